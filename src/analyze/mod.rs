@@ -1,0 +1,2 @@
+//! Analyze: `Document` → `Extraction` (+ `Signal`s). jieba-rs with our dictionaries, declarative
+//! rules (rules/*.toml), regions, negation and hypothetical cues, parties, near-duplicates.

@@ -1,0 +1,257 @@
+//! Configuration: the service config (`jiance.toml`) and source declarations (`[[source]]` blocks).
+//!
+//! Owns parsing and validation only; every other stage receives these typed values. Files are TOML,
+//! unknown keys are rejected, and every error names the file and line (see [`ConfigError`]).
+
+mod source;
+
+pub use source::*;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// A config or rule-file error, located in its file.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{file}:{line}: {message}")]
+pub struct ConfigError {
+    pub file: String,
+    /// 1-based line; 0 when the error is about the file as a whole.
+    pub line: usize,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub fn new(file: impl Into<String>, line: usize, message: impl Into<String>) -> Self {
+        ConfigError { file: file.into(), line, message: message.into() }
+    }
+
+    /// Turn a TOML parse error into a located error.
+    pub fn from_toml(file: &str, text: &str, err: &toml::de::Error) -> Self {
+        let line = err.span().map(|s| line_of(text, s.start)).unwrap_or(0);
+        ConfigError::new(file, line, err.message().to_string())
+    }
+}
+
+/// 1-based line number of a byte offset.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+/// The line of the `key = value` line for `key` inside the `n`-th `[[table]]` block of a file
+/// (for errors found after deserialising, which carry no span). Falls back to the block's header
+/// line, then to 0.
+pub fn line_in_block(text: &str, table: &str, n: usize, key: &str) -> usize {
+    let header = format!("[[{table}]]");
+    let mut seen = 0usize;
+    let mut block_start = None;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t == header {
+            if seen == n {
+                block_start = Some(i);
+            } else if block_start.is_some() {
+                break;
+            }
+            seen += 1;
+            continue;
+        }
+        if let Some(start) = block_start {
+            if t.starts_with("[[") && !t.starts_with(&format!("[[{table}.")) {
+                return start + 1;
+            }
+            let k = t.split('=').next().unwrap_or("").trim();
+            if !key.is_empty() && k == key {
+                return i + 1;
+            }
+        }
+    }
+    block_start.map(|s| s + 1).unwrap_or(0)
+}
+
+/// The service config: where data lives, which rules and sources to use, and stage settings.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Data directory (archive/, index/, state.sqlite, signals/).
+    pub data_dir: PathBuf,
+    /// Rules directory (products.toml, hazards.toml, cues.toml, scoring.toml); embedded defaults
+    /// when absent.
+    #[serde(default)]
+    pub rules_dir: Option<PathBuf>,
+    /// Dictionaries directory (jieba user dictionaries, regions); embedded defaults when absent.
+    #[serde(default)]
+    pub dictionaries_dir: Option<PathBuf>,
+    /// Source files to load (each holds `[[source]]` blocks); relative to the config file.
+    #[serde(default)]
+    pub source_files: Vec<PathBuf>,
+    /// Sources declared inline.
+    #[serde(default, rename = "source")]
+    pub sources: Vec<SourceConfig>,
+    #[serde(default)]
+    pub crawl: CrawlSettings,
+    #[serde(default)]
+    pub serve: ServeSettings,
+    #[serde(default)]
+    pub score: ScoreSettings,
+}
+
+/// Global crawler settings; each source may override the politeness part.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CrawlSettings {
+    pub user_agent: String,
+    /// Default requests per second per host.
+    pub rps: f64,
+    /// Concurrent requests over all hosts.
+    pub concurrency: usize,
+    /// Concurrent requests per host.
+    pub per_host_concurrency: usize,
+    #[serde(with = "humantime_serde_compat")]
+    pub connect_timeout: Duration,
+    #[serde(with = "humantime_serde_compat")]
+    pub timeout: Duration,
+    /// Largest body kept, in bytes (after decompression).
+    pub max_body: usize,
+    pub max_redirects: usize,
+    /// Attempts per URL before it is parked.
+    pub retries: u32,
+    pub obey_robots: bool,
+    /// WARC file size at which a new file is started.
+    pub archive_rotate_bytes: u64,
+}
+
+impl Default for CrawlSettings {
+    fn default() -> Self {
+        CrawlSettings {
+            user_agent: format!(
+                "jiance/{} (+product-safety monitoring; contact: set crawl.user_agent)",
+                env!("CARGO_PKG_VERSION")
+            ),
+            rps: 1.0,
+            concurrency: 16,
+            per_host_concurrency: 2,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            max_body: 10 * 1024 * 1024,
+            max_redirects: 5,
+            retries: 3,
+            obey_robots: true,
+            archive_rotate_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServeSettings {
+    pub listen: String,
+}
+
+impl Default for ServeSettings {
+    fn default() -> Self {
+        ServeSettings { listen: "127.0.0.1:8080".into() }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ScoreSettings {
+    /// How often `jiance run` rescores.
+    #[serde(with = "humantime_serde_compat")]
+    pub interval: Duration,
+}
+
+impl Default for ScoreSettings {
+    fn default() -> Self {
+        ScoreSettings { interval: Duration::from_secs(600) }
+    }
+}
+
+/// Durations written as humantime strings ("30s", "1h 30m").
+pub mod humantime_serde_compat {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let s = String::deserialize(d)?;
+        humantime::parse_duration(&s).map_err(|e| serde::de::Error::custom(format!("bad duration {s:?}: {e}")))
+    }
+}
+
+impl Config {
+    /// Read and validate a config file and the source files it names.
+    pub fn load(path: &Path) -> Result<Config, Vec<ConfigError>> {
+        let file = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| vec![ConfigError::new(&file, 0, format!("cannot read: {e}"))])?;
+        Config::from_str_at(&text, path)
+    }
+
+    /// Parse config text as if read from `path` (relative paths resolve against its folder).
+    pub fn from_str_at(text: &str, path: &Path) -> Result<Config, Vec<ConfigError>> {
+        let file = path.display().to_string();
+        let mut cfg: Config =
+            toml::from_str(text).map_err(|e| vec![ConfigError::from_toml(&file, text, &e)])?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let mut errors = Vec::new();
+        for (i, s) in cfg.sources.iter().enumerate() {
+            errors.extend(s.validate(&file, text, i));
+        }
+        let mut loaded = Vec::new();
+        for rel in &cfg.source_files {
+            let p = base.join(rel);
+            match load_source_file(&p) {
+                Ok(mut v) => loaded.append(&mut v),
+                Err(mut e) => errors.append(&mut e),
+            }
+        }
+        cfg.sources.append(&mut loaded);
+        cfg.rules_dir = cfg.rules_dir.map(|d| base.join(d));
+        cfg.dictionaries_dir = cfg.dictionaries_dir.map(|d| base.join(d));
+        cfg.data_dir = base.join(&cfg.data_dir);
+        errors.extend(check_unique_names(&cfg.sources, &file));
+        if errors.is_empty() { Ok(cfg) } else { Err(errors) }
+    }
+}
+
+/// `[[source]]` blocks of one file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SourceFile {
+    #[serde(default, rename = "source")]
+    sources: Vec<SourceConfig>,
+}
+
+/// Read and validate a file of `[[source]]` blocks.
+pub fn load_source_file(path: &Path) -> Result<Vec<SourceConfig>, Vec<ConfigError>> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| vec![ConfigError::new(&file, 0, format!("cannot read: {e}"))])?;
+    parse_sources(&text, &file)
+}
+
+/// Parse and validate `[[source]]` blocks from text; `file` names it in errors.
+pub fn parse_sources(text: &str, file: &str) -> Result<Vec<SourceConfig>, Vec<ConfigError>> {
+    let parsed: SourceFile =
+        toml::from_str(text).map_err(|e| vec![ConfigError::from_toml(file, text, &e)])?;
+    let mut errors: Vec<ConfigError> = parsed
+        .sources
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| s.validate(file, text, i))
+        .collect();
+    errors.extend(check_unique_names(&parsed.sources, file));
+    if errors.is_empty() { Ok(parsed.sources) } else { Err(errors) }
+}
+
+fn check_unique_names(sources: &[SourceConfig], file: &str) -> Vec<ConfigError> {
+    let mut seen = std::collections::HashSet::new();
+    sources
+        .iter()
+        .filter(|s| !seen.insert(s.name.as_str()))
+        .map(|s| ConfigError::new(file, 0, format!("source name {:?} is declared twice", s.name)))
+        .collect()
+}

@@ -1,0 +1,262 @@
+//! `[[source]]`: one place risk information comes from, declared as data.
+//!
+//! A source names its kind (how its pages are structured), its channel, weight and politeness, and
+//! the selectors or field paths that turn its pages into documents. Adding a source of a known kind
+//! is one such block; no rebuild.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::{ConfigError, line_in_block};
+use crate::model::{Channel, DocKind};
+
+/// How a source's pages are structured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    /// List pages → detail pages, by CSS selectors.
+    Html,
+    /// A JSON API with field paths and page paging.
+    Json,
+    /// An RSS / Atom feed whose entries link to article pages (parsed with `detail`).
+    Feed,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceConfig {
+    /// Unique id, used in the archive, the index and signals.
+    pub name: String,
+    pub kind: SourceKind,
+    pub channel: Channel,
+    /// How much one document of this source counts in scoring (1.0 = a regulator notice).
+    #[serde(default = "one")]
+    pub weight: f32,
+    /// Default region of a local site (province, city or county name).
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Platform name, for e-commerce sources (set as the `platform` field of every document).
+    #[serde(default)]
+    pub platform: Option<String>,
+    /// Document kind of everything this source yields; inferred from the text when absent.
+    #[serde(default)]
+    pub doc_kind: Option<DocKind>,
+    /// Start URLs: list pages, feeds or API endpoints.
+    pub start: Vec<String>,
+    /// How often `jiance run` crawls it ("30m", "6h").
+    #[serde(default = "default_schedule", with = "super::humantime_serde_compat")]
+    pub schedule: Duration,
+    /// Most list / API pages followed per crawl.
+    #[serde(default = "default_max_pages")]
+    pub max_pages: usize,
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    #[serde(default)]
+    pub politeness: Politeness,
+    /// html: how to read list pages.
+    #[serde(default)]
+    pub list: Option<ListSelectors>,
+    /// html and feed: how to read detail / article pages.
+    #[serde(default)]
+    pub detail: Option<DetailSelectors>,
+    /// json: how to read API pages.
+    #[serde(default)]
+    pub api: Option<ApiFields>,
+}
+
+fn one() -> f32 {
+    1.0
+}
+fn default_schedule() -> Duration {
+    Duration::from_secs(3600)
+}
+fn default_max_pages() -> usize {
+    50
+}
+
+/// Per-source overrides of the global crawl settings.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Politeness {
+    /// Requests per second per host.
+    pub rps: Option<f64>,
+    /// Concurrent requests per host.
+    pub concurrency: Option<usize>,
+    /// Obey robots.txt (default: the global setting).
+    pub robots: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListSelectors {
+    /// CSS selector of links to detail pages (their `href`).
+    pub links: String,
+    /// CSS selector of the "next page" link (its `href`).
+    #[serde(default)]
+    pub next: Option<String>,
+}
+
+/// A field selector: one CSS selector, or several whose texts are joined by newlines.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Selectors {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Selectors {
+    pub fn as_slice(&self) -> &[String] {
+        match self {
+            Selectors::One(s) => std::slice::from_ref(s),
+            Selectors::Many(v) => v,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DetailSelectors {
+    pub title: Selectors,
+    pub text: Selectors,
+    /// Publication date text (2026-03-05, 2026年3月5日, with or without a time).
+    #[serde(default)]
+    pub published: Option<Selectors>,
+    /// Structured fields: field name → selector (text of the first match).
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    /// A table of structured rows (e.g. failed products of an inspection notice).
+    #[serde(default)]
+    pub table: Option<TableSelectors>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableSelectors {
+    /// Selector of row elements.
+    pub rows: String,
+    /// Column name → selector relative to the row.
+    pub columns: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApiFields {
+    /// Dotted path to the array of items (`data.items`); empty for a top-level array.
+    pub items: String,
+    /// Query parameter incremented for paging (`page`); paging stops at an empty page.
+    #[serde(default)]
+    pub page_param: Option<String>,
+    /// Item field paths: `id`, `title`, `text`, `published`, `url` and any structured field.
+    pub fields: BTreeMap<String, String>,
+}
+
+impl SourceConfig {
+    pub fn is_enabled(&self) -> bool {
+        self.enabled.unwrap_or(true)
+    }
+
+    /// Semantic checks serde cannot make; `n` is the block's index in `text`.
+    pub fn validate(&self, file: &str, text: &str, n: usize) -> Vec<ConfigError> {
+        let mut errs = Vec::new();
+        let mut err = |key: &str, msg: String| {
+            errs.push(ConfigError::new(
+                file,
+                line_in_block(text, "source", n, key),
+                format!("source {:?}: {msg}", self.name),
+            ))
+        };
+        if self.name.trim().is_empty() {
+            err("name", "name must not be empty".into());
+        }
+        if !(self.weight.is_finite() && self.weight > 0.0) {
+            err("weight", format!("weight must be positive, got {}", self.weight));
+        }
+        if self.start.is_empty() {
+            err("start", "needs at least one start URL".into());
+        }
+        for u in &self.start {
+            match url::Url::parse(u) {
+                Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => {}
+                Ok(parsed) => err("start", format!("start URL {u:?} has scheme {:?}; only http and https", parsed.scheme())),
+                Err(e) => err("start", format!("bad start URL {u:?}: {e}")),
+            }
+        }
+        if let Some(rps) = self.politeness.rps {
+            if !(rps.is_finite() && rps > 0.0) {
+                err("rps", format!("politeness.rps must be positive, got {rps}"));
+            }
+        }
+        let mut check_sel = |key: &str, sel: &str| {
+            if let Err(e) = scraper::Selector::parse(sel) {
+                err(key, format!("bad CSS selector {sel:?} for {key}: {e}"));
+            }
+        };
+        match self.kind {
+            SourceKind::Html => {
+                match &self.list {
+                    Some(l) => {
+                        check_sel("links", &l.links);
+                        if let Some(n) = &l.next {
+                            check_sel("next", n);
+                        }
+                    }
+                    None => {}
+                }
+            }
+            SourceKind::Json => {}
+            SourceKind::Feed => {}
+        }
+        if let Some(d) = &self.detail {
+            for s in d.title.as_slice() {
+                check_sel("title", s);
+            }
+            for s in d.text.as_slice() {
+                check_sel("text", s);
+            }
+            for s in d.published.iter().flat_map(|p| p.as_slice()) {
+                check_sel("published", s);
+            }
+            for (k, s) in &d.fields {
+                check_sel(k, s);
+            }
+            if let Some(t) = &d.table {
+                check_sel("rows", &t.rows);
+                for (k, s) in &t.columns {
+                    check_sel(k, s);
+                }
+            }
+        }
+        drop(check_sel);
+        match self.kind {
+            SourceKind::Html if self.list.is_none() => {}
+            SourceKind::Html | SourceKind::Feed if self.detail.is_none() => {
+                err("kind", "html and feed sources need a [source.detail] table".into())
+            }
+            SourceKind::Json if self.api.is_none() => {
+                err("kind", "json sources need a [source.api] table".into())
+            }
+            _ => {}
+        }
+        if self.kind == SourceKind::Html && self.list.is_none() {
+            errs.push(ConfigError::new(
+                file,
+                line_in_block(text, "source", n, "kind"),
+                format!("source {:?}: html sources need a [source.list] table", self.name),
+            ));
+        }
+        if let Some(a) = &self.api {
+            for key in ["title", "text"] {
+                if !a.fields.contains_key(key) {
+                    errs.push(ConfigError::new(
+                        file,
+                        line_in_block(text, "source", n, "fields"),
+                        format!("source {:?}: api.fields needs {key:?}", self.name),
+                    ));
+                }
+            }
+        }
+        errs
+    }
+}

@@ -1,0 +1,1 @@
+//! Index: tantivy schema, jieba tokenizer adapter, upsert writer and searcher.

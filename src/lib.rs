@@ -1,0 +1,17 @@
+//! jiance (监测): finds consumer-product quality-safety risks on the Chinese web early enough to act.
+//!
+//! Data flows one way: sources → [`crawl`] (fetch + archive) → [`parse`] → [`analyze`] →
+//! [`index`] + signals → [`score`] → alerts / sampling requests → [`serve`]. Stages exchange the plain
+//! types of [`model`] over bounded channels wired by [`pipeline`]; durable state lives in [`store`].
+
+pub mod config;
+pub mod model;
+pub mod analyze;
+pub mod crawl;
+pub mod demo;
+pub mod index;
+pub mod parse;
+pub mod pipeline;
+pub mod score;
+pub mod serve;
+pub mod store;

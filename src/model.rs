@@ -1,0 +1,554 @@
+//! The plain data types that flow between stages (design: "The types that flow").
+//!
+//! Every stage takes and gives these values and nothing else: `Fetched` (crawl → parse), `Document`
+//! (parse → analyze → index), `Extraction` and `Signal` (analyze → index / store → score), `Alert` and
+//! `SamplingRequest` (score → store → serve). They are serde types so they can be archived, logged,
+//! stored as JSON and, later, sent over a message bus unchanged.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+/// UTC instant used everywhere a time is stored.
+pub type Timestamp = DateTime<Utc>;
+
+/// The five channels of risk information named by the monitoring standard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    /// Complaint platforms (12315 / 12365 and the like).
+    Complaint,
+    /// Regulators' notices: sampling results, risk warnings, recalls.
+    Regulator,
+    /// E-commerce platforms: listings, reviews, platform spot checks.
+    Platform,
+    /// Internet media.
+    Media,
+    /// Standards bodies: new or revised standards, foreign recall notices.
+    Standard,
+}
+
+impl Channel {
+    pub const ALL: [Channel; 5] = [
+        Channel::Complaint,
+        Channel::Regulator,
+        Channel::Platform,
+        Channel::Media,
+        Channel::Standard,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Complaint => "complaint",
+            Channel::Regulator => "regulator",
+            Channel::Platform => "platform",
+            Channel::Media => "media",
+            Channel::Standard => "standard",
+        }
+    }
+}
+
+/// What kind of text a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DocKind {
+    Listing,
+    Complaint,
+    Media,
+    Notice,
+    Recall,
+    Inspection,
+    Standard,
+}
+
+impl DocKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocKind::Listing => "listing",
+            DocKind::Complaint => "complaint",
+            DocKind::Media => "media",
+            DocKind::Notice => "notice",
+            DocKind::Recall => "recall",
+            DocKind::Inspection => "inspection",
+            DocKind::Standard => "standard",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<DocKind> {
+        Some(match s {
+            "listing" => DocKind::Listing,
+            "complaint" => DocKind::Complaint,
+            "media" => DocKind::Media,
+            "notice" => DocKind::Notice,
+            "recall" => DocKind::Recall,
+            "inspection" => DocKind::Inspection,
+            "standard" => DocKind::Standard,
+            _ => return None,
+        })
+    }
+}
+
+/// Why the crawler fetched a page; recorded in the archive so a rerun knows what each record was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PageRole {
+    /// A list / search-result page: only links are taken from it.
+    List,
+    /// An RSS / Atom feed: only links are taken from it.
+    Feed,
+    /// A detail or article page: one document.
+    Detail,
+    /// A JSON API page: zero or more documents.
+    Api,
+    /// robots.txt.
+    Robots,
+}
+
+impl PageRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PageRole::List => "list",
+            PageRole::Feed => "feed",
+            PageRole::Detail => "detail",
+            PageRole::Api => "api",
+            PageRole::Robots => "robots",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PageRole> {
+        Some(match s {
+            "list" => PageRole::List,
+            "feed" => PageRole::Feed,
+            "detail" => PageRole::Detail,
+            "api" => PageRole::Api,
+            "robots" => PageRole::Robots,
+            _ => return None,
+        })
+    }
+
+    /// Pages of these roles carry documents and go on to the parse stage.
+    pub fn carries_documents(self) -> bool {
+        matches!(self, PageRole::Detail | PageRole::Api)
+    }
+}
+
+/// One HTTP response as fetched and archived (crawl → parse).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Fetched {
+    /// Name of the source (config `[[source]] name`).
+    pub source: String,
+    /// Final URL after redirects.
+    pub url: String,
+    pub role: PageRole,
+    pub status: u16,
+    /// Response headers, lower-case names, in received order.
+    pub headers: Vec<(String, String)>,
+    #[serde(with = "serde_bytes_b64")]
+    pub body: Vec<u8>,
+    pub fetched_at: Timestamp,
+    /// `WARC-Record-ID` of the response record in the archive.
+    pub record_id: String,
+}
+
+impl Fetched {
+    /// First header of that (lower-case) name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Well-known keys of [`Document::fields`] and of table rows. Sources may add others.
+pub mod field {
+    pub const PLATFORM: &str = "platform";
+    pub const SHOP: &str = "shop";
+    pub const SHOP_REGION: &str = "shop_region";
+    pub const BRAND: &str = "brand";
+    pub const ENTERPRISE: &str = "enterprise";
+    pub const PRICE: &str = "price";
+    pub const SALES: &str = "sales";
+    pub const STATUS: &str = "status";
+    pub const REGION: &str = "region";
+    pub const MODEL: &str = "model";
+    /// Standard number (standards announcements).
+    pub const STANDARD: &str = "standard";
+    pub const EFFECTIVE: &str = "effective";
+    /// Table-row keys for inspection results.
+    pub const PRODUCT: &str = "product";
+    pub const PROVINCE: &str = "province";
+    pub const ITEMS: &str = "items";
+    pub const RESULT: &str = "result";
+}
+
+/// One piece of risk information (parse → analyze → index).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Document {
+    /// Stable id: hash of the canonical URL, or of source + native id (see [`doc_id`]).
+    pub id: String,
+    pub source: String,
+    pub channel: Channel,
+    /// The kind the source declares, if any; analysis may infer it otherwise.
+    pub kind: Option<DocKind>,
+    pub url: String,
+    pub title: String,
+    pub text: String,
+    pub published_at: Option<Timestamp>,
+    pub fetched_at: Timestamp,
+    /// Structured fields the source provides (keys in [`field`]).
+    #[serde(default)]
+    pub fields: BTreeMap<String, String>,
+    /// Structured table rows (e.g. failed products of an inspection notice: product, enterprise,
+    /// province, items).
+    #[serde(default)]
+    pub rows: Vec<BTreeMap<String, String>>,
+    /// The source's default region when it is a local site (a province, city or county name).
+    pub region_hint: Option<String>,
+    /// Source weight from config (how much one document of this source counts).
+    pub weight: f32,
+}
+
+impl Document {
+    pub fn field(&self, key: &str) -> Option<&str> {
+        self.fields.get(key).map(String::as_str).filter(|s| !s.is_empty())
+    }
+
+    /// The day the document counts on: its publication day, else the day it was fetched.
+    pub fn day(&self) -> NaiveDate {
+        self.published_at.unwrap_or(self.fetched_at).date_naive()
+    }
+}
+
+/// Stable document id: the first 16 hex digits of SHA-1 over `key` (a canonical URL, or
+/// `source\u{1f}native-id`).
+pub fn doc_id(key: &str) -> String {
+    use sha1::{Digest, Sha1};
+    let digest = Sha1::digest(key.as_bytes());
+    digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Where a region mention stands in the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RegionRole {
+    /// Where the event happened (the only role that places a signal).
+    Event,
+    /// Only inside a company or organisation name (天津XX车业有限公司).
+    Company,
+    /// A media dateline (中新网上海3月5日电).
+    Dateline,
+    /// The publisher's own location (XX市市场监督管理局 as author).
+    Publisher,
+    /// A shop's location on a platform listing.
+    Shop,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionMention {
+    /// As written in the text.
+    pub text: String,
+    /// GB/T 2260 six-digit code; `000000` for 全国, empty for places abroad.
+    pub code: String,
+    /// Canonical province name (浙江省), `全国`, or `境外:<country>`.
+    pub province: String,
+    /// Canonical prefecture-level city, when known.
+    pub city: Option<String>,
+    pub role: RegionRole,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HazardMention {
+    /// Canonical hazard name (taxonomy).
+    pub hazard: String,
+    /// The term that matched, as written.
+    pub term: String,
+    /// GB/T 22760 level 1–4 after modifiers.
+    pub severity: u8,
+    /// Under a negation cue (未发生起火, 不会爆炸, 未检出).
+    pub negated: bool,
+    /// Under a hypothetical, advice or drill cue (如果, 提醒, 演练).
+    pub hypothetical: bool,
+    /// The canonical category this mention is attached to, if any.
+    pub category: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Parties {
+    #[serde(default)]
+    pub brands: Vec<String>,
+    #[serde(default)]
+    pub enterprises: Vec<String>,
+    #[serde(default)]
+    pub shops: Vec<String>,
+    #[serde(default)]
+    pub platforms: Vec<String>,
+}
+
+impl Parties {
+    pub fn is_empty(&self) -> bool {
+        self.brands.is_empty()
+            && self.enterprises.is_empty()
+            && self.shops.is_empty()
+            && self.platforms.is_empty()
+    }
+
+    /// Add the other's parties, keeping each list free of repeats and in first-seen order.
+    pub fn merge(&mut self, other: &Parties) {
+        fn add(into: &mut Vec<String>, from: &[String]) {
+            for s in from {
+                if !into.contains(s) {
+                    into.push(s.clone());
+                }
+            }
+        }
+        add(&mut self.brands, &other.brands);
+        add(&mut self.enterprises, &other.enterprises);
+        add(&mut self.shops, &other.shops);
+        add(&mut self.platforms, &other.platforms);
+    }
+}
+
+/// One risk finding inside a document: a (category, hazard, place) the document reports as real.
+/// A document has one finding per product-hazard pair, and an inspection notice one per failed row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub category: String,
+    pub hazard: String,
+    pub severity: u8,
+    /// Canonical province, `全国`, `境外:<country>`; `None` when the text does not place it.
+    pub province: Option<String>,
+    pub city: Option<String>,
+    /// Parties tied to this finding (an inspection row's enterprise, a listing's shop and brand).
+    #[serde(default)]
+    pub parties: Parties,
+}
+
+/// What analysis read from one document (analyze → index, signals).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Extraction {
+    pub doc_id: String,
+    /// The document kind: the source's, or inferred from the text.
+    pub kind: DocKind,
+    /// Canonical categories mentioned, most salient first.
+    pub categories: Vec<String>,
+    pub hazards: Vec<HazardMention>,
+    pub regions: Vec<RegionMention>,
+    pub parties: Parties,
+    /// Standard numbers as written in canonical form (GB 17761-2024, GB/T 22760-2020).
+    pub standards: Vec<String>,
+    /// Vulnerable groups named (儿童, 婴幼儿, 老人).
+    pub vulnerable: Vec<String>,
+    /// Real risk findings; empty when `is_signal` is false.
+    pub findings: Vec<Finding>,
+    pub is_signal: bool,
+    /// Why the document is not a signal (`negated`, `drill`, `all-pass inspection`, `no hazard` …).
+    pub reason: Option<String>,
+    /// Near-duplicate cluster id: reposts of one story share it.
+    pub cluster: String,
+}
+
+/// One real risk signal: a row per (document, category, hazard, province) (analyze → store → score).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signal {
+    pub doc_id: String,
+    pub time: Timestamp,
+    pub category: String,
+    pub hazard: String,
+    pub severity: u8,
+    /// Canonical province, `全国`, `境外:<country>`, or `None` when unknown.
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub source: String,
+    pub channel: Channel,
+    pub kind: DocKind,
+    /// Source weight.
+    pub weight: f32,
+    pub cluster: String,
+    #[serde(default)]
+    pub parties: Parties,
+}
+
+impl Signal {
+    pub fn day(&self) -> NaiveDate {
+        self.time.date_naive()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Regional,
+    Systemic,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Regional => "regional",
+            Scope::Systemic => "systemic",
+        }
+    }
+}
+
+/// The three actions the standard allows for a piece of risk information.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Action {
+    Dismiss,
+    Notify,
+    Sample,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Dismiss => "dismiss",
+            Action::Notify => "notify",
+            Action::Sample => "sample",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertStatus {
+    New,
+    Escalated,
+    Deescalated,
+    Ongoing,
+    Closed,
+    Acknowledged,
+}
+
+/// One named number in an alert's score, so every figure is explained.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScoreTerm {
+    pub name: String,
+    pub value: f64,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// Stable per (category, scope, region): see [`alert_id`].
+    pub id: String,
+    pub category: String,
+    pub hazards: Vec<String>,
+    pub scope: Scope,
+    /// Provinces (or `全国`) the alert covers.
+    pub regions: Vec<String>,
+    /// Risk level 1–4 (severity × likelihood).
+    pub level: u8,
+    pub action: Action,
+    pub score: f64,
+    pub breakdown: Vec<ScoreTerm>,
+    /// Evidence document ids, strongest first.
+    pub evidence: Vec<String>,
+    pub first_seen: NaiveDate,
+    pub updated: NaiveDate,
+    pub status: AlertStatus,
+    /// One sentence a person reads first.
+    pub summary: String,
+}
+
+/// Stable alert id: the same problem keeps its id from day to day.
+pub fn alert_id(category: &str, scope: Scope, region: &str) -> String {
+    doc_id(&format!("alert\u{1f}{category}\u{1f}{}\u{1f}{region}", scope.as_str()))
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SamplingRequest {
+    pub alert_id: String,
+    pub category: String,
+    /// Test items to check, from the hazards' rules.
+    pub test_items: Vec<String>,
+    pub regions: Vec<String>,
+    pub platforms: Vec<String>,
+    /// Whom to buy from: never one sampled within the configured period.
+    pub shops: Vec<String>,
+    pub brands: Vec<String>,
+    pub enterprises: Vec<String>,
+    pub batches: u32,
+    pub deadline: NaiveDate,
+}
+
+/// Base64 for body bytes in JSON, so `Fetched` stays a plain serde type.
+mod serde_bytes_b64 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+        for chunk in bytes.chunks(3) {
+            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        s.serialize_str(&out)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        let mut out = Vec::with_capacity(s.len() / 4 * 3);
+        let mut acc = 0u32;
+        let mut bits = 0;
+        for c in s.bytes() {
+            let v = match c {
+                b'A'..=b'Z' => c - b'A',
+                b'a'..=b'z' => c - b'a' + 26,
+                b'0'..=b'9' => c - b'0' + 52,
+                b'+' => 62,
+                b'/' => 63,
+                b'=' => break,
+                _ => return Err(serde::de::Error::custom("invalid base64 in body")),
+            };
+            acc = (acc << 6) | u32::from(v);
+            bits += 6;
+            if bits >= 8 {
+                bits -= 8;
+                out.push((acc >> bits) as u8);
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_id_is_stable_and_short() {
+        assert_eq!(doc_id("http://a/b"), doc_id("http://a/b"));
+        assert_ne!(doc_id("http://a/b"), doc_id("http://a/c"));
+        assert_eq!(doc_id("x").len(), 16);
+    }
+
+    #[test]
+    fn fetched_body_round_trips_through_json() {
+        for body in [&b""[..], b"a", b"ab", b"abc", b"\xff\x00\x80gbk\xd6\xd0"] {
+            let f = Fetched {
+                source: "s".into(),
+                url: "http://x/".into(),
+                role: PageRole::Detail,
+                status: 200,
+                headers: vec![],
+                body: body.to_vec(),
+                fetched_at: Utc::now(),
+                record_id: "r".into(),
+            };
+            let json = serde_json::to_string(&f).unwrap();
+            let back: Fetched = serde_json::from_str(&json).unwrap();
+            assert_eq!(back.body, body);
+        }
+    }
+}

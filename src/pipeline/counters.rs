@@ -1,0 +1,67 @@
+//! Per-stage counters: what each stage received, emitted and rejected (by reason).
+//!
+//! Stages own an `Arc<StageCounters>` and bump it; the CLI's progress bars, `/metrics` and the
+//! end-of-run summary read it. Failures are counted by reason and never stop the pipeline.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+#[derive(Debug, Default)]
+pub struct StageCounters {
+    pub received: AtomicU64,
+    pub emitted: AtomicU64,
+    pub bytes: AtomicU64,
+    rejected: Mutex<BTreeMap<String, u64>>,
+}
+
+impl StageCounters {
+    pub fn received(&self) {
+        self.received.fetch_add(1, Ordering::Relaxed);
+    }
+    pub fn emitted(&self, n: u64) {
+        self.emitted.fetch_add(n, Ordering::Relaxed);
+    }
+    pub fn bytes(&self, n: u64) {
+        self.bytes.fetch_add(n, Ordering::Relaxed);
+    }
+    /// Count one rejection under a short, stable reason (`http-500`, `timeout`, `bad-selector`).
+    pub fn reject(&self, reason: &str) {
+        let mut m = self.rejected.lock().unwrap_or_else(|p| p.into_inner());
+        *m.entry(reason.to_string()).or_default() += 1;
+    }
+    pub fn rejected(&self) -> BTreeMap<String, u64> {
+        self.rejected.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+    pub fn rejected_total(&self) -> u64 {
+        self.rejected().values().sum()
+    }
+    pub fn get_received(&self) -> u64 {
+        self.received.load(Ordering::Relaxed)
+    }
+    pub fn get_emitted(&self) -> u64 {
+        self.emitted.load(Ordering::Relaxed)
+    }
+}
+
+/// The counters of every stage, shared by the pipeline, the CLI and the server.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub crawl: StageCounters,
+    pub parse: StageCounters,
+    pub analyze: StageCounters,
+    pub index: StageCounters,
+    pub score: StageCounters,
+}
+
+impl Counters {
+    pub fn stages(&self) -> [(&'static str, &StageCounters); 5] {
+        [
+            ("crawl", &self.crawl),
+            ("parse", &self.parse),
+            ("analyze", &self.analyze),
+            ("index", &self.index),
+            ("score", &self.score),
+        ]
+    }
+}

@@ -1,0 +1,1 @@
+//! Serve: axum API, dashboard and metrics over the data directory.
