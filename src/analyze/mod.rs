@@ -1,2 +1,6 @@
 //! Analyze: `Document` → `Extraction` (+ `Signal`s). jieba-rs with our dictionaries, declarative
 //! rules (rules/*.toml), regions, negation and hypothetical cues, parties, near-duplicates.
+
+mod fold;
+
+pub use fold::fold;
