@@ -59,7 +59,8 @@ CREATE TABLE IF NOT EXISTS pages (
     record_id TEXT NOT NULL,
     etag TEXT,
     last_modified TEXT,
-    fetched_at TEXT
+    fetched_at TEXT,
+    processed INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY,
@@ -590,7 +591,19 @@ mod tests {
             fetched_at: Some(Utc::now()),
         };
         store.record_page(&rec).unwrap();
+        assert!(
+            !store.page_seen("http://x/1").unwrap(),
+            "fetched but not yet committed"
+        );
+        store
+            .mark_processed(&[("http://x/1".into(), "s".into())])
+            .unwrap();
         assert!(store.page_seen("http://x/1").unwrap());
+        store.record_page(&rec).unwrap();
+        assert!(
+            store.page_seen("http://x/1").unwrap(),
+            "a re-fetch keeps the processed mark"
+        );
         rec.status = 500;
         rec.record_id = "r2".into();
         store.record_page(&rec).unwrap();
