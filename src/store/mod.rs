@@ -140,15 +140,36 @@ impl Store {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Was this (canonical) URL fetched with a 2xx status before?
+    /// Was this (canonical) URL fetched with a 2xx status AND its documents durably stored and
+    /// indexed ([`Store::mark_processed`])? A page fetched but lost to a crash before its
+    /// documents were committed is not seen, so the next pass fetches it again.
     pub fn page_seen(&self, url: &str) -> Result<bool> {
-        let status: Option<i64> = self
+        let row: Option<(i64, bool)> = self
             .conn()
-            .query_row("SELECT status FROM pages WHERE url = ?1", [url], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT status, processed FROM pages WHERE url = ?1",
+                [url],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
-        Ok(matches!(status, Some(s) if (200..300).contains(&s)))
+        Ok(matches!(row, Some((s, true)) if (200..300).contains(&s)))
+    }
+
+    /// Mark pages whose documents are committed to the store and the index (called by the sink
+    /// after each index commit). Unknown URLs are recorded as processed too, so a page whose
+    /// crawl record was lost is still not fetched twice.
+    pub fn mark_processed(&self, urls: &[(String, String)]) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for (url, source) in urls {
+            tx.execute(
+                "INSERT INTO pages (url, source, status, record_id, processed) VALUES (?1, ?2, 200, '', 1)
+                 ON CONFLICT(url) DO UPDATE SET processed = 1",
+                params![url, source],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     pub fn page(&self, url: &str) -> Result<Option<PageRecord>> {
