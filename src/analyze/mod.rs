@@ -4,3 +4,5 @@
 mod fold;
 
 pub use fold::fold;
+mod stub;
+pub use stub::*;

@@ -1,0 +1,174 @@
+//! `jiance check`: validate config, source and rule files with file:line errors, and run every
+//! rule example. Exits non-zero when anything is wrong.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use jiance::config::{Config, ConfigError, load_source_file, parse_sources};
+use jiance::pipeline::RuleDirs;
+use jiance::score::ScoringRules;
+
+const RULE_FILES: &[&str] = &["products.toml", "hazards.toml", "cues.toml", "scoring.toml"];
+
+pub fn run(paths: &[PathBuf], dirs: &RuleDirs) -> Result<ExitCode> {
+    let mut errors: Vec<ConfigError> = Vec::new();
+    let mut checked: Vec<String> = Vec::new();
+    let mut rule_sets: Vec<RuleDirs> = Vec::new();
+
+    if paths.is_empty() {
+        rule_sets.push(dirs.clone());
+        // The built-in demo sources, with their address placeholders filled in.
+        let text = placeholder_free(jiance::demo::DEMO_SOURCES_TOML);
+        match parse_sources(&text, "rules/sources/demo.toml (built in)") {
+            Ok(s) => checked.push(format!("built-in demo sources ({} sources)", s.len())),
+            Err(e) => errors.extend(e),
+        }
+    }
+    for path in paths {
+        if path.is_dir() {
+            if RULE_FILES.iter().any(|f| path.join(f).exists()) {
+                rule_sets.push(RuleDirs {
+                    rules: Some(path.clone()),
+                    dictionaries: dirs.dictionaries.clone(),
+                });
+            }
+            let sources = path.join("sources");
+            let listing = if sources.is_dir() {
+                sources
+            } else {
+                path.clone()
+            };
+            for file in toml_files(&listing) {
+                if RULE_FILES
+                    .iter()
+                    .any(|f| file.file_name().is_some_and(|n| n == *f))
+                {
+                    continue;
+                }
+                check_file(&file, dirs, &mut errors, &mut checked, &mut rule_sets);
+            }
+        } else {
+            check_file(path, dirs, &mut errors, &mut checked, &mut rule_sets);
+        }
+    }
+    for set in &rule_sets {
+        let label = set
+            .rules
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "built-in rules".into());
+        let before = errors.len();
+        errors.extend(jiance::analyze::check(
+            set.rules.as_deref(),
+            set.dictionaries.as_deref(),
+        ));
+        if let Err(e) = ScoringRules::load(set.rules.as_deref()) {
+            errors.extend(e);
+        }
+        if errors.len() == before {
+            checked.push(format!(
+                "{label}: rules, dictionaries and every rule example"
+            ));
+        }
+    }
+    for c in &checked {
+        println!("ok  {c}");
+    }
+    for e in &errors {
+        eprintln!("{e}");
+    }
+    if errors.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("{} error(s)", errors.len());
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+fn check_file(
+    path: &Path,
+    dirs: &RuleDirs,
+    errors: &mut Vec<ConfigError>,
+    checked: &mut Vec<String>,
+    rule_sets: &mut Vec<RuleDirs>,
+) {
+    let name = path.display().to_string();
+    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if RULE_FILES.contains(&file_name) {
+        let dir = path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        if !rule_sets
+            .iter()
+            .any(|s| s.rules.as_deref() == Some(dir.as_path()))
+        {
+            rule_sets.push(RuleDirs {
+                rules: Some(dir),
+                dictionaries: dirs.dictionaries.clone(),
+            });
+        }
+        return;
+    }
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(ConfigError::new(&name, 0, format!("cannot read: {e}")));
+            return;
+        }
+    };
+    let is_config = text.lines().any(|l| l.trim_start().starts_with("data_dir"));
+    if is_config {
+        match Config::load(path) {
+            Ok(cfg) => {
+                checked.push(format!("{name}: config with {} sources", cfg.sources.len()));
+                if cfg.rules_dir.is_some() || cfg.dictionaries_dir.is_some() {
+                    rule_sets.push(RuleDirs {
+                        rules: cfg.rules_dir,
+                        dictionaries: cfg.dictionaries_dir,
+                    });
+                }
+            }
+            Err(e) => errors.extend(e),
+        }
+    } else {
+        match load_source_file(path) {
+            Ok(s) => checked.push(format!("{name}: {} sources", s.len())),
+            Err(e) => errors.extend(e),
+        }
+    }
+}
+
+fn toml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// `{{name}}` placeholders of the demo sources replaced by a syntactically valid address.
+fn placeholder_free(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("}}") {
+            Some(end) => {
+                out.push_str("http://127.0.0.1:9");
+                rest = &rest[start + end + 2..];
+            }
+            None => {
+                rest = &rest[start..];
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}

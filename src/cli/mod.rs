@@ -1,0 +1,465 @@
+//! Command definitions (clap) and their glue to the library.
+
+mod check;
+mod extract;
+mod output;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use jiance::config::Config;
+use jiance::index::{SearchRequest, Sort};
+use jiance::pipeline::{self, DataDir, Engine, RuleDirs};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "jiance",
+    version,
+    about = "监测 — find consumer-product quality-safety risks on the Chinese web early enough to act",
+    long_about = "jiance collects risk information from complaint platforms, regulators' notices, e-commerce \
+platforms, internet media and standards bodies; extracts product, hazard, region and party mentions; indexes \
+everything for search; and scores signals per product category and region into ranked alerts (dismiss / notify / \
+sample) with drafted online-sampling requests.\n\nStart with `jiance demo`: it crawls simulated sites on 127.0.0.1 \
+and serves the dashboard."
+)]
+pub struct Cli {
+    /// Log format on stderr.
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// More logging (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct RuleArgs {
+    /// Rules directory (products.toml, hazards.toml, cues.toml, scoring.toml) [default: built in]
+    #[arg(long, env = "JIANCE_RULES")]
+    pub rules: Option<PathBuf>,
+    /// Dictionaries directory (jieba user words, regions) [default: built in]
+    #[arg(long, env = "JIANCE_DICTIONARIES")]
+    pub dictionaries: Option<PathBuf>,
+}
+
+impl RuleArgs {
+    fn dirs(&self) -> RuleDirs {
+        RuleDirs {
+            rules: self.rules.clone(),
+            dictionaries: self.dictionaries.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct DataArg {
+    /// Data directory (archive/, index/, state.sqlite, signals/)
+    #[arg(long, env = "JIANCE_DATA", default_value = "jiance-data")]
+    pub data: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the whole pipeline on simulated sites (127.0.0.1), print the ranked alerts, then serve
+    /// the dashboard until Ctrl-C.
+    Demo {
+        /// Data directory [default: a fresh directory under the system temp dir, printed]
+        #[arg(long)]
+        data: Option<PathBuf>,
+        /// Print the alerts as a JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+        /// Exit after printing instead of serving.
+        #[arg(long)]
+        no_serve: bool,
+        /// Address for the dashboard and API.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Scenario seed (the same seed gives the same texts).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Last day of the scenario, YYYY-MM-DD [default: today, Beijing time]
+        #[arg(long)]
+        end: Option<NaiveDate>,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+    /// Run continuously on the sources a config file names: crawl on schedule, score, serve.
+    Run {
+        /// Service config (see deploy/jiance.toml).
+        #[arg(long)]
+        config: PathBuf,
+        /// Address for the dashboard and API [default: the config's serve.listen]
+        #[arg(long)]
+        listen: Option<String>,
+        /// Crawl every source once, score, and exit (no serving).
+        #[arg(long)]
+        once: bool,
+    },
+    /// Serve the dashboard and API over an existing data directory.
+    Serve {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+    /// Full-text search over everything collected.
+    Search {
+        /// Words or "phrases"; AND by default, OR and NOT (or -word) allowed. Empty: everything.
+        #[arg(default_value = "")]
+        query: String,
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        category: Option<String>,
+        #[arg(long)]
+        hazard: Option<String>,
+        /// Province or city.
+        #[arg(long)]
+        region: Option<String>,
+        /// listing, complaint, media, notice, recall, inspection, standard
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        source: Option<String>,
+        /// Published on or after (YYYY-MM-DD).
+        #[arg(long)]
+        since: Option<NaiveDate>,
+        /// Published on or before (YYYY-MM-DD).
+        #[arg(long)]
+        until: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+        sort: SortArg,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long, default_value_t = 0)]
+        offset: usize,
+        /// Only documents that are risk signals.
+        #[arg(long)]
+        signals_only: bool,
+        /// Print {"total", "hits", "facets"} as JSON.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+    /// The ranked alerts of a data directory.
+    Alerts {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate config, source and rule files (with file:line errors) and run every rule example.
+    /// With no paths: the built-in rules, dictionaries and demo sources.
+    Check {
+        /// Config files, source files or rules directories.
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+    /// Analyse JSON Lines from stdin ({"id", "text", "title"?, "kind"?, "published"?}); one JSON
+    /// line of extraction per input on stdout; bad lines are reported on stderr by line number.
+    Extract {
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SortArg {
+    Relevance,
+    Date,
+}
+
+pub fn init_logging(cli: &Cli) {
+    let default = match cli.verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Demo {
+            data,
+            json,
+            no_serve,
+            listen,
+            seed,
+            end,
+            rules,
+        } => demo(data, json, no_serve, &listen, seed, end, rules).await,
+        Command::Run {
+            config,
+            listen,
+            once,
+        } => run_service(&config, listen, once).await,
+        Command::Serve {
+            data,
+            listen,
+            rules,
+        } => {
+            let engine = open_existing(&data.data, &rules)?;
+            serve_until_ctrl_c(&engine, &listen).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Search {
+            query,
+            data,
+            category,
+            hazard,
+            region,
+            kind,
+            source,
+            since,
+            until,
+            sort,
+            limit,
+            offset,
+            signals_only,
+            json,
+            rules,
+        } => {
+            let engine = open_existing(&data.data, &rules)?;
+            let req = SearchRequest {
+                query,
+                category,
+                hazard,
+                region,
+                kind,
+                source,
+                since,
+                until,
+                sort: match sort {
+                    SortArg::Relevance => Sort::Relevance,
+                    SortArg::Date => Sort::Date,
+                },
+                limit,
+                offset,
+                signals_only,
+            };
+            let results = engine.index.search(&req).context("search failed")?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&results)?);
+            } else {
+                output::print_search(&results);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Alerts { data, json } => {
+            let store = open_store(&data.data)?;
+            let alerts = store.alerts()?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&output::alerts_json(&alerts))?
+                );
+            } else {
+                output::print_alerts(&alerts);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { paths, rules } => check::run(&paths, &rules.dirs()),
+        Command::Extract { rules } => extract::run(&rules.dirs()),
+    }
+}
+
+fn open_store(data: &std::path::Path) -> Result<jiance::store::Store> {
+    let dir = DataDir::new(data);
+    if !dir.state().exists() {
+        bail!(
+            "{} has no state.sqlite: not a jiance data directory (run `jiance demo --data {}` to make one)",
+            data.display(),
+            data.display()
+        );
+    }
+    Ok(jiance::store::Store::open(&dir.state())?)
+}
+
+fn open_existing(data: &std::path::Path, rules: &RuleArgs) -> Result<Engine> {
+    let dir = DataDir::new(data);
+    if !dir.state().exists() || !dir.index().exists() {
+        bail!(
+            "{} is not a jiance data directory (no state.sqlite or index/); run `jiance demo --data {}` to make one",
+            data.display(),
+            data.display()
+        );
+    }
+    Ok(Engine::open(dir, &rules.dirs(), Default::default())?)
+}
+
+async fn demo(
+    data: Option<PathBuf>,
+    json: bool,
+    no_serve: bool,
+    listen: &str,
+    seed: u64,
+    end: Option<NaiveDate>,
+    rules: RuleArgs,
+) -> Result<ExitCode> {
+    let opts = pipeline::demo::DemoOptions {
+        data,
+        seed,
+        end,
+        rules: rules.dirs(),
+    };
+    let (engine, scenario) = pipeline::demo::prepare(&opts)?;
+    eprintln!("data directory: {}", engine.data.root.display());
+    let progress = output::Progress::start(engine.counters.clone());
+    let run = pipeline::demo::crawl_and_score(engine, scenario).await;
+    progress.finish();
+    let run = run?;
+    let r = &run.report;
+    eprintln!(
+        "crawled {} pages, {} documents, {} signals in {:.1} s{}",
+        r.pages,
+        r.documents,
+        r.signals,
+        r.seconds,
+        if r.failures.is_empty() {
+            String::new()
+        } else {
+            format!("; failures: {:?}", r.failures)
+        }
+    );
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&output::alerts_json(&run.summary.alerts))?
+        );
+    } else {
+        output::print_alerts(&run.summary.alerts);
+        eprintln!(
+            "(as of {}, {} signals scored, {} elevated cells dismissed)",
+            run.summary.as_of, run.summary.signals, run.summary.dismissed
+        );
+        eprintln!(
+            "try: jiance search 电动自行车 --data {}",
+            run.engine.data.root.display()
+        );
+    }
+    if !no_serve {
+        serve_until_ctrl_c(&run.engine, listen).await?;
+    }
+    run.sites.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn bind(listen: &str) -> Result<tokio::net::TcpListener> {
+    match tokio::net::TcpListener::bind(listen).await {
+        Ok(l) => Ok(l),
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {
+            let host = listen
+                .rsplit_once(':')
+                .map(|(h, _)| h)
+                .unwrap_or("127.0.0.1");
+            eprintln!("{listen} is in use; serving on a free port instead");
+            Ok(
+                tokio::net::TcpListener::bind((host.trim_matches(|c| c == '[' || c == ']'), 0))
+                    .await?,
+            )
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot listen on {listen}")),
+    }
+}
+
+async fn serve_until_ctrl_c(engine: &Engine, listen: &str) -> Result<()> {
+    let listener = bind(listen).await?;
+    let addr = listener.local_addr()?;
+    eprintln!("dashboard: http://{addr}/   (Ctrl-C to stop)");
+    jiance::serve::serve(listener, engine.app_state(), async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await?;
+    Ok(())
+}
+
+async fn run_service(
+    config_path: &std::path::Path,
+    listen: Option<String>,
+    once: bool,
+) -> Result<ExitCode> {
+    let cfg = match Config::load(config_path) {
+        Ok(c) => c,
+        Err(errors) => {
+            for e in &errors {
+                eprintln!("{e}");
+            }
+            bail!("{} has {} error(s)", config_path.display(), errors.len());
+        }
+    };
+    let rules = RuleDirs {
+        rules: cfg.rules_dir.clone(),
+        dictionaries: cfg.dictionaries_dir.clone(),
+    };
+    let engine = Arc::new(Engine::open(
+        DataDir::new(&cfg.data_dir),
+        &rules,
+        cfg.crawl.clone(),
+    )?);
+    if once {
+        let report = engine.crawl_once(&cfg.sources).await?;
+        let summary = engine.score(jiance::model::china_day(chrono::Utc::now()))?;
+        eprintln!(
+            "{} pages, {} documents, {} signals, {} alerts",
+            report.pages,
+            report.documents,
+            report.signals,
+            summary.alerts.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let listener = bind(listen.as_deref().unwrap_or(&cfg.serve.listen)).await?;
+    eprintln!("dashboard: http://{}/", listener.local_addr()?);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let server = {
+        let state = engine.app_state();
+        let mut rx = stop_rx.clone();
+        tokio::spawn(jiance::serve::serve(listener, state, async move {
+            let _ = rx.changed().await;
+        }))
+    };
+    let worker = {
+        let engine = engine.clone();
+        let sources = cfg.sources.clone();
+        let every = cfg.score.interval;
+        tokio::spawn(async move { engine.run_forever(&sources, every, stop_rx).await })
+    };
+    tokio::signal::ctrl_c()
+        .await
+        .context("waiting for Ctrl-C")?;
+    eprintln!("stopping…");
+    let _ = stop_tx.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(30), server).await;
+    match tokio::time::timeout(Duration::from_secs(60), worker).await {
+        Ok(Ok(Err(e))) => return Err(e.into()),
+        Ok(Err(e)) => bail!("worker task failed: {e}"),
+        _ => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}

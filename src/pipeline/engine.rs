@@ -1,0 +1,485 @@
+//! The engine: one data directory with its store, index, analyzer and scoring rules, and the
+//! operations the CLI and the service run on it (crawl once, score, serve, run continuously).
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use tokio::sync::mpsc;
+use tracing::{info, warn};
+
+use crate::analyze::{Analyzer, ClusterIndex};
+use crate::config::{ConfigError, CrawlSettings, SourceConfig};
+use crate::crawl::archive::ArchiveWriter;
+use crate::crawl::{CrawlReport, Crawler};
+use crate::index::Index;
+use crate::model::{Alert, Document, Extraction, Fetched, SamplingRequest, Signal, china_day};
+use crate::score::{ScoreInput, ScoringRules};
+use crate::store::Store;
+
+use super::Counters;
+
+/// Channel capacities between stages (back-pressure: a slow stage slows the crawl, nothing queues
+/// without bound).
+pub const FETCHED_CAPACITY: usize = 64;
+pub const DOCUMENT_CAPACITY: usize = 256;
+pub const ANALYZED_CAPACITY: usize = 256;
+/// Documents per index commit; a crash loses at most this many, which are fetched again.
+pub const COMMIT_EVERY: usize = 200;
+/// How long a sampled shop, brand or enterprise is not proposed again.
+pub const SAMPLING_EXCLUSION_DAYS: i64 = 365;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error("index: {0}")]
+    Index(#[from] crate::index::IndexError),
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+    Config(Vec<ConfigError>),
+    #[error("crawler: {0}")]
+    Crawl(#[from] crate::crawl::CrawlError),
+    #[error("a pipeline stage stopped unexpectedly: {0}")]
+    Stage(String),
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> PipelineError + '_ {
+    move |source| PipelineError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// The data directory's layout (design: Storage).
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    pub root: PathBuf,
+}
+
+impl DataDir {
+    pub fn new(root: impl Into<PathBuf>) -> DataDir {
+        DataDir { root: root.into() }
+    }
+    pub fn archive(&self) -> PathBuf {
+        self.root.join("archive")
+    }
+    pub fn index(&self) -> PathBuf {
+        self.root.join("index")
+    }
+    pub fn state(&self) -> PathBuf {
+        self.root.join("state.sqlite")
+    }
+    pub fn signals(&self) -> PathBuf {
+        self.root.join("signals")
+    }
+    /// Create the directory and its sub-folders.
+    pub fn create(&self) -> Result<(), PipelineError> {
+        for d in [
+            self.root.clone(),
+            self.archive(),
+            self.index(),
+            self.signals(),
+        ] {
+            std::fs::create_dir_all(&d).map_err(io_err(&d))?;
+        }
+        Ok(())
+    }
+}
+
+/// Where rules and dictionaries come from (`None`: the defaults built into the binary).
+#[derive(Debug, Clone, Default)]
+pub struct RuleDirs {
+    pub rules: Option<PathBuf>,
+    pub dictionaries: Option<PathBuf>,
+}
+
+/// What one pass of the pipeline did.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct RunReport {
+    pub pages: u64,
+    pub pages_skipped_seen: u64,
+    pub documents: u64,
+    pub signals: u64,
+    pub failures: BTreeMap<String, u64>,
+    pub seconds: f64,
+}
+
+/// What a scoring run produced.
+#[derive(Debug, Clone)]
+pub struct ScoreSummary {
+    pub as_of: NaiveDate,
+    pub signals: usize,
+    pub alerts: Vec<Alert>,
+    pub sampling: Vec<SamplingRequest>,
+    pub dismissed: usize,
+}
+
+/// One analysed document on its way to the sink.
+struct Analyzed {
+    doc: Document,
+    extraction: Extraction,
+    signals: Vec<Signal>,
+}
+
+/// Everything a pipeline run needs, opened once.
+pub struct Engine {
+    pub data: DataDir,
+    pub settings: CrawlSettings,
+    pub analyzer: Arc<Analyzer>,
+    pub scoring: Arc<ScoringRules>,
+    pub store: Store,
+    pub index: Arc<Index>,
+    pub counters: Arc<Counters>,
+}
+
+impl Engine {
+    /// Open (creating if needed) a data directory and load rules and dictionaries.
+    pub fn open(
+        data: DataDir,
+        rules: &RuleDirs,
+        settings: CrawlSettings,
+    ) -> Result<Engine, PipelineError> {
+        data.create()?;
+        let analyzer = Analyzer::load(rules.rules.as_deref(), rules.dictionaries.as_deref())
+            .map_err(PipelineError::Config)?;
+        let scoring = ScoringRules::load(rules.rules.as_deref()).map_err(PipelineError::Config)?;
+        let store = Store::open(&data.state())?;
+        let index = Index::open(&data.index(), analyzer.jieba())?;
+        Ok(Engine {
+            data,
+            settings,
+            analyzer: Arc::new(analyzer),
+            scoring: Arc::new(scoring),
+            store,
+            index: Arc::new(index),
+            counters: Arc::new(Counters::default()),
+        })
+    }
+
+    /// Crawl every enabled source once and carry everything through parse, analyze, index and
+    /// store. Returns when the last document is committed.
+    pub async fn crawl_once(&self, sources: &[SourceConfig]) -> Result<RunReport, PipelineError> {
+        let started = Instant::now();
+        let before_docs = self.counters.index.get_received();
+        let archive = ArchiveWriter::open(&self.data.archive(), self.settings.archive_rotate_bytes)
+            .map_err(io_err(&self.data.archive()))?;
+        let crawler = Crawler::new(
+            &self.settings,
+            archive,
+            self.store.clone(),
+            self.counters.clone(),
+        )?;
+
+        let (tx_fetched, rx_fetched) = mpsc::channel::<Fetched>(FETCHED_CAPACITY);
+        let (tx_docs, rx_docs) = mpsc::channel::<Document>(DOCUMENT_CAPACITY);
+        let (tx_analyzed, rx_analyzed) = mpsc::channel::<Analyzed>(ANALYZED_CAPACITY);
+
+        let by_name: Arc<HashMap<String, SourceConfig>> = Arc::new(
+            sources
+                .iter()
+                .map(|s| (s.name.clone(), s.clone()))
+                .collect(),
+        );
+        let parse = {
+            let (counters, store) = (self.counters.clone(), self.store.clone());
+            tokio::task::spawn_blocking(move || {
+                parse_stage(rx_fetched, tx_docs, &by_name, &counters, &store)
+            })
+        };
+        let analyze = {
+            let (analyzer, counters, store) = (
+                self.analyzer.clone(),
+                self.counters.clone(),
+                self.store.clone(),
+            );
+            tokio::task::spawn_blocking(move || {
+                analyze_stage(rx_docs, tx_analyzed, &analyzer, &counters, &store)
+            })
+        };
+        let sink = {
+            let (index, counters, store) = (
+                self.index.clone(),
+                self.counters.clone(),
+                self.store.clone(),
+            );
+            tokio::task::spawn_blocking(move || sink_stage(rx_analyzed, &index, &counters, &store))
+        };
+        let crawl_report: CrawlReport = crawler.crawl(sources, tx_fetched).await;
+        for (name, task) in [("parse", parse), ("analyze", analyze)] {
+            task.await
+                .map_err(|e| PipelineError::Stage(format!("{name}: {e}")))??;
+        }
+        let signals = sink
+            .await
+            .map_err(|e| PipelineError::Stage(format!("sink: {e}")))??;
+
+        let mut failures = crawl_report.failed.clone();
+        for (stage, c) in self.counters.stages() {
+            if stage == "crawl" {
+                continue;
+            }
+            for (reason, n) in c.rejected() {
+                *failures.entry(format!("{stage}:{reason}")).or_default() += n;
+            }
+        }
+        Ok(RunReport {
+            pages: crawl_report.pages,
+            pages_skipped_seen: crawl_report.skipped_seen,
+            documents: self.counters.index.get_received() - before_docs,
+            signals,
+            failures,
+            seconds: started.elapsed().as_secs_f64(),
+        })
+    }
+
+    /// Score every stored signal as of the end of `as_of`, store the alerts and sampling requests,
+    /// and write the signal partitions.
+    pub fn score(&self, as_of: NaiveDate) -> Result<ScoreSummary, PipelineError> {
+        let signals = self.store.signals()?;
+        let previous = self.store.alerts()?;
+        let since = as_of - chrono::Duration::days(SAMPLING_EXCLUSION_DAYS);
+        let sampled = self.store.sampled_parties(since)?;
+        let analyzer = self.analyzer.clone();
+        let test_items = move |h: &str| analyzer.test_items(h).to_vec();
+        let out = crate::score::score(
+            &self.scoring,
+            &ScoreInput {
+                signals: &signals,
+                as_of,
+                sampled: &sampled,
+                test_items: &test_items,
+                previous: &previous,
+            },
+        );
+        self.store.put_alerts(&out.alerts, &out.sampling)?;
+        write_signal_partitions(&self.data.signals(), &signals)?;
+        self.counters
+            .score
+            .received
+            .store(signals.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        self.counters.score.emitted(out.alerts.len() as u64);
+        info!(as_of = %as_of, signals = signals.len(), alerts = out.alerts.len(), "scored");
+        Ok(ScoreSummary {
+            as_of,
+            signals: signals.len(),
+            alerts: out.alerts,
+            sampling: out.sampling,
+            dismissed: out.dismissed.len(),
+        })
+    }
+
+    pub fn app_state(&self) -> crate::serve::AppState {
+        crate::serve::AppState {
+            store: self.store.clone(),
+            index: Some(self.index.clone()),
+            counters: self.counters.clone(),
+            data_dir: self.data.root.clone(),
+        }
+    }
+
+    /// The continuous service: crawl each source when its schedule is due, rescore after every
+    /// pass and at the configured interval, until `stop` resolves.
+    pub async fn run_forever(
+        &self,
+        sources: &[SourceConfig],
+        score_every: Duration,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) -> Result<(), PipelineError> {
+        let mut last_score = Instant::now() - score_every;
+        loop {
+            let now = chrono::Utc::now();
+            let due: Vec<SourceConfig> = sources
+                .iter()
+                .filter(|s| s.is_enabled())
+                .filter(|s| {
+                    let last = self
+                        .store
+                        .meta(&format!("crawled:{}", s.name))
+                        .ok()
+                        .flatten()
+                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok());
+                    match last {
+                        Some(t) => {
+                            (now - t.with_timezone(&chrono::Utc))
+                                .to_std()
+                                .unwrap_or_default()
+                                >= s.schedule
+                        }
+                        None => true,
+                    }
+                })
+                .cloned()
+                .collect();
+            let mut crawled = false;
+            if !due.is_empty() {
+                let names: Vec<&str> = due.iter().map(|s| s.name.as_str()).collect();
+                info!(sources = ?names, "crawl pass");
+                let report = self.crawl_once(&due).await?;
+                info!(
+                    pages = report.pages,
+                    documents = report.documents,
+                    signals = report.signals,
+                    "crawl pass done"
+                );
+                for s in &due {
+                    self.store
+                        .set_meta(&format!("crawled:{}", s.name), &now.to_rfc3339())?;
+                }
+                crawled = true;
+            }
+            if crawled || last_score.elapsed() >= score_every {
+                self.score(china_day(chrono::Utc::now()))?;
+                last_score = Instant::now();
+            }
+            tokio::select! {
+                _ = stop.changed() => return Ok(()),
+                _ = tokio::time::sleep(Duration::from_secs(30)) => {}
+            }
+            if *stop.borrow() {
+                return Ok(());
+            }
+        }
+    }
+}
+
+fn parse_stage(
+    mut rx: mpsc::Receiver<Fetched>,
+    tx: mpsc::Sender<Document>,
+    sources: &HashMap<String, SourceConfig>,
+    counters: &Counters,
+    store: &Store,
+) -> Result<(), PipelineError> {
+    while let Some(f) = rx.blocking_recv() {
+        counters.parse.received();
+        let Some(source) = sources.get(&f.source) else {
+            warn!(url = %f.url, source = %f.source, "page from an unknown source");
+            counters.parse.reject("unknown-source");
+            continue;
+        };
+        match crate::parse::parse(&f, source) {
+            Ok(docs) if docs.is_empty() => {
+                // Nothing to commit: the page is done now.
+                store.mark_processed(&[(f.url.clone(), f.source.clone())])?;
+            }
+            Ok(docs) => {
+                counters.parse.emitted(docs.len() as u64);
+                for d in docs {
+                    if tx.blocking_send(d).is_err() {
+                        return Ok(());
+                    }
+                }
+            }
+            Err(e) => {
+                warn!(error = %e, "page not parsed");
+                counters.parse.reject(e.reason());
+                // A page that cannot be parsed now will not parse on a re-fetch either; it stays
+                // in the archive for a rerun with better selectors.
+                store.mark_processed(&[(f.url.clone(), f.source.clone())])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn analyze_stage(
+    mut rx: mpsc::Receiver<Document>,
+    tx: mpsc::Sender<Analyzed>,
+    analyzer: &Analyzer,
+    counters: &Counters,
+    store: &Store,
+) -> Result<(), PipelineError> {
+    // One thread owns the cluster index so cluster ids are assigned in arrival order.
+    let mut clusters = ClusterIndex::from_entries(store.clusters()?);
+    while let Some(doc) = rx.blocking_recv() {
+        counters.analyze.received();
+        let extraction = analyzer.analyze(&doc, &mut clusters);
+        let signals = crate::analyze::signals(&doc, &extraction);
+        if !extraction.is_signal {
+            counters
+                .analyze
+                .reject(extraction.reason.as_deref().unwrap_or("not a signal"));
+        }
+        counters.analyze.emitted(1);
+        if tx
+            .blocking_send(Analyzed {
+                doc,
+                extraction,
+                signals,
+            })
+            .is_err()
+        {
+            break;
+        }
+    }
+    for (doc_id, hash, cluster) in clusters.take_new() {
+        store.put_cluster(&doc_id, hash, &cluster)?;
+    }
+    Ok(())
+}
+
+/// Index and store each document; commit the index every [`COMMIT_EVERY`] documents and only
+/// then mark their pages processed, so a crash re-fetches rather than loses.
+fn sink_stage(
+    mut rx: mpsc::Receiver<Analyzed>,
+    index: &Index,
+    counters: &Counters,
+    store: &Store,
+) -> Result<u64, PipelineError> {
+    let mut writer = index.writer()?;
+    let mut pending: Vec<(String, String)> = Vec::new();
+    let mut signals = 0u64;
+    while let Some(a) = rx.blocking_recv() {
+        counters.index.received();
+        writer.upsert(&a.doc, &a.extraction)?;
+        store.put_document(&a.doc, &a.extraction, &a.signals)?;
+        signals += a.signals.len() as u64;
+        pending.push((a.doc.url.clone(), a.doc.source.clone()));
+        if pending.len() >= COMMIT_EVERY {
+            writer.commit()?;
+            store.mark_processed(&pending)?;
+            counters.index.emitted(pending.len() as u64);
+            pending.clear();
+        }
+    }
+    writer.commit()?;
+    store.mark_processed(&pending)?;
+    counters.index.emitted(pending.len() as u64);
+    Ok(signals)
+}
+
+/// `signals/day=YYYY-MM-DD.jsonl`, one file per Beijing-time day, each rewritten atomically (temp
+/// file + rename) and only when its content changed.
+pub fn write_signal_partitions(dir: &Path, signals: &[Signal]) -> Result<(), PipelineError> {
+    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    let mut by_day: BTreeMap<NaiveDate, Vec<&Signal>> = BTreeMap::new();
+    for s in signals {
+        by_day.entry(s.day()).or_default().push(s);
+    }
+    for (day, rows) in by_day {
+        let mut body = Vec::new();
+        for s in rows {
+            serde_json::to_writer(&mut body, s)
+                .map_err(|e| PipelineError::Stage(format!("signal JSON: {e}")))?;
+            body.push(b'\n');
+        }
+        let path = dir.join(format!("day={day}.jsonl"));
+        if std::fs::read(&path).is_ok_and(|old| old == body) {
+            continue;
+        }
+        let tmp = dir.join(format!(".day={day}.jsonl.tmp"));
+        let mut f = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
+        f.write_all(&body)
+            .and_then(|_| f.sync_all())
+            .map_err(io_err(&tmp))?;
+        std::fs::rename(&tmp, &path).map_err(io_err(&path))?;
+    }
+    Ok(())
+}
