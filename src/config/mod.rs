@@ -282,3 +282,84 @@ fn check_unique_names(sources: &[SourceConfig], file: &str) -> Vec<ConfigError> 
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_deploy_example_config_loads() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("deploy/jiance.toml");
+        let cfg = Config::load(&path).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(cfg.sources.len() >= 2);
+        assert_eq!(cfg.crawl.rps, 1.0);
+        assert!(cfg.crawl.obey_robots);
+        assert_eq!(cfg.score.interval, Duration::from_secs(600));
+    }
+
+    #[test]
+    fn unknown_keys_are_located() {
+        let text = "data_dir = \"x\"\n[crawl]\nrps = 2.0\nrsp = 3\n";
+        let errs = Config::from_str_at(text, Path::new("/etc/j.toml")).unwrap_err();
+        assert_eq!(errs.len(), 1);
+        assert_eq!(errs[0].line, 4, "{}", errs[0]);
+        assert!(
+            errs[0].to_string().starts_with("/etc/j.toml:4: "),
+            "{}",
+            errs[0]
+        );
+        assert!(errs[0].message.contains("rsp"));
+    }
+
+    #[test]
+    fn semantic_source_errors_name_the_line() {
+        let text = r#"
+[[source]]
+name = "a"
+kind = "html"
+channel = "media"
+start = ["http://a.test/"]
+[source.list]
+links = "a.item"
+
+[[source]]
+name = "b"
+kind = "html"
+channel = "media"
+weight = -1
+start = ["ftp://b.test/", "not a url"]
+[source.list]
+links = "ul > > li"
+[source.detail]
+title = "h1"
+text = "p"
+
+[[source]]
+name = "a"
+kind = "json"
+channel = "complaint"
+start = ["http://c.test/api"]
+"#;
+        let errs = parse_sources(text, "s.toml").unwrap_err();
+        let lines = |needle: &str| -> Vec<usize> {
+            errs.iter()
+                .filter(|e| e.message.contains(needle))
+                .map(|e| e.line)
+                .collect()
+        };
+        assert_eq!(lines("weight must be positive"), [14]);
+        assert_eq!(lines("scheme \"ftp\""), [15]);
+        assert_eq!(lines("bad start URL"), [15]);
+        assert_eq!(lines("bad CSS selector"), [17]);
+        assert_eq!(lines("need a [source.detail]"), [4]);
+        assert_eq!(lines("json sources need a [source.api]"), [24]);
+        assert_eq!(lines("declared twice").len(), 1);
+    }
+
+    #[test]
+    fn toml_syntax_errors_are_located() {
+        let errs = parse_sources("[[source]]\nname = \"x\nkind = 1\n", "bad.toml").unwrap_err();
+        assert_eq!(errs[0].file, "bad.toml");
+        assert_eq!(errs[0].line, 2);
+    }
+}
