@@ -306,6 +306,14 @@ impl Store {
         Ok(out)
     }
 
+    /// Every document id, in id order.
+    pub fn document_ids(&self) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT id FROM documents ORDER BY id")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The stored extraction of a document.
     pub fn extraction(&self, id: &str) -> Result<Option<Extraction>> {
         let json: Option<String> = self

@@ -1,0 +1,269 @@
+//! `jiance demo` end to end (no serving): the simulated sites are crawled over 127.0.0.1 by the
+//! real crawler, archived, parsed, analysed, indexed, stored and scored, then checked against the
+//! scenario's ground truth. The run happens once per test binary and is shared by the tests.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use chrono::NaiveDate;
+use jiance::demo::{Role, Scenario};
+use jiance::model::{Action, Alert, Scope, Signal};
+use jiance::pipeline::demo::{DemoOptions, crawl_and_score, prepare};
+use jiance::pipeline::RunReport;
+use jiance::store::{DocumentRow, Store};
+
+pub struct Outcome {
+    pub data: PathBuf,
+    pub scenario: Arc<Scenario>,
+    pub base_urls: BTreeMap<String, String>,
+    pub alerts: Vec<Alert>,
+    pub signals: Vec<Signal>,
+    pub documents: Vec<DocumentRow>,
+    pub first: RunReport,
+    pub second: RunReport,
+    pub documents_after_first: u64,
+    pub signals_after_first: usize,
+    _dir: tempfile::TempDir,
+}
+
+/// A fixed end date keeps the run identical whatever day the tests run.
+pub const END: (i32, u32, u32) = (2026, 11, 20);
+
+pub fn outcome() -> &'static Outcome {
+    static OUTCOME: OnceLock<Outcome> = OnceLock::new();
+    OUTCOME.get_or_init(|| {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        rt.block_on(async {
+            let dir = tempfile::tempdir().unwrap();
+            let data = dir.path().join("data");
+            let opts = DemoOptions {
+                data: Some(data.clone()),
+                end: NaiveDate::from_ymd_opt(END.0, END.1, END.2),
+                ..Default::default()
+            };
+            let (engine, scenario) = prepare(&opts).unwrap();
+            let run = crawl_and_score(engine, scenario).await.unwrap();
+            let documents_after_first = run.engine.store.document_count().unwrap();
+            let signals_after_first = run.engine.store.signals().unwrap().len();
+            // A second pass over the same sites: what was committed is not fetched or counted again.
+            let sources = run.sites.sources().unwrap();
+            let second = run.engine.crawl_once(&sources).await.unwrap();
+            let summary = run.engine.score(run.scenario.end).unwrap();
+            let store: &Store = &run.engine.store;
+            let signals = store.signals().unwrap();
+            let documents = store.documents(&store.document_ids().unwrap()).unwrap();
+            let out = Outcome {
+                data,
+                scenario: run.scenario.clone(),
+                base_urls: run.sites.base_urls().clone(),
+                alerts: summary.alerts,
+                signals,
+                documents,
+                first: run.report.clone(),
+                second,
+                documents_after_first,
+                signals_after_first,
+                _dir: dir,
+            };
+            run.sites.shutdown().await;
+            out
+        })
+    })
+}
+
+impl Outcome {
+    /// Ground-truth role of a stored document, by its URL.
+    fn role_of(&self, url: &str) -> Option<Role> {
+        let by_url: &HashMap<String, Role> = self.roles();
+        by_url.get(url.split('#').next().unwrap_or(url)).copied()
+    }
+
+    fn roles(&self) -> &HashMap<String, Role> {
+        static ROLES: OnceLock<HashMap<String, Role>> = OnceLock::new();
+        ROLES.get_or_init(|| {
+            self.scenario
+                .docs
+                .iter()
+                .map(|d| (format!("{}{}", self.base_urls[d.site.name()], d.path), d.truth.role))
+                .collect()
+        })
+    }
+
+    fn story_of(&self, url: &str) -> Option<u32> {
+        self.scenario
+            .docs
+            .iter()
+            .find(|d| format!("{}{}", self.base_urls[d.site.name()], d.path) == url)
+            .and_then(|d| d.truth.story)
+    }
+}
+
+#[test]
+fn the_demo_crawls_at_least_400_documents_over_60_days() {
+    let o = outcome();
+    assert!(o.first.documents >= 400, "{:?}", o.first);
+    let days: BTreeSet<&str> = o.documents.iter().filter_map(|d| d.published.as_deref()).map(|p| &p[..10]).collect();
+    let first = days.iter().next().unwrap();
+    let last = days.iter().last().unwrap();
+    let span = NaiveDate::parse_from_str(last, "%Y-%m-%d").unwrap() - NaiveDate::parse_from_str(first, "%Y-%m-%d").unwrap();
+    assert!(span.num_days() >= 60, "documents span {first}..{last}");
+    assert!(o.first.failures.is_empty(), "failures on the demo sites: {:?}", o.first.failures);
+}
+
+#[test]
+fn the_regional_problem_is_a_regional_sample_alert_naming_its_province() {
+    let o = outcome();
+    let e = o.scenario.expectations();
+    let hits: Vec<&Alert> = o
+        .alerts
+        .iter()
+        .filter(|a| a.category == e.regional_category && a.scope == Scope::Regional)
+        .collect();
+    assert_eq!(hits.len(), 1, "regional alerts for {}: {:#?}", e.regional_category, o.alerts);
+    let a = hits[0];
+    assert_eq!(a.action, Action::Sample, "{a:#?}");
+    assert_eq!(a.regions.first(), Some(&e.regional_province), "{a:#?}");
+    assert!(e.regional_hazards.iter().any(|h| a.hazards.contains(h)), "{a:#?}");
+    assert!(
+        !o.alerts.iter().any(|x| x.category == e.regional_category && x.scope == Scope::Systemic),
+        "a problem concentrated in one province must not be systemic: {:#?}",
+        o.alerts
+    );
+}
+
+#[test]
+fn the_systemic_problem_is_one_systemic_sample_alert() {
+    let o = outcome();
+    let e = o.scenario.expectations();
+    let hits: Vec<&Alert> =
+        o.alerts.iter().filter(|a| a.category == e.systemic_category && a.scope == Scope::Systemic).collect();
+    assert_eq!(hits.len(), 1, "{:#?}", o.alerts);
+    let a = hits[0];
+    assert_eq!(a.action, Action::Sample, "{a:#?}");
+    assert!(e.systemic_hazards.iter().any(|h| a.hazards.contains(h)), "{a:#?}");
+    let named: BTreeSet<&String> = a.regions.iter().collect();
+    let overlap = e.systemic_provinces.iter().filter(|p| named.contains(p)).count();
+    assert!(overlap >= 5, "the alert names {named:?}, the scenario {:?}", e.systemic_provinces);
+    assert!(
+        !o.alerts.iter().any(|x| x.category == e.systemic_category && x.scope == Scope::Regional),
+        "the systemic problem's provinces are folded into one alert: {:#?}",
+        o.alerts
+    );
+}
+
+#[test]
+fn background_noise_raises_no_sample_alert() {
+    let o = outcome();
+    let e = o.scenario.expectations();
+    let stray: Vec<&Alert> = o
+        .alerts
+        .iter()
+        .filter(|a| a.action == Action::Sample)
+        .filter(|a| a.category != e.regional_category && a.category != e.systemic_category)
+        .collect();
+    assert!(stray.is_empty(), "sample alerts from background noise: {stray:#?}");
+}
+
+#[test]
+fn the_local_problem_is_notified_not_sampled() {
+    let o = outcome();
+    let e = o.scenario.expectations();
+    let local: Vec<&Alert> = o.alerts.iter().filter(|a| a.category == e.local_category).collect();
+    assert_eq!(local.len(), 1, "{:#?}", o.alerts);
+    assert_eq!(local[0].action, Action::Notify, "{:#?}", local[0]);
+    assert!(local[0].regions.contains(&e.local_province), "{:#?}", local[0]);
+}
+
+#[test]
+fn drills_negations_adverts_and_all_pass_notices_contribute_no_signal() {
+    let o = outcome();
+    let signal_docs: BTreeSet<&str> = o.signals.iter().map(|s| s.doc_id.as_str()).collect();
+    let mut checked: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in &o.documents {
+        let role = o.role_of(&d.url);
+        let name = match role {
+            Some(Role::Drill) => "drill",
+            Some(Role::Negated) => "negated",
+            Some(Role::Advert) => "advert",
+            Some(Role::AllPass) => "all-pass",
+            Some(Role::Standard) => "standard",
+            _ => continue,
+        };
+        *checked.entry(name).or_default() += 1;
+        assert!(!d.is_signal, "{name} document became a signal: {} {}", d.url, d.title);
+        assert!(!signal_docs.contains(d.id.as_str()), "{name} document has signals: {}", d.url);
+    }
+    for name in ["drill", "negated", "advert", "all-pass"] {
+        assert!(checked.get(name).copied().unwrap_or(0) > 0, "no {name} documents were crawled: {checked:?}");
+    }
+}
+
+#[test]
+fn reposts_of_one_story_share_a_cluster_and_count_once() {
+    let o = outcome();
+    let mut clusters_by_story: BTreeMap<u32, BTreeSet<&str>> = BTreeMap::new();
+    for d in &o.documents {
+        if let Some(story) = o.story_of(&d.url) {
+            clusters_by_story.entry(story).or_default().insert(d.cluster.as_str());
+        }
+    }
+    assert!(!clusters_by_story.is_empty(), "the scenario has repost groups");
+    for (story, clusters) in &clusters_by_story {
+        assert_eq!(clusters.len(), 1, "story {story} split into clusters {clusters:?}");
+    }
+    // Counting once: no alert cites two documents of one cluster as evidence.
+    let cluster_of: HashMap<&str, &str> = o.documents.iter().map(|d| (d.id.as_str(), d.cluster.as_str())).collect();
+    for a in &o.alerts {
+        let mut seen = BTreeSet::new();
+        for id in &a.evidence {
+            if let Some(c) = cluster_of.get(id.as_str()) {
+                assert!(seen.insert(*c), "alert {} cites cluster {c} twice: {:?}", a.id, a.evidence);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_second_pass_fetches_no_detail_page_again_and_counts_nothing_twice() {
+    let o = outcome();
+    assert_eq!(o.second.documents, 0, "second pass re-processed documents: {:?}", o.second);
+    assert!(o.second.pages_skipped_seen >= 100, "{:?}", o.second);
+    assert_eq!(o.documents.len() as u64, o.documents_after_first);
+    assert_eq!(o.signals.len(), o.signals_after_first);
+}
+
+#[test]
+fn the_data_directory_has_the_designed_layout() {
+    let o = outcome();
+    let warcs: Vec<_> = std::fs::read_dir(o.data.join("archive"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".warc.gz"))
+        .collect();
+    assert!(!warcs.is_empty());
+    // Every archived response can be read back; at least one per crawled page.
+    let records = jiance::crawl::archive::read_dir(&o.data.join("archive")).unwrap().filter(|r| r.is_ok()).count();
+    assert!(records as u64 >= o.first.pages, "{records} records for {} pages", o.first.pages);
+    assert!(o.data.join("state.sqlite").is_file());
+    assert!(o.data.join("index/meta.json").is_file());
+    let partitions = std::fs::read_dir(o.data.join("signals")).unwrap().count();
+    assert!(partitions >= 10, "{partitions} signal partitions");
+}
+
+#[test]
+fn jiance_search_queries_the_demo_index() {
+    let o = outcome();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jiance"))
+        .args(["search", "电动自行车", "--json", "--limit", "5", "--data"])
+        .arg(&o.data)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["total"].as_u64().unwrap() >= 5, "{v}");
+    let hits = v["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 5);
+    assert!(hits[0]["snippet"].as_str().unwrap().contains("<b>"), "{}", hits[0]);
+    assert!(v["facets"]["category"].as_array().is_some_and(|c| !c.is_empty()), "{v}");
+}
