@@ -211,6 +211,9 @@ fn build_schema() -> (Schema, Fields) {
     (b.build(), fields)
 }
 
+/// The full query, and the text part alone (for snippets), if there is one.
+type BuiltQuery = (Box<dyn Query>, Option<Box<dyn Query>>);
+
 /// Facets counted on every search: (name in results, field).
 const FACETS: [(&str, &str); 6] = [
     ("category", "categories"),
@@ -341,10 +344,7 @@ impl Index {
     }
 
     /// The full query: the text query (or all documents) AND every filter; filters do not score.
-    fn build_query(
-        &self,
-        req: &SearchRequest,
-    ) -> Result<(Box<dyn Query>, Option<Box<dyn Query>>), IndexError> {
+    fn build_query(&self, req: &SearchRequest) -> Result<BuiltQuery, IndexError> {
         let f = &self.fields;
         let q = req.query.trim();
         let text_query = if q.is_empty() || q == "*" {
