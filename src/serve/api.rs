@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use super::{ApiError, AppState, IndexHandle};
 use crate::index::{Index, IndexError, MAX_WINDOW, SearchRequest, SearchResults, Sort};
 use crate::model::{Action, Alert, DocKind, SamplingRequest, Scope, Signal};
+use crate::store::DocumentRow;
 
 /// Query-string parameters, decoded leniently (a malformed escape never rejects the request).
 pub(crate) struct Params(Vec<(String, String)>);
@@ -239,8 +240,10 @@ pub(super) async fn alerts(
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EvidenceDoc {
     pub id: String,
-    /// False when the document is not (or no longer) in the index.
+    /// False when neither the index nor the store knows the document.
     pub found: bool,
+    /// True when the text came from the index (then `snippet` is set).
+    pub indexed: bool,
     pub title: String,
     pub url: String,
     pub source: String,
@@ -274,7 +277,13 @@ fn highlight_query(alert: &Alert) -> String {
         .join(" OR ")
 }
 
-pub(crate) fn evidence(index: Option<&Index>, alert: &Alert) -> Vec<EvidenceDoc> {
+/// Evidence documents of `alert`, in its order: from the index (with a highlighted snippet) when
+/// there, else from the store's metadata `rows` (no text), else marked not found.
+pub(crate) fn evidence(
+    index: Option<&Index>,
+    rows: &[DocumentRow],
+    alert: &Alert,
+) -> Vec<EvidenceDoc> {
     let highlight = highlight_query(alert);
     alert
         .evidence
@@ -288,21 +297,37 @@ pub(crate) fn evidence(index: Option<&Index>, alert: &Alert) -> Vec<EvidenceDoc>
                     None
                 }
             });
-            match (index, stored) {
-                (Some(i), Some(d)) => EvidenceDoc {
+            if let (Some(i), Some(d)) = (index, stored) {
+                return EvidenceDoc {
                     snippet: i.snippet(&d, &highlight),
                     id: d.id,
                     found: true,
+                    indexed: true,
                     title: d.title,
                     url: d.url,
                     source: d.source,
                     kind: d.kind,
                     published: d.published,
                     provinces: d.provinces,
+                };
+            }
+            match rows.iter().find(|r| &r.id == id) {
+                Some(r) => EvidenceDoc {
+                    id: r.id.clone(),
+                    found: true,
+                    indexed: false,
+                    title: r.title.clone(),
+                    url: r.url.clone(),
+                    source: r.source.clone(),
+                    kind: r.kind.clone(),
+                    published: r.published.clone(),
+                    snippet: String::new(),
+                    provinces: vec![],
                 },
-                _ => EvidenceDoc {
+                None => EvidenceDoc {
                     id: id.clone(),
                     found: false,
+                    indexed: false,
                     title: String::new(),
                     url: String::new(),
                     source: String::new(),
@@ -326,12 +351,10 @@ pub(super) async fn alert(
         let Some(alert) = store.alert(&id).map_err(store_error)? else {
             return Err(ApiError::not_found(format!("no alert {id:?}")));
         };
-        let sampling_request = store
-            .sampling_requests()
-            .map_err(store_error)?
-            .into_iter()
-            .find(|s| s.alert_id == alert.id);
-        let evidence = evidence(index.as_deref(), &alert);
+        let sampling_request = store.sampling_request(&alert.id).map_err(store_error)?;
+        let ids: Vec<String> = alert.evidence.iter().take(MAX_EVIDENCE).cloned().collect();
+        let rows = store.documents(&ids).map_err(store_error)?;
+        let evidence = evidence(index.as_deref(), &rows, &alert);
         Ok(AlertDetail {
             alert,
             evidence,
@@ -714,7 +737,18 @@ pub(crate) mod tests {
             Scope::Regional,
             &["浙江省"],
         );
-        let ev = evidence(Some(&index), &a);
+        let rows = vec![DocumentRow {
+            id: "e2".into(),
+            source: "12315".into(),
+            kind: "complaint".into(),
+            url: "https://ts.example.cn/e2".into(),
+            title: "电池充电冒烟投诉".into(),
+            published: None,
+            cluster: "e2".into(),
+            is_signal: true,
+            reason: None,
+        }];
+        let ev = evidence(Some(&index), &rows, &a);
         assert_eq!(ev.len(), 2);
         assert!(ev[0].found);
         assert_eq!(ev[0].url, "https://news.example.cn/e1");
@@ -724,9 +758,13 @@ pub(crate) mod tests {
             ev[0].snippet
         );
         assert!(ev[0].snippet.contains("<b>烫伤</b>"), "{}", ev[0].snippet);
-        assert!(!ev[1].found);
-        assert_eq!(ev[1].id, "e2");
-        let none = evidence(None, &a);
+        assert!(ev[0].indexed);
+        // e2 is not in the index: the store's metadata stands in, without a snippet.
+        assert!(ev[1].found && !ev[1].indexed);
+        assert_eq!(ev[1].title, "电池充电冒烟投诉");
+        assert!(ev[1].snippet.is_empty());
+        let none = evidence(None, &[], &a);
+        assert_eq!(none.len(), 2);
         assert!(none.iter().all(|e| !e.found));
     }
 }

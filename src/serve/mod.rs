@@ -165,29 +165,35 @@ pub async fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Channel, DocKind, Document, Extraction, Finding, Parties};
+    use crate::model::{
+        Action, Channel, DocKind, Document, Extraction, Finding, Parties, SamplingRequest, Scope,
+        Signal,
+    };
+    use chrono::NaiveDate;
     use chrono::{TimeZone, Utc};
 
-    fn index_with_docs(dir: &std::path::Path) -> Arc<Index> {
-        let mut j = jieba_rs::Jieba::new();
-        j.add_word("电动自行车", Some(20000), None);
-        let index = Index::open(dir, Arc::new(j)).unwrap();
-        let mut w = index.writer().unwrap();
+    /// Two news items with their extractions (an e-bike fire, a stationery sampling failure).
+    fn sample_docs() -> Vec<(Document, Extraction)> {
         let docs = [
             (
                 "a1",
                 "宁波电动自行车充电起火",
                 "宁波市鄞州区一处车棚内电动自行车充电时起火，烧毁车辆六辆。",
                 "浙江省",
+                "电动自行车",
+                "火灾",
             ),
             (
                 "a2",
                 "学生文具抽检：部分笔袋邻苯超标",
-                "市场监管局抽检学生文具二十批次，三批次不合格。",
+                "市场监管局抽检学生文具二十批次，三批次笔袋邻苯二甲酸酯超标。",
                 "江苏省",
+                "学生文具",
+                "化学危害",
             ),
         ];
-        for (id, title, text, province) in docs {
+        let mut out = Vec::new();
+        for (id, title, text, province, category, hazard) in docs {
             let t = Utc.with_ymd_and_hms(2026, 4, 1, 8, 0, 0).single().unwrap();
             let d = Document {
                 id: id.into(),
@@ -207,15 +213,15 @@ mod tests {
             let e = Extraction {
                 doc_id: id.into(),
                 kind: DocKind::Media,
-                categories: vec![],
+                categories: vec![category.into()],
                 hazards: vec![],
                 regions: vec![],
                 parties: Parties::default(),
                 standards: vec![],
                 vulnerable: vec![],
                 findings: vec![Finding {
-                    category: "电动自行车".into(),
-                    hazard: "火灾".into(),
+                    category: category.into(),
+                    hazard: hazard.into(),
                     severity: 4,
                     province: Some(province.into()),
                     city: None,
@@ -225,6 +231,17 @@ mod tests {
                 reason: None,
                 cluster: id.into(),
             };
+            out.push((d, e));
+        }
+        out
+    }
+
+    fn index_with_docs(dir: &std::path::Path) -> Arc<Index> {
+        let mut j = jieba_rs::Jieba::new();
+        j.add_word("电动自行车", Some(20000), None);
+        let index = Index::open(dir, Arc::new(j)).unwrap();
+        let mut w = index.writer().unwrap();
+        for (d, e) in sample_docs() {
             w.upsert(&d, &e).unwrap();
         }
         w.commit().unwrap();
@@ -367,5 +384,151 @@ mod tests {
         let e = ApiError::internal("sqlite: disk I/O error at /var/lib/jiance/state.sqlite");
         assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!e.message.contains("sqlite"));
+    }
+
+    fn signal_of(d: &Document, e: &Extraction) -> Signal {
+        let f = &e.findings[0];
+        Signal {
+            doc_id: d.id.clone(),
+            time: d.published_at.unwrap(),
+            category: f.category.clone(),
+            hazard: f.hazard.clone(),
+            severity: f.severity,
+            province: f.province.clone(),
+            city: None,
+            source: d.source.clone(),
+            channel: d.channel,
+            kind: e.kind,
+            weight: 1.0,
+            cluster: e.cluster.clone(),
+            parties: Parties::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn store_endpoints_over_http() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let index = index_with_docs(&dir.path().join("index"));
+        for (d, e) in sample_docs() {
+            store.put_document(&d, &e, &[signal_of(&d, &e)]).unwrap();
+        }
+        let mut a = api::tests::alert(
+            "A",
+            "电动自行车",
+            4,
+            Action::Sample,
+            Scope::Regional,
+            &["浙江省"],
+        );
+        a.evidence = vec!["a1".into(), "gone".into()];
+        let b = api::tests::alert(
+            "B",
+            "学生文具",
+            2,
+            Action::Notify,
+            Scope::Regional,
+            &["江苏省"],
+        );
+        let request = SamplingRequest {
+            alert_id: "A".into(),
+            category: "电动自行车".into(),
+            test_items: vec!["电池过充保护".into(), "阻燃性能".into()],
+            regions: vec!["浙江省".into()],
+            platforms: vec!["淘宝".into()],
+            shops: vec!["某某车行旗舰店".into()],
+            brands: vec![],
+            enterprises: vec![],
+            batches: 6,
+            deadline: NaiveDate::from_ymd_opt(2026, 4, 30).unwrap(),
+        };
+        store.put_alerts(&[a, b], &[request]).unwrap();
+        let counters = Arc::new(Counters::default());
+        counters.crawl.received();
+        counters.crawl.reject("robots");
+        let state = AppState {
+            store,
+            index: Some(index),
+            counters,
+            data_dir: dir.path().to_path_buf(),
+        };
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, state, async move {
+            let _ = stopped.await;
+        }));
+        let http = reqwest::Client::new();
+        let get = |path: &str| http.get(format!("{base}{path}")).send();
+
+        let v = json(get("/api/alerts").await.unwrap()).await;
+        assert_eq!(v["total"], 2);
+        assert_eq!(v["alerts"][0]["id"], "A");
+        assert_eq!(v["alerts"][1]["id"], "B");
+        let v = json(get("/api/alerts?action=notify").await.unwrap()).await;
+        assert_eq!(v["total"], 1);
+        assert_eq!(v["alerts"][0]["category"], "学生文具");
+        let r = get("/api/alerts?level=9").await.unwrap();
+        assert_eq!(r.status(), 400);
+        assert!(json(r).await["error"].as_str().unwrap().contains("level"));
+
+        let r = get("/api/alerts/A").await.unwrap();
+        assert_eq!(r.status(), 200);
+        let v = json(r).await;
+        assert_eq!(v["alert"]["level"], 4);
+        assert_eq!(v["evidence"][0]["id"], "a1");
+        assert_eq!(v["evidence"][0]["url"], "https://news.example.cn/a1");
+        assert!(
+            v["evidence"][0]["snippet"]
+                .as_str()
+                .unwrap()
+                .contains("<b>电动自行车</b>")
+        );
+        assert_eq!(v["evidence"][1]["found"], false);
+        assert_eq!(v["sampling_request"]["batches"], 6);
+        assert_eq!(v["sampling_request"]["test_items"][1], "阻燃性能");
+        let v = json(get("/api/alerts/B").await.unwrap()).await;
+        assert!(v["sampling_request"].is_null());
+        let r = get("/api/alerts/NOPE").await.unwrap();
+        assert_eq!(r.status(), 404);
+        assert!(json(r).await["error"].as_str().unwrap().contains("NOPE"));
+
+        let v = json(get("/api/sampling-requests").await.unwrap()).await;
+        assert_eq!(v.as_array().unwrap().len(), 1);
+        assert_eq!(v[0]["alert_id"], "A");
+
+        let v = json(get("/api/stats").await.unwrap()).await;
+        assert_eq!(v["signals"], 2);
+        assert_eq!(v["documents"], 2);
+        assert_eq!(v["by_day"][0]["day"], "2026-04-01");
+        let v = json(get("/api/stats?province=江苏省").await.unwrap()).await;
+        assert_eq!(v["by_category"][0][0], "学生文具");
+
+        let r = get("/metrics").await.unwrap();
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain")
+        );
+        let text = r.text().await.unwrap();
+        assert!(
+            text.lines().any(|l| l == "jiance_alerts{level=\"4\"} 1"),
+            "{text}"
+        );
+        assert!(text.lines().any(|l| l == "jiance_documents 2"), "{text}");
+        assert!(
+            text.lines().any(|l| l == "jiance_index_documents 2"),
+            "{text}"
+        );
+        assert!(
+            text.lines()
+                .any(|l| l == "jiance_stage_rejected_total{stage=\"crawl\",reason=\"robots\"} 1")
+        );
+
+        // Graceful shutdown: the server future ends cleanly.
+        let _ = stop.send(());
+        server.await.unwrap().unwrap();
     }
 }

@@ -152,8 +152,9 @@ function renderEvidence(list) {
     const href = safeHref(d.url);
     return el("li", {},
       el("div", { class: "hit-title" }, href ? el("a", { href, target: "_blank", rel: "noopener noreferrer" }, d.title || d.url) : (d.title || d.id)),
-      el("div", { class: "meta" }, [d.source, KINDS[d.kind] || d.kind, (d.published || "").slice(0, 10), d.provinces.join("、")].filter(Boolean).join(" · ")),
-      snippet);
+      el("div", { class: "meta" }, [d.source, KINDS[d.kind] || d.kind, (d.published || "").slice(0, 10), d.provinces.join("、"),
+        d.indexed ? null : "全文未入索引 not indexed"].filter(Boolean).join(" · ")),
+      d.indexed ? snippet : null);
   }));
 }
 
