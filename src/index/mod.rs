@@ -1118,6 +1118,12 @@ mod tests {
     }
 
     #[test]
+    fn index_is_shareable_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Index>();
+    }
+
+    #[test]
     fn reopening_keeps_documents() {
         let (dir, index) = build();
         drop(index);

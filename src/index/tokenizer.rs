@@ -99,13 +99,12 @@ struct Folded {
 
 fn fold_with_offsets(original: &str) -> Folded {
     let folded = fold(original);
-    let orig_chars = original.char_indices();
     if folded.chars().count() == original.chars().count() {
         // The usual case: the fold maps char for char, so char i of the folded text is char i of
         // the original.
         let mut starts = Vec::with_capacity(original.len());
         let mut ends = Vec::with_capacity(original.len());
-        for (b, c) in orig_chars {
+        for (b, c) in original.char_indices() {
             starts.push(b);
             ends.push(b + c.len_utf8());
         }
@@ -117,11 +116,15 @@ fn fold_with_offsets(original: &str) -> Folded {
     }
     // A phrase-level conversion changed the length: fold char by char instead, so every folded char
     // still knows which original char it came from (phrase-level context is lost, offsets stay right).
+    fold_per_char(original)
+}
+
+fn fold_per_char(original: &str) -> Folded {
     let mut text = String::with_capacity(original.len());
     let mut starts = Vec::new();
     let mut ends = Vec::new();
     let mut buf = [0u8; 4];
-    for (b, c) in orig_chars {
+    for (b, c) in original.char_indices() {
         let one = fold(c.encode_utf8(&mut buf));
         for fc in one.chars() {
             text.push(fc);
@@ -248,6 +251,18 @@ mod tests {
         assert_eq!(fire, Some(1));
         let query_mode = tokenize(&j, "电动自行车起火", false);
         assert!(!words(&query_mode).contains(&"自行车"));
+    }
+
+    #[test]
+    fn per_char_fold_maps_every_folded_char_to_its_original() {
+        let text = "電池ＵＳＢ充電器a";
+        let f = fold_per_char(text);
+        assert_eq!(f.text, "电池USB充电器a");
+        assert_eq!(f.starts.len(), f.text.chars().count());
+        for ((fc, s), e) in f.text.chars().zip(&f.starts).zip(&f.ends) {
+            let orig = &text[*s..*e];
+            assert_eq!(fold(orig).chars().next(), Some(fc), "{orig}");
+        }
     }
 
     #[test]
