@@ -5,6 +5,9 @@
 const LEVELS = { 1: "低", 2: "中", 3: "高", 4: "严重" };
 const ACTIONS = { sample: "组织抽样", notify: "通报属地", dismiss: "不予处置" };
 const SCOPES = { systemic: "系统性", regional: "区域性" };
+const STATUSES = {
+  new: "新增", escalated: "升级", deescalated: "降级", ongoing: "持续", closed: "已关闭", acknowledged: "已确认",
+};
 const KINDS = {
   complaint: "投诉", media: "媒体", notice: "通告", recall: "召回",
   inspection: "抽检", listing: "商品", standard: "标准",
@@ -182,7 +185,7 @@ async function showAlert(id) {
     el("div", { class: "facts" },
       kv("危害 Hazards", a.hazards),
       kv("地区 Regions", a.regions),
-      kv("状态 Status", a.status),
+      kv("状态 Status", `${STATUSES[a.status] || a.status} ${a.status}`),
       kv("首次发现 First seen", a.first_seen),
       kv("更新 Updated", a.updated),
       kv("评分 Score", a.score.toFixed(2))),
@@ -193,7 +196,7 @@ async function showAlert(id) {
 
 // ------------------------------------------------------------------ search
 
-const searchState = { offset: 0, filters: {} };
+const searchState = { offset: 0, filters: {}, done: false };
 
 function searchParams() {
   const f = formValues($("#search-form"));
@@ -235,6 +238,7 @@ function renderFacets(facets) {
 }
 
 async function runSearch() {
+  searchState.done = true;
   renderChips();
   let r;
   try {
@@ -342,6 +346,12 @@ function route() {
   show(["alerts", "search", "sampling", "stats"].includes(view) ? view : "alerts");
   if (view === "sampling") loadSampling();
   if (view === "stats") loadStats();
+  if (view === "search") {
+    // #/search?q=… pre-fills the box (links from elsewhere); the first visit lists the newest documents.
+    const q = new URLSearchParams(h.split("?")[1] || "").get("q");
+    if (q !== null) $("#search-q").value = q;
+    if (q !== null || !searchState.done) { searchState.offset = 0; runSearch(); }
+  }
 }
 
 function init() {
