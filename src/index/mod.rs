@@ -127,6 +127,7 @@ pub struct Hit {
     pub hazards: Vec<String>,
     pub provinces: Vec<String>,
     pub is_signal: bool,
+    /// BM25 relevance; 0 when the results are ordered by date (date sort, or an empty query).
     pub score: f32,
 }
 
