@@ -1,28 +1,78 @@
-//! stub
-use crate::model::*;
-use chrono::NaiveDate;
+//! Index: the tantivy full-text index of every document, for analysts' search and for alert evidence.
+//!
+//! Data flow: analyze → (`Document`, `Extraction`) → [`IndexWriter::upsert`] → `index/` on disk →
+//! [`Index::search`] / [`Index::get`] → serve. A document is keyed by its id, so a re-fetched page
+//! replaces its older version and a rerun never doubles anything.
+//!
+//! Text fields use our "jieba" tokenizer (see [`tokenizer`]) on the shared dictionary; the structured
+//! fields (categories, hazards, regions, parties, kind, source) are exact strings, fast fields for
+//! facet counts and filters.
+
+mod facets;
+mod query;
+mod tokenizer;
+
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+use tantivy::collector::{Count, TopDocs};
+use tantivy::directory::MmapDirectory;
+use tantivy::query::{
+    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
+};
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
+    Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
+use tantivy::{DateTime, DocAddress, Order, ReloadPolicy, TantivyDocument, Term};
+
+use crate::model::{Document, Extraction, RegionRole, field};
+
+pub use tokenizer::{JIEBA, JiebaTokenizer};
+
+/// Writer heap: one writer thread's indexing buffer.
+const WRITER_HEAP: usize = 50_000_000;
+/// Deepest page a search may ask for (top-N with an offset keeps offset + limit docs in memory).
+pub const MAX_WINDOW: usize = 10_000;
+/// Values shown per facet.
+const FACET_TOP: usize = 30;
+/// Snippet length in bytes (about 80 Chinese characters).
+const SNIPPET_BYTES: usize = 240;
+
 #[derive(Debug, thiserror::Error)]
 pub enum IndexError {
-    #[error("query: {0}")]
+    #[error("index directory {path}: {source}")]
+    Dir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("index at {path}: {message}")]
+    Open { path: PathBuf, message: String },
+    #[error("bad query: {0}")]
     Query(String),
+    #[error("index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
 }
-pub struct Index;
-pub struct IndexWriter;
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sort {
     #[default]
     Relevance,
     Date,
 }
-#[derive(Debug, Clone, Default)]
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchRequest {
     pub query: String,
     pub category: Option<String>,
     pub hazard: Option<String>,
+    /// A canonical province or city name.
     pub region: Option<String>,
     pub kind: Option<String>,
     pub source: Option<String>,
@@ -33,46 +83,1053 @@ pub struct SearchRequest {
     pub offset: usize,
     pub signals_only: bool,
 }
-#[derive(Debug, Clone, serde::Serialize)]
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            query: String::new(),
+            category: None,
+            hazard: None,
+            region: None,
+            kind: None,
+            source: None,
+            since: None,
+            until: None,
+            sort: Sort::Relevance,
+            limit: 20,
+            offset: 0,
+            signals_only: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// Number of matching documents (all pages).
+    pub total: u64,
+    pub hits: Vec<Hit>,
+    /// Facet name (category, hazard, province, kind, source, platform) → (value, count), most first.
+    pub facets: BTreeMap<String, Vec<(String, u64)>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Hit {
     pub id: String,
     pub title: String,
     pub url: String,
     pub source: String,
     pub kind: String,
+    /// RFC 3339 publication time, when the source gave one.
     pub published: Option<String>,
+    /// HTML: escaped text with `<b>` around the matched words.
     pub snippet: String,
     pub categories: Vec<String>,
     pub hazards: Vec<String>,
     pub provinces: Vec<String>,
     pub is_signal: bool,
+    /// BM25 relevance; 0 when the results are ordered by date (date sort, or an empty query).
     pub score: f32,
 }
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct SearchResults {
-    pub total: u64,
-    pub hits: Vec<Hit>,
-    pub facets: BTreeMap<String, Vec<(String, u64)>>,
+
+/// A document as stored in the index (for alert evidence).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredDoc {
+    pub id: String,
+    pub title: String,
+    pub text: String,
+    pub url: String,
+    pub source: String,
+    pub kind: String,
+    pub channel: String,
+    pub published: Option<String>,
+    pub categories: Vec<String>,
+    pub hazards: Vec<String>,
+    pub provinces: Vec<String>,
+    pub cities: Vec<String>,
+    pub brands: Vec<String>,
+    pub enterprises: Vec<String>,
+    pub platforms: Vec<String>,
+    pub is_signal: bool,
+    pub severity: u64,
 }
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    title: Field,
+    text: Field,
+    url: Field,
+    source: Field,
+    kind: Field,
+    channel: Field,
+    categories: Field,
+    hazards: Field,
+    provinces: Field,
+    cities: Field,
+    brands: Field,
+    enterprises: Field,
+    platform: Field,
+    published: Field,
+    day: Field,
+    is_signal: Field,
+    severity: Field,
+}
+
+fn build_schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let text_opts = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(JIEBA)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let exact = STRING | STORED | FAST;
+    let date = DateOptions::default()
+        .set_indexed()
+        .set_fast()
+        .set_precision(DateTimePrecision::Seconds);
+    let fields = Fields {
+        id: b.add_text_field("id", STRING | STORED),
+        title: b.add_text_field("title", text_opts.clone()),
+        text: b.add_text_field("text", text_opts),
+        url: b.add_text_field("url", STRING | STORED),
+        source: b.add_text_field("source", exact.clone()),
+        kind: b.add_text_field("kind", exact.clone()),
+        channel: b.add_text_field("channel", exact.clone()),
+        categories: b.add_text_field("categories", exact.clone()),
+        hazards: b.add_text_field("hazards", exact.clone()),
+        provinces: b.add_text_field("provinces", exact.clone()),
+        cities: b.add_text_field("cities", exact.clone()),
+        brands: b.add_text_field("brands", exact.clone()),
+        enterprises: b.add_text_field("enterprises", exact.clone()),
+        platform: b.add_text_field("platform", exact),
+        // Publication time when known (stored for display).
+        published: b.add_date_field("published", date.clone().set_stored()),
+        // The day the document counts on (published, else fetched): filters and date sort.
+        day: b.add_date_field("day", date),
+        is_signal: b.add_u64_field("is_signal", INDEXED | STORED | FAST),
+        severity: b.add_u64_field("severity", STORED | FAST),
+    };
+    (b.build(), fields)
+}
+
+/// The full query, and the text part alone (for snippets), if there is one.
+type BuiltQuery = (Box<dyn Query>, Option<Box<dyn Query>>);
+
+/// Facets counted on every search: (name in results, field).
+const FACETS: [(&str, &str); 6] = [
+    ("category", "categories"),
+    ("hazard", "hazards"),
+    ("province", "provinces"),
+    ("kind", "kind"),
+    ("source", "source"),
+    ("platform", "platform"),
+];
+
+pub struct Index {
+    index: tantivy::Index,
+    reader: tantivy::IndexReader,
+    fields: Fields,
+    parser: QueryParser,
+    jieba: Arc<jieba_rs::Jieba>,
+    path: PathBuf,
+}
+
+pub struct IndexWriter {
+    writer: tantivy::IndexWriter<TantivyDocument>,
+    reader: tantivy::IndexReader,
+    fields: Fields,
+}
+
+fn day_start(d: NaiveDate) -> DateTime {
+    DateTime::from_timestamp_secs(
+        d.and_hms_opt(0, 0, 0)
+            .map(|t| t.and_utc().timestamp())
+            .unwrap_or(0),
+    )
+}
+
+fn date_string(dt: DateTime) -> Option<String> {
+    let secs = dt.into_timestamp_secs();
+    Utc.timestamp_opt(secs, 0)
+        .single()
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+/// Adds `v` to `list` unless already there or empty (facets count each value once per document).
+fn push_unique(list: &mut Vec<String>, v: &str) {
+    let v = v.trim();
+    if !v.is_empty() && !list.iter().any(|x| x == v) {
+        list.push(v.to_string());
+    }
+}
+
 impl Index {
+    /// Open or create the index in `dir`, registering the "jieba" tokenizer on the shared dictionary.
     pub fn open(dir: &Path, jieba: Arc<jieba_rs::Jieba>) -> Result<Index, IndexError> {
-        todo!("{dir:?}{}", jieba.cut("a", false).len())
+        std::fs::create_dir_all(dir).map_err(|source| IndexError::Dir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let (schema, fields) = build_schema();
+        let mmap = MmapDirectory::open(dir).map_err(|e| IndexError::Open {
+            path: dir.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let index =
+            tantivy::Index::open_or_create(mmap, schema.clone()).map_err(|e| IndexError::Open {
+                path: dir.to_path_buf(),
+                message: format!(
+                    "{e} (an index written by another version of jiance: move it away and rerun)"
+                ),
+            })?;
+        index.tokenizers().register(
+            JIEBA,
+            TextAnalyzer::from(JiebaTokenizer::for_index(jieba.clone())),
+        );
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::OnCommitWithDelay)
+            .try_into()?;
+        // The parser tokenizes queries without the inner words the index adds (see `tokenizer`).
+        let query_tokenizers = TokenizerManager::default();
+        query_tokenizers.register(
+            JIEBA,
+            TextAnalyzer::from(JiebaTokenizer::for_query(jieba.clone())),
+        );
+        let mut parser =
+            QueryParser::new(schema, vec![fields.title, fields.text], query_tokenizers);
+        parser.set_conjunction_by_default();
+        parser.set_field_boost(fields.title, 2.0);
+        Ok(Index {
+            index,
+            reader,
+            fields,
+            parser,
+            jieba,
+            path: dir.to_path_buf(),
+        })
     }
+
+    /// The one writer of this index (tantivy locks the directory: a second one is an error).
     pub fn writer(&self) -> Result<IndexWriter, IndexError> {
-        todo!()
+        let writer = self
+            .index
+            .writer_with_num_threads(1, WRITER_HEAP)
+            .map_err(|e| IndexError::Open {
+                path: self.path.clone(),
+                message: format!("cannot take the writer: {e}"),
+            })?;
+        Ok(IndexWriter {
+            writer,
+            reader: self.reader.clone(),
+            fields: self.fields,
+        })
     }
-    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, IndexError> {
-        todo!("{req:?}")
-    }
+
     pub fn num_docs(&self) -> u64 {
-        todo!()
+        self.reader.searcher().num_docs()
+    }
+
+    fn parse(&self, text: &str) -> Result<Box<dyn Query>, IndexError> {
+        let prepared = query::segment_query(&self.jieba, text);
+        self.parser
+            .parse_query(&prepared)
+            .map_err(|e| IndexError::Query(format!("{text:?}: {e}")))
+    }
+
+    fn term_filter(&self, field: Field, value: &str) -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, value),
+            IndexRecordOption::Basic,
+        ))
+    }
+
+    /// The full query: the text query (or all documents) AND every filter; filters do not score.
+    fn build_query(&self, req: &SearchRequest) -> Result<BuiltQuery, IndexError> {
+        let f = &self.fields;
+        let q = req.query.trim();
+        let text_query = if q.is_empty() || q == "*" {
+            None
+        } else {
+            Some(self.parse(q)?)
+        };
+        let mut filters: Vec<Box<dyn Query>> = Vec::new();
+        let exact = [
+            (f.categories, &req.category),
+            (f.hazards, &req.hazard),
+            (f.kind, &req.kind),
+            (f.source, &req.source),
+        ];
+        for (field, value) in exact {
+            if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                filters.push(self.term_filter(field, v));
+            }
+        }
+        if let Some(r) = req
+            .region
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+        {
+            filters.push(Box::new(BooleanQuery::new(vec![
+                (Occur::Should, self.term_filter(f.provinces, r)),
+                (Occur::Should, self.term_filter(f.cities, r)),
+            ])));
+        }
+        if req.signals_only {
+            filters.push(Box::new(TermQuery::new(
+                Term::from_field_u64(f.is_signal, 1),
+                IndexRecordOption::Basic,
+            )));
+        }
+        if req.since.is_some() || req.until.is_some() {
+            use std::ops::Bound;
+            let lo = req.since.map_or(Bound::Unbounded, |d| {
+                Bound::Included(Term::from_field_date(f.day, day_start(d)))
+            });
+            let hi = req.until.map_or(Bound::Unbounded, |d| {
+                Bound::Included(Term::from_field_date(f.day, day_start(d)))
+            });
+            filters.push(Box::new(RangeQuery::new(lo, hi)));
+        }
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(tq) = &text_query {
+            clauses.push((Occur::Must, tq.box_clone()));
+        }
+        for flt in filters {
+            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(flt, 0.0))));
+        }
+        let query: Box<dyn Query> = if clauses.is_empty() {
+            Box::new(AllQuery)
+        } else {
+            Box::new(BooleanQuery::new(clauses))
+        };
+        Ok((query, text_query))
+    }
+
+    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, IndexError> {
+        let (query, text_query) = self.build_query(req)?;
+        let searcher = self.reader.searcher();
+        let offset = req.offset.min(MAX_WINDOW);
+        // TopDocs panics on a zero limit: ask for one and drop it.
+        let limit = req.limit.clamp(1, MAX_WINDOW);
+        let facets = facets::FacetCollector {
+            facets: FACETS.to_vec(),
+        };
+        let by_date = req.sort == Sort::Date || text_query.is_none();
+        let (top, total, counts): (Vec<(f32, DocAddress)>, usize, facets::FacetCounts) = if by_date
+        {
+            let top = TopDocs::with_limit(limit)
+                .and_offset(offset)
+                .order_by_fast_field::<DateTime>("day", Order::Desc);
+            let (docs, total, counts) = searcher.search(&*query, &(top, Count, facets))?;
+            (
+                docs.into_iter().map(|(_, a)| (0.0, a)).collect(),
+                total,
+                counts,
+            )
+        } else {
+            let top = TopDocs::with_limit(limit)
+                .and_offset(offset)
+                .order_by_score();
+            searcher.search(&*query, &(top, Count, facets))?
+        };
+        let snippets = match &text_query {
+            Some(tq) => {
+                let mut g = SnippetGenerator::create(&searcher, &**tq, self.fields.text)?;
+                g.set_max_num_chars(SNIPPET_BYTES);
+                Some(g)
+            }
+            None => None,
+        };
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, addr) in top.into_iter().take(req.limit) {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            let stored = self.stored(&doc);
+            let snippet = match &snippets {
+                Some(g) => {
+                    let s = g.snippet(&stored.text);
+                    if s.is_empty() {
+                        plain_snippet(&stored.text)
+                    } else {
+                        s.to_html()
+                    }
+                }
+                None => plain_snippet(&stored.text),
+            };
+            hits.push(Hit {
+                id: stored.id,
+                title: stored.title,
+                url: stored.url,
+                source: stored.source,
+                kind: stored.kind,
+                published: stored.published,
+                snippet,
+                categories: stored.categories,
+                hazards: stored.hazards,
+                provinces: stored.provinces,
+                is_signal: stored.is_signal,
+                score,
+            });
+        }
+        let facets = counts
+            .into_iter()
+            .map(|(name, values)| {
+                let mut v: Vec<(String, u64)> = values.into_iter().collect();
+                v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                v.truncate(FACET_TOP);
+                (name, v)
+            })
+            .collect();
+        Ok(SearchResults {
+            total: total as u64,
+            hits,
+            facets,
+        })
+    }
+
+    fn find(&self, doc_id: &str) -> Result<Option<(tantivy::Searcher, DocAddress)>, IndexError> {
+        let searcher = self.reader.searcher();
+        let q = TermQuery::new(
+            Term::from_field_text(self.fields.id, doc_id),
+            IndexRecordOption::Basic,
+        );
+        let top = searcher.search(&q, &TopDocs::with_limit(1).order_by_score())?;
+        Ok(top.first().map(|(_, a)| *a).map(|a| (searcher, a)))
+    }
+
+    /// The stored document with this id, if indexed.
+    pub fn get(&self, doc_id: &str) -> Result<Option<StoredDoc>, IndexError> {
+        let Some((searcher, addr)) = self.find(doc_id)? else {
+            return Ok(None);
+        };
+        let doc: TantivyDocument = searcher.doc(addr)?;
+        Ok(Some(self.stored(&doc)))
+    }
+
+    /// An HTML snippet of the document's text with the words of `highlight` (a query, such as an
+    /// alert's category and hazards joined by OR) in `<b>`; the text's opening when nothing matches
+    /// or `highlight` does not parse.
+    pub fn snippet(&self, doc: &StoredDoc, highlight: &str) -> String {
+        let searcher = self.reader.searcher();
+        let generated = self.parse(highlight).ok().and_then(|q| {
+            let mut g = SnippetGenerator::create(&searcher, &*q, self.fields.text).ok()?;
+            g.set_max_num_chars(SNIPPET_BYTES);
+            let s = g.snippet(&doc.text);
+            (!s.is_empty()).then(|| s.to_html())
+        });
+        generated.unwrap_or_else(|| plain_snippet(&doc.text))
+    }
+
+    fn stored(&self, doc: &TantivyDocument) -> StoredDoc {
+        let f = &self.fields;
+        let one = |field: Field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let all = |field: Field| {
+            doc.get_all(field)
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect::<Vec<_>>()
+        };
+        let num = |field: Field| doc.get_first(field).and_then(|v| v.as_u64()).unwrap_or(0);
+        StoredDoc {
+            id: one(f.id),
+            title: one(f.title),
+            text: one(f.text),
+            url: one(f.url),
+            source: one(f.source),
+            kind: one(f.kind),
+            channel: one(f.channel),
+            published: doc
+                .get_first(f.published)
+                .and_then(|v| v.as_datetime())
+                .and_then(date_string),
+            categories: all(f.categories),
+            hazards: all(f.hazards),
+            provinces: all(f.provinces),
+            cities: all(f.cities),
+            brands: all(f.brands),
+            enterprises: all(f.enterprises),
+            platforms: all(f.platform),
+            is_signal: num(f.is_signal) == 1,
+            severity: num(f.severity),
+        }
     }
 }
-impl IndexWriter {
-    pub fn upsert(&mut self, doc: &Document, ex: &Extraction) -> Result<(), IndexError> {
-        todo!("{doc:?}{ex:?}")
+
+/// The opening of `text`, HTML-escaped, cut on a char boundary.
+fn plain_snippet(text: &str) -> String {
+    let mut end = text.len().min(SNIPPET_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
     }
+    let mut s = html_escape(text[..end].trim());
+    if end < text.len() {
+        s.push('…');
+    }
+    s
+}
+
+pub(crate) fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+impl IndexWriter {
+    /// Add the document, replacing any earlier version with the same id (visible after `commit`).
+    pub fn upsert(&mut self, doc: &Document, ex: &Extraction) -> Result<(), IndexError> {
+        let f = &self.fields;
+        self.writer
+            .delete_term(Term::from_field_text(f.id, &doc.id));
+        let mut d = TantivyDocument::default();
+        d.add_text(f.id, &doc.id);
+        d.add_text(f.title, &doc.title);
+        d.add_text(f.text, &doc.text);
+        d.add_text(f.url, &doc.url);
+        d.add_text(f.source, &doc.source);
+        d.add_text(f.kind, ex.kind.as_str());
+        d.add_text(f.channel, doc.channel.as_str());
+
+        let mut categories = Vec::new();
+        for c in &ex.categories {
+            push_unique(&mut categories, c);
+        }
+        let mut hazards = Vec::new();
+        let (mut provinces, mut cities) = (Vec::new(), Vec::new());
+        let (mut brands, mut enterprises, mut platforms) = (Vec::new(), Vec::new(), Vec::new());
+        for fnd in &ex.findings {
+            push_unique(&mut categories, &fnd.category);
+            push_unique(&mut hazards, &fnd.hazard);
+            if let Some(p) = &fnd.province {
+                push_unique(&mut provinces, p);
+            }
+            if let Some(c) = &fnd.city {
+                push_unique(&mut cities, c);
+            }
+            fnd.parties
+                .brands
+                .iter()
+                .for_each(|b| push_unique(&mut brands, b));
+            fnd.parties
+                .enterprises
+                .iter()
+                .for_each(|e| push_unique(&mut enterprises, e));
+            fnd.parties
+                .platforms
+                .iter()
+                .for_each(|p| push_unique(&mut platforms, p));
+        }
+        // A hazard the text denies or only imagines is not what the document reports.
+        for h in ex.hazards.iter().filter(|h| !h.negated && !h.hypothetical) {
+            push_unique(&mut hazards, &h.hazard);
+        }
+        // Only where events happen or shops are: a place inside a company name or a dateline is not.
+        for r in ex
+            .regions
+            .iter()
+            .filter(|r| matches!(r.role, RegionRole::Event | RegionRole::Shop))
+        {
+            push_unique(&mut provinces, &r.province);
+            if let Some(c) = &r.city {
+                push_unique(&mut cities, c);
+            }
+        }
+        ex.parties
+            .brands
+            .iter()
+            .for_each(|b| push_unique(&mut brands, b));
+        ex.parties
+            .enterprises
+            .iter()
+            .for_each(|e| push_unique(&mut enterprises, e));
+        ex.parties
+            .platforms
+            .iter()
+            .for_each(|p| push_unique(&mut platforms, p));
+        if let Some(v) = doc.field(field::BRAND) {
+            push_unique(&mut brands, v);
+        }
+        if let Some(v) = doc.field(field::ENTERPRISE) {
+            push_unique(&mut enterprises, v);
+        }
+        if let Some(v) = doc.field(field::PLATFORM) {
+            push_unique(&mut platforms, v);
+        }
+        for (field, values) in [
+            (f.categories, &categories),
+            (f.hazards, &hazards),
+            (f.provinces, &provinces),
+            (f.cities, &cities),
+            (f.brands, &brands),
+            (f.enterprises, &enterprises),
+            (f.platform, &platforms),
+        ] {
+            for v in values {
+                d.add_text(field, v);
+            }
+        }
+        if let Some(p) = doc.published_at {
+            d.add_date(f.published, DateTime::from_timestamp_secs(p.timestamp()));
+        }
+        d.add_date(f.day, day_start(doc.day()));
+        d.add_u64(f.is_signal, u64::from(ex.is_signal));
+        let severity = ex.findings.iter().map(|x| x.severity).max().unwrap_or(0);
+        d.add_u64(f.severity, u64::from(severity));
+        self.writer.add_document(d)?;
+        Ok(())
+    }
+
+    /// Make everything added so far durable and visible to searches.
     pub fn commit(&mut self) -> Result<(), IndexError> {
-        todo!()
+        self.writer.commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Channel, DocKind, Finding, HazardMention, Parties, RegionMention};
+    use chrono::TimeZone;
+
+    fn jieba() -> Arc<jieba_rs::Jieba> {
+        let mut j = jieba_rs::Jieba::new();
+        for w in ["电动自行车", "移动电源", "电热毯", "浙江省", "江苏省"] {
+            j.add_word(w, Some(20000), None);
+        }
+        Arc::new(j)
+    }
+
+    struct Fixture {
+        id: &'static str,
+        title: &'static str,
+        text: &'static str,
+        day: (i32, u32, u32),
+        category: &'static str,
+        hazard: &'static str,
+        province: &'static str,
+        kind: DocKind,
+        source: &'static str,
+        platform: Option<&'static str>,
+        signal: bool,
+    }
+
+    fn make(fx: &Fixture) -> (Document, Extraction) {
+        let t = Utc
+            .with_ymd_and_hms(fx.day.0, fx.day.1, fx.day.2, 9, 30, 0)
+            .single()
+            .unwrap();
+        let mut fields = BTreeMap::new();
+        if let Some(p) = fx.platform {
+            fields.insert("platform".to_string(), p.to_string());
+        }
+        let doc = Document {
+            id: fx.id.to_string(),
+            source: fx.source.to_string(),
+            channel: Channel::Complaint,
+            kind: Some(fx.kind),
+            url: format!("https://example.cn/{}", fx.id),
+            title: fx.title.to_string(),
+            text: fx.text.to_string(),
+            published_at: Some(t),
+            fetched_at: t,
+            fields,
+            rows: vec![],
+            region_hint: None,
+            weight: 1.0,
+        };
+        let findings = if fx.signal {
+            vec![Finding {
+                category: fx.category.into(),
+                hazard: fx.hazard.into(),
+                severity: 4,
+                province: Some(fx.province.into()),
+                city: None,
+                parties: Parties::default(),
+            }]
+        } else {
+            vec![]
+        };
+        let ex = Extraction {
+            doc_id: fx.id.into(),
+            kind: fx.kind,
+            categories: vec![fx.category.into()],
+            hazards: vec![HazardMention {
+                hazard: fx.hazard.into(),
+                term: "x".into(),
+                severity: 4,
+                negated: !fx.signal,
+                hypothetical: false,
+                category: Some(fx.category.into()),
+            }],
+            regions: vec![
+                RegionMention {
+                    text: fx.province.into(),
+                    code: "330000".into(),
+                    province: fx.province.into(),
+                    city: None,
+                    role: RegionRole::Event,
+                },
+                // A company-name mention must never become a region facet.
+                RegionMention {
+                    text: "天津".into(),
+                    code: "120000".into(),
+                    province: "天津市".into(),
+                    city: None,
+                    role: RegionRole::Company,
+                },
+            ],
+            parties: Parties::default(),
+            standards: vec![],
+            vulnerable: vec![],
+            findings,
+            is_signal: fx.signal,
+            reason: None,
+            cluster: fx.id.into(),
+        };
+        (doc, ex)
+    }
+
+    fn fixtures() -> Vec<Fixture> {
+        vec![
+            Fixture {
+                id: "d1",
+                title: "杭州一小区电动自行车楼道充电起火",
+                text: "3月2日凌晨，杭州市拱墅区某小区一辆电动自行车在楼道内充电时起火，浓烟蔓延至三楼，消防到场后迅速扑灭，所幸无人受伤。",
+                day: (2026, 3, 2),
+                category: "电动自行车",
+                hazard: "火灾",
+                province: "浙江省",
+                kind: DocKind::Media,
+                source: "hz-news",
+                platform: None,
+                signal: true,
+            },
+            Fixture {
+                id: "d2",
+                title: "消费者投诉：網購移動電源使用中鼓包",
+                text: "本人在某電商平台購買的移動電源充電時外殼發燙並鼓包，商家拒絕退貨，希望監管部門核查。",
+                day: (2026, 3, 5),
+                category: "移动电源",
+                hazard: "爆炸",
+                province: "江苏省",
+                kind: DocKind::Complaint,
+                source: "ts-12315",
+                platform: Some("淘宝"),
+                signal: true,
+            },
+            Fixture {
+                id: "d3",
+                title: "冬季使用电热毯安全提示",
+                text: "起火风险需警惕：电热毯不要折叠使用，本次抽查的电热毯样品均未发生起火，自行车棚内也请勿私拉电线。",
+                day: (2026, 2, 20),
+                category: "电热毯",
+                hazard: "火灾",
+                province: "浙江省",
+                kind: DocKind::Notice,
+                source: "zj-amr",
+                platform: None,
+                signal: false,
+            },
+            Fixture {
+                id: "d4",
+                title: "電動自行車蓄电池抽检不合格",
+                text: "起火后才发现电动自行车电池是翻新货，平台店铺已下架相关商品。",
+                day: (2026, 3, 8),
+                category: "电动自行车",
+                hazard: "火灾",
+                province: "江苏省",
+                kind: DocKind::Listing,
+                source: "ts-12315",
+                platform: Some("拼多多"),
+                signal: true,
+            },
+        ]
+    }
+
+    fn build() -> (tempfile::TempDir, Index) {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(dir.path(), jieba()).unwrap();
+        let mut w = index.writer().unwrap();
+        for fx in fixtures() {
+            let (d, e) = make(&fx);
+            w.upsert(&d, &e).unwrap();
+        }
+        w.commit().unwrap();
+        (dir, index)
+    }
+
+    fn ids(r: &SearchResults) -> Vec<String> {
+        let mut v: Vec<String> = r.hits.iter().map(|h| h.id.clone()).collect();
+        v.sort();
+        v
+    }
+
+    fn q(query: &str) -> SearchRequest {
+        SearchRequest {
+            query: query.into(),
+            ..SearchRequest::default()
+        }
+    }
+
+    #[test]
+    fn whole_word_and_traditional_query_find_the_document() {
+        let (_d, index) = build();
+        assert_eq!(index.num_docs(), 4);
+        let r = index.search(&q("电动自行车")).unwrap();
+        assert_eq!(ids(&r), vec!["d1", "d4"]);
+        assert_eq!(r.total, 2);
+        // Traditional query, and traditional text in d4's title, both fold to the same terms.
+        let r = index.search(&q("電動自行車")).unwrap();
+        assert_eq!(ids(&r), vec!["d1", "d4"]);
+        // Simplified query finds the document written in traditional characters.
+        let r = index.search(&q("移动电源 鼓包")).unwrap();
+        assert_eq!(ids(&r), vec!["d2"]);
+        // The inner word is indexed too: 自行车 finds the e-bike stories and the bicycle-shed one.
+        let r = index.search(&q("自行车")).unwrap();
+        assert_eq!(ids(&r), vec!["d1", "d3", "d4"]);
+    }
+
+    #[test]
+    fn unspaced_words_are_anded_and_phrases_keep_order() {
+        let (_d, index) = build();
+        // 充电起火 without quotes: both words anywhere (d1 only; d2 has 充电 but no 起火).
+        let r = index.search(&q("充电起火")).unwrap();
+        assert_eq!(ids(&r), vec!["d1"]);
+        // Phrase: d1 says 充电时起火 (not adjacent) so only the exact order matches.
+        let r = index.search(&q("\"电动自行车在楼道\"")).unwrap();
+        assert_eq!(ids(&r), vec!["d1"]);
+        let r = index.search(&q("\"楼道在电动自行车\"")).unwrap();
+        assert!(r.hits.is_empty());
+        let r = index.search(&q("\"起火电动自行车\"")).unwrap();
+        assert!(r.hits.is_empty());
+        // AND by default: 电热毯 and 淘宝 are never in one document.
+        let r = index.search(&q("电热毯 电动自行车")).unwrap();
+        assert!(r.hits.is_empty());
+        let r = index.search(&q("电热毯 OR 鼓包")).unwrap();
+        assert_eq!(ids(&r), vec!["d2", "d3"]);
+    }
+
+    #[test]
+    fn facets_count_the_filtered_set() {
+        let (_d, index) = build();
+        let r = index.search(&q("")).unwrap();
+        assert_eq!(r.total, 4);
+        let count = |r: &SearchResults, facet: &str, v: &str| {
+            r.facets
+                .get(facet)
+                .and_then(|f| f.iter().find(|(k, _)| k == v))
+                .map(|(_, n)| *n)
+        };
+        assert_eq!(count(&r, "category", "电动自行车"), Some(2));
+        assert_eq!(count(&r, "province", "浙江省"), Some(2));
+        assert_eq!(
+            count(&r, "province", "天津市"),
+            None,
+            "company-name regions are not facets"
+        );
+        // d3's hazard is negated: only the three signals report 火灾/爆炸.
+        assert_eq!(count(&r, "hazard", "火灾"), Some(2));
+        assert_eq!(count(&r, "source", "ts-12315"), Some(2));
+        assert_eq!(count(&r, "platform", "淘宝"), Some(1));
+        assert_eq!(count(&r, "kind", "notice"), Some(1));
+
+        let r = index
+            .search(&SearchRequest {
+                region: Some("江苏省".into()),
+                ..SearchRequest::default()
+            })
+            .unwrap();
+        assert_eq!(ids(&r), vec!["d2", "d4"]);
+        assert_eq!(count(&r, "category", "电动自行车"), Some(1));
+        assert_eq!(count(&r, "category", "移动电源"), Some(1));
+        assert_eq!(count(&r, "province", "浙江省"), None);
+
+        let r = index
+            .search(&SearchRequest {
+                category: Some("电动自行车".into()),
+                hazard: Some("火灾".into()),
+                ..SearchRequest::default()
+            })
+            .unwrap();
+        assert_eq!(ids(&r), vec!["d1", "d4"]);
+        let r = index
+            .search(&SearchRequest {
+                signals_only: true,
+                ..q("起火")
+            })
+            .unwrap();
+        assert_eq!(ids(&r), vec!["d1", "d4"]);
+        let r = index
+            .search(&SearchRequest {
+                kind: Some("notice".into()),
+                ..q("起火")
+            })
+            .unwrap();
+        assert_eq!(ids(&r), vec!["d3"]);
+    }
+
+    #[test]
+    fn date_filters_and_date_sort() {
+        let (_d, index) = build();
+        let day = |m, d| NaiveDate::from_ymd_opt(2026, m, d);
+        let r = index
+            .search(&SearchRequest {
+                since: day(3, 2),
+                until: day(3, 5),
+                ..q("")
+            })
+            .unwrap();
+        assert_eq!(ids(&r), vec!["d1", "d2"]);
+        assert_eq!(r.total, 2);
+        let r = index
+            .search(&SearchRequest {
+                since: day(3, 6),
+                ..q("")
+            })
+            .unwrap();
+        assert_eq!(ids(&r), vec!["d4"]);
+        let r = index
+            .search(&SearchRequest {
+                until: day(2, 28),
+                ..q("")
+            })
+            .unwrap();
+        assert_eq!(ids(&r), vec!["d3"]);
+        let r = index
+            .search(&SearchRequest {
+                sort: Sort::Date,
+                ..q("起火")
+            })
+            .unwrap();
+        let order: Vec<&str> = r.hits.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(order, vec!["d4", "d1", "d3"]);
+        assert_eq!(r.hits[0].published.as_deref(), Some("2026-03-08T09:30:00Z"));
+        // Paging: the second page of one.
+        let r = index
+            .search(&SearchRequest {
+                sort: Sort::Date,
+                limit: 1,
+                offset: 1,
+                ..q("起火")
+            })
+            .unwrap();
+        assert_eq!(r.hits.len(), 1);
+        assert_eq!(r.hits[0].id, "d1");
+        assert_eq!(r.total, 3);
+    }
+
+    #[test]
+    fn upsert_twice_keeps_one_document() {
+        let (_d, index) = build();
+        let mut fx = fixtures().remove(0);
+        fx.title = "杭州一小区电动自行车楼道充电起火（更新）";
+        fx.text = "更新：起火的电动自行车电池为非原厂改装电池，物业已清理楼道。";
+        let (d, e) = make(&fx);
+        let mut w = index.writer().unwrap();
+        w.upsert(&d, &e).unwrap();
+        w.upsert(&d, &e).unwrap();
+        w.commit().unwrap();
+        assert_eq!(index.num_docs(), 4);
+        let stored = index.get("d1").unwrap().unwrap();
+        assert!(stored.title.contains("更新"));
+        assert!(stored.text.contains("改装电池"));
+        assert_eq!(stored.provinces, vec!["浙江省"]);
+        let r = index.search(&q("改装电池")).unwrap();
+        assert_eq!(ids(&r), vec!["d1"]);
+        assert!(
+            index.search(&q("浓烟蔓延")).unwrap().hits.is_empty(),
+            "old version is gone"
+        );
+        assert!(index.get("no-such-doc").unwrap().is_none());
+    }
+
+    #[test]
+    fn snippets_highlight_and_escape() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Index::open(dir.path(), jieba()).unwrap();
+        let mut w = index.writer().unwrap();
+        let mut fx = fixtures().remove(1);
+        fx.text = "標題<script>alert(1)</script>：移動電源充電時鼓包，外殼發燙。";
+        let (d, e) = make(&fx);
+        w.upsert(&d, &e).unwrap();
+        w.commit().unwrap();
+        let r = index.search(&q("移动电源")).unwrap();
+        let snip = &r.hits[0].snippet;
+        // The highlighted words are the original traditional characters.
+        assert!(snip.contains("<b>移動電源</b>"), "{snip}");
+        assert!(!snip.contains("<script>"), "{snip}");
+        assert!(snip.contains("&lt;script&gt;"), "{snip}");
+        let stored = index.get(&d.id).unwrap().unwrap();
+        let s = index.snippet(&stored, "鼓包 OR 爆炸");
+        assert!(s.contains("<b>鼓包</b>"), "{s}");
+        // A highlight that does not parse falls back to the escaped opening.
+        let s = index.snippet(&stored, "((");
+        assert!(s.starts_with("標題&lt;script&gt;"), "{s}");
+    }
+
+    #[test]
+    fn bad_queries_are_errors_not_panics() {
+        let (_d, index) = build();
+        for bad in [
+            "title:(",
+            "nosuchfield:起火",
+            "\"unclosed",
+            "起火 AND",
+            "[2020 TO",
+        ] {
+            match index.search(&q(bad)) {
+                Err(IndexError::Query(msg)) => assert!(!msg.is_empty()),
+                Ok(_) => {} // tantivy may accept some as lenient syntax; it must not panic
+                Err(e) => panic!("{bad}: unexpected error kind {e}"),
+            }
+        }
+        assert!(matches!(
+            index.search(&q("nosuchfield:起火")),
+            Err(IndexError::Query(_))
+        ));
+        assert!(matches!(
+            index.search(&q("title:(")),
+            Err(IndexError::Query(_))
+        ));
+        // Zero limit and a huge offset are clamped, not panics.
+        let r = index
+            .search(&SearchRequest {
+                limit: 0,
+                offset: usize::MAX,
+                ..q("")
+            })
+            .unwrap();
+        assert!(r.hits.is_empty());
+        assert_eq!(r.total, 4);
+    }
+
+    #[test]
+    fn index_is_shareable_across_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Index>();
+    }
+
+    #[test]
+    fn reopening_keeps_documents() {
+        let (dir, index) = build();
+        drop(index);
+        let index = Index::open(dir.path(), jieba()).unwrap();
+        assert_eq!(index.num_docs(), 4);
+        assert_eq!(ids(&index.search(&q("鼓包")).unwrap()), vec!["d2"]);
     }
 }

@@ -1,23 +1,534 @@
-//! stub
+//! Serve: the HTTP face of jiance — JSON API, dashboard, Prometheus metrics.
+//!
+//! Data flow: read-only over what the pipeline produced — alerts, sampling requests and signals from
+//! the [`crate::store::Store`], documents from the [`crate::index::Index`], counters from the
+//! pipeline. Nothing here writes.
+//!
+//! Every error is JSON `{"error": "..."}` with a fitting status (400 for bad parameters, 404, 503
+//! when the index is not open, 500 without internals; details go to the log). Requests have a body
+//! limit and a time limit. Blocking work (tantivy, SQLite) runs on the blocking pool.
+
+mod api;
+mod assets;
+mod metrics;
+
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRef, Request};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::index::Index;
+use crate::pipeline::Counters;
+use crate::store::Store;
+
+pub use api::{AlertDetail, AlertPage, EvidenceDoc, Stats};
+pub use metrics::metrics_text;
+
+/// Largest request body accepted (reads only today; the POST endpoints to come are small JSON).
+const BODY_LIMIT: usize = 256 * 1024;
+/// Time limit for one request.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 #[derive(Clone)]
 pub struct AppState {
-    pub store: crate::store::Store,
-    pub index: Option<Arc<crate::index::Index>>,
-    pub counters: Arc<crate::pipeline::Counters>,
+    pub store: Store,
+    pub index: Option<Arc<Index>>,
+    pub counters: Arc<Counters>,
     pub data_dir: PathBuf,
 }
-pub fn router(state: AppState) -> axum::Router {
-    let _ = state;
-    todo!()
+
+/// The part of the state the search and health endpoints need (so they run without a store).
+#[derive(Clone)]
+pub struct IndexHandle(pub Option<Arc<Index>>);
+
+impl FromRef<AppState> for IndexHandle {
+    fn from_ref(s: &AppState) -> IndexHandle {
+        IndexHandle(s.index.clone())
+    }
 }
+
+/// An API error: a status and a message safe to show.
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            message: message.into(),
+        }
+    }
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            message: message.into(),
+        }
+    }
+    pub fn unavailable(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: message.into(),
+        }
+    }
+    /// Logs the cause and hides it from the client.
+    pub fn internal(cause: impl std::fmt::Display) -> ApiError {
+        tracing::error!(error = %cause, "request failed");
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: "internal error".into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (
+            self.status,
+            axum::Json(serde_json::json!({ "error": self.message })),
+        )
+            .into_response()
+    }
+}
+
+/// Routes that need only the index: dashboard, assets, health, search.
+fn index_routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    IndexHandle: FromRef<S>,
+{
+    Router::new()
+        .route("/", get(assets::index_html))
+        .route("/assets/app.js", get(assets::app_js))
+        .route("/assets/app.css", get(assets::app_css))
+        .route("/healthz", get(api::healthz))
+        .route("/api/search", get(api::search))
+}
+
+/// Fallback, body limit and time limit, shared by the full router and the tests' partial ones.
+fn finish(router: Router) -> Router {
+    router
+        .fallback(|| async { ApiError::not_found("no such endpoint") })
+        .layer(middleware::from_fn(time_limit))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+async fn time_limit(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+        Ok(resp) => resp,
+        Err(_) => {
+            tracing::warn!(%path, "request timed out");
+            ApiError {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                message: "request timed out".into(),
+            }
+            .into_response()
+        }
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let app = index_routes::<AppState>()
+        .route("/api/alerts", get(api::alerts))
+        .route("/api/alerts/{id}", get(api::alert))
+        .route("/api/sampling-requests", get(api::sampling_requests))
+        .route("/api/stats", get(api::stats))
+        .route("/metrics", get(metrics::metrics))
+        .with_state(state);
+    finish(app)
+}
+
+/// Serve until `shutdown` resolves (graceful: requests in flight finish).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
-    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let _ = (listener, state.data_dir);
-    shutdown.await;
-    todo!()
+    if let Ok(addr) = listener.local_addr() {
+        tracing::info!(%addr, "serving dashboard and API");
+    }
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        Action, Channel, DocKind, Document, Extraction, Finding, Parties, SamplingRequest, Scope,
+        Signal,
+    };
+    use chrono::NaiveDate;
+    use chrono::{TimeZone, Utc};
+
+    /// Two news items with their extractions (an e-bike fire, a stationery sampling failure).
+    fn sample_docs() -> Vec<(Document, Extraction)> {
+        let docs = [
+            (
+                "a1",
+                "宁波电动自行车充电起火",
+                "宁波市鄞州区一处车棚内电动自行车充电时起火，烧毁车辆六辆。",
+                "浙江省",
+                "电动自行车",
+                "火灾",
+            ),
+            (
+                "a2",
+                "学生文具抽检：部分笔袋邻苯超标",
+                "市场监管局抽检学生文具二十批次，三批次笔袋邻苯二甲酸酯超标。",
+                "江苏省",
+                "学生文具",
+                "化学危害",
+            ),
+        ];
+        let mut out = Vec::new();
+        for (id, title, text, province, category, hazard) in docs {
+            let t = Utc.with_ymd_and_hms(2026, 4, 1, 8, 0, 0).single().unwrap();
+            let d = Document {
+                id: id.into(),
+                source: "test-src".into(),
+                channel: Channel::Media,
+                kind: Some(DocKind::Media),
+                url: format!("https://news.example.cn/{id}"),
+                title: title.into(),
+                text: text.into(),
+                published_at: Some(t),
+                fetched_at: t,
+                fields: Default::default(),
+                rows: vec![],
+                region_hint: None,
+                weight: 1.0,
+            };
+            let e = Extraction {
+                doc_id: id.into(),
+                kind: DocKind::Media,
+                categories: vec![category.into()],
+                hazards: vec![],
+                regions: vec![],
+                parties: Parties::default(),
+                standards: vec![],
+                vulnerable: vec![],
+                findings: vec![Finding {
+                    category: category.into(),
+                    hazard: hazard.into(),
+                    severity: 4,
+                    province: Some(province.into()),
+                    city: None,
+                    parties: Parties::default(),
+                }],
+                is_signal: true,
+                reason: None,
+                cluster: id.into(),
+            };
+            out.push((d, e));
+        }
+        out
+    }
+
+    fn index_with_docs(dir: &std::path::Path) -> Arc<Index> {
+        let mut j = jieba_rs::Jieba::new();
+        j.add_word("电动自行车", Some(20000), None);
+        let index = Index::open(dir, Arc::new(j)).unwrap();
+        let mut w = index.writer().unwrap();
+        for (d, e) in sample_docs() {
+            w.upsert(&d, &e).unwrap();
+        }
+        w.commit().unwrap();
+        Arc::new(index)
+    }
+
+    /// Serves the index-only routes on 127.0.0.1 and returns the base URL.
+    async fn spawn(index: Option<Arc<Index>>) -> (String, tokio::sync::oneshot::Sender<()>) {
+        let app = finish(index_routes::<IndexHandle>().with_state(IndexHandle(index)));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async move {
+                    let _ = rx.await;
+                })
+                .await
+                .unwrap();
+        });
+        (format!("http://{addr}"), tx)
+    }
+
+    /// reqwest is built without its `json` and `query` features: decode and encode by hand.
+    async fn json(r: reqwest::Response) -> serde_json::Value {
+        serde_json::from_str(&r.text().await.unwrap()).unwrap()
+    }
+
+    fn with_query(base: &str, path: &str, pairs: &[(&str, &str)]) -> String {
+        let mut u = url::Url::parse(&format!("{base}{path}")).unwrap();
+        u.query_pairs_mut().extend_pairs(pairs);
+        u.to_string()
+    }
+
+    #[tokio::test]
+    async fn health_search_and_errors_over_http() {
+        let dir = tempfile::tempdir().unwrap();
+        let (base, stop) = spawn(Some(index_with_docs(dir.path()))).await;
+        let http = reqwest::Client::new();
+
+        let r = http.get(format!("{base}/healthz")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let v: serde_json::Value = json(r).await;
+        assert_eq!(v["status"], "ok");
+        assert_eq!(v["index_documents"], 2);
+
+        let r = http
+            .get(with_query(
+                &base,
+                "/api/search",
+                &[("q", "電動自行車 起火"), ("sort", "date")],
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let v: serde_json::Value = json(r).await;
+        assert_eq!(v["total"], 1);
+        assert_eq!(v["hits"][0]["id"], "a1");
+        assert!(v["hits"][0]["snippet"].as_str().unwrap().contains("<b>"));
+        let provinces = &v["facets"]["province"];
+        assert_eq!(provinces[0][0], "浙江省");
+        assert_eq!(provinces[0][1], 1);
+
+        let r = http
+            .get(with_query(&base, "/api/search", &[("region", "江苏省")]))
+            .send()
+            .await
+            .unwrap();
+        let v: serde_json::Value = json(r).await;
+        assert_eq!(v["total"], 1);
+        assert_eq!(v["hits"][0]["id"], "a2");
+
+        for (bad, needle) in [
+            ("since=2026-13-01", "since"),
+            ("limit=ten", "limit"),
+            ("sort=popular", "sort"),
+            ("kind=blog", "kind"),
+            ("since=2026-04-02&until=2026-04-01", "since"),
+            ("q=nosuchfield%3A%E8%B5%B7%E7%81%AB", "query"),
+        ] {
+            let r = http
+                .get(format!("{base}/api/search?{bad}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 400, "{bad}");
+            let v: serde_json::Value = json(r).await;
+            let msg = v["error"].as_str().unwrap();
+            assert!(msg.contains(needle), "{bad}: {msg}");
+        }
+
+        let r = http
+            .get(format!("{base}/no/such/page"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
+        let v: serde_json::Value = json(r).await;
+        assert_eq!(v["error"], "no such endpoint");
+
+        let r = http.get(format!("{base}/")).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let body = r.text().await.unwrap();
+        assert!(body.contains("/assets/app.js"));
+        let r = http
+            .get(format!("{base}/assets/app.js"))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .contains("javascript")
+        );
+        let _ = stop.send(());
+    }
+
+    #[tokio::test]
+    async fn search_without_an_index_is_503() {
+        let (base, stop) = spawn(None).await;
+        let r = reqwest::get(format!("{base}/api/search?q=x"))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 503);
+        let v: serde_json::Value = json(r).await;
+        assert!(v["error"].as_str().unwrap().contains("index"));
+        let _ = stop.send(());
+    }
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let e = ApiError::internal("sqlite: disk I/O error at /var/lib/jiance/state.sqlite");
+        assert_eq!(e.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!e.message.contains("sqlite"));
+    }
+
+    fn signal_of(d: &Document, e: &Extraction) -> Signal {
+        let f = &e.findings[0];
+        Signal {
+            doc_id: d.id.clone(),
+            time: d.published_at.unwrap(),
+            category: f.category.clone(),
+            hazard: f.hazard.clone(),
+            severity: f.severity,
+            province: f.province.clone(),
+            city: None,
+            source: d.source.clone(),
+            channel: d.channel,
+            kind: e.kind,
+            weight: 1.0,
+            cluster: e.cluster.clone(),
+            parties: Parties::default(),
+        }
+    }
+
+    #[tokio::test]
+    async fn store_endpoints_over_http() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let index = index_with_docs(&dir.path().join("index"));
+        for (d, e) in sample_docs() {
+            store.put_document(&d, &e, &[signal_of(&d, &e)]).unwrap();
+        }
+        let mut a = api::tests::alert(
+            "A",
+            "电动自行车",
+            4,
+            Action::Sample,
+            Scope::Regional,
+            &["浙江省"],
+        );
+        a.evidence = vec!["a1".into(), "gone".into()];
+        let b = api::tests::alert(
+            "B",
+            "学生文具",
+            2,
+            Action::Notify,
+            Scope::Regional,
+            &["江苏省"],
+        );
+        let request = SamplingRequest {
+            alert_id: "A".into(),
+            category: "电动自行车".into(),
+            test_items: vec!["电池过充保护".into(), "阻燃性能".into()],
+            regions: vec!["浙江省".into()],
+            platforms: vec!["淘宝".into()],
+            shops: vec!["某某车行旗舰店".into()],
+            brands: vec![],
+            enterprises: vec![],
+            batches: 6,
+            deadline: NaiveDate::from_ymd_opt(2026, 4, 30).unwrap(),
+        };
+        store.put_alerts(&[a, b], &[request]).unwrap();
+        let counters = Arc::new(Counters::default());
+        counters.crawl.received();
+        counters.crawl.reject("robots");
+        let state = AppState {
+            store,
+            index: Some(index),
+            counters,
+            data_dir: dir.path().to_path_buf(),
+        };
+
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, state, async move {
+            let _ = stopped.await;
+        }));
+        let http = reqwest::Client::new();
+        let get = |path: &str| http.get(format!("{base}{path}")).send();
+
+        let v = json(get("/api/alerts").await.unwrap()).await;
+        assert_eq!(v["total"], 2);
+        assert_eq!(v["alerts"][0]["id"], "A");
+        assert_eq!(v["alerts"][1]["id"], "B");
+        let v = json(get("/api/alerts?action=notify").await.unwrap()).await;
+        assert_eq!(v["total"], 1);
+        assert_eq!(v["alerts"][0]["category"], "学生文具");
+        let r = get("/api/alerts?level=9").await.unwrap();
+        assert_eq!(r.status(), 400);
+        assert!(json(r).await["error"].as_str().unwrap().contains("level"));
+
+        let r = get("/api/alerts/A").await.unwrap();
+        assert_eq!(r.status(), 200);
+        let v = json(r).await;
+        assert_eq!(v["alert"]["level"], 4);
+        assert_eq!(v["evidence"][0]["id"], "a1");
+        assert_eq!(v["evidence"][0]["url"], "https://news.example.cn/a1");
+        assert!(
+            v["evidence"][0]["snippet"]
+                .as_str()
+                .unwrap()
+                .contains("<b>电动自行车</b>")
+        );
+        assert_eq!(v["evidence"][1]["found"], false);
+        assert_eq!(v["sampling_request"]["batches"], 6);
+        assert_eq!(v["sampling_request"]["test_items"][1], "阻燃性能");
+        let v = json(get("/api/alerts/B").await.unwrap()).await;
+        assert!(v["sampling_request"].is_null());
+        let r = get("/api/alerts/NOPE").await.unwrap();
+        assert_eq!(r.status(), 404);
+        assert!(json(r).await["error"].as_str().unwrap().contains("NOPE"));
+
+        let v = json(get("/api/sampling-requests").await.unwrap()).await;
+        assert_eq!(v.as_array().unwrap().len(), 1);
+        assert_eq!(v[0]["alert_id"], "A");
+
+        let v = json(get("/api/stats").await.unwrap()).await;
+        assert_eq!(v["signals"], 2);
+        assert_eq!(v["documents"], 2);
+        assert_eq!(v["by_day"][0]["day"], "2026-04-01");
+        let v = json(get("/api/stats?province=江苏省").await.unwrap()).await;
+        assert_eq!(v["by_category"][0][0], "学生文具");
+
+        let r = get("/metrics").await.unwrap();
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain")
+        );
+        let text = r.text().await.unwrap();
+        assert!(
+            text.lines().any(|l| l == "jiance_alerts{level=\"4\"} 1"),
+            "{text}"
+        );
+        assert!(text.lines().any(|l| l == "jiance_documents 2"), "{text}");
+        assert!(
+            text.lines().any(|l| l == "jiance_index_documents 2"),
+            "{text}"
+        );
+        assert!(
+            text.lines()
+                .any(|l| l == "jiance_stage_rejected_total{stage=\"crawl\",reason=\"robots\"} 1")
+        );
+
+        // Graceful shutdown: the server future ends cleanly.
+        let _ = stop.send(());
+        server.await.unwrap().unwrap();
+    }
 }

@@ -1,0 +1,770 @@
+//! JSON endpoints. Handlers are thin: parse parameters (400 with the parameter's name on bad
+//! input), do the blocking read on the blocking pool, shape the answer with plain functions that
+//! the tests call directly.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, RawQuery, State};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::{ApiError, AppState, IndexHandle};
+use crate::index::{Index, IndexError, MAX_WINDOW, SearchRequest, SearchResults, Sort};
+use crate::model::{Action, Alert, DocKind, SamplingRequest, Scope, Signal};
+use crate::store::DocumentRow;
+
+/// Query-string parameters, decoded leniently (a malformed escape never rejects the request).
+pub(crate) struct Params(Vec<(String, String)>);
+
+impl Params {
+    pub(crate) fn parse(raw: Option<&str>) -> Params {
+        Params(
+            url::form_urlencoded::parse(raw.unwrap_or("").as_bytes())
+                .into_owned()
+                .collect(),
+        )
+    }
+
+    /// The last non-blank value of `key`, trimmed.
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .rev()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.trim())
+            .find(|v| !v.is_empty())
+    }
+
+    fn owned(&self, key: &str) -> Option<String> {
+        self.get(key).map(str::to_string)
+    }
+
+    /// A count: `default` when absent, at most `max`; 400 when not a number.
+    fn count(&self, key: &str, default: usize, max: usize) -> Result<usize, ApiError> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(v) => v.parse::<usize>().map(|n| n.min(max)).map_err(|_| {
+                ApiError::bad_request(format!("{key}: expected a non-negative integer, got {v:?}"))
+            }),
+        }
+    }
+
+    fn date(&self, key: &str) -> Result<Option<NaiveDate>, ApiError> {
+        self.get(key)
+            .map(|v| {
+                NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
+                    ApiError::bad_request(format!("{key}: expected a date YYYY-MM-DD, got {v:?}"))
+                })
+            })
+            .transpose()
+    }
+
+    fn flag(&self, key: &str) -> Result<bool, ApiError> {
+        match self.get(key) {
+            None | Some("0" | "false" | "no") => Ok(false),
+            Some("1" | "true" | "yes") => Ok(true),
+            Some(v) => Err(ApiError::bad_request(format!(
+                "{key}: expected true or false, got {v:?}"
+            ))),
+        }
+    }
+
+    fn date_range(&self) -> Result<(Option<NaiveDate>, Option<NaiveDate>), ApiError> {
+        let (since, until) = (self.date("since")?, self.date("until")?);
+        if let (Some(s), Some(u)) = (since, until)
+            && s > u
+        {
+            return Err(ApiError::bad_request(format!(
+                "since ({s}) is after until ({u})"
+            )));
+        }
+        Ok((since, until))
+    }
+}
+
+/// Runs blocking work (tantivy, SQLite) off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(ApiError::internal)?
+}
+
+fn store_error(e: crate::store::StoreError) -> ApiError {
+    ApiError::internal(e)
+}
+
+pub(super) async fn healthz(
+    State(IndexHandle(index)): State<IndexHandle>,
+) -> Json<serde_json::Value> {
+    let docs = index.as_ref().map(|i| i.num_docs());
+    Json(serde_json::json!({ "status": "ok", "index": docs.is_some(), "index_documents": docs }))
+}
+
+// ---------------------------------------------------------------- search
+
+pub(crate) fn search_request(p: &Params) -> Result<SearchRequest, ApiError> {
+    let sort = match p.get("sort") {
+        None | Some("relevance") => Sort::Relevance,
+        Some("date") => Sort::Date,
+        Some(v) => {
+            return Err(ApiError::bad_request(format!(
+                "sort: expected relevance or date, got {v:?}"
+            )));
+        }
+    };
+    let kind = p.owned("kind");
+    if let Some(k) = &kind
+        && DocKind::parse(k).is_none()
+    {
+        return Err(ApiError::bad_request(format!(
+            "kind: expected one of listing, complaint, media, notice, recall, inspection, standard; got {k:?}"
+        )));
+    }
+    let (since, until) = p.date_range()?;
+    Ok(SearchRequest {
+        query: p.owned("q").unwrap_or_default(),
+        category: p.owned("category"),
+        hazard: p.owned("hazard"),
+        region: p.owned("region"),
+        kind,
+        source: p.owned("source"),
+        since,
+        until,
+        sort,
+        limit: p.count("limit", 20, 100)?,
+        offset: p.count("offset", 0, MAX_WINDOW)?,
+        signals_only: p.flag("signals")?,
+    })
+}
+
+pub(crate) async fn run_search(
+    index: Option<Arc<Index>>,
+    req: SearchRequest,
+) -> Result<SearchResults, ApiError> {
+    let index = index.ok_or_else(|| ApiError::unavailable("the search index is not open"))?;
+    blocking(move || {
+        index.search(&req).map_err(|e| match e {
+            IndexError::Query(m) => ApiError::bad_request(format!("query: {m}")),
+            other => ApiError::internal(other),
+        })
+    })
+    .await
+}
+
+pub(super) async fn search(
+    State(IndexHandle(index)): State<IndexHandle>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<SearchResults>, ApiError> {
+    let req = search_request(&Params::parse(raw.as_deref()))?;
+    Ok(Json(run_search(index, req).await?))
+}
+
+// ---------------------------------------------------------------- alerts
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AlertPage {
+    /// Alerts matching the filters (all pages).
+    pub total: usize,
+    pub alerts: Vec<Alert>,
+}
+
+/// Filters (level, min_level, action, scope, category, region) and pages ranked alerts, keeping
+/// their order.
+pub(crate) fn page_alerts(alerts: Vec<Alert>, p: &Params) -> Result<AlertPage, ApiError> {
+    let level = |key: &str| -> Result<Option<u8>, ApiError> {
+        p.get(key)
+            .map(|v| match v.parse::<u8>() {
+                Ok(n @ 1..=4) => Ok(n),
+                _ => Err(ApiError::bad_request(format!(
+                    "{key}: expected a risk level 1-4, got {v:?}"
+                ))),
+            })
+            .transpose()
+    };
+    let (exact, min) = (level("level")?, level("min_level")?);
+    let action = p
+        .get("action")
+        .map(|v| match v {
+            "dismiss" => Ok(Action::Dismiss),
+            "notify" => Ok(Action::Notify),
+            "sample" => Ok(Action::Sample),
+            _ => Err(ApiError::bad_request(format!(
+                "action: expected dismiss, notify or sample, got {v:?}"
+            ))),
+        })
+        .transpose()?;
+    let scope = p
+        .get("scope")
+        .map(|v| match v {
+            "regional" => Ok(Scope::Regional),
+            "systemic" => Ok(Scope::Systemic),
+            _ => Err(ApiError::bad_request(format!(
+                "scope: expected regional or systemic, got {v:?}"
+            ))),
+        })
+        .transpose()?;
+    let category = p.get("category");
+    let region = p.get("region");
+    let limit = p.count("limit", 50, 500)?;
+    let offset = p.count("offset", 0, usize::MAX)?;
+    let matching: Vec<Alert> = alerts
+        .into_iter()
+        .filter(|a| exact.is_none_or(|l| a.level == l))
+        .filter(|a| min.is_none_or(|l| a.level >= l))
+        .filter(|a| action.is_none_or(|x| a.action == x))
+        .filter(|a| scope.is_none_or(|s| a.scope == s))
+        .filter(|a| category.is_none_or(|c| a.category == c))
+        .filter(|a| region.is_none_or(|r| a.regions.iter().any(|x| x == r)))
+        .collect();
+    let total = matching.len();
+    let alerts = matching.into_iter().skip(offset).take(limit).collect();
+    Ok(AlertPage { total, alerts })
+}
+
+pub(super) async fn alerts(
+    State(st): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<AlertPage>, ApiError> {
+    let p = Params::parse(raw.as_deref());
+    // Validate before touching the store so bad parameters are 400 whatever the store holds.
+    page_alerts(Vec::new(), &p)?;
+    let store = st.store.clone();
+    let all = blocking(move || store.alerts().map_err(store_error)).await?;
+    Ok(Json(page_alerts(all, &p)?))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EvidenceDoc {
+    pub id: String,
+    /// False when neither the index nor the store knows the document.
+    pub found: bool,
+    /// True when the text came from the index (then `snippet` is set).
+    pub indexed: bool,
+    pub title: String,
+    pub url: String,
+    pub source: String,
+    pub kind: String,
+    pub published: Option<String>,
+    /// HTML, escaped, with the alert's category and hazards in `<b>`.
+    pub snippet: String,
+    pub provinces: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AlertDetail {
+    pub alert: Alert,
+    pub evidence: Vec<EvidenceDoc>,
+    pub sampling_request: Option<SamplingRequest>,
+}
+
+/// Evidence shown per alert (the strongest first, as the alert lists them).
+const MAX_EVIDENCE: usize = 50;
+
+/// Words to highlight in evidence snippets: the category and each hazard (烫伤/烧伤 → both).
+fn highlight_query(alert: &Alert) -> String {
+    let mut words: Vec<&str> = vec![alert.category.as_str()];
+    for h in &alert.hazards {
+        words.extend(h.split('/').map(str::trim).filter(|w| !w.is_empty()));
+    }
+    words
+        .iter()
+        .map(|w| format!("\"{}\"", w.replace('"', "")))
+        .collect::<Vec<_>>()
+        .join(" OR ")
+}
+
+/// Evidence documents of `alert`, in its order: from the index (with a highlighted snippet) when
+/// there, else from the store's metadata `rows` (no text), else marked not found.
+pub(crate) fn evidence(
+    index: Option<&Index>,
+    rows: &[DocumentRow],
+    alert: &Alert,
+) -> Vec<EvidenceDoc> {
+    let highlight = highlight_query(alert);
+    alert
+        .evidence
+        .iter()
+        .take(MAX_EVIDENCE)
+        .map(|id| {
+            let stored = index.and_then(|i| match i.get(id) {
+                Ok(d) => d,
+                Err(e) => {
+                    tracing::warn!(doc = %id, error = %e, "evidence lookup failed");
+                    None
+                }
+            });
+            if let (Some(i), Some(d)) = (index, stored) {
+                return EvidenceDoc {
+                    snippet: i.snippet(&d, &highlight),
+                    id: d.id,
+                    found: true,
+                    indexed: true,
+                    title: d.title,
+                    url: d.url,
+                    source: d.source,
+                    kind: d.kind,
+                    published: d.published,
+                    provinces: d.provinces,
+                };
+            }
+            match rows.iter().find(|r| &r.id == id) {
+                Some(r) => EvidenceDoc {
+                    id: r.id.clone(),
+                    found: true,
+                    indexed: false,
+                    title: r.title.clone(),
+                    url: r.url.clone(),
+                    source: r.source.clone(),
+                    kind: r.kind.clone(),
+                    published: r.published.clone(),
+                    snippet: String::new(),
+                    provinces: vec![],
+                },
+                None => EvidenceDoc {
+                    id: id.clone(),
+                    found: false,
+                    indexed: false,
+                    title: String::new(),
+                    url: String::new(),
+                    source: String::new(),
+                    kind: String::new(),
+                    published: None,
+                    snippet: String::new(),
+                    provinces: vec![],
+                },
+            }
+        })
+        .collect()
+}
+
+pub(super) async fn alert(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<AlertDetail>, ApiError> {
+    let store = st.store.clone();
+    let index = st.index.clone();
+    let detail = blocking(move || {
+        let Some(alert) = store.alert(&id).map_err(store_error)? else {
+            return Err(ApiError::not_found(format!("no alert {id:?}")));
+        };
+        let sampling_request = store.sampling_request(&alert.id).map_err(store_error)?;
+        let ids: Vec<String> = alert.evidence.iter().take(MAX_EVIDENCE).cloned().collect();
+        let rows = store.documents(&ids).map_err(store_error)?;
+        let evidence = evidence(index.as_deref(), &rows, &alert);
+        Ok(AlertDetail {
+            alert,
+            evidence,
+            sampling_request,
+        })
+    })
+    .await?;
+    Ok(Json(detail))
+}
+
+pub(super) async fn sampling_requests(
+    State(st): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Vec<SamplingRequest>>, ApiError> {
+    let p = Params::parse(raw.as_deref());
+    let alert = p.owned("alert");
+    let category = p.owned("category");
+    let store = st.store.clone();
+    let all = blocking(move || store.sampling_requests().map_err(store_error)).await?;
+    Ok(Json(
+        all.into_iter()
+            .filter(|s| alert.as_ref().is_none_or(|a| &s.alert_id == a))
+            .filter(|s| category.as_ref().is_none_or(|c| &s.category == c))
+            .collect(),
+    ))
+}
+
+// ---------------------------------------------------------------- stats
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DayCount {
+    pub day: NaiveDate,
+    pub category: String,
+    pub signals: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Stats {
+    /// Signal rows counted.
+    pub signals: u64,
+    /// Distinct documents behind them.
+    pub documents: u64,
+    /// Signals per day and category, by day then category.
+    pub by_day: Vec<DayCount>,
+    /// Signals per province (`未知` when the text does not place it), most first.
+    pub by_province: Vec<(String, u64)>,
+    /// Signals per category, most first.
+    pub by_category: Vec<(String, u64)>,
+}
+
+/// Unplaced signals are counted under this name.
+const UNKNOWN_REGION: &str = "未知";
+
+fn most_first(m: HashMap<String, u64>) -> Vec<(String, u64)> {
+    let mut v: Vec<(String, u64)> = m.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+/// Signal counts (filters: since, until, category, province).
+pub(crate) fn compute_stats(signals: &[Signal], p: &Params) -> Result<Stats, ApiError> {
+    let (since, until) = p.date_range()?;
+    let category = p.get("category");
+    let province = p.get("province");
+    let mut by_day: BTreeMap<(NaiveDate, String), u64> = BTreeMap::new();
+    let mut by_province: HashMap<String, u64> = HashMap::new();
+    let mut by_category: HashMap<String, u64> = HashMap::new();
+    let mut docs: BTreeSet<&str> = BTreeSet::new();
+    let mut total = 0u64;
+    for s in signals {
+        let day = s.day();
+        let prov = s.province.as_deref().unwrap_or(UNKNOWN_REGION);
+        if since.is_some_and(|d| day < d)
+            || until.is_some_and(|d| day > d)
+            || category.is_some_and(|c| s.category != c)
+            || province.is_some_and(|x| prov != x)
+        {
+            continue;
+        }
+        total += 1;
+        docs.insert(&s.doc_id);
+        *by_day.entry((day, s.category.clone())).or_default() += 1;
+        *by_province.entry(prov.to_string()).or_default() += 1;
+        *by_category.entry(s.category.clone()).or_default() += 1;
+    }
+    Ok(Stats {
+        signals: total,
+        documents: docs.len() as u64,
+        by_day: by_day
+            .into_iter()
+            .map(|((day, category), signals)| DayCount {
+                day,
+                category,
+                signals,
+            })
+            .collect(),
+        by_province: most_first(by_province),
+        by_category: most_first(by_category),
+    })
+}
+
+pub(super) async fn stats(
+    State(st): State<AppState>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Stats>, ApiError> {
+    let p = Params::parse(raw.as_deref());
+    compute_stats(&[], &p)?;
+    let store = st.store.clone();
+    let signals = blocking(move || store.signals().map_err(store_error)).await?;
+    Ok(Json(compute_stats(&signals, &p)?))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::model::{AlertStatus, Channel, Parties, ScoreTerm};
+    use axum::http::StatusCode;
+    use chrono::{TimeZone, Utc};
+
+    pub(crate) fn alert(
+        id: &str,
+        category: &str,
+        level: u8,
+        action: Action,
+        scope: Scope,
+        regions: &[&str],
+    ) -> Alert {
+        let day = NaiveDate::from_ymd_opt(2026, 4, 2).unwrap();
+        Alert {
+            id: id.into(),
+            category: category.into(),
+            hazards: vec!["火灾".into(), "烫伤/烧伤".into()],
+            scope,
+            regions: regions.iter().map(|s| s.to_string()).collect(),
+            level,
+            action,
+            score: f64::from(level) * 10.0,
+            breakdown: vec![ScoreTerm {
+                name: "baseline".into(),
+                value: 1.5,
+                note: "近四周日均".into(),
+            }],
+            evidence: vec!["e1".into(), "e2".into()],
+            first_seen: day,
+            updated: day,
+            status: AlertStatus::New,
+            summary: format!("{category}风险上升"),
+        }
+    }
+
+    fn ranked() -> Vec<Alert> {
+        vec![
+            alert(
+                "A",
+                "电动自行车",
+                4,
+                Action::Sample,
+                Scope::Systemic,
+                &["浙江省", "江苏省"],
+            ),
+            alert(
+                "B",
+                "移动电源",
+                3,
+                Action::Sample,
+                Scope::Regional,
+                &["广东省"],
+            ),
+            alert(
+                "C",
+                "电热毯",
+                2,
+                Action::Notify,
+                Scope::Regional,
+                &["浙江省"],
+            ),
+            alert(
+                "D",
+                "玩具",
+                1,
+                Action::Dismiss,
+                Scope::Regional,
+                &["四川省"],
+            ),
+        ]
+    }
+
+    fn ids(p: &AlertPage) -> Vec<&str> {
+        p.alerts.iter().map(|a| a.id.as_str()).collect()
+    }
+
+    #[test]
+    fn alert_filters_and_paging_keep_rank_order() {
+        let p = |q: &str| Params::parse(Some(q));
+        assert_eq!(
+            ids(&page_alerts(ranked(), &p("")).unwrap()),
+            vec!["A", "B", "C", "D"]
+        );
+        assert_eq!(
+            ids(&page_alerts(ranked(), &p("region=浙江省")).unwrap()),
+            vec!["A", "C"]
+        );
+        assert_eq!(
+            ids(&page_alerts(
+                ranked(),
+                &p("region=%E6%B5%99%E6%B1%9F%E7%9C%81&action=notify")
+            )
+            .unwrap()),
+            vec!["C"]
+        );
+        assert_eq!(
+            ids(&page_alerts(ranked(), &p("min_level=3")).unwrap()),
+            vec!["A", "B"]
+        );
+        assert_eq!(
+            ids(&page_alerts(ranked(), &p("level=2")).unwrap()),
+            vec!["C"]
+        );
+        assert_eq!(
+            ids(&page_alerts(ranked(), &p("scope=systemic")).unwrap()),
+            vec!["A"]
+        );
+        assert_eq!(
+            ids(&page_alerts(ranked(), &p("category=玩具")).unwrap()),
+            vec!["D"]
+        );
+        let page = page_alerts(ranked(), &p("limit=2&offset=1")).unwrap();
+        assert_eq!(ids(&page), vec!["B", "C"]);
+        assert_eq!(page.total, 4);
+        for bad in [
+            "level=5",
+            "level=high",
+            "action=ignore",
+            "scope=local",
+            "limit=-1",
+            "offset=x",
+        ] {
+            let e = page_alerts(ranked(), &p(bad)).unwrap_err();
+            assert_eq!(e.status, StatusCode::BAD_REQUEST, "{bad}");
+            let key = bad.split('=').next().unwrap();
+            assert!(e.message.starts_with(key), "{bad}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn search_params_parse_and_validate() {
+        let r = search_request(&Params::parse(Some(
+            "q=%E8%B5%B7%E7%81%AB&category=电动自行车&since=2026-03-01&until=2026-03-31&sort=date&limit=500&signals=1",
+        )))
+        .unwrap();
+        assert_eq!(r.query, "起火");
+        assert_eq!(r.category.as_deref(), Some("电动自行车"));
+        assert_eq!(r.since, NaiveDate::from_ymd_opt(2026, 3, 1));
+        assert_eq!(r.sort, Sort::Date);
+        assert_eq!(r.limit, 100, "limit is capped");
+        assert!(r.signals_only);
+        // Blank values are absent values.
+        let r = search_request(&Params::parse(Some("q=&category=&region=+"))).unwrap();
+        assert_eq!(r.query, "");
+        assert!(r.category.is_none() && r.region.is_none());
+        assert!(search_request(&Params::parse(Some("signals=maybe"))).is_err());
+        // Malformed percent-escapes decode leniently instead of failing the request.
+        assert!(search_request(&Params::parse(Some("q=%E8%B5"))).is_ok());
+    }
+
+    fn signal(doc: &str, day: u32, category: &str, province: Option<&str>) -> Signal {
+        Signal {
+            doc_id: doc.into(),
+            time: Utc
+                .with_ymd_and_hms(2026, 3, day, 10, 0, 0)
+                .single()
+                .unwrap(),
+            category: category.into(),
+            hazard: "火灾".into(),
+            severity: 4,
+            province: province.map(str::to_string),
+            city: None,
+            source: "s".into(),
+            channel: Channel::Complaint,
+            kind: DocKind::Complaint,
+            weight: 1.0,
+            cluster: doc.into(),
+            parties: Parties::default(),
+        }
+    }
+
+    #[test]
+    fn stats_count_by_day_category_and_province() {
+        let signals = vec![
+            signal("d1", 1, "电动自行车", Some("浙江省")),
+            signal("d1", 1, "电动自行车", Some("浙江省")),
+            signal("d2", 1, "移动电源", Some("江苏省")),
+            signal("d3", 2, "电动自行车", None),
+            signal("d4", 9, "电动自行车", Some("浙江省")),
+        ];
+        let s = compute_stats(&signals, &Params::parse(None)).unwrap();
+        assert_eq!(s.signals, 5);
+        assert_eq!(s.documents, 4);
+        // Most first; ties by name (code point order).
+        assert_eq!(
+            s.by_province,
+            vec![
+                ("浙江省".into(), 3),
+                ("未知".into(), 1),
+                ("江苏省".into(), 1)
+            ]
+        );
+        assert_eq!(s.by_category[0], ("电动自行车".to_string(), 4));
+        let first = &s.by_day[0];
+        assert_eq!(
+            (
+                first.day.to_string().as_str(),
+                first.category.as_str(),
+                first.signals
+            ),
+            ("2026-03-01", "电动自行车", 2)
+        );
+        assert_eq!(s.by_day.len(), 4);
+
+        let s = compute_stats(
+            &signals,
+            &Params::parse(Some("since=2026-03-02&until=2026-03-05")),
+        )
+        .unwrap();
+        assert_eq!(s.signals, 1);
+        assert_eq!(s.by_province, vec![("未知".into(), 1)]);
+        let s = compute_stats(
+            &signals,
+            &Params::parse(Some("province=浙江省&category=电动自行车")),
+        )
+        .unwrap();
+        assert_eq!(s.signals, 3);
+        assert!(compute_stats(&signals, &Params::parse(Some("since=yesterday"))).is_err());
+    }
+
+    #[test]
+    fn evidence_comes_from_the_index_and_marks_missing_docs() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut j = jieba_rs::Jieba::new();
+        j.add_word("电动自行车", Some(20000), None);
+        let index = Index::open(dir.path(), Arc::new(j)).unwrap();
+        let mut w = index.writer().unwrap();
+        let t = Utc.with_ymd_and_hms(2026, 4, 1, 8, 0, 0).single().unwrap();
+        let doc = crate::model::Document {
+            id: "e1".into(),
+            source: "news".into(),
+            channel: Channel::Media,
+            kind: Some(DocKind::Media),
+            url: "https://news.example.cn/e1".into(),
+            title: "温州一车行电动自行车电池起火".into(),
+            text: "温州市鹿城区一家车行内，一块待售电动自行车电池突然冒烟起火，店员用灭火器扑灭，一名店员手部烫伤。".into(),
+            published_at: Some(t),
+            fetched_at: t,
+            fields: Default::default(),
+            rows: vec![],
+            region_hint: None,
+            weight: 1.0,
+        };
+        let ex = crate::model::Extraction {
+            doc_id: "e1".into(),
+            kind: DocKind::Media,
+            categories: vec!["电动自行车".into()],
+            hazards: vec![],
+            regions: vec![],
+            parties: Parties::default(),
+            standards: vec![],
+            vulnerable: vec![],
+            findings: vec![],
+            is_signal: true,
+            reason: None,
+            cluster: "e1".into(),
+        };
+        w.upsert(&doc, &ex).unwrap();
+        w.commit().unwrap();
+        let a = alert(
+            "A",
+            "电动自行车",
+            4,
+            Action::Sample,
+            Scope::Regional,
+            &["浙江省"],
+        );
+        let rows = vec![DocumentRow {
+            id: "e2".into(),
+            source: "12315".into(),
+            kind: "complaint".into(),
+            url: "https://ts.example.cn/e2".into(),
+            title: "电池充电冒烟投诉".into(),
+            published: None,
+            cluster: "e2".into(),
+            is_signal: true,
+            reason: None,
+        }];
+        let ev = evidence(Some(&index), &rows, &a);
+        assert_eq!(ev.len(), 2);
+        assert!(ev[0].found);
+        assert_eq!(ev[0].url, "https://news.example.cn/e1");
+        assert!(
+            ev[0].snippet.contains("<b>电动自行车</b>"),
+            "{}",
+            ev[0].snippet
+        );
+        assert!(ev[0].snippet.contains("<b>烫伤</b>"), "{}", ev[0].snippet);
+        assert!(ev[0].indexed);
+        // e2 is not in the index: the store's metadata stands in, without a snippet.
+        assert!(ev[1].found && !ev[1].indexed);
+        assert_eq!(ev[1].title, "电池充电冒烟投诉");
+        assert!(ev[1].snippet.is_empty());
+        let none = evidence(None, &[], &a);
+        assert_eq!(none.len(), 2);
+        assert!(none.iter().all(|e| !e.found));
+    }
+}
