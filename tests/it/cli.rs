@@ -1,0 +1,128 @@
+//! The `jiance` binary: `check`, `extract` and error paths a user meets first.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn jiance(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jiance")).args(args).output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn check_passes_on_the_built_in_rules_and_runs_their_examples() {
+    let out = jiance(&["check"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("every rule example"), "{stdout}");
+    assert!(stdout.contains("demo sources"), "{stdout}");
+}
+
+#[test]
+fn check_passes_on_the_repository_rules_and_deploy_config() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = jiance(&["check", &format!("{root}/rules"), &format!("{root}/deploy/jiance.toml")]);
+    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+}
+
+#[test]
+fn check_names_file_and_line_of_bad_source_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sources.toml");
+    std::fs::write(
+        &path,
+        "[[source]]\nname = \"x\"\nkind = \"html\"\nchannel = \"media\"\nstart = [\"http://a.test/\"]\n\
+         [source.list]\nlinks = \"ul > > li\"\n[source.detail]\ntitle = \"h1\"\ntext = \"p\"\nfrequency = 3\n",
+    )
+    .unwrap();
+    let out = jiance(&["check", path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&format!("{}:11:", path.display())), "{stderr}");
+    assert!(stderr.contains("frequency"), "{stderr}");
+
+    std::fs::write(
+        &path,
+        "[[source]]\nname = \"x\"\nkind = \"html\"\nchannel = \"media\"\nstart = [\"http://a.test/\"]\n\
+         [source.list]\nlinks = \"ul > > li\"\n[source.detail]\ntitle = \"h1\"\ntext = \"p\"\n",
+    )
+    .unwrap();
+    let out = jiance(&["check", path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains(&format!("{}:7:", path.display())) && stderr.contains("bad CSS selector"), "{stderr}");
+}
+
+#[test]
+fn check_reports_a_failing_rule_example_in_a_copied_rules_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    for f in ["products.toml", "hazards.toml", "cues.toml", "scoring.toml"] {
+        std::fs::copy(root.join(f), rules.join(f)).unwrap();
+    }
+    // A category whose must-match example cannot match its aliases.
+    let mut products = std::fs::OpenOptions::new().append(true).open(rules.join("products.toml")).unwrap();
+    writeln!(
+        products,
+        "\n[[category]]\nname = \"测试品类\"\ngroup = \"测试\"\naliases = [\"测试品类\"]\n\
+         examples = {{ match = [\"这段话里没有那个词\"], no_match = [] }}"
+    )
+    .unwrap();
+    drop(products);
+    let out = jiance(&["check", rules.to_str().unwrap()]);
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("products.toml:"), "{stderr}");
+    assert!(stderr.contains("这段话里没有那个词"), "{stderr}");
+}
+
+#[test]
+fn extract_reads_json_lines_and_reports_bad_lines_by_number() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jiance"))
+        .arg("extract")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = concat!(
+        r#"{"id": 1, "text": "浙江省温州市一居民楼内，一辆电动自行车的锂电池在充电时起火，烧毁了楼道内的杂物。"}"#,
+        "\n",
+        "{this is not json\n",
+        r#"{"id": "b", "title": "消防演练", "text": "消防大队在小区开展电动自行车火灾应急演练，模拟电池起火后的疏散。"}"#,
+        "\n"
+    );
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("line 2"), "{stderr}");
+    assert_eq!(out.status.code(), Some(2), "bad lines make a non-zero exit");
+    let lines: Vec<serde_json::Value> =
+        text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["id"], 1);
+    assert_eq!(lines[0]["is_signal"], true, "{}", lines[0]);
+    assert!(lines[0]["hazards"].as_array().unwrap().iter().any(|h| h == "火灾"), "{}", lines[0]);
+    assert!(
+        lines[0]["regions"].as_array().unwrap().iter().any(|r| r["province"] == "浙江省"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines[1]["is_signal"], false, "{}", lines[1]);
+}
+
+#[test]
+fn commands_on_a_missing_data_directory_say_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nothing-here");
+    let out = jiance(&["search", "充电宝", "--data", missing.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("not a jiance data directory") && stderr.contains("jiance demo"), "{stderr}");
+    let out = jiance(&["alerts", "--data", missing.to_str().unwrap()]);
+    assert!(!out.status.success());
+}
