@@ -29,10 +29,19 @@ pub fn router() -> Router<Arc<SiteState>> {
 }
 
 fn render(title: &str, main: &str) -> Response {
-    layout::html(layout::page("utf-8", NAME, title, &[("/list", "投诉列表"), ("/api/complaints", "开放接口")], main))
+    layout::html(layout::page(
+        "utf-8",
+        NAME,
+        title,
+        &[("/list", "投诉列表"), ("/api/complaints", "开放接口")],
+        main,
+    ))
 }
 
-async fn list(State(st): State<Arc<SiteState>>, Query(params): Query<HashMap<String, String>>) -> Response {
+async fn list(
+    State(st): State<Arc<SiteState>>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
     let page = layout::page_param(&params);
     let all: Vec<&DemoDoc> = st.docs().collect();
     let (shown, pages) = layout::paginate(&all, page, PER_PAGE);
@@ -59,11 +68,17 @@ async fn list(State(st): State<Arc<SiteState>>, Query(params): Query<HashMap<Str
 }
 
 async fn detail(State(st): State<Arc<SiteState>>, uri: Uri) -> Response {
-    let d = match layout::find(&st, uri.path()) {
-        Ok(d) => d,
-        Err(r) => return r,
+    let Some(d) = st.doc_at(uri.path()) else {
+        return layout::not_found().await;
     };
-    let Detail::Complaint { id, target, product, region, status } = &d.detail else {
+    let Detail::Complaint {
+        id,
+        target,
+        product,
+        region,
+        status,
+    } = &d.detail
+    else {
         return layout::not_found().await;
     };
     let main = format!(
@@ -87,14 +102,23 @@ async fn detail(State(st): State<Arc<SiteState>>, uri: Uri) -> Response {
     render(&d.title, &main)
 }
 
-async fn api(State(st): State<Arc<SiteState>>, Query(params): Query<HashMap<String, String>>) -> Response {
+async fn api(
+    State(st): State<Arc<SiteState>>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
     let page = layout::page_param(&params);
     let all: Vec<&DemoDoc> = st.docs().collect();
     let (shown, _) = layout::paginate(&all, page, PER_PAGE);
     let items: Vec<serde_json::Value> = shown
         .iter()
         .filter_map(|d| match &d.detail {
-            Detail::Complaint { id, target, product, region, status } => Some(json!({
+            Detail::Complaint {
+                id,
+                target,
+                product,
+                region,
+                status,
+            } => Some(json!({
                 "id": id,
                 "title": d.title,
                 "content": d.body.join("\n"),

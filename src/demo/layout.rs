@@ -9,7 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate, NaiveTime};
 
-use super::{DemoDoc, Site, SiteState};
+use super::{Site, SiteState};
 
 /// Items per list page.
 pub const PER_PAGE: usize = 10;
@@ -32,7 +32,10 @@ pub fn esc(s: &str) -> String {
 
 /// `<p>` per paragraph, escaped.
 pub fn paragraphs(body: &[String]) -> String {
-    body.iter().map(|p| format!("<p>{}</p>", esc(p))).collect::<Vec<_>>().join("\n")
+    body.iter()
+        .map(|p| format!("<p>{}</p>", esc(p)))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A whole HTML page: `charset` goes into the meta tag, `site` into the header bar, `nav` is a
@@ -67,7 +70,10 @@ pub fn gbk_html(body: &str) -> Response {
 
 /// The 1-based page number from a `page` query parameter; absent or unreadable means 1.
 pub fn page_param(q: &HashMap<String, String>) -> usize {
-    q.get("page").and_then(|p| p.trim().parse::<usize>().ok()).filter(|&p| p >= 1).unwrap_or(1)
+    q.get("page")
+        .and_then(|p| p.trim().parse::<usize>().ok())
+        .filter(|&p| p >= 1)
+        .unwrap_or(1)
 }
 
 /// The items of 1-based page `page` (empty past the end) and the number of pages.
@@ -82,11 +88,19 @@ pub fn paginate<T>(items: &[T], page: usize, per_page: usize) -> (&[T], usize) {
 pub fn pager(class: &str, page: usize, pages: usize, href: impl Fn(usize) -> String) -> String {
     let mut out = format!("<div class=\"{class}\">");
     if page > 1 {
-        out.push_str(&format!("<a class=\"prev\" href=\"{}\">上一页</a> ", esc(&href(page - 1))));
+        out.push_str(&format!(
+            "<a class=\"prev\" href=\"{}\">上一页</a> ",
+            esc(&href(page - 1))
+        ));
     }
-    out.push_str(&format!("<span class=\"cur\">第{page}页 / 共{pages}页</span>"));
+    out.push_str(&format!(
+        "<span class=\"cur\">第{page}页 / 共{pages}页</span>"
+    ));
     if page < pages {
-        out.push_str(&format!(" <a class=\"next\" href=\"{}\">下一页</a>", esc(&href(page + 1))));
+        out.push_str(&format!(
+            " <a class=\"next\" href=\"{}\">下一页</a>",
+            esc(&href(page + 1))
+        ));
     }
     out.push_str("</div>");
     out
@@ -124,20 +138,23 @@ pub async fn robots(State(st): State<Arc<SiteState>>) -> Response {
         Site::Complaints => "Disallow: /admin/\nDisallow: /user/\n",
         _ => "Disallow: /admin/\n",
     };
-    let body = format!("User-agent: *\nAllow: /\n{private}\n# {}\n", super::scenario::portal_name(st.site));
+    let body = format!(
+        "User-agent: *\nAllow: /\n{private}\n# {}\n",
+        super::scenario::portal_name(st.site)
+    );
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
 }
 
 pub async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, html(page("utf-8", "404", "页面不存在", &[("/", "首页")], "<p>您访问的页面不存在。</p>")))
+    (
+        StatusCode::NOT_FOUND,
+        html(page(
+            "utf-8",
+            "404",
+            "页面不存在",
+            &[("/", "首页")],
+            "<p>您访问的页面不存在。</p>",
+        )),
+    )
         .into_response()
-}
-
-/// Look up the document served at `path`, or answer 404.
-pub fn find<'a>(st: &'a SiteState, path: &str) -> Result<&'a DemoDoc, Response> {
-    st.doc_at(path).ok_or_else(|| {
-        tracing::debug!(site = st.site.name(), path, "demo page not found");
-        (StatusCode::NOT_FOUND, html(page("utf-8", "404", "页面不存在", &[("/", "首页")], "<p>您访问的页面不存在。</p>")))
-            .into_response()
-    })
 }

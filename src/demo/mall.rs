@@ -20,11 +20,17 @@ const NAME: &str = "优选商城";
 const CHARSET: &str = "gbk";
 
 pub fn router() -> Router<Arc<SiteState>> {
-    Router::new().route("/", get(home)).route("/search", get(search)).route("/item/{file}", get(item))
+    Router::new()
+        .route("/", get(home))
+        .route("/search", get(search))
+        .route("/item/{file}", get(item))
 }
 
 fn nav() -> Vec<(String, String)> {
-    super::texts::DEPTS.iter().map(|d| (format!("/search?q={}", layout::qs(d)), d.to_string())).collect()
+    super::texts::DEPTS
+        .iter()
+        .map(|d| (format!("/search?q={}", layout::qs(d)), d.to_string()))
+        .collect()
 }
 
 fn render(title: &str, main: &str) -> Response {
@@ -36,9 +42,18 @@ fn render(title: &str, main: &str) -> Response {
 async fn home() -> Response {
     let depts: String = super::texts::DEPTS
         .iter()
-        .map(|d| format!("<li><a href=\"search?q={}\">{}</a></li>", layout::qs(d), esc(d)))
+        .map(|d| {
+            format!(
+                "<li><a href=\"search?q={}\">{}</a></li>",
+                layout::qs(d),
+                esc(d)
+            )
+        })
         .collect();
-    render("首页", &format!("<div class=\"cate\"><h2>商品分类</h2><ul>{depts}</ul></div>"))
+    render(
+        "首页",
+        &format!("<div class=\"cate\"><h2>商品分类</h2><ul>{depts}</ul></div>"),
+    )
 }
 
 /// Whether a search for `q` lists the product: its department or a word of its title.
@@ -49,8 +64,14 @@ fn matches(d: &DemoDoc, q: &str) -> bool {
     }
 }
 
-async fn search(State(st): State<Arc<SiteState>>, Query(params): Query<HashMap<String, String>>) -> Response {
-    let q = params.get("q").map(|s| s.trim().to_string()).unwrap_or_default();
+async fn search(
+    State(st): State<Arc<SiteState>>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let q = params
+        .get("q")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
     let page = layout::page_param(&params);
     let hits: Vec<&DemoDoc> = st.docs().filter(|d| matches(d, &q)).collect();
     let (shown, pages) = layout::paginate(&hits, page, layout::PER_PAGE);
@@ -73,7 +94,9 @@ async fn search(State(st): State<Arc<SiteState>>, Query(params): Query<HashMap<S
         })
         .collect();
     let qe = layout::qs(&q);
-    let pager = layout::pager("page-nav", page, pages, |n| format!("search?q={qe}&page={n}"));
+    let pager = layout::pager("page-nav", page, pages, |n| {
+        format!("search?q={qe}&page={n}")
+    });
     let main = format!(
         "<div class=\"search-head\">搜索“{}”共找到{}件商品</div>\n<ul class=\"search-list\">\n{items}</ul>\n{pager}",
         esc(&q),
@@ -83,11 +106,19 @@ async fn search(State(st): State<Arc<SiteState>>, Query(params): Query<HashMap<S
 }
 
 async fn item(State(st): State<Arc<SiteState>>, uri: Uri) -> Response {
-    let d = match layout::find(&st, uri.path()) {
-        Ok(d) => d,
-        Err(r) => return r,
+    let Some(d) = st.doc_at(uri.path()) else {
+        return layout::not_found().await;
     };
-    let Detail::Listing { brand, shop, shop_region, price, sales, reviews, .. } = &d.detail else {
+    let Detail::Listing {
+        brand,
+        shop,
+        shop_region,
+        price,
+        sales,
+        reviews,
+        ..
+    } = &d.detail
+    else {
         return layout::not_found().await;
     };
     let comments: String = reviews

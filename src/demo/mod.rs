@@ -193,6 +193,20 @@ pub enum Detail {
     },
 }
 
+impl Detail {
+    /// The document kind a page of this shape is.
+    pub fn kind(&self) -> DocKind {
+        match self {
+            Detail::Listing { .. } => DocKind::Listing,
+            Detail::Complaint { .. } => DocKind::Complaint,
+            Detail::Article { .. } => DocKind::Media,
+            Detail::Recall { .. } => DocKind::Recall,
+            Detail::Inspection { .. } => DocKind::Inspection,
+            Detail::Standard { .. } => DocKind::Standard,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InspectionRow {
     pub product: String,
@@ -279,8 +293,9 @@ impl Scenario {
                 .into_iter()
                 .collect()
         };
-        let regional_cities: BTreeSet<String> =
-            with_role(Role::Regional).filter_map(|d| d.truth.city.clone()).collect();
+        let regional_cities: BTreeSet<String> = with_role(Role::Regional)
+            .filter_map(|d| d.truth.city.clone())
+            .collect();
         let mut systemic_provinces: BTreeSet<String> = BTreeSet::new();
         for d in with_role(Role::Systemic) {
             systemic_provinces.extend(d.truth.province.iter().cloned());
@@ -344,7 +359,11 @@ impl DemoSites {
         for site in Site::ALL {
             let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
             let base = format!("http://{}", listener.local_addr()?);
-            let state = Arc::new(SiteState { scenario: scenario.clone(), site, base: base.clone() });
+            let state = Arc::new(SiteState {
+                scenario: scenario.clone(),
+                site,
+                base: base.clone(),
+            });
             let app = router(state);
             let mut rx = stop.subscribe();
             tasks.push(tokio::spawn(async move {
@@ -359,7 +378,11 @@ impl DemoSites {
             tracing::debug!(site = site.name(), %base, "demo site listening");
             base_urls.insert(site.name().to_string(), base);
         }
-        Ok(DemoSites { base_urls, stop, tasks })
+        Ok(DemoSites {
+            base_urls,
+            stop,
+            tasks,
+        })
     }
 
     /// Placeholder name → base URL ("mall" → "http://127.0.0.1:40123").
@@ -383,7 +406,9 @@ impl DemoSites {
 
 /// Fill `{{name}}` placeholders of [`DEMO_SOURCES_TOML`] and parse it. An unknown placeholder
 /// left in the text is an error naming its line.
-pub fn sources_for(base_urls: &BTreeMap<String, String>) -> Result<Vec<SourceConfig>, Vec<ConfigError>> {
+pub fn sources_for(
+    base_urls: &BTreeMap<String, String>,
+) -> Result<Vec<SourceConfig>, Vec<ConfigError>> {
     const FILE: &str = "rules/sources/demo.toml";
     let mut text = DEMO_SOURCES_TOML.to_string();
     for (name, url) in base_urls {
@@ -398,7 +423,11 @@ pub fn sources_for(base_urls: &BTreeMap<String, String>) -> Result<Vec<SourceCon
             let rest = l.get(start..)?;
             let end = rest.find("}}").map(|e| e + 2).unwrap_or(rest.len());
             let name = rest.get(..end).unwrap_or(rest);
-            Some(ConfigError::new(FILE, i + 1, format!("no base URL for placeholder {name}")))
+            Some(ConfigError::new(
+                FILE,
+                i + 1,
+                format!("no base URL for placeholder {name}"),
+            ))
         })
         .collect();
     if !unfilled.is_empty() {
@@ -420,7 +449,6 @@ fn router(state: Arc<SiteState>) -> Router {
         .fallback(layout::not_found)
         .with_state(state)
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -463,8 +491,14 @@ mod tests {
         let c = scenario(8, end());
         let texts = |s: &Scenario| s.docs.iter().map(all_text).collect::<BTreeSet<_>>();
         let (ta, tc) = (texts(&a), texts(&c));
-        assert!(ta.difference(&tc).count() > a.docs.len() / 2, "a different seed should change most texts");
-        assert_ne!(a.docs.iter().map(|d| &d.path).collect::<Vec<_>>(), c.docs.iter().map(|d| &d.path).collect::<Vec<_>>());
+        assert!(
+            ta.difference(&tc).count() > a.docs.len() / 2,
+            "a different seed should change most texts"
+        );
+        assert_ne!(
+            a.docs.iter().map(|d| &d.path).collect::<Vec<_>>(),
+            c.docs.iter().map(|d| &d.path).collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -475,19 +509,39 @@ mod tests {
             let first = s.docs.iter().map(|d| d.published).min().unwrap();
             let last = s.docs.iter().map(|d| d.published).max().unwrap();
             assert!(last <= end());
-            assert!((last - first).num_days() >= 70, "span {} days", (last - first).num_days());
+            assert!(
+                (last - first).num_days() >= 70,
+                "span {} days",
+                (last - first).num_days()
+            );
             for site in Site::ALL {
-                assert!(s.docs_of(site).count() >= 5, "{site:?} has too few documents");
+                assert!(
+                    s.docs_of(site).count() >= 5,
+                    "{site:?} has too few documents"
+                );
             }
-            assert!(s.docs.iter().all(|d| (8..22).contains(&chrono::Timelike::hour(&d.time))));
+            assert!(
+                s.docs
+                    .iter()
+                    .all(|d| (8..22).contains(&chrono::Timelike::hour(&d.time)))
+            );
         }
     }
 
     #[test]
     fn every_role_is_present_and_truth_is_consistent() {
         let s = scenario(11, end());
-        let roles: BTreeSet<Role> =
-            s.docs.iter().map(|d| if let Role::Repost(_) = d.truth.role { Role::Repost(0) } else { d.truth.role }).collect();
+        let roles: BTreeSet<Role> = s
+            .docs
+            .iter()
+            .map(|d| {
+                if let Role::Repost(_) = d.truth.role {
+                    Role::Repost(0)
+                } else {
+                    d.truth.role
+                }
+            })
+            .collect();
         for r in [
             Role::Background,
             Role::Noise,
@@ -505,11 +559,26 @@ mod tests {
         }
         for d in &s.docs {
             let t = &d.truth;
-            let signal_role = matches!(story_role(&s, d), Role::Background | Role::Regional | Role::Systemic | Role::Local);
-            assert_eq!(t.is_signal, signal_role, "{}: is_signal disagrees with role {:?}", d.title, t.role);
+            let signal_role = matches!(
+                story_role(&s, d),
+                Role::Background | Role::Regional | Role::Systemic | Role::Local
+            );
+            assert_eq!(
+                t.is_signal, signal_role,
+                "{}: is_signal disagrees with role {:?}",
+                d.title, t.role
+            );
             if t.is_signal {
-                assert!(t.category.is_some() && t.hazard.is_some(), "{}: signal without category or hazard", d.title);
-                assert!(t.province.is_some() || !t.row_provinces.is_empty(), "{}: signal without a place", d.title);
+                assert!(
+                    t.category.is_some() && t.hazard.is_some(),
+                    "{}: signal without category or hazard",
+                    d.title
+                );
+                assert!(
+                    t.province.is_some() || !t.row_provinces.is_empty(),
+                    "{}: signal without a place",
+                    d.title
+                );
             }
             if d.kind == DocKind::Inspection {
                 let rows = match &d.detail {
@@ -529,14 +598,20 @@ mod tests {
         }
         let roles_with_big_groups: BTreeSet<Role> = groups
             .iter()
-            .filter(|(_, v)| v.len() >= 3 && v.iter().map(|d| d.site).collect::<BTreeSet<_>>().len() == v.len())
+            .filter(|(_, v)| {
+                v.len() >= 3 && v.iter().map(|d| d.site).collect::<BTreeSet<_>>().len() == v.len()
+            })
             .filter_map(|(g, _)| s.story_role(*g))
             .collect();
         assert!(roles_with_big_groups.contains(&Role::Systemic));
         assert!(roles_with_big_groups.contains(&Role::Background));
         for v in groups.values() {
             let texts: BTreeSet<String> = v.iter().map(|d| d.body.join("")).collect();
-            assert_eq!(texts.len(), v.len(), "reposts should be edited copies, not identical");
+            assert_eq!(
+                texts.len(),
+                v.len(),
+                "reposts should be edited copies, not identical"
+            );
         }
     }
 
@@ -546,19 +621,32 @@ mod tests {
         let mut seen = BTreeSet::new();
         for d in &s.docs {
             assert!(d.path.starts_with('/'), "{}", d.path);
-            assert!(seen.insert((d.site, d.path.clone())), "duplicate path {}", d.path);
+            assert!(
+                seen.insert((d.site, d.path.clone())),
+                "duplicate path {}",
+                d.path
+            );
         }
         assert!(s.docs_of(Site::Mall).all(|d| d.path.starts_with("/item/")));
-        assert!(s.docs_of(Site::Complaints).all(|d| matches!(&d.detail, Detail::Complaint { id, .. } if d.path.contains(id.as_str()))));
+        assert!(s.docs_of(Site::Complaints).all(
+            |d| matches!(&d.detail, Detail::Complaint { id, .. } if d.path.contains(id.as_str()))
+        ));
     }
 
     /// Signal days per (category, province) of the background, reposts counted once.
     fn background_cells(s: &Scenario) -> HashMap<(String, String), Vec<NaiveDate>> {
         let mut cells: HashMap<(String, String), Vec<NaiveDate>> = HashMap::new();
-        for d in s.docs.iter().filter(|d| d.truth.role == Role::Background && d.truth.is_signal) {
+        for d in s
+            .docs
+            .iter()
+            .filter(|d| d.truth.role == Role::Background && d.truth.is_signal)
+        {
             let cat = d.truth.category.clone().unwrap();
-            let provinces: Vec<String> =
-                if d.truth.row_provinces.is_empty() { d.truth.province.iter().cloned().collect() } else { d.truth.row_provinces.clone() };
+            let provinces: Vec<String> = if d.truth.row_provinces.is_empty() {
+                d.truth.province.iter().cloned().collect()
+            } else {
+                d.truth.row_provinces.clone()
+            };
             for p in provinces {
                 cells.entry((cat.clone(), p)).or_default().push(d.published);
             }
@@ -571,25 +659,52 @@ mod tests {
         for seed in [1, 42, 2026] {
             let s = scenario(seed, end());
             let cells = background_cells(&s);
-            assert!(cells.len() > 30, "background should be spread over many cells");
+            assert!(
+                cells.len() > 30,
+                "background should be spread over many cells"
+            );
             for ((cat, prov), days) in &cells {
                 for d in days {
-                    let in_window = days.iter().filter(|x| **x >= *d && (**x - *d).num_days() < 14).count();
-                    assert!(in_window <= 2, "seed {seed}: {cat}/{prov} has {in_window} signals in 14 days from {d}");
+                    let in_window = days
+                        .iter()
+                        .filter(|x| **x >= *d && (**x - *d).num_days() < 14)
+                        .count();
+                    assert!(
+                        in_window <= 2,
+                        "seed {seed}: {cat}/{prov} has {in_window} signals in 14 days from {d}"
+                    );
                 }
             }
             let e = s.expectations();
-            for d in s.docs.iter().filter(|d| d.truth.is_signal && d.published < e.window_start) {
+            for d in s
+                .docs
+                .iter()
+                .filter(|d| d.truth.is_signal && d.published < e.window_start)
+            {
                 let cat = d.truth.category.as_deref();
-                assert!(!(cat == Some(&e.regional_category) && d.truth.province.as_deref() == Some(&e.regional_province)));
-                assert!(!(cat == Some(&e.local_category) && d.truth.province.as_deref() == Some(&e.local_province)));
+                assert!(
+                    !(cat == Some(&e.regional_category)
+                        && d.truth.province.as_deref() == Some(&e.regional_province))
+                );
+                assert!(
+                    !(cat == Some(&e.local_category)
+                        && d.truth.province.as_deref() == Some(&e.local_province))
+                );
                 if cat == Some(&e.systemic_category) {
-                    assert!((s.end - d.published).num_days() >= 20, "移动电源 background too close to the rise");
+                    assert!(
+                        (s.end - d.published).num_days() >= 20,
+                        "移动电源 background too close to the rise"
+                    );
                 }
             }
             let cats: BTreeSet<&String> = cells.keys().map(|(c, _)| c).collect();
             let provs: BTreeSet<&String> = cells.keys().map(|(_, p)| p).collect();
-            assert!(cats.len() >= 12 && provs.len() >= 12, "background: {} categories, {} provinces", cats.len(), provs.len());
+            assert!(
+                cats.len() >= 12 && provs.len() >= 12,
+                "background: {} categories, {} provinces",
+                cats.len(),
+                provs.len()
+            );
         }
     }
 
@@ -599,27 +714,69 @@ mod tests {
         let e = s.expectations();
         assert!((s.end - e.window_start).num_days() <= 10);
         let sr = &s;
-        let of = |r: Role| sr.docs.iter().filter(|d| story_role(sr, d) == r).collect::<Vec<_>>();
+        let of = |r: Role| {
+            sr.docs
+                .iter()
+                .filter(|d| story_role(sr, d) == r)
+                .collect::<Vec<_>>()
+        };
 
         let regional = of(Role::Regional);
-        assert!((15..=20).contains(&regional.len()), "{} regional docs", regional.len());
-        assert!(regional.iter().all(|d| d.truth.province.as_deref() == Some("浙江省")));
-        assert!(regional.iter().all(|d| (s.end - d.published).num_days() < 10));
+        assert!(
+            (15..=20).contains(&regional.len()),
+            "{} regional docs",
+            regional.len()
+        );
+        assert!(
+            regional
+                .iter()
+                .all(|d| d.truth.province.as_deref() == Some("浙江省"))
+        );
+        assert!(
+            regional
+                .iter()
+                .all(|d| (s.end - d.published).num_days() < 10)
+        );
         assert!(e.regional_cities.len() >= 4);
         let sites: BTreeSet<Site> = regional.iter().map(|d| d.site).collect();
-        assert!(sites.contains(&Site::Complaints) && sites.contains(&Site::Mall) && sites.contains(&Site::Zjamr));
+        assert!(
+            sites.contains(&Site::Complaints)
+                && sites.contains(&Site::Mall)
+                && sites.contains(&Site::Zjamr)
+        );
         assert!(sites.iter().any(|s| s.is_news()));
 
         let systemic = of(Role::Systemic);
-        assert!(e.systemic_provinces.len() >= 8, "{:?}", e.systemic_provinces);
-        assert!(systemic.iter().any(|d| d.kind == DocKind::Recall && d.site == Site::Samr && d.truth.province.as_deref() == Some("全国")));
-        let insp = systemic.iter().find(|d| d.kind == DocKind::Inspection).expect("systemic inspection");
-        assert!(insp.truth.row_provinces.iter().collect::<BTreeSet<_>>().len() >= 3);
-        assert!(systemic.iter().all(|d| (s.end - d.published).num_days() <= 10));
+        assert!(
+            e.systemic_provinces.len() >= 8,
+            "{:?}",
+            e.systemic_provinces
+        );
+        assert!(systemic.iter().any(|d| d.kind == DocKind::Recall
+            && d.site == Site::Samr
+            && d.truth.province.as_deref() == Some("全国")));
+        let insp = systemic
+            .iter()
+            .find(|d| d.kind == DocKind::Inspection)
+            .expect("systemic inspection");
+        assert!(
+            insp.truth
+                .row_provinces
+                .iter()
+                .collect::<BTreeSet<_>>()
+                .len()
+                >= 3
+        );
+        assert!(
+            systemic
+                .iter()
+                .all(|d| (s.end - d.published).num_days() <= 10)
+        );
 
         let local = of(Role::Local);
         assert!((3..=4).contains(&local.len()));
-        assert!(local.iter().all(|d| d.site == Site::Complaints && d.truth.city.as_deref() == Some(e.local_city.as_str())));
+        assert!(local.iter().all(|d| d.site == Site::Complaints
+            && d.truth.city.as_deref() == Some(e.local_city.as_str())));
         let days: Vec<NaiveDate> = local.iter().map(|d| d.published).collect();
         assert!((*days.iter().max().unwrap() - *days.iter().min().unwrap()).num_days() < 7);
         assert_eq!(e.local_hazards, vec!["触电".to_string()]);
@@ -633,10 +790,13 @@ mod tests {
         for d in &s.docs {
             let text = all_text(d);
             // The event place is written in the text of every placed signal and trap.
-            if let (Some(city), true) = (&d.truth.city, d.truth.is_signal || d.truth.role == Role::Drill) {
-                if d.kind != DocKind::Inspection {
-                    assert!(text.contains(city.as_str()), "{}: city {city} not in text", d.title);
-                }
+            let placed = d.truth.is_signal || d.truth.role == Role::Drill;
+            if let (Some(city), true) = (&d.truth.city, placed && d.kind != DocKind::Inspection) {
+                assert!(
+                    text.contains(city.as_str()),
+                    "{}: city {city} not in text",
+                    d.title
+                );
             }
             for bad in ["{p}", "{c}", "{place}", "{md}", "{shop}"] {
                 assert!(!text.contains(bad), "unfilled slot {bad} in {}", d.title);
@@ -644,12 +804,27 @@ mod tests {
         }
         let drill = s.docs.iter().find(|d| d.truth.role == Role::Drill).unwrap();
         assert!(all_text(drill).contains("演练") || all_text(drill).contains("模拟"));
-        assert!(s.docs.iter().filter(|d| d.truth.role == Role::Negated).all(|d| {
-            let t = all_text(d);
-            t.contains("未发生") || t.contains("没有发生") || t.contains("并未")
-        }));
-        assert!(s.docs.iter().filter(|d| d.truth.role == Role::Advert).all(|d| all_text(d).contains("不会")));
-        assert!(s.docs.iter().filter(|d| d.truth.role == Role::AllPass).all(|d| all_text(d).contains("均合格")));
+        assert!(
+            s.docs
+                .iter()
+                .filter(|d| d.truth.role == Role::Negated)
+                .all(|d| {
+                    let t = all_text(d);
+                    t.contains("未发生") || t.contains("没有发生") || t.contains("并未")
+                })
+        );
+        assert!(
+            s.docs
+                .iter()
+                .filter(|d| d.truth.role == Role::Advert)
+                .all(|d| all_text(d).contains("不会"))
+        );
+        assert!(
+            s.docs
+                .iter()
+                .filter(|d| d.truth.role == Role::AllPass)
+                .all(|d| all_text(d).contains("均合格"))
+        );
         // Mall pages are GBK: every character must be encodable.
         for d in s.docs_of(Site::Mall) {
             let (_, _, lossy) = encoding_rs::GBK.encode(&all_text(d));
@@ -658,7 +833,16 @@ mod tests {
     }
 
     fn fake_bases() -> BTreeMap<String, String> {
-        Site::ALL.iter().enumerate().map(|(i, s)| (s.name().to_string(), format!("http://127.0.0.1:{}", 41000 + i))).collect()
+        Site::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                (
+                    s.name().to_string(),
+                    format!("http://127.0.0.1:{}", 41000 + i),
+                )
+            })
+            .collect()
     }
 
     #[test]
@@ -666,7 +850,11 @@ mod tests {
         let sources = sources_for(&fake_bases()).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(sources.len(), 10);
         for s in &sources {
-            assert!(s.start.iter().all(|u| u.starts_with("http://127.0.0.1:")), "{}", s.name);
+            assert!(
+                s.start.iter().all(|u| u.starts_with("http://127.0.0.1:")),
+                "{}",
+                s.name
+            );
             assert!(s.politeness.rps.unwrap_or(0.0) >= 50.0);
             let w = match s.channel {
                 Channel::Regulator | Channel::Standard => 1.0,
@@ -678,11 +866,21 @@ mod tests {
         }
         let kinds: BTreeSet<_> = sources.iter().map(|s| format!("{:?}", s.kind)).collect();
         assert_eq!(kinds.len(), 3);
-        assert!(sources.iter().filter(|s| s.kind == SourceKind::Feed).count() == 3);
+        assert!(
+            sources
+                .iter()
+                .filter(|s| s.kind == SourceKind::Feed)
+                .count()
+                == 3
+        );
         let mut missing = fake_bases();
         missing.remove("news2");
         let errs = sources_for(&missing).unwrap_err();
-        assert!(errs.iter().any(|e| e.message.contains("{{news2}}") && e.line > 0), "{errs:?}");
+        assert!(
+            errs.iter()
+                .any(|e| e.message.contains("{{news2}}") && e.line > 0),
+            "{errs:?}"
+        );
     }
 
     // ---- the running sites, over 127.0.0.1 ---------------------------------------------------
@@ -694,9 +892,19 @@ mod tests {
             Http(reqwest::Client::builder().no_proxy().build().unwrap())
         }
         async fn get(&self, url: &str) -> (u16, String, Vec<u8>) {
-            let r = self.0.get(url).send().await.unwrap_or_else(|e| panic!("{url}: {e}"));
+            let r = self
+                .0
+                .get(url)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{url}: {e}"));
             let status = r.status().as_u16();
-            let ct = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+            let ct = r
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
             (status, ct, r.bytes().await.unwrap().to_vec())
         }
         async fn text(&self, url: &str) -> String {
@@ -711,12 +919,18 @@ mod tests {
     }
 
     fn first_text(doc: &scraper::Html, s: &str) -> String {
-        doc.select(&sel(s)).next().map(|e| e.text().collect::<String>().trim().to_string()).unwrap_or_default()
+        doc.select(&sel(s))
+            .next()
+            .map(|e| e.text().collect::<String>().trim().to_string())
+            .unwrap_or_default()
     }
 
     fn hrefs(doc: &scraper::Html, s: &str, page: &str) -> Vec<String> {
         let base = url::Url::parse(page).unwrap();
-        doc.select(&sel(s)).filter_map(|e| e.value().attr("href")).map(|h| base.join(h).unwrap().to_string()).collect()
+        doc.select(&sel(s))
+            .filter_map(|e| e.value().attr("href"))
+            .map(|h| base.join(h).unwrap().to_string())
+            .collect()
     }
 
     /// Follow a source's list pages from its start URLs; returns the detail URLs found.
@@ -728,13 +942,24 @@ mod tests {
             let mut pages = 0;
             while let Some(u) = next.take() {
                 pages += 1;
-                assert!(pages <= src.max_pages, "{}: more than max_pages list pages", src.name);
+                assert!(
+                    pages <= src.max_pages,
+                    "{}: more than max_pages list pages",
+                    src.name
+                );
                 let (status, _, body) = http.get(&u).await;
                 assert_eq!(status, 200, "{u}");
-                let text = if gbk { encoding_rs::GBK.decode(&body).0.into_owned() } else { String::from_utf8(body).unwrap() };
+                let text = if gbk {
+                    encoding_rs::GBK.decode(&body).0.into_owned()
+                } else {
+                    String::from_utf8(body).unwrap()
+                };
                 let doc = scraper::Html::parse_document(&text);
                 found.extend(hrefs(&doc, &list.links, &u));
-                next = list.next.as_ref().and_then(|n| hrefs(&doc, n, &u).into_iter().next());
+                next = list
+                    .next
+                    .as_ref()
+                    .and_then(|n| hrefs(&doc, n, &u).into_iter().next());
             }
         }
         found
@@ -750,25 +975,64 @@ mod tests {
             .text
             .as_slice()
             .iter()
-            .flat_map(|s| doc.select(&sel(s)).map(|e| e.text().collect::<String>()).collect::<Vec<_>>())
+            .flat_map(|s| {
+                doc.select(&sel(s))
+                    .map(|e| e.text().collect::<String>())
+                    .collect::<Vec<_>>()
+            })
             .collect();
         let text = text.join("\n");
-        assert!(text.contains(d.body[0].as_str()), "{}: text selectors miss the first paragraph of {}", src.name, d.path);
+        assert!(
+            text.contains(d.body[0].as_str()),
+            "{}: text selectors miss the first paragraph of {}",
+            src.name,
+            d.path
+        );
         if let Some(p) = &det.published {
             let shown = first_text(&doc, &p.as_slice()[0]);
             let day = shown.split_whitespace().next().unwrap_or("");
-            let parsed = NaiveDate::parse_from_str(day, "%Y-%m-%d").or_else(|_| NaiveDate::parse_from_str(day, "%Y年%m月%d日"));
-            assert_eq!(parsed.ok(), Some(d.published), "{}: published {shown:?}", src.name);
+            let parsed = NaiveDate::parse_from_str(day, "%Y-%m-%d")
+                .or_else(|_| NaiveDate::parse_from_str(day, "%Y年%m月%d日"));
+            assert_eq!(
+                parsed.ok(),
+                Some(d.published),
+                "{}: published {shown:?}",
+                src.name
+            );
         }
         for (k, s) in &det.fields {
-            assert!(!first_text(&doc, s).is_empty(), "{}: field {k} empty on {}", src.name, d.path);
+            assert!(
+                !first_text(&doc, s).is_empty(),
+                "{}: field {k} empty on {}",
+                src.name,
+                d.path
+            );
         }
         if let (Some(t), Detail::Inspection { rows, .. }) = (&det.table, &d.detail) {
             let got: Vec<BTreeMap<String, String>> = doc
                 .select(&sel(&t.rows))
-                .map(|row| t.columns.iter().map(|(k, c)| (k.clone(), row.select(&sel(c)).next().map(|e| e.text().collect()).unwrap_or_default())).collect())
+                .map(|row| {
+                    t.columns
+                        .iter()
+                        .map(|(k, c)| {
+                            (
+                                k.clone(),
+                                row.select(&sel(c))
+                                    .next()
+                                    .map(|e| e.text().collect())
+                                    .unwrap_or_default(),
+                            )
+                        })
+                        .collect()
+                })
                 .collect();
-            assert_eq!(got.len(), rows.len(), "{}: table rows of {}", src.name, d.path);
+            assert_eq!(
+                got.len(),
+                rows.len(),
+                "{}: table rows of {}",
+                src.name,
+                d.path
+            );
             for (g, r) in got.iter().zip(rows) {
                 assert_eq!(g["province"], r.province);
                 assert_eq!(g["product"], r.product);
@@ -786,7 +1050,8 @@ mod tests {
         let bases = sites.base_urls().clone();
         assert_eq!(bases.len(), Site::ALL.len());
         let sources = sites.sources().unwrap();
-        let by_name: HashMap<&str, &SourceConfig> = sources.iter().map(|s| (s.name.as_str(), s)).collect();
+        let by_name: HashMap<&str, &SourceConfig> =
+            sources.iter().map(|s| (s.name.as_str(), s)).collect();
 
         // robots.txt everywhere, allowing the crawl.
         for base in bases.values() {
@@ -795,32 +1060,70 @@ mod tests {
             assert!(r.allowed(&format!("{base}/")) && r.allowed(&format!("{base}/item/1.html")));
             assert!(!r.allowed(&format!("{base}/admin/x")) || base == &bases["mall"]);
         }
-        let (status, _, _) = http.get(&format!("{}/no/such/page.html", bases["news1"])).await;
+        let (status, _, _) = http
+            .get(&format!("{}/no/such/page.html", bases["news1"]))
+            .await;
         assert_eq!(status, 404);
 
         // HTML list sources reach every document of their site (and kind).
         for (name, site, kinds, gbk) in [
             ("demo-mall", Site::Mall, &[DocKind::Listing][..], true),
-            ("demo-complaints-web", Site::Complaints, &[DocKind::Complaint][..], false),
-            ("demo-samr-recall", Site::Samr, &[DocKind::Recall][..], false),
-            ("demo-samr-inspection", Site::Samr, &[DocKind::Inspection][..], false),
+            (
+                "demo-complaints-web",
+                Site::Complaints,
+                &[DocKind::Complaint][..],
+                false,
+            ),
+            (
+                "demo-samr-recall",
+                Site::Samr,
+                &[DocKind::Recall][..],
+                false,
+            ),
+            (
+                "demo-samr-inspection",
+                Site::Samr,
+                &[DocKind::Inspection][..],
+                false,
+            ),
             ("demo-zjamr", Site::Zjamr, &[DocKind::Inspection][..], false),
-            ("demo-standards", Site::Standards, &[DocKind::Standard][..], false),
+            (
+                "demo-standards",
+                Site::Standards,
+                &[DocKind::Standard][..],
+                false,
+            ),
         ] {
             let src = by_name[name];
             let found = crawl_list(&http, src, gbk).await;
-            let want: BTreeSet<String> =
-                s.docs_of(site).filter(|d| kinds.contains(&d.kind)).map(|d| format!("{}{}", bases[site.name()], d.path)).collect();
-            assert_eq!(found, want, "{name}: list pages do not reach exactly the site's documents");
+            let want: BTreeSet<String> = s
+                .docs_of(site)
+                .filter(|d| kinds.contains(&d.kind))
+                .map(|d| format!("{}{}", bases[site.name()], d.path))
+                .collect();
+            assert_eq!(
+                found, want,
+                "{name}: list pages do not reach exactly the site's documents"
+            );
             // Check the detail selectors on a few documents, including one with a table if any.
-            let mut docs: Vec<&DemoDoc> = s.docs_of(site).filter(|d| kinds.contains(&d.kind)).take(3).collect();
-            docs.extend(s.docs_of(site).filter(|d| kinds.contains(&d.kind)).find(|d| matches!(&d.detail, Detail::Inspection { rows, .. } if !rows.is_empty())));
+            let mut docs: Vec<&DemoDoc> = s
+                .docs_of(site)
+                .filter(|d| kinds.contains(&d.kind))
+                .take(3)
+                .collect();
+            docs.extend(s.docs_of(site).filter(|d| kinds.contains(&d.kind)).find(
+                |d| matches!(&d.detail, Detail::Inspection { rows, .. } if !rows.is_empty()),
+            ));
             for d in docs {
-                let (status, ct, body) = http.get(&format!("{}{}", bases[site.name()], d.path)).await;
+                let (status, ct, body) =
+                    http.get(&format!("{}{}", bases[site.name()], d.path)).await;
                 assert_eq!(status, 200);
                 let html = if gbk {
                     assert_eq!(ct, "text/html", "mall pages name no charset in the header");
-                    assert!(std::str::from_utf8(&body).is_err(), "mall bytes should be GBK, not UTF-8");
+                    assert!(
+                        std::str::from_utf8(&body).is_err(),
+                        "mall bytes should be GBK, not UTF-8"
+                    );
                     let (text, had_errors) = encoding_rs::GBK.decode_without_bom_handling(&body);
                     assert!(!had_errors);
                     assert!(text.contains("<meta charset=\"gbk\">"));
@@ -842,14 +1145,25 @@ mod tests {
             assert_eq!(status, 200);
             assert!(ct.starts_with("application/json"));
             let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
-            let items = v.pointer(&format!("/{}", api.api.as_ref().unwrap().items.replace('.', "/"))).unwrap().as_array().unwrap().clone();
+            let items = v
+                .pointer(&format!(
+                    "/{}",
+                    api.api.as_ref().unwrap().items.replace('.', "/")
+                ))
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .clone();
             if items.is_empty() {
                 break;
             }
             for it in &items {
                 ids.insert(it["id"].as_str().unwrap().to_string());
                 for k in ["title", "content", "created", "region", "status", "url"] {
-                    assert!(it[k].as_str().is_some_and(|x| !x.is_empty()), "api item lacks {k}");
+                    assert!(
+                        it[k].as_str().is_some_and(|x| !x.is_empty()),
+                        "api item lacks {k}"
+                    );
                 }
             }
             if page == 1 {
@@ -863,29 +1177,58 @@ mod tests {
         assert_eq!(ids.len(), s.docs_of(Site::Complaints).count());
 
         // RSS feeds parse; their links lead to the portal's articles, read by the detail selectors.
-        for (name, site) in [("demo-news-huaxia", Site::News1), ("demo-news-zhijiang", Site::News2), ("demo-news-nanfang", Site::News3)] {
+        for (name, site) in [
+            ("demo-news-huaxia", Site::News1),
+            ("demo-news-zhijiang", Site::News2),
+            ("demo-news-nanfang", Site::News3),
+        ] {
             let (status, ct, body) = http.get(&format!("{}/rss.xml", bases[site.name()])).await;
             assert_eq!(status, 200);
             assert!(ct.contains("xml"));
             let feed = feed_rs::parser::parse(&body[..]).unwrap();
             assert_eq!(feed.entries.len(), s.docs_of(site).count());
-            let links: BTreeSet<String> = feed.entries.iter().map(|e| e.links[0].href.clone()).collect();
-            let want: BTreeSet<String> = s.docs_of(site).map(|d| format!("{}{}", bases[site.name()], d.path)).collect();
+            let links: BTreeSet<String> = feed
+                .entries
+                .iter()
+                .map(|e| e.links[0].href.clone())
+                .collect();
+            let want: BTreeSet<String> = s
+                .docs_of(site)
+                .map(|d| format!("{}{}", bases[site.name()], d.path))
+                .collect();
             assert_eq!(links, want);
             assert!(feed.entries.iter().all(|e| e.published.is_some()));
             for d in s.docs_of(site).take(3) {
-                let html = http.text(&format!("{}{}", bases[site.name()], d.path)).await;
+                let html = http
+                    .text(&format!("{}{}", bases[site.name()], d.path))
+                    .await;
                 check_detail(by_name[name], d, &html);
             }
         }
 
         // An all-pass notice has no table and says so.
-        let pass = s.docs.iter().find(|d| d.truth.role == Role::AllPass).unwrap();
-        let html = http.text(&format!("{}{}", bases[pass.site.name()], pass.path)).await;
-        assert!(html.contains("均合格") && !html.contains("<table class=\"ccjg\"") && !html.contains("<table class=\"bhg\""));
+        let pass = s
+            .docs
+            .iter()
+            .find(|d| d.truth.role == Role::AllPass)
+            .unwrap();
+        let html = http
+            .text(&format!("{}{}", bases[pass.site.name()], pass.path))
+            .await;
+        assert!(
+            html.contains("均合格")
+                && !html.contains("<table class=\"ccjg\"")
+                && !html.contains("<table class=\"bhg\"")
+        );
 
         sites.shutdown().await;
-        let closed = reqwest::Client::builder().no_proxy().build().unwrap().get(format!("{}/robots.txt", bases["mall"])).send().await;
+        let closed = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .unwrap()
+            .get(format!("{}/robots.txt", bases["mall"]))
+            .send()
+            .await;
         assert!(closed.is_err(), "servers should be down after shutdown");
     }
 

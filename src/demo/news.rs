@@ -26,10 +26,19 @@ pub fn router() -> Router<Arc<SiteState>> {
 }
 
 fn render(site: Site, title: &str, main: &str) -> Response {
-    layout::html(layout::page("utf-8", portal_name(site), title, &[("/", "首页"), ("/rss.xml", "RSS订阅")], main))
+    layout::html(layout::page(
+        "utf-8",
+        portal_name(site),
+        title,
+        &[("/", "首页"), ("/rss.xml", "RSS订阅")],
+        main,
+    ))
 }
 
-async fn index(State(st): State<Arc<SiteState>>, Query(params): Query<HashMap<String, String>>) -> Response {
+async fn index(
+    State(st): State<Arc<SiteState>>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
     let page = layout::page_param(&params);
     let all: Vec<&DemoDoc> = st.docs().collect();
     let (shown, pages) = layout::paginate(&all, page, 20);
@@ -45,7 +54,11 @@ async fn index(State(st): State<Arc<SiteState>>, Query(params): Query<HashMap<St
         })
         .collect();
     let pager = layout::pager("pager", page, pages, |n| format!("/?page={n}"));
-    render(st.site, "最新资讯", &format!("<ul class=\"news-list\">\n{items}</ul>\n{pager}"))
+    render(
+        st.site,
+        "最新资讯",
+        &format!("<ul class=\"news-list\">\n{items}</ul>\n{pager}"),
+    )
 }
 
 fn xml(s: &str) -> String {
@@ -84,16 +97,22 @@ async fn rss(State(st): State<Arc<SiteState>>) -> Response {
         n = xml(name),
         b = xml(&st.base),
     );
-    ([(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8")], body).into_response()
+    (
+        [(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 async fn article(State(st): State<Arc<SiteState>>, uri: Uri) -> Response {
-    let d = match layout::find(&st, uri.path()) {
-        Ok(d) => d,
-        Err(r) => return r,
+    let Some(d) = st.doc_at(uri.path()) else {
+        return layout::not_found().await;
     };
     let (source, author) = match &d.detail {
-        Detail::Article { source_line, author } => (source_line.as_str(), author.as_str()),
+        Detail::Article {
+            source_line,
+            author,
+        } => (source_line.as_str(), author.as_str()),
         _ => ("", ""),
     };
     let title = esc(&d.title);

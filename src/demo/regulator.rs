@@ -34,18 +34,32 @@ pub fn router(site: Site) -> Router<Arc<SiteState>> {
 
 fn render(site: Site, title: &str, main: &str) -> Response {
     let nav: &[(&str, &str)] = match site {
-        Site::Samr => &[("/", "首页"), ("/zhxx/recall/list", "缺陷产品召回"), ("/zhxx/ccjg/list", "抽查结果")],
+        Site::Samr => &[
+            ("/", "首页"),
+            ("/zhxx/recall/list", "缺陷产品召回"),
+            ("/zhxx/ccjg/list", "抽查结果"),
+        ],
         _ => &[("/", "首页"), ("/tzgg/list", "通知公告")],
     };
     layout::html(layout::page("utf-8", portal_name(site), title, nav, main))
 }
 
 async fn samr_home(State(st): State<Arc<SiteState>>) -> Response {
-    render(st.site, "首页", "<ul class=\"columns\"><li><a href=\"zhxx/recall/list\">缺陷产品召回</a></li><li><a href=\"zhxx/ccjg/list\">产品质量监督抽查</a></li></ul>")
+    render(
+        st.site,
+        "首页",
+        "<ul class=\"columns\"><li><a href=\"zhxx/recall/list\">缺陷产品召回</a></li><li><a href=\"zhxx/ccjg/list\">产品质量监督抽查</a></li></ul>",
+    )
 }
 
 /// A list page of the notices of `kinds`.
-fn list_page(st: &SiteState, kinds: &[DocKind], params: &HashMap<String, String>, column: &str, self_path: &str) -> Response {
+fn list_page(
+    st: &SiteState,
+    kinds: &[DocKind],
+    params: &HashMap<String, String>,
+    column: &str,
+    self_path: &str,
+) -> Response {
     let page = layout::page_param(params);
     let all: Vec<&DemoDoc> = st.docs().filter(|d| kinds.contains(&d.kind)).collect();
     let (shown, pages) = layout::paginate(&all, page, layout::PER_PAGE);
@@ -68,22 +82,55 @@ fn list_page(st: &SiteState, kinds: &[DocKind], params: &HashMap<String, String>
         .collect();
     let pager = layout::pager("page", page, pages, |n| format!("{self_path}?page={n}"));
     let main = match st.site {
-        Site::Samr => format!("<div class=\"Three_list\"><h2>{}</h2>\n<ul class=\"notice-list\">\n{items}</ul>\n{pager}</div>", esc(column)),
-        _ => format!("<div class=\"lmnr\"><h2>{}</h2>\n<table class=\"xxgk-list\">\n{items}</table>\n{pager}</div>", esc(column)),
+        Site::Samr => format!(
+            "<div class=\"Three_list\"><h2>{}</h2>\n<ul class=\"notice-list\">\n{items}</ul>\n{pager}</div>",
+            esc(column)
+        ),
+        _ => format!(
+            "<div class=\"lmnr\"><h2>{}</h2>\n<table class=\"xxgk-list\">\n{items}</table>\n{pager}</div>",
+            esc(column)
+        ),
     };
     render(st.site, column, &main)
 }
 
-async fn samr_recalls(State(st): State<Arc<SiteState>>, Query(params): Query<HashMap<String, String>>) -> Response {
-    list_page(&st, &[DocKind::Recall], &params, "缺陷产品召回", "/zhxx/recall/list")
+async fn samr_recalls(
+    State(st): State<Arc<SiteState>>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    list_page(
+        &st,
+        &[DocKind::Recall],
+        &params,
+        "缺陷产品召回",
+        "/zhxx/recall/list",
+    )
 }
 
-async fn samr_inspections(State(st): State<Arc<SiteState>>, Query(params): Query<HashMap<String, String>>) -> Response {
-    list_page(&st, &[DocKind::Inspection], &params, "产品质量监督抽查", "/zhxx/ccjg/list")
+async fn samr_inspections(
+    State(st): State<Arc<SiteState>>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    list_page(
+        &st,
+        &[DocKind::Inspection],
+        &params,
+        "产品质量监督抽查",
+        "/zhxx/ccjg/list",
+    )
 }
 
-async fn zj_list(State(st): State<Arc<SiteState>>, Query(params): Query<HashMap<String, String>>) -> Response {
-    list_page(&st, &[DocKind::Inspection, DocKind::Notice], &params, "通知公告", "/tzgg/list")
+async fn zj_list(
+    State(st): State<Arc<SiteState>>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    list_page(
+        &st,
+        &[DocKind::Inspection, DocKind::Notice],
+        &params,
+        "通知公告",
+        "/tzgg/list",
+    )
 }
 
 /// The failed-products table; `header_class` marks the header row for the provincial layout.
@@ -92,9 +139,15 @@ fn table(site: Site, rows: &[InspectionRow]) -> String {
         return String::new();
     }
     let cells = |r: &InspectionRow| {
-        [&r.product, &r.enterprise, &r.province, &r.items].map(|s| format!("<td>{}</td>", esc(s))).concat()
+        [&r.product, &r.enterprise, &r.province, &r.items]
+            .map(|s| format!("<td>{}</td>", esc(s)))
+            .concat()
     };
-    let body: String = rows.iter().enumerate().map(|(i, r)| format!("<tr><td>{}</td>{}</tr>\n", i + 1, cells(r))).collect();
+    let body: String = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| format!("<tr><td>{}</td>{}</tr>\n", i + 1, cells(r)))
+        .collect();
     let head = ["序号", "产品名称", "标称生产企业", "所在省份", "不合格项目"];
     match site {
         Site::Samr => format!(
@@ -109,14 +162,18 @@ fn table(site: Site, rows: &[InspectionRow]) -> String {
 }
 
 async fn notice(State(st): State<Arc<SiteState>>, uri: Uri) -> Response {
-    let d = match layout::find(&st, uri.path()) {
-        Ok(d) => d,
-        Err(r) => return r,
+    let Some(d) = st.doc_at(uri.path()) else {
+        return layout::not_found().await;
     };
     let mut extra = String::new();
     let mut publisher = portal_name(st.site).to_string();
     match &d.detail {
-        Detail::Recall { enterprise, product, model, quantity } => {
+        Detail::Recall {
+            enterprise,
+            product,
+            model,
+            quantity,
+        } => {
             extra = format!(
                 "<table class=\"recall-info\">\n<tr><th>召回企业</th><td class=\"enterprise\">{}</td></tr>\n\
                  <tr><th>召回产品</th><td class=\"product\">{}</td></tr>\n<tr><th>型号</th><td class=\"model\">{}</td></tr>\n\

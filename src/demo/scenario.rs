@@ -73,7 +73,12 @@ impl Place {
         self.province.place(self.city)
     }
     fn region_field(&self) -> String {
-        let c = self.province.cities.get(self.city % self.province.cities.len().max(1)).copied().unwrap_or("");
+        let c = self
+            .province
+            .cities
+            .get(self.city % self.province.cities.len().max(1))
+            .copied()
+            .unwrap_or("");
         format!("{} {}", self.province.name, c)
     }
 }
@@ -110,7 +115,13 @@ fn hazard_word(hazard: &str) -> &'static str {
     }
 }
 
-fn truth(cat: &str, hazard: Option<&str>, place: Option<&Place>, is_signal: bool, role: Role) -> Truth {
+fn truth(
+    cat: &str,
+    hazard: Option<&str>,
+    place: Option<&Place>,
+    is_signal: bool,
+    role: Role,
+) -> Truth {
     Truth {
         category: Some(cat.to_string()),
         hazard: hazard.map(str::to_string),
@@ -136,7 +147,17 @@ impl Gen {
             .collect();
         others.shuffle(&mut rng);
         others.truncate(9);
-        Gen { seed, rng, end, docs: Vec::new(), next_story: 1, budget: HashMap::new(), local, local_city, systemic: others }
+        Gen {
+            seed,
+            rng,
+            end,
+            docs: Vec::new(),
+            next_story: 1,
+            budget: HashMap::new(),
+            local,
+            local_city,
+            systemic: others,
+        }
     }
 
     fn pick<T: Copy>(&mut self, s: &[T]) -> T {
@@ -179,10 +200,14 @@ impl Gen {
         self.pick(texts::BRANDS)
     }
 
-    fn enterprise_in(&mut self, p: &'static Province, brand: &str) -> String {
-        let trade = self.pick(texts::TRADES);
+    fn enterprise_in(&mut self, p: &'static Province, brand: &str, dept: &str) -> String {
+        let trade = self.pick(texts::trades(dept));
         let i = self.rng.random_range(0..p.cities.len().max(1));
-        let seat = if p.municipality { p.short.to_string() } else { format!("{}市", p.city_stem(i)) };
+        let seat = if p.municipality {
+            p.short.to_string()
+        } else {
+            format!("{}市", p.city_stem(i))
+        };
         format!("{seat}{brand}{trade}有限公司")
     }
 
@@ -196,9 +221,28 @@ impl Gen {
         self.next_story - 1
     }
 
-    fn push(&mut self, site: Site, kind: DocKind, published: NaiveDate, title: String, body: Vec<String>, detail: Detail, truth: Truth) {
+    /// Add a document; its kind follows from its detail.
+    fn push(
+        &mut self,
+        site: Site,
+        published: NaiveDate,
+        title: String,
+        body: Vec<String>,
+        detail: Detail,
+        truth: Truth,
+    ) {
         let time = self.time();
-        self.docs.push(DemoDoc { site, path: String::new(), kind, published, time, title, body, detail, truth });
+        self.docs.push(DemoDoc {
+            site,
+            path: String::new(),
+            kind: detail.kind(),
+            published,
+            time,
+            title,
+            body,
+            detail,
+            truth,
+        });
     }
 
     fn after(&mut self, hazard: &str) -> &'static str {
@@ -212,7 +256,14 @@ impl Gen {
     // ---- document builders -------------------------------------------------------------
 
     /// A complaint about `inc` (or a service complaint when `None`).
-    fn complaint(&mut self, cat: &'static Cat, inc: Option<&Incident>, place: &Place, day: NaiveDate, truth: Truth) {
+    fn complaint(
+        &mut self,
+        cat: &'static Cat,
+        inc: Option<&Incident>,
+        place: &Place,
+        day: NaiveDate,
+        truth: Truth,
+    ) {
         let p = self.alias(cat);
         let brand = self.brand();
         let goods = self.pick(cat.goods);
@@ -222,9 +273,21 @@ impl Gen {
             Some(inc) => {
                 let bought = day - Duration::days(self.rng.random_range(7..70));
                 let who = self.pick(texts::WHO);
-                let opening = fill(self.pick(texts::COMPLAINT_OPENINGS), &[("md", &md(bought)), ("pl", platform), ("shop", &shop), ("p", p), ("who", who)]);
+                let opening = fill(
+                    self.pick(texts::COMPLAINT_OPENINGS),
+                    &[
+                        ("md", &md(bought)),
+                        ("pl", platform),
+                        ("shop", &shop),
+                        ("p", p),
+                        ("who", who),
+                    ],
+                );
                 let event = fill(inc.text, &[("p", p)]);
-                let at = fill(self.pick(texts::COMPLAINT_PLACES), &[("place", &place.text())]);
+                let at = fill(
+                    self.pick(texts::COMPLAINT_PLACES),
+                    &[("place", &place.text())],
+                );
                 let after = self.after(inc.hazard);
                 let demand = self.pick(texts::DEMANDS);
                 let title = match self.rng.random_range(0..4) {
@@ -233,7 +296,10 @@ impl Gen {
                     2 => format!("{p}使用中{}，存在严重安全隐患", inc.short),
                     _ => format!("{}！{brand}{p}质量问题投诉", inc.short),
                 };
-                (title, vec![format!("{opening}{event}。{at}{after}"), demand.to_string()])
+                (
+                    title,
+                    vec![format!("{opening}{event}。{at}{after}"), demand.to_string()],
+                )
             }
             None => {
                 let (t, body) = self.pick(texts::SERVICE_COMPLAINTS);
@@ -248,11 +314,18 @@ impl Gen {
             region: place.region_field(),
             status,
         };
-        self.push(Site::Complaints, DocKind::Complaint, day, title, text, detail, truth);
+        self.push(Site::Complaints, day, title, text, detail, truth);
     }
 
     /// A listing; with `risk`, its newest review tells the incident and where it happened.
-    fn listing(&mut self, cat: &'static Cat, risk: Option<(&Incident, &Place)>, advert: bool, day: NaiveDate, truth: Truth) {
+    fn listing(
+        &mut self,
+        cat: &'static Cat,
+        risk: Option<(&Incident, &Place)>,
+        advert: bool,
+        day: NaiveDate,
+        truth: Truth,
+    ) {
         let brand = self.brand();
         let goods = self.pick(cat.goods);
         let shop = self.shop(brand);
@@ -260,8 +333,21 @@ impl Gen {
         let seat_city = self.rng.random_range(0..seat.cities.len().max(1));
         let shop_region = format!("{} {}", seat.short, seat.city_stem(seat_city));
         let (lo, hi) = cat.price;
-        let price = format!("{}.{:02}", self.rng.random_range(lo..=hi), self.pick(&[0u32, 0, 90, 50, 99]));
-        let sales = self.pick(&["月销 30+", "月销 200+", "月销 500+", "月销 1200+", "月销 3000+", "月销 1万+"]).to_string();
+        let price = format!(
+            "{}.{:02}",
+            self.rng.random_range(lo..=hi),
+            self.pick(&[0u32, 0, 90, 50, 99])
+        );
+        let sales = self
+            .pick(&[
+                "月销 30+",
+                "月销 200+",
+                "月销 500+",
+                "月销 1200+",
+                "月销 3000+",
+                "月销 1万+",
+            ])
+            .to_string();
         let suffix = self.pick(&["", " 新款", " 包邮", " 正品保障", " 家用款", " 热卖"]);
         let title = format!("{brand} {goods}{suffix}");
         let mut body: Vec<String> = Vec::new();
@@ -278,7 +364,12 @@ impl Gen {
                 let user = self.pick(texts::USERS).to_string();
                 let text = self.pick(texts::GOOD_REVIEWS).to_string();
                 let back = self.rng.random_range(1..20) + 3 * i as i64;
-                Review { user, date: day - Duration::days(back), stars: self.rng.random_range(4..=5), text }
+                Review {
+                    user,
+                    date: day - Duration::days(back),
+                    stars: self.rng.random_range(4..=5),
+                    text,
+                }
             })
             .collect();
         if let Some((inc, place)) = risk {
@@ -286,13 +377,25 @@ impl Gen {
             let event = fill(inc.text, &[("p", p)]);
             let text = match self.rng.random_range(0..3) {
                 0 => format!("人在{}，{event}。差评，大家千万别买！", place.text()),
-                1 => format!("{event}，我家在{}。{}", place.text(), self.after(inc.hazard)),
-                _ => format!("收货一个月，{event}。地址{}，已经联系商家还没回复。", place.text()),
+                1 => format!(
+                    "{event}，我家在{}。{}",
+                    place.text(),
+                    self.after(inc.hazard)
+                ),
+                _ => format!(
+                    "收货一个月，{event}。地址{}，已经联系商家还没回复。",
+                    place.text()
+                ),
             };
             let user = self.pick(texts::USERS).to_string();
-            reviews.push(Review { user, date: day, stars: 1, text });
+            reviews.push(Review {
+                user,
+                date: day,
+                stars: 1,
+                text,
+            });
         }
-        reviews.sort_by(|a, b| b.date.cmp(&a.date));
+        reviews.sort_by_key(|r| std::cmp::Reverse(r.date));
         let detail = Detail::Listing {
             dept: cat.dept.to_string(),
             brand: brand.to_string(),
@@ -302,20 +405,28 @@ impl Gen {
             sales,
             reviews,
         };
-        self.push(Site::Mall, DocKind::Listing, day, title, body, detail, truth);
+        self.push(Site::Mall, day, title, body, detail, truth);
     }
 
     /// Incident news on `site`; returns the index of the document.
-    fn incident_news(&mut self, site: Site, cat: &'static Cat, inc: &Incident, place: &Place, day: NaiveDate, truth: Truth) -> usize {
+    fn incident_news(
+        &mut self,
+        site: Site,
+        cat: &'static Cat,
+        inc: &Incident,
+        place: &Place,
+        day: NaiveDate,
+        truth: Truth,
+    ) -> usize {
         let p = self.alias(cat);
         let brand = self.brand();
         let reporter = self.pick(texts::REPORTERS);
-        let who = self.pick(&["一位市民", "一户居民", "一名大学生", "一位老人", "一名外卖骑手"]);
+        let who = self.pick(texts::PERSONS);
         let title = match self.rng.random_range(0..4) {
-            0 => format!("{}{who}家中{p}{}", place.text(), inc.short),
+            0 => format!("{}一市民反映：{p}{}", place.text(), inc.short),
             1 => format!("{}：网购{p}{} 消费者投诉维权", place.text(), inc.short),
-            2 => format!("{p}{}！{}一家人受惊", inc.short, place.text()),
-            _ => format!("又见{p}{} {}一居民险些受伤", inc.short, place.text()),
+            2 => format!("{p}{}！{}消费者讨说法", inc.short, place.text()),
+            _ => format!("又见{p}{} {}一市民险些受伤", inc.short, place.text()),
         };
         let when = match self.rng.random_range(0..3) {
             0 => format!("{}晚", md(day)),
@@ -326,27 +437,36 @@ impl Gen {
         let event = fill(inc.text, &[("p", p)]);
         let months = self.rng.random_range(1..8);
         let body = vec![
-            format!("{lead}{when}，{}{who}遇到了惊险一幕：{event}。", place.text()),
+            format!(
+                "{lead}{when}，家住{}的{who}向记者反映：{event}。",
+                place.text()
+            ),
             self.after(inc.hazard).to_string(),
             format!("据当事人介绍，这款{p}是{months}个月前在网上购买的，品牌为“{brand}”。"),
             self.pick(texts::NEWS_CLOSINGS).to_string(),
         ];
-        let detail = Detail::Article { source_line: format!("来源：{}", portal_name(site)), author: reporter.to_string() };
-        self.push(site, DocKind::Media, day, title, body, detail, truth);
+        let detail = Detail::Article {
+            source_line: format!("来源：{}", portal_name(site)),
+            author: reporter.to_string(),
+        };
+        self.push(site, day, title, body, detail, truth);
         self.docs.len() - 1
     }
 
     /// Copies of document `orig` on other portals, edited as reposting sites do.
     fn reposts(&mut self, orig: usize, on: &[Site]) {
         let story = self.story();
-        let Some(first) = self.docs.get_mut(orig) else { return };
+        let Some(first) = self.docs.get_mut(orig) else {
+            return;
+        };
         first.truth.story = Some(story);
         let first = first.clone();
         let from = first.site;
         for (i, &site) in on.iter().enumerate() {
             let mut d = first.clone();
             d.site = site;
-            d.published = (first.published + Duration::days(self.rng.random_range(0..2))).min(self.end);
+            d.published =
+                (first.published + Duration::days(self.rng.random_range(0..2))).min(self.end);
             d.time = self.time();
             d.truth.role = Role::Repost(story);
             d.title = match i % 3 {
@@ -377,45 +497,99 @@ impl Gen {
         }
     }
 
-    fn recall(&mut self, cat: &'static Cat, hazard: &str, item: &str, seat: &'static Province, day: NaiveDate, truth: Truth) {
+    fn recall(
+        &mut self,
+        cat: &'static Cat,
+        hazard: &str,
+        item: &str,
+        seat: &'static Province,
+        day: NaiveDate,
+        truth: Truth,
+    ) {
         let brand = self.brand();
-        let enterprise = self.enterprise_in(seat, brand);
-        let p = cat.aliases.first().copied().unwrap_or(cat.id);
+        let enterprise = self.enterprise_in(seat, brand, cat.dept);
+        let p = cat.id;
         let goods = self.pick(cat.goods);
-        let model = format!("{}{}-{}", brand.chars().count(), self.pick(&["PB", "KX", "HT", "ZX", "YD"]), self.rng.random_range(100..999));
+        let model = format!(
+            "{}{}-{}",
+            brand.chars().count(),
+            self.pick(&["PB", "KX", "HT", "ZX", "YD"]),
+            self.rng.random_range(100..999)
+        );
         let quantity = format!("{}", self.rng.random_range(3..400) * 100);
         let from = day - Duration::days(self.rng.random_range(200..500));
         let to = from + Duration::days(self.rng.random_range(60..180));
         let reports = self.rng.random_range(2..9);
         let word = hazard_word(hazard);
         let body = vec![
-            format!("近日，{enterprise}按照《消费品召回管理暂行规定》的要求，向国家市场监督管理总局备案了召回计划。自{}起，召回{}年{}月至{}年{}月期间生产的{brand}牌{goods}，型号为{model}，涉及数量{quantity}个。", chinese_date(day), from.year(), from.month(), to.year(), to.month()),
-            format!("本次召回范围内的产品，由于{item}不符合标准要求，在使用过程中可能引发{word}，存在安全隐患。截至目前，该企业已收到相关{word}事故报告{reports}起。"),
-            format!("{enterprise}将为召回范围内的{p}免费更换合格产品，用户可拨打企业客服热线400-{:03}-{:04}咨询。", self.rng.random_range(100..999), self.rng.random_range(1000..9999)),
-            "用户也可以登录国家市场监督管理总局缺陷产品管理中心网站，了解本次召回的详细信息。".to_string(),
+            format!(
+                "近日，{enterprise}按照《消费品召回管理暂行规定》的要求，向国家市场监督管理总局备案了召回计划。自{}起，召回{}年{}月至{}年{}月期间生产的{brand}牌{goods}，型号为{model}，涉及数量{quantity}个。",
+                chinese_date(day),
+                from.year(),
+                from.month(),
+                to.year(),
+                to.month()
+            ),
+            format!(
+                "本次召回范围内的产品，由于{item}不符合标准要求，在使用过程中可能引发{word}，存在安全隐患。截至目前，该企业已收到相关{word}事故报告{reports}起。"
+            ),
+            format!(
+                "{enterprise}将为召回范围内的{p}免费更换合格产品，用户可拨打企业客服热线400-{:03}-{:04}咨询。",
+                self.rng.random_range(100..999),
+                self.rng.random_range(1000..9999)
+            ),
+            "用户也可以登录国家市场监督管理总局缺陷产品管理中心网站，了解本次召回的详细信息。"
+                .to_string(),
         ];
         let title = format!("{enterprise}召回部分{p}");
-        let detail = Detail::Recall { enterprise, product: format!("{brand}牌{goods}"), model, quantity };
-        self.push(Site::Samr, DocKind::Recall, day, title, body, detail, truth);
+        let detail = Detail::Recall {
+            enterprise,
+            product: format!("{brand}牌{goods}"),
+            model,
+            quantity,
+        };
+        self.push(Site::Samr, day, title, body, detail, truth);
     }
 
     /// An inspection notice: national (`Site::Samr`) or provincial (`Site::Zjamr`); `rows` empty
     /// means everything passed.
-    fn inspection(&mut self, site: Site, cat: &'static Cat, rows: Vec<InspectionRow>, day: NaiveDate, lead: Option<String>, truth: Truth) {
-        let p = cat.aliases.first().copied().unwrap_or(cat.id);
+    fn inspection(
+        &mut self,
+        site: Site,
+        cat: &'static Cat,
+        rows: Vec<InspectionRow>,
+        day: NaiveDate,
+        lead: Option<String>,
+        truth: Truth,
+    ) {
+        let p = cat.id;
         let (publisher, level, short) = match site {
             Site::Zjamr => ("浙江省市场监督管理局", "省级监督抽查", "我局"),
             _ => ("国家市场监督管理总局", "国家监督抽查", "市场监管总局"),
         };
-        let title = format!("{publisher}关于{}年{p}产品质量{level}情况的通告", day.year());
+        let special = if lead.is_some() { "专项" } else { "" };
+        let title = format!(
+            "{publisher}关于{}年{p}产品质量{special}{level}情况的通告",
+            day.year()
+        );
         let n_batch = self.rng.random_range(40..160);
         let n_ent = n_batch - self.rng.random_range(5..30);
         let mut body = Vec::new();
-        body.extend(lead);
+        let opening = match lead {
+            Some(lead) => {
+                body.push(lead);
+                "本次".to_string()
+            }
+            None => format!("近期，{short}组织开展了{p}产品质量{level}，"),
+        };
         if rows.is_empty() {
-            body.push(format!("近期，{short}组织开展了{p}产品质量{level}，共抽查{n_ent}家企业生产的{n_batch}批次产品。"));
+            body.push(format!(
+                "{opening}共抽查{n_ent}家企业生产的{n_batch}批次产品。"
+            ));
             body.push("抽查结果显示，所抽查产品均合格。".to_string());
-            body.push(format!("{short}将继续加强对{p}等重点产品的质量监管，督促企业落实质量安全主体责任。"));
+            body.push(format!(
+                "{short}将继续加强对{p}等重点产品的质量监管，督促企业落实质量安全主体责任。"
+            ));
         } else {
             let k = rows.len();
             let rate = (k as f64) * 100.0 / (n_batch as f64);
@@ -423,12 +597,19 @@ impl Gen {
             items.sort_unstable();
             items.dedup();
             let hazard = truth.hazard.clone().unwrap_or_default();
-            body.push(format!("近期，{short}组织开展了{p}产品质量{level}，共抽查{n_ent}家企业生产的{n_batch}批次产品，发现{k}批次产品不合格，不合格发现率为{rate:.1}%。"));
-            body.push(format!("不合格项目涉及{}，相关产品存在{}风险。", items.join("、"), hazard_word(&hazard)));
+            body.push(format!("{opening}共抽查{n_ent}家企业生产的{n_batch}批次产品，发现{k}批次产品不合格，不合格发现率为{rate:.1}%。"));
+            body.push(format!(
+                "不合格项目涉及{}，相关产品存在{}风险。",
+                items.join("、"),
+                hazard_word(&hazard)
+            ));
             body.push(format!("对抽查发现的不合格产品，{short}已督促企业所在地市场监管部门依法处理。不合格产品及企业名单见下表。"));
         }
-        let detail = Detail::Inspection { publisher: publisher.to_string(), rows };
-        self.push(site, DocKind::Inspection, day, title, body, detail, truth);
+        let detail = Detail::Inspection {
+            publisher: publisher.to_string(),
+            rows,
+        };
+        self.push(site, day, title, body, detail, truth);
     }
 
     fn row(&mut self, cat: &'static Cat, p: &'static Province, item: &str) -> InspectionRow {
@@ -436,7 +617,7 @@ impl Gen {
         let goods = self.pick(cat.goods);
         InspectionRow {
             product: format!("{goods}（{brand}）"),
-            enterprise: self.enterprise_in(p, brand),
+            enterprise: self.enterprise_in(p, brand, cat.dept),
             province: p.name.to_string(),
             items: item.to_string(),
         }
@@ -445,10 +626,17 @@ impl Gen {
     // ---- the scenario ------------------------------------------------------------------
 
     fn regional(&mut self) {
-        let Some(cat) = texts::cat(texts::REGIONAL_CAT) else { return };
-        let Some(zj) = texts::province(texts::ZHEJIANG) else { return };
+        let Some(cat) = texts::cat(texts::REGIONAL_CAT) else {
+            return;
+        };
+        let Some(zj) = texts::province(texts::ZHEJIANG) else {
+            return;
+        };
         let last = PROBLEM_DAYS - 2;
-        let place = |g: &mut Gen, i: usize| Place { province: zj, city: (i + g.rng.random_range(0..2)) % zj.cities.len().max(1) };
+        let place = |g: &mut Gen, i: usize| Place {
+            province: zj,
+            city: (i + g.rng.random_range(0..2)) % zj.cities.len().max(1),
+        };
         for i in 0..7 {
             let pl = place(self, i);
             let inc = &cat.incidents[i % cat.incidents.len()];
@@ -479,19 +667,32 @@ impl Gen {
                 self.row(cat, zj, item)
             })
             .collect();
-        let cities: Vec<String> = (0..3).map(|i| zj.place(i * 2 + 2).trim_end_matches('市').to_string()).collect();
+        let cities: Vec<String> = (0..3)
+            .map(|i| zj.place(i * 2 + 2).trim_end_matches('市').to_string())
+            .collect();
         let lead = format!(
-            "近期，我省{}等地接连发生电动自行车用锂离子蓄电池起火事故。为消除安全隐患，我局组织开展了电动自行车用蓄电池产品质量专项抽查。",
+            "近期，我省{}等地接连发生电动自行车用锂离子蓄电池起火事故。为消除安全隐患，我局组织开展了电动自行车用蓄电池产品质量专项监督抽查。",
             cities.join("、")
         );
-        let mut t = truth(cat.id, Some("火灾"), Some(&Place { province: zj, city: 0 }), true, Role::Regional);
+        let mut t = truth(
+            cat.id,
+            Some("火灾"),
+            Some(&Place {
+                province: zj,
+                city: 0,
+            }),
+            true,
+            Role::Regional,
+        );
         t.city = None;
         t.row_provinces = rows.iter().map(|r| r.province.clone()).collect();
         self.inspection(Site::Zjamr, cat, rows, day, Some(lead), t);
     }
 
     fn systemic(&mut self) {
-        let Some(cat) = texts::cat(texts::SYSTEMIC_CAT) else { return };
+        let Some(cat) = texts::cat(texts::SYSTEMIC_CAT) else {
+            return;
+        };
         let provinces = self.systemic.clone();
         let last = PROBLEM_DAYS - 1;
         for i in 0..10 {
@@ -541,8 +742,13 @@ impl Gen {
     }
 
     fn local(&mut self) {
-        let Some(cat) = texts::cat(texts::LOCAL_CAT) else { return };
-        let pl = Place { province: self.local, city: self.local_city };
+        let Some(cat) = texts::cat(texts::LOCAL_CAT) else {
+            return;
+        };
+        let pl = Place {
+            province: self.local,
+            city: self.local_city,
+        };
         let first = self.day(PROBLEM_DAYS - 1, 6);
         for i in 0..4 {
             let day = (first + Duration::days(self.rng.random_range(0..6))).min(self.end);
@@ -557,21 +763,34 @@ impl Gen {
         let bat = texts::cat(texts::REGIONAL_CAT).unwrap_or(&texts::CATS[0]);
         let pb = texts::cat(texts::SYSTEMIC_CAT).unwrap_or(&texts::CATS[0]);
         // Drills: one in the regional province during the problem window.
-        let drills: [(&'static Cat, Option<&'static Province>, Site); 3] =
-            [(bat, Some(zj), Site::News2), (pb, None, Site::News1), (bat, None, Site::News3)];
+        let drills: [(&'static Cat, Option<&'static Province>, Site); 3] = [
+            (bat, Some(zj), Site::News2),
+            (pb, None, Site::News1),
+            (bat, None, Site::News3),
+        ];
         for (i, (cat, prov, site)) in drills.into_iter().enumerate() {
             let prov = prov.unwrap_or_else(|| self.systemic[i % self.systemic.len()]);
             let pl = self.place_in(prov);
-            let day = if i == 0 { self.day(PROBLEM_DAYS - 2, 0) } else { self.day(SPAN_DAYS - 1, 0) };
+            let day = if i == 0 {
+                self.day(PROBLEM_DAYS - 2, 0)
+            } else {
+                self.day(SPAN_DAYS - 1, 0)
+            };
             let (t, paras) = texts::DRILLS[i % texts::DRILLS.len()];
             let p = self.alias(cat);
             let c = pl.text();
             let title = fill(t, &[("c", &c), ("p", p)]);
-            let body = paras.iter().map(|s| fill(s, &[("c", &c), ("p", p)])).collect();
+            let body = paras
+                .iter()
+                .map(|s| fill(s, &[("c", &c), ("p", p)]))
+                .collect();
             let reporter = self.pick(texts::REPORTERS);
-            let detail = Detail::Article { source_line: format!("来源：{}", portal_name(site)), author: reporter.to_string() };
+            let detail = Detail::Article {
+                source_line: format!("来源：{}", portal_name(site)),
+                author: reporter.to_string(),
+            };
             let tr = truth(cat.id, Some("火灾"), Some(&pl), false, Role::Drill);
-            self.push(site, DocKind::Media, day, title, body, detail, tr);
+            self.push(site, day, title, body, detail, tr);
         }
         // Negations: complaints about the problem products and one news item.
         for (i, cat) in [bat, pb, bat].into_iter().enumerate() {
@@ -586,8 +805,11 @@ impl Gen {
             let hazard = if i == 1 { "爆炸" } else { "火灾" };
             let tr = truth(cat.id, Some(hazard), Some(&pl), false, Role::Negated);
             if i == 2 {
-                let detail = Detail::Article { source_line: "来源：之江民生网".to_string(), author: self.pick(texts::REPORTERS).to_string() };
-                self.push(Site::News2, DocKind::Media, day, title, body, detail, tr);
+                let detail = Detail::Article {
+                    source_line: "来源：之江民生网".to_string(),
+                    author: self.pick(texts::REPORTERS).to_string(),
+                };
+                self.push(Site::News2, day, title, body, detail, tr);
             } else {
                 let brand = self.brand();
                 let shop = self.shop(brand);
@@ -598,14 +820,18 @@ impl Gen {
                     region: pl.region_field(),
                     status: self.pick(texts::STATUSES).to_string(),
                 };
-                self.push(Site::Complaints, DocKind::Complaint, day, title, body, detail, tr);
+                self.push(Site::Complaints, day, title, body, detail, tr);
             }
         }
         // Safety advertising in listings.
         let warmer = texts::cat("电热暖手器").unwrap_or(&texts::CATS[0]);
         for cat in [pb, pb, pb, bat, bat, warmer] {
             let day = self.day(SPAN_DAYS - 1, 0);
-            let hazard = if cat.id == texts::SYSTEMIC_CAT { "爆炸" } else { "火灾" };
+            let hazard = if cat.id == texts::SYSTEMIC_CAT {
+                "爆炸"
+            } else {
+                "火灾"
+            };
             let tr = truth(cat.id, Some(hazard), None, false, Role::Advert);
             self.listing(cat, None, true, day, tr);
         }
@@ -621,20 +847,85 @@ impl Gen {
 
     fn standards(&mut self) {
         const STDS: &[(&str, &str, &str, &str)] = &[
-            ("GB 43854", "电动自行车用锂离子蓄电池安全技术规范", "电动自行车用蓄电池", "热失控、过充电和外部短路"),
-            ("GB 17761", "电动自行车安全技术规范", "电动自行车", "制动、防火和防篡改"),
-            ("GB/T 35590", "信息技术 便携式数字设备用移动电源通用规范", "移动电源", "过充电保护和外部短路保护"),
-            ("GB 4706.8", "家用和类似用途电器的安全 电热毯、电热垫及类似柔性发热器具的特殊要求", "电热毯", "泄漏电流和温度控制"),
-            ("GB 4706.19", "家用和类似用途电器的安全 液体加热器的特殊要求", "电热水壶", "干烧保护和温升"),
-            ("GB 6675.4", "玩具安全 第4部分：特定元素的迁移", "玩具", "可迁移元素限量"),
+            (
+                "GB 43854",
+                "电动自行车用锂离子蓄电池安全技术规范",
+                "电动自行车用蓄电池",
+                "热失控、过充电和外部短路",
+            ),
+            (
+                "GB 17761",
+                "电动自行车安全技术规范",
+                "电动自行车",
+                "制动、防火和防篡改",
+            ),
+            (
+                "GB/T 35590",
+                "信息技术 便携式数字设备用移动电源通用规范",
+                "移动电源",
+                "过充电保护和外部短路保护",
+            ),
+            (
+                "GB 4706.8",
+                "家用和类似用途电器的安全 电热毯、电热垫及类似柔性发热器具的特殊要求",
+                "电热毯",
+                "泄漏电流和温度控制",
+            ),
+            (
+                "GB 4706.19",
+                "家用和类似用途电器的安全 液体加热器的特殊要求",
+                "电热水壶",
+                "干烧保护和温升",
+            ),
+            (
+                "GB 6675.4",
+                "玩具安全 第4部分：特定元素的迁移",
+                "玩具",
+                "可迁移元素限量",
+            ),
             ("GB 14746", "儿童自行车安全要求", "童车", "制动和结构强度"),
-            ("GB 28007", "儿童家具通用技术条件", "儿童家具", "稳定性和孔隙"),
-            ("GB 811", "摩托车、电动自行车乘员头盔", "头盔", "吸收碰撞能量和佩戴装置"),
-            ("GB 31701", "婴幼儿及儿童纺织产品安全技术规范", "儿童及婴幼儿服装", "绳带和甲醛含量"),
-            ("GB 21027", "学生用品的安全通用要求", "学生文具", "增塑剂和重金属限量"),
-            ("GB 2099.1", "家用和类似用途插头插座 第1部分：通用要求", "插头插座", "防触电保护和温升"),
-            ("GB 16410", "家用燃气灶具", "家用燃气灶具", "熄火保护和烟气中一氧化碳含量"),
-            ("GB/T 42703", "电动自行车充电器技术要求", "电动自行车充电器", "输出保护和温升"),
+            (
+                "GB 28007",
+                "儿童家具通用技术条件",
+                "儿童家具",
+                "稳定性和孔隙",
+            ),
+            (
+                "GB 811",
+                "摩托车、电动自行车乘员头盔",
+                "头盔",
+                "吸收碰撞能量和佩戴装置",
+            ),
+            (
+                "GB 31701",
+                "婴幼儿及儿童纺织产品安全技术规范",
+                "儿童及婴幼儿服装",
+                "绳带和甲醛含量",
+            ),
+            (
+                "GB 21027",
+                "学生用品的安全通用要求",
+                "学生文具",
+                "增塑剂和重金属限量",
+            ),
+            (
+                "GB 2099.1",
+                "家用和类似用途插头插座 第1部分：通用要求",
+                "插头插座",
+                "防触电保护和温升",
+            ),
+            (
+                "GB 16410",
+                "家用燃气灶具",
+                "家用燃气灶具",
+                "熄火保护和烟气中一氧化碳含量",
+            ),
+            (
+                "GB/T 42703",
+                "电动自行车充电器技术要求",
+                "电动自行车充电器",
+                "输出保护和温升",
+            ),
         ];
         for &(base, name, cat, focus) in STDS {
             let day = self.day(SPAN_DAYS - 1, 0);
@@ -644,7 +935,11 @@ impl Gen {
             let nature = if revised { "修订" } else { "新制定" };
             let effective = day + Duration::days(self.rng.random_range(180..400));
             let mandatory = !base.starts_with("GB/T");
-            let kind = if mandatory { "强制性国家标准" } else { "推荐性国家标准" };
+            let kind = if mandatory {
+                "强制性国家标准"
+            } else {
+                "推荐性国家标准"
+            };
             let mut body = vec![format!(
                 "近日，国家市场监督管理总局（国家标准化管理委员会）批准发布{kind}{number}《{name}》，该标准将于{}起实施。",
                 chinese_date(effective)
@@ -655,10 +950,25 @@ impl Gen {
             } else {
                 body.push(format!("该标准规定了{focus}等方面的技术要求和试验方法，适用于在我国境内生产、销售的相关产品。"));
             }
-            body.push("标准发布后，相关企业应及时对照新要求组织生产，检验检测机构应做好检验能力准备。".to_string());
-            let detail = Detail::Standard { number: number.clone(), nature: nature.to_string(), issued: day, effective };
+            body.push(
+                "标准发布后，相关企业应及时对照新要求组织生产，检验检测机构应做好检验能力准备。"
+                    .to_string(),
+            );
+            let detail = Detail::Standard {
+                number: number.clone(),
+                nature: nature.to_string(),
+                issued: day,
+                effective,
+            };
             let tr = truth(cat, None, None, false, Role::Standard);
-            self.push(Site::Standards, DocKind::Standard, day, format!("{number}《{name}》国家标准发布"), body, detail, tr);
+            self.push(
+                Site::Standards,
+                day,
+                format!("{number}《{name}》国家标准发布"),
+                body,
+                detail,
+                tr,
+            );
         }
     }
 
@@ -677,13 +987,20 @@ impl Gen {
         let near = self
             .budget
             .get(&(cat.to_string(), prov.to_string()))
-            .map(|days| days.iter().filter(|d| (**d - day).num_days().abs() < BUDGET_WINDOW_DAYS).count())
+            .map(|days| {
+                days.iter()
+                    .filter(|d| (**d - day).num_days().abs() < BUDGET_WINDOW_DAYS)
+                    .count()
+            })
             .unwrap_or(0);
         near < BUDGET_PER_WINDOW
     }
 
     fn spend(&mut self, cat: &str, prov: &str, day: NaiveDate) {
-        self.budget.entry((cat.to_string(), prov.to_string())).or_default().push(day);
+        self.budget
+            .entry((cat.to_string(), prov.to_string()))
+            .or_default()
+            .push(day);
     }
 
     /// A background (category, place, day) within budget.
@@ -741,10 +1058,19 @@ impl Gen {
             let n = self.rng.random_range(1..=3);
             let mut rows = Vec::new();
             for _ in 0..n {
-                let prov = if site == Site::Zjamr { zj } else { self.any_province() };
+                let prov = if site == Site::Zjamr {
+                    zj
+                } else {
+                    self.any_province()
+                };
                 if self.budget_ok(cat.id, prov.name, day) {
                     self.spend(cat.id, prov.name, day);
-                    let item = cat.items.iter().find(|(h, _)| *h == hazard).map(|(_, it)| *it).unwrap_or("");
+                    let item = cat
+                        .items
+                        .iter()
+                        .find(|(h, _)| *h == hazard)
+                        .map(|(_, it)| *it)
+                        .unwrap_or("");
                     rows.push(self.row(cat, prov, item));
                 }
             }
@@ -777,7 +1103,11 @@ impl Gen {
         // The first noise document opens the period, so the span is always the full SPAN_DAYS.
         let mut first = true;
         let mut next_day = |g: &mut Gen| {
-            if std::mem::take(&mut first) { g.end - Duration::days(SPAN_DAYS - 1) } else { g.day(SPAN_DAYS - 1, 0) }
+            if std::mem::take(&mut first) {
+                g.end - Duration::days(SPAN_DAYS - 1)
+            } else {
+                g.day(SPAN_DAYS - 1, 0)
+            }
         };
         while self.count(Site::Complaints) < COMPLAINT_DOCS {
             let cat = self.pick_ref(texts::CATS);
@@ -809,7 +1139,10 @@ impl Gen {
                 if let Some(first) = body.first_mut() {
                     *first = format!("{}{first}", news_lead(site, reporter, day));
                 }
-                let detail = Detail::Article { source_line: format!("来源：{}", portal_name(site)), author: reporter.to_string() };
+                let detail = Detail::Article {
+                    source_line: format!("来源：{}", portal_name(site)),
+                    author: reporter.to_string(),
+                };
                 let tr = Truth {
                     category: None,
                     hazard: None,
@@ -820,14 +1153,19 @@ impl Gen {
                     story: None,
                     row_provinces: Vec::new(),
                 };
-                self.push(site, DocKind::Media, day, fill(t, &[("c", &c)]), body, detail, tr);
+                self.push(site, day, fill(t, &[("c", &c)]), body, detail, tr);
             }
         }
     }
 
     /// Sort each site newest first and give every document its path.
     fn finish(mut self) -> Scenario {
-        self.docs.sort_by(|a, b| a.site.cmp(&b.site).then(b.published.cmp(&a.published)).then(b.time.cmp(&a.time)));
+        self.docs.sort_by(|a, b| {
+            a.site
+                .cmp(&b.site)
+                .then(b.published.cmp(&a.published))
+                .then(b.time.cmp(&a.time))
+        });
         let mut seq: HashMap<Site, u32> = HashMap::new();
         let mut paths = Vec::with_capacity(self.docs.len());
         for d in &self.docs {
@@ -853,7 +1191,10 @@ impl Gen {
         }
         for (d, path) in self.docs.iter_mut().zip(paths) {
             if let Detail::Complaint { id, .. } = &mut d.detail {
-                *id = path.trim_start_matches("/complaint/").trim_end_matches(".html").to_string();
+                *id = path
+                    .trim_start_matches("/complaint/")
+                    .trim_end_matches(".html")
+                    .to_string();
             }
             d.path = path;
         }

@@ -17,15 +17,28 @@ const NAME: &str = "标准公告网";
 
 pub fn router() -> Router<Arc<SiteState>> {
     Router::new()
-        .route("/", get(|| async { axum::response::Redirect::to("/gg/list") }))
-        .route("/gg/list", get(list)).route("/gg/{file}", get(detail))
+        .route(
+            "/",
+            get(|| async { axum::response::Redirect::to("/gg/list") }),
+        )
+        .route("/gg/list", get(list))
+        .route("/gg/{file}", get(detail))
 }
 
 fn render(title: &str, main: &str) -> Response {
-    layout::html(layout::page("utf-8", NAME, title, &[("/gg/list", "标准公告")], main))
+    layout::html(layout::page(
+        "utf-8",
+        NAME,
+        title,
+        &[("/gg/list", "标准公告")],
+        main,
+    ))
 }
 
-async fn list(State(st): State<Arc<SiteState>>, Query(params): Query<HashMap<String, String>>) -> Response {
+async fn list(
+    State(st): State<Arc<SiteState>>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
     let page = layout::page_param(&params);
     let all: Vec<&DemoDoc> = st.docs().collect();
     let (shown, pages) = layout::paginate(&all, page, layout::PER_PAGE);
@@ -41,18 +54,31 @@ async fn list(State(st): State<Arc<SiteState>>, Query(params): Query<HashMap<Str
         })
         .collect();
     let pager = layout::pager("pagination", page, pages, |n| format!("list?page={n}"));
-    render("标准公告", &format!("<h2>国家标准发布公告</h2>\n<ul class=\"std-list\">\n{items}</ul>\n{pager}"))
+    render(
+        "标准公告",
+        &format!("<h2>国家标准发布公告</h2>\n<ul class=\"std-list\">\n{items}</ul>\n{pager}"),
+    )
 }
 
 async fn detail(State(st): State<Arc<SiteState>>, uri: Uri) -> Response {
-    let d = match layout::find(&st, uri.path()) {
-        Ok(d) => d,
-        Err(r) => return r,
-    };
-    let Detail::Standard { number, nature, issued, effective } = &d.detail else {
+    let Some(d) = st.doc_at(uri.path()) else {
         return layout::not_found().await;
     };
-    let name = d.title.split_once('《').and_then(|(_, r)| r.split_once('》')).map(|(n, _)| n).unwrap_or(&d.title);
+    let Detail::Standard {
+        number,
+        nature,
+        issued,
+        effective,
+    } = &d.detail
+    else {
+        return layout::not_found().await;
+    };
+    let name = d
+        .title
+        .split_once('《')
+        .and_then(|(_, r)| r.split_once('》'))
+        .map(|(n, _)| n)
+        .unwrap_or(&d.title);
     let main = format!(
         "<div class=\"std-detail\">\n<h1 class=\"std-title\">{title}</h1>\n<table class=\"std-info\">\n\
          <tr><th>标准号</th><td class=\"std-no\">{number}</td></tr>\n<tr><th>标准名称</th><td class=\"std-name\">{name}</td></tr>\n\
