@@ -115,6 +115,26 @@ fn hazard_word(hazard: &str) -> &'static str {
     }
 }
 
+/// How a recall notice words a hazard: what may happen, and what reports were received.
+fn recall_wording(hazard: &str) -> (&'static str, &'static str) {
+    match hazard {
+        "火灾" => ("可能引发起火", "起火事故"),
+        "爆炸" => ("可能发生爆炸", "爆炸事故"),
+        "触电" => ("可能导致触电", "触电事故"),
+        "烫伤/烧伤" => ("可能造成烫伤", "烫伤事故"),
+        "窒息" => ("可能导致儿童窒息", "伤害事故"),
+        "误吞" => ("可能被儿童误吞", "误吞事故"),
+        "机械伤害" => ("可能造成划伤等机械伤害", "伤害事故"),
+        "夹伤/挤压" => ("可能夹伤使用者", "夹伤事故"),
+        "跌落/倾倒" => ("可能发生倾倒或跌落", "伤害事故"),
+        "勒伤/缠绕" => ("可能造成勒伤", "伤害事故"),
+        "化学危害" => ("可能危害使用者健康", "消费者投诉"),
+        "中毒" => ("可能导致一氧化碳中毒", "中毒事故"),
+        "交通事故/失控" => ("可能导致车辆失控", "交通事故"),
+        _ => ("可能造成伤害", "相关投诉"),
+    }
+}
+
 fn truth(
     cat: &str,
     hazard: Option<&str>,
@@ -520,7 +540,7 @@ impl Gen {
         let from = day - Duration::days(self.rng.random_range(200..500));
         let to = from + Duration::days(self.rng.random_range(60..180));
         let reports = self.rng.random_range(2..9);
-        let word = hazard_word(hazard);
+        let (risk, accident) = recall_wording(hazard);
         let body = vec![
             format!(
                 "近日，{enterprise}按照《消费品召回管理暂行规定》的要求，向国家市场监督管理总局备案了召回计划。自{}起，召回{}年{}月至{}年{}月期间生产的{brand}牌{goods}，型号为{model}，涉及数量{quantity}个。",
@@ -531,7 +551,7 @@ impl Gen {
                 to.month()
             ),
             format!(
-                "本次召回范围内的产品，由于{item}不符合标准要求，在使用过程中可能引发{word}，存在安全隐患。截至目前，该企业已收到相关{word}事故报告{reports}起。"
+                "本次召回范围内的产品，由于{item}不符合标准要求，在使用过程中{risk}，存在安全隐患。截至目前，该企业已收到相关{accident}报告{reports}起。"
             ),
             format!(
                 "{enterprise}将为召回范围内的{p}免费更换合格产品，用户可拨打企业客服热线400-{:03}-{:04}咨询。",
@@ -1003,35 +1023,65 @@ impl Gen {
             .push(day);
     }
 
-    /// A background (category, place, day) within budget.
-    fn background_slot(&mut self) -> (&'static Cat, Place, NaiveDate) {
-        loop {
+    /// A background (category, place, day) within budget; nationwide slots have no place and are
+    /// budgeted under 全国. `None` if the budget is exhausted (never with the shipped vocabulary).
+    fn background_slot(
+        &mut self,
+        nationwide: bool,
+    ) -> Option<(&'static Cat, Option<Place>, NaiveDate)> {
+        for _ in 0..10_000 {
             let cat = self.pick_ref(texts::CATS);
-            let prov = self.any_province();
             let day = self.day(SPAN_DAYS - 1, 0);
-            if self.budget_ok(cat.id, prov.name, day) {
-                self.spend(cat.id, prov.name, day);
-                let pl = self.place_in(prov);
-                return (cat, pl, day);
+            let place = if nationwide {
+                None
+            } else {
+                let p = self.any_province();
+                Some(self.place_in(p))
+            };
+            let key = place.as_ref().map_or(NATIONWIDE, |p| p.province.name);
+            if self.budget_ok(cat.id, key, day) {
+                self.spend(cat.id, key, day);
+                return Some((cat, place, day));
             }
         }
+        None
+    }
+
+    /// A failed test item of `cat` that is about safety (not labels or non-safety quality).
+    fn safety_item(&mut self, cat: &'static Cat) -> (&'static str, &'static str) {
+        let items: Vec<(&'static str, &'static str)> = cat
+            .items
+            .iter()
+            .copied()
+            .filter(|(h, _)| !matches!(*h, "标志说明不合格" | "非安全质量"))
+            .collect();
+        if items.is_empty() {
+            return cat.items.first().copied().unwrap_or(("", ""));
+        }
+        self.pick(&items)
     }
 
     fn background(&mut self) {
         for _ in 0..30 {
-            let (cat, pl, day) = self.background_slot();
+            let Some((cat, Some(pl), day)) = self.background_slot(false) else {
+                continue;
+            };
             let inc = self.pick_ref(cat.incidents);
             let t = truth(cat.id, Some(inc.hazard), Some(&pl), true, Role::Background);
             self.complaint(cat, Some(inc), &pl, day, t);
         }
         for _ in 0..15 {
-            let (cat, pl, day) = self.background_slot();
+            let Some((cat, Some(pl), day)) = self.background_slot(false) else {
+                continue;
+            };
             let inc = self.pick_ref(cat.incidents);
             let t = truth(cat.id, Some(inc.hazard), Some(&pl), true, Role::Background);
             self.listing(cat, Some((inc, &pl)), false, day, t);
         }
         for i in 0..13 {
-            let (cat, pl, day) = self.background_slot();
+            let Some((cat, Some(pl), day)) = self.background_slot(false) else {
+                continue;
+            };
             let inc = self.pick_ref(cat.incidents);
             let site = [Site::News1, Site::News2, Site::News3][i % 3];
             let t = truth(cat.id, Some(inc.hazard), Some(&pl), true, Role::Background);
@@ -1042,8 +1092,10 @@ impl Gen {
             }
         }
         for _ in 0..6 {
-            let (cat, _, day) = self.background_slot_nationwide();
-            let (hazard, item) = self.pick(cat.items);
+            let Some((cat, _, day)) = self.background_slot(true) else {
+                continue;
+            };
+            let (hazard, item) = self.safety_item(cat);
             let seat = self.any_province();
             let mut t = truth(cat.id, Some(hazard), None, true, Role::Background);
             t.province = Some(NATIONWIDE.to_string());
@@ -1054,7 +1106,7 @@ impl Gen {
             let site = if i < 5 { Site::Samr } else { Site::Zjamr };
             let cat = self.pick_ref(texts::CATS);
             let day = self.day(SPAN_DAYS - 1, 0);
-            let (hazard, _) = self.pick(cat.items);
+            let (hazard, _) = self.safety_item(cat);
             let n = self.rng.random_range(1..=3);
             let mut rows = Vec::new();
             for _ in 0..n {
@@ -1080,18 +1132,6 @@ impl Gen {
             let mut t = truth(cat.id, Some(hazard), None, true, Role::Background);
             t.row_provinces = rows.iter().map(|r| r.province.clone()).collect();
             self.inspection(site, cat, rows, day, None, t);
-        }
-    }
-
-    /// Like [`Gen::background_slot`] for national notices (province 全国).
-    fn background_slot_nationwide(&mut self) -> (&'static Cat, (), NaiveDate) {
-        loop {
-            let cat = self.pick_ref(texts::CATS);
-            let day = self.day(SPAN_DAYS - 1, 0);
-            if self.budget_ok(cat.id, NATIONWIDE, day) {
-                self.spend(cat.id, NATIONWIDE, day);
-                return (cat, (), day);
-            }
         }
     }
 
