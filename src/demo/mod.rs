@@ -345,6 +345,7 @@ impl SiteState {
 
 /// The running demo servers.
 pub struct DemoSites {
+    scenario: Arc<Scenario>,
     base_urls: BTreeMap<String, String>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -379,6 +380,7 @@ impl DemoSites {
             base_urls.insert(site.name().to_string(), base);
         }
         Ok(DemoSites {
+            scenario,
             base_urls,
             stop,
             tasks,
@@ -388,6 +390,28 @@ impl DemoSites {
     /// Placeholder name → base URL ("mall" → "http://127.0.0.1:40123").
     pub fn base_urls(&self) -> &BTreeMap<String, String> {
         &self.base_urls
+    }
+
+    pub fn scenario(&self) -> &Arc<Scenario> {
+        &self.scenario
+    }
+
+    /// Absolute URL of a document's page on its running site.
+    pub fn url_of(&self, d: &DemoDoc) -> Option<String> {
+        self.base_urls
+            .get(d.site.name())
+            .map(|b| format!("{b}{}", d.path))
+    }
+
+    /// The scenario document served at `url` (any URL the crawler recorded for it: detail pages,
+    /// and the JSON API's items, which name their detail page), for checking pipeline output
+    /// against [`Truth`].
+    pub fn doc_for_url(&self, url: &str) -> Option<&DemoDoc> {
+        let u = url::Url::parse(url).ok()?;
+        let origin = u.origin().ascii_serialization();
+        let (name, _) = self.base_urls.iter().find(|(_, b)| **b == origin)?;
+        let site = Site::ALL.into_iter().find(|s| s.name() == name)?;
+        self.scenario.docs_of(site).find(|d| d.path == u.path())
     }
 
     /// The demo sources: `rules/sources/demo.toml` with the placeholders filled in.
@@ -1205,6 +1229,18 @@ mod tests {
                 check_detail(by_name[name], d, &html);
             }
         }
+
+        // Every document maps back from its URL.
+        for d in &s.docs {
+            let url = sites.url_of(d).unwrap();
+            assert_eq!(sites.doc_for_url(&url), Some(d));
+        }
+        assert!(
+            sites
+                .doc_for_url(&format!("{}/nothing.html", bases["mall"]))
+                .is_none()
+        );
+        assert!(sites.doc_for_url("not a url").is_none());
 
         // An all-pass notice has no table and says so.
         let pass = s
