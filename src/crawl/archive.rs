@@ -47,7 +47,11 @@ pub struct Exchange<'a> {
 #[derive(Debug, thiserror::Error)]
 pub enum ArchiveError {
     #[error("{}: offset {offset}: {message}", file.display())]
-    Corrupt { file: PathBuf, offset: u64, message: String },
+    Corrupt {
+        file: PathBuf,
+        offset: u64,
+        message: String,
+    },
     #[error("{}: {source}", file.display())]
     Io { file: PathBuf, source: io::Error },
 }
@@ -66,7 +70,10 @@ pub struct ArchiveWriter {
 
 impl std::fmt::Debug for ArchiveWriter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ArchiveWriter").field("path", &self.path).field("written", &self.written).finish()
+        f.debug_struct("ArchiveWriter")
+            .field("path", &self.path)
+            .field("written", &self.written)
+            .finish()
     }
 }
 
@@ -77,7 +84,14 @@ impl ArchiveWriter {
     pub fn open(dir: &Path, rotate_bytes: u64) -> io::Result<ArchiveWriter> {
         std::fs::create_dir_all(dir)?;
         let (file, path) = new_file(dir)?;
-        let mut w = ArchiveWriter { dir: dir.to_path_buf(), rotate_bytes, file, path, written: 0, info_bytes: 0 };
+        let mut w = ArchiveWriter {
+            dir: dir.to_path_buf(),
+            rotate_bytes,
+            file,
+            path,
+            written: 0,
+            info_bytes: 0,
+        };
         w.write_warcinfo()?;
         Ok(w)
     }
@@ -129,7 +143,13 @@ impl ArchiveWriter {
         // metadata
         let meta_id = record_id();
         let mut fields = String::new();
-        let _ = write!(fields, "source: {}\r\nrole: {}\r\nfetched-at: {}\r\n", one_line(ex.source), ex.role.as_str(), date);
+        let _ = write!(
+            fields,
+            "source: {}\r\nrole: {}\r\nfetched-at: {}\r\n",
+            one_line(ex.source),
+            ex.role.as_str(),
+            date
+        );
         if let Some(s) = ex.status {
             let _ = write!(fields, "status: {s}\r\n");
         }
@@ -138,7 +158,10 @@ impl ArchiveWriter {
         }
         let mut h = RecordHeader::new("metadata", &meta_id, &date);
         h.add("WARC-Target-URI", &url);
-        h.add("WARC-Concurrent-To", response_id.as_deref().unwrap_or(&request_id));
+        h.add(
+            "WARC-Concurrent-To",
+            response_id.as_deref().unwrap_or(&request_id),
+        );
         h.add("Content-Type", "application/warc-fields");
         bytes.extend(self.member(&h, fields.as_bytes())?);
 
@@ -161,7 +184,11 @@ impl ArchiveWriter {
     fn write_warcinfo(&mut self) -> io::Result<()> {
         let id = record_id();
         let date = warc_date(chrono::Utc::now());
-        let filename = self.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let filename = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let fields = format!(
             "software: jiance/{}\r\nformat: WARC File Format 1.1\r\nconformsTo: https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\n",
             env!("CARGO_PKG_VERSION")
@@ -179,7 +206,10 @@ impl ArchiveWriter {
 
     /// One record as one gzip member.
     fn member(&self, h: &RecordHeader, block: &[u8]) -> io::Result<Vec<u8>> {
-        let mut enc = GzEncoder::new(Vec::with_capacity(block.len() / 3 + 256), Compression::default());
+        let mut enc = GzEncoder::new(
+            Vec::with_capacity(block.len() / 3 + 256),
+            Compression::default(),
+        );
         enc.write_all(h.text.as_bytes())?;
         write!(enc, "Content-Length: {}\r\n\r\n", block.len())?;
         enc.write_all(block)?;
@@ -199,7 +229,10 @@ fn new_file(dir: &Path) -> io::Result<(File, PathBuf)> {
             Err(e) => return Err(e),
         }
     }
-    Err(io::Error::other(format!("{}: no free archive file name for {stamp}", dir.display())))
+    Err(io::Error::other(format!(
+        "{}: no free archive file name for {stamp}",
+        dir.display()
+    )))
 }
 
 struct RecordHeader {
@@ -208,7 +241,11 @@ struct RecordHeader {
 
 impl RecordHeader {
     fn new(kind: &str, id: &str, date: &str) -> RecordHeader {
-        RecordHeader { text: format!("WARC/1.1\r\nWARC-Type: {kind}\r\nWARC-Record-ID: {id}\r\nWARC-Date: {date}\r\n") }
+        RecordHeader {
+            text: format!(
+                "WARC/1.1\r\nWARC-Type: {kind}\r\nWARC-Record-ID: {id}\r\nWARC-Date: {date}\r\n"
+            ),
+        }
     }
     fn add(&mut self, name: &str, value: &str) {
         let _ = write!(self.text, "{name}: {}\r\n", one_line(value));
@@ -226,7 +263,11 @@ fn warc_date(t: Timestamp) -> String {
 
 /// Header values must not break the line structure.
 fn one_line(s: &str) -> String {
-    if s.contains(['\r', '\n']) { s.replace(['\r', '\n'], " ") } else { s.to_string() }
+    if s.contains(['\r', '\n']) {
+        s.replace(['\r', '\n'], " ")
+    } else {
+        s.to_string()
+    }
 }
 
 fn truncation(error: &str) -> Option<&'static str> {
@@ -267,11 +308,15 @@ fn http_request_block(url: &str, headers: &[(String, String)]) -> Vec<u8> {
 }
 
 fn http_response_block(status: u16, headers: &[(String, String)], body: &[u8]) -> Vec<u8> {
-    let reason = reqwest::StatusCode::from_u16(status).ok().and_then(|c| c.canonical_reason()).unwrap_or("");
+    let reason = reqwest::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|c| c.canonical_reason())
+        .unwrap_or("");
     let mut s = format!("HTTP/1.1 {status} {reason}\r\n");
     for (k, v) in headers {
         // The body is stored decoded and de-chunked, so these would mislead a reader.
-        if k.eq_ignore_ascii_case("transfer-encoding") || k.eq_ignore_ascii_case("content-encoding") {
+        if k.eq_ignore_ascii_case("transfer-encoding") || k.eq_ignore_ascii_case("content-encoding")
+        {
             continue;
         }
         let _ = write!(s, "{}: {}\r\n", one_line(k), one_line(v));
@@ -318,13 +363,20 @@ pub fn read_dir(dir: &Path) -> io::Result<ArchiveReader> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
-        let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
         if (name.ends_with(".warc") || name.ends_with(".warc.gz")) && path.is_file() {
             files.push(path);
         }
     }
     files.sort();
-    Ok(ArchiveReader { files: files.into(), current: None, out: VecDeque::new() })
+    Ok(ArchiveReader {
+        files: files.into(),
+        current: None,
+        out: VecDeque::new(),
+    })
 }
 
 /// Reads one WARC file.
@@ -332,7 +384,11 @@ pub fn read_file(path: &Path) -> io::Result<ArchiveReader> {
     // Open now so a missing file is an immediate error, not a first item.
     let file = File::open(path)?;
     let current = FileRecords::new(path.to_path_buf(), file)?;
-    Ok(ArchiveReader { files: VecDeque::new(), current: Some(current), out: VecDeque::new() })
+    Ok(ArchiveReader {
+        files: VecDeque::new(),
+        current: Some(current),
+        out: VecDeque::new(),
+    })
 }
 
 /// Iterator over the responses of one or more WARC files. A truncated or corrupt record yields one
@@ -374,7 +430,10 @@ struct RawRecord {
 
 impl RawRecord {
     fn get(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -418,14 +477,28 @@ struct FileRecords {
 
 impl FileRecords {
     fn new(path: PathBuf, file: File) -> io::Result<FileRecords> {
-        let mut reader = Counting { inner: BufReader::with_capacity(64 * 1024, file), pos: 0 };
+        let mut reader = Counting {
+            inner: BufReader::with_capacity(64 * 1024, file),
+            pos: 0,
+        };
         let head = reader.fill_buf()?;
         let gzip = head.starts_with(&[0x1f, 0x8b]);
-        Ok(FileRecords { path, reader, gzip, queued: VecDeque::new(), pending: None, done: false })
+        Ok(FileRecords {
+            path,
+            reader,
+            gzip,
+            queued: VecDeque::new(),
+            pending: None,
+            done: false,
+        })
     }
 
     fn corrupt(&self, offset: u64, message: impl Into<String>) -> ArchiveError {
-        ArchiveError::Corrupt { file: self.path.clone(), offset, message: message.into() }
+        ArchiveError::Corrupt {
+            file: self.path.clone(),
+            offset,
+            message: message.into(),
+        }
     }
 
     /// Reads one record (or one gzip member) and pushes what it completes to `out`.
@@ -529,7 +602,10 @@ fn read_record(r: &mut impl BufRead) -> Result<Option<RawRecord>, String> {
     }
     let version = String::from_utf8_lossy(&line).trim().to_string();
     if !version.starts_with("WARC/") {
-        return Err(format!("expected a WARC version line, found {:?}", truncate(&version, 40)));
+        return Err(format!(
+            "expected a WARC version line, found {:?}",
+            truncate(&version, 40)
+        ));
     }
     let mut headers: Vec<(String, String)> = Vec::new();
     loop {
@@ -564,10 +640,15 @@ fn read_record(r: &mut impl BufRead) -> Result<Option<RawRecord>, String> {
         .parse::<u64>()
         .map_err(|e| format!("bad Content-Length: {e}"))?;
     if len > MAX_RECORD {
-        return Err(format!("Content-Length {len} is larger than the {MAX_RECORD} accepted"));
+        return Err(format!(
+            "Content-Length {len} is larger than the {MAX_RECORD} accepted"
+        ));
     }
     let mut block = Vec::with_capacity(len.min(16 << 20) as usize);
-    let got = r.take(len).read_to_end(&mut block).map_err(|e| e.to_string())?;
+    let got = r
+        .take(len)
+        .read_to_end(&mut block)
+        .map_err(|e| e.to_string())?;
     if (got as u64) < len {
         return Err(format!("record block truncated: {got} of {len} bytes"));
     }
@@ -586,7 +667,12 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 fn response_to_fetched(rec: &RawRecord) -> Result<Fetched, String> {
-    let url = rec.get("WARC-Target-URI").unwrap_or("").trim_start_matches('<').trim_end_matches('>').to_string();
+    let url = rec
+        .get("WARC-Target-URI")
+        .unwrap_or("")
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .to_string();
     let record_id = rec.get("WARC-Record-ID").unwrap_or("").to_string();
     let fetched_at = rec
         .get("WARC-Date")
@@ -595,7 +681,9 @@ fn response_to_fetched(rec: &RawRecord) -> Result<Fetched, String> {
         .ok_or_else(|| format!("response {record_id} has no valid WARC-Date"))?;
     let ct = rec.get("Content-Type").unwrap_or("").to_ascii_lowercase();
     if !ct.is_empty() && !ct.starts_with("application/http") {
-        return Err(format!("response {record_id} is {ct:?}, not application/http"));
+        return Err(format!(
+            "response {record_id} is {ct:?}, not application/http"
+        ));
     }
     let block = &rec.block;
     let head_end = find(block, b"\r\n\r\n")
@@ -610,7 +698,12 @@ fn response_to_fetched(rec: &RawRecord) -> Result<Fetched, String> {
         .nth(1)
         .and_then(|s| s.parse::<u16>().ok())
         .filter(|_| status_line.starts_with("HTTP/"))
-        .ok_or_else(|| format!("response {record_id} ({url}): bad status line {:?}", truncate(status_line, 60)))?;
+        .ok_or_else(|| {
+            format!(
+                "response {record_id} ({url}): bad status line {:?}",
+                truncate(status_line, 60)
+            )
+        })?;
     let mut headers = Vec::new();
     for l in lines {
         if let Some((k, v)) = l.split_once(':') {
@@ -619,27 +712,44 @@ fn response_to_fetched(rec: &RawRecord) -> Result<Fetched, String> {
     }
     let mut body = block.get(head_end.1..).unwrap_or_default().to_vec();
     let has = |name: &str, val: &str| {
-        headers.iter().any(|(k, v): &(String, String)| k == name && v.to_ascii_lowercase().contains(val))
+        headers
+            .iter()
+            .any(|(k, v): &(String, String)| k == name && v.to_ascii_lowercase().contains(val))
     };
     // Other tools archive the wire bytes: undo chunking and compression so `body` means the same
     // thing whoever wrote the file. On failure the raw bytes are kept.
-    if has("transfer-encoding", "chunked") {
-        if let Some(b) = dechunk(&body) {
-            body = b;
-        }
+    if has("transfer-encoding", "chunked")
+        && let Some(b) = dechunk(&body)
+    {
+        body = b;
     }
     if has("content-encoding", "gzip") {
         let mut out = Vec::new();
-        if flate2::read::MultiGzDecoder::new(&body[..]).read_to_end(&mut out).is_ok() {
+        if flate2::read::MultiGzDecoder::new(&body[..])
+            .read_to_end(&mut out)
+            .is_ok()
+        {
             body = out;
         }
     } else if has("content-encoding", "deflate") {
         let mut out = Vec::new();
-        if flate2::read::ZlibDecoder::new(&body[..]).read_to_end(&mut out).is_ok() {
+        if flate2::read::ZlibDecoder::new(&body[..])
+            .read_to_end(&mut out)
+            .is_ok()
+        {
             body = out;
         }
     }
-    Ok(Fetched { source: String::new(), url, role: PageRole::Detail, status, headers, body, fetched_at, record_id })
+    Ok(Fetched {
+        source: String::new(),
+        url,
+        role: PageRole::Detail,
+        status,
+        headers,
+        body,
+        fetched_at,
+        record_id,
+    })
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -681,7 +791,10 @@ mod tests {
     use chrono::TimeZone;
 
     fn ts(secs: i64) -> Timestamp {
-        chrono::Utc.timestamp_opt(1_770_000_000 + secs, 123_456_000).single().unwrap_or_default()
+        chrono::Utc
+            .timestamp_opt(1_770_000_000 + secs, 123_456_000)
+            .single()
+            .unwrap_or_default()
     }
 
     struct Owned {
@@ -703,15 +816,32 @@ mod tests {
             let (body, ct) = match i % 4 {
                 0 => (gbk.to_vec(), "text/html; charset=gbk"),
                 1 => (binary.clone(), "image/png"),
-                2 => ("{\"items\":[{\"title\":\"移动电源召回公告\"}]}".as_bytes().to_vec(), "application/json"),
-                _ => ("<p>浙江省市场监管局：2026年第3批电热水壶抽检结果</p>\r\n\r\nWARC/1.1 in body".as_bytes().to_vec(), "text/html; charset=utf-8"),
+                2 => (
+                    "{\"items\":[{\"title\":\"移动电源召回公告\"}]}"
+                        .as_bytes()
+                        .to_vec(),
+                    "application/json",
+                ),
+                _ => (
+                    "<p>浙江省市场监管局：2026年第3批电热水壶抽检结果</p>\r\n\r\nWARC/1.1 in body"
+                        .as_bytes()
+                        .to_vec(),
+                    "text/html; charset=utf-8",
+                ),
             };
             v.push(Owned {
                 source: format!("site-{}", i % 3),
-                role: if i % 2 == 0 { PageRole::Detail } else { PageRole::Api },
+                role: if i % 2 == 0 {
+                    PageRole::Detail
+                } else {
+                    PageRole::Api
+                },
                 url: format!("http://127.0.0.1:8080/item/{i}?q=%E5%84%BF%E7%AB%A5"),
                 status: Some(if i == 5 { 404 } else { 200 }),
-                headers: vec![("content-type".into(), ct.into()), ("etag".into(), format!("\"v{i}\""))],
+                headers: vec![
+                    ("content-type".into(), ct.into()),
+                    ("etag".into(), format!("\"v{i}\"")),
+                ],
                 body,
                 at: ts(i),
                 error: None,
@@ -742,7 +872,10 @@ mod tests {
     }
 
     fn warc_files(dir: &Path) -> Vec<PathBuf> {
-        let mut v: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut v: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         v.sort();
         v
     }
@@ -770,7 +903,10 @@ mod tests {
         assert!(files.len() >= 3, "expected rotation, got {files:?}");
         for f in &files {
             let name = f.file_name().unwrap().to_string_lossy().to_string();
-            assert!(name.starts_with("jiance-") && name.ends_with(".warc.gz"), "{name}");
+            assert!(
+                name.starts_with("jiance-") && name.ends_with(".warc.gz"),
+                "{name}"
+            );
         }
         let got: Vec<Fetched> = read_dir(dir.path()).unwrap().map(|r| r.unwrap()).collect();
         assert_eq!(got.len(), items.len());
@@ -797,12 +933,17 @@ mod tests {
         let members = raw.windows(3).filter(|w| w == &[0x1f, 0x8b, 0x08]).count();
         assert!(members >= 7, "{members} members");
         let mut text = Vec::new();
-        flate2::read::MultiGzDecoder::new(&raw[..]).read_to_end(&mut text).unwrap();
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .read_to_end(&mut text)
+            .unwrap();
         let text = String::from_utf8_lossy(&text);
         assert!(text.starts_with("WARC/1.1\r\nWARC-Type: warcinfo\r\n"));
         assert_eq!(text.matches("WARC-Type: request").count(), 2);
         assert_eq!(text.matches("WARC-Type: metadata").count(), 2);
-        assert!(text.contains(&format!("WARC-Payload-Digest: {}", sha1_b32(&items[1].body))));
+        assert!(text.contains(&format!(
+            "WARC-Payload-Digest: {}",
+            sha1_b32(&items[1].body)
+        )));
         assert!(text.contains("Content-Type: application/http;msgtype=response"));
         assert!(text.contains("HTTP/1.1 200 OK\r\n"));
     }
@@ -825,7 +966,9 @@ mod tests {
             })
             .unwrap();
         let mut text = Vec::new();
-        flate2::read::MultiGzDecoder::new(File::open(w.current_path()).unwrap()).read_to_end(&mut text).unwrap();
+        flate2::read::MultiGzDecoder::new(File::open(w.current_path()).unwrap())
+            .read_to_end(&mut text)
+            .unwrap();
         let text = String::from_utf8_lossy(&text);
         assert!(!text.contains("WARC-Type: response"));
         assert!(text.contains(&format!("WARC-Type: metadata\r\nWARC-Record-ID: {id}")));
@@ -849,18 +992,36 @@ mod tests {
         // A corrupt middle file: garbage appended after its good records.
         let mid = &files[0];
         let mut f = OpenOptions::new().append(true).open(mid).unwrap();
-        f.write_all(&[0x1f, 0x8b, 0x08, 0, 1, 2, 3, 4, 5, 6, 7]).unwrap();
+        f.write_all(&[0x1f, 0x8b, 0x08, 0, 1, 2, 3, 4, 5, 6, 7])
+            .unwrap();
 
         let results: Vec<_> = read_dir(dir.path()).unwrap().collect();
-        let errs: Vec<String> = results.iter().filter_map(|r| r.as_ref().err()).map(|e| e.to_string()).collect();
+        let errs: Vec<String> = results
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .map(|e| e.to_string())
+            .collect();
         let oks: Vec<&Fetched> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
         assert_eq!(errs.len(), 2, "{errs:?}");
-        assert!(errs[0].contains(&*mid.file_name().unwrap().to_string_lossy()), "{}", errs[0]);
-        assert!(errs[1].contains(&*last.file_name().unwrap().to_string_lossy()), "{}", errs[1]);
+        assert!(
+            errs[0].contains(&*mid.file_name().unwrap().to_string_lossy()),
+            "{}",
+            errs[0]
+        );
+        assert!(
+            errs[1].contains(&*last.file_name().unwrap().to_string_lossy()),
+            "{}",
+            errs[1]
+        );
         assert!(errs[1].contains("offset"), "{}", errs[1]);
         // All but the exchange whose metadata or response was cut are intact; the cut one may
         // still come back (response intact, metadata lost) with default source.
-        assert!(oks.len() >= items.len() - 1, "{} of {}", oks.len(), items.len());
+        assert!(
+            oks.len() >= items.len() - 1,
+            "{} of {}",
+            oks.len(),
+            items.len()
+        );
         for (g, o) in oks.iter().zip(&items).take(items.len() - 1) {
             assert_eq!(g.body, o.body);
             assert_eq!(g.source, o.source);
@@ -906,8 +1067,14 @@ mod tests {
     #[test]
     fn open_never_appends_to_an_existing_file() {
         let dir = tempfile::tempdir().unwrap();
-        let a = ArchiveWriter::open(dir.path(), u64::MAX).unwrap().current_path().to_path_buf();
-        let b = ArchiveWriter::open(dir.path(), u64::MAX).unwrap().current_path().to_path_buf();
+        let a = ArchiveWriter::open(dir.path(), u64::MAX)
+            .unwrap()
+            .current_path()
+            .to_path_buf();
+        let b = ArchiveWriter::open(dir.path(), u64::MAX)
+            .unwrap()
+            .current_path()
+            .to_path_buf();
         assert_ne!(a, b);
         assert_eq!(warc_files(dir.path()).len(), 2);
     }
