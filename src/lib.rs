@@ -4,12 +4,12 @@
 //! [`index`] + signals → [`score`] → alerts / sampling requests → [`serve`]. Stages exchange the plain
 //! types of [`model`] over bounded channels wired by [`pipeline`]; durable state lives in [`store`].
 
-pub mod config;
-pub mod model;
 pub mod analyze;
+pub mod config;
 pub mod crawl;
 pub mod demo;
 pub mod index;
+pub mod model;
 pub mod parse;
 pub mod pipeline;
 pub mod score;

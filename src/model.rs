@@ -212,7 +212,10 @@ pub struct Document {
 
 impl Document {
     pub fn field(&self, key: &str) -> Option<&str> {
-        self.fields.get(key).map(String::as_str).filter(|s| !s.is_empty())
+        self.fields
+            .get(key)
+            .map(String::as_str)
+            .filter(|s| !s.is_empty())
     }
 
     /// The day the document counts on: its publication day, else the day it was fetched.
@@ -455,7 +458,10 @@ pub struct Alert {
 
 /// Stable alert id: the same problem keeps its id from day to day.
 pub fn alert_id(category: &str, scope: Scope, region: &str) -> String {
-    doc_id(&format!("alert\u{1f}{category}\u{1f}{}\u{1f}{region}", scope.as_str()))
+    doc_id(&format!(
+        "alert\u{1f}{category}\u{1f}{}\u{1f}{region}",
+        scope.as_str()
+    ))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -483,7 +489,11 @@ mod serde_bytes_b64 {
     pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
         let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
         for chunk in bytes.chunks(3) {
-            let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
             let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
             for i in 0..4 {
                 if i <= chunk.len() {

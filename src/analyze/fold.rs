@@ -6,7 +6,9 @@ use std::borrow::Cow;
 
 /// Fold `text` for matching. Returns the input unchanged (borrowed) when nothing needs folding.
 pub fn fold(text: &str) -> Cow<'_, str> {
-    let needs_width = text.chars().any(|c| ('\u{FF01}'..='\u{FF5E}').contains(&c) || c == '\u{3000}');
+    let needs_width = text
+        .chars()
+        .any(|c| ('\u{FF01}'..='\u{FF5E}').contains(&c) || c == '\u{3000}');
     let needs_script = text.chars().any(|c| !c.is_ascii());
     if !needs_width && !needs_script {
         return Cow::Borrowed(text);
@@ -25,7 +27,11 @@ pub fn fold(text: &str) -> Cow<'_, str> {
         Cow::Borrowed(text)
     };
     let simplified = zhconv::zhconv(&narrowed, zhconv::Variant::ZhHans);
-    if simplified == narrowed.as_ref() { narrowed } else { Cow::Owned(simplified) }
+    if simplified == narrowed.as_ref() {
+        narrowed
+    } else {
+        Cow::Owned(simplified)
+    }
 }
 
 #[cfg(test)]

@@ -24,7 +24,11 @@ pub struct ConfigError {
 
 impl ConfigError {
     pub fn new(file: impl Into<String>, line: usize, message: impl Into<String>) -> Self {
-        ConfigError { file: file.into(), line, message: message.into() }
+        ConfigError {
+            file: file.into(),
+            line,
+            message: message.into(),
+        }
     }
 
     /// Turn a TOML parse error into a located error.
@@ -36,7 +40,11 @@ impl ConfigError {
 
 /// 1-based line number of a byte offset.
 pub fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() + 1
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// The line of the `key = value` line for `key` inside the `n`-th `[[table]]` block of a file
@@ -151,7 +159,9 @@ pub struct ServeSettings {
 
 impl Default for ServeSettings {
     fn default() -> Self {
-        ServeSettings { listen: "127.0.0.1:8080".into() }
+        ServeSettings {
+            listen: "127.0.0.1:8080".into(),
+        }
     }
 }
 
@@ -165,7 +175,9 @@ pub struct ScoreSettings {
 
 impl Default for ScoreSettings {
     fn default() -> Self {
-        ScoreSettings { interval: Duration::from_secs(600) }
+        ScoreSettings {
+            interval: Duration::from_secs(600),
+        }
     }
 }
 
@@ -177,7 +189,8 @@ pub mod humantime_serde_compat {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
         let s = String::deserialize(d)?;
-        humantime::parse_duration(&s).map_err(|e| serde::de::Error::custom(format!("bad duration {s:?}: {e}")))
+        humantime::parse_duration(&s)
+            .map_err(|e| serde::de::Error::custom(format!("bad duration {s:?}: {e}")))
     }
 }
 
@@ -213,7 +226,11 @@ impl Config {
         cfg.dictionaries_dir = cfg.dictionaries_dir.map(|d| base.join(d));
         cfg.data_dir = base.join(&cfg.data_dir);
         errors.extend(check_unique_names(&cfg.sources, &file));
-        if errors.is_empty() { Ok(cfg) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(cfg)
+        } else {
+            Err(errors)
+        }
     }
 }
 
@@ -244,7 +261,11 @@ pub fn parse_sources(text: &str, file: &str) -> Result<Vec<SourceConfig>, Vec<Co
         .flat_map(|(i, s)| s.validate(file, text, i))
         .collect();
     errors.extend(check_unique_names(&parsed.sources, file));
-    if errors.is_empty() { Ok(parsed.sources) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(parsed.sources)
+    } else {
+        Err(errors)
+    }
 }
 
 fn check_unique_names(sources: &[SourceConfig], file: &str) -> Vec<ConfigError> {
@@ -252,6 +273,12 @@ fn check_unique_names(sources: &[SourceConfig], file: &str) -> Vec<ConfigError> 
     sources
         .iter()
         .filter(|s| !seen.insert(s.name.as_str()))
-        .map(|s| ConfigError::new(file, 0, format!("source name {:?} is declared twice", s.name)))
+        .map(|s| {
+            ConfigError::new(
+                file,
+                0,
+                format!("source name {:?} is declared twice", s.name),
+            )
+        })
         .collect()
 }

@@ -171,7 +171,10 @@ impl SourceConfig {
             err("name", "name must not be empty".into());
         }
         if !(self.weight.is_finite() && self.weight > 0.0) {
-            err("weight", format!("weight must be positive, got {}", self.weight));
+            err(
+                "weight",
+                format!("weight must be positive, got {}", self.weight),
+            );
         }
         if self.start.is_empty() {
             err("start", "needs at least one start URL".into());
@@ -179,7 +182,13 @@ impl SourceConfig {
         for u in &self.start {
             match url::Url::parse(u) {
                 Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => {}
-                Ok(parsed) => err("start", format!("start URL {u:?} has scheme {:?}; only http and https", parsed.scheme())),
+                Ok(parsed) => err(
+                    "start",
+                    format!(
+                        "start URL {u:?} has scheme {:?}; only http and https",
+                        parsed.scheme()
+                    ),
+                ),
                 Err(e) => err("start", format!("bad start URL {u:?}: {e}")),
             }
         }
@@ -194,17 +203,15 @@ impl SourceConfig {
             }
         };
         match self.kind {
-            SourceKind::Html => {
-                match &self.list {
-                    Some(l) => {
-                        check_sel("links", &l.links);
-                        if let Some(n) = &l.next {
-                            check_sel("next", n);
-                        }
+            SourceKind::Html => match &self.list {
+                Some(l) => {
+                    check_sel("links", &l.links);
+                    if let Some(n) = &l.next {
+                        check_sel("next", n);
                     }
-                    None => {}
                 }
-            }
+                None => {}
+            },
             SourceKind::Json => {}
             SourceKind::Feed => {}
         }
@@ -231,9 +238,10 @@ impl SourceConfig {
         drop(check_sel);
         match self.kind {
             SourceKind::Html if self.list.is_none() => {}
-            SourceKind::Html | SourceKind::Feed if self.detail.is_none() => {
-                err("kind", "html and feed sources need a [source.detail] table".into())
-            }
+            SourceKind::Html | SourceKind::Feed if self.detail.is_none() => err(
+                "kind",
+                "html and feed sources need a [source.detail] table".into(),
+            ),
             SourceKind::Json if self.api.is_none() => {
                 err("kind", "json sources need a [source.api] table".into())
             }
@@ -243,7 +251,10 @@ impl SourceConfig {
             errs.push(ConfigError::new(
                 file,
                 line_in_block(text, "source", n, "kind"),
-                format!("source {:?}: html sources need a [source.list] table", self.name),
+                format!(
+                    "source {:?}: html sources need a [source.list] table",
+                    self.name
+                ),
             ));
         }
         if let Some(a) = &self.api {

@@ -31,7 +31,10 @@ impl StageCounters {
         *m.entry(reason.to_string()).or_default() += 1;
     }
     pub fn rejected(&self) -> BTreeMap<String, u64> {
-        self.rejected.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.rejected
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
     pub fn rejected_total(&self) -> u64 {
         self.rejected().values().sum()
