@@ -30,6 +30,7 @@ pub use fetch::{CrawlError, FetchOutcome, FetchRequest, Fetcher};
 
 use crate::config::{CrawlSettings, SourceConfig, SourceKind};
 use crate::model::{Fetched, PageRole};
+use crate::parse::{Discovered, ParseError};
 use crate::pipeline::Counters;
 use crate::store::{PageRecord, Store};
 
@@ -50,10 +51,15 @@ pub struct CrawlReport {
     pub failed: BTreeMap<String, u64>,
 }
 
+/// How the scheduler finds the links of a page: `parse::discover`, replaceable in tests so the
+/// scheduler can be checked on its own.
+type DiscoverFn = fn(&Fetched, &SourceConfig) -> Result<Discovered, ParseError>;
+
 /// The crawler: a polite fetcher, the store's seen-set and validators, and the scheduler.
 pub struct Crawler {
     fetcher: Fetcher,
     store: Store,
+    discover: DiscoverFn,
 }
 
 impl Crawler {
@@ -66,7 +72,14 @@ impl Crawler {
         Ok(Crawler {
             fetcher: Fetcher::new(settings, archive, counters)?,
             store,
+            discover: crate::parse::discover,
         })
+    }
+
+    #[cfg(test)]
+    fn with_discover(mut self, discover: DiscoverFn) -> Crawler {
+        self.discover = discover;
+        self
     }
 
     /// One pass over each enabled source, all sources concurrently. Returns when every source is
@@ -76,6 +89,7 @@ impl Crawler {
         let pass = Arc::new(Pass {
             fetcher: self.fetcher.next_pass(),
             store: self.store.clone(),
+            discover: self.discover,
             report: Mutex::default(),
             closed: AtomicBool::new(false),
         });
@@ -119,6 +133,7 @@ pub fn start_role(kind: SourceKind) -> PageRole {
 struct Pass {
     fetcher: Fetcher,
     store: Store,
+    discover: DiscoverFn,
     report: Mutex<CrawlReport>,
     /// Set when `out` is closed: schedule nothing more.
     closed: AtomicBool,
@@ -128,7 +143,7 @@ struct Pass {
 struct PageDone {
     role: PageRole,
     failed: bool,
-    discovered: Option<crate::parse::Discovered>,
+    discovered: Option<Discovered>,
     url: String,
     /// List / feed / API pages are recorded when the whole source pass is done (see below).
     deferred: Option<PageRecord>,
@@ -307,23 +322,6 @@ impl Pass {
         let Some(page) = outcome.fetched else {
             return done;
         };
-        if page.status == 304 {
-            self.tally(|r| r.not_modified += 1);
-            return done;
-        }
-        // Links resolve against where the page really was (after redirects).
-        done.url = page.url.clone();
-        if role != PageRole::Detail {
-            match crate::parse::discover(&page, &src) {
-                Ok(d) => done.discovered = Some(d),
-                Err(e) => {
-                    tracing::warn!(source = %src.name, url = %page.url, "links: {e}");
-                    self.failed("parse-links");
-                    self.fetcher.counters().crawl.reject("parse-links");
-                    done.failed = true;
-                }
-            }
-        }
         let record = PageRecord {
             // The canonical URL we asked for: that is what seen-checks look up.
             url: url.clone(),
@@ -334,6 +332,26 @@ impl Pass {
             last_modified: page.header("last-modified").map(str::to_string),
             fetched_at: Some(page.fetched_at),
         };
+        if page.status == 304 {
+            // Unchanged since the last pass: nothing more to fetch; the store keeps the earlier
+            // status and record id and notes when it was checked.
+            self.tally(|r| r.not_modified += 1);
+            done.deferred = Some(record);
+            return done;
+        }
+        // Links resolve against where the page really was (after redirects).
+        done.url = page.url.clone();
+        if role != PageRole::Detail {
+            match (self.discover)(&page, &src) {
+                Ok(d) => done.discovered = Some(d),
+                Err(e) => {
+                    tracing::warn!(source = %src.name, url = %page.url, "links: {e}");
+                    self.failed("parse-links");
+                    self.fetcher.counters().crawl.reject("parse-links");
+                    done.failed = true;
+                }
+            }
+        }
         if role.carries_documents() {
             if out.send(page).await.is_err() {
                 // Nobody reads any more: not recorded, so the next pass fetches it again.
@@ -351,5 +369,337 @@ impl Pass {
             done.deferred = Some(record);
         }
         done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse_sources;
+    use crate::crawl::fetch::tests::{serve, test_settings};
+    use axum::Router;
+    use axum::extract::{Path as AxPath, State};
+    use axum::http::{HeaderMap, StatusCode, header};
+    use axum::response::IntoResponse;
+    use axum::routing::get;
+    use std::collections::HashMap;
+    use std::sync::atomic::AtomicBool;
+
+    /// A small complaint site: three list pages, seven detail pages.
+    #[derive(Default)]
+    struct Site {
+        hits: Mutex<HashMap<String, u32>>,
+        /// A new complaint appears at the top of page 1.
+        extra: AtomicBool,
+        /// /d/6 answers 404.
+        broken6: bool,
+    }
+
+    impl Site {
+        fn hit(&self, path: &str) {
+            *self
+                .hits
+                .lock()
+                .unwrap()
+                .entry(path.to_string())
+                .or_default() += 1;
+        }
+        fn hits(&self, path: &str) -> u32 {
+            self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+        }
+    }
+
+    async fn list(
+        AxPath(p): AxPath<u32>,
+        State(s): State<Arc<Site>>,
+        h: HeaderMap,
+    ) -> impl IntoResponse {
+        s.hit(&format!("/list/{p}"));
+        let extra = s.extra.load(Ordering::SeqCst);
+        let etag = format!("\"p{p}-{extra}\"");
+        if h.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+            return StatusCode::NOT_MODIFIED.into_response();
+        }
+        let (links, next): (Vec<&str>, Option<&str>) = match p {
+            1 if extra => (
+                vec!["/d/8", "/d/1?utm_source=home", "/d/2", "/d/3"],
+                Some("/list/2"),
+            ),
+            1 => (
+                vec!["/d/1?utm_source=home", "/d/2", "/d/3"],
+                Some("/list/2"),
+            ),
+            // Page 2 repeats /d/1 with a fragment and a tracking parameter; and a mailto.
+            2 => (
+                vec![
+                    "../d/4",
+                    "/d/5",
+                    "/d/6",
+                    "/d/1?spm=x#comments",
+                    "mailto:kefu@example.com",
+                ],
+                Some("/list/3?page=3&from=nav"),
+            ),
+            _ => (vec!["/d/7"], None),
+        };
+        let mut html = String::from("<html><body><ul>");
+        for l in links {
+            html.push_str(&format!("<li><a class=\"d\" href=\"{l}\">投诉</a></li>"));
+        }
+        html.push_str("</ul>");
+        if let Some(n) = next {
+            html.push_str(&format!("<a rel=\"next\" href=\"{n}\">下一页</a>"));
+        }
+        html.push_str("</body></html>");
+        (
+            [
+                (header::ETAG, etag),
+                (header::CONTENT_TYPE, "text/html; charset=utf-8".into()),
+            ],
+            html,
+        )
+            .into_response()
+    }
+
+    async fn detail(AxPath(n): AxPath<u32>, State(s): State<Arc<Site>>) -> impl IntoResponse {
+        s.hit(&format!("/d/{n}"));
+        if n == 6 && s.broken6 {
+            return StatusCode::NOT_FOUND.into_response();
+        }
+        let texts = [
+            "买的儿童保温杯用了两周杯盖密封圈脱落，孩子差点误吞。",
+            "电动自行车充电器充电时外壳发烫变形，有焦糊味。",
+            "网购的移动电源鼓包，商家拒绝退货。",
+            "宝宝爬行垫有刺鼻气味，担心甲醛超标。",
+            "暖风机使用半小时后电源线插头熔化。",
+            "卖家宣传的3C认证查不到，插线板一插就跳闸。",
+            "儿童滑板车前轮螺丝松动，刹车几乎无效。",
+            "电热毯局部过热，床单烫出焦痕。",
+        ];
+        let t = texts
+            .get(n as usize % texts.len())
+            .copied()
+            .unwrap_or_default();
+        (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            format!("<h1>投诉{n}</h1><div class=\"text\">{t}</div>"),
+        )
+            .into_response()
+    }
+
+    async fn site(broken6: bool) -> (String, Arc<Site>) {
+        let state = Arc::new(Site {
+            broken6,
+            ..Site::default()
+        });
+        let app = Router::new()
+            .route("/list/{p}", get(list))
+            .route("/d/{n}", get(detail))
+            .with_state(state.clone());
+        (serve(app).await, state)
+    }
+
+    /// Links by a fixed markup convention, so the scheduler is tested without the parse stage.
+    fn test_discover(f: &Fetched, _src: &SourceConfig) -> Result<Discovered, ParseError> {
+        let body = String::from_utf8_lossy(&f.body);
+        let grab = |pat: &str| -> Vec<String> {
+            let re = regex::Regex::new(pat).unwrap();
+            re.captures_iter(&body).map(|c| c[1].to_string()).collect()
+        };
+        let base = url::Url::parse(&f.url).map_err(|e| ParseError::Page {
+            url: f.url.clone(),
+            message: e.to_string(),
+        })?;
+        let abs = |v: Vec<String>| {
+            v.into_iter()
+                .map(|l| base.join(&l).map(String::from).unwrap_or(l))
+                .collect()
+        };
+        Ok(Discovered {
+            details: abs(grab(r#"class="d" href="([^"]+)""#)),
+            next: abs(grab(r#"rel="next" href="([^"]+)""#)),
+        })
+    }
+
+    fn source(base: &str) -> SourceConfig {
+        let text = format!(
+            r#"
+[[source]]
+name = "local-complaints"
+kind = "html"
+channel = "complaint"
+start = ["{base}/list/1#top"]
+[source.politeness]
+rps = 500
+[source.list]
+links = "a.d"
+next = "a[rel=next]"
+[source.detail]
+title = "h1"
+text = "div.text"
+"#
+        );
+        parse_sources(&text, "test.toml").unwrap().remove(0)
+    }
+
+    struct Rig {
+        crawler: Crawler,
+        store: Store,
+        dir: tempfile::TempDir,
+    }
+
+    fn rig() -> Rig {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let archive = ArchiveWriter::open(&dir.path().join("archive"), 1 << 30).unwrap();
+        let crawler = Crawler::new(
+            &test_settings(),
+            archive,
+            store.clone(),
+            Arc::new(Counters::default()),
+        )
+        .unwrap()
+        .with_discover(test_discover);
+        Rig {
+            crawler,
+            store,
+            dir,
+        }
+    }
+
+    async fn pass(c: &Crawler, src: &SourceConfig) -> (CrawlReport, Vec<Fetched>) {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+        let collect = tokio::spawn(async move {
+            let mut v = Vec::new();
+            while let Some(f) = rx.recv().await {
+                v.push(f);
+            }
+            v
+        });
+        let report = c.crawl(std::slice::from_ref(src), tx).await;
+        (report, collect.await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn crawls_list_to_detail_with_paging_then_only_new_pages() {
+        let (base, site) = site(true).await;
+        let src = source(&base);
+        let r = rig();
+
+        let (rep, pages) = pass(&r.crawler, &src).await;
+        let mut urls: Vec<String> = pages.iter().map(|p| p.url.clone()).collect();
+        urls.sort();
+        let want: Vec<String> = [1, 2, 3, 4, 5, 7]
+            .iter()
+            .map(|n| format!("{base}/d/{n}"))
+            .collect();
+        assert_eq!(urls, want);
+        assert!(pages.iter().all(|p| p.role == PageRole::Detail
+            && p.status == 200
+            && p.source == "local-complaints"));
+        assert_eq!(rep.emitted, 6);
+        assert_eq!(rep.pages, 3 + 7);
+        assert_eq!(rep.failed, BTreeMap::from([("http-404".to_string(), 1)]));
+        // The duplicate of /d/1 (fragment + tracking parameter) was not fetched twice.
+        assert_eq!(site.hits("/d/1"), 1);
+        // Everything sent on is in the archive under the same record id.
+        let archived: HashMap<String, Fetched> = archive::read_dir(&r.dir.path().join("archive"))
+            .unwrap()
+            .map(|f| f.unwrap())
+            .map(|f| (f.record_id.clone(), f))
+            .collect();
+        for p in &pages {
+            let a = &archived[&p.record_id];
+            assert_eq!(a.body, p.body);
+            assert_eq!(a.role, PageRole::Detail);
+        }
+        // The 404 is archived too, but not recorded as seen.
+        assert!(
+            archived
+                .values()
+                .any(|a| a.status == 404 && a.url.ends_with("/d/6"))
+        );
+        assert!(r.store.page_seen(&format!("{base}/d/1")).unwrap());
+        assert!(!r.store.page_seen(&format!("{base}/d/6")).unwrap());
+
+        // Second pass, same store: page 1 only, its links all seen, so paging stops there. The
+        // first pass had a failure, so page 1 was stored without validators: a full GET.
+        let (rep, pages) = pass(&r.crawler, &src).await;
+        assert!(pages.is_empty());
+        assert_eq!(rep.skipped_seen, 3);
+        assert_eq!(rep.not_modified, 0);
+        assert_eq!(site.hits("/list/1"), 2);
+        assert_eq!(site.hits("/list/2"), 1);
+        for n in [1, 2, 3, 4, 5, 7] {
+            assert_eq!(site.hits(&format!("/d/{n}")), 1, "/d/{n} fetched twice");
+        }
+
+        // A new complaint on page 1: only it is fetched, and paging goes on while pages still
+        // have unseen links (page 2 has the 404 one, tried again).
+        site.extra.store(true, Ordering::SeqCst);
+        let (rep, pages) = pass(&r.crawler, &src).await;
+        let urls: Vec<&str> = pages.iter().map(|p| p.url.as_str()).collect();
+        assert_eq!(urls, vec![format!("{base}/d/8")]);
+        assert_eq!(rep.emitted, 1);
+        assert_eq!(site.hits("/d/6"), 2);
+        assert_eq!(site.hits("/list/3"), 2);
+        assert_eq!(site.hits("/d/1"), 1);
+    }
+
+    #[tokio::test]
+    async fn unchanged_list_page_is_a_304_and_nothing_more() {
+        let (base, site) = site(false).await;
+        let src = source(&base);
+        let r = rig();
+        let (rep, pages) = pass(&r.crawler, &src).await;
+        assert_eq!(pages.len(), 7);
+        assert!(rep.failed.is_empty());
+        let rec = r.store.page(&format!("{base}/list/1")).unwrap().unwrap();
+        assert_eq!(rec.etag.as_deref(), Some("\"p1-false\""));
+
+        let (rep, pages) = pass(&r.crawler, &src).await;
+        assert!(pages.is_empty());
+        assert_eq!(rep.not_modified, 1);
+        assert_eq!(rep.pages, 1);
+        assert_eq!(site.hits("/list/1"), 2);
+        assert_eq!(site.hits("/list/2"), 1);
+    }
+
+    #[tokio::test]
+    async fn closed_output_records_nothing_so_the_next_pass_refetches() {
+        let (base, _site) = site(false).await;
+        let src = source(&base);
+        let r = rig();
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        drop(rx);
+        let rep = r.crawler.crawl(std::slice::from_ref(&src), tx).await;
+        assert_eq!(rep.emitted, 0);
+        for n in 1..=3 {
+            assert!(!r.store.page_seen(&format!("{base}/d/{n}")).unwrap());
+        }
+    }
+
+    #[tokio::test]
+    async fn bad_start_urls_and_disabled_sources_do_not_stop_the_pass() {
+        let (base, _site) = site(false).await;
+        let mut bad = source(&base);
+        bad.name = "bad".into();
+        bad.start = vec!["ftp://example.com/x".into(), "::".into()];
+        let mut off = source(&base);
+        off.name = "off".into();
+        off.enabled = Some(false);
+        let good = source(&base);
+        let r = rig();
+        let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+        let collect = tokio::spawn(async move {
+            let mut n = 0;
+            while rx.recv().await.is_some() {
+                n += 1;
+            }
+            n
+        });
+        let rep = r.crawler.crawl(&[bad, off, good], tx).await;
+        assert_eq!(collect.await.unwrap(), 7);
+        assert_eq!(rep.failed.get("bad-url"), Some(&2));
     }
 }
