@@ -201,6 +201,7 @@ impl Fetcher {
         self
     }
 
+    /// The host's state for this pass; the first source to reach a host sets its concurrency.
     fn host(&self, key: &str, p: &Politeness) -> Arc<Host> {
         let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
         hosts
@@ -584,8 +585,10 @@ fn classify(e: &reqwest::Error) -> &'static str {
 }
 
 fn quota(rate: f64) -> Quota {
+    // Clamped so the period is always a representable, non-zero duration: at most one request a
+    // day, at least a microsecond apart.
     let rate = if rate.is_finite() && rate > 0.0 {
-        rate
+        rate.clamp(1.0 / 86_400.0, 1e6)
     } else {
         1.0
     };
@@ -1109,6 +1112,27 @@ pub(crate) mod tests {
                 w[1] - w[0]
             );
         }
+    }
+
+    #[test]
+    fn quota_never_panics_on_extreme_rates() {
+        for r in [
+            0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            1e-300,
+            1e300,
+            0.5,
+            100.0,
+        ] {
+            let _ = RateLimiter::direct(quota(r)).check();
+        }
+        assert_eq!(quota(4.0).replenish_interval(), Duration::from_millis(250));
+        assert_eq!(
+            quota(1e-300).replenish_interval(),
+            Duration::from_secs(86_400)
+        );
     }
 
     #[test]

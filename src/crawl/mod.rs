@@ -646,6 +646,17 @@ text = "div.text"
         assert_eq!(site.hits("/d/1"), 1);
     }
 
+    #[test]
+    fn crawler_can_run_in_a_spawned_task() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Crawler>();
+        fn send<T: Send>(_: &T) {}
+        let r = rig();
+        let (tx, _rx) = tokio::sync::mpsc::channel(1);
+        let fut = r.crawler.crawl(&[], tx);
+        send(&fut);
+    }
+
     #[tokio::test]
     async fn unchanged_list_page_is_a_304_and_nothing_more() {
         let (base, site) = site(false).await;
