@@ -515,9 +515,11 @@ mod tests {
                 .map(|l| base.join(&l).map(String::from).unwrap_or(l))
                 .collect()
         };
+        let mut next = grab(r#"rel="next" href="([^"]+)""#);
+        next.extend(grab(r#""next":"([^"]+)""#));
         Ok(Discovered {
             details: abs(grab(r#"class="d" href="([^"]+)""#)),
-            next: abs(grab(r#"rel="next" href="([^"]+)""#)),
+            next: abs(next),
         })
     }
 
@@ -674,6 +676,54 @@ text = "div.text"
         assert_eq!(rep.pages, 1);
         assert_eq!(site.hits("/list/1"), 2);
         assert_eq!(site.hits("/list/2"), 1);
+    }
+
+    #[tokio::test]
+    async fn api_pages_carry_documents_and_page_up_to_max_pages() {
+        let hits = Arc::new(Mutex::new(Vec::<u32>::new()));
+        let app = Router::new()
+            .route(
+                "/api/{p}",
+                get(|AxPath(p): AxPath<u32>, State(h): State<Arc<Mutex<Vec<u32>>>>| async move {
+                    h.lock().unwrap().push(p);
+                    let body = format!(
+                        r#"{{"items":[{{"id":"{p}","title":"第{p}批产品质量监督抽查结果"}}],"next":"/api/{}"}}"#,
+                        p + 1
+                    );
+                    ([(header::CONTENT_TYPE, "application/json")], body)
+                }),
+            )
+            .route(
+                "/robots.txt",
+                get(|| async { "User-agent: *\nDisallow: /api/private\n" }),
+            )
+            .with_state(hits.clone());
+        let base = serve(app).await;
+        let text = format!(
+            r#"
+[[source]]
+name = "regulator-api"
+kind = "json"
+channel = "regulator"
+start = ["{base}/api/1", "{base}/api/private"]
+max_pages = 4
+[source.politeness]
+rps = 500
+[source.api]
+items = "items"
+fields = {{ title = "title", text = "title" }}
+"#
+        );
+        let src = parse_sources(&text, "api.toml").unwrap().remove(0);
+        let r = rig();
+        let (rep, pages) = pass(&r.crawler, &src).await;
+        let mut got = hits.lock().unwrap().clone();
+        got.sort();
+        // Two start URLs count towards max_pages: /api/1 and the disallowed one, then 2 and 3.
+        assert_eq!(got, vec![1, 2, 3]);
+        assert_eq!(pages.len(), 3);
+        assert!(pages.iter().all(|p| p.role == PageRole::Api));
+        assert_eq!(rep.failed.get("robots-disallowed"), Some(&1));
     }
 
     #[tokio::test]
