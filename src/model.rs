@@ -13,6 +13,12 @@ use serde::{Deserialize, Serialize};
 /// UTC instant used everywhere a time is stored.
 pub type Timestamp = DateTime<Utc>;
 
+/// The calendar day of an instant in Beijing time (UTC+8), the day Chinese sources and the
+/// monitoring centre count on (a notice published at 00:30 on 5 March belongs to 5 March).
+pub fn china_day(t: Timestamp) -> NaiveDate {
+    (t + chrono::Duration::hours(8)).date_naive()
+}
+
 /// The five channels of risk information named by the monitoring standard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -220,7 +226,7 @@ impl Document {
 
     /// The day the document counts on: its publication day, else the day it was fetched.
     pub fn day(&self) -> NaiveDate {
-        self.published_at.unwrap_or(self.fetched_at).date_naive()
+        china_day(self.published_at.unwrap_or(self.fetched_at))
     }
 }
 
@@ -374,8 +380,9 @@ pub struct Signal {
 }
 
 impl Signal {
+    /// The Beijing-time day the signal counts on.
     pub fn day(&self) -> NaiveDate {
-        self.time.date_naive()
+        china_day(self.time)
     }
 }
 

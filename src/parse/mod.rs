@@ -1,47 +1,400 @@
-//! Parse: page bytes → text → `Document`s (and, for the crawler, the links a page leads to).
+//! Parse: page bytes → text → `Document`s, and for the crawler the links a page leads to.
 //!
-//! Owns charset detection (header, BOM, meta tag, then chardetng) and everything that reads a page
-//! with a source's selectors or field paths. Data flows in from crawl (`Fetched`) and out to analyze
-//! (`Document`); `discover` is called by the crawler after a page is archived.
+//! Owns charset detection ([`charset`]) and everything that reads a page with a source's
+//! selectors or field paths. Data flows in from crawl (`Fetched`, already archived) and out to
+//! analyze (`Document`); [`discover`] is called by the crawler after a page is archived. Nothing
+//! here panics on a page: a selector that finds nothing yields an empty field, a page that yields
+//! no title or text is an error naming its URL.
 
-use crate::config::SourceConfig;
-use crate::model::{Document, Fetched, PageRole};
+pub mod charset;
+mod dates;
+mod html;
+
+use std::collections::BTreeMap;
+
+use scraper::{Html, Selector};
+use serde_json::Value;
+use url::Url;
+
+pub use charset::decode;
+pub use dates::parse_date;
+
+use crate::config::{SourceConfig, SourceKind};
+use crate::model::{Document, Fetched, PageRole, doc_id, field};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ParseError {
     #[error("{url}: {message}")]
-    Page { url: String, message: String },
+    Page {
+        url: String,
+        reason: &'static str,
+        message: String,
+    },
 }
 
 impl ParseError {
-    /// Short stable reason for counters.
+    fn new(url: &str, reason: &'static str, message: impl Into<String>) -> Self {
+        ParseError::Page {
+            url: url.to_string(),
+            reason,
+            message: message.into(),
+        }
+    }
+
+    /// Short stable reason for counters (`bad-json`, `bad-feed`, `no-title`, `bad-selector` …).
     pub fn reason(&self) -> &'static str {
-        "parse"
+        match self {
+            ParseError::Page { reason, .. } => reason,
+        }
     }
 }
 
-/// Links a fetched page leads to, with the role each should be fetched as.
+/// Links a fetched page leads to.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Discovered {
-    /// Detail / article pages (absolute URLs).
+    /// Detail / article pages (absolute URLs), fetched as `PageRole::Detail`.
     pub details: Vec<String>,
-    /// Further list / API pages (absolute URLs) of the same role as the page itself.
+    /// Further list / feed / API pages (absolute URLs), fetched with the page's own role.
     pub next: Vec<String>,
 }
 
-/// Decode a response body to text: charset from the Content-Type header, a BOM, an HTML meta tag,
-/// then detection. Never fails: undecodable bytes become U+FFFD.
-pub fn decode(f: &Fetched) -> String {
-    todo!("{f:?}")
-}
-
-/// Links on a list, feed or API page (`role` is the role the page was fetched as).
+/// Links on a list, feed or API page.
 pub fn discover(f: &Fetched, source: &SourceConfig) -> Result<Discovered, ParseError> {
-    todo!("{f:?}{source:?}")
+    let base = Url::parse(&f.url)
+        .map_err(|e| ParseError::new(&f.url, "bad-url", format!("bad page URL: {e}")))?;
+    match f.role {
+        PageRole::List => {
+            let list = source.list.as_ref().ok_or_else(|| {
+                ParseError::new(&f.url, "no-list-selectors", "source has no [source.list]")
+            })?;
+            let doc = Html::parse_document(&decode(f));
+            let links = selector(&f.url, &list.links)?;
+            let mut out = Discovered {
+                details: unique(
+                    doc.select(&links)
+                        .filter_map(|e| resolve(&base, e.value().attr("href"))),
+                ),
+                next: Vec::new(),
+            };
+            if let Some(next) = &list.next {
+                let sel = selector(&f.url, next)?;
+                out.next = doc
+                    .select(&sel)
+                    .filter_map(|e| resolve(&base, e.value().attr("href")))
+                    .take(1)
+                    .collect();
+            }
+            Ok(out)
+        }
+        PageRole::Feed => {
+            let feed = feed_rs::parser::parse(f.body.as_slice()).map_err(|e| {
+                ParseError::new(
+                    &f.url,
+                    "bad-feed",
+                    format!("not a readable RSS/Atom feed: {e}"),
+                )
+            })?;
+            let links = feed.entries.iter().filter_map(|entry| {
+                let href = entry.links.first().map(|l| l.href.as_str());
+                resolve(&base, href)
+            });
+            Ok(Discovered {
+                details: unique(links),
+                next: Vec::new(),
+            })
+        }
+        PageRole::Api => {
+            let api = api_fields(f, source)?;
+            let json = json_body(f)?;
+            let items =
+                items(&json, &api.items).map_err(|m| ParseError::new(&f.url, "bad-json", m))?;
+            let mut out = Discovered::default();
+            if let (Some(param), false) = (&api.page_param, items.is_empty()) {
+                out.next.push(next_page(&base, param).to_string());
+            }
+            Ok(out)
+        }
+        PageRole::Detail | PageRole::Robots => Ok(Discovered::default()),
+    }
 }
 
 /// Documents on a detail or API page.
 pub fn parse(f: &Fetched, source: &SourceConfig) -> Result<Vec<Document>, ParseError> {
-    let _ = PageRole::Detail;
-    todo!("{f:?}{source:?}")
+    match f.role {
+        PageRole::Detail => parse_detail(f, source).map(|d| vec![d]),
+        PageRole::Api => parse_api(f, source),
+        _ => Ok(Vec::new()),
+    }
 }
+
+fn base_document(f: &Fetched, source: &SourceConfig, id: String, url: String) -> Document {
+    let mut fields = BTreeMap::new();
+    if let Some(p) = &source.platform {
+        fields.insert(field::PLATFORM.to_string(), p.clone());
+    }
+    Document {
+        id,
+        source: source.name.clone(),
+        channel: source.channel,
+        kind: source.doc_kind,
+        url,
+        title: String::new(),
+        text: String::new(),
+        published_at: None,
+        fetched_at: f.fetched_at,
+        fields,
+        rows: Vec::new(),
+        region_hint: source.region.clone(),
+        weight: source.weight,
+    }
+}
+
+fn parse_detail(f: &Fetched, source: &SourceConfig) -> Result<Document, ParseError> {
+    let sel = source.detail.as_ref().ok_or_else(|| {
+        ParseError::new(
+            &f.url,
+            "no-detail-selectors",
+            "source has no [source.detail]",
+        )
+    })?;
+    let page = Html::parse_document(&decode(f));
+    // The crawler hands over canonical URLs, so the id is stable across fetches.
+    let mut doc = base_document(f, source, doc_id(&f.url), f.url.clone());
+    doc.title = first_text(&page, &f.url, sel.title.as_slice())?;
+    doc.text = all_text(&page, &f.url, sel.text.as_slice())?;
+    if doc.title.is_empty() && doc.text.is_empty() {
+        return Err(ParseError::new(
+            &f.url,
+            "empty-page",
+            "neither title nor text selectors matched",
+        ));
+    }
+    if let Some(p) = &sel.published {
+        let raw = first_text(&page, &f.url, p.as_slice())?;
+        doc.published_at = parse_date(&raw);
+    }
+    for (name, css) in &sel.fields {
+        let value = first_text(&page, &f.url, std::slice::from_ref(css))?;
+        if !value.is_empty() {
+            doc.fields.insert(name.clone(), value);
+        }
+    }
+    if let Some(table) = &sel.table {
+        let rows = selector(&f.url, &table.rows)?;
+        let columns: Vec<(String, Selector)> = table
+            .columns
+            .iter()
+            .map(|(k, css)| selector(&f.url, css).map(|s| (k.clone(), s)))
+            .collect::<Result<_, _>>()?;
+        for row in page.select(&rows) {
+            let mut values = BTreeMap::new();
+            for (name, s) in &columns {
+                if let Some(cell) = row.select(s).next() {
+                    let v = html::element_text(cell);
+                    if !v.is_empty() {
+                        values.insert(name.clone(), v);
+                    }
+                }
+            }
+            if !values.is_empty() {
+                doc.rows.push(values);
+            }
+        }
+    }
+    Ok(doc)
+}
+
+fn parse_api(f: &Fetched, source: &SourceConfig) -> Result<Vec<Document>, ParseError> {
+    let api = api_fields(f, source)?;
+    let json = json_body(f)?;
+    let items = items(&json, &api.items).map_err(|m| ParseError::new(&f.url, "bad-json", m))?;
+    let base = Url::parse(&f.url).ok();
+    let mut docs = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let get = |key: &str| {
+            api.fields
+                .get(key)
+                .and_then(|path| scalar(lookup(item, path)?))
+        };
+        let native = get("id");
+        let url = match (get("url"), &base) {
+            (Some(u), Some(b)) => b.join(&u).map(|u| u.to_string()).unwrap_or(u),
+            (Some(u), None) => u,
+            (None, _) => format!(
+                "{}#{}",
+                f.url,
+                native.clone().unwrap_or_else(|| i.to_string())
+            ),
+        };
+        // The API's own id is the stable key: the same complaint on page 2 today and page 3
+        // tomorrow is one document.
+        let key = match &native {
+            Some(n) => format!("{}\u{1f}{n}", source.name),
+            None => url.clone(),
+        };
+        let mut doc = base_document(f, source, doc_id(&key), url);
+        doc.title = get("title").unwrap_or_default();
+        doc.text = get("text").unwrap_or_default();
+        if doc.title.is_empty() && doc.text.is_empty() {
+            return Err(ParseError::new(
+                &f.url,
+                "empty-item",
+                format!("item {i} has neither title nor text"),
+            ));
+        }
+        doc.published_at = get("published").and_then(|p| parse_date(&p));
+        for (name, path) in &api.fields {
+            if matches!(name.as_str(), "id" | "url" | "title" | "text" | "published") {
+                continue;
+            }
+            if let Some(v) = lookup(item, path)
+                .and_then(scalar)
+                .filter(|v| !v.is_empty())
+            {
+                doc.fields.insert(name.clone(), v);
+            }
+        }
+        docs.push(doc);
+    }
+    Ok(docs)
+}
+
+fn api_fields<'a>(
+    f: &Fetched,
+    source: &'a SourceConfig,
+) -> Result<&'a crate::config::ApiFields, ParseError> {
+    match (&source.api, source.kind) {
+        (Some(api), SourceKind::Json) => Ok(api),
+        _ => Err(ParseError::new(
+            &f.url,
+            "no-api-fields",
+            "source has no [source.api]",
+        )),
+    }
+}
+
+fn json_body(f: &Fetched) -> Result<Value, ParseError> {
+    serde_json::from_str(&decode(f))
+        .map_err(|e| ParseError::new(&f.url, "bad-json", format!("body is not JSON: {e}")))
+}
+
+/// The array at a dotted path (`data.items`); the empty path is the top level.
+fn items<'a>(json: &'a Value, path: &str) -> Result<&'a [Value], String> {
+    let v = if path.is_empty() {
+        Some(json)
+    } else {
+        lookup(json, path)
+    };
+    match v {
+        Some(Value::Array(a)) => Ok(a),
+        Some(Value::Null) | None => Ok(&[]),
+        Some(other) => Err(format!("{path:?} is not an array but {}", kind_of(other))),
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Follow a dotted path; numeric segments index arrays.
+fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('.').try_fold(v, |v, seg| match v {
+        Value::Object(m) => m.get(seg),
+        Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+        _ => None,
+    })
+}
+
+fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Array(a) => {
+            let parts: Vec<String> = a.iter().filter_map(scalar).collect();
+            (!parts.is_empty()).then(|| parts.join("、"))
+        }
+        Value::Null | Value::Object(_) => None,
+    }
+}
+
+/// The same URL with `param` incremented (absent counts as 1, so the next page is 2).
+fn next_page(url: &Url, param: &str) -> Url {
+    let current = url
+        .query_pairs()
+        .find(|(k, _)| k == param)
+        .and_then(|(_, v)| v.parse::<u64>().ok())
+        .unwrap_or(1);
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != param)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .chain(std::iter::once((
+            param.to_string(),
+            (current + 1).to_string(),
+        )))
+        .collect();
+    let mut next = url.clone();
+    next.query_pairs_mut().clear().extend_pairs(pairs);
+    next
+}
+
+fn selector(url: &str, css: &str) -> Result<Selector, ParseError> {
+    Selector::parse(css).map_err(|e| {
+        ParseError::new(
+            url,
+            "bad-selector",
+            format!("bad CSS selector {css:?}: {e}"),
+        )
+    })
+}
+
+fn first_text(page: &Html, url: &str, sels: &[String]) -> Result<String, ParseError> {
+    for css in sels {
+        let s = selector(url, css)?;
+        if let Some(e) = page.select(&s).next() {
+            let t = html::element_text(e);
+            if !t.is_empty() {
+                return Ok(t);
+            }
+        }
+    }
+    Ok(String::new())
+}
+
+fn all_text(page: &Html, url: &str, sels: &[String]) -> Result<String, ParseError> {
+    let mut parts = Vec::new();
+    for css in sels {
+        let s = selector(url, css)?;
+        parts.extend(
+            page.select(&s)
+                .map(html::element_text)
+                .filter(|t| !t.is_empty()),
+        );
+    }
+    Ok(parts.join("\n"))
+}
+
+fn resolve(base: &Url, href: Option<&str>) -> Option<String> {
+    let href = href?.trim();
+    if href.is_empty() || href.starts_with("javascript:") || href.starts_with("mailto:") {
+        return None;
+    }
+    let u = base.join(href).ok()?;
+    matches!(u.scheme(), "http" | "https").then(|| u.to_string())
+}
+
+fn unique(it: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    it.filter(|u| seen.insert(u.clone())).collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -59,7 +59,8 @@ CREATE TABLE IF NOT EXISTS pages (
     record_id TEXT NOT NULL,
     etag TEXT,
     last_modified TEXT,
-    fetched_at TEXT
+    fetched_at TEXT,
+    processed INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY,
@@ -139,15 +140,36 @@ impl Store {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Was this (canonical) URL fetched with a 2xx status before?
+    /// Was this (canonical) URL fetched with a 2xx status AND its documents durably stored and
+    /// indexed ([`Store::mark_processed`])? A page fetched but lost to a crash before its
+    /// documents were committed is not seen, so the next pass fetches it again.
     pub fn page_seen(&self, url: &str) -> Result<bool> {
-        let status: Option<i64> = self
+        let row: Option<(i64, bool)> = self
             .conn()
-            .query_row("SELECT status FROM pages WHERE url = ?1", [url], |r| {
-                r.get(0)
-            })
+            .query_row(
+                "SELECT status, processed FROM pages WHERE url = ?1",
+                [url],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
             .optional()?;
-        Ok(matches!(status, Some(s) if (200..300).contains(&s)))
+        Ok(matches!(row, Some((s, true)) if (200..300).contains(&s)))
+    }
+
+    /// Mark pages whose documents are committed to the store and the index (called by the sink
+    /// after each index commit). Unknown URLs are recorded as processed too, so a page whose
+    /// crawl record was lost is still not fetched twice.
+    pub fn mark_processed(&self, urls: &[(String, String)]) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for (url, source) in urls {
+            tx.execute(
+                "INSERT INTO pages (url, source, status, record_id, processed) VALUES (?1, ?2, 200, '', 1)
+                 ON CONFLICT(url) DO UPDATE SET processed = 1",
+                params![url, source],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     pub fn page(&self, url: &str) -> Result<Option<PageRecord>> {
@@ -590,7 +612,19 @@ mod tests {
             fetched_at: Some(Utc::now()),
         };
         store.record_page(&rec).unwrap();
+        assert!(
+            !store.page_seen("http://x/1").unwrap(),
+            "fetched but not yet committed"
+        );
+        store
+            .mark_processed(&[("http://x/1".into(), "s".into())])
+            .unwrap();
         assert!(store.page_seen("http://x/1").unwrap());
+        store.record_page(&rec).unwrap();
+        assert!(
+            store.page_seen("http://x/1").unwrap(),
+            "a re-fetch keeps the processed mark"
+        );
         rec.status = 500;
         rec.record_id = "r2".into();
         store.record_page(&rec).unwrap();

@@ -1,0 +1,141 @@
+//! Charset detection and decoding. Chinese sites still serve GBK, GB18030 and Big5, often with a
+//! wrong or missing header; the order of trust is: BOM, Content-Type header, `<meta>` tag in the
+//! first 2 KiB, then statistical detection (chardetng). Decoding never fails: bytes that are not
+//! valid in the chosen encoding become U+FFFD and the page goes on.
+
+use encoding_rs::{Encoding, UTF_8};
+
+use crate::model::Fetched;
+
+/// The encoding a body should be decoded with, and where that answer came from.
+pub fn detect(body: &[u8], content_type: Option<&str>) -> (&'static Encoding, &'static str) {
+    if let Some((enc, _)) = Encoding::for_bom(body) {
+        return (enc, "bom");
+    }
+    if let Some(enc) = content_type.and_then(charset_param).and_then(label) {
+        return (enc, "header");
+    }
+    if let Some(enc) = meta_charset(&body[..body.len().min(2048)]) {
+        return (enc, "meta");
+    }
+    if std::str::from_utf8(body).is_ok() {
+        return (UTF_8, "utf-8");
+    }
+    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    det.feed(body, true);
+    (
+        det.guess(Some(b"cn"), chardetng::Utf8Detection::Allow),
+        "detected",
+    )
+}
+
+/// Decode a response body to text.
+pub fn decode(f: &Fetched) -> String {
+    decode_bytes(&f.body, f.header("content-type"))
+}
+
+pub fn decode_bytes(body: &[u8], content_type: Option<&str>) -> String {
+    let (enc, _) = detect(body, content_type);
+    // GBK pages routinely contain GB18030-only characters; decoding as GB18030 (a superset) loses
+    // nothing and mis-decodes nothing.
+    let enc = if enc == encoding_rs::GBK {
+        encoding_rs::GB18030
+    } else {
+        enc
+    };
+    let (text, _, _) = enc.decode(body);
+    text.into_owned()
+}
+
+fn label(name: &str) -> Option<&'static Encoding> {
+    Encoding::for_label(
+        name.trim()
+            .trim_matches(|c| c == '"' || c == '\'')
+            .as_bytes(),
+    )
+}
+
+fn charset_param(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim().eq_ignore_ascii_case("charset").then_some(v.trim())
+    })
+}
+
+/// `<meta charset="gbk">` or `<meta http-equiv="Content-Type" content="text/html; charset=gbk">`.
+fn meta_charset(head: &[u8]) -> Option<&'static Encoding> {
+    let lower: Vec<u8> = head.iter().map(u8::to_ascii_lowercase).collect();
+    let mut from = 0;
+    while let Some(pos) = find(&lower[from..], b"<meta") {
+        let start = from + pos;
+        let end = find(&lower[start..], b">")
+            .map(|e| start + e)
+            .unwrap_or(lower.len());
+        let tag = &lower[start..end];
+        if let Some(c) = find(tag, b"charset") {
+            let rest = &tag[c + 7..];
+            let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+            if let Some(rest) = rest.strip_prefix(b"=") {
+                let value: Vec<u8> = rest
+                    .iter()
+                    .copied()
+                    .skip_while(|b| matches!(b, b' ' | b'"' | b'\''))
+                    .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+                    .collect();
+                if let Some(enc) = Encoding::for_label(&value) {
+                    return Some(enc);
+                }
+            }
+        }
+        from = end;
+    }
+    None
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gbk_by_meta_tag_without_header_charset() {
+        let html = "<html><head><meta charset=\"gbk\"><title>充电宝</title></head><body>移动电源鼓包</body></html>";
+        let (bytes, _, _) = encoding_rs::GBK.encode(html);
+        let (enc, how) = detect(&bytes, Some("text/html"));
+        assert_eq!((enc.name(), how), ("GBK", "meta"));
+        assert!(decode_bytes(&bytes, Some("text/html")).contains("移动电源鼓包"));
+    }
+
+    #[test]
+    fn header_beats_meta_and_http_equiv_is_read() {
+        let html =
+            "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=big5\">電動車起火";
+        let (bytes, _, _) = encoding_rs::BIG5.encode(html);
+        assert_eq!(detect(&bytes, None).0.name(), "Big5");
+        assert!(decode_bytes(&bytes, None).contains("電動車起火"));
+        let utf8 = "<meta charset=gbk>中文";
+        assert_eq!(
+            detect(utf8.as_bytes(), Some("text/html; charset=UTF-8"))
+                .0
+                .name(),
+            "UTF-8"
+        );
+    }
+
+    #[test]
+    fn detects_gb18030_without_any_label() {
+        let text = "消费者投诉：电动自行车在楼道充电时突然起火，烧毁了门口的鞋柜，所幸无人受伤。";
+        let (bytes, _, _) = encoding_rs::GB18030.encode(text);
+        assert_eq!(decode_bytes(&bytes, None), text);
+    }
+
+    #[test]
+    fn invalid_bytes_never_fail() {
+        let bytes = b"<meta charset=utf-8>ok \xff\xfe\x80 end";
+        let s = decode_bytes(bytes, None);
+        assert!(s.starts_with("<meta") && s.contains('\u{FFFD}') && s.ends_with("end"));
+    }
+}

@@ -1,0 +1,268 @@
+use super::*;
+use crate::config::parse_sources;
+use crate::model::{Channel, DocKind};
+use chrono::Utc;
+
+const SOURCES: &str = r#"
+[[source]]
+name = "mall"
+kind = "html"
+channel = "platform"
+weight = 0.5
+platform = "优选商城"
+doc_kind = "listing"
+start = ["http://mall.test/search?q=x&page=1"]
+[source.list]
+links = "ul.results a.item"
+next = "a.next"
+[source.detail]
+title = "h1"
+text = ["div.desc", "ul.reviews li"]
+published = "span.date"
+[source.detail.fields]
+brand = "td.brand"
+shop = ".shop"
+shop_region = ".loc"
+
+[[source]]
+name = "notices"
+kind = "html"
+channel = "regulator"
+region = "浙江省"
+start = ["http://gov.test/list"]
+[source.list]
+links = "a.notice"
+[source.detail]
+title = "h1"
+text = "div.body"
+[source.detail.table]
+rows = "table.failed tbody tr"
+[source.detail.table.columns]
+product = "td:nth-child(2)"
+enterprise = "td:nth-child(3)"
+province = "td:nth-child(4)"
+items = "td:nth-child(5)"
+
+[[source]]
+name = "api"
+kind = "json"
+channel = "complaint"
+weight = 0.8
+start = ["http://c.test/api/complaints?page=1&size=2"]
+[source.api]
+items = "data.items"
+page_param = "page"
+[source.api.fields]
+id = "id"
+title = "title"
+text = "content"
+published = "created"
+region = "area.province"
+status = "status"
+
+[[source]]
+name = "news"
+kind = "feed"
+channel = "media"
+start = ["http://news.test/rss.xml"]
+[source.detail]
+title = "h1"
+text = "article p"
+"#;
+
+fn source(name: &str) -> SourceConfig {
+    parse_sources(SOURCES, "test.toml")
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == name)
+        .unwrap()
+}
+
+fn fetched(url: &str, role: PageRole, content_type: &str, body: Vec<u8>) -> Fetched {
+    Fetched {
+        source: "t".into(),
+        url: url.into(),
+        role,
+        status: 200,
+        headers: vec![("content-type".into(), content_type.into())],
+        body,
+        fetched_at: Utc::now(),
+        record_id: "urn:uuid:x".into(),
+    }
+}
+
+#[test]
+fn list_page_links_and_next_resolve_relative_hrefs() {
+    let html = r#"<ul class="results"><li><a class="item" href="/item/1">一</a></li>
+        <li><a class="item" href="item/2?from=list">二</a></li><li><a class="item" href="/item/1">一</a></li>
+        <li><a class="item" href="javascript:void(0)">x</a></li></ul><a class="next" href="?q=x&page=2">下一页</a>"#;
+    let f = fetched(
+        "http://mall.test/search?q=x&page=1",
+        PageRole::List,
+        "text/html",
+        html.as_bytes().to_vec(),
+    );
+    let d = discover(&f, &source("mall")).unwrap();
+    assert_eq!(
+        d.details,
+        [
+            "http://mall.test/item/1",
+            "http://mall.test/item/2?from=list"
+        ]
+    );
+    assert_eq!(d.next, ["http://mall.test/search?q=x&page=2"]);
+}
+
+#[test]
+fn gbk_listing_detail_with_fields() {
+    let html = "<html><head><meta charset=\"gbk\"></head><body><h1>20000毫安 充电宝 快充</h1>\
+        <span class=\"date\">上架时间：2026年3月5日</span><table><tr><td class=\"brand\">酷电</td></tr></table>\
+        <div class=\"shop\">酷电数码专营店</div><div class=\"loc\">广东 深圳</div>\
+        <div class=\"desc\"><p>大容量移动电源。</p><p>支持双向快充。</p><script>var x=1;</script></div>\
+        <ul class=\"reviews\"><li>用了一周就鼓包了</li><li>充电时发烫冒烟，吓人</li></ul></body></html>";
+    let (bytes, _, _) = encoding_rs::GBK.encode(html);
+    let f = fetched(
+        "http://mall.test/item/1",
+        PageRole::Detail,
+        "text/html",
+        bytes.into_owned(),
+    );
+    let docs = parse(&f, &source("mall")).unwrap();
+    assert_eq!(docs.len(), 1);
+    let d = &docs[0];
+    assert_eq!(d.title, "20000毫安 充电宝 快充");
+    assert_eq!(
+        d.text,
+        "大容量移动电源。\n支持双向快充。\n用了一周就鼓包了\n充电时发烫冒烟，吓人"
+    );
+    assert_eq!(d.field("brand"), Some("酷电"));
+    assert_eq!(d.field("shop_region"), Some("广东 深圳"));
+    assert_eq!(d.field("platform"), Some("优选商城"));
+    assert_eq!(d.kind, Some(DocKind::Listing));
+    assert_eq!(d.channel, Channel::Platform);
+    assert_eq!(d.day().to_string(), "2026-03-05");
+    assert_eq!(d.id, doc_id("http://mall.test/item/1"));
+}
+
+#[test]
+fn inspection_table_rows_become_structured_rows() {
+    let html = r#"<h1>关于2026年第一季度电动自行车产品质量监督抽查结果的通告</h1><div class="body">本次共抽查30批次，不合格3批次。</div>
+        <table class="failed"><thead><tr><th>序号</th><th>产品名称</th><th>标称生产企业</th><th>所在省份</th><th>不合格项目</th></tr></thead>
+        <tbody><tr><td>1</td><td>电动自行车用锂离子蓄电池</td><td>某某电源科技有限公司</td><td>浙江省</td><td>过充电保护、短路保护</td></tr>
+        <tr><td>2</td><td>电动自行车充电器</td><td>某某电器厂</td><td>江苏省</td><td>标志和说明</td></tr></tbody></table>"#;
+    let f = fetched(
+        "http://gov.test/n/1",
+        PageRole::Detail,
+        "text/html; charset=utf-8",
+        html.as_bytes().to_vec(),
+    );
+    let d = parse(&f, &source("notices")).unwrap().remove(0);
+    assert_eq!(d.rows.len(), 2);
+    assert_eq!(d.rows[0]["product"], "电动自行车用锂离子蓄电池");
+    assert_eq!(d.rows[0]["items"], "过充电保护、短路保护");
+    assert_eq!(d.rows[1]["province"], "江苏省");
+    assert_eq!(d.region_hint.as_deref(), Some("浙江省"));
+    assert_eq!(d.published_at, None);
+}
+
+#[test]
+fn api_items_paging_and_ids() {
+    let body = r#"{"data":{"items":[
+        {"id": 101, "title":"充电宝爆炸","content":"昨晚充电宝在床头爆炸","created":"2026-03-01 21:10:00","area":{"province":"广东省"},"status":"已受理"},
+        {"id": "102", "title":"电热毯漏电","content":"使用时有麻感","created":"2026-03-02"}]}}"#;
+    let url = "http://c.test/api/complaints?page=1&size=2";
+    let f = fetched(
+        url,
+        PageRole::Api,
+        "application/json",
+        body.as_bytes().to_vec(),
+    );
+    let src = source("api");
+    let docs = parse(&f, &src).unwrap();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0].field("region"), Some("广东省"));
+    assert_eq!(docs[0].field("status"), Some("已受理"));
+    assert_eq!(docs[1].field("region"), None);
+    assert_eq!(docs[0].id, doc_id("api\u{1f}101"));
+    assert_ne!(docs[0].id, docs[1].id);
+    assert_eq!(docs[0].url, format!("{url}#101"));
+    assert_eq!(
+        discover(&f, &src).unwrap().next,
+        ["http://c.test/api/complaints?size=2&page=2"]
+    );
+    let empty = fetched(
+        url,
+        PageRole::Api,
+        "application/json",
+        br#"{"data":{"items":[]}}"#.to_vec(),
+    );
+    assert!(discover(&empty, &src).unwrap().next.is_empty());
+    assert!(parse(&empty, &src).unwrap().is_empty());
+}
+
+#[test]
+fn bad_json_and_wrong_shapes_are_errors_with_the_url() {
+    let src = source("api");
+    let f = fetched(
+        "http://c.test/api?page=3",
+        PageRole::Api,
+        "application/json",
+        b"<html>busy</html>".to_vec(),
+    );
+    let e = parse(&f, &src).unwrap_err();
+    assert_eq!(e.reason(), "bad-json");
+    assert!(e.to_string().contains("http://c.test/api?page=3"), "{e}");
+    let f = fetched(
+        "http://c.test/api",
+        PageRole::Api,
+        "application/json",
+        br#"{"data":{"items":{"a":1}}}"#.to_vec(),
+    );
+    assert!(
+        parse(&f, &src)
+            .unwrap_err()
+            .to_string()
+            .contains("not an array")
+    );
+}
+
+#[test]
+fn feed_entries_lead_to_articles_and_broken_feeds_are_errors() {
+    let rss = r#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>新闻</title><link>http://news.test/</link>
+        <description>d</description>
+        <item><title>甲</title><link>/a/1.html</link></item><item><title>乙</title><link>http://news.test/a/2.html</link></item>
+        </channel></rss>"#;
+    let f = fetched(
+        "http://news.test/rss.xml",
+        PageRole::Feed,
+        "application/rss+xml",
+        rss.as_bytes().to_vec(),
+    );
+    let d = discover(&f, &source("news")).unwrap();
+    assert_eq!(
+        d.details,
+        ["http://news.test/a/1.html", "http://news.test/a/2.html"]
+    );
+    let broken = fetched(
+        "http://news.test/rss.xml",
+        PageRole::Feed,
+        "application/rss+xml",
+        b"<rss><chan".to_vec(),
+    );
+    assert_eq!(
+        discover(&broken, &source("news")).unwrap_err().reason(),
+        "bad-feed"
+    );
+}
+
+#[test]
+fn a_page_without_title_or_text_is_an_error() {
+    let f = fetched(
+        "http://news.test/a/9.html",
+        PageRole::Detail,
+        "text/html",
+        b"<html><body>404</body></html>".to_vec(),
+    );
+    let e = parse(&f, &source("news")).unwrap_err();
+    assert_eq!(e.reason(), "empty-page");
+}
