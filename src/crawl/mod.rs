@@ -508,6 +508,7 @@ mod tests {
         };
         let base = url::Url::parse(&f.url).map_err(|e| ParseError::Page {
             url: f.url.clone(),
+            reason: "bad-url",
             message: e.to_string(),
         })?;
         let abs = |v: Vec<String>| {
@@ -569,11 +570,21 @@ text = "div.text"
         }
     }
 
-    async fn pass(c: &Crawler, src: &SourceConfig) -> (CrawlReport, Vec<Fetched>) {
-        let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+    /// One pass; the receiving side plays the pipeline's sink, marking each page processed as
+    /// the indexer does after its commit.
+    async fn pass_with(
+        c: &Crawler,
+        store: &Store,
+        src: &SourceConfig,
+    ) -> (CrawlReport, Vec<Fetched>) {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Fetched>(2);
+        let store = store.clone();
         let collect = tokio::spawn(async move {
             let mut v = Vec::new();
             while let Some(f) = rx.recv().await {
+                store
+                    .mark_processed(&[(f.url.clone(), f.source.clone())])
+                    .unwrap();
                 v.push(f);
             }
             v
@@ -588,7 +599,7 @@ text = "div.text"
         let src = source(&base);
         let r = rig();
 
-        let (rep, pages) = pass(&r.crawler, &src).await;
+        let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
         let mut urls: Vec<String> = pages.iter().map(|p| p.url.clone()).collect();
         urls.sort();
         let want: Vec<String> = [1, 2, 3, 4, 5, 7]
@@ -626,7 +637,7 @@ text = "div.text"
 
         // Second pass, same store: page 1 only, its links all seen, so paging stops there. The
         // first pass had a failure, so page 1 was stored without validators: a full GET.
-        let (rep, pages) = pass(&r.crawler, &src).await;
+        let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
         assert!(pages.is_empty());
         assert_eq!(rep.skipped_seen, 3);
         assert_eq!(rep.not_modified, 0);
@@ -639,7 +650,7 @@ text = "div.text"
         // A new complaint on page 1: only it is fetched, and paging goes on while pages still
         // have unseen links (page 2 has the 404 one, tried again).
         site.extra.store(true, Ordering::SeqCst);
-        let (rep, pages) = pass(&r.crawler, &src).await;
+        let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
         let urls: Vec<&str> = pages.iter().map(|p| p.url.as_str()).collect();
         assert_eq!(urls, vec![format!("{base}/d/8")]);
         assert_eq!(rep.emitted, 1);
@@ -664,13 +675,13 @@ text = "div.text"
         let (base, site) = site(false).await;
         let src = source(&base);
         let r = rig();
-        let (rep, pages) = pass(&r.crawler, &src).await;
+        let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
         assert_eq!(pages.len(), 7);
         assert!(rep.failed.is_empty());
         let rec = r.store.page(&format!("{base}/list/1")).unwrap().unwrap();
         assert_eq!(rec.etag.as_deref(), Some("\"p1-false\""));
 
-        let (rep, pages) = pass(&r.crawler, &src).await;
+        let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
         assert!(pages.is_empty());
         assert_eq!(rep.not_modified, 1);
         assert_eq!(rep.pages, 1);
@@ -716,7 +727,7 @@ fields = {{ title = "title", text = "title" }}
         );
         let src = parse_sources(&text, "api.toml").unwrap().remove(0);
         let r = rig();
-        let (rep, pages) = pass(&r.crawler, &src).await;
+        let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
         let mut got = hits.lock().unwrap().clone();
         got.sort();
         // Two start URLs count towards max_pages: /api/1 and the disallowed one, then 2 and 3.
@@ -724,6 +735,69 @@ fields = {{ title = "title", text = "title" }}
         assert_eq!(pages.len(), 3);
         assert!(pages.iter().all(|p| p.role == PageRole::Api));
         assert_eq!(rep.failed.get("robots-disallowed"), Some(&1));
+    }
+
+    #[tokio::test]
+    async fn end_to_end_with_real_link_discovery_and_restarts() {
+        let (base, site) = site(false).await;
+        let src = source(&base);
+        let dir = tempfile::tempdir().unwrap();
+        // A fresh crawler, store handle and archive file each time, as after a process restart.
+        let start = || {
+            let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+            let archive = ArchiveWriter::open(&dir.path().join("archive"), 1 << 30).unwrap();
+            let c = Crawler::new(
+                &test_settings(),
+                archive,
+                store.clone(),
+                Arc::new(Counters::default()),
+            )
+            .unwrap();
+            (c, store)
+        };
+
+        let (c, store) = start();
+        let (rep, pages) = pass_with(&c, &store, &src).await;
+        assert!(rep.failed.is_empty(), "{:?}", rep.failed);
+        assert_eq!(pages.len(), 7);
+        let mut titles: Vec<String> = pages
+            .iter()
+            .flat_map(|p| crate::parse::parse(p, &src).unwrap())
+            .map(|d| d.title)
+            .collect();
+        titles.sort();
+        let want: Vec<String> = (1..=7).map(|n| format!("投诉{n}")).collect();
+        assert_eq!(titles, want);
+        drop((c, store));
+
+        // Restart, nothing changed: page 1 answers 304 and nothing else is fetched.
+        let (c, store) = start();
+        let (rep, pages) = pass_with(&c, &store, &src).await;
+        assert!(pages.is_empty());
+        assert_eq!((rep.pages, rep.not_modified), (1, 1));
+        drop((c, store));
+
+        // Restart after a new complaint appeared: only that one is fetched.
+        site.extra.store(true, Ordering::SeqCst);
+        let (c, store) = start();
+        let (rep, pages) = pass_with(&c, &store, &src).await;
+        let urls: Vec<&str> = pages.iter().map(|p| p.url.as_str()).collect();
+        assert_eq!(urls, vec![format!("{base}/d/8")]);
+        assert_eq!(rep.skipped_seen, 3 + 3);
+        for n in 1..=8 {
+            assert_eq!(site.hits(&format!("/d/{n}")), 1, "/d/{n}");
+        }
+        // Three archive files, one per run, all readable; every detail page is in them once.
+        let files = std::fs::read_dir(dir.path().join("archive"))
+            .unwrap()
+            .count();
+        assert_eq!(files, 3);
+        let details = archive::read_dir(&dir.path().join("archive"))
+            .unwrap()
+            .map(|f| f.unwrap())
+            .filter(|f| f.role == PageRole::Detail)
+            .count();
+        assert_eq!(details, 8);
     }
 
     #[tokio::test]
@@ -736,7 +810,7 @@ fields = {{ title = "title", text = "title" }}
         let rep = r.crawler.crawl(std::slice::from_ref(&src), tx).await;
         assert_eq!(rep.emitted, 0);
         for n in 1..=3 {
-            assert!(!r.store.page_seen(&format!("{base}/d/{n}")).unwrap());
+            assert_eq!(r.store.page(&format!("{base}/d/{n}")).unwrap(), None);
         }
     }
 
