@@ -800,6 +800,58 @@ fields = {{ title = "title", text = "title" }}
         assert_eq!(details, 8);
     }
 
+    /// Many sources on many hosts at once, each with paging: every page arrives exactly once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn many_hosts_in_parallel() {
+        async fn big_list(AxPath(p): AxPath<u32>) -> impl IntoResponse {
+            let mut html = String::new();
+            for i in 0..20 {
+                html.push_str(&format!("<a class=\"d\" href=\"/d/{}\">x</a>", p * 100 + i));
+            }
+            if p < 4 {
+                html.push_str(&format!(
+                    "<a rel=\"next\" href=\"/list/{}\">下一页</a>",
+                    p + 1
+                ));
+            }
+            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html)
+        }
+        async fn page(AxPath(n): AxPath<u32>) -> impl IntoResponse {
+            (
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                format!("<h1>召回公告{n}</h1><div class=\"text\">正文</div>"),
+            )
+        }
+        let mut sources = Vec::new();
+        for h in 0..7 {
+            let app = Router::new()
+                .route("/list/{p}", get(big_list))
+                .route("/d/{n}", get(page));
+            let base = serve(app).await;
+            let mut s = source(&base);
+            s.name = format!("host-{h}");
+            s.politeness.rps = Some(100.0);
+            s.start = vec![format!("{base}/list/1")];
+            sources.push(s);
+        }
+        let r = rig();
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Fetched>(8);
+        let collect = tokio::spawn(async move {
+            let mut v = Vec::new();
+            while let Some(f) = rx.recv().await {
+                v.push(f.url);
+            }
+            v
+        });
+        let rep = r.crawler.crawl(&sources, tx).await;
+        let urls = collect.await.unwrap();
+        let unique: HashSet<&String> = urls.iter().collect();
+        assert_eq!(urls.len(), 7 * 4 * 20);
+        assert_eq!(unique.len(), urls.len());
+        assert_eq!(rep.pages, 7 * (4 + 80));
+        assert!(rep.failed.is_empty(), "{:?}", rep.failed);
+    }
+
     #[tokio::test]
     async fn closed_output_records_nothing_so_the_next_pass_refetches() {
         let (base, _site) = site(false).await;
