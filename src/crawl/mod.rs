@@ -7,11 +7,14 @@
 //!
 //! A pass over a source: its start URLs are fetched as `List` (html), `Feed` (feed) or `Api`
 //! (json) pages with a conditional GET; the links they lead to are canonicalised, detail pages
-//! already fetched with 2xx in an earlier pass are skipped, the rest fetched as `Detail`; `next`
+//! already fetched with 2xx and processed (the sink's mark in the store) are skipped, the rest
+//! fetched as `Detail`; `next`
 //! pages keep the role of the page that led to them, up to `max_pages`, and paging stops at a list
 //! page with no unseen detail links (incremental crawling). Pages whose role carries documents go
 //! to `out`; only after that is the page recorded in the store, so a kill in between means a
-//! re-fetch, never a loss.
+//! re-fetch, never a loss. A list page's validators (ETag / Last-Modified) are stored only from a
+//! pass that found nothing new on it and had no failures, so a 304 never hides a detail page that
+//! was not yet stored.
 
 pub mod archive;
 pub mod canon;
@@ -192,8 +195,8 @@ impl Pass {
                 }
             };
             any_failed |= done.failed;
-            deferred.extend(done.deferred);
             let Some(found) = done.discovered else {
+                deferred.extend(done.deferred);
                 continue;
             };
             if self.closed.load(Ordering::Relaxed) {
@@ -221,6 +224,16 @@ impl Pass {
                     self.clone()
                         .visit(src.clone(), c, PageRole::Detail, out.clone()),
                 );
+            }
+            if let Some(mut rec) = done.deferred {
+                if fresh > 0 {
+                    // Its new links are only sent on, not yet stored by the sink: a 304 next
+                    // pass would hide them if this process died first. Validators are kept once
+                    // a pass finds nothing new on the page.
+                    rec.etag = None;
+                    rec.last_modified = None;
+                }
+                deferred.push(rec);
             }
             // Incremental paging: a list page whose detail links were all seen before means the
             // rest of the list is older still. API pages carry their documents inline, so they
@@ -679,13 +692,18 @@ text = "div.text"
         assert_eq!(pages.len(), 7);
         assert!(rep.failed.is_empty());
         let rec = r.store.page(&format!("{base}/list/1")).unwrap().unwrap();
-        assert_eq!(rec.etag.as_deref(), Some("\"p1-false\""));
+        assert_eq!(rec.etag, None);
 
+        // The first pass found new links on page 1, so it kept no validators: a full GET now,
+        // which finds nothing new and stores them.
         let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
         assert!(pages.is_empty());
-        assert_eq!(rep.not_modified, 1);
-        assert_eq!(rep.pages, 1);
-        assert_eq!(site.hits("/list/1"), 2);
+        assert_eq!((rep.pages, rep.not_modified), (1, 0));
+        // Now the conditional GET answers 304.
+        let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
+        assert!(pages.is_empty());
+        assert_eq!((rep.pages, rep.not_modified), (1, 1));
+        assert_eq!(site.hits("/list/1"), 3);
         assert_eq!(site.hits("/list/2"), 1);
     }
 
@@ -770,12 +788,13 @@ fields = {{ title = "title", text = "title" }}
         assert_eq!(titles, want);
         drop((c, store));
 
-        // Restart, nothing changed: page 1 answers 304 and nothing else is fetched.
-        let (c, store) = start();
-        let (rep, pages) = pass_with(&c, &store, &src).await;
-        assert!(pages.is_empty());
-        assert_eq!((rep.pages, rep.not_modified), (1, 1));
-        drop((c, store));
+        // Restarts, nothing changed: page 1 only (a full GET, then a 304), nothing else.
+        for not_modified in [0, 1] {
+            let (c, store) = start();
+            let (rep, pages) = pass_with(&c, &store, &src).await;
+            assert!(pages.is_empty());
+            assert_eq!((rep.pages, rep.not_modified), (1, not_modified));
+        }
 
         // Restart after a new complaint appeared: only that one is fetched.
         site.extra.store(true, Ordering::SeqCst);
@@ -787,11 +806,11 @@ fields = {{ title = "title", text = "title" }}
         for n in 1..=8 {
             assert_eq!(site.hits(&format!("/d/{n}")), 1, "/d/{n}");
         }
-        // Three archive files, one per run, all readable; every detail page is in them once.
+        // Four archive files, one per run, all readable; every detail page is in them once.
         let files = std::fs::read_dir(dir.path().join("archive"))
             .unwrap()
             .count();
-        assert_eq!(files, 3);
+        assert_eq!(files, 4);
         let details = archive::read_dir(&dir.path().join("archive"))
             .unwrap()
             .map(|f| f.unwrap())
@@ -850,6 +869,30 @@ fields = {{ title = "title", text = "title" }}
         assert_eq!(unique.len(), urls.len());
         assert_eq!(rep.pages, 7 * (4 + 80));
         assert!(rep.failed.is_empty(), "{:?}", rep.failed);
+    }
+
+    /// Killed after sending pages on but before the sink stored them: the next pass must fetch
+    /// them again, not be told 304 by the list page.
+    #[tokio::test]
+    async fn pages_sent_but_never_processed_are_fetched_again() {
+        let (base, site) = site(false).await;
+        let src = source(&base);
+        let r = rig();
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Fetched>(16);
+        let drain = tokio::spawn(async move {
+            let mut n = 0;
+            while rx.recv().await.is_some() {
+                n += 1; // received, never marked processed: the sink "died"
+            }
+            n
+        });
+        let rep = r.crawler.crawl(std::slice::from_ref(&src), tx).await;
+        assert_eq!((rep.emitted, drain.await.unwrap()), (7, 7));
+
+        let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
+        assert_eq!(rep.not_modified, 0);
+        assert_eq!(pages.len(), 7);
+        assert_eq!(site.hits("/d/7"), 2);
     }
 
     #[tokio::test]
