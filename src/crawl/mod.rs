@@ -328,6 +328,7 @@ impl Pass {
             }
         });
         if let Some(reason) = &outcome.error {
+            tracing::info!(source = %src.name, url = %url, role = role.as_str(), reason = %reason, "fetch failed");
             self.failed(reason);
             done.failed = true;
             return done;
@@ -358,7 +359,7 @@ impl Pass {
             match (self.discover)(&page, &src) {
                 Ok(d) => done.discovered = Some(d),
                 Err(e) => {
-                    tracing::warn!(source = %src.name, url = %page.url, "links: {e}");
+                    tracing::warn!(source = %src.name, url = %page.url, reason = e.reason(), "links: {e}");
                     self.failed("parse-links");
                     self.fetcher.counters().crawl.reject("parse-links");
                     done.failed = true;
