@@ -1,38 +1,936 @@
-//! Crawl (stub until the crawl branch lands).
+//! Crawl: the polite fetcher and scheduler. Sources → fetch → archive → (`Fetched`) → parse.
+//!
+//! One shared fetch loop ([`fetch::Fetcher`]) does politeness (governor per host, robots.txt,
+//! concurrency caps), retries, redirects and the archive write; each source kind only says which
+//! links a page leads to (via [`crate::parse::discover`]). Every response, good or bad, is archived
+//! before anything else reads it.
+//!
+//! A pass over a source: its start URLs are fetched as `List` (html), `Feed` (feed) or `Api`
+//! (json) pages with a conditional GET; the links they lead to are canonicalised, detail pages
+//! already fetched with 2xx and processed (the sink's mark in the store) are skipped, the rest
+//! fetched as `Detail`; `next`
+//! pages keep the role of the page that led to them, up to `max_pages`, and paging stops at a list
+//! page with no unseen detail links (incremental crawling). Pages whose role carries documents go
+//! to `out`; only after that is the page recorded in the store, so a kill in between means a
+//! re-fetch, never a loss. A list page's validators (ETag / Last-Modified) are stored only from a
+//! pass that found nothing new on it and had no failures, so a 304 never hides a detail page that
+//! was not yet stored.
+
 pub mod archive;
-use crate::config::{CrawlSettings, SourceConfig};
-use crate::model::Fetched;
+pub mod canon;
+pub mod fetch;
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::mpsc::Sender;
+use tokio::task::JoinSet;
+
+pub use archive::{ArchiveError, ArchiveReader, ArchiveWriter, Exchange};
+pub use canon::{CanonError, canonicalize};
+pub use fetch::{CrawlError, FetchOutcome, FetchRequest, Fetcher};
+
+use crate::config::{CrawlSettings, SourceConfig, SourceKind};
+use crate::model::{Fetched, PageRole};
+use crate::parse::{Discovered, ParseError};
 use crate::pipeline::Counters;
-use crate::store::Store;
-use std::collections::BTreeMap;
-use std::sync::Arc;
-#[derive(Debug, thiserror::Error)]
-#[error("crawl")]
-pub struct CrawlError;
-#[derive(Debug, Default, Clone)]
+use crate::store::{PageRecord, Store};
+
+/// What one pass did.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct CrawlReport {
+    /// Pages fetched to a final response (any status; redirect hops and retries not counted).
     pub pages: u64,
+    /// Pages sent on to parse.
     pub emitted: u64,
+    /// Detail links skipped because an earlier pass fetched them.
     pub skipped_seen: u64,
+    /// List / feed / API pages answered 304.
     pub not_modified: u64,
+    /// Body bytes received (all responses).
     pub bytes: u64,
+    /// Failures by reason (`http-404`, `timeout`, `robots-disallowed`, `parse-links` …).
     pub failed: BTreeMap<String, u64>,
 }
-pub struct Crawler;
+
+/// How the scheduler finds the links of a page: `parse::discover`, replaceable in tests so the
+/// scheduler can be checked on its own.
+type DiscoverFn = fn(&Fetched, &SourceConfig) -> Result<Discovered, ParseError>;
+
+/// The crawler: a polite fetcher, the store's seen-set and validators, and the scheduler.
+pub struct Crawler {
+    fetcher: Fetcher,
+    store: Store,
+    discover: DiscoverFn,
+}
+
 impl Crawler {
     pub fn new(
         settings: &CrawlSettings,
-        archive: archive::ArchiveWriter,
+        archive: ArchiveWriter,
         store: Store,
         counters: Arc<Counters>,
     ) -> Result<Crawler, CrawlError> {
-        todo!("{settings:?}{store:?}{counters:?}{}", archive.0)
+        Ok(Crawler {
+            fetcher: Fetcher::new(settings, archive, counters)?,
+            store,
+            discover: crate::parse::discover,
+        })
     }
-    pub async fn crawl(
-        &self,
-        sources: &[SourceConfig],
-        out: tokio::sync::mpsc::Sender<Fetched>,
-    ) -> CrawlReport {
-        todo!("{sources:?}{out:?}")
+
+    #[cfg(test)]
+    fn with_discover(mut self, discover: DiscoverFn) -> Crawler {
+        self.discover = discover;
+        self
+    }
+
+    /// One pass over each enabled source, all sources concurrently. Returns when every source is
+    /// done (or `out` is closed). Never panics on bad input: bad URLs, failed fetches and link
+    /// errors are counted in the report and the counters.
+    pub async fn crawl(&self, sources: &[SourceConfig], out: Sender<Fetched>) -> CrawlReport {
+        let pass = Arc::new(Pass {
+            fetcher: self.fetcher.next_pass(),
+            store: self.store.clone(),
+            discover: self.discover,
+            report: Mutex::default(),
+            closed: AtomicBool::new(false),
+        });
+        let mut set = JoinSet::new();
+        for s in sources.iter().filter(|s| s.is_enabled()) {
+            set.spawn(pass.clone().crawl_source(Arc::new(s.clone()), out.clone()));
+        }
+        drop(out);
+        while let Some(r) = set.join_next().await {
+            if let Err(e) = r {
+                tracing::error!("a source task ended abnormally: {e}");
+            }
+        }
+        let report = pass
+            .report
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        tracing::info!(
+            pages = report.pages,
+            emitted = report.emitted,
+            skipped_seen = report.skipped_seen,
+            not_modified = report.not_modified,
+            failed = report.failed.values().sum::<u64>(),
+            "crawl pass done"
+        );
+        report
+    }
+}
+
+/// The role a source's start URLs are fetched as.
+pub fn start_role(kind: SourceKind) -> PageRole {
+    match kind {
+        SourceKind::Html => PageRole::List,
+        SourceKind::Feed => PageRole::Feed,
+        SourceKind::Json => PageRole::Api,
+    }
+}
+
+/// State of one crawl pass, shared by its tasks.
+struct Pass {
+    fetcher: Fetcher,
+    store: Store,
+    discover: DiscoverFn,
+    report: Mutex<CrawlReport>,
+    /// Set when `out` is closed: schedule nothing more.
+    closed: AtomicBool,
+}
+
+/// What a page task hands back to its source's scheduler.
+struct PageDone {
+    role: PageRole,
+    failed: bool,
+    discovered: Option<Discovered>,
+    url: String,
+    /// List / feed / API pages are recorded when the whole source pass is done (see below).
+    deferred: Option<PageRecord>,
+}
+
+impl Pass {
+    fn tally(&self, f: impl FnOnce(&mut CrawlReport)) {
+        f(&mut self.report.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    fn failed(&self, reason: &str) {
+        self.tally(|r| *r.failed.entry(reason.to_string()).or_default() += 1);
+    }
+
+    async fn crawl_source(self: Arc<Self>, src: Arc<SourceConfig>, out: Sender<Fetched>) {
+        let role0 = start_role(src.kind);
+        let mut queued: HashSet<String> = HashSet::new();
+        let mut paged = 0usize;
+        let mut any_failed = false;
+        let mut deferred: Vec<PageRecord> = Vec::new();
+        let mut tasks: JoinSet<PageDone> = JoinSet::new();
+
+        for u in &src.start {
+            match canonicalize(u) {
+                Ok(c) => {
+                    if paged < src.max_pages.max(1) && queued.insert(c.clone()) {
+                        paged += 1;
+                        tasks.spawn(self.clone().visit(src.clone(), c, role0, out.clone()));
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(source = %src.name, "start URL skipped: {e}");
+                    self.failed("bad-url");
+                    self.fetcher.counters().crawl.reject("bad-url");
+                }
+            }
+        }
+
+        while let Some(joined) = tasks.join_next().await {
+            let done = match joined {
+                Ok(d) => d,
+                Err(e) => {
+                    tracing::error!(source = %src.name, "page task ended abnormally: {e}");
+                    any_failed = true;
+                    continue;
+                }
+            };
+            any_failed |= done.failed;
+            let Some(found) = done.discovered else {
+                deferred.extend(done.deferred);
+                continue;
+            };
+            if self.closed.load(Ordering::Relaxed) {
+                continue;
+            }
+            let mut fresh = 0usize;
+            for link in &found.details {
+                let Some(c) = self.canonical_link(&src, &done.url, link) else {
+                    continue;
+                };
+                if !queued.insert(c.clone()) {
+                    continue;
+                }
+                match self.store.page_seen(&c) {
+                    Ok(true) => {
+                        self.tally(|r| r.skipped_seen += 1);
+                        continue;
+                    }
+                    Ok(false) => {}
+                    // Fetching again is cheaper than losing a page.
+                    Err(e) => tracing::warn!(url = %c, "store: {e}; fetching anyway"),
+                }
+                fresh += 1;
+                tasks.spawn(
+                    self.clone()
+                        .visit(src.clone(), c, PageRole::Detail, out.clone()),
+                );
+            }
+            if let Some(mut rec) = done.deferred {
+                if fresh > 0 {
+                    // Its new links are only sent on, not yet stored by the sink: a 304 next
+                    // pass would hide them if this process died first. Validators are kept once
+                    // a pass finds nothing new on the page.
+                    rec.etag = None;
+                    rec.last_modified = None;
+                }
+                deferred.push(rec);
+            }
+            // Incremental paging: a list page whose detail links were all seen before means the
+            // rest of the list is older still. API pages carry their documents inline, so they
+            // page on while they have items (an empty page has no `next`).
+            let follow = match done.role {
+                PageRole::Api if found.details.is_empty() => true,
+                _ => fresh > 0,
+            };
+            if !follow {
+                if !found.next.is_empty() {
+                    tracing::debug!(source = %src.name, url = %done.url, "no unseen links: paging stops");
+                }
+                continue;
+            }
+            for link in &found.next {
+                if paged >= src.max_pages {
+                    tracing::debug!(source = %src.name, max = src.max_pages, "max_pages reached");
+                    break;
+                }
+                let Some(c) = self.canonical_link(&src, &done.url, link) else {
+                    continue;
+                };
+                if queued.insert(c.clone()) {
+                    paged += 1;
+                    tasks.spawn(self.clone().visit(src.clone(), c, done.role, out.clone()));
+                }
+            }
+        }
+
+        // List / feed / API pages are recorded last: their validators make the next pass's
+        // conditional GET answer 304, which must not hide detail pages this pass failed to get.
+        for mut rec in deferred {
+            if any_failed {
+                rec.etag = None;
+                rec.last_modified = None;
+            }
+            if let Err(e) = self.store.record_page(&rec) {
+                tracing::warn!(url = %rec.url, "store: cannot record page: {e}");
+            }
+        }
+    }
+
+    fn canonical_link(&self, src: &SourceConfig, base: &str, link: &str) -> Option<String> {
+        match canon::resolve(base, link) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                tracing::debug!(source = %src.name, "link skipped: {e}");
+                None
+            }
+        }
+    }
+
+    /// Fetch, archive (in the fetcher), discover links, send on, record.
+    async fn visit(
+        self: Arc<Self>,
+        src: Arc<SourceConfig>,
+        url: String,
+        role: PageRole,
+        out: Sender<Fetched>,
+    ) -> PageDone {
+        let mut done = PageDone {
+            role,
+            failed: false,
+            discovered: None,
+            url: url.clone(),
+            deferred: None,
+        };
+        let prior = if role == PageRole::Detail {
+            None
+        } else {
+            self.store.page(&url).unwrap_or_else(|e| {
+                tracing::warn!(url = %url, "store: {e}");
+                None
+            })
+        };
+        let prior = prior.filter(|p| (200..300).contains(&p.status));
+        let outcome = self
+            .fetcher
+            .fetch(&FetchRequest {
+                source: &src.name,
+                role,
+                url: &url,
+                politeness: &src.politeness,
+                etag: prior.as_ref().and_then(|p| p.etag.as_deref()),
+                last_modified: prior.as_ref().and_then(|p| p.last_modified.as_deref()),
+            })
+            .await;
+        self.tally(|r| {
+            r.bytes += outcome.bytes;
+            if outcome.fetched.is_some() {
+                r.pages += 1;
+            }
+        });
+        if let Some(reason) = &outcome.error {
+            tracing::info!(source = %src.name, url = %url, role = role.as_str(), reason = %reason, "fetch failed");
+            self.failed(reason);
+            done.failed = true;
+            return done;
+        }
+        let Some(page) = outcome.fetched else {
+            return done;
+        };
+        let record = PageRecord {
+            // The canonical URL we asked for: that is what seen-checks look up.
+            url: url.clone(),
+            source: src.name.clone(),
+            status: page.status,
+            record_id: page.record_id.clone(),
+            etag: page.header("etag").map(str::to_string),
+            last_modified: page.header("last-modified").map(str::to_string),
+            fetched_at: Some(page.fetched_at),
+        };
+        if page.status == 304 {
+            // Unchanged since the last pass: nothing more to fetch; the store keeps the earlier
+            // status and record id and notes when it was checked.
+            self.tally(|r| r.not_modified += 1);
+            done.deferred = Some(record);
+            return done;
+        }
+        // Links resolve against where the page really was (after redirects).
+        done.url = page.url.clone();
+        if role != PageRole::Detail {
+            match (self.discover)(&page, &src) {
+                Ok(d) => done.discovered = Some(d),
+                Err(e) => {
+                    tracing::warn!(source = %src.name, url = %page.url, reason = e.reason(), "links: {e}");
+                    self.failed("parse-links");
+                    self.fetcher.counters().crawl.reject("parse-links");
+                    done.failed = true;
+                }
+            }
+        }
+        if role.carries_documents() {
+            if out.send(page).await.is_err() {
+                // Nobody reads any more: not recorded, so the next pass fetches it again.
+                self.closed.store(true, Ordering::Relaxed);
+                return done;
+            }
+            self.fetcher.counters().crawl.emitted(1);
+            self.tally(|r| r.emitted += 1);
+        }
+        if role == PageRole::Detail {
+            if let Err(e) = self.store.record_page(&record) {
+                tracing::warn!(url = %record.url, "store: cannot record page: {e}");
+            }
+        } else {
+            done.deferred = Some(record);
+        }
+        done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::parse_sources;
+    use crate::crawl::fetch::tests::{serve, test_settings};
+    use axum::Router;
+    use axum::extract::{Path as AxPath, State};
+    use axum::http::{HeaderMap, StatusCode, header};
+    use axum::response::IntoResponse;
+    use axum::routing::get;
+    use std::collections::HashMap;
+    use std::sync::atomic::AtomicBool;
+
+    /// A small complaint site: three list pages, seven detail pages.
+    #[derive(Default)]
+    struct Site {
+        hits: Mutex<HashMap<String, u32>>,
+        /// A new complaint appears at the top of page 1.
+        extra: AtomicBool,
+        /// /d/6 answers 404.
+        broken6: bool,
+    }
+
+    impl Site {
+        fn hit(&self, path: &str) {
+            *self
+                .hits
+                .lock()
+                .unwrap()
+                .entry(path.to_string())
+                .or_default() += 1;
+        }
+        fn hits(&self, path: &str) -> u32 {
+            self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+        }
+    }
+
+    async fn list(
+        AxPath(p): AxPath<u32>,
+        State(s): State<Arc<Site>>,
+        h: HeaderMap,
+    ) -> impl IntoResponse {
+        s.hit(&format!("/list/{p}"));
+        let extra = s.extra.load(Ordering::SeqCst);
+        let etag = format!("\"p{p}-{extra}\"");
+        if h.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+            return StatusCode::NOT_MODIFIED.into_response();
+        }
+        let (links, next): (Vec<&str>, Option<&str>) = match p {
+            1 if extra => (
+                vec!["/d/8", "/d/1?utm_source=home", "/d/2", "/d/3"],
+                Some("/list/2"),
+            ),
+            1 => (
+                vec!["/d/1?utm_source=home", "/d/2", "/d/3"],
+                Some("/list/2"),
+            ),
+            // Page 2 repeats /d/1 with a fragment and a tracking parameter; and a mailto.
+            2 => (
+                vec![
+                    "../d/4",
+                    "/d/5",
+                    "/d/6",
+                    "/d/1?spm=x#comments",
+                    "mailto:kefu@example.com",
+                ],
+                Some("/list/3?page=3&from=nav"),
+            ),
+            _ => (vec!["/d/7"], None),
+        };
+        let mut html = String::from("<html><body><ul>");
+        for l in links {
+            html.push_str(&format!("<li><a class=\"d\" href=\"{l}\">投诉</a></li>"));
+        }
+        html.push_str("</ul>");
+        if let Some(n) = next {
+            html.push_str(&format!("<a rel=\"next\" href=\"{n}\">下一页</a>"));
+        }
+        html.push_str("</body></html>");
+        (
+            [
+                (header::ETAG, etag),
+                (header::CONTENT_TYPE, "text/html; charset=utf-8".into()),
+            ],
+            html,
+        )
+            .into_response()
+    }
+
+    async fn detail(AxPath(n): AxPath<u32>, State(s): State<Arc<Site>>) -> impl IntoResponse {
+        s.hit(&format!("/d/{n}"));
+        if n == 6 && s.broken6 {
+            return StatusCode::NOT_FOUND.into_response();
+        }
+        let texts = [
+            "买的儿童保温杯用了两周杯盖密封圈脱落，孩子差点误吞。",
+            "电动自行车充电器充电时外壳发烫变形，有焦糊味。",
+            "网购的移动电源鼓包，商家拒绝退货。",
+            "宝宝爬行垫有刺鼻气味，担心甲醛超标。",
+            "暖风机使用半小时后电源线插头熔化。",
+            "卖家宣传的3C认证查不到，插线板一插就跳闸。",
+            "儿童滑板车前轮螺丝松动，刹车几乎无效。",
+            "电热毯局部过热，床单烫出焦痕。",
+        ];
+        let t = texts
+            .get(n as usize % texts.len())
+            .copied()
+            .unwrap_or_default();
+        (
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+            format!("<h1>投诉{n}</h1><div class=\"text\">{t}</div>"),
+        )
+            .into_response()
+    }
+
+    async fn site(broken6: bool) -> (String, Arc<Site>) {
+        let state = Arc::new(Site {
+            broken6,
+            ..Site::default()
+        });
+        let app = Router::new()
+            .route("/list/{p}", get(list))
+            .route("/d/{n}", get(detail))
+            .with_state(state.clone());
+        (serve(app).await, state)
+    }
+
+    /// Links by a fixed markup convention, so the scheduler is tested without the parse stage.
+    fn test_discover(f: &Fetched, _src: &SourceConfig) -> Result<Discovered, ParseError> {
+        let body = String::from_utf8_lossy(&f.body);
+        let grab = |pat: &str| -> Vec<String> {
+            let re = regex::Regex::new(pat).unwrap();
+            re.captures_iter(&body).map(|c| c[1].to_string()).collect()
+        };
+        let base = url::Url::parse(&f.url).map_err(|e| ParseError::Page {
+            url: f.url.clone(),
+            reason: "bad-url",
+            message: e.to_string(),
+        })?;
+        let abs = |v: Vec<String>| {
+            v.into_iter()
+                .map(|l| base.join(&l).map(String::from).unwrap_or(l))
+                .collect()
+        };
+        let mut next = grab(r#"rel="next" href="([^"]+)""#);
+        next.extend(grab(r#""next":"([^"]+)""#));
+        Ok(Discovered {
+            details: abs(grab(r#"class="d" href="([^"]+)""#)),
+            next: abs(next),
+        })
+    }
+
+    fn source(base: &str) -> SourceConfig {
+        let text = format!(
+            r#"
+[[source]]
+name = "local-complaints"
+kind = "html"
+channel = "complaint"
+start = ["{base}/list/1#top"]
+[source.politeness]
+rps = 500
+[source.list]
+links = "a.d"
+next = "a[rel=next]"
+[source.detail]
+title = "h1"
+text = "div.text"
+"#
+        );
+        parse_sources(&text, "test.toml").unwrap().remove(0)
+    }
+
+    struct Rig {
+        crawler: Crawler,
+        store: Store,
+        dir: tempfile::TempDir,
+    }
+
+    fn rig() -> Rig {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let archive = ArchiveWriter::open(&dir.path().join("archive"), 1 << 30).unwrap();
+        let crawler = Crawler::new(
+            &test_settings(),
+            archive,
+            store.clone(),
+            Arc::new(Counters::default()),
+        )
+        .unwrap()
+        .with_discover(test_discover);
+        Rig {
+            crawler,
+            store,
+            dir,
+        }
+    }
+
+    /// One pass; the receiving side plays the pipeline's sink, marking each page processed as
+    /// the indexer does after its commit.
+    async fn pass_with(
+        c: &Crawler,
+        store: &Store,
+        src: &SourceConfig,
+    ) -> (CrawlReport, Vec<Fetched>) {
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Fetched>(2);
+        let store = store.clone();
+        let collect = tokio::spawn(async move {
+            let mut v = Vec::new();
+            while let Some(f) = rx.recv().await {
+                store
+                    .mark_processed(&[(f.url.clone(), f.source.clone())])
+                    .unwrap();
+                v.push(f);
+            }
+            v
+        });
+        let report = c.crawl(std::slice::from_ref(src), tx).await;
+        (report, collect.await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn crawls_list_to_detail_with_paging_then_only_new_pages() {
+        let (base, site) = site(true).await;
+        let src = source(&base);
+        let r = rig();
+
+        let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
+        let mut urls: Vec<String> = pages.iter().map(|p| p.url.clone()).collect();
+        urls.sort();
+        let want: Vec<String> = [1, 2, 3, 4, 5, 7]
+            .iter()
+            .map(|n| format!("{base}/d/{n}"))
+            .collect();
+        assert_eq!(urls, want);
+        assert!(pages.iter().all(|p| p.role == PageRole::Detail
+            && p.status == 200
+            && p.source == "local-complaints"));
+        assert_eq!(rep.emitted, 6);
+        assert_eq!(rep.pages, 3 + 7);
+        assert_eq!(rep.failed, BTreeMap::from([("http-404".to_string(), 1)]));
+        // The duplicate of /d/1 (fragment + tracking parameter) was not fetched twice.
+        assert_eq!(site.hits("/d/1"), 1);
+        // Everything sent on is in the archive under the same record id.
+        let archived: HashMap<String, Fetched> = archive::read_dir(&r.dir.path().join("archive"))
+            .unwrap()
+            .map(|f| f.unwrap())
+            .map(|f| (f.record_id.clone(), f))
+            .collect();
+        for p in &pages {
+            let a = &archived[&p.record_id];
+            assert_eq!(a.body, p.body);
+            assert_eq!(a.role, PageRole::Detail);
+        }
+        // The 404 is archived too, but not recorded as seen.
+        assert!(
+            archived
+                .values()
+                .any(|a| a.status == 404 && a.url.ends_with("/d/6"))
+        );
+        assert!(r.store.page_seen(&format!("{base}/d/1")).unwrap());
+        assert!(!r.store.page_seen(&format!("{base}/d/6")).unwrap());
+
+        // Second pass, same store: page 1 only, its links all seen, so paging stops there. The
+        // first pass had a failure, so page 1 was stored without validators: a full GET.
+        let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
+        assert!(pages.is_empty());
+        assert_eq!(rep.skipped_seen, 3);
+        assert_eq!(rep.not_modified, 0);
+        assert_eq!(site.hits("/list/1"), 2);
+        assert_eq!(site.hits("/list/2"), 1);
+        for n in [1, 2, 3, 4, 5, 7] {
+            assert_eq!(site.hits(&format!("/d/{n}")), 1, "/d/{n} fetched twice");
+        }
+
+        // A new complaint on page 1: only it is fetched, and paging goes on while pages still
+        // have unseen links (page 2 has the 404 one, tried again).
+        site.extra.store(true, Ordering::SeqCst);
+        let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
+        let urls: Vec<&str> = pages.iter().map(|p| p.url.as_str()).collect();
+        assert_eq!(urls, vec![format!("{base}/d/8")]);
+        assert_eq!(rep.emitted, 1);
+        assert_eq!(site.hits("/d/6"), 2);
+        assert_eq!(site.hits("/list/3"), 2);
+        assert_eq!(site.hits("/d/1"), 1);
+    }
+
+    #[test]
+    fn crawler_can_run_in_a_spawned_task() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Crawler>();
+        fn send<T: Send>(_: &T) {}
+        let r = rig();
+        let (tx, _rx) = tokio::sync::mpsc::channel(1);
+        let fut = r.crawler.crawl(&[], tx);
+        send(&fut);
+    }
+
+    #[tokio::test]
+    async fn unchanged_list_page_is_a_304_and_nothing_more() {
+        let (base, site) = site(false).await;
+        let src = source(&base);
+        let r = rig();
+        let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
+        assert_eq!(pages.len(), 7);
+        assert!(rep.failed.is_empty());
+        let rec = r.store.page(&format!("{base}/list/1")).unwrap().unwrap();
+        assert_eq!(rec.etag, None);
+
+        // The first pass found new links on page 1, so it kept no validators: a full GET now,
+        // which finds nothing new and stores them.
+        let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
+        assert!(pages.is_empty());
+        assert_eq!((rep.pages, rep.not_modified), (1, 0));
+        // Now the conditional GET answers 304.
+        let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
+        assert!(pages.is_empty());
+        assert_eq!((rep.pages, rep.not_modified), (1, 1));
+        assert_eq!(site.hits("/list/1"), 3);
+        assert_eq!(site.hits("/list/2"), 1);
+    }
+
+    #[tokio::test]
+    async fn api_pages_carry_documents_and_page_up_to_max_pages() {
+        let hits = Arc::new(Mutex::new(Vec::<u32>::new()));
+        let app = Router::new()
+            .route(
+                "/api/{p}",
+                get(|AxPath(p): AxPath<u32>, State(h): State<Arc<Mutex<Vec<u32>>>>| async move {
+                    h.lock().unwrap().push(p);
+                    let body = format!(
+                        r#"{{"items":[{{"id":"{p}","title":"第{p}批产品质量监督抽查结果"}}],"next":"/api/{}"}}"#,
+                        p + 1
+                    );
+                    ([(header::CONTENT_TYPE, "application/json")], body)
+                }),
+            )
+            .route(
+                "/robots.txt",
+                get(|| async { "User-agent: *\nDisallow: /api/private\n" }),
+            )
+            .with_state(hits.clone());
+        let base = serve(app).await;
+        let text = format!(
+            r#"
+[[source]]
+name = "regulator-api"
+kind = "json"
+channel = "regulator"
+start = ["{base}/api/1", "{base}/api/private"]
+max_pages = 4
+[source.politeness]
+rps = 500
+[source.api]
+items = "items"
+fields = {{ title = "title", text = "title" }}
+"#
+        );
+        let src = parse_sources(&text, "api.toml").unwrap().remove(0);
+        let r = rig();
+        let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
+        let mut got = hits.lock().unwrap().clone();
+        got.sort();
+        // Two start URLs count towards max_pages: /api/1 and the disallowed one, then 2 and 3.
+        assert_eq!(got, vec![1, 2, 3]);
+        assert_eq!(pages.len(), 3);
+        assert!(pages.iter().all(|p| p.role == PageRole::Api));
+        assert_eq!(rep.failed.get("robots-disallowed"), Some(&1));
+    }
+
+    #[tokio::test]
+    async fn end_to_end_with_real_link_discovery_and_restarts() {
+        let (base, site) = site(false).await;
+        let src = source(&base);
+        let dir = tempfile::tempdir().unwrap();
+        // A fresh crawler, store handle and archive file each time, as after a process restart.
+        let start = || {
+            let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+            let archive = ArchiveWriter::open(&dir.path().join("archive"), 1 << 30).unwrap();
+            let c = Crawler::new(
+                &test_settings(),
+                archive,
+                store.clone(),
+                Arc::new(Counters::default()),
+            )
+            .unwrap();
+            (c, store)
+        };
+
+        let (c, store) = start();
+        let (rep, pages) = pass_with(&c, &store, &src).await;
+        assert!(rep.failed.is_empty(), "{:?}", rep.failed);
+        assert_eq!(pages.len(), 7);
+        let mut titles: Vec<String> = pages
+            .iter()
+            .flat_map(|p| crate::parse::parse(p, &src).unwrap())
+            .map(|d| d.title)
+            .collect();
+        titles.sort();
+        let want: Vec<String> = (1..=7).map(|n| format!("投诉{n}")).collect();
+        assert_eq!(titles, want);
+        drop((c, store));
+
+        // Restarts, nothing changed: page 1 only (a full GET, then a 304), nothing else.
+        for not_modified in [0, 1] {
+            let (c, store) = start();
+            let (rep, pages) = pass_with(&c, &store, &src).await;
+            assert!(pages.is_empty());
+            assert_eq!((rep.pages, rep.not_modified), (1, not_modified));
+        }
+
+        // Restart after a new complaint appeared: only that one is fetched.
+        site.extra.store(true, Ordering::SeqCst);
+        let (c, store) = start();
+        let (rep, pages) = pass_with(&c, &store, &src).await;
+        let urls: Vec<&str> = pages.iter().map(|p| p.url.as_str()).collect();
+        assert_eq!(urls, vec![format!("{base}/d/8")]);
+        assert_eq!(rep.skipped_seen, 3 + 3);
+        for n in 1..=8 {
+            assert_eq!(site.hits(&format!("/d/{n}")), 1, "/d/{n}");
+        }
+        // Four archive files, one per run, all readable; every detail page is in them once.
+        let files = std::fs::read_dir(dir.path().join("archive"))
+            .unwrap()
+            .count();
+        assert_eq!(files, 4);
+        let details = archive::read_dir(&dir.path().join("archive"))
+            .unwrap()
+            .map(|f| f.unwrap())
+            .filter(|f| f.role == PageRole::Detail)
+            .count();
+        assert_eq!(details, 8);
+    }
+
+    /// Many sources on many hosts at once, each with paging: every page arrives exactly once.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn many_hosts_in_parallel() {
+        async fn big_list(AxPath(p): AxPath<u32>) -> impl IntoResponse {
+            let mut html = String::new();
+            for i in 0..20 {
+                html.push_str(&format!("<a class=\"d\" href=\"/d/{}\">x</a>", p * 100 + i));
+            }
+            if p < 4 {
+                html.push_str(&format!(
+                    "<a rel=\"next\" href=\"/list/{}\">下一页</a>",
+                    p + 1
+                ));
+            }
+            ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html)
+        }
+        async fn page(AxPath(n): AxPath<u32>) -> impl IntoResponse {
+            (
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                format!("<h1>召回公告{n}</h1><div class=\"text\">正文</div>"),
+            )
+        }
+        let mut sources = Vec::new();
+        for h in 0..7 {
+            let app = Router::new()
+                .route("/list/{p}", get(big_list))
+                .route("/d/{n}", get(page));
+            let base = serve(app).await;
+            let mut s = source(&base);
+            s.name = format!("host-{h}");
+            s.politeness.rps = Some(100.0);
+            s.start = vec![format!("{base}/list/1")];
+            sources.push(s);
+        }
+        let r = rig();
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Fetched>(8);
+        let collect = tokio::spawn(async move {
+            let mut v = Vec::new();
+            while let Some(f) = rx.recv().await {
+                v.push(f.url);
+            }
+            v
+        });
+        let rep = r.crawler.crawl(&sources, tx).await;
+        let urls = collect.await.unwrap();
+        let unique: HashSet<&String> = urls.iter().collect();
+        assert_eq!(urls.len(), 7 * 4 * 20);
+        assert_eq!(unique.len(), urls.len());
+        assert_eq!(rep.pages, 7 * (4 + 80));
+        assert!(rep.failed.is_empty(), "{:?}", rep.failed);
+    }
+
+    /// Killed after sending pages on but before the sink stored them: the next pass must fetch
+    /// them again, not be told 304 by the list page.
+    #[tokio::test]
+    async fn pages_sent_but_never_processed_are_fetched_again() {
+        let (base, site) = site(false).await;
+        let src = source(&base);
+        let r = rig();
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Fetched>(16);
+        let drain = tokio::spawn(async move {
+            let mut n = 0;
+            while rx.recv().await.is_some() {
+                n += 1; // received, never marked processed: the sink "died"
+            }
+            n
+        });
+        let rep = r.crawler.crawl(std::slice::from_ref(&src), tx).await;
+        assert_eq!((rep.emitted, drain.await.unwrap()), (7, 7));
+
+        let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
+        assert_eq!(rep.not_modified, 0);
+        assert_eq!(pages.len(), 7);
+        assert_eq!(site.hits("/d/7"), 2);
+    }
+
+    #[tokio::test]
+    async fn closed_output_records_nothing_so_the_next_pass_refetches() {
+        let (base, _site) = site(false).await;
+        let src = source(&base);
+        let r = rig();
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        drop(rx);
+        let rep = r.crawler.crawl(std::slice::from_ref(&src), tx).await;
+        assert_eq!(rep.emitted, 0);
+        for n in 1..=3 {
+            assert_eq!(r.store.page(&format!("{base}/d/{n}")).unwrap(), None);
+        }
+    }
+
+    #[tokio::test]
+    async fn bad_start_urls_and_disabled_sources_do_not_stop_the_pass() {
+        let (base, _site) = site(false).await;
+        let mut bad = source(&base);
+        bad.name = "bad".into();
+        bad.start = vec!["ftp://example.com/x".into(), "::".into()];
+        let mut off = source(&base);
+        off.name = "off".into();
+        off.enabled = Some(false);
+        let good = source(&base);
+        let r = rig();
+        let (tx, mut rx) = tokio::sync::mpsc::channel(16);
+        let collect = tokio::spawn(async move {
+            let mut n = 0;
+            while rx.recv().await.is_some() {
+                n += 1;
+            }
+            n
+        });
+        let rep = r.crawler.crawl(&[bad, off, good], tx).await;
+        assert_eq!(collect.await.unwrap(), 7);
+        assert_eq!(rep.failed.get("bad-url"), Some(&2));
     }
 }

@@ -1,0 +1,1156 @@
+//! The one fetch loop every source kind goes through: politeness, robots.txt, retries,
+//! redirects, the body cap and the archive write.
+//!
+//! A fetch of one URL: per-host concurrency permit → per-host rate limiter (governor) → global
+//! permit → GET → stream the body up to the cap → append request/response/metadata to the WARC
+//! archive → then decide: follow a redirect (each hop archived, loops and the hop cap detected),
+//! retry (5xx, timeouts, connection errors: exponential back-off with jitter; 429/503 wait for
+//! `Retry-After`, capped), or return. Nothing the server sent is lost: every response is archived
+//! before the caller sees it.
+//!
+//! Host state (limiter, permits, robots.txt) lives for one crawl pass: robots.txt is fetched once
+//! per host per pass. Rates differ per host (a source's `politeness.rps`, robots `Crawl-delay`),
+//! while a governor keyed limiter has one quota for all keys, so each host gets its own direct
+//! limiter in a host table keyed by `host:port`.
+
+use std::collections::{HashMap, HashSet};
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use texting_robots::Robot;
+use tokio::sync::{OnceCell, Semaphore};
+use url::Url;
+
+use super::archive::{ArchiveWriter, Exchange};
+use super::canon::host_key;
+use crate::config::{CrawlSettings, Politeness};
+use crate::model::{Fetched, PageRole};
+use crate::pipeline::Counters;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CrawlError {
+    #[error("crawl settings: {0}")]
+    Settings(String),
+    #[error("cannot build the HTTP client: {0}")]
+    Client(#[from] reqwest::Error),
+}
+
+/// Longest wait a `Retry-After` may impose; a server asking for more gets retried next pass.
+const RETRY_AFTER_CAP: Duration = Duration::from_secs(120);
+/// Base of the exponential back-off (doubled per attempt, plus up to half again as jitter).
+const BACKOFF_BASE: Duration = Duration::from_millis(500);
+const BACKOFF_MAX: Duration = Duration::from_secs(30);
+
+/// What to fetch and as whom.
+#[derive(Debug, Clone)]
+pub struct FetchRequest<'a> {
+    pub source: &'a str,
+    pub role: PageRole,
+    /// Canonical absolute URL.
+    pub url: &'a str,
+    pub politeness: &'a Politeness,
+    /// Validators of the last fetch, for a conditional GET.
+    pub etag: Option<&'a str>,
+    pub last_modified: Option<&'a str>,
+}
+
+/// How a fetch ended.
+#[derive(Debug, Clone)]
+pub struct FetchOutcome {
+    /// The last response (archived; `record_id` set), if any arrived.
+    pub fetched: Option<Fetched>,
+    /// Short stable failure reason (`http-404`, `timeout`, `robots-disallowed` …); `None` for
+    /// 2xx and 304.
+    pub error: Option<String>,
+    /// Responses received (redirect hops and retries included).
+    pub responses: u32,
+    /// Body bytes received over all those responses.
+    pub bytes: u64,
+}
+
+impl FetchOutcome {
+    pub fn not_modified(&self) -> bool {
+        self.error.is_none() && self.fetched.as_ref().is_some_and(|f| f.status == 304)
+    }
+}
+
+/// Settings and resources shared by every pass.
+pub(crate) struct Shared {
+    client: reqwest::Client,
+    settings: CrawlSettings,
+    /// Product token of the User-Agent, matched against robots.txt groups.
+    agent_token: String,
+    archive: Arc<Mutex<ArchiveWriter>>,
+    pub(crate) counters: Arc<Counters>,
+    global: Arc<Semaphore>,
+    backoff_base: Duration,
+    retry_after_cap: Duration,
+}
+
+/// The polite fetcher of one crawl pass.
+pub struct Fetcher {
+    shared: Arc<Shared>,
+    hosts: Mutex<HashMap<String, Arc<Host>>>,
+}
+
+struct Host {
+    permits: Semaphore,
+    policy: OnceCell<HostPolicy>,
+}
+
+struct HostPolicy {
+    robots: RobotsRule,
+    limiter: DefaultDirectRateLimiter,
+}
+
+enum RobotsRule {
+    AllowAll,
+    /// robots.txt answered 5xx: RFC 9309 §2.3.1.3 says assume complete disallow.
+    DisallowAll,
+    Rules(Box<Robot>),
+}
+
+impl HostPolicy {
+    fn allows(&self, url: &str) -> bool {
+        match &self.robots {
+            RobotsRule::AllowAll => true,
+            RobotsRule::DisallowAll => false,
+            RobotsRule::Rules(r) => r.allowed(url),
+        }
+    }
+}
+
+/// A response as `send_once` returns it; `error` is set when the body was cut short.
+struct Response {
+    fetched: Fetched,
+    error: Option<&'static str>,
+}
+
+impl Fetcher {
+    /// A fetcher writing to `archive`. Host state starts empty; use [`Fetcher::next_pass`] for
+    /// each new pass so robots.txt is re-read.
+    pub fn new(
+        settings: &CrawlSettings,
+        archive: ArchiveWriter,
+        counters: Arc<Counters>,
+    ) -> Result<Fetcher, CrawlError> {
+        if !(settings.rps.is_finite() && settings.rps > 0.0) {
+            return Err(CrawlError::Settings(format!(
+                "rps must be positive, got {}",
+                settings.rps
+            )));
+        }
+        if settings.concurrency == 0 || settings.per_host_concurrency == 0 {
+            return Err(CrawlError::Settings(
+                "concurrency and per_host_concurrency must be at least 1".into(),
+            ));
+        }
+        if settings.user_agent.trim().is_empty() {
+            return Err(CrawlError::Settings("user_agent must not be empty".into()));
+        }
+        let client = reqwest::Client::builder()
+            .user_agent(settings.user_agent.clone())
+            // Redirects are followed by the fetch loop so every hop is archived and checked.
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.timeout)
+            .build()?;
+        let agent_token = settings
+            .user_agent
+            .split(|c: char| c == '/' || c.is_whitespace())
+            .next()
+            .unwrap_or("jiance")
+            .to_string();
+        let shared = Shared {
+            client,
+            settings: settings.clone(),
+            agent_token,
+            archive: Arc::new(Mutex::new(archive)),
+            counters,
+            global: Arc::new(Semaphore::new(settings.concurrency)),
+            backoff_base: BACKOFF_BASE,
+            retry_after_cap: RETRY_AFTER_CAP,
+        };
+        Ok(Fetcher {
+            shared: Arc::new(shared),
+            hosts: Mutex::default(),
+        })
+    }
+
+    /// Same client, archive and settings; fresh host state (robots.txt fetched again).
+    pub fn next_pass(&self) -> Fetcher {
+        Fetcher {
+            shared: self.shared.clone(),
+            hosts: Mutex::default(),
+        }
+    }
+
+    pub(crate) fn counters(&self) -> &Arc<Counters> {
+        &self.shared.counters
+    }
+
+    #[cfg(test)]
+    fn with_backoff(mut self, base: Duration, retry_after_cap: Duration) -> Fetcher {
+        if let Some(s) = Arc::get_mut(&mut self.shared) {
+            s.backoff_base = base;
+            s.retry_after_cap = retry_after_cap;
+        }
+        self
+    }
+
+    /// The host's state for this pass; the first source to reach a host sets its concurrency.
+    fn host(&self, key: &str, p: &Politeness) -> Arc<Host> {
+        let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
+        hosts
+            .entry(key.to_string())
+            .or_insert_with(|| {
+                let n = p
+                    .concurrency
+                    .unwrap_or(self.shared.settings.per_host_concurrency)
+                    .max(1);
+                Arc::new(Host {
+                    permits: Semaphore::new(n),
+                    policy: OnceCell::new(),
+                })
+            })
+            .clone()
+    }
+
+    /// Fetch one URL politely, following redirects and retrying; every response is archived.
+    /// Failures are counted in `counters.crawl.reject(reason)`.
+    pub async fn fetch(&self, req: &FetchRequest<'_>) -> FetchOutcome {
+        let mut out = FetchOutcome {
+            fetched: None,
+            error: None,
+            responses: 0,
+            bytes: 0,
+        };
+        let mut url = match Url::parse(req.url) {
+            Ok(u) => u,
+            Err(e) => {
+                tracing::warn!(url = req.url, source = req.source, "bad URL: {e}");
+                return self.fail(out, "bad-url");
+            }
+        };
+        let settings = &self.shared.settings;
+        let max_attempts = settings.retries.max(1);
+        let obey = req.politeness.robots.unwrap_or(settings.obey_robots);
+        let rps = req
+            .politeness
+            .rps
+            .filter(|r| r.is_finite() && *r > 0.0)
+            .unwrap_or(settings.rps);
+        let mut visited: HashSet<String> = HashSet::from([url.to_string()]);
+        let mut attempt = 0u32;
+        let mut hops = 0usize;
+        loop {
+            let Some(key) = host_key(&url) else {
+                return self.fail(out, "bad-url");
+            };
+            let host = self.host(&key, req.politeness);
+            let policy = host
+                .policy
+                .get_or_init(|| self.init_policy(req.source, &url, rps))
+                .await;
+            if obey && !policy.allows(url.as_str()) {
+                tracing::debug!(url = %url, "robots.txt disallows");
+                return self.fail(out, "robots-disallowed");
+            }
+            let result = {
+                // Host permit first, then the rate limiter, then the global permit, so a task
+                // waiting on a busy host never holds a global slot others could use.
+                let Ok(_host_permit) = host.permits.acquire().await else {
+                    return self.fail(out, "shutdown");
+                };
+                policy.limiter.until_ready().await;
+                let Ok(_global) = self.shared.global.acquire().await else {
+                    return self.fail(out, "shutdown");
+                };
+                let (etag, lm) = if hops == 0 {
+                    (req.etag, req.last_modified)
+                } else {
+                    (None, None)
+                };
+                self.send_once(req.source, req.role, &url, etag, lm).await
+            };
+            match result {
+                Err(reason) => {
+                    if retryable(reason) && attempt + 1 < max_attempts {
+                        let wait = self.backoff(attempt);
+                        tracing::debug!(url = %url, reason, attempt, ?wait, "retrying");
+                        attempt += 1;
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    return self.fail(out, reason);
+                }
+                Ok(resp) => {
+                    out.responses += 1;
+                    out.bytes += resp.fetched.body.len() as u64;
+                    let status = resp.fetched.status;
+                    if let Some(reason) = resp.error {
+                        out.fetched = Some(resp.fetched);
+                        if retryable(reason) && attempt + 1 < max_attempts {
+                            attempt += 1;
+                            tokio::time::sleep(self.backoff(attempt - 1)).await;
+                            continue;
+                        }
+                        return self.fail(out, reason);
+                    }
+                    if is_redirect(status)
+                        && let Some(loc) = resp.fetched.header("location").map(str::to_string)
+                    {
+                        out.fetched = Some(resp.fetched);
+                        hops += 1;
+                        if hops > settings.max_redirects {
+                            return self.fail(out, "too-many-redirects");
+                        }
+                        let next = match url.join(&loc) {
+                            Ok(n) if matches!(n.scheme(), "http" | "https") => n,
+                            _ => return self.fail(out, "bad-redirect"),
+                        };
+                        if !visited.insert(next.to_string()) {
+                            return self.fail(out, "redirect-loop");
+                        }
+                        url = next;
+                        continue;
+                    }
+                    let may_retry = attempt + 1 < max_attempts;
+                    if (status == 429 || status == 503) && may_retry {
+                        let wait = retry_after(&resp.fetched)
+                            .map(|d| d.min(self.shared.retry_after_cap))
+                            .unwrap_or_else(|| self.backoff(attempt));
+                        tracing::debug!(url = %url, status, ?wait, "server asks to wait");
+                        attempt += 1;
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    if status >= 500 && may_retry {
+                        let wait = self.backoff(attempt);
+                        attempt += 1;
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    out.fetched = Some(resp.fetched);
+                    if (200..300).contains(&status) || status == 304 {
+                        return out;
+                    }
+                    return self.fail(out, &format!("http-{status}"));
+                }
+            }
+        }
+    }
+
+    fn fail(&self, mut out: FetchOutcome, reason: &str) -> FetchOutcome {
+        self.shared.counters.crawl.reject(reason);
+        out.error = Some(reason.to_string());
+        out
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let base = self
+            .shared
+            .backoff_base
+            .saturating_mul(1u32 << attempt.min(16))
+            .min(BACKOFF_MAX);
+        // Full jitter on half the delay keeps retries of many pages from marching in step.
+        base + base.mul_f64(rand::random::<f64>() * 0.5)
+    }
+
+    /// First contact with a host in this pass: read robots.txt (once), then build the limiter at
+    /// the host's rate, lowered by `Crawl-delay`.
+    async fn init_policy(&self, source: &str, url: &Url, rps: f64) -> HostPolicy {
+        let mut rate = rps;
+        let mut fetched_robots = false;
+        let robots = if self.shared.settings.obey_robots {
+            fetched_robots = true;
+            self.fetch_robots(source, url).await
+        } else {
+            RobotsRule::AllowAll
+        };
+        if let RobotsRule::Rules(r) = &robots
+            && let Some(d) = r.delay.filter(|d| d.is_finite() && *d > 0.0)
+        {
+            rate = rate.min(1.0 / f64::from(d));
+        }
+        let limiter = RateLimiter::direct(quota(rate));
+        if fetched_robots {
+            // The robots.txt request used this host's first slot.
+            let _ = limiter.check();
+        }
+        HostPolicy { robots, limiter }
+    }
+
+    async fn fetch_robots(&self, source: &str, page: &Url) -> RobotsRule {
+        let Ok(mut url) = page.join("/robots.txt") else {
+            return RobotsRule::AllowAll;
+        };
+        let Ok(_global) = self.shared.global.acquire().await else {
+            return RobotsRule::AllowAll;
+        };
+        // RFC 9309 asks crawlers to follow at least five redirects for robots.txt.
+        for _ in 0..5 {
+            match self
+                .send_once(source, PageRole::Robots, &url, None, None)
+                .await
+            {
+                Ok(resp) if resp.error.is_none() => {
+                    let status = resp.fetched.status;
+                    if is_redirect(status)
+                        && let Some(next) = resp
+                            .fetched
+                            .header("location")
+                            .and_then(|l| url.join(l).ok())
+                    {
+                        url = next;
+                        continue;
+                    }
+                    return match status {
+                        200..=299 => match Robot::new(&self.shared.agent_token, &resp.fetched.body)
+                        {
+                            Ok(r) => RobotsRule::Rules(Box::new(r)),
+                            Err(e) => {
+                                tracing::warn!(url = %url, "unreadable robots.txt, treated as allow-all: {e}");
+                                RobotsRule::AllowAll
+                            }
+                        },
+                        500..=599 => {
+                            tracing::warn!(url = %url, status, "robots.txt unavailable: host skipped this pass");
+                            RobotsRule::DisallowAll
+                        }
+                        _ => RobotsRule::AllowAll,
+                    };
+                }
+                // No answer at all: the page fetches will meet the same error and report it
+                // under its real reason (connect, timeout) rather than as a robots problem.
+                _ => return RobotsRule::AllowAll,
+            }
+        }
+        RobotsRule::AllowAll
+    }
+
+    /// One GET, the body streamed up to the cap, and the archive write. `Err` is a short reason
+    /// when no response arrived (the request and the error are archived all the same).
+    async fn send_once(
+        &self,
+        source: &str,
+        role: PageRole,
+        url: &Url,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+    ) -> Result<Response, &'static str> {
+        let settings = &self.shared.settings;
+        let mut request_headers: Vec<(String, String)> = vec![
+            ("User-Agent".into(), settings.user_agent.clone()),
+            (
+                "Accept".into(),
+                "text/html,application/xhtml+xml,application/json,application/xml;q=0.9,*/*;q=0.8"
+                    .into(),
+            ),
+        ];
+        if let Some(e) = etag {
+            request_headers.push(("If-None-Match".into(), e.to_string()));
+        }
+        if let Some(lm) = last_modified {
+            request_headers.push(("If-Modified-Since".into(), lm.to_string()));
+        }
+        let mut hm = HeaderMap::new();
+        for (k, v) in request_headers.iter().skip(1) {
+            if let (Ok(k), Ok(v)) = (
+                HeaderName::try_from(k.as_str()),
+                HeaderValue::try_from(v.as_str()),
+            ) {
+                hm.insert(k, v);
+            }
+        }
+        let fetched_at = chrono::Utc::now();
+        let mut fetched = Fetched {
+            source: source.to_string(),
+            url: url.to_string(),
+            role,
+            status: 0,
+            headers: Vec::new(),
+            body: Vec::new(),
+            fetched_at,
+            record_id: String::new(),
+        };
+        let (status, error) = match self.shared.client.get(url.clone()).headers(hm).send().await {
+            Err(e) => (None, Some(classify(&e))),
+            Ok(mut resp) => {
+                fetched.status = resp.status().as_u16();
+                fetched.url = resp.url().to_string();
+                fetched.headers = resp
+                    .headers()
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.as_str().to_ascii_lowercase(),
+                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                        )
+                    })
+                    .collect();
+                let mut error = None;
+                loop {
+                    match resp.chunk().await {
+                        Ok(Some(chunk)) => {
+                            let room = settings.max_body.saturating_sub(fetched.body.len());
+                            if chunk.len() > room {
+                                fetched
+                                    .body
+                                    .extend_from_slice(chunk.get(..room).unwrap_or_default());
+                                error = Some("body-too-large");
+                                break;
+                            }
+                            fetched.body.extend_from_slice(&chunk);
+                        }
+                        Ok(None) => break,
+                        Err(e) => {
+                            error = Some(match classify(&e) {
+                                "timeout" => "timeout",
+                                _ => "disconnect",
+                            });
+                            break;
+                        }
+                    }
+                }
+                (Some(fetched.status), error)
+            }
+        };
+
+        // Archive before anyone reads it. The file write is blocking I/O: off the async workers.
+        let archive = self.shared.archive.clone();
+        let joined = tokio::task::spawn_blocking(move || {
+            let id = {
+                let mut w = archive.lock().unwrap_or_else(|e| e.into_inner());
+                w.write(&Exchange {
+                    source: &fetched.source,
+                    role: fetched.role,
+                    url: &fetched.url,
+                    request_headers: &request_headers,
+                    status,
+                    response_headers: &fetched.headers,
+                    body: &fetched.body,
+                    fetched_at: fetched.fetched_at,
+                    error,
+                })
+            };
+            (id, fetched)
+        })
+        .await;
+        let (id, mut fetched) = match joined {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::error!(url = %url, "archive task failed: {e}");
+                return Err("archive-write");
+            }
+        };
+        match id {
+            Ok(id) => fetched.record_id = id,
+            Err(e) => {
+                tracing::error!(url = %url, "cannot write the archive: {e}");
+                return Err("archive-write");
+            }
+        }
+        let Some(_) = status else {
+            return Err(error.unwrap_or("request"));
+        };
+        let counters = &self.shared.counters.crawl;
+        counters.received();
+        counters.bytes(fetched.body.len() as u64);
+        Ok(Response { fetched, error })
+    }
+}
+
+fn is_redirect(status: u16) -> bool {
+    matches!(status, 301 | 302 | 303 | 307 | 308)
+}
+
+fn retryable(reason: &str) -> bool {
+    matches!(reason, "timeout" | "connect" | "disconnect" | "request")
+}
+
+fn classify(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "timeout"
+    } else if e.is_connect() {
+        "connect"
+    } else if e.is_body() || e.is_decode() {
+        "disconnect"
+    } else {
+        "request"
+    }
+}
+
+fn quota(rate: f64) -> Quota {
+    // Clamped so the period is always a representable, non-zero duration: at most one request a
+    // day, at least a microsecond apart.
+    let rate = if rate.is_finite() && rate > 0.0 {
+        rate.clamp(1.0 / 86_400.0, 1e6)
+    } else {
+        1.0
+    };
+    Quota::with_period(Duration::from_secs_f64(1.0 / rate))
+        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MAX))
+        .allow_burst(NonZeroU32::MIN)
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn retry_after(f: &Fetched) -> Option<Duration> {
+    let v = f.header("retry-after")?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+    let wait = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use axum::Router;
+    use axum::extract::State;
+    use axum::http::{HeaderMap as AxHeaders, StatusCode, header};
+    use axum::response::IntoResponse;
+    use axum::routing::get;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::time::Instant;
+
+    use crate::crawl::archive;
+
+    /// Serve `app` on 127.0.0.1:0; returns the base URL.
+    pub(crate) async fn serve(app: Router) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        format!("http://{addr}")
+    }
+
+    pub(crate) fn test_settings() -> CrawlSettings {
+        CrawlSettings {
+            user_agent: "jiance-test/0.1 (+tests)".into(),
+            rps: 1000.0,
+            concurrency: 8,
+            per_host_concurrency: 4,
+            connect_timeout: Duration::from_secs(2),
+            timeout: Duration::from_secs(5),
+            max_body: 64 * 1024,
+            max_redirects: 3,
+            retries: 3,
+            obey_robots: true,
+            archive_rotate_bytes: 1 << 30,
+        }
+    }
+
+    fn fetcher(settings: &CrawlSettings, dir: &std::path::Path) -> (Fetcher, Arc<Counters>) {
+        let counters = Arc::new(Counters::default());
+        let archive = ArchiveWriter::open(dir, settings.archive_rotate_bytes).unwrap();
+        let f = Fetcher::new(settings, archive, counters.clone())
+            .unwrap()
+            .with_backoff(Duration::from_millis(5), Duration::from_secs(2));
+        (f, counters)
+    }
+
+    async fn get_one(f: &Fetcher, url: &str) -> FetchOutcome {
+        let p = Politeness::default();
+        f.fetch(&FetchRequest {
+            source: "t",
+            role: PageRole::Detail,
+            url,
+            politeness: &p,
+            etag: None,
+            last_modified: None,
+        })
+        .await
+    }
+
+    fn archived(dir: &std::path::Path) -> Vec<Fetched> {
+        archive::read_dir(dir)
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn retries_500_then_succeeds_and_archives_both() {
+        let hits = Arc::new(AtomicU32::new(0));
+        let app = Router::new()
+            .route(
+                "/flaky",
+                get(|State(h): State<Arc<AtomicU32>>| async move {
+                    if h.fetch_add(1, Ordering::SeqCst) == 0 {
+                        (StatusCode::INTERNAL_SERVER_ERROR, "服务器繁忙").into_response()
+                    } else {
+                        (
+                            [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                            "<h1>电动车充电器召回</h1>",
+                        )
+                            .into_response()
+                    }
+                }),
+            )
+            .with_state(hits.clone());
+        let base = serve(app).await;
+        let dir = tempfile::tempdir().unwrap();
+        let (f, counters) = fetcher(&test_settings(), dir.path());
+        let out = get_one(&f, &format!("{base}/flaky")).await;
+        assert_eq!(out.error, None);
+        let page = out.fetched.unwrap();
+        assert_eq!(page.status, 200);
+        assert_eq!(page.body, "<h1>电动车充电器召回</h1>".as_bytes());
+        assert_eq!(hits.load(Ordering::SeqCst), 2);
+        assert_eq!(out.responses, 2);
+        let arch = archived(dir.path());
+        let statuses: Vec<u16> = arch
+            .iter()
+            .filter(|a| a.role == PageRole::Detail)
+            .map(|a| a.status)
+            .collect();
+        assert_eq!(statuses, vec![500, 200]);
+        assert_eq!(arch.last().unwrap().record_id, page.record_id);
+        assert_eq!(arch.last().unwrap().source, "t");
+        // robots.txt (404 from axum) + 2 page responses
+        assert_eq!(counters.crawl.get_received(), 3);
+        assert!(counters.crawl.rejected().is_empty());
+    }
+
+    #[tokio::test]
+    async fn persistent_500_is_reported_after_all_attempts() {
+        let hits = Arc::new(AtomicU32::new(0));
+        let app = Router::new()
+            .route(
+                "/down",
+                get(|State(h): State<Arc<AtomicU32>>| async move {
+                    h.fetch_add(1, Ordering::SeqCst);
+                    StatusCode::BAD_GATEWAY
+                }),
+            )
+            .route("/gone", get(|| async { StatusCode::NOT_FOUND }))
+            .with_state(hits.clone());
+        let base = serve(app).await;
+        let dir = tempfile::tempdir().unwrap();
+        let (f, counters) = fetcher(&test_settings(), dir.path());
+        let out = get_one(&f, &format!("{base}/down")).await;
+        assert_eq!(out.error.as_deref(), Some("http-502"));
+        assert_eq!(hits.load(Ordering::SeqCst), 3);
+        let out = get_one(&f, &format!("{base}/gone")).await;
+        assert_eq!(out.error.as_deref(), Some("http-404"));
+        assert_eq!(out.responses, 1, "404 is not retried");
+        let rej = counters.crawl.rejected();
+        assert_eq!(rej.get("http-502"), Some(&1));
+        assert_eq!(rej.get("http-404"), Some(&1));
+        assert_eq!(
+            archived(dir.path())
+                .iter()
+                .filter(|a| a.role == PageRole::Detail)
+                .count(),
+            4
+        );
+    }
+
+    #[tokio::test]
+    async fn honours_retry_after_on_429() {
+        let times = Arc::new(Mutex::new(Vec::<Instant>::new()));
+        let app = Router::new()
+            .route(
+                "/busy",
+                get(|State(t): State<Arc<Mutex<Vec<Instant>>>>| async move {
+                    let n = {
+                        let mut t = t.lock().unwrap();
+                        t.push(Instant::now());
+                        t.len()
+                    };
+                    if n == 1 {
+                        (
+                            StatusCode::TOO_MANY_REQUESTS,
+                            [(header::RETRY_AFTER, "1")],
+                            "请稍后再试",
+                        )
+                            .into_response()
+                    } else {
+                        "ok".into_response()
+                    }
+                }),
+            )
+            .with_state(times.clone());
+        let base = serve(app).await;
+        let dir = tempfile::tempdir().unwrap();
+        let (f, _) = fetcher(&test_settings(), dir.path());
+        let out = get_one(&f, &format!("{base}/busy")).await;
+        assert_eq!(out.error, None);
+        assert_eq!(out.fetched.unwrap().body, b"ok");
+        let t = times.lock().unwrap().clone();
+        assert_eq!(t.len(), 2);
+        // The back-off for this test fetcher is 5 ms; only Retry-After explains a second's wait.
+        assert!(
+            t[1] - t[0] >= Duration::from_millis(950),
+            "waited only {:?}",
+            t[1] - t[0]
+        );
+    }
+
+    #[tokio::test]
+    async fn slow_response_times_out_and_is_archived_as_failure() {
+        let app = Router::new().route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(Duration::from_secs(30)).await;
+                "too late"
+            }),
+        );
+        let base = serve(app).await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = test_settings();
+        s.timeout = Duration::from_millis(300);
+        s.retries = 2;
+        let (f, counters) = fetcher(&s, dir.path());
+        let out = get_one(&f, &format!("{base}/slow")).await;
+        assert_eq!(out.error.as_deref(), Some("timeout"));
+        assert!(out.fetched.is_none());
+        assert_eq!(counters.crawl.rejected().get("timeout"), Some(&1));
+        // Two attempts, each a request + metadata record carrying the error.
+        let mut text = Vec::new();
+        for p in std::fs::read_dir(dir.path()).unwrap() {
+            let raw = std::fs::read(p.unwrap().path()).unwrap();
+            std::io::Read::read_to_end(&mut flate2::read::MultiGzDecoder::new(&raw[..]), &mut text)
+                .unwrap();
+        }
+        let text = String::from_utf8_lossy(&text);
+        assert_eq!(text.matches("error: timeout").count(), 2);
+    }
+
+    #[tokio::test]
+    async fn oversized_body_is_cut_at_the_cap_and_archived() {
+        let big = "质量抽检不合格".repeat(20_000);
+        let app = Router::new().route("/big", get(move || async move { big }));
+        let base = serve(app).await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = test_settings();
+        s.max_body = 10_000;
+        let (f, counters) = fetcher(&s, dir.path());
+        let out = get_one(&f, &format!("{base}/big")).await;
+        assert_eq!(out.error.as_deref(), Some("body-too-large"));
+        let page = out.fetched.unwrap();
+        assert_eq!(page.body.len(), 10_000);
+        assert_eq!(out.responses, 1, "a too-large body is not retried");
+        assert_eq!(counters.crawl.rejected().get("body-too-large"), Some(&1));
+        let arch = archived(dir.path());
+        let a = arch.iter().find(|a| a.role == PageRole::Detail).unwrap();
+        assert_eq!(a.body.len(), 10_000);
+    }
+
+    #[tokio::test]
+    async fn redirect_loop_and_cap_are_detected_and_good_redirects_followed() {
+        let app = Router::new()
+            .route(
+                "/a",
+                get(|| async { (StatusCode::FOUND, [(header::LOCATION, "/b")]) }),
+            )
+            .route(
+                "/b",
+                get(|| async { (StatusCode::FOUND, [(header::LOCATION, "/a")]) }),
+            )
+            .route(
+                "/r1",
+                get(|| async { (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, "/r2")]) }),
+            )
+            .route(
+                "/r2",
+                get(|| async { (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, "/r3")]) }),
+            )
+            .route(
+                "/r3",
+                get(|| async { (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, "/r4")]) }),
+            )
+            .route(
+                "/r4",
+                get(|| async { (StatusCode::MOVED_PERMANENTLY, [(header::LOCATION, "/end")]) }),
+            )
+            .route(
+                "/old",
+                get(|| async {
+                    (
+                        StatusCode::MOVED_PERMANENTLY,
+                        [(header::LOCATION, "/end?x=1")],
+                    )
+                }),
+            )
+            .route("/end", get(|| async { "终点" }));
+        let base = serve(app).await;
+        let dir = tempfile::tempdir().unwrap();
+        let (f, counters) = fetcher(&test_settings(), dir.path());
+        let out = get_one(&f, &format!("{base}/a")).await;
+        assert_eq!(out.error.as_deref(), Some("redirect-loop"));
+        assert_eq!(out.responses, 2);
+        let out = get_one(&f, &format!("{base}/r1")).await;
+        assert_eq!(out.error.as_deref(), Some("too-many-redirects"));
+        let out = get_one(&f, &format!("{base}/old")).await;
+        assert_eq!(out.error, None);
+        let page = out.fetched.unwrap();
+        assert_eq!(page.url, format!("{base}/end?x=1"));
+        assert_eq!(page.body, "终点".as_bytes());
+        assert_eq!(counters.crawl.rejected().get("redirect-loop"), Some(&1));
+        // Every hop is in the archive: 2 (loop) + 4 (cap) + 2 (good).
+        assert_eq!(
+            archived(dir.path())
+                .iter()
+                .filter(|a| a.role == PageRole::Detail)
+                .count(),
+            8
+        );
+    }
+
+    #[tokio::test]
+    async fn robots_disallow_is_obeyed_once_per_host_and_can_be_disabled() {
+        let robots_hits = Arc::new(AtomicU32::new(0));
+        let app = Router::new()
+            .route(
+                "/robots.txt",
+                get(|State(h): State<Arc<AtomicU32>>| async move {
+                    h.fetch_add(1, Ordering::SeqCst);
+                    "User-agent: *\nDisallow: /private/\n"
+                }),
+            )
+            .route("/private/x", get(|| async { "secret" }))
+            .route("/public/x", get(|| async { "公开信息" }))
+            .with_state(robots_hits.clone());
+        let base = serve(app).await;
+        let dir = tempfile::tempdir().unwrap();
+        let (f, counters) = fetcher(&test_settings(), dir.path());
+        let out = get_one(&f, &format!("{base}/private/x")).await;
+        assert_eq!(out.error.as_deref(), Some("robots-disallowed"));
+        assert!(out.fetched.is_none());
+        let out = get_one(&f, &format!("{base}/public/x")).await;
+        assert_eq!(out.error, None);
+        assert_eq!(
+            robots_hits.load(Ordering::SeqCst),
+            1,
+            "robots.txt is cached for the pass"
+        );
+        assert_eq!(counters.crawl.rejected().get("robots-disallowed"), Some(&1));
+        // The robots response is archived with its role.
+        assert!(
+            archived(dir.path())
+                .iter()
+                .any(|a| a.role == PageRole::Robots && a.url.ends_with("/robots.txt"))
+        );
+
+        // A source that opts out is not held back.
+        let p = Politeness {
+            robots: Some(false),
+            ..Politeness::default()
+        };
+        let url = format!("{base}/private/x");
+        let out = f
+            .fetch(&FetchRequest {
+                source: "t",
+                role: PageRole::Detail,
+                url: &url,
+                politeness: &p,
+                etag: None,
+                last_modified: None,
+            })
+            .await;
+        assert_eq!(out.error, None);
+
+        // A new pass reads robots.txt again.
+        let f2 = f.next_pass();
+        let _ = get_one(&f2, &format!("{base}/public/x")).await;
+        assert_eq!(robots_hits.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn conditional_get_sends_validators_and_304_is_not_a_failure() {
+        let app = Router::new().route(
+            "/list",
+            get(|h: AxHeaders| async move {
+                let inm = h
+                    .get(header::IF_NONE_MATCH)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                let ims = h
+                    .get(header::IF_MODIFIED_SINCE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                if inm == "\"v7\"" && ims == "Sun, 01 Mar 2026 08:00:00 GMT" {
+                    StatusCode::NOT_MODIFIED.into_response()
+                } else {
+                    ([(header::ETAG, "\"v7\"")], "列表").into_response()
+                }
+            }),
+        );
+        let base = serve(app).await;
+        let dir = tempfile::tempdir().unwrap();
+        let (f, counters) = fetcher(&test_settings(), dir.path());
+        let url = format!("{base}/list");
+        let p = Politeness::default();
+        let mut req = FetchRequest {
+            source: "t",
+            role: PageRole::List,
+            url: &url,
+            politeness: &p,
+            etag: None,
+            last_modified: None,
+        };
+        let first = f.fetch(&req).await;
+        assert_eq!(
+            first.fetched.as_ref().unwrap().header("etag"),
+            Some("\"v7\"")
+        );
+        assert!(!first.not_modified());
+        req.etag = Some("\"v7\"");
+        req.last_modified = Some("Sun, 01 Mar 2026 08:00:00 GMT");
+        let second = f.fetch(&req).await;
+        assert!(second.not_modified());
+        assert_eq!(second.error, None);
+        assert!(counters.crawl.rejected().is_empty());
+    }
+
+    #[tokio::test]
+    async fn connection_refused_is_reported_as_connect() {
+        // Bind then drop: the port is (almost certainly) closed now.
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        drop(l);
+        let dir = tempfile::tempdir().unwrap();
+        let (f, counters) = fetcher(&test_settings(), dir.path());
+        let out = get_one(&f, &format!("http://{addr}/x")).await;
+        assert_eq!(out.error.as_deref(), Some("connect"));
+        assert_eq!(counters.crawl.rejected().get("connect"), Some(&1));
+    }
+
+    #[tokio::test]
+    async fn per_host_rate_is_respected() {
+        let times = Arc::new(Mutex::new(Vec::<Instant>::new()));
+        let app = Router::new()
+            .route(
+                "/p/{n}",
+                get(|State(t): State<Arc<Mutex<Vec<Instant>>>>| async move {
+                    t.lock().unwrap().push(Instant::now());
+                    "页面"
+                }),
+            )
+            .with_state(times.clone());
+        let base = serve(app).await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = test_settings();
+        s.obey_robots = false;
+        let (f, _) = fetcher(&s, dir.path());
+        let f = Arc::new(f);
+        // 10 requests per second for this source, fired all at once.
+        let p = Arc::new(Politeness {
+            rps: Some(10.0),
+            concurrency: Some(8),
+            robots: None,
+        });
+        let mut tasks = Vec::new();
+        for n in 0..6 {
+            let (f, p, url) = (f.clone(), p.clone(), format!("{base}/p/{n}"));
+            tasks.push(tokio::spawn(async move {
+                f.fetch(&FetchRequest {
+                    source: "t",
+                    role: PageRole::Detail,
+                    url: &url,
+                    politeness: &p,
+                    etag: None,
+                    last_modified: None,
+                })
+                .await
+                .error
+            }));
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), None);
+        }
+        let mut t = times.lock().unwrap().clone();
+        t.sort();
+        assert_eq!(t.len(), 6);
+        // 6 requests at 10/s with a burst of 1 span at least 5 periods (allowing timer slack).
+        let span = t[5] - t[0];
+        assert!(span >= Duration::from_millis(450), "6 requests in {span:?}");
+        for w in t.windows(2) {
+            assert!(
+                w[1] - w[0] >= Duration::from_millis(60),
+                "two requests {:?} apart",
+                w[1] - w[0]
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn crawl_delay_lowers_the_rate() {
+        let times = Arc::new(Mutex::new(Vec::<Instant>::new()));
+        let app = Router::new()
+            .route(
+                "/robots.txt",
+                get(|| async { "User-agent: *\nCrawl-delay: 0.3\n" }),
+            )
+            .route(
+                "/d/{n}",
+                get(|State(t): State<Arc<Mutex<Vec<Instant>>>>| async move {
+                    t.lock().unwrap().push(Instant::now());
+                    "x"
+                }),
+            )
+            .with_state(times.clone());
+        let base = serve(app).await;
+        let dir = tempfile::tempdir().unwrap();
+        let (f, _) = fetcher(&test_settings(), dir.path());
+        for n in 0..3 {
+            assert_eq!(get_one(&f, &format!("{base}/d/{n}")).await.error, None);
+        }
+        let t = times.lock().unwrap().clone();
+        for w in t.windows(2) {
+            assert!(
+                w[1] - w[0] >= Duration::from_millis(250),
+                "{:?}",
+                w[1] - w[0]
+            );
+        }
+    }
+
+    #[test]
+    fn quota_never_panics_on_extreme_rates() {
+        for r in [
+            0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            1e-300,
+            1e300,
+            0.5,
+            100.0,
+        ] {
+            let _ = RateLimiter::direct(quota(r)).check();
+        }
+        assert_eq!(quota(4.0).replenish_interval(), Duration::from_millis(250));
+        assert_eq!(
+            quota(1e-300).replenish_interval(),
+            Duration::from_secs(86_400)
+        );
+    }
+
+    #[test]
+    fn retry_after_parses_seconds_and_dates() {
+        let mut f = Fetched {
+            source: String::new(),
+            url: String::new(),
+            role: PageRole::Detail,
+            status: 429,
+            headers: vec![("retry-after".into(), "7".into())],
+            body: vec![],
+            fetched_at: chrono::Utc::now(),
+            record_id: String::new(),
+        };
+        assert_eq!(retry_after(&f), Some(Duration::from_secs(7)));
+        f.headers[0].1 = "Wed, 21 Oct 2015 07:28:00 GMT".into();
+        assert_eq!(retry_after(&f), Some(Duration::ZERO));
+        f.headers[0].1 = "soon".into();
+        assert_eq!(retry_after(&f), None);
+    }
+}
