@@ -217,20 +217,26 @@ fn parse_api(f: &Fetched, source: &SourceConfig) -> Result<Vec<Document>, ParseE
                 .and_then(|path| scalar(lookup(item, path)?))
         };
         let native = get("id");
-        let url = match (get("url"), &base) {
-            (Some(u), Some(b)) => b.join(&u).map(|u| u.to_string()).unwrap_or(u),
-            (Some(u), None) => u,
-            (None, _) => format!(
-                "{}#{}",
-                f.url,
-                native.clone().unwrap_or_else(|| i.to_string())
+        let item_url = get("url").and_then(|u| match &base {
+            Some(b) => b
+                .join(&u)
+                .ok()
+                .and_then(|u| crate::crawl::canon::canonicalize(u.as_str()).ok()),
+            None => crate::crawl::canon::canonicalize(&u).ok(),
+        });
+        // Identity: the item's own page when it names one (so the same complaint read from the
+        // board's HTML and from its API is one document), else the API's id (so the same item on
+        // page 2 today and page 3 tomorrow is one document), else its position.
+        let (key, url) = match (item_url, &native) {
+            (Some(u), _) => (u.clone(), u),
+            (None, Some(n)) => (
+                format!("{}\u{1f}{n}", source.name),
+                format!("{}#{n}", f.url),
             ),
-        };
-        // The API's own id is the stable key: the same complaint on page 2 today and page 3
-        // tomorrow is one document.
-        let key = match &native {
-            Some(n) => format!("{}\u{1f}{n}", source.name),
-            None => url.clone(),
+            (None, None) => {
+                let u = format!("{}#{i}", f.url);
+                (u.clone(), u)
+            }
         };
         let mut doc = base_document(f, source, doc_id(&key), url);
         doc.title = get("title").unwrap_or_default();

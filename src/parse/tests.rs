@@ -57,6 +57,7 @@ id = "id"
 title = "title"
 text = "content"
 published = "created"
+url = "url"
 region = "area.province"
 status = "status"
 
@@ -186,6 +187,17 @@ fn api_items_paging_and_ids() {
     assert_eq!(docs[0].id, doc_id("api\u{1f}101"));
     assert_ne!(docs[0].id, docs[1].id);
     assert_eq!(docs[0].url, format!("{url}#101"));
+    // An item that names its own page is keyed by that page's canonical URL.
+    let body = r#"{"data":{"items":[{"id": 7, "title":"t","content":"c","url":"/c/7.html?utm_source=api#top"}]}}"#;
+    let f7 = fetched(
+        url,
+        PageRole::Api,
+        "application/json",
+        body.as_bytes().to_vec(),
+    );
+    let d7 = parse(&f7, &src).unwrap().remove(0);
+    assert_eq!(d7.url, "http://c.test/c/7.html");
+    assert_eq!(d7.id, doc_id("http://c.test/c/7.html"));
     assert_eq!(
         discover(&f, &src).unwrap().next,
         ["http://c.test/api/complaints?size=2&page=2"]

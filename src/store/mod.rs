@@ -62,6 +62,10 @@ CREATE TABLE IF NOT EXISTS pages (
     fetched_at TEXT,
     processed INTEGER NOT NULL DEFAULT 0
 );
+CREATE TABLE IF NOT EXISTS aliases (
+    url TEXT PRIMARY KEY,
+    target TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS documents (
     id TEXT PRIMARY KEY,
     source TEXT NOT NULL,
@@ -144,15 +148,37 @@ impl Store {
     /// indexed ([`Store::mark_processed`])? A page fetched but lost to a crash before its
     /// documents were committed is not seen, so the next pass fetches it again.
     pub fn page_seen(&self, url: &str) -> Result<bool> {
-        let row: Option<(i64, bool)> = self
-            .conn()
+        let conn = self.conn();
+        let done =
+            |row: Option<(i64, bool)>| matches!(row, Some((s, true)) if (200..300).contains(&s));
+        let direct: Option<(i64, bool)> = conn
             .query_row(
                 "SELECT status, processed FROM pages WHERE url = ?1",
                 [url],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        Ok(matches!(row, Some((s, true)) if (200..300).contains(&s)))
+        if done(direct) {
+            return Ok(true);
+        }
+        // A URL that redirected is seen when the page it led to is.
+        let via_alias: Option<(i64, bool)> = conn
+            .query_row(
+                "SELECT t.status, t.processed FROM aliases a JOIN pages t ON t.url = a.target WHERE a.url = ?1",
+                [url],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(done(via_alias))
+    }
+
+    /// Remember that `url` redirected to `target`, so a seen-check of `url` follows it.
+    pub fn record_alias(&self, url: &str, target: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT OR REPLACE INTO aliases (url, target) VALUES (?1, ?2)",
+            params![url, target],
+        )?;
+        Ok(())
     }
 
     /// Mark pages whose documents are committed to the store and the index (called by the sink
@@ -644,6 +670,11 @@ mod tests {
         store.record_page(&rec).unwrap();
         assert_eq!(store.page("http://x/1").unwrap().unwrap().record_id, "r1");
         assert!(!store.page_seen("http://x/2").unwrap());
+        store.record_alias("http://x/old", "http://x/1").unwrap();
+        assert!(
+            store.page_seen("http://x/old").unwrap(),
+            "a redirect is seen when its target is"
+        );
         rec.url = "http://x/2".into();
         rec.status = 404;
         store.record_page(&rec).unwrap();

@@ -4,7 +4,10 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
 fn jiance(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jiance")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_jiance"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn text(b: &[u8]) -> String {
@@ -23,8 +26,17 @@ fn check_passes_on_the_built_in_rules_and_runs_their_examples() {
 #[test]
 fn check_passes_on_the_repository_rules_and_deploy_config() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let out = jiance(&["check", &format!("{root}/rules"), &format!("{root}/deploy/jiance.toml")]);
-    assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr));
+    let out = jiance(&[
+        "check",
+        &format!("{root}/rules"),
+        &format!("{root}/deploy/jiance.toml"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -40,7 +52,10 @@ fn check_names_file_and_line_of_bad_source_files() {
     let out = jiance(&["check", path.to_str().unwrap()]);
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
-    assert!(stderr.contains(&format!("{}:11:", path.display())), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:11:", path.display())),
+        "{stderr}"
+    );
     assert!(stderr.contains("frequency"), "{stderr}");
 
     std::fs::write(
@@ -52,7 +67,10 @@ fn check_names_file_and_line_of_bad_source_files() {
     let out = jiance(&["check", path.to_str().unwrap()]);
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
-    assert!(stderr.contains(&format!("{}:7:", path.display())) && stderr.contains("bad CSS selector"), "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}:7:", path.display())) && stderr.contains("bad CSS selector"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -65,7 +83,10 @@ fn check_reports_a_failing_rule_example_in_a_copied_rules_dir() {
         std::fs::copy(root.join(f), rules.join(f)).unwrap();
     }
     // A category whose must-match example cannot match its aliases.
-    let mut products = std::fs::OpenOptions::new().append(true).open(rules.join("products.toml")).unwrap();
+    let mut products = std::fs::OpenOptions::new()
+        .append(true)
+        .open(rules.join("products.toml"))
+        .unwrap();
     writeln!(
         products,
         "\n[[category]]\nname = \"测试品类\"\ngroup = \"测试\"\naliases = [\"测试品类\"]\n\
@@ -96,19 +117,38 @@ fn extract_reads_json_lines_and_reports_bad_lines_by_number() {
         r#"{"id": "b", "title": "消防演练", "text": "消防大队在小区开展电动自行车火灾应急演练，模拟电池起火后的疏散。"}"#,
         "\n"
     );
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     let stderr = text(&out.stderr);
     assert!(stderr.contains("line 2"), "{stderr}");
     assert_eq!(out.status.code(), Some(2), "bad lines make a non-zero exit");
-    let lines: Vec<serde_json::Value> =
-        text(&out.stdout).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["id"], 1);
     assert_eq!(lines[0]["is_signal"], true, "{}", lines[0]);
-    assert!(lines[0]["hazards"].as_array().unwrap().iter().any(|h| h == "火灾"), "{}", lines[0]);
     assert!(
-        lines[0]["regions"].as_array().unwrap().iter().any(|r| r["province"] == "浙江省"),
+        lines[0]["hazards"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h == "火灾"),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[0]["regions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["province"] == "浙江省"),
         "{}",
         lines[0]
     );
@@ -122,7 +162,10 @@ fn commands_on_a_missing_data_directory_say_what_to_do() {
     let out = jiance(&["search", "充电宝", "--data", missing.to_str().unwrap()]);
     assert!(!out.status.success());
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("not a jiance data directory") && stderr.contains("jiance demo"), "{stderr}");
+    assert!(
+        stderr.contains("not a jiance data directory") && stderr.contains("jiance demo"),
+        "{stderr}"
+    );
     let out = jiance(&["alerts", "--data", missing.to_str().unwrap()]);
     assert!(!out.status.success());
 }

@@ -9,8 +9,8 @@ use std::sync::{Arc, OnceLock};
 use chrono::NaiveDate;
 use jiance::demo::{Role, Scenario};
 use jiance::model::{Action, Alert, Scope, Signal};
-use jiance::pipeline::demo::{DemoOptions, crawl_and_score, prepare};
 use jiance::pipeline::RunReport;
+use jiance::pipeline::demo::{DemoOptions, crawl_and_score, prepare};
 use jiance::store::{DocumentRow, Store};
 
 pub struct Outcome {
@@ -33,7 +33,11 @@ pub const END: (i32, u32, u32) = (2026, 11, 20);
 pub fn outcome() -> &'static Outcome {
     static OUTCOME: OnceLock<Outcome> = OnceLock::new();
     OUTCOME.get_or_init(|| {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
         rt.block_on(async {
             let dir = tempfile::tempdir().unwrap();
             let data = dir.path().join("data");
@@ -85,7 +89,12 @@ impl Outcome {
             self.scenario
                 .docs
                 .iter()
-                .map(|d| (format!("{}{}", self.base_urls[d.site.name()], d.path), d.truth.role))
+                .map(|d| {
+                    (
+                        format!("{}{}", self.base_urls[d.site.name()], d.path),
+                        d.truth.role,
+                    )
+                })
                 .collect()
         })
     }
@@ -103,12 +112,22 @@ impl Outcome {
 fn the_demo_crawls_at_least_400_documents_over_60_days() {
     let o = outcome();
     assert!(o.first.documents >= 400, "{:?}", o.first);
-    let days: BTreeSet<&str> = o.documents.iter().filter_map(|d| d.published.as_deref()).map(|p| &p[..10]).collect();
+    let days: BTreeSet<&str> = o
+        .documents
+        .iter()
+        .filter_map(|d| d.published.as_deref())
+        .map(|p| &p[..10])
+        .collect();
     let first = days.iter().next().unwrap();
     let last = days.iter().last().unwrap();
-    let span = NaiveDate::parse_from_str(last, "%Y-%m-%d").unwrap() - NaiveDate::parse_from_str(first, "%Y-%m-%d").unwrap();
+    let span = NaiveDate::parse_from_str(last, "%Y-%m-%d").unwrap()
+        - NaiveDate::parse_from_str(first, "%Y-%m-%d").unwrap();
     assert!(span.num_days() >= 60, "documents span {first}..{last}");
-    assert!(o.first.failures.is_empty(), "failures on the demo sites: {:?}", o.first.failures);
+    assert!(
+        o.first.failures.is_empty(),
+        "failures on the demo sites: {:?}",
+        o.first.failures
+    );
 }
 
 #[test]
@@ -120,13 +139,24 @@ fn the_regional_problem_is_a_regional_sample_alert_naming_its_province() {
         .iter()
         .filter(|a| a.category == e.regional_category && a.scope == Scope::Regional)
         .collect();
-    assert_eq!(hits.len(), 1, "regional alerts for {}: {:#?}", e.regional_category, o.alerts);
+    assert_eq!(
+        hits.len(),
+        1,
+        "regional alerts for {}: {:#?}",
+        e.regional_category,
+        o.alerts
+    );
     let a = hits[0];
     assert_eq!(a.action, Action::Sample, "{a:#?}");
     assert_eq!(a.regions.first(), Some(&e.regional_province), "{a:#?}");
-    assert!(e.regional_hazards.iter().any(|h| a.hazards.contains(h)), "{a:#?}");
     assert!(
-        !o.alerts.iter().any(|x| x.category == e.regional_category && x.scope == Scope::Systemic),
+        e.regional_hazards.iter().any(|h| a.hazards.contains(h)),
+        "{a:#?}"
+    );
+    assert!(
+        !o.alerts
+            .iter()
+            .any(|x| x.category == e.regional_category && x.scope == Scope::Systemic),
         "a problem concentrated in one province must not be systemic: {:#?}",
         o.alerts
     );
@@ -136,17 +166,33 @@ fn the_regional_problem_is_a_regional_sample_alert_naming_its_province() {
 fn the_systemic_problem_is_one_systemic_sample_alert() {
     let o = outcome();
     let e = o.scenario.expectations();
-    let hits: Vec<&Alert> =
-        o.alerts.iter().filter(|a| a.category == e.systemic_category && a.scope == Scope::Systemic).collect();
+    let hits: Vec<&Alert> = o
+        .alerts
+        .iter()
+        .filter(|a| a.category == e.systemic_category && a.scope == Scope::Systemic)
+        .collect();
     assert_eq!(hits.len(), 1, "{:#?}", o.alerts);
     let a = hits[0];
     assert_eq!(a.action, Action::Sample, "{a:#?}");
-    assert!(e.systemic_hazards.iter().any(|h| a.hazards.contains(h)), "{a:#?}");
-    let named: BTreeSet<&String> = a.regions.iter().collect();
-    let overlap = e.systemic_provinces.iter().filter(|p| named.contains(p)).count();
-    assert!(overlap >= 5, "the alert names {named:?}, the scenario {:?}", e.systemic_provinces);
     assert!(
-        !o.alerts.iter().any(|x| x.category == e.systemic_category && x.scope == Scope::Regional),
+        e.systemic_hazards.iter().any(|h| a.hazards.contains(h)),
+        "{a:#?}"
+    );
+    let named: BTreeSet<&String> = a.regions.iter().collect();
+    let overlap = e
+        .systemic_provinces
+        .iter()
+        .filter(|p| named.contains(p))
+        .count();
+    assert!(
+        overlap >= 5,
+        "the alert names {named:?}, the scenario {:?}",
+        e.systemic_provinces
+    );
+    assert!(
+        !o.alerts
+            .iter()
+            .any(|x| x.category == e.systemic_category && x.scope == Scope::Regional),
         "the systemic problem's provinces are folded into one alert: {:#?}",
         o.alerts
     );
@@ -162,17 +208,28 @@ fn background_noise_raises_no_sample_alert() {
         .filter(|a| a.action == Action::Sample)
         .filter(|a| a.category != e.regional_category && a.category != e.systemic_category)
         .collect();
-    assert!(stray.is_empty(), "sample alerts from background noise: {stray:#?}");
+    assert!(
+        stray.is_empty(),
+        "sample alerts from background noise: {stray:#?}"
+    );
 }
 
 #[test]
 fn the_local_problem_is_notified_not_sampled() {
     let o = outcome();
     let e = o.scenario.expectations();
-    let local: Vec<&Alert> = o.alerts.iter().filter(|a| a.category == e.local_category).collect();
+    let local: Vec<&Alert> = o
+        .alerts
+        .iter()
+        .filter(|a| a.category == e.local_category)
+        .collect();
     assert_eq!(local.len(), 1, "{:#?}", o.alerts);
     assert_eq!(local[0].action, Action::Notify, "{:#?}", local[0]);
-    assert!(local[0].regions.contains(&e.local_province), "{:#?}", local[0]);
+    assert!(
+        local[0].regions.contains(&e.local_province),
+        "{:#?}",
+        local[0]
+    );
 }
 
 #[test]
@@ -191,11 +248,22 @@ fn drills_negations_adverts_and_all_pass_notices_contribute_no_signal() {
             _ => continue,
         };
         *checked.entry(name).or_default() += 1;
-        assert!(!d.is_signal, "{name} document became a signal: {} {}", d.url, d.title);
-        assert!(!signal_docs.contains(d.id.as_str()), "{name} document has signals: {}", d.url);
+        assert!(
+            !d.is_signal,
+            "{name} document became a signal: {} {}",
+            d.url, d.title
+        );
+        assert!(
+            !signal_docs.contains(d.id.as_str()),
+            "{name} document has signals: {}",
+            d.url
+        );
     }
     for name in ["drill", "negated", "advert", "all-pass"] {
-        assert!(checked.get(name).copied().unwrap_or(0) > 0, "no {name} documents were crawled: {checked:?}");
+        assert!(
+            checked.get(name).copied().unwrap_or(0) > 0,
+            "no {name} documents were crawled: {checked:?}"
+        );
     }
 }
 
@@ -205,20 +273,39 @@ fn reposts_of_one_story_share_a_cluster_and_count_once() {
     let mut clusters_by_story: BTreeMap<u32, BTreeSet<&str>> = BTreeMap::new();
     for d in &o.documents {
         if let Some(story) = o.story_of(&d.url) {
-            clusters_by_story.entry(story).or_default().insert(d.cluster.as_str());
+            clusters_by_story
+                .entry(story)
+                .or_default()
+                .insert(d.cluster.as_str());
         }
     }
-    assert!(!clusters_by_story.is_empty(), "the scenario has repost groups");
+    assert!(
+        !clusters_by_story.is_empty(),
+        "the scenario has repost groups"
+    );
     for (story, clusters) in &clusters_by_story {
-        assert_eq!(clusters.len(), 1, "story {story} split into clusters {clusters:?}");
+        assert_eq!(
+            clusters.len(),
+            1,
+            "story {story} split into clusters {clusters:?}"
+        );
     }
     // Counting once: no alert cites two documents of one cluster as evidence.
-    let cluster_of: HashMap<&str, &str> = o.documents.iter().map(|d| (d.id.as_str(), d.cluster.as_str())).collect();
+    let cluster_of: HashMap<&str, &str> = o
+        .documents
+        .iter()
+        .map(|d| (d.id.as_str(), d.cluster.as_str()))
+        .collect();
     for a in &o.alerts {
         let mut seen = BTreeSet::new();
         for id in &a.evidence {
             if let Some(c) = cluster_of.get(id.as_str()) {
-                assert!(seen.insert(*c), "alert {} cites cluster {c} twice: {:?}", a.id, a.evidence);
+                assert!(
+                    seen.insert(*c),
+                    "alert {} cites cluster {c} twice: {:?}",
+                    a.id,
+                    a.evidence
+                );
             }
         }
     }
@@ -227,7 +314,11 @@ fn reposts_of_one_story_share_a_cluster_and_count_once() {
 #[test]
 fn a_second_pass_fetches_no_detail_page_again_and_counts_nothing_twice() {
     let o = outcome();
-    assert_eq!(o.second.documents, 0, "second pass re-processed documents: {:?}", o.second);
+    assert_eq!(
+        o.second.documents, 0,
+        "second pass re-processed documents: {:?}",
+        o.second
+    );
     assert!(o.second.pages_skipped_seen >= 100, "{:?}", o.second);
     assert_eq!(o.documents.len() as u64, o.documents_after_first);
     assert_eq!(o.signals.len(), o.signals_after_first);
@@ -243,8 +334,15 @@ fn the_data_directory_has_the_designed_layout() {
         .collect();
     assert!(!warcs.is_empty());
     // Every archived response can be read back; at least one per crawled page.
-    let records = jiance::crawl::archive::read_dir(&o.data.join("archive")).unwrap().filter(|r| r.is_ok()).count();
-    assert!(records as u64 >= o.first.pages, "{records} records for {} pages", o.first.pages);
+    let records = jiance::crawl::archive::read_dir(&o.data.join("archive"))
+        .unwrap()
+        .filter(|r| r.is_ok())
+        .count();
+    assert!(
+        records as u64 >= o.first.pages,
+        "{records} records for {} pages",
+        o.first.pages
+    );
     assert!(o.data.join("state.sqlite").is_file());
     assert!(o.data.join("index/meta.json").is_file());
     let partitions = std::fs::read_dir(o.data.join("signals")).unwrap().count();
@@ -259,11 +357,24 @@ fn jiance_search_queries_the_demo_index() {
         .arg(&o.data)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v["total"].as_u64().unwrap() >= 5, "{v}");
     let hits = v["hits"].as_array().unwrap();
     assert_eq!(hits.len(), 5);
-    assert!(hits[0]["snippet"].as_str().unwrap().contains("<b>"), "{}", hits[0]);
-    assert!(v["facets"]["category"].as_array().is_some_and(|c| !c.is_empty()), "{v}");
+    assert!(
+        hits[0]["snippet"].as_str().unwrap().contains("<b>"),
+        "{}",
+        hits[0]
+    );
+    assert!(
+        v["facets"]["category"]
+            .as_array()
+            .is_some_and(|c| !c.is_empty()),
+        "{v}"
+    );
 }
