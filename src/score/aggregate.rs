@@ -25,7 +25,10 @@ pub struct Periods {
 
 impl Periods {
     pub fn new(w: &WindowRules, as_of: NaiveDate) -> Periods {
-        let back = |d: NaiveDate, n: u32| d.checked_sub_days(Days::new(u64::from(n))).unwrap_or(NaiveDate::MIN);
+        let back = |d: NaiveDate, n: u32| {
+            d.checked_sub_days(Days::new(u64::from(n)))
+                .unwrap_or(NaiveDate::MIN)
+        };
         let window_start = back(as_of, w.window_days.saturating_sub(1));
         let baseline_start = back(window_start, w.guard_days + w.baseline_days);
         Periods {
@@ -96,7 +99,9 @@ pub struct CellSeries<'s> {
 
 impl CellSeries<'_> {
     pub fn window_sum(&self, p: &Periods) -> f64 {
-        self.daily.get(p.window_offset()..).map_or(0.0, |d| d.iter().sum())
+        self.daily
+            .get(p.window_offset()..)
+            .map_or(0.0, |d| d.iter().sum())
     }
 
     /// The baseline days' counts.
@@ -107,7 +112,11 @@ impl CellSeries<'_> {
 
 /// The cluster a signal belongs to (its own document when analysis gave none).
 pub fn cluster_of(s: &Signal) -> &str {
-    if s.cluster.is_empty() { &s.doc_id } else { &s.cluster }
+    if s.cluster.is_empty() {
+        &s.doc_id
+    } else {
+        &s.cluster
+    }
 }
 
 /// Aggregate signals into per-(category, cell) daily series, sorted by category then cell
@@ -125,22 +134,26 @@ pub fn aggregate<'s>(
     let mut clusters: HashMap<(usize, &'s str), (usize, f64)> = HashMap::new();
 
     for (i, s) in signals.iter().enumerate() {
-        let Some(day) = periods.index(s.day()) else { continue };
+        let Some(day) = periods.index(s.day()) else {
+            continue;
+        };
         let w = weight(s);
         let cluster = cluster_of(s);
         for cell in Cell::of(s.province.as_deref()).into_iter().flatten() {
-            let c = *cell_index.entry((s.category.as_str(), cell)).or_insert_with(|| {
-                cells.push(CellSeries {
-                    category: &s.category,
-                    cell,
-                    daily: vec![0.0; len],
-                    window_clusters: 0,
-                    weight_sum: 0.0,
-                    weight_sq: 0.0,
-                    window_signals: Vec::new(),
+            let c = *cell_index
+                .entry((s.category.as_str(), cell))
+                .or_insert_with(|| {
+                    cells.push(CellSeries {
+                        category: &s.category,
+                        cell,
+                        daily: vec![0.0; len],
+                        window_clusters: 0,
+                        weight_sum: 0.0,
+                        weight_sq: 0.0,
+                        window_signals: Vec::new(),
+                    });
+                    cells.len() - 1
                 });
-                cells.len() - 1
-            });
             let e = clusters.entry((c, cluster)).or_insert((day, w));
             e.0 = e.0.min(day);
             e.1 = e.1.max(w);
@@ -161,7 +174,9 @@ pub fn aggregate<'s>(
     // A story first seen before the window and reposted in it is old news: drop its window copies.
     for (c, cell) in cells.iter_mut().enumerate() {
         cell.window_signals.retain(|&i| {
-            clusters.get(&(c, cluster_of(&signals[i]))).is_some_and(|&(day, _)| day >= window)
+            clusters
+                .get(&(c, cluster_of(&signals[i])))
+                .is_some_and(|&(day, _)| day >= window)
         });
     }
     cells.sort_by(|a, b| (a.category, a.cell).cmp(&(b.category, b.cell)));
@@ -194,15 +209,25 @@ mod tests {
     }
 
     fn periods() -> Periods {
-        let w = WindowRules { window_days: 7, baseline_days: 14, guard_days: 2 };
+        let w = WindowRules {
+            window_days: 7,
+            baseline_days: 14,
+            guard_days: 2,
+        };
         Periods::new(&w, NaiveDate::from_ymd_opt(2026, 3, 30).unwrap())
     }
 
     #[test]
     fn periods_are_contiguous() {
         let p = periods();
-        assert_eq!(p.window_start, NaiveDate::from_ymd_opt(2026, 3, 24).unwrap());
-        assert_eq!(p.baseline_start, NaiveDate::from_ymd_opt(2026, 3, 8).unwrap());
+        assert_eq!(
+            p.window_start,
+            NaiveDate::from_ymd_opt(2026, 3, 24).unwrap()
+        );
+        assert_eq!(
+            p.baseline_start,
+            NaiveDate::from_ymd_opt(2026, 3, 8).unwrap()
+        );
         assert_eq!(p.index(p.as_of), Some(p.len() - 1));
         assert_eq!(p.index(p.window_start), Some(p.window_offset()));
         assert_eq!(p.index(p.baseline_start), Some(0));
@@ -232,12 +257,28 @@ mod tests {
         let zj = &cells[1];
         assert_eq!(zj.cell, Cell::Province("浙江省"));
         assert_eq!(zj.window_clusters, 3);
-        assert!((zj.window_sum(&p) - 2.0).abs() < 1e-9, "{}", zj.window_sum(&p));
-        assert_eq!(zj.daily[p.index(NaiveDate::from_ymd_opt(2026, 3, 25).unwrap()).unwrap()], 1.0);
+        assert!(
+            (zj.window_sum(&p) - 2.0).abs() < 1e-9,
+            "{}",
+            zj.window_sum(&p)
+        );
+        assert_eq!(
+            zj.daily[p
+                .index(NaiveDate::from_ymd_opt(2026, 3, 25).unwrap())
+                .unwrap()],
+            1.0
+        );
         assert!((zj.baseline(&p).iter().sum::<f64>() - 1.0).abs() < 1e-9);
-        let docs: Vec<&str> = zj.window_signals.iter().map(|&i| signals[i].doc_id.as_str()).collect();
+        let docs: Vec<&str> = zj
+            .window_signals
+            .iter()
+            .map(|&i| signals[i].doc_id.as_str())
+            .collect();
         assert_eq!(docs, ["a", "b", "c", "d", "e"]);
         let nation = &cells[0];
-        assert_eq!(nation.window_clusters, 5, "zj's 3 + 全国 + unplaced; abroad and late excluded");
+        assert_eq!(
+            nation.window_clusters, 5,
+            "zj's 3 + 全国 + unplaced; abroad and late excluded"
+        );
     }
 }

@@ -73,9 +73,9 @@ mod rules;
 mod stats;
 
 pub use rules::{
-    ActionRules, AlertRules, ChannelWeights, DEFAULT_SCORING_TOML, DetectRules, LikelihoodRules, RiskRules,
-    SCORING_FILE, SamplingPlan, SamplingRules, ScopeRules, ScoringRules, SeverityModifier, Steps, WindowRules,
-    step_points,
+    ActionRules, AlertRules, ChannelWeights, DEFAULT_SCORING_TOML, DetectRules, LikelihoodRules,
+    RiskRules, SCORING_FILE, SamplingPlan, SamplingRules, ScopeRules, ScoringRules,
+    SeverityModifier, Steps, WindowRules, step_points,
 };
 pub use stats::{binomial_upper_tail, poisson_upper_tail};
 
@@ -84,10 +84,11 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{Days, NaiveDate};
 
-use aggregate::{Cell, CellSeries, Periods, aggregate, cluster_of};
 use crate::model::{
-    Action, Alert, AlertStatus, Channel, DocKind, SamplingRequest, Scope, ScoreTerm, Signal, alert_id,
+    Action, Alert, AlertStatus, Channel, DocKind, SamplingRequest, Scope, ScoreTerm, Signal,
+    alert_id,
 };
+use aggregate::{Cell, CellSeries, Periods, aggregate, cluster_of};
 
 /// What one scoring run looks at.
 pub struct ScoreInput<'a> {
@@ -117,25 +118,47 @@ pub struct ScoreOutput {
 pub fn score(rules: &ScoringRules, input: &ScoreInput) -> ScoreOutput {
     let periods = Periods::new(&rules.window, input.as_of);
     let cells = aggregate(input.signals, &periods, &|s| rules.signal_weight(s));
-    let previous: HashMap<&str, &Alert> = input.previous.iter().map(|a| (a.id.as_str(), a)).collect();
-    let ctx = Ctx { rules, input, periods: &periods, previous: &previous };
+    let previous: HashMap<&str, &Alert> =
+        input.previous.iter().map(|a| (a.id.as_str(), a)).collect();
+    let ctx = Ctx {
+        rules,
+        input,
+        periods: &periods,
+        previous: &previous,
+    };
 
     let mut out = ScoreOutput::default();
     let mut rest = cells.as_slice();
     while let Some(first) = rest.first() {
-        let n = rest.iter().take_while(|c| c.category == first.category).count();
+        let n = rest
+            .iter()
+            .take_while(|c| c.category == first.category)
+            .count();
         let (group, tail) = rest.split_at(n);
         rest = tail;
         score_category(&ctx, group, &mut out);
     }
 
     let rank = |a: &Alert, b: &Alert| {
-        b.level.cmp(&a.level).then(b.score.total_cmp(&a.score)).then_with(|| a.id.cmp(&b.id))
+        b.level
+            .cmp(&a.level)
+            .then(b.score.total_cmp(&a.score))
+            .then_with(|| a.id.cmp(&b.id))
     };
     out.alerts.sort_by(rank);
     out.dismissed.sort_by(rank);
-    let order: HashMap<&str, usize> = out.alerts.iter().enumerate().map(|(i, a)| (a.id.as_str(), i)).collect();
-    out.sampling.sort_by_key(|r| order.get(r.alert_id.as_str()).copied().unwrap_or(usize::MAX));
+    let order: HashMap<&str, usize> = out
+        .alerts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
+    out.sampling.sort_by_key(|r| {
+        order
+            .get(r.alert_id.as_str())
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
     tracing::debug!(
         as_of = %input.as_of,
         signals = input.signals.len(),
@@ -205,7 +228,12 @@ fn stronger(rules: &ScoringRules, a: &Signal, b: &Signal) -> Ordering {
         .then_with(|| a.doc_id.cmp(&b.doc_id))
 }
 
-fn facts<'s>(rules: &ScoringRules, signals: &'s [Signal], p: &Periods, series: &CellSeries<'s>) -> Facts<'s> {
+fn facts<'s>(
+    rules: &ScoringRules,
+    signals: &'s [Signal],
+    p: &Periods,
+    series: &CellSeries<'s>,
+) -> Facts<'s> {
     let d = &rules.detect;
     let observed = series.window_sum(p);
     let base = series.baseline(p);
@@ -224,8 +252,11 @@ fn facts<'s>(rules: &ScoringRules, signals: &'s [Signal], p: &Periods, series: &
     } else {
         1.0
     };
-    let overdispersion =
-        if mean > 0.0 { (var / mean / weight_scale).clamp(1.0, d.max_dispersion) } else { 1.0 };
+    let overdispersion = if mean > 0.0 {
+        (var / mean / weight_scale).clamp(1.0, d.max_dispersion)
+    } else {
+        1.0
+    };
     let dispersion = weight_scale * overdispersion;
     let wd = f64::from(p.window_days);
     let expected = (mean * wd).max(d.prior_per_day * wd);
@@ -235,8 +266,11 @@ fn facts<'s>(rules: &ScoringRules, signals: &'s [Signal], p: &Periods, series: &
     // also accounts for the baseline being an estimate (floored like `expected`).
     let t_b = f64::from(p.baseline_days);
     let baseline_eff = (mean * t_b).max(d.prior_per_day * t_b);
-    let p_conditional =
-        binomial_upper_tail(observed / dispersion, (observed + baseline_eff) / dispersion, wd / (wd + t_b));
+    let p_conditional = binomial_upper_tail(
+        observed / dispersion,
+        (observed + baseline_eff) / dispersion,
+        wd / (wd + t_b),
+    );
     let clusters = series.window_clusters;
 
     let mut ranked = series.window_signals.clone();
@@ -246,7 +280,8 @@ fn facts<'s>(rules: &ScoringRules, signals: &'s [Signal], p: &Periods, series: &
     let mut evidence = Vec::new();
     let mut cluster_city: HashMap<&str, &str> = HashMap::new();
     let mut hazards: HashMap<&str, (u8, HashSet<&str>)> = HashMap::new();
-    let (mut regulator, mut national_notice, mut inspection, mut severity) = (false, false, false, 1u8);
+    let (mut regulator, mut national_notice, mut inspection, mut severity) =
+        (false, false, false, 1u8);
     for &i in &ranked {
         let s = &signals[i];
         let cluster = cluster_of(s);
@@ -258,32 +293,58 @@ fn facts<'s>(rules: &ScoringRules, signals: &'s [Signal], p: &Periods, series: &
         }
         let sev = rules.severity(&s.category, &s.hazard, s.severity);
         severity = severity.max(sev);
-        let h = hazards.entry(s.hazard.as_str()).or_insert((0, HashSet::new()));
+        let h = hazards
+            .entry(s.hazard.as_str())
+            .or_insert((0, HashSet::new()));
         h.0 = h.0.max(sev);
         h.1.insert(cluster);
         regulator |= s.channel == Channel::Regulator;
         national_notice |= s.channel == Channel::Regulator && s.province.as_deref() == Some("全国");
         inspection |= matches!(s.kind, DocKind::Inspection | DocKind::Recall);
     }
-    let sources: HashSet<&str> = evidence.iter().map(|&i| signals[i].source.as_str()).collect();
+    let sources: HashSet<&str> = evidence
+        .iter()
+        .map(|&i| signals[i].source.as_str())
+        .collect();
     let channels: HashSet<Channel> = evidence.iter().map(|&i| signals[i].channel).collect();
     let mut hazards: Vec<(&str, (u8, HashSet<&str>))> = hazards.into_iter().collect();
-    hazards.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(b.1.1.len().cmp(&a.1.1.len())).then(a.0.cmp(b.0)));
+    hazards.sort_by(|a, b| {
+        b.1.0
+            .cmp(&a.1.0)
+            .then(b.1.1.len().cmp(&a.1.1.len()))
+            .then(a.0.cmp(b.0))
+    });
     let hazards: Vec<&str> = hazards.into_iter().map(|(h, _)| h).collect();
 
     let cities: HashSet<&str> = cluster_city.values().copied().collect();
-    let city = if cities.len() == 1 { cities.into_iter().next() } else { None };
+    let city = if cities.len() == 1 {
+        cities.into_iter().next()
+    } else {
+        None
+    };
     let local = city.is_some()
         && cluster_city.len() as f64 >= rules.action.local_city_share * f64::from(clusters.max(1));
 
     let not_elevated = if clusters < d.min_clusters {
-        Some(format!("独立信息{clusters}起，不足{}起 fewer than {} clusters", d.min_clusters, d.min_clusters))
+        Some(format!(
+            "独立信息{clusters}起，不足{}起 fewer than {} clusters",
+            d.min_clusters, d.min_clusters
+        ))
     } else if observed < d.min_weight {
-        Some(format!("加权信息量{observed:.2}不足{} weighted count below minimum", d.min_weight))
+        Some(format!(
+            "加权信息量{observed:.2}不足{} weighted count below minimum",
+            d.min_weight
+        ))
     } else if ratio < d.min_excess_ratio {
-        Some(format!("超额倍数{ratio:.2}不足{} excess ratio below minimum", d.min_excess_ratio))
+        Some(format!(
+            "超额倍数{ratio:.2}不足{} excess ratio below minimum",
+            d.min_excess_ratio
+        ))
     } else if pval >= d.p_threshold {
-        Some(format!("p={pval:.4}，未显著高于基线 not above baseline (p ≥ {})", d.p_threshold))
+        Some(format!(
+            "p={pval:.4}，未显著高于基线 not above baseline (p ≥ {})",
+            d.p_threshold
+        ))
     } else {
         None
     };
@@ -298,7 +359,11 @@ fn facts<'s>(rules: &ScoringRules, signals: &'s [Signal], p: &Periods, series: &
     // Clamped to 1..=4 before the cast.
     let likelihood = (1.0 + points.floor()).clamp(1.0, 4.0) as u8;
     let level = rules.level(severity, likelihood);
-    let surprise = if pval > 0.0 { (-pval.log10()).min(10.0) } else { 10.0 };
+    let surprise = if pval > 0.0 {
+        (-pval.log10()).min(10.0)
+    } else {
+        10.0
+    };
     let score = f64::from(severity) * f64::from(likelihood) + surprise / 10.0;
     evidence.truncate(rules.alert.max_evidence);
 
@@ -338,28 +403,65 @@ fn facts<'s>(rules: &ScoringRules, signals: &'s [Signal], p: &Periods, series: &
 fn score_category(ctx: &Ctx, group: &[CellSeries], out: &mut ScoreOutput) {
     let rules = ctx.rules;
     let signals = ctx.input.signals;
-    let all: Vec<Facts> = group.iter().map(|c| facts(rules, signals, ctx.periods, c)).collect();
-    let (nation, provinces): (Vec<&Facts>, Vec<&Facts>) = all.iter().partition(|f| f.cell == Cell::Nation);
+    let all: Vec<Facts> = group
+        .iter()
+        .map(|c| facts(rules, signals, ctx.periods, c))
+        .collect();
+    let (nation, provinces): (Vec<&Facts>, Vec<&Facts>) =
+        all.iter().partition(|f| f.cell == Cell::Nation);
     let nation = nation.first().copied();
 
     // Provinces with window signals, largest count first.
-    let mut placed: Vec<&Facts> = provinces.iter().copied().filter(|f| f.clusters > 0).collect();
+    let mut placed: Vec<&Facts> = provinces
+        .iter()
+        .copied()
+        .filter(|f| f.clusters > 0)
+        .collect();
     placed.sort_by(|a, b| b.observed.total_cmp(&a.observed).then(a.cell.cmp(&b.cell)));
     let placed_total: f64 = placed.iter().map(|f| f.observed).sum();
-    let top_share = placed.first().map_or(0.0, |f| if placed_total > 0.0 { f.observed / placed_total } else { 0.0 });
+    let top_share = placed.first().map_or(0.0, |f| {
+        if placed_total > 0.0 {
+            f.observed / placed_total
+        } else {
+            0.0
+        }
+    });
     let spread = placed.len() >= rules.scope.systemic_min_provinces as usize
         && top_share <= rules.scope.max_province_share;
     let nat_excess = nation.map_or(0.0, |n| n.observed - n.expected);
-    let share_of_excess =
-        |f: &Facts| if nat_excess > 0.0 { ((f.observed - f.expected) / nat_excess).max(0.0) } else { 0.0 };
-    let concentrated = provinces.iter().any(|f| f.elevated && share_of_excess(f) >= rules.scope.concentration);
+    let share_of_excess = |f: &Facts| {
+        if nat_excess > 0.0 {
+            ((f.observed - f.expected) / nat_excess).max(0.0)
+        } else {
+            0.0
+        }
+    };
+    let concentrated = provinces
+        .iter()
+        .any(|f| f.elevated && share_of_excess(f) >= rules.scope.concentration);
 
-    if let Some(n) = nation.filter(|n| n.elevated && (spread || n.national_notice) && !concentrated) {
-        let names: Vec<&str> = placed.iter().filter_map(|f| province_name(f.cell)).collect();
+    if let Some(n) = nation.filter(|n| n.elevated && (spread || n.national_notice) && !concentrated)
+    {
+        let names: Vec<&str> = placed
+            .iter()
+            .filter_map(|f| province_name(f.cell))
+            .collect();
         let extra = vec![
-            term("provinces", names.len() as f64, "涉及省份 provinces with signals in the window"),
-            term("top_province_share", top_share, "最大省份占比 largest province's share of the provinces' count"),
-            term("national_notice", flag(n.national_notice), "国家级监管通报 national regulator notice (1 = yes)"),
+            term(
+                "provinces",
+                names.len() as f64,
+                "涉及省份 provinces with signals in the window",
+            ),
+            term(
+                "top_province_share",
+                top_share,
+                "最大省份占比 largest province's share of the provinces' count",
+            ),
+            term(
+                "national_notice",
+                flag(n.national_notice),
+                "国家级监管通报 national regulator notice (1 = yes)",
+            ),
         ];
         let (action, why) = decide(rules, n, Scope::Systemic);
         emit(ctx, n, Scope::Systemic, &names, action, why, extra, out);
@@ -382,7 +484,16 @@ fn score_category(ctx: &Ctx, group: &[CellSeries], out: &mut ScoreOutput) {
             emit(ctx, f, Scope::Regional, &[name], action, why, extra, out);
         } else if f.clusters > 0 && f.observed > f.expected {
             let why = f.not_elevated.clone().unwrap_or_default();
-            emit(ctx, f, Scope::Regional, &[name], Action::Dismiss, why, extra, out);
+            emit(
+                ctx,
+                f,
+                Scope::Regional,
+                &[name],
+                Action::Dismiss,
+                why,
+                extra,
+                out,
+            );
         }
     }
     if let Some(n) = nation.filter(|n| regional == 0 && n.clusters > 0 && n.observed > n.expected) {
@@ -392,12 +503,32 @@ fn score_category(ctx: &Ctx, group: &[CellSeries], out: &mut ScoreOutput) {
             None => "全国升高，但未扩散且无国家级通报 national rise, neither spread nor backed by a national notice"
                 .into(),
         };
-        let names: Vec<&str> = placed.iter().filter_map(|f| province_name(f.cell)).collect();
+        let names: Vec<&str> = placed
+            .iter()
+            .filter_map(|f| province_name(f.cell))
+            .collect();
         let extra = vec![
-            term("provinces", names.len() as f64, "涉及省份 provinces with signals in the window"),
-            term("top_province_share", top_share, "最大省份占比 largest province's share of the provinces' count"),
+            term(
+                "provinces",
+                names.len() as f64,
+                "涉及省份 provinces with signals in the window",
+            ),
+            term(
+                "top_province_share",
+                top_share,
+                "最大省份占比 largest province's share of the provinces' count",
+            ),
         ];
-        emit(ctx, n, Scope::Systemic, &names, Action::Dismiss, why, extra, out);
+        emit(
+            ctx,
+            n,
+            Scope::Systemic,
+            &names,
+            Action::Dismiss,
+            why,
+            extra,
+            out,
+        );
     }
 }
 
@@ -412,12 +543,21 @@ fn province_name<'s>(cell: Cell<'s>) -> Option<&'s str> {
 fn decide(rules: &ScoringRules, f: &Facts, scope: Scope) -> (Action, String) {
     let a = &rules.action;
     if f.level < a.notify_min_level {
-        return (Action::Dismiss, format!("风险等级{}低于通报线{} level below notify threshold", f.level, a.notify_min_level));
+        return (
+            Action::Dismiss,
+            format!(
+                "风险等级{}低于通报线{} level below notify threshold",
+                f.level, a.notify_min_level
+            ),
+        );
     }
     let corroborated = f.sources >= a.sample_min_sources as usize || f.regulator;
     let mut missing = Vec::new();
     if f.level < a.sample_min_level {
-        missing.push(format!("风险等级{}低于抽检线{} level below sampling threshold", f.level, a.sample_min_level));
+        missing.push(format!(
+            "风险等级{}低于抽检线{} level below sampling threshold",
+            f.level, a.sample_min_level
+        ));
     }
     if !corroborated {
         missing.push("仅单一信息源且无监管通报 one source, no regulator notice".to_string());
@@ -429,20 +569,33 @@ fn decide(rules: &ScoringRules, f: &Facts, scope: Scope) -> (Action, String) {
         ));
     }
     if f.clusters < a.sample_min_clusters {
-        missing.push(format!("独立信息{}起，抽检需{}起 too few clusters to sample", f.clusters, a.sample_min_clusters));
+        missing.push(format!(
+            "独立信息{}起，抽检需{}起 too few clusters to sample",
+            f.clusters, a.sample_min_clusters
+        ));
     }
     if scope == Scope::Regional && f.local {
-        missing.push(format!("集中在{}一地 confined to one city", f.city.unwrap_or_default()));
+        missing.push(format!(
+            "集中在{}一地 confined to one city",
+            f.city.unwrap_or_default()
+        ));
     }
     if missing.is_empty() {
-        (Action::Sample, "区域性或普遍性问题，佐证充分 regional or general problem, corroborated".into())
+        (
+            Action::Sample,
+            "区域性或普遍性问题，佐证充分 regional or general problem, corroborated".into(),
+        )
     } else {
         (Action::Notify, missing.join("；"))
     }
 }
 
 fn term(name: &str, value: f64, note: &str) -> ScoreTerm {
-    ScoreTerm { name: name.into(), value, note: note.into() }
+    ScoreTerm {
+        name: name.into(),
+        value,
+        note: note.into(),
+    }
 }
 
 fn flag(b: bool) -> f64 {
@@ -483,13 +636,25 @@ fn emit(
     }
     let place = match scope {
         Scope::Systemic => format!("全国{}个省份", provinces.len()),
-        Scope::Regional => format!("{}{}", region, if regions.len() > 1 { f.city.unwrap_or_default() } else { "" }),
+        Scope::Regional => format!(
+            "{}{}",
+            region,
+            if regions.len() > 1 {
+                f.city.unwrap_or_default()
+            } else {
+                ""
+            }
+        ),
     };
 
     let d = &rules.detect;
     let w = ctx.periods.window_days;
     let mut breakdown = vec![
-        term("observed", f.observed, &format!("窗口内去重加权信息量 weighted distinct clusters, last {w} days")),
+        term(
+            "observed",
+            f.observed,
+            &format!("窗口内去重加权信息量 weighted distinct clusters, last {w} days"),
+        ),
         term(
             "expected",
             f.expected,
@@ -498,32 +663,87 @@ fn emit(
                 ctx.periods.baseline_days, d.prior_per_day
             ),
         ),
-        term("baseline_per_day", f.baseline_per_day, "基线日均 baseline mean per day"),
-        term("weight_scale", f.weight_scale, "权重尺度 Σw²/Σw: weighted count per effective event"),
+        term(
+            "baseline_per_day",
+            f.baseline_per_day,
+            "基线日均 baseline mean per day",
+        ),
+        term(
+            "weight_scale",
+            f.weight_scale,
+            "权重尺度 Σw²/Σw: weighted count per effective event",
+        ),
         term(
             "dispersion",
             f.dispersion,
             "检验尺度 weight scale × baseline over-dispersion (≥ 1, capped); counts are divided by it in the tests",
         ),
         term("excess_ratio", f.ratio, "超额倍数 observed / expected"),
-        term("p_value", f.p, &format!("Poisson 上尾概率 P(X ≥ observed), threshold {}", d.p_threshold)),
+        term(
+            "p_value",
+            f.p,
+            &format!(
+                "Poisson 上尾概率 P(X ≥ observed), threshold {}",
+                d.p_threshold
+            ),
+        ),
         term(
             "p_conditional",
             f.p_conditional,
             "条件检验 P(window share ≥ observed | window + baseline), needed below the threshold to sample",
         ),
-        term("clusters", f64::from(f.clusters), "独立事件数 distinct near-duplicate clusters"),
-        term("sources", f.sources as f64, "独立信息源 independent sources (one per cluster)"),
-        term("channels", f.channels as f64, "渠道数 channels (complaint/regulator/platform/media/standard)"),
-        term("regulator", flag(f.regulator), "监管通报 regulator notice in the window (1 = yes)"),
-        term("inspection", flag(f.inspection), "抽检不合格或召回 inspection failure or recall (1 = yes)"),
-        term("severity", f64::from(f.severity), "严重程度 highest severity, GB/T 22760 1–4"),
-        term("likelihood_points", f.points, "可能性得分 points: excess, clusters, sources, channels, inspection"),
-        term("likelihood", f64::from(f.likelihood), "可能性 likelihood = 1 + ⌊points⌋, at most 4"),
-        term("level", f64::from(f.level), "风险等级 risk level, severity × likelihood matrix"),
+        term(
+            "clusters",
+            f64::from(f.clusters),
+            "独立事件数 distinct near-duplicate clusters",
+        ),
+        term(
+            "sources",
+            f.sources as f64,
+            "独立信息源 independent sources (one per cluster)",
+        ),
+        term(
+            "channels",
+            f.channels as f64,
+            "渠道数 channels (complaint/regulator/platform/media/standard)",
+        ),
+        term(
+            "regulator",
+            flag(f.regulator),
+            "监管通报 regulator notice in the window (1 = yes)",
+        ),
+        term(
+            "inspection",
+            flag(f.inspection),
+            "抽检不合格或召回 inspection failure or recall (1 = yes)",
+        ),
+        term(
+            "severity",
+            f64::from(f.severity),
+            "严重程度 highest severity, GB/T 22760 1–4",
+        ),
+        term(
+            "likelihood_points",
+            f.points,
+            "可能性得分 points: excess, clusters, sources, channels, inspection",
+        ),
+        term(
+            "likelihood",
+            f64::from(f.likelihood),
+            "可能性 likelihood = 1 + ⌊points⌋, at most 4",
+        ),
+        term(
+            "level",
+            f64::from(f.level),
+            "风险等级 risk level, severity × likelihood matrix",
+        ),
     ];
     breakdown.extend(extra);
-    breakdown.push(term("score", f.score, "排序分 severity × likelihood + min(−log10 p, 10)/10"));
+    breakdown.push(term(
+        "score",
+        f.score,
+        "排序分 severity × likelihood + min(−log10 p, 10)/10",
+    ));
 
     let prev = ctx.previous.get(id.as_str());
     let (first_seen, status) = match prev {
@@ -550,7 +770,11 @@ fn emit(
         action,
         score: f.score,
         breakdown,
-        evidence: f.evidence.iter().map(|&i| signals[i].doc_id.clone()).collect(),
+        evidence: f
+            .evidence
+            .iter()
+            .map(|&i| signals[i].doc_id.clone())
+            .collect(),
         first_seen,
         updated: as_of,
         status,
@@ -569,11 +793,24 @@ fn emit(
 }
 
 /// One Chinese sentence a person reads first.
-fn summary(f: &Facts, scope: Scope, place: &str, provinces: usize, action: Action, why: &str, w: u32) -> String {
+fn summary(
+    f: &Facts,
+    scope: Scope,
+    place: &str,
+    provinces: usize,
+    action: Action,
+    why: &str,
+    w: u32,
+) -> String {
     let hz = if f.hazards.is_empty() {
         "未明".to_string()
     } else {
-        f.hazards.iter().take(3).copied().collect::<Vec<_>>().join("、")
+        f.hazards
+            .iter()
+            .take(3)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("、")
     };
     let counts = format!(
         "近{w}天{}起独立风险信息（加权{:.1}，基线预期{:.1}，{:.1}倍）",
@@ -583,7 +820,11 @@ fn summary(f: &Facts, scope: Scope, place: &str, provinces: usize, action: Actio
         (Action::Sample, Scope::Systemic) => format!(
             "{}风险信息在全国{provinces}个省份同时升高，{counts}{}，主要危害为{hz}，风险{}级，建议组织全国性网上抽检。",
             f.category,
-            if f.national_notice { "，并有国家级监管通报" } else { "" },
+            if f.national_notice {
+                "，并有国家级监管通报"
+            } else {
+                ""
+            },
             f.level
         ),
         (Action::Sample, Scope::Regional) => format!(
@@ -620,7 +861,10 @@ fn sampling_request(ctx: &Ctx, f: &Facts, alert: &Alert) -> Option<SamplingReque
     let mut lists: [(Vec<String>, HashSet<&str>); 4] = Default::default();
     for &i in &f.ranked {
         let p = &ctx.input.signals[i].parties;
-        for (k, names) in [&p.platforms, &p.shops, &p.brands, &p.enterprises].into_iter().enumerate() {
+        for (k, names) in [&p.platforms, &p.shops, &p.brands, &p.enterprises]
+            .into_iter()
+            .enumerate()
+        {
             let (list, seen) = &mut lists[k];
             for name in names {
                 // Platforms are where to buy, not whom: they are never excluded.
@@ -651,7 +895,6 @@ fn sampling_request(ctx: &Ctx, f: &Facts, alert: &Alert) -> Option<SamplingReque
     })
 }
 
-
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};
@@ -663,10 +906,37 @@ mod tests {
     use crate::model::Parties;
 
     const PROVINCES: [&str; 31] = [
-        "北京市", "天津市", "河北省", "山西省", "内蒙古自治区", "辽宁省", "吉林省", "黑龙江省", "上海市", "江苏省",
-        "浙江省", "安徽省", "福建省", "江西省", "山东省", "河南省", "湖北省", "湖南省", "广东省", "广西壮族自治区",
-        "海南省", "重庆市", "四川省", "贵州省", "云南省", "西藏自治区", "陕西省", "甘肃省", "青海省",
-        "宁夏回族自治区", "新疆维吾尔自治区",
+        "北京市",
+        "天津市",
+        "河北省",
+        "山西省",
+        "内蒙古自治区",
+        "辽宁省",
+        "吉林省",
+        "黑龙江省",
+        "上海市",
+        "江苏省",
+        "浙江省",
+        "安徽省",
+        "福建省",
+        "江西省",
+        "山东省",
+        "河南省",
+        "湖北省",
+        "湖南省",
+        "广东省",
+        "广西壮族自治区",
+        "海南省",
+        "重庆市",
+        "四川省",
+        "贵州省",
+        "云南省",
+        "西藏自治区",
+        "陕西省",
+        "甘肃省",
+        "青海省",
+        "宁夏回族自治区",
+        "新疆维吾尔自治区",
     ];
 
     /// (category, usual hazard, its severity)
@@ -699,7 +969,12 @@ mod tests {
         ("澎湃新闻", Channel::Media, DocKind::Media, 0.9),
         ("地方晚报", Channel::Media, DocKind::Media, 0.7),
         ("电商评价", Channel::Platform, DocKind::Listing, 0.5),
-        ("电商平台抽检公示", Channel::Platform, DocKind::Inspection, 0.9),
+        (
+            "电商平台抽检公示",
+            Channel::Platform,
+            DocKind::Inspection,
+            0.9,
+        ),
         ("省市场监管局", Channel::Regulator, DocKind::Notice, 1.0),
     ];
 
@@ -710,7 +985,14 @@ mod tests {
     }
 
     /// A complaint signal with the usual defaults; tests change what they need.
-    fn sig(id: &str, d: NaiveDate, category: &str, hazard: &str, severity: u8, province: Option<&str>) -> Signal {
+    fn sig(
+        id: &str,
+        d: NaiveDate,
+        category: &str,
+        hazard: &str,
+        severity: u8,
+        province: Option<&str>,
+    ) -> Signal {
         Signal {
             doc_id: id.into(),
             time: Utc.from_utc_datetime(&d.and_hms_opt(10, 0, 0).unwrap()),
@@ -752,7 +1034,8 @@ mod tests {
                     }
                     let id = format!("n-{c}-{p}-{d}");
                     let src = SOURCES.choose(rng).unwrap();
-                    let s = from_source(sig(&id, day(d), category, hazard, sev, Some(province)), src);
+                    let s =
+                        from_source(sig(&id, day(d), category, hazard, sev, Some(province)), src);
                     if rng.random_bool(0.1) {
                         for k in 0..rng.random_range(1..4) {
                             let mut copy = from_source(s.clone(), SOURCES.choose(rng).unwrap());
@@ -767,7 +1050,10 @@ mod tests {
                 for (k, place) in [Some("全国"), None].into_iter().enumerate() {
                     if rng.random_bool(0.02) {
                         let id = format!("n-{c}-x{k}-{d}");
-                        out.push(from_source(sig(&id, day(d), category, hazard, sev, place), &SOURCES[2]));
+                        out.push(from_source(
+                            sig(&id, day(d), category, hazard, sev, place),
+                            &SOURCES[2],
+                        ));
                     }
                 }
             }
@@ -784,9 +1070,20 @@ mod tests {
         }
     }
 
-    fn run_with(signals: &[Signal], as_of: NaiveDate, sampled: &HashSet<String>, previous: &[Alert]) -> ScoreOutput {
+    fn run_with(
+        signals: &[Signal],
+        as_of: NaiveDate,
+        sampled: &HashSet<String>,
+        previous: &[Alert],
+    ) -> ScoreOutput {
         let rules = ScoringRules::load(None).unwrap();
-        let input = ScoreInput { signals, as_of, sampled, test_items: &items, previous };
+        let input = ScoreInput {
+            signals,
+            as_of,
+            sampled,
+            test_items: &items,
+            previous,
+        };
         score(&rules, &input)
     }
 
@@ -795,7 +1092,11 @@ mod tests {
     }
 
     fn term_of(a: &Alert, name: &str) -> f64 {
-        a.breakdown.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("no term {name}")).value
+        a.breakdown
+            .iter()
+            .find(|t| t.name == name)
+            .unwrap_or_else(|| panic!("no term {name}"))
+            .value
     }
 
     /// A regional outbreak of e-bike fires in Zhejiang: an ordinary 0.5 a day for `days` days, then
@@ -815,12 +1116,20 @@ mod tests {
             for k in 0..n {
                 let id = format!("zj-{d}-{k}");
                 let src = SOURCES[..5].choose(rng).unwrap();
-                let mut s = from_source(sig(&id, day(d), "电动自行车", "火灾", 4, Some("浙江省")), src);
+                let mut s = from_source(
+                    sig(&id, day(d), "电动自行车", "火灾", 4, Some("浙江省")),
+                    src,
+                );
                 s.city = Some(ZJ_CITIES.choose(rng).unwrap().to_string());
                 s.parties = Parties {
                     brands: vec![["疾风", "骑迹", "雅途"].choose(rng).unwrap().to_string()],
                     enterprises: vec!["台州某某车业有限公司".into()],
-                    shops: vec![["疾风官方旗舰店", "骑迹电动车专营店", "速达车行"].choose(rng).unwrap().to_string()],
+                    shops: vec![
+                        ["疾风官方旗舰店", "骑迹电动车专营店", "速达车行"]
+                            .choose(rng)
+                            .unwrap()
+                            .to_string(),
+                    ],
                     platforms: vec![["淘宝", "京东", "拼多多"].choose(rng).unwrap().to_string()],
                 };
                 out.push(s);
@@ -833,16 +1142,32 @@ mod tests {
     fn background_noise_never_samples() {
         let mut rng = ChaCha8Rng::seed_from_u64(7);
         let signals = noise(&mut rng, 90, &[]);
-        assert!(signals.len() > 800, "noise too thin to test anything: {}", signals.len());
+        assert!(
+            signals.len() > 800,
+            "noise too thin to test anything: {}",
+            signals.len()
+        );
         let cells = CATEGORIES.len() * PROVINCES.len();
         for d in 60..90 {
             let out = run(&signals, day(d));
-            let sampled: Vec<&str> = out.alerts.iter().filter(|a| a.action == Action::Sample).map(|a| a.summary.as_str()).collect();
+            let sampled: Vec<&str> = out
+                .alerts
+                .iter()
+                .filter(|a| a.action == Action::Sample)
+                .map(|a| a.summary.as_str())
+                .collect();
             assert!(sampled.is_empty(), "day {d}: {sampled:?}");
             assert!(out.sampling.is_empty());
             // Chance notifications stay rare: at most 1% of the (category, province) cells.
-            assert!(out.alerts.len() * 100 <= cells, "day {d}: {} alerts", out.alerts.len());
-            assert!(!out.dismissed.is_empty(), "day {d}: noise should leave records");
+            assert!(
+                out.alerts.len() * 100 <= cells,
+                "day {d}: {} alerts",
+                out.alerts.len()
+            );
+            assert!(
+                !out.dismissed.is_empty(),
+                "day {d}: noise should leave records"
+            );
         }
     }
 
@@ -852,7 +1177,11 @@ mod tests {
         let out = run(&s, day(41));
         assert!(out.alerts.is_empty() && out.sampling.is_empty());
         // It is on record, as a dismissed regional cell with its one cluster.
-        let rec = out.dismissed.iter().find(|a| a.scope == Scope::Regional).unwrap();
+        let rec = out
+            .dismissed
+            .iter()
+            .find(|a| a.scope == Scope::Regional)
+            .unwrap();
         assert_eq!(rec.action, Action::Dismiss);
         assert_eq!(term_of(rec, "clusters"), 1.0);
         assert_eq!(rec.evidence, ["one"]);
@@ -863,17 +1192,35 @@ mod tests {
         let mut signals = Vec::new();
         for k in 0..10 {
             let src = &SOURCES[k % SOURCES.len()];
-            let mut s = from_source(sig(&format!("repost{k}"), day(40 + k as i64 % 3), "移动电源", "爆炸", 4, Some("广东省")), src);
+            let mut s = from_source(
+                sig(
+                    &format!("repost{k}"),
+                    day(40 + k as i64 % 3),
+                    "移动电源",
+                    "爆炸",
+                    4,
+                    Some("广东省"),
+                ),
+                src,
+            );
             s.cluster = "same-story".into();
             signals.push(s);
         }
         let out = run(&signals, day(43));
         assert!(out.alerts.is_empty(), "{:?}", out.alerts);
-        let rec = out.dismissed.iter().find(|a| a.scope == Scope::Regional).unwrap();
+        let rec = out
+            .dismissed
+            .iter()
+            .find(|a| a.scope == Scope::Regional)
+            .unwrap();
         assert_eq!(term_of(rec, "clusters"), 1.0);
         assert_eq!(rec.evidence.len(), 1);
         // Counted once at its largest weight: regulator 1.0 × 1.5.
-        assert!((term_of(rec, "observed") - 1.5).abs() < 1e-6, "{}", term_of(rec, "observed"));
+        assert!(
+            (term_of(rec, "observed") - 1.5).abs() < 1e-6,
+            "{}",
+            term_of(rec, "observed")
+        );
     }
 
     #[test]
@@ -882,7 +1229,11 @@ mod tests {
         let mut signals = noise(&mut rng, 90, &["电动自行车"]);
         signals.extend(zj_outbreak(&mut rng, 90, 6));
         let out = run(&signals, day(89));
-        let ebike: Vec<&Alert> = out.alerts.iter().filter(|a| a.category == "电动自行车").collect();
+        let ebike: Vec<&Alert> = out
+            .alerts
+            .iter()
+            .filter(|a| a.category == "电动自行车")
+            .collect();
         assert_eq!(ebike.len(), 1, "{ebike:#?}");
         let a = ebike[0];
         assert_eq!(a.scope, Scope::Regional);
@@ -890,14 +1241,29 @@ mod tests {
         assert_eq!(a.action, Action::Sample, "{}", a.summary);
         assert!(a.level >= 3);
         assert_eq!(a.id, alert_id("电动自行车", Scope::Regional, "浙江省"));
-        assert!(a.summary.contains("浙江省") && a.summary.contains("抽检"), "{}", a.summary);
-        assert!(out.dismissed.iter().all(|d| !(d.category == "电动自行车" && d.scope == Scope::Systemic)));
+        assert!(
+            a.summary.contains("浙江省") && a.summary.contains("抽检"),
+            "{}",
+            a.summary
+        );
+        assert!(
+            out.dismissed
+                .iter()
+                .all(|d| !(d.category == "电动自行车" && d.scope == Scope::Systemic))
+        );
         let req = out.sampling.iter().find(|r| r.alert_id == a.id).unwrap();
         assert_eq!(req.regions, ["浙江省"]);
         assert_eq!(req.test_items, ["阻燃性能", "过充保护"]);
-        let plan = ScoringRules::load(None).unwrap().plan(a.level).unwrap().clone();
+        let plan = ScoringRules::load(None)
+            .unwrap()
+            .plan(a.level)
+            .unwrap()
+            .clone();
         assert_eq!(req.batches, plan.batches);
-        assert_eq!(req.deadline, day(89) + chrono::Duration::days(i64::from(plan.deadline_days)));
+        assert_eq!(
+            req.deadline,
+            day(89) + chrono::Duration::days(i64::from(plan.deadline_days))
+        );
         assert!(!req.shops.is_empty() && !req.platforms.is_empty() && !req.brands.is_empty());
         // The same outbreak three weeks earlier had not started: nothing for e-bikes then.
         let before = run(&signals, day(75));
@@ -909,7 +1275,10 @@ mod tests {
         let mut rng = ChaCha8Rng::seed_from_u64(12);
         let mut signals = zj_outbreak(&mut rng, 60, 6);
         // A provincial regulator's failed-inspection notice in the window, reposted by media.
-        let mut notice = from_source(sig("notice", day(57), "电动自行车", "火灾", 4, Some("浙江省")), &SOURCES[6]);
+        let mut notice = from_source(
+            sig("notice", day(57), "电动自行车", "火灾", 4, Some("浙江省")),
+            &SOURCES[6],
+        );
         notice.kind = DocKind::Inspection;
         let mut repost = from_source(notice.clone(), &SOURCES[3]);
         repost.doc_id = "notice-repost".into();
@@ -917,12 +1286,32 @@ mod tests {
         signals.push(repost);
         let out = run(&signals, day(59));
         let rules = ScoringRules::load(None).unwrap();
-        let a = out.alerts.iter().find(|a| a.category == "电动自行车").unwrap();
+        let a = out
+            .alerts
+            .iter()
+            .find(|a| a.category == "电动自行车")
+            .unwrap();
         for name in [
-            "observed", "expected", "excess_ratio", "p_value", "clusters", "sources", "channels", "severity",
-            "likelihood", "level", "inspection", "regulator", "score",
+            "observed",
+            "expected",
+            "excess_ratio",
+            "p_value",
+            "clusters",
+            "sources",
+            "channels",
+            "severity",
+            "likelihood",
+            "level",
+            "inspection",
+            "regulator",
+            "score",
         ] {
-            assert!(a.breakdown.iter().any(|t| t.name == name && !t.note.is_empty()), "missing {name}");
+            assert!(
+                a.breakdown
+                    .iter()
+                    .any(|t| t.name == name && !t.note.is_empty()),
+                "missing {name}"
+            );
         }
         let ratio = term_of(a, "observed") / term_of(a, "expected");
         assert!((term_of(a, "excess_ratio") - ratio).abs() < 1e-9);
@@ -939,48 +1328,95 @@ mod tests {
             .map(|e| cluster_of(signals.iter().find(|s| &s.doc_id == e).unwrap()))
             .collect();
         assert_eq!(clusters.len(), a.evidence.len());
-        assert_eq!(a.evidence.len() as f64, term_of(a, "clusters").min(rules.alert.max_evidence as f64));
+        assert_eq!(
+            a.evidence.len() as f64,
+            term_of(a, "clusters").min(rules.alert.max_evidence as f64)
+        );
     }
 
     #[test]
     fn systemic_problem_is_one_alert() {
         let mut rng = ChaCha8Rng::seed_from_u64(13);
         let mut signals = noise(&mut rng, 90, &[]);
-        let hit = ["北京市", "河北省", "江苏省", "浙江省", "安徽省", "山东省", "河南省", "广东省", "四川省"];
+        let hit = [
+            "北京市",
+            "河北省",
+            "江苏省",
+            "浙江省",
+            "安徽省",
+            "山东省",
+            "河南省",
+            "广东省",
+            "四川省",
+        ];
         for (p, province) in hit.iter().enumerate() {
             for k in 0..3 {
                 let src = &SOURCES[(p + k) % 5];
                 let id = format!("pb-{p}-{k}");
-                signals.push(from_source(sig(&id, day(84 + (p + k) as i64 % 6), "移动电源", "火灾", 4, Some(province)), src));
+                signals.push(from_source(
+                    sig(
+                        &id,
+                        day(84 + (p + k) as i64 % 6),
+                        "移动电源",
+                        "火灾",
+                        4,
+                        Some(province),
+                    ),
+                    src,
+                ));
             }
         }
-        let mut notice = from_source(sig("samr", day(88), "移动电源", "火灾", 4, Some("全国")), &SOURCES[6]);
+        let mut notice = from_source(
+            sig("samr", day(88), "移动电源", "火灾", 4, Some("全国")),
+            &SOURCES[6],
+        );
         notice.source = "国家市场监督管理总局".into();
         notice.kind = DocKind::Recall;
         signals.push(notice);
         let out = run(&signals, day(89));
-        let pb: Vec<&Alert> = out.alerts.iter().filter(|a| a.category == "移动电源").collect();
+        let pb: Vec<&Alert> = out
+            .alerts
+            .iter()
+            .filter(|a| a.category == "移动电源")
+            .collect();
         assert_eq!(pb.len(), 1, "{pb:#?}");
         let a = pb[0];
         assert_eq!(a.scope, Scope::Systemic);
         assert_eq!(a.action, Action::Sample, "{}", a.summary);
         assert_eq!(a.regions[0], "全国");
         for p in hit {
-            assert!(a.regions.iter().any(|r| r == p), "{p} missing from {:?}", a.regions);
+            assert!(
+                a.regions.iter().any(|r| r == p),
+                "{p} missing from {:?}",
+                a.regions
+            );
         }
         assert_eq!(a.id, alert_id("移动电源", Scope::Systemic, "全国"));
         assert!(a.evidence.contains(&"samr".to_string()));
         assert!(a.summary.contains("国家级监管通报"), "{}", a.summary);
         // Folded: no provincial record of the category, alert or dismissed.
         assert!(!out.dismissed.iter().any(|d| d.category == "移动电源"));
-        assert_eq!(out.sampling.iter().filter(|r| r.category == "移动电源").count(), 1);
+        assert_eq!(
+            out.sampling
+                .iter()
+                .filter(|r| r.category == "移动电源")
+                .count(),
+            1
+        );
     }
 
     /// Three complaints about scalding kettles in one city, all through one complaint platform.
     fn kettle_cluster(first: i64) -> Vec<Signal> {
         (0..3)
             .map(|k| {
-                let mut s = sig(&format!("kettle{k}"), day(first + k), "电热水壶", "烫伤/烧伤", 3, Some("浙江省"));
+                let mut s = sig(
+                    &format!("kettle{k}"),
+                    day(first + k),
+                    "电热水壶",
+                    "烫伤/烧伤",
+                    3,
+                    Some("浙江省"),
+                );
                 s.city = Some("杭州市".into());
                 s.parties.shops = vec!["暖居小家电店".into()];
                 s
@@ -994,7 +1430,11 @@ mod tests {
         let mut signals = noise(&mut rng, 60, &["电热水壶"]);
         signals.extend(kettle_cluster(55));
         let out = run(&signals, day(58));
-        let k: Vec<&Alert> = out.alerts.iter().filter(|a| a.category == "电热水壶").collect();
+        let k: Vec<&Alert> = out
+            .alerts
+            .iter()
+            .filter(|a| a.category == "电热水壶")
+            .collect();
         assert_eq!(k.len(), 1, "{k:#?}");
         assert_eq!(k[0].action, Action::Notify);
         assert_eq!(k[0].scope, Scope::Regional);
@@ -1010,11 +1450,21 @@ mod tests {
         let first = run(&signals, day(a_day));
         assert_eq!(first.alerts.len(), 1);
         let a = first.alerts[0].clone();
-        assert_eq!((a.status, a.first_seen, a.action), (AlertStatus::New, day(a_day), Action::Notify));
+        assert_eq!(
+            (a.status, a.first_seen, a.action),
+            (AlertStatus::New, day(a_day), Action::Notify)
+        );
 
         // Three days later: burns in four more cities of the province from several sources.
         for k in 0..8 {
-            let mut s = sig(&format!("burn{k}"), day(a_day + 1 + k % 3), "电热水壶", "烫伤/烧伤", 3, Some("浙江省"));
+            let mut s = sig(
+                &format!("burn{k}"),
+                day(a_day + 1 + k % 3),
+                "电热水壶",
+                "烫伤/烧伤",
+                3,
+                Some("浙江省"),
+            );
             s.city = Some(ZJ_CITIES[1 + k as usize % 4].into());
             signals.push(from_source(s, &SOURCES[k as usize % 5]));
         }
@@ -1031,11 +1481,23 @@ mod tests {
         let third = run_with(&signals, day(a_day + 4), &HashSet::new(), &second.alerts);
         let c = third.alerts.iter().find(|x| x.id == a.id).unwrap();
         assert_eq!(c.first_seen, day(a_day));
-        assert_eq!(c.status, if c.level == b.level && c.action == b.action { AlertStatus::Ongoing } else { AlertStatus::Deescalated });
+        assert_eq!(
+            c.status,
+            if c.level == b.level && c.action == b.action {
+                AlertStatus::Ongoing
+            } else {
+                AlertStatus::Deescalated
+            }
+        );
 
         // Weeks later the window has moved past it: a lower or no alert, never "new" with history.
         let later = run_with(&signals, day(a_day + 9), &HashSet::new(), &third.alerts);
-        for x in later.alerts.iter().chain(&later.dismissed).filter(|x| x.id == a.id) {
+        for x in later
+            .alerts
+            .iter()
+            .chain(&later.dismissed)
+            .filter(|x| x.id == a.id)
+        {
             assert_eq!(x.first_seen, day(a_day));
             assert_eq!(x.status, AlertStatus::Deescalated);
         }
@@ -1049,17 +1511,26 @@ mod tests {
         let req = &all.sampling[0];
         assert!(req.shops.contains(&"速达车行".to_string()), "{req:?}");
         assert!(req.brands.contains(&"疾风".to_string()), "{req:?}");
-        let sampled: HashSet<String> = ["速达车行", "疾风", "台州某某车业有限公司"].map(String::from).into();
+        let sampled: HashSet<String> = ["速达车行", "疾风", "台州某某车业有限公司"]
+            .map(String::from)
+            .into();
         let out = run_with(&signals, day(59), &sampled, &[]);
         let req2 = &out.sampling[0];
         assert_eq!(req2.alert_id, req.alert_id);
         for s in &sampled {
-            assert!(!req2.shops.contains(s) && !req2.brands.contains(s) && !req2.enterprises.contains(s));
+            assert!(
+                !req2.shops.contains(s)
+                    && !req2.brands.contains(s)
+                    && !req2.enterprises.contains(s)
+            );
         }
         assert_eq!(req2.shops.len(), req.shops.len() - 1);
         assert_eq!(req2.brands.len(), req.brands.len() - 1);
         assert!(req2.enterprises.is_empty());
-        assert_eq!(req2.platforms, req.platforms, "platforms are where to buy, never excluded");
+        assert_eq!(
+            req2.platforms, req.platforms,
+            "platforms are where to buy, never excluded"
+        );
     }
 
     #[test]
@@ -1073,21 +1544,44 @@ mod tests {
         for (base, as_of, category) in scenarios {
             let id = alert_id(category, Scope::Regional, "浙江省");
             let before = run(&base, as_of);
-            let find = |o: &ScoreOutput| o.alerts.iter().chain(&o.dismissed).find(|a| a.id == id).cloned();
+            let find = |o: &ScoreOutput| {
+                o.alerts
+                    .iter()
+                    .chain(&o.dismissed)
+                    .find(|a| a.id == id)
+                    .cloned()
+            };
             let b = find(&before).unwrap();
             for n in 1..4 {
                 let mut with = base.clone();
                 for k in 0..n {
                     // A failed provincial inspection, mild hazard: it must not lower anything.
-                    let mut s = sig(&format!("insp{k}"), as_of - chrono::Duration::days(k), category, "标志说明不合格", 1, Some("浙江省"));
+                    let mut s = sig(
+                        &format!("insp{k}"),
+                        as_of - chrono::Duration::days(k),
+                        category,
+                        "标志说明不合格",
+                        1,
+                        Some("浙江省"),
+                    );
                     s = from_source(s, &SOURCES[6]);
                     s.kind = DocKind::Inspection;
                     with.push(s);
                 }
                 let after = run(&with, as_of);
                 let a = find(&after).unwrap();
-                assert!(a.level >= b.level, "{category} n={n}: level {} → {}", b.level, a.level);
-                assert!(a.action >= b.action, "{category} n={n}: {:?} → {:?}", b.action, a.action);
+                assert!(
+                    a.level >= b.level,
+                    "{category} n={n}: level {} → {}",
+                    b.level,
+                    a.level
+                );
+                assert!(
+                    a.action >= b.action,
+                    "{category} n={n}: {:?} → {:?}",
+                    b.action,
+                    a.action
+                );
                 assert!(term_of(&a, "likelihood") >= term_of(&b, "likelihood"));
                 assert!(a.score >= b.score);
                 assert_eq!(term_of(&a, "inspection"), 1.0);
@@ -1107,7 +1601,17 @@ mod tests {
             let province = PROVINCES.choose(&mut rng).unwrap();
             let d = rng.random_range(0..90);
             let src = SOURCES.choose(&mut rng).unwrap();
-            let s = from_source(sig(&format!("d{n}"), day(d), category, hazard, sev, Some(province)), src);
+            let s = from_source(
+                sig(
+                    &format!("d{n}"),
+                    day(d),
+                    category,
+                    hazard,
+                    sev,
+                    Some(province),
+                ),
+                src,
+            );
             if rng.random_bool(0.1) {
                 let mut copy = from_source(s.clone(), SOURCES.choose(&mut rng).unwrap());
                 copy.doc_id = format!("d{n}-r");
@@ -1120,12 +1624,28 @@ mod tests {
         assert!(signals.len() >= 100_000);
         let out = run(&signals, day(89));
         for w in out.alerts.windows(2) {
-            assert!((w[0].level, w[0].score) >= (w[1].level, w[1].score), "not ranked");
+            assert!(
+                (w[0].level, w[0].score) >= (w[1].level, w[1].score),
+                "not ranked"
+            );
         }
-        let samples = out.alerts.iter().filter(|a| a.action == Action::Sample).count();
+        let samples = out
+            .alerts
+            .iter()
+            .filter(|a| a.action == Action::Sample)
+            .count();
         assert_eq!(samples, out.sampling.len());
-        assert!(out.alerts.iter().any(|a| a.category == "电动自行车" && a.regions[0] == "浙江省"));
+        assert!(
+            out.alerts
+                .iter()
+                .any(|a| a.category == "电动自行车" && a.regions[0] == "浙江省")
+        );
         let max = ScoringRules::load(None).unwrap().alert.max_evidence;
-        assert!(out.alerts.iter().chain(&out.dismissed).all(|a| a.evidence.len() <= max));
+        assert!(
+            out.alerts
+                .iter()
+                .chain(&out.dismissed)
+                .all(|a| a.evidence.len() <= max)
+        );
     }
 }

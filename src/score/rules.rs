@@ -112,7 +112,11 @@ pub struct LikelihoodRules {
 
 /// Points of the highest step reached by `value` (0 when none is).
 pub fn step_points(steps: &[(f64, f64)], value: f64) -> f64 {
-    steps.iter().filter(|(t, _)| value >= *t).map(|(_, p)| *p).fold(0.0, f64::max)
+    steps
+        .iter()
+        .filter(|(t, _)| value >= *t)
+        .map(|(_, p)| *p)
+        .fold(0.0, f64::max)
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -177,7 +181,11 @@ impl ScoringRules {
                 tracing::info!(dir = %dir.display(), "no scoring.toml in rules dir, using embedded defaults");
                 ScoringRules::parse(DEFAULT_SCORING_TOML, "<embedded>/rules/scoring.toml")
             }
-            Err(e) => Err(vec![ConfigError::new(&file, 0, format!("cannot read: {e}"))]),
+            Err(e) => Err(vec![ConfigError::new(
+                &file,
+                0,
+                format!("cannot read: {e}"),
+            )]),
         }
     }
 
@@ -186,7 +194,11 @@ impl ScoringRules {
         let rules: ScoringRules =
             toml::from_str(text).map_err(|e| vec![ConfigError::from_toml(file, text, &e)])?;
         let errors = rules.validate(text, file);
-        if errors.is_empty() { Ok(rules) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(rules)
+        } else {
+            Err(errors)
+        }
     }
 
     /// A signal's weight: source weight × channel weight (non-finite or negative source weights
@@ -200,7 +212,11 @@ impl ScoringRules {
     /// A signal's severity after the modifiers, within 1–4.
     pub fn severity(&self, category: &str, hazard: &str, severity: u8) -> u8 {
         let mut sev = i16::from(severity.clamp(1, 4));
-        for m in self.severity_modifier.iter().filter(|m| m.matches(category, hazard)) {
+        for m in self
+            .severity_modifier
+            .iter()
+            .filter(|m| m.matches(category, hazard))
+        {
             sev += i16::from(m.raise);
             if let Some(min) = m.min {
                 sev = sev.max(i16::from(min));
@@ -217,7 +233,12 @@ impl ScoringRules {
     pub fn level(&self, severity: u8, likelihood: u8) -> u8 {
         let s = usize::from(severity.clamp(1, 4)) - 1;
         let l = usize::from(likelihood.clamp(1, 4)) - 1;
-        self.risk.matrix.get(s).and_then(|row| row.get(l)).copied().unwrap_or(1)
+        self.risk
+            .matrix
+            .get(s)
+            .and_then(|row| row.get(l))
+            .copied()
+            .unwrap_or(1)
     }
 
     /// The sampling plan for a level, if that level is sampled.
@@ -227,42 +248,93 @@ impl ScoringRules {
 
     fn validate(&self, text: &str, file: &str) -> Vec<ConfigError> {
         let mut errors = Vec::new();
+        self.validate_settings(text, file, &mut errors);
+        self.validate_lists(text, file, &mut errors);
+        errors
+    }
+
+    /// The single-valued settings.
+    fn validate_settings(&self, text: &str, file: &str, errors: &mut Vec<ConfigError>) {
         let mut err = |section: &str, key: &str, message: String| {
-            errors.push(ConfigError::new(file, line_of_key(text, section, key), message));
+            errors.push(ConfigError::new(
+                file,
+                line_of_key(text, section, key),
+                message,
+            ));
         };
         let w = &self.window;
         if w.window_days == 0 || w.window_days > 366 {
-            err("window", "window_days", format!("window_days must be 1–366, got {}", w.window_days));
+            err(
+                "window",
+                "window_days",
+                format!("window_days must be 1–366, got {}", w.window_days),
+            );
         }
         if w.baseline_days == 0 || w.baseline_days > 3660 {
-            err("window", "baseline_days", format!("baseline_days must be 1–3660, got {}", w.baseline_days));
+            err(
+                "window",
+                "baseline_days",
+                format!("baseline_days must be 1–3660, got {}", w.baseline_days),
+            );
         }
         if w.guard_days > 366 {
-            err("window", "guard_days", format!("guard_days must be at most 366, got {}", w.guard_days));
+            err(
+                "window",
+                "guard_days",
+                format!("guard_days must be at most 366, got {}", w.guard_days),
+            );
         }
         let d = &self.detect;
         if d.min_clusters == 0 {
-            err("detect", "min_clusters", "min_clusters must be at least 1".into());
+            err(
+                "detect",
+                "min_clusters",
+                "min_clusters must be at least 1".into(),
+            );
         }
         if !(d.min_weight.is_finite() && d.min_weight >= 0.0) {
-            err("detect", "min_weight", format!("min_weight must be ≥ 0, got {}", d.min_weight));
+            err(
+                "detect",
+                "min_weight",
+                format!("min_weight must be ≥ 0, got {}", d.min_weight),
+            );
         }
         if !(d.min_excess_ratio.is_finite() && d.min_excess_ratio >= 0.0) {
-            err("detect", "min_excess_ratio", format!("min_excess_ratio must be ≥ 0, got {}", d.min_excess_ratio));
+            err(
+                "detect",
+                "min_excess_ratio",
+                format!("min_excess_ratio must be ≥ 0, got {}", d.min_excess_ratio),
+            );
         }
         if !(d.p_threshold > 0.0 && d.p_threshold < 1.0) {
-            err("detect", "p_threshold", format!("p_threshold must be in (0, 1), got {}", d.p_threshold));
+            err(
+                "detect",
+                "p_threshold",
+                format!("p_threshold must be in (0, 1), got {}", d.p_threshold),
+            );
         }
         if !(d.prior_per_day.is_finite() && d.prior_per_day > 0.0) {
-            err("detect", "prior_per_day", format!("prior_per_day must be > 0, got {}", d.prior_per_day));
+            err(
+                "detect",
+                "prior_per_day",
+                format!("prior_per_day must be > 0, got {}", d.prior_per_day),
+            );
         }
         if !(d.max_dispersion.is_finite() && d.max_dispersion >= 1.0) {
-            err("detect", "max_dispersion", format!("max_dispersion must be ≥ 1, got {}", d.max_dispersion));
+            err(
+                "detect",
+                "max_dispersion",
+                format!("max_dispersion must be ≥ 1, got {}", d.max_dispersion),
+            );
         }
         for ch in Channel::ALL {
             let v = self.channel_weight.get(ch);
             if !(v.is_finite() && v > 0.0) {
-                err("channel_weight", ch.as_str(), format!("channel weight {} must be > 0, got {v}", ch.as_str()));
+                err(
+                    "channel_weight",
+                    ch.as_str(),
+                    format!("channel weight {} must be > 0, got {v}", ch.as_str()),
+                );
             }
         }
         let l = &self.likelihood;
@@ -277,56 +349,122 @@ impl ScoringRules {
             }
         }
         if !(l.inspection.is_finite() && l.inspection >= 0.0) {
-            err("likelihood", "inspection", format!("inspection points must be ≥ 0, got {}", l.inspection));
+            err(
+                "likelihood",
+                "inspection",
+                format!("inspection points must be ≥ 0, got {}", l.inspection),
+            );
         }
         let m = &self.risk.matrix;
         if m.iter().flatten().any(|&v| !(1..=4).contains(&v)) {
-            err("risk", "matrix", "every risk level in the matrix must be 1–4".into());
+            err(
+                "risk",
+                "matrix",
+                "every risk level in the matrix must be 1–4".into(),
+            );
         }
-        let monotone = (0..4).all(|i| (1..4).all(|j| m[i][j] >= m[i][j - 1] && m[j][i] >= m[j - 1][i]));
+        let monotone =
+            (0..4).all(|i| (1..4).all(|j| m[i][j] >= m[i][j - 1] && m[j][i] >= m[j - 1][i]));
         if !monotone {
-            err("risk", "matrix", "the matrix must not decrease along a row (likelihood) or a column (severity)".into());
+            err(
+                "risk",
+                "matrix",
+                "the matrix must not decrease along a row (likelihood) or a column (severity)"
+                    .into(),
+            );
         }
         let s = &self.scope;
         if s.systemic_min_provinces < 2 {
-            err("scope", "systemic_min_provinces", "systemic_min_provinces must be at least 2".into());
+            err(
+                "scope",
+                "systemic_min_provinces",
+                "systemic_min_provinces must be at least 2".into(),
+            );
         }
         if !(s.max_province_share > 0.0 && s.max_province_share <= 1.0) {
-            err("scope", "max_province_share", format!("max_province_share must be in (0, 1], got {}", s.max_province_share));
+            err(
+                "scope",
+                "max_province_share",
+                format!(
+                    "max_province_share must be in (0, 1], got {}",
+                    s.max_province_share
+                ),
+            );
         }
         if !(s.concentration > 0.0 && s.concentration <= 1.0) {
-            err("scope", "concentration", format!("concentration must be in (0, 1], got {}", s.concentration));
+            err(
+                "scope",
+                "concentration",
+                format!("concentration must be in (0, 1], got {}", s.concentration),
+            );
         }
         let a = &self.action;
         if !(1..=4).contains(&a.sample_min_level) {
-            err("action", "sample_min_level", format!("sample_min_level must be 1–4, got {}", a.sample_min_level));
+            err(
+                "action",
+                "sample_min_level",
+                format!("sample_min_level must be 1–4, got {}", a.sample_min_level),
+            );
         }
         if !(1..=4).contains(&a.notify_min_level) || a.notify_min_level > a.sample_min_level {
             err(
                 "action",
                 "notify_min_level",
-                format!("notify_min_level must be 1–4 and ≤ sample_min_level, got {}", a.notify_min_level),
+                format!(
+                    "notify_min_level must be 1–4 and ≤ sample_min_level, got {}",
+                    a.notify_min_level
+                ),
             );
         }
         if a.sample_min_sources == 0 {
-            err("action", "sample_min_sources", "sample_min_sources must be at least 1".into());
+            err(
+                "action",
+                "sample_min_sources",
+                "sample_min_sources must be at least 1".into(),
+            );
         }
         if a.sample_min_clusters == 0 {
-            err("action", "sample_min_clusters", "sample_min_clusters must be at least 1".into());
+            err(
+                "action",
+                "sample_min_clusters",
+                "sample_min_clusters must be at least 1".into(),
+            );
         }
         if !(a.local_city_share >= 0.0 && a.local_city_share <= 1.0) {
-            err("action", "local_city_share", format!("local_city_share must be in [0, 1], got {}", a.local_city_share));
+            err(
+                "action",
+                "local_city_share",
+                format!(
+                    "local_city_share must be in [0, 1], got {}",
+                    a.local_city_share
+                ),
+            );
         }
         if self.alert.max_evidence == 0 {
-            err("alert", "max_evidence", "max_evidence must be at least 1".into());
+            err(
+                "alert",
+                "max_evidence",
+                "max_evidence must be at least 1".into(),
+            );
         }
         if self.sampling.max_parties == 0 {
-            err("sampling", "max_parties", "max_parties must be at least 1".into());
+            err(
+                "sampling",
+                "max_parties",
+                "max_parties must be at least 1".into(),
+            );
         }
-        drop(err);
+    }
+
+    /// The sampling plans and the severity modifiers.
+    fn validate_lists(&self, text: &str, file: &str, errors: &mut Vec<ConfigError>) {
         for (i, p) in self.sampling.plan.iter().enumerate() {
             let mut perr = |key: &str, message: String| {
-                errors.push(ConfigError::new(file, line_in_block(text, "sampling.plan", i, key), message));
+                errors.push(ConfigError::new(
+                    file,
+                    line_in_block(text, "sampling.plan", i, key),
+                    message,
+                ));
             };
             if !(1..=4).contains(&p.level) {
                 perr("level", format!("plan level must be 1–4, got {}", p.level));
@@ -352,16 +490,26 @@ impl ScoringRules {
         }
         for (i, m) in self.severity_modifier.iter().enumerate() {
             let mut merr = |key: &str, message: String| {
-                errors.push(ConfigError::new(file, line_in_block(text, "severity_modifier", i, key), message));
+                errors.push(ConfigError::new(
+                    file,
+                    line_in_block(text, "severity_modifier", i, key),
+                    message,
+                ));
             };
             if m.category.is_none() && m.hazard.is_none() {
-                merr("", "a severity modifier needs a category or a hazard".into());
+                merr(
+                    "",
+                    "a severity modifier needs a category or a hazard".into(),
+                );
             }
             if m.raise == 0 && m.min.is_none() && m.max.is_none() {
                 merr("", "a severity modifier needs raise, min or max".into());
             }
             if !(-3..=3).contains(&m.raise) {
-                merr("raise", format!("raise must be within −3…3, got {}", m.raise));
+                merr(
+                    "raise",
+                    format!("raise must be within −3…3, got {}", m.raise),
+                );
             }
             for (key, v) in [("min", m.min), ("max", m.max)] {
                 if let Some(v) = v.filter(|v| !(1..=4).contains(v)) {
@@ -374,13 +522,15 @@ impl ScoringRules {
                 merr("min", format!("min {lo} is above max {hi}"));
             }
         }
-        errors
     }
 }
 
 /// Why a steps list is malformed, if it is.
 fn check_steps(steps: &[(f64, f64)]) -> Option<String> {
-    if steps.iter().any(|(t, p)| !t.is_finite() || !p.is_finite() || *p < 0.0) {
+    if steps
+        .iter()
+        .any(|(t, p)| !t.is_finite() || !p.is_finite() || *p < 0.0)
+    {
         return Some("thresholds must be finite and points ≥ 0".into());
     }
     if steps.windows(2).any(|w| w[1].0 <= w[0].0) {
@@ -433,7 +583,11 @@ mod tests {
         let text = DEFAULT_SCORING_TOML.replace("guard_days = 2", "guard_days = 2\nguard_dayz = 3");
         let errs = ScoringRules::parse(&text, "s.toml").unwrap_err();
         assert_eq!(errs.len(), 1);
-        let want = text.lines().position(|l| l.starts_with("guard_dayz")).unwrap() + 1;
+        let want = text
+            .lines()
+            .position(|l| l.starts_with("guard_dayz"))
+            .unwrap()
+            + 1;
         assert_eq!(errs[0].line, want, "{}", errs[0]);
         assert!(errs[0].to_string().starts_with("s.toml:"));
     }
@@ -443,15 +597,27 @@ mod tests {
         let text = DEFAULT_SCORING_TOML
             .replace("p_threshold = 0.001", "p_threshold = 1.5")
             .replace("[2, 2, 3, 4],", "[2, 2, 1, 4],")
-            .replace("[[sampling.plan]]\nlevel = 3", "[[sampling.plan]]\nlevel = 7");
+            .replace(
+                "[[sampling.plan]]\nlevel = 3",
+                "[[sampling.plan]]\nlevel = 7",
+            );
         let errs = ScoringRules::parse(&text, "s.toml").unwrap_err();
         let line = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
         let msgs: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
-        assert!(errs.iter().any(|e| e.line == line("p_threshold = 1.5")), "{msgs:?}");
-        assert!(errs.iter().any(|e| e.message.contains("must not decrease")), "{msgs:?}");
+        assert!(
+            errs.iter().any(|e| e.line == line("p_threshold = 1.5")),
+            "{msgs:?}"
+        );
+        assert!(
+            errs.iter().any(|e| e.message.contains("must not decrease")),
+            "{msgs:?}"
+        );
         assert!(errs.iter().any(|e| e.line == line("level = 7")), "{msgs:?}");
         // Level 3 is sampled but its plan became level 7.
-        assert!(errs.iter().any(|e| e.message.contains("level 3")), "{msgs:?}");
+        assert!(
+            errs.iter().any(|e| e.message.contains("level 3")),
+            "{msgs:?}"
+        );
     }
 
     #[test]
@@ -463,9 +629,17 @@ mod tests {
         std::fs::write(dir.path().join(SCORING_FILE), text).unwrap();
         let r = ScoringRules::load(Some(dir.path())).unwrap();
         assert_eq!(r.detect.min_clusters, 5);
-        std::fs::write(dir.path().join(SCORING_FILE), "[window]\nwindow_days = \"x\"\n").unwrap();
+        std::fs::write(
+            dir.path().join(SCORING_FILE),
+            "[window]\nwindow_days = \"x\"\n",
+        )
+        .unwrap();
         let errs = ScoringRules::load(Some(dir.path())).unwrap_err();
-        assert!(errs[0].file.ends_with("scoring.toml") && errs[0].line == 2, "{:?}", errs);
+        assert!(
+            errs[0].file.ends_with("scoring.toml") && errs[0].line == 2,
+            "{:?}",
+            errs
+        );
     }
 
     #[test]

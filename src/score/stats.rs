@@ -82,10 +82,10 @@ pub fn gamma_p(a: f64, x: f64) -> f64 {
 /// weighted count it interpolates continuously. 1 when nothing is observed, 0 when nothing is
 /// expected but something is observed.
 pub fn poisson_upper_tail(observed: f64, expected: f64) -> f64 {
-    if !(observed > 0.0) {
+    if observed.is_nan() || observed <= 0.0 {
         return 1.0;
     }
-    if !(expected > 0.0) {
+    if expected.is_nan() || expected <= 0.0 {
         return 0.0;
     }
     gamma_p(observed, expected)
@@ -155,7 +155,7 @@ fn betacf(a: f64, b: f64, x: f64) -> f64 {
 /// P(X ≥ k) for X ~ Binomial(n, p), continuous in k and n (so weighted counts work): I_p(k, n − k + 1).
 /// 1 when k ≤ 0, 0 when k > n.
 pub fn binomial_upper_tail(k: f64, n: f64, p: f64) -> f64 {
-    if !(k > 0.0) {
+    if k.is_nan() || k <= 0.0 {
         return 1.0;
     }
     if k > n {
@@ -199,7 +199,10 @@ mod tests {
                 let got = poisson_upper_tail(f64::from(k), lambda);
                 // The direct sum loses precision for tiny tails; compare relatively where it is exact.
                 if want > 1e-9 {
-                    assert!((got - want).abs() <= 1e-7 * want.max(1e-3), "k={k} λ={lambda}: {got} vs {want}");
+                    assert!(
+                        (got - want).abs() <= 1e-7 * want.max(1e-3),
+                        "k={k} λ={lambda}: {got} vs {want}"
+                    );
                 }
             }
         }
@@ -211,12 +214,17 @@ mod tests {
             for k in 1..=n {
                 let want: f64 = (k..=n)
                     .map(|i| {
-                        let ln_c = ln_gamma(f64::from(n) + 1.0) - ln_gamma(f64::from(i) + 1.0) - ln_gamma(f64::from(n - i) + 1.0);
+                        let ln_c = ln_gamma(f64::from(n) + 1.0)
+                            - ln_gamma(f64::from(i) + 1.0)
+                            - ln_gamma(f64::from(n - i) + 1.0);
                         (ln_c + f64::from(i) * p.ln() + f64::from(n - i) * (1.0 - p).ln()).exp()
                     })
                     .sum();
                 let got = binomial_upper_tail(f64::from(k), f64::from(n), p);
-                assert!((got - want).abs() <= 1e-9 * want.max(1e-6), "n={n} k={k} p={p}: {got} vs {want}");
+                assert!(
+                    (got - want).abs() <= 1e-9 * want.max(1e-6),
+                    "n={n} k={k} p={p}: {got} vs {want}"
+                );
             }
         }
         assert!((binomial_upper_tail(3.0, 3.0, 0.2) - 0.008).abs() < 1e-12);
