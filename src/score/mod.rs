@@ -37,8 +37,11 @@
 //!    (a quiet fortnight) then makes ordinary days look like a rise. Sampling, which costs money,
 //!    therefore also needs the *conditional* test of two Poisson counts: given window + baseline,
 //!    is the window's share above window_days / (window_days + baseline_days)? (binomial upper
-//!    tail, baseline floored as above, same dispersion). It cannot flag three reports against an
-//!    empty baseline (0.2³ = 0.008), which is right: that is a matter to notify, not to sample.
+//!    tail below `sample_p_threshold`, baseline floored as above, same dispersion). It cannot flag
+//!    three reports against an empty baseline (0.2³ = 0.008), which is right: that is a matter to
+//!    notify, not to sample. Even so, with several hundred busy cells per run a chance cell reaches
+//!    a sampling proposal now and then (about one every few runs when every cell is dense); the
+//!    proposal is reviewed by a person, and the threshold is data.
 //! 4. **Risk.** Severity = highest severity of the window's signals (analysis already raised it for
 //!    children, deaths, many injured), adjusted by `[[severity_modifier]]`. Likelihood = 1 +
 //!    ⌊points⌋ (≤ 4), points from the excess ratio, the number of clusters, independent sources (one
@@ -562,7 +565,7 @@ fn decide(rules: &ScoringRules, f: &Facts, scope: Scope) -> (Action, String) {
     if !corroborated {
         missing.push("仅单一信息源且无监管通报 one source, no regulator notice".to_string());
     }
-    if f.p_conditional >= rules.detect.p_threshold {
+    if f.p_conditional >= a.sample_p_threshold {
         missing.push(format!(
             "条件检验p={:.4}，基线自身波动可解释 baseline noise could explain the rise (conditional test)",
             f.p_conditional
@@ -628,6 +631,7 @@ fn emit(
         Scope::Regional => {
             // A notified local unit is named down to its city when the reports place one.
             if action == Action::Notify
+                && f.local
                 && let Some(city) = f.city
             {
                 regions.push(city.to_string());
@@ -690,7 +694,10 @@ fn emit(
         term(
             "p_conditional",
             f.p_conditional,
-            "条件检验 P(window share ≥ observed | window + baseline), needed below the threshold to sample",
+            &format!(
+                "条件检验 P(window share ≥ observed | window + baseline); sampling needs < {}",
+                rules.action.sample_p_threshold
+            ),
         ),
         term(
             "clusters",

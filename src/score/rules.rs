@@ -141,6 +141,7 @@ pub struct ActionRules {
     pub notify_min_level: u8,
     pub sample_min_sources: u32,
     pub sample_min_clusters: u32,
+    pub sample_p_threshold: f64,
     pub local_city_share: f64,
 }
 
@@ -428,6 +429,16 @@ impl ScoringRules {
                 "action",
                 "sample_min_clusters",
                 "sample_min_clusters must be at least 1".into(),
+            );
+        }
+        if !(a.sample_p_threshold > 0.0 && a.sample_p_threshold < 1.0) {
+            err(
+                "action",
+                "sample_p_threshold",
+                format!(
+                    "sample_p_threshold must be in (0, 1), got {}",
+                    a.sample_p_threshold
+                ),
             );
         }
         if !(a.local_city_share >= 0.0 && a.local_city_share <= 1.0) {
