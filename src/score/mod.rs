@@ -50,9 +50,10 @@
 //! 5. **Scope.** Systemic when the nation cell is elevated and either spread (signals in ≥
 //!    `systemic_min_provinces` provinces, none holding more than `max_province_share` of their
 //!    count) or backed by a national regulator notice (province `全国`, channel regulator) — unless
-//!    one elevated province holds ≥ `concentration` of the national *excess* (observed − expected;
-//!    the excess rather than the raw count, so other provinces' ordinary baseline does not dilute an
-//!    outbreak). A systemic alert (region `全国` plus the provinces) folds in the category's provinces;
+//!    one elevated province holds ≥ `concentration` of the provinces' summed *excess* (observed −
+//!    expected, floored at 0: the excess rather than the raw count, so other provinces' ordinary
+//!    baseline does not dilute an outbreak; provinces only, since nationwide and unplaced reports
+//!    say nothing about where). A systemic alert (region `全国` plus the provinces) folds in the category's provinces;
 //!    otherwise each elevated province gets its own regional alert.
 //! 6. **Action** (DB33/T 980): `sample` for a regional or systemic problem at level ≥
 //!    `sample_min_level`, with ≥ `sample_min_clusters` clusters, corroborated (≥ `sample_min_sources`
@@ -431,10 +432,13 @@ fn score_category(ctx: &Ctx, group: &[CellSeries], out: &mut ScoreOutput) {
     });
     let spread = placed.len() >= rules.scope.systemic_min_provinces as usize
         && top_share <= rules.scope.max_province_share;
-    let nat_excess = nation.map_or(0.0, |n| n.observed - n.expected);
+    // Where the rise is: each province's share of the provinces' summed excess. Nationwide and
+    // unplaced signals say nothing about where, so they are not in the denominator.
+    let excess = |f: &Facts| (f.observed - f.expected).max(0.0);
+    let provincial_excess: f64 = provinces.iter().map(|f| excess(f)).sum();
     let share_of_excess = |f: &Facts| {
-        if nat_excess > 0.0 {
-            ((f.observed - f.expected) / nat_excess).max(0.0)
+        if provincial_excess > 0.0 {
+            excess(f) / provincial_excess
         } else {
             0.0
         }
@@ -474,9 +478,9 @@ fn score_category(ctx: &Ctx, group: &[CellSeries], out: &mut ScoreOutput) {
     let mut regional = 0;
     for f in &provinces {
         let extra = vec![term(
-            "share_of_national_excess",
+            "share_of_excess",
             share_of_excess(f),
-            "占全国超额比例 share of the national excess (observed − expected)",
+            "占各省超额比例 share of the provinces' summed excess (observed − expected)",
         )];
         let name = province_name(f.cell).unwrap_or_default();
         if f.elevated {
@@ -1176,6 +1180,118 @@ mod tests {
                 "day {d}: noise should leave records"
             );
         }
+    }
+
+    #[test]
+    fn one_province_outbreak_stays_regional_despite_a_national_notice() {
+        // Zhejiang's outbreak, plus scattered e-bike reports in five other provinces and a national
+        // notice: the national rise is Zhejiang's, so the alert is regional, not systemic.
+        let mut rng = ChaCha8Rng::seed_from_u64(18);
+        let mut signals = zj_outbreak(&mut rng, 60, 6);
+        for (p, province) in ["江苏省", "安徽省", "福建省", "江西省", "湖南省", "广东省"]
+            .iter()
+            .enumerate()
+        {
+            let id = format!("other{p}");
+            signals.push(from_source(
+                sig(
+                    &id,
+                    day(55 + p as i64 % 4),
+                    "电动自行车",
+                    "火灾",
+                    4,
+                    Some(province),
+                ),
+                &SOURCES[2],
+            ));
+        }
+        let mut notice = from_source(
+            sig("samr-warn", day(58), "电动自行车", "火灾", 4, Some("全国")),
+            &SOURCES[6],
+        );
+        notice.source = "国家市场监督管理总局".into();
+        signals.push(notice);
+        let out = run(&signals, day(59));
+        let e: Vec<&Alert> = out
+            .alerts
+            .iter()
+            .filter(|a| a.category == "电动自行车")
+            .collect();
+        assert_eq!(e.len(), 1, "{e:#?}");
+        assert_eq!(
+            (e[0].scope, e[0].regions[0].as_str()),
+            (Scope::Regional, "浙江省")
+        );
+        assert!(term_of(e[0], "share_of_excess") >= 0.6);
+        assert!(
+            !out.dismissed
+                .iter()
+                .any(|a| a.category == "电动自行车" && a.scope == Scope::Systemic)
+        );
+    }
+
+    #[test]
+    fn unplaced_national_rise_without_spread_or_notice_is_only_recorded() {
+        // Many media stories about toy choking that name no place, and no national notice: the
+        // nation cell rises, but nothing says where to sample or whom to notify.
+        let mut signals = Vec::new();
+        for k in 0..12 {
+            let src = &SOURCES[2 + k % 2];
+            signals.push(from_source(
+                sig(
+                    &format!("toy{k}"),
+                    day(50 + k as i64 % 5),
+                    "玩具",
+                    "窒息",
+                    4,
+                    None,
+                ),
+                src,
+            ));
+        }
+        let out = run(&signals, day(55));
+        assert!(out.alerts.is_empty(), "{:#?}", out.alerts);
+        let rec = out.dismissed.iter().find(|a| a.category == "玩具").unwrap();
+        assert_eq!((rec.scope, rec.action), (Scope::Systemic, Action::Dismiss));
+        assert!(rec.summary.contains("未扩散"), "{}", rec.summary);
+        // A national regulator notice on top turns the same rise into a systemic alert.
+        let mut notice = from_source(
+            sig("toy-notice", day(54), "玩具", "窒息", 4, Some("全国")),
+            &SOURCES[6],
+        );
+        notice.kind = DocKind::Recall;
+        signals.push(notice);
+        let out = run(&signals, day(55));
+        let a = out.alerts.iter().find(|a| a.category == "玩具").unwrap();
+        assert_eq!(a.scope, Scope::Systemic);
+        assert_eq!(a.regions, ["全国"]);
+    }
+
+    #[test]
+    fn severity_modifiers_apply_to_the_cell() {
+        // Analysis called these magnet-swallowing reports "一般" (2); the rules make them 4.
+        let signals: Vec<Signal> = (0..4)
+            .map(|k| {
+                let mut s = sig(
+                    &format!("mag{k}"),
+                    day(20 + k),
+                    "磁性玩具",
+                    "误吞",
+                    2,
+                    Some("广东省"),
+                );
+                s.city = Some(["广州市", "深圳市"][k as usize % 2].into());
+                from_source(s, &SOURCES[k as usize % 3])
+            })
+            .collect();
+        let out = run(&signals, day(24));
+        let a = out
+            .alerts
+            .iter()
+            .chain(&out.dismissed)
+            .find(|a| a.category == "磁性玩具")
+            .unwrap();
+        assert_eq!(term_of(a, "severity"), 4.0);
     }
 
     #[test]
