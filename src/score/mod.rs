@@ -63,8 +63,11 @@
 //!    `dismiss` below `notify_min_level` or below the detection threshold (kept in
 //!    [`ScoreOutput::dismissed`] when the cell's count is above its expectation).
 //! 7. **Explanation and history.** Every number is a [`ScoreTerm`] of the breakdown; evidence is one
-//!    document per cluster, strongest first; status (new / escalated / de-escalated / ongoing) and
-//!    `first_seen` come from the previous run's alert with the same stable id.
+//!    document per cluster, strongest first; status and `first_seen` come from the previous run's
+//!    alert with the same stable id ([`alert_id`] of category, scope and province or `全国`): new
+//!    when there was none, escalated when the level rose (or, at the same level, the action did),
+//!    de-escalated when it fell, ongoing otherwise. Alerts of the previous run that are gone are
+//!    not reported here (the store closes them).
 //! 8. **Sampling.** Each `sample` alert drafts a [`SamplingRequest`]: test items from its hazards,
 //!    the platforms, shops, brands and enterprises of its evidence (minus those already sampled),
 //!    batches and deadline by level.
@@ -114,7 +117,9 @@ pub struct ScoreOutput {
     pub alerts: Vec<Alert>,
     /// One request per `sample` alert, in the alerts' order.
     pub sampling: Vec<SamplingRequest>,
-    /// Cells above their expectation but below the thresholds (action `dismiss`), for the record.
+    /// For the record (action `dismiss`): provincial cells above their expectation that did not
+    /// make an alert, and national rises that made no alert; ranked like `alerts`. A category with
+    /// a systemic alert has no records here.
     pub dismissed: Vec<Alert>,
 }
 
@@ -190,6 +195,7 @@ struct Facts<'s> {
     expected: f64,
     baseline_per_day: f64,
     weight_scale: f64,
+    overdispersion: f64,
     dispersion: f64,
     ratio: f64,
     p: f64,
@@ -211,7 +217,7 @@ struct Facts<'s> {
     level: u8,
     elevated: bool,
     /// Why it is not elevated (for dismissed records).
-    not_elevated: Option<String>,
+    not_elevated: Option<Why>,
     score: f64,
     /// Hazards, most severe and most reported first.
     hazards: Vec<&'s str>,
@@ -330,24 +336,24 @@ fn facts<'s>(
         && cluster_city.len() as f64 >= rules.action.local_city_share * f64::from(clusters.max(1));
 
     let not_elevated = if clusters < d.min_clusters {
-        Some(format!(
-            "独立信息{clusters}起，不足{}起 fewer than {} clusters",
-            d.min_clusters, d.min_clusters
+        Some(Why::new(
+            format!("独立信息{clusters}起，不足{}起", d.min_clusters),
+            format!("fewer than {} distinct clusters", d.min_clusters),
         ))
     } else if observed < d.min_weight {
-        Some(format!(
-            "加权信息量{observed:.2}不足{} weighted count below minimum",
-            d.min_weight
+        Some(Why::new(
+            format!("加权信息量{observed:.2}不足{}", d.min_weight),
+            "weighted count below minimum",
         ))
     } else if ratio < d.min_excess_ratio {
-        Some(format!(
-            "超额倍数{ratio:.2}不足{} excess ratio below minimum",
-            d.min_excess_ratio
+        Some(Why::new(
+            format!("超额倍数{ratio:.2}不足{}", d.min_excess_ratio),
+            "excess ratio below minimum",
         ))
     } else if pval >= d.p_threshold {
-        Some(format!(
-            "p={pval:.4}，未显著高于基线 not above baseline (p ≥ {})",
-            d.p_threshold
+        Some(Why::new(
+            format!("p={pval:.4}，未显著高于基线"),
+            format!("not above baseline (p ≥ {})", d.p_threshold),
         ))
     } else {
         None
@@ -378,6 +384,7 @@ fn facts<'s>(
         expected,
         baseline_per_day: mean,
         weight_scale,
+        overdispersion,
         dispersion,
         ratio,
         p: pval,
@@ -503,12 +510,19 @@ fn score_category(ctx: &Ctx, group: &[CellSeries], out: &mut ScoreOutput) {
             );
         }
     }
-    if let Some(n) = nation.filter(|n| regional == 0 && n.clusters > 0 && n.observed > n.expected) {
+    // A national rise that became no alert is recorded once (its provinces' cells are recorded
+    // above); a nation cell that is not elevated adds nothing to them.
+    if let Some(n) = nation.filter(|n| regional == 0 && n.elevated) {
         let why = match &n.not_elevated {
             Some(w) => w.clone(),
-            None if concentrated => "全国升高由单一省份造成 national rise explained by one province".into(),
-            None => "全国升高，但未扩散且无国家级通报 national rise, neither spread nor backed by a national notice"
-                .into(),
+            None if concentrated => Why::new(
+                "全国升高由单一省份造成",
+                "national rise explained by one province",
+            ),
+            None => Why::new(
+                "全国升高，但未扩散且无国家级通报",
+                "national rise, neither spread nor backed by a national notice",
+            ),
         };
         let names: Vec<&str> = placed
             .iter()
@@ -546,54 +560,87 @@ fn province_name<'s>(cell: Cell<'s>) -> Option<&'s str> {
     }
 }
 
+/// Why an action was chosen, in Chinese (for the summary) and English (with it, in the breakdown).
+#[derive(Debug, Clone, Default)]
+struct Why {
+    zh: String,
+    en: String,
+}
+
+impl Why {
+    fn new(zh: impl Into<String>, en: impl Into<String>) -> Why {
+        Why {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    fn join(all: Vec<Why>) -> Why {
+        let (zh, en): (Vec<String>, Vec<String>) = all.into_iter().map(|w| (w.zh, w.en)).unzip();
+        Why {
+            zh: zh.join("；"),
+            en: en.join("; "),
+        }
+    }
+}
+
 /// The action for an elevated cell, and why.
-fn decide(rules: &ScoringRules, f: &Facts, scope: Scope) -> (Action, String) {
+fn decide(rules: &ScoringRules, f: &Facts, scope: Scope) -> (Action, Why) {
     let a = &rules.action;
     if f.level < a.notify_min_level {
         return (
             Action::Dismiss,
-            format!(
-                "风险等级{}低于通报线{} level below notify threshold",
-                f.level, a.notify_min_level
+            Why::new(
+                format!("风险等级{}低于通报线{}", f.level, a.notify_min_level),
+                "level below the notify threshold",
             ),
         );
     }
     let corroborated = f.sources >= a.sample_min_sources as usize || f.regulator;
     let mut missing = Vec::new();
     if f.level < a.sample_min_level {
-        missing.push(format!(
-            "风险等级{}低于抽检线{} level below sampling threshold",
-            f.level, a.sample_min_level
+        missing.push(Why::new(
+            format!("风险等级{}低于抽检线{}", f.level, a.sample_min_level),
+            "level below the sampling threshold",
         ));
     }
     if !corroborated {
-        missing.push("仅单一信息源且无监管通报 one source, no regulator notice".to_string());
+        missing.push(Why::new(
+            "仅单一信息源且无监管通报",
+            "one source, no regulator notice",
+        ));
     }
     if f.p_conditional >= a.sample_p_threshold {
-        missing.push(format!(
-            "条件检验p={:.4}，基线自身波动可解释 baseline noise could explain the rise (conditional test)",
-            f.p_conditional
+        missing.push(Why::new(
+            format!("条件检验p={:.4}，基线自身波动尚可解释", f.p_conditional),
+            "baseline noise could explain the rise (conditional test)",
         ));
     }
     if f.clusters < a.sample_min_clusters {
-        missing.push(format!(
-            "独立信息{}起，抽检需{}起 too few clusters to sample",
-            f.clusters, a.sample_min_clusters
+        missing.push(Why::new(
+            format!(
+                "独立信息{}起，抽检需{}起",
+                f.clusters, a.sample_min_clusters
+            ),
+            "too few clusters to sample",
         ));
     }
     if scope == Scope::Regional && f.local {
-        missing.push(format!(
-            "集中在{}一地 confined to one city",
-            f.city.unwrap_or_default()
+        missing.push(Why::new(
+            format!("集中在{}一地", f.city.unwrap_or_default()),
+            "confined to one city",
         ));
     }
     if missing.is_empty() {
         (
             Action::Sample,
-            "区域性或普遍性问题，佐证充分 regional or general problem, corroborated".into(),
+            Why::new(
+                "区域性或普遍性问题，佐证充分",
+                "regional or general problem, corroborated",
+            ),
         )
     } else {
-        (Action::Notify, missing.join("；"))
+        (Action::Notify, Why::join(missing))
     }
 }
 
@@ -617,7 +664,7 @@ fn emit(
     scope: Scope,
     provinces: &[&str],
     action: Action,
-    why: String,
+    why: Why,
     extra: Vec<ScoreTerm>,
     out: &mut ScoreOutput,
 ) {
@@ -643,7 +690,7 @@ fn emit(
         }
     }
     let place = match scope {
-        Scope::Systemic => format!("全国{}个省份", provinces.len()),
+        Scope::Systemic => "全国".to_string(),
         Scope::Regional => format!(
             "{}{}",
             region,
@@ -682,9 +729,14 @@ fn emit(
             "权重尺度 Σw²/Σw: weighted count per effective event",
         ),
         term(
+            "overdispersion",
+            f.overdispersion,
+            "过度离散 baseline daily variance / mean beyond the weights (≥ 1, capped)",
+        ),
+        term(
             "dispersion",
             f.dispersion,
-            "检验尺度 weight scale × baseline over-dispersion (≥ 1, capped); counts are divided by it in the tests",
+            "检验尺度 weight scale × over-dispersion; counts are divided by it in both tests",
         ),
         term("excess_ratio", f.ratio, "超额倍数 observed / expected"),
         term(
@@ -751,6 +803,18 @@ fn emit(
     ];
     breakdown.extend(extra);
     breakdown.push(term(
+        "action",
+        match action {
+            Action::Dismiss => 0.0,
+            Action::Notify => 1.0,
+            Action::Sample => 2.0,
+        },
+        &format!(
+            "处置 0 dismiss / 1 notify / 2 sample: {}（{}）",
+            why.zh, why.en
+        ),
+    ));
+    breakdown.push(term(
         "score",
         f.score,
         "排序分 severity × likelihood + min(−log10 p, 10)/10",
@@ -810,9 +874,10 @@ fn summary(
     place: &str,
     provinces: usize,
     action: Action,
-    why: &str,
+    why: &Why,
     w: u32,
 ) -> String {
+    let why = &why.zh;
     let hz = if f.hazards.is_empty() {
         "未明".to_string()
     } else {
@@ -842,8 +907,12 @@ fn summary(
             "{place}{}{counts}，主要危害为{hz}，{}个信息源、{}个渠道佐证，风险{}级，建议组织网上抽检。",
             f.category, f.sources, f.channels, f.level
         ),
-        (Action::Notify, _) => format!(
-            "{place}{}{counts}，主要危害为{hz}，风险{}级，建议通报{place}属地监管部门核查处置。",
+        (Action::Notify, Scope::Systemic) => format!(
+            "{}风险信息在全国{provinces}个省份升高，{counts}，主要危害为{hz}，风险{}级，暂不抽检（{why}），建议通报相关省份监管部门关注。",
+            f.category, f.level
+        ),
+        (Action::Notify, Scope::Regional) => format!(
+            "{place}{}{counts}，主要危害为{hz}，风险{}级，暂不抽检（{why}），建议通报{place}属地监管部门核查处置。",
             f.category, f.level
         ),
         (Action::Dismiss, _) => format!(
@@ -1292,6 +1361,46 @@ mod tests {
             .find(|a| a.category == "磁性玩具")
             .unwrap();
         assert_eq!(term_of(a, "severity"), 4.0);
+    }
+
+    #[test]
+    fn a_quiet_baseline_is_notified_not_sampled() {
+        // Five heater shocks in four weeks, then seven in a week: far above a baseline taken at its
+        // word (Poisson p ≈ 1e-4), but window + baseline = 12 with 7 in the window is what a steady
+        // rate gives about once in 250 tries. Worth notifying; not yet worth buying samples.
+        let srcs = ["12315平台", "黑猫投诉", "消费保", "市民热线"];
+        let mut signals = Vec::new();
+        for (k, d) in [25, 30, 35, 40, 45].into_iter().enumerate() {
+            signals.push(sig(
+                &format!("quiet{k}"),
+                day(d),
+                "电热毯",
+                "触电",
+                4,
+                Some("河南省"),
+            ));
+        }
+        for k in 0..7usize {
+            let mut s = sig(
+                &format!("rise{k}"),
+                day(54 + k as i64),
+                "电热毯",
+                "触电",
+                4,
+                Some("河南省"),
+            );
+            s.source = srcs[k % 4].into();
+            s.city = Some(["郑州市", "洛阳市", "南阳市"][k % 3].into());
+            signals.push(s);
+        }
+        let out = run(&signals, day(60));
+        assert_eq!(out.alerts.len(), 1, "{:#?}", out.alerts);
+        let a = &out.alerts[0];
+        assert!(term_of(a, "p_value") < 0.001 && term_of(a, "p_conditional") >= 0.001);
+        assert!(a.level >= 3, "level {}", a.level);
+        assert_eq!(a.action, Action::Notify, "{}", a.summary);
+        assert!(a.summary.contains("条件检验"), "{}", a.summary);
+        assert!(out.sampling.is_empty());
     }
 
     #[test]
