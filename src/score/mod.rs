@@ -1,7 +1,7 @@
 //! Score: signals → per (category, region, day) counts against their own baselines → ranked alerts
 //! (`notify` / `sample`), drafted sampling requests, and the dismissed cells for the record.
 //!
-//! Data flows one way: `Signal`s (from analysis, via the store) → [`aggregate`](aggregate::aggregate)
+//! Data flows one way: `Signal`s (from analysis, via the store) → `aggregate::aggregate`
 //! (the only pass over every signal; plain Rust now, to be swapped for a polars group-by over the
 //! Parquet partitions, with the same output) → per-cell facts → scope → action → [`Alert`] and
 //! [`SamplingRequest`] → store / serve. Every threshold lives in `rules/scoring.toml`
