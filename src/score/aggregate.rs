@@ -30,7 +30,7 @@ impl Periods {
                 .unwrap_or(NaiveDate::MIN)
         };
         let window_start = back(as_of, w.window_days.saturating_sub(1));
-        let baseline_start = back(window_start, w.guard_days + w.baseline_days);
+        let baseline_start = back(window_start, w.guard_days.saturating_add(w.baseline_days));
         Periods {
             baseline_start,
             baseline_days: w.baseline_days,
@@ -43,12 +43,12 @@ impl Periods {
 
     /// Days from the baseline's first to the window's last.
     pub fn len(&self) -> usize {
-        (self.baseline_days + self.guard_days + self.window_days) as usize
+        self.baseline_days as usize + self.guard_days as usize + self.window_days as usize
     }
 
     /// Index of the window's first day in a daily series.
     pub fn window_offset(&self) -> usize {
-        (self.baseline_days + self.guard_days) as usize
+        self.baseline_days as usize + self.guard_days as usize
     }
 
     /// Position of a day in a daily series; `None` outside baseline..=as_of.
