@@ -1,28 +1,1883 @@
-//! stub
-use crate::config::ConfigError;
-use crate::model::*;
-use chrono::NaiveDate;
-use std::collections::HashSet;
-use std::path::Path;
-pub struct ScoringRules;
-impl ScoringRules {
-    pub fn load(rules_dir: Option<&Path>) -> Result<ScoringRules, Vec<ConfigError>> {
-        todo!("{rules_dir:?}")
-    }
-}
+//! Score: signals → per (category, region, day) counts against their own baselines → ranked alerts
+//! (`notify` / `sample`), drafted sampling requests, and the dismissed cells for the record.
+//!
+//! Data flows one way: `Signal`s (from analysis, via the store) → `aggregate::aggregate`
+//! (the only pass over every signal; plain Rust now, to be swapped for a polars group-by over the
+//! Parquet partitions, with the same output) → per-cell facts → scope → action → [`Alert`] and
+//! [`SamplingRequest`] → store / serve. Every threshold lives in `rules/scoring.toml`
+//! ([`ScoringRules`]); nothing here is tuned in code.
+//!
+//! # Method
+//! 1. **De-duplication.** Within a (category, cell) each near-duplicate cluster counts once, on the
+//!    first day it appears, with the largest weight of its copies; a signal weighs its source weight
+//!    × its channel weight. A story reposted by ten sites is one event, and one seen before the
+//!    window and reposted inside it is old news.
+//! 2. **Cells.** (category, province, day) and (category, nation, day), the nation being every
+//!    province plus `全国` plus unplaced signals (places abroad count nowhere). The window is the last
+//!    `window_days` days ending on `as_of`; the baseline the `baseline_days` before a `guard_days`
+//!    band. Expected = baseline mean per day × window days, floored at `prior_per_day` × window days.
+//! 3. **Detection.** Elevated when the window holds ≥ `min_clusters` distinct clusters, a weighted
+//!    count ≥ `min_weight`, observed/expected ≥ `min_excess_ratio`, and the Poisson upper-tail
+//!    probability P(X ≥ observed | expected) < `p_threshold`.
+//!
+//!    *Why Poisson and not EARS C2.* Most (category, province) cells see a few signals a month. EARS
+//!    C1–C3 standardise by the baseline's standard deviation, which is zero or tiny in such cells, so
+//!    a single report gives an infinite z; they also assume near-normal counts. The Poisson tail is
+//!    exact for small counts, and the `prior_per_day` floor acts as a weak prior rate so that a zero
+//!    baseline stays finite. What C2 gets right, that real counts are over-dispersed (news cycles,
+//!    campaigns), is kept: the baseline's daily variance/mean beyond what the weights explain (≥ 1,
+//!    capped at `max_dispersion`) widens the test quasi-Poisson style. Weighted counts enter the
+//!    tests as effective event counts, divided by Σw²/Σw of the cell (a sum of Poisson events of
+//!    weight w has variance w × mean), so the weights rank evidence without making a cell of
+//!    low-weight sources deaf or one of high-weight sources jumpy. The
+//!    threshold is tight (0.001 by default) because every run tests some 40 × 32 cells; the cluster
+//!    minimum, not the p-value, is what stops one complaint or one reposted story.
+//!
+//!    The Poisson test takes the baseline mean as the true rate. A baseline that was low by chance
+//!    (a quiet fortnight) then makes ordinary days look like a rise. Sampling, which costs money,
+//!    therefore also needs the *conditional* test of two Poisson counts: given window + baseline,
+//!    is the window's share above window_days / (window_days + baseline_days)? (binomial upper
+//!    tail below `sample_p_threshold`, baseline floored as above, same dispersion). It cannot flag
+//!    three reports against an empty baseline (0.2³ = 0.008), which is right: that is a matter to
+//!    notify, not to sample. Even so, with several hundred busy cells per run a chance cell reaches
+//!    a sampling proposal now and then (about one every few runs when every cell is dense); the
+//!    proposal is reviewed by a person, and the threshold is data.
+//! 4. **Risk.** Severity = highest severity of the window's signals (analysis already raised it for
+//!    children, deaths, many injured), adjusted by `[[severity_modifier]]`. Likelihood = 1 +
+//!    ⌊points⌋ (≤ 4), points from the excess ratio, the number of clusters, independent sources (one
+//!    per cluster) and channels, and a regulator inspection failure or recall (which can only ever
+//!    raise). Level = the 4×4 severity × likelihood matrix (GB/T 22760-2020, EU Safety Gate).
+//! 5. **Scope.** Systemic when the nation cell is elevated and either spread (signals in ≥
+//!    `systemic_min_provinces` provinces, none holding more than `max_province_share` of their
+//!    count) or backed by a national regulator notice (province `全国`, channel regulator) — unless
+//!    one elevated province holds ≥ `concentration` of the provinces' summed *excess* (observed −
+//!    expected, floored at 0: the excess rather than the raw count, so other provinces' ordinary
+//!    baseline does not dilute an outbreak; provinces only, since nationwide and unplaced reports
+//!    say nothing about where). A systemic alert (region `全国` plus the provinces) folds in the category's provinces;
+//!    otherwise each elevated province gets its own regional alert.
+//! 6. **Action** (DB33/T 980): `sample` for a regional or systemic problem at level ≥
+//!    `sample_min_level`, with ≥ `sample_min_clusters` clusters, corroborated (≥ `sample_min_sources`
+//!    sources or a regulator notice), not confined to one city, and still significant once the
+//!    baseline's own uncertainty is counted (the conditional test below); `notify` the local unit for a
+//!    real but local or weaker problem (the alert names the province and, when known, the city);
+//!    `dismiss` below `notify_min_level` or below the detection threshold (kept in
+//!    [`ScoreOutput::dismissed`] when the cell's count is above its expectation).
+//! 7. **Explanation and history.** Every number is a [`ScoreTerm`] of the breakdown; evidence is one
+//!    document per cluster, strongest first; status and `first_seen` come from the previous run's
+//!    alert with the same stable id ([`alert_id`] of category, scope and province or `全国`): new
+//!    when there was none, escalated when the level rose (or, at the same level, the action did),
+//!    de-escalated when it fell, ongoing otherwise. Alerts of the previous run that are gone are
+//!    not reported here (the store closes them).
+//! 8. **Sampling.** Each `sample` alert drafts a [`SamplingRequest`]: test items from its hazards,
+//!    the platforms, shops, brands and enterprises of its evidence (minus those already sampled),
+//!    batches and deadline by level.
+//!
+//! Cost: linear in the number of signals (hash maps in the aggregation, per-cell work on each
+//! cell's own window signals only; sorting is per cell).
+
+mod aggregate;
+mod rules;
+mod stats;
+
+pub use rules::{
+    ActionRules, AlertRules, ChannelWeights, DEFAULT_SCORING_TOML, DetectRules, LikelihoodRules,
+    RiskRules, SCORING_FILE, SamplingPlan, SamplingRules, ScopeRules, ScoringRules,
+    SeverityModifier, Steps, WindowRules, step_points,
+};
+pub use stats::{binomial_upper_tail, poisson_upper_tail};
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Days, NaiveDate};
+
+use crate::model::{
+    Action, Alert, AlertStatus, Channel, DocKind, SamplingRequest, Scope, ScoreTerm, Signal,
+    alert_id,
+};
+use aggregate::{Cell, CellSeries, Periods, aggregate, cluster_of};
+
+/// What one scoring run looks at.
 pub struct ScoreInput<'a> {
     pub signals: &'a [Signal],
+    /// Score the state at the end of this day (later signals are ignored).
     pub as_of: NaiveDate,
+    /// Shops, brands and enterprises already sampled in the exclusion period.
     pub sampled: &'a HashSet<String>,
+    /// Hazard → the test items that check it (from the analysis rules).
     pub test_items: &'a dyn Fn(&str) -> Vec<String>,
+    /// Alerts of the previous run, for `first_seen` and status.
     pub previous: &'a [Alert],
 }
+
+/// What one scoring run found.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ScoreOutput {
+    /// `notify` and `sample` alerts, ranked: level, then score, descending.
     pub alerts: Vec<Alert>,
+    /// One request per `sample` alert, in the alerts' order.
     pub sampling: Vec<SamplingRequest>,
+    /// For the record (action `dismiss`): provincial cells above their expectation that did not
+    /// make an alert, and national rises that made no alert; ranked like `alerts`. A category with
+    /// a systemic alert has no records here.
     pub dismissed: Vec<Alert>,
 }
+
+/// Score signals into alerts and sampling requests (see the module docs for the method).
 pub fn score(rules: &ScoringRules, input: &ScoreInput) -> ScoreOutput {
-    let _ = rules;
-    todo!("{}", input.as_of)
+    let periods = Periods::new(&rules.window, input.as_of);
+    let cells = aggregate(input.signals, &periods, &|s| rules.signal_weight(s));
+    let previous: HashMap<&str, &Alert> =
+        input.previous.iter().map(|a| (a.id.as_str(), a)).collect();
+    let ctx = Ctx {
+        rules,
+        input,
+        periods: &periods,
+        previous: &previous,
+    };
+
+    let mut out = ScoreOutput::default();
+    let mut rest = cells.as_slice();
+    while let Some(first) = rest.first() {
+        let n = rest
+            .iter()
+            .take_while(|c| c.category == first.category)
+            .count();
+        let (group, tail) = rest.split_at(n);
+        rest = tail;
+        score_category(&ctx, group, &mut out);
+    }
+
+    let rank = |a: &Alert, b: &Alert| {
+        b.level
+            .cmp(&a.level)
+            .then(b.score.total_cmp(&a.score))
+            .then_with(|| a.id.cmp(&b.id))
+    };
+    out.alerts.sort_by(rank);
+    out.dismissed.sort_by(rank);
+    let order: HashMap<&str, usize> = out
+        .alerts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.id.as_str(), i))
+        .collect();
+    out.sampling.sort_by_key(|r| {
+        order
+            .get(r.alert_id.as_str())
+            .copied()
+            .unwrap_or(usize::MAX)
+    });
+    tracing::debug!(
+        as_of = %input.as_of,
+        signals = input.signals.len(),
+        cells = cells.len(),
+        alerts = out.alerts.len(),
+        sampling = out.sampling.len(),
+        dismissed = out.dismissed.len(),
+        "scored"
+    );
+    out
+}
+
+struct Ctx<'a, 'i> {
+    rules: &'a ScoringRules,
+    input: &'a ScoreInput<'i>,
+    periods: &'a Periods,
+    previous: &'a HashMap<&'a str, &'a Alert>,
+}
+
+/// What the scorer read from one cell's window.
+struct Facts<'s> {
+    category: &'s str,
+    cell: Cell<'s>,
+    observed: f64,
+    expected: f64,
+    baseline_per_day: f64,
+    weight_scale: f64,
+    overdispersion: f64,
+    dispersion: f64,
+    ratio: f64,
+    p: f64,
+    /// Conditional (window vs baseline) binomial p-value: the rise beyond the baseline's own noise.
+    p_conditional: f64,
+    clusters: u32,
+    sources: usize,
+    channels: usize,
+    regulator: bool,
+    national_notice: bool,
+    inspection: bool,
+    /// The one city all placed clusters are in, if they are all in one.
+    city: Option<&'s str>,
+    /// `city` is set and enough clusters are placed to call the problem local.
+    local: bool,
+    severity: u8,
+    points: f64,
+    likelihood: u8,
+    level: u8,
+    elevated: bool,
+    /// Why it is not elevated (for dismissed records).
+    not_elevated: Option<Why>,
+    score: f64,
+    /// Hazards, most severe and most reported first.
+    hazards: Vec<&'s str>,
+    /// One signal per cluster, strongest first.
+    evidence: Vec<usize>,
+    /// All window signals, strongest first (for parties).
+    ranked: Vec<usize>,
+}
+
+/// Stronger evidence first: higher (modified) severity, regulator, larger weight, later, then id.
+fn stronger(rules: &ScoringRules, a: &Signal, b: &Signal) -> Ordering {
+    let sev = |s: &Signal| rules.severity(&s.category, &s.hazard, s.severity);
+    sev(b)
+        .cmp(&sev(a))
+        .then((b.channel == Channel::Regulator).cmp(&(a.channel == Channel::Regulator)))
+        .then(rules.signal_weight(b).total_cmp(&rules.signal_weight(a)))
+        .then(b.time.cmp(&a.time))
+        .then_with(|| a.doc_id.cmp(&b.doc_id))
+}
+
+fn facts<'s>(
+    rules: &ScoringRules,
+    signals: &'s [Signal],
+    p: &Periods,
+    series: &CellSeries<'s>,
+) -> Facts<'s> {
+    let d = &rules.detect;
+    let observed = series.window_sum(p);
+    let base = series.baseline(p);
+    let n = base.len().max(1) as f64;
+    let mean = base.iter().sum::<f64>() / n;
+    let var = if base.len() > 1 {
+        base.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    // A weighted sum of Poisson events has variance Σw² per Σw: dividing by that scale gives
+    // effective event counts (exact for equal weights, whatever they are). Over-dispersion beyond
+    // it, seen in the baseline, widens the test further.
+    let weight_scale = if series.weight_sum > 0.0 && series.weight_sq > 0.0 {
+        series.weight_sq / series.weight_sum
+    } else {
+        1.0
+    };
+    let overdispersion = if mean > 0.0 {
+        (var / mean / weight_scale).clamp(1.0, d.max_dispersion)
+    } else {
+        1.0
+    };
+    let dispersion = weight_scale * overdispersion;
+    let wd = f64::from(p.window_days);
+    let expected = (mean * wd).max(d.prior_per_day * wd);
+    let ratio = observed / expected;
+    let pval = poisson_upper_tail(observed / dispersion, expected / dispersion);
+    // The window's share of window + baseline under equal rates: what sampling requires, since it
+    // also accounts for the baseline being an estimate (floored like `expected`).
+    let t_b = f64::from(p.baseline_days);
+    let baseline_eff = (mean * t_b).max(d.prior_per_day * t_b);
+    let p_conditional = binomial_upper_tail(
+        observed / dispersion,
+        (observed + baseline_eff) / dispersion,
+        wd / (wd + t_b),
+    );
+    let clusters = series.window_clusters;
+
+    let mut ranked = series.window_signals.clone();
+    ranked.sort_by(|&a, &b| stronger(rules, &signals[a], &signals[b]));
+    // First in strength order = the cluster's representative.
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut evidence = Vec::new();
+    let mut cluster_city: HashMap<&str, &str> = HashMap::new();
+    let mut hazards: HashMap<&str, (u8, HashSet<&str>)> = HashMap::new();
+    let (mut regulator, mut national_notice, mut inspection, mut severity) =
+        (false, false, false, 1u8);
+    for &i in &ranked {
+        let s = &signals[i];
+        let cluster = cluster_of(s);
+        if seen.insert(cluster) {
+            evidence.push(i);
+        }
+        if let Some(city) = s.city.as_deref().filter(|c| !c.is_empty()) {
+            cluster_city.entry(cluster).or_insert(city);
+        }
+        let sev = rules.severity(&s.category, &s.hazard, s.severity);
+        severity = severity.max(sev);
+        let h = hazards
+            .entry(s.hazard.as_str())
+            .or_insert((0, HashSet::new()));
+        h.0 = h.0.max(sev);
+        h.1.insert(cluster);
+        regulator |= s.channel == Channel::Regulator;
+        national_notice |= s.channel == Channel::Regulator && s.province.as_deref() == Some("全国");
+        inspection |= matches!(s.kind, DocKind::Inspection | DocKind::Recall);
+    }
+    let sources: HashSet<&str> = evidence
+        .iter()
+        .map(|&i| signals[i].source.as_str())
+        .collect();
+    let channels: HashSet<Channel> = evidence.iter().map(|&i| signals[i].channel).collect();
+    let mut hazards: Vec<(&str, (u8, HashSet<&str>))> = hazards.into_iter().collect();
+    hazards.sort_by(|a, b| {
+        b.1.0
+            .cmp(&a.1.0)
+            .then(b.1.1.len().cmp(&a.1.1.len()))
+            .then(a.0.cmp(b.0))
+    });
+    let hazards: Vec<&str> = hazards.into_iter().map(|(h, _)| h).collect();
+
+    let cities: HashSet<&str> = cluster_city.values().copied().collect();
+    let city = if cities.len() == 1 {
+        cities.into_iter().next()
+    } else {
+        None
+    };
+    let local = city.is_some()
+        && cluster_city.len() as f64 >= rules.action.local_city_share * f64::from(clusters.max(1));
+
+    let not_elevated = if clusters < d.min_clusters {
+        Some(Why::new(
+            format!("独立信息{clusters}起，不足{}起", d.min_clusters),
+            format!("fewer than {} distinct clusters", d.min_clusters),
+        ))
+    } else if observed < d.min_weight {
+        Some(Why::new(
+            format!("加权信息量{observed:.2}不足{}", d.min_weight),
+            "weighted count below minimum",
+        ))
+    } else if ratio < d.min_excess_ratio {
+        Some(Why::new(
+            format!("超额倍数{ratio:.2}不足{}", d.min_excess_ratio),
+            "excess ratio below minimum",
+        ))
+    } else if pval >= d.p_threshold {
+        Some(Why::new(
+            format!("p={pval:.4}，未显著高于基线"),
+            format!("not above baseline (p ≥ {})", d.p_threshold),
+        ))
+    } else {
+        None
+    };
+    let elevated = not_elevated.is_none();
+
+    let l = &rules.likelihood;
+    let points = step_points(&l.excess_ratio, ratio)
+        + step_points(&l.clusters, f64::from(clusters))
+        + step_points(&l.sources, sources.len() as f64)
+        + step_points(&l.channels, channels.len() as f64)
+        + if inspection { l.inspection } else { 0.0 };
+    // Clamped to 1..=4 before the cast.
+    let likelihood = (1.0 + points.floor()).clamp(1.0, 4.0) as u8;
+    let level = rules.level(severity, likelihood);
+    let surprise = if pval > 0.0 {
+        (-pval.log10()).min(10.0)
+    } else {
+        10.0
+    };
+    let score = f64::from(severity) * f64::from(likelihood) + surprise / 10.0;
+    evidence.truncate(rules.alert.max_evidence);
+
+    Facts {
+        category: series.category,
+        cell: series.cell,
+        observed,
+        expected,
+        baseline_per_day: mean,
+        weight_scale,
+        overdispersion,
+        dispersion,
+        ratio,
+        p: pval,
+        p_conditional,
+        clusters,
+        sources: sources.len(),
+        channels: channels.len(),
+        regulator,
+        national_notice,
+        inspection,
+        city,
+        local,
+        severity,
+        points,
+        likelihood,
+        level,
+        elevated,
+        not_elevated,
+        score,
+        hazards,
+        evidence,
+        ranked,
+    }
+}
+
+/// Scope decision and alerts for one category's cells (nation first, then provinces).
+fn score_category(ctx: &Ctx, group: &[CellSeries], out: &mut ScoreOutput) {
+    let rules = ctx.rules;
+    let signals = ctx.input.signals;
+    let all: Vec<Facts> = group
+        .iter()
+        .map(|c| facts(rules, signals, ctx.periods, c))
+        .collect();
+    let (nation, provinces): (Vec<&Facts>, Vec<&Facts>) =
+        all.iter().partition(|f| f.cell == Cell::Nation);
+    let nation = nation.first().copied();
+
+    // Provinces with window signals, largest count first.
+    let mut placed: Vec<&Facts> = provinces
+        .iter()
+        .copied()
+        .filter(|f| f.clusters > 0)
+        .collect();
+    placed.sort_by(|a, b| b.observed.total_cmp(&a.observed).then(a.cell.cmp(&b.cell)));
+    let placed_total: f64 = placed.iter().map(|f| f.observed).sum();
+    let top_share = placed.first().map_or(0.0, |f| {
+        if placed_total > 0.0 {
+            f.observed / placed_total
+        } else {
+            0.0
+        }
+    });
+    let spread = placed.len() >= rules.scope.systemic_min_provinces as usize
+        && top_share <= rules.scope.max_province_share;
+    // Where the rise is: each province's share of the provinces' summed excess. Nationwide and
+    // unplaced signals say nothing about where, so they are not in the denominator.
+    let excess = |f: &Facts| (f.observed - f.expected).max(0.0);
+    let provincial_excess: f64 = provinces.iter().map(|f| excess(f)).sum();
+    let share_of_excess = |f: &Facts| {
+        if provincial_excess > 0.0 {
+            excess(f) / provincial_excess
+        } else {
+            0.0
+        }
+    };
+    let concentrated = provinces
+        .iter()
+        .any(|f| f.elevated && share_of_excess(f) >= rules.scope.concentration);
+
+    if let Some(n) = nation.filter(|n| n.elevated && (spread || n.national_notice) && !concentrated)
+    {
+        let names: Vec<&str> = placed
+            .iter()
+            .filter_map(|f| province_name(f.cell))
+            .collect();
+        let extra = vec![
+            term(
+                "provinces",
+                names.len() as f64,
+                "涉及省份 provinces with signals in the window",
+            ),
+            term(
+                "top_province_share",
+                top_share,
+                "最大省份占比 largest province's share of the provinces' count",
+            ),
+            term(
+                "national_notice",
+                flag(n.national_notice),
+                "国家级监管通报 national regulator notice (1 = yes)",
+            ),
+        ];
+        let (action, why) = decide(rules, n, Scope::Systemic);
+        emit(ctx, n, Scope::Systemic, &names, action, why, extra, out);
+        return;
+    }
+
+    let mut regional = 0;
+    for f in &provinces {
+        let extra = vec![term(
+            "share_of_excess",
+            share_of_excess(f),
+            "占各省超额比例 share of the provinces' summed excess (observed − expected)",
+        )];
+        let name = province_name(f.cell).unwrap_or_default();
+        if f.elevated {
+            let (action, why) = decide(rules, f, Scope::Regional);
+            if action != Action::Dismiss {
+                regional += 1;
+            }
+            emit(ctx, f, Scope::Regional, &[name], action, why, extra, out);
+        } else if f.clusters > 0 && f.observed > f.expected {
+            let why = f.not_elevated.clone().unwrap_or_default();
+            emit(
+                ctx,
+                f,
+                Scope::Regional,
+                &[name],
+                Action::Dismiss,
+                why,
+                extra,
+                out,
+            );
+        }
+    }
+    // A national rise that became no alert is recorded once (its provinces' cells are recorded
+    // above); a nation cell that is not elevated adds nothing to them.
+    if let Some(n) = nation.filter(|n| regional == 0 && n.elevated) {
+        let why = match &n.not_elevated {
+            Some(w) => w.clone(),
+            None if concentrated => Why::new(
+                "全国升高由单一省份造成",
+                "national rise explained by one province",
+            ),
+            None => Why::new(
+                "全国升高，但未扩散且无国家级通报",
+                "national rise, neither spread nor backed by a national notice",
+            ),
+        };
+        let names: Vec<&str> = placed
+            .iter()
+            .filter_map(|f| province_name(f.cell))
+            .collect();
+        let extra = vec![
+            term(
+                "provinces",
+                names.len() as f64,
+                "涉及省份 provinces with signals in the window",
+            ),
+            term(
+                "top_province_share",
+                top_share,
+                "最大省份占比 largest province's share of the provinces' count",
+            ),
+        ];
+        emit(
+            ctx,
+            n,
+            Scope::Systemic,
+            &names,
+            Action::Dismiss,
+            why,
+            extra,
+            out,
+        );
+    }
+}
+
+fn province_name<'s>(cell: Cell<'s>) -> Option<&'s str> {
+    match cell {
+        Cell::Province(p) => Some(p),
+        Cell::Nation => None,
+    }
+}
+
+/// Why an action was chosen, in Chinese (for the summary) and English (with it, in the breakdown).
+#[derive(Debug, Clone, Default)]
+struct Why {
+    zh: String,
+    en: String,
+}
+
+impl Why {
+    fn new(zh: impl Into<String>, en: impl Into<String>) -> Why {
+        Why {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    fn join(all: Vec<Why>) -> Why {
+        let (zh, en): (Vec<String>, Vec<String>) = all.into_iter().map(|w| (w.zh, w.en)).unzip();
+        Why {
+            zh: zh.join("；"),
+            en: en.join("; "),
+        }
+    }
+}
+
+/// The action for an elevated cell, and why.
+fn decide(rules: &ScoringRules, f: &Facts, scope: Scope) -> (Action, Why) {
+    let a = &rules.action;
+    if f.level < a.notify_min_level {
+        return (
+            Action::Dismiss,
+            Why::new(
+                format!("风险等级{}低于通报线{}", f.level, a.notify_min_level),
+                "level below the notify threshold",
+            ),
+        );
+    }
+    let corroborated = f.sources >= a.sample_min_sources as usize || f.regulator;
+    let mut missing = Vec::new();
+    if f.level < a.sample_min_level {
+        missing.push(Why::new(
+            format!("风险等级{}低于抽检线{}", f.level, a.sample_min_level),
+            "level below the sampling threshold",
+        ));
+    }
+    if !corroborated {
+        missing.push(Why::new(
+            "仅单一信息源且无监管通报",
+            "one source, no regulator notice",
+        ));
+    }
+    if f.p_conditional >= a.sample_p_threshold {
+        missing.push(Why::new(
+            format!("条件检验p={:.4}，基线自身波动尚可解释", f.p_conditional),
+            "baseline noise could explain the rise (conditional test)",
+        ));
+    }
+    if f.clusters < a.sample_min_clusters {
+        missing.push(Why::new(
+            format!(
+                "独立信息{}起，抽检需{}起",
+                f.clusters, a.sample_min_clusters
+            ),
+            "too few clusters to sample",
+        ));
+    }
+    if scope == Scope::Regional && f.local {
+        missing.push(Why::new(
+            format!("集中在{}一地", f.city.unwrap_or_default()),
+            "confined to one city",
+        ));
+    }
+    if missing.is_empty() {
+        (
+            Action::Sample,
+            Why::new(
+                "区域性或普遍性问题，佐证充分",
+                "regional or general problem, corroborated",
+            ),
+        )
+    } else {
+        (Action::Notify, Why::join(missing))
+    }
+}
+
+fn term(name: &str, value: f64, note: &str) -> ScoreTerm {
+    ScoreTerm {
+        name: name.into(),
+        value,
+        note: note.into(),
+    }
+}
+
+fn flag(b: bool) -> f64 {
+    if b { 1.0 } else { 0.0 }
+}
+
+/// Build the alert (and its sampling request) for a cell and put it where it belongs.
+#[allow(clippy::too_many_arguments)]
+fn emit(
+    ctx: &Ctx,
+    f: &Facts,
+    scope: Scope,
+    provinces: &[&str],
+    action: Action,
+    why: Why,
+    extra: Vec<ScoreTerm>,
+    out: &mut ScoreOutput,
+) {
+    let rules = ctx.rules;
+    let signals = ctx.input.signals;
+    let as_of = ctx.input.as_of;
+    let region = match scope {
+        Scope::Systemic => "全国",
+        Scope::Regional => provinces.first().copied().unwrap_or("全国"),
+    };
+    let id = alert_id(f.category, scope, region);
+    let mut regions = vec![region.to_string()];
+    match scope {
+        Scope::Systemic => regions.extend(provinces.iter().map(|p| p.to_string())),
+        Scope::Regional => {
+            // A notified local unit is named down to its city when the reports place one.
+            if action == Action::Notify
+                && f.local
+                && let Some(city) = f.city
+            {
+                regions.push(city.to_string());
+            }
+        }
+    }
+    let place = match scope {
+        Scope::Systemic => "全国".to_string(),
+        Scope::Regional => format!(
+            "{}{}",
+            region,
+            if regions.len() > 1 {
+                f.city.unwrap_or_default()
+            } else {
+                ""
+            }
+        ),
+    };
+
+    let d = &rules.detect;
+    let w = ctx.periods.window_days;
+    let mut breakdown = vec![
+        term(
+            "observed",
+            f.observed,
+            &format!("窗口内去重加权信息量 weighted distinct clusters, last {w} days"),
+        ),
+        term(
+            "expected",
+            f.expected,
+            &format!(
+                "基线期望 expected over the window from {} baseline days (floor {}/day)",
+                ctx.periods.baseline_days, d.prior_per_day
+            ),
+        ),
+        term(
+            "baseline_per_day",
+            f.baseline_per_day,
+            "基线日均 baseline mean per day",
+        ),
+        term(
+            "weight_scale",
+            f.weight_scale,
+            "权重尺度 Σw²/Σw: weighted count per effective event",
+        ),
+        term(
+            "overdispersion",
+            f.overdispersion,
+            "过度离散 baseline daily variance / mean beyond the weights (≥ 1, capped)",
+        ),
+        term(
+            "dispersion",
+            f.dispersion,
+            "检验尺度 weight scale × over-dispersion; counts are divided by it in both tests",
+        ),
+        term("excess_ratio", f.ratio, "超额倍数 observed / expected"),
+        term(
+            "p_value",
+            f.p,
+            &format!(
+                "Poisson 上尾概率 P(X ≥ observed), threshold {}",
+                d.p_threshold
+            ),
+        ),
+        term(
+            "p_conditional",
+            f.p_conditional,
+            &format!(
+                "条件检验 P(window share ≥ observed | window + baseline); sampling needs < {}",
+                rules.action.sample_p_threshold
+            ),
+        ),
+        term(
+            "clusters",
+            f64::from(f.clusters),
+            "独立事件数 distinct near-duplicate clusters",
+        ),
+        term(
+            "sources",
+            f.sources as f64,
+            "独立信息源 independent sources (one per cluster)",
+        ),
+        term(
+            "channels",
+            f.channels as f64,
+            "渠道数 channels (complaint/regulator/platform/media/standard)",
+        ),
+        term(
+            "regulator",
+            flag(f.regulator),
+            "监管通报 regulator notice in the window (1 = yes)",
+        ),
+        term(
+            "inspection",
+            flag(f.inspection),
+            "抽检不合格或召回 inspection failure or recall (1 = yes)",
+        ),
+        term(
+            "severity",
+            f64::from(f.severity),
+            "严重程度 highest severity, GB/T 22760 1–4",
+        ),
+        term(
+            "likelihood_points",
+            f.points,
+            "可能性得分 points: excess, clusters, sources, channels, inspection",
+        ),
+        term(
+            "likelihood",
+            f64::from(f.likelihood),
+            "可能性 likelihood = 1 + ⌊points⌋, at most 4",
+        ),
+        term(
+            "level",
+            f64::from(f.level),
+            "风险等级 risk level, severity × likelihood matrix",
+        ),
+    ];
+    breakdown.extend(extra);
+    breakdown.push(term(
+        "action",
+        match action {
+            Action::Dismiss => 0.0,
+            Action::Notify => 1.0,
+            Action::Sample => 2.0,
+        },
+        &format!(
+            "处置 0 dismiss / 1 notify / 2 sample: {}（{}）",
+            why.zh, why.en
+        ),
+    ));
+    breakdown.push(term(
+        "score",
+        f.score,
+        "排序分 severity × likelihood + min(−log10 p, 10)/10",
+    ));
+
+    let prev = ctx.previous.get(id.as_str());
+    let (first_seen, status) = match prev {
+        None => (as_of, AlertStatus::New),
+        Some(p) => {
+            let status = match (f.level, action).cmp(&(p.level, p.action)) {
+                Ordering::Greater => AlertStatus::Escalated,
+                Ordering::Less => AlertStatus::Deescalated,
+                Ordering::Equal => AlertStatus::Ongoing,
+            };
+            (p.first_seen.min(as_of), status)
+        }
+    };
+
+    let hazards: Vec<String> = f.hazards.iter().map(|h| h.to_string()).collect();
+    let summary = summary(f, scope, &place, provinces.len(), action, &why, w);
+    let alert = Alert {
+        id,
+        category: f.category.to_string(),
+        hazards,
+        scope,
+        regions,
+        level: f.level,
+        action,
+        score: f.score,
+        breakdown,
+        evidence: f
+            .evidence
+            .iter()
+            .map(|&i| signals[i].doc_id.clone())
+            .collect(),
+        first_seen,
+        updated: as_of,
+        status,
+        summary,
+    };
+    match action {
+        Action::Dismiss => out.dismissed.push(alert),
+        Action::Notify => out.alerts.push(alert),
+        Action::Sample => {
+            if let Some(req) = sampling_request(ctx, f, &alert) {
+                out.sampling.push(req);
+            }
+            out.alerts.push(alert);
+        }
+    }
+}
+
+/// One Chinese sentence a person reads first.
+fn summary(
+    f: &Facts,
+    scope: Scope,
+    place: &str,
+    provinces: usize,
+    action: Action,
+    why: &Why,
+    w: u32,
+) -> String {
+    let why = &why.zh;
+    let hz = if f.hazards.is_empty() {
+        "未明".to_string()
+    } else {
+        f.hazards
+            .iter()
+            .take(3)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let counts = format!(
+        "近{w}天{}起独立风险信息（加权{:.1}，基线预期{:.1}，{:.1}倍）",
+        f.clusters, f.observed, f.expected, f.ratio
+    );
+    match (action, scope) {
+        (Action::Sample, Scope::Systemic) => format!(
+            "{}风险信息在全国{provinces}个省份同时升高，{counts}{}，主要危害为{hz}，风险{}级，建议组织全国性网上抽检。",
+            f.category,
+            if f.national_notice {
+                "，并有国家级监管通报"
+            } else {
+                ""
+            },
+            f.level
+        ),
+        (Action::Sample, Scope::Regional) => format!(
+            "{place}{}{counts}，主要危害为{hz}，{}个信息源、{}个渠道佐证，风险{}级，建议组织网上抽检。",
+            f.category, f.sources, f.channels, f.level
+        ),
+        (Action::Notify, Scope::Systemic) => format!(
+            "{}风险信息在全国{provinces}个省份升高，{counts}，主要危害为{hz}，风险{}级，暂不抽检（{why}），建议通报相关省份监管部门关注。",
+            f.category, f.level
+        ),
+        (Action::Notify, Scope::Regional) => format!(
+            "{place}{}{counts}，主要危害为{hz}，风险{}级，暂不抽检（{why}），建议通报{place}属地监管部门核查处置。",
+            f.category, f.level
+        ),
+        (Action::Dismiss, _) => format!(
+            "{place}{}{counts}，主要危害为{hz}，未达到处置条件（{why}），记录备查。",
+            f.category
+        ),
+    }
+}
+
+/// The sampling request of a `sample` alert; `None` when the level has no plan (rules validation
+/// makes that impossible for loaded rules).
+fn sampling_request(ctx: &Ctx, f: &Facts, alert: &Alert) -> Option<SamplingRequest> {
+    let rules = ctx.rules;
+    let plan = rules.plan(f.level)?;
+    let mut test_items: Vec<String> = Vec::new();
+    for h in &f.hazards {
+        for item in (ctx.input.test_items)(h) {
+            if !test_items.contains(&item) {
+                test_items.push(item);
+            }
+        }
+    }
+    // Strongest evidence first; each list de-duplicated and capped (no quadratic merge).
+    let max = rules.sampling.max_parties;
+    let sampled = ctx.input.sampled;
+    let mut lists: [(Vec<String>, HashSet<&str>); 4] = Default::default();
+    for &i in &f.ranked {
+        let p = &ctx.input.signals[i].parties;
+        for (k, names) in [&p.platforms, &p.shops, &p.brands, &p.enterprises]
+            .into_iter()
+            .enumerate()
+        {
+            let (list, seen) = &mut lists[k];
+            for name in names {
+                // Platforms are where to buy, not whom: they are never excluded.
+                let excluded = k > 0 && sampled.contains(name);
+                if list.len() < max && !name.is_empty() && !excluded && seen.insert(name.as_str()) {
+                    list.push(name.clone());
+                }
+            }
+        }
+    }
+    let [platforms, shops, brands, enterprises] = lists.map(|(list, _)| list);
+    let deadline = ctx
+        .input
+        .as_of
+        .checked_add_days(Days::new(u64::from(plan.deadline_days)))
+        .unwrap_or(ctx.input.as_of);
+    Some(SamplingRequest {
+        alert_id: alert.id.clone(),
+        category: alert.category.clone(),
+        test_items,
+        regions: alert.regions.clone(),
+        platforms,
+        shops,
+        brands,
+        enterprises,
+        batches: plan.batches,
+        deadline,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use rand::seq::IndexedRandom;
+    use rand::{Rng, SeedableRng};
+    use rand_chacha::ChaCha8Rng;
+
+    use super::*;
+    use crate::model::Parties;
+
+    const PROVINCES: [&str; 31] = [
+        "北京市",
+        "天津市",
+        "河北省",
+        "山西省",
+        "内蒙古自治区",
+        "辽宁省",
+        "吉林省",
+        "黑龙江省",
+        "上海市",
+        "江苏省",
+        "浙江省",
+        "安徽省",
+        "福建省",
+        "江西省",
+        "山东省",
+        "河南省",
+        "湖北省",
+        "湖南省",
+        "广东省",
+        "广西壮族自治区",
+        "海南省",
+        "重庆市",
+        "四川省",
+        "贵州省",
+        "云南省",
+        "西藏自治区",
+        "陕西省",
+        "甘肃省",
+        "青海省",
+        "宁夏回族自治区",
+        "新疆维吾尔自治区",
+    ];
+
+    /// (category, usual hazard, its severity)
+    const CATEGORIES: [(&str, &str, u8); 20] = [
+        ("电动自行车", "火灾", 4),
+        ("电动自行车用蓄电池", "爆炸", 4),
+        ("移动电源", "火灾", 4),
+        ("电热水壶", "烫伤/烧伤", 3),
+        ("玩具", "窒息", 4),
+        ("磁性玩具", "误吞", 4),
+        ("童车", "跌落/倾倒", 3),
+        ("儿童及婴幼儿服装", "化学危害", 3),
+        ("电热毯", "触电", 4),
+        ("家用燃气灶具", "中毒", 4),
+        ("插头插座", "触电", 4),
+        ("头盔", "机械伤害", 3),
+        ("服装", "非安全质量", 1),
+        ("电风扇", "功能失效", 2),
+        ("学生文具", "化学危害", 3),
+        ("床上用品", "标志说明不合格", 1),
+        ("电线电缆", "火灾", 4),
+        ("汽车轮胎", "交通事故/失控", 4),
+        ("塑料餐饮具", "化学危害", 3),
+        ("吸油烟机", "功能失效", 2),
+    ];
+
+    const SOURCES: [(&str, Channel, DocKind, f32); 7] = [
+        ("12315平台", Channel::Complaint, DocKind::Complaint, 0.8),
+        ("黑猫投诉", Channel::Complaint, DocKind::Complaint, 0.6),
+        ("澎湃新闻", Channel::Media, DocKind::Media, 0.9),
+        ("地方晚报", Channel::Media, DocKind::Media, 0.7),
+        ("电商评价", Channel::Platform, DocKind::Listing, 0.5),
+        (
+            "电商平台抽检公示",
+            Channel::Platform,
+            DocKind::Inspection,
+            0.9,
+        ),
+        ("省市场监管局", Channel::Regulator, DocKind::Notice, 1.0),
+    ];
+
+    const ZJ_CITIES: [&str; 5] = ["杭州市", "宁波市", "温州市", "金华市", "台州市"];
+
+    fn day(n: i64) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Duration::days(n)
+    }
+
+    /// A complaint signal with the usual defaults; tests change what they need.
+    fn sig(
+        id: &str,
+        d: NaiveDate,
+        category: &str,
+        hazard: &str,
+        severity: u8,
+        province: Option<&str>,
+    ) -> Signal {
+        Signal {
+            doc_id: id.into(),
+            time: Utc.from_utc_datetime(&d.and_hms_opt(10, 0, 0).unwrap()),
+            category: category.into(),
+            hazard: hazard.into(),
+            severity,
+            province: province.map(Into::into),
+            city: None,
+            source: "12315平台".into(),
+            channel: Channel::Complaint,
+            kind: DocKind::Complaint,
+            weight: 1.0,
+            cluster: format!("c-{id}"),
+            parties: Parties::default(),
+        }
+    }
+
+    fn from_source(mut s: Signal, src: &(&str, Channel, DocKind, f32)) -> Signal {
+        s.source = src.0.into();
+        s.channel = src.1;
+        s.kind = src.2;
+        s.weight = src.3;
+        s
+    }
+
+    /// Sparse background: every category in every province at a few signals a month, some
+    /// nationwide and unplaced ones, a tenth of stories reposted by other sites, over `days` days.
+    fn noise(rng: &mut ChaCha8Rng, days: i64, skip: &[&str]) -> Vec<Signal> {
+        let mut out = Vec::new();
+        for (c, &(category, hazard, sev)) in CATEGORIES.iter().enumerate() {
+            if skip.contains(&category) {
+                continue;
+            }
+            for (p, province) in PROVINCES.iter().enumerate() {
+                let rate = rng.random_range(0.005..0.03);
+                for d in 0..days {
+                    if !rng.random_bool(rate) {
+                        continue;
+                    }
+                    let id = format!("n-{c}-{p}-{d}");
+                    let src = SOURCES.choose(rng).unwrap();
+                    let s =
+                        from_source(sig(&id, day(d), category, hazard, sev, Some(province)), src);
+                    if rng.random_bool(0.1) {
+                        for k in 0..rng.random_range(1..4) {
+                            let mut copy = from_source(s.clone(), SOURCES.choose(rng).unwrap());
+                            copy.doc_id = format!("{id}-r{k}");
+                            out.push(copy);
+                        }
+                    }
+                    out.push(s);
+                }
+            }
+            for d in 0..days {
+                for (k, place) in [Some("全国"), None].into_iter().enumerate() {
+                    if rng.random_bool(0.02) {
+                        let id = format!("n-{c}-x{k}-{d}");
+                        out.push(from_source(
+                            sig(&id, day(d), category, hazard, sev, place),
+                            &SOURCES[2],
+                        ));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn items(h: &str) -> Vec<String> {
+        match h {
+            "火灾" => vec!["阻燃性能".into(), "过充保护".into()],
+            "爆炸" => vec!["过充保护".into(), "短路保护".into()],
+            "触电" => vec!["电气强度".into()],
+            other => vec![format!("{other}相关项目")],
+        }
+    }
+
+    fn run_with(
+        signals: &[Signal],
+        as_of: NaiveDate,
+        sampled: &HashSet<String>,
+        previous: &[Alert],
+    ) -> ScoreOutput {
+        let rules = ScoringRules::load(None).unwrap();
+        let input = ScoreInput {
+            signals,
+            as_of,
+            sampled,
+            test_items: &items,
+            previous,
+        };
+        score(&rules, &input)
+    }
+
+    fn run(signals: &[Signal], as_of: NaiveDate) -> ScoreOutput {
+        run_with(signals, as_of, &HashSet::new(), &[])
+    }
+
+    fn term_of(a: &Alert, name: &str) -> f64 {
+        a.breakdown
+            .iter()
+            .find(|t| t.name == name)
+            .unwrap_or_else(|| panic!("no term {name}"))
+            .value
+    }
+
+    /// A regional outbreak of e-bike fires in Zhejiang: an ordinary 0.5 a day for `days` days, then
+    /// two more a day (about 4× the baseline) on the last `outbreak` days, from several sources,
+    /// channels and cities, with the shops and brands involved.
+    fn zj_outbreak(rng: &mut ChaCha8Rng, days: i64, outbreak: i64) -> Vec<Signal> {
+        let mut out = Vec::new();
+        for d in 0..days {
+            let mut n = 0;
+            // Poisson(0.5) by thinning: five draws at 0.1.
+            for _ in 0..5 {
+                n += usize::from(rng.random_bool(0.1));
+            }
+            if d >= days - outbreak {
+                n += 2;
+            }
+            for k in 0..n {
+                let id = format!("zj-{d}-{k}");
+                let src = SOURCES[..5].choose(rng).unwrap();
+                let mut s = from_source(
+                    sig(&id, day(d), "电动自行车", "火灾", 4, Some("浙江省")),
+                    src,
+                );
+                s.city = Some(ZJ_CITIES.choose(rng).unwrap().to_string());
+                s.parties = Parties {
+                    brands: vec![["疾风", "骑迹", "雅途"].choose(rng).unwrap().to_string()],
+                    enterprises: vec!["台州某某车业有限公司".into()],
+                    shops: vec![
+                        ["疾风官方旗舰店", "骑迹电动车专营店", "速达车行"]
+                            .choose(rng)
+                            .unwrap()
+                            .to_string(),
+                    ],
+                    platforms: vec![["淘宝", "京东", "拼多多"].choose(rng).unwrap().to_string()],
+                };
+                out.push(s);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn background_noise_never_samples() {
+        let mut rng = ChaCha8Rng::seed_from_u64(7);
+        let signals = noise(&mut rng, 90, &[]);
+        assert!(
+            signals.len() > 800,
+            "noise too thin to test anything: {}",
+            signals.len()
+        );
+        let cells = CATEGORIES.len() * PROVINCES.len();
+        for d in 60..90 {
+            let out = run(&signals, day(d));
+            let sampled: Vec<&str> = out
+                .alerts
+                .iter()
+                .filter(|a| a.action == Action::Sample)
+                .map(|a| a.summary.as_str())
+                .collect();
+            assert!(sampled.is_empty(), "day {d}: {sampled:?}");
+            assert!(out.sampling.is_empty());
+            // Chance notifications stay rare: at most 1% of the (category, province) cells.
+            assert!(
+                out.alerts.len() * 100 <= cells,
+                "day {d}: {} alerts",
+                out.alerts.len()
+            );
+            assert!(
+                !out.dismissed.is_empty(),
+                "day {d}: noise should leave records"
+            );
+        }
+    }
+
+    #[test]
+    fn one_province_outbreak_stays_regional_despite_a_national_notice() {
+        // Zhejiang's outbreak, plus scattered e-bike reports in five other provinces and a national
+        // notice: the national rise is Zhejiang's, so the alert is regional, not systemic.
+        let mut rng = ChaCha8Rng::seed_from_u64(18);
+        let mut signals = zj_outbreak(&mut rng, 60, 6);
+        for (p, province) in ["江苏省", "安徽省", "福建省", "江西省", "湖南省", "广东省"]
+            .iter()
+            .enumerate()
+        {
+            let id = format!("other{p}");
+            signals.push(from_source(
+                sig(
+                    &id,
+                    day(55 + p as i64 % 4),
+                    "电动自行车",
+                    "火灾",
+                    4,
+                    Some(province),
+                ),
+                &SOURCES[2],
+            ));
+        }
+        let mut notice = from_source(
+            sig("samr-warn", day(58), "电动自行车", "火灾", 4, Some("全国")),
+            &SOURCES[6],
+        );
+        notice.source = "国家市场监督管理总局".into();
+        signals.push(notice);
+        let out = run(&signals, day(59));
+        let e: Vec<&Alert> = out
+            .alerts
+            .iter()
+            .filter(|a| a.category == "电动自行车")
+            .collect();
+        assert_eq!(e.len(), 1, "{e:#?}");
+        assert_eq!(
+            (e[0].scope, e[0].regions[0].as_str()),
+            (Scope::Regional, "浙江省")
+        );
+        assert!(term_of(e[0], "share_of_excess") >= 0.6);
+        assert!(
+            !out.dismissed
+                .iter()
+                .any(|a| a.category == "电动自行车" && a.scope == Scope::Systemic)
+        );
+    }
+
+    #[test]
+    fn unplaced_national_rise_without_spread_or_notice_is_only_recorded() {
+        // Many media stories about toy choking that name no place, and no national notice: the
+        // nation cell rises, but nothing says where to sample or whom to notify.
+        let mut signals = Vec::new();
+        for k in 0..12 {
+            let src = &SOURCES[2 + k % 2];
+            signals.push(from_source(
+                sig(
+                    &format!("toy{k}"),
+                    day(50 + k as i64 % 5),
+                    "玩具",
+                    "窒息",
+                    4,
+                    None,
+                ),
+                src,
+            ));
+        }
+        let out = run(&signals, day(55));
+        assert!(out.alerts.is_empty(), "{:#?}", out.alerts);
+        let rec = out.dismissed.iter().find(|a| a.category == "玩具").unwrap();
+        assert_eq!((rec.scope, rec.action), (Scope::Systemic, Action::Dismiss));
+        assert!(rec.summary.contains("未扩散"), "{}", rec.summary);
+        // A national regulator notice on top turns the same rise into a systemic alert.
+        let mut notice = from_source(
+            sig("toy-notice", day(54), "玩具", "窒息", 4, Some("全国")),
+            &SOURCES[6],
+        );
+        notice.kind = DocKind::Recall;
+        signals.push(notice);
+        let out = run(&signals, day(55));
+        let a = out.alerts.iter().find(|a| a.category == "玩具").unwrap();
+        assert_eq!(a.scope, Scope::Systemic);
+        assert_eq!(a.regions, ["全国"]);
+    }
+
+    #[test]
+    fn severity_modifiers_apply_to_the_cell() {
+        // Analysis called these magnet-swallowing reports "一般" (2); the rules make them 4.
+        let signals: Vec<Signal> = (0..4)
+            .map(|k| {
+                let mut s = sig(
+                    &format!("mag{k}"),
+                    day(20 + k),
+                    "磁性玩具",
+                    "误吞",
+                    2,
+                    Some("广东省"),
+                );
+                s.city = Some(["广州市", "深圳市"][k as usize % 2].into());
+                from_source(s, &SOURCES[k as usize % 3])
+            })
+            .collect();
+        let out = run(&signals, day(24));
+        let a = out
+            .alerts
+            .iter()
+            .chain(&out.dismissed)
+            .find(|a| a.category == "磁性玩具")
+            .unwrap();
+        assert_eq!(term_of(a, "severity"), 4.0);
+    }
+
+    #[test]
+    fn a_quiet_baseline_is_notified_not_sampled() {
+        // Five heater shocks in four weeks, then seven in a week: far above a baseline taken at its
+        // word (Poisson p ≈ 1e-4), but window + baseline = 12 with 7 in the window is what a steady
+        // rate gives about once in 250 tries. Worth notifying; not yet worth buying samples.
+        let srcs = ["12315平台", "黑猫投诉", "消费保", "市民热线"];
+        let mut signals = Vec::new();
+        for (k, d) in [25, 30, 35, 40, 45].into_iter().enumerate() {
+            signals.push(sig(
+                &format!("quiet{k}"),
+                day(d),
+                "电热毯",
+                "触电",
+                4,
+                Some("河南省"),
+            ));
+        }
+        for k in 0..7usize {
+            let mut s = sig(
+                &format!("rise{k}"),
+                day(54 + k as i64),
+                "电热毯",
+                "触电",
+                4,
+                Some("河南省"),
+            );
+            s.source = srcs[k % 4].into();
+            s.city = Some(["郑州市", "洛阳市", "南阳市"][k % 3].into());
+            signals.push(s);
+        }
+        let out = run(&signals, day(60));
+        assert_eq!(out.alerts.len(), 1, "{:#?}", out.alerts);
+        let a = &out.alerts[0];
+        assert!(term_of(a, "p_value") < 0.001 && term_of(a, "p_conditional") >= 0.001);
+        assert!(a.level >= 3, "level {}", a.level);
+        assert_eq!(a.action, Action::Notify, "{}", a.summary);
+        assert!(a.summary.contains("条件检验"), "{}", a.summary);
+        assert!(out.sampling.is_empty());
+    }
+
+    #[test]
+    fn one_complaint_never_alerts() {
+        let s = vec![sig("one", day(40), "电动自行车", "火灾", 4, Some("浙江省"))];
+        let out = run(&s, day(41));
+        assert!(out.alerts.is_empty() && out.sampling.is_empty());
+        // It is on record, as a dismissed regional cell with its one cluster.
+        let rec = out
+            .dismissed
+            .iter()
+            .find(|a| a.scope == Scope::Regional)
+            .unwrap();
+        assert_eq!(rec.action, Action::Dismiss);
+        assert_eq!(term_of(rec, "clusters"), 1.0);
+        assert_eq!(rec.evidence, ["one"]);
+    }
+
+    #[test]
+    fn reposted_story_counts_once() {
+        let mut signals = Vec::new();
+        for k in 0..10 {
+            let src = &SOURCES[k % SOURCES.len()];
+            let mut s = from_source(
+                sig(
+                    &format!("repost{k}"),
+                    day(40 + k as i64 % 3),
+                    "移动电源",
+                    "爆炸",
+                    4,
+                    Some("广东省"),
+                ),
+                src,
+            );
+            s.cluster = "same-story".into();
+            signals.push(s);
+        }
+        let out = run(&signals, day(43));
+        assert!(out.alerts.is_empty(), "{:?}", out.alerts);
+        let rec = out
+            .dismissed
+            .iter()
+            .find(|a| a.scope == Scope::Regional)
+            .unwrap();
+        assert_eq!(term_of(rec, "clusters"), 1.0);
+        assert_eq!(rec.evidence.len(), 1);
+        // Counted once at its largest weight: regulator 1.0 × 1.5.
+        assert!(
+            (term_of(rec, "observed") - 1.5).abs() < 1e-6,
+            "{}",
+            term_of(rec, "observed")
+        );
+    }
+
+    #[test]
+    fn regional_outbreak_is_sampled_in_its_province() {
+        let mut rng = ChaCha8Rng::seed_from_u64(11);
+        let mut signals = noise(&mut rng, 90, &["电动自行车"]);
+        signals.extend(zj_outbreak(&mut rng, 90, 6));
+        let out = run(&signals, day(89));
+        let ebike: Vec<&Alert> = out
+            .alerts
+            .iter()
+            .filter(|a| a.category == "电动自行车")
+            .collect();
+        assert_eq!(ebike.len(), 1, "{ebike:#?}");
+        let a = ebike[0];
+        assert_eq!(a.scope, Scope::Regional);
+        assert_eq!(a.regions, ["浙江省"]);
+        assert_eq!(a.action, Action::Sample, "{}", a.summary);
+        assert!(a.level >= 3);
+        assert_eq!(a.id, alert_id("电动自行车", Scope::Regional, "浙江省"));
+        assert!(
+            a.summary.contains("浙江省") && a.summary.contains("抽检"),
+            "{}",
+            a.summary
+        );
+        assert!(
+            out.dismissed
+                .iter()
+                .all(|d| !(d.category == "电动自行车" && d.scope == Scope::Systemic))
+        );
+        let req = out.sampling.iter().find(|r| r.alert_id == a.id).unwrap();
+        assert_eq!(req.regions, ["浙江省"]);
+        assert_eq!(req.test_items, ["阻燃性能", "过充保护"]);
+        let plan = ScoringRules::load(None)
+            .unwrap()
+            .plan(a.level)
+            .unwrap()
+            .clone();
+        assert_eq!(req.batches, plan.batches);
+        assert_eq!(
+            req.deadline,
+            day(89) + chrono::Duration::days(i64::from(plan.deadline_days))
+        );
+        assert!(!req.shops.is_empty() && !req.platforms.is_empty() && !req.brands.is_empty());
+        // The same outbreak three weeks earlier had not started: nothing for e-bikes then.
+        let before = run(&signals, day(75));
+        assert!(before.alerts.iter().all(|a| a.category != "电动自行车"));
+    }
+
+    #[test]
+    fn breakdown_and_evidence_explain_the_alert() {
+        let mut rng = ChaCha8Rng::seed_from_u64(12);
+        let mut signals = zj_outbreak(&mut rng, 60, 6);
+        // A provincial regulator's failed-inspection notice in the window, reposted by media.
+        let mut notice = from_source(
+            sig("notice", day(57), "电动自行车", "火灾", 4, Some("浙江省")),
+            &SOURCES[6],
+        );
+        notice.kind = DocKind::Inspection;
+        let mut repost = from_source(notice.clone(), &SOURCES[3]);
+        repost.doc_id = "notice-repost".into();
+        signals.push(notice);
+        signals.push(repost);
+        let out = run(&signals, day(59));
+        let rules = ScoringRules::load(None).unwrap();
+        let a = out
+            .alerts
+            .iter()
+            .find(|a| a.category == "电动自行车")
+            .unwrap();
+        for name in [
+            "observed",
+            "expected",
+            "excess_ratio",
+            "p_value",
+            "clusters",
+            "sources",
+            "channels",
+            "severity",
+            "likelihood",
+            "level",
+            "inspection",
+            "regulator",
+            "score",
+        ] {
+            assert!(
+                a.breakdown
+                    .iter()
+                    .any(|t| t.name == name && !t.note.is_empty()),
+                "missing {name}"
+            );
+        }
+        let ratio = term_of(a, "observed") / term_of(a, "expected");
+        assert!((term_of(a, "excess_ratio") - ratio).abs() < 1e-9);
+        assert_eq!(term_of(a, "level"), f64::from(a.level));
+        let (sev, lik) = (term_of(a, "severity") as u8, term_of(a, "likelihood") as u8);
+        assert_eq!(rules.level(sev, lik), a.level);
+        assert_eq!(term_of(a, "inspection"), 1.0);
+        // One document per cluster, the regulator's notice first among equal severities.
+        assert_eq!(a.evidence.first().map(String::as_str), Some("notice"));
+        assert!(!a.evidence.iter().any(|e| e == "notice-repost"));
+        let clusters: HashSet<&str> = a
+            .evidence
+            .iter()
+            .map(|e| cluster_of(signals.iter().find(|s| &s.doc_id == e).unwrap()))
+            .collect();
+        assert_eq!(clusters.len(), a.evidence.len());
+        assert_eq!(
+            a.evidence.len() as f64,
+            term_of(a, "clusters").min(rules.alert.max_evidence as f64)
+        );
+    }
+
+    #[test]
+    fn systemic_problem_is_one_alert() {
+        let mut rng = ChaCha8Rng::seed_from_u64(13);
+        let mut signals = noise(&mut rng, 90, &[]);
+        let hit = [
+            "北京市",
+            "河北省",
+            "江苏省",
+            "浙江省",
+            "安徽省",
+            "山东省",
+            "河南省",
+            "广东省",
+            "四川省",
+        ];
+        for (p, province) in hit.iter().enumerate() {
+            for k in 0..3 {
+                let src = &SOURCES[(p + k) % 5];
+                let id = format!("pb-{p}-{k}");
+                signals.push(from_source(
+                    sig(
+                        &id,
+                        day(84 + (p + k) as i64 % 6),
+                        "移动电源",
+                        "火灾",
+                        4,
+                        Some(province),
+                    ),
+                    src,
+                ));
+            }
+        }
+        let mut notice = from_source(
+            sig("samr", day(88), "移动电源", "火灾", 4, Some("全国")),
+            &SOURCES[6],
+        );
+        notice.source = "国家市场监督管理总局".into();
+        notice.kind = DocKind::Recall;
+        signals.push(notice);
+        let out = run(&signals, day(89));
+        let pb: Vec<&Alert> = out
+            .alerts
+            .iter()
+            .filter(|a| a.category == "移动电源")
+            .collect();
+        assert_eq!(pb.len(), 1, "{pb:#?}");
+        let a = pb[0];
+        assert_eq!(a.scope, Scope::Systemic);
+        assert_eq!(a.action, Action::Sample, "{}", a.summary);
+        assert_eq!(a.regions[0], "全国");
+        for p in hit {
+            assert!(
+                a.regions.iter().any(|r| r == p),
+                "{p} missing from {:?}",
+                a.regions
+            );
+        }
+        assert_eq!(a.id, alert_id("移动电源", Scope::Systemic, "全国"));
+        assert!(a.evidence.contains(&"samr".to_string()));
+        assert!(a.summary.contains("国家级监管通报"), "{}", a.summary);
+        // Folded: no provincial record of the category, alert or dismissed.
+        assert!(!out.dismissed.iter().any(|d| d.category == "移动电源"));
+        assert_eq!(
+            out.sampling
+                .iter()
+                .filter(|r| r.category == "移动电源")
+                .count(),
+            1
+        );
+    }
+
+    /// Three complaints about scalding kettles in one city, all through one complaint platform.
+    fn kettle_cluster(first: i64) -> Vec<Signal> {
+        (0..3)
+            .map(|k| {
+                let mut s = sig(
+                    &format!("kettle{k}"),
+                    day(first + k),
+                    "电热水壶",
+                    "烫伤/烧伤",
+                    3,
+                    Some("浙江省"),
+                );
+                s.city = Some("杭州市".into());
+                s.parties.shops = vec!["暖居小家电店".into()];
+                s
+            })
+            .collect()
+    }
+
+    #[test]
+    fn local_cluster_is_notified_with_its_city() {
+        let mut rng = ChaCha8Rng::seed_from_u64(14);
+        let mut signals = noise(&mut rng, 60, &["电热水壶"]);
+        signals.extend(kettle_cluster(55));
+        let out = run(&signals, day(58));
+        let k: Vec<&Alert> = out
+            .alerts
+            .iter()
+            .filter(|a| a.category == "电热水壶")
+            .collect();
+        assert_eq!(k.len(), 1, "{k:#?}");
+        assert_eq!(k[0].action, Action::Notify);
+        assert_eq!(k[0].scope, Scope::Regional);
+        assert_eq!(k[0].regions, ["浙江省", "杭州市"]);
+        assert!(k[0].summary.contains("浙江省杭州市"), "{}", k[0].summary);
+        assert!(out.sampling.iter().all(|r| r.category != "电热水壶"));
+    }
+
+    #[test]
+    fn ids_are_stable_and_status_follows_the_level() {
+        let a_day = 58;
+        let mut signals = kettle_cluster(a_day - 3);
+        let first = run(&signals, day(a_day));
+        assert_eq!(first.alerts.len(), 1);
+        let a = first.alerts[0].clone();
+        assert_eq!(
+            (a.status, a.first_seen, a.action),
+            (AlertStatus::New, day(a_day), Action::Notify)
+        );
+
+        // Three days later: burns in four more cities of the province from several sources.
+        for k in 0..8 {
+            let mut s = sig(
+                &format!("burn{k}"),
+                day(a_day + 1 + k % 3),
+                "电热水壶",
+                "烫伤/烧伤",
+                3,
+                Some("浙江省"),
+            );
+            s.city = Some(ZJ_CITIES[1 + k as usize % 4].into());
+            signals.push(from_source(s, &SOURCES[k as usize % 5]));
+        }
+        let second = run_with(&signals, day(a_day + 3), &HashSet::new(), &first.alerts);
+        assert_eq!(second.alerts.len(), 1, "{:#?}", second.alerts);
+        let b = &second.alerts[0];
+        assert_eq!(b.id, a.id);
+        assert!(b.level > a.level, "{} → {}", a.level, b.level);
+        assert_eq!(b.status, AlertStatus::Escalated);
+        assert_eq!(b.first_seen, day(a_day));
+        assert_eq!(b.updated, day(a_day + 3));
+
+        // Same state scored again the next day: same id, ongoing, still first seen on day A.
+        let third = run_with(&signals, day(a_day + 4), &HashSet::new(), &second.alerts);
+        let c = third.alerts.iter().find(|x| x.id == a.id).unwrap();
+        assert_eq!(c.first_seen, day(a_day));
+        assert_eq!(
+            c.status,
+            if c.level == b.level && c.action == b.action {
+                AlertStatus::Ongoing
+            } else {
+                AlertStatus::Deescalated
+            }
+        );
+
+        // Weeks later the window has moved past it: a lower or no alert, never "new" with history.
+        let later = run_with(&signals, day(a_day + 9), &HashSet::new(), &third.alerts);
+        for x in later
+            .alerts
+            .iter()
+            .chain(&later.dismissed)
+            .filter(|x| x.id == a.id)
+        {
+            assert_eq!(x.first_seen, day(a_day));
+            assert_eq!(x.status, AlertStatus::Deescalated);
+        }
+    }
+
+    #[test]
+    fn sampling_request_skips_parties_already_sampled() {
+        let mut rng = ChaCha8Rng::seed_from_u64(15);
+        let signals = zj_outbreak(&mut rng, 60, 6);
+        let all = run(&signals, day(59));
+        let req = &all.sampling[0];
+        assert!(req.shops.contains(&"速达车行".to_string()), "{req:?}");
+        assert!(req.brands.contains(&"疾风".to_string()), "{req:?}");
+        let sampled: HashSet<String> = ["速达车行", "疾风", "台州某某车业有限公司"]
+            .map(String::from)
+            .into();
+        let out = run_with(&signals, day(59), &sampled, &[]);
+        let req2 = &out.sampling[0];
+        assert_eq!(req2.alert_id, req.alert_id);
+        for s in &sampled {
+            assert!(
+                !req2.shops.contains(s)
+                    && !req2.brands.contains(s)
+                    && !req2.enterprises.contains(s)
+            );
+        }
+        assert_eq!(req2.shops.len(), req.shops.len() - 1);
+        assert_eq!(req2.brands.len(), req.brands.len() - 1);
+        assert!(req2.enterprises.is_empty());
+        assert_eq!(
+            req2.platforms, req.platforms,
+            "platforms are where to buy, never excluded"
+        );
+    }
+
+    #[test]
+    fn inspection_evidence_only_raises() {
+        let mut rng = ChaCha8Rng::seed_from_u64(16);
+        let scenarios: Vec<(Vec<Signal>, NaiveDate, &str)> = vec![
+            (kettle_cluster(55), day(58), "电热水壶"),
+            (zj_outbreak(&mut rng, 60, 6), day(59), "电动自行车"),
+            (zj_outbreak(&mut rng, 60, 2), day(59), "电动自行车"),
+        ];
+        for (base, as_of, category) in scenarios {
+            let id = alert_id(category, Scope::Regional, "浙江省");
+            let before = run(&base, as_of);
+            let find = |o: &ScoreOutput| {
+                o.alerts
+                    .iter()
+                    .chain(&o.dismissed)
+                    .find(|a| a.id == id)
+                    .cloned()
+            };
+            let b = find(&before).unwrap();
+            for n in 1..4 {
+                let mut with = base.clone();
+                for k in 0..n {
+                    // A failed provincial inspection, mild hazard: it must not lower anything.
+                    let mut s = sig(
+                        &format!("insp{k}"),
+                        as_of - chrono::Duration::days(k),
+                        category,
+                        "标志说明不合格",
+                        1,
+                        Some("浙江省"),
+                    );
+                    s = from_source(s, &SOURCES[6]);
+                    s.kind = DocKind::Inspection;
+                    with.push(s);
+                }
+                let after = run(&with, as_of);
+                let a = find(&after).unwrap();
+                assert!(
+                    a.level >= b.level,
+                    "{category} n={n}: level {} → {}",
+                    b.level,
+                    a.level
+                );
+                assert!(
+                    a.action >= b.action,
+                    "{category} n={n}: {:?} → {:?}",
+                    b.action,
+                    a.action
+                );
+                assert!(term_of(&a, "likelihood") >= term_of(&b, "likelihood"));
+                assert!(a.score >= b.score);
+                assert_eq!(term_of(&a, "inspection"), 1.0);
+            }
+        }
+    }
+
+    #[test]
+    fn many_signals_score_in_one_pass_and_rank() {
+        // 100k signals of dense background (about 1.8 a day per category and province) over
+        // 90 days, a tenth reposted, plus the Zhejiang outbreak.
+        let mut rng = ChaCha8Rng::seed_from_u64(17);
+        let mut signals = Vec::with_capacity(110_000);
+        let mut n = 0;
+        while signals.len() < 100_000 {
+            let &(category, hazard, sev) = CATEGORIES[1..].choose(&mut rng).unwrap();
+            let province = PROVINCES.choose(&mut rng).unwrap();
+            let d = rng.random_range(0..90);
+            let src = SOURCES.choose(&mut rng).unwrap();
+            let s = from_source(
+                sig(
+                    &format!("d{n}"),
+                    day(d),
+                    category,
+                    hazard,
+                    sev,
+                    Some(province),
+                ),
+                src,
+            );
+            if rng.random_bool(0.1) {
+                let mut copy = from_source(s.clone(), SOURCES.choose(&mut rng).unwrap());
+                copy.doc_id = format!("d{n}-r");
+                signals.push(copy);
+            }
+            signals.push(s);
+            n += 1;
+        }
+        signals.extend(zj_outbreak(&mut rng, 90, 6));
+        assert!(signals.len() >= 100_000);
+        let out = run(&signals, day(89));
+        for w in out.alerts.windows(2) {
+            assert!(
+                (w[0].level, w[0].score) >= (w[1].level, w[1].score),
+                "not ranked"
+            );
+        }
+        let samples = out
+            .alerts
+            .iter()
+            .filter(|a| a.action == Action::Sample)
+            .count();
+        assert_eq!(samples, out.sampling.len());
+        assert!(
+            out.alerts
+                .iter()
+                .any(|a| a.category == "电动自行车" && a.regions[0] == "浙江省")
+        );
+        let max = ScoringRules::load(None).unwrap().alert.max_evidence;
+        assert!(
+            out.alerts
+                .iter()
+                .chain(&out.dismissed)
+                .all(|a| a.evidence.len() <= max)
+        );
+    }
 }

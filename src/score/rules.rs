@@ -1,0 +1,664 @@
+//! `scoring.toml`: thresholds, weights, the risk matrix and the sampling plan, as data.
+//!
+//! The default file is embedded with `include_str!`; a rules directory holding its own
+//! `scoring.toml` replaces it. Unknown keys are rejected and every error names the file and line.
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::config::{ConfigError, line_in_block};
+use crate::model::{Channel, Signal};
+
+/// The embedded default rules.
+pub const DEFAULT_SCORING_TOML: &str = include_str!("../../rules/scoring.toml");
+
+/// File name looked up inside a rules directory.
+pub const SCORING_FILE: &str = "scoring.toml";
+
+/// Everything the scorer is told by `scoring.toml` (see the comments in that file).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoringRules {
+    pub window: WindowRules,
+    pub detect: DetectRules,
+    pub channel_weight: ChannelWeights,
+    #[serde(default)]
+    pub severity_modifier: Vec<SeverityModifier>,
+    pub likelihood: LikelihoodRules,
+    pub risk: RiskRules,
+    pub scope: ScopeRules,
+    pub action: ActionRules,
+    pub alert: AlertRules,
+    pub sampling: SamplingRules,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WindowRules {
+    pub window_days: u32,
+    pub baseline_days: u32,
+    pub guard_days: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DetectRules {
+    pub min_clusters: u32,
+    pub min_weight: f64,
+    pub min_excess_ratio: f64,
+    pub p_threshold: f64,
+    pub prior_per_day: f64,
+    pub max_dispersion: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChannelWeights {
+    pub complaint: f64,
+    pub regulator: f64,
+    pub platform: f64,
+    pub media: f64,
+    pub standard: f64,
+}
+
+impl ChannelWeights {
+    pub fn get(&self, channel: Channel) -> f64 {
+        match channel {
+            Channel::Complaint => self.complaint,
+            Channel::Regulator => self.regulator,
+            Channel::Platform => self.platform,
+            Channel::Media => self.media,
+            Channel::Standard => self.standard,
+        }
+    }
+}
+
+/// Raises or bounds the severity of the signals of a category and/or hazard.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeverityModifier {
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub hazard: Option<String>,
+    #[serde(default)]
+    pub raise: i8,
+    #[serde(default)]
+    pub min: Option<u8>,
+    #[serde(default)]
+    pub max: Option<u8>,
+}
+
+impl SeverityModifier {
+    fn matches(&self, category: &str, hazard: &str) -> bool {
+        self.category.as_deref().is_none_or(|c| c == category)
+            && self.hazard.as_deref().is_none_or(|h| h == hazard)
+    }
+}
+
+/// `[threshold, points]` pairs, ascending by threshold.
+pub type Steps = Vec<(f64, f64)>;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LikelihoodRules {
+    pub excess_ratio: Steps,
+    pub clusters: Steps,
+    pub sources: Steps,
+    pub channels: Steps,
+    pub inspection: f64,
+}
+
+/// Points of the highest step reached by `value` (0 when none is).
+pub fn step_points(steps: &[(f64, f64)], value: f64) -> f64 {
+    steps
+        .iter()
+        .filter(|(t, _)| value >= *t)
+        .map(|(_, p)| *p)
+        .fold(0.0, f64::max)
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RiskRules {
+    /// `matrix[severity - 1][likelihood - 1]` = risk level.
+    pub matrix: [[u8; 4]; 4],
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScopeRules {
+    pub systemic_min_provinces: u32,
+    pub max_province_share: f64,
+    pub concentration: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRules {
+    pub sample_min_level: u8,
+    pub notify_min_level: u8,
+    pub sample_min_sources: u32,
+    pub sample_min_clusters: u32,
+    pub sample_p_threshold: f64,
+    pub local_city_share: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertRules {
+    pub max_evidence: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SamplingRules {
+    pub exclusion_days: u32,
+    pub max_parties: usize,
+    pub plan: Vec<SamplingPlan>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SamplingPlan {
+    pub level: u8,
+    pub batches: u32,
+    pub deadline_days: u32,
+}
+
+impl ScoringRules {
+    /// The rules of `rules_dir/scoring.toml`, or the embedded defaults when no directory is given
+    /// or the directory has no `scoring.toml` (a rules directory may override only some files).
+    pub fn load(rules_dir: Option<&Path>) -> Result<ScoringRules, Vec<ConfigError>> {
+        let Some(dir) = rules_dir else {
+            return ScoringRules::parse(DEFAULT_SCORING_TOML, "<embedded>/rules/scoring.toml");
+        };
+        let path = dir.join(SCORING_FILE);
+        let file = path.display().to_string();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => ScoringRules::parse(&text, &file),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                tracing::info!(dir = %dir.display(), "no scoring.toml in rules dir, using embedded defaults");
+                ScoringRules::parse(DEFAULT_SCORING_TOML, "<embedded>/rules/scoring.toml")
+            }
+            Err(e) => Err(vec![ConfigError::new(
+                &file,
+                0,
+                format!("cannot read: {e}"),
+            )]),
+        }
+    }
+
+    /// Parse and validate rules text; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<ScoringRules, Vec<ConfigError>> {
+        let rules: ScoringRules =
+            toml::from_str(text).map_err(|e| vec![ConfigError::from_toml(file, text, &e)])?;
+        let errors = rules.validate(text, file);
+        if errors.is_empty() {
+            Ok(rules)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// A signal's weight: source weight × channel weight (non-finite or negative source weights
+    /// count as zero, so one bad row cannot poison a cell).
+    pub fn signal_weight(&self, s: &Signal) -> f64 {
+        let w = f64::from(s.weight);
+        let w = if w.is_finite() && w > 0.0 { w } else { 0.0 };
+        w * self.channel_weight.get(s.channel)
+    }
+
+    /// A signal's severity after the modifiers, within 1–4.
+    pub fn severity(&self, category: &str, hazard: &str, severity: u8) -> u8 {
+        let mut sev = i16::from(severity.clamp(1, 4));
+        for m in self
+            .severity_modifier
+            .iter()
+            .filter(|m| m.matches(category, hazard))
+        {
+            sev += i16::from(m.raise);
+            if let Some(min) = m.min {
+                sev = sev.max(i16::from(min));
+            }
+            if let Some(max) = m.max {
+                sev = sev.min(i16::from(max));
+            }
+        }
+        // clamp keeps it in 1..=4, so the cast cannot truncate.
+        sev.clamp(1, 4) as u8
+    }
+
+    /// Risk level for a severity and a likelihood (both clamped to 1–4).
+    pub fn level(&self, severity: u8, likelihood: u8) -> u8 {
+        let s = usize::from(severity.clamp(1, 4)) - 1;
+        let l = usize::from(likelihood.clamp(1, 4)) - 1;
+        self.risk
+            .matrix
+            .get(s)
+            .and_then(|row| row.get(l))
+            .copied()
+            .unwrap_or(1)
+    }
+
+    /// The sampling plan for a level, if that level is sampled.
+    pub fn plan(&self, level: u8) -> Option<&SamplingPlan> {
+        self.sampling.plan.iter().find(|p| p.level == level)
+    }
+
+    fn validate(&self, text: &str, file: &str) -> Vec<ConfigError> {
+        let mut errors = Vec::new();
+        self.validate_settings(text, file, &mut errors);
+        self.validate_lists(text, file, &mut errors);
+        errors
+    }
+
+    /// The single-valued settings.
+    fn validate_settings(&self, text: &str, file: &str, errors: &mut Vec<ConfigError>) {
+        let mut err = |section: &str, key: &str, message: String| {
+            errors.push(ConfigError::new(
+                file,
+                line_of_key(text, section, key),
+                message,
+            ));
+        };
+        let w = &self.window;
+        if w.window_days == 0 || w.window_days > 366 {
+            err(
+                "window",
+                "window_days",
+                format!("window_days must be 1–366, got {}", w.window_days),
+            );
+        }
+        if w.baseline_days == 0 || w.baseline_days > 3660 {
+            err(
+                "window",
+                "baseline_days",
+                format!("baseline_days must be 1–3660, got {}", w.baseline_days),
+            );
+        }
+        if w.guard_days > 366 {
+            err(
+                "window",
+                "guard_days",
+                format!("guard_days must be at most 366, got {}", w.guard_days),
+            );
+        }
+        let d = &self.detect;
+        if d.min_clusters == 0 {
+            err(
+                "detect",
+                "min_clusters",
+                "min_clusters must be at least 1".into(),
+            );
+        }
+        if !(d.min_weight.is_finite() && d.min_weight >= 0.0) {
+            err(
+                "detect",
+                "min_weight",
+                format!("min_weight must be ≥ 0, got {}", d.min_weight),
+            );
+        }
+        if !(d.min_excess_ratio.is_finite() && d.min_excess_ratio >= 0.0) {
+            err(
+                "detect",
+                "min_excess_ratio",
+                format!("min_excess_ratio must be ≥ 0, got {}", d.min_excess_ratio),
+            );
+        }
+        if !(d.p_threshold > 0.0 && d.p_threshold < 1.0) {
+            err(
+                "detect",
+                "p_threshold",
+                format!("p_threshold must be in (0, 1), got {}", d.p_threshold),
+            );
+        }
+        if !(d.prior_per_day.is_finite() && d.prior_per_day > 0.0) {
+            err(
+                "detect",
+                "prior_per_day",
+                format!("prior_per_day must be > 0, got {}", d.prior_per_day),
+            );
+        }
+        if !(d.max_dispersion.is_finite() && d.max_dispersion >= 1.0) {
+            err(
+                "detect",
+                "max_dispersion",
+                format!("max_dispersion must be ≥ 1, got {}", d.max_dispersion),
+            );
+        }
+        for ch in Channel::ALL {
+            let v = self.channel_weight.get(ch);
+            if !(v.is_finite() && v > 0.0) {
+                err(
+                    "channel_weight",
+                    ch.as_str(),
+                    format!("channel weight {} must be > 0, got {v}", ch.as_str()),
+                );
+            }
+        }
+        let l = &self.likelihood;
+        for (key, steps) in [
+            ("excess_ratio", &l.excess_ratio),
+            ("clusters", &l.clusters),
+            ("sources", &l.sources),
+            ("channels", &l.channels),
+        ] {
+            if let Some(m) = check_steps(steps) {
+                err("likelihood", key, format!("{key}: {m}"));
+            }
+        }
+        if !(l.inspection.is_finite() && l.inspection >= 0.0) {
+            err(
+                "likelihood",
+                "inspection",
+                format!("inspection points must be ≥ 0, got {}", l.inspection),
+            );
+        }
+        let m = &self.risk.matrix;
+        if m.iter().flatten().any(|&v| !(1..=4).contains(&v)) {
+            err(
+                "risk",
+                "matrix",
+                "every risk level in the matrix must be 1–4".into(),
+            );
+        }
+        let monotone =
+            (0..4).all(|i| (1..4).all(|j| m[i][j] >= m[i][j - 1] && m[j][i] >= m[j - 1][i]));
+        if !monotone {
+            err(
+                "risk",
+                "matrix",
+                "the matrix must not decrease along a row (likelihood) or a column (severity)"
+                    .into(),
+            );
+        }
+        let s = &self.scope;
+        if s.systemic_min_provinces < 2 {
+            err(
+                "scope",
+                "systemic_min_provinces",
+                "systemic_min_provinces must be at least 2".into(),
+            );
+        }
+        if !(s.max_province_share > 0.0 && s.max_province_share <= 1.0) {
+            err(
+                "scope",
+                "max_province_share",
+                format!(
+                    "max_province_share must be in (0, 1], got {}",
+                    s.max_province_share
+                ),
+            );
+        }
+        if !(s.concentration > 0.0 && s.concentration <= 1.0) {
+            err(
+                "scope",
+                "concentration",
+                format!("concentration must be in (0, 1], got {}", s.concentration),
+            );
+        }
+        let a = &self.action;
+        if !(1..=4).contains(&a.sample_min_level) {
+            err(
+                "action",
+                "sample_min_level",
+                format!("sample_min_level must be 1–4, got {}", a.sample_min_level),
+            );
+        }
+        if !(1..=4).contains(&a.notify_min_level) || a.notify_min_level > a.sample_min_level {
+            err(
+                "action",
+                "notify_min_level",
+                format!(
+                    "notify_min_level must be 1–4 and ≤ sample_min_level, got {}",
+                    a.notify_min_level
+                ),
+            );
+        }
+        if a.sample_min_sources == 0 {
+            err(
+                "action",
+                "sample_min_sources",
+                "sample_min_sources must be at least 1".into(),
+            );
+        }
+        if a.sample_min_clusters == 0 {
+            err(
+                "action",
+                "sample_min_clusters",
+                "sample_min_clusters must be at least 1".into(),
+            );
+        }
+        if !(a.sample_p_threshold > 0.0 && a.sample_p_threshold < 1.0) {
+            err(
+                "action",
+                "sample_p_threshold",
+                format!(
+                    "sample_p_threshold must be in (0, 1), got {}",
+                    a.sample_p_threshold
+                ),
+            );
+        }
+        if !(a.local_city_share >= 0.0 && a.local_city_share <= 1.0) {
+            err(
+                "action",
+                "local_city_share",
+                format!(
+                    "local_city_share must be in [0, 1], got {}",
+                    a.local_city_share
+                ),
+            );
+        }
+        if self.alert.max_evidence == 0 {
+            err(
+                "alert",
+                "max_evidence",
+                "max_evidence must be at least 1".into(),
+            );
+        }
+        if self.sampling.max_parties == 0 {
+            err(
+                "sampling",
+                "max_parties",
+                "max_parties must be at least 1".into(),
+            );
+        }
+    }
+
+    /// The sampling plans and the severity modifiers.
+    fn validate_lists(&self, text: &str, file: &str, errors: &mut Vec<ConfigError>) {
+        for (i, p) in self.sampling.plan.iter().enumerate() {
+            let mut perr = |key: &str, message: String| {
+                errors.push(ConfigError::new(
+                    file,
+                    line_in_block(text, "sampling.plan", i, key),
+                    message,
+                ));
+            };
+            if !(1..=4).contains(&p.level) {
+                perr("level", format!("plan level must be 1–4, got {}", p.level));
+            }
+            if p.batches == 0 {
+                perr("batches", "batches must be at least 1".into());
+            }
+            if p.deadline_days == 0 {
+                perr("deadline_days", "deadline_days must be at least 1".into());
+            }
+            if self.sampling.plan[..i].iter().any(|q| q.level == p.level) {
+                perr("level", format!("level {} has two sampling plans", p.level));
+            }
+        }
+        for level in self.action.sample_min_level.clamp(1, 4)..=4 {
+            if self.plan(level).is_none() {
+                errors.push(ConfigError::new(
+                    file,
+                    line_of_key(text, "sampling", "plan"),
+                    format!("no [[sampling.plan]] for level {level}, which is sampled (sample_min_level)"),
+                ));
+            }
+        }
+        for (i, m) in self.severity_modifier.iter().enumerate() {
+            let mut merr = |key: &str, message: String| {
+                errors.push(ConfigError::new(
+                    file,
+                    line_in_block(text, "severity_modifier", i, key),
+                    message,
+                ));
+            };
+            if m.category.is_none() && m.hazard.is_none() {
+                merr(
+                    "",
+                    "a severity modifier needs a category or a hazard".into(),
+                );
+            }
+            if m.raise == 0 && m.min.is_none() && m.max.is_none() {
+                merr("", "a severity modifier needs raise, min or max".into());
+            }
+            if !(-3..=3).contains(&m.raise) {
+                merr(
+                    "raise",
+                    format!("raise must be within −3…3, got {}", m.raise),
+                );
+            }
+            for (key, v) in [("min", m.min), ("max", m.max)] {
+                if let Some(v) = v.filter(|v| !(1..=4).contains(v)) {
+                    merr(key, format!("{key} must be 1–4, got {v}"));
+                }
+            }
+            if let (Some(lo), Some(hi)) = (m.min, m.max)
+                && lo > hi
+            {
+                merr("min", format!("min {lo} is above max {hi}"));
+            }
+        }
+    }
+}
+
+/// Why a steps list is malformed, if it is.
+fn check_steps(steps: &[(f64, f64)]) -> Option<String> {
+    if steps
+        .iter()
+        .any(|(t, p)| !t.is_finite() || !p.is_finite() || *p < 0.0)
+    {
+        return Some("thresholds must be finite and points ≥ 0".into());
+    }
+    if steps.windows(2).any(|w| w[1].0 <= w[0].0) {
+        return Some("thresholds must be strictly ascending".into());
+    }
+    None
+}
+
+/// 1-based line of `key = …` inside `[section]`; the section's header line when the key is not
+/// written there; 0 when neither is found.
+fn line_of_key(text: &str, section: &str, key: &str) -> usize {
+    let header = format!("[{section}]");
+    let mut header_line = None;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            if header_line.is_some() {
+                break;
+            }
+            if t == header {
+                header_line = Some(i + 1);
+            }
+            continue;
+        }
+        if header_line.is_some() && t.split('=').next().map(str::trim) == Some(key) {
+            return i + 1;
+        }
+    }
+    header_line.unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_rules_load_and_validate() {
+        let r = ScoringRules::load(None).unwrap();
+        assert_eq!(r.window.window_days, 7);
+        assert!(r.plan(4).is_some() && r.plan(3).is_some());
+        assert_eq!(r.level(4, 4), 4);
+        assert_eq!(r.level(1, 1), 1);
+        // The example modifier makes swallowed magnets very serious whatever analysis said.
+        assert_eq!(r.severity("磁性玩具", "误吞", 2), 4);
+        assert_eq!(r.severity("玩具", "误吞", 2), 2);
+    }
+
+    #[test]
+    fn unknown_key_is_located() {
+        let text = DEFAULT_SCORING_TOML.replace("guard_days = 2", "guard_days = 2\nguard_dayz = 3");
+        let errs = ScoringRules::parse(&text, "s.toml").unwrap_err();
+        assert_eq!(errs.len(), 1);
+        let want = text
+            .lines()
+            .position(|l| l.starts_with("guard_dayz"))
+            .unwrap()
+            + 1;
+        assert_eq!(errs[0].line, want, "{}", errs[0]);
+        assert!(errs[0].to_string().starts_with("s.toml:"));
+    }
+
+    #[test]
+    fn bad_values_are_each_reported_with_their_line() {
+        let text = DEFAULT_SCORING_TOML
+            .replace("p_threshold = 0.001", "p_threshold = 1.5")
+            .replace("[2, 2, 3, 4],", "[2, 2, 1, 4],")
+            .replace(
+                "[[sampling.plan]]\nlevel = 3",
+                "[[sampling.plan]]\nlevel = 7",
+            );
+        let errs = ScoringRules::parse(&text, "s.toml").unwrap_err();
+        let line = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+        let msgs: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+        assert!(
+            errs.iter().any(|e| e.line == line("p_threshold = 1.5")),
+            "{msgs:?}"
+        );
+        assert!(
+            errs.iter().any(|e| e.message.contains("must not decrease")),
+            "{msgs:?}"
+        );
+        assert!(errs.iter().any(|e| e.line == line("level = 7")), "{msgs:?}");
+        // Level 3 is sampled but its plan became level 7.
+        assert!(
+            errs.iter().any(|e| e.message.contains("level 3")),
+            "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn load_reads_a_directory_and_falls_back_when_absent() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = ScoringRules::load(Some(dir.path())).unwrap();
+        assert_eq!(r.detect.min_clusters, 3);
+        let text = DEFAULT_SCORING_TOML.replace("min_clusters = 3", "min_clusters = 5");
+        std::fs::write(dir.path().join(SCORING_FILE), text).unwrap();
+        let r = ScoringRules::load(Some(dir.path())).unwrap();
+        assert_eq!(r.detect.min_clusters, 5);
+        std::fs::write(
+            dir.path().join(SCORING_FILE),
+            "[window]\nwindow_days = \"x\"\n",
+        )
+        .unwrap();
+        let errs = ScoringRules::load(Some(dir.path())).unwrap_err();
+        assert!(
+            errs[0].file.ends_with("scoring.toml") && errs[0].line == 2,
+            "{:?}",
+            errs
+        );
+    }
+
+    #[test]
+    fn steps_take_the_highest_reached() {
+        let s = vec![(2.0, 0.5), (4.0, 1.0)];
+        assert_eq!(step_points(&s, 1.0), 0.0);
+        assert_eq!(step_points(&s, 2.0), 0.5);
+        assert_eq!(step_points(&s, 9.0), 1.0);
+        assert!(check_steps(&[(2.0, 0.5), (2.0, 1.0)]).is_some());
+    }
+}
