@@ -9,7 +9,7 @@ pub fn fold(text: &str) -> Cow<'_, str> {
     let needs_width = text
         .chars()
         .any(|c| ('\u{FF01}'..='\u{FF5E}').contains(&c) || c == '\u{3000}');
-    let needs_script = text.chars().any(|c| !c.is_ascii());
+    let needs_script = !text.is_ascii();
     if !needs_width && !needs_script {
         return Cow::Borrowed(text);
     }

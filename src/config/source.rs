@@ -157,6 +157,31 @@ impl SourceConfig {
         self.enabled.unwrap_or(true)
     }
 
+    /// Every CSS selector the source declares, with the key it is written under.
+    fn selectors(&self) -> Vec<(&str, &str)> {
+        let mut out: Vec<(&str, &str)> = Vec::new();
+        if let Some(l) = &self.list {
+            out.push(("links", &l.links));
+            out.extend(l.next.iter().map(|n| ("next", n.as_str())));
+        }
+        if let Some(d) = &self.detail {
+            out.extend(d.title.as_slice().iter().map(|s| ("title", s.as_str())));
+            out.extend(d.text.as_slice().iter().map(|s| ("text", s.as_str())));
+            out.extend(
+                d.published
+                    .iter()
+                    .flat_map(|p| p.as_slice())
+                    .map(|s| ("published", s.as_str())),
+            );
+            out.extend(d.fields.iter().map(|(k, s)| (k.as_str(), s.as_str())));
+            if let Some(t) = &d.table {
+                out.push(("rows", &t.rows));
+                out.extend(t.columns.iter().map(|(k, s)| (k.as_str(), s.as_str())));
+            }
+        }
+        out
+    }
+
     /// Semantic checks serde cannot make; `n` is the block's index in `text`.
     pub fn validate(&self, file: &str, text: &str, n: usize) -> Vec<ConfigError> {
         let mut errs = Vec::new();
@@ -192,52 +217,20 @@ impl SourceConfig {
                 Err(e) => err("start", format!("bad start URL {u:?}: {e}")),
             }
         }
-        if let Some(rps) = self.politeness.rps {
-            if !(rps.is_finite() && rps > 0.0) {
-                err("rps", format!("politeness.rps must be positive, got {rps}"));
-            }
+        if let Some(rps) = self.politeness.rps
+            && !(rps.is_finite() && rps > 0.0)
+        {
+            err("rps", format!("politeness.rps must be positive, got {rps}"));
         }
-        let mut check_sel = |key: &str, sel: &str| {
+        for (key, sel) in self.selectors() {
             if let Err(e) = scraper::Selector::parse(sel) {
                 err(key, format!("bad CSS selector {sel:?} for {key}: {e}"));
             }
-        };
-        match self.kind {
-            SourceKind::Html => match &self.list {
-                Some(l) => {
-                    check_sel("links", &l.links);
-                    if let Some(n) = &l.next {
-                        check_sel("next", n);
-                    }
-                }
-                None => {}
-            },
-            SourceKind::Json => {}
-            SourceKind::Feed => {}
         }
-        if let Some(d) = &self.detail {
-            for s in d.title.as_slice() {
-                check_sel("title", s);
-            }
-            for s in d.text.as_slice() {
-                check_sel("text", s);
-            }
-            for s in d.published.iter().flat_map(|p| p.as_slice()) {
-                check_sel("published", s);
-            }
-            for (k, s) in &d.fields {
-                check_sel(k, s);
-            }
-            if let Some(t) = &d.table {
-                check_sel("rows", &t.rows);
-                for (k, s) in &t.columns {
-                    check_sel(k, s);
-                }
-            }
-        }
-        drop(check_sel);
         match self.kind {
-            SourceKind::Html if self.list.is_none() => {}
+            SourceKind::Html if self.list.is_none() => {
+                err("kind", "html sources need a [source.list] table".into())
+            }
             SourceKind::Html | SourceKind::Feed if self.detail.is_none() => err(
                 "kind",
                 "html and feed sources need a [source.detail] table".into(),
@@ -246,16 +239,6 @@ impl SourceConfig {
                 err("kind", "json sources need a [source.api] table".into())
             }
             _ => {}
-        }
-        if self.kind == SourceKind::Html && self.list.is_none() {
-            errs.push(ConfigError::new(
-                file,
-                line_in_block(text, "source", n, "kind"),
-                format!(
-                    "source {:?}: html sources need a [source.list] table",
-                    self.name
-                ),
-            ));
         }
         if let Some(a) = &self.api {
             for key in ["title", "text"] {

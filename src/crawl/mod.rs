@@ -380,10 +380,10 @@ impl Pass {
                 tracing::warn!(url = %record.url, "store: cannot record page: {e}");
             }
             // The sink marks the final URL processed; the seen-check looks up the one asked for.
-            if done.url != record.url {
-                if let Err(e) = self.store.record_alias(&record.url, &done.url) {
-                    tracing::warn!(url = %record.url, "store: cannot record redirect: {e}");
-                }
+            if done.url != record.url
+                && let Err(e) = self.store.record_alias(&record.url, &done.url)
+            {
+                tracing::warn!(url = %record.url, "store: cannot record redirect: {e}");
             }
         } else {
             done.deferred = Some(record);
