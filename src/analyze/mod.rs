@@ -1,6 +1,1487 @@
-//! Analyze: `Document` → `Extraction` (+ `Signal`s). jieba-rs with our dictionaries, declarative
-//! rules (rules/*.toml), regions, negation and hypothetical cues, parties, near-duplicates.
+//! Analyze: `Document` → `Extraction` (+ `Signal`s).
+//!
+//! Owns the tokenizer (jieba-rs with the project's user words: rule terms, aliases, cues, place names),
+//! the declarative rules (rules/products.toml, hazards.toml, cues.toml), the region gazetteer
+//! (dictionaries/), negation / hypothetical / drill / advertising cues, parties, standard numbers and
+//! near-duplicate clustering. Data flows one way: parse → [`Analyzer::analyze`] → index + [`signals`].
+//!
+//! Everything is matched on jieba tokens of folded text (traditional → simplified, full-width → ASCII,
+//! ASCII lower-cased), so 电击 inside another word or 东城 inside 广东城 never fires. The Analyzer is
+//! built once and shared by `Arc`; analysing a document clones no dictionary.
 
+mod cluster;
 mod fold;
+mod regions;
+mod rules;
+mod check;
 
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use jieba_rs::Jieba;
+use regex::Regex;
+
+pub use check::check;
+pub use cluster::{ClusterIndex, simhash};
 pub use fold::fold;
+pub use regions::Resolved as RegionInfo;
+
+use crate::config::ConfigError;
+use crate::model::{
+    DocKind, Document, Extraction, Finding, HazardMention, Parties, RegionMention, RegionRole, Signal, field,
+};
+use regions::Gazetteer;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Strength {
+    Strong,
+    Weak,
+    TestItem,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Category(usize),
+    Hazard(usize, Strength),
+    Neg,
+    NegAdjacent,
+    Hypo,
+    HypoPost,
+    TitleDoc,
+    Drill,
+    Advert,
+    Modifier(usize),
+    Vulnerable(usize),
+    Place(usize),
+    Nationwide,
+    NationPublisher,
+    Platform(usize),
+}
+
+#[derive(Debug)]
+struct Category {
+    name: String,
+    exclude: Vec<String>,
+    anchor: Vec<usize>,
+    anchor_terms: Vec<String>,
+}
+
+#[derive(Debug)]
+struct Hazard {
+    name: String,
+    severity: u8,
+    test_items: Vec<String>,
+    exclude: Vec<String>,
+}
+
+/// The analysis stage: rules, dictionaries and tokenizer, loaded once. `Send + Sync`.
+pub struct Analyzer {
+    jieba: Arc<Jieba>,
+    categories: Vec<Category>,
+    hazards: Vec<Hazard>,
+    modifiers: Vec<u8>,
+    vulnerable: Vec<String>,
+    kinds: Vec<(DocKind, Vec<String>, Vec<String>)>,
+    failure: Vec<String>,
+    all_pass: Vec<String>,
+    place_names: Vec<String>,
+    platforms: Vec<String>,
+    publisher_suffixes: Vec<String>,
+    agencies: Vec<String>,
+    gaz: Gazetteer,
+    /// First token → (token sequence, target).
+    matcher: HashMap<String, Vec<(Vec<String>, Target)>>,
+    org_re: Regex,
+    shop_re: Regex,
+    brand_re: Regex,
+    std_re: Regex,
+    dateline_re: Regex,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("categories", &self.categories.len())
+            .field("hazards", &self.hazards.len())
+            .field("places", &self.gaz.places.len())
+            .finish()
+    }
+}
+
+/// Text prepared for matching: folded, lower-cased ASCII; title then a newline then the body.
+fn prepare(s: &str) -> String {
+    fold(s).to_ascii_lowercase()
+}
+
+fn is_sentence_end(w: &str) -> bool {
+    w.contains('\n') || matches!(w, "。" | "！" | "？" | "；" | "!" | "?" | ";" | "…" | "……")
+}
+
+fn is_clause_end(w: &str) -> bool {
+    is_sentence_end(w) || matches!(w, "，" | ",")
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Tok {
+    s: usize,
+    e: usize,
+    sent: usize,
+    clause: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Match {
+    a: usize,
+    b: usize,
+    target: Target,
+}
+
+/// Internal hazard mention with all flags.
+#[derive(Debug, Clone)]
+struct HazM {
+    h: usize,
+    tok: usize,
+    sent: usize,
+    term: String,
+    negated: bool,
+    hypothetical: bool,
+    drill: bool,
+    advert: bool,
+    severity: u8,
+    category: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+struct CatM {
+    c: usize,
+    tok: usize,
+    sent: usize,
+}
+
+#[derive(Debug, Clone)]
+struct PlaceM {
+    mention: RegionMention,
+    sent: usize,
+}
+
+impl Analyzer {
+    /// Load rules from `rules_dir` and dictionaries from `dict_dir`; `None` → the repo's files embedded
+    /// in the binary. Errors are located (file:line).
+    pub fn load(rules_dir: Option<&Path>, dict_dir: Option<&Path>) -> Result<Analyzer, Vec<ConfigError>> {
+        let files = rules::load(rules_dir);
+        let dicts = regions::read_dicts(dict_dir).and_then(|d| Gazetteer::load(&d));
+        match (files, dicts) {
+            (Ok(f), Ok(g)) => Self::build(f, g),
+            (f, g) => Err(f.err().into_iter().flatten().chain(g.err().into_iter().flatten()).collect()),
+        }
+    }
+
+    fn build(f: rules::RuleFiles, gaz: Gazetteer) -> Result<Analyzer, Vec<ConfigError>> {
+        let mut errs = Vec::new();
+        let cat_index: HashMap<&str, usize> =
+            f.products.category.iter().enumerate().map(|(i, c)| (c.name.as_str(), i)).collect();
+        let categories: Vec<Category> = f
+            .products
+            .category
+            .iter()
+            .map(|c| Category {
+                name: c.name.clone(),
+                exclude: c.exclude.iter().map(|s| prepare(s)).collect(),
+                anchor: c.anchor.iter().filter_map(|a| cat_index.get(a.as_str()).copied()).collect(),
+                anchor_terms: c.anchor_terms.iter().map(|s| prepare(s)).collect(),
+            })
+            .collect();
+        let hazards: Vec<Hazard> = f
+            .hazards
+            .hazard
+            .iter()
+            .map(|h| Hazard {
+                name: h.name.clone(),
+                severity: h.severity,
+                test_items: h.test_items.clone(),
+                exclude: h.exclude.iter().map(|s| prepare(s)).collect(),
+            })
+            .collect();
+        let cues = &f.cues;
+        let mut kinds = Vec::new();
+        for k in &cues.kind {
+            if let Some(kind) = DocKind::parse(&k.kind) {
+                kinds.push((kind, k.any.iter().map(|s| fold(s).into_owned()).collect(), k.also.iter().map(|s| fold(s).into_owned()).collect()));
+            }
+        }
+        let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();
+        place_names.sort();
+
+        // Every phrase with its target; all phrases become user words first, then are tokenized.
+        let mut phrases: Vec<(String, Target)> = Vec::new();
+        for (i, c) in f.products.category.iter().enumerate() {
+            phrases.push((prepare(&c.name), Target::Category(i)));
+            for a in &c.aliases {
+                phrases.push((prepare(a), Target::Category(i)));
+            }
+        }
+        for (i, h) in f.hazards.hazard.iter().enumerate() {
+            for t in &h.terms {
+                phrases.push((prepare(t), Target::Hazard(i, Strength::Strong)));
+            }
+            for t in &h.weak_terms {
+                phrases.push((prepare(t), Target::Hazard(i, Strength::Weak)));
+            }
+            for t in &h.test_items {
+                phrases.push((prepare(t), Target::Hazard(i, Strength::TestItem)));
+            }
+        }
+        let list = |v: &[String], t: Target, out: &mut Vec<(String, Target)>| {
+            for s in v {
+                out.push((prepare(s), t));
+            }
+        };
+        list(&cues.negation.cues, Target::Neg, &mut phrases);
+        list(&cues.negation.adjacent, Target::NegAdjacent, &mut phrases);
+        list(&cues.hypothetical.cues, Target::Hypo, &mut phrases);
+        list(&cues.hypothetical.post, Target::HypoPost, &mut phrases);
+        list(&cues.hypothetical.title_doc, Target::TitleDoc, &mut phrases);
+        list(&cues.drill.cues, Target::Drill, &mut phrases);
+        list(&cues.advertising.cues, Target::Advert, &mut phrases);
+        for (i, m) in cues.modifier.iter().enumerate() {
+            list(&m.terms, Target::Modifier(i), &mut phrases);
+        }
+        for (i, v) in cues.vulnerable.iter().enumerate() {
+            list(&v.terms, Target::Vulnerable(i), &mut phrases);
+        }
+        for (i, n) in place_names.iter().enumerate() {
+            phrases.push((prepare(n), Target::Place(i)));
+        }
+        list(&cues.nationwide.terms, Target::Nationwide, &mut phrases);
+        list(&cues.nationwide.publishers, Target::NationPublisher, &mut phrases);
+        for (i, p) in cues.platforms.names.iter().enumerate() {
+            phrases.push((prepare(p), Target::Platform(i)));
+        }
+
+        let mut jieba = Jieba::new();
+        let mut user_words: Vec<String> = gaz.words.iter().map(|w| prepare(w)).collect();
+        // Advertising claims are not user words: "不会爆炸" must stay 不会 + 爆炸 so the negation and the
+        // hazard are seen too.
+        user_words.extend(phrases.iter().filter(|(_, t)| *t != Target::Advert).map(|(p, _)| p.clone()));
+        user_words.extend(cues.failure.cues.iter().map(|s| prepare(s)));
+        user_words.extend(cues.all_pass.cues.iter().map(|s| prepare(s)));
+        for c in &categories {
+            user_words.extend(c.anchor_terms.iter().cloned());
+        }
+        // Longer words first, so a short word's suggested frequency does not break a longer one.
+        user_words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        user_words.dedup();
+        for w in &user_words {
+            if w.chars().count() >= 2 && !w.chars().all(|c| c.is_ascii_alphanumeric()) {
+                jieba.add_word(w, None, None);
+            }
+        }
+        let mut matcher: HashMap<String, Vec<(Vec<String>, Target)>> = HashMap::new();
+        for (p, t) in &phrases {
+            let toks: Vec<String> = jieba.cut(p, false).iter().map(|t| t.word.to_string()).collect();
+            if let Some(first) = toks.first() {
+                matcher.entry(first.clone()).or_default().push((toks.clone(), *t));
+            }
+        }
+        for v in matcher.values_mut() {
+            let mut unique: Vec<(Vec<String>, Target)> = Vec::with_capacity(v.len());
+            for e in v.drain(..) {
+                if !unique.contains(&e) {
+                    unique.push(e);
+                }
+            }
+            *v = unique;
+        }
+
+        let alt = |v: &[String]| {
+            let mut v: Vec<String> = v.iter().map(|s| regex::escape(s)).collect();
+            v.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
+            v.join("|")
+        };
+        let org_suffixes: Vec<String> =
+            cues.company.suffixes.iter().filter(|s| !s.ends_with('店')).cloned().collect();
+        let org_re = Regex::new(&format!(r"[\p{{Han}}A-Za-z0-9（）()·]{{1,30}}?(?:{})", alt(&org_suffixes)));
+        let shop_re = Regex::new(r"[\p{Han}A-Za-z0-9]{2,16}?(?:官方旗舰店|旗舰店|专营店|专卖店)");
+        let brand_re = Regex::new(r"(?:“([^”，。]{1,12})”牌|品牌(?:为|是|：|:)?“([^”，。]{1,12})”|([\p{Han}A-Za-z]{2,6})牌(?:电动|充电|移动|儿童|燃气|电热|电)?)");
+        let std_re = Regex::new(r"(?i)(?:^|[^a-z/])(GB/T|GB/Z|GB|[A-Z]{2}/T|DB\d{2}/T)\s*(\d{3,5}(?:\.\d{1,3})?)(?:\s*[-—–]\s*((?:19|20)\d{2}))?");
+        let dateline_re = Regex::new(r"^\s*(?:\d{1,2}月\d{1,2}日)?\s*(?:电|讯|消息)");
+        let (org_re, shop_re, brand_re, std_re, dateline_re) = match (org_re, shop_re, brand_re, std_re, dateline_re) {
+            (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e)) => (a, b, c, d, e),
+            (a, ..) => {
+                errs.push(ConfigError::new(
+                    &f.texts[2].0,
+                    rules::table_line(&f.texts[2].1, "company"),
+                    format!("bad suffix list: {}", a.err().map(|e| e.to_string()).unwrap_or_default()),
+                ));
+                return Err(errs);
+            }
+        };
+        if !errs.is_empty() {
+            return Err(errs);
+        }
+        Ok(Analyzer {
+            jieba: Arc::new(jieba),
+            categories,
+            hazards,
+            modifiers: cues.modifier.iter().map(|m| m.raise).collect(),
+            vulnerable: cues.vulnerable.iter().map(|v| v.name.clone()).collect(),
+            kinds,
+            failure: cues.failure.cues.iter().map(|s| prepare(s)).collect(),
+            all_pass: cues.all_pass.cues.iter().map(|s| prepare(s)).collect(),
+            place_names,
+            platforms: cues.platforms.names.clone(),
+            publisher_suffixes: cues.publisher.suffixes.iter().map(|s| prepare(s)).collect(),
+            agencies: cues.dateline.agencies.iter().map(|s| prepare(s)).collect(),
+            gaz,
+            matcher,
+            org_re,
+            shop_re,
+            brand_re,
+            std_re,
+            dateline_re,
+        })
+    }
+
+    /// The tokenizer with our user words (the index uses it).
+    pub fn jieba(&self) -> Arc<Jieba> {
+        Arc::clone(&self.jieba)
+    }
+
+    /// Test items that check a hazard (for sampling requests).
+    pub fn test_items(&self, hazard: &str) -> &[String] {
+        self.hazards.iter().find(|h| h.name == hazard).map(|h| h.test_items.as_slice()).unwrap_or(&[])
+    }
+
+    pub fn categories(&self) -> Vec<&str> {
+        self.categories.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    pub fn hazards(&self) -> Vec<&str> {
+        self.hazards.iter().map(|h| h.name.as_str()).collect()
+    }
+
+    /// Default severity of a hazard (1–4).
+    pub fn hazard_severity(&self, hazard: &str) -> Option<u8> {
+        self.hazards.iter().find(|h| h.name == hazard).map(|h| h.severity)
+    }
+
+    /// Resolve a place name (province, city, county; full or short form; 全国; a country) →
+    /// (code, province, city). Same-named counties in several provinces resolve to nothing.
+    pub fn resolve_region(&self, name: &str) -> Option<RegionInfo> {
+        self.resolve_text(name)
+    }
+
+    /// Resolve a short place text ("广东深圳", "浙江省杭州市余杭区", "宁波"): the most specific place
+    /// named in it that agrees with the first.
+    fn resolve_text(&self, name: &str) -> Option<RegionInfo> {
+        let f = prepare(name.trim());
+        if let Some(r) = self.gaz.resolve_in(&f, &[]) {
+            return Some(r);
+        }
+        let (w, _) = self.tokens(&f);
+        let mut ctx: Vec<String> = Vec::new();
+        let mut best: Option<RegionInfo> = None;
+        for m in self.matches(&w) {
+            let Target::Place(i) = m.target else { continue };
+            let Some(r) = self.place_names.get(i).and_then(|n| self.gaz.resolve_in(n, &ctx)) else { continue };
+            match &best {
+                None => {
+                    ctx.push(r.province.clone());
+                    best = Some(r);
+                }
+                Some(b) if b.province == r.province && (b.city.is_none() || b.city == r.city) && r.code != b.code => {
+                    // deeper level: more trailing non-zero digits
+                    if r.code.trim_end_matches('0').len() > b.code.trim_end_matches('0').len() {
+                        best = Some(r);
+                    }
+                }
+                _ => {}
+            }
+        }
+        best
+    }
+
+    fn tokens<'a>(&self, text: &'a str) -> (Vec<&'a str>, Vec<Tok>) {
+        let cut = self.jieba.cut(text, false);
+        let mut words = Vec::with_capacity(cut.len());
+        let mut toks = Vec::with_capacity(cut.len());
+        let (mut sent, mut clause) = (0, 0);
+        for t in cut {
+            words.push(t.word);
+            toks.push(Tok { s: t.byte_start, e: t.byte_end, sent, clause });
+            if is_sentence_end(t.word) {
+                sent += 1;
+                clause += 1;
+            } else if is_clause_end(t.word) {
+                clause += 1;
+            }
+        }
+        (words, toks)
+    }
+
+    fn matches(&self, words: &[&str]) -> Vec<Match> {
+        let mut out = Vec::new();
+        for i in 0..words.len() {
+            let Some(cands) = self.matcher.get(words[i]) else { continue };
+            for (pat, target) in cands {
+                let b = i + pat.len();
+                if b <= words.len() && pat.iter().zip(&words[i..b]).all(|(p, w)| p == w) {
+                    out.push(Match { a: i, b, target: *target });
+                }
+            }
+        }
+        out
+    }
+
+    fn infer_kind(&self, doc: &Document, title: &str, text: &str) -> DocKind {
+        if let Some(k) = doc.kind {
+            return k;
+        }
+        if doc.field(field::SHOP).is_some() || (doc.field(field::PLATFORM).is_some() && doc.field(field::PRICE).is_some()) {
+            return DocKind::Listing;
+        }
+        if !doc.rows.is_empty() {
+            return DocKind::Inspection;
+        }
+        if doc.channel == crate::model::Channel::Complaint {
+            return DocKind::Complaint;
+        }
+        let head: String = format!("{title}\n{}", text.chars().take(300).collect::<String>());
+        for scope in [title, head.as_str()] {
+            for (kind, any, also) in &self.kinds {
+                if any.iter().any(|w| scope.contains(w.as_str())) && (also.is_empty() || also.iter().any(|w| scope.contains(w.as_str()))) {
+                    return *kind;
+                }
+            }
+        }
+        match doc.channel {
+            crate::model::Channel::Complaint => DocKind::Complaint,
+            crate::model::Channel::Platform => DocKind::Listing,
+            crate::model::Channel::Regulator => DocKind::Notice,
+            crate::model::Channel::Standard => DocKind::Standard,
+            crate::model::Channel::Media => DocKind::Media,
+        }
+    }
+
+    fn excluded(full: &str, s: usize, e: usize, phrases: &[String]) -> bool {
+        phrases.iter().any(|p| {
+            full.match_indices(p.as_str()).any(|(i, _)| i <= s && e <= i + p.len())
+        })
+    }
+
+    /// Category mentions of a token stream, with anchored refinement (电动车 + 锂电池 → 电动自行车用蓄电池).
+    fn category_mentions(&self, full: &str, words: &[&str], toks: &[Tok], ms: &[Match]) -> Vec<CatM> {
+        let mut cats: Vec<CatM> = Vec::new();
+        // Longest match wins where two category phrases overlap.
+        let mut spans: Vec<(usize, usize, usize)> = ms
+            .iter()
+            .filter_map(|m| match m.target {
+                Target::Category(c) => Some((m.a, m.b, c)),
+                _ => None,
+            })
+            .collect();
+        spans.sort_by_key(|&(a, b, _)| (a, std::cmp::Reverse(b)));
+        let mut covered_to = 0;
+        for (a, b, c) in spans {
+            if a < covered_to {
+                continue;
+            }
+            let (s, e) = (toks[a].s, toks[b - 1].e);
+            if Self::excluded(full, s, e, &self.categories[c].exclude) {
+                continue;
+            }
+            covered_to = b;
+            cats.push(CatM { c, tok: a, sent: toks[a].sent });
+        }
+        // Anchors: a refining category replaces its anchor in sentences holding one of its anchor terms.
+        for (ci, cat) in self.categories.iter().enumerate() {
+            if cat.anchor.is_empty() {
+                continue;
+            }
+            let sents: Vec<usize> = cats.iter().filter(|m| cat.anchor.contains(&m.c)).map(|m| m.sent).collect();
+            for sent in sents {
+                let term_tok = (0..words.len()).find(|&i| {
+                    toks[i].sent == sent
+                        && cat.anchor_terms.iter().any(|t| t == words[i] || (words[i].ends_with(t.as_str()) && words[i].chars().count() <= t.chars().count() + 2 && !self.matcher.contains_key(words[i])))
+                });
+                if term_tok.is_none() {
+                    continue;
+                }
+                let anchor_tok = cats.iter().find(|m| m.sent == sent && cat.anchor.contains(&m.c)).map(|m| m.tok);
+                let Some(anchor_tok) = anchor_tok else { continue };
+                let terms = &cat.anchor_terms;
+                cats.retain(|m| {
+                    !(m.sent == sent
+                        && (cat.anchor.contains(&m.c) || terms.iter().any(|t| words.get(m.tok).is_some_and(|w| w == t))))
+                });
+                cats.push(CatM { c: ci, tok: anchor_tok, sent });
+            }
+        }
+        cats.sort_by_key(|m| m.tok);
+        cats
+    }
+
+    /// Analyse one document.
+    pub fn analyze(&self, doc: &Document, clusters: &mut ClusterIndex) -> Extraction {
+        let title_f = fold(&doc.title).into_owned();
+        let text_f = fold(&doc.text).into_owned();
+        let kind = self.infer_kind(doc, &title_f, &text_f);
+        let full_orig = format!("{title_f}\n{text_f}");
+        let full = full_orig.to_ascii_lowercase();
+        let text_start = title_f.len() + 1;
+        let (words, toks) = self.tokens(&full);
+        let ms = self.matches(&words);
+        let n_sent = toks.last().map_or(1, |t| t.sent + 1);
+        let title_sent = 0usize;
+        let has_title = !title_f.trim().is_empty();
+
+        // Cue positions.
+        let mut neg: Vec<(usize, usize)> = Vec::new(); // (clause, end tok)
+        let mut neg_adj: Vec<usize> = Vec::new(); // end tok
+        let mut hypo: Vec<(usize, usize)> = Vec::new(); // (sent, start tok)
+        let mut hypo_post: HashSet<usize> = HashSet::new(); // clause
+        let mut drill_sent: HashSet<usize> = HashSet::new();
+        let mut advert_sent: HashSet<usize> = HashSet::new();
+        let mut raise_sent: HashMap<usize, u8> = HashMap::new();
+        let mut title_doc_hypo = false;
+        let mut doc_drill = false;
+        let mut vulnerable: Vec<String> = Vec::new();
+        let mut platforms_txt: Vec<String> = Vec::new();
+        for m in &ms {
+            let t = toks[m.a];
+            match m.target {
+                Target::Neg => neg.push((t.clause, m.b)),
+                Target::NegAdjacent => neg_adj.push(m.b),
+                Target::Hypo => hypo.push((t.sent, m.a)),
+                Target::HypoPost => {
+                    hypo_post.insert(t.clause);
+                }
+                Target::TitleDoc if has_title && t.sent == title_sent && t.s < text_start => title_doc_hypo = true,
+                Target::Drill => {
+                    drill_sent.insert(t.sent);
+                    if has_title && t.s < text_start {
+                        doc_drill = true;
+                    }
+                }
+                Target::Advert => {
+                    advert_sent.insert(t.sent);
+                }
+                Target::Modifier(i) => {
+                    let r = self.modifiers.get(i).copied().unwrap_or(0);
+                    let e = raise_sent.entry(t.sent).or_insert(0);
+                    *e = (*e).max(r);
+                }
+                Target::Vulnerable(i) => {
+                    if let Some(v) = self.vulnerable.get(i) {
+                        if !vulnerable.contains(v) {
+                            vulnerable.push(v.clone());
+                        }
+                    }
+                }
+                Target::Platform(i) => {
+                    if let Some(p) = self.platforms.get(i) {
+                        if !platforms_txt.contains(p) {
+                            platforms_txt.push(p.clone());
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        let sent_text = |sent: usize| -> &str {
+            let s = toks.iter().find(|t| t.sent == sent).map_or(0, |t| t.s);
+            let e = toks.iter().rev().find(|t| t.sent == sent).map_or(0, |t| t.e);
+            full.get(s..e).unwrap_or("")
+        };
+        let failure_sent: HashSet<usize> =
+            (0..n_sent).filter(|&s| self.failure.iter().any(|f| sent_text(s).contains(f.as_str()))).collect();
+        let all_pass_cue = self.all_pass.iter().any(|c| full.contains(c.as_str()));
+        let exempt = matches!(kind, DocKind::Recall | DocKind::Inspection);
+
+        // Categories.
+        let cats = self.category_mentions(&full, &words, &toks, &ms);
+        let categories = self.rank_categories(&cats, text_start, &toks);
+
+        // Hazards.
+        let title_raise = if has_title { raise_sent.get(&title_sent).copied().unwrap_or(0) } else { 0 };
+        let mut hz: Vec<HazM> = Vec::new();
+        let mut hz_spans: Vec<(usize, usize)> = Vec::new();
+        let mut hmatches: Vec<&Match> = ms.iter().filter(|m| matches!(m.target, Target::Hazard(..))).collect();
+        hmatches.sort_by_key(|m| (m.a, std::cmp::Reverse(m.b), strength_rank(m.target)));
+        for m in hmatches {
+            let Target::Hazard(h, strength) = m.target else { continue };
+            let t = toks[m.a];
+            // a token range already used by a stronger / longer hazard term of another hazard is skipped
+            if hz_spans.iter().any(|&(a, b)| m.a >= a && m.b <= b && (a, b) != (m.a, m.b)) {
+                continue;
+            }
+            if strength != Strength::Strong && !failure_sent.contains(&t.sent) {
+                continue;
+            }
+            let (s, e) = (t.s, toks[m.b - 1].e);
+            if Self::excluded(&full, s, e, &self.hazards[h].exclude) {
+                continue;
+            }
+            if hz.iter().any(|x| x.tok == m.a && x.h == h) {
+                continue;
+            }
+            hz_spans.push((m.a, m.b));
+            let negated = neg.iter().any(|&(c, end)| c == t.clause && end <= m.a)
+                || neg_adj.iter().any(|&end| end <= m.a && end + 1 >= m.a && toks.get(end).is_some_and(|x| x.clause == t.clause));
+            let drill = doc_drill || drill_sent.contains(&t.sent);
+            let hypothetical_cue = title_doc_hypo
+                || hypo.iter().any(|&(sent, a)| sent == t.sent && a < m.a)
+                || hypo_post.contains(&t.clause);
+            let hypothetical = hypothetical_cue && !exempt;
+            let advert = kind == DocKind::Listing && (advert_sent.contains(&t.sent) || (has_title && t.s < text_start));
+            let base = self.hazards[h].severity;
+            let raise = raise_sent.get(&t.sent).copied().unwrap_or(0).max(title_raise);
+            let severity = (base + raise).min(4);
+            hz.push(HazM {
+                h,
+                tok: m.a,
+                sent: t.sent,
+                term: full_orig.get(s..e).unwrap_or("").to_string(),
+                negated,
+                hypothetical: hypothetical || drill || advert,
+                drill,
+                advert,
+                severity,
+                category: None,
+            });
+        }
+        // Attach each hazard to the nearest category of its sentence, else the title's, else the top one.
+        let top = categories.first().copied();
+        let title_cat = cats.iter().find(|c| has_title && c.sent == title_sent).map(|c| c.c);
+        for m in &mut hz {
+            let same: Option<&CatM> = cats
+                .iter()
+                .filter(|c| c.sent == m.sent)
+                .min_by_key(|c| (c.tok.abs_diff(m.tok), c.tok > m.tok));
+            m.category = same.map(|c| c.c).or(title_cat).or(top);
+        }
+
+        // A refined category (电动自行车用蓄电池) takes over its anchor's mentions of a hazard it also
+        // has in the document: "电动车起火" in the title and "电池起火" in the body are one battery fire.
+        let mut categories = categories;
+        for ci in 0..self.categories.len() {
+            let anchors = &self.categories[ci].anchor;
+            if anchors.is_empty() {
+                continue;
+            }
+            let refined_hazards: Vec<usize> = hz.iter().filter(|m| m.category == Some(ci)).map(|m| m.h).collect();
+            let mut moved = false;
+            for m in &mut hz {
+                if m.category.is_some_and(|c| anchors.contains(&c)) && refined_hazards.contains(&m.h) {
+                    m.category = Some(ci);
+                    moved = true;
+                }
+            }
+            if moved {
+                if let (Some(pr), Some(pa)) = (
+                    categories.iter().position(|&c| c == ci),
+                    categories.iter().position(|&c| anchors.contains(&c)),
+                ) {
+                    if pr > pa {
+                        let c = categories.remove(pr);
+                        categories.insert(pa, c);
+                    }
+                }
+            }
+        }
+        let top = categories.first().copied();
+
+        // Regions.
+        let places = self.place_mentions(doc, &full, &full_orig, &toks, &ms, text_start);
+        let mut regions: Vec<RegionMention> = places.iter().map(|p| p.mention.clone()).collect();
+        let shop_region = doc.field(field::SHOP_REGION).and_then(|r| {
+            self.resolve_text(r).map(|x| RegionMention {
+                text: r.to_string(),
+                code: x.code,
+                province: x.province,
+                city: x.city,
+                role: RegionRole::Shop,
+            })
+        });
+        if let Some(r) = &shop_region {
+            regions.push(r.clone());
+        }
+        let hint = doc.region_hint.as_deref().and_then(|h| self.resolve_text(h));
+        let doc_place = self.doc_place(&places, hint.as_ref(), shop_region.as_ref(), kind);
+        // The event place of a sentence: its first event province, with the first city named in it.
+        let place_of = |sent: usize| -> (Option<String>, Option<String>) {
+            let evs: Vec<&RegionMention> = places
+                .iter()
+                .filter(|p| p.sent == sent && p.mention.role == RegionRole::Event && p.mention.province != "全国")
+                .map(|p| &p.mention)
+                .collect();
+            match evs.first() {
+                Some(first) => {
+                    let city = evs.iter().filter(|m| m.province == first.province).find_map(|m| m.city.clone());
+                    (Some(first.province.clone()), city)
+                }
+                None => doc_place.clone(),
+            }
+        };
+
+        // Parties.
+        let mut parties = Parties::default();
+        let push = |v: &mut Vec<String>, s: &str| {
+            let s = s.trim();
+            if !s.is_empty() && !v.iter().any(|x| x == s) {
+                v.push(s.to_string());
+            }
+        };
+        if let Some(b) = doc.field(field::BRAND) {
+            push(&mut parties.brands, b);
+        }
+        if let Some(s) = doc.field(field::SHOP) {
+            push(&mut parties.shops, s);
+        }
+        if let Some(p) = doc.field(field::PLATFORM) {
+            push(&mut parties.platforms, p);
+        }
+        if let Some(e) = doc.field(field::ENTERPRISE) {
+            push(&mut parties.enterprises, e);
+        }
+        for row in &doc.rows {
+            if let Some(e) = row.get(field::ENTERPRISE) {
+                push(&mut parties.enterprises, e);
+            }
+        }
+        for (s, e) in self.org_spans(&full_orig) {
+            if let Some(name) = full_orig.get(s..e) {
+                push(&mut parties.enterprises, name);
+            }
+        }
+        for m in self.shop_re.find_iter(&full_orig) {
+            push(&mut parties.shops, m.as_str());
+        }
+        for c in self.brand_re.captures_iter(&full_orig) {
+            if let Some(b) = c.get(1).or(c.get(2)).or(c.get(3)) {
+                push(&mut parties.brands, b.as_str());
+            }
+        }
+        for p in &platforms_txt {
+            push(&mut parties.platforms, p);
+        }
+        let listing_parties = Parties {
+            brands: doc.field(field::BRAND).map(|s| vec![s.to_string()]).unwrap_or_default(),
+            shops: doc.field(field::SHOP).map(|s| vec![s.to_string()]).unwrap_or_default(),
+            platforms: doc.field(field::PLATFORM).map(|s| vec![s.to_string()]).unwrap_or_default(),
+            enterprises: doc.field(field::ENTERPRISE).map(|s| vec![s.to_string()]).unwrap_or_default(),
+        };
+
+        // Standards.
+        let mut standards: Vec<String> = Vec::new();
+        for c in self.std_re.captures_iter(&full_orig) {
+            let prefix = c.get(1).map_or("", |m| m.as_str()).to_ascii_uppercase();
+            let num = c.get(2).map_or("", |m| m.as_str());
+            let s = match c.get(3) {
+                Some(y) => format!("{prefix} {num}-{}", y.as_str()),
+                None => format!("{prefix} {num}"),
+            };
+            if !standards.contains(&s) {
+                standards.push(s);
+            }
+        }
+
+        // Findings.
+        let mut findings: Vec<Finding> = Vec::new();
+        let mut reason: Option<&str> = None;
+        if kind == DocKind::Standard {
+            reason = Some("standard announcement");
+        } else {
+            let failed_rows: Vec<&BTreeMap<String, String>> = doc.rows.iter().filter(|r| row_failed(r)).collect();
+            if kind == DocKind::Inspection && !failed_rows.is_empty() {
+                for row in failed_rows {
+                    findings.extend(self.row_findings(row, top, &doc_place, &title_cat));
+                }
+            } else if kind == DocKind::Inspection && (!doc.rows.is_empty() || all_pass_cue) && !doc_drill {
+                reason = Some("all-pass inspection");
+            } else {
+                for m in &hz {
+                    if m.negated || m.hypothetical {
+                        continue;
+                    }
+                    let Some(c) = m.category else { continue };
+                    let cat = self.categories[c].name.clone();
+                    let hazard = self.hazards[m.h].name.clone();
+                    if let Some(f) = findings.iter_mut().find(|f| f.category == cat && f.hazard == hazard) {
+                        f.severity = f.severity.max(m.severity);
+                        continue;
+                    }
+                    let (province, city) = place_of(m.sent);
+                    let fparties = match kind {
+                        DocKind::Listing | DocKind::Complaint => {
+                            let mut p = listing_parties.clone();
+                            if kind == DocKind::Complaint {
+                                p.merge(&Parties { enterprises: vec![], ..parties.clone() });
+                            }
+                            p
+                        }
+                        _ => {
+                            let st = sent_text(m.sent);
+                            let keep = |v: &[String]| v.iter().filter(|x| st.contains(x.to_ascii_lowercase().as_str())).cloned().collect::<Vec<_>>();
+                            Parties {
+                                brands: keep(&parties.brands),
+                                enterprises: keep(&parties.enterprises),
+                                shops: keep(&parties.shops),
+                                platforms: keep(&parties.platforms),
+                            }
+                        }
+                    };
+                    findings.push(Finding { category: cat, hazard, severity: m.severity, province, city, parties: fparties });
+                }
+            }
+            if findings.is_empty() && reason.is_none() {
+                reason = Some(if hz.iter().any(|m| m.drill) || doc_drill {
+                    "drill"
+                } else if kind == DocKind::Listing && (hz.iter().any(|m| m.advert) || !advert_sent.is_empty()) {
+                    "advertising"
+                } else if hz.iter().any(|m| m.negated) {
+                    "negated"
+                } else if hz.iter().any(|m| m.hypothetical) {
+                    "hypothetical/advice"
+                } else if !hz.is_empty() && categories.is_empty() {
+                    "no product"
+                } else {
+                    "no hazard"
+                });
+            }
+        }
+        let is_signal = !findings.is_empty();
+
+        let cluster_text = if doc.text.chars().count() >= 20 { doc.text.clone() } else { format!("{}\n{}", doc.title, doc.text) };
+        let (_, cluster) = clusters.assign(&doc.id, &cluster_text);
+
+        let hazards = hz
+            .iter()
+            .map(|m| HazardMention {
+                hazard: self.hazards[m.h].name.clone(),
+                term: m.term.clone(),
+                severity: m.severity,
+                negated: m.negated,
+                hypothetical: m.hypothetical,
+                category: m.category.map(|c| self.categories[c].name.clone()),
+            })
+            .collect();
+        Extraction {
+            doc_id: doc.id.clone(),
+            kind,
+            categories: categories.iter().map(|&c| self.categories[c].name.clone()).collect(),
+            hazards,
+            regions,
+            parties,
+            standards,
+            vulnerable,
+            findings,
+            is_signal,
+            reason: if is_signal { None } else { reason.map(str::to_string) },
+            cluster,
+        }
+    }
+
+    /// Categories ordered by salience: title mentions count three times, then count, then first position.
+    fn rank_categories(&self, cats: &[CatM], text_start: usize, toks: &[Tok]) -> Vec<usize> {
+        let mut score: BTreeMap<usize, (u32, usize)> = BTreeMap::new();
+        for m in cats {
+            let w = if toks[m.tok].s < text_start { 3 } else { 1 };
+            let e = score.entry(m.c).or_insert((0, m.tok));
+            e.0 += w;
+            e.1 = e.1.min(m.tok);
+        }
+        let mut v: Vec<(usize, (u32, usize))> = score.into_iter().collect();
+        v.sort_by_key(|&(_, (s, first))| (std::cmp::Reverse(s), first));
+        v.into_iter().map(|(c, _)| c).collect()
+    }
+
+    /// Organisation names (…有限公司, …集团, …厂) as byte spans of `text`; "一公司", "某厂" are not names.
+    fn org_spans(&self, text: &str) -> Vec<(usize, usize)> {
+        const MARKERS: [char; 14] = ['由', '为', '是', '向', '被', '对', '在', '经', '据', '与', '和', '及', '、', '了'];
+        let mut out = Vec::new();
+        for m in self.org_re.find_iter(text) {
+            let s = m.as_str();
+            // the suffix is the longest org suffix ending the match
+            let mut start = m.start();
+            let chars: Vec<(usize, char)> = s.char_indices().collect();
+            let n = chars.len();
+            for (k, &(off, c)) in chars.iter().enumerate() {
+                if MARKERS.contains(&c) && n - k - 1 >= 4 {
+                    start = m.start() + off + c.len_utf8();
+                }
+            }
+            let name = &text[start..m.end()];
+            if name.chars().count() < 4 {
+                continue;
+            }
+            let bad = ["一公司", "一家公司", "一厂", "一工厂", "一家工厂", "某公司", "该公司", "这家公司", "本公司", "子公司", "分公司", "一集团", "该厂", "工厂"];
+            if bad.iter().any(|b| name.ends_with(b) && name.chars().count() <= b.chars().count() + 3) || name.starts_with("该") || name.starts_with("一家") {
+                continue;
+            }
+            out.push((start, m.end()));
+        }
+        out
+    }
+
+    fn place_mentions(&self, doc: &Document, full: &str, full_orig: &str, toks: &[Tok], ms: &[Match], text_start: usize) -> Vec<PlaceM> {
+        let org = self.org_spans(full_orig);
+        // Context: provinces named unambiguously anywhere, to choose among same-named counties.
+        let mut ctx: Vec<String> = Vec::new();
+        for m in ms {
+            if let Target::Place(i) = m.target {
+                if let Some(r) = self.place_names.get(i).and_then(|n| self.gaz.resolve_in(n, &[])) {
+                    if !ctx.contains(&r.province) {
+                        ctx.push(r.province);
+                    }
+                }
+            }
+        }
+        if let Some(r) = doc.region_hint.as_deref().and_then(|h| self.resolve_text(h)) {
+            ctx.push(r.province);
+        }
+        let text_head_end = full[text_start.min(full.len())..]
+            .char_indices()
+            .nth(60)
+            .map_or(full.len(), |(i, _)| text_start + i);
+        let mut out: Vec<PlaceM> = Vec::new();
+        // Longest place match wins where two overlap (浙江省杭州市 → 浙江省, 杭州市).
+        let mut spans: Vec<&Match> = ms
+            .iter()
+            .filter(|m| matches!(m.target, Target::Place(_) | Target::Nationwide | Target::NationPublisher))
+            .collect();
+        spans.sort_by_key(|m| (m.a, std::cmp::Reverse(m.b)));
+        let mut covered = 0;
+        for m in spans {
+            if m.a < covered {
+                continue;
+            }
+            covered = m.b;
+            let (s, e) = (toks[m.a].s, toks[m.b - 1].e);
+            let written = full_orig.get(s..e).unwrap_or("").to_string();
+            let sent = toks[m.a].sent;
+            let (resolved, publisher_nation) = match m.target {
+                Target::Nationwide => (Some(RegionInfo { code: "000000".into(), province: "全国".into(), city: None }), false),
+                Target::NationPublisher => (Some(RegionInfo { code: "000000".into(), province: "全国".into(), city: None }), true),
+                Target::Place(i) => (self.place_names.get(i).and_then(|n| self.gaz.resolve_in(n, &ctx)), false),
+                _ => (None, false),
+            };
+            let Some(r) = resolved else { continue };
+            let after = &full[e..];
+            let before = &full[..s];
+            let role = if publisher_nation {
+                RegionRole::Publisher
+            } else if s >= text_start && e <= text_head_end && self.is_dateline(full, text_start, s, after) {
+                RegionRole::Dateline
+            } else if org.iter().any(|&(os, oe)| os <= s && e <= oe) {
+                RegionRole::Company
+            } else if self.publisher_suffixes.iter().any(|p| after.starts_with(p.as_str()))
+                || (before.ends_with("据") && (after.starts_with("市") || after.starts_with("省")))
+            {
+                RegionRole::Publisher
+            } else {
+                RegionRole::Event
+            };
+            out.push(PlaceM {
+                mention: RegionMention { text: written, code: r.code, province: r.province, city: r.city, role },
+                sent,
+            });
+        }
+        out
+    }
+
+    /// A place at the start of the body followed by "3月5日电" / "讯", or inside "（记者 …）".
+    fn is_dateline(&self, full: &str, text_start: usize, s: usize, after: &str) -> bool {
+        let prefix = &full[text_start..s];
+        if prefix.contains(['，', '。', ',']) {
+            return false;
+        }
+        if self.dateline_re.is_match(after) {
+            return true;
+        }
+        let open = prefix.rfind(['（', '(']);
+        let close = prefix.rfind(['）', ')']);
+        if let Some(o) = open {
+            if close.is_none_or(|c| c < o) && prefix[o..].contains("记者") {
+                return true;
+            }
+        }
+        self.agencies.iter().any(|a| prefix.trim_start().trim_start_matches(['【', '[']).starts_with(a.as_str()) && prefix.chars().count() <= 12)
+            && after.chars().take(12).collect::<String>().contains(['电', '讯'])
+    }
+
+    /// The document's place: the most named event province (not 全国), else 全国 if named, else the
+    /// source's region hint, else a regulator-publisher place (notices), else the listing's shop region.
+    fn doc_place(&self, places: &[PlaceM], hint: Option<&RegionInfo>, shop: Option<&RegionMention>, kind: DocKind) -> (Option<String>, Option<String>) {
+        let mut count: Vec<(String, Option<String>, usize, usize)> = Vec::new();
+        for (i, p) in places.iter().enumerate() {
+            if p.mention.role != RegionRole::Event || p.mention.province == "全国" {
+                continue;
+            }
+            match count.iter_mut().find(|c| c.0 == p.mention.province) {
+                Some(c) => {
+                    c.2 += 1;
+                    if c.1.is_none() {
+                        c.1 = p.mention.city.clone();
+                    }
+                }
+                None => count.push((p.mention.province.clone(), p.mention.city.clone(), 1, i)),
+            }
+        }
+        count.sort_by_key(|c| (std::cmp::Reverse(c.2), c.3));
+        if let Some(c) = count.first() {
+            return (Some(c.0.clone()), c.1.clone());
+        }
+        if places.iter().any(|p| p.mention.province == "全国" && matches!(p.mention.role, RegionRole::Event | RegionRole::Publisher)) {
+            return (Some("全国".into()), None);
+        }
+        if let Some(h) = hint {
+            return (Some(h.province.clone()), h.city.clone());
+        }
+        if matches!(kind, DocKind::Notice | DocKind::Inspection | DocKind::Recall) {
+            if let Some(p) = places.iter().find(|p| p.mention.role == RegionRole::Publisher) {
+                return (Some(p.mention.province.clone()), p.mention.city.clone());
+            }
+        }
+        if let Some(s) = shop {
+            return (Some(s.province.clone()), s.city.clone());
+        }
+        (None, None)
+    }
+
+    /// One finding per hazard of a failed inspection row.
+    fn row_findings(&self, row: &BTreeMap<String, String>, top: Option<usize>, doc_place: &(Option<String>, Option<String>), title_cat: &Option<usize>) -> Vec<Finding> {
+        let get = |k: &str| row.get(k).map(String::as_str).filter(|s| !s.trim().is_empty());
+        let category = get(field::PRODUCT)
+            .and_then(|p| {
+                let pf = prepare(p);
+                let (w, t) = self.tokens(&pf);
+                let ms = self.matches(&w);
+                let cats = self.category_mentions(&pf, &w, &t, &ms);
+                cats.first().map(|c| c.c)
+            })
+            .or(*title_cat)
+            .or(top);
+        let Some(category) = category else { return Vec::new() };
+        let mut hazards: Vec<usize> = Vec::new();
+        if let Some(items) = get(field::ITEMS) {
+            let it = prepare(items);
+            let (w, _) = self.tokens(&it);
+            let ms = self.matches(&w);
+            let terms: Vec<&Match> = ms.iter().filter(|m| matches!(m.target, Target::Hazard(_, Strength::Strong | Strength::Weak))).collect();
+            for m in &ms {
+                if let Target::Hazard(h, s) = m.target {
+                    if s == Strength::TestItem && terms.iter().any(|t| t.a < m.b && m.a < t.b) {
+                        continue;
+                    }
+                    if !hazards.contains(&h) {
+                        hazards.push(h);
+                    }
+                }
+            }
+        }
+        if hazards.is_empty() {
+            if let Some(h) = self.hazards.iter().position(|h| h.name == "非安全质量") {
+                hazards.push(h);
+            }
+        }
+        let (province, city) = get(field::PROVINCE)
+            .and_then(|p| self.resolve_text(p))
+            .map(|r| (Some(r.province), r.city))
+            .or_else(|| {
+                get(field::ENTERPRISE).and_then(|e| {
+                    let ef = prepare(e);
+                    let (w, _) = self.tokens(&ef);
+                    self.matches(&w).iter().find_map(|m| match m.target {
+                        Target::Place(i) => self.place_names.get(i).and_then(|n| self.gaz.resolve_in(n, &[])),
+                        _ => None,
+                    })
+                })
+                .map(|r| (Some(r.province), r.city))
+            })
+            .unwrap_or_else(|| doc_place.clone());
+        let parties = Parties {
+            enterprises: get(field::ENTERPRISE).map(|e| vec![e.to_string()]).unwrap_or_default(),
+            brands: get(field::BRAND).map(|e| vec![e.to_string()]).unwrap_or_default(),
+            ..Parties::default()
+        };
+        hazards
+            .into_iter()
+            .map(|h| Finding {
+                category: self.categories[category].name.clone(),
+                hazard: self.hazards[h].name.clone(),
+                severity: self.hazards[h].severity,
+                province: province.clone(),
+                city: city.clone(),
+                parties: parties.clone(),
+            })
+            .collect()
+    }
+}
+
+fn strength_rank(t: Target) -> u8 {
+    match t {
+        Target::Hazard(_, Strength::Strong) => 0,
+        Target::Hazard(_, Strength::Weak) => 1,
+        _ => 2,
+    }
+}
+
+/// A row of an inspection table is failed when its result says so, or when it has no result but lists
+/// failed items.
+fn row_failed(row: &BTreeMap<String, String>) -> bool {
+    let result = row.get(field::RESULT).map(|s| fold(s).into_owned()).unwrap_or_default();
+    if !result.trim().is_empty() {
+        return result.contains("不合格") || result.contains("不符合") || result.contains("不达标");
+    }
+    row.get(field::ITEMS).is_some_and(|s| !s.trim().is_empty())
+}
+
+/// One Signal per Finding of a signal document.
+pub fn signals(doc: &Document, ex: &Extraction) -> Vec<Signal> {
+    if !ex.is_signal {
+        return Vec::new();
+    }
+    ex.findings
+        .iter()
+        .map(|f| Signal {
+            doc_id: doc.id.clone(),
+            time: doc.published_at.unwrap_or(doc.fetched_at),
+            category: f.category.clone(),
+            hazard: f.hazard.clone(),
+            severity: f.severity,
+            province: f.province.clone(),
+            city: f.city.clone(),
+            source: doc.source.clone(),
+            channel: doc.channel,
+            kind: ex.kind,
+            weight: doc.weight,
+            cluster: ex.cluster.clone(),
+            parties: f.parties.clone(),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check::example_doc;
+    use super::*;
+    use std::sync::OnceLock;
+
+    fn an() -> &'static Analyzer {
+        static AN: OnceLock<Analyzer> = OnceLock::new();
+        AN.get_or_init(|| match Analyzer::load(None, None) {
+            Ok(a) => a,
+            Err(e) => panic!("embedded rules must load: {e:?}"),
+        })
+    }
+
+    fn run(title: &str, text: &str, kind: Option<DocKind>) -> Extraction {
+        an().analyze(&example_doc(title, text, kind), &mut ClusterIndex::new())
+    }
+
+    fn listing(text: &str) -> Document {
+        let mut d = example_doc("20000毫安充电宝 大容量快充 防爆阻燃", text, Some(DocKind::Listing));
+        d.fields.insert(field::SHOP.into(), "闪电数码专营店".into());
+        d.fields.insert(field::PLATFORM.into(), "拼多多".into());
+        d.fields.insert(field::BRAND.into(), "雷霆".into());
+        d.fields.insert(field::SHOP_REGION.into(), "广东深圳".into());
+        d
+    }
+
+    fn finding<'a>(x: &'a Extraction, cat: &str, hazard: &str) -> Option<&'a Finding> {
+        x.findings.iter().find(|f| f.category == cat && f.hazard == hazard)
+    }
+
+    #[test]
+    fn key_words_are_single_tokens() {
+        let j = an().jieba();
+        let text = "他说电动自行车、电动自行车用蓄电池、移动电源和充电宝都查，还有邻苯二甲酸酯与磁通量指数，地点在内蒙古和杭州市";
+        let words: Vec<&str> = j.cut(text, false).iter().map(|t| t.word).collect();
+        for w in ["电动自行车", "电动自行车用蓄电池", "移动电源", "充电宝", "邻苯二甲酸酯", "磁通量指数", "内蒙古", "杭州市"] {
+            assert!(words.contains(&w), "{w} not a token in {words:?}");
+        }
+    }
+
+    #[test]
+    fn rules_match_tokens_not_substrings() {
+        let x = run("", "广东城区一家工厂做放电击穿实验，一切正常。", None);
+        assert!(!x.hazards.iter().any(|h| h.hazard == "触电"), "{:?}", x.hazards);
+        assert!(x.regions.iter().all(|r| r.province == "广东省"), "{:?}", x.regions);
+        let y = run("", "汽车站旁一辆电动车起火。", None);
+        assert_eq!(y.categories, vec!["电动自行车"]);
+    }
+
+    #[test]
+    fn negation_cancels_and_plain_report_counts() {
+        let x = run("", "昨晚小区车棚里的电动车未发生起火，物业排查后恢复供电。", None);
+        assert!(!x.is_signal);
+        assert_eq!(x.reason.as_deref(), Some("negated"));
+        assert!(x.hazards.iter().all(|h| h.negated));
+        let y = run("", "昨晚小区车棚里的电动车起火，物业排查后恢复供电。", None);
+        assert!(y.is_signal, "{:?}", y.reason);
+        assert_eq!(y.findings[0].category, "电动自行车");
+        assert_eq!(y.findings[0].hazard, "火灾");
+        // the cue negates only what follows it in its clause
+        let z = run("", "电动车在楼下起火，未造成人员伤亡。", None);
+        assert!(z.is_signal);
+    }
+
+    #[test]
+    fn drill_in_title_or_sentence_is_not_a_signal() {
+        let x = run("消防救援大队开展电动车火灾应急演练", "现场模拟电动车电池在楼道充电时起火，队员三分钟内扑灭明火。", None);
+        assert!(!x.is_signal);
+        assert_eq!(x.reason.as_deref(), Some("drill"));
+        let y = run("", "上午，某小区组织居民进行充电宝起火逃生演练。", None);
+        assert_eq!(y.reason.as_deref(), Some("drill"));
+        // a drill cancels a recall's finding too
+        let z = run("召回演练", "企业模拟召回部分移动电源，因电芯缺陷可能起火。", Some(DocKind::Recall));
+        assert_eq!(z.reason.as_deref(), Some("drill"));
+    }
+
+    #[test]
+    fn hypothetical_advice_is_not_a_signal() {
+        let x = run("", "专家提醒，如果充电宝出现鼓包，应立即停止使用，以防爆炸起火。", None);
+        assert!(!x.is_signal);
+        assert_eq!(x.reason.as_deref(), Some("hypothetical/advice"));
+        let y = run("冬季取暖器使用小常识", "取暖器离被褥太近容易起火。", None);
+        assert_eq!(y.reason.as_deref(), Some("hypothetical/advice"));
+    }
+
+    #[test]
+    fn listing_claims_are_advertising_but_reviews_are_real() {
+        let ad = an().analyze(&listing("商品详情：采用防火阻燃外壳，多重保护，不会爆炸，安全无忧。"), &mut ClusterIndex::new());
+        assert!(!ad.is_signal);
+        assert_eq!(ad.reason.as_deref(), Some("advertising"));
+        let review = an().analyze(
+            &listing("商品详情：采用防火阻燃外壳，不会爆炸。\n买家评价：用了三天，充电时冒烟了，外壳烫得不敢碰。"),
+            &mut ClusterIndex::new(),
+        );
+        assert!(review.is_signal, "{:?} {:?}", review.reason, review.hazards);
+        let f = finding(&review, "移动电源", "火灾").expect("fire finding");
+        assert_eq!(f.province.as_deref(), Some("广东省"));
+        assert_eq!(f.city.as_deref(), Some("深圳市"));
+        assert_eq!(f.parties.shops, vec!["闪电数码专营店"]);
+        assert_eq!(f.parties.platforms, vec!["拼多多"]);
+        assert_eq!(f.parties.brands, vec!["雷霆"]);
+        assert!(review.regions.iter().any(|r| r.role == RegionRole::Shop && r.province == "广东省"));
+    }
+
+    #[test]
+    fn recall_wording_reports_real_defects() {
+        let text = "近日，宁波某电器有限公司向国家市场监督管理总局备案了召回计划，召回部分型号电热暖手宝。本次召回范围内的产品，由于加热片温控元件设计缺陷，长时间使用可能导致表面温度过高，存在烫伤风险。";
+        let x = run("宁波某电器有限公司召回部分电热暖手宝", text, None);
+        assert_eq!(x.kind, DocKind::Recall);
+        assert!(x.is_signal, "{:?} {:?}", x.reason, x.hazards);
+        let f = finding(&x, "电热暖手器", "烫伤/烧伤").expect("burn finding");
+        // the place is only in the company name; the notice is national
+        assert_eq!(f.province.as_deref(), Some("全国"));
+        assert!(x.regions.iter().any(|r| r.text == "宁波" && r.role == RegionRole::Company));
+        // the same hedged wording in a media explainer is hypothetical
+        let y = run("", "电热暖手宝长时间使用可能导致表面温度过高，存在烫伤风险。", Some(DocKind::Media));
+        assert!(!y.is_signal);
+    }
+
+    fn row(product: &str, enterprise: &str, province: &str, items: &str) -> BTreeMap<String, String> {
+        [(field::PRODUCT, product), (field::ENTERPRISE, enterprise), (field::PROVINCE, province), (field::ITEMS, items)]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn inspection_rows_become_findings() {
+        let mut d = example_doc(
+            "市场监管总局关于2024年儿童用品和电子产品质量国家监督抽查情况的通告",
+            "本次共抽查120家企业生产的130批次产品，发现11批次产品不合格。不合格产品详见附件。",
+            None,
+        );
+        d.channel = crate::model::Channel::Regulator;
+        d.rows = vec![
+            row("移动电源", "东莞市极光电子科技有限公司", "广东", "过充电保护、标志和说明"),
+            row("磁力积木", "汕头市澄海区乐童玩具厂", "广东省", "磁通量指数"),
+            row("毛绒玩具", "扬州某玩具有限公司", "江苏", "小零件"),
+        ];
+        let x = an().analyze(&d, &mut ClusterIndex::new());
+        assert_eq!(x.kind, DocKind::Inspection);
+        assert!(x.is_signal);
+        let f = finding(&x, "移动电源", "火灾").expect("过充电保护 → 火灾");
+        assert_eq!(f.province.as_deref(), Some("广东省"));
+        assert_eq!(f.parties.enterprises, vec!["东莞市极光电子科技有限公司"]);
+        assert!(finding(&x, "移动电源", "标志说明不合格").is_some());
+        assert!(finding(&x, "磁性玩具", "误吞").is_some());
+        let small = finding(&x, "玩具", "窒息").expect("小零件 → 窒息");
+        assert_eq!(small.province.as_deref(), Some("江苏省"));
+        assert!(finding(&x, "玩具", "误吞").is_none(), "a term beats a test item: {:?}", x.findings);
+        assert!(x.parties.enterprises.contains(&"汕头市澄海区乐童玩具厂".to_string()));
+    }
+
+    #[test]
+    fn all_pass_inspection_is_not_a_signal() {
+        let x = run("杭州市市场监管局电动自行车产品质量监督抽查结果公告", "本次共抽查电动自行车30批次，涉及阻燃性能、过充电保护等项目，经检验均合格。", None);
+        assert_eq!(x.kind, DocKind::Inspection);
+        assert!(!x.is_signal);
+        assert_eq!(x.reason.as_deref(), Some("all-pass inspection"));
+        assert!(x.regions.iter().any(|r| r.text == "杭州市" && r.role == RegionRole::Publisher));
+    }
+
+    #[test]
+    fn failing_inspection_text_without_rows_is_a_signal() {
+        let x = run("电动自行车产品质量监督抽查结果公告", "本次抽查电动自行车30批次，3批次不合格，不合格项目为最高车速、阻燃性能。", Some(DocKind::Inspection));
+        assert!(x.is_signal);
+        assert!(finding(&x, "电动自行车", "火灾").is_some(), "{:?}", x.findings);
+        assert!(finding(&x, "电动自行车", "交通事故/失控").is_some());
+    }
+
+    #[test]
+    fn standards_are_extracted_and_never_signals() {
+        let x = run(
+            "市场监管总局（国家标准委）发布电动自行车用锂离子蓄电池强制性国家标准",
+            "GB 43854－2024《电动自行车用锂离子蓄电池》将于2024年11月1日起实施，新标准增加了防止电池起火的要求；风险评估参照ＧＢ／Ｔ　22760-2020。",
+            None,
+        );
+        assert_eq!(x.kind, DocKind::Standard);
+        assert!(!x.is_signal);
+        assert_eq!(x.reason.as_deref(), Some("standard announcement"));
+        assert!(x.standards.contains(&"GB 43854-2024".to_string()), "{:?}", x.standards);
+        assert!(x.standards.contains(&"GB/T 22760-2020".to_string()), "{:?}", x.standards);
+    }
+
+    #[test]
+    fn traditional_text_is_folded() {
+        let x = run("", "昨晚樓道裡一輛電動自行車充電時起火，鄰居報警。", None);
+        assert!(x.is_signal);
+        assert!(finding(&x, "电动自行车", "火灾").is_some());
+    }
+
+    #[test]
+    fn company_and_dateline_places_are_not_the_event() {
+        let x = run(
+            "",
+            "中新网北京3月5日电（记者 张伟）4日晚，江苏省南京市鼓楼区一居民楼内电动车充电时起火，涉事电动车由天津某车业有限公司生产。",
+            None,
+        );
+        let role = |t: &str| x.regions.iter().find(|r| r.text == t).map(|r| r.role);
+        assert_eq!(role("北京"), Some(RegionRole::Dateline));
+        assert_eq!(role("天津"), Some(RegionRole::Company));
+        assert_eq!(role("南京市"), Some(RegionRole::Event));
+        let f = finding(&x, "电动自行车", "火灾").expect("finding");
+        assert_eq!(f.province.as_deref(), Some("江苏省"));
+        assert_eq!(f.city.as_deref(), Some("南京市"));
+        assert!(x.parties.enterprises.contains(&"天津某车业有限公司".to_string()));
+        let y = run("", "本报杭州讯 昨天，温州一小区地下车库内电瓶车起火。", None);
+        assert_eq!(y.regions.iter().find(|r| r.text == "杭州").map(|r| r.role), Some(RegionRole::Dateline));
+        assert_eq!(y.findings[0].city.as_deref(), Some("温州市"));
+    }
+
+    #[test]
+    fn abroad_and_nationwide() {
+        let x = run("美国召回一款儿童磁力珠", "美国消费品安全委员会日前发布召回通告，磁力珠磁体脱落可能被儿童误吞。", None);
+        assert!(x.is_signal);
+        assert_eq!(x.findings[0].province.as_deref(), Some("境外:美国"));
+        assert!(x.findings[0].severity >= 4);
+        assert!(x.vulnerable.contains(&"儿童".to_string()));
+        let y = run("", "市场监管总局通报，部分电动自行车充电器存在过充电保护缺陷，已有多起起火事故。", None);
+        assert!(y.is_signal, "{:?}", y.reason);
+        assert_eq!(y.findings[0].province.as_deref(), Some("全国"));
+        assert!(y.regions.iter().any(|r| r.code == "000000"));
+    }
+
+    #[test]
+    fn region_hint_places_an_unplaced_story() {
+        let mut d = example_doc("", "一名女子在家给电动车电瓶充电时电瓶爆炸，手臂被烧伤。", None);
+        d.region_hint = Some("宁波市".into());
+        let x = an().analyze(&d, &mut ClusterIndex::new());
+        let f = finding(&x, "电动自行车用蓄电池", "爆炸").expect("battery explosion");
+        assert_eq!(f.province.as_deref(), Some("浙江省"));
+        assert_eq!(f.city.as_deref(), Some("宁波市"));
+        assert_eq!(an().resolve_region("慈溪").map(|r| r.province), Some("浙江省".to_string()));
+    }
+
+    #[test]
+    fn battery_words_make_an_ebike_fire_a_battery_fire() {
+        let x = run("男子楼道给电动车充电起火", "据了解，起火时电动车的锂电池正在充电，火势很快蔓延。", None);
+        assert_eq!(x.categories.first().map(String::as_str), Some("电动自行车用蓄电池"), "{:?}", x.categories);
+        assert!(finding(&x, "电动自行车用蓄电池", "火灾").is_some());
+        assert!(finding(&x, "电动自行车", "火灾").is_none(), "{:?}", x.findings);
+        let y = run("", "骑手称电动车刹车失灵，撞上路边护栏。", None);
+        assert!(finding(&y, "电动自行车", "交通事故/失控").is_some());
+    }
+
+    #[test]
+    fn severity_is_raised_for_deaths_and_children() {
+        let x = run("", "卷发棒过热，一名女孩头皮被烫伤。", None);
+        let y = run("", "卷发棒过热，一名顾客头皮被烫伤。", None);
+        assert_eq!(finding(&y, "皮肤及毛发护理器具", "烫伤/烧伤").map(|f| f.severity), Some(3));
+        // 女孩 is not a listed vulnerable term; 孩子 is
+        let z = run("", "卷发棒过热，孩子头皮被烫伤。", None);
+        assert_eq!(finding(&z, "皮肤及毛发护理器具", "烫伤/烧伤").map(|f| f.severity), Some(4));
+        assert!(x.is_signal);
+    }
+
+    #[test]
+    fn kinds_are_inferred() {
+        assert_eq!(run("关于2024年第二批电热毯产品质量监督抽查不合格情况的通告", "", None).kind, DocKind::Inspection);
+        assert_eq!(run("消费者投诉网购充电宝鼓包", "", None).kind, DocKind::Complaint);
+        assert_eq!(run("小区电动车起火", "", None).kind, DocKind::Media);
+    }
+
+    #[test]
+    fn signals_are_one_per_finding() {
+        let mut d = example_doc("", "杭州市一小区电动车起火，同时一个充电宝爆炸。", None);
+        d.weight = 0.5;
+        let x = an().analyze(&d, &mut ClusterIndex::new());
+        let s = signals(&d, &x);
+        assert_eq!(s.len(), x.findings.len());
+        assert!(s.len() >= 2);
+        assert!(s.iter().all(|s| s.weight == 0.5 && s.cluster == x.cluster && s.time == d.fetched_at && s.doc_id == d.id));
+        let neg = example_doc("", "电动车未起火。", None);
+        let nx = an().analyze(&neg, &mut ClusterIndex::new());
+        assert!(signals(&neg, &nx).is_empty());
+    }
+
+    #[test]
+    fn reposts_share_a_cluster_through_analyze() {
+        let body = "3月4日晚，温州市鹿城区一小区地下车库内一辆正在充电的电动自行车突然起火，火势蔓延至旁边三辆电动车。物业保安用灭火器扑救并报警，消防员十分钟内扑灭明火，无人受伤。初步调查显示，起火车辆电池为车主网购的非原厂电池。";
+        let mut idx = ClusterIndex::new();
+        let mut a = example_doc("温州一车库电动车起火", &format!("中新网温州3月5日电 {body}"), None);
+        a.id = "a".into();
+        let mut b = example_doc("温州车库电瓶车起火 殃及三车", &format!("本报温州讯 {body}\n责任编辑：陈晨"), None);
+        b.id = "b".into();
+        let mut c = example_doc("", "宁波市海曙区一家商场的儿童游乐区，一名男孩被扭扭车夹伤手指，商场已暂停该设备并联系家长协商处理后续事宜。", None);
+        c.id = "c".into();
+        assert_eq!(an().analyze(&a, &mut idx).cluster, "a");
+        assert_eq!(an().analyze(&b, &mut idx).cluster, "a");
+        assert_eq!(an().analyze(&c, &mut idx).cluster, "c");
+    }
+
+    #[test]
+    fn check_reports_failing_example_at_its_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut products = include_str!("../../rules/products.toml").to_string();
+        products.push_str("\n[[category]]\ngroup = \"测试\"\nname = \"测试品\"\naliases = [\"测试品\"]\nexamples = { match = [\"这段文字里没有那个词\"] }\n");
+        let line = products.lines().count();
+        std::fs::write(dir.path().join("products.toml"), products).unwrap();
+        std::fs::write(dir.path().join("hazards.toml"), include_str!("../../rules/hazards.toml")).unwrap();
+        std::fs::write(dir.path().join("cues.toml"), include_str!("../../rules/cues.toml")).unwrap();
+        let errs = check(Some(dir.path()), None);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].file.ends_with("products.toml"));
+        assert_eq!(errs[0].line, line);
+        assert!(errs[0].message.contains("这段文字里没有那个词"));
+        // a syntax error is located too
+        std::fs::write(dir.path().join("hazards.toml"), "[[hazard]]\nname = \"火灾\"\nseverity = \"four\"\n").unwrap();
+        let errs = check(Some(dir.path()), None);
+        assert!(errs.iter().any(|e| e.file.ends_with("hazards.toml") && e.line == 3), "{errs:?}");
+    }
+
+    #[test]
+    fn every_rule_example_passes() {
+        let errs = check(None, None);
+        for e in &errs {
+            eprintln!("{e}");
+        }
+        assert!(errs.is_empty(), "{} failing rule examples", errs.len());
+    }
+}
