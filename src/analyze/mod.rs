@@ -62,6 +62,7 @@ enum Target {
 #[derive(Debug)]
 struct Category {
     name: String,
+    group: String,
     exclude: Vec<String>,
     anchor: Vec<usize>,
     anchor_terms: Vec<String>,
@@ -70,6 +71,7 @@ struct Category {
 #[derive(Debug)]
 struct Hazard {
     name: String,
+    prefer_groups: Vec<String>,
     severity: u8,
     test_items: Vec<String>,
     exclude: Vec<String>,
@@ -187,6 +189,7 @@ impl Analyzer {
             .iter()
             .map(|c| Category {
                 name: c.name.clone(),
+                group: c.group.clone(),
                 exclude: c.exclude.iter().map(|s| prepare(s)).collect(),
                 anchor: c.anchor.iter().filter_map(|a| cat_index.get(a.as_str()).copied()).collect(),
                 anchor_terms: c.anchor_terms.iter().map(|s| prepare(s)).collect(),
@@ -198,6 +201,7 @@ impl Analyzer {
             .iter()
             .map(|h| Hazard {
                 name: h.name.clone(),
+                prefer_groups: h.prefer_groups.clone(),
                 severity: h.severity,
                 test_items: h.test_items.clone(),
                 exclude: h.exclude.iter().map(|s| prepare(s)).collect(),
@@ -471,7 +475,7 @@ impl Analyzer {
     }
 
     /// Category mentions of a token stream, with anchored refinement (电动车 + 锂电池 → 电动自行车用蓄电池).
-    fn category_mentions(&self, full: &str, words: &[&str], toks: &[Tok], ms: &[Match]) -> Vec<CatM> {
+    fn category_mentions(&self, full: &str, words: &[&str], toks: &[Tok], ms: &[Match], title_end: usize) -> Vec<CatM> {
         let mut cats: Vec<CatM> = Vec::new();
         // Longest match wins where two category phrases overlap.
         let mut spans: Vec<(usize, usize, usize)> = ms
@@ -494,28 +498,46 @@ impl Analyzer {
             covered_to = b;
             cats.push(CatM { c, tok: a, sent: toks[a].sent });
         }
-        // Anchors: a refining category replaces its anchor in sentences holding one of its anchor terms.
+        // Anchors: a refining category replaces its anchor in sentences holding one of its anchor terms
+        // (电动车 … 锂电池). When the anchor is what the document is about (in its title, or its most
+        // named category), an anchor term in a later sentence with no other product refines it too
+        // ("起火车辆的锂电池系网购的非原厂电池" in an e-bike story is the e-bike battery).
+        let term_at = |cat: &Category, i: usize| {
+            cat.anchor_terms.iter().any(|t| {
+                t == words[i]
+                    || (words[i].ends_with(t.as_str())
+                        && words[i].chars().count() <= t.chars().count() + 2
+                        && !self.matcher.contains_key(words[i]))
+            })
+        };
+        let mut counts: HashMap<usize, usize> = HashMap::new();
+        for m in &cats {
+            *counts.entry(m.c).or_default() += 1;
+        }
+        let most = counts.iter().max_by_key(|&(c, n)| (*n, std::cmp::Reverse(*c))).map(|(c, _)| *c);
         for (ci, cat) in self.categories.iter().enumerate() {
             if cat.anchor.is_empty() {
                 continue;
             }
-            let sents: Vec<usize> = cats.iter().filter(|m| cat.anchor.contains(&m.c)).map(|m| m.sent).collect();
-            for sent in sents {
-                let term_tok = (0..words.len()).find(|&i| {
-                    toks[i].sent == sent
-                        && cat.anchor_terms.iter().any(|t| t == words[i] || (words[i].ends_with(t.as_str()) && words[i].chars().count() <= t.chars().count() + 2 && !self.matcher.contains_key(words[i])))
-                });
-                if term_tok.is_none() {
-                    continue;
-                }
+            let doc_about_anchor = cats
+                .iter()
+                .any(|m| cat.anchor.contains(&m.c) && (toks[m.tok].s < title_end || Some(m.c) == most));
+            let n_sent = toks.last().map_or(0, |t| t.sent + 1);
+            for sent in 0..n_sent {
+                let Some(term_tok) = (0..words.len()).find(|&i| toks[i].sent == sent && term_at(cat, i)) else { continue };
+                let is_term_cat = |m: &CatM| cat.anchor_terms.iter().any(|t| words.get(m.tok).is_some_and(|w| w == t));
                 let anchor_tok = cats.iter().find(|m| m.sent == sent && cat.anchor.contains(&m.c)).map(|m| m.tok);
-                let Some(anchor_tok) = anchor_tok else { continue };
-                let terms = &cat.anchor_terms;
-                cats.retain(|m| {
-                    !(m.sent == sent
-                        && (cat.anchor.contains(&m.c) || terms.iter().any(|t| words.get(m.tok).is_some_and(|w| w == t))))
-                });
-                cats.push(CatM { c: ci, tok: anchor_tok, sent });
+                let at = match anchor_tok {
+                    Some(t) => t,
+                    None if doc_about_anchor
+                        && !cats.iter().any(|m| m.sent == sent && !is_term_cat(m) && m.c != ci) =>
+                    {
+                        term_tok
+                    }
+                    None => continue,
+                };
+                cats.retain(|m| !(m.sent == sent && (cat.anchor.contains(&m.c) || is_term_cat(m) || m.c == ci)));
+                cats.push(CatM { c: ci, tok: at, sent });
             }
         }
         cats.sort_by_key(|m| m.tok);
@@ -600,7 +622,7 @@ impl Analyzer {
         let exempt = matches!(kind, DocKind::Recall | DocKind::Inspection);
 
         // Categories.
-        let cats = self.category_mentions(&full, &words, &toks, &ms);
+        let cats = self.category_mentions(&full, &words, &toks, &ms, if has_title { text_start } else { 0 });
         let categories = self.rank_categories(&cats, text_start, &toks);
 
         // Hazards.
@@ -655,10 +677,12 @@ impl Analyzer {
         let top = categories.first().copied();
         let title_cat = cats.iter().find(|c| has_title && c.sent == title_sent).map(|c| c.c);
         for m in &mut hz {
-            let same: Option<&CatM> = cats
-                .iter()
-                .filter(|c| c.sent == m.sent)
-                .min_by_key(|c| (c.tok.abs_diff(m.tok), c.tok > m.tok));
+            let prefer = &self.hazards[m.h].prefer_groups;
+            let clause = toks[m.tok].clause;
+            let same: Option<&CatM> = cats.iter().filter(|c| c.sent == m.sent).min_by_key(|c| {
+                let preferred = prefer.is_empty() || prefer.contains(&self.categories[c.c].group);
+                (!preferred, toks[c.tok].clause.abs_diff(clause), c.tok.abs_diff(m.tok), c.tok > m.tok)
+            });
             m.category = same.map(|c| c.c).or(title_cat).or(top);
         }
 
@@ -708,7 +732,7 @@ impl Analyzer {
             regions.push(r.clone());
         }
         let hint = doc.region_hint.as_deref().and_then(|h| self.resolve_text(h));
-        let doc_place = self.doc_place(&places, hint.as_ref(), shop_region.as_ref(), kind);
+        let doc_place = self.doc_place(&places, hint.as_ref(), shop_region.as_ref());
         // The event place of a sentence: its first event province, with the first city named in it.
         let place_of = |sent: usize| -> (Option<String>, Option<String>) {
             let evs: Vec<&RegionMention> = places
@@ -867,10 +891,33 @@ impl Analyzer {
                 category: m.category.map(|c| self.categories[c].name.clone()),
             })
             .collect();
+        // Categories: for a signal, the products of its findings first, then the others the document is
+        // about (in the title, named twice, or carrying a hazard); a passing mention ("用手机拍下") is left
+        // out. Otherwise every product named, most salient first.
+        let mut category_names: Vec<String> = Vec::new();
+        if is_signal {
+            for &c in &categories {
+                let name = &self.categories[c].name;
+                if findings.iter().any(|f| &f.category == name) {
+                    category_names.push(name.clone());
+                }
+            }
+            for &c in &categories {
+                let name = &self.categories[c].name;
+                let n = cats.iter().filter(|m| m.c == c).count();
+                let in_title = cats.iter().any(|m| m.c == c && has_title && toks[m.tok].s < text_start);
+                let carries = hz.iter().any(|m| m.category == Some(c));
+                if !category_names.contains(name) && (n >= 2 || in_title || carries) {
+                    category_names.push(name.clone());
+                }
+            }
+        } else {
+            category_names = categories.iter().map(|&c| self.categories[c].name.clone()).collect();
+        }
         Extraction {
             doc_id: doc.id.clone(),
             kind,
-            categories: categories.iter().map(|&c| self.categories[c].name.clone()).collect(),
+            categories: category_names,
             hazards,
             regions,
             parties,
@@ -1012,8 +1059,8 @@ impl Analyzer {
     }
 
     /// The document's place: the most named event province (not 全国), else 全国 if named, else the
-    /// source's region hint, else a regulator-publisher place (notices), else the listing's shop region.
-    fn doc_place(&self, places: &[PlaceM], hint: Option<&RegionInfo>, shop: Option<&RegionMention>, kind: DocKind) -> (Option<String>, Option<String>) {
+    /// source's region hint, else a publisher's own place, else the listing's shop region.
+    fn doc_place(&self, places: &[PlaceM], hint: Option<&RegionInfo>, shop: Option<&RegionMention>) -> (Option<String>, Option<String>) {
         let mut count: Vec<(String, Option<String>, usize, usize)> = Vec::new();
         for (i, p) in places.iter().enumerate() {
             if p.mention.role != RegionRole::Event || p.mention.province == "全国" {
@@ -1039,10 +1086,9 @@ impl Analyzer {
         if let Some(h) = hint {
             return (Some(h.province.clone()), h.city.clone());
         }
-        if matches!(kind, DocKind::Notice | DocKind::Inspection | DocKind::Recall) {
-            if let Some(p) = places.iter().find(|p| p.mention.role == RegionRole::Publisher) {
-                return (Some(p.mention.province.clone()), p.mention.city.clone());
-            }
+        // A local regulator's, fire brigade's or newspaper's own place: its reports are about its area.
+        if let Some(p) = places.iter().find(|p| p.mention.role == RegionRole::Publisher && p.mention.province != "全国") {
+            return (Some(p.mention.province.clone()), p.mention.city.clone());
         }
         if let Some(s) = shop {
             return (Some(s.province.clone()), s.city.clone());
@@ -1058,7 +1104,7 @@ impl Analyzer {
                 let pf = prepare(p);
                 let (w, t) = self.tokens(&pf);
                 let ms = self.matches(&w);
-                let cats = self.category_mentions(&pf, &w, &t, &ms);
+                let cats = self.category_mentions(&pf, &w, &t, &ms, 0);
                 cats.first().map(|c| c.c)
             })
             .or(*title_cat)

@@ -67,6 +67,8 @@ pub struct HazardRule {
     #[serde(default)]
     pub exclude: Vec<String>,
     #[serde(default)]
+    pub prefer_groups: Vec<String>,
+    #[serde(default)]
     pub examples: Examples,
 }
 
@@ -278,10 +280,16 @@ fn validate(f: &RuleFiles) -> Vec<ConfigError> {
             }
         }
     }
+    let groups: HashSet<&str> = f.products.category.iter().map(|c| c.group.as_str()).collect();
     let mut hnames = HashSet::new();
     for (i, h) in f.hazards.hazard.iter().enumerate() {
         if !hnames.insert(h.name.as_str()) {
             errs.push(ConfigError::new(hl, line_in_block(ht, "hazard", i, "name"), format!("duplicate hazard `{}`", h.name)));
+        }
+        for g in &h.prefer_groups {
+            if !groups.contains(g.as_str()) {
+                errs.push(ConfigError::new(hl, line_in_block(ht, "hazard", i, "prefer_groups"), format!("unknown product group `{g}`")));
+            }
         }
         if !(1..=4).contains(&h.severity) {
             errs.push(ConfigError::new(hl, line_in_block(ht, "hazard", i, "severity"), "severity must be 1–4 (GB/T 22760)"));
