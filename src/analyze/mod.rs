@@ -264,7 +264,7 @@ impl Analyzer {
         }
 
         let mut jieba = Jieba::new();
-        let mut user_words: Vec<String> = gaz.words.iter().map(|w| prepare(w)).collect();
+        let mut user_words: Vec<String> = gaz.words.iter().filter(|(_, f)| f.is_none()).map(|(w, _)| prepare(w)).collect();
         // Advertising claims are not user words: "不会爆炸" must stay 不会 + 爆炸 so the negation and the
         // hazard are seen too.
         user_words.extend(phrases.iter().filter(|(_, t)| *t != Target::Advert).map(|(p, _)| p.clone()));
@@ -279,6 +279,12 @@ impl Analyzer {
         for w in &user_words {
             if w.chars().count() >= 2 && !w.chars().all(|c| c.is_ascii_alphanumeric()) {
                 jieba.add_word(w, None, None);
+            }
+        }
+        // Words with a frequency from words.txt: 0 splits a general-dictionary word that swallows a term.
+        for (w, f) in &gaz.words {
+            if let Some(f) = f {
+                jieba.add_word(&prepare(w), Some(*f), None);
             }
         }
         let mut matcher: HashMap<String, Vec<(Vec<String>, Target)>> = HashMap::new();
@@ -1215,6 +1221,10 @@ mod tests {
     use super::*;
     use std::sync::OnceLock;
 
+    pub(super) fn shared() -> &'static Analyzer {
+        an()
+    }
+
     fn an() -> &'static Analyzer {
         static AN: OnceLock<Analyzer> = OnceLock::new();
         AN.get_or_init(|| match Analyzer::load(None, None) {
@@ -1529,5 +1539,80 @@ mod tests {
             eprintln!("{e}");
         }
         assert!(errs.is_empty(), "{} failing rule examples", errs.len());
+    }
+}
+
+/// A small labelled set of realistic texts (written for this project) that runs the whole stage: each
+/// case names whether it is a signal, the (category, hazard) findings expected, and the province.
+#[cfg(test)]
+mod corpus {
+    use super::check::example_doc;
+    use super::*;
+
+    struct Case {
+        title: &'static str,
+        text: &'static str,
+        kind: Option<DocKind>,
+        signal: bool,
+        findings: &'static [(&'static str, &'static str)],
+        province: Option<&'static str>,
+    }
+
+    const CASES: &[Case] = &[
+        Case { title: "", text: "3日凌晨，福建省泉州市丰泽区一栋自建房一楼停放的电动自行车在充电过程中起火，浓烟蔓延至楼上，造成2人死亡。", kind: None, signal: true, findings: &[("电动自行车", "火灾")], province: Some("福建省") },
+        Case { title: "网购充电宝用了一周就鼓包", text: "我在某电商平台买的充电宝，才用了一周外壳就鼓包了，晚上充电时还有焦糊味，联系商家只同意换货不肯退款，希望有关部门管一管。", kind: Some(DocKind::Complaint), signal: true, findings: &[("移动电源", "爆炸"), ("移动电源", "火灾")], province: None },
+        Case { title: "", text: "近日，成都市武侯区一名3岁男童误吞了6颗磁力珠，磁珠在肠道内相互吸引导致肠穿孔，经过手术才转危为安。医生提醒家长，磁力珠不要给低龄儿童玩耍。", kind: None, signal: true, findings: &[("磁性玩具", "误吞")], province: Some("四川省") },
+        Case { title: "冬季使用电热毯要注意什么", text: "电热毯使用不当容易引发火灾，建议不要折叠使用，也不要长时间通电。", kind: None, signal: false, findings: &[], province: None },
+        Case { title: "", text: "记者从广州市消防救援支队获悉，今年以来全市共接报电动自行车火灾37起，其中大部分发生在夜间充电时段。", kind: None, signal: true, findings: &[("电动自行车", "火灾")], province: Some("广东省") },
+        Case { title: "某品牌电热水壶漏电 消费者被电击", text: "家住郑州市金水区的李女士反映，她上个月购买的电热水壶在使用时漏电，手碰到壶身时被电了一下，所幸没有受伤。", kind: None, signal: true, findings: &[("电热水壶", "触电")], province: Some("河南省") },
+        Case { title: "", text: "该款卡式炉的气罐在加热火锅时发生爆炸，飞溅的碎片划伤了两名食客的面部，事发于长沙市开福区一家餐馆。", kind: None, signal: true, findings: &[("家用燃气灶具", "爆炸"), ("家用燃气灶具", "机械伤害")], province: Some("湖南省") },
+        Case { title: "消防部门开展电动自行车火灾扑救实战演练", text: "演练模拟小区车棚内电动车充电时起火，消防员迅速出动扑灭明火。", kind: None, signal: false, findings: &[], province: None },
+        Case { title: "", text: "经检测，该批次儿童服装未检出可分解致癌芳香胺染料，甲醛含量符合标准要求。", kind: None, signal: false, findings: &[], province: None },
+        Case { title: "关于召回部分儿童安全座椅的公告", text: "本次召回范围内的儿童安全座椅，由于卡扣强度不足，在发生碰撞时可能断裂，导致儿童被甩出，存在安全隐患。", kind: None, signal: true, findings: &[("机动车儿童乘员用约束系统", "机械伤害")], province: None },
+        Case { title: "", text: "西安市雁塔区一名女子使用卷发棒时，卷发棒突然冒火花，头发被烧焦，头皮出现烫伤。", kind: None, signal: true, findings: &[("皮肤及毛发护理器具", "火灾"), ("皮肤及毛发护理器具", "烫伤/烧伤")], province: Some("陕西省") },
+        Case { title: "新国标电动车头盔选购指南", text: "选购头盔时要认准3C标志，劣质头盔一摔就碎，起不到保护作用。", kind: None, signal: false, findings: &[], province: None },
+        Case { title: "", text: "据澳大利亚竞争与消费者委员会通报，一款儿童学步车存在侧翻风险，已有婴儿从学步车中跌落受伤。", kind: None, signal: true, findings: &[("童车", "跌落/倾倒")], province: Some("境外:澳大利亚") },
+        Case { title: "", text: "重庆市渝北区一小区内，一辆新能源汽车在地下停车场充电时突然自燃，整车被烧毁，所幸无人员伤亡。", kind: None, signal: true, findings: &[("汽车", "火灾")], province: Some("重庆市") },
+        Case { title: "", text: "昨天下午，家住青岛市黄岛区的王先生发现家中燃气热水器有异味，随后一家三口出现头晕症状，被诊断为一氧化碳中毒。", kind: None, signal: true, findings: &[("家用燃气快速热水器", "中毒")], province: Some("山东省") },
+        Case { title: "双十一充电宝热销 商家承诺安全无忧", text: "多家店铺的充电宝宣传采用防爆电芯，不会爆炸。", kind: None, signal: false, findings: &[], province: None },
+        Case { title: "", text: "合肥市民张女士投诉称，孩子在某商场游乐区玩耍时，手指被婴儿推车的折叠关节夹伤，缝了三针。", kind: None, signal: true, findings: &[("童车", "夹伤/挤压")], province: Some("安徽省") },
+        Case { title: "", text: "天津市一家电动车经销店内，数十辆电动自行车整齐摆放，店主介绍新国标车型的刹车性能更好。", kind: None, signal: false, findings: &[], province: None },
+        Case { title: "儿童卫衣绳带过长存勒伤隐患", text: "江苏省市场监管局抽检童装42批次，其中5批次绳带项目不合格，存在勒伤风险。", kind: None, signal: true, findings: &[("儿童及婴幼儿服装", "勒伤/缠绕")], province: Some("江苏省") },
+        Case { title: "", text: "深夜，哈尔滨市南岗区一居民家中的取暖器倾倒后引燃沙发，火势迅速蔓延，消防员救出被困老人一名。", kind: None, signal: true, findings: &[("室内加热器", "跌落/倾倒"), ("室内加热器", "火灾")], province: Some("黑龙江省") },
+    ];
+
+    #[test]
+    fn labelled_cases() {
+        let an = super::tests::shared();
+        let mut failures = Vec::new();
+        for (i, c) in CASES.iter().enumerate() {
+            let x = an.analyze(&example_doc(c.title, c.text, c.kind), &mut ClusterIndex::new());
+            let got: Vec<(String, String)> = x.findings.iter().map(|f| (f.category.clone(), f.hazard.clone())).collect();
+            let want: Vec<(String, String)> = c.findings.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+            let same_findings = got.len() == want.len() && want.iter().all(|w| got.contains(w));
+            let province = x.findings.first().and_then(|f| f.province.clone());
+            if x.is_signal != c.signal || !same_findings || (c.signal && province.as_deref() != c.province) {
+                failures.push(format!(
+                    "case {i} ({}{}): signal {} reason {:?} findings {got:?} province {province:?} categories {:?}",
+                    c.title,
+                    c.text.chars().take(20).collect::<String>(),
+                    x.is_signal,
+                    x.reason,
+                    x.categories
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    #[ignore]
+    fn probe() {
+        let an = super::tests::shared();
+        let t = std::env::var("PROBE").unwrap_or_default();
+        let x = an.analyze(&example_doc("", &t, None), &mut ClusterIndex::new());
+        let f = prepare(&t);
+        eprintln!("{:?}", an.jieba().cut(&f, false).iter().map(|t| t.word).collect::<Vec<_>>());
+        eprintln!("{x:#?}");
     }
 }

@@ -52,8 +52,9 @@ pub struct Gazetteer {
     pub by_name: HashMap<String, Vec<usize>>,
     /// Written form → country.
     pub foreign: HashMap<String, String>,
-    /// Extra user words for jieba.
-    pub words: Vec<String>,
+    /// Extra user words for jieba, with an optional frequency (0 = never keep this general-dictionary
+    /// word whole: 发生爆炸 → 发生 + 爆炸).
+    pub words: Vec<(String, Option<usize>)>,
 }
 
 pub struct DictTexts {
@@ -183,11 +184,19 @@ impl Gazetteer {
                 _ => errs.push(ConfigError::new(label, line, "expected: name<TAB>country")),
             }
         }
-        let (_, text) = &d.words;
-        for (_, l) in data_lines(text) {
-            if let Some(w) = l.split_whitespace().next() {
-                g.words.push(w.to_string());
-            }
+        let (label, text) = &d.words;
+        for (line, l) in data_lines(text) {
+            let mut cols = l.split_whitespace();
+            let Some(w) = cols.next() else { continue };
+            let freq = match cols.next().map(str::parse::<usize>) {
+                None => None,
+                Some(Ok(f)) => Some(f),
+                Some(Err(_)) => {
+                    errs.push(ConfigError::new(label, line, "expected: word [frequency]"));
+                    continue;
+                }
+            };
+            g.words.push((w.to_string(), freq));
         }
         for ids in g.by_name.values_mut() {
             ids.sort_unstable();
