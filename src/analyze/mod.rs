@@ -1061,7 +1061,10 @@ impl Analyzer {
             }
         }
         self.agencies.iter().any(|a| prefix.trim_start().trim_start_matches(['【', '[']).starts_with(a.as_str()) && prefix.chars().count() <= 12)
-            && after.chars().take(12).collect::<String>().contains(['电', '讯'])
+            && {
+                let head: String = after.chars().take(12).collect();
+                head.split(['，', '。', ',']).next().is_some_and(|h| h.contains("日电") || h.contains('讯'))
+            }
     }
 
     /// The document's place: the most named event province (not 全国), else 全国 if named, else the
@@ -1579,6 +1582,16 @@ mod corpus {
         Case { title: "", text: "天津市一家电动车经销店内，数十辆电动自行车整齐摆放，店主介绍新国标车型的刹车性能更好。", kind: None, signal: false, findings: &[], province: None },
         Case { title: "儿童卫衣绳带过长存勒伤隐患", text: "江苏省市场监管局抽检童装42批次，其中5批次绳带项目不合格，存在勒伤风险。", kind: None, signal: true, findings: &[("儿童及婴幼儿服装", "勒伤/缠绕")], province: Some("江苏省") },
         Case { title: "", text: "深夜，哈尔滨市南岗区一居民家中的取暖器倾倒后引燃沙发，火势迅速蔓延，消防员救出被困老人一名。", kind: None, signal: true, findings: &[("室内加热器", "跌落/倾倒"), ("室内加热器", "火灾")], province: Some("黑龙江省") },
+        Case { title: "浙江省市场监督管理局关于2024年电热毯产品质量省级监督抽查情况的通告", text: "本次抽查电热毯60批次，发现不合格产品6批次，不合格项目涉及发热、对触及带电部件的防护、标志和说明。", kind: None, signal: true, findings: &[("电热毯", "烫伤/烧伤"), ("电热毯", "触电"), ("电热毯", "标志说明不合格")], province: Some("浙江省") },
+        Case { title: "", text: "12315投诉：在拼多多购买的插线板使用两天后插孔处烧焦冒烟，商家称是用户使用不当。投诉人所在地：江西省南昌市。", kind: Some(DocKind::Complaint), signal: true, findings: &[("插头插座", "火灾")], province: Some("江西省") },
+        Case { title: "长安汽车发布新款SUV", text: "长安汽车今日在重庆发布旗下新款SUV，新车搭载全新动力系统，续航里程提升至600公里。", kind: None, signal: false, findings: &[], province: None },
+        Case { title: "", text: "苏州市吴中区一家幼儿园内，一名幼儿被儿童床护栏间隙卡住头部，老师发现后及时解救，孩子无大碍。", kind: None, signal: true, findings: &[("儿童家具", "夹伤/挤压")], province: Some("江苏省") },
+        Case { title: "", text: "在昆明市官渡区，一名外卖骑手驾驶电动自行车时刹车失灵，与一辆小汽车相撞，骑手腿部骨折。", kind: None, signal: true, findings: &[("电动自行车", "交通事故/失控")], province: Some("云南省") },
+        Case { title: "", text: "南宁市一名消费者反映，网购的学生书包有刺鼻异味，送检后发现甲醛含量超标三倍。", kind: None, signal: true, findings: &[("学生文具", "化学危害")], province: Some("广西壮族自治区") },
+        Case { title: "", text: "电动自行车用锂离子蓄电池新国标今年11月实施，新标准要求电池在过充、短路、挤压、针刺等情况下不起火不爆炸。", kind: None, signal: false, findings: &[], province: None },
+        Case { title: "", text: "記者從台北市消防局獲悉，一輛電動機車在騎樓下充電時起火，火勢延燒至住宅一樓。", kind: None, signal: true, findings: &[("摩托车", "火灾")], province: Some("台湾省") },
+        Case { title: "", text: "日前，市场监管总局发布消费提示，提醒消费者谨慎选购电热暖手宝，避免长时间贴身使用导致低温烫伤。", kind: None, signal: false, findings: &[], province: None },
+        Case { title: "", text: "石家庄市裕华区一居民家的空调外机突然起火，火苗顺着外墙往上窜，消防员用时20分钟将火扑灭。", kind: None, signal: true, findings: &[("房间空气调节器", "火灾")], province: Some("河北省") },
     ];
 
     #[test]
