@@ -16,7 +16,14 @@ pub fn check(rules_dir: Option<&Path>, dict_dir: Option<&Path>) -> Vec<ConfigErr
     let gaz = regions::read_dicts(dict_dir).and_then(|d| regions::Gazetteer::load(&d));
     let (files, gaz) = match (files, gaz) {
         (Ok(f), Ok(g)) => (f, g),
-        (f, g) => return f.err().into_iter().flatten().chain(g.err().into_iter().flatten()).collect(),
+        (f, g) => {
+            return f
+                .err()
+                .into_iter()
+                .flatten()
+                .chain(g.err().into_iter().flatten())
+                .collect();
+        }
     };
     let an = match Analyzer::build(files.clone(), gaz) {
         Ok(a) => a,
@@ -53,12 +60,22 @@ fn run_examples(an: &Analyzer, f: &rules::RuleFiles) -> Vec<ConfigError> {
         an.analyze(&example_doc(title, text, kind), &mut ClusterIndex::new())
     };
     // Runs a rule's examples: `ok(extraction)` must hold for `match`, fail for `no_match`.
-    let mut run = |label: &str, text: &str, from: usize, what: &str, ex: &Examples, doc: &dyn Fn(&str) -> Extraction, ok: &dyn Fn(&Extraction) -> bool| {
+    let mut run = |label: &str,
+                   text: &str,
+                   from: usize,
+                   what: &str,
+                   ex: &Examples,
+                   doc: &dyn Fn(&str) -> Extraction,
+                   ok: &dyn Fn(&Extraction) -> bool| {
         for (want, list) in [(true, &ex.matches), (false, &ex.no_match)] {
             for e in list {
                 let x = doc(e);
                 if ok(&x) != want {
-                    let verb = if want { "should match" } else { "should not match" };
+                    let verb = if want {
+                        "should match"
+                    } else {
+                        "should not match"
+                    };
                     errs.push(ConfigError::new(
                         label,
                         example_line(text, from, e),
@@ -77,40 +94,101 @@ fn run_examples(an: &Analyzer, f: &rules::RuleFiles) -> Vec<ConfigError> {
     for (i, c) in f.products.category.iter().enumerate() {
         let from = line_in_block(pt, "category", i, "name");
         let name = c.name.clone();
-        run(pl, pt, from, &format!("category {}", c.name), &c.examples, &|e| analyze("", e, None), &|x| x.categories.contains(&name));
+        run(
+            pl,
+            pt,
+            from,
+            &format!("category {}", c.name),
+            &c.examples,
+            &|e| analyze("", e, None),
+            &|x| x.categories.contains(&name),
+        );
     }
     let (hl, ht) = (&f.texts[1].0, &f.texts[1].1);
     for (i, h) in f.hazards.hazard.iter().enumerate() {
         let from = line_in_block(ht, "hazard", i, "name");
         let name = h.name.clone();
-        run(hl, ht, from, &format!("hazard {}", h.name), &h.examples, &|e| analyze("", e, None), &|x| {
-            x.hazards.iter().any(|m| m.hazard == name && !m.negated && !m.hypothetical)
-        });
+        run(
+            hl,
+            ht,
+            from,
+            &format!("hazard {}", h.name),
+            &h.examples,
+            &|e| analyze("", e, None),
+            &|x| {
+                x.hazards
+                    .iter()
+                    .any(|m| m.hazard == name && !m.negated && !m.hypothetical)
+            },
+        );
     }
     let (cl, ct) = (&f.texts[2].0, &f.texts[2].1);
     let c = &f.cues;
-    run(cl, ct, table_line(ct, "negation"), "negation", &c.negation.examples, &|e| analyze("", e, None), &|x| {
-        x.hazards.iter().any(|m| m.negated)
-    });
-    run(cl, ct, table_line(ct, "hypothetical"), "hypothetical", &c.hypothetical.examples, &|e| analyze("", e, None), &|x| {
-        x.hazards.iter().any(|m| m.hypothetical && !m.negated)
-    });
-    run(cl, ct, table_line(ct, "drill"), "drill", &c.drill.examples, &|e| analyze("", e, None), &|x| {
-        x.reason.as_deref() == Some("drill")
-    });
-    run(cl, ct, table_line(ct, "advertising"), "advertising", &c.advertising.examples, &|e| analyze("", e, Some(DocKind::Listing)), &|x| {
-        x.reason.as_deref() == Some("advertising")
-    });
+    run(
+        cl,
+        ct,
+        table_line(ct, "negation"),
+        "negation",
+        &c.negation.examples,
+        &|e| analyze("", e, None),
+        &|x| x.hazards.iter().any(|m| m.negated),
+    );
+    run(
+        cl,
+        ct,
+        table_line(ct, "hypothetical"),
+        "hypothetical",
+        &c.hypothetical.examples,
+        &|e| analyze("", e, None),
+        &|x| x.hazards.iter().any(|m| m.hypothetical && !m.negated),
+    );
+    run(
+        cl,
+        ct,
+        table_line(ct, "drill"),
+        "drill",
+        &c.drill.examples,
+        &|e| analyze("", e, None),
+        &|x| x.reason.as_deref() == Some("drill"),
+    );
+    run(
+        cl,
+        ct,
+        table_line(ct, "advertising"),
+        "advertising",
+        &c.advertising.examples,
+        &|e| analyze("", e, Some(DocKind::Listing)),
+        &|x| x.reason.as_deref() == Some("advertising"),
+    );
     for (i, m) in c.modifier.iter().enumerate() {
         let from = line_in_block(ct, "modifier", i, "name");
-        run(cl, ct, from, &format!("modifier {}", m.name), &m.examples, &|e| analyze("", e, None), &|x| {
-            x.hazards.iter().any(|h| an.hazard_severity(&h.hazard).is_some_and(|d| h.severity > d))
-        });
+        run(
+            cl,
+            ct,
+            from,
+            &format!("modifier {}", m.name),
+            &m.examples,
+            &|e| analyze("", e, None),
+            &|x| {
+                x.hazards.iter().any(|h| {
+                    an.hazard_severity(&h.hazard)
+                        .is_some_and(|d| h.severity > d)
+                })
+            },
+        );
     }
     for (i, k) in c.kind.iter().enumerate() {
         let from = line_in_block(ct, "kind", i, "kind");
         let want = DocKind::parse(&k.kind);
-        run(cl, ct, from, &format!("kind {}", k.kind), &k.examples, &|e| analyze(e, "", None), &|x| Some(x.kind) == want);
+        run(
+            cl,
+            ct,
+            from,
+            &format!("kind {}", k.kind),
+            &k.examples,
+            &|e| analyze(e, "", None),
+            &|x| Some(x.kind) == want,
+        );
     }
     errs
 }

@@ -29,7 +29,18 @@ pub fn normalise(text: &str) -> String {
     for (i, line) in folded.lines().enumerate() {
         let t = line.trim();
         const SKIP: [&str; 12] = [
-            "来源", "责任编辑", "编辑", "原标题", "作者", "记者", "通讯员", "本文来源", "转自", "审核", "校对", "图片来源",
+            "来源",
+            "责任编辑",
+            "编辑",
+            "原标题",
+            "作者",
+            "记者",
+            "通讯员",
+            "本文来源",
+            "转自",
+            "审核",
+            "校对",
+            "图片来源",
         ];
         if SKIP.iter().any(|s| t.starts_with(s)) && t.chars().count() < 60 {
             continue;
@@ -51,11 +62,13 @@ fn strip_dateline(line: &str) -> &str {
             let mut rest = &line[pos + marker.len()..];
             let r = rest.trim_start();
             if r.starts_with('（') || r.starts_with('(') {
-                let close = r.find(['）', ')']).map(|p| p + r[p..].chars().next().map_or(1, char::len_utf8));
-                if let Some(c) = close {
-                    if c < 60 {
-                        rest = &r[c..];
-                    }
+                let close = r
+                    .find(['）', ')'])
+                    .map(|p| p + r[p..].chars().next().map_or(1, char::len_utf8));
+                if let Some(c) = close
+                    && c < 60
+                {
+                    rest = &r[c..];
                 }
             }
             return rest;
@@ -85,7 +98,9 @@ pub fn simhash(text: &str) -> u64 {
             add(w);
         }
     }
-    acc.iter().enumerate().fold(0u64, |h, (bit, &a)| if a > 0 { h | 1 << bit } else { h })
+    acc.iter()
+        .enumerate()
+        .fold(0u64, |h, (bit, &a)| if a > 0 { h | 1 << bit } else { h })
 }
 
 fn band(h: u64, i: usize) -> u16 {
@@ -135,10 +150,10 @@ impl ClusterIndex {
     /// Returns (simhash, cluster id). A document seen before keeps its cluster (reruns are idempotent);
     /// cluster id = id of the first document of the cluster.
     pub fn assign(&mut self, doc_id: &str, text: &str) -> (u64, String) {
-        if let Some(&i) = self.by_doc.get(doc_id) {
-            if let Some((_, h, c)) = self.entries.get(i) {
-                return (*h, c.clone());
-            }
+        if let Some(&i) = self.by_doc.get(doc_id)
+            && let Some((_, h, c)) = self.entries.get(i)
+        {
+            return (*h, c.clone());
         }
         let h = simhash(text);
         let mut best: Option<(u32, usize)> = None;
@@ -175,7 +190,11 @@ mod tests {
         let mut idx = ClusterIndex::new();
         let (h1, c1) = idx.assign("a", STORY);
         let (h2, c2) = idx.assign("b", REPOST);
-        assert!((h1 ^ h2).count_ones() <= MAX_DISTANCE, "distance {}", (h1 ^ h2).count_ones());
+        assert!(
+            (h1 ^ h2).count_ones() <= MAX_DISTANCE,
+            "distance {}",
+            (h1 ^ h2).count_ones()
+        );
         assert_eq!(c1, "a");
         assert_eq!(c2, "a");
         let (h3, c3) = idx.assign("c", OTHER);
@@ -184,7 +203,10 @@ mod tests {
         assert_eq!(c4, "d");
         // idempotent and restorable
         assert_eq!(idx.assign("b", REPOST).1, "a");
-        let entries = vec![("a".to_string(), h1, "a".to_string()), ("c".to_string(), h3, "c".to_string())];
+        let entries = vec![
+            ("a".to_string(), h1, "a".to_string()),
+            ("c".to_string(), h3, "c".to_string()),
+        ];
         let mut back = ClusterIndex::from_entries(entries);
         assert_eq!(back.assign("e", REPOST).1, "a");
         assert_eq!(back.len(), 3);
@@ -192,7 +214,10 @@ mod tests {
 
     #[test]
     fn a_changed_sentence_still_clusters() {
-        let edited = STORY.replace("物业保安发现后立即使用灭火器扑救，并拨打119报警。", "小区居民发现后用灭火器扑救并报警。");
+        let edited = STORY.replace(
+            "物业保安发现后立即使用灭火器扑救，并拨打119报警。",
+            "小区居民发现后用灭火器扑救并报警。",
+        );
         let mut idx = ClusterIndex::new();
         idx.assign("a", STORY);
         let (_, c) = idx.assign("b", &edited);

@@ -9,11 +9,11 @@
 //! ASCII lower-cased), so 电击 inside another word or 东城 inside 广东城 never fires. The Analyzer is
 //! built once and shared by `Arc`; analysing a document clones no dictionary.
 
+mod check;
 mod cluster;
 mod fold;
 mod regions;
 mod rules;
-mod check;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
@@ -29,7 +29,8 @@ pub use regions::Resolved as RegionInfo;
 
 use crate::config::ConfigError;
 use crate::model::{
-    DocKind, Document, Extraction, Finding, HazardMention, Parties, RegionMention, RegionRole, Signal, field,
+    DocKind, Document, Extraction, Finding, HazardMention, Parties, RegionMention, RegionRole,
+    Signal, field,
 };
 use regions::Gazetteer;
 
@@ -170,19 +171,32 @@ struct PlaceM {
 impl Analyzer {
     /// Load rules from `rules_dir` and dictionaries from `dict_dir`; `None` → the repo's files embedded
     /// in the binary. Errors are located (file:line).
-    pub fn load(rules_dir: Option<&Path>, dict_dir: Option<&Path>) -> Result<Analyzer, Vec<ConfigError>> {
+    pub fn load(
+        rules_dir: Option<&Path>,
+        dict_dir: Option<&Path>,
+    ) -> Result<Analyzer, Vec<ConfigError>> {
         let files = rules::load(rules_dir);
         let dicts = regions::read_dicts(dict_dir).and_then(|d| Gazetteer::load(&d));
         match (files, dicts) {
             (Ok(f), Ok(g)) => Self::build(f, g),
-            (f, g) => Err(f.err().into_iter().flatten().chain(g.err().into_iter().flatten()).collect()),
+            (f, g) => Err(f
+                .err()
+                .into_iter()
+                .flatten()
+                .chain(g.err().into_iter().flatten())
+                .collect()),
         }
     }
 
     fn build(f: rules::RuleFiles, gaz: Gazetteer) -> Result<Analyzer, Vec<ConfigError>> {
         let mut errs = Vec::new();
-        let cat_index: HashMap<&str, usize> =
-            f.products.category.iter().enumerate().map(|(i, c)| (c.name.as_str(), i)).collect();
+        let cat_index: HashMap<&str, usize> = f
+            .products
+            .category
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.name.as_str(), i))
+            .collect();
         let categories: Vec<Category> = f
             .products
             .category
@@ -191,7 +205,11 @@ impl Analyzer {
                 name: c.name.clone(),
                 group: c.group.clone(),
                 exclude: c.exclude.iter().map(|s| prepare(s)).collect(),
-                anchor: c.anchor.iter().filter_map(|a| cat_index.get(a.as_str()).copied()).collect(),
+                anchor: c
+                    .anchor
+                    .iter()
+                    .filter_map(|a| cat_index.get(a.as_str()).copied())
+                    .collect(),
                 anchor_terms: c.anchor_terms.iter().map(|s| prepare(s)).collect(),
             })
             .collect();
@@ -211,7 +229,11 @@ impl Analyzer {
         let mut kinds = Vec::new();
         for k in &cues.kind {
             if let Some(kind) = DocKind::parse(&k.kind) {
-                kinds.push((kind, k.any.iter().map(|s| fold(s).into_owned()).collect(), k.also.iter().map(|s| fold(s).into_owned()).collect()));
+                kinds.push((
+                    kind,
+                    k.any.iter().map(|s| fold(s).into_owned()).collect(),
+                    k.also.iter().map(|s| fold(s).into_owned()).collect(),
+                ));
             }
         }
         let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();
@@ -258,16 +280,30 @@ impl Analyzer {
             phrases.push((prepare(n), Target::Place(i)));
         }
         list(&cues.nationwide.terms, Target::Nationwide, &mut phrases);
-        list(&cues.nationwide.publishers, Target::NationPublisher, &mut phrases);
+        list(
+            &cues.nationwide.publishers,
+            Target::NationPublisher,
+            &mut phrases,
+        );
         for (i, p) in cues.platforms.names.iter().enumerate() {
             phrases.push((prepare(p), Target::Platform(i)));
         }
 
         let mut jieba = Jieba::new();
-        let mut user_words: Vec<String> = gaz.words.iter().filter(|(_, f)| f.is_none()).map(|(w, _)| prepare(w)).collect();
+        let mut user_words: Vec<String> = gaz
+            .words
+            .iter()
+            .filter(|(_, f)| f.is_none())
+            .map(|(w, _)| prepare(w))
+            .collect();
         // Advertising claims are not user words: "不会爆炸" must stay 不会 + 爆炸 so the negation and the
         // hazard are seen too.
-        user_words.extend(phrases.iter().filter(|(_, t)| *t != Target::Advert).map(|(p, _)| p.clone()));
+        user_words.extend(
+            phrases
+                .iter()
+                .filter(|(_, t)| *t != Target::Advert)
+                .map(|(p, _)| p.clone()),
+        );
         user_words.extend(cues.failure.cues.iter().map(|s| prepare(s)));
         user_words.extend(cues.all_pass.cues.iter().map(|s| prepare(s)));
         for c in &categories {
@@ -289,9 +325,16 @@ impl Analyzer {
         }
         let mut matcher: HashMap<String, Vec<(Vec<String>, Target)>> = HashMap::new();
         for (p, t) in &phrases {
-            let toks: Vec<String> = jieba.cut(p, false).iter().map(|t| t.word.to_string()).collect();
+            let toks: Vec<String> = jieba
+                .cut(p, false)
+                .iter()
+                .map(|t| t.word.to_string())
+                .collect();
             if let Some(first) = toks.first() {
-                matcher.entry(first.clone()).or_default().push((toks.clone(), *t));
+                matcher
+                    .entry(first.clone())
+                    .or_default()
+                    .push((toks.clone(), *t));
             }
         }
         for v in matcher.values_mut() {
@@ -309,24 +352,40 @@ impl Analyzer {
             v.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
             v.join("|")
         };
-        let org_suffixes: Vec<String> =
-            cues.company.suffixes.iter().filter(|s| !s.ends_with('店')).cloned().collect();
-        let org_re = Regex::new(&format!(r"[\p{{Han}}A-Za-z0-9（）()·]{{1,30}}?(?:{})", alt(&org_suffixes)));
+        let org_suffixes: Vec<String> = cues
+            .company
+            .suffixes
+            .iter()
+            .filter(|s| !s.ends_with('店'))
+            .cloned()
+            .collect();
+        let org_re = Regex::new(&format!(
+            r"[\p{{Han}}A-Za-z0-9（）()·]{{1,30}}?(?:{})",
+            alt(&org_suffixes)
+        ));
         let shop_re = Regex::new(r"[\p{Han}A-Za-z0-9]{2,16}?(?:官方旗舰店|旗舰店|专营店|专卖店)");
-        let brand_re = Regex::new(r"(?:“([^”，。]{1,12})”牌|品牌(?:为|是|：|:)?“([^”，。]{1,12})”|([\p{Han}A-Za-z]{2,6})牌(?:电动|充电|移动|儿童|燃气|电热|电)?)");
-        let std_re = Regex::new(r"(?i)(?:^|[^a-z/])(GB/T|GB/Z|GB|[A-Z]{2}/T|DB\d{2}/T)\s*(\d{3,5}(?:\.\d{1,3})?)(?:\s*[-—–]\s*((?:19|20)\d{2}))?");
+        let brand_re = Regex::new(
+            r"(?:“([^”，。]{1,12})”牌|品牌(?:为|是|：|:)?“([^”，。]{1,12})”|([\p{Han}A-Za-z]{2,6})牌(?:电动|充电|移动|儿童|燃气|电热|电)?)",
+        );
+        let std_re = Regex::new(
+            r"(?i)(?:^|[^a-z/])(GB/T|GB/Z|GB|[A-Z]{2}/T|DB\d{2}/T)\s*(\d{3,5}(?:\.\d{1,3})?)(?:\s*[-—–]\s*((?:19|20)\d{2}))?",
+        );
         let dateline_re = Regex::new(r"^\s*(?:\d{1,2}月\d{1,2}日)?\s*(?:电|讯|消息)");
-        let (org_re, shop_re, brand_re, std_re, dateline_re) = match (org_re, shop_re, brand_re, std_re, dateline_re) {
-            (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e)) => (a, b, c, d, e),
-            (a, ..) => {
-                errs.push(ConfigError::new(
-                    &f.texts[2].0,
-                    rules::table_line(&f.texts[2].1, "company"),
-                    format!("bad suffix list: {}", a.err().map(|e| e.to_string()).unwrap_or_default()),
-                ));
-                return Err(errs);
-            }
-        };
+        let (org_re, shop_re, brand_re, std_re, dateline_re) =
+            match (org_re, shop_re, brand_re, std_re, dateline_re) {
+                (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e)) => (a, b, c, d, e),
+                (a, ..) => {
+                    errs.push(ConfigError::new(
+                        &f.texts[2].0,
+                        rules::table_line(&f.texts[2].1, "company"),
+                        format!(
+                            "bad suffix list: {}",
+                            a.err().map(|e| e.to_string()).unwrap_or_default()
+                        ),
+                    ));
+                    return Err(errs);
+                }
+            };
         if !errs.is_empty() {
             return Err(errs);
         }
@@ -360,7 +419,11 @@ impl Analyzer {
 
     /// Test items that check a hazard (for sampling requests).
     pub fn test_items(&self, hazard: &str) -> &[String] {
-        self.hazards.iter().find(|h| h.name == hazard).map(|h| h.test_items.as_slice()).unwrap_or(&[])
+        self.hazards
+            .iter()
+            .find(|h| h.name == hazard)
+            .map(|h| h.test_items.as_slice())
+            .unwrap_or(&[])
     }
 
     pub fn categories(&self) -> Vec<&str> {
@@ -373,7 +436,10 @@ impl Analyzer {
 
     /// Default severity of a hazard (1–4).
     pub fn hazard_severity(&self, hazard: &str) -> Option<u8> {
-        self.hazards.iter().find(|h| h.name == hazard).map(|h| h.severity)
+        self.hazards
+            .iter()
+            .find(|h| h.name == hazard)
+            .map(|h| h.severity)
     }
 
     /// Resolve a place name (province, city, county; full or short form; 全国; a country) →
@@ -394,17 +460,24 @@ impl Analyzer {
         let mut best: Option<RegionInfo> = None;
         for m in self.matches(&w) {
             let Target::Place(i) = m.target else { continue };
-            let Some(r) = self.place_names.get(i).and_then(|n| self.gaz.resolve_in(n, &ctx)) else { continue };
+            let Some(r) = self
+                .place_names
+                .get(i)
+                .and_then(|n| self.gaz.resolve_in(n, &ctx))
+            else {
+                continue;
+            };
             match &best {
                 None => {
                     ctx.push(r.province.clone());
                     best = Some(r);
                 }
-                Some(b) if b.province == r.province && (b.city.is_none() || b.city == r.city) && r.code != b.code => {
+                Some(b)
+                    if b.province == r.province && (b.city.is_none() || b.city == r.city) && r.code != b.code
                     // deeper level: more trailing non-zero digits
-                    if r.code.trim_end_matches('0').len() > b.code.trim_end_matches('0').len() {
-                        best = Some(r);
-                    }
+                    && r.code.trim_end_matches('0').len() > b.code.trim_end_matches('0').len() =>
+                {
+                    best = Some(r);
                 }
                 _ => {}
             }
@@ -419,7 +492,12 @@ impl Analyzer {
         let (mut sent, mut clause) = (0, 0);
         for t in cut {
             words.push(t.word);
-            toks.push(Tok { s: t.byte_start, e: t.byte_end, sent, clause });
+            toks.push(Tok {
+                s: t.byte_start,
+                e: t.byte_end,
+                sent,
+                clause,
+            });
             if is_sentence_end(t.word) {
                 sent += 1;
                 clause += 1;
@@ -433,11 +511,17 @@ impl Analyzer {
     fn matches(&self, words: &[&str]) -> Vec<Match> {
         let mut out = Vec::new();
         for i in 0..words.len() {
-            let Some(cands) = self.matcher.get(words[i]) else { continue };
+            let Some(cands) = self.matcher.get(words[i]) else {
+                continue;
+            };
             for (pat, target) in cands {
                 let b = i + pat.len();
                 if b <= words.len() && pat.iter().zip(&words[i..b]).all(|(p, w)| p == w) {
-                    out.push(Match { a: i, b, target: *target });
+                    out.push(Match {
+                        a: i,
+                        b,
+                        target: *target,
+                    });
                 }
             }
         }
@@ -448,7 +532,9 @@ impl Analyzer {
         if let Some(k) = doc.kind {
             return k;
         }
-        if doc.field(field::SHOP).is_some() || (doc.field(field::PLATFORM).is_some() && doc.field(field::PRICE).is_some()) {
+        if doc.field(field::SHOP).is_some()
+            || (doc.field(field::PLATFORM).is_some() && doc.field(field::PRICE).is_some())
+        {
             return DocKind::Listing;
         }
         if !doc.rows.is_empty() {
@@ -460,7 +546,9 @@ impl Analyzer {
         let head: String = format!("{title}\n{}", text.chars().take(300).collect::<String>());
         for scope in [title, head.as_str()] {
             for (kind, any, also) in &self.kinds {
-                if any.iter().any(|w| scope.contains(w.as_str())) && (also.is_empty() || also.iter().any(|w| scope.contains(w.as_str()))) {
+                if any.iter().any(|w| scope.contains(w.as_str()))
+                    && (also.is_empty() || also.iter().any(|w| scope.contains(w.as_str())))
+                {
                     return *kind;
                 }
             }
@@ -476,12 +564,20 @@ impl Analyzer {
 
     fn excluded(full: &str, s: usize, e: usize, phrases: &[String]) -> bool {
         phrases.iter().any(|p| {
-            full.match_indices(p.as_str()).any(|(i, _)| i <= s && e <= i + p.len())
+            full.match_indices(p.as_str())
+                .any(|(i, _)| i <= s && e <= i + p.len())
         })
     }
 
     /// Category mentions of a token stream, with anchored refinement (电动车 + 锂电池 → 电动自行车用蓄电池).
-    fn category_mentions(&self, full: &str, words: &[&str], toks: &[Tok], ms: &[Match], title_end: usize) -> Vec<CatM> {
+    fn category_mentions(
+        &self,
+        full: &str,
+        words: &[&str],
+        toks: &[Tok],
+        ms: &[Match],
+        title_end: usize,
+    ) -> Vec<CatM> {
         let mut cats: Vec<CatM> = Vec::new();
         // Longest match wins where two category phrases overlap.
         let mut spans: Vec<(usize, usize, usize)> = ms
@@ -502,7 +598,11 @@ impl Analyzer {
                 continue;
             }
             covered_to = b;
-            cats.push(CatM { c, tok: a, sent: toks[a].sent });
+            cats.push(CatM {
+                c,
+                tok: a,
+                sent: toks[a].sent,
+            });
         }
         // Anchors: a refining category replaces its anchor in sentences holding one of its anchor terms
         // (电动车 … 锂电池). When the anchor is what the document is about (in its title, or its most
@@ -520,30 +620,52 @@ impl Analyzer {
         for m in &cats {
             *counts.entry(m.c).or_default() += 1;
         }
-        let most = counts.iter().max_by_key(|&(c, n)| (*n, std::cmp::Reverse(*c))).map(|(c, _)| *c);
+        let most = counts
+            .iter()
+            .max_by_key(|&(c, n)| (*n, std::cmp::Reverse(*c)))
+            .map(|(c, _)| *c);
         for (ci, cat) in self.categories.iter().enumerate() {
             if cat.anchor.is_empty() {
                 continue;
             }
-            let doc_about_anchor = cats
-                .iter()
-                .any(|m| cat.anchor.contains(&m.c) && (toks[m.tok].s < title_end || Some(m.c) == most));
+            let doc_about_anchor = cats.iter().any(|m| {
+                cat.anchor.contains(&m.c) && (toks[m.tok].s < title_end || Some(m.c) == most)
+            });
             let n_sent = toks.last().map_or(0, |t| t.sent + 1);
             for sent in 0..n_sent {
-                let Some(term_tok) = (0..words.len()).find(|&i| toks[i].sent == sent && term_at(cat, i)) else { continue };
-                let is_term_cat = |m: &CatM| cat.anchor_terms.iter().any(|t| words.get(m.tok).is_some_and(|w| w == t));
-                let anchor_tok = cats.iter().find(|m| m.sent == sent && cat.anchor.contains(&m.c)).map(|m| m.tok);
+                let Some(term_tok) =
+                    (0..words.len()).find(|&i| toks[i].sent == sent && term_at(cat, i))
+                else {
+                    continue;
+                };
+                let is_term_cat = |m: &CatM| {
+                    cat.anchor_terms
+                        .iter()
+                        .any(|t| words.get(m.tok).is_some_and(|w| w == t))
+                };
+                let anchor_tok = cats
+                    .iter()
+                    .find(|m| m.sent == sent && cat.anchor.contains(&m.c))
+                    .map(|m| m.tok);
                 let at = match anchor_tok {
                     Some(t) => t,
                     None if doc_about_anchor
-                        && !cats.iter().any(|m| m.sent == sent && !is_term_cat(m) && m.c != ci) =>
+                        && !cats
+                            .iter()
+                            .any(|m| m.sent == sent && !is_term_cat(m) && m.c != ci) =>
                     {
                         term_tok
                     }
                     None => continue,
                 };
-                cats.retain(|m| !(m.sent == sent && (cat.anchor.contains(&m.c) || is_term_cat(m) || m.c == ci)));
-                cats.push(CatM { c: ci, tok: at, sent });
+                cats.retain(|m| {
+                    !(m.sent == sent && (cat.anchor.contains(&m.c) || is_term_cat(m) || m.c == ci))
+                });
+                cats.push(CatM {
+                    c: ci,
+                    tok: at,
+                    sent,
+                });
             }
         }
         cats.sort_by_key(|m| m.tok);
@@ -585,7 +707,9 @@ impl Analyzer {
                 Target::HypoPost => {
                     hypo_post.insert(t.clause);
                 }
-                Target::TitleDoc if has_title && t.sent == title_sent && t.s < text_start => title_doc_hypo = true,
+                Target::TitleDoc if has_title && t.sent == title_sent && t.s < text_start => {
+                    title_doc_hypo = true
+                }
                 Target::Drill => {
                     drill_sent.insert(t.sent);
                     if has_title && t.s < text_start {
@@ -601,17 +725,17 @@ impl Analyzer {
                     *e = (*e).max(r);
                 }
                 Target::Vulnerable(i) => {
-                    if let Some(v) = self.vulnerable.get(i) {
-                        if !vulnerable.contains(v) {
-                            vulnerable.push(v.clone());
-                        }
+                    if let Some(v) = self.vulnerable.get(i)
+                        && !vulnerable.contains(v)
+                    {
+                        vulnerable.push(v.clone());
                     }
                 }
                 Target::Platform(i) => {
-                    if let Some(p) = self.platforms.get(i) {
-                        if !platforms_txt.contains(p) {
-                            platforms_txt.push(p.clone());
-                        }
+                    if let Some(p) = self.platforms.get(i)
+                        && !platforms_txt.contains(p)
+                    {
+                        platforms_txt.push(p.clone());
                     }
                 }
                 _ => {}
@@ -619,29 +743,56 @@ impl Analyzer {
         }
         let sent_text = |sent: usize| -> &str {
             let s = toks.iter().find(|t| t.sent == sent).map_or(0, |t| t.s);
-            let e = toks.iter().rev().find(|t| t.sent == sent).map_or(0, |t| t.e);
+            let e = toks
+                .iter()
+                .rev()
+                .find(|t| t.sent == sent)
+                .map_or(0, |t| t.e);
             full.get(s..e).unwrap_or("")
         };
-        let failure_sent: HashSet<usize> =
-            (0..n_sent).filter(|&s| self.failure.iter().any(|f| sent_text(s).contains(f.as_str()))).collect();
+        let failure_sent: HashSet<usize> = (0..n_sent)
+            .filter(|&s| {
+                self.failure
+                    .iter()
+                    .any(|f| sent_text(s).contains(f.as_str()))
+            })
+            .collect();
         let all_pass_cue = self.all_pass.iter().any(|c| full.contains(c.as_str()));
         let exempt = matches!(kind, DocKind::Recall | DocKind::Inspection);
 
         // Categories.
-        let cats = self.category_mentions(&full, &words, &toks, &ms, if has_title { text_start } else { 0 });
+        let cats = self.category_mentions(
+            &full,
+            &words,
+            &toks,
+            &ms,
+            if has_title { text_start } else { 0 },
+        );
         let categories = self.rank_categories(&cats, text_start, &toks);
 
         // Hazards.
-        let title_raise = if has_title { raise_sent.get(&title_sent).copied().unwrap_or(0) } else { 0 };
+        let title_raise = if has_title {
+            raise_sent.get(&title_sent).copied().unwrap_or(0)
+        } else {
+            0
+        };
         let mut hz: Vec<HazM> = Vec::new();
         let mut hz_spans: Vec<(usize, usize)> = Vec::new();
-        let mut hmatches: Vec<&Match> = ms.iter().filter(|m| matches!(m.target, Target::Hazard(..))).collect();
+        let mut hmatches: Vec<&Match> = ms
+            .iter()
+            .filter(|m| matches!(m.target, Target::Hazard(..)))
+            .collect();
         hmatches.sort_by_key(|m| (m.a, std::cmp::Reverse(m.b), strength_rank(m.target)));
         for m in hmatches {
-            let Target::Hazard(h, strength) = m.target else { continue };
+            let Target::Hazard(h, strength) = m.target else {
+                continue;
+            };
             let t = toks[m.a];
             // a token range already used by a stronger / longer hazard term of another hazard is skipped
-            if hz_spans.iter().any(|&(a, b)| m.a >= a && m.b <= b && (a, b) != (m.a, m.b)) {
+            if hz_spans
+                .iter()
+                .any(|&(a, b)| m.a >= a && m.b <= b && (a, b) != (m.a, m.b))
+            {
                 continue;
             }
             if strength != Strength::Strong && !failure_sent.contains(&t.sent) {
@@ -656,15 +807,24 @@ impl Analyzer {
             }
             hz_spans.push((m.a, m.b));
             let negated = neg.iter().any(|&(c, end)| c == t.clause && end <= m.a)
-                || neg_adj.iter().any(|&end| end <= m.a && end + 1 >= m.a && toks.get(end).is_some_and(|x| x.clause == t.clause));
+                || neg_adj.iter().any(|&end| {
+                    end <= m.a
+                        && end + 1 >= m.a
+                        && toks.get(end).is_some_and(|x| x.clause == t.clause)
+                });
             let drill = doc_drill || drill_sent.contains(&t.sent);
             let hypothetical_cue = title_doc_hypo
                 || hypo.iter().any(|&(sent, a)| sent == t.sent && a < m.a)
                 || hypo_post.contains(&t.clause);
             let hypothetical = hypothetical_cue && !exempt;
-            let advert = kind == DocKind::Listing && (advert_sent.contains(&t.sent) || (has_title && t.s < text_start));
+            let advert = kind == DocKind::Listing
+                && (advert_sent.contains(&t.sent) || (has_title && t.s < text_start));
             let base = self.hazards[h].severity;
-            let raise = raise_sent.get(&t.sent).copied().unwrap_or(0).max(title_raise);
+            let raise = raise_sent
+                .get(&t.sent)
+                .copied()
+                .unwrap_or(0)
+                .max(title_raise);
             let severity = (base + raise).min(4);
             hz.push(HazM {
                 h,
@@ -681,13 +841,21 @@ impl Analyzer {
         }
         // Attach each hazard to the nearest category of its sentence, else the title's, else the top one.
         let top = categories.first().copied();
-        let title_cat = cats.iter().find(|c| has_title && c.sent == title_sent).map(|c| c.c);
+        let title_cat = cats
+            .iter()
+            .find(|c| has_title && c.sent == title_sent)
+            .map(|c| c.c);
         for m in &mut hz {
             let prefer = &self.hazards[m.h].prefer_groups;
             let clause = toks[m.tok].clause;
             let same: Option<&CatM> = cats.iter().filter(|c| c.sent == m.sent).min_by_key(|c| {
                 let preferred = prefer.is_empty() || prefer.contains(&self.categories[c.c].group);
-                (!preferred, toks[c.tok].clause.abs_diff(clause), c.tok.abs_diff(m.tok), c.tok > m.tok)
+                (
+                    !preferred,
+                    toks[c.tok].clause.abs_diff(clause),
+                    c.tok.abs_diff(m.tok),
+                    c.tok > m.tok,
+                )
             });
             m.category = same.map(|c| c.c).or(title_cat).or(top);
         }
@@ -700,24 +868,29 @@ impl Analyzer {
             if anchors.is_empty() {
                 continue;
             }
-            let refined_hazards: Vec<usize> = hz.iter().filter(|m| m.category == Some(ci)).map(|m| m.h).collect();
+            let refined_hazards: Vec<usize> = hz
+                .iter()
+                .filter(|m| m.category == Some(ci))
+                .map(|m| m.h)
+                .collect();
             let mut moved = false;
             for m in &mut hz {
-                if m.category.is_some_and(|c| anchors.contains(&c)) && refined_hazards.contains(&m.h) {
+                if m.category.is_some_and(|c| anchors.contains(&c))
+                    && refined_hazards.contains(&m.h)
+                {
                     m.category = Some(ci);
                     moved = true;
                 }
             }
-            if moved {
-                if let (Some(pr), Some(pa)) = (
+            if moved
+                && let (Some(pr), Some(pa)) = (
                     categories.iter().position(|&c| c == ci),
                     categories.iter().position(|&c| anchors.contains(&c)),
-                ) {
-                    if pr > pa {
-                        let c = categories.remove(pr);
-                        categories.insert(pa, c);
-                    }
-                }
+                )
+                && pr > pa
+            {
+                let c = categories.remove(pr);
+                categories.insert(pa, c);
             }
         }
         let top = categories.first().copied();
@@ -737,18 +910,28 @@ impl Analyzer {
         if let Some(r) = &shop_region {
             regions.push(r.clone());
         }
-        let hint = doc.region_hint.as_deref().and_then(|h| self.resolve_text(h));
+        let hint = doc
+            .region_hint
+            .as_deref()
+            .and_then(|h| self.resolve_text(h));
         let doc_place = self.doc_place(&places, hint.as_ref(), shop_region.as_ref());
         // The event place of a sentence: its first event province, with the first city named in it.
         let place_of = |sent: usize| -> (Option<String>, Option<String>) {
             let evs: Vec<&RegionMention> = places
                 .iter()
-                .filter(|p| p.sent == sent && p.mention.role == RegionRole::Event && p.mention.province != "全国")
+                .filter(|p| {
+                    p.sent == sent
+                        && p.mention.role == RegionRole::Event
+                        && p.mention.province != "全国"
+                })
                 .map(|p| &p.mention)
                 .collect();
             match evs.first() {
                 Some(first) => {
-                    let city = evs.iter().filter(|m| m.province == first.province).find_map(|m| m.city.clone());
+                    let city = evs
+                        .iter()
+                        .filter(|m| m.province == first.province)
+                        .find_map(|m| m.city.clone());
                     (Some(first.province.clone()), city)
                 }
                 None => doc_place.clone(),
@@ -797,10 +980,22 @@ impl Analyzer {
             push(&mut parties.platforms, p);
         }
         let listing_parties = Parties {
-            brands: doc.field(field::BRAND).map(|s| vec![s.to_string()]).unwrap_or_default(),
-            shops: doc.field(field::SHOP).map(|s| vec![s.to_string()]).unwrap_or_default(),
-            platforms: doc.field(field::PLATFORM).map(|s| vec![s.to_string()]).unwrap_or_default(),
-            enterprises: doc.field(field::ENTERPRISE).map(|s| vec![s.to_string()]).unwrap_or_default(),
+            brands: doc
+                .field(field::BRAND)
+                .map(|s| vec![s.to_string()])
+                .unwrap_or_default(),
+            shops: doc
+                .field(field::SHOP)
+                .map(|s| vec![s.to_string()])
+                .unwrap_or_default(),
+            platforms: doc
+                .field(field::PLATFORM)
+                .map(|s| vec![s.to_string()])
+                .unwrap_or_default(),
+            enterprises: doc
+                .field(field::ENTERPRISE)
+                .map(|s| vec![s.to_string()])
+                .unwrap_or_default(),
         };
 
         // Standards.
@@ -823,12 +1018,16 @@ impl Analyzer {
         if kind == DocKind::Standard {
             reason = Some("standard announcement");
         } else {
-            let failed_rows: Vec<&BTreeMap<String, String>> = doc.rows.iter().filter(|r| row_failed(r)).collect();
+            let failed_rows: Vec<&BTreeMap<String, String>> =
+                doc.rows.iter().filter(|r| row_failed(r)).collect();
             if kind == DocKind::Inspection && !failed_rows.is_empty() {
                 for row in failed_rows {
                     findings.extend(self.row_findings(row, top, &doc_place, &title_cat));
                 }
-            } else if kind == DocKind::Inspection && (!doc.rows.is_empty() || all_pass_cue) && !doc_drill {
+            } else if kind == DocKind::Inspection
+                && (!doc.rows.is_empty() || all_pass_cue)
+                && !doc_drill
+            {
                 reason = Some("all-pass inspection");
             } else {
                 for m in &hz {
@@ -838,7 +1037,10 @@ impl Analyzer {
                     let Some(c) = m.category else { continue };
                     let cat = self.categories[c].name.clone();
                     let hazard = self.hazards[m.h].name.clone();
-                    if let Some(f) = findings.iter_mut().find(|f| f.category == cat && f.hazard == hazard) {
+                    if let Some(f) = findings
+                        .iter_mut()
+                        .find(|f| f.category == cat && f.hazard == hazard)
+                    {
                         f.severity = f.severity.max(m.severity);
                         continue;
                     }
@@ -847,13 +1049,21 @@ impl Analyzer {
                         DocKind::Listing | DocKind::Complaint => {
                             let mut p = listing_parties.clone();
                             if kind == DocKind::Complaint {
-                                p.merge(&Parties { enterprises: vec![], ..parties.clone() });
+                                p.merge(&Parties {
+                                    enterprises: vec![],
+                                    ..parties.clone()
+                                });
                             }
                             p
                         }
                         _ => {
                             let st = sent_text(m.sent);
-                            let keep = |v: &[String]| v.iter().filter(|x| st.contains(x.to_ascii_lowercase().as_str())).cloned().collect::<Vec<_>>();
+                            let keep = |v: &[String]| {
+                                v.iter()
+                                    .filter(|x| st.contains(x.to_ascii_lowercase().as_str()))
+                                    .cloned()
+                                    .collect::<Vec<_>>()
+                            };
                             Parties {
                                 brands: keep(&parties.brands),
                                 enterprises: keep(&parties.enterprises),
@@ -862,13 +1072,22 @@ impl Analyzer {
                             }
                         }
                     };
-                    findings.push(Finding { category: cat, hazard, severity: m.severity, province, city, parties: fparties });
+                    findings.push(Finding {
+                        category: cat,
+                        hazard,
+                        severity: m.severity,
+                        province,
+                        city,
+                        parties: fparties,
+                    });
                 }
             }
             if findings.is_empty() && reason.is_none() {
                 reason = Some(if hz.iter().any(|m| m.drill) || doc_drill {
                     "drill"
-                } else if kind == DocKind::Listing && (hz.iter().any(|m| m.advert) || !advert_sent.is_empty()) {
+                } else if kind == DocKind::Listing
+                    && (hz.iter().any(|m| m.advert) || !advert_sent.is_empty())
+                {
                     "advertising"
                 } else if hz.iter().any(|m| m.negated) {
                     "negated"
@@ -883,7 +1102,11 @@ impl Analyzer {
         }
         let is_signal = !findings.is_empty();
 
-        let cluster_text = if doc.text.chars().count() >= 20 { doc.text.clone() } else { format!("{}\n{}", doc.title, doc.text) };
+        let cluster_text = if doc.text.chars().count() >= 20 {
+            doc.text.clone()
+        } else {
+            format!("{}\n{}", doc.title, doc.text)
+        };
         let (_, cluster) = clusters.assign(&doc.id, &cluster_text);
 
         let hazards = hz
@@ -911,14 +1134,19 @@ impl Analyzer {
             for &c in &categories {
                 let name = &self.categories[c].name;
                 let n = cats.iter().filter(|m| m.c == c).count();
-                let in_title = cats.iter().any(|m| m.c == c && has_title && toks[m.tok].s < text_start);
+                let in_title = cats
+                    .iter()
+                    .any(|m| m.c == c && has_title && toks[m.tok].s < text_start);
                 let carries = hz.iter().any(|m| m.category == Some(c));
                 if !category_names.contains(name) && (n >= 2 || in_title || carries) {
                     category_names.push(name.clone());
                 }
             }
         } else {
-            category_names = categories.iter().map(|&c| self.categories[c].name.clone()).collect();
+            category_names = categories
+                .iter()
+                .map(|&c| self.categories[c].name.clone())
+                .collect();
         }
         Extraction {
             doc_id: doc.id.clone(),
@@ -931,7 +1159,11 @@ impl Analyzer {
             vulnerable,
             findings,
             is_signal,
-            reason: if is_signal { None } else { reason.map(str::to_string) },
+            reason: if is_signal {
+                None
+            } else {
+                reason.map(str::to_string)
+            },
             cluster,
         }
     }
@@ -952,7 +1184,9 @@ impl Analyzer {
 
     /// Organisation names (…有限公司, …集团, …厂) as byte spans of `text`; "一公司", "某厂" are not names.
     fn org_spans(&self, text: &str) -> Vec<(usize, usize)> {
-        const MARKERS: [char; 14] = ['由', '为', '是', '向', '被', '对', '在', '经', '据', '与', '和', '及', '、', '了'];
+        const MARKERS: [char; 14] = [
+            '由', '为', '是', '向', '被', '对', '在', '经', '据', '与', '和', '及', '、', '了',
+        ];
         let mut out = Vec::new();
         for m in self.org_re.find_iter(text) {
             let s = m.as_str();
@@ -961,7 +1195,7 @@ impl Analyzer {
             let chars: Vec<(usize, char)> = s.char_indices().collect();
             let n = chars.len();
             for (k, &(off, c)) in chars.iter().enumerate() {
-                if MARKERS.contains(&c) && n - k - 1 >= 4 {
+                if MARKERS.contains(&c) && n - k > 4 {
                     start = m.start() + off + c.len_utf8();
                 }
             }
@@ -969,8 +1203,28 @@ impl Analyzer {
             if name.chars().count() < 4 {
                 continue;
             }
-            let bad = ["一公司", "一家公司", "一厂", "一工厂", "一家工厂", "某公司", "该公司", "这家公司", "本公司", "子公司", "分公司", "一集团", "该厂", "工厂"];
-            if bad.iter().any(|b| name.ends_with(b) && name.chars().count() <= b.chars().count() + 3) || name.starts_with("该") || name.starts_with("一家") {
+            let bad = [
+                "一公司",
+                "一家公司",
+                "一厂",
+                "一工厂",
+                "一家工厂",
+                "某公司",
+                "该公司",
+                "这家公司",
+                "本公司",
+                "子公司",
+                "分公司",
+                "一集团",
+                "该厂",
+                "工厂",
+            ];
+            if bad
+                .iter()
+                .any(|b| name.ends_with(b) && name.chars().count() <= b.chars().count() + 3)
+                || name.starts_with("该")
+                || name.starts_with("一家")
+            {
                 continue;
             }
             out.push((start, m.end()));
@@ -978,20 +1232,34 @@ impl Analyzer {
         out
     }
 
-    fn place_mentions(&self, doc: &Document, full: &str, full_orig: &str, toks: &[Tok], ms: &[Match], text_start: usize) -> Vec<PlaceM> {
+    fn place_mentions(
+        &self,
+        doc: &Document,
+        full: &str,
+        full_orig: &str,
+        toks: &[Tok],
+        ms: &[Match],
+        text_start: usize,
+    ) -> Vec<PlaceM> {
         let org = self.org_spans(full_orig);
         // Context: provinces named unambiguously anywhere, to choose among same-named counties.
         let mut ctx: Vec<String> = Vec::new();
         for m in ms {
-            if let Target::Place(i) = m.target {
-                if let Some(r) = self.place_names.get(i).and_then(|n| self.gaz.resolve_in(n, &[])) {
-                    if !ctx.contains(&r.province) {
-                        ctx.push(r.province);
-                    }
-                }
+            if let Target::Place(i) = m.target
+                && let Some(r) = self
+                    .place_names
+                    .get(i)
+                    .and_then(|n| self.gaz.resolve_in(n, &[]))
+                && !ctx.contains(&r.province)
+            {
+                ctx.push(r.province);
             }
         }
-        if let Some(r) = doc.region_hint.as_deref().and_then(|h| self.resolve_text(h)) {
+        if let Some(r) = doc
+            .region_hint
+            .as_deref()
+            .and_then(|h| self.resolve_text(h))
+        {
             ctx.push(r.province);
         }
         let text_head_end = full[text_start.min(full.len())..]
@@ -1002,7 +1270,12 @@ impl Analyzer {
         // Longest place match wins where two overlap (浙江省杭州市 → 浙江省, 杭州市).
         let mut spans: Vec<&Match> = ms
             .iter()
-            .filter(|m| matches!(m.target, Target::Place(_) | Target::Nationwide | Target::NationPublisher))
+            .filter(|m| {
+                matches!(
+                    m.target,
+                    Target::Place(_) | Target::Nationwide | Target::NationPublisher
+                )
+            })
             .collect();
         spans.sort_by_key(|m| (m.a, std::cmp::Reverse(m.b)));
         let mut covered = 0;
@@ -1015,9 +1288,28 @@ impl Analyzer {
             let written = full_orig.get(s..e).unwrap_or("").to_string();
             let sent = toks[m.a].sent;
             let (resolved, publisher_nation) = match m.target {
-                Target::Nationwide => (Some(RegionInfo { code: "000000".into(), province: "全国".into(), city: None }), false),
-                Target::NationPublisher => (Some(RegionInfo { code: "000000".into(), province: "全国".into(), city: None }), true),
-                Target::Place(i) => (self.place_names.get(i).and_then(|n| self.gaz.resolve_in(n, &ctx)), false),
+                Target::Nationwide => (
+                    Some(RegionInfo {
+                        code: "000000".into(),
+                        province: "全国".into(),
+                        city: None,
+                    }),
+                    false,
+                ),
+                Target::NationPublisher => (
+                    Some(RegionInfo {
+                        code: "000000".into(),
+                        province: "全国".into(),
+                        city: None,
+                    }),
+                    true,
+                ),
+                Target::Place(i) => (
+                    self.place_names
+                        .get(i)
+                        .and_then(|n| self.gaz.resolve_in(n, &ctx)),
+                    false,
+                ),
                 _ => (None, false),
             };
             let Some(r) = resolved else { continue };
@@ -1025,11 +1317,17 @@ impl Analyzer {
             let before = &full[..s];
             let role = if publisher_nation {
                 RegionRole::Publisher
-            } else if s >= text_start && e <= text_head_end && self.is_dateline(full, text_start, s, after) {
+            } else if s >= text_start
+                && e <= text_head_end
+                && self.is_dateline(full, text_start, s, after)
+            {
                 RegionRole::Dateline
             } else if org.iter().any(|&(os, oe)| os <= s && e <= oe) {
                 RegionRole::Company
-            } else if self.publisher_suffixes.iter().any(|p| after.starts_with(p.as_str()))
+            } else if self
+                .publisher_suffixes
+                .iter()
+                .any(|p| after.starts_with(p.as_str()))
                 || (before.ends_with("据") && (after.starts_with("市") || after.starts_with("省")))
             {
                 RegionRole::Publisher
@@ -1037,7 +1335,13 @@ impl Analyzer {
                 RegionRole::Event
             };
             out.push(PlaceM {
-                mention: RegionMention { text: written, code: r.code, province: r.province, city: r.city, role },
+                mention: RegionMention {
+                    text: written,
+                    code: r.code,
+                    province: r.province,
+                    city: r.city,
+                    role,
+                },
                 sent,
             });
         }
@@ -1055,21 +1359,34 @@ impl Analyzer {
         }
         let open = prefix.rfind(['（', '(']);
         let close = prefix.rfind(['）', ')']);
-        if let Some(o) = open {
-            if close.is_none_or(|c| c < o) && prefix[o..].contains("记者") {
-                return true;
-            }
+        if let Some(o) = open
+            && close.is_none_or(|c| c < o)
+            && prefix[o..].contains("记者")
+        {
+            return true;
         }
-        self.agencies.iter().any(|a| prefix.trim_start().trim_start_matches(['【', '[']).starts_with(a.as_str()) && prefix.chars().count() <= 12)
-            && {
-                let head: String = after.chars().take(12).collect();
-                head.split(['，', '。', ',']).next().is_some_and(|h| h.contains("日电") || h.contains('讯'))
-            }
+        self.agencies.iter().any(|a| {
+            prefix
+                .trim_start()
+                .trim_start_matches(['【', '['])
+                .starts_with(a.as_str())
+                && prefix.chars().count() <= 12
+        }) && {
+            let head: String = after.chars().take(12).collect();
+            head.split(['，', '。', ','])
+                .next()
+                .is_some_and(|h| h.contains("日电") || h.contains('讯'))
+        }
     }
 
     /// The document's place: the most named event province (not 全国), else 全国 if named, else the
     /// source's region hint, else a publisher's own place, else the listing's shop region.
-    fn doc_place(&self, places: &[PlaceM], hint: Option<&RegionInfo>, shop: Option<&RegionMention>) -> (Option<String>, Option<String>) {
+    fn doc_place(
+        &self,
+        places: &[PlaceM],
+        hint: Option<&RegionInfo>,
+        shop: Option<&RegionMention>,
+    ) -> (Option<String>, Option<String>) {
         let mut count: Vec<(String, Option<String>, usize, usize)> = Vec::new();
         for (i, p) in places.iter().enumerate() {
             if p.mention.role != RegionRole::Event || p.mention.province == "全国" {
@@ -1089,14 +1406,20 @@ impl Analyzer {
         if let Some(c) = count.first() {
             return (Some(c.0.clone()), c.1.clone());
         }
-        if places.iter().any(|p| p.mention.province == "全国" && matches!(p.mention.role, RegionRole::Event | RegionRole::Publisher)) {
+        if places.iter().any(|p| {
+            p.mention.province == "全国"
+                && matches!(p.mention.role, RegionRole::Event | RegionRole::Publisher)
+        }) {
             return (Some("全国".into()), None);
         }
         if let Some(h) = hint {
             return (Some(h.province.clone()), h.city.clone());
         }
         // A local regulator's, fire brigade's or newspaper's own place: its reports are about its area.
-        if let Some(p) = places.iter().find(|p| p.mention.role == RegionRole::Publisher && p.mention.province != "全国") {
+        if let Some(p) = places
+            .iter()
+            .find(|p| p.mention.role == RegionRole::Publisher && p.mention.province != "全国")
+        {
             return (Some(p.mention.province.clone()), p.mention.city.clone());
         }
         if let Some(s) = shop {
@@ -1106,8 +1429,18 @@ impl Analyzer {
     }
 
     /// One finding per hazard of a failed inspection row.
-    fn row_findings(&self, row: &BTreeMap<String, String>, top: Option<usize>, doc_place: &(Option<String>, Option<String>), title_cat: &Option<usize>) -> Vec<Finding> {
-        let get = |k: &str| row.get(k).map(String::as_str).filter(|s| !s.trim().is_empty());
+    fn row_findings(
+        &self,
+        row: &BTreeMap<String, String>,
+        top: Option<usize>,
+        doc_place: &(Option<String>, Option<String>),
+        title_cat: &Option<usize>,
+    ) -> Vec<Finding> {
+        let get = |k: &str| {
+            row.get(k)
+                .map(String::as_str)
+                .filter(|s| !s.trim().is_empty())
+        };
         let category = get(field::PRODUCT)
             .and_then(|p| {
                 let pf = prepare(p);
@@ -1118,13 +1451,23 @@ impl Analyzer {
             })
             .or(*title_cat)
             .or(top);
-        let Some(category) = category else { return Vec::new() };
+        let Some(category) = category else {
+            return Vec::new();
+        };
         let mut hazards: Vec<usize> = Vec::new();
         if let Some(items) = get(field::ITEMS) {
             let it = prepare(items);
             let (w, _) = self.tokens(&it);
             let ms = self.matches(&w);
-            let terms: Vec<&Match> = ms.iter().filter(|m| matches!(m.target, Target::Hazard(_, Strength::Strong | Strength::Weak))).collect();
+            let terms: Vec<&Match> = ms
+                .iter()
+                .filter(|m| {
+                    matches!(
+                        m.target,
+                        Target::Hazard(_, Strength::Strong | Strength::Weak)
+                    )
+                })
+                .collect();
             for m in &ms {
                 if let Target::Hazard(h, s) = m.target {
                     if s == Strength::TestItem && terms.iter().any(|t| t.a < m.b && m.a < t.b) {
@@ -1136,29 +1479,37 @@ impl Analyzer {
                 }
             }
         }
-        if hazards.is_empty() {
-            if let Some(h) = self.hazards.iter().position(|h| h.name == "非安全质量") {
-                hazards.push(h);
-            }
+        if hazards.is_empty()
+            && let Some(h) = self.hazards.iter().position(|h| h.name == "非安全质量")
+        {
+            hazards.push(h);
         }
         let (province, city) = get(field::PROVINCE)
             .and_then(|p| self.resolve_text(p))
             .map(|r| (Some(r.province), r.city))
             .or_else(|| {
-                get(field::ENTERPRISE).and_then(|e| {
-                    let ef = prepare(e);
-                    let (w, _) = self.tokens(&ef);
-                    self.matches(&w).iter().find_map(|m| match m.target {
-                        Target::Place(i) => self.place_names.get(i).and_then(|n| self.gaz.resolve_in(n, &[])),
-                        _ => None,
+                get(field::ENTERPRISE)
+                    .and_then(|e| {
+                        let ef = prepare(e);
+                        let (w, _) = self.tokens(&ef);
+                        self.matches(&w).iter().find_map(|m| match m.target {
+                            Target::Place(i) => self
+                                .place_names
+                                .get(i)
+                                .and_then(|n| self.gaz.resolve_in(n, &[])),
+                            _ => None,
+                        })
                     })
-                })
-                .map(|r| (Some(r.province), r.city))
+                    .map(|r| (Some(r.province), r.city))
             })
             .unwrap_or_else(|| doc_place.clone());
         let parties = Parties {
-            enterprises: get(field::ENTERPRISE).map(|e| vec![e.to_string()]).unwrap_or_default(),
-            brands: get(field::BRAND).map(|e| vec![e.to_string()]).unwrap_or_default(),
+            enterprises: get(field::ENTERPRISE)
+                .map(|e| vec![e.to_string()])
+                .unwrap_or_default(),
+            brands: get(field::BRAND)
+                .map(|e| vec![e.to_string()])
+                .unwrap_or_default(),
             ..Parties::default()
         };
         hazards
@@ -1186,7 +1537,10 @@ fn strength_rank(t: Target) -> u8 {
 /// A row of an inspection table is failed when its result says so, or when it has no result but lists
 /// failed items.
 fn row_failed(row: &BTreeMap<String, String>) -> bool {
-    let result = row.get(field::RESULT).map(|s| fold(s).into_owned()).unwrap_or_default();
+    let result = row
+        .get(field::RESULT)
+        .map(|s| fold(s).into_owned())
+        .unwrap_or_default();
     if !result.trim().is_empty() {
         return result.contains("不合格") || result.contains("不符合") || result.contains("不达标");
     }
@@ -1241,16 +1595,23 @@ mod tests {
     }
 
     fn listing(text: &str) -> Document {
-        let mut d = example_doc("20000毫安充电宝 大容量快充 防爆阻燃", text, Some(DocKind::Listing));
+        let mut d = example_doc(
+            "20000毫安充电宝 大容量快充 防爆阻燃",
+            text,
+            Some(DocKind::Listing),
+        );
         d.fields.insert(field::SHOP.into(), "闪电数码专营店".into());
         d.fields.insert(field::PLATFORM.into(), "拼多多".into());
         d.fields.insert(field::BRAND.into(), "雷霆".into());
-        d.fields.insert(field::SHOP_REGION.into(), "广东深圳".into());
+        d.fields
+            .insert(field::SHOP_REGION.into(), "广东深圳".into());
         d
     }
 
     fn finding<'a>(x: &'a Extraction, cat: &str, hazard: &str) -> Option<&'a Finding> {
-        x.findings.iter().find(|f| f.category == cat && f.hazard == hazard)
+        x.findings
+            .iter()
+            .find(|f| f.category == cat && f.hazard == hazard)
     }
 
     #[test]
@@ -1258,7 +1619,16 @@ mod tests {
         let j = an().jieba();
         let text = "他说电动自行车、电动自行车用蓄电池、移动电源和充电宝都查，还有邻苯二甲酸酯与磁通量指数，地点在内蒙古和杭州市";
         let words: Vec<&str> = j.cut(text, false).iter().map(|t| t.word).collect();
-        for w in ["电动自行车", "电动自行车用蓄电池", "移动电源", "充电宝", "邻苯二甲酸酯", "磁通量指数", "内蒙古", "杭州市"] {
+        for w in [
+            "电动自行车",
+            "电动自行车用蓄电池",
+            "移动电源",
+            "充电宝",
+            "邻苯二甲酸酯",
+            "磁通量指数",
+            "内蒙古",
+            "杭州市",
+        ] {
             assert!(words.contains(&w), "{w} not a token in {words:?}");
         }
     }
@@ -1266,15 +1636,27 @@ mod tests {
     #[test]
     fn rules_match_tokens_not_substrings() {
         let x = run("", "广东城区一家工厂做放电击穿实验，一切正常。", None);
-        assert!(!x.hazards.iter().any(|h| h.hazard == "触电"), "{:?}", x.hazards);
-        assert!(x.regions.iter().all(|r| r.province == "广东省"), "{:?}", x.regions);
+        assert!(
+            !x.hazards.iter().any(|h| h.hazard == "触电"),
+            "{:?}",
+            x.hazards
+        );
+        assert!(
+            x.regions.iter().all(|r| r.province == "广东省"),
+            "{:?}",
+            x.regions
+        );
         let y = run("", "汽车站旁一辆电动车起火。", None);
         assert_eq!(y.categories, vec!["电动自行车"]);
     }
 
     #[test]
     fn negation_cancels_and_plain_report_counts() {
-        let x = run("", "昨晚小区车棚里的电动车未发生起火，物业排查后恢复供电。", None);
+        let x = run(
+            "",
+            "昨晚小区车棚里的电动车未发生起火，物业排查后恢复供电。",
+            None,
+        );
         assert!(!x.is_signal);
         assert_eq!(x.reason.as_deref(), Some("negated"));
         assert!(x.hazards.iter().all(|h| h.negated));
@@ -1289,19 +1671,31 @@ mod tests {
 
     #[test]
     fn drill_in_title_or_sentence_is_not_a_signal() {
-        let x = run("消防救援大队开展电动车火灾应急演练", "现场模拟电动车电池在楼道充电时起火，队员三分钟内扑灭明火。", None);
+        let x = run(
+            "消防救援大队开展电动车火灾应急演练",
+            "现场模拟电动车电池在楼道充电时起火，队员三分钟内扑灭明火。",
+            None,
+        );
         assert!(!x.is_signal);
         assert_eq!(x.reason.as_deref(), Some("drill"));
         let y = run("", "上午，某小区组织居民进行充电宝起火逃生演练。", None);
         assert_eq!(y.reason.as_deref(), Some("drill"));
         // a drill cancels a recall's finding too
-        let z = run("召回演练", "企业模拟召回部分移动电源，因电芯缺陷可能起火。", Some(DocKind::Recall));
+        let z = run(
+            "召回演练",
+            "企业模拟召回部分移动电源，因电芯缺陷可能起火。",
+            Some(DocKind::Recall),
+        );
         assert_eq!(z.reason.as_deref(), Some("drill"));
     }
 
     #[test]
     fn hypothetical_advice_is_not_a_signal() {
-        let x = run("", "专家提醒，如果充电宝出现鼓包，应立即停止使用，以防爆炸起火。", None);
+        let x = run(
+            "",
+            "专家提醒，如果充电宝出现鼓包，应立即停止使用，以防爆炸起火。",
+            None,
+        );
         assert!(!x.is_signal);
         assert_eq!(x.reason.as_deref(), Some("hypothetical/advice"));
         let y = run("冬季取暖器使用小常识", "取暖器离被褥太近容易起火。", None);
@@ -1310,7 +1704,10 @@ mod tests {
 
     #[test]
     fn listing_claims_are_advertising_but_reviews_are_real() {
-        let ad = an().analyze(&listing("商品详情：采用防火阻燃外壳，多重保护，不会爆炸，安全无忧。"), &mut ClusterIndex::new());
+        let ad = an().analyze(
+            &listing("商品详情：采用防火阻燃外壳，多重保护，不会爆炸，安全无忧。"),
+            &mut ClusterIndex::new(),
+        );
         assert!(!ad.is_signal);
         assert_eq!(ad.reason.as_deref(), Some("advertising"));
         let review = an().analyze(
@@ -1324,7 +1721,12 @@ mod tests {
         assert_eq!(f.parties.shops, vec!["闪电数码专营店"]);
         assert_eq!(f.parties.platforms, vec!["拼多多"]);
         assert_eq!(f.parties.brands, vec!["雷霆"]);
-        assert!(review.regions.iter().any(|r| r.role == RegionRole::Shop && r.province == "广东省"));
+        assert!(
+            review
+                .regions
+                .iter()
+                .any(|r| r.role == RegionRole::Shop && r.province == "广东省")
+        );
     }
 
     #[test]
@@ -1336,17 +1738,35 @@ mod tests {
         let f = finding(&x, "电热暖手器", "烫伤/烧伤").expect("burn finding");
         // the place is only in the company name; the notice is national
         assert_eq!(f.province.as_deref(), Some("全国"));
-        assert!(x.regions.iter().any(|r| r.text == "宁波" && r.role == RegionRole::Company));
+        assert!(
+            x.regions
+                .iter()
+                .any(|r| r.text == "宁波" && r.role == RegionRole::Company)
+        );
         // the same hedged wording in a media explainer is hypothetical
-        let y = run("", "电热暖手宝长时间使用可能导致表面温度过高，存在烫伤风险。", Some(DocKind::Media));
+        let y = run(
+            "",
+            "电热暖手宝长时间使用可能导致表面温度过高，存在烫伤风险。",
+            Some(DocKind::Media),
+        );
         assert!(!y.is_signal);
     }
 
-    fn row(product: &str, enterprise: &str, province: &str, items: &str) -> BTreeMap<String, String> {
-        [(field::PRODUCT, product), (field::ENTERPRISE, enterprise), (field::PROVINCE, province), (field::ITEMS, items)]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+    fn row(
+        product: &str,
+        enterprise: &str,
+        province: &str,
+        items: &str,
+    ) -> BTreeMap<String, String> {
+        [
+            (field::PRODUCT, product),
+            (field::ENTERPRISE, enterprise),
+            (field::PROVINCE, province),
+            (field::ITEMS, items),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
     }
 
     #[test]
@@ -1358,7 +1778,12 @@ mod tests {
         );
         d.channel = crate::model::Channel::Regulator;
         d.rows = vec![
-            row("移动电源", "东莞市极光电子科技有限公司", "广东", "过充电保护、标志和说明"),
+            row(
+                "移动电源",
+                "东莞市极光电子科技有限公司",
+                "广东",
+                "过充电保护、标志和说明",
+            ),
             row("磁力积木", "汕头市澄海区乐童玩具厂", "广东省", "磁通量指数"),
             row("毛绒玩具", "扬州某玩具有限公司", "江苏", "小零件"),
         ];
@@ -1372,24 +1797,48 @@ mod tests {
         assert!(finding(&x, "磁性玩具", "误吞").is_some());
         let small = finding(&x, "玩具", "窒息").expect("小零件 → 窒息");
         assert_eq!(small.province.as_deref(), Some("江苏省"));
-        assert!(finding(&x, "玩具", "误吞").is_none(), "a term beats a test item: {:?}", x.findings);
-        assert!(x.parties.enterprises.contains(&"汕头市澄海区乐童玩具厂".to_string()));
+        assert!(
+            finding(&x, "玩具", "误吞").is_none(),
+            "a term beats a test item: {:?}",
+            x.findings
+        );
+        assert!(
+            x.parties
+                .enterprises
+                .contains(&"汕头市澄海区乐童玩具厂".to_string())
+        );
     }
 
     #[test]
     fn all_pass_inspection_is_not_a_signal() {
-        let x = run("杭州市市场监管局电动自行车产品质量监督抽查结果公告", "本次共抽查电动自行车30批次，涉及阻燃性能、过充电保护等项目，经检验均合格。", None);
+        let x = run(
+            "杭州市市场监管局电动自行车产品质量监督抽查结果公告",
+            "本次共抽查电动自行车30批次，涉及阻燃性能、过充电保护等项目，经检验均合格。",
+            None,
+        );
         assert_eq!(x.kind, DocKind::Inspection);
         assert!(!x.is_signal);
         assert_eq!(x.reason.as_deref(), Some("all-pass inspection"));
-        assert!(x.regions.iter().any(|r| r.text == "杭州市" && r.role == RegionRole::Publisher));
+        assert!(
+            x.regions
+                .iter()
+                .any(|r| r.text == "杭州市" && r.role == RegionRole::Publisher)
+        );
     }
 
     #[test]
     fn failing_inspection_text_without_rows_is_a_signal() {
-        let x = run("电动自行车产品质量监督抽查结果公告", "本次抽查电动自行车30批次，3批次不合格，不合格项目为最高车速、阻燃性能。", Some(DocKind::Inspection));
+        let x = run(
+            "电动自行车产品质量监督抽查结果公告",
+            "本次抽查电动自行车30批次，3批次不合格，不合格项目为最高车速、阻燃性能。",
+            Some(DocKind::Inspection),
+        );
         assert!(x.is_signal);
-        assert!(finding(&x, "电动自行车", "火灾").is_some(), "{:?}", x.findings);
+        assert!(
+            finding(&x, "电动自行车", "火灾").is_some(),
+            "{:?}",
+            x.findings
+        );
         assert!(finding(&x, "电动自行车", "交通事故/失控").is_some());
     }
 
@@ -1403,8 +1852,16 @@ mod tests {
         assert_eq!(x.kind, DocKind::Standard);
         assert!(!x.is_signal);
         assert_eq!(x.reason.as_deref(), Some("standard announcement"));
-        assert!(x.standards.contains(&"GB 43854-2024".to_string()), "{:?}", x.standards);
-        assert!(x.standards.contains(&"GB/T 22760-2020".to_string()), "{:?}", x.standards);
+        assert!(
+            x.standards.contains(&"GB 43854-2024".to_string()),
+            "{:?}",
+            x.standards
+        );
+        assert!(
+            x.standards.contains(&"GB/T 22760-2020".to_string()),
+            "{:?}",
+            x.standards
+        );
     }
 
     #[test]
@@ -1428,20 +1885,39 @@ mod tests {
         let f = finding(&x, "电动自行车", "火灾").expect("finding");
         assert_eq!(f.province.as_deref(), Some("江苏省"));
         assert_eq!(f.city.as_deref(), Some("南京市"));
-        assert!(x.parties.enterprises.contains(&"天津某车业有限公司".to_string()));
-        let y = run("", "本报杭州讯 昨天，温州一小区地下车库内电瓶车起火。", None);
-        assert_eq!(y.regions.iter().find(|r| r.text == "杭州").map(|r| r.role), Some(RegionRole::Dateline));
+        assert!(
+            x.parties
+                .enterprises
+                .contains(&"天津某车业有限公司".to_string())
+        );
+        let y = run(
+            "",
+            "本报杭州讯 昨天，温州一小区地下车库内电瓶车起火。",
+            None,
+        );
+        assert_eq!(
+            y.regions.iter().find(|r| r.text == "杭州").map(|r| r.role),
+            Some(RegionRole::Dateline)
+        );
         assert_eq!(y.findings[0].city.as_deref(), Some("温州市"));
     }
 
     #[test]
     fn abroad_and_nationwide() {
-        let x = run("美国召回一款儿童磁力珠", "美国消费品安全委员会日前发布召回通告，磁力珠磁体脱落可能被儿童误吞。", None);
+        let x = run(
+            "美国召回一款儿童磁力珠",
+            "美国消费品安全委员会日前发布召回通告，磁力珠磁体脱落可能被儿童误吞。",
+            None,
+        );
         assert!(x.is_signal);
         assert_eq!(x.findings[0].province.as_deref(), Some("境外:美国"));
         assert!(x.findings[0].severity >= 4);
         assert!(x.vulnerable.contains(&"儿童".to_string()));
-        let y = run("", "市场监管总局通报，部分电动自行车充电器存在过充电保护缺陷，已有多起起火事故。", None);
+        let y = run(
+            "",
+            "市场监管总局通报，部分电动自行车充电器存在过充电保护缺陷，已有多起起火事故。",
+            None,
+        );
         assert!(y.is_signal, "{:?}", y.reason);
         assert_eq!(y.findings[0].province.as_deref(), Some("全国"));
         assert!(y.regions.iter().any(|r| r.code == "000000"));
@@ -1449,21 +1925,41 @@ mod tests {
 
     #[test]
     fn region_hint_places_an_unplaced_story() {
-        let mut d = example_doc("", "一名女子在家给电动车电瓶充电时电瓶爆炸，手臂被烧伤。", None);
+        let mut d = example_doc(
+            "",
+            "一名女子在家给电动车电瓶充电时电瓶爆炸，手臂被烧伤。",
+            None,
+        );
         d.region_hint = Some("宁波市".into());
         let x = an().analyze(&d, &mut ClusterIndex::new());
         let f = finding(&x, "电动自行车用蓄电池", "爆炸").expect("battery explosion");
         assert_eq!(f.province.as_deref(), Some("浙江省"));
         assert_eq!(f.city.as_deref(), Some("宁波市"));
-        assert_eq!(an().resolve_region("慈溪").map(|r| r.province), Some("浙江省".to_string()));
+        assert_eq!(
+            an().resolve_region("慈溪").map(|r| r.province),
+            Some("浙江省".to_string())
+        );
     }
 
     #[test]
     fn battery_words_make_an_ebike_fire_a_battery_fire() {
-        let x = run("男子楼道给电动车充电起火", "据了解，起火时电动车的锂电池正在充电，火势很快蔓延。", None);
-        assert_eq!(x.categories.first().map(String::as_str), Some("电动自行车用蓄电池"), "{:?}", x.categories);
+        let x = run(
+            "男子楼道给电动车充电起火",
+            "据了解，起火时电动车的锂电池正在充电，火势很快蔓延。",
+            None,
+        );
+        assert_eq!(
+            x.categories.first().map(String::as_str),
+            Some("电动自行车用蓄电池"),
+            "{:?}",
+            x.categories
+        );
         assert!(finding(&x, "电动自行车用蓄电池", "火灾").is_some());
-        assert!(finding(&x, "电动自行车", "火灾").is_none(), "{:?}", x.findings);
+        assert!(
+            finding(&x, "电动自行车", "火灾").is_none(),
+            "{:?}",
+            x.findings
+        );
         let y = run("", "骑手称电动车刹车失灵，撞上路边护栏。", None);
         assert!(finding(&y, "电动自行车", "交通事故/失控").is_some());
     }
@@ -1472,17 +1968,34 @@ mod tests {
     fn severity_is_raised_for_deaths_and_children() {
         let x = run("", "卷发棒过热，一名女孩头皮被烫伤。", None);
         let y = run("", "卷发棒过热，一名顾客头皮被烫伤。", None);
-        assert_eq!(finding(&y, "皮肤及毛发护理器具", "烫伤/烧伤").map(|f| f.severity), Some(3));
+        assert_eq!(
+            finding(&y, "皮肤及毛发护理器具", "烫伤/烧伤").map(|f| f.severity),
+            Some(3)
+        );
         // 女孩 is not a listed vulnerable term; 孩子 is
         let z = run("", "卷发棒过热，孩子头皮被烫伤。", None);
-        assert_eq!(finding(&z, "皮肤及毛发护理器具", "烫伤/烧伤").map(|f| f.severity), Some(4));
+        assert_eq!(
+            finding(&z, "皮肤及毛发护理器具", "烫伤/烧伤").map(|f| f.severity),
+            Some(4)
+        );
         assert!(x.is_signal);
     }
 
     #[test]
     fn kinds_are_inferred() {
-        assert_eq!(run("关于2024年第二批电热毯产品质量监督抽查不合格情况的通告", "", None).kind, DocKind::Inspection);
-        assert_eq!(run("消费者投诉网购充电宝鼓包", "", None).kind, DocKind::Complaint);
+        assert_eq!(
+            run(
+                "关于2024年第二批电热毯产品质量监督抽查不合格情况的通告",
+                "",
+                None
+            )
+            .kind,
+            DocKind::Inspection
+        );
+        assert_eq!(
+            run("消费者投诉网购充电宝鼓包", "", None).kind,
+            DocKind::Complaint
+        );
         assert_eq!(run("小区电动车起火", "", None).kind, DocKind::Media);
     }
 
@@ -1494,7 +2007,10 @@ mod tests {
         let s = signals(&d, &x);
         assert_eq!(s.len(), x.findings.len());
         assert!(s.len() >= 2);
-        assert!(s.iter().all(|s| s.weight == 0.5 && s.cluster == x.cluster && s.time == d.fetched_at && s.doc_id == d.id));
+        assert!(s.iter().all(|s| s.weight == 0.5
+            && s.cluster == x.cluster
+            && s.time == d.fetched_at
+            && s.doc_id == d.id));
         let neg = example_doc("", "电动车未起火。", None);
         let nx = an().analyze(&neg, &mut ClusterIndex::new());
         assert!(signals(&neg, &nx).is_empty());
@@ -1504,11 +2020,23 @@ mod tests {
     fn reposts_share_a_cluster_through_analyze() {
         let body = "3月4日晚，温州市鹿城区一小区地下车库内一辆正在充电的电动自行车突然起火，火势蔓延至旁边三辆电动车。物业保安用灭火器扑救并报警，消防员十分钟内扑灭明火，无人受伤。初步调查显示，起火车辆电池为车主网购的非原厂电池。";
         let mut idx = ClusterIndex::new();
-        let mut a = example_doc("温州一车库电动车起火", &format!("中新网温州3月5日电 {body}"), None);
+        let mut a = example_doc(
+            "温州一车库电动车起火",
+            &format!("中新网温州3月5日电 {body}"),
+            None,
+        );
         a.id = "a".into();
-        let mut b = example_doc("温州车库电瓶车起火 殃及三车", &format!("本报温州讯 {body}\n责任编辑：陈晨"), None);
+        let mut b = example_doc(
+            "温州车库电瓶车起火 殃及三车",
+            &format!("本报温州讯 {body}\n责任编辑：陈晨"),
+            None,
+        );
         b.id = "b".into();
-        let mut c = example_doc("", "宁波市海曙区一家商场的儿童游乐区，一名男孩被扭扭车夹伤手指，商场已暂停该设备并联系家长协商处理后续事宜。", None);
+        let mut c = example_doc(
+            "",
+            "宁波市海曙区一家商场的儿童游乐区，一名男孩被扭扭车夹伤手指，商场已暂停该设备并联系家长协商处理后续事宜。",
+            None,
+        );
         c.id = "c".into();
         assert_eq!(an().analyze(&a, &mut idx).cluster, "a");
         assert_eq!(an().analyze(&b, &mut idx).cluster, "a");
@@ -1522,17 +2050,33 @@ mod tests {
         products.push_str("\n[[category]]\ngroup = \"测试\"\nname = \"测试品\"\naliases = [\"测试品\"]\nexamples = { match = [\"这段文字里没有那个词\"] }\n");
         let line = products.lines().count();
         std::fs::write(dir.path().join("products.toml"), products).unwrap();
-        std::fs::write(dir.path().join("hazards.toml"), include_str!("../../rules/hazards.toml")).unwrap();
-        std::fs::write(dir.path().join("cues.toml"), include_str!("../../rules/cues.toml")).unwrap();
+        std::fs::write(
+            dir.path().join("hazards.toml"),
+            include_str!("../../rules/hazards.toml"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("cues.toml"),
+            include_str!("../../rules/cues.toml"),
+        )
+        .unwrap();
         let errs = check(Some(dir.path()), None);
         assert_eq!(errs.len(), 1, "{errs:?}");
         assert!(errs[0].file.ends_with("products.toml"));
         assert_eq!(errs[0].line, line);
         assert!(errs[0].message.contains("这段文字里没有那个词"));
         // a syntax error is located too
-        std::fs::write(dir.path().join("hazards.toml"), "[[hazard]]\nname = \"火灾\"\nseverity = \"four\"\n").unwrap();
+        std::fs::write(
+            dir.path().join("hazards.toml"),
+            "[[hazard]]\nname = \"火灾\"\nseverity = \"four\"\n",
+        )
+        .unwrap();
         let errs = check(Some(dir.path()), None);
-        assert!(errs.iter().any(|e| e.file.ends_with("hazards.toml") && e.line == 3), "{errs:?}");
+        assert!(
+            errs.iter()
+                .any(|e| e.file.ends_with("hazards.toml") && e.line == 3),
+            "{errs:?}"
+        );
     }
 
     #[test]
@@ -1562,36 +2106,253 @@ mod corpus {
     }
 
     const CASES: &[Case] = &[
-        Case { title: "", text: "3日凌晨，福建省泉州市丰泽区一栋自建房一楼停放的电动自行车在充电过程中起火，浓烟蔓延至楼上，造成2人死亡。", kind: None, signal: true, findings: &[("电动自行车", "火灾")], province: Some("福建省") },
-        Case { title: "网购充电宝用了一周就鼓包", text: "我在某电商平台买的充电宝，才用了一周外壳就鼓包了，晚上充电时还有焦糊味，联系商家只同意换货不肯退款，希望有关部门管一管。", kind: Some(DocKind::Complaint), signal: true, findings: &[("移动电源", "爆炸"), ("移动电源", "火灾")], province: None },
-        Case { title: "", text: "近日，成都市武侯区一名3岁男童误吞了6颗磁力珠，磁珠在肠道内相互吸引导致肠穿孔，经过手术才转危为安。医生提醒家长，磁力珠不要给低龄儿童玩耍。", kind: None, signal: true, findings: &[("磁性玩具", "误吞")], province: Some("四川省") },
-        Case { title: "冬季使用电热毯要注意什么", text: "电热毯使用不当容易引发火灾，建议不要折叠使用，也不要长时间通电。", kind: None, signal: false, findings: &[], province: None },
-        Case { title: "", text: "记者从广州市消防救援支队获悉，今年以来全市共接报电动自行车火灾37起，其中大部分发生在夜间充电时段。", kind: None, signal: true, findings: &[("电动自行车", "火灾")], province: Some("广东省") },
-        Case { title: "某品牌电热水壶漏电 消费者被电击", text: "家住郑州市金水区的李女士反映，她上个月购买的电热水壶在使用时漏电，手碰到壶身时被电了一下，所幸没有受伤。", kind: None, signal: true, findings: &[("电热水壶", "触电")], province: Some("河南省") },
-        Case { title: "", text: "该款卡式炉的气罐在加热火锅时发生爆炸，飞溅的碎片划伤了两名食客的面部，事发于长沙市开福区一家餐馆。", kind: None, signal: true, findings: &[("家用燃气灶具", "爆炸"), ("家用燃气灶具", "机械伤害")], province: Some("湖南省") },
-        Case { title: "消防部门开展电动自行车火灾扑救实战演练", text: "演练模拟小区车棚内电动车充电时起火，消防员迅速出动扑灭明火。", kind: None, signal: false, findings: &[], province: None },
-        Case { title: "", text: "经检测，该批次儿童服装未检出可分解致癌芳香胺染料，甲醛含量符合标准要求。", kind: None, signal: false, findings: &[], province: None },
-        Case { title: "关于召回部分儿童安全座椅的公告", text: "本次召回范围内的儿童安全座椅，由于卡扣强度不足，在发生碰撞时可能断裂，导致儿童被甩出，存在安全隐患。", kind: None, signal: true, findings: &[("机动车儿童乘员用约束系统", "机械伤害")], province: None },
-        Case { title: "", text: "西安市雁塔区一名女子使用卷发棒时，卷发棒突然冒火花，头发被烧焦，头皮出现烫伤。", kind: None, signal: true, findings: &[("皮肤及毛发护理器具", "火灾"), ("皮肤及毛发护理器具", "烫伤/烧伤")], province: Some("陕西省") },
-        Case { title: "新国标电动车头盔选购指南", text: "选购头盔时要认准3C标志，劣质头盔一摔就碎，起不到保护作用。", kind: None, signal: false, findings: &[], province: None },
-        Case { title: "", text: "据澳大利亚竞争与消费者委员会通报，一款儿童学步车存在侧翻风险，已有婴儿从学步车中跌落受伤。", kind: None, signal: true, findings: &[("童车", "跌落/倾倒")], province: Some("境外:澳大利亚") },
-        Case { title: "", text: "重庆市渝北区一小区内，一辆新能源汽车在地下停车场充电时突然自燃，整车被烧毁，所幸无人员伤亡。", kind: None, signal: true, findings: &[("汽车", "火灾")], province: Some("重庆市") },
-        Case { title: "", text: "昨天下午，家住青岛市黄岛区的王先生发现家中燃气热水器有异味，随后一家三口出现头晕症状，被诊断为一氧化碳中毒。", kind: None, signal: true, findings: &[("家用燃气快速热水器", "中毒")], province: Some("山东省") },
-        Case { title: "双十一充电宝热销 商家承诺安全无忧", text: "多家店铺的充电宝宣传采用防爆电芯，不会爆炸。", kind: None, signal: false, findings: &[], province: None },
-        Case { title: "", text: "合肥市民张女士投诉称，孩子在某商场游乐区玩耍时，手指被婴儿推车的折叠关节夹伤，缝了三针。", kind: None, signal: true, findings: &[("童车", "夹伤/挤压")], province: Some("安徽省") },
-        Case { title: "", text: "天津市一家电动车经销店内，数十辆电动自行车整齐摆放，店主介绍新国标车型的刹车性能更好。", kind: None, signal: false, findings: &[], province: None },
-        Case { title: "儿童卫衣绳带过长存勒伤隐患", text: "江苏省市场监管局抽检童装42批次，其中5批次绳带项目不合格，存在勒伤风险。", kind: None, signal: true, findings: &[("儿童及婴幼儿服装", "勒伤/缠绕")], province: Some("江苏省") },
-        Case { title: "", text: "深夜，哈尔滨市南岗区一居民家中的取暖器倾倒后引燃沙发，火势迅速蔓延，消防员救出被困老人一名。", kind: None, signal: true, findings: &[("室内加热器", "跌落/倾倒"), ("室内加热器", "火灾")], province: Some("黑龙江省") },
-        Case { title: "浙江省市场监督管理局关于2024年电热毯产品质量省级监督抽查情况的通告", text: "本次抽查电热毯60批次，发现不合格产品6批次，不合格项目涉及发热、对触及带电部件的防护、标志和说明。", kind: None, signal: true, findings: &[("电热毯", "烫伤/烧伤"), ("电热毯", "触电"), ("电热毯", "标志说明不合格")], province: Some("浙江省") },
-        Case { title: "", text: "12315投诉：在拼多多购买的插线板使用两天后插孔处烧焦冒烟，商家称是用户使用不当。投诉人所在地：江西省南昌市。", kind: Some(DocKind::Complaint), signal: true, findings: &[("插头插座", "火灾")], province: Some("江西省") },
-        Case { title: "长安汽车发布新款SUV", text: "长安汽车今日在重庆发布旗下新款SUV，新车搭载全新动力系统，续航里程提升至600公里。", kind: None, signal: false, findings: &[], province: None },
-        Case { title: "", text: "苏州市吴中区一家幼儿园内，一名幼儿被儿童床护栏间隙卡住头部，老师发现后及时解救，孩子无大碍。", kind: None, signal: true, findings: &[("儿童家具", "夹伤/挤压")], province: Some("江苏省") },
-        Case { title: "", text: "在昆明市官渡区，一名外卖骑手驾驶电动自行车时刹车失灵，与一辆小汽车相撞，骑手腿部骨折。", kind: None, signal: true, findings: &[("电动自行车", "交通事故/失控")], province: Some("云南省") },
-        Case { title: "", text: "南宁市一名消费者反映，网购的学生书包有刺鼻异味，送检后发现甲醛含量超标三倍。", kind: None, signal: true, findings: &[("学生文具", "化学危害")], province: Some("广西壮族自治区") },
-        Case { title: "", text: "电动自行车用锂离子蓄电池新国标今年11月实施，新标准要求电池在过充、短路、挤压、针刺等情况下不起火不爆炸。", kind: None, signal: false, findings: &[], province: None },
-        Case { title: "", text: "記者從台北市消防局獲悉，一輛電動機車在騎樓下充電時起火，火勢延燒至住宅一樓。", kind: None, signal: true, findings: &[("摩托车", "火灾")], province: Some("台湾省") },
-        Case { title: "", text: "日前，市场监管总局发布消费提示，提醒消费者谨慎选购电热暖手宝，避免长时间贴身使用导致低温烫伤。", kind: None, signal: false, findings: &[], province: None },
-        Case { title: "", text: "石家庄市裕华区一居民家的空调外机突然起火，火苗顺着外墙往上窜，消防员用时20分钟将火扑灭。", kind: None, signal: true, findings: &[("房间空气调节器", "火灾")], province: Some("河北省") },
+        Case {
+            title: "",
+            text: "3日凌晨，福建省泉州市丰泽区一栋自建房一楼停放的电动自行车在充电过程中起火，浓烟蔓延至楼上，造成2人死亡。",
+            kind: None,
+            signal: true,
+            findings: &[("电动自行车", "火灾")],
+            province: Some("福建省"),
+        },
+        Case {
+            title: "网购充电宝用了一周就鼓包",
+            text: "我在某电商平台买的充电宝，才用了一周外壳就鼓包了，晚上充电时还有焦糊味，联系商家只同意换货不肯退款，希望有关部门管一管。",
+            kind: Some(DocKind::Complaint),
+            signal: true,
+            findings: &[("移动电源", "爆炸"), ("移动电源", "火灾")],
+            province: None,
+        },
+        Case {
+            title: "",
+            text: "近日，成都市武侯区一名3岁男童误吞了6颗磁力珠，磁珠在肠道内相互吸引导致肠穿孔，经过手术才转危为安。医生提醒家长，磁力珠不要给低龄儿童玩耍。",
+            kind: None,
+            signal: true,
+            findings: &[("磁性玩具", "误吞")],
+            province: Some("四川省"),
+        },
+        Case {
+            title: "冬季使用电热毯要注意什么",
+            text: "电热毯使用不当容易引发火灾，建议不要折叠使用，也不要长时间通电。",
+            kind: None,
+            signal: false,
+            findings: &[],
+            province: None,
+        },
+        Case {
+            title: "",
+            text: "记者从广州市消防救援支队获悉，今年以来全市共接报电动自行车火灾37起，其中大部分发生在夜间充电时段。",
+            kind: None,
+            signal: true,
+            findings: &[("电动自行车", "火灾")],
+            province: Some("广东省"),
+        },
+        Case {
+            title: "某品牌电热水壶漏电 消费者被电击",
+            text: "家住郑州市金水区的李女士反映，她上个月购买的电热水壶在使用时漏电，手碰到壶身时被电了一下，所幸没有受伤。",
+            kind: None,
+            signal: true,
+            findings: &[("电热水壶", "触电")],
+            province: Some("河南省"),
+        },
+        Case {
+            title: "",
+            text: "该款卡式炉的气罐在加热火锅时发生爆炸，飞溅的碎片划伤了两名食客的面部，事发于长沙市开福区一家餐馆。",
+            kind: None,
+            signal: true,
+            findings: &[("家用燃气灶具", "爆炸"), ("家用燃气灶具", "机械伤害")],
+            province: Some("湖南省"),
+        },
+        Case {
+            title: "消防部门开展电动自行车火灾扑救实战演练",
+            text: "演练模拟小区车棚内电动车充电时起火，消防员迅速出动扑灭明火。",
+            kind: None,
+            signal: false,
+            findings: &[],
+            province: None,
+        },
+        Case {
+            title: "",
+            text: "经检测，该批次儿童服装未检出可分解致癌芳香胺染料，甲醛含量符合标准要求。",
+            kind: None,
+            signal: false,
+            findings: &[],
+            province: None,
+        },
+        Case {
+            title: "关于召回部分儿童安全座椅的公告",
+            text: "本次召回范围内的儿童安全座椅，由于卡扣强度不足，在发生碰撞时可能断裂，导致儿童被甩出，存在安全隐患。",
+            kind: None,
+            signal: true,
+            findings: &[("机动车儿童乘员用约束系统", "机械伤害")],
+            province: None,
+        },
+        Case {
+            title: "",
+            text: "西安市雁塔区一名女子使用卷发棒时，卷发棒突然冒火花，头发被烧焦，头皮出现烫伤。",
+            kind: None,
+            signal: true,
+            findings: &[
+                ("皮肤及毛发护理器具", "火灾"),
+                ("皮肤及毛发护理器具", "烫伤/烧伤"),
+            ],
+            province: Some("陕西省"),
+        },
+        Case {
+            title: "新国标电动车头盔选购指南",
+            text: "选购头盔时要认准3C标志，劣质头盔一摔就碎，起不到保护作用。",
+            kind: None,
+            signal: false,
+            findings: &[],
+            province: None,
+        },
+        Case {
+            title: "",
+            text: "据澳大利亚竞争与消费者委员会通报，一款儿童学步车存在侧翻风险，已有婴儿从学步车中跌落受伤。",
+            kind: None,
+            signal: true,
+            findings: &[("童车", "跌落/倾倒")],
+            province: Some("境外:澳大利亚"),
+        },
+        Case {
+            title: "",
+            text: "重庆市渝北区一小区内，一辆新能源汽车在地下停车场充电时突然自燃，整车被烧毁，所幸无人员伤亡。",
+            kind: None,
+            signal: true,
+            findings: &[("汽车", "火灾")],
+            province: Some("重庆市"),
+        },
+        Case {
+            title: "",
+            text: "昨天下午，家住青岛市黄岛区的王先生发现家中燃气热水器有异味，随后一家三口出现头晕症状，被诊断为一氧化碳中毒。",
+            kind: None,
+            signal: true,
+            findings: &[("家用燃气快速热水器", "中毒")],
+            province: Some("山东省"),
+        },
+        Case {
+            title: "双十一充电宝热销 商家承诺安全无忧",
+            text: "多家店铺的充电宝宣传采用防爆电芯，不会爆炸。",
+            kind: None,
+            signal: false,
+            findings: &[],
+            province: None,
+        },
+        Case {
+            title: "",
+            text: "合肥市民张女士投诉称，孩子在某商场游乐区玩耍时，手指被婴儿推车的折叠关节夹伤，缝了三针。",
+            kind: None,
+            signal: true,
+            findings: &[("童车", "夹伤/挤压")],
+            province: Some("安徽省"),
+        },
+        Case {
+            title: "",
+            text: "天津市一家电动车经销店内，数十辆电动自行车整齐摆放，店主介绍新国标车型的刹车性能更好。",
+            kind: None,
+            signal: false,
+            findings: &[],
+            province: None,
+        },
+        Case {
+            title: "儿童卫衣绳带过长存勒伤隐患",
+            text: "江苏省市场监管局抽检童装42批次，其中5批次绳带项目不合格，存在勒伤风险。",
+            kind: None,
+            signal: true,
+            findings: &[("儿童及婴幼儿服装", "勒伤/缠绕")],
+            province: Some("江苏省"),
+        },
+        Case {
+            title: "",
+            text: "深夜，哈尔滨市南岗区一居民家中的取暖器倾倒后引燃沙发，火势迅速蔓延，消防员救出被困老人一名。",
+            kind: None,
+            signal: true,
+            findings: &[("室内加热器", "跌落/倾倒"), ("室内加热器", "火灾")],
+            province: Some("黑龙江省"),
+        },
+        Case {
+            title: "浙江省市场监督管理局关于2024年电热毯产品质量省级监督抽查情况的通告",
+            text: "本次抽查电热毯60批次，发现不合格产品6批次，不合格项目涉及发热、对触及带电部件的防护、标志和说明。",
+            kind: None,
+            signal: true,
+            findings: &[
+                ("电热毯", "烫伤/烧伤"),
+                ("电热毯", "触电"),
+                ("电热毯", "标志说明不合格"),
+            ],
+            province: Some("浙江省"),
+        },
+        Case {
+            title: "",
+            text: "12315投诉：在拼多多购买的插线板使用两天后插孔处烧焦冒烟，商家称是用户使用不当。投诉人所在地：江西省南昌市。",
+            kind: Some(DocKind::Complaint),
+            signal: true,
+            findings: &[("插头插座", "火灾")],
+            province: Some("江西省"),
+        },
+        Case {
+            title: "长安汽车发布新款SUV",
+            text: "长安汽车今日在重庆发布旗下新款SUV，新车搭载全新动力系统，续航里程提升至600公里。",
+            kind: None,
+            signal: false,
+            findings: &[],
+            province: None,
+        },
+        Case {
+            title: "",
+            text: "苏州市吴中区一家幼儿园内，一名幼儿被儿童床护栏间隙卡住头部，老师发现后及时解救，孩子无大碍。",
+            kind: None,
+            signal: true,
+            findings: &[("儿童家具", "夹伤/挤压")],
+            province: Some("江苏省"),
+        },
+        Case {
+            title: "",
+            text: "在昆明市官渡区，一名外卖骑手驾驶电动自行车时刹车失灵，与一辆小汽车相撞，骑手腿部骨折。",
+            kind: None,
+            signal: true,
+            findings: &[("电动自行车", "交通事故/失控")],
+            province: Some("云南省"),
+        },
+        Case {
+            title: "",
+            text: "南宁市一名消费者反映，网购的学生书包有刺鼻异味，送检后发现甲醛含量超标三倍。",
+            kind: None,
+            signal: true,
+            findings: &[("学生文具", "化学危害")],
+            province: Some("广西壮族自治区"),
+        },
+        Case {
+            title: "",
+            text: "电动自行车用锂离子蓄电池新国标今年11月实施，新标准要求电池在过充、短路、挤压、针刺等情况下不起火不爆炸。",
+            kind: None,
+            signal: false,
+            findings: &[],
+            province: None,
+        },
+        Case {
+            title: "",
+            text: "記者從台北市消防局獲悉，一輛電動機車在騎樓下充電時起火，火勢延燒至住宅一樓。",
+            kind: None,
+            signal: true,
+            findings: &[("摩托车", "火灾")],
+            province: Some("台湾省"),
+        },
+        Case {
+            title: "",
+            text: "日前，市场监管总局发布消费提示，提醒消费者谨慎选购电热暖手宝，避免长时间贴身使用导致低温烫伤。",
+            kind: None,
+            signal: false,
+            findings: &[],
+            province: None,
+        },
+        Case {
+            title: "",
+            text: "石家庄市裕华区一居民家的空调外机突然起火，火苗顺着外墙往上窜，消防员用时20分钟将火扑灭。",
+            kind: None,
+            signal: true,
+            findings: &[("房间空气调节器", "火灾")],
+            province: Some("河北省"),
+        },
     ];
 
     #[test]
@@ -1599,12 +2360,26 @@ mod corpus {
         let an = super::tests::shared();
         let mut failures = Vec::new();
         for (i, c) in CASES.iter().enumerate() {
-            let x = an.analyze(&example_doc(c.title, c.text, c.kind), &mut ClusterIndex::new());
-            let got: Vec<(String, String)> = x.findings.iter().map(|f| (f.category.clone(), f.hazard.clone())).collect();
-            let want: Vec<(String, String)> = c.findings.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+            let x = an.analyze(
+                &example_doc(c.title, c.text, c.kind),
+                &mut ClusterIndex::new(),
+            );
+            let got: Vec<(String, String)> = x
+                .findings
+                .iter()
+                .map(|f| (f.category.clone(), f.hazard.clone()))
+                .collect();
+            let want: Vec<(String, String)> = c
+                .findings
+                .iter()
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .collect();
             let same_findings = got.len() == want.len() && want.iter().all(|w| got.contains(w));
             let province = x.findings.first().and_then(|f| f.province.clone());
-            if x.is_signal != c.signal || !same_findings || (c.signal && province.as_deref() != c.province) {
+            if x.is_signal != c.signal
+                || !same_findings
+                || (c.signal && province.as_deref() != c.province)
+            {
                 failures.push(format!(
                     "case {i} ({}{}): signal {} reason {:?} findings {got:?} province {province:?} categories {:?}",
                     c.title,
@@ -1625,7 +2400,14 @@ mod corpus {
         let t = std::env::var("PROBE").unwrap_or_default();
         let x = an.analyze(&example_doc("", &t, None), &mut ClusterIndex::new());
         let f = prepare(&t);
-        eprintln!("{:?}", an.jieba().cut(&f, false).iter().map(|t| t.word).collect::<Vec<_>>());
+        eprintln!(
+            "{:?}",
+            an.jieba()
+                .cut(&f, false)
+                .iter()
+                .map(|t| t.word)
+                .collect::<Vec<_>>()
+        );
         eprintln!("{x:#?}");
     }
 }

@@ -24,8 +24,9 @@ pub enum Level {
     County,
 }
 
-/// One administrative division.
+/// One administrative division (name and level are kept for diagnostics and future lookups).
 #[derive(Debug, Clone)]
+#[allow(dead_code)]
 pub struct Place {
     pub code: String,
     pub name: String,
@@ -89,8 +90,17 @@ pub fn read_dicts(dir: Option<&Path>) -> Result<DictTexts, Vec<ConfigError>> {
     }
     let mut it = r.into_iter().flatten();
     match (it.next(), it.next(), it.next(), it.next()) {
-        (Some(regions), Some(aliases), Some(foreign), Some(words)) => Ok(DictTexts { regions, aliases, foreign, words }),
-        _ => Err(vec![ConfigError::new("dictionaries", 0, "missing dictionary files")]),
+        (Some(regions), Some(aliases), Some(foreign), Some(words)) => Ok(DictTexts {
+            regions,
+            aliases,
+            foreign,
+            words,
+        }),
+        _ => Err(vec![ConfigError::new(
+            "dictionaries",
+            0,
+            "missing dictionary files",
+        )]),
     }
 }
 
@@ -112,12 +122,20 @@ impl Gazetteer {
         for (line, l) in data_lines(text) {
             let cols: Vec<&str> = l.split('\t').collect();
             if cols.len() < 5 {
-                errs.push(ConfigError::new(label, line, "expected: code, name, level, province_code, city_code, short_forms"));
+                errs.push(ConfigError::new(
+                    label,
+                    line,
+                    "expected: code, name, level, province_code, city_code, short_forms",
+                ));
                 continue;
             }
             let code = cols[0].trim();
             if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
-                errs.push(ConfigError::new(label, line, format!("bad GB/T 2260 code `{code}`")));
+                errs.push(ConfigError::new(
+                    label,
+                    line,
+                    format!("bad GB/T 2260 code `{code}`"),
+                ));
                 continue;
             }
             let level = match cols[2].trim() {
@@ -125,7 +143,11 @@ impl Gazetteer {
                 "city" => Level::City,
                 "county" => Level::County,
                 other => {
-                    errs.push(ConfigError::new(label, line, format!("unknown level `{other}`")));
+                    errs.push(ConfigError::new(
+                        label,
+                        line,
+                        format!("unknown level `{other}`"),
+                    ));
                     continue;
                 }
             };
@@ -138,11 +160,21 @@ impl Gazetteer {
                 }
                 _ => {}
             }
-            rows.push((line, cols.iter().map(|c| c.trim().to_string()).collect::<Vec<_>>(), level));
+            rows.push((
+                line,
+                cols.iter()
+                    .map(|c| c.trim().to_string())
+                    .collect::<Vec<_>>(),
+                level,
+            ));
         }
         for (line, cols, level) in rows {
             let Some(province) = prov_names.get(&cols[3]).cloned() else {
-                errs.push(ConfigError::new(label, line, format!("unknown province code `{}`", cols[3])));
+                errs.push(ConfigError::new(
+                    label,
+                    line,
+                    format!("unknown province code `{}`", cols[3]),
+                ));
                 continue;
             };
             let city = match level {
@@ -155,7 +187,13 @@ impl Gazetteer {
                     .or_else(|| Some(cols[1].clone())),
             };
             let idx = g.places.len();
-            g.places.push(Place { code: cols[0].clone(), name: cols[1].clone(), level, province, city });
+            g.places.push(Place {
+                code: cols[0].clone(),
+                name: cols[1].clone(),
+                level,
+                province,
+                city,
+            });
             g.by_name.entry(cols[1].clone()).or_default().push(idx);
             if let Some(shorts) = cols.get(5) {
                 for s in shorts.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -167,10 +205,16 @@ impl Gazetteer {
         for (line, l) in data_lines(text) {
             let mut cols = l.split('\t');
             match (cols.next().map(str::trim), cols.next().map(str::trim)) {
-                (Some(alias), Some(name)) if !alias.is_empty() => match g.by_name.get(name).cloned() {
-                    Some(ids) => g.by_name.entry(alias.to_string()).or_default().extend(ids),
-                    None => errs.push(ConfigError::new(label, line, format!("unknown region `{name}`"))),
-                },
+                (Some(alias), Some(name)) if !alias.is_empty() => {
+                    match g.by_name.get(name).cloned() {
+                        Some(ids) => g.by_name.entry(alias.to_string()).or_default().extend(ids),
+                        None => errs.push(ConfigError::new(
+                            label,
+                            line,
+                            format!("unknown region `{name}`"),
+                        )),
+                    }
+                }
                 _ => errs.push(ConfigError::new(label, line, "expected: alias<TAB>name")),
             }
         }
@@ -207,7 +251,10 @@ impl Gazetteer {
 
     /// Every written form, for the tokenizer.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.by_name.keys().map(String::as_str).chain(self.foreign.keys().map(String::as_str))
+        self.by_name
+            .keys()
+            .map(String::as_str)
+            .chain(self.foreign.keys().map(String::as_str))
     }
 
     pub fn resolved(&self, idx: usize) -> Option<Resolved> {
@@ -221,7 +268,11 @@ impl Gazetteer {
     /// Candidates of a written form. Foreign names give `境外:<country>`.
     pub fn candidates(&self, name: &str) -> Vec<Resolved> {
         if let Some(c) = self.foreign.get(name) {
-            return vec![Resolved { code: String::new(), province: format!("境外:{c}"), city: None }];
+            return vec![Resolved {
+                code: String::new(),
+                province: format!("境外:{c}"),
+                city: None,
+            }];
         }
         self.by_name
             .get(name)
@@ -234,7 +285,11 @@ impl Gazetteer {
     pub fn resolve_in(&self, name: &str, context: &[String]) -> Option<Resolved> {
         let name = name.trim();
         if matches!(name, "全国" | "我国" | "中国" | "国内") {
-            return Some(Resolved { code: "000000".into(), province: "全国".into(), city: None });
+            return Some(Resolved {
+                code: "000000".into(),
+                province: "全国".into(),
+                city: None,
+            });
         }
         let mut cands = self.candidates(name);
         if cands.is_empty() {
@@ -242,7 +297,11 @@ impl Gazetteer {
         }
         // Prefer higher levels for the same written form (吉林 → 吉林省, not 吉林市)
         if cands.len() > 1 {
-            let in_ctx: Vec<Resolved> = cands.iter().filter(|c| context.contains(&c.province)).cloned().collect();
+            let in_ctx: Vec<Resolved> = cands
+                .iter()
+                .filter(|c| context.contains(&c.province))
+                .cloned()
+                .collect();
             if !in_ctx.is_empty() {
                 cands = in_ctx;
             }
@@ -252,7 +311,12 @@ impl Gazetteer {
             // same province: the shortest code path (a province over its city) is the broadest
             let best = cands
                 .iter()
-                .min_by_key(|c| (c.code.ends_with("0000") as u8 == 0, c.code.ends_with("00") as u8 == 0))
+                .min_by_key(|c| {
+                    (
+                        c.code.ends_with("0000") as u8 == 0,
+                        c.code.ends_with("00") as u8 == 0,
+                    )
+                })
                 .cloned()
                 .unwrap_or(first);
             Some(best)
@@ -274,9 +338,18 @@ mod tests {
     fn resolves_full_short_and_ambiguous_names() {
         let g = g();
         let r = g.resolve_in("杭州", &[]).unwrap();
-        assert_eq!((r.code.as_str(), r.province.as_str(), r.city.as_deref()), ("330100", "浙江省", Some("杭州市")));
-        assert_eq!(g.resolve_in("内蒙古", &[]).unwrap().province, "内蒙古自治区");
-        assert_eq!(g.resolve_in("义乌市", &[]).unwrap().city.as_deref(), Some("金华市"));
+        assert_eq!(
+            (r.code.as_str(), r.province.as_str(), r.city.as_deref()),
+            ("330100", "浙江省", Some("杭州市"))
+        );
+        assert_eq!(
+            g.resolve_in("内蒙古", &[]).unwrap().province,
+            "内蒙古自治区"
+        );
+        assert_eq!(
+            g.resolve_in("义乌市", &[]).unwrap().city.as_deref(),
+            Some("金华市")
+        );
         assert_eq!(g.resolve_in("香港", &[]).unwrap().code, "810000");
         assert_eq!(g.resolve_in("台湾省", &[]).unwrap().code, "710000");
         assert_eq!(g.resolve_in("吉林", &[]).unwrap().code, "220000");
@@ -284,19 +357,45 @@ mod tests {
         assert_eq!(g.resolve_in("全国", &[]).unwrap().code, "000000");
         // 朝阳区 exists in Beijing and Changchun: ambiguous alone, resolved by context
         assert!(g.resolve_in("朝阳区", &[]).is_none());
-        assert_eq!(g.resolve_in("朝阳区", &["北京市".to_string()]).unwrap().province, "北京市");
+        assert_eq!(
+            g.resolve_in("朝阳区", &["北京市".to_string()])
+                .unwrap()
+                .province,
+            "北京市"
+        );
         assert_eq!(g.resolve_in("浦东", &[]).unwrap().province, "上海市");
         // 34 provincial-level divisions and all prefecture-level cities are present
-        assert_eq!(g.places.iter().filter(|p| p.level == Level::Province).count(), 34);
-        assert!(g.places.iter().filter(|p| p.level == Level::City && p.code != "710000" && p.code != "810000" && p.code != "820000").count() >= 330);
+        assert_eq!(
+            g.places
+                .iter()
+                .filter(|p| p.level == Level::Province)
+                .count(),
+            34
+        );
+        assert!(
+            g.places
+                .iter()
+                .filter(|p| p.level == Level::City
+                    && p.code != "710000"
+                    && p.code != "810000"
+                    && p.code != "820000")
+                .count()
+                >= 330
+        );
     }
 
     #[test]
     fn bad_lines_are_located() {
         let mut d = read_dicts(None).unwrap();
-        d.regions.1.push_str("12345\t坏码\tcounty\t330000\t330100\t\n");
+        d.regions
+            .1
+            .push_str("12345\t坏码\tcounty\t330000\t330100\t\n");
         let line = d.regions.1.lines().count();
         let errs = Gazetteer::load(&d).unwrap_err();
-        assert!(errs.iter().any(|e| e.line == line && e.message.contains("12345")), "{errs:?}");
+        assert!(
+            errs.iter()
+                .any(|e| e.line == line && e.message.contains("12345")),
+            "{errs:?}"
+        );
     }
 }

@@ -201,7 +201,11 @@ pub struct RuleFiles {
 }
 
 /// Read one file of `dir` or return the embedded default.
-pub fn read_or_embedded(dir: Option<&Path>, name: &str, embedded: &str) -> Result<(String, String), ConfigError> {
+pub fn read_or_embedded(
+    dir: Option<&Path>,
+    name: &str,
+    embedded: &str,
+) -> Result<(String, String), ConfigError> {
     match dir {
         None => Ok((format!("rules/{name}"), embedded.to_string())),
         Some(d) => {
@@ -221,7 +225,11 @@ fn parse<T: for<'de> Deserialize<'de>>(label: &str, text: &str) -> Result<T, Con
 /// Load and validate the rule files. All errors are collected, each located.
 pub fn load(dir: Option<&Path>) -> Result<RuleFiles, Vec<ConfigError>> {
     let mut errors = Vec::new();
-    let files = [(PRODUCTS, EMBEDDED_PRODUCTS), (HAZARDS, EMBEDDED_HAZARDS), (CUES, EMBEDDED_CUES)];
+    let files = [
+        (PRODUCTS, EMBEDDED_PRODUCTS),
+        (HAZARDS, EMBEDDED_HAZARDS),
+        (CUES, EMBEDDED_CUES),
+    ];
     let mut texts = Vec::new();
     for (name, embedded) in files {
         match read_or_embedded(dir, name, embedded) {
@@ -248,9 +256,18 @@ pub fn load(dir: Option<&Path>) -> Result<RuleFiles, Vec<ConfigError>> {
         }
     };
     let texts: [(String, String); 3] = [texts[0].clone(), texts[1].clone(), texts[2].clone()];
-    let files = RuleFiles { products, hazards, cues, texts };
+    let files = RuleFiles {
+        products,
+        hazards,
+        cues,
+        texts,
+    };
     errors.extend(validate(&files));
-    if errors.is_empty() { Ok(files) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(errors)
+    }
 }
 
 fn validate(f: &RuleFiles) -> Vec<ConfigError> {
@@ -261,58 +278,125 @@ fn validate(f: &RuleFiles) -> Vec<ConfigError> {
     let mut names = HashSet::new();
     for (i, c) in f.products.category.iter().enumerate() {
         if c.name.trim().is_empty() || c.group.trim().is_empty() {
-            errs.push(ConfigError::new(pl, line_in_block(pt, "category", i, "name"), "category needs a group and a name"));
+            errs.push(ConfigError::new(
+                pl,
+                line_in_block(pt, "category", i, "name"),
+                "category needs a group and a name",
+            ));
         }
         if !names.insert(c.name.as_str()) {
-            errs.push(ConfigError::new(pl, line_in_block(pt, "category", i, "name"), format!("duplicate category `{}`", c.name)));
+            errs.push(ConfigError::new(
+                pl,
+                line_in_block(pt, "category", i, "name"),
+                format!("duplicate category `{}`", c.name),
+            ));
         }
         if c.anchor_terms.is_empty() != c.anchor.is_empty() {
-            errs.push(ConfigError::new(pl, line_in_block(pt, "category", i, "anchor"), "`anchor` and `anchor_terms` go together"));
+            errs.push(ConfigError::new(
+                pl,
+                line_in_block(pt, "category", i, "anchor"),
+                "`anchor` and `anchor_terms` go together",
+            ));
         }
-        if c.aliases.iter().chain(&c.exclude).chain(&c.anchor_terms).any(|a| a.trim().is_empty()) {
-            errs.push(ConfigError::new(pl, line_in_block(pt, "category", i, "aliases"), "empty alias or phrase"));
+        if c.aliases
+            .iter()
+            .chain(&c.exclude)
+            .chain(&c.anchor_terms)
+            .any(|a| a.trim().is_empty())
+        {
+            errs.push(ConfigError::new(
+                pl,
+                line_in_block(pt, "category", i, "aliases"),
+                "empty alias or phrase",
+            ));
         }
     }
     for (i, c) in f.products.category.iter().enumerate() {
         for a in &c.anchor {
             if !names.contains(a.as_str()) {
-                errs.push(ConfigError::new(pl, line_in_block(pt, "category", i, "anchor"), format!("unknown anchor category `{a}`")));
+                errs.push(ConfigError::new(
+                    pl,
+                    line_in_block(pt, "category", i, "anchor"),
+                    format!("unknown anchor category `{a}`"),
+                ));
             }
         }
     }
-    let groups: HashSet<&str> = f.products.category.iter().map(|c| c.group.as_str()).collect();
+    let groups: HashSet<&str> = f
+        .products
+        .category
+        .iter()
+        .map(|c| c.group.as_str())
+        .collect();
     let mut hnames = HashSet::new();
     for (i, h) in f.hazards.hazard.iter().enumerate() {
         if !hnames.insert(h.name.as_str()) {
-            errs.push(ConfigError::new(hl, line_in_block(ht, "hazard", i, "name"), format!("duplicate hazard `{}`", h.name)));
+            errs.push(ConfigError::new(
+                hl,
+                line_in_block(ht, "hazard", i, "name"),
+                format!("duplicate hazard `{}`", h.name),
+            ));
         }
         for g in &h.prefer_groups {
             if !groups.contains(g.as_str()) {
-                errs.push(ConfigError::new(hl, line_in_block(ht, "hazard", i, "prefer_groups"), format!("unknown product group `{g}`")));
+                errs.push(ConfigError::new(
+                    hl,
+                    line_in_block(ht, "hazard", i, "prefer_groups"),
+                    format!("unknown product group `{g}`"),
+                ));
             }
         }
         if !(1..=4).contains(&h.severity) {
-            errs.push(ConfigError::new(hl, line_in_block(ht, "hazard", i, "severity"), "severity must be 1–4 (GB/T 22760)"));
+            errs.push(ConfigError::new(
+                hl,
+                line_in_block(ht, "hazard", i, "severity"),
+                "severity must be 1–4 (GB/T 22760)",
+            ));
         }
         if h.terms.is_empty() && h.weak_terms.is_empty() && h.test_items.is_empty() {
-            errs.push(ConfigError::new(hl, line_in_block(ht, "hazard", i, "terms"), "hazard has no terms"));
+            errs.push(ConfigError::new(
+                hl,
+                line_in_block(ht, "hazard", i, "terms"),
+                "hazard has no terms",
+            ));
         }
-        if h.terms.iter().chain(&h.weak_terms).chain(&h.test_items).any(|t| t.trim().is_empty()) {
-            errs.push(ConfigError::new(hl, line_in_block(ht, "hazard", i, "terms"), "empty term"));
+        if h.terms
+            .iter()
+            .chain(&h.weak_terms)
+            .chain(&h.test_items)
+            .any(|t| t.trim().is_empty())
+        {
+            errs.push(ConfigError::new(
+                hl,
+                line_in_block(ht, "hazard", i, "terms"),
+                "empty term",
+            ));
         }
     }
     for (i, k) in f.cues.kind.iter().enumerate() {
         if crate::model::DocKind::parse(&k.kind).is_none() {
-            errs.push(ConfigError::new(cl, line_in_block(ct, "kind", i, "kind"), format!("unknown kind `{}`", k.kind)));
+            errs.push(ConfigError::new(
+                cl,
+                line_in_block(ct, "kind", i, "kind"),
+                format!("unknown kind `{}`", k.kind),
+            ));
         }
     }
     for (i, m) in f.cues.modifier.iter().enumerate() {
         if m.raise > 3 {
-            errs.push(ConfigError::new(cl, line_in_block(ct, "modifier", i, "raise"), "raise must be 0–3"));
+            errs.push(ConfigError::new(
+                cl,
+                line_in_block(ct, "modifier", i, "raise"),
+                "raise must be 0–3",
+            ));
         }
     }
     if f.cues.negation.cues.is_empty() {
-        errs.push(ConfigError::new(cl, line_of(ct, ct.find("[negation]").unwrap_or(0)), "negation needs cues"));
+        errs.push(ConfigError::new(
+            cl,
+            line_of(ct, ct.find("[negation]").unwrap_or(0)),
+            "negation needs cues",
+        ));
     }
     errs
 }
@@ -332,5 +416,8 @@ pub fn example_line(text: &str, from_line: usize, example: &str) -> usize {
 /// Line of a `[name]` table header (0 when absent).
 pub fn table_line(text: &str, name: &str) -> usize {
     let header = format!("[{name}]");
-    text.lines().position(|l| l.trim() == header).map(|i| i + 1).unwrap_or(0)
+    text.lines()
+        .position(|l| l.trim() == header)
+        .map(|i| i + 1)
+        .unwrap_or(0)
 }
