@@ -100,6 +100,7 @@ pub struct Analyzer {
     brand_re: Regex,
     std_re: Regex,
     dateline_re: Regex,
+    failed_batches_re: Regex,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -371,9 +372,10 @@ impl Analyzer {
             r"(?i)(?:^|[^a-z/])(GB/T|GB/Z|GB|[A-Z]{2}/T|DB\d{2}/T)\s*(\d{3,5}(?:\.\d{1,3})?)(?:\s*[-—–]\s*((?:19|20)\d{2}))?",
         );
         let dateline_re = Regex::new(r"^\s*(?:\d{1,2}月\d{1,2}日)?\s*(?:电|讯|消息)");
-        let (org_re, shop_re, brand_re, std_re, dateline_re) =
-            match (org_re, shop_re, brand_re, std_re, dateline_re) {
-                (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e)) => (a, b, c, d, e),
+        let failed_batches_re = Regex::new(r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:批次|批|家|个)[^，。；]{0,8}不合格|不合格(?:产品|项目|批次)|不合格率");
+        let (org_re, shop_re, brand_re, std_re, dateline_re, failed_batches_re) =
+            match (org_re, shop_re, brand_re, std_re, dateline_re, failed_batches_re) {
+                (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e), Ok(f)) => (a, b, c, d, e, f),
                 (a, ..) => {
                     errs.push(ConfigError::new(
                         &f.texts[2].0,
@@ -409,6 +411,7 @@ impl Analyzer {
             brand_re,
             std_re,
             dateline_re,
+            failed_batches_re,
         })
     }
 
@@ -631,13 +634,14 @@ impl Analyzer {
             let doc_about_anchor = cats.iter().any(|m| {
                 cat.anchor.contains(&m.c) && (toks[m.tok].s < title_end || Some(m.c) == most)
             });
-            let n_sent = toks.last().map_or(0, |t| t.sent + 1);
-            for sent in 0..n_sent {
-                let Some(term_tok) =
-                    (0..words.len()).find(|&i| toks[i].sent == sent && term_at(cat, i))
-                else {
-                    continue;
-                };
+            // first anchor-term token of each sentence, in one pass
+            let mut firsts: Vec<(usize, usize)> = Vec::new();
+            for i in 0..words.len() {
+                if firsts.last().is_none_or(|&(s, _)| s != toks[i].sent) && term_at(cat, i) {
+                    firsts.push((toks[i].sent, i));
+                }
+            }
+            for (sent, term_tok) in firsts {
                 let is_term_cat = |m: &CatM| {
                     cat.anchor_terms
                         .iter()
@@ -757,7 +761,16 @@ impl Analyzer {
                     .any(|f| sent_text(s).contains(f.as_str()))
             })
             .collect();
-        let all_pass_cue = self.all_pass.iter().any(|c| full.contains(c.as_str()));
+        // All-pass wording with no failure wording left once the all-pass phrases are taken out
+        // ("3批次不合格，其余均合格" is not an all-pass notice; "未发现不合格产品" is).
+        let all_pass_cue = self.all_pass.iter().any(|c| full.contains(c.as_str())) && {
+            let mut rest = full.clone();
+            for c in &self.all_pass {
+                rest = rest.replace(c.as_str(), "");
+            }
+            !(rest.contains("不合格") || rest.contains("不符合") || rest.contains("不达标"))
+        };
+        let failure_count = self.failed_batches_re.is_match(&full);
         let exempt = matches!(kind, DocKind::Recall | DocKind::Inspection);
 
         // Categories.
@@ -1030,6 +1043,22 @@ impl Analyzer {
             {
                 reason = Some("all-pass inspection");
             } else {
+                // An inspection that reports failed batches without naming a known item still is one.
+                if kind == DocKind::Inspection
+                    && failure_count
+                    && !doc_drill
+                    && !hz.iter().any(|m| !m.negated && !m.hypothetical)
+                    && let (Some(c), Some(h)) = (top, self.hazards.iter().position(|h| h.name == "非安全质量"))
+                {
+                    findings.push(Finding {
+                        category: self.categories[c].name.clone(),
+                        hazard: self.hazards[h].name.clone(),
+                        severity: self.hazards[h].severity,
+                        province: doc_place.0.clone(),
+                        city: doc_place.1.clone(),
+                        parties: Parties::default(),
+                    });
+                }
                 for m in &hz {
                     if m.negated || m.hypothetical {
                         continue;
@@ -1241,7 +1270,8 @@ impl Analyzer {
         ms: &[Match],
         text_start: usize,
     ) -> Vec<PlaceM> {
-        let org = self.org_spans(full_orig);
+        let mut org = self.org_spans(full_orig);
+        org.extend(self.shop_re.find_iter(full_orig).map(|m| (m.start(), m.end())));
         // Context: provinces named unambiguously anywhere, to choose among same-named counties.
         let mut ctx: Vec<String> = Vec::new();
         for m in ms {
@@ -2345,6 +2375,9 @@ mod corpus {
             findings: &[],
             province: None,
         },
+        Case { title: "2024年第三季度儿童玩具产品质量监督抽查结果", text: "本次抽查玩具50批次，发现4批次不合格，其余均合格。", kind: None, signal: true, findings: &[("玩具", "非安全质量")], province: None },
+        Case { title: "", text: "消费者王女士在某直播间购买的儿童积木，拆开后发现零件边缘有毛刺，孩子玩耍时手指被划伤。", kind: Some(DocKind::Complaint), signal: true, findings: &[("玩具", "机械伤害")], province: None },
+        Case { title: "", text: "该款空气炸锅采用全新加热技术，烹饪时无油烟，外壳不烫手。", kind: None, signal: false, findings: &[], province: None },
         Case {
             title: "",
             text: "石家庄市裕华区一居民家的空调外机突然起火，火苗顺着外墙往上窜，消防员用时20分钟将火扑灭。",
