@@ -50,6 +50,7 @@ enum Target {
     Hypo,
     HypoPost,
     TitleDoc,
+    Realis,
     Drill,
     Advert,
     Modifier(usize),
@@ -101,6 +102,7 @@ pub struct Analyzer {
     std_re: Regex,
     dateline_re: Regex,
     failed_batches_re: Regex,
+    date_re: Regex,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -269,6 +271,7 @@ impl Analyzer {
         list(&cues.hypothetical.cues, Target::Hypo, &mut phrases);
         list(&cues.hypothetical.post, Target::HypoPost, &mut phrases);
         list(&cues.hypothetical.title_doc, Target::TitleDoc, &mut phrases);
+        list(&cues.hypothetical.realis, Target::Realis, &mut phrases);
         list(&cues.drill.cues, Target::Drill, &mut phrases);
         list(&cues.advertising.cues, Target::Advert, &mut phrases);
         for (i, m) in cues.modifier.iter().enumerate() {
@@ -372,22 +375,32 @@ impl Analyzer {
             r"(?i)(?:^|[^a-z/])(GB/T|GB/Z|GB|[A-Z]{2}/T|DB\d{2}/T)\s*(\d{3,5}(?:\.\d{1,3})?)(?:\s*[-—–]\s*((?:19|20)\d{2}))?",
         );
         let dateline_re = Regex::new(r"^\s*(?:\d{1,2}月\d{1,2}日)?\s*(?:电|讯|消息)");
-        let failed_batches_re = Regex::new(r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:批次|批|家|个)[^，。；]{0,8}不合格|不合格(?:产品|项目|批次)|不合格率");
-        let (org_re, shop_re, brand_re, std_re, dateline_re, failed_batches_re) =
-            match (org_re, shop_re, brand_re, std_re, dateline_re, failed_batches_re) {
-                (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e), Ok(f)) => (a, b, c, d, e, f),
-                (a, ..) => {
-                    errs.push(ConfigError::new(
-                        &f.texts[2].0,
-                        rules::table_line(&f.texts[2].1, "company"),
-                        format!(
-                            "bad suffix list: {}",
-                            a.err().map(|e| e.to_string()).unwrap_or_default()
-                        ),
-                    ));
-                    return Err(errs);
-                }
-            };
+        let failed_batches_re = Regex::new(
+            r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:批次|批|家|个)[^，。；]{0,8}不合格|不合格(?:产品|项目|批次)|不合格率",
+        );
+        let date_re = Regex::new(r"\d{1,2}月\d{1,2}日|\d{1,2}日(?:凌晨|上午|中午|下午|晚|早|夜)");
+        let (org_re, shop_re, brand_re, std_re, dateline_re, failed_batches_re, date_re) = match (
+            org_re,
+            shop_re,
+            brand_re,
+            std_re,
+            dateline_re,
+            failed_batches_re,
+            date_re,
+        ) {
+            (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e), Ok(f), Ok(g)) => (a, b, c, d, e, f, g),
+            (a, ..) => {
+                errs.push(ConfigError::new(
+                    &f.texts[2].0,
+                    rules::table_line(&f.texts[2].1, "company"),
+                    format!(
+                        "bad suffix list: {}",
+                        a.err().map(|e| e.to_string()).unwrap_or_default()
+                    ),
+                ));
+                return Err(errs);
+            }
+        };
         if !errs.is_empty() {
             return Err(errs);
         }
@@ -412,6 +425,7 @@ impl Analyzer {
             std_re,
             dateline_re,
             failed_batches_re,
+            date_re,
         })
     }
 
@@ -695,6 +709,7 @@ impl Analyzer {
         let mut neg_adj: Vec<usize> = Vec::new(); // end tok
         let mut hypo: Vec<(usize, usize)> = Vec::new(); // (sent, start tok)
         let mut hypo_post: HashSet<usize> = HashSet::new(); // clause
+        let mut realis_sent: HashSet<usize> = HashSet::new();
         let mut drill_sent: HashSet<usize> = HashSet::new();
         let mut advert_sent: HashSet<usize> = HashSet::new();
         let mut raise_sent: HashMap<usize, u8> = HashMap::new();
@@ -713,6 +728,9 @@ impl Analyzer {
                 }
                 Target::TitleDoc if has_title && t.sent == title_sent && t.s < text_start => {
                     title_doc_hypo = true
+                }
+                Target::Realis => {
+                    realis_sent.insert(t.sent);
                 }
                 Target::Drill => {
                     drill_sent.insert(t.sent);
@@ -826,7 +844,9 @@ impl Analyzer {
                         && toks.get(end).is_some_and(|x| x.clause == t.clause)
                 });
             let drill = doc_drill || drill_sent.contains(&t.sent);
-            let hypothetical_cue = title_doc_hypo
+            let hypothetical_cue = (title_doc_hypo
+                && !realis_sent.contains(&t.sent)
+                && !self.date_re.is_match(sent_text(t.sent)))
                 || hypo.iter().any(|&(sent, a)| sent == t.sent && a < m.a)
                 || hypo_post.contains(&t.clause);
             let hypothetical = hypothetical_cue && !exempt;
@@ -1048,7 +1068,10 @@ impl Analyzer {
                     && failure_count
                     && !doc_drill
                     && !hz.iter().any(|m| !m.negated && !m.hypothetical)
-                    && let (Some(c), Some(h)) = (top, self.hazards.iter().position(|h| h.name == "非安全质量"))
+                    && let (Some(c), Some(h)) = (
+                        top,
+                        self.hazards.iter().position(|h| h.name == "非安全质量"),
+                    )
                 {
                     findings.push(Finding {
                         category: self.categories[c].name.clone(),
@@ -1271,7 +1294,11 @@ impl Analyzer {
         text_start: usize,
     ) -> Vec<PlaceM> {
         let mut org = self.org_spans(full_orig);
-        org.extend(self.shop_re.find_iter(full_orig).map(|m| (m.start(), m.end())));
+        org.extend(
+            self.shop_re
+                .find_iter(full_orig)
+                .map(|m| (m.start(), m.end())),
+        );
         // Context: provinces named unambiguously anywhere, to choose among same-named counties.
         let mut ctx: Vec<String> = Vec::new();
         for m in ms {
@@ -1564,6 +1591,13 @@ fn strength_rank(t: Target) -> u8 {
     }
 }
 
+/// Whether a standard number (as in [`Extraction::standards`]) is mandatory: GB without /T or /Z.
+pub fn standard_is_mandatory(number: &str) -> bool {
+    let n = number.trim_start().to_ascii_uppercase();
+    n.starts_with("GB ")
+        || (n.starts_with("GB") && n[2..].starts_with(|c: char| c.is_ascii_digit()))
+}
+
 /// A row of an inspection table is failed when its result says so, or when it has no result but lists
 /// failed items.
 fn row_failed(row: &BTreeMap<String, String>) -> bool {
@@ -1730,6 +1764,19 @@ mod tests {
         assert_eq!(x.reason.as_deref(), Some("hypothetical/advice"));
         let y = run("冬季取暖器使用小常识", "取暖器离被褥太近容易起火。", None);
         assert_eq!(y.reason.as_deref(), Some("hypothetical/advice"));
+        // a dated event sentence under an advice title is still a report
+        let z = run(
+            "电动车起火频发，如何防范？",
+            "昨晚，杭州市拱墅区一小区车棚内电动车起火。",
+            None,
+        );
+        assert!(z.is_signal, "{:?}", z.reason);
+        let w = run(
+            "电动车起火频发，如何防范？",
+            "电动车起火多发生在夜间充电时。",
+            None,
+        );
+        assert!(!w.is_signal);
     }
 
     #[test]
@@ -1886,6 +1933,9 @@ mod tests {
             x.standards.contains(&"GB 43854-2024".to_string()),
             "{:?}",
             x.standards
+        );
+        assert!(
+            standard_is_mandatory("GB 43854-2024") && !standard_is_mandatory("GB/T 22760-2020")
         );
         assert!(
             x.standards.contains(&"GB/T 22760-2020".to_string()),
@@ -2375,9 +2425,30 @@ mod corpus {
             findings: &[],
             province: None,
         },
-        Case { title: "2024年第三季度儿童玩具产品质量监督抽查结果", text: "本次抽查玩具50批次，发现4批次不合格，其余均合格。", kind: None, signal: true, findings: &[("玩具", "非安全质量")], province: None },
-        Case { title: "", text: "消费者王女士在某直播间购买的儿童积木，拆开后发现零件边缘有毛刺，孩子玩耍时手指被划伤。", kind: Some(DocKind::Complaint), signal: true, findings: &[("玩具", "机械伤害")], province: None },
-        Case { title: "", text: "该款空气炸锅采用全新加热技术，烹饪时无油烟，外壳不烫手。", kind: None, signal: false, findings: &[], province: None },
+        Case {
+            title: "2024年第三季度儿童玩具产品质量监督抽查结果",
+            text: "本次抽查玩具50批次，发现4批次不合格，其余均合格。",
+            kind: None,
+            signal: true,
+            findings: &[("玩具", "非安全质量")],
+            province: None,
+        },
+        Case {
+            title: "",
+            text: "消费者王女士在某直播间购买的儿童积木，拆开后发现零件边缘有毛刺，孩子玩耍时手指被划伤。",
+            kind: Some(DocKind::Complaint),
+            signal: true,
+            findings: &[("玩具", "机械伤害")],
+            province: None,
+        },
+        Case {
+            title: "",
+            text: "该款空气炸锅采用全新加热技术，烹饪时无油烟，外壳不烫手。",
+            kind: None,
+            signal: false,
+            findings: &[],
+            province: None,
+        },
         Case {
             title: "",
             text: "石家庄市裕华区一居民家的空调外机突然起火，火苗顺着外墙往上窜，消防员用时20分钟将火扑灭。",

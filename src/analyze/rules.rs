@@ -98,6 +98,8 @@ pub struct Hypothetical {
     #[serde(default)]
     pub title_doc: Vec<String>,
     #[serde(default)]
+    pub realis: Vec<String>,
+    #[serde(default)]
     pub examples: Examples,
 }
 
