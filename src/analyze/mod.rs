@@ -156,12 +156,16 @@ struct HazM {
     advert: bool,
     severity: u8,
     category: Option<usize>,
+    /// Products coordinated with the attached one ("插线板和手机充电器"): the mention applies to them too.
+    also: Vec<usize>,
 }
 
 #[derive(Debug, Clone)]
 struct CatM {
     c: usize,
     tok: usize,
+    /// One past the mention's last token.
+    end: usize,
     sent: usize,
 }
 
@@ -618,6 +622,7 @@ impl Analyzer {
             cats.push(CatM {
                 c,
                 tok: a,
+                end: b,
                 sent: toks[a].sent,
             });
         }
@@ -682,6 +687,7 @@ impl Analyzer {
                 cats.push(CatM {
                     c: ci,
                     tok: at,
+                    end: at + 1,
                     sent,
                 });
             }
@@ -870,6 +876,7 @@ impl Analyzer {
                 advert,
                 severity,
                 category: None,
+                also: Vec::new(),
             });
         }
         // Attach each hazard to the nearest category of its sentence, else the title's, else the top one.
@@ -891,6 +898,9 @@ impl Analyzer {
                 )
             });
             m.category = same.map(|c| c.c).or(title_cat).or(top);
+            if let Some(same) = same {
+                m.also = coordinated(&cats, same, &words);
+            }
         }
 
         // A refined category (电动自行车用蓄电池) takes over its anchor's mentions of a hazard it also
@@ -1086,52 +1096,54 @@ impl Analyzer {
                     if m.negated || m.hypothetical {
                         continue;
                     }
-                    let Some(c) = m.category else { continue };
-                    let cat = self.categories[c].name.clone();
-                    let hazard = self.hazards[m.h].name.clone();
-                    if let Some(f) = findings
-                        .iter_mut()
-                        .find(|f| f.category == cat && f.hazard == hazard)
-                    {
-                        f.severity = f.severity.max(m.severity);
-                        continue;
+                    let Some(first) = m.category else { continue };
+                    for c in std::iter::once(first).chain(m.also.iter().copied()) {
+                        let cat = self.categories[c].name.clone();
+                        let hazard = self.hazards[m.h].name.clone();
+                        if let Some(f) = findings
+                            .iter_mut()
+                            .find(|f| f.category == cat && f.hazard == hazard)
+                        {
+                            f.severity = f.severity.max(m.severity);
+                            continue;
+                        }
+                        let (province, city) = place_of(m.sent);
+                        let fparties = match kind {
+                            DocKind::Listing | DocKind::Complaint => {
+                                let mut p = listing_parties.clone();
+                                if kind == DocKind::Complaint {
+                                    p.merge(&Parties {
+                                        enterprises: vec![],
+                                        ..parties.clone()
+                                    });
+                                }
+                                p
+                            }
+                            _ => {
+                                let st = sent_text(m.sent);
+                                let keep = |v: &[String]| {
+                                    v.iter()
+                                        .filter(|x| st.contains(x.to_ascii_lowercase().as_str()))
+                                        .cloned()
+                                        .collect::<Vec<_>>()
+                                };
+                                Parties {
+                                    brands: keep(&parties.brands),
+                                    enterprises: keep(&parties.enterprises),
+                                    shops: keep(&parties.shops),
+                                    platforms: keep(&parties.platforms),
+                                }
+                            }
+                        };
+                        findings.push(Finding {
+                            category: cat,
+                            hazard,
+                            severity: m.severity,
+                            province,
+                            city,
+                            parties: fparties,
+                        });
                     }
-                    let (province, city) = place_of(m.sent);
-                    let fparties = match kind {
-                        DocKind::Listing | DocKind::Complaint => {
-                            let mut p = listing_parties.clone();
-                            if kind == DocKind::Complaint {
-                                p.merge(&Parties {
-                                    enterprises: vec![],
-                                    ..parties.clone()
-                                });
-                            }
-                            p
-                        }
-                        _ => {
-                            let st = sent_text(m.sent);
-                            let keep = |v: &[String]| {
-                                v.iter()
-                                    .filter(|x| st.contains(x.to_ascii_lowercase().as_str()))
-                                    .cloned()
-                                    .collect::<Vec<_>>()
-                            };
-                            Parties {
-                                brands: keep(&parties.brands),
-                                enterprises: keep(&parties.enterprises),
-                                shops: keep(&parties.shops),
-                                platforms: keep(&parties.platforms),
-                            }
-                        }
-                    };
-                    findings.push(Finding {
-                        category: cat,
-                        hazard,
-                        severity: m.severity,
-                        province,
-                        city,
-                        parties: fparties,
-                    });
                 }
             }
             if findings.is_empty() && reason.is_none() {
@@ -1581,6 +1593,36 @@ impl Analyzer {
             })
             .collect()
     }
+}
+
+/// Category mentions joined to `at` by 和 / 与 / 及 / 、 / 或 alone ("插线板和手机充电器").
+fn coordinated(cats: &[CatM], at: &CatM, words: &[&str]) -> Vec<usize> {
+    const JOIN: [&str; 9] = ["和", "与", "及", "、", "以及", "或", "或者", "跟", "及其"];
+    let mut chain: Vec<&CatM> = cats.iter().filter(|c| c.sent == at.sent).collect();
+    chain.sort_by_key(|c| c.tok);
+    let Some(pos) = chain.iter().position(|c| c.tok == at.tok) else {
+        return Vec::new();
+    };
+    let joined = |a: &CatM, b: &CatM| {
+        b.tok > a.end
+            && words
+                .get(a.end..b.tok)
+                .is_some_and(|between| between.iter().all(|w| JOIN.contains(w)))
+    };
+    let mut out = Vec::new();
+    let mut i = pos;
+    while i + 1 < chain.len() && joined(chain[i], chain[i + 1]) {
+        out.push(chain[i + 1].c);
+        i += 1;
+    }
+    let mut i = pos;
+    while i > 0 && joined(chain[i - 1], chain[i]) {
+        out.push(chain[i - 1].c);
+        i -= 1;
+    }
+    out.retain(|&c| c != at.c);
+    out.dedup();
+    out
 }
 
 fn strength_rank(t: Target) -> u8 {
@@ -2424,6 +2466,54 @@ mod corpus {
             signal: false,
             findings: &[],
             province: None,
+        },
+        Case {
+            title: "",
+            text: "【投诉对象】某电器官方旗舰店【投诉问题】在京东购买的电吹风使用时尾部冒火花并有烧焦味，差点烧到头发【投诉要求】退一赔三",
+            kind: Some(DocKind::Complaint),
+            signal: true,
+            findings: &[("皮肤及毛发护理器具", "火灾")],
+            province: None,
+        },
+        Case {
+            title: "",
+            text: "日本经济产业省日前通报，一款在日本销售的移动电源因发生多起起火事故被厂家召回，涉及约5万台。",
+            kind: None,
+            signal: true,
+            findings: &[("移动电源", "火灾")],
+            province: Some("境外:日本"),
+        },
+        Case {
+            title: "",
+            text: "为从源头上消除隐患，我市严禁电动自行车进楼入户、飞线充电，杜绝火灾事故发生。",
+            kind: None,
+            signal: false,
+            findings: &[],
+            province: None,
+        },
+        Case {
+            title: "",
+            text: "内蒙古呼和浩特市赛罕区一户居民家中的电暖器因长时间使用过热起火，屋内一名8个月大的宝宝被及时抱出。",
+            kind: None,
+            signal: true,
+            findings: &[("室内加热器", "火灾")],
+            province: Some("内蒙古自治区"),
+        },
+        Case {
+            title: "",
+            text: "上周，厦门市思明区的陈先生反映，家中安装不到一年的智能门锁频繁故障，多次把老人锁在门外。",
+            kind: None,
+            signal: true,
+            findings: &[("电子门锁", "功能失效")],
+            province: Some("福建省"),
+        },
+        Case {
+            title: "",
+            text: "贵阳市质监部门在一家批发市场查获一批无3C认证的插线板和手机充电器，共计1200余件，均已依法扣押。",
+            kind: None,
+            signal: true,
+            findings: &[("插头插座", "假冒伪劣"), ("电源适配器及充电器", "假冒伪劣")],
+            province: Some("贵州省"),
         },
         Case {
             title: "2024年第三季度儿童玩具产品质量监督抽查结果",
