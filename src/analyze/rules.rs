@@ -85,6 +85,12 @@ pub struct Negation {
     pub cues: Vec<String>,
     #[serde(default)]
     pub adjacent: Vec<String>,
+    /// How many tokens after a cue it still negates (default 6).
+    #[serde(default)]
+    pub window: Option<usize>,
+    /// Words that end a negation's reach (导致, 引发 …).
+    #[serde(default)]
+    pub breakers: Vec<String>,
     #[serde(default)]
     pub examples: Examples,
 }
