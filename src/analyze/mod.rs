@@ -569,8 +569,15 @@ impl Analyzer {
             return DocKind::Complaint;
         }
         let head: String = format!("{title}\n{}", text.chars().take(300).collect::<String>());
-        for scope in [title, head.as_str()] {
+        for (i, scope) in [title, head.as_str()].into_iter().enumerate() {
             for (kind, any, also) in &self.kinds {
+                // a standards announcement says so in its title; a news story may mention a standard
+                if i == 1
+                    && *kind == DocKind::Standard
+                    && doc.channel != crate::model::Channel::Standard
+                {
+                    continue;
+                }
                 if any.iter().any(|w| scope.contains(w.as_str()))
                     && (also.is_empty() || also.iter().any(|w| scope.contains(w.as_str())))
                 {
@@ -1074,8 +1081,11 @@ impl Analyzer {
         if kind == DocKind::Standard {
             reason = Some("standard announcement");
         } else {
-            let failed_rows: Vec<&BTreeMap<String, String>> =
-                doc.rows.iter().filter(|r| row_failed(r)).collect();
+            let failed_rows: Vec<&BTreeMap<String, String>> = doc
+                .rows
+                .iter()
+                .filter(|r| row_failed(r, failure_count))
+                .collect();
             if kind == DocKind::Inspection && !failed_rows.is_empty() {
                 for row in failed_rows {
                     findings.extend(self.row_findings(row, top, &doc_place, &title_cat));
@@ -1653,9 +1663,9 @@ pub fn standard_is_mandatory(number: &str) -> bool {
         || (n.starts_with("GB") && n[2..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
-/// A row of an inspection table is failed when its result says so, or when it has no result but lists
-/// failed items.
-fn row_failed(row: &BTreeMap<String, String>) -> bool {
+/// A row of an inspection table is failed when its result says so; without a result, when it lists
+/// failed items or the notice speaks of failures (its table is then the failed-products table).
+fn row_failed(row: &BTreeMap<String, String>, notice_has_failures: bool) -> bool {
     let result = row
         .get(field::RESULT)
         .map(|s| fold(s).into_owned())
@@ -1663,7 +1673,7 @@ fn row_failed(row: &BTreeMap<String, String>) -> bool {
     if !result.trim().is_empty() {
         return result.contains("不合格") || result.contains("不符合") || result.contains("不达标");
     }
-    row.get(field::ITEMS).is_some_and(|s| !s.trim().is_empty())
+    notice_has_failures || row.get(field::ITEMS).is_some_and(|s| !s.trim().is_empty())
 }
 
 /// One Signal per Finding of a signal document.
