@@ -780,13 +780,18 @@ impl Analyzer {
                 _ => {}
             }
         }
+        // byte range of each sentence, in one pass
+        let mut sent_ranges: Vec<(usize, usize)> = vec![(0, 0); n_sent];
+        for t in toks.iter().rev() {
+            if let Some(r) = sent_ranges.get_mut(t.sent) {
+                if r.1 == 0 {
+                    r.1 = t.e;
+                }
+                r.0 = t.s;
+            }
+        }
         let sent_text = |sent: usize| -> &str {
-            let s = toks.iter().find(|t| t.sent == sent).map_or(0, |t| t.s);
-            let e = toks
-                .iter()
-                .rev()
-                .find(|t| t.sent == sent)
-                .map_or(0, |t| t.e);
+            let (s, e) = sent_ranges.get(sent).copied().unwrap_or((0, 0));
             full.get(s..e).unwrap_or("")
         };
         let failure_sent: HashSet<usize> = (0..n_sent)
@@ -2225,6 +2230,29 @@ mod tests {
     }
 
     #[test]
+    fn odd_and_long_input_does_not_panic() {
+        for (t, x) in [
+            ("", ""),
+            ("。。。", "，，，\n\n"),
+            ("🔥🔥", "🔥电动车🔥起火🔥"),
+            ("ＧＢ", "GB/T"),
+            ("（", "（记者"),
+            ("中新网", "中新网上海"),
+        ] {
+            let e = run(t, x, None);
+            assert_eq!(e.is_signal, !e.findings.is_empty());
+        }
+        let mut d = example_doc("", "", Some(DocKind::Inspection));
+        d.rows = vec![BTreeMap::new(), row("", "", "", "")];
+        let e = an().analyze(&d, &mut ClusterIndex::new());
+        assert!(!e.is_signal);
+        // a long repetitive notice: one finding per (category, hazard)
+        let long = "杭州市一小区电动车起火，充电宝爆炸。".repeat(400);
+        let e = run("", &long, None);
+        assert_eq!(e.findings.len(), 2, "{:?}", e.findings);
+    }
+
+    #[test]
     fn every_rule_example_passes() {
         let errs = check(None, None);
         for e in &errs {
@@ -2537,6 +2565,46 @@ mod corpus {
             signal: true,
             findings: &[("插头插座", "假冒伪劣"), ("电源适配器及充电器", "假冒伪劣")],
             province: Some("贵州省"),
+        },
+        Case {
+            title: "",
+            text: "香港消费者委员会测试发现，市面上有3款电热水壶的手柄温度过高，使用时可能烫伤。",
+            kind: None,
+            signal: false,
+            findings: &[],
+            province: None,
+        },
+        Case {
+            title: "",
+            text: "广州市天河区一小区内，一名老人在阳台晾衣服时，电动晾衣架突然坠落，砸伤了老人的头部。",
+            kind: None,
+            signal: true,
+            findings: &[("电动晾衣架", "跌落/倾倒"), ("电动晾衣架", "机械伤害")],
+            province: Some("广东省"),
+        },
+        Case {
+            title: "济南一商场儿童摇摇车漏电 男童被电击",
+            text: "5日下午，济南市历下区某商场门口的一台摇摇车漏电，一名5岁男童触碰后被电击倒地，经抢救脱离危险。",
+            kind: None,
+            signal: true,
+            findings: &[("玩具", "触电")],
+            province: Some("山东省"),
+        },
+        Case {
+            title: "",
+            text: "兰州市一名市民反映，其购买的电饭煲内胆涂层大面积脱落，担心有害物质超标，已向12315投诉。",
+            kind: None,
+            signal: true,
+            findings: &[("自动电饭锅", "化学危害")],
+            province: Some("甘肃省"),
+        },
+        Case {
+            title: "",
+            text: "海口市美兰区一家酒店的客房内，一台电视机突然冒烟起火，住客及时逃生，酒店方面表示将全面排查电器。",
+            kind: None,
+            signal: true,
+            findings: &[("彩色电视机", "火灾")],
+            province: Some("海南省"),
         },
         Case {
             title: "2024年第三季度儿童玩具产品质量监督抽查结果",
