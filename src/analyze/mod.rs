@@ -375,7 +375,7 @@ impl Analyzer {
         ));
         let shop_re = Regex::new(r"[\p{Han}A-Za-z0-9]{2,16}?(?:官方旗舰店|旗舰店|专营店|专卖店)");
         let brand_re = Regex::new(
-            r"(?:“([^”，。]{1,12})”牌|品牌(?:为|是|：|:)?“([^”，。]{1,12})”|([\p{Han}A-Za-z]{2,6})牌(?:电动|充电|移动|儿童|燃气|电热|电)?)",
+            r"(?:“([^”，。]{1,12})”牌|品牌(?:为|是|：|:)?\s*“([^”，。]{1,12})”|品牌[：:]\s*([\p{Han}A-Za-z0-9]{2,10}))",
         );
         let std_re = Regex::new(
             r"(?i)(?:^|[^a-z/])(GB/T|GB/Z|GB|[A-Z]{2}/T|DB\d{2}/T)\s*(\d{3,5}(?:\.\d{1,3})?)(?:\s*[-—–]\s*((?:19|20)\d{2}))?",
@@ -1037,7 +1037,13 @@ impl Analyzer {
             }
         }
         for m in self.shop_re.find_iter(&full_orig) {
-            push(&mut parties.shops, m.as_str());
+            let start = strip_lead(&full_orig, m.start(), m.end(), &self.platforms);
+            if let Some(name) = full_orig
+                .get(start..m.end())
+                .filter(|n| n.chars().count() >= 4)
+            {
+                push(&mut parties.shops, name);
+            }
         }
         for c in self.brand_re.captures_iter(&full_orig) {
             if let Some(b) = c.get(1).or(c.get(2)).or(c.get(3)) {
@@ -1276,21 +1282,15 @@ impl Analyzer {
 
     /// Organisation names (…有限公司, …集团, …厂) as byte spans of `text`; "一公司", "某厂" are not names.
     fn org_spans(&self, text: &str) -> Vec<(usize, usize)> {
-        const MARKERS: [char; 14] = [
-            '由', '为', '是', '向', '被', '对', '在', '经', '据', '与', '和', '及', '、', '了',
-        ];
         let mut out = Vec::new();
         for m in self.org_re.find_iter(text) {
-            let s = m.as_str();
-            // the suffix is the longest org suffix ending the match
-            let mut start = m.start();
-            let chars: Vec<(usize, char)> = s.char_indices().collect();
-            let n = chars.len();
-            for (k, &(off, c)) in chars.iter().enumerate() {
-                if MARKERS.contains(&c) && n - k > 4 {
-                    start = m.start() + off + c.len_utf8();
-                }
+            // 厂家, 公司内, 集团化 …: the suffix is the start of another word
+            if text[m.end()..].starts_with([
+                '家', '商', '区', '房', '长', '方', '址', '内', '里', '牌', '化', '址',
+            ]) {
+                continue;
             }
+            let start = strip_lead(text, m.start(), m.end(), &self.platforms);
             let name = &text[start..m.end()];
             if name.chars().count() < 4 {
                 continue;
@@ -1621,6 +1621,35 @@ impl Analyzer {
             })
             .collect()
     }
+}
+
+/// Start of an organisation or shop name inside a regex match that began at the start of a run of
+/// characters: after the last function word (由, 在, 向 …) or platform name that leaves at least four
+/// characters ("涉事电动车由天津某车业有限公司" → "天津某车业有限公司").
+fn strip_lead(text: &str, start: usize, end: usize, platforms: &[String]) -> usize {
+    const MARKERS: [char; 15] = [
+        '由', '为', '是', '向', '被', '对', '在', '经', '据', '与', '和', '及', '、', '了', '从',
+    ];
+    let Some(s) = text.get(start..end) else {
+        return start;
+    };
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let n = chars.len();
+    let mut cut = start;
+    for (k, &(off, c)) in chars.iter().enumerate() {
+        if MARKERS.contains(&c) && n - k > 4 {
+            cut = start + off + c.len_utf8();
+        }
+    }
+    for p in platforms {
+        if let Some(pos) = text[cut..end].find(p.as_str()) {
+            let after = cut + pos + p.len();
+            if text[after..end].chars().count() >= 4 {
+                cut = after;
+            }
+        }
+    }
+    cut
 }
 
 /// Category mentions joined to `at` by 和 / 与 / 及 / 、 / 或 alone ("插线板和手机充电器").
@@ -2226,6 +2255,44 @@ mod tests {
             errs.iter()
                 .any(|e| e.file.ends_with("hazards.toml") && e.line == 3),
             "{errs:?}"
+        );
+    }
+
+    #[test]
+    fn parties_from_text() {
+        let x = run(
+            "",
+            "消费者在拼多多闪电数码专营店购买的充电宝起火，联系厂家无果；该产品由深圳市极速电子有限公司生产，品牌：极速。美的集团未回应。",
+            Some(DocKind::Complaint),
+        );
+        assert!(
+            x.parties.shops.contains(&"闪电数码专营店".to_string()),
+            "{:?}",
+            x.parties
+        );
+        assert!(
+            x.parties
+                .enterprises
+                .contains(&"深圳市极速电子有限公司".to_string()),
+            "{:?}",
+            x.parties
+        );
+        assert!(
+            x.parties.enterprises.contains(&"美的集团".to_string()),
+            "{:?}",
+            x.parties
+        );
+        assert!(
+            !x.parties.enterprises.iter().any(|e| e.contains("厂")),
+            "{:?}",
+            x.parties
+        );
+        assert_eq!(x.parties.brands, vec!["极速"]);
+        assert_eq!(x.parties.platforms, vec!["拼多多"]);
+        assert!(
+            x.regions
+                .iter()
+                .any(|r| r.text == "深圳市" && r.role == RegionRole::Company)
         );
     }
 
