@@ -11,6 +11,8 @@ const BANDS: usize = 8;
 const BAND_BITS: u32 = 64 / BANDS as u32;
 /// Largest Hamming distance between a document and a cluster member for it to join the cluster.
 pub const MAX_DISTANCE: u32 = 10;
+/// Texts shorter than this (after normalising) are never clustered with others.
+const MIN_CHARS: usize = 12;
 
 /// FNV-1a 64: stable across runs and Rust versions (cluster ids are stored).
 fn fnv1a(bytes: &[u8]) -> u64 {
@@ -155,6 +157,14 @@ impl ClusterIndex {
         {
             return (*h, c.clone());
         }
+        // Too little text to tell a repost from a different story: its own cluster, not a candidate.
+        if normalise(text).chars().count() < MIN_CHARS {
+            let h = simhash(text);
+            self.by_doc.insert(doc_id.to_string(), self.entries.len());
+            self.entries
+                .push((doc_id.to_string(), h, doc_id.to_string()));
+            return (h, doc_id.to_string());
+        }
         let h = simhash(text);
         let mut best: Option<(u32, usize)> = None;
         for b in 0..BANDS {
@@ -222,6 +232,15 @@ mod tests {
         idx.assign("a", STORY);
         let (_, c) = idx.assign("b", &edited);
         assert_eq!(c, "a");
+    }
+
+    #[test]
+    fn short_texts_stay_alone() {
+        let mut idx = ClusterIndex::new();
+        assert_eq!(idx.assign("a", "").1, "a");
+        assert_eq!(idx.assign("b", "").1, "b");
+        assert_eq!(idx.assign("c", "充电宝鼓包").1, "c");
+        assert_eq!(idx.assign("d", "充电宝鼓包").1, "d");
     }
 
     #[test]

@@ -1099,7 +1099,14 @@ impl Analyzer {
                 .collect();
             if kind == DocKind::Inspection && !failed_rows.is_empty() {
                 for row in failed_rows {
-                    findings.extend(self.row_findings(row, top, &doc_place, &title_cat));
+                    findings.extend(
+                        self.row_findings(row, top, &doc_place, &title_cat)
+                            .into_iter()
+                            .map(|mut f| {
+                                f.severity = (f.severity + title_raise).min(4);
+                                f
+                            }),
+                    );
                 }
             } else if kind == DocKind::Inspection
                 && (!doc.rows.is_empty() || all_pass_cue)
@@ -1775,6 +1782,26 @@ mod tests {
         x.findings
             .iter()
             .find(|f| f.category == cat && f.hazard == hazard)
+    }
+
+    #[test]
+    fn analyzer_is_shared_across_threads() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<Analyzer>();
+        let a = std::sync::Arc::new(Analyzer::load(None, None).unwrap());
+        let handles: Vec<_> = (0..2)
+            .map(|i| {
+                let a = std::sync::Arc::clone(&a);
+                std::thread::spawn(move || {
+                    let mut d = example_doc("", "小区电动车起火。", None);
+                    d.id = format!("t{i}");
+                    a.analyze(&d, &mut ClusterIndex::new()).is_signal
+                })
+            })
+            .collect();
+        for h in handles {
+            assert!(h.join().unwrap());
+        }
     }
 
     #[test]
@@ -2659,7 +2686,7 @@ mod corpus {
         },
         Case {
             title: "",
-            text: "兰州市一名市民反映，其购买的电饭煲内胆涂层大面积脱落，担心有害物质超标，已向12315投诉。",
+            text: "兰州市一名市民反映，其购买的电饭煲内胆涂层大面积脱落，送检后发现有害物质超标，已向12315投诉。",
             kind: None,
             signal: true,
             findings: &[("自动电饭锅", "化学危害")],
