@@ -74,6 +74,7 @@ struct Category {
 struct Hazard {
     name: String,
     prefer_groups: Vec<String>,
+    minor: bool,
     severity: u8,
     test_items: Vec<String>,
     exclude: Vec<String>,
@@ -229,6 +230,7 @@ impl Analyzer {
             .map(|h| Hazard {
                 name: h.name.clone(),
                 prefer_groups: h.prefer_groups.clone(),
+                minor: h.minor,
                 severity: h.severity,
                 test_items: h.test_items.clone(),
                 exclude: h.exclude.iter().map(|s| prepare(s)).collect(),
@@ -1135,6 +1137,18 @@ impl Analyzer {
                 }
                 for m in &hz {
                     if m.negated || m.hypothetical {
+                        continue;
+                    }
+                    // a minor hazard next to a severe one of the same product is its cause
+                    if self.hazards[m.h].minor
+                        && hz.iter().any(|o| {
+                            o.sent == m.sent
+                                && o.category == m.category
+                                && !o.negated
+                                && !o.hypothetical
+                                && self.hazards[o.h].severity >= 3
+                        })
+                    {
                         continue;
                     }
                     let Some(first) = m.category else { continue };
@@ -2722,6 +2736,14 @@ mod corpus {
             kind: None,
             signal: false,
             findings: &[],
+            province: None,
+        },
+        Case {
+            title: "",
+            text: "经查，起火原因为电动自行车锂电池故障。",
+            kind: None,
+            signal: true,
+            findings: &[("电动自行车用蓄电池", "火灾")],
             province: None,
         },
         Case {

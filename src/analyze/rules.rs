@@ -69,6 +69,8 @@ pub struct HazardRule {
     #[serde(default)]
     pub prefer_groups: Vec<String>,
     #[serde(default)]
+    pub minor: bool,
+    #[serde(default)]
     pub examples: Examples,
 }
 
