@@ -705,6 +705,29 @@ impl Analyzer {
                 });
             }
         }
+        // A generic word (充电器, 锂电池) in a document that names the refined product in full
+        // (电动车充电器, 电动车锂电池) is that product.
+        let texts: Vec<String> = cats
+            .iter()
+            .map(|m| words.get(m.tok..m.end).unwrap_or(&[]).concat())
+            .collect();
+        let mut reassign: Vec<(usize, usize)> = Vec::new();
+        for (i, a) in cats.iter().enumerate() {
+            for (j, b) in cats.iter().enumerate() {
+                if a.c != b.c
+                    && !self.categories[b.c].anchor.is_empty()
+                    && texts[j].chars().count() > texts[i].chars().count()
+                    && !texts[i].is_empty()
+                    && texts[j].ends_with(texts[i].as_str())
+                {
+                    reassign.push((i, b.c));
+                    break;
+                }
+            }
+        }
+        for (i, c) in reassign {
+            cats[i].c = c;
+        }
         cats.sort_by_key(|m| m.tok);
         cats
     }
@@ -1316,6 +1339,13 @@ impl Analyzer {
             if name.chars().count() < 4 {
                 continue;
             }
+            // "一服装厂", "一家电动车公司": an indefinite mention, not a name (第一, 统一 are names)
+            let chars: Vec<char> = name.chars().collect();
+            if let Some(k) = chars.iter().rposition(|&c| c == '一')
+                && (k == 0 || !"第统唯万".contains(chars[k - 1]))
+            {
+                continue;
+            }
             let bad = [
                 "一公司",
                 "一家公司",
@@ -1433,6 +1463,14 @@ impl Analyzer {
             let Some(r) = resolved else { continue };
             let after = &full[e..];
             let before = &full[..s];
+            // a person's origin (来自安徽的, 河南籍) is not where anything happened: not recorded
+            if ["来自", "老家", "原籍", "祖籍", "户籍"]
+                .iter()
+                .any(|p| before.ends_with(p))
+                || after.starts_with('籍')
+            {
+                continue;
+            }
             let role = if publisher_nation {
                 RegionRole::Publisher
             } else if s >= text_start
@@ -2745,6 +2783,25 @@ mod corpus {
             signal: true,
             findings: &[("电动自行车用蓄电池", "火灾")],
             province: None,
+        },
+        Case {
+            title: "",
+            text: "苏州一男子网购“三无”电动车充电器，使用一周后充电器炸裂。",
+            kind: None,
+            signal: true,
+            findings: &[
+                ("电动自行车充电器", "假冒伪劣"),
+                ("电动自行车充电器", "爆炸"),
+            ],
+            province: Some("江苏省"),
+        },
+        Case {
+            title: "",
+            text: "来自安徽的务工人员小李在杭州萧山的出租屋内给电瓶车充电，电瓶车突然起火。",
+            kind: None,
+            signal: true,
+            findings: &[("电动自行车", "火灾")],
+            province: Some("浙江省"),
         },
         Case {
             title: "",
