@@ -68,6 +68,7 @@ struct Category {
     exclude: Vec<String>,
     anchor: Vec<usize>,
     anchor_terms: Vec<String>,
+    parts: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -221,6 +222,7 @@ impl Analyzer {
                     .filter_map(|a| cat_index.get(a.as_str()).copied())
                     .collect(),
                 anchor_terms: c.anchor_terms.iter().map(|s| prepare(s)).collect(),
+                parts: c.parts.iter().map(|s| prepare(s)).collect(),
             })
             .collect();
         let hazards: Vec<Hazard> = f
@@ -705,6 +707,25 @@ impl Analyzer {
                 });
             }
         }
+        // A part word (插头) gives way to another product named in its sentence.
+        let is_part = |m: &CatM| {
+            let t = words.get(m.tok..m.end).unwrap_or(&[]).concat();
+            self.categories[m.c].parts.contains(&t)
+        };
+        let part_only: Vec<bool> = cats
+            .iter()
+            .map(|m| {
+                is_part(m)
+                    && cats
+                        .iter()
+                        .any(|o| o.sent == m.sent && o.c != m.c && !is_part(o))
+            })
+            .collect();
+        let mut k = 0;
+        cats.retain(|_| {
+            k += 1;
+            !part_only[k - 1]
+        });
         // A generic word (充电器, 锂电池) in a document that names the refined product in full
         // (电动车充电器, 电动车锂电池) is that product.
         let texts: Vec<String> = cats
@@ -2802,6 +2823,14 @@ mod corpus {
             signal: true,
             findings: &[("电动自行车", "火灾")],
             province: Some("浙江省"),
+        },
+        Case {
+            title: "",
+            text: "追评：暖风机用了半个月，插头位置烧黑了，差评！",
+            kind: Some(DocKind::Listing),
+            signal: true,
+            findings: &[("室内加热器", "火灾")],
+            province: None,
         },
         Case {
             title: "",

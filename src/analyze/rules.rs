@@ -43,6 +43,8 @@ pub struct CategoryRule {
     #[serde(default)]
     pub anchor_terms: Vec<String>,
     #[serde(default)]
+    pub parts: Vec<String>,
+    #[serde(default)]
     pub examples: Examples,
 }
 
