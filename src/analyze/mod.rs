@@ -681,10 +681,26 @@ impl Analyzer {
                         .iter()
                         .any(|t| words.get(m.tok).is_some_and(|w| w == t))
                 };
-                let anchor_tok = cats
+                let anchor_m = cats
                     .iter()
-                    .find(|m| m.sent == sent && cat.anchor.contains(&m.c))
-                    .map(|m| m.tok);
+                    .find(|m| m.sent == sent && cat.anchor.contains(&m.c));
+                // "电动自行车及充电器": two products side by side; the anchor stays, the term is refined
+                if let Some(a) = anchor_m
+                    && term_tok >= a.end
+                    && words
+                        .get(a.end..term_tok)
+                        .is_some_and(|b| !b.is_empty() && b.iter().all(|w| JOIN_WORDS.contains(w)))
+                {
+                    cats.retain(|m| !(m.sent == sent && m.tok == term_tok));
+                    cats.push(CatM {
+                        c: ci,
+                        tok: term_tok,
+                        end: term_tok + 1,
+                        sent,
+                    });
+                    continue;
+                }
+                let anchor_tok = anchor_m.map(|m| m.tok);
                 let at = match anchor_tok {
                     Some(t) => t,
                     None if doc_about_anchor
@@ -1624,7 +1640,15 @@ impl Analyzer {
                 let (w, t) = self.tokens(&pf);
                 let ms = self.matches(&w);
                 let cats = self.category_mentions(&pf, &w, &t, &ms, 0);
-                cats.first().map(|c| c.c)
+                // "锂电池组" in an e-bike notice is the e-bike battery
+                let refined = self.categories.iter().position(|r| {
+                    r.anchor
+                        .iter()
+                        .any(|a| Some(*a) == *title_cat || Some(*a) == top)
+                        && r.anchor_terms.iter().any(|t| pf.contains(t.as_str()))
+                        && cats.first().is_none_or(|c| !r.anchor.contains(&c.c))
+                });
+                refined.or(cats.first().map(|c| c.c))
             })
             .or(*title_cat)
             .or(top);
@@ -1733,8 +1757,10 @@ fn strip_lead(text: &str, start: usize, end: usize, platforms: &[String]) -> usi
 }
 
 /// Category mentions joined to `at` by 和 / 与 / 及 / 、 / 或 alone ("插线板和手机充电器").
+const JOIN_WORDS: [&str; 9] = ["和", "与", "及", "、", "以及", "或", "或者", "跟", "及其"];
+
 fn coordinated(cats: &[CatM], at: &CatM, words: &[&str]) -> Vec<usize> {
-    const JOIN: [&str; 9] = ["和", "与", "及", "、", "以及", "或", "或者", "跟", "及其"];
+    const JOIN: [&str; 9] = JOIN_WORDS;
     let mut chain: Vec<&CatM> = cats.iter().filter(|c| c.sent == at.sent).collect();
     chain.sort_by_key(|c| c.tok);
     let Some(pos) = chain.iter().position(|c| c.tok == at.tok) else {
@@ -2082,6 +2108,37 @@ mod tests {
             x.parties
                 .enterprises
                 .contains(&"汕头市澄海区乐童玩具厂".to_string())
+        );
+    }
+
+    #[test]
+    fn inspection_rows_read_products_in_the_notice_context() {
+        let mut d = example_doc(
+            "2024年浙江省电动自行车及充电器产品质量监督抽查结果",
+            "本次抽查发现不合格产品3批次。",
+            None,
+        );
+        let mut passed = row("电动自行车", "无锡某车业有限公司", "江苏", "");
+        passed.insert(field::RESULT.into(), "合格".into());
+        d.rows = vec![
+            row("锂电池组", "宁德某新能源有限公司", "福建", "过充电保护"),
+            row("电动自行车", "天津市某车业有限公司", "", "最高车速"),
+            passed,
+        ];
+        let x = an().analyze(&d, &mut ClusterIndex::new());
+        assert!(
+            finding(&x, "电动自行车用蓄电池", "火灾").is_some(),
+            "{:?}",
+            x.findings
+        );
+        // no province column: the place at the head of the enterprise name
+        let f = finding(&x, "电动自行车", "交通事故/失控").expect("speed finding");
+        assert_eq!(f.province.as_deref(), Some("天津市"));
+        assert_eq!(
+            x.findings.len(),
+            2,
+            "the passed row is no finding: {:?}",
+            x.findings
         );
     }
 
