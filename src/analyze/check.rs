@@ -1,0 +1,194 @@
+//! `jiance check` for the analysis stage: validate the rule and dictionary files and run every rule
+//! example (must / must-not match), reporting each failure at its file:line.
+
+use std::path::Path;
+
+use chrono::Utc;
+
+use super::rules::{self, Examples, example_line, table_line};
+use super::{Analyzer, ClusterIndex, regions};
+use crate::config::{ConfigError, line_in_block};
+use crate::model::{Channel, DocKind, Document, Extraction};
+
+/// Validate rule + dictionary files and run every rule example. Empty when all is well.
+pub fn check(rules_dir: Option<&Path>, dict_dir: Option<&Path>) -> Vec<ConfigError> {
+    let files = rules::load(rules_dir);
+    let gaz = regions::read_dicts(dict_dir).and_then(|d| regions::Gazetteer::load(&d));
+    let (files, gaz) = match (files, gaz) {
+        (Ok(f), Ok(g)) => (f, g),
+        (f, g) => {
+            return f
+                .err()
+                .into_iter()
+                .flatten()
+                .chain(g.err().into_iter().flatten())
+                .collect();
+        }
+    };
+    let an = match Analyzer::build(files.clone(), gaz) {
+        Ok(a) => a,
+        Err(e) => return e,
+    };
+    run_examples(&an, &files)
+}
+
+pub(crate) fn example_doc(title: &str, text: &str, kind: Option<DocKind>) -> Document {
+    let mut fields = std::collections::BTreeMap::new();
+    if kind == Some(DocKind::Listing) {
+        fields.insert("shop".to_string(), "示例店铺".to_string());
+    }
+    Document {
+        id: crate::model::doc_id(&format!("example\u{1f}{title}\u{1f}{text}")),
+        source: "example".into(),
+        channel: Channel::Media,
+        kind,
+        url: String::new(),
+        title: title.into(),
+        text: text.into(),
+        published_at: None,
+        fetched_at: Utc::now(),
+        fields,
+        rows: Vec::new(),
+        region_hint: None,
+        weight: 1.0,
+    }
+}
+
+fn run_examples(an: &Analyzer, f: &rules::RuleFiles) -> Vec<ConfigError> {
+    let mut errs = Vec::new();
+    let analyze = |title: &str, text: &str, kind: Option<DocKind>| -> Extraction {
+        an.analyze(&example_doc(title, text, kind), &mut ClusterIndex::new())
+    };
+    // Runs a rule's examples: `ok(extraction)` must hold for `match`, fail for `no_match`.
+    let mut run = |label: &str,
+                   text: &str,
+                   from: usize,
+                   what: &str,
+                   ex: &Examples,
+                   doc: &dyn Fn(&str) -> Extraction,
+                   ok: &dyn Fn(&Extraction) -> bool| {
+        for (want, list) in [(true, &ex.matches), (false, &ex.no_match)] {
+            for e in list {
+                let x = doc(e);
+                if ok(&x) != want {
+                    let verb = if want {
+                        "should match"
+                    } else {
+                        "should not match"
+                    };
+                    errs.push(ConfigError::new(
+                        label,
+                        example_line(text, from, e),
+                        format!(
+                            "example {verb} {what}: \"{e}\" (categories {:?}, hazards {:?}, reason {:?})",
+                            x.categories,
+                            x.hazards.iter().map(|h| format!("{}{}{}", h.hazard, if h.negated { "/neg" } else { "" }, if h.hypothetical { "/hyp" } else { "" })).collect::<Vec<_>>(),
+                            x.reason
+                        ),
+                    ));
+                }
+            }
+        }
+    };
+    let (pl, pt) = (&f.texts[0].0, &f.texts[0].1);
+    for (i, c) in f.products.category.iter().enumerate() {
+        let from = line_in_block(pt, "category", i, "name");
+        let name = c.name.clone();
+        run(
+            pl,
+            pt,
+            from,
+            &format!("category {}", c.name),
+            &c.examples,
+            &|e| analyze("", e, None),
+            &|x| x.categories.contains(&name),
+        );
+    }
+    let (hl, ht) = (&f.texts[1].0, &f.texts[1].1);
+    for (i, h) in f.hazards.hazard.iter().enumerate() {
+        let from = line_in_block(ht, "hazard", i, "name");
+        let name = h.name.clone();
+        run(
+            hl,
+            ht,
+            from,
+            &format!("hazard {}", h.name),
+            &h.examples,
+            &|e| analyze("", e, None),
+            &|x| {
+                x.hazards
+                    .iter()
+                    .any(|m| m.hazard == name && !m.negated && !m.hypothetical)
+            },
+        );
+    }
+    let (cl, ct) = (&f.texts[2].0, &f.texts[2].1);
+    let c = &f.cues;
+    run(
+        cl,
+        ct,
+        table_line(ct, "negation"),
+        "negation",
+        &c.negation.examples,
+        &|e| analyze("", e, None),
+        &|x| x.hazards.iter().any(|m| m.negated),
+    );
+    run(
+        cl,
+        ct,
+        table_line(ct, "hypothetical"),
+        "hypothetical",
+        &c.hypothetical.examples,
+        &|e| analyze("", e, None),
+        &|x| x.hazards.iter().any(|m| m.hypothetical && !m.negated),
+    );
+    run(
+        cl,
+        ct,
+        table_line(ct, "drill"),
+        "drill",
+        &c.drill.examples,
+        &|e| analyze("", e, None),
+        &|x| x.reason.as_deref() == Some("drill"),
+    );
+    run(
+        cl,
+        ct,
+        table_line(ct, "advertising"),
+        "advertising",
+        &c.advertising.examples,
+        &|e| analyze("", e, Some(DocKind::Listing)),
+        &|x| x.reason.as_deref() == Some("advertising"),
+    );
+    for (i, m) in c.modifier.iter().enumerate() {
+        let from = line_in_block(ct, "modifier", i, "name");
+        run(
+            cl,
+            ct,
+            from,
+            &format!("modifier {}", m.name),
+            &m.examples,
+            &|e| analyze("", e, None),
+            &|x| {
+                x.hazards.iter().any(|h| {
+                    an.hazard_severity(&h.hazard)
+                        .is_some_and(|d| h.severity > d)
+                })
+            },
+        );
+    }
+    for (i, k) in c.kind.iter().enumerate() {
+        let from = line_in_block(ct, "kind", i, "kind");
+        let want = DocKind::parse(&k.kind);
+        run(
+            cl,
+            ct,
+            from,
+            &format!("kind {}", k.kind),
+            &k.examples,
+            &|e| analyze(e, "", None),
+            &|x| Some(x.kind) == want,
+        );
+    }
+    errs
+}

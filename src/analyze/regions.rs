@@ -1,0 +1,401 @@
+//! The region gazetteer: GB/T 2260 provinces, prefecture-level cities and counties (dictionaries/regions.tsv,
+//! built by dictionaries/build_regions.py), extra short forms (region_aliases.tsv) and places abroad
+//! (foreign.tsv). Resolves a written place name to (code, province, city); the analyzer decides roles.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::config::ConfigError;
+
+pub const REGIONS: &str = "regions.tsv";
+pub const ALIASES: &str = "region_aliases.tsv";
+pub const FOREIGN: &str = "foreign.tsv";
+pub const WORDS: &str = "words.txt";
+
+const EMBEDDED_REGIONS: &str = include_str!("../../dictionaries/regions.tsv");
+const EMBEDDED_ALIASES: &str = include_str!("../../dictionaries/region_aliases.tsv");
+const EMBEDDED_FOREIGN: &str = include_str!("../../dictionaries/foreign.tsv");
+const EMBEDDED_WORDS: &str = include_str!("../../dictionaries/words.txt");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Province,
+    City,
+    County,
+}
+
+/// One administrative division (name and level are kept for diagnostics and future lookups).
+#[derive(Debug, Clone)]
+#[allow(dead_code)]
+pub struct Place {
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    /// Canonical province name.
+    pub province: String,
+    /// Canonical prefecture-level city (for a municipality's districts, the municipality).
+    pub city: Option<String>,
+}
+
+/// What a written place name resolves to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    pub code: String,
+    /// Canonical province, `全国`, or `境外:<country>`.
+    pub province: String,
+    pub city: Option<String>,
+}
+
+#[derive(Debug, Default)]
+pub struct Gazetteer {
+    pub places: Vec<Place>,
+    /// Written form (full or short) → indices into `places` (several when ambiguous).
+    pub by_name: HashMap<String, Vec<usize>>,
+    /// Written form → country.
+    pub foreign: HashMap<String, String>,
+    /// Extra user words for jieba, with an optional frequency (0 = never keep this general-dictionary
+    /// word whole: 发生爆炸 → 发生 + 爆炸).
+    pub words: Vec<(String, Option<usize>)>,
+}
+
+pub struct DictTexts {
+    pub regions: (String, String),
+    pub aliases: (String, String),
+    pub foreign: (String, String),
+    pub words: (String, String),
+}
+
+pub fn read_dicts(dir: Option<&Path>) -> Result<DictTexts, Vec<ConfigError>> {
+    let read = |name: &str, embedded: &str| -> Result<(String, String), ConfigError> {
+        match dir {
+            None => Ok((format!("dictionaries/{name}"), embedded.to_string())),
+            Some(d) => {
+                let p = d.join(name);
+                let label = p.display().to_string();
+                std::fs::read_to_string(&p)
+                    .map(|t| (label.clone(), t))
+                    .map_err(|e| ConfigError::new(label, 0, format!("cannot read: {e}")))
+            }
+        }
+    };
+    let r = [
+        read(REGIONS, EMBEDDED_REGIONS),
+        read(ALIASES, EMBEDDED_ALIASES),
+        read(FOREIGN, EMBEDDED_FOREIGN),
+        read(WORDS, EMBEDDED_WORDS),
+    ];
+    let errs: Vec<ConfigError> = r.iter().filter_map(|x| x.as_ref().err().cloned()).collect();
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    let mut it = r.into_iter().flatten();
+    match (it.next(), it.next(), it.next(), it.next()) {
+        (Some(regions), Some(aliases), Some(foreign), Some(words)) => Ok(DictTexts {
+            regions,
+            aliases,
+            foreign,
+            words,
+        }),
+        _ => Err(vec![ConfigError::new(
+            "dictionaries",
+            0,
+            "missing dictionary files",
+        )]),
+    }
+}
+
+fn data_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+}
+
+impl Gazetteer {
+    pub fn load(d: &DictTexts) -> Result<Gazetteer, Vec<ConfigError>> {
+        let mut errs = Vec::new();
+        let mut g = Gazetteer::default();
+        let (label, text) = &d.regions;
+        let mut prov_names: HashMap<String, String> = HashMap::new();
+        let mut city_names: HashMap<String, String> = HashMap::new();
+        let mut rows = Vec::new();
+        for (line, l) in data_lines(text) {
+            let cols: Vec<&str> = l.split('\t').collect();
+            if cols.len() < 5 {
+                errs.push(ConfigError::new(
+                    label,
+                    line,
+                    "expected: code, name, level, province_code, city_code, short_forms",
+                ));
+                continue;
+            }
+            let code = cols[0].trim();
+            if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+                errs.push(ConfigError::new(
+                    label,
+                    line,
+                    format!("bad GB/T 2260 code `{code}`"),
+                ));
+                continue;
+            }
+            let level = match cols[2].trim() {
+                "province" => Level::Province,
+                "city" => Level::City,
+                "county" => Level::County,
+                other => {
+                    errs.push(ConfigError::new(
+                        label,
+                        line,
+                        format!("unknown level `{other}`"),
+                    ));
+                    continue;
+                }
+            };
+            match level {
+                Level::Province => {
+                    prov_names.insert(code.to_string(), cols[1].trim().to_string());
+                }
+                Level::City if !cols[4].trim().is_empty() => {
+                    city_names.insert(cols[4].trim().to_string(), cols[1].trim().to_string());
+                }
+                _ => {}
+            }
+            rows.push((
+                line,
+                cols.iter()
+                    .map(|c| c.trim().to_string())
+                    .collect::<Vec<_>>(),
+                level,
+            ));
+        }
+        for (line, cols, level) in rows {
+            let Some(province) = prov_names.get(&cols[3]).cloned() else {
+                errs.push(ConfigError::new(
+                    label,
+                    line,
+                    format!("unknown province code `{}`", cols[3]),
+                ));
+                continue;
+            };
+            let city = match level {
+                Level::Province => None,
+                Level::City => Some(cols[1].clone()),
+                Level::County => city_names
+                    .get(&cols[4])
+                    .cloned()
+                    .or_else(|| prov_names.get(&cols[4]).cloned())
+                    .or_else(|| Some(cols[1].clone())),
+            };
+            let idx = g.places.len();
+            g.places.push(Place {
+                code: cols[0].clone(),
+                name: cols[1].clone(),
+                level,
+                province,
+                city,
+            });
+            g.by_name.entry(cols[1].clone()).or_default().push(idx);
+            if let Some(shorts) = cols.get(5) {
+                for s in shorts.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                    g.by_name.entry(s.to_string()).or_default().push(idx);
+                }
+            }
+        }
+        let (label, text) = &d.aliases;
+        for (line, l) in data_lines(text) {
+            let mut cols = l.split('\t');
+            match (cols.next().map(str::trim), cols.next().map(str::trim)) {
+                (Some(alias), Some(name)) if !alias.is_empty() => {
+                    match g.by_name.get(name).cloned() {
+                        Some(ids) => g.by_name.entry(alias.to_string()).or_default().extend(ids),
+                        None => errs.push(ConfigError::new(
+                            label,
+                            line,
+                            format!("unknown region `{name}`"),
+                        )),
+                    }
+                }
+                _ => errs.push(ConfigError::new(label, line, "expected: alias<TAB>name")),
+            }
+        }
+        let (label, text) = &d.foreign;
+        for (line, l) in data_lines(text) {
+            let mut cols = l.split('\t');
+            match (cols.next().map(str::trim), cols.next().map(str::trim)) {
+                (Some(name), Some(country)) if !name.is_empty() && !country.is_empty() => {
+                    g.foreign.insert(name.to_string(), country.to_string());
+                }
+                _ => errs.push(ConfigError::new(label, line, "expected: name<TAB>country")),
+            }
+        }
+        let (label, text) = &d.words;
+        for (line, l) in data_lines(text) {
+            let mut cols = l.split_whitespace();
+            let Some(w) = cols.next() else { continue };
+            let freq = match cols.next().map(str::parse::<usize>) {
+                None => None,
+                Some(Ok(f)) => Some(f),
+                Some(Err(_)) => {
+                    errs.push(ConfigError::new(label, line, "expected: word [frequency]"));
+                    continue;
+                }
+            };
+            g.words.push((w.to_string(), freq));
+        }
+        for ids in g.by_name.values_mut() {
+            ids.sort_unstable();
+            ids.dedup();
+        }
+        if errs.is_empty() { Ok(g) } else { Err(errs) }
+    }
+
+    /// Every written form, for the tokenizer.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.by_name
+            .keys()
+            .map(String::as_str)
+            .chain(self.foreign.keys().map(String::as_str))
+    }
+
+    pub fn resolved(&self, idx: usize) -> Option<Resolved> {
+        self.places.get(idx).map(|p| Resolved {
+            code: p.code.clone(),
+            province: p.province.clone(),
+            city: p.city.clone(),
+        })
+    }
+
+    /// Candidates of a written form. Foreign names give `境外:<country>`.
+    pub fn candidates(&self, name: &str) -> Vec<Resolved> {
+        if let Some(c) = self.foreign.get(name) {
+            return vec![Resolved {
+                code: String::new(),
+                province: format!("境外:{c}"),
+                city: None,
+            }];
+        }
+        self.by_name
+            .get(name)
+            .map(|ids| ids.iter().filter_map(|&i| self.resolved(i)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Resolve a name, choosing among same-named places by `context` provinces (those already named
+    /// in the text); a name that stays ambiguous across provinces resolves to nothing.
+    pub fn resolve_in(&self, name: &str, context: &[String]) -> Option<Resolved> {
+        let name = name.trim();
+        if matches!(name, "全国" | "我国" | "中国" | "国内") {
+            return Some(Resolved {
+                code: "000000".into(),
+                province: "全国".into(),
+                city: None,
+            });
+        }
+        let mut cands = self.candidates(name);
+        if cands.is_empty() {
+            return None;
+        }
+        // Prefer higher levels for the same written form (吉林 → 吉林省, not 吉林市)
+        if cands.len() > 1 {
+            let in_ctx: Vec<Resolved> = cands
+                .iter()
+                .filter(|c| context.contains(&c.province))
+                .cloned()
+                .collect();
+            if !in_ctx.is_empty() {
+                cands = in_ctx;
+            }
+        }
+        let first = cands.first()?.clone();
+        if cands.iter().all(|c| c.province == first.province) {
+            // same province: the shortest code path (a province over its city) is the broadest
+            let best = cands
+                .iter()
+                .min_by_key(|c| {
+                    (
+                        c.code.ends_with("0000") as u8 == 0,
+                        c.code.ends_with("00") as u8 == 0,
+                    )
+                })
+                .cloned()
+                .unwrap_or(first);
+            Some(best)
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g() -> Gazetteer {
+        Gazetteer::load(&read_dicts(None).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn resolves_full_short_and_ambiguous_names() {
+        let g = g();
+        let r = g.resolve_in("杭州", &[]).unwrap();
+        assert_eq!(
+            (r.code.as_str(), r.province.as_str(), r.city.as_deref()),
+            ("330100", "浙江省", Some("杭州市"))
+        );
+        assert_eq!(
+            g.resolve_in("内蒙古", &[]).unwrap().province,
+            "内蒙古自治区"
+        );
+        assert_eq!(
+            g.resolve_in("义乌市", &[]).unwrap().city.as_deref(),
+            Some("金华市")
+        );
+        assert_eq!(g.resolve_in("香港", &[]).unwrap().code, "810000");
+        assert_eq!(g.resolve_in("台湾省", &[]).unwrap().code, "710000");
+        assert_eq!(g.resolve_in("吉林", &[]).unwrap().code, "220000");
+        assert_eq!(g.resolve_in("美国", &[]).unwrap().province, "境外:美国");
+        assert_eq!(g.resolve_in("全国", &[]).unwrap().code, "000000");
+        // 朝阳区 exists in Beijing and Changchun: ambiguous alone, resolved by context
+        assert!(g.resolve_in("朝阳区", &[]).is_none());
+        assert_eq!(
+            g.resolve_in("朝阳区", &["北京市".to_string()])
+                .unwrap()
+                .province,
+            "北京市"
+        );
+        assert_eq!(g.resolve_in("浦东", &[]).unwrap().province, "上海市");
+        // 34 provincial-level divisions and all prefecture-level cities are present
+        assert_eq!(
+            g.places
+                .iter()
+                .filter(|p| p.level == Level::Province)
+                .count(),
+            34
+        );
+        assert!(
+            g.places
+                .iter()
+                .filter(|p| p.level == Level::City
+                    && p.code != "710000"
+                    && p.code != "810000"
+                    && p.code != "820000")
+                .count()
+                >= 330
+        );
+    }
+
+    #[test]
+    fn bad_lines_are_located() {
+        let mut d = read_dicts(None).unwrap();
+        d.regions
+            .1
+            .push_str("12345\t坏码\tcounty\t330000\t330100\t\n");
+        let line = d.regions.1.lines().count();
+        let errs = Gazetteer::load(&d).unwrap_err();
+        assert!(
+            errs.iter()
+                .any(|e| e.line == line && e.message.contains("12345")),
+            "{errs:?}"
+        );
+    }
+}

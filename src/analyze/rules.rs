@@ -1,0 +1,435 @@
+//! Rule files (rules/products.toml, hazards.toml, cues.toml): their serde shape, loading from a directory
+//! or the embedded defaults, validation with file:line errors, and where each rule example stands in its
+//! file (so a failing example is reported at its line).
+//!
+//! Data flows: TOML text → [`RuleFiles`] (typed, validated) → the matcher built in `mod.rs`.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::config::{ConfigError, line_in_block, line_of};
+
+pub const PRODUCTS: &str = "products.toml";
+pub const HAZARDS: &str = "hazards.toml";
+pub const CUES: &str = "cues.toml";
+
+const EMBEDDED_PRODUCTS: &str = include_str!("../../rules/products.toml");
+const EMBEDDED_HAZARDS: &str = include_str!("../../rules/hazards.toml");
+const EMBEDDED_CUES: &str = include_str!("../../rules/cues.toml");
+
+/// `examples = { match = [...], no_match = [...] }`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    #[serde(default, rename = "match")]
+    pub matches: Vec<String>,
+    #[serde(default)]
+    pub no_match: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryRule {
+    pub group: String,
+    pub name: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub anchor: Vec<String>,
+    #[serde(default)]
+    pub anchor_terms: Vec<String>,
+    #[serde(default)]
+    pub parts: Vec<String>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductsFile {
+    #[serde(default)]
+    pub category: Vec<CategoryRule>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HazardRule {
+    pub name: String,
+    pub severity: u8,
+    #[serde(default)]
+    pub terms: Vec<String>,
+    #[serde(default)]
+    pub weak_terms: Vec<String>,
+    #[serde(default)]
+    pub test_items: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub prefer_groups: Vec<String>,
+    #[serde(default)]
+    pub minor: bool,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HazardsFile {
+    #[serde(default)]
+    pub hazard: Vec<HazardRule>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Negation {
+    pub cues: Vec<String>,
+    #[serde(default)]
+    pub adjacent: Vec<String>,
+    /// How many tokens after a cue it still negates (default 6).
+    #[serde(default)]
+    pub window: Option<usize>,
+    /// Words that end a negation's reach (导致, 引发 …).
+    #[serde(default)]
+    pub breakers: Vec<String>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hypothetical {
+    pub cues: Vec<String>,
+    #[serde(default)]
+    pub post: Vec<String>,
+    #[serde(default)]
+    pub title_doc: Vec<String>,
+    #[serde(default)]
+    pub realis: Vec<String>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CueList {
+    pub cues: Vec<String>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Modifier {
+    pub name: String,
+    pub raise: u8,
+    pub terms: Vec<String>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Vulnerable {
+    pub name: String,
+    pub terms: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindRule {
+    pub kind: String,
+    pub any: Vec<String>,
+    #[serde(default)]
+    pub also: Vec<String>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Nationwide {
+    pub terms: Vec<String>,
+    #[serde(default)]
+    pub publishers: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Suffixes {
+    pub suffixes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Agencies {
+    pub agencies: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Names {
+    pub names: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CuesFile {
+    pub negation: Negation,
+    pub hypothetical: Hypothetical,
+    pub drill: CueList,
+    pub advertising: CueList,
+    pub failure: CueList,
+    pub all_pass: CueList,
+    #[serde(default)]
+    pub modifier: Vec<Modifier>,
+    #[serde(default)]
+    pub vulnerable: Vec<Vulnerable>,
+    #[serde(default)]
+    pub kind: Vec<KindRule>,
+    #[serde(default)]
+    pub nationwide: Nationwide,
+    #[serde(default)]
+    pub publisher: Suffixes,
+    #[serde(default)]
+    pub company: Suffixes,
+    #[serde(default)]
+    pub dateline: Agencies,
+    #[serde(default)]
+    pub platforms: Names,
+}
+
+/// The three rule files, parsed and validated, with their text kept for locating examples.
+#[derive(Debug, Clone)]
+pub struct RuleFiles {
+    pub products: ProductsFile,
+    pub hazards: HazardsFile,
+    pub cues: CuesFile,
+    /// (file label, text) for products, hazards, cues.
+    pub texts: [(String, String); 3],
+}
+
+/// Read one file of `dir` or return the embedded default.
+pub fn read_or_embedded(
+    dir: Option<&Path>,
+    name: &str,
+    embedded: &str,
+) -> Result<(String, String), ConfigError> {
+    match dir {
+        None => Ok((format!("rules/{name}"), embedded.to_string())),
+        Some(d) => {
+            let path = d.join(name);
+            let label = path.display().to_string();
+            std::fs::read_to_string(&path)
+                .map(|t| (label.clone(), t))
+                .map_err(|e| ConfigError::new(label, 0, format!("cannot read: {e}")))
+        }
+    }
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(label: &str, text: &str) -> Result<T, ConfigError> {
+    toml::from_str::<T>(text).map_err(|e| ConfigError::from_toml(label, text, &e))
+}
+
+/// Load and validate the rule files. All errors are collected, each located.
+pub fn load(dir: Option<&Path>) -> Result<RuleFiles, Vec<ConfigError>> {
+    let mut errors = Vec::new();
+    let files = [
+        (PRODUCTS, EMBEDDED_PRODUCTS),
+        (HAZARDS, EMBEDDED_HAZARDS),
+        (CUES, EMBEDDED_CUES),
+    ];
+    let mut texts = Vec::new();
+    for (name, embedded) in files {
+        match read_or_embedded(dir, name, embedded) {
+            Ok(t) => texts.push(t),
+            Err(e) => {
+                errors.push(e);
+                texts.push((name.to_string(), String::new()));
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let products = parse::<ProductsFile>(&texts[0].0, &texts[0].1);
+    let hazards = parse::<HazardsFile>(&texts[1].0, &texts[1].1);
+    let cues = parse::<CuesFile>(&texts[2].0, &texts[2].1);
+    let (products, hazards, cues) = match (products, hazards, cues) {
+        (Ok(p), Ok(h), Ok(c)) => (p, h, c),
+        (p, h, c) => {
+            errors.extend(p.err());
+            errors.extend(h.err());
+            errors.extend(c.err());
+            return Err(errors);
+        }
+    };
+    let texts: [(String, String); 3] = [texts[0].clone(), texts[1].clone(), texts[2].clone()];
+    let files = RuleFiles {
+        products,
+        hazards,
+        cues,
+        texts,
+    };
+    errors.extend(validate(&files));
+    if errors.is_empty() {
+        Ok(files)
+    } else {
+        Err(errors)
+    }
+}
+
+fn validate(f: &RuleFiles) -> Vec<ConfigError> {
+    let mut errs = Vec::new();
+    let (pl, pt) = (&f.texts[0].0, &f.texts[0].1);
+    let (hl, ht) = (&f.texts[1].0, &f.texts[1].1);
+    let (cl, ct) = (&f.texts[2].0, &f.texts[2].1);
+    let mut names = HashSet::new();
+    for (i, c) in f.products.category.iter().enumerate() {
+        if c.name.trim().is_empty() || c.group.trim().is_empty() {
+            errs.push(ConfigError::new(
+                pl,
+                line_in_block(pt, "category", i, "name"),
+                "category needs a group and a name",
+            ));
+        }
+        if !names.insert(c.name.as_str()) {
+            errs.push(ConfigError::new(
+                pl,
+                line_in_block(pt, "category", i, "name"),
+                format!("duplicate category `{}`", c.name),
+            ));
+        }
+        if c.anchor_terms.is_empty() != c.anchor.is_empty() {
+            errs.push(ConfigError::new(
+                pl,
+                line_in_block(pt, "category", i, "anchor"),
+                "`anchor` and `anchor_terms` go together",
+            ));
+        }
+        if c.aliases
+            .iter()
+            .chain(&c.exclude)
+            .chain(&c.anchor_terms)
+            .any(|a| a.trim().is_empty())
+        {
+            errs.push(ConfigError::new(
+                pl,
+                line_in_block(pt, "category", i, "aliases"),
+                "empty alias or phrase",
+            ));
+        }
+    }
+    for (i, c) in f.products.category.iter().enumerate() {
+        for a in &c.anchor {
+            if !names.contains(a.as_str()) {
+                errs.push(ConfigError::new(
+                    pl,
+                    line_in_block(pt, "category", i, "anchor"),
+                    format!("unknown anchor category `{a}`"),
+                ));
+            }
+        }
+    }
+    let groups: HashSet<&str> = f
+        .products
+        .category
+        .iter()
+        .map(|c| c.group.as_str())
+        .collect();
+    let mut hnames = HashSet::new();
+    for (i, h) in f.hazards.hazard.iter().enumerate() {
+        if !hnames.insert(h.name.as_str()) {
+            errs.push(ConfigError::new(
+                hl,
+                line_in_block(ht, "hazard", i, "name"),
+                format!("duplicate hazard `{}`", h.name),
+            ));
+        }
+        for g in &h.prefer_groups {
+            if !groups.contains(g.as_str()) {
+                errs.push(ConfigError::new(
+                    hl,
+                    line_in_block(ht, "hazard", i, "prefer_groups"),
+                    format!("unknown product group `{g}`"),
+                ));
+            }
+        }
+        if !(1..=4).contains(&h.severity) {
+            errs.push(ConfigError::new(
+                hl,
+                line_in_block(ht, "hazard", i, "severity"),
+                "severity must be 1–4 (GB/T 22760)",
+            ));
+        }
+        if h.terms.is_empty() && h.weak_terms.is_empty() && h.test_items.is_empty() {
+            errs.push(ConfigError::new(
+                hl,
+                line_in_block(ht, "hazard", i, "terms"),
+                "hazard has no terms",
+            ));
+        }
+        if h.terms
+            .iter()
+            .chain(&h.weak_terms)
+            .chain(&h.test_items)
+            .any(|t| t.trim().is_empty())
+        {
+            errs.push(ConfigError::new(
+                hl,
+                line_in_block(ht, "hazard", i, "terms"),
+                "empty term",
+            ));
+        }
+    }
+    for (i, k) in f.cues.kind.iter().enumerate() {
+        if crate::model::DocKind::parse(&k.kind).is_none() {
+            errs.push(ConfigError::new(
+                cl,
+                line_in_block(ct, "kind", i, "kind"),
+                format!("unknown kind `{}`", k.kind),
+            ));
+        }
+    }
+    for (i, m) in f.cues.modifier.iter().enumerate() {
+        if m.raise > 3 {
+            errs.push(ConfigError::new(
+                cl,
+                line_in_block(ct, "modifier", i, "raise"),
+                "raise must be 0–3",
+            ));
+        }
+    }
+    if f.cues.negation.cues.is_empty() {
+        errs.push(ConfigError::new(
+            cl,
+            line_of(ct, ct.find("[negation]").unwrap_or(0)),
+            "negation needs cues",
+        ));
+    }
+    errs
+}
+
+/// Line of an example string inside a file: the first line at or after `from_line` (1-based) that holds
+/// the string as a TOML literal; the block line when not found.
+pub fn example_line(text: &str, from_line: usize, example: &str) -> usize {
+    let quoted = format!("\"{example}\"");
+    for (i, line) in text.lines().enumerate().skip(from_line.saturating_sub(1)) {
+        if line.contains(&quoted) {
+            return i + 1;
+        }
+    }
+    from_line
+}
+
+/// Line of a `[name]` table header (0 when absent).
+pub fn table_line(text: &str, name: &str) -> usize {
+    let header = format!("[{name}]");
+    text.lines()
+        .position(|l| l.trim() == header)
+        .map(|i| i + 1)
+        .unwrap_or(0)
+}
