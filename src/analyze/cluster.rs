@@ -1,27 +1,42 @@
 //! Near-duplicate clustering: reposts of one story share a cluster id so they count once.
 //!
 //! Each text is normalised (folded, dateline / source / editor lines dropped, only letters and digits
-//! kept), cut into character 3-shingles and hashed to a 64-bit SimHash. Lookup is banded (LSH): the hash
-//! is split into 8 bands of 8 bits; documents sharing a band are candidates, and a candidate within
-//! [`MAX_DISTANCE`] bits joins its cluster. Any two hashes within 7 bits share at least one band.
+//! kept) and cut into character 4-shingles. A document keeps a *bottom-k sketch*: the [`SKETCH`]
+//! smallest 32-bit hashes of its shingles. For a short text (at most [`SKETCH`] shingles, most news
+//! items and complaints) the sketch is the whole shingle set, so the Jaccard similarity of two
+//! sketches is exact; for longer texts it is the standard KMV estimate (error about ±0.04).
+//! A document joins the cluster of its most similar earlier document when the Jaccard similarity
+//! is at least [`JOIN`]. Candidates come from an inverted index over each sketch's [`KEYS`]
+//! smallest hashes: two texts with Jaccard ≥ 0.5 share one of them with probability > 0.99.
+//!
+//! Why not SimHash: measured on the demo corpus, reposts of 150-character stories (new dateline,
+//! one sentence added or dropped) have 4-shingle Jaccard ≥ 0.60 while different stories on the
+//! same product and template stay ≤ 0.48, but their 64-bit SimHashes overlap in Hamming distance.
 
 use std::collections::HashMap;
 
-const BANDS: usize = 8;
-const BAND_BITS: u32 = 64 / BANDS as u32;
-/// Largest Hamming distance between a document and a cluster member for it to join the cluster.
-pub const MAX_DISTANCE: u32 = 10;
+/// Sketch size (hashes kept per document).
+pub const SKETCH: usize = 128;
+/// Smallest hashes of a sketch used as lookup keys.
+const KEYS: usize = 16;
+/// Jaccard similarity at or above which a document joins a cluster.
+pub const JOIN: f64 = 0.55;
+/// Shingle length in characters.
+const SHINGLE: usize = 4;
 /// Texts shorter than this (after normalising) are never clustered with others.
 const MIN_CHARS: usize = 12;
+/// Most recent postings checked per lookup key, so very common shingles (boilerplate) cannot make
+/// lookups slow; reposts are recent.
+const MAX_POSTINGS: usize = 512;
 
-/// FNV-1a 64: stable across runs and Rust versions (cluster ids are stored).
-fn fnv1a(bytes: &[u8]) -> u64 {
+/// FNV-1a 64 then folded to 32 bits: stable across runs and Rust versions (sketches are stored).
+fn shingle_hash(s: &str) -> u32 {
     let mut h: u64 = 0xcbf29ce484222325;
-    for &b in bytes {
+    for &b in s.as_bytes() {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x100000001b3);
     }
-    h
+    (h ^ (h >> 32)) as u32
 }
 
 /// Drop lines and leading clauses that differ between reposts but say nothing about the story.
@@ -79,43 +94,76 @@ fn strip_dateline(line: &str) -> &str {
     line
 }
 
-/// 64-bit SimHash over character 3-shingles of the normalised text.
-pub fn simhash(text: &str) -> u64 {
-    let norm = normalise(text);
-    let chars: Vec<char> = norm.chars().collect();
-    let mut acc = [0i64; 64];
-    let mut add = |s: &[char]| {
-        let st: String = s.iter().collect();
-        let h = fnv1a(st.as_bytes());
-        for (bit, a) in acc.iter_mut().enumerate() {
-            if h >> bit & 1 == 1 { *a += 1 } else { *a -= 1 }
-        }
-    };
-    if chars.len() < 3 {
-        if !chars.is_empty() {
-            add(&chars);
+/// Bottom-k sketch of a text: the [`SKETCH`] smallest distinct shingle hashes, ascending.
+pub fn sketch(text: &str) -> Vec<u32> {
+    let chars: Vec<char> = normalise(text).chars().collect();
+    let mut hashes: Vec<u32> = if chars.len() <= SHINGLE {
+        if chars.is_empty() {
+            Vec::new()
+        } else {
+            vec![shingle_hash(&chars.iter().collect::<String>())]
         }
     } else {
-        for w in chars.windows(3) {
-            add(w);
-        }
-    }
-    acc.iter()
-        .enumerate()
-        .fold(0u64, |h, (bit, &a)| if a > 0 { h | 1 << bit } else { h })
+        let mut buf = String::new();
+        chars
+            .windows(SHINGLE)
+            .map(|w| {
+                buf.clear();
+                buf.extend(w);
+                shingle_hash(&buf)
+            })
+            .collect()
+    };
+    hashes.sort_unstable();
+    hashes.dedup();
+    hashes.truncate(SKETCH);
+    hashes
 }
 
-fn band(h: u64, i: usize) -> u16 {
-    ((h >> (i as u32 * BAND_BITS)) & ((1 << BAND_BITS) - 1)) as u16
+/// Jaccard similarity of two texts from their sketches: exact when both sketches hold their whole
+/// shingle set, otherwise the KMV estimate over the union's elements below the smaller cut-off.
+pub fn similarity(a: &[u32], b: &[u32]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    // A sketch cut at SKETCH elements says nothing about hashes above its largest.
+    let cut = |s: &[u32]| {
+        if s.len() >= SKETCH {
+            s[s.len() - 1]
+        } else {
+            u32::MAX
+        }
+    };
+    let limit = cut(a).min(cut(b));
+    let (mut i, mut j, mut union, mut both) = (0, 0, 0usize, 0usize);
+    loop {
+        let x = a.get(i).filter(|&&x| x <= limit);
+        let y = b.get(j).filter(|&&y| y <= limit);
+        match (x, y) {
+            (None, None) => break,
+            (Some(x), Some(y)) if x == y => {
+                both += 1;
+                i += 1;
+                j += 1;
+            }
+            (Some(x), Some(y)) if x < y => i += 1,
+            (Some(_), Some(_)) | (None, Some(_)) => j += 1,
+            (Some(_), None) => i += 1,
+        }
+        union += 1;
+    }
+    both as f64 / union.max(1) as f64
 }
+
+/// One clustered document: (doc id, sketch, cluster id).
+pub type ClusterEntry = (String, Vec<u32>, String);
 
 /// Near-duplicate index. Not shared between threads: the pipeline keeps one and assigns in order.
 #[derive(Debug, Default)]
 pub struct ClusterIndex {
-    /// (doc id, simhash, cluster id)
-    entries: Vec<(String, u64, String)>,
+    entries: Vec<ClusterEntry>,
     by_doc: HashMap<String, usize>,
-    bands: HashMap<(u8, u16), Vec<usize>>,
+    postings: HashMap<u32, Vec<usize>>,
     /// Entries before this index are already persisted (loaded, or handed out by `take_new`).
     persisted: usize,
 }
@@ -125,18 +173,18 @@ impl ClusterIndex {
         Self::default()
     }
 
-    /// Rebuild from stored (doc id, simhash, cluster id) triples.
-    pub fn from_entries(entries: impl IntoIterator<Item = (String, u64, String)>) -> Self {
+    /// Rebuild from stored entries.
+    pub fn from_entries(entries: impl IntoIterator<Item = ClusterEntry>) -> Self {
         let mut idx = Self::new();
-        for (d, h, c) in entries {
-            idx.insert(d, h, c);
+        for (d, s, c) in entries {
+            idx.insert(d, s, c);
         }
         idx.persisted = idx.entries.len();
         idx
     }
 
     /// Entries assigned since the index was loaded or last asked, for the store to persist.
-    pub fn take_new(&mut self) -> Vec<(String, u64, String)> {
+    pub fn take_new(&mut self) -> Vec<ClusterEntry> {
         let new = self.entries[self.persisted.min(self.entries.len())..].to_vec();
         self.persisted = self.entries.len();
         new
@@ -150,40 +198,45 @@ impl ClusterIndex {
         self.entries.is_empty()
     }
 
-    fn insert(&mut self, doc: String, h: u64, cluster: String) {
+    fn insert(&mut self, doc: String, sketch: Vec<u32>, cluster: String) {
         let i = self.entries.len();
-        for b in 0..BANDS {
-            self.bands.entry((b as u8, band(h, b))).or_default().push(i);
+        if sketch.len() * SHINGLE >= MIN_CHARS {
+            for &k in sketch.iter().take(KEYS) {
+                self.postings.entry(k).or_default().push(i);
+            }
         }
         self.by_doc.insert(doc.clone(), i);
-        self.entries.push((doc, h, cluster));
+        self.entries.push((doc, sketch, cluster));
     }
 
-    /// Returns (simhash, cluster id). A document seen before keeps its cluster (reruns are idempotent);
-    /// cluster id = id of the first document of the cluster.
-    pub fn assign(&mut self, doc_id: &str, text: &str) -> (u64, String) {
+    /// Returns (sketch, cluster id). A document seen before keeps its cluster (reruns are
+    /// idempotent); a cluster's id is the id of its first document.
+    pub fn assign(&mut self, doc_id: &str, text: &str) -> (Vec<u32>, String) {
         if let Some(&i) = self.by_doc.get(doc_id)
-            && let Some((_, h, c)) = self.entries.get(i)
+            && let Some((_, s, c)) = self.entries.get(i)
         {
-            return (*h, c.clone());
+            return (s.clone(), c.clone());
         }
-        // Too little text to tell a repost from a different story: its own cluster, not a candidate.
+        let sk = sketch(text);
+        // Too little text to tell a repost from a different story: its own cluster.
         if normalise(text).chars().count() < MIN_CHARS {
-            let h = simhash(text);
-            self.by_doc.insert(doc_id.to_string(), self.entries.len());
-            self.entries
-                .push((doc_id.to_string(), h, doc_id.to_string()));
-            return (h, doc_id.to_string());
+            self.insert(doc_id.to_string(), sk.clone(), doc_id.to_string());
+            return (sk, doc_id.to_string());
         }
-        let h = simhash(text);
-        let mut best: Option<(u32, usize)> = None;
-        for b in 0..BANDS {
-            if let Some(list) = self.bands.get(&(b as u8, band(h, b))) {
-                for &i in list {
-                    let d = (self.entries[i].1 ^ h).count_ones();
-                    if d <= MAX_DISTANCE && best.is_none_or(|(bd, bi)| (d, i) < (bd, bi)) {
-                        best = Some((d, i));
-                    }
+        let mut best: Option<(f64, usize)> = None;
+        let mut checked = std::collections::HashSet::new();
+        for k in sk.iter().take(KEYS) {
+            let Some(list) = self.postings.get(k) else {
+                continue;
+            };
+            for &i in list.iter().rev().take(MAX_POSTINGS) {
+                if !checked.insert(i) {
+                    continue;
+                }
+                let sim = similarity(&sk, &self.entries[i].1);
+                // Ties go to the earliest document, so assignment does not depend on map order.
+                if sim >= JOIN && best.is_none_or(|(bs, bi)| sim > bs || (sim == bs && i < bi)) {
+                    best = Some((sim, i));
                 }
             }
         }
@@ -191,8 +244,8 @@ impl ClusterIndex {
             Some((_, i)) => self.entries[i].2.clone(),
             None => doc_id.to_string(),
         };
-        self.insert(doc_id.to_string(), h, cluster.clone());
-        (h, cluster)
+        self.insert(doc_id.to_string(), sk.clone(), cluster.clone());
+        (sk, cluster)
     }
 }
 
@@ -207,8 +260,12 @@ mod tests {
 
     #[test]
     fn take_new_hands_out_each_assignment_once() {
-        let mut idx = ClusterIndex::from_entries(vec![("a".to_string(), 1, "a".to_string())]);
-        assert!(idx.take_new().is_empty(), "loaded entries are already stored");
+        let mut idx =
+            ClusterIndex::from_entries(vec![("a".to_string(), vec![1, 2, 3], "a".to_string())]);
+        assert!(
+            idx.take_new().is_empty(),
+            "loaded entries are already stored"
+        );
         let (h, c) = idx.assign("b", REPOST);
         idx.assign("b", REPOST);
         assert_eq!(idx.take_new(), vec![("b".to_string(), h, c)]);
@@ -221,14 +278,14 @@ mod tests {
         let (h1, c1) = idx.assign("a", STORY);
         let (h2, c2) = idx.assign("b", REPOST);
         assert!(
-            (h1 ^ h2).count_ones() <= MAX_DISTANCE,
-            "distance {}",
-            (h1 ^ h2).count_ones()
+            similarity(&h1, &h2) >= JOIN,
+            "similarity {}",
+            similarity(&h1, &h2)
         );
         assert_eq!(c1, "a");
         assert_eq!(c2, "a");
         let (h3, c3) = idx.assign("c", OTHER);
-        assert_eq!(c3, "c", "distance to story {}", (h1 ^ h3).count_ones());
+        assert_eq!(c3, "c", "similarity to story {}", similarity(&h1, &h3));
         let (_, c4) = idx.assign("d", OTHER2);
         assert_eq!(c4, "d");
         // idempotent and restorable
@@ -252,6 +309,21 @@ mod tests {
         idx.assign("a", STORY);
         let (_, c) = idx.assign("b", &edited);
         assert_eq!(c, "a");
+    }
+
+    #[test]
+    fn similarity_is_exact_for_short_texts_and_symmetric() {
+        let a = sketch("电动自行车在楼道充电时起火烧毁杂物");
+        let b = sketch("电动自行车在楼道充电时起火");
+        let sa: std::collections::HashSet<_> = a.iter().collect();
+        let sb: std::collections::HashSet<_> = b.iter().collect();
+        let exact = sa.intersection(&sb).count() as f64 / sa.union(&sb).count() as f64;
+        assert!((similarity(&a, &b) - exact).abs() < 1e-9);
+        assert_eq!(similarity(&a, &b), similarity(&b, &a));
+        assert_eq!(similarity(&a, &a), 1.0);
+        assert_eq!(similarity(&a, &[]), 0.0);
+        let long: String = STORY.repeat(3) + OTHER;
+        assert_eq!(sketch(&long).len(), SKETCH);
     }
 
     #[test]

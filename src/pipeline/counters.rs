@@ -12,6 +12,8 @@ pub struct StageCounters {
     pub received: AtomicU64,
     pub emitted: AtomicU64,
     pub bytes: AtomicU64,
+    /// Items passed over because nothing changed (a re-fetched page with the same content).
+    pub unchanged: AtomicU64,
     rejected: Mutex<BTreeMap<String, u64>>,
 }
 

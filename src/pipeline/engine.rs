@@ -104,12 +104,31 @@ pub struct RuleDirs {
 /// What one pass of the pipeline did.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct RunReport {
+    /// Responses received (every one archived).
     pub pages: u64,
+    /// Detail pages not fetched because they were fetched and committed before.
     pub pages_skipped_seen: u64,
+    /// Documents analysed, indexed and stored in this pass.
     pub documents: u64,
+    /// Documents passed over because a re-fetched page had not changed.
+    pub unchanged: u64,
     pub signals: u64,
+    /// Failures by `stage:reason` (fetch errors, unparseable pages …).
     pub failures: BTreeMap<String, u64>,
+    /// Documents that are not risk signals, by reason (drill, negated, no hazard …).
+    pub not_signals: BTreeMap<String, u64>,
     pub seconds: f64,
+}
+
+/// Rejections by reason, minus an earlier snapshot.
+fn since(now: BTreeMap<String, u64>, before: &BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    now.into_iter()
+        .map(|(k, n)| {
+            let d = n - before.get(&k).copied().unwrap_or(0).min(n);
+            (k, d)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect()
 }
 
 /// What a scoring run produced.
@@ -169,6 +188,17 @@ impl Engine {
     pub async fn crawl_once(&self, sources: &[SourceConfig]) -> Result<RunReport, PipelineError> {
         let started = Instant::now();
         let before_docs = self.counters.index.get_received();
+        let before_unchanged = self
+            .counters
+            .parse
+            .unchanged
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let before: Vec<BTreeMap<String, u64>> = self
+            .counters
+            .stages()
+            .iter()
+            .map(|(_, c)| c.rejected())
+            .collect();
         let archive = ArchiveWriter::open(&self.data.archive(), self.settings.archive_rotate_bytes)
             .map_err(io_err(&self.data.archive()))?;
         let crawler = Crawler::new(
@@ -222,20 +252,32 @@ impl Engine {
             .map_err(|e| PipelineError::Stage(format!("sink: {e}")))??;
 
         let mut failures = crawl_report.failed.clone();
-        for (stage, c) in self.counters.stages() {
-            if stage == "crawl" {
-                continue;
-            }
-            for (reason, n) in c.rejected() {
-                *failures.entry(format!("{stage}:{reason}")).or_default() += n;
+        let mut not_signals = BTreeMap::new();
+        for ((stage, c), before) in self.counters.stages().iter().zip(&before) {
+            let delta = since(c.rejected(), before);
+            match *stage {
+                "crawl" => {}
+                "analyze" => not_signals = delta,
+                _ => failures.extend(
+                    delta
+                        .into_iter()
+                        .map(|(reason, n)| (format!("{stage}:{reason}"), n)),
+                ),
             }
         }
         Ok(RunReport {
             pages: crawl_report.pages,
             pages_skipped_seen: crawl_report.skipped_seen,
             documents: self.counters.index.get_received() - before_docs,
+            unchanged: self
+                .counters
+                .parse
+                .unchanged
+                .load(std::sync::atomic::Ordering::Relaxed)
+                - before_unchanged,
             signals,
             failures,
+            not_signals,
             seconds: started.elapsed().as_secs_f64(),
         })
     }
@@ -370,11 +412,25 @@ fn parse_stage(
                 store.mark_processed(&[(f.url.clone(), f.source.clone())])?;
             }
             Ok(docs) => {
-                counters.parse.emitted(docs.len() as u64);
+                let mut sent = 0;
                 for d in docs {
+                    // A re-fetched page (an API page, a list of items) mostly repeats what is
+                    // stored; only what changed goes on.
+                    if store.unchanged(&d)? {
+                        counters
+                            .parse
+                            .unchanged
+                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        continue;
+                    }
+                    counters.parse.emitted(1);
+                    sent += 1;
                     if tx.blocking_send(d).is_err() {
                         return Ok(());
                     }
+                }
+                if sent == 0 {
+                    store.mark_processed(&[(f.url.clone(), f.source.clone())])?;
                 }
             }
             Err(e) => {
@@ -401,6 +457,8 @@ fn analyze_stage(
     while let Some(doc) = rx.blocking_recv() {
         counters.analyze.received();
         let extraction = analyzer.analyze(&doc, &mut clusters);
+        // Persisted before the document is: a replay after a crash finds the same cluster.
+        store.put_clusters(&clusters.take_new())?;
         let signals = crate::analyze::signals(&doc, &extraction);
         if !extraction.is_signal {
             counters
@@ -418,9 +476,6 @@ fn analyze_stage(
         {
             break;
         }
-    }
-    for (doc_id, hash, cluster) in clusters.take_new() {
-        store.put_cluster(&doc_id, hash, &cluster)?;
     }
     Ok(())
 }

@@ -76,6 +76,7 @@ CREATE TABLE IF NOT EXISTS documents (
     cluster TEXT NOT NULL,
     is_signal INTEGER NOT NULL,
     reason TEXT,
+    fingerprint TEXT NOT NULL DEFAULT '',
     extraction TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS signals (
@@ -89,7 +90,7 @@ CREATE TABLE IF NOT EXISTS signals (
 CREATE INDEX IF NOT EXISTS signals_day ON signals(day);
 CREATE TABLE IF NOT EXISTS clusters (
     doc_id TEXT PRIMARY KEY,
-    simhash INTEGER NOT NULL,
+    sketch BLOB NOT NULL,
     cluster TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS alerts (
@@ -113,6 +114,20 @@ CREATE TABLE IF NOT EXISTS meta (
     value TEXT NOT NULL
 );
 "#;
+
+/// A document's content fingerprint: what the source said (title, text, date, fields, rows), not
+/// when it was fetched, so a re-fetched unchanged page is recognised.
+pub fn fingerprint(doc: &Document) -> Result<String> {
+    let content = serde_json::to_string(&(
+        &doc.title,
+        &doc.text,
+        &doc.published_at,
+        &doc.fields,
+        &doc.rows,
+        &doc.url,
+    ))?;
+    Ok(crate::model::doc_id(&content))
+}
 
 /// Handle to `state.sqlite`; cheap to clone, shareable across threads.
 #[derive(Clone)]
@@ -264,8 +279,8 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
-            "INSERT OR REPLACE INTO documents (id, source, kind, url, title, published, cluster, is_signal, reason, extraction)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT OR REPLACE INTO documents (id, source, kind, url, title, published, cluster, is_signal, reason, extraction, fingerprint)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             params![
                 doc.id,
                 doc.source,
@@ -276,7 +291,8 @@ impl Store {
                 ex.cluster,
                 ex.is_signal,
                 ex.reason,
-                serde_json::to_string(ex)?
+                serde_json::to_string(ex)?,
+                fingerprint(doc)?
             ],
         )?;
         tx.execute("DELETE FROM signals WHERE doc_id = ?1", [&doc.id])?;
@@ -332,6 +348,19 @@ impl Store {
         Ok(out)
     }
 
+    /// Is this document stored with exactly this content ([`fingerprint`])?
+    pub fn unchanged(&self, doc: &Document) -> Result<bool> {
+        let stored: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT fingerprint FROM documents WHERE id = ?1",
+                [&doc.id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(stored.is_some_and(|s| s == fingerprint(doc).unwrap_or_default()))
+    }
+
     /// Every document id, in id order.
     pub fn document_ids(&self) -> Result<Vec<String>> {
         let conn = self.conn();
@@ -355,27 +384,33 @@ impl Store {
             .map_err(Into::into)
     }
 
-    /// Near-duplicate cluster entries: (doc id, simhash, cluster id).
-    pub fn clusters(&self) -> Result<Vec<(String, u64, String)>> {
+    /// Near-duplicate cluster entries (doc id, shingle sketch, cluster id), in insertion order.
+    pub fn clusters(&self) -> Result<Vec<(String, Vec<u32>, String)>> {
         let conn = self.conn();
         let mut stmt =
-            conn.prepare("SELECT doc_id, simhash, cluster FROM clusters ORDER BY rowid")?;
+            conn.prepare("SELECT doc_id, sketch, cluster FROM clusters ORDER BY rowid")?;
         let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)? as u64,
-                r.get::<_, String>(2)?,
-            ))
+            let blob: Vec<u8> = r.get(1)?;
+            let sketch = blob
+                .chunks_exact(4)
+                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect();
+            Ok((r.get::<_, String>(0)?, sketch, r.get::<_, String>(2)?))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    pub fn put_cluster(&self, doc_id: &str, simhash: u64, cluster: &str) -> Result<()> {
-        // SQLite integers are signed; the hash's bits are kept as they are.
-        self.conn().execute(
-            "INSERT OR REPLACE INTO clusters (doc_id, simhash, cluster) VALUES (?1, ?2, ?3)",
-            params![doc_id, simhash as i64, cluster],
-        )?;
+    pub fn put_clusters(&self, entries: &[(String, Vec<u32>, String)]) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for (doc_id, sketch, cluster) in entries {
+            let blob: Vec<u8> = sketch.iter().flat_map(|h| h.to_le_bytes()).collect();
+            tx.execute(
+                "INSERT OR REPLACE INTO clusters (doc_id, sketch, cluster) VALUES (?1, ?2, ?3)",
+                params![doc_id, blob, cluster],
+            )?;
+        }
+        tx.commit()?;
         Ok(())
     }
 
@@ -722,17 +757,14 @@ mod tests {
     }
 
     #[test]
-    fn clusters_round_trip_full_u64() {
+    fn clusters_round_trip_sketches() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
-        store.put_cluster("a", u64::MAX - 5, "a").unwrap();
-        store.put_cluster("b", 7, "a").unwrap();
-        assert_eq!(
-            store.clusters().unwrap(),
-            vec![
-                ("a".into(), u64::MAX - 5, "a".into()),
-                ("b".into(), 7, "a".into())
-            ]
-        );
+        let entries = vec![
+            ("a".to_string(), vec![u32::MAX, 0, 7], "a".to_string()),
+            ("b".into(), vec![], "a".into()),
+        ];
+        store.put_clusters(&entries).unwrap();
+        assert_eq!(store.clusters().unwrap(), entries);
     }
 }
