@@ -169,3 +169,55 @@ fn commands_on_a_missing_data_directory_say_what_to_do() {
     let out = jiance(&["alerts", "--data", missing.to_str().unwrap()]);
     assert!(!out.status.success());
 }
+
+#[test]
+fn run_once_crawls_the_sources_a_config_names_and_scores() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    // `run` scores as of today, so the scenario ends today.
+    let end = jiance::model::china_day(chrono::Utc::now());
+    let scenario = std::sync::Arc::new(jiance::demo::scenario(7, end));
+    let expect = scenario.expectations();
+    let sites = rt
+        .block_on(jiance::demo::DemoSites::start(scenario))
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // The demo's sources as an operator would keep them: a file next to the config.
+    let mut sources = jiance::demo::DEMO_SOURCES_TOML.to_string();
+    for (name, url) in sites.base_urls() {
+        sources = sources.replace(&format!("{{{{{name}}}}}"), url);
+    }
+    std::fs::write(dir.path().join("sources.toml"), sources).unwrap();
+    std::fs::write(
+        dir.path().join("jiance.toml"),
+        "data_dir = \"data\"\nsource_files = [\"sources.toml\"]\n[crawl]\nuser_agent = \"jiance-test\"\n",
+    )
+    .unwrap();
+    let config = dir.path().join("jiance.toml");
+    let out = jiance(&["check", config.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = jiance(&["run", "--once", "--config", config.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("documents"),
+        "{}",
+        text(&out.stderr)
+    );
+    let data = dir.path().join("data");
+    let out = jiance(&["alerts", "--json", "--data", data.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let alerts: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let regional =
+        alerts.as_array().unwrap().iter().find(|a| {
+            a["category"] == expect.regional_category.as_str() && a["scope"] == "regional"
+        });
+    let regional = regional.unwrap_or_else(|| panic!("no regional alert in {alerts:#}"));
+    assert_eq!(regional["action"], "sample");
+    assert_eq!(regional["regions"][0], expect.regional_province.as_str());
+    let store = jiance::store::Store::open(&data.join("state.sqlite")).unwrap();
+    assert!(store.document_count().unwrap() >= 400);
+    rt.block_on(sites.shutdown());
+}
