@@ -358,6 +358,26 @@ pub struct Extraction {
     pub cluster: String,
 }
 
+impl Extraction {
+    /// An extraction that found nothing: no mentions, not a signal, its own cluster.
+    pub fn empty(doc_id: &str, kind: DocKind) -> Extraction {
+        Extraction {
+            doc_id: doc_id.to_string(),
+            kind,
+            categories: Vec::new(),
+            hazards: Vec::new(),
+            regions: Vec::new(),
+            parties: Parties::default(),
+            standards: Vec::new(),
+            vulnerable: Vec::new(),
+            findings: Vec::new(),
+            is_signal: false,
+            reason: None,
+            cluster: doc_id.to_string(),
+        }
+    }
+}
+
 /// One real risk signal: a row per (document, category, hazard, province) (analyze → store → score).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Signal {

@@ -593,18 +593,9 @@ mod tests {
 
     fn ex(id: &str) -> Extraction {
         Extraction {
-            doc_id: id.into(),
-            kind: DocKind::Complaint,
             categories: vec!["移动电源".into()],
-            hazards: vec![],
-            regions: vec![],
-            parties: Parties::default(),
-            standards: vec![],
-            vulnerable: vec![],
-            findings: vec![],
             is_signal: true,
-            reason: None,
-            cluster: id.into(),
+            ..Extraction::empty(id, DocKind::Complaint)
         }
     }
 
