@@ -29,6 +29,9 @@ pub const DOCUMENT_CAPACITY: usize = 256;
 pub const ANALYZED_CAPACITY: usize = 256;
 /// Documents per index commit; a crash loses at most this many, which are fetched again.
 pub const COMMIT_EVERY: usize = 200;
+/// Longest an indexed document waits for its commit (and so for being searchable) when documents
+/// arrive slowly; a crash loses at most this tail, which is fetched again.
+pub const COMMIT_INTERVAL: Duration = Duration::from_secs(3);
 /// How long a sampled shop, brand or enterprise is not proposed again.
 pub const SAMPLING_EXCLUSION_DAYS: i64 = 365;
 
@@ -480,33 +483,60 @@ fn analyze_stage(
     Ok(())
 }
 
-/// Index and store each document; commit the index every [`COMMIT_EVERY`] documents and only
-/// then mark their pages processed, so a crash re-fetches rather than loses.
+/// Index and store each document; commit the index every [`COMMIT_EVERY`] documents or when the
+/// oldest uncommitted one has waited [`COMMIT_INTERVAL`] (so a slow trickle in `jiance run` is
+/// searchable within seconds), and only then mark their pages processed, so a crash re-fetches
+/// rather than loses.
 fn sink_stage(
     mut rx: mpsc::Receiver<Analyzed>,
     index: &Index,
     counters: &Counters,
     store: &Store,
 ) -> Result<u64, PipelineError> {
+    // This runs on a blocking thread of the runtime: waiting with a timeout borrows its timer.
+    let runtime = tokio::runtime::Handle::current();
     let mut writer = index.writer()?;
     let mut pending: Vec<(String, String)> = Vec::new();
+    let mut oldest: Option<Instant> = None;
     let mut signals = 0u64;
-    while let Some(a) = rx.blocking_recv() {
+    let commit = |pending: &mut Vec<(String, String)>,
+                      writer: &mut crate::index::IndexWriter|
+     -> Result<(), PipelineError> {
+        writer.commit()?;
+        store.mark_processed(pending)?;
+        counters.index.emitted(pending.len() as u64);
+        pending.clear();
+        Ok(())
+    };
+    loop {
+        let next = match oldest {
+            None => rx.blocking_recv(),
+            Some(t) => {
+                let left = COMMIT_INTERVAL.saturating_sub(t.elapsed());
+                match runtime.block_on(tokio::time::timeout(left, rx.recv())) {
+                    Ok(next) => next,
+                    // Nothing arrived in time: commit the tail now.
+                    Err(_) => {
+                        commit(&mut pending, &mut writer)?;
+                        oldest = None;
+                        continue;
+                    }
+                }
+            }
+        };
+        let Some(a) = next else { break };
         counters.index.received();
         writer.upsert(&a.doc, &a.extraction)?;
         store.put_document(&a.doc, &a.extraction, &a.signals)?;
         signals += a.signals.len() as u64;
         pending.push((a.doc.url.clone(), a.doc.source.clone()));
-        if pending.len() >= COMMIT_EVERY {
-            writer.commit()?;
-            store.mark_processed(&pending)?;
-            counters.index.emitted(pending.len() as u64);
-            pending.clear();
+        let since = *oldest.get_or_insert_with(Instant::now);
+        if pending.len() >= COMMIT_EVERY || since.elapsed() >= COMMIT_INTERVAL {
+            commit(&mut pending, &mut writer)?;
+            oldest = None;
         }
     }
-    writer.commit()?;
-    store.mark_processed(&pending)?;
-    counters.index.emitted(pending.len() as u64);
+    commit(&mut pending, &mut writer)?;
     Ok(signals)
 }
 
