@@ -568,3 +568,65 @@ pub fn write_signal_partitions(dir: &Path, signals: &[Signal]) -> Result<(), Pip
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Channel, DocKind};
+
+    fn analyzed(analyzer: &Analyzer, n: u32) -> Analyzed {
+        let t = chrono::Utc::now();
+        let doc = Document {
+            id: format!("doc-{n}"),
+            source: "s".into(),
+            channel: Channel::Complaint,
+            kind: Some(DocKind::Complaint),
+            url: format!("http://127.0.0.1:9/{n}"),
+            title: "网购移动电源充电时鼓包".into(),
+            text: "本人在网上购买的移动电源充电时外壳发烫并鼓包，商家拒绝退货。".into(),
+            published_at: Some(t),
+            fetched_at: t,
+            fields: BTreeMap::new(),
+            rows: vec![],
+            region_hint: None,
+            weight: 1.0,
+        };
+        let extraction = analyzer.analyze(&doc, &mut ClusterIndex::new());
+        let signals = crate::analyze::signals(&doc, &extraction);
+        Analyzed {
+            doc,
+            extraction,
+            signals,
+        }
+    }
+
+    /// A trickle: one document and the channel stays open. It must become searchable (committed
+    /// and counted) without waiting for 199 more documents or the end of the pass.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_slow_trickle_is_committed_without_more_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let analyzer = Analyzer::load(None, None).unwrap();
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let index = Arc::new(Index::open(&dir.path().join("index"), analyzer.jieba()).unwrap());
+        let counters = Arc::new(Counters::default());
+        let (tx, rx) = mpsc::channel(4);
+        let sink = {
+            let (index, counters, store) = (index.clone(), counters.clone(), store.clone());
+            tokio::task::spawn_blocking(move || sink_stage(rx, &index, &counters, &store))
+        };
+        tx.send(analyzed(&analyzer, 1)).await.unwrap();
+        // Generous bound: this checks that the commit happens, not how fast.
+        let give_up = Instant::now() + COMMIT_INTERVAL * 20;
+        while index.num_docs() == 0 && Instant::now() < give_up {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(index.num_docs(), 1, "the lone document was committed");
+        assert_eq!(counters.index.get_emitted(), 1, "and its page marked processed");
+        // The sink keeps going after a timed commit.
+        tx.send(analyzed(&analyzer, 2)).await.unwrap();
+        drop(tx);
+        sink.await.unwrap().unwrap();
+        assert_eq!(index.num_docs(), 2);
+        assert_eq!(counters.index.get_emitted(), 2);
+    }
+}

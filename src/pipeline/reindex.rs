@@ -209,3 +209,161 @@ pub fn sources_for_reindex(
         None => demo_sources_from_archive(&data.archive()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crawl::archive::{ArchiveWriter, Exchange};
+    use crate::index::{SearchRequest, VERSION_FILE};
+    use crate::model::PageRole;
+    use chrono::TimeZone;
+
+    const SOURCES: &str = r#"
+[[source]]
+name = "news-a"
+kind = "feed"
+channel = "media"
+weight = 0.6
+doc_kind = "media"
+start = ["http://127.0.0.1:9/rss.xml"]
+schedule = "1h"
+
+[source.detail]
+title = "h1.t"
+text = "div.body p"
+published = ".time"
+"#;
+
+    fn page(title: &str, body: &str) -> Vec<u8> {
+        format!(
+            "<html><head><meta charset=\"utf-8\"></head><body><h1 class=\"t\">{title}</h1>\
+             <span class=\"time\">2026-03-02 10:00</span><div class=\"body\"><p>{body}</p></div></body></html>"
+        )
+        .into_bytes()
+    }
+
+    fn archive(dir: &Path, pages: &[(&str, &str, Vec<u8>)]) {
+        let mut w = ArchiveWriter::open(dir, u64::MAX).unwrap();
+        let headers = vec![(
+            "content-type".to_string(),
+            "text/html; charset=utf-8".to_string(),
+        )];
+        for (i, (source, url, body)) in pages.iter().enumerate() {
+            w.write(&Exchange {
+                source,
+                role: PageRole::Detail,
+                url,
+                request_headers: &[],
+                status: Some(200),
+                response_headers: &headers,
+                body,
+                fetched_at: chrono::Utc
+                    .with_ymd_and_hms(2026, 3, 2, 10, i as u32, 0)
+                    .single()
+                    .unwrap(),
+                error: None,
+            })
+            .unwrap();
+        }
+    }
+
+    fn search(index: &Index, q: &str) -> u64 {
+        index
+            .search(&SearchRequest {
+                query: q.into(),
+                ..SearchRequest::default()
+            })
+            .unwrap()
+            .total
+    }
+
+    #[test]
+    fn rebuilds_from_the_archive_and_replaces_an_old_version_index() {
+        let root = tempfile::tempdir().unwrap();
+        let data = DataDir::new(root.path());
+        data.create().unwrap();
+        archive(
+            &data.archive(),
+            &[
+                (
+                    "news-a",
+                    "http://127.0.0.1:9/a/1.html",
+                    page("小区电动自行车充电起火", "楼道内一辆电动自行车充电时起火，浓烟蔓延。"),
+                ),
+                (
+                    "news-a",
+                    "http://127.0.0.1:9/a/2.html",
+                    page("移动电源鼓包", "网购的移动电源充电时鼓包发烫。"),
+                ),
+                // The same page fetched again later, changed: the later version wins.
+                (
+                    "news-a",
+                    "http://127.0.0.1:9/a/1.html",
+                    page("小区电动自行车充电起火（续）", "物业已清理楼道，涉事电池为改装电池。"),
+                ),
+                (
+                    "gone-source",
+                    "http://127.0.0.1:9/b/1.html",
+                    page("不该出现", "没有配置的来源。"),
+                ),
+            ],
+        );
+        // A live index of an older schema: refused until rebuilt.
+        std::fs::create_dir_all(data.index()).unwrap();
+        let analyzer = Analyzer::load(None, None).unwrap();
+        drop(Index::open(&data.index(), analyzer.jieba()).unwrap());
+        std::fs::write(data.index().join(VERSION_FILE), "0").unwrap();
+        assert!(Index::open(&data.index(), analyzer.jieba()).is_err());
+
+        let sources = crate::config::parse_sources(SOURCES, "s.toml").unwrap();
+        let calls = std::cell::Cell::new(0);
+        let report = reindex(&data, &analyzer, &sources, &|_| calls.set(calls.get() + 1)).unwrap();
+        assert!(calls.get() >= 1);
+        assert_eq!(report.responses, 4);
+        assert_eq!(report.documents, 3);
+        assert_eq!(report.indexed, 2, "one page fetched twice is one document");
+        assert_eq!(report.failures.get("unknown-source"), Some(&1));
+        assert!(report.unknown_sources.contains("gone-source"));
+        assert!(!staging_path(&data.index()).exists());
+
+        let index = Index::open(&data.index(), analyzer.jieba()).unwrap();
+        assert_eq!(index.num_docs(), 2);
+        assert_eq!(search(&index, "改装电池"), 1);
+        assert_eq!(search(&index, "浓烟蔓延"), 0, "the earlier fetch was replaced");
+        assert_eq!(search(&index, "鼓包"), 1);
+        assert_eq!(search(&index, "没有配置"), 0);
+        drop(index);
+
+        // A leftover partial rebuild does not get in the way of the next one.
+        std::fs::create_dir_all(staging_path(&data.index()).join("junk")).unwrap();
+        let again = reindex(&data, &analyzer, &sources, &|_| {}).unwrap();
+        assert_eq!(again.indexed, 2);
+    }
+
+    #[test]
+    fn demo_placeholders_come_from_the_archived_origins() {
+        let text = r#"
+# {{commented}} is ignored
+[[source]]
+name = "demo-a"
+start = ["{{site1}}/list?page=1", "{{site1}}/x"]
+
+[[source]]
+name = "demo-b"
+start = ["{{site2}}/rss.xml"]
+"#;
+        let origins: HashMap<String, String> =
+            [("demo-a".to_string(), "http://127.0.0.1:4100".to_string())].into();
+        let map = demo_placeholders(text, &origins);
+        assert_eq!(map.get("site1").map(String::as_str), Some("http://127.0.0.1:4100"));
+        assert_eq!(
+            map.get("site2").map(String::as_str),
+            Some("http://unarchived.invalid")
+        );
+        assert!(!map.contains_key("commented"));
+        // The embedded demo sources parse once every placeholder is filled from an empty archive.
+        let dir = tempfile::tempdir().unwrap();
+        let sources = demo_sources_from_archive(dir.path()).unwrap();
+        assert!(sources.iter().any(|s| s.name == "demo-mall"));
+    }
+}
