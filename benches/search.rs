@@ -269,7 +269,11 @@ fn queries() -> Vec<QueryKind> {
             ..SearchRequest::default()
         });
     }
-    vec![("term", term), ("phrase", phrase), ("facet-filtered", faceted)]
+    vec![
+        ("term", term),
+        ("phrase", phrase),
+        ("facet-filtered", faceted),
+    ]
 }
 
 fn bench(c: &mut Criterion) {
@@ -295,7 +299,11 @@ fn bench(c: &mut Criterion) {
         writer.upsert(&d, &e).expect("upsert");
         if (n + 1) % 200_000 == 0 {
             writer.commit().expect("commit");
-            eprintln!("  indexed {} docs, {:.0}s", n + 1, started.elapsed().as_secs_f64());
+            eprintln!(
+                "  indexed {} docs, {:.0}s",
+                n + 1,
+                started.elapsed().as_secs_f64()
+            );
         }
     }
     let added = started.elapsed();

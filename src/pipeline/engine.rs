@@ -500,7 +500,7 @@ fn sink_stage(
     let mut oldest: Option<Instant> = None;
     let mut signals = 0u64;
     let commit = |pending: &mut Vec<(String, String)>,
-                      writer: &mut crate::index::IndexWriter|
+                  writer: &mut crate::index::IndexWriter|
      -> Result<(), PipelineError> {
         writer.commit()?;
         store.mark_processed(pending)?;
@@ -621,7 +621,11 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         assert_eq!(index.num_docs(), 1, "the lone document was committed");
-        assert_eq!(counters.index.get_emitted(), 1, "and its page marked processed");
+        assert_eq!(
+            counters.index.get_emitted(),
+            1,
+            "and its page marked processed"
+        );
         // The sink keeps going after a timed commit.
         tx.send(analyzed(&analyzer, 2)).await.unwrap();
         drop(tx);

@@ -125,9 +125,7 @@ pub fn reindex(
 /// The embedded demo sources ([`crate::demo::DEMO_SOURCES_TOML`]) with each `{{placeholder}}`
 /// filled with the origin (scheme://host:port) of the archived pages of a source that uses it. A
 /// placeholder no archived source used gets an unreachable origin: nothing of it is archived.
-pub fn demo_sources_from_archive(
-    archive_dir: &Path,
-) -> Result<Vec<SourceConfig>, PipelineError> {
+pub fn demo_sources_from_archive(archive_dir: &Path) -> Result<Vec<SourceConfig>, PipelineError> {
     let records = archive::read_dir(archive_dir).map_err(io_err(archive_dir))?;
     let mut origins: HashMap<String, String> = HashMap::new();
     for f in records.flatten() {
@@ -288,7 +286,10 @@ published = ".time"
                 (
                     "news-a",
                     "http://127.0.0.1:9/a/1.html",
-                    page("小区电动自行车充电起火", "楼道内一辆电动自行车充电时起火，浓烟蔓延。"),
+                    page(
+                        "小区电动自行车充电起火",
+                        "楼道内一辆电动自行车充电时起火，浓烟蔓延。",
+                    ),
                 ),
                 (
                     "news-a",
@@ -299,7 +300,10 @@ published = ".time"
                 (
                     "news-a",
                     "http://127.0.0.1:9/a/1.html",
-                    page("小区电动自行车充电起火（续）", "物业已清理楼道，涉事电池为改装电池。"),
+                    page(
+                        "小区电动自行车充电起火（续）",
+                        "物业已清理楼道，涉事电池为改装电池。",
+                    ),
                 ),
                 (
                     "gone-source",
@@ -329,7 +333,11 @@ published = ".time"
         let index = Index::open(&data.index(), analyzer.jieba()).unwrap();
         assert_eq!(index.num_docs(), 2);
         assert_eq!(search(&index, "改装电池"), 1);
-        assert_eq!(search(&index, "浓烟蔓延"), 0, "the earlier fetch was replaced");
+        assert_eq!(
+            search(&index, "浓烟蔓延"),
+            0,
+            "the earlier fetch was replaced"
+        );
         assert_eq!(search(&index, "鼓包"), 1);
         assert_eq!(search(&index, "没有配置"), 0);
         drop(index);
@@ -355,7 +363,10 @@ start = ["{{site2}}/rss.xml"]
         let origins: HashMap<String, String> =
             [("demo-a".to_string(), "http://127.0.0.1:4100".to_string())].into();
         let map = demo_placeholders(text, &origins);
-        assert_eq!(map.get("site1").map(String::as_str), Some("http://127.0.0.1:4100"));
+        assert_eq!(
+            map.get("site1").map(String::as_str),
+            Some("http://127.0.0.1:4100")
+        );
         assert_eq!(
             map.get("site2").map(String::as_str),
             Some("http://unarchived.invalid")
