@@ -70,11 +70,13 @@ pub enum IndexError {
     Open { path: PathBuf, message: String },
     #[error(
         "index at {path} {found}, but this jiance uses schema version {expected}: rebuild it with \
-         `jiance reindex --data <data dir>` (it re-reads the archive; the old index stays usable \
+         `jiance reindex --data {data}` (it re-reads the archive; the old index stays usable \
          until the new one is complete)"
     )]
     Version {
         path: PathBuf,
+        /// The data directory holding the index (for the command to run).
+        data: String,
         /// "has schema version N" or "has no schema version (written by an older jiance)".
         found: String,
         expected: u32,
@@ -633,6 +635,11 @@ fn check_version(dir: &Path, version_path: &Path) -> Result<(), IndexError> {
     };
     Err(IndexError::Version {
         path: dir.to_path_buf(),
+        data: dir
+            .parent()
+            .map(|p| p.display().to_string())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| ".".to_string()),
         found,
         expected: SCHEMA_VERSION,
     })
@@ -1307,7 +1314,11 @@ mod tests {
         };
         assert!(matches!(e, IndexError::Version { .. }), "{e}");
         let msg = e.to_string();
-        assert!(msg.contains("jiance reindex"), "{msg}");
+        let data = dir.path().parent().unwrap().display().to_string();
+        assert!(
+            msg.contains(&format!("jiance reindex --data {data}")),
+            "{msg}"
+        );
         assert!(
             msg.contains(&format!("has schema version {}", SCHEMA_VERSION + 1)),
             "{msg}"

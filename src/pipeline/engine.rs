@@ -39,7 +39,7 @@ pub const SAMPLING_EXCLUSION_DAYS: i64 = 365;
 pub enum PipelineError {
     #[error("{0}")]
     Store(#[from] crate::store::StoreError),
-    #[error("index: {0}")]
+    #[error(transparent)]
     Index(#[from] crate::index::IndexError),
     #[error("{path}: {source}")]
     Io {
