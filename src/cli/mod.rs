@@ -157,6 +157,18 @@ pub enum Command {
         #[command(flatten)]
         rules: RuleArgs,
     },
+    /// Rebuild the search index from the archive (after a schema, dictionary or rule change). Builds
+    /// into index.new/ and swaps it in, so the old index stays usable until the new one is whole.
+    /// Stop `jiance run` / `serve` on this data directory first.
+    Reindex {
+        #[command(flatten)]
+        data: DataArg,
+        /// Service config whose sources parse the archived pages [default: the demo sources]
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
     /// The ranked alerts of a data directory.
     Alerts {
         #[command(flatten)]
@@ -219,6 +231,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             listen,
             once,
         } => run_service(&config, listen, once).await,
+        Command::Reindex {
+            data,
+            config,
+            rules,
+        } => reindex(&data.data, config.as_deref(), &rules),
         Command::Serve {
             data,
             listen,
@@ -299,6 +316,56 @@ fn open_store(data: &std::path::Path) -> Result<jiance::store::Store> {
         );
     }
     Ok(jiance::store::Store::open(&dir.state())?)
+}
+
+fn reindex(
+    data: &std::path::Path,
+    config: Option<&std::path::Path>,
+    rules: &RuleArgs,
+) -> Result<ExitCode> {
+    let dir = DataDir::new(data);
+    if !dir.archive().is_dir() {
+        bail!(
+            "{} has no archive/ to rebuild the index from",
+            data.display()
+        );
+    }
+    let analyzer =
+        jiance::analyze::Analyzer::load(rules.rules.as_deref(), rules.dictionaries.as_deref())
+            .map_err(pipeline::PipelineError::Config)?;
+    let sources = pipeline::reindex::sources_for_reindex(&dir, config)?;
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} reindex {elapsed} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    let report = pipeline::reindex::reindex(&dir, &analyzer, &sources, &|r| {
+        bar.set_message(format!(
+            "{} responses read, {} documents indexed",
+            r.responses, r.documents
+        ));
+    })?;
+    bar.finish_and_clear();
+    println!(
+        "reindexed {}: {} responses, {} documents parsed, {} in the new index, {:.1}s",
+        dir.index().display(),
+        report.responses,
+        report.documents,
+        report.indexed,
+        report.seconds
+    );
+    for (reason, n) in &report.failures {
+        println!("  skipped {n:>6}  {reason}");
+    }
+    if !report.unknown_sources.is_empty() {
+        let names: Vec<&str> = report.unknown_sources.iter().map(String::as_str).collect();
+        println!(
+            "  sources without a config (pass --config): {}",
+            names.join(", ")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn open_existing(data: &std::path::Path, rules: &RuleArgs) -> Result<Engine> {

@@ -1,7 +1,9 @@
 //! Facet counts over the matching documents: a collector that reads the string fast fields
 //! (categories, hazards, provinces, kind, source, platform) and counts each value once per document.
 //!
-//! Per segment it counts term ordinals (cheap), and turns them into strings only at harvest.
+//! Per segment it counts term ordinals into a dense array sized by the column's dictionary (no
+//! hashing on the hot path: a broad query over a million documents touches every match), and turns
+//! them into strings only at harvest.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -18,7 +20,7 @@ pub struct FacetCollector {
 }
 
 pub struct FacetSegmentCollector {
-    columns: Vec<(&'static str, Option<StrColumn>, HashMap<u64, u64>)>,
+    columns: Vec<(&'static str, Option<StrColumn>, Vec<u64>)>,
 }
 
 impl Collector for FacetCollector {
@@ -34,7 +36,8 @@ impl Collector for FacetCollector {
         for (name, field) in &self.facets {
             // A segment without any value for a field has no column: it simply counts nothing.
             let col = segment.fast_fields().str(field)?;
-            columns.push((*name, col, HashMap::new()));
+            let terms = col.as_ref().map_or(0, |c| c.num_terms());
+            columns.push((*name, col, vec![0; terms]));
         }
         Ok(FacetSegmentCollector { columns })
     }
@@ -67,7 +70,9 @@ impl SegmentCollector for FacetSegmentCollector {
         for (_, col, counts) in &mut self.columns {
             if let Some(col) = col {
                 for ord in col.term_ords(doc) {
-                    *counts.entry(ord).or_default() += 1;
+                    if let Some(n) = usize::try_from(ord).ok().and_then(|o| counts.get_mut(o)) {
+                        *n += 1;
+                    }
                 }
             }
         }
@@ -79,9 +84,9 @@ impl SegmentCollector for FacetSegmentCollector {
             let slot = out.entry(name.to_string()).or_default();
             let Some(col) = col else { continue };
             let mut s = String::new();
-            for (ord, n) in counts {
+            for (ord, n) in counts.into_iter().enumerate().filter(|(_, n)| *n > 0) {
                 // An ordinal the dictionary cannot resolve is skipped rather than failing the search.
-                if let Ok(true) = col.ord_to_str(ord, &mut s) {
+                if let Ok(true) = col.ord_to_str(ord as u64, &mut s) {
                     *slot.entry(s.clone()).or_default() += n;
                 }
             }

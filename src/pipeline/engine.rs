@@ -29,6 +29,9 @@ pub const DOCUMENT_CAPACITY: usize = 256;
 pub const ANALYZED_CAPACITY: usize = 256;
 /// Documents per index commit; a crash loses at most this many, which are fetched again.
 pub const COMMIT_EVERY: usize = 200;
+/// Longest an indexed document waits for its commit (and so for being searchable) when documents
+/// arrive slowly; a crash loses at most this tail, which is fetched again.
+pub const COMMIT_INTERVAL: Duration = Duration::from_secs(3);
 /// How long a sampled shop, brand or enterprise is not proposed again.
 pub const SAMPLING_EXCLUSION_DAYS: i64 = 365;
 
@@ -36,7 +39,7 @@ pub const SAMPLING_EXCLUSION_DAYS: i64 = 365;
 pub enum PipelineError {
     #[error("{0}")]
     Store(#[from] crate::store::StoreError),
-    #[error("index: {0}")]
+    #[error(transparent)]
     Index(#[from] crate::index::IndexError),
     #[error("{path}: {source}")]
     Io {
@@ -480,33 +483,60 @@ fn analyze_stage(
     Ok(())
 }
 
-/// Index and store each document; commit the index every [`COMMIT_EVERY`] documents and only
-/// then mark their pages processed, so a crash re-fetches rather than loses.
+/// Index and store each document; commit the index every [`COMMIT_EVERY`] documents or when the
+/// oldest uncommitted one has waited [`COMMIT_INTERVAL`] (so a slow trickle in `jiance run` is
+/// searchable within seconds), and only then mark their pages processed, so a crash re-fetches
+/// rather than loses.
 fn sink_stage(
     mut rx: mpsc::Receiver<Analyzed>,
     index: &Index,
     counters: &Counters,
     store: &Store,
 ) -> Result<u64, PipelineError> {
+    // This runs on a blocking thread of the runtime: waiting with a timeout borrows its timer.
+    let runtime = tokio::runtime::Handle::current();
     let mut writer = index.writer()?;
     let mut pending: Vec<(String, String)> = Vec::new();
+    let mut oldest: Option<Instant> = None;
     let mut signals = 0u64;
-    while let Some(a) = rx.blocking_recv() {
+    let commit = |pending: &mut Vec<(String, String)>,
+                  writer: &mut crate::index::IndexWriter|
+     -> Result<(), PipelineError> {
+        writer.commit()?;
+        store.mark_processed(pending)?;
+        counters.index.emitted(pending.len() as u64);
+        pending.clear();
+        Ok(())
+    };
+    loop {
+        let next = match oldest {
+            None => rx.blocking_recv(),
+            Some(t) => {
+                let left = COMMIT_INTERVAL.saturating_sub(t.elapsed());
+                match runtime.block_on(tokio::time::timeout(left, rx.recv())) {
+                    Ok(next) => next,
+                    // Nothing arrived in time: commit the tail now.
+                    Err(_) => {
+                        commit(&mut pending, &mut writer)?;
+                        oldest = None;
+                        continue;
+                    }
+                }
+            }
+        };
+        let Some(a) = next else { break };
         counters.index.received();
         writer.upsert(&a.doc, &a.extraction)?;
         store.put_document(&a.doc, &a.extraction, &a.signals)?;
         signals += a.signals.len() as u64;
         pending.push((a.doc.url.clone(), a.doc.source.clone()));
-        if pending.len() >= COMMIT_EVERY {
-            writer.commit()?;
-            store.mark_processed(&pending)?;
-            counters.index.emitted(pending.len() as u64);
-            pending.clear();
+        let since = *oldest.get_or_insert_with(Instant::now);
+        if pending.len() >= COMMIT_EVERY || since.elapsed() >= COMMIT_INTERVAL {
+            commit(&mut pending, &mut writer)?;
+            oldest = None;
         }
     }
-    writer.commit()?;
-    store.mark_processed(&pending)?;
-    counters.index.emitted(pending.len() as u64);
+    commit(&mut pending, &mut writer)?;
     Ok(signals)
 }
 
@@ -537,4 +567,70 @@ pub fn write_signal_partitions(dir: &Path, signals: &[Signal]) -> Result<(), Pip
         std::fs::rename(&tmp, &path).map_err(io_err(&path))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Channel, DocKind};
+
+    fn analyzed(analyzer: &Analyzer, n: u32) -> Analyzed {
+        let t = chrono::Utc::now();
+        let doc = Document {
+            id: format!("doc-{n}"),
+            source: "s".into(),
+            channel: Channel::Complaint,
+            kind: Some(DocKind::Complaint),
+            url: format!("http://127.0.0.1:9/{n}"),
+            title: "网购移动电源充电时鼓包".into(),
+            text: "本人在网上购买的移动电源充电时外壳发烫并鼓包，商家拒绝退货。".into(),
+            published_at: Some(t),
+            fetched_at: t,
+            fields: BTreeMap::new(),
+            rows: vec![],
+            region_hint: None,
+            weight: 1.0,
+        };
+        let extraction = analyzer.analyze(&doc, &mut ClusterIndex::new());
+        let signals = crate::analyze::signals(&doc, &extraction);
+        Analyzed {
+            doc,
+            extraction,
+            signals,
+        }
+    }
+
+    /// A trickle: one document and the channel stays open. It must become searchable (committed
+    /// and counted) without waiting for 199 more documents or the end of the pass.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_slow_trickle_is_committed_without_more_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let analyzer = Analyzer::load(None, None).unwrap();
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let index = Arc::new(Index::open(&dir.path().join("index"), analyzer.jieba()).unwrap());
+        let counters = Arc::new(Counters::default());
+        let (tx, rx) = mpsc::channel(4);
+        let sink = {
+            let (index, counters, store) = (index.clone(), counters.clone(), store.clone());
+            tokio::task::spawn_blocking(move || sink_stage(rx, &index, &counters, &store))
+        };
+        tx.send(analyzed(&analyzer, 1)).await.unwrap();
+        // Generous bound: this checks that the commit happens, not how fast.
+        let give_up = Instant::now() + COMMIT_INTERVAL * 20;
+        while index.num_docs() == 0 && Instant::now() < give_up {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(index.num_docs(), 1, "the lone document was committed");
+        assert_eq!(
+            counters.index.get_emitted(),
+            1,
+            "and its page marked processed"
+        );
+        // The sink keeps going after a timed commit.
+        tx.send(analyzed(&analyzer, 2)).await.unwrap();
+        drop(tx);
+        sink.await.unwrap().unwrap();
+        assert_eq!(index.num_docs(), 2);
+        assert_eq!(counters.index.get_emitted(), 2);
+    }
 }

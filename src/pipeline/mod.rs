@@ -13,6 +13,7 @@
 pub mod counters;
 pub mod demo;
 mod engine;
+pub mod reindex;
 
 pub use counters::{Counters, StageCounters};
 pub use engine::*;

@@ -1,0 +1,380 @@
+//! `jiance reindex`: rebuild the search index from the WARC archive, for when the index schema,
+//! the tokenizer, the dictionaries or the rules changed.
+//!
+//! Data flow: `archive/*.warc.gz` → [`crate::crawl::archive::read_dir`] (each response names its
+//! source and page role) → [`crate::parse::parse`] with that source's selectors → the analyzer →
+//! a fresh index in `index.new/` → [`crate::index::swap_in`] replaces `index/`. The archive is the
+//! record of what was fetched, so the rebuilt index reflects today's parsing and analysis of every
+//! page ever fetched; later fetches of a page replace earlier ones (archive files are read in name
+//! order, which is time order). A crash mid-rebuild leaves the old index untouched and usable.
+//!
+//! Parsing needs the source configs: a service config's sources, or for a demo data directory the
+//! embedded demo sources, whose `{{placeholders}}` are filled from the archived URLs' origins
+//! ([`demo_sources_from_archive`]). The store (documents, signals, alerts) is not rewritten.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::time::Instant;
+
+use tracing::warn;
+
+use crate::analyze::{Analyzer, ClusterIndex};
+use crate::config::SourceConfig;
+use crate::crawl::archive;
+use crate::index::{Index, staging_path, swap_in};
+
+use super::{DataDir, PipelineError};
+
+/// What a rebuild read and wrote; also the progress handed to the caller as it goes.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ReindexReport {
+    /// Response records read from the archive.
+    pub responses: u64,
+    /// Documents parsed and indexed (a page fetched twice counts twice; the index keeps one).
+    pub documents: u64,
+    /// Documents in the new index.
+    pub indexed: u64,
+    /// Records or pages that gave nothing, by reason (`archive:…`, `parse:…`, `unknown-source`).
+    pub failures: BTreeMap<String, u64>,
+    /// Sources named in the archive with no config (their pages were skipped).
+    pub unknown_sources: BTreeSet<String>,
+    pub seconds: f64,
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> PipelineError + '_ {
+    move |source| PipelineError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Rebuild `data`'s index from its archive with `sources`' selectors and `analyzer`'s rules and
+/// dictionaries. `progress` is called now and then with the counts so far. No other process may
+/// have the data directory's index open (stop `jiance run` / `serve` first).
+pub fn reindex(
+    data: &DataDir,
+    analyzer: &Analyzer,
+    sources: &[SourceConfig],
+    progress: &dyn Fn(&ReindexReport),
+) -> Result<ReindexReport, PipelineError> {
+    let started = Instant::now();
+    let archive_dir = data.archive();
+    let records = archive::read_dir(&archive_dir).map_err(io_err(&archive_dir))?;
+    let live = data.index();
+    let staged = staging_path(&live);
+    // A rebuild a crash interrupted left a partial index here: start over.
+    if staged.exists() {
+        std::fs::remove_dir_all(&staged).map_err(io_err(&staged))?;
+    }
+    let by_name: HashMap<&str, &SourceConfig> =
+        sources.iter().map(|s| (s.name.as_str(), s)).collect();
+    let mut report = ReindexReport::default();
+    let index = Index::open(&staged, analyzer.jieba())?;
+    let mut writer = index.writer()?;
+    // Cluster ids do not go into the index; a scratch cluster index keeps the analyzer happy.
+    let mut clusters = ClusterIndex::new();
+    let count = |report: &mut ReindexReport, reason: String| {
+        *report.failures.entry(reason).or_default() += 1;
+    };
+    for (i, record) in records.enumerate() {
+        if i % 64 == 0 {
+            report.seconds = started.elapsed().as_secs_f64();
+            progress(&report);
+        }
+        let f = match record {
+            Ok(f) => f,
+            Err(e) => {
+                warn!(error = %e, "archive record skipped");
+                count(&mut report, "archive:unreadable".into());
+                continue;
+            }
+        };
+        report.responses += 1;
+        if !f.role.carries_documents() || !(200..300).contains(&f.status) {
+            continue;
+        }
+        let Some(source) = by_name.get(f.source.as_str()) else {
+            report.unknown_sources.insert(f.source.clone());
+            count(&mut report, "unknown-source".into());
+            continue;
+        };
+        match crate::parse::parse(&f, source) {
+            Ok(docs) => {
+                for doc in docs {
+                    let ex = analyzer.analyze(&doc, &mut clusters);
+                    writer.upsert(&doc, &ex)?;
+                    report.documents += 1;
+                }
+            }
+            Err(e) => {
+                warn!(error = %e, "archived page not parsed");
+                count(&mut report, format!("parse:{}", e.reason()));
+            }
+        }
+    }
+    writer.finish()?;
+    report.indexed = index.num_docs();
+    // The new index must be closed (no mmaps, no lock) before it moves.
+    drop(index);
+    swap_in(&staged, &live)?;
+    report.seconds = started.elapsed().as_secs_f64();
+    progress(&report);
+    Ok(report)
+}
+
+/// The embedded demo sources ([`crate::demo::DEMO_SOURCES_TOML`]) with each `{{placeholder}}`
+/// filled with the origin (scheme://host:port) of the archived pages of a source that uses it. A
+/// placeholder no archived source used gets an unreachable origin: nothing of it is archived.
+pub fn demo_sources_from_archive(archive_dir: &Path) -> Result<Vec<SourceConfig>, PipelineError> {
+    let records = archive::read_dir(archive_dir).map_err(io_err(archive_dir))?;
+    let mut origins: HashMap<String, String> = HashMap::new();
+    for f in records.flatten() {
+        if origins.contains_key(&f.source) {
+            continue;
+        }
+        if let Ok(u) = url::Url::parse(&f.url) {
+            origins.insert(f.source.clone(), u.origin().ascii_serialization());
+        }
+    }
+    let base_urls = demo_placeholders(crate::demo::DEMO_SOURCES_TOML, &origins);
+    crate::demo::sources_for(&base_urls).map_err(PipelineError::Config)
+}
+
+/// Placeholder name → origin, from the `[[source]]` blocks of a sources file: a placeholder in a
+/// block takes the origin archived for that block's source `name`.
+fn demo_placeholders(
+    toml_text: &str,
+    origins: &HashMap<String, String>,
+) -> BTreeMap<String, String> {
+    const UNARCHIVED: &str = "http://unarchived.invalid";
+    let mut out: BTreeMap<String, String> = BTreeMap::new();
+    // (placeholders, source name) per block, filled once the block's name is known.
+    let mut blocks: Vec<(Vec<String>, Option<String>)> = Vec::new();
+    for line in toml_text.lines() {
+        let line = line.trim();
+        if line.starts_with('#') {
+            continue;
+        }
+        if line == "[[source]]" {
+            blocks.push((Vec::new(), None));
+            continue;
+        }
+        let Some(block) = blocks.last_mut() else {
+            continue;
+        };
+        if let Some(v) = line.strip_prefix("name") {
+            let v = v.trim_start();
+            if let Some(v) = v.strip_prefix('=') {
+                block.1 = Some(v.trim().trim_matches('"').to_string());
+            }
+        }
+        let mut rest = line;
+        while let Some(start) = rest.find("{{") {
+            let Some(len) = rest[start + 2..].find("}}") else {
+                break;
+            };
+            block
+                .0
+                .push(rest[start + 2..start + 2 + len].trim().to_string());
+            rest = &rest[start + 2 + len + 2..];
+        }
+    }
+    for (placeholders, name) in blocks {
+        let origin = name.as_ref().and_then(|n| origins.get(n));
+        for p in placeholders {
+            match origin {
+                Some(o) => {
+                    out.insert(p, o.clone());
+                }
+                None => {
+                    out.entry(p).or_insert_with(|| UNARCHIVED.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Sources for a reindex: those of `config` (a service config file), else the demo sources.
+pub fn sources_for_reindex(
+    data: &DataDir,
+    config: Option<&Path>,
+) -> Result<Vec<SourceConfig>, PipelineError> {
+    match config {
+        Some(path) => crate::config::Config::load(path)
+            .map(|c| c.sources)
+            .map_err(PipelineError::Config),
+        None => demo_sources_from_archive(&data.archive()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crawl::archive::{ArchiveWriter, Exchange};
+    use crate::index::{SearchRequest, VERSION_FILE};
+    use crate::model::PageRole;
+    use chrono::TimeZone;
+
+    const SOURCES: &str = r#"
+[[source]]
+name = "news-a"
+kind = "feed"
+channel = "media"
+weight = 0.6
+doc_kind = "media"
+start = ["http://127.0.0.1:9/rss.xml"]
+schedule = "1h"
+
+[source.detail]
+title = "h1.t"
+text = "div.body p"
+published = ".time"
+"#;
+
+    fn page(title: &str, body: &str) -> Vec<u8> {
+        format!(
+            "<html><head><meta charset=\"utf-8\"></head><body><h1 class=\"t\">{title}</h1>\
+             <span class=\"time\">2026-03-02 10:00</span><div class=\"body\"><p>{body}</p></div></body></html>"
+        )
+        .into_bytes()
+    }
+
+    fn archive(dir: &Path, pages: &[(&str, &str, Vec<u8>)]) {
+        let mut w = ArchiveWriter::open(dir, u64::MAX).unwrap();
+        let headers = vec![(
+            "content-type".to_string(),
+            "text/html; charset=utf-8".to_string(),
+        )];
+        for (i, (source, url, body)) in pages.iter().enumerate() {
+            w.write(&Exchange {
+                source,
+                role: PageRole::Detail,
+                url,
+                request_headers: &[],
+                status: Some(200),
+                response_headers: &headers,
+                body,
+                fetched_at: chrono::Utc
+                    .with_ymd_and_hms(2026, 3, 2, 10, i as u32, 0)
+                    .single()
+                    .unwrap(),
+                error: None,
+            })
+            .unwrap();
+        }
+    }
+
+    fn search(index: &Index, q: &str) -> u64 {
+        index
+            .search(&SearchRequest {
+                query: q.into(),
+                ..SearchRequest::default()
+            })
+            .unwrap()
+            .total
+    }
+
+    #[test]
+    fn rebuilds_from_the_archive_and_replaces_an_old_version_index() {
+        let root = tempfile::tempdir().unwrap();
+        let data = DataDir::new(root.path());
+        data.create().unwrap();
+        archive(
+            &data.archive(),
+            &[
+                (
+                    "news-a",
+                    "http://127.0.0.1:9/a/1.html",
+                    page(
+                        "小区电动自行车充电起火",
+                        "楼道内一辆电动自行车充电时起火，浓烟蔓延。",
+                    ),
+                ),
+                (
+                    "news-a",
+                    "http://127.0.0.1:9/a/2.html",
+                    page("移动电源鼓包", "网购的移动电源充电时鼓包发烫。"),
+                ),
+                // The same page fetched again later, changed: the later version wins.
+                (
+                    "news-a",
+                    "http://127.0.0.1:9/a/1.html",
+                    page(
+                        "小区电动自行车充电起火（续）",
+                        "物业已清理楼道，涉事电池为改装电池。",
+                    ),
+                ),
+                (
+                    "gone-source",
+                    "http://127.0.0.1:9/b/1.html",
+                    page("不该出现", "没有配置的来源。"),
+                ),
+            ],
+        );
+        // A live index of an older schema: refused until rebuilt.
+        std::fs::create_dir_all(data.index()).unwrap();
+        let analyzer = Analyzer::load(None, None).unwrap();
+        drop(Index::open(&data.index(), analyzer.jieba()).unwrap());
+        std::fs::write(data.index().join(VERSION_FILE), "0").unwrap();
+        assert!(Index::open(&data.index(), analyzer.jieba()).is_err());
+
+        let sources = crate::config::parse_sources(SOURCES, "s.toml").unwrap();
+        let calls = std::cell::Cell::new(0);
+        let report = reindex(&data, &analyzer, &sources, &|_| calls.set(calls.get() + 1)).unwrap();
+        assert!(calls.get() >= 1);
+        assert_eq!(report.responses, 4);
+        assert_eq!(report.documents, 3);
+        assert_eq!(report.indexed, 2, "one page fetched twice is one document");
+        assert_eq!(report.failures.get("unknown-source"), Some(&1));
+        assert!(report.unknown_sources.contains("gone-source"));
+        assert!(!staging_path(&data.index()).exists());
+
+        let index = Index::open(&data.index(), analyzer.jieba()).unwrap();
+        assert_eq!(index.num_docs(), 2);
+        assert_eq!(search(&index, "改装电池"), 1);
+        assert_eq!(
+            search(&index, "浓烟蔓延"),
+            0,
+            "the earlier fetch was replaced"
+        );
+        assert_eq!(search(&index, "鼓包"), 1);
+        assert_eq!(search(&index, "没有配置"), 0);
+        drop(index);
+
+        // A leftover partial rebuild does not get in the way of the next one.
+        std::fs::create_dir_all(staging_path(&data.index()).join("junk")).unwrap();
+        let again = reindex(&data, &analyzer, &sources, &|_| {}).unwrap();
+        assert_eq!(again.indexed, 2);
+    }
+
+    #[test]
+    fn demo_placeholders_come_from_the_archived_origins() {
+        let text = r#"
+# {{commented}} is ignored
+[[source]]
+name = "demo-a"
+start = ["{{site1}}/list?page=1", "{{site1}}/x"]
+
+[[source]]
+name = "demo-b"
+start = ["{{site2}}/rss.xml"]
+"#;
+        let origins: HashMap<String, String> =
+            [("demo-a".to_string(), "http://127.0.0.1:4100".to_string())].into();
+        let map = demo_placeholders(text, &origins);
+        assert_eq!(
+            map.get("site1").map(String::as_str),
+            Some("http://127.0.0.1:4100")
+        );
+        assert_eq!(
+            map.get("site2").map(String::as_str),
+            Some("http://unarchived.invalid")
+        );
+        assert!(!map.contains_key("commented"));
+        // The embedded demo sources parse once every placeholder is filled from an empty archive.
+        let dir = tempfile::tempdir().unwrap();
+        let sources = demo_sources_from_archive(dir.path()).unwrap();
+        assert!(sources.iter().any(|s| s.name == "demo-mall"));
+    }
+}
