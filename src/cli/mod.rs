@@ -13,9 +13,9 @@ use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use jiance::config::Config;
-use jiance::serve::Access;
 use jiance::index::{SearchRequest, Sort};
 use jiance::pipeline::{self, DataDir, Engine, RuleDirs};
+use jiance::serve::Access;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -415,7 +415,10 @@ async fn bind(listen: &str) -> Result<tokio::net::TcpListener> {
 async fn serve_until_ctrl_c(engine: &Engine, listen: &str, access: Access) -> Result<()> {
     let listener = bind(listen).await?;
     let addr = listener.local_addr()?;
-    eprintln!("dashboard: http://{addr}/   (Ctrl-C to stop; {})", access.describe());
+    eprintln!(
+        "dashboard: http://{addr}/   (Ctrl-C to stop; {})",
+        access.describe()
+    );
     jiance::serve::serve(listener, engine.app_state().with_access(access), async {
         let _ = tokio::signal::ctrl_c().await;
     })

@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApiError, AppState, IndexHandle};
 use crate::index::{Index, IndexError, MAX_WINDOW, SearchRequest, SearchResults, Sort};
-use crate::model::{Action, Alert, AlertStatus, DocKind, SamplingRequest, Scope, ScoreTerm, Signal};
+use crate::model::{
+    Action, Alert, AlertStatus, DocKind, SamplingRequest, Scope, ScoreTerm, Signal,
+};
 use crate::store::{Acknowledgement, AlertChange, DocumentRow, InspectionResult};
 
 /// Query-string parameters, decoded leniently (a malformed escape never rejects the request).
@@ -578,7 +580,12 @@ pub(crate) fn inspection_rows(
                 "results[{i}].batch: must not be empty"
             )));
         }
-        for (field, v) in [("batch", &batch), ("party", &b.party), ("item", &b.item), ("note", &b.note)] {
+        for (field, v) in [
+            ("batch", &batch),
+            ("party", &b.party),
+            ("item", &b.item),
+            ("note", &b.note),
+        ] {
             check_len(&format!("results[{i}].{field}"), v)?;
         }
         rows.push(InspectionResult {
@@ -605,10 +612,16 @@ pub(super) async fn inspection_results(
         if store.alert(&alert_id).map_err(store_error)?.is_none() {
             return Err(ApiError::not_found(format!("no alert {alert_id:?}")));
         }
-        if store.sampling_request(&alert_id).map_err(store_error)?.is_none() {
+        if store
+            .sampling_request(&alert_id)
+            .map_err(store_error)?
+            .is_none()
+        {
             return Err(ApiError {
                 status: axum::http::StatusCode::CONFLICT,
-                message: format!("alert {alert_id:?} has no sampling request to report results for"),
+                message: format!(
+                    "alert {alert_id:?} has no sampling request to report results for"
+                ),
             });
         }
         store

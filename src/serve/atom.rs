@@ -77,25 +77,30 @@ fn action_name(a: Action) -> &'static str {
 }
 
 /// The feed document.
-pub fn render(alerts: &[Alert], last_change: &HashMap<String, DateTime<Utc>>, base: &str) -> String {
+pub fn render(
+    alerts: &[Alert],
+    last_change: &HashMap<String, DateTime<Utc>>,
+    base: &str,
+) -> String {
     let updated_of = |a: &Alert| {
         last_change
             .get(&a.id)
             .copied()
             .unwrap_or_else(|| beijing_midnight(a.updated))
     };
-    let feed_updated = alerts
-        .iter()
-        .map(updated_of)
-        .max()
-        .unwrap_or_else(|| beijing_midnight(NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default()));
+    let feed_updated = alerts.iter().map(updated_of).max().unwrap_or_else(|| {
+        beijing_midnight(NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default())
+    });
     let mut x = String::new();
     x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
     x.push_str(&format!("<feed xmlns=\"{ATOM_NS}\" xml:lang=\"zh-CN\">\n"));
     x.push_str("  <id>urn:jiance:alerts</id>\n");
     x.push_str("  <title>jiance 产品质量安全风险预警 Product safety alerts</title>\n");
     x.push_str("  <subtitle>按风险排序的当前预警</subtitle>\n");
-    x.push_str(&format!("  <updated>{}</updated>\n", feed_updated.to_rfc3339()));
+    x.push_str(&format!(
+        "  <updated>{}</updated>\n",
+        feed_updated.to_rfc3339()
+    ));
     x.push_str("  <author><name>jiance</name></author>\n");
     x.push_str("  <generator>jiance</generator>\n");
     x.push_str(&format!(
@@ -116,7 +121,11 @@ pub fn render(alerts: &[Alert], last_change: &HashMap<String, DateTime<Utc>>, ba
             a.level,
             level_name(a.level),
             a.category,
-            if a.regions.is_empty() { "全国".to_string() } else { a.regions.join("、") },
+            if a.regions.is_empty() {
+                "全国".to_string()
+            } else {
+                a.regions.join("、")
+            },
             action_name(a.action)
         );
         let summary = format!(
@@ -130,9 +139,15 @@ pub fn render(alerts: &[Alert], last_change: &HashMap<String, DateTime<Utc>>, ba
         );
         let link = format!("{base}/#/alert/{}", a.id);
         x.push_str("  <entry>\n");
-        x.push_str(&format!("    <id>urn:jiance:alert:{}</id>\n", xml_escape(&a.id)));
+        x.push_str(&format!(
+            "    <id>urn:jiance:alert:{}</id>\n",
+            xml_escape(&a.id)
+        ));
         x.push_str(&format!("    <title>{}</title>\n", xml_escape(&title)));
-        x.push_str(&format!("    <updated>{}</updated>\n", updated_of(a).to_rfc3339()));
+        x.push_str(&format!(
+            "    <updated>{}</updated>\n",
+            updated_of(a).to_rfc3339()
+        ));
         x.push_str(&format!(
             "    <published>{}</published>\n",
             beijing_midnight(a.first_seen).to_rfc3339()
@@ -141,7 +156,10 @@ pub fn render(alerts: &[Alert], last_change: &HashMap<String, DateTime<Utc>>, ba
             "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
             xml_escape(&link)
         ));
-        x.push_str(&format!("    <category term=\"{}\"/>\n", xml_escape(&a.category)));
+        x.push_str(&format!(
+            "    <category term=\"{}\"/>\n",
+            xml_escape(&a.category)
+        ));
         x.push_str(&format!(
             "    <summary type=\"text\">{}</summary>\n",
             xml_escape(&summary)
@@ -190,7 +208,14 @@ mod tests {
 
     #[test]
     fn entries_escape_text_and_keep_stable_ids() {
-        let mut a = alert("A1", "电动自行车", 4, Action::Sample, Scope::Regional, &["浙江省"]);
+        let mut a = alert(
+            "A1",
+            "电动自行车",
+            4,
+            Action::Sample,
+            Scope::Regional,
+            &["浙江省"],
+        );
         a.summary = "充电<起火> & \"冒烟\"\u{1}".into();
         let b = alert("B2", "玩具", 2, Action::Notify, Scope::Systemic, &[]);
         let at = Utc.with_ymd_and_hms(2026, 4, 3, 1, 2, 3).single().unwrap();
@@ -203,7 +228,10 @@ mod tests {
         assert!(!x.contains('\u{1}'));
         assert!(x.contains("<updated>2026-04-03T01:02:03+00:00</updated>"));
         // Without a recorded change: the alert's day at midnight Beijing time.
-        assert!(x.contains("<updated>2026-04-01T16:00:00+00:00</updated>"), "{x}");
+        assert!(
+            x.contains("<updated>2026-04-01T16:00:00+00:00</updated>"),
+            "{x}"
+        );
         assert!(x.contains("href=\"http://127.0.0.1:8080/#/alert/B2\""));
         // The feed's updated is the newest entry's.
         assert!(x.contains("  <updated>2026-04-03T01:02:03+00:00</updated>\n  <author>"));

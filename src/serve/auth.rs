@@ -61,7 +61,12 @@ impl Access {
 
     /// The config's tokens plus the environment's.
     pub fn from_settings(s: &ServeSettings) -> Access {
-        Access::new(s.viewer_tokens.clone(), s.operator_tokens.clone(), s.open_reads).with_env()
+        Access::new(
+            s.viewer_tokens.clone(),
+            s.operator_tokens.clone(),
+            s.open_reads,
+        )
+        .with_env()
     }
 
     /// Adds the tokens of `JIANCE_TOKEN_VIEWER` and `JIANCE_TOKEN_OPERATOR`.
@@ -102,8 +107,9 @@ impl Access {
     pub fn role_of(&self, token: &str) -> Option<Role> {
         let hit = |list: &[String]| {
             // Check every entry so the time taken does not tell which matched.
-            list.iter()
-                .fold(false, |acc, t| acc | constant_time_eq(t.as_bytes(), token.as_bytes()))
+            list.iter().fold(false, |acc, t| {
+                acc | constant_time_eq(t.as_bytes(), token.as_bytes())
+            })
         };
         if hit(&self.operator) {
             Some(Role::Operator)
@@ -118,10 +124,18 @@ impl Access {
     pub fn describe(&self) -> String {
         format!(
             "reads {}, {} viewer token(s), {} operator token(s){}",
-            if self.open_reads { "open" } else { "need a token" },
+            if self.open_reads {
+                "open"
+            } else {
+                "need a token"
+            },
             self.viewer.len(),
             self.operator.len(),
-            if self.writable() { "" } else { " (writes disabled)" }
+            if self.writable() {
+                ""
+            } else {
+                " (writes disabled)"
+            }
         )
     }
 }
@@ -230,7 +244,10 @@ mod tests {
         assert_eq!(a.role_of(""), None);
         assert!(a.writable() && a.readable() && !a.reads_open());
         let d = a.describe();
-        assert!(d.contains("1 viewer") && d.contains("2 operator") && !d.contains("o1"), "{d}");
+        assert!(
+            d.contains("1 viewer") && d.contains("2 operator") && !d.contains("o1"),
+            "{d}"
+        );
         let closed = Access::default();
         assert!(!closed.readable() && !closed.writable());
         assert!(closed.describe().contains("writes disabled"));

@@ -213,7 +213,10 @@ mod tests {
         }
         let text = d.to_string();
         for r in text.split("#/components/schemas/").skip(1) {
-            let name: String = r.chars().take_while(|c| c.is_ascii_alphanumeric()).collect();
+            let name: String = r
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .collect();
             assert!(d["components"]["schemas"].get(&name).is_some(), "{name}");
         }
     }

@@ -572,7 +572,9 @@ impl Store {
         }
         for a in &closed {
             let note = format!("评分不再提示此风险（原等级 {}）", a.level);
-            last = Some(insert_change(&tx, &a.id, &now, "closed", a.level, a.score, &note)?);
+            last = Some(insert_change(
+                &tx, &a.id, &now, "closed", a.level, a.score, &note,
+            )?);
         }
         tx.commit()?;
         drop(conn);
@@ -1106,5 +1108,110 @@ mod tests {
         ];
         store.put_clusters(&entries).unwrap();
         assert_eq!(store.clusters().unwrap(), entries);
+    }
+
+    fn leveled(id: &str, level: u8, evidence: usize) -> Alert {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
+        Alert {
+            id: id.into(),
+            category: "移动电源".into(),
+            hazards: vec!["火灾".into()],
+            scope: Scope::Regional,
+            regions: vec!["广东省".into()],
+            level,
+            action: Action::Sample,
+            score: f64::from(level) * 3.0,
+            breakdown: vec![],
+            evidence: (0..evidence).map(|i| format!("d{i}")).collect(),
+            first_seen: day,
+            updated: day,
+            status: AlertStatus::New,
+            summary: "广东省移动电源鼓包起火投诉增多".into(),
+        }
+    }
+
+    fn changes(store: &Store, id: &str) -> Vec<String> {
+        store
+            .alert_history(id)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.change)
+            .collect()
+    }
+
+    #[test]
+    fn scoring_runs_record_changes_and_wake_listeners() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let mut wake = store.subscribe();
+        store
+            .put_alerts(&[leveled("A", 2, 3), leveled("B", 3, 2)], &[])
+            .unwrap();
+        assert_eq!(changes(&store, "A"), ["new"]);
+        let seq = wake.try_recv().unwrap();
+        assert_eq!(seq, store.last_change().unwrap());
+        // Unchanged: nothing recorded, nobody woken.
+        store
+            .put_alerts(&[leveled("A", 2, 3), leveled("B", 3, 2)], &[])
+            .unwrap();
+        assert_eq!(changes(&store, "A"), ["new"]);
+        assert!(wake.try_recv().is_err());
+        // Acknowledged, then escalated: the acknowledgement is cleared.
+        let ack = store.acknowledge_with("A", "已派员核查").unwrap().unwrap();
+        assert_eq!(ack.note, "已派员核查");
+        assert!(store.acknowledge_with("nope", "").unwrap().is_none());
+        assert!(store.acknowledgements().unwrap().contains_key("A"));
+        store
+            .put_alerts(&[leveled("A", 3, 5), leveled("B", 2, 2)], &[])
+            .unwrap();
+        assert_eq!(changes(&store, "A"), ["new", "acknowledged", "escalated"]);
+        assert_eq!(changes(&store, "B"), ["new", "deescalated"]);
+        assert!(store.acknowledgements().unwrap().is_empty());
+        // More evidence at the same level is an update; a vanished alert is closed.
+        store.put_alerts(&[leveled("A", 3, 7)], &[]).unwrap();
+        assert_eq!(changes(&store, "A").last().unwrap(), "updated");
+        assert_eq!(changes(&store, "B").last().unwrap(), "closed");
+        let all = store.changes_since(0, 100).unwrap();
+        assert!(all.windows(2).all(|w| w[0].seq < w[1].seq));
+        assert_eq!(
+            store.changes_since(all[2].seq, 100).unwrap().len(),
+            all.len() - 3
+        );
+        assert_eq!(store.changes_since(0, 2).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn inspection_results_go_into_the_sampling_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        store.put_alerts(&[leveled("A", 4, 3)], &[]).unwrap();
+        let on = NaiveDate::from_ymd_opt(2026, 3, 20).unwrap();
+        let result = |batch: &str, party: &str, passed: bool| InspectionResult {
+            alert_id: "A".into(),
+            batch: batch.into(),
+            party: party.into(),
+            item: "过充保护".into(),
+            passed,
+            note: String::new(),
+            inspected_on: on,
+        };
+        let rows = vec![
+            result("S-01", "深圳某某科技有限公司", false),
+            result("S-02", "", true),
+        ];
+        let change = store.put_inspection_results("A", &rows).unwrap().unwrap();
+        assert_eq!(change.change, "inspection");
+        assert!(change.note.contains("不合格 1"), "{}", change.note);
+        assert_eq!(store.inspection_results("A").unwrap(), rows);
+        let sampled = store.sampled_parties(on).unwrap();
+        assert_eq!(sampled.len(), 1, "blank parties are not recorded");
+        assert!(sampled.contains("深圳某某科技有限公司"));
+        assert!(
+            store
+                .put_inspection_results("nope", &rows)
+                .unwrap()
+                .is_none()
+        );
+        assert!(store.inspection_results("nope").unwrap().is_empty());
     }
 }

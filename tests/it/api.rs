@@ -200,7 +200,13 @@ fn reads_need_a_token_and_writes_need_an_operator() {
         assert_eq!(r.status(), 401);
 
         // The shell, health and the API description are public.
-        for path in ["/", "/assets/app.js", "/assets/app.css", "/healthz", "/api/openapi.json"] {
+        for path in [
+            "/",
+            "/assets/app.js",
+            "/assets/app.css",
+            "/healthz",
+            "/api/openapi.json",
+        ] {
             assert_eq!(c.get(path, None).await.0, 200, "{path}");
         }
         // Viewer and operator tokens read; the query-string form works for GET.
@@ -209,7 +215,9 @@ fn reads_need_a_token_and_writes_need_an_operator() {
         let top = page["alerts"][0]["id"].as_str().unwrap().to_string();
         assert_eq!(c.get("/api/alerts", Some(OPERATOR)).await.0, 200);
         assert_eq!(
-            c.get(&format!("/metrics?access_token={VIEWER}"), None).await.0,
+            c.get(&format!("/metrics?access_token={VIEWER}"), None)
+                .await
+                .0,
             200
         );
 
@@ -222,7 +230,9 @@ fn reads_need_a_token_and_writes_need_an_operator() {
         assert_eq!(status, 403);
         assert!(error_of(&v).contains("operator"));
         // A token in the query string does not authorise a write.
-        let (status, _) = c.post(&format!("{ack}?access_token={OPERATOR}"), None, "").await;
+        let (status, _) = c
+            .post(&format!("{ack}?access_token={OPERATOR}"), None, "")
+            .await;
         assert_eq!(status, 401);
         let (status, v) = c.post(&ack, Some(OPERATOR), "").await;
         assert_eq!(status, 200, "{v}");
@@ -286,13 +296,25 @@ fn alerts_detail_sampling_search_stats_metrics_and_bad_parameters() {
         let (_, v) = c
             .get(&format!("/api/alerts?category={}", top.category), t)
             .await;
-        assert!(v["alerts"].as_array().unwrap().iter().all(|a| a["category"] == top.category.as_str()));
+        assert!(
+            v["alerts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|a| a["category"] == top.category.as_str())
+        );
         assert!(v["total"].as_u64().unwrap() >= 1);
         let (_, v) = c.get("/api/alerts?limit=1&offset=1", t).await;
         assert_eq!(v["alerts"].as_array().unwrap().len(), 1);
         assert_eq!(v["alerts"][0]["id"], outcome.alerts[1].id.as_str());
         let (_, v) = c.get("/api/alerts?min_level=4", t).await;
-        assert!(v["alerts"].as_array().unwrap().iter().all(|a| a["level"] == 4));
+        assert!(
+            v["alerts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|a| a["level"] == 4)
+        );
         for (bad, key) in [
             ("level=9", "level"),
             ("min_level=x", "min_level"),
@@ -349,7 +371,11 @@ fn alerts_detail_sampling_search_stats_metrics_and_bad_parameters() {
         assert!(s["hits"][0]["snippet"].as_str().unwrap().contains("<b>"));
         assert!(!s["facets"]["category"].as_array().unwrap().is_empty());
         for bad in ["sort=random", "since=2026-02-30", "limit=all", "kind=novel"] {
-            assert_eq!(c.get(&format!("/api/search?{bad}"), t).await.0, 400, "{bad}");
+            assert_eq!(
+                c.get(&format!("/api/search?{bad}"), t).await.0,
+                400,
+                "{bad}"
+            );
         }
 
         // Stats: counts by day, category, province.
@@ -358,7 +384,9 @@ fn alerts_detail_sampling_search_stats_metrics_and_bad_parameters() {
         assert_eq!(st["signals"], outcome.signals.len());
         assert!(!st["by_day"].as_array().unwrap().is_empty());
         assert!(!st["by_province"].as_array().unwrap().is_empty());
-        let (status, v) = c.get("/api/stats?since=2026-11-20&until=2026-11-01", t).await;
+        let (status, v) = c
+            .get("/api/stats?since=2026-11-20&until=2026-11-01", t)
+            .await;
         assert_eq!(status, 400);
         assert!(error_of(&v).contains("since"));
 
@@ -534,7 +562,10 @@ fn the_event_stream_carries_alert_changes_and_resumes() {
 
         let mut resp = c
             .http
-            .get(format!("{}/api/alerts/stream?access_token={VIEWER}", c.base))
+            .get(format!(
+                "{}/api/alerts/stream?access_token={VIEWER}",
+                c.base
+            ))
             .send()
             .await
             .unwrap();
@@ -551,7 +582,11 @@ fn the_event_stream_carries_alert_changes_and_resumes() {
         assert!(last > 0, "the demo's scoring runs are in the history");
 
         let (status, _) = c
-            .post(&format!("/api/alerts/{}/ack", top.id), Some(OPERATOR), r#"{"note": "值班员已阅"}"#)
+            .post(
+                &format!("/api/alerts/{}/ack", top.id),
+                Some(OPERATOR),
+                r#"{"note": "值班员已阅"}"#,
+            )
             .await;
         assert_eq!(status, 200);
         let change = next_event(&mut resp, &mut buf, "alert").await;
@@ -586,7 +621,10 @@ fn the_atom_feed_is_valid_with_one_entry_per_alert() {
         let c = Client::new(&server.base);
         let r = c
             .http
-            .get(format!("{}/feeds/alerts.atom?access_token={VIEWER}", c.base))
+            .get(format!(
+                "{}/feeds/alerts.atom?access_token={VIEWER}",
+                c.base
+            ))
             .send()
             .await
             .unwrap();
@@ -626,7 +664,8 @@ fn the_atom_feed_is_valid_with_one_entry_per_alert() {
             .await
             .unwrap();
         let again = feed_rs::parser::parse(again.as_bytes()).unwrap();
-        let ids = |f: &feed_rs::model::Feed| f.entries.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+        let ids =
+            |f: &feed_rs::model::Feed| f.entries.iter().map(|e| e.id.clone()).collect::<Vec<_>>();
         assert_eq!(ids(&feed), ids(&again));
     });
 }

@@ -199,7 +199,13 @@ impl Browser {
 }
 
 /// One HTTP/1.1 request with `Connection: close`; (status, body).
-fn http(host_port: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, String) {
+fn http(
+    host_port: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
     let mut s = TcpStream::connect(host_port).unwrap();
     s.set_read_timeout(Some(PATIENCE)).unwrap();
     let mut req = format!(
@@ -259,7 +265,10 @@ impl WebSocket {
             head.push(byte[0]);
         }
         let head = String::from_utf8_lossy(&head);
-        assert!(head.starts_with("HTTP/1.1 101"), "websocket upgrade refused: {head}");
+        assert!(
+            head.starts_with("HTTP/1.1 101"),
+            "websocket upgrade refused: {head}"
+        );
         WebSocket { stream }
     }
 
@@ -373,7 +382,10 @@ fn dashboard_shows_the_top_alert_opens_it_updates_live_and_searches() {
 
     // 1. The ranked list: the top alert is the first row.
     b.navigate(&format!("{}/", server.base));
-    b.wait_for("alert rows", "document.querySelectorAll('#alert-rows tr').length");
+    b.wait_for(
+        "alert rows",
+        "document.querySelectorAll('#alert-rows tr').length",
+    );
     let first = b.eval(
         "(() => { const r = document.querySelector('#alert-rows tr'); \
            return { id: r.dataset.id, text: r.innerText }; })()",
@@ -386,7 +398,10 @@ fn dashboard_shows_the_top_alert_opens_it_updates_live_and_searches() {
         outcome.alerts.len().min(50)
     );
     // The live stream connects.
-    b.wait_for("live indicator", "document.querySelector('#live.on') !== null");
+    b.wait_for(
+        "live indicator",
+        "document.querySelector('#live.on') !== null",
+    );
 
     // 2. Open it by clicking: its page shows breakdown, evidence, sampling request, history.
     b.eval("document.querySelector('#alert-rows tr').click()");
@@ -411,7 +426,10 @@ fn dashboard_shows_the_top_alert_opens_it_updates_live_and_searches() {
     assert!(detail["marks"].as_u64().unwrap() > 0, "{detail}");
     assert!(detail["history"].as_u64().unwrap() > 0, "{detail}");
     let text = detail["text"].as_str().unwrap();
-    assert!(text.contains("评分构成") && text.contains(&top.summary), "{text}");
+    assert!(
+        text.contains("评分构成") && text.contains(&top.summary),
+        "{text}"
+    );
     b.screenshot("dashboard-alert.png");
 
     // 3. A change made through the API arrives over the event stream and redraws the page.
@@ -419,11 +437,17 @@ fn dashboard_shows_the_top_alert_opens_it_updates_live_and_searches() {
         &host_port,
         "POST",
         &format!("/api/alerts/{}/ack", top.id),
-        &[("Authorization", &format!("Bearer {OPERATOR}")), ("Content-Type", "application/json")],
+        &[
+            ("Authorization", &format!("Bearer {OPERATOR}")),
+            ("Content-Type", "application/json"),
+        ],
         r#"{"note": "浏览器测试确认"}"#,
     );
     assert_eq!(status, 200, "{body}");
-    b.wait_for("live toast", "document.querySelector('#toast').textContent.includes('已确认')");
+    b.wait_for(
+        "live toast",
+        "document.querySelector('#toast').textContent.includes('已确认')",
+    );
     b.wait_for(
         "acknowledged on the page",
         "document.querySelector('#alert-detail .tag-ack') !== null \
@@ -432,7 +456,10 @@ fn dashboard_shows_the_top_alert_opens_it_updates_live_and_searches() {
 
     // 4. Search: highlighted hits and facets.
     b.eval("location.hash = '#/search'");
-    b.wait_for("search view", "!document.querySelector('#view-search').hidden");
+    b.wait_for(
+        "search view",
+        "!document.querySelector('#view-search').hidden",
+    );
     b.eval(
         "document.querySelector('#search-q').value = '起火'; \
          document.querySelector('#search-form').requestSubmit(); true",
@@ -449,7 +476,11 @@ fn dashboard_shows_the_top_alert_opens_it_updates_live_and_searches() {
     );
     assert!(hits["hits"].as_u64().unwrap() > 0, "{hits}");
     assert!(
-        hits["marked"].as_array().unwrap().iter().all(|m| m == "起火"),
+        hits["marked"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m == "起火"),
         "{hits}"
     );
     assert!(hits["facets"].as_u64().unwrap() > 0, "{hits}");
@@ -457,7 +488,10 @@ fn dashboard_shows_the_top_alert_opens_it_updates_live_and_searches() {
 
     // 5. Province tiles coloured by risk, and a trend chart per category.
     b.eval("location.hash = '#/provinces'");
-    b.wait_for("province tiles", "document.querySelectorAll('#province-grid .tile').length >= 34");
+    b.wait_for(
+        "province tiles",
+        "document.querySelectorAll('#province-grid .tile').length >= 34",
+    );
     if let Some(region) = top.regions.iter().find(|r| r.as_str() != "全国") {
         let level = b.eval(&format!(
             "(document.querySelector('#province-grid [data-province=' + {} + ']') || {{ dataset: {{}} }}).dataset.level",
@@ -471,6 +505,7 @@ fn dashboard_shows_the_top_alert_opens_it_updates_live_and_searches() {
         "trend charts",
         "document.querySelectorAll('#stats-trends figure svg polyline').length > 0",
     );
+    b.eval("document.querySelector('#stats-trends').scrollIntoView(); true");
     let path = b.screenshot("dashboard-stats.png");
     assert!(std::fs::metadata(&path).unwrap().len() > 1000);
 }
