@@ -34,6 +34,8 @@ struct Cursor {
     closing: tokio::sync::watch::Receiver<bool>,
     seq: i64,
     pending: VecDeque<AlertChange>,
+    /// The last read was a full batch: read again without waiting.
+    more: bool,
     greeted: bool,
 }
 
@@ -60,16 +62,26 @@ async fn next_event(mut c: Cursor) -> Option<(Result<Event, Infallible>, Cursor)
         if *c.closing.borrow() {
             return None;
         }
-        tokio::select! {
-            // Lagged or not, a wake-up only means "look again".
-            _ = c.wake.recv() => {}
-            _ = tokio::time::sleep(POLL) => {}
-            _ = c.closing.changed() => return None,
+        if !c.more {
+            let closing = &mut c.closing;
+            let closed = async move {
+                // A state built without `serve` has no shutdown signal: never closing.
+                if closing.changed().await.is_err() {
+                    std::future::pending::<()>().await;
+                }
+            };
+            tokio::select! {
+                // Lagged or not, a wake-up only means "look again".
+                _ = c.wake.recv() => {}
+                _ = tokio::time::sleep(POLL) => {}
+                _ = closed => return None,
+            }
         }
         let store = c.store.clone();
         let since = c.seq;
         match tokio::task::spawn_blocking(move || store.changes_since(since, BATCH)).await {
             Ok(Ok(changes)) => {
+                c.more = changes.len() == BATCH;
                 if let Some(last) = changes.last() {
                     c.seq = last.seq;
                 }
@@ -117,6 +129,7 @@ pub(super) async fn stream(
         closing: st.closing.clone(),
         seq,
         pending: VecDeque::new(),
+        more: false,
         greeted: false,
     };
     Ok(Sse::new(futures::stream::unfold(cursor, next_event))

@@ -587,4 +587,57 @@ mod tests {
         let _ = stop.send(());
         server.await.unwrap().unwrap();
     }
+
+    /// The stream also works on a router served without [`serve`] (no shutdown signal), and a
+    /// change written to the store arrives as an `alert` event with its sequence number as id.
+    #[tokio::test]
+    async fn event_stream_delivers_store_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let a = api::tests::alert(
+            "A",
+            "电热毯",
+            3,
+            Action::Notify,
+            Scope::Regional,
+            &["河南省"],
+        );
+        store.put_alerts(&[a], &[]).unwrap();
+        let state = AppState::new(
+            store.clone(),
+            None,
+            Arc::new(Counters::default()),
+            dir.path().to_path_buf(),
+        )
+        .with_access(Access::new(vec!["v".into()], vec![], false));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router(state)).await });
+        let mut resp = reqwest::Client::new()
+            .get(format!("{base}/api/alerts/stream"))
+            .bearer_auth("v")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let mut text = String::new();
+        while !text.contains("event: ready") {
+            text.push_str(&String::from_utf8_lossy(
+                &resp.chunk().await.unwrap().unwrap(),
+            ));
+        }
+        store
+            .acknowledge_with("A", "电话通知属地")
+            .unwrap()
+            .unwrap();
+        while !text.contains("event: alert") || !text.ends_with("\n\n") {
+            text.push_str(&String::from_utf8_lossy(
+                &resp.chunk().await.unwrap().unwrap(),
+            ));
+        }
+        let seq = store.last_change().unwrap();
+        assert!(text.contains(&format!("id: {seq}")), "{text}");
+        assert!(text.contains("\"change\":\"acknowledged\""), "{text}");
+        assert!(text.contains("电话通知属地"), "{text}");
+    }
 }
