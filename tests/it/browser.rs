@@ -454,6 +454,14 @@ fn dashboard_shows_the_top_alert_opens_it_updates_live_and_searches() {
          && document.querySelector('#alert-detail').innerText.includes('浏览器测试确认')",
     );
 
+    b.wait_for(
+        "acknowledged in the list",
+        &format!(
+            "document.querySelector('#alert-rows tr[data-id=' + {} + '] .status-acknowledged') !== null",
+            js(&js(&top.id))
+        ),
+    );
+
     // 4. Search: highlighted hits and facets.
     b.eval("location.hash = '#/search'");
     b.wait_for(
