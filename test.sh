@@ -3,4 +3,12 @@
 # example. Installs what the tests need when it is missing, so no test silently skips.
 set -euo pipefail
 cd "$(dirname "$0")"
+# The dashboard's browser test (tests/it/browser.rs) drives headless Chromium; it fails without it.
+if [ ! -x /usr/bin/chromium ] && [ -z "${JIANCE_CHROMIUM:-}" ]; then
+  echo "installing chromium for the browser test" >&2
+  SUDO=""
+  if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi
+  $SUDO apt-get update
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+fi
 cargo test "$@"

@@ -15,6 +15,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use jiance::config::Config;
 use jiance::index::{SearchRequest, Sort};
 use jiance::pipeline::{self, DataDir, Engine, RuleDirs};
+use jiance::serve::Access;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -108,12 +109,17 @@ pub enum Command {
         #[arg(long)]
         once: bool,
     },
-    /// Serve the dashboard and API over an existing data directory.
+    /// Serve the dashboard and API over an existing data directory. Tokens come from
+    /// JIANCE_TOKEN_VIEWER and JIANCE_TOKEN_OPERATOR (comma-separated); reads need a token unless
+    /// --open-reads; writes always need an operator token.
     Serve {
         #[command(flatten)]
         data: DataArg,
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// Let anyone read (dashboard, API GETs, feed, metrics) without a token.
+        #[arg(long)]
+        open_reads: bool,
         #[command(flatten)]
         rules: RuleArgs,
     },
@@ -239,10 +245,19 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve {
             data,
             listen,
+            open_reads,
             rules,
         } => {
             let engine = open_existing(&data.data, &rules)?;
-            serve_until_ctrl_c(&engine, &listen).await?;
+            let access = Access::new(vec![], vec![], open_reads).with_env();
+            if !access.readable() {
+                bail!(
+                    "no access tokens: set {} and/or {} (comma-separated), or pass --open-reads",
+                    jiance::serve::auth::ENV_VIEWER,
+                    jiance::serve::auth::ENV_OPERATOR
+                );
+            }
+            serve_until_ctrl_c(&engine, &listen, access).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Search {
@@ -431,7 +446,16 @@ async fn demo(
         );
     }
     if !no_serve {
-        serve_until_ctrl_c(&run.engine, listen).await?;
+        // The demo is for looking around on this machine: reads are open. Writes (acknowledge,
+        // inspection results) need the operator token, from the environment or made up here and
+        // printed, so trying them out takes one copy and paste.
+        let mut access = Access::new(vec![], vec![], true).with_env();
+        if !access.writable() {
+            let token = format!("demo-{:016x}", rand::random::<u64>());
+            eprintln!("operator token (for acknowledging alerts and inspection results): {token}");
+            access = access.with_operator(&token);
+        }
+        serve_until_ctrl_c(&run.engine, listen, access).await?;
     }
     run.sites.shutdown().await;
     Ok(ExitCode::SUCCESS)
@@ -455,11 +479,14 @@ async fn bind(listen: &str) -> Result<tokio::net::TcpListener> {
     }
 }
 
-async fn serve_until_ctrl_c(engine: &Engine, listen: &str) -> Result<()> {
+async fn serve_until_ctrl_c(engine: &Engine, listen: &str, access: Access) -> Result<()> {
     let listener = bind(listen).await?;
     let addr = listener.local_addr()?;
-    eprintln!("dashboard: http://{addr}/   (Ctrl-C to stop)");
-    jiance::serve::serve(listener, engine.app_state(), async {
+    eprintln!(
+        "dashboard: http://{addr}/   (Ctrl-C to stop; {})",
+        access.describe()
+    );
+    jiance::serve::serve(listener, engine.app_state().with_access(access), async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await?;
@@ -501,11 +528,24 @@ async fn run_service(
         );
         return Ok(ExitCode::SUCCESS);
     }
+    let access = Access::from_settings(&cfg.serve);
+    if !access.readable() {
+        bail!(
+            "{}: no access tokens: set serve.viewer_tokens / serve.operator_tokens, {} / {}, or serve.open_reads = true",
+            config_path.display(),
+            jiance::serve::auth::ENV_VIEWER,
+            jiance::serve::auth::ENV_OPERATOR
+        );
+    }
     let listener = bind(listen.as_deref().unwrap_or(&cfg.serve.listen)).await?;
-    eprintln!("dashboard: http://{}/", listener.local_addr()?);
+    eprintln!(
+        "dashboard: http://{}/ ({})",
+        listener.local_addr()?,
+        access.describe()
+    );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let server = {
-        let state = engine.app_state();
+        let state = engine.app_state().with_access(access);
         let mut rx = stop_rx.clone();
         tokio::spawn(jiance::serve::serve(listener, state, async move {
             let _ = rx.changed().await;

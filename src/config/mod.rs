@@ -155,12 +155,23 @@ impl Default for CrawlSettings {
 #[serde(deny_unknown_fields, default)]
 pub struct ServeSettings {
     pub listen: String,
+    /// Bearer tokens that may read (dashboard data, API GETs, feed, metrics). The environment's
+    /// `JIANCE_TOKEN_VIEWER` (comma-separated) adds to these.
+    pub viewer_tokens: Vec<String>,
+    /// Bearer tokens that may read and write (acknowledge, inspection results). The
+    /// environment's `JIANCE_TOKEN_OPERATOR` adds to these.
+    pub operator_tokens: Vec<String>,
+    /// Reads need no token (writes still need an operator token).
+    pub open_reads: bool,
 }
 
 impl Default for ServeSettings {
     fn default() -> Self {
         ServeSettings {
             listen: "127.0.0.1:8080".into(),
+            viewer_tokens: Vec::new(),
+            operator_tokens: Vec::new(),
+            open_reads: false,
         }
     }
 }

@@ -322,12 +322,12 @@ impl Engine {
     }
 
     pub fn app_state(&self) -> crate::serve::AppState {
-        crate::serve::AppState {
-            store: self.store.clone(),
-            index: Some(self.index.clone()),
-            counters: self.counters.clone(),
-            data_dir: self.data.root.clone(),
-        }
+        crate::serve::AppState::new(
+            self.store.clone(),
+            Some(self.index.clone()),
+            self.counters.clone(),
+            self.data.root.clone(),
+        )
     }
 
     /// The continuous service: crawl each source when its schedule is due, rescore after every

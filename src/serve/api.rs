@@ -12,8 +12,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{ApiError, AppState, IndexHandle};
 use crate::index::{Index, IndexError, MAX_WINDOW, SearchRequest, SearchResults, Sort};
-use crate::model::{Action, Alert, DocKind, SamplingRequest, Scope, Signal};
-use crate::store::DocumentRow;
+use crate::model::{
+    Action, Alert, AlertStatus, DocKind, SamplingRequest, Scope, ScoreTerm, Signal,
+};
+use crate::store::{Acknowledgement, AlertChange, DocumentRow, InspectionResult};
 
 /// Query-string parameters, decoded leniently (a malformed escape never rejects the request).
 pub(crate) struct Params(Vec<(String, String)>);
@@ -207,6 +209,18 @@ pub(crate) fn page_alerts(alerts: Vec<Alert>, p: &Params) -> Result<AlertPage, A
             ))),
         })
         .transpose()?;
+    let status = p
+        .get("status")
+        .map(|v| {
+            serde_json::from_value::<AlertStatus>(serde_json::Value::String(v.to_string())).map_err(
+                |_| {
+                    ApiError::bad_request(format!(
+                        "status: expected new, escalated, deescalated, ongoing, closed or acknowledged, got {v:?}"
+                    ))
+                },
+            )
+        })
+        .transpose()?;
     let category = p.get("category");
     let region = p.get("region");
     let limit = p.count("limit", 50, 500)?;
@@ -217,6 +231,7 @@ pub(crate) fn page_alerts(alerts: Vec<Alert>, p: &Params) -> Result<AlertPage, A
         .filter(|a| min.is_none_or(|l| a.level >= l))
         .filter(|a| action.is_none_or(|x| a.action == x))
         .filter(|a| scope.is_none_or(|s| a.scope == s))
+        .filter(|a| status.is_none_or(|s| a.status == s))
         .filter(|a| category.is_none_or(|c| a.category == c))
         .filter(|a| region.is_none_or(|r| a.regions.iter().any(|x| x == r)))
         .collect();
@@ -233,8 +248,24 @@ pub(super) async fn alerts(
     // Validate before touching the store so bad parameters are 400 whatever the store holds.
     page_alerts(Vec::new(), &p)?;
     let store = st.store.clone();
-    let all = blocking(move || store.alerts().map_err(store_error)).await?;
+    let all = blocking(move || {
+        let mut all = store.alerts().map_err(store_error)?;
+        let acks = store.acknowledgements().map_err(store_error)?;
+        for a in &mut all {
+            overlay_ack(a, acks.contains_key(&a.id));
+        }
+        Ok(all)
+    })
+    .await?;
     Ok(Json(page_alerts(all, &p)?))
+}
+
+/// An acknowledged alert shows as such (the store clears the acknowledgement when the alert
+/// escalates, so an escalation is never hidden).
+fn overlay_ack(a: &mut Alert, acknowledged: bool) {
+    if acknowledged && a.status != AlertStatus::Escalated {
+        a.status = AlertStatus::Acknowledged;
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -259,6 +290,37 @@ pub struct AlertDetail {
     pub alert: Alert,
     pub evidence: Vec<EvidenceDoc>,
     pub sampling_request: Option<SamplingRequest>,
+    /// Every recorded change, oldest first.
+    pub history: Vec<AlertChange>,
+    pub acknowledgement: Option<Acknowledgement>,
+    /// Inspection results recorded for the alert's sampling request, when any.
+    pub inspection: Option<InspectionSummary>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct InspectionSummary {
+    pub batches: usize,
+    pub passed: usize,
+    pub failed: usize,
+    pub results: Vec<InspectionResult>,
+}
+
+/// The breakdown term that shows inspection results on an alert. It is recorded after scoring
+/// and says so: the score itself is not changed here (feeding results back into scoring is the
+/// scoring stage's work).
+pub(crate) const INSPECTION_TERM: &str = "inspection_failed";
+
+fn inspection_summary(results: Vec<InspectionResult>) -> Option<InspectionSummary> {
+    if results.is_empty() {
+        return None;
+    }
+    let failed = results.iter().filter(|r| !r.passed).count();
+    Some(InspectionSummary {
+        batches: results.len(),
+        passed: results.len() - failed,
+        failed,
+        results,
+    })
 }
 
 /// Evidence shown per alert (the strongest first, as the alert lists them).
@@ -355,10 +417,32 @@ pub(super) async fn alert(
         let ids: Vec<String> = alert.evidence.iter().take(MAX_EVIDENCE).cloned().collect();
         let rows = store.documents(&ids).map_err(store_error)?;
         let evidence = evidence(index.as_deref(), &rows, &alert);
+        let history = store.alert_history(&alert.id).map_err(store_error)?;
+        let acknowledgement = store
+            .acknowledgements()
+            .map_err(store_error)?
+            .remove(&alert.id);
+        let inspection =
+            inspection_summary(store.inspection_results(&alert.id).map_err(store_error)?);
+        let mut alert = alert;
+        overlay_ack(&mut alert, acknowledgement.is_some());
+        if let Some(i) = &inspection {
+            alert.breakdown.push(ScoreTerm {
+                name: INSPECTION_TERM.into(),
+                value: i.failed as f64,
+                note: format!(
+                    "抽检结果：{} 批次中 {} 批次不合格（评分后录入，未计入本次评分）",
+                    i.batches, i.failed
+                ),
+            });
+        }
         Ok(AlertDetail {
             alert,
             evidence,
             sampling_request,
+            history,
+            acknowledgement,
+            inspection,
         })
     })
     .await?;
@@ -379,6 +463,183 @@ pub(super) async fn sampling_requests(
             .filter(|s| alert.as_ref().is_none_or(|a| &s.alert_id == a))
             .filter(|s| category.as_ref().is_none_or(|c| &s.category == c))
             .collect(),
+    ))
+}
+
+// ---------------------------------------------------------------- writes
+
+/// A JSON body, with the extractor's failures as JSON errors (413 when over the body limit).
+fn parse_body<T: serde::de::DeserializeOwned>(
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+    empty: Option<T>,
+) -> Result<T, ApiError> {
+    let bytes = body.map_err(|e| ApiError {
+        status: e.status(),
+        message: if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            format!("request body larger than {} bytes", super::BODY_LIMIT)
+        } else {
+            "could not read the request body".into()
+        },
+    })?;
+    if bytes.iter().all(u8::is_ascii_whitespace)
+        && let Some(v) = empty
+    {
+        return Ok(v);
+    }
+    serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request(format!("body: invalid JSON: {e}")))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AckBody {
+    #[serde(default)]
+    note: String,
+}
+
+/// Longest free-text field accepted (notes, batch labels, party names).
+const MAX_TEXT: usize = 2000;
+
+fn check_len(field: &str, v: &str) -> Result<(), ApiError> {
+    if v.chars().count() > MAX_TEXT {
+        return Err(ApiError::bad_request(format!(
+            "{field}: longer than {MAX_TEXT} characters"
+        )));
+    }
+    Ok(())
+}
+
+pub(super) async fn acknowledge(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let body: AckBody = parse_body(body, Some(AckBody::default()))?;
+    check_len("note", &body.note)?;
+    let store = st.store.clone();
+    let ack = blocking(move || {
+        store
+            .acknowledge_with(&id, body.note.trim())
+            .map_err(store_error)?
+            .ok_or_else(|| ApiError::not_found(format!("no alert {id:?}")))
+    })
+    .await?;
+    Ok(Json(serde_json::json!({ "acknowledged": ack })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct InspectionBatch {
+    batch: String,
+    #[serde(default)]
+    party: String,
+    #[serde(default)]
+    item: String,
+    passed: bool,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct InspectionBody {
+    alert_id: String,
+    inspected_on: Option<NaiveDate>,
+    results: Vec<InspectionBatch>,
+}
+
+/// Most batches accepted in one request.
+const MAX_BATCHES: usize = 500;
+
+/// Validates a body into store rows (`today` bounds the inspection date).
+pub(crate) fn inspection_rows(
+    body: InspectionBody,
+    today: NaiveDate,
+) -> Result<(String, Vec<InspectionResult>), ApiError> {
+    let alert_id = body.alert_id.trim().to_string();
+    if alert_id.is_empty() {
+        return Err(ApiError::bad_request("alert_id: must not be empty"));
+    }
+    if body.results.is_empty() || body.results.len() > MAX_BATCHES {
+        return Err(ApiError::bad_request(format!(
+            "results: expected 1 to {MAX_BATCHES} batches, got {}",
+            body.results.len()
+        )));
+    }
+    let on = body.inspected_on.unwrap_or(today);
+    if on > today + chrono::Duration::days(1) {
+        return Err(ApiError::bad_request(format!(
+            "inspected_on: {on} is in the future"
+        )));
+    }
+    let mut rows = Vec::with_capacity(body.results.len());
+    for (i, b) in body.results.into_iter().enumerate() {
+        let batch = b.batch.trim().to_string();
+        if batch.is_empty() {
+            return Err(ApiError::bad_request(format!(
+                "results[{i}].batch: must not be empty"
+            )));
+        }
+        for (field, v) in [
+            ("batch", &batch),
+            ("party", &b.party),
+            ("item", &b.item),
+            ("note", &b.note),
+        ] {
+            check_len(&format!("results[{i}].{field}"), v)?;
+        }
+        rows.push(InspectionResult {
+            alert_id: alert_id.clone(),
+            batch,
+            party: b.party.trim().to_string(),
+            item: b.item.trim().to_string(),
+            passed: b.passed,
+            note: b.note.trim().to_string(),
+            inspected_on: on,
+        });
+    }
+    Ok((alert_id, rows))
+}
+
+pub(super) async fn inspection_results(
+    State(st): State<AppState>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<(axum::http::StatusCode, Json<serde_json::Value>), ApiError> {
+    let body: InspectionBody = parse_body(body, None)?;
+    let (alert_id, rows) = inspection_rows(body, crate::model::china_day(chrono::Utc::now()))?;
+    let store = st.store.clone();
+    let change = blocking(move || {
+        if store.alert(&alert_id).map_err(store_error)?.is_none() {
+            return Err(ApiError::not_found(format!("no alert {alert_id:?}")));
+        }
+        if store
+            .sampling_request(&alert_id)
+            .map_err(store_error)?
+            .is_none()
+        {
+            return Err(ApiError {
+                status: axum::http::StatusCode::CONFLICT,
+                message: format!(
+                    "alert {alert_id:?} has no sampling request to report results for"
+                ),
+            });
+        }
+        store
+            .put_inspection_results(&alert_id, &rows)
+            .map_err(store_error)?
+            .ok_or_else(|| ApiError::not_found(format!("no alert {alert_id:?}")))
+            .map(|c| (c, rows))
+    })
+    .await?;
+    let (change, rows) = change;
+    let failed = rows.iter().filter(|r| !r.passed).count();
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(serde_json::json!({
+            "recorded": rows.len(),
+            "failed": failed,
+            "change": change,
+        })),
     ))
 }
 

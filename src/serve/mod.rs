@@ -1,16 +1,25 @@
 //! Serve: the HTTP face of jiance — JSON API, dashboard, Prometheus metrics.
 //!
-//! Data flow: read-only over what the pipeline produced — alerts, sampling requests and signals from
-//! the [`crate::store::Store`], documents from the [`crate::index::Index`], counters from the
-//! pipeline. Nothing here writes.
+//! Data flow: reads what the pipeline produced — alerts, their change history, sampling requests
+//! and signals from the [`crate::store::Store`], documents from the [`crate::index::Index`],
+//! counters from the pipeline. The only writes are the monitoring centre's own: acknowledgements
+//! and inspection results (both into the store, which records them in the alerts' history).
+//! Alert changes reach browsers over server-sent events (`/api/alerts/stream`, woken by the
+//! store's change channel) and feed readers over Atom (`/feeds/alerts.atom`).
 //!
-//! Every error is JSON `{"error": "..."}` with a fitting status (400 for bad parameters, 404, 503
-//! when the index is not open, 500 without internals; details go to the log). Requests have a body
-//! limit and a time limit. Blocking work (tantivy, SQLite) runs on the blocking pool.
+//! Access: bearer tokens, roles viewer and operator (see [`auth`]). Every error is JSON
+//! `{"error": "..."}` with a fitting status (400 for bad parameters, 401/403, 404, 409, 413 for
+//! oversized bodies, 503 when the index is not open, 500 without internals; details go to the
+//! log). Requests have a body limit and a time limit (the event stream is exempt from the
+//! latter). Blocking work (tantivy, SQLite) runs on the blocking pool.
 
 mod api;
 mod assets;
+mod atom;
+pub mod auth;
+mod events;
 mod metrics;
+pub mod openapi;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -22,19 +31,22 @@ use axum::extract::{DefaultBodyLimit, FromRef, Request};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::index::Index;
 use crate::pipeline::Counters;
 use crate::store::Store;
 
-pub use api::{AlertDetail, AlertPage, EvidenceDoc, Stats};
+pub use api::{AlertDetail, AlertPage, EvidenceDoc, InspectionSummary, Stats};
+pub use auth::{Access, Role};
 pub use metrics::metrics_text;
 
-/// Largest request body accepted (reads only today; the POST endpoints to come are small JSON).
-const BODY_LIMIT: usize = 256 * 1024;
-/// Time limit for one request.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Largest request body accepted (the POST endpoints take small JSON documents).
+pub const BODY_LIMIT: usize = 256 * 1024;
+/// Time limit for one request (not for the event stream, which stays open).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// The one route without a time limit.
+const STREAM_PATH: &str = "/api/alerts/stream";
 
 #[derive(Clone)]
 pub struct AppState {
@@ -42,6 +54,33 @@ pub struct AppState {
     pub index: Option<Arc<Index>>,
     pub counters: Arc<Counters>,
     pub data_dir: PathBuf,
+    /// Tokens and roles; closed (every read and write refused) unless set.
+    pub access: Arc<Access>,
+    /// Becomes true when the server shuts down, so open event streams end.
+    closing: tokio::sync::watch::Receiver<bool>,
+}
+
+impl AppState {
+    pub fn new(
+        store: Store,
+        index: Option<Arc<Index>>,
+        counters: Arc<Counters>,
+        data_dir: PathBuf,
+    ) -> AppState {
+        AppState {
+            store,
+            index,
+            counters,
+            data_dir,
+            access: Arc::new(Access::default()),
+            closing: tokio::sync::watch::channel(false).1,
+        }
+    }
+
+    pub fn with_access(mut self, access: Access) -> AppState {
+        self.access = Arc::new(access);
+        self
+    }
 }
 
 /// The part of the state the search and health endpoints need (so they run without a store).
@@ -124,6 +163,9 @@ fn finish(router: Router) -> Router {
 
 async fn time_limit(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
+    if path == STREAM_PATH {
+        return next.run(req).await;
+    }
     match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
         Ok(resp) => resp,
         Err(_) => {
@@ -138,27 +180,45 @@ async fn time_limit(req: Request, next: Next) -> Response {
 }
 
 pub fn router(state: AppState) -> Router {
+    let access = state.access.clone();
     let app = index_routes::<AppState>()
         .route("/api/alerts", get(api::alerts))
+        .route("/api/alerts/stream", get(events::stream))
         .route("/api/alerts/{id}", get(api::alert))
+        .route("/api/alerts/{id}/ack", post(api::acknowledge))
+        .route("/api/inspection-results", post(api::inspection_results))
         .route("/api/sampling-requests", get(api::sampling_requests))
         .route("/api/stats", get(api::stats))
+        .route("/api/openapi.json", get(openapi::openapi))
+        .route("/feeds/alerts.atom", get(atom::feed))
         .route("/metrics", get(metrics::metrics))
-        .with_state(state);
-    finish(app)
+        .with_state(state)
+        .method_not_allowed_fallback(|| async {
+            ApiError {
+                status: StatusCode::METHOD_NOT_ALLOWED,
+                message: "method not allowed on this endpoint".into(),
+            }
+        });
+    // Authorisation runs inside the time limit and after routing's fallback is set.
+    finish(app.layer(middleware::from_fn_with_state(access, auth::authorize)))
 }
 
-/// Serve until `shutdown` resolves (graceful: requests in flight finish).
+/// Serve until `shutdown` resolves (graceful: requests in flight finish, event streams end).
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    state: AppState,
+    mut state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, "serving dashboard and API");
+        tracing::info!(%addr, access = %state.access.describe(), "serving dashboard and API");
     }
+    let (closing_tx, closing_rx) = tokio::sync::watch::channel(false);
+    state.closing = closing_rx;
     axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            let _ = closing_tx.send(true);
+        })
         .await
 }
 
@@ -446,12 +506,8 @@ mod tests {
         let counters = Arc::new(Counters::default());
         counters.crawl.received();
         counters.crawl.reject("robots");
-        let state = AppState {
-            store,
-            index: Some(index),
-            counters,
-            data_dir: dir.path().to_path_buf(),
-        };
+        let state = AppState::new(store, Some(index), counters, dir.path().to_path_buf())
+            .with_access(Access::new(vec![], vec![], true));
 
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
@@ -530,5 +586,58 @@ mod tests {
         // Graceful shutdown: the server future ends cleanly.
         let _ = stop.send(());
         server.await.unwrap().unwrap();
+    }
+
+    /// The stream also works on a router served without [`serve`] (no shutdown signal), and a
+    /// change written to the store arrives as an `alert` event with its sequence number as id.
+    #[tokio::test]
+    async fn event_stream_delivers_store_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let a = api::tests::alert(
+            "A",
+            "电热毯",
+            3,
+            Action::Notify,
+            Scope::Regional,
+            &["河南省"],
+        );
+        store.put_alerts(&[a], &[]).unwrap();
+        let state = AppState::new(
+            store.clone(),
+            None,
+            Arc::new(Counters::default()),
+            dir.path().to_path_buf(),
+        )
+        .with_access(Access::new(vec!["v".into()], vec![], false));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router(state)).await });
+        let mut resp = reqwest::Client::new()
+            .get(format!("{base}/api/alerts/stream"))
+            .bearer_auth("v")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200);
+        let mut text = String::new();
+        while !text.contains("event: ready") {
+            text.push_str(&String::from_utf8_lossy(
+                &resp.chunk().await.unwrap().unwrap(),
+            ));
+        }
+        store
+            .acknowledge_with("A", "电话通知属地")
+            .unwrap()
+            .unwrap();
+        while !text.contains("event: alert") || !text.ends_with("\n\n") {
+            text.push_str(&String::from_utf8_lossy(
+                &resp.chunk().await.unwrap().unwrap(),
+            ));
+        }
+        let seq = store.last_change().unwrap();
+        assert!(text.contains(&format!("id: {seq}")), "{text}");
+        assert!(text.contains("\"change\":\"acknowledged\""), "{text}");
+        assert!(text.contains("电话通知属地"), "{text}");
     }
 }

@@ -109,6 +109,33 @@ CREATE TABLE IF NOT EXISTS sampling_history (
     sampled_on TEXT NOT NULL,
     PRIMARY KEY (party, alert_id, sampled_on)
 );
+CREATE TABLE IF NOT EXISTS alert_history (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    alert_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    change TEXT NOT NULL,
+    level INTEGER NOT NULL,
+    score REAL NOT NULL,
+    note TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alert_history_alert ON alert_history(alert_id, seq);
+CREATE TABLE IF NOT EXISTS acknowledgements (
+    alert_id TEXT PRIMARY KEY,
+    at TEXT NOT NULL,
+    note TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS inspection_results (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    alert_id TEXT NOT NULL,
+    batch TEXT NOT NULL,
+    party TEXT NOT NULL,
+    item TEXT NOT NULL,
+    passed INTEGER NOT NULL,
+    note TEXT NOT NULL,
+    inspected_on TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inspection_results_alert ON inspection_results(alert_id, id);
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -129,10 +156,54 @@ pub fn fingerprint(doc: &Document) -> Result<String> {
     Ok(crate::model::doc_id(&content))
 }
 
+/// One change of one alert, as the alert's history and the live event stream show it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct AlertChange {
+    /// Increasing over the whole store: the event id of the live stream.
+    pub seq: i64,
+    pub alert_id: String,
+    pub at: Timestamp,
+    /// `new`, `escalated`, `deescalated`, `updated` (same level, other evidence or score), `closed`
+    /// (no longer raised by scoring), `acknowledged`, `inspection`.
+    pub change: String,
+    pub level: u8,
+    pub score: f64,
+    pub note: String,
+}
+
+/// The monitoring centre's acknowledgement of an alert (cleared when the alert escalates).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Acknowledgement {
+    pub alert_id: String,
+    pub at: Timestamp,
+    pub note: String,
+}
+
+/// One inspected batch of a sampling request: pass or fail.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct InspectionResult {
+    pub alert_id: String,
+    /// The batch's label (sample number).
+    pub batch: String,
+    /// The shop, brand or enterprise the batch came from (recorded in the sampling history).
+    pub party: String,
+    /// Test item that decided the result, when given.
+    pub item: String,
+    pub passed: bool,
+    pub note: String,
+    pub inspected_on: NaiveDate,
+}
+
+/// Capacity of the change notification channel; a slow listener that lags re-reads the store.
+const CHANGE_CHANNEL: usize = 64;
+
 /// Handle to `state.sqlite`; cheap to clone, shareable across threads.
 #[derive(Clone)]
 pub struct Store {
     conn: Arc<Mutex<rusqlite::Connection>>,
+    /// Wakes listeners (the SSE stream) with the newest [`AlertChange::seq`] after each write of
+    /// alert changes. The table is the truth; the channel only says "look again".
+    changes: tokio::sync::broadcast::Sender<i64>,
 }
 
 impl std::fmt::Debug for Store {
@@ -150,6 +221,7 @@ impl Store {
         conn.execute_batch(SCHEMA)?;
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
+            changes: tokio::sync::broadcast::channel(CHANGE_CHANNEL).0,
         })
     }
 
@@ -415,34 +487,77 @@ impl Store {
     }
 
     /// Replace the current alerts and sampling requests with a scoring run's. An alert keeps its
-    /// earliest `first_seen` and its acknowledgement across runs.
+    /// earliest `first_seen` and its acknowledgement across runs, unless it escalates (then it
+    /// needs attention again). Each alert's change against the previous run (new, escalated,
+    /// deescalated, updated, closed) is appended to its history; an unchanged alert adds nothing.
     pub fn put_alerts(&self, alerts: &[Alert], sampling: &[SamplingRequest]) -> Result<()> {
+        let now = chrono::Utc::now().to_rfc3339();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
+        let mut previous: std::collections::HashMap<String, Alert> = Default::default();
+        {
+            let mut stmt = tx.prepare("SELECT json FROM alerts")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            for row in rows {
+                let a: Alert = serde_json::from_str(&row?)?;
+                previous.insert(a.id.clone(), a);
+            }
+        }
         let mut kept = Vec::with_capacity(alerts.len());
+        let mut changes: Vec<(String, &'static str, u8, f64, String)> = Vec::new();
         for a in alerts {
-            let old: Option<(String, bool)> = tx
+            let acknowledged: bool = tx
                 .query_row(
-                    "SELECT json, acknowledged FROM alerts WHERE id = ?1",
+                    "SELECT acknowledged FROM alerts WHERE id = ?1",
                     [&a.id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| r.get(0),
                 )
-                .optional()?;
+                .optional()?
+                .unwrap_or(false);
             let mut a = a.clone();
-            let mut ack = false;
-            if let Some((json, acknowledged)) = old {
-                let prev: Alert = serde_json::from_str(&json)?;
-                a.first_seen = a.first_seen.min(prev.first_seen);
-                ack = acknowledged;
+            let mut ack = acknowledged;
+            match previous.remove(&a.id) {
+                None => changes.push((a.id.clone(), "new", a.level, a.score, a.summary.clone())),
+                Some(prev) => {
+                    a.first_seen = a.first_seen.min(prev.first_seen);
+                    let change = if a.level > prev.level {
+                        ack = false;
+                        Some("escalated")
+                    } else if a.level < prev.level {
+                        Some("deescalated")
+                    } else if a.evidence.len() != prev.evidence.len()
+                        || a.action != prev.action
+                        || a.regions != prev.regions
+                    {
+                        Some("updated")
+                    } else {
+                        None
+                    };
+                    if let Some(c) = change {
+                        let note = format!(
+                            "等级 {} → {}，证据 {} → {} 篇",
+                            prev.level,
+                            a.level,
+                            prev.evidence.len(),
+                            a.evidence.len()
+                        );
+                        changes.push((a.id.clone(), c, a.level, a.score, note));
+                    }
+                }
             }
             kept.push((a, ack));
         }
+        let mut closed: Vec<Alert> = previous.into_values().collect();
+        closed.sort_by(|a, b| a.id.cmp(&b.id));
         tx.execute("DELETE FROM alerts", [])?;
         for (rank, (a, ack)) in kept.iter().enumerate() {
             tx.execute(
                 "INSERT INTO alerts (id, rank, json, acknowledged) VALUES (?1, ?2, ?3, ?4)",
                 params![a.id, rank as i64, serde_json::to_string(a)?, ack],
             )?;
+            if !ack {
+                tx.execute("DELETE FROM acknowledgements WHERE alert_id = ?1", [&a.id])?;
+            }
         }
         tx.execute("DELETE FROM sampling_requests", [])?;
         for s in sampling {
@@ -451,7 +566,22 @@ impl Store {
                 params![s.alert_id, serde_json::to_string(s)?],
             )?;
         }
+        let mut last = None;
+        for (id, change, level, score, note) in &changes {
+            last = Some(insert_change(&tx, id, &now, change, *level, *score, note)?);
+        }
+        for a in &closed {
+            let note = format!("评分不再提示此风险（原等级 {}）", a.level);
+            last = Some(insert_change(
+                &tx, &a.id, &now, "closed", a.level, a.score, &note,
+            )?);
+        }
         tx.commit()?;
+        drop(conn);
+        if let Some(seq) = last {
+            // No listener is not an error.
+            let _ = self.changes.send(seq);
+        }
         Ok(())
     }
 
@@ -479,10 +609,199 @@ impl Store {
 
     /// Mark an alert acknowledged by the monitoring centre; false when there is no such alert.
     pub fn acknowledge(&self, id: &str) -> Result<bool> {
+        Ok(self.acknowledge_with(id, "")?.is_some())
+    }
+
+    /// Acknowledge an alert with a note (who, what was done); None when there is no such alert.
+    /// Acknowledging again replaces the note. Recorded in the alert's history.
+    pub fn acknowledge_with(&self, id: &str, note: &str) -> Result<Option<Acknowledgement>> {
+        let at = chrono::Utc::now();
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let row: Option<String> = tx
+            .query_row("SELECT json FROM alerts WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        let Some(json) = row else {
+            return Ok(None);
+        };
+        let alert: Alert = serde_json::from_str(&json)?;
+        tx.execute("UPDATE alerts SET acknowledged = 1 WHERE id = ?1", [id])?;
+        tx.execute(
+            "INSERT OR REPLACE INTO acknowledgements (alert_id, at, note) VALUES (?1, ?2, ?3)",
+            params![id, at.to_rfc3339(), note],
+        )?;
+        let seq = insert_change(
+            &tx,
+            id,
+            &at.to_rfc3339(),
+            "acknowledged",
+            alert.level,
+            alert.score,
+            note,
+        )?;
+        tx.commit()?;
+        drop(conn);
+        let _ = self.changes.send(seq);
+        Ok(Some(Acknowledgement {
+            alert_id: id.to_string(),
+            at,
+            note: note.to_string(),
+        }))
+    }
+
+    /// Current acknowledgements by alert id.
+    pub fn acknowledgements(&self) -> Result<std::collections::HashMap<String, Acknowledgement>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT k.alert_id, k.at, k.note FROM acknowledgements k JOIN alerts a ON a.id = k.alert_id WHERE a.acknowledged = 1",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut out = std::collections::HashMap::new();
+        for row in rows {
+            let (alert_id, at, note) = row?;
+            out.insert(
+                alert_id.clone(),
+                Acknowledgement {
+                    alert_id,
+                    at: parse_time(&at),
+                    note,
+                },
+            );
+        }
+        Ok(out)
+    }
+
+    /// Record inspected batches of an alert's sampling request in one transaction, add their
+    /// parties to the sampling history (so the next requests exclude them), and note the outcome
+    /// in the alert's history. None when there is no such alert.
+    pub fn put_inspection_results(
+        &self,
+        alert_id: &str,
+        results: &[InspectionResult],
+    ) -> Result<Option<AlertChange>> {
+        let at = chrono::Utc::now();
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let row: Option<String> = tx
+            .query_row("SELECT json FROM alerts WHERE id = ?1", [alert_id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        let Some(json) = row else {
+            return Ok(None);
+        };
+        let alert: Alert = serde_json::from_str(&json)?;
+        for r in results {
+            tx.execute(
+                "INSERT INTO inspection_results (alert_id, batch, party, item, passed, note, inspected_on, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![alert_id, r.batch, r.party, r.item, r.passed, r.note, r.inspected_on.to_string(), at.to_rfc3339()],
+            )?;
+            if !r.party.is_empty() {
+                tx.execute(
+                    "INSERT OR IGNORE INTO sampling_history (party, alert_id, sampled_on) VALUES (?1, ?2, ?3)",
+                    params![r.party, alert_id, r.inspected_on.to_string()],
+                )?;
+            }
+        }
+        let failed = results.iter().filter(|r| !r.passed).count();
+        let note = format!("抽检 {} 批次，不合格 {} 批次", results.len(), failed);
+        let seq = insert_change(
+            &tx,
+            alert_id,
+            &at.to_rfc3339(),
+            "inspection",
+            alert.level,
+            alert.score,
+            &note,
+        )?;
+        tx.commit()?;
+        drop(conn);
+        let _ = self.changes.send(seq);
+        Ok(Some(AlertChange {
+            seq,
+            alert_id: alert_id.to_string(),
+            at,
+            change: "inspection".into(),
+            level: alert.level,
+            score: alert.score,
+            note,
+        }))
+    }
+
+    /// Inspection results recorded for an alert, in the order they were recorded.
+    pub fn inspection_results(&self, alert_id: &str) -> Result<Vec<InspectionResult>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT batch, party, item, passed, note, inspected_on FROM inspection_results WHERE alert_id = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([alert_id], |r| {
+            Ok(InspectionResult {
+                alert_id: alert_id.to_string(),
+                batch: r.get(0)?,
+                party: r.get(1)?,
+                item: r.get(2)?,
+                passed: r.get(3)?,
+                note: r.get(4)?,
+                inspected_on: NaiveDate::parse_from_str(&r.get::<_, String>(5)?, "%Y-%m-%d")
+                    .unwrap_or_default(),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One alert's history, oldest first.
+    pub fn alert_history(&self, alert_id: &str) -> Result<Vec<AlertChange>> {
+        self.changes_where("alert_id = ?1", &alert_id, i64::MAX)
+    }
+
+    /// Changes after `seq` (oldest first, at most `limit`): what a stream listener has not seen.
+    pub fn changes_since(&self, seq: i64, limit: usize) -> Result<Vec<AlertChange>> {
+        self.changes_where("seq > ?1", &seq, i64::try_from(limit).unwrap_or(i64::MAX))
+    }
+
+    /// The newest change's sequence number (0 when none).
+    pub fn last_change(&self) -> Result<i64> {
         Ok(self
             .conn()
-            .execute("UPDATE alerts SET acknowledged = 1 WHERE id = ?1", [id])?
-            > 0)
+            .query_row("SELECT COALESCE(MAX(seq), 0) FROM alert_history", [], |r| {
+                r.get(0)
+            })?)
+    }
+
+    /// Wake-ups after alert changes are written (the value is the newest sequence number).
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<i64> {
+        self.changes.subscribe()
+    }
+
+    fn changes_where(
+        &self,
+        cond: &str,
+        arg: &dyn rusqlite::ToSql,
+        limit: i64,
+    ) -> Result<Vec<AlertChange>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(&format!(
+            "SELECT seq, alert_id, at, change, level, score, note FROM alert_history WHERE {cond} ORDER BY seq LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(params![arg, limit], |r| {
+            Ok(AlertChange {
+                seq: r.get(0)?,
+                alert_id: r.get(1)?,
+                at: parse_time(&r.get::<_, String>(2)?),
+                change: r.get(3)?,
+                level: r.get::<_, i64>(4)?.clamp(0, 255) as u8,
+                score: r.get(5)?,
+                note: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     pub fn sampling_requests(&self) -> Result<Vec<SamplingRequest>> {
@@ -565,6 +884,29 @@ impl Store {
         )?;
         Ok(())
     }
+}
+
+fn insert_change(
+    tx: &rusqlite::Transaction<'_>,
+    alert_id: &str,
+    at: &str,
+    change: &str,
+    level: u8,
+    score: f64,
+    note: &str,
+) -> Result<i64> {
+    tx.execute(
+        "INSERT INTO alert_history (alert_id, at, change, level, score, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![alert_id, at, change, level, score, note],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// Times are written by this module as RFC 3339; anything else reads as the epoch.
+fn parse_time(s: &str) -> Timestamp {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&chrono::Utc))
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -757,5 +1099,110 @@ mod tests {
         ];
         store.put_clusters(&entries).unwrap();
         assert_eq!(store.clusters().unwrap(), entries);
+    }
+
+    fn leveled(id: &str, level: u8, evidence: usize) -> Alert {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
+        Alert {
+            id: id.into(),
+            category: "移动电源".into(),
+            hazards: vec!["火灾".into()],
+            scope: Scope::Regional,
+            regions: vec!["广东省".into()],
+            level,
+            action: Action::Sample,
+            score: f64::from(level) * 3.0,
+            breakdown: vec![],
+            evidence: (0..evidence).map(|i| format!("d{i}")).collect(),
+            first_seen: day,
+            updated: day,
+            status: AlertStatus::New,
+            summary: "广东省移动电源鼓包起火投诉增多".into(),
+        }
+    }
+
+    fn changes(store: &Store, id: &str) -> Vec<String> {
+        store
+            .alert_history(id)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.change)
+            .collect()
+    }
+
+    #[test]
+    fn scoring_runs_record_changes_and_wake_listeners() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let mut wake = store.subscribe();
+        store
+            .put_alerts(&[leveled("A", 2, 3), leveled("B", 3, 2)], &[])
+            .unwrap();
+        assert_eq!(changes(&store, "A"), ["new"]);
+        let seq = wake.try_recv().unwrap();
+        assert_eq!(seq, store.last_change().unwrap());
+        // Unchanged: nothing recorded, nobody woken.
+        store
+            .put_alerts(&[leveled("A", 2, 3), leveled("B", 3, 2)], &[])
+            .unwrap();
+        assert_eq!(changes(&store, "A"), ["new"]);
+        assert!(wake.try_recv().is_err());
+        // Acknowledged, then escalated: the acknowledgement is cleared.
+        let ack = store.acknowledge_with("A", "已派员核查").unwrap().unwrap();
+        assert_eq!(ack.note, "已派员核查");
+        assert!(store.acknowledge_with("nope", "").unwrap().is_none());
+        assert!(store.acknowledgements().unwrap().contains_key("A"));
+        store
+            .put_alerts(&[leveled("A", 3, 5), leveled("B", 2, 2)], &[])
+            .unwrap();
+        assert_eq!(changes(&store, "A"), ["new", "acknowledged", "escalated"]);
+        assert_eq!(changes(&store, "B"), ["new", "deescalated"]);
+        assert!(store.acknowledgements().unwrap().is_empty());
+        // More evidence at the same level is an update; a vanished alert is closed.
+        store.put_alerts(&[leveled("A", 3, 7)], &[]).unwrap();
+        assert_eq!(changes(&store, "A").last().unwrap(), "updated");
+        assert_eq!(changes(&store, "B").last().unwrap(), "closed");
+        let all = store.changes_since(0, 100).unwrap();
+        assert!(all.windows(2).all(|w| w[0].seq < w[1].seq));
+        assert_eq!(
+            store.changes_since(all[2].seq, 100).unwrap().len(),
+            all.len() - 3
+        );
+        assert_eq!(store.changes_since(0, 2).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn inspection_results_go_into_the_sampling_history() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        store.put_alerts(&[leveled("A", 4, 3)], &[]).unwrap();
+        let on = NaiveDate::from_ymd_opt(2026, 3, 20).unwrap();
+        let result = |batch: &str, party: &str, passed: bool| InspectionResult {
+            alert_id: "A".into(),
+            batch: batch.into(),
+            party: party.into(),
+            item: "过充保护".into(),
+            passed,
+            note: String::new(),
+            inspected_on: on,
+        };
+        let rows = vec![
+            result("S-01", "深圳某某科技有限公司", false),
+            result("S-02", "", true),
+        ];
+        let change = store.put_inspection_results("A", &rows).unwrap().unwrap();
+        assert_eq!(change.change, "inspection");
+        assert!(change.note.contains("不合格 1"), "{}", change.note);
+        assert_eq!(store.inspection_results("A").unwrap(), rows);
+        let sampled = store.sampled_parties(on).unwrap();
+        assert_eq!(sampled.len(), 1, "blank parties are not recorded");
+        assert!(sampled.contains("深圳某某科技有限公司"));
+        assert!(
+            store
+                .put_inspection_results("nope", &rows)
+                .unwrap()
+                .is_none()
+        );
+        assert!(store.inspection_results("nope").unwrap().is_empty());
     }
 }

@@ -1,5 +1,8 @@
 //! The one integration-test binary (each file in tests/ would link the whole crate again).
-//! Modules: `demo` runs the whole pipeline on the simulated sites; `cli` drives the binary.
+//! Modules: `demo` runs the whole pipeline on the simulated sites; `cli` drives the binary;
+//! `api` drives the HTTP API over 127.0.0.1; `browser` loads the dashboard in headless Chromium.
 
+mod api;
+mod browser;
 mod cli;
 mod demo;

@@ -52,15 +52,25 @@ function toast(msg) {
   toast.timer = setTimeout(() => { t.hidden = true; }, 6000);
 }
 
-async function api(path, params) {
+// The bearer token (viewer or operator) the user entered; kept in this browser only.
+const TOKEN_KEY = "jiance.token";
+function token() {
+  try { return localStorage.getItem(TOKEN_KEY) || ""; } catch (_) { return ""; }
+}
+
+async function api(path, params, init) {
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(params || {})) {
     if (v !== "" && v !== null && v !== undefined && v !== false) qs.set(k, v);
   }
   const url = qs.toString() ? `${path}?${qs}` : path;
-  const resp = await fetch(url, { headers: { Accept: "application/json" } });
+  const headers = { Accept: "application/json" };
+  if (token()) headers.Authorization = `Bearer ${token()}`;
+  if (init && init.body) headers["Content-Type"] = "application/json";
+  const resp = await fetch(url, { ...(init || {}), headers });
   let body = null;
   try { body = await resp.json(); } catch (_) { /* not JSON */ }
+  if (resp.status === 401 || resp.status === 403) $("#token-box").classList.add("need");
   if (!resp.ok) throw new Error((body && body.error) || `${resp.status} ${resp.statusText}`);
   return body;
 }
@@ -111,7 +121,8 @@ async function loadAlerts() {
       el("td", {}, levelBadge(a.level)),
       el("td", {}, actionBadge(a.action)),
       el("td", {}, SCOPES[a.scope] || a.scope),
-      el("td", { class: "strong" }, a.category),
+      el("td", { class: "strong" }, a.category,
+        a.status !== "ongoing" ? el("span", { class: `tag status-${a.status}` }, STATUSES[a.status] || a.status) : null),
       el("td", {}, a.hazards.join("、")),
       el("td", {}, a.regions.join("、")),
       el("td", { class: "num" }, a.evidence.length),
@@ -190,8 +201,61 @@ async function showAlert(id) {
       kv("更新 Updated", a.updated),
       kv("评分 Score", a.score.toFixed(2))),
     el("h3", {}, "评分构成 Score breakdown"), breakdown,
+    renderAck(a, d.acknowledgement),
     el("h3", {}, `证据 Evidence（${a.evidence.length}）`), renderEvidence(d.evidence),
-    el("h3", {}, "抽样建议 Sampling request"), renderSampling(d.sampling_request));
+    el("h3", {}, "抽样建议 Sampling request"), renderSampling(d.sampling_request),
+    renderInspection(d.inspection),
+    el("h3", {}, `变更记录 History（${d.history.length}）`), renderHistory(d.history));
+}
+
+const CHANGES = {
+  new: "新增", escalated: "升级", deescalated: "降级", updated: "更新", closed: "关闭",
+  acknowledged: "已确认", inspection: "抽检结果",
+};
+
+function renderHistory(list) {
+  if (list.length === 0) return el("p", { class: "muted" }, "暂无变更记录。");
+  return el("table", { class: "grid history" },
+    el("thead", {}, el("tr", {}, el("th", {}, "时间 Time"), el("th", {}, "变更 Change"), el("th", {}, "等级"), el("th", {}, "说明 Note"))),
+    el("tbody", {}, [...list].reverse().map((c) => el("tr", { "data-change": c.change },
+      el("td", {}, new Date(c.at).toLocaleString("zh-CN")),
+      el("td", {}, `${CHANGES[c.change] || c.change} ${c.change}`),
+      el("td", { class: "num" }, c.level),
+      el("td", {}, c.note)))));
+}
+
+function renderAck(a, ack) {
+  const box = el("div", { class: "ack" });
+  if (ack) {
+    box.append(el("span", { class: "tag tag-ack" }, "已确认 Acknowledged"),
+      ` ${new Date(ack.at).toLocaleString("zh-CN")} ${ack.note || ""}`);
+    return box;
+  }
+  const note = el("input", { name: "note", placeholder: "确认说明（可选）", size: "24" });
+  const btn = el("button", { type: "button", id: "ack-button" }, "确认预警 Acknowledge");
+  btn.addEventListener("click", async () => {
+    try {
+      await api(`/api/alerts/${encodeURIComponent(a.id)}/ack`, null, { method: "POST", body: JSON.stringify({ note: note.value }) });
+      toast("已确认预警");
+      showAlert(a.id);
+      loadAlerts();
+    } catch (e) {
+      toast(`确认失败（需操作员令牌 operator token）：${e.message}`);
+    }
+  });
+  box.append(note, btn);
+  return box;
+}
+
+function renderInspection(i) {
+  if (!i) return null;
+  return el("div", { class: "inspection" },
+    el("h3", {}, `抽检结果 Inspection（${i.batches} 批，不合格 ${i.failed}）`),
+    el("table", { class: "grid" },
+      el("thead", {}, el("tr", {}, el("th", {}, "批次"), el("th", {}, "抽样对象"), el("th", {}, "项目"), el("th", {}, "结果"), el("th", {}, "日期"))),
+      el("tbody", {}, i.results.map((r) => el("tr", { class: r.passed ? null : "fail" },
+        el("td", {}, r.batch), el("td", {}, r.party), el("td", {}, r.item),
+        el("td", {}, r.passed ? "合格" : "不合格"), el("td", {}, r.inspected_on))))));
 }
 
 // ------------------------------------------------------------------ search
@@ -320,11 +384,140 @@ async function loadStats() {
     if (!days.has(d.day)) days.set(d.day, {});
     days.get(d.day)[d.category] = d.signals;
   }
+  renderTrends($("#stats-trends"), s.by_day, cats);
   const order = [...days.keys()].sort().reverse().slice(0, 60);
   $("#stats-days").replaceChildren(el("table", { class: "grid" },
     el("thead", {}, el("tr", {}, el("th", {}, "日期"), cats.map((c) => el("th", {}, c)))),
     el("tbody", {}, order.map((day) => el("tr", {}, el("td", {}, day),
       cats.map((c) => el("td", { class: (days.get(day)[c] || 0) > 0 ? "num hot" : "num" }, days.get(day)[c] || 0)))))));
+}
+
+// ------------------------------------------------------------------ trend charts (inline SVG)
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+function svg(tag, attrs, ...children) {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+  for (const c of children) e.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  return e;
+}
+
+function dayIndex(day) {
+  return Math.round(Date.parse(`${day}T00:00:00Z`) / 86400000);
+}
+
+// One small chart per category: signals per day over the whole span, with the peak labelled.
+function renderTrends(container, byDay, cats) {
+  container.replaceChildren();
+  if (byDay.length === 0) { container.append(el("p", { class: "muted" }, "暂无数据。")); return; }
+  const first = Math.min(...byDay.map((d) => dayIndex(d.day)));
+  const last = Math.max(...byDay.map((d) => dayIndex(d.day)));
+  const span = Math.max(1, last - first);
+  const W = 320; const H = 90; const PAD = 18;
+  for (const cat of cats) {
+    const pts = new Map();
+    for (const d of byDay) if (d.category === cat) pts.set(dayIndex(d.day), d.signals);
+    const max = Math.max(1, ...pts.values());
+    const xy = [];
+    for (let i = first; i <= last; i++) {
+      const x = PAD + ((i - first) / span) * (W - 2 * PAD);
+      const y = H - PAD - ((pts.get(i) || 0) / max) * (H - 2 * PAD);
+      xy.push(`${x.toFixed(1)},${y.toFixed(1)}`);
+    }
+    const area = `${PAD},${H - PAD} ${xy.join(" ")} ${W - PAD},${H - PAD}`;
+    const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "trend", role: "img", "aria-label": `${cat} 每日信号趋势` },
+      svg("title", {}, `${cat}：每日信号数，峰值 ${max}`),
+      svg("line", { x1: PAD, y1: H - PAD, x2: W - PAD, y2: H - PAD, class: "axis" }),
+      svg("polygon", { points: area, class: "trend-area" }),
+      svg("polyline", { points: xy.join(" "), class: "trend-line" }),
+      svg("text", { x: PAD, y: H - 4, class: "tick" }, new Date(first * 86400000).toISOString().slice(0, 10)),
+      svg("text", { x: W - PAD, y: H - 4, class: "tick end" }, new Date(last * 86400000).toISOString().slice(0, 10)),
+      svg("text", { x: W - PAD, y: 12, class: "tick end" }, `峰值 ${max}`));
+    container.append(el("figure", { class: "trend-fig", "data-category": cat }, el("figcaption", {}, cat), chart));
+  }
+}
+
+// ------------------------------------------------------------------ province tiles
+
+// A tile map: each province at its rough place on the map (column, row).
+const TILES = [
+  ["黑龙江省", 7, 0], ["新疆维吾尔自治区", 1, 1], ["内蒙古自治区", 4, 1], ["北京市", 5, 1], ["辽宁省", 6, 1], ["吉林省", 7, 1],
+  ["青海省", 2, 2], ["甘肃省", 3, 2], ["山西省", 4, 2], ["河北省", 5, 2], ["天津市", 6, 2],
+  ["西藏自治区", 1, 3], ["宁夏回族自治区", 3, 3], ["陕西省", 4, 3], ["河南省", 5, 3], ["山东省", 6, 3],
+  ["四川省", 2, 4], ["重庆市", 3, 4], ["湖北省", 4, 4], ["安徽省", 5, 4], ["江苏省", 6, 4], ["上海市", 7, 4],
+  ["云南省", 2, 5], ["贵州省", 3, 5], ["湖南省", 4, 5], ["江西省", 5, 5], ["浙江省", 6, 5],
+  ["广西壮族自治区", 3, 6], ["广东省", 4, 6], ["福建省", 5, 6], ["台湾省", 6, 6],
+  ["海南省", 3, 7], ["澳门特别行政区", 4, 7], ["香港特别行政区", 5, 7],
+];
+
+function shortName(p) {
+  return p.replace(/(维吾尔|壮族|回族)?自治区$|特别行政区$|省$|市$/, "");
+}
+
+async function loadProvinces() {
+  let page; let stats;
+  try {
+    [page, stats] = await Promise.all([api("/api/alerts", { limit: 500 }), api("/api/stats")]);
+  } catch (e) {
+    toast(`省份视图加载失败：${e.message}`);
+    return;
+  }
+  const risk = new Map();
+  const count = new Map();
+  const nationwide = [];
+  for (const a of page.alerts) {
+    if (a.action === "dismiss") continue;
+    for (const r of a.regions) {
+      if (r === "全国") { nationwide.push(a); continue; }
+      risk.set(r, Math.max(risk.get(r) || 0, a.level));
+      count.set(r, (count.get(r) || 0) + 1);
+    }
+  }
+  const signals = new Map(stats.by_province);
+  const grid = $("#province-grid");
+  grid.replaceChildren(...TILES.map(([name, col, row]) => {
+    const level = risk.get(name) || 0;
+    const tile = el("button", { type: "button", class: `tile risk-${level}`, "data-province": name, "data-level": String(level),
+      title: `${name}：最高风险等级 ${level || "无"}，预警 ${count.get(name) || 0} 条，信号 ${signals.get(name) || 0} 条` },
+      el("span", { class: "tile-name" }, shortName(name)),
+      el("span", { class: "tile-n" }, count.get(name) ? `${count.get(name)} 警` : (signals.get(name) ? `${signals.get(name)} 信号` : "")));
+    tile.style.gridColumn = String(col + 1);
+    tile.style.gridRow = String(row + 1);
+    tile.addEventListener("click", () => {
+      $("#alert-filters").region.value = name;
+      alertState.offset = 0;
+      location.hash = "#/alerts";
+      loadAlerts();
+    });
+    return tile;
+  }));
+  $("#province-nationwide").textContent = nationwide.length
+    ? `全国性预警 ${nationwide.length} 条：${[...new Set(nationwide.map((a) => a.category))].join("、")}`
+    : "";
+}
+
+// ------------------------------------------------------------------ live updates (SSE)
+
+let liveReload = null;
+function startLive() {
+  if (!window.EventSource) return;
+  const url = token() ? `/api/alerts/stream?access_token=${encodeURIComponent(token())}` : "/api/alerts/stream";
+  const es = new EventSource(url);
+  const dot = $("#live");
+  es.addEventListener("ready", () => { dot.className = "live on"; dot.title = "实时更新已连接 live"; });
+  es.addEventListener("alert", (ev) => {
+    let c = null;
+    try { c = JSON.parse(ev.data); } catch (_) { return; }
+    toast(`预警${CHANGES[c.change] || c.change}：${c.note || c.alert_id}`);
+    // Many changes arrive together after a scoring run: reload once.
+    clearTimeout(liveReload);
+    liveReload = setTimeout(() => {
+      loadAlerts();
+      if (alertState.selected) showAlert(alertState.selected);
+      if (!$("#view-provinces").hidden) loadProvinces();
+    }, 500);
+  });
+  es.onerror = () => { dot.className = "live off"; dot.title = "实时更新断开，正在重连 reconnecting"; };
 }
 
 // ------------------------------------------------------------------ routing
@@ -343,8 +536,9 @@ function route() {
     return;
   }
   const view = (h.match(/^#\/(\w+)/) || [])[1] || "alerts";
-  show(["alerts", "search", "sampling", "stats"].includes(view) ? view : "alerts");
+  show(["alerts", "search", "sampling", "stats", "provinces"].includes(view) ? view : "alerts");
   if (view === "sampling") loadSampling();
+  if (view === "provinces") loadProvinces();
   if (view === "stats") loadStats();
   if (view === "search") {
     // #/search?q=… pre-fills the box (links from elsewhere); the first visit lists the newest documents.
@@ -365,9 +559,18 @@ function init() {
   $("#search-form").addEventListener("submit", (ev) => { ev.preventDefault(); searchState.offset = 0; runSearch(); });
   $("#stats-form").addEventListener("submit", (ev) => { ev.preventDefault(); loadStats(); });
   window.addEventListener("hashchange", route);
+  const tokenInput = $("#token");
+  tokenInput.value = token();
+  $("#token-box").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    try { localStorage.setItem(TOKEN_KEY, tokenInput.value.trim()); } catch (_) { /* private mode */ }
+    $("#token-box").classList.remove("need");
+    location.reload();
+  });
   loadAlerts();
-  // SSE comes later; until then the list refreshes itself.
-  setInterval(() => { if (!document.hidden) loadAlerts(); }, REFRESH_MS);
+  startLive();
+  // A slow refresh as well, in case the stream is blocked by a proxy.
+  setInterval(() => { if (!document.hidden) loadAlerts(); }, REFRESH_MS * 4);
   route();
 }
 

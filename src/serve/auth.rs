@@ -1,0 +1,261 @@
+//! Access control: bearer tokens with two roles.
+//!
+//! A viewer may read (every GET except the public ones); an operator may read and write (every
+//! other method). Reads need no token when the deployment opens them (`serve.open_reads`, and
+//! `jiance demo`); writes always need an operator token, so a server with no operator token
+//! configured refuses every write. Public without a token: the dashboard shell and its assets
+//! (the page asks for a token itself), `/healthz` (probes) and `/api/openapi.json`.
+//!
+//! Tokens come from `Authorization: Bearer <token>`; for GET requests also from the
+//! `access_token` query parameter (RFC 6750 §2.3), because browsers' `EventSource` and most feed
+//! readers cannot set headers. Tokens are compared in constant time.
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+
+use super::ApiError;
+use crate::config::ServeSettings;
+
+/// What a request may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    Viewer,
+    Operator,
+}
+
+/// The tokens a server accepts and whether reads are open.
+#[derive(Debug, Clone, Default)]
+pub struct Access {
+    viewer: Vec<String>,
+    operator: Vec<String>,
+    open_reads: bool,
+}
+
+/// Environment variables holding comma-separated tokens.
+pub const ENV_VIEWER: &str = "JIANCE_TOKEN_VIEWER";
+pub const ENV_OPERATOR: &str = "JIANCE_TOKEN_OPERATOR";
+
+fn clean(tokens: impl IntoIterator<Item = String>) -> Vec<String> {
+    tokens
+        .into_iter()
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+fn split(list: &str) -> Vec<String> {
+    clean(list.split(',').map(str::to_string))
+}
+
+impl Access {
+    pub fn new(viewer: Vec<String>, operator: Vec<String>, open_reads: bool) -> Access {
+        Access {
+            viewer: clean(viewer),
+            operator: clean(operator),
+            open_reads,
+        }
+    }
+
+    /// The config's tokens plus the environment's.
+    pub fn from_settings(s: &ServeSettings) -> Access {
+        Access::new(
+            s.viewer_tokens.clone(),
+            s.operator_tokens.clone(),
+            s.open_reads,
+        )
+        .with_env()
+    }
+
+    /// Adds the tokens of `JIANCE_TOKEN_VIEWER` and `JIANCE_TOKEN_OPERATOR`.
+    pub fn with_env(mut self) -> Access {
+        if let Ok(v) = std::env::var(ENV_VIEWER) {
+            self.viewer.extend(split(&v));
+        }
+        if let Ok(v) = std::env::var(ENV_OPERATOR) {
+            self.operator.extend(split(&v));
+        }
+        self
+    }
+
+    pub fn with_operator(mut self, token: &str) -> Access {
+        self.operator.extend(split(token));
+        self
+    }
+
+    pub fn open_reads(mut self, open: bool) -> Access {
+        self.open_reads = open;
+        self
+    }
+
+    pub fn reads_open(&self) -> bool {
+        self.open_reads
+    }
+
+    /// Can anyone read at all (reads open or some token configured)?
+    pub fn readable(&self) -> bool {
+        self.open_reads || !self.viewer.is_empty() || !self.operator.is_empty()
+    }
+
+    pub fn writable(&self) -> bool {
+        !self.operator.is_empty()
+    }
+
+    /// The role a token grants (operator wins when a token is in both lists).
+    pub fn role_of(&self, token: &str) -> Option<Role> {
+        let hit = |list: &[String]| {
+            // Check every entry so the time taken does not tell which matched.
+            list.iter().fold(false, |acc, t| {
+                acc | constant_time_eq(t.as_bytes(), token.as_bytes())
+            })
+        };
+        if hit(&self.operator) {
+            Some(Role::Operator)
+        } else if hit(&self.viewer) {
+            Some(Role::Viewer)
+        } else {
+            None
+        }
+    }
+
+    /// One line for the start-up log: never the tokens themselves.
+    pub fn describe(&self) -> String {
+        format!(
+            "reads {}, {} viewer token(s), {} operator token(s){}",
+            if self.open_reads {
+                "open"
+            } else {
+                "need a token"
+            },
+            self.viewer.len(),
+            self.operator.len(),
+            if self.writable() {
+                ""
+            } else {
+                " (writes disabled)"
+            }
+        )
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Paths anyone may GET.
+fn public(path: &str) -> bool {
+    path == "/" || path.starts_with("/assets/") || path == "/healthz" || path == "/api/openapi.json"
+}
+
+/// The bearer token of a request: the Authorization header, else (GET only) `access_token`.
+fn token_of(req: &Request) -> Result<Option<String>, ApiError> {
+    if let Some(h) = req.headers().get(header::AUTHORIZATION) {
+        let v = h
+            .to_str()
+            .map_err(|_| unauthorized("Authorization header is not ASCII"))?;
+        let Some((scheme, token)) = v.split_once(' ') else {
+            return Err(unauthorized("Authorization: expected \"Bearer <token>\""));
+        };
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(unauthorized(
+                "Authorization: only the Bearer scheme is supported",
+            ));
+        }
+        return Ok(Some(token.trim().to_string()));
+    }
+    if req.method() == Method::GET {
+        let q = super::api::Params::parse(req.uri().query());
+        if let Some(t) = q.get("access_token") {
+            return Ok(Some(t.to_string()));
+        }
+    }
+    Ok(None)
+}
+
+fn unauthorized(message: &str) -> ApiError {
+    ApiError {
+        status: axum::http::StatusCode::UNAUTHORIZED,
+        message: message.to_string(),
+    }
+}
+
+fn challenge(e: ApiError) -> Response {
+    let mut resp = e.into_response();
+    resp.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        HeaderValue::from_static("Bearer realm=\"jiance\""),
+    );
+    resp
+}
+
+pub(super) async fn authorize(
+    State(access): State<Arc<Access>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let read = matches!(*req.method(), Method::GET | Method::HEAD);
+    if read && public(req.uri().path()) {
+        return next.run(req).await;
+    }
+    let need = if read { Role::Viewer } else { Role::Operator };
+    let token = match token_of(&req) {
+        Ok(t) => t,
+        Err(e) => return challenge(e),
+    };
+    let role = match token {
+        Some(t) => match access.role_of(&t) {
+            Some(r) => Some(r),
+            None => return challenge(unauthorized("invalid token")),
+        },
+        None => None,
+    };
+    match (need, role) {
+        (_, Some(r)) if r >= need => next.run(req).await,
+        (Role::Viewer, None) if access.reads_open() => next.run(req).await,
+        (Role::Viewer, _) => challenge(unauthorized(
+            "a viewer or operator token is required (Authorization: Bearer <token>)",
+        )),
+        (Role::Operator, None) => challenge(unauthorized(
+            "an operator token is required (Authorization: Bearer <token>)",
+        )),
+        (Role::Operator, Some(_)) => ApiError {
+            status: axum::http::StatusCode::FORBIDDEN,
+            message: "this action needs the operator role; the token is a viewer's".into(),
+        }
+        .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_from_lists_and_env_style_strings() {
+        let a = Access::new(vec![" v1 ".into(), "".into()], vec![], false).with_operator("o1, o2,");
+        assert_eq!(a.role_of("v1"), Some(Role::Viewer));
+        assert_eq!(a.role_of("o2"), Some(Role::Operator));
+        assert_eq!(a.role_of("o"), None);
+        assert_eq!(a.role_of(""), None);
+        assert!(a.writable() && a.readable() && !a.reads_open());
+        let d = a.describe();
+        assert!(
+            d.contains("1 viewer") && d.contains("2 operator") && !d.contains("o1"),
+            "{d}"
+        );
+        let closed = Access::default();
+        assert!(!closed.readable() && !closed.writable());
+        assert!(closed.describe().contains("writes disabled"));
+    }
+
+    #[test]
+    fn public_paths_are_only_the_shell() {
+        assert!(public("/") && public("/assets/app.js") && public("/healthz"));
+        assert!(!public("/api/alerts") && !public("/feeds/alerts.atom") && !public("/metrics"));
+    }
+}

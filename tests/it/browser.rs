@@ -1,0 +1,519 @@
+//! The dashboard in a real browser: headless Chromium (Debian `chromium`; `./test.sh` installs
+//! it) loads the dashboard of a demo data directory served on 127.0.0.1, and the test drives it
+//! over the DevTools protocol (a minimal WebSocket client below, std only): the top alert is
+//! listed first, clicking it opens its page (breakdown, evidence, history), a change made through
+//! the API arrives over the live event stream, a search shows highlighted hits and facets, the
+//! province tiles and trend charts draw, and screenshots are saved under
+//! `target/test-output/`. Chromium missing is a failure, not a skip.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::api::{OPERATOR, Server};
+use jiance::serve::Access;
+
+/// Where Chromium is (override with JIANCE_CHROMIUM).
+fn chromium_path() -> PathBuf {
+    let p = std::env::var_os("JIANCE_CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    assert!(
+        p.exists(),
+        "{} not found: the browser test needs Debian's chromium (./test.sh installs it with apt-get)",
+        p.display()
+    );
+    p
+}
+
+/// Screenshots and other artefacts: target/test-output/.
+fn output_dir() -> PathBuf {
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let dir = tmp
+        .parent()
+        .map(|p| p.join("test-output"))
+        .unwrap_or_else(|| tmp.join("test-output"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A guard against hangs (not a speed check): waits end with a failure after this long.
+const PATIENCE: Duration = Duration::from_secs(90);
+
+struct Browser {
+    child: Child,
+    ws: WebSocket,
+    next_id: u64,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        // Only the process this test started.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Browser {
+    fn launch() -> Browser {
+        let profile = tempfile::tempdir().unwrap();
+        let mut child = Command::new(chromium_path())
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--window-size=1400,1000",
+                "--remote-debugging-address=127.0.0.1",
+                "--remote-debugging-port=0",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("about:blank")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("chromium starts");
+        // "DevTools listening on ws://127.0.0.1:PORT/devtools/browser/…" on stderr.
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(url) = line.split("DevTools listening on ").nth(1) {
+                    let _ = tx.send(url.trim().to_string());
+                }
+            }
+        });
+        let url = rx
+            .recv_timeout(PATIENCE)
+            .expect("chromium printed its DevTools address");
+        let host_port = url
+            .trim_start_matches("ws://")
+            .split('/')
+            .next()
+            .unwrap()
+            .to_string();
+        // The page target chromium opened for about:blank.
+        let deadline = Instant::now() + PATIENCE;
+        let page_ws = loop {
+            let (_, body) = http(&host_port, "GET", "/json/list", &[], "");
+            let targets: Value = serde_json::from_str(&body).unwrap_or(Value::Null);
+            if let Some(ws) = targets.as_array().and_then(|ts| {
+                ts.iter()
+                    .find(|t| t["type"] == "page")
+                    .and_then(|t| t["webSocketDebuggerUrl"].as_str())
+            }) {
+                break ws.to_string();
+            }
+            assert!(Instant::now() < deadline, "no page target: {body}");
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let path = format!(
+            "/{}",
+            page_ws
+                .trim_start_matches("ws://")
+                .split_once('/')
+                .unwrap()
+                .1
+        );
+        Browser {
+            child,
+            ws: WebSocket::connect(&host_port, &path),
+            next_id: 0,
+            _profile: profile,
+        }
+    }
+
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.ws
+            .send(&json!({ "id": id, "method": method, "params": params }).to_string());
+        loop {
+            let msg: Value = serde_json::from_str(&self.ws.recv()).unwrap();
+            if msg["id"] == id {
+                assert!(msg.get("error").is_none(), "{method}: {msg}");
+                return msg["result"].clone();
+            }
+            // Events (no id) are not needed.
+        }
+    }
+
+    fn eval(&mut self, expression: &str) -> Value {
+        let r = self.call(
+            "Runtime.evaluate",
+            json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
+        );
+        assert!(
+            r.get("exceptionDetails").is_none(),
+            "{expression}: {}",
+            r["exceptionDetails"]
+        );
+        r["result"]["value"].clone()
+    }
+
+    /// Waits until `expression` is truthy; fails with what the page shows otherwise.
+    fn wait_for(&mut self, what: &str, expression: &str) -> Value {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let v = self.eval(expression);
+            let truthy = match &v {
+                Value::Null => false,
+                Value::Bool(b) => *b,
+                Value::Number(n) => n.as_f64() != Some(0.0),
+                Value::String(s) => !s.is_empty(),
+                _ => true,
+            };
+            if truthy {
+                return v;
+            }
+            if Instant::now() > deadline {
+                let body = self.eval("document.body ? document.body.innerText.slice(0, 2000) : ''");
+                panic!("{what}: `{expression}` never became true; page shows:\n{body}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn navigate(&mut self, url: &str) {
+        self.call("Page.navigate", json!({ "url": url }));
+    }
+
+    fn screenshot(&mut self, name: &str) -> PathBuf {
+        let r = self.call("Page.captureScreenshot", json!({ "format": "png" }));
+        let png = base64_decode(r["data"].as_str().unwrap());
+        assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+        let path = output_dir().join(name);
+        std::fs::write(&path, &png).unwrap();
+        path
+    }
+}
+
+/// One HTTP/1.1 request with `Connection: close`; (status, body).
+fn http(
+    host_port: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String) {
+    let mut s = TcpStream::connect(host_port).unwrap();
+    s.set_read_timeout(Some(PATIENCE)).unwrap();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host_port}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    // Chromium's DevTools server keeps the connection open: read the head, then Content-Length.
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        s.read_exact(&mut byte).unwrap();
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).to_string();
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let length = head
+        .lines()
+        .find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse::<usize>().ok())?
+        })
+        .expect("a Content-Length");
+    let mut body = vec![0u8; length];
+    s.read_exact(&mut body).unwrap();
+    (status, String::from_utf8_lossy(&body).to_string())
+}
+
+/// Just enough of RFC 6455 for the DevTools protocol: text frames, masked from the client.
+struct WebSocket {
+    stream: TcpStream,
+}
+
+impl WebSocket {
+    fn connect(host_port: &str, path: &str) -> WebSocket {
+        let mut stream = TcpStream::connect(host_port).unwrap();
+        stream.set_read_timeout(Some(PATIENCE)).unwrap();
+        let req = format!(
+            "GET {path} HTTP/1.1\r\nHost: {host_port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        );
+        stream.write_all(req.as_bytes()).unwrap();
+        let mut head = Vec::new();
+        let mut byte = [0u8; 1];
+        while !head.ends_with(b"\r\n\r\n") {
+            stream.read_exact(&mut byte).unwrap();
+            head.push(byte[0]);
+        }
+        let head = String::from_utf8_lossy(&head);
+        assert!(
+            head.starts_with("HTTP/1.1 101"),
+            "websocket upgrade refused: {head}"
+        );
+        WebSocket { stream }
+    }
+
+    fn send(&mut self, text: &str) {
+        self.frame(0x1, text.as_bytes());
+    }
+
+    fn frame(&mut self, opcode: u8, payload: &[u8]) {
+        let mut f = vec![0x80 | opcode];
+        let n = payload.len();
+        if n < 126 {
+            f.push(0x80 | n as u8);
+        } else if n <= usize::from(u16::MAX) {
+            f.push(0x80 | 126);
+            f.extend_from_slice(&(n as u16).to_be_bytes());
+        } else {
+            f.push(0x80 | 127);
+            f.extend_from_slice(&(n as u64).to_be_bytes());
+        }
+        let mask = [0x5a, 0x13, 0xc7, 0x2e];
+        f.extend_from_slice(&mask);
+        f.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
+        self.stream.write_all(&f).unwrap();
+    }
+
+    fn recv(&mut self) -> String {
+        let mut message = Vec::new();
+        loop {
+            let mut h = [0u8; 2];
+            self.stream.read_exact(&mut h).unwrap();
+            let fin = h[0] & 0x80 != 0;
+            let opcode = h[0] & 0x0f;
+            let mut len = u64::from(h[1] & 0x7f);
+            if len == 126 {
+                let mut b = [0u8; 2];
+                self.stream.read_exact(&mut b).unwrap();
+                len = u64::from(u16::from_be_bytes(b));
+            } else if len == 127 {
+                let mut b = [0u8; 8];
+                self.stream.read_exact(&mut b).unwrap();
+                len = u64::from_be_bytes(b);
+            }
+            let mask = if h[1] & 0x80 != 0 {
+                let mut m = [0u8; 4];
+                self.stream.read_exact(&mut m).unwrap();
+                Some(m)
+            } else {
+                None
+            };
+            let mut payload = vec![0u8; usize::try_from(len).unwrap()];
+            self.stream.read_exact(&mut payload).unwrap();
+            if let Some(m) = mask {
+                for (i, b) in payload.iter_mut().enumerate() {
+                    *b ^= m[i % 4];
+                }
+            }
+            match opcode {
+                0x0 | 0x1 => {
+                    message.extend_from_slice(&payload);
+                    if fin {
+                        return String::from_utf8(message).unwrap();
+                    }
+                }
+                0x8 => panic!("chromium closed the DevTools connection"),
+                0x9 => self.frame(0xA, &payload),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    let value = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in s.bytes() {
+        let Some(v) = value(c) else { continue };
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    out
+}
+
+/// A JavaScript string literal.
+fn js(s: &str) -> String {
+    serde_json::to_string(s).unwrap()
+}
+
+#[test]
+fn dashboard_shows_the_top_alert_opens_it_updates_live_and_searches() {
+    let outcome = crate::demo::outcome();
+    let top = &outcome.alerts[0];
+    // Like `jiance demo`: reads open, writes need the operator token.
+    let server = Server::start(Access::new(vec![], vec![], true).with_operator(OPERATOR));
+    let mut b = Browser::launch();
+    let host_port = server.base.trim_start_matches("http://").to_string();
+
+    // 1. The ranked list: the top alert is the first row.
+    b.navigate(&format!("{}/", server.base));
+    b.wait_for(
+        "alert rows",
+        "document.querySelectorAll('#alert-rows tr').length",
+    );
+    let first = b.eval(
+        "(() => { const r = document.querySelector('#alert-rows tr'); \
+           return { id: r.dataset.id, text: r.innerText }; })()",
+    );
+    assert_eq!(first["id"], top.id.as_str(), "{first}");
+    let row_text = first["text"].as_str().unwrap();
+    assert!(row_text.contains(&top.category), "{row_text}");
+    assert_eq!(
+        b.eval("document.querySelectorAll('#alert-rows tr').length"),
+        outcome.alerts.len().min(50)
+    );
+    // The live stream connects.
+    b.wait_for(
+        "live indicator",
+        "document.querySelector('#live.on') !== null",
+    );
+
+    // 2. Open it by clicking: its page shows breakdown, evidence, sampling request, history.
+    b.eval("document.querySelector('#alert-rows tr').click()");
+    b.wait_for(
+        "alert page",
+        &format!(
+            "location.hash === {} && (document.querySelector('#alert-detail h2') || {{}}).textContent === {}",
+            js(&format!("#/alert/{}", top.id)),
+            js(&top.category)
+        ),
+    );
+    let detail = b.eval(
+        "(() => { const d = document.querySelector('#alert-detail'); return { \
+           text: d.innerText, \
+           terms: d.querySelectorAll('.breakdown tbody tr').length, \
+           evidence: d.querySelectorAll('.evidence li a[href^=\"http\"]').length, \
+           history: d.querySelectorAll('.history tbody tr').length, \
+           marks: d.querySelectorAll('.evidence .snippet b').length }; })()",
+    );
+    assert_eq!(detail["terms"], top.breakdown.len(), "{detail}");
+    assert!(detail["evidence"].as_u64().unwrap() > 0, "{detail}");
+    assert!(detail["marks"].as_u64().unwrap() > 0, "{detail}");
+    assert!(detail["history"].as_u64().unwrap() > 0, "{detail}");
+    let text = detail["text"].as_str().unwrap();
+    assert!(
+        text.contains("评分构成") && text.contains(&top.summary),
+        "{text}"
+    );
+    b.screenshot("dashboard-alert.png");
+
+    // 3. A change made through the API arrives over the event stream and redraws the page.
+    let (status, body) = http(
+        &host_port,
+        "POST",
+        &format!("/api/alerts/{}/ack", top.id),
+        &[
+            ("Authorization", &format!("Bearer {OPERATOR}")),
+            ("Content-Type", "application/json"),
+        ],
+        r#"{"note": "浏览器测试确认"}"#,
+    );
+    assert_eq!(status, 200, "{body}");
+    b.wait_for(
+        "live toast",
+        "document.querySelector('#toast').textContent.includes('已确认')",
+    );
+    b.wait_for(
+        "acknowledged on the page",
+        "document.querySelector('#alert-detail .tag-ack') !== null \
+         && document.querySelector('#alert-detail').innerText.includes('浏览器测试确认')",
+    );
+
+    b.wait_for(
+        "acknowledged in the list",
+        &format!(
+            "document.querySelector('#alert-rows tr[data-id=' + {} + '] .status-acknowledged') !== null",
+            js(&js(&top.id))
+        ),
+    );
+
+    // 4. Search: highlighted hits and facets.
+    b.eval("location.hash = '#/search'");
+    b.wait_for(
+        "search view",
+        "!document.querySelector('#view-search').hidden",
+    );
+    b.eval(
+        "document.querySelector('#search-q').value = '起火'; \
+         document.querySelector('#search-form').requestSubmit(); true",
+    );
+    b.wait_for(
+        "search hits",
+        "document.querySelector('#search-summary').textContent.includes('找到') \
+         && document.querySelectorAll('#hits li .snippet b').length > 0",
+    );
+    let hits = b.eval(
+        "({ hits: document.querySelectorAll('#hits li').length, \
+            marked: [...document.querySelectorAll('#hits li .snippet b')].map(b => b.textContent), \
+            facets: document.querySelectorAll('#facets h3').length })",
+    );
+    assert!(hits["hits"].as_u64().unwrap() > 0, "{hits}");
+    assert!(
+        hits["marked"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m == "起火"),
+        "{hits}"
+    );
+    assert!(hits["facets"].as_u64().unwrap() > 0, "{hits}");
+    b.screenshot("dashboard-search.png");
+
+    // 5. Province tiles coloured by risk, and a trend chart per category.
+    b.eval("location.hash = '#/provinces'");
+    b.wait_for(
+        "province tiles",
+        "document.querySelectorAll('#province-grid .tile').length >= 34",
+    );
+    if let Some(region) = top.regions.iter().find(|r| r.as_str() != "全国") {
+        let level = b.eval(&format!(
+            "(document.querySelector('#province-grid [data-province=' + {} + ']') || {{ dataset: {{}} }}).dataset.level",
+            js(&js(region))
+        ));
+        assert_eq!(level, top.level.to_string(), "tile of {region}");
+    }
+    b.screenshot("dashboard-provinces.png");
+    b.eval("location.hash = '#/stats'");
+    b.wait_for(
+        "trend charts",
+        "document.querySelectorAll('#stats-trends figure svg polyline').length > 0",
+    );
+    b.eval("document.querySelector('#stats-trends').scrollIntoView(); true");
+    let path = b.screenshot("dashboard-stats.png");
+    assert!(std::fs::metadata(&path).unwrap().len() > 1000);
+}
