@@ -19,6 +19,7 @@
 pub mod archive;
 pub mod canon;
 pub mod fetch;
+pub mod probe;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,6 +31,7 @@ use tokio::task::JoinSet;
 pub use archive::{ArchiveError, ArchiveReader, ArchiveWriter, Exchange};
 pub use canon::{CanonError, canonicalize};
 pub use fetch::{CrawlError, FetchOutcome, FetchRequest, Fetcher};
+pub use probe::{Probe, probe, status_text};
 
 use crate::config::{CrawlSettings, SourceConfig, SourceKind};
 use crate::model::{Fetched, PageRole};
