@@ -39,15 +39,13 @@ pub async fn fetch(
             if config.is_none() {
                 bail!("--source {name} needs --config (a service config or a [[source]] file)");
             }
-            Some(
-                sources
-                    .iter()
-                    .find(|s| s.name == name)
-                    .ok_or_else(|| {
-                        let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
-                        anyhow!("no source {name:?} in the config; it has: {}", names.join(", "))
-                    })?,
-            )
+            Some(sources.iter().find(|s| s.name == name).ok_or_else(|| {
+                let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+                anyhow!(
+                    "no source {name:?} in the config; it has: {}",
+                    names.join(", ")
+                )
+            })?)
         }
     };
     let role = match role {

@@ -320,7 +320,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             config,
             role,
             archive,
-        } => fetch::fetch(&url, source.as_deref(), config.as_deref(), role.as_deref(), archive).await,
+        } => {
+            fetch::fetch(
+                &url,
+                source.as_deref(),
+                config.as_deref(),
+                role.as_deref(),
+                archive,
+            )
+            .await
+        }
         Command::Status { data, json } => fetch::status(&open_store(&data.data)?, json),
     }
 }

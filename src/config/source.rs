@@ -236,7 +236,10 @@ impl SourceConfig {
         if !(self.stale_after.is_finite() && self.stale_after >= 1.0) {
             err(
                 "stale_after",
-                format!("stale_after must be at least 1 (schedules), got {}", self.stale_after),
+                format!(
+                    "stale_after must be at least 1 (schedules), got {}",
+                    self.stale_after
+                ),
             );
         }
         for (key, sel) in self.selectors() {

@@ -1130,10 +1130,16 @@ for path in sys.argv[1:]:
         assert_eq!(count("response"), items.len() - 1);
         assert_eq!(count("metadata"), items.len());
         let responses: Vec<&Vec<&str>> = rows.iter().filter(|r| r[0] == "response").collect();
-        for (r, o) in responses.iter().zip(items.iter().filter(|o| o.status.is_some())) {
+        for (r, o) in responses
+            .iter()
+            .zip(items.iter().filter(|o| o.status.is_some()))
+        {
             assert_eq!(r[1], o.url);
             assert_eq!(r[2], o.status.unwrap().to_string());
-            let want: String = Sha1::digest(&o.body).iter().map(|b| format!("{b:02x}")).collect();
+            let want: String = Sha1::digest(&o.body)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
             assert_eq!(r[3], want, "payload of {}", o.url);
         }
     }

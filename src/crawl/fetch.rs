@@ -1186,7 +1186,10 @@ pub(crate) mod tests {
         assert_eq!(out.error.as_deref(), Some("body-too-large"));
         let page = out.fetched.unwrap();
         assert_eq!(page.body.len(), s.max_body);
-        assert!(page.body.iter().all(|b| *b == b'0'), "decoded, not raw gzip");
+        assert!(
+            page.body.iter().all(|b| *b == b'0'),
+            "decoded, not raw gzip"
+        );
         assert_eq!(counters.crawl.rejected().get("body-too-large"), Some(&1));
         let arch = archived(dir.path());
         let a = arch.iter().find(|a| a.role == PageRole::Detail).unwrap();
@@ -1212,7 +1215,9 @@ pub(crate) mod tests {
                     if partial {
                         let head = "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 100000\r\n\r\n";
                         let _ = sock.write_all(head.as_bytes()).await;
-                        let _ = sock.write_all("<h1>儿童安全座椅卡扣断裂</h1>".as_bytes()).await;
+                        let _ = sock
+                            .write_all("<h1>儿童安全座椅卡扣断裂</h1>".as_bytes())
+                            .await;
                         let _ = sock.flush().await;
                         tokio::time::sleep(Duration::from_millis(20)).await;
                     }
@@ -1244,13 +1249,20 @@ pub(crate) mod tests {
         let got = out.fetched.unwrap();
         assert!(String::from_utf8_lossy(&got.body).contains("儿童安全座椅"));
         let rej = counters.crawl.rejected();
-        assert_eq!(rej.get("disconnect").copied().unwrap_or(0) + rej.get("request").copied().unwrap_or(0), 2);
+        assert_eq!(
+            rej.get("disconnect").copied().unwrap_or(0) + rej.get("request").copied().unwrap_or(0),
+            2
+        );
 
         // Both partial responses are in the archive with what arrived.
         let arch = archived(dir.path());
         let partial: Vec<_> = arch.iter().filter(|a| a.url.ends_with("/y")).collect();
         assert_eq!(partial.len(), 2);
-        assert!(partial.iter().all(|a| String::from_utf8_lossy(&a.body).contains("卡扣断裂")));
+        assert!(
+            partial
+                .iter()
+                .all(|a| String::from_utf8_lossy(&a.body).contains("卡扣断裂"))
+        );
         assert!(partial.iter().all(|a| a.status == 200));
 
         // The fetcher is still fine for the next URL.

@@ -34,10 +34,10 @@ pub use fetch::{CrawlError, FetchOutcome, FetchRequest, Fetcher};
 pub use probe::{Probe, probe, status_text};
 
 use crate::config::{CrawlSettings, SourceConfig, SourceKind};
+use crate::model::Timestamp;
 use crate::model::{Fetched, PageRole};
 use crate::parse::{Discovered, ParseError};
 use crate::pipeline::Counters;
-use crate::model::Timestamp;
 use crate::store::{PageRecord, SourcePassTally, Store};
 
 /// Failures that are not parked: the site's wish (robots.txt) or our own error, not a flaky page.
@@ -419,7 +419,11 @@ impl Pass {
             .clone();
         tally.success = success;
         self.tally_source(&src.name, |t| t.success = success);
-        let stale_after = src.schedule.mul_f64(src.stale_after.max(1.0)).as_secs();
+        // Checked: a source built in code (not validated) may carry any number.
+        let stale_after = std::time::Duration::try_from_secs_f64(
+            src.schedule.as_secs_f64() * src.stale_after.max(1.0),
+        )
+        .map_or(u64::MAX, |d| d.as_secs());
         if let Err(e) = self
             .store
             .record_source_pass(&src.name, &tally, self.now, stale_after)
@@ -1165,7 +1169,10 @@ fields = {{ title = "title", text = "title" }}
         assert_eq!(rep.parked, 1);
         let p = r.store.parked(Some("local-complaints")).unwrap();
         assert_eq!(p.len(), 1);
-        assert_eq!((p[0].url.as_str(), p[0].reason.as_str(), p[0].attempts), (d6.as_str(), "http-404", 1));
+        assert_eq!(
+            (p[0].url.as_str(), p[0].reason.as_str(), p[0].attempts),
+            (d6.as_str(), "http-404", 1)
+        );
         let first_wait = p[0].retry_at - p[0].parked_at;
         // One schedule (an hour, less a tenth).
         assert_eq!(first_wait.num_minutes(), 54);
@@ -1179,7 +1186,9 @@ fields = {{ title = "title", text = "title" }}
         // Due now (as if the hour had passed): retried straight from the parked table, fails
         // again, parked for longer.
         let past = chrono::Utc::now() - chrono::Duration::minutes(1);
-        r.store.park(&d6, "local-complaints", "http-404", past, past).unwrap();
+        r.store
+            .park(&d6, "local-complaints", "http-404", past, past)
+            .unwrap();
         let (rep, _) = pass_with(&r.crawler, &r.store, &src).await;
         assert_eq!(site.hits("/d/6"), 2);
         assert_eq!(rep.parked, 1);
@@ -1189,10 +1198,15 @@ fields = {{ title = "title", text = "title" }}
 
         // Fixed, and due: fetched, sent on, unparked, seen.
         site.broken6.store(false, Ordering::SeqCst);
-        r.store.park(&d6, "local-complaints", "http-404", past, past).unwrap();
+        r.store
+            .park(&d6, "local-complaints", "http-404", past, past)
+            .unwrap();
         let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
         assert_eq!(rep.parked, 0);
-        assert_eq!(pages.iter().map(|p| p.url.as_str()).collect::<Vec<_>>(), vec![d6.as_str()]);
+        assert_eq!(
+            pages.iter().map(|p| p.url.as_str()).collect::<Vec<_>>(),
+            vec![d6.as_str()]
+        );
         assert!(r.store.parked(None).unwrap().is_empty());
         assert!(r.store.page_seen(&d6).unwrap());
 
@@ -1201,7 +1215,10 @@ fields = {{ title = "title", text = "title" }}
         assert_eq!(h.source, "local-complaints");
         assert_eq!(h.failed.get("http-404"), Some(&2));
         assert_eq!((h.parked_total, h.parked_now), (2, 0));
-        assert_eq!(h.fetched, site.hits.lock().unwrap().values().sum::<u32>() as u64);
+        assert_eq!(
+            h.fetched,
+            site.hits.lock().unwrap().values().sum::<u32>() as u64
+        );
         assert!(h.last_success.is_some());
     }
 
@@ -1235,7 +1252,9 @@ fields = {{ title = "title", text = "title" }}
             success: true,
             ..Default::default()
         };
-        r.store.record_source_pass("gov-notices", &ok, old, 3 * 3600).unwrap();
+        r.store
+            .record_source_pass("gov-notices", &ok, old, 3 * 3600)
+            .unwrap();
 
         let (rep, _) = pass_with(&r.crawler, &r.store, &down).await;
         assert_eq!(rep.stale, vec!["gov-notices".to_string()]);
@@ -1267,9 +1286,8 @@ fields = {{ title = "title", text = "title" }}
             *s.hits.lock().unwrap().entry(p.clone()).or_default() += 1;
             let changed = s.changed.load(Ordering::SeqCst);
             let future = "2099-01-01T00:00:00+08:00";
-            let xml = |body: String| {
-                ([(header::CONTENT_TYPE, "application/xml")], body).into_response()
-            };
+            let xml =
+                |body: String| ([(header::CONTENT_TYPE, "application/xml")], body).into_response();
             match p.as_str() {
                 "sitemap.xml" => xml(format!(
                     r#"<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
@@ -1293,9 +1311,14 @@ fields = {{ title = "title", text = "title" }}
         let st = Arc::new(Sm::default());
         let app = Router::new()
             .route("/{p}", get(handler))
-            .route("/n/{p}", get(|AxPath(p): AxPath<String>, State(s): State<Arc<Sm>>| async move {
-                handler(AxPath(format!("n/{p}")), State(s)).await
-            }))
+            .route(
+                "/n/{p}",
+                get(
+                    |AxPath(p): AxPath<String>, State(s): State<Arc<Sm>>| async move {
+                        handler(AxPath(format!("n/{p}")), State(s)).await
+                    },
+                ),
+            )
             .with_state(st.clone());
         let base = serve(app).await;
         let text = format!(
@@ -1316,14 +1339,25 @@ text = "div.text"
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
         let archive = ArchiveWriter::open(&dir.path().join("archive"), 1 << 30).unwrap();
-        let c = Crawler::new(&test_settings(), archive, store.clone(), Arc::new(Counters::default())).unwrap();
+        let c = Crawler::new(
+            &test_settings(),
+            archive,
+            store.clone(),
+            Arc::new(Counters::default()),
+        )
+        .unwrap();
         let hits = |p: &str| st.hits.lock().unwrap().get(p).copied().unwrap_or(0);
 
         let (rep, pages) = pass_with(&c, &store, &src).await;
         assert!(rep.failed.is_empty(), "{:?}", rep.failed);
         let mut urls: Vec<String> = pages.iter().map(|p| p.url.clone()).collect();
         urls.sort();
-        assert_eq!(urls, (1..=3).map(|n| format!("{base}/n/{n}.html")).collect::<Vec<_>>());
+        assert_eq!(
+            urls,
+            (1..=3)
+                .map(|n| format!("{base}/n/{n}.html"))
+                .collect::<Vec<_>>()
+        );
         let docs = crate::parse::parse(&pages[0], &src).unwrap();
         assert!(docs[0].title.starts_with("抽查通报"));
 
@@ -1331,28 +1365,42 @@ text = "div.text"
         let (rep, pages) = pass_with(&c, &store, &src).await;
         assert!(pages.is_empty());
         assert_eq!(rep.pages, 1);
-        assert_eq!((hits("sitemap.xml"), hits("sm-1.xml"), hits("sm-2.xml")), (2, 1, 1));
+        assert_eq!(
+            (hits("sitemap.xml"), hits("sm-1.xml"), hits("sm-2.xml")),
+            (2, 1, 1)
+        );
 
         // sm-1 and its page 1 changed: only they are read again.
         st.changed.store(true, Ordering::SeqCst);
         let (_, pages) = pass_with(&c, &store, &src).await;
-        assert_eq!(pages.iter().map(|p| p.url.clone()).collect::<Vec<_>>(), vec![format!("{base}/n/1.html")]);
+        assert_eq!(
+            pages.iter().map(|p| p.url.clone()).collect::<Vec<_>>(),
+            vec![format!("{base}/n/1.html")]
+        );
         assert_eq!((hits("sm-1.xml"), hits("sm-2.xml")), (2, 1));
-        assert_eq!((hits("n/1.html"), hits("n/2.html"), hits("n/3.html")), (2, 1, 1));
+        assert_eq!(
+            (hits("n/1.html"), hits("n/2.html"), hits("n/3.html")),
+            (2, 1, 1)
+        );
     }
 
     /// Detail pages in Big5, GB18030 (meta tag only, four-byte characters) and with invalid
     /// bytes go through crawl and parse; a broken one never stops the others.
     #[tokio::test]
     async fn big5_gb18030_and_invalid_bytes_through_the_crawler() {
-        let (big5, _, _) = encoding_rs::BIG5.encode("<h1>電暖器過熱自燃</h1><div class=\"text\">臺中市消費者投訴電暖器插頭燒焦。</div>");
+        type Pages = Arc<Vec<(&'static str, Vec<u8>)>>;
+        let (big5, _, _) = encoding_rs::BIG5.encode(
+            "<h1>電暖器過熱自燃</h1><div class=\"text\">臺中市消費者投訴電暖器插頭燒焦。</div>",
+        );
         let (gb, _, _) = encoding_rs::GB18030.encode(
             "<html><head><meta charset=\"gb18030\"></head><h1>婴儿推车召回𠀀</h1><div class=\"text\">浙江省市场监管局发布婴儿推车召回，刹车装置存在缺陷。</div></html>",
         );
-        let mut bad = "<h1>充电宝鼓包</h1><div class=\"text\">用户反映".as_bytes().to_vec();
+        let mut bad = "<h1>充电宝鼓包</h1><div class=\"text\">用户反映"
+            .as_bytes()
+            .to_vec();
         bad.extend_from_slice(&[0xff, 0xfe, 0xc3, 0x28, 0x80]);
         bad.extend_from_slice("充电时外壳发烫。</div>".as_bytes());
-        let pages: Arc<Vec<(&'static str, Vec<u8>)>> = Arc::new(vec![
+        let pages: Pages = Arc::new(vec![
             ("text/html; charset=big5", big5.into_owned()),
             ("text/html", gb.into_owned()),
             ("text/html; charset=utf-8", bad),
@@ -1367,7 +1415,7 @@ text = "div.text"
             )
             .route(
                 "/d/{n}",
-                get(|AxPath(n): AxPath<usize>, State(p): State<Arc<Vec<(&'static str, Vec<u8>)>>>| async move {
+                get(|AxPath(n): AxPath<usize>, State(p): State<Pages>| async move {
                     let (ct, body) = p[n].clone();
                     ([(header::CONTENT_TYPE, ct)], body)
                 }),
@@ -1378,7 +1426,13 @@ text = "div.text"
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
         let archive = ArchiveWriter::open(&dir.path().join("archive"), 1 << 30).unwrap();
-        let c = Crawler::new(&test_settings(), archive, store.clone(), Arc::new(Counters::default())).unwrap();
+        let c = Crawler::new(
+            &test_settings(),
+            archive,
+            store.clone(),
+            Arc::new(Counters::default()),
+        )
+        .unwrap();
         let (rep, fetched) = pass_with(&c, &store, &src).await;
         assert!(rep.failed.is_empty());
         let mut titles: Vec<(String, String)> = fetched
@@ -1405,7 +1459,9 @@ text = "div.text"
             .route(
                 "/rss.xml",
                 get(|| async {
-                    ([(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8")], r#"<?xml version="1.0" encoding="utf-8"?>
+                    (
+                        [(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8")],
+                        r#"<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>质量新闻</title>
 <item><title>没有链接的条目</title><description>……</description></item>
 <item><title>脚本链接</title><link>javascript:void(0)</link></item>
@@ -1413,7 +1469,8 @@ text = "div.text"
 <item><title>电动车头盔抽检</title><link>/a/1.html</link><pubDate>not a date</pubDate></item>
 <item><title>儿童口罩</title><link>/a/2.html?utm_source=rss</link></item>
 <item><title>重复</title><link>/a/1.html#top</link></item>
-</channel></rss>"#)
+</channel></rss>"#,
+                    )
                 }),
             )
             .route(
@@ -1422,8 +1479,13 @@ text = "div.text"
                     if n == "404.html" {
                         return StatusCode::NOT_FOUND.into_response();
                     }
-                    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-                     format!("<h1>新闻{n}</h1><div class=\"text\">市场监管部门通报抽检情况。</div>")).into_response()
+                    (
+                        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                        format!(
+                            "<h1>新闻{n}</h1><div class=\"text\">市场监管部门通报抽检情况。</div>"
+                        ),
+                    )
+                        .into_response()
                 }),
             );
         let base = serve(app).await;
@@ -1445,11 +1507,20 @@ text = "div.text"
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
         let archive = ArchiveWriter::open(&dir.path().join("archive"), 1 << 30).unwrap();
-        let c = Crawler::new(&test_settings(), archive, store.clone(), Arc::new(Counters::default())).unwrap();
+        let c = Crawler::new(
+            &test_settings(),
+            archive,
+            store.clone(),
+            Arc::new(Counters::default()),
+        )
+        .unwrap();
         let (rep, pages) = pass_with(&c, &store, &src).await;
         let mut urls: Vec<String> = pages.iter().map(|p| p.url.clone()).collect();
         urls.sort();
-        assert_eq!(urls, vec![format!("{base}/a/1.html"), format!("{base}/a/2.html")]);
+        assert_eq!(
+            urls,
+            vec![format!("{base}/a/1.html"), format!("{base}/a/2.html")]
+        );
         assert_eq!(rep.failed, BTreeMap::from([("http-404".to_string(), 1)]));
         assert_eq!(store.parked(None).unwrap().len(), 1);
     }
@@ -1488,14 +1559,21 @@ text = "div.text"
         let mut src = source(&base);
         src.start = vec![format!("{base}/list/1")];
         src.politeness.rps = Some(200.0);
-        let all: HashSet<u32> = (1..=6).flat_map(|p| (0..10).map(move |i| p * 100 + i)).collect();
+        let all: HashSet<u32> = (1..=6)
+            .flat_map(|p| (0..10).map(move |i| p * 100 + i))
+            .collect();
         let dir = tempfile::tempdir().unwrap();
         let open = || {
             let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
             let archive = ArchiveWriter::open(&dir.path().join("archive"), 1 << 30).unwrap();
-            let c = Crawler::new(&test_settings(), archive, store.clone(), Arc::new(Counters::default()))
-                .unwrap()
-                .with_discover(test_discover);
+            let c = Crawler::new(
+                &test_settings(),
+                archive,
+                store.clone(),
+                Arc::new(Counters::default()),
+            )
+            .unwrap()
+            .with_discover(test_discover);
             (c, store)
         };
         let url_n = |u: &str| u.rsplit('/').next().unwrap().parse::<u32>().unwrap();
@@ -1517,7 +1595,9 @@ text = "div.text"
                 let sink_store = store.clone();
                 tokio::spawn(async move {
                     while let Some(f) = rx.recv().await {
-                        sink_store.mark_processed(&[(f.url.clone(), f.source.clone())]).unwrap();
+                        sink_store
+                            .mark_processed(&[(f.url.clone(), f.source.clone())])
+                            .unwrap();
                         let mut d = d.lock().unwrap();
                         d.insert(url_n(&f.url));
                         if d.len() == 15 {
@@ -1529,10 +1609,13 @@ text = "div.text"
             });
             stop_rx.recv().unwrap();
             rt.shutdown_background(); // the kill
-            let d = done.lock().unwrap().clone();
-            d
+            done.lock().unwrap().clone()
         };
-        assert!(processed_before.len() >= 15 && processed_before.len() < all.len(), "{}", processed_before.len());
+        assert!(
+            processed_before.len() >= 15 && processed_before.len() < all.len(),
+            "{}",
+            processed_before.len()
+        );
         // Give the killed runtime's blocking archive writes a moment to finish or not.
         std::thread::sleep(std::time::Duration::from_millis(50));
 
@@ -1543,13 +1626,23 @@ text = "div.text"
         let after: HashSet<u32> = pages.iter().map(|p| url_n(&p.url)).collect();
         let got: HashSet<u32> = processed_before.union(&after).copied().collect();
         assert_eq!(got, all, "every page stored once the restart is done");
-        assert!(processed_before.is_disjoint(&after), "a stored page was sent on twice");
+        assert!(
+            processed_before.is_disjoint(&after),
+            "a stored page was sent on twice"
+        );
         let hits = hits.lock().unwrap();
         for n in &processed_before {
-            assert_eq!(hits[n], 1, "/d/{n} was stored before the kill and fetched again");
+            assert_eq!(
+                hits[n], 1,
+                "/d/{n} was stored before the kill and fetched again"
+            );
         }
         // Fetched twice at most: those in flight at the kill (archived, not yet stored).
-        let twice: Vec<_> = hits.iter().filter(|(_, c)| **c > 1).map(|(n, _)| *n).collect();
+        let twice: Vec<_> = hits
+            .iter()
+            .filter(|(_, c)| **c > 1)
+            .map(|(n, _)| *n)
+            .collect();
         assert!(twice.iter().all(|n| after.contains(n)), "{twice:?}");
         assert!(twice.iter().all(|n| hits[n] == 2));
         // Every page stored is in the archive.

@@ -75,7 +75,10 @@ pub async fn probe(
         _ => PageRole::Detail,
     });
     let archive = ArchiveWriter::open(archive_dir, settings.archive_rotate_bytes).map_err(|e| {
-        CrawlError::Settings(format!("cannot open archive {}: {e}", archive_dir.display()))
+        CrawlError::Settings(format!(
+            "cannot open archive {}: {e}",
+            archive_dir.display()
+        ))
     })?;
     let fetcher = Fetcher::new(settings, archive, Arc::new(Counters::default()))?;
     let default_politeness = Politeness::default();
@@ -178,7 +181,11 @@ pub fn status_text(health: &[SourceHealth], parked: &[ParkedUrl], now: Timestamp
         "source", "state", "last success", "fetched", "304", "bytes", "parked"
     );
     for h in health {
-        let state = if h.is_stale(now) { "source-stale" } else { "ok" };
+        let state = if h.is_stale(now) {
+            "source-stale"
+        } else {
+            "ok"
+        };
         let last = h
             .last_success
             .map_or_else(|| "never".to_string(), |t| format!("{} ago", ago(now, t)));
@@ -279,7 +286,10 @@ text = "div.text"
             .await
             .unwrap();
         assert_eq!(p.url, format!("{base}/d/1"));
-        assert_eq!((p.status, p.charset.as_str(), p.charset_from.as_str()), (Some(200), "GBK", "header"));
+        assert_eq!(
+            (p.status, p.charset.as_str(), p.charset_from.as_str()),
+            (Some(200), "GBK", "header")
+        );
         assert_eq!(p.title.as_deref(), Some("投诉详情"));
         assert!(p.preview.contains("燃气灶熄火保护失灵"));
         assert!(p.documents.is_empty());
@@ -341,14 +351,25 @@ text = "div.text"
             parked_at: now,
             retry_at: now + chrono::Duration::hours(2),
         }];
-        let t = status_text(&[h("gov", Some(2)), h("forum", Some(30)), h("mall", None)], &parked, now);
+        let t = status_text(
+            &[h("gov", Some(2)), h("forum", Some(30)), h("mall", None)],
+            &parked,
+            now,
+        );
         let line = |name: &str| t.lines().find(|l| l.starts_with(name)).unwrap().to_string();
         assert!(line("gov ").contains(" ok "), "{t}");
         assert!(line("gov ").contains("2 h ago"));
         assert!(line("gov ").contains("http-503=3"));
         assert!(line("forum").contains("source-stale"));
         assert!(line("mall").contains("source-stale") && line("mall").contains("never"));
-        assert!(t.contains("http://gov.test/n/9  http-503 (attempt 2, retry in 2 h)") || t.contains("retry in 119 min"), "{t}");
-        assert_eq!(status_text(&[], &[], now), "no crawl recorded in this data directory yet\n");
+        assert!(
+            t.contains("http://gov.test/n/9  http-503 (attempt 2, retry in 2 h)")
+                || t.contains("retry in 119 min"),
+            "{t}"
+        );
+        assert_eq!(
+            status_text(&[], &[], now),
+            "no crawl recorded in this data directory yet\n"
+        );
     }
 }

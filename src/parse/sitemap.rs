@@ -93,7 +93,9 @@ fn text(f: &Fetched) -> Result<String, ParseError> {
         flate2::read::MultiGzDecoder::new(f.body.as_slice())
             .take(MAX_SITEMAP_BYTES + 1)
             .read_to_end(&mut buf)
-            .map_err(|e| ParseError::new(&f.url, "bad-sitemap", format!("bad gzip sitemap: {e}")))?;
+            .map_err(|e| {
+                ParseError::new(&f.url, "bad-sitemap", format!("bad gzip sitemap: {e}"))
+            })?;
         if buf.len() as u64 > MAX_SITEMAP_BYTES {
             return Err(ParseError::new(
                 &f.url,
@@ -109,7 +111,11 @@ fn text(f: &Fetched) -> Result<String, ParseError> {
 /// Links of a sitemap or sitemap index, with their `lastmod`.
 pub fn discover(f: &Fetched, base: &Url) -> Result<Discovered, ParseError> {
     let xml = text(f)?;
-    let lower_head: String = xml.chars().take(4096).collect::<String>().to_ascii_lowercase();
+    let lower_head: String = xml
+        .chars()
+        .take(4096)
+        .collect::<String>()
+        .to_ascii_lowercase();
     let is_index = lower_head.contains("<sitemapindex");
     if !is_index && !lower_head.contains("<urlset") {
         return Err(ParseError::new(
@@ -118,7 +124,11 @@ pub fn discover(f: &Fetched, base: &Url) -> Result<Discovered, ParseError> {
             "neither <urlset> nor <sitemapindex> found",
         ));
     }
-    let blocks = if is_index { sitemap_block() } else { url_block() };
+    let blocks = if is_index {
+        sitemap_block()
+    } else {
+        url_block()
+    };
     let mut out = Discovered::default();
     let mut lastmods = BTreeMap::new();
     for b in blocks.captures_iter(&xml) {
@@ -185,7 +195,11 @@ mod tests {
   <url><lastmod>2026-03-07</lastmod></url>
   <url><loc>http://gov.test/cjjg/2026/0305.html</loc></url>
   <url><loc>http://gov.test/trunc"#;
-        let d = discover(&page(xml.as_bytes()), &Url::parse("http://gov.test/sitemap.xml").unwrap()).unwrap();
+        let d = discover(
+            &page(xml.as_bytes()),
+            &Url::parse("http://gov.test/sitemap.xml").unwrap(),
+        )
+        .unwrap();
         assert_eq!(
             d.details,
             vec![
@@ -213,7 +227,10 @@ mod tests {
         let d = discover(&page(&gz.finish().unwrap()), &base).unwrap();
         assert_eq!(
             d.next,
-            vec!["http://gov.test/sm/notices-1.xml", "http://gov.test/sm/notices-2.xml.gz"]
+            vec![
+                "http://gov.test/sm/notices-1.xml",
+                "http://gov.test/sm/notices-2.xml.gz"
+            ]
         );
         assert!(d.details.is_empty());
         assert_eq!(d.lastmod.len(), 1);
@@ -225,6 +242,9 @@ mod tests {
 
     #[test]
     fn entities() {
-        assert_eq!(xml_text(" a&amp;b&#x4E2D;&#22269;&bogus;& "), "a&b中国&bogus;&");
+        assert_eq!(
+            xml_text(" a&amp;b&#x4E2D;&#22269;&bogus;& "),
+            "a&b中国&bogus;&"
+        );
     }
 }

@@ -139,15 +139,40 @@ pub fn metrics_text(
 /// the data directory was created, so they survive restarts).
 pub fn source_metrics_text(health: &[SourceHealth], now: crate::model::Timestamp) -> String {
     let mut out = String::new();
-    let fams: [(&str, &str, fn(&SourceHealth) -> u64); 5] = [
-        ("jiance_source_fetched_total", "Pages a source answered (not 304).", |h| h.fetched),
-        ("jiance_source_not_modified_total", "Conditional GETs answered 304.", |h| h.not_modified),
-        ("jiance_source_bytes_total", "Body bytes received from a source.", |h| h.bytes),
-        ("jiance_source_parked_total", "Pages parked after all retries failed.", |h| h.parked_total),
-        ("jiance_source_parked", "Pages parked now, waiting for a later pass.", |h| h.parked_now),
+    type Family = (&'static str, &'static str, fn(&SourceHealth) -> u64);
+    let fams: [Family; 5] = [
+        (
+            "jiance_source_fetched_total",
+            "Pages a source answered (not 304).",
+            |h| h.fetched,
+        ),
+        (
+            "jiance_source_not_modified_total",
+            "Conditional GETs answered 304.",
+            |h| h.not_modified,
+        ),
+        (
+            "jiance_source_bytes_total",
+            "Body bytes received from a source.",
+            |h| h.bytes,
+        ),
+        (
+            "jiance_source_parked_total",
+            "Pages parked after all retries failed.",
+            |h| h.parked_total,
+        ),
+        (
+            "jiance_source_parked",
+            "Pages parked now, waiting for a later pass.",
+            |h| h.parked_now,
+        ),
     ];
     for (name, help, get) in fams {
-        let kind = if name.ends_with("_total") { "counter" } else { "gauge" };
+        let kind = if name.ends_with("_total") {
+            "counter"
+        } else {
+            "gauge"
+        };
         family(&mut out, name, kind, help);
         for h in health {
             let _ = writeln!(out, "{name}{{source=\"{}\"}} {}", label(&h.source), get(h));
@@ -325,18 +350,30 @@ mod tests {
             parked_now: 1,
             failed: BTreeMap::from([("http-500".to_string(), 4), ("timeout".to_string(), 2)]),
         };
-        let text = source_metrics_text(&[h("gov", Some(1)), h("forum\"x", Some(5)), h("new", None)], now);
+        let text = source_metrics_text(
+            &[h("gov", Some(1)), h("forum\"x", Some(5)), h("new", None)],
+            now,
+        );
         let has = |line: &str| text.lines().any(|l| l == line);
-        assert!(has("jiance_source_fetched_total{source=\"gov\"} 120"), "{text}");
+        assert!(
+            has("jiance_source_fetched_total{source=\"gov\"} 120"),
+            "{text}"
+        );
         assert!(has("jiance_source_not_modified_total{source=\"gov\"} 7"));
         assert!(has("jiance_source_bytes_total{source=\"gov\"} 1048576"));
         assert!(has("jiance_source_parked{source=\"gov\"} 1"));
         assert!(has("jiance_source_parked_total{source=\"gov\"} 3"));
-        assert!(has("jiance_source_failed_total{source=\"gov\",reason=\"timeout\"} 2"));
+        assert!(has(
+            "jiance_source_failed_total{source=\"gov\",reason=\"timeout\"} 2"
+        ));
         assert!(has("jiance_source_stale{source=\"gov\"} 0"));
         assert!(has("jiance_source_stale{source=\"forum\\\"x\"} 1"));
         assert!(has("jiance_source_stale{source=\"new\"} 1"));
-        assert_eq!(text.matches("jiance_source_last_success_timestamp_seconds{").count(), 2);
+        assert_eq!(
+            text.matches("jiance_source_last_success_timestamp_seconds{")
+                .count(),
+            2
+        );
         for l in text.lines().filter(|l| !l.starts_with('#')) {
             assert!(l.rsplit(' ').next().unwrap().parse::<f64>().is_ok(), "{l}");
         }

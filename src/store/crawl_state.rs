@@ -65,7 +65,10 @@ impl SourceHealth {
     /// source that never succeeded, from its first attempt.
     pub fn is_stale(&self, now: Timestamp) -> bool {
         let since = self.last_success.unwrap_or(self.first_attempt);
-        let limit = chrono::Duration::seconds(i64::try_from(self.stale_after_secs).unwrap_or(i64::MAX / 2_000));
+        let limit = i64::try_from(self.stale_after_secs)
+            .ok()
+            .and_then(chrono::Duration::try_seconds)
+            .unwrap_or(chrono::Duration::MAX);
         now - since > limit
     }
 }
@@ -315,7 +318,10 @@ mod tests {
         s.record_source_pass("gov", &bad, t1, 3600).unwrap();
         s.park("http://gov/x", "gov", "timeout", t1, t1).unwrap();
         let h = s.source_health().unwrap().remove(0);
-        assert_eq!((h.fetched, h.bytes, h.parked_total, h.parked_now), (3, 100, 1, 1));
+        assert_eq!(
+            (h.fetched, h.bytes, h.parked_total, h.parked_now),
+            (3, 100, 1, 1)
+        );
         assert_eq!(h.failed.get("http-404"), Some(&3));
         assert_eq!(h.last_success.map(|t| t.timestamp()), Some(t0.timestamp()));
         assert_eq!(h.last_attempt.timestamp(), t1.timestamp());
