@@ -25,6 +25,15 @@ fn load(config: Option<&Path>) -> Result<(CrawlSettings, Vec<SourceConfig>)> {
     }
 }
 
+/// Write to stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.
+fn print_out(text: &str) -> Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r.context("writing to stdout")?),
+    }
+}
+
 pub async fn fetch(
     url: &str,
     source: Option<&str>,
@@ -65,7 +74,7 @@ pub async fn fetch(
         }
     };
     let p = jiance::crawl::probe(&settings, src, url, role, &dir).await?;
-    println!("{}", serde_json::to_string_pretty(&p)?);
+    print_out(&format!("{}\n", serde_json::to_string_pretty(&p)?))?;
     Ok(if p.error.is_some() || p.parse_error.is_some() {
         ExitCode::FAILURE
     } else {
@@ -89,9 +98,9 @@ pub fn status(store: &Store, json: bool) -> Result<ExitCode> {
             })
             .collect();
         let out = serde_json::json!({ "sources": sources, "parked": parked });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        print_out(&format!("{}\n", serde_json::to_string_pretty(&out)?))?;
     } else {
-        print!("{}", jiance::crawl::status_text(&health, &parked, now));
+        print_out(&jiance::crawl::status_text(&health, &parked, now))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -15,6 +15,23 @@
 //! re-fetch, never a loss. A list page's validators (ETag / Last-Modified) are stored only from a
 //! pass that found nothing new on it and had no failures, so a 304 never hides a detail page that
 //! was not yet stored.
+//!
+//! Sitemap sources are fetched in the feed role: an index leads to further sitemaps (skipped when
+//! their `lastmod` is older than our last read), a sitemap to detail pages (fetched again when
+//! their `lastmod` is newer than our last fetch).
+//!
+//! A detail page that still fails after the fetcher's retries is *parked* in the store with its
+//! reason and tried again once due ([`park_until`]: one schedule, then doubling, at most 64
+//! schedules or 30 days), whether or not a list page still shows it; a success unparks it.
+//! A pass that did not get to its end (killed, a list page lost, output closed) leaves a mark in
+//! the store, and the next pass pages on through already-seen list pages until one completes, so
+//! an interrupted first crawl misses nothing deeper in the list.
+//!
+//! Each source pass adds to the source's health record in the store (fetched, 304s, failures by
+//! reason, bytes, parked; last success). A source without success for `stale_after` schedules
+//! is `source-stale`: logged at warn, listed in [`CrawlReport::stale`], shown by `jiance status`
+//! and as `jiance_source_stale` in `/metrics` (both judged from the stored record at read time, so
+//! a crawler that stopped altogether is reported too).
 
 pub mod archive;
 pub mod canon;
