@@ -1671,4 +1671,80 @@ text = "div.text"
             .collect();
         assert_eq!(archived, all);
     }
+
+    /// Politeness through the whole crawler: two sources on two hosts with their own rates, all
+    /// pages scheduled at once; each server records its request times, and no host ever sees
+    /// requests closer than its period allows (a tenth of slack for timer jitter on the spans).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn no_host_sees_more_than_its_configured_rate() {
+        type Times = Arc<Mutex<Vec<std::time::Instant>>>;
+        async fn host(times: Times) -> String {
+            let app = Router::new()
+                .route(
+                    "/list/{p}",
+                    get(|State(t): State<Times>| async move {
+                        t.lock().unwrap().push(std::time::Instant::now());
+                        let mut html = String::new();
+                        for i in 0..7 {
+                            html.push_str(&format!("<a class=\"d\" href=\"/d/{i}\">x</a>"));
+                        }
+                        ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html)
+                    }),
+                )
+                .route(
+                    "/d/{n}",
+                    get(|State(t): State<Times>| async move {
+                        t.lock().unwrap().push(std::time::Instant::now());
+                        "<h1>标题</h1><div class=\"text\">正文</div>"
+                    }),
+                )
+                .with_state(times);
+            serve(app).await
+        }
+        let (fast_t, slow_t): (Times, Times) = Default::default();
+        let fast = host(fast_t.clone()).await;
+        let slow = host(slow_t.clone()).await;
+        let mut a = source(&fast);
+        a.name = "fast".into();
+        a.start = vec![format!("{fast}/list/1")];
+        a.politeness = crate::config::Politeness {
+            rps: Some(25.0),
+            concurrency: Some(8),
+            robots: Some(false),
+        };
+        let mut b = a.clone();
+        b.name = "slow".into();
+        b.start = vec![format!("{slow}/list/1")];
+        b.politeness.rps = Some(10.0);
+        let r = rig();
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Fetched>(32);
+        let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
+        let rep = r.crawler.crawl(&[a, b], tx).await;
+        drain.await.unwrap();
+        assert_eq!(rep.pages, 16);
+        for (times, rps) in [(fast_t, 25.0), (slow_t, 10.0)] {
+            let mut t = times.lock().unwrap().clone();
+            t.sort();
+            assert_eq!(t.len(), 8);
+            let period = std::time::Duration::from_secs_f64(1.0 / rps);
+            for w in t.windows(2) {
+                assert!(
+                    w[1] - w[0] >= period.mul_f64(0.6),
+                    "{rps}/s host: {:?} apart",
+                    w[1] - w[0]
+                );
+            }
+            // Over any k + 1 consecutive requests at least k periods pass.
+            for k in 2..t.len() {
+                for w in t.windows(k + 1) {
+                    assert!(
+                        w[k] - w[0] >= period.mul_f64(k as f64 * 0.9),
+                        "{rps}/s host: {} requests in {:?}",
+                        k + 1,
+                        w[k] - w[0]
+                    );
+                }
+            }
+        }
+    }
 }
