@@ -2,6 +2,7 @@
 
 mod check;
 mod extract;
+mod fetch;
 mod output;
 
 use std::path::PathBuf;
@@ -196,6 +197,33 @@ pub enum Command {
         #[command(flatten)]
         rules: RuleArgs,
     },
+    /// Fetch one page politely (robots.txt, rate limit, retries; archived) and print as JSON what
+    /// the crawler sees: status, charset, title; with --source, the documents and links that
+    /// source would take from it. For writing selectors.
+    Fetch {
+        url: String,
+        /// Parse the page as this source (from --config or the built-in demo sources).
+        #[arg(long)]
+        source: Option<String>,
+        /// Service config whose crawl settings and sources to use.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Fetch as this role (list, feed, api, detail) [default: the source's start role for one
+        /// of its start URLs, else detail]
+        #[arg(long)]
+        role: Option<String>,
+        /// Keep the archived response here [default: a temporary directory, removed after]
+        #[arg(long)]
+        archive: Option<PathBuf>,
+    },
+    /// Crawl health of a data directory: per source, last success (stale or not), pages
+    /// fetched, 304s, failures by reason, bytes, parked pages; then the parked URLs.
+    Status {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -318,6 +346,23 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Check { paths, rules } => check::run(&paths, &rules.dirs()),
         Command::Extract { rules } => extract::run(&rules.dirs()),
+        Command::Fetch {
+            url,
+            source,
+            config,
+            role,
+            archive,
+        } => {
+            fetch::fetch(
+                &url,
+                source.as_deref(),
+                config.as_deref(),
+                role.as_deref(),
+                archive,
+            )
+            .await
+        }
+        Command::Status { data, json } => fetch::status(&open_store(&data.data)?, json),
     }
 }
 

@@ -22,6 +22,10 @@ pub enum SourceKind {
     Json,
     /// An RSS / Atom feed whose entries link to article pages (parsed with `detail`).
     Feed,
+    /// A sitemap (`<urlset>`) or sitemap index (`<sitemapindex>`), plain or gzipped, whose
+    /// `<loc>` pages are parsed with `detail`; a page whose `<lastmod>` is newer than its last
+    /// fetch is fetched again.
+    Sitemap,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -55,6 +59,10 @@ pub struct SourceConfig {
     pub enabled: Option<bool>,
     #[serde(default)]
     pub politeness: Politeness,
+    /// Freshness: the source is reported stale (`source-stale`) when its last successful pass is
+    /// older than this many schedules (default 3).
+    #[serde(default = "default_stale_after")]
+    pub stale_after: f64,
     /// html: how to read list pages.
     #[serde(default)]
     pub list: Option<ListSelectors>,
@@ -74,6 +82,9 @@ fn default_schedule() -> Duration {
 }
 fn default_max_pages() -> usize {
     50
+}
+fn default_stale_after() -> f64 {
+    3.0
 }
 
 /// Per-source overrides of the global crawl settings.
@@ -222,6 +233,15 @@ impl SourceConfig {
         {
             err("rps", format!("politeness.rps must be positive, got {rps}"));
         }
+        if !(self.stale_after.is_finite() && self.stale_after >= 1.0) {
+            err(
+                "stale_after",
+                format!(
+                    "stale_after must be at least 1 (schedules), got {}",
+                    self.stale_after
+                ),
+            );
+        }
         for (key, sel) in self.selectors() {
             if let Err(e) = scraper::Selector::parse(sel) {
                 err(key, format!("bad CSS selector {sel:?} for {key}: {e}"));
@@ -231,10 +251,12 @@ impl SourceConfig {
             SourceKind::Html if self.list.is_none() => {
                 err("kind", "html sources need a [source.list] table".into())
             }
-            SourceKind::Html | SourceKind::Feed if self.detail.is_none() => err(
-                "kind",
-                "html and feed sources need a [source.detail] table".into(),
-            ),
+            SourceKind::Html | SourceKind::Feed | SourceKind::Sitemap if self.detail.is_none() => {
+                err(
+                    "kind",
+                    "html, feed and sitemap sources need a [source.detail] table".into(),
+                )
+            }
             SourceKind::Json if self.api.is_none() => {
                 err("kind", "json sources need a [source.api] table".into())
             }

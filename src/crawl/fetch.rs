@@ -1153,4 +1153,120 @@ pub(crate) mod tests {
         f.headers[0].1 = "soon".into();
         assert_eq!(retry_after(&f), None);
     }
+
+    /// A gzip body that inflates to 64 MiB (64 KiB on the wire): decompression is streamed and
+    /// stops at the cap, so memory never holds more than `max_body` of it.
+    #[tokio::test]
+    async fn gzip_bomb_is_cut_at_the_cap() {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![b'0'; 1 << 20];
+        for _ in 0..64 {
+            gz.write_all(&zeros).unwrap();
+        }
+        let bomb = gz.finish().unwrap();
+        assert!(bomb.len() < 1 << 20, "the bomb is small on the wire");
+        let app = Router::new().route(
+            "/bomb",
+            get(move || async move {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/html"),
+                        (header::CONTENT_ENCODING, "gzip"),
+                    ],
+                    bomb,
+                )
+            }),
+        );
+        let base = serve(app).await;
+        let dir = tempfile::tempdir().unwrap();
+        let s = test_settings();
+        let (f, counters) = fetcher(&s, dir.path());
+        let out = get_one(&f, &format!("{base}/bomb")).await;
+        assert_eq!(out.error.as_deref(), Some("body-too-large"));
+        let page = out.fetched.unwrap();
+        assert_eq!(page.body.len(), s.max_body);
+        assert!(
+            page.body.iter().all(|b| *b == b'0'),
+            "decoded, not raw gzip"
+        );
+        assert_eq!(counters.crawl.rejected().get("body-too-large"), Some(&1));
+        let arch = archived(dir.path());
+        let a = arch.iter().find(|a| a.role == PageRole::Detail).unwrap();
+        assert_eq!(a.body.len(), s.max_body);
+    }
+
+    /// Raw TCP servers: one accepts and closes at once; one sends headers and part of the body,
+    /// then resets the connection (SO_LINGER 0). Both are retried, then reported; what did arrive
+    /// is archived; the crawl goes on to the next URL on the same fetcher.
+    #[tokio::test]
+    async fn connection_resets_are_retried_reported_and_archived() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        async fn raw(partial: bool) -> (String, Arc<AtomicU32>) {
+            let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = l.local_addr().unwrap();
+            let n = Arc::new(AtomicU32::new(0));
+            let count = n.clone();
+            tokio::spawn(async move {
+                while let Ok((mut sock, _)) = l.accept().await {
+                    count.fetch_add(1, Ordering::SeqCst);
+                    let mut buf = [0u8; 4096];
+                    let _ = sock.read(&mut buf).await;
+                    if partial {
+                        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 100000\r\n\r\n";
+                        let _ = sock.write_all(head.as_bytes()).await;
+                        let _ = sock
+                            .write_all("<h1>儿童安全座椅卡扣断裂</h1>".as_bytes())
+                            .await;
+                        let _ = sock.flush().await;
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                    }
+                    let _ = sock.set_zero_linger();
+                    drop(sock);
+                }
+            });
+            (format!("http://{addr}"), n)
+        }
+        let (closes, closes_n) = raw(false).await;
+        let (resets, resets_n) = raw(true).await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = test_settings();
+        s.obey_robots = false;
+        s.retries = 2;
+        let (f, counters) = fetcher(&s, dir.path());
+
+        let out = get_one(&f, &format!("{closes}/x")).await;
+        let closed_reason = out.error.clone().unwrap();
+        assert!(
+            ["request", "disconnect"].contains(&closed_reason.as_str()),
+            "{closed_reason}"
+        );
+        assert_eq!(closes_n.load(Ordering::SeqCst), 2, "retried once");
+
+        let out = get_one(&f, &format!("{resets}/y")).await;
+        assert_eq!(out.error.as_deref(), Some("disconnect"));
+        assert_eq!(resets_n.load(Ordering::SeqCst), 2);
+        let got = out.fetched.unwrap();
+        assert!(String::from_utf8_lossy(&got.body).contains("儿童安全座椅"));
+        let rej = counters.crawl.rejected();
+        assert_eq!(
+            rej.get("disconnect").copied().unwrap_or(0) + rej.get("request").copied().unwrap_or(0),
+            2
+        );
+
+        // Both partial responses are in the archive with what arrived.
+        let arch = archived(dir.path());
+        let partial: Vec<_> = arch.iter().filter(|a| a.url.ends_with("/y")).collect();
+        assert_eq!(partial.len(), 2);
+        assert!(
+            partial
+                .iter()
+                .all(|a| String::from_utf8_lossy(&a.body).contains("卡扣断裂"))
+        );
+        assert!(partial.iter().all(|a| a.status == 200));
+
+        // The fetcher is still fine for the next URL.
+        let ok = serve(Router::new().route("/ok", get(|| async { "好" }))).await;
+        assert_eq!(get_one(&f, &format!("{ok}/ok")).await.error, None);
+    }
 }

@@ -15,10 +15,28 @@
 //! re-fetch, never a loss. A list page's validators (ETag / Last-Modified) are stored only from a
 //! pass that found nothing new on it and had no failures, so a 304 never hides a detail page that
 //! was not yet stored.
+//!
+//! Sitemap sources are fetched in the feed role: an index leads to further sitemaps (skipped when
+//! their `lastmod` is older than our last read), a sitemap to detail pages (fetched again when
+//! their `lastmod` is newer than our last fetch).
+//!
+//! A detail page that still fails after the fetcher's retries is *parked* in the store with its
+//! reason and tried again once due ([`park_until`]: one schedule, then doubling, at most 64
+//! schedules or 30 days), whether or not a list page still shows it; a success unparks it.
+//! A pass that did not get to its end (killed, a list page lost, output closed) leaves a mark in
+//! the store, and the next pass pages on through already-seen list pages until one completes, so
+//! an interrupted first crawl misses nothing deeper in the list.
+//!
+//! Each source pass adds to the source's health record in the store (fetched, 304s, failures by
+//! reason, bytes, parked; last success). A source without success for `stale_after` schedules
+//! is `source-stale`: logged at warn, listed in [`CrawlReport::stale`], shown by `jiance status`
+//! and as `jiance_source_stale` in `/metrics` (both judged from the stored record at read time, so
+//! a crawler that stopped altogether is reported too).
 
 pub mod archive;
 pub mod canon;
 pub mod fetch;
+pub mod probe;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,12 +48,29 @@ use tokio::task::JoinSet;
 pub use archive::{ArchiveError, ArchiveReader, ArchiveWriter, Exchange};
 pub use canon::{CanonError, canonicalize};
 pub use fetch::{CrawlError, FetchOutcome, FetchRequest, Fetcher};
+pub use probe::{Probe, probe, status_text};
 
 use crate::config::{CrawlSettings, SourceConfig, SourceKind};
+use crate::model::Timestamp;
 use crate::model::{Fetched, PageRole};
 use crate::parse::{Discovered, ParseError};
 use crate::pipeline::Counters;
-use crate::store::{PageRecord, Store};
+use crate::store::{PageRecord, SourcePassTally, Store};
+
+/// Failures that are not parked: the site's wish (robots.txt) or our own error, not a flaky page.
+const NOT_PARKED: &[&str] = &["robots-disallowed", "bad-url", "shutdown", "archive-write"];
+
+/// When a detail page that failed `attempts` passes (this one included) is tried again: one
+/// schedule after the first failure, doubling after each further one, at most 64 schedules and
+/// 30 days. A tenth is taken off so the pass that falls due is not missed by a few seconds.
+pub fn park_until(now: Timestamp, schedule: std::time::Duration, attempts: u32) -> Timestamp {
+    let factor = 1u32 << attempts.saturating_sub(1).min(6);
+    let wait = schedule
+        .saturating_mul(factor)
+        .mul_f64(0.9)
+        .min(std::time::Duration::from_secs(30 * 86_400));
+    now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::days(30))
+}
 
 /// What one pass did.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -52,6 +87,14 @@ pub struct CrawlReport {
     pub bytes: u64,
     /// Failures by reason (`http-404`, `timeout`, `robots-disallowed`, `parse-links` …).
     pub failed: BTreeMap<String, u64>,
+    /// Detail links skipped because they are parked until a later pass.
+    pub skipped_parked: u64,
+    /// Detail pages parked (again) in this pass.
+    pub parked: u64,
+    /// Per source: what this pass did (also added to the store's health record).
+    pub sources: BTreeMap<String, SourcePassTally>,
+    /// Sources whose last success is older than `stale_after` schedules (`source-stale`).
+    pub stale: Vec<String>,
 }
 
 /// How the scheduler finds the links of a page: `parse::discover`, replaceable in tests so the
@@ -94,6 +137,7 @@ impl Crawler {
             store: self.store.clone(),
             discover: self.discover,
             report: Mutex::default(),
+            now: chrono::Utc::now(),
             closed: AtomicBool::new(false),
         });
         let mut set = JoinSet::new();
@@ -127,7 +171,7 @@ impl Crawler {
 pub fn start_role(kind: SourceKind) -> PageRole {
     match kind {
         SourceKind::Html => PageRole::List,
-        SourceKind::Feed => PageRole::Feed,
+        SourceKind::Feed | SourceKind::Sitemap => PageRole::Feed,
         SourceKind::Json => PageRole::Api,
     }
 }
@@ -138,6 +182,8 @@ struct Pass {
     store: Store,
     discover: DiscoverFn,
     report: Mutex<CrawlReport>,
+    /// When the pass started: parked pages due by then are retried.
+    now: Timestamp,
     /// Set when `out` is closed: schedule nothing more.
     closed: AtomicBool,
 }
@@ -145,6 +191,8 @@ struct Pass {
 /// What a page task hands back to its source's scheduler.
 struct PageDone {
     role: PageRole,
+    /// Answered 2xx or 304.
+    ok: bool,
     failed: bool,
     discovered: Option<Discovered>,
     url: String,
@@ -157,8 +205,63 @@ impl Pass {
         f(&mut self.report.lock().unwrap_or_else(|e| e.into_inner()));
     }
 
-    fn failed(&self, reason: &str) {
-        self.tally(|r| *r.failed.entry(reason.to_string()).or_default() += 1);
+    fn failed(&self, source: &str, reason: &str) {
+        self.tally(|r| {
+            *r.failed.entry(reason.to_string()).or_default() += 1;
+            *r.sources
+                .entry(source.to_string())
+                .or_default()
+                .failed
+                .entry(reason.to_string())
+                .or_default() += 1;
+        });
+    }
+
+    fn tally_source(&self, source: &str, f: impl FnOnce(&mut SourcePassTally)) {
+        self.tally(|r| f(r.sources.entry(source.to_string()).or_default()));
+    }
+
+    /// Is this detail link worth fetching: not processed before (or changed since, by its
+    /// sitemap `lastmod`), and not parked until later?
+    fn wanted(&self, src: &SourceConfig, url: &str, lastmod: Option<&Timestamp>) -> bool {
+        match self.store.parked_until(url, self.now) {
+            Ok(Some(_)) => {
+                self.tally(|r| r.skipped_parked += 1);
+                return false;
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(url, "store: {e}"),
+        }
+        match self.store.page_seen(url) {
+            Ok(true) => {
+                if self.changed_since_fetch(url, lastmod) {
+                    tracing::debug!(source = %src.name, url, "lastmod is newer: fetched again");
+                    return true;
+                }
+                self.tally(|r| r.skipped_seen += 1);
+                false
+            }
+            Ok(false) => true,
+            // Fetching again is cheaper than losing a page.
+            Err(e) => {
+                tracing::warn!(url, "store: {e}; fetching anyway");
+                true
+            }
+        }
+    }
+
+    /// A sitemap `lastmod` later than our last successful fetch of the URL.
+    fn changed_since_fetch(&self, url: &str, lastmod: Option<&Timestamp>) -> bool {
+        let Some(lastmod) = lastmod else {
+            return false;
+        };
+        match self.store.page(url) {
+            Ok(Some(p)) if (200..300).contains(&p.status) => {
+                p.fetched_at.is_some_and(|t| *lastmod > t)
+            }
+            Ok(Some(_)) | Ok(None) => true,
+            Err(_) => false,
+        }
     }
 
     async fn crawl_source(self: Arc<Self>, src: Arc<SourceConfig>, out: Sender<Fetched>) {
@@ -166,6 +269,16 @@ impl Pass {
         let mut queued: HashSet<String> = HashSet::new();
         let mut paged = 0usize;
         let mut any_failed = false;
+        let mut list_failed = false;
+        let mut start_ok = false;
+        // Incremental paging assumes every older list page was read once. A pass that was killed,
+        // lost a list page or was cut off leaves that untrue, so the next pass pages on through
+        // seen pages (up to `max_pages`) until one pass gets to the end.
+        let incomplete_key = format!("crawl.incomplete.{}", src.name);
+        let resume = matches!(self.store.meta(&incomplete_key), Ok(Some(v)) if v == "1");
+        if let Err(e) = self.store.set_meta(&incomplete_key, "1") {
+            tracing::warn!(source = %src.name, "store: {e}");
+        }
         let mut deferred: Vec<PageRecord> = Vec::new();
         let mut tasks: JoinSet<PageDone> = JoinSet::new();
 
@@ -179,10 +292,28 @@ impl Pass {
                 }
                 Err(e) => {
                     tracing::warn!(source = %src.name, "start URL skipped: {e}");
-                    self.failed("bad-url");
+                    self.failed(&src.name, "bad-url");
                     self.fetcher.counters().crawl.reject("bad-url");
                 }
             }
+        }
+
+        // Parked detail pages whose time has come, whether or not a list page still shows them.
+        match self.store.parked(Some(&src.name)) {
+            Ok(parked) => {
+                for p in parked.into_iter().filter(|p| p.retry_at <= self.now) {
+                    if queued.insert(p.url.clone()) {
+                        tracing::info!(source = %src.name, url = %p.url, attempts = p.attempts, reason = %p.reason, "retrying parked page");
+                        tasks.spawn(self.clone().visit(
+                            src.clone(),
+                            p.url,
+                            PageRole::Detail,
+                            out.clone(),
+                        ));
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(source = %src.name, "store: cannot read parked pages: {e}"),
         }
 
         while let Some(joined) = tasks.join_next().await {
@@ -195,6 +326,10 @@ impl Pass {
                 }
             };
             any_failed |= done.failed;
+            list_failed |= done.failed && done.role != PageRole::Detail;
+            if done.role == role0 && done.ok {
+                start_ok = true;
+            }
             let Some(found) = done.discovered else {
                 deferred.extend(done.deferred);
                 continue;
@@ -210,14 +345,8 @@ impl Pass {
                 if !queued.insert(c.clone()) {
                     continue;
                 }
-                match self.store.page_seen(&c) {
-                    Ok(true) => {
-                        self.tally(|r| r.skipped_seen += 1);
-                        continue;
-                    }
-                    Ok(false) => {}
-                    // Fetching again is cheaper than losing a page.
-                    Err(e) => tracing::warn!(url = %c, "store: {e}; fetching anyway"),
+                if !self.wanted(&src, &c, found.lastmod.get(link)) {
+                    continue;
                 }
                 fresh += 1;
                 tasks.spawn(
@@ -238,9 +367,12 @@ impl Pass {
             // Incremental paging: a list page whose detail links were all seen before means the
             // rest of the list is older still. API pages carry their documents inline, so they
             // page on while they have items (an empty page has no `next`).
+            // A sitemap index leads only to further sitemaps: all are read, except those whose
+            // `lastmod` says they have not changed since we last read them.
             let follow = match done.role {
                 PageRole::Api if found.details.is_empty() => true,
-                _ => fresh > 0,
+                _ if src.kind == SourceKind::Sitemap => true,
+                _ => fresh > 0 || resume,
             };
             if !follow {
                 if !found.next.is_empty() {
@@ -256,6 +388,13 @@ impl Pass {
                 let Some(c) = self.canonical_link(&src, &done.url, link) else {
                     continue;
                 };
+                if src.kind == SourceKind::Sitemap
+                    && let Some(lm) = found.lastmod.get(link)
+                    && !self.changed_since_fetch(&c, Some(lm))
+                {
+                    tracing::debug!(source = %src.name, url = %c, "sitemap unchanged since last read");
+                    continue;
+                }
                 if queued.insert(c.clone()) {
                     paged += 1;
                     tasks.spawn(self.clone().visit(src.clone(), c, done.role, out.clone()));
@@ -273,6 +412,78 @@ impl Pass {
             if let Err(e) = self.store.record_page(&rec) {
                 tracing::warn!(url = %rec.url, "store: cannot record page: {e}");
             }
+        }
+        if !list_failed
+            && !self.closed.load(Ordering::Relaxed)
+            && let Err(e) = self.store.set_meta(&incomplete_key, "0")
+        {
+            tracing::warn!(source = %src.name, "store: {e}");
+        }
+        self.record_health(&src, start_ok);
+    }
+
+    /// Add this pass to the source's health record and judge its freshness: a source with no
+    /// success for `stale_after` schedules is logged, listed in the report and counted in
+    /// `/metrics` (the store keeps the record `jiance status` and `/metrics` read).
+    fn record_health(&self, src: &SourceConfig, success: bool) {
+        let mut tally = self
+            .report
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .sources
+            .entry(src.name.clone())
+            .or_default()
+            .clone();
+        tally.success = success;
+        self.tally_source(&src.name, |t| t.success = success);
+        // Checked: a source built in code (not validated) may carry any number.
+        let stale_after = std::time::Duration::try_from_secs_f64(
+            src.schedule.as_secs_f64() * src.stale_after.max(1.0),
+        )
+        .map_or(u64::MAX, |d| d.as_secs());
+        if let Err(e) = self
+            .store
+            .record_source_pass(&src.name, &tally, self.now, stale_after)
+        {
+            tracing::warn!(source = %src.name, "store: cannot record source health: {e}");
+            return;
+        }
+        match self.store.source_health() {
+            Ok(all) => {
+                if let Some(h) = all.iter().find(|h| h.source == src.name)
+                    && h.is_stale(self.now)
+                {
+                    tracing::warn!(
+                        source = %src.name,
+                        last_success = ?h.last_success,
+                        stale_after_secs = h.stale_after_secs,
+                        "source-stale: no successful pass for longer than {} schedules",
+                        src.stale_after
+                    );
+                    self.tally(|r| r.stale.push(src.name.clone()));
+                }
+            }
+            Err(e) => tracing::warn!(source = %src.name, "store: {e}"),
+        }
+    }
+
+    /// A detail page failed after every retry: park it until a later pass.
+    fn park(&self, src: &SourceConfig, url: &str, reason: &str) {
+        let attempts = match self.store.parked_attempts(url) {
+            Ok(n) => n.saturating_add(1),
+            Err(e) => {
+                tracing::warn!(url, "store: {e}");
+                1
+            }
+        };
+        let until = park_until(self.now, src.schedule, attempts);
+        match self.store.park(url, &src.name, reason, self.now, until) {
+            Ok(()) => {
+                tracing::info!(source = %src.name, url, reason, attempts, retry_at = %until, "parked");
+                self.tally(|r| r.parked += 1);
+                self.tally_source(&src.name, |t| t.parked += 1);
+            }
+            Err(e) => tracing::warn!(url, "store: cannot park: {e}"),
         }
     }
 
@@ -296,6 +507,7 @@ impl Pass {
     ) -> PageDone {
         let mut done = PageDone {
             role,
+            ok: false,
             failed: false,
             discovered: None,
             url: url.clone(),
@@ -327,11 +539,27 @@ impl Pass {
                 r.pages += 1;
             }
         });
+        let not_modified = outcome.not_modified();
+        self.tally_source(&src.name, |t| {
+            t.bytes += outcome.bytes;
+            if outcome.fetched.is_some() && !not_modified {
+                t.fetched += 1;
+            }
+        });
         if let Some(reason) = &outcome.error {
             tracing::info!(source = %src.name, url = %url, role = role.as_str(), reason = %reason, "fetch failed");
-            self.failed(reason);
+            self.failed(&src.name, reason);
             done.failed = true;
+            if role == PageRole::Detail && !NOT_PARKED.contains(&reason.as_str()) {
+                self.park(&src, &url, reason);
+            }
             return done;
+        }
+        done.ok = true;
+        if role == PageRole::Detail
+            && let Err(e) = self.store.unpark(&url)
+        {
+            tracing::warn!(url = %url, "store: {e}");
         }
         let Some(page) = outcome.fetched else {
             return done;
@@ -350,6 +578,7 @@ impl Pass {
             // Unchanged since the last pass: nothing more to fetch; the store keeps the earlier
             // status and record id and notes when it was checked.
             self.tally(|r| r.not_modified += 1);
+            self.tally_source(&src.name, |t| t.not_modified += 1);
             done.deferred = Some(record);
             return done;
         }
@@ -360,7 +589,7 @@ impl Pass {
                 Ok(d) => done.discovered = Some(d),
                 Err(e) => {
                     tracing::warn!(source = %src.name, url = %page.url, reason = e.reason(), "links: {e}");
-                    self.failed("parse-links");
+                    self.failed(&src.name, "parse-links");
                     self.fetcher.counters().crawl.reject("parse-links");
                     done.failed = true;
                 }
@@ -412,7 +641,7 @@ mod tests {
         /// A new complaint appears at the top of page 1.
         extra: AtomicBool,
         /// /d/6 answers 404.
-        broken6: bool,
+        broken6: AtomicBool,
     }
 
     impl Site {
@@ -483,7 +712,7 @@ mod tests {
 
     async fn detail(AxPath(n): AxPath<u32>, State(s): State<Arc<Site>>) -> impl IntoResponse {
         s.hit(&format!("/d/{n}"));
-        if n == 6 && s.broken6 {
+        if n == 6 && s.broken6.load(Ordering::SeqCst) {
             return StatusCode::NOT_FOUND.into_response();
         }
         let texts = [
@@ -509,7 +738,7 @@ mod tests {
 
     async fn site(broken6: bool) -> (String, Arc<Site>) {
         let state = Arc::new(Site {
-            broken6,
+            broken6: AtomicBool::new(broken6),
             ..Site::default()
         });
         let app = Router::new()
@@ -541,6 +770,7 @@ mod tests {
         Ok(Discovered {
             details: abs(grab(r#"class="d" href="([^"]+)""#)),
             next: abs(next),
+            ..Default::default()
         })
     }
 
@@ -668,14 +898,17 @@ text = "div.text"
         }
 
         // A new complaint on page 1: only it is fetched, and paging goes on while pages still
-        // have unseen links (page 2 has the 404 one, tried again).
+        // have unseen links; page 2's only unseen one is the 404, parked until a later
+        // schedule, so paging stops there.
         site.extra.store(true, Ordering::SeqCst);
         let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
         let urls: Vec<&str> = pages.iter().map(|p| p.url.as_str()).collect();
         assert_eq!(urls, vec![format!("{base}/d/8")]);
         assert_eq!(rep.emitted, 1);
-        assert_eq!(site.hits("/d/6"), 2);
-        assert_eq!(site.hits("/list/3"), 2);
+        assert_eq!(rep.skipped_parked, 1);
+        assert_eq!(site.hits("/d/6"), 1);
+        assert_eq!(site.hits("/list/2"), 2);
+        assert_eq!(site.hits("/list/3"), 1);
         assert_eq!(site.hits("/d/1"), 1);
     }
 
@@ -938,5 +1171,580 @@ fields = {{ title = "title", text = "title" }}
         let rep = r.crawler.crawl(&[bad, off, good], tx).await;
         assert_eq!(collect.await.unwrap(), 7);
         assert_eq!(rep.failed.get("bad-url"), Some(&2));
+    }
+
+    /// A detail page that fails after every retry is parked with its reason, not tried again
+    /// on the next pass, tried again once due (with a longer wait after each failure), and
+    /// unparked when it finally answers.
+    #[tokio::test]
+    async fn failed_pages_are_parked_and_retried_on_a_later_schedule() {
+        let (base, site) = site(true).await;
+        let src = source(&base);
+        let r = rig();
+        let d6 = format!("{base}/d/6");
+        let (rep, _) = pass_with(&r.crawler, &r.store, &src).await;
+        assert_eq!(rep.parked, 1);
+        let p = r.store.parked(Some("local-complaints")).unwrap();
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            (p[0].url.as_str(), p[0].reason.as_str(), p[0].attempts),
+            (d6.as_str(), "http-404", 1)
+        );
+        let first_wait = p[0].retry_at - p[0].parked_at;
+        // One schedule (an hour, less a tenth).
+        assert_eq!(first_wait.num_minutes(), 54);
+
+        // Next pass: not due, not fetched, even though list page 2 is read again.
+        site.extra.store(true, Ordering::SeqCst);
+        let (rep, _) = pass_with(&r.crawler, &r.store, &src).await;
+        assert_eq!(rep.skipped_parked, 1);
+        assert_eq!(site.hits("/d/6"), 1);
+
+        // Due now (as if the hour had passed): retried straight from the parked table, fails
+        // again, parked for longer.
+        let past = chrono::Utc::now() - chrono::Duration::minutes(1);
+        r.store
+            .park(&d6, "local-complaints", "http-404", past, past)
+            .unwrap();
+        let (rep, _) = pass_with(&r.crawler, &r.store, &src).await;
+        assert_eq!(site.hits("/d/6"), 2);
+        assert_eq!(rep.parked, 1);
+        let p = r.store.parked(None).unwrap().remove(0);
+        assert_eq!(p.attempts, 3);
+        assert_eq!((p.retry_at - p.parked_at).num_minutes(), 4 * 54);
+
+        // Fixed, and due: fetched, sent on, unparked, seen.
+        site.broken6.store(false, Ordering::SeqCst);
+        r.store
+            .park(&d6, "local-complaints", "http-404", past, past)
+            .unwrap();
+        let (rep, pages) = pass_with(&r.crawler, &r.store, &src).await;
+        assert_eq!(rep.parked, 0);
+        assert_eq!(
+            pages.iter().map(|p| p.url.as_str()).collect::<Vec<_>>(),
+            vec![d6.as_str()]
+        );
+        assert!(r.store.parked(None).unwrap().is_empty());
+        assert!(r.store.page_seen(&d6).unwrap());
+
+        // The source's health record adds it all up.
+        let h = r.store.source_health().unwrap().remove(0);
+        assert_eq!(h.source, "local-complaints");
+        assert_eq!(h.failed.get("http-404"), Some(&2));
+        assert_eq!((h.parked_total, h.parked_now), (2, 0));
+        assert_eq!(
+            h.fetched,
+            site.hits.lock().unwrap().values().sum::<u32>() as u64
+        );
+        assert!(h.last_success.is_some());
+    }
+
+    #[test]
+    fn park_waits_double_and_are_capped() {
+        let now = chrono::Utc::now();
+        let h = std::time::Duration::from_secs(3600);
+        let w = |n| (park_until(now, h, n) - now).num_minutes();
+        assert_eq!((w(1), w(2), w(3)), (54, 108, 216));
+        assert_eq!(w(40), 64 * 54);
+        let day = std::time::Duration::from_secs(86_400);
+        assert_eq!((park_until(now, day, 30) - now).num_days(), 30);
+    }
+
+    /// A source with no success for longer than `stale_after` schedules is reported stale; a
+    /// successful pass clears it.
+    #[tokio::test]
+    async fn stale_sources_are_reported_and_recover() {
+        let (base, _site) = site(false).await;
+        let mut src = source(&base);
+        src.name = "gov-notices".into();
+        let dead = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let dead_addr = dead.local_addr().unwrap();
+        drop(dead);
+        let mut down = src.clone();
+        down.start = vec![format!("http://{dead_addr}/list/1")];
+        let r = rig();
+        // Its last success was four hours ago; schedule 1 h, stale after 3.
+        let old = chrono::Utc::now() - chrono::Duration::hours(4);
+        let ok = SourcePassTally {
+            success: true,
+            ..Default::default()
+        };
+        r.store
+            .record_source_pass("gov-notices", &ok, old, 3 * 3600)
+            .unwrap();
+
+        let (rep, _) = pass_with(&r.crawler, &r.store, &down).await;
+        assert_eq!(rep.stale, vec!["gov-notices".to_string()]);
+        assert_eq!(rep.sources["gov-notices"].failed.get("connect"), Some(&1));
+        assert!(!rep.sources["gov-notices"].success);
+        let h = r.store.source_health().unwrap().remove(0);
+        assert!(h.is_stale(chrono::Utc::now()));
+        assert_eq!(h.last_success.map(|t| t.timestamp()), Some(old.timestamp()));
+
+        let (rep, _) = pass_with(&r.crawler, &r.store, &src).await;
+        assert!(rep.stale.is_empty());
+        assert!(rep.sources["gov-notices"].success);
+        assert!(!r.store.source_health().unwrap()[0].is_stale(chrono::Utc::now()));
+    }
+
+    /// Sitemap index → sitemaps → pages, with the real link discovery; unchanged sitemaps are
+    /// not read again, and a page whose `lastmod` moves past our fetch is fetched again.
+    #[tokio::test]
+    async fn sitemap_source_follows_index_and_lastmod() {
+        #[derive(Default)]
+        struct Sm {
+            hits: Mutex<HashMap<String, u32>>,
+            changed: AtomicBool,
+        }
+        async fn handler(
+            AxPath(p): AxPath<String>,
+            State(s): State<Arc<Sm>>,
+        ) -> axum::response::Response {
+            *s.hits.lock().unwrap().entry(p.clone()).or_default() += 1;
+            let changed = s.changed.load(Ordering::SeqCst);
+            let future = "2099-01-01T00:00:00+08:00";
+            let xml =
+                |body: String| ([(header::CONTENT_TYPE, "application/xml")], body).into_response();
+            match p.as_str() {
+                "sitemap.xml" => xml(format!(
+                    r#"<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<sitemap><loc>/sm-1.xml</loc><lastmod>{}</lastmod></sitemap>
+<sitemap><loc>/sm-2.xml</loc><lastmod>2026-01-02</lastmod></sitemap></sitemapindex>"#,
+                    if changed { future } else { "2026-01-01" }
+                )),
+                "sm-1.xml" => xml(format!(
+                    r#"<urlset><url><loc>/n/1.html</loc><lastmod>{}</lastmod></url>
+<url><loc>/n/2.html</loc><lastmod>2026-01-01</lastmod></url></urlset>"#,
+                    if changed { future } else { "2026-01-01" }
+                )),
+                "sm-2.xml" => xml("<urlset><url><loc>/n/3.html</loc></url></urlset>".into()),
+                n => (
+                    [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                    format!("<h1>抽查通报{n}</h1><div class=\"text\">电热水壶抽查不合格，涉及温控器失效。</div>"),
+                )
+                    .into_response(),
+            }
+        }
+        let st = Arc::new(Sm::default());
+        let app = Router::new()
+            .route("/{p}", get(handler))
+            .route(
+                "/n/{p}",
+                get(
+                    |AxPath(p): AxPath<String>, State(s): State<Arc<Sm>>| async move {
+                        handler(AxPath(format!("n/{p}")), State(s)).await
+                    },
+                ),
+            )
+            .with_state(st.clone());
+        let base = serve(app).await;
+        let text = format!(
+            r#"
+[[source]]
+name = "sitemap-gov"
+kind = "sitemap"
+channel = "regulator"
+start = ["{base}/sitemap.xml"]
+[source.politeness]
+rps = 500
+[source.detail]
+title = "h1"
+text = "div.text"
+"#
+        );
+        let src = parse_sources(&text, "sm.toml").unwrap().remove(0);
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let archive = ArchiveWriter::open(&dir.path().join("archive"), 1 << 30).unwrap();
+        let c = Crawler::new(
+            &test_settings(),
+            archive,
+            store.clone(),
+            Arc::new(Counters::default()),
+        )
+        .unwrap();
+        let hits = |p: &str| st.hits.lock().unwrap().get(p).copied().unwrap_or(0);
+
+        let (rep, pages) = pass_with(&c, &store, &src).await;
+        assert!(rep.failed.is_empty(), "{:?}", rep.failed);
+        let mut urls: Vec<String> = pages.iter().map(|p| p.url.clone()).collect();
+        urls.sort();
+        assert_eq!(
+            urls,
+            (1..=3)
+                .map(|n| format!("{base}/n/{n}.html"))
+                .collect::<Vec<_>>()
+        );
+        let docs = crate::parse::parse(&pages[0], &src).unwrap();
+        assert!(docs[0].title.starts_with("抽查通报"));
+
+        // Nothing changed: the index is read, its sitemaps are older than our reads of them.
+        let (rep, pages) = pass_with(&c, &store, &src).await;
+        assert!(pages.is_empty());
+        assert_eq!(rep.pages, 1);
+        assert_eq!(
+            (hits("sitemap.xml"), hits("sm-1.xml"), hits("sm-2.xml")),
+            (2, 1, 1)
+        );
+
+        // sm-1 and its page 1 changed: only they are read again.
+        st.changed.store(true, Ordering::SeqCst);
+        let (_, pages) = pass_with(&c, &store, &src).await;
+        assert_eq!(
+            pages.iter().map(|p| p.url.clone()).collect::<Vec<_>>(),
+            vec![format!("{base}/n/1.html")]
+        );
+        assert_eq!((hits("sm-1.xml"), hits("sm-2.xml")), (2, 1));
+        assert_eq!(
+            (hits("n/1.html"), hits("n/2.html"), hits("n/3.html")),
+            (2, 1, 1)
+        );
+    }
+
+    /// Detail pages in Big5, GB18030 (meta tag only, four-byte characters) and with invalid
+    /// bytes go through crawl and parse; a broken one never stops the others.
+    #[tokio::test]
+    async fn big5_gb18030_and_invalid_bytes_through_the_crawler() {
+        type Pages = Arc<Vec<(&'static str, Vec<u8>)>>;
+        let (big5, _, _) = encoding_rs::BIG5.encode(
+            "<h1>電暖器過熱自燃</h1><div class=\"text\">臺中市消費者投訴電暖器插頭燒焦。</div>",
+        );
+        let (gb, _, _) = encoding_rs::GB18030.encode(
+            "<html><head><meta charset=\"gb18030\"></head><h1>婴儿推车召回𠀀</h1><div class=\"text\">浙江省市场监管局发布婴儿推车召回，刹车装置存在缺陷。</div></html>",
+        );
+        let mut bad = "<h1>充电宝鼓包</h1><div class=\"text\">用户反映"
+            .as_bytes()
+            .to_vec();
+        bad.extend_from_slice(&[0xff, 0xfe, 0xc3, 0x28, 0x80]);
+        bad.extend_from_slice("充电时外壳发烫。</div>".as_bytes());
+        let pages: Pages = Arc::new(vec![
+            ("text/html; charset=big5", big5.into_owned()),
+            ("text/html", gb.into_owned()),
+            ("text/html; charset=utf-8", bad),
+        ]);
+        let app = Router::new()
+            .route(
+                "/list/{p}",
+                get(|| async {
+                    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                     "<a class=\"d\" href=\"/d/0\">1</a><a class=\"d\" href=\"/d/1\">2</a><a class=\"d\" href=\"/d/2\">3</a>")
+                }),
+            )
+            .route(
+                "/d/{n}",
+                get(|AxPath(n): AxPath<usize>, State(p): State<Pages>| async move {
+                    let (ct, body) = p[n].clone();
+                    ([(header::CONTENT_TYPE, ct)], body)
+                }),
+            )
+            .with_state(pages);
+        let base = serve(app).await;
+        let src = source(&base);
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let archive = ArchiveWriter::open(&dir.path().join("archive"), 1 << 30).unwrap();
+        let c = Crawler::new(
+            &test_settings(),
+            archive,
+            store.clone(),
+            Arc::new(Counters::default()),
+        )
+        .unwrap();
+        let (rep, fetched) = pass_with(&c, &store, &src).await;
+        assert!(rep.failed.is_empty());
+        let mut titles: Vec<(String, String)> = fetched
+            .iter()
+            .flat_map(|f| crate::parse::parse(f, &src).unwrap())
+            .map(|d| (d.title, d.text))
+            .collect();
+        titles.sort();
+        assert_eq!(titles.len(), 3);
+        assert_eq!(titles[0].0, "充电宝鼓包");
+        assert!(titles[0].1.starts_with("用户反映") && titles[0].1.ends_with("充电时外壳发烫。"));
+        assert!(titles[0].1.contains('\u{fffd}'));
+        assert_eq!(titles[1].0, "婴儿推车召回𠀀");
+        assert!(titles[1].1.contains("刹车装置存在缺陷"));
+        assert_eq!(titles[2].0, "電暖器過熱自燃");
+        assert!(titles[2].1.contains("臺中市"));
+    }
+
+    /// A feed whose entries are partly broken (no link, a javascript: link, a link to a dead
+    /// page) still leads to its good articles; the dead one is recorded and parked.
+    #[tokio::test]
+    async fn feed_with_broken_entries() {
+        let app = Router::new()
+            .route(
+                "/rss.xml",
+                get(|| async {
+                    (
+                        [(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8")],
+                        r#"<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>质量新闻</title>
+<item><title>没有链接的条目</title><description>……</description></item>
+<item><title>脚本链接</title><link>javascript:void(0)</link></item>
+<item><title>已删除</title><link>/a/404.html</link></item>
+<item><title>电动车头盔抽检</title><link>/a/1.html</link><pubDate>not a date</pubDate></item>
+<item><title>儿童口罩</title><link>/a/2.html?utm_source=rss</link></item>
+<item><title>重复</title><link>/a/1.html#top</link></item>
+</channel></rss>"#,
+                    )
+                }),
+            )
+            .route(
+                "/a/{n}",
+                get(|AxPath(n): AxPath<String>| async move {
+                    if n == "404.html" {
+                        return StatusCode::NOT_FOUND.into_response();
+                    }
+                    (
+                        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                        format!(
+                            "<h1>新闻{n}</h1><div class=\"text\">市场监管部门通报抽检情况。</div>"
+                        ),
+                    )
+                        .into_response()
+                }),
+            );
+        let base = serve(app).await;
+        let text = format!(
+            r#"
+[[source]]
+name = "news-rss"
+kind = "feed"
+channel = "media"
+start = ["{base}/rss.xml"]
+[source.politeness]
+rps = 500
+[source.detail]
+title = "h1"
+text = "div.text"
+"#
+        );
+        let src = parse_sources(&text, "f.toml").unwrap().remove(0);
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let archive = ArchiveWriter::open(&dir.path().join("archive"), 1 << 30).unwrap();
+        let c = Crawler::new(
+            &test_settings(),
+            archive,
+            store.clone(),
+            Arc::new(Counters::default()),
+        )
+        .unwrap();
+        let (rep, pages) = pass_with(&c, &store, &src).await;
+        let mut urls: Vec<String> = pages.iter().map(|p| p.url.clone()).collect();
+        urls.sort();
+        assert_eq!(
+            urls,
+            vec![format!("{base}/a/1.html"), format!("{base}/a/2.html")]
+        );
+        assert_eq!(rep.failed, BTreeMap::from([("http-404".to_string(), 1)]));
+        assert_eq!(store.parked(None).unwrap().len(), 1);
+    }
+
+    /// Kill mid-way (the runtime is dropped while pages are in flight), restart on the same
+    /// data: no page that was archived and stored is fetched again, and none is missed.
+    #[test]
+    fn restart_after_a_kill_midway_fetches_nothing_twice_and_misses_nothing() {
+        let server_rt = tokio::runtime::Runtime::new().unwrap();
+        let hits = Arc::new(Mutex::new(HashMap::<u32, u32>::new()));
+        let h = hits.clone();
+        let base = server_rt.block_on(async move {
+            async fn big_list(AxPath(p): AxPath<u32>) -> impl IntoResponse {
+                let mut html = String::new();
+                for i in 0..10 {
+                    html.push_str(&format!("<a class=\"d\" href=\"/d/{}\">x</a>", p * 100 + i));
+                }
+                if p < 6 {
+                    html.push_str(&format!("<a rel=\"next\" href=\"/list/{}\">下一页</a>", p + 1));
+                }
+                ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html)
+            }
+            let app = Router::new()
+                .route("/list/{p}", get(big_list))
+                .route(
+                    "/d/{n}",
+                    get(|AxPath(n): AxPath<u32>, State(h): State<Arc<Mutex<HashMap<u32, u32>>>>| async move {
+                        *h.lock().unwrap().entry(n).or_default() += 1;
+                        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                        format!("<h1>质量投诉{n}</h1><div class=\"text\">正文</div>")
+                    }),
+                )
+                .with_state(h);
+            serve(app).await
+        });
+        let mut src = source(&base);
+        src.start = vec![format!("{base}/list/1")];
+        src.politeness.rps = Some(200.0);
+        let all: HashSet<u32> = (1..=6)
+            .flat_map(|p| (0..10).map(move |i| p * 100 + i))
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let open = || {
+            let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+            let archive = ArchiveWriter::open(&dir.path().join("archive"), 1 << 30).unwrap();
+            let c = Crawler::new(
+                &test_settings(),
+                archive,
+                store.clone(),
+                Arc::new(Counters::default()),
+            )
+            .unwrap()
+            .with_discover(test_discover);
+            (c, store)
+        };
+        let url_n = |u: &str| u.rsplit('/').next().unwrap().parse::<u32>().unwrap();
+
+        // First run: killed once the sink has stored 15 pages.
+        let processed_before: HashSet<u32> = {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            let (c, store) = open();
+            let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+            let done = Arc::new(Mutex::new(HashSet::new()));
+            let d = done.clone();
+            let src2 = src.clone();
+            rt.spawn(async move {
+                let (tx, mut rx) = tokio::sync::mpsc::channel::<Fetched>(2);
+                let sink_store = store.clone();
+                tokio::spawn(async move {
+                    while let Some(f) = rx.recv().await {
+                        sink_store
+                            .mark_processed(&[(f.url.clone(), f.source.clone())])
+                            .unwrap();
+                        let mut d = d.lock().unwrap();
+                        d.insert(url_n(&f.url));
+                        if d.len() == 15 {
+                            let _ = stop_tx.send(());
+                        }
+                    }
+                });
+                c.crawl(std::slice::from_ref(&src2), tx).await;
+            });
+            stop_rx.recv().unwrap();
+            rt.shutdown_background(); // the kill
+            done.lock().unwrap().clone()
+        };
+        assert!(
+            processed_before.len() >= 15 && processed_before.len() < all.len(),
+            "{}",
+            processed_before.len()
+        );
+        // Give the killed runtime's blocking archive writes a moment to finish or not.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+
+        // Restart and run to the end.
+        let rt = tokio::runtime::Runtime::new().unwrap();
+        let (c, store) = open();
+        let (_, pages) = rt.block_on(pass_with(&c, &store, &src));
+        let after: HashSet<u32> = pages.iter().map(|p| url_n(&p.url)).collect();
+        let got: HashSet<u32> = processed_before.union(&after).copied().collect();
+        assert_eq!(got, all, "every page stored once the restart is done");
+        assert!(
+            processed_before.is_disjoint(&after),
+            "a stored page was sent on twice"
+        );
+        let hits = hits.lock().unwrap();
+        for n in &processed_before {
+            assert_eq!(
+                hits[n], 1,
+                "/d/{n} was stored before the kill and fetched again"
+            );
+        }
+        // Fetched twice at most: those in flight at the kill (archived, not yet stored).
+        let twice: Vec<_> = hits
+            .iter()
+            .filter(|(_, c)| **c > 1)
+            .map(|(n, _)| *n)
+            .collect();
+        assert!(twice.iter().all(|n| after.contains(n)), "{twice:?}");
+        assert!(twice.iter().all(|n| hits[n] == 2));
+        // Every page stored is in the archive.
+        let archived: HashSet<u32> = archive::read_dir(&dir.path().join("archive"))
+            .unwrap()
+            .filter_map(|f| f.ok())
+            .filter(|f| f.role == PageRole::Detail && f.status == 200)
+            .map(|f| url_n(&f.url))
+            .collect();
+        assert_eq!(archived, all);
+    }
+
+    /// Politeness through the whole crawler: two sources on two hosts with their own rates, all
+    /// pages scheduled at once; each server records its request times, and no host ever sees
+    /// requests closer than its period allows (a tenth of slack for timer jitter on the spans).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn no_host_sees_more_than_its_configured_rate() {
+        type Times = Arc<Mutex<Vec<std::time::Instant>>>;
+        async fn host(times: Times) -> String {
+            let app = Router::new()
+                .route(
+                    "/list/{p}",
+                    get(|State(t): State<Times>| async move {
+                        t.lock().unwrap().push(std::time::Instant::now());
+                        let mut html = String::new();
+                        for i in 0..7 {
+                            html.push_str(&format!("<a class=\"d\" href=\"/d/{i}\">x</a>"));
+                        }
+                        ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html)
+                    }),
+                )
+                .route(
+                    "/d/{n}",
+                    get(|State(t): State<Times>| async move {
+                        t.lock().unwrap().push(std::time::Instant::now());
+                        "<h1>标题</h1><div class=\"text\">正文</div>"
+                    }),
+                )
+                .with_state(times);
+            serve(app).await
+        }
+        let (fast_t, slow_t): (Times, Times) = Default::default();
+        let fast = host(fast_t.clone()).await;
+        let slow = host(slow_t.clone()).await;
+        let mut a = source(&fast);
+        a.name = "fast".into();
+        a.start = vec![format!("{fast}/list/1")];
+        a.politeness = crate::config::Politeness {
+            rps: Some(25.0),
+            concurrency: Some(8),
+            robots: Some(false),
+        };
+        let mut b = a.clone();
+        b.name = "slow".into();
+        b.start = vec![format!("{slow}/list/1")];
+        b.politeness.rps = Some(10.0);
+        let r = rig();
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Fetched>(32);
+        let drain = tokio::spawn(async move { while rx.recv().await.is_some() {} });
+        let rep = r.crawler.crawl(&[a, b], tx).await;
+        drain.await.unwrap();
+        assert_eq!(rep.pages, 16);
+        for (times, rps) in [(fast_t, 25.0), (slow_t, 10.0)] {
+            let mut t = times.lock().unwrap().clone();
+            t.sort();
+            assert_eq!(t.len(), 8);
+            let period = std::time::Duration::from_secs_f64(1.0 / rps);
+            for w in t.windows(2) {
+                assert!(
+                    w[1] - w[0] >= period.mul_f64(0.6),
+                    "{rps}/s host: {:?} apart",
+                    w[1] - w[0]
+                );
+            }
+            // Over any k + 1 consecutive requests at least k periods pass.
+            for k in 2..t.len() {
+                for w in t.windows(k + 1) {
+                    assert!(
+                        w[k] - w[0] >= period.mul_f64(k as f64 * 0.9),
+                        "{rps}/s host: {} requests in {:?}",
+                        k + 1,
+                        w[k] - w[0]
+                    );
+                }
+            }
+        }
     }
 }

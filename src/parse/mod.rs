@@ -9,6 +9,7 @@
 pub mod charset;
 mod dates;
 mod html;
+pub mod sitemap;
 
 use std::collections::BTreeMap;
 
@@ -56,6 +57,8 @@ pub struct Discovered {
     pub details: Vec<String>,
     /// Further list / feed / API pages (absolute URLs), fetched with the page's own role.
     pub next: Vec<String>,
+    /// `lastmod` of sitemap entries (details and further sitemaps), where given.
+    pub lastmod: BTreeMap<String, crate::model::Timestamp>,
 }
 
 /// Links on a list, feed or API page.
@@ -74,7 +77,7 @@ pub fn discover(f: &Fetched, source: &SourceConfig) -> Result<Discovered, ParseE
                     doc.select(&links)
                         .filter_map(|e| resolve(&base, e.value().attr("href"))),
                 ),
-                next: Vec::new(),
+                ..Default::default()
             };
             if let Some(next) = &list.next {
                 let sel = selector(&f.url, next)?;
@@ -86,6 +89,8 @@ pub fn discover(f: &Fetched, source: &SourceConfig) -> Result<Discovered, ParseE
             }
             Ok(out)
         }
+        // Sitemaps are fetched in the feed role: a page that only leads to article pages.
+        PageRole::Feed if source.kind == SourceKind::Sitemap => sitemap::discover(f, &base),
         PageRole::Feed => {
             let feed = feed_rs::parser::parse(f.body.as_slice()).map_err(|e| {
                 ParseError::new(
@@ -100,7 +105,7 @@ pub fn discover(f: &Fetched, source: &SourceConfig) -> Result<Discovered, ParseE
             });
             Ok(Discovered {
                 details: unique(links),
-                next: Vec::new(),
+                ..Default::default()
             })
         }
         PageRole::Api => {

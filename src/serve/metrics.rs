@@ -10,6 +10,7 @@ use axum::response::IntoResponse;
 use super::AppState;
 use crate::model::{Action, Alert};
 use crate::pipeline::Counters;
+use crate::store::SourceHealth;
 
 /// Escapes a label value (backslash, double quote, newline).
 fn label(v: &str) -> String {
@@ -134,9 +135,101 @@ pub fn metrics_text(
     out
 }
 
+/// Per-source crawl counters and freshness from the store's health records (cumulative since
+/// the data directory was created, so they survive restarts).
+pub fn source_metrics_text(health: &[SourceHealth], now: crate::model::Timestamp) -> String {
+    let mut out = String::new();
+    type Family = (&'static str, &'static str, fn(&SourceHealth) -> u64);
+    let fams: [Family; 5] = [
+        (
+            "jiance_source_fetched_total",
+            "Pages a source answered (not 304).",
+            |h| h.fetched,
+        ),
+        (
+            "jiance_source_not_modified_total",
+            "Conditional GETs answered 304.",
+            |h| h.not_modified,
+        ),
+        (
+            "jiance_source_bytes_total",
+            "Body bytes received from a source.",
+            |h| h.bytes,
+        ),
+        (
+            "jiance_source_parked_total",
+            "Pages parked after all retries failed.",
+            |h| h.parked_total,
+        ),
+        (
+            "jiance_source_parked",
+            "Pages parked now, waiting for a later pass.",
+            |h| h.parked_now,
+        ),
+    ];
+    for (name, help, get) in fams {
+        let kind = if name.ends_with("_total") {
+            "counter"
+        } else {
+            "gauge"
+        };
+        family(&mut out, name, kind, help);
+        for h in health {
+            let _ = writeln!(out, "{name}{{source=\"{}\"}} {}", label(&h.source), get(h));
+        }
+    }
+    family(
+        &mut out,
+        "jiance_source_failed_total",
+        "counter",
+        "Failed fetches of a source, by reason.",
+    );
+    for h in health {
+        for (reason, n) in &h.failed {
+            let _ = writeln!(
+                out,
+                "jiance_source_failed_total{{source=\"{}\",reason=\"{}\"}} {n}",
+                label(&h.source),
+                label(reason)
+            );
+        }
+    }
+    family(
+        &mut out,
+        "jiance_source_last_success_timestamp_seconds",
+        "gauge",
+        "Unix time of a source's last successful pass (absent: never).",
+    );
+    for h in health {
+        if let Some(t) = h.last_success {
+            let _ = writeln!(
+                out,
+                "jiance_source_last_success_timestamp_seconds{{source=\"{}\"}} {}",
+                label(&h.source),
+                t.timestamp()
+            );
+        }
+    }
+    family(
+        &mut out,
+        "jiance_source_stale",
+        "gauge",
+        "1 when a source's last success is older than stale_after schedules (source-stale).",
+    );
+    for h in health {
+        let _ = writeln!(
+            out,
+            "jiance_source_stale{{source=\"{}\"}} {}",
+            label(&h.source),
+            u8::from(h.is_stale(now))
+        );
+    }
+    out
+}
+
 pub(super) async fn metrics(State(st): State<AppState>) -> impl IntoResponse {
     let store = st.store.clone();
-    let (documents, alerts) = tokio::task::spawn_blocking(move || {
+    let (documents, alerts, health) = tokio::task::spawn_blocking(move || {
         let docs = store
             .document_count()
             .map_err(|e| tracing::warn!(error = %e, "metrics: document count"))
@@ -145,12 +238,19 @@ pub(super) async fn metrics(State(st): State<AppState>) -> impl IntoResponse {
             .alerts()
             .map_err(|e| tracing::warn!(error = %e, "metrics: alerts"))
             .ok();
-        (docs, alerts)
+        let health = store
+            .source_health()
+            .map_err(|e| tracing::warn!(error = %e, "metrics: source health"))
+            .ok();
+        (docs, alerts, health)
     })
     .await
-    .unwrap_or((None, None));
+    .unwrap_or((None, None, None));
     let index_docs = st.index.as_ref().map(|i| i.num_docs());
-    let body = metrics_text(&st.counters, documents, index_docs, alerts.as_deref());
+    let mut body = metrics_text(&st.counters, documents, index_docs, alerts.as_deref());
+    if let Some(h) = health {
+        body.push_str(&source_metrics_text(&h, chrono::Utc::now()));
+    }
     (
         [(
             header::CONTENT_TYPE,
@@ -231,5 +331,51 @@ mod tests {
         let text = metrics_text(&c, None, None, None);
         assert!(!text.contains("jiance_documents"));
         assert!(!text.contains("jiance_alerts"));
+    }
+
+    #[test]
+    fn per_source_counters_and_staleness() {
+        use std::collections::BTreeMap;
+        let now = chrono::Utc::now();
+        let h = |name: &str, success_hours_ago: Option<i64>| SourceHealth {
+            source: name.into(),
+            first_attempt: now - chrono::Duration::days(10),
+            last_attempt: now,
+            last_success: success_hours_ago.map(|h| now - chrono::Duration::hours(h)),
+            stale_after_secs: 3 * 3600,
+            fetched: 120,
+            not_modified: 7,
+            bytes: 1_048_576,
+            parked_total: 3,
+            parked_now: 1,
+            failed: BTreeMap::from([("http-500".to_string(), 4), ("timeout".to_string(), 2)]),
+        };
+        let text = source_metrics_text(
+            &[h("gov", Some(1)), h("forum\"x", Some(5)), h("new", None)],
+            now,
+        );
+        let has = |line: &str| text.lines().any(|l| l == line);
+        assert!(
+            has("jiance_source_fetched_total{source=\"gov\"} 120"),
+            "{text}"
+        );
+        assert!(has("jiance_source_not_modified_total{source=\"gov\"} 7"));
+        assert!(has("jiance_source_bytes_total{source=\"gov\"} 1048576"));
+        assert!(has("jiance_source_parked{source=\"gov\"} 1"));
+        assert!(has("jiance_source_parked_total{source=\"gov\"} 3"));
+        assert!(has(
+            "jiance_source_failed_total{source=\"gov\",reason=\"timeout\"} 2"
+        ));
+        assert!(has("jiance_source_stale{source=\"gov\"} 0"));
+        assert!(has("jiance_source_stale{source=\"forum\\\"x\"} 1"));
+        assert!(has("jiance_source_stale{source=\"new\"} 1"));
+        assert_eq!(
+            text.matches("jiance_source_last_success_timestamp_seconds{")
+                .count(),
+            2
+        );
+        for l in text.lines().filter(|l| !l.starts_with('#')) {
+            assert!(l.rsplit(' ').next().unwrap().parse::<f64>().is_ok(), "{l}");
+        }
     }
 }

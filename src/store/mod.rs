@@ -15,6 +15,9 @@ use rusqlite::{OptionalExtension, params};
 
 use crate::model::{Alert, Document, Extraction, SamplingRequest, Signal, Timestamp};
 
+mod crawl_state;
+pub use crawl_state::{ParkedUrl, SourceHealth, SourcePassTally};
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("state database: {0}")]
@@ -136,6 +139,27 @@ CREATE TABLE IF NOT EXISTS inspection_results (
     recorded_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS inspection_results_alert ON inspection_results(alert_id, id);
+CREATE TABLE IF NOT EXISTS parked (
+    url TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    parked_at TEXT NOT NULL,
+    retry_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS parked_source ON parked(source, retry_at);
+CREATE TABLE IF NOT EXISTS source_health (
+    source TEXT PRIMARY KEY,
+    first_attempt TEXT NOT NULL,
+    last_attempt TEXT NOT NULL,
+    last_success TEXT,
+    stale_after_secs INTEGER NOT NULL,
+    fetched INTEGER NOT NULL DEFAULT 0,
+    not_modified INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    parked_total INTEGER NOT NULL DEFAULT 0,
+    failed TEXT NOT NULL DEFAULT '{}'
+);
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL

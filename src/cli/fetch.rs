@@ -1,0 +1,106 @@
+//! `jiance fetch` and `jiance status`: glue to `jiance::crawl::probe` and the store's crawl state.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow, bail};
+use jiance::config::{Config, CrawlSettings, SourceConfig, load_source_file};
+use jiance::model::PageRole;
+use jiance::store::Store;
+
+/// Crawl settings and sources from a service config, or sources alone from a source file.
+fn load(config: Option<&Path>) -> Result<(CrawlSettings, Vec<SourceConfig>)> {
+    let Some(path) = config else {
+        return Ok((CrawlSettings::default(), Vec::new()));
+    };
+    match Config::load(path) {
+        Ok(c) => Ok((c.crawl, c.sources)),
+        Err(service_errs) => match load_source_file(path) {
+            Ok(sources) => Ok((CrawlSettings::default(), sources)),
+            Err(_) => {
+                let msgs: Vec<String> = service_errs.iter().map(|e| e.to_string()).collect();
+                Err(anyhow!("{}", msgs.join("\n")))
+            }
+        },
+    }
+}
+
+/// Write to stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.
+fn print_out(text: &str) -> Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => Ok(r.context("writing to stdout")?),
+    }
+}
+
+pub async fn fetch(
+    url: &str,
+    source: Option<&str>,
+    config: Option<&Path>,
+    role: Option<&str>,
+    archive: Option<PathBuf>,
+) -> Result<ExitCode> {
+    let (settings, sources) = load(config)?;
+    let src = match source {
+        None => None,
+        Some(name) => {
+            if config.is_none() {
+                bail!("--source {name} needs --config (a service config or a [[source]] file)");
+            }
+            Some(sources.iter().find(|s| s.name == name).ok_or_else(|| {
+                let names: Vec<&str> = sources.iter().map(|s| s.name.as_str()).collect();
+                anyhow!(
+                    "no source {name:?} in the config; it has: {}",
+                    names.join(", ")
+                )
+            })?)
+        }
+    };
+    let role = match role {
+        None => None,
+        Some(r) => Some(
+            PageRole::parse(r)
+                .filter(|r| *r != PageRole::Robots)
+                .ok_or_else(|| anyhow!("--role must be list, feed, api or detail, not {r:?}"))?,
+        ),
+    };
+    let tmp;
+    let dir = match archive {
+        Some(d) => d,
+        None => {
+            tmp = tempfile::tempdir().context("temporary archive directory")?;
+            tmp.path().to_path_buf()
+        }
+    };
+    let p = jiance::crawl::probe(&settings, src, url, role, &dir).await?;
+    print_out(&format!("{}\n", serde_json::to_string_pretty(&p)?))?;
+    Ok(if p.error.is_some() || p.parse_error.is_some() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub fn status(store: &Store, json: bool) -> Result<ExitCode> {
+    let health = store.source_health()?;
+    let parked = store.parked(None)?;
+    let now = chrono::Utc::now();
+    if json {
+        let sources: Vec<serde_json::Value> = health
+            .iter()
+            .map(|h| {
+                let mut v = serde_json::to_value(h).unwrap_or_default();
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("stale".into(), h.is_stale(now).into());
+                }
+                v
+            })
+            .collect();
+        let out = serde_json::json!({ "sources": sources, "parked": parked });
+        print_out(&format!("{}\n", serde_json::to_string_pretty(&out)?))?;
+    } else {
+        print_out(&jiance::crawl::status_text(&health, &parked, now))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

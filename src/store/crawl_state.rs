@@ -1,0 +1,331 @@
+//! The crawler's long-lived state beyond the seen-set: parked URLs (failed after every retry,
+//! waiting for a later schedule) and each source's health record (cumulative counters, last
+//! success, and the staleness threshold it is judged by).
+//!
+//! Written by `crawl` at the end of each source pass; read by `crawl` (which parked URLs are due),
+//! `jiance status` and `/metrics`.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{OptionalExtension, params};
+
+use super::{Result, Store};
+use crate::model::Timestamp;
+
+/// A URL that failed after all retries, waiting until `retry_at`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ParkedUrl {
+    pub url: String,
+    pub source: String,
+    /// The last failure's reason (`http-500`, `timeout`, `disconnect` …).
+    pub reason: String,
+    /// Passes that ended in failure for this URL.
+    pub attempts: u32,
+    pub parked_at: Timestamp,
+    pub retry_at: Timestamp,
+}
+
+/// What one pass over a source did, added to its health record.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct SourcePassTally {
+    /// Pages fetched to a final 2xx / 3xx / 4xx / 5xx response other than 304.
+    pub fetched: u64,
+    pub not_modified: u64,
+    /// Failures by reason.
+    pub failed: BTreeMap<String, u64>,
+    pub bytes: u64,
+    /// URLs newly parked (or parked again) in this pass.
+    pub parked: u64,
+    /// At least one start / list / feed / API page answered 2xx or 304.
+    pub success: bool,
+}
+
+/// A source's health record: counters since the state database was created, and freshness.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SourceHealth {
+    pub source: String,
+    pub first_attempt: Timestamp,
+    pub last_attempt: Timestamp,
+    pub last_success: Option<Timestamp>,
+    /// `stale_after` × schedule, in seconds, as configured at the last pass.
+    pub stale_after_secs: u64,
+    pub fetched: u64,
+    pub not_modified: u64,
+    pub bytes: u64,
+    /// URLs parked over all passes (a URL parked twice counts twice).
+    pub parked_total: u64,
+    /// URLs parked now.
+    pub parked_now: u64,
+    pub failed: BTreeMap<String, u64>,
+}
+
+impl SourceHealth {
+    /// Stale: no success for longer than the threshold, counted from the last success or, for a
+    /// source that never succeeded, from its first attempt.
+    pub fn is_stale(&self, now: Timestamp) -> bool {
+        let since = self.last_success.unwrap_or(self.first_attempt);
+        let limit = i64::try_from(self.stale_after_secs)
+            .ok()
+            .and_then(chrono::Duration::try_seconds)
+            .unwrap_or(chrono::Duration::MAX);
+        now - since > limit
+    }
+}
+
+fn ts(s: &str) -> Option<Timestamp> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|d| d.with_timezone(&Utc))
+}
+
+fn count(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+impl Store {
+    /// Park `url` after a failed pass: `attempts` goes up by one and the caller's `retry_at`
+    /// (computed from the attempt count it was given by [`Store::parked_attempts`]) is stored.
+    pub fn park(
+        &self,
+        url: &str,
+        source: &str,
+        reason: &str,
+        now: Timestamp,
+        retry_at: Timestamp,
+    ) -> Result<()> {
+        self.conn().execute(
+            "INSERT INTO parked (url, source, reason, attempts, parked_at, retry_at)
+             VALUES (?1, ?2, ?3, 1, ?4, ?5)
+             ON CONFLICT(url) DO UPDATE SET source = excluded.source, reason = excluded.reason,
+               attempts = parked.attempts + 1, parked_at = excluded.parked_at,
+               retry_at = excluded.retry_at",
+            params![url, source, reason, now.to_rfc3339(), retry_at.to_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// How many passes `url` has failed in so far (0 when not parked).
+    pub fn parked_attempts(&self, url: &str) -> Result<u32> {
+        let n: Option<i64> = self
+            .conn()
+            .query_row("SELECT attempts FROM parked WHERE url = ?1", [url], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(u32::try_from(n.unwrap_or(0)).unwrap_or(u32::MAX))
+    }
+
+    /// Forget a parked URL (it was fetched).
+    pub fn unpark(&self, url: &str) -> Result<()> {
+        self.conn()
+            .execute("DELETE FROM parked WHERE url = ?1", [url])?;
+        Ok(())
+    }
+
+    /// Parked URLs, all or one source's, soonest retry first.
+    pub fn parked(&self, source: Option<&str>) -> Result<Vec<ParkedUrl>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT url, source, reason, attempts, parked_at, retry_at FROM parked
+             WHERE ?1 IS NULL OR source = ?1 ORDER BY retry_at, url",
+        )?;
+        let rows = stmt.query_map([source], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (url, source, reason, attempts, parked_at, retry_at) = row?;
+            // A timestamp that does not parse (hand-edited database) makes the URL due now.
+            let epoch = DateTime::<Utc>::UNIX_EPOCH;
+            out.push(ParkedUrl {
+                url,
+                source,
+                reason,
+                attempts: u32::try_from(attempts).unwrap_or(0),
+                parked_at: ts(&parked_at).unwrap_or(epoch),
+                retry_at: ts(&retry_at).unwrap_or(epoch),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Is `url` parked with a retry time still in the future?
+    pub fn parked_until(&self, url: &str, now: Timestamp) -> Result<Option<Timestamp>> {
+        let at: Option<String> = self
+            .conn()
+            .query_row("SELECT retry_at FROM parked WHERE url = ?1", [url], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(at.and_then(|s| ts(&s)).filter(|t| *t > now))
+    }
+
+    /// Add one pass's tally to the source's health record.
+    pub fn record_source_pass(
+        &self,
+        source: &str,
+        tally: &SourcePassTally,
+        now: Timestamp,
+        stale_after_secs: u64,
+    ) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let failed: Option<String> = tx
+            .query_row(
+                "SELECT failed FROM source_health WHERE source = ?1",
+                [source],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let mut failed: BTreeMap<String, u64> = match failed {
+            Some(f) => serde_json::from_str(&f)?,
+            None => BTreeMap::new(),
+        };
+        for (k, v) in &tally.failed {
+            *failed.entry(k.clone()).or_default() += v;
+        }
+        let now_s = now.to_rfc3339();
+        let success = tally.success.then(|| now_s.clone());
+        let big = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        tx.execute(
+            "INSERT INTO source_health (source, first_attempt, last_attempt, last_success,
+               stale_after_secs, fetched, not_modified, bytes, parked_total, failed)
+             VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT(source) DO UPDATE SET last_attempt = excluded.last_attempt,
+               last_success = COALESCE(excluded.last_success, source_health.last_success),
+               stale_after_secs = excluded.stale_after_secs,
+               fetched = source_health.fetched + excluded.fetched,
+               not_modified = source_health.not_modified + excluded.not_modified,
+               bytes = source_health.bytes + excluded.bytes,
+               parked_total = source_health.parked_total + excluded.parked_total,
+               failed = excluded.failed",
+            params![
+                source,
+                now_s,
+                success,
+                big(stale_after_secs),
+                big(tally.fetched),
+                big(tally.not_modified),
+                big(tally.bytes),
+                big(tally.parked),
+                serde_json::to_string(&failed)?
+            ],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every source's health record, by name.
+    pub fn source_health(&self) -> Result<Vec<SourceHealth>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT h.source, h.first_attempt, h.last_attempt, h.last_success, h.stale_after_secs,
+                    h.fetched, h.not_modified, h.bytes, h.parked_total, h.failed,
+                    (SELECT COUNT(*) FROM parked p WHERE p.source = h.source)
+             FROM source_health h ORDER BY h.source",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+                r.get::<_, i64>(4)?,
+                [
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, i64>(7)?,
+                    r.get::<_, i64>(8)?,
+                    r.get::<_, i64>(10)?,
+                ],
+                r.get::<_, String>(9)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (source, first, last, success, stale, [f, nm, b, pt, pn], failed) = row?;
+            let epoch = DateTime::<Utc>::UNIX_EPOCH;
+            out.push(SourceHealth {
+                source,
+                first_attempt: ts(&first).unwrap_or(epoch),
+                last_attempt: ts(&last).unwrap_or(epoch),
+                last_success: success.as_deref().and_then(ts),
+                stale_after_secs: count(stale),
+                fetched: count(f),
+                not_modified: count(nm),
+                bytes: count(b),
+                parked_total: count(pt),
+                parked_now: count(pn),
+                failed: serde_json::from_str(&failed)?,
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parking_counts_attempts_and_unparks() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let now = Utc::now();
+        let later = now + chrono::Duration::hours(1);
+        assert_eq!(s.parked_attempts("http://a/1").unwrap(), 0);
+        s.park("http://a/1", "a", "http-500", now, later).unwrap();
+        s.park("http://a/1", "a", "timeout", now, later).unwrap();
+        s.park("http://b/1", "b", "disconnect", now, now).unwrap();
+        assert_eq!(s.parked_attempts("http://a/1").unwrap(), 2);
+        let a = s.parked(Some("a")).unwrap();
+        assert_eq!(a.len(), 1);
+        assert_eq!((a[0].reason.as_str(), a[0].attempts), ("timeout", 2));
+        assert_eq!(s.parked(None).unwrap().len(), 2);
+        assert!(s.parked_until("http://a/1", now).unwrap().is_some());
+        assert!(s.parked_until("http://b/1", now).unwrap().is_none());
+        s.unpark("http://a/1").unwrap();
+        assert!(s.parked(Some("a")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn source_health_accumulates_and_judges_staleness() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let t0 = Utc::now();
+        let ok = SourcePassTally {
+            fetched: 3,
+            bytes: 100,
+            success: true,
+            failed: BTreeMap::from([("http-404".to_string(), 1)]),
+            ..Default::default()
+        };
+        s.record_source_pass("gov", &ok, t0, 3600).unwrap();
+        let bad = SourcePassTally {
+            failed: BTreeMap::from([("http-404".to_string(), 2), ("timeout".to_string(), 1)]),
+            parked: 1,
+            ..Default::default()
+        };
+        let t1 = t0 + chrono::Duration::minutes(30);
+        s.record_source_pass("gov", &bad, t1, 3600).unwrap();
+        s.park("http://gov/x", "gov", "timeout", t1, t1).unwrap();
+        let h = s.source_health().unwrap().remove(0);
+        assert_eq!(
+            (h.fetched, h.bytes, h.parked_total, h.parked_now),
+            (3, 100, 1, 1)
+        );
+        assert_eq!(h.failed.get("http-404"), Some(&3));
+        assert_eq!(h.last_success.map(|t| t.timestamp()), Some(t0.timestamp()));
+        assert_eq!(h.last_attempt.timestamp(), t1.timestamp());
+        assert!(!h.is_stale(t0 + chrono::Duration::minutes(59)));
+        assert!(h.is_stale(t0 + chrono::Duration::minutes(61)));
+    }
+}
