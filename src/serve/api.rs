@@ -172,6 +172,20 @@ pub struct AlertPage {
     /// Alerts matching the filters (all pages).
     pub total: usize,
     pub alerts: Vec<Alert>,
+    /// `source-stale` entries: sources whose last successful crawl is older than their limit.
+    #[serde(default)]
+    pub stale_sources: Vec<StaleSource>,
+}
+
+/// A source the crawler has not been able to read for longer than its configured limit.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StaleSource {
+    /// Always `source-stale`, so feed consumers can tell these entries from alerts.
+    pub kind: String,
+    pub source: String,
+    pub last_success: Option<String>,
+    pub last_attempt: String,
+    pub stale_after_secs: u64,
 }
 
 /// Filters (level, min_level, action, scope, category, region) and pages ranked alerts, keeping
@@ -237,7 +251,11 @@ pub(crate) fn page_alerts(alerts: Vec<Alert>, p: &Params) -> Result<AlertPage, A
         .collect();
     let total = matching.len();
     let alerts = matching.into_iter().skip(offset).take(limit).collect();
-    Ok(AlertPage { total, alerts })
+    Ok(AlertPage {
+        total,
+        alerts,
+        stale_sources: Vec::new(),
+    })
 }
 
 pub(super) async fn alerts(
@@ -248,16 +266,28 @@ pub(super) async fn alerts(
     // Validate before touching the store so bad parameters are 400 whatever the store holds.
     page_alerts(Vec::new(), &p)?;
     let store = st.store.clone();
-    let all = blocking(move || {
+    let (all, stale) = blocking(move || {
         let mut all = store.alerts().map_err(store_error)?;
         let acks = store.acknowledgements().map_err(store_error)?;
         for a in &mut all {
             overlay_ack(a, acks.contains_key(&a.id));
         }
-        Ok(all)
+        let stale = super::atom::stale_sources(&store).map_err(store_error)?;
+        Ok((all, stale))
     })
     .await?;
-    Ok(Json(page_alerts(all, &p)?))
+    let mut page = page_alerts(all, &p)?;
+    page.stale_sources = stale
+        .into_iter()
+        .map(|h| StaleSource {
+            kind: "source-stale".into(),
+            source: h.source,
+            last_success: h.last_success.map(|t| t.to_rfc3339()),
+            last_attempt: h.last_attempt.to_rfc3339(),
+            stale_after_secs: h.stale_after_secs,
+        })
+        .collect();
+    Ok(Json(page))
 }
 
 /// An acknowledged alert shows as such (the store clears the acknowledgement when the alert

@@ -12,7 +12,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 
 use super::{ApiError, AppState};
 use crate::model::{Action, Alert, Scope};
-use crate::store::AlertChange;
+use crate::store::{AlertChange, SourceHealth};
 
 pub const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 
@@ -76,10 +76,13 @@ fn action_name(a: Action) -> &'static str {
     }
 }
 
-/// The feed document.
+/// The feed document: one entry per alert, then one `source-stale` entry per source whose last
+/// successful crawl is older than its configured limit (the monitoring centre must know when a
+/// channel has gone quiet because the crawler cannot reach it, not because nothing happened).
 pub fn render(
     alerts: &[Alert],
     last_change: &HashMap<String, DateTime<Utc>>,
+    stale: &[SourceHealth],
     base: &str,
 ) -> String {
     let updated_of = |a: &Alert| {
@@ -166,8 +169,53 @@ pub fn render(
         ));
         x.push_str("  </entry>\n");
     }
+    for h in stale {
+        let since = h.last_success.unwrap_or(h.first_attempt);
+        let title = format!(
+            "[source-stale] 数据源 {} 自 {} 起未成功抓取",
+            h.source,
+            since.to_rfc3339()
+        );
+        let summary = format!(
+            "数据源 {} 最近一次成功抓取：{}；允许间隔 {} 小时；最近一次尝试：{}。请检查站点结构、网络或访问限制（jiance status）。",
+            h.source,
+            h.last_success
+                .map(|t| t.to_rfc3339())
+                .unwrap_or_else(|| "从未".into()),
+            h.stale_after_secs / 3600,
+            h.last_attempt.to_rfc3339()
+        );
+        x.push_str("  <entry>\n");
+        x.push_str(&format!(
+            "    <id>urn:jiance:source-stale:{}</id>\n",
+            xml_escape(&h.source)
+        ));
+        x.push_str(&format!("    <title>{}</title>\n", xml_escape(&title)));
+        x.push_str(&format!(
+            "    <updated>{}</updated>\n",
+            h.last_attempt.to_rfc3339()
+        ));
+        x.push_str("    <category term=\"source-stale\"/>\n");
+        x.push_str(&format!(
+            "    <summary type=\"text\">{}</summary>\n",
+            xml_escape(&summary)
+        ));
+        x.push_str("  </entry>\n");
+    }
     x.push_str("</feed>\n");
     x
+}
+
+/// Sources whose last success is older than their limit, as of now.
+pub(crate) fn stale_sources(
+    store: &crate::store::Store,
+) -> Result<Vec<SourceHealth>, crate::store::StoreError> {
+    let now = Utc::now();
+    Ok(store
+        .source_health()?
+        .into_iter()
+        .filter(|h| h.is_stale(now))
+        .collect())
 }
 
 /// The newest change time per alert.
@@ -185,13 +233,17 @@ pub(super) async fn feed(
     headers: HeaderMap,
 ) -> Result<impl IntoResponse, ApiError> {
     let store = st.store.clone();
-    let (alerts, changes) = tokio::task::spawn_blocking(move || {
-        Ok::<_, crate::store::StoreError>((store.alerts()?, store.changes_since(0, usize::MAX)?))
+    let (alerts, changes, stale) = tokio::task::spawn_blocking(move || {
+        Ok::<_, crate::store::StoreError>((
+            store.alerts()?,
+            store.changes_since(0, usize::MAX)?,
+            stale_sources(&store)?,
+        ))
     })
     .await
     .map_err(ApiError::internal)?
     .map_err(ApiError::internal)?;
-    let body = render(&alerts, &last_changes(changes), &base_url(&headers));
+    let body = render(&alerts, &last_changes(changes), &stale, &base_url(&headers));
     Ok((
         [
             (header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"),
@@ -203,6 +255,46 @@ pub(super) async fn feed(
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn stale_sources_become_source_stale_entries() {
+        use crate::store::{SourcePassTally, Store};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let ok = SourcePassTally {
+            success: true,
+            fetched: 3,
+            ..Default::default()
+        };
+        let failed = SourcePassTally {
+            success: false,
+            ..Default::default()
+        };
+        let long_ago = Utc::now() - chrono::Duration::days(10);
+        // Last success ten days ago against a one-hour limit; the other source is fresh.
+        store
+            .record_source_pass("quiet-regulator", &ok, long_ago, 3600)
+            .unwrap();
+        store
+            .record_source_pass("quiet-regulator", &failed, Utc::now(), 3600)
+            .unwrap();
+        store
+            .record_source_pass("busy-board", &ok, Utc::now(), 3600)
+            .unwrap();
+        let stale = stale_sources(&store).unwrap();
+        assert_eq!(
+            stale.iter().map(|h| h.source.as_str()).collect::<Vec<_>>(),
+            ["quiet-regulator"]
+        );
+        let x = render(&[], &HashMap::new(), &stale, "http://127.0.0.1:8080");
+        assert_eq!(x.matches("<entry>").count(), 1);
+        assert!(
+            x.contains("<id>urn:jiance:source-stale:quiet-regulator</id>"),
+            "{x}"
+        );
+        assert!(x.contains("<category term=\"source-stale\"/>"), "{x}");
+    }
+
     use super::*;
     use crate::serve::api::tests::alert;
 
@@ -220,7 +312,7 @@ mod tests {
         let b = alert("B2", "玩具", 2, Action::Notify, Scope::Systemic, &[]);
         let at = Utc.with_ymd_and_hms(2026, 4, 3, 1, 2, 3).single().unwrap();
         let changes = HashMap::from([("A1".to_string(), at)]);
-        let x = render(&[a, b], &changes, "http://127.0.0.1:8080");
+        let x = render(&[a, b], &changes, &[], "http://127.0.0.1:8080");
         assert!(x.contains("xmlns=\"http://www.w3.org/2005/Atom\""));
         assert_eq!(x.matches("<entry>").count(), 2);
         assert!(x.contains("<id>urn:jiance:alert:A1</id>"));

@@ -290,6 +290,8 @@ fn alerts_detail_sampling_search_stats_metrics_and_bad_parameters() {
             .collect();
         let expected: Vec<&str> = outcome.alerts.iter().map(|a| a.id.as_str()).collect();
         assert_eq!(ids, expected, "ranked as scored");
+        // The demo's sources were all read just now: none is stale.
+        assert_eq!(page["stale_sources"], serde_json::json!([]), "{page}");
         let top = &outcome.alerts[0];
 
         // Filters and paging.
