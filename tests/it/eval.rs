@@ -166,6 +166,14 @@ fn labelled_set_meets_the_floors() {
             prf[i].add(&want[i], &got[i]);
             if want[i] != got[i] {
                 wrong.push(format!("{} want {:?} got {:?}", names[i], want[i], got[i]));
+                if i == 2 {
+                    let places: Vec<String> = x
+                        .regions
+                        .iter()
+                        .map(|r| format!("{}→{} {:?}", r.text, r.province, r.role))
+                        .collect();
+                    wrong.push(format!("regions [{}]", places.join(", ")));
+                }
             }
         }
         if x.is_signal == c.signal {
