@@ -10,6 +10,7 @@
 //! built once and shared by `Arc`; analysing a document clones no dictionary.
 
 mod check;
+mod facts;
 mod cluster;
 mod fold;
 mod regions;
@@ -24,6 +25,7 @@ use regex::Regex;
 
 pub use check::check;
 pub use cluster::{ClusterEntry, ClusterIndex, similarity, sketch};
+pub use facts::{Count, Facts, StandardRef, facts};
 pub use fold::fold;
 pub use regions::Resolved as RegionInfo;
 
