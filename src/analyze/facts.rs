@@ -113,7 +113,7 @@ fn number(n: &str, mult: Option<&str>) -> Option<u64> {
         _ => 1.0,
     };
     let v = base * m;
-    (v.is_finite() && v >= 0.0 && v < 1e15).then_some(v.round() as u64)
+    (v.is_finite() && (0.0..1e15).contains(&v)).then_some(v.round() as u64)
 }
 
 /// Facts of a document's title and text; `standards` are the analyzer's standard numbers
@@ -212,7 +212,11 @@ mod tests {
         assert_eq!(f.batches, ["20240311至20240420"]);
         let r = find(&f, "召回").expect("recall count");
         assert_eq!((r.value, r.unit.as_str()), (8640, "台"));
-        let g = facts("", "决定召回部分进口X5系列汽车，共计233辆。召回1.2万辆纯电动汽车。", &[]);
+        let g = facts(
+            "",
+            "决定召回部分进口X5系列汽车，共计233辆。召回1.2万辆纯电动汽车。",
+            &[],
+        );
         let recalls: Vec<u64> = g
             .counts
             .iter()

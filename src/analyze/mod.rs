@@ -10,8 +10,8 @@
 //! built once and shared by `Arc`; analysing a document clones no dictionary.
 
 mod check;
-mod facts;
 mod cluster;
+mod facts;
 mod fold;
 mod regions;
 mod rules;
@@ -110,6 +110,8 @@ pub struct Analyzer {
     dateline_re: Regex,
     failed_batches_re: Regex,
     maker_re: Regex,
+    /// Last characters of the organisation suffixes (a cheap test before `org_re`).
+    org_suffix_chars: Vec<char>,
     date_re: Regex,
     neg_window: usize,
     neg_breakers: Vec<String>,
@@ -402,6 +404,12 @@ impl Analyzer {
             .filter(|s| !s.ends_with('店'))
             .cloned()
             .collect();
+        let mut org_suffix_chars: Vec<char> = org_suffixes
+            .iter()
+            .filter_map(|s| s.chars().last())
+            .collect();
+        org_suffix_chars.sort_unstable();
+        org_suffix_chars.dedup();
         let org_re = Regex::new(&format!(
             r"[\p{{Han}}A-Za-z0-9（）()·]{{1,30}}?(?:{})",
             alt(&org_suffixes)
@@ -422,29 +430,32 @@ impl Analyzer {
         let maker_re = Regex::new(
             r"^(?:\p{Han}{0,8}?(?:市|县|区|镇))?(?:一家|某)\p{Han}{0,10}?(?:公司|厂|企业)(?:生产|制造|出产)",
         );
-        let (org_re, shop_re, brand_re, std_re, dateline_re, failed_batches_re, maker_re, date_re) = match (
-            org_re,
-            shop_re,
-            brand_re,
-            std_re,
-            dateline_re,
-            failed_batches_re,
-            maker_re,
-            date_re,
-        ) {
-            (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e), Ok(f), Ok(g), Ok(h)) => (a, b, c, d, e, f, g, h),
-            (a, ..) => {
-                errs.push(ConfigError::new(
-                    &f.texts[2].0,
-                    rules::table_line(&f.texts[2].1, "company"),
-                    format!(
-                        "bad suffix list: {}",
-                        a.err().map(|e| e.to_string()).unwrap_or_default()
-                    ),
-                ));
-                return Err(errs);
-            }
-        };
+        let (org_re, shop_re, brand_re, std_re, dateline_re, failed_batches_re, maker_re, date_re) =
+            match (
+                org_re,
+                shop_re,
+                brand_re,
+                std_re,
+                dateline_re,
+                failed_batches_re,
+                maker_re,
+                date_re,
+            ) {
+                (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e), Ok(f), Ok(g), Ok(h)) => {
+                    (a, b, c, d, e, f, g, h)
+                }
+                (a, ..) => {
+                    errs.push(ConfigError::new(
+                        &f.texts[2].0,
+                        rules::table_line(&f.texts[2].1, "company"),
+                        format!(
+                            "bad suffix list: {}",
+                            a.err().map(|e| e.to_string()).unwrap_or_default()
+                        ),
+                    ));
+                    return Err(errs);
+                }
+            };
         if !errs.is_empty() {
             return Err(errs);
         }
@@ -471,6 +482,7 @@ impl Analyzer {
             dateline_re,
             failed_batches_re,
             maker_re,
+            org_suffix_chars,
             date_re,
             neg_window: cues.negation.window.unwrap_or(6),
             neg_breakers: cues.negation.breakers.iter().map(|s| prepare(s)).collect(),
@@ -1070,14 +1082,15 @@ impl Analyzer {
                 .filter(|(c, v)| c.sent == m.sent && !**v)
                 .map(|(c, _)| c)
                 .min_by_key(|c| {
-                let preferred = prefer.is_empty() || prefer.contains(&self.categories[c.c].group);
-                (
-                    !preferred,
-                    toks[c.tok].clause.abs_diff(clause),
-                    c.tok.abs_diff(m.tok),
-                    c.tok > m.tok,
-                )
-            });
+                    let preferred =
+                        prefer.is_empty() || prefer.contains(&self.categories[c.c].group);
+                    (
+                        !preferred,
+                        toks[c.tok].clause.abs_diff(clause),
+                        c.tok.abs_diff(m.tok),
+                        c.tok > m.tok,
+                    )
+                });
             m.category = same.map(|c| c.c).or(title_cat).or(top);
             if let Some(same) = same {
                 m.also = coordinated(&cats, same, &words);
@@ -1122,7 +1135,24 @@ impl Analyzer {
         let top = categories.first().copied();
 
         // Regions.
-        let places = self.place_mentions(doc, &full, &full_orig, &toks, &ms, text_start);
+        // organisation and shop names: parties, and the places inside them are company places
+        let org_names = self.org_spans(&full_orig);
+        let shop_names: Vec<(usize, usize)> = if full_orig.contains('店') {
+            self.shop_re
+                .find_iter(&full_orig)
+                .map(|m| (m.start(), m.end()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let places = self.place_mentions(
+            doc,
+            (&full, &full_orig),
+            &toks,
+            &ms,
+            text_start,
+            &[org_names.as_slice(), shop_names.as_slice()].concat(),
+        );
         let mut regions: Vec<RegionMention> = places.iter().map(|p| p.mention.clone()).collect();
         let shop_region = doc.field(field::SHOP_REGION).and_then(|r| {
             self.resolve_text(r).map(|x| RegionMention {
@@ -1189,17 +1219,14 @@ impl Analyzer {
                 push(&mut parties.enterprises, e);
             }
         }
-        for (s, e) in self.org_spans(&full_orig) {
+        for &(s, e) in &org_names {
             if let Some(name) = full_orig.get(s..e) {
                 push(&mut parties.enterprises, name);
             }
         }
-        for m in self.shop_re.find_iter(&full_orig) {
-            let start = strip_lead(&full_orig, m.start(), m.end(), &self.platforms);
-            if let Some(name) = full_orig
-                .get(start..m.end())
-                .filter(|n| n.chars().count() >= 4)
-            {
+        for &(so, eo) in &shop_names {
+            let start = strip_lead(&full_orig, so, eo, &self.platforms);
+            if let Some(name) = full_orig.get(start..eo).filter(|n| n.chars().count() >= 4) {
                 push(&mut parties.shops, name);
             }
         }
@@ -1466,6 +1493,10 @@ impl Analyzer {
     /// Organisation names (…有限公司, …集团, …厂) as byte spans of `text`; "一公司", "某厂" are not names.
     fn org_spans(&self, text: &str) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
+        // most texts name no organisation: skip the regex unless a suffix is there at all
+        if !self.org_suffix_chars.iter().any(|&c| text.contains(c)) {
+            return out;
+        }
         for m in self.org_re.find_iter(text) {
             // 厂家, 公司内, 集团化 …: the suffix is the start of another word
             if text[m.end()..].starts_with([
@@ -1517,18 +1548,13 @@ impl Analyzer {
     fn place_mentions(
         &self,
         doc: &Document,
-        full: &str,
-        full_orig: &str,
+        (full, full_orig): (&str, &str),
         toks: &[Tok],
         ms: &[Match],
         text_start: usize,
+        // organisation and shop name spans: a place inside one is a company place
+        org: &[(usize, usize)],
     ) -> Vec<PlaceM> {
-        let mut org = self.org_spans(full_orig);
-        org.extend(
-            self.shop_re
-                .find_iter(full_orig)
-                .map(|m| (m.start(), m.end())),
-        );
         // Context: provinces named unambiguously anywhere, to choose among same-named counties.
         let mut ctx: Vec<String> = Vec::new();
         for m in ms {
@@ -1619,7 +1645,8 @@ impl Analyzer {
                 && self.is_dateline(full, text_start, s, after)
             {
                 RegionRole::Dateline
-            } else if org.iter().any(|&(os, oe)| os <= s && e <= oe) || self.maker_re.is_match(after)
+            } else if org.iter().any(|&(os, oe)| os <= s && e <= oe)
+                || self.maker_re.is_match(after)
             {
                 // inside a company name, or the home of an unnamed maker ("乐清市一家电器厂生产的插座")
                 RegionRole::Company
@@ -2449,7 +2476,11 @@ mod tests {
             "召回2022年第30周至第45周生产的轮胎，可能发生爆胎。",
             Some(DocKind::Recall),
         );
-        assert!(w.regions.iter().all(|r| r.province != "陕西省"), "{:?}", w.regions);
+        assert!(
+            w.regions.iter().all(|r| r.province != "陕西省"),
+            "{:?}",
+            w.regions
+        );
     }
 
     #[test]
@@ -2468,7 +2499,11 @@ mod tests {
         );
         assert_eq!(hazards(&x), ["标志说明不合格", "火灾"]);
         let rows = vec![row("锂离子电池", "某电池有限公司", "", "挤压、重物冲击")];
-        let mut d = example_doc("锂离子电池抽查结果", "1批次不合格。", Some(DocKind::Inspection));
+        let mut d = example_doc(
+            "锂离子电池抽查结果",
+            "1批次不合格。",
+            Some(DocKind::Inspection),
+        );
         d.rows = rows;
         let y = an().analyze(&d, &mut ClusterIndex::new());
         assert_eq!(hazards(&y), ["火灾"]);
@@ -2508,9 +2543,17 @@ mod tests {
             "仓库发生火灾，起火原因为违规给电动车电池充电，大量童鞋被烧毁。",
             None,
         );
-        assert!(!y.categories.contains(&"童鞋".to_string()), "{:?}", y.categories);
+        assert!(
+            !y.categories.contains(&"童鞋".to_string()),
+            "{:?}",
+            y.categories
+        );
         // a battery named where nothing happens describes the bike
-        let z = run("", "某品牌发布新款电动自行车，该车采用石墨烯电池，续航100公里。", None);
+        let z = run(
+            "",
+            "某品牌发布新款电动自行车，该车采用石墨烯电池，续航100公里。",
+            None,
+        );
         assert_eq!(z.categories, ["电动自行车"]);
     }
 

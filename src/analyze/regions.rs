@@ -393,7 +393,9 @@ mod tests {
             "北京市"
         );
         assert_eq!(
-            g.resolve_in("朝阳区", &["吉林省".to_string()]).unwrap().code,
+            g.resolve_in("朝阳区", &["吉林省".to_string()])
+                .unwrap()
+                .code,
             "220104"
         );
         assert!(g.resolve_in("鼓楼区", &[]).is_none());
