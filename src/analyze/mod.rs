@@ -11,6 +11,7 @@
 
 mod check;
 mod cluster;
+mod facts;
 mod fold;
 mod regions;
 mod rules;
@@ -24,6 +25,7 @@ use regex::Regex;
 
 pub use check::check;
 pub use cluster::{ClusterEntry, ClusterIndex, similarity, sketch};
+pub use facts::{Count, Facts, StandardRef, facts};
 pub use fold::fold;
 pub use regions::Resolved as RegionInfo;
 
@@ -79,6 +81,8 @@ struct Hazard {
     severity: u8,
     test_items: Vec<String>,
     exclude: Vec<String>,
+    /// (categories, prepared items): for these products the items are this hazard's test items.
+    product_items: Vec<(Vec<usize>, Vec<String>)>,
 }
 
 /// The analysis stage: rules, dictionaries and tokenizer, loaded once. `Send + Sync`.
@@ -90,6 +94,7 @@ pub struct Analyzer {
     vulnerable: Vec<String>,
     kinds: Vec<(DocKind, Vec<String>, Vec<String>)>,
     failure: Vec<String>,
+    victim_verbs: Vec<String>,
     all_pass: Vec<String>,
     place_names: Vec<String>,
     platforms: Vec<String>,
@@ -104,6 +109,9 @@ pub struct Analyzer {
     std_re: Regex,
     dateline_re: Regex,
     failed_batches_re: Regex,
+    maker_re: Regex,
+    /// Last characters of the organisation suffixes (a cheap test before `org_re`).
+    org_suffix_chars: Vec<char>,
     date_re: Regex,
     neg_window: usize,
     neg_breakers: Vec<String>,
@@ -236,6 +244,19 @@ impl Analyzer {
                 severity: h.severity,
                 test_items: h.test_items.clone(),
                 exclude: h.exclude.iter().map(|s| prepare(s)).collect(),
+                product_items: h
+                    .product_items
+                    .iter()
+                    .map(|pi| {
+                        (
+                            pi.categories
+                                .iter()
+                                .filter_map(|c| cat_index.get(c.as_str()).copied())
+                                .collect(),
+                            pi.items.iter().map(|s| prepare(s)).collect(),
+                        )
+                    })
+                    .collect(),
             })
             .collect();
         let cues = &f.cues;
@@ -269,6 +290,15 @@ impl Analyzer {
             }
             for t in &h.test_items {
                 phrases.push((prepare(t), Target::Hazard(i, Strength::TestItem)));
+            }
+        }
+        // Product-dependent test items match as test items of their hazard; a mention attached to
+        // another product is dropped or re-read (see `product_hazard`).
+        for (i, h) in f.hazards.hazard.iter().enumerate() {
+            for pi in &h.product_items {
+                for t in &pi.items {
+                    phrases.push((prepare(t), Target::Hazard(i, Strength::TestItem)));
+                }
             }
         }
         let list = |v: &[String], t: Target, out: &mut Vec<(String, Target)>| {
@@ -319,6 +349,7 @@ impl Analyzer {
                 .map(|(p, _)| p.clone()),
         );
         user_words.extend(cues.failure.cues.iter().map(|s| prepare(s)));
+        user_words.extend(cues.victim.cues.iter().map(|s| prepare(s)));
         user_words.extend(cues.all_pass.cues.iter().map(|s| prepare(s)));
         for c in &categories {
             user_words.extend(c.anchor_terms.iter().cloned());
@@ -373,6 +404,12 @@ impl Analyzer {
             .filter(|s| !s.ends_with('店'))
             .cloned()
             .collect();
+        let mut org_suffix_chars: Vec<char> = org_suffixes
+            .iter()
+            .filter_map(|s| s.chars().last())
+            .collect();
+        org_suffix_chars.sort_unstable();
+        org_suffix_chars.dedup();
         let org_re = Regex::new(&format!(
             r"[\p{{Han}}A-Za-z0-9（）()·]{{1,30}}?(?:{})",
             alt(&org_suffixes)
@@ -389,28 +426,36 @@ impl Analyzer {
             r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:批次|批|家|个)[^，。；]{0,8}不合格|不合格(?:产品|项目|批次)|不合格率",
         );
         let date_re = Regex::new(r"\d{1,2}月\d{1,2}日|\d{1,2}日(?:凌晨|上午|中午|下午|晚|早|夜)");
-        let (org_re, shop_re, brand_re, std_re, dateline_re, failed_batches_re, date_re) = match (
-            org_re,
-            shop_re,
-            brand_re,
-            std_re,
-            dateline_re,
-            failed_batches_re,
-            date_re,
-        ) {
-            (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e), Ok(f), Ok(g)) => (a, b, c, d, e, f, g),
-            (a, ..) => {
-                errs.push(ConfigError::new(
-                    &f.texts[2].0,
-                    rules::table_line(&f.texts[2].1, "company"),
-                    format!(
-                        "bad suffix list: {}",
-                        a.err().map(|e| e.to_string()).unwrap_or_default()
-                    ),
-                ));
-                return Err(errs);
-            }
-        };
+        // the home of an unnamed maker: "[乐清市]一家电器厂生产的…", "某玩具厂制造的…"
+        let maker_re = Regex::new(
+            r"^(?:\p{Han}{0,8}?(?:市|县|区|镇))?(?:一家|某)\p{Han}{0,10}?(?:公司|厂|企业)(?:生产|制造|出产)",
+        );
+        let (org_re, shop_re, brand_re, std_re, dateline_re, failed_batches_re, maker_re, date_re) =
+            match (
+                org_re,
+                shop_re,
+                brand_re,
+                std_re,
+                dateline_re,
+                failed_batches_re,
+                maker_re,
+                date_re,
+            ) {
+                (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e), Ok(f), Ok(g), Ok(h)) => {
+                    (a, b, c, d, e, f, g, h)
+                }
+                (a, ..) => {
+                    errs.push(ConfigError::new(
+                        &f.texts[2].0,
+                        rules::table_line(&f.texts[2].1, "company"),
+                        format!(
+                            "bad suffix list: {}",
+                            a.err().map(|e| e.to_string()).unwrap_or_default()
+                        ),
+                    ));
+                    return Err(errs);
+                }
+            };
         if !errs.is_empty() {
             return Err(errs);
         }
@@ -422,6 +467,7 @@ impl Analyzer {
             vulnerable: cues.vulnerable.iter().map(|v| v.name.clone()).collect(),
             kinds,
             failure: cues.failure.cues.iter().map(|s| prepare(s)).collect(),
+            victim_verbs: cues.victim.cues.iter().map(|s| prepare(s)).collect(),
             all_pass: cues.all_pass.cues.iter().map(|s| prepare(s)).collect(),
             place_names,
             platforms: cues.platforms.names.clone(),
@@ -435,6 +481,8 @@ impl Analyzer {
             std_re,
             dateline_re,
             failed_batches_re,
+            maker_re,
+            org_suffix_chars,
             date_re,
             neg_window: cues.negation.window.unwrap_or(6),
             neg_breakers: cues.negation.breakers.iter().map(|s| prepare(s)).collect(),
@@ -444,6 +492,28 @@ impl Analyzer {
     /// The tokenizer with our user words (the index uses it).
     pub fn jieba(&self) -> Arc<Jieba> {
         Arc::clone(&self.jieba)
+    }
+
+    /// Whether a mention of hazard `h` through `term` (prepared) stands for a product `cat`: a word that
+    /// is a product-dependent test item (rules/hazards.toml `product_items`) names the item's hazard for
+    /// those products and nothing else, and no other hazard for them ("挤压" of a power bank is its
+    /// crush test, a fire item; "挤压" of a pram is a pinch).
+    fn keeps_term(&self, h: usize, term: &str, cat: Option<usize>) -> bool {
+        for (hi, hz) in self.hazards.iter().enumerate() {
+            for (cats, items) in &hz.product_items {
+                if !items.iter().any(|i| i == term) {
+                    continue;
+                }
+                let for_product = cat.is_some_and(|c| cats.contains(&c));
+                if for_product && hi != h {
+                    return false;
+                }
+                if !for_product && hi == h && !hz.test_items.iter().any(|t| prepare(t) == term) {
+                    return false;
+                }
+            }
+        }
+        true
     }
 
     /// Test items that check a hazard (for sampling requests).
@@ -613,6 +683,7 @@ impl Analyzer {
         toks: &[Tok],
         ms: &[Match],
         title_end: usize,
+        hazard_sents: Option<&HashSet<usize>>,
     ) -> Vec<CatM> {
         let mut cats: Vec<CatM> = Vec::new();
         // Longest match wins where two category phrases overlap.
@@ -676,6 +747,10 @@ impl Analyzer {
                 }
             }
             for (sent, term_tok) in firsts {
+                // a battery named where nothing happens ("该车采用石墨烯电池") describes the bike
+                if hazard_sents.is_some_and(|h| !h.contains(&sent)) {
+                    continue;
+                }
                 let is_term_cat = |m: &CatM| {
                     cat.anchor_terms
                         .iter()
@@ -876,13 +951,34 @@ impl Analyzer {
         let exempt = matches!(kind, DocKind::Recall | DocKind::Inspection);
 
         // Categories.
+        let hazard_sents: HashSet<usize> = ms
+            .iter()
+            .filter(|m| matches!(m.target, Target::Hazard(_, Strength::Strong)))
+            .map(|m| toks[m.a].sent)
+            .collect();
         let cats = self.category_mentions(
             &full,
             &words,
             &toks,
             &ms,
             if has_title { text_start } else { 0 },
+            Some(&hazard_sents),
         );
+        // Products a fire reached (引燃了被褥, 童鞋被烧毁) are victims, not sources.
+        let victim: Vec<bool> = cats
+            .iter()
+            .map(|c| {
+                let clause = toks[c.tok].clause;
+                let is_verb = |w: &str| self.victim_verbs.iter().any(|v| v == w);
+                let before = (0..c.tok)
+                    .rev()
+                    .take_while(|&k| toks[k].clause == clause)
+                    .any(|k| is_verb(words[k]));
+                let after = words.get(c.end) == Some(&"被")
+                    && words.get(c.end + 1).is_some_and(|w| is_verb(w));
+                before || after
+            })
+            .collect();
         let categories = self.rank_categories(&cats, text_start, &toks);
 
         // Hazards.
@@ -927,12 +1023,17 @@ impl Analyzer {
                 c == t.clause
                     && end <= m.a
                     && m.a - end <= self.neg_window
-                    // the word right after the cue is what it negates (未引起火灾), so it never breaks
+                    // the word right after the cue is what it negates (未引起火灾), so it never breaks;
+                    // nor does a causal word inside a relative clause ("未发生因充电引发的火灾")
                     && !words
                         .get(end + 1..m.a)
                         .unwrap_or(&[])
                         .iter()
-                        .any(|w| self.neg_breakers.iter().any(|b| b == w))
+                        .enumerate()
+                        .any(|(k, w)| {
+                            self.neg_breakers.iter().any(|b| b == w)
+                                && words.get(end + 2 + k) != Some(&"的")
+                        })
             }) || neg_adj.iter().any(|&end| {
                 end <= m.a && end + 1 >= m.a && toks.get(end).is_some_and(|x| x.clause == t.clause)
             });
@@ -975,20 +1076,28 @@ impl Analyzer {
         for m in &mut hz {
             let prefer = &self.hazards[m.h].prefer_groups;
             let clause = toks[m.tok].clause;
-            let same: Option<&CatM> = cats.iter().filter(|c| c.sent == m.sent).min_by_key(|c| {
-                let preferred = prefer.is_empty() || prefer.contains(&self.categories[c.c].group);
-                (
-                    !preferred,
-                    toks[c.tok].clause.abs_diff(clause),
-                    c.tok.abs_diff(m.tok),
-                    c.tok > m.tok,
-                )
-            });
+            let same: Option<&CatM> = cats
+                .iter()
+                .zip(&victim)
+                .filter(|(c, v)| c.sent == m.sent && !**v)
+                .map(|(c, _)| c)
+                .min_by_key(|c| {
+                    let preferred =
+                        prefer.is_empty() || prefer.contains(&self.categories[c.c].group);
+                    (
+                        !preferred,
+                        toks[c.tok].clause.abs_diff(clause),
+                        c.tok.abs_diff(m.tok),
+                        c.tok > m.tok,
+                    )
+                });
             m.category = same.map(|c| c.c).or(title_cat).or(top);
             if let Some(same) = same {
                 m.also = coordinated(&cats, same, &words);
             }
         }
+
+        hz.retain(|m| self.keeps_term(m.h, &prepare(&m.term), m.category));
 
         // A refined category (电动自行车用蓄电池) takes over its anchor's mentions of a hazard it also
         // has in the document: "电动车起火" in the title and "电池起火" in the body are one battery fire.
@@ -1026,7 +1135,24 @@ impl Analyzer {
         let top = categories.first().copied();
 
         // Regions.
-        let places = self.place_mentions(doc, &full, &full_orig, &toks, &ms, text_start);
+        // organisation and shop names: parties, and the places inside them are company places
+        let org_names = self.org_spans(&full_orig);
+        let shop_names: Vec<(usize, usize)> = if full_orig.contains('店') {
+            self.shop_re
+                .find_iter(&full_orig)
+                .map(|m| (m.start(), m.end()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let places = self.place_mentions(
+            doc,
+            (&full, &full_orig),
+            &toks,
+            &ms,
+            text_start,
+            &[org_names.as_slice(), shop_names.as_slice()].concat(),
+        );
         let mut regions: Vec<RegionMention> = places.iter().map(|p| p.mention.clone()).collect();
         let shop_region = doc.field(field::SHOP_REGION).and_then(|r| {
             self.resolve_text(r).map(|x| RegionMention {
@@ -1093,17 +1219,14 @@ impl Analyzer {
                 push(&mut parties.enterprises, e);
             }
         }
-        for (s, e) in self.org_spans(&full_orig) {
+        for &(s, e) in &org_names {
             if let Some(name) = full_orig.get(s..e) {
                 push(&mut parties.enterprises, name);
             }
         }
-        for m in self.shop_re.find_iter(&full_orig) {
-            let start = strip_lead(&full_orig, m.start(), m.end(), &self.platforms);
-            if let Some(name) = full_orig
-                .get(start..m.end())
-                .filter(|n| n.chars().count() >= 4)
-            {
+        for &(so, eo) in &shop_names {
+            let start = strip_lead(&full_orig, so, eo, &self.platforms);
+            if let Some(name) = full_orig.get(start..eo).filter(|n| n.chars().count() >= 4) {
                 push(&mut parties.shops, name);
             }
         }
@@ -1199,8 +1322,10 @@ impl Analyzer {
                     if m.negated || m.hypothetical {
                         continue;
                     }
-                    // a minor hazard next to a severe one of the same product is its cause
+                    // a minor hazard next to a severe one of the same product is its cause; an
+                    // inspection's failed items are each a finding of their own
                     if self.hazards[m.h].minor
+                        && kind != DocKind::Inspection
                         && hz.iter().any(|o| {
                             o.sent == m.sent
                                 && o.category == m.category
@@ -1312,7 +1437,11 @@ impl Analyzer {
             }
             for &c in &categories {
                 let name = &self.categories[c].name;
-                let n = cats.iter().filter(|m| m.c == c).count();
+                let n = cats
+                    .iter()
+                    .zip(&victim)
+                    .filter(|(m, v)| m.c == c && !**v)
+                    .count();
                 let in_title = cats
                     .iter()
                     .any(|m| m.c == c && has_title && toks[m.tok].s < text_start);
@@ -1364,6 +1493,10 @@ impl Analyzer {
     /// Organisation names (…有限公司, …集团, …厂) as byte spans of `text`; "一公司", "某厂" are not names.
     fn org_spans(&self, text: &str) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
+        // most texts name no organisation: skip the regex unless a suffix is there at all
+        if !self.org_suffix_chars.iter().any(|&c| text.contains(c)) {
+            return out;
+        }
         for m in self.org_re.find_iter(text) {
             // 厂家, 公司内, 集团化 …: the suffix is the start of another word
             if text[m.end()..].starts_with([
@@ -1415,18 +1548,13 @@ impl Analyzer {
     fn place_mentions(
         &self,
         doc: &Document,
-        full: &str,
-        full_orig: &str,
+        (full, full_orig): (&str, &str),
         toks: &[Tok],
         ms: &[Match],
         text_start: usize,
+        // organisation and shop name spans: a place inside one is a company place
+        org: &[(usize, usize)],
     ) -> Vec<PlaceM> {
-        let mut org = self.org_spans(full_orig);
-        org.extend(
-            self.shop_re
-                .find_iter(full_orig)
-                .map(|m| (m.start(), m.end())),
-        );
         // Context: provinces named unambiguously anywhere, to choose among same-named counties.
         let mut ctx: Vec<String> = Vec::new();
         for m in ms {
@@ -1500,11 +1628,13 @@ impl Analyzer {
             let Some(r) = resolved else { continue };
             let after = &full[e..];
             let before = &full[..s];
-            // a person's origin (来自安徽的, 河南籍) is not where anything happened: not recorded
+            // a person's origin (来自安徽的, 河南籍) is not where anything happened: not recorded;
+            // nor is a word after a number ("第30周至第45周" holds no 周至县)
             if ["来自", "老家", "原籍", "祖籍", "户籍"]
                 .iter()
                 .any(|p| before.ends_with(p))
                 || after.starts_with('籍')
+                || before.ends_with(|c: char| c.is_ascii_digit())
             {
                 continue;
             }
@@ -1515,7 +1645,10 @@ impl Analyzer {
                 && self.is_dateline(full, text_start, s, after)
             {
                 RegionRole::Dateline
-            } else if org.iter().any(|&(os, oe)| os <= s && e <= oe) {
+            } else if org.iter().any(|&(os, oe)| os <= s && e <= oe)
+                || self.maker_re.is_match(after)
+            {
+                // inside a company name, or the home of an unnamed maker ("乐清市一家电器厂生产的插座")
                 RegionRole::Company
             } else if self
                 .publisher_suffixes
@@ -1639,7 +1772,7 @@ impl Analyzer {
                 let pf = prepare(p);
                 let (w, t) = self.tokens(&pf);
                 let ms = self.matches(&w);
-                let cats = self.category_mentions(&pf, &w, &t, &ms, 0);
+                let cats = self.category_mentions(&pf, &w, &t, &ms, 0, None);
                 // "锂电池组" in an e-bike notice is the e-bike battery
                 let refined = self.categories.iter().position(|r| {
                     r.anchor
@@ -1671,7 +1804,18 @@ impl Analyzer {
                 .collect();
             for m in &ms {
                 if let Target::Hazard(h, s) = m.target {
-                    if s == Strength::TestItem && terms.iter().any(|t| t.a < m.b && m.a < t.b) {
+                    let term = w.get(m.a..m.b).unwrap_or(&[]).concat();
+                    if !self.keeps_term(h, &term, Some(category)) {
+                        continue;
+                    }
+                    let product_item = self.hazards[h]
+                        .product_items
+                        .iter()
+                        .any(|(cs, items)| cs.contains(&category) && items.contains(&term));
+                    if s == Strength::TestItem
+                        && !product_item
+                        && terms.iter().any(|t| t.a < m.b && m.a < t.b)
+                    {
                         continue;
                     }
                     if !hazards.contains(&h) {
@@ -2257,6 +2401,160 @@ mod tests {
         assert!(y.is_signal, "{:?}", y.reason);
         assert_eq!(y.findings[0].province.as_deref(), Some("全国"));
         assert!(y.regions.iter().any(|r| r.code == "000000"));
+    }
+
+    #[test]
+    fn ambiguous_names_and_roles_resolve_like_a_monitor() {
+        let place = |text: &str| {
+            let x = run("", text, None);
+            assert!(x.is_signal, "{text}: {:?}", x.reason);
+            (x.findings[0].province.clone(), x.findings[0].city.clone())
+        };
+        let p = |s: &str| Some(s.to_string());
+        // 朝阳区 alone is Beijing's; 长春市朝阳区 is Jilin's; 朝阳市 is a city of Liaoning
+        assert_eq!(place("朝阳区一小区内电动车充电时起火。").0, p("北京市"));
+        assert_eq!(
+            place("长春市朝阳区一居民家的电暖器起火。"),
+            (p("吉林省"), p("长春市"))
+        );
+        assert_eq!(
+            place("辽宁朝阳市一居民家中的取暖器起火。"),
+            (p("辽宁省"), p("朝阳市"))
+        );
+        // the many 鼓楼区: the city or province named beside it decides; alone it places nothing
+        assert_eq!(
+            place("南京鼓楼区一餐馆燃气灶爆燃。"),
+            (p("江苏省"), p("南京市"))
+        );
+        assert_eq!(
+            place("福州鼓楼区一居民家中燃气热水器漏气。"),
+            (p("福建省"), p("福州市"))
+        );
+        assert_eq!(
+            place("开封市鼓楼区一居民家的电冰箱起火。"),
+            (p("河南省"), p("开封市"))
+        );
+        assert_eq!(place("鼓楼区一居民家的电冰箱起火。").0, None);
+        // a company's home is not the event; nor is an unnamed maker's home
+        let x = run(
+            "",
+            "温州市乐清市一家电器厂生产的插座在桂林市销售时被发现漏电。",
+            None,
+        );
+        let role = |x: &Extraction, t: &str| x.regions.iter().find(|r| r.text == t).map(|r| r.role);
+        assert_eq!(role(&x, "温州市"), Some(RegionRole::Company));
+        assert_eq!(role(&x, "桂林市"), Some(RegionRole::Event));
+        assert_eq!(x.findings[0].province.as_deref(), Some("广西壮族自治区"));
+        // a dateline names the agency's desk; the event is in the story
+        let y = run(
+            "",
+            "中新网上海5月3日电 浙江温州市鹿城区一处自建房内电动自行车充电时起火。",
+            None,
+        );
+        assert_eq!(role(&y, "上海"), Some(RegionRole::Dateline));
+        assert_eq!(y.findings[0].province.as_deref(), Some("浙江省"));
+        // a publisher's place places a story that names no other
+        let z = run(
+            "",
+            "据杭州市消防救援支队消息，一居民家中的电热毯过热起火。",
+            None,
+        );
+        assert_eq!(role(&z, "杭州市"), Some(RegionRole::Publisher));
+        assert_eq!(z.findings[0].province.as_deref(), Some("浙江省"));
+        // places abroad and the whole country
+        assert_eq!(
+            place("日本消费者厅通报，某品牌电热水壶底座熔化，2人烫伤。").0,
+            p("境外:日本")
+        );
+        assert_eq!(
+            place("全国多地接连发生电动自行车楼道起火事故。").0,
+            p("全国")
+        );
+        // a number before a county name is a count, not a place ("第30周至第45周" holds no 周至县)
+        let w = run(
+            "",
+            "召回2022年第30周至第45周生产的轮胎，可能发生爆胎。",
+            Some(DocKind::Recall),
+        );
+        assert!(
+            w.regions.iter().all(|r| r.province != "陕西省"),
+            "{:?}",
+            w.regions
+        );
+    }
+
+    #[test]
+    fn test_items_depend_on_the_product() {
+        let hazards = |x: &Extraction| {
+            let mut v: Vec<String> = x.findings.iter().map(|f| f.hazard.clone()).collect();
+            v.sort();
+            v.dedup();
+            v
+        };
+        // 挤压 of a power bank / battery is the crush test: a fire item
+        let x = run(
+            "移动电源产品质量监督抽查结果",
+            "抽查移动电源30批次，不合格4批次，不合格项目为挤压和标志和说明。",
+            Some(DocKind::Inspection),
+        );
+        assert_eq!(hazards(&x), ["标志说明不合格", "火灾"]);
+        let rows = vec![row("锂离子电池", "某电池有限公司", "", "挤压、重物冲击")];
+        let mut d = example_doc(
+            "锂离子电池抽查结果",
+            "1批次不合格。",
+            Some(DocKind::Inspection),
+        );
+        d.rows = rows;
+        let y = an().analyze(&d, &mut ClusterIndex::new());
+        assert_eq!(hazards(&y), ["火灾"]);
+        // …but 挤压 of a pram is still a pinch
+        let z = run(
+            "婴儿推车抽查结果",
+            "抽查婴儿推车20批次，不合格3批次，不合格项目为挤压、剪切和卡夹。",
+            Some(DocKind::Inspection),
+        );
+        assert_eq!(hazards(&z), ["夹伤/挤压"]);
+        // a test passed is no finding: the item needs a failure word
+        let w = run(
+            "",
+            "这款充电宝经过挤压、针刺等严苛测试，从未发生起火。",
+            None,
+        );
+        assert!(!w.is_signal, "{:?}", w.findings);
+        // an inspection's failed capacity is a finding beside its fire item (not the fire's cause)
+        let v = run(
+            "移动电源抽查结果",
+            "抽查移动电源25批次，不合格5批次，不合格项目为额定容量和挤压。",
+            Some(DocKind::Inspection),
+        );
+        assert_eq!(hazards(&v), ["功能失效", "火灾"]);
+    }
+
+    #[test]
+    fn what_a_fire_reached_is_not_its_source() {
+        let x = run(
+            "",
+            "昨晚，一名租客的手机在床头充电时起火，引燃了枕头和床单。",
+            None,
+        );
+        assert_eq!(x.categories, ["手机"]);
+        let y = run(
+            "",
+            "仓库发生火灾，起火原因为违规给电动车电池充电，大量童鞋被烧毁。",
+            None,
+        );
+        assert!(
+            !y.categories.contains(&"童鞋".to_string()),
+            "{:?}",
+            y.categories
+        );
+        // a battery named where nothing happens describes the bike
+        let z = run(
+            "",
+            "某品牌发布新款电动自行车，该车采用石墨烯电池，续航100公里。",
+            None,
+        );
+        assert_eq!(z.categories, ["电动自行车"]);
     }
 
     #[test]

@@ -53,6 +53,9 @@ pub struct Gazetteer {
     pub by_name: HashMap<String, Vec<usize>>,
     /// Written form → country.
     pub foreign: HashMap<String, String>,
+    /// Ambiguous written form → the code it means when the text names no province that decides
+    /// (region_aliases.tsv rows marked `default`: 朝阳区 is Beijing's unless 长春 or 辽宁 is named).
+    pub defaults: HashMap<String, String>,
     /// Extra user words for jieba, with an optional frequency (0 = never keep this general-dictionary
     /// word whole: 发生爆炸 → 发生 + 爆炸).
     pub words: Vec<(String, Option<usize>)>,
@@ -204,8 +207,27 @@ impl Gazetteer {
         let (label, text) = &d.aliases;
         for (line, l) in data_lines(text) {
             let mut cols = l.split('\t');
-            match (cols.next().map(str::trim), cols.next().map(str::trim)) {
-                (Some(alias), Some(name)) if !alias.is_empty() => {
+            match (
+                cols.next().map(str::trim),
+                cols.next().map(str::trim),
+                cols.next().map(str::trim),
+            ) {
+                (Some(alias), Some(code), Some("default")) if !alias.is_empty() => {
+                    let known = g.by_name.get(alias).is_some_and(|ids| {
+                        ids.iter()
+                            .any(|&i| g.places.get(i).is_some_and(|p| p.code == code))
+                    });
+                    if known {
+                        g.defaults.insert(alias.to_string(), code.to_string());
+                    } else {
+                        errs.push(ConfigError::new(
+                            label,
+                            line,
+                            format!("`{alias}` has no division with code `{code}`"),
+                        ));
+                    }
+                }
+                (Some(alias), Some(name), None) if !alias.is_empty() => {
                     match g.by_name.get(name).cloned() {
                         Some(ids) => g.by_name.entry(alias.to_string()).or_default().extend(ids),
                         None => errs.push(ConfigError::new(
@@ -215,7 +237,11 @@ impl Gazetteer {
                         )),
                     }
                 }
-                _ => errs.push(ConfigError::new(label, line, "expected: alias<TAB>name")),
+                _ => errs.push(ConfigError::new(
+                    label,
+                    line,
+                    "expected: alias<TAB>name, or name<TAB>code<TAB>default",
+                )),
             }
         }
         let (label, text) = &d.foreign;
@@ -321,7 +347,9 @@ impl Gazetteer {
                 .unwrap_or(first);
             Some(best)
         } else {
-            None
+            // still ambiguous: the well-known reading, if the dictionary names one
+            let code = self.defaults.get(name)?;
+            cands.into_iter().find(|c| &c.code == code)
         }
     }
 }
@@ -355,13 +383,28 @@ mod tests {
         assert_eq!(g.resolve_in("吉林", &[]).unwrap().code, "220000");
         assert_eq!(g.resolve_in("美国", &[]).unwrap().province, "境外:美国");
         assert_eq!(g.resolve_in("全国", &[]).unwrap().code, "000000");
-        // 朝阳区 exists in Beijing and Changchun: ambiguous alone, resolved by context
-        assert!(g.resolve_in("朝阳区", &[]).is_none());
+        // 朝阳区 exists in Beijing and Changchun: resolved by context, else the dictionary's default
+        // reading (Beijing's); 鼓楼区 (Nanjing, Fuzhou, Xuzhou, Kaifeng) has no default
+        assert_eq!(g.resolve_in("朝阳区", &[]).unwrap().code, "110105");
         assert_eq!(
             g.resolve_in("朝阳区", &["北京市".to_string()])
                 .unwrap()
                 .province,
             "北京市"
+        );
+        assert_eq!(
+            g.resolve_in("朝阳区", &["吉林省".to_string()])
+                .unwrap()
+                .code,
+            "220104"
+        );
+        assert!(g.resolve_in("鼓楼区", &[]).is_none());
+        assert_eq!(
+            g.resolve_in("鼓楼区", &["福建省".to_string()])
+                .unwrap()
+                .city
+                .as_deref(),
+            Some("福州市")
         );
         assert_eq!(g.resolve_in("浦东", &[]).unwrap().province, "上海市");
         // 34 provincial-level divisions and all prefecture-level cities are present
@@ -381,6 +424,18 @@ mod tests {
                     && p.code != "820000")
                 .count()
                 >= 330
+        );
+    }
+
+    #[test]
+    fn a_default_must_name_a_division_of_that_name() {
+        let mut d = read_dicts(None).unwrap();
+        d.aliases.1.push_str("鼓楼区\t110105\tdefault\n");
+        let errs = Gazetteer::load(&d).unwrap_err();
+        assert!(
+            errs.iter()
+                .any(|e| e.to_string().contains("no division with code `110105`")),
+            "{errs:?}"
         );
     }
 

@@ -72,8 +72,20 @@ pub struct HazardRule {
     pub prefer_groups: Vec<String>,
     #[serde(default)]
     pub minor: bool,
+    /// Test items that check this hazard only for some products: the battery standards' 挤压 (crush)
+    /// is a fire/explosion test, while 挤压 of a pram is a pinch. For a mention attached to one of
+    /// `categories`, the words in `items` mean this hazard's test item, whatever they mean elsewhere.
+    #[serde(default)]
+    pub product_items: Vec<ProductItems>,
     #[serde(default)]
     pub examples: Examples,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductItems {
+    pub categories: Vec<String>,
+    pub items: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -200,6 +212,9 @@ pub struct CuesFile {
     pub dateline: Agencies,
     #[serde(default)]
     pub platforms: Names,
+    /// Verbs whose object is what a fire reached, not the product that failed (引燃了被褥).
+    #[serde(default)]
+    pub victim: CueList,
 }
 
 /// The three rule files, parsed and validated, with their text kept for locating examples.
@@ -348,6 +363,24 @@ fn validate(f: &RuleFiles) -> Vec<ConfigError> {
                 line_in_block(ht, "hazard", i, "name"),
                 format!("duplicate hazard `{}`", h.name),
             ));
+        }
+        for pi in &h.product_items {
+            for c in &pi.categories {
+                if !names.contains(c.as_str()) {
+                    errs.push(ConfigError::new(
+                        hl,
+                        line_in_block(ht, "hazard", i, "product_items"),
+                        format!("unknown category `{c}` in product_items"),
+                    ));
+                }
+            }
+            if pi.items.is_empty() || pi.items.iter().any(|t| t.trim().is_empty()) {
+                errs.push(ConfigError::new(
+                    hl,
+                    line_in_block(ht, "hazard", i, "product_items"),
+                    "product_items needs non-empty items",
+                ));
+            }
         }
         for g in &h.prefer_groups {
             if !groups.contains(g.as_str()) {

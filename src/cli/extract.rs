@@ -1,5 +1,8 @@
 //! `jiance extract`: JSON Lines in, one extraction per line out. A bad line is reported on stderr
-//! with its number and the rest go on.
+//! with its number and the rest go on. Each output line has the keys (`id`, `categories`,
+//! `hazards`, `regions` [{province, city, code, role}], `is_signal`, `kind`, `parties`, `standards`
+//! [{number, mandatory}], `cluster`) and, beside them, `reason` (why not a signal), `facts` (model and
+//! batch numbers, counts), `vulnerable` and `findings`.
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
@@ -94,6 +97,7 @@ pub fn run(dirs: &RuleDirs) -> Result<ExitCode> {
             weight: 1.0,
         };
         let ex = analyzer.analyze(&doc, &mut clusters);
+        let facts = jiance::analyze::facts(&doc.title, &doc.text, &ex.standards);
         let mut hazards: Vec<&str> = Vec::new();
         for h in ex.hazards.iter().filter(|h| !h.negated && !h.hypothetical) {
             if !hazards.contains(&h.hazard.as_str()) {
@@ -114,7 +118,8 @@ pub fn run(dirs: &RuleDirs) -> Result<ExitCode> {
             "reason": ex.reason,
             "kind": ex.kind,
             "parties": ex.parties,
-            "standards": ex.standards,
+            "standards": facts.standards,
+            "facts": {"models": facts.models, "batches": facts.batches, "counts": facts.counts},
             "vulnerable": ex.vulnerable,
             "findings": ex.findings,
             "cluster": ex.cluster,

@@ -153,6 +153,80 @@ fn extract_reads_json_lines_and_reports_bad_lines_by_number() {
         lines[0]
     );
     assert_eq!(lines[1]["is_signal"], false, "{}", lines[1]);
+    assert!(lines[1]["reason"].is_string(), "{}", lines[1]);
+    for l in &lines {
+        for key in [
+            "id",
+            "categories",
+            "hazards",
+            "regions",
+            "is_signal",
+            "kind",
+            "parties",
+            "standards",
+            "cluster",
+        ] {
+            assert!(l.get(key).is_some(), "{key} missing: {l}");
+        }
+        for r in l["regions"].as_array().unwrap() {
+            for key in ["province", "city", "code", "role"] {
+                assert!(r.get(key).is_some(), "region {key} missing: {l}");
+            }
+        }
+    }
+}
+
+#[test]
+fn extract_shows_standards_with_their_kind_and_facts() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jiance"))
+        .arg("extract")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = concat!(
+        r#"{"id": "r", "title": "召回部分电热水壶", "text": "某电器有限公司召回KT-1705型电热水壶，共计8640台，批次号20240311。产品不符合GB 4706.19-2008，参照GB/T 22760-2020评估。"}"#,
+        "\n",
+    );
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let l: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    let std = l["standards"].as_array().unwrap();
+    assert!(
+        std.iter()
+            .any(|s| s["number"] == "GB 4706.19-2008" && s["mandatory"] == true),
+        "{l}"
+    );
+    assert!(
+        std.iter()
+            .any(|s| s["number"] == "GB/T 22760-2020" && s["mandatory"] == false),
+        "{l}"
+    );
+    assert_eq!(l["facts"]["models"][0], "KT-1705", "{l}");
+    assert_eq!(l["facts"]["batches"][0], "20240311", "{l}");
+    assert!(
+        l["facts"]["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["what"] == "召回" && c["value"] == 8640 && c["unit"] == "台"),
+        "{l}"
+    );
+    assert!(
+        l["parties"]["enterprises"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e == "某电器有限公司"),
+        "{l}"
+    );
 }
 
 #[test]
