@@ -801,18 +801,24 @@ text = "div.text"
         dir: tempfile::TempDir,
     }
 
-    fn rig() -> Rig {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
-        let archive = ArchiveWriter::open(&dir.path().join("archive"), 1 << 30).unwrap();
+    /// A crawler with its own store and archive in `dir`, as a fresh process would open them.
+    fn crawler_in(dir: &std::path::Path) -> (Crawler, Store) {
+        let store = Store::open(&dir.join("state.sqlite")).unwrap();
+        let archive = ArchiveWriter::open(&dir.join("archive"), 1 << 30).unwrap();
         let crawler = Crawler::new(
             &test_settings(),
             archive,
             store.clone(),
             Arc::new(Counters::default()),
         )
-        .unwrap()
-        .with_discover(test_discover);
+        .unwrap();
+        (crawler, store)
+    }
+
+    fn rig() -> Rig {
+        let dir = tempfile::tempdir().unwrap();
+        let (crawler, store) = crawler_in(dir.path());
+        let crawler = crawler.with_discover(test_discover);
         Rig {
             crawler,
             store,
@@ -1001,18 +1007,7 @@ fields = {{ title = "title", text = "title" }}
         let src = source(&base);
         let dir = tempfile::tempdir().unwrap();
         // A fresh crawler, store handle and archive file each time, as after a process restart.
-        let start = || {
-            let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
-            let archive = ArchiveWriter::open(&dir.path().join("archive"), 1 << 30).unwrap();
-            let c = Crawler::new(
-                &test_settings(),
-                archive,
-                store.clone(),
-                Arc::new(Counters::default()),
-            )
-            .unwrap();
-            (c, store)
-        };
+        let start = || crawler_in(dir.path());
 
         let (c, store) = start();
         let (rep, pages) = pass_with(&c, &store, &src).await;
@@ -1354,15 +1349,7 @@ text = "div.text"
         );
         let src = parse_sources(&text, "sm.toml").unwrap().remove(0);
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
-        let archive = ArchiveWriter::open(&dir.path().join("archive"), 1 << 30).unwrap();
-        let c = Crawler::new(
-            &test_settings(),
-            archive,
-            store.clone(),
-            Arc::new(Counters::default()),
-        )
-        .unwrap();
+        let (c, store) = crawler_in(dir.path());
         let hits = |p: &str| st.hits.lock().unwrap().get(p).copied().unwrap_or(0);
 
         let (rep, pages) = pass_with(&c, &store, &src).await;
@@ -1441,15 +1428,7 @@ text = "div.text"
         let base = serve(app).await;
         let src = source(&base);
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
-        let archive = ArchiveWriter::open(&dir.path().join("archive"), 1 << 30).unwrap();
-        let c = Crawler::new(
-            &test_settings(),
-            archive,
-            store.clone(),
-            Arc::new(Counters::default()),
-        )
-        .unwrap();
+        let (c, store) = crawler_in(dir.path());
         let (rep, fetched) = pass_with(&c, &store, &src).await;
         assert!(rep.failed.is_empty());
         let mut titles: Vec<(String, String)> = fetched
@@ -1522,15 +1501,7 @@ text = "div.text"
         );
         let src = parse_sources(&text, "f.toml").unwrap().remove(0);
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
-        let archive = ArchiveWriter::open(&dir.path().join("archive"), 1 << 30).unwrap();
-        let c = Crawler::new(
-            &test_settings(),
-            archive,
-            store.clone(),
-            Arc::new(Counters::default()),
-        )
-        .unwrap();
+        let (c, store) = crawler_in(dir.path());
         let (rep, pages) = pass_with(&c, &store, &src).await;
         let mut urls: Vec<String> = pages.iter().map(|p| p.url.clone()).collect();
         urls.sort();
@@ -1581,17 +1552,8 @@ text = "div.text"
             .collect();
         let dir = tempfile::tempdir().unwrap();
         let open = || {
-            let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
-            let archive = ArchiveWriter::open(&dir.path().join("archive"), 1 << 30).unwrap();
-            let c = Crawler::new(
-                &test_settings(),
-                archive,
-                store.clone(),
-                Arc::new(Counters::default()),
-            )
-            .unwrap()
-            .with_discover(test_discover);
-            (c, store)
+            let (c, store) = crawler_in(dir.path());
+            (c.with_discover(test_discover), store)
         };
         let url_n = |u: &str| u.rsplit('/').next().unwrap().parse::<u32>().unwrap();
 
