@@ -107,6 +107,11 @@ pub struct ListSelectors {
     /// CSS selector of the "next page" link (its `href`).
     #[serde(default)]
     pub next: Option<String>,
+    /// Pagination by URL pattern when a page has no "next" link: a URL (absolute or relative to the
+    /// list page) with `{page}` where the page number goes (`/notices/index_{page}.html`). The page
+    /// after the one whose URL matches with number n is n + 1; paging stops at a page without links.
+    #[serde(default)]
+    pub pattern: Option<String>,
 }
 
 /// A field selector: one CSS selector, or several whose texts are joined by newlines.
@@ -159,6 +164,13 @@ pub struct ApiFields {
     /// Query parameter incremented for paging (`page`); paging stops at an empty page.
     #[serde(default)]
     pub page_param: Option<String>,
+    /// Cursor paging: dotted path in the response to the next cursor (`data.next_cursor`); paging
+    /// stops when it is missing, empty or null, or the page has no items.
+    #[serde(default)]
+    pub cursor: Option<String>,
+    /// Query parameter the cursor is sent in (default `cursor`).
+    #[serde(default)]
+    pub cursor_param: Option<String>,
     /// Item field paths: `id`, `title`, `text`, `published`, `url` and any structured field.
     pub fields: BTreeMap<String, String>,
 }
@@ -261,6 +273,31 @@ impl SourceConfig {
                 err("kind", "json sources need a [source.api] table".into())
             }
             _ => {}
+        }
+        if let Some(p) = self.list.as_ref().and_then(|l| l.pattern.as_ref())
+            && !p.contains("{page}")
+        {
+            errs.push(ConfigError::new(
+                file,
+                line_in_block(text, "source", n, "pattern"),
+                format!(
+                    "source {:?}: list.pattern {p:?} has no {{page}} placeholder",
+                    self.name
+                ),
+            ));
+        }
+        if let Some(a) = &self.api
+            && a.page_param.is_some()
+            && a.cursor.is_some()
+        {
+            errs.push(ConfigError::new(
+                file,
+                line_in_block(text, "source", n, "cursor"),
+                format!(
+                    "source {:?}: api has both page_param and cursor; choose one way of paging",
+                    self.name
+                ),
+            ));
         }
         if let Some(a) = &self.api {
             for key in ["title", "text"] {

@@ -87,6 +87,11 @@ pub fn discover(f: &Fetched, source: &SourceConfig) -> Result<Discovered, ParseE
                     .take(1)
                     .collect();
             }
+            if let (true, Some(pattern), false) =
+                (out.next.is_empty(), &list.pattern, out.details.is_empty())
+            {
+                out.next.extend(next_by_pattern(&base, pattern));
+            }
             Ok(out)
         }
         // Sitemaps are fetched in the feed role: a page that only leads to article pages.
@@ -116,6 +121,15 @@ pub fn discover(f: &Fetched, source: &SourceConfig) -> Result<Discovered, ParseE
             let mut out = Discovered::default();
             if let (Some(param), false) = (&api.page_param, items.is_empty()) {
                 out.next.push(next_page(&base, param).to_string());
+            }
+            if let (Some(path), false) = (&api.cursor, items.is_empty()) {
+                let cursor = lookup(&json, path)
+                    .and_then(scalar)
+                    .filter(|c| !c.is_empty());
+                if let Some(c) = cursor {
+                    let param = api.cursor_param.as_deref().unwrap_or("cursor");
+                    out.next.push(with_param(&base, param, &c).to_string());
+                }
             }
             Ok(out)
         }
@@ -334,6 +348,40 @@ fn scalar(v: &Value) -> Option<String> {
         }
         Value::Null | Value::Object(_) => None,
     }
+}
+
+/// The page after `page` by a `{page}` URL pattern: the pattern resolved against the page, matched
+/// with the number as a wildcard; a page that does not match is page 1 (the start URL).
+fn next_by_pattern(page: &Url, pattern: &str) -> Option<String> {
+    let (before, after) = pattern.split_once("{page}")?;
+    let abs_before = page.join(before).ok()?.to_string();
+    // `join` may add a trailing slash or normalise; compare on the resolved prefix.
+    let url = page.as_str();
+    let current = url
+        .strip_prefix(abs_before.as_str())
+        .and_then(|rest| {
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            let tail = &rest[digits.len()..];
+            (tail == after && !digits.is_empty())
+                .then(|| digits.parse::<u64>().ok())
+                .flatten()
+        })
+        .unwrap_or(1);
+    let next = format!("{before}{}{after}", current + 1);
+    page.join(&next).ok().map(|u| u.to_string())
+}
+
+/// The same URL with `param` set to `value` (other parameters kept).
+fn with_param(url: &Url, param: &str, value: &str) -> Url {
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != param)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .chain(std::iter::once((param.to_string(), value.to_string())))
+        .collect();
+    let mut next = url.clone();
+    next.query_pairs_mut().clear().extend_pairs(pairs);
+    next
 }
 
 /// The same URL with `param` incremented (absent counts as 1, so the next page is 2).

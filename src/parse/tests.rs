@@ -278,3 +278,106 @@ fn a_page_without_title_or_text_is_an_error() {
     let e = parse(&f, &source("news")).unwrap_err();
     assert_eq!(e.reason(), "empty-page");
 }
+
+#[test]
+fn list_pages_follow_a_url_pattern_when_there_is_no_next_link() {
+    let text = r#"
+[[source]]
+name = "gov"
+kind = "html"
+channel = "regulator"
+start = ["http://gov.test/notices/index.html"]
+[source.list]
+links = "a.n"
+pattern = "index_{page}.html"
+[source.detail]
+title = "h1"
+text = "p"
+"#;
+    let src = parse_sources(text, "t.toml").unwrap().remove(0);
+    let page =
+        |url: &str, body: &str| fetched(url, PageRole::List, "text/html", body.as_bytes().to_vec());
+    let with_links = r#"<a class="n" href="/n/1.html">通告</a>"#;
+    let first = discover(
+        &page("http://gov.test/notices/index.html", with_links),
+        &src,
+    )
+    .unwrap();
+    assert_eq!(first.next, ["http://gov.test/notices/index_2.html"]);
+    let third = discover(
+        &page("http://gov.test/notices/index_3.html", with_links),
+        &src,
+    )
+    .unwrap();
+    assert_eq!(third.next, ["http://gov.test/notices/index_4.html"]);
+    let empty = discover(
+        &page("http://gov.test/notices/index_9.html", "<p>没有更多</p>"),
+        &src,
+    )
+    .unwrap();
+    assert!(
+        empty.next.is_empty(),
+        "a page without links ends the paging"
+    );
+    let bad =
+        parse_sources(&text.replace("index_{page}.html", "index_2.html"), "t.toml").unwrap_err();
+    assert!(bad[0].to_string().contains("{page}"), "{}", bad[0]);
+}
+
+#[test]
+fn json_apis_page_by_cursor() {
+    let text = r#"
+[[source]]
+name = "c"
+kind = "json"
+channel = "complaint"
+start = ["http://c.test/api/list?size=2"]
+[source.api]
+items = "data.items"
+cursor = "data.next"
+cursor_param = "after"
+[source.api.fields]
+id = "id"
+title = "t"
+text = "x"
+"#;
+    let src = parse_sources(text, "t.toml").unwrap().remove(0);
+    let page = |url: &str, body: &str| {
+        fetched(
+            url,
+            PageRole::Api,
+            "application/json",
+            body.as_bytes().to_vec(),
+        )
+    };
+    let p1 = page(
+        "http://c.test/api/list?size=2",
+        r#"{"data":{"items":[{"id":1,"t":"a","x":"b"}],"next":"k2"}}"#,
+    );
+    assert_eq!(
+        discover(&p1, &src).unwrap().next,
+        ["http://c.test/api/list?size=2&after=k2"]
+    );
+    let p2 = page(
+        "http://c.test/api/list?size=2&after=k2",
+        r#"{"data":{"items":[{"id":2,"t":"a","x":"b"}],"next":"k3"}}"#,
+    );
+    assert_eq!(
+        discover(&p2, &src).unwrap().next,
+        ["http://c.test/api/list?size=2&after=k3"]
+    );
+    let last = page(
+        "http://c.test/api/list?after=k3",
+        r#"{"data":{"items":[{"id":3,"t":"a","x":"b"}],"next":null}}"#,
+    );
+    assert!(discover(&last, &src).unwrap().next.is_empty());
+    let both = text.replace(
+        "cursor = \"data.next\"",
+        "cursor = \"data.next\"\npage_param = \"page\"",
+    );
+    assert!(
+        parse_sources(&both, "t.toml").unwrap_err()[0]
+            .message
+            .contains("choose one")
+    );
+}
