@@ -57,7 +57,26 @@ pub struct Counters {
     pub analyze: StageCounters,
     pub index: StageCounters,
     pub score: StageCounters,
+    /// Items waiting in each inter-stage queue, as last seen by the stage that reads it.
+    pub queues: [QueueGauge; 3],
 }
+
+/// Depth of one bounded queue between stages: a full queue shows which stage is the bottleneck.
+#[derive(Debug, Default)]
+pub struct QueueGauge {
+    pub depth: AtomicU64,
+    pub capacity: AtomicU64,
+}
+
+impl QueueGauge {
+    pub fn set(&self, depth: usize, capacity: usize) {
+        self.depth.store(depth as u64, Ordering::Relaxed);
+        self.capacity.store(capacity as u64, Ordering::Relaxed);
+    }
+}
+
+/// Names of [`Counters::queues`], in order: crawl → parse, parse → analyze, analyze → sink.
+pub const QUEUES: [&str; 3] = ["fetched", "documents", "analyzed"];
 
 impl Counters {
     pub fn stages(&self) -> [(&'static str, &StageCounters); 5] {

@@ -404,6 +404,7 @@ fn parse_stage(
 ) -> Result<(), PipelineError> {
     while let Some(f) = rx.blocking_recv() {
         counters.parse.received();
+        counters.queues[0].set(rx.len(), rx.max_capacity());
         let Some(source) = sources.get(&f.source) else {
             warn!(url = %f.url, source = %f.source, "page from an unknown source");
             counters.parse.reject("unknown-source");
@@ -459,6 +460,7 @@ fn analyze_stage(
     let mut clusters = ClusterIndex::from_entries(store.clusters()?);
     while let Some(doc) = rx.blocking_recv() {
         counters.analyze.received();
+        counters.queues[1].set(rx.len(), rx.max_capacity());
         let extraction = analyzer.analyze(&doc, &mut clusters);
         // Persisted before the document is: a replay after a crash finds the same cluster.
         store.put_clusters(&clusters.take_new())?;
@@ -526,6 +528,7 @@ fn sink_stage(
         };
         let Some(a) = next else { break };
         counters.index.received();
+        counters.queues[2].set(rx.len(), rx.max_capacity());
         writer.upsert(&a.doc, &a.extraction)?;
         store.put_document(&a.doc, &a.extraction, &a.signals)?;
         signals += a.signals.len() as u64;

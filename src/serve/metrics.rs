@@ -33,6 +33,38 @@ pub fn metrics_text(
     alerts: Option<&[Alert]>,
 ) -> String {
     let mut out = String::new();
+    family(
+        &mut out,
+        "jiance_queue_depth",
+        "gauge",
+        "Items waiting in a bounded queue between stages (fetched: crawl→parse, documents: parse→analyze, analyzed: analyze→index).",
+    );
+    for (name, q) in crate::pipeline::counters::QUEUES
+        .iter()
+        .zip(&counters.queues)
+    {
+        let _ = writeln!(
+            out,
+            "jiance_queue_depth{{queue=\"{name}\"}} {}",
+            q.depth.load(std::sync::atomic::Ordering::Relaxed)
+        );
+    }
+    family(
+        &mut out,
+        "jiance_queue_capacity",
+        "gauge",
+        "Capacity of a bounded queue between stages.",
+    );
+    for (name, q) in crate::pipeline::counters::QUEUES
+        .iter()
+        .zip(&counters.queues)
+    {
+        let _ = writeln!(
+            out,
+            "jiance_queue_capacity{{queue=\"{name}\"}} {}",
+            q.capacity.load(std::sync::atomic::Ordering::Relaxed)
+        );
+    }
     let stages = counters.stages();
     family(
         &mut out,
@@ -275,6 +307,7 @@ mod tests {
         c.crawl.reject("http-500");
         c.parse.reject("bad \"selector\"");
         c.index.bytes(4096);
+        c.queues[1].set(17, 256);
         let alerts = vec![
             alert(
                 "A",
@@ -310,6 +343,9 @@ mod tests {
             "{text}"
         );
         assert!(has("jiance_stage_bytes_total{stage=\"index\"} 4096"));
+        assert!(has("jiance_queue_depth{queue=\"documents\"} 17"), "{text}");
+        assert!(has("jiance_queue_capacity{queue=\"documents\"} 256"));
+        assert!(has("jiance_queue_depth{queue=\"fetched\"} 0"));
         assert!(has("jiance_documents 12"));
         assert!(has("jiance_index_documents 11"));
         assert!(has("jiance_alerts{level=\"4\"} 2"));
