@@ -158,6 +158,9 @@ pub enum Command {
         /// Only documents that are risk signals.
         #[arg(long)]
         signals_only: bool,
+        /// Also count the matches per day or week (a trend).
+        #[arg(long, value_enum)]
+        histogram: Option<IntervalArg>,
         /// Print {"total", "hits", "facets"} as JSON.
         #[arg(long)]
         json: bool,
@@ -224,6 +227,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum IntervalArg {
+    Day,
+    Week,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -302,6 +311,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             limit,
             offset,
             signals_only,
+            histogram,
             json,
             rules,
         } => {
@@ -322,6 +332,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 limit,
                 offset,
                 signals_only,
+                histogram: histogram.map(|h| match h {
+                    IntervalArg::Day => jiance::index::Interval::Day,
+                    IntervalArg::Week => jiance::index::Interval::Week,
+                }),
             };
             let results = engine.index.search(&req).context("search failed")?;
             if json {

@@ -125,6 +125,20 @@ pub fn print_search(r: &SearchResults) {
             truncate(&snippet, 160)
         );
     }
+    if !r.histogram.is_empty() {
+        let max = r
+            .histogram
+            .iter()
+            .map(|(_, n)| *n)
+            .max()
+            .unwrap_or(1)
+            .max(1);
+        println!();
+        for (label, n) in &r.histogram {
+            let bar = "█".repeat(((*n * 40).div_ceil(max)) as usize);
+            println!("{label}  {n:>6}  {bar}");
+        }
+    }
     for (facet, counts) in &r.facets {
         if counts.is_empty() {
             continue;

@@ -110,6 +110,18 @@ pub struct SearchRequest {
     pub limit: usize,
     pub offset: usize,
     pub signals_only: bool,
+    /// Also count the matches per day or week (for trend charts).
+    #[serde(default)]
+    pub histogram: Option<Interval>,
+}
+
+/// Bucket width of a search histogram.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Interval {
+    Day,
+    /// ISO weeks, labelled by their Monday.
+    Week,
 }
 
 impl Default for SearchRequest {
@@ -127,6 +139,7 @@ impl Default for SearchRequest {
             limit: 20,
             offset: 0,
             signals_only: false,
+            histogram: None,
         }
     }
 }
@@ -136,8 +149,13 @@ pub struct SearchResults {
     /// Number of matching documents (all pages).
     pub total: u64,
     pub hits: Vec<Hit>,
-    /// Facet name (category, hazard, province, kind, source, platform) → (value, count), most first.
+    /// Facet name (category, hazard, province, city, kind, channel, source, platform, brand,
+    /// enterprise) → (value, count), most first.
     pub facets: BTreeMap<String, Vec<(String, u64)>>,
+    /// Matches per day or week (`YYYY-MM-DD` of the day or of the week's Monday), oldest first;
+    /// only when the request asks for it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub histogram: Vec<(String, u64)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -244,13 +262,17 @@ fn build_schema() -> (Schema, Fields) {
 type BuiltQuery = (Box<dyn Query>, Option<Box<dyn Query>>);
 
 /// Facets counted on every search: (name in results, field).
-const FACETS: [(&str, &str); 6] = [
+const FACETS: [(&str, &str); 10] = [
     ("category", "categories"),
     ("hazard", "hazards"),
     ("province", "provinces"),
+    ("city", "cities"),
     ("kind", "kind"),
+    ("channel", "channel"),
     ("source", "source"),
     ("platform", "platform"),
+    ("brand", "brands"),
+    ("enterprise", "enterprises"),
 ];
 
 pub struct Index {
@@ -528,6 +550,13 @@ impl Index {
                 score,
             });
         }
+        let histogram = match req.histogram {
+            None => Vec::new(),
+            Some(interval) => {
+                let days = searcher.search(&*query, &facets::DayHistogram { field: "day" })?;
+                facets::bucket(days, interval)
+            }
+        };
         let facets = counts
             .into_iter()
             .map(|(name, values)| {
@@ -541,6 +570,7 @@ impl Index {
             total: total as u64,
             hits,
             facets,
+            histogram,
         })
     }
 
@@ -1059,6 +1089,55 @@ mod tests {
             query: query.into(),
             ..SearchRequest::default()
         }
+    }
+
+    #[test]
+    fn histograms_by_day_and_week_and_brand_facets() {
+        let (_d, index) = build();
+        let mut w = index.writer().unwrap();
+        let fx = fixtures().into_iter().find(|f| f.id == "d2").unwrap();
+        let (mut doc, ex) = make(&fx);
+        doc.fields.insert("brand".into(), "暖邦".into());
+        w.upsert(&doc, &ex).unwrap();
+        w.commit().unwrap();
+        let all = |h| {
+            index
+                .search(&SearchRequest {
+                    histogram: Some(h),
+                    ..SearchRequest::default()
+                })
+                .unwrap()
+        };
+        let days = all(Interval::Day);
+        assert_eq!(
+            days.histogram,
+            [
+                ("2026-02-20".to_string(), 1),
+                ("2026-03-02".into(), 1),
+                ("2026-03-05".into(), 1),
+                ("2026-03-08".into(), 1)
+            ]
+        );
+        // 2026-03-02 is a Monday: the 5th and the 8th fall in its week.
+        assert_eq!(
+            all(Interval::Week).histogram,
+            [("2026-02-16".to_string(), 1), ("2026-03-02".into(), 3)]
+        );
+        assert_eq!(days.facets["brand"], [("暖邦".to_string(), 1)]);
+        let none = index.search(&q("")).unwrap();
+        assert!(none.histogram.is_empty(), "only when asked");
+        let filtered = index
+            .search(&SearchRequest {
+                histogram: Some(Interval::Day),
+                since: NaiveDate::from_ymd_opt(2026, 3, 3),
+                ..q("")
+            })
+            .unwrap();
+        assert_eq!(
+            filtered.histogram.iter().map(|(_, n)| n).sum::<u64>(),
+            filtered.total
+        );
+        assert_eq!(filtered.histogram.len(), 2);
     }
 
     #[test]

@@ -140,6 +140,16 @@ pub(crate) fn search_request(p: &Params) -> Result<SearchRequest, ApiError> {
         limit: p.count("limit", 20, 100)?,
         offset: p.count("offset", 0, MAX_WINDOW)?,
         signals_only: p.flag("signals")?,
+        histogram: match p.get("histogram") {
+            None => None,
+            Some("day") => Some(crate::index::Interval::Day),
+            Some("week") => Some(crate::index::Interval::Week),
+            Some(v) => {
+                return Err(ApiError::bad_request(format!(
+                    "histogram: expected day or week, got {v:?}"
+                )));
+            }
+        },
     })
 }
 
