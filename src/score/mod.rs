@@ -454,13 +454,13 @@ fn score_category(ctx: &Ctx, group: &[CellSeries], out: &mut ScoreOutput) {
         .iter()
         .any(|f| f.elevated && share_of_excess(f) >= rules.scope.concentration);
 
-    if let Some(n) = nation.filter(|n| n.elevated && (spread || n.national_notice) && !concentrated)
-    {
-        let names: Vec<&str> = placed
-            .iter()
-            .filter_map(|f| province_name(f.cell))
-            .collect();
-        let extra = vec![
+    // The provinces a national cell spans and the terms that explain its spread.
+    let names: Vec<&str> = placed
+        .iter()
+        .filter_map(|f| province_name(f.cell))
+        .collect();
+    let spread_terms = || {
+        vec![
             term(
                 "provinces",
                 names.len() as f64,
@@ -471,12 +471,16 @@ fn score_category(ctx: &Ctx, group: &[CellSeries], out: &mut ScoreOutput) {
                 top_share,
                 "最大省份占比 largest province's share of the provinces' count",
             ),
-            term(
-                "national_notice",
-                flag(n.national_notice),
-                "国家级监管通报 national regulator notice (1 = yes)",
-            ),
-        ];
+        ]
+    };
+    if let Some(n) = nation.filter(|n| n.elevated && (spread || n.national_notice) && !concentrated)
+    {
+        let mut extra = spread_terms();
+        extra.push(term(
+            "national_notice",
+            flag(n.national_notice),
+            "国家级监管通报 national regulator notice (1 = yes)",
+        ));
         let (action, why) = decide(rules, n, Scope::Systemic);
         emit(ctx, n, Scope::Systemic, &names, action, why, extra, out);
         return;
@@ -524,22 +528,6 @@ fn score_category(ctx: &Ctx, group: &[CellSeries], out: &mut ScoreOutput) {
                 "national rise, neither spread nor backed by a national notice",
             ),
         };
-        let names: Vec<&str> = placed
-            .iter()
-            .filter_map(|f| province_name(f.cell))
-            .collect();
-        let extra = vec![
-            term(
-                "provinces",
-                names.len() as f64,
-                "涉及省份 provinces with signals in the window",
-            ),
-            term(
-                "top_province_share",
-                top_share,
-                "最大省份占比 largest province's share of the provinces' count",
-            ),
-        ];
         emit(
             ctx,
             n,
@@ -547,7 +535,7 @@ fn score_category(ctx: &Ctx, group: &[CellSeries], out: &mut ScoreOutput) {
             &names,
             Action::Dismiss,
             why,
-            extra,
+            spread_terms(),
             out,
         );
     }
