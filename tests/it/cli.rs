@@ -295,3 +295,82 @@ fn run_once_crawls_the_sources_a_config_names_and_scores() {
     assert!(store.document_count().unwrap() >= 400);
     rt.block_on(sites.shutdown());
 }
+
+#[test]
+fn status_reports_every_demo_source_as_healthy() {
+    let o = crate::demo::outcome();
+    let out = jiance(&["status", "--json", "--data", o.data.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sources = v["sources"].as_array().unwrap();
+    let expected = jiance::config::parse_sources(
+        &jiance::demo::DEMO_SOURCES_TOML
+            .replace("{{", "http://127.0.0.1:9/")
+            .replace("}}", ""),
+        "demo.toml",
+    )
+    .map(|s| s.len())
+    .unwrap_or(0);
+    assert!(expected >= 5);
+    assert_eq!(sources.len(), expected, "{v:#}");
+    for s in sources {
+        assert_eq!(s["stale"], false, "{s}");
+        assert!(s["fetched"].as_u64().unwrap() > 0, "{s}");
+        assert_eq!(s["failed"], serde_json::json!({}), "{s}");
+    }
+    assert_eq!(v["parked"], serde_json::json!([]));
+}
+
+#[test]
+fn fetch_shows_what_a_source_makes_of_a_gbk_product_page() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let end = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let scenario = std::sync::Arc::new(jiance::demo::scenario(11, end));
+    let sites = rt
+        .block_on(jiance::demo::DemoSites::start(scenario.clone()))
+        .unwrap();
+    let doc = scenario.docs_of(jiance::demo::Site::Mall).next().unwrap();
+    let url = format!("{}{}", sites.base_urls()["mall"], doc.path);
+    let dir = tempfile::tempdir().unwrap();
+    let mut sources = jiance::demo::DEMO_SOURCES_TOML.to_string();
+    for (name, base) in sites.base_urls() {
+        sources = sources.replace(&format!("{{{{{name}}}}}"), base);
+    }
+    let file = dir.path().join("sources.toml");
+    std::fs::write(&file, sources).unwrap();
+    let out = jiance(&[
+        "fetch",
+        &url,
+        "--source",
+        "demo-mall",
+        "--config",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let shown = v.to_string();
+    assert!(
+        shown.to_lowercase().contains("gbk"),
+        "the charset is named: {v:#}"
+    );
+    assert!(
+        shown.contains(&doc.title),
+        "the document title {:?} is decoded: {v:#}",
+        doc.title
+    );
+    // A URL the site does not have is a failure with a reason, not a crash.
+    let out = jiance(&[
+        "fetch",
+        &format!("{url}-missing"),
+        "--source",
+        "demo-mall",
+        "--config",
+        file.to_str().unwrap(),
+    ]);
+    assert!(!out.status.success());
+    rt.block_on(sites.shutdown());
+}
