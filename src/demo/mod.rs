@@ -430,14 +430,21 @@ impl DemoSites {
 
 /// Fill `{{name}}` placeholders of [`DEMO_SOURCES_TOML`] and parse it. An unknown placeholder
 /// left in the text is an error naming its line.
-pub fn sources_for(
-    base_urls: &BTreeMap<String, String>,
-) -> Result<Vec<SourceConfig>, Vec<ConfigError>> {
-    const FILE: &str = "rules/sources/demo.toml";
+/// The demo's sources file with each `{{name}}` replaced by its base URL: the file an operator
+/// would keep for these sites.
+pub fn sources_text(base_urls: &BTreeMap<String, String>) -> String {
     let mut text = DEMO_SOURCES_TOML.to_string();
     for (name, url) in base_urls {
         text = text.replace(&format!("{{{{{name}}}}}"), url);
     }
+    text
+}
+
+pub fn sources_for(
+    base_urls: &BTreeMap<String, String>,
+) -> Result<Vec<SourceConfig>, Vec<ConfigError>> {
+    const FILE: &str = "rules/sources/demo.toml";
+    let text = sources_text(base_urls);
     let unfilled: Vec<ConfigError> = text
         .lines()
         .enumerate()
