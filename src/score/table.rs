@@ -67,6 +67,15 @@ impl CellTable {
             .unwrap_or_default()
     }
 
+    /// Clusters of key `k` first seen from `from` to `to`.
+    pub fn clusters_between(&self, k: usize, from: NaiveDate, to: NaiveDate) -> u32 {
+        let (a, b) = (self.offset(from).max(0), self.offset(to));
+        let Some(n) = self.n.get(k) else {
+            return 0;
+        };
+        (a..=b).map(|d| self.at(n, d)).sum()
+    }
+
     /// Ranges of keys of one category each, in key order.
     pub fn categories(&self) -> Vec<std::ops::Range<usize>> {
         let mut out = Vec::new();
