@@ -487,8 +487,10 @@ fn cell_table(daily: &DataFrame, until: i32) -> PolarsResult<CellTable> {
         let (Some(c), Some(cell)) = (c, cell) else {
             continue;
         };
-        if !index.contains_key(&(c.to_string(), cell.to_string())) {
-            index.insert((c.to_string(), cell.to_string()), keys.len());
+        if let std::collections::hash_map::Entry::Vacant(e) =
+            index.entry((c.to_string(), cell.to_string()))
+        {
+            e.insert(keys.len());
             keys.push(CellKey {
                 category: c.to_string(),
                 province: (cell != NATION).then(|| cell.to_string()),
