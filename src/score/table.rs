@@ -530,3 +530,116 @@ fn cell_table(daily: &DataFrame, until: i32) -> PolarsResult<CellTable> {
     }
     Ok(t)
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+    use crate::model::Parties;
+    use crate::store::signals::to_frame;
+
+    fn sig(doc: &str, day: u32, province: Option<&str>, cluster: &str, weight: f32) -> Signal {
+        Signal {
+            doc_id: doc.into(),
+            time: Utc.with_ymd_and_hms(2026, 3, day, 1, 0, 0).unwrap(),
+            category: "电动自行车".into(),
+            hazard: "火灾".into(),
+            severity: 4,
+            province: province.map(Into::into),
+            city: None,
+            source: "s".into(),
+            channel: Channel::Complaint,
+            kind: DocKind::Complaint,
+            weight,
+            cluster: cluster.into(),
+            parties: Parties::default(),
+        }
+    }
+
+    fn d(day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 3, day).unwrap()
+    }
+
+    #[test]
+    fn clusters_count_once_on_their_first_day_with_their_largest_weight() {
+        let signals = vec![
+            sig("a", 25, Some("浙江省"), "k1", 0.5),
+            sig("b", 26, Some("浙江省"), "k1", 1.0),
+            sig("c", 27, Some("浙江省"), "", 0.5),
+            sig("old", 10, Some("浙江省"), "old", 1.0),
+            sig("repost", 28, Some("浙江省"), "old", 1.0),
+            sig("n", 28, Some("全国"), "k9", 1.0),
+            sig("abroad", 28, Some("境外:美国"), "k8", 1.0),
+            sig("x", 28, None, "k7", 1.0),
+            sig("late", 31, Some("浙江省"), "k6", 1.0),
+        ];
+        let rules = ScoringRules::load(None).unwrap();
+        let df = to_frame(&signals).unwrap();
+        let prep = prepare(df.lazy(), &rules, d(30), d(24)).unwrap();
+        let t = &prep.table;
+        assert_eq!(t.keys.len(), 2);
+        assert_eq!(t.keys[0].province, None, "the nation first");
+        assert_eq!(t.keys[1].province.as_deref(), Some("浙江省"));
+        let at = |k: usize, day: u32| t.w[k][t.offset(d(day)) as usize];
+        // Complaint channel weight 1.0: k1 counts once, on the 25th, at its largest weight.
+        assert_eq!((at(1, 25), at(1, 26)), (1.0, 0.0));
+        assert_eq!(at(1, 27), 0.5, "no cluster: the document is its own");
+        assert_eq!((at(1, 10), at(1, 28)), (1.0, 0.0), "a repost of old news");
+        assert_eq!(t.clusters_between(1, d(1), d(30)), 3);
+        // The nation: 浙江's 3, 全国 and the unplaced; abroad and after `until` nowhere.
+        assert_eq!(t.clusters_between(0, d(1), d(30)), 5);
+        // Detail rows: from the 24th, only clusters first seen then.
+        let docs: Vec<String> = prep
+            .rows
+            .window(1, d(24), d(30))
+            .into_iter()
+            .map(|r| prep.rows.signal(r, None).unwrap().doc_id)
+            .collect();
+        assert_eq!(docs, ["a", "b", "c"]);
+        let own = prep.rows.window(1, d(24), d(30));
+        let s = prep.rows.signal(own[1], Some(&signals)).unwrap();
+        assert_eq!(s, signals[1], "the caller's own signal, by row");
+    }
+
+    #[test]
+    fn weekday_factors_recover_a_weekend_dip() {
+        // 20 weeks: 10 a day on weekdays, 4 on Saturdays and Sundays, every one its own cluster.
+        let mut signals = Vec::new();
+        let start = NaiveDate::from_ymd_opt(2026, 1, 5).unwrap(); // a Monday
+        for i in 0..140 {
+            let day = start + chrono::Duration::days(i);
+            let n = if i % 7 >= 5 { 4 } else { 10 };
+            for k in 0..n {
+                let mut s = sig(&format!("{i}-{k}"), 1, Some("浙江省"), "", 1.0);
+                s.time = Utc.from_utc_datetime(&day.and_hms_opt(3, 0, 0).unwrap());
+                signals.push(s);
+            }
+        }
+        let rules = ScoringRules::load(None).unwrap();
+        let end = start + chrono::Duration::days(139);
+        let prep = prepare(to_frame(&signals).unwrap().lazy(), &rules, end, end).unwrap();
+        let exact = prep.table.weekday_factors(Some(0), end, 364, 0.0);
+        let shrunk = prep.table.weekday_factors(Some(0), end, 364, 8.0);
+        let mean = 58.0 / 7.0;
+        for i in 0..7 {
+            let want = if i >= 5 { 4.0 / mean } else { 10.0 / mean };
+            assert!(
+                (exact[i] - want).abs() < 1e-9,
+                "weekday {i}: {} vs {want}",
+                exact[i]
+            );
+            // The prior pulls towards 1, never past it.
+            let (lo, hi) = (exact[i].min(1.0), exact[i].max(1.0));
+            assert!(
+                shrunk[i] > lo && shrunk[i] < hi,
+                "weekday {i}: {}",
+                shrunk[i]
+            );
+        }
+        assert!((exact.iter().sum::<f64>() - 7.0).abs() < 1e-9);
+        assert!((shrunk.iter().sum::<f64>() - 7.0).abs() < 1e-9);
+        // Without history the factors are 1.
+        assert_eq!(prep.table.weekday_factors(None, end, 364, 8.0), [1.0; 7]);
+    }
+}
