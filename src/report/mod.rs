@@ -128,6 +128,14 @@ impl ReportSpec {
     }
 }
 
+/// A non-negative float rounded to six decimals (without polars' `round_series` feature).
+fn round6(e: Expr) -> Expr {
+    ((e * lit(1e6) + lit(0.5))
+        .cast(DataType::Int64)
+        .cast(DataType::Float64))
+        / lit(1e6)
+}
+
 fn period_expr(every: Every) -> Expr {
     match every {
         Every::Day => col("day"),
@@ -164,7 +172,9 @@ pub fn signal_summary(
         .when(channel("standard"))
         .then(lit(weights.standard))
         .otherwise(lit(0.0));
-    let w = col("weight").cast(DataType::Float64);
+    // Source weights are Float32 in the table: 0.8f32 is 0.800000011920929 as f64. Rounded to
+    // six decimals the sums read as the weights were written.
+    let w = round6(col("weight").cast(DataType::Float64));
     // A bad source weight counts as zero, as in the scorer.
     let source_weight = when(w.clone().is_finite().and(w.clone().gt(lit(0.0))))
         .then(w)
@@ -309,14 +319,13 @@ pub fn combine(
     order.extend(spec.by.iter().map(|b| PlSmallStr::from(b.as_str())));
     let lf = match alerts {
         Some(a) => {
-            let s = signals.with_columns([
-                lit(0i64).alias("alerts_new"),
-                lit(0i64).alias("alerts_escalated"),
-            ]);
+            let zero = || lit(0i64).cast(DataType::Int64);
+            let s = signals
+                .with_columns([zero().alias("alerts_new"), zero().alias("alerts_escalated")]);
             let a = a.with_columns([
-                lit(0i64).alias("signals"),
-                lit(0i64).alias("clusters"),
-                lit(0.0f64).alias("score"),
+                zero().alias("signals"),
+                zero().alias("clusters"),
+                lit(0.0f64).cast(DataType::Float64).alias("score"),
             ]);
             let mut select: Vec<Expr> = spec.keys();
             select.extend(
@@ -350,9 +359,18 @@ pub fn combine(
             null_i64().alias("alerts_escalated"),
         ]),
     };
-    let df = lf
+    let mut df = lf
         .sort(order, SortMultipleOptions::default().with_nulls_last(true))
         .collect()?;
+    // Scores to six decimals, so 1.6 + 1.5 reads 3.1 in every output.
+    let rounded = df
+        .column("score")?
+        .f64()?
+        .apply_values(|v| (v * 1e6).round() / 1e6)
+        .into_series()
+        .with_name("score".into())
+        .into_column();
+    df.with_column(rounded)?;
     Ok(df)
 }
 
@@ -528,11 +546,7 @@ pub fn fill_pattern(pattern: &str, period: NaiveDate, now: DateTime<Utc>) -> Str
 
 /// The signal table of a data directory's `signals/` (see `store::signals`).
 pub fn scan_signals(dir: &Path) -> Result<LazyFrame, ReportError> {
-    // TEMPORARY until the signal table (store::signals) is merged.
-    Err(ReportError::Signals(format!(
-        "{}: no signal table yet",
-        dir.display()
-    )))
+    crate::store::signals::scan(dir).map_err(|e| ReportError::Signals(e.to_string()))
 }
 
 /// The report of a data directory, with the channel weights of `rules` (`scoring.toml`; the
@@ -591,7 +605,7 @@ pub fn run_scheduled(
     ))
 }
 
-#[cfg(any())] // TEMPORARY until store::signals is merged
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Action, Alert, AlertStatus, Channel, DocKind, Signal};
@@ -920,21 +934,31 @@ mod tests {
         let text = format_table(&df).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines.len(), 2 + df.height());
-        // The `signals` column ends at the same display column on every line.
-        let end_of_signals = |l: &str| {
-            let idx = l.find("signals").map(|i| i + "signals".len());
-            idx.map(|i| unicode_width::UnicodeWidthStr::width(&l[..i]))
+        // The 4th column (`signals`, right-aligned) ends at the same display column on every
+        // line, whatever the width of the Chinese text before it.
+        let end_of_fourth = |l: &str| {
+            let mut tokens = 0;
+            let mut in_token = false;
+            for (i, c) in l.char_indices() {
+                if c.is_whitespace() {
+                    if in_token && tokens == 4 {
+                        return unicode_width::UnicodeWidthStr::width(&l[..i]);
+                    }
+                    in_token = false;
+                } else if !in_token {
+                    in_token = true;
+                    tokens += 1;
+                }
+            }
+            unicode_width::UnicodeWidthStr::width(l)
         };
-        let header_end = end_of_signals(lines[0]).unwrap();
+        let header_end = end_of_fourth(lines[0]);
+        assert_eq!(
+            header_end,
+            "period      category    province  signals".len()
+        );
         for l in &lines[2..] {
-            // Cut each row after its 4th cell: period, category, province, signals.
-            let cells: Vec<&str> = l.split("  ").filter(|c| !c.is_empty()).collect();
-            let pos = l.find(cells[3].trim()).unwrap() + cells[3].trim().len();
-            assert_eq!(
-                unicode_width::UnicodeWidthStr::width(&l[..pos]),
-                header_end,
-                "{text}"
-            );
+            assert_eq!(end_of_fourth(l), header_end, "{text}");
         }
         assert!(text.contains("电动自行车") && text.contains("–"));
     }
