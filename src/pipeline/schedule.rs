@@ -356,135 +356,28 @@ impl Scheduler {
         }
     }
 
+    /// Record when the service first saw each job that has never run (the anchor of its first
+    /// due time).
+    pub fn register(&self, now: DateTime<Utc>) -> Result<(), PipelineError> {
+        for j in &self.jobs {
+            if job_state(&self.engine, &j.name).anchor().is_none() {
+                self.engine
+                    .store
+                    .set_meta(&key(&j.name, "since"), &now.to_rfc3339())?;
+            }
+        }
+        Ok(())
+    }
+
     /// Run until `stop` turns true.
     pub async fn run(
         &self,
         mut stop: tokio::sync::watch::Receiver<bool>,
     ) -> Result<(), PipelineError> {
-        let started = Utc::now();
-        for j in &self.jobs {
-            if job_state(&self.engine, &j.name).anchor().is_none() {
-                self.engine
-                    .store
-                    .set_meta(&key(&j.name, "since"), &started.to_rfc3339())?;
-            }
-        }
-        let by_interval = interval_sources(&self.sources, &self.jobs);
-        let running: Arc<Mutex<HashSet<String>>> = Arc::default();
-        let mut background = tokio::task::JoinSet::new();
-        let mut last_score = Instant::now() - self.score_every;
+        self.register(Utc::now())?;
+        let mut state = LoopState::new(self.score_every);
         loop {
-            let now = Utc::now();
-            let mut next_wake = now + chrono::Duration::from_std(TICK).unwrap_or_default();
-            let mut due_jobs: Vec<&Scheduled> = Vec::new();
-            for j in &self.jobs {
-                if running.lock().is_ok_and(|r| r.contains(&j.name)) {
-                    continue;
-                }
-                match due(&j.cron, &job_state(&self.engine, &j.name), now) {
-                    Due::Now { first, missed } => {
-                        if missed > 1 {
-                            info!(job = %j.name, missed, %first, "missed runs while down: running once");
-                        }
-                        due_jobs.push(j);
-                    }
-                    Due::At(t) => next_wake = next_wake.min(t),
-                    Due::Never => {}
-                }
-            }
-
-            // Crawls: interval sources and due crawl jobs in one pass, then a rescore.
-            let mut crawl: Vec<SourceConfig> = self.sources_due(&by_interval, now);
-            let interval_names: Vec<String> = crawl.iter().map(|s| s.name.clone()).collect();
-            let crawl_jobs: Vec<&Scheduled> = due_jobs
-                .iter()
-                .copied()
-                .filter(|j| matches!(j.job, Job::Crawl { .. }))
-                .collect();
-            let mut names: BTreeSet<String> = interval_names.iter().cloned().collect();
-            for j in &crawl_jobs {
-                for s in self.crawl_sources(&j.job) {
-                    if names.insert(s.name.clone()) {
-                        crawl.push(s);
-                    }
-                }
-            }
-            let mut rescore = last_score.elapsed() >= self.score_every;
-            if !crawl.is_empty() {
-                info!(sources = ?names, "crawl pass");
-                let result = self.engine.crawl_once(&crawl).await;
-                let outcome = match &result {
-                    Ok(r) => Ok(format!(
-                        "{} pages, {} documents, {} signals",
-                        r.pages, r.documents, r.signals
-                    )),
-                    Err(e) => Err(e.to_string()),
-                };
-                match &outcome {
-                    Ok(summary) => {
-                        info!(%summary, "crawl pass done");
-                        for n in &interval_names {
-                            self.engine
-                                .store
-                                .set_meta(&format!("crawled:{n}"), &now.to_rfc3339())?;
-                        }
-                    }
-                    Err(e) if crawl_jobs.is_empty() => {
-                        error!(error = %e, "crawl pass failed; retried at the next tick")
-                    }
-                    Err(_) => {}
-                }
-                for j in &crawl_jobs {
-                    record_run(&self.engine, &j.name, now, &outcome)?;
-                }
-                rescore = true;
-            }
-            for j in due_jobs.iter().filter(|j| matches!(j.job, Job::Score)) {
-                let result = self
-                    .engine
-                    .score(china_day(Utc::now()))
-                    .map(|s| format!("{} signals, {} alerts", s.signals, s.alerts.len()))
-                    .map_err(|e| e.to_string());
-                record_run(&self.engine, &j.name, now, &result)?;
-                rescore = false;
-                last_score = Instant::now();
-            }
-            if rescore {
-                if let Err(e) = self.engine.score(china_day(Utc::now())) {
-                    error!(error = %e, "rescore failed");
-                }
-                last_score = Instant::now();
-            }
-
-            // Batch jobs in the background, each at most once at a time.
-            for j in due_jobs.iter().filter(|j| {
-                matches!(
-                    j.job,
-                    Job::Rerun { .. } | Job::Report { .. } | Job::Prune { .. }
-                )
-            }) {
-                if let Ok(mut r) = running.lock() {
-                    r.insert(j.name.clone());
-                }
-                let (engine, job, running) = (self.engine.clone(), (*j).clone(), running.clone());
-                let (defaults, exe) = (self.defaults.clone(), self.exe.clone());
-                background.spawn(async move {
-                    info!(job = %job.name, kind = job.job.kind(), "scheduled job starts");
-                    let result = run_batch_job(&job.job, &defaults, &exe, now).await;
-                    if let Err(e) = record_run(&engine, &job.name, now, &result) {
-                        error!(job = %job.name, error = %e, "cannot record the job's run");
-                    }
-                    if let Ok(mut r) = running.lock() {
-                        r.remove(&job.name);
-                    }
-                });
-            }
-            while let Some(done) = background.try_join_next() {
-                if let Err(e) = done {
-                    error!(error = %e, "a scheduled job's task ended abnormally");
-                }
-            }
-
+            let next_wake = self.tick(Utc::now(), &mut state).await?;
             let wait = (next_wake - Utc::now())
                 .to_std()
                 .unwrap_or_default()
@@ -495,9 +388,150 @@ impl Scheduler {
             }
             if *stop.borrow() {
                 // A rerun child is killed with its task; with no record it runs again next start.
-                background.abort_all();
+                state.background.abort_all();
                 return Ok(());
             }
+        }
+    }
+
+    /// One turn of the loop at `now`: crawl what is due, rescore, start due batch jobs in the
+    /// background. Returns when the loop should look again (at the latest one [`TICK`] on).
+    pub async fn tick(
+        &self,
+        now: DateTime<Utc>,
+        state: &mut LoopState,
+    ) -> Result<DateTime<Utc>, PipelineError> {
+        let by_interval = interval_sources(&self.sources, &self.jobs);
+        let running = state.running.clone();
+        let mut next_wake = now + chrono::Duration::from_std(TICK).unwrap_or_default();
+        let mut due_jobs: Vec<&Scheduled> = Vec::new();
+        for j in &self.jobs {
+            if running.lock().is_ok_and(|r| r.contains(&j.name)) {
+                continue;
+            }
+            match due(&j.cron, &job_state(&self.engine, &j.name), now) {
+                Due::Now { first, missed } => {
+                    if missed > 1 {
+                        info!(job = %j.name, missed, %first, "missed runs while down: running once");
+                    }
+                    due_jobs.push(j);
+                }
+                Due::At(t) => next_wake = next_wake.min(t),
+                Due::Never => {}
+            }
+        }
+
+        // Crawls: interval sources and due crawl jobs in one pass, then a rescore.
+        let mut crawl: Vec<SourceConfig> = self.sources_due(&by_interval, now);
+        let interval_names: Vec<String> = crawl.iter().map(|s| s.name.clone()).collect();
+        let crawl_jobs: Vec<&Scheduled> = due_jobs
+            .iter()
+            .copied()
+            .filter(|j| matches!(j.job, Job::Crawl { .. }))
+            .collect();
+        let mut names: BTreeSet<String> = interval_names.iter().cloned().collect();
+        for j in &crawl_jobs {
+            for s in self.crawl_sources(&j.job) {
+                if names.insert(s.name.clone()) {
+                    crawl.push(s);
+                }
+            }
+        }
+        let mut rescore = state.last_score.elapsed() >= self.score_every;
+        if !crawl.is_empty() {
+            info!(sources = ?names, "crawl pass");
+            let result = self.engine.crawl_once(&crawl).await;
+            let outcome = match &result {
+                Ok(r) => Ok(format!(
+                    "{} pages, {} documents, {} signals",
+                    r.pages, r.documents, r.signals
+                )),
+                Err(e) => Err(e.to_string()),
+            };
+            match &outcome {
+                Ok(summary) => {
+                    info!(%summary, "crawl pass done");
+                    for n in &interval_names {
+                        self.engine
+                            .store
+                            .set_meta(&format!("crawled:{n}"), &now.to_rfc3339())?;
+                    }
+                }
+                Err(e) if crawl_jobs.is_empty() => {
+                    error!(error = %e, "crawl pass failed; retried at the next tick")
+                }
+                Err(_) => {}
+            }
+            for j in &crawl_jobs {
+                record_run(&self.engine, &j.name, now, &outcome)?;
+            }
+            rescore = true;
+        }
+        for j in due_jobs.iter().filter(|j| matches!(j.job, Job::Score)) {
+            let result = self
+                .engine
+                .score(china_day(now))
+                .map(|s| format!("{} signals, {} alerts", s.signals, s.alerts.len()))
+                .map_err(|e| e.to_string());
+            record_run(&self.engine, &j.name, now, &result)?;
+            rescore = false;
+            state.last_score = Instant::now();
+        }
+        if rescore {
+            if let Err(e) = self.engine.score(china_day(now)) {
+                error!(error = %e, "rescore failed");
+            }
+            state.last_score = Instant::now();
+        }
+
+        // Batch jobs in the background, each at most once at a time.
+        for j in due_jobs.iter().filter(|j| {
+            matches!(
+                j.job,
+                Job::Rerun { .. } | Job::Report { .. } | Job::Prune { .. }
+            )
+        }) {
+            if let Ok(mut r) = running.lock() {
+                r.insert(j.name.clone());
+            }
+            let (engine, job, running) = (self.engine.clone(), (*j).clone(), running.clone());
+            let (defaults, exe) = (self.defaults.clone(), self.exe.clone());
+            state.background.spawn(async move {
+                info!(job = %job.name, kind = job.job.kind(), "scheduled job starts");
+                let result = run_batch_job(&job.job, &defaults, &exe, now).await;
+                if let Err(e) = record_run(&engine, &job.name, now, &result) {
+                    error!(job = %job.name, error = %e, "cannot record the job's run");
+                }
+                if let Ok(mut r) = running.lock() {
+                    r.remove(&job.name);
+                }
+            });
+        }
+        while let Some(done) = state.background.try_join_next() {
+            if let Err(e) = done {
+                error!(error = %e, "a scheduled job's task ended abnormally");
+            }
+        }
+        Ok(next_wake)
+    }
+}
+
+/// What the loop keeps between turns.
+pub struct LoopState {
+    /// Names of the batch jobs running now.
+    pub running: Arc<Mutex<HashSet<String>>>,
+    pub background: tokio::task::JoinSet<()>,
+    pub last_score: Instant,
+}
+
+impl LoopState {
+    pub fn new(score_every: Duration) -> LoopState {
+        LoopState {
+            running: Arc::default(),
+            background: tokio::task::JoinSet::new(),
+            last_score: Instant::now()
+                .checked_sub(score_every)
+                .unwrap_or_else(Instant::now),
         }
     }
 }
@@ -877,5 +911,141 @@ mod tests {
         .await
         .unwrap_err();
         assert!(err.contains("cannot start"), "{err}");
+    }
+
+    fn signal(doc: &str, time: DateTime<Utc>) -> crate::model::Signal {
+        crate::model::Signal {
+            doc_id: doc.into(),
+            time,
+            category: "电动自行车".into(),
+            hazard: "火灾".into(),
+            severity: 3,
+            province: Some("浙江省".into()),
+            city: Some("杭州市".into()),
+            source: "12315".into(),
+            channel: crate::model::Channel::Complaint,
+            kind: crate::model::DocKind::Complaint,
+            weight: 1.0,
+            cluster: doc.into(),
+            parties: Default::default(),
+        }
+    }
+
+    async fn settle(state: &mut LoopState) {
+        while let Some(done) = state.background.join_next().await {
+            done.unwrap();
+        }
+    }
+
+    /// The loop with an injected clock: a missed report runs once and writes its file, a failing
+    /// rerun is recorded and waits for its next time, and the next week's time runs both again.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_loop_runs_missed_jobs_once_and_records_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let engine = Arc::new(
+            Engine::open(
+                super::super::DataDir::new(&data),
+                &super::super::RuleDirs::default(),
+                Default::default(),
+            )
+            .unwrap(),
+        );
+        crate::store::signals::write_partitions(
+            &data.join("signals"),
+            &[
+                signal("a", bj(2026, 11, 10, 9, 0)),
+                signal("b", bj(2026, 11, 12, 9, 0)),
+                signal("c", bj(2026, 11, 17, 9, 0)),
+            ],
+        )
+        .unwrap();
+        let text = format!(
+            r#"
+[[schedule]]
+name = "weekly"
+cron = "0 7 * * Mon"
+job = "report"
+by = ["category"]
+every = "week"
+out = "{}/week-{{period}}.csv"
+
+[[schedule]]
+name = "nightly"
+cron = "30 2 * * *"
+job = "rerun"
+out = "{}/rerun-{{date}}"
+"#,
+            dir.path().join("reports").display(),
+            dir.path().display()
+        );
+        #[derive(serde::Deserialize)]
+        struct F {
+            schedule: Vec<crate::config::ScheduleConfig>,
+        }
+        let blocks: F = toml::from_str(&text).unwrap();
+        let (jobs, errs) = crate::config::validate_schedules(&blocks.schedule, &[], "t", &text);
+        assert!(errs.is_empty(), "{errs:?}");
+        let sched = Scheduler {
+            engine: engine.clone(),
+            sources: vec![],
+            jobs,
+            score_every: Duration::from_secs(3600),
+            defaults: JobDefaults {
+                data_dir: data.clone(),
+                rules_dir: None,
+                dictionaries_dir: None,
+            },
+            exe: PathBuf::from("/bin/false"),
+        };
+        let mut state = LoopState::new(sched.score_every);
+        // No rescore in this test: it would rewrite the partitions from the (empty) store.
+        state.last_score = Instant::now();
+
+        // Installed Monday 11-09 at noon; nothing is due then.
+        sched.register(bj(2026, 11, 9, 12, 0)).unwrap();
+        let wake = sched
+            .tick(bj(2026, 11, 9, 12, 0), &mut state)
+            .await
+            .unwrap();
+        assert!(wake <= bj(2026, 11, 9, 12, 0) + chrono::Duration::seconds(30));
+        settle(&mut state).await;
+        assert_eq!(job_state(&engine, "weekly").last_ok, None);
+        assert_eq!(job_state(&engine, "nightly").last_failed, None);
+
+        // Down until Friday 11-20: one Monday and ten nights missed; each job runs once.
+        let friday = bj(2026, 11, 20, 12, 0);
+        sched.tick(friday, &mut state).await.unwrap();
+        settle(&mut state).await;
+        let report = dir.path().join("reports/week-2026-11-09.csv");
+        let csv = std::fs::read_to_string(&report).unwrap();
+        assert!(csv.contains("2026-11-09,电动自行车,2,2,2"), "{csv}");
+        assert_eq!(job_state(&engine, "weekly").last_ok, Some(friday));
+        let nightly = job_state(&engine, "nightly");
+        assert_eq!((nightly.last_ok, nightly.last_failed), (None, Some(friday)));
+        let err = engine
+            .store
+            .meta("schedule:nightly:error")
+            .unwrap()
+            .unwrap();
+        assert!(err.contains("rerun exited"), "{err}");
+
+        // An hour later nothing runs again: not the report, not the failed rerun.
+        std::fs::remove_file(&report).unwrap();
+        sched
+            .tick(friday + chrono::Duration::hours(1), &mut state)
+            .await
+            .unwrap();
+        settle(&mut state).await;
+        assert!(!report.exists());
+        assert_eq!(job_state(&engine, "nightly").last_failed, Some(friday));
+
+        // Monday 11-23 07:00: the next week's report, and the rerun tried again.
+        let monday = bj(2026, 11, 23, 7, 0);
+        sched.tick(monday, &mut state).await.unwrap();
+        settle(&mut state).await;
+        let next = std::fs::read_to_string(dir.path().join("reports/week-2026-11-16.csv")).unwrap();
+        assert!(next.contains("2026-11-16,电动自行车,1,1,1"), "{next}");
+        assert_eq!(job_state(&engine, "nightly").last_failed, Some(monday));
     }
 }
