@@ -22,6 +22,10 @@ pub const SCORING_FILE: &str = "scoring.toml";
 pub struct ScoringRules {
     pub window: WindowRules,
     pub detect: DetectRules,
+    #[serde(default)]
+    pub weekday: WeekdayRules,
+    #[serde(default)]
+    pub inspection: InspectionRules,
     pub channel_weight: ChannelWeights,
     #[serde(default)]
     pub severity_modifier: Vec<SeverityModifier>,
@@ -41,6 +45,44 @@ pub struct WindowRules {
     pub guard_days: u32,
 }
 
+/// How inspection results of an alert's sampling enter its next score (`[inspection]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InspectionRules {
+    pub days: u32,
+    pub fail_points: f64,
+    pub pass_points: f64,
+}
+
+impl Default for InspectionRules {
+    fn default() -> Self {
+        InspectionRules {
+            days: 90,
+            fail_points: 1.0,
+            pass_points: 1.0,
+        }
+    }
+}
+
+/// Day-of-week effects (see `[weekday]` in scoring.toml).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WeekdayRules {
+    pub enabled: bool,
+    pub history_days: u32,
+    pub prior_days: f64,
+}
+
+impl Default for WeekdayRules {
+    fn default() -> Self {
+        WeekdayRules {
+            enabled: true,
+            history_days: 364,
+            prior_days: 8.0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DetectRules {
@@ -50,6 +92,8 @@ pub struct DetectRules {
     pub p_threshold: f64,
     pub prior_per_day: f64,
     pub max_dispersion: f64,
+    #[serde(default)]
+    pub scan_days: Vec<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -132,6 +176,16 @@ pub struct ScopeRules {
     pub systemic_min_provinces: u32,
     pub max_province_share: f64,
     pub concentration: f64,
+    #[serde(default = "default_raised_p")]
+    pub raised_p: f64,
+}
+
+fn default_raised_p() -> f64 {
+    0.01
+}
+
+fn default_sample_family_p() -> f64 {
+    0.01
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -142,6 +196,8 @@ pub struct ActionRules {
     pub sample_min_sources: u32,
     pub sample_min_clusters: u32,
     pub sample_p_threshold: f64,
+    #[serde(default = "default_sample_family_p")]
+    pub sample_family_p: f64,
     pub local_city_share: f64,
 }
 
@@ -285,6 +341,37 @@ impl ScoringRules {
                 format!("guard_days must be at most 366, got {}", w.guard_days),
             );
         }
+        let ins = &self.inspection;
+        if ins.days == 0 || ins.days > 3660 {
+            err(
+                "inspection",
+                "days",
+                format!("days must be 1–3660, got {}", ins.days),
+            );
+        }
+        for (key, v) in [
+            ("fail_points", ins.fail_points),
+            ("pass_points", ins.pass_points),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                err("inspection", key, format!("{key} must be ≥ 0, got {v}"));
+            }
+        }
+        let wk = &self.weekday;
+        if wk.history_days < 7 || wk.history_days > 3660 {
+            err(
+                "weekday",
+                "history_days",
+                format!("history_days must be 7–3660, got {}", wk.history_days),
+            );
+        }
+        if !(wk.prior_days.is_finite() && wk.prior_days >= 0.0) {
+            err(
+                "weekday",
+                "prior_days",
+                format!("prior_days must be ≥ 0, got {}", wk.prior_days),
+            );
+        }
         let d = &self.detect;
         if d.min_clusters == 0 {
             err(
@@ -398,6 +485,14 @@ impl ScoringRules {
                 "concentration",
                 format!("concentration must be in (0, 1], got {}", s.concentration),
             );
+        }
+        for (section, key, v) in [
+            ("scope", "raised_p", s.raised_p),
+            ("action", "sample_family_p", self.action.sample_family_p),
+        ] {
+            if !(v > 0.0 && v < 1.0) {
+                err(section, key, format!("{key} must be in (0, 1), got {v}"));
+            }
         }
         let a = &self.action;
         if !(1..=4).contains(&a.sample_min_level) {

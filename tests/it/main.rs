@@ -10,3 +10,4 @@ mod cli;
 mod demo;
 mod eval;
 mod report;
+mod score;
