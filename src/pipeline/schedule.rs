@@ -512,6 +512,13 @@ impl Scheduler {
                 error!(error = %e, "a scheduled job's task ended abnormally");
             }
         }
+        // The jobs that ran have new records: wake at the earliest next time (jobs still running
+        // in the background are looked at again within one TICK).
+        for j in &due_jobs {
+            if let Due::At(t) = due(&j.cron, &job_state(&self.engine, &j.name), now) {
+                next_wake = next_wake.min(t);
+            }
+        }
         Ok(next_wake)
     }
 }
