@@ -691,10 +691,21 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
         .any(|f| f.elevated && share_of_excess(f) >= rules.scope.concentration);
 
     // The provinces a national cell spans and the terms that explain its spread.
-    let names: Vec<&str> = if raised.is_empty() { &placed } else { &raised }
+    // The provinces it covers: those at least `min_excess_ratio` above their expectation (in busy
+    // categories every province has signals; listing all would say nothing).
+    let involved: Vec<&Facts> = placed
         .iter()
-        .filter_map(|f| province_name(f.cell))
+        .copied()
+        .filter(|f| f.observed >= rules.detect.min_excess_ratio * f.expected)
         .collect();
+    let names: Vec<&str> = if involved.is_empty() {
+        &placed
+    } else {
+        &involved
+    }
+    .iter()
+    .filter_map(|f| province_name(f.cell))
+    .collect();
     let spread_terms = || {
         vec![
             term(

@@ -162,7 +162,7 @@ pub struct Gen {
 const CITIES: [&str; 4] = ["甲市", "乙市", "丙市", "丁市"];
 
 impl Gen {
-    pub fn len(&self) -> usize {
+    pub fn rows(&self) -> usize {
         self.time.len()
     }
 
@@ -434,7 +434,7 @@ fn a_simulated_year_finds_outbreaks_early_and_stays_quiet_on_background() {
     let started = std::time::Instant::now();
     let mut bg_rng = ChaCha8Rng::seed_from_u64(7);
     let background = generate(&mut bg_rng, &rates, &[]);
-    let rows = background.len();
+    let rows = background.rows();
     eprintln!(
         "generated {rows} rows: {:.1} s",
         started.elapsed().as_secs_f64()
