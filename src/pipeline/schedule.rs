@@ -375,7 +375,7 @@ impl Scheduler {
         mut stop: tokio::sync::watch::Receiver<bool>,
     ) -> Result<(), PipelineError> {
         self.register(Utc::now())?;
-        let mut state = LoopState::new(self.score_every);
+        let mut state = LoopState::new();
         loop {
             let next_wake = self.tick(Utc::now(), &mut state).await?;
             let wait = (next_wake - Utc::now())
@@ -437,7 +437,9 @@ impl Scheduler {
                 }
             }
         }
-        let mut rescore = state.last_score.elapsed() >= self.score_every;
+        let mut rescore = state
+            .last_score
+            .is_none_or(|t| t.elapsed() >= self.score_every);
         if !crawl.is_empty() {
             info!(sources = ?names, "crawl pass");
             let result = self.engine.crawl_once(&crawl).await;
@@ -475,13 +477,13 @@ impl Scheduler {
                 .map_err(|e| e.to_string());
             record_run(&self.engine, &j.name, now, &result)?;
             rescore = false;
-            state.last_score = Instant::now();
+            state.last_score = Some(Instant::now());
         }
         if rescore {
             if let Err(e) = self.engine.score(china_day(now)) {
                 error!(error = %e, "rescore failed");
             }
-            state.last_score = Instant::now();
+            state.last_score = Some(Instant::now());
         }
 
         // Batch jobs in the background, each at most once at a time.
@@ -524,22 +526,18 @@ impl Scheduler {
 }
 
 /// What the loop keeps between turns.
+#[derive(Default)]
 pub struct LoopState {
     /// Names of the batch jobs running now.
     pub running: Arc<Mutex<HashSet<String>>>,
     pub background: tokio::task::JoinSet<()>,
-    pub last_score: Instant,
+    /// When the loop last scored (`None`: not yet; the first turn scores).
+    pub last_score: Option<Instant>,
 }
 
 impl LoopState {
-    pub fn new(score_every: Duration) -> LoopState {
-        LoopState {
-            running: Arc::default(),
-            background: tokio::task::JoinSet::new(),
-            last_score: Instant::now()
-                .checked_sub(score_every)
-                .unwrap_or_else(Instant::now),
-        }
+    pub fn new() -> LoopState {
+        LoopState::default()
     }
 }
 
@@ -1005,9 +1003,9 @@ out = "{}/rerun-{{date}}"
             },
             exe: PathBuf::from("/bin/false"),
         };
-        let mut state = LoopState::new(sched.score_every);
+        let mut state = LoopState::new();
         // No rescore in this test: it would rewrite the partitions from the (empty) store.
-        state.last_score = Instant::now();
+        state.last_score = Some(Instant::now());
 
         // Installed Monday 11-09 at noon; nothing is due then.
         sched.register(bj(2026, 11, 9, 12, 0)).unwrap();
