@@ -12,6 +12,7 @@ pub mod index;
 pub mod model;
 pub mod parse;
 pub mod pipeline;
+pub mod report;
 pub mod score;
 pub mod serve;
 pub mod store;

@@ -122,7 +122,11 @@ fn check_file(
     if is_config {
         match Config::load(path) {
             Ok(cfg) => {
-                checked.push(format!("{name}: config with {} sources", cfg.sources.len()));
+                checked.push(format!(
+                    "{name}: config with {} sources, {} schedules",
+                    cfg.sources.len(),
+                    cfg.schedules.len()
+                ));
                 if cfg.rules_dir.is_some() || cfg.dictionaries_dir.is_some() {
                     rule_sets.push(RuleDirs {
                         rules: cfg.rules_dir,

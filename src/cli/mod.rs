@@ -4,6 +4,7 @@ mod check;
 mod extract;
 mod fetch;
 mod output;
+mod report;
 mod score;
 
 use std::path::PathBuf;
@@ -99,7 +100,8 @@ pub enum Command {
         #[command(flatten)]
         rules: RuleArgs,
     },
-    /// Run continuously on the sources a config file names: crawl on schedule, score, serve.
+    /// Run continuously on the sources a config file names: crawl on schedule, score, serve, and
+    /// run the config's [[schedule]] jobs (crawl, rerun, report, prune, score) at their cron times.
     Run {
         /// Service config (see deploy/jiance.toml).
         #[arg(long)]
@@ -220,6 +222,34 @@ pub enum Command {
         #[arg(long)]
         archive: Option<PathBuf>,
     },
+    /// Signals, distinct clusters, weighted score (source × channel weight, clusters once) and
+    /// alerts new / escalated per period and group, from signals/ and state.sqlite.
+    Report {
+        #[command(flatten)]
+        data: DataArg,
+        /// Group columns, comma-separated: category, hazard, province, city, source, source_kind.
+        #[arg(long, default_value = "category,province")]
+        by: String,
+        #[arg(long, value_enum, default_value_t = EveryArg::Week)]
+        every: EveryArg,
+        /// First day (YYYY-MM-DD, Beijing time).
+        #[arg(long)]
+        from: Option<NaiveDate>,
+        /// Last day (YYYY-MM-DD, Beijing time).
+        #[arg(long)]
+        until: Option<NaiveDate>,
+        /// The last N complete periods before today (Beijing time), instead of --from/--until.
+        #[arg(long, conflicts_with_all = ["from", "until"])]
+        last: Option<u32>,
+        #[arg(long, value_enum, default_value_t = ReportFormatArg::Table)]
+        format: ReportFormatArg,
+        /// Output file [default: stdout]
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Rules directory whose scoring.toml gives the channel weights [default: built in]
+        #[arg(long, env = "JIANCE_RULES")]
+        rules: Option<PathBuf>,
+    },
     /// Score a signal file (JSON Lines, Parquet, or a directory of day=*.parquet partitions):
     /// the alerts active at the end, or with --daily every alert change day by day.
     Score {
@@ -277,6 +307,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum EveryArg {
+    Day,
+    /// ISO weeks, labelled by their Monday.
+    Week,
+    Month,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReportFormatArg {
+    Csv,
+    Parquet,
+    Table,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -427,6 +472,33 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             .await
         }
         Command::Status { data, json } => fetch::status(&open_store(&data.data)?, json),
+        Command::Report {
+            data,
+            by,
+            every,
+            from,
+            until,
+            last,
+            format,
+            out,
+            rules,
+        } => report::run(
+            &data.data,
+            &by,
+            match every {
+                EveryArg::Day => jiance::config::Every::Day,
+                EveryArg::Week => jiance::config::Every::Week,
+                EveryArg::Month => jiance::config::Every::Month,
+            },
+            (from, until, last),
+            match format {
+                ReportFormatArg::Csv => jiance::config::ReportFormat::Csv,
+                ReportFormatArg::Parquet => jiance::config::ReportFormat::Parquet,
+                ReportFormatArg::Table => jiance::config::ReportFormat::Table,
+            },
+            out,
+            rules.as_deref(),
+        ),
         Command::Score {
             signals,
             daily,
@@ -689,10 +761,19 @@ async fn run_service(
         }))
     };
     let worker = {
-        let engine = engine.clone();
-        let sources = cfg.sources.clone();
-        let every = cfg.score.interval;
-        tokio::spawn(async move { engine.run_forever(&sources, every, stop_rx).await })
+        let scheduler = pipeline::schedule::Scheduler {
+            engine: engine.clone(),
+            sources: cfg.sources.clone(),
+            jobs: cfg.schedules.clone(),
+            score_every: cfg.score.interval,
+            defaults: pipeline::schedule::JobDefaults {
+                data_dir: cfg.data_dir.clone(),
+                rules_dir: cfg.rules_dir.clone(),
+                dictionaries_dir: cfg.dictionaries_dir.clone(),
+            },
+            exe: std::env::current_exe().context("cannot locate the jiance binary")?,
+        };
+        tokio::spawn(async move { scheduler.run(stop_rx).await })
     };
     tokio::signal::ctrl_c()
         .await

@@ -3,8 +3,10 @@
 //! Owns parsing and validation only; every other stage receives these typed values. Files are TOML,
 //! unknown keys are rejected, and every error names the file and line (see [`ConfigError`]).
 
+mod schedule;
 mod source;
 
+pub use schedule::*;
 pub use source::*;
 
 use std::path::{Path, PathBuf};
@@ -103,6 +105,12 @@ pub struct Config {
     pub serve: ServeSettings,
     #[serde(default)]
     pub score: ScoreSettings,
+    /// `[[schedule]]` blocks as written; `schedules` holds them validated.
+    #[serde(default, rename = "schedule")]
+    pub schedule_blocks: Vec<ScheduleConfig>,
+    /// Jobs `jiance run` starts at cron times (validated, paths resolved).
+    #[serde(skip)]
+    pub schedules: Vec<Scheduled>,
 }
 
 /// Global crawler settings; each source may override the politeness part.
@@ -237,6 +245,13 @@ impl Config {
         cfg.dictionaries_dir = cfg.dictionaries_dir.map(|d| base.join(d));
         cfg.data_dir = base.join(&cfg.data_dir);
         errors.extend(check_unique_names(&cfg.sources, &file));
+        let names: Vec<&str> = cfg.sources.iter().map(|s| s.name.as_str()).collect();
+        let (mut jobs, errs) = validate_schedules(&cfg.schedule_blocks, &names, &file, text);
+        errors.extend(errs);
+        for j in &mut jobs {
+            j.job.resolve(base);
+        }
+        cfg.schedules = jobs;
         if errors.is_empty() {
             Ok(cfg)
         } else {
@@ -306,6 +321,8 @@ mod tests {
         assert_eq!(cfg.crawl.rps, 1.0);
         assert!(cfg.crawl.obey_robots);
         assert_eq!(cfg.score.interval, Duration::from_secs(600));
+        let jobs: Vec<&str> = cfg.schedules.iter().map(|s| s.job.kind()).collect();
+        assert_eq!(jobs, ["rerun", "report", "report", "prune"]);
     }
 
     #[test]

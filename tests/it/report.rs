@@ -1,0 +1,146 @@
+//! `jiance report` on the demo data directory, and the deploy config's `[[schedule]]` jobs
+//! through `jiance check`.
+
+use std::collections::BTreeMap;
+use std::process::{Command, Output};
+
+use polars::prelude::*;
+
+fn jiance(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jiance"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn report_counts_every_demo_signal_once_per_week_and_category() {
+    let o = crate::demo::outcome();
+    let data = o.data.to_str().unwrap();
+    let out = jiance(&[
+        "report", "--data", data, "--by", "category", "--every", "week", "--format", "csv",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("period,category,signals,clusters,score,alerts_new,alerts_escalated")
+    );
+    // Signals per category from the store, against the report's sums over weeks.
+    let mut expected: BTreeMap<String, i64> = BTreeMap::new();
+    for s in &o.signals {
+        *expected.entry(s.category.clone()).or_default() += 1;
+    }
+    let mut got: BTreeMap<String, i64> = BTreeMap::new();
+    let mut weeks = std::collections::BTreeSet::new();
+    for l in lines {
+        let cells: Vec<&str> = l.split(',').collect();
+        assert_eq!(cells.len(), 7, "{l}");
+        let period = chrono::NaiveDate::parse_from_str(cells[0], "%Y-%m-%d").unwrap();
+        assert_eq!(
+            chrono::Datelike::weekday(&period),
+            chrono::Weekday::Mon,
+            "weeks are labelled by their Monday: {l}"
+        );
+        weeks.insert(period);
+        let n: i64 = cells[2].parse().unwrap();
+        let clusters: i64 = cells[3].parse().unwrap();
+        assert!(clusters >= 1 && clusters <= n, "{l}");
+        *got.entry(cells[1].to_string()).or_default() += n;
+    }
+    assert_eq!(got, expected);
+    // The demo covers at least 70 days: ten or more ISO weeks.
+    assert!(weeks.len() >= 10, "{weeks:?}");
+}
+
+#[test]
+fn report_writes_parquet_that_polars_reads_with_dates_and_alert_history() {
+    let o = crate::demo::outcome();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("by-province.parquet");
+    let out = jiance(&[
+        "report",
+        "--data",
+        o.data.to_str().unwrap(),
+        "--by",
+        "category,province",
+        "--every",
+        "month",
+        "--format",
+        "parquet",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let df = ParquetReader::new(std::fs::File::open(&file).unwrap())
+        .finish()
+        .unwrap();
+    assert_eq!(df.column("period").unwrap().dtype(), &DataType::Date);
+    assert_eq!(df.column("category").unwrap().dtype(), &DataType::String);
+    let signals: i64 = df.column("signals").unwrap().i64().unwrap().sum().unwrap();
+    assert_eq!(signals as usize, o.signals.len());
+    // Every demo alert was new when first scored: the alert history shows them.
+    let new: i64 = df
+        .column("alerts_new")
+        .unwrap()
+        .i64()
+        .unwrap()
+        .sum()
+        .unwrap();
+    assert!(new >= o.alerts.len() as i64, "{new} < {}", o.alerts.len());
+}
+
+#[test]
+fn report_table_and_bad_group_names() {
+    let o = crate::demo::outcome();
+    let data = o.data.to_str().unwrap();
+    let out = jiance(&[
+        "report", "--data", data, "--by", "province", "--every", "month",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    assert!(table.starts_with("period"), "{table}");
+    assert!(table.contains("浙江省"), "{table}");
+    let out = jiance(&["report", "--data", data, "--by", "category,shop"]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("cannot group by \"shop\"") && err.contains("source_kind"),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_validates_the_deploy_schedules_and_locates_a_bad_one() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = jiance(&["check", &format!("{root}/deploy/jiance.toml")]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("4 schedules"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("j.toml");
+    std::fs::write(
+        &cfg,
+        "data_dir = \"d\"\n\n[[schedule]]\nname = \"r\"\ncron = \"0 7 * * Mon\"\njob = \"report\"\nby = [\"category\"]\nevery = \"week\"\nout = \"r.csv\"\n\n[[schedule]]\nname = \"p\"\ncron = \"0 61 * * *\"\njob = \"prune\"\nolder_than_days = 30\n",
+    )
+    .unwrap();
+    let out = jiance(&["check", cfg.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "{}:13: schedule \"p\": bad cron expression",
+            cfg.display()
+        )),
+        "{err}"
+    );
+}
