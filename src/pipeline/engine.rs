@@ -53,6 +53,8 @@ pub enum PipelineError {
     Stage(String),
     #[error(transparent)]
     Signals(#[from] crate::store::signals::SignalTableError),
+    #[error("scoring: {0}")]
+    Score(#[from] crate::score::ScoreError),
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> PipelineError + '_ {
@@ -300,7 +302,7 @@ impl Engine {
         for a in &previous {
             inspections.extend(self.store.inspection_results(&a.id)?);
         }
-        let out = crate::score::score(
+        let out = crate::score::try_score(
             &self.scoring,
             &ScoreInput {
                 signals: &signals,
@@ -310,7 +312,7 @@ impl Engine {
                 previous: &previous,
                 inspections: &inspections,
             },
-        );
+        )?;
         self.store.put_alerts(&out.alerts, &out.sampling)?;
         crate::store::signals::write_partitions(&self.data.signals(), &signals)?;
         self.counters

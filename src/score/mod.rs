@@ -206,6 +206,19 @@ struct Run<'a> {
 /// signals become a signal table and are scored by [`score_frame`]; their parties feed the
 /// sampling requests.
 pub fn score(rules: &ScoringRules, input: &ScoreInput) -> ScoreOutput {
+    match try_score(rules, input) {
+        Ok(out) => out,
+        Err(e) => {
+            // An in-memory table of valid signals does not fail to aggregate; say so if it does.
+            tracing::error!("scoring failed: {e}");
+            ScoreOutput::default()
+        }
+    }
+}
+
+/// [`score`], with the aggregation's failure returned rather than logged (the service and reruns
+/// must not store an empty result as if nothing were wrong).
+pub fn try_score(rules: &ScoringRules, input: &ScoreInput) -> Result<ScoreOutput, ScoreError> {
     let run = Run {
         as_of: input.as_of,
         sampled: input.sampled,
@@ -215,17 +228,8 @@ pub fn score(rules: &ScoringRules, input: &ScoreInput) -> ScoreOutput {
         source: Some(input.signals),
         dismissed: true,
     };
-    let result = crate::store::signals::to_frame(input.signals)
-        .map_err(ScoreError::from)
-        .and_then(|df| score_lazy(rules, df.lazy(), &run));
-    match result {
-        Ok(out) => out,
-        Err(e) => {
-            // An in-memory table of valid signals does not fail to aggregate; say so if it does.
-            tracing::error!("scoring failed: {e}");
-            ScoreOutput::default()
-        }
-    }
+    let df = crate::store::signals::to_frame(input.signals)?;
+    score_lazy(rules, df.lazy(), &run)
 }
 
 /// Score a signal table (`crate::store::signals`: a Parquet file or partitions, a JSON Lines file,
