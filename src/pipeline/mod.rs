@@ -14,6 +14,7 @@ pub mod counters;
 pub mod demo;
 mod engine;
 pub mod reindex;
+pub mod rerun;
 
 pub use counters::{Counters, StageCounters};
 pub use engine::*;

@@ -8,3 +8,4 @@ mod browser;
 mod cli;
 mod demo;
 mod eval;
+mod rerun;
