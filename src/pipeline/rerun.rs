@@ -325,6 +325,8 @@ struct Done {
     day: Option<NaiveDate>,
     /// A source name from our metadata that the config lacks.
     unknown_source: Option<String>,
+    /// The page went to the parser (whatever came of it).
+    parsed: bool,
     outcome: Outcome,
 }
 
@@ -482,6 +484,7 @@ fn read_stage(
             bytes,
             day: None,
             unknown_source: None,
+            parsed: false,
             outcome: Outcome::Skipped(String::new()),
         };
         seq += 1;
@@ -587,6 +590,7 @@ fn work_stage(
                 fetched,
                 source,
             } => {
+                done.parsed = true;
                 done.outcome = match sources.get(source) {
                     None => Outcome::Failed("unknown-source".into()),
                     Some(src) => match crate::parse::parse(&fetched, src) {
@@ -647,11 +651,13 @@ fn sink(
             if let Some(name) = done.unknown_source {
                 report.unknown_sources.insert(name);
             }
+            if done.parsed {
+                report.pages += 1;
+            }
             match done.outcome {
                 Outcome::Skipped(reason) => bump(&mut report.skipped, reason),
                 Outcome::Failed(reason) => bump(&mut report.failures, reason),
                 Outcome::Parsed(docs) => {
-                    report.pages += 1;
                     for (doc, mut ex) in docs {
                         // As in the live parse stage: a page archived again with the same
                         // content is not analysed again.
