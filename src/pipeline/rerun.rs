@@ -456,9 +456,13 @@ fn replay(
             scope.spawn(move || work_stage(&rx, &tx, &analyzer, &sources));
         }
         drop(tx_done);
-        // On an error the sink returns early and drops `rx_done`: the workers' sends fail, they
-        // stop, the reader's sends fail, it stops, and the scope ends.
-        sink(&rx_done, engine, &mut report, progress, started)
+        // Only the workers hold the job queue's receiving end now.
+        drop(rx_jobs);
+        let result = sink(&rx_done, engine, &mut report, progress, started);
+        // On an error the sink returned early: dropping its end makes the workers' sends fail,
+        // they stop, then the reader's sends fail, it stops, and the scope can end.
+        drop(rx_done);
+        result
     })?;
     Ok(report)
 }

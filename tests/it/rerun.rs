@@ -199,14 +199,14 @@ fn a_changed_scoring_rule_shows_in_diff_alerts() {
     let dir = tempfile::tempdir().unwrap();
     let rules = dir.path().join("rules");
     copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"), &rules);
-    // Sampling needs a higher risk level than any alert reaches: every `sample` alert becomes a
-    // `notify`.
+    // Sampling needs more independent reports than any demo problem has: every `sample` alert
+    // becomes a `notify`.
     let scoring = rules.join("scoring.toml");
     let text = std::fs::read_to_string(&scoring).unwrap();
-    let changed = text.replace("sample_min_level = 3", "sample_min_level = 5");
+    let changed = text.replace("sample_min_clusters = 5", "sample_min_clusters = 1000");
     assert_ne!(
         changed, text,
-        "scoring.toml has no `sample_min_level = 3` to change"
+        "scoring.toml has no `sample_min_clusters = 5` to change"
     );
     std::fs::write(&scoring, changed).unwrap();
 
