@@ -1027,7 +1027,7 @@ published = ".time"
     fn sink_clustering_agrees_with_the_analyzer() {
         let analyzer = Analyzer::load(None, None).unwrap();
         let story = "3月4日晚8时许，杭州市拱墅区某小区地下车库内一辆正在充电的电动自行车突然起火，火势迅速蔓延至旁边停放的三辆电动车。物业保安发现后立即使用灭火器扑救。据初步调查，起火车辆的锂电池系车主自行从网上购买的非原厂电池。";
-        let docs = vec![
+        let docs = [
             doc("a", "电动自行车充电起火", story),
             doc(
                 "b",
