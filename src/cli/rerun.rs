@@ -35,7 +35,7 @@ pub struct RerunArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// Parse + analyze threads [default: one per core]
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, hide_default_value = true)]
     pub workers: usize,
     /// Print the summary as JSON on stdout.
     #[arg(long)]
