@@ -6,6 +6,7 @@ mod extract;
 mod fetch;
 mod output;
 mod rerun;
+mod score;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -228,6 +229,55 @@ pub enum Command {
         #[arg(long)]
         archive: Option<PathBuf>,
     },
+    /// Score a signal file (JSON Lines, Parquet, or a directory of day=*.parquet partitions):
+    /// the alerts active at the end, or with --daily every alert change day by day.
+    Score {
+        /// The signals: JSON Lines ({"time", "category", "hazard", "severity", "province",
+        /// "city"?, "source", "source_kind", "cluster"?, "doc"?, "weight"?}) or Parquet.
+        #[arg(long)]
+        signals: PathBuf,
+        /// Replay day by day and print every alert change with its day.
+        #[arg(long)]
+        daily: bool,
+        /// JSON output (with --daily: one JSON object per line).
+        #[arg(long)]
+        json: bool,
+        /// Score as of this day (YYYY-MM-DD) [default: the last day in the file]; with --daily,
+        /// the last day replayed.
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        #[command(flatten)]
+        rules: RuleArgs,
+    },
+    /// Record the inspection result of a batch bought for an alert's sampling request (or several,
+    /// from a JSON file in the body format of POST /api/inspection-results). The next scoring run
+    /// takes it into account: a failed batch raises the alert, an all-pass result lowers it.
+    InspectResult {
+        #[command(flatten)]
+        data: DataArg,
+        /// The alert (its sampling request).
+        alert_id: Option<String>,
+        /// The batch's label (sample number).
+        #[arg(long)]
+        batch: Option<String>,
+        /// pass or fail.
+        #[arg(long)]
+        result: Option<String>,
+        /// The shop, brand or enterprise the batch came from (not sampled again for a while).
+        #[arg(long, default_value = "")]
+        party: String,
+        /// The test item that decided the result.
+        #[arg(long, default_value = "")]
+        item: String,
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Inspection day (YYYY-MM-DD) [default: today]
+        #[arg(long)]
+        on: Option<NaiveDate>,
+        /// {"alert_id", "inspected_on"?, "results": [{"batch", "party"?, "item"?, "passed", "note"?}]}
+        #[arg(long, conflicts_with_all = ["alert_id", "batch", "result"])]
+        file: Option<PathBuf>,
+    },
     /// Crawl health of a data directory: per source, last success (stale or not), pages
     /// fetched, 304s, failures by reason, bytes, parked pages; then the parked URLs.
     Status {
@@ -388,6 +438,34 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             .await
         }
         Command::Status { data, json } => fetch::status(&open_store(&data.data)?, json),
+        Command::Score {
+            signals,
+            daily,
+            json,
+            as_of,
+            rules,
+        } => score::run(&signals, daily, json, as_of, &rules),
+        Command::InspectResult {
+            data,
+            alert_id,
+            batch,
+            result,
+            party,
+            item,
+            note,
+            on,
+            file,
+        } => score::inspect_result(&score::InspectArgs {
+            data: &data.data,
+            alert_id: alert_id.as_deref(),
+            batch: batch.as_deref(),
+            result: result.as_deref(),
+            party: &party,
+            item: &item,
+            note: &note,
+            on,
+            file: file.as_deref(),
+        }),
     }
 }
 

@@ -2,7 +2,6 @@
 //! operations the CLI and the service run on it (crawl once, score, serve, run continuously).
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -52,6 +51,8 @@ pub enum PipelineError {
     Crawl(#[from] crate::crawl::CrawlError),
     #[error("a pipeline stage stopped unexpectedly: {0}")]
     Stage(String),
+    #[error(transparent)]
+    Signals(#[from] crate::store::signals::SignalTableError),
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> PipelineError + '_ {
@@ -294,6 +295,11 @@ impl Engine {
         let sampled = self.store.sampled_parties(since)?;
         let analyzer = self.analyzer.clone();
         let test_items = move |h: &str| analyzer.test_items(h).to_vec();
+        // Inspection results of the alerts' sampling enter their next score.
+        let mut inspections = Vec::new();
+        for a in &previous {
+            inspections.extend(self.store.inspection_results(&a.id)?);
+        }
         let out = crate::score::score(
             &self.scoring,
             &ScoreInput {
@@ -302,10 +308,11 @@ impl Engine {
                 sampled: &sampled,
                 test_items: &test_items,
                 previous: &previous,
+                inspections: &inspections,
             },
         );
         self.store.put_alerts(&out.alerts, &out.sampling)?;
-        write_signal_partitions(&self.data.signals(), &signals)?;
+        crate::store::signals::write_partitions(&self.data.signals(), &signals)?;
         self.counters
             .score
             .received
@@ -541,35 +548,6 @@ fn sink_stage(
     }
     commit(&mut pending, &mut writer)?;
     Ok(signals)
-}
-
-/// `signals/day=YYYY-MM-DD.jsonl`, one file per Beijing-time day, each rewritten atomically (temp
-/// file + rename) and only when its content changed.
-pub fn write_signal_partitions(dir: &Path, signals: &[Signal]) -> Result<(), PipelineError> {
-    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
-    let mut by_day: BTreeMap<NaiveDate, Vec<&Signal>> = BTreeMap::new();
-    for s in signals {
-        by_day.entry(s.day()).or_default().push(s);
-    }
-    for (day, rows) in by_day {
-        let mut body = Vec::new();
-        for s in rows {
-            serde_json::to_writer(&mut body, s)
-                .map_err(|e| PipelineError::Stage(format!("signal JSON: {e}")))?;
-            body.push(b'\n');
-        }
-        let path = dir.join(format!("day={day}.jsonl"));
-        if std::fs::read(&path).is_ok_and(|old| old == body) {
-            continue;
-        }
-        let tmp = dir.join(format!(".day={day}.jsonl.tmp"));
-        let mut f = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
-        f.write_all(&body)
-            .and_then(|_| f.sync_all())
-            .map_err(io_err(&tmp))?;
-        std::fs::rename(&tmp, &path).map_err(io_err(&path))?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -1,24 +1,43 @@
 //! Score: signals → per (category, region, day) counts against their own baselines → ranked alerts
 //! (`notify` / `sample`), drafted sampling requests, and the dismissed cells for the record.
 //!
-//! Data flows one way: `Signal`s (from analysis, via the store) → `aggregate::aggregate`
-//! (the only pass over every signal; plain Rust now, to be swapped for a polars group-by over the
-//! Parquet partitions, with the same output) → per-cell facts → scope → action → [`Alert`] and
-//! [`SamplingRequest`] → store / serve. Every threshold lives in `rules/scoring.toml`
-//! ([`ScoringRules`]); nothing here is tuned in code.
+//! Data flows one way: the signal table (`crate::store::signals`: built from the store's `Signal`s
+//! by [`score`], or scanned from Parquet / JSON Lines for [`score_frame`] and [`replay`]) →
+//! `table::prepare` (the only pass over every signal: a polars lazy group-by into dense daily
+//! series per (category, cell), plus an index of the rows by cell and day) → per-cell facts, from
+//! counts alone for every cell and from the window rows only for cells that may alert → scope →
+//! action → [`Alert`] and [`SamplingRequest`] → store / serve. Every threshold lives in
+//! `rules/scoring.toml` ([`ScoringRules`]); nothing here is tuned in code.
 //!
 //! # Method
 //! 1. **De-duplication.** Within a (category, cell) each near-duplicate cluster counts once, on the
 //!    first day it appears, with the largest weight of its copies; a signal weighs its source weight
 //!    × its channel weight. A story reposted by ten sites is one event, and one seen before the
-//!    window and reposted inside it is old news.
+//!    window and reposted inside it is old news. The first day is over all history up to the scored
+//!    day, so a single run and a replay agree on it.
 //! 2. **Cells.** (category, province, day) and (category, nation, day), the nation being every
 //!    province plus `全国` plus unplaced signals (places abroad count nowhere). The window is the last
 //!    `window_days` days ending on `as_of`; the baseline the `baseline_days` before a `guard_days`
-//!    band. Expected = baseline mean per day × window days, floored at `prior_per_day` × window days.
+//!    band. Expected = baseline rate per average day × the window days' weekday factors, floored at
+//!    `prior_per_day` × window days.
+//!
+//!    *Weekday effects.* Complaints dip at weekends and pile up on Mondays. Each category gets seven
+//!    day-of-week factors (mean 1) from its national counts over the last `[weekday] history_days`
+//!    before the guard band, each shrunk towards 1 by `prior_days` pseudo-days (sparse categories
+//!    do not learn noise); its provincial cells, too sparse for their own, share them. The baseline
+//!    rate divides the baseline by its days' factors, the expectation multiplies by the window's,
+//!    and the baseline's dispersion is measured on the residual x − rate × factor (a weekend dip is
+//!    not noise, so it must not widen the test). With a 7-day window and a 28-day baseline each
+//!    weekday is equally represented and only the dispersion changes; with other windows the
+//!    expectation does too.
 //! 3. **Detection.** Elevated when the window holds ≥ `min_clusters` distinct clusters, a weighted
 //!    count ≥ `min_weight`, observed/expected ≥ `min_excess_ratio`, and the Poisson upper-tail
 //!    probability P(X ≥ observed | expected) < `p_threshold`.
+//!    The window's last `scan_days` days (1 and 3 by default) are tested on their own too: a sharp
+//!    rise is seen the day it starts rather than once it fills the 7-day window. The cell's p-value
+//!    is the whole window's, or the smallest sub-window's times the number of sub-windows
+//!    (Bonferroni) when that is smaller, so scanning at most doubles the chance elevations of the
+//!    whole window alone.
 //!
 //!    *Why Poisson and not EARS C2.* Most (category, province) cells see a few signals a month. EARS
 //!    C1–C3 standardise by the baseline's standard deviation, which is zero or tiny in such cells, so
@@ -47,6 +66,10 @@
 //!    ⌊points⌋ (≤ 4), points from the excess ratio, the number of clusters, independent sources (one
 //!    per cluster) and channels, and a regulator inspection failure or recall (which can only ever
 //!    raise). Level = the 4×4 severity × likelihood matrix (GB/T 22760-2020, EU Safety Gate).
+//!    Inspection results of the alert's own sampling (`[inspection]`, recorded through the API or
+//!    `jiance inspect-result`): a failed batch adds likelihood points and keeps the alert at `sample`
+//!    when its level allows; batches that all passed take points off and bring `sample` down to
+//!    `notify`, never raising anything. Both show in the breakdown (`inspection_*`).
 //! 5. **Scope.** Systemic when the nation cell is elevated and either spread (signals in ≥
 //!    `systemic_min_provinces` provinces, none holding more than `max_province_share` of their
 //!    count) or backed by a national regulator notice (province `全国`, channel regulator) — unless
@@ -72,17 +95,24 @@
 //!    the platforms, shops, brands and enterprises of its evidence (minus those already sampled),
 //!    batches and deadline by level.
 //!
-//! Cost: linear in the number of signals (hash maps in the aggregation, per-cell work on each
-//! cell's own window signals only; sorting is per cell).
+//! Cost: one polars group-by over the signals (no `Signal` per row; `Signal`s only for the window
+//! rows of cells that may alert or be recorded), then work per cell. A replay ([`replay`])
+//! aggregates once and slides the periods over the daily series.
 
 mod aggregate;
+mod replay;
 mod rules;
+#[cfg(test)]
+mod sim;
 mod stats;
+mod table;
+
+pub use replay::{AlertChange, Change, Replay, day_range, replay};
 
 pub use rules::{
-    ActionRules, AlertRules, ChannelWeights, DEFAULT_SCORING_TOML, DetectRules, LikelihoodRules,
-    RiskRules, SCORING_FILE, SamplingPlan, SamplingRules, ScopeRules, ScoringRules,
-    SeverityModifier, Steps, WindowRules, step_points,
+    ActionRules, AlertRules, ChannelWeights, DEFAULT_SCORING_TOML, DetectRules, InspectionRules,
+    LikelihoodRules, RiskRules, SCORING_FILE, SamplingPlan, SamplingRules, ScopeRules,
+    ScoringRules, SeverityModifier, Steps, WeekdayRules, WindowRules, step_points,
 };
 pub use stats::{binomial_upper_tail, poisson_upper_tail};
 
@@ -95,7 +125,26 @@ use crate::model::{
     Action, Alert, AlertStatus, Channel, DocKind, SamplingRequest, Scope, ScoreTerm, Signal,
     alert_id,
 };
-use aggregate::{Cell, CellSeries, Periods, aggregate, cluster_of};
+use aggregate::{Cell, CellSeries, Periods};
+use polars::prelude::{IntoLazy, LazyFrame};
+use table::{Prepared, factors_for};
+
+/// The cluster a signal belongs to (its own document when analysis gave none).
+pub fn cluster_of(s: &Signal) -> &str {
+    if s.cluster.is_empty() {
+        &s.doc_id
+    } else {
+        &s.cluster
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ScoreError {
+    #[error("signal table: {0}")]
+    Table(#[from] crate::store::signals::SignalTableError),
+    #[error("aggregating the signal table: {0}")]
+    Polars(#[from] polars::prelude::PolarsError),
+}
 
 /// What one scoring run looks at.
 pub struct ScoreInput<'a> {
@@ -108,6 +157,8 @@ pub struct ScoreInput<'a> {
     pub test_items: &'a dyn Fn(&str) -> Vec<String>,
     /// Alerts of the previous run, for `first_seen` and status.
     pub previous: &'a [Alert],
+    /// Inspection results of alerts' sampling (see [`ScoringRules`] `[inspection]`).
+    pub inspections: &'a [crate::store::InspectionResult],
 }
 
 /// What one scoring run found.
@@ -123,29 +174,104 @@ pub struct ScoreOutput {
     pub dismissed: Vec<Alert>,
 }
 
-/// Score signals into alerts and sampling requests (see the module docs for the method).
+/// What one scoring run over a signal table looks at (see [`score_frame`]).
+pub struct FrameInput<'a> {
+    /// Score the state at the end of this day (later signals are ignored).
+    pub as_of: NaiveDate,
+    /// Shops, brands and enterprises already sampled in the exclusion period.
+    pub sampled: &'a HashSet<String>,
+    /// Hazard → the test items that check it (from the analysis rules).
+    pub test_items: &'a dyn Fn(&str) -> Vec<String>,
+    /// Alerts of the previous run, for `first_seen` and status.
+    pub previous: &'a [Alert],
+    /// Inspection results of alerts' sampling.
+    pub inspections: &'a [crate::store::InspectionResult],
+}
+
+/// One run's settings, whatever the signals came from.
+struct Run<'a> {
+    as_of: NaiveDate,
+    sampled: &'a HashSet<String>,
+    test_items: &'a dyn Fn(&str) -> Vec<String>,
+    previous: &'a [Alert],
+    inspections: &'a [crate::store::InspectionResult],
+    /// The caller's signals when the table was built from them (their parties feed sampling).
+    source: Option<&'a [Signal]>,
+    /// Keep dismissed records (a replay does not need them).
+    dismissed: bool,
+}
+
+/// Score signals into alerts and sampling requests (see the module docs for the method). The
+/// signals become a signal table and are scored by [`score_frame`]; their parties feed the
+/// sampling requests.
 pub fn score(rules: &ScoringRules, input: &ScoreInput) -> ScoreOutput {
-    let periods = Periods::new(&rules.window, input.as_of);
-    let cells = aggregate(input.signals, &periods, &|s| rules.signal_weight(s));
-    let previous: HashMap<&str, &Alert> =
-        input.previous.iter().map(|a| (a.id.as_str(), a)).collect();
+    let run = Run {
+        as_of: input.as_of,
+        sampled: input.sampled,
+        test_items: input.test_items,
+        previous: input.previous,
+        inspections: input.inspections,
+        source: Some(input.signals),
+        dismissed: true,
+    };
+    let result = crate::store::signals::to_frame(input.signals)
+        .map_err(ScoreError::from)
+        .and_then(|df| score_lazy(rules, df.lazy(), &run));
+    match result {
+        Ok(out) => out,
+        Err(e) => {
+            // An in-memory table of valid signals does not fail to aggregate; say so if it does.
+            tracing::error!("scoring failed: {e}");
+            ScoreOutput::default()
+        }
+    }
+}
+
+/// Score a signal table (`crate::store::signals`: a Parquet file or partitions, a JSON Lines file,
+/// or an in-memory frame) as of the end of `input.as_of`, without building a `Signal` per row:
+/// only the window rows of cells that need details become `Signal`s (without parties, which the
+/// table does not hold).
+pub fn score_frame(
+    rules: &ScoringRules,
+    frame: LazyFrame,
+    input: &FrameInput,
+) -> Result<ScoreOutput, ScoreError> {
+    let run = Run {
+        as_of: input.as_of,
+        sampled: input.sampled,
+        test_items: input.test_items,
+        previous: input.previous,
+        inspections: input.inspections,
+        source: None,
+        dismissed: true,
+    };
+    score_lazy(rules, frame, &run)
+}
+
+fn score_lazy(
+    rules: &ScoringRules,
+    frame: LazyFrame,
+    run: &Run,
+) -> Result<ScoreOutput, ScoreError> {
+    let periods = Periods::new(&rules.window, run.as_of);
+    let prep = table::prepare(frame, rules, run.as_of, periods.window_start)?;
+    Ok(score_prepared(rules, &prep, run))
+}
+
+/// One run over aggregated data.
+fn score_prepared(rules: &ScoringRules, prep: &Prepared, run: &Run) -> ScoreOutput {
+    let periods = Periods::new(&rules.window, run.as_of);
+    let previous: HashMap<&str, &Alert> = run.previous.iter().map(|a| (a.id.as_str(), a)).collect();
     let ctx = Ctx {
         rules,
-        input,
+        run,
         periods: &periods,
         previous: &previous,
+        prep,
     };
-
     let mut out = ScoreOutput::default();
-    let mut rest = cells.as_slice();
-    while let Some(first) = rest.first() {
-        let n = rest
-            .iter()
-            .take_while(|c| c.category == first.category)
-            .count();
-        let (group, tail) = rest.split_at(n);
-        rest = tail;
-        score_category(&ctx, group, &mut out);
+    for keys in prep.table.categories() {
+        score_category(&ctx, keys, &mut out);
     }
 
     let rank = |a: &Alert, b: &Alert| {
@@ -169,9 +295,8 @@ pub fn score(rules: &ScoringRules, input: &ScoreInput) -> ScoreOutput {
             .unwrap_or(usize::MAX)
     });
     tracing::debug!(
-        as_of = %input.as_of,
-        signals = input.signals.len(),
-        cells = cells.len(),
+        as_of = %run.as_of,
+        cells = prep.table.keys.len(),
         alerts = out.alerts.len(),
         sampling = out.sampling.len(),
         dismissed = out.dismissed.len(),
@@ -182,12 +307,14 @@ pub fn score(rules: &ScoringRules, input: &ScoreInput) -> ScoreOutput {
 
 struct Ctx<'a, 'i> {
     rules: &'a ScoringRules,
-    input: &'a ScoreInput<'i>,
+    run: &'a Run<'i>,
     periods: &'a Periods,
     previous: &'a HashMap<&'a str, &'a Alert>,
+    prep: &'a Prepared,
 }
 
 /// What the scorer read from one cell's window.
+#[derive(Clone)]
 struct Facts<'s> {
     category: &'s str,
     cell: Cell<'s>,
@@ -199,6 +326,8 @@ struct Facts<'s> {
     dispersion: f64,
     ratio: f64,
     p: f64,
+    /// The scanned window that gave `p`: days, observed, expected.
+    scan: (u32, f64, f64),
     /// Conditional (window vs baseline) binomial p-value: the rise beyond the baseline's own noise.
     p_conditional: f64,
     clusters: u32,
@@ -248,9 +377,22 @@ fn facts<'s>(
     let observed = series.window_sum(p);
     let base = series.baseline(p);
     let n = base.len().max(1) as f64;
-    let mean = base.iter().sum::<f64>() / n;
+    // Weekday factors (mean 1): the baseline rate is per average day, the baseline days' own
+    // factors taken out; the expectation puts them back for the window's days; the dispersion is
+    // measured on what the factors leave (a weekend dip is not noise).
+    let factor = |i: usize| series.factors.get(i).copied().unwrap_or(1.0);
+    let base_factors: f64 = (0..base.len())
+        .map(factor)
+        .sum::<f64>()
+        .max(f64::MIN_POSITIVE);
+    let window_factors: f64 = (p.window_offset()..p.len()).map(factor).sum();
+    let mean = base.iter().sum::<f64>() / base_factors;
     let var = if base.len() > 1 {
-        base.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
+        base.iter()
+            .enumerate()
+            .map(|(i, x)| (x - mean * factor(i)).powi(2) / factor(i))
+            .sum::<f64>()
+            / (n - 1.0)
     } else {
         0.0
     };
@@ -269,17 +411,41 @@ fn facts<'s>(
     };
     let dispersion = weight_scale * overdispersion;
     let wd = f64::from(p.window_days);
-    let expected = (mean * wd).max(d.prior_per_day * wd);
+    let expected = (mean * window_factors).max(d.prior_per_day * wd);
     let ratio = observed / expected;
-    let pval = poisson_upper_tail(observed / dispersion, expected / dispersion);
+    // The scan: the window's last few days tested on their own too, so a sharp rise is seen the
+    // day it starts instead of when it has filled the window. The whole window keeps its p-value;
+    // the sub-windows' smallest is multiplied by their number (Bonferroni), so scanning at most
+    // doubles the chance elevations of the whole window alone.
+    let p_full = poisson_upper_tail(observed / dispersion, expected / dispersion);
+    let mut scan = (p_full, p.window_days, observed, expected);
+    let subs = d
+        .scan_days
+        .iter()
+        .filter(|&&l| l > 0 && l < p.window_days)
+        .count() as f64;
+    for &days in d.scan_days.iter().filter(|&&l| l > 0 && l < p.window_days) {
+        let from = p.len() - days as usize;
+        let obs: f64 = series.daily.get(from..).map_or(0.0, |x| x.iter().sum());
+        let fac: f64 = (from..p.len()).map(factor).sum();
+        let exp = (mean * fac).max(d.prior_per_day * f64::from(days));
+        if obs / exp < d.min_excess_ratio {
+            continue;
+        }
+        let p_l = (poisson_upper_tail(obs / dispersion, exp / dispersion) * subs).min(1.0);
+        if p_l < scan.0 {
+            scan = (p_l, days, obs, exp);
+        }
+    }
+    let pval = scan.0;
     // The window's share of window + baseline under equal rates: what sampling requires, since it
     // also accounts for the baseline being an estimate (floored like `expected`).
     let t_b = f64::from(p.baseline_days);
-    let baseline_eff = (mean * t_b).max(d.prior_per_day * t_b);
+    let baseline_eff = (mean * base_factors).max(d.prior_per_day * t_b);
     let p_conditional = binomial_upper_tail(
         observed / dispersion,
         (observed + baseline_eff) / dispersion,
-        wd / (wd + t_b),
+        window_factors / (window_factors + base_factors),
     );
     let clusters = series.window_clusters;
 
@@ -388,6 +554,7 @@ fn facts<'s>(
         dispersion,
         ratio,
         p: pval,
+        scan: (scan.1, scan.2, scan.3),
         p_conditional,
         clusters,
         sources: sources.len(),
@@ -411,13 +578,49 @@ fn facts<'s>(
 }
 
 /// Scope decision and alerts for one category's cells (nation first, then provinces).
-fn score_category(ctx: &Ctx, group: &[CellSeries], out: &mut ScoreOutput) {
+fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput) {
     let rules = ctx.rules;
-    let signals = ctx.input.signals;
-    let all: Vec<Facts> = group
-        .iter()
-        .map(|c| facts(rules, signals, ctx.periods, c))
-        .collect();
+    let (table, rows) = (&ctx.prep.table, &ctx.prep.rows);
+    let p = ctx.periods;
+    let nation_key = keys.clone().find(|&k| table.keys[k].province.is_none());
+    // Weekday pattern from the category's national counts before the guard band, so a current
+    // outbreak does not shape its own expectation.
+    let pattern_until = p
+        .window_start
+        .checked_sub_days(Days::new(u64::from(p.guard_days) + 1))
+        .unwrap_or(p.window_start);
+    let weekday = if rules.weekday.enabled {
+        table.weekday_factors(
+            nation_key,
+            pattern_until,
+            rules.weekday.history_days,
+            rules.weekday.prior_days,
+        )
+    } else {
+        [1.0; 7]
+    };
+    let factors = factors_for(p, &weekday);
+    let mut series: Vec<CellSeries> = keys.clone().map(|k| table.series(k, p, &factors)).collect();
+    // Counts first; only the cells that may become an alert or a record read their rows.
+    let mut pool: Vec<Signal> = Vec::new();
+    for (j, k) in keys.enumerate() {
+        let f = facts(rules, &[], p, &series[j]);
+        let record = ctx.run.dismissed
+            && f.cell != Cell::Nation
+            && f.clusters > 0
+            && f.observed > f.expected;
+        if !(f.elevated || record) {
+            continue;
+        }
+        for r in rows.window(k, p.window_start, p.as_of) {
+            if let Some(s) = rows.signal(r, ctx.run.source) {
+                series[j].window_signals.push(pool.len());
+                pool.push(s);
+            }
+        }
+    }
+    let signals = pool.as_slice();
+    let all: Vec<Facts> = series.iter().map(|c| facts(rules, signals, p, c)).collect();
     let (nation, provinces): (Vec<&Facts>, Vec<&Facts>) =
         all.iter().partition(|f| f.cell == Cell::Nation);
     let nation = nation.first().copied();
@@ -482,7 +685,17 @@ fn score_category(ctx: &Ctx, group: &[CellSeries], out: &mut ScoreOutput) {
             "国家级监管通报 national regulator notice (1 = yes)",
         ));
         let (action, why) = decide(rules, n, Scope::Systemic);
-        emit(ctx, n, Scope::Systemic, &names, action, why, extra, out);
+        emit(
+            ctx,
+            signals,
+            n,
+            Scope::Systemic,
+            &names,
+            action,
+            why,
+            extra,
+            out,
+        );
         return;
     }
 
@@ -499,11 +712,22 @@ fn score_category(ctx: &Ctx, group: &[CellSeries], out: &mut ScoreOutput) {
             if action != Action::Dismiss {
                 regional += 1;
             }
-            emit(ctx, f, Scope::Regional, &[name], action, why, extra, out);
-        } else if f.clusters > 0 && f.observed > f.expected {
+            emit(
+                ctx,
+                signals,
+                f,
+                Scope::Regional,
+                &[name],
+                action,
+                why,
+                extra,
+                out,
+            );
+        } else if ctx.run.dismissed && f.clusters > 0 && f.observed > f.expected {
             let why = f.not_elevated.clone().unwrap_or_default();
             emit(
                 ctx,
+                signals,
                 f,
                 Scope::Regional,
                 &[name],
@@ -516,7 +740,7 @@ fn score_category(ctx: &Ctx, group: &[CellSeries], out: &mut ScoreOutput) {
     }
     // A national rise that became no alert is recorded once (its provinces' cells are recorded
     // above); a nation cell that is not elevated adds nothing to them.
-    if let Some(n) = nation.filter(|n| regional == 0 && n.elevated) {
+    if let Some(n) = nation.filter(|n| ctx.run.dismissed && regional == 0 && n.elevated) {
         let why = match &n.not_elevated {
             Some(w) => w.clone(),
             None if concentrated => Why::new(
@@ -530,6 +754,7 @@ fn score_category(ctx: &Ctx, group: &[CellSeries], out: &mut ScoreOutput) {
         };
         emit(
             ctx,
+            signals,
             n,
             Scope::Systemic,
             &names,
@@ -648,6 +873,7 @@ fn flag(b: bool) -> f64 {
 #[allow(clippy::too_many_arguments)]
 fn emit(
     ctx: &Ctx,
+    signals: &[Signal],
     f: &Facts,
     scope: Scope,
     provinces: &[&str],
@@ -657,13 +883,21 @@ fn emit(
     out: &mut ScoreOutput,
 ) {
     let rules = ctx.rules;
-    let signals = ctx.input.signals;
-    let as_of = ctx.input.as_of;
+    let as_of = ctx.run.as_of;
     let region = match scope {
         Scope::Systemic => "全国",
         Scope::Regional => provinces.first().copied().unwrap_or("全国"),
     };
     let id = alert_id(f.category, scope, region);
+    let mut extra = extra;
+    let adjusted;
+    let (f, action, why) = match inspected(ctx, &id, f, action, &why, &mut extra) {
+        Some((g, action, why)) => {
+            adjusted = g;
+            (&adjusted, action, why)
+        }
+        None => (f, action, why),
+    };
     let mut regions = vec![region.to_string()];
     match scope {
         Scope::Systemic => regions.extend(provinces.iter().map(|p| p.to_string())),
@@ -731,9 +965,24 @@ fn emit(
             "p_value",
             f.p,
             &format!(
-                "Poisson 上尾概率 P(X ≥ observed), threshold {}",
+                "Poisson 上尾概率 P(X ≥ observed): the whole window's, or a sub-window's × their number if smaller; threshold {}",
                 d.p_threshold
             ),
+        ),
+        term(
+            "scan_days",
+            f64::from(f.scan.0),
+            "检验窗口 days of the (sub-)window that gave the p-value: the window's last 1, 3 … days are tested too",
+        ),
+        term(
+            "scan_observed",
+            f.scan.1,
+            "该窗口信息量 weighted count in that (sub-)window",
+        ),
+        term(
+            "scan_expected",
+            f.scan.2,
+            "该窗口期望 expected count in that (sub-)window (weekday-adjusted)",
         ),
         term(
             "p_conditional",
@@ -847,12 +1096,112 @@ fn emit(
         Action::Dismiss => out.dismissed.push(alert),
         Action::Notify => out.alerts.push(alert),
         Action::Sample => {
-            if let Some(req) = sampling_request(ctx, f, &alert) {
+            if let Some(req) = sampling_request(ctx, signals, f, &alert) {
                 out.sampling.push(req);
             }
             out.alerts.push(alert);
         }
     }
+}
+
+/// Inspection results of the alert's sampling (recorded by `POST /api/inspection-results` or
+/// `jiance inspect-result`) within `[inspection] days`: a failed batch is proof, so it adds
+/// likelihood points and keeps (or puts) the alert at `sample` when its level allows; batches that
+/// all passed lower the likelihood and take a `sample` alert down to `notify`: never up. `None`
+/// when there are no results (nothing changes).
+fn inspected<'s>(
+    ctx: &Ctx,
+    id: &str,
+    f: &Facts<'s>,
+    action: Action,
+    why: &Why,
+    extra: &mut Vec<ScoreTerm>,
+) -> Option<(Facts<'s>, Action, Why)> {
+    let rules = ctx.rules;
+    let ins = &rules.inspection;
+    let since = ctx
+        .run
+        .as_of
+        .checked_sub_days(Days::new(u64::from(ins.days)))
+        .unwrap_or(NaiveDate::MIN);
+    let results: Vec<&crate::store::InspectionResult> = ctx
+        .run
+        .inspections
+        .iter()
+        .filter(|r| r.alert_id == id && r.inspected_on >= since && r.inspected_on <= ctx.run.as_of)
+        .collect();
+    if results.is_empty() {
+        return None;
+    }
+    let failed = results.iter().filter(|r| !r.passed).count();
+    let mut g = f.clone();
+    let a = &rules.action;
+    let (action, why, effect) = if failed > 0 {
+        g.points = f.points + ins.fail_points;
+        g.likelihood = (1.0 + g.points.floor()).clamp(1.0, 4.0) as u8;
+        g.level = rules.level(g.severity, g.likelihood).max(f.level);
+        let action = if g.level >= a.sample_min_level {
+            Action::Sample
+        } else if g.level >= a.notify_min_level {
+            action.max(Action::Notify)
+        } else {
+            action
+        };
+        let why = Why::new(
+            format!("抽检{}批次中{}批次不合格", results.len(), failed),
+            format!("{failed} of {} inspected batches failed", results.len()),
+        );
+        (action, why, 1.0)
+    } else {
+        if action == Action::Dismiss {
+            return None;
+        }
+        g.points = (f.points - ins.pass_points).max(0.0);
+        g.likelihood = (1.0 + g.points.floor()).clamp(1.0, 4.0) as u8;
+        g.level = rules.level(g.severity, g.likelihood).min(f.level);
+        let lowered = if action == Action::Sample {
+            Action::Notify
+        } else if g.level < a.notify_min_level {
+            Action::Dismiss
+        } else {
+            action
+        };
+        let why = Why::new(
+            format!("已抽检{}批次全部合格，{}", results.len(), why.zh),
+            format!("all {} inspected batches passed; {}", results.len(), why.en),
+        );
+        (lowered.min(action), why, -1.0)
+    };
+    let surprise = if f.p > 0.0 {
+        (-f.p.log10()).min(10.0)
+    } else {
+        10.0
+    };
+    g.score = f64::from(g.severity) * f64::from(g.likelihood) + surprise / 10.0;
+    if effect < 0.0 {
+        g.score = g.score.min(f.score);
+    } else {
+        g.score = g.score.max(f.score);
+    }
+    extra.push(term(
+        "inspection_batches",
+        results.len() as f64,
+        &format!(
+            "已检批次 inspected batches of this alert, last {} days",
+            ins.days
+        ),
+    ));
+    extra.push(term(
+        "inspection_failed",
+        failed as f64,
+        "不合格批次 failed batches",
+    ));
+    extra.push(term(
+        "inspection_effect",
+        effect,
+        "抽检结果影响 +1 failed batch raised likelihood / −1 all passed lowered it",
+    ));
+    Some((g, action, why))
 }
 
 /// One Chinese sentence a person reads first.
@@ -912,12 +1261,17 @@ fn summary(
 
 /// The sampling request of a `sample` alert; `None` when the level has no plan (rules validation
 /// makes that impossible for loaded rules).
-fn sampling_request(ctx: &Ctx, f: &Facts, alert: &Alert) -> Option<SamplingRequest> {
+fn sampling_request(
+    ctx: &Ctx,
+    signals: &[Signal],
+    f: &Facts,
+    alert: &Alert,
+) -> Option<SamplingRequest> {
     let rules = ctx.rules;
     let plan = rules.plan(f.level)?;
     let mut test_items: Vec<String> = Vec::new();
     for h in &f.hazards {
-        for item in (ctx.input.test_items)(h) {
+        for item in (ctx.run.test_items)(h) {
             if !test_items.contains(&item) {
                 test_items.push(item);
             }
@@ -925,10 +1279,10 @@ fn sampling_request(ctx: &Ctx, f: &Facts, alert: &Alert) -> Option<SamplingReque
     }
     // Strongest evidence first; each list de-duplicated and capped (no quadratic merge).
     let max = rules.sampling.max_parties;
-    let sampled = ctx.input.sampled;
+    let sampled = ctx.run.sampled;
     let mut lists: [(Vec<String>, HashSet<&str>); 4] = Default::default();
     for &i in &f.ranked {
-        let p = &ctx.input.signals[i].parties;
+        let p = &signals[i].parties;
         for (k, names) in [&p.platforms, &p.shops, &p.brands, &p.enterprises]
             .into_iter()
             .enumerate()
@@ -945,10 +1299,10 @@ fn sampling_request(ctx: &Ctx, f: &Facts, alert: &Alert) -> Option<SamplingReque
     }
     let [platforms, shops, brands, enterprises] = lists.map(|(list, _)| list);
     let deadline = ctx
-        .input
+        .run
         .as_of
         .checked_add_days(Days::new(u64::from(plan.deadline_days)))
-        .unwrap_or(ctx.input.as_of);
+        .unwrap_or(ctx.run.as_of);
     Some(SamplingRequest {
         alert_id: alert.id.clone(),
         category: alert.category.clone(),
@@ -1151,6 +1505,7 @@ mod tests {
             sampled,
             test_items: &items,
             previous,
+            inspections: &[],
         };
         score(&rules, &input)
     }
@@ -1806,6 +2161,174 @@ mod tests {
                 assert!(a.score >= b.score);
                 assert_eq!(term_of(&a, "inspection"), 1.0);
             }
+        }
+    }
+
+    fn inspection(
+        alert: &str,
+        batch: &str,
+        passed: bool,
+        on: NaiveDate,
+    ) -> crate::store::InspectionResult {
+        crate::store::InspectionResult {
+            alert_id: alert.into(),
+            batch: batch.into(),
+            party: "速达车行".into(),
+            item: "阻燃性能".into(),
+            passed,
+            note: String::new(),
+            inspected_on: on,
+        }
+    }
+
+    fn run_inspected(
+        signals: &[Signal],
+        as_of: NaiveDate,
+        inspections: &[crate::store::InspectionResult],
+    ) -> ScoreOutput {
+        let rules = ScoringRules::load(None).unwrap();
+        score(
+            &rules,
+            &ScoreInput {
+                signals,
+                as_of,
+                sampled: &HashSet::new(),
+                test_items: &items,
+                previous: &[],
+                inspections,
+            },
+        )
+    }
+
+    #[test]
+    fn all_pass_inspection_lowers_never_raises_and_a_failure_keeps_sampling() {
+        let mut rng = ChaCha8Rng::seed_from_u64(21);
+        let mut scenarios = vec![
+            (zj_outbreak(&mut rng, 60, 6), day(59), "电动自行车"),
+            (zj_outbreak(&mut rng, 60, 4), day(59), "电动自行车"),
+            (kettle_cluster(55), day(58), "电热水壶"),
+        ];
+        let mut lowered = 0;
+        for (signals, as_of, category) in scenarios.drain(..) {
+            let id = alert_id(category, Scope::Regional, "浙江省");
+            let before = run(&signals, as_of);
+            let Some(b) = before.alerts.iter().find(|a| a.id == id) else {
+                continue;
+            };
+            let passes: Vec<_> = (0..3)
+                .map(|k| {
+                    inspection(
+                        &id,
+                        &format!("B{k}"),
+                        true,
+                        as_of - chrono::Duration::days(1),
+                    )
+                })
+                .collect();
+            let after = run_inspected(&signals, as_of, &passes);
+            let a = after
+                .alerts
+                .iter()
+                .chain(&after.dismissed)
+                .find(|a| a.id == id)
+                .unwrap();
+            assert!(a.level <= b.level && a.action <= b.action && a.score <= b.score);
+            if b.action == Action::Sample {
+                assert_eq!(a.action, Action::Notify, "{}", a.summary);
+                assert!(!after.sampling.iter().any(|r| r.alert_id == id));
+                lowered += 1;
+            }
+            assert_eq!(term_of(a, "inspection_effect"), -1.0);
+            assert_eq!(term_of(a, "inspection_batches"), 3.0);
+            assert!(a.summary.contains("全部合格"), "{}", a.summary);
+
+            // One failed batch among passes: never lower than without results, sampled if the
+            // level allows.
+            let mut mixed = passes.clone();
+            mixed.push(inspection(&id, "B9", false, as_of));
+            let after = run_inspected(&signals, as_of, &mixed);
+            let a = after.alerts.iter().find(|a| a.id == id).unwrap();
+            assert!(a.level >= b.level && a.action >= b.action);
+            assert_eq!(term_of(a, "inspection_effect"), 1.0);
+            if a.level >= 3 {
+                assert_eq!(a.action, Action::Sample);
+            }
+            // Results of another alert or long ago change nothing.
+            let old = [inspection(
+                &id,
+                "B0",
+                true,
+                as_of - chrono::Duration::days(400),
+            )];
+            let other = [inspection("other", "B0", true, as_of)];
+            for r in [&old[..], &other[..]] {
+                let same = run_inspected(&signals, as_of, r);
+                let a = same.alerts.iter().find(|a| a.id == id).unwrap();
+                assert_eq!((a.level, a.action), (b.level, b.action));
+            }
+        }
+        assert!(lowered >= 1, "no sampled alert to lower");
+    }
+
+    #[test]
+    fn a_table_scores_like_its_signals() {
+        let mut rng = ChaCha8Rng::seed_from_u64(22);
+        let mut signals = noise(&mut rng, 90, &["电动自行车"]);
+        signals.extend(zj_outbreak(&mut rng, 90, 6));
+        let from_signals = run(&signals, day(89));
+        let rules = ScoringRules::load(None).unwrap();
+        let df = crate::store::signals::to_frame(&signals).unwrap();
+        let from_table = score_frame(
+            &rules,
+            df.lazy(),
+            &FrameInput {
+                as_of: day(89),
+                sampled: &HashSet::new(),
+                test_items: &items,
+                previous: &[],
+                inspections: &[],
+            },
+        )
+        .unwrap();
+        let key = |o: &ScoreOutput| -> Vec<(String, u8, Action)> {
+            o.alerts
+                .iter()
+                .chain(&o.dismissed)
+                .map(|a| (a.id.clone(), a.level, a.action))
+                .collect()
+        };
+        assert_eq!(key(&from_signals), key(&from_table));
+        assert!(!from_table.alerts.is_empty());
+        // Parties come only with signals: the table has none to propose.
+        let req = from_signals.sampling.first().unwrap();
+        assert!(!req.shops.is_empty());
+        assert!(from_table.sampling.iter().all(|r| r.shops.is_empty()));
+    }
+
+    #[test]
+    fn replay_reports_each_change_on_its_day() {
+        let mut rng = ChaCha8Rng::seed_from_u64(23);
+        let mut signals = noise(&mut rng, 120, &["电动自行车"]);
+        // The outbreak ends on day 89; the table goes on to day 119.
+        signals.extend(zj_outbreak(&mut rng, 90, 6));
+        let rules = ScoringRules::load(None).unwrap();
+        let df = crate::store::signals::to_frame(&signals).unwrap();
+        let r = replay(&rules, df.lazy(), None, None, &items).unwrap();
+        assert_eq!(r.from, Some(day(36)), "first day with a full baseline");
+        assert_eq!(r.to, Some(day(119)));
+        let id = alert_id("电动自行车", Scope::Regional, "浙江省");
+        let ebike: Vec<&AlertChange> = r.changes.iter().filter(|c| c.alert_id == id).collect();
+        let new = ebike.iter().find(|c| c.change == Change::New).unwrap();
+        assert!(new.day >= day(84) && new.day <= day(89), "{new:?}");
+        assert!(ebike.iter().any(|c| c.action == Action::Sample));
+        let closed = ebike.iter().find(|c| c.change == Change::Closed).unwrap();
+        assert!(closed.day > day(89) && closed.day <= day(100), "{closed:?}");
+        // Every day's changes agree with a single run of that day.
+        let single = run(&signals, new.day);
+        let a = single.alerts.iter().find(|a| a.id == id).unwrap();
+        assert_eq!(a.level, new.level);
+        for w in r.changes.windows(2) {
+            assert!(w[0].day <= w[1].day);
         }
     }
 

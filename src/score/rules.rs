@@ -22,6 +22,10 @@ pub const SCORING_FILE: &str = "scoring.toml";
 pub struct ScoringRules {
     pub window: WindowRules,
     pub detect: DetectRules,
+    #[serde(default)]
+    pub weekday: WeekdayRules,
+    #[serde(default)]
+    pub inspection: InspectionRules,
     pub channel_weight: ChannelWeights,
     #[serde(default)]
     pub severity_modifier: Vec<SeverityModifier>,
@@ -41,6 +45,44 @@ pub struct WindowRules {
     pub guard_days: u32,
 }
 
+/// How inspection results of an alert's sampling enter its next score (`[inspection]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InspectionRules {
+    pub days: u32,
+    pub fail_points: f64,
+    pub pass_points: f64,
+}
+
+impl Default for InspectionRules {
+    fn default() -> Self {
+        InspectionRules {
+            days: 90,
+            fail_points: 1.0,
+            pass_points: 1.0,
+        }
+    }
+}
+
+/// Day-of-week effects (see `[weekday]` in scoring.toml).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WeekdayRules {
+    pub enabled: bool,
+    pub history_days: u32,
+    pub prior_days: f64,
+}
+
+impl Default for WeekdayRules {
+    fn default() -> Self {
+        WeekdayRules {
+            enabled: true,
+            history_days: 364,
+            prior_days: 8.0,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DetectRules {
@@ -50,6 +92,8 @@ pub struct DetectRules {
     pub p_threshold: f64,
     pub prior_per_day: f64,
     pub max_dispersion: f64,
+    #[serde(default)]
+    pub scan_days: Vec<u32>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -283,6 +327,37 @@ impl ScoringRules {
                 "window",
                 "guard_days",
                 format!("guard_days must be at most 366, got {}", w.guard_days),
+            );
+        }
+        let ins = &self.inspection;
+        if ins.days == 0 || ins.days > 3660 {
+            err(
+                "inspection",
+                "days",
+                format!("days must be 1–3660, got {}", ins.days),
+            );
+        }
+        for (key, v) in [
+            ("fail_points", ins.fail_points),
+            ("pass_points", ins.pass_points),
+        ] {
+            if !(v.is_finite() && v >= 0.0) {
+                err("inspection", key, format!("{key} must be ≥ 0, got {v}"));
+            }
+        }
+        let wk = &self.weekday;
+        if wk.history_days < 7 || wk.history_days > 3660 {
+            err(
+                "weekday",
+                "history_days",
+                format!("history_days must be 7–3660, got {}", wk.history_days),
+            );
+        }
+        if !(wk.prior_days.is_finite() && wk.prior_days >= 0.0) {
+            err(
+                "weekday",
+                "prior_days",
+                format!("prior_days must be ≥ 0, got {}", wk.prior_days),
             );
         }
         let d = &self.detect;

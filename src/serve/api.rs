@@ -641,6 +641,17 @@ pub(crate) fn inspection_rows(
     Ok((alert_id, rows))
 }
 
+/// The store rows of an inspection-results body given as JSON text (the API's body; used by
+/// `jiance inspect-result`), validated as `POST /api/inspection-results` validates it.
+pub fn inspection_rows_from_json(
+    json: &str,
+    today: NaiveDate,
+) -> Result<(String, Vec<InspectionResult>), String> {
+    let body: InspectionBody =
+        serde_json::from_str(json).map_err(|e| format!("body: invalid JSON: {e}"))?;
+    inspection_rows(body, today).map_err(|e| e.message)
+}
+
 pub(super) async fn inspection_results(
     State(st): State<AppState>,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,

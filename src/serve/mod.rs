@@ -14,6 +14,7 @@
 //! latter). Blocking work (tantivy, SQLite) runs on the blocking pool.
 
 mod api;
+pub use api::inspection_rows_from_json;
 mod assets;
 mod atom;
 pub mod auth;

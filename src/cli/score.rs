@@ -1,0 +1,198 @@
+//! `jiance score --signals FILE [--daily] [--json] [--rules DIR] [--as-of DATE]`: score a signal
+//! file (JSON Lines, a Parquet file, or a directory of `day=*.parquet` partitions) without a data
+//! directory. Bad input lines are reported on stderr (file:line, field) and skipped.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use jiance::score::{self, FrameInput, ScoringRules};
+use jiance::store::signals;
+
+use super::RuleArgs;
+use super::output;
+
+/// Test items per hazard, from the analysis rules (the same the engine uses).
+fn test_items(rules: &RuleArgs) -> Result<impl Fn(&str) -> Vec<String>> {
+    let analyzer =
+        jiance::analyze::Analyzer::load(rules.rules.as_deref(), rules.dictionaries.as_deref())
+            .map_err(|errs| {
+                anyhow::anyhow!(
+                    "{}",
+                    errs.iter()
+                        .map(|e| e.to_string())
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                )
+            })?;
+    Ok(move |h: &str| analyzer.test_items(h).to_vec())
+}
+
+pub fn run(
+    path: &Path,
+    daily: bool,
+    json: bool,
+    as_of: Option<NaiveDate>,
+    rules: &RuleArgs,
+) -> Result<ExitCode> {
+    let scoring = ScoringRules::load(rules.rules.as_deref()).map_err(|errs| {
+        anyhow::anyhow!(
+            "{}",
+            errs.iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })?;
+    let scanned =
+        signals::scan_report(path).with_context(|| format!("cannot read {}", path.display()))?;
+    for bad in &scanned.bad {
+        eprintln!("skipped: {bad}");
+    }
+    if !scanned.bad.is_empty() {
+        eprintln!("{} bad line(s) skipped", scanned.bad.len());
+    }
+    let items = test_items(rules)?;
+    let frame = scanned.frame;
+    if daily {
+        let replay = score::replay(&scoring, frame, None, as_of, &items)
+            .with_context(|| format!("scoring {}", path.display()))?;
+        for c in &replay.changes {
+            if json {
+                println!("{}", serde_json::to_string(c)?);
+            } else {
+                println!(
+                    "{} {:<11} {} {} {} 等级{} {} {:.2} {}",
+                    c.day,
+                    format!("{:?}", c.change).to_lowercase(),
+                    c.category,
+                    c.scope.as_str(),
+                    c.regions.join("、"),
+                    c.level,
+                    c.action.as_str(),
+                    c.score,
+                    c.alert_id
+                );
+            }
+        }
+        if !json {
+            match (replay.from, replay.to) {
+                (Some(a), Some(b)) => eprintln!(
+                    "replayed {a} – {b}: {} change(s), {} alert(s) active at the end",
+                    replay.changes.len(),
+                    replay.last.alerts.len()
+                ),
+                _ => eprintln!("nothing to replay: the table has too few days"),
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let as_of = match as_of {
+        Some(d) => d,
+        None => match score::day_range(&frame)? {
+            Some((_, hi)) => hi,
+            None => bail!("{}: no signals", path.display()),
+        },
+    };
+    let sampled = HashSet::new();
+    let out = score::score_frame(
+        &scoring,
+        frame,
+        &FrameInput {
+            as_of,
+            sampled: &sampled,
+            test_items: &items,
+            previous: &[],
+            inspections: &[],
+        },
+    )
+    .with_context(|| format!("scoring {}", path.display()))?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "as_of": as_of,
+                "alerts": out.alerts,
+                "sampling": out.sampling,
+            }))?
+        );
+    } else {
+        println!("as of {as_of}:");
+        output::print_alerts(&out.alerts);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `jiance inspect-result`: record pass / fail per batch of an alert's sampling request, validated
+/// as `POST /api/inspection-results` validates it. The alert's next scoring run takes the results
+/// into account (a failure raises it, an all-pass lowers it).
+pub struct InspectArgs<'a> {
+    pub data: &'a Path,
+    pub alert_id: Option<&'a str>,
+    pub batch: Option<&'a str>,
+    /// `pass` or `fail`.
+    pub result: Option<&'a str>,
+    pub party: &'a str,
+    pub item: &'a str,
+    pub note: &'a str,
+    pub on: Option<NaiveDate>,
+    /// A JSON file in the API's body format instead of the single-batch flags.
+    pub file: Option<&'a Path>,
+}
+
+pub fn inspect_result(a: &InspectArgs) -> Result<ExitCode> {
+    let body = match a.file {
+        Some(f) => {
+            std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?
+        }
+        None => {
+            let (Some(alert_id), Some(batch), Some(result)) = (a.alert_id, a.batch, a.result)
+            else {
+                bail!("give ALERT_ID, --batch and --result pass|fail, or --file RESULTS.json");
+            };
+            let passed = match result {
+                "pass" | "passed" | "合格" => true,
+                "fail" | "failed" | "不合格" => false,
+                other => bail!("--result: expected pass or fail, got {other:?}"),
+            };
+            serde_json::json!({
+                "alert_id": alert_id,
+                "inspected_on": a.on,
+                "results": [{
+                    "batch": batch,
+                    "party": a.party,
+                    "item": a.item,
+                    "passed": passed,
+                    "note": a.note,
+                }],
+            })
+            .to_string()
+        }
+    };
+    let today = jiance::model::china_day(chrono::Utc::now());
+    let (alert_id, rows) = jiance::serve::inspection_rows_from_json(&body, today)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let store = super::open_store(a.data)?;
+    if store.alert(&alert_id)?.is_none() {
+        bail!("no alert {alert_id:?} in {}", a.data.display());
+    }
+    if store.sampling_request(&alert_id)?.is_none() {
+        bail!("alert {alert_id:?} has no sampling request to report results for");
+    }
+    let Some(change) = store.put_inspection_results(&alert_id, &rows)? else {
+        bail!("no alert {alert_id:?} in {}", a.data.display());
+    };
+    let failed = rows.iter().filter(|r| !r.passed).count();
+    println!(
+        "{}",
+        serde_json::json!({
+            "alert_id": alert_id,
+            "recorded": rows.len(),
+            "failed": failed,
+            "note": change.note,
+        })
+    );
+    Ok(ExitCode::SUCCESS)
+}

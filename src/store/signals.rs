@@ -1,0 +1,823 @@
+//! The signal table: the one columnar form of signals, used by scoring, by the `signals/`
+//! Parquet partitions of a data directory and by reports.
+//!
+//! Data flows: `Signal`s (analysis, via SQLite) → [`to_frame`] → scoring (`crate::score`) and
+//! [`write_partitions`] (`signals/day=YYYY-MM-DD.parquet`, one file per Beijing-time day) →
+//! [`scan`] (reports, `jiance score --signals`, reruns). [`scan`] also reads the JSON Lines input
+//! format of `jiance score --signals FILE` straight into the table, without building `Signal`s.
+//!
+//! # Columns (in this order)
+//! | column        | type                    | meaning                                                      |
+//! |---------------|-------------------------|--------------------------------------------------------------|
+//! | `time`        | Datetime(ms, UTC)       | publication (else fetch) instant                             |
+//! | `day`         | Date                    | Beijing-time day ([`crate::model::Signal::day`])             |
+//! | `category`    | String                  | canonical category                                           |
+//! | `hazard`      | String                  | canonical hazard                                             |
+//! | `severity`    | Int8                    | GB/T 22760 level 1–4                                         |
+//! | `province`    | String, nullable        | canonical province, `全国`, `境外:<country>`; null = unplaced |
+//! | `city`        | String, nullable        | canonical prefecture-level city                              |
+//! | `source`      | String                  | source name                                                  |
+//! | `source_kind` | String                  | channel: complaint, regulator, platform, media, standard     |
+//! | `kind`        | String, nullable        | document kind (listing, complaint, notice, inspection …)     |
+//! | `weight`      | Float32                 | source weight (the channel weight is applied by scoring)     |
+//! | `cluster`     | String                  | near-duplicate cluster (the document id when it had none)    |
+//! | `doc`         | String                  | document id                                                  |
+//!
+//! `severity` is Int8, not UInt8: the polars build of this crate has no `dtype-u8` feature (adding
+//! it rebuilds all of polars), and Int8 is as plain a Parquet type (INT32 annotated INT(8, signed))
+//! for pandas, duckdb and polars. Partitions use zstd compression and plain Parquet types only.
+//!
+//! # Determinism
+//! The same signals always give byte-identical partition files, whatever their input order: rows
+//! are sorted on every column, and the polars Parquet writer stores no timestamps or random ids
+//! (its metadata is the schema and a fixed `created_by`). A partition whose bytes are unchanged is
+//! not rewritten, so its modification time says when its content last changed.
+//!
+//! # JSON Lines input
+//! One object per line: `{"time": RFC 3339 or YYYY-MM-DD, "category", "hazard", "severity": 1-4,
+//! "province", "city"?, "source", "source_kind", "cluster"?, "doc"?, "weight"?, "kind"?}`. A date
+//! alone is taken as noon Beijing time of that day. A missing or null `province` is an unplaced
+//! signal; a missing `doc` becomes `<file name>:<line>`; a missing `cluster` becomes the doc, so each
+//! such line counts once; a missing `weight` is 1.0. Other keys are ignored. A bad line (not JSON,
+//! a missing or invalid field) is reported with file:line and field and skipped: the rest of the
+//! batch goes on ([`scan_report`] returns them; [`scan`] logs them as warnings).
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
+use polars::prelude::*;
+use serde::Deserialize;
+
+use crate::model::{Channel, DocKind, Signal, china_day};
+
+/// Column names, in table order.
+pub const COLUMNS: [&str; 13] = [
+    "time",
+    "day",
+    "category",
+    "hazard",
+    "severity",
+    "province",
+    "city",
+    "source",
+    "source_kind",
+    "kind",
+    "weight",
+    "cluster",
+    "doc",
+];
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignalTableError {
+    /// One bad input line (JSON Lines): the batch goes on without it.
+    #[error("{file}:{line}: field `{field}`: {message}")]
+    Field {
+        file: String,
+        line: usize,
+        field: String,
+        message: String,
+    },
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Polars { path: String, source: PolarsError },
+    #[error("{path}: not a signal table: {message}")]
+    Schema { path: String, message: String },
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SignalTableError + '_ {
+    move |source| SignalTableError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn pl_err(path: &str) -> impl FnOnce(PolarsError) -> SignalTableError + '_ {
+    move |source| SignalTableError::Polars {
+        path: path.to_string(),
+        source,
+    }
+}
+
+/// The table's schema.
+pub fn schema() -> Schema {
+    Schema::from_iter([
+        Field::new(
+            "time".into(),
+            DataType::Datetime(TimeUnit::Milliseconds, Some(polars::prelude::TimeZone::UTC)),
+        ),
+        Field::new("day".into(), DataType::Date),
+        Field::new("category".into(), DataType::String),
+        Field::new("hazard".into(), DataType::String),
+        Field::new("severity".into(), DataType::Int8),
+        Field::new("province".into(), DataType::String),
+        Field::new("city".into(), DataType::String),
+        Field::new("source".into(), DataType::String),
+        Field::new("source_kind".into(), DataType::String),
+        Field::new("kind".into(), DataType::String),
+        Field::new("weight".into(), DataType::Float32),
+        Field::new("cluster".into(), DataType::String),
+        Field::new("doc".into(), DataType::String),
+    ])
+}
+
+/// Days since 1970-01-01 (the Date column's physical value).
+pub fn epoch_days(d: NaiveDate) -> i32 {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
+    i32::try_from((d - epoch).num_days()).unwrap_or(i32::MIN)
+}
+
+/// The date of a Date column's physical value.
+pub fn from_epoch_days(days: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|e| e.checked_add_signed(chrono::Duration::days(i64::from(days))))
+        .unwrap_or(NaiveDate::MIN)
+}
+
+/// Column vectors being filled, one row at a time.
+#[derive(Default)]
+struct Columns {
+    time: Vec<i64>,
+    day: Vec<i32>,
+    category: Vec<String>,
+    hazard: Vec<String>,
+    severity: Vec<i8>,
+    province: Vec<Option<String>>,
+    city: Vec<Option<String>>,
+    source: Vec<String>,
+    source_kind: Vec<&'static str>,
+    kind: Vec<Option<&'static str>>,
+    weight: Vec<f32>,
+    cluster: Vec<String>,
+    doc: Vec<String>,
+}
+
+impl Columns {
+    fn len(&self) -> usize {
+        self.time.len()
+    }
+
+    fn into_frame(self) -> PolarsResult<DataFrame> {
+        let height = self.len();
+        let time = Int64Chunked::from_vec("time".into(), self.time)
+            .into_datetime(TimeUnit::Milliseconds, Some(polars::prelude::TimeZone::UTC))
+            .into_series();
+        let day = Int32Chunked::from_vec("day".into(), self.day)
+            .into_date()
+            .into_series();
+        let columns: Vec<Column> = vec![
+            time.into(),
+            day.into(),
+            Column::new("category".into(), self.category),
+            Column::new("hazard".into(), self.hazard),
+            Column::new("severity".into(), self.severity),
+            Column::new("province".into(), self.province),
+            Column::new("city".into(), self.city),
+            Column::new("source".into(), self.source),
+            Column::new("source_kind".into(), self.source_kind),
+            Column::new("kind".into(), self.kind),
+            Column::new("weight".into(), self.weight),
+            Column::new("cluster".into(), self.cluster),
+            Column::new("doc".into(), self.doc),
+        ];
+        DataFrame::new(height, columns)
+    }
+}
+
+/// The cluster a signal counts in: its own, or its document when analysis gave none.
+fn cluster_or_doc(s: &Signal) -> &str {
+    if s.cluster.is_empty() {
+        &s.doc_id
+    } else {
+        &s.cluster
+    }
+}
+
+/// A total order over every column, so the same signals always give the same rows.
+fn row_order(a: &Signal, b: &Signal) -> std::cmp::Ordering {
+    a.time
+        .cmp(&b.time)
+        .then_with(|| a.doc_id.cmp(&b.doc_id))
+        .then_with(|| a.category.cmp(&b.category))
+        .then_with(|| a.hazard.cmp(&b.hazard))
+        .then_with(|| a.province.cmp(&b.province))
+        .then_with(|| a.city.cmp(&b.city))
+        .then_with(|| a.source.cmp(&b.source))
+        .then_with(|| a.channel.cmp(&b.channel))
+        .then_with(|| a.kind.cmp(&b.kind))
+        .then_with(|| a.severity.cmp(&b.severity))
+        .then_with(|| a.weight.total_cmp(&b.weight))
+        .then_with(|| cluster_or_doc(a).cmp(cluster_or_doc(b)))
+}
+
+fn frame_of<'a>(signals: impl IntoIterator<Item = &'a Signal>) -> PolarsResult<DataFrame> {
+    let mut c = Columns::default();
+    for s in signals {
+        c.time.push(s.time.timestamp_millis());
+        c.day.push(epoch_days(s.day()));
+        c.category.push(s.category.clone());
+        c.hazard.push(s.hazard.clone());
+        // clamp keeps it in 1..=4, so the cast cannot wrap.
+        c.severity.push(s.severity.clamp(1, 4) as i8);
+        c.province.push(s.province.clone());
+        c.city.push(s.city.clone());
+        c.source.push(s.source.clone());
+        c.source_kind.push(s.channel.as_str());
+        c.kind.push(Some(s.kind.as_str()));
+        c.weight.push(s.weight);
+        c.cluster.push(cluster_or_doc(s).to_string());
+        c.doc.push(s.doc_id.clone());
+    }
+    c.into_frame()
+}
+
+/// The signal table of these signals, in their order.
+pub fn to_frame(signals: &[Signal]) -> Result<DataFrame, SignalTableError> {
+    frame_of(signals).map_err(pl_err("<signals>"))
+}
+
+/// An empty signal table.
+pub fn empty_frame() -> DataFrame {
+    DataFrame::empty_with_schema(&schema())
+}
+
+/// What [`write_partitions`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PartitionReport {
+    /// Partitions written (new or changed content).
+    pub written: Vec<NaiveDate>,
+    /// Partitions whose bytes were already those on disk.
+    pub unchanged: usize,
+    /// Files removed: partitions of days without signals, old `day=*.jsonl` partitions, temp files.
+    pub removed: Vec<PathBuf>,
+}
+
+/// The Parquet bytes of one partition (rows already in order).
+fn parquet_bytes(df: &mut DataFrame, name: &str) -> Result<Vec<u8>, SignalTableError> {
+    let mut buf = Vec::new();
+    ParquetWriter::new(&mut buf)
+        .with_compression(ParquetCompression::Zstd(None))
+        .with_statistics(StatisticsOptions::default())
+        .finish(df)
+        .map_err(pl_err(name))?;
+    Ok(buf)
+}
+
+/// Write `dir/day=YYYY-MM-DD.parquet`, one file per Beijing-time day, rows sorted on every column.
+/// Each file is written to a temp file, fsynced and renamed over the old one, and only when its
+/// bytes changed. Partitions of days that no longer have signals, old `day=*.jsonl` partitions of
+/// earlier versions and stale temp files are removed.
+pub fn write_partitions(
+    dir: &Path,
+    signals: &[Signal],
+) -> Result<PartitionReport, SignalTableError> {
+    std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+    let mut sorted: Vec<&Signal> = signals.iter().collect();
+    sorted.sort_by(|a, b| a.day().cmp(&b.day()).then_with(|| row_order(a, b)));
+    let mut report = PartitionReport::default();
+    let mut keep: Vec<String> = Vec::new();
+    let mut rest = sorted.as_slice();
+    while let Some(first) = rest.first() {
+        let day = first.day();
+        let n = rest.iter().take_while(|s| s.day() == day).count();
+        let (rows, tail) = rest.split_at(n);
+        rest = tail;
+        let name = format!("day={day}.parquet");
+        let path = dir.join(&name);
+        let mut df = frame_of(rows.iter().copied()).map_err(pl_err(&name))?;
+        let body = parquet_bytes(&mut df, &path.display().to_string())?;
+        keep.push(name.clone());
+        if std::fs::read(&path).is_ok_and(|old| old == body) {
+            report.unchanged += 1;
+            continue;
+        }
+        let tmp = dir.join(format!(".{name}.tmp"));
+        let mut f = File::create(&tmp).map_err(io_err(&tmp))?;
+        f.write_all(&body)
+            .and_then(|_| f.sync_all())
+            .map_err(io_err(&tmp))?;
+        drop(f);
+        std::fs::rename(&tmp, &path).map_err(io_err(&path))?;
+        report.written.push(day);
+    }
+    for entry in std::fs::read_dir(dir).map_err(io_err(dir))? {
+        let entry = entry.map_err(io_err(dir))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let stale_partition = name.starts_with("day=")
+            && (name.ends_with(".jsonl") || (name.ends_with(".parquet") && !keep.contains(&name)));
+        let stale_tmp = name.starts_with(".day=") && name.ends_with(".tmp");
+        if stale_partition || stale_tmp {
+            let path = entry.path();
+            std::fs::remove_file(&path).map_err(io_err(&path))?;
+            report.removed.push(path);
+        }
+    }
+    if !report.written.is_empty() || !report.removed.is_empty() {
+        // Make the renames and removals durable too.
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    tracing::debug!(
+        dir = %dir.display(),
+        written = report.written.len(),
+        unchanged = report.unchanged,
+        removed = report.removed.len(),
+        "signal partitions"
+    );
+    Ok(report)
+}
+
+/// A scanned signal table and the input lines that were skipped.
+pub struct Scanned {
+    pub frame: LazyFrame,
+    /// Bad JSON Lines input lines ([`SignalTableError::Field`]), in file order.
+    pub bad: Vec<SignalTableError>,
+}
+
+/// The signal table of a `.parquet` file, a directory of `day=*.parquet` partitions, or a JSON
+/// Lines file; bad JSON Lines are logged as warnings and skipped (see [`scan_report`]).
+pub fn scan(path: &Path) -> Result<LazyFrame, SignalTableError> {
+    let scanned = scan_report(path)?;
+    for bad in &scanned.bad {
+        tracing::warn!("skipped signal line: {bad}");
+    }
+    Ok(scanned.frame)
+}
+
+/// Like [`scan`], returning the skipped JSON Lines instead of logging them.
+pub fn scan_report(path: &Path) -> Result<Scanned, SignalTableError> {
+    let meta = std::fs::metadata(path).map_err(io_err(path))?;
+    let name = path.display().to_string();
+    if meta.is_dir() {
+        let mut files: Vec<PathBuf> = Vec::new();
+        for entry in std::fs::read_dir(path).map_err(io_err(path))? {
+            let entry = entry.map_err(io_err(path))?;
+            let n = entry.file_name().to_string_lossy().into_owned();
+            if n.starts_with("day=") && n.ends_with(".parquet") {
+                files.push(entry.path());
+            }
+        }
+        files.sort();
+        if files.is_empty() {
+            return Ok(Scanned {
+                frame: empty_frame().lazy(),
+                bad: Vec::new(),
+            });
+        }
+        let frame = scan_parquet_files(&files, &name)?;
+        return Ok(Scanned {
+            frame,
+            bad: Vec::new(),
+        });
+    }
+    let is_parquet = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+        || parquet_magic(path);
+    if is_parquet {
+        let frame = scan_parquet_files(&[path.to_path_buf()], &name)?;
+        return Ok(Scanned {
+            frame,
+            bad: Vec::new(),
+        });
+    }
+    let (df, bad) = read_jsonl(path)?;
+    Ok(Scanned {
+        frame: df.lazy(),
+        bad,
+    })
+}
+
+fn parquet_magic(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok()
+        && &head == b"PAR1"
+}
+
+fn scan_parquet_files(files: &[PathBuf], name: &str) -> Result<LazyFrame, SignalTableError> {
+    let paths: Vec<PlRefPath> = files
+        .iter()
+        .map(|p| PlRefPath::from(p.to_string_lossy().as_ref()))
+        .collect();
+    let mut args = ScanArgsParquet::default();
+    // `day=` in the file names is not a hive column: the files hold `day` themselves.
+    args.hive_options.enabled = Some(false);
+    args.glob = false;
+    let mut lf =
+        LazyFrame::scan_parquet_files(paths.into_iter().collect(), args).map_err(pl_err(name))?;
+    let found = lf.collect_schema().map_err(pl_err(name))?;
+    let want = schema();
+    for (col, dtype) in want.iter() {
+        match found.get(col) {
+            None => {
+                return Err(SignalTableError::Schema {
+                    path: name.to_string(),
+                    message: format!("no column `{col}`"),
+                });
+            }
+            Some(t) if !same_kind(t, dtype) => {
+                return Err(SignalTableError::Schema {
+                    path: name.to_string(),
+                    message: format!("column `{col}` is {t}, expected {dtype}"),
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    // Same columns, same order, same types, whatever wrote the file (a time zone or integer
+    // width of another writer is cast, not refused).
+    let exprs: Vec<Expr> = want
+        .iter()
+        .map(|(c, t)| col(c.clone()).strict_cast(t.clone()))
+        .collect();
+    Ok(lf.select(exprs))
+}
+
+/// Types that cast losslessly enough into the table's: any integer severity, any float weight,
+/// any datetime unit/zone.
+fn same_kind(found: &DataType, want: &DataType) -> bool {
+    match want {
+        DataType::Datetime(..) => matches!(found, DataType::Datetime(..)),
+        DataType::Int8 => found.is_integer(),
+        DataType::Float32 => found.is_float(),
+        other => found == other,
+    }
+}
+
+/// One JSON Lines input line. Strings are owned: serde_json cannot borrow escaped strings.
+#[derive(Deserialize)]
+struct Line {
+    time: Option<serde_json::Value>,
+    category: Option<serde_json::Value>,
+    hazard: Option<serde_json::Value>,
+    severity: Option<serde_json::Value>,
+    province: Option<serde_json::Value>,
+    city: Option<serde_json::Value>,
+    source: Option<serde_json::Value>,
+    source_kind: Option<serde_json::Value>,
+    kind: Option<serde_json::Value>,
+    weight: Option<serde_json::Value>,
+    cluster: Option<serde_json::Value>,
+    doc: Option<serde_json::Value>,
+}
+
+/// A parsed JSON Lines row.
+struct Row {
+    time: DateTime<Utc>,
+    category: String,
+    hazard: String,
+    severity: i8,
+    province: Option<String>,
+    city: Option<String>,
+    source: String,
+    channel: Channel,
+    kind: Option<DocKind>,
+    weight: f32,
+    cluster: Option<String>,
+    doc: Option<String>,
+}
+
+type FieldResult<T> = Result<T, (&'static str, String)>;
+
+fn required_str(v: Option<serde_json::Value>, field: &'static str) -> FieldResult<String> {
+    match v {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+        Some(serde_json::Value::String(_)) => Err((field, "empty".into())),
+        None | Some(serde_json::Value::Null) => Err((field, "missing".into())),
+        Some(other) => Err((field, format!("expected a string, got {other}"))),
+    }
+}
+
+fn optional_str(v: Option<serde_json::Value>, field: &'static str) -> FieldResult<Option<String>> {
+    match v {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(serde_json::Value::String(s)) => Ok(Some(s.trim().to_string())),
+        Some(other) => Err((field, format!("expected a string, got {other}"))),
+    }
+}
+
+/// RFC 3339, or a date alone (noon Beijing time of that day).
+pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    let d = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()?;
+    let noon = d.and_time(NaiveTime::from_hms_opt(4, 0, 0)?);
+    Some(Utc.from_utc_datetime(&noon))
+}
+
+fn parse_line(text: &str) -> FieldResult<Row> {
+    let line: Line =
+        serde_json::from_str(text).map_err(|e| ("(line)", format!("not a JSON object: {e}")))?;
+    let time = match line.time {
+        Some(serde_json::Value::String(s)) => parse_time(s.trim())
+            .ok_or(("time", format!("`{s}` is neither RFC 3339 nor YYYY-MM-DD")))?,
+        None | Some(serde_json::Value::Null) => return Err(("time", "missing".into())),
+        Some(other) => return Err(("time", format!("expected a string, got {other}"))),
+    };
+    let category = required_str(line.category, "category")?;
+    let hazard = required_str(line.hazard, "hazard")?;
+    let severity = match line.severity {
+        Some(serde_json::Value::Number(n)) => match n.as_u64() {
+            // 1..=4, so the cast cannot wrap.
+            Some(v @ 1..=4) => v as i8,
+            _ => return Err(("severity", format!("must be an integer 1–4, got {n}"))),
+        },
+        None | Some(serde_json::Value::Null) => return Err(("severity", "missing".into())),
+        Some(other) => return Err(("severity", format!("must be an integer 1–4, got {other}"))),
+    };
+    let province = optional_str(line.province, "province")?;
+    let city = optional_str(line.city, "city")?;
+    let source = required_str(line.source, "source")?;
+    let kind_name = required_str(line.source_kind, "source_kind")?;
+    let channel = Channel::ALL
+        .into_iter()
+        .find(|c| c.as_str() == kind_name)
+        .ok_or((
+            "source_kind",
+            format!("`{kind_name}` is not complaint, regulator, platform, media or standard"),
+        ))?;
+    let kind = match optional_str(line.kind, "kind")? {
+        None => None,
+        Some(k) => {
+            Some(DocKind::parse(&k).ok_or(("kind", format!("`{k}` is not a document kind")))?)
+        }
+    };
+    let weight = match line.weight {
+        None | Some(serde_json::Value::Null) => 1.0,
+        Some(serde_json::Value::Number(n)) => match n.as_f64() {
+            Some(w) if w.is_finite() && w >= 0.0 => w as f32,
+            _ => return Err(("weight", format!("must be a number ≥ 0, got {n}"))),
+        },
+        Some(other) => return Err(("weight", format!("must be a number ≥ 0, got {other}"))),
+    };
+    let cluster = optional_str(line.cluster, "cluster")?;
+    let doc = optional_str(line.doc, "doc")?;
+    Ok(Row {
+        time,
+        category,
+        hazard,
+        severity,
+        province,
+        city,
+        source,
+        channel,
+        kind,
+        weight,
+        cluster,
+        doc,
+    })
+}
+
+/// Read a JSON Lines file into the table (rows in file order) and the bad lines.
+pub fn read_jsonl(path: &Path) -> Result<(DataFrame, Vec<SignalTableError>), SignalTableError> {
+    let file = File::open(path).map_err(io_err(path))?;
+    let name = path.display().to_string();
+    let short = path
+        .file_name()
+        .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
+    let mut c = Columns::default();
+    let mut bad = Vec::new();
+    let mut reader = BufReader::new(file);
+    let mut text = String::new();
+    let mut line_no = 0usize;
+    loop {
+        text.clear();
+        line_no += 1;
+        match reader.read_line(&mut text) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                bad.push(SignalTableError::Field {
+                    file: name.clone(),
+                    line: line_no,
+                    field: "(line)".into(),
+                    message: "not UTF-8".into(),
+                });
+                // Skip the rest of the undecodable line.
+                let mut skip = Vec::new();
+                reader.read_until(b'\n', &mut skip).map_err(io_err(path))?;
+                continue;
+            }
+            Err(e) => return Err(io_err(path)(e)),
+        }
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            continue;
+        }
+        match parse_line(trimmed) {
+            Ok(r) => {
+                let doc = r.doc.unwrap_or_else(|| format!("{short}:{line_no}"));
+                c.time.push(r.time.timestamp_millis());
+                c.day.push(epoch_days(china_day(r.time)));
+                c.category.push(r.category);
+                c.hazard.push(r.hazard);
+                c.severity.push(r.severity);
+                c.province.push(r.province);
+                c.city.push(r.city);
+                c.source.push(r.source);
+                c.source_kind.push(r.channel.as_str());
+                c.kind.push(r.kind.map(DocKind::as_str));
+                c.weight.push(r.weight);
+                c.cluster.push(r.cluster.unwrap_or_else(|| doc.clone()));
+                c.doc.push(doc);
+            }
+            Err((field, message)) => bad.push(SignalTableError::Field {
+                file: name.clone(),
+                line: line_no,
+                field: field.into(),
+                message,
+            }),
+        }
+    }
+    let df = c.into_frame().map_err(pl_err(&name))?;
+    Ok((df, bad))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Parties;
+
+    fn sig(doc: &str, h: u32, d: u32, province: Option<&str>) -> Signal {
+        Signal {
+            doc_id: doc.into(),
+            time: Utc.with_ymd_and_hms(2026, 3, d, h, 30, 0).unwrap(),
+            category: "电动自行车".into(),
+            hazard: "火灾".into(),
+            severity: 4,
+            province: province.map(Into::into),
+            city: province.map(|_| "杭州市".into()),
+            source: "12315平台".into(),
+            channel: Channel::Complaint,
+            kind: DocKind::Complaint,
+            weight: 0.8,
+            cluster: if doc == "b" {
+                String::new()
+            } else {
+                "k1".into()
+            },
+            parties: Parties::default(),
+        }
+    }
+
+    fn three() -> Vec<Signal> {
+        vec![
+            sig("a", 9, 5, Some("浙江省")),
+            // 17:30 UTC on the 5th is 01:30 on the 6th in Beijing.
+            sig("b", 17, 5, None),
+            sig("c", 2, 6, Some("全国")),
+        ]
+    }
+
+    #[test]
+    fn frame_has_the_documented_schema_and_values() {
+        let df = to_frame(&three()).unwrap();
+        let names: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, COLUMNS);
+        assert_eq!(df.schema().as_ref(), &schema());
+        assert_eq!(df.height(), 3);
+        let day = df.column("day").unwrap().date().unwrap().physical().clone();
+        let days: Vec<NaiveDate> = day.iter().map(|d| from_epoch_days(d.unwrap())).collect();
+        assert_eq!(
+            days,
+            [5, 6, 6].map(|d| NaiveDate::from_ymd_opt(2026, 3, d).unwrap())
+        );
+        let cluster = df.column("cluster").unwrap().str().unwrap();
+        assert_eq!(cluster.get(1), Some("b"), "empty cluster → the doc");
+        assert_eq!(df.column("province").unwrap().null_count(), 1);
+    }
+
+    #[test]
+    fn partitions_are_per_day_byte_deterministic_and_pruned() {
+        let dir = tempfile::tempdir().unwrap();
+        let signals = three();
+        std::fs::write(dir.path().join("day=2026-03-01.jsonl"), "{}\n").unwrap();
+        let r = write_partitions(dir.path(), &signals).unwrap();
+        assert_eq!(r.written.len(), 2);
+        assert_eq!(r.removed.len(), 1, "old jsonl partition removed");
+        let p5 = dir.path().join("day=2026-03-05.parquet");
+        let p6 = dir.path().join("day=2026-03-06.parquet");
+        let (b5, b6) = (std::fs::read(&p5).unwrap(), std::fs::read(&p6).unwrap());
+
+        // The same signals in another order: the same bytes, nothing rewritten.
+        let mut shuffled = signals.clone();
+        shuffled.reverse();
+        let r = write_partitions(dir.path(), &shuffled).unwrap();
+        assert!(r.written.is_empty() && r.removed.is_empty(), "{r:?}");
+        assert_eq!(r.unchanged, 2);
+        assert_eq!(std::fs::read(&p5).unwrap(), b5);
+
+        // Written elsewhere from scratch: identical bytes (no timestamps or random ids).
+        let other = tempfile::tempdir().unwrap();
+        write_partitions(other.path(), &shuffled).unwrap();
+        assert_eq!(
+            std::fs::read(other.path().join("day=2026-03-06.parquet")).unwrap(),
+            b6
+        );
+
+        // The 5th's signal is gone: its partition goes too.
+        let r = write_partitions(dir.path(), &signals[1..]).unwrap();
+        assert_eq!(r.removed, [p5.clone()]);
+        assert!(!p5.exists() && p6.exists());
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["day=2026-03-06.parquet"], "no temp files left");
+    }
+
+    #[test]
+    fn partitions_scan_back_to_the_same_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let signals = three();
+        write_partitions(dir.path(), &signals).unwrap();
+        let back = scan(dir.path()).unwrap().collect().unwrap();
+        let mut want = to_frame(&signals).unwrap();
+        // Partitions are sorted by day, then time: here the input order already is.
+        assert_eq!(back.schema(), want.schema());
+        assert!(back.equals_missing(&want), "{back}\n{want}");
+        // A single file scans too.
+        let one = scan(&dir.path().join("day=2026-03-06.parquet"))
+            .unwrap()
+            .collect()
+            .unwrap();
+        want = want.slice(1, 2);
+        assert!(one.equals_missing(&want));
+        // An empty directory is an empty table of the same schema.
+        let empty = tempfile::tempdir().unwrap();
+        let df = scan(empty.path()).unwrap().collect().unwrap();
+        assert_eq!((df.height(), df.schema().as_ref()), (0, &schema()));
+    }
+
+    #[test]
+    fn jsonl_input_reads_defaults_and_reports_bad_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("in.jsonl");
+        let text = [
+            r#"{"time":"2026-03-05T09:30:00Z","category":"电动自行车","hazard":"火灾","severity":4,"province":"浙江省","city":"杭州市","source":"12315平台","source_kind":"complaint","cluster":"k1","doc":"a","weight":0.8}"#,
+            r#"{"time":"2026-03-06","category":"电动自行车","hazard":"火灾","severity":3,"province":"浙江省","source":"澎湃新闻","source_kind":"media"}"#,
+            "",
+            r#"{"time":"2026-03-06","category":"电动自行车","hazard":"火灾","severity":7,"province":"浙江省","source":"x","source_kind":"media"}"#,
+            r#"{"time":"yesterday","category":"电动自行车","hazard":"火灾","severity":3,"source":"x","source_kind":"media"}"#,
+            r#"{"time":"2026-03-06","category":"电动自行车","hazard":"火灾","severity":3,"source":"x","source_kind":"forum"}"#,
+            "not json",
+            r#"{"time":"2026-03-07","category":"电动自行车","hazard":"火灾","severity":2,"province":null,"source":"y","source_kind":"platform","kind":"listing"}"#,
+        ]
+        .join("\n");
+        std::fs::write(&path, text).unwrap();
+        let s = scan_report(&path).unwrap();
+        let df = s.frame.collect().unwrap();
+        assert_eq!(df.height(), 3);
+        assert_eq!(df.schema().as_ref(), &schema());
+        let fields: Vec<(usize, String)> = s
+            .bad
+            .iter()
+            .map(|e| match e {
+                SignalTableError::Field { line, field, .. } => (*line, field.clone()),
+                other => panic!("{other}"),
+            })
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                (4, "severity".to_string()),
+                (5, "time".to_string()),
+                (6, "source_kind".to_string()),
+                (7, "(line)".to_string())
+            ]
+        );
+        let msg = s.bad[0].to_string();
+        assert!(
+            msg.contains("in.jsonl:4") && msg.contains("severity"),
+            "{msg}"
+        );
+        let doc = df.column("doc").unwrap().str().unwrap();
+        let cluster = df.column("cluster").unwrap().str().unwrap();
+        assert_eq!(doc.get(1), Some("in.jsonl:2"));
+        assert_eq!(
+            cluster.get(1),
+            Some("in.jsonl:2"),
+            "no cluster → counts once"
+        );
+        let w = df.column("weight").unwrap().f32().unwrap();
+        assert_eq!(w.get(1), Some(1.0));
+        let day = df.column("day").unwrap().date().unwrap().physical().clone();
+        assert_eq!(
+            from_epoch_days(day.get(1).unwrap()),
+            NaiveDate::from_ymd_opt(2026, 3, 6).unwrap(),
+            "a date alone stays that Beijing day"
+        );
+        assert_eq!(df.column("province").unwrap().null_count(), 1);
+    }
+}
