@@ -725,12 +725,13 @@ fn sibling(out: &Path, suffix: &str) -> Result<PathBuf, PipelineError> {
     Ok(parent.join(format!(".{}.{suffix}", name.to_string_lossy())))
 }
 
-/// Is this directory a previous rerun's output (it has a readable manifest)?
+/// Is this directory a previous rerun's output (its manifest is JSON naming a rerun; lenient
+/// about the rest, so an output of an older version can still be replaced)?
 pub fn is_rerun_output(dir: &Path) -> bool {
     std::fs::read(dir.join(MANIFEST))
         .ok()
-        .and_then(|b| serde_json::from_slice::<Manifest>(&b).ok())
-        .is_some()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|v| v.get("jiance_rerun").is_some())
 }
 
 /// Check `out` may be (re)built and make an empty staging directory beside it.
