@@ -70,9 +70,10 @@
 //!    `jiance inspect-result`): a failed batch adds likelihood points and keeps the alert at `sample`
 //!    when its level allows; batches that all passed take points off and bring `sample` down to
 //!    `notify`, never raising anything. Both show in the breakdown (`inspection_*`).
-//! 5. **Scope.** Systemic when the nation cell is elevated and either spread (signals in ≥
-//!    `systemic_min_provinces` provinces, none holding more than `max_province_share` of their
-//!    count) or backed by a national regulator notice (province `全国`, channel regulator) — unless
+//! 5. **Scope.** Systemic when the nation cell is elevated and either spread (≥
+//!    `systemic_min_provinces` provinces each above its own baseline with p < `raised_p`, none
+//!    holding more than `max_province_share` of the provinces' count: raised, not merely with
+//!    signals, since in busy categories every province has signals every week) or backed by a national regulator notice (province `全国`, channel regulator) — unless
 //!    one elevated province holds ≥ `concentration` of the provinces' summed *excess* (observed −
 //!    expected, floored at 0: the excess rather than the raw count, so other provinces' ordinary
 //!    baseline does not dilute an outbreak; provinces only, since nationwide and unplaced reports
@@ -262,12 +263,26 @@ fn score_lazy(
 fn score_prepared(rules: &ScoringRules, prep: &Prepared, run: &Run) -> ScoreOutput {
     let periods = Periods::new(&rules.window, run.as_of);
     let previous: HashMap<&str, &Alert> = run.previous.iter().map(|a| (a.id.as_str(), a)).collect();
+    // Cells that could be sampled (enough clusters in the window): the sampling test is shared
+    // among them, so a run over a thousand busy cells does not propose chance samplings daily.
+    let eligible = (0..prep.table.keys.len())
+        .filter(|&k| {
+            prep.table
+                .clusters_between(k, periods.window_start, periods.as_of)
+                >= rules.action.sample_min_clusters
+        })
+        .count();
+    let sample_alpha = rules
+        .action
+        .sample_p_threshold
+        .min(rules.action.sample_family_p / eligible.max(1) as f64);
     let ctx = Ctx {
         rules,
         run,
         periods: &periods,
         previous: &previous,
         prep,
+        sample_alpha,
     };
     let mut out = ScoreOutput::default();
     for keys in prep.table.categories() {
@@ -311,6 +326,8 @@ struct Ctx<'a, 'i> {
     periods: &'a Periods,
     previous: &'a HashMap<&'a str, &'a Alert>,
     prep: &'a Prepared,
+    /// The conditional test's threshold for sampling in this run (see `sample_family_p`).
+    sample_alpha: f64,
 }
 
 /// What the scorer read from one cell's window.
@@ -603,15 +620,21 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
     let mut series: Vec<CellSeries> = keys.clone().map(|k| table.series(k, p, &factors)).collect();
     // Counts first; only the cells that may become an alert or a record read their rows.
     let mut pool: Vec<Signal> = Vec::new();
+    let mut all: Vec<Facts> = Vec::with_capacity(series.len());
+    let mut detailed: Vec<usize> = Vec::new();
     for (j, k) in keys.enumerate() {
         let f = facts(rules, &[], p, &series[j]);
         let record = ctx.run.dismissed
             && f.cell != Cell::Nation
             && f.clusters > 0
             && f.observed > f.expected;
-        if !(f.elevated || record) {
+        // A nation may become a systemic alert on a spread rise below the excess ratio.
+        let spread_candidate = f.cell == Cell::Nation && f.p < rules.detect.p_threshold;
+        all.push(f);
+        if !(all[j].elevated || record || spread_candidate) {
             continue;
         }
+        detailed.push(j);
         for r in rows.window(k, p.window_start, p.as_of) {
             if let Some(s) = rows.signal(r, ctx.run.source) {
                 series[j].window_signals.push(pool.len());
@@ -620,7 +643,10 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
         }
     }
     let signals = pool.as_slice();
-    let all: Vec<Facts> = series.iter().map(|c| facts(rules, signals, p, c)).collect();
+    // Only the cells that read rows change; the others keep their counts-only facts.
+    for j in detailed {
+        all[j] = facts(rules, signals, p, &series[j]);
+    }
     let (nation, provinces): (Vec<&Facts>, Vec<&Facts>) =
         all.iter().partition(|f| f.cell == Cell::Nation);
     let nation = nation.first().copied();
@@ -640,7 +666,14 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
             0.0
         }
     });
-    let spread = placed.len() >= rules.scope.systemic_min_provinces as usize
+    // Raised provinces: each above its own baseline (p < raised_p). With 31 provinces, chance
+    // alone rarely raises several at once; one province's outbreak lifts the nation, not others.
+    let raised: Vec<&Facts> = placed
+        .iter()
+        .copied()
+        .filter(|f| f.p < rules.scope.raised_p && f.observed > f.expected)
+        .collect();
+    let spread = raised.len() >= rules.scope.systemic_min_provinces as usize
         && top_share <= rules.scope.max_province_share;
     // Where the rise is: each province's share of the provinces' summed excess. Nationwide and
     // unplaced signals say nothing about where, so they are not in the denominator.
@@ -658,16 +691,32 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
         .any(|f| f.elevated && share_of_excess(f) >= rules.scope.concentration);
 
     // The provinces a national cell spans and the terms that explain its spread.
-    let names: Vec<&str> = placed
+    // The provinces it covers: those at least `min_excess_ratio` above their expectation (in busy
+    // categories every province has signals; listing all would say nothing).
+    let involved: Vec<&Facts> = placed
         .iter()
-        .filter_map(|f| province_name(f.cell))
+        .copied()
+        .filter(|f| f.observed >= rules.detect.min_excess_ratio * f.expected)
         .collect();
+    let names: Vec<&str> = if involved.is_empty() {
+        &placed
+    } else {
+        &involved
+    }
+    .iter()
+    .filter_map(|f| province_name(f.cell))
+    .collect();
     let spread_terms = || {
         vec![
             term(
                 "provinces",
-                names.len() as f64,
+                placed.len() as f64,
                 "涉及省份 provinces with signals in the window",
+            ),
+            term(
+                "raised_provinces",
+                raised.len() as f64,
+                "升高省份 provinces above their own baseline (p < raised_p)",
             ),
             term(
                 "top_province_share",
@@ -676,15 +725,27 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
             ),
         ]
     };
-    if let Some(n) = nation.filter(|n| n.elevated && (spread || n.national_notice) && !concentrated)
-    {
+    // A rise spread over raised provinces is judged on those provinces' excess ratio: 2× in 9 of 31
+    // provinces lifts the nation by a third only, yet it is the systemic problem to find.
+    let raised_obs: f64 = raised.iter().map(|f| f.observed).sum();
+    let raised_exp: f64 = raised.iter().map(|f| f.expected).sum();
+    let spread_rise = |n: &Facts| {
+        spread
+            && n.p < rules.detect.p_threshold
+            && n.clusters >= rules.detect.min_clusters
+            && raised_exp > 0.0
+            && raised_obs / raised_exp >= rules.detect.min_excess_ratio
+    };
+    if let Some(n) = nation.filter(|n| {
+        ((n.elevated && (spread || n.national_notice)) || spread_rise(n)) && !concentrated
+    }) {
         let mut extra = spread_terms();
         extra.push(term(
             "national_notice",
             flag(n.national_notice),
             "国家级监管通报 national regulator notice (1 = yes)",
         ));
-        let (action, why) = decide(rules, n, Scope::Systemic);
+        let (action, why) = decide(rules, ctx.sample_alpha, n, Scope::Systemic);
         emit(
             ctx,
             signals,
@@ -708,7 +769,7 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
         )];
         let name = province_name(f.cell).unwrap_or_default();
         if f.elevated {
-            let (action, why) = decide(rules, f, Scope::Regional);
+            let (action, why) = decide(rules, ctx.sample_alpha, f, Scope::Regional);
             if action != Action::Dismiss {
                 regional += 1;
             }
@@ -798,7 +859,7 @@ impl Why {
 }
 
 /// The action for an elevated cell, and why.
-fn decide(rules: &ScoringRules, f: &Facts, scope: Scope) -> (Action, Why) {
+fn decide(rules: &ScoringRules, sample_alpha: f64, f: &Facts, scope: Scope) -> (Action, Why) {
     let a = &rules.action;
     if f.level < a.notify_min_level {
         return (
@@ -823,7 +884,7 @@ fn decide(rules: &ScoringRules, f: &Facts, scope: Scope) -> (Action, Why) {
             "one source, no regulator notice",
         ));
     }
-    if f.p_conditional >= a.sample_p_threshold {
+    if f.p_conditional >= sample_alpha {
         missing.push(Why::new(
             format!("条件检验p={:.4}，基线自身波动尚可解释", f.p_conditional),
             "baseline noise could explain the rise (conditional test)",
@@ -988,8 +1049,8 @@ fn emit(
             "p_conditional",
             f.p_conditional,
             &format!(
-                "条件检验 P(window share ≥ observed | window + baseline); sampling needs < {}",
-                rules.action.sample_p_threshold
+                "条件检验 P(window share ≥ observed | window + baseline); sampling needs < {:.2e} (min of sample_p_threshold and sample_family_p / cells that could be sampled)",
+                ctx.sample_alpha
             ),
         ),
         term(

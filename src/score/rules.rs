@@ -176,6 +176,16 @@ pub struct ScopeRules {
     pub systemic_min_provinces: u32,
     pub max_province_share: f64,
     pub concentration: f64,
+    #[serde(default = "default_raised_p")]
+    pub raised_p: f64,
+}
+
+fn default_raised_p() -> f64 {
+    0.01
+}
+
+fn default_sample_family_p() -> f64 {
+    0.01
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -186,6 +196,8 @@ pub struct ActionRules {
     pub sample_min_sources: u32,
     pub sample_min_clusters: u32,
     pub sample_p_threshold: f64,
+    #[serde(default = "default_sample_family_p")]
+    pub sample_family_p: f64,
     pub local_city_share: f64,
 }
 
@@ -473,6 +485,14 @@ impl ScoringRules {
                 "concentration",
                 format!("concentration must be in (0, 1], got {}", s.concentration),
             );
+        }
+        for (section, key, v) in [
+            ("scope", "raised_p", s.raised_p),
+            ("action", "sample_family_p", self.action.sample_family_p),
+        ] {
+            if !(v > 0.0 && v < 1.0) {
+                err(section, key, format!("{key} must be in (0, 1), got {v}"));
+            }
         }
         let a = &self.action;
         if !(1..=4).contains(&a.sample_min_level) {

@@ -162,7 +162,7 @@ pub struct Gen {
 const CITIES: [&str; 4] = ["甲市", "乙市", "丙市", "丁市"];
 
 impl Gen {
-    pub fn len(&self) -> usize {
+    pub fn rows(&self) -> usize {
         self.time.len()
     }
 
@@ -349,6 +349,7 @@ pub struct Found {
     pub delays: Vec<i64>,
     pub right_scope: usize,
     pub missed: Vec<String>,
+    pub wrong_scope: Vec<String>,
 }
 
 /// Match the replay's alerts to the outbreaks. An outbreak is detected on the first day, from its
@@ -401,6 +402,11 @@ pub fn evaluate(outbreaks: &[Outbreak], changes: &[AlertChange]) -> Found {
                 found.delays.push(d - o.start);
                 if right {
                     found.right_scope += 1;
+                } else {
+                    found.wrong_scope.push(format!(
+                        "{category} {:?} day {} ×{:.1} for {} days",
+                        provinces, o.start, o.factor, o.days
+                    ));
                 }
             }
             None => found.missed.push(format!(
@@ -425,11 +431,21 @@ fn a_simulated_year_finds_outbreaks_early_and_stays_quiet_on_background() {
     assert_eq!(injected.len(), 50);
 
     // Background alone: how many false sampling alerts per category?
+    let started = std::time::Instant::now();
     let mut bg_rng = ChaCha8Rng::seed_from_u64(7);
     let background = generate(&mut bg_rng, &rates, &[]);
-    let rows = background.len();
+    let rows = background.rows();
+    eprintln!(
+        "generated {rows} rows: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     assert!(rows > 1_000_000, "background too thin: {rows}");
+    let started = std::time::Instant::now();
     let quiet = replay(&rules, background.frame(), None, None, &items).unwrap();
+    eprintln!(
+        "replay of the background: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     let mut false_samples: BTreeMap<&str, usize> = BTreeMap::new();
     for c in &quiet.changes {
         if c.action == Action::Sample && matches!(c.change, Change::New | Change::Escalated) {
@@ -453,14 +469,15 @@ fn a_simulated_year_finds_outbreaks_early_and_stays_quiet_on_background() {
     eprintln!(
         "simulation: {rows} background signals; detected {}/{} ({:.0}%), median delay {median} days \
          (delays {delays:?}), right scope {}/{} ({:.0}%), false samples on background {total_false} \
-         ({false_samples:?}), new alerts on background {notifies}; missed: {:#?}",
+         ({false_samples:?}), new alerts on background {notifies}; missed: {:#?}; wrong scope: {:#?}",
         found.detected,
         injected.len(),
         100.0 * found.detected as f64 / injected.len() as f64,
         found.right_scope,
         injected.len(),
         100.0 * found.right_scope as f64 / injected.len() as f64,
-        found.missed
+        found.missed,
+        found.wrong_scope
     );
     assert!(
         found.detected * 10 >= injected.len() * 9,

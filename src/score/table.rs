@@ -67,6 +67,15 @@ impl CellTable {
             .unwrap_or_default()
     }
 
+    /// Clusters of key `k` first seen from `from` to `to`.
+    pub fn clusters_between(&self, k: usize, from: NaiveDate, to: NaiveDate) -> u32 {
+        let (a, b) = (self.offset(from).max(0), self.offset(to));
+        let Some(n) = self.n.get(k) else {
+            return 0;
+        };
+        (a..=b).map(|d| self.at(n, d)).sum()
+    }
+
     /// Ranges of keys of one category each, in key order.
     pub fn categories(&self) -> Vec<std::ops::Range<usize>> {
         let mut out = Vec::new();
@@ -149,10 +158,8 @@ impl CellTable {
         if mean <= 0.0 {
             return [1.0; 7];
         }
-        let mut f = [1.0; 7];
-        for i in 0..7 {
-            f[i] = (sum[i] + prior * mean) / ((days[i] + prior) * mean);
-        }
+        let f: [f64; 7] =
+            std::array::from_fn(|i| (sum[i] + prior * mean) / ((days[i] + prior) * mean));
         let norm = f.iter().sum::<f64>() / 7.0;
         f.map(|x| (x / norm).clamp(0.1, 10.0))
     }
@@ -314,60 +321,112 @@ pub fn prepare(
         .is_not_null()
         .and(col("province").neq(lit(NATION)))
         .and(is_abroad.clone().not());
+    // Province cells and the nation cell are de-duplicated separately (no union of the rows:
+    // at 10 million signals it would be 20 million rows in memory).
     let province_rows = base
         .clone()
-        .filter(in_province)
+        .filter(in_province.clone())
         .with_column(col("province").alias("cell"));
     let nation_rows = base
-        .filter(is_abroad.not())
-        .with_column(lit(NATION).alias("cell"));
-    let rows = concat([province_rows, nation_rows], UnionArgs::default())?;
-
-    let daily = rows
         .clone()
-        .group_by([col("category"), col("cell"), col("cluster")])
-        .agg([col("d").min().alias("first"), col("w").max().alias("w")])
-        .group_by([col("category"), col("cell"), col("first")])
-        .agg([
-            col("w").sum().alias("w"),
-            (col("w") * col("w")).sum().alias("w2"),
-            len().alias("n"),
-        ])
-        .collect()?;
+        .filter(is_abroad.clone().not())
+        .with_column(lit(NATION).alias("cell"));
+    let daily_of = |rows: LazyFrame, keys: Vec<Expr>| {
+        rows.group_by(keys)
+            .agg([col("d").min().alias("first"), col("w").max().alias("w")])
+            .group_by([col("category"), col("cell"), col("first")])
+            .agg([
+                col("w").sum().alias("w"),
+                (col("w") * col("w")).sum().alias("w2"),
+                len().alias("n"),
+            ])
+    };
+    let daily = concat(
+        [
+            daily_of(
+                province_rows.clone(),
+                vec![col("category"), col("cell"), col("cluster")],
+            ),
+            daily_of(
+                nation_rows.clone(),
+                vec![col("category"), col("cluster"), col("cell")],
+            ),
+        ],
+        UnionArgs::default(),
+    )?
+    .collect()?;
     let table = cell_table(&daily, until_i)?;
 
+    // Detail rows: the rows from `detail_from` on, with the first day of their cluster in their
+    // cell, found among the rows of the clusters seen since then only.
     let from_i = epoch_days(detail_from);
-    let detail = rows
-        .with_column(
-            col("d")
-                .min()
-                .over([col("category"), col("cell"), col("cluster")])?
-                .alias("first"),
-        )
-        .filter(
-            col("d")
-                .gt_eq(lit(from_i))
-                .and(col("first").gt_eq(lit(from_i))),
-        )
-        .select([
-            col("category"),
-            col("cell"),
-            col("d"),
-            col("first"),
-            col("row"),
-            col("time").cast(DataType::Int64).alias("t"),
-            col("hazard"),
-            col("severity").cast(DataType::Int32).alias("sev"),
-            col("province"),
-            col("city"),
-            col("source"),
-            col("source_kind"),
-            col("kind"),
-            col("weight"),
-            col("cluster"),
-            col("doc"),
-        ])
-        .collect()?;
+    let recent = col("d").gt_eq(lit(from_i));
+    let seen = base
+        .clone()
+        .filter(recent.clone())
+        .group_by([col("category"), col("cluster")])
+        .agg([len().alias("copies")]);
+    let history = base
+        .clone()
+        .select([col("category"), col("province"), col("cluster"), col("d")])
+        .join(
+            seen,
+            [col("category"), col("cluster")],
+            [col("category"), col("cluster")],
+            JoinArgs::new(JoinType::Inner),
+        );
+    let first_in =
+        |rows: LazyFrame, keys: Vec<Expr>| rows.group_by(keys).agg([col("d").min().alias("first")]);
+    let province_first = first_in(
+        history
+            .clone()
+            .filter(in_province)
+            .with_column(col("province").alias("cell")),
+        vec![col("category"), col("cell"), col("cluster")],
+    );
+    let nation_first = first_in(
+        history.filter(is_abroad.not()),
+        vec![col("category"), col("cluster")],
+    );
+    let keys3 = [col("category"), col("cell"), col("cluster")];
+    let keys2 = [col("category"), col("cluster")];
+    let detail = concat(
+        [
+            province_rows.filter(recent.clone()).join(
+                province_first,
+                keys3.clone(),
+                keys3,
+                JoinArgs::new(JoinType::Inner),
+            ),
+            nation_rows.filter(recent).join(
+                nation_first,
+                keys2.clone(),
+                keys2,
+                JoinArgs::new(JoinType::Inner),
+            ),
+        ],
+        UnionArgs::default(),
+    )?
+    .filter(col("first").gt_eq(lit(from_i)))
+    .select([
+        col("category"),
+        col("cell"),
+        col("d"),
+        col("first"),
+        col("row"),
+        col("time").cast(DataType::Int64).alias("t"),
+        col("hazard"),
+        col("severity").cast(DataType::Int32).alias("sev"),
+        col("province"),
+        col("city"),
+        col("source"),
+        col("source_kind"),
+        col("kind"),
+        col("weight"),
+        col("cluster"),
+        col("doc"),
+    ])
+    .collect()?;
     // One chunk per column: rows are read one by one below.
     let mut detail = detail;
     detail.rechunk_mut();
@@ -428,8 +487,10 @@ fn cell_table(daily: &DataFrame, until: i32) -> PolarsResult<CellTable> {
         let (Some(c), Some(cell)) = (c, cell) else {
             continue;
         };
-        if !index.contains_key(&(c.to_string(), cell.to_string())) {
-            index.insert((c.to_string(), cell.to_string()), keys.len());
+        if let std::collections::hash_map::Entry::Vacant(e) =
+            index.entry((c.to_string(), cell.to_string()))
+        {
+            e.insert(keys.len());
             keys.push(CellKey {
                 category: c.to_string(),
                 province: (cell != NATION).then(|| cell.to_string()),

@@ -728,7 +728,7 @@ mod tests {
 
         // The 5th's signal is gone: its partition goes too.
         let r = write_partitions(dir.path(), &signals[1..]).unwrap();
-        assert_eq!(r.removed, [p5.clone()]);
+        assert_eq!(r.removed, std::slice::from_ref(&p5));
         assert!(!p5.exists() && p6.exists());
         let names: Vec<String> = std::fs::read_dir(dir.path())
             .unwrap()
