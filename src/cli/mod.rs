@@ -1,10 +1,12 @@
 //! Command definitions (clap) and their glue to the library.
 
 mod check;
+mod diff_alerts;
 mod extract;
 mod fetch;
 mod output;
 mod report;
+mod rerun;
 mod score;
 
 use std::path::PathBuf;
@@ -182,6 +184,13 @@ pub enum Command {
         #[command(flatten)]
         rules: RuleArgs,
     },
+    /// Replay a WARC archive (ours or any standard WARC) through today's parsing, rules and
+    /// dictionaries into a fresh data directory, and score it: what the current rules would have
+    /// caught. Deterministic: the same archive and rules give the same signals and alerts.
+    Rerun(rerun::RerunArgs),
+    /// Alerts added, dropped and re-levelled between two data directories (e.g. before and after
+    /// a rule change), matched by alert id.
+    DiffAlerts(diff_alerts::DiffAlertsArgs),
     /// The ranked alerts of a data directory.
     Alerts {
         #[command(flatten)]
@@ -453,6 +462,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Rerun(args) => rerun::run(args),
+        Command::DiffAlerts(args) => diff_alerts::run(args),
         Command::Check { paths, rules } => check::run(&paths, &rules.dirs()),
         Command::Extract { rules } => extract::run(&rules.dirs()),
         Command::Fetch {

@@ -60,7 +60,7 @@ fn truncate(s: &str, width: usize) -> String {
 }
 
 /// Print rows as aligned columns (CJK characters count double).
-fn table(header: &[&str], rows: &[Vec<String>]) {
+pub fn table(header: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = header.iter().map(|h| UnicodeWidthStr::width(*h)).collect();
     for r in rows {
         for (i, c) in r.iter().enumerate() {

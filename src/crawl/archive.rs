@@ -372,10 +372,17 @@ pub fn read_dir(dir: &Path) -> io::Result<ArchiveReader> {
         }
     }
     files.sort();
+    let total = files
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
     Ok(ArchiveReader {
         files: files.into(),
         current: None,
         out: VecDeque::new(),
+        total,
+        done: 0,
     })
 }
 
@@ -383,11 +390,14 @@ pub fn read_dir(dir: &Path) -> io::Result<ArchiveReader> {
 pub fn read_file(path: &Path) -> io::Result<ArchiveReader> {
     // Open now so a missing file is an immediate error, not a first item.
     let file = File::open(path)?;
+    let total = file.metadata()?.len();
     let current = FileRecords::new(path.to_path_buf(), file)?;
     Ok(ArchiveReader {
         files: VecDeque::new(),
         current: Some(current),
         out: VecDeque::new(),
+        total,
+        done: 0,
     })
 }
 
@@ -397,6 +407,21 @@ pub struct ArchiveReader {
     files: VecDeque<PathBuf>,
     current: Option<FileRecords>,
     out: VecDeque<Result<Fetched, ArchiveError>>,
+    /// Size of every file to read, and of the files finished (for progress by bytes).
+    total: u64,
+    done: u64,
+}
+
+impl ArchiveReader {
+    /// Bytes of archive files (as stored, compressed) to read in all.
+    pub fn bytes_total(&self) -> u64 {
+        self.total
+    }
+
+    /// Bytes of archive files read so far (finished files plus the position in the current one).
+    pub fn bytes_read(&self) -> u64 {
+        self.done + self.current.as_ref().map_or(0, |c| c.reader.pos)
+    }
 }
 
 impl Iterator for ArchiveReader {
@@ -417,6 +442,7 @@ impl Iterator for ArchiveReader {
             };
             cur.step(&mut self.out);
             if cur.done {
+                self.done += cur.reader.pos;
                 self.current = None;
             }
         }

@@ -15,7 +15,7 @@ use crate::config::{ConfigError, CrawlSettings, SourceConfig};
 use crate::crawl::archive::ArchiveWriter;
 use crate::crawl::{CrawlReport, Crawler};
 use crate::index::Index;
-use crate::model::{Alert, Document, Extraction, Fetched, SamplingRequest, Signal, china_day};
+use crate::model::{Alert, Document, Extraction, Fetched, SamplingRequest, Signal};
 use crate::score::{ScoreInput, ScoringRules};
 use crate::store::Store;
 
@@ -337,70 +337,6 @@ impl Engine {
             self.counters.clone(),
             self.data.root.clone(),
         )
-    }
-
-    /// The continuous service: crawl each source when its schedule is due, rescore after every
-    /// pass and at the configured interval, until `stop` resolves.
-    pub async fn run_forever(
-        &self,
-        sources: &[SourceConfig],
-        score_every: Duration,
-        mut stop: tokio::sync::watch::Receiver<bool>,
-    ) -> Result<(), PipelineError> {
-        let mut last_score = Instant::now() - score_every;
-        loop {
-            let now = chrono::Utc::now();
-            let due: Vec<SourceConfig> = sources
-                .iter()
-                .filter(|s| s.is_enabled())
-                .filter(|s| {
-                    let last = self
-                        .store
-                        .meta(&format!("crawled:{}", s.name))
-                        .ok()
-                        .flatten()
-                        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok());
-                    match last {
-                        Some(t) => {
-                            (now - t.with_timezone(&chrono::Utc))
-                                .to_std()
-                                .unwrap_or_default()
-                                >= s.schedule
-                        }
-                        None => true,
-                    }
-                })
-                .cloned()
-                .collect();
-            let mut crawled = false;
-            if !due.is_empty() {
-                let names: Vec<&str> = due.iter().map(|s| s.name.as_str()).collect();
-                info!(sources = ?names, "crawl pass");
-                let report = self.crawl_once(&due).await?;
-                info!(
-                    pages = report.pages,
-                    documents = report.documents,
-                    signals = report.signals,
-                    "crawl pass done"
-                );
-                for s in &due {
-                    self.store
-                        .set_meta(&format!("crawled:{}", s.name), &now.to_rfc3339())?;
-                }
-                crawled = true;
-            }
-            if crawled || last_score.elapsed() >= score_every {
-                self.score(china_day(chrono::Utc::now()))?;
-                last_score = Instant::now();
-            }
-            tokio::select! {
-                _ = stop.changed() => return Ok(()),
-                _ = tokio::time::sleep(Duration::from_secs(30)) => {}
-            }
-            if *stop.borrow() {
-                return Ok(());
-            }
-        }
     }
 }
 

@@ -14,6 +14,7 @@ pub mod counters;
 pub mod demo;
 mod engine;
 pub mod reindex;
+pub mod rerun;
 pub mod schedule;
 
 pub use counters::{Counters, StageCounters};

@@ -126,7 +126,7 @@ pub fn reindex(
 /// filled with the origin (scheme://host:port) of the archived pages of a source that uses it. A
 /// placeholder no archived source used gets an unreachable origin: nothing of it is archived.
 pub fn demo_sources_from_archive(archive_dir: &Path) -> Result<Vec<SourceConfig>, PipelineError> {
-    let records = archive::read_dir(archive_dir).map_err(io_err(archive_dir))?;
+    let records = open_archive(archive_dir).map_err(io_err(archive_dir))?;
     let mut origins: HashMap<String, String> = HashMap::new();
     for f in records.flatten() {
         if origins.contains_key(&f.source) {
@@ -138,6 +138,15 @@ pub fn demo_sources_from_archive(archive_dir: &Path) -> Result<Vec<SourceConfig>
     }
     let base_urls = demo_placeholders(crate::demo::DEMO_SOURCES_TOML, &origins);
     crate::demo::sources_for(&base_urls).map_err(PipelineError::Config)
+}
+
+/// Every WARC file of a directory (in name order), or one WARC file.
+pub fn open_archive(path: &Path) -> std::io::Result<archive::ArchiveReader> {
+    if path.is_file() {
+        archive::read_file(path)
+    } else {
+        archive::read_dir(path)
+    }
 }
 
 /// Placeholder name → origin, from the `[[source]]` blocks of a sources file: a placeholder in a

@@ -10,4 +10,5 @@ mod cli;
 mod demo;
 mod eval;
 mod report;
+mod rerun;
 mod score;

@@ -1,0 +1,1368 @@
+//! `jiance rerun`: replay a WARC archive through today's parsing, rules and dictionaries into a
+//! fresh data directory, to see what the current rules would have caught.
+//!
+//! Data flow (one pass, in archive order):
+//!
+//! ```text
+//! reader thread ── Job(seq) ──► worker pool (parse + analyze, no clustering) ── Done(seq) ──►
+//!   WARC files in name order,                                                  sink (calling thread):
+//!   date filter, source + role                                                 re-sequence by seq, then
+//!   (metadata record, else URL match)                                          cluster → signals → index
+//!                                                                              + store, in archive order
+//! then: Engine::score as of the last replayed day (or --until / --as-of) → alerts, signal partitions
+//! ```
+//!
+//! Parsing and analysis are the live pipeline's ([`crate::parse::parse`], [`Analyzer::analyze`],
+//! [`crate::analyze::signals`], [`Index`] upsert, [`crate::store::Store::put_document`],
+//! [`Engine::score`]); only the wiring differs. Near-duplicate clustering depends on the order
+//! documents arrive in, so workers analyse with a scratch cluster index and the sink assigns
+//! clusters in archive order: the same archive and rules give byte-identical signal partitions
+//! and the same alerts whatever the thread timing. Scoring never uses the wall clock.
+//!
+//! Any standard WARC is accepted. Our own records carry a `metadata` record naming the source and
+//! page role; a foreign response is matched to a configured source by [`SourceMatcher`] (host and
+//! port of the source's start URLs, the start URLs' paths and list patterns for the start role,
+//! everything else on that host as a detail page). A bad or unmatched record is counted by reason
+//! and the run goes on.
+//!
+//! The output is built in a staging directory beside `--out` and swapped in at the end, so a
+//! previous rerun's output stays usable until the new one is whole. `--out` must be empty, absent
+//! or a previous rerun's output (it has [`MANIFEST`]); anything else is refused.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use tracing::{info, warn};
+
+use crate::analyze::{Analyzer, ClusterIndex};
+use crate::config::{CrawlSettings, SourceConfig, SourceKind};
+use crate::crawl::start_role;
+use crate::model::{Alert, Document, Extraction, Fetched, PageRole, china_day};
+
+use super::reindex::{demo_sources_from_archive, open_archive};
+use super::{DataDir, Engine, PipelineError, RuleDirs};
+
+/// The file that marks a directory as a rerun's output (and so one a later rerun may replace).
+pub const MANIFEST: &str = "rerun.json";
+/// Documents per index commit during a rerun (a crashed rerun is simply run again).
+const RERUN_COMMIT_EVERY: u64 = 20_000;
+/// Jobs and results in flight between the reader, the workers and the sink.
+const QUEUE: usize = 256;
+/// How often the progress callback runs.
+const PROGRESS_EVERY: Duration = Duration::from_millis(200);
+
+/// What to replay and where to.
+#[derive(Debug, Clone, Default)]
+pub struct RerunOptions {
+    /// A directory of WARC files (`*.warc`, `*.warc.gz`, read in name order) or one WARC file.
+    pub archive: PathBuf,
+    /// The fresh data directory to build (absent, empty, or a previous rerun's output).
+    pub out: PathBuf,
+    /// Replay only records whose `WARC-Date` falls on or after this day (Beijing time).
+    pub from: Option<NaiveDate>,
+    /// Replay only records whose `WARC-Date` falls on or before this day (Beijing time).
+    pub until: Option<NaiveDate>,
+    /// Score as of this day [default: `until`, else the last replayed record's day].
+    pub as_of: Option<NaiveDate>,
+    /// Rules and dictionaries [default: the config's, else the built-in ones].
+    pub rules: RuleDirs,
+    /// Service config whose sources parse the records (and whose rules / dictionaries dirs are
+    /// used when `rules` names none).
+    pub config: Option<PathBuf>,
+    /// Sources given directly (take precedence over `config`'s). With neither: the demo sources,
+    /// their addresses taken from the archive.
+    pub sources: Option<Vec<SourceConfig>>,
+    /// Parse + analyze threads [0: one per available core].
+    pub workers: usize,
+}
+
+/// What a rerun read and produced; also the progress handed to the caller as it goes.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct RerunReport {
+    /// Response records read (and unreadable records, which count under `failures`).
+    pub records: u64,
+    /// Records inside the `--from` / `--until` range.
+    pub replayed: u64,
+    /// Records passed over without being failures, by reason (`before-from`, `after-until`,
+    /// `role:list`, `status:404` …).
+    pub skipped: BTreeMap<String, u64>,
+    /// Pages that went to the parser.
+    pub pages: u64,
+    /// Documents analysed, indexed and stored.
+    pub documents: u64,
+    /// Documents passed over because an earlier record of the same page had the same content.
+    pub unchanged: u64,
+    pub signals: u64,
+    pub alerts: u64,
+    /// Failures by reason (`archive:corrupt`, `unmatched-url`, `unknown-source`, `parse:…`).
+    pub failures: BTreeMap<String, u64>,
+    /// Documents that are not risk signals, by reason.
+    pub not_signals: BTreeMap<String, u64>,
+    /// Source names in our metadata records with no config (their records are matched by URL
+    /// when possible, otherwise counted as `unknown-source`).
+    pub unknown_sources: BTreeSet<String>,
+    /// First and last day (Beijing time) of the replayed records.
+    pub first_day: Option<NaiveDate>,
+    pub last_day: Option<NaiveDate>,
+    /// The day scored (None when nothing was replayed).
+    pub as_of: Option<NaiveDate>,
+    /// Archive bytes (as stored) read so far and in all.
+    pub bytes_read: u64,
+    pub bytes_total: u64,
+    pub seconds: f64,
+}
+
+impl RerunReport {
+    /// Total failures over all reasons.
+    pub fn failed(&self) -> u64 {
+        self.failures.values().sum()
+    }
+}
+
+/// What the manifest of an output directory records.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Manifest {
+    pub jiance_rerun: u32,
+    pub archive: String,
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub rules: Option<String>,
+    pub dictionaries: Option<String>,
+    pub config: Option<String>,
+    pub report: RerunReport,
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> PipelineError + '_ {
+    move |source| PipelineError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn refuse(path: &Path, message: String) -> PipelineError {
+    PipelineError::Io {
+        path: path.display().to_string(),
+        source: std::io::Error::new(std::io::ErrorKind::AlreadyExists, message),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Source matching for records without our metadata
+
+/// Finds the configured source and page role of a URL from a WARC another tool wrote.
+///
+/// A source owns the host (and explicit port) of its start URLs, `www.` ignored. On that host:
+/// a URL with the path of a start URL (and no query parameters the start URL or the source's
+/// paging does not use), or matching the list `{page}` pattern, is fetched in the source's start
+/// role (list, feed, API); an XML document of a feed or sitemap source is a feed page;
+/// `/robots.txt` is robots; anything else is a detail page of the non-JSON source whose start
+/// URLs share the longest leading path with it (JSON sources have no detail pages), ties going
+/// to the source declared first.
+#[derive(Debug, Clone)]
+pub struct SourceMatcher {
+    entries: Vec<MatchEntry>,
+}
+
+#[derive(Debug, Clone)]
+struct MatchEntry {
+    /// Index into the sources given to [`SourceMatcher::new`].
+    source: usize,
+    kind: SourceKind,
+    host: String,
+    /// (path, allowed query keys or None for any) of each start URL.
+    starts: Vec<(String, Option<BTreeSet<String>>)>,
+    /// List pattern split at `{page}`, resolved against each start URL.
+    patterns: Vec<(String, String)>,
+}
+
+fn host_key(u: &url::Url) -> Option<String> {
+    let host = u.host_str()?.to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
+    Some(match u.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host,
+    })
+}
+
+fn common_segments(a: &str, b: &str) -> usize {
+    a.split('/')
+        .filter(|s| !s.is_empty())
+        .zip(b.split('/').filter(|s| !s.is_empty()))
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+impl SourceMatcher {
+    pub fn new(sources: &[SourceConfig]) -> SourceMatcher {
+        let mut entries = Vec::new();
+        for (i, s) in sources.iter().enumerate() {
+            let mut by_host: BTreeMap<String, MatchEntry> = BTreeMap::new();
+            for start in &s.start {
+                let Ok(u) = url::Url::parse(start) else {
+                    continue;
+                };
+                let Some(host) = host_key(&u) else { continue };
+                let e = by_host.entry(host.clone()).or_insert_with(|| MatchEntry {
+                    source: i,
+                    kind: s.kind,
+                    host,
+                    starts: Vec::new(),
+                    patterns: Vec::new(),
+                });
+                let keys: Option<BTreeSet<String>> = (u.query().is_some()).then(|| {
+                    let mut keys: BTreeSet<String> =
+                        u.query_pairs().map(|(k, _)| k.into_owned()).collect();
+                    if let Some(api) = &s.api {
+                        keys.extend(api.page_param.iter().cloned());
+                        if api.cursor.is_some() {
+                            keys.insert(
+                                api.cursor_param
+                                    .clone()
+                                    .unwrap_or_else(|| "cursor".to_string()),
+                            );
+                        }
+                    }
+                    keys
+                });
+                e.starts.push((u.path().to_string(), keys));
+                if let Some(pattern) = s.list.as_ref().and_then(|l| l.pattern.as_ref())
+                    && let Some((before, after)) = pattern.split_once("{page}")
+                    && let Ok(abs) = u.join(before)
+                {
+                    e.patterns.push((abs.to_string(), after.to_string()));
+                }
+            }
+            entries.extend(by_host.into_values());
+        }
+        SourceMatcher { entries }
+    }
+
+    /// The source (index into the configured list) and role of a response, or `None` when no
+    /// source owns its host.
+    pub fn classify(&self, url: &str, content_type: Option<&str>) -> Option<(usize, PageRole)> {
+        let u = url::Url::parse(url).ok()?;
+        let host = host_key(&u)?;
+        let on_host: Vec<&MatchEntry> = self.entries.iter().filter(|e| e.host == host).collect();
+        if on_host.is_empty() {
+            return None;
+        }
+        if u.path() == "/robots.txt" {
+            return Some((on_host[0].source, PageRole::Robots));
+        }
+        let keys: BTreeSet<String> = u.query_pairs().map(|(k, _)| k.into_owned()).collect();
+        let plain = {
+            let mut p = u.clone();
+            p.set_fragment(None);
+            p.to_string()
+        };
+        for e in &on_host {
+            let start = e.starts.iter().any(|(path, allowed)| {
+                path == u.path()
+                    && allowed
+                        .as_ref()
+                        .is_none_or(|allowed| keys.is_subset(allowed))
+            });
+            let by_pattern = e.patterns.iter().any(|(before, after)| {
+                plain.strip_prefix(before.as_str()).is_some_and(|rest| {
+                    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+                    digits > 0 && rest.get(digits..) == Some(after.as_str())
+                })
+            });
+            if start || by_pattern {
+                return Some((e.source, start_role(e.kind)));
+            }
+        }
+        let xml = content_type.is_some_and(|c| {
+            let c = c.to_ascii_lowercase();
+            c.contains("xml") || c.contains("rss") || c.contains("atom")
+        });
+        if xml
+            && let Some(e) = on_host
+                .iter()
+                .find(|e| matches!(e.kind, SourceKind::Feed | SourceKind::Sitemap))
+        {
+            return Some((e.source, PageRole::Feed));
+        }
+        let mut best: Option<(usize, usize)> = None; // (common segments, source)
+        for e in on_host.iter().filter(|e| e.kind != SourceKind::Json) {
+            let common = e
+                .starts
+                .iter()
+                .map(|(p, _)| common_segments(p, u.path()))
+                .max()
+                .unwrap_or(0);
+            if best.is_none_or(|(c, s)| common > c || (common == c && e.source < s)) {
+                best = Some((common, e.source));
+            }
+        }
+        best.map(|(_, s)| (s, PageRole::Detail))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+/// What the reader decided about one record, and what the workers made of it.
+enum Outcome {
+    /// Passed over, not a failure (reason).
+    Skipped(String),
+    /// Counted as a failure (reason).
+    Failed(String),
+    /// Parsed and analysed (without clustering).
+    Parsed(Vec<(Document, Extraction)>),
+}
+
+struct Done {
+    seq: u64,
+    /// Archive bytes read when the record was.
+    bytes: u64,
+    /// The record's day, when inside the date range.
+    day: Option<NaiveDate>,
+    /// A source name from our metadata that the config lacks.
+    unknown_source: Option<String>,
+    /// The page went to the parser (whatever came of it).
+    parsed: bool,
+    outcome: Outcome,
+}
+
+enum Job {
+    /// Nothing for a worker to do: forwarded as is.
+    Ready(Done),
+    Parse {
+        done: Done,
+        fetched: Fetched,
+        source: usize,
+    },
+}
+
+/// The text near-duplicate clustering compares, exactly as [`Analyzer::analyze`] chooses it (a
+/// unit test checks the two agree).
+fn cluster_text(doc: &Document) -> Cow<'_, str> {
+    if doc.text.chars().count() >= 20 {
+        Cow::Borrowed(&doc.text)
+    } else {
+        Cow::Owned(format!("{}\n{}", doc.title, doc.text))
+    }
+}
+
+/// Replay the archive into a fresh data directory (see the module docs). `progress` is called
+/// from the calling thread a few times a second and once at the end.
+pub fn rerun(
+    opts: &RerunOptions,
+    progress: &dyn Fn(&RerunReport),
+) -> Result<RerunReport, PipelineError> {
+    let started = Instant::now();
+    if !opts.archive.exists() {
+        return Err(PipelineError::Io {
+            path: opts.archive.display().to_string(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such archive"),
+        });
+    }
+    let config = match &opts.config {
+        Some(p) => Some(crate::config::Config::load(p).map_err(PipelineError::Config)?),
+        None => None,
+    };
+    let sources: Vec<SourceConfig> = match (&opts.sources, &config) {
+        (Some(s), _) => s.clone(),
+        (None, Some(c)) => c.sources.clone(),
+        (None, None) => demo_sources_from_archive(&opts.archive)?,
+    };
+    let rules = RuleDirs {
+        rules: opts
+            .rules
+            .rules
+            .clone()
+            .or_else(|| config.as_ref().and_then(|c| c.rules_dir.clone())),
+        dictionaries: opts
+            .rules
+            .dictionaries
+            .clone()
+            .or_else(|| config.as_ref().and_then(|c| c.dictionaries_dir.clone())),
+    };
+    let staging = prepare_out(&opts.out, &opts.archive)?;
+    let engine = Engine::open(DataDir::new(&staging), &rules, CrawlSettings::default())?;
+    let mut report = replay(opts, &engine, Arc::new(sources), progress, started)?;
+
+    let as_of = opts.as_of.or(opts.until).or(report.last_day);
+    report.as_of = as_of;
+    if let Some(day) = as_of {
+        let summary = engine.score(day)?;
+        report.alerts = summary.alerts.len() as u64;
+    }
+    report.seconds = started.elapsed().as_secs_f64();
+    let manifest = Manifest {
+        jiance_rerun: 1,
+        archive: opts.archive.display().to_string(),
+        from: opts.from,
+        until: opts.until,
+        rules: rules.rules.as_ref().map(|p| p.display().to_string()),
+        dictionaries: rules.dictionaries.as_ref().map(|p| p.display().to_string()),
+        config: opts.config.as_ref().map(|p| p.display().to_string()),
+        report: report.clone(),
+    };
+    let path = staging.join(MANIFEST);
+    let json = serde_json::to_vec_pretty(&manifest)
+        .map_err(|e| PipelineError::Stage(format!("rerun manifest: {e}")))?;
+    std::fs::write(&path, json).map_err(io_err(&path))?;
+    // The index must be closed (no mmaps, no lock) before the directory moves.
+    drop(engine);
+    swap_out(&staging, &opts.out)?;
+    progress(&report);
+    info!(
+        records = report.records,
+        documents = report.documents,
+        signals = report.signals,
+        alerts = report.alerts,
+        "rerun done"
+    );
+    Ok(report)
+}
+
+/// The reader → workers → sink pipeline; returns the counts (scoring is the caller's).
+fn replay(
+    opts: &RerunOptions,
+    engine: &Engine,
+    sources: Arc<Vec<SourceConfig>>,
+    progress: &dyn Fn(&RerunReport),
+    started: Instant,
+) -> Result<RerunReport, PipelineError> {
+    let reader = open_archive(&opts.archive).map_err(io_err(&opts.archive))?;
+    let mut report = RerunReport {
+        bytes_total: reader.bytes_total(),
+        ..RerunReport::default()
+    };
+    let workers = match opts.workers {
+        0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
+        n => n,
+    };
+    let (tx_jobs, rx_jobs) = sync_channel::<Job>(QUEUE);
+    let (tx_done, rx_done) = sync_channel::<Done>(QUEUE);
+    let rx_jobs = Arc::new(Mutex::new(rx_jobs));
+    let (from, until) = (opts.from, opts.until);
+
+    std::thread::scope(|scope| -> Result<(), PipelineError> {
+        {
+            let sources = sources.clone();
+            scope.spawn(move || read_stage(reader, &sources, from, until, tx_jobs));
+        }
+        for _ in 0..workers {
+            let (rx, tx) = (rx_jobs.clone(), tx_done.clone());
+            let (analyzer, sources) = (engine.analyzer.clone(), sources.clone());
+            scope.spawn(move || work_stage(&rx, &tx, &analyzer, &sources));
+        }
+        drop(tx_done);
+        // Only the workers hold the job queue's receiving end now.
+        drop(rx_jobs);
+        let result = sink(&rx_done, engine, &mut report, progress, started);
+        // On an error the sink returned early: dropping its end makes the workers' sends fail,
+        // they stop, then the reader's sends fail, it stops, and the scope can end.
+        drop(rx_done);
+        result
+    })?;
+    Ok(report)
+}
+
+fn read_stage(
+    mut reader: crate::crawl::ArchiveReader,
+    sources: &[SourceConfig],
+    from: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+    tx: SyncSender<Job>,
+) {
+    let by_name: HashMap<&str, usize> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.as_str(), i))
+        .collect();
+    let matcher = SourceMatcher::new(sources);
+    let mut seq = 0u64;
+    while let Some(record) = reader.next() {
+        let bytes = reader.bytes_read();
+        let mut done = Done {
+            seq,
+            bytes,
+            day: None,
+            unknown_source: None,
+            parsed: false,
+            outcome: Outcome::Skipped(String::new()),
+        };
+        seq += 1;
+        let job = match record {
+            Err(e) => {
+                warn!(error = %e, "archive record skipped");
+                done.outcome = Outcome::Failed(match e {
+                    crate::crawl::ArchiveError::Io { .. } => "archive:unreadable-file".into(),
+                    crate::crawl::ArchiveError::Corrupt { .. } => "archive:corrupt".into(),
+                });
+                Job::Ready(done)
+            }
+            Ok(f) => classify(f, done, &by_name, &matcher, sources, from, until),
+        };
+        if tx.send(job).is_err() {
+            return;
+        }
+    }
+}
+
+/// Date filter, source and role of one record.
+fn classify(
+    mut f: Fetched,
+    mut done: Done,
+    by_name: &HashMap<&str, usize>,
+    matcher: &SourceMatcher,
+    sources: &[SourceConfig],
+    from: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+) -> Job {
+    let day = china_day(f.fetched_at);
+    if from.is_some_and(|d| day < d) {
+        done.outcome = Outcome::Skipped("before-from".into());
+        return Job::Ready(done);
+    }
+    if until.is_some_and(|d| day > d) {
+        done.outcome = Outcome::Skipped("after-until".into());
+        return Job::Ready(done);
+    }
+    done.day = Some(day);
+    let source = if f.source.is_empty() {
+        // A foreign record: no metadata, so source and role come from the URL.
+        match matcher.classify(&f.url, f.header("content-type")) {
+            Some((i, role)) => {
+                f.role = role;
+                f.source = sources.get(i).map(|s| s.name.clone()).unwrap_or_default();
+                Some(i)
+            }
+            None => {
+                done.outcome = Outcome::Failed("unmatched-url".into());
+                return Job::Ready(done);
+            }
+        }
+    } else if let Some(&i) = by_name.get(f.source.as_str()) {
+        Some(i)
+    } else {
+        // Our record of a source the config no longer has: its URL may still name one.
+        done.unknown_source = Some(f.source.clone());
+        match matcher.classify(&f.url, f.header("content-type")) {
+            Some((i, _)) => {
+                f.source = sources.get(i).map(|s| s.name.clone()).unwrap_or_default();
+                Some(i)
+            }
+            None => None,
+        }
+    };
+    let Some(source) = source else {
+        done.outcome = Outcome::Failed("unknown-source".into());
+        return Job::Ready(done);
+    };
+    if !f.role.carries_documents() {
+        done.outcome = Outcome::Skipped(format!("role:{}", f.role.as_str()));
+        return Job::Ready(done);
+    }
+    if !(200..300).contains(&f.status) {
+        done.outcome = Outcome::Skipped(format!("status:{}", f.status));
+        return Job::Ready(done);
+    }
+    Job::Parse {
+        done,
+        fetched: f,
+        source,
+    }
+}
+
+fn work_stage(
+    rx: &Mutex<Receiver<Job>>,
+    tx: &SyncSender<Done>,
+    analyzer: &Analyzer,
+    sources: &[SourceConfig],
+) {
+    loop {
+        // The lock is held only while taking a job.
+        let job = match rx.lock() {
+            Ok(rx) => rx.recv(),
+            Err(poisoned) => poisoned.into_inner().recv(),
+        };
+        let Ok(job) = job else { return };
+        let done = match job {
+            Job::Ready(done) => done,
+            Job::Parse {
+                mut done,
+                fetched,
+                source,
+            } => {
+                done.parsed = true;
+                done.outcome = match sources.get(source) {
+                    None => Outcome::Failed("unknown-source".into()),
+                    Some(src) => match crate::parse::parse(&fetched, src) {
+                        Ok(docs) => Outcome::Parsed(
+                            docs.into_iter()
+                                .map(|d| {
+                                    // A scratch cluster index: the sink clusters in archive order.
+                                    let ex = analyzer.analyze(&d, &mut ClusterIndex::new());
+                                    (d, ex)
+                                })
+                                .collect(),
+                        ),
+                        Err(e) => {
+                            warn!(error = %e, "archived page not parsed");
+                            Outcome::Failed(format!("parse:{}", e.reason()))
+                        }
+                    },
+                };
+                done
+            }
+        };
+        if tx.send(done).is_err() {
+            return;
+        }
+    }
+}
+
+/// Re-sequence results into archive order, cluster, index and store them.
+fn sink(
+    rx: &Receiver<Done>,
+    engine: &Engine,
+    report: &mut RerunReport,
+    progress: &dyn Fn(&RerunReport),
+    started: Instant,
+) -> Result<(), PipelineError> {
+    let store = &engine.store;
+    let mut writer = engine.index.writer()?;
+    let mut clusters = ClusterIndex::new();
+    let mut waiting: BTreeMap<u64, Done> = BTreeMap::new();
+    let mut next = 0u64;
+    let mut uncommitted = 0u64;
+    let mut last_progress = Instant::now();
+    progress(report);
+    let bump = |map: &mut BTreeMap<String, u64>, reason: String| {
+        *map.entry(reason).or_default() += 1;
+    };
+    while let Ok(done) = rx.recv() {
+        waiting.insert(done.seq, done);
+        while let Some(done) = waiting.remove(&next) {
+            next += 1;
+            report.records += 1;
+            report.bytes_read = report.bytes_read.max(done.bytes);
+            if let Some(day) = done.day {
+                report.replayed += 1;
+                report.first_day = Some(report.first_day.map_or(day, |d| d.min(day)));
+                report.last_day = Some(report.last_day.map_or(day, |d| d.max(day)));
+            }
+            if let Some(name) = done.unknown_source {
+                report.unknown_sources.insert(name);
+            }
+            if done.parsed {
+                report.pages += 1;
+            }
+            match done.outcome {
+                Outcome::Skipped(reason) => bump(&mut report.skipped, reason),
+                Outcome::Failed(reason) => bump(&mut report.failures, reason),
+                Outcome::Parsed(docs) => {
+                    for (doc, mut ex) in docs {
+                        // As in the live parse stage: a page archived again with the same
+                        // content is not analysed again.
+                        if store.unchanged(&doc)? {
+                            report.unchanged += 1;
+                            continue;
+                        }
+                        let (_, cluster) = clusters.assign(&doc.id, &cluster_text(&doc));
+                        ex.cluster = cluster;
+                        let signals = crate::analyze::signals(&doc, &ex);
+                        if !ex.is_signal {
+                            bump(
+                                &mut report.not_signals,
+                                ex.reason.clone().unwrap_or_else(|| "not a signal".into()),
+                            );
+                        }
+                        writer.upsert(&doc, &ex)?;
+                        store.put_document(&doc, &ex, &signals)?;
+                        report.documents += 1;
+                        report.signals += signals.len() as u64;
+                        uncommitted += 1;
+                    }
+                    if uncommitted >= RERUN_COMMIT_EVERY {
+                        store.put_clusters(&clusters.take_new())?;
+                        writer.commit()?;
+                        uncommitted = 0;
+                    }
+                }
+            }
+            if last_progress.elapsed() >= PROGRESS_EVERY {
+                report.seconds = started.elapsed().as_secs_f64();
+                progress(report);
+                last_progress = Instant::now();
+            }
+        }
+    }
+    if !waiting.is_empty() {
+        return Err(PipelineError::Stage(format!(
+            "rerun: {} results never came back in sequence (a worker stopped)",
+            waiting.len()
+        )));
+    }
+    store.put_clusters(&clusters.take_new())?;
+    writer.finish()?;
+    report.bytes_read = report.bytes_total.max(report.bytes_read);
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The output directory
+
+fn sibling(out: &Path, suffix: &str) -> Result<PathBuf, PipelineError> {
+    let name = out
+        .file_name()
+        .ok_or_else(|| refuse(out, "--out must name a directory".into()))?;
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Ok(parent.join(format!(".{}.{suffix}", name.to_string_lossy())))
+}
+
+/// Is this directory a previous rerun's output (its manifest is JSON naming a rerun; lenient
+/// about the rest, so an output of an older version can still be replaced)?
+pub fn is_rerun_output(dir: &Path) -> bool {
+    std::fs::read(dir.join(MANIFEST))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+        .is_some_and(|v| v.get("jiance_rerun").is_some())
+}
+
+/// Check `out` may be (re)built and make an empty staging directory beside it.
+fn prepare_out(out: &Path, archive: &Path) -> Result<PathBuf, PipelineError> {
+    if out.exists() {
+        if !out.is_dir() {
+            return Err(refuse(out, "--out exists and is not a directory".into()));
+        }
+        if let (Ok(o), Ok(a)) = (out.canonicalize(), archive.canonicalize())
+            && a.starts_with(&o)
+        {
+            return Err(refuse(
+                out,
+                format!(
+                    "refusing to rerun into a directory that holds the archive ({}); choose another --out",
+                    archive.display()
+                ),
+            ));
+        }
+        let empty = std::fs::read_dir(out)
+            .map_err(io_err(out))?
+            .next()
+            .is_none();
+        if !empty && !is_rerun_output(out) {
+            return Err(refuse(
+                out,
+                format!(
+                    "refusing to write into a non-empty directory that is not a previous rerun's \
+                     output (it has no {MANIFEST}); choose an empty or new directory for --out"
+                ),
+            ));
+        }
+    }
+    let staging = sibling(out, "rerun-staging")?;
+    if staging.exists() {
+        // A rerun a crash interrupted: start over.
+        std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+    }
+    std::fs::create_dir_all(&staging).map_err(io_err(&staging))?;
+    Ok(staging)
+}
+
+/// Put the finished staging directory in `out`'s place (the old output, if any, is removed).
+fn swap_out(staging: &Path, out: &Path) -> Result<(), PipelineError> {
+    if out.exists() {
+        let old = sibling(out, "rerun-old")?;
+        if old.exists() {
+            std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
+        }
+        std::fs::rename(out, &old).map_err(io_err(out))?;
+        std::fs::rename(staging, out).map_err(io_err(out))?;
+        std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
+    } else {
+        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+        }
+        std::fs::rename(staging, out).map_err(io_err(out))?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// diff-alerts
+
+/// One alert whose level, action or scope differs between two data directories.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Relevelled {
+    pub old: Alert,
+    pub new: Alert,
+}
+
+/// What a rule change does to the alerts: matched by alert id.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct AlertDiff {
+    /// In the new data only.
+    pub added: Vec<Alert>,
+    /// In the old data only.
+    pub dropped: Vec<Alert>,
+    /// In both, with another level, action or scope.
+    pub relevelled: Vec<Relevelled>,
+    /// In both with the same level, action and scope.
+    pub unchanged: usize,
+}
+
+impl AlertDiff {
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.dropped.is_empty() && self.relevelled.is_empty()
+    }
+}
+
+/// Compare two alert lists (each in its own rank order, which the result keeps).
+pub fn diff_alerts(old: &[Alert], new: &[Alert]) -> AlertDiff {
+    let old_by: HashMap<&str, &Alert> = old.iter().map(|a| (a.id.as_str(), a)).collect();
+    let new_ids: BTreeSet<&str> = new.iter().map(|a| a.id.as_str()).collect();
+    let mut d = AlertDiff::default();
+    for a in new {
+        match old_by.get(a.id.as_str()) {
+            None => d.added.push(a.clone()),
+            Some(o) if o.level != a.level || o.action != a.action || o.scope != a.scope => {
+                d.relevelled.push(Relevelled {
+                    old: (*o).clone(),
+                    new: a.clone(),
+                })
+            }
+            Some(_) => d.unchanged += 1,
+        }
+    }
+    d.dropped = old
+        .iter()
+        .filter(|a| !new_ids.contains(a.id.as_str()))
+        .cloned()
+        .collect();
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crawl::archive::{ArchiveWriter, Exchange};
+    use crate::model::{Action, AlertStatus, Scope};
+    use chrono::TimeZone;
+
+    const SOURCES: &str = r#"
+[[source]]
+name = "mall"
+kind = "html"
+channel = "platform"
+weight = 0.5
+start = ["http://www.mall.test/search?q=数码&page=1", "http://mall.test/search?q=家电&page=1"]
+[source.list]
+links = "a.item"
+next = "a.next"
+[source.detail]
+title = "h1"
+text = "div.desc"
+
+[[source]]
+name = "board"
+kind = "html"
+channel = "complaint"
+weight = 0.8
+start = ["http://127.0.0.1:4101/list?page=1"]
+[source.list]
+links = "td.t a"
+[source.detail]
+title = "h2.c-title"
+text = ".c-content p"
+published = ".c-time"
+
+[[source]]
+name = "board-api"
+kind = "json"
+channel = "complaint"
+weight = 0.8
+start = ["http://127.0.0.1:4101/api/complaints?page=1"]
+[source.api]
+items = "data.items"
+page_param = "page"
+[source.api.fields]
+title = "title"
+text = "content"
+url = "url"
+
+[[source]]
+name = "gov"
+kind = "html"
+channel = "regulator"
+start = ["http://gov.test/notices/index.html"]
+[source.list]
+links = "a.n"
+pattern = "index_{page}.html"
+[source.detail]
+title = "h1"
+text = "p"
+
+[[source]]
+name = "news"
+kind = "feed"
+channel = "media"
+weight = 0.6
+start = ["https://news.test/rss.xml"]
+[source.detail]
+title = "h1.t"
+text = "div.body p"
+published = ".time"
+"#;
+
+    fn sources() -> Vec<SourceConfig> {
+        crate::config::parse_sources(SOURCES, "s.toml").unwrap()
+    }
+
+    fn name_role(m: &SourceMatcher, url: &str, ct: Option<&str>) -> Option<(String, PageRole)> {
+        let s = sources();
+        m.classify(url, ct).map(|(i, r)| (s[i].name.clone(), r))
+    }
+
+    #[test]
+    fn foreign_records_are_matched_to_a_source_and_role_by_url() {
+        let m = SourceMatcher::new(&sources());
+        let is = |url: &str, name: &str, role: PageRole| {
+            assert_eq!(
+                name_role(&m, url, Some("text/html")),
+                Some((name.to_string(), role)),
+                "{url}"
+            );
+        };
+        // Start paths (with paging parameters) are list / API pages; `www.` does not matter.
+        is(
+            "http://mall.test/search?q=数码&page=2",
+            "mall",
+            PageRole::List,
+        );
+        is(
+            "http://www.mall.test/item/123.html",
+            "mall",
+            PageRole::Detail,
+        );
+        is("http://127.0.0.1:4101/list?page=7", "board", PageRole::List);
+        is(
+            "http://127.0.0.1:4101/api/complaints?page=3",
+            "board-api",
+            PageRole::Api,
+        );
+        // A JSON source has no detail pages: the board's pages on the shared host are the HTML
+        // source's.
+        is(
+            "http://127.0.0.1:4101/complaint/88.html",
+            "board",
+            PageRole::Detail,
+        );
+        // A query parameter the start URL does not use makes it another page.
+        is("http://127.0.0.1:4101/list?id=5", "board", PageRole::Detail);
+        // The list pattern's pages, and the start page itself.
+        is(
+            "http://gov.test/notices/index_4.html",
+            "gov",
+            PageRole::List,
+        );
+        is("http://gov.test/notices/index.html", "gov", PageRole::List);
+        is(
+            "http://gov.test/notices/2026/0301.html",
+            "gov",
+            PageRole::Detail,
+        );
+        // http and https of one host are one site; the feed is a feed page.
+        is("http://news.test/rss.xml", "news", PageRole::Feed);
+        is("https://news.test/2026/03/a.html", "news", PageRole::Detail);
+        assert_eq!(
+            name_role(
+                &m,
+                "https://news.test/other-feed",
+                Some("application/rss+xml")
+            ),
+            Some(("news".to_string(), PageRole::Feed))
+        );
+        assert_eq!(
+            name_role(&m, "http://mall.test/robots.txt", None),
+            Some(("mall".to_string(), PageRole::Robots))
+        );
+        // Another port or host belongs to nobody.
+        assert_eq!(
+            name_role(&m, "http://127.0.0.1:4102/complaint/1.html", None),
+            None
+        );
+        assert_eq!(name_role(&m, "http://elsewhere.test/a.html", None), None);
+        assert_eq!(name_role(&m, "not a url", None), None);
+    }
+
+    fn doc(id: &str, title: &str, text: &str) -> Document {
+        let t = chrono::Utc
+            .with_ymd_and_hms(2026, 3, 2, 2, 0, 0)
+            .single()
+            .unwrap();
+        Document {
+            id: id.into(),
+            source: "news".into(),
+            channel: crate::model::Channel::Media,
+            kind: None,
+            url: format!("http://news.test/{id}.html"),
+            title: title.into(),
+            text: text.into(),
+            published_at: Some(t),
+            fetched_at: t,
+            fields: BTreeMap::new(),
+            rows: vec![],
+            region_hint: None,
+            weight: 0.6,
+        }
+    }
+
+    /// The sink clusters with [`cluster_text`]; it must give what `Analyzer::analyze` gives with
+    /// a shared index, for long texts, short texts (title + text) and reposts.
+    #[test]
+    fn sink_clustering_agrees_with_the_analyzer() {
+        let analyzer = Analyzer::load(None, None).unwrap();
+        let story = "3月4日晚8时许，杭州市拱墅区某小区地下车库内一辆正在充电的电动自行车突然起火，火势迅速蔓延至旁边停放的三辆电动车。物业保安发现后立即使用灭火器扑救。据初步调查，起火车辆的锂电池系车主自行从网上购买的非原厂电池。";
+        let docs = [
+            doc("a", "电动自行车充电起火", story),
+            doc(
+                "b",
+                "小区车库电动车起火",
+                &format!("本报讯 {story}来源：都市快报"),
+            ),
+            doc("c", "儿童水杯杯身大面积掉漆", "用了一周就掉漆了，担心含铅"),
+            doc("d", "儿童水杯杯身大面积掉漆", "用了一周就掉漆了，担心含铅"),
+            doc("f", "掉漆", "太短"),
+            doc(
+                "e",
+                "移动电源鼓包",
+                "网购的移动电源充电时外壳发烫鼓包，商家拒绝退货，已向平台投诉。",
+            ),
+        ];
+        let mut shared = ClusterIndex::new();
+        let live: Vec<String> = docs
+            .iter()
+            .map(|d| analyzer.analyze(d, &mut shared).cluster)
+            .collect();
+        let mut sink = ClusterIndex::new();
+        let replay: Vec<String> = docs
+            .iter()
+            .map(|d| {
+                let _ = analyzer.analyze(d, &mut ClusterIndex::new());
+                sink.assign(&d.id, &cluster_text(d)).1
+            })
+            .collect();
+        assert_eq!(live, replay);
+        assert_eq!(live[1], "a", "the repost joins the story");
+        assert_eq!(live[3], "c", "short texts cluster by title and text");
+        assert_eq!(live[4], "f", "too little text: its own cluster");
+    }
+
+    fn page(title: &str, body: &str) -> Vec<u8> {
+        format!(
+            "<html><head><meta charset=\"utf-8\"></head><body><h1 class=\"t\">{title}</h1>\
+             <span class=\"time\">2026-03-02 10:00</span><div class=\"body\"><p>{body}</p></div></body></html>"
+        )
+        .into_bytes()
+    }
+
+    /// Our archive: (source, role, url, body, day of March 2026).
+    fn write_archive(dir: &Path, pages: &[(&str, PageRole, &str, Vec<u8>, u32)]) {
+        let mut w = ArchiveWriter::open(dir, u64::MAX).unwrap();
+        let headers = vec![(
+            "content-type".to_string(),
+            "text/html; charset=utf-8".to_string(),
+        )];
+        for (i, (source, role, url, body, day)) in pages.iter().enumerate() {
+            w.write(&Exchange {
+                source,
+                role: *role,
+                url,
+                request_headers: &[],
+                status: Some(200),
+                response_headers: &headers,
+                body,
+                fetched_at: chrono::Utc
+                    .with_ymd_and_hms(2026, 3, *day, 4, i as u32, 0)
+                    .single()
+                    .unwrap(),
+                error: None,
+            })
+            .unwrap();
+        }
+    }
+
+    /// A plain (uncompressed) WARC/1.0 file as another crawler writes it: no metadata records.
+    fn foreign_warc(path: &Path, pages: &[(&str, Vec<u8>)]) {
+        let mut out = Vec::new();
+        out.extend_from_slice(b"WARC/1.0\r\nWARC-Type: warcinfo\r\nWARC-Record-ID: <urn:uuid:0>\r\nContent-Length: 0\r\n\r\n\r\n\r\n");
+        for (i, (url, body)) in pages.iter().enumerate() {
+            let mut block = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            block.extend_from_slice(body);
+            out.extend_from_slice(
+                format!(
+                    "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {url}\r\nWARC-Date: 2026-03-05T02:0{i}:00Z\r\nWARC-Record-ID: <urn:uuid:f{i}>\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n",
+                    block.len()
+                )
+                .as_bytes(),
+            );
+            out.extend_from_slice(&block);
+            out.extend_from_slice(b"\r\n\r\n");
+        }
+        std::fs::write(path, out).unwrap();
+    }
+
+    fn opts(archive: &Path, out: &Path) -> RerunOptions {
+        RerunOptions {
+            archive: archive.to_path_buf(),
+            out: out.to_path_buf(),
+            sources: Some(sources()),
+            workers: 2,
+            ..RerunOptions::default()
+        }
+    }
+
+    fn partitions(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+        std::fs::read_dir(dir.join("signals"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| {
+                (
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&p).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn reruns_our_archive_and_a_foreign_warc_deterministically() {
+        let root = tempfile::tempdir().unwrap();
+        let archive = root.path().join("archive");
+        std::fs::create_dir(&archive).unwrap();
+        let fire = "楼道内一辆电动自行车充电时起火，浓烟蔓延，三名住户被困，消防到场后扑灭。";
+        write_archive(
+            &archive,
+            &[
+                (
+                    "news",
+                    PageRole::Feed,
+                    "https://news.test/rss.xml",
+                    b"<rss/>".to_vec(),
+                    1,
+                ),
+                (
+                    "news",
+                    PageRole::Detail,
+                    "https://news.test/a/1.html",
+                    page("小区电动自行车充电起火", fire),
+                    1,
+                ),
+                (
+                    "news",
+                    PageRole::Detail,
+                    "https://news.test/a/2.html",
+                    page(
+                        "移动电源鼓包",
+                        "网购的移动电源充电时外壳发烫鼓包，商家拒绝退货。",
+                    ),
+                    2,
+                ),
+                // The same page archived again unchanged: not analysed twice.
+                (
+                    "news",
+                    PageRole::Detail,
+                    "https://news.test/a/1.html",
+                    page("小区电动自行车充电起火", fire),
+                    3,
+                ),
+                // A page with nothing in it.
+                (
+                    "news",
+                    PageRole::Detail,
+                    "https://news.test/a/3.html",
+                    b"<html><body></body></html>".to_vec(),
+                    3,
+                ),
+                // A source the config no longer has, on a host nobody owns.
+                (
+                    "gone",
+                    PageRole::Detail,
+                    "http://gone.test/x.html",
+                    page("不该出现", "没有配置的来源。"),
+                    4,
+                ),
+            ],
+        );
+        foreign_warc(
+            &archive.join("zz-other-tool.warc"),
+            &[
+                (
+                    "https://news.test/b/9.html",
+                    page(
+                        "儿童水杯掉漆",
+                        "给孩子买的儿童水杯用了一周杯身大面积掉漆，担心含铅。",
+                    ),
+                ),
+                (
+                    "http://nobody.test/1.html",
+                    page("无主页面", "没有来源认领这个网址。"),
+                ),
+            ],
+        );
+        let out = root.path().join("out");
+        let calls = std::cell::Cell::new(0);
+        let r = rerun(&opts(&archive, &out), &|_| calls.set(calls.get() + 1)).unwrap();
+        assert!(calls.get() >= 2);
+        assert_eq!(r.records, 8);
+        assert_eq!(r.replayed, 8);
+        assert_eq!(r.pages, 5, "three of ours, one repeat, one foreign");
+        assert_eq!(r.documents, 3);
+        assert_eq!(r.unchanged, 1);
+        assert_eq!(r.skipped.get("role:feed"), Some(&1));
+        assert_eq!(r.failures.get("unmatched-url"), Some(&1));
+        assert_eq!(r.failures.get("unknown-source"), Some(&1));
+        assert!(
+            r.failures.keys().any(|k| k.starts_with("parse:")),
+            "{:?}",
+            r.failures
+        );
+        assert!(r.unknown_sources.contains("gone"));
+        assert_eq!(r.last_day, NaiveDate::from_ymd_opt(2026, 3, 5));
+        assert_eq!(r.as_of, r.last_day);
+        assert_eq!(r.bytes_read, r.bytes_total);
+        assert!(r.signals >= 1);
+        let data = DataDir::new(&out);
+        let store = crate::store::Store::open(&data.state()).unwrap();
+        assert_eq!(store.document_count().unwrap(), 3);
+        assert!(is_rerun_output(&out));
+        let first = partitions(&out);
+        assert!(!first.is_empty());
+        drop(store);
+
+        // Again into the same (rerun) directory: replaced, byte for byte the same partitions.
+        let again = rerun(&opts(&archive, &out), &|_| {}).unwrap();
+        assert_eq!(again.documents, r.documents);
+        assert_eq!(again.signals, r.signals);
+        assert_eq!(partitions(&out), first);
+        assert!(!sibling(&out, "rerun-staging").unwrap().exists());
+        assert!(!sibling(&out, "rerun-old").unwrap().exists());
+
+        // Dates: only March 2 (Beijing) → one document; scored as of --until.
+        let out2 = root.path().join("out2");
+        let mut o = opts(&archive, &out2);
+        o.from = NaiveDate::from_ymd_opt(2026, 3, 2);
+        o.until = NaiveDate::from_ymd_opt(2026, 3, 2);
+        let dated = rerun(&o, &|_| {}).unwrap();
+        assert_eq!(dated.documents, 1);
+        assert_eq!(dated.skipped.get("before-from"), Some(&2));
+        assert_eq!(dated.skipped.get("after-until"), Some(&5));
+        assert_eq!(dated.as_of, o.until);
+    }
+
+    #[test]
+    fn refuses_a_non_empty_out_that_is_not_a_rerun_output() {
+        let root = tempfile::tempdir().unwrap();
+        let archive = root.path().join("archive");
+        std::fs::create_dir(&archive).unwrap();
+        write_archive(
+            &archive,
+            &[(
+                "news",
+                PageRole::Detail,
+                "https://news.test/a/1.html",
+                page("标题", "正文内容足够长，不会被当成空页面。"),
+                1,
+            )],
+        );
+        let out = root.path().join("precious");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("notes.txt"), "keep me").unwrap();
+        let e = rerun(&opts(&archive, &out), &|_| {})
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("not a previous rerun") && e.contains(MANIFEST),
+            "{e}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+            "keep me"
+        );
+        // A directory holding the archive is never an output.
+        let e = rerun(&opts(&archive, root.path()), &|_| {})
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("holds the archive"), "{e}");
+        // An empty directory is fine.
+        let empty = root.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        assert_eq!(
+            rerun(&opts(&archive, &empty), &|_| {}).unwrap().documents,
+            1
+        );
+    }
+
+    fn alert(id: &str, level: u8, action: Action) -> Alert {
+        let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        Alert {
+            id: id.into(),
+            category: "电动自行车".into(),
+            hazards: vec!["火灾".into()],
+            scope: Scope::Regional,
+            regions: vec!["浙江省".into()],
+            level,
+            action,
+            score: f64::from(level),
+            breakdown: vec![],
+            evidence: vec![],
+            first_seen: day,
+            updated: day,
+            status: AlertStatus::New,
+            summary: String::new(),
+        }
+    }
+
+    #[test]
+    fn diff_alerts_finds_added_dropped_and_relevelled() {
+        let old = vec![
+            alert("a", 3, Action::Sample),
+            alert("b", 2, Action::Notify),
+            alert("c", 2, Action::Notify),
+            alert("d", 2, Action::Notify),
+        ];
+        let mut scoped = alert("d", 2, Action::Notify);
+        scoped.scope = Scope::Systemic;
+        let mut rescored = alert("c", 2, Action::Notify);
+        rescored.score = 9.0;
+        let new = vec![
+            alert("a", 2, Action::Notify),
+            rescored,
+            scoped,
+            alert("e", 1, Action::Notify),
+        ];
+        let d = diff_alerts(&old, &new);
+        assert_eq!(
+            d.added.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+            ["e"]
+        );
+        assert_eq!(
+            d.dropped.iter().map(|a| a.id.as_str()).collect::<Vec<_>>(),
+            ["b"]
+        );
+        let re: Vec<&str> = d.relevelled.iter().map(|r| r.new.id.as_str()).collect();
+        assert_eq!(re, ["a", "d"]);
+        assert_eq!(d.relevelled[0].old.level, 3);
+        assert_eq!(d.unchanged, 1, "a score change alone is not a re-levelling");
+        assert!(diff_alerts(&old, &old).is_empty());
+    }
+}
