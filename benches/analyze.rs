@@ -8,8 +8,14 @@
 //!   `facts` — what `jiance extract` does per line.
 //!
 //! The issue asks extraction to stay within 2× of segmentation alone. Run: `cargo bench --bench analyze`.
+//!
+//! After the criterion group a summary prints the three figures and the ratio extract / jieba_plain
+//! from interleaved rounds (plain, tokenizer, extract, repeated), each the fastest of its rounds:
+//! on a shared machine other processes make a round slower, never faster, so the fastest rounds
+//! of the three are comparable where criterion's separate means are not.
 
-use std::time::Duration;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use jiance::analyze::{Analyzer, ClusterIndex, facts, fold};
@@ -52,43 +58,70 @@ fn bench(c: &mut Criterion) {
         .map(|d| format!("{}\n{}", d.title, d.text))
         .collect();
 
+    let run_plain = || {
+        joined
+            .iter()
+            .map(|t| plain.cut(black_box(t), false).len())
+            .sum::<usize>()
+    };
+    let run_tuned = || {
+        joined
+            .iter()
+            .map(|t| {
+                let f = fold(black_box(t)).to_ascii_lowercase();
+                tuned.cut(&f, false).len()
+            })
+            .sum::<usize>()
+    };
+    let run_extract = || {
+        let mut clusters = ClusterIndex::new();
+        docs.iter()
+            .map(|d| {
+                let x = an.analyze(black_box(d), &mut clusters);
+                let f = facts(&d.title, &d.text, &x.standards);
+                x.findings.len() + f.counts.len()
+            })
+            .sum::<usize>()
+    };
+
     let mut g = c.benchmark_group("analyze");
     g.sample_size(10)
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(5))
         .throughput(Throughput::Bytes(bytes as u64));
-    g.bench_function("jieba_plain", |b| {
-        b.iter(|| {
-            joined
-                .iter()
-                .map(|t| plain.cut(std::hint::black_box(t), false).len())
-                .sum::<usize>()
-        })
-    });
-    g.bench_function("jieba_user_words", |b| {
-        b.iter(|| {
-            joined
-                .iter()
-                .map(|t| {
-                    let f = fold(std::hint::black_box(t)).to_ascii_lowercase();
-                    tuned.cut(&f, false).len()
-                })
-                .sum::<usize>()
-        })
-    });
-    g.bench_function("extract", |b| {
-        b.iter(|| {
-            let mut clusters = ClusterIndex::new();
-            docs.iter()
-                .map(|d| {
-                    let x = an.analyze(std::hint::black_box(d), &mut clusters);
-                    let f = facts(&d.title, &d.text, &x.standards);
-                    x.findings.len() + f.counts.len()
-                })
-                .sum::<usize>()
-        })
-    });
+    g.bench_function("jieba_plain", |b| b.iter(run_plain));
+    g.bench_function("jieba_user_words", |b| b.iter(run_tuned));
+    g.bench_function("extract", |b| b.iter(run_extract));
     g.finish();
+
+    // Interleaved rounds, the fastest of each (see the module doc).
+    const ROUNDS: usize = 30;
+    let runs: [(&str, &dyn Fn() -> usize); 3] = [
+        ("jieba_plain", &run_plain),
+        ("jieba_user_words", &run_tuned),
+        ("extract", &run_extract),
+    ];
+    let mut best = [f64::MAX; 3];
+    for _ in 0..ROUNDS {
+        for (k, (_, run)) in runs.iter().enumerate() {
+            let t = Instant::now();
+            black_box(run());
+            best[k] = best[k].min(t.elapsed().as_secs_f64());
+        }
+    }
+    let mib = |secs: f64| bytes as f64 / secs / (1024.0 * 1024.0);
+    println!(
+        "\nsummary ({} documents, {bytes} bytes, fastest of {ROUNDS} interleaved rounds):",
+        docs.len()
+    );
+    for (k, (name, _)) in runs.iter().enumerate() {
+        println!("  {name:<17} {:8.2} MiB/s", mib(best[k]));
+    }
+    println!(
+        "  extract takes {:.2}× the time of jieba_plain ({:.2}× of jieba_user_words); the target is ≤ 2×",
+        best[2] / best[0],
+        best[2] / best[1]
+    );
 }
 
 criterion_group!(benches, bench);
