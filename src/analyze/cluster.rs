@@ -96,28 +96,34 @@ fn strip_dateline(line: &str) -> &str {
 
 /// Bottom-k sketch of a text: the [`SKETCH`] smallest distinct shingle hashes, ascending.
 pub fn sketch(text: &str) -> Vec<u32> {
-    let chars: Vec<char> = normalise(text).chars().collect();
-    let mut hashes: Vec<u32> = if chars.len() <= SHINGLE {
-        if chars.is_empty() {
+    sketch_normalised(&normalise(text)).0
+}
+
+/// Sketch of an already normalised text, and its length in characters. Shingles are hashed as
+/// slices of the text (no string per shingle); the hashes are those of the shingles' UTF-8 bytes.
+fn sketch_normalised(norm: &str) -> (Vec<u32>, usize) {
+    let bounds: Vec<usize> = norm
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(norm.len()))
+        .collect();
+    let chars = bounds.len() - 1;
+    let mut hashes: Vec<u32> = if chars <= SHINGLE {
+        if chars == 0 {
             Vec::new()
         } else {
-            vec![shingle_hash(&chars.iter().collect::<String>())]
+            vec![shingle_hash(norm)]
         }
     } else {
-        let mut buf = String::new();
-        chars
-            .windows(SHINGLE)
-            .map(|w| {
-                buf.clear();
-                buf.extend(w);
-                shingle_hash(&buf)
-            })
+        bounds
+            .windows(SHINGLE + 1)
+            .map(|w| shingle_hash(&norm[w[0]..w[SHINGLE]]))
             .collect()
     };
     hashes.sort_unstable();
     hashes.dedup();
     hashes.truncate(SKETCH);
-    hashes
+    (hashes, chars)
 }
 
 /// Jaccard similarity of two texts from their sketches: exact when both sketches hold their whole
@@ -217,9 +223,9 @@ impl ClusterIndex {
         {
             return (s.clone(), c.clone());
         }
-        let sk = sketch(text);
+        let (sk, chars) = sketch_normalised(&normalise(text));
         // Too little text to tell a repost from a different story: its own cluster.
-        if normalise(text).chars().count() < MIN_CHARS {
+        if chars < MIN_CHARS {
             self.insert(doc_id.to_string(), sk.clone(), doc_id.to_string());
             return (sk, doc_id.to_string());
         }
@@ -324,6 +330,37 @@ mod tests {
         assert_eq!(similarity(&a, &[]), 0.0);
         let long: String = STORY.repeat(3) + OTHER;
         assert_eq!(sketch(&long).len(), SKETCH);
+    }
+
+    /// Stored sketches stay valid: a sketch is the FNV hashes of each 4-character window built as
+    /// its own string, the way sketches were first computed.
+    #[test]
+    fn sketch_hashes_are_those_of_character_windows() {
+        for text in [
+            STORY,
+            OTHER,
+            "充电宝鼓包",
+            "abc",
+            "",
+            "電動車ＧＢ１７７６１起火了",
+        ] {
+            let chars: Vec<char> = normalise(text).chars().collect();
+            let mut want: Vec<u32> = if chars.len() <= SHINGLE {
+                (!chars.is_empty())
+                    .then(|| shingle_hash(&chars.iter().collect::<String>()))
+                    .into_iter()
+                    .collect()
+            } else {
+                chars
+                    .windows(SHINGLE)
+                    .map(|w| shingle_hash(&w.iter().collect::<String>()))
+                    .collect()
+            };
+            want.sort_unstable();
+            want.dedup();
+            want.truncate(SKETCH);
+            assert_eq!(sketch(text), want, "{text}");
+        }
     }
 
     #[test]
