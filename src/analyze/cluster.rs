@@ -13,7 +13,7 @@
 //! one sentence added or dropped) have 4-shingle Jaccard ≥ 0.60 while different stories on the
 //! same product and template stay ≤ 0.48, but their 64-bit SimHashes overlap in Hamming distance.
 
-use std::collections::HashMap;
+use super::fxhash::{FxHashMap, FxHashSet};
 
 /// Sketch size (hashes kept per document).
 pub const SKETCH: usize = 128;
@@ -66,9 +66,19 @@ pub fn normalise(text: &str) -> String {
         if i < 3 {
             t = strip_dateline(t);
         }
-        out.extend(t.chars().filter(|c| c.is_alphanumeric()));
+        out.extend(t.chars().filter(|&c| is_alnum(c)));
     }
     out
+}
+
+/// `char::is_alphanumeric` with the common cases first: ASCII, and the CJK Unified Ideographs
+/// block (all letters) without the Unicode table search.
+fn is_alnum(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        ('\u{4E00}'..='\u{9FFF}').contains(&c) || c.is_alphanumeric()
+    }
 }
 
 /// Remove a leading dateline ("中新网上海3月5日电（记者 张三）", "本报杭州讯") from a line.
@@ -168,8 +178,8 @@ pub type ClusterEntry = (String, Vec<u32>, String);
 #[derive(Debug, Default)]
 pub struct ClusterIndex {
     entries: Vec<ClusterEntry>,
-    by_doc: HashMap<String, usize>,
-    postings: HashMap<u32, Vec<usize>>,
+    by_doc: FxHashMap<String, usize>,
+    postings: FxHashMap<u32, Vec<usize>>,
     /// Entries before this index are already persisted (loaded, or handed out by `take_new`).
     persisted: usize,
 }
@@ -230,7 +240,7 @@ impl ClusterIndex {
             return (sk, doc_id.to_string());
         }
         let mut best: Option<(f64, usize)> = None;
-        let mut checked = std::collections::HashSet::new();
+        let mut checked = FxHashSet::default();
         for k in sk.iter().take(KEYS) {
             let Some(list) = self.postings.get(k) else {
                 continue;
@@ -239,7 +249,15 @@ impl ClusterIndex {
                 if !checked.insert(i) {
                     continue;
                 }
-                let sim = similarity(&sk, &self.entries[i].1);
+                let other = &self.entries[i].1;
+                // two whole shingle sets: Jaccard is at most the smaller size over the larger
+                if sk.len() < SKETCH
+                    && other.len() < SKETCH
+                    && (sk.len().min(other.len()) as f64) < JOIN * sk.len().max(other.len()) as f64
+                {
+                    continue;
+                }
+                let sim = similarity(&sk, other);
                 // Ties go to the earliest document, so assignment does not depend on map order.
                 if sim >= JOIN && best.is_none_or(|(bs, bi)| sim > bs || (sim == bs && i < bi)) {
                     best = Some((sim, i));
@@ -360,6 +378,13 @@ mod tests {
             want.dedup();
             want.truncate(SKETCH);
             assert_eq!(sketch(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn fast_alnum_agrees_with_the_standard_library() {
+        for c in ('\0'..='\u{FFFF}').chain('\u{20000}'..='\u{2A6DF}') {
+            assert_eq!(is_alnum(c), c.is_alphanumeric(), "U+{:04X}", c as u32);
         }
     }
 
