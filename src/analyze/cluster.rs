@@ -83,7 +83,7 @@ fn is_alnum(c: char) -> bool {
 
 /// Remove a leading dateline ("中新网上海3月5日电（记者 张三）", "本报杭州讯") from a line.
 fn strip_dateline(line: &str) -> &str {
-    let head: String = line.chars().take(30).collect();
+    let head = &line[..line.char_indices().nth(30).map_or(line.len(), |(i, _)| i)];
     for marker in ["日电", "讯"] {
         if let Some(pos) = head.find(marker) {
             let mut rest = &line[pos + marker.len()..];

@@ -45,24 +45,38 @@ struct Patterns {
     failed: Regex,
 }
 
-/// Words each pattern cannot match without: a pattern runs only over a text holding one of its
-/// words (most texts name no model, batch or recall, and a regex pass costs more than a search for
-/// a word). Checked by `prefilter_changes_no_result`.
-const NEEDS: [(&str, &[&str]); 7] = [
-    ("model", &["型号"]),
-    ("model_after", &["型"]),
-    ("batch", &["批"]),
-    ("recall", &["召回"]),
-    ("people", &["伤", "死亡", "遇难", "身亡", "中毒", "送医"]),
-    ("sampled", &["抽查"]),
-    ("failed", &["不合格"]),
+/// Words each pattern cannot match without, and characters no match of it can contain. A pattern
+/// runs only over the stretches of text between its characters that hold one of its words: most
+/// clauses name no model, batch or count, and a regex pass over the whole text costs more than a
+/// search for a word. Checked by `prefilter_changes_no_result`.
+const NEEDS: [(&str, &[&str], &[char]); 7] = [
+    ("model", &["型号"], &['，', '。', '；', ';']),
+    ("model_after", &["型"], &['，', '。', '；', ';', '、']),
+    ("batch", &["批"], &['，', '。', '；', ';']),
+    ("recall", &["召回"], &['。', '；', ';']),
+    (
+        "people",
+        &["伤", "死亡", "遇难", "身亡", "中毒", "送医"],
+        &['，', '。', '；', ';', '、'],
+    ),
+    ("sampled", &["抽查"], &['，', '。', '；', ';']),
+    ("failed", &["不合格"], &['，', '。', '；', ';']),
 ];
 
-fn needs(full: &str, pattern: &str) -> bool {
-    NEEDS
-        .iter()
-        .find(|(p, _)| *p == pattern)
-        .is_none_or(|(_, words)| words.iter().any(|w| full.contains(w)))
+/// The parts of `full` that pattern `name` runs over (the whole text without the prefilter).
+fn parts<'t>(full: &'t str, name: &str, prefilter: bool) -> Vec<&'t str> {
+    let Some((_, words, stops)) = NEEDS.iter().find(|(p, ..)| *p == name) else {
+        return vec![full];
+    };
+    if !prefilter {
+        return vec![full];
+    }
+    if !words.iter().any(|w| full.contains(w)) {
+        return Vec::new();
+    }
+    full.split(*stops)
+        .filter(|part| words.iter().any(|w| part.contains(w)))
+        .collect()
 }
 
 const UNITS: &str = "辆|台|个|件|套|只|条|张|口|部|块|双|顶|箱|瓶|盒|组|把|支|片|米|吨|批次";
@@ -165,37 +179,24 @@ fn facts_with(title: &str, text: &str, standards: &[String], prefilter: bool) ->
             v.push(s.to_string());
         }
     };
-    // the patterns that can match this text (see NEEDS)
-    let on = |name: &str, re: &'static Regex| (!prefilter || needs(&full, name)).then_some(re);
-    for c in on("model", &p.model)
-        .into_iter()
-        .flat_map(|re| re.captures_iter(&full))
-    {
+    // each pattern over the parts of the text it can match in (see NEEDS)
+    let caps = |name: &str, re: &'static Regex| {
+        parts(&full, name, prefilter)
+            .into_iter()
+            .flat_map(move |part| re.captures_iter(part))
+    };
+    for c in caps("model", &p.model).chain(caps("model_after", &p.model_after)) {
         if let Some(m) = c.get(1) {
             push(&mut f.models, m.as_str());
         }
     }
-    for c in on("model_after", &p.model_after)
-        .into_iter()
-        .flat_map(|re| re.captures_iter(&full))
-    {
-        if let Some(m) = c.get(1) {
-            push(&mut f.models, m.as_str());
-        }
-    }
-    for c in on("batch", &p.batch)
-        .into_iter()
-        .flat_map(|re| re.captures_iter(&full))
-    {
+    for c in caps("batch", &p.batch) {
         if let Some(m) = c.get(1) {
             push(&mut f.batches, m.as_str());
         }
     }
-    let mut count = |name: &str, re: &Regex, what: Option<&str>| {
-        if prefilter && !needs(&full, name) {
-            return;
-        }
-        for c in re.captures_iter(&full) {
+    let mut count = |name: &str, re: &'static Regex, what: Option<&str>| {
+        for c in caps(name, re) {
             let (Some(all), Some(n)) = (c.get(0), c.get(1)) else {
                 continue;
             };

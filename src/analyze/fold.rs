@@ -53,6 +53,33 @@ fn may_convert(bits: &[u64], c: char) -> bool {
             .is_some_and(|w| w & (1 << (i % 64)) != 0)
 }
 
+/// Full-width ASCII (U+FF01..U+FF5E) → ASCII and U+3000 → space, on the UTF-8 bytes: both are
+/// three-byte sequences starting with a lead byte (EF, E3), so a match is always a whole character.
+fn narrow(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut i, mut last) = (0, 0);
+    while let Some(&[a, b, c]) = bytes.get(i..i + 3) {
+        let ascii = match (a, b, c) {
+            (0xEF, 0xBC, 0x81..=0xBF) => Some(c - 0x60), // U+FF01..U+FF3F → ! .. _
+            (0xEF, 0xBD, 0x80..=0x9E) => Some(c - 0x20), // U+FF40..U+FF5E → ` .. ~
+            (0xE3, 0x80, 0x80) => Some(b' '),
+            _ => None,
+        };
+        match ascii {
+            Some(x) => {
+                out.push_str(text.get(last..i).unwrap_or(""));
+                out.push(char::from(x));
+                i += 3;
+                last = i;
+            }
+            None => i += 1,
+        }
+    }
+    out.push_str(text.get(last..).unwrap_or(""));
+    out
+}
+
 /// Fold `text` for matching. Returns the input unchanged (borrowed) when nothing needs folding.
 pub fn fold(text: &str) -> Cow<'_, str> {
     if text.is_ascii() {
@@ -74,15 +101,7 @@ pub fn fold(text: &str) -> Cow<'_, str> {
         return Cow::Borrowed(text);
     }
     let narrowed: Cow<'_, str> = if needs_width {
-        Cow::Owned(
-            text.chars()
-                .map(|c| match c {
-                    '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-                    '\u{3000}' => ' ',
-                    _ => c,
-                })
-                .collect(),
-        )
+        Cow::Owned(narrow(text))
     } else {
         Cow::Borrowed(text)
     };
