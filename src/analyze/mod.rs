@@ -747,12 +747,12 @@ impl Analyzer {
             };
             hit(w);
             let mut suffixes = w.char_indices().skip(1).take(2).map(|(k, _)| &w[k..]);
-            if let Some(first) = suffixes.next() {
-                if !self.matcher.contains_key(*w) {
-                    hit(first);
-                    if let Some(second) = suffixes.next() {
-                        hit(second);
-                    }
+            if let Some(first) = suffixes.next()
+                && !self.matcher.contains_key(*w)
+            {
+                hit(first);
+                if let Some(second) = suffixes.next() {
+                    hit(second);
                 }
             }
         }
