@@ -13,7 +13,7 @@
 //! one sentence added or dropped) have 4-shingle Jaccard ≥ 0.60 while different stories on the
 //! same product and template stay ≤ 0.48, but their 64-bit SimHashes overlap in Hamming distance.
 
-use std::collections::HashMap;
+use super::fxhash::{FxHashMap, FxHashSet};
 
 /// Sketch size (hashes kept per document).
 pub const SKETCH: usize = 128;
@@ -66,14 +66,24 @@ pub fn normalise(text: &str) -> String {
         if i < 3 {
             t = strip_dateline(t);
         }
-        out.extend(t.chars().filter(|c| c.is_alphanumeric()));
+        out.extend(t.chars().filter(|&c| is_alnum(c)));
     }
     out
 }
 
+/// `char::is_alphanumeric` with the common cases first: ASCII, and the CJK Unified Ideographs
+/// block (all letters) without the Unicode table search.
+fn is_alnum(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        ('\u{4E00}'..='\u{9FFF}').contains(&c) || c.is_alphanumeric()
+    }
+}
+
 /// Remove a leading dateline ("中新网上海3月5日电（记者 张三）", "本报杭州讯") from a line.
 fn strip_dateline(line: &str) -> &str {
-    let head: String = line.chars().take(30).collect();
+    let head = &line[..line.char_indices().nth(30).map_or(line.len(), |(i, _)| i)];
     for marker in ["日电", "讯"] {
         if let Some(pos) = head.find(marker) {
             let mut rest = &line[pos + marker.len()..];
@@ -96,28 +106,34 @@ fn strip_dateline(line: &str) -> &str {
 
 /// Bottom-k sketch of a text: the [`SKETCH`] smallest distinct shingle hashes, ascending.
 pub fn sketch(text: &str) -> Vec<u32> {
-    let chars: Vec<char> = normalise(text).chars().collect();
-    let mut hashes: Vec<u32> = if chars.len() <= SHINGLE {
-        if chars.is_empty() {
+    sketch_normalised(&normalise(text)).0
+}
+
+/// Sketch of an already normalised text, and its length in characters. Shingles are hashed as
+/// slices of the text (no string per shingle); the hashes are those of the shingles' UTF-8 bytes.
+fn sketch_normalised(norm: &str) -> (Vec<u32>, usize) {
+    let bounds: Vec<usize> = norm
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(norm.len()))
+        .collect();
+    let chars = bounds.len() - 1;
+    let mut hashes: Vec<u32> = if chars <= SHINGLE {
+        if chars == 0 {
             Vec::new()
         } else {
-            vec![shingle_hash(&chars.iter().collect::<String>())]
+            vec![shingle_hash(norm)]
         }
     } else {
-        let mut buf = String::new();
-        chars
-            .windows(SHINGLE)
-            .map(|w| {
-                buf.clear();
-                buf.extend(w);
-                shingle_hash(&buf)
-            })
+        bounds
+            .windows(SHINGLE + 1)
+            .map(|w| shingle_hash(&norm[w[0]..w[SHINGLE]]))
             .collect()
     };
     hashes.sort_unstable();
     hashes.dedup();
     hashes.truncate(SKETCH);
-    hashes
+    (hashes, chars)
 }
 
 /// Jaccard similarity of two texts from their sketches: exact when both sketches hold their whole
@@ -162,8 +178,8 @@ pub type ClusterEntry = (String, Vec<u32>, String);
 #[derive(Debug, Default)]
 pub struct ClusterIndex {
     entries: Vec<ClusterEntry>,
-    by_doc: HashMap<String, usize>,
-    postings: HashMap<u32, Vec<usize>>,
+    by_doc: FxHashMap<String, usize>,
+    postings: FxHashMap<u32, Vec<usize>>,
     /// Entries before this index are already persisted (loaded, or handed out by `take_new`).
     persisted: usize,
 }
@@ -217,14 +233,14 @@ impl ClusterIndex {
         {
             return (s.clone(), c.clone());
         }
-        let sk = sketch(text);
+        let (sk, chars) = sketch_normalised(&normalise(text));
         // Too little text to tell a repost from a different story: its own cluster.
-        if normalise(text).chars().count() < MIN_CHARS {
+        if chars < MIN_CHARS {
             self.insert(doc_id.to_string(), sk.clone(), doc_id.to_string());
             return (sk, doc_id.to_string());
         }
         let mut best: Option<(f64, usize)> = None;
-        let mut checked = std::collections::HashSet::new();
+        let mut checked = FxHashSet::default();
         for k in sk.iter().take(KEYS) {
             let Some(list) = self.postings.get(k) else {
                 continue;
@@ -233,7 +249,15 @@ impl ClusterIndex {
                 if !checked.insert(i) {
                     continue;
                 }
-                let sim = similarity(&sk, &self.entries[i].1);
+                let other = &self.entries[i].1;
+                // two whole shingle sets: Jaccard is at most the smaller size over the larger
+                if sk.len() < SKETCH
+                    && other.len() < SKETCH
+                    && (sk.len().min(other.len()) as f64) < JOIN * sk.len().max(other.len()) as f64
+                {
+                    continue;
+                }
+                let sim = similarity(&sk, other);
                 // Ties go to the earliest document, so assignment does not depend on map order.
                 if sim >= JOIN && best.is_none_or(|(bs, bi)| sim > bs || (sim == bs && i < bi)) {
                     best = Some((sim, i));
@@ -324,6 +348,44 @@ mod tests {
         assert_eq!(similarity(&a, &[]), 0.0);
         let long: String = STORY.repeat(3) + OTHER;
         assert_eq!(sketch(&long).len(), SKETCH);
+    }
+
+    /// Stored sketches stay valid: a sketch is the FNV hashes of each 4-character window built as
+    /// its own string, the way sketches were first computed.
+    #[test]
+    fn sketch_hashes_are_those_of_character_windows() {
+        for text in [
+            STORY,
+            OTHER,
+            "充电宝鼓包",
+            "abc",
+            "",
+            "電動車ＧＢ１７７６１起火了",
+        ] {
+            let chars: Vec<char> = normalise(text).chars().collect();
+            let mut want: Vec<u32> = if chars.len() <= SHINGLE {
+                (!chars.is_empty())
+                    .then(|| shingle_hash(&chars.iter().collect::<String>()))
+                    .into_iter()
+                    .collect()
+            } else {
+                chars
+                    .windows(SHINGLE)
+                    .map(|w| shingle_hash(&w.iter().collect::<String>()))
+                    .collect()
+            };
+            want.sort_unstable();
+            want.dedup();
+            want.truncate(SKETCH);
+            assert_eq!(sketch(text), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn fast_alnum_agrees_with_the_standard_library() {
+        for c in ('\0'..='\u{FFFF}').chain('\u{20000}'..='\u{2A6DF}') {
+            assert_eq!(is_alnum(c), c.is_alphanumeric(), "U+{:04X}", c as u32);
+        }
     }
 
     #[test]

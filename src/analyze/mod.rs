@@ -13,6 +13,7 @@ mod check;
 mod cluster;
 mod facts;
 mod fold;
+mod fxhash;
 mod regions;
 mod rules;
 
@@ -34,6 +35,7 @@ use crate::model::{
     DocKind, Document, Extraction, Finding, HazardMention, Parties, RegionMention, RegionRole,
     Signal, field,
 };
+use fxhash::FxHashMap;
 use regions::Gazetteer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,8 +103,10 @@ pub struct Analyzer {
     publisher_suffixes: Vec<String>,
     agencies: Vec<String>,
     gaz: Gazetteer,
+    /// Anchor term (prepared) → the categories it refines into (`Category::anchor_terms`).
+    anchor_term_cats: FxHashMap<String, Vec<usize>>,
     /// First token → (token sequence, target).
-    matcher: HashMap<String, Vec<(Vec<String>, Target)>>,
+    matcher: FxHashMap<String, Vec<(Vec<String>, Target)>>,
     org_re: Regex,
     shop_re: Regex,
     brand_re: Regex,
@@ -368,7 +372,7 @@ impl Analyzer {
                 jieba.add_word(&prepare(w), Some(*f), None);
             }
         }
-        let mut matcher: HashMap<String, Vec<(Vec<String>, Target)>> = HashMap::new();
+        let mut matcher: FxHashMap<String, Vec<(Vec<String>, Target)>> = FxHashMap::default();
         for (p, t) in &phrases {
             let toks: Vec<String> = jieba
                 .cut(p, false)
@@ -459,7 +463,20 @@ impl Analyzer {
         if !errs.is_empty() {
             return Err(errs);
         }
+        let mut anchor_term_cats: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (ci, c) in categories.iter().enumerate() {
+            if c.anchor.is_empty() {
+                continue;
+            }
+            for t in &c.anchor_terms {
+                let v = anchor_term_cats.entry(t.clone()).or_default();
+                if !v.contains(&ci) {
+                    v.push(ci);
+                }
+            }
+        }
         Ok(Analyzer {
+            anchor_term_cats,
             jieba: Arc::new(jieba),
             categories,
             hazards,
@@ -716,14 +733,29 @@ impl Analyzer {
         // (电动车 … 锂电池). When the anchor is what the document is about (in its title, or its most
         // named category), an anchor term in a later sentence with no other product refines it too
         // ("起火车辆的锂电池系网购的非原厂电池" in an e-bike story is the e-bike battery).
-        let term_at = |cat: &Category, i: usize| {
-            cat.anchor_terms.iter().any(|t| {
-                t == words[i]
-                    || (words[i].ends_with(t.as_str())
-                        && words[i].chars().count() <= t.chars().count() + 2
-                        && !self.matcher.contains_key(words[i]))
-            })
-        };
+        // Tokens naming an anchor term of a refining category: the term itself, or a word ending
+        // in it at most two characters longer that is no rule phrase of its own (新电池 but not
+        // 蓄电池). (token, category) pairs in token order, found with at most three lookups a token.
+        let mut term_toks: Vec<(usize, usize)> = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            let mut hit = |t: &str| {
+                for &ci in self.anchor_term_cats.get(t).map_or(&[][..], Vec::as_slice) {
+                    if !term_toks.contains(&(i, ci)) {
+                        term_toks.push((i, ci));
+                    }
+                }
+            };
+            hit(w);
+            let mut suffixes = w.char_indices().skip(1).take(2).map(|(k, _)| &w[k..]);
+            if let Some(first) = suffixes.next()
+                && !self.matcher.contains_key(*w)
+            {
+                hit(first);
+                if let Some(second) = suffixes.next() {
+                    hit(second);
+                }
+            }
+        }
         let mut counts: HashMap<usize, usize> = HashMap::new();
         for m in &cats {
             *counts.entry(m.c).or_default() += 1;
@@ -741,8 +773,9 @@ impl Analyzer {
             });
             // first anchor-term token of each sentence, in one pass
             let mut firsts: Vec<(usize, usize)> = Vec::new();
-            for (i, t) in toks.iter().enumerate().take(words.len()) {
-                if firsts.last().is_none_or(|&(s, _)| s != t.sent) && term_at(cat, i) {
+            for &(i, _) in term_toks.iter().filter(|&&(_, c)| c == ci) {
+                let Some(t) = toks.get(i) else { continue };
+                if firsts.last().is_none_or(|&(s, _)| s != t.sent) {
                     firsts.push((t.sent, i));
                 }
             }
@@ -799,17 +832,21 @@ impl Analyzer {
             }
         }
         // A part word (插头) gives way to another product named in its sentence.
-        let is_part = |m: &CatM| {
-            let t = words.get(m.tok..m.end).unwrap_or(&[]).concat();
-            self.categories[m.c].parts.contains(&t)
-        };
-        let part_only: Vec<bool> = cats
+        let is_part: Vec<bool> = cats
             .iter()
             .map(|m| {
-                is_part(m)
-                    && cats
-                        .iter()
-                        .any(|o| o.sent == m.sent && o.c != m.c && !is_part(o))
+                let t = words.get(m.tok..m.end).unwrap_or(&[]).concat();
+                self.categories[m.c].parts.contains(&t)
+            })
+            .collect();
+        let part_only: Vec<bool> = cats
+            .iter()
+            .zip(&is_part)
+            .map(|(m, &part)| {
+                part && cats
+                    .iter()
+                    .zip(&is_part)
+                    .any(|(o, &o_part)| o.sent == m.sent && o.c != m.c && !o_part)
             })
             .collect();
         let mut k = 0;
@@ -947,7 +984,8 @@ impl Analyzer {
             }
             !(rest.contains("不合格") || rest.contains("不符合") || rest.contains("不达标"))
         };
-        let failure_count = self.failed_batches_re.is_match(&full);
+        // each regex below runs only over a text holding a word it cannot match without
+        let failure_count = full.contains("不合格") && self.failed_batches_re.is_match(&full);
         let exempt = matches!(kind, DocKind::Recall | DocKind::Inspection);
 
         // Categories.
@@ -1137,7 +1175,10 @@ impl Analyzer {
         // Regions.
         // organisation and shop names: parties, and the places inside them are company places
         let org_names = self.org_spans(&full_orig);
-        let shop_names: Vec<(usize, usize)> = if full_orig.contains('店') {
+        let shop_names: Vec<(usize, usize)> = if ["旗舰店", "专营店", "专卖店"]
+            .iter()
+            .any(|w| full_orig.contains(w))
+        {
             self.shop_re
                 .find_iter(&full_orig)
                 .map(|m| (m.start(), m.end()))
@@ -1230,7 +1271,12 @@ impl Analyzer {
                 push(&mut parties.shops, name);
             }
         }
-        for c in self.brand_re.captures_iter(&full_orig) {
+        let brand_word = full_orig.contains('牌');
+        for c in brand_word
+            .then(|| self.brand_re.captures_iter(&full_orig))
+            .into_iter()
+            .flatten()
+        {
             if let Some(b) = c.get(1).or(c.get(2)).or(c.get(3)) {
                 push(&mut parties.brands, b.as_str());
             }
@@ -1259,7 +1305,12 @@ impl Analyzer {
 
         // Standards.
         let mut standards: Vec<String> = Vec::new();
-        for c in self.std_re.captures_iter(&full_orig) {
+        let std_word = full.contains("gb") || full.contains("/t");
+        for c in std_word
+            .then(|| self.std_re.captures_iter(&full_orig))
+            .into_iter()
+            .flatten()
+        {
             let prefix = c.get(1).map_or("", |m| m.as_str()).to_ascii_uppercase();
             let num = c.get(2).map_or("", |m| m.as_str());
             let s = match c.get(3) {

@@ -1,0 +1,103 @@
+//! A small non-cryptographic hasher for the analyzer's internal maps (token → rule, shingle hash →
+//! postings, document id → entry). Keys are our own tokens and hashes, not attacker-chosen map
+//! sizes worth defending with SipHash, and hashing every token of every document with SipHash was
+//! a visible share of extraction time. The mixing is FxHash's (rustc's own hasher).
+
+use std::hash::{BuildHasherDefault, Hasher};
+
+const K: u64 = 0xf135_7aea_2e62_a9c5;
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(26) ^ word).wrapping_mul(K);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w) ^ ((rest.len() as u64) << 56));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+pub type FxBuild = BuildHasherDefault<FxHasher>;
+pub type FxHashMap<K, V> = std::collections::HashMap<K, V, FxBuild>;
+pub type FxHashSet<K> = std::collections::HashSet<K, FxBuild>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_find_what_they_hold_and_spread_keys() {
+        let mut m: FxHashMap<String, usize> = FxHashMap::default();
+        let words = [
+            "电动自行车",
+            "电池",
+            "起火",
+            "a",
+            "",
+            "电动自行车用蓄电池",
+            "12345678",
+            "123456789",
+        ];
+        for (i, w) in words.iter().enumerate() {
+            m.insert(w.to_string(), i);
+        }
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(m.get(*w), Some(&i));
+        }
+        assert_eq!(m.get("电动"), None);
+        // distinct short keys get distinct hashes (a constant hasher would pass the lookups above)
+        let hs: FxHashSet<u64> = (0u32..1000)
+            .map(|i| {
+                let mut h = FxHasher::default();
+                h.write_u32(i);
+                h.finish()
+            })
+            .collect();
+        assert_eq!(hs.len(), 1000);
+    }
+}
