@@ -174,12 +174,24 @@ pub fn similarity(a: &[u32], b: &[u32]) -> f64 {
 /// One clustered document: (doc id, sketch, cluster id).
 pub type ClusterEntry = (String, Vec<u32>, String);
 
+fn sketch_key(sketch: &[u32]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    sketch.hash(&mut h);
+    h.finish()
+}
+
 /// Near-duplicate index. Not shared between threads: the pipeline keeps one and assigns in order.
 #[derive(Debug, Default)]
 pub struct ClusterIndex {
     entries: Vec<ClusterEntry>,
     by_doc: FxHashMap<String, usize>,
     postings: FxHashMap<u32, Vec<usize>>,
+    /// Hash of a whole sketch → the first entry with that sketch. Verbatim copies (syndicated
+    /// news, one page at many URLs) resolve here in one lookup, and only the first copy goes into
+    /// `postings`, which would otherwise fill with identical entries and make every lookup of the
+    /// story compare against hundreds of them.
+    exact: FxHashMap<u64, usize>,
     /// Entries before this index are already persisted (loaded, or handed out by `take_new`).
     persisted: usize,
 }
@@ -214,9 +226,18 @@ impl ClusterIndex {
         self.entries.is_empty()
     }
 
+    /// The first entry whose sketch equals `sketch`, if any.
+    fn identical(&self, sketch: &[u32]) -> Option<usize> {
+        let i = *self.exact.get(&sketch_key(sketch))?;
+        (self.entries.get(i)?.1 == sketch).then_some(i)
+    }
+
     fn insert(&mut self, doc: String, sketch: Vec<u32>, cluster: String) {
         let i = self.entries.len();
-        if sketch.len() * SHINGLE >= MIN_CHARS {
+        // An identical earlier sketch stands for this one in the postings: any later document
+        // that would match this entry matches it equally (same similarity, earlier index).
+        if sketch.len() * SHINGLE >= MIN_CHARS && self.identical(&sketch).is_none() {
+            self.exact.entry(sketch_key(&sketch)).or_insert(i);
             for &k in sketch.iter().take(KEYS) {
                 self.postings.entry(k).or_default().push(i);
             }
@@ -238,6 +259,13 @@ impl ClusterIndex {
         if chars < MIN_CHARS {
             self.insert(doc_id.to_string(), sk.clone(), doc_id.to_string());
             return (sk, doc_id.to_string());
+        }
+        // A verbatim copy: similarity 1, and the earliest identical entry is the one the scan
+        // below would pick (all identical entries share its cluster).
+        if let Some(i) = self.identical(&sk) {
+            let cluster = self.entries[i].2.clone();
+            self.insert(doc_id.to_string(), sk.clone(), cluster.clone());
+            return (sk, cluster);
         }
         let mut best: Option<(f64, usize)> = None;
         let mut checked = FxHashSet::default();
@@ -281,6 +309,31 @@ mod tests {
     const REPOST: &str = "本报杭州讯 3月4日晚8时许，杭州市拱墅区某小区地下车库内一辆正在充电的电动自行车突然起火，火势很快蔓延到旁边停放的三辆电动车。物业保安发现后立即使用灭火器扑救，并拨打119报警。消防救援人员赶到后十分钟内将明火扑灭，事故未造成人员伤亡。据初步调查，起火车辆的锂电池系车主自行从网上购买的非原厂电池，充电器也并非原装。消防部门表示，改装电池和不匹配的充电器是电动车火灾的主要诱因。\n来源：都市快报";
     const OTHER: &str = "12日下午，宁波市鄞州区一居民楼楼道内停放的电动自行车发生火灾，浓烟顺着楼梯间往上蹿，多名住户被困家中。消防员佩戴空气呼吸器进入楼内，疏散救出被困群众二十余人，其中两名老人因吸入烟气被送医观察。经查，该车为车主从二手市场购买，电池曾多次维修。社区随后开展了楼道堆物清理行动，劝导居民不要把电动车推进楼道。";
     const OTHER2: &str = "市场监管部门近日对辖区销售的电动自行车用锂离子蓄电池开展专项检查，共检查经营户35家，发现部分门店销售无合格证明的电池，已责令下架并立案调查。执法人员提醒消费者，到正规门店购买与车辆匹配的电池和充电器，不要私自改装提升续航。";
+
+    /// Regression (rerun bench): hundreds of verbatim copies under different ids used to fill
+    /// the postings, so every copy compared against 512 × 16 candidates. They must still all join
+    /// the first copy's cluster, keep the postings small, and a later near-copy still finds them.
+    #[test]
+    fn verbatim_copies_join_in_one_lookup() {
+        let mut idx = ClusterIndex::new();
+        idx.assign("other", OTHER);
+        let (first_sketch, first) = idx.assign("c0", STORY);
+        for n in 1..700 {
+            let (sk, c) = idx.assign(&format!("c{n}"), STORY);
+            assert_eq!(c, first, "copy {n}");
+            assert_eq!(sk, first_sketch);
+        }
+        let longest = idx.postings.values().map(Vec::len).max().unwrap_or(0);
+        assert!(
+            longest <= 2,
+            "identical copies stay out of the postings ({longest})"
+        );
+        assert_eq!(idx.assign("repost", REPOST).1, first);
+        assert_eq!(idx.assign("other2", OTHER2).1, "other2");
+        // Rebuilt from stored entries, the index answers the same.
+        let mut again = ClusterIndex::from_entries(idx.take_new());
+        assert_eq!(again.assign("c-late", STORY).1, first);
+    }
 
     #[test]
     fn take_new_hands_out_each_assignment_once() {
