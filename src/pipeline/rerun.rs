@@ -736,6 +736,7 @@ pub fn is_rerun_output(dir: &Path) -> bool {
 
 /// Check `out` may be (re)built and make an empty staging directory beside it.
 fn prepare_out(out: &Path, archive: &Path) -> Result<PathBuf, PipelineError> {
+    recover_swap(out)?;
     if out.exists() {
         if !out.is_dir() {
             return Err(refuse(out, "--out exists and is not a directory".into()));
@@ -772,6 +773,24 @@ fn prepare_out(out: &Path, archive: &Path) -> Result<PathBuf, PipelineError> {
     }
     std::fs::create_dir_all(&staging).map_err(io_err(&staging))?;
     Ok(staging)
+}
+
+/// Finish a swap a crash interrupted between its two renames: `out` missing, the new output
+/// complete in staging (its manifest is written last) or the old one set aside.
+fn recover_swap(out: &Path) -> Result<(), PipelineError> {
+    let staging = sibling(out, "rerun-staging")?;
+    let old = sibling(out, "rerun-old")?;
+    if !out.exists() {
+        if staging.join(MANIFEST).is_file() {
+            std::fs::rename(&staging, out).map_err(io_err(out))?;
+        } else if old.join(MANIFEST).is_file() {
+            std::fs::rename(&old, out).map_err(io_err(out))?;
+        }
+    }
+    if old.exists() && out.exists() {
+        std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
+    }
+    Ok(())
 }
 
 /// Put the finished staging directory in `out`'s place (the old output, if any, is removed).
@@ -1364,5 +1383,33 @@ published = ".time"
         assert_eq!(d.relevelled[0].old.level, 3);
         assert_eq!(d.unchanged, 1, "a score change alone is not a re-levelling");
         assert!(diff_alerts(&old, &old).is_empty());
+    }
+
+    /// kill -9 between the swap's two renames: the next rerun finds `out` missing and puts the
+    /// finished output back before it starts, so no rerun output is ever lost.
+    #[test]
+    fn a_swap_cut_between_its_renames_is_finished_on_the_next_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let archive = dir.path().join("archive");
+        std::fs::create_dir_all(&archive).unwrap();
+        // The new output was complete in staging, the old one set aside, then the crash.
+        let staging = sibling(&out, "rerun-staging").unwrap();
+        let old = sibling(&out, "rerun-old").unwrap();
+        for (d, tag) in [(&staging, "new"), (&old, "old")] {
+            std::fs::create_dir_all(d).unwrap();
+            std::fs::write(d.join(MANIFEST), r#"{"jiance_rerun": "test"}"#).unwrap();
+            std::fs::write(d.join("tag"), tag).unwrap();
+        }
+        recover_swap(&out).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("tag")).unwrap(), "new");
+        assert!(!old.exists() && !staging.exists());
+        // Cut before the new output was complete: the old one comes back.
+        std::fs::rename(&out, &old).unwrap();
+        std::fs::create_dir_all(&staging).unwrap();
+        recover_swap(&out).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("tag")).unwrap(), "new");
+        // and prepare_out then accepts it as a previous rerun's output.
+        assert!(prepare_out(&out, &archive).is_ok());
     }
 }
