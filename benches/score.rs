@@ -7,46 +7,12 @@ use std::time::Instant;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
+use jiance::model::PROVINCES;
 use jiance::score::{self, FrameInput, ScoringRules};
 use jiance::store::signals::{COLUMNS, epoch_days};
 use polars::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-const PROVINCES: [&str; 32] = [
-    "北京市",
-    "天津市",
-    "河北省",
-    "山西省",
-    "内蒙古自治区",
-    "辽宁省",
-    "吉林省",
-    "黑龙江省",
-    "上海市",
-    "江苏省",
-    "浙江省",
-    "安徽省",
-    "福建省",
-    "江西省",
-    "山东省",
-    "河南省",
-    "湖北省",
-    "湖南省",
-    "广东省",
-    "广西壮族自治区",
-    "海南省",
-    "重庆市",
-    "四川省",
-    "贵州省",
-    "云南省",
-    "西藏自治区",
-    "陕西省",
-    "甘肃省",
-    "青海省",
-    "宁夏回族自治区",
-    "新疆维吾尔自治区",
-    "全国",
-];
 
 const CATEGORIES: [&str; 30] = [
     "电动自行车",
@@ -112,7 +78,7 @@ fn table(n: usize, seed: u64) -> DataFrame {
         day.push(epoch_days(date));
         cat.push(rng.random_range(0..CATEGORIES.len()) as u8);
         haz.push(rng.random_range(0..HAZARDS.len()) as u8);
-        prov.push(rng.random_range(0..PROVINCES.len()) as u8);
+        prov.push(rng.random_range(0..=PROVINCES.len()) as u8);
         src.push(rng.random_range(0..SOURCES.len()) as u8);
         sev.push(rng.random_range(1..=4) as i8);
         let c = if i > 0 && rng.random_bool(0.1) {
@@ -131,6 +97,8 @@ fn table(n: usize, seed: u64) -> DataFrame {
     let channels: Vec<&str> = SOURCES.iter().map(|s| s.1).collect();
     let kinds: Vec<&str> = SOURCES.iter().map(|s| s.2).collect();
     let weights: Vec<f32> = src.iter().map(|&s| SOURCES[s as usize].3).collect();
+    // The 31 provinces plus nationwide reports.
+    let provinces: Vec<&str> = PROVINCES.iter().copied().chain(["全国"]).collect();
     let cols: Vec<Column> = vec![
         Int64Chunked::from_vec("time".into(), time)
             .into_datetime(TimeUnit::Milliseconds, Some(polars::prelude::TimeZone::UTC))
@@ -143,7 +111,7 @@ fn table(n: usize, seed: u64) -> DataFrame {
         strings("category", &cat, &CATEGORIES),
         strings("hazard", &haz, &HAZARDS),
         Column::new("severity".into(), sev),
-        strings("province", &prov, &PROVINCES),
+        strings("province", &prov, &provinces),
         Column::full_null("city".into(), n, &DataType::String),
         strings("source", &src, &source_names),
         strings("source_kind", &src, &channels),
