@@ -1,18 +1,8 @@
 //! The `jiance` binary: `check`, `extract` and error paths a user meets first.
 
+use crate::{jiance, text};
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-fn jiance(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jiance"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use std::process::{Command, Stdio};
 
 #[test]
 fn check_passes_on_the_built_in_rules_and_runs_their_examples() {

@@ -2,7 +2,8 @@
 //! Modules: `demo` runs the whole pipeline on the simulated sites; `cli` drives the binary;
 //! `api` drives the HTTP API over 127.0.0.1; `browser` loads the dashboard in headless Chromium;
 //! `eval` scores the analyzer on the labelled evaluation set (tests/eval/); `report` runs
-//! `jiance report` on the demo data directory.
+//! `jiance report` on the demo data directory; `rerun` replays the demo archive and a warcio WARC;
+//! `score` runs `jiance score` and `inspect-result`. `jiance()` runs the built binary.
 
 mod api;
 mod browser;
@@ -12,3 +13,17 @@ mod eval;
 mod report;
 mod rerun;
 mod score;
+
+use std::process::{Command, Output};
+
+/// Runs the built `jiance` binary with `args` and waits for it.
+fn jiance(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jiance"))
+        .args(args)
+        .output()
+        .expect("the jiance binary runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}

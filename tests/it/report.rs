@@ -2,20 +2,9 @@
 //! through `jiance check`.
 
 use std::collections::BTreeMap;
-use std::process::{Command, Output};
 
+use crate::{jiance, text};
 use polars::prelude::*;
-
-fn jiance(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jiance"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 #[test]
 fn report_counts_every_demo_signal_once_per_week_and_category() {

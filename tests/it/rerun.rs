@@ -8,13 +8,7 @@ use std::process::{Command, Output};
 use std::sync::OnceLock;
 
 use super::demo::{END, outcome};
-
-fn jiance(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jiance"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+use crate::jiance;
 
 fn ok(out: Output) -> String {
     assert!(

@@ -2,22 +2,11 @@
 //! `jiance inspect-result` from the binary.
 
 use std::fmt::Write as _;
-use std::process::{Command, Output};
 
+use crate::{jiance, text};
 use chrono::NaiveDate;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-fn jiance(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jiance"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 fn day(n: i64) -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Duration::days(n)
