@@ -85,6 +85,7 @@ pub async fn fetch(
 pub fn status(store: &Store, json: bool) -> Result<ExitCode> {
     let health = store.source_health()?;
     let parked = store.parked(None)?;
+    let schedules = jiance::pipeline::schedule::schedule_states(store)?;
     let now = chrono::Utc::now();
     if json {
         let sources: Vec<serde_json::Value> = health
@@ -97,10 +98,46 @@ pub fn status(store: &Store, json: bool) -> Result<ExitCode> {
                 v
             })
             .collect();
-        let out = serde_json::json!({ "sources": sources, "parked": parked });
+        let out =
+            serde_json::json!({ "sources": sources, "parked": parked, "schedules": schedules });
         print_out(&format!("{}\n", serde_json::to_string_pretty(&out)?))?;
     } else {
-        print_out(&jiance::crawl::status_text(&health, &parked, now))?;
+        let mut text = jiance::crawl::status_text(&health, &parked, now);
+        text.push_str(&schedules_text(&schedules));
+        print_out(&text)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The scheduled jobs' part of `jiance status` (times in Beijing time).
+fn schedules_text(states: &[jiance::pipeline::schedule::ScheduleStatus]) -> String {
+    if states.is_empty() {
+        return "\nno [[schedule]] job has been seen by `jiance run` on this data directory\n"
+            .into();
+    }
+    // Beijing time is UTC+8 all year (as `china_day` counts).
+    let when = |t: &Option<chrono::DateTime<chrono::Utc>>| {
+        t.map_or_else(
+            || "—".to_string(),
+            |t| {
+                (t.naive_utc() + chrono::Duration::hours(8))
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            },
+        )
+    };
+    let mut out = String::from("\nscheduled jobs (Beijing time):\n");
+    for s in states {
+        out.push_str(&format!(
+            "  {:<20} last ok {:<16}  last failed {:<16}{}\n",
+            s.name,
+            when(&s.last_ok),
+            when(&s.last_failed),
+            s.error
+                .as_deref()
+                .map(|e| format!("  error: {e}"))
+                .unwrap_or_default()
+        ));
+    }
+    out
 }

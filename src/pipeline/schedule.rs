@@ -105,6 +105,61 @@ fn read_time(engine: &Engine, k: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.with_timezone(&Utc))
 }
 
+/// What `jiance status` shows of one scheduled job: its persisted state, and the error of its
+/// last run when that run failed.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct ScheduleStatus {
+    pub name: String,
+    pub since: Option<DateTime<Utc>>,
+    pub last_ok: Option<DateTime<Utc>>,
+    pub last_failed: Option<DateTime<Utc>>,
+    /// Set only when the last run failed (an older failure's error is history).
+    pub error: Option<String>,
+}
+
+/// The state of every job the store has seen, by name (from the meta table, so it also works
+/// on a data directory whose service is stopped).
+pub fn schedule_states(store: &crate::store::Store) -> Result<Vec<ScheduleStatus>, PipelineError> {
+    let mut by_name: std::collections::BTreeMap<String, ScheduleStatus> = Default::default();
+    let mut errors: Vec<(String, String)> = Vec::new();
+    for (k, v) in store.meta_with_prefix("schedule:")? {
+        // The name may itself hold ':'; the field is the last part.
+        let Some((name, field)) = k
+            .strip_prefix("schedule:")
+            .and_then(|rest| rest.rsplit_once(':'))
+        else {
+            continue;
+        };
+        let st = by_name
+            .entry(name.to_string())
+            .or_insert_with(|| ScheduleStatus {
+                name: name.to_string(),
+                ..Default::default()
+            });
+        let time = || {
+            DateTime::parse_from_rfc3339(&v)
+                .ok()
+                .map(|t| t.with_timezone(&Utc))
+        };
+        match field {
+            "since" => st.since = time(),
+            "ok" => st.last_ok = time(),
+            "failed" => st.last_failed = time(),
+            "error" => errors.push((name.to_string(), v.clone())),
+            _ => {}
+        }
+    }
+    for (name, e) in errors {
+        if let Some(st) = by_name.get_mut(&name)
+            && st.last_failed.is_some()
+            && st.last_failed > st.last_ok
+        {
+            st.error = Some(e);
+        }
+    }
+    Ok(by_name.into_values().collect())
+}
+
 /// A job's state as persisted in the store's meta table.
 pub fn job_state(engine: &Engine, name: &str) -> JobState {
     JobState {
@@ -1052,5 +1107,41 @@ out = "{}/rerun-{{date}}"
         let next = std::fs::read_to_string(dir.path().join("reports/week-2026-11-16.csv")).unwrap();
         assert!(next.contains("2026-11-16,电动自行车,1,1,1"), "{next}");
         assert_eq!(job_state(&engine, "nightly").last_failed, Some(monday));
+    }
+
+    /// `jiance status` reads job states straight from the store: the error shows only while the
+    /// last run is the failed one.
+    #[test]
+    fn schedule_states_read_back_and_keep_only_a_current_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let t = |h: u32| Utc.with_ymd_and_hms(2026, 11, 2, h, 0, 0).unwrap();
+        store
+            .set_meta(&key("weekly", "since"), &t(1).to_rfc3339())
+            .unwrap();
+        store
+            .set_meta(&key("weekly", "failed"), &t(2).to_rfc3339())
+            .unwrap();
+        store
+            .set_meta(&key("weekly", "error"), "disk full")
+            .unwrap();
+        store
+            .set_meta(&key("nightly:a", "ok"), &t(3).to_rfc3339())
+            .unwrap();
+        store.set_meta("crawled:news", &t(4).to_rfc3339()).unwrap();
+        let states = schedule_states(&store).unwrap();
+        assert_eq!(states.len(), 2, "{states:?}");
+        assert_eq!(states[0].name, "nightly:a");
+        assert_eq!(states[0].last_ok, Some(t(3)));
+        assert_eq!(states[1].name, "weekly");
+        assert_eq!(states[1].since, Some(t(1)));
+        assert_eq!(states[1].error.as_deref(), Some("disk full"));
+        // A later success makes the old error history.
+        store
+            .set_meta(&key("weekly", "ok"), &t(5).to_rfc3339())
+            .unwrap();
+        let states = schedule_states(&store).unwrap();
+        assert_eq!(states[1].last_ok, Some(t(5)));
+        assert_eq!(states[1].error, None);
     }
 }

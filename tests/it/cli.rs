@@ -299,6 +299,14 @@ fn status_reports_every_demo_source_as_healthy() {
         assert_eq!(s["failed"], serde_json::json!({}), "{s}");
     }
     assert_eq!(v["parked"], serde_json::json!([]));
+    // The demo runs no [[schedule]] jobs, and the text form says so rather than printing nothing.
+    assert_eq!(v["schedules"], serde_json::json!([]));
+    let out = jiance(&["status", "--data", o.data.to_str().unwrap()]);
+    assert!(
+        text(&out.stdout).contains("no [[schedule]] job"),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]
