@@ -9,7 +9,7 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use jiance::model::PROVINCES;
 use jiance::score::{self, FrameInput, ScoringRules};
-use jiance::store::signals::{COLUMNS, epoch_days};
+use jiance::store::signals::{epoch_days, time_columns, with_numbered_ids};
 use polars::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -99,15 +99,10 @@ fn table(n: usize, seed: u64) -> DataFrame {
     let weights: Vec<f32> = src.iter().map(|&s| SOURCES[s as usize].3).collect();
     // The 31 provinces plus nationwide reports.
     let provinces: Vec<&str> = PROVINCES.iter().copied().chain(["全国"]).collect();
+    let [t, d] = time_columns(time, day);
     let cols: Vec<Column> = vec![
-        Int64Chunked::from_vec("time".into(), time)
-            .into_datetime(TimeUnit::Milliseconds, Some(polars::prelude::TimeZone::UTC))
-            .into_series()
-            .into(),
-        Int32Chunked::from_vec("day".into(), day)
-            .into_date()
-            .into_series()
-            .into(),
+        t,
+        d,
         strings("category", &cat, &CATEGORIES),
         strings("hazard", &haz, &HAZARDS),
         Column::new("severity".into(), sev),
@@ -120,13 +115,7 @@ fn table(n: usize, seed: u64) -> DataFrame {
         Column::new("cluster_n".into(), cluster),
     ];
     let df = DataFrame::new(n, cols).unwrap();
-    df.lazy()
-        .with_row_index("doc_n", None)
-        .with_columns([
-            col("cluster_n").cast(DataType::String).alias("cluster"),
-            col("doc_n").cast(DataType::String).alias("doc"),
-        ])
-        .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
+    with_numbered_ids(df.lazy().with_row_index("doc_n", None))
         .collect()
         .unwrap()
 }

@@ -185,15 +185,10 @@ impl Gen {
 
     pub fn frame(self) -> LazyFrame {
         let height = self.time.len();
-        let time = Int64Chunked::from_vec("time".into(), self.time)
-            .into_datetime(TimeUnit::Milliseconds, Some(polars::prelude::TimeZone::UTC))
-            .into_series();
-        let day = Int32Chunked::from_vec("day".into(), self.day)
-            .into_date()
-            .into_series();
+        let [time, day] = crate::store::signals::time_columns(self.time, self.day);
         let cols: Vec<Column> = vec![
-            time.into(),
-            day.into(),
+            time,
+            day,
             Column::new("category".into(), self.category),
             Column::new("hazard".into(), self.hazard),
             Column::new("severity".into(), self.severity),
@@ -206,18 +201,8 @@ impl Gen {
             Column::new("cluster_n".into(), self.cluster),
             Column::new("doc_n".into(), self.doc),
         ];
-        let df = DataFrame::new(height, cols).unwrap_or_default();
-        df.lazy()
-            .with_columns([
-                col("cluster_n").cast(DataType::String).alias("cluster"),
-                col("doc_n").cast(DataType::String).alias("doc"),
-            ])
-            .select(
-                crate::store::signals::COLUMNS
-                    .iter()
-                    .map(|c| col(*c))
-                    .collect::<Vec<_>>(),
-            )
+        let df = DataFrame::new(height, cols).expect("the simulated columns have one length");
+        crate::store::signals::with_numbered_ids(df.lazy())
     }
 }
 

@@ -139,6 +139,29 @@ pub fn from_epoch_days(days: i32) -> NaiveDate {
         .unwrap_or(NaiveDate::MIN)
 }
 
+/// The `time` (Datetime ms, UTC) and `day` (Date) columns from milliseconds since the epoch and
+/// days since the epoch ([`epoch_days`]).
+pub fn time_columns(time_ms: Vec<i64>, days: Vec<i32>) -> [Column; 2] {
+    let time = Int64Chunked::from_vec("time".into(), time_ms)
+        .into_datetime(TimeUnit::Milliseconds, Some(polars::prelude::TimeZone::UTC))
+        .into_series();
+    let day = Int32Chunked::from_vec("day".into(), days)
+        .into_date()
+        .into_series();
+    [time.into(), day.into()]
+}
+
+/// A generated table whose clusters and documents are numbered (`cluster_n`, `doc_n`: integers
+/// are cheap to generate and hold) in the signal table's columns, the numbers as their ids.
+pub fn with_numbered_ids(frame: LazyFrame) -> LazyFrame {
+    frame
+        .with_columns([
+            col("cluster_n").cast(DataType::String).alias("cluster"),
+            col("doc_n").cast(DataType::String).alias("doc"),
+        ])
+        .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
+}
+
 /// Column vectors being filled, one row at a time.
 #[derive(Default)]
 struct Columns {
@@ -164,15 +187,10 @@ impl Columns {
 
     fn into_frame(self) -> PolarsResult<DataFrame> {
         let height = self.len();
-        let time = Int64Chunked::from_vec("time".into(), self.time)
-            .into_datetime(TimeUnit::Milliseconds, Some(polars::prelude::TimeZone::UTC))
-            .into_series();
-        let day = Int32Chunked::from_vec("day".into(), self.day)
-            .into_date()
-            .into_series();
+        let [time, day] = time_columns(self.time, self.day);
         let columns: Vec<Column> = vec![
-            time.into(),
-            day.into(),
+            time,
+            day,
             Column::new("category".into(), self.category),
             Column::new("hazard".into(), self.hazard),
             Column::new("severity".into(), self.severity),
