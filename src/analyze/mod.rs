@@ -191,6 +191,17 @@ struct PlaceM {
     sent: usize,
 }
 
+/// The text near-duplicate clustering compares: the body, or title and body when the body is
+/// too short to tell a repost from another story. Reruns, which cluster in their sink rather than
+/// in [`Analyzer::analyze`], use the same choice.
+pub fn cluster_text(doc: &Document) -> std::borrow::Cow<'_, str> {
+    if doc.text.chars().count() >= 20 {
+        std::borrow::Cow::Borrowed(&doc.text)
+    } else {
+        std::borrow::Cow::Owned(format!("{}\n{}", doc.title, doc.text))
+    }
+}
+
 impl Analyzer {
     /// Load rules from `rules_dir` and dictionaries from `dict_dir`; `None` → the repo's files embedded
     /// in the binary. Errors are located (file:line).
@@ -1457,12 +1468,7 @@ impl Analyzer {
         }
         let is_signal = !findings.is_empty();
 
-        let cluster_text = if doc.text.chars().count() >= 20 {
-            doc.text.clone()
-        } else {
-            format!("{}\n{}", doc.title, doc.text)
-        };
-        let (_, cluster) = clusters.assign(&doc.id, &cluster_text);
+        let (_, cluster) = clusters.assign(&doc.id, &cluster_text(doc));
 
         let hazards = hz
             .iter()

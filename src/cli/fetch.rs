@@ -17,10 +17,7 @@ fn load(config: Option<&Path>) -> Result<(CrawlSettings, Vec<SourceConfig>)> {
         Ok(c) => Ok((c.crawl, c.sources)),
         Err(service_errs) => match load_source_file(path) {
             Ok(sources) => Ok((CrawlSettings::default(), sources)),
-            Err(_) => {
-                let msgs: Vec<String> = service_errs.iter().map(|e| e.to_string()).collect();
-                Err(anyhow!("{}", msgs.join("\n")))
-            }
+            Err(_) => Err(jiance::pipeline::PipelineError::Config(service_errs).into()),
         },
     }
 }

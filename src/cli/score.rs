@@ -18,15 +18,7 @@ use super::output;
 fn test_items(rules: &RuleArgs) -> Result<impl Fn(&str) -> Vec<String>> {
     let analyzer =
         jiance::analyze::Analyzer::load(rules.rules.as_deref(), rules.dictionaries.as_deref())
-            .map_err(|errs| {
-                anyhow::anyhow!(
-                    "{}",
-                    errs.iter()
-                        .map(|e| e.to_string())
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                )
-            })?;
+            .map_err(jiance::pipeline::PipelineError::Config)?;
     Ok(move |h: &str| analyzer.test_items(h).to_vec())
 }
 
@@ -37,15 +29,8 @@ pub fn run(
     as_of: Option<NaiveDate>,
     rules: &RuleArgs,
 ) -> Result<ExitCode> {
-    let scoring = ScoringRules::load(rules.rules.as_deref()).map_err(|errs| {
-        anyhow::anyhow!(
-            "{}",
-            errs.iter()
-                .map(|e| e.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    })?;
+    let scoring = ScoringRules::load(rules.rules.as_deref())
+        .map_err(jiance::pipeline::PipelineError::Config)?;
     let scanned =
         signals::scan_report(path).with_context(|| format!("cannot read {}", path.display()))?;
     for bad in &scanned.bad {

@@ -29,7 +29,6 @@
 //! previous rerun's output stays usable until the new one is whole. `--out` must be empty, absent
 //! or a previous rerun's output (it has [`MANIFEST`]); anything else is refused.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -39,7 +38,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use tracing::{info, warn};
 
-use crate::analyze::{Analyzer, ClusterIndex};
+use crate::analyze::{Analyzer, ClusterIndex, cluster_text};
 use crate::config::{CrawlSettings, SourceConfig, SourceKind};
 use crate::crawl::start_role;
 use crate::model::{Alert, Document, Extraction, Fetched, PageRole, china_day};
@@ -338,16 +337,6 @@ enum Job {
         fetched: Fetched,
         source: usize,
     },
-}
-
-/// The text near-duplicate clustering compares, exactly as [`Analyzer::analyze`] chooses it (a
-/// unit test checks the two agree).
-fn cluster_text(doc: &Document) -> Cow<'_, str> {
-    if doc.text.chars().count() >= 20 {
-        Cow::Borrowed(&doc.text)
-    } else {
-        Cow::Owned(format!("{}\n{}", doc.title, doc.text))
-    }
 }
 
 /// Replay the archive into a fresh data directory (see the module docs). `progress` is called
