@@ -607,28 +607,29 @@ pub fn read_jsonl(path: &Path) -> Result<(DataFrame, Vec<SignalTableError>), Sig
     let mut c = Columns::default();
     let mut bad = Vec::new();
     let mut reader = BufReader::new(file);
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     let mut line_no = 0usize;
     loop {
-        text.clear();
+        bytes.clear();
         line_no += 1;
-        match reader.read_line(&mut text) {
-            Ok(0) => break,
-            Ok(_) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
-                bad.push(SignalTableError::Field {
-                    file: name.clone(),
-                    line: line_no,
-                    field: "(line)".into(),
-                    message: "not UTF-8".into(),
-                });
-                // Skip the rest of the undecodable line.
-                let mut skip = Vec::new();
-                reader.read_until(b'\n', &mut skip).map_err(io_err(path))?;
-                continue;
-            }
-            Err(e) => return Err(io_err(path)(e)),
+        // Bytes first: `read_line` would consume an undecodable line and lose the count.
+        if reader.read_until(b'\n', &mut bytes).map_err(io_err(path))? == 0 {
+            break;
         }
+        let Ok(text) = std::str::from_utf8(&bytes) else {
+            bad.push(SignalTableError::Field {
+                file: name.clone(),
+                line: line_no,
+                field: "(line)".into(),
+                message: "not UTF-8 (convert GBK / GB18030 exports to UTF-8)".into(),
+            });
+            continue;
+        };
+        let text = if line_no == 1 {
+            text.strip_prefix('\u{feff}').unwrap_or(text)
+        } else {
+            text
+        };
         let trimmed = text.trim();
         if trimmed.is_empty() {
             continue;
@@ -776,6 +777,44 @@ mod tests {
         let empty = tempfile::tempdir().unwrap();
         let df = scan(empty.path()).unwrap().collect().unwrap();
         assert_eq!((df.height(), df.schema().as_ref()), (0, &schema()));
+    }
+
+    /// Regression: a GBK line was reported and then the line after it, valid or not, was thrown
+    /// away unreported, shifting every later line number. A BOM must not spoil line 1 either.
+    #[test]
+    fn a_line_that_is_not_utf8_is_reported_alone_and_a_bom_is_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gbk.jsonl");
+        let good = |day: u32| {
+            format!(
+                r#"{{"time":"2026-03-{day:02}","category":"电动自行车","hazard":"火灾","severity":3,"province":"浙江省","source":"x","source_kind":"complaint"}}"#
+            )
+        };
+        let mut bytes = "\u{feff}".as_bytes().to_vec();
+        bytes.extend(good(1).as_bytes());
+        bytes.push(b'\n');
+        // "电动车" in GBK, not UTF-8.
+        bytes.extend(b"{\"category\":\"\xb5\xe7\xb6\xaf\xb3\xb5\"}\n");
+        bytes.extend(good(2).as_bytes());
+        bytes.push(b'\n');
+        bytes.extend(b"not json\n");
+        std::fs::write(&path, bytes).unwrap();
+        let s = scan_report(&path).unwrap();
+        assert_eq!(
+            s.frame.collect().unwrap().height(),
+            2,
+            "lines 1 and 3 are read"
+        );
+        let lines: Vec<usize> = s
+            .bad
+            .iter()
+            .map(|e| match e {
+                SignalTableError::Field { line, .. } => *line,
+                other => panic!("{other}"),
+            })
+            .collect();
+        assert_eq!(lines, [2, 4]);
+        assert!(s.bad[0].to_string().contains("not UTF-8"), "{}", s.bad[0]);
     }
 
     #[test]
