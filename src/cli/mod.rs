@@ -276,6 +276,9 @@ pub enum Command {
         /// the last day replayed.
         #[arg(long)]
         as_of: Option<NaiveDate>,
+        /// With --daily: the first day replayed [default: the first day with a full baseline].
+        #[arg(long, requires = "daily")]
+        from: Option<NaiveDate>,
         #[command(flatten)]
         rules: RuleArgs,
     },
@@ -515,8 +518,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             daily,
             json,
             as_of,
+            from,
             rules,
-        } => score::run(&signals, daily, json, as_of, &rules),
+        } => score::run(&signals, score::Days { daily, as_of, from }, json, &rules),
         Command::InspectResult {
             data,
             alert_id,

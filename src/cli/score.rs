@@ -22,13 +22,43 @@ fn test_items(rules: &RuleArgs) -> Result<impl Fn(&str) -> Vec<String>> {
     Ok(move |h: &str| analyzer.test_items(h).to_vec())
 }
 
-pub fn run(
-    path: &Path,
-    daily: bool,
-    json: bool,
-    as_of: Option<NaiveDate>,
-    rules: &RuleArgs,
-) -> Result<ExitCode> {
+/// Which days `jiance score` looks at.
+pub struct Days {
+    /// Replay day by day instead of scoring one day.
+    pub daily: bool,
+    /// The (last) day scored [default: the file's last day].
+    pub as_of: Option<NaiveDate>,
+    /// With `daily`: the first day replayed.
+    pub from: Option<NaiveDate>,
+}
+
+/// The longest replay without `--from` (ten years): a longer span almost always means a wrong
+/// date (a placeholder such as 1900-01-01) rather than ten years of signals.
+const MAX_REPLAY_DAYS: i64 = 3660;
+
+/// Tell the user about dates that make the run look at the wrong days, before it runs.
+fn check_dates(path: &Path, lo: NaiveDate, hi: NaiveDate, days: &Days) -> Result<()> {
+    let today = jiance::model::china_day(chrono::Utc::now());
+    if days.as_of.is_none() && hi > today {
+        eprintln!(
+            "warning: {}: the latest signal is dated {hi}, after today ({today}); scoring as of \
+             that day (give --as-of to choose)",
+            path.display()
+        );
+    }
+    let end = days.as_of.unwrap_or(hi);
+    if days.daily && days.from.is_none() && (end - lo).num_days() > MAX_REPLAY_DAYS {
+        bail!(
+            "{}: the signals span {lo} … {end}, over {MAX_REPLAY_DAYS} days; the oldest dates are \
+             probably wrong — give --from to choose the first day replayed",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+pub fn run(path: &Path, days: Days, json: bool, rules: &RuleArgs) -> Result<ExitCode> {
+    let Days { daily, as_of, from } = days;
     let scoring = ScoringRules::load(rules.rules.as_deref())
         .map_err(jiance::pipeline::PipelineError::Config)?;
     let scanned =
@@ -41,8 +71,12 @@ pub fn run(
     }
     let items = test_items(rules)?;
     let frame = scanned.frame;
+    let Some((lo, hi)) = score::day_range(&frame)? else {
+        bail!("{}: no signals", path.display());
+    };
+    check_dates(path, lo, hi, &days)?;
     if daily {
-        let replay = score::replay(&scoring, frame, None, as_of, &items)
+        let replay = score::replay(&scoring, frame, from, as_of, &items)
             .with_context(|| format!("scoring {}", path.display()))?;
         for c in &replay.changes {
             if json {
@@ -74,13 +108,7 @@ pub fn run(
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let as_of = match as_of {
-        Some(d) => d,
-        None => match score::day_range(&frame)? {
-            Some((_, hi)) => hi,
-            None => bail!("{}: no signals", path.display()),
-        },
-    };
+    let as_of = as_of.unwrap_or(hi);
     let sampled = HashSet::new();
     let out = score::score_frame(
         &scoring,

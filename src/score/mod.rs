@@ -259,7 +259,7 @@ fn score_lazy(
     run: &Run,
 ) -> Result<ScoreOutput, ScoreError> {
     let periods = Periods::new(&rules.window, run.as_of);
-    let prep = table::prepare(frame, rules, run.as_of, periods.window_start)?;
+    let prep = table::prepare(frame, rules, run.as_of, run.as_of, periods.window_start)?;
     Ok(score_prepared(rules, &prep, run))
 }
 

@@ -114,7 +114,7 @@ pub fn replay(
         .checked_sub_days(chrono::Days::new(u64::from(w.window_days)))
         .unwrap_or(lo)
         .max(lo);
-    let prep = table::prepare(frame, rules, to, detail_from)?;
+    let prep = table::prepare(frame, rules, from, to, detail_from)?;
     let sampled = HashSet::new();
     let mut previous: Vec<Alert> = Vec::new();
     let mut changes = Vec::new();

@@ -284,15 +284,37 @@ fn weight_expr(rules: &ScoringRules) -> Expr {
     w * chw
 }
 
-/// Aggregate the signal table up to `until` (inclusive) into daily cell series, and index the rows
-/// from `detail_from` on for the details of elevated cells.
+/// The first day a run as of `as_of` (or later) reads: its baseline's first day, or the first of
+/// the weekday history before its guard band, with a day to spare.
+fn earliest_read(rules: &ScoringRules, as_of: NaiveDate) -> i32 {
+    let p = super::aggregate::Periods::new(&rules.window, as_of);
+    let history = if rules.weekday.enabled {
+        rules.weekday.history_days + 1
+    } else {
+        0
+    };
+    let before = u64::from(rules.window.guard_days) + 1 + u64::from(history);
+    let weekday_from = p
+        .window_start
+        .checked_sub_days(chrono::Days::new(before))
+        .unwrap_or(NaiveDate::MIN);
+    epoch_days(p.baseline_start.min(weekday_from)).saturating_sub(1)
+}
+
+/// Aggregate the signal table up to `until` (inclusive) into daily cell series for runs as of
+/// `first_run` … `until`, and index the rows from `detail_from` on for the details of elevated
+/// cells. Clusters first seen before anything those runs read are old news to all of them and
+/// are left out, so one signal dated 1900 (a CMS placeholder) cannot make the series span
+/// centuries.
 pub fn prepare(
     lf: LazyFrame,
     rules: &ScoringRules,
+    first_run: NaiveDate,
     until: NaiveDate,
     detail_from: NaiveDate,
 ) -> PolarsResult<Prepared> {
     let until_i = epoch_days(until);
+    let floor_i = earliest_read(rules, first_run.min(until));
     let base = lf
         .with_row_index("row", None)
         .with_columns([
@@ -355,7 +377,7 @@ pub fn prepare(
         UnionArgs::default(),
     )?
     .collect()?;
-    let table = cell_table(&daily, until_i)?;
+    let table = cell_table(&daily, floor_i, until_i)?;
 
     // Detail rows: the rows from `detail_from` on, with the first day of their cluster in their
     // cell, found among the rows of the clusters seen since then only.
@@ -469,7 +491,7 @@ pub fn prepare(
     })
 }
 
-fn cell_table(daily: &DataFrame, until: i32) -> PolarsResult<CellTable> {
+fn cell_table(daily: &DataFrame, floor: i32, until: i32) -> PolarsResult<CellTable> {
     let cats = daily.column("category")?.str()?;
     let cells = daily.column("cell")?.str()?;
     let first = daily.column("first")?.i32()?;
@@ -477,10 +499,12 @@ fn cell_table(daily: &DataFrame, until: i32) -> PolarsResult<CellTable> {
     let w2 = daily.column("w2")?.f64()?;
     let n = daily.column("n")?.cast(&DataType::UInt32)?;
     let n = n.u32()?;
-    let Some(start) = first.min() else {
+    // Clusters first seen before the floor are left out as if absent (their rows' offsets are
+    // negative below), so the series start where the data that counts starts.
+    let Some(start) = first.iter().flatten().filter(|&f| f >= floor).min() else {
         return Ok(CellTable::default());
     };
-    let days = usize::try_from(until - start + 1).unwrap_or(0);
+    let days = usize::try_from(i64::from(until) - i64::from(start) + 1).unwrap_or(0);
     let mut keys: Vec<CellKey> = Vec::new();
     let mut index: HashMap<(String, String), usize> = HashMap::new();
     for (c, cell) in cats.iter().zip(cells.iter()) {
@@ -576,7 +600,7 @@ mod tests {
         ];
         let rules = ScoringRules::load(None).unwrap();
         let df = to_frame(&signals).unwrap();
-        let prep = prepare(df.lazy(), &rules, d(30), d(24)).unwrap();
+        let prep = prepare(df.lazy(), &rules, d(30), d(30), d(24)).unwrap();
         let t = &prep.table;
         assert_eq!(t.keys.len(), 2);
         assert_eq!(t.keys[0].province, None, "the nation first");
@@ -602,6 +626,51 @@ mod tests {
         assert_eq!(s, signals[1], "the caller's own signal, by row");
     }
 
+    /// Regression: one signal dated 1900 (a CMS placeholder date) made the daily series start in
+    /// 1900, some 46,000 days per cell on every run. It is old news to every run and must change
+    /// nothing but the table's length.
+    #[test]
+    fn a_placeholder_date_from_1900_neither_stretches_the_table_nor_changes_the_score() {
+        let rules = ScoringRules::load(None).unwrap();
+        let mut signals: Vec<Signal> = (1..=28)
+            .map(|day| sig(&format!("d{day}"), day, Some("浙江省"), "", 1.0))
+            .collect();
+        let clean = prepare(
+            to_frame(&signals).unwrap().lazy(),
+            &rules,
+            d(28),
+            d(28),
+            d(22),
+        )
+        .unwrap()
+        .table;
+        let mut old = sig("placeholder", 1, Some("浙江省"), "", 1.0);
+        old.time = Utc.with_ymd_and_hms(1900, 1, 1, 0, 0, 0).unwrap();
+        signals.push(old);
+        let t = prepare(
+            to_frame(&signals).unwrap().lazy(),
+            &rules,
+            d(28),
+            d(28),
+            d(22),
+        )
+        .unwrap()
+        .table;
+        let reach =
+            usize::try_from(rules.weekday.history_days + rules.window.baseline_days).unwrap();
+        assert!(t.days <= reach + 60, "{} days", t.days);
+        for day in 1..=28 {
+            for k in 0..t.keys.len() {
+                let at = |t: &CellTable| t.w[k][t.offset(d(day)) as usize];
+                assert_eq!(at(&t), at(&clean), "day {day}, key {k}");
+            }
+        }
+        assert_eq!(
+            t.weekday_factors(Some(0), d(20), rules.weekday.history_days, 8.0),
+            clean.weekday_factors(Some(0), d(20), rules.weekday.history_days, 8.0)
+        );
+    }
+
     #[test]
     fn weekday_factors_recover_a_weekend_dip() {
         // 20 weeks: 10 a day on weekdays, 4 on Saturdays and Sundays, every one its own cluster.
@@ -618,7 +687,7 @@ mod tests {
         }
         let rules = ScoringRules::load(None).unwrap();
         let end = start + chrono::Duration::days(139);
-        let prep = prepare(to_frame(&signals).unwrap().lazy(), &rules, end, end).unwrap();
+        let prep = prepare(to_frame(&signals).unwrap().lazy(), &rules, end, end, end).unwrap();
         let exact = prep.table.weekday_factors(Some(0), end, 364, 0.0);
         let shrunk = prep.table.weekday_factors(Some(0), end, 364, 8.0);
         let mean = 58.0 / 7.0;

@@ -123,6 +123,53 @@ fn score_daily_prints_each_change_with_its_day() {
     assert!(d >= day(84) && d <= day(86), "{d}");
 }
 
+/// Regression: one signal with a placeholder date (1900-01-01) made `--daily` replay some
+/// 46,000 days. It is refused with a message naming the span and `--from`; with `--from` the
+/// replay finds the same outbreak.
+#[test]
+fn score_daily_refuses_a_century_span_and_takes_from() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("signals.jsonl");
+    let mut body = jsonl();
+    body.push_str(r#"{"time":"1900-01-01","category":"电动自行车","hazard":"火灾","severity":4,"province":"浙江省","source":"x","source_kind":"complaint","doc":"placeholder"}"#);
+    body.push('\n');
+    std::fs::write(&file, body).unwrap();
+    let path = file.to_str().unwrap();
+    let out = jiance(&["score", "--signals", path, "--daily", "--json"]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("1900-01-01") && err.contains("--from"),
+        "{err}"
+    );
+    let from = day(40).to_string();
+    let out = jiance(&[
+        "score",
+        "--signals",
+        path,
+        "--daily",
+        "--json",
+        "--from",
+        &from,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let changes: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["change"] == "new" && c["regions"][0] == "浙江省"),
+        "{changes:#?}"
+    );
+    assert!(
+        changes
+            .iter()
+            .all(|c| c["day"].as_str().unwrap() >= from.as_str())
+    );
+}
+
 #[test]
 fn score_reads_parquet_partitions() {
     use jiance::model::{Channel, DocKind, Parties, Signal};
