@@ -324,10 +324,11 @@ fn unix_weekdays(field: &str) -> Result<String, String> {
         if lo > hi {
             return Err(format!("weekday range {base:?} runs backwards"));
         }
-        let mut d = lo;
-        while d <= hi {
-            days[(d % 7) as usize] = true;
-            d += step;
+        // `step` comes from the file: stepping by `checked_add` ends at any size without overflow.
+        let mut d = Some(lo);
+        while let Some(day) = d.filter(|&day| day <= hi) {
+            days[(day % 7) as usize] = true;
+            d = day.checked_add(step);
         }
     }
     Ok(WEEKDAYS
@@ -634,6 +635,14 @@ mod tests {
         assert_eq!(unix_weekdays("5-7").unwrap(), "Sun,Fri,Sat");
         assert!(unix_weekdays("8").is_err());
         assert!(unix_weekdays("5-2").is_err());
+    }
+
+    /// Regression: a weekday step near u32::MAX overflowed (a panic in debug, a wrapped extra
+    /// Sunday in release).
+    #[test]
+    fn a_huge_weekday_step_means_the_first_day_only() {
+        assert_eq!(unix_weekdays("1/4294967295").unwrap(), "Mon");
+        assert_eq!(unix_weekdays("1-5/2").unwrap(), "Mon,Wed,Fri");
     }
 
     #[test]

@@ -294,7 +294,9 @@ pub fn prune_archive(
         path: dir.display().to_string(),
         source,
     };
-    let cutoff = now - chrono::Duration::days(i64::from(older_than_days.max(1)));
+    let cutoff = now
+        .checked_sub_signed(chrono::Duration::days(i64::from(older_than_days.max(1))))
+        .unwrap_or(DateTime::<Utc>::MIN_UTC);
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
@@ -312,7 +314,22 @@ pub fn prune_archive(
         // Only files old enough by their time stamp are read for their record dates.
         let newest_record = if modified < cutoff {
             match crate::crawl::archive::read_file(&path) {
-                Ok(reader) => reader.filter_map(Result::ok).map(|f| f.fetched_at).max(),
+                Ok(reader) => {
+                    // A file with an unreadable record is kept: its dates are not all known.
+                    let mut newest = None;
+                    let mut unreadable = 0u64;
+                    for r in reader {
+                        match r {
+                            Ok(f) => newest = newest.max(Some(f.fetched_at)),
+                            Err(_) => unreadable += 1,
+                        }
+                    }
+                    if unreadable > 0 {
+                        warn!(file = %path.display(), unreadable, "prune: records that cannot be read; kept");
+                        continue;
+                    }
+                    newest
+                }
                 Err(e) => {
                     warn!(file = %path.display(), error = %e, "prune: cannot read; kept");
                     continue;
@@ -383,6 +400,12 @@ impl Scheduler {
             .filter(|s| s.is_enabled())
             .filter(
                 |s| match read_time(&self.engine, &format!("crawled:{}", s.name)) {
+                    // A crawl time in the future (the clock was wrong, or moved back) makes the
+                    // source due now, rather than silently idle until that time passes.
+                    Some(t) if t > now => {
+                        warn!(source = %s.name, last = %t, "last crawl is dated in the future; crawling now");
+                        true
+                    }
                     Some(t) => (now - t).to_std().unwrap_or_default() >= s.schedule,
                     None => true,
                 },
@@ -902,6 +925,35 @@ mod tests {
         assert_eq!(r.removed, std::slice::from_ref(&old_path));
         assert_eq!(r.kept, 1);
         assert!(!old_path.exists() && new_path.exists());
+    }
+
+    /// A file whose records cannot all be read is kept (its dates are not all known), and a
+    /// huge `older_than_days` is no overflow.
+    #[test]
+    fn prune_keeps_a_file_with_unreadable_records() {
+        use crate::crawl::archive::ArchiveWriter;
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = ArchiveWriter::open(dir.path(), 1 << 20).unwrap();
+        let path = w.current_path().to_path_buf();
+        let old = Utc::now() - chrono::Duration::days(50);
+        w.write(&exchange("http://127.0.0.1:9/a", old)).unwrap();
+        drop(w);
+        let mut f = std::fs::File::options().append(true).open(&path).unwrap();
+        f.write_all(b"\x1f\x8b\x08 this is not a gzip member")
+            .unwrap();
+        f.set_modified(old.into()).unwrap();
+        drop(f);
+        std::thread::sleep(Duration::from_millis(1100));
+        let mut w2 = ArchiveWriter::open(dir.path(), 1 << 20).unwrap();
+        w2.write(&exchange("http://127.0.0.1:9/b", Utc::now()))
+            .unwrap();
+        drop(w2);
+        let r = prune_archive(dir.path(), 30, Utc::now()).unwrap();
+        assert!(r.removed.is_empty(), "{:?}", r.removed);
+        assert!(path.exists());
+        let r = prune_archive(dir.path(), u32::MAX, Utc::now()).unwrap();
+        assert!(r.removed.is_empty());
     }
 
     #[test]

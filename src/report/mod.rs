@@ -100,7 +100,11 @@ pub fn last_complete_periods(
     let last = period_start(every, until);
     let mut from = last;
     for _ in 1..n.max(1) {
-        from = period_start(every, from - chrono::Duration::days(1));
+        // A huge `n` (from the command line or a config) stops at the calendar's first period.
+        let Some(before) = from.pred_opt() else {
+            break;
+        };
+        from = period_start(every, before);
     }
     debug_assert!(next_period(every, last) == current);
     (from, until, last)
@@ -885,6 +889,12 @@ mod tests {
         assert_eq!(
             last_complete_periods(Every::Month, d(2026, 3, 1), 2),
             (d(2026, 1, 1), d(2026, 2, 28), d(2026, 2, 1))
+        );
+        // Any count is an answer, not a date underflow: it stops at the calendar's start.
+        let (from, until, _) = last_complete_periods(Every::Month, today, u32::MAX);
+        assert!(
+            from < d(-200_000, 1, 1) && until == d(2026, 10, 31),
+            "{from}"
         );
         assert_eq!(
             last_complete_periods(Every::Day, today, 1),
