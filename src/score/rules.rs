@@ -365,11 +365,12 @@ impl ScoringRules {
                 format!("history_days must be 7–3660, got {}", wk.history_days),
             );
         }
-        if !(wk.prior_days.is_finite() && wk.prior_days >= 0.0) {
+        // 0 would divide 0 by 0 for a weekday the history has not seen yet (NaN factors).
+        if !(wk.prior_days.is_finite() && wk.prior_days > 0.0) {
             err(
                 "weekday",
                 "prior_days",
-                format!("prior_days must be ≥ 0, got {}", wk.prior_days),
+                format!("prior_days must be > 0, got {}", wk.prior_days),
             );
         }
         let d = &self.detect;
@@ -706,7 +707,8 @@ mod tests {
             .replace(
                 "[[sampling.plan]]\nlevel = 3",
                 "[[sampling.plan]]\nlevel = 7",
-            );
+            )
+            .replace("prior_days = 8.0", "prior_days = 0.0");
         let errs = ScoringRules::parse(&text, "s.toml").unwrap_err();
         let line = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
         let msgs: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
@@ -719,6 +721,11 @@ mod tests {
             "{msgs:?}"
         );
         assert!(errs.iter().any(|e| e.line == line("level = 7")), "{msgs:?}");
+        // 0 pseudo-days would make 0/0 weekday factors.
+        assert!(
+            errs.iter().any(|e| e.line == line("prior_days = 0.0")),
+            "{msgs:?}"
+        );
         // Level 3 is sampled but its plan became level 7.
         assert!(
             errs.iter().any(|e| e.message.contains("level 3")),
