@@ -584,29 +584,46 @@ fn work_stage(
                 source,
             } => {
                 done.parsed = true;
-                done.outcome = match sources.get(source) {
-                    None => Outcome::Failed("unknown-source".into()),
-                    Some(src) => match crate::parse::parse(&fetched, src) {
-                        Ok(docs) => Outcome::Parsed(
-                            docs.into_iter()
-                                .map(|d| {
-                                    // A scratch cluster index: the sink clusters in archive order.
-                                    let ex = analyzer.analyze(&d, &mut ClusterIndex::new());
-                                    (d, ex)
-                                })
-                                .collect(),
-                        ),
-                        Err(e) => {
-                            warn!(error = %e, "archived page not parsed");
-                            Outcome::Failed(format!("parse:{}", e.reason()))
-                        }
-                    },
-                };
+                // A page that trips a bug in parsing or analysis is one failure, counted like
+                // the others: without a result for its sequence number the sink would hold
+                // every later result until the end, and a rerun of years of archive is lost.
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    parse_and_analyze(&fetched, sources.get(source), analyzer)
+                }));
+                done.outcome = outcome.unwrap_or_else(|_| {
+                    warn!(url = %fetched.url, "archived page made the parser or analyzer panic");
+                    Outcome::Failed("panic".into())
+                });
                 done
             }
         };
         if tx.send(done).is_err() {
             return;
+        }
+    }
+}
+
+fn parse_and_analyze(
+    fetched: &Fetched,
+    source: Option<&SourceConfig>,
+    analyzer: &Analyzer,
+) -> Outcome {
+    let Some(src) = source else {
+        return Outcome::Failed("unknown-source".into());
+    };
+    match crate::parse::parse(fetched, src) {
+        Ok(docs) => Outcome::Parsed(
+            docs.into_iter()
+                .map(|d| {
+                    // A scratch cluster index: the sink clusters in archive order.
+                    let ex = analyzer.analyze(&d, &mut ClusterIndex::new());
+                    (d, ex)
+                })
+                .collect(),
+        ),
+        Err(e) => {
+            warn!(error = %e, "archived page not parsed");
+            Outcome::Failed(format!("parse:{}", e.reason()))
         }
     }
 }
