@@ -354,7 +354,8 @@ pub fn write_partitions(
 /// A scanned signal table and the input lines that were skipped.
 pub struct Scanned {
     pub frame: LazyFrame,
-    /// Bad JSON Lines input lines ([`SignalTableError::Field`]), in file order.
+    /// Bad JSON Lines input lines ([`SignalTableError::Field`]), in file order; for Parquet, one
+    /// [`SignalTableError::Schema`] counting the rows skipped.
     pub bad: Vec<SignalTableError>,
 }
 
@@ -388,22 +389,14 @@ pub fn scan_report(path: &Path) -> Result<Scanned, SignalTableError> {
                 bad: Vec::new(),
             });
         }
-        let frame = scan_parquet_files(&files, &name)?;
-        return Ok(Scanned {
-            frame,
-            bad: Vec::new(),
-        });
+        return scan_parquet_files(&files, &name);
     }
     let is_parquet = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
         || parquet_magic(path);
     if is_parquet {
-        let frame = scan_parquet_files(&[path.to_path_buf()], &name)?;
-        return Ok(Scanned {
-            frame,
-            bad: Vec::new(),
-        });
+        return scan_parquet_files(&[path.to_path_buf()], &name);
     }
     let (df, bad) = read_jsonl(path)?;
     Ok(Scanned {
@@ -421,7 +414,7 @@ fn parquet_magic(path: &Path) -> bool {
         && &head == b"PAR1"
 }
 
-fn scan_parquet_files(files: &[PathBuf], name: &str) -> Result<LazyFrame, SignalTableError> {
+fn scan_parquet_files(files: &[PathBuf], name: &str) -> Result<Scanned, SignalTableError> {
     let paths: Vec<PlRefPath> = files
         .iter()
         .map(|p| PlRefPath::from(p.to_string_lossy().as_ref()))
@@ -457,7 +450,55 @@ fn scan_parquet_files(files: &[PathBuf], name: &str) -> Result<LazyFrame, Signal
         .iter()
         .map(|(c, t)| col(c.clone()).strict_cast(t.clone()))
         .collect();
-    Ok(lf.select(exprs))
+    let lf = lf.select(exprs);
+    // Another writer's file holds what JSON Lines input would refuse line by line: empty
+    // required values, an unknown channel, a severity outside 1–4. Such rows are counted and
+    // skipped (scoring would weigh an unknown channel 0 and drop a null silently); an empty
+    // cluster is the document's own, as in JSON Lines.
+    let required = ["time", "day", "category", "hazard", "source", "doc"];
+    let mut invalid = col("severity")
+        .lt(lit(1))
+        .or(col("severity").gt(lit(4)))
+        .or(col("severity").is_null());
+    for c in required {
+        invalid = invalid.or(col(c).is_null());
+    }
+    let known_channel = Channel::ALL.iter().fold(lit(false), |acc, ch| {
+        acc.or(col("source_kind").eq(lit(ch.as_str())))
+    });
+    invalid = invalid.or(known_channel.not().fill_null(lit(true)));
+    let count = lf
+        .clone()
+        .filter(invalid.clone())
+        .select([len()])
+        .collect()
+        .map_err(pl_err(name))?;
+    let skipped = count
+        .column("len")
+        .ok()
+        .and_then(|c| c.get(0).ok())
+        .and_then(|v| v.extract::<u64>())
+        .unwrap_or(0);
+    let mut bad = Vec::new();
+    if skipped > 0 {
+        bad.push(SignalTableError::Schema {
+            path: name.to_string(),
+            message: format!(
+                "{skipped} row(s) skipped: an empty time, day, category, hazard, source or doc, a \
+                 source_kind other than complaint / regulator / platform / media / standard, or a \
+                 severity outside 1–4"
+            ),
+        });
+    }
+    let cluster = when(col("cluster").is_null().or(col("cluster").eq(lit(""))))
+        .then(col("doc"))
+        .otherwise(col("cluster"))
+        .alias("cluster");
+    let frame = lf
+        .filter(invalid.not())
+        .with_column(cluster)
+        .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>());
+    Ok(Scanned { frame, bad })
 }
 
 /// Types that cast losslessly enough into the table's: any integer severity, any float weight,
@@ -815,6 +856,67 @@ mod tests {
             .collect();
         assert_eq!(lines, [2, 4]);
         assert!(s.bad[0].to_string().contains("not UTF-8"), "{}", s.bad[0]);
+    }
+
+    /// A Parquet file from another writer is held to what JSON Lines input checks line by line:
+    /// an unknown channel or a null required value is counted and skipped (scoring weighed an
+    /// unknown channel 0 without a word), and an empty cluster is the document's own.
+    #[test]
+    fn foreign_parquet_rows_are_checked_like_json_lines() {
+        let signals = vec![
+            sig("a", 9, 5, Some("浙江省")),
+            sig("b", 9, 5, Some("浙江省")),
+            sig("c", 9, 6, Some("浙江省")),
+            sig("d", 9, 6, Some("浙江省")),
+        ];
+        let mut df = to_frame(&signals)
+            .unwrap()
+            .lazy()
+            .with_columns([
+                when(col("doc").eq(lit("c")))
+                    .then(lit("论坛"))
+                    .otherwise(col("source_kind"))
+                    .alias("source_kind"),
+                when(col("doc").eq(lit("d")))
+                    .then(lit(NULL).cast(DataType::String))
+                    .otherwise(col("category"))
+                    .alias("category"),
+            ])
+            .collect()
+            .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("other.parquet");
+        std::fs::write(&path, parquet_bytes(&mut df, "other").unwrap()).unwrap();
+        let s = scan_report(&path).unwrap();
+        assert_eq!(s.bad.len(), 1);
+        assert!(
+            s.bad[0].to_string().contains("2 row(s) skipped"),
+            "{}",
+            s.bad[0]
+        );
+        let out = s.frame.collect().unwrap();
+        let docs: Vec<&str> = out
+            .column("doc")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(docs, ["a", "b"]);
+        let clusters: Vec<&str> = out
+            .column("cluster")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(
+            clusters,
+            ["k1", "b"],
+            "an empty cluster is the document's own"
+        );
     }
 
     #[test]
