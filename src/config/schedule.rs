@@ -366,8 +366,16 @@ pub fn parse_cron(expr: &str) -> Result<cron::Schedule, String> {
             }
         }
     };
-    full.parse::<cron::Schedule>()
-        .map_err(|err| format!("bad cron expression {expr:?}: {err}"))
+    let schedule = full
+        .parse::<cron::Schedule>()
+        .map_err(|err| format!("bad cron expression {expr:?}: {err}"))?;
+    // 30 February, or a year gone by: accepted by the grammar, it would never run, silently.
+    if schedule.upcoming(chrono::Utc).next().is_none() {
+        return Err(format!(
+            "bad cron expression {expr:?}: it names no time from now on"
+        ));
+    }
+    Ok(schedule)
 }
 
 impl ScheduleConfig {
@@ -665,6 +673,8 @@ mod tests {
             "0 25 * * *",
             "every day",
             "1 2 3 4 5 6 7 8",
+            "0 9 30 2 *",
+            "0 0 9 1 1 * 2020",
         ] {
             let e = parse_cron(bad).unwrap_err();
             assert!(e.contains("bad cron expression"), "{bad}: {e}");
