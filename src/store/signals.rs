@@ -615,8 +615,14 @@ fn parse_line(text: &str) -> FieldResult<Row> {
     let weight = match line.weight {
         None | Some(serde_json::Value::Null) => 1.0,
         Some(serde_json::Value::Number(n)) => match n.as_f64() {
-            Some(w) if w.is_finite() && w >= 0.0 => w as f32,
-            _ => return Err(("weight", format!("must be a number ≥ 0, got {n}"))),
+            // Stored as f32: a larger weight would become infinite and then count as nothing.
+            Some(w) if w.is_finite() && w >= 0.0 && w <= f64::from(f32::MAX) => w as f32,
+            _ => {
+                return Err((
+                    "weight",
+                    format!("must be a number from 0 to {:e}, got {n}", f32::MAX),
+                ));
+            }
         },
         Some(other) => return Err(("weight", format!("must be a number ≥ 0, got {other}"))),
     };
@@ -839,6 +845,9 @@ mod tests {
         bytes.extend(good(2).as_bytes());
         bytes.push(b'\n');
         bytes.extend(b"not json\n");
+        // A weight beyond f32 would be stored as infinity and count as nothing.
+        bytes.extend(good(3).replace("}", r#","weight":1e300}"#).as_bytes());
+        bytes.push(b'\n');
         std::fs::write(&path, bytes).unwrap();
         let s = scan_report(&path).unwrap();
         assert_eq!(
@@ -854,7 +863,7 @@ mod tests {
                 other => panic!("{other}"),
             })
             .collect();
-        assert_eq!(lines, [2, 4]);
+        assert_eq!(lines, [2, 4, 5]);
         assert!(s.bad[0].to_string().contains("not UTF-8"), "{}", s.bad[0]);
     }
 
