@@ -96,13 +96,21 @@ fn key(name: &str, field: &str) -> String {
 }
 
 fn read_time(engine: &Engine, k: &str) -> Option<DateTime<Utc>> {
-    engine
-        .store
-        .meta(k)
-        .ok()
-        .flatten()
-        .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
-        .map(|t| t.with_timezone(&Utc))
+    // A store error reads as "never ran" (the job runs, which is the safe side), but is said.
+    let value = match engine.store.meta(k) {
+        Ok(v) => v?,
+        Err(e) => {
+            warn!(key = k, error = %e, "cannot read the last run time; treating it as never run");
+            return None;
+        }
+    };
+    match DateTime::parse_from_rfc3339(&value) {
+        Ok(t) => Some(t.with_timezone(&Utc)),
+        Err(e) => {
+            warn!(key = k, value = %value, error = %e, "unreadable last run time; treating it as never run");
+            None
+        }
+    }
 }
 
 /// What `jiance status` shows of one scheduled job: its persisted state, and the error of its
