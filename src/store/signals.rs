@@ -375,18 +375,32 @@ pub fn scan_report(path: &Path) -> Result<Scanned, SignalTableError> {
     let name = path.display().to_string();
     if meta.is_dir() {
         let mut files: Vec<PathBuf> = Vec::new();
+        let mut old_format = 0usize;
         for entry in std::fs::read_dir(path).map_err(io_err(path))? {
             let entry = entry.map_err(io_err(path))?;
             let n = entry.file_name().to_string_lossy().into_owned();
             if n.starts_with("day=") && n.ends_with(".parquet") {
                 files.push(entry.path());
+            } else if n.starts_with("day=") && n.ends_with(".jsonl") {
+                old_format += 1;
             }
         }
         files.sort();
         if files.is_empty() {
+            // Partitions of an earlier version: say why the table is empty.
+            let bad = (old_format > 0)
+                .then(|| SignalTableError::Schema {
+                    path: name.clone(),
+                    message: format!(
+                        "{old_format} JSON Lines partition(s) of an earlier version and no Parquet \
+                         ones; the next scoring run (`jiance run`, or `jiance demo`) rewrites them"
+                    ),
+                })
+                .into_iter()
+                .collect();
             return Ok(Scanned {
                 frame: empty_frame().lazy(),
-                bad: Vec::new(),
+                bad,
             });
         }
         return scan_parquet_files(&files, &name);
@@ -926,6 +940,22 @@ mod tests {
             ["k1", "b"],
             "an empty cluster is the document's own"
         );
+    }
+
+    #[test]
+    fn a_directory_of_old_jsonl_partitions_says_why_it_is_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("day=2026-03-01.jsonl"), "{}\n").unwrap();
+        let s = scan_report(dir.path()).unwrap();
+        assert_eq!(s.frame.collect().unwrap().height(), 0);
+        assert_eq!(s.bad.len(), 1);
+        assert!(
+            s.bad[0].to_string().contains("earlier version"),
+            "{}",
+            s.bad[0]
+        );
+        std::fs::remove_file(dir.path().join("day=2026-03-01.jsonl")).unwrap();
+        assert!(scan_report(dir.path()).unwrap().bad.is_empty());
     }
 
     #[test]
