@@ -17,17 +17,18 @@ mod fxhash;
 mod regions;
 mod rules;
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
+use aho_corasick::AhoCorasick;
 use jieba_rs::Jieba;
 use regex::Regex;
 
 pub use check::check;
 pub use cluster::{ClusterEntry, ClusterIndex, similarity, sketch};
 pub use facts::{Count, Facts, StandardRef, facts};
-pub use fold::fold;
+pub use fold::{fold, fold_into};
 pub use regions::Resolved as RegionInfo;
 
 use crate::config::ConfigError;
@@ -35,7 +36,7 @@ use crate::model::{
     DocKind, Document, Extraction, Finding, HazardMention, Parties, RegionMention, RegionRole,
     Signal, field,
 };
-use fxhash::FxHashMap;
+use fxhash::{FxHashMap, FxHashSet};
 use regions::Gazetteer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,7 +70,8 @@ enum Target {
 struct Category {
     name: String,
     group: String,
-    exclude: Vec<String>,
+    /// Exclusion phrases, as pattern ids of [`Analyzer::substr`].
+    exclude: Vec<u32>,
     anchor: Vec<usize>,
     anchor_terms: Vec<String>,
     parts: Vec<String>,
@@ -82,7 +84,8 @@ struct Hazard {
     minor: bool,
     severity: u8,
     test_items: Vec<String>,
-    exclude: Vec<String>,
+    /// Exclusion phrases, as pattern ids of [`Analyzer::substr`].
+    exclude: Vec<u32>,
     /// (categories, prepared items): for these products the items are this hazard's test items.
     product_items: Vec<(Vec<usize>, Vec<String>)>,
 }
@@ -94,8 +97,15 @@ pub struct Analyzer {
     hazards: Vec<Hazard>,
     modifiers: Vec<u8>,
     vulnerable: Vec<String>,
-    kinds: Vec<(DocKind, Vec<String>, Vec<String>)>,
-    failure: Vec<String>,
+    /// Document kinds with their `any` and `also` words, as pattern ids of `kind_words`.
+    kinds: Vec<(DocKind, Vec<u32>, Vec<u32>)>,
+    /// The kind words (folded, case kept), found in one pass over a document's head.
+    kind_words: AhoCorasick,
+    /// Phrases looked for as substrings of the prepared text rather than as token sequences:
+    /// failure and all-pass wording, category and hazard exclusions. One pass finds them all;
+    /// `substr_flags` says which list(s) each pattern belongs to.
+    substr: AhoCorasick,
+    substr_flags: Vec<u8>,
     victim_verbs: Vec<String>,
     all_pass: Vec<String>,
     place_names: Vec<String>,
@@ -105,6 +115,8 @@ pub struct Analyzer {
     gaz: Gazetteer,
     /// Anchor term (prepared) → the categories it refines into (`Category::anchor_terms`).
     anchor_term_cats: FxHashMap<String, Vec<usize>>,
+    /// Last characters of the anchor terms, sorted.
+    anchor_term_ends: Vec<char>,
     /// First token → (token sequence, target).
     matcher: FxHashMap<String, Vec<(Vec<String>, Target)>>,
     org_re: Regex,
@@ -131,17 +143,80 @@ impl std::fmt::Debug for Analyzer {
     }
 }
 
+/// `substr_flags` bits: which phrase list a substring pattern comes from.
+const FAILURE: u8 = 1;
+const ALL_PASS: u8 = 2;
+
+/// Distinct phrases collected while the rules load, each with an id and list flags; built into one
+/// Aho-Corasick automaton so a document is searched for all of them in a single pass.
+#[derive(Default)]
+struct PatternSet {
+    words: Vec<String>,
+    flags: Vec<u8>,
+    ids: FxHashMap<String, u32>,
+}
+
+impl PatternSet {
+    /// The id of `word`, added if new, with `flag` set. An empty word (which every text holds)
+    /// gets an id no match carries, so it matches nothing, as an exclusion that says nothing should.
+    fn id(&mut self, word: &str, flag: u8) -> u32 {
+        if word.is_empty() {
+            return u32::MAX;
+        }
+        let next = self.words.len() as u32;
+        let id = *self.ids.entry(word.to_string()).or_insert(next);
+        if id == next {
+            self.words.push(word.to_string());
+            self.flags.push(0);
+        }
+        if let Some(f) = self.flags.get_mut(id as usize) {
+            *f |= flag;
+        }
+        id
+    }
+
+    fn build(self) -> Result<(AhoCorasick, Vec<u8>), aho_corasick::BuildError> {
+        Ok((AhoCorasick::new(&self.words)?, self.flags))
+    }
+}
+
+/// One occurrence of a substring pattern: (pattern id, start byte, end byte).
+type Hit = (u32, usize, usize);
+
+/// Every occurrence of the patterns of `ac` in `text`, overlapping ones included (a phrase is
+/// "in" a text wherever it occurs, as `str::contains` sees it).
+fn hits(ac: &AhoCorasick, text: &str) -> Vec<Hit> {
+    ac.find_overlapping_iter(text)
+        .map(|m| (m.pattern().as_u32(), m.start(), m.end()))
+        .collect()
+}
+
+/// Whether a hit of one of `ids` covers the byte span `s..e` (the mention lies inside a phrase
+/// that excludes it).
+fn covered(hits: &[Hit], ids: &[u32], s: usize, e: usize) -> bool {
+    hits.iter()
+        .any(|&(p, hs, he)| hs <= s && e <= he && ids.contains(&p))
+}
+
 /// Text prepared for matching: folded, lower-cased ASCII; title then a newline then the body.
 fn prepare(s: &str) -> String {
     fold(s).to_ascii_lowercase()
 }
 
-fn is_sentence_end(w: &str) -> bool {
-    w.contains('\n') || matches!(w, "。" | "！" | "？" | "；" | "!" | "?" | ";" | "…" | "……")
-}
-
-fn is_clause_end(w: &str) -> bool {
-    is_sentence_end(w) || matches!(w, "，" | ",")
+/// Where a token ends a sentence (`Some(true)`) or only a clause (`Some(false)`). Called once per
+/// token: a word of letters (most tokens) is told apart by its length and first byte alone.
+fn boundary(w: &str) -> Option<bool> {
+    let b = w.as_bytes();
+    match b.first()? {
+        // CJK ideographs (E4..E9 lead bytes) and ASCII letters and digits end nothing
+        0xE4..=0xE9 | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' if !b.contains(&b'\n') => None,
+        _ if b.contains(&b'\n') => Some(true),
+        _ => match w {
+            "。" | "！" | "？" | "；" | "!" | "?" | ";" | "…" | "……" => Some(true),
+            "，" | "," => Some(false),
+            _ => None,
+        },
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -166,6 +241,8 @@ struct HazM {
     tok: usize,
     sent: usize,
     term: String,
+    /// Byte span of `term` in the text (so its lower-cased form is a slice of the matched text).
+    span: (usize, usize),
     negated: bool,
     hypothetical: bool,
     drill: bool,
@@ -231,6 +308,13 @@ impl Analyzer {
             .enumerate()
             .map(|(i, c)| (c.name.as_str(), i))
             .collect();
+        let mut substr = PatternSet::default();
+        for c in &f.cues.failure.cues {
+            substr.id(&prepare(c), FAILURE);
+        }
+        for c in &f.cues.all_pass.cues {
+            substr.id(&prepare(c), ALL_PASS);
+        }
         let categories: Vec<Category> = f
             .products
             .category
@@ -238,7 +322,11 @@ impl Analyzer {
             .map(|c| Category {
                 name: c.name.clone(),
                 group: c.group.clone(),
-                exclude: c.exclude.iter().map(|s| prepare(s)).collect(),
+                exclude: c
+                    .exclude
+                    .iter()
+                    .map(|s| substr.id(&prepare(s), 0))
+                    .collect(),
                 anchor: c
                     .anchor
                     .iter()
@@ -258,7 +346,11 @@ impl Analyzer {
                 minor: h.minor,
                 severity: h.severity,
                 test_items: h.test_items.clone(),
-                exclude: h.exclude.iter().map(|s| prepare(s)).collect(),
+                exclude: h
+                    .exclude
+                    .iter()
+                    .map(|s| substr.id(&prepare(s), 0))
+                    .collect(),
                 product_items: h
                     .product_items
                     .iter()
@@ -276,12 +368,13 @@ impl Analyzer {
             .collect();
         let cues = &f.cues;
         let mut kinds = Vec::new();
+        let mut kind_words = PatternSet::default();
         for k in &cues.kind {
             if let Some(kind) = DocKind::parse(&k.kind) {
                 kinds.push((
                     kind,
-                    k.any.iter().map(|s| fold(s).into_owned()).collect(),
-                    k.also.iter().map(|s| fold(s).into_owned()).collect(),
+                    k.any.iter().map(|s| kind_words.id(&fold(s), 0)).collect(),
+                    k.also.iter().map(|s| kind_words.id(&fold(s), 0)).collect(),
                 ));
             }
         }
@@ -471,6 +564,22 @@ impl Analyzer {
                     return Err(errs);
                 }
             };
+        let (substr, substr_flags, kind_words) = match (substr.build(), kind_words.build()) {
+            (Ok((a, flags)), Ok((k, _))) => (a, flags, k),
+            (a, k) => {
+                let e = a
+                    .err()
+                    .or(k.err())
+                    .map(|e| e.to_string())
+                    .unwrap_or_default();
+                errs.push(ConfigError::new(
+                    &f.texts[2].0,
+                    1,
+                    format!("phrase lists: {e}"),
+                ));
+                return Err(errs);
+            }
+        };
         if !errs.is_empty() {
             return Err(errs);
         }
@@ -486,15 +595,24 @@ impl Analyzer {
                 }
             }
         }
+        let mut anchor_term_ends: Vec<char> = anchor_term_cats
+            .keys()
+            .filter_map(|t| t.chars().next_back())
+            .collect();
+        anchor_term_ends.sort_unstable();
+        anchor_term_ends.dedup();
         Ok(Analyzer {
             anchor_term_cats,
+            anchor_term_ends,
             jieba: Arc::new(jieba),
             categories,
             hazards,
             modifiers: cues.modifier.iter().map(|m| m.raise).collect(),
             vulnerable: cues.vulnerable.iter().map(|v| v.name.clone()).collect(),
             kinds,
-            failure: cues.failure.cues.iter().map(|s| prepare(s)).collect(),
+            kind_words,
+            substr,
+            substr_flags,
             victim_verbs: cues.victim.cues.iter().map(|s| prepare(s)).collect(),
             all_pass: cues.all_pass.cues.iter().map(|s| prepare(s)).collect(),
             place_names,
@@ -625,11 +743,13 @@ impl Analyzer {
                 sent,
                 clause,
             });
-            if is_sentence_end(t.word) {
-                sent += 1;
-                clause += 1;
-            } else if is_clause_end(t.word) {
-                clause += 1;
+            match boundary(t.word) {
+                Some(true) => {
+                    sent += 1;
+                    clause += 1;
+                }
+                Some(false) => clause += 1,
+                None => {}
             }
         }
         (words, toks)
@@ -655,7 +775,9 @@ impl Analyzer {
         out
     }
 
-    fn infer_kind(&self, doc: &Document, title: &str, text: &str) -> DocKind {
+    /// `full` is the folded title, a newline and the folded text (case kept); the text starts at
+    /// byte `text_start`.
+    fn infer_kind(&self, doc: &Document, full: &str, text_start: usize) -> DocKind {
         if let Some(k) = doc.kind {
             return k;
         }
@@ -670,8 +792,20 @@ impl Analyzer {
         if doc.channel == crate::model::Channel::Complaint {
             return DocKind::Complaint;
         }
-        let head: String = format!("{title}\n{}", text.chars().take(300).collect::<String>());
-        for (i, scope) in [title, head.as_str()].into_iter().enumerate() {
+        // the title, then the title with the first 300 characters of the text: a word counts in a
+        // scope when it ends inside it
+        let title_end = text_start.saturating_sub(1);
+        let head_end = full
+            .get(text_start..)
+            .and_then(|t| t.char_indices().nth(300))
+            .map_or(full.len(), |(i, _)| text_start + i);
+        let found = hits(&self.kind_words, full.get(..head_end).unwrap_or(full));
+        let in_scope = |ids: &[u32], end: usize| {
+            found
+                .iter()
+                .any(|&(p, s, e)| e <= end && s < end && ids.contains(&p))
+        };
+        for (i, scope_end) in [title_end, head_end].into_iter().enumerate() {
             for (kind, any, also) in &self.kinds {
                 // a standards announcement says so in its title; a news story may mention a standard
                 if i == 1
@@ -680,9 +814,7 @@ impl Analyzer {
                 {
                     continue;
                 }
-                if any.iter().any(|w| scope.contains(w.as_str()))
-                    && (also.is_empty() || also.iter().any(|w| scope.contains(w.as_str())))
-                {
+                if in_scope(any, scope_end) && (also.is_empty() || in_scope(also, scope_end)) {
                     return *kind;
                 }
             }
@@ -696,22 +828,16 @@ impl Analyzer {
         }
     }
 
-    fn excluded(full: &str, s: usize, e: usize, phrases: &[String]) -> bool {
-        phrases.iter().any(|p| {
-            full.match_indices(p.as_str())
-                .any(|(i, _)| i <= s && e <= i + p.len())
-        })
-    }
-
     /// Category mentions of a token stream, with anchored refinement (电动车 + 锂电池 → 电动自行车用蓄电池).
     fn category_mentions(
         &self,
-        full: &str,
+        // the prepared text and its substring hits
+        (text, hits): (&str, &[Hit]),
         words: &[&str],
         toks: &[Tok],
         ms: &[Match],
         title_end: usize,
-        hazard_sents: Option<&HashSet<usize>>,
+        hazard_sents: Option<&FxHashSet<usize>>,
     ) -> Vec<CatM> {
         let mut cats: Vec<CatM> = Vec::new();
         // Longest match wins where two category phrases overlap.
@@ -729,7 +855,7 @@ impl Analyzer {
                 continue;
             }
             let (s, e) = (toks[a].s, toks[b - 1].e);
-            if Self::excluded(full, s, e, &self.categories[c].exclude) {
+            if covered(hits, &self.categories[c].exclude, s, e) {
                 continue;
             }
             covered_to = b;
@@ -746,9 +872,17 @@ impl Analyzer {
         // ("起火车辆的锂电池系网购的非原厂电池" in an e-bike story is the e-bike battery).
         // Tokens naming an anchor term of a refining category: the term itself, or a word ending
         // in it at most two characters longer that is no rule phrase of its own (新电池 but not
-        // 蓄电池). (token, category) pairs in token order, found with at most three lookups a token.
+        // 蓄电池). (token, category) pairs in token order, found with at most three lookups a token,
+        // and none for a token whose last character ends no anchor term (most tokens).
         let mut term_toks: Vec<(usize, usize)> = Vec::new();
         for (i, w) in words.iter().enumerate() {
+            if !w
+                .chars()
+                .next_back()
+                .is_some_and(|c| self.anchor_term_ends.binary_search(&c).is_ok())
+            {
+                continue;
+            }
             let mut hit = |t: &str| {
                 for &ci in self.anchor_term_cats.get(t).map_or(&[][..], Vec::as_slice) {
                     if !term_toks.contains(&(i, ci)) {
@@ -767,7 +901,7 @@ impl Analyzer {
                 }
             }
         }
-        let mut counts: HashMap<usize, usize> = HashMap::new();
+        let mut counts: FxHashMap<usize, usize> = FxHashMap::default();
         for m in &cats {
             *counts.entry(m.c).or_default() += 1;
         }
@@ -846,8 +980,8 @@ impl Analyzer {
         let is_part: Vec<bool> = cats
             .iter()
             .map(|m| {
-                let t = words.get(m.tok..m.end).unwrap_or(&[]).concat();
-                self.categories[m.c].parts.contains(&t)
+                let t = span_text(text, toks, m.tok, m.end);
+                self.categories[m.c].parts.iter().any(|p| p == t)
             })
             .collect();
         let part_only: Vec<bool> = cats
@@ -867,9 +1001,9 @@ impl Analyzer {
         });
         // A generic word (充电器, 锂电池) in a document that names the refined product in full
         // (电动车充电器, 电动车锂电池) is that product.
-        let texts: Vec<String> = cats
+        let texts: Vec<&str> = cats
             .iter()
-            .map(|m| words.get(m.tok..m.end).unwrap_or(&[]).concat())
+            .map(|m| span_text(text, toks, m.tok, m.end))
             .collect();
         let mut reassign: Vec<(usize, usize)> = Vec::new();
         for (i, a) in cats.iter().enumerate() {
@@ -878,7 +1012,7 @@ impl Analyzer {
                     && !self.categories[b.c].anchor.is_empty()
                     && texts[j].chars().count() > texts[i].chars().count()
                     && !texts[i].is_empty()
-                    && texts[j].ends_with(texts[i].as_str())
+                    && texts[j].ends_with(texts[i])
                 {
                     reassign.push((i, b.c));
                     break;
@@ -894,27 +1028,31 @@ impl Analyzer {
 
     /// Analyse one document.
     pub fn analyze(&self, doc: &Document, clusters: &mut ClusterIndex) -> Extraction {
-        let title_f = fold(&doc.title).into_owned();
-        let text_f = fold(&doc.text).into_owned();
-        let kind = self.infer_kind(doc, &title_f, &text_f);
-        let full_orig = format!("{title_f}\n{text_f}");
+        // folded title, newline, folded text: parties and places are copied from it as written
+        let mut full_orig = String::with_capacity(doc.title.len() + 1 + doc.text.len());
+        fold_into(&doc.title, &mut full_orig);
+        let has_title = !full_orig.trim().is_empty();
+        full_orig.push('\n');
+        let text_start = full_orig.len();
+        fold_into(&doc.text, &mut full_orig);
+        let kind = self.infer_kind(doc, &full_orig, text_start);
+        // … and lower-cased for matching
         let full = full_orig.to_ascii_lowercase();
-        let text_start = title_f.len() + 1;
         let (words, toks) = self.tokens(&full);
         let ms = self.matches(&words);
+        let found = hits(&self.substr, &full);
         let n_sent = toks.last().map_or(1, |t| t.sent + 1);
         let title_sent = 0usize;
-        let has_title = !title_f.trim().is_empty();
 
         // Cue positions.
         let mut neg: Vec<(usize, usize)> = Vec::new(); // (clause, end tok)
         let mut neg_adj: Vec<usize> = Vec::new(); // end tok
         let mut hypo: Vec<(usize, usize)> = Vec::new(); // (sent, start tok)
-        let mut hypo_post: HashSet<usize> = HashSet::new(); // clause
-        let mut realis_sent: HashSet<usize> = HashSet::new();
-        let mut drill_sent: HashSet<usize> = HashSet::new();
-        let mut advert_sent: HashSet<usize> = HashSet::new();
-        let mut raise_sent: HashMap<usize, u8> = HashMap::new();
+        let mut hypo_post: FxHashSet<usize> = FxHashSet::default(); // clause
+        let mut realis_sent: FxHashSet<usize> = FxHashSet::default();
+        let mut drill_sent: FxHashSet<usize> = FxHashSet::default();
+        let mut advert_sent: FxHashSet<usize> = FxHashSet::default();
+        let mut raise_sent: FxHashMap<usize, u8> = FxHashMap::default();
         let mut title_doc_hypo = false;
         let mut doc_drill = false;
         let mut vulnerable: Vec<String> = Vec::new();
@@ -979,16 +1117,28 @@ impl Analyzer {
             let (s, e) = sent_ranges.get(sent).copied().unwrap_or((0, 0));
             full.get(s..e).unwrap_or("")
         };
-        let failure_sent: HashSet<usize> = (0..n_sent)
-            .filter(|&s| {
-                self.failure
-                    .iter()
-                    .any(|f| sent_text(s).contains(f.as_str()))
+        // sentences holding failure wording: a hit inside the byte range of its first token's sentence
+        let failure_sent: FxHashSet<usize> = found
+            .iter()
+            .filter(|h| {
+                self.substr_flags
+                    .get(h.0 as usize)
+                    .is_some_and(|f| f & FAILURE != 0)
+            })
+            .filter_map(|&(_, hs, he)| {
+                let k = toks.partition_point(|t| t.e <= hs);
+                let sent = toks.get(k)?.sent;
+                let (s, e) = sent_ranges.get(sent).copied()?;
+                (s <= hs && he <= e).then_some(sent)
             })
             .collect();
         // All-pass wording with no failure wording left once the all-pass phrases are taken out
         // ("3批次不合格，其余均合格" is not an all-pass notice; "未发现不合格产品" is).
-        let all_pass_cue = self.all_pass.iter().any(|c| full.contains(c.as_str())) && {
+        let all_pass_cue = found.iter().any(|h| {
+            self.substr_flags
+                .get(h.0 as usize)
+                .is_some_and(|f| f & ALL_PASS != 0)
+        }) && {
             let mut rest = full.clone();
             for c in &self.all_pass {
                 rest = rest.replace(c.as_str(), "");
@@ -1000,13 +1150,13 @@ impl Analyzer {
         let exempt = matches!(kind, DocKind::Recall | DocKind::Inspection);
 
         // Categories.
-        let hazard_sents: HashSet<usize> = ms
+        let hazard_sents: FxHashSet<usize> = ms
             .iter()
             .filter(|m| matches!(m.target, Target::Hazard(_, Strength::Strong)))
             .map(|m| toks[m.a].sent)
             .collect();
         let cats = self.category_mentions(
-            &full,
+            (&full, &found),
             &words,
             &toks,
             &ms,
@@ -1059,7 +1209,7 @@ impl Analyzer {
                 continue;
             }
             let (s, e) = (t.s, toks[m.b - 1].e);
-            if Self::excluded(&full, s, e, &self.hazards[h].exclude) {
+            if covered(&found, &self.hazards[h].exclude, s, e) {
                 continue;
             }
             if hz.iter().any(|x| x.tok == m.a && x.h == h) {
@@ -1107,6 +1257,7 @@ impl Analyzer {
                 tok: m.a,
                 sent: t.sent,
                 term: full_orig.get(s..e).unwrap_or("").to_string(),
+                span: (s, e),
                 negated,
                 hypothetical: hypothetical || drill || advert,
                 drill,
@@ -1146,7 +1297,10 @@ impl Analyzer {
             }
         }
 
-        hz.retain(|m| self.keeps_term(m.h, &prepare(&m.term), m.category));
+        hz.retain(|m| {
+            let term = full.get(m.span.0..m.span.1).unwrap_or("");
+            self.keeps_term(m.h, term, m.category)
+        });
 
         // A refined category (电动自行车用蓄电池) takes over its anchor's mentions of a hazard it also
         // has in the document: "电动车起火" in the title and "电池起火" in the body are one battery fire.
@@ -1205,7 +1359,6 @@ impl Analyzer {
             text_start,
             &[org_names.as_slice(), shop_names.as_slice()].concat(),
         );
-        let mut regions: Vec<RegionMention> = places.iter().map(|p| p.mention.clone()).collect();
         let shop_region = doc.field(field::SHOP_REGION).and_then(|r| {
             self.resolve_text(r).map(|x| RegionMention {
                 text: r.to_string(),
@@ -1215,9 +1368,6 @@ impl Analyzer {
                 role: RegionRole::Shop,
             })
         });
-        if let Some(r) = &shop_region {
-            regions.push(r.clone());
-        }
         let hint = doc
             .region_hint
             .as_deref()
@@ -1513,6 +1663,8 @@ impl Analyzer {
                 .map(|&c| self.categories[c].name.clone())
                 .collect();
         }
+        let mut regions: Vec<RegionMention> = places.into_iter().map(|p| p.mention).collect();
+        regions.extend(shop_region);
         Extraction {
             doc_id: doc.id.clone(),
             kind,
@@ -1829,7 +1981,8 @@ impl Analyzer {
                 let pf = prepare(p);
                 let (w, t) = self.tokens(&pf);
                 let ms = self.matches(&w);
-                let cats = self.category_mentions(&pf, &w, &t, &ms, 0, None);
+                let cats =
+                    self.category_mentions((&pf, &hits(&self.substr, &pf)), &w, &t, &ms, 0, None);
                 // "锂电池组" in an e-bike notice is the e-bike battery
                 let refined = self.categories.iter().position(|r| {
                     r.anchor
@@ -1931,6 +2084,15 @@ impl Analyzer {
 /// Start of an organisation or shop name inside a regex match that began at the start of a run of
 /// characters: after the last function word (由, 在, 向 …) or platform name that leaves at least four
 /// characters ("涉事电动车由天津某车业有限公司" → "天津某车业有限公司").
+/// The text of tokens `a..b` (jieba's tokens cover the text without gaps, so this is their
+/// concatenation).
+fn span_text<'t>(text: &'t str, toks: &[Tok], a: usize, b: usize) -> &'t str {
+    match (toks.get(a), b.checked_sub(1).and_then(|l| toks.get(l))) {
+        (Some(x), Some(y)) if a < b => text.get(x.s..y.e).unwrap_or(""),
+        _ => "",
+    }
+}
+
 fn strip_lead(text: &str, start: usize, end: usize, platforms: &[String]) -> usize {
     const MARKERS: [char; 15] = [
         '由', '为', '是', '向', '被', '对', '在', '经', '据', '与', '和', '及', '、', '了', '从',
@@ -1947,6 +2109,10 @@ fn strip_lead(text: &str, start: usize, end: usize, platforms: &[String]) -> usi
         }
     }
     for p in platforms {
+        // most names hold no platform name: a char test before building a substring searcher
+        if !p.chars().next().is_some_and(|c| s.contains(c)) {
+            continue;
+        }
         if let Some(pos) = text[cut..end].find(p.as_str()) {
             let after = cut + pos + p.len();
             if text[after..end].chars().count() >= 4 {

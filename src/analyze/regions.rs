@@ -3,6 +3,8 @@
 //! (foreign.tsv). Resolves a written place name to (code, province, city); the analyzer decides roles.
 
 use std::collections::HashMap;
+
+use super::fxhash::FxHashMap;
 use std::path::Path;
 
 use crate::config::ConfigError;
@@ -50,12 +52,12 @@ pub struct Resolved {
 pub struct Gazetteer {
     pub places: Vec<Place>,
     /// Written form (full or short) → indices into `places` (several when ambiguous).
-    pub by_name: HashMap<String, Vec<usize>>,
+    pub by_name: FxHashMap<String, Vec<usize>>,
     /// Written form → country.
-    pub foreign: HashMap<String, String>,
+    pub foreign: FxHashMap<String, String>,
     /// Ambiguous written form → the code it means when the text names no province that decides
     /// (region_aliases.tsv rows marked `default`: 朝阳区 is Beijing's unless 长春 or 辽宁 is named).
-    pub defaults: HashMap<String, String>,
+    pub defaults: FxHashMap<String, String>,
     /// Extra user words for jieba, with an optional frequency (0 = never keep this general-dictionary
     /// word whole: 发生爆炸 → 发生 + 爆炸).
     pub words: Vec<(String, Option<usize>)>,
@@ -283,29 +285,6 @@ impl Gazetteer {
             .chain(self.foreign.keys().map(String::as_str))
     }
 
-    pub fn resolved(&self, idx: usize) -> Option<Resolved> {
-        self.places.get(idx).map(|p| Resolved {
-            code: p.code.clone(),
-            province: p.province.clone(),
-            city: p.city.clone(),
-        })
-    }
-
-    /// Candidates of a written form. Foreign names give `境外:<country>`.
-    pub fn candidates(&self, name: &str) -> Vec<Resolved> {
-        if let Some(c) = self.foreign.get(name) {
-            return vec![Resolved {
-                code: String::new(),
-                province: format!("境外:{c}"),
-                city: None,
-            }];
-        }
-        self.by_name
-            .get(name)
-            .map(|ids| ids.iter().filter_map(|&i| self.resolved(i)).collect())
-            .unwrap_or_default()
-    }
-
     /// Resolve a name, choosing among same-named places by `context` provinces (those already named
     /// in the text); a name that stays ambiguous across provinces resolves to nothing.
     pub fn resolve_in(&self, name: &str, context: &[String]) -> Option<Resolved> {
@@ -317,40 +296,44 @@ impl Gazetteer {
                 city: None,
             });
         }
-        let mut cands = self.candidates(name);
-        if cands.is_empty() {
-            return None;
+        if let Some(c) = self.foreign.get(name) {
+            return Some(Resolved {
+                code: String::new(),
+                province: format!("境外:{c}"),
+                city: None,
+            });
         }
+        // Candidates are borrowed places; only the answer is copied out (this runs for every place
+        // a document names, twice).
+        let all = self.by_name.get(name)?;
+        let mut cands: Vec<&Place> = all.iter().filter_map(|&i| self.places.get(i)).collect();
         // Prefer higher levels for the same written form (吉林 → 吉林省, not 吉林市)
-        if cands.len() > 1 {
-            let in_ctx: Vec<Resolved> = cands
-                .iter()
-                .filter(|c| context.contains(&c.province))
-                .cloned()
-                .collect();
-            if !in_ctx.is_empty() {
-                cands = in_ctx;
-            }
+        if cands.len() > 1 && cands.iter().any(|c| context.contains(&c.province)) {
+            cands.retain(|c| context.contains(&c.province));
         }
-        let first = cands.first()?.clone();
-        if cands.iter().all(|c| c.province == first.province) {
+        let first = *cands.first()?;
+        let chosen = if cands.iter().all(|c| c.province == first.province) {
             // same province: the shortest code path (a province over its city) is the broadest
-            let best = cands
+            cands
                 .iter()
+                .copied()
                 .min_by_key(|c| {
                     (
                         c.code.ends_with("0000") as u8 == 0,
                         c.code.ends_with("00") as u8 == 0,
                     )
                 })
-                .cloned()
-                .unwrap_or(first);
-            Some(best)
+                .unwrap_or(first)
         } else {
             // still ambiguous: the well-known reading, if the dictionary names one
             let code = self.defaults.get(name)?;
-            cands.into_iter().find(|c| &c.code == code)
-        }
+            cands.into_iter().find(|c| &c.code == code)?
+        };
+        Some(Resolved {
+            code: chosen.code.clone(),
+            province: chosen.province.clone(),
+            city: chosen.city.clone(),
+        })
     }
 }
 
