@@ -70,49 +70,32 @@ fn is_byline(t: &str) -> bool {
         && t.chars().count() < 60
 }
 
-/// Streams the normalised form of already folded text: drops lines and leading clauses that
-/// differ between reposts but say nothing about the story, and hands each remaining letter or
-/// digit to `emit` as its UTF-8 bytes.
-fn normalised_chars(folded: &str, mut emit: impl FnMut(&[u8])) {
+/// The normalised form of already folded text, a line at a time: drops lines and leading clauses
+/// that differ between reposts but say nothing about the story, and hands `keep` the rest of each
+/// line, of which only letters and digits count.
+fn normalised_lines(folded: &str, mut keep: impl FnMut(&str)) {
     for (i, line) in folded.lines().enumerate() {
         let t = line.trim();
         if is_byline(t) {
             continue;
         }
-        let t = if i < 3 { strip_dateline(t) } else { t };
-        alnum_chars(t, &mut emit);
+        keep(if i < 3 { strip_dateline(t) } else { t });
     }
 }
 
-/// Hands each letter or digit of `t` to `emit` as its UTF-8 bytes, reading the bytes directly
-/// (the hashes need bytes, and most characters are judged by their first two bytes).
-fn alnum_chars(t: &str, emit: &mut impl FnMut(&[u8])) {
-    let bytes = t.as_bytes();
-    let mut at = 0;
-    while let Some(&lead) = bytes.get(at) {
-        if lead < 0x80 {
-            at += 1;
-            if lead.is_ascii_alphanumeric() {
-                emit(std::slice::from_ref(&lead));
-            }
-            continue;
-        }
-        // `t` is valid UTF-8, so `lead` starts a sequence of this length
-        let len = if lead >= 0xF0 {
-            4
-        } else if lead >= 0xE0 {
-            3
-        } else {
-            2
-        };
-        let Some(ch) = bytes.get(at..at + len) else {
-            break;
-        };
-        at += len;
-        if is_alnum_utf8(ch) {
-            emit(ch);
-        }
-    }
+/// The normalised text itself (the sketch never builds it).
+#[cfg(test)]
+fn normalise(text: &str) -> String {
+    let mut out = String::new();
+    normalised_lines(&super::fold(text), |t| {
+        out.extend(t.chars().filter(|&c| is_alnum(c)))
+    });
+    out
+}
+
+/// Length of the UTF-8 sequence that `lead` starts (in valid UTF-8).
+fn utf8_len(lead: u8) -> usize {
+    (lead.leading_ones() as usize).max(1)
 }
 
 /// [`is_alnum`] of the character whose UTF-8 encoding is `ch`.
@@ -129,14 +112,6 @@ fn is_alnum_utf8(ch: &[u8]) -> bool {
         _ => return false,
     };
     char::from_u32(c).is_some_and(is_alnum)
-}
-
-/// The normalised text itself (the sketch never builds it).
-#[cfg(test)]
-fn normalise(text: &str) -> String {
-    let mut out = Vec::new();
-    normalised_chars(&super::fold(text), |b| out.extend_from_slice(b));
-    String::from_utf8(out).unwrap_or_default()
 }
 
 /// `char::is_alphanumeric` with the common cases first: ASCII, the CJK Unified Ideographs block
@@ -171,12 +146,7 @@ fn strip_dateline(line: &str) -> &str {
         if lead == 0xE8 && xun.is_none() && bytes.get(at..at + 3) == Some("讯".as_bytes()) {
             xun = Some(at);
         }
-        at += match lead {
-            0..0x80 => 1,
-            0x80..0xE0 => 2,
-            0xE0..0xF0 => 3,
-            _ => 4,
-        };
+        at += utf8_len(lead);
     }
     let Some(end) = dian
         .map(|p| p + "日电".len())
@@ -221,22 +191,64 @@ impl<'a> Shingler<'a> {
         }
     }
 
-    #[inline]
-    fn push(&mut self, bytes: &[u8]) {
-        let [mut a, mut b, mut c] = self.open;
-        let mut d = FNV_OFFSET;
-        for &x in bytes {
-            let x = u64::from(x);
-            a = (a ^ x).wrapping_mul(FNV_PRIME);
-            b = (b ^ x).wrapping_mul(FNV_PRIME);
-            c = (c ^ x).wrapping_mul(FNV_PRIME);
-            d = (d ^ x).wrapping_mul(FNV_PRIME);
+    /// Hashes the letters and digits of `t`, reading its bytes directly (the hashes need bytes,
+    /// and most characters are judged by their first two bytes). The states stay in locals for
+    /// the whole line, and the common one- and three-byte characters take unrolled paths.
+    fn push_alnum(&mut self, t: &str) {
+        /// One byte into the three open shingles and the one starting at this character.
+        #[inline(always)]
+        fn feed(h: &mut [u64; SHINGLE], x: u8) {
+            for s in h.iter_mut() {
+                *s = (*s ^ u64::from(x)).wrapping_mul(FNV_PRIME);
+            }
         }
-        self.chars += 1;
-        if self.chars >= SHINGLE {
-            self.out.push(fnv_fold(a));
+        let [a, b, c] = self.open;
+        let mut open = [a, b, c, FNV_OFFSET];
+        let mut chars = self.chars;
+        let mut rest = t.as_bytes();
+        loop {
+            let mut h = open;
+            match *rest {
+                [] => break,
+                [x, ref tail @ ..] if x < 0x80 => {
+                    rest = tail;
+                    if !x.is_ascii_alphanumeric() {
+                        continue;
+                    }
+                    feed(&mut h, x);
+                }
+                [x0 @ 0xE0..=0xEF, x1, x2, ref tail @ ..] => {
+                    rest = tail;
+                    // CJK Unified Ideographs, U+4E00 (E4 B8 80) to U+9FFF (E9 BF BF)
+                    let cjk = matches!((x0, x1), (0xE5..=0xE9, _) | (0xE4, 0xB8..));
+                    if !cjk && !is_alnum_utf8(&[x0, x1, x2]) {
+                        continue;
+                    }
+                    feed(&mut h, x0);
+                    feed(&mut h, x1);
+                    feed(&mut h, x2);
+                }
+                [lead, ..] => {
+                    let Some((ch, tail)) = rest.split_at_checked(utf8_len(lead)) else {
+                        break;
+                    };
+                    rest = tail;
+                    if !is_alnum_utf8(ch) {
+                        continue;
+                    }
+                    for &x in ch {
+                        feed(&mut h, x);
+                    }
+                }
+            }
+            chars += 1;
+            if chars >= SHINGLE {
+                self.out.push(fnv_fold(h[0]));
+            }
+            open = [h[1], h[2], h[3], FNV_OFFSET];
         }
-        self.open = [b, c, d];
+        self.open = [open[0], open[1], open[2]];
+        self.chars = chars;
     }
 
     /// Number of characters seen. A text shorter than a shingle is hashed whole, as one shingle.
@@ -252,27 +264,106 @@ impl<'a> Shingler<'a> {
 
 /// Fills `out` with the sketch of already folded text (the [`SKETCH`] smallest distinct shingle
 /// hashes, ascending) and returns the normalised text's length in characters.
-fn sketch_folded_into(folded: &str, out: &mut Vec<u32>) -> usize {
+/// `tmp` is scratch space.
+fn sketch_folded_into(folded: &str, out: &mut Vec<u32>, tmp: &mut Vec<u32>) -> usize {
     out.clear();
     let mut shingles = Shingler::new(out);
-    normalised_chars(folded, |b| shingles.push(b));
+    shingles.out.reserve(folded.len());
+    normalised_lines(folded, |t| shingles.push_alnum(t));
     let chars = shingles.finish();
-    out.sort_unstable();
+    sort_hashes(out, tmp);
     out.dedup();
     out.truncate(SKETCH);
     chars
 }
 
+/// Sorts shingle hashes ascending. They are uniform over u32, so a counting pass on their top bits
+/// into about as many buckets as there are hashes leaves them nearly sorted, and an insertion sort
+/// then finishes with about one comparison each: half the work of a comparison sort at the sizes
+/// of most texts. Longer inputs are sorted normally, which also caps what a text crafted to fill
+/// one bucket can cost.
+fn sort_hashes(v: &mut [u32], tmp: &mut Vec<u32>) {
+    const BUCKETED: usize = 256;
+    let n = v.len();
+    if n > BUCKETED {
+        v.sort_unstable();
+        return;
+    }
+    if n < 2 {
+        return;
+    }
+    // 2^bits ≥ n buckets, bits ≤ 8
+    let bits = usize::BITS - (n - 1).leading_zeros();
+    let shift = 32 - bits;
+    let mut start = [0u16; BUCKETED + 1];
+    let start = start.get_mut(..=1 << bits).unwrap_or_default();
+    for &x in v.iter() {
+        if let Some(c) = start.get_mut((x >> shift) as usize + 1) {
+            *c += 1;
+        }
+    }
+    let mut sum = 0;
+    for c in start.iter_mut() {
+        sum += *c;
+        *c = sum;
+    }
+    tmp.clear();
+    tmp.resize(n, 0);
+    for &x in v.iter() {
+        if let Some(c) = start.get_mut((x >> shift) as usize)
+            && let Some(t) = tmp.get_mut(usize::from(*c))
+        {
+            *t = x;
+            *c += 1;
+        }
+    }
+    for (i, &x) in tmp.iter().enumerate() {
+        let mut j = i;
+        while let Some(prev) = j.checked_sub(1)
+            && let Some(&y) = v.get(prev)
+            && y > x
+        {
+            if let Some(slot) = v.get_mut(j) {
+                *slot = y;
+            }
+            j = prev;
+        }
+        if let Some(slot) = v.get_mut(j) {
+            *slot = x;
+        }
+    }
+}
+
 /// Bottom-k sketch of a text: the [`SKETCH`] smallest distinct shingle hashes, ascending.
 pub fn sketch(text: &str) -> Vec<u32> {
     let mut out = Vec::new();
-    sketch_folded_into(&super::fold(text), &mut out);
+    sketch_folded_into(&super::fold(text), &mut out, &mut Vec::new());
     out
 }
 /// Jaccard similarity of two texts from their sketches: exact when both sketches hold their whole
 /// shingle set, otherwise the KMV estimate over the union's elements below the smaller cut-off.
 pub fn similarity(a: &[u32], b: &[u32]) -> f64 {
     jaccard(a, b, 0.0).unwrap_or(0.0)
+}
+
+/// Most elements of two sketches (`total` of them below the cut-off) that can be in only one of
+/// them (misses) with their similarity still at least `floor`: each miss lowers the similarity,
+/// which is at most (total - misses) / (total + misses). One miss of slack keeps float rounding
+/// on the safe side.
+fn max_misses(total: usize, floor: f64) -> usize {
+    (total as f64 * (1.0 - floor) / (1.0 + floor)) as usize + 1
+}
+
+/// Which of 128 buckets (by top bits) a sketch's hashes fall in. A bucket that only one of two
+/// sketches has holds at least one miss, so for whole shingle sets the popcount of the two
+/// signatures' XOR bounds the misses from below without a merge.
+fn signature(sketch: &[u32]) -> u128 {
+    // two words: a u128 shift by a variable amount costs several instructions
+    let mut sig = [0u64; 2];
+    for &x in sketch {
+        sig[(x >> 31) as usize] |= 1 << ((x >> 25) & 63);
+    }
+    u128::from(sig[0]) | u128::from(sig[1]) << 64
 }
 
 /// [`similarity`], or `None` as soon as it is certainly below `floor`: comparing a document with
@@ -299,10 +390,8 @@ fn jaccard(a: &[u32], b: &[u32], floor: f64) -> Option<f64> {
     };
     let (na, nb) = (below(a), below(b));
     let total = na + nb;
-    // Each element met in only one sketch (a miss) lowers the final similarity, which is at most
-    // (total - misses) / (total + misses); one miss of slack keeps float rounding on the safe side.
     let max_misses = if floor > 0.0 {
-        (total as f64 * (1.0 - floor) / (1.0 + floor)) as usize + 1
+        max_misses(total, floor)
     } else {
         usize::MAX
     };
@@ -366,6 +455,7 @@ impl Table {
             .unwrap_or(0) as usize
     }
 
+    #[inline]
     fn get(&self, key: u64) -> Option<usize> {
         let mask = self.slots.len().wrapping_sub(1);
         let mut i = self.start(key);
@@ -382,6 +472,7 @@ impl Table {
     }
 
     /// Sets `key` to `value` (when `replace`, or when `key` is absent); returns the value it had.
+    #[inline]
     fn insert(&mut self, key: u64, value: usize, replace: bool) -> Option<usize> {
         if (self.len + 1) * 2 > self.slots.len() {
             self.grow();
@@ -407,22 +498,52 @@ impl Table {
         None
     }
 
+    #[inline(never)]
     fn grow(&mut self) {
         let size = (self.slots.len() * 2).max(16);
         let old = std::mem::replace(&mut self.slots, vec![(0, NONE); size]);
-        self.len = 0;
+        let mask = size - 1;
+        // keys are distinct: each goes to the first empty slot of its probe
         for (k, v) in old {
-            if v != NONE {
-                self.insert(k, v, true);
+            if v == NONE {
+                continue;
+            }
+            let mut i = self.start(k);
+            while let Some(slot) = self.slots.get_mut(i) {
+                if slot.1 == NONE {
+                    *slot = (k, v);
+                    break;
+                }
+                i = (i + 1) & mask;
             }
         }
     }
 }
 
+/// Start and end of an entry's string in [`ClusterIndex::text`] or sketch in
+/// [`ClusterIndex::hashes`].
+type Span = (usize, usize);
+
+/// One clustered document as the index holds it.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    doc: Span,
+    /// The cluster id; a document that starts a cluster shares its id's bytes, and one that joins
+    /// shares the cluster's.
+    cluster: Span,
+    sketch: Span,
+    /// [`signature`] of the sketch.
+    sig: u128,
+}
+
 /// Near-duplicate index. Not shared between threads: the pipeline keeps one and assigns in order.
 #[derive(Debug, Default)]
 pub struct ClusterIndex {
-    entries: Vec<ClusterEntry>,
+    entries: Vec<Entry>,
+    /// Document and cluster ids back to back, and sketches back to back: a document adds to two
+    /// buffers instead of allocating three of its own.
+    text: String,
+    hashes: Vec<u32>,
     /// Hash of a document id → its latest entry, so the id is not stored twice; an id whose hash
     /// another id already holds goes to `by_doc_clash` instead (found by checking the entry's id).
     by_doc: Table,
@@ -438,8 +559,9 @@ pub struct ClusterIndex {
     exact: Table,
     /// Entries before this index are already persisted (loaded, or handed out by `take_new`).
     persisted: usize,
-    /// Scratch for the sketch of the document being assigned.
+    /// Scratch for the sketch of the document being assigned, and for sorting it.
     scratch: Vec<u32>,
+    sort_scratch: Vec<u32>,
     /// `seen[i] == stamp` when entry `i` was already compared in the current lookup (a new stamp
     /// per lookup instead of a set per lookup).
     seen: Vec<u32>,
@@ -455,7 +577,7 @@ impl ClusterIndex {
     pub fn from_entries(entries: impl IntoIterator<Item = ClusterEntry>) -> Self {
         let mut idx = Self::new();
         for (d, s, c) in entries {
-            idx.insert(d, s, c);
+            idx.insert(&d, &s, &c);
         }
         idx.persisted = idx.entries.len();
         idx
@@ -466,7 +588,16 @@ impl ClusterIndex {
         let new = self
             .entries
             .get(self.persisted..)
-            .map_or_else(Vec::new, <[ClusterEntry]>::to_vec);
+            .unwrap_or_default()
+            .iter()
+            .map(|e| {
+                (
+                    self.str_at(e.doc).to_string(),
+                    self.sketch_at(e.sketch).to_vec(),
+                    self.str_at(e.cluster).to_string(),
+                )
+            })
+            .collect();
         self.persisted = self.entries.len();
         new
     }
@@ -479,10 +610,29 @@ impl ClusterIndex {
         self.entries.is_empty()
     }
 
+    fn str_at(&self, (start, end): Span) -> &str {
+        self.text.get(start..end).unwrap_or_default()
+    }
+
+    fn sketch_at(&self, (start, end): Span) -> &[u32] {
+        self.hashes.get(start..end).unwrap_or_default()
+    }
+
+    /// Appends an id to `text`.
+    fn push_str(&mut self, s: &str) -> Span {
+        let start = self.text.len();
+        self.text.push_str(s);
+        (start, self.text.len())
+    }
+
     /// The latest entry of a document id, if any.
     fn find_doc(&self, doc: &str) -> Option<usize> {
         let i = self.by_doc.get(doc_key(doc))?;
-        if self.entries.get(i).is_some_and(|e| e.0 == doc) {
+        if self
+            .entries
+            .get(i)
+            .is_some_and(|e| self.str_at(e.doc) == doc)
+        {
             Some(i)
         } else {
             self.by_doc_clash.get(doc).copied()
@@ -491,15 +641,22 @@ impl ClusterIndex {
 
     /// Makes entry `i` the one its document id finds.
     fn index_doc(&mut self, i: usize) {
-        let Some((doc, ..)) = self.entries.get(i) else {
+        let Some(&e) = self.entries.get(i) else {
             return;
         };
+        let text = &self.text;
+        let doc = text.get(e.doc.0..e.doc.1).unwrap_or_default();
         let key = doc_key(doc);
         if let Some(held) = self.by_doc.insert(key, i, false) {
-            if self.entries.get(held).is_some_and(|e| e.0 == *doc) {
+            let same_doc = self
+                .entries
+                .get(held)
+                .is_some_and(|h| text.get(h.doc.0..h.doc.1) == Some(doc));
+            if same_doc {
                 self.by_doc.insert(key, i, true);
             } else {
-                self.by_doc_clash.insert(doc.clone(), i);
+                let doc = doc.to_string();
+                self.by_doc_clash.insert(doc, i);
             }
         }
     }
@@ -507,26 +664,32 @@ impl ClusterIndex {
     /// The first entry whose sketch equals `sketch` (whose key is `key`), if any.
     fn identical(&self, key: u64, sketch: &[u32]) -> Option<usize> {
         let i = self.exact.get(key)?;
-        (self.entries.get(i)?.1 == sketch).then_some(i)
+        (self.sketch_at(self.entries.get(i)?.sketch) == sketch).then_some(i)
     }
 
-    fn insert(&mut self, doc: String, sketch: Vec<u32>, cluster: String) {
-        let key = sketch_key(&sketch);
-        let same = self.identical(key, &sketch);
-        self.push_entry(doc, sketch, cluster, key, same);
+    /// Adds a stored entry.
+    fn insert(&mut self, doc: &str, sketch: &[u32], cluster: &str) {
+        self.scratch.clear();
+        self.scratch.extend_from_slice(sketch);
+        let key = sketch_key(&self.scratch);
+        let same = self.identical(key, &self.scratch);
+        let named = (cluster != doc).then(|| self.push_str(cluster));
+        let sig = signature(&self.scratch);
+        self.push_entry(doc, named, key, sig, same);
     }
 
-    /// Appends an entry whose sketch has key `key` and whose first identical earlier entry is
-    /// `same`.
+    /// Appends an entry for `doc` with the sketch in `scratch` (whose key is `key`, signature
+    /// `sig` and first identical earlier entry `same`) in cluster `cluster`, or its own cluster.
     fn push_entry(
         &mut self,
-        doc: String,
-        sketch: Vec<u32>,
-        cluster: String,
+        doc: &str,
+        cluster: Option<Span>,
         key: u64,
+        sig: u128,
         same: Option<usize>,
     ) {
         let i = self.entries.len();
+        let sketch = &self.scratch;
         // An identical earlier sketch stands for this one in the postings: any later document
         // that would match this entry matches it equally (same similarity, earlier index).
         if sketch.len() * SHINGLE >= MIN_CHARS && same.is_none() {
@@ -539,7 +702,17 @@ impl ClusterIndex {
                 self.nodes.push((i, next));
             }
         }
-        self.entries.push((doc, sketch, cluster));
+        let start = self.hashes.len();
+        self.hashes.extend_from_slice(sketch);
+        let sketch = (start, self.hashes.len());
+        let doc = self.push_str(doc);
+        let cluster = cluster.unwrap_or(doc);
+        self.entries.push(Entry {
+            doc,
+            cluster,
+            sketch,
+            sig,
+        });
         self.index_doc(i);
     }
 
@@ -552,7 +725,12 @@ impl ClusterIndex {
         };
         self.entries
             .get(i)
-            .map(|(_, s, c)| (s.clone(), c.clone()))
+            .map(|e| {
+                (
+                    self.sketch_at(e.sketch).to_vec(),
+                    self.str_at(e.cluster).to_string(),
+                )
+            })
             .unwrap_or_default()
     }
 
@@ -563,13 +741,17 @@ impl ClusterIndex {
             Some(i) => i,
             None => self.assign_new(doc_id, folded),
         };
-        self.entries.get(i).map(|e| e.2.clone()).unwrap_or_default()
+        self.entries
+            .get(i)
+            .map(|e| self.str_at(e.cluster).to_string())
+            .unwrap_or_default()
     }
 
     /// Clusters a document not in the index yet and appends its entry; returns the entry.
     fn assign_new(&mut self, doc_id: &str, folded: &str) -> usize {
-        let chars = sketch_folded_into(folded, &mut self.scratch);
+        let chars = sketch_folded_into(folded, &mut self.scratch, &mut self.sort_scratch);
         let key = sketch_key(&self.scratch);
+        let sig = signature(&self.scratch);
         let same = self.identical(key, &self.scratch);
         let joined = if chars < MIN_CHARS {
             // Too little text to tell a repost from a different story: its own cluster.
@@ -579,21 +761,20 @@ impl ClusterIndex {
             // would pick (all identical entries share its cluster).
             same
         } else {
-            self.most_similar()
+            self.most_similar(sig)
         };
-        let cluster = joined
-            .and_then(|j| self.entries.get(j))
-            .map_or_else(|| doc_id.to_string(), |e| e.2.clone());
+        let cluster = joined.and_then(|j| self.entries.get(j)).map(|e| e.cluster);
         let i = self.entries.len();
-        self.push_entry(doc_id.to_string(), self.scratch.clone(), cluster, key, same);
+        self.push_entry(doc_id, cluster, key, sig, same);
         i
     }
 
     /// The most similar earlier entry to the sketch in `scratch` with similarity at least
     /// [`JOIN`], among those sharing one of its lookup keys.
-    fn most_similar(&mut self) -> Option<usize> {
+    fn most_similar(&mut self, sig: u128) -> Option<usize> {
         let Self {
             entries,
+            hashes,
             heads,
             nodes,
             scratch: sk,
@@ -625,13 +806,20 @@ impl ClusterIndex {
                     continue;
                 }
                 *s = *stamp;
-                let Some((_, other, _)) = entries.get(i) else {
+                let Some(e) = entries.get(i) else {
                     continue;
                 };
-                // two whole shingle sets: Jaccard is at most the smaller size over the larger
+                let Some(other) = hashes.get(e.sketch.0..e.sketch.1) else {
+                    continue;
+                };
+                // two whole shingle sets: Jaccard is at most the smaller size over the larger,
+                // and too many buckets held by one of them mean too many misses
                 if sk.len() < SKETCH
                     && other.len() < SKETCH
-                    && (sk.len().min(other.len()) as f64) < JOIN * sk.len().max(other.len()) as f64
+                    && ((sk.len().min(other.len()) as f64)
+                        < JOIN * sk.len().max(other.len()) as f64
+                        || (sig ^ e.sig).count_ones() as usize
+                            > max_misses(sk.len() + other.len(), JOIN))
                 {
                     continue;
                 }
@@ -647,6 +835,7 @@ impl ClusterIndex {
         best.map(|(_, i)| i)
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -944,7 +1133,8 @@ mod tests {
             let (sk, chars) = before::sketch_normalised(&want);
             assert_eq!(sketch(t), sk, "{t}");
             let mut mine = Vec::new();
-            assert_eq!(sketch_folded_into(&fold(t), &mut mine), chars, "{t}");
+            let chars_seen = sketch_folded_into(&fold(t), &mut mine, &mut Vec::new());
+            assert_eq!(chars_seen, chars, "{t}");
             assert_eq!(mine, sk);
         }
     }
@@ -963,6 +1153,13 @@ mod tests {
                 match jaccard(a, b, JOIN) {
                     Some(s) => assert_eq!(s, want),
                     None => assert!(want < JOIN, "{want}"),
+                }
+                if a.len() < SKETCH
+                    && b.len() < SKETCH
+                    && (signature(a) ^ signature(b)).count_ones() as usize
+                        > max_misses(a.len() + b.len(), JOIN)
+                {
+                    assert!(want < JOIN, "{want}");
                 }
             }
         }
@@ -1026,6 +1223,31 @@ mod tests {
         }
         assert_eq!(plain.take_new(), folded.take_new());
         assert_eq!(folded.assign_folded("t0", ""), plain.assign("t0", "").1);
+    }
+
+    #[test]
+    fn bucket_sort_sorts() {
+        let mut tmp = Vec::new();
+        let mut x: u32 = 12345;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        for n in 0..300 {
+            let random: Vec<u32> = (0..n).map(|_| next()).collect();
+            let crowded: Vec<u32> = (0..n).map(|_| next() >> 12).collect();
+            let repeated: Vec<u32> = (0..n).map(|i| [7, u32::MAX, 0][i % 3]).collect();
+            let descending: Vec<u32> = (0..n as u32).rev().map(|i| i << 24 | i).collect();
+            for v in [random, crowded, repeated, descending] {
+                let mut want = v.clone();
+                want.sort_unstable();
+                let mut got = v;
+                sort_hashes(&mut got, &mut tmp);
+                assert_eq!(got, want, "{n}");
+            }
+        }
     }
 
     #[test]
