@@ -433,89 +433,35 @@ fn doc_key(doc: &str) -> u64 {
     h.finish()
 }
 
-/// End of a postings list, and the value of an empty [`Table`] slot.
+/// End of a postings list.
 const NONE: usize = usize::MAX;
 
-/// Map from a 64-bit key (already a hash, or a shingle hash) to an index: open addressing with
-/// linear probing, at most half full. The index does a few dozen map operations per document,
-/// where a general-purpose map's machinery cost more than the rest of the work.
+/// Map from a 64-bit key (already a hash, or a shingle hash) to an index, with the one
+/// insert the index needs (keep or replace an existing value, and say what it was).
 #[derive(Debug, Default)]
-struct Table {
-    /// (key, value), value [`NONE`] in an empty slot; the length is 0 or a power of two ≥ 16.
-    slots: Vec<(u64, usize)>,
-    len: usize,
-}
+struct Table(FxHashMap<u64, usize>);
 
 impl Table {
-    /// The slot where probing for `key` starts: the top bits of `key` times 2^64 / φ, which
-    /// spreads keys that differ only in their high bits (the small hashes of bottom-k sketches).
-    fn start(&self, key: u64) -> usize {
-        let bits = self.slots.len().trailing_zeros();
-        key.wrapping_mul(0x9E37_79B9_7F4A_7C15)
-            .checked_shr(64 - bits)
-            .unwrap_or(0) as usize
-    }
-
     #[inline]
     fn get(&self, key: u64) -> Option<usize> {
-        let mask = self.slots.len().wrapping_sub(1);
-        let mut i = self.start(key);
-        loop {
-            let &(k, v) = self.slots.get(i)?;
-            if v == NONE {
-                return None;
-            }
-            if k == key {
-                return Some(v);
-            }
-            i = (i + 1) & mask;
-        }
+        self.0.get(&key).copied()
     }
 
     /// Sets `key` to `value` (when `replace`, or when `key` is absent); returns the value it had.
     #[inline]
     fn insert(&mut self, key: u64, value: usize, replace: bool) -> Option<usize> {
-        if (self.len + 1) * 2 > self.slots.len() {
-            self.grow();
-        }
-        let mask = self.slots.len().wrapping_sub(1);
-        let mut i = self.start(key);
-        // half empty, so the probe ends at an empty slot at the latest
-        while let Some(slot) = self.slots.get_mut(i) {
-            if slot.1 == NONE {
-                *slot = (key, value);
-                self.len += 1;
-                return None;
-            }
-            if slot.0 == key {
-                let old = slot.1;
+        use std::collections::hash_map::Entry as Slot;
+        match self.0.entry(key) {
+            Slot::Occupied(mut o) => {
+                let old = *o.get();
                 if replace {
-                    slot.1 = value;
+                    o.insert(value);
                 }
-                return Some(old);
+                Some(old)
             }
-            i = (i + 1) & mask;
-        }
-        None
-    }
-
-    #[inline(never)]
-    fn grow(&mut self) {
-        let size = (self.slots.len() * 2).max(16);
-        let old = std::mem::replace(&mut self.slots, vec![(0, NONE); size]);
-        let mask = size - 1;
-        // keys are distinct: each goes to the first empty slot of its probe
-        for (k, v) in old {
-            if v == NONE {
-                continue;
-            }
-            let mut i = self.start(k);
-            while let Some(slot) = self.slots.get_mut(i) {
-                if slot.1 == NONE {
-                    *slot = (k, v);
-                    break;
-                }
-                i = (i + 1) & mask;
+            Slot::Vacant(v) => {
+                v.insert(value);
+                None
             }
         }
     }

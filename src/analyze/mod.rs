@@ -1618,7 +1618,13 @@ impl Analyzer {
         }
         let is_signal = !findings.is_empty();
 
-        let (_, cluster) = clusters.assign(&doc.id, &cluster_text(doc));
+        // `cluster_text`, folded: the body, or title and body — both already in `full_orig`
+        let cluster_folded = if doc.text.chars().count() >= 20 {
+            full_orig.get(text_start..).unwrap_or_default()
+        } else {
+            full_orig.as_str()
+        };
+        let cluster = clusters.assign_folded(&doc.id, cluster_folded);
 
         let hazards = hz
             .iter()
