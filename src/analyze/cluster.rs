@@ -1234,10 +1234,9 @@ mod tests {
         }
         let longest = idx
             .heads
-            .slots
-            .iter()
-            .filter(|&&(_, head)| head != NONE)
-            .map(|&(_, head)| {
+            .0
+            .values()
+            .map(|&head| {
                 let (mut n, mut node) = (0, head);
                 while let Some(&(_, next)) = idx.nodes.get(node) {
                     n += 1;
