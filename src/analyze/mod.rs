@@ -97,13 +97,11 @@ pub struct Analyzer {
     hazards: Vec<Hazard>,
     modifiers: Vec<u8>,
     vulnerable: Vec<String>,
-    /// Document kinds with their `any` and `also` words, as pattern ids of `kind_words`.
+    /// Document kinds with their `any` and `also` words, as pattern ids of `substr`.
     kinds: Vec<(DocKind, Vec<u32>, Vec<u32>)>,
-    /// The kind words (folded, case kept), found in one pass over a document's head.
-    kind_words: AhoCorasick,
     /// Phrases looked for as substrings of the prepared text rather than as token sequences:
-    /// failure and all-pass wording, category and hazard exclusions. One pass finds them all;
-    /// `substr_flags` says which list(s) each pattern belongs to.
+    /// document-kind words, failure and all-pass wording, category and hazard exclusions. One
+    /// pass finds them all; `substr_flags` says which list(s) each pattern belongs to.
     substr: AhoCorasick,
     substr_flags: Vec<u8>,
     victim_verbs: Vec<String>,
@@ -368,13 +366,12 @@ impl Analyzer {
             .collect();
         let cues = &f.cues;
         let mut kinds = Vec::new();
-        let mut kind_words = PatternSet::default();
         for k in &cues.kind {
             if let Some(kind) = DocKind::parse(&k.kind) {
                 kinds.push((
                     kind,
-                    k.any.iter().map(|s| kind_words.id(&fold(s), 0)).collect(),
-                    k.also.iter().map(|s| kind_words.id(&fold(s), 0)).collect(),
+                    k.any.iter().map(|s| substr.id(&prepare(s), 0)).collect(),
+                    k.also.iter().map(|s| substr.id(&prepare(s), 0)).collect(),
                 ));
             }
         }
@@ -564,14 +561,9 @@ impl Analyzer {
                     return Err(errs);
                 }
             };
-        let (substr, substr_flags, kind_words) = match (substr.build(), kind_words.build()) {
-            (Ok((a, flags)), Ok((k, _))) => (a, flags, k),
-            (a, k) => {
-                let e = a
-                    .err()
-                    .or(k.err())
-                    .map(|e| e.to_string())
-                    .unwrap_or_default();
+        let (substr, substr_flags) = match substr.build() {
+            Ok(x) => x,
+            Err(e) => {
                 errs.push(ConfigError::new(
                     &f.texts[2].0,
                     1,
@@ -610,7 +602,6 @@ impl Analyzer {
             modifiers: cues.modifier.iter().map(|m| m.raise).collect(),
             vulnerable: cues.vulnerable.iter().map(|v| v.name.clone()).collect(),
             kinds,
-            kind_words,
             substr,
             substr_flags,
             victim_verbs: cues.victim.cues.iter().map(|s| prepare(s)).collect(),
@@ -775,9 +766,14 @@ impl Analyzer {
         out
     }
 
-    /// `full` is the folded title, a newline and the folded text (case kept); the text starts at
-    /// byte `text_start`.
-    fn infer_kind(&self, doc: &Document, full: &str, text_start: usize) -> DocKind {
+    /// `full` is the prepared title, a newline and the prepared text, `found` its substring
+    /// hits; the text starts at byte `text_start`.
+    fn infer_kind(
+        &self,
+        doc: &Document,
+        (full, found): (&str, &[Hit]),
+        text_start: usize,
+    ) -> DocKind {
         if let Some(k) = doc.kind {
             return k;
         }
@@ -799,7 +795,6 @@ impl Analyzer {
             .get(text_start..)
             .and_then(|t| t.char_indices().nth(300))
             .map_or(full.len(), |(i, _)| text_start + i);
-        let found = hits(&self.kind_words, full.get(..head_end).unwrap_or(full));
         let in_scope = |ids: &[u32], end: usize| {
             found
                 .iter()
@@ -1035,12 +1030,12 @@ impl Analyzer {
         full_orig.push('\n');
         let text_start = full_orig.len();
         fold_into(&doc.text, &mut full_orig);
-        let kind = self.infer_kind(doc, &full_orig, text_start);
         // … and lower-cased for matching
         let full = full_orig.to_ascii_lowercase();
+        let found = hits(&self.substr, &full);
+        let kind = self.infer_kind(doc, (&full, &found), text_start);
         let (words, toks) = self.tokens(&full);
         let ms = self.matches(&words);
-        let found = hits(&self.substr, &full);
         let n_sent = toks.last().map_or(1, |t| t.sent + 1);
         let title_sent = 0usize;
 
