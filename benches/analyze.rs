@@ -4,8 +4,8 @@
 //! - `jieba_plain`: jieba-rs with its default dictionary, `cut(text, false)` — the limit;
 //! - `jieba_user_words`: the analyzer's own tokenizer (default dictionary + rule terms, aliases, cues
 //!   and every GB/T 2260 place name as user words) on the folded text;
-//! - `extract`: `Analyzer::analyze` (fold, segment, match rules, regions, parties, clusters) plus
-//!   `facts` — what `jiance extract` does per line.
+//! - `extract`: `Analyzer::analyze_with_facts` (fold, segment, match rules, regions, parties,
+//!   clusters, facts) — what `jiance extract` does per line.
 //!
 //! The issue asks extraction to stay within 2× of segmentation alone. Run: `cargo bench --bench analyze`.
 //!
@@ -20,7 +20,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use jiance::analyze::{Analyzer, ClusterIndex, facts, fold};
+use jiance::analyze::{Analyzer, ClusterIndex, fold};
 use jiance::model::{Channel, Document};
 
 const SET: &str = include_str!("../tests/eval/labelled.jsonl");
@@ -79,8 +79,7 @@ fn bench(c: &mut Criterion) {
         let mut clusters = ClusterIndex::new();
         docs.iter()
             .map(|d| {
-                let x = an.analyze(black_box(d), &mut clusters);
-                let f = facts(&d.title, &d.text, &x.standards);
+                let (x, f) = an.analyze_with_facts(black_box(d), &mut clusters);
                 x.findings.len() + f.counts.len()
             })
             .sum::<usize>()

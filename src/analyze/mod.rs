@@ -27,7 +27,7 @@ use regex::Regex;
 
 pub use check::check;
 pub use cluster::{ClusterEntry, ClusterIndex, similarity, sketch};
-pub use facts::{Count, Facts, StandardRef, facts};
+pub use facts::{Count, Facts, StandardRef, facts, facts_folded};
 pub use fold::{fold, fold_into};
 pub use regions::Resolved as RegionInfo;
 
@@ -871,10 +871,10 @@ impl Analyzer {
         // and none for a token whose last character ends no anchor term (most tokens).
         let mut term_toks: Vec<(usize, usize)> = Vec::new();
         for (i, w) in words.iter().enumerate() {
-            if !w
+            if w
                 .chars()
                 .next_back()
-                .is_some_and(|c| self.anchor_term_ends.binary_search(&c).is_ok())
+                .is_none_or(|c| self.anchor_term_ends.binary_search(&c).is_err())
             {
                 continue;
             }
@@ -1023,6 +1023,26 @@ impl Analyzer {
 
     /// Analyse one document.
     pub fn analyze(&self, doc: &Document, clusters: &mut ClusterIndex) -> Extraction {
+        self.run(doc, clusters, false).0
+    }
+
+    /// [`Analyzer::analyze`] and the document's [`Facts`] (what `jiance extract` prints), read
+    /// from the text the analysis has already folded.
+    pub fn analyze_with_facts(
+        &self,
+        doc: &Document,
+        clusters: &mut ClusterIndex,
+    ) -> (Extraction, Facts) {
+        let (ex, facts) = self.run(doc, clusters, true);
+        (ex, facts.unwrap_or_default())
+    }
+
+    fn run(
+        &self,
+        doc: &Document,
+        clusters: &mut ClusterIndex,
+        want_facts: bool,
+    ) -> (Extraction, Option<Facts>) {
         // folded title, newline, folded text: parties and places are copied from it as written
         let mut full_orig = String::with_capacity(doc.title.len() + 1 + doc.text.len());
         fold_into(&doc.title, &mut full_orig);
@@ -1666,7 +1686,8 @@ impl Analyzer {
         }
         let mut regions: Vec<RegionMention> = places.into_iter().map(|p| p.mention).collect();
         regions.extend(shop_region);
-        Extraction {
+        let facts = want_facts.then(|| facts_folded(&full_orig, &standards));
+        let ex = Extraction {
             doc_id: doc.id.clone(),
             kind,
             categories: category_names,
@@ -1683,7 +1704,8 @@ impl Analyzer {
                 reason.map(str::to_string)
             },
             cluster,
-        }
+        };
+        (ex, facts)
     }
 
     /// Categories ordered by salience: title mentions count three times, then count, then first position.

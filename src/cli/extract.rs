@@ -96,8 +96,7 @@ pub fn run(dirs: &RuleDirs) -> Result<ExitCode> {
             region_hint: None,
             weight: 1.0,
         };
-        let ex = analyzer.analyze(&doc, &mut clusters);
-        let facts = jiance::analyze::facts(&doc.title, &doc.text, &ex.standards);
+        let (ex, facts) = analyzer.analyze_with_facts(&doc, &mut clusters);
         let mut hazards: Vec<&str> = Vec::new();
         for h in ex.hazards.iter().filter(|h| !h.negated && !h.hypothetical) {
             if !hazards.contains(&h.hazard.as_str()) {
