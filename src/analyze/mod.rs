@@ -124,8 +124,6 @@ pub struct Analyzer {
     dateline_re: Regex,
     failed_batches_re: Regex,
     maker_re: Regex,
-    /// Last characters of the organisation suffixes (a cheap test before `org_re`).
-    org_suffix_chars: Vec<char>,
     date_re: Regex,
     neg_window: usize,
     neg_breakers: Vec<String>,
@@ -144,6 +142,14 @@ impl std::fmt::Debug for Analyzer {
 /// `substr_flags` bits: which phrase list a substring pattern comes from.
 const FAILURE: u8 = 1;
 const ALL_PASS: u8 = 2;
+/// Words a regex cannot match without: an organisation suffix (`org_re`), a shop suffix
+/// (`shop_re`), 不合格 (`failed_batches_re`), gb or /t (`std_re`), 牌 (`brand_re`). A document
+/// without one skips the regex; the one scan that finds the other phrases finds these too.
+const ORG: u8 = 4;
+const SHOP: u8 = 8;
+const NONCONFORMING: u8 = 16;
+const STD: u8 = 32;
+const BRAND: u8 = 64;
 
 /// Distinct phrases collected while the rules load, each with an id and list flags; built into one
 /// Aho-Corasick automaton so a document is searched for all of them in a single pass.
@@ -509,12 +515,19 @@ impl Analyzer {
             .filter(|s| !s.ends_with('店'))
             .cloned()
             .collect();
-        let mut org_suffix_chars: Vec<char> = org_suffixes
-            .iter()
-            .filter_map(|s| s.chars().last())
-            .collect();
-        org_suffix_chars.sort_unstable();
-        org_suffix_chars.dedup();
+        for suffix in &org_suffixes {
+            substr.id(&prepare(suffix), ORG);
+        }
+        for (words, flag) in [
+            (&["旗舰店", "专营店", "专卖店"][..], SHOP),
+            (&["不合格"], NONCONFORMING),
+            (&["gb", "/t"], STD),
+            (&["牌"], BRAND),
+        ] {
+            for w in words {
+                substr.id(w, flag);
+            }
+        }
         let org_re = Regex::new(&format!(
             r"[\p{{Han}}A-Za-z0-9（）()·]{{1,30}}?(?:{})",
             alt(&org_suffixes)
@@ -619,7 +632,6 @@ impl Analyzer {
             dateline_re,
             failed_batches_re,
             maker_re,
-            org_suffix_chars,
             date_re,
             neg_window: cues.negation.window.unwrap_or(6),
             neg_breakers: cues.negation.breakers.iter().map(|s| prepare(s)).collect(),
@@ -871,8 +883,7 @@ impl Analyzer {
         // and none for a token whose last character ends no anchor term (most tokens).
         let mut term_toks: Vec<(usize, usize)> = Vec::new();
         for (i, w) in words.iter().enumerate() {
-            if w
-                .chars()
+            if w.chars()
                 .next_back()
                 .is_none_or(|c| self.anchor_term_ends.binary_search(&c).is_err())
             {
@@ -1053,6 +1064,13 @@ impl Analyzer {
         // … and lower-cased for matching
         let full = full_orig.to_ascii_lowercase();
         let found = hits(&self.substr, &full);
+        let has = |flag: u8| {
+            found.iter().any(|h| {
+                self.substr_flags
+                    .get(h.0 as usize)
+                    .is_some_and(|f| f & flag != 0)
+            })
+        };
         let kind = self.infer_kind(doc, (&full, &found), text_start);
         let (words, toks) = self.tokens(&full);
         let ms = self.matches(&words);
@@ -1161,7 +1179,7 @@ impl Analyzer {
             !(rest.contains("不合格") || rest.contains("不符合") || rest.contains("不达标"))
         };
         // each regex below runs only over a text holding a word it cannot match without
-        let failure_count = full.contains("不合格") && self.failed_batches_re.is_match(&full);
+        let failure_count = has(NONCONFORMING) && self.failed_batches_re.is_match(&full);
         let exempt = matches!(kind, DocKind::Recall | DocKind::Inspection);
 
         // Categories.
@@ -1354,11 +1372,12 @@ impl Analyzer {
 
         // Regions.
         // organisation and shop names: parties, and the places inside them are company places
-        let org_names = self.org_spans(&full_orig);
-        let shop_names: Vec<(usize, usize)> = if ["旗舰店", "专营店", "专卖店"]
-            .iter()
-            .any(|w| full_orig.contains(w))
-        {
+        let org_names = if has(ORG) {
+            self.org_spans(&full_orig)
+        } else {
+            Vec::new()
+        };
+        let shop_names: Vec<(usize, usize)> = if has(SHOP) {
             self.shop_re
                 .find_iter(&full_orig)
                 .map(|m| (m.start(), m.end()))
@@ -1447,7 +1466,7 @@ impl Analyzer {
                 push(&mut parties.shops, name);
             }
         }
-        let brand_word = full_orig.contains('牌');
+        let brand_word = has(BRAND);
         for c in brand_word
             .then(|| self.brand_re.captures_iter(&full_orig))
             .into_iter()
@@ -1481,7 +1500,7 @@ impl Analyzer {
 
         // Standards.
         let mut standards: Vec<String> = Vec::new();
-        let std_word = full.contains("gb") || full.contains("/t");
+        let std_word = has(STD);
         for c in std_word
             .then(|| self.std_re.captures_iter(&full_orig))
             .into_iter()
@@ -1725,10 +1744,6 @@ impl Analyzer {
     /// Organisation names (…有限公司, …集团, …厂) as byte spans of `text`; "一公司", "某厂" are not names.
     fn org_spans(&self, text: &str) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        // most texts name no organisation: skip the regex unless a suffix is there at all
-        if !self.org_suffix_chars.iter().any(|&c| text.contains(c)) {
-            return out;
-        }
         for m in self.org_re.find_iter(text) {
             // 厂家, 公司内, 集团化 …: the suffix is the start of another word
             if text[m.end()..].starts_with([
