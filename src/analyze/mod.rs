@@ -3012,6 +3012,123 @@ mod tests {
         );
     }
 
+    /// Random texts made of the characters the rules, clustering and the facts scanners look at
+    /// (keywords, digits and numerals, stops, full-width and traditional forms, other scripts):
+    /// nothing panics, a document's facts from the analyzer's folded buffer are those `facts`
+    /// reads from its raw title and text, and clustering through that buffer agrees with
+    /// clustering the raw text.
+    #[test]
+    fn random_texts_do_not_panic_and_the_shared_buffer_agrees() {
+        // fragments rather than single characters, so that counts, models and batches form
+        let pool: Vec<&str> = [
+            "召回",
+            "抽查了",
+            "批次号",
+            "型号为",
+            "生产批号:",
+            "批次",
+            "不合格",
+            "受伤",
+            "死亡",
+            "中毒",
+            "名",
+            "人",
+            "位",
+            "个",
+            "台",
+            "辆",
+            "万",
+            "千",
+            "两",
+            "十二",
+            "三百",
+            "1.2",
+            "60",
+            "8",
+            "0",
+            "20240311",
+            "KT-1705",
+            "PB-20A型",
+            "至",
+            "-",
+            "/",
+            ".",
+            " ",
+            "_",
+            "，",
+            "。",
+            "；",
+            ";",
+            "、",
+            "：",
+            "（",
+            "）",
+            "“",
+            "”",
+            "\n",
+            "\r",
+            "①",
+            "〇",
+            "٣",
+            "１２",
+            "ＡＢ",
+            "　",
+            "日电",
+            "讯",
+            "本报",
+            "记者",
+            "中新网",
+            "上海",
+            "杭州市",
+            "鼓楼区",
+            "朝阳区",
+            "有限公司",
+            "厂",
+            "旗舰店",
+            "GB/T 22760-2020",
+            "GB 17761",
+            "牌",
+            "电动自行车",
+            "充電寶",
+            "起火",
+            "爆炸",
+            "未发生",
+            "演练",
+            "😀",
+            "é",
+            "x",
+        ]
+        .to_vec();
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let (mut with_facts, mut raw) = (ClusterIndex::new(), ClusterIndex::new());
+        let mut found = 0;
+        for i in 0..3000 {
+            let mut text = |max: u64| -> String {
+                let len = next() % max;
+                (0..len)
+                    .map(|_| pool[(next() % pool.len() as u64) as usize])
+                    .collect()
+            };
+            let (title, body) = (text(6), text(60));
+            let mut d = example_doc(&title, &body, None);
+            d.id = format!("r{i}");
+            let (e, f) = an().analyze_with_facts(&d, &mut with_facts);
+            assert_eq!(e.is_signal, !e.findings.is_empty());
+            assert_eq!(f, facts(&title, &body, &e.standards), "{title}\n{body}");
+            let (_, c) = raw.assign(&d.id, &cluster_text(&d));
+            assert_eq!(e.cluster, c, "{title}\n{body}");
+            found += f.counts.len() + f.models.len() + f.batches.len();
+        }
+        // the texts held things to find
+        assert!(found > 1000, "{found}");
+    }
+
     #[test]
     fn odd_and_long_input_does_not_panic() {
         for (t, x) in [
