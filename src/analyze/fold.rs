@@ -53,33 +53,6 @@ fn may_convert(bits: &[u64], c: char) -> bool {
             .is_some_and(|w| w & (1 << (i % 64)) != 0)
 }
 
-/// Full-width ASCII (U+FF01..U+FF5E) → ASCII and U+3000 → space, on the UTF-8 bytes: both are
-/// three-byte sequences starting with a lead byte (EF, E3), so a match is always a whole character.
-fn narrow(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let (mut i, mut last) = (0, 0);
-    while let Some(&[a, b, c]) = bytes.get(i..i + 3) {
-        let ascii = match (a, b, c) {
-            (0xEF, 0xBC, 0x81..=0xBF) => Some(c - 0x60), // U+FF01..U+FF3F → ! .. _
-            (0xEF, 0xBD, 0x80..=0x9E) => Some(c - 0x20), // U+FF40..U+FF5E → ` .. ~
-            (0xE3, 0x80, 0x80) => Some(b' '),
-            _ => None,
-        };
-        match ascii {
-            Some(x) => {
-                out.push_str(text.get(last..i).unwrap_or(""));
-                out.push(char::from(x));
-                i += 3;
-                last = i;
-            }
-            None => i += 1,
-        }
-    }
-    out.push_str(text.get(last..).unwrap_or(""));
-    out
-}
-
 /// Fold `text` for matching. Returns the input unchanged (borrowed) when nothing needs folding.
 pub fn fold(text: &str) -> Cow<'_, str> {
     if text.is_ascii() {
@@ -100,25 +73,15 @@ pub fn fold(text: &str) -> Cow<'_, str> {
     if !needs_width && !needs_script {
         return Cow::Borrowed(text);
     }
-    let narrowed: Cow<'_, str> = if needs_width {
-        Cow::Owned(narrow(text))
-    } else {
-        Cow::Borrowed(text)
-    };
-    if !needs_script {
-        return narrowed;
-    }
-    let simplified = zhconv::zhconv(&narrowed, zhconv::Variant::ZhHans);
-    if simplified == narrowed.as_ref() {
-        narrowed
-    } else {
-        Cow::Owned(simplified)
-    }
+    let mut out = String::with_capacity(text.len());
+    fold_into(text, &mut out);
+    Cow::Owned(out)
 }
 
-/// Append `fold(text)` to `out`, in one pass and without a string of its own: width is folded
-/// while copying, and the converter runs over the appended part only when a character it may
-/// change was seen. (The analyzer builds its title-and-text buffer this way.)
+/// Append `fold(text)` to `out`, in one pass and without a string of its own: full-width ASCII
+/// (U+FF01..U+FF5E) becomes ASCII and U+3000 a space while copying, and the converter runs over the
+/// appended part only when a character it may change was seen. (The analyzer builds its
+/// title-and-text buffer this way; `fold` uses it when a text needs folding at all.)
 pub fn fold_into(text: &str, out: &mut String) {
     let start = out.len();
     if text.is_ascii() {

@@ -3,9 +3,9 @@
 //! (foreign.tsv). Resolves a written place name to (code, province, city); the analyzer decides roles.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use super::fxhash::FxHashMap;
-use std::path::Path;
 
 use crate::config::ConfigError;
 
