@@ -818,21 +818,11 @@ mod tests {
             let mut out = String::with_capacity(folded.len());
             for (i, line) in folded.lines().enumerate() {
                 let t = line.trim();
-                const SKIP: [&str; 12] = [
-                    "来源",
-                    "责任编辑",
-                    "编辑",
-                    "原标题",
-                    "作者",
-                    "记者",
-                    "通讯员",
-                    "本文来源",
-                    "转自",
-                    "审核",
-                    "校对",
-                    "图片来源",
-                ];
-                if SKIP.iter().any(|s| t.starts_with(s)) && t.chars().count() < 60 {
+                if crate::analyze::cluster::SKIP
+                    .iter()
+                    .any(|s| t.starts_with(s))
+                    && t.chars().count() < 60
+                {
                     continue;
                 }
                 let mut t = t;

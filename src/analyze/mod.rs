@@ -807,11 +807,8 @@ impl Analyzer {
             .get(text_start..)
             .and_then(|t| t.char_indices().nth(300))
             .map_or(full.len(), |(i, _)| text_start + i);
-        let in_scope = |ids: &[u32], end: usize| {
-            found
-                .iter()
-                .any(|&(p, s, e)| e <= end && s < end && ids.contains(&p))
-        };
+        let in_scope =
+            |ids: &[u32], end: usize| found.iter().any(|&(p, _, e)| e <= end && ids.contains(&p));
         for (i, scope_end) in [title_end, head_end].into_iter().enumerate() {
             for (kind, any, also) in &self.kinds {
                 // a standards announcement says so in its title; a news story may mention a standard

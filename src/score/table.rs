@@ -635,27 +635,22 @@ mod tests {
         let mut signals: Vec<Signal> = (1..=28)
             .map(|day| sig(&format!("d{day}"), day, Some("浙江省"), "", 1.0))
             .collect();
-        let clean = prepare(
-            to_frame(&signals).unwrap().lazy(),
-            &rules,
-            d(28),
-            d(28),
-            d(22),
-        )
-        .unwrap()
-        .table;
+        let table = |signals: &[Signal]| {
+            prepare(
+                to_frame(signals).unwrap().lazy(),
+                &rules,
+                d(28),
+                d(28),
+                d(22),
+            )
+            .unwrap()
+            .table
+        };
+        let clean = table(&signals);
         let mut old = sig("placeholder", 1, Some("浙江省"), "", 1.0);
         old.time = Utc.with_ymd_and_hms(1900, 1, 1, 0, 0, 0).unwrap();
         signals.push(old);
-        let t = prepare(
-            to_frame(&signals).unwrap().lazy(),
-            &rules,
-            d(28),
-            d(28),
-            d(22),
-        )
-        .unwrap()
-        .table;
+        let t = table(&signals);
         let reach =
             usize::try_from(rules.weekday.history_days + rules.window.baseline_days).unwrap();
         assert!(t.days <= reach + 60, "{} days", t.days);

@@ -918,25 +918,19 @@ mod tests {
             s.bad[0]
         );
         let out = s.frame.collect().unwrap();
-        let docs: Vec<&str> = out
-            .column("doc")
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .flatten()
-            .collect();
-        assert_eq!(docs, ["a", "b"]);
-        let clusters: Vec<&str> = out
-            .column("cluster")
-            .unwrap()
-            .str()
-            .unwrap()
-            .iter()
-            .flatten()
-            .collect();
+        let strings = |name: &str| -> Vec<String> {
+            out.column(name)
+                .unwrap()
+                .str()
+                .unwrap()
+                .iter()
+                .flatten()
+                .map(str::to_string)
+                .collect()
+        };
+        assert_eq!(strings("doc"), ["a", "b"]);
         assert_eq!(
-            clusters,
+            strings("cluster"),
             ["k1", "b"],
             "an empty cluster is the document's own"
         );
