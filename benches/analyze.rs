@@ -11,7 +11,7 @@
 //! clustering of the folded body, as extraction does it) and `facts_only` (counts and standard
 //! numbers from the folded text). With `jieba_user_words` they are work extraction must do before
 //! any rule is matched, so their sum is a floor under the extraction figure. It ends with the same comparison
-//! on longer documents (ten labelled texts joined, about 2 KB each).
+//! on longer documents (ten labelled texts joined, about 1.8 KB each).
 //!
 //! The issue asks extraction to stay within 2× of segmentation alone. Run: `cargo bench --bench analyze`.
 //!
@@ -58,13 +58,10 @@ fn bench(c: &mut Criterion) {
         panic!("built-in rules do not load");
     };
     let docs = docs();
-    let bytes: usize = docs.iter().map(|d| d.title.len() + 1 + d.text.len()).sum();
     let plain = jieba_rs::Jieba::new();
     let tuned = an.jieba();
-    let joined: Vec<String> = docs
-        .iter()
-        .map(|d| format!("{}\n{}", d.title, d.text))
-        .collect();
+    let joined = join_title_text(&docs);
+    let bytes: usize = joined.iter().map(String::len).sum();
 
     // what extraction clusters: the folded body (or title and body when the body is short)
     let folded: Vec<String> = docs
@@ -72,13 +69,10 @@ fn bench(c: &mut Criterion) {
         .map(|d| fold(&cluster_text(d)).into_owned())
         .collect();
     let ids: Vec<String> = (0..docs.len()).map(|i| format!("bench-{i}")).collect();
+    // the counts, models and batches, read from the folded title and text as extraction does
+    let full: Vec<String> = joined.iter().map(|t| fold(t).into_owned()).collect();
 
-    let run_plain = || {
-        joined
-            .iter()
-            .map(|t| plain.cut(black_box(t), false).len())
-            .sum::<usize>()
-    };
+    let run_plain = || cut_pass(&plain, &joined);
     let run_tuned = || {
         joined
             .iter()
@@ -88,15 +82,20 @@ fn bench(c: &mut Criterion) {
             })
             .sum::<usize>()
     };
-    let run_extract = || {
+    let run_cluster = || {
         let mut clusters = ClusterIndex::new();
-        docs.iter()
-            .map(|d| {
-                let (x, f) = an.analyze_with_facts(black_box(d), &mut clusters);
-                x.findings.len() + f.counts.len()
-            })
+        folded
+            .iter()
+            .zip(&ids)
+            .map(|(f, id)| clusters.assign_folded(id, black_box(f)).len())
             .sum::<usize>()
     };
+    let run_facts = || {
+        full.iter()
+            .map(|f| facts_folded(black_box(f), &[]).counts.len())
+            .sum::<usize>()
+    };
+    let run_extract = || extract_pass(&an, &docs);
 
     let mut g = c.benchmark_group("analyze");
     g.sample_size(10)
@@ -109,48 +108,20 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     // Interleaved rounds, the fastest of each (see the module doc).
-    let run_cluster = || {
-        let mut clusters = ClusterIndex::new();
-        folded
-            .iter()
-            .zip(&ids)
-            .map(|(f, id)| clusters.assign_folded(id, black_box(f)).len())
-            .sum::<usize>()
-    };
-    // the counts, models and batches, read from the folded title and text as extraction does
-    let full: Vec<String> = joined.iter().map(|t| fold(t).into_owned()).collect();
-    let run_facts = || {
-        full.iter()
-            .map(|f| facts_folded(black_box(f), &[]).counts.len())
-            .sum::<usize>()
-    };
-    let best = fastest(&[
-        &run_plain,
-        &run_tuned,
-        &run_cluster,
-        &run_facts,
-        &run_extract,
-    ]);
-    let mib = |secs: f64| bytes as f64 / secs / (1024.0 * 1024.0);
+    let runs: [(&str, &dyn Fn() -> usize); 5] = [
+        ("jieba_plain", &run_plain),
+        ("jieba_user_words", &run_tuned),
+        ("cluster_only", &run_cluster),
+        ("facts_only", &run_facts),
+        ("extract", &run_extract),
+    ];
+    let best = fastest(&runs);
     println!(
         "\nsummary ({} documents, {bytes} bytes, fastest of {ROUNDS} interleaved rounds, {}):",
         docs.len(),
         clock()
     );
-    let names = [
-        "jieba_plain",
-        "jieba_user_words",
-        "cluster_only",
-        "facts_only",
-        "extract",
-    ];
-    for (name, &secs) in names.iter().zip(&best) {
-        println!(
-            "  {name:<17} {:8.2} MiB/s  {:5.2}× jieba_plain",
-            mib(secs),
-            secs / best[0]
-        );
-    }
+    print_rows(&runs, &best, bytes);
     println!(
         "  extract takes {:.2}× the time of jieba_plain ({:.2}× of jieba_user_words); the target is ≤ 2×",
         best[4] / best[0],
@@ -162,51 +133,64 @@ fn bench(c: &mut Criterion) {
     );
 
     // The same comparison on longer documents: each ten consecutive labelled texts joined into
-    // one (about 2 KB), where a document's fixed costs weigh less.
+    // one (about 1.8 KB), where a document's fixed costs weigh less.
     let long: Vec<Document> = docs
         .chunks(10)
         .map(|c| {
             let mut d = c[0].clone();
-            d.text = c
-                .iter()
-                .map(|d| format!("{}\n{}", d.title, d.text))
-                .collect::<Vec<_>>()
-                .join("\n");
+            d.text = join_title_text(c).join("\n");
             d
         })
         .collect();
-    let long_joined: Vec<String> = long
-        .iter()
-        .map(|d| format!("{}\n{}", d.title, d.text))
-        .collect();
+    let long_joined = join_title_text(&long);
     let long_bytes: usize = long_joined.iter().map(String::len).sum();
-    let long_plain = || {
-        long_joined
-            .iter()
-            .map(|t| plain.cut(black_box(t), false).len())
-            .sum::<usize>()
-    };
-    let long_extract = || {
-        let mut clusters = ClusterIndex::new();
-        long.iter()
-            .map(|d| {
-                let (x, f) = an.analyze_with_facts(black_box(d), &mut clusters);
-                x.findings.len() + f.counts.len()
-            })
-            .sum::<usize>()
-    };
-    let best = fastest(&[&long_plain, &long_extract]);
-    let mib = |secs: f64| long_bytes as f64 / secs / (1024.0 * 1024.0);
+    let runs: [(&str, &dyn Fn() -> usize); 2] = [
+        ("jieba_plain", &|| cut_pass(&plain, &long_joined)),
+        ("extract", &|| extract_pass(&an, &long)),
+    ];
+    let best = fastest(&runs);
     println!(
         "\nlonger documents ({} documents of ten labelled texts, {long_bytes} bytes):",
         long.len()
     );
-    println!("  jieba_plain       {:8.2} MiB/s", mib(best[0]));
-    println!(
-        "  extract           {:8.2} MiB/s  {:5.2}× jieba_plain",
-        mib(best[1]),
-        best[1] / best[0]
-    );
+    print_rows(&runs, &best, long_bytes);
+}
+
+/// One line per run: its throughput and its time as a multiple of the first run's.
+fn print_rows(runs: &[(&str, &dyn Fn() -> usize)], best: &[f64], bytes: usize) {
+    for ((name, _), &secs) in runs.iter().zip(best) {
+        println!(
+            "  {name:<17} {:8.2} MiB/s  {:5.2}× jieba_plain",
+            bytes as f64 / secs / (1024.0 * 1024.0),
+            secs / best[0]
+        );
+    }
+}
+
+/// Title, a newline and text of each document: what both jieba runs segment.
+fn join_title_text(docs: &[Document]) -> Vec<String> {
+    docs.iter()
+        .map(|d| format!("{}\n{}", d.title, d.text))
+        .collect()
+}
+
+/// Raw jieba segmentation of every text, the limit.
+fn cut_pass(jieba: &jieba_rs::Jieba, texts: &[String]) -> usize {
+    texts
+        .iter()
+        .map(|t| jieba.cut(black_box(t), false).len())
+        .sum()
+}
+
+/// What `jiance extract` does for every document, with a fresh cluster index.
+fn extract_pass(an: &Analyzer, docs: &[Document]) -> usize {
+    let mut clusters = ClusterIndex::new();
+    docs.iter()
+        .map(|d| {
+            let (x, f) = an.analyze_with_facts(black_box(d), &mut clusters);
+            x.findings.len() + f.counts.len()
+        })
+        .sum()
 }
 
 const ROUNDS: usize = 7;
@@ -214,10 +198,10 @@ const ROUNDS: usize = 7;
 /// Seconds per call of each run, the fastest of [`ROUNDS`] interleaved rounds. A round repeats
 /// one call enough times to last about 0.2 s, so the thread's CPU clock (updated at scheduler
 /// ticks) is read to within a few per cent.
-fn fastest(runs: &[&dyn Fn() -> usize]) -> Vec<f64> {
+fn fastest(runs: &[(&str, &dyn Fn() -> usize)]) -> Vec<f64> {
     let reps: Vec<u32> = runs
         .iter()
-        .map(|run| {
+        .map(|(_, run)| {
             let t = Instant::now();
             black_box(run());
             (0.2 / t.elapsed().as_secs_f64().max(1e-6))
@@ -227,7 +211,7 @@ fn fastest(runs: &[&dyn Fn() -> usize]) -> Vec<f64> {
         .collect();
     let mut best = vec![f64::MAX; runs.len()];
     for _ in 0..ROUNDS {
-        for (k, run) in runs.iter().enumerate() {
+        for (k, (_, run)) in runs.iter().enumerate() {
             let (t, c) = (Instant::now(), cpu_ns());
             for _ in 0..reps[k] {
                 black_box(run());

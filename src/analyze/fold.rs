@@ -53,6 +53,16 @@ fn may_convert(bits: &[u64], c: char) -> bool {
             .is_some_and(|w| w & (1 << (i % 64)) != 0)
 }
 
+/// The half-width form of a full-width ASCII character (U+FF01..U+FF5E) or of the ideographic
+/// space (U+3000); `None` for any other character.
+fn narrow(c: char) -> Option<char> {
+    match c {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
+        '\u{3000}' => Some(' '),
+        _ => None,
+    }
+}
+
 /// Fold `text` for matching. Returns the input unchanged (borrowed) when nothing needs folding.
 pub fn fold(text: &str) -> Cow<'_, str> {
     if text.is_ascii() {
@@ -64,7 +74,7 @@ pub fn fold(text: &str) -> Cow<'_, str> {
         if c.is_ascii() {
             continue;
         }
-        needs_width |= ('\u{FF01}'..='\u{FF5E}').contains(&c) || c == '\u{3000}';
+        needs_width |= narrow(c).is_some();
         needs_script |= may_convert(bits, c);
         if needs_width && needs_script {
             break;
@@ -95,12 +105,7 @@ pub fn fold_into(text: &str, out: &mut String) {
         if c.is_ascii() {
             continue;
         }
-        let ascii = match c {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0),
-            '\u{3000}' => Some(' '),
-            _ => None,
-        };
-        match ascii {
+        match narrow(c) {
             Some(x) => {
                 out.push_str(text.get(last..i).unwrap_or(""));
                 out.push(x);

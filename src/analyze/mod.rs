@@ -276,11 +276,16 @@ struct PlaceM {
 /// too short to tell a repost from another story. Reruns, which cluster in their sink rather than
 /// in [`Analyzer::analyze`], use the same choice.
 pub fn cluster_text(doc: &Document) -> std::borrow::Cow<'_, str> {
-    if doc.text.chars().count() >= 20 {
+    if clusters_body_alone(doc) {
         std::borrow::Cow::Borrowed(&doc.text)
     } else {
         std::borrow::Cow::Owned(format!("{}\n{}", doc.title, doc.text))
     }
+}
+
+/// Whether [`cluster_text`] is the body alone (long enough to tell a repost from another story).
+fn clusters_body_alone(doc: &Document) -> bool {
+    doc.text.chars().count() >= 20
 }
 
 impl Analyzer {
@@ -636,6 +641,13 @@ impl Analyzer {
             neg_window: cues.negation.window.unwrap_or(6),
             neg_breakers: cues.negation.breakers.iter().map(|s| prepare(s)).collect(),
         })
+    }
+
+    /// Whether a substring hit is of a phrase in the list(s) `flag` names.
+    fn flagged(&self, hit: &Hit, flag: u8) -> bool {
+        self.substr_flags
+            .get(hit.0 as usize)
+            .is_some_and(|f| f & flag != 0)
     }
 
     /// The tokenizer with our user words (the index uses it).
@@ -1061,13 +1073,7 @@ impl Analyzer {
         // … and lower-cased for matching
         let full = full_orig.to_ascii_lowercase();
         let found = hits(&self.substr, &full);
-        let has = |flag: u8| {
-            found.iter().any(|h| {
-                self.substr_flags
-                    .get(h.0 as usize)
-                    .is_some_and(|f| f & flag != 0)
-            })
-        };
+        let has = |flag: u8| found.iter().any(|h| self.flagged(h, flag));
         let kind = self.infer_kind(doc, (&full, &found), text_start);
         let (words, toks) = self.tokens(&full);
         let ms = self.matches(&words);
@@ -1150,11 +1156,7 @@ impl Analyzer {
         // sentences holding failure wording: a hit inside the byte range of its first token's sentence
         let failure_sent: FxHashSet<usize> = found
             .iter()
-            .filter(|h| {
-                self.substr_flags
-                    .get(h.0 as usize)
-                    .is_some_and(|f| f & FAILURE != 0)
-            })
+            .filter(|h| self.flagged(h, FAILURE))
             .filter_map(|&(_, hs, he)| {
                 let k = toks.partition_point(|t| t.e <= hs);
                 let sent = toks.get(k)?.sent;
@@ -1164,11 +1166,7 @@ impl Analyzer {
             .collect();
         // All-pass wording with no failure wording left once the all-pass phrases are taken out
         // ("3批次不合格，其余均合格" is not an all-pass notice; "未发现不合格产品" is).
-        let all_pass_cue = found.iter().any(|h| {
-            self.substr_flags
-                .get(h.0 as usize)
-                .is_some_and(|f| f & ALL_PASS != 0)
-        }) && {
+        let all_pass_cue = has(ALL_PASS) && {
             let mut rest = full.clone();
             for c in &self.all_pass {
                 rest = rest.replace(c.as_str(), "");
@@ -1650,7 +1648,7 @@ impl Analyzer {
         let is_signal = !findings.is_empty();
 
         // `cluster_text`, folded: the body, or title and body — both already in `full_orig`
-        let cluster_folded = if doc.text.chars().count() >= 20 {
+        let cluster_folded = if clusters_body_alone(doc) {
             full_orig.get(text_start..).unwrap_or_default()
         } else {
             full_orig.as_str()
@@ -2116,9 +2114,6 @@ impl Analyzer {
     }
 }
 
-/// Start of an organisation or shop name inside a regex match that began at the start of a run of
-/// characters: after the last function word (由, 在, 向 …) or platform name that leaves at least four
-/// characters ("涉事电动车由天津某车业有限公司" → "天津某车业有限公司").
 /// The text of tokens `a..b` (jieba's tokens cover the text without gaps, so this is their
 /// concatenation).
 fn span_text<'t>(text: &'t str, toks: &[Tok], a: usize, b: usize) -> &'t str {
@@ -2128,6 +2123,9 @@ fn span_text<'t>(text: &'t str, toks: &[Tok], a: usize, b: usize) -> &'t str {
     }
 }
 
+/// Start of an organisation or shop name inside a regex match that began at the start of a run of
+/// characters: after the last function word (由, 在, 向 …) or platform name that leaves at least four
+/// characters ("涉事电动车由天津某车业有限公司" → "天津某车业有限公司").
 fn strip_lead(text: &str, start: usize, end: usize, platforms: &[String]) -> usize {
     const MARKERS: [char; 15] = [
         '由', '为', '是', '向', '被', '对', '在', '经', '据', '与', '和', '及', '、', '了', '从',

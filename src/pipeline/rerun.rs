@@ -38,7 +38,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use tracing::{info, warn};
 
-use crate::analyze::{Analyzer, ClusterIndex, cluster_text};
+use crate::analyze::{Analyzer, ClusterIndex, cluster_text, fold};
 use crate::config::{CrawlSettings, SourceConfig, SourceKind};
 use crate::crawl::start_role;
 use crate::model::{Alert, Document, Extraction, Fetched, PageRole, china_day};
@@ -675,8 +675,7 @@ fn sink(
                             report.unchanged += 1;
                             continue;
                         }
-                        let (_, cluster) = clusters.assign(&doc.id, &cluster_text(&doc));
-                        ex.cluster = cluster;
+                        ex.cluster = clusters.assign_folded(&doc.id, &fold(&cluster_text(&doc)));
                         let signals = crate::analyze::signals(&doc, &ex);
                         if !ex.is_signal {
                             bump(
