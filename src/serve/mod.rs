@@ -185,7 +185,11 @@ async fn linger_oversized(req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let mut stream = body.into_data_stream();
     let mut kept: Vec<u8> = Vec::with_capacity(BODY_LIMIT + 1);
-    while let Some(Ok(chunk)) = stream.next().await {
+    while let Some(chunk) = stream.next().await {
+        // a body cut short is not handed on as if it were the whole one
+        let Ok(chunk) = chunk else {
+            return ApiError::bad_request("the request body could not be read").into_response();
+        };
         let room = (BODY_LIMIT + 1).saturating_sub(kept.len());
         kept.extend_from_slice(chunk.get(..chunk.len().min(room)).unwrap_or_default());
     }
