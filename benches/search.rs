@@ -201,6 +201,7 @@ impl Gen {
                     province: Some(province.to_string()),
                     city: Some(city.to_string()),
                     parties,
+                    product: None,
                 }]
             } else {
                 vec![]

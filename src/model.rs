@@ -332,6 +332,9 @@ pub struct Finding {
     /// Parties tied to this finding (an inspection row's enterprise, a listing's shop and brand).
     #[serde(default)]
     pub parties: Parties,
+    /// The product noun as written, when no rule knows the product (category `未归类`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
 }
 
 /// What analysis read from one document (analyze → index, signals).

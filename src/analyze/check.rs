@@ -177,6 +177,32 @@ fn run_examples(an: &Analyzer, f: &rules::RuleFiles) -> Vec<ConfigError> {
             },
         );
     }
+    for (i, g) in c.genre.iter().enumerate() {
+        let from = line_in_block(ct, "genre", i, "kind");
+        let kind = DocKind::parse(&g.kind);
+        run(
+            cl,
+            ct,
+            from,
+            &format!("genre {}", g.kind),
+            &g.examples,
+            &|e| analyze("", e, kind),
+            &|x| x.is_signal,
+        );
+    }
+    run(
+        cl,
+        ct,
+        table_line(ct, "unclassified"),
+        "unclassified",
+        &c.unclassified.examples,
+        &|e| analyze("", e, None),
+        &|x| {
+            x.findings
+                .iter()
+                .any(|f| f.category == rules::UNCLASSIFIED && f.product.is_some())
+        },
+    );
     for (i, k) in c.kind.iter().enumerate() {
         let from = line_in_block(ct, "kind", i, "kind");
         let want = DocKind::parse(&k.kind);

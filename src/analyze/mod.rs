@@ -9,13 +9,23 @@
 //! ASCII lower-cased), so 电击 inside another word or 东城 inside 广东城 never fires. The Analyzer is
 //! built once and shared by `Arc`; analysing a document clones no dictionary.
 
+mod build;
 mod check;
 mod cluster;
+mod cues;
+mod decide;
 mod facts;
+mod findings;
 mod fold;
 mod fxhash;
+mod hazards;
+mod kind;
+mod parties;
+mod places;
+mod products;
 mod regions;
 mod rules;
+mod text;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -28,6 +38,7 @@ use regex::Regex;
 pub use check::check;
 pub use cluster::{ClusterEntry, ClusterIndex, similarity, sketch};
 pub use facts::{Count, Facts, StandardRef, facts, facts_folded};
+pub use findings::{signals, standard_is_mandatory};
 pub use fold::{fold, fold_into};
 pub use regions::Resolved as RegionInfo;
 
@@ -36,8 +47,16 @@ use crate::model::{
     DocKind, Document, Extraction, Finding, HazardMention, Parties, RegionMention, RegionRole,
     Signal, field,
 };
+use cues::Cues;
+use decide::{Evidence, GenreState};
+use findings::row_failed;
 use fxhash::{FxHashMap, FxHashSet};
+use parties::Names;
+use places::Places;
+use products::Products;
+use products::coordinated;
 use regions::Gazetteer;
+use text::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Strength {
@@ -90,6 +109,32 @@ struct Hazard {
     product_items: Vec<(Vec<usize>, Vec<String>)>,
 }
 
+/// A `[[kind]]` rule of cues.toml, its words as pattern ids of [`Analyzer::substr`].
+#[derive(Debug)]
+struct KindRule {
+    kind: DocKind,
+    any: Vec<u32>,
+    also: Vec<u32>,
+    title_only: bool,
+}
+
+/// A `[[genre]]` rule of cues.toml, its words as pattern ids of [`Analyzer::substr`].
+#[derive(Debug)]
+struct Genre {
+    kind: DocKind,
+    evidence: Vec<u32>,
+    also: Vec<u32>,
+    unless: Vec<u32>,
+    service: Vec<u32>,
+    consequence_real: bool,
+    items_count: bool,
+    requirements: bool,
+    unnamed: bool,
+    severity: Option<u8>,
+    publisher_place: bool,
+    national_first: bool,
+}
+
 /// The analysis stage: rules, dictionaries and tokenizer, loaded once. `Send + Sync`.
 pub struct Analyzer {
     jieba: Arc<Jieba>,
@@ -97,8 +142,17 @@ pub struct Analyzer {
     hazards: Vec<Hazard>,
     modifiers: Vec<u8>,
     vulnerable: Vec<String>,
-    /// Document kinds with their `any` and `also` words, as pattern ids of `substr`.
-    kinds: Vec<(DocKind, Vec<u32>, Vec<u32>)>,
+    /// Document kind rules, in order.
+    kinds: Vec<KindRule>,
+    /// How each genre reports a risk (cues.toml `[[genre]]`).
+    genres: Vec<Genre>,
+    /// The hazards 未指明 and 非安全质量 and the category 未归类 (the rules must have them).
+    unspecified: usize,
+    non_safety: usize,
+    unclassified: usize,
+    /// Endings of a product noun no category knows, and words that are no product though they end so.
+    noun_suffixes: Vec<String>,
+    noun_not: Vec<String>,
     /// Phrases looked for as substrings of the prepared text rather than as token sequences:
     /// document-kind words, failure and all-pass wording, category and hazard exclusions. One
     /// pass finds them all; `substr_flags` says which list(s) each pattern belongs to.
@@ -137,105 +191,6 @@ impl std::fmt::Debug for Analyzer {
             .field("places", &self.gaz.places.len())
             .finish()
     }
-}
-
-/// `substr_flags` bits: which phrase list a substring pattern comes from.
-const FAILURE: u8 = 1;
-const ALL_PASS: u8 = 2;
-/// Words a regex cannot match without: an organisation suffix (`org_re`), a shop suffix
-/// (`shop_re`), 不合格 (`failed_batches_re`), gb or /t (`std_re`), 牌 (`brand_re`). A document
-/// without one skips the regex; the one scan that finds the other phrases finds these too.
-const ORG: u8 = 4;
-const SHOP: u8 = 8;
-const NONCONFORMING: u8 = 16;
-const STD: u8 = 32;
-const BRAND: u8 = 64;
-
-/// Distinct phrases collected while the rules load, each with an id and list flags; built into one
-/// Aho-Corasick automaton so a document is searched for all of them in a single pass.
-#[derive(Default)]
-struct PatternSet {
-    words: Vec<String>,
-    flags: Vec<u8>,
-    ids: FxHashMap<String, u32>,
-}
-
-impl PatternSet {
-    /// The id of `word`, added if new, with `flag` set. An empty word (which every text holds)
-    /// gets an id no match carries, so it matches nothing, as an exclusion that says nothing should.
-    fn id(&mut self, word: &str, flag: u8) -> u32 {
-        if word.is_empty() {
-            return u32::MAX;
-        }
-        let next = self.words.len() as u32;
-        let id = *self.ids.entry(word.to_string()).or_insert(next);
-        if id == next {
-            self.words.push(word.to_string());
-            self.flags.push(0);
-        }
-        if let Some(f) = self.flags.get_mut(id as usize) {
-            *f |= flag;
-        }
-        id
-    }
-
-    fn build(self) -> Result<(AhoCorasick, Vec<u8>), aho_corasick::BuildError> {
-        Ok((AhoCorasick::new(&self.words)?, self.flags))
-    }
-}
-
-/// One occurrence of a substring pattern: (pattern id, start byte, end byte).
-type Hit = (u32, usize, usize);
-
-/// Every occurrence of the patterns of `ac` in `text`, overlapping ones included (a phrase is
-/// "in" a text wherever it occurs, as `str::contains` sees it).
-fn hits(ac: &AhoCorasick, text: &str) -> Vec<Hit> {
-    ac.find_overlapping_iter(text)
-        .map(|m| (m.pattern().as_u32(), m.start(), m.end()))
-        .collect()
-}
-
-/// Whether a hit of one of `ids` covers the byte span `s..e` (the mention lies inside a phrase
-/// that excludes it).
-fn covered(hits: &[Hit], ids: &[u32], s: usize, e: usize) -> bool {
-    hits.iter()
-        .any(|&(p, hs, he)| hs <= s && e <= he && ids.contains(&p))
-}
-
-/// Text prepared for matching: folded, lower-cased ASCII; title then a newline then the body.
-fn prepare(s: &str) -> String {
-    fold(s).to_ascii_lowercase()
-}
-
-/// Where a token ends a sentence (`Some(true)`) or only a clause (`Some(false)`). Called once per
-/// token: a word of letters (most tokens) is told apart by its length and first byte alone.
-fn boundary(w: &str) -> Option<bool> {
-    let b = w.as_bytes();
-    match b.first()? {
-        // CJK ideographs (E4..E9 lead bytes) and ASCII letters and digits end nothing
-        0xE4..=0xE9 | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' if !b.contains(&b'\n') => None,
-        _ if b.contains(&b'\n') => Some(true),
-        _ => match w {
-            "。" | "！" | "？" | "；" | "!" | "?" | ";" | "…" | "……" => Some(true),
-            "，" | "," => Some(false),
-            _ => None,
-        },
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Tok {
-    s: usize,
-    e: usize,
-    sent: usize,
-    clause: usize,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Match {
-    a: usize,
-    b: usize,
-    target: Target,
 }
 
 /// Internal hazard mention with all flags.
@@ -289,367 +244,6 @@ fn clusters_body_alone(doc: &Document) -> bool {
 }
 
 impl Analyzer {
-    /// Load rules from `rules_dir` and dictionaries from `dict_dir`; `None` → the repo's files embedded
-    /// in the binary. Errors are located (file:line).
-    pub fn load(
-        rules_dir: Option<&Path>,
-        dict_dir: Option<&Path>,
-    ) -> Result<Analyzer, Vec<ConfigError>> {
-        let files = rules::load(rules_dir);
-        let dicts = regions::read_dicts(dict_dir).and_then(|d| Gazetteer::load(&d));
-        match (files, dicts) {
-            (Ok(f), Ok(g)) => Self::build(f, g),
-            (f, g) => Err(f
-                .err()
-                .into_iter()
-                .flatten()
-                .chain(g.err().into_iter().flatten())
-                .collect()),
-        }
-    }
-
-    fn build(f: rules::RuleFiles, gaz: Gazetteer) -> Result<Analyzer, Vec<ConfigError>> {
-        let mut errs = Vec::new();
-        let cat_index: HashMap<&str, usize> = f
-            .products
-            .category
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.name.as_str(), i))
-            .collect();
-        let mut substr = PatternSet::default();
-        for c in &f.cues.failure.cues {
-            substr.id(&prepare(c), FAILURE);
-        }
-        for c in &f.cues.all_pass.cues {
-            substr.id(&prepare(c), ALL_PASS);
-        }
-        let categories: Vec<Category> = f
-            .products
-            .category
-            .iter()
-            .map(|c| Category {
-                name: c.name.clone(),
-                group: c.group.clone(),
-                exclude: c
-                    .exclude
-                    .iter()
-                    .map(|s| substr.id(&prepare(s), 0))
-                    .collect(),
-                anchor: c
-                    .anchor
-                    .iter()
-                    .filter_map(|a| cat_index.get(a.as_str()).copied())
-                    .collect(),
-                anchor_terms: c.anchor_terms.iter().map(|s| prepare(s)).collect(),
-                parts: c.parts.iter().map(|s| prepare(s)).collect(),
-            })
-            .collect();
-        let hazards: Vec<Hazard> = f
-            .hazards
-            .hazard
-            .iter()
-            .map(|h| Hazard {
-                name: h.name.clone(),
-                prefer_groups: h.prefer_groups.clone(),
-                minor: h.minor,
-                severity: h.severity,
-                test_items: h.test_items.clone(),
-                exclude: h
-                    .exclude
-                    .iter()
-                    .map(|s| substr.id(&prepare(s), 0))
-                    .collect(),
-                product_items: h
-                    .product_items
-                    .iter()
-                    .map(|pi| {
-                        (
-                            pi.categories
-                                .iter()
-                                .filter_map(|c| cat_index.get(c.as_str()).copied())
-                                .collect(),
-                            pi.items.iter().map(|s| prepare(s)).collect(),
-                        )
-                    })
-                    .collect(),
-            })
-            .collect();
-        let cues = &f.cues;
-        let mut kinds = Vec::new();
-        for k in &cues.kind {
-            if let Some(kind) = DocKind::parse(&k.kind) {
-                kinds.push((
-                    kind,
-                    k.any.iter().map(|s| substr.id(&prepare(s), 0)).collect(),
-                    k.also.iter().map(|s| substr.id(&prepare(s), 0)).collect(),
-                ));
-            }
-        }
-        let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();
-        place_names.sort();
-
-        // Every phrase with its target; all phrases become user words first, then are tokenized.
-        let mut phrases: Vec<(String, Target)> = Vec::new();
-        for (i, c) in f.products.category.iter().enumerate() {
-            phrases.push((prepare(&c.name), Target::Category(i)));
-            for a in &c.aliases {
-                phrases.push((prepare(a), Target::Category(i)));
-            }
-        }
-        for (i, h) in f.hazards.hazard.iter().enumerate() {
-            for t in &h.terms {
-                phrases.push((prepare(t), Target::Hazard(i, Strength::Strong)));
-            }
-            for t in &h.weak_terms {
-                phrases.push((prepare(t), Target::Hazard(i, Strength::Weak)));
-            }
-            for t in &h.test_items {
-                phrases.push((prepare(t), Target::Hazard(i, Strength::TestItem)));
-            }
-        }
-        // Product-dependent test items match as test items of their hazard; a mention attached to
-        // another product is dropped or re-read (see `product_hazard`).
-        for (i, h) in f.hazards.hazard.iter().enumerate() {
-            for pi in &h.product_items {
-                for t in &pi.items {
-                    phrases.push((prepare(t), Target::Hazard(i, Strength::TestItem)));
-                }
-            }
-        }
-        let list = |v: &[String], t: Target, out: &mut Vec<(String, Target)>| {
-            for s in v {
-                out.push((prepare(s), t));
-            }
-        };
-        list(&cues.negation.cues, Target::Neg, &mut phrases);
-        list(&cues.negation.adjacent, Target::NegAdjacent, &mut phrases);
-        list(&cues.hypothetical.cues, Target::Hypo, &mut phrases);
-        list(&cues.hypothetical.post, Target::HypoPost, &mut phrases);
-        list(&cues.hypothetical.title_doc, Target::TitleDoc, &mut phrases);
-        list(&cues.hypothetical.realis, Target::Realis, &mut phrases);
-        list(&cues.drill.cues, Target::Drill, &mut phrases);
-        list(&cues.advertising.cues, Target::Advert, &mut phrases);
-        for (i, m) in cues.modifier.iter().enumerate() {
-            list(&m.terms, Target::Modifier(i), &mut phrases);
-        }
-        for (i, v) in cues.vulnerable.iter().enumerate() {
-            list(&v.terms, Target::Vulnerable(i), &mut phrases);
-        }
-        for (i, n) in place_names.iter().enumerate() {
-            phrases.push((prepare(n), Target::Place(i)));
-        }
-        list(&cues.nationwide.terms, Target::Nationwide, &mut phrases);
-        list(
-            &cues.nationwide.publishers,
-            Target::NationPublisher,
-            &mut phrases,
-        );
-        for (i, p) in cues.platforms.names.iter().enumerate() {
-            phrases.push((prepare(p), Target::Platform(i)));
-        }
-
-        let mut jieba = Jieba::new();
-        let mut user_words: Vec<String> = gaz
-            .words
-            .iter()
-            .filter(|(_, f)| f.is_none())
-            .map(|(w, _)| prepare(w))
-            .collect();
-        // Advertising claims are not user words: "不会爆炸" must stay 不会 + 爆炸 so the negation and the
-        // hazard are seen too.
-        user_words.extend(
-            phrases
-                .iter()
-                .filter(|(_, t)| *t != Target::Advert)
-                .map(|(p, _)| p.clone()),
-        );
-        user_words.extend(cues.failure.cues.iter().map(|s| prepare(s)));
-        user_words.extend(cues.victim.cues.iter().map(|s| prepare(s)));
-        user_words.extend(cues.all_pass.cues.iter().map(|s| prepare(s)));
-        for c in &categories {
-            user_words.extend(c.anchor_terms.iter().cloned());
-        }
-        // Longer words first, so a short word's suggested frequency does not break a longer one.
-        user_words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-        user_words.dedup();
-        for w in &user_words {
-            if w.chars().count() >= 2 && !w.chars().all(|c| c.is_ascii_alphanumeric()) {
-                jieba.add_word(w, None, None);
-            }
-        }
-        // Words with a frequency from words.txt: 0 splits a general-dictionary word that swallows a term.
-        for (w, f) in &gaz.words {
-            if let Some(f) = f {
-                jieba.add_word(&prepare(w), Some(*f), None);
-            }
-        }
-        let mut matcher: FxHashMap<String, Vec<(Vec<String>, Target)>> = FxHashMap::default();
-        for (p, t) in &phrases {
-            let toks: Vec<String> = jieba
-                .cut(p, false)
-                .iter()
-                .map(|t| t.word.to_string())
-                .collect();
-            if let Some(first) = toks.first() {
-                matcher
-                    .entry(first.clone())
-                    .or_default()
-                    .push((toks.clone(), *t));
-            }
-        }
-        for v in matcher.values_mut() {
-            let mut unique: Vec<(Vec<String>, Target)> = Vec::with_capacity(v.len());
-            for e in v.drain(..) {
-                if !unique.contains(&e) {
-                    unique.push(e);
-                }
-            }
-            *v = unique;
-        }
-
-        let alt = |v: &[String]| {
-            let mut v: Vec<String> = v.iter().map(|s| regex::escape(s)).collect();
-            v.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
-            v.join("|")
-        };
-        let org_suffixes: Vec<String> = cues
-            .company
-            .suffixes
-            .iter()
-            .filter(|s| !s.ends_with('店'))
-            .cloned()
-            .collect();
-        for suffix in &org_suffixes {
-            substr.id(&prepare(suffix), ORG);
-        }
-        for (words, flag) in [
-            (&["旗舰店", "专营店", "专卖店"][..], SHOP),
-            (&["不合格"], NONCONFORMING),
-            (&["gb", "/t"], STD),
-            (&["牌"], BRAND),
-        ] {
-            for w in words {
-                substr.id(w, flag);
-            }
-        }
-        let org_re = Regex::new(&format!(
-            r"[\p{{Han}}A-Za-z0-9（）()·]{{1,30}}?(?:{})",
-            alt(&org_suffixes)
-        ));
-        let shop_re = Regex::new(r"[\p{Han}A-Za-z0-9]{2,16}?(?:官方旗舰店|旗舰店|专营店|专卖店)");
-        let brand_re = Regex::new(
-            r"(?:“([^”，。]{1,12})”牌|品牌(?:为|是|：|:)?\s*“([^”，。]{1,12})”|品牌[：:]\s*([\p{Han}A-Za-z0-9]{2,10}))",
-        );
-        let std_re = Regex::new(
-            r"(?i)(?:^|[^a-z/])(GB/T|GB/Z|GB|[A-Z]{2}/T|DB\d{2}/T)\s*(\d{3,5}(?:\.\d{1,3})?)(?:\s*[-—–]\s*((?:19|20)\d{2}))?",
-        );
-        let dateline_re = Regex::new(r"^\s*(?:\d{1,2}月\d{1,2}日)?\s*(?:电|讯|消息)");
-        let failed_batches_re = Regex::new(
-            r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:批次|批|家|个)[^，。；]{0,8}不合格|不合格(?:产品|项目|批次)|不合格率",
-        );
-        let date_re = Regex::new(r"\d{1,2}月\d{1,2}日|\d{1,2}日(?:凌晨|上午|中午|下午|晚|早|夜)");
-        // the home of an unnamed maker: "[乐清市]一家电器厂生产的…", "某玩具厂制造的…"
-        let maker_re = Regex::new(
-            r"^(?:\p{Han}{0,8}?(?:市|县|区|镇))?(?:一家|某)\p{Han}{0,10}?(?:公司|厂|企业)(?:生产|制造|出产)",
-        );
-        let (org_re, shop_re, brand_re, std_re, dateline_re, failed_batches_re, maker_re, date_re) =
-            match (
-                org_re,
-                shop_re,
-                brand_re,
-                std_re,
-                dateline_re,
-                failed_batches_re,
-                maker_re,
-                date_re,
-            ) {
-                (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e), Ok(f), Ok(g), Ok(h)) => {
-                    (a, b, c, d, e, f, g, h)
-                }
-                (a, ..) => {
-                    errs.push(ConfigError::new(
-                        &f.texts[2].0,
-                        rules::table_line(&f.texts[2].1, "company"),
-                        format!(
-                            "bad suffix list: {}",
-                            a.err().map(|e| e.to_string()).unwrap_or_default()
-                        ),
-                    ));
-                    return Err(errs);
-                }
-            };
-        let (substr, substr_flags) = match substr.build() {
-            Ok(x) => x,
-            Err(e) => {
-                errs.push(ConfigError::new(
-                    &f.texts[2].0,
-                    1,
-                    format!("phrase lists: {e}"),
-                ));
-                return Err(errs);
-            }
-        };
-        if !errs.is_empty() {
-            return Err(errs);
-        }
-        let mut anchor_term_cats: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-        for (ci, c) in categories.iter().enumerate() {
-            if c.anchor.is_empty() {
-                continue;
-            }
-            for t in &c.anchor_terms {
-                let v = anchor_term_cats.entry(t.clone()).or_default();
-                if !v.contains(&ci) {
-                    v.push(ci);
-                }
-            }
-        }
-        let mut anchor_term_ends: Vec<char> = anchor_term_cats
-            .keys()
-            .filter_map(|t| t.chars().next_back())
-            .collect();
-        anchor_term_ends.sort_unstable();
-        anchor_term_ends.dedup();
-        Ok(Analyzer {
-            anchor_term_cats,
-            anchor_term_ends,
-            jieba: Arc::new(jieba),
-            categories,
-            hazards,
-            modifiers: cues.modifier.iter().map(|m| m.raise).collect(),
-            vulnerable: cues.vulnerable.iter().map(|v| v.name.clone()).collect(),
-            kinds,
-            substr,
-            substr_flags,
-            victim_verbs: cues.victim.cues.iter().map(|s| prepare(s)).collect(),
-            all_pass: cues.all_pass.cues.iter().map(|s| prepare(s)).collect(),
-            place_names,
-            platforms: cues.platforms.names.clone(),
-            publisher_suffixes: cues.publisher.suffixes.iter().map(|s| prepare(s)).collect(),
-            agencies: cues.dateline.agencies.iter().map(|s| prepare(s)).collect(),
-            gaz,
-            matcher,
-            org_re,
-            shop_re,
-            brand_re,
-            std_re,
-            dateline_re,
-            failed_batches_re,
-            maker_re,
-            date_re,
-            neg_window: cues.negation.window.unwrap_or(6),
-            neg_breakers: cues.negation.breakers.iter().map(|s| prepare(s)).collect(),
-        })
-    }
-
-    /// Whether a substring hit is of a phrase in the list(s) `flag` names.
-    fn flagged(&self, hit: &Hit, flag: u8) -> bool {
-        self.substr_flags
-            .get(hit.0 as usize)
-            .is_some_and(|f| f & flag != 0)
-    }
-
     /// The tokenizer with our user words (the index uses it).
     pub fn jieba(&self) -> Arc<Jieba> {
         Arc::clone(&self.jieba)
@@ -702,345 +296,6 @@ impl Analyzer {
             .map(|h| h.severity)
     }
 
-    /// Resolve a place name (province, city, county; full or short form; 全国; a country) →
-    /// (code, province, city). Same-named counties in several provinces resolve to nothing.
-    pub fn resolve_region(&self, name: &str) -> Option<RegionInfo> {
-        self.resolve_text(name)
-    }
-
-    /// Resolve a short place text ("广东深圳", "浙江省杭州市余杭区", "宁波"): the most specific place
-    /// named in it that agrees with the first.
-    fn resolve_text(&self, name: &str) -> Option<RegionInfo> {
-        let f = prepare(name.trim());
-        if let Some(r) = self.gaz.resolve_in(&f, &[]) {
-            return Some(r);
-        }
-        let (w, _) = self.tokens(&f);
-        let mut ctx: Vec<String> = Vec::new();
-        let mut best: Option<RegionInfo> = None;
-        for m in self.matches(&w) {
-            let Target::Place(i) = m.target else { continue };
-            let Some(r) = self
-                .place_names
-                .get(i)
-                .and_then(|n| self.gaz.resolve_in(n, &ctx))
-            else {
-                continue;
-            };
-            match &best {
-                None => {
-                    ctx.push(r.province.clone());
-                    best = Some(r);
-                }
-                Some(b)
-                    if b.province == r.province && (b.city.is_none() || b.city == r.city) && r.code != b.code
-                    // deeper level: more trailing non-zero digits
-                    && r.code.trim_end_matches('0').len() > b.code.trim_end_matches('0').len() =>
-                {
-                    best = Some(r);
-                }
-                _ => {}
-            }
-        }
-        best
-    }
-
-    fn tokens<'a>(&self, text: &'a str) -> (Vec<&'a str>, Vec<Tok>) {
-        let cut = self.jieba.cut(text, false);
-        let mut words = Vec::with_capacity(cut.len());
-        let mut toks = Vec::with_capacity(cut.len());
-        let (mut sent, mut clause) = (0, 0);
-        for t in cut {
-            words.push(t.word);
-            toks.push(Tok {
-                s: t.byte_start,
-                e: t.byte_end,
-                sent,
-                clause,
-            });
-            match boundary(t.word) {
-                Some(true) => {
-                    sent += 1;
-                    clause += 1;
-                }
-                Some(false) => clause += 1,
-                None => {}
-            }
-        }
-        (words, toks)
-    }
-
-    fn matches(&self, words: &[&str]) -> Vec<Match> {
-        let mut out = Vec::new();
-        for i in 0..words.len() {
-            let Some(cands) = self.matcher.get(words[i]) else {
-                continue;
-            };
-            for (pat, target) in cands {
-                let b = i + pat.len();
-                if b <= words.len() && pat.iter().zip(&words[i..b]).all(|(p, w)| p == w) {
-                    out.push(Match {
-                        a: i,
-                        b,
-                        target: *target,
-                    });
-                }
-            }
-        }
-        out
-    }
-
-    /// `full` is the prepared title, a newline and the prepared text, `found` its substring
-    /// hits; the text starts at byte `text_start`.
-    fn infer_kind(
-        &self,
-        doc: &Document,
-        (full, found): (&str, &[Hit]),
-        text_start: usize,
-    ) -> DocKind {
-        if let Some(k) = doc.kind {
-            return k;
-        }
-        if doc.field(field::SHOP).is_some()
-            || (doc.field(field::PLATFORM).is_some() && doc.field(field::PRICE).is_some())
-        {
-            return DocKind::Listing;
-        }
-        if !doc.rows.is_empty() {
-            return DocKind::Inspection;
-        }
-        if doc.channel == crate::model::Channel::Complaint {
-            return DocKind::Complaint;
-        }
-        // the title, then the title with the first 300 characters of the text: a word counts in a
-        // scope when it ends inside it
-        let title_end = text_start.saturating_sub(1);
-        let head_end = full
-            .get(text_start..)
-            .and_then(|t| t.char_indices().nth(300))
-            .map_or(full.len(), |(i, _)| text_start + i);
-        let in_scope =
-            |ids: &[u32], end: usize| found.iter().any(|&(p, _, e)| e <= end && ids.contains(&p));
-        for (i, scope_end) in [title_end, head_end].into_iter().enumerate() {
-            for (kind, any, also) in &self.kinds {
-                // a standards announcement says so in its title; a news story may mention a standard
-                if i == 1
-                    && *kind == DocKind::Standard
-                    && doc.channel != crate::model::Channel::Standard
-                {
-                    continue;
-                }
-                if in_scope(any, scope_end) && (also.is_empty() || in_scope(also, scope_end)) {
-                    return *kind;
-                }
-            }
-        }
-        match doc.channel {
-            crate::model::Channel::Complaint => DocKind::Complaint,
-            crate::model::Channel::Platform => DocKind::Listing,
-            crate::model::Channel::Regulator => DocKind::Notice,
-            crate::model::Channel::Standard => DocKind::Standard,
-            crate::model::Channel::Media => DocKind::Media,
-        }
-    }
-
-    /// Category mentions of a token stream, with anchored refinement (电动车 + 锂电池 → 电动自行车用蓄电池).
-    fn category_mentions(
-        &self,
-        // the prepared text and its substring hits
-        (text, hits): (&str, &[Hit]),
-        words: &[&str],
-        toks: &[Tok],
-        ms: &[Match],
-        title_end: usize,
-        hazard_sents: Option<&FxHashSet<usize>>,
-    ) -> Vec<CatM> {
-        let mut cats: Vec<CatM> = Vec::new();
-        // Longest match wins where two category phrases overlap.
-        let mut spans: Vec<(usize, usize, usize)> = ms
-            .iter()
-            .filter_map(|m| match m.target {
-                Target::Category(c) => Some((m.a, m.b, c)),
-                _ => None,
-            })
-            .collect();
-        spans.sort_by_key(|&(a, b, _)| (a, std::cmp::Reverse(b)));
-        let mut covered_to = 0;
-        for (a, b, c) in spans {
-            if a < covered_to {
-                continue;
-            }
-            let (s, e) = (toks[a].s, toks[b - 1].e);
-            if covered(hits, &self.categories[c].exclude, s, e) {
-                continue;
-            }
-            covered_to = b;
-            cats.push(CatM {
-                c,
-                tok: a,
-                end: b,
-                sent: toks[a].sent,
-            });
-        }
-        // Anchors: a refining category replaces its anchor in sentences holding one of its anchor terms
-        // (电动车 … 锂电池). When the anchor is what the document is about (in its title, or its most
-        // named category), an anchor term in a later sentence with no other product refines it too
-        // ("起火车辆的锂电池系网购的非原厂电池" in an e-bike story is the e-bike battery).
-        // Tokens naming an anchor term of a refining category: the term itself, or a word ending
-        // in it at most two characters longer that is no rule phrase of its own (新电池 but not
-        // 蓄电池). (token, category) pairs in token order, found with at most three lookups a token,
-        // and none for a token whose last character ends no anchor term (most tokens).
-        let mut term_toks: Vec<(usize, usize)> = Vec::new();
-        for (i, w) in words.iter().enumerate() {
-            if w.chars()
-                .next_back()
-                .is_none_or(|c| self.anchor_term_ends.binary_search(&c).is_err())
-            {
-                continue;
-            }
-            let mut hit = |t: &str| {
-                for &ci in self.anchor_term_cats.get(t).map_or(&[][..], Vec::as_slice) {
-                    if !term_toks.contains(&(i, ci)) {
-                        term_toks.push((i, ci));
-                    }
-                }
-            };
-            hit(w);
-            let mut suffixes = w.char_indices().skip(1).take(2).map(|(k, _)| &w[k..]);
-            if let Some(first) = suffixes.next()
-                && !self.matcher.contains_key(*w)
-            {
-                hit(first);
-                if let Some(second) = suffixes.next() {
-                    hit(second);
-                }
-            }
-        }
-        let mut counts: FxHashMap<usize, usize> = FxHashMap::default();
-        for m in &cats {
-            *counts.entry(m.c).or_default() += 1;
-        }
-        let most = counts
-            .iter()
-            .max_by_key(|&(c, n)| (*n, std::cmp::Reverse(*c)))
-            .map(|(c, _)| *c);
-        for (ci, cat) in self.categories.iter().enumerate() {
-            if cat.anchor.is_empty() {
-                continue;
-            }
-            let doc_about_anchor = cats.iter().any(|m| {
-                cat.anchor.contains(&m.c) && (toks[m.tok].s < title_end || Some(m.c) == most)
-            });
-            // first anchor-term token of each sentence, in one pass
-            let mut firsts: Vec<(usize, usize)> = Vec::new();
-            for &(i, _) in term_toks.iter().filter(|&&(_, c)| c == ci) {
-                let Some(t) = toks.get(i) else { continue };
-                if firsts.last().is_none_or(|&(s, _)| s != t.sent) {
-                    firsts.push((t.sent, i));
-                }
-            }
-            for (sent, term_tok) in firsts {
-                // a battery named where nothing happens ("该车采用石墨烯电池") describes the bike
-                if hazard_sents.is_some_and(|h| !h.contains(&sent)) {
-                    continue;
-                }
-                let is_term_cat = |m: &CatM| {
-                    cat.anchor_terms
-                        .iter()
-                        .any(|t| words.get(m.tok).is_some_and(|w| w == t))
-                };
-                let anchor_m = cats
-                    .iter()
-                    .find(|m| m.sent == sent && cat.anchor.contains(&m.c));
-                // "电动自行车及充电器": two products side by side; the anchor stays, the term is refined
-                if let Some(a) = anchor_m
-                    && term_tok >= a.end
-                    && words
-                        .get(a.end..term_tok)
-                        .is_some_and(|b| !b.is_empty() && b.iter().all(|w| JOIN_WORDS.contains(w)))
-                {
-                    cats.retain(|m| !(m.sent == sent && m.tok == term_tok));
-                    cats.push(CatM {
-                        c: ci,
-                        tok: term_tok,
-                        end: term_tok + 1,
-                        sent,
-                    });
-                    continue;
-                }
-                let anchor_tok = anchor_m.map(|m| m.tok);
-                let at = match anchor_tok {
-                    Some(t) => t,
-                    None if doc_about_anchor
-                        && !cats
-                            .iter()
-                            .any(|m| m.sent == sent && !is_term_cat(m) && m.c != ci) =>
-                    {
-                        term_tok
-                    }
-                    None => continue,
-                };
-                cats.retain(|m| {
-                    !(m.sent == sent && (cat.anchor.contains(&m.c) || is_term_cat(m) || m.c == ci))
-                });
-                cats.push(CatM {
-                    c: ci,
-                    tok: at,
-                    end: at + 1,
-                    sent,
-                });
-            }
-        }
-        // A part word (插头) gives way to another product named in its sentence.
-        let is_part: Vec<bool> = cats
-            .iter()
-            .map(|m| {
-                let t = span_text(text, toks, m.tok, m.end);
-                self.categories[m.c].parts.iter().any(|p| p == t)
-            })
-            .collect();
-        let part_only: Vec<bool> = cats
-            .iter()
-            .zip(&is_part)
-            .map(|(m, &part)| {
-                part && cats
-                    .iter()
-                    .zip(&is_part)
-                    .any(|(o, &o_part)| o.sent == m.sent && o.c != m.c && !o_part)
-            })
-            .collect();
-        let mut k = 0;
-        cats.retain(|_| {
-            k += 1;
-            !part_only[k - 1]
-        });
-        // A generic word (充电器, 锂电池) in a document that names the refined product in full
-        // (电动车充电器, 电动车锂电池) is that product.
-        let texts: Vec<&str> = cats
-            .iter()
-            .map(|m| span_text(text, toks, m.tok, m.end))
-            .collect();
-        let mut reassign: Vec<(usize, usize)> = Vec::new();
-        for (i, a) in cats.iter().enumerate() {
-            for (j, b) in cats.iter().enumerate() {
-                if a.c != b.c
-                    && !self.categories[b.c].anchor.is_empty()
-                    && texts[j].chars().count() > texts[i].chars().count()
-                    && !texts[i].is_empty()
-                    && texts[j].ends_with(texts[i])
-                {
-                    reassign.push((i, b.c));
-                    break;
-                }
-            }
-        }
-        for (i, c) in reassign {
-            cats[i].c = c;
-        }
-        cats.sort_by_key(|m| m.tok);
-        cats
-    }
-
     /// Analyse one document.
     pub fn analyze(&self, doc: &Document, clusters: &mut ClusterIndex) -> Extraction {
         self.run(doc, clusters, false).0
@@ -1063,595 +318,36 @@ impl Analyzer {
         clusters: &mut ClusterIndex,
         want_facts: bool,
     ) -> (Extraction, Option<Facts>) {
-        // folded title, newline, folded text: parties and places are copied from it as written
-        let mut full_orig = String::with_capacity(doc.title.len() + 1 + doc.text.len());
-        fold_into(&doc.title, &mut full_orig);
-        let has_title = !full_orig.trim().is_empty();
-        full_orig.push('\n');
-        let text_start = full_orig.len();
-        fold_into(&doc.text, &mut full_orig);
-        // … and lower-cased for matching
-        let full = full_orig.to_ascii_lowercase();
-        let found = hits(&self.substr, &full);
-        let has = |flag: u8| found.iter().any(|h| self.flagged(h, flag));
-        let kind = self.infer_kind(doc, (&full, &found), text_start);
-        let (words, toks) = self.tokens(&full);
-        let ms = self.matches(&words);
-        let n_sent = toks.last().map_or(1, |t| t.sent + 1);
-        let title_sent = 0usize;
-
-        // Cue positions.
-        let mut neg: Vec<(usize, usize)> = Vec::new(); // (clause, end tok)
-        let mut neg_adj: Vec<usize> = Vec::new(); // end tok
-        let mut hypo: Vec<(usize, usize)> = Vec::new(); // (sent, start tok)
-        let mut hypo_post: FxHashSet<usize> = FxHashSet::default(); // clause
-        let mut realis_sent: FxHashSet<usize> = FxHashSet::default();
-        let mut drill_sent: FxHashSet<usize> = FxHashSet::default();
-        let mut advert_sent: FxHashSet<usize> = FxHashSet::default();
-        let mut raise_sent: FxHashMap<usize, u8> = FxHashMap::default();
-        let mut title_doc_hypo = false;
-        let mut doc_drill = false;
-        let mut vulnerable: Vec<String> = Vec::new();
-        let mut platforms_txt: Vec<String> = Vec::new();
-        for m in &ms {
-            let t = toks[m.a];
-            match m.target {
-                Target::Neg => neg.push((t.clause, m.b)),
-                Target::NegAdjacent => neg_adj.push(m.b),
-                Target::Hypo => hypo.push((t.sent, m.a)),
-                Target::HypoPost => {
-                    hypo_post.insert(t.clause);
-                }
-                Target::TitleDoc if has_title && t.sent == title_sent && t.s < text_start => {
-                    title_doc_hypo = true
-                }
-                Target::Realis => {
-                    realis_sent.insert(t.sent);
-                }
-                Target::Drill => {
-                    drill_sent.insert(t.sent);
-                    if has_title && t.s < text_start {
-                        doc_drill = true;
-                    }
-                }
-                Target::Advert => {
-                    advert_sent.insert(t.sent);
-                }
-                Target::Modifier(i) => {
-                    let r = self.modifiers.get(i).copied().unwrap_or(0);
-                    let e = raise_sent.entry(t.sent).or_insert(0);
-                    *e = (*e).max(r);
-                }
-                Target::Vulnerable(i) => {
-                    if let Some(v) = self.vulnerable.get(i)
-                        && !vulnerable.contains(v)
-                    {
-                        vulnerable.push(v.clone());
-                    }
-                }
-                Target::Platform(i) => {
-                    if let Some(p) = self.platforms.get(i)
-                        && !platforms_txt.contains(p)
-                    {
-                        platforms_txt.push(p.clone());
-                    }
-                }
-                _ => {}
-            }
-        }
-        // byte range of each sentence, in one pass
-        let mut sent_ranges: Vec<(usize, usize)> = vec![(0, 0); n_sent];
-        for t in toks.iter().rev() {
-            if let Some(r) = sent_ranges.get_mut(t.sent) {
-                if r.1 == 0 {
-                    r.1 = t.e;
-                }
-                r.0 = t.s;
-            }
-        }
-        let sent_text = |sent: usize| -> &str {
-            let (s, e) = sent_ranges.get(sent).copied().unwrap_or((0, 0));
-            full.get(s..e).unwrap_or("")
-        };
-        // sentences holding failure wording: a hit inside the byte range of its first token's sentence
-        let failure_sent: FxHashSet<usize> = found
-            .iter()
-            .filter(|h| self.flagged(h, FAILURE))
-            .filter_map(|&(_, hs, he)| {
-                let k = toks.partition_point(|t| t.e <= hs);
-                let sent = toks.get(k)?.sent;
-                let (s, e) = sent_ranges.get(sent).copied()?;
-                (s <= hs && he <= e).then_some(sent)
-            })
-            .collect();
-        // All-pass wording with no failure wording left once the all-pass phrases are taken out
-        // ("3批次不合格，其余均合格" is not an all-pass notice; "未发现不合格产品" is).
-        let all_pass_cue = has(ALL_PASS) && {
-            let mut rest = full.clone();
-            for c in &self.all_pass {
-                rest = rest.replace(c.as_str(), "");
-            }
-            !(rest.contains("不合格") || rest.contains("不符合") || rest.contains("不达标"))
-        };
-        // each regex below runs only over a text holding a word it cannot match without
-        let failure_count = has(NONCONFORMING) && self.failed_batches_re.is_match(&full);
-        let exempt = matches!(kind, DocKind::Recall | DocKind::Inspection);
-
-        // Categories.
-        let hazard_sents: FxHashSet<usize> = ms
-            .iter()
-            .filter(|m| matches!(m.target, Target::Hazard(_, Strength::Strong)))
-            .map(|m| toks[m.a].sent)
-            .collect();
-        let cats = self.category_mentions(
-            (&full, &found),
-            &words,
-            &toks,
-            &ms,
-            if has_title { text_start } else { 0 },
-            Some(&hazard_sents),
-        );
-        // Products a fire reached (引燃了被褥, 童鞋被烧毁) are victims, not sources.
-        let victim: Vec<bool> = cats
-            .iter()
-            .map(|c| {
-                let clause = toks[c.tok].clause;
-                let is_verb = |w: &str| self.victim_verbs.iter().any(|v| v == w);
-                let before = (0..c.tok)
-                    .rev()
-                    .take_while(|&k| toks[k].clause == clause)
-                    .any(|k| is_verb(words[k]));
-                let after = words.get(c.end) == Some(&"被")
-                    && words.get(c.end + 1).is_some_and(|w| is_verb(w));
-                before || after
-            })
-            .collect();
-        let categories = self.rank_categories(&cats, text_start, &toks);
-
-        // Hazards.
-        let title_raise = if has_title {
-            raise_sent.get(&title_sent).copied().unwrap_or(0)
-        } else {
-            0
-        };
-        let mut hz: Vec<HazM> = Vec::new();
-        let mut hz_spans: Vec<(usize, usize)> = Vec::new();
-        let mut hmatches: Vec<&Match> = ms
-            .iter()
-            .filter(|m| matches!(m.target, Target::Hazard(..)))
-            .collect();
-        hmatches.sort_by_key(|m| (m.a, std::cmp::Reverse(m.b), strength_rank(m.target)));
-        for m in hmatches {
-            let Target::Hazard(h, strength) = m.target else {
-                continue;
-            };
-            let t = toks[m.a];
-            // a token range already used by a stronger / longer hazard term of another hazard is skipped
-            if hz_spans
-                .iter()
-                .any(|&(a, b)| m.a >= a && m.b <= b && (a, b) != (m.a, m.b))
-            {
-                continue;
-            }
-            if strength != Strength::Strong && !failure_sent.contains(&t.sent) {
-                continue;
-            }
-            let (s, e) = (t.s, toks[m.b - 1].e);
-            if covered(&found, &self.hazards[h].exclude, s, e) {
-                continue;
-            }
-            if hz.iter().any(|x| x.tok == m.a && x.h == h) {
-                continue;
-            }
-            hz_spans.push((m.a, m.b));
-            // A negation reaches forward in its clause, at most `window` tokens, and not past a causal
-            // word ("物业未及时处理导致起火" is a fire).
-            let negated = neg.iter().any(|&(c, end)| {
-                c == t.clause
-                    && end <= m.a
-                    && m.a - end <= self.neg_window
-                    // the word right after the cue is what it negates (未引起火灾), so it never breaks;
-                    // nor does a causal word inside a relative clause ("未发生因充电引发的火灾")
-                    && !words
-                        .get(end + 1..m.a)
-                        .unwrap_or(&[])
-                        .iter()
-                        .enumerate()
-                        .any(|(k, w)| {
-                            self.neg_breakers.iter().any(|b| b == w)
-                                && words.get(end + 2 + k) != Some(&"的")
-                        })
-            }) || neg_adj.iter().any(|&end| {
-                end <= m.a && end + 1 >= m.a && toks.get(end).is_some_and(|x| x.clause == t.clause)
-            });
-            let drill = doc_drill || drill_sent.contains(&t.sent);
-            let hypothetical_cue = (title_doc_hypo
-                && !realis_sent.contains(&t.sent)
-                && !self.date_re.is_match(sent_text(t.sent)))
-                || hypo.iter().any(|&(sent, a)| sent == t.sent && a < m.a)
-                || hypo_post.contains(&t.clause);
-            let hypothetical = hypothetical_cue && !exempt;
-            let advert = kind == DocKind::Listing
-                && (advert_sent.contains(&t.sent) || (has_title && t.s < text_start));
-            let base = self.hazards[h].severity;
-            let raise = raise_sent
-                .get(&t.sent)
-                .copied()
-                .unwrap_or(0)
-                .max(title_raise);
-            let severity = (base + raise).min(4);
-            hz.push(HazM {
-                h,
-                tok: m.a,
-                sent: t.sent,
-                term: full_orig.get(s..e).unwrap_or("").to_string(),
-                span: (s, e),
-                negated,
-                hypothetical: hypothetical || drill || advert,
-                drill,
-                advert,
-                severity,
-                category: None,
-                also: Vec::new(),
-            });
-        }
-        // Attach each hazard to the nearest category of its sentence, else the title's, else the top one.
-        let top = categories.first().copied();
-        let title_cat = cats
-            .iter()
-            .find(|c| has_title && c.sent == title_sent)
-            .map(|c| c.c);
-        for m in &mut hz {
-            let prefer = &self.hazards[m.h].prefer_groups;
-            let clause = toks[m.tok].clause;
-            let same: Option<&CatM> = cats
-                .iter()
-                .zip(&victim)
-                .filter(|(c, v)| c.sent == m.sent && !**v)
-                .map(|(c, _)| c)
-                .min_by_key(|c| {
-                    let preferred =
-                        prefer.is_empty() || prefer.contains(&self.categories[c.c].group);
-                    (
-                        !preferred,
-                        toks[c.tok].clause.abs_diff(clause),
-                        c.tok.abs_diff(m.tok),
-                        c.tok > m.tok,
-                    )
-                });
-            m.category = same.map(|c| c.c).or(title_cat).or(top);
-            if let Some(same) = same {
-                m.also = coordinated(&cats, same, &words);
-            }
-        }
-
-        hz.retain(|m| {
-            let term = full.get(m.span.0..m.span.1).unwrap_or("");
-            self.keeps_term(m.h, term, m.category)
+        let p = self.prepare_doc(doc);
+        let t = Tokens::new(self, &p.full);
+        let cues = self.cues(&p, &t);
+        let prod = self.products(&p, &t);
+        let standards = self.standards(&p);
+        let genre = self.genre(&p, standards.iter().any(|s| standard_is_mandatory(s)));
+        let mut hz = self.hazard_mentions(&p, &t, &cues, &genre);
+        let categories = self.attach(&p, &t, &mut hz, &prod);
+        let names = self.names(&p);
+        let places = self.places(&p, &t, &names, &genre);
+        let (parties, listing_parties) = self.parties(&p, &names, &cues);
+        let (findings, reason) = self.decide(&Evidence {
+            p: &p,
+            t: &t,
+            cues: &cues,
+            hz: &hz,
+            prod: &prod,
+            categories: &categories,
+            places: &places,
+            parties: &parties,
+            listing_parties: &listing_parties,
+            genre: &genre,
         });
-
-        // A refined category (电动自行车用蓄电池) takes over its anchor's mentions of a hazard it also
-        // has in the document: "电动车起火" in the title and "电池起火" in the body are one battery fire.
-        let mut categories = categories;
-        for ci in 0..self.categories.len() {
-            let anchors = &self.categories[ci].anchor;
-            if anchors.is_empty() {
-                continue;
-            }
-            let refined_hazards: Vec<usize> = hz
-                .iter()
-                .filter(|m| m.category == Some(ci))
-                .map(|m| m.h)
-                .collect();
-            let mut moved = false;
-            for m in &mut hz {
-                if m.category.is_some_and(|c| anchors.contains(&c))
-                    && refined_hazards.contains(&m.h)
-                {
-                    m.category = Some(ci);
-                    moved = true;
-                }
-            }
-            if moved
-                && let (Some(pr), Some(pa)) = (
-                    categories.iter().position(|&c| c == ci),
-                    categories.iter().position(|&c| anchors.contains(&c)),
-                )
-                && pr > pa
-            {
-                let c = categories.remove(pr);
-                categories.insert(pa, c);
-            }
-        }
-        let top = categories.first().copied();
-
-        // Regions.
-        // organisation and shop names: parties, and the places inside them are company places
-        let org_names = if has(ORG) {
-            self.org_spans(&full_orig)
-        } else {
-            Vec::new()
-        };
-        let shop_names: Vec<(usize, usize)> = if has(SHOP) {
-            self.shop_re
-                .find_iter(&full_orig)
-                .map(|m| (m.start(), m.end()))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let places = self.place_mentions(
-            doc,
-            (&full, &full_orig),
-            &toks,
-            &ms,
-            text_start,
-            &[org_names.as_slice(), shop_names.as_slice()].concat(),
-        );
-        let shop_region = doc.field(field::SHOP_REGION).and_then(|r| {
-            self.resolve_text(r).map(|x| RegionMention {
-                text: r.to_string(),
-                code: x.code,
-                province: x.province,
-                city: x.city,
-                role: RegionRole::Shop,
-            })
-        });
-        let hint = doc
-            .region_hint
-            .as_deref()
-            .and_then(|h| self.resolve_text(h));
-        let doc_place = self.doc_place(&places, hint.as_ref(), shop_region.as_ref());
-        // The event place of a sentence: its first event province, with the first city named in it.
-        let place_of = |sent: usize| -> (Option<String>, Option<String>) {
-            let evs: Vec<&RegionMention> = places
-                .iter()
-                .filter(|p| {
-                    p.sent == sent
-                        && p.mention.role == RegionRole::Event
-                        && p.mention.province != "全国"
-                })
-                .map(|p| &p.mention)
-                .collect();
-            match evs.first() {
-                Some(first) => {
-                    let city = evs
-                        .iter()
-                        .filter(|m| m.province == first.province)
-                        .find_map(|m| m.city.clone());
-                    (Some(first.province.clone()), city)
-                }
-                None => doc_place.clone(),
-            }
-        };
-
-        // Parties.
-        let mut parties = Parties::default();
-        let push = |v: &mut Vec<String>, s: &str| {
-            let s = s.trim();
-            if !s.is_empty() && !v.iter().any(|x| x == s) {
-                v.push(s.to_string());
-            }
-        };
-        if let Some(b) = doc.field(field::BRAND) {
-            push(&mut parties.brands, b);
-        }
-        if let Some(s) = doc.field(field::SHOP) {
-            push(&mut parties.shops, s);
-        }
-        if let Some(p) = doc.field(field::PLATFORM) {
-            push(&mut parties.platforms, p);
-        }
-        if let Some(e) = doc.field(field::ENTERPRISE) {
-            push(&mut parties.enterprises, e);
-        }
-        for row in &doc.rows {
-            if let Some(e) = row.get(field::ENTERPRISE) {
-                push(&mut parties.enterprises, e);
-            }
-        }
-        for &(s, e) in &org_names {
-            if let Some(name) = full_orig.get(s..e) {
-                push(&mut parties.enterprises, name);
-            }
-        }
-        for &(so, eo) in &shop_names {
-            let start = strip_lead(&full_orig, so, eo, &self.platforms);
-            if let Some(name) = full_orig.get(start..eo).filter(|n| n.chars().count() >= 4) {
-                push(&mut parties.shops, name);
-            }
-        }
-        let brand_word = has(BRAND);
-        for c in brand_word
-            .then(|| self.brand_re.captures_iter(&full_orig))
-            .into_iter()
-            .flatten()
-        {
-            if let Some(b) = c.get(1).or(c.get(2)).or(c.get(3)) {
-                push(&mut parties.brands, b.as_str());
-            }
-        }
-        for p in &platforms_txt {
-            push(&mut parties.platforms, p);
-        }
-        let listing_parties = Parties {
-            brands: doc
-                .field(field::BRAND)
-                .map(|s| vec![s.to_string()])
-                .unwrap_or_default(),
-            shops: doc
-                .field(field::SHOP)
-                .map(|s| vec![s.to_string()])
-                .unwrap_or_default(),
-            platforms: doc
-                .field(field::PLATFORM)
-                .map(|s| vec![s.to_string()])
-                .unwrap_or_default(),
-            enterprises: doc
-                .field(field::ENTERPRISE)
-                .map(|s| vec![s.to_string()])
-                .unwrap_or_default(),
-        };
-
-        // Standards.
-        let mut standards: Vec<String> = Vec::new();
-        let std_word = has(STD);
-        for c in std_word
-            .then(|| self.std_re.captures_iter(&full_orig))
-            .into_iter()
-            .flatten()
-        {
-            let prefix = c.get(1).map_or("", |m| m.as_str()).to_ascii_uppercase();
-            let num = c.get(2).map_or("", |m| m.as_str());
-            let s = match c.get(3) {
-                Some(y) => format!("{prefix} {num}-{}", y.as_str()),
-                None => format!("{prefix} {num}"),
-            };
-            if !standards.contains(&s) {
-                standards.push(s);
-            }
-        }
-
-        // Findings.
-        let mut findings: Vec<Finding> = Vec::new();
-        let mut reason: Option<&str> = None;
-        if kind == DocKind::Standard {
-            reason = Some("standard announcement");
-        } else {
-            let failed_rows: Vec<&BTreeMap<String, String>> = doc
-                .rows
-                .iter()
-                .filter(|r| row_failed(r, failure_count))
-                .collect();
-            if kind == DocKind::Inspection && !failed_rows.is_empty() {
-                for row in failed_rows {
-                    findings.extend(
-                        self.row_findings(row, top, &doc_place, &title_cat)
-                            .into_iter()
-                            .map(|mut f| {
-                                f.severity = (f.severity + title_raise).min(4);
-                                f
-                            }),
-                    );
-                }
-            } else if kind == DocKind::Inspection
-                && (!doc.rows.is_empty() || all_pass_cue)
-                && !doc_drill
-            {
-                reason = Some("all-pass inspection");
-            } else {
-                // An inspection that reports failed batches without naming a known item still is one.
-                if kind == DocKind::Inspection
-                    && failure_count
-                    && !doc_drill
-                    && !hz.iter().any(|m| !m.negated && !m.hypothetical)
-                    && let (Some(c), Some(h)) = (
-                        top,
-                        self.hazards.iter().position(|h| h.name == "非安全质量"),
-                    )
-                {
-                    findings.push(Finding {
-                        category: self.categories[c].name.clone(),
-                        hazard: self.hazards[h].name.clone(),
-                        severity: self.hazards[h].severity,
-                        province: doc_place.0.clone(),
-                        city: doc_place.1.clone(),
-                        parties: Parties::default(),
-                    });
-                }
-                for m in &hz {
-                    if m.negated || m.hypothetical {
-                        continue;
-                    }
-                    // a minor hazard next to a severe one of the same product is its cause; an
-                    // inspection's failed items are each a finding of their own
-                    if self.hazards[m.h].minor
-                        && kind != DocKind::Inspection
-                        && hz.iter().any(|o| {
-                            o.sent == m.sent
-                                && o.category == m.category
-                                && !o.negated
-                                && !o.hypothetical
-                                && self.hazards[o.h].severity >= 3
-                        })
-                    {
-                        continue;
-                    }
-                    let Some(first) = m.category else { continue };
-                    for c in std::iter::once(first).chain(m.also.iter().copied()) {
-                        let cat = self.categories[c].name.clone();
-                        let hazard = self.hazards[m.h].name.clone();
-                        if let Some(f) = findings
-                            .iter_mut()
-                            .find(|f| f.category == cat && f.hazard == hazard)
-                        {
-                            f.severity = f.severity.max(m.severity);
-                            continue;
-                        }
-                        let (province, city) = place_of(m.sent);
-                        let fparties = match kind {
-                            DocKind::Listing | DocKind::Complaint => {
-                                let mut p = listing_parties.clone();
-                                if kind == DocKind::Complaint {
-                                    p.merge(&Parties {
-                                        enterprises: vec![],
-                                        ..parties.clone()
-                                    });
-                                }
-                                p
-                            }
-                            _ => {
-                                let st = sent_text(m.sent);
-                                let keep = |v: &[String]| {
-                                    v.iter()
-                                        .filter(|x| st.contains(x.to_ascii_lowercase().as_str()))
-                                        .cloned()
-                                        .collect::<Vec<_>>()
-                                };
-                                Parties {
-                                    brands: keep(&parties.brands),
-                                    enterprises: keep(&parties.enterprises),
-                                    shops: keep(&parties.shops),
-                                    platforms: keep(&parties.platforms),
-                                }
-                            }
-                        };
-                        findings.push(Finding {
-                            category: cat,
-                            hazard,
-                            severity: m.severity,
-                            province,
-                            city,
-                            parties: fparties,
-                        });
-                    }
-                }
-            }
-            if findings.is_empty() && reason.is_none() {
-                reason = Some(if hz.iter().any(|m| m.drill) || doc_drill {
-                    "drill"
-                } else if kind == DocKind::Listing
-                    && (hz.iter().any(|m| m.advert) || !advert_sent.is_empty())
-                {
-                    "advertising"
-                } else if hz.iter().any(|m| m.negated) {
-                    "negated"
-                } else if hz.iter().any(|m| m.hypothetical) {
-                    "hypothetical/advice"
-                } else if !hz.is_empty() && categories.is_empty() {
-                    "no product"
-                } else {
-                    "no hazard"
-                });
-            }
-        }
         let is_signal = !findings.is_empty();
 
-        // `cluster_text`, folded: the body, or title and body — both already in `full_orig`
+        // `cluster_text`, folded: the body, or title and body — both already in `p.orig`
         let cluster_folded = if clusters_body_alone(doc) {
-            full_orig.get(text_start..).unwrap_or_default()
+            p.orig.get(p.text_start..).unwrap_or_default()
         } else {
-            full_orig.as_str()
+            p.orig.as_str()
         };
         let cluster = clusters.assign_folded(&doc.id, cluster_folded);
 
@@ -1666,50 +362,20 @@ impl Analyzer {
                 category: m.category.map(|c| self.categories[c].name.clone()),
             })
             .collect();
-        // Categories: for a signal, the products of its findings first, then the others the document is
-        // about (in the title, named twice, or carrying a hazard); a passing mention ("用手机拍下") is left
-        // out. Otherwise every product named, most salient first.
-        let mut category_names: Vec<String> = Vec::new();
-        if is_signal {
-            for &c in &categories {
-                let name = &self.categories[c].name;
-                if findings.iter().any(|f| &f.category == name) {
-                    category_names.push(name.clone());
-                }
-            }
-            for &c in &categories {
-                let name = &self.categories[c].name;
-                let n = cats
-                    .iter()
-                    .zip(&victim)
-                    .filter(|(m, v)| m.c == c && !**v)
-                    .count();
-                let in_title = cats
-                    .iter()
-                    .any(|m| m.c == c && has_title && toks[m.tok].s < text_start);
-                let carries = hz.iter().any(|m| m.category == Some(c));
-                if !category_names.contains(name) && (n >= 2 || in_title || carries) {
-                    category_names.push(name.clone());
-                }
-            }
-        } else {
-            category_names = categories
-                .iter()
-                .map(|&c| self.categories[c].name.clone())
-                .collect();
-        }
-        let mut regions: Vec<RegionMention> = places.into_iter().map(|p| p.mention).collect();
-        regions.extend(shop_region);
-        let facts = want_facts.then(|| facts_folded(&full_orig, &standards));
+        let category_names = self.category_names(&p, &t, &prod, &categories, &hz, &findings);
+        let mut regions: Vec<RegionMention> =
+            places.places.into_iter().map(|pm| pm.mention).collect();
+        regions.extend(places.shop_region);
+        let facts = want_facts.then(|| facts_folded(&p.orig, &standards));
         let ex = Extraction {
             doc_id: doc.id.clone(),
-            kind,
+            kind: p.kind,
             categories: category_names,
             hazards,
             regions,
             parties,
             standards,
-            vulnerable,
+            vulnerable: cues.vulnerable,
             findings,
             is_signal,
             reason: if is_signal {
@@ -1722,523 +388,74 @@ impl Analyzer {
         (ex, facts)
     }
 
-    /// Categories ordered by salience: title mentions count three times, then count, then first position.
-    fn rank_categories(&self, cats: &[CatM], text_start: usize, toks: &[Tok]) -> Vec<usize> {
-        let mut score: BTreeMap<usize, (u32, usize)> = BTreeMap::new();
-        for m in cats {
-            let w = if toks[m.tok].s < text_start { 3 } else { 1 };
-            let e = score.entry(m.c).or_insert((0, m.tok));
-            e.0 += w;
-            e.1 = e.1.min(m.tok);
+    /// Fold title and text into one buffer, find every substring phrase, and tell the kind.
+    fn prepare_doc<'d>(&self, doc: &'d Document) -> Prepared<'d> {
+        // folded title, newline, folded text: parties and places are copied from it as written
+        let mut orig = String::with_capacity(doc.title.len() + 1 + doc.text.len());
+        fold_into(&doc.title, &mut orig);
+        let has_title = !orig.trim().is_empty();
+        orig.push('\n');
+        let text_start = orig.len();
+        fold_into(&doc.text, &mut orig);
+        // … and lower-cased for matching
+        let full = orig.to_ascii_lowercase();
+        let found = hits(&self.substr, &full);
+        let kind = self.infer_kind(doc, (&full, &found), text_start);
+        Prepared {
+            doc,
+            orig,
+            full,
+            text_start,
+            has_title,
+            found,
+            kind,
         }
-        let mut v: Vec<(usize, (u32, usize))> = score.into_iter().collect();
-        v.sort_by_key(|&(_, (s, first))| (std::cmp::Reverse(s), first));
-        v.into_iter().map(|(c, _)| c).collect()
     }
 
-    /// Organisation names (…有限公司, …集团, …厂) as byte spans of `text`; "一公司", "某厂" are not names.
-    fn org_spans(&self, text: &str) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        for m in self.org_re.find_iter(text) {
-            // 厂家, 公司内, 集团化 …: the suffix is the start of another word
-            if text[m.end()..].starts_with([
-                '家', '商', '区', '房', '长', '方', '址', '内', '里', '牌', '化', '址',
-            ]) {
-                continue;
-            }
-            let start = strip_lead(text, m.start(), m.end(), &self.platforms);
-            let name = &text[start..m.end()];
-            if name.chars().count() < 4 {
-                continue;
-            }
-            // "一服装厂", "一家电动车公司": an indefinite mention, not a name (第一, 统一 are names)
-            let chars: Vec<char> = name.chars().collect();
-            if let Some(k) = chars.iter().rposition(|&c| c == '一')
-                && (k == 0 || !"第统唯万".contains(chars[k - 1]))
-            {
-                continue;
-            }
-            let bad = [
-                "一公司",
-                "一家公司",
-                "一厂",
-                "一工厂",
-                "一家工厂",
-                "某公司",
-                "该公司",
-                "这家公司",
-                "本公司",
-                "子公司",
-                "分公司",
-                "一集团",
-                "该厂",
-                "工厂",
-            ];
-            if bad
-                .iter()
-                .any(|b| name.ends_with(b) && name.chars().count() <= b.chars().count() + 3)
-                || name.starts_with("该")
-                || name.starts_with("一家")
-            {
-                continue;
-            }
-            out.push((start, m.end()));
-        }
-        out
-    }
-
-    fn place_mentions(
+    /// Categories: for a signal, the products of its findings first, then the others the document
+    /// is about (in the title, named twice, or carrying a hazard); a passing mention ("用手机拍下")
+    /// is left out. Otherwise every product named, most salient first.
+    fn category_names(
         &self,
-        doc: &Document,
-        (full, full_orig): (&str, &str),
-        toks: &[Tok],
-        ms: &[Match],
-        text_start: usize,
-        // organisation and shop name spans: a place inside one is a company place
-        org: &[(usize, usize)],
-    ) -> Vec<PlaceM> {
-        // Context: provinces named unambiguously anywhere, to choose among same-named counties.
-        let mut ctx: Vec<String> = Vec::new();
-        for m in ms {
-            if let Target::Place(i) = m.target
-                && let Some(r) = self
-                    .place_names
-                    .get(i)
-                    .and_then(|n| self.gaz.resolve_in(n, &[]))
-                && !ctx.contains(&r.province)
-            {
-                ctx.push(r.province);
-            }
-        }
-        if let Some(r) = doc
-            .region_hint
-            .as_deref()
-            .and_then(|h| self.resolve_text(h))
-        {
-            ctx.push(r.province);
-        }
-        let text_head_end = full[text_start.min(full.len())..]
-            .char_indices()
-            .nth(60)
-            .map_or(full.len(), |(i, _)| text_start + i);
-        let mut out: Vec<PlaceM> = Vec::new();
-        // Longest place match wins where two overlap (浙江省杭州市 → 浙江省, 杭州市).
-        let mut spans: Vec<&Match> = ms
-            .iter()
-            .filter(|m| {
-                matches!(
-                    m.target,
-                    Target::Place(_) | Target::Nationwide | Target::NationPublisher
-                )
-            })
-            .collect();
-        spans.sort_by_key(|m| (m.a, std::cmp::Reverse(m.b)));
-        let mut covered = 0;
-        for m in spans {
-            if m.a < covered {
-                continue;
-            }
-            covered = m.b;
-            let (s, e) = (toks[m.a].s, toks[m.b - 1].e);
-            let written = full_orig.get(s..e).unwrap_or("").to_string();
-            let sent = toks[m.a].sent;
-            let (resolved, publisher_nation) = match m.target {
-                Target::Nationwide => (
-                    Some(RegionInfo {
-                        code: "000000".into(),
-                        province: "全国".into(),
-                        city: None,
-                    }),
-                    false,
-                ),
-                Target::NationPublisher => (
-                    Some(RegionInfo {
-                        code: "000000".into(),
-                        province: "全国".into(),
-                        city: None,
-                    }),
-                    true,
-                ),
-                Target::Place(i) => (
-                    self.place_names
-                        .get(i)
-                        .and_then(|n| self.gaz.resolve_in(n, &ctx)),
-                    false,
-                ),
-                _ => (None, false),
-            };
-            let Some(r) = resolved else { continue };
-            let after = &full[e..];
-            let before = &full[..s];
-            // a person's origin (来自安徽的, 河南籍) is not where anything happened: not recorded;
-            // nor is a word after a number ("第30周至第45周" holds no 周至县)
-            if ["来自", "老家", "原籍", "祖籍", "户籍"]
+        p: &Prepared,
+        t: &Tokens,
+        prod: &Products,
+        categories: &[usize],
+        hz: &[HazM],
+        findings: &[Finding],
+    ) -> Vec<String> {
+        if findings.is_empty() {
+            return categories
                 .iter()
-                .any(|p| before.ends_with(p))
-                || after.starts_with('籍')
-                || before.ends_with(|c: char| c.is_ascii_digit())
-            {
-                continue;
-            }
-            let role = if publisher_nation {
-                RegionRole::Publisher
-            } else if s >= text_start
-                && e <= text_head_end
-                && self.is_dateline(full, text_start, s, after)
-            {
-                RegionRole::Dateline
-            } else if org.iter().any(|&(os, oe)| os <= s && e <= oe)
-                || self.maker_re.is_match(after)
-            {
-                // inside a company name, or the home of an unnamed maker ("乐清市一家电器厂生产的插座")
-                RegionRole::Company
-            } else if self
-                .publisher_suffixes
-                .iter()
-                .any(|p| after.starts_with(p.as_str()))
-                || (before.ends_with("据") && (after.starts_with("市") || after.starts_with("省")))
-            {
-                RegionRole::Publisher
-            } else {
-                RegionRole::Event
-            };
-            out.push(PlaceM {
-                mention: RegionMention {
-                    text: written,
-                    code: r.code,
-                    province: r.province,
-                    city: r.city,
-                    role,
-                },
-                sent,
-            });
-        }
-        out
-    }
-
-    /// A place at the start of the body followed by "3月5日电" / "讯", or inside "（记者 …）".
-    fn is_dateline(&self, full: &str, text_start: usize, s: usize, after: &str) -> bool {
-        let prefix = &full[text_start..s];
-        if prefix.contains(['，', '。', ',']) {
-            return false;
-        }
-        if self.dateline_re.is_match(after) {
-            return true;
-        }
-        let open = prefix.rfind(['（', '(']);
-        let close = prefix.rfind(['）', ')']);
-        if let Some(o) = open
-            && close.is_none_or(|c| c < o)
-            && prefix[o..].contains("记者")
-        {
-            return true;
-        }
-        self.agencies.iter().any(|a| {
-            prefix
-                .trim_start()
-                .trim_start_matches(['【', '['])
-                .starts_with(a.as_str())
-                && prefix.chars().count() <= 12
-        }) && {
-            let head: String = after.chars().take(12).collect();
-            head.split(['，', '。', ','])
-                .next()
-                .is_some_and(|h| h.contains("日电") || h.contains('讯'))
-        }
-    }
-
-    /// The document's place: the most named event province (not 全国), else 全国 if named, else the
-    /// source's region hint, else a publisher's own place, else the listing's shop region.
-    fn doc_place(
-        &self,
-        places: &[PlaceM],
-        hint: Option<&RegionInfo>,
-        shop: Option<&RegionMention>,
-    ) -> (Option<String>, Option<String>) {
-        let mut count: Vec<(String, Option<String>, usize, usize)> = Vec::new();
-        for (i, p) in places.iter().enumerate() {
-            if p.mention.role != RegionRole::Event || p.mention.province == "全国" {
-                continue;
-            }
-            match count.iter_mut().find(|c| c.0 == p.mention.province) {
-                Some(c) => {
-                    c.2 += 1;
-                    if c.1.is_none() {
-                        c.1 = p.mention.city.clone();
-                    }
-                }
-                None => count.push((p.mention.province.clone(), p.mention.city.clone(), 1, i)),
-            }
-        }
-        count.sort_by_key(|c| (std::cmp::Reverse(c.2), c.3));
-        if let Some(c) = count.first() {
-            return (Some(c.0.clone()), c.1.clone());
-        }
-        if places.iter().any(|p| {
-            p.mention.province == "全国"
-                && matches!(p.mention.role, RegionRole::Event | RegionRole::Publisher)
-        }) {
-            return (Some("全国".into()), None);
-        }
-        if let Some(h) = hint {
-            return (Some(h.province.clone()), h.city.clone());
-        }
-        // A local regulator's, fire brigade's or newspaper's own place: its reports are about its area.
-        if let Some(p) = places
-            .iter()
-            .find(|p| p.mention.role == RegionRole::Publisher && p.mention.province != "全国")
-        {
-            return (Some(p.mention.province.clone()), p.mention.city.clone());
-        }
-        if let Some(s) = shop {
-            return (Some(s.province.clone()), s.city.clone());
-        }
-        (None, None)
-    }
-
-    /// One finding per hazard of a failed inspection row.
-    fn row_findings(
-        &self,
-        row: &BTreeMap<String, String>,
-        top: Option<usize>,
-        doc_place: &(Option<String>, Option<String>),
-        title_cat: &Option<usize>,
-    ) -> Vec<Finding> {
-        let get = |k: &str| {
-            row.get(k)
-                .map(String::as_str)
-                .filter(|s| !s.trim().is_empty())
-        };
-        let category = get(field::PRODUCT)
-            .and_then(|p| {
-                let pf = prepare(p);
-                let (w, t) = self.tokens(&pf);
-                let ms = self.matches(&w);
-                let cats =
-                    self.category_mentions((&pf, &hits(&self.substr, &pf)), &w, &t, &ms, 0, None);
-                // "锂电池组" in an e-bike notice is the e-bike battery
-                let refined = self.categories.iter().position(|r| {
-                    r.anchor
-                        .iter()
-                        .any(|a| Some(*a) == *title_cat || Some(*a) == top)
-                        && r.anchor_terms.iter().any(|t| pf.contains(t.as_str()))
-                        && cats.first().is_none_or(|c| !r.anchor.contains(&c.c))
-                });
-                refined.or(cats.first().map(|c| c.c))
-            })
-            .or(*title_cat)
-            .or(top);
-        let Some(category) = category else {
-            return Vec::new();
-        };
-        let mut hazards: Vec<usize> = Vec::new();
-        if let Some(items) = get(field::ITEMS) {
-            let it = prepare(items);
-            let (w, _) = self.tokens(&it);
-            let ms = self.matches(&w);
-            let terms: Vec<&Match> = ms
-                .iter()
-                .filter(|m| {
-                    matches!(
-                        m.target,
-                        Target::Hazard(_, Strength::Strong | Strength::Weak)
-                    )
-                })
+                .map(|&c| self.categories[c].name.clone())
                 .collect();
-            for m in &ms {
-                if let Target::Hazard(h, s) = m.target {
-                    let term = w.get(m.a..m.b).unwrap_or(&[]).concat();
-                    if !self.keeps_term(h, &term, Some(category)) {
-                        continue;
-                    }
-                    let product_item = self.hazards[h]
-                        .product_items
-                        .iter()
-                        .any(|(cs, items)| cs.contains(&category) && items.contains(&term));
-                    if s == Strength::TestItem
-                        && !product_item
-                        && terms.iter().any(|t| t.a < m.b && m.a < t.b)
-                    {
-                        continue;
-                    }
-                    if !hazards.contains(&h) {
-                        hazards.push(h);
-                    }
-                }
+        }
+        let mut names: Vec<String> = Vec::new();
+        for &c in categories {
+            let name = &self.categories[c].name;
+            if findings.iter().any(|f| &f.category == name) {
+                names.push(name.clone());
             }
         }
-        if hazards.is_empty()
-            && let Some(h) = self.hazards.iter().position(|h| h.name == "非安全质量")
-        {
-            hazards.push(h);
-        }
-        let (province, city) = get(field::PROVINCE)
-            .and_then(|p| self.resolve_text(p))
-            .map(|r| (Some(r.province), r.city))
-            .or_else(|| {
-                get(field::ENTERPRISE)
-                    .and_then(|e| {
-                        let ef = prepare(e);
-                        let (w, _) = self.tokens(&ef);
-                        self.matches(&w).iter().find_map(|m| match m.target {
-                            Target::Place(i) => self
-                                .place_names
-                                .get(i)
-                                .and_then(|n| self.gaz.resolve_in(n, &[])),
-                            _ => None,
-                        })
-                    })
-                    .map(|r| (Some(r.province), r.city))
-            })
-            .unwrap_or_else(|| doc_place.clone());
-        let parties = Parties {
-            enterprises: get(field::ENTERPRISE)
-                .map(|e| vec![e.to_string()])
-                .unwrap_or_default(),
-            brands: get(field::BRAND)
-                .map(|e| vec![e.to_string()])
-                .unwrap_or_default(),
-            ..Parties::default()
-        };
-        hazards
-            .into_iter()
-            .map(|h| Finding {
-                category: self.categories[category].name.clone(),
-                hazard: self.hazards[h].name.clone(),
-                severity: self.hazards[h].severity,
-                province: province.clone(),
-                city: city.clone(),
-                parties: parties.clone(),
-            })
-            .collect()
-    }
-}
-
-/// The text of tokens `a..b` (jieba's tokens cover the text without gaps, so this is their
-/// concatenation).
-fn span_text<'t>(text: &'t str, toks: &[Tok], a: usize, b: usize) -> &'t str {
-    match (toks.get(a), b.checked_sub(1).and_then(|l| toks.get(l))) {
-        (Some(x), Some(y)) if a < b => text.get(x.s..y.e).unwrap_or(""),
-        _ => "",
-    }
-}
-
-/// Start of an organisation or shop name inside a regex match that began at the start of a run of
-/// characters: after the last function word (由, 在, 向 …) or platform name that leaves at least four
-/// characters ("涉事电动车由天津某车业有限公司" → "天津某车业有限公司").
-fn strip_lead(text: &str, start: usize, end: usize, platforms: &[String]) -> usize {
-    const MARKERS: [char; 15] = [
-        '由', '为', '是', '向', '被', '对', '在', '经', '据', '与', '和', '及', '、', '了', '从',
-    ];
-    let Some(s) = text.get(start..end) else {
-        return start;
-    };
-    let chars: Vec<(usize, char)> = s.char_indices().collect();
-    let n = chars.len();
-    let mut cut = start;
-    for (k, &(off, c)) in chars.iter().enumerate() {
-        if MARKERS.contains(&c) && n - k > 4 {
-            cut = start + off + c.len_utf8();
-        }
-    }
-    for p in platforms {
-        // most names hold no platform name: a char test before building a substring searcher
-        if !p.chars().next().is_some_and(|c| s.contains(c)) {
-            continue;
-        }
-        if let Some(pos) = text[cut..end].find(p.as_str()) {
-            let after = cut + pos + p.len();
-            if text[after..end].chars().count() >= 4 {
-                cut = after;
+        for &c in categories {
+            let name = &self.categories[c].name;
+            let n = prod
+                .cats
+                .iter()
+                .zip(&prod.victim)
+                .filter(|(m, v)| m.c == c && !**v)
+                .count();
+            let in_title = prod
+                .cats
+                .iter()
+                .any(|m| m.c == c && p.in_title(&t.toks[m.tok]));
+            let carries = hz.iter().any(|m| m.category == Some(c));
+            if !names.contains(name) && (n >= 2 || in_title || carries) {
+                names.push(name.clone());
             }
         }
+        names
     }
-    cut
-}
-
-/// Category mentions joined to `at` by 和 / 与 / 及 / 、 / 或 alone ("插线板和手机充电器").
-const JOIN_WORDS: [&str; 9] = ["和", "与", "及", "、", "以及", "或", "或者", "跟", "及其"];
-
-fn coordinated(cats: &[CatM], at: &CatM, words: &[&str]) -> Vec<usize> {
-    const JOIN: [&str; 9] = JOIN_WORDS;
-    let mut chain: Vec<&CatM> = cats.iter().filter(|c| c.sent == at.sent).collect();
-    chain.sort_by_key(|c| c.tok);
-    let Some(pos) = chain.iter().position(|c| c.tok == at.tok) else {
-        return Vec::new();
-    };
-    let joined = |a: &CatM, b: &CatM| {
-        b.tok > a.end
-            && words
-                .get(a.end..b.tok)
-                .is_some_and(|between| between.iter().all(|w| JOIN.contains(w)))
-    };
-    let mut out = Vec::new();
-    let mut i = pos;
-    while i + 1 < chain.len() && joined(chain[i], chain[i + 1]) {
-        out.push(chain[i + 1].c);
-        i += 1;
-    }
-    let mut i = pos;
-    while i > 0 && joined(chain[i - 1], chain[i]) {
-        out.push(chain[i - 1].c);
-        i -= 1;
-    }
-    out.retain(|&c| c != at.c);
-    out.dedup();
-    out
-}
-
-fn strength_rank(t: Target) -> u8 {
-    match t {
-        Target::Hazard(_, Strength::Strong) => 0,
-        Target::Hazard(_, Strength::Weak) => 1,
-        _ => 2,
-    }
-}
-
-/// Whether a standard number (as in [`Extraction::standards`]) is mandatory: GB without /T or /Z.
-pub fn standard_is_mandatory(number: &str) -> bool {
-    let n = number.trim_start().to_ascii_uppercase();
-    n.starts_with("GB ")
-        || (n.starts_with("GB") && n[2..].starts_with(|c: char| c.is_ascii_digit()))
-}
-
-/// A row of an inspection table is failed when its result says so; without a result, when it lists
-/// failed items or the notice speaks of failures (its table is then the failed-products table).
-fn row_failed(row: &BTreeMap<String, String>, notice_has_failures: bool) -> bool {
-    let result = row
-        .get(field::RESULT)
-        .map(|s| fold(s).into_owned())
-        .unwrap_or_default();
-    if !result.trim().is_empty() {
-        return result.contains("不合格") || result.contains("不符合") || result.contains("不达标");
-    }
-    notice_has_failures || row.get(field::ITEMS).is_some_and(|s| !s.trim().is_empty())
-}
-
-/// One Signal per Finding of a signal document.
-pub fn signals(doc: &Document, ex: &Extraction) -> Vec<Signal> {
-    if !ex.is_signal {
-        return Vec::new();
-    }
-    ex.findings
-        .iter()
-        .map(|f| Signal {
-            doc_id: doc.id.clone(),
-            time: doc.published_at.unwrap_or(doc.fetched_at),
-            category: f.category.clone(),
-            hazard: f.hazard.clone(),
-            severity: f.severity,
-            province: f.province.clone(),
-            city: f.city.clone(),
-            source: doc.source.clone(),
-            channel: doc.channel,
-            kind: ex.kind,
-            weight: doc.weight,
-            cluster: ex.cluster.clone(),
-            parties: f.parties.clone(),
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -2576,15 +793,17 @@ mod tests {
     }
 
     #[test]
-    fn standards_are_extracted_and_never_signals() {
+    fn new_mandatory_standards_are_signals_and_voluntary_ones_are_not() {
         let x = run(
             "市场监管总局（国家标准委）发布电动自行车用锂离子蓄电池强制性国家标准",
             "GB 43854－2024《电动自行车用锂离子蓄电池》将于2024年11月1日起实施，新标准增加了防止电池起火的要求；风险评估参照ＧＢ／Ｔ　22760-2020。",
             None,
         );
         assert_eq!(x.kind, DocKind::Standard);
-        assert!(!x.is_signal);
-        assert_eq!(x.reason.as_deref(), Some("standard announcement"));
+        assert!(x.is_signal, "{:?}", x.reason);
+        let f = finding(&x, "电动自行车用蓄电池", "火灾");
+        assert!(f.is_some(), "{:?}", x.findings);
+        assert_eq!(f.and_then(|f| f.province.as_deref()), Some("全国"));
         assert!(
             x.standards.contains(&"GB 43854-2024".to_string()),
             "{:?}",
@@ -2598,6 +817,28 @@ mod tests {
             "{:?}",
             x.standards
         );
+        // a new mandatory standard that names no hazard is a signal of an unnamed one
+        let u = run(
+            "",
+            "国家标准委批准发布强制性国家标准《婴儿床安全要求》，将于明年7月1日起实施。",
+            None,
+        );
+        assert_eq!(u.kind, DocKind::Standard);
+        assert!(
+            finding(&u, "婴儿床", "未指明").is_some()
+                || finding(&u, "儿童家具", "未指明").is_some(),
+            "{:?}",
+            u.findings
+        );
+        // a voluntary standard, or a count of standards, is no signal
+        for text in [
+            "推荐性国家标准GB/T 22760-2020《消费品安全风险评估通则》发布实施，规定了评估原则。",
+            "截至目前，已发布儿童用品相关强制性国家标准210余项。",
+        ] {
+            let v = run("", text, Some(DocKind::Standard));
+            assert!(!v.is_signal, "{text}: {:?}", v.findings);
+            assert_eq!(v.reason.as_deref(), Some("standard announcement"));
+        }
     }
 
     #[test]
@@ -2777,13 +1018,14 @@ mod tests {
             None,
         );
         assert!(!w.is_signal, "{:?}", w.findings);
-        // an inspection's failed capacity is a finding beside its fire item (not the fire's cause)
+        // an inspection's failed capacity is a finding beside its fire item (not the fire's cause):
         let v = run(
             "移动电源抽查结果",
             "抽查移动电源25批次，不合格5批次，不合格项目为额定容量和挤压。",
             Some(DocKind::Inspection),
         );
-        assert_eq!(hazards(&v), ["功能失效", "火灾"]);
+        // 额定容量 is a quality item (taxonomy's failed-item table), not a function that fails
+        assert_eq!(hazards(&v), ["火灾", "非安全质量"]);
     }
 
     #[test]
@@ -3343,8 +1585,9 @@ mod corpus {
             text: "本次抽查电热毯60批次，发现不合格产品6批次，不合格项目涉及发热、对触及带电部件的防护、标志和说明。",
             kind: None,
             signal: true,
+            // 发热 (heating) is a fire item in the taxonomy's failed-item table
             findings: &[
-                ("电热毯", "烫伤/烧伤"),
+                ("电热毯", "火灾"),
                 ("电热毯", "触电"),
                 ("电热毯", "标志说明不合格"),
             ],
@@ -3507,7 +1750,8 @@ mod corpus {
             text: "本次抽查玩具50批次，发现4批次不合格，其余均合格。",
             kind: None,
             signal: true,
-            findings: &[("玩具", "非安全质量")],
+            // failed batches without a named item: a real risk of no stated hazard
+            findings: &[("玩具", "未指明")],
             province: None,
         },
         Case {

@@ -15,6 +15,17 @@ pub const PRODUCTS: &str = "products.toml";
 pub const HAZARDS: &str = "hazards.toml";
 pub const CUES: &str = "cues.toml";
 
+/// The hazard a real risk gets when it names none.
+pub const UNSPECIFIED: &str = "未指明";
+/// The hazard of a failed quality item that is no safety item.
+pub const NON_SAFETY: &str = "非安全质量";
+/// The category of a product no rule knows (its noun is kept as written).
+pub const UNCLASSIFIED: &str = "未归类";
+/// Category names starting so are outside this system's scope (food, drugs, medical devices).
+pub const OUT_OF_SCOPE: &str = "范围外:";
+const REQUIRED_HAZARDS: [&str; 2] = [UNSPECIFIED, NON_SAFETY];
+const REQUIRED_CATEGORIES: [&str; 1] = [UNCLASSIFIED];
+
 const EMBEDDED_PRODUCTS: &str = include_str!("../../rules/products.toml");
 const EMBEDDED_HAZARDS: &str = include_str!("../../rules/hazards.toml");
 const EMBEDDED_CUES: &str = include_str!("../../rules/cues.toml");
@@ -157,6 +168,75 @@ pub struct KindRule {
     pub any: Vec<String>,
     #[serde(default)]
     pub also: Vec<String>,
+    /// Tried on the title alone, never on the head of the text (a news story may mention a
+    /// standard in passing; an announcement says so in its title).
+    #[serde(default)]
+    pub title_only: bool,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// How one genre (document kind) reports a risk: see the `[[genre]]` comment in cues.toml.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GenreRule {
+    pub kind: String,
+    /// Words that show the document reports a finding of its genre (召回, 不合格, 强制性国家标准 …);
+    /// empty: every document of the kind does.
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    /// With `evidence`: one of these too (发布, 实施 for a standard).
+    #[serde(default)]
+    pub also: Vec<String>,
+    /// Words that cancel the evidence (推荐性, 团体标准).
+    #[serde(default)]
+    pub unless: Vec<String>,
+    /// With evidence, hedged consequence wording (可能导致起火, 存在…风险) states a real hazard.
+    #[serde(default)]
+    pub consequence_real: bool,
+    /// With evidence, weak terms and test items count without failure wording (a standard's
+    /// requirements name the hazards it addresses).
+    #[serde(default)]
+    pub items_count: bool,
+    /// With evidence, the text states requirements: a hazard it prevents (防止起火, 不得漏电) is
+    /// the hazard it addresses, so negation and hedging cancel nothing.
+    #[serde(default)]
+    pub requirements: bool,
+    /// With evidence and no hazard named, the document is a signal with hazard 未指明.
+    #[serde(default)]
+    pub unnamed: bool,
+    /// Severity of a 未指明 finding of this genre (1–4).
+    #[serde(default)]
+    pub severity: Option<u8>,
+    /// A publisher's own place (a city regulator's) is the event place when the text names none
+    /// (default true; a recall's regulator only received the plan).
+    #[serde(default = "yes")]
+    pub publisher_place: bool,
+    /// With evidence, a national publisher (市场监管总局) makes the finding nationwide even when
+    /// the text lists the provinces sampled.
+    #[serde(default)]
+    pub national_first: bool,
+    /// Without a finding: these words make it a service dispute, not a quality report.
+    #[serde(default)]
+    pub service: Vec<String>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+/// How to read the product noun of a report about a product no category knows (`未归类`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unclassified {
+    /// Last characters (or words) of a product noun: 器, 机, 灯, 锅 …
+    #[serde(default)]
+    pub suffixes: Vec<String>,
+    /// Words a noun never ends with although a suffix matches (机构, 机关 …).
+    #[serde(default)]
+    pub not: Vec<String>,
     #[serde(default)]
     pub examples: Examples,
 }
@@ -215,6 +295,10 @@ pub struct CuesFile {
     /// Verbs whose object is what a fire reached, not the product that failed (引燃了被褥).
     #[serde(default)]
     pub victim: CueList,
+    #[serde(default)]
+    pub genre: Vec<GenreRule>,
+    #[serde(default)]
+    pub unclassified: Unclassified,
 }
 
 /// The three rule files, parsed and validated, with their text kept for locating examples.
@@ -424,6 +508,56 @@ fn validate(f: &RuleFiles) -> Vec<ConfigError> {
                 cl,
                 line_in_block(ct, "kind", i, "kind"),
                 format!("unknown kind `{}`", k.kind),
+            ));
+        }
+    }
+    for (i, g) in f.cues.genre.iter().enumerate() {
+        if crate::model::DocKind::parse(&g.kind).is_none() {
+            errs.push(ConfigError::new(
+                cl,
+                line_in_block(ct, "genre", i, "kind"),
+                format!("unknown kind `{}`", g.kind),
+            ));
+        }
+        if f.cues.genre[..i].iter().any(|o| o.kind == g.kind) {
+            errs.push(ConfigError::new(
+                cl,
+                line_in_block(ct, "genre", i, "kind"),
+                format!("duplicate genre `{}`", g.kind),
+            ));
+        }
+        if g.severity.is_some_and(|s| !(1..=4).contains(&s)) {
+            errs.push(ConfigError::new(
+                cl,
+                line_in_block(ct, "genre", i, "severity"),
+                "severity must be 1–4 (GB/T 22760)",
+            ));
+        }
+        if !g.also.is_empty() && g.evidence.is_empty() {
+            errs.push(ConfigError::new(
+                cl,
+                line_in_block(ct, "genre", i, "also"),
+                "`also` needs `evidence`",
+            ));
+        }
+    }
+    // Names the analyzer itself relies on (fallbacks): a rule set without them cannot say what
+    // the code means to say.
+    for name in REQUIRED_HAZARDS {
+        if !hnames.contains(name) {
+            errs.push(ConfigError::new(
+                hl,
+                1,
+                format!("hazard `{name}` is missing: the analyzer needs it"),
+            ));
+        }
+    }
+    for name in REQUIRED_CATEGORIES {
+        if !names.contains(name) {
+            errs.push(ConfigError::new(
+                pl,
+                1,
+                format!("category `{name}` is missing: the analyzer needs it"),
             ));
         }
     }

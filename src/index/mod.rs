@@ -965,6 +965,7 @@ mod tests {
                 province: Some(fx.province.into()),
                 city: None,
                 parties: Parties::default(),
+                product: None,
             }]
         } else {
             vec![]

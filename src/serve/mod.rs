@@ -322,6 +322,7 @@ mod tests {
                     province: Some(province.into()),
                     city: None,
                     parties: Parties::default(),
+                    product: None,
                 }],
                 is_signal: true,
                 reason: None,

@@ -30,7 +30,7 @@ struct Labelled {
     provinces: Vec<String>,
 }
 
-fn analyzer() -> &'static Analyzer {
+pub(crate) fn analyzer() -> &'static Analyzer {
     static AN: OnceLock<Analyzer> = OnceLock::new();
     AN.get_or_init(|| match Analyzer::load(None, None) {
         Ok(a) => a,
@@ -73,25 +73,25 @@ fn document(c: &Labelled) -> Document {
 
 /// Micro-averaged counts over (document, value) pairs.
 #[derive(Default)]
-struct Prf {
-    tp: usize,
-    fp: usize,
-    fn_: usize,
+pub(crate) struct Prf {
+    pub(crate) tp: usize,
+    pub(crate) fp: usize,
+    pub(crate) fn_: usize,
 }
 
 impl Prf {
-    fn add(&mut self, want: &BTreeSet<String>, got: &BTreeSet<String>) {
+    pub(crate) fn add(&mut self, want: &BTreeSet<String>, got: &BTreeSet<String>) {
         self.tp += want.intersection(got).count();
         self.fp += got.difference(want).count();
         self.fn_ += want.difference(got).count();
     }
-    fn p(&self) -> f64 {
+    pub(crate) fn p(&self) -> f64 {
         ratio(self.tp, self.tp + self.fp)
     }
-    fn r(&self) -> f64 {
+    pub(crate) fn r(&self) -> f64 {
         ratio(self.tp, self.tp + self.fn_)
     }
-    fn f1(&self) -> f64 {
+    pub(crate) fn f1(&self) -> f64 {
         let (p, r) = (self.p(), self.r());
         if p + r == 0.0 {
             0.0

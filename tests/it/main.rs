@@ -1,7 +1,8 @@
 //! The one integration-test binary (each file in tests/ would link the whole crate again).
 //! Modules: `demo` runs the whole pipeline on the simulated sites; `cli` drives the binary;
 //! `api` drives the HTTP API over 127.0.0.1; `browser` loads the dashboard in headless Chromium;
-//! `eval` scores the analyzer on the labelled evaluation set (tests/eval/); `report` runs
+//! `eval` scores the analyzer on the labelled evaluation set (tests/eval/); `realtext` on the
+//! real public texts of ../shared/realtext; `report` runs
 //! `jiance report` on the demo data directory; `rerun` replays the demo archive and a warcio WARC;
 //! `score` runs `jiance score` and `inspect-result`. `jiance()` runs the built binary.
 
@@ -10,6 +11,7 @@ mod browser;
 mod cli;
 mod demo;
 mod eval;
+mod realtext;
 mod report;
 mod rerun;
 mod score;

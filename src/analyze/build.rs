@@ -1,0 +1,411 @@
+//! Building an [`Analyzer`]: rule files and the gazetteer → the tokenizer's user words, the token-phrase
+//! matcher, the substring automaton and the regexes, with file:line errors for what does not build.
+
+use super::*;
+
+impl Analyzer {
+    /// Load rules from `rules_dir` and dictionaries from `dict_dir`; `None` → the repo's files embedded
+    /// in the binary. Errors are located (file:line).
+    pub fn load(
+        rules_dir: Option<&Path>,
+        dict_dir: Option<&Path>,
+    ) -> Result<Analyzer, Vec<ConfigError>> {
+        let files = rules::load(rules_dir);
+        let dicts = regions::read_dicts(dict_dir).and_then(|d| Gazetteer::load(&d));
+        match (files, dicts) {
+            (Ok(f), Ok(g)) => Self::build(f, g),
+            (f, g) => Err(f
+                .err()
+                .into_iter()
+                .flatten()
+                .chain(g.err().into_iter().flatten())
+                .collect()),
+        }
+    }
+
+    pub(super) fn build(f: rules::RuleFiles, gaz: Gazetteer) -> Result<Analyzer, Vec<ConfigError>> {
+        let mut errs = Vec::new();
+        let cat_index: HashMap<&str, usize> = f
+            .products
+            .category
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.name.as_str(), i))
+            .collect();
+        let mut substr = PatternSet::default();
+        for c in &f.cues.failure.cues {
+            substr.id(&prepare(c), FAILURE);
+        }
+        for c in &f.cues.all_pass.cues {
+            substr.id(&prepare(c), ALL_PASS);
+        }
+        let categories: Vec<Category> = f
+            .products
+            .category
+            .iter()
+            .map(|c| Category {
+                name: c.name.clone(),
+                group: c.group.clone(),
+                exclude: c
+                    .exclude
+                    .iter()
+                    .map(|s| substr.id(&prepare(s), 0))
+                    .collect(),
+                anchor: c
+                    .anchor
+                    .iter()
+                    .filter_map(|a| cat_index.get(a.as_str()).copied())
+                    .collect(),
+                anchor_terms: c.anchor_terms.iter().map(|s| prepare(s)).collect(),
+                parts: c.parts.iter().map(|s| prepare(s)).collect(),
+            })
+            .collect();
+        let hazards: Vec<Hazard> = f
+            .hazards
+            .hazard
+            .iter()
+            .map(|h| Hazard {
+                name: h.name.clone(),
+                prefer_groups: h.prefer_groups.clone(),
+                minor: h.minor,
+                severity: h.severity,
+                test_items: h.test_items.clone(),
+                exclude: h
+                    .exclude
+                    .iter()
+                    .map(|s| substr.id(&prepare(s), 0))
+                    .collect(),
+                product_items: h
+                    .product_items
+                    .iter()
+                    .map(|pi| {
+                        (
+                            pi.categories
+                                .iter()
+                                .filter_map(|c| cat_index.get(c.as_str()).copied())
+                                .collect(),
+                            pi.items.iter().map(|s| prepare(s)).collect(),
+                        )
+                    })
+                    .collect(),
+            })
+            .collect();
+        let cues = &f.cues;
+        let mut kinds = Vec::new();
+        for k in &cues.kind {
+            if let Some(kind) = DocKind::parse(&k.kind) {
+                kinds.push(KindRule {
+                    kind,
+                    any: k.any.iter().map(|s| substr.id(&prepare(s), 0)).collect(),
+                    also: k.also.iter().map(|s| substr.id(&prepare(s), 0)).collect(),
+                    title_only: k.title_only,
+                });
+            }
+        }
+        let mut ids =
+            |v: &[String]| -> Vec<u32> { v.iter().map(|s| substr.id(&prepare(s), 0)).collect() };
+        let genres: Vec<Genre> = cues
+            .genre
+            .iter()
+            .filter_map(|g| {
+                Some(Genre {
+                    kind: DocKind::parse(&g.kind)?,
+                    evidence: ids(&g.evidence),
+                    also: ids(&g.also),
+                    unless: ids(&g.unless),
+                    service: ids(&g.service),
+                    consequence_real: g.consequence_real,
+                    items_count: g.items_count,
+                    requirements: g.requirements,
+                    unnamed: g.unnamed,
+                    severity: g.severity,
+                    publisher_place: g.publisher_place,
+                    national_first: g.national_first,
+                })
+            })
+            .collect();
+        let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();
+        place_names.sort();
+
+        // Every phrase with its target; all phrases become user words first, then are tokenized.
+        let mut phrases: Vec<(String, Target)> = Vec::new();
+        for (i, c) in f.products.category.iter().enumerate() {
+            phrases.push((prepare(&c.name), Target::Category(i)));
+            for a in &c.aliases {
+                phrases.push((prepare(a), Target::Category(i)));
+            }
+        }
+        for (i, h) in f.hazards.hazard.iter().enumerate() {
+            for t in &h.terms {
+                phrases.push((prepare(t), Target::Hazard(i, Strength::Strong)));
+            }
+            for t in &h.weak_terms {
+                phrases.push((prepare(t), Target::Hazard(i, Strength::Weak)));
+            }
+            for t in &h.test_items {
+                phrases.push((prepare(t), Target::Hazard(i, Strength::TestItem)));
+            }
+        }
+        // Product-dependent test items match as test items of their hazard; a mention attached to
+        // another product is dropped or re-read (see `product_hazard`).
+        for (i, h) in f.hazards.hazard.iter().enumerate() {
+            for pi in &h.product_items {
+                for t in &pi.items {
+                    phrases.push((prepare(t), Target::Hazard(i, Strength::TestItem)));
+                }
+            }
+        }
+        let list = |v: &[String], t: Target, out: &mut Vec<(String, Target)>| {
+            for s in v {
+                out.push((prepare(s), t));
+            }
+        };
+        list(&cues.negation.cues, Target::Neg, &mut phrases);
+        list(&cues.negation.adjacent, Target::NegAdjacent, &mut phrases);
+        list(&cues.hypothetical.cues, Target::Hypo, &mut phrases);
+        list(&cues.hypothetical.post, Target::HypoPost, &mut phrases);
+        list(&cues.hypothetical.title_doc, Target::TitleDoc, &mut phrases);
+        list(&cues.hypothetical.realis, Target::Realis, &mut phrases);
+        list(&cues.drill.cues, Target::Drill, &mut phrases);
+        list(&cues.advertising.cues, Target::Advert, &mut phrases);
+        for (i, m) in cues.modifier.iter().enumerate() {
+            list(&m.terms, Target::Modifier(i), &mut phrases);
+        }
+        for (i, v) in cues.vulnerable.iter().enumerate() {
+            list(&v.terms, Target::Vulnerable(i), &mut phrases);
+        }
+        for (i, n) in place_names.iter().enumerate() {
+            phrases.push((prepare(n), Target::Place(i)));
+        }
+        list(&cues.nationwide.terms, Target::Nationwide, &mut phrases);
+        list(
+            &cues.nationwide.publishers,
+            Target::NationPublisher,
+            &mut phrases,
+        );
+        for (i, p) in cues.platforms.names.iter().enumerate() {
+            phrases.push((prepare(p), Target::Platform(i)));
+        }
+
+        let mut jieba = Jieba::new();
+        let mut user_words: Vec<String> = gaz
+            .words
+            .iter()
+            .filter(|(_, f)| f.is_none())
+            .map(|(w, _)| prepare(w))
+            .collect();
+        // Advertising claims are not user words: "不会爆炸" must stay 不会 + 爆炸 so the negation and the
+        // hazard are seen too.
+        user_words.extend(
+            phrases
+                .iter()
+                .filter(|(_, t)| *t != Target::Advert)
+                .map(|(p, _)| p.clone()),
+        );
+        user_words.extend(cues.failure.cues.iter().map(|s| prepare(s)));
+        user_words.extend(cues.victim.cues.iter().map(|s| prepare(s)));
+        user_words.extend(cues.all_pass.cues.iter().map(|s| prepare(s)));
+        for c in &categories {
+            user_words.extend(c.anchor_terms.iter().cloned());
+        }
+        // Longer words first, so a short word's suggested frequency does not break a longer one.
+        user_words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        user_words.dedup();
+        for w in &user_words {
+            if w.chars().count() >= 2 && !w.chars().all(|c| c.is_ascii_alphanumeric()) {
+                jieba.add_word(w, None, None);
+            }
+        }
+        // Words with a frequency from words.txt: 0 splits a general-dictionary word that swallows a term.
+        for (w, f) in &gaz.words {
+            if let Some(f) = f {
+                jieba.add_word(&prepare(w), Some(*f), None);
+            }
+        }
+        let mut matcher: FxHashMap<String, Vec<(Vec<String>, Target)>> = FxHashMap::default();
+        for (p, t) in &phrases {
+            let toks: Vec<String> = jieba
+                .cut(p, false)
+                .iter()
+                .map(|t| t.word.to_string())
+                .collect();
+            if let Some(first) = toks.first() {
+                matcher
+                    .entry(first.clone())
+                    .or_default()
+                    .push((toks.clone(), *t));
+            }
+        }
+        for v in matcher.values_mut() {
+            let mut unique: Vec<(Vec<String>, Target)> = Vec::with_capacity(v.len());
+            for e in v.drain(..) {
+                if !unique.contains(&e) {
+                    unique.push(e);
+                }
+            }
+            *v = unique;
+        }
+
+        let alt = |v: &[String]| {
+            let mut v: Vec<String> = v.iter().map(|s| regex::escape(s)).collect();
+            v.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
+            v.join("|")
+        };
+        let org_suffixes: Vec<String> = cues
+            .company
+            .suffixes
+            .iter()
+            .filter(|s| !s.ends_with('店'))
+            .cloned()
+            .collect();
+        for suffix in &org_suffixes {
+            substr.id(&prepare(suffix), ORG);
+        }
+        for (words, flag) in [
+            (&["旗舰店", "专营店", "专卖店"][..], SHOP),
+            (&["不合格"], NONCONFORMING),
+            (&["gb", "/t"], STD),
+            (&["牌"], BRAND),
+        ] {
+            for w in words {
+                substr.id(w, flag);
+            }
+        }
+        let org_re = Regex::new(&format!(
+            r"[\p{{Han}}A-Za-z0-9（）()·]{{1,30}}?(?:{})",
+            alt(&org_suffixes)
+        ));
+        let shop_re = Regex::new(r"[\p{Han}A-Za-z0-9]{2,16}?(?:官方旗舰店|旗舰店|专营店|专卖店)");
+        let brand_re = Regex::new(
+            r"(?:“([^”，。]{1,12})”牌|品牌(?:为|是|：|:)?\s*“([^”，。]{1,12})”|品牌[：:]\s*([\p{Han}A-Za-z0-9]{2,10}))",
+        );
+        let std_re = Regex::new(
+            r"(?i)(?:^|[^a-z/])(GB/T|GB/Z|GB|[A-Z]{2}/T|DB\d{2}/T)\s*(\d{3,5}(?:\.\d{1,3})?)(?:\s*[-—–]\s*((?:19|20)\d{2}))?",
+        );
+        let dateline_re = Regex::new(r"^\s*(?:\d{1,2}月\d{1,2}日)?\s*(?:电|讯|消息)");
+        let failed_batches_re = Regex::new(
+            r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:批次|批|家|个)[^，。；]{0,8}不合格|不合格(?:产品|项目|批次)|不合格率",
+        );
+        let date_re = Regex::new(r"\d{1,2}月\d{1,2}日|\d{1,2}日(?:凌晨|上午|中午|下午|晚|早|夜)");
+        // the home of an unnamed maker: "[乐清市]一家电器厂生产的…", "某玩具厂制造的…"
+        let maker_re = Regex::new(
+            r"^(?:\p{Han}{0,8}?(?:市|县|区|镇))?(?:一家|某)\p{Han}{0,10}?(?:公司|厂|企业)(?:生产|制造|出产)",
+        );
+        let (org_re, shop_re, brand_re, std_re, dateline_re, failed_batches_re, maker_re, date_re) =
+            match (
+                org_re,
+                shop_re,
+                brand_re,
+                std_re,
+                dateline_re,
+                failed_batches_re,
+                maker_re,
+                date_re,
+            ) {
+                (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e), Ok(f), Ok(g), Ok(h)) => {
+                    (a, b, c, d, e, f, g, h)
+                }
+                (a, ..) => {
+                    errs.push(ConfigError::new(
+                        &f.texts[2].0,
+                        rules::table_line(&f.texts[2].1, "company"),
+                        format!(
+                            "bad suffix list: {}",
+                            a.err().map(|e| e.to_string()).unwrap_or_default()
+                        ),
+                    ));
+                    return Err(errs);
+                }
+            };
+        let (substr, substr_flags) = match substr.build() {
+            Ok(x) => x,
+            Err(e) => {
+                errs.push(ConfigError::new(
+                    &f.texts[2].0,
+                    1,
+                    format!("phrase lists: {e}"),
+                ));
+                return Err(errs);
+            }
+        };
+        if !errs.is_empty() {
+            return Err(errs);
+        }
+        let mut anchor_term_cats: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+        for (ci, c) in categories.iter().enumerate() {
+            if c.anchor.is_empty() {
+                continue;
+            }
+            for t in &c.anchor_terms {
+                let v = anchor_term_cats.entry(t.clone()).or_default();
+                if !v.contains(&ci) {
+                    v.push(ci);
+                }
+            }
+        }
+        let mut anchor_term_ends: Vec<char> = anchor_term_cats
+            .keys()
+            .filter_map(|t| t.chars().next_back())
+            .collect();
+        anchor_term_ends.sort_unstable();
+        anchor_term_ends.dedup();
+        let hazard_named = |n: &str| hazards.iter().position(|h| h.name == n);
+        let (Some(unspecified), Some(non_safety), Some(unclassified)) = (
+            hazard_named(rules::UNSPECIFIED),
+            hazard_named(rules::NON_SAFETY),
+            categories
+                .iter()
+                .position(|c| c.name == rules::UNCLASSIFIED),
+        ) else {
+            // rules::load reported the missing name already; this is only reached with rule
+            // files that skipped validation
+            errs.push(ConfigError::new(
+                &f.texts[1].0,
+                1,
+                "a required hazard or category is missing",
+            ));
+            return Err(errs);
+        };
+        Ok(Analyzer {
+            genres,
+            unspecified,
+            non_safety,
+            unclassified,
+            noun_suffixes: cues
+                .unclassified
+                .suffixes
+                .iter()
+                .map(|s| prepare(s))
+                .collect(),
+            noun_not: cues.unclassified.not.iter().map(|s| prepare(s)).collect(),
+            anchor_term_cats,
+            anchor_term_ends,
+            jieba: Arc::new(jieba),
+            categories,
+            hazards,
+            modifiers: cues.modifier.iter().map(|m| m.raise).collect(),
+            vulnerable: cues.vulnerable.iter().map(|v| v.name.clone()).collect(),
+            kinds,
+            substr,
+            substr_flags,
+            victim_verbs: cues.victim.cues.iter().map(|s| prepare(s)).collect(),
+            all_pass: cues.all_pass.cues.iter().map(|s| prepare(s)).collect(),
+            place_names,
+            platforms: cues.platforms.names.clone(),
+            publisher_suffixes: cues.publisher.suffixes.iter().map(|s| prepare(s)).collect(),
+            agencies: cues.dateline.agencies.iter().map(|s| prepare(s)).collect(),
+            gaz,
+            matcher,
+            org_re,
+            shop_re,
+            brand_re,
+            std_re,
+            dateline_re,
+            failed_batches_re,
+            maker_re,
+            date_re,
+            neg_window: cues.negation.window.unwrap_or(6),
+            neg_breakers: cues.negation.breakers.iter().map(|s| prepare(s)).collect(),
+        })
+    }
+}

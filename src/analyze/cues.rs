@@ -1,0 +1,114 @@
+//! Cues: where negation, hypothetical / advice, drill, advertising, realis (a dated event) and
+//! severity-modifier words stand in a document, which sentences hold failure wording, and whether
+//! the document is an all-pass notice. Read once per document; the hazard mentions consult them.
+
+use super::*;
+
+/// Cue positions of one document (token, clause and sentence numbers of [`Tokens`]).
+#[derive(Debug, Default)]
+pub(super) struct Cues {
+    /// (clause, end token) of each negation cue.
+    pub(super) neg: Vec<(usize, usize)>,
+    /// End token of each adjacent negation (无, 不, 防 …).
+    pub(super) neg_adj: Vec<usize>,
+    /// (sentence, start token) of each hypothetical / advice cue.
+    pub(super) hypo: Vec<(usize, usize)>,
+    /// Clauses holding a post cue (存在…风险).
+    pub(super) hypo_post: FxHashSet<usize>,
+    pub(super) realis_sent: FxHashSet<usize>,
+    pub(super) drill_sent: FxHashSet<usize>,
+    pub(super) advert_sent: FxHashSet<usize>,
+    /// Severity raise per sentence (deaths, injuries, children).
+    pub(super) raise_sent: FxHashMap<usize, u8>,
+    /// The raise of the title's sentence (it applies to the whole document).
+    pub(super) title_raise: u8,
+    /// A `title_doc` word in the title: a 科普 article or guide.
+    pub(super) title_doc_hypo: bool,
+    /// A drill word in the title: the whole document is a drill.
+    pub(super) doc_drill: bool,
+    pub(super) vulnerable: Vec<String>,
+    pub(super) platforms: Vec<String>,
+    /// Sentences holding failure wording (不合格, 超标 …).
+    pub(super) failure_sent: FxHashSet<usize>,
+    /// All-pass wording and no failure wording besides it.
+    pub(super) all_pass: bool,
+    /// Failed batches counted ("3批次不合格", "不合格产品").
+    pub(super) failure_count: bool,
+}
+
+impl Analyzer {
+    pub(super) fn cues(&self, p: &Prepared, t: &Tokens) -> Cues {
+        let mut c = Cues::default();
+        let title_sent = 0usize;
+        for m in &t.ms {
+            let tok = t.toks[m.a];
+            match m.target {
+                Target::Neg => c.neg.push((tok.clause, m.b)),
+                Target::NegAdjacent => c.neg_adj.push(m.b),
+                Target::Hypo => c.hypo.push((tok.sent, m.a)),
+                Target::HypoPost => {
+                    c.hypo_post.insert(tok.clause);
+                }
+                Target::TitleDoc if tok.sent == title_sent && p.in_title(&tok) => {
+                    c.title_doc_hypo = true
+                }
+                Target::Realis => {
+                    c.realis_sent.insert(tok.sent);
+                }
+                Target::Drill => {
+                    c.drill_sent.insert(tok.sent);
+                    if p.in_title(&tok) {
+                        c.doc_drill = true;
+                    }
+                }
+                Target::Advert => {
+                    c.advert_sent.insert(tok.sent);
+                }
+                Target::Modifier(i) => {
+                    let r = self.modifiers.get(i).copied().unwrap_or(0);
+                    let e = c.raise_sent.entry(tok.sent).or_insert(0);
+                    *e = (*e).max(r);
+                }
+                Target::Vulnerable(i) => {
+                    if let Some(v) = self.vulnerable.get(i)
+                        && !c.vulnerable.contains(v)
+                    {
+                        c.vulnerable.push(v.clone());
+                    }
+                }
+                Target::Platform(i) => {
+                    if let Some(name) = self.platforms.get(i)
+                        && !c.platforms.contains(name)
+                    {
+                        c.platforms.push(name.clone());
+                    }
+                }
+                _ => {}
+            }
+        }
+        c.title_raise = if p.has_title {
+            c.raise_sent.get(&title_sent).copied().unwrap_or(0)
+        } else {
+            0
+        };
+        // sentences holding failure wording: a hit inside the byte range of its first token's sentence
+        c.failure_sent = p
+            .found
+            .iter()
+            .filter(|h| self.flagged(h, FAILURE))
+            .filter_map(|&(_, hs, he)| t.sent_of_span(hs, he))
+            .collect();
+        // All-pass wording with no failure wording left once the all-pass phrases are taken out
+        // ("3批次不合格，其余均合格" is not an all-pass notice; "未发现不合格产品" is).
+        c.all_pass = p.has(self, ALL_PASS) && {
+            let mut rest = p.full.clone();
+            for w in &self.all_pass {
+                rest = rest.replace(w.as_str(), "");
+            }
+            !(rest.contains("不合格") || rest.contains("不符合") || rest.contains("不达标"))
+        };
+        // the regex runs only over a text holding a word it cannot match without
+        c.failure_count = p.has(self, NONCONFORMING) && self.failed_batches_re.is_match(&p.full);
+        c
+    }
+}

@@ -1,0 +1,314 @@
+//! The signal decision: from a document's kind, cues, hazard mentions, products and places to its
+//! findings (category × hazard × place, with severity and parties), or the reason it is no signal.
+
+use super::*;
+
+/// What the decision reads: everything the earlier phases found in one document.
+pub(super) struct Evidence<'a> {
+    pub(super) p: &'a Prepared<'a>,
+    pub(super) t: &'a Tokens<'a>,
+    pub(super) cues: &'a Cues,
+    pub(super) hz: &'a [HazM],
+    pub(super) prod: &'a Products,
+    /// Categories by salience after hazards were attached.
+    pub(super) categories: &'a [usize],
+    pub(super) places: &'a Places,
+    pub(super) parties: &'a Parties,
+    pub(super) listing_parties: &'a Parties,
+    pub(super) genre: &'a GenreState,
+}
+
+/// What a document's genre rule says of it (cues.toml `[[genre]]`).
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct GenreState {
+    /// The document shows it reports a finding of its genre.
+    pub(super) evidence: bool,
+    /// Hedged consequence wording states a real hazard.
+    pub(super) consequence_real: bool,
+    /// Weak terms and test items count without failure wording.
+    pub(super) items_count: bool,
+    /// The text states requirements: negation and hedging cancel no hazard.
+    pub(super) requirements: bool,
+    /// With no hazard named: a 未指明 finding at this severity.
+    pub(super) unnamed: Option<u8>,
+    /// Service-dispute wording is present.
+    pub(super) service: bool,
+    /// A publisher's own place may stand for the event's.
+    pub(super) publisher_place: bool,
+    /// A national publisher makes the finding nationwide.
+    pub(super) national_first: bool,
+}
+
+impl Analyzer {
+    /// The genre rule of the document's kind applied to its text; `mandatory_std`: it cites a
+    /// mandatory standard number (evidence for a standard announcement).
+    pub(super) fn genre(&self, p: &Prepared, mandatory_std: bool) -> GenreState {
+        let Some(g) = self.genres.iter().find(|g| g.kind == p.kind) else {
+            return GenreState {
+                publisher_place: true,
+                ..GenreState::default()
+            };
+        };
+        let evidence = (g.evidence.is_empty()
+            || p.any(&g.evidence)
+            || (p.kind == DocKind::Standard && mandatory_std))
+            && (g.also.is_empty() || p.any(&g.also))
+            && !p.any(&g.unless);
+        GenreState {
+            evidence,
+            consequence_real: evidence && g.consequence_real,
+            items_count: evidence && g.items_count,
+            requirements: evidence && g.requirements,
+            unnamed: (evidence && g.unnamed).then(|| {
+                g.severity
+                    .unwrap_or(self.hazards[self.unspecified].severity)
+            }),
+            service: p.any(&g.service),
+            publisher_place: g.publisher_place,
+            national_first: evidence && g.national_first,
+        }
+    }
+
+    /// The findings of a document, or why it has none.
+    pub(super) fn decide(&self, ev: &Evidence) -> (Vec<Finding>, Option<&'static str>) {
+        let (p, c, hz, g) = (ev.p, ev.cues, ev.hz, ev.genre);
+        let kind = p.kind;
+        let doc = p.doc;
+        // the most salient product in scope
+        let top = ev
+            .categories
+            .iter()
+            .copied()
+            .find(|&c| !self.out_of_scope(c));
+        let mut findings: Vec<Finding> = Vec::new();
+        if kind == DocKind::Standard && !g.evidence {
+            return (findings, Some("standard announcement"));
+        }
+        let failed_rows: Vec<&BTreeMap<String, String>> = doc
+            .rows
+            .iter()
+            .filter(|r| row_failed(r, c.failure_count))
+            .collect();
+        if kind == DocKind::Inspection && !failed_rows.is_empty() {
+            for row in failed_rows {
+                findings.extend(
+                    self.row_findings(row, top, &ev.places.doc_place, &ev.prod.title_cat)
+                        .into_iter()
+                        .map(|mut f| {
+                            f.severity = (f.severity + c.title_raise).min(4);
+                            f
+                        }),
+                );
+            }
+            return (findings, None);
+        }
+        if kind == DocKind::Inspection && (!doc.rows.is_empty() || c.all_pass) && !c.doc_drill {
+            return (findings, Some("all-pass inspection"));
+        }
+        let real = |m: &&HazM| !m.negated && !m.hypothetical;
+        for m in hz.iter().filter(real) {
+            // a minor hazard next to a severe one of the same product is its cause; an
+            // inspection's failed items are each a finding of their own
+            if self.hazards[m.h].minor
+                && kind != DocKind::Inspection
+                && hz.iter().filter(real).any(|o| {
+                    o.sent == m.sent && o.category == m.category && self.hazards[o.h].severity >= 3
+                })
+            {
+                continue;
+            }
+            match m.category {
+                Some(first) => {
+                    for cat in std::iter::once(first).chain(m.also.iter().copied()) {
+                        if !self.out_of_scope(cat) {
+                            self.add_finding(ev, &mut findings, cat, m.h, m.severity, m.sent, None);
+                        }
+                    }
+                }
+                // a real problem of a product no rule knows is kept under its own noun
+                None => {
+                    if let Some(noun) = self.product_noun(p, ev.t, Some(m.sent), m.tok) {
+                        let cat = self.unclassified;
+                        self.add_finding(
+                            ev,
+                            &mut findings,
+                            cat,
+                            m.h,
+                            m.severity,
+                            m.sent,
+                            Some(noun),
+                        );
+                    }
+                }
+            }
+        }
+        // 未指明 stands for a risk stated without a hazard: it gives way to any named one
+        if findings
+            .iter()
+            .any(|f| f.hazard != self.hazards[self.unspecified].name)
+        {
+            findings.retain(|f| f.hazard != self.hazards[self.unspecified].name);
+        }
+        // A report of its genre that names no hazard (a recall "存在安全隐患", an inspection's
+        // "3批次不合格", a complaint about a defect, a new mandatory standard) is still one.
+        if findings.is_empty()
+            && !c.doc_drill
+            && let Some(severity) = g.unnamed
+            && !hz.iter().any(|m| m.drill)
+        {
+            let sent = ev.prod.cats.first().map_or(0, |m| m.sent);
+            match top {
+                Some(cat) => {
+                    let cat_sent = ev
+                        .prod
+                        .cats
+                        .iter()
+                        .find(|m| m.c == cat)
+                        .map_or(sent, |m| m.sent);
+                    let h = self.unspecified;
+                    self.add_finding(ev, &mut findings, cat, h, severity, cat_sent, None);
+                }
+                None if ev.categories.is_empty() => {
+                    if let Some(noun) = self.product_noun(p, ev.t, None, 0) {
+                        let (cat, h) = (self.unclassified, self.unspecified);
+                        self.add_finding(ev, &mut findings, cat, h, severity, 0, Some(noun));
+                    }
+                }
+                None => {}
+            }
+        }
+        // a national standard applies nationwide
+        if kind == DocKind::Standard {
+            for f in findings.iter_mut().filter(|f| f.province.is_none()) {
+                f.province = Some("全国".into());
+            }
+        }
+        if !findings.is_empty() {
+            return (findings, None);
+        }
+        let reason = if hz.iter().any(|m| m.drill) || c.doc_drill {
+            "drill"
+        } else if kind == DocKind::Listing
+            && (hz.iter().any(|m| m.advert) || !c.advert_sent.is_empty())
+        {
+            "advertising"
+        } else if ev.categories.first().is_some_and(|&c| self.out_of_scope(c)) && top.is_none() {
+            "out of scope"
+        } else if kind == DocKind::Complaint
+            && g.service
+            && !hz.iter().any(|m| !m.negated && !m.hypothetical)
+        {
+            "service dispute"
+        } else if hz.iter().any(|m| m.negated) {
+            "negated"
+        } else if hz.iter().any(|m| m.hypothetical) {
+            "hypothetical/advice"
+        } else if !hz.is_empty() && ev.categories.is_empty() {
+            "no product"
+        } else {
+            "no hazard"
+        };
+        (findings, Some(reason))
+    }
+
+    /// Whether category `c` is outside this system's scope (food, drugs, medical devices).
+    pub(super) fn out_of_scope(&self, c: usize) -> bool {
+        self.categories[c].name.starts_with(rules::OUT_OF_SCOPE)
+    }
+
+    /// The product noun of a report about a product no category knows: a token of sentence
+    /// `sent` (the first two sentences when `None`) that ends like a product noun (cues.toml
+    /// `[unclassified]`), the nearest one before token `near` first.
+    pub(super) fn product_noun(
+        &self,
+        p: &Prepared,
+        t: &Tokens,
+        sent: Option<usize>,
+        near: usize,
+    ) -> Option<String> {
+        let in_scope = |k: usize| match sent {
+            Some(s) => t.toks[k].sent == s,
+            None => t.toks[k].sent <= 1,
+        };
+        let is_noun = |k: usize| {
+            let w = t.words[k];
+            w.chars().count() >= 2
+                && self.noun_suffixes.iter().any(|s| w.ends_with(s.as_str()))
+                && !self.noun_not.iter().any(|n| w.ends_with(n.as_str()))
+                && !self.matcher.contains_key(w)
+        };
+        let before = (0..near.min(t.toks.len()))
+            .rev()
+            .take_while(|&k| in_scope(k) || sent.is_none())
+            .filter(|&k| in_scope(k))
+            .find(|&k| is_noun(k));
+        let k = before.or_else(|| {
+            (0..t.toks.len())
+                .filter(|&k| in_scope(k))
+                .find(|&k| is_noun(k))
+        })?;
+        let tok = t.toks[k];
+        p.orig.get(tok.s..tok.e).map(str::to_string)
+    }
+
+    /// Add (or raise the severity of) the finding of category `cat` and hazard `h` reported in
+    /// sentence `sent`, placed and with the parties of that sentence.
+    fn add_finding(
+        &self,
+        ev: &Evidence,
+        findings: &mut Vec<Finding>,
+        cat: usize,
+        h: usize,
+        severity: u8,
+        sent: usize,
+        product: Option<String>,
+    ) {
+        let kind = ev.p.kind;
+        let category = self.categories[cat].name.clone();
+        let hazard = self.hazards[h].name.clone();
+        if let Some(f) = findings
+            .iter_mut()
+            .find(|f| f.category == category && f.hazard == hazard)
+        {
+            f.severity = f.severity.max(severity);
+            return;
+        }
+        let (province, city) = ev.places.place_of(sent);
+        let parties = match kind {
+            DocKind::Listing | DocKind::Complaint => {
+                let mut p = ev.listing_parties.clone();
+                if kind == DocKind::Complaint {
+                    p.merge(&Parties {
+                        enterprises: vec![],
+                        ..ev.parties.clone()
+                    });
+                }
+                p
+            }
+            _ => {
+                let st = ev.t.sent_text(sent);
+                let keep = |v: &[String]| {
+                    v.iter()
+                        .filter(|x| st.contains(x.to_ascii_lowercase().as_str()))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                };
+                Parties {
+                    brands: keep(&ev.parties.brands),
+                    enterprises: keep(&ev.parties.enterprises),
+                    shops: keep(&ev.parties.shops),
+                    platforms: keep(&ev.parties.platforms),
+                }
+            }
+        };
+        findings.push(Finding {
+            category,
+            hazard,
+            severity,
+            province,
+            city,
+            parties,
+            product,
+        });
+    }
+}

@@ -1,0 +1,191 @@
+//! Findings from inspection tables (one per hazard of a failed row), standard numbers' force, and
+//! the `Signal`s a signal document yields (one per finding).
+
+use super::*;
+
+impl Analyzer {
+    /// One finding per hazard of a failed inspection row.
+    pub(super) fn row_findings(
+        &self,
+        row: &BTreeMap<String, String>,
+        top: Option<usize>,
+        doc_place: &(Option<String>, Option<String>),
+        title_cat: &Option<usize>,
+    ) -> Vec<Finding> {
+        let get = |k: &str| {
+            row.get(k)
+                .map(String::as_str)
+                .filter(|s| !s.trim().is_empty())
+        };
+        let category = get(field::PRODUCT)
+            .and_then(|p| {
+                let pf = prepare(p);
+                let (w, t) = self.tokens(&pf);
+                let ms = self.matches(&w);
+                let cats =
+                    self.category_mentions((&pf, &hits(&self.substr, &pf)), &w, &t, &ms, 0, None);
+                // "锂电池组" in an e-bike notice is the e-bike battery
+                let refined = self.categories.iter().position(|r| {
+                    r.anchor
+                        .iter()
+                        .any(|a| Some(*a) == *title_cat || Some(*a) == top)
+                        && r.anchor_terms.iter().any(|t| pf.contains(t.as_str()))
+                        && cats.first().is_none_or(|c| !r.anchor.contains(&c.c))
+                });
+                refined.or(cats.first().map(|c| c.c))
+            })
+            .or(*title_cat)
+            .or(top);
+        let Some(category) = category else {
+            return Vec::new();
+        };
+        let mut hazards: Vec<usize> = Vec::new();
+        if let Some(items) = get(field::ITEMS) {
+            let it = prepare(items);
+            let (w, _) = self.tokens(&it);
+            let ms = self.matches(&w);
+            let terms: Vec<&Match> = ms
+                .iter()
+                .filter(|m| {
+                    matches!(
+                        m.target,
+                        Target::Hazard(_, Strength::Strong | Strength::Weak)
+                    )
+                })
+                .collect();
+            for m in &ms {
+                if let Target::Hazard(h, s) = m.target {
+                    let term = w.get(m.a..m.b).unwrap_or(&[]).concat();
+                    if !self.keeps_term(h, &term, Some(category)) {
+                        continue;
+                    }
+                    let product_item = self.hazards[h]
+                        .product_items
+                        .iter()
+                        .any(|(cs, items)| cs.contains(&category) && items.contains(&term));
+                    if s == Strength::TestItem
+                        && !product_item
+                        && terms.iter().any(|t| t.a < m.b && m.a < t.b)
+                    {
+                        continue;
+                    }
+                    if !hazards.contains(&h) {
+                        hazards.push(h);
+                    }
+                }
+            }
+        }
+        if hazards.is_empty() {
+            hazards.push(self.non_safety);
+        }
+        let (province, city) = get(field::PROVINCE)
+            .and_then(|p| self.resolve_text(p))
+            .map(|r| (Some(r.province), r.city))
+            .or_else(|| {
+                get(field::ENTERPRISE)
+                    .and_then(|e| {
+                        let ef = prepare(e);
+                        let (w, _) = self.tokens(&ef);
+                        self.matches(&w).iter().find_map(|m| match m.target {
+                            Target::Place(i) => self
+                                .place_names
+                                .get(i)
+                                .and_then(|n| self.gaz.resolve_in(n, &[])),
+                            _ => None,
+                        })
+                    })
+                    .map(|r| (Some(r.province), r.city))
+            })
+            .unwrap_or_else(|| doc_place.clone());
+        let parties = Parties {
+            enterprises: get(field::ENTERPRISE)
+                .map(|e| vec![e.to_string()])
+                .unwrap_or_default(),
+            brands: get(field::BRAND)
+                .map(|e| vec![e.to_string()])
+                .unwrap_or_default(),
+            ..Parties::default()
+        };
+        hazards
+            .into_iter()
+            .map(|h| Finding {
+                category: self.categories[category].name.clone(),
+                hazard: self.hazards[h].name.clone(),
+                severity: self.hazards[h].severity,
+                province: province.clone(),
+                city: city.clone(),
+                parties: parties.clone(),
+                product: None,
+            })
+            .collect()
+    }
+}
+
+/// Whether a standard number (as in [`Extraction::standards`]) is mandatory: GB without /T or /Z.
+pub fn standard_is_mandatory(number: &str) -> bool {
+    let n = number.trim_start().to_ascii_uppercase();
+    n.starts_with("GB ")
+        || (n.starts_with("GB") && n[2..].starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// A row of an inspection table is failed when its result says so; without a result, when it lists
+/// failed items or the notice speaks of failures (its table is then the failed-products table).
+pub(super) fn row_failed(row: &BTreeMap<String, String>, notice_has_failures: bool) -> bool {
+    let result = row
+        .get(field::RESULT)
+        .map(|s| fold(s).into_owned())
+        .unwrap_or_default();
+    if !result.trim().is_empty() {
+        return result.contains("不合格") || result.contains("不符合") || result.contains("不达标");
+    }
+    notice_has_failures || row.get(field::ITEMS).is_some_and(|s| !s.trim().is_empty())
+}
+
+/// One Signal per Finding of a signal document.
+pub fn signals(doc: &Document, ex: &Extraction) -> Vec<Signal> {
+    if !ex.is_signal {
+        return Vec::new();
+    }
+    ex.findings
+        .iter()
+        .map(|f| Signal {
+            doc_id: doc.id.clone(),
+            time: doc.published_at.unwrap_or(doc.fetched_at),
+            category: f.category.clone(),
+            hazard: f.hazard.clone(),
+            severity: f.severity,
+            province: f.province.clone(),
+            city: f.city.clone(),
+            source: doc.source.clone(),
+            channel: doc.channel,
+            kind: ex.kind,
+            weight: doc.weight,
+            cluster: ex.cluster.clone(),
+            parties: f.parties.clone(),
+        })
+        .collect()
+}
+
+impl Analyzer {
+    /// Standard numbers named in the text, in canonical form (GB 17761-2024, GB/T 22760-2020).
+    pub(super) fn standards(&self, p: &Prepared) -> Vec<String> {
+        let mut standards: Vec<String> = Vec::new();
+        for c in p
+            .has(self, STD)
+            .then(|| self.std_re.captures_iter(&p.orig))
+            .into_iter()
+            .flatten()
+        {
+            let prefix = c.get(1).map_or("", |m| m.as_str()).to_ascii_uppercase();
+            let num = c.get(2).map_or("", |m| m.as_str());
+            let s = match c.get(3) {
+                Some(y) => format!("{prefix} {num}-{}", y.as_str()),
+                None => format!("{prefix} {num}"),
+            };
+            if !standards.contains(&s) {
+                standards.push(s);
+            }
+        }
+        standards
+    }
+}

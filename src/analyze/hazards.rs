@@ -1,0 +1,194 @@
+//! Hazard mentions: rule terms on tokens (strong terms anywhere; weak terms and test items only
+//! beside failure wording), each flagged negated / hypothetical / drill / advertising by the cues
+//! in its scope, given a severity, and attached to the product it is about.
+
+use super::*;
+
+impl Analyzer {
+    /// Every hazard mention of the document with its flags and severity (not yet attached).
+    pub(super) fn hazard_mentions(
+        &self,
+        p: &Prepared,
+        t: &Tokens,
+        c: &Cues,
+        g: &GenreState,
+    ) -> Vec<HazM> {
+        let (toks, words) = (&t.toks, &t.words);
+        let mut hz: Vec<HazM> = Vec::new();
+        let mut hz_spans: Vec<(usize, usize)> = Vec::new();
+        let mut hmatches: Vec<&Match> =
+            t.ms.iter()
+                .filter(|m| matches!(m.target, Target::Hazard(..)))
+                .collect();
+        hmatches.sort_by_key(|m| (m.a, std::cmp::Reverse(m.b), strength_rank(m.target)));
+        for m in hmatches {
+            let Target::Hazard(h, strength) = m.target else {
+                continue;
+            };
+            let tok = toks[m.a];
+            // a token range already used by a stronger / longer hazard term of another hazard is skipped
+            if hz_spans
+                .iter()
+                .any(|&(a, b)| m.a >= a && m.b <= b && (a, b) != (m.a, m.b))
+            {
+                continue;
+            }
+            if strength != Strength::Strong && !g.items_count && !c.failure_sent.contains(&tok.sent)
+            {
+                continue;
+            }
+            let (s, e) = (tok.s, toks[m.b - 1].e);
+            if covered(&p.found, &self.hazards[h].exclude, s, e) {
+                continue;
+            }
+            if hz.iter().any(|x| x.tok == m.a && x.h == h) {
+                continue;
+            }
+            hz_spans.push((m.a, m.b));
+            // A negation reaches forward in its clause, at most `window` tokens, and not past a causal
+            // word ("物业未及时处理导致起火" is a fire).
+            let negated = c.neg.iter().any(|&(cl, end)| {
+                cl == tok.clause
+                    && end <= m.a
+                    && m.a - end <= self.neg_window
+                    // the word right after the cue is what it negates (未引起火灾), so it never breaks;
+                    // nor does a causal word inside a relative clause ("未发生因充电引发的火灾")
+                    && !words
+                        .get(end + 1..m.a)
+                        .unwrap_or(&[])
+                        .iter()
+                        .enumerate()
+                        .any(|(k, w)| {
+                            self.neg_breakers.iter().any(|b| b == w)
+                                && words.get(end + 2 + k) != Some(&"的")
+                        })
+            }) || c.neg_adj.iter().any(|&end| {
+                end <= m.a
+                    && end + 1 >= m.a
+                    && toks.get(end).is_some_and(|x| x.clause == tok.clause)
+            });
+            // a requirement to prevent a hazard names the hazard addressed
+            let negated = negated && !g.requirements;
+            let drill = c.doc_drill || c.drill_sent.contains(&tok.sent);
+            let hypothetical_cue = (c.title_doc_hypo
+                && !c.realis_sent.contains(&tok.sent)
+                && !self.date_re.is_match(t.sent_text(tok.sent)))
+                || c.hypo.iter().any(|&(sent, a)| sent == tok.sent && a < m.a)
+                || c.hypo_post.contains(&tok.clause);
+            // a recall or a regulator's finding reports real defects in hedged words (可能导致起火)
+            let hypothetical = hypothetical_cue && !g.consequence_real;
+            let advert = p.kind == DocKind::Listing
+                && (c.advert_sent.contains(&tok.sent) || p.in_title(&tok));
+            let base = self.hazards[h].severity;
+            let raise = c
+                .raise_sent
+                .get(&tok.sent)
+                .copied()
+                .unwrap_or(0)
+                .max(c.title_raise);
+            let severity = (base + raise).min(4);
+            hz.push(HazM {
+                h,
+                tok: m.a,
+                sent: tok.sent,
+                term: p.orig.get(s..e).unwrap_or("").to_string(),
+                span: (s, e),
+                negated,
+                hypothetical: hypothetical || drill || advert,
+                drill,
+                advert,
+                severity,
+                category: None,
+                also: Vec::new(),
+            });
+        }
+        hz
+    }
+
+    /// Attach each hazard mention to the nearest product of its sentence, else the title's, else
+    /// the top one; drop mentions whose word means another hazard for that product; let a refined
+    /// category take over its anchor's mentions. Returns the categories re-ranked accordingly.
+    pub(super) fn attach(
+        &self,
+        p: &Prepared,
+        t: &Tokens,
+        hz: &mut Vec<HazM>,
+        prod: &Products,
+    ) -> Vec<usize> {
+        let (toks, words) = (&t.toks, &t.words);
+        let cats = &prod.cats;
+        let top = prod.ranked.first().copied();
+        for m in hz.iter_mut() {
+            let prefer = &self.hazards[m.h].prefer_groups;
+            let clause = toks[m.tok].clause;
+            let same: Option<&CatM> = cats
+                .iter()
+                .zip(&prod.victim)
+                .filter(|(c, v)| c.sent == m.sent && !**v)
+                .map(|(c, _)| c)
+                .min_by_key(|c| {
+                    let preferred =
+                        prefer.is_empty() || prefer.contains(&self.categories[c.c].group);
+                    (
+                        !preferred,
+                        toks[c.tok].clause.abs_diff(clause),
+                        c.tok.abs_diff(m.tok),
+                        c.tok > m.tok,
+                    )
+                });
+            m.category = same.map(|c| c.c).or(prod.title_cat).or(top);
+            if let Some(same) = same {
+                m.also = coordinated(cats, same, words);
+            }
+        }
+
+        hz.retain(|m| {
+            let term = p.full.get(m.span.0..m.span.1).unwrap_or("");
+            self.keeps_term(m.h, term, m.category)
+        });
+
+        // A refined category (电动自行车用蓄电池) takes over its anchor's mentions of a hazard it also
+        // has in the document: "电动车起火" in the title and "电池起火" in the body are one battery fire.
+        let mut categories = prod.ranked.clone();
+        for ci in 0..self.categories.len() {
+            let anchors = &self.categories[ci].anchor;
+            if anchors.is_empty() {
+                continue;
+            }
+            let refined_hazards: Vec<usize> = hz
+                .iter()
+                .filter(|m| m.category == Some(ci))
+                .map(|m| m.h)
+                .collect();
+            let mut moved = false;
+            for m in hz.iter_mut() {
+                if m.category.is_some_and(|c| anchors.contains(&c))
+                    && refined_hazards.contains(&m.h)
+                {
+                    m.category = Some(ci);
+                    moved = true;
+                }
+            }
+            if moved
+                && let (Some(pr), Some(pa)) = (
+                    categories.iter().position(|&c| c == ci),
+                    categories.iter().position(|&c| anchors.contains(&c)),
+                )
+                && pr > pa
+            {
+                let c = categories.remove(pr);
+                categories.insert(pa, c);
+            }
+        }
+        categories
+    }
+}
+
+/// Stronger terms first where two hazard phrases start at one token.
+pub(super) fn strength_rank(t: Target) -> u8 {
+    match t {
+        Target::Hazard(_, Strength::Strong) => 0,
+        Target::Hazard(_, Strength::Weak) => 1,
+        _ => 2,
+    }
+}

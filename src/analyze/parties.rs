@@ -1,0 +1,182 @@
+//! Parties named in text: organisation and shop names (whose places are company places).
+
+use super::*;
+
+impl Analyzer {
+    /// Organisation names (…有限公司, …集团, …厂) as byte spans of `text`; "一公司", "某厂" are not names.
+    pub(super) fn org_spans(&self, text: &str) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for m in self.org_re.find_iter(text) {
+            // 厂家, 公司内, 集团化 …: the suffix is the start of another word
+            if text[m.end()..].starts_with([
+                '家', '商', '区', '房', '长', '方', '址', '内', '里', '牌', '化', '址',
+            ]) {
+                continue;
+            }
+            let start = strip_lead(text, m.start(), m.end(), &self.platforms);
+            let name = &text[start..m.end()];
+            if name.chars().count() < 4 {
+                continue;
+            }
+            // "一服装厂", "一家电动车公司": an indefinite mention, not a name (第一, 统一 are names)
+            let chars: Vec<char> = name.chars().collect();
+            if let Some(k) = chars.iter().rposition(|&c| c == '一')
+                && (k == 0 || !"第统唯万".contains(chars[k - 1]))
+            {
+                continue;
+            }
+            let bad = [
+                "一公司",
+                "一家公司",
+                "一厂",
+                "一工厂",
+                "一家工厂",
+                "某公司",
+                "该公司",
+                "这家公司",
+                "本公司",
+                "子公司",
+                "分公司",
+                "一集团",
+                "该厂",
+                "工厂",
+            ];
+            if bad
+                .iter()
+                .any(|b| name.ends_with(b) && name.chars().count() <= b.chars().count() + 3)
+                || name.starts_with("该")
+                || name.starts_with("一家")
+            {
+                continue;
+            }
+            out.push((start, m.end()));
+        }
+        out
+    }
+}
+
+/// Start of an organisation or shop name inside a regex match that began at the start of a run of
+/// characters: after the last function word (由, 在, 向 …) or platform name that leaves at least four
+/// characters ("涉事电动车由天津某车业有限公司" → "天津某车业有限公司").
+pub(super) fn strip_lead(text: &str, start: usize, end: usize, platforms: &[String]) -> usize {
+    const MARKERS: [char; 15] = [
+        '由', '为', '是', '向', '被', '对', '在', '经', '据', '与', '和', '及', '、', '了', '从',
+    ];
+    let Some(s) = text.get(start..end) else {
+        return start;
+    };
+    let chars: Vec<(usize, char)> = s.char_indices().collect();
+    let n = chars.len();
+    let mut cut = start;
+    for (k, &(off, c)) in chars.iter().enumerate() {
+        if MARKERS.contains(&c) && n - k > 4 {
+            cut = start + off + c.len_utf8();
+        }
+    }
+    for p in platforms {
+        // most names hold no platform name: a char test before building a substring searcher
+        if !p.chars().next().is_some_and(|c| s.contains(c)) {
+            continue;
+        }
+        if let Some(pos) = text[cut..end].find(p.as_str()) {
+            let after = cut + pos + p.len();
+            if text[after..end].chars().count() >= 4 {
+                cut = after;
+            }
+        }
+    }
+    cut
+}
+
+/// Organisation and shop names as byte spans of the document's folded text.
+pub(super) struct Names {
+    pub(super) orgs: Vec<(usize, usize)>,
+    pub(super) shops: Vec<(usize, usize)>,
+}
+
+impl Analyzer {
+    /// Organisation and shop names; each regex runs only over a text holding a word it cannot
+    /// match without.
+    pub(super) fn names(&self, p: &Prepared) -> Names {
+        let orgs = if p.has(self, ORG) {
+            self.org_spans(&p.orig)
+        } else {
+            Vec::new()
+        };
+        let shops = if p.has(self, SHOP) {
+            self.shop_re
+                .find_iter(&p.orig)
+                .map(|m| (m.start(), m.end()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Names { orgs, shops }
+    }
+
+    /// Every party the document names (source fields, table rows, names in the text, brands,
+    /// platforms), and those of the source's own fields alone (a listing's shop and brand).
+    pub(super) fn parties(&self, p: &Prepared, names: &Names, c: &Cues) -> (Parties, Parties) {
+        let doc = p.doc;
+        let mut parties = Parties::default();
+        let push = |v: &mut Vec<String>, s: &str| {
+            let s = s.trim();
+            if !s.is_empty() && !v.iter().any(|x| x == s) {
+                v.push(s.to_string());
+            }
+        };
+        if let Some(b) = doc.field(field::BRAND) {
+            push(&mut parties.brands, b);
+        }
+        if let Some(s) = doc.field(field::SHOP) {
+            push(&mut parties.shops, s);
+        }
+        if let Some(pl) = doc.field(field::PLATFORM) {
+            push(&mut parties.platforms, pl);
+        }
+        if let Some(e) = doc.field(field::ENTERPRISE) {
+            push(&mut parties.enterprises, e);
+        }
+        for row in &doc.rows {
+            if let Some(e) = row.get(field::ENTERPRISE) {
+                push(&mut parties.enterprises, e);
+            }
+        }
+        for &(s, e) in &names.orgs {
+            if let Some(name) = p.orig.get(s..e) {
+                push(&mut parties.enterprises, name);
+            }
+        }
+        for &(so, eo) in &names.shops {
+            let start = strip_lead(&p.orig, so, eo, &self.platforms);
+            if let Some(name) = p.orig.get(start..eo).filter(|n| n.chars().count() >= 4) {
+                push(&mut parties.shops, name);
+            }
+        }
+        for cap in p
+            .has(self, BRAND)
+            .then(|| self.brand_re.captures_iter(&p.orig))
+            .into_iter()
+            .flatten()
+        {
+            if let Some(b) = cap.get(1).or(cap.get(2)).or(cap.get(3)) {
+                push(&mut parties.brands, b.as_str());
+            }
+        }
+        for pl in &c.platforms {
+            push(&mut parties.platforms, pl);
+        }
+        let own = |k: &str| {
+            doc.field(k)
+                .map(|s| vec![s.to_string()])
+                .unwrap_or_default()
+        };
+        let listing_parties = Parties {
+            brands: own(field::BRAND),
+            shops: own(field::SHOP),
+            platforms: own(field::PLATFORM),
+            enterprises: own(field::ENTERPRISE),
+        };
+        (parties, listing_parties)
+    }
+}

@@ -1,0 +1,354 @@
+//! Place mentions and their roles (event, company, publisher, dateline), resolved through the
+//! gazetteer, and the document's own place when a sentence names none.
+
+use super::*;
+
+impl Analyzer {
+    /// Resolve a place name (province, city, county; full or short form; 全国; a country) →
+    /// (code, province, city). Same-named counties in several provinces resolve to nothing.
+    pub fn resolve_region(&self, name: &str) -> Option<RegionInfo> {
+        self.resolve_text(name)
+    }
+
+    /// Resolve a short place text ("广东深圳", "浙江省杭州市余杭区", "宁波"): the most specific place
+    /// named in it that agrees with the first.
+    pub(super) fn resolve_text(&self, name: &str) -> Option<RegionInfo> {
+        let f = prepare(name.trim());
+        if let Some(r) = self.gaz.resolve_in(&f, &[]) {
+            return Some(r);
+        }
+        let (w, _) = self.tokens(&f);
+        let mut ctx: Vec<String> = Vec::new();
+        let mut best: Option<RegionInfo> = None;
+        for m in self.matches(&w) {
+            let Target::Place(i) = m.target else { continue };
+            let Some(r) = self
+                .place_names
+                .get(i)
+                .and_then(|n| self.gaz.resolve_in(n, &ctx))
+            else {
+                continue;
+            };
+            match &best {
+                None => {
+                    ctx.push(r.province.clone());
+                    best = Some(r);
+                }
+                Some(b)
+                    if b.province == r.province && (b.city.is_none() || b.city == r.city) && r.code != b.code
+                    // deeper level: more trailing non-zero digits
+                    && r.code.trim_end_matches('0').len() > b.code.trim_end_matches('0').len() =>
+                {
+                    best = Some(r);
+                }
+                _ => {}
+            }
+        }
+        best
+    }
+
+    pub(super) fn place_mentions(
+        &self,
+        doc: &Document,
+        (full, full_orig): (&str, &str),
+        toks: &[Tok],
+        ms: &[Match],
+        text_start: usize,
+        // organisation and shop name spans: a place inside one is a company place
+        org: &[(usize, usize)],
+    ) -> Vec<PlaceM> {
+        // Context: provinces named unambiguously anywhere, to choose among same-named counties.
+        let mut ctx: Vec<String> = Vec::new();
+        for m in ms {
+            if let Target::Place(i) = m.target
+                && let Some(r) = self
+                    .place_names
+                    .get(i)
+                    .and_then(|n| self.gaz.resolve_in(n, &[]))
+                && !ctx.contains(&r.province)
+            {
+                ctx.push(r.province);
+            }
+        }
+        if let Some(r) = doc
+            .region_hint
+            .as_deref()
+            .and_then(|h| self.resolve_text(h))
+        {
+            ctx.push(r.province);
+        }
+        let text_head_end = full[text_start.min(full.len())..]
+            .char_indices()
+            .nth(60)
+            .map_or(full.len(), |(i, _)| text_start + i);
+        let mut out: Vec<PlaceM> = Vec::new();
+        // Longest place match wins where two overlap (浙江省杭州市 → 浙江省, 杭州市).
+        let mut spans: Vec<&Match> = ms
+            .iter()
+            .filter(|m| {
+                matches!(
+                    m.target,
+                    Target::Place(_) | Target::Nationwide | Target::NationPublisher
+                )
+            })
+            .collect();
+        spans.sort_by_key(|m| (m.a, std::cmp::Reverse(m.b)));
+        let mut covered = 0;
+        for m in spans {
+            if m.a < covered {
+                continue;
+            }
+            covered = m.b;
+            let (s, e) = (toks[m.a].s, toks[m.b - 1].e);
+            let written = full_orig.get(s..e).unwrap_or("").to_string();
+            let sent = toks[m.a].sent;
+            let (resolved, publisher_nation) = match m.target {
+                Target::Nationwide => (
+                    Some(RegionInfo {
+                        code: "000000".into(),
+                        province: "全国".into(),
+                        city: None,
+                    }),
+                    false,
+                ),
+                Target::NationPublisher => (
+                    Some(RegionInfo {
+                        code: "000000".into(),
+                        province: "全国".into(),
+                        city: None,
+                    }),
+                    true,
+                ),
+                Target::Place(i) => (
+                    self.place_names
+                        .get(i)
+                        .and_then(|n| self.gaz.resolve_in(n, &ctx)),
+                    false,
+                ),
+                _ => (None, false),
+            };
+            let Some(r) = resolved else { continue };
+            let after = &full[e..];
+            let before = &full[..s];
+            // a person's origin (来自安徽的, 河南籍) is not where anything happened: not recorded;
+            // nor is a word after a number ("第30周至第45周" holds no 周至县)
+            if ["来自", "老家", "原籍", "祖籍", "户籍"]
+                .iter()
+                .any(|p| before.ends_with(p))
+                || after.starts_with('籍')
+                || before.ends_with(|c: char| c.is_ascii_digit())
+            {
+                continue;
+            }
+            let role = if publisher_nation {
+                RegionRole::Publisher
+            } else if s >= text_start
+                && e <= text_head_end
+                && self.is_dateline(full, text_start, s, after)
+            {
+                RegionRole::Dateline
+            } else if org.iter().any(|&(os, oe)| os <= s && e <= oe)
+                || self.maker_re.is_match(after)
+            {
+                // inside a company name, or the home of an unnamed maker ("乐清市一家电器厂生产的插座")
+                RegionRole::Company
+            } else if self
+                .publisher_suffixes
+                .iter()
+                .any(|p| after.starts_with(p.as_str()))
+                || (before.ends_with("据") && (after.starts_with("市") || after.starts_with("省")))
+            {
+                RegionRole::Publisher
+            } else {
+                RegionRole::Event
+            };
+            out.push(PlaceM {
+                mention: RegionMention {
+                    text: written,
+                    code: r.code,
+                    province: r.province,
+                    city: r.city,
+                    role,
+                },
+                sent,
+            });
+        }
+        out
+    }
+
+    /// A place at the start of the body followed by "3月5日电" / "讯", or inside "（记者 …）".
+    pub(super) fn is_dateline(&self, full: &str, text_start: usize, s: usize, after: &str) -> bool {
+        let prefix = &full[text_start..s];
+        if prefix.contains(['，', '。', ',']) {
+            return false;
+        }
+        if self.dateline_re.is_match(after) {
+            return true;
+        }
+        let open = prefix.rfind(['（', '(']);
+        let close = prefix.rfind(['）', ')']);
+        if let Some(o) = open
+            && close.is_none_or(|c| c < o)
+            && prefix[o..].contains("记者")
+        {
+            return true;
+        }
+        self.agencies.iter().any(|a| {
+            prefix
+                .trim_start()
+                .trim_start_matches(['【', '['])
+                .starts_with(a.as_str())
+                && prefix.chars().count() <= 12
+        }) && {
+            let head: String = after.chars().take(12).collect();
+            head.split(['，', '。', ','])
+                .next()
+                .is_some_and(|h| h.contains("日电") || h.contains('讯'))
+        }
+    }
+
+    /// The document's place: the most named event province (not 全国), else 全国 if named, else the
+    /// source's region hint, else a publisher's own place, else the listing's shop region.
+    pub(super) fn doc_place(
+        &self,
+        places: &[PlaceM],
+        hint: Option<&RegionInfo>,
+        shop: Option<&RegionMention>,
+        // a publisher's own place may stand for the event's
+        publisher_place: bool,
+    ) -> (Option<String>, Option<String>) {
+        let mut count: Vec<(String, Option<String>, usize, usize)> = Vec::new();
+        for (i, p) in places.iter().enumerate() {
+            if p.mention.role != RegionRole::Event || p.mention.province == "全国" {
+                continue;
+            }
+            match count.iter_mut().find(|c| c.0 == p.mention.province) {
+                Some(c) => {
+                    c.2 += 1;
+                    if c.1.is_none() {
+                        c.1 = p.mention.city.clone();
+                    }
+                }
+                None => count.push((p.mention.province.clone(), p.mention.city.clone(), 1, i)),
+            }
+        }
+        count.sort_by_key(|c| (std::cmp::Reverse(c.2), c.3));
+        if let Some(c) = count.first() {
+            return (Some(c.0.clone()), c.1.clone());
+        }
+        if places.iter().any(|p| {
+            p.mention.province == "全国"
+                && matches!(p.mention.role, RegionRole::Event | RegionRole::Publisher)
+        }) {
+            return (Some("全国".into()), None);
+        }
+        if let Some(h) = hint {
+            return (Some(h.province.clone()), h.city.clone());
+        }
+        // A local regulator's, fire brigade's or newspaper's own place: its reports are about its area.
+        if publisher_place
+            && let Some(p) = places
+                .iter()
+                .find(|p| p.mention.role == RegionRole::Publisher && p.mention.province != "全国")
+        {
+            return (Some(p.mention.province.clone()), p.mention.city.clone());
+        }
+        if let Some(s) = shop {
+            return (Some(s.province.clone()), s.city.clone());
+        }
+        (None, None)
+    }
+}
+
+/// The places of one document: every mention with its role, a listing's shop region, and the
+/// document's own place (for sentences that name none).
+pub(super) struct Places {
+    pub(super) places: Vec<PlaceM>,
+    /// A national body issued the document and its genre reports nationally (a national sampling
+    /// round lists the provinces it sampled in; its finding is nationwide).
+    pub(super) national: bool,
+    pub(super) shop_region: Option<RegionMention>,
+    pub(super) doc_place: (Option<String>, Option<String>),
+}
+
+impl Places {
+    /// The event place of a sentence: its first event province, with the first city named in it;
+    /// else the document's place.
+    pub(super) fn place_of(&self, sent: usize) -> (Option<String>, Option<String>) {
+        if self.national {
+            return (Some("全国".into()), None);
+        }
+        let evs: Vec<&RegionMention> = self
+            .places
+            .iter()
+            .filter(|p| {
+                p.sent == sent
+                    && p.mention.role == RegionRole::Event
+                    && p.mention.province != "全国"
+            })
+            .map(|p| &p.mention)
+            .collect();
+        match evs.first() {
+            Some(first) => {
+                let city = evs
+                    .iter()
+                    .filter(|m| m.province == first.province)
+                    .find_map(|m| m.city.clone());
+                (Some(first.province.clone()), city)
+            }
+            None => self.doc_place.clone(),
+        }
+    }
+}
+
+impl Analyzer {
+    /// Places of the document; `names` are the organisation and shop names (a place inside one is
+    /// a company place).
+    pub(super) fn places(&self, p: &Prepared, t: &Tokens, names: &Names, g: &GenreState) -> Places {
+        let doc = p.doc;
+        let places = self.place_mentions(
+            doc,
+            (&p.full, &p.orig),
+            &t.toks,
+            &t.ms,
+            p.text_start,
+            &[names.orgs.as_slice(), names.shops.as_slice()].concat(),
+        );
+        let shop_region = doc.field(field::SHOP_REGION).and_then(|r| {
+            self.resolve_text(r).map(|x| RegionMention {
+                text: r.to_string(),
+                code: x.code,
+                province: x.province,
+                city: x.city,
+                role: RegionRole::Shop,
+            })
+        });
+        let hint = doc
+            .region_hint
+            .as_deref()
+            .and_then(|h| self.resolve_text(h));
+        let national = g.national_first
+            && places.iter().any(|pm| {
+                pm.mention.role == RegionRole::Publisher && pm.mention.province == "全国"
+            })
+            && !places
+                .iter()
+                .any(|pm| pm.mention.province.starts_with("境外"));
+        let doc_place = if national {
+            (Some("全国".into()), None)
+        } else {
+            self.doc_place(
+                &places,
+                hint.as_ref(),
+                shop_region.as_ref(),
+                g.publisher_place,
+            )
+        };
+        Places {
+            national,
+            places,
+            shop_region,
+            doc_place,
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! Product mentions: category phrases on tokens, longest match first, with exclusions, anchored
+//! refinement (电动车 + 锂电池 → 电动自行车用蓄电池), part words that give way to the product they belong
+//! to, coordination (插线板和手机充电器) and salience ranking.
+
+use super::*;
+
+impl Analyzer {
+    /// Category mentions of a token stream, with anchored refinement (电动车 + 锂电池 → 电动自行车用蓄电池).
+    pub(super) fn category_mentions(
+        &self,
+        // the prepared text and its substring hits
+        (text, hits): (&str, &[Hit]),
+        words: &[&str],
+        toks: &[Tok],
+        ms: &[Match],
+        title_end: usize,
+        hazard_sents: Option<&FxHashSet<usize>>,
+    ) -> Vec<CatM> {
+        let mut cats: Vec<CatM> = Vec::new();
+        // Longest match wins where two category phrases overlap.
+        let mut spans: Vec<(usize, usize, usize)> = ms
+            .iter()
+            .filter_map(|m| match m.target {
+                Target::Category(c) => Some((m.a, m.b, c)),
+                _ => None,
+            })
+            .collect();
+        spans.sort_by_key(|&(a, b, _)| (a, std::cmp::Reverse(b)));
+        let mut covered_to = 0;
+        for (a, b, c) in spans {
+            if a < covered_to {
+                continue;
+            }
+            let (s, e) = (toks[a].s, toks[b - 1].e);
+            if covered(hits, &self.categories[c].exclude, s, e) {
+                continue;
+            }
+            covered_to = b;
+            cats.push(CatM {
+                c,
+                tok: a,
+                end: b,
+                sent: toks[a].sent,
+            });
+        }
+        // Anchors: a refining category replaces its anchor in sentences holding one of its anchor terms
+        // (电动车 … 锂电池). When the anchor is what the document is about (in its title, or its most
+        // named category), an anchor term in a later sentence with no other product refines it too
+        // ("起火车辆的锂电池系网购的非原厂电池" in an e-bike story is the e-bike battery).
+        // Tokens naming an anchor term of a refining category: the term itself, or a word ending
+        // in it at most two characters longer that is no rule phrase of its own (新电池 but not
+        // 蓄电池). (token, category) pairs in token order, found with at most three lookups a token,
+        // and none for a token whose last character ends no anchor term (most tokens).
+        let mut term_toks: Vec<(usize, usize)> = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            if w.chars()
+                .next_back()
+                .is_none_or(|c| self.anchor_term_ends.binary_search(&c).is_err())
+            {
+                continue;
+            }
+            let mut hit = |t: &str| {
+                for &ci in self.anchor_term_cats.get(t).map_or(&[][..], Vec::as_slice) {
+                    if !term_toks.contains(&(i, ci)) {
+                        term_toks.push((i, ci));
+                    }
+                }
+            };
+            hit(w);
+            let mut suffixes = w.char_indices().skip(1).take(2).map(|(k, _)| &w[k..]);
+            if let Some(first) = suffixes.next()
+                && !self.matcher.contains_key(*w)
+            {
+                hit(first);
+                if let Some(second) = suffixes.next() {
+                    hit(second);
+                }
+            }
+        }
+        let mut counts: FxHashMap<usize, usize> = FxHashMap::default();
+        for m in &cats {
+            *counts.entry(m.c).or_default() += 1;
+        }
+        let most = counts
+            .iter()
+            .max_by_key(|&(c, n)| (*n, std::cmp::Reverse(*c)))
+            .map(|(c, _)| *c);
+        for (ci, cat) in self.categories.iter().enumerate() {
+            if cat.anchor.is_empty() {
+                continue;
+            }
+            let doc_about_anchor = cats.iter().any(|m| {
+                cat.anchor.contains(&m.c) && (toks[m.tok].s < title_end || Some(m.c) == most)
+            });
+            // first anchor-term token of each sentence, in one pass
+            let mut firsts: Vec<(usize, usize)> = Vec::new();
+            for &(i, _) in term_toks.iter().filter(|&&(_, c)| c == ci) {
+                let Some(t) = toks.get(i) else { continue };
+                if firsts.last().is_none_or(|&(s, _)| s != t.sent) {
+                    firsts.push((t.sent, i));
+                }
+            }
+            for (sent, term_tok) in firsts {
+                // a battery named where nothing happens ("该车采用石墨烯电池") describes the bike
+                if hazard_sents.is_some_and(|h| !h.contains(&sent)) {
+                    continue;
+                }
+                let is_term_cat = |m: &CatM| {
+                    cat.anchor_terms
+                        .iter()
+                        .any(|t| words.get(m.tok).is_some_and(|w| w == t))
+                };
+                let anchor_m = cats
+                    .iter()
+                    .find(|m| m.sent == sent && cat.anchor.contains(&m.c));
+                // "电动自行车及充电器": two products side by side; the anchor stays, the term is refined
+                if let Some(a) = anchor_m
+                    && term_tok >= a.end
+                    && words
+                        .get(a.end..term_tok)
+                        .is_some_and(|b| !b.is_empty() && b.iter().all(|w| JOIN_WORDS.contains(w)))
+                {
+                    cats.retain(|m| !(m.sent == sent && m.tok == term_tok));
+                    cats.push(CatM {
+                        c: ci,
+                        tok: term_tok,
+                        end: term_tok + 1,
+                        sent,
+                    });
+                    continue;
+                }
+                let anchor_tok = anchor_m.map(|m| m.tok);
+                let at = match anchor_tok {
+                    Some(t) => t,
+                    None if doc_about_anchor
+                        && !cats
+                            .iter()
+                            .any(|m| m.sent == sent && !is_term_cat(m) && m.c != ci) =>
+                    {
+                        term_tok
+                    }
+                    None => continue,
+                };
+                cats.retain(|m| {
+                    !(m.sent == sent && (cat.anchor.contains(&m.c) || is_term_cat(m) || m.c == ci))
+                });
+                cats.push(CatM {
+                    c: ci,
+                    tok: at,
+                    end: at + 1,
+                    sent,
+                });
+            }
+        }
+        // A part word (插头) gives way to another product named in its sentence.
+        let is_part: Vec<bool> = cats
+            .iter()
+            .map(|m| {
+                let t = span_text(text, toks, m.tok, m.end);
+                self.categories[m.c].parts.iter().any(|p| p == t)
+            })
+            .collect();
+        let part_only: Vec<bool> = cats
+            .iter()
+            .zip(&is_part)
+            .map(|(m, &part)| {
+                part && cats
+                    .iter()
+                    .zip(&is_part)
+                    .any(|(o, &o_part)| o.sent == m.sent && o.c != m.c && !o_part)
+            })
+            .collect();
+        let mut k = 0;
+        cats.retain(|_| {
+            k += 1;
+            !part_only[k - 1]
+        });
+        // A generic word (充电器, 锂电池) in a document that names the refined product in full
+        // (电动车充电器, 电动车锂电池) is that product.
+        let texts: Vec<&str> = cats
+            .iter()
+            .map(|m| span_text(text, toks, m.tok, m.end))
+            .collect();
+        let mut reassign: Vec<(usize, usize)> = Vec::new();
+        for (i, a) in cats.iter().enumerate() {
+            for (j, b) in cats.iter().enumerate() {
+                if a.c != b.c
+                    && !self.categories[b.c].anchor.is_empty()
+                    && texts[j].chars().count() > texts[i].chars().count()
+                    && !texts[i].is_empty()
+                    && texts[j].ends_with(texts[i])
+                {
+                    reassign.push((i, b.c));
+                    break;
+                }
+            }
+        }
+        for (i, c) in reassign {
+            cats[i].c = c;
+        }
+        cats.sort_by_key(|m| m.tok);
+        cats
+    }
+
+    /// Categories ordered by salience: title mentions count three times, then count, then first position.
+    pub(super) fn rank_categories(
+        &self,
+        cats: &[CatM],
+        text_start: usize,
+        toks: &[Tok],
+    ) -> Vec<usize> {
+        let mut score: BTreeMap<usize, (u32, usize)> = BTreeMap::new();
+        for m in cats {
+            let w = if toks[m.tok].s < text_start { 3 } else { 1 };
+            let e = score.entry(m.c).or_insert((0, m.tok));
+            e.0 += w;
+            e.1 = e.1.min(m.tok);
+        }
+        let mut v: Vec<(usize, (u32, usize))> = score.into_iter().collect();
+        v.sort_by_key(|&(_, (s, first))| (std::cmp::Reverse(s), first));
+        v.into_iter().map(|(c, _)| c).collect()
+    }
+}
+
+/// Category mentions joined to `at` by 和 / 与 / 及 / 、 / 或 alone ("插线板和手机充电器").
+pub(super) const JOIN_WORDS: [&str; 9] =
+    ["和", "与", "及", "、", "以及", "或", "或者", "跟", "及其"];
+
+pub(super) fn coordinated(cats: &[CatM], at: &CatM, words: &[&str]) -> Vec<usize> {
+    const JOIN: [&str; 9] = JOIN_WORDS;
+    let mut chain: Vec<&CatM> = cats.iter().filter(|c| c.sent == at.sent).collect();
+    chain.sort_by_key(|c| c.tok);
+    let Some(pos) = chain.iter().position(|c| c.tok == at.tok) else {
+        return Vec::new();
+    };
+    let joined = |a: &CatM, b: &CatM| {
+        b.tok > a.end
+            && words
+                .get(a.end..b.tok)
+                .is_some_and(|between| between.iter().all(|w| JOIN.contains(w)))
+    };
+    let mut out = Vec::new();
+    let mut i = pos;
+    while i + 1 < chain.len() && joined(chain[i], chain[i + 1]) {
+        out.push(chain[i + 1].c);
+        i += 1;
+    }
+    let mut i = pos;
+    while i > 0 && joined(chain[i - 1], chain[i]) {
+        out.push(chain[i - 1].c);
+        i -= 1;
+    }
+    out.retain(|&c| c != at.c);
+    out.dedup();
+    out
+}
+
+/// The products a document names: each mention, whether a fire reached it rather than started
+/// in it, and the categories most salient first.
+pub(super) struct Products {
+    pub(super) cats: Vec<CatM>,
+    /// Per mention of `cats`: a product a fire reached (引燃了被褥, 童鞋被烧毁) is a victim, not a source.
+    pub(super) victim: Vec<bool>,
+    /// Categories by salience (title, count, first position).
+    pub(super) ranked: Vec<usize>,
+    /// The category named in the title, if any.
+    pub(super) title_cat: Option<usize>,
+}
+
+impl Analyzer {
+    pub(super) fn products(&self, p: &Prepared, t: &Tokens) -> Products {
+        let hazard_sents: FxHashSet<usize> =
+            t.ms.iter()
+                .filter(|m| matches!(m.target, Target::Hazard(_, Strength::Strong)))
+                .map(|m| t.toks[m.a].sent)
+                .collect();
+        let cats = self.category_mentions(
+            (&p.full, &p.found),
+            &t.words,
+            &t.toks,
+            &t.ms,
+            if p.has_title { p.text_start } else { 0 },
+            Some(&hazard_sents),
+        );
+        let (toks, words) = (&t.toks, &t.words);
+        let victim: Vec<bool> = cats
+            .iter()
+            .map(|c| {
+                let clause = toks[c.tok].clause;
+                let is_verb = |w: &str| self.victim_verbs.iter().any(|v| v == w);
+                let before = (0..c.tok)
+                    .rev()
+                    .take_while(|&k| toks[k].clause == clause)
+                    .any(|k| is_verb(words[k]));
+                let after = words.get(c.end) == Some(&"被")
+                    && words.get(c.end + 1).is_some_and(|w| is_verb(w));
+                before || after
+            })
+            .collect();
+        let ranked = self.rank_categories(&cats, p.text_start, toks);
+        let title_cat = cats
+            .iter()
+            .find(|c| p.has_title && c.sent == 0)
+            .map(|c| c.c);
+        Products {
+            cats,
+            victim,
+            ranked,
+            title_cat,
+        }
+    }
+}

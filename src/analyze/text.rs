@@ -1,0 +1,248 @@
+//! Text and tokens: the prepared (folded, lower-cased) text, jieba tokens with their sentence and
+//! clause numbers, rule-phrase matches on token sequences, and the one Aho-Corasick pass that finds
+//! every phrase matched as a substring (with list flags saying which list each phrase is in).
+
+use super::*;
+
+/// `substr_flags` bits: which phrase list a substring pattern comes from.
+pub(super) const FAILURE: u8 = 1;
+pub(super) const ALL_PASS: u8 = 2;
+/// Words a regex cannot match without: an organisation suffix (`org_re`), a shop suffix
+/// (`shop_re`), 不合格 (`failed_batches_re`), gb or /t (`std_re`), 牌 (`brand_re`). A document
+/// without one skips the regex; the one scan that finds the other phrases finds these too.
+pub(super) const ORG: u8 = 4;
+pub(super) const SHOP: u8 = 8;
+pub(super) const NONCONFORMING: u8 = 16;
+pub(super) const STD: u8 = 32;
+pub(super) const BRAND: u8 = 64;
+
+/// Distinct phrases collected while the rules load, each with an id and list flags; built into one
+/// Aho-Corasick automaton so a document is searched for all of them in a single pass.
+#[derive(Default)]
+pub(super) struct PatternSet {
+    words: Vec<String>,
+    flags: Vec<u8>,
+    ids: FxHashMap<String, u32>,
+}
+
+impl PatternSet {
+    /// The id of `word`, added if new, with `flag` set. An empty word (which every text holds)
+    /// gets an id no match carries, so it matches nothing, as an exclusion that says nothing should.
+    pub(super) fn id(&mut self, word: &str, flag: u8) -> u32 {
+        if word.is_empty() {
+            return u32::MAX;
+        }
+        let next = self.words.len() as u32;
+        let id = *self.ids.entry(word.to_string()).or_insert(next);
+        if id == next {
+            self.words.push(word.to_string());
+            self.flags.push(0);
+        }
+        if let Some(f) = self.flags.get_mut(id as usize) {
+            *f |= flag;
+        }
+        id
+    }
+
+    pub(super) fn build(self) -> Result<(AhoCorasick, Vec<u8>), aho_corasick::BuildError> {
+        Ok((AhoCorasick::new(&self.words)?, self.flags))
+    }
+}
+
+/// One occurrence of a substring pattern: (pattern id, start byte, end byte).
+pub(super) type Hit = (u32, usize, usize);
+
+/// Every occurrence of the patterns of `ac` in `text`, overlapping ones included (a phrase is
+/// "in" a text wherever it occurs, as `str::contains` sees it).
+pub(super) fn hits(ac: &AhoCorasick, text: &str) -> Vec<Hit> {
+    ac.find_overlapping_iter(text)
+        .map(|m| (m.pattern().as_u32(), m.start(), m.end()))
+        .collect()
+}
+
+/// Whether a hit of one of `ids` covers the byte span `s..e` (the mention lies inside a phrase
+/// that excludes it).
+pub(super) fn covered(hits: &[Hit], ids: &[u32], s: usize, e: usize) -> bool {
+    hits.iter()
+        .any(|&(p, hs, he)| hs <= s && e <= he && ids.contains(&p))
+}
+
+/// Text prepared for matching: folded, lower-cased ASCII; title then a newline then the body.
+pub(super) fn prepare(s: &str) -> String {
+    fold(s).to_ascii_lowercase()
+}
+
+/// Where a token ends a sentence (`Some(true)`) or only a clause (`Some(false)`). Called once per
+/// token: a word of letters (most tokens) is told apart by its length and first byte alone.
+pub(super) fn boundary(w: &str) -> Option<bool> {
+    let b = w.as_bytes();
+    match b.first()? {
+        // CJK ideographs (E4..E9 lead bytes) and ASCII letters and digits end nothing
+        0xE4..=0xE9 | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' if !b.contains(&b'\n') => None,
+        _ if b.contains(&b'\n') => Some(true),
+        _ => match w {
+            "。" | "！" | "？" | "；" | "!" | "?" | ";" | "…" | "……" => Some(true),
+            "，" | "," => Some(false),
+            _ => None,
+        },
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Tok {
+    pub(super) s: usize,
+    pub(super) e: usize,
+    pub(super) sent: usize,
+    pub(super) clause: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Match {
+    pub(super) a: usize,
+    pub(super) b: usize,
+    pub(super) target: Target,
+}
+
+impl Analyzer {
+    /// Whether a substring hit is of a phrase in the list(s) `flag` names.
+    pub(super) fn flagged(&self, hit: &Hit, flag: u8) -> bool {
+        self.substr_flags
+            .get(hit.0 as usize)
+            .is_some_and(|f| f & flag != 0)
+    }
+
+    pub(super) fn tokens<'a>(&self, text: &'a str) -> (Vec<&'a str>, Vec<Tok>) {
+        let cut = self.jieba.cut(text, false);
+        let mut words = Vec::with_capacity(cut.len());
+        let mut toks = Vec::with_capacity(cut.len());
+        let (mut sent, mut clause) = (0, 0);
+        for t in cut {
+            words.push(t.word);
+            toks.push(Tok {
+                s: t.byte_start,
+                e: t.byte_end,
+                sent,
+                clause,
+            });
+            match boundary(t.word) {
+                Some(true) => {
+                    sent += 1;
+                    clause += 1;
+                }
+                Some(false) => clause += 1,
+                None => {}
+            }
+        }
+        (words, toks)
+    }
+
+    pub(super) fn matches(&self, words: &[&str]) -> Vec<Match> {
+        let mut out = Vec::new();
+        for i in 0..words.len() {
+            let Some(cands) = self.matcher.get(words[i]) else {
+                continue;
+            };
+            for (pat, target) in cands {
+                let b = i + pat.len();
+                if b <= words.len() && pat.iter().zip(&words[i..b]).all(|(p, w)| p == w) {
+                    out.push(Match {
+                        a: i,
+                        b,
+                        target: *target,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The text of tokens `a..b` (jieba's tokens cover the text without gaps, so this is their
+/// concatenation).
+pub(super) fn span_text<'t>(text: &'t str, toks: &[Tok], a: usize, b: usize) -> &'t str {
+    match (toks.get(a), b.checked_sub(1).and_then(|l| toks.get(l))) {
+        (Some(x), Some(y)) if a < b => text.get(x.s..y.e).unwrap_or(""),
+        _ => "",
+    }
+}
+
+/// One document as the rules see it: title and text folded into one buffer (as written, and
+/// lower-cased for matching), the substring hits of that buffer and the document's kind.
+pub(super) struct Prepared<'d> {
+    pub(super) doc: &'d Document,
+    /// Folded title, a newline, folded text: parties and places are copied from it as written.
+    pub(super) orig: String,
+    /// `orig` with ASCII lower-cased: what every rule matches.
+    pub(super) full: String,
+    /// Byte where the text starts (after the title and its newline).
+    pub(super) text_start: usize,
+    pub(super) has_title: bool,
+    /// Substring hits of every phrase list in `full`.
+    pub(super) found: Vec<Hit>,
+    pub(super) kind: DocKind,
+}
+
+impl Prepared<'_> {
+    /// Whether the text holds a phrase of the list(s) `flag` names.
+    pub(super) fn has(&self, an: &Analyzer, flag: u8) -> bool {
+        self.found.iter().any(|h| an.flagged(h, flag))
+    }
+
+    /// Whether one of the phrases `ids` occurs anywhere.
+    pub(super) fn any(&self, ids: &[u32]) -> bool {
+        self.found.iter().any(|&(p, _, _)| ids.contains(&p))
+    }
+
+    /// Whether a token lies in the title.
+    pub(super) fn in_title(&self, t: &Tok) -> bool {
+        self.has_title && t.s < self.text_start
+    }
+}
+
+/// The tokens of a [`Prepared`] text, their rule-phrase matches and each sentence's byte range.
+pub(super) struct Tokens<'t> {
+    pub(super) words: Vec<&'t str>,
+    pub(super) toks: Vec<Tok>,
+    pub(super) ms: Vec<Match>,
+    pub(super) sent_ranges: Vec<(usize, usize)>,
+    full: &'t str,
+}
+
+impl<'t> Tokens<'t> {
+    pub(super) fn new(an: &Analyzer, full: &'t str) -> Tokens<'t> {
+        let (words, toks) = an.tokens(full);
+        let ms = an.matches(&words);
+        let n_sent = toks.last().map_or(1, |t| t.sent + 1);
+        // byte range of each sentence, in one pass
+        let mut sent_ranges: Vec<(usize, usize)> = vec![(0, 0); n_sent];
+        for t in toks.iter().rev() {
+            if let Some(r) = sent_ranges.get_mut(t.sent) {
+                if r.1 == 0 {
+                    r.1 = t.e;
+                }
+                r.0 = t.s;
+            }
+        }
+        Tokens {
+            words,
+            toks,
+            ms,
+            sent_ranges,
+            full,
+        }
+    }
+
+    /// The text of sentence `sent` (prepared, lower-cased).
+    pub(super) fn sent_text(&self, sent: usize) -> &'t str {
+        let (s, e) = self.sent_ranges.get(sent).copied().unwrap_or((0, 0));
+        self.full.get(s..e).unwrap_or("")
+    }
+
+    /// The sentence holding byte span `hs..he`, if one does.
+    pub(super) fn sent_of_span(&self, hs: usize, he: usize) -> Option<usize> {
+        let k = self.toks.partition_point(|t| t.e <= hs);
+        let sent = self.toks.get(k)?.sent;
+        let (s, e) = self.sent_ranges.get(sent).copied()?;
+        (s <= hs && he <= e).then_some(sent)
+    }
+}
