@@ -164,6 +164,7 @@ impl Analyzer {
         list(&cues.negation.adjacent, Target::NegAdjacent, &mut phrases);
         list(&cues.hypothetical.cues, Target::Hypo, &mut phrases);
         list(&cues.hypothetical.post, Target::HypoPost, &mut phrases);
+        list(&cues.hypothetical.clause, Target::HypoClause, &mut phrases);
         list(&cues.hypothetical.title_doc, Target::TitleDoc, &mut phrases);
         list(&cues.hypothetical.realis, Target::Realis, &mut phrases);
         list(&cues.drill.cues, Target::Drill, &mut phrases);

@@ -15,6 +15,8 @@ pub(super) struct Cues {
     pub(super) hypo: Vec<(usize, usize)>,
     /// Clauses holding a post cue (存在…风险).
     pub(super) hypo_post: FxHashSet<usize>,
+    /// (clause, start token) of each clause-scoped hypothetical cue (本以为, 担心).
+    pub(super) hypo_clause: Vec<(usize, usize)>,
     pub(super) realis_sent: FxHashSet<usize>,
     pub(super) drill_sent: FxHashSet<usize>,
     pub(super) advert_sent: FxHashSet<usize>,
@@ -40,6 +42,12 @@ impl Analyzer {
     pub(super) fn cues(&self, p: &Prepared, t: &Tokens) -> Cues {
         let mut c = Cues::default();
         let title_sent = 0usize;
+        // the text's first sentence: the title and its newline end sentence 0
+        let lead_sent = t
+            .toks
+            .iter()
+            .find(|x| x.s >= p.text_start && !t.full[x.s..x.e].trim().is_empty())
+            .map_or(usize::MAX, |x| x.sent);
         for m in &t.ms {
             let tok = t.toks[m.a];
             match m.target {
@@ -49,7 +57,11 @@ impl Analyzer {
                 Target::HypoPost => {
                     c.hypo_post.insert(tok.clause);
                 }
-                Target::TitleDoc if tok.sent == title_sent && p.in_title(&tok) => {
+                Target::HypoClause => c.hypo_clause.push((tok.clause, m.a)),
+                // a 科普 title, or a lead that says the text is a debunk or a guide
+                Target::TitleDoc
+                    if (tok.sent == title_sent && p.in_title(&tok)) || tok.sent == lead_sent =>
+                {
                     c.title_doc_hypo = true
                 }
                 Target::Realis => {
@@ -57,7 +69,10 @@ impl Analyzer {
                 }
                 Target::Drill => {
                     c.drill_sent.insert(tok.sent);
-                    if p.in_title(&tok) {
+                    // a drill named in the title or the lead (the first sentence of the text) is
+                    // what the whole report is about: "…开展了电动车火灾模拟实验观摩活动。…一辆
+                    // 电动车不到一分钟就被引燃"
+                    if p.in_title(&tok) || tok.sent == lead_sent {
                         c.doc_drill = true;
                     }
                 }

@@ -253,6 +253,7 @@ impl Analyzer {
 
     /// Add (or raise the severity of) the finding of category `cat` and hazard `h` reported in
     /// sentence `sent`, placed and with the parties of that sentence.
+    #[allow(clippy::too_many_arguments)]
     fn add_finding(
         &self,
         ev: &Evidence,
@@ -263,18 +264,35 @@ impl Analyzer {
         sent: usize,
         product: Option<String>,
     ) {
-        let kind = ev.p.kind;
         let category = self.categories[cat].name.clone();
         let hazard = self.hazards[h].name.clone();
-        if let Some(f) = findings
-            .iter_mut()
-            .find(|f| f.category == category && f.hazard == hazard)
-        {
-            f.severity = f.severity.max(severity);
-            return;
+        // one finding per product, hazard and place: a text reporting fires in two provinces
+        // reports two events
+        for (province, city) in ev.places.places_of(sent) {
+            if let Some(f) = findings
+                .iter_mut()
+                .find(|f| f.category == category && f.hazard == hazard && f.province == province)
+            {
+                f.severity = f.severity.max(severity);
+                continue;
+            }
+            findings.push(Finding {
+                category: category.clone(),
+                hazard: hazard.clone(),
+                severity,
+                province,
+                city,
+                parties: self.finding_parties(ev, sent),
+                product: product.clone(),
+            });
         }
-        let (province, city) = ev.places.place_of(sent);
-        let parties = match kind {
+    }
+
+    /// The parties of a finding reported in sentence `sent`: a listing's or complaint's own, or
+    /// those named in the sentence.
+    fn finding_parties(&self, ev: &Evidence, sent: usize) -> Parties {
+        let kind = ev.p.kind;
+        match kind {
             DocKind::Listing | DocKind::Complaint => {
                 let mut p = ev.listing_parties.clone();
                 if kind == DocKind::Complaint {
@@ -300,15 +318,6 @@ impl Analyzer {
                     platforms: keep(&ev.parties.platforms),
                 }
             }
-        };
-        findings.push(Finding {
-            category,
-            hazard,
-            severity,
-            province,
-            city,
-            parties,
-            product,
-        });
+        }
     }
 }

@@ -21,6 +21,24 @@ impl Analyzer {
                 .filter(|m| matches!(m.target, Target::Hazard(..)))
                 .collect();
         hmatches.sort_by_key(|m| (m.a, std::cmp::Reverse(m.b), strength_rank(m.target)));
+        // Tokens that are part of a hazard term: a negation reaches along a list of hazards
+        // across its commas ("不会发生起火，燃烧，爆炸事故").
+        let mut in_hazard = vec![false; toks.len()];
+        for m in &hmatches {
+            for x in in_hazard.iter_mut().take(m.b).skip(m.a) {
+                *x = true;
+            }
+        }
+        let listed = |end: usize, a: usize| {
+            end < a
+                && (end..a).all(|k| {
+                    in_hazard.get(k).copied().unwrap_or(false)
+                        || matches!(
+                            words.get(k).copied(),
+                            Some("，" | "," | "、" | "和" | "或" | "及" | "发生")
+                        )
+                })
+        };
         for m in hmatches {
             let Target::Hazard(h, strength) = m.target else {
                 continue;
@@ -48,7 +66,7 @@ impl Analyzer {
             // A negation reaches forward in its clause, at most `window` tokens, and not past a causal
             // word ("物业未及时处理导致起火" is a fire).
             let negated = c.neg.iter().any(|&(cl, end)| {
-                cl == tok.clause
+                (cl == tok.clause || listed(end, m.a))
                     && end <= m.a
                     && m.a - end <= self.neg_window
                     // the word right after the cue is what it negates (未引起火灾), so it never breaks;
@@ -74,6 +92,9 @@ impl Analyzer {
                 && !c.realis_sent.contains(&tok.sent)
                 && !self.date_re.is_match(t.sent_text(tok.sent)))
                 || c.hypo.iter().any(|&(sent, a)| sent == tok.sent && a < m.a)
+                || c.hypo_clause
+                    .iter()
+                    .any(|&(cl, a)| cl == tok.clause && a < m.a)
                 || c.hypo_post.contains(&tok.clause);
             // a recall or a regulator's finding reports real defects in hedged words (可能导致起火)
             let hypothetical = hypothetical_cue && !g.consequence_real;

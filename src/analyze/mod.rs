@@ -73,6 +73,7 @@ enum Target {
     NegAdjacent,
     Hypo,
     HypoPost,
+    HypoClause,
     TitleDoc,
     Realis,
     Drill,

@@ -140,7 +140,9 @@ impl Analyzer {
             {
                 continue;
             }
-            let role = if publisher_nation {
+            let named_publisher = matches!(m.target, Target::Place(i)
+                if self.place_names.get(i).is_some_and(|n| self.gaz.is_publisher(n)));
+            let role = if publisher_nation || named_publisher {
                 RegionRole::Publisher
             } else if s >= text_start
                 && e <= text_head_end
@@ -272,11 +274,11 @@ pub(super) struct Places {
 }
 
 impl Places {
-    /// The event place of a sentence: its first event province, with the first city named in it;
-    /// else the document's place.
-    pub(super) fn place_of(&self, sent: usize) -> (Option<String>, Option<String>) {
+    /// The event places of a sentence: each event province it names (with the first city named
+    /// in it), in order; else the document's place.
+    pub(super) fn places_of(&self, sent: usize) -> Vec<(Option<String>, Option<String>)> {
         if self.national {
-            return (Some("全国".into()), None);
+            return vec![(Some("全国".into()), None)];
         }
         let evs: Vec<&RegionMention> = self
             .places
@@ -288,16 +290,24 @@ impl Places {
             })
             .map(|p| &p.mention)
             .collect();
-        match evs.first() {
-            Some(first) => {
-                let city = evs
-                    .iter()
-                    .filter(|m| m.province == first.province)
-                    .find_map(|m| m.city.clone());
-                (Some(first.province.clone()), city)
+        let mut out: Vec<(Option<String>, Option<String>)> = Vec::new();
+        for m in &evs {
+            if out
+                .iter()
+                .any(|(p, _)| p.as_deref() == Some(m.province.as_str()))
+            {
+                continue;
             }
-            None => self.doc_place.clone(),
+            let city = evs
+                .iter()
+                .filter(|o| o.province == m.province)
+                .find_map(|o| o.city.clone());
+            out.push((Some(m.province.clone()), city));
         }
+        if out.is_empty() {
+            out.push(self.doc_place.clone());
+        }
+        out
     }
 }
 

@@ -175,8 +175,8 @@ impl Analyzer {
             k += 1;
             !part_only[k - 1]
         });
-        // A generic word (充电器, 锂电池) in a document that names the refined product in full
-        // (电动车充电器, 电动车锂电池) is that product.
+        // A generic word (充电器, 锂电池, 热水器) in a document that names a more specific product
+        // ending in it (电动车充电器, 电动车锂电池, 燃气热水器) is that product.
         let texts: Vec<&str> = cats
             .iter()
             .map(|m| span_text(text, toks, m.tok, m.end))
@@ -185,7 +185,6 @@ impl Analyzer {
         for (i, a) in cats.iter().enumerate() {
             for (j, b) in cats.iter().enumerate() {
                 if a.c != b.c
-                    && !self.categories[b.c].anchor.is_empty()
                     && texts[j].chars().count() > texts[i].chars().count()
                     && !texts[i].is_empty()
                     && texts[j].ends_with(texts[i])

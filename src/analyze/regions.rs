@@ -13,11 +13,13 @@ pub const REGIONS: &str = "regions.tsv";
 pub const ALIASES: &str = "region_aliases.tsv";
 pub const FOREIGN: &str = "foreign.tsv";
 pub const WORDS: &str = "words.txt";
+pub const PUBLISHERS: &str = "publishers.tsv";
 
 const EMBEDDED_REGIONS: &str = include_str!("../../dictionaries/regions.tsv");
 const EMBEDDED_ALIASES: &str = include_str!("../../dictionaries/region_aliases.tsv");
 const EMBEDDED_FOREIGN: &str = include_str!("../../dictionaries/foreign.tsv");
 const EMBEDDED_WORDS: &str = include_str!("../../dictionaries/words.txt");
+const EMBEDDED_PUBLISHERS: &str = include_str!("../../dictionaries/publishers.tsv");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
@@ -58,6 +60,9 @@ pub struct Gazetteer {
     /// Ambiguous written form → the code it means when the text names no province that decides
     /// (region_aliases.tsv rows marked `default`: 朝阳区 is Beijing's unless 长春 or 辽宁 is named).
     pub defaults: FxHashMap<String, String>,
+    /// Bodies whose name places their own notices (标准检验局 → 台湾省, 消委会 → 香港): written
+    /// form → the region name it stands for. A mention is a publisher place, never an event's.
+    pub publishers: FxHashMap<String, String>,
     /// Extra user words for jieba, with an optional frequency (0 = never keep this general-dictionary
     /// word whole: 发生爆炸 → 发生 + 爆炸).
     pub words: Vec<(String, Option<usize>)>,
@@ -68,6 +73,7 @@ pub struct DictTexts {
     pub aliases: (String, String),
     pub foreign: (String, String),
     pub words: (String, String),
+    pub publishers: (String, String),
 }
 
 pub fn read_dicts(dir: Option<&Path>) -> Result<DictTexts, Vec<ConfigError>> {
@@ -88,19 +94,23 @@ pub fn read_dicts(dir: Option<&Path>) -> Result<DictTexts, Vec<ConfigError>> {
         read(ALIASES, EMBEDDED_ALIASES),
         read(FOREIGN, EMBEDDED_FOREIGN),
         read(WORDS, EMBEDDED_WORDS),
+        read(PUBLISHERS, EMBEDDED_PUBLISHERS),
     ];
     let errs: Vec<ConfigError> = r.iter().filter_map(|x| x.as_ref().err().cloned()).collect();
     if !errs.is_empty() {
         return Err(errs);
     }
     let mut it = r.into_iter().flatten();
-    match (it.next(), it.next(), it.next(), it.next()) {
-        (Some(regions), Some(aliases), Some(foreign), Some(words)) => Ok(DictTexts {
-            regions,
-            aliases,
-            foreign,
-            words,
-        }),
+    match (it.next(), it.next(), it.next(), it.next(), it.next()) {
+        (Some(regions), Some(aliases), Some(foreign), Some(words), Some(publishers)) => {
+            Ok(DictTexts {
+                regions,
+                aliases,
+                foreign,
+                words,
+                publishers,
+            })
+        }
         _ => Err(vec![ConfigError::new(
             "dictionaries",
             0,
@@ -274,6 +284,24 @@ impl Gazetteer {
             ids.sort_unstable();
             ids.dedup();
         }
+        let (label, text) = &d.publishers;
+        for (line, l) in data_lines(text) {
+            let mut cols = l.split('\t');
+            match (cols.next().map(str::trim), cols.next().map(str::trim)) {
+                (Some(name), Some(region)) if !name.is_empty() && !region.is_empty() => {
+                    if g.resolve_in(region, &[]).is_none() {
+                        errs.push(ConfigError::new(
+                            label,
+                            line,
+                            format!("unknown region `{region}` (a name of regions.tsv, foreign.tsv or 全国)"),
+                        ));
+                    } else {
+                        g.publishers.insert(name.to_string(), region.to_string());
+                    }
+                }
+                _ => errs.push(ConfigError::new(label, line, "expected: name<TAB>region")),
+            }
+        }
         if errs.is_empty() { Ok(g) } else { Err(errs) }
     }
 
@@ -283,6 +311,12 @@ impl Gazetteer {
             .keys()
             .map(String::as_str)
             .chain(self.foreign.keys().map(String::as_str))
+            .chain(self.publishers.keys().map(String::as_str))
+    }
+
+    /// Whether a written name is a body that places its own notices (publishers.tsv).
+    pub fn is_publisher(&self, name: &str) -> bool {
+        self.publishers.contains_key(name.trim())
     }
 
     /// Resolve a name, choosing among same-named places by `context` provinces (those already named
@@ -295,6 +329,9 @@ impl Gazetteer {
                 province: "全国".into(),
                 city: None,
             });
+        }
+        if let Some(region) = self.publishers.get(name) {
+            return self.resolve_in(region, context);
         }
         if let Some(c) = self.foreign.get(name) {
             return Some(Resolved {

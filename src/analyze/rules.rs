@@ -128,6 +128,9 @@ pub struct Hypothetical {
     pub cues: Vec<String>,
     #[serde(default)]
     pub post: Vec<String>,
+    /// Cues that hedge only the rest of their own clause (本以为…, 担心…).
+    #[serde(default)]
+    pub clause: Vec<String>,
     #[serde(default)]
     pub title_doc: Vec<String>,
     #[serde(default)]

@@ -205,7 +205,7 @@ pub(super) struct Tokens<'t> {
     pub(super) toks: Vec<Tok>,
     pub(super) ms: Vec<Match>,
     pub(super) sent_ranges: Vec<(usize, usize)>,
-    full: &'t str,
+    pub(super) full: &'t str,
 }
 
 impl<'t> Tokens<'t> {
