@@ -390,7 +390,6 @@ impl Analyzer {
             substr,
             substr_flags,
             victim_verbs: cues.victim.cues.iter().map(|s| prepare(s)).collect(),
-            all_pass: cues.all_pass.cues.iter().map(|s| prepare(s)).collect(),
             place_names,
             platforms: cues.platforms.names.clone(),
             publisher_suffixes: cues.publisher.suffixes.iter().map(|s| prepare(s)).collect(),

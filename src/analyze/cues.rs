@@ -115,12 +115,18 @@ impl Analyzer {
             .collect();
         // All-pass wording with no failure wording left once the all-pass phrases are taken out
         // ("3批次不合格，其余均合格" is not an all-pass notice; "未发现不合格产品" is).
+        // Failure wording is any failure cue outside the all-pass phrases ("均符合要求，但有3款
+        // 低于标称值" is no all-pass result).
         c.all_pass = p.has(self, ALL_PASS) && {
-            let mut rest = p.full.clone();
-            for w in &self.all_pass {
-                rest = rest.replace(w.as_str(), "");
-            }
-            !(rest.contains("不合格") || rest.contains("不符合") || rest.contains("不达标"))
+            let passes: Vec<(usize, usize)> = p
+                .found
+                .iter()
+                .filter(|h| self.flagged(h, ALL_PASS))
+                .map(|&(_, s, e)| (s, e))
+                .collect();
+            !p.found.iter().any(|h| {
+                self.flagged(h, FAILURE) && !passes.iter().any(|&(s, e)| s <= h.1 && h.2 <= e)
+            })
         };
         // the regex runs only over a text holding a word it cannot match without
         c.failure_count = p.has(self, NONCONFORMING) && self.failed_batches_re.is_match(&p.full);

@@ -160,7 +160,6 @@ pub struct Analyzer {
     substr: AhoCorasick,
     substr_flags: Vec<u8>,
     victim_verbs: Vec<String>,
-    all_pass: Vec<String>,
     place_names: Vec<String>,
     platforms: Vec<String>,
     publisher_suffixes: Vec<String>,
