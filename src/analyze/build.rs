@@ -166,6 +166,7 @@ impl Analyzer {
         list(&cues.hypothetical.post, Target::HypoPost, &mut phrases);
         list(&cues.hypothetical.clause, Target::HypoClause, &mut phrases);
         list(&cues.hypothetical.title_doc, Target::TitleDoc, &mut phrases);
+        list(&cues.hypothetical.lead_doc, Target::LeadDoc, &mut phrases);
         list(&cues.hypothetical.realis, Target::Realis, &mut phrases);
         list(&cues.drill.cues, Target::Drill, &mut phrases);
         list(&cues.advertising.cues, Target::Advert, &mut phrases);

@@ -58,8 +58,11 @@ impl Analyzer {
                     c.hypo_post.insert(tok.clause);
                 }
                 Target::HypoClause => c.hypo_clause.push((tok.clause, m.a)),
-                // a 科普 title, or a lead that says the text is a debunk or a guide
-                Target::TitleDoc
+                // a 科普 title; a title or lead that says the text is a debunk or a correction
+                Target::TitleDoc if tok.sent == title_sent && p.in_title(&tok) => {
+                    c.title_doc_hypo = true
+                }
+                Target::LeadDoc
                     if (tok.sent == title_sent && p.in_title(&tok)) || tok.sent == lead_sent =>
                 {
                     c.title_doc_hypo = true

@@ -75,6 +75,7 @@ enum Target {
     HypoPost,
     HypoClause,
     TitleDoc,
+    LeadDoc,
     Realis,
     Drill,
     Advert,
@@ -1598,7 +1599,7 @@ mod corpus {
             text: "12315投诉：在拼多多购买的插线板使用两天后插孔处烧焦冒烟，商家称是用户使用不当。投诉人所在地：江西省南昌市。",
             kind: Some(DocKind::Complaint),
             signal: true,
-            findings: &[("插头插座", "火灾")],
+            findings: &[("移动式插座", "火灾")],
             province: Some("江西省"),
         },
         Case {
@@ -1630,7 +1631,7 @@ mod corpus {
             text: "南宁市一名消费者反映，网购的学生书包有刺鼻异味，送检后发现甲醛含量超标三倍。",
             kind: None,
             signal: true,
-            findings: &[("学生文具", "化学危害")],
+            findings: &[("书包", "化学危害")],
             province: Some("广西壮族自治区"),
         },
         Case {
@@ -1702,7 +1703,7 @@ mod corpus {
             text: "贵阳市质监部门在一家批发市场查获一批无3C认证的插线板和手机充电器，共计1200余件，均已依法扣押。",
             kind: None,
             signal: true,
-            findings: &[("插头插座", "假冒伪劣"), ("电源适配器及充电器", "假冒伪劣")],
+            findings: &[("移动式插座", "假冒伪劣"), ("电源适配器及充电器", "假冒伪劣")],
             province: Some("贵州省"),
         },
         Case {
@@ -1802,7 +1803,7 @@ mod corpus {
             text: "追评：暖风机用了半个月，插头位置烧黑了，差评！",
             kind: Some(DocKind::Listing),
             signal: true,
-            findings: &[("室内加热器", "火灾")],
+            findings: &[("暖风机及浴霸", "火灾")],
             province: None,
         },
         Case {

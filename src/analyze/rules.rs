@@ -133,6 +133,10 @@ pub struct Hypothetical {
     pub clause: Vec<String>,
     #[serde(default)]
     pub title_doc: Vec<String>,
+    /// Like `title_doc`, in the title or the lead (the text's first sentence): a debunk or a
+    /// correction says so at once.
+    #[serde(default)]
+    pub lead_doc: Vec<String>,
     #[serde(default)]
     pub realis: Vec<String>,
     #[serde(default)]
