@@ -152,7 +152,8 @@ impl Analyzer {
                 });
             }
         }
-        // A part word (插头) gives way to another product named in its sentence.
+        // A part word (插头, 锂电池) gives way to another product the document names: in its
+        // sentence ("暖风机的插头烧黑了"), or elsewhere ("充电宝…内部锂电池过热起火" is the power bank's).
         let is_part: Vec<bool> = cats
             .iter()
             .map(|m| {
@@ -167,7 +168,7 @@ impl Analyzer {
                 part && cats
                     .iter()
                     .zip(&is_part)
-                    .any(|(o, &o_part)| o.sent == m.sent && o.c != m.c && !o_part)
+                    .any(|(o, &o_part)| o.c != m.c && !o_part)
             })
             .collect();
         let mut k = 0;
