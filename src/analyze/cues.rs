@@ -26,6 +26,9 @@ pub(super) struct Cues {
     pub(super) title_raise: u8,
     /// A `title_doc` word in the title: a 科普 article or guide.
     pub(super) title_doc_hypo: bool,
+    /// A debunk, correction or Q&A word in the title or lead: no hazard of the text is reported
+    /// as real, dated or not ("网传…系谣言", "更正", "问：…答：").
+    pub(super) doc_debunk: bool,
     /// A drill word in the title: the whole document is a drill.
     pub(super) doc_drill: bool,
     pub(super) vulnerable: Vec<String>,
@@ -65,7 +68,7 @@ impl Analyzer {
                 Target::LeadDoc
                     if (tok.sent == title_sent && p.in_title(&tok)) || tok.sent == lead_sent =>
                 {
-                    c.title_doc_hypo = true
+                    c.doc_debunk = true
                 }
                 Target::Realis => {
                     c.realis_sent.insert(tok.sent);

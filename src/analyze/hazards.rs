@@ -88,9 +88,10 @@ impl Analyzer {
             // a requirement to prevent a hazard names the hazard addressed
             let negated = negated && !g.requirements;
             let drill = c.doc_drill || c.drill_sent.contains(&tok.sent);
-            let hypothetical_cue = (c.title_doc_hypo
-                && !c.realis_sent.contains(&tok.sent)
-                && !self.date_re.is_match(t.sent_text(tok.sent)))
+            let hypothetical_cue = c.doc_debunk
+                || (c.title_doc_hypo
+                    && !c.realis_sent.contains(&tok.sent)
+                    && !self.date_re.is_match(t.sent_text(tok.sent)))
                 || c.hypo.iter().any(|&(sent, a)| sent == tok.sent && a < m.a)
                 || c.hypo_clause
                     .iter()
