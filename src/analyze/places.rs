@@ -337,6 +337,33 @@ impl Analyzer {
             .region_hint
             .as_deref()
             .and_then(|h| self.resolve_text(h));
+        // In a text from Taiwan, Hong Kong or Macao that places nothing on the mainland, 国内 and
+        // 全国 mean that region ("廠商已同意自主回收國內販售的…" in a Taiwan notice).
+        let mut places = places;
+        let local = |pm: &PlaceM| {
+            ["台湾省", "香港特别行政区", "澳门特别行政区"].contains(&pm.mention.province.as_str())
+        };
+        let mainland = places.iter().any(|pm| {
+            pm.mention.role == RegionRole::Event
+                && !local(pm)
+                && pm.mention.province != "全国"
+                && !pm.mention.province.starts_with("境外")
+        });
+        if !mainland
+            && let Some(region) = places
+                .iter()
+                .find(|pm| local(pm))
+                .map(|pm| pm.mention.clone())
+        {
+            for pm in places
+                .iter_mut()
+                .filter(|pm| pm.mention.province == "全国" && pm.mention.role == RegionRole::Event)
+            {
+                pm.mention.province = region.province.clone();
+                pm.mention.code = region.code.clone();
+                pm.mention.city = None;
+            }
+        }
         let national = g.national_first
             && places.iter().any(|pm| {
                 pm.mention.role == RegionRole::Publisher && pm.mention.province == "全国"

@@ -165,10 +165,11 @@ impl Analyzer {
             .iter()
             .zip(&is_part)
             .map(|(m, &part)| {
-                part && cats
-                    .iter()
-                    .zip(&is_part)
-                    .any(|(o, &o_part)| o.c != m.c && !o_part)
+                part && cats.iter().zip(&is_part).any(|(o, &o_part)| {
+                    // "手机用锂离子电池": the product is the battery, made for phones
+                    let made_for = o.end + 1 == m.tok && words.get(o.end) == Some(&"用");
+                    o.c != m.c && !o_part && !made_for
+                })
             })
             .collect();
         let mut k = 0;
