@@ -264,8 +264,7 @@ impl Analyzer {
             substr.id(&prepare(suffix), ORG);
         }
         for (words, flag) in [
-            (&["旗舰店", "专营店", "专卖店"][..], SHOP),
-            (&["不合格"], NONCONFORMING),
+            (&["不合格"][..], NONCONFORMING),
             (&["gb", "/t"], STD),
             (&["牌"], BRAND),
         ] {
@@ -277,7 +276,13 @@ impl Analyzer {
             r"[\p{{Han}}A-Za-z0-9（）()·]{{1,30}}?(?:{})",
             alt(&org_suffixes)
         ));
-        let shop_re = Regex::new(r"[\p{Han}A-Za-z0-9]{2,16}?(?:官方旗舰店|旗舰店|专营店|专卖店)");
+        for suffix in &cues.shop.suffixes {
+            substr.id(&prepare(suffix), SHOP);
+        }
+        let shop_re = Regex::new(&format!(
+            r"[\p{{Han}}A-Za-z0-9]{{2,16}}?(?:{})",
+            alt(&cues.shop.suffixes)
+        ));
         let brand_re = Regex::new(
             r"(?:“([^”，。]{1,12})”牌|品牌(?:为|是|：|:)?\s*“([^”，。]{1,12})”|品牌[：:]\s*([\p{Han}A-Za-z0-9]{2,10}))",
         );
@@ -406,6 +411,9 @@ impl Analyzer {
             maker_re,
             date_re,
             neg_window: cues.negation.window.unwrap_or(6),
+            origin_words: cues.origin.words.iter().map(|s| prepare(s)).collect(),
+            join_words: cues.coordination.words.iter().map(|s| prepare(s)).collect(),
+            not_names: cues.not_names.words.iter().map(|s| prepare(s)).collect(),
             neg_breakers: cues.negation.breakers.iter().map(|s| prepare(s)).collect(),
         })
     }

@@ -160,7 +160,7 @@ impl Analyzer {
                 });
             m.category = same.map(|c| c.c).or(prod.title_cat).or(top);
             if let Some(same) = same {
-                m.also = coordinated(cats, same, words);
+                m.also = self.coordinated(cats, same, words);
             }
         }
 

@@ -54,7 +54,6 @@ use fxhash::{FxHashMap, FxHashSet};
 use parties::Names;
 use places::Places;
 use products::Products;
-use products::coordinated;
 use regions::Gazetteer;
 use text::*;
 
@@ -181,6 +180,11 @@ pub struct Analyzer {
     maker_re: Regex,
     date_re: Regex,
     neg_window: usize,
+    /// cues.toml word lists: person's-origin words, coordination words, organisation words that
+    /// are no name.
+    origin_words: Vec<String>,
+    join_words: Vec<String>,
+    not_names: Vec<String>,
     neg_breakers: Vec<String>,
 }
 

@@ -25,26 +25,9 @@ impl Analyzer {
             {
                 continue;
             }
-            let bad = [
-                "一公司",
-                "一家公司",
-                "一厂",
-                "一工厂",
-                "一家工厂",
-                "某公司",
-                "该公司",
-                "这家公司",
-                "本公司",
-                "子公司",
-                "分公司",
-                "一集团",
-                "该厂",
-                "工厂",
-            ];
-            if bad
-                .iter()
-                .any(|b| name.ends_with(b) && name.chars().count() <= b.chars().count() + 3)
-                || name.starts_with("该")
+            if self.not_names.iter().any(|b| {
+                name.ends_with(b.as_str()) && name.chars().count() <= b.chars().count() + 3
+            }) || name.starts_with("该")
                 || name.starts_with("一家")
             {
                 continue;

@@ -132,9 +132,10 @@ impl Analyzer {
             let before = &full[..s];
             // a person's origin (来自安徽的, 河南籍) is not where anything happened: not recorded;
             // nor is a word after a number ("第30周至第45周" holds no 周至县)
-            if ["来自", "老家", "原籍", "祖籍", "户籍"]
+            if self
+                .origin_words
                 .iter()
-                .any(|p| before.ends_with(p))
+                .any(|p| before.ends_with(p.as_str()))
                 || after.starts_with('籍')
                 || before.ends_with(|c: char| c.is_ascii_digit())
             {

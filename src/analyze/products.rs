@@ -118,7 +118,7 @@ impl Analyzer {
                     && term_tok >= a.end
                     && words
                         .get(a.end..term_tok)
-                        .is_some_and(|b| !b.is_empty() && b.iter().all(|w| JOIN_WORDS.contains(w)))
+                        .is_some_and(|b| !b.is_empty() && b.iter().all(|w| self.joins(w)))
                 {
                     cats.retain(|m| !(m.sent == sent && m.tok == term_tok));
                     cats.push(CatM {
@@ -223,37 +223,40 @@ impl Analyzer {
     }
 }
 
-/// Category mentions joined to `at` by 和 / 与 / 及 / 、 / 或 alone ("插线板和手机充电器").
-pub(super) const JOIN_WORDS: [&str; 9] =
-    ["和", "与", "及", "、", "以及", "或", "或者", "跟", "及其"];
+impl Analyzer {
+    /// Whether a token joins two products into one list (cues.toml `[coordination]`).
+    pub(super) fn joins(&self, w: &str) -> bool {
+        self.join_words.iter().any(|j| j == w)
+    }
 
-pub(super) fn coordinated(cats: &[CatM], at: &CatM, words: &[&str]) -> Vec<usize> {
-    const JOIN: [&str; 9] = JOIN_WORDS;
-    let mut chain: Vec<&CatM> = cats.iter().filter(|c| c.sent == at.sent).collect();
-    chain.sort_by_key(|c| c.tok);
-    let Some(pos) = chain.iter().position(|c| c.tok == at.tok) else {
-        return Vec::new();
-    };
-    let joined = |a: &CatM, b: &CatM| {
-        b.tok > a.end
-            && words
-                .get(a.end..b.tok)
-                .is_some_and(|between| between.iter().all(|w| JOIN.contains(w)))
-    };
-    let mut out = Vec::new();
-    let mut i = pos;
-    while i + 1 < chain.len() && joined(chain[i], chain[i + 1]) {
-        out.push(chain[i + 1].c);
-        i += 1;
+    /// Category mentions joined to `at` by coordination words alone ("插线板和手机充电器").
+    pub(super) fn coordinated(&self, cats: &[CatM], at: &CatM, words: &[&str]) -> Vec<usize> {
+        let mut chain: Vec<&CatM> = cats.iter().filter(|c| c.sent == at.sent).collect();
+        chain.sort_by_key(|c| c.tok);
+        let Some(pos) = chain.iter().position(|c| c.tok == at.tok) else {
+            return Vec::new();
+        };
+        let joined = |a: &CatM, b: &CatM| {
+            b.tok > a.end
+                && words
+                    .get(a.end..b.tok)
+                    .is_some_and(|between| between.iter().all(|w| self.joins(w)))
+        };
+        let mut out = Vec::new();
+        let mut i = pos;
+        while i + 1 < chain.len() && joined(chain[i], chain[i + 1]) {
+            out.push(chain[i + 1].c);
+            i += 1;
+        }
+        let mut i = pos;
+        while i > 0 && joined(chain[i - 1], chain[i]) {
+            out.push(chain[i - 1].c);
+            i -= 1;
+        }
+        out.retain(|&c| c != at.c);
+        out.dedup();
+        out
     }
-    let mut i = pos;
-    while i > 0 && joined(chain[i - 1], chain[i]) {
-        out.push(chain[i - 1].c);
-        i -= 1;
-    }
-    out.retain(|&c| c != at.c);
-    out.dedup();
-    out
 }
 
 /// The products a document names: each mention, whether a fire reached it rather than started

@@ -264,6 +264,12 @@ pub struct Suffixes {
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct WordList {
+    pub words: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Agencies {
     pub agencies: Vec<String>,
 }
@@ -304,6 +310,18 @@ pub struct CuesFile {
     pub victim: CueList,
     #[serde(default)]
     pub genre: Vec<GenreRule>,
+    /// Shop-name suffixes (旗舰店): a name ending so is a shop; a place inside it a shop's.
+    #[serde(default)]
+    pub shop: Suffixes,
+    /// Words before a place that make it a person's origin, not where anything happened (来自, 老家).
+    #[serde(default)]
+    pub origin: WordList,
+    /// Words that join two products into one list (和, 与, 及): a hazard of one is the other's too.
+    #[serde(default)]
+    pub coordination: WordList,
+    /// Organisation words that are no name ("一家公司", "该厂", "子公司").
+    #[serde(default)]
+    pub not_names: WordList,
     #[serde(default)]
     pub unclassified: Unclassified,
 }
@@ -574,6 +592,19 @@ fn validate(f: &RuleFiles) -> Vec<ConfigError> {
                 cl,
                 line_in_block(ct, "modifier", i, "raise"),
                 "raise must be 0–3",
+            ));
+        }
+    }
+    // an empty suffix list would make every run of characters an organisation or shop name
+    for (table, list) in [
+        ("company", &f.cues.company.suffixes),
+        ("shop", &f.cues.shop.suffixes),
+    ] {
+        if list.is_empty() || list.iter().any(|s| s.trim().is_empty()) {
+            errs.push(ConfigError::new(
+                cl,
+                table_line(ct, table),
+                format!("[{table}] needs non-empty suffixes"),
             ));
         }
     }

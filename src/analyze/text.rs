@@ -7,8 +7,8 @@ use super::*;
 /// `substr_flags` bits: which phrase list a substring pattern comes from.
 pub(super) const FAILURE: u8 = 1;
 pub(super) const ALL_PASS: u8 = 2;
-/// Words a regex cannot match without: an organisation suffix (`org_re`), a shop suffix
-/// (`shop_re`), 不合格 (`failed_batches_re`), gb or /t (`std_re`), 牌 (`brand_re`). A document
+/// Words a regex cannot match without: an organisation suffix (`org_re`), a shop suffix of
+/// cues.toml `[shop]` (`shop_re`), 不合格 (`failed_batches_re`), gb or /t (`std_re`), 牌 (`brand_re`). A document
 /// without one skips the regex; the one scan that finds the other phrases finds these too.
 pub(super) const ORG: u8 = 4;
 pub(super) const SHOP: u8 = 8;
