@@ -396,6 +396,7 @@ impl Analyzer {
             substr,
             substr_flags,
             victim_verbs: cues.victim.cues.iter().map(|s| prepare(s)).collect(),
+            damaged_words: cues.damaged.words.iter().map(|s| prepare(s)).collect(),
             place_names,
             platforms: cues.platforms.names.clone(),
             publisher_suffixes: cues.publisher.suffixes.iter().map(|s| prepare(s)).collect(),

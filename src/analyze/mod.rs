@@ -160,6 +160,7 @@ pub struct Analyzer {
     substr: AhoCorasick,
     substr_flags: Vec<u8>,
     victim_verbs: Vec<String>,
+    damaged_words: Vec<String>,
     place_names: Vec<String>,
     platforms: Vec<String>,
     publisher_suffixes: Vec<String>,

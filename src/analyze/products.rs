@@ -298,7 +298,13 @@ impl Analyzer {
                     .any(|k| is_verb(words[k]));
                 let after = words.get(c.end) == Some(&"被")
                     && words.get(c.end + 1).is_some_and(|w| is_verb(w));
-                before || after
+                // "家具损失严重", "被子都烧坏了": the damage it suffered, at most one word between
+                let damaged = (c.end..c.end + 2).any(|k| {
+                    words
+                        .get(k)
+                        .is_some_and(|w| self.damaged_words.iter().any(|d| d == w))
+                });
+                before || after || damaged
             })
             .collect();
         let ranked = self.rank_categories(&cats, p.text_start, toks);

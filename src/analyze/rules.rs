@@ -308,6 +308,9 @@ pub struct CuesFile {
     /// Verbs whose object is what a fire reached, not the product that failed (引燃了被褥).
     #[serde(default)]
     pub victim: CueList,
+    /// Words right after a product that say it suffered the damage (家具损失严重, 被子都烧坏了).
+    #[serde(default)]
+    pub damaged: WordList,
     #[serde(default)]
     pub genre: Vec<GenreRule>,
     /// Shop-name suffixes (旗舰店): a name ending so is a shop; a place inside it a shop's.

@@ -39,7 +39,13 @@ fn report_counts_every_demo_signal_once_per_week_and_category() {
         weeks.insert(period);
         let n: i64 = cells[2].parse().unwrap();
         let clusters: i64 = cells[3].parse().unwrap();
-        assert!(clusters >= 1 && clusters <= n, "{l}");
+        let raised: i64 = cells[5].parse::<i64>().unwrap() + cells[6].parse::<i64>().unwrap();
+        // a week may hold only an alert raised on earlier weeks' signals (the demo scores at the
+        // wall-clock time, which in Beijing can already be the next Monday)
+        assert!(
+            clusters <= n && (clusters >= 1 || (n == 0 && raised > 0)),
+            "{l}"
+        );
         *got.entry(cells[1].to_string()).or_default() += n;
     }
     assert_eq!(got, expected);
