@@ -155,6 +155,8 @@ impl Analyzer {
             && !c.doc_drill
             && let Some(severity) = g.unnamed
             && !hz.iter().any(|m| m.drill)
+            // a consumer who names hazards only to deny them ("没有起火，也没有鼓包") reports none
+            && !(kind == DocKind::Complaint && hz.iter().any(|m| m.negated))
         {
             let sent = ev.prod.cats.first().map_or(0, |m| m.sent);
             match top {

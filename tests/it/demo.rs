@@ -233,7 +233,8 @@ fn the_local_problem_is_notified_not_sampled() {
 }
 
 #[test]
-fn drills_negations_adverts_and_all_pass_notices_contribute_no_signal() {
+fn drills_negations_adverts_and_all_pass_notices_contribute_no_signal_and_standards_only_when_mandatory()
+ {
     let o = outcome();
     let signal_docs: BTreeSet<&str> = o.signals.iter().map(|s| s.doc_id.as_str()).collect();
     let mut checked: BTreeMap<&str, usize> = BTreeMap::new();
@@ -244,7 +245,13 @@ fn drills_negations_adverts_and_all_pass_notices_contribute_no_signal() {
             Some(Role::Negated) => "negated",
             Some(Role::Advert) => "advert",
             Some(Role::AllPass) => "all-pass",
-            Some(Role::Standard) => "standard",
+            Some(Role::Standard) => {
+                // a new or revised mandatory standard is a signal, nationwide; a voluntary one none
+                let mandatory = !d.title.contains("GB/T");
+                assert_eq!(d.is_signal, mandatory, "standard {} {}", d.url, d.title);
+                *checked.entry("standard").or_default() += 1;
+                continue;
+            }
             _ => continue,
         };
         *checked.entry(name).or_default() += 1;
@@ -259,7 +266,7 @@ fn drills_negations_adverts_and_all_pass_notices_contribute_no_signal() {
             d.url
         );
     }
-    for name in ["drill", "negated", "advert", "all-pass"] {
+    for name in ["drill", "negated", "advert", "all-pass", "standard"] {
         assert!(
             checked.get(name).copied().unwrap_or(0) > 0,
             "no {name} documents were crawled: {checked:?}"
