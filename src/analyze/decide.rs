@@ -18,6 +18,14 @@ pub(super) struct Evidence<'a> {
     pub(super) genre: &'a GenreState,
 }
 
+/// Where a finding comes from: its category and hazard (indices), severity and sentence.
+struct At {
+    cat: usize,
+    h: usize,
+    severity: u8,
+    sent: usize,
+}
+
 /// What a document's genre rule says of it (cues.toml `[[genre]]`).
 #[derive(Debug, Default, Clone, Copy)]
 pub(super) struct GenreState {
@@ -121,23 +129,26 @@ impl Analyzer {
                 Some(first) => {
                     for cat in std::iter::once(first).chain(m.also.iter().copied()) {
                         if !self.out_of_scope(cat) {
-                            self.add_finding(ev, &mut findings, cat, m.h, m.severity, m.sent, None);
+                            let at = At {
+                                cat,
+                                h: m.h,
+                                severity: m.severity,
+                                sent: m.sent,
+                            };
+                            self.add_finding(ev, &mut findings, at, None);
                         }
                     }
                 }
                 // a real problem of a product no rule knows is kept under its own noun
                 None => {
                     if let Some(noun) = self.product_noun(p, ev.t, Some(m.sent), m.tok) {
-                        let cat = self.unclassified;
-                        self.add_finding(
-                            ev,
-                            &mut findings,
-                            cat,
-                            m.h,
-                            m.severity,
-                            m.sent,
-                            Some(noun),
-                        );
+                        let at = At {
+                            cat: self.unclassified,
+                            h: m.h,
+                            severity: m.severity,
+                            sent: m.sent,
+                        };
+                        self.add_finding(ev, &mut findings, at, Some(noun));
                     }
                 }
             }
@@ -168,12 +179,23 @@ impl Analyzer {
                         .find(|m| m.c == cat)
                         .map_or(sent, |m| m.sent);
                     let h = self.unspecified;
-                    self.add_finding(ev, &mut findings, cat, h, severity, cat_sent, None);
+                    let at = At {
+                        cat,
+                        h,
+                        severity,
+                        sent: cat_sent,
+                    };
+                    self.add_finding(ev, &mut findings, at, None);
                 }
                 None if ev.categories.is_empty() => {
                     if let Some(noun) = self.product_noun(p, ev.t, None, 0) {
-                        let (cat, h) = (self.unclassified, self.unspecified);
-                        self.add_finding(ev, &mut findings, cat, h, severity, 0, Some(noun));
+                        let at = At {
+                            cat: self.unclassified,
+                            h: self.unspecified,
+                            severity,
+                            sent: 0,
+                        };
+                        self.add_finding(ev, &mut findings, at, Some(noun));
                     }
                 }
                 None => {}
@@ -253,19 +275,21 @@ impl Analyzer {
         p.orig.get(tok.s..tok.e).map(str::to_string)
     }
 
-    /// Add (or raise the severity of) the finding of category `cat` and hazard `h` reported in
-    /// sentence `sent`, placed and with the parties of that sentence.
-    #[allow(clippy::too_many_arguments)]
+    /// Add (or raise the severity of) the finding `at` describes, placed and with the parties
+    /// of its sentence; `product` is the noun of a product no category knows.
     fn add_finding(
         &self,
         ev: &Evidence,
         findings: &mut Vec<Finding>,
-        cat: usize,
-        h: usize,
-        severity: u8,
-        sent: usize,
+        at: At,
         product: Option<String>,
     ) {
+        let At {
+            cat,
+            h,
+            severity,
+            sent,
+        } = at;
         let category = self.categories[cat].name.clone();
         let hazard = self.hazards[h].name.clone();
         // one finding per product, hazard and place: a text reporting fires in two provinces
