@@ -175,6 +175,28 @@ fn is_real_style(c: &Labelled) -> bool {
     c.id.starts_with("ta") || c.id.starts_with("tb")
 }
 
+/// Precision, recall and F1 per field, with a target column when given.
+pub(crate) fn print_table(prf: &[Prf; 3], targets: Option<[f64; 3]>) {
+    let target_head = if targets.is_some() { "  target" } else { "" };
+    println!(
+        "{:<18} {:>6} {:>6} {:>6} {:>5} {:>5} {:>5}{target_head}",
+        "field", "P", "R", "F1", "TP", "FP", "FN"
+    );
+    for (i, (name, m)) in FIELDS.iter().zip(prf).enumerate() {
+        let target = targets.map_or(String::new(), |t| format!(" {:>7.2}", t[i]));
+        println!(
+            "{:<18} {:>6.3} {:>6.3} {:>6.3} {:>5} {:>5} {:>5}{target}",
+            name,
+            m.p(),
+            m.r(),
+            m.f1(),
+            m.tp,
+            m.fp,
+            m.fn_
+        );
+    }
+}
+
 /// Field scores of one group of texts, with every disagreement.
 pub(crate) struct Scores {
     pub(crate) prf: [Prf; 3],
@@ -193,22 +215,7 @@ impl Scores {
 
     pub(crate) fn print(&self, what: &str) {
         println!("{what}: {} texts", self.n);
-        println!(
-            "{:<18} {:>6} {:>6} {:>6} {:>5} {:>5} {:>5}",
-            "field", "P", "R", "F1", "TP", "FP", "FN"
-        );
-        for (name, m) in FIELDS.iter().zip(&self.prf) {
-            println!(
-                "{:<18} {:>6.3} {:>6.3} {:>6.3} {:>5} {:>5} {:>5}",
-                name,
-                m.p(),
-                m.r(),
-                m.f1(),
-                m.tp,
-                m.fp,
-                m.fn_
-            );
-        }
+        print_table(&self.prf, None);
         println!(
             "is_signal accuracy {:.3} ({}/{})",
             self.accuracy(),

@@ -15,7 +15,7 @@ use jiance::analyze::ClusterIndex;
 use jiance::model::{Channel, Document, Extraction, RegionRole};
 use serde::Deserialize;
 
-use crate::eval::{Prf, analyzer};
+use crate::eval::{FIELDS, Prf, analyzer, print_table};
 
 #[derive(Debug, Deserialize)]
 struct Real {
@@ -123,7 +123,7 @@ fn real_texts_meet_the_floors() {
         .collect();
     assert!(items.len() >= 150, "only {} real texts", items.len());
     let an = analyzer();
-    let names = ["categories", "hazards", "event provinces"];
+    let names = FIELDS;
     let mut prf: [Prf; 3] = Default::default();
     let mut by_genre: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut signal_ok = 0usize;
@@ -179,23 +179,7 @@ fn real_texts_meet_the_floors() {
     let n = items.len();
     let accuracy = signal_ok as f64 / n as f64;
     println!("real texts ({}): {n}", path.display());
-    println!(
-        "{:<18} {:>6} {:>6} {:>6} {:>5} {:>5} {:>5} {:>7}",
-        "field", "P", "R", "F1", "TP", "FP", "FN", "target"
-    );
-    for ((name, m), target) in names.iter().zip(&prf).zip(TARGETS) {
-        println!(
-            "{:<18} {:>6.3} {:>6.3} {:>6.3} {:>5} {:>5} {:>5} {:>7.2}",
-            name,
-            m.p(),
-            m.r(),
-            m.f1(),
-            m.tp,
-            m.fp,
-            m.fn_,
-            target
-        );
-    }
+    print_table(&prf, Some(TARGETS));
     println!("is_signal accuracy {accuracy:.3} ({signal_ok}/{n}), target 0.90");
     for (genre, (ok, all)) in &by_genre {
         println!("  {genre:<12} {ok}/{all}");
