@@ -179,13 +179,25 @@ impl Analyzer {
                         .find(|m| m.c == cat)
                         .map_or(sent, |m| m.sent);
                     let h = self.unspecified;
-                    let at = At {
-                        cat,
-                        h,
-                        severity,
-                        sent: cat_sent,
-                    };
-                    self.add_finding(ev, &mut findings, at, None);
+                    // and the products listed with it ("召回紧急工具组、电暖器、口袋刀等")
+                    let listed = ev
+                        .prod
+                        .cats
+                        .iter()
+                        .find(|m| m.c == cat)
+                        .map(|m| self.coordinated(&ev.prod.cats, m, &ev.t.words))
+                        .unwrap_or_default();
+                    for c in std::iter::once(cat).chain(listed) {
+                        if !self.out_of_scope(c) {
+                            let at = At {
+                                cat: c,
+                                h,
+                                severity,
+                                sent: cat_sent,
+                            };
+                            self.add_finding(ev, &mut findings, at, None);
+                        }
+                    }
                 }
                 None if ev.categories.is_empty() => {
                     if let Some(noun) = self.product_noun(p, ev.t, None, 0) {
