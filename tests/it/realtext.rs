@@ -186,13 +186,14 @@ fn real_texts_meet_the_floors() {
     }
     println!("disagreements ({}):\n{}", misses.len(), misses.join("\n"));
 
-    // Measured today: about 0.89 / 0.71 / 0.82 and 0.93 accuracy.
-    let floors = [0.87, 0.69, 0.80];
+    // Categories and `is_signal` meet the targets; hazards and event provinces are held
+    // just under what they measure today (about 0.71 and 0.82) until they reach 0.85 and 0.90.
+    let floors = [0.90, 0.70, 0.80];
     for ((name, m), floor) in names.iter().zip(&prf).zip(floors) {
         assert!(m.f1() >= floor, "{name} F1 {:.3} below {floor}", m.f1());
     }
     assert!(
-        accuracy >= 0.91,
-        "is_signal accuracy {accuracy:.3} below 0.91"
+        accuracy >= 0.90,
+        "is_signal accuracy {accuracy:.3} below 0.90"
     );
 }
