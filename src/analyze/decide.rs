@@ -213,6 +213,16 @@ impl Analyzer {
                 None => {}
             }
         }
+        // a bloc (欧盟 Safety Gate) gives way to the member country the text names as the event's
+        let abroad = |f: &Finding| {
+            f.province
+                .as_deref()
+                .is_some_and(|p| p.starts_with("境外:"))
+        };
+        let bloc = |f: &Finding| f.province.as_deref() == Some("境外:欧盟");
+        if findings.iter().any(|f| abroad(f) && !bloc(f)) {
+            findings.retain(|f| !bloc(f));
+        }
         // a national standard applies nationwide
         if kind == DocKind::Standard {
             for f in findings.iter_mut().filter(|f| f.province.is_none()) {

@@ -61,13 +61,13 @@ impl Analyzer {
         let mut ctx: Vec<String> = Vec::new();
         for m in ms {
             if let Target::Place(i) = m.target
-                && let Some(r) = self
+                && let Some(p) = self
                     .place_names
                     .get(i)
-                    .and_then(|n| self.gaz.resolve_in(n, &[]))
-                && !ctx.contains(&r.province)
+                    .and_then(|n| self.gaz.unambiguous_province(n))
+                && !ctx.contains(&p)
             {
-                ctx.push(r.province);
+                ctx.push(p);
             }
         }
         if let Some(r) = doc

@@ -314,6 +314,19 @@ impl Gazetteer {
             .chain(self.publishers.keys().map(String::as_str))
     }
 
+    /// The province a written name names whatever the context: every division of that name lies
+    /// in it. An ambiguous name (朝阳区 of Beijing and of 长春) names none, even with a default
+    /// reading, so it cannot decide another ambiguous name.
+    pub fn unambiguous_province(&self, name: &str) -> Option<String> {
+        let all = self.by_name.get(name.trim())?;
+        let mut provinces = all
+            .iter()
+            .filter_map(|&i| self.places.get(i))
+            .map(|p| &p.province);
+        let first = provinces.next()?;
+        provinces.all(|p| p == first).then(|| first.clone())
+    }
+
     /// Whether a written name is a body that places its own notices (publishers.tsv).
     pub fn is_publisher(&self, name: &str) -> bool {
         self.publishers.contains_key(name.trim())
