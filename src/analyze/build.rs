@@ -413,6 +413,8 @@ impl Analyzer {
             date_re,
             neg_window: cues.negation.window.unwrap_or(6),
             origin_words: cues.origin.words.iter().map(|s| prepare(s)).collect(),
+            made_in: cues.made_in.words.iter().map(|s| prepare(s)).collect(),
+            made_in_not: cues.made_in.not.iter().map(|s| prepare(s)).collect(),
             join_words: cues.coordination.words.iter().map(|s| prepare(s)).collect(),
             not_names: cues.not_names.words.iter().map(|s| prepare(s)).collect(),
             neg_breakers: cues.negation.breakers.iter().map(|s| prepare(s)).collect(),

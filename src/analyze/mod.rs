@@ -184,6 +184,8 @@ pub struct Analyzer {
     /// cues.toml word lists: person's-origin words, coordination words, organisation words that
     /// are no name.
     origin_words: Vec<String>,
+    made_in: Vec<String>,
+    made_in_not: Vec<String>,
     join_words: Vec<String>,
     not_names: Vec<String>,
     neg_breakers: Vec<String>,

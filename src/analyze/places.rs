@@ -152,8 +152,14 @@ impl Analyzer {
                 RegionRole::Dateline
             } else if org.iter().any(|&(os, oe)| os <= s && e <= oe)
                 || self.maker_re.is_match(after)
+                || (self.made_in.iter().any(|w| after.starts_with(w.as_str()))
+                    && !self
+                        .made_in_not
+                        .iter()
+                        .any(|w| after.starts_with(w.as_str())))
             {
-                // inside a company name, or the home of an unnamed maker ("乐清市一家电器厂生产的插座")
+                // inside a company name, the home of an unnamed maker ("乐清市一家电器厂生产的插座"),
+                // or where a product was made ("中国产婴儿床", "日本某大牌纸尿裤")
                 RegionRole::Company
             } else if self
                 .publisher_suffixes

@@ -268,6 +268,16 @@ pub struct WordList {
     pub words: Vec<String>,
 }
 
+/// `[made_in]`: words after a place that make it a product's origin, and longer words that start
+/// like them but do not (产品, 产业).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MadeIn {
+    pub words: Vec<String>,
+    #[serde(default)]
+    pub not: Vec<String>,
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Agencies {
@@ -322,6 +332,9 @@ pub struct CuesFile {
     /// Words that join two products into one list (和, 与, 及): a hazard of one is the other's too.
     #[serde(default)]
     pub coordination: WordList,
+    /// Words right after a place that make it where a product was made (产, 制造, 某大牌).
+    #[serde(default)]
+    pub made_in: MadeIn,
     /// Organisation words that are no name ("一家公司", "该厂", "子公司").
     #[serde(default)]
     pub not_names: WordList,

@@ -165,9 +165,9 @@ fn labelled_set_meets_the_floors() {
         w.misses.join("\n")
     );
     o.assert_floors("texts written before issue 15", [0.90, 0.90, 0.95], 0.95);
-    // The issue asks 0.90 / 0.90 / 0.95 / 0.95 of the whole set. Categories and `is_signal` meet
-    // it; hazards and event provinces measure about 0.87 and 0.94 today and are held just under.
-    w.assert_floors("whole set", [0.90, 0.86, 0.94], 0.95);
+    // The issue asks 0.90 / 0.90 / 0.95 / 0.95 of the whole set. Categories, event provinces and
+    // `is_signal` meet it; hazards measure about 0.87 today and are held just under.
+    w.assert_floors("whole set", [0.90, 0.86, 0.95], 0.95);
 }
 
 /// The texts written in the styles of real regulators, consumers and reporters (issue 15).
