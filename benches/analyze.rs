@@ -13,7 +13,10 @@
 //! any rule is matched, so their sum is a floor under the extraction figure. It ends with the same comparison
 //! on longer documents (ten labelled texts joined, about 1.8 KB each).
 //!
-//! The issue asks extraction to stay within 2× of segmentation alone. Run: `cargo bench --bench analyze`.
+//! Issue 15 restates issue 4's target: extraction at or above 8 MiB/s per core on these texts (it
+//! measured about 10 on the machine of that day, where raw jieba did about 88), with raw jieba-rs
+//! beside it in the same run so a slower machine shows as a slower jieba too. Run:
+//! `cargo bench --bench analyze`.
 //!
 //! After the criterion group a summary prints the three figures and the ratio extract / jieba_plain
 //! from interleaved rounds (plain, tokenizer, extract, repeated), each the fastest of its rounds:
@@ -123,7 +126,7 @@ fn bench(c: &mut Criterion) {
     );
     print_rows(&runs, &best, bytes);
     println!(
-        "  extract takes {:.2}× the time of jieba_plain ({:.2}× of jieba_user_words); the target is ≤ 2×",
+        "  extract takes {:.2}× the time of jieba_plain ({:.2}× of jieba_user_words); the target is ≥ 8 MiB/s where jieba_plain does ≈ 88",
         best[4] / best[0],
         best[4] / best[1]
     );
