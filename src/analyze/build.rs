@@ -67,6 +67,7 @@ impl Analyzer {
             .map(|h| Hazard {
                 name: h.name.clone(),
                 prefer_groups: h.prefer_groups.clone(),
+                only_groups: h.only_groups.clone(),
                 minor: h.minor,
                 severity: h.severity,
                 test_items: h.test_items.clone(),

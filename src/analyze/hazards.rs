@@ -166,7 +166,11 @@ impl Analyzer {
 
         hz.retain(|m| {
             let term = p.full.get(m.span.0..m.span.1).unwrap_or("");
+            let only = &self.hazards[m.h].only_groups;
             self.keeps_term(m.h, term, m.category)
+                && (only.is_empty()
+                    || m.category
+                        .is_none_or(|c| only.contains(&self.categories[c].group)))
         });
 
         // A refined category (电动自行车用蓄电池) takes over its anchor's mentions of a hazard it also

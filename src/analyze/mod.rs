@@ -101,6 +101,7 @@ struct Category {
 struct Hazard {
     name: String,
     prefer_groups: Vec<String>,
+    only_groups: Vec<String>,
     minor: bool,
     severity: u8,
     test_items: Vec<String>,

@@ -81,6 +81,11 @@ pub struct HazardRule {
     pub exclude: Vec<String>,
     #[serde(default)]
     pub prefer_groups: Vec<String>,
+    /// Product groups this hazard is reported of: a mention attached to a product of another group
+    /// is that product's cause, not its hazard (异物 in a battery cell or a fuel pump is why it
+    /// fails; 异物 in a diaper is the complaint). Empty: every group.
+    #[serde(default)]
+    pub only_groups: Vec<String>,
     #[serde(default)]
     pub minor: bool,
     /// Test items that check this hazard only for some products: the battery standards' 挤压 (crush)
@@ -507,11 +512,20 @@ fn validate(f: &RuleFiles) -> Vec<ConfigError> {
                 ));
             }
         }
-        for g in &h.prefer_groups {
+        for g in h.prefer_groups.iter().chain(&h.only_groups) {
             if !groups.contains(g.as_str()) {
                 errs.push(ConfigError::new(
                     hl,
-                    line_in_block(ht, "hazard", i, "prefer_groups"),
+                    line_in_block(
+                        ht,
+                        "hazard",
+                        i,
+                        if h.prefer_groups.contains(g) {
+                            "prefer_groups"
+                        } else {
+                            "only_groups"
+                        },
+                    ),
                     format!("unknown product group `{g}`"),
                 ));
             }
