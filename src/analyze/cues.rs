@@ -29,7 +29,7 @@ pub(super) struct Cues {
     /// A debunk, correction or Q&A word in the title or lead: no hazard of the text is reported
     /// as real, dated or not ("网传…系谣言", "更正", "问：…答：").
     pub(super) doc_debunk: bool,
-    /// A drill word in the title: the whole document is a drill.
+    /// A drill word in the title or the lead: the whole document is a drill.
     pub(super) doc_drill: bool,
     pub(super) vulnerable: Vec<String>,
     pub(super) platforms: Vec<String>,
@@ -119,10 +119,8 @@ impl Analyzer {
             .filter(|h| self.flagged(h, FAILURE))
             .filter_map(|&(_, hs, he)| t.sent_of_span(hs, he))
             .collect();
-        // All-pass wording with no failure wording left once the all-pass phrases are taken out
-        // ("3批次不合格，其余均合格" is not an all-pass notice; "未发现不合格产品" is).
-        // Failure wording is any failure cue outside the all-pass phrases ("均符合要求，但有3款
-        // 低于标称值" is no all-pass result).
+        // All-pass wording and no failure cue outside the all-pass phrases: "未发现不合格产品" is an
+        // all-pass notice; "3批次不合格，其余均合格" and "均符合要求，但有3款低于标称值" are not.
         c.all_pass = p.has(self, ALL_PASS) && {
             let passes: Vec<(usize, usize)> = p
                 .found

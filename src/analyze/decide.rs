@@ -263,7 +263,7 @@ impl Analyzer {
     }
 
     /// The product noun of a report about a product no category knows: a token of sentence
-    /// `sent` (the first two sentences when `None`) that ends like a product noun (cues.toml
+    /// `sent` (when `None`: the title and the text's first sentence) that ends like a product noun (cues.toml
     /// `[unclassified]`), the nearest one before token `near` first.
     pub(super) fn product_noun(
         &self,
@@ -283,10 +283,10 @@ impl Analyzer {
                 && !self.noun_not.iter().any(|n| w.ends_with(n.as_str()))
                 && !self.matcher.contains_key(w)
         };
+        // a sentence's tokens are contiguous: walk back from `near` while still inside it
         let before = (0..near.min(t.toks.len()))
             .rev()
-            .take_while(|&k| in_scope(k) || sent.is_none())
-            .filter(|&k| in_scope(k))
+            .take_while(|&k| in_scope(k))
             .find(|&k| is_noun(k));
         let k = before.or_else(|| {
             (0..t.toks.len())

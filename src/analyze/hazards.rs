@@ -29,14 +29,15 @@ impl Analyzer {
                 *x = true;
             }
         }
+        // The word right after the cue is what it negates ("不会发生起火，燃烧") and may be any word;
+        // between it and the hazard stand only other hazards, commas and coordination words.
         let listed = |end: usize, a: usize| {
             end < a
-                && (end..a).all(|k| {
+                && (end + 1..a).all(|k| {
                     in_hazard.get(k).copied().unwrap_or(false)
-                        || matches!(
-                            words.get(k).copied(),
-                            Some("，" | "," | "、" | "和" | "或" | "及" | "发生")
-                        )
+                        || words
+                            .get(k)
+                            .is_some_and(|w| matches!(*w, "，" | ",") || self.joins(w))
                 })
         };
         for m in hmatches {

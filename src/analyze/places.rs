@@ -323,7 +323,7 @@ impl Analyzer {
     /// a company place).
     pub(super) fn places(&self, p: &Prepared, t: &Tokens, names: &Names, g: &GenreState) -> Places {
         let doc = p.doc;
-        let places = self.place_mentions(
+        let mut places = self.place_mentions(
             doc,
             (&p.full, &p.orig),
             &t.toks,
@@ -344,33 +344,7 @@ impl Analyzer {
             .region_hint
             .as_deref()
             .and_then(|h| self.resolve_text(h));
-        // In a text from Taiwan, Hong Kong or Macao that places nothing on the mainland, 国内 and
-        // 全国 mean that region ("廠商已同意自主回收國內販售的…" in a Taiwan notice).
-        let mut places = places;
-        let local = |pm: &PlaceM| {
-            ["台湾省", "香港特别行政区", "澳门特别行政区"].contains(&pm.mention.province.as_str())
-        };
-        let mainland = places.iter().any(|pm| {
-            pm.mention.role == RegionRole::Event
-                && !local(pm)
-                && pm.mention.province != "全国"
-                && !pm.mention.province.starts_with("境外")
-        });
-        if !mainland
-            && let Some(region) = places
-                .iter()
-                .find(|pm| local(pm))
-                .map(|pm| pm.mention.clone())
-        {
-            for pm in places
-                .iter_mut()
-                .filter(|pm| pm.mention.province == "全国" && pm.mention.role == RegionRole::Event)
-            {
-                pm.mention.province = region.province.clone();
-                pm.mention.code = region.code.clone();
-                pm.mention.city = None;
-            }
-        }
+        localise_nationwide(&mut places);
         let national = g.national_first
             && places.iter().any(|pm| {
                 pm.mention.role == RegionRole::Publisher && pm.mention.province == "全国"
@@ -394,5 +368,37 @@ impl Analyzer {
             shop_region,
             doc_place,
         }
+    }
+}
+
+/// In a text from Taiwan, Hong Kong or Macao that places nothing on the mainland, 国内 and 全国
+/// mean that region ("廠商已同意自主回收國內販售的…" in a Taiwan notice).
+fn localise_nationwide(places: &mut [PlaceM]) {
+    let local = |pm: &PlaceM| {
+        ["台湾省", "香港特别行政区", "澳门特别行政区"].contains(&pm.mention.province.as_str())
+    };
+    let mainland = places.iter().any(|pm| {
+        pm.mention.role == RegionRole::Event
+            && !local(pm)
+            && pm.mention.province != "全国"
+            && !pm.mention.province.starts_with("境外")
+    });
+    let Some(region) = places
+        .iter()
+        .find(|pm| local(pm))
+        .map(|pm| pm.mention.clone())
+    else {
+        return;
+    };
+    if mainland {
+        return;
+    }
+    for pm in places
+        .iter_mut()
+        .filter(|pm| pm.mention.province == "全国" && pm.mention.role == RegionRole::Event)
+    {
+        pm.mention.province = region.province.clone();
+        pm.mention.code = region.code.clone();
+        pm.mention.city = None;
     }
 }
