@@ -39,6 +39,16 @@ impl Analyzer {
         for c in &f.cues.all_pass.cues {
             substr.id(&prepare(c), ALL_PASS);
         }
+        for c in &f.cues.tested.cues {
+            substr.id(&prepare(c), TESTED);
+        }
+        let hazard_index: HashMap<&str, usize> = f
+            .hazards
+            .hazard
+            .iter()
+            .enumerate()
+            .map(|(i, h)| (h.name.as_str(), i))
+            .collect();
         let categories: Vec<Category> = f
             .products
             .category
@@ -58,6 +68,11 @@ impl Analyzer {
                     .collect(),
                 anchor_terms: c.anchor_terms.iter().map(|s| prepare(s)).collect(),
                 parts: c.parts.iter().map(|s| prepare(s)).collect(),
+                principal: c
+                    .principal_hazards
+                    .iter()
+                    .filter_map(|h| hazard_index.get(h.as_str()).copied())
+                    .collect(),
             })
             .collect();
         let hazards: Vec<Hazard> = f
@@ -119,6 +134,7 @@ impl Analyzer {
                     items_count: g.items_count,
                     requirements: g.requirements,
                     unnamed: g.unnamed,
+                    principal: g.principal,
                     severity: g.severity,
                     publisher_place: g.publisher_place,
                     national_first: g.national_first,
@@ -151,8 +167,13 @@ impl Analyzer {
         // another product is dropped or re-read (see `product_hazard`).
         for (i, h) in f.hazards.hazard.iter().enumerate() {
             for pi in &h.product_items {
+                let strength = if pi.strong {
+                    Strength::Strong
+                } else {
+                    Strength::TestItem
+                };
                 for t in &pi.items {
-                    phrases.push((prepare(t), Target::Hazard(i, Strength::TestItem)));
+                    phrases.push((prepare(t), Target::Hazard(i, strength)));
                 }
             }
         }
@@ -207,6 +228,7 @@ impl Analyzer {
         );
         user_words.extend(cues.failure.cues.iter().map(|s| prepare(s)));
         user_words.extend(cues.victim.cues.iter().map(|s| prepare(s)));
+        user_words.extend(cues.consequence.words.iter().map(|s| prepare(s)));
         user_words.extend(cues.all_pass.cues.iter().map(|s| prepare(s)));
         for c in &categories {
             user_words.extend(c.anchor_terms.iter().cloned());
@@ -290,7 +312,7 @@ impl Analyzer {
         let std_re = Regex::new(
             r"(?i)(?:^|[^a-z/])(GB/T|GB/Z|GB|[A-Z]{2}/T|DB\d{2}/T)\s*(\d{3,5}(?:\.\d{1,3})?)(?:\s*[-—–]\s*((?:19|20)\d{2}))?",
         );
-        let dateline_re = Regex::new(r"^\s*(?:\d{1,2}月\d{1,2}日)?\s*(?:电|讯|消息)");
+        let dateline_re = Regex::new(r"^\s*(?:\d{1,2}月)?(?:\d{1,2}日)?\s*(?:综合)?(?:电|讯|消息)");
         let failed_batches_re = Regex::new(
             r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:批次|批|家|个)[^，。；]{0,8}不合格|不合格(?:产品|项目|批次)|不合格率",
         );
@@ -398,6 +420,8 @@ impl Analyzer {
             substr_flags,
             victim_verbs: cues.victim.cues.iter().map(|s| prepare(s)).collect(),
             damaged_words: cues.damaged.words.iter().map(|s| prepare(s)).collect(),
+            consequence_words: cues.consequence.words.iter().map(|s| prepare(s)).collect(),
+            place_glue: cues.place_glue.words.iter().map(|s| prepare(s)).collect(),
             place_names,
             platforms: cues.platforms.names.clone(),
             publisher_suffixes: cues.publisher.suffixes.iter().map(|s| prepare(s)).collect(),
@@ -415,6 +439,7 @@ impl Analyzer {
             neg_window: cues.negation.window.unwrap_or(6),
             origin_words: cues.origin.words.iter().map(|s| prepare(s)).collect(),
             made_in: cues.made_in.words.iter().map(|s| prepare(s)).collect(),
+            made_in_before: cues.made_in.before.iter().map(|s| prepare(s)).collect(),
             made_in_not: cues.made_in.not.iter().map(|s| prepare(s)).collect(),
             join_words: cues.coordination.words.iter().map(|s| prepare(s)).collect(),
             not_names: cues.not_names.words.iter().map(|s| prepare(s)).collect(),

@@ -190,6 +190,39 @@ fn run_examples(an: &Analyzer, f: &rules::RuleFiles) -> Vec<ConfigError> {
             &|x| x.is_signal,
         );
     }
+    // the failed item's own hazard gives way to the consequence it is said to lead to
+    run(
+        cl,
+        ct,
+        table_line(ct, "consequence"),
+        "consequence",
+        &c.consequence.examples,
+        &|e| analyze("", e, Some(DocKind::Inspection)),
+        &|x| {
+            let mut hs: Vec<&str> = x.findings.iter().map(|f| f.hazard.as_str()).collect();
+            hs.dedup();
+            hs.len() == 1
+        },
+    );
+    // a tested-items list names no failed item: only 未指明 findings
+    run(
+        cl,
+        ct,
+        table_line(ct, "tested"),
+        "tested",
+        &c.tested.examples,
+        &|e| analyze("", e, Some(DocKind::Inspection)),
+        &|x| !x.findings.is_empty() && x.findings.iter().all(|f| f.hazard == rules::UNSPECIFIED),
+    );
+    run(
+        cl,
+        ct,
+        table_line(ct, "place_glue"),
+        "place_glue",
+        &c.place_glue.examples,
+        &|e| analyze("", e, None),
+        &|x| !x.regions.is_empty(),
+    );
     run(
         cl,
         ct,

@@ -35,6 +35,8 @@ pub(super) struct Cues {
     pub(super) platforms: Vec<String>,
     /// Sentences holding failure wording (不合格, 超标 …).
     pub(super) failure_sent: FxHashSet<usize>,
+    /// Sentences that list the items tested (对下列项目进行了检验：…).
+    pub(super) tested_sent: FxHashSet<usize>,
     /// All-pass wording and no failure wording besides it.
     pub(super) all_pass: bool,
     /// Failed batches counted ("3批次不合格", "不合格产品").
@@ -117,6 +119,12 @@ impl Analyzer {
             .found
             .iter()
             .filter(|h| self.flagged(h, FAILURE))
+            .filter_map(|&(_, hs, he)| t.sent_of_span(hs, he))
+            .collect();
+        c.tested_sent = p
+            .found
+            .iter()
+            .filter(|h| self.flagged(h, TESTED))
             .filter_map(|&(_, hs, he)| t.sent_of_span(hs, he))
             .collect();
         // All-pass wording and no failure cue outside the all-pass phrases: "未发现不合格产品" is an

@@ -39,6 +39,8 @@ pub(super) struct GenreState {
     pub(super) requirements: bool,
     /// With no hazard named: a 未指明 finding at this severity.
     pub(super) unnamed: Option<u8>,
+    /// With no hazard named: the product's principal hazards instead of 未指明.
+    pub(super) principal: bool,
     /// Service-dispute wording is present.
     pub(super) service: bool,
     /// A publisher's own place may stand for the event's.
@@ -71,6 +73,7 @@ impl Analyzer {
                 g.severity
                     .unwrap_or(self.hazards[self.unspecified].severity)
             }),
+            principal: evidence && g.principal,
             service: p.any(&g.service),
             publisher_place: g.publisher_place,
             national_first: evidence && g.national_first,
@@ -178,7 +181,6 @@ impl Analyzer {
                         .iter()
                         .find(|m| m.c == cat)
                         .map_or(sent, |m| m.sent);
-                    let h = self.unspecified;
                     // and the products listed with it ("召回紧急工具组、电暖器、口袋刀等")
                     let listed = ev
                         .prod
@@ -188,7 +190,16 @@ impl Analyzer {
                         .map(|m| self.coordinated(&ev.prod.cats, m, &ev.t.words))
                         .unwrap_or_default();
                     for c in std::iter::once(cat).chain(listed) {
-                        if !self.out_of_scope(c) {
+                        if self.out_of_scope(c) {
+                            continue;
+                        }
+                        let principal = &self.categories[c].principal;
+                        let hs: &[usize] = if g.principal && !principal.is_empty() {
+                            principal
+                        } else {
+                            std::slice::from_ref(&self.unspecified)
+                        };
+                        for &h in hs {
                             let at = At {
                                 cat: c,
                                 h,
@@ -223,10 +234,19 @@ impl Analyzer {
         if findings.iter().any(|f| abroad(f) && !bloc(f)) {
             findings.retain(|f| !bloc(f));
         }
-        // a national standard applies nationwide
+        // a national standard applies nationwide, wherever the body that explains it sits (a
+        // provincial gas inspection station); Taiwan's, Hong Kong's and foreign rules stay theirs
         if kind == DocKind::Standard {
-            for f in findings.iter_mut().filter(|f| f.province.is_none()) {
+            let own_rules = |p: &str| {
+                p.starts_with("境外:")
+                    || ["台湾省", "香港特别行政区", "澳门特别行政区"].contains(&p)
+            };
+            for f in findings
+                .iter_mut()
+                .filter(|f| f.province.as_deref().is_none_or(|p| !own_rules(p)))
+            {
                 f.province = Some("全国".into());
+                f.city = None;
             }
         }
         if !findings.is_empty() {

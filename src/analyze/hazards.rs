@@ -52,8 +52,9 @@ impl Analyzer {
             {
                 continue;
             }
-            if strength != Strength::Strong && !g.items_count && !c.failure_sent.contains(&tok.sent)
-            {
+            // a list of the items tested names no failure, whatever the genre
+            let items_count = g.items_count && !c.tested_sent.contains(&tok.sent);
+            if strength != Strength::Strong && !items_count && !c.failure_sent.contains(&tok.sent) {
                 continue;
             }
             let (s, e) = (tok.s, toks[m.b - 1].e);
@@ -116,6 +117,7 @@ impl Analyzer {
                 sent: tok.sent,
                 term: p.orig.get(s..e).unwrap_or("").to_string(),
                 span: (s, e),
+                strong: strength == Strength::Strong,
                 negated,
                 hypothetical: hypothetical || drill || advert,
                 drill,
@@ -125,7 +127,51 @@ impl Analyzer {
                 also: Vec::new(),
             });
         }
+        self.drop_causes(t, &mut hz);
         hz
+    }
+
+    /// A failed item of a physical hazard followed in its sentence by a causal word and a real hazard of another kind
+    /// names that hazard's cause, not a hazard of its own: in "粘合强度不足…导致…漏气" or
+    /// "抗电强度实验使绝缘击穿，使用人员有触电危险" the stated consequence is the hazard. An item with
+    /// another item between it and the causal word is not its subject, and keeps its own hazard.
+    fn drop_causes(&self, t: &Tokens, hz: &mut Vec<HazM>) {
+        const MAX_CLAUSES: usize = 4;
+        let causal: Vec<usize> = t
+            .words
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| self.consequence_words.iter().any(|c| c == *w))
+            .map(|(i, _)| i)
+            .collect();
+        if causal.is_empty() {
+            return;
+        }
+        let toks = &t.toks;
+        let drop: Vec<bool> = hz
+            .iter()
+            .map(|m| {
+                // a failed label, quality or function item is a finding of its own whatever it
+                // leads to; only an item of a physical hazard (severity 3–4) is a cause
+                if m.strong || m.negated || self.hazards[m.h].severity < 3 {
+                    return false;
+                }
+                causal.iter().any(|&k| {
+                    k > m.tok
+                        && toks[k].sent == m.sent
+                        && toks[k].clause <= toks[m.tok].clause + MAX_CLAUSES
+                        && !hz.iter().any(|o| o.tok > m.tok && o.tok < k && !o.strong)
+                        && hz.iter().any(|o| {
+                            o.strong && o.h != m.h && o.tok > k && o.sent == m.sent && !o.negated
+                        })
+                })
+            })
+            .collect();
+        let mut i = 0;
+        hz.retain(|_| {
+            i += 1;
+            !drop[i - 1]
+        });
     }
 
     /// Attach each hazard mention to the nearest product of its sentence, else the title's, else

@@ -95,6 +95,8 @@ struct Category {
     anchor: Vec<usize>,
     anchor_terms: Vec<String>,
     parts: Vec<String>,
+    /// Hazard indices a rule for this product addresses when it names none.
+    principal: Vec<usize>,
 }
 
 #[derive(Debug)]
@@ -132,6 +134,7 @@ struct Genre {
     items_count: bool,
     requirements: bool,
     unnamed: bool,
+    principal: bool,
     severity: Option<u8>,
     publisher_place: bool,
     national_first: bool,
@@ -162,6 +165,9 @@ pub struct Analyzer {
     substr_flags: Vec<u8>,
     victim_verbs: Vec<String>,
     damaged_words: Vec<String>,
+    consequence_words: Vec<String>,
+    /// Words a general-dictionary token may glue to a place (北京市民): such a token is split.
+    place_glue: Vec<String>,
     place_names: Vec<String>,
     platforms: Vec<String>,
     publisher_suffixes: Vec<String>,
@@ -186,6 +192,7 @@ pub struct Analyzer {
     /// are no name.
     origin_words: Vec<String>,
     made_in: Vec<String>,
+    made_in_before: Vec<String>,
     made_in_not: Vec<String>,
     join_words: Vec<String>,
     not_names: Vec<String>,
@@ -211,6 +218,8 @@ struct HazM {
     term: String,
     /// Byte span of `term` in the text (so its lower-cased form is a slice of the matched text).
     span: (usize, usize),
+    /// A strong term (not a weak term or a test item).
+    strong: bool,
     negated: bool,
     hypothetical: bool,
     drill: bool,
@@ -826,18 +835,40 @@ mod tests {
             "{:?}",
             x.standards
         );
-        // a new mandatory standard that names no hazard is a signal of an unnamed one
+        // a new mandatory standard that names no hazard addresses its product's principal
+        // hazards (products.toml `principal_hazards`), nationwide even when a provincial body
+        // explains it
         let u = run(
             "",
-            "国家标准委批准发布强制性国家标准《婴儿床安全要求》，将于明年7月1日起实施。",
+            "上海市质检院介绍，国家标准委批准发布强制性国家标准《婴儿床安全要求》，将于明年7月1日起实施。",
             None,
         );
         assert_eq!(u.kind, DocKind::Standard);
-        assert!(
-            finding(&u, "婴儿床", "未指明").is_some()
-                || finding(&u, "儿童家具", "未指明").is_some(),
+        let mut hazards: Vec<&str> = u.findings.iter().map(|f| f.hazard.as_str()).collect();
+        hazards.sort();
+        assert_eq!(
+            hazards,
+            ["夹伤/挤压", "窒息", "跌落/倾倒"],
             "{:?}",
             u.findings
+        );
+        assert!(
+            u.findings
+                .iter()
+                .all(|f| f.category == "婴儿床" && f.province.as_deref() == Some("全国")),
+            "{:?}",
+            u.findings
+        );
+        // a product with no principal hazards: the unnamed hazard
+        let e = run(
+            "",
+            "国家标准委批准发布强制性国家标准《太阳镜安全要求》，将于明年7月1日起实施。",
+            None,
+        );
+        assert!(
+            finding(&e, "太阳镜", "未指明").is_some(),
+            "{:?}",
+            e.findings
         );
         // a voluntary standard, or a count of standards, is no signal
         for text in [

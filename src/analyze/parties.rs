@@ -18,10 +18,13 @@ impl Analyzer {
             if name.chars().count() < 4 {
                 continue;
             }
-            // "一服装厂", "一家电动车公司": an indefinite mention, not a name (第一, 统一 are names)
+            // "一服装厂", "杭州一家电动车公司": an indefinite mention, not a name; 一 inside a
+            // name ("金一亭电器厂", 第一, 统一) is part of it
             let chars: Vec<char> = name.chars().collect();
             if let Some(k) = chars.iter().rposition(|&c| c == '一')
-                && (k == 0 || !"第统唯万".contains(chars[k - 1]))
+                && (k == 0
+                    || chars.get(k + 1).is_some_and(|c| "家个间所座".contains(*c))
+                    || self.ends_with_place(&chars[..k]))
             {
                 continue;
             }
@@ -35,6 +38,14 @@ impl Analyzer {
             out.push((start, m.end()));
         }
         out
+    }
+
+    /// Whether `chars` end with a place name ("杭州" of "杭州一服装厂").
+    fn ends_with_place(&self, chars: &[char]) -> bool {
+        (2..=chars.len().min(8)).any(|n| {
+            let tail: String = chars[chars.len() - n..].iter().collect();
+            self.place_names.binary_search(&tail).is_ok()
+        })
     }
 }
 

@@ -82,6 +82,8 @@ impl Analyzer {
             .nth(60)
             .map_or(full.len(), |(i, _)| text_start + i);
         let mut out: Vec<PlaceM> = Vec::new();
+        // byte span of each place of `out`
+        let mut at: Vec<(usize, usize)> = Vec::new();
         // Longest place match wins where two overlap (浙江省杭州市 → 浙江省, 杭州市).
         let mut spans: Vec<&Match> = ms
             .iter()
@@ -152,6 +154,17 @@ impl Analyzer {
                 RegionRole::Dateline
             } else if org.iter().any(|&(os, oe)| os <= s && e <= oe)
                 || self.maker_re.is_match(after)
+                || self.made_in_before.iter().any(|w| before.ends_with(w.as_str()))
+                // the next place of a list of origins ("产于中国大陆、台湾地区")
+                || (out.last().is_some_and(|l| l.mention.role == RegionRole::Company)
+                    && at.last().is_some_and(|&(_, le)| {
+                        full.get(le..s).is_some_and(|sep| {
+                            matches!(
+                                sep.trim_start_matches("地区"),
+                                "、" | "," | "，" | "和" | "及" | "与"
+                            )
+                        })
+                    }))
                 || (self.made_in.iter().any(|w| after.starts_with(w.as_str()))
                     && !self
                         .made_in_not
@@ -181,6 +194,17 @@ impl Analyzer {
                 },
                 sent,
             });
+            at.push((s, e));
+        }
+        // A place written right before a publisher's place is part of its name
+        // ("重庆市大渡口区市场监督管理局"): a publisher's place too, never the event's.
+        for i in (0..out.len().saturating_sub(1)).rev() {
+            if out[i + 1].mention.role == RegionRole::Publisher
+                && out[i].mention.role == RegionRole::Event
+                && at[i].1 == at[i + 1].0
+            {
+                out[i].mention.role = RegionRole::Publisher;
+            }
         }
         out
     }
@@ -312,7 +336,37 @@ impl Places {
             out.push((Some(m.province.clone()), city));
         }
         if out.is_empty() {
+            out = self.preceding(sent);
+        }
+        if out.is_empty() {
             out.push(self.doc_place.clone());
+        }
+        out
+    }
+
+    /// The event places of the last sentence before `sent` that names one (a notice that lists
+    /// cases, each under its own "报告省份：…", places each case's finding by its own heading).
+    fn preceding(&self, sent: usize) -> Vec<(Option<String>, Option<String>)> {
+        let event =
+            |p: &&PlaceM| p.mention.role == RegionRole::Event && p.mention.province != "全国";
+        let Some(last) = self
+            .places
+            .iter()
+            .filter(event)
+            .filter(|p| p.sent < sent)
+            .map(|p| p.sent)
+            .max()
+        else {
+            return Vec::new();
+        };
+        let mut out: Vec<(Option<String>, Option<String>)> = Vec::new();
+        for p in self.places.iter().filter(event).filter(|p| p.sent == last) {
+            if !out
+                .iter()
+                .any(|(q, _)| q.as_deref() == Some(p.mention.province.as_str()))
+            {
+                out.push((Some(p.mention.province.clone()), p.mention.city.clone()));
+            }
         }
         out
     }

@@ -55,6 +55,10 @@ pub struct CategoryRule {
     pub anchor_terms: Vec<String>,
     #[serde(default)]
     pub parts: Vec<String>,
+    /// The hazards a rule for this product addresses when it names none: a new mandatory standard
+    /// for children's furniture is about tip-over, pinching and chemicals (genre key `principal`).
+    #[serde(default)]
+    pub principal_hazards: Vec<String>,
     #[serde(default)]
     pub examples: Examples,
 }
@@ -102,6 +106,10 @@ pub struct HazardRule {
 pub struct ProductItems {
     pub categories: Vec<String>,
     pub items: Vec<String>,
+    /// The words are terms of the hazard for these products (a tyre's 鼓包 or 漏气 is a loss of
+    /// control, with or without failure wording), not test items.
+    #[serde(default)]
+    pub strong: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -221,6 +229,10 @@ pub struct GenreRule {
     /// With evidence and no hazard named, the document is a signal with hazard 未指明.
     #[serde(default)]
     pub unnamed: bool,
+    /// With `unnamed`: the findings are the product's `principal_hazards` (products.toml) where it
+    /// has them, 未指明 otherwise (a standard addresses its product's hazards without naming them).
+    #[serde(default)]
+    pub principal: bool,
     /// Severity of a 未指明 finding of this genre (1–4).
     #[serde(default)]
     pub severity: Option<u8>,
@@ -273,6 +285,15 @@ pub struct WordList {
     pub words: Vec<String>,
 }
 
+/// A word list whose effect its examples show (`jiance check` runs them).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExampleWords {
+    pub words: Vec<String>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
 /// `[made_in]`: words after a place that make it a product's origin, and longer words that start
 /// like them but do not (产品, 产业).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -281,6 +302,10 @@ pub struct MadeIn {
     pub words: Vec<String>,
     #[serde(default)]
     pub not: Vec<String>,
+    /// Words before a place that make it (and the places listed after it) the product's origin:
+    /// "产于中国大陆、越南".
+    #[serde(default)]
+    pub before: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -304,6 +329,9 @@ pub struct CuesFile {
     pub advertising: CueList,
     pub failure: CueList,
     pub all_pass: CueList,
+    /// Words that introduce the items tested (对下列项目进行了检验): their sentence lists no failure.
+    #[serde(default)]
+    pub tested: CueList,
     #[serde(default)]
     pub modifier: Vec<Modifier>,
     #[serde(default)]
@@ -326,6 +354,14 @@ pub struct CuesFile {
     /// Words right after a product that say it suffered the damage (家具损失严重, 被子都烧坏了).
     #[serde(default)]
     pub damaged: WordList,
+    /// Causal words between a failed item and the hazard it leads to (导致, 造成): the stated
+    /// consequence is the item's hazard ("抗电强度不合格，使用人员有触电危险" is electric shock).
+    #[serde(default)]
+    pub consequence: ExampleWords,
+    /// Words the general dictionary glues to a place name in one token (北京市民, 美国市场): such
+    /// a token is split so that the place is seen.
+    #[serde(default)]
+    pub place_glue: ExampleWords,
     #[serde(default)]
     pub genre: Vec<GenreRule>,
     /// Shop-name suffixes (旗舰店): a name ending so is a shop; a place inside it a shop's.
@@ -466,6 +502,18 @@ fn validate(f: &RuleFiles) -> Vec<ConfigError> {
                 line_in_block(pt, "category", i, "aliases"),
                 "empty alias or phrase",
             ));
+        }
+    }
+    let hazard_names: HashSet<&str> = f.hazards.hazard.iter().map(|h| h.name.as_str()).collect();
+    for (i, c) in f.products.category.iter().enumerate() {
+        for h in &c.principal_hazards {
+            if !hazard_names.contains(h.as_str()) {
+                errs.push(ConfigError::new(
+                    pl,
+                    line_in_block(pt, "category", i, "principal_hazards"),
+                    format!("unknown hazard `{h}` in principal_hazards"),
+                ));
+            }
         }
     }
     for (i, c) in f.products.category.iter().enumerate() {

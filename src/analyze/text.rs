@@ -15,6 +15,8 @@ pub(super) const SHOP: u8 = 8;
 pub(super) const NONCONFORMING: u8 = 16;
 pub(super) const STD: u8 = 32;
 pub(super) const BRAND: u8 = 64;
+/// cues.toml `[tested]`: a list of the items tested, not of those failed.
+pub(super) const TESTED: u8 = 128;
 
 /// Distinct phrases collected while the rules load, each with an id and list flags; built into one
 /// Aho-Corasick automaton so a document is searched for all of them in a single pass.
@@ -117,6 +119,26 @@ impl Analyzer {
         let mut toks = Vec::with_capacity(cut.len());
         let (mut sent, mut clause) = (0, 0);
         for t in cut {
+            // a general-dictionary word that glues a place to what follows it (北京市民, 北京市消协,
+            // 美国市场) is the place and the rest, so the place is seen
+            if let Some(k) = self.place_glued(t.word) {
+                let (place, rest) = t.word.split_at(k);
+                words.push(place);
+                toks.push(Tok {
+                    s: t.byte_start,
+                    e: t.byte_start + k,
+                    sent,
+                    clause,
+                });
+                words.push(rest);
+                toks.push(Tok {
+                    s: t.byte_start + k,
+                    e: t.byte_end,
+                    sent,
+                    clause,
+                });
+                continue;
+            }
             words.push(t.word);
             toks.push(Tok {
                 s: t.byte_start,
@@ -134,6 +156,21 @@ impl Analyzer {
             }
         }
         (words, toks)
+    }
+
+    /// Where to split a token that is a place name glued to one of cues.toml `[place_glue]`
+    /// words ("北京市" + "民"); None for any other token, and for a token the rules know.
+    fn place_glued(&self, w: &str) -> Option<usize> {
+        if w.len() < 9 || self.matcher.contains_key(w) {
+            return None;
+        }
+        w.char_indices().skip(2).map(|(k, _)| k).find(|&k| {
+            self.place_glue.iter().any(|g| g == &w[k..])
+                && self
+                    .place_names
+                    .binary_search_by(|n| n.as_str().cmp(&w[..k]))
+                    .is_ok()
+        })
     }
 
     pub(super) fn matches(&self, words: &[&str]) -> Vec<Match> {

@@ -166,8 +166,8 @@ fn labelled_set_meets_the_floors() {
     );
     o.assert_floors("texts written before issue 15", [0.90, 0.90, 0.95], 0.95);
     // The issue asks 0.90 / 0.90 / 0.95 / 0.95 of the whole set. Categories, event provinces and
-    // `is_signal` meet it; hazards measure about 0.87 today and are held just under.
-    w.assert_floors("whole set", [0.90, 0.86, 0.95], 0.95);
+    // `is_signal` meet it; hazards measure about 0.885 today and are held just under.
+    w.assert_floors("whole set", [0.90, 0.87, 0.95], 0.95);
 }
 
 /// The texts written in the styles of real regulators, consumers and reporters (issue 15).

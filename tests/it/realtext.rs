@@ -3,9 +3,9 @@
 //! `jiance extract` would see it — the passage alone, no title, no source kind — and compared with
 //! its labels (see the README beside the file). Prints precision, recall and F1 per field beside issue
 //! 15's targets (categories F1 0.90, hazards F1 0.85, event provinces F1 0.90, `is_signal` accuracy
-//! 0.90), `is_signal` accuracy per genre and every disagreement. It fails below floors just under what
-//! the analyzer measures today, so no change can slide back unnoticed; the targets not yet met are
-//! reported, not asserted. A missing file fails the test: it never silently skips.
+//! 0.90), `is_signal` accuracy per genre and every disagreement. It asserts the targets that are met
+//! and, for event provinces, a floor just under what the analyzer measures today, so no change can
+//! slide back unnoticed; the province target is reported, not asserted. A missing file fails the test: it never silently skips.
 //! `cargo test --test it realtext -- --nocapture` shows the table.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -186,9 +186,9 @@ fn real_texts_meet_the_floors() {
     }
     println!("disagreements ({}):\n{}", misses.len(), misses.join("\n"));
 
-    // Categories and `is_signal` meet the issue's targets; hazards and event provinces are held
-    // just under what they measure today (about 0.71 and 0.82) until they reach 0.85 and 0.90.
-    let floors = [0.90, 0.70, 0.80];
+    // Categories, hazards and `is_signal` meet the issue's targets; event provinces are held just
+    // under what they measure today (about 0.88) until they reach 0.90.
+    let floors = [0.90, 0.85, 0.86];
     for ((name, m), floor) in names.iter().zip(&prf).zip(floors) {
         assert!(m.f1() >= floor, "{name} F1 {:.3} below {floor}", m.f1());
     }
