@@ -79,7 +79,9 @@ pub async fn fetch(
     })
 }
 
-pub fn status(store: &Store, json: bool) -> Result<ExitCode> {
+pub fn status(store: &Store, index_documents: Option<u64>, json: bool) -> Result<ExitCode> {
+    let stored = store.document_count()?;
+    let unindexed = index_documents.map_or(0, |i| stored.saturating_sub(i));
     let health = store.source_health()?;
     let parked = store.parked(None)?;
     let schedules = jiance::pipeline::schedule::schedule_states(store)?;
@@ -95,12 +97,25 @@ pub fn status(store: &Store, json: bool) -> Result<ExitCode> {
                 v
             })
             .collect();
-        let out =
-            serde_json::json!({ "sources": sources, "parked": parked, "schedules": schedules });
+        let out = serde_json::json!({
+            "sources": sources,
+            "parked": parked,
+            "schedules": schedules,
+            "store_documents": stored,
+            "index_documents": index_documents,
+            "unindexed_documents": unindexed,
+        });
         print_out(&format!("{}\n", serde_json::to_string_pretty(&out)?))?;
     } else {
         let mut text = jiance::crawl::status_text(&health, &parked, now);
         text.push_str(&schedules_text(&schedules));
+        text.push_str(&match index_documents {
+            Some(i) if unindexed > 0 => format!(
+                "documents: {stored} stored, {i} searchable — {unindexed} not in the index: they are fetched and analysed again on the next crawl, or run `jiance reindex` now\n"
+            ),
+            Some(i) => format!("documents: {stored} stored, {i} searchable\n"),
+            None => format!("documents: {stored} stored, no index\n"),
+        });
         print_out(&text)?;
     }
     Ok(ExitCode::SUCCESS)

@@ -485,7 +485,23 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             )
             .await
         }
-        Command::Status { data, json } => fetch::status(&open_store(&data.data)?, json),
+        Command::Status { data, json } => {
+            // the index's document count needs no tokenizer: an empty one opens it faster
+            let index_dir = jiance::pipeline::DataDir::new(&data.data).index();
+            let index_documents = if index_dir.exists() {
+                Some(
+                    jiance::index::Index::open(
+                        &index_dir,
+                        std::sync::Arc::new(jieba_rs::Jieba::empty()),
+                    )
+                    .with_context(|| format!("{}: cannot open the index", index_dir.display()))?
+                    .num_docs(),
+                )
+            } else {
+                None
+            };
+            fetch::status(&open_store(&data.data)?, index_documents, json)
+        }
         Command::Report {
             data,
             by,

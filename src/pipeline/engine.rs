@@ -147,6 +147,39 @@ pub struct ScoreSummary {
     pub dismissed: usize,
 }
 
+/// How the store and the index agree, checked when a data directory is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Consistency {
+    pub store_documents: u64,
+    pub index_documents: u64,
+    /// Stored documents the index lacks; their pages are set to be fetched again.
+    pub unindexed: usize,
+}
+
+/// Compare the store with the index and repair the difference: a stored document the index
+/// lacks (left by a crash of a version that stored before it committed the index) gets its
+/// fingerprint forgotten and its page marked unprocessed, so the next crawl re-fetches and
+/// re-analyses it rather than skipping it as unchanged. Counts are compared first; ids only when
+/// they differ.
+pub fn reconcile(store: &Store, index: &Index) -> Result<Consistency, PipelineError> {
+    let store_documents = store.document_count()?;
+    let index_documents = index.num_docs();
+    let mut unindexed = Vec::new();
+    if store_documents != index_documents {
+        for id in store.document_ids()? {
+            if index.get(&id)?.is_none() {
+                unindexed.push(id);
+            }
+        }
+        store.forget_unindexed(&unindexed)?;
+    }
+    Ok(Consistency {
+        store_documents,
+        index_documents,
+        unindexed: unindexed.len(),
+    })
+}
+
 /// One analysed document on its way to the sink.
 struct Analyzed {
     doc: Document,
@@ -178,6 +211,15 @@ impl Engine {
         let scoring = ScoringRules::load(rules.rules.as_deref()).map_err(PipelineError::Config)?;
         let store = Store::open(&data.state())?;
         let index = Index::open(&data.index(), analyzer.jieba())?;
+        let c = reconcile(&store, &index)?;
+        if c.unindexed > 0 {
+            warn!(
+                unindexed = c.unindexed,
+                store = c.store_documents,
+                index = c.index_documents,
+                "stored documents missing from the index: they are fetched and analysed again on the next crawl (`jiance reindex` rebuilds the index from the archive now)"
+            );
+        }
         Ok(Engine {
             data,
             settings,
@@ -430,10 +472,11 @@ fn analyze_stage(
     Ok(())
 }
 
-/// Index and store each document; commit the index every [`COMMIT_EVERY`] documents or when the
-/// oldest uncommitted one has waited [`COMMIT_INTERVAL`] (so a slow trickle in `jiance run` is
-/// searchable within seconds), and only then mark their pages processed, so a crash re-fetches
-/// rather than loses.
+/// Index each document; commit the index every [`COMMIT_EVERY`] documents or when the oldest
+/// uncommitted one has waited [`COMMIT_INTERVAL`] (so a slow trickle in `jiance run` is searchable
+/// within seconds), and only then store the batch and mark its pages processed, in one
+/// transaction. A crash before the store write re-fetches the pages and, their documents not
+/// being stored, analyses them again; a stored document is always an indexed one.
 fn sink_stage(
     mut rx: mpsc::Receiver<Analyzed>,
     index: &Index,
@@ -443,14 +486,22 @@ fn sink_stage(
     // This runs on a blocking thread of the runtime: waiting with a timeout borrows its timer.
     let runtime = tokio::runtime::Handle::current();
     let mut writer = index.writer()?;
-    let mut pending: Vec<(String, String)> = Vec::new();
+    let mut pending: Vec<Analyzed> = Vec::new();
     let mut oldest: Option<Instant> = None;
     let mut signals = 0u64;
-    let commit = |pending: &mut Vec<(String, String)>,
+    let commit = |pending: &mut Vec<Analyzed>,
                   writer: &mut crate::index::IndexWriter|
      -> Result<(), PipelineError> {
         writer.commit()?;
-        store.mark_processed(pending)?;
+        let docs: Vec<(&Document, &Extraction, &[Signal])> = pending
+            .iter()
+            .map(|a| (&a.doc, &a.extraction, a.signals.as_slice()))
+            .collect();
+        let pages: Vec<(String, String)> = pending
+            .iter()
+            .map(|a| (a.doc.url.clone(), a.doc.source.clone()))
+            .collect();
+        store.put_batch(&docs, &pages)?;
         counters.index.emitted(pending.len() as u64);
         pending.clear();
         Ok(())
@@ -475,9 +526,8 @@ fn sink_stage(
         counters.index.received();
         counters.queues[2].set(rx.len(), rx.max_capacity());
         writer.upsert(&a.doc, &a.extraction)?;
-        store.put_document(&a.doc, &a.extraction, &a.signals)?;
         signals += a.signals.len() as u64;
-        pending.push((a.doc.url.clone(), a.doc.source.clone()));
+        pending.push(a);
         let since = *oldest.get_or_insert_with(Instant::now);
         if pending.len() >= COMMIT_EVERY || since.elapsed() >= COMMIT_INTERVAL {
             commit(&mut pending, &mut writer)?;
@@ -517,6 +567,85 @@ mod tests {
             extraction,
             signals,
         }
+    }
+
+    /// Regression (issue 16, 1): a kill -9 between the store write and the index commit of an
+    /// older version left documents stored but not indexed, on pages not marked processed; the
+    /// re-fetch found them unchanged and skipped them, so they never became searchable. Opening
+    /// the directory now finds them and sets them to be fetched and analysed again.
+    #[test]
+    fn a_document_stored_but_never_indexed_is_fetched_and_analysed_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let analyzer = Analyzer::load(None, None).unwrap();
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let index = Index::open(&dir.path().join("index"), analyzer.jieba()).unwrap();
+        let (a, b) = (analyzed(&analyzer, 1), analyzed(&analyzer, 2));
+        // b went all the way; a was stored but its index commit was lost to the kill
+        let mut w = index.writer().unwrap();
+        w.upsert(&b.doc, &b.extraction).unwrap();
+        w.commit().unwrap();
+        drop(w);
+        store
+            .put_batch(
+                &[(&b.doc, &b.extraction, b.signals.as_slice())],
+                &[(b.doc.url.clone(), b.doc.source.clone())],
+            )
+            .unwrap();
+        store.put_document(&a.doc, &a.extraction, &a.signals).unwrap();
+        assert!(store.unchanged(&a.doc).unwrap(), "the state the bug left");
+
+        let c = reconcile(&store, &index).unwrap();
+        assert_eq!(
+            c,
+            Consistency {
+                store_documents: 2,
+                index_documents: 1,
+                unindexed: 1
+            }
+        );
+        assert!(
+            !store.unchanged(&a.doc).unwrap(),
+            "a re-fetch analyses it again"
+        );
+        assert!(!store.page_seen(&a.doc.url).unwrap(), "and it is fetched again");
+        assert!(store.unchanged(&b.doc).unwrap(), "the indexed one is untouched");
+        assert!(store.page_seen(&b.doc.url).unwrap());
+        // agreeing counts: nothing to do
+        let mut w = index.writer().unwrap();
+        w.upsert(&a.doc, &a.extraction).unwrap();
+        w.commit().unwrap();
+        assert_eq!(reconcile(&store, &index).unwrap().unindexed, 0);
+    }
+
+    /// The sink stores a document only with (after) the index commit that holds it: until the
+    /// commit, a crash leaves nothing stored that the index lacks.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_sink_stores_nothing_before_its_index_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let analyzer = Analyzer::load(None, None).unwrap();
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let index = Arc::new(Index::open(&dir.path().join("index"), analyzer.jieba()).unwrap());
+        let counters = Arc::new(Counters::default());
+        let (tx, rx) = mpsc::channel(4);
+        let sink = {
+            let (index, counters, store) = (index.clone(), counters.clone(), store.clone());
+            tokio::task::spawn_blocking(move || sink_stage(rx, &index, &counters, &store))
+        };
+        tx.send(analyzed(&analyzer, 1)).await.unwrap();
+        let give_up = Instant::now() + COMMIT_INTERVAL * 20;
+        // every look at the store before the commit sees nothing stored
+        while index.num_docs() == 0 && Instant::now() < give_up {
+            let stored = store.document_count().unwrap();
+            assert!(
+                stored == 0 || index.num_docs() == 1,
+                "stored before indexed"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        drop(tx);
+        sink.await.unwrap().unwrap();
+        assert_eq!(store.document_count().unwrap(), 1);
+        assert_eq!(index.num_docs(), 1);
     }
 
     /// A trickle: one document and the channel stays open. It must become searchable (committed

@@ -10,7 +10,7 @@ use axum::extract::{Path, RawQuery, State};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiError, AppState, IndexHandle};
+use super::{ApiError, AppState, IndexHandle, StoreHandle};
 use crate::index::{Index, IndexError, MAX_WINDOW, SearchRequest, SearchResults, Sort};
 use crate::model::{
     Action, Alert, AlertStatus, DocKind, SamplingRequest, Scope, ScoreTerm, Signal,
@@ -99,11 +99,33 @@ fn store_error(e: crate::store::StoreError) -> ApiError {
     ApiError::internal(e)
 }
 
+/// Liveness, and whether every stored document is searchable: `degraded` when the store holds
+/// more documents than the index (they are fetched again on the next crawl; `jiance reindex`
+/// rebuilds the index at once).
 pub(super) async fn healthz(
     State(IndexHandle(index)): State<IndexHandle>,
+    State(StoreHandle(store)): State<StoreHandle>,
 ) -> Json<serde_json::Value> {
     let docs = index.as_ref().map(|i| i.num_docs());
-    Json(serde_json::json!({ "status": "ok", "index": docs.is_some(), "index_documents": docs }))
+    let stored = match store {
+        Some(s) => tokio::task::spawn_blocking(move || s.document_count().ok())
+            .await
+            .ok()
+            .flatten(),
+        None => None,
+    };
+    let behind = match (stored, docs) {
+        (Some(s), Some(d)) => s.saturating_sub(d),
+        _ => 0,
+    };
+    let status = if behind > 0 { "degraded" } else { "ok" };
+    Json(serde_json::json!({
+        "status": status,
+        "index": docs.is_some(),
+        "index_documents": docs,
+        "store_documents": stored,
+        "unindexed_documents": behind,
+    }))
 }
 
 // ---------------------------------------------------------------- search

@@ -94,6 +94,22 @@ impl FromRef<AppState> for IndexHandle {
     }
 }
 
+/// The store, where the state has one (the health endpoint compares it with the index).
+#[derive(Clone)]
+pub struct StoreHandle(pub Option<Store>);
+
+impl FromRef<AppState> for StoreHandle {
+    fn from_ref(s: &AppState) -> StoreHandle {
+        StoreHandle(Some(s.store.clone()))
+    }
+}
+
+impl FromRef<IndexHandle> for StoreHandle {
+    fn from_ref(_: &IndexHandle) -> StoreHandle {
+        StoreHandle(None)
+    }
+}
+
 /// An API error: a status and a message safe to show.
 #[derive(Debug)]
 pub struct ApiError {
@@ -145,6 +161,7 @@ fn index_routes<S>() -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
     IndexHandle: FromRef<S>,
+    StoreHandle: FromRef<S>,
 {
     Router::new()
         .route("/", get(assets::index_html))
@@ -500,6 +517,50 @@ mod tests {
             cluster: e.cluster.clone(),
             parties: Parties::default(),
         }
+    }
+
+    /// Regression (issue 16, 1): `/healthz` said ok while stored documents were missing from
+    /// the index. It now says `degraded` with the counts until the two agree.
+    #[tokio::test]
+    async fn health_reports_stored_documents_the_index_lacks() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let index = index_with_docs(&dir.path().join("index"));
+        let docs = sample_docs();
+        for (d, e) in &docs {
+            store.put_document(d, e, &[]).unwrap();
+        }
+        let mut extra = docs[0].clone();
+        extra.0.id = "not-indexed".into();
+        store.put_document(&extra.0, &extra.1, &[]).unwrap();
+        let state = AppState::new(
+            store.clone(),
+            Some(index.clone()),
+            Arc::new(Counters::default()),
+            dir.path().to_path_buf(),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, state, async move {
+            let _ = stopped.await;
+        }));
+        let health = || async {
+            json(reqwest::get(format!("{base}/healthz")).await.unwrap()).await
+        };
+        let v = health().await;
+        assert_eq!(v["status"], "degraded", "{v}");
+        assert_eq!(v["store_documents"], 3);
+        assert_eq!(v["index_documents"], 2);
+        assert_eq!(v["unindexed_documents"], 1);
+        let mut w = index.writer().unwrap();
+        w.upsert(&extra.0, &extra.1).unwrap();
+        w.commit().unwrap();
+        let v = health().await;
+        assert_eq!(v["status"], "ok", "{v}");
+        assert_eq!(v["unindexed_documents"], 0);
+        let _ = stop.send(());
+        server.await.unwrap().unwrap();
     }
 
     #[tokio::test]

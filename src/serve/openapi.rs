@@ -187,8 +187,15 @@ pub fn document() -> Value {
                 "responses": ok("Atom feed", "application/atom+xml", s(), &["401"]) } },
             "/metrics": { "get": { "summary": "Prometheus text format: per-stage counters, crawl freshness, queue depths", "security": read,
                 "responses": ok("Metrics", "text/plain", s(), &["401"]) } },
-            "/healthz": { "get": { "summary": "Liveness and index status", "security": [{}],
-                "responses": ok("Health", "application/json", json!({ "type": "object" }), &[]) } },
+            "/healthz": { "get": { "summary": "Liveness, and whether every stored document is searchable (status degraded while the index lacks some)", "security": [{}],
+                "responses": ok("Health", "application/json", json!({ "type": "object",
+                    "required": ["status", "index", "unindexed_documents"],
+                    "properties": {
+                        "status": { "type": "string", "enum": ["ok", "degraded"] },
+                        "index": { "type": "boolean" },
+                        "index_documents": { "type": "integer", "minimum": 0, "nullable": true },
+                        "store_documents": { "type": "integer", "minimum": 0, "nullable": true },
+                        "unindexed_documents": { "type": "integer", "minimum": 0 } } }), &[]) } },
             "/": { "get": { "summary": "The dashboard (HTML; data comes from the API)", "security": [{}],
                 "responses": ok("Dashboard", "text/html", s(), &[]) } }
         }

@@ -373,31 +373,47 @@ impl Store {
     /// Document metadata and its signals, replacing any earlier version of the same document
     /// in one transaction (so a re-fetched page never leaves stale or doubled signals).
     pub fn put_document(&self, doc: &Document, ex: &Extraction, signals: &[Signal]) -> Result<()> {
+        self.put_batch(&[(doc, ex, signals)], &[])
+    }
+
+    /// Store documents with their signals and mark their pages processed, in one transaction:
+    /// the sink calls this right after the index commit that holds the same documents, so a
+    /// crash leaves either both or a page that is fetched again — never a stored document the
+    /// index lacks (which a re-fetch would find unchanged and skip).
+    pub fn put_batch(
+        &self,
+        docs: &[(&Document, &Extraction, &[Signal])],
+        processed: &[(String, String)],
+    ) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT OR REPLACE INTO documents (id, source, kind, url, title, published, cluster, is_signal, reason, extraction, fingerprint)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                doc.id,
-                doc.source,
-                ex.kind.as_str(),
-                doc.url,
-                doc.title,
-                doc.published_at.map(|t| t.to_rfc3339()),
-                ex.cluster,
-                ex.is_signal,
-                ex.reason,
-                serde_json::to_string(ex)?,
-                fingerprint(doc)?
-            ],
-        )?;
-        tx.execute("DELETE FROM signals WHERE doc_id = ?1", [&doc.id])?;
-        for (seq, s) in signals.iter().enumerate() {
+        for (doc, ex, signals) in docs {
+            put_document_in(&tx, doc, ex, signals)?;
+        }
+        for (url, source) in processed {
             tx.execute(
-                "INSERT INTO signals (doc_id, seq, day, category, json) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![s.doc_id, seq as i64, s.day().to_string(), s.category, serde_json::to_string(s)?],
+                "INSERT INTO pages (url, source, status, record_id, processed) VALUES (?1, ?2, 200, '', 1)
+                 ON CONFLICT(url) DO UPDATE SET processed = 1",
+                params![url, source],
             )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Documents stored but missing from the index (left by a crash of an older version between
+    /// its store write and its index commit): forget their fingerprints and mark their pages
+    /// unprocessed, so the next crawl fetches and analyses them again instead of skipping them
+    /// as unchanged.
+    pub fn forget_unindexed(&self, ids: &[String]) -> Result<()> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        for id in ids {
+            tx.execute(
+                "UPDATE pages SET processed = 0 WHERE url IN (SELECT url FROM documents WHERE id = ?1)",
+                [id],
+            )?;
+            tx.execute("UPDATE documents SET fingerprint = '' WHERE id = ?1", [id])?;
         }
         tx.commit()?;
         Ok(())
@@ -944,6 +960,40 @@ fn parse_time(s: &str) -> Timestamp {
     chrono::DateTime::parse_from_rfc3339(s)
         .map(|d| d.with_timezone(&chrono::Utc))
         .unwrap_or_default()
+}
+
+/// One document and its signals, replacing any earlier version, inside a transaction.
+fn put_document_in(
+    tx: &rusqlite::Transaction<'_>,
+    doc: &Document,
+    ex: &Extraction,
+    signals: &[Signal],
+) -> Result<()> {
+    tx.execute(
+        "INSERT OR REPLACE INTO documents (id, source, kind, url, title, published, cluster, is_signal, reason, extraction, fingerprint)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            doc.id,
+            doc.source,
+            ex.kind.as_str(),
+            doc.url,
+            doc.title,
+            doc.published_at.map(|t| t.to_rfc3339()),
+            ex.cluster,
+            ex.is_signal,
+            ex.reason,
+            serde_json::to_string(ex)?,
+            fingerprint(doc)?
+        ],
+    )?;
+    tx.execute("DELETE FROM signals WHERE doc_id = ?1", [&doc.id])?;
+    for (seq, s) in signals.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO signals (doc_id, seq, day, category, json) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![s.doc_id, seq as i64, s.day().to_string(), s.category, serde_json::to_string(s)?],
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
