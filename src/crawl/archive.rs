@@ -16,7 +16,7 @@
 use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use flate2::Compression;
@@ -401,8 +401,10 @@ pub fn read_file(path: &Path) -> io::Result<ArchiveReader> {
     })
 }
 
-/// Iterator over the responses of one or more WARC files. A truncated or corrupt record yields one
-/// `Err` and the reader goes on with the next file.
+/// Iterator over the responses of one or more WARC files. A corrupt stretch yields one `Err` and
+/// the reader resynchronises on the next record (the next gzip member, or the next `WARC/1.`
+/// line of a plain file), so one bad member costs its own records only; an unreadable file
+/// yields one `Err` and the reader goes on with the next file.
 pub struct ArchiveReader {
     files: VecDeque<PathBuf>,
     current: Option<FileRecords>,
@@ -536,12 +538,12 @@ impl FileRecords {
                 }
                 self.done = true;
             }
+            // `next_raw` has resynchronised on the next record, or set `done` when it could not
             Some(Err(e)) => {
                 if let Some(p) = self.pending.take() {
                     out.push_back(Ok(p));
                 }
                 out.push_back(Err(e));
-                self.done = true;
             }
             Some(Ok((offset, rec))) => match rec.get("WARC-Type").unwrap_or("") {
                 "response" => {
@@ -576,13 +578,18 @@ impl FileRecords {
         match self.reader.fill_buf() {
             Ok([]) => return None,
             Ok(_) => {}
-            Err(e) => return Some(Err(self.corrupt(offset, e.to_string()))),
+            Err(e) => {
+                self.done = true;
+                return Some(Err(self.corrupt(offset, e.to_string())));
+            }
         }
         if self.gzip {
             let mut member = Vec::new();
             let dec = flate2::bufread::GzDecoder::new(&mut self.reader);
             if let Err(e) = dec.take(MAX_RECORD).read_to_end(&mut member) {
-                return Some(Err(self.corrupt(offset, format!("bad gzip member: {e}"))));
+                let err = self.corrupt(offset, format!("bad gzip member: {e}"));
+                self.resync(offset + 1, GZIP_MAGIC);
+                return Some(Err(err));
             }
             let mut cur = io::Cursor::new(&member[..]);
             loop {
@@ -594,6 +601,7 @@ impl FileRecords {
                 match read_record(&mut cur) {
                     Ok(Some(r)) => self.queued.push_back((offset, r)),
                     Ok(None) => break,
+                    // the member's framing held: the next member is where the reader stands
                     Err(msg) => return Some(Err(self.corrupt(offset, msg))),
                 }
             }
@@ -606,11 +614,61 @@ impl FileRecords {
             match read_record(&mut self.reader) {
                 Ok(Some(r)) => Some(Ok((offset, r))),
                 Ok(None) => None,
-                Err(msg) => Some(Err(self.corrupt(offset, msg))),
+                Err(msg) => {
+                    let err = self.corrupt(offset, msg);
+                    self.resync(offset + 1, b"WARC/1.");
+                    Some(Err(err))
+                }
             }
         }
     }
+
+    /// Move to the first occurrence of `magic` at or after byte `from` (a gzip member's header,
+    /// or a plain record's version line), or to the end of the file; `done` when the file cannot
+    /// be read any more.
+    fn resync(&mut self, from: u64, magic: &[u8]) {
+        if self.reader.inner.seek(SeekFrom::Start(from)).is_err() {
+            self.done = true;
+            return;
+        }
+        self.reader.pos = from;
+        // a match may straddle two buffer fills: keep the last bytes of the previous one
+        let mut carry: Vec<u8> = Vec::new();
+        loop {
+            let buf = match self.reader.fill_buf() {
+                Ok([]) => return,
+                Ok(b) => b,
+                Err(_) => {
+                    self.done = true;
+                    return;
+                }
+            };
+            let mut window = std::mem::take(&mut carry);
+            let carried = window.len();
+            window.extend_from_slice(buf);
+            if let Some(i) = window.windows(magic.len()).position(|w| w == magic) {
+                // `i` counts from the carried bytes, which were already consumed
+                if i >= carried {
+                    self.reader.consume(i - carried);
+                } else {
+                    let back = self.reader.pos - (carried - i) as u64;
+                    if self.reader.inner.seek(SeekFrom::Start(back)).is_err() {
+                        self.done = true;
+                    }
+                    self.reader.pos = back;
+                }
+                return;
+            }
+            let n = buf.len();
+            let keep = (magic.len() - 1).min(window.len());
+            carry = window[window.len() - keep..].to_vec();
+            self.reader.consume(n);
+        }
+    }
 }
+
+/// The first bytes of a gzip member (magic and the deflate method).
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b, 0x08];
 
 /// One record from a plain stream; `Ok(None)` at a clean end (only blank lines left).
 fn read_record(r: &mut impl BufRead) -> Result<Option<RawRecord>, String> {
@@ -1052,6 +1110,88 @@ mod tests {
             assert_eq!(g.body, o.body);
             assert_eq!(g.source, o.source);
         }
+    }
+
+    /// Regression (issue 16, 5): a corrupt gzip member in the middle of a file stopped the read of
+    /// the whole file. The reader now reports it once and resynchronises on the next member.
+    #[test]
+    fn a_corrupt_member_costs_only_its_own_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let items = samples();
+        {
+            let mut w = ArchiveWriter::open(dir.path(), 1 << 30).unwrap();
+            write_all(&mut w, &items);
+        }
+        let files = warc_files(dir.path());
+        assert_eq!(files.len(), 1);
+        let mut raw = std::fs::read(&files[0]).unwrap();
+        // the members, in order, and which hold responses; damage the sixth response
+        let mut cur = io::Cursor::new(&raw[..]);
+        let mut responses: Vec<(usize, usize)> = Vec::new();
+        while (cur.position() as usize) < raw.len() {
+            let start = cur.position() as usize;
+            let mut text = Vec::new();
+            flate2::bufread::GzDecoder::new(&mut cur)
+                .read_to_end(&mut text)
+                .unwrap();
+            if String::from_utf8_lossy(&text).contains("WARC-Type: response") {
+                responses.push((start, cur.position() as usize));
+            }
+        }
+        assert_eq!(responses.len(), items.len());
+        let (a, b) = responses[5];
+        for x in &mut raw[a + 20..b - 12] {
+            *x ^= 0x5a;
+        }
+        std::fs::write(&files[0], &raw).unwrap();
+
+        let results: Vec<_> = read_dir(dir.path()).unwrap().collect();
+        let errs: Vec<String> = results
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].contains(&format!("offset {a}")), "{}", errs[0]);
+        let oks: Vec<&Fetched> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+        let want: Vec<&Owned> = items
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 5)
+            .map(|(_, o)| o)
+            .collect();
+        assert_eq!(oks.len(), want.len());
+        for (g, o) in oks.iter().zip(&want) {
+            assert_eq!(g.body, o.body);
+            assert_eq!(g.source, o.source);
+        }
+    }
+
+    /// A plain WARC with garbage between two records: one error, then the next record.
+    #[test]
+    fn a_plain_file_resynchronises_on_the_next_version_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let rec = |uri: &str, body: &str| {
+            let http = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n{body}");
+            format!(
+                "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2026-01-02T03:04:05Z\r\nWARC-Record-ID: <urn:uuid:{uri}>\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n{http}\r\n\r\n",
+                http.len()
+            )
+        };
+        let text = format!(
+            "{}garbage that is no record\r\nmore of it\r\n{}",
+            rec("http://a.example/1", "<p>一</p>"),
+            rec("http://a.example/2", "<p>二</p>")
+        );
+        std::fs::write(dir.path().join("x.warc"), text).unwrap();
+        let results: Vec<_> = read_dir(dir.path()).unwrap().collect();
+        let urls: Vec<&str> = results
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .map(|f| f.url.as_str())
+            .collect();
+        assert_eq!(urls, ["http://a.example/1", "http://a.example/2"]);
+        assert_eq!(results.iter().filter(|r| r.is_err()).count(), 1);
     }
 
     #[test]

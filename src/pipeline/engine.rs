@@ -591,7 +591,9 @@ mod tests {
                 &[(b.doc.url.clone(), b.doc.source.clone())],
             )
             .unwrap();
-        store.put_document(&a.doc, &a.extraction, &a.signals).unwrap();
+        store
+            .put_document(&a.doc, &a.extraction, &a.signals)
+            .unwrap();
         assert!(store.unchanged(&a.doc).unwrap(), "the state the bug left");
 
         let c = reconcile(&store, &index).unwrap();
@@ -607,8 +609,14 @@ mod tests {
             !store.unchanged(&a.doc).unwrap(),
             "a re-fetch analyses it again"
         );
-        assert!(!store.page_seen(&a.doc.url).unwrap(), "and it is fetched again");
-        assert!(store.unchanged(&b.doc).unwrap(), "the indexed one is untouched");
+        assert!(
+            !store.page_seen(&a.doc.url).unwrap(),
+            "and it is fetched again"
+        );
+        assert!(
+            store.unchanged(&b.doc).unwrap(),
+            "the indexed one is untouched"
+        );
         assert!(store.page_seen(&b.doc.url).unwrap());
         // agreeing counts: nothing to do
         let mut w = index.writer().unwrap();

@@ -376,6 +376,27 @@ pub fn rerun(
     let staging = prepare_out(&opts.out, &opts.archive)?;
     let engine = Engine::open(DataDir::new(&staging), &rules, CrawlSettings::default())?;
     let mut report = replay(opts, &engine, Arc::new(sources), progress, started)?;
+    // Input that holds no readable record (not a WARC archive, or wholly damaged) is an error,
+    // and a previous output stays as it was.
+    let unreadable: u64 = ["archive:corrupt", "archive:unreadable-file"]
+        .iter()
+        .filter_map(|k| report.failures.get(*k))
+        .sum();
+    if report.records <= unreadable {
+        drop(engine);
+        std::fs::remove_dir_all(&staging).map_err(io_err(&staging))?;
+        return Err(PipelineError::Io {
+            path: opts.archive.display().to_string(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "no WARC record could be read ({unreadable} corrupt or unreadable); is this a \
+                     WARC archive (.warc or .warc.gz)? {} was left as it was",
+                    opts.out.display()
+                ),
+            ),
+        });
+    }
 
     let as_of = opts.as_of.or(opts.until).or(report.last_day);
     report.as_of = as_of;
@@ -1334,6 +1355,44 @@ published = ".time"
             rerun(&opts(&archive, &empty), &|_| {}).unwrap().documents,
             1
         );
+    }
+
+    /// Regression (issue 16, 5): input that is not WARC at all exited 0 and replaced a previous
+    /// good output with an empty one. It is now an error naming the input, and the previous
+    /// output stays.
+    #[test]
+    fn input_with_no_readable_record_fails_and_keeps_the_previous_output() {
+        let root = tempfile::tempdir().unwrap();
+        let archive = root.path().join("archive");
+        std::fs::create_dir(&archive).unwrap();
+        write_archive(
+            &archive,
+            &[(
+                "news",
+                PageRole::Detail,
+                "https://news.test/a/1.html",
+                page("标题", "正文内容足够长，不会被当成空页面。"),
+                1,
+            )],
+        );
+        let out = root.path().join("out");
+        assert_eq!(rerun(&opts(&archive, &out), &|_| {}).unwrap().documents, 1);
+        let manifest = std::fs::read_to_string(out.join(MANIFEST)).unwrap();
+
+        let junk = root.path().join("junk");
+        std::fs::create_dir(&junk).unwrap();
+        std::fs::write(junk.join("notes.warc.gz"), "这不是 WARC 文件\nplain text\n").unwrap();
+        let e = rerun(&opts(&junk, &out), &|_| {}).unwrap_err().to_string();
+        assert!(
+            e.contains("no WARC record could be read") && e.contains("junk"),
+            "{e}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join(MANIFEST)).unwrap(),
+            manifest,
+            "the previous output is untouched"
+        );
+        assert!(!root.path().join(".out.rerun-staging").exists());
     }
 
     fn alert(id: &str, level: u8, action: Action) -> Alert {

@@ -545,9 +545,8 @@ mod tests {
         let server = tokio::spawn(serve(listener, state, async move {
             let _ = stopped.await;
         }));
-        let health = || async {
-            json(reqwest::get(format!("{base}/healthz")).await.unwrap()).await
-        };
+        let health =
+            || async { json(reqwest::get(format!("{base}/healthz")).await.unwrap()).await };
         let v = health().await;
         assert_eq!(v["status"], "degraded", "{v}");
         assert_eq!(v["store_documents"], 3);

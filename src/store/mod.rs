@@ -990,7 +990,13 @@ fn put_document_in(
     for (seq, s) in signals.iter().enumerate() {
         tx.execute(
             "INSERT INTO signals (doc_id, seq, day, category, json) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![s.doc_id, seq as i64, s.day().to_string(), s.category, serde_json::to_string(s)?],
+            params![
+                s.doc_id,
+                seq as i64,
+                s.day().to_string(),
+                s.category,
+                serde_json::to_string(s)?
+            ],
         )?;
     }
     Ok(())
