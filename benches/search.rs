@@ -209,6 +209,7 @@ impl Gen {
             is_signal: signal,
             reason: None,
             cluster: id,
+            text_cut: None,
         };
         (doc, ex)
     }

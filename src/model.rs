@@ -187,6 +187,8 @@ pub mod field {
     pub const PROVINCE: &str = "province";
     pub const ITEMS: &str = "items";
     pub const RESULT: &str = "result";
+    /// Set by the parser when a page's text was longer than a document keeps: "kept/total" bytes.
+    pub const TEXT_CUT: &str = "text_cut";
 }
 
 /// One piece of risk information (parse → analyze → index).
@@ -359,6 +361,42 @@ pub struct Extraction {
     pub reason: Option<String>,
     /// Near-duplicate cluster id: reposts of one story share it.
     pub cluster: String,
+    /// Set when the text was longer than the analysis reads: how much was read of how much.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_cut: Option<TextCut>,
+}
+
+/// A text cut to bound the work spent on one document: `kept` of `total` bytes were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextCut {
+    pub kept: u64,
+    pub total: u64,
+}
+
+/// Cut `text` to at most `max` bytes, at the last sentence end (。！？ or a newline) in the
+/// final 2,000 bytes before the limit, else at a character boundary. None when it fits.
+pub fn cut_text(text: &str, max: usize) -> Option<(&str, TextCut)> {
+    if text.len() <= max {
+        return None;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let window_start = end.saturating_sub(2000);
+    if let Some(i) = text[..end]
+        .rfind(['。', '！', '？', '\n'])
+        .filter(|&i| i >= window_start)
+    {
+        end = i + text[i..].chars().next().map_or(1, char::len_utf8);
+    }
+    Some((
+        &text[..end],
+        TextCut {
+            kept: end as u64,
+            total: text.len() as u64,
+        },
+    ))
 }
 
 impl Extraction {
@@ -377,6 +415,7 @@ impl Extraction {
             is_signal: false,
             reason: None,
             cluster: doc_id.to_string(),
+            text_cut: None,
         }
     }
 }

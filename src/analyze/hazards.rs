@@ -148,6 +148,16 @@ impl Analyzer {
             return;
         }
         let toks = &t.toks;
+        // sorted positions, so each item costs a few binary searches (the work stays linear in
+        // the number of mentions on long texts)
+        let mut items: Vec<usize> = hz.iter().filter(|m| !m.strong).map(|m| m.tok).collect();
+        items.sort_unstable();
+        let mut stated: Vec<(usize, usize, usize)> = hz
+            .iter()
+            .filter(|o| o.strong && !o.negated)
+            .map(|o| (o.sent, o.tok, o.h))
+            .collect();
+        stated.sort_unstable();
         let drop: Vec<bool> = hz
             .iter()
             .map(|m| {
@@ -156,15 +166,26 @@ impl Analyzer {
                 if m.strong || m.negated || self.hazards[m.h].severity < 3 {
                     return false;
                 }
-                causal.iter().any(|&k| {
-                    k > m.tok
-                        && toks[k].sent == m.sent
-                        && toks[k].clause <= toks[m.tok].clause + MAX_CLAUSES
-                        && !hz.iter().any(|o| o.tok > m.tok && o.tok < k && !o.strong)
-                        && hz.iter().any(|o| {
-                            o.strong && o.h != m.h && o.tok > k && o.sent == m.sent && !o.negated
-                        })
-                })
+                // the first causal word after the item, in its sentence and near it
+                let Some(&k) = causal.get(causal.partition_point(|&k| k <= m.tok)) else {
+                    return false;
+                };
+                if toks[k].sent != m.sent || toks[k].clause > toks[m.tok].clause + MAX_CLAUSES {
+                    return false;
+                }
+                // with no other item between (that one would be its subject)
+                if items
+                    .get(items.partition_point(|&x| x <= m.tok))
+                    .is_some_and(|&x| x < k)
+                {
+                    return false;
+                }
+                // and a stated hazard of another kind after it in the sentence
+                let from = stated.partition_point(|&(s, tk, _)| (s, tk) <= (m.sent, k));
+                stated[from..]
+                    .iter()
+                    .take_while(|&&(s, _, _)| s == m.sent)
+                    .any(|&(_, _, h)| h != m.h)
             })
             .collect();
         let mut i = 0;

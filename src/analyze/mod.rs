@@ -256,6 +256,11 @@ pub fn cluster_text(doc: &Document) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Longest text (bytes) one document's analysis reads; the rest is cut and the cut recorded
+/// ([`Extraction::text_cut`]). Real notices and articles are far shorter; the cap keeps a page of
+/// megabytes from holding the stage for minutes.
+pub const MAX_ANALYSED_TEXT: usize = 256 * 1024;
+
 /// Whether [`cluster_text`] is the body alone (long enough to tell a repost from another story).
 fn clusters_body_alone(doc: &Document) -> bool {
     doc.text.chars().count() >= 20
@@ -336,6 +341,17 @@ impl Analyzer {
         clusters: &mut ClusterIndex,
         want_facts: bool,
     ) -> (Extraction, Option<Facts>) {
+        // Work per document is bounded: a text longer than the analysis reads is cut (at a
+        // sentence end) and the cut recorded; a notice's findings come early in its text.
+        if let Some((kept, cut)) = crate::model::cut_text(&doc.text, MAX_ANALYSED_TEXT) {
+            let short = Document {
+                text: kept.to_string(),
+                ..doc.clone()
+            };
+            let (mut ex, facts) = self.run(&short, clusters, want_facts);
+            ex.text_cut = Some(cut);
+            return (ex, facts);
+        }
         let p = self.prepare_doc(doc);
         let t = Tokens::new(self, &p.full);
         let cues = self.cues(&p, &t);
@@ -402,6 +418,7 @@ impl Analyzer {
                 reason.map(str::to_string)
             },
             cluster,
+            text_cut: None,
         };
         (ex, facts)
     }
@@ -879,6 +896,26 @@ mod tests {
             assert!(!v.is_signal, "{text}: {:?}", v.findings);
             assert_eq!(v.reason.as_deref(), Some("standard announcement"));
         }
+    }
+
+    /// Regression (issue 16, 3): analysis time grew faster than text length (4 MB of repeated
+    /// hazard text took a minute). The analysis reads at most [`MAX_ANALYSED_TEXT`] bytes, cut at
+    /// a sentence end, and records the cut.
+    #[test]
+    fn a_long_text_is_analysed_up_to_the_cap_and_the_cut_recorded() {
+        let sentence = "昨晚小区电动车充电时起火，消防到场扑灭。";
+        let n = MAX_ANALYSED_TEXT / sentence.len() * 2;
+        let x = run("", &sentence.repeat(n), None);
+        let cut = x.text_cut.expect("the cut is recorded");
+        assert_eq!(cut.total, (sentence.len() * n) as u64);
+        assert!(cut.kept <= MAX_ANALYSED_TEXT as u64 && cut.kept % sentence.len() as u64 == 0);
+        assert!(
+            finding(&x, "电动自行车", "火灾").is_some(),
+            "{:?}",
+            x.findings
+        );
+        let short = run("", sentence, None);
+        assert_eq!(short.text_cut, None);
     }
 
     #[test]

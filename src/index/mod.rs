@@ -1006,6 +1006,7 @@ mod tests {
             is_signal: fx.signal,
             reason: None,
             cluster: fx.id.into(),
+            text_cut: None,
         };
         (doc, ex)
     }

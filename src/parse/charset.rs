@@ -44,7 +44,13 @@ pub fn decode_bytes(body: &[u8], content_type: Option<&str>) -> String {
         enc
     };
     let (text, _, _) = enc.decode(body);
-    text.into_owned()
+    let mut text = text.into_owned();
+    // NUL is no text in any page or feed; a page of NULs (or padded with them) would otherwise
+    // become megabytes of replacement characters downstream
+    if text.contains('\0') {
+        text.retain(|c| c != '\0');
+    }
+    text
 }
 
 fn label(name: &str) -> Option<&'static Encoding> {

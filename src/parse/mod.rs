@@ -139,10 +139,31 @@ pub fn discover(f: &Fetched, source: &SourceConfig) -> Result<Discovered, ParseE
 
 /// Documents on a detail or API page.
 pub fn parse(f: &Fetched, source: &SourceConfig) -> Result<Vec<Document>, ParseError> {
-    match f.role {
-        PageRole::Detail => parse_detail(f, source).map(|d| vec![d]),
-        PageRole::Api => parse_api(f, source),
-        _ => Ok(Vec::new()),
+    let mut docs = match f.role {
+        PageRole::Detail => vec![parse_detail(f, source)?],
+        PageRole::Api => parse_api(f, source)?,
+        _ => Vec::new(),
+    };
+    for d in &mut docs {
+        cap_text(d);
+    }
+    Ok(docs)
+}
+
+/// Longest text (bytes) a document keeps: what is indexed and stored. Real pages are far
+/// shorter; a page of megabytes (a log dump, a bomb cut at the body cap) keeps its head.
+pub const MAX_DOCUMENT_TEXT: usize = 1024 * 1024;
+
+/// Cut a document's text to [`MAX_DOCUMENT_TEXT`], recording the cut in its fields.
+fn cap_text(d: &mut Document) {
+    if let Some((kept, cut)) = crate::model::cut_text(&d.text, MAX_DOCUMENT_TEXT) {
+        tracing::warn!(url = %d.url, kept = cut.kept, total = cut.total, "document text cut");
+        let kept = kept.to_string();
+        d.text = kept;
+        d.fields.insert(
+            crate::model::field::TEXT_CUT.to_string(),
+            format!("{}/{}", cut.kept, cut.total),
+        );
     }
 }
 

@@ -381,3 +381,63 @@ text = "x"
             .contains("choose one")
     );
 }
+
+/// Regression (issue 16, 4): a page of NUL bytes became megabytes of replacement characters
+/// (about 100× its size in memory downstream). NUL is no text: such a page is an empty page.
+#[test]
+fn a_page_of_nul_bytes_is_an_empty_page() {
+    let mut body = b"<html><body><h1>".to_vec();
+    body.extend(std::iter::repeat_n(0u8, 2 * 1024 * 1024));
+    body.extend_from_slice(b"</h1><article><p>");
+    body.extend(std::iter::repeat_n(0u8, 1024));
+    body.extend_from_slice(b"</p></article></body></html>");
+    let f = fetched(
+        "http://news.test/a/0.html",
+        PageRole::Detail,
+        "text/html",
+        body,
+    );
+    let e = parse(&f, &source("news")).unwrap_err();
+    assert_eq!(e.reason(), "empty-page");
+    // NULs inside real text go, the text stays
+    let f = fetched(
+        "http://news.test/a/1.html",
+        PageRole::Detail,
+        "text/html",
+        "<h1>电热毯\0召回</h1><article><p>某公司\0\0召回电热毯。</p></article>"
+            .as_bytes()
+            .to_vec(),
+    );
+    let d = &parse(&f, &source("news")).unwrap()[0];
+    assert_eq!(
+        (d.title.as_str(), d.text.as_str()),
+        ("电热毯召回", "某公司召回电热毯。")
+    );
+}
+
+/// Regression (issue 16, 3): one page of megabytes held the analysis stage for minutes and
+/// stored an extraction of tens of megabytes. A document keeps the head of such a text, cut
+/// at a sentence end, and says so in its fields.
+#[test]
+fn a_huge_page_keeps_the_head_of_its_text_and_records_the_cut() {
+    let sentence = "某品牌电动车充电时起火，消防到场处置。";
+    let n = crate::parse::MAX_DOCUMENT_TEXT / sentence.len() * 3;
+    let html = format!(
+        "<h1>标题</h1><article><p>{}</p></article>",
+        sentence.repeat(n)
+    );
+    let total = sentence.len() * n;
+    let f = fetched(
+        "http://news.test/a/2.html",
+        PageRole::Detail,
+        "text/html",
+        html.into_bytes(),
+    );
+    let d = &parse(&f, &source("news")).unwrap()[0];
+    assert!(d.text.len() <= crate::parse::MAX_DOCUMENT_TEXT);
+    assert!(d.text.ends_with('。'), "cut at a sentence end");
+    assert_eq!(
+        d.field(crate::model::field::TEXT_CUT),
+        Some(format!("{}/{total}", d.text.len()).as_str())
+    );
+}

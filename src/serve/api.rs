@@ -1060,6 +1060,7 @@ pub(crate) mod tests {
             is_signal: true,
             reason: None,
             cluster: "e1".into(),
+            text_cut: None,
         };
         w.upsert(&doc, &ex).unwrap();
         w.commit().unwrap();

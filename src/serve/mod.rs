@@ -344,6 +344,7 @@ mod tests {
                 is_signal: true,
                 reason: None,
                 cluster: id.into(),
+                text_cut: None,
             };
             out.push((d, e));
         }
