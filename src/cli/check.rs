@@ -111,14 +111,16 @@ fn check_file(
         }
         return;
     }
-    let text = match std::fs::read_to_string(path) {
+    let text = match jiance::config::read_text(path) {
         Ok(t) => t,
         Err(e) => {
-            errors.push(ConfigError::new(&name, 0, format!("cannot read: {e}")));
+            errors.push(e);
             return;
         }
     };
-    let is_config = text.lines().any(|l| l.trim_start().starts_with("data_dir"));
+    // A service config has top-level keys or tables other than `[[source]]` (a source file has
+    // only those); `data_dir` may be left to its default.
+    let is_config = is_service_config(&text);
     if is_config {
         match Config::load(path) {
             Ok(cfg) => {
@@ -182,4 +184,27 @@ fn placeholder_free(text: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Whether a TOML text is a service config rather than a file of `[[source]]` blocks: it has a
+/// top-level key before any table, or a table other than `[[source]]` and its sub-tables.
+fn is_service_config(text: &str) -> bool {
+    let mut in_source = false;
+    for l in text.lines() {
+        let t = l.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if t.starts_with('[') {
+            in_source =
+                t == "[[source]]" || t.starts_with("[source.") || t.starts_with("[[source.");
+            if !in_source {
+                return true;
+            }
+        } else if !in_source {
+            // a key at the top level (data_dir, source_files …)
+            return true;
+        }
+    }
+    false
 }

@@ -216,9 +216,7 @@ pub mod humantime_serde_compat {
 impl Config {
     /// Read and validate a config file and the source files it names.
     pub fn load(path: &Path) -> Result<Config, Vec<ConfigError>> {
-        let file = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| vec![ConfigError::new(&file, 0, format!("cannot read: {e}"))])?;
+        let text = read_text(path).map_err(|e| vec![e])?;
         Config::from_str_at(&text, path)
     }
 
@@ -244,7 +242,7 @@ impl Config {
         cfg.rules_dir = cfg.rules_dir.map(|d| base.join(d));
         cfg.dictionaries_dir = cfg.dictionaries_dir.map(|d| base.join(d));
         cfg.data_dir = base.join(&cfg.data_dir);
-        errors.extend(check_unique_names(&cfg.sources, &file));
+        errors.extend(check_unique_names(&cfg.sources, &file, text));
         let names: Vec<&str> = cfg.sources.iter().map(|s| s.name.as_str()).collect();
         let (mut jobs, errs) = validate_schedules(&cfg.schedule_blocks, &names, &file, text);
         errors.extend(errs);
@@ -260,6 +258,35 @@ impl Config {
     }
 }
 
+/// A config or rule file's text; invalid UTF-8 is reported at the line and column of its first
+/// bad byte (files are UTF-8; a GBK-saved file is the usual cause).
+pub fn read_text(path: &Path) -> Result<String, ConfigError> {
+    let file = path.display().to_string();
+    let bytes =
+        std::fs::read(path).map_err(|e| ConfigError::new(&file, 0, format!("cannot read: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let bad = e.utf8_error().valid_up_to();
+        let before = &e.as_bytes()[..bad];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
+        ConfigError::new(
+            &file,
+            line,
+            format!(
+                "not UTF-8 (byte 0x{:02x} at column {column}); save the file as UTF-8",
+                e.as_bytes()[bad]
+            ),
+        )
+    })
+}
+
 /// `[[source]]` blocks of one file.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -271,8 +298,7 @@ struct SourceFile {
 /// Read and validate a file of `[[source]]` blocks.
 pub fn load_source_file(path: &Path) -> Result<Vec<SourceConfig>, Vec<ConfigError>> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| vec![ConfigError::new(&file, 0, format!("cannot read: {e}"))])?;
+    let text = read_text(path).map_err(|e| vec![e])?;
     parse_sources(&text, &file)
 }
 
@@ -286,7 +312,7 @@ pub fn parse_sources(text: &str, file: &str) -> Result<Vec<SourceConfig>, Vec<Co
         .enumerate()
         .flat_map(|(i, s)| s.validate(file, text, i))
         .collect();
-    errors.extend(check_unique_names(&parsed.sources, file));
+    errors.extend(check_unique_names(&parsed.sources, file, text));
     if errors.is_empty() {
         Ok(parsed.sources)
     } else {
@@ -294,15 +320,26 @@ pub fn parse_sources(text: &str, file: &str) -> Result<Vec<SourceConfig>, Vec<Co
     }
 }
 
-fn check_unique_names(sources: &[SourceConfig], file: &str) -> Vec<ConfigError> {
+/// Refuse a source name declared twice, at the second declaration's `name` line (a source of
+/// `file`'s own `[[source]]` blocks), else at its `source_files` line.
+fn check_unique_names(sources: &[SourceConfig], file: &str, text: &str) -> Vec<ConfigError> {
+    let own = text.lines().filter(|l| l.trim() == "[[source]]").count();
     let mut seen = std::collections::HashSet::new();
     sources
         .iter()
-        .filter(|s| !seen.insert(s.name.as_str()))
-        .map(|s| {
+        .enumerate()
+        .filter(|(_, s)| !seen.insert(s.name.as_str()))
+        .map(|(i, s)| {
+            let line = if i < own {
+                line_in_block(text, "source", i, "name")
+            } else {
+                text.lines()
+                    .position(|l| l.trim_start().starts_with("source_files"))
+                    .map_or(0, |p| p + 1)
+            };
             ConfigError::new(
                 file,
-                0,
+                line,
                 format!("source name {:?} is declared twice", s.name),
             )
         })
@@ -381,7 +418,65 @@ start = ["http://c.test/api"]
         assert_eq!(lines("bad CSS selector"), [17]);
         assert_eq!(lines("need a [source.detail]"), [4]);
         assert_eq!(lines("json sources need a [source.api]"), [24]);
-        assert_eq!(lines("declared twice").len(), 1);
+        // regression (issue 16, 7): the duplicate was reported at line 0
+        assert_eq!(lines("declared twice"), [23]);
+        // and a bad selector said "Unexpected error occurred. Please report this to the developer"
+        let sel = errs
+            .iter()
+            .find(|e| e.message.contains("bad CSS selector"))
+            .unwrap();
+        assert!(
+            !sel.message.contains("report this") && sel.message.contains("ul > > li"),
+            "{}",
+            sel.message
+        );
+    }
+
+    /// Regression (issue 16, 7): malformed dotted paths passed the check.
+    #[test]
+    fn malformed_api_paths_are_refused_at_their_line() {
+        let text = r#"[[source]]
+name = "api"
+kind = "json"
+channel = "complaint"
+start = ["http://c.test/api"]
+[source.api]
+items = "data..[[items"
+fields = { title = "t", text = "body.", id = "id" }
+"#;
+        let errs = parse_sources(text, "s.toml").unwrap_err();
+        let items: Vec<&ConfigError> = errs
+            .iter()
+            .filter(|e| e.message.contains("for items"))
+            .collect();
+        assert_eq!(items.len(), 1, "{errs:?}");
+        assert_eq!(items[0].line, 7);
+        assert!(
+            errs.iter()
+                .any(|e| e.message.contains("for text") && e.line == 8),
+            "{errs:?}"
+        );
+        assert!(!errs.iter().any(|e| e.message.contains("for title")));
+        let ok = text
+            .replace("data..[[items", "data.items.0.list")
+            .replace("body.", "body");
+        assert!(parse_sources(&ok, "s.toml").is_ok());
+    }
+
+    /// Regression (issue 16, 7): a file that is not UTF-8 was reported at line 0.
+    #[test]
+    fn a_file_that_is_not_utf8_is_reported_at_its_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gbk.toml");
+        let (gbk, _, _) = encoding_rs::GBK.encode("[[source]]\nname = \"局\"\n");
+        std::fs::write(&path, &gbk).unwrap();
+        let e = load_source_file(&path).unwrap_err();
+        assert_eq!(
+            (e[0].line, e[0].message.contains("column 9")),
+            (2, true),
+            "{e:?}"
+        );
+        assert!(e[0].message.contains("UTF-8"));
     }
 
     #[test]

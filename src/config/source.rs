@@ -256,7 +256,10 @@ impl SourceConfig {
         }
         for (key, sel) in self.selectors() {
             if let Err(e) = scraper::Selector::parse(sel) {
-                err(key, format!("bad CSS selector {sel:?} for {key}: {e}"));
+                err(
+                    key,
+                    format!("bad CSS selector {sel:?} for {key}: {}", selector_error(&e)),
+                );
             }
         }
         match self.kind {
@@ -300,6 +303,31 @@ impl SourceConfig {
             ));
         }
         if let Some(a) = &self.api {
+            // dotted paths: names and array indices, no empty step, no brackets
+            let paths = std::iter::once(("items", a.items.as_str(), true))
+                .chain(a.cursor.as_deref().map(|c| ("cursor", c, false)))
+                .chain(
+                    a.fields
+                        .iter()
+                        .map(|(k, v)| (k.as_str(), v.as_str(), false)),
+                );
+            for (key, path, may_be_empty) in paths {
+                if let Some(why) = bad_path(path, may_be_empty) {
+                    let line_key = if ["items", "cursor"].contains(&key) {
+                        key
+                    } else {
+                        "fields"
+                    };
+                    errs.push(ConfigError::new(
+                        file,
+                        line_in_block(text, "source", n, line_key),
+                        format!(
+                            "source {:?}: api path {path:?} for {key}: {why} (write dotted names, e.g. \"data.items\"; numbers index arrays)",
+                            self.name
+                        ),
+                    ));
+                }
+            }
             for key in ["title", "text"] {
                 if !a.fields.contains_key(key) {
                     errs.push(ConfigError::new(
@@ -312,4 +340,46 @@ impl SourceConfig {
         }
         errs
     }
+}
+
+/// A CSS selector error in words: scraper's own message for some errors is "Unexpected error
+/// occurred. Please report this to the developer" followed by a debug dump.
+pub fn selector_error(e: &scraper::error::SelectorErrorKind) -> String {
+    use scraper::error::SelectorErrorKind as K;
+    match e {
+        K::UnexpectedSelectorParseError(kind) => {
+            // "DanglingCombinator" → "dangling combinator"; a payload stays as written
+            let debug = format!("{kind:?}");
+            let (name, payload) = match debug.split_once('(') {
+                Some((n, p)) => (n.to_string(), Some(p.trim_end_matches(')').to_string())),
+                None => (debug.clone(), None),
+            };
+            let mut words = String::new();
+            for (i, c) in name.chars().enumerate() {
+                if c.is_uppercase() && i > 0 {
+                    words.push(' ');
+                }
+                words.extend(c.to_lowercase());
+            }
+            match payload {
+                Some(p) => format!("{words} ({p})"),
+                None => words,
+            }
+        }
+        other => other.to_string().to_lowercase(),
+    }
+}
+
+/// Why a dotted JSON path is malformed, if it is: `items` may be empty (a top-level array).
+fn bad_path(path: &str, may_be_empty: bool) -> Option<&'static str> {
+    if path.is_empty() {
+        return (!may_be_empty).then_some("empty path");
+    }
+    if path.split('.').any(str::is_empty) {
+        return Some("empty step (two dots, or a dot at an end)");
+    }
+    if path.contains(['[', ']', ' ', '"', '\'']) {
+        return Some("brackets, quotes and spaces are not part of a dotted path");
+    }
+    None
 }

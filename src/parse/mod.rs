@@ -431,7 +431,10 @@ fn selector(url: &str, css: &str) -> Result<Selector, ParseError> {
         ParseError::new(
             url,
             "bad-selector",
-            format!("bad CSS selector {css:?}: {e}"),
+            format!(
+                "bad CSS selector {css:?}: {}",
+                crate::config::selector_error(&e)
+            ),
         )
     })
 }

@@ -84,8 +84,10 @@ pub enum SignalTableError {
         path: String,
         source: std::io::Error,
     },
-    #[error("{path}: {source}")]
-    Polars { path: String, source: PolarsError },
+    /// (`error`, not `source`: the message already holds it, so a report that prints the
+    /// cause chain does not print it twice.)
+    #[error("{path}: {error}")]
+    Polars { path: String, error: PolarsError },
     #[error("{path}: not a signal table: {message}")]
     Schema { path: String, message: String },
 }
@@ -98,9 +100,9 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SignalTableError + '_ {
 }
 
 fn pl_err(path: &str) -> impl FnOnce(PolarsError) -> SignalTableError + '_ {
-    move |source| SignalTableError::Polars {
+    move |error| SignalTableError::Polars {
         path: path.to_string(),
-        source,
+        error,
     }
 }
 
@@ -428,7 +430,37 @@ fn parquet_magic(path: &Path) -> bool {
         && &head == b"PAR1"
 }
 
+/// A damaged partition is refused by its own name (the lazy scan would fail later, naming only
+/// the directory): a Parquet file starts and ends with `PAR1` and its footer fits in it.
+fn check_parquet_frame(path: &Path) -> Result<(), SignalTableError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let bad = |message: &str| SignalTableError::Schema {
+        path: path.display().to_string(),
+        message: message.to_string(),
+    };
+    let mut f = File::open(path).map_err(io_err(path))?;
+    let len = f.metadata().map_err(io_err(path))?.len();
+    if len < 12 {
+        return Err(bad("not a Parquet file (too short: damaged or cut off)"));
+    }
+    let mut head = [0u8; 4];
+    let mut tail = [0u8; 8];
+    f.read_exact(&mut head).map_err(io_err(path))?;
+    f.seek(SeekFrom::End(-8)).map_err(io_err(path))?;
+    f.read_exact(&mut tail).map_err(io_err(path))?;
+    let footer = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
+    if &head != b"PAR1" || &tail[4..] != b"PAR1" || footer + 12 > len {
+        return Err(bad(
+            "not a Parquet file (damaged or cut off); remove it or rerun scoring to rewrite it",
+        ));
+    }
+    Ok(())
+}
+
 fn scan_parquet_files(files: &[PathBuf], name: &str) -> Result<Scanned, SignalTableError> {
+    for f in files {
+        check_parquet_frame(f)?;
+    }
     let paths: Vec<PlRefPath> = files
         .iter()
         .map(|p| PlRefPath::from(p.to_string_lossy().as_ref()))
@@ -838,6 +870,30 @@ mod tests {
         let empty = tempfile::tempdir().unwrap();
         let df = scan(empty.path()).unwrap().collect().unwrap();
         assert_eq!((df.height(), df.schema().as_ref()), (0, &schema()));
+    }
+
+    /// Regression (issue 16, 7): one corrupt partition failed the scan naming only the
+    /// directory, and its Parquet error was printed twice in a cause chain.
+    #[test]
+    fn a_damaged_partition_is_named_by_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        write_partitions(dir.path(), &three()).unwrap();
+        let victim = dir.path().join("day=2026-03-06.parquet");
+        let mut raw = std::fs::read(&victim).unwrap();
+        raw.truncate(raw.len() / 2);
+        std::fs::write(&victim, &raw).unwrap();
+        let Err(e) = scan(dir.path()) else {
+            panic!("a damaged partition must fail the scan")
+        };
+        let msg = e.to_string();
+        assert!(
+            msg.contains("day=2026-03-06.parquet") && msg.contains("damaged"),
+            "{msg}"
+        );
+        assert!(
+            std::error::Error::source(&e).is_none(),
+            "no second copy in a cause chain"
+        );
     }
 
     /// Regression: a GBK line was reported and then the line after it, valid or not, was thrown

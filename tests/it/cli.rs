@@ -63,6 +63,22 @@ fn check_names_file_and_line_of_bad_source_files() {
     );
 }
 
+/// Regression (issue 16, 7): a service config without `data_dir` was read as a source file and
+/// passed or failed for the wrong reasons; it is a config missing its data directory.
+#[test]
+fn check_reads_a_config_without_data_dir_as_a_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("jiance.toml");
+    std::fs::write(&path, "# service\n[crawl]\nrps = 1.0\n").unwrap();
+    let out = jiance(&["check", path.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&path.display().to_string()) && stderr.contains("data_dir"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn check_reports_a_failing_rule_example_in_a_copied_rules_dir() {
     let dir = tempfile::tempdir().unwrap();
