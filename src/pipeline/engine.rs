@@ -525,9 +525,29 @@ fn sink_stage(
         let Some(a) = next else { break };
         counters.index.received();
         counters.queues[2].set(rx.len(), rx.max_capacity());
+        // The same document through two sources (a site's HTML and API faces): the owner is
+        // decided by name, not by which arrived first (see `owns_before`).
+        let in_batch = pending.iter().position(|p| p.doc.id == a.doc.id);
+        let owner = match in_batch {
+            Some(i) => Some(pending[i].doc.source.clone()),
+            None => store.owner(&a.doc.id)?,
+        };
+        if owner.is_some_and(|o| crate::store::owns_before(&o, &a.doc.source)) {
+            counters
+                .parse
+                .unchanged
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            continue;
+        }
         writer.upsert(&a.doc, &a.extraction)?;
         signals += a.signals.len() as u64;
-        pending.push(a);
+        match in_batch {
+            Some(i) => {
+                signals -= pending[i].signals.len() as u64;
+                pending[i] = a;
+            }
+            None => pending.push(a),
+        }
         let since = *oldest.get_or_insert_with(Instant::now);
         if pending.len() >= COMMIT_EVERY || since.elapsed() >= COMMIT_INTERVAL {
             commit(&mut pending, &mut writer)?;
@@ -654,6 +674,55 @@ mod tests {
         sink.await.unwrap().unwrap();
         assert_eq!(store.document_count().unwrap(), 1);
         assert_eq!(index.num_docs(), 1);
+    }
+
+    /// Regression (issue 16, 2): a complaint reached through a site's HTML pages and its API
+    /// belonged to whichever face arrived first, so an alert's sources (and level) depended on
+    /// crawl timing. The owner is now the same in either order, within a batch or across two.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_document_reached_through_two_sources_has_one_owner_in_any_order() {
+        let analyzer = Analyzer::load(None, None).unwrap();
+        for (order, batches) in [
+            (["board-html", "board-api"], 1),
+            (["board-api", "board-html"], 1),
+            (["board-html", "board-api"], 2),
+            (["board-api", "board-html"], 2),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+            let index = Arc::new(Index::open(&dir.path().join("index"), analyzer.jieba()).unwrap());
+            let counters = Arc::new(Counters::default());
+            let mut copies = order.map(|source| {
+                let mut a = analyzed(&analyzer, 7);
+                a.doc.source = source.into();
+                a
+            });
+            // the API face's copy differs in a field, so it is not an identical repeat
+            copies[1].doc.fields.insert("via".into(), "api".into());
+            let mut sent = copies.into_iter();
+            for _ in 0..batches {
+                let (tx, rx) = mpsc::channel(4);
+                let sink = {
+                    let (index, counters, store) = (index.clone(), counters.clone(), store.clone());
+                    tokio::task::spawn_blocking(move || sink_stage(rx, &index, &counters, &store))
+                };
+                for a in sent.by_ref().take(if batches == 1 { 2 } else { 1 }) {
+                    // what the parse stage would pass on
+                    if !store.unchanged(&a.doc).unwrap() {
+                        tx.send(a).await.unwrap();
+                    }
+                }
+                drop(tx);
+                sink.await.unwrap().unwrap();
+            }
+            assert_eq!(
+                store.owner("doc-7").unwrap().as_deref(),
+                Some("board-api"),
+                "{order:?} in {batches} batch(es)"
+            );
+            assert_eq!(store.document_count().unwrap(), 1);
+            assert_eq!(index.num_docs(), 1);
+        }
     }
 
     /// A trickle: one document and the channel stays open. It must become searchable (committed
