@@ -113,6 +113,9 @@ pub struct Config {
     pub schedules: Vec<Scheduled>,
 }
 
+/// Documents per index commit unless `[crawl] commit_every` says otherwise.
+pub const DEFAULT_COMMIT_EVERY: usize = 200;
+
 /// Global crawler settings; each source may override the politeness part.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -136,6 +139,8 @@ pub struct CrawlSettings {
     pub obey_robots: bool,
     /// WARC file size at which a new file is started.
     pub archive_rotate_bytes: u64,
+    /// Documents per index commit (at most 3 s apart): a crash re-fetches at most this many.
+    pub commit_every: usize,
 }
 
 impl Default for CrawlSettings {
@@ -155,6 +160,7 @@ impl Default for CrawlSettings {
             retries: 3,
             obey_robots: true,
             archive_rotate_bytes: 256 * 1024 * 1024,
+            commit_every: DEFAULT_COMMIT_EVERY,
         }
     }
 }

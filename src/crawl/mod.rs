@@ -95,6 +95,34 @@ pub struct CrawlReport {
     pub sources: BTreeMap<String, SourcePassTally>,
     /// Sources whose last success is older than `stale_after` schedules (`source-stale`).
     pub stale: Vec<String>,
+    /// With [`Crawler::hold_until_committed`]: what the pass would have recorded at its end (list
+    /// and feed validators, sources done), left for the caller to record with
+    /// [`CrawlReport::record_held`] once everything the pass sent on is committed.
+    pub held: Held,
+}
+
+/// List / feed / sitemap records and source completions a pass holds back (see
+/// [`CrawlReport::held`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Held {
+    pub records: Vec<PageRecord>,
+    /// `crawl.incomplete.<source>` keys to set to "0".
+    pub complete: Vec<String>,
+}
+
+impl CrawlReport {
+    /// Record what the pass held back: call only once every page it sent on is committed, so a
+    /// crash before then leaves the next pass to rediscover them (no 304 and no unchanged sitemap
+    /// hides a page that was fetched but never stored, and incremental paging resumes).
+    pub fn record_held(&self, store: &Store) -> Result<(), crate::store::StoreError> {
+        for rec in &self.held.records {
+            store.record_page(rec)?;
+        }
+        for key in &self.held.complete {
+            store.set_meta(key, "0")?;
+        }
+        Ok(())
+    }
 }
 
 /// How the scheduler finds the links of a page: `parse::discover`, replaceable in tests so the
@@ -106,6 +134,7 @@ pub struct Crawler {
     fetcher: Fetcher,
     store: Store,
     discover: DiscoverFn,
+    hold: bool,
 }
 
 impl Crawler {
@@ -119,7 +148,17 @@ impl Crawler {
             fetcher: Fetcher::new(settings, archive, counters)?,
             store,
             discover: crate::parse::discover,
+            hold: false,
         })
+    }
+
+    /// Hold back the end-of-pass records (list and feed validators, sources done) in the report
+    /// instead of writing them: the pipeline writes them once its sink has committed everything
+    /// this pass sent on. Without it a kill after the crawl but before the commit lost pages for
+    /// good: the next pass got a 304 or an unchanged sitemap and never saw their links again.
+    pub fn hold_until_committed(mut self) -> Crawler {
+        self.hold = true;
+        self
     }
 
     #[cfg(test)]
@@ -139,6 +178,8 @@ impl Crawler {
             report: Mutex::default(),
             now: chrono::Utc::now(),
             closed: AtomicBool::new(false),
+            hold: self.hold,
+            held: Mutex::default(),
         });
         let mut set = JoinSet::new();
         for s in sources.iter().filter(|s| s.is_enabled()) {
@@ -150,11 +191,12 @@ impl Crawler {
                 tracing::error!("a source task ended abnormally: {e}");
             }
         }
-        let report = pass
+        let mut report = pass
             .report
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone();
+        report.held = std::mem::take(&mut *pass.held.lock().unwrap_or_else(|e| e.into_inner()));
         tracing::info!(
             pages = report.pages,
             emitted = report.emitted,
@@ -186,6 +228,9 @@ struct Pass {
     now: Timestamp,
     /// Set when `out` is closed: schedule nothing more.
     closed: AtomicBool,
+    /// Hold the end-of-source records in `held` rather than writing them.
+    hold: bool,
+    held: Mutex<Held>,
 }
 
 /// What a page task hands back to its source's scheduler.
@@ -409,15 +454,26 @@ impl Pass {
                 rec.etag = None;
                 rec.last_modified = None;
             }
-            if let Err(e) = self.store.record_page(&rec) {
+            if self.hold {
+                self.held
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .records
+                    .push(rec);
+            } else if let Err(e) = self.store.record_page(&rec) {
                 tracing::warn!(url = %rec.url, "store: cannot record page: {e}");
             }
         }
-        if !list_failed
-            && !self.closed.load(Ordering::Relaxed)
-            && let Err(e) = self.store.set_meta(&incomplete_key, "0")
-        {
-            tracing::warn!(source = %src.name, "store: {e}");
+        if !list_failed && !self.closed.load(Ordering::Relaxed) {
+            if self.hold {
+                self.held
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .complete
+                    .push(incomplete_key);
+            } else if let Err(e) = self.store.set_meta(&incomplete_key, "0") {
+                tracing::warn!(source = %src.name, "store: {e}");
+            }
         }
         self.record_health(&src, start_ok);
     }

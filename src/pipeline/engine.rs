@@ -26,8 +26,9 @@ use super::Counters;
 pub const FETCHED_CAPACITY: usize = 64;
 pub const DOCUMENT_CAPACITY: usize = 256;
 pub const ANALYZED_CAPACITY: usize = 256;
-/// Documents per index commit; a crash loses at most this many, which are fetched again.
-pub const COMMIT_EVERY: usize = 200;
+/// Documents per index commit by default (`[crawl] commit_every`); a crash loses at most this
+/// many, which are fetched again.
+pub const COMMIT_EVERY: usize = crate::config::DEFAULT_COMMIT_EVERY;
 /// Longest an indexed document waits for its commit (and so for being searchable) when documents
 /// arrive slowly; a crash loses at most this tail, which is fetched again.
 pub const COMMIT_INTERVAL: Duration = Duration::from_secs(3);
@@ -254,7 +255,8 @@ impl Engine {
             archive,
             self.store.clone(),
             self.counters.clone(),
-        )?;
+        )?
+        .hold_until_committed();
 
         let (tx_fetched, rx_fetched) = mpsc::channel::<Fetched>(FETCHED_CAPACITY);
         let (tx_docs, rx_docs) = mpsc::channel::<Document>(DOCUMENT_CAPACITY);
@@ -288,7 +290,10 @@ impl Engine {
                 self.counters.clone(),
                 self.store.clone(),
             );
-            tokio::task::spawn_blocking(move || sink_stage(rx_analyzed, &index, &counters, &store))
+            let commit_every = self.settings.commit_every;
+            tokio::task::spawn_blocking(move || {
+                sink_stage(rx_analyzed, &index, &counters, &store, commit_every)
+            })
         };
         let crawl_report: CrawlReport = crawler.crawl(sources, tx_fetched).await;
         for (name, task) in [("parse", parse), ("analyze", analyze)] {
@@ -298,6 +303,9 @@ impl Engine {
         let signals = sink
             .await
             .map_err(|e| PipelineError::Stage(format!("sink: {e}")))??;
+        // Everything the pass sent on is committed: only now may its list validators and
+        // finished sources be recorded (see `Crawler::hold_until_committed`).
+        crawl_report.record_held(&self.store)?;
 
         let mut failures = crawl_report.failed.clone();
         let mut not_signals = BTreeMap::new();
@@ -482,6 +490,7 @@ fn sink_stage(
     index: &Index,
     counters: &Counters,
     store: &Store,
+    commit_every: usize,
 ) -> Result<u64, PipelineError> {
     // This runs on a blocking thread of the runtime: waiting with a timeout borrows its timer.
     let runtime = tokio::runtime::Handle::current();
@@ -549,7 +558,7 @@ fn sink_stage(
             None => pending.push(a),
         }
         let since = *oldest.get_or_insert_with(Instant::now);
-        if pending.len() >= COMMIT_EVERY || since.elapsed() >= COMMIT_INTERVAL {
+        if pending.len() >= commit_every.max(1) || since.elapsed() >= COMMIT_INTERVAL {
             commit(&mut pending, &mut writer)?;
             oldest = None;
         }
@@ -657,7 +666,9 @@ mod tests {
         let (tx, rx) = mpsc::channel(4);
         let sink = {
             let (index, counters, store) = (index.clone(), counters.clone(), store.clone());
-            tokio::task::spawn_blocking(move || sink_stage(rx, &index, &counters, &store))
+            tokio::task::spawn_blocking(move || {
+                sink_stage(rx, &index, &counters, &store, COMMIT_EVERY)
+            })
         };
         tx.send(analyzed(&analyzer, 1)).await.unwrap();
         let give_up = Instant::now() + COMMIT_INTERVAL * 20;
@@ -704,7 +715,9 @@ mod tests {
                 let (tx, rx) = mpsc::channel(4);
                 let sink = {
                     let (index, counters, store) = (index.clone(), counters.clone(), store.clone());
-                    tokio::task::spawn_blocking(move || sink_stage(rx, &index, &counters, &store))
+                    tokio::task::spawn_blocking(move || {
+                        sink_stage(rx, &index, &counters, &store, COMMIT_EVERY)
+                    })
                 };
                 for a in sent.by_ref().take(if batches == 1 { 2 } else { 1 }) {
                     // what the parse stage would pass on
@@ -737,7 +750,9 @@ mod tests {
         let (tx, rx) = mpsc::channel(4);
         let sink = {
             let (index, counters, store) = (index.clone(), counters.clone(), store.clone());
-            tokio::task::spawn_blocking(move || sink_stage(rx, &index, &counters, &store))
+            tokio::task::spawn_blocking(move || {
+                sink_stage(rx, &index, &counters, &store, COMMIT_EVERY)
+            })
         };
         tx.send(analyzed(&analyzer, 1)).await.unwrap();
         // Generous bound: this checks that the commit happens, not how fast.
