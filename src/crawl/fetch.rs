@@ -644,6 +644,7 @@ pub(crate) mod tests {
             retries: 3,
             obey_robots: true,
             archive_rotate_bytes: 1 << 30,
+            commit_every: 200,
         }
     }
 

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
 use axum::Json;
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -465,10 +466,18 @@ pub(crate) fn evidence(
         .collect()
 }
 
+/// The alert id of a path: an id that is not valid percent-encoded UTF-8 (`/api/alerts/%FF`) is
+/// a JSON 400 like every other error, not the framework's plain-text rejection.
+fn path_id(p: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+    p.map(|Path(id)| id)
+        .map_err(|e| ApiError::bad_request(format!("bad alert id in the path: {}", e.body_text())))
+}
+
 pub(super) async fn alert(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<AlertDetail>, ApiError> {
+    let id = path_id(id)?;
     let store = st.store.clone();
     let index = st.index.clone();
     let detail = blocking(move || {
@@ -573,9 +582,10 @@ fn check_len(field: &str, v: &str) -> Result<(), ApiError> {
 
 pub(super) async fn acknowledge(
     State(st): State<AppState>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    let id = path_id(id)?;
     let body: AckBody = parse_body(body, Some(AckBody::default()))?;
     check_len("note", &body.note)?;
     let store = st.store.clone();

@@ -196,7 +196,21 @@ async fn linger_oversized(req: Request, next: Next) -> Response {
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if !declared.is_some_and(|n| n > BODY_LIMIT as u64 && n <= DRAIN_CAP) {
+    // Declared beyond what is worth draining: refused at once, unread, and the connection
+    // closed (waiting for the body would hold the request until its time limit).
+    if let Some(n) = declared.filter(|&n| n > DRAIN_CAP) {
+        let mut resp = ApiError {
+            status: StatusCode::PAYLOAD_TOO_LARGE,
+            message: format!("request body of {n} bytes declared; the limit is {BODY_LIMIT}"),
+        }
+        .into_response();
+        resp.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+        return resp;
+    }
+    if !declared.is_some_and(|n| n > BODY_LIMIT as u64) {
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
@@ -559,6 +573,57 @@ mod tests {
         let v = health().await;
         assert_eq!(v["status"], "ok", "{v}");
         assert_eq!(v["unindexed_documents"], 0);
+        let _ = stop.send(());
+        server.await.unwrap().unwrap();
+    }
+
+    /// Regression (issue 16, 6): `/api/alerts/%FF` answered in plain text, and a request
+    /// declaring a 10 GB body waited for it until the 30 s time limit gave a 503. Both are now
+    /// JSON errors, the second a 413 given at once on a closed connection.
+    #[tokio::test]
+    async fn a_bad_path_and_a_huge_declared_body_get_json_errors() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let index = index_with_docs(&dir.path().join("index"));
+        let state = AppState::new(
+            store,
+            Some(index),
+            Arc::new(Counters::default()),
+            dir.path().to_path_buf(),
+        )
+        .with_access(Access::new(vec![], vec![], true));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, state, async move {
+            let _ = stopped.await;
+        }));
+        let r = reqwest::get(format!("http://{addr}/api/alerts/%FF"))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        let v = json(r).await;
+        assert!(v["error"].as_str().unwrap().contains("alert id"), "{v}");
+
+        let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        tcp.write_all(
+            b"POST /api/alerts/x/ack HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n{",
+        )
+        .await
+        .unwrap();
+        let mut answer = Vec::new();
+        // generous: the old server answered only after its 30 s request time limit
+        tokio::time::timeout(Duration::from_secs(120), tcp.read_to_end(&mut answer))
+            .await
+            .expect("the server closes the connection")
+            .unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+        assert!(
+            answer.contains("\"error\"") && answer.contains("10000000000"),
+            "{answer}"
+        );
         let _ = stop.send(());
         server.await.unwrap().unwrap();
     }

@@ -67,14 +67,14 @@ fn held(data: &Path) -> Held {
     }
 }
 
-fn config(root: &Path, name: &str) -> PathBuf {
+/// A config for a data directory `name`; `commit_every` small enough that each run that lives a
+/// little makes durable progress, so every kill interrupts a crawl with work still to do.
+fn config(root: &Path, name: &str, commit_every: usize) -> PathBuf {
     let path = root.join(format!("{name}.toml"));
     std::fs::write(
         &path,
-        // small commits: each run that lives a little makes durable progress, so every kill
-        // interrupts a crawl with work still to do
         format!(
-            "data_dir = \"{name}\"\nsource_files = [\"sources.toml\"]\n[crawl]\ncommit_every = 15\n"
+            "data_dir = \"{name}\"\nsource_files = [\"sources.toml\"]\n[crawl]\ncommit_every = {commit_every}\n"
         ),
     )
     .unwrap();
@@ -109,7 +109,7 @@ fn kill_9_during_crawls_loses_nothing_and_counts_nothing_twice() {
     .unwrap();
 
     // The uninterrupted run, timed: kills fall anywhere in a run of that length.
-    let reference = config(root.path(), "reference");
+    let reference = config(root.path(), "reference", 200);
     let started = Instant::now();
     assert!(run_once(&reference).status().unwrap().success());
     let whole = started.elapsed();
@@ -117,11 +117,11 @@ fn kill_9_during_crawls_loses_nothing_and_counts_nothing_twice() {
     assert!(want.documents.len() >= 400, "{}", want.documents.len());
     assert_eq!(want.index_documents, want.documents.len() as u64);
 
-    let kills: usize = std::env::var("JIANCE_CRASH_KILLS")
-        .ok()
-        .and_then(|k| k.parse().ok())
-        .unwrap_or(KILLS);
-    let crashed = config(root.path(), "crashed");
+    let env = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u64>().ok());
+    let kills = env("JIANCE_CRASH_KILLS").map_or(KILLS, |k| k.max(1) as usize);
+    // about one commit and a half per run: the kills spread over the whole crawl
+    let commit_every = (want.documents.len() * 2 / 3 / kills).max(2);
+    let crashed = config(root.path(), "crashed", commit_every);
     let data = root.path().join("crashed");
     let stored = || {
         Store::open(&data.join("state.sqlite"))
@@ -129,7 +129,7 @@ fn kill_9_during_crawls_loses_nothing_and_counts_nothing_twice() {
             .unwrap_or(0)
     };
     let total = want.documents.len() as u64;
-    let mut rng = rand::rngs::StdRng::seed_from_u64(16);
+    let mut rng = rand::rngs::StdRng::seed_from_u64(env("JIANCE_CRASH_SEED").unwrap_or(16));
     let mut mid_crawl = 0;
     for k in 0..kills {
         let before = stored();
@@ -140,7 +140,7 @@ fn kill_9_during_crawls_loses_nothing_and_counts_nothing_twice() {
         let by_time = k % 4 == 0;
         let at =
             Duration::from_millis(rng.random_range(20..(whole.as_millis() as u64 / 3).max(40)));
-        let more = rng.random_range(1..=25u64);
+        let more = rng.random_range(1..=2 * commit_every as u64);
         let started = Instant::now();
         loop {
             if child.try_wait().unwrap().is_some() {

@@ -9,5 +9,5 @@ rounds="${2:-3}"
 cd "$(dirname "$0")/../.."
 for r in $(seq 1 "$rounds"); do
   echo "round $r of $rounds: $kills kills"
-  JIANCE_CRASH_KILLS="$kills" cargo test --test it crash -- --nocapture
+  JIANCE_CRASH_KILLS="$kills" JIANCE_CRASH_SEED="$r" cargo test --test it crash -- --nocapture
 done
