@@ -557,8 +557,35 @@ fn parse_body<T: serde::de::DeserializeOwned>(
     {
         return Ok(v);
     }
-    serde_json::from_slice(&bytes)
-        .map_err(|e| ApiError::bad_request(format!("body: invalid JSON: {e}")))
+    // an object, as the document says: serde would read a struct from an array too (`[]`)
+    let value: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| ApiError::bad_request(format!("body: invalid JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(ApiError::bad_request("body: expected a JSON object"));
+    }
+    serde_json::from_value(value).map_err(|e| ApiError::bad_request(format!("body: {e}")))
+}
+
+/// A body, when there is one, must say it is JSON (`text/plain` is refused, not guessed at).
+fn json_content(
+    headers: &axum::http::HeaderMap,
+    body: &Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<(), ApiError> {
+    let has_body = body
+        .as_ref()
+        .is_ok_and(|b| !b.iter().all(u8::is_ascii_whitespace));
+    let json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"));
+    if has_body && !json {
+        return Err(ApiError {
+            status: axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            message: "the request body must be application/json".into(),
+        });
+    }
+    Ok(())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -583,9 +610,11 @@ fn check_len(field: &str, v: &str) -> Result<(), ApiError> {
 pub(super) async fn acknowledge(
     State(st): State<AppState>,
     id: Result<Path<String>, PathRejection>,
+    headers: axum::http::HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let id = path_id(id)?;
+    json_content(&headers, &body)?;
     let body: AckBody = parse_body(body, Some(AckBody::default()))?;
     check_len("note", &body.note)?;
     let store = st.store.clone();
@@ -686,8 +715,10 @@ pub fn inspection_rows_from_json(
 
 pub(super) async fn inspection_results(
     State(st): State<AppState>,
+    headers: axum::http::HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(axum::http::StatusCode, Json<serde_json::Value>), ApiError> {
+    json_content(&headers, &body)?;
     let body: InspectionBody = parse_body(body, None)?;
     let (alert_id, rows) = inspection_rows(body, crate::model::china_day(chrono::Utc::now()))?;
     let store = st.store.clone();

@@ -592,7 +592,7 @@ mod tests {
             Arc::new(Counters::default()),
             dir.path().to_path_buf(),
         )
-        .with_access(Access::new(vec![], vec![], true));
+        .with_access(Access::new(vec![], vec!["op".into()], true));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -605,6 +605,23 @@ mod tests {
         assert_eq!(r.status(), 400);
         let v = json(r).await;
         assert!(v["error"].as_str().unwrap().contains("alert id"), "{v}");
+        // an acknowledgement body that is an array, or not JSON at all, is refused, not recorded
+        let http = reqwest::Client::new();
+        for (content_type, body, status) in [
+            ("application/json", "[]", 400),
+            ("text/plain", "{\"note\": \"x\"}", 415),
+        ] {
+            let r = http
+                .post(format!("http://{addr}/api/alerts/nope/ack"))
+                .bearer_auth("op")
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), status, "{content_type} {body}");
+            assert!(json(r).await["error"].is_string());
+        }
 
         let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
         tcp.write_all(

@@ -21,8 +21,15 @@ pub const PATHS: &[&str] = &[
     "/",
 ];
 
+/// A query parameter. An empty value (`until=`) is the same as none (forms send every field),
+/// which the document says with `allowEmptyValue`.
 fn q(name: &str, description: &str, schema: Value) -> Value {
-    json!({ "name": name, "in": "query", "required": false, "description": description, "schema": schema })
+    json!({ "name": name, "in": "query", "required": false, "allowEmptyValue": true,
+            "description": description, "schema": schema })
+}
+
+fn one_of(values: &[&str]) -> Value {
+    json!({ "type": "string", "enum": values })
 }
 
 fn s() -> Value {
@@ -47,6 +54,7 @@ fn errors(codes: &[&str]) -> Value {
             "404" => "No such alert",
             "409" => "The alert has no sampling request",
             "413" => "Request body too large",
+            "415" => "The request body is not application/json",
             "503" => "Search index not open / request timed out",
             _ => "Error",
         };
@@ -116,7 +124,7 @@ pub fn document() -> Value {
                     "results": { "type": "array", "minItems": 1, "maxItems": 500, "items": schema_ref("InspectionBatch") } } },
                 "AlertDetail": { "type": "object", "properties": {
                     "alert": schema_ref("Alert"), "evidence": { "type": "array", "items": { "type": "object" } },
-                    "sampling_request": schema_ref("SamplingRequest"),
+                    "sampling_request": { "allOf": [schema_ref("SamplingRequest")], "nullable": true },
                     "history": { "type": "array", "items": schema_ref("AlertChange") },
                     "acknowledgement": { "type": "object", "nullable": true },
                     "inspection": { "type": "object", "nullable": true } } }
@@ -127,7 +135,8 @@ pub fn document() -> Value {
                 "summary": "Ranked alerts with filters and paging", "security": read,
                 "parameters": [
                     q("level", "Exact risk level 1-4", level.clone()), q("min_level", "Lowest risk level", level.clone()),
-                    q("action", "dismiss | notify | sample", s()), q("scope", "regional | systemic", s()),
+                    q("action", "dismiss | notify | sample", one_of(&["dismiss", "notify", "sample"])),
+                    q("scope", "regional | systemic", one_of(&["regional", "systemic"])),
                     q("category", "Category id (taxonomy)", s()), q("region", "Province name", s()),
                     q("status", "new | escalated | deescalated | ongoing | closed | acknowledged", s()),
                     q("limit", "Page size (max 500)", int()), q("offset", "Skip this many", int())
@@ -151,7 +160,7 @@ pub fn document() -> Value {
                 "security": write,
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
                 "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object", "properties": { "note": s() } } } } },
-                "responses": ok("Acknowledged", "application/json", json!({ "type": "object" }), &["400", "401", "403", "404", "413"]) } },
+                "responses": ok("Acknowledged", "application/json", json!({ "type": "object" }), &["400", "401", "403", "404", "413", "415"]) } },
             "/api/inspection-results": { "post": {
                 "summary": "Record pass/fail per batch for an alert's sampling request (operator); parties go into the sampling history",
                 "security": write,
@@ -159,7 +168,8 @@ pub fn document() -> Value {
                 "responses": {
                     "201": { "description": "Recorded", "content": { "application/json": { "schema": { "type": "object" } } } },
                     "400": errors(&["400"])["400"], "401": errors(&["401"])["401"], "403": errors(&["403"])["403"],
-                    "404": errors(&["404"])["404"], "409": errors(&["409"])["409"], "413": errors(&["413"])["413"] } } },
+                    "404": errors(&["404"])["404"], "409": errors(&["409"])["409"], "413": errors(&["413"])["413"],
+                    "415": errors(&["415"])["415"] } } },
             "/api/sampling-requests": { "get": {
                 "summary": "Drafted sampling requests, in alert rank order", "security": read,
                 "parameters": [q("alert", "Alert id", s()), q("category", "Category id", s())],
@@ -169,10 +179,12 @@ pub fn document() -> Value {
                 "parameters": [
                     q("q", "Words or \"phrases\"; AND by default, OR / NOT allowed", s()),
                     q("category", "", s()), q("hazard", "", s()), q("region", "Province", s()),
-                    q("kind", "listing | complaint | media | notice | recall | inspection | standard", s()),
+                    q("kind", "listing | complaint | media | notice | recall | inspection | standard",
+                      one_of(&["listing", "complaint", "media", "notice", "recall", "inspection", "standard"])),
                     q("source", "", s()), q("since", "", date()), q("until", "", date()),
-                    q("sort", "relevance | date", s()), q("signals", "Only risk signals (true/false)", s()),
-                    q("limit", "Max 100", int()), q("offset", "", int())
+                    q("sort", "relevance | date", one_of(&["relevance", "date"])),
+                    q("signals", "Only risk signals", one_of(&["true", "false", "1", "0", "yes", "no"])),
+                    q("limit", "At most 100 (larger values are cut to 100)", int()), q("offset", "At most 10000", json!({ "type": "integer", "minimum": 0, "maximum": 10000 }))
                 ],
                 "responses": ok("Hits and facets", "application/json", json!({ "type": "object" }), &["400", "401", "503"]) } },
             "/api/stats": { "get": {
