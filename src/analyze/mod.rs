@@ -908,7 +908,9 @@ mod tests {
         let x = run("", &sentence.repeat(n), None);
         let cut = x.text_cut.expect("the cut is recorded");
         assert_eq!(cut.total, (sentence.len() * n) as u64);
-        assert!(cut.kept <= MAX_ANALYSED_TEXT as u64 && cut.kept % sentence.len() as u64 == 0);
+        assert!(
+            cut.kept <= MAX_ANALYSED_TEXT as u64 && cut.kept.is_multiple_of(sentence.len() as u64)
+        );
         assert!(
             finding(&x, "电动自行车", "火灾").is_some(),
             "{:?}",

@@ -210,7 +210,7 @@ async fn linger_oversized(req: Request, next: Next) -> Response {
         );
         return resp;
     }
-    if !declared.is_some_and(|n| n > BODY_LIMIT as u64) {
+    if declared.is_none_or(|n| n <= BODY_LIMIT as u64) {
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
