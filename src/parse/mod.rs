@@ -97,7 +97,18 @@ pub fn discover(f: &Fetched, source: &SourceConfig) -> Result<Discovered, ParseE
         // Sitemaps are fetched in the feed role: a page that only leads to article pages.
         PageRole::Feed if source.kind == SourceKind::Sitemap => sitemap::discover(f, &base),
         PageRole::Feed => {
-            let feed = feed_rs::parser::parse(f.body.as_slice()).map_err(|e| {
+            // feed-rs (through quick-xml) panics on some malformed input (an encoding declaration
+            // met after its prefix buffer was drained, found by the mutation smoke): such a page is
+            // a bad feed, and the parse stage goes on
+            let parsed = std::panic::catch_unwind(|| feed_rs::parser::parse(f.body.as_slice()))
+                .map_err(|_| {
+                    ParseError::new(
+                        &f.url,
+                        "bad-feed",
+                        "not a readable RSS/Atom feed: the XML parser gave up on malformed input",
+                    )
+                })?;
+            let feed = parsed.map_err(|e| {
                 ParseError::new(
                     &f.url,
                     "bad-feed",
