@@ -270,23 +270,78 @@ pub fn router(state: AppState) -> Router {
     finish(app.layer(middleware::from_fn_with_state(access, auth::authorize)))
 }
 
+/// Longest a client may take to send a request's headers: a client that sends them partly and
+/// then nothing is cut off (axum's own `serve` sets no limit, so such connections stayed open).
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Serve until `shutdown` resolves (graceful: requests in flight finish, event streams end).
+/// The accept loop is ours rather than `axum::serve`'s so that header reads have a time limit.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     mut state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::service::TowerToHyperService;
+
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, access = %state.access.describe(), "serving dashboard and API");
     }
     let (closing_tx, closing_rx) = tokio::sync::watch::channel(false);
-    state.closing = closing_rx;
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            let _ = closing_tx.send(true);
-        })
-        .await
+    state.closing = closing_rx.clone();
+    let app = router(state);
+    let mut connections = tokio::task::JoinSet::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                // out of file descriptors and the like: wait a moment, keep serving
+                Err(e) => {
+                    tracing::warn!("accept: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let mut closing = closing_rx.clone();
+        connections.spawn(async move {
+            let mut builder = Builder::new(TokioExecutor::new());
+            builder
+                .http1()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT);
+            let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            let mut conn = std::pin::pin!(conn);
+            let mut draining = false;
+            loop {
+                tokio::select! {
+                    result = conn.as_mut() => {
+                        if let Err(e) = result {
+                            tracing::debug!("connection: {e}");
+                        }
+                        break;
+                    }
+                    changed = closing.changed(), if !draining => {
+                        draining = true;
+                        if changed.is_ok() {
+                            conn.as_mut().graceful_shutdown();
+                        }
+                    }
+                }
+            }
+        });
+        // finished connections are reaped as new ones come
+        while connections.try_join_next().is_some() {}
+    }
+    // stop taking connections; let the open ones finish their requests (event streams end)
+    drop(listener);
+    let _ = closing_tx.send(true);
+    while connections.join_next().await.is_some() {}
+    Ok(())
 }
 
 #[cfg(test)]
@@ -629,6 +684,17 @@ mod tests {
         )
         .await
         .unwrap();
+        // a client that sends part of its headers and then nothing is cut off (the old server
+        // kept the connection open for ever)
+        let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+        slow.write_all(b"GET /api/alerts HTTP/1.1\r\nHost: t\r\nX-Slow: ")
+            .await
+            .unwrap();
+        let mut rest = Vec::new();
+        tokio::time::timeout(HEADER_READ_TIMEOUT * 6, slow.read_to_end(&mut rest))
+            .await
+            .expect("a client stalled inside its headers is disconnected")
+            .ok();
         let mut answer = Vec::new();
         // generous: the old server answered only after its 30 s request time limit
         tokio::time::timeout(Duration::from_secs(120), tcp.read_to_end(&mut answer))
