@@ -373,9 +373,10 @@ pub struct TextCut {
     pub total: u64,
 }
 
-/// Cut `text` to at most `max` bytes, at the last sentence end (。！？ or a newline) in the
-/// final 2,000 bytes before the limit, else at a character boundary. None when it fits.
-pub fn cut_text(text: &str, max: usize) -> Option<(&str, TextCut)> {
+/// Where to cut `text` to at most `max` bytes: at the last sentence end (。！？ or a newline) in
+/// the final 2,000 bytes before the limit, else at a character boundary (`kept` is a boundary to
+/// truncate at). None when it fits.
+pub fn cut_text(text: &str, max: usize) -> Option<TextCut> {
     if text.len() <= max {
         return None;
     }
@@ -390,13 +391,10 @@ pub fn cut_text(text: &str, max: usize) -> Option<(&str, TextCut)> {
     {
         end = i + text[i..].chars().next().map_or(1, char::len_utf8);
     }
-    Some((
-        &text[..end],
-        TextCut {
-            kept: end as u64,
-            total: text.len() as u64,
-        },
-    ))
+    Some(TextCut {
+        kept: end as u64,
+        total: text.len() as u64,
+    })
 }
 
 impl Extraction {

@@ -115,18 +115,15 @@ impl Analyzer {
             0
         };
         // sentences holding failure wording: a hit inside the byte range of its first token's sentence
-        c.failure_sent = p
-            .found
-            .iter()
-            .filter(|h| self.flagged(h, FAILURE))
-            .filter_map(|&(_, hs, he)| t.sent_of_span(hs, he))
-            .collect();
-        c.tested_sent = p
-            .found
-            .iter()
-            .filter(|h| self.flagged(h, TESTED))
-            .filter_map(|&(_, hs, he)| t.sent_of_span(hs, he))
-            .collect();
+        let sentences = |flag: u8| -> FxHashSet<usize> {
+            p.found
+                .iter()
+                .filter(|h| self.flagged(h, flag))
+                .filter_map(|&(_, hs, he)| t.sent_of_span(hs, he))
+                .collect()
+        };
+        c.failure_sent = sentences(FAILURE);
+        c.tested_sent = sentences(TESTED);
         // All-pass wording and no failure cue outside the all-pass phrases: "未发现不合格产品" is an
         // all-pass notice; "3批次不合格，其余均合格" and "均符合要求，但有3款低于标称值" are not.
         c.all_pass = p.has(self, ALL_PASS) && {

@@ -237,10 +237,7 @@ impl Analyzer {
         // a national standard applies nationwide, wherever the body that explains it sits (a
         // provincial gas inspection station); Taiwan's, Hong Kong's and foreign rules stay theirs
         if kind == DocKind::Standard {
-            let own_rules = |p: &str| {
-                p.starts_with("境外:")
-                    || ["台湾省", "香港特别行政区", "澳门特别行政区"].contains(&p)
-            };
+            let own_rules = |p: &str| p.starts_with("境外:") || places::own_jurisdiction(p);
             for f in findings
                 .iter_mut()
                 .filter(|f| f.province.as_deref().is_none_or(|p| !own_rules(p)))

@@ -343,11 +343,9 @@ impl Analyzer {
     ) -> (Extraction, Option<Facts>) {
         // Work per document is bounded: a text longer than the analysis reads is cut (at a
         // sentence end) and the cut recorded; a notice's findings come early in its text.
-        if let Some((kept, cut)) = crate::model::cut_text(&doc.text, MAX_ANALYSED_TEXT) {
-            let short = Document {
-                text: kept.to_string(),
-                ..doc.clone()
-            };
+        if let Some(cut) = crate::model::cut_text(&doc.text, MAX_ANALYSED_TEXT) {
+            let mut short = doc.clone();
+            short.text.truncate(cut.kept as usize);
             let (mut ex, facts) = self.run(&short, clusters, want_facts);
             ex.text_cut = Some(cut);
             return (ex, facts);

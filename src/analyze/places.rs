@@ -425,12 +425,15 @@ impl Analyzer {
     }
 }
 
+/// Taiwan, Hong Kong and Macao: regions with their own regulators, standards and "国内".
+pub(super) fn own_jurisdiction(province: &str) -> bool {
+    ["台湾省", "香港特别行政区", "澳门特别行政区"].contains(&province)
+}
+
 /// In a text from Taiwan, Hong Kong or Macao that places nothing on the mainland, 国内 and 全国
 /// mean that region ("廠商已同意自主回收國內販售的…" in a Taiwan notice).
 fn localise_nationwide(places: &mut [PlaceM]) {
-    let local = |pm: &PlaceM| {
-        ["台湾省", "香港特别行政区", "澳门特别行政区"].contains(&pm.mention.province.as_str())
-    };
+    let local = |pm: &PlaceM| own_jurisdiction(&pm.mention.province);
     let mainland = places.iter().any(|pm| {
         pm.mention.role == RegionRole::Event
             && !local(pm)

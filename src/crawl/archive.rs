@@ -955,6 +955,19 @@ mod tests {
             .collect()
     }
 
+    /// Everything the reader gives for `dir`: the responses, and the errors as messages.
+    fn read_split(dir: &Path) -> (Vec<Fetched>, Vec<String>) {
+        let mut oks = Vec::new();
+        let mut errs = Vec::new();
+        for r in read_dir(dir).unwrap() {
+            match r {
+                Ok(f) => oks.push(f),
+                Err(e) => errs.push(e.to_string()),
+            }
+        }
+        (oks, errs)
+    }
+
     fn warc_files(dir: &Path) -> Vec<PathBuf> {
         let mut v: Vec<_> = std::fs::read_dir(dir)
             .unwrap()
@@ -1079,13 +1092,7 @@ mod tests {
         f.write_all(&[0x1f, 0x8b, 0x08, 0, 1, 2, 3, 4, 5, 6, 7])
             .unwrap();
 
-        let results: Vec<_> = read_dir(dir.path()).unwrap().collect();
-        let errs: Vec<String> = results
-            .iter()
-            .filter_map(|r| r.as_ref().err())
-            .map(|e| e.to_string())
-            .collect();
-        let oks: Vec<&Fetched> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
+        let (oks, errs) = read_split(dir.path());
         assert_eq!(errs.len(), 2, "{errs:?}");
         assert!(
             errs[0].contains(&*mid.file_name().unwrap().to_string_lossy()),
@@ -1145,15 +1152,9 @@ mod tests {
         }
         std::fs::write(&files[0], &raw).unwrap();
 
-        let results: Vec<_> = read_dir(dir.path()).unwrap().collect();
-        let errs: Vec<String> = results
-            .iter()
-            .filter_map(|r| r.as_ref().err())
-            .map(|e| e.to_string())
-            .collect();
+        let (oks, errs) = read_split(dir.path());
         assert_eq!(errs.len(), 1, "{errs:?}");
         assert!(errs[0].contains(&format!("offset {a}")), "{}", errs[0]);
-        let oks: Vec<&Fetched> = results.iter().filter_map(|r| r.as_ref().ok()).collect();
         let want: Vec<&Owned> = items
             .iter()
             .enumerate()

@@ -96,8 +96,8 @@ pub struct CrawlReport {
     /// Sources whose last success is older than `stale_after` schedules (`source-stale`).
     pub stale: Vec<String>,
     /// With [`Crawler::hold_until_committed`]: what the pass would have recorded at its end (list
-    /// and feed validators, sources done), left for the caller to record with
-    /// [`CrawlReport::record_held`] once everything the pass sent on is committed.
+    /// and feed validators, sources done), left for the caller to record with [`Held::record`]
+    /// once everything the pass sent on is committed.
     pub held: Held,
 }
 
@@ -110,15 +110,16 @@ pub struct Held {
     pub complete: Vec<String>,
 }
 
-impl CrawlReport {
-    /// Record what the pass held back: call only once every page it sent on is committed, so a
+impl Held {
+    /// Record the pages and finished sources. With [`Crawler::hold_until_committed`] call this
+    /// (through [`CrawlReport::held`]) only once every page the pass sent on is committed, so a
     /// crash before then leaves the next pass to rediscover them (no 304 and no unchanged sitemap
     /// hides a page that was fetched but never stored, and incremental paging resumes).
-    pub fn record_held(&self, store: &Store) -> Result<(), crate::store::StoreError> {
-        for rec in &self.held.records {
+    pub fn record(&self, store: &Store) -> Result<(), crate::store::StoreError> {
+        for rec in &self.records {
             store.record_page(rec)?;
         }
-        for key in &self.held.complete {
+        for key in &self.complete {
             store.set_meta(key, "0")?;
         }
         Ok(())
@@ -449,31 +450,23 @@ impl Pass {
 
         // List / feed / API pages are recorded last: their validators make the next pass's
         // conditional GET answer 304, which must not hide detail pages this pass failed to get.
+        let mut held = Held::default();
         for mut rec in deferred {
             if any_failed {
                 rec.etag = None;
                 rec.last_modified = None;
             }
-            if self.hold {
-                self.held
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .records
-                    .push(rec);
-            } else if let Err(e) = self.store.record_page(&rec) {
-                tracing::warn!(url = %rec.url, "store: cannot record page: {e}");
-            }
+            held.records.push(rec);
         }
         if !list_failed && !self.closed.load(Ordering::Relaxed) {
-            if self.hold {
-                self.held
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .complete
-                    .push(incomplete_key);
-            } else if let Err(e) = self.store.set_meta(&incomplete_key, "0") {
-                tracing::warn!(source = %src.name, "store: {e}");
-            }
+            held.complete.push(incomplete_key);
+        }
+        if self.hold {
+            let mut all = self.held.lock().unwrap_or_else(|e| e.into_inner());
+            all.records.append(&mut held.records);
+            all.complete.append(&mut held.complete);
+        } else if let Err(e) = held.record(&self.store) {
+            tracing::warn!(source = %src.name, "store: cannot record the pass: {e}");
         }
         self.record_health(&src, start_ok);
     }

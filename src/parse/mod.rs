@@ -167,10 +167,9 @@ pub const MAX_DOCUMENT_TEXT: usize = 1024 * 1024;
 
 /// Cut a document's text to [`MAX_DOCUMENT_TEXT`], recording the cut in its fields.
 fn cap_text(d: &mut Document) {
-    if let Some((kept, cut)) = crate::model::cut_text(&d.text, MAX_DOCUMENT_TEXT) {
+    if let Some(cut) = crate::model::cut_text(&d.text, MAX_DOCUMENT_TEXT) {
         tracing::warn!(url = %d.url, kept = cut.kept, total = cut.total, "document text cut");
-        let kept = kept.to_string();
-        d.text = kept;
+        d.text.truncate(cut.kept as usize);
         d.fields.insert(
             crate::model::field::TEXT_CUT.to_string(),
             format!("{}/{}", cut.kept, cut.total),

@@ -305,7 +305,7 @@ impl Engine {
             .map_err(|e| PipelineError::Stage(format!("sink: {e}")))??;
         // Everything the pass sent on is committed: only now may its list validators and
         // finished sources be recorded (see `Crawler::hold_until_committed`).
-        crawl_report.record_held(&self.store)?;
+        crawl_report.held.record(&self.store)?;
 
         let mut failures = crawl_report.failed.clone();
         let mut not_signals = BTreeMap::new();
@@ -572,6 +572,30 @@ mod tests {
     use super::*;
     use crate::model::{Channel, DocKind};
 
+    /// A store, an index and counters in `dir`, as a sink needs them.
+    fn open_sink_parts(dir: &Path, analyzer: &Analyzer) -> (Store, Arc<Index>, Arc<Counters>) {
+        let store = Store::open(&dir.join("state.sqlite")).unwrap();
+        let index = Arc::new(Index::open(&dir.join("index"), analyzer.jieba()).unwrap());
+        (store, index, Arc::new(Counters::default()))
+    }
+
+    /// A sink over them on a blocking thread, fed through the returned sender.
+    fn spawn_sink(
+        index: &Arc<Index>,
+        counters: &Arc<Counters>,
+        store: &Store,
+    ) -> (
+        mpsc::Sender<Analyzed>,
+        tokio::task::JoinHandle<Result<u64, PipelineError>>,
+    ) {
+        let (tx, rx) = mpsc::channel(4);
+        let (index, counters, store) = (index.clone(), counters.clone(), store.clone());
+        let sink = tokio::task::spawn_blocking(move || {
+            sink_stage(rx, &index, &counters, &store, COMMIT_EVERY)
+        });
+        (tx, sink)
+    }
+
     fn analyzed(analyzer: &Analyzer, n: u32) -> Analyzed {
         let t = chrono::Utc::now();
         let doc = Document {
@@ -660,16 +684,8 @@ mod tests {
     async fn the_sink_stores_nothing_before_its_index_commit() {
         let dir = tempfile::tempdir().unwrap();
         let analyzer = Analyzer::load(None, None).unwrap();
-        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
-        let index = Arc::new(Index::open(&dir.path().join("index"), analyzer.jieba()).unwrap());
-        let counters = Arc::new(Counters::default());
-        let (tx, rx) = mpsc::channel(4);
-        let sink = {
-            let (index, counters, store) = (index.clone(), counters.clone(), store.clone());
-            tokio::task::spawn_blocking(move || {
-                sink_stage(rx, &index, &counters, &store, COMMIT_EVERY)
-            })
-        };
+        let (store, index, counters) = open_sink_parts(dir.path(), &analyzer);
+        let (tx, sink) = spawn_sink(&index, &counters, &store);
         tx.send(analyzed(&analyzer, 1)).await.unwrap();
         let give_up = Instant::now() + COMMIT_INTERVAL * 20;
         // every look at the store before the commit sees nothing stored
@@ -700,9 +716,7 @@ mod tests {
             (["board-api", "board-html"], 2),
         ] {
             let dir = tempfile::tempdir().unwrap();
-            let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
-            let index = Arc::new(Index::open(&dir.path().join("index"), analyzer.jieba()).unwrap());
-            let counters = Arc::new(Counters::default());
+            let (store, index, counters) = open_sink_parts(dir.path(), &analyzer);
             let mut copies = order.map(|source| {
                 let mut a = analyzed(&analyzer, 7);
                 a.doc.source = source.into();
@@ -712,13 +726,7 @@ mod tests {
             copies[1].doc.fields.insert("via".into(), "api".into());
             let mut sent = copies.into_iter();
             for _ in 0..batches {
-                let (tx, rx) = mpsc::channel(4);
-                let sink = {
-                    let (index, counters, store) = (index.clone(), counters.clone(), store.clone());
-                    tokio::task::spawn_blocking(move || {
-                        sink_stage(rx, &index, &counters, &store, COMMIT_EVERY)
-                    })
-                };
+                let (tx, sink) = spawn_sink(&index, &counters, &store);
                 for a in sent.by_ref().take(if batches == 1 { 2 } else { 1 }) {
                     // what the parse stage would pass on
                     if !store.unchanged(&a.doc).unwrap() {
@@ -744,16 +752,8 @@ mod tests {
     async fn a_slow_trickle_is_committed_without_more_documents() {
         let dir = tempfile::tempdir().unwrap();
         let analyzer = Analyzer::load(None, None).unwrap();
-        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
-        let index = Arc::new(Index::open(&dir.path().join("index"), analyzer.jieba()).unwrap());
-        let counters = Arc::new(Counters::default());
-        let (tx, rx) = mpsc::channel(4);
-        let sink = {
-            let (index, counters, store) = (index.clone(), counters.clone(), store.clone());
-            tokio::task::spawn_blocking(move || {
-                sink_stage(rx, &index, &counters, &store, COMMIT_EVERY)
-            })
-        };
+        let (store, index, counters) = open_sink_parts(dir.path(), &analyzer);
+        let (tx, sink) = spawn_sink(&index, &counters, &store);
         tx.send(analyzed(&analyzer, 1)).await.unwrap();
         // Generous bound: this checks that the commit happens, not how fast.
         let give_up = Instant::now() + COMMIT_INTERVAL * 20;

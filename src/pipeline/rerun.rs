@@ -1314,8 +1314,8 @@ published = ".time"
         assert_eq!(dated.as_of, o.until);
     }
 
-    #[test]
-    fn refuses_a_non_empty_out_that_is_not_a_rerun_output() {
+    /// A temporary directory holding `archive/` with one news article.
+    fn one_page_archive() -> (tempfile::TempDir, PathBuf) {
         let root = tempfile::tempdir().unwrap();
         let archive = root.path().join("archive");
         std::fs::create_dir(&archive).unwrap();
@@ -1329,6 +1329,12 @@ published = ".time"
                 1,
             )],
         );
+        (root, archive)
+    }
+
+    #[test]
+    fn refuses_a_non_empty_out_that_is_not_a_rerun_output() {
+        let (root, archive) = one_page_archive();
         let out = root.path().join("precious");
         std::fs::create_dir(&out).unwrap();
         std::fs::write(out.join("notes.txt"), "keep me").unwrap();
@@ -1362,19 +1368,7 @@ published = ".time"
     /// output stays.
     #[test]
     fn input_with_no_readable_record_fails_and_keeps_the_previous_output() {
-        let root = tempfile::tempdir().unwrap();
-        let archive = root.path().join("archive");
-        std::fs::create_dir(&archive).unwrap();
-        write_archive(
-            &archive,
-            &[(
-                "news",
-                PageRole::Detail,
-                "https://news.test/a/1.html",
-                page("标题", "正文内容足够长，不会被当成空页面。"),
-                1,
-            )],
-        );
+        let (root, archive) = one_page_archive();
         let out = root.path().join("out");
         assert_eq!(rerun(&opts(&archive, &out), &|_| {}).unwrap().documents, 1);
         let manifest = std::fs::read_to_string(out.join(MANIFEST)).unwrap();

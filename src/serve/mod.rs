@@ -432,6 +432,24 @@ mod tests {
         Arc::new(index)
     }
 
+    /// Serves the full router over `state` on 127.0.0.1: its address, the stop signal and the
+    /// server task (which ends once stopped).
+    async fn serve_on_loopback(
+        state: AppState,
+    ) -> (
+        std::net::SocketAddr,
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<std::io::Result<()>>,
+    ) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve(listener, state, async move {
+            let _ = stopped.await;
+        }));
+        (addr, stop, server)
+    }
+
     /// Serves the index-only routes on 127.0.0.1 and returns the base URL.
     async fn spawn(index: Option<Arc<Index>>) -> (String, tokio::sync::oneshot::Sender<()>) {
         let app = finish(index_routes::<IndexHandle>().with_state(IndexHandle(index)));
@@ -609,12 +627,8 @@ mod tests {
             Arc::new(Counters::default()),
             dir.path().to_path_buf(),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(serve(listener, state, async move {
-            let _ = stopped.await;
-        }));
+        let (addr, stop, server) = serve_on_loopback(state).await;
+        let base = format!("http://{addr}");
         let health =
             || async { json(reqwest::get(format!("{base}/healthz")).await.unwrap()).await };
         let v = health().await;
@@ -648,12 +662,7 @@ mod tests {
             dir.path().to_path_buf(),
         )
         .with_access(Access::new(vec![], vec!["op".into()], true));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(serve(listener, state, async move {
-            let _ = stopped.await;
-        }));
+        let (addr, stop, server) = serve_on_loopback(state).await;
         let r = reqwest::get(format!("http://{addr}/api/alerts/%FF"))
             .await
             .unwrap();
@@ -755,12 +764,8 @@ mod tests {
         let state = AppState::new(store, Some(index), counters, dir.path().to_path_buf())
             .with_access(Access::new(vec![], vec![], true));
 
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(serve(listener, state, async move {
-            let _ = stopped.await;
-        }));
+        let (addr, stop, server) = serve_on_loopback(state).await;
+        let base = format!("http://{addr}");
         let http = reqwest::Client::new();
         let get = |path: &str| http.get(format!("{base}{path}")).send();
 

@@ -297,17 +297,7 @@ impl Store {
     /// after each index commit). Unknown URLs are recorded as processed too, so a page whose
     /// crawl record was lost is still not fetched twice.
     pub fn mark_processed(&self, urls: &[(String, String)]) -> Result<()> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        for (url, source) in urls {
-            tx.execute(
-                "INSERT INTO pages (url, source, status, record_id, processed) VALUES (?1, ?2, 200, '', 1)
-                 ON CONFLICT(url) DO UPDATE SET processed = 1",
-                params![url, source],
-            )?;
-        }
-        tx.commit()?;
-        Ok(())
+        self.put_batch(&[], urls)
     }
 
     pub fn page(&self, url: &str) -> Result<Option<PageRecord>> {
