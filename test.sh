@@ -11,8 +11,11 @@ if [ ! -x /usr/bin/chromium ] && [ -z "${JIANCE_CHROMIUM:-}" ]; then
   $SUDO apt-get update
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 fi
-# The WARC archive test reads our files with the standard Python reader.
-if ! python3 -c "import warcio" 2>/dev/null; then
-    python3 -m pip install --quiet warcio
-fi
+# The WARC archive test reads our files with the standard Python reader; the API test runs
+# schemathesis against the OpenAPI document.
+for module in warcio schemathesis; do
+  if ! python3 -c "import $module" 2>/dev/null; then
+    python3 -m pip install --quiet "$module"
+  fi
+done
 cargo test "$@"

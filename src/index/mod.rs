@@ -290,8 +290,17 @@ pub struct IndexWriter {
     fields: Fields,
 }
 
+/// A Unix time as an index date. Tantivy counts nanoseconds in an i64 (years 1677–2262), so
+/// times outside are clamped to its ends: `since=0136-08-17` means "from the start", and a page
+/// dated in year 9999 does not overflow.
+fn index_time(secs: i64) -> DateTime {
+    const LIMIT: i64 = i64::MAX / 1_000_000_000;
+    DateTime::from_timestamp_secs(secs.clamp(-LIMIT, LIMIT))
+}
+
+/// Midnight UTC of `d` as an index date.
 fn day_start(d: NaiveDate) -> DateTime {
-    DateTime::from_timestamp_secs(
+    index_time(
         d.and_hms_opt(0, 0, 0)
             .map(|t| t.and_utc().timestamp())
             .unwrap_or(0),
@@ -877,7 +886,7 @@ impl IndexWriter {
             }
         }
         if let Some(p) = doc.published_at {
-            d.add_date(f.published, DateTime::from_timestamp_secs(p.timestamp()));
+            d.add_date(f.published, index_time(p.timestamp()));
         }
         d.add_date(f.day, day_start(doc.day()));
         d.add_u64(f.is_signal, u64::from(ex.is_signal));
@@ -1266,6 +1275,23 @@ mod tests {
             })
             .unwrap();
         assert_eq!(ids(&r), vec!["d3"]);
+        // Days beyond tantivy's nanosecond range are its ends, not an overflow (schemathesis
+        // found `since=0136-08-17` answering 500).
+        let r = index
+            .search(&SearchRequest {
+                since: NaiveDate::from_ymd_opt(136, 8, 17),
+                until: NaiveDate::from_ymd_opt(9999, 12, 31),
+                ..q("")
+            })
+            .unwrap();
+        assert_eq!(r.total, 4);
+        let r = index
+            .search(&SearchRequest {
+                since: NaiveDate::from_ymd_opt(9999, 1, 1),
+                ..q("")
+            })
+            .unwrap();
+        assert_eq!(r.total, 0);
         let r = index
             .search(&SearchRequest {
                 sort: Sort::Date,

@@ -30,14 +30,37 @@ impl Params {
         )
     }
 
-    /// The last non-blank value of `key`, trimmed.
-    pub(crate) fn get(&self, key: &str) -> Option<&str> {
+    /// [`Params::parse`] for a handler: a parameter given twice with different values is a 400
+    /// naming it (which one was meant cannot be known; forms send one of each).
+    pub(crate) fn from_query(raw: Option<&str>) -> Result<Params, ApiError> {
+        let p = Params::parse(raw);
+        for (i, (key, _)) in p.0.iter().enumerate() {
+            let mut values = p.values(key);
+            if let Some(first) = values.next()
+                && values.any(|v| v != first)
+                && !p.0[..i].iter().any(|(k, _)| k == key)
+            {
+                return Err(ApiError::bad_request(format!(
+                    "{key}: given more than once with different values"
+                )));
+            }
+        }
+        Ok(p)
+    }
+
+    /// The non-blank values of `key`, trimmed. Blank is empty or spaces only (a form's empty
+    /// field, `+`); a value of other whitespace (control characters) is not blank but empty after
+    /// trimming, so a date or number parameter refuses it.
+    fn values<'a>(&'a self, key: &str) -> impl Iterator<Item = &'a str> {
         self.0
             .iter()
-            .rev()
-            .filter(|(k, _)| k == key)
+            .filter(move |(k, v)| k.as_str() == key && !v.trim_matches(' ').is_empty())
             .map(|(_, v)| v.trim())
-            .find(|v| !v.is_empty())
+    }
+
+    /// The last non-blank value of `key`, trimmed.
+    pub(crate) fn get(&self, key: &str) -> Option<&str> {
+        self.values(key).last()
     }
 
     fn owned(&self, key: &str) -> Option<String> {
@@ -48,10 +71,26 @@ impl Params {
     fn count(&self, key: &str, default: usize, max: usize) -> Result<usize, ApiError> {
         match self.get(key) {
             None => Ok(default),
-            Some(v) => v.parse::<usize>().map(|n| n.min(max)).map_err(|_| {
-                ApiError::bad_request(format!("{key}: expected a non-negative integer, got {v:?}"))
-            }),
+            // all digits but too big for usize is still a count, just above any limit
+            Some(v) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => {
+                Ok(v.parse::<usize>().unwrap_or(usize::MAX).min(max))
+            }
+            Some(v) => Err(ApiError::bad_request(format!(
+                "{key}: expected a non-negative integer, got {v:?}"
+            ))),
         }
+    }
+
+    /// Like [`Params::count`], but a value above `max` is an error: cutting it would silently
+    /// answer another question (offset 20000 is not offset 10000).
+    fn count_at_most(&self, key: &str, default: usize, max: usize) -> Result<usize, ApiError> {
+        let n = self.count(key, default, usize::MAX)?;
+        if n > max {
+            return Err(ApiError::bad_request(format!(
+                "{key}: at most {max}, got {n}"
+            )));
+        }
+        Ok(n)
     }
 
     fn date(&self, key: &str) -> Result<Option<NaiveDate>, ApiError> {
@@ -161,7 +200,7 @@ pub(crate) fn search_request(p: &Params) -> Result<SearchRequest, ApiError> {
         until,
         sort,
         limit: p.count("limit", 20, 100)?,
-        offset: p.count("offset", 0, MAX_WINDOW)?,
+        offset: p.count_at_most("offset", 0, MAX_WINDOW)?,
         signals_only: p.flag("signals")?,
         histogram: match p.get("histogram") {
             None => None,
@@ -194,7 +233,7 @@ pub(super) async fn search(
     State(IndexHandle(index)): State<IndexHandle>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<SearchResults>, ApiError> {
-    let req = search_request(&Params::parse(raw.as_deref()))?;
+    let req = search_request(&Params::from_query(raw.as_deref())?)?;
     Ok(Json(run_search(index, req).await?))
 }
 
@@ -295,7 +334,7 @@ pub(super) async fn alerts(
     State(st): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<AlertPage>, ApiError> {
-    let p = Params::parse(raw.as_deref());
+    let p = Params::from_query(raw.as_deref())?;
     // Validate before touching the store so bad parameters are 400 whatever the store holds.
     page_alerts(Vec::new(), &p)?;
     let store = st.store.clone();
@@ -524,7 +563,7 @@ pub(super) async fn sampling_requests(
     State(st): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Vec<SamplingRequest>>, ApiError> {
-    let p = Params::parse(raw.as_deref());
+    let p = Params::from_query(raw.as_deref())?;
     let alert = p.owned("alert");
     let category = p.owned("category");
     let store = st.store.clone();
@@ -596,7 +635,7 @@ pub(crate) struct AckBody {
 }
 
 /// Longest free-text field accepted (notes, batch labels, party names).
-const MAX_TEXT: usize = 2000;
+pub(super) const MAX_TEXT: usize = 2000;
 
 fn check_len(field: &str, v: &str) -> Result<(), ApiError> {
     if v.chars().count() > MAX_TEXT {
@@ -835,7 +874,7 @@ pub(super) async fn stats(
     State(st): State<AppState>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Stats>, ApiError> {
-    let p = Params::parse(raw.as_deref());
+    let p = Params::from_query(raw.as_deref())?;
     compute_stats(&[], &p)?;
     let store = st.store.clone();
     let signals = blocking(move || store.signals().map_err(store_error)).await?;
@@ -991,8 +1030,35 @@ pub(crate) mod tests {
         assert_eq!(r.query, "");
         assert!(r.category.is_none() && r.region.is_none());
         assert!(search_request(&Params::parse(Some("signals=maybe"))).is_err());
+        // A control character is not a blank form field: a date made of one is refused.
+        assert!(search_request(&Params::parse(Some("since=%0C"))).is_err());
+        // Two different values for one parameter: which was meant is unknown (schemathesis).
+        let e = Params::from_query(Some("category=a&q=x&category=b"))
+            .err()
+            .unwrap();
+        assert!(
+            e.message.starts_with("category: given more than once"),
+            "{}",
+            e.message
+        );
+        let same = Params::from_query(Some("category=a&category=a&category=")).unwrap();
+        assert_eq!(same.get("category"), Some("a"));
         // Malformed percent-escapes decode leniently instead of failing the request.
         assert!(search_request(&Params::parse(Some("q=%E8%B5"))).is_ok());
+        // The window's end is refused, not cut: offset 10001 would answer as offset 10000.
+        assert_eq!(
+            search_request(&Params::parse(Some("offset=10000")))
+                .unwrap()
+                .offset,
+            10_000
+        );
+        let e = search_request(&Params::parse(Some("offset=10001"))).unwrap_err();
+        assert_eq!(e.status, StatusCode::BAD_REQUEST);
+        assert!(
+            e.message.starts_with("offset: at most 10000"),
+            "{}",
+            e.message
+        );
     }
 
     fn signal(doc: &str, day: u32, category: &str, province: Option<&str>) -> Signal {

@@ -101,9 +101,13 @@ fn start_seq(headers: &HeaderMap, p: &Params, store: &Store) -> Result<i64, ApiE
         .map(|v| ("Last-Event-ID", v.trim().to_string()))
         .or_else(|| p.get("since").map(|v| ("since", v.to_string())));
     match given {
-        Some((name, v)) => v.parse::<i64>().map(|n| n.max(0)).map_err(|_| {
-            ApiError::bad_request(format!("{name}: expected an event id (integer), got {v:?}"))
-        }),
+        // ids are sequence numbers from 1; a longer run of digits is past every id there is
+        Some((_, v)) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok(v.parse::<i64>().unwrap_or(i64::MAX))
+        }
+        Some((name, v)) => Err(ApiError::bad_request(format!(
+            "{name}: expected an event id (a non-negative integer), got {v:?}"
+        ))),
         None => store.last_change().map_err(ApiError::internal),
     }
 }
@@ -113,7 +117,7 @@ pub(super) async fn stream(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    let p = Params::parse(raw.as_deref());
+    let p = Params::from_query(raw.as_deref())?;
     // Subscribe before reading the cursor so nothing written in between is missed.
     let wake = st.store.subscribe();
     let store = st.store.clone();

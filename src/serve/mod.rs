@@ -171,13 +171,54 @@ where
         .route("/api/search", get(api::search))
 }
 
-/// Fallback, body limit and time limit, shared by the full router and the tests' partial ones.
+/// Fallback, request-head limits, body limit and time limit, shared by the full router and the
+/// tests' partial ones.
 fn finish(router: Router) -> Router {
     router
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .layer(middleware::from_fn(linger_oversized))
         .layer(middleware::from_fn(time_limit))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn(head_limits))
+}
+
+/// Longest request target (path and query) answered; longer gets a JSON 414.
+pub const MAX_URI: usize = 8 * 1024;
+/// Most header lines, and most bytes of names and values, answered; more gets a JSON 431.
+pub const MAX_HEADERS: usize = 100;
+pub const MAX_HEADER_BYTES: usize = 64 * 1024;
+/// What hyper itself parses before our limits apply (it answers beyond them with an empty
+/// body): as many headers as this, and URIs up to its own 64 KiB.
+const HYPER_MAX_HEADERS: usize = 1000;
+
+/// Refuses an oversized request head with a JSON error, as every other error is. hyper's own
+/// limits (which answer 414 / 431 with no body) sit well above these, so only a head beyond
+/// them — a URI over 64 KiB, over 1000 headers, over ~400 KiB in all — still gets an empty one.
+async fn head_limits(req: Request, next: Next) -> Response {
+    let target = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
+    if target > MAX_URI {
+        return ApiError {
+            status: StatusCode::URI_TOO_LONG,
+            message: format!("request target of {target} bytes; the limit is {MAX_URI}"),
+        }
+        .into_response();
+    }
+    let headers = req.headers();
+    let bytes: usize = headers
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len())
+        .sum();
+    if headers.len() > MAX_HEADERS || bytes > MAX_HEADER_BYTES {
+        return ApiError {
+            status: StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            message: format!(
+                "{} header(s) of {bytes} bytes; the limits are {MAX_HEADERS} and {MAX_HEADER_BYTES}",
+                headers.len()
+            ),
+        }
+        .into_response();
+    }
+    next.run(req).await
 }
 
 /// Most a body declared over [`BODY_LIMIT`] is read to be thrown away; a larger one is refused
@@ -313,7 +354,8 @@ pub async fn serve(
             builder
                 .http1()
                 .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_READ_TIMEOUT);
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .max_headers(HYPER_MAX_HEADERS);
             let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
             let mut conn = std::pin::pin!(conn);
             let mut draining = false;
@@ -686,6 +728,25 @@ mod tests {
             assert_eq!(r.status(), status, "{content_type} {body}");
             assert!(json(r).await["error"].is_string());
         }
+        // an oversized URI or header section is a JSON error too (hyper's own were empty)
+        let long = format!("http://{addr}/api/search?q={}", "x".repeat(MAX_URI + 1));
+        let r = http.get(&long).send().await.unwrap();
+        assert_eq!(r.status(), 414);
+        assert!(json(r).await["error"].as_str().unwrap().contains("limit"));
+        let mut many = http.get(format!("http://{addr}/healthz"));
+        for i in 0..=MAX_HEADERS {
+            many = many.header(format!("x-h{i}"), "1");
+        }
+        let r = many.send().await.unwrap();
+        assert_eq!(r.status(), 431);
+        assert!(json(r).await["error"].as_str().unwrap().contains("header"));
+        let r = http
+            .get(format!("http://{addr}/healthz"))
+            .header("x-big", "y".repeat(MAX_HEADER_BYTES))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 431);
 
         let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
         tcp.write_all(

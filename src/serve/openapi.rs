@@ -40,6 +40,27 @@ fn date() -> Value {
     json!({ "type": "string", "format": "date" })
 }
 
+/// Free text the server accepts up to its length limit (notes, party names, test items).
+fn text() -> Value {
+    json!({ "type": "string", "maxLength": super::api::MAX_TEXT })
+}
+
+/// A required label: some non-blank character (the server trims), within the length limit.
+fn label() -> Value {
+    json!({ "type": "string", "minLength": 1, "maxLength": super::api::MAX_TEXT, "pattern": "\\S" })
+}
+
+/// One server-sent event as a client parses it (OpenAPI 3.0 cannot describe a stream, so the
+/// schema of `text/event-stream` is that of each event, as schemathesis reads it): `ready` first,
+/// then `alert` events whose `data` is an AlertChange in JSON and whose `id` is its `seq`.
+fn sse_event() -> Value {
+    json!({ "type": "object", "required": ["data"], "properties": {
+        "event": { "type": "string", "enum": ["ready", "alert"] },
+        "data": { "type": "string" },
+        "id": { "type": "string", "pattern": "^[0-9]+$" },
+        "retry": { "type": "integer", "minimum": 0 } } })
+}
+
 fn int() -> Value {
     json!({ "type": "integer", "minimum": 0 })
 }
@@ -90,7 +111,7 @@ pub fn document() -> Value {
         "info": {
             "title": "jiance API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "产品质量安全风险监测 · Product quality-safety risk monitoring. Reads need a viewer (or operator) token unless the deployment opens them; writes need an operator token. Tokens: `Authorization: Bearer <token>` (GET also accepts `?access_token=`). Errors are JSON `{\"error\": \"...\"}`."
+            "description": "产品质量安全风险监测 · Product quality-safety risk monitoring. Reads need a viewer (or operator) token unless the deployment opens them; writes need an operator token. Tokens: `Authorization: Bearer <token>` (GET also accepts `?access_token=`). Errors are JSON `{\"error\": \"...\"}`, also a request target over 8 KiB (414) and over 100 headers or 64 KiB of them (431)."
         },
         "servers": [{ "url": "/" }],
         "components": {
@@ -117,10 +138,11 @@ pub fn document() -> Value {
                     "regions": { "type": "array", "items": s() }, "platforms": { "type": "array", "items": s() },
                     "shops": { "type": "array", "items": s() }, "brands": { "type": "array", "items": s() },
                     "enterprises": { "type": "array", "items": s() }, "batches": int(), "deadline": date() } },
-                "InspectionBatch": { "type": "object", "required": ["batch", "passed"], "properties": {
-                    "batch": s(), "party": s(), "item": s(), "passed": { "type": "boolean" }, "note": s() } },
-                "InspectionResults": { "type": "object", "required": ["alert_id", "results"], "properties": {
-                    "alert_id": s(), "inspected_on": date(),
+                "InspectionBatch": { "type": "object", "required": ["batch", "passed"], "additionalProperties": false, "properties": {
+                    "batch": label(), "party": text(), "item": text(), "passed": { "type": "boolean" }, "note": text() } },
+                "InspectionResults": { "type": "object", "required": ["alert_id", "results"], "additionalProperties": false, "properties": {
+                    "alert_id": label(),
+                    "inspected_on": { "type": "string", "format": "date", "nullable": true, "description": "Default (absent or null): today" },
                     "results": { "type": "array", "minItems": 1, "maxItems": 500, "items": schema_ref("InspectionBatch") } } },
                 "AlertDetail": { "type": "object", "properties": {
                     "alert": schema_ref("Alert"), "evidence": { "type": "array", "items": { "type": "object" } },
@@ -138,7 +160,8 @@ pub fn document() -> Value {
                     q("action", "dismiss | notify | sample", one_of(&["dismiss", "notify", "sample"])),
                     q("scope", "regional | systemic", one_of(&["regional", "systemic"])),
                     q("category", "Category id (taxonomy)", s()), q("region", "Province name", s()),
-                    q("status", "new | escalated | deescalated | ongoing | closed | acknowledged", s()),
+                    q("status", "new | escalated | deescalated | ongoing | closed | acknowledged",
+                      one_of(&["new", "escalated", "deescalated", "ongoing", "closed", "acknowledged"])),
                     q("limit", "Page size (max 500)", int()), q("offset", "Skip this many", int())
                 ],
                 "responses": ok("A page of alerts", "application/json", schema_ref("AlertPage"), &["400", "401"]) } },
@@ -149,7 +172,7 @@ pub fn document() -> Value {
                     q("since", "Resume after this event id (also the Last-Event-ID header)", int()),
                     q("access_token", "Bearer token for clients that cannot set headers (EventSource)", s())
                 ],
-                "responses": ok("Event stream", "text/event-stream", s(), &["400", "401"]) } },
+                "responses": ok("Event stream", "text/event-stream", sse_event(), &["400", "401"]) } },
             "/api/alerts/{id}": { "get": {
                 "summary": "One alert: evidence with links and snippets, score breakdown, history, sampling request, acknowledgement, inspection results",
                 "security": read,
@@ -159,7 +182,7 @@ pub fn document() -> Value {
                 "summary": "Acknowledge an alert (operator); cleared when the alert escalates",
                 "security": write,
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
-                "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object", "properties": { "note": s() } } } } },
+                "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false, "properties": { "note": text() } } } } },
                 "responses": ok("Acknowledged", "application/json", json!({ "type": "object" }), &["400", "401", "403", "404", "413", "415"]) } },
             "/api/inspection-results": { "post": {
                 "summary": "Record pass/fail per batch for an alert's sampling request (operator); parties go into the sampling history",
@@ -173,7 +196,7 @@ pub fn document() -> Value {
             "/api/sampling-requests": { "get": {
                 "summary": "Drafted sampling requests, in alert rank order", "security": read,
                 "parameters": [q("alert", "Alert id", s()), q("category", "Category id", s())],
-                "responses": ok("Sampling requests", "application/json", json!({ "type": "array", "items": schema_ref("SamplingRequest") }), &["401"]) } },
+                "responses": ok("Sampling requests", "application/json", json!({ "type": "array", "items": schema_ref("SamplingRequest") }), &["400", "401"]) } },
             "/api/search": { "get": {
                 "summary": "Full-text search with facets and highlighted snippets", "security": read,
                 "parameters": [
@@ -184,7 +207,7 @@ pub fn document() -> Value {
                     q("source", "", s()), q("since", "", date()), q("until", "", date()),
                     q("sort", "relevance | date", one_of(&["relevance", "date"])),
                     q("signals", "Only risk signals", one_of(&["true", "false", "1", "0", "yes", "no"])),
-                    q("limit", "At most 100 (larger values are cut to 100)", int()), q("offset", "At most 10000", json!({ "type": "integer", "minimum": 0, "maximum": 10000 }))
+                    q("limit", "At most 100 (larger values are cut to 100)", int()), q("offset", "At most 10000 (narrow the search to reach further)", json!({ "type": "integer", "minimum": 0, "maximum": crate::index::MAX_WINDOW }))
                 ],
                 "responses": ok("Hits and facets", "application/json", json!({ "type": "object" }), &["400", "401", "503"]) } },
             "/api/stats": { "get": {
