@@ -3,11 +3,13 @@
 //! Data flows one way: sources → [`crawl`] (fetch + archive) → [`parse`] → [`analyze`] →
 //! [`index`] + signals → [`score`] → alerts / sampling requests → [`serve`]. Stages exchange the plain
 //! types of [`model`] over bounded channels wired by [`pipeline`]; durable state lives in [`store`].
+//! [`fuzz`] holds one entry per outside input for the fuzz targets and the test suite.
 
 pub mod analyze;
 pub mod config;
 pub mod crawl;
 pub mod demo;
+pub mod fuzz;
 pub mod index;
 pub mod model;
 pub mod parse;

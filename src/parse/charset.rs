@@ -1,6 +1,6 @@
 //! Charset detection and decoding. Chinese sites still serve GBK, GB18030 and Big5, often with a
-//! wrong or missing header; the order of trust is: BOM, Content-Type header, `<meta>` tag in the
-//! first 2 KiB, then statistical detection (chardetng). Decoding never fails: bytes that are not
+//! wrong or missing header; the order of trust is: BOM, Content-Type header, an XML declaration,
+//! `<meta>` tag in the first 2 KiB, then statistical detection (chardetng). Decoding never fails: bytes that are not
 //! valid in the chosen encoding become U+FFFD and the page goes on.
 
 use encoding_rs::{Encoding, UTF_8};
@@ -14,6 +14,9 @@ pub fn detect(body: &[u8], content_type: Option<&str>) -> (&'static Encoding, &'
     }
     if let Some(enc) = content_type.and_then(charset_param).and_then(label) {
         return (enc, "header");
+    }
+    if let Some(enc) = xml_declared(body) {
+        return (enc, "xml-declaration");
     }
     if let Some(enc) = meta_charset(&body[..body.len().min(2048)]) {
         return (enc, "meta");
@@ -98,6 +101,40 @@ fn meta_charset(head: &[u8]) -> Option<&'static Encoding> {
     None
 }
 
+/// The encoding of an XML declaration at the start (`<?xml version="1.0" encoding="big5"?>`),
+/// after any whitespace or NUL padding.
+fn xml_declared(body: &[u8]) -> Option<&'static Encoding> {
+    let start = body
+        .iter()
+        .position(|b| !b.is_ascii_whitespace() && *b != 0)?;
+    let head = &body[start..body.len().min(start + 256)];
+    if !head.starts_with(b"<?xml") {
+        return None;
+    }
+    let decl = &head[..find(head, b"?>")?];
+    let at = find(decl, b"encoding")? + b"encoding".len();
+    let rest = std::str::from_utf8(&decl[at..]).ok()?;
+    let value = rest.trim_start().strip_prefix('=')?.trim_start();
+    let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &value[1..];
+    label(&value[..value.find(quote)?])
+}
+
+/// Feed text for the XML reader: decoded to UTF-8 by the rules above and without its XML
+/// declaration — left in, it would make the reader decode a second time by the declared
+/// encoding (a wrong or padded declaration made quick-xml panic).
+pub fn feed_text(f: &Fetched) -> String {
+    let text = decode(f);
+    let t = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    match t
+        .strip_prefix("<?xml")
+        .and_then(|rest| rest.find("?>").map(|e| &rest[e + 2..]))
+    {
+        Some(after) => after.to_string(),
+        None => t.to_string(),
+    }
+}
+
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
@@ -136,6 +173,37 @@ mod tests {
         let text = "消费者投诉：电动自行车在楼道充电时突然起火，烧毁了门口的鞋柜，所幸无人受伤。";
         let (bytes, _, _) = encoding_rs::GB18030.encode(text);
         assert_eq!(decode_bytes(&bytes, None), text);
+    }
+
+    #[test]
+    fn the_xml_declaration_names_a_feed_encoding_and_feed_text_drops_it() {
+        let xml = "<?xml version=\"1.0\" encoding='big5' ?><rss><channel><title>行動電源召回</title></channel></rss>";
+        let (bytes, _, _) = encoding_rs::BIG5.encode(xml);
+        assert_eq!(detect(&bytes, None), (encoding_rs::BIG5, "xml-declaration"));
+        // padded with NULs and spaces (the fuzzer's case): still read, and the declaration goes
+        let mut padded = vec![0u8; 20];
+        padded.extend_from_slice(b"  \n");
+        padded.extend_from_slice(&bytes);
+        assert_eq!(detect(&padded, None).0, encoding_rs::BIG5);
+        let f = Fetched {
+            source: "s".into(),
+            url: "http://x.test/rss".into(),
+            role: crate::model::PageRole::Feed,
+            status: 200,
+            headers: Vec::new(),
+            body: padded,
+            fetched_at: chrono::Utc::now(),
+            record_id: String::new(),
+        };
+        assert_eq!(
+            feed_text(&f),
+            "<rss><channel><title>行動電源召回</title></channel></rss>"
+        );
+        // a header still beats the declaration
+        assert_eq!(
+            detect(&bytes, Some("application/xml; charset=gbk")).1,
+            "header"
+        );
     }
 
     #[test]

@@ -97,10 +97,12 @@ pub fn discover(f: &Fetched, source: &SourceConfig) -> Result<Discovered, ParseE
         // Sitemaps are fetched in the feed role: a page that only leads to article pages.
         PageRole::Feed if source.kind == SourceKind::Sitemap => sitemap::discover(f, &base),
         PageRole::Feed => {
-            // feed-rs (through quick-xml) panics on some malformed input (an encoding declaration
-            // met after its prefix buffer was drained, found by the mutation smoke): such a page is
-            // a bad feed, and the parse stage goes on
-            let parsed = std::panic::catch_unwind(|| feed_rs::parser::parse(f.body.as_slice()))
+            // The text is decoded by our charset rules and handed over as UTF-8 without its
+            // declaration (a padded one made quick-xml panic, found by the fuzzer). feed-rs may
+            // still panic on input nobody has found yet: such a page is a bad feed, and the parse
+            // stage goes on.
+            let text = charset::feed_text(f);
+            let parsed = std::panic::catch_unwind(|| feed_rs::parser::parse(text.as_bytes()))
                 .map_err(|_| {
                     ParseError::new(
                         &f.url,

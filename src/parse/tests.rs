@@ -265,6 +265,20 @@ fn feed_entries_lead_to_articles_and_broken_feeds_are_errors() {
         discover(&broken, &source("news")).unwrap_err().reason(),
         "bad-feed"
     );
+    // A Big5 feed whose declaration follows NUL padding (the fuzzer's crash input, in our
+    // words): quick-xml panicked on it, so the feed was lost; now its entry is read.
+    let xml = "<?xml version=\"1.0\" encoding=\"big5\"?><rss version=\"2.0\"><channel><title>消費</title><item><title>行動電源召回</title><link>/a/3.html</link></item></channel></rss>";
+    let (big5, _, _) = encoding_rs::BIG5.encode(xml);
+    let mut body = vec![0u8; 36];
+    body.extend_from_slice(&big5);
+    let padded = fetched(
+        "http://news.test/rss.xml",
+        PageRole::Feed,
+        "application/rss+xml",
+        body,
+    );
+    let d = discover(&padded, &source("news")).unwrap();
+    assert_eq!(d.details, ["http://news.test/a/3.html"]);
 }
 
 #[test]

@@ -16,7 +16,7 @@
 //! | `severity`    | Int8                    | GB/T 22760 level 1–4                                         |
 //! | `province`    | String, nullable        | canonical province, `全国`, `境外:<country>`; null = unplaced |
 //! | `city`        | String, nullable        | canonical prefecture-level city                              |
-//! | `source`      | String                  | source name                                                  |
+//! | `source`      | String                  | publisher (the source's, by default its site): independence  |
 //! | `source_kind` | String                  | channel: complaint, regulator, platform, media, standard     |
 //! | `kind`        | String, nullable        | document kind (listing, complaint, notice, inspection …)     |
 //! | `weight`      | Float32                 | source weight (the channel weight is applied by scoring)     |
@@ -454,7 +454,22 @@ fn check_parquet_frame(path: &Path) -> Result<(), SignalTableError> {
             "not a Parquet file (damaged or cut off); remove it or rerun scoring to rewrite it",
         ));
     }
-    Ok(())
+    // The footer's metadata, read on its own: polars panics on some damaged footers ("thrift
+    // bool field", found by the fuzzer) instead of returning an error, and the lazy scan would
+    // take the whole run down with it.
+    f.seek(SeekFrom::Start(0)).map_err(io_err(path))?;
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ParquetReader::new(f).schema().map(|_| ())
+    }));
+    match read {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(bad(&format!(
+            "damaged Parquet metadata ({e}); remove it or rerun scoring to rewrite it"
+        ))),
+        Err(_) => Err(bad(
+            "damaged Parquet metadata (the reader gave up); remove it or rerun scoring to rewrite it",
+        )),
+    }
 }
 
 fn scan_parquet_files(files: &[PathBuf], name: &str) -> Result<Scanned, SignalTableError> {

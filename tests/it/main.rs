@@ -1,9 +1,10 @@
 //! The one integration-test binary (each file in tests/ would link the whole crate again).
 //! Modules: `demo` runs the whole pipeline on the simulated sites; `cli` drives the binary;
-//! `api` drives the HTTP API over 127.0.0.1; `crash` kills `jiance run` at random points and
-//! compares with an uninterrupted run; `fuzz` mutates parser, reader and query inputs; `browser` loads the dashboard in headless Chromium;
-//! `eval` scores the analyzer on the labelled evaluation set (tests/eval/); `realtext` on the
-//! real public texts of ../shared/realtext; `report` runs
+//! `api` drives the HTTP API over 127.0.0.1; `schema` runs schemathesis against its OpenAPI
+//! document; `crash` kills `jiance run` at random points and compares with an uninterrupted run;
+//! `fuzz` smokes the fuzz targets' entries on their seeds and mutations; `browser` loads the
+//! dashboard in headless Chromium; `eval` scores the analyzer on the labelled evaluation set
+//! (tests/eval/); `realtext` on the real public texts of ../shared/realtext; `report` runs
 //! `jiance report` on the demo data directory; `rerun` replays the demo archive and a warcio WARC;
 //! `score` runs `jiance score` and `inspect-result`. `jiance()` runs the built binary.
 
@@ -17,6 +18,7 @@ mod fuzz;
 mod realtext;
 mod report;
 mod rerun;
+mod schema;
 mod score;
 
 use std::process::{Command, Output};

@@ -1,0 +1,3 @@
+#![no_main]
+// See jiance::fuzz::json_api for what it checks.
+libfuzzer_sys::fuzz_target!(init: jiance::fuzz::init(), |data: &[u8]| jiance::fuzz::json_api(data));
