@@ -170,6 +170,9 @@ impl Fetched {
 /// Well-known keys of [`Document::fields`] and of table rows. Sources may add others.
 pub mod field {
     pub const PLATFORM: &str = "platform";
+    /// Set by the parser from the source ([`crate::config::SourceConfig::publisher`]); signals
+    /// count corroboration by it.
+    pub const PUBLISHER: &str = "publisher";
     pub const SHOP: &str = "shop";
     pub const SHOP_REGION: &str = "shop_region";
     pub const BRAND: &str = "brand";
@@ -429,6 +432,8 @@ pub struct Signal {
     /// Canonical province, `全国`, `境外:<country>`, or `None` when unknown.
     pub province: Option<String>,
     pub city: Option<String>,
+    /// The publisher (the unit of independent corroboration): the source's `publisher`, by
+    /// default its site; the source name for documents parsed before publishers existed.
     pub source: String,
     pub channel: Channel,
     pub kind: DocKind,

@@ -141,11 +141,17 @@ pub(super) fn row_failed(row: &BTreeMap<String, String>, notice_has_failures: bo
     notice_has_failures || row.get(field::ITEMS).is_some_and(|s| !s.trim().is_empty())
 }
 
-/// One Signal per Finding of a signal document.
+/// One Signal per Finding of a signal document. The signal's `source` is the document's
+/// publisher (its `publisher` field, else its source name): corroboration counts publishers.
 pub fn signals(doc: &Document, ex: &Extraction) -> Vec<Signal> {
     if !ex.is_signal {
         return Vec::new();
     }
+    let source = doc
+        .fields
+        .get(field::PUBLISHER)
+        .filter(|p| !p.is_empty())
+        .unwrap_or(&doc.source);
     ex.findings
         .iter()
         .map(|f| Signal {
@@ -156,7 +162,7 @@ pub fn signals(doc: &Document, ex: &Extraction) -> Vec<Signal> {
             severity: f.severity,
             province: f.province.clone(),
             city: f.city.clone(),
-            source: doc.source.clone(),
+            source: source.clone(),
             channel: doc.channel,
             kind: ex.kind,
             weight: doc.weight,

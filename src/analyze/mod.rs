@@ -1223,6 +1223,17 @@ mod tests {
         let neg = example_doc("", "电动车未起火。", None);
         let nx = an().analyze(&neg, &mut ClusterIndex::new());
         assert!(signals(&neg, &nx).is_empty());
+        // Signals are counted under the publisher the parser recorded, else the source name.
+        assert!(s.iter().all(|s| s.source == d.source));
+        d.fields.insert(
+            crate::model::field::PUBLISHER.into(),
+            "tousu.example.cn".into(),
+        );
+        assert!(
+            signals(&d, &x)
+                .iter()
+                .all(|s| s.source == "tousu.example.cn")
+        );
     }
 
     #[test]

@@ -368,6 +368,73 @@ mod tests {
         assert_eq!(jobs, ["rerun", "report", "report", "prune"]);
     }
 
+    /// A site's faces (HTML pages, feed, API) are one publisher unless the config says otherwise
+    /// (issue 16: the complaint board's HTML and API sources corroborated each other).
+    #[test]
+    fn sources_of_one_site_share_a_publisher() {
+        let text = r#"
+[[source]]
+name = "web"
+kind = "html"
+channel = "complaint"
+start = ["https://www.tousu.example.cn/list?page=1"]
+[source.list]
+links = "a"
+[source.detail]
+title = "h1"
+text = "p"
+
+[[source]]
+name = "api"
+kind = "json"
+channel = "complaint"
+start = ["https://api.tousu.example.cn/v1/complaints"]
+[source.api]
+items = "data"
+fields = { title = "t", text = "x" }
+
+[[source]]
+name = "local"
+kind = "feed"
+channel = "media"
+start = ["http://127.0.0.1:8123/rss.xml"]
+[source.detail]
+title = "h1"
+text = "p"
+
+[[source]]
+name = "other-port"
+kind = "feed"
+channel = "media"
+start = ["http://127.0.0.1:8124/rss.xml"]
+[source.detail]
+title = "h1"
+text = "p"
+
+[[source]]
+name = "named"
+kind = "feed"
+channel = "media"
+publisher = "浙江日报"
+start = ["https://www.tousu.example.cn/rss.xml"]
+[source.detail]
+title = "h1"
+text = "p"
+"#;
+        let sources = parse_sources(text, "s.toml").unwrap_or_else(|e| panic!("{e:?}"));
+        let publishers: Vec<String> = sources.iter().map(|s| s.publisher()).collect();
+        assert_eq!(
+            publishers,
+            [
+                "tousu.example.cn",
+                "tousu.example.cn",
+                "127.0.0.1:8123",
+                "127.0.0.1:8124",
+                "浙江日报"
+            ]
+        );
+    }
+
     #[test]
     fn unknown_keys_are_located() {
         let text = "data_dir = \"x\"\n[crawl]\nrps = 2.0\nrsp = 3\n";

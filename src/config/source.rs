@@ -44,6 +44,11 @@ pub struct SourceConfig {
     /// Platform name, for e-commerce sources (set as the `platform` field of every document).
     #[serde(default)]
     pub platform: Option<String>,
+    /// Who publishes what this source reads: scoring counts independent publishers, so a site's
+    /// HTML pages, feed and API — several sources — corroborate an alert once. Default: the site
+    /// of the first start URL (see [`SourceConfig::publisher`]).
+    #[serde(default)]
+    pub publisher: Option<String>,
     /// Document kind of everything this source yields; inferred from the text when absent.
     #[serde(default)]
     pub doc_kind: Option<DocKind>,
@@ -178,6 +183,36 @@ pub struct ApiFields {
 impl SourceConfig {
     pub fn is_enabled(&self) -> bool {
         self.enabled.unwrap_or(true)
+    }
+
+    /// The publisher signals of this source are counted under: `publisher` when set, else the
+    /// site of the first start URL — its host (and port) without a leading `www.`, `m.`, `api.`,
+    /// `wap.` or `mobile.` label, so `www.x.cn/list` and `api.x.cn/v1` are one site — else the
+    /// source name.
+    pub fn publisher(&self) -> String {
+        if let Some(p) = self.publisher.as_deref().map(str::trim)
+            && !p.is_empty()
+        {
+            return p.to_string();
+        }
+        let site = self
+            .start
+            .first()
+            .and_then(|u| url::Url::parse(u).ok())
+            .and_then(|u| {
+                let host = u.host_str()?.to_ascii_lowercase();
+                let host = match host.split_once('.') {
+                    Some(("www" | "m" | "api" | "wap" | "mobile", rest)) if rest.contains('.') => {
+                        rest.to_string()
+                    }
+                    _ => host,
+                };
+                Some(match u.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host,
+                })
+            });
+        site.unwrap_or_else(|| self.name.clone())
     }
 
     /// Every CSS selector the source declares, with the key it is written under.

@@ -184,6 +184,7 @@ fn base_document(f: &Fetched, source: &SourceConfig, id: String, url: String) ->
     if let Some(p) = &source.platform {
         fields.insert(field::PLATFORM.to_string(), p.clone());
     }
+    fields.insert(field::PUBLISHER.to_string(), source.publisher());
     Document {
         id,
         source: source.name.clone(),

@@ -63,8 +63,8 @@
 //!    proposal is reviewed by a person, and the threshold is data.
 //! 4. **Risk.** Severity = highest severity of the window's signals (analysis already raised it for
 //!    children, deaths, many injured), adjusted by `[[severity_modifier]]`. Likelihood = 1 +
-//!    ⌊points⌋ (≤ 4), points from the excess ratio, the number of clusters, independent sources (one
-//!    per cluster) and channels, and a regulator inspection failure or recall (which can only ever
+//!    ⌊points⌋ (≤ 4), points from the excess ratio, the number of clusters, independent publishers
+//!    (a signal's `source`: one per cluster, a site's HTML, feed and API being one) and channels, and a regulator inspection failure or recall (which can only ever
 //!    raise). Level = the 4×4 severity × likelihood matrix (GB/T 22760-2020, EU Safety Gate).
 //!    Inspection results of the alert's own sampling (`[inspection]`, recorded through the API or
 //!    `jiance inspect-result`): a failed batch adds likelihood points and keeps the alert at `sample`
@@ -1065,7 +1065,7 @@ fn emit(
         term(
             "sources",
             f.sources as f64,
-            "独立信息源 independent sources (one per cluster)",
+            "独立信息源 independent publishers (one per cluster; a site's pages, feed and API are one)",
         ),
         term(
             "channels",
