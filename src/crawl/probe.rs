@@ -33,9 +33,12 @@ pub struct Probe {
     pub role: &'static str,
     pub source: Option<String>,
     pub content_type: Option<String>,
-    /// Encoding the page decodes with, and where that came from (bom, header, meta, detected).
+    /// Encoding the page decodes with, and where that came from (bom, header, xml-declaration,
+    /// meta, utf-8, utf-8-bytes, detected, implausible).
     pub charset: String,
     pub charset_from: String,
+    /// The declaration the page's bytes overrode ("meta: GBK"), if any.
+    pub charset_overrode: Option<String>,
     pub bytes: usize,
     /// WARC-Record-ID of the response in the probe's archive.
     pub record_id: Option<String>,
@@ -102,6 +105,7 @@ pub async fn probe(
         content_type: None,
         charset: String::new(),
         charset_from: String::new(),
+        charset_overrode: None,
         bytes: 0,
         record_id: None,
         title: None,
@@ -119,9 +123,12 @@ pub async fn probe(
     p.content_type = page.header("content-type").map(str::to_string);
     p.bytes = page.body.len();
     p.record_id = Some(page.record_id.clone());
-    let (enc, from) = crate::parse::charset::detect(&page.body, p.content_type.as_deref());
-    p.charset = enc.name().to_string();
-    p.charset_from = from.to_string();
+    let sniffed = crate::parse::charset::sniff(&page.body, p.content_type.as_deref());
+    p.charset = sniffed.encoding.name().to_string();
+    p.charset_from = sniffed.from.to_string();
+    p.charset_overrode = sniffed
+        .overrode
+        .map(|(from, enc)| format!("{from}: {}", enc.name()));
     let text = crate::parse::decode(&page);
     p.preview = text.chars().take(300).collect();
     if let Ok(sel) = scraper::Selector::parse("title") {
@@ -249,6 +256,16 @@ mod tests {
                 get(move || async move { ([(header::CONTENT_TYPE, "text/html; charset=GBK")], body) }),
             )
             .route(
+                "/migrated",
+                get(|| async {
+                    // a CMS moved to UTF-8 kept its templates' GB2312 meta
+                    (
+                        [(header::CONTENT_TYPE, "text/html")],
+                        "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\"><title>电动自行车抽查结果通告</title></head><body>正文</body></html>",
+                    )
+                }),
+            )
+            .route(
                 "/list/1",
                 get(|| async {
                     (
@@ -293,6 +310,18 @@ text = "div.text"
         assert_eq!(p.title.as_deref(), Some("投诉详情"));
         assert!(p.preview.contains("燃气灶熄火保护失灵"));
         assert!(p.documents.is_empty());
+        assert_eq!(p.charset_overrode, None);
+
+        // UTF-8 bytes under a GB2312 meta: read as UTF-8, and the override said
+        let p = probe(&s, None, &format!("{base}/migrated"), None, dir.path())
+            .await
+            .unwrap();
+        assert_eq!(
+            (p.charset.as_str(), p.charset_from.as_str()),
+            ("UTF-8", "utf-8-bytes")
+        );
+        assert_eq!(p.charset_overrode.as_deref(), Some("meta: GBK"));
+        assert_eq!(p.title.as_deref(), Some("电动自行车抽查结果通告"));
 
         // With the source: its document.
         let p = probe(&s, Some(&src), &format!("{base}/d/1"), None, dir.path())
@@ -323,7 +352,7 @@ text = "div.text"
             .unwrap()
             .filter(|r| r.as_ref().is_ok_and(|f| f.role != PageRole::Robots))
             .count();
-        assert_eq!(n, 4);
+        assert_eq!(n, 5);
     }
 
     #[test]
