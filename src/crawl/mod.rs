@@ -635,7 +635,13 @@ impl Pass {
         done.url = page.url.clone();
         if role != PageRole::Detail {
             match (self.discover)(&page, &src) {
-                Ok(d) => done.discovered = Some(d),
+                Ok(d) => {
+                    for reason in &d.repairs {
+                        tracing::debug!(source = %src.name, url = %page.url, reason, "links read after a repair");
+                        self.fetcher.counters().crawl.repair(reason);
+                    }
+                    done.discovered = Some(d);
+                }
                 Err(e) => {
                     tracing::warn!(source = %src.name, url = %page.url, reason = e.reason(), "links: {e}");
                     self.failed(&src.name, "parse-links");

@@ -8,6 +8,7 @@
 
 pub mod charset;
 mod dates;
+mod feed;
 mod html;
 pub mod sitemap;
 
@@ -59,6 +60,9 @@ pub struct Discovered {
     pub next: Vec<String>,
     /// `lastmod` of sitemap entries (details and further sitemaps), where given.
     pub lastmod: BTreeMap<String, crate::model::Timestamp>,
+    /// What the page needed repaired to be read (`feed-entities`, `feed-loose-scan`), counted by
+    /// the crawler under these reasons.
+    pub repairs: Vec<&'static str>,
 }
 
 /// Links on a list, feed or API page.
@@ -97,32 +101,18 @@ pub fn discover(f: &Fetched, source: &SourceConfig) -> Result<Discovered, ParseE
         // Sitemaps are fetched in the feed role: a page that only leads to article pages.
         PageRole::Feed if source.kind == SourceKind::Sitemap => sitemap::discover(f, &base),
         PageRole::Feed => {
-            // The text is decoded by our charset rules and handed over as UTF-8 without its
-            // declaration (a padded one made quick-xml panic, found by the fuzzer). feed-rs may
-            // still panic on input nobody has found yet: such a page is a bad feed, and the parse
-            // stage goes on.
-            let text = charset::feed_text(f);
-            let parsed = std::panic::catch_unwind(|| feed_rs::parser::parse(text.as_bytes()))
-                .map_err(|_| {
-                    ParseError::new(
-                        &f.url,
-                        "bad-feed",
-                        "not a readable RSS/Atom feed: the XML parser gave up on malformed input",
-                    )
-                })?;
-            let feed = parsed.map_err(|e| {
+            // Decoded by our charset rules and read as UTF-8; malformed feeds are repaired
+            // (see `feed`), and what was repaired is reported for the crawler to count.
+            let (links, repairs) = feed::entry_links(&charset::feed_text(f)).map_err(|e| {
                 ParseError::new(
                     &f.url,
                     "bad-feed",
                     format!("not a readable RSS/Atom feed: {e}"),
                 )
             })?;
-            let links = feed.entries.iter().filter_map(|entry| {
-                let href = entry.links.first().map(|l| l.href.as_str());
-                resolve(&base, href)
-            });
             Ok(Discovered {
-                details: unique(links),
+                details: unique(links.iter().filter_map(|l| resolve(&base, Some(l)))),
+                repairs,
                 ..Default::default()
             })
         }

@@ -15,6 +15,8 @@ pub struct StageCounters {
     /// Items passed over because nothing changed (a re-fetched page with the same content).
     pub unchanged: AtomicU64,
     rejected: Mutex<BTreeMap<String, u64>>,
+    /// Items read only after a repair (a feed's bare `&`), by reason: accepted, but worth seeing.
+    repaired: Mutex<BTreeMap<String, u64>>,
 }
 
 impl StageCounters {
@@ -34,6 +36,17 @@ impl StageCounters {
     }
     pub fn rejected(&self) -> BTreeMap<String, u64> {
         self.rejected
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+    /// Count one item read after a repair, under a short, stable reason (`feed-entities`).
+    pub fn repair(&self, reason: &str) {
+        let mut m = self.repaired.lock().unwrap_or_else(|p| p.into_inner());
+        *m.entry(reason.to_string()).or_default() += 1;
+    }
+    pub fn repaired(&self) -> BTreeMap<String, u64> {
+        self.repaired
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()

@@ -109,6 +109,21 @@ pub fn metrics_text(
     }
     family(
         &mut out,
+        "jiance_stage_repaired_total",
+        "counter",
+        "Items a pipeline stage read only after a repair (a feed's bare & or undeclared entity), by reason.",
+    );
+    for (stage, c) in &stages {
+        for (reason, n) in c.repaired() {
+            let _ = writeln!(
+                out,
+                "jiance_stage_repaired_total{{stage=\"{stage}\",reason=\"{}\"}} {n}",
+                label(&reason)
+            );
+        }
+    }
+    family(
+        &mut out,
         "jiance_stage_bytes_total",
         "counter",
         "Bytes a pipeline stage handled.",

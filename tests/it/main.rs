@@ -4,7 +4,8 @@
 //! document; `crash` kills `jiance run` at random points and compares with an uninterrupted run;
 //! `fuzz` smokes the fuzz targets' entries on their seeds and mutations; `browser` loads the
 //! dashboard in headless Chromium; `eval` scores the analyzer on the labelled evaluation set
-//! (tests/eval/); `realtext` on the real public texts of ../shared/realtext; `report` runs
+//! (tests/eval/); `realtext` on the real public texts of ../shared/realtext; `realweb` reads the
+//! real charset files and feeds of ../shared/realweb; `report` runs
 //! `jiance report` on the demo data directory; `rerun` replays the demo archive and a warcio WARC;
 //! `score` runs `jiance score` and `inspect-result`. `jiance()` runs the built binary.
 
@@ -16,6 +17,7 @@ mod demo;
 mod eval;
 mod fuzz;
 mod realtext;
+mod realweb;
 mod report;
 mod rerun;
 mod schema;
