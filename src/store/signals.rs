@@ -454,20 +454,22 @@ fn check_parquet_frame(path: &Path) -> Result<(), SignalTableError> {
             "not a Parquet file (damaged or cut off); remove it or rerun scoring to rewrite it",
         ));
     }
-    // The footer's metadata, read on its own: polars panics on some damaged footers ("thrift
-    // bool field", found by the fuzzer) instead of returning an error, and the lazy scan would
-    // take the whole run down with it.
+    // The file read on its own, eagerly: polars panics on some damaged footers ("thrift bool
+    // field") and pages (a bitmap longer than its buffer) instead of returning an error — both
+    // found by the fuzzer — and in the lazy scan's streaming engine such a panic aborts the
+    // whole process. Read here on this thread, it is caught and the file named. (A partition is
+    // one day's signals, so reading it twice costs little next to scoring it.)
     f.seek(SeekFrom::Start(0)).map_err(io_err(path))?;
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        ParquetReader::new(f).schema().map(|_| ())
+        ParquetReader::new(f).finish().map(|_| ())
     }));
     match read {
         Ok(Ok(())) => Ok(()),
         Ok(Err(e)) => Err(bad(&format!(
-            "damaged Parquet metadata ({e}); remove it or rerun scoring to rewrite it"
+            "damaged Parquet file ({e}); remove it or rerun scoring to rewrite it"
         ))),
         Err(_) => Err(bad(
-            "damaged Parquet metadata (the reader gave up); remove it or rerun scoring to rewrite it",
+            "damaged Parquet file (the reader gave up); remove it or rerun scoring to rewrite it",
         )),
     }
 }
