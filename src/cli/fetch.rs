@@ -62,6 +62,18 @@ pub async fn fetch(
                 .ok_or_else(|| anyhow!("--role must be list, feed, api or detail, not {r:?}"))?,
         ),
     };
+    // a saved page: read from disk, nothing fetched or archived
+    let saved = Path::new(url);
+    if saved.is_file() {
+        let body = std::fs::read(saved).with_context(|| format!("reading {}", saved.display()))?;
+        let p = jiance::crawl::probe_saved(saved, body, src, role);
+        print_out(&format!("{}\n", serde_json::to_string_pretty(&p)?))?;
+        return Ok(if p.parse_error.is_some() {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
     let tmp;
     let dir = match archive {
         Some(d) => d,

@@ -212,10 +212,12 @@ pub enum Command {
         #[command(flatten)]
         rules: RuleArgs,
     },
-    /// Fetch one page politely (robots.txt, rate limit, retries; archived) and print as JSON what
-    /// the crawler sees: status, charset, title; with --source, the documents and links that
-    /// source would take from it. For writing selectors.
+    /// Fetch one page politely (robots.txt, rate limit, retries; archived) — or read a saved page
+    /// from a file — and print as JSON what the crawler sees: status, charset (where it came
+    /// from, what it overrode), title; with --source, the documents and links that source would
+    /// take from it; without, the document generic article extraction makes of the page.
     Fetch {
+        /// A URL, or a saved page's file (read from disk, nothing fetched)
         url: String,
         /// Parse the page as this source (from --config or the built-in demo sources).
         #[arg(long)]

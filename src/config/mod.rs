@@ -489,7 +489,8 @@ start = ["http://c.test/api"]
         assert_eq!(lines("scheme \"ftp\""), [15]);
         assert_eq!(lines("bad start URL"), [15]);
         assert_eq!(lines("bad CSS selector"), [17]);
-        assert_eq!(lines("need a [source.detail]"), [4]);
+        // an html source without [source.detail] reads its pages by generic extraction (issue 17)
+        assert_eq!(lines("[source.detail]"), Vec::<usize>::new());
         assert_eq!(lines("json sources need a [source.api]"), [24]);
         // regression (issue 16, 7): the duplicate was reported at line 0
         assert_eq!(lines("declared twice"), [23]);

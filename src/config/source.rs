@@ -71,7 +71,8 @@ pub struct SourceConfig {
     /// html: how to read list pages.
     #[serde(default)]
     pub list: Option<ListSelectors>,
-    /// html and feed: how to read detail / article pages.
+    /// html, feed and sitemap: how to read detail / article pages; without it (or with
+    /// `text = "auto"`), by generic article extraction.
     #[serde(default)]
     pub detail: Option<DetailSelectors>,
     /// json: how to read API pages.
@@ -134,6 +135,11 @@ impl Selectors {
             Selectors::Many(v) => v,
         }
     }
+
+    /// `"auto"`: found by generic article extraction instead of a selector.
+    pub fn is_auto(&self) -> bool {
+        matches!(self.as_slice(), [one] if one.trim() == "auto")
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -181,6 +187,30 @@ pub struct ApiFields {
 }
 
 impl SourceConfig {
+    /// A stand-in for a page fetched with no source (`jiance fetch URL`): a media feed source
+    /// of that site, with no selectors, so its detail pages go through generic extraction.
+    pub fn for_page(name: &str, site: &str) -> SourceConfig {
+        SourceConfig {
+            name: name.to_string(),
+            kind: SourceKind::Feed,
+            channel: Channel::Media,
+            weight: one(),
+            region: None,
+            platform: None,
+            publisher: (!site.is_empty()).then(|| site.to_string()),
+            doc_kind: None,
+            start: Vec::new(),
+            schedule: default_schedule(),
+            max_pages: default_max_pages(),
+            enabled: None,
+            politeness: Politeness::default(),
+            stale_after: default_stale_after(),
+            list: None,
+            detail: None,
+            api: None,
+        }
+    }
+
     pub fn is_enabled(&self) -> bool {
         self.enabled.unwrap_or(true)
     }
@@ -301,12 +331,8 @@ impl SourceConfig {
             SourceKind::Html if self.list.is_none() => {
                 err("kind", "html sources need a [source.list] table".into())
             }
-            SourceKind::Html | SourceKind::Feed | SourceKind::Sitemap if self.detail.is_none() => {
-                err(
-                    "kind",
-                    "html, feed and sitemap sources need a [source.detail] table".into(),
-                )
-            }
+            // html, feed and sitemap sources without [source.detail] read their detail pages
+            // by generic article extraction (parse::generic)
             SourceKind::Json if self.api.is_none() => {
                 err("kind", "json sources need a [source.api] table".into())
             }

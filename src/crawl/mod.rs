@@ -48,7 +48,7 @@ use tokio::task::JoinSet;
 pub use archive::{ArchiveError, ArchiveReader, ArchiveWriter, Exchange};
 pub use canon::{CanonError, canonicalize};
 pub use fetch::{CrawlError, FetchOutcome, FetchRequest, Fetcher};
-pub use probe::{Probe, probe, status_text};
+pub use probe::{Probe, probe, probe_saved, status_text};
 
 use crate::config::{CrawlSettings, SourceConfig, SourceKind};
 use crate::model::Timestamp;

@@ -16,7 +16,7 @@ use super::archive::ArchiveWriter;
 use super::fetch::{CrawlError, FetchRequest, Fetcher};
 use super::{canonicalize, start_role};
 use crate::config::{CrawlSettings, Politeness, SourceConfig};
-use crate::model::{Document, PageRole, Timestamp};
+use crate::model::{Document, Fetched, PageRole, Timestamp};
 use crate::pipeline::Counters;
 use crate::store::{ParkedUrl, SourceHealth};
 
@@ -46,7 +46,8 @@ pub struct Probe {
     pub title: Option<String>,
     /// The first 300 characters of the decoded page.
     pub preview: String,
-    /// The documents the source would produce from this page (detail and API pages).
+    /// The documents the source would produce from this page (detail and API pages); with no
+    /// source, the one generic article extraction makes of a detail page.
     pub documents: Vec<Document>,
     /// The links the source would follow from this page (list, feed, sitemap and API pages).
     pub details: Vec<String>,
@@ -118,18 +119,71 @@ pub async fn probe(
     let Some(page) = outcome.fetched else {
         return Ok(p);
     };
+    inspect(&mut p, &page, source, role);
+    Ok(p)
+}
+
+/// A saved page (`jiance fetch page.html`) read as [`probe`] reads a fetched one: decoded by
+/// the charset rules (no Content-Type: a saved page carries only its own declarations), then
+/// parsed as `source`'s, or by generic extraction without one.
+pub fn probe_saved(
+    path: &Path,
+    body: Vec<u8>,
+    source: Option<&SourceConfig>,
+    role: Option<PageRole>,
+) -> Probe {
+    let role = role.unwrap_or(PageRole::Detail);
+    let url = url::Url::from_file_path(path)
+        .map(|u| u.to_string())
+        .unwrap_or_else(|_| format!("file://{}", path.display()));
+    let page = Fetched {
+        source: source.map_or("saved", |s| s.name.as_str()).to_string(),
+        url: url.clone(),
+        role,
+        status: 200,
+        headers: Vec::new(),
+        body,
+        fetched_at: chrono::Utc::now(),
+        record_id: String::new(),
+    };
+    let mut p = Probe {
+        url,
+        final_url: None,
+        status: None,
+        error: None,
+        role: role.as_str(),
+        source: source.map(|s| s.name.clone()),
+        content_type: None,
+        charset: String::new(),
+        charset_from: String::new(),
+        charset_overrode: None,
+        bytes: 0,
+        record_id: None,
+        title: None,
+        preview: String::new(),
+        documents: Vec::new(),
+        details: Vec::new(),
+        next: Vec::new(),
+        parse_error: None,
+    };
+    inspect(&mut p, &page, source, role);
+    p
+}
+
+/// What a page decodes to and what its source (or generic extraction) makes of it.
+fn inspect(p: &mut Probe, page: &Fetched, source: Option<&SourceConfig>, role: PageRole) {
     p.final_url = Some(page.url.clone());
     p.status = Some(page.status);
     p.content_type = page.header("content-type").map(str::to_string);
     p.bytes = page.body.len();
-    p.record_id = Some(page.record_id.clone());
+    p.record_id = Some(page.record_id.clone()).filter(|r| !r.is_empty());
     let sniffed = crate::parse::charset::sniff(&page.body, p.content_type.as_deref());
     p.charset = sniffed.encoding.name().to_string();
     p.charset_from = sniffed.from.to_string();
     p.charset_overrode = sniffed
         .overrode
         .map(|(from, enc)| format!("{from}: {}", enc.name()));
-    let text = crate::parse::decode(&page);
+    let text = crate::parse::decode(page);
     p.preview = text.chars().take(300).collect();
     if let Ok(sel) = scraper::Selector::parse("title") {
         let doc = scraper::Html::parse_document(&text);
@@ -139,14 +193,21 @@ pub async fn probe(
             .map(|t| t.text().collect::<String>().trim().to_string())
             .filter(|t| !t.is_empty());
     }
-    let Some(src) = source else {
-        return Ok(p);
-    };
     if !(200..300).contains(&page.status) {
-        return Ok(p);
+        return;
     }
+    let Some(src) = source else {
+        // no source: the document generic article extraction makes of the page
+        if role == PageRole::Detail {
+            match crate::parse::generic_page(page) {
+                Ok(d) => p.documents.push(d),
+                Err(e) => p.parse_error = Some(e.to_string()),
+            }
+        }
+        return;
+    };
     if role != PageRole::Detail {
-        match crate::parse::discover(&page, src) {
+        match crate::parse::discover(page, src) {
             Ok(d) => {
                 p.details = d.details;
                 p.next = d.next;
@@ -155,12 +216,11 @@ pub async fn probe(
         }
     }
     if role.carries_documents() {
-        match crate::parse::parse(&page, src) {
+        match crate::parse::parse(page, src) {
             Ok(docs) => p.documents = docs,
             Err(e) => p.parse_error = Some(e.to_string()),
         }
     }
-    Ok(p)
 }
 
 /// How long ago, for people: "3 min", "5 h", "2 d".
@@ -256,6 +316,15 @@ mod tests {
                 get(move || async move { ([(header::CONTENT_TYPE, "text/html; charset=GBK")], body) }),
             )
             .route(
+                "/article",
+                get(|| async {
+                    (
+                        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                        "<html><head><title>儿童推车召回 - 某网</title></head><body><div class=\"nav\"><a href=\"/\">首页</a></div><article><h1>儿童推车召回</h1><p>某公司决定召回部分儿童推车，因折叠锁定装置可能失效，存在儿童跌落受伤的风险，涉及数量一千二百台。</p><p>消费者可联系经销商免费更换锁定装置。</p></article><div class=\"footer\">版权所有</div></body></html>",
+                    )
+                }),
+            )
+            .route(
                 "/migrated",
                 get(|| async {
                     // a CMS moved to UTF-8 kept its templates' GB2312 meta
@@ -312,6 +381,14 @@ text = "div.text"
         assert!(p.documents.is_empty());
         assert_eq!(p.charset_overrode, None);
 
+        // No source, an article: the document generic extraction makes of it
+        let p = probe(&s, None, &format!("{base}/article"), None, dir.path())
+            .await
+            .unwrap();
+        assert_eq!(p.documents.len(), 1, "{:?}", p.parse_error);
+        assert!(p.documents[0].text.contains("折叠锁定装置可能失效"));
+        assert!(!p.documents[0].text.contains("版权所有"));
+
         // UTF-8 bytes under a GB2312 meta: read as UTF-8, and the override said
         let p = probe(&s, None, &format!("{base}/migrated"), None, dir.path())
             .await
@@ -352,7 +429,7 @@ text = "div.text"
             .unwrap()
             .filter(|r| r.as_ref().is_ok_and(|f| f.role != PageRole::Robots))
             .count();
-        assert_eq!(n, 5);
+        assert_eq!(n, 6);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 pub mod charset;
 mod dates;
 mod feed;
+pub mod generic;
 mod html;
 pub mod sitemap;
 
@@ -192,19 +193,60 @@ fn base_document(f: &Fetched, source: &SourceConfig, id: String, url: String) ->
     }
 }
 
-fn parse_detail(f: &Fetched, source: &SourceConfig) -> Result<Document, ParseError> {
-    let sel = source.detail.as_ref().ok_or_else(|| {
+/// What generic extraction makes of a page fetched for no source (`jiance fetch URL`): a media
+/// document of the page's site.
+pub fn generic_page(f: &Fetched) -> Result<Document, ParseError> {
+    let site = Url::parse(&f.url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let source = SourceConfig::for_page(&f.source, &site);
+    generic_document(f, &source)
+}
+
+/// A detail page read by generic article extraction (no selectors): its title, text and
+/// publication time, or an error counted by why there was no article.
+pub fn generic_document(f: &Fetched, source: &SourceConfig) -> Result<Document, ParseError> {
+    let a = generic::article(&decode(f), &f.url).map_err(|reason| {
         ParseError::new(
             &f.url,
-            "no-detail-selectors",
-            "source has no [source.detail]",
+            reason,
+            match reason {
+                "too-large" => "too many elements for generic article extraction",
+                _ => {
+                    "generic extraction found no article (a listing, a login wall, an empty shell?)"
+                }
+            },
         )
     })?;
+    let mut doc = base_document(f, source, doc_id(&f.url), f.url.clone());
+    doc.title = a.title;
+    doc.text = a.text;
+    doc.published_at = a.published;
+    Ok(doc)
+}
+
+fn parse_detail(f: &Fetched, source: &SourceConfig) -> Result<Document, ParseError> {
+    let Some(sel) = source.detail.as_ref() else {
+        return generic_document(f, source);
+    };
+    let auto = sel.text.is_auto();
     let page = Html::parse_document(&decode(f));
     // The crawler hands over canonical URLs, so the id is stable across fetches.
-    let mut doc = base_document(f, source, doc_id(&f.url), f.url.clone());
-    doc.title = first_text(&page, &f.url, sel.title.as_slice())?;
-    doc.text = all_text(&page, &f.url, sel.text.as_slice())?;
+    let mut doc = if auto {
+        generic_document(f, source)?
+    } else {
+        base_document(f, source, doc_id(&f.url), f.url.clone())
+    };
+    if !sel.title.is_auto() {
+        let title = first_text(&page, &f.url, sel.title.as_slice())?;
+        if !title.is_empty() || !auto {
+            doc.title = title;
+        }
+    }
+    if !auto {
+        doc.text = all_text(&page, &f.url, sel.text.as_slice())?;
+    }
     if doc.title.is_empty() && doc.text.is_empty() {
         return Err(ParseError::new(
             &f.url,
@@ -212,9 +254,13 @@ fn parse_detail(f: &Fetched, source: &SourceConfig) -> Result<Document, ParseErr
             "neither title nor text selectors matched",
         ));
     }
-    if let Some(p) = &sel.published {
+    if let Some(p) = sel.published.as_ref().filter(|p| !p.is_auto()) {
         let raw = first_text(&page, &f.url, p.as_slice())?;
-        doc.published_at = parse_date(&raw);
+        if let Some(t) = parse_date(&raw) {
+            doc.published_at = Some(t);
+        } else if !auto {
+            doc.published_at = None;
+        }
     }
     for (name, css) in &sel.fields {
         let value = first_text(&page, &f.url, std::slice::from_ref(css))?;

@@ -455,3 +455,81 @@ fn a_huge_page_keeps_the_head_of_its_text_and_records_the_cut() {
         Some(format!("{}/{total}", d.text.len()).as_str())
     );
 }
+
+/// A news article of our own writing, with the boilerplate of a portal around it.
+const ARTICLE: &str = r#"<html><head><title>暖风机插头烧焦引发投诉 - 某某晚报</title>
+<meta property="article:published_time" content="2026-01-12T08:15:00+08:00"></head><body>
+<div id="nav"><a href="/">首页</a> <a href="/sh">社会</a> <a href="/cj">财经</a></div>
+<article><h1 class="headline">暖风机插头烧焦引发投诉</h1>
+<p>本报讯 市民王女士近日向本报反映，她在网上购买的一台暖风机使用不到一周，插头处就出现烧焦痕迹，并伴有刺鼻气味。</p>
+<p>王女士说，事发时暖风机开在二档，她闻到焦味后立即断电，发现插座也被熏黑。商家表示需要寄回检测，但迟迟没有答复。</p>
+<p>专业人士提醒，冬季使用大功率取暖电器时不要与其他电器共用插线板，发现发热异常应立即停止使用。</p></article>
+<div class="share">分享到：微信 微博</div><div id="footer">某某晚报 版权所有 未经授权禁止转载</div>
+</body></html>"#;
+
+#[test]
+fn a_source_without_detail_selectors_reads_articles_generically() {
+    let text = r#"
+[[source]]
+name = "paper"
+kind = "feed"
+channel = "media"
+start = ["http://paper.test/rss.xml"]
+
+[[source]]
+name = "mixed"
+kind = "feed"
+channel = "media"
+start = ["http://paper.test/rss.xml"]
+[source.detail]
+title = "h1.headline"
+text = "auto"
+"#;
+    let sources = parse_sources(text, "s.toml").unwrap_or_else(|e| panic!("{e:?}"));
+    let f = fetched(
+        "http://paper.test/a/1.html",
+        PageRole::Detail,
+        "text/html; charset=utf-8",
+        ARTICLE.as_bytes().to_vec(),
+    );
+    for s in &sources {
+        let docs = parse(&f, s).unwrap();
+        assert_eq!(docs.len(), 1, "{}", s.name);
+        let d = &docs[0];
+        assert!(
+            d.title.contains("暖风机插头烧焦引发投诉"),
+            "{}: {}",
+            s.name,
+            d.title
+        );
+        assert!(d.text.contains("插头处就出现烧焦痕迹"), "{}", d.text);
+        assert!(d.text.contains("应立即停止使用"));
+        assert!(
+            !d.text.contains("版权所有") && !d.text.contains("分享到"),
+            "{}",
+            d.text
+        );
+        assert_eq!(
+            d.published_at.map(|t| t.to_rfc3339()),
+            Some("2026-01-12T00:15:00+00:00".to_string())
+        );
+    }
+    // the selector wins where it is given: the headline without the site suffix
+    assert_eq!(
+        parse(&f, &sources[1]).unwrap()[0].title,
+        "暖风机插头烧焦引发投诉"
+    );
+    // a page with no article is an error counted by its reason, not an empty document
+    let login = fetched(
+        "http://paper.test/login",
+        PageRole::Detail,
+        "text/html",
+        "<html><body><form><input name=u><button>登录</button></form></body></html>"
+            .as_bytes()
+            .to_vec(),
+    );
+    assert_eq!(
+        parse(&login, &sources[0]).unwrap_err().reason(),
+        "no-article"
+    );
+}

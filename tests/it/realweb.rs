@@ -181,3 +181,147 @@ fn every_real_feed_yields_its_entries() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Text of an HTML fragment or page, whitespace collapsed.
+fn plain(html: &str) -> String {
+    let doc = scraper::Html::parse_fragment(html);
+    let text: Vec<String> = doc
+        .root_element()
+        .text()
+        .map(|t| t.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|t| !t.is_empty())
+        .collect();
+    text.join(" ")
+}
+
+/// Units of comparison: characters for languages written without spaces (Chinese, Japanese,
+/// Thai, Burmese), words (lower-cased, punctuation trimmed) for the others.
+fn units(text: &str, by_char: bool) -> Vec<String> {
+    if by_char {
+        text.chars()
+            .filter(|c| !c.is_whitespace())
+            .map(String::from)
+            .collect()
+    } else {
+        text.split_whitespace()
+            .map(|w| {
+                w.trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_lowercase()
+            })
+            .filter(|w| !w.is_empty())
+            .collect()
+    }
+}
+
+/// Bag-of-units F1 of `got` against `want`.
+fn f1(got: &[String], want: &[String]) -> f64 {
+    use std::collections::HashMap;
+    if got.is_empty() || want.is_empty() {
+        return 0.0;
+    }
+    let mut bag: HashMap<&str, i64> = HashMap::new();
+    for u in want {
+        *bag.entry(u.as_str()).or_default() += 1;
+    }
+    let mut common = 0i64;
+    for u in got {
+        if let Some(n) = bag.get_mut(u.as_str())
+            && *n > 0
+        {
+            *n -= 1;
+            common += 1;
+        }
+    }
+    let p = common as f64 / got.len() as f64;
+    let r = common as f64 / want.len() as f64;
+    if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    }
+}
+
+/// Generic extraction on every article page of `articles/` against its expected text: the
+/// median F1 must reach 0.85 (issue 17). Per-page figures are printed.
+#[test]
+fn articles_are_extracted_without_selectors() {
+    let pages: Vec<Value> = manifest("articles")
+        .into_iter()
+        .filter(|e| {
+            e["file"]
+                .as_str()
+                .is_some_and(|f| f.ends_with("/source.html"))
+                && e["expected"].is_string()
+        })
+        .collect();
+    assert!(pages.len() >= 30, "{} article pages", pages.len());
+    let mut scores = Vec::new();
+    let mut titles: Vec<bool> = Vec::new();
+    for e in &pages {
+        let file = e["file"].as_str().unwrap();
+        let expected_file = e["expected"].as_str().unwrap();
+        let body = std::fs::read(realweb().join(file)).unwrap();
+        let html = jiance::parse::charset::decode_bytes(&body, None);
+        let expected = std::fs::read_to_string(realweb().join(expected_file)).unwrap();
+        let want_text = if expected_file.ends_with(".html") {
+            plain(&expected)
+        } else {
+            expected.split_whitespace().collect::<Vec<_>>().join(" ")
+        };
+        let lang = e["lang"].as_str().unwrap_or("");
+        let by_char = ["zh", "ja", "th", "my"].iter().any(|l| lang.starts_with(l));
+        let article = jiance::parse::generic::article(&html, "http://realweb.test/page.html").ok();
+        let meta = std::path::Path::new(file).with_file_name("expected-metadata.json");
+        if let Ok(m) = std::fs::read_to_string(realweb().join(&meta))
+            && let Some(want) = serde_json::from_str::<Value>(&m)
+                .ok()
+                .and_then(|v| v["title"].as_str().map(str::to_string))
+        {
+            let norm = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+            let (got, want) = (
+                norm(article.as_ref().map_or("", |a| a.title.as_str())),
+                norm(&want),
+            );
+            // Readability's oracle keeps the site's name, which the issue asks to remove
+            let suffix_only = !got.is_empty() && want.starts_with(&got) && want.len() > got.len();
+            titles.push(got == want || suffix_only);
+            if got != want {
+                eprintln!("title {got:?} want {want:?}");
+            }
+        }
+        let got = article.map(|a| a.text).unwrap_or_default();
+        let score = f1(&units(&got, by_char), &units(&want_text, by_char));
+        eprintln!("{score:.3} {file}");
+        scores.push((file.starts_with("articles/readability-"), score));
+    }
+    let stats = |readability: Option<bool>| {
+        let mut s: Vec<f64> = scores
+            .iter()
+            .filter(|(r, _)| readability.is_none_or(|want| *r == want))
+            .map(|(_, f)| *f)
+            .collect();
+        s.sort_by(f64::total_cmp);
+        (s.len(), s[s.len() / 2], s[s.len() / 10])
+    };
+    let (n, median, p10) = stats(None);
+    eprintln!("articles: {n} pages, median F1 {median:.3}, 10th percentile {p10:.3}");
+    // Readability's own test pages measure agreement with Readability (whose port this is);
+    // newspaper4k's expected texts are an independent oracle, and must reach the floor too.
+    let (n4k, median4k, p10_4k) = stats(Some(false));
+    eprintln!("newspaper4k: {n4k} pages, median F1 {median4k:.3}, 10th percentile {p10_4k:.3}");
+    let right = titles.iter().filter(|t| **t).count();
+    eprintln!(
+        "titles: {right} of {} as expected (or without the site name the oracle keeps)",
+        titles.len()
+    );
+    assert!(
+        right * 10 >= titles.len() * 9,
+        "{right} of {} titles",
+        titles.len()
+    );
+    assert!(median >= 0.85, "median F1 {median:.3} < 0.85");
+    assert!(
+        median4k >= 0.85,
+        "newspaper4k median F1 {median4k:.3} < 0.85"
+    );
+}
