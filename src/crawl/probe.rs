@@ -56,6 +56,32 @@ pub struct Probe {
     pub parse_error: Option<String>,
 }
 
+impl Probe {
+    /// Nothing seen yet of `url`.
+    fn empty(url: String, role: PageRole, source: Option<&SourceConfig>) -> Probe {
+        Probe {
+            url,
+            final_url: None,
+            status: None,
+            error: None,
+            role: role.as_str(),
+            source: source.map(|s| s.name.clone()),
+            content_type: None,
+            charset: String::new(),
+            charset_from: String::new(),
+            charset_overrode: None,
+            bytes: 0,
+            record_id: None,
+            title: None,
+            preview: String::new(),
+            documents: Vec::new(),
+            details: Vec::new(),
+            next: Vec::new(),
+            parse_error: None,
+        }
+    }
+}
+
 /// Fetch `url` politely into an archive at `archive_dir`, then decode it and, with a source,
 /// parse it as that source would. `role` defaults to the source's start role for one of its
 /// start URLs and to `Detail` otherwise.
@@ -96,26 +122,8 @@ pub async fn probe(
             last_modified: None,
         })
         .await;
-    let mut p = Probe {
-        url: canonical,
-        final_url: None,
-        status: None,
-        error: outcome.error.clone(),
-        role: role.as_str(),
-        source: source.map(|s| s.name.clone()),
-        content_type: None,
-        charset: String::new(),
-        charset_from: String::new(),
-        charset_overrode: None,
-        bytes: 0,
-        record_id: None,
-        title: None,
-        preview: String::new(),
-        documents: Vec::new(),
-        details: Vec::new(),
-        next: Vec::new(),
-        parse_error: None,
-    };
+    let mut p = Probe::empty(canonical, role, source);
+    p.error = outcome.error.clone();
     let Some(page) = outcome.fetched else {
         return Ok(p);
     };
@@ -146,26 +154,7 @@ pub fn probe_saved(
         fetched_at: chrono::Utc::now(),
         record_id: String::new(),
     };
-    let mut p = Probe {
-        url,
-        final_url: None,
-        status: None,
-        error: None,
-        role: role.as_str(),
-        source: source.map(|s| s.name.clone()),
-        content_type: None,
-        charset: String::new(),
-        charset_from: String::new(),
-        charset_overrode: None,
-        bytes: 0,
-        record_id: None,
-        title: None,
-        preview: String::new(),
-        documents: Vec::new(),
-        details: Vec::new(),
-        next: Vec::new(),
-        parse_error: None,
-    };
+    let mut p = Probe::empty(url, role, source);
     inspect(&mut p, &page, source, role);
     p
 }
