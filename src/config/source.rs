@@ -68,7 +68,8 @@ pub struct SourceConfig {
     /// older than this many schedules (default 3).
     #[serde(default = "default_stale_after")]
     pub stale_after: f64,
-    /// html: how to read list pages.
+    /// html: how to read list pages; without it, article links are found by URL shape and
+    /// headline text, and paging by "下一页" links or `index_N.html`.
     #[serde(default)]
     pub list: Option<ListSelectors>,
     /// html, feed and sitemap: how to read detail / article pages; without it (or with
@@ -328,9 +329,8 @@ impl SourceConfig {
             }
         }
         match self.kind {
-            SourceKind::Html if self.list.is_none() => {
-                err("kind", "html sources need a [source.list] table".into())
-            }
+            // an html source without [source.list] finds article links by their shape
+            // (parse::links), and without [source.detail] reads articles generically
             // html, feed and sitemap sources without [source.detail] read their detail pages
             // by generic article extraction (parse::generic)
             SourceKind::Json if self.api.is_none() => {

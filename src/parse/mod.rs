@@ -11,6 +11,7 @@ mod dates;
 mod feed;
 pub mod generic;
 mod html;
+mod links;
 pub mod sitemap;
 
 use std::collections::BTreeMap;
@@ -72,10 +73,20 @@ pub fn discover(f: &Fetched, source: &SourceConfig) -> Result<Discovered, ParseE
         .map_err(|e| ParseError::new(&f.url, "bad-url", format!("bad page URL: {e}")))?;
     match f.role {
         PageRole::List => {
-            let list = source.list.as_ref().ok_or_else(|| {
-                ParseError::new(&f.url, "no-list-selectors", "source has no [source.list]")
-            })?;
             let doc = Html::parse_document(&decode(f));
+            let Some(list) = source.list.as_ref() else {
+                // no selectors: article links by URL shape and headline text (see `links`)
+                let l = links::list_links(&doc, &base);
+                return Ok(Discovered {
+                    next: if l.details.is_empty() {
+                        Vec::new()
+                    } else {
+                        l.next.into_iter().collect()
+                    },
+                    details: l.details,
+                    ..Default::default()
+                });
+            };
             let links = selector(&f.url, &list.links)?;
             let mut out = Discovered {
                 details: unique(

@@ -325,3 +325,68 @@ fn articles_are_extracted_without_selectors() {
         "newspaper4k median F1 {median4k:.3} < 0.85"
     );
 }
+
+/// The demo's news portal crawled twice — by its hand-written feed source and by a source of
+/// one line with no selectors at all (its home page, article links by shape, articles by generic
+/// extraction) — reaches the same articles with the same titles (issue 17).
+#[test]
+fn a_source_without_selectors_reaches_what_the_hand_written_one_does() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let end = jiance::model::china_day(chrono::Utc::now());
+    let scenario = std::sync::Arc::new(jiance::demo::scenario(7, end));
+    let sites = rt
+        .block_on(jiance::demo::DemoSites::start(scenario))
+        .unwrap();
+    let news = sites.base_urls()["news1"].clone();
+    let all = jiance::demo::sources_text(sites.base_urls());
+    // the hand-written source, exactly as the demo declares it
+    let start = all.find("name = \"demo-news-huaxia\"").unwrap();
+    let block_start = all[..start].rfind("[[source]]").unwrap();
+    let block_end = all[start..]
+        .find("[[source]]")
+        .map_or(all.len(), |e| start + e);
+    let hand = all[block_start..block_end].to_string();
+    let auto = format!(
+        "[[source]]\nname = \"huaxia-auto\"\nkind = \"html\"\nchannel = \"media\"\nstart = [\"{news}/\"]\npoliteness = {{ rps = 100.0, concurrency = 4 }}\n"
+    );
+    let crawl = |sources: &str| -> Vec<(String, String)> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("sources.toml"), sources).unwrap();
+        std::fs::write(
+            dir.path().join("jiance.toml"),
+            "data_dir = \"data\"\nsource_files = [\"sources.toml\"]\n[crawl]\nuser_agent = \"jiance-test\"\n",
+        )
+        .unwrap();
+        let config = dir.path().join("jiance.toml");
+        let out = crate::jiance(&["run", "--once", "--config", config.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", crate::text(&out.stderr));
+        let store = jiance::store::Store::open(&dir.path().join("data/state.sqlite")).unwrap();
+        let ids = store.document_ids().unwrap();
+        let mut docs: Vec<(String, String)> = store
+            .documents(&ids)
+            .unwrap()
+            .into_iter()
+            .map(|d| (d.url, d.title))
+            .collect();
+        docs.sort();
+        docs
+    };
+    let by_hand = crawl(&hand);
+    let by_auto = crawl(&auto);
+    rt.block_on(sites.shutdown());
+    eprintln!(
+        "twin: {} documents by hand, {} by the one-line source",
+        by_hand.len(),
+        by_auto.len()
+    );
+    assert!(by_hand.len() >= 20, "{} documents by hand", by_hand.len());
+    let urls = |d: &[(String, String)]| d.iter().map(|(u, _)| u.clone()).collect::<Vec<_>>();
+    assert_eq!(urls(&by_auto), urls(&by_hand));
+    for ((url, hand_title), (_, auto_title)) in by_hand.iter().zip(&by_auto) {
+        assert_eq!(auto_title, hand_title, "{url}");
+    }
+}
