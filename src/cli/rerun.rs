@@ -40,6 +40,10 @@ pub struct RerunArgs {
     /// Print the summary as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Read HTML pages no source claims (any web archive) by generic article extraction,
+    /// instead of counting them unmatched-url.
+    #[arg(long)]
+    pub generic: bool,
 }
 
 pub fn run(args: RerunArgs) -> Result<ExitCode> {
@@ -53,6 +57,7 @@ pub fn run(args: RerunArgs) -> Result<ExitCode> {
         config: args.config,
         sources: None,
         workers: args.workers,
+        generic: args.generic,
     };
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(

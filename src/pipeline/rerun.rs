@@ -78,6 +78,9 @@ pub struct RerunOptions {
     pub sources: Option<Vec<SourceConfig>>,
     /// Parse + analyze threads [0: one per available core].
     pub workers: usize,
+    /// Read HTML responses no source claims (a foreign archive) by generic article extraction
+    /// instead of counting them `unmatched-url`.
+    pub generic: bool,
 }
 
 /// What a rerun read and produced; also the progress handed to the caller as it goes.
@@ -453,12 +456,16 @@ fn replay(
     let (tx_jobs, rx_jobs) = sync_channel::<Job>(QUEUE);
     let (tx_done, rx_done) = sync_channel::<Done>(QUEUE);
     let rx_jobs = Arc::new(Mutex::new(rx_jobs));
-    let (from, until) = (opts.from, opts.until);
+    let window = Window {
+        from: opts.from,
+        until: opts.until,
+        generic: opts.generic,
+    };
 
     std::thread::scope(|scope| -> Result<(), PipelineError> {
         {
             let sources = sources.clone();
-            scope.spawn(move || read_stage(reader, &sources, from, until, tx_jobs));
+            scope.spawn(move || read_stage(reader, &sources, window, tx_jobs));
         }
         for _ in 0..workers {
             let (rx, tx) = (rx_jobs.clone(), tx_done.clone());
@@ -477,11 +484,21 @@ fn replay(
     Ok(report)
 }
 
+/// Which records a rerun takes: its days, and whether unclaimed pages are read generically.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    from: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+    generic: bool,
+}
+
+/// The `source` of a job whose page no source claims, read by generic article extraction.
+const GENERIC: usize = usize::MAX;
+
 fn read_stage(
     mut reader: crate::crawl::ArchiveReader,
     sources: &[SourceConfig],
-    from: Option<NaiveDate>,
-    until: Option<NaiveDate>,
+    window: Window,
     tx: SyncSender<Job>,
 ) {
     let by_name: HashMap<&str, usize> = sources
@@ -511,7 +528,7 @@ fn read_stage(
                 });
                 Job::Ready(done)
             }
-            Ok(f) => classify(f, done, &by_name, &matcher, sources, from, until),
+            Ok(f) => classify(f, done, &by_name, &matcher, sources, window),
         };
         if tx.send(job).is_err() {
             return;
@@ -526,15 +543,14 @@ fn classify(
     by_name: &HashMap<&str, usize>,
     matcher: &SourceMatcher,
     sources: &[SourceConfig],
-    from: Option<NaiveDate>,
-    until: Option<NaiveDate>,
+    window: Window,
 ) -> Job {
     let day = china_day(f.fetched_at);
-    if from.is_some_and(|d| day < d) {
+    if window.from.is_some_and(|d| day < d) {
         done.outcome = Outcome::Skipped("before-from".into());
         return Job::Ready(done);
     }
-    if until.is_some_and(|d| day > d) {
+    if window.until.is_some_and(|d| day > d) {
         done.outcome = Outcome::Skipped("after-until".into());
         return Job::Ready(done);
     }
@@ -546,6 +562,19 @@ fn classify(
                 f.role = role;
                 f.source = sources.get(i).map(|s| s.name.clone()).unwrap_or_default();
                 Some(i)
+            }
+            None if window.generic
+                && (200..300).contains(&f.status)
+                && f.header("content-type")
+                    .is_none_or(|ct| ct.contains("html")) =>
+            {
+                f.role = PageRole::Detail;
+                f.source = "generic".into();
+                return Job::Parse {
+                    done,
+                    fetched: f,
+                    source: GENERIC,
+                };
             }
             None => {
                 done.outcome = Outcome::Failed("unmatched-url".into());
@@ -609,7 +638,15 @@ fn work_stage(
                 // the others: without a result for its sequence number the sink would hold
                 // every later result until the end, and a rerun of years of archive is lost.
                 let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    parse_and_analyze(&fetched, sources.get(source), analyzer)
+                    let docs = if source == GENERIC {
+                        crate::parse::generic_page(&fetched).map(|d| vec![d])
+                    } else {
+                        match sources.get(source) {
+                            Some(src) => crate::parse::parse(&fetched, src),
+                            None => return Outcome::Failed("unknown-source".into()),
+                        }
+                    };
+                    analyze_all(docs, analyzer)
                 }));
                 done.outcome = outcome.unwrap_or_else(|_| {
                     warn!(url = %fetched.url, "archived page made the parser or analyzer panic");
@@ -624,15 +661,11 @@ fn work_stage(
     }
 }
 
-fn parse_and_analyze(
-    fetched: &Fetched,
-    source: Option<&SourceConfig>,
+fn analyze_all(
+    docs: Result<Vec<crate::model::Document>, crate::parse::ParseError>,
     analyzer: &Analyzer,
 ) -> Outcome {
-    let Some(src) = source else {
-        return Outcome::Failed("unknown-source".into());
-    };
-    match crate::parse::parse(fetched, src) {
+    match docs {
         Ok(docs) => Outcome::Parsed(
             docs.into_iter()
                 .map(|d| {
@@ -1174,6 +1207,32 @@ published = ".time"
             workers: 2,
             ..RerunOptions::default()
         }
+    }
+
+    /// `--generic`: a foreign archive's pages that no source claims are read by generic
+    /// article extraction instead of being counted unmatched (issue 17).
+    #[test]
+    fn unclaimed_pages_of_a_foreign_archive_are_read_generically_on_request() {
+        let root = tempfile::tempdir().unwrap();
+        let archive = root.path().join("warc");
+        std::fs::create_dir_all(&archive).unwrap();
+        let article = page(
+            "某地通报电暖器抽查结果",
+            "某市市场监督管理局近日通报，抽查电暖器二十批次，其中三批次不合格，不合格项目为输入功率和发热，存在过热起火隐患，已责令企业整改并下架相关产品。",
+        );
+        foreign_warc(
+            &archive.join("other.warc"),
+            &[("http://elsewhere.test/2026/03/05/77.html", article)],
+        );
+        let plain = rerun(&opts(&archive, &root.path().join("a")), &|_| {}).unwrap();
+        assert_eq!(plain.documents, 0);
+        assert_eq!(plain.failures.get("unmatched-url"), Some(&1));
+        let mut o = opts(&archive, &root.path().join("b"));
+        o.generic = true;
+        let generic = rerun(&o, &|_| {}).unwrap();
+        assert_eq!(generic.documents, 1, "{:?}", generic.failures);
+        assert!(generic.failures.is_empty(), "{:?}", generic.failures);
+        assert!(generic.signals >= 1);
     }
 
     fn partitions(dir: &Path) -> BTreeMap<String, Vec<u8>> {
