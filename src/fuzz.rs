@@ -132,10 +132,26 @@ fn page_as(source_name: &str, role: PageRole, data: &[u8]) {
     }
 }
 
-/// HTML pages of a selector-configured site, read both as a list and as a detail page.
+/// HTML pages of a selector-configured site, read both as a list and as a detail page, and
+/// with no selectors (article links by shape, generic article extraction).
 pub fn html(data: &[u8]) {
     page_as("html", PageRole::List, data);
     page_as("html", PageRole::Detail, data);
+    let (sel, body) = split(data);
+    let ct = CONTENT_TYPES[sel as usize % CONTENT_TYPES.len()];
+    let f = fetched(PageRole::Detail, ct, body);
+    if let Ok(d) = crate::parse::generic_page(&f) {
+        check_documents(std::slice::from_ref(&d));
+    }
+    let auto = crate::config::SourceConfig::for_page("fuzz", "fuzz.test");
+    let list = fetched(PageRole::List, ct, body);
+    let _ = crate::parse::discover(
+        &list,
+        &SourceConfig {
+            kind: crate::config::SourceKind::Html,
+            ..auto
+        },
+    );
 }
 
 /// RSS / Atom / RDF / JSON Feed documents.

@@ -212,7 +212,9 @@ pub fn generic_page(f: &Fetched) -> Result<Document, ParseError> {
         .and_then(|u| u.host_str().map(str::to_string))
         .unwrap_or_default();
     let source = SourceConfig::for_page(&f.source, &site);
-    generic_document(f, &source)
+    let mut doc = generic_document(f, &source)?;
+    cap_text(&mut doc);
+    Ok(doc)
 }
 
 /// A detail page read by generic article extraction (no selectors): its title, text and
