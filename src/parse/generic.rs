@@ -57,9 +57,12 @@ pub fn article(html: &str, url: &str) -> Result<Article, &'static str> {
     if text.chars().count() < MIN_TEXT {
         return Err("no-article");
     }
-    let page = Html::parse_document(html);
+    // dom_smoothie has parsed the page already; ours is parsed again only when its title or
+    // date is missing (the common article has both)
+    let page = std::cell::OnceCell::new();
+    let page = || page.get_or_init(|| Html::parse_document(html));
     let title = match parsed.title.trim() {
-        "" => title_tag(&page).unwrap_or_default(),
+        "" => title_tag(page()).unwrap_or_default(),
         t => t.to_string(),
     };
     let title = without_site(&title);
@@ -67,7 +70,7 @@ pub fn article(html: &str, url: &str) -> Result<Article, &'static str> {
         .published_time
         .as_deref()
         .and_then(parse_date)
-        .or_else(|| meta_date(&page))
+        .or_else(|| meta_date(page()))
         .or_else(|| head_date(&text));
     Ok(Article {
         title,

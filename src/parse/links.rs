@@ -14,6 +14,7 @@ use scraper::{Html, Selector};
 use url::Url;
 
 use super::html::element_text;
+use super::resolve_url as resolve;
 
 /// What a list page leads to.
 pub(super) struct ListLinks {
@@ -127,15 +128,6 @@ fn index_next(base: &Url) -> Option<String> {
     u.set_path(&format!("{}/index_{n}.{}", &path[..start], &c[2]));
     u.set_query(None);
     Some(u.to_string())
-}
-
-fn resolve(base: &Url, href: &str) -> Option<Url> {
-    let href = href.trim();
-    if href.is_empty() || href.starts_with("javascript:") || href.starts_with("mailto:") {
-        return None;
-    }
-    let u = base.join(href).ok()?;
-    matches!(u.scheme(), "http" | "https").then_some(u)
 }
 
 #[cfg(test)]

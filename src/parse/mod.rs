@@ -269,10 +269,9 @@ fn parse_detail(f: &Fetched, source: &SourceConfig) -> Result<Document, ParseErr
     }
     if let Some(p) = sel.published.as_ref().filter(|p| !p.is_auto()) {
         let raw = first_text(&page, &f.url, p.as_slice())?;
+        // the selector's date wins; without one, generic extraction's (if any) stays
         if let Some(t) = parse_date(&raw) {
             doc.published_at = Some(t);
-        } else if !auto {
-            doc.published_at = None;
         }
     }
     for (name, css) in &sel.fields {
@@ -528,12 +527,17 @@ fn all_text(page: &Html, url: &str, sels: &[String]) -> Result<String, ParseErro
 }
 
 fn resolve(base: &Url, href: Option<&str>) -> Option<String> {
-    let href = href?.trim();
+    resolve_url(base, href?).map(String::from)
+}
+
+/// A link's absolute http(s) URL; `None` for script, mail and unparsable links.
+fn resolve_url(base: &Url, href: &str) -> Option<Url> {
+    let href = href.trim();
     if href.is_empty() || href.starts_with("javascript:") || href.starts_with("mailto:") {
         return None;
     }
     let u = base.join(href).ok()?;
-    matches!(u.scheme(), "http" | "https").then(|| u.to_string())
+    matches!(u.scheme(), "http" | "https").then_some(u)
 }
 
 fn unique(it: impl Iterator<Item = String>) -> Vec<String> {

@@ -18,6 +18,13 @@ use crate::model::{
 };
 use crate::store::{Acknowledgement, AlertChange, DocumentRow, InspectionResult};
 
+/// A non-negative integer written in digits; one too big for u64 is still a count, just above
+/// any limit, so it saturates. `None` for anything else (signs, spaces, decimals, empty).
+pub(crate) fn saturating_count(v: &str) -> Option<u64> {
+    (!v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| v.parse::<u64>().unwrap_or(u64::MAX))
+}
+
 /// Query-string parameters, decoded leniently (a malformed escape never rejects the request).
 pub(crate) struct Params(Vec<(String, String)>);
 
@@ -34,11 +41,10 @@ impl Params {
     /// naming it (which one was meant cannot be known; forms send one of each).
     pub(crate) fn from_query(raw: Option<&str>) -> Result<Params, ApiError> {
         let p = Params::parse(raw);
-        for (i, (key, _)) in p.0.iter().enumerate() {
+        for (key, _) in &p.0 {
             let mut values = p.values(key);
             if let Some(first) = values.next()
                 && values.any(|v| v != first)
-                && !p.0[..i].iter().any(|(k, _)| k == key)
             {
                 return Err(ApiError::bad_request(format!(
                     "{key}: given more than once with different values"
@@ -71,13 +77,12 @@ impl Params {
     fn count(&self, key: &str, default: usize, max: usize) -> Result<usize, ApiError> {
         match self.get(key) {
             None => Ok(default),
-            // all digits but too big for usize is still a count, just above any limit
-            Some(v) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => {
-                Ok(v.parse::<usize>().unwrap_or(usize::MAX).min(max))
-            }
-            Some(v) => Err(ApiError::bad_request(format!(
-                "{key}: expected a non-negative integer, got {v:?}"
-            ))),
+            Some(v) => match saturating_count(v) {
+                Some(n) => Ok(usize::try_from(n).unwrap_or(usize::MAX).min(max)),
+                None => Err(ApiError::bad_request(format!(
+                    "{key}: expected a non-negative integer, got {v:?}"
+                ))),
+            },
         }
     }
 

@@ -102,12 +102,12 @@ fn start_seq(headers: &HeaderMap, p: &Params, store: &Store) -> Result<i64, ApiE
         .or_else(|| p.get("since").map(|v| ("since", v.to_string())));
     match given {
         // ids are sequence numbers from 1; a longer run of digits is past every id there is
-        Some((_, v)) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => {
-            Ok(v.parse::<i64>().unwrap_or(i64::MAX))
-        }
-        Some((name, v)) => Err(ApiError::bad_request(format!(
-            "{name}: expected an event id (a non-negative integer), got {v:?}"
-        ))),
+        Some((name, v)) => match super::api::saturating_count(&v) {
+            Some(n) => Ok(i64::try_from(n).unwrap_or(i64::MAX)),
+            None => Err(ApiError::bad_request(format!(
+                "{name}: expected an event id (a non-negative integer), got {v:?}"
+            ))),
+        },
         None => store.last_change().map_err(ApiError::internal),
     }
 }
