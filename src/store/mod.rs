@@ -16,6 +16,7 @@ use rusqlite::{OptionalExtension, params};
 use crate::model::{Alert, Document, Extraction, SamplingRequest, Signal, Timestamp};
 
 mod crawl_state;
+mod parquet_check;
 pub mod signals;
 pub use crawl_state::{ParkedUrl, SourceHealth, SourcePassTally};
 

@@ -431,47 +431,12 @@ fn parquet_magic(path: &Path) -> bool {
 }
 
 /// A damaged partition is refused by its own name (the lazy scan would fail later, naming only
-/// the directory): a Parquet file starts and ends with `PAR1` and its footer fits in it.
+/// the directory, or abort the process on a damaged page header): see `store::parquet_check`.
 fn check_parquet_frame(path: &Path) -> Result<(), SignalTableError> {
-    use std::io::{Read, Seek, SeekFrom};
-    let bad = |message: &str| SignalTableError::Schema {
+    super::parquet_check::check_parquet_file(path).map_err(|message| SignalTableError::Schema {
         path: path.display().to_string(),
-        message: message.to_string(),
-    };
-    let mut f = File::open(path).map_err(io_err(path))?;
-    let len = f.metadata().map_err(io_err(path))?.len();
-    if len < 12 {
-        return Err(bad("not a Parquet file (too short: damaged or cut off)"));
-    }
-    let mut head = [0u8; 4];
-    let mut tail = [0u8; 8];
-    f.read_exact(&mut head).map_err(io_err(path))?;
-    f.seek(SeekFrom::End(-8)).map_err(io_err(path))?;
-    f.read_exact(&mut tail).map_err(io_err(path))?;
-    let footer = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
-    if &head != b"PAR1" || &tail[4..] != b"PAR1" || footer + 12 > len {
-        return Err(bad(
-            "not a Parquet file (damaged or cut off); remove it or rerun scoring to rewrite it",
-        ));
-    }
-    // The file read on its own, eagerly: polars panics on some damaged footers ("thrift bool
-    // field") and pages (a bitmap longer than its buffer) instead of returning an error — both
-    // found by the fuzzer — and in the lazy scan's streaming engine such a panic aborts the
-    // whole process. Read here on this thread, it is caught and the file named. (A partition is
-    // one day's signals, so reading it twice costs little next to scoring it.)
-    f.seek(SeekFrom::Start(0)).map_err(io_err(path))?;
-    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        ParquetReader::new(f).finish().map(|_| ())
-    }));
-    match read {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(e)) => Err(bad(&format!(
-            "damaged Parquet file ({e}); remove it or rerun scoring to rewrite it"
-        ))),
-        Err(_) => Err(bad(
-            "damaged Parquet file (the reader gave up); remove it or rerun scoring to rewrite it",
-        )),
-    }
+        message,
+    })
 }
 
 fn scan_parquet_files(files: &[PathBuf], name: &str) -> Result<Scanned, SignalTableError> {

@@ -1,0 +1,534 @@
+//! Checks a Parquet file before polars decodes it, so a damaged file is refused by name instead
+//! of crashing the process.
+//!
+//! polars trusts what a file says about itself. Most lies end in an error or a panic (caught by
+//! the caller), but a page header whose value count or page size is negative — one flipped bit on
+//! disk, found by the fuzzer — makes polars reserve 2^61 bytes, and a failed allocation aborts
+//! the process where no `catch_unwind` reaches. So before any page is decoded this module reads
+//! the frame (`PAR1` at both ends, a footer that fits), the footer (through polars, under
+//! `catch_unwind`), and then walks every page header of every column chunk with a small reader
+//! of Thrift's compact protocol: each header must parse, its sizes and counts must be
+//! non-negative, its page must lie inside its column chunk, and a chunk's data pages must hold
+//! the values its metadata promises. What is left after that (a damaged compressed payload, a bad
+//! run length inside a page) is bounded by those sizes and counts; the file is then decoded once
+//! eagerly under `catch_unwind`, so such damage ends in an error naming the file.
+
+use std::fs::File;
+use std::path::Path;
+
+use polars::prelude::{ParquetReader, SerReader};
+
+/// A page larger than this is not one our writer (or any sane writer) makes; polars would
+/// allocate its uncompressed size in one piece.
+const MAX_PAGE_BYTES: i64 = 1 << 30;
+/// How deep Thrift structs may nest in a page header (statistics inside a data page header is
+/// depth 2; the bound keeps a damaged header from recursing without end).
+const MAX_DEPTH: u32 = 16;
+
+/// Why the file is refused, in words for the operator; the caller names the file.
+pub(crate) fn check_parquet_file(path: &Path) -> Result<(), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    check_frame(&bytes)?;
+    let footer = read_footer(path)?;
+    for (g, group) in footer.iter().enumerate() {
+        for (c, chunk) in group.iter().enumerate() {
+            check_chunk(&bytes, chunk).map_err(|e| {
+                format!(
+                    "damaged Parquet file (row group {g}, column {c}: {e}); remove it or rerun \
+                     scoring to rewrite it"
+                )
+            })?;
+        }
+    }
+    decode(path)
+}
+
+/// The file decoded on its own, eagerly, on this thread: with sizes and counts checked, what
+/// damage is left (a bitmap longer than its buffer, a bad run inside a page — found by the
+/// fuzzer) makes polars panic rather than allocate without bound, and in the lazy scan's
+/// streaming engine even a panic aborts the whole process. Here it is caught and the file named.
+/// (A partition is one day's signals, so reading it twice costs little next to scoring it.)
+fn decode(path: &Path) -> Result<(), String> {
+    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ParquetReader::new(file).finish().map(|_| ())
+    }));
+    match read {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(format!(
+            "damaged Parquet file ({e}); remove it or rerun scoring to rewrite it"
+        )),
+        Err(_) => Err(
+            "damaged Parquet file (the reader gave up); remove it or rerun scoring to rewrite it"
+                .into(),
+        ),
+    }
+}
+
+fn check_frame(bytes: &[u8]) -> Result<(), String> {
+    let len = bytes.len();
+    if len < 12 {
+        return Err("not a Parquet file (too short: damaged or cut off)".into());
+    }
+    let tail = &bytes[len - 8..];
+    let footer = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
+    if &bytes[..4] != b"PAR1" || &tail[4..] != b"PAR1" || footer + 12 > len as u64 {
+        return Err(
+            "not a Parquet file (damaged or cut off); remove it or rerun scoring to rewrite it"
+                .into(),
+        );
+    }
+    Ok(())
+}
+
+/// What the footer says of one column chunk.
+struct Chunk {
+    start: u64,
+    end: u64,
+    values: i64,
+}
+
+/// The footer read by polars, on this thread: it panics on some damaged footers ("thrift bool
+/// field", found by the fuzzer) instead of returning an error.
+fn read_footer(path: &Path) -> Result<Vec<Vec<Chunk>>, String> {
+    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut reader = ParquetReader::new(file);
+        reader.get_metadata().map(|meta| {
+            meta.row_groups
+                .iter()
+                .map(|group| {
+                    group
+                        .parquet_columns()
+                        .iter()
+                        .map(|c| {
+                            let range = c.byte_range();
+                            Chunk {
+                                start: range.start,
+                                end: range.end,
+                                values: c.num_values(),
+                            }
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+    }));
+    match read {
+        Ok(Ok(groups)) => Ok(groups),
+        Ok(Err(e)) => Err(format!(
+            "damaged Parquet footer ({e}); remove it or rerun scoring to rewrite it"
+        )),
+        Err(_) => Err(
+            "damaged Parquet footer (the reader gave up); remove it or rerun scoring to rewrite it"
+                .into(),
+        ),
+    }
+}
+
+/// Walks the pages of one column chunk.
+fn check_chunk(bytes: &[u8], chunk: &Chunk) -> Result<(), String> {
+    let (start, end) = (chunk.start as usize, chunk.end as usize);
+    if chunk.start > chunk.end || end > bytes.len() {
+        return Err(format!(
+            "column chunk at bytes {}..{} lies outside the file of {} bytes",
+            chunk.start,
+            chunk.end,
+            bytes.len()
+        ));
+    }
+    if chunk.values < 0 {
+        return Err(format!("column chunk holds {} values", chunk.values));
+    }
+    let mut at = start;
+    let mut values = 0i64;
+    while at < end {
+        let mut reader = Compact::new(&bytes[at..end]);
+        let header = page_header(&mut reader).map_err(|e| format!("page at byte {at}: {e}"))?;
+        header
+            .check()
+            .map_err(|e| format!("page at byte {at}: {e}"))?;
+        let body = reader.pos + header.compressed as usize;
+        if body > end - at {
+            return Err(format!(
+                "page at byte {at} runs {} bytes past its column chunk",
+                body - (end - at)
+            ));
+        }
+        if header.data {
+            values = values.saturating_add(i64::from(header.values));
+        }
+        at += body;
+    }
+    if values != chunk.values {
+        return Err(format!(
+            "data pages hold {values} values, the footer says {}",
+            chunk.values
+        ));
+    }
+    Ok(())
+}
+
+/// The fields of a page header that size what polars allocates.
+#[derive(Debug, Default)]
+struct PageHeader {
+    uncompressed: i32,
+    compressed: i32,
+    /// Values of a data page (v1 or v2) or entries of a dictionary page.
+    values: i32,
+    /// Nulls and rows of a v2 data page.
+    nulls: i32,
+    rows: i32,
+    /// Level byte lengths of a v2 data page.
+    levels: i64,
+    /// A data page (v1 or v2), whose values count towards the chunk's.
+    data: bool,
+}
+
+impl PageHeader {
+    fn check(&self) -> Result<(), String> {
+        let sizes = [
+            ("compressed size", i64::from(self.compressed)),
+            ("uncompressed size", i64::from(self.uncompressed)),
+        ];
+        for (what, n) in sizes {
+            if !(0..=MAX_PAGE_BYTES).contains(&n) {
+                return Err(format!("{what} {n}"));
+            }
+        }
+        for (what, n) in [
+            ("value count", self.values),
+            ("null count", self.nulls),
+            ("row count", self.rows),
+        ] {
+            if n < 0 {
+                return Err(format!("{what} {n}"));
+            }
+        }
+        if self.nulls > self.values {
+            return Err(format!("{} nulls among {} values", self.nulls, self.values));
+        }
+        if self.levels < 0 || self.levels > i64::from(self.compressed) {
+            return Err(format!(
+                "level bytes {} in a page of {} bytes",
+                self.levels, self.compressed
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Reads a `PageHeader` struct (parquet.thrift): 2 uncompressed_page_size, 3
+/// compressed_page_size, 5 data_page_header, 7 dictionary_page_header, 8 data_page_header_v2;
+/// every other field is skipped by type.
+fn page_header(r: &mut Compact) -> Result<PageHeader, String> {
+    let mut h = PageHeader::default();
+    let (mut has_uncompressed, mut has_compressed) = (false, false);
+    let mut last = 0i16;
+    while let Some((id, kind)) = r.field(&mut last)? {
+        match (id, kind) {
+            (2, I32) => {
+                h.uncompressed = r.i32()?;
+                has_uncompressed = true;
+            }
+            (3, I32) => {
+                h.compressed = r.i32()?;
+                has_compressed = true;
+            }
+            (5, STRUCT) => {
+                h.data = true;
+                r.nested(|r| {
+                    let mut last = 0i16;
+                    while let Some((id, kind)) = r.field(&mut last)? {
+                        match (id, kind) {
+                            (1, I32) => h.values = r.i32()?,
+                            _ => r.skip(kind)?,
+                        }
+                    }
+                    Ok(())
+                })?;
+            }
+            (7, STRUCT) => r.nested(|r| {
+                let mut last = 0i16;
+                while let Some((id, kind)) = r.field(&mut last)? {
+                    match (id, kind) {
+                        (1, I32) => h.values = r.i32()?,
+                        _ => r.skip(kind)?,
+                    }
+                }
+                Ok(())
+            })?,
+            (8, STRUCT) => {
+                h.data = true;
+                r.nested(|r| {
+                    let mut last = 0i16;
+                    let mut levels = 0i64;
+                    while let Some((id, kind)) = r.field(&mut last)? {
+                        match (id, kind) {
+                            (1, I32) => h.values = r.i32()?,
+                            (2, I32) => h.nulls = r.i32()?,
+                            (3, I32) => h.rows = r.i32()?,
+                            (5 | 6, I32) => {
+                                let n = i64::from(r.i32()?);
+                                if n < 0 {
+                                    return Err(format!("level byte length {n}"));
+                                }
+                                levels += n;
+                            }
+                            _ => r.skip(kind)?,
+                        }
+                    }
+                    h.levels = levels;
+                    Ok(())
+                })?;
+            }
+            _ => r.skip(kind)?,
+        }
+    }
+    if !has_uncompressed || !has_compressed {
+        return Err("page header without its sizes".into());
+    }
+    Ok(h)
+}
+
+// Thrift compact protocol type ids.
+const BOOL_TRUE: u8 = 1;
+const BOOL_FALSE: u8 = 2;
+const BYTE: u8 = 3;
+const I16: u8 = 4;
+const I32: u8 = 5;
+const I64: u8 = 6;
+const DOUBLE: u8 = 7;
+const BINARY: u8 = 8;
+const LIST: u8 = 9;
+const SET: u8 = 10;
+const MAP: u8 = 11;
+const STRUCT: u8 = 12;
+
+/// A reader of Thrift's compact protocol over a byte slice: only what a page header needs, and
+/// every read bounded by the slice.
+struct Compact<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    depth: u32,
+}
+
+impl<'a> Compact<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Compact {
+            bytes,
+            pos: 0,
+            depth: 0,
+        }
+    }
+
+    fn byte(&mut self) -> Result<u8, String> {
+        let b = *self
+            .bytes
+            .get(self.pos)
+            .ok_or("page header cut off by the end of its column chunk")?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn varint(&mut self) -> Result<u64, String> {
+        let mut out = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            out |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(out);
+            }
+        }
+        Err("varint longer than 64 bits".into())
+    }
+
+    fn zigzag(&mut self) -> Result<i64, String> {
+        let n = self.varint()?;
+        Ok((n >> 1) as i64 ^ -((n & 1) as i64))
+    }
+
+    fn i32(&mut self) -> Result<i32, String> {
+        let n = self.zigzag()?;
+        i32::try_from(n).map_err(|_| format!("i32 field holds {n}"))
+    }
+
+    /// The next field's id and type, or `None` at the struct's end.
+    fn field(&mut self, last: &mut i16) -> Result<Option<(i16, u8)>, String> {
+        let b = self.byte()?;
+        if b == 0 {
+            return Ok(None);
+        }
+        let kind = b & 0x0f;
+        let delta = i16::from(b >> 4);
+        let id = if delta == 0 {
+            let n = self.zigzag()?;
+            i16::try_from(n).map_err(|_| format!("field id {n}"))?
+        } else {
+            last.checked_add(delta).ok_or("field id overflow")?
+        };
+        *last = id;
+        Ok(Some((id, kind)))
+    }
+
+    fn nested<T>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<T, String>,
+    ) -> Result<T, String> {
+        if self.depth >= MAX_DEPTH {
+            return Err("page header nested too deep".into());
+        }
+        self.depth += 1;
+        let out = read(self);
+        self.depth -= 1;
+        out
+    }
+
+    fn skip_bytes(&mut self, n: u64) -> Result<(), String> {
+        let left = (self.bytes.len() - self.pos) as u64;
+        if n > left {
+            return Err("page header cut off by the end of its column chunk".into());
+        }
+        self.pos += n as usize;
+        Ok(())
+    }
+
+    fn skip(&mut self, kind: u8) -> Result<(), String> {
+        match kind {
+            BOOL_TRUE | BOOL_FALSE => Ok(()),
+            BYTE => self.skip_bytes(1),
+            I16 | I32 | I64 => self.varint().map(|_| ()),
+            DOUBLE => self.skip_bytes(8),
+            BINARY => {
+                let n = self.varint()?;
+                self.skip_bytes(n)
+            }
+            LIST | SET => {
+                let head = self.byte()?;
+                let elem = head & 0x0f;
+                let n = match head >> 4 {
+                    15 => self.varint()?,
+                    n => u64::from(n),
+                };
+                self.elements(n, elem)
+            }
+            MAP => {
+                let n = self.varint()?;
+                if n == 0 {
+                    return Ok(());
+                }
+                let kinds = self.byte()?;
+                self.nested(|r| {
+                    for _ in 0..n {
+                        r.skip_element(kinds >> 4)?;
+                        r.skip_element(kinds & 0x0f)?;
+                    }
+                    Ok(())
+                })
+            }
+            STRUCT => self.nested(|r| {
+                let mut last = 0i16;
+                while let Some((_, kind)) = r.field(&mut last)? {
+                    r.skip(kind)?;
+                }
+                Ok(())
+            }),
+            other => Err(format!("unknown Thrift type {other}")),
+        }
+    }
+
+    /// A list's elements; each takes at least a byte, so a damaged count ends at the slice's end.
+    fn elements(&mut self, n: u64, elem: u8) -> Result<(), String> {
+        self.nested(|r| {
+            for _ in 0..n {
+                r.skip_element(elem)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Inside a collection, a boolean takes a byte of its own.
+    fn skip_element(&mut self, kind: u8) -> Result<(), String> {
+        match kind {
+            BOOL_TRUE | BOOL_FALSE => self.skip_bytes(1),
+            _ => self.skip(kind),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn zigzag(n: i64) -> Vec<u8> {
+        let mut v = ((n << 1) ^ (n >> 63)) as u64;
+        let mut out = Vec::new();
+        loop {
+            let b = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                out.push(b);
+                return out;
+            }
+            out.push(b | 0x80);
+        }
+    }
+
+    /// A v1 data page header: type 0, sizes, then a data page header with `values`.
+    fn header(uncompressed: i64, compressed: i64, values: i64) -> Vec<u8> {
+        let mut h = vec![0x15];
+        h.extend(zigzag(0));
+        h.push(0x15);
+        h.extend(zigzag(uncompressed));
+        h.push(0x15);
+        h.extend(zigzag(compressed));
+        h.push(0x2c); // field 5 (delta 2), struct
+        h.push(0x15);
+        h.extend(zigzag(values));
+        h.push(0x15); // encoding
+        h.extend(zigzag(0));
+        h.push(0x00);
+        h.push(0x00);
+        h
+    }
+
+    #[test]
+    fn a_sound_header_is_read() {
+        let h = header(100, 60, 7);
+        let mut r = Compact::new(&h);
+        let p = page_header(&mut r).unwrap();
+        assert_eq!((p.uncompressed, p.compressed, p.values), (100, 60, 7));
+        assert!(p.data);
+        assert_eq!(r.pos, h.len());
+        assert!(p.check().is_ok());
+    }
+
+    #[test]
+    fn negative_counts_and_sizes_are_refused() {
+        for (u, c, v) in [
+            (100, 60, -7),
+            (-1, 60, 7),
+            (100, -60, 7),
+            (i64::from(i32::MAX), 60, 7),
+        ] {
+            let h = header(u, c, v);
+            let p = page_header(&mut Compact::new(&h)).unwrap();
+            assert!(p.check().is_err(), "{u} {c} {v}");
+        }
+    }
+
+    #[test]
+    fn a_cut_or_looping_header_ends_in_an_error() {
+        let h = header(100, 60, 7);
+        for cut in 0..h.len() - 1 {
+            assert!(page_header(&mut Compact::new(&h[..cut])).is_err(), "{cut}");
+        }
+        // structs nested without end
+        let deep = vec![0x1c; 1000];
+        assert!(page_header(&mut Compact::new(&deep)).is_err());
+        // a list claiming a billion elements in four bytes
+        let mut list = vec![0x19, 0xf5];
+        list.extend(zigzag(1_000_000_000));
+        assert!(page_header(&mut Compact::new(&list)).is_err());
+    }
+}
