@@ -19,7 +19,7 @@ from html.parser import HTMLParser
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-realweb = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "realweb")
+realweb = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "realweb")
 jiance = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, "target", "release", "jiance")
 
 try:
@@ -103,6 +103,8 @@ for e in pages:
 out = subprocess.run(["node", os.path.join(HERE, "readability.js")]
                      + [os.path.join(realweb, e["file"]) for e in pages],
                      capture_output=True, text=True, cwd=HERE)
+if out.returncode != 0 or not out.stdout.strip():
+    sys.exit(f"readability.js failed (exit {out.returncode}):\n{out.stderr[-2000:]}")
 for line in out.stdout.splitlines():
     r = json.loads(line)
     rel = os.path.relpath(r["file"], realweb)

@@ -26,6 +26,11 @@ pub enum SourceKind {
     /// `<loc>` pages are parsed with `detail`; a page whose `<lastmod>` is newer than its last
     /// fetch is fetched again.
     Sitemap,
+    /// Any site, in one line: each start page is read for what it is — a feed (RSS, Atom,
+    /// RDF, JSON Feed), a sitemap, or an HTML page whose article links are found by their shape
+    /// and whose paging by 下一页 / next / `index_N.html` — and every article by generic
+    /// extraction (or by `[source.detail]` where given). No `[source.list]` or `[source.api]`.
+    Auto,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -336,6 +341,17 @@ impl SourceConfig {
             SourceKind::Json if self.api.is_none() => {
                 err("kind", "json sources need a [source.api] table".into())
             }
+            SourceKind::Auto if self.list.is_some() => err(
+                "list",
+                "auto sources find article links without selectors; use kind = \"html\" to give \
+                 them in [source.list]"
+                    .into(),
+            ),
+            SourceKind::Auto if self.api.is_some() => err(
+                "api",
+                "auto sources read pages, not JSON APIs; use kind = \"json\" for [source.api]"
+                    .into(),
+            ),
             _ => {}
         }
         if let Some(p) = self.list.as_ref().and_then(|l| l.pattern.as_ref())

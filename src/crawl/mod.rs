@@ -213,7 +213,8 @@ impl Crawler {
 /// The role a source's start URLs are fetched as.
 pub fn start_role(kind: SourceKind) -> PageRole {
     match kind {
-        SourceKind::Html => PageRole::List,
+        // an auto source's start page is read as a list page and sniffed there (parse::discover)
+        SourceKind::Html | SourceKind::Auto => PageRole::List,
         SourceKind::Feed | SourceKind::Sitemap => PageRole::Feed,
         SourceKind::Json => PageRole::Api,
     }
@@ -417,7 +418,7 @@ impl Pass {
             // `lastmod` says they have not changed since we last read them.
             let follow = match done.role {
                 PageRole::Api if found.details.is_empty() => true,
-                _ if src.kind == SourceKind::Sitemap => true,
+                _ if src.kind == SourceKind::Sitemap || found.sitemap => true,
                 _ => fresh > 0 || resume,
             };
             if !follow {
@@ -434,8 +435,7 @@ impl Pass {
                 let Some(c) = self.canonical_link(&src, &done.url, link) else {
                     continue;
                 };
-                if src.kind == SourceKind::Sitemap
-                    && let Some(lm) = found.lastmod.get(link)
+                if let Some(lm) = found.lastmod.get(link)
                     && !self.changed_since_fetch(&c, Some(lm))
                 {
                     tracing::debug!(source = %src.name, url = %c, "sitemap unchanged since last read");

@@ -16,7 +16,8 @@ pub struct Sniffed {
     pub encoding: &'static Encoding,
     /// `bom`, `header`, `xml-declaration`, `meta`, `utf-8` (valid UTF-8, nothing declared),
     /// `utf-8-bytes` (UTF-8 over a declaration), `detected`, or `implausible` (no candidate
-    /// decodes to likely Chinese: EUC-TW, or bytes that are no text; decoded anyway).
+    /// decodes to likely Chinese: EUC-TW, or bytes that are no text; such a page yields no
+    /// document, counted `bad-charset`, though its links are still followed).
     pub from: &'static str,
     /// The declaration that was not followed: where it was and what it said.
     pub overrode: Option<(&'static str, &'static Encoding)>,

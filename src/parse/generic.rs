@@ -9,6 +9,7 @@
 use dom_smoothie::{Config, Readability, TextMode};
 use scraper::{Html, Selector};
 
+use super::boilerplate;
 use super::dates::parse_date;
 use crate::model::Timestamp;
 
@@ -46,6 +47,8 @@ pub fn article(html: &str, url: &str) -> Result<Article, &'static str> {
     let cfg = Config {
         max_elements_to_parse: MAX_ELEMENTS,
         text_mode: TextMode::Formatted,
+        // classes mark captions and screen-reader text for the boilerplate pass
+        keep_classes: true,
         ..Default::default()
     };
     let mut r = Readability::new(html, Some(url), Some(cfg)).map_err(|_| "no-article")?;
@@ -72,6 +75,8 @@ pub fn article(html: &str, url: &str) -> Result<Article, &'static str> {
         .and_then(parse_date)
         .or_else(|| meta_date(page()))
         .or_else(|| head_date(&text));
+    // the dateline read, the head and tail Readability keeps go (see `boilerplate`)
+    let text = boilerplate::trim(&text, &title, &boilerplate::marks(&parsed.content));
     Ok(Article {
         title,
         text,
@@ -95,26 +100,47 @@ fn tidy(text: &str) -> String {
 }
 
 /// A title without its site's name: "通报标题_某省人民政府网站" and "Headline - Paper - Section"
-/// keep their first part when no other is longer (a headline that itself holds " - " and is
-/// not first keeps it all).
+/// keep their headline. The part after the last separator is dropped, again and again, while it
+/// is short enough to be a site or section name and no longer than what stays (or ends as
+/// Chinese organisations' names do); a headline's own
+/// column mark ("关注｜…", "Site | Headline") is kept, since what follows it is the longer part.
 fn without_site(title: &str) -> String {
-    const SEPARATORS: [&str; 7] = [" - ", " | ", "_", "｜", " — ", " – ", " » "];
-    let mut parts: Vec<&str> = vec![title];
-    for sep in SEPARATORS {
-        parts = parts.iter().flat_map(|p| p.split(sep)).collect();
-    }
-    let parts: Vec<&str> = parts
-        .iter()
-        .map(|p| p.trim())
-        .filter(|p| !p.is_empty())
-        .collect();
+    const SEPARATORS: [&str; 8] = [" - ", " | ", "_", "｜", " — ", " – ", " » ", " :: "];
+    /// Longest site or section name dropped, in characters.
+    const MAX_SITE: usize = 30;
+    /// How the names of Chinese sites end: a government site's name is often longer than a
+    /// short notice title ("通告_某省市场监督管理局").
+    const ORGANISATION: [&str; 14] = [
+        "局",
+        "网",
+        "网站",
+        "门户",
+        "政府",
+        "委员会",
+        "中心",
+        "报",
+        "协会",
+        "院",
+        "厅",
+        "署",
+        "频道",
+        "官网",
+    ];
     let len = |s: &str| s.chars().count();
-    match parts.split_first() {
-        Some((first, rest)) if !rest.is_empty() && rest.iter().all(|r| len(r) <= len(first)) => {
-            first.to_string()
+    let mut t = title.trim();
+    while let Some((at, sep)) = SEPARATORS
+        .iter()
+        .filter_map(|sep| t.rfind(sep).map(|at| (at, sep.len())))
+        .max_by_key(|(at, _)| *at)
+    {
+        let (head, tail) = (t[..at].trim(), t[at + sep..].trim());
+        let site = len(tail) <= len(head) || ORGANISATION.iter().any(|o| tail.ends_with(o));
+        if head.is_empty() || len(tail) > MAX_SITE || !site {
+            break;
         }
-        _ => title.trim().to_string(),
+        t = head;
     }
+    t.to_string()
 }
 
 fn title_tag(page: &Html) -> Option<String> {
@@ -202,6 +228,20 @@ mod tests {
             "Site | Recall of e-bike batteries announced"
         );
         assert_eq!(without_site("无分隔的标题"), "无分隔的标题");
+        assert_eq!(
+            without_site("抽查通告_某某省某某市市场监督管理局"),
+            "抽查通告"
+        );
+        // a column mark inside the headline stays; the site after it goes
+        assert_eq!(
+            without_site("曝光｜某品牌儿童水杯铅超标被下架 - 某某消费报"),
+            "曝光｜某品牌儿童水杯铅超标被下架"
+        );
+        // a long tail is part of the headline, not a site name
+        assert_eq!(
+            without_site("召回 - 某公司宣布召回部分批次电动自行车锂电池组"),
+            "召回 - 某公司宣布召回部分批次电动自行车锂电池组"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! here panics on a page: a selector that finds nothing yields an empty field, a page that yields
 //! no title or text is an error naming its URL.
 
+mod boilerplate;
 pub mod charset;
 mod dates;
 mod feed;
@@ -65,6 +66,9 @@ pub struct Discovered {
     /// What the page needed repaired to be read (`feed-entities`, `feed-loose-scan`), counted by
     /// the crawler under these reasons.
     pub repairs: Vec<&'static str>,
+    /// The page was a sitemap or sitemap index: its further sitemaps are all read (those whose
+    /// `lastmod` says they are unchanged excepted), whether or not it led to unseen pages.
+    pub sitemap: bool,
 }
 
 /// Links on a list, feed or API page.
@@ -72,20 +76,16 @@ pub fn discover(f: &Fetched, source: &SourceConfig) -> Result<Discovered, ParseE
     let base = Url::parse(&f.url)
         .map_err(|e| ParseError::new(&f.url, "bad-url", format!("bad page URL: {e}")))?;
     match f.role {
+        // an auto source's page is read for what it is
+        PageRole::List if source.kind == SourceKind::Auto => match shape(f) {
+            Shape::Feed => feed_links(f, &base),
+            Shape::Sitemap => sitemap::discover(f, &base),
+            Shape::Html => Ok(shape_links(&Html::parse_document(&decode(f)), &base)),
+        },
         PageRole::List => {
             let doc = Html::parse_document(&decode(f));
             let Some(list) = source.list.as_ref() else {
-                // no selectors: article links by URL shape and headline text (see `links`)
-                let l = links::list_links(&doc, &base);
-                return Ok(Discovered {
-                    next: if l.details.is_empty() {
-                        Vec::new()
-                    } else {
-                        l.next.into_iter().collect()
-                    },
-                    details: l.details,
-                    ..Default::default()
-                });
+                return Ok(shape_links(&doc, &base));
             };
             let links = selector(&f.url, &list.links)?;
             let mut out = Discovered {
@@ -112,22 +112,7 @@ pub fn discover(f: &Fetched, source: &SourceConfig) -> Result<Discovered, ParseE
         }
         // Sitemaps are fetched in the feed role: a page that only leads to article pages.
         PageRole::Feed if source.kind == SourceKind::Sitemap => sitemap::discover(f, &base),
-        PageRole::Feed => {
-            // Decoded by our charset rules and read as UTF-8; malformed feeds are repaired
-            // (see `feed`), and what was repaired is reported for the crawler to count.
-            let (links, repairs) = feed::entry_links(&charset::feed_text(f)).map_err(|e| {
-                ParseError::new(
-                    &f.url,
-                    "bad-feed",
-                    format!("not a readable RSS/Atom feed: {e}"),
-                )
-            })?;
-            Ok(Discovered {
-                details: unique(links.iter().filter_map(|l| resolve(&base, Some(l)))),
-                repairs,
-                ..Default::default()
-            })
-        }
+        PageRole::Feed => feed_links(f, &base),
         PageRole::Api => {
             let api = api_fields(f, source)?;
             let json = json_body(f)?;
@@ -149,6 +134,89 @@ pub fn discover(f: &Fetched, source: &SourceConfig) -> Result<Discovered, ParseE
             Ok(out)
         }
         PageRole::Detail | PageRole::Robots => Ok(Discovered::default()),
+    }
+}
+
+/// Links of a list page without selectors: article links by URL shape and headline text, and
+/// paging only where the page had articles (see `links`).
+fn shape_links(doc: &Html, base: &Url) -> Discovered {
+    let l = links::list_links(doc, base);
+    Discovered {
+        next: if l.details.is_empty() {
+            Vec::new()
+        } else {
+            l.next.into_iter().collect()
+        },
+        details: l.details,
+        ..Default::default()
+    }
+}
+
+/// Entry links of a feed. Decoded by our charset rules and read as UTF-8; malformed feeds are
+/// repaired (see `feed`), and what was repaired is reported for the crawler to count.
+fn feed_links(f: &Fetched, base: &Url) -> Result<Discovered, ParseError> {
+    let (links, repairs) = feed::entry_links(&charset::feed_text(f)).map_err(|e| {
+        ParseError::new(
+            &f.url,
+            "bad-feed",
+            format!("not a readable RSS/Atom feed: {e}"),
+        )
+    })?;
+    Ok(Discovered {
+        details: unique(links.iter().filter_map(|l| resolve(base, Some(l)))),
+        repairs,
+        ..Default::default()
+    })
+}
+
+/// What a page of an auto source is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Feed,
+    Sitemap,
+    Html,
+}
+
+/// Tells a feed or sitemap from an HTML page by its first element (after any BOM, XML
+/// declaration, comments and doctype) — what the body is, not what its Content-Type says, which
+/// real servers get wrong both ways (feeds as `text/html`, pages as `text/xml`). A JSON body is
+/// a JSON Feed when it names its version URL.
+fn shape(f: &Fetched) -> Shape {
+    let head = &f.body[..f.body.len().min(4096)];
+    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let mut rest = head.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+    loop {
+        let skip = if rest.starts_with("<?") {
+            rest.find("?>").map(|e| e + 2)
+        } else if rest.starts_with("<!--") {
+            rest.find("-->").map(|e| e + 3)
+        } else if rest.starts_with("<!doctype") {
+            // an HTML doctype says HTML; an XML one (rare) is skipped like the others
+            if rest.starts_with("<!doctype html") {
+                return Shape::Html;
+            }
+            rest.find('>').map(|e| e + 1)
+        } else {
+            break;
+        };
+        let Some(skip) = skip else {
+            return Shape::Html;
+        };
+        rest = rest[skip..].trim_start();
+    }
+    let element = |name: &str| {
+        rest.strip_prefix('<')
+            .and_then(|r| r.strip_prefix(name))
+            .is_some_and(|r| r.starts_with(|c: char| c.is_whitespace() || c == '>' || c == '/'))
+    };
+    if ["rss", "feed", "rdf:rdf"].into_iter().any(element) {
+        Shape::Feed
+    } else if ["urlset", "sitemapindex"].into_iter().any(element) {
+        Shape::Sitemap
+    } else if rest.starts_with('{') && rest.contains("jsonfeed.org/version") {
+        Shape::Feed
+    } else {
+        Shape::Html
     }
 }
 
@@ -212,6 +280,7 @@ pub fn generic_page(f: &Fetched) -> Result<Document, ParseError> {
         .and_then(|u| u.host_str().map(str::to_string))
         .unwrap_or_default();
     let source = SourceConfig::for_page(&f.source, &site);
+    readable(f)?;
     let mut doc = generic_document(f, &source)?;
     cap_text(&mut doc);
     Ok(doc)
@@ -239,7 +308,27 @@ pub fn generic_document(f: &Fetched, source: &SourceConfig) -> Result<Document, 
     Ok(doc)
 }
 
+/// A page whose bytes decode to no likely text is refused rather than analysed as mojibake:
+/// the detector took it for Chinese, but neither GBK nor Big5 gives text anyone wrote (EUC-TW,
+/// which no decoder here reads, or bytes that are no text). Counted as `bad-charset`.
+fn readable(f: &Fetched) -> Result<(), ParseError> {
+    let s = charset::sniff(&f.body, f.header("content-type"));
+    if s.from == "implausible" {
+        return Err(ParseError::new(
+            &f.url,
+            "bad-charset",
+            format!(
+                "undeclared encoding: the bytes are not UTF-8 and read as {} they are no likely \
+                 Chinese text (an encoding such as EUC-TW, or no text at all); not analysed",
+                s.encoding.name()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn parse_detail(f: &Fetched, source: &SourceConfig) -> Result<Document, ParseError> {
+    readable(f)?;
     let Some(sel) = source.detail.as_ref() else {
         return generic_document(f, source);
     };

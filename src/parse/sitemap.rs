@@ -162,6 +162,7 @@ pub fn discover(f: &Fetched, base: &Url) -> Result<Discovered, ParseError> {
         }
     }
     out.lastmod = lastmods;
+    out.sitemap = true;
     Ok(out)
 }
 

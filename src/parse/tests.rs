@@ -533,3 +533,127 @@ text = "auto"
         "no-article"
     );
 }
+
+#[test]
+fn an_auto_source_reads_a_feed_a_sitemap_or_a_page_for_what_it_is() {
+    let text = r#"
+[[source]]
+name = "any"
+kind = "auto"
+channel = "regulator"
+start = ["http://amr.test/"]
+"#;
+    let sources = parse_sources(text, "s.toml").unwrap_or_else(|e| panic!("{e:?}"));
+    let src = &sources[0];
+    assert_eq!(crate::crawl::start_role(src.kind), PageRole::List);
+    let list = |body: &str, content_type: &str| {
+        let f = fetched(
+            "http://amr.test/start",
+            PageRole::List,
+            content_type,
+            body.as_bytes().to_vec(),
+        );
+        discover(&f, src).unwrap()
+    };
+    // a feed served as text/html, behind a BOM, an XML declaration and a comment
+    let feed = list(
+        "\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<!-- generated -->\n<rss version=\"2.0\"><channel><title>t</title>\
+         <item><title>a</title><link>http://amr.test/a/1.html</link></item></channel></rss>",
+        "text/html",
+    );
+    assert_eq!(feed.details, vec!["http://amr.test/a/1.html"]);
+    assert!(!feed.sitemap);
+    // a JSON Feed
+    let json = list(
+        r#"{"version": "https://jsonfeed.org/version/1.1", "title": "t", "items": [{"id": "1", "url": "http://amr.test/j/1.html"}]}"#,
+        "application/json",
+    );
+    assert_eq!(json.details, vec!["http://amr.test/j/1.html"]);
+    // a sitemap index leads to further sitemaps, all of which are read
+    let index = list(
+        "<?xml version=\"1.0\"?><sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\
+         <sitemap><loc>http://amr.test/sm-1.xml</loc></sitemap></sitemapindex>",
+        "text/xml",
+    );
+    assert_eq!(index.next, vec!["http://amr.test/sm-1.xml"]);
+    assert!(index.sitemap && index.details.is_empty());
+    // an HTML page (even one served as XML) is a list page: article links by their shape
+    let page = list(
+        "<!DOCTYPE html><html><body><ul>\
+         <li><a href=\"/art/2026/3/5/art_1229_88.html\">某市抽查电动自行车头盔质量情况通报</a></li>\
+         <li><a href=\"/art/2026/3/4/art_1229_87.html\">关于儿童玩具产品质量监督抽查结果的公告</a></li>\
+         <li><a href=\"/about.html\">关于我们</a></li></ul></body></html>",
+        "text/xml",
+    );
+    assert_eq!(
+        page.details,
+        vec![
+            "http://amr.test/art/2026/3/5/art_1229_88.html",
+            "http://amr.test/art/2026/3/4/art_1229_87.html"
+        ]
+    );
+    // the same page under an html source without selectors; and a feed under it is no page
+    let html = parse_sources(&text.replace("\"auto\"", "\"html\""), "s.toml").unwrap();
+    let f = fetched(
+        "http://amr.test/start",
+        PageRole::List,
+        "text/html",
+        b"<rss version=\"2.0\"><channel><item><link>http://amr.test/a/1.html</link></item></channel></rss>"
+            .to_vec(),
+    );
+    assert!(discover(&f, &html[0]).unwrap().details.is_empty());
+}
+
+#[test]
+fn an_auto_source_takes_no_list_or_api_selectors() {
+    for (block, key) in [
+        ("[source.list]\nlinks = \"a\"\n", "kind = \"html\""),
+        (
+            "[source.api]\nitems = \"data\"\n[source.api.fields]\ntitle = \"t\"\n",
+            "kind = \"json\"",
+        ),
+    ] {
+        let text = format!(
+            "[[source]]\nname = \"any\"\nkind = \"auto\"\nchannel = \"media\"\nstart = [\"http://x.test/\"]\n{block}"
+        );
+        let errs = parse_sources(&text, "s.toml").unwrap_err();
+        assert!(
+            errs.iter()
+                .any(|e| e.message.contains(key) && e.file == "s.toml" && e.line > 0),
+            "{errs:?}"
+        );
+    }
+}
+
+#[test]
+fn a_page_of_no_likely_text_is_refused_as_bad_charset() {
+    // byte pairs valid in GBK and Big5 alike, but no one's writing (as EUC-TW read as either is)
+    let mut x: u32 = 7;
+    let mut body = b"<html><head><title>".to_vec();
+    body.extend((0..600).map(|_| {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        0xb0 + ((x >> 16) % 0x27) as u8
+    }));
+    body.extend_from_slice(b"</title></head><body><p>");
+    let p = body.len();
+    body.extend_from_within(19..p - 24);
+    body.extend_from_slice(b"</p></body></html>");
+    let f = fetched("http://x.test/a.html", PageRole::Detail, "text/html", body);
+    let err = parse(&f, &source("news")).unwrap_err();
+    assert_eq!(err.reason(), "bad-charset", "{err}");
+    assert!(err.to_string().contains("http://x.test/a.html"), "{err}");
+    assert_eq!(generic_page(&f).unwrap_err().reason(), "bad-charset");
+    // the same words in GBK are read
+    let words = "消费者反映网购的电暖器插头发热冒烟，商家拒绝退货。".repeat(4);
+    let page = format!(
+        "<html><head><title>电暖器插头冒烟</title></head><body><h1>电暖器插头冒烟</h1><article><p>{words}</p></article></body></html>"
+    );
+    let (gbk, _, _) = encoding_rs::GBK.encode(&page);
+    let f = fetched(
+        "http://x.test/b.html",
+        PageRole::Detail,
+        "text/html",
+        gbk.into_owned(),
+    );
+    assert!(parse(&f, &source("news")).is_ok());
+}

@@ -284,11 +284,20 @@ impl SourceMatcher {
             c.contains("xml") || c.contains("rss") || c.contains("atom")
         });
         if xml
-            && let Some(e) = on_host
-                .iter()
-                .find(|e| matches!(e.kind, SourceKind::Feed | SourceKind::Sitemap))
+            && let Some(e) = on_host.iter().find(|e| {
+                matches!(
+                    e.kind,
+                    SourceKind::Feed | SourceKind::Sitemap | SourceKind::Auto
+                )
+            })
         {
-            return Some((e.source, PageRole::Feed));
+            // an auto source reads a list-role page for what it is
+            let role = if e.kind == SourceKind::Auto {
+                PageRole::List
+            } else {
+                PageRole::Feed
+            };
+            return Some((e.source, role));
         }
         let mut best: Option<(usize, usize)> = None; // (common segments, source)
         for e in on_host.iter().filter(|e| e.kind != SourceKind::Json) {

@@ -320,15 +320,18 @@ fn articles_are_extracted_without_selectors() {
         titles.len()
     );
     assert!(median >= 0.85, "median F1 {median:.3} < 0.85");
+    // ahead of Readability (0.919) and trafilatura (0.913) on the independent pages, by the
+    // boilerplate pass (benches/articles/compare.py prints all three)
     assert!(
-        median4k >= 0.85,
-        "newspaper4k median F1 {median4k:.3} < 0.85"
+        median4k >= 0.95,
+        "newspaper4k median F1 {median4k:.3} < 0.95"
     );
 }
 
-/// The demo's news portal crawled twice — by its hand-written feed source and by a source of
-/// one line with no selectors at all (its home page, article links by shape, articles by generic
-/// extraction) — reaches the same articles with the same titles (issue 17).
+/// The demo's third news portal crawled twice — by the demo's own `kind = "auto"` source (its
+/// home page and nothing else: article links by shape, articles by generic extraction) and by a
+/// hand-written twin (its RSS feed and CSS selectors for title, text and date) — reaches the
+/// same articles with the same titles (issue 17).
 #[test]
 fn a_source_without_selectors_reaches_what_the_hand_written_one_does() {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -341,19 +344,24 @@ fn a_source_without_selectors_reaches_what_the_hand_written_one_does() {
     let sites = rt
         .block_on(jiance::demo::DemoSites::start(scenario))
         .unwrap();
-    let news = sites.base_urls()["news1"].clone();
+    let news = sites.base_urls()["news3"].clone();
     let all = jiance::demo::sources_text(sites.base_urls());
-    // the hand-written source, exactly as the demo declares it
-    let start = all.find("name = \"demo-news-huaxia\"").unwrap();
+    // the demo's own source, exactly as the demo declares it
+    let start = all.find("name = \"demo-news-nanfang\"").unwrap();
     let block_start = all[..start].rfind("[[source]]").unwrap();
     let block_end = all[start..]
         .find("[[source]]")
         .map_or(all.len(), |e| start + e);
-    let hand = all[block_start..block_end].to_string();
-    let auto = format!(
-        "[[source]]\nname = \"huaxia-auto\"\nkind = \"html\"\nchannel = \"media\"\nstart = [\"{news}/\"]\npoliteness = {{ rps = 100.0, concurrency = 4 }}\n"
+    let auto = all[block_start..block_end].to_string();
+    assert!(auto.contains("kind = \"auto\""), "{auto}");
+    assert!(!auto.contains("[source."), "{auto}");
+    let hand = format!(
+        "[[source]]\nname = \"nanfang-by-hand\"\nkind = \"feed\"\nchannel = \"media\"\n\
+         start = [\"{news}/rss.xml\"]\npoliteness = {{ rps = 100.0, concurrency = 4 }}\n\
+         [source.detail]\ntitle = \"h1.post-title\"\ntext = \"section.post-body p\"\n\
+         published = \"time.pubdate\"\n"
     );
-    let crawl = |sources: &str| -> Vec<(String, String)> {
+    let crawl = |sources: &str| -> Vec<(String, String, Option<String>, bool)> {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("sources.toml"), sources).unwrap();
         std::fs::write(
@@ -366,11 +374,14 @@ fn a_source_without_selectors_reaches_what_the_hand_written_one_does() {
         assert!(out.status.success(), "{}", crate::text(&out.stderr));
         let store = jiance::store::Store::open(&dir.path().join("data/state.sqlite")).unwrap();
         let ids = store.document_ids().unwrap();
-        let mut docs: Vec<(String, String)> = store
+        let mut docs: Vec<_> = store
             .documents(&ids)
             .unwrap()
             .into_iter()
-            .map(|d| (d.url, d.title))
+            .map(|d| {
+                let day = d.published.map(|p| p.chars().take(10).collect());
+                (d.url, d.title, day, d.is_signal)
+            })
             .collect();
         docs.sort();
         docs
@@ -384,9 +395,16 @@ fn a_source_without_selectors_reaches_what_the_hand_written_one_does() {
         by_auto.len()
     );
     assert!(by_hand.len() >= 20, "{} documents by hand", by_hand.len());
-    let urls = |d: &[(String, String)]| d.iter().map(|(u, _)| u.clone()).collect::<Vec<_>>();
+    let urls = |d: &[(String, String, Option<String>, bool)]| {
+        d.iter().map(|(u, ..)| u.clone()).collect::<Vec<_>>()
+    };
     assert_eq!(urls(&by_auto), urls(&by_hand));
-    for ((url, hand_title), (_, auto_title)) in by_hand.iter().zip(&by_auto) {
-        assert_eq!(auto_title, hand_title, "{url}");
+    for ((url, title, day, signal), (_, auto_title, auto_day, auto_signal)) in
+        by_hand.iter().zip(&by_auto)
+    {
+        assert_eq!(auto_title, title, "{url}");
+        assert_eq!(auto_day, day, "{url}: publication day");
+        // the analysis of the generically read text comes to the same verdict
+        assert_eq!(auto_signal, signal, "{url}: risk signal or not");
     }
 }
