@@ -8,8 +8,9 @@
 //! the frame (`PAR1` at both ends, a footer that fits), the footer (through polars, under
 //! `catch_unwind`), and then walks every page header of every column chunk with a small reader
 //! of Thrift's compact protocol: each header must parse, its sizes and counts must be
-//! non-negative, its page must lie inside its column chunk, and a chunk's data pages must hold
-//! the values its metadata promises. What is left after that (a damaged compressed payload, a bad
+//! non-negative, its page must lie inside its column chunk, a chunk's data pages must hold the
+//! values its metadata promises, and a flat column as many values as its row group has rows
+//! (polars' streaming reader asserts that, and its assertion aborts too). What is left after that (a damaged compressed payload, a bad
 //! run length inside a page) is bounded by those sizes and counts; the file is then decoded once
 //! eagerly under `catch_unwind`, so such damage ends in an error naming the file.
 
@@ -30,14 +31,25 @@ pub(crate) fn check_parquet_file(path: &Path) -> Result<(), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     check_frame(&bytes)?;
     let footer = read_footer(path)?;
-    for (g, group) in footer.iter().enumerate() {
+    for (g, (rows, group)) in footer.iter().enumerate() {
         for (c, chunk) in group.iter().enumerate() {
-            check_chunk(&bytes, chunk).map_err(|e| {
-                format!(
-                    "damaged Parquet file (row group {g}, column {c}: {e}); remove it or rerun \
+            check_chunk(&bytes, chunk)
+                .and_then(|()| {
+                    // polars' streaming reader asserts this and aborts the process when it fails
+                    if chunk.flat && chunk.values != *rows as i64 {
+                        return Err(format!(
+                            "{} values in a row group of {rows} rows",
+                            chunk.values
+                        ));
+                    }
+                    Ok(())
+                })
+                .map_err(|e| {
+                    format!(
+                        "damaged Parquet file (row group {g}, column {c}: {e}); remove it or rerun \
                      scoring to rewrite it"
-                )
-            })?;
+                    )
+                })?;
         }
     }
     decode(path)
@@ -86,11 +98,13 @@ struct Chunk {
     start: u64,
     end: u64,
     values: i64,
+    /// Not nested: one value (or null) per row.
+    flat: bool,
 }
 
 /// The footer read by polars, on this thread: it panics on some damaged footers ("thrift bool
 /// field", found by the fuzzer) instead of returning an error.
-fn read_footer(path: &Path) -> Result<Vec<Vec<Chunk>>, String> {
+fn read_footer(path: &Path) -> Result<Vec<(usize, Vec<Chunk>)>, String> {
     let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let mut reader = ParquetReader::new(file);
@@ -98,7 +112,7 @@ fn read_footer(path: &Path) -> Result<Vec<Vec<Chunk>>, String> {
             meta.row_groups
                 .iter()
                 .map(|group| {
-                    group
+                    let chunks = group
                         .parquet_columns()
                         .iter()
                         .map(|c| {
@@ -107,9 +121,11 @@ fn read_footer(path: &Path) -> Result<Vec<Vec<Chunk>>, String> {
                                 start: range.start,
                                 end: range.end,
                                 values: c.num_values(),
+                                flat: c.descriptor().descriptor.max_rep_level == 0,
                             }
                         })
-                        .collect()
+                        .collect();
+                    (group.num_rows(), chunks)
                 })
                 .collect()
         })
