@@ -37,6 +37,25 @@ text = "article p"
 published = ".date"
 
 [[source]]
+name = "script"
+kind = "html"
+channel = "platform"
+start = ["http://fuzz.test/s"]
+[source.list]
+next = "a.next"
+[source.list.script]
+items = "g_page_config.mods.itemlist.data.auctions"
+[source.list.script.fields]
+id = "nid"
+title = "raw_title"
+price = "view_price"
+[source.detail]
+title = "h1"
+[source.detail.script]
+text = "pageConfig.product.name"
+brand = "pageConfig.product.brand"
+
+[[source]]
 name = "feed"
 kind = "feed"
 channel = "media"
@@ -137,6 +156,9 @@ fn page_as(source_name: &str, role: PageRole, data: &[u8]) {
 pub fn html(data: &[u8]) {
     page_as("html", PageRole::List, data);
     page_as("html", PageRole::Detail, data);
+    // script data: listing items, product fields, JSON-LD
+    page_as("script", PageRole::List, data);
+    page_as("script", PageRole::Detail, data);
     let (sel, body) = split(data);
     let ct = CONTENT_TYPES[sel as usize % CONTENT_TYPES.len()];
     let f = fetched(PageRole::Detail, ct, body);
@@ -145,13 +167,18 @@ pub fn html(data: &[u8]) {
     }
     let auto = crate::config::SourceConfig::for_page("fuzz", "fuzz.test");
     let list = fetched(PageRole::List, ct, body);
-    let _ = crate::parse::discover(
-        &list,
-        &SourceConfig {
-            kind: crate::config::SourceKind::Html,
-            ..auto
-        },
-    );
+    for kind in [
+        crate::config::SourceKind::Html,
+        crate::config::SourceKind::Auto,
+    ] {
+        let _ = crate::parse::discover(
+            &list,
+            &SourceConfig {
+                kind,
+                ..auto.clone()
+            },
+        );
+    }
 }
 
 /// RSS / Atom / RDF / JSON Feed documents.

@@ -114,7 +114,9 @@ pub struct Politeness {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListSelectors {
-    /// CSS selector of links to detail pages (their `href`).
+    /// CSS selector of links to detail pages (their `href`); may be left out when `script`
+    /// gives the page's items.
+    #[serde(default)]
     pub links: String,
     /// CSS selector of the "next page" link (its `href`).
     #[serde(default)]
@@ -124,6 +126,21 @@ pub struct ListSelectors {
     /// after the one whose URL matches with number n is n + 1; paging stops at a page without links.
     #[serde(default)]
     pub pattern: Option<String>,
+    /// Items in the page's script data (`g_page_config`, `__NEXT_DATA__`, JSON-LD …): each
+    /// becomes a document, as an API item does.
+    #[serde(default)]
+    pub script: Option<ScriptItems>,
+}
+
+/// Items read from a page's script data (see `parse::script`): the array at `items`, a dotted
+/// path that starts with the variable's name (`g_page_config.mods.itemlist.data.auctions`; `ld`
+/// for JSON-LD), and each item's fields by dotted paths relative to it — `title`, `text`, `url`,
+/// `id`, `published` as for an API item, any other name (price, shop, sales) a structured field.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptItems {
+    pub items: String,
+    pub fields: BTreeMap<String, String>,
 }
 
 /// A field selector: one CSS selector, or several whose texts are joined by newlines.
@@ -135,6 +152,11 @@ pub enum Selectors {
 }
 
 impl Selectors {
+    /// No selector: the field comes from elsewhere (script data) or stays empty.
+    pub fn none() -> Self {
+        Selectors::Many(Vec::new())
+    }
+
     pub fn as_slice(&self) -> &[String] {
         match self {
             Selectors::One(s) => std::slice::from_ref(s),
@@ -151,7 +173,11 @@ impl Selectors {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DetailSelectors {
+    /// May be left out when `script` gives the title.
+    #[serde(default = "Selectors::none")]
     pub title: Selectors,
+    /// May be left out when `script` gives the text (or there is none, as on a product page).
+    #[serde(default = "Selectors::none")]
     pub text: Selectors,
     /// Publication date text (2026-03-05, 2026年3月5日, with or without a time).
     #[serde(default)]
@@ -162,6 +188,11 @@ pub struct DetailSelectors {
     /// A table of structured rows (e.g. failed products of an inspection notice).
     #[serde(default)]
     pub table: Option<TableSelectors>,
+    /// Fields from the page's script data: field name → dotted path starting with the
+    /// variable's name (`title = "_DATA_Detail.item.title"`, `shop = "pageConfig.product.shop"`);
+    /// `title`, `text` and `published` fill the document's own where its selectors found none.
+    #[serde(default)]
+    pub script: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -255,7 +286,9 @@ impl SourceConfig {
     fn selectors(&self) -> Vec<(&str, &str)> {
         let mut out: Vec<(&str, &str)> = Vec::new();
         if let Some(l) = &self.list {
-            out.push(("links", &l.links));
+            if !l.links.is_empty() || l.script.is_none() {
+                out.push(("links", &l.links));
+            }
             out.extend(l.next.iter().map(|n| ("next", n.as_str())));
         }
         if let Some(d) = &self.detail {
@@ -354,6 +387,28 @@ impl SourceConfig {
             ),
             _ => {}
         }
+        if let Some(d) = &self.detail
+            && d.title.as_slice().is_empty()
+            && d.text.as_slice().is_empty()
+            && !d.script.contains_key("title")
+            && !d.script.contains_key("text")
+        {
+            err(
+                "detail",
+                "[source.detail] reads nothing: give title or text selectors (or \"auto\"), or \
+                 title / text paths in [source.detail.script]"
+                    .into(),
+            );
+        }
+        if let Some(sc) = self.list.as_ref().and_then(|l| l.script.as_ref())
+            && !sc.fields.contains_key("title")
+            && !sc.fields.contains_key("text")
+        {
+            err(
+                "items",
+                "[source.list.script] items need a title or text path among their fields".into(),
+            );
+        }
         if let Some(p) = self.list.as_ref().and_then(|l| l.pattern.as_ref())
             && !p.contains("{page}")
         {
@@ -405,14 +460,43 @@ impl SourceConfig {
                     ));
                 }
             }
-            for key in ["title", "text"] {
-                if !a.fields.contains_key(key) {
-                    errs.push(ConfigError::new(
-                        file,
-                        line_in_block(text, "source", n, "fields"),
-                        format!("source {:?}: api.fields needs {key:?}", self.name),
-                    ));
-                }
+            // a product listing has titles and no text; a complaint board may have both
+            if !a.fields.contains_key("title") && !a.fields.contains_key("text") {
+                errs.push(ConfigError::new(
+                    file,
+                    line_in_block(text, "source", n, "fields"),
+                    format!(
+                        "source {:?}: api.fields needs \"title\" or \"text\"",
+                        self.name
+                    ),
+                ));
+            }
+        }
+        // script data paths are dotted as API paths are
+        let script_paths = self
+            .list
+            .iter()
+            .filter_map(|l| l.script.as_ref())
+            .flat_map(|sc| {
+                std::iter::once(("items", sc.items.as_str()))
+                    .chain(sc.fields.values().map(|p| ("fields", p.as_str())))
+            })
+            .chain(
+                self.detail
+                    .iter()
+                    .flat_map(|d| d.script.values().map(|p| ("script", p.as_str()))),
+            );
+        for (key, path) in script_paths {
+            if let Some(why) = bad_path(path, false) {
+                errs.push(ConfigError::new(
+                    file,
+                    line_in_block(text, "source", n, key),
+                    format!(
+                        "source {:?}: script path {path:?}: {why} (write the variable's name and \
+                         dotted names, e.g. \"g_page_config.mods.itemlist.data.auctions\")",
+                        self.name
+                    ),
+                ));
             }
         }
         errs

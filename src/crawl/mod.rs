@@ -418,6 +418,7 @@ impl Pass {
             // `lastmod` says they have not changed since we last read them.
             let follow = match done.role {
                 PageRole::Api if found.details.is_empty() => true,
+                _ if found.inline_items > 0 => true,
                 _ if src.kind == SourceKind::Sitemap || found.sitemap => true,
                 _ => fresh > 0 || resume,
             };

@@ -1,5 +1,6 @@
 //! 优选商城: an e-commerce platform with search-result pages and product pages (brand, shop, shop
-//! location, price, monthly sales, description, buyer reviews).
+//! location, price, monthly sales, description, buyer reviews). Search pages also carry their
+//! items as script data (`g_page_config`), as large platforms' do.
 //!
 //! Every page is sent as GBK bytes with `Content-Type: text/html` and no charset; only the page's
 //! `<meta charset="gbk">` says how to read it, so the crawler's charset detection is exercised.
@@ -98,11 +99,58 @@ async fn search(
         format!("search?q={qe}&page={n}")
     });
     let main = format!(
-        "<div class=\"search-head\">搜索“{}”共找到{}件商品</div>\n<ul class=\"search-list\">\n{items}</ul>\n{pager}",
+        "<div class=\"search-head\">搜索“{}”共找到{}件商品</div>\n<ul class=\"search-list\">\n{items}</ul>\n{pager}\n{}",
         esc(&q),
-        hits.len()
+        hits.len(),
+        page_config(&q, shown)
     );
     render(&format!("{q} - 搜索结果"), &main)
+}
+
+/// The page's items again as script data, the way large platforms ship search results
+/// (`var g_page_config = {…}`, titles with the query highlighted), for sources that read
+/// `[source.list.script]` (issue 18).
+fn page_config(q: &str, shown: &[&DemoDoc]) -> String {
+    let auctions: Vec<serde_json::Value> = shown
+        .iter()
+        .filter_map(|d| {
+            let Detail::Listing {
+                price,
+                shop,
+                sales,
+                shop_region,
+                ..
+            } = &d.detail
+            else {
+                return None;
+            };
+            let nid = d
+                .path
+                .trim_start_matches("/item/")
+                .trim_end_matches(".html");
+            let raw_title = if q.is_empty() {
+                d.title.clone()
+            } else {
+                d.title.replace(q, &format!("<span class=H>{q}</span>"))
+            };
+            Some(serde_json::json!({
+                "nid": nid,
+                "raw_title": raw_title,
+                "detail_url": d.path.trim_start_matches('/'),
+                "view_price": price,
+                "view_sales": sales,
+                "nick": shop,
+                "item_loc": shop_region,
+            }))
+        })
+        .collect();
+    let config = serde_json::json!({
+        "pageName": "search",
+        "mods": {"itemlist": {"data": {"query": q, "auctions": auctions}}},
+    });
+    // `</` inside a script would end it; JavaScript reads `<\/` as `</`
+    let json = config.to_string().replace("</", "<\\/");
+    format!("<script>\n    g_page_config = {json};\n    g_srp_loadCss();\n</script>")
 }
 
 async fn item(State(st): State<Arc<SiteState>>, uri: Uri) -> Response {

@@ -1230,6 +1230,45 @@ mod tests {
         }
         assert_eq!(ids.len(), s.docs_of(Site::Complaints).count());
 
+        // The mall's search pages carry their items as script data too: a source reading only
+        // that gets every listed product with the title, price and shop its page shows.
+        let script_source = crate::config::parse_sources(
+            "[[source]]\nname = \"mall-script\"\nkind = \"html\"\nchannel = \"platform\"\n\
+             start = [\"http://mall.test/\"]\n[source.list.script]\n\
+             items = \"g_page_config.mods.itemlist.data.auctions\"\n\
+             [source.list.script.fields]\nid = \"nid\"\nurl = \"detail_url\"\n\
+             title = \"raw_title\"\nprice = \"view_price\"\nshop = \"nick\"\n",
+            "script.toml",
+        )
+        .unwrap();
+        let url = format!("{}/search?q=%E5%AE%B6%E7%94%B5&page=1", bases["mall"]);
+        let (status, _, body) = http.get(&url).await;
+        assert_eq!(status, 200);
+        let f = crate::model::Fetched {
+            source: "mall-script".into(),
+            url: url.clone(),
+            role: crate::model::PageRole::List,
+            status,
+            headers: vec![("content-type".into(), "text/html".into())],
+            body,
+            fetched_at: chrono::Utc::now(),
+            record_id: "urn:uuid:demo".into(),
+        };
+        let items = crate::parse::parse(&f, &script_source[0]).unwrap();
+        assert!(items.len() >= 5, "{} script items", items.len());
+        for it in &items {
+            let d = s
+                .docs_of(Site::Mall)
+                .find(|d| it.url.ends_with(&d.path))
+                .unwrap_or_else(|| panic!("no product at {}", it.url));
+            let Detail::Listing { price, shop, .. } = &d.detail else {
+                panic!("{} is no listing", d.path);
+            };
+            assert_eq!(it.title, d.title);
+            assert_eq!(&it.fields["price"], price);
+            assert_eq!(&it.fields["shop"], shop);
+        }
+
         // RSS feeds parse; their links lead to the portal's articles, read by the detail selectors
         // (or, for the source that has none, by generic extraction).
         for (name, site) in [

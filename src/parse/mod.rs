@@ -13,6 +13,7 @@ mod feed;
 pub mod generic;
 mod html;
 mod links;
+pub mod script;
 pub mod sitemap;
 
 use std::collections::BTreeMap;
@@ -69,6 +70,9 @@ pub struct Discovered {
     /// The page was a sitemap or sitemap index: its further sitemaps are all read (those whose
     /// `lastmod` says they are unchanged excepted), whether or not it led to unseen pages.
     pub sitemap: bool,
+    /// Items the page itself carries as documents (script data of a listing): the crawler pages
+    /// on while there are any, as it does through an API.
+    pub inline_items: usize,
 }
 
 /// Links on a list, feed or API page.
@@ -87,12 +91,25 @@ pub fn discover(f: &Fetched, source: &SourceConfig) -> Result<Discovered, ParseE
             let Some(list) = source.list.as_ref() else {
                 return Ok(shape_links(&doc, &base));
             };
-            let links = selector(&f.url, &list.links)?;
-            let mut out = Discovered {
-                details: unique(
+            // a list of script items may have no detail links at all
+            let details = if list.links.is_empty() {
+                Vec::new()
+            } else {
+                let links = selector(&f.url, &list.links)?;
+                unique(
                     doc.select(&links)
                         .filter_map(|e| resolve(&base, e.value().attr("href"))),
-                ),
+                )
+            };
+            // items in the page's script data are documents of the page itself (as an API
+            // page's are): paging goes on while a page has them
+            let inline_items = list.script.as_ref().map_or(0, |sc| {
+                let data = script::page_data(&decode(f));
+                items(&data, &sc.items).map_or(0, <[Value]>::len)
+            });
+            let mut out = Discovered {
+                details,
+                inline_items,
                 ..Default::default()
             };
             if let Some(next) = &list.next {
@@ -103,9 +120,11 @@ pub fn discover(f: &Fetched, source: &SourceConfig) -> Result<Discovered, ParseE
                     .take(1)
                     .collect();
             }
-            if let (true, Some(pattern), false) =
-                (out.next.is_empty(), &list.pattern, out.details.is_empty())
-            {
+            if let (true, Some(pattern), false) = (
+                out.next.is_empty(),
+                &list.pattern,
+                out.details.is_empty() && out.inline_items == 0,
+            ) {
                 out.next.extend(next_by_pattern(&base, pattern));
             }
             Ok(out)
@@ -225,6 +244,10 @@ pub fn parse(f: &Fetched, source: &SourceConfig) -> Result<Vec<Document>, ParseE
     let mut docs = match f.role {
         PageRole::Detail => vec![parse_detail(f, source)?],
         PageRole::Api => parse_api(f, source)?,
+        PageRole::List => match source.list.as_ref().and_then(|l| l.script.as_ref()) {
+            Some(sc) => script_items(f, source, sc)?,
+            None => Vec::new(),
+        },
         _ => Vec::new(),
     };
     for d in &mut docs {
@@ -330,10 +353,11 @@ fn readable(f: &Fetched) -> Result<(), ParseError> {
 fn parse_detail(f: &Fetched, source: &SourceConfig) -> Result<Document, ParseError> {
     readable(f)?;
     let Some(sel) = source.detail.as_ref() else {
-        return generic_document(f, source);
+        return generic_or_ld(f, source);
     };
     let auto = sel.text.is_auto();
-    let page = Html::parse_document(&decode(f));
+    let body = decode(f);
+    let page = Html::parse_document(&body);
     // The crawler hands over canonical URLs, so the id is stable across fetches.
     let mut doc = if auto {
         generic_document(f, source)?
@@ -348,6 +372,13 @@ fn parse_detail(f: &Fetched, source: &SourceConfig) -> Result<Document, ParseErr
     }
     if !auto {
         doc.text = all_text(&page, &f.url, sel.text.as_slice())?;
+    }
+    // script data: the source's paths, then JSON-LD where the page has it (read by a scan of
+    // the raw text, so pages without either cost nothing more)
+    if !sel.script.is_empty() || body.contains("ld+json") {
+        let data = script::page_data(&body);
+        fill_from_script(&mut doc, &sel.script, &data);
+        fill_from_ld(&mut doc, &data);
     }
     if doc.title.is_empty() && doc.text.is_empty() {
         return Err(ParseError::new(
@@ -398,13 +429,49 @@ fn parse_api(f: &Fetched, source: &SourceConfig) -> Result<Vec<Document>, ParseE
     let api = api_fields(f, source)?;
     let json = json_body(f)?;
     let items = items(&json, &api.items).map_err(|m| ParseError::new(&f.url, "bad-json", m))?;
+    item_documents(f, source, items, &api.fields)
+}
+
+/// The items of a list page's script data (see `script`), each a document as an API item is.
+fn script_items(
+    f: &Fetched,
+    source: &SourceConfig,
+    sc: &crate::config::ScriptItems,
+) -> Result<Vec<Document>, ParseError> {
+    let data = script::page_data(&decode(f));
+    if lookup(&data, &sc.items).is_none() {
+        return Err(ParseError::new(
+            &f.url,
+            "no-script-data",
+            format!(
+                "no script data at {:?} (variables on the page: {})",
+                sc.items,
+                data.as_object()
+                    .map(|m| m.keys().cloned().collect::<Vec<_>>().join(", "))
+                    .filter(|k| !k.is_empty())
+                    .unwrap_or_else(|| "none".into())
+            ),
+        ));
+    }
+    let items = items(&data, &sc.items).map_err(|m| ParseError::new(&f.url, "bad-json", m))?;
+    item_documents(f, source, items, &sc.fields)
+}
+
+/// Items of an API page or of script data to documents, by field paths relative to each item.
+fn item_documents(
+    f: &Fetched,
+    source: &SourceConfig,
+    items: &[Value],
+    fields: &BTreeMap<String, String>,
+) -> Result<Vec<Document>, ParseError> {
     let base = Url::parse(&f.url).ok();
     let mut docs = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         let get = |key: &str| {
-            api.fields
+            fields
                 .get(key)
                 .and_then(|path| scalar(lookup(item, path)?))
+                .map(|v| without_markup(&v))
         };
         let native = get("id");
         let item_url = get("url").and_then(|u| match &base {
@@ -439,7 +506,7 @@ fn parse_api(f: &Fetched, source: &SourceConfig) -> Result<Vec<Document>, ParseE
             ));
         }
         doc.published_at = get("published").and_then(|p| parse_date(&p));
-        for (name, path) in &api.fields {
+        for (name, path) in fields {
             if matches!(name.as_str(), "id" | "url" | "title" | "text" | "published") {
                 continue;
             }
@@ -447,7 +514,7 @@ fn parse_api(f: &Fetched, source: &SourceConfig) -> Result<Vec<Document>, ParseE
                 .and_then(scalar)
                 .filter(|v| !v.is_empty())
             {
-                doc.fields.insert(name.clone(), v);
+                doc.fields.insert(name.clone(), without_markup(&v));
             }
         }
         docs.push(doc);
@@ -466,6 +533,145 @@ fn api_fields<'a>(
             "no-api-fields",
             "source has no [source.api]",
         )),
+    }
+}
+
+/// A value of script data with its HTML markup removed (listing titles carry highlight spans:
+/// `<span class=H>电热毯</span>`); plain values pass unchanged.
+fn without_markup(v: &str) -> String {
+    if !(v.contains('<') && v.contains('>')) {
+        return v.to_string();
+    }
+    let frag = Html::parse_fragment(v);
+    let text: String = frag.root_element().text().collect();
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Fills a document from the source's script paths: `title`, `text`, `published` where the
+/// selectors found none, any other name as a structured field.
+fn fill_from_script(doc: &mut Document, paths: &BTreeMap<String, String>, data: &Value) {
+    for (name, path) in paths {
+        let Some(v) = lookup(data, path)
+            .and_then(scalar)
+            .map(|v| without_markup(&v))
+            .filter(|v| !v.is_empty())
+        else {
+            continue;
+        };
+        match name.as_str() {
+            "title" if doc.title.is_empty() => doc.title = v,
+            "text" if doc.text.is_empty() => doc.text = v,
+            "published" => {
+                if doc.published_at.is_none() {
+                    doc.published_at = parse_date(&v);
+                }
+            }
+            "title" | "text" => {}
+            _ => {
+                doc.fields.insert(name.clone(), v);
+            }
+        }
+    }
+}
+
+/// JSON-LD read without configuration: a `Product` gives the product, brand, model, price, shop
+/// and maker; a news article its headline, date and body. Only what the page's own selectors or
+/// extraction left empty is filled.
+fn fill_from_ld(doc: &mut Document, data: &Value) {
+    let text_of = |v: Option<&Value>| -> Option<String> {
+        let v = v?;
+        let s = match v {
+            Value::Object(o) => o.get("name").and_then(scalar),
+            Value::Array(a) => a.first().and_then(|x| match x {
+                Value::Object(o) => o.get("name").and_then(scalar),
+                other => scalar(other),
+            }),
+            other => scalar(other),
+        }?;
+        let s = without_markup(&s);
+        (!s.is_empty()).then_some(s)
+    };
+    const NEWS: [&str; 5] = [
+        "NewsArticle",
+        "Article",
+        "ReportageNews",
+        "BlogPosting",
+        "AnalysisNewsArticle",
+    ];
+    if let Some(a) = script::ld_of(data, &NEWS) {
+        if doc.title.is_empty()
+            && let Some(h) = text_of(a.get("headline"))
+        {
+            doc.title = h;
+        }
+        if doc.published_at.is_none() {
+            doc.published_at = text_of(a.get("datePublished")).and_then(|d| parse_date(&d));
+        }
+        if doc.text.is_empty()
+            && let Some(b) = text_of(a.get("articleBody"))
+        {
+            doc.text = b;
+        }
+    }
+    if let Some(p) = script::ld_of(data, &["Product", "ProductModel", "IndividualProduct"]) {
+        let offer = match p.get("offers") {
+            Some(Value::Array(a)) => a.first(),
+            other => other,
+        };
+        let offer = |key: &str| offer.and_then(|o| o.get(key));
+        let found = [
+            (field::PRODUCT, text_of(p.get("name"))),
+            (field::BRAND, text_of(p.get("brand"))),
+            (
+                field::MODEL,
+                text_of(p.get("model")).or_else(|| text_of(p.get("mpn"))),
+            ),
+            (
+                field::PRICE,
+                text_of(offer("price")).or_else(|| text_of(offer("lowPrice"))),
+            ),
+            (field::SHOP, text_of(offer("seller"))),
+            (field::ENTERPRISE, text_of(p.get("manufacturer"))),
+        ];
+        for (name, v) in found {
+            if let Some(v) = v {
+                doc.fields.entry(name.to_string()).or_insert(v);
+            }
+        }
+        if doc.title.is_empty()
+            && let Some(n) = text_of(p.get("name"))
+        {
+            doc.title = n;
+        }
+        if doc.text.is_empty()
+            && let Some(d) = text_of(p.get("description"))
+        {
+            doc.text = d;
+        }
+    }
+}
+
+/// A page read without selectors: generic extraction, with JSON-LD filling what it left; a page
+/// with no article but a JSON-LD product or news article (a product page) is read from that.
+fn generic_or_ld(f: &Fetched, source: &SourceConfig) -> Result<Document, ParseError> {
+    let generic = generic_document(f, source);
+    let body_has_ld = || f.body.windows(7).any(|w| w == b"ld+json");
+    match generic {
+        Ok(mut doc) => {
+            if body_has_ld() {
+                fill_from_ld(&mut doc, &script::page_data(&decode(f)));
+            }
+            Ok(doc)
+        }
+        Err(e) if e.reason() == "no-article" && body_has_ld() => {
+            let mut doc = base_document(f, source, doc_id(&f.url), f.url.clone());
+            fill_from_ld(&mut doc, &script::page_data(&decode(f)));
+            if doc.title.is_empty() && doc.text.is_empty() {
+                return Err(e);
+            }
+            Ok(doc)
+        }
+        Err(e) => Err(e),
     }
 }
 

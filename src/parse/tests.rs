@@ -657,3 +657,126 @@ fn a_page_of_no_likely_text_is_refused_as_bad_charset() {
     );
     assert!(parse(&f, &source("news")).is_ok());
 }
+
+#[test]
+fn listing_items_and_product_fields_come_from_script_data() {
+    let text = r#"
+[[source]]
+name = "shop"
+kind = "html"
+channel = "platform"
+start = ["http://shop.test/s?q=1"]
+[source.list]
+next = "a.next"
+[source.list.script]
+items = "g_page_config.mods.itemlist.data.auctions"
+[source.list.script.fields]
+id = "nid"
+url = "detail_url"
+title = "raw_title"
+price = "view_price"
+shop = "nick"
+[source.detail.script]
+title = "pageConfig.product.name"
+brand = "pageConfig.product.brand"
+"#;
+    let src = &parse_sources(text, "s.toml").unwrap_or_else(|e| panic!("{e:?}"))[0];
+    let listing = r#"<html><body><a class="next" href="?q=1&p=2">下一页</a><script>
+var g_page_config = {"mods":{"itemlist":{"data":{"auctions":[
+ {"nid":"11","detail_url":"//item.shop.test/item.htm?id=11","raw_title":"<span class=H>电动车</span>充电器 48V","view_price":"35.00","nick":"某某电器店"},
+ {"nid":"12","raw_title":"电动车头盔 3C认证","view_price":"79.00","nick":"某某骑行"}]}}}};
+g_srp_loadCss();
+</script></body></html>"#;
+    let f = fetched(
+        "http://shop.test/s?q=1",
+        PageRole::List,
+        "text/html; charset=utf-8",
+        listing.as_bytes().to_vec(),
+    );
+    let docs = parse(&f, src).unwrap();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[0].title, "电动车充电器 48V");
+    assert_eq!(docs[0].url, "http://item.shop.test/item.htm?id=11");
+    assert_eq!(docs[0].fields["price"], "35.00");
+    assert_eq!(docs[1].fields["shop"], "某某骑行");
+    assert!(docs[1].url.ends_with("#12"), "{}", docs[1].url);
+    // paging goes on by the list's next link
+    let found = discover(&f, src).unwrap();
+    assert_eq!(found.next, vec!["http://shop.test/s?q=1&p=2"]);
+    // a page without the variable is an error that says what the page has
+    let bare = fetched(
+        "http://shop.test/s?q=2",
+        PageRole::List,
+        "text/html",
+        b"<html><script>var other = {\"a\": 1};</script></html>".to_vec(),
+    );
+    let err = parse(&bare, src).unwrap_err();
+    assert_eq!(err.reason(), "no-script-data");
+    assert!(err.to_string().contains("other"), "{err}");
+    // a product page: fields from a JavaScript object literal
+    let product = "<html><head><script>var pageConfig = { product: { name: '\\u513f\\u7ae5\\u7535\\u52a8\\u7259\\u5237', brand: 3301, } };</script></head><body></body></html>";
+    let f = fetched(
+        "http://item.shop.test/3301.html",
+        PageRole::Detail,
+        "text/html",
+        product.as_bytes().to_vec(),
+    );
+    let d = &parse(&f, src).unwrap()[0];
+    assert_eq!(d.title, "儿童电动牙刷");
+    assert_eq!(d.fields["brand"], "3301");
+}
+
+#[test]
+fn json_ld_products_and_articles_are_read_without_configuration() {
+    let product = r#"<html><head><title>某牌取暖器</title>
+<script type="application/ld+json">
+{"@context": "https://schema.org", "@graph": [
+  {"@type": "BreadcrumbList", "itemListElement": []},
+  {"@type": ["Product"], "name": "某牌 油汀取暖器 NY-13", "brand": {"@type": "Brand", "name": "某牌"},
+   "model": "NY-13", "manufacturer": {"@type": "Organization", "name": "某某电器有限公司"},
+   "offers": [{"@type": "Offer", "price": 299, "seller": {"@type": "Organization", "name": "某牌官方旗舰店"}}]}
+]}
+</script></head><body><div id="app"></div></body></html>"#;
+    let f = fetched(
+        "http://shop.test/p/13.html",
+        PageRole::Detail,
+        "text/html",
+        product.as_bytes().to_vec(),
+    );
+    // a feed source without selectors: generic extraction finds no article, JSON-LD a product
+    let d = &parse(&f, &source("news")).map(|mut v| v.remove(0));
+    let generic = parse_sources(
+        "[[source]]\nname = \"any\"\nkind = \"auto\"\nchannel = \"platform\"\nstart = [\"http://shop.test/\"]\n",
+        "s.toml",
+    )
+    .unwrap();
+    let d2 = parse(&f, &generic[0]).unwrap().remove(0);
+    assert_eq!(d2.title, "某牌 油汀取暖器 NY-13");
+    assert_eq!(d2.fields["brand"], "某牌");
+    assert_eq!(d2.fields["model"], "NY-13");
+    assert_eq!(d2.fields["price"], "299");
+    assert_eq!(d2.fields["shop"], "某牌官方旗舰店");
+    assert_eq!(d2.fields["enterprise"], "某某电器有限公司");
+    // with selectors that find the title, JSON-LD fills only the fields
+    assert!(
+        d.as_ref().is_ok_and(|d| d.fields["brand"] == "某牌"),
+        "{d:?}"
+    );
+    // a news article's date where the page shows none
+    let article = format!(
+        r#"<html><head><script type="application/ld+json">{{"@type":"NewsArticle","headline":"某地通报燃气灶爆燃事故","datePublished":"2026-04-02T08:30:00+08:00"}}</script></head>
+<body><article><h1>某地通报燃气灶爆燃事故</h1><p>{}</p></article></body></html>"#,
+        "近日，某小区一住户使用燃气灶时发生爆燃，所幸无人受伤，涉事燃气灶为网购产品，当地已立案调查。".repeat(3)
+    );
+    let f = fetched(
+        "http://news.test/a/1.html",
+        PageRole::Detail,
+        "text/html",
+        article.into_bytes(),
+    );
+    let d = parse(&f, &generic[0]).unwrap().remove(0);
+    assert_eq!(
+        d.published_at.map(|t| t.to_rfc3339()),
+        Some("2026-04-02T00:30:00+00:00".to_string())
+    );
+}

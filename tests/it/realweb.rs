@@ -408,3 +408,210 @@ fn a_source_without_selectors_reaches_what_the_hand_written_one_does() {
         assert_eq!(auto_signal, signal, "{url}: risk signal or not");
     }
 }
+
+/// A source block reading the fields the manifest names for one platform file: items and their
+/// fields where the paths run through an array (`mods.itemlist.data.auctions[].raw_title`),
+/// else fields of the page. Paths are rooted at the variable's name, as sources write them.
+fn platform_source(entry: &Value, payload: bool) -> Option<(String, Vec<(String, String)>)> {
+    let variable = entry["variable"]
+        .as_str()?
+        .split_whitespace()
+        .next()?
+        .to_string();
+    let paths = entry["field_paths"].as_object()?;
+    let usable: Vec<(String, String)> = paths
+        .iter()
+        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+        .filter(|(_, p)| !p.contains('<') && !p.starts_with("DOM") && !p.starts_with("absent"))
+        .collect();
+    let rooted = |p: &str| {
+        if payload || p.starts_with(&format!("{variable}.")) || p.starts_with('_') {
+            p.to_string()
+        } else {
+            format!("{variable}.{p}")
+        }
+    };
+    let (items, _) = usable
+        .iter()
+        .find_map(|(_, p)| p.split_once("[]."))?
+        .to_owned();
+    let block = if usable.iter().all(|(_, p)| p.contains("[].")) {
+        let items = if payload {
+            items.to_string()
+        } else {
+            rooted(items)
+        };
+        let mut fields = String::new();
+        let mut names = Vec::new();
+        for (k, p) in &usable {
+            let leaf = p.split_once("[].").map_or(p.as_str(), |(_, l)| l);
+            fields.push_str(&format!("{k} = \"{leaf}\"\n"));
+            names.push((k.clone(), leaf.to_string()));
+        }
+        let kind = if payload { "json" } else { "html" };
+        let table = if payload { "api" } else { "list.script" };
+        (
+            format!(
+                "[[source]]\nname = \"p\"\nkind = \"{kind}\"\nchannel = \"platform\"\nstart = [\"http://shop.test/\"]\n[source.{table}]\nitems = \"{items}\"\n[source.{table}.fields]\n{fields}"
+            ),
+            names,
+        )
+    } else {
+        return None;
+    };
+    Some(block)
+}
+
+/// Every e-commerce page of `../shared/realweb/platform` gives the script data its oracle holds
+/// (issue 18): listing items from `g_page_config` (rendered and as served) and its bare 2014
+/// payload, product fields from a JavaScript object literal (`pageConfig`, in UTF-8 and in GBK)
+/// and from two assignments in one script (`_DATA_Detail`, `_DATA_Mdskip`), and a JSONP payload.
+#[test]
+fn every_platform_page_yields_its_script_data() {
+    let entries = manifest("platform");
+    let mut checked = 0;
+    let mut compared = 0;
+    for e in &entries {
+        let Some(file) = e["file"].as_str() else {
+            continue;
+        };
+        if e["variable"].is_null() {
+            continue;
+        }
+        let body = std::fs::read(realweb().join(file)).unwrap();
+        let expected: Option<Value> = e["expected"].as_str().map(|x| {
+            serde_json::from_str(&std::fs::read_to_string(realweb().join(x)).unwrap()).unwrap()
+        });
+        let payload = e["variable"].as_str().unwrap().contains("payload only");
+        if let (Some((block, names)), Some(want)) = (platform_source(e, payload), &expected) {
+            // a listing: every item a document, the first ones as the oracle has them
+            let sources =
+                parse_sources(&block, "platform.toml").unwrap_or_else(|e| panic!("{e:?}"));
+            let role = if payload {
+                PageRole::Api
+            } else {
+                PageRole::List
+            };
+            let docs =
+                jiance::parse::parse(&fetched("http://shop.test/s", role, body), &sources[0])
+                    .unwrap_or_else(|err| panic!("{file}: {err}"));
+            assert_eq!(
+                docs.len() as u64,
+                want["item_count"].as_u64().unwrap(),
+                "{file}: items"
+            );
+            for (doc, item) in docs.iter().zip(want["first_items"].as_array().unwrap()) {
+                for (name, leaf) in &names {
+                    let got = if name == "title" {
+                        Some(doc.title.as_str())
+                    } else {
+                        doc.fields.get(name).map(String::as_str)
+                    };
+                    assert_eq!(got, item[leaf].as_str(), "{file}: {name}");
+                    compared += 1;
+                }
+            }
+            checked += 1;
+            continue;
+        }
+        // a product page: its paths as a detail block's script table
+        let paths = e["field_paths"].as_object();
+        let text = jiance::parse::decode(&fetched(
+            "http://shop.test/i",
+            PageRole::Detail,
+            body.clone(),
+        ));
+        let data = jiance::parse::script::page_data(&text);
+        let Some(paths) = paths else {
+            // the JDs' GBK twin has no paths of its own: the same as its UTF-8 copy
+            let twin = entries
+                .iter()
+                .find(|o| o["expected"] == e["expected"] && o["field_paths"].is_object())
+                .expect("a twin with field paths");
+            let want = expected.as_ref().unwrap();
+            let path = twin["field_paths"]["title"].as_str().unwrap();
+            let got = path
+                .split('.')
+                .try_fold(&data, |v, k| v.get(k))
+                .and_then(Value::as_str);
+            assert_eq!(got, want["product.name"].as_str(), "{file}");
+            checked += 1;
+            continue;
+        };
+        // paths as the manifest writes them, rooted at the variable (or JSONP callback) name
+        let variable: String = e["variable"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+            .collect();
+        let mut script = String::new();
+        for (k, p) in paths {
+            let Some(p) = p.as_str() else { continue };
+            if p.contains('<') || p.starts_with("DOM") || p.starts_with("absent") {
+                continue;
+            }
+            let p = if p.starts_with(&format!("{variable}.")) || p.starts_with('_') {
+                p.to_string()
+            } else {
+                format!("{variable}.{p}")
+            };
+            script.push_str(&format!("{k} = \"{p}\"\n"));
+        }
+        let Some(want) = &expected else {
+            // JSONP without an oracle file: every usable path leads to a value
+            assert!(!script.is_empty(), "{file}: no usable path");
+            for line in script.lines() {
+                let p = line.split('"').nth(1).unwrap();
+                let v = p.split('.').try_fold(&data, |v, k| v.get(k));
+                assert!(v.is_some_and(|v| !v.is_null()), "{file}: nothing at {p}");
+            }
+            checked += 1;
+            continue;
+        };
+        let shop_css = paths
+            .get("shop")
+            .and_then(Value::as_str)
+            .and_then(|p| p.strip_prefix("DOM "))
+            .map(|css| css.replace('"', "'"));
+        let mut block = format!(
+            "[[source]]\nname = \"p\"\nkind = \"html\"\nchannel = \"platform\"\nstart = [\"http://shop.test/\"]\n[source.detail.script]\n{script}"
+        );
+        if let Some(css) = &shop_css {
+            block.push_str(&format!("[source.detail.fields]\nshop = \"{css}\"\n"));
+        }
+        let sources =
+            parse_sources(&block, "platform.toml").unwrap_or_else(|e| panic!("{e:?}\n{block}"));
+        let role = PageRole::Detail;
+        let doc = jiance::parse::parse(&fetched("http://shop.test/i", role, body), &sources[0])
+            .unwrap_or_else(|err| panic!("{file}: {err}"))
+            .remove(0);
+        for (k, _) in paths {
+            let want_v = want
+                .get(k)
+                .or_else(|| {
+                    // the oracle names a field by its path under the variable ("product.name")
+                    let p = paths[k].as_str()?;
+                    want.get(p.split_once('.')?.1)
+                })
+                .or_else(|| (k == "shop").then(|| &want["shop_name_from_dom"]));
+            let Some(want_v) = want_v.filter(|v| !v.is_null()) else {
+                continue;
+            };
+            let want_s = match want_v {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            let got = if k == "title" {
+                Some(doc.title.clone())
+            } else {
+                doc.fields.get(k).cloned()
+            };
+            assert_eq!(got.as_deref(), Some(want_s.as_str()), "{file}: {k}");
+            compared += 1;
+        }
+        checked += 1;
+    }
+    eprintln!("platform: {checked} files read, {compared} values as the oracle has them");
+    assert!(checked >= 7, "{checked} platform files checked");
+}
