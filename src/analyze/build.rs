@@ -247,6 +247,19 @@ impl Analyzer {
                 jieba.add_word(&prepare(w), Some(*f), None);
             }
         }
+        // English names and hazard terms (foreign recalls) are phrases but no user words: jieba
+        // already cuts Latin text into words, so a term matches whole words only ("lead" is no
+        // match in "leads"), and the text is lower-cased, so in any case.
+        for (i, c) in f.products.category.iter().enumerate() {
+            for a in &c.en {
+                phrases.push((prepare(a), Target::Category(i)));
+            }
+        }
+        for (i, h) in f.hazards.hazard.iter().enumerate() {
+            for t in &h.en {
+                phrases.push((prepare(t), Target::Hazard(i, Strength::Strong)));
+            }
+        }
         let mut matcher: FxHashMap<String, Vec<(Vec<String>, Target)>> = FxHashMap::default();
         for (p, t) in &phrases {
             let toks: Vec<String> = jieba

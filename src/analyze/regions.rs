@@ -346,6 +346,16 @@ impl Gazetteer {
         if let Some(region) = self.publishers.get(name) {
             return self.resolve_in(region, context);
         }
+        // the canonical form itself (a foreign source's default region, `境外:美国`)
+        if let Some(country) = name.strip_prefix("境外:")
+            && self.foreign.values().any(|c| c == country)
+        {
+            return Some(Resolved {
+                code: String::new(),
+                province: name.to_string(),
+                city: None,
+            });
+        }
         if let Some(c) = self.foreign.get(name) {
             return Some(Resolved {
                 code: String::new(),
@@ -415,6 +425,12 @@ mod tests {
         assert_eq!(g.resolve_in("台湾省", &[]).unwrap().code, "710000");
         assert_eq!(g.resolve_in("吉林", &[]).unwrap().code, "220000");
         assert_eq!(g.resolve_in("美国", &[]).unwrap().province, "境外:美国");
+        // the canonical form of a known country resolves to itself; an unknown one does not
+        assert_eq!(
+            g.resolve_in("境外:加拿大", &[]).unwrap().province,
+            "境外:加拿大"
+        );
+        assert!(g.resolve_in("境外:亚特兰蒂斯", &[]).is_none());
         assert_eq!(g.resolve_in("全国", &[]).unwrap().code, "000000");
         // 朝阳区 exists in Beijing and Changchun: resolved by context, else the dictionary's default
         // reading (Beijing's); 鼓楼区 (Nanjing, Fuzhou, Xuzhou, Kaifeng) has no default

@@ -59,6 +59,9 @@ pub struct CategoryRule {
     /// for children's furniture is about tip-over, pinching and chemicals (genre key `principal`).
     #[serde(default)]
     pub principal_hazards: Vec<String>,
+    /// English names of the product (foreign recalls): matched as whole words, any case.
+    #[serde(default)]
+    pub en: Vec<String>,
     #[serde(default)]
     pub examples: Examples,
 }
@@ -97,6 +100,10 @@ pub struct HazardRule {
     /// `categories`, the words in `items` mean this hazard's test item, whatever they mean elsewhere.
     #[serde(default)]
     pub product_items: Vec<ProductItems>,
+    /// English terms of the hazard (foreign recalls): strong terms matched as whole words, any
+    /// case.
+    #[serde(default)]
+    pub en: Vec<String>,
     #[serde(default)]
     pub examples: Examples,
 }
@@ -463,6 +470,24 @@ pub fn load(dir: Option<&Path>) -> Result<RuleFiles, Vec<ConfigError>> {
     }
 }
 
+/// Why an `en` term cannot be matched as English words, if it cannot: it must be letters (and
+/// digits, hyphens, apostrophes) in words separated by single spaces, since jieba cuts Latin text
+/// into such words and the term is matched on them.
+fn bad_english(t: &str) -> Option<String> {
+    let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '\'');
+    if t.trim() != t || t.is_empty() || t.contains("  ") {
+        return Some(format!(
+            "en term {t:?}: no empty term, no leading, trailing or double spaces"
+        ));
+    }
+    if !t.chars().all(ok_char) || !t.chars().any(|c| c.is_ascii_alphabetic()) {
+        return Some(format!(
+            "en term {t:?}: English words only (ASCII letters, digits, hyphens, apostrophes)"
+        ));
+    }
+    None
+}
+
 fn validate(f: &RuleFiles) -> Vec<ConfigError> {
     let mut errs = Vec::new();
     let (pl, pt) = (&f.texts[0].0, &f.texts[0].1);
@@ -525,6 +550,24 @@ fn validate(f: &RuleFiles) -> Vec<ConfigError> {
                     format!("unknown anchor category `{a}`"),
                 ));
             }
+        }
+    }
+    for (i, c) in f.products.category.iter().enumerate() {
+        if let Some(why) = c.en.iter().find_map(|t| bad_english(t)) {
+            errs.push(ConfigError::new(
+                pl,
+                line_in_block(pt, "category", i, "en"),
+                why,
+            ));
+        }
+    }
+    for (i, h) in f.hazards.hazard.iter().enumerate() {
+        if let Some(why) = h.en.iter().find_map(|t| bad_english(t)) {
+            errs.push(ConfigError::new(
+                hl,
+                line_in_block(ht, "hazard", i, "en"),
+                why,
+            ));
         }
     }
     let groups: HashSet<&str> = f

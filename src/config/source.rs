@@ -219,7 +219,13 @@ pub struct ApiFields {
     /// Query parameter the cursor is sent in (default `cursor`).
     #[serde(default)]
     pub cursor_param: Option<String>,
-    /// Item field paths: `id`, `title`, `text`, `published`, `url` and any structured field.
+    /// Dotted path to URLs of further pages read like this one (an index of weekly reports
+    /// linking to each week's report; `*` steps over every child); at most `max_pages` in all.
+    #[serde(default)]
+    pub follow: Option<String>,
+    /// Item field paths: `id`, `title`, `text`, `published`, `url`, `region` (the item's own
+    /// place, instead of the source's) and any structured field. A name on an array reads it in
+    /// every element (`Hazards.Name`); `a+b` joins several paths (`Description+Hazards.Name`).
     pub fields: BTreeMap<String, String>,
 }
 
@@ -438,14 +444,18 @@ impl SourceConfig {
             // dotted paths: names and array indices, no empty step, no brackets
             let paths = std::iter::once(("items", a.items.as_str(), true))
                 .chain(a.cursor.as_deref().map(|c| ("cursor", c, false)))
+                .chain(a.follow.as_deref().map(|c| ("follow", c, false)))
                 .chain(
                     a.fields
                         .iter()
-                        .map(|(k, v)| (k.as_str(), v.as_str(), false)),
+                        // `a+b`: each joined path is checked on its own
+                        .flat_map(|(k, v)| {
+                            v.split('+').map(move |p| (k.as_str(), p.trim(), false))
+                        }),
                 );
             for (key, path, may_be_empty) in paths {
                 if let Some(why) = bad_path(path, may_be_empty) {
-                    let line_key = if ["items", "cursor"].contains(&key) {
+                    let line_key = if ["items", "cursor", "follow"].contains(&key) {
                         key
                     } else {
                         "fields"

@@ -15,6 +15,7 @@ mod html;
 mod links;
 pub mod script;
 pub mod sitemap;
+mod xmltree;
 
 use std::collections::BTreeMap;
 
@@ -105,7 +106,7 @@ pub fn discover(f: &Fetched, source: &SourceConfig) -> Result<Discovered, ParseE
             // page's are): paging goes on while a page has them
             let inline_items = list.script.as_ref().map_or(0, |sc| {
                 let data = script::page_data(&decode(f));
-                items(&data, &sc.items).map_or(0, <[Value]>::len)
+                items(&data, &sc.items, false).map_or(0, <[Value]>::len)
             });
             let mut out = Discovered {
                 details,
@@ -134,10 +135,20 @@ pub fn discover(f: &Fetched, source: &SourceConfig) -> Result<Discovered, ParseE
         PageRole::Feed => feed_links(f, &base),
         PageRole::Api => {
             let api = api_fields(f, source)?;
-            let json = json_body(f)?;
-            let items =
-                items(&json, &api.items).map_err(|m| ParseError::new(&f.url, "bad-json", m))?;
+            let (json, xml) = json_body(f)?;
+            let items = items(&json, &api.items, xml)
+                .map_err(|m| ParseError::new(&f.url, "bad-json", m))?;
             let mut out = Discovered::default();
+            // an index page (a list of weekly reports) leads to further pages read like it
+            if let Some(path) = &api.follow {
+                let mut urls = Vec::new();
+                collect(&json, path, &mut urls);
+                out.next.extend(unique(
+                    urls.into_iter()
+                        .filter_map(scalar)
+                        .filter_map(|u| resolve_url(&base, &u).map(String::from)),
+                ));
+            }
             if let (Some(param), false) = (&api.page_param, items.is_empty()) {
                 out.next.push(next_page(&base, param).to_string());
             }
@@ -427,8 +438,9 @@ fn parse_detail(f: &Fetched, source: &SourceConfig) -> Result<Document, ParseErr
 
 fn parse_api(f: &Fetched, source: &SourceConfig) -> Result<Vec<Document>, ParseError> {
     let api = api_fields(f, source)?;
-    let json = json_body(f)?;
-    let items = items(&json, &api.items).map_err(|m| ParseError::new(&f.url, "bad-json", m))?;
+    let (json, xml) = json_body(f)?;
+    let items =
+        items(&json, &api.items, xml).map_err(|m| ParseError::new(&f.url, "bad-json", m))?;
     item_documents(f, source, items, &api.fields)
 }
 
@@ -453,7 +465,8 @@ fn script_items(
             ),
         ));
     }
-    let items = items(&data, &sc.items).map_err(|m| ParseError::new(&f.url, "bad-json", m))?;
+    let items =
+        items(&data, &sc.items, false).map_err(|m| ParseError::new(&f.url, "bad-json", m))?;
     item_documents(f, source, items, &sc.fields)
 }
 
@@ -470,7 +483,7 @@ fn item_documents(
         let get = |key: &str| {
             fields
                 .get(key)
-                .and_then(|path| scalar(lookup(item, path)?))
+                .and_then(|path| field_value(item, path))
                 .map(|v| without_markup(&v))
         };
         let native = get("id");
@@ -510,12 +523,14 @@ fn item_documents(
             if matches!(name.as_str(), "id" | "url" | "title" | "text" | "published") {
                 continue;
             }
-            if let Some(v) = lookup(item, path)
-                .and_then(scalar)
-                .filter(|v| !v.is_empty())
-            {
+            if let Some(v) = field_value(item, path) {
                 doc.fields.insert(name.clone(), without_markup(&v));
             }
+        }
+        // an aggregator's items name their own country (`region`): it places them, not the
+        // source's default
+        if let Some(r) = doc.field(field::REGION) {
+            doc.region_hint = Some(r.to_string());
         }
         docs.push(doc);
     }
@@ -675,13 +690,40 @@ fn generic_or_ld(f: &Fetched, source: &SourceConfig) -> Result<Document, ParseEr
     }
 }
 
-fn json_body(f: &Fetched) -> Result<Value, ParseError> {
-    serde_json::from_str(&decode(f))
+/// An API page's body as a JSON value, and whether it was XML (read by [`xmltree`] into the same
+/// tree, so one path language serves both).
+fn json_body(f: &Fetched) -> Result<(Value, bool), ParseError> {
+    let text = decode(f);
+    // an HTML page where data was expected (an error or "busy" page) is an error, not XML
+    // without the items
+    let head: String = text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .chars()
+        .take(14)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if head.starts_with("<html") || head.starts_with("<!doctype html") {
+        return Err(ParseError::new(
+            &f.url,
+            "bad-json",
+            "body is an HTML page, not JSON or XML",
+        ));
+    }
+    if xmltree::looks_like_xml(&text) {
+        return xmltree::to_value(&text).map(|v| (v, true)).ok_or_else(|| {
+            ParseError::new(&f.url, "bad-xml", "body starts like XML but has no element")
+        });
+    }
+    serde_json::from_str(&text)
+        .map(|v| (v, false))
         .map_err(|e| ParseError::new(&f.url, "bad-json", format!("body is not JSON: {e}")))
 }
 
-/// The array at a dotted path (`data.items`); the empty path is the top level.
-fn items<'a>(json: &'a Value, path: &str) -> Result<&'a [Value], String> {
+/// The array at a dotted path (`data.items`); the empty path is the top level. In XML one
+/// element is no array (a name becomes one only when repeated), so there a single element is a
+/// list of one.
+fn items<'a>(json: &'a Value, path: &str, xml: bool) -> Result<&'a [Value], String> {
     let v = if path.is_empty() {
         Some(json)
     } else {
@@ -690,6 +732,7 @@ fn items<'a>(json: &'a Value, path: &str) -> Result<&'a [Value], String> {
     match v {
         Some(Value::Array(a)) => Ok(a),
         Some(Value::Null) | None => Ok(&[]),
+        Some(one @ (Value::Object(_) | Value::String(_))) if xml => Ok(std::slice::from_ref(one)),
         Some(other) => Err(format!("{path:?} is not an array but {}", kind_of(other))),
     }
 }
@@ -714,6 +757,63 @@ fn lookup<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
     })
 }
 
+/// Every value a dotted path reaches: a number indexes an array, a name on an array reads that
+/// name in each of its elements (`Hazards.Name` is every hazard's name), and `*` is every child
+/// of an object (an index whose entries' element name is not known: `*.URL`).
+fn collect<'a>(v: &'a Value, path: &str, out: &mut Vec<&'a Value>) {
+    let (seg, rest) = match path.split_once('.') {
+        Some((s, r)) => (s, Some(r)),
+        None => (path, None),
+    };
+    if let (Value::Object(m), "*") = (v, seg) {
+        for child in m.values() {
+            match rest {
+                Some(r) => collect(child, r, out),
+                None => out.push(child),
+            }
+        }
+        return;
+    }
+    let next = match v {
+        Value::Object(m) => m.get(seg),
+        Value::Array(a) => match seg.parse::<usize>() {
+            Ok(i) => a.get(i),
+            Err(_) => {
+                for e in a {
+                    collect(e, path, out);
+                }
+                return;
+            }
+        },
+        _ => None,
+    };
+    match (next, rest) {
+        (Some(n), Some(r)) => collect(n, r, out),
+        (Some(n), None) => out.push(n),
+        (None, _) => {}
+    }
+}
+
+/// A field's text: `path`, or several paths joined by `+` (`Description+Hazards.Name`), each
+/// read with [`collect`]; values of one path are joined by 、, paths by newlines. None when
+/// nothing non-empty is found.
+fn field_value(item: &Value, path: &str) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for p in path.split('+').map(str::trim) {
+        let mut found = Vec::new();
+        collect(item, p, &mut found);
+        let vals: Vec<String> = found
+            .into_iter()
+            .filter_map(scalar)
+            .filter(|s| !s.is_empty())
+            .collect();
+        if !vals.is_empty() {
+            parts.push(vals.join("、"));
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("\n"))
+}
+
 fn scalar(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.trim().to_string()),
@@ -723,7 +823,9 @@ fn scalar(v: &Value) -> Option<String> {
             let parts: Vec<String> = a.iter().filter_map(scalar).collect();
             (!parts.is_empty()).then(|| parts.join("、"))
         }
-        Value::Null | Value::Object(_) => None,
+        // an XML element with attributes: its text
+        Value::Object(m) => m.get("#text").and_then(scalar),
+        Value::Null => None,
     }
 }
 

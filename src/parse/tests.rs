@@ -780,3 +780,46 @@ fn json_ld_products_and_articles_are_read_without_configuration() {
         Some("2026-04-02T00:30:00+00:00".to_string())
     );
 }
+
+#[test]
+fn xml_api_bodies_are_read_with_the_same_paths() {
+    let mut src = source("api");
+    if let Some(api) = src.api.as_mut() {
+        api.items = "list.entry".into();
+        api.fields = [
+            ("id", "@id"),
+            ("title", "name"),
+            ("text", "about+risks.risk"),
+            ("region", "country"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    }
+    src.region = Some("境外:欧盟".into());
+    let body = br#"<?xml version="1.0"?><feed><list>
+        <entry id="7"><name>A</name><about>x</about><risks><risk>r1</risk><risk>r2</risk></risks><country>Germany</country></entry>
+        </list></feed>"#;
+    let f = fetched(
+        "http://c.test/api.xml",
+        PageRole::Api,
+        "application/xml",
+        body.to_vec(),
+    );
+    let docs = parse(&f, &src).unwrap();
+    // one element is a list of one; a repeated element is every value; `+` joins paths
+    assert_eq!(docs.len(), 1);
+    assert_eq!(docs[0].title, "A");
+    assert_eq!(docs[0].text, "x\nr1、r2");
+    // the item's own country replaces the source's region
+    assert_eq!(docs[0].region_hint.as_deref(), Some("Germany"));
+    let other = fetched(
+        "http://c.test/api.xml",
+        PageRole::Api,
+        "application/xml",
+        br#"<feed><list><entry id="8"><name>B</name></entry><entry id="9"><name>C</name></entry></list></feed>"#.to_vec(),
+    );
+    let docs = parse(&other, &src).unwrap();
+    assert_eq!(docs.len(), 2);
+    assert_eq!(docs[1].region_hint.as_deref(), Some("境外:欧盟"));
+}

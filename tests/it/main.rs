@@ -7,7 +7,8 @@
 //! (tests/eval/); `realtext` on the real public texts of ../shared/realtext; `realweb` reads the
 //! real charset files and feeds of ../shared/realweb; `report` runs
 //! `jiance report` on the demo data directory; `rerun` replays the demo archive and a warcio WARC;
-//! `score` runs `jiance score` and `inspect-result`. `jiance()` runs the built binary.
+//! `score` runs `jiance score` and `inspect-result`; `foreign` reads the foreign recall sources'
+//! fixtures; `sources` checks the source pack in deploy/sources/. `jiance()` runs the built binary.
 
 mod api;
 mod browser;
@@ -15,6 +16,7 @@ mod cli;
 mod crash;
 mod demo;
 mod eval;
+mod foreign;
 mod fuzz;
 mod realtext;
 mod realweb;
@@ -22,6 +24,7 @@ mod report;
 mod rerun;
 mod schema;
 mod score;
+mod sources;
 
 use std::process::{Command, Output};
 
