@@ -48,42 +48,7 @@ fn xml_text(raw: &str) -> String {
         .strip_prefix("<![CDATA[")
         .and_then(|x| x.strip_suffix("]]>"))
         .unwrap_or(t);
-    let mut out = String::with_capacity(t.len());
-    let mut rest = t;
-    while let Some(i) = rest.find('&') {
-        out.push_str(rest.get(..i).unwrap_or_default());
-        let after = rest.get(i..).unwrap_or_default();
-        let end = after.find(';').filter(|e| *e <= 10);
-        let decoded = end.and_then(|e| {
-            let name = after.get(1..e)?;
-            let c = match name {
-                "amp" => '&',
-                "lt" => '<',
-                "gt" => '>',
-                "quot" => '"',
-                "apos" => '\'',
-                n if n.starts_with("#x") || n.starts_with("#X") => {
-                    char::from_u32(u32::from_str_radix(n.get(2..)?, 16).ok()?)?
-                }
-                n if n.starts_with('#') => char::from_u32(n.get(1..)?.parse().ok()?)?,
-                _ => return None,
-            };
-            Some((c, e))
-        });
-        match decoded {
-            Some((c, e)) => {
-                out.push(c);
-                rest = after.get(e + 1..).unwrap_or_default();
-            }
-            None => {
-                // A bare `&` (common in hand-made sitemaps): kept as it is.
-                out.push('&');
-                rest = after.get(1..).unwrap_or_default();
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    super::xmltree::decode_entities(t)
 }
 
 /// The sitemap's text, inflated when it is gzip (magic bytes), capped at 50 MB.

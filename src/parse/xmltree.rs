@@ -206,8 +206,9 @@ fn split_tag(inner: &str) -> (&str, Vec<(String, String)>) {
     (name, attrs)
 }
 
-/// The five predefined entities and numeric character references decoded; any other `&` stays.
-fn decode_entities(s: &str) -> String {
+/// The five predefined entities and numeric character references decoded; any other `&` stays
+/// (a bare `&`, common in hand-made sitemaps and feeds, is kept as it is).
+pub(super) fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }

@@ -251,29 +251,21 @@ fn page_header(r: &mut Compact) -> Result<PageHeader, String> {
                 h.compressed = r.i32()?;
                 has_compressed = true;
             }
-            (5, STRUCT) => {
-                h.data = true;
-                r.nested(|r| {
+            // a v1 data page and a dictionary page both count their values in field 1
+            (5 | 7, STRUCT) => {
+                h.data = id == 5;
+                h.values = r.nested(|r| {
                     let mut last = 0i16;
+                    let mut values = 0;
                     while let Some((id, kind)) = r.field(&mut last)? {
                         match (id, kind) {
-                            (1, I32) => h.values = r.i32()?,
+                            (1, I32) => values = r.i32()?,
                             _ => r.skip(kind)?,
                         }
                     }
-                    Ok(())
+                    Ok(values)
                 })?;
             }
-            (7, STRUCT) => r.nested(|r| {
-                let mut last = 0i16;
-                while let Some((id, kind)) = r.field(&mut last)? {
-                    match (id, kind) {
-                        (1, I32) => h.values = r.i32()?,
-                        _ => r.skip(kind)?,
-                    }
-                }
-                Ok(())
-            })?,
             (8, STRUCT) => {
                 h.data = true;
                 r.nested(|r| {
