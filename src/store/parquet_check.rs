@@ -12,12 +12,13 @@
 //! values its metadata promises, and a flat column as many values as its row group has rows
 //! (polars' streaming reader asserts that, and its assertion aborts too). What is left after that (a damaged compressed payload, a bad
 //! run length inside a page) is bounded by those sizes and counts; the file is then decoded once
-//! eagerly under `catch_unwind`, so such damage ends in an error naming the file.
+//! eagerly under `catch_unwind` (its row count checked against the footer), so such damage ends
+//! in an error naming the file, and that decoded frame is what the caller uses.
 
 use std::fs::File;
 use std::path::Path;
 
-use polars::prelude::{ParquetReader, SerReader};
+use polars::prelude::{DataFrame, ParquetReader, SerReader};
 
 /// A page larger than this is not one our writer (or any sane writer) makes; polars would
 /// allocate its uncompressed size in one piece.
@@ -26,8 +27,9 @@ const MAX_PAGE_BYTES: i64 = 1 << 30;
 /// depth 2; the bound keeps a damaged header from recursing without end).
 const MAX_DEPTH: u32 = 16;
 
-/// Why the file is refused, in words for the operator; the caller names the file.
-pub(crate) fn check_parquet_file(path: &Path) -> Result<(), String> {
+/// The file's rows, decoded once after every check; or why the file is refused, in words for the
+/// operator (the caller names the file).
+pub(crate) fn check_parquet_file(path: &Path) -> Result<DataFrame, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     check_frame(&bytes)?;
     let footer = read_footer(path)?;
@@ -52,21 +54,31 @@ pub(crate) fn check_parquet_file(path: &Path) -> Result<(), String> {
                 })?;
         }
     }
-    decode(path)
+    let rows: usize = footer.iter().map(|(rows, _)| rows).sum();
+    let frame = decode(path)?;
+    if frame.height() != rows {
+        return Err(format!(
+            "damaged Parquet file ({} rows decoded, the footer says {rows}); remove it or rerun \
+             scoring to rewrite it",
+            frame.height()
+        ));
+    }
+    Ok(frame)
 }
 
 /// The file decoded on its own, eagerly, on this thread: with sizes and counts checked, what
 /// damage is left (a bitmap longer than its buffer, a bad run inside a page — found by the
-/// fuzzer) makes polars panic rather than allocate without bound, and in the lazy scan's
-/// streaming engine even a panic aborts the whole process. Here it is caught and the file named.
-/// (A partition is one day's signals, so reading it twice costs little next to scoring it.)
-fn decode(path: &Path) -> Result<(), String> {
+/// fuzzer) makes polars panic or decode fewer values rather than allocate without bound. Here a
+/// panic is caught and the file named, and the decoded frame is what the caller scores: polars'
+/// streaming Parquet reader asserts on such files (a column shorter than its row group) on its
+/// executor threads, so the signal table never hands a file to it.
+fn decode(path: &Path) -> Result<DataFrame, String> {
     let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        ParquetReader::new(file).finish().map(|_| ())
+        ParquetReader::new(file).finish()
     }));
     match read {
-        Ok(Ok(())) => Ok(()),
+        Ok(Ok(frame)) => Ok(frame),
         Ok(Err(e)) => Err(format!(
             "damaged Parquet file ({e}); remove it or rerun scoring to rewrite it"
         )),

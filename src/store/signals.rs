@@ -432,53 +432,63 @@ fn parquet_magic(path: &Path) -> bool {
 
 /// A damaged partition is refused by its own name (the lazy scan would fail later, naming only
 /// the directory, or abort the process on a damaged page header): see `store::parquet_check`.
-fn check_parquet_frame(path: &Path) -> Result<(), SignalTableError> {
+fn check_parquet_frame(path: &Path) -> Result<DataFrame, SignalTableError> {
     super::parquet_check::check_parquet_file(path).map_err(|message| SignalTableError::Schema {
         path: path.display().to_string(),
         message,
     })
 }
 
+/// The partitions as one lazy frame of the table's schema. Each file is checked and decoded
+/// eagerly (`parquet_check`) and the frames are concatenated in memory: polars' streaming Parquet
+/// reader asserts on damaged files on its executor threads, where nothing catches it, so files
+/// are never handed to it. (A partition is one day's signals; a year of a province's is a few
+/// hundred MB at most.)
 fn scan_parquet_files(files: &[PathBuf], name: &str) -> Result<Scanned, SignalTableError> {
-    for f in files {
-        check_parquet_frame(f)?;
-    }
-    let paths: Vec<PlRefPath> = files
-        .iter()
-        .map(|p| PlRefPath::from(p.to_string_lossy().as_ref()))
-        .collect();
-    let mut args = ScanArgsParquet::default();
-    // `day=` in the file names is not a hive column: the files hold `day` themselves.
-    args.hive_options.enabled = Some(false);
-    args.glob = false;
-    let mut lf =
-        LazyFrame::scan_parquet_files(paths.into_iter().collect(), args).map_err(pl_err(name))?;
-    let found = lf.collect_schema().map_err(pl_err(name))?;
     let want = schema();
-    for (col, dtype) in want.iter() {
-        match found.get(col) {
-            None => {
-                return Err(SignalTableError::Schema {
-                    path: name.to_string(),
-                    message: format!("no column `{col}`"),
-                });
-            }
-            Some(t) if !same_kind(t, dtype) => {
-                return Err(SignalTableError::Schema {
-                    path: name.to_string(),
-                    message: format!("column `{col}` is {t}, expected {dtype}"),
-                });
-            }
-            Some(_) => {}
-        }
-    }
     // Same columns, same order, same types, whatever wrote the file (a time zone or integer
     // width of another writer is cast, not refused).
     let exprs: Vec<Expr> = want
         .iter()
         .map(|(c, t)| col(c.clone()).strict_cast(t.clone()))
         .collect();
-    let lf = lf.select(exprs);
+    let mut frames = Vec::with_capacity(files.len());
+    for f in files {
+        let frame = check_parquet_frame(f)?;
+        let file = f.display().to_string();
+        let found = frame.schema();
+        for (col, dtype) in want.iter() {
+            match found.get(col) {
+                None => {
+                    return Err(SignalTableError::Schema {
+                        path: file,
+                        message: format!("no column `{col}`"),
+                    });
+                }
+                Some(t) if !same_kind(t, dtype) => {
+                    return Err(SignalTableError::Schema {
+                        path: file,
+                        message: format!("column `{col}` is {t}, expected {dtype}"),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        frames.push(frame.lazy().select(exprs.clone()).collect().map_err(|e| {
+            SignalTableError::Polars {
+                path: file.clone(),
+                error: e,
+            }
+        })?);
+    }
+    // stacked eagerly: a lazy union of in-memory frames makes polars count rows through a
+    // 128-bit cast this build lacks
+    let mut frames = frames.into_iter();
+    let mut table = frames.next().unwrap_or_else(empty_frame);
+    for f in frames {
+        table.vstack_mut(&f).map_err(pl_err(name))?;
+    }
+    let lf = table.lazy();
     // Another writer's file holds what JSON Lines input would refuse line by line: empty
     // required values, an unknown channel, a severity outside 1–4. Such rows are counted and
     // skipped (scoring would weigh an unknown channel 0 and drop a null silently); an empty
