@@ -115,6 +115,7 @@ fn fetched(role: PageRole, content_type: &str, body: &[u8]) -> Fetched {
         body: body.to_vec(),
         fetched_at: Utc::now(),
         record_id: "urn:uuid:fuzz".into(),
+        attachments: Vec::new(),
     }
 }
 

@@ -109,6 +109,9 @@ pub enum PageRole {
     Api,
     /// robots.txt.
     Robots,
+    /// A file a detail page links to (a notice's spreadsheet, CSV or PDF): fetched with its page
+    /// and read into that page's document (`parse::attachment`), never a document of its own.
+    Attachment,
 }
 
 impl PageRole {
@@ -119,6 +122,7 @@ impl PageRole {
             PageRole::Detail => "detail",
             PageRole::Api => "api",
             PageRole::Robots => "robots",
+            PageRole::Attachment => "attachment",
         }
     }
 
@@ -129,6 +133,7 @@ impl PageRole {
             "detail" => PageRole::Detail,
             "api" => PageRole::Api,
             "robots" => PageRole::Robots,
+            "attachment" => PageRole::Attachment,
             _ => return None,
         })
     }
@@ -155,6 +160,11 @@ pub struct Fetched {
     pub fetched_at: Timestamp,
     /// `WARC-Record-ID` of the response record in the archive.
     pub record_id: String,
+    /// Attachments of a detail page (role [`PageRole::Attachment`], each archived on its own),
+    /// fetched by the crawler with the page so that the page and its files are parsed, committed
+    /// and marked processed as one unit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Fetched>,
 }
 
 impl Fetched {
@@ -190,6 +200,10 @@ pub mod field {
     pub const PROVINCE: &str = "province";
     pub const ITEMS: &str = "items";
     pub const RESULT: &str = "result";
+    /// Production date or batch number of an inspected sample (生产日期/批号).
+    pub const BATCH: &str = "batch";
+    /// Set on a table row read from a notice's attachment: the attachment's URL.
+    pub const FROM: &str = "from";
     /// Set by the parser when a page's text was longer than a document keeps: "kept/total" bytes.
     pub const TEXT_CUT: &str = "text_cut";
 }
@@ -664,6 +678,7 @@ mod tests {
                 body: body.to_vec(),
                 fetched_at: Utc::now(),
                 record_id: "r".into(),
+                attachments: Vec::new(),
             };
             let json = serde_json::to_string(&f).unwrap();
             let back: Fetched = serde_json::from_str(&json).unwrap();

@@ -833,6 +833,7 @@ fn response_to_fetched(rec: &RawRecord) -> Result<Fetched, String> {
         body,
         fetched_at,
         record_id,
+        attachments: Vec::new(),
     })
 }
 

@@ -222,6 +222,12 @@ impl Fetcher {
     /// Fetch one URL politely, following redirects and retrying; every response is archived.
     /// Failures are counted in `counters.crawl.reject(reason)`.
     pub async fn fetch(&self, req: &FetchRequest<'_>) -> FetchOutcome {
+        self.fetch_from(req, None).await
+    }
+
+    /// [`Fetcher::fetch`] of a file a page links to, sending that page as `Referer` as a
+    /// browser following the link would (file servers of some regulators refuse hotlinks).
+    pub async fn fetch_from(&self, req: &FetchRequest<'_>, referer: Option<&str>) -> FetchOutcome {
         let mut out = FetchOutcome {
             fetched: None,
             error: None,
@@ -274,7 +280,8 @@ impl Fetcher {
                 } else {
                     (None, None)
                 };
-                self.send_once(req.source, req.role, &url, etag, lm).await
+                self.send_once(req.source, req.role, &url, (etag, lm), referer)
+                    .await
             };
             match result {
                 Err(reason) => {
@@ -394,7 +401,7 @@ impl Fetcher {
         // RFC 9309 asks crawlers to follow at least five redirects for robots.txt.
         for _ in 0..5 {
             match self
-                .send_once(source, PageRole::Robots, &url, None, None)
+                .send_once(source, PageRole::Robots, &url, (None, None), None)
                 .await
             {
                 Ok(resp) if resp.error.is_none() => {
@@ -439,8 +446,8 @@ impl Fetcher {
         source: &str,
         role: PageRole,
         url: &Url,
-        etag: Option<&str>,
-        last_modified: Option<&str>,
+        (etag, last_modified): (Option<&str>, Option<&str>),
+        referer: Option<&str>,
     ) -> Result<Response, &'static str> {
         let settings = &self.shared.settings;
         let mut request_headers: Vec<(String, String)> = vec![
@@ -456,6 +463,9 @@ impl Fetcher {
         }
         if let Some(lm) = last_modified {
             request_headers.push(("If-Modified-Since".into(), lm.to_string()));
+        }
+        if let Some(r) = referer {
+            request_headers.push(("Referer".into(), r.to_string()));
         }
         let mut hm = HeaderMap::new();
         for (k, v) in request_headers.iter().skip(1) {
@@ -476,6 +486,7 @@ impl Fetcher {
             body: Vec::new(),
             fetched_at,
             record_id: String::new(),
+            attachments: Vec::new(),
         };
         let (status, error) = match self.shared.client.get(url.clone()).headers(hm).send().await {
             Err(e) => (None, Some(classify(&e))),
@@ -568,7 +579,7 @@ fn is_redirect(status: u16) -> bool {
     matches!(status, 301 | 302 | 303 | 307 | 308)
 }
 
-fn retryable(reason: &str) -> bool {
+pub(crate) fn retryable(reason: &str) -> bool {
     matches!(reason, "timeout" | "connect" | "disconnect" | "request")
 }
 
@@ -1146,6 +1157,7 @@ pub(crate) mod tests {
             headers: vec![("retry-after".into(), "7".into())],
             body: vec![],
             fetched_at: chrono::Utc::now(),
+            attachments: Vec::new(),
             record_id: String::new(),
         };
         assert_eq!(retry_after(&f), Some(Duration::from_secs(7)));

@@ -210,6 +210,19 @@ impl Crawler {
     }
 }
 
+/// Sources whose detail pages' attachments are fetched: regulators publish their notices'
+/// failed-product tables as spreadsheets and PDFs; a media article's PDF is rarely one.
+fn wants_attachments(src: &SourceConfig) -> bool {
+    src.channel == crate::model::Channel::Regulator
+}
+
+/// A failure of an attachment that a later pass may not meet (the server busy or down).
+fn transient(reason: &str) -> bool {
+    fetch::retryable(reason)
+        || reason.starts_with("http-5")
+        || matches!(reason, "http-429" | "archive-write" | "shutdown")
+}
+
 /// The role a source's start URLs are fetched as.
 pub fn start_role(kind: SourceKind) -> PageRole {
     match kind {
@@ -537,6 +550,56 @@ impl Pass {
         }
     }
 
+    /// Fetch the attachments a detail page links to ([`crate::parse::attachment::links`]),
+    /// each under the source's politeness and robots rules and archived like any response. A
+    /// file that will not come (404, robots, over the body cap: `too-large`) is counted by
+    /// reason in the source's health and left out; a failure that may pass (timeout, 5xx) is
+    /// returned, so the page is parked and fetched again with its files later.
+    async fn attachments(
+        &self,
+        src: &SourceConfig,
+        page: &Fetched,
+    ) -> Result<Vec<Fetched>, String> {
+        let mut files = Vec::new();
+        for link in crate::parse::attachment::links(page) {
+            let Some(url) = self.canonical_link(src, &page.url, &link) else {
+                continue;
+            };
+            let outcome = self
+                .fetcher
+                .fetch_from(
+                    &FetchRequest {
+                        source: &src.name,
+                        role: PageRole::Attachment,
+                        url: &url,
+                        politeness: &src.politeness,
+                        etag: None,
+                        last_modified: None,
+                    },
+                    Some(&page.url),
+                )
+                .await;
+            self.tally(|r| r.bytes += outcome.bytes);
+            self.tally_source(&src.name, |t| t.bytes += outcome.bytes);
+            match (outcome.error, outcome.fetched) {
+                (None, Some(f)) if (200..300).contains(&f.status) => files.push(f),
+                (None, _) => {}
+                (Some(reason), _) if transient(&reason) => {
+                    return Err(format!("attachment-{reason}"));
+                }
+                (Some(reason), _) => {
+                    let reason = match reason.as_str() {
+                        "body-too-large" => "too-large".to_string(),
+                        r => format!("attachment-{r}"),
+                    };
+                    tracing::info!(source = %src.name, url = %url, reason = %reason, "attachment left out");
+                    self.failed(&src.name, &reason);
+                }
+            }
+        }
+        Ok(files)
+    }
+
     fn canonical_link(&self, src: &SourceConfig, base: &str, link: &str) -> Option<String> {
         match canon::resolve(base, link) {
             Ok(c) => Some(c),
@@ -611,7 +674,7 @@ impl Pass {
         {
             tracing::warn!(url = %url, "store: {e}");
         }
-        let Some(page) = outcome.fetched else {
+        let Some(mut page) = outcome.fetched else {
             return done;
         };
         let record = PageRecord {
@@ -648,6 +711,20 @@ impl Pass {
                     self.failed(&src.name, "parse-links");
                     self.fetcher.counters().crawl.reject("parse-links");
                     done.failed = true;
+                }
+            }
+        }
+        if role == PageRole::Detail && wants_attachments(&src) {
+            match self.attachments(&src, &page).await {
+                Ok(files) => page.attachments = files,
+                Err(reason) => {
+                    // Sent without the file, the notice would be stored without its rows and
+                    // never looked at again: the page waits for a later pass instead.
+                    tracing::info!(source = %src.name, url = %url, reason = %reason, "attachment failed: page parked");
+                    self.failed(&src.name, &reason);
+                    done.failed = true;
+                    self.park(&src, &url, &reason);
+                    return done;
                 }
             }
         }

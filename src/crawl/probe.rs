@@ -153,6 +153,7 @@ pub fn probe_saved(
         body,
         fetched_at: chrono::Utc::now(),
         record_id: String::new(),
+        attachments: Vec::new(),
     };
     let mut p = Probe::empty(url, role, source);
     inspect(&mut p, &page, source, role);

@@ -11,6 +11,7 @@
 //! output.
 
 mod complaints;
+pub mod files;
 mod layout;
 mod mall;
 mod news;
@@ -183,6 +184,8 @@ pub enum Detail {
     Inspection {
         publisher: String,
         rows: Vec<InspectionRow>,
+        /// The failed-products table is published as this attachment instead of on the page.
+        attachment: Option<Attached>,
     },
     Standard {
         number: String,
@@ -203,6 +206,22 @@ impl Detail {
             Detail::Recall { .. } => DocKind::Recall,
             Detail::Inspection { .. } => DocKind::Inspection,
             Detail::Standard { .. } => DocKind::Standard,
+        }
+    }
+}
+
+/// The file format of a notice's attached failed-products table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attached {
+    Xlsx,
+    Pdf,
+}
+
+impl Attached {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Attached::Xlsx => "xlsx",
+            Attached::Pdf => "pdf",
         }
     }
 }
@@ -991,6 +1010,20 @@ mod tests {
         found
     }
 
+    fn served(url: &str, body: Vec<u8>, role: crate::model::PageRole) -> crate::model::Fetched {
+        crate::model::Fetched {
+            source: "demo".into(),
+            url: url.to_string(),
+            role,
+            status: 200,
+            headers: Vec::new(),
+            body,
+            fetched_at: chrono::Utc::now(),
+            record_id: String::new(),
+            attachments: Vec::new(),
+        }
+    }
+
     /// Read the served page of `d` as a source without selectors does, and check it reads right.
     fn check_generic(src: &SourceConfig, d: &DemoDoc, url: &str, html: &str) {
         let f = crate::model::Fetched {
@@ -1002,6 +1035,7 @@ mod tests {
             body: html.as_bytes().to_vec(),
             fetched_at: chrono::Utc::now(),
             record_id: "urn:uuid:demo".into(),
+            attachments: Vec::new(),
         };
         let docs = crate::parse::parse(&f, src).unwrap();
         assert_eq!(docs[0].title, d.title, "{}: generic title", src.name);
@@ -1062,7 +1096,15 @@ mod tests {
                 d.path
             );
         }
-        if let (Some(t), Detail::Inspection { rows, .. }) = (&det.table, &d.detail) {
+        if let (
+            Some(t),
+            Detail::Inspection {
+                rows,
+                attachment: None,
+                ..
+            },
+        ) = (&det.table, &d.detail)
+        {
             let got: Vec<BTreeMap<String, String>> = doc
                 .select(&sel(&t.rows))
                 .map(|row| {
@@ -1120,6 +1162,7 @@ mod tests {
         assert_eq!(status, 404);
 
         // HTML list sources reach every document of their site (and kind).
+        let mut attached = Vec::new();
         for (name, site, kinds, gbk) in [
             ("demo-mall", Site::Mall, &[DocKind::Listing][..], true),
             (
@@ -1165,9 +1208,39 @@ mod tests {
                 .filter(|d| kinds.contains(&d.kind))
                 .take(3)
                 .collect();
-            docs.extend(s.docs_of(site).filter(|d| kinds.contains(&d.kind)).find(
-                |d| matches!(&d.detail, Detail::Inspection { rows, .. } if !rows.is_empty()),
-            ));
+            docs.extend(s.docs_of(site).filter(|d| kinds.contains(&d.kind)).find(|d| {
+                matches!(&d.detail, Detail::Inspection { rows, attachment: None, .. } if !rows.is_empty())
+            }));
+            // A notice whose table is an attachment links it, and the file reads into its rows.
+            for d in s.docs_of(site).filter(|d| kinds.contains(&d.kind)) {
+                let Detail::Inspection {
+                    rows,
+                    attachment: Some(kind),
+                    ..
+                } = &d.detail
+                else {
+                    continue;
+                };
+                let page_url = format!("{}{}", bases[site.name()], d.path);
+                let (status, _, body) = http.get(&page_url).await;
+                assert_eq!(status, 200);
+                let mut f = served(&page_url, body, crate::model::PageRole::Detail);
+                let links = crate::parse::attachment::links(&f);
+                assert_eq!(links.len(), 1, "{page_url}: one attachment link");
+                assert!(links[0].ends_with(kind.extension()), "{}", links[0]);
+                let (status, _, file) = http.get(&links[0]).await;
+                assert_eq!(status, 200, "{}", links[0]);
+                f = served(&links[0], file, crate::model::PageRole::Attachment);
+                let got = crate::parse::attachment::read(&f).unwrap();
+                assert_eq!(got.len(), rows.len(), "{}", links[0]);
+                for (g, r) in got.iter().zip(rows) {
+                    assert_eq!(g["product"], r.product);
+                    assert_eq!(g["enterprise"], r.enterprise);
+                    assert_eq!(g["province"], r.province);
+                    assert_eq!(g["items"], r.items);
+                }
+                attached.push(*kind);
+            }
             for d in docs {
                 let (status, ct, body) =
                     http.get(&format!("{}{}", bases[site.name()], d.path)).await;
@@ -1188,6 +1261,13 @@ mod tests {
                 check_detail(src, d, &html);
             }
         }
+
+        attached.sort_by_key(|k| k.extension());
+        assert_eq!(
+            attached,
+            [Attached::Pdf, Attached::Xlsx],
+            "one notice of each"
+        );
 
         // The JSON API pages through every complaint and ends with an empty page.
         let api = by_name["demo-complaints-api"];
@@ -1253,6 +1333,7 @@ mod tests {
             body,
             fetched_at: chrono::Utc::now(),
             record_id: "urn:uuid:demo".into(),
+            attachments: Vec::new(),
         };
         let items = crate::parse::parse(&f, &script_source[0]).unwrap();
         assert!(items.len() >= 5, "{} script items", items.len());

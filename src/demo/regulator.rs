@@ -1,7 +1,9 @@
 //! Regulators' sites: 国家市场监督管理总局 (recall notices and national sampling-inspection
 //! notices, two columns) and 浙江省市场监督管理局 (provincial inspection notices). Failed products
-//! of an inspection are an HTML `<table>` (序号, 产品名称, 标称生产企业, 所在省份, 不合格项目); an
-//! all-pass notice has no table. The two sites lay their pages out differently.
+//! of an inspection are an HTML `<table>` (序号, 产品名称, 标称生产企业, 所在省份, 不合格项目), or,
+//! for the notices the scenario marks, a linked attachment beside the page (`art….xlsx`,
+//! `art….pdf`, written by [`super::files`]); an all-pass notice has no table. The two sites lay
+//! their pages out differently.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,12 +11,12 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::Uri;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::layout::{self, esc};
 use super::scenario::portal_name;
-use super::{DemoDoc, Detail, InspectionRow, Site, SiteState};
+use super::{Attached, DemoDoc, Detail, InspectionRow, Site, SiteState, files};
 use crate::model::DocKind;
 
 pub fn router(site: Site) -> Router<Arc<SiteState>> {
@@ -161,7 +163,64 @@ fn table(site: Site, rows: &[InspectionRow]) -> String {
     }
 }
 
+/// The link paragraph standing for the table on a notice whose table is an attachment.
+fn attachment_link(d: &DemoDoc, kind: Attached) -> String {
+    let file = d.path.rsplit('/').next().unwrap_or("");
+    let href = file.replace(".html", &format!(".{}", kind.extension()));
+    format!(
+        "<p>附件：<a href=\"{}\">不合格产品及企业名单.{}</a></p>",
+        esc(&href),
+        kind.extension()
+    )
+}
+
+/// A notice's attachment (`art….xlsx` / `art….pdf` beside `art….html`).
+fn attachment(st: &SiteState, path: &str) -> Option<Response> {
+    let (stem, ext) = path.rsplit_once('.')?;
+    let d = st.doc_at(&format!("{stem}.html"))?;
+    let Detail::Inspection {
+        rows,
+        attachment: Some(kind),
+        ..
+    } = &d.detail
+    else {
+        return None;
+    };
+    if ext != kind.extension() {
+        return None;
+    }
+    let cells: Vec<[String; 4]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.product.clone(),
+                r.enterprise.clone(),
+                r.province.clone(),
+                r.items.clone(),
+            ]
+        })
+        .collect();
+    let title = format!("{}不合格产品及企业名单", d.title);
+    let (ct, body) = match kind {
+        Attached::Xlsx => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            files::xlsx(&title, &cells).ok()?,
+        ),
+        Attached::Pdf => (
+            "application/pdf",
+            files::pdf(&title, &files::pdf_lines(&cells), &files::PDF_COLUMNS),
+        ),
+    };
+    Some(([(axum::http::header::CONTENT_TYPE, ct)], body).into_response())
+}
+
 async fn notice(State(st): State<Arc<SiteState>>, uri: Uri) -> Response {
+    if !uri.path().ends_with(".html") {
+        return match attachment(&st, uri.path()) {
+            Some(r) => r,
+            None => layout::not_found().await,
+        };
+    }
     let Some(d) = st.doc_at(uri.path()) else {
         return layout::not_found().await;
     };
@@ -184,9 +243,16 @@ async fn notice(State(st): State<Arc<SiteState>>, uri: Uri) -> Response {
                 esc(quantity)
             );
         }
-        Detail::Inspection { publisher: p, rows } => {
+        Detail::Inspection {
+            publisher: p,
+            rows,
+            attachment,
+        } => {
             publisher = p.clone();
-            extra = table(st.site, rows);
+            extra = match attachment {
+                Some(kind) if !rows.is_empty() => attachment_link(d, *kind),
+                _ => table(st.site, rows),
+            };
         }
         _ => {}
     }

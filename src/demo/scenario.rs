@@ -16,7 +16,7 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use super::texts::{self, Cat, Incident, Province};
-use super::{DemoDoc, Detail, InspectionRow, Review, Role, Scenario, Site, Truth};
+use super::{Attached, DemoDoc, Detail, InspectionRow, Review, Role, Scenario, Site, Truth};
 use crate::model::DocKind;
 
 /// Province value of national notices.
@@ -628,8 +628,21 @@ impl Gen {
         let detail = Detail::Inspection {
             publisher: publisher.to_string(),
             rows,
+            attachment: None,
         };
         self.push(site, day, title, body, detail, truth);
+    }
+
+    /// The notice just pushed publishes its failed-products table as a file of `kind`.
+    fn attach_last(&mut self, kind: Attached) {
+        if let Some(d) = self.docs.last_mut()
+            && let Detail::Inspection { attachment, .. } = &mut d.detail
+        {
+            *attachment = Some(kind);
+            for p in &mut d.body {
+                *p = p.replace("名单见下表。", "名单见附件。");
+            }
+        }
     }
 
     fn row(&mut self, cat: &'static Cat, p: &'static Province, item: &str) -> InspectionRow {
@@ -707,6 +720,7 @@ impl Gen {
         t.city = None;
         t.row_provinces = rows.iter().map(|r| r.province.clone()).collect();
         self.inspection(Site::Zjamr, cat, rows, day, Some(lead), t);
+        self.attach_last(Attached::Xlsx);
     }
 
     fn systemic(&mut self) {
@@ -759,6 +773,7 @@ impl Gen {
         let mut t = truth(cat.id, Some("爆炸"), None, true, Role::Systemic);
         t.row_provinces = rows.iter().map(|r| r.province.clone()).collect();
         self.inspection(Site::Samr, cat, rows, day, None, t);
+        self.attach_last(Attached::Pdf);
     }
 
     fn local(&mut self) {

@@ -306,6 +306,7 @@ mod tests {
             body: padded,
             fetched_at: chrono::Utc::now(),
             record_id: String::new(),
+            attachments: Vec::new(),
         };
         assert_eq!(
             feed_text(&f),

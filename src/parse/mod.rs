@@ -6,6 +6,7 @@
 //! here panics on a page: a selector that finds nothing yields an empty field, a page that yields
 //! no title or text is an error naming its URL.
 
+pub mod attachment;
 mod boilerplate;
 pub mod charset;
 mod dates;
@@ -15,6 +16,7 @@ mod html;
 mod links;
 pub mod script;
 pub mod sitemap;
+mod table;
 mod xmltree;
 
 use std::collections::BTreeMap;
@@ -163,7 +165,7 @@ pub fn discover(f: &Fetched, source: &SourceConfig) -> Result<Discovered, ParseE
             }
             Ok(out)
         }
-        PageRole::Detail | PageRole::Robots => Ok(Discovered::default()),
+        PageRole::Detail | PageRole::Robots | PageRole::Attachment => Ok(Discovered::default()),
     }
 }
 
@@ -250,21 +252,73 @@ fn shape(f: &Fetched) -> Shape {
     }
 }
 
-/// Documents on a detail or API page.
+/// Documents on a detail or API page. Attachments that gave no rows are logged; the pipeline
+/// counts them through [`parse_page`].
 pub fn parse(f: &Fetched, source: &SourceConfig) -> Result<Vec<Document>, ParseError> {
-    let mut docs = match f.role {
-        PageRole::Detail => vec![parse_detail(f, source)?],
-        PageRole::Api => parse_api(f, source)?,
-        PageRole::List => match source.list.as_ref().and_then(|l| l.script.as_ref()) {
-            Some(sc) => script_items(f, source, sc)?,
-            None => Vec::new(),
+    let parsed = parse_page(f, source)?;
+    for e in &parsed.attachment_errors {
+        tracing::info!(page = %f.url, reason = e.reason(), "attachment: {e}");
+    }
+    Ok(parsed.docs)
+}
+
+/// What a page gave: its documents, and why any of its attachments gave no rows.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub docs: Vec<Document>,
+    pub attachment_errors: Vec<attachment::AttachmentError>,
+}
+
+/// Documents on a detail or API page; a detail page's attachments ([`Fetched::attachments`])
+/// add their table rows to its document, so a notice yields its failed products once whether
+/// they stand in its HTML table, in an attached file, or in both (a row already there is not
+/// added again).
+pub fn parse_page(f: &Fetched, source: &SourceConfig) -> Result<Parsed, ParseError> {
+    let mut out = Parsed {
+        docs: match f.role {
+            PageRole::Detail => vec![parse_detail(f, source)?],
+            PageRole::Api => parse_api(f, source)?,
+            PageRole::List => match source.list.as_ref().and_then(|l| l.script.as_ref()) {
+                Some(sc) => script_items(f, source, sc)?,
+                None => Vec::new(),
+            },
+            _ => Vec::new(),
         },
-        _ => Vec::new(),
+        ..Parsed::default()
     };
-    for d in &mut docs {
+    if let (PageRole::Detail, Some(doc)) = (f.role, out.docs.first_mut()) {
+        for a in &f.attachments {
+            match attachment::read(a) {
+                Ok(rows) => {
+                    for row in rows {
+                        if !doc.rows.iter().any(|r| same_row(r, &row)) {
+                            doc.rows.push(row);
+                        }
+                    }
+                }
+                Err(e) => out.attachment_errors.push(e),
+            }
+        }
+    }
+    for d in &mut out.docs {
         cap_text(d);
     }
-    Ok(docs)
+    Ok(out)
+}
+
+/// Two rows name the same failed product: equal in every key both have but where they came
+/// from (whitespace aside).
+fn same_row(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> bool {
+    let norm = |s: &str| s.split_whitespace().collect::<String>();
+    let keys = |r: &BTreeMap<String, String>| {
+        r.iter()
+            .filter(|(k, _)| k.as_str() != field::FROM)
+            .map(|(k, v)| (k.clone(), norm(v)))
+            .collect::<BTreeMap<_, _>>()
+    };
+    let (ka, kb) = (keys(a), keys(b));
+    let shared = ka.keys().filter(|k| kb.contains_key(*k)).count();
+    shared >= 2 && ka.iter().all(|(k, v)| kb.get(k).is_none_or(|w| w == v))
 }
 
 /// Longest text (bytes) a document keeps: what is indexed and stored. Real pages are far

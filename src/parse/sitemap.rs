@@ -147,6 +147,7 @@ mod tests {
             body: body.to_vec(),
             fetched_at: Utc::now(),
             record_id: String::new(),
+            attachments: Vec::new(),
         }
     }
 

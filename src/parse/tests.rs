@@ -89,6 +89,7 @@ fn fetched(url: &str, role: PageRole, content_type: &str, body: Vec<u8>) -> Fetc
         body,
         fetched_at: Utc::now(),
         record_id: "urn:uuid:x".into(),
+        attachments: Vec::new(),
     }
 }
 

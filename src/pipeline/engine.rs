@@ -405,7 +405,20 @@ fn parse_stage(
             counters.parse.reject("unknown-source");
             continue;
         };
-        match crate::parse::parse(&f, source) {
+        let parsed = crate::parse::parse_page(&f, source).map(|p| {
+            // an attachment that gave no rows leaves its notice as its page had it: counted by
+            // reason here and in the source's health record, never the page's failure
+            let reasons: Vec<&str> = p.attachment_errors.iter().map(|e| e.reason()).collect();
+            for e in &p.attachment_errors {
+                warn!(page = %f.url, reason = e.reason(), "attachment not read: {e}");
+                counters.parse.reject(e.reason());
+            }
+            if let Err(e) = store.add_source_failures(&f.source, &reasons) {
+                warn!(source = %f.source, "store: {e}");
+            }
+            p.docs
+        });
+        match parsed {
             Ok(docs) if docs.is_empty() => {
                 // Nothing to commit: the page is done now.
                 store.mark_processed(&[(f.url.clone(), f.source.clone())])?;

@@ -10,6 +10,7 @@
 //! Each stage counts what it received, emitted and rejected (by reason) in [`Counters`]; a bad
 //! page or document is counted and logged, never stops the pipeline.
 
+mod attachments;
 pub mod counters;
 pub mod demo;
 mod engine;

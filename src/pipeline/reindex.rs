@@ -76,7 +76,8 @@ pub fn reindex(
     let count = |report: &mut ReindexReport, reason: String| {
         *report.failures.entry(reason).or_default() += 1;
     };
-    for (i, record) in records.enumerate() {
+    let records = super::attachments::Regroup::new(records.map(|r| (r, 0)));
+    for (i, (record, _)) in records.enumerate() {
         if i % 64 == 0 {
             report.seconds = started.elapsed().as_secs_f64();
             progress(&report);

@@ -505,7 +505,7 @@ struct Window {
 const GENERIC: usize = usize::MAX;
 
 fn read_stage(
-    mut reader: crate::crawl::ArchiveReader,
+    reader: crate::crawl::ArchiveReader,
     sources: &[SourceConfig],
     window: Window,
     tx: SyncSender<Job>,
@@ -516,9 +516,13 @@ fn read_stage(
         .map(|(i, s)| (s.name.as_str(), i))
         .collect();
     let matcher = SourceMatcher::new(sources);
-    let mut seq = 0u64;
-    while let Some(record) = reader.next() {
-        let bytes = reader.bytes_read();
+    let mut reader = reader;
+    // each record with the bytes read so far; attachments joined to their notices
+    let records = std::iter::from_fn(move || {
+        let r = reader.next()?;
+        Some((r, reader.bytes_read()))
+    });
+    for (seq, (record, bytes)) in (0u64..).zip(super::attachments::Regroup::new(records)) {
         let mut done = Done {
             seq,
             bytes,
@@ -527,7 +531,6 @@ fn read_stage(
             parsed: false,
             outcome: Outcome::Skipped(String::new()),
         };
-        seq += 1;
         let job = match record {
             Err(e) => {
                 warn!(error = %e, "archive record skipped");

@@ -223,6 +223,42 @@ impl Store {
         Ok(())
     }
 
+    /// Add failures found after the crawl (an attachment the parse stage could not read:
+    /// `bad-attachment`, `no-text` …) to the source's health record.
+    pub fn add_source_failures(&self, source: &str, reasons: &[&str]) -> Result<()> {
+        if reasons.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let failed: Option<String> = tx
+            .query_row(
+                "SELECT failed FROM source_health WHERE source = ?1",
+                [source],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let mut failed: BTreeMap<String, u64> = match failed {
+            Some(f) => serde_json::from_str(&f)?,
+            None => BTreeMap::new(),
+        };
+        for r in reasons {
+            *failed.entry(r.to_string()).or_default() += 1;
+        }
+        // A first pass's pages are parsed before the crawler writes the source's record: start
+        // it, never stale (the crawler's record sets the real period), so nothing is lost.
+        let now = chrono::Utc::now().to_rfc3339();
+        tx.execute(
+            "INSERT INTO source_health (source, first_attempt, last_attempt, last_success,
+               stale_after_secs, fetched, not_modified, bytes, parked_total, failed)
+             VALUES (?1, ?2, ?2, NULL, ?3, 0, 0, 0, 0, ?4)
+             ON CONFLICT(source) DO UPDATE SET failed = excluded.failed",
+            params![source, now, i64::MAX, serde_json::to_string(&failed)?],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Every source's health record, by name.
     pub fn source_health(&self) -> Result<Vec<SourceHealth>> {
         let conn = self.conn();

@@ -385,3 +385,54 @@ fn jiance_search_queries_the_demo_index() {
         "{v}"
     );
 }
+
+/// Issue 18: the regulators publish one notice's failed products as an XLSX attachment and one
+/// as a PDF; the alerts cite those notices, and their findings name the enterprises that stand
+/// only in the files (the pages link them and have no table).
+#[test]
+fn alerts_use_rows_that_came_from_attachments() {
+    use jiance::demo::Detail;
+    let o = outcome();
+    let store = Store::open(&o.data.join("state.sqlite")).unwrap();
+    let mut kinds = Vec::new();
+    for d in &o.scenario.docs {
+        let Detail::Inspection {
+            rows,
+            attachment: Some(kind),
+            ..
+        } = &d.detail
+        else {
+            continue;
+        };
+        let url = format!("{}{}", o.base_urls[d.site.name()], d.path);
+        let doc = o
+            .documents
+            .iter()
+            .find(|x| x.url == url)
+            .unwrap_or_else(|| panic!("{url} not stored"));
+        let alert = o
+            .alerts
+            .iter()
+            .find(|a| a.evidence.contains(&doc.id))
+            .unwrap_or_else(|| panic!("no alert cites {url}"));
+        let ex = store.extraction(&doc.id).unwrap().unwrap();
+        let named: BTreeSet<&str> = ex
+            .findings
+            .iter()
+            .flat_map(|f| f.parties.enterprises.iter().map(String::as_str))
+            .collect();
+        for r in rows {
+            assert!(
+                named.contains(r.enterprise.as_str()),
+                "{url} ({}): the attachment's row of {} is not in the findings {named:?} \
+                 cited by alert {}",
+                kind.extension(),
+                r.enterprise,
+                alert.id
+            );
+        }
+        kinds.push(kind.extension());
+    }
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["pdf", "xlsx"]);
+}

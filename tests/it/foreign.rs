@@ -40,6 +40,7 @@ fn fetched(source: &str, url: &str, body: Vec<u8>) -> Fetched {
         body,
         fetched_at: Utc::now(),
         record_id: String::new(),
+        attachments: Vec::new(),
     }
 }
 

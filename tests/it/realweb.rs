@@ -39,6 +39,7 @@ fn fetched(url: &str, role: PageRole, body: Vec<u8>) -> Fetched {
         body,
         fetched_at: Utc::now(),
         record_id: String::new(),
+        attachments: Vec::new(),
     }
 }
 

@@ -1,0 +1,538 @@
+//! Attachments of notices: the spreadsheets (xls, xlsx — calamine), CSV files and PDFs
+//! (pdf-extract's text layer) a notice page links to, read into the same table rows its HTML
+//! table would give (`table::rows`: header recognised by its Chinese column names).
+//!
+//! Owns which links are attachments ([`links`]), what format a body is (by its magic bytes
+//! first: servers label files `application/octet-stream` or worse), and reading it. Every row
+//! read from an attachment carries the attachment's URL under `field::FROM`. Nothing here
+//! panics on a file: a bad, truncated or password-protected file, a PDF without a text layer
+//! (a scan) or a file with no recognisable table is an [`AttachmentError`] with a stable reason
+//! the pipeline counts. `.doc` / `.docx` are not read: no maintained pure-Rust reader of
+//! Word tables was light enough to take on.
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+
+use calamine::{Data, Dimensions, Range, Reader, Xls, XlsError, Xlsx, XlsxError};
+use scraper::{Html, Selector};
+use url::Url;
+
+use super::table;
+use crate::model::{Fetched, field};
+
+/// File endings of the links a notice page's attachments are found by.
+pub const SUFFIXES: [&str; 4] = [".xls", ".xlsx", ".csv", ".pdf"];
+
+/// At most this many attachments are fetched for one page: a page linking hundreds of files is
+/// an archive index, not a notice.
+pub const MAX_PER_PAGE: usize = 8;
+
+/// One table row (keys of [`crate::model::field`]).
+pub type Row = BTreeMap<String, String>;
+
+/// Why an attachment gave no rows.
+#[derive(Debug, thiserror::Error)]
+pub enum AttachmentError {
+    #[error("{url}: not a readable {format} file: {message}")]
+    Bad {
+        url: String,
+        format: &'static str,
+        message: String,
+    },
+    #[error("{url}: the file is password-protected")]
+    Encrypted { url: String },
+    #[error("{url}: the PDF has no text layer (a scanned image?)")]
+    NoText { url: String },
+    #[error("{url}: no table with recognised column names (产品名称, 不合格项目 …)")]
+    NoTable { url: String },
+    #[error("{url}: not a spreadsheet, CSV or PDF file")]
+    Unknown { url: String },
+}
+
+impl AttachmentError {
+    /// Short stable reason for counters.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            AttachmentError::Bad { .. } => "bad-attachment",
+            AttachmentError::Encrypted { .. } => "encrypted-attachment",
+            AttachmentError::NoText { .. } => "no-text",
+            AttachmentError::NoTable { .. } => "no-table",
+            AttachmentError::Unknown { .. } => "unknown-attachment",
+        }
+    }
+}
+
+/// Is this URL's path one of an attachment ([`SUFFIXES`])?
+pub fn is_attachment(url: &Url) -> bool {
+    let path = url.path().to_ascii_lowercase();
+    SUFFIXES.iter().any(|s| path.ends_with(s))
+}
+
+/// Attachment links of a detail page (absolute, in page order, each once, at most
+/// [`MAX_PER_PAGE`]).
+pub fn links(f: &Fetched) -> Vec<String> {
+    let Ok(base) = Url::parse(&f.url) else {
+        return Vec::new();
+    };
+    let page = Html::parse_document(&super::decode(f));
+    let Ok(anchors) = Selector::parse("a[href]") else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = Vec::new();
+    for a in page.select(&anchors) {
+        let Some(u) = a
+            .value()
+            .attr("href")
+            .and_then(|h| super::resolve_url(&base, h))
+        else {
+            continue;
+        };
+        if is_attachment(&u) && !out.iter().any(|o| o == u.as_str()) {
+            out.push(u.to_string());
+            if out.len() == MAX_PER_PAGE {
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Xlsx,
+    Xls,
+    Csv,
+    Pdf,
+}
+
+/// The format by magic bytes, then by the URL's ending or a CSV content type.
+fn format(f: &Fetched) -> Option<Format> {
+    let b = &f.body;
+    let head = &b[..b.len().min(1024)];
+    if head.windows(5).any(|w| w == b"%PDF-") {
+        return Some(Format::Pdf);
+    }
+    if b.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        return Some(Format::Xls);
+    }
+    if b.starts_with(b"PK\x03\x04") {
+        return Some(Format::Xlsx);
+    }
+    let path = Url::parse(&f.url)
+        .map(|u| u.path().to_ascii_lowercase())
+        .unwrap_or_default();
+    let ct = f.header("content-type").unwrap_or("").to_ascii_lowercase();
+    if path.ends_with(".csv") || ct.contains("text/csv") {
+        Some(Format::Csv)
+    } else if path.ends_with(".xlsx") {
+        Some(Format::Xlsx)
+    } else if path.ends_with(".xls") {
+        Some(Format::Xls)
+    } else if path.ends_with(".pdf") {
+        Some(Format::Pdf)
+    } else {
+        None
+    }
+}
+
+/// The table rows of one attachment, each marked with its URL (`field::FROM`).
+pub fn read(f: &Fetched) -> Result<Vec<Row>, AttachmentError> {
+    let url = f.url.as_str();
+    let grids = match format(f) {
+        Some(Format::Xlsx) => xlsx(url, &f.body)?,
+        Some(Format::Xls) => xls(url, &f.body)?,
+        Some(Format::Csv) => vec![csv_grid(url, &super::decode(f))?],
+        Some(Format::Pdf) => vec![pdf_grid(url, &f.body)?],
+        None => {
+            return Err(AttachmentError::Unknown {
+                url: url.to_string(),
+            });
+        }
+    };
+    let mut rows: Vec<Row> = grids.iter().flat_map(|g| table::rows(g)).collect();
+    if rows.is_empty() {
+        return Err(AttachmentError::NoTable {
+            url: url.to_string(),
+        });
+    }
+    for r in &mut rows {
+        r.insert(field::FROM.to_string(), url.to_string());
+    }
+    Ok(rows)
+}
+
+fn bad(url: &str, format: &'static str, message: impl std::fmt::Display) -> AttachmentError {
+    AttachmentError::Bad {
+        url: url.to_string(),
+        format,
+        message: message.to_string(),
+    }
+}
+
+/// Every sheet of an xlsx workbook, merged cells filled in.
+fn xlsx(url: &str, body: &[u8]) -> Result<Vec<Vec<Vec<String>>>, AttachmentError> {
+    let err = |e: XlsxError| match e {
+        XlsxError::Password => AttachmentError::Encrypted {
+            url: url.to_string(),
+        },
+        e => bad(url, "xlsx", e),
+    };
+    let mut wb = Xlsx::new(Cursor::new(body)).map_err(err)?;
+    let mut out = Vec::new();
+    for name in wb.sheet_names() {
+        let range = wb
+            .worksheet_range(&name)
+            .map_err(|e| bad(url, "xlsx", format!("sheet {name:?}: {e}")))?;
+        // a sheet whose merge list cannot be read is still read, merged cells left empty
+        let merged = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
+        out.push(grid(&range, &merged));
+    }
+    Ok(out)
+}
+
+/// Every sheet of an xls (BIFF) workbook, merged cells filled in. An encrypted xlsx is a
+/// compound file too: it is told by calamine's xlsx reader.
+fn xls(url: &str, body: &[u8]) -> Result<Vec<Vec<Vec<String>>>, AttachmentError> {
+    let mut wb = match Xls::new(Cursor::new(body)) {
+        Ok(wb) => wb,
+        Err(XlsError::Password) => {
+            return Err(AttachmentError::Encrypted {
+                url: url.to_string(),
+            });
+        }
+        Err(e) => {
+            return match Xlsx::new(Cursor::new(body)) {
+                Err(XlsxError::Password) => Err(AttachmentError::Encrypted {
+                    url: url.to_string(),
+                }),
+                _ => Err(bad(url, "xls", e)),
+            };
+        }
+    };
+    let mut out = Vec::new();
+    for name in wb.sheet_names() {
+        let range = wb
+            .worksheet_range(&name)
+            .map_err(|e| bad(url, "xls", format!("sheet {name:?}: {e}")))?;
+        let merged = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
+        out.push(grid(&range, &merged));
+    }
+    Ok(out)
+}
+
+/// Longest sheet read (rows): a notice lists tens to hundreds of products.
+const MAX_ROWS: usize = 100_000;
+
+/// A sheet as cell texts; each merged region's cells take its top-left value (an enterprise
+/// merged down over its three products belongs to each of them).
+fn grid(range: &Range<Data>, merged: &[Dimensions]) -> Vec<Vec<String>> {
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let mut g: Vec<Vec<String>> = range
+        .rows()
+        .take(MAX_ROWS)
+        .map(|row| {
+            row.iter()
+                .map(|c| match c {
+                    Data::Empty => String::new(),
+                    c => c.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    for m in merged {
+        let (Some(top), Some(left)) = (m.start.0.checked_sub(r0), m.start.1.checked_sub(c0)) else {
+            continue;
+        };
+        let (top, left) = (top as usize, left as usize);
+        let Some(value) = g.get(top).and_then(|r| r.get(left)).cloned() else {
+            continue;
+        };
+        let bottom = (m.end.0.saturating_sub(r0) as usize).min(g.len().saturating_sub(1));
+        for row in g.iter_mut().take(bottom + 1).skip(top) {
+            let right = (m.end.1.saturating_sub(c0) as usize).min(row.len().saturating_sub(1));
+            for cell in row.iter_mut().take(right + 1).skip(left) {
+                if cell.is_empty() {
+                    cell.clone_from(&value);
+                }
+            }
+        }
+    }
+    g
+}
+
+/// A CSV file (decoded by the page charset rules: a GBK CSV from Excel is common) as a grid;
+/// rows may have any number of fields.
+fn csv_grid(url: &str, text: &str) -> Result<Vec<Vec<String>>, AttachmentError> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut g = Vec::new();
+    for rec in r.records().take(MAX_ROWS) {
+        let rec = rec.map_err(|e| bad(url, "csv", e))?;
+        g.push(rec.iter().map(str::to_string).collect());
+    }
+    Ok(g)
+}
+
+/// A glyph of the PDF's text layer where it is drawn (top-down coordinates).
+#[derive(Debug, Clone)]
+struct Glyph {
+    page: u32,
+    x: f64,
+    y: f64,
+    end: f64,
+    size: f64,
+    text: String,
+}
+
+/// Collects the glyphs pdf-extract draws, with their positions, so columns can be told by where
+/// they stand rather than by the single spaces of its plain-text output.
+#[derive(Default)]
+struct Glyphs {
+    page: u32,
+    height: f64,
+    glyphs: Vec<Glyph>,
+}
+
+impl pdf_extract::OutputDev for Glyphs {
+    fn begin_page(
+        &mut self,
+        page: u32,
+        media_box: &pdf_extract::MediaBox,
+        _: Option<(f64, f64, f64, f64)>,
+    ) -> Result<(), pdf_extract::OutputError> {
+        self.page = page;
+        self.height = media_box.ury - media_box.lly;
+        Ok(())
+    }
+    fn end_page(&mut self) -> Result<(), pdf_extract::OutputError> {
+        Ok(())
+    }
+    fn output_character(
+        &mut self,
+        trm: &pdf_extract::Transform,
+        width: f64,
+        _spacing: f64,
+        font_size: f64,
+        text: &str,
+    ) -> Result<(), pdf_extract::OutputError> {
+        // the font size in page units: the text matrix applied to (size, size)
+        let vx = font_size * (trm.m11 + trm.m21);
+        let vy = font_size * (trm.m12 + trm.m22);
+        let size = (vx * vy).abs().sqrt().max(0.1);
+        let (x, y) = (trm.m31, self.height - trm.m32);
+        if x.is_finite() && y.is_finite() && width.is_finite() {
+            self.glyphs.push(Glyph {
+                page: self.page,
+                x,
+                y,
+                end: x + width * size,
+                size,
+                text: text.to_string(),
+            });
+        }
+        Ok(())
+    }
+    fn begin_word(&mut self) -> Result<(), pdf_extract::OutputError> {
+        Ok(())
+    }
+    fn end_word(&mut self) -> Result<(), pdf_extract::OutputError> {
+        Ok(())
+    }
+    fn end_line(&mut self) -> Result<(), pdf_extract::OutputError> {
+        Ok(())
+    }
+}
+
+/// A cell of a PDF text line: its horizontal extent and text.
+#[derive(Debug, Clone)]
+struct Cell {
+    x0: f64,
+    x1: f64,
+    text: String,
+}
+
+/// The glyphs of a PDF, or why there are none to read. pdf-extract is run under
+/// `catch_unwind`: it asserts on some malformed files, and one bad attachment must not take
+/// the parse stage down.
+fn pdf_glyphs(url: &str, body: &[u8]) -> Result<Vec<Glyph>, AttachmentError> {
+    let run = || -> Result<Vec<Glyph>, AttachmentError> {
+        let mut doc = pdf_extract::Document::load_mem(body).map_err(|e| bad(url, "pdf", e))?;
+        if doc.is_encrypted() && doc.decrypt("").is_err() {
+            return Err(AttachmentError::Encrypted {
+                url: url.to_string(),
+            });
+        }
+        let mut out = Glyphs::default();
+        pdf_extract::output_doc(&doc, &mut out).map_err(|e| bad(url, "pdf", e))?;
+        Ok(out.glyphs)
+    };
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+        .unwrap_or_else(|_| Err(bad(url, "pdf", "the PDF reader failed on this file")))
+}
+
+/// A PDF's text lines as a grid: cells are runs of glyphs split at gaps wider than a character;
+/// under a recognised header line each cell goes to the header column it overlaps most (else
+/// the last column starting left of it), so a table's columns survive whatever spacing the
+/// text layer has.
+fn pdf_grid(url: &str, body: &[u8]) -> Result<Vec<Vec<String>>, AttachmentError> {
+    let mut glyphs = pdf_glyphs(url, body)?;
+    if !glyphs.iter().any(|g| !g.text.trim().is_empty()) {
+        return Err(AttachmentError::NoText {
+            url: url.to_string(),
+        });
+    }
+    glyphs.sort_by(|a, b| {
+        (a.page, a.y, a.x)
+            .partial_cmp(&(b.page, b.y, b.x))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    // lines: glyphs of one page within half a character of the line's first baseline
+    let mut lines: Vec<Vec<Glyph>> = Vec::new();
+    for g in glyphs {
+        match lines.last_mut() {
+            Some(l) if l[0].page == g.page && (g.y - l[0].y).abs() <= l[0].size * 0.5 => l.push(g),
+            _ => lines.push(vec![g]),
+        }
+    }
+    let mut out = Vec::new();
+    let mut header: Option<Vec<Cell>> = None;
+    for mut line in lines {
+        line.sort_by(|a, b| a.x.partial_cmp(&b.x).unwrap_or(std::cmp::Ordering::Equal));
+        let cells = cells(&line);
+        let texts: Vec<String> = cells.iter().map(|c| c.text.clone()).collect();
+        if table::header(&texts).is_some() {
+            header = Some(cells);
+            out.push(texts);
+            continue;
+        }
+        match &header {
+            Some(h) => out.push(align(h, &cells)),
+            None => out.push(texts),
+        }
+    }
+    Ok(out)
+}
+
+/// Runs of glyphs split where the gap (spaces included) is wider than 0.9 of a character.
+fn cells(line: &[Glyph]) -> Vec<Cell> {
+    let mut out: Vec<Cell> = Vec::new();
+    let mut last_end = f64::NEG_INFINITY;
+    for g in line.iter().filter(|g| !g.text.trim().is_empty()) {
+        let gap = g.x - last_end;
+        match out.last_mut() {
+            Some(c) if gap <= g.size * 0.9 => {
+                if gap > g.size * 0.2 {
+                    c.text.push(' ');
+                }
+                c.text.push_str(&g.text);
+                c.x1 = g.end.max(c.x1);
+            }
+            _ => out.push(Cell {
+                x0: g.x,
+                x1: g.end,
+                text: g.text.clone(),
+            }),
+        }
+        last_end = g.end.max(g.x);
+    }
+    out
+}
+
+/// A line's cells placed under the header's columns.
+fn align(header: &[Cell], cells: &[Cell]) -> Vec<String> {
+    let mut row = vec![String::new(); header.len()];
+    for c in cells {
+        let overlap = |h: &Cell| (c.x1.min(h.x1) - c.x0.max(h.x0)).max(0.0);
+        let best = header
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| overlap(h) > 0.0)
+            .max_by(|a, b| {
+                overlap(a.1)
+                    .partial_cmp(&overlap(b.1))
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            })
+            .map(|(i, _)| i)
+            .or_else(|| header.iter().rposition(|h| h.x0 <= c.x0 + 0.5))
+            .unwrap_or(0);
+        if let Some(slot) = row.get_mut(best) {
+            if !slot.is_empty() {
+                slot.push(' ');
+            }
+            slot.push_str(&c.text);
+        }
+    }
+    row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PageRole;
+
+    fn fetched(url: &str, body: Vec<u8>) -> Fetched {
+        Fetched {
+            source: "s".into(),
+            url: url.into(),
+            role: PageRole::Attachment,
+            status: 200,
+            headers: vec![],
+            body,
+            fetched_at: chrono::Utc::now(),
+            record_id: String::new(),
+            attachments: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn links_are_files_of_the_four_kinds_once_each() {
+        let mut f = fetched("http://h/a/n.html", Vec::new());
+        f.role = PageRole::Detail;
+        f.body = "<p><a href=\"f1.XLSX\">名单</a><a href=\"/f2.pdf\">pdf</a><a href=\"f1.XLSX\">again</a>\
+                  <a href=\"x.doc\">doc</a><a href=\"page.html\">p</a><a href=\"d.csv?x=1\">csv</a></p>"
+            .as_bytes()
+            .to_vec();
+        assert_eq!(
+            links(&f),
+            vec![
+                "http://h/a/f1.XLSX",
+                "http://h/f2.pdf",
+                "http://h/a/d.csv?x=1"
+            ]
+        );
+    }
+
+    #[test]
+    fn csv_in_gbk_reads_into_rows() {
+        let text =
+            "序号,产品名称,标称生产企业,不合格项目\n1,电暖器,某某电器厂,\"输入功率, 发热\"\n";
+        let (gbk, _, _) = encoding_rs::GBK.encode(text);
+        let rows = read(&fetched("http://h/list.csv", gbk.into_owned())).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0]["product"], "电暖器");
+        assert_eq!(rows[0]["items"], "输入功率, 发热");
+        assert_eq!(rows[0]["from"], "http://h/list.csv");
+    }
+
+    #[test]
+    fn garbage_is_counted_by_reason_not_panicked_on() {
+        let r = read(&fetched(
+            "http://h/x.xlsx",
+            b"PK\x03\x04 not a zip".to_vec(),
+        ));
+        assert_eq!(r.unwrap_err().reason(), "bad-attachment");
+        let r = read(&fetched("http://h/x.pdf", b"%PDF-1.4\n garbage".to_vec()));
+        assert_eq!(r.unwrap_err().reason(), "bad-attachment");
+        let r = read(&fetched(
+            "http://h/x.xls",
+            vec![0xD0, 0xCF, 0x11, 0xE0, 1, 2, 3],
+        ));
+        assert_eq!(r.unwrap_err().reason(), "bad-attachment");
+        let r = read(&fetched("http://h/x.bin", b"hello".to_vec()));
+        assert_eq!(r.unwrap_err().reason(), "unknown-attachment");
+        let r = read(&fetched("http://h/x.csv", b"a,b\n1,2\n".to_vec()));
+        assert_eq!(r.unwrap_err().reason(), "no-table");
+    }
+}
