@@ -178,17 +178,7 @@ impl Store {
     ) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let failed: Option<String> = tx
-            .query_row(
-                "SELECT failed FROM source_health WHERE source = ?1",
-                [source],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let mut failed: BTreeMap<String, u64> = match failed {
-            Some(f) => serde_json::from_str(&f)?,
-            None => BTreeMap::new(),
-        };
+        let mut failed = failed_counts(&tx, source)?;
         for (k, v) in &tally.failed {
             *failed.entry(k.clone()).or_default() += v;
         }
@@ -231,17 +221,7 @@ impl Store {
         }
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let failed: Option<String> = tx
-            .query_row(
-                "SELECT failed FROM source_health WHERE source = ?1",
-                [source],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let mut failed: BTreeMap<String, u64> = match failed {
-            Some(f) => serde_json::from_str(&f)?,
-            None => BTreeMap::new(),
-        };
+        let mut failed = failed_counts(&tx, source)?;
         for r in reasons {
             *failed.entry(r.to_string()).or_default() += 1;
         }
@@ -305,6 +285,21 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// A source's failure counts by reason, as its health record holds them (none yet: empty).
+fn failed_counts(tx: &rusqlite::Transaction, source: &str) -> Result<BTreeMap<String, u64>> {
+    let failed: Option<String> = tx
+        .query_row(
+            "SELECT failed FROM source_health WHERE source = ?1",
+            [source],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(match failed {
+        Some(f) => serde_json::from_str(&f)?,
+        None => BTreeMap::new(),
+    })
 }
 
 #[cfg(test)]
