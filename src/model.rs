@@ -168,6 +168,29 @@ pub struct Fetched {
 }
 
 impl Fetched {
+    /// A page that came from somewhere other than a live fetch (a saved file, a demo or test
+    /// page): status 200, no headers, fetched now, in no archive record, no attachments.
+    pub fn page(source: &str, url: &str, role: PageRole, body: Vec<u8>) -> Fetched {
+        Fetched {
+            source: source.to_string(),
+            url: url.to_string(),
+            role,
+            status: 200,
+            headers: Vec::new(),
+            body,
+            fetched_at: chrono::Utc::now(),
+            record_id: String::new(),
+            attachments: Vec::new(),
+        }
+    }
+
+    /// The same page with a `Content-Type` header, as a server would have sent it.
+    pub fn with_content_type(mut self, content_type: &str) -> Fetched {
+        self.headers
+            .push(("content-type".to_string(), content_type.to_string()));
+        self
+    }
+
     /// First header of that (lower-case) name.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers

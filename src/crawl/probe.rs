@@ -144,17 +144,12 @@ pub fn probe_saved(
     let url = url::Url::from_file_path(path)
         .map(|u| u.to_string())
         .unwrap_or_else(|_| format!("file://{}", path.display()));
-    let page = Fetched {
-        source: source.map_or("saved", |s| s.name.as_str()).to_string(),
-        url: url.clone(),
+    let page = Fetched::page(
+        source.map_or("saved", |s| s.name.as_str()),
+        &url,
         role,
-        status: 200,
-        headers: Vec::new(),
         body,
-        fetched_at: chrono::Utc::now(),
-        record_id: String::new(),
-        attachments: Vec::new(),
-    };
+    );
     let mut p = Probe::empty(url, role, source);
     inspect(&mut p, &page, source, role);
     p

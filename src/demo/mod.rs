@@ -1011,32 +1011,17 @@ mod tests {
     }
 
     fn served(url: &str, body: Vec<u8>, role: crate::model::PageRole) -> crate::model::Fetched {
-        crate::model::Fetched {
-            source: "demo".into(),
-            url: url.to_string(),
-            role,
-            status: 200,
-            headers: Vec::new(),
-            body,
-            fetched_at: chrono::Utc::now(),
-            record_id: String::new(),
-            attachments: Vec::new(),
-        }
+        crate::model::Fetched::page("demo", url, role, body)
     }
 
     /// Read the served page of `d` as a source without selectors does, and check it reads right.
     fn check_generic(src: &SourceConfig, d: &DemoDoc, url: &str, html: &str) {
-        let f = crate::model::Fetched {
-            source: src.name.clone(),
-            url: url.to_string(),
-            role: crate::model::PageRole::Detail,
-            status: 200,
-            headers: vec![("content-type".into(), "text/html; charset=utf-8".into())],
-            body: html.as_bytes().to_vec(),
-            fetched_at: chrono::Utc::now(),
-            record_id: "urn:uuid:demo".into(),
-            attachments: Vec::new(),
-        };
+        let f = served(
+            url,
+            html.as_bytes().to_vec(),
+            crate::model::PageRole::Detail,
+        )
+        .with_content_type("text/html; charset=utf-8");
         let docs = crate::parse::parse(&f, src).unwrap();
         assert_eq!(docs[0].title, d.title, "{}: generic title", src.name);
         assert!(
@@ -1324,17 +1309,7 @@ mod tests {
         let url = format!("{}/search?q=%E5%AE%B6%E7%94%B5&page=1", bases["mall"]);
         let (status, _, body) = http.get(&url).await;
         assert_eq!(status, 200);
-        let f = crate::model::Fetched {
-            source: "mall-script".into(),
-            url: url.clone(),
-            role: crate::model::PageRole::List,
-            status,
-            headers: vec![("content-type".into(), "text/html".into())],
-            body,
-            fetched_at: chrono::Utc::now(),
-            record_id: "urn:uuid:demo".into(),
-            attachments: Vec::new(),
-        };
+        let f = served(&url, body, crate::model::PageRole::List).with_content_type("text/html");
         let items = crate::parse::parse(&f, &script_source[0]).unwrap();
         assert!(items.len() >= 5, "{} script items", items.len());
         for it in &items {

@@ -1,7 +1,6 @@
 use super::*;
 use crate::config::parse_sources;
 use crate::model::{Channel, DocKind};
-use chrono::Utc;
 
 const SOURCES: &str = r#"
 [[source]]
@@ -80,17 +79,7 @@ fn source(name: &str) -> SourceConfig {
 }
 
 fn fetched(url: &str, role: PageRole, content_type: &str, body: Vec<u8>) -> Fetched {
-    Fetched {
-        source: "t".into(),
-        url: url.into(),
-        role,
-        status: 200,
-        headers: vec![("content-type".into(), content_type.into())],
-        body,
-        fetched_at: Utc::now(),
-        record_id: "urn:uuid:x".into(),
-        attachments: Vec::new(),
-    }
+    Fetched::page("t", url, role, body).with_content_type(content_type)
 }
 
 #[test]

@@ -31,17 +31,7 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 fn fetched(source: &str, url: &str, body: Vec<u8>) -> Fetched {
-    Fetched {
-        source: source.into(),
-        url: url.into(),
-        role: PageRole::Api,
-        status: 200,
-        headers: Vec::new(),
-        body,
-        fetched_at: Utc::now(),
-        record_id: String::new(),
-        attachments: Vec::new(),
-    }
+    Fetched::page(source, url, PageRole::Api, body)
 }
 
 /// The documents one source's block makes of a fixture served at `url`.

@@ -6,7 +6,6 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::Utc;
 use jiance::config::parse_sources;
 use jiance::model::{Fetched, PageRole};
 use serde_json::Value;
@@ -30,17 +29,7 @@ fn manifest(folder: &str) -> Vec<Value> {
 }
 
 fn fetched(url: &str, role: PageRole, body: Vec<u8>) -> Fetched {
-    Fetched {
-        source: "realweb".into(),
-        url: url.into(),
-        role,
-        status: 200,
-        headers: Vec::new(),
-        body,
-        fetched_at: Utc::now(),
-        record_id: String::new(),
-        attachments: Vec::new(),
-    }
+    Fetched::page("realweb", url, role, body)
 }
 
 /// The encoding family a manifest's `expected_encoding` names.
@@ -583,8 +572,8 @@ fn every_platform_page_yields_its_script_data() {
         }
         let sources =
             parse_sources(&block, "platform.toml").unwrap_or_else(|e| panic!("{e:?}\n{block}"));
-        let role = PageRole::Detail;
-        let doc = jiance::parse::parse(&fetched("http://shop.test/i", role, body), &sources[0])
+        let page = fetched("http://shop.test/i", PageRole::Detail, body);
+        let doc = jiance::parse::parse(&page, &sources[0])
             .unwrap_or_else(|err| panic!("{file}: {err}"))
             .remove(0);
         for (k, _) in paths {
