@@ -106,6 +106,7 @@ fn main() {
             body: &f.body,
             fetched_at: f.fetched_at,
             error: None,
+            render: false,
         })
         .expect("archive write");
     };

@@ -129,6 +129,7 @@ fn check_file(
                     cfg.sources.len(),
                     cfg.schedules.len()
                 ));
+                warn_browser(&name, &cfg.sources, &cfg.crawl);
                 if cfg.rules_dir.is_some() || cfg.dictionaries_dir.is_some() {
                     rule_sets.push(RuleDirs {
                         rules: cfg.rules_dir,
@@ -147,9 +148,44 @@ fn check_file(
             load_source_file(path)
         };
         match result {
-            Ok(s) => checked.push(format!("{name}: {} sources", s.len())),
+            Ok(s) => {
+                warn_browser(&name, &s, &jiance::config::CrawlSettings::default());
+                checked.push(format!("{name}: {} sources", s.len()))
+            }
             Err(e) => errors.extend(e),
         }
+    }
+}
+
+/// Sources that render with Chromium on a machine without it would fail every page
+/// (`render-unavailable`): said as a warning, since a config is often checked elsewhere than
+/// where it runs.
+fn warn_browser(
+    name: &str,
+    sources: &[jiance::config::SourceConfig],
+    crawl: &jiance::config::CrawlSettings,
+) {
+    let rendering: Vec<&str> = sources
+        .iter()
+        .filter(|s| s.render.is_some())
+        .map(|s| s.name.as_str())
+        .collect();
+    if rendering.is_empty() {
+        return;
+    }
+    let r = jiance::crawl::render::Renderer::new(
+        crawl.chromium.clone(),
+        crawl.render_budget,
+        crawl.render_timeout,
+        1,
+    );
+    if !r.available() {
+        eprintln!(
+            "warning: {name}: {} render with Chromium, but {} is not on this machine \
+             (apt-get install chromium, or set crawl.chromium / JIANCE_CHROMIUM)",
+            rendering.join(", "),
+            r.program().display()
+        );
     }
 }
 

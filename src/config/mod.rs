@@ -141,6 +141,17 @@ pub struct CrawlSettings {
     pub archive_rotate_bytes: u64,
     /// Documents per index commit (at most 3 s apart): a crash re-fetches at most this many.
     pub commit_every: usize,
+    /// Headless Chromium for sources with `render = "chromium"`; default `JIANCE_CHROMIUM`, else
+    /// `/usr/bin/chromium` (Debian's package).
+    pub chromium: Option<std::path::PathBuf>,
+    /// Virtual time a rendered page's scripts get (timers and loads fast-forwarded).
+    #[serde(with = "humantime_serde_compat")]
+    pub render_budget: Duration,
+    /// Wall time before a rendering browser is killed (`render-timeout`).
+    #[serde(with = "humantime_serde_compat")]
+    pub render_timeout: Duration,
+    /// Browsers running at once (each takes a few hundred MB).
+    pub render_concurrency: usize,
 }
 
 impl Default for CrawlSettings {
@@ -161,6 +172,10 @@ impl Default for CrawlSettings {
             obey_robots: true,
             archive_rotate_bytes: 256 * 1024 * 1024,
             commit_every: DEFAULT_COMMIT_EVERY,
+            chromium: None,
+            render_budget: Duration::from_secs(5),
+            render_timeout: Duration::from_secs(30),
+            render_concurrency: 2,
         }
     }
 }

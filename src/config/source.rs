@@ -84,6 +84,20 @@ pub struct SourceConfig {
     /// json: how to read API pages.
     #[serde(default)]
     pub api: Option<ApiFields>,
+    /// `"chromium"`: the source's HTML list and detail pages are loaded again in headless
+    /// Chromium after the plain fetch and read as the browser built them (pages that are empty
+    /// until their scripts run). Both the response and the rendered DOM are archived. Sources
+    /// without it never start a browser.
+    #[serde(default)]
+    pub render: Option<Render>,
+}
+
+/// How a source's pages are rendered before they are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Render {
+    /// Headless Chromium (`crawl.chromium`, the Debian package by default).
+    Chromium,
 }
 
 fn one() -> f32 {
@@ -251,6 +265,7 @@ impl SourceConfig {
             list: None,
             detail: None,
             api: None,
+            render: None,
         }
     }
 

@@ -6,7 +6,9 @@
 //! member so any tool (warcio, pywb) can seek to a record and a crash's truncated tail only costs
 //! the last member. Reading: any standard WARC/1.0 or 1.1 file, gzipped per record or plain;
 //! responses come back as [`Fetched`], with source and role from our `metadata` record when there
-//! is one.
+//! is one. A page rendered in a browser adds a `conversion` record (the DOM, `WARC-Refers-To` its
+//! response) and its metadata; read back, the rendering takes the response's place
+//! ([`ArchiveReader`]).
 //!
 //! Bodies are stored as the crawler received them after content decoding (reqwest undoes gzip /
 //! brotli), so the archived HTTP header block never carries `Content-Encoding` or
@@ -40,6 +42,26 @@ pub struct Exchange<'a> {
     pub fetched_at: Timestamp,
     /// Short reason when the fetch failed (`timeout`, `body-too-large`, `connect` …).
     pub error: Option<&'a str>,
+    /// The page is about to be rendered (`render: chromium` in its metadata): a reader holds
+    /// the response back for a while, expecting the [`Conversion`] that replaces it.
+    pub render: bool,
+}
+
+/// A page as a browser rendered it, archived as a WARC `conversion` record that refers to the
+/// `response` record it was made from.
+#[derive(Debug, Clone)]
+pub struct Conversion<'a> {
+    pub source: &'a str,
+    pub role: PageRole,
+    pub url: &'a str,
+    /// `WARC-Record-ID` of the response that was rendered.
+    pub refers_to: &'a str,
+    /// Media type of the converted content (`text/html; charset=utf-8`).
+    pub content_type: &'a str,
+    pub body: &'a [u8],
+    pub made_at: Timestamp,
+    /// What made it (`chromium`).
+    pub by: &'a str,
 }
 
 /// A record that cannot be read, named by file and byte offset (of the gzip member, or of the
@@ -156,6 +178,9 @@ impl ArchiveWriter {
         if let Some(e) = ex.error {
             let _ = write!(fields, "error: {}\r\n", one_line(e));
         }
+        if ex.render {
+            fields.push_str("render: chromium\r\n");
+        }
         let mut h = RecordHeader::new("metadata", &meta_id, &date);
         h.add("WARC-Target-URI", &url);
         h.add(
@@ -170,6 +195,37 @@ impl ArchiveWriter {
         self.file.flush()?;
         self.written += bytes.len() as u64;
         Ok(response_id.unwrap_or(meta_id))
+    }
+
+    /// Writes a `conversion` record (`WARC-Refers-To` the response it was made from) and its
+    /// `metadata` record, then flushes; returns the conversion's `WARC-Record-ID`. Never starts
+    /// a new file, so a conversion lands in the file of its response more often than not.
+    pub fn write_conversion(&mut self, c: &Conversion) -> io::Result<String> {
+        let date = warc_date(c.made_at);
+        let url = one_line(c.url);
+        let id = record_id();
+        let mut h = RecordHeader::new("conversion", &id, &date);
+        h.add("WARC-Target-URI", &url);
+        h.add("WARC-Refers-To", c.refers_to);
+        h.add("Content-Type", c.content_type);
+        h.add("WARC-Block-Digest", &sha1_b32(c.body));
+        h.add("WARC-Payload-Digest", &sha1_b32(c.body));
+        let mut bytes = self.member(&h, c.body)?;
+        let fields = format!(
+            "source: {}\r\nrole: {}\r\nfetched-at: {date}\r\nrendered-by: {}\r\n",
+            one_line(c.source),
+            c.role.as_str(),
+            one_line(c.by)
+        );
+        let mut h = RecordHeader::new("metadata", &record_id(), &date);
+        h.add("WARC-Target-URI", &url);
+        h.add("WARC-Concurrent-To", &id);
+        h.add("Content-Type", "application/warc-fields");
+        bytes.extend(self.member(&h, fields.as_bytes())?);
+        self.file.write_all(&bytes)?;
+        self.file.flush()?;
+        self.written += bytes.len() as u64;
+        Ok(id)
     }
 
     fn rotate(&mut self) -> io::Result<()> {
@@ -377,13 +433,7 @@ pub fn read_dir(dir: &Path) -> io::Result<ArchiveReader> {
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
-    Ok(ArchiveReader {
-        files: files.into(),
-        current: None,
-        out: VecDeque::new(),
-        total,
-        done: 0,
-    })
+    Ok(ArchiveReader::over(files.into(), None, total))
 }
 
 /// Reads one WARC file.
@@ -392,29 +442,98 @@ pub fn read_file(path: &Path) -> io::Result<ArchiveReader> {
     let file = File::open(path)?;
     let total = file.metadata()?.len();
     let current = FileRecords::new(path.to_path_buf(), file)?;
-    Ok(ArchiveReader {
-        files: VecDeque::new(),
-        current: Some(current),
-        out: VecDeque::new(),
-        total,
-        done: 0,
-    })
+    Ok(ArchiveReader::over(VecDeque::new(), Some(current), total))
 }
 
 /// Iterator over the responses of one or more WARC files. A corrupt stretch yields one `Err` and
 /// the reader resynchronises on the next record (the next gzip member, or the next `WARC/1.`
 /// line of a plain file), so one bad member costs its own records only; an unreadable file
 /// yields one `Err` and the reader goes on with the next file.
+///
+/// A rendered page comes back once, as the browser built it: a response archived with
+/// `render: chromium` waits (other records pass it) until the `conversion` record made from it
+/// arrives, and the two become one page — the response's URL, status and headers with the
+/// rendered body and the conversion's record id. A response whose rendering never came (the
+/// browser failed, a crash in between) is handed on as it is after [`RENDER_WINDOW`] further
+/// records or at the end of the archive; a conversion whose response was not read (another
+/// file, another tool) comes back on its own as a 200 page.
 pub struct ArchiveReader {
     files: VecDeque<PathBuf>,
     current: Option<FileRecords>,
+    /// Records as the current file gives them, conversions not yet matched.
+    raw: VecDeque<Result<ReadBack, ArchiveError>>,
     out: VecDeque<Result<Fetched, ArchiveError>>,
+    /// Responses waiting for their rendering, with the record count that releases them.
+    awaiting: VecDeque<(Fetched, u64)>,
+    /// Records taken from `raw` so far.
+    read: u64,
     /// Size of every file to read, and of the files finished (for progress by bytes).
     total: u64,
     done: u64,
 }
 
+/// Records a response marked for rendering waits for its conversion at most: the crawler
+/// writes the conversion a browser run (seconds) after the response, with only the pages
+/// fetched meanwhile between them.
+pub const RENDER_WINDOW: u64 = 1024;
+
+/// One record read back: a response (or a conversion, `refers_to` set) with what its metadata
+/// record said.
+struct ReadBack {
+    fetched: Fetched,
+    /// The response was marked `render: chromium`: its conversion should follow.
+    render: bool,
+    /// A conversion: the `WARC-Record-ID` of the response it was made from.
+    refers_to: Option<String>,
+}
+
 impl ArchiveReader {
+    fn over(files: VecDeque<PathBuf>, current: Option<FileRecords>, total: u64) -> ArchiveReader {
+        ArchiveReader {
+            files,
+            current,
+            raw: VecDeque::new(),
+            out: VecDeque::new(),
+            awaiting: VecDeque::new(),
+            read: 0,
+            total,
+            done: 0,
+        }
+    }
+
+    /// Takes one record: a marked response waits, a conversion replaces its response.
+    fn accept(&mut self, item: Result<ReadBack, ArchiveError>) {
+        self.read += 1;
+        let read = match item {
+            Ok(r) => r,
+            Err(e) => return self.out.push_back(Err(e)),
+        };
+        if read.render {
+            self.awaiting
+                .push_back((read.fetched, self.read + RENDER_WINDOW));
+            return;
+        }
+        let Some(of) = read.refers_to else {
+            return self.out.push_back(Ok(read.fetched));
+        };
+        let conv = read.fetched;
+        let Some(pos) = self.awaiting.iter().position(|(f, _)| f.record_id == of) else {
+            return self.out.push_back(Ok(conv));
+        };
+        let Some((mut page, _)) = self.awaiting.remove(pos) else {
+            return self.out.push_back(Ok(conv));
+        };
+        page.headers.retain(|(k, _)| k != "content-type");
+        page.headers.extend(
+            conv.headers
+                .into_iter()
+                .filter(|(k, _)| k == "content-type"),
+        );
+        page.body = conv.body;
+        page.record_id = conv.record_id;
+        self.out.push_back(Ok(page));
+    }
+
     /// Bytes of archive files (as stored, compressed) to read in all.
     pub fn bytes_total(&self) -> u64 {
         self.total
@@ -434,6 +553,19 @@ impl Iterator for ArchiveReader {
             if let Some(item) = self.out.pop_front() {
                 return Some(item);
             }
+            let finished = self.current.is_none() && self.files.is_empty() && self.raw.is_empty();
+            if let Some((_, until)) = self.awaiting.front()
+                && (*until <= self.read || finished)
+            {
+                if let Some((f, _)) = self.awaiting.pop_front() {
+                    self.out.push_back(Ok(f));
+                }
+                continue;
+            }
+            if let Some(item) = self.raw.pop_front() {
+                self.accept(item);
+                continue;
+            }
             let Some(cur) = self.current.as_mut() else {
                 let path = self.files.pop_front()?;
                 match File::open(&path).and_then(|f| FileRecords::new(path.clone(), f)) {
@@ -442,7 +574,7 @@ impl Iterator for ArchiveReader {
                 }
                 continue;
             };
-            cur.step(&mut self.out);
+            cur.step(&mut self.raw);
             if cur.done {
                 self.done += cur.reader.pos;
                 self.current = None;
@@ -498,8 +630,8 @@ struct FileRecords {
     gzip: bool,
     /// Records decoded from the current gzip member, with the member's offset.
     queued: VecDeque<(u64, RawRecord)>,
-    /// A response waiting for the metadata record that may follow it.
-    pending: Option<Fetched>,
+    /// A response (or conversion) waiting for the metadata record that may follow it.
+    pending: Option<ReadBack>,
     done: bool,
 }
 
@@ -530,7 +662,7 @@ impl FileRecords {
     }
 
     /// Reads one record (or one gzip member) and pushes what it completes to `out`.
-    fn step(&mut self, out: &mut VecDeque<Result<Fetched, ArchiveError>>) {
+    fn step(&mut self, out: &mut VecDeque<Result<ReadBack, ArchiveError>>) {
         match self.next_raw() {
             None => {
                 if let Some(p) = self.pending.take() {
@@ -546,12 +678,24 @@ impl FileRecords {
                 out.push_back(Err(e));
             }
             Some(Ok((offset, rec))) => match rec.get("WARC-Type").unwrap_or("") {
-                "response" => {
+                kind @ ("response" | "conversion") => {
                     if let Some(p) = self.pending.take() {
                         out.push_back(Ok(p));
                     }
-                    match response_to_fetched(&rec) {
-                        Ok(f) => self.pending = Some(f),
+                    let read = if kind == "response" {
+                        response_to_fetched(&rec)
+                    } else {
+                        conversion_to_fetched(&rec)
+                    };
+                    match read {
+                        Ok(f) => {
+                            self.pending = Some(ReadBack {
+                                fetched: f,
+                                render: false,
+                                refers_to: (kind == "conversion")
+                                    .then(|| rec.get("WARC-Refers-To").unwrap_or("").to_string()),
+                            })
+                        }
                         // The framing is intact, so only this record is lost.
                         Err(msg) => out.push_back(Err(self.corrupt(offset, msg))),
                     }
@@ -559,7 +703,7 @@ impl FileRecords {
                 "metadata" => {
                     let to = rec.get("WARC-Concurrent-To").unwrap_or("");
                     if let Some(mut p) = self.pending.take() {
-                        if !to.is_empty() && to == p.record_id {
+                        if !to.is_empty() && to == p.fetched.record_id {
                             apply_metadata(&mut p, &rec.block);
                         }
                         out.push_back(Ok(p));
@@ -750,7 +894,8 @@ fn truncate(s: &str, n: usize) -> String {
     s.chars().take(n).collect()
 }
 
-fn response_to_fetched(rec: &RawRecord) -> Result<Fetched, String> {
+/// Target URI, record id and date of a record; `kind` names it in the error.
+fn record_head(rec: &RawRecord, kind: &str) -> Result<(String, String, Timestamp), String> {
     let url = rec
         .get("WARC-Target-URI")
         .unwrap_or("")
@@ -762,7 +907,12 @@ fn response_to_fetched(rec: &RawRecord) -> Result<Fetched, String> {
         .get("WARC-Date")
         .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
         .map(|d| d.with_timezone(&chrono::Utc))
-        .ok_or_else(|| format!("response {record_id} has no valid WARC-Date"))?;
+        .ok_or_else(|| format!("{kind} {record_id} has no valid WARC-Date"))?;
+    Ok((url, record_id, fetched_at))
+}
+
+fn response_to_fetched(rec: &RawRecord) -> Result<Fetched, String> {
+    let (url, record_id, fetched_at) = record_head(rec, "response")?;
     let ct = rec.get("Content-Type").unwrap_or("").to_ascii_lowercase();
     if !ct.is_empty() && !ct.starts_with("application/http") {
         return Err(format!(
@@ -856,18 +1006,41 @@ fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
-fn apply_metadata(f: &mut Fetched, block: &[u8]) {
+fn apply_metadata(r: &mut ReadBack, block: &[u8]) {
+    let f = &mut r.fetched;
     for line in String::from_utf8_lossy(block).lines() {
         match line.split_once(':') {
             Some(("source", v)) => f.source = v.trim().to_string(),
             Some(("role", v)) => {
-                if let Some(r) = PageRole::parse(v.trim()) {
-                    f.role = r;
+                if let Some(role) = PageRole::parse(v.trim()) {
+                    f.role = role;
                 }
             }
+            // Only a 2xx response is replaced by its rendering.
+            Some(("render", _)) => r.render = (200..300).contains(&f.status),
             _ => {}
         }
     }
+}
+
+/// A `conversion` record read as a 200 page of its converted content.
+fn conversion_to_fetched(rec: &RawRecord) -> Result<Fetched, String> {
+    let (url, record_id, fetched_at) = record_head(rec, "conversion")?;
+    let headers = rec
+        .get("Content-Type")
+        .map(|ct| vec![("content-type".to_string(), ct.to_string())])
+        .unwrap_or_default();
+    Ok(Fetched {
+        source: String::new(),
+        url,
+        role: PageRole::Detail,
+        status: 200,
+        headers,
+        body: rec.block.clone(),
+        fetched_at,
+        record_id,
+        attachments: Vec::new(),
+    })
 }
 
 #[cfg(test)]
@@ -950,6 +1123,7 @@ mod tests {
                     body: &o.body,
                     fetched_at: o.at,
                     error: o.error.as_deref(),
+                    render: false,
                 })
                 .unwrap_or_else(|e| panic!("write: {e}"))
             })
@@ -1061,6 +1235,7 @@ mod tests {
                 body: &[],
                 fetched_at: ts(0),
                 error: Some("timeout"),
+                render: false,
             })
             .unwrap();
         let mut text = Vec::new();
@@ -1250,6 +1425,158 @@ mod tests {
     /// The files are standard WARC: the Python `warcio` tool (the Internet Archive community's
     /// reader, installed by test.sh) reads every record back, checks block and payload digests,
     /// and sees the same bodies. Fails, never skips, when warcio is missing.
+    /// A list page archived with `render`, then other pages, then its conversion: read back as
+    /// one page with the rendered body in the response's place; a marked page whose rendering
+    /// never came is read as it was, and a conversion without its response on its own.
+    #[test]
+    fn a_rendered_page_reads_back_once_as_the_browser_built_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let html = [(
+            "content-type".to_string(),
+            "text/html; charset=gbk".to_string(),
+        )];
+        let page = |w: &mut ArchiveWriter, url: &str, body: &[u8], render: bool, at: i64| {
+            w.write(&Exchange {
+                source: "spa",
+                role: PageRole::List,
+                url,
+                request_headers: &[],
+                status: Some(200),
+                response_headers: &html,
+                body,
+                fetched_at: ts(at),
+                error: None,
+                render,
+            })
+            .unwrap()
+        };
+        let convert = |w: &mut ArchiveWriter, url: &str, of: &str, body: &[u8]| {
+            w.write_conversion(&Conversion {
+                source: "spa",
+                role: PageRole::List,
+                url,
+                refers_to: of,
+                content_type: "text/html; charset=utf-8",
+                body,
+                made_at: ts(50),
+                by: "chromium",
+            })
+            .unwrap()
+        };
+        let conv_id;
+        {
+            let mut w = ArchiveWriter::open(dir.path(), 1 << 30).unwrap();
+            let raw = page(&mut w, "http://127.0.0.1:1/list", b"<ul></ul>", true, 1);
+            page(
+                &mut w,
+                "http://127.0.0.1:1/other",
+                b"<p>plain</p>",
+                false,
+                2,
+            );
+            page(
+                &mut w,
+                "http://127.0.0.1:1/never",
+                b"<div id=app></div>",
+                true,
+                3,
+            );
+            conv_id = convert(
+                &mut w,
+                "http://127.0.0.1:1/list",
+                &raw,
+                "<ul><li>召回</li></ul>".as_bytes(),
+            );
+            convert(
+                &mut w,
+                "http://127.0.0.1:1/orphan",
+                "<urn:uuid:gone>",
+                b"<p>o</p>",
+            );
+        }
+        let got: Vec<Fetched> = read_dir(dir.path()).unwrap().map(|r| r.unwrap()).collect();
+        let urls: Vec<&str> = got.iter().map(|f| f.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "http://127.0.0.1:1/other",
+                "http://127.0.0.1:1/list",
+                "http://127.0.0.1:1/orphan",
+                "http://127.0.0.1:1/never"
+            ]
+        );
+        let list = &got[1];
+        assert_eq!(list.body, "<ul><li>召回</li></ul>".as_bytes());
+        assert_eq!(list.record_id, conv_id);
+        assert_eq!(
+            (list.source.as_str(), list.role, list.status),
+            ("spa", PageRole::List, 200)
+        );
+        assert_eq!(list.fetched_at, ts(1), "the page keeps its fetch time");
+        assert_eq!(
+            list.header("content-type"),
+            Some("text/html; charset=utf-8")
+        );
+        assert_eq!(got[2].body, b"<p>o</p>");
+        assert_eq!(
+            (got[2].source.as_str(), got[2].role),
+            ("spa", PageRole::List)
+        );
+        assert_eq!(got[3].body, b"<div id=app></div>");
+    }
+
+    /// A marked response is let go after [`RENDER_WINDOW`] records even if a conversion of it
+    /// comes later (which then reads on its own): memory stays bounded.
+    #[test]
+    fn a_marked_response_waits_no_longer_than_the_window() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let mut w = ArchiveWriter::open(dir.path(), 1 << 30).unwrap();
+            let mut ex = Exchange {
+                source: "spa",
+                role: PageRole::Detail,
+                url: "http://127.0.0.1:1/a",
+                request_headers: &[],
+                status: Some(200),
+                response_headers: &[],
+                body: b"raw",
+                fetched_at: ts(0),
+                error: None,
+                render: true,
+            };
+            let raw = w.write(&ex).unwrap();
+            ex.render = false;
+            ex.body = b"other";
+            for i in 0..RENDER_WINDOW + 5 {
+                ex.url = if i % 2 == 0 {
+                    "http://127.0.0.1:1/b"
+                } else {
+                    "http://127.0.0.1:1/c"
+                };
+                w.write(&ex).unwrap();
+            }
+            w.write_conversion(&Conversion {
+                source: "spa",
+                role: PageRole::Detail,
+                url: "http://127.0.0.1:1/a",
+                refers_to: &raw,
+                content_type: "text/html; charset=utf-8",
+                body: b"dom",
+                made_at: ts(9),
+                by: "chromium",
+            })
+            .unwrap();
+        }
+        let got: Vec<Fetched> = read_dir(dir.path()).unwrap().map(|r| r.unwrap()).collect();
+        let pos = |body: &[u8]| got.iter().position(|f| f.body == body).unwrap();
+        assert_eq!(
+            pos(b"raw") as u64,
+            RENDER_WINDOW,
+            "released after the window"
+        );
+        assert_eq!(pos(b"dom"), got.len() - 1);
+    }
+
     #[test]
     fn warcio_reads_our_files_with_digests_checked() {
         use sha1::{Digest, Sha1};
@@ -1265,9 +1592,21 @@ mod tests {
             at: ts(99),
             error: Some("timeout".into()),
         });
+        let dom = "<html><body><ul><li>电动自行车召回</li></ul></body></html>".as_bytes();
         {
             let mut w = ArchiveWriter::open(dir.path(), 4000).unwrap();
-            write_all(&mut w, &items);
+            let ids = write_all(&mut w, &items);
+            w.write_conversion(&Conversion {
+                source: "site-0",
+                role: PageRole::Detail,
+                url: &items[0].url,
+                refers_to: &ids[0],
+                content_type: "text/html; charset=utf-8",
+                body: dom,
+                made_at: ts(100),
+                by: "chromium",
+            })
+            .unwrap();
         }
         let script = r#"
 import sys, hashlib
@@ -1296,7 +1635,15 @@ for path in sys.argv[1:]:
         let count = |t: &str| rows.iter().filter(|r| r[0] == t).count();
         assert_eq!(count("request"), items.len());
         assert_eq!(count("response"), items.len() - 1);
-        assert_eq!(count("metadata"), items.len());
+        assert_eq!(count("metadata"), items.len() + 1);
+        let conversions: Vec<&Vec<&str>> = rows.iter().filter(|r| r[0] == "conversion").collect();
+        assert_eq!(conversions.len(), 1);
+        assert_eq!(conversions[0][1], items[0].url);
+        let want: String = Sha1::digest(dom)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(conversions[0][3], want);
         let responses: Vec<&Vec<&str>> = rows.iter().filter(|r| r[0] == "response").collect();
         for (r, o) in responses
             .iter()

@@ -24,8 +24,9 @@ use texting_robots::Robot;
 use tokio::sync::{OnceCell, Semaphore};
 use url::Url;
 
-use super::archive::{ArchiveWriter, Exchange};
+use super::archive::{ArchiveWriter, Conversion, Exchange};
 use super::canon::host_key;
+use super::render::Renderer;
 use crate::config::{CrawlSettings, Politeness};
 use crate::model::{Fetched, PageRole};
 use crate::pipeline::Counters;
@@ -55,6 +56,9 @@ pub struct FetchRequest<'a> {
     /// Validators of the last fetch, for a conditional GET.
     pub etag: Option<&'a str>,
     pub last_modified: Option<&'a str>,
+    /// Load a 2xx HTML response again in headless Chromium and hand on the rendered DOM
+    /// (archived as a `conversion` record of the response); see [`super::render`].
+    pub render: bool,
 }
 
 /// How a fetch ended.
@@ -88,6 +92,8 @@ pub(crate) struct Shared {
     global: Arc<Semaphore>,
     backoff_base: Duration,
     retry_after_cap: Duration,
+    /// Started only for requests with `render` set.
+    renderer: Renderer,
 }
 
 /// The polite fetcher of one crawl pass.
@@ -173,6 +179,12 @@ impl Fetcher {
             global: Arc::new(Semaphore::new(settings.concurrency)),
             backoff_base: BACKOFF_BASE,
             retry_after_cap: RETRY_AFTER_CAP,
+            renderer: Renderer::new(
+                settings.chromium.clone(),
+                settings.render_budget,
+                settings.render_timeout,
+                settings.render_concurrency,
+            ),
         };
         Ok(Fetcher {
             shared: Arc::new(shared),
@@ -280,8 +292,7 @@ impl Fetcher {
                 } else {
                     (None, None)
                 };
-                self.send_once(req.source, req.role, &url, (etag, lm), referer)
-                    .await
+                self.send_once(req, &url, (etag, lm), referer).await
             };
             match result {
                 Err(reason) => {
@@ -341,12 +352,94 @@ impl Fetcher {
                         tokio::time::sleep(wait).await;
                         continue;
                     }
+                    let render = req.render && renderable(&resp.fetched);
                     out.fetched = Some(resp.fetched);
+                    if render {
+                        // The browser loads the page again: a request to the host like any
+                        // other, so it waits for the host's permit and rate like any other.
+                        let Ok(_host_permit) = host.permits.acquire().await else {
+                            return self.fail(out, "shutdown");
+                        };
+                        policy.limiter.until_ready().await;
+                        let Ok(_global) = self.shared.global.acquire().await else {
+                            return self.fail(out, "shutdown");
+                        };
+                        return self.render(out).await;
+                    }
                     if (200..300).contains(&status) || status == 304 {
                         return out;
                     }
                     return self.fail(out, &format!("http-{status}"));
                 }
+            }
+        }
+    }
+
+    /// Replaces the fetched page's body by the DOM Chromium built from it, archived first as a
+    /// `conversion` record of the response. A rendering that fails fails the fetch (counted
+    /// `render-…`): the page's content is what its scripts write, so the plain response would
+    /// read as an empty page; the response stays archived, and a detail page is parked and
+    /// tried again.
+    async fn render(&self, mut out: FetchOutcome) -> FetchOutcome {
+        let Some(mut page) = out.fetched.take() else {
+            return out;
+        };
+        let settings = &self.shared.settings;
+        let dom = match self
+            .shared
+            .renderer
+            .render(&page.url, &settings.user_agent, settings.max_body)
+            .await
+        {
+            Ok(dom) => dom,
+            Err(reason) => {
+                tracing::info!(url = %page.url, reason, "page not rendered");
+                out.fetched = Some(page);
+                return self.fail(out, reason);
+            }
+        };
+        let archive = self.shared.archive.clone();
+        let (source, role, url, of) = (
+            page.source.clone(),
+            page.role,
+            page.url.clone(),
+            page.record_id.clone(),
+        );
+        let written = tokio::task::spawn_blocking(move || {
+            let mut w = archive.lock().unwrap_or_else(|e| e.into_inner());
+            let id = w.write_conversion(&Conversion {
+                source: &source,
+                role,
+                url: &url,
+                refers_to: &of,
+                content_type: RENDERED_TYPE,
+                body: &dom,
+                made_at: chrono::Utc::now(),
+                by: "chromium",
+            });
+            (id, dom)
+        })
+        .await;
+        match written {
+            Ok((Ok(id), dom)) => {
+                page.headers.retain(|(k, _)| k != "content-type");
+                page.headers
+                    .push(("content-type".into(), RENDERED_TYPE.into()));
+                page.body = dom;
+                page.record_id = id;
+                self.shared.counters.crawl.repair("rendered");
+                out.fetched = Some(page);
+                out
+            }
+            Ok((Err(e), _)) => {
+                tracing::error!(url = %page.url, "cannot write the archive: {e}");
+                out.fetched = Some(page);
+                self.fail(out, "archive-write")
+            }
+            Err(e) => {
+                tracing::error!(url = %page.url, "archive task failed: {e}");
+                out.fetched = Some(page);
+                self.fail(out, "archive-write")
             }
         }
     }
@@ -400,10 +493,16 @@ impl Fetcher {
         };
         // RFC 9309 asks crawlers to follow at least five redirects for robots.txt.
         for _ in 0..5 {
-            match self
-                .send_once(source, PageRole::Robots, &url, (None, None), None)
-                .await
-            {
+            let req = FetchRequest {
+                source,
+                role: PageRole::Robots,
+                url: url.as_str(),
+                politeness: &Politeness::default(),
+                etag: None,
+                last_modified: None,
+                render: false,
+            };
+            match self.send_once(&req, &url, (None, None), None).await {
                 Ok(resp) if resp.error.is_none() => {
                     let status = resp.fetched.status;
                     if is_redirect(status)
@@ -443,8 +542,7 @@ impl Fetcher {
     /// when no response arrived (the request and the error are archived all the same).
     async fn send_once(
         &self,
-        source: &str,
-        role: PageRole,
+        req: &FetchRequest<'_>,
         url: &Url,
         (etag, last_modified): (Option<&str>, Option<&str>),
         referer: Option<&str>,
@@ -478,9 +576,9 @@ impl Fetcher {
         }
         let fetched_at = chrono::Utc::now();
         let mut fetched = Fetched {
-            source: source.to_string(),
+            source: req.source.to_string(),
             url: url.to_string(),
-            role,
+            role: req.role,
             status: 0,
             headers: Vec::new(),
             body: Vec::new(),
@@ -532,6 +630,7 @@ impl Fetcher {
         };
 
         // Archive before anyone reads it. The file write is blocking I/O: off the async workers.
+        let render = req.render && error.is_none() && renderable(&fetched);
         let archive = self.shared.archive.clone();
         let joined = tokio::task::spawn_blocking(move || {
             let id = {
@@ -546,6 +645,7 @@ impl Fetcher {
                     body: &fetched.body,
                     fetched_at: fetched.fetched_at,
                     error,
+                    render,
                 })
             };
             (id, fetched)
@@ -572,6 +672,32 @@ impl Fetcher {
         counters.received();
         counters.bytes(fetched.body.len() as u64);
         Ok(Response { fetched, error })
+    }
+}
+
+/// Media type of a rendered page: Chromium serialises the DOM as UTF-8 whatever the page's
+/// `<meta charset>` still says.
+const RENDERED_TYPE: &str = "text/html; charset=utf-8";
+
+/// A response worth rendering: a 2xx list or detail page that is HTML (by its Content-Type, or
+/// by its first bytes when it names none).
+fn renderable(f: &Fetched) -> bool {
+    if !matches!(f.role, PageRole::List | PageRole::Detail) || !(200..300).contains(&f.status) {
+        return false;
+    }
+    match f.header("content-type") {
+        Some(ct) => {
+            let ct = ct.to_ascii_lowercase();
+            ct.contains("html")
+        }
+        None => {
+            let head = f.body.get(..f.body.len().min(512)).unwrap_or_default();
+            let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+            let head = head.trim_start();
+            head.starts_with("<!doctype html")
+                || head.starts_with("<html")
+                || head.contains("<body")
+        }
     }
 }
 
@@ -656,6 +782,7 @@ pub(crate) mod tests {
             obey_robots: true,
             archive_rotate_bytes: 1 << 30,
             commit_every: 200,
+            ..CrawlSettings::default()
         }
     }
 
@@ -677,6 +804,7 @@ pub(crate) mod tests {
             politeness: &p,
             etag: None,
             last_modified: None,
+            render: false,
         })
         .await
     }
@@ -966,6 +1094,7 @@ pub(crate) mod tests {
                 politeness: &p,
                 etag: None,
                 last_modified: None,
+                render: false,
             })
             .await;
         assert_eq!(out.error, None);
@@ -1008,6 +1137,7 @@ pub(crate) mod tests {
             politeness: &p,
             etag: None,
             last_modified: None,
+            render: false,
         };
         let first = f.fetch(&req).await;
         assert_eq!(
@@ -1071,6 +1201,7 @@ pub(crate) mod tests {
                     politeness: &p,
                     etag: None,
                     last_modified: None,
+                    render: false,
                 })
                 .await
                 .error

@@ -37,6 +37,7 @@ pub mod archive;
 pub mod canon;
 pub mod fetch;
 pub mod probe;
+pub mod render;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -575,6 +576,7 @@ impl Pass {
                         politeness: &src.politeness,
                         etag: None,
                         last_modified: None,
+                        render: false,
                     },
                     Some(&page.url),
                 )
@@ -644,6 +646,7 @@ impl Pass {
                 politeness: &src.politeness,
                 etag: prior.as_ref().and_then(|p| p.etag.as_deref()),
                 last_modified: prior.as_ref().and_then(|p| p.last_modified.as_deref()),
+                render: src.render.is_some(),
             })
             .await;
         self.tally(|r| {

@@ -120,6 +120,7 @@ pub async fn probe(
             politeness: source.map_or(&default_politeness, |s| &s.politeness),
             etag: None,
             last_modified: None,
+            render: source.is_some_and(|s| s.render.is_some()),
         })
         .await;
     let mut p = Probe::empty(canonical, role, source);

@@ -15,7 +15,8 @@ pub struct StageCounters {
     /// Items passed over because nothing changed (a re-fetched page with the same content).
     pub unchanged: AtomicU64,
     rejected: Mutex<BTreeMap<String, u64>>,
-    /// Items read only after a repair (a feed's bare `&`), by reason: accepted, but worth seeing.
+    /// Items read only after extra work (a feed's bare `&` repaired, a page rendered), by
+    /// reason: accepted, but worth seeing.
     repaired: Mutex<BTreeMap<String, u64>>,
 }
 
@@ -40,7 +41,8 @@ impl StageCounters {
             .unwrap_or_else(|p| p.into_inner())
             .clone()
     }
-    /// Count one item read after a repair, under a short, stable reason (`feed-entities`).
+    /// Count one item read only after extra work, under a short, stable reason: a repair
+    /// (`feed-entities`) or a page rendered in a browser (`rendered`).
     pub fn repair(&self, reason: &str) {
         let mut m = self.repaired.lock().unwrap_or_else(|p| p.into_inner());
         *m.entry(reason.to_string()).or_default() += 1;

@@ -270,6 +270,7 @@ published = ".time"
                     .single()
                     .unwrap(),
                 error: None,
+                render: false,
             })
             .unwrap();
         }

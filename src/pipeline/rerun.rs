@@ -1182,6 +1182,7 @@ published = ".time"
                     .single()
                     .unwrap(),
                 error: None,
+                render: false,
             })
             .unwrap();
         }

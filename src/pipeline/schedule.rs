@@ -909,6 +909,7 @@ mod tests {
             body: "<p>网购的电热水壶底座漏电</p>".as_bytes(),
             fetched_at: at,
             error: None,
+            render: false,
         }
     }
 

@@ -18,7 +18,7 @@ use crate::api::{OPERATOR, Server};
 use jiance::serve::Access;
 
 /// Where Chromium is (override with JIANCE_CHROMIUM).
-fn chromium_path() -> PathBuf {
+pub(crate) fn chromium_path() -> PathBuf {
     let p = std::env::var_os("JIANCE_CHROMIUM")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));

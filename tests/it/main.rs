@@ -5,7 +5,8 @@
 //! `fuzz` smokes the fuzz targets' entries on their seeds and mutations; `browser` loads the
 //! dashboard in headless Chromium; `eval` scores the analyzer on the labelled evaluation set
 //! (tests/eval/); `realtext` on the real public texts of ../shared/realtext; `realweb` reads the
-//! real charset files and feeds of ../shared/realweb; `report` runs
+//! real charset files and feeds of ../shared/realweb; `render` crawls a page written by
+//! JavaScript with and without `render = "chromium"`; `report` runs
 //! `jiance report` on the demo data directory; `rerun` replays the demo archive and a warcio WARC;
 //! `score` runs `jiance score` and `inspect-result`; `foreign` reads the foreign recall sources'
 //! fixtures; `sources` checks the source pack in deploy/sources/. `jiance()` runs the built binary.
@@ -21,6 +22,7 @@ mod foreign;
 mod fuzz;
 mod realtext;
 mod realweb;
+mod render;
 mod report;
 mod rerun;
 mod schema;
