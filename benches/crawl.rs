@@ -22,8 +22,8 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use jiance::config::{CrawlSettings, SourceConfig, parse_sources};
 use jiance::crawl::{ArchiveWriter, Crawler};
 use jiance::model::Fetched;
-use jiance::pipeline::Counters;
 use jiance::store::Store;
+use jiance::telemetry::Counters;
 
 const HOSTS: u8 = 100;
 const LIST_PAGES: u32 = 2;
@@ -166,9 +166,14 @@ fn bench(c: &mut Criterion) {
                 let store = Store::open(&dir.path().join("state.sqlite")).expect("store");
                 let archive =
                     ArchiveWriter::open(&dir.path().join("archive"), 256 << 20).expect("archive");
-                let crawler =
-                    Crawler::new(&settings, archive, store, Arc::new(Counters::default()))
-                        .expect("crawler");
+                let crawler = Crawler::new(
+                    &settings,
+                    archive,
+                    store,
+                    Arc::new(Counters::default()),
+                    Arc::new(jiance::parse::Links),
+                )
+                .expect("crawler");
                 let cpu0 = thread_cpu("crawl-");
                 let t0 = Instant::now();
                 let report = rt.block_on(async {

@@ -3,6 +3,8 @@
 //! Data flows one way: sources → [`crawl`] (fetch + archive) → [`parse`] → [`analyze`] →
 //! [`index`] + signals → [`score`] → alerts / sampling requests → [`serve`]. Stages exchange the plain
 //! types of [`model`] over bounded channels wired by [`pipeline`]; durable state lives in [`store`].
+//! No module uses one above it in the layer order (`ARCHITECTURE.md`, checked by a test): the
+//! helpers every stage needs — [`telemetry`], [`util`], [`config`], [`store`] — sit at the bottom.
 //! [`fuzz`] holds one entry per outside input for the fuzz targets and the test suite.
 
 pub mod analyze;
@@ -18,3 +20,5 @@ pub mod report;
 pub mod score;
 pub mod serve;
 pub mod store;
+pub mod telemetry;
+pub mod util;

@@ -144,6 +144,26 @@ impl PageRole {
     }
 }
 
+/// Links a fetched page leads to.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Discovered {
+    /// Detail / article pages (absolute URLs), fetched as `PageRole::Detail`.
+    pub details: Vec<String>,
+    /// Further list / feed / API pages (absolute URLs), fetched with the page's own role.
+    pub next: Vec<String>,
+    /// `lastmod` of sitemap entries (details and further sitemaps), where given.
+    pub lastmod: BTreeMap<String, Timestamp>,
+    /// What the page needed repaired to be read (`feed-entities`, `feed-loose-scan`), counted by
+    /// the crawler under these reasons.
+    pub repairs: Vec<&'static str>,
+    /// The page was a sitemap or sitemap index: its further sitemaps are all read (those whose
+    /// `lastmod` says they are unchanged excepted), whether or not it led to unseen pages.
+    pub sitemap: bool,
+    /// Items the page itself carries as documents (script data of a listing): the crawler pages
+    /// on while there are any, as it does through an API.
+    pub inline_items: usize,
+}
+
 /// One HTTP response as fetched and archived (crawl → parse).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Fetched {

@@ -1,4 +1,4 @@
-//! `jiance fetch` and `jiance status`: glue to `jiance::crawl::probe` and the store's crawl state.
+//! `jiance fetch` and `jiance status`: glue to `jiance::pipeline::probe` and the store's crawl state.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -66,7 +66,7 @@ pub async fn fetch(
     let saved = Path::new(url);
     if saved.is_file() {
         let body = std::fs::read(saved).with_context(|| format!("reading {}", saved.display()))?;
-        let p = jiance::crawl::probe_saved(saved, body, src, role);
+        let p = jiance::pipeline::probe::probe_saved(saved, body, src, role);
         print_out(&format!("{}\n", serde_json::to_string_pretty(&p)?))?;
         return Ok(if p.parse_error.is_some() {
             ExitCode::FAILURE
@@ -82,7 +82,7 @@ pub async fn fetch(
             tmp.path().to_path_buf()
         }
     };
-    let p = jiance::crawl::probe(&settings, src, url, role, &dir).await?;
+    let p = jiance::pipeline::probe::probe(&settings, src, url, role, &dir).await?;
     print_out(&format!("{}\n", serde_json::to_string_pretty(&p)?))?;
     Ok(if p.error.is_some() || p.parse_error.is_some() {
         ExitCode::FAILURE
@@ -119,7 +119,7 @@ pub fn status(store: &Store, index_documents: Option<u64>, json: bool) -> Result
         });
         print_out(&format!("{}\n", serde_json::to_string_pretty(&out)?))?;
     } else {
-        let mut text = jiance::crawl::status_text(&health, &parked, now);
+        let mut text = jiance::pipeline::probe::status_text(&health, &parked, now);
         text.push_str(&schedules_text(&schedules));
         text.push_str(&match index_documents {
             Some(i) if unindexed > 0 => format!(

@@ -590,7 +590,7 @@ fn reindex(
     let analyzer =
         jiance::analyze::Analyzer::load(rules.rules.as_deref(), rules.dictionaries.as_deref())
             .map_err(pipeline::PipelineError::Config)?;
-    let sources = pipeline::reindex::sources_for_reindex(&dir, config)?;
+    let sources = jiance::demo::sources_for_archive(&dir, config)?;
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_style(
         indicatif::ProgressStyle::with_template("{spinner} reindex {elapsed} {msg}")
@@ -646,16 +646,16 @@ async fn demo(
     end: Option<NaiveDate>,
     rules: RuleArgs,
 ) -> Result<ExitCode> {
-    let opts = pipeline::demo::DemoOptions {
+    let opts = jiance::demo::run::DemoOptions {
         data,
         seed,
         end,
         rules: rules.dirs(),
     };
-    let (engine, scenario) = pipeline::demo::prepare(&opts)?;
+    let (engine, scenario) = jiance::demo::run::prepare(&opts)?;
     eprintln!("data directory: {}", engine.data.root.display());
     let progress = output::Progress::start(engine.counters.clone());
-    let run = pipeline::demo::crawl_and_score(engine, scenario).await;
+    let run = jiance::demo::run::crawl_and_score(engine, scenario).await;
     progress.finish();
     let run = run?;
     let r = &run.report;

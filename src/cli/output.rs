@@ -7,7 +7,7 @@ use std::time::Duration;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use jiance::index::SearchResults;
 use jiance::model::Alert;
-use jiance::pipeline::Counters;
+use jiance::telemetry::Counters;
 use unicode_width::UnicodeWidthStr;
 
 /// The JSON form of alerts `demo --json` and `alerts --json` print.

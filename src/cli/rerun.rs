@@ -47,6 +47,11 @@ pub struct RerunArgs {
 }
 
 pub fn run(args: RerunArgs) -> Result<ExitCode> {
+    // Without a config, the archive is taken for a demo one: its sources are the demo's.
+    let sources = match args.config {
+        Some(_) => None,
+        None => Some(jiance::demo::sources_from_archive(&args.archive)?),
+    };
     let opts = RerunOptions {
         archive: args.archive,
         out: args.out,
@@ -55,7 +60,7 @@ pub fn run(args: RerunArgs) -> Result<ExitCode> {
         as_of: args.as_of,
         rules: args.rules.dirs(),
         config: args.config,
-        sources: None,
+        sources,
         workers: args.workers,
         generic: args.generic,
     };

@@ -25,11 +25,11 @@ use tokio::sync::{OnceCell, Semaphore};
 use url::Url;
 
 use super::archive::{ArchiveWriter, Conversion, Exchange};
-use super::canon::host_key;
 use super::render::Renderer;
 use crate::config::{CrawlSettings, Politeness};
 use crate::model::{Fetched, PageRole};
-use crate::pipeline::Counters;
+use crate::telemetry::Counters;
+use crate::util::canon::host_key;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CrawlError {

@@ -2,7 +2,7 @@
 //!
 //! One shared fetch loop ([`fetch::Fetcher`]) does politeness (governor per host, robots.txt,
 //! concurrency caps), retries, redirects and the archive write; each source kind only says which
-//! links a page leads to (via [`crate::parse::discover`]). Every response, good or bad, is archived
+//! links a page leads to (via the [`LinkReader`] the pipeline hands in: the parse stage's). Every response, good or bad, is archived
 //! before anything else reads it.
 //!
 //! A pass over a source: its start URLs are fetched as `List` (html), `Feed` (feed) or `Api`
@@ -34,9 +34,7 @@
 //! a crawler that stopped altogether is reported too).
 
 pub mod archive;
-pub mod canon;
 pub mod fetch;
-pub mod probe;
 pub mod render;
 
 use std::collections::{BTreeMap, HashSet};
@@ -46,17 +44,15 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::Sender;
 use tokio::task::JoinSet;
 
+pub use crate::util::canon::{CanonError, canonicalize};
 pub use archive::{ArchiveError, ArchiveReader, ArchiveWriter, Exchange};
-pub use canon::{CanonError, canonicalize};
 pub use fetch::{CrawlError, FetchOutcome, FetchRequest, Fetcher};
-pub use probe::{Probe, probe, probe_saved, status_text};
 
 use crate::config::{CrawlSettings, SourceConfig, SourceKind};
 use crate::model::Timestamp;
-use crate::model::{Fetched, PageRole};
-use crate::parse::{Discovered, ParseError};
-use crate::pipeline::Counters;
+use crate::model::{Discovered, Fetched, PageRole};
 use crate::store::{PageRecord, SourcePassTally, Store};
+use crate::telemetry::Counters;
 
 /// Failures that are not parked: the site's wish (robots.txt) or our own error, not a flaky page.
 const NOT_PARKED: &[&str] = &["robots-disallowed", "bad-url", "shutdown", "archive-write"];
@@ -127,15 +123,21 @@ impl Held {
     }
 }
 
-/// How the scheduler finds the links of a page: `parse::discover`, replaceable in tests so the
-/// scheduler can be checked on its own.
-type DiscoverFn = fn(&Fetched, &SourceConfig) -> Result<Discovered, ParseError>;
+/// What the crawler needs to know of the pages it fetches: the links they lead to and the files
+/// they attach. Reading pages is the parse stage's work, above the crawler in the layer order, so
+/// the pipeline hands in the parser's reader; the scheduler's own tests hand in a simpler one.
+pub trait LinkReader: Send + Sync {
+    /// Links of a list, feed or API page; `Err` says why none could be read (`reason: message`).
+    fn discover(&self, page: &Fetched, source: &SourceConfig) -> Result<Discovered, String>;
+    /// Attachment files (absolute URLs) a detail page links, in page order.
+    fn attachments(&self, page: &Fetched) -> Vec<String>;
+}
 
 /// The crawler: a polite fetcher, the store's seen-set and validators, and the scheduler.
 pub struct Crawler {
     fetcher: Fetcher,
     store: Store,
-    discover: DiscoverFn,
+    links: Arc<dyn LinkReader>,
     hold: bool,
 }
 
@@ -145,11 +147,12 @@ impl Crawler {
         archive: ArchiveWriter,
         store: Store,
         counters: Arc<Counters>,
+        links: Arc<dyn LinkReader>,
     ) -> Result<Crawler, CrawlError> {
         Ok(Crawler {
             fetcher: Fetcher::new(settings, archive, counters)?,
             store,
-            discover: crate::parse::discover,
+            links,
             hold: false,
         })
     }
@@ -163,12 +166,6 @@ impl Crawler {
         self
     }
 
-    #[cfg(test)]
-    fn with_discover(mut self, discover: DiscoverFn) -> Crawler {
-        self.discover = discover;
-        self
-    }
-
     /// One pass over each enabled source, all sources concurrently. Returns when every source is
     /// done (or `out` is closed). Never panics on bad input: bad URLs, failed fetches and link
     /// errors are counted in the report and the counters.
@@ -176,7 +173,7 @@ impl Crawler {
         let pass = Arc::new(Pass {
             fetcher: self.fetcher.next_pass(),
             store: self.store.clone(),
-            discover: self.discover,
+            links: self.links.clone(),
             report: Mutex::default(),
             now: chrono::Utc::now(),
             closed: AtomicBool::new(false),
@@ -238,7 +235,7 @@ pub fn start_role(kind: SourceKind) -> PageRole {
 struct Pass {
     fetcher: Fetcher,
     store: Store,
-    discover: DiscoverFn,
+    links: Arc<dyn LinkReader>,
     report: Mutex<CrawlReport>,
     /// When the pass started: parked pages due by then are retried.
     now: Timestamp,
@@ -551,7 +548,7 @@ impl Pass {
         }
     }
 
-    /// Fetch the attachments a detail page links to ([`crate::parse::attachment::links`]),
+    /// Fetch the attachments a detail page links to ([`LinkReader::attachments`]),
     /// each under the source's politeness and robots rules and archived like any response. A
     /// file that will not come (404, robots, over the body cap: `too-large`) is counted by
     /// reason in the source's health and left out; a failure that may pass (timeout, 5xx) is
@@ -562,7 +559,7 @@ impl Pass {
         page: &Fetched,
     ) -> Result<Vec<Fetched>, String> {
         let mut files = Vec::new();
-        for link in crate::parse::attachment::links(page) {
+        for link in self.links.attachments(page) {
             let Some(url) = self.canonical_link(src, &page.url, &link) else {
                 continue;
             };
@@ -603,7 +600,7 @@ impl Pass {
     }
 
     fn canonical_link(&self, src: &SourceConfig, base: &str, link: &str) -> Option<String> {
-        match canon::resolve(base, link) {
+        match crate::util::canon::resolve(base, link) {
             Ok(c) => Some(c),
             Err(e) => {
                 tracing::debug!(source = %src.name, "link skipped: {e}");
@@ -701,7 +698,7 @@ impl Pass {
         // Links resolve against where the page really was (after redirects).
         done.url = page.url.clone();
         if role != PageRole::Detail {
-            match (self.discover)(&page, &src) {
+            match self.links.discover(&page, &src) {
                 Ok(d) => {
                     for reason in &d.repairs {
                         tracing::debug!(source = %src.name, url = %page.url, reason, "links read after a repair");
@@ -710,7 +707,7 @@ impl Pass {
                     done.discovered = Some(d);
                 }
                 Err(e) => {
-                    tracing::warn!(source = %src.name, url = %page.url, reason = e.reason(), "links: {e}");
+                    tracing::warn!(source = %src.name, url = %page.url, "links: {e}");
                     self.failed(&src.name, "parse-links");
                     self.fetcher.counters().crawl.reject("parse-links");
                     done.failed = true;
@@ -885,17 +882,24 @@ mod tests {
     }
 
     /// Links by a fixed markup convention, so the scheduler is tested without the parse stage.
-    fn test_discover(f: &Fetched, _src: &SourceConfig) -> Result<Discovered, ParseError> {
+    struct TestLinks;
+
+    impl LinkReader for TestLinks {
+        fn discover(&self, f: &Fetched, src: &SourceConfig) -> Result<Discovered, String> {
+            test_discover(f, src)
+        }
+        fn attachments(&self, _page: &Fetched) -> Vec<String> {
+            Vec::new()
+        }
+    }
+
+    fn test_discover(f: &Fetched, _src: &SourceConfig) -> Result<Discovered, String> {
         let body = String::from_utf8_lossy(&f.body);
         let grab = |pat: &str| -> Vec<String> {
             let re = regex::Regex::new(pat).unwrap();
             re.captures_iter(&body).map(|c| c[1].to_string()).collect()
         };
-        let base = url::Url::parse(&f.url).map_err(|e| ParseError::Page {
-            url: f.url.clone(),
-            reason: "bad-url",
-            message: e.to_string(),
-        })?;
+        let base = url::Url::parse(&f.url).map_err(|e| format!("bad-url: {e}"))?;
         let abs = |v: Vec<String>| {
             v.into_iter()
                 .map(|l| base.join(&l).map(String::from).unwrap_or(l))
@@ -937,8 +941,13 @@ text = "div.text"
         dir: tempfile::TempDir,
     }
 
-    /// A crawler with its own store and archive in `dir`, as a fresh process would open them.
+    /// A crawler with its own store and archive in `dir`, as a fresh process would open them,
+    /// reading links with the parser.
     fn crawler_in(dir: &std::path::Path) -> (Crawler, Store) {
+        crawler_with(dir, Arc::new(crate::parse::Links))
+    }
+
+    fn crawler_with(dir: &std::path::Path, links: Arc<dyn LinkReader>) -> (Crawler, Store) {
         let store = Store::open(&dir.join("state.sqlite")).unwrap();
         let archive = ArchiveWriter::open(&dir.join("archive"), 1 << 30).unwrap();
         let crawler = Crawler::new(
@@ -946,6 +955,7 @@ text = "div.text"
             archive,
             store.clone(),
             Arc::new(Counters::default()),
+            links,
         )
         .unwrap();
         (crawler, store)
@@ -953,8 +963,7 @@ text = "div.text"
 
     fn rig() -> Rig {
         let dir = tempfile::tempdir().unwrap();
-        let (crawler, store) = crawler_in(dir.path());
-        let crawler = crawler.with_discover(test_discover);
+        let (crawler, store) = crawler_with(dir.path(), Arc::new(TestLinks));
         Rig {
             crawler,
             store,
@@ -1687,10 +1696,7 @@ text = "div.text"
             .flat_map(|p| (0..10).map(move |i| p * 100 + i))
             .collect();
         let dir = tempfile::tempdir().unwrap();
-        let open = || {
-            let (c, store) = crawler_in(dir.path());
-            (c.with_discover(test_discover), store)
-        };
+        let open = || crawler_with(dir.path(), Arc::new(TestLinks));
         let url_n = |u: &str| u.rsplit('/').next().unwrap().parse::<u32>().unwrap();
 
         // First run: killed once the sink has stored 15 pages.

@@ -10,12 +10,14 @@
 //! Data flows one way: seed → [`Scenario`] → HTTP pages → crawler. Nothing here reads pipeline
 //! output.
 
+mod archived;
 mod complaints;
 pub mod files;
 mod layout;
 mod mall;
 mod news;
 mod regulator;
+pub mod run;
 mod scenario;
 mod standards;
 mod texts;
@@ -32,6 +34,7 @@ use tokio::task::JoinHandle;
 use crate::config::{ConfigError, SourceConfig, parse_sources};
 use crate::model::DocKind;
 
+pub use archived::{sources_for_archive, sources_from_archive};
 pub use scenario::scenario;
 
 /// The demo's source declarations, with `{{name}}` placeholders for the sites' base URLs.

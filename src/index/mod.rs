@@ -38,6 +38,7 @@ use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
 use tantivy::{DateTime, DocAddress, Order, ReloadPolicy, TantivyDocument, Term};
 
 use crate::model::{Document, Extraction, RegionRole, field};
+use crate::util::fsx;
 
 pub use tokenizer::{JIEBA, JiebaTokenizer};
 
@@ -339,7 +340,7 @@ impl Index {
         if dir.join("meta.json").exists() {
             check_version(dir, &version_path)?;
         } else {
-            write_atomically(&version_path, SCHEMA_VERSION.to_string().as_bytes())
+            fsx::write_atomic(&version_path, SCHEMA_VERSION.to_string().as_bytes())
                 .map_err(dir_err(&version_path))?;
         }
         let (schema, fields) = build_schema();
@@ -684,18 +685,6 @@ fn check_version(dir: &Path, version_path: &Path) -> Result<(), IndexError> {
     })
 }
 
-/// Write `path` through a temp file and a rename, so it is either old or complete.
-fn write_atomically(path: &Path, body: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".tmp");
-    let tmp = path.with_file_name(name);
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(body)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
-}
-
 fn sibling(live: &Path, suffix: &str) -> PathBuf {
     let mut name = live.file_name().unwrap_or_default().to_os_string();
     name.push(suffix);
@@ -712,56 +701,23 @@ pub fn staging_path(live: &Path) -> PathBuf {
 /// renames leaves no `live` but `live.old`, which tells [`Index::open`] (via `recover_swap`) that
 /// `staged` was complete; it finishes the swap. No process may have `live` open meanwhile.
 pub fn swap_in(staged: &Path, live: &Path) -> Result<(), IndexError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| IndexError::Dir { path, source }
-    };
-    let old = sibling(live, ".old");
-    if old.exists() {
-        std::fs::remove_dir_all(&old).map_err(io(&old))?;
-    }
-    if live.exists() {
-        std::fs::rename(live, &old).map_err(io(live))?;
-    }
-    std::fs::rename(staged, live).map_err(io(staged))?;
-    sync_parent(live);
-    if old.exists() {
-        std::fs::remove_dir_all(&old).map_err(io(&old))?;
-    }
-    Ok(())
+    fsx::swap_dir(staged, live, &sibling(live, ".old")).map_err(|source| IndexError::Dir {
+        path: live.to_path_buf(),
+        source,
+    })
 }
 
-/// Make the renames in `path`'s parent durable (best effort: not every platform can).
-fn sync_parent(path: &Path) {
-    if let Some(parent) = path.parent()
-        && let Ok(d) = std::fs::File::open(parent)
-    {
-        let _ = d.sync_all();
-    }
-}
-
-/// Finish a swap a crash interrupted (see [`swap_in`]).
+/// Finish a swap a crash interrupted (see [`swap_in`]): a leftover `live.old` means the swap had
+/// begun, so the staged index was complete; without it, the old one comes back.
 fn recover_swap(live: &Path) -> Result<(), IndexError> {
     let old = sibling(live, ".old");
-    if !old.exists() {
-        return Ok(());
-    }
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| IndexError::Dir { path, source }
-    };
-    if !live.exists() {
-        // The swap had begun, so the staged index was complete; without it, keep the old one.
-        let staged = staging_path(live);
-        let from = if staged.exists() { staged } else { old.clone() };
-        tracing::warn!(from = %from.display(), to = %live.display(), "finishing an interrupted index swap");
-        std::fs::rename(&from, live).map_err(io(&from))?;
-        sync_parent(live);
-    }
-    if old.exists() {
-        std::fs::remove_dir_all(&old).map_err(io(&old))?;
-    }
-    Ok(())
+    let began = old.exists();
+    fsx::recover_swap(live, &staging_path(live), &old, |_| began)
+        .map(|_| ())
+        .map_err(|source| IndexError::Dir {
+            path: live.to_path_buf(),
+            source,
+        })
 }
 
 /// The opening of `text`, HTML-escaped, cut on a char boundary.

@@ -29,6 +29,7 @@ pub use charset::decode;
 pub use dates::parse_date;
 
 use crate::config::{SourceConfig, SourceKind};
+pub use crate::model::Discovered;
 use crate::model::{Document, Fetched, PageRole, doc_id, field};
 
 #[derive(Debug, thiserror::Error)]
@@ -58,24 +59,16 @@ impl ParseError {
     }
 }
 
-/// Links a fetched page leads to.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct Discovered {
-    /// Detail / article pages (absolute URLs), fetched as `PageRole::Detail`.
-    pub details: Vec<String>,
-    /// Further list / feed / API pages (absolute URLs), fetched with the page's own role.
-    pub next: Vec<String>,
-    /// `lastmod` of sitemap entries (details and further sitemaps), where given.
-    pub lastmod: BTreeMap<String, crate::model::Timestamp>,
-    /// What the page needed repaired to be read (`feed-entities`, `feed-loose-scan`), counted by
-    /// the crawler under these reasons.
-    pub repairs: Vec<&'static str>,
-    /// The page was a sitemap or sitemap index: its further sitemaps are all read (those whose
-    /// `lastmod` says they are unchanged excepted), whether or not it led to unseen pages.
-    pub sitemap: bool,
-    /// Items the page itself carries as documents (script data of a listing): the crawler pages
-    /// on while there are any, as it does through an API.
-    pub inline_items: usize,
+/// The parser as the crawler's link reader: [`discover`] and [`attachment::links`].
+pub struct Links;
+
+impl crate::crawl::LinkReader for Links {
+    fn discover(&self, page: &Fetched, source: &SourceConfig) -> Result<Discovered, String> {
+        discover(page, source).map_err(|e| format!("{}: {e}", e.reason()))
+    }
+    fn attachments(&self, page: &Fetched) -> Vec<String> {
+        attachment::links(page)
+    }
 }
 
 /// Links on a list, feed or API page.
@@ -545,8 +538,8 @@ fn item_documents(
             Some(b) => b
                 .join(&u)
                 .ok()
-                .and_then(|u| crate::crawl::canon::canonicalize(u.as_str()).ok()),
-            None => crate::crawl::canon::canonicalize(&u).ok(),
+                .and_then(|u| crate::util::canon::canonicalize(u.as_str()).ok()),
+            None => crate::util::canon::canonicalize(&u).ok(),
         });
         // Identity: the item's own page when it names one (so the same complaint read from the
         // board's HTML and from its API is one document), else the API's id (so the same item on

@@ -11,9 +11,9 @@
 
 use std::collections::VecDeque;
 
-use crate::crawl::canonicalize;
 use crate::model::{Fetched, PageRole};
 use crate::parse::attachment;
+use crate::util::canon::canonicalize;
 
 /// Records a page waits for its files at most.
 pub const WINDOW: u64 = 512;

@@ -255,6 +255,7 @@ impl Engine {
             archive,
             self.store.clone(),
             self.counters.clone(),
+            Arc::new(crate::parse::Links),
         )?
         .hold_until_committed();
 

@@ -11,12 +11,11 @@
 //! page or document is counted and logged, never stops the pipeline.
 
 mod attachments;
-pub mod counters;
-pub mod demo;
 mod engine;
+pub mod probe;
 pub mod reindex;
 pub mod rerun;
 pub mod schedule;
 
-pub use counters::{Counters, StageCounters};
+pub use crate::telemetry::{Counters, StageCounters};
 pub use engine::*;

@@ -42,8 +42,9 @@ use crate::analyze::{Analyzer, ClusterIndex, cluster_text, fold};
 use crate::config::{CrawlSettings, SourceConfig, SourceKind};
 use crate::crawl::start_role;
 use crate::model::{Alert, Document, Extraction, Fetched, PageRole, china_day};
+use crate::util::fsx;
 
-use super::reindex::{demo_sources_from_archive, open_archive};
+use super::reindex::open_archive;
 use super::{DataDir, Engine, PipelineError, RuleDirs};
 
 /// The file that marks a directory as a rerun's output (and so one a later rerun may replace).
@@ -73,8 +74,9 @@ pub struct RerunOptions {
     /// Service config whose sources parse the records (and whose rules / dictionaries dirs are
     /// used when `rules` names none).
     pub config: Option<PathBuf>,
-    /// Sources given directly (take precedence over `config`'s). With neither: the demo sources,
-    /// their addresses taken from the archive.
+    /// Sources given directly (take precedence over `config`'s). With neither, no page is
+    /// claimed by a source (`jiance rerun` hands in the demo's sources,
+    /// `crate::demo::sources_from_archive`, when it has no config).
     pub sources: Option<Vec<SourceConfig>>,
     /// Parse + analyze threads [0: one per available core].
     pub workers: usize,
@@ -371,7 +373,8 @@ pub fn rerun(
     let sources: Vec<SourceConfig> = match (&opts.sources, &config) {
         (Some(s), _) => s.clone(),
         (None, Some(c)) => c.sources.clone(),
-        (None, None) => demo_sources_from_archive(&opts.archive)?,
+        // the CLI hands in the demo's sources for an archive without a config
+        (None, None) => Vec::new(),
     };
     let rules = RuleDirs {
         rules: opts
@@ -849,38 +852,14 @@ fn prepare_out(out: &Path, archive: &Path) -> Result<PathBuf, PipelineError> {
 /// Finish a swap a crash interrupted between its two renames: `out` missing, the new output
 /// complete in staging (its manifest is written last) or the old one set aside.
 fn recover_swap(out: &Path) -> Result<(), PipelineError> {
-    let staging = sibling(out, "rerun-staging")?;
-    let old = sibling(out, "rerun-old")?;
-    if !out.exists() {
-        if staging.join(MANIFEST).is_file() {
-            std::fs::rename(&staging, out).map_err(io_err(out))?;
-        } else if old.join(MANIFEST).is_file() {
-            std::fs::rename(&old, out).map_err(io_err(out))?;
-        }
-    }
-    if old.exists() && out.exists() {
-        std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
-    }
+    let (staging, old) = (sibling(out, "rerun-staging")?, sibling(out, "rerun-old")?);
+    fsx::recover_swap(out, &staging, &old, |d| d.join(MANIFEST).is_file()).map_err(io_err(out))?;
     Ok(())
 }
 
 /// Put the finished staging directory in `out`'s place (the old output, if any, is removed).
 fn swap_out(staging: &Path, out: &Path) -> Result<(), PipelineError> {
-    if out.exists() {
-        let old = sibling(out, "rerun-old")?;
-        if old.exists() {
-            std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
-        }
-        std::fs::rename(out, &old).map_err(io_err(out))?;
-        std::fs::rename(staging, out).map_err(io_err(out))?;
-        std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
-    } else {
-        if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(io_err(parent))?;
-        }
-        std::fs::rename(staging, out).map_err(io_err(out))?;
-    }
-    Ok(())
+    fsx::swap_dir(staging, out, &sibling(out, "rerun-old")?).map_err(io_err(out))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@
 //! systemic alert counts under `全国`); grouped by anything else they are empty (null).
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use polars::prelude::*;
@@ -428,23 +428,10 @@ pub fn write(
         let mut stdout = std::io::stdout().lock();
         return write_to(df, format, &mut stdout);
     };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(io_err(dir))?;
-    }
-    let tmp = tmp_path(path);
-    let mut f = std::fs::File::create(&tmp).map_err(io_err(&tmp))?;
-    write_to(df, format, &mut f)?;
-    f.sync_all().map_err(io_err(&tmp))?;
-    std::fs::rename(&tmp, path).map_err(io_err(path))?;
-    Ok(())
-}
-
-fn tmp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "report".into());
-    path.with_file_name(format!(".{name}.tmp"))
+    // A report is a period table: small enough to render in memory, then written whole.
+    let mut body = Vec::new();
+    write_to(df, format, &mut body)?;
+    crate::util::fsx::write_atomic(path, &body).map_err(io_err(path))
 }
 
 fn write_to(

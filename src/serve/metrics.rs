@@ -9,8 +9,8 @@ use axum::response::IntoResponse;
 
 use super::AppState;
 use crate::model::{Action, Alert};
-use crate::pipeline::Counters;
 use crate::store::SourceHealth;
+use crate::telemetry::Counters;
 
 /// Escapes a label value (backslash, double quote, newline).
 fn label(v: &str) -> String {
@@ -39,10 +39,7 @@ pub fn metrics_text(
         "gauge",
         "Items waiting in a bounded queue between stages (fetched: crawl→parse, documents: parse→analyze, analyzed: analyze→index).",
     );
-    for (name, q) in crate::pipeline::counters::QUEUES
-        .iter()
-        .zip(&counters.queues)
-    {
+    for (name, q) in crate::telemetry::QUEUES.iter().zip(&counters.queues) {
         let _ = writeln!(
             out,
             "jiance_queue_depth{{queue=\"{name}\"}} {}",
@@ -55,10 +52,7 @@ pub fn metrics_text(
         "gauge",
         "Capacity of a bounded queue between stages.",
     );
-    for (name, q) in crate::pipeline::counters::QUEUES
-        .iter()
-        .zip(&counters.queues)
-    {
+    for (name, q) in crate::telemetry::QUEUES.iter().zip(&counters.queues) {
         let _ = writeln!(
             out,
             "jiance_queue_capacity{{queue=\"{name}\"}} {}",

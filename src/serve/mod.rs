@@ -35,8 +35,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::index::Index;
-use crate::pipeline::Counters;
 use crate::store::Store;
+use crate::telemetry::Counters;
 
 pub use api::{AlertDetail, AlertPage, EvidenceDoc, InspectionSummary, Stats};
 pub use auth::{Access, Role};

@@ -43,7 +43,7 @@
 //! batch goes on ([`scan_report`] returns them; [`scan`] logs them as warnings).
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
@@ -316,13 +316,7 @@ pub fn write_partitions(
             report.unchanged += 1;
             continue;
         }
-        let tmp = dir.join(format!(".{name}.tmp"));
-        let mut f = File::create(&tmp).map_err(io_err(&tmp))?;
-        f.write_all(&body)
-            .and_then(|_| f.sync_all())
-            .map_err(io_err(&tmp))?;
-        drop(f);
-        std::fs::rename(&tmp, &path).map_err(io_err(&path))?;
+        crate::util::fsx::write_atomic(&path, &body).map_err(io_err(&path))?;
         report.written.push(day);
     }
     for entry in std::fs::read_dir(dir).map_err(io_err(dir))? {

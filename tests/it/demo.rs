@@ -7,10 +7,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
+use jiance::demo::run::{DemoOptions, crawl_and_score, prepare};
 use jiance::demo::{Role, Scenario};
 use jiance::model::{Action, Alert, Scope, Signal};
 use jiance::pipeline::RunReport;
-use jiance::pipeline::demo::{DemoOptions, crawl_and_score, prepare};
 use jiance::store::{DocumentRow, Store};
 
 pub struct Outcome {

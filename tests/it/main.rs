@@ -9,7 +9,8 @@
 //! JavaScript with and without `render = "chromium"`; `report` runs
 //! `jiance report` on the demo data directory; `rerun` replays the demo archive and a warcio WARC;
 //! `score` runs `jiance score` and `inspect-result`; `foreign` reads the foreign recall sources'
-//! fixtures; `sources` checks the source pack in deploy/sources/. `jiance()` runs the built binary.
+//! fixtures; `sources` checks the source pack in deploy/sources/; `layers` checks that no module
+//! of src/ uses one above it. `jiance()` runs the built binary.
 
 mod api;
 mod attach;
@@ -20,6 +21,7 @@ mod demo;
 mod eval;
 mod foreign;
 mod fuzz;
+mod layers;
 mod realtext;
 mod realweb;
 mod render;

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use crate::config::CrawlSettings;
-use crate::demo::{DemoSites, Scenario};
+use crate::pipeline::{DataDir, Engine, PipelineError, RuleDirs, RunReport, ScoreSummary};
 
-use super::{DataDir, Engine, PipelineError, RuleDirs, RunReport, ScoreSummary};
+use super::{DemoSites, Scenario};
 
 #[derive(Debug, Clone)]
 pub struct DemoOptions {
@@ -57,7 +57,7 @@ pub fn prepare(opts: &DemoOptions) -> Result<(Engine, Arc<Scenario>), PipelineEr
     let end = opts
         .end
         .unwrap_or_else(|| crate::model::china_day(chrono::Utc::now()));
-    let scenario = Arc::new(crate::demo::scenario(opts.seed, end));
+    let scenario = Arc::new(super::scenario(opts.seed, end));
     let engine = Engine::open(DataDir::new(root), &opts.rules, CrawlSettings::default())?;
     Ok((engine, scenario))
 }

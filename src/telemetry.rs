@@ -1,4 +1,5 @@
-//! Per-stage counters: what each stage received, emitted and rejected (by reason).
+//! Telemetry, at the bottom of the layer order so every stage can count: per-stage counters of
+//! what each stage received, emitted and rejected (by reason), and the queue gauges.
 //!
 //! Stages own an `Arc<StageCounters>` and bump it; the CLI's progress bars, `/metrics` and the
 //! end-of-run summary read it. Failures are counted by reason and never stop the pipeline.

@@ -12,13 +12,13 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::archive::ArchiveWriter;
-use super::fetch::{CrawlError, FetchRequest, Fetcher};
-use super::{canonicalize, start_role};
 use crate::config::{CrawlSettings, Politeness, SourceConfig};
+use crate::crawl::archive::ArchiveWriter;
+use crate::crawl::fetch::{CrawlError, FetchRequest, Fetcher};
+use crate::crawl::{canonicalize, start_role};
 use crate::model::{Document, Fetched, PageRole, Timestamp};
-use crate::pipeline::Counters;
 use crate::store::{ParkedUrl, SourceHealth};
+use crate::telemetry::Counters;
 
 /// What one probe saw. Serialised as the JSON `jiance fetch` prints.
 #[derive(Debug, Clone, Serialize)]

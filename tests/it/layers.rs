@@ -1,0 +1,172 @@
+//! The layer order of `src/`: each top-level module may use only the modules below it, so data
+//! flows one way (sources → crawl → parse → analyze → index / signals → score → serve) and the
+//! helpers every stage needs (model, telemetry, util, config, store) sit at the bottom. Read from
+//! the source text: every `crate::module` path in code that is not a comment or a test module.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Bottom to top. A module may use those before it in this list, never one after it.
+const LAYERS: &[&str] = &[
+    "model",
+    "telemetry",
+    "util",
+    "config",
+    "store",
+    "crawl",
+    "parse",
+    "analyze",
+    "index",
+    "score",
+    "report",
+    "serve",
+    "pipeline",
+    "demo",
+    "fuzz",
+    "cli",
+];
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// The code of a file without comments and without its test module (by convention the
+/// `#[cfg(test)] mod …` at the end of a file; a `tests.rs` file is one whole).
+fn code(path: &Path) -> String {
+    if path.file_name().is_some_and(|n| n == "tests.rs") {
+        return String::new();
+    }
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut out = String::new();
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
+        let t = line.trim_start();
+        if t.starts_with("#[cfg(test)]")
+            && lines
+                .peek()
+                .is_some_and(|n| n.trim_start().starts_with("mod "))
+        {
+            break;
+        }
+        if t.starts_with("//") {
+            continue;
+        }
+        // a trailing comment (a `//` inside a string literal is rare in `use` paths)
+        let code = match line.find(" //") {
+            Some(i) => &line[..i],
+            None => line,
+        };
+        out.push_str(code);
+        out.push('\n');
+    }
+    out
+}
+
+/// Top-level modules a piece of code names through `crate::`, including `use crate::{a, b::c}`.
+fn used_modules(code: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = code;
+    while let Some(i) = rest.find("crate::") {
+        let after = &rest[i + "crate::".len()..];
+        if let Some(group) = after.strip_prefix('{') {
+            // names at the top of the group: split on commas outside nested braces
+            let mut depth = 0usize;
+            let mut item = String::new();
+            for c in group.chars() {
+                match c {
+                    '{' => {
+                        depth += 1;
+                        item.push(c);
+                    }
+                    '}' if depth == 0 => break,
+                    '}' => {
+                        depth -= 1;
+                        item.push(c);
+                    }
+                    ',' if depth == 0 => {
+                        out.push(first_segment(&item));
+                        item.clear();
+                    }
+                    _ => item.push(c),
+                }
+            }
+            out.push(first_segment(&item));
+        } else {
+            out.push(first_segment(after));
+        }
+        rest = after;
+    }
+    out.retain(|m| !m.is_empty());
+    out
+}
+
+fn first_segment(path: &str) -> String {
+    path.trim()
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect()
+}
+
+#[test]
+fn no_module_uses_one_above_it() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    files.sort();
+    let rank = |m: &str| LAYERS.iter().position(|l| *l == m);
+    let mut wrong: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut seen = 0;
+    for file in &files {
+        let rel = file.strip_prefix(&src).unwrap();
+        let top = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .trim_end_matches(".rs")
+            .to_string();
+        if top == "lib" || top == "main" {
+            continue;
+        }
+        let Some(own) = rank(&top) else {
+            panic!("src/{top} is in no layer: add it to LAYERS in tests/it/layers.rs");
+        };
+        for used in used_modules(&code(file)) {
+            seen += 1;
+            match rank(&used) {
+                Some(r) if r < own || used == top => {}
+                Some(_) => wrong
+                    .entry(format!("{top} → {used}"))
+                    .or_default()
+                    .push(rel.display().to_string()),
+                None => panic!("{} uses crate::{used}, which is in no layer", rel.display()),
+            }
+        }
+    }
+    assert!(seen > 100, "the scan found only {seen} crate paths");
+    assert!(
+        wrong.is_empty(),
+        "modules using one above them (order: {LAYERS:?}):\n{wrong:#?}"
+    );
+}
+
+#[test]
+fn the_scan_sees_grouped_nested_and_inline_paths_and_skips_comments_and_tests() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("x.rs");
+    std::fs::write(
+        &f,
+        "//! see crate::serve\nuse crate::{model::{A, B}, config::C};\nfn f() { crate::store::open(); } // crate::demo\n\
+         #[cfg(test)]\nmod tests {\n    use crate::pipeline::X;\n}\n",
+    )
+    .unwrap();
+    assert_eq!(used_modules(&code(&f)), ["model", "config", "store"]);
+}
