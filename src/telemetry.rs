@@ -74,7 +74,7 @@ pub struct Counters {
     pub index: StageCounters,
     pub score: StageCounters,
     /// Items waiting in each inter-stage queue, as last seen by the stage that reads it.
-    pub queues: [QueueGauge; 3],
+    pub queues: [QueueGauge; 2],
 }
 
 /// Depth of one bounded queue between stages: a full queue shows which stage is the bottleneck.
@@ -91,8 +91,8 @@ impl QueueGauge {
     }
 }
 
-/// Names of [`Counters::queues`], in order: crawl → parse, parse → analyze, analyze → sink.
-pub const QUEUES: [&str; 3] = ["fetched", "documents", "analyzed"];
+/// Names of [`Counters::queues`], in order: crawl → work pool, work pool → sink.
+pub const QUEUES: [&str; 2] = ["fetched", "worked"];
 
 impl Counters {
     pub fn stages(&self) -> [(&'static str, &StageCounters); 5] {

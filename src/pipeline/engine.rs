@@ -4,34 +4,33 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::NaiveDate;
 use tokio::sync::mpsc;
 use tracing::{info, warn};
 
-use crate::analyze::{Analyzer, ClusterIndex};
+use crate::analyze::Analyzer;
 use crate::config::{ConfigError, CrawlSettings, SourceConfig};
 use crate::crawl::archive::ArchiveWriter;
 use crate::crawl::{CrawlReport, Crawler};
 use crate::index::Index;
-use crate::model::{Alert, Document, Extraction, Fetched, SamplingRequest, Signal};
+use crate::model::{Alert, Document, Fetched, SamplingRequest};
 use crate::score::{ScoreInput, ScoringRules};
 use crate::store::Store;
 
 use super::Counters;
+use super::sink::{COMMIT_INTERVAL, Sink};
+use super::work::{Reading, Worked, pool, work_page};
 
 /// Channel capacities between stages (back-pressure: a slow stage slows the crawl, nothing queues
 /// without bound).
 pub const FETCHED_CAPACITY: usize = 64;
-pub const DOCUMENT_CAPACITY: usize = 256;
-pub const ANALYZED_CAPACITY: usize = 256;
+/// Pages worked (parsed and analysed) waiting for the sink.
+pub const WORKED_CAPACITY: usize = 256;
 /// Documents per index commit by default (`[crawl] commit_every`); a crash loses at most this
 /// many, which are fetched again.
 pub const COMMIT_EVERY: usize = crate::config::DEFAULT_COMMIT_EVERY;
-/// Longest an indexed document waits for its commit (and so for being searchable) when documents
-/// arrive slowly; a crash loses at most this tail, which is fetched again.
-pub const COMMIT_INTERVAL: Duration = Duration::from_secs(3);
 /// How long a sampled shop, brand or enterprise is not proposed again.
 pub const SAMPLING_EXCLUSION_DAYS: i64 = 365;
 
@@ -181,13 +180,6 @@ pub fn reconcile(store: &Store, index: &Index) -> Result<Consistency, PipelineEr
     })
 }
 
-/// One analysed document on its way to the sink.
-struct Analyzed {
-    doc: Document,
-    extraction: Extraction,
-    signals: Vec<Signal>,
-}
-
 /// Everything a pipeline run needs, opened once.
 pub struct Engine {
     pub data: DataDir,
@@ -260,8 +252,6 @@ impl Engine {
         .hold_until_committed();
 
         let (tx_fetched, rx_fetched) = mpsc::channel::<Fetched>(FETCHED_CAPACITY);
-        let (tx_docs, rx_docs) = mpsc::channel::<Document>(DOCUMENT_CAPACITY);
-        let (tx_analyzed, rx_analyzed) = mpsc::channel::<Analyzed>(ANALYZED_CAPACITY);
 
         let by_name: Arc<HashMap<String, SourceConfig>> = Arc::new(
             sources
@@ -269,41 +259,30 @@ impl Engine {
                 .map(|s| (s.name.clone(), s.clone()))
                 .collect(),
         );
-        let parse = {
-            let (counters, store) = (self.counters.clone(), self.store.clone());
-            tokio::task::spawn_blocking(move || {
-                parse_stage(rx_fetched, tx_docs, &by_name, &counters, &store)
-            })
-        };
-        let analyze = {
-            let (analyzer, counters, store) = (
+        let stages = {
+            let (analyzer, counters, store, index) = (
                 self.analyzer.clone(),
                 self.counters.clone(),
                 self.store.clone(),
-            );
-            tokio::task::spawn_blocking(move || {
-                analyze_stage(rx_docs, tx_analyzed, &analyzer, &counters, &store)
-            })
-        };
-        let sink = {
-            let (index, counters, store) = (
                 self.index.clone(),
-                self.counters.clone(),
-                self.store.clone(),
             );
             let commit_every = self.settings.commit_every;
             tokio::task::spawn_blocking(move || {
-                sink_stage(rx_analyzed, &index, &counters, &store, commit_every)
+                work_and_sink(
+                    rx_fetched,
+                    &by_name,
+                    &analyzer,
+                    &counters,
+                    &store,
+                    &index,
+                    commit_every,
+                )
             })
         };
         let crawl_report: CrawlReport = crawler.crawl(sources, tx_fetched).await;
-        for (name, task) in [("parse", parse), ("analyze", analyze)] {
-            task.await
-                .map_err(|e| PipelineError::Stage(format!("{name}: {e}")))??;
-        }
-        let signals = sink
+        let signals = stages
             .await
-            .map_err(|e| PipelineError::Stage(format!("sink: {e}")))??;
+            .map_err(|e| PipelineError::Stage(format!("work and sink: {e}")))??;
         // Everything the pass sent on is committed: only now may its list validators and
         // finished sources be recorded (see `Crawler::hold_until_committed`).
         crawl_report.held.record(&self.store)?;
@@ -391,226 +370,97 @@ impl Engine {
     }
 }
 
-fn parse_stage(
+/// The live composition below the crawler: a pool of [`work_page`] workers taking the crawler's
+/// pages, and the [`Sink`] on this thread, committing every `commit_every` documents or
+/// [`COMMIT_INTERVAL`]. A page of a source not in `sources` is counted and left.
+fn work_and_sink(
     mut rx: mpsc::Receiver<Fetched>,
-    tx: mpsc::Sender<Document>,
     sources: &HashMap<String, SourceConfig>,
-    counters: &Counters,
-    store: &Store,
-) -> Result<(), PipelineError> {
-    while let Some(f) = rx.blocking_recv() {
-        counters.parse.received();
-        counters.queues[0].set(rx.len(), rx.max_capacity());
-        let Some(source) = sources.get(&f.source) else {
-            warn!(url = %f.url, source = %f.source, "page from an unknown source");
-            counters.parse.reject("unknown-source");
-            continue;
-        };
-        let parsed = crate::parse::parse_page(&f, source).map(|p| {
-            // an attachment that gave no rows leaves its notice as its page had it: counted by
-            // reason here and in the source's health record, never the page's failure
-            let reasons: Vec<&str> = p.attachment_errors.iter().map(|e| e.reason()).collect();
-            for e in &p.attachment_errors {
-                warn!(page = %f.url, reason = e.reason(), "attachment not read: {e}");
-                counters.parse.reject(e.reason());
-            }
-            if let Err(e) = store.add_source_failures(&f.source, &reasons) {
-                warn!(source = %f.source, "store: {e}");
-            }
-            p.docs
-        });
-        match parsed {
-            Ok(docs) if docs.is_empty() => {
-                // Nothing to commit: the page is done now.
-                store.mark_processed(&[(f.url.clone(), f.source.clone())])?;
-            }
-            Ok(docs) => {
-                let mut sent = 0;
-                for d in docs {
-                    // A re-fetched page (an API page, a list of items) mostly repeats what is
-                    // stored; only what changed goes on.
-                    if store.unchanged(&d)? {
-                        counters
-                            .parse
-                            .unchanged
-                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        continue;
-                    }
-                    counters.parse.emitted(1);
-                    sent += 1;
-                    if tx.blocking_send(d).is_err() {
-                        return Ok(());
-                    }
-                }
-                if sent == 0 {
-                    store.mark_processed(&[(f.url.clone(), f.source.clone())])?;
-                }
-            }
-            Err(e) => {
-                warn!(error = %e, "page not parsed");
-                counters.parse.reject(e.reason());
-                // A page that cannot be parsed now will not parse on a re-fetch either; it stays
-                // in the archive for a rerun with better selectors.
-                store.mark_processed(&[(f.url.clone(), f.source.clone())])?;
-            }
-        }
-    }
-    Ok(())
-}
-
-fn analyze_stage(
-    mut rx: mpsc::Receiver<Document>,
-    tx: mpsc::Sender<Analyzed>,
     analyzer: &Analyzer,
     counters: &Counters,
     store: &Store,
-) -> Result<(), PipelineError> {
-    // One thread owns the cluster index so cluster ids are assigned in arrival order.
-    let mut clusters = ClusterIndex::from_entries(store.clusters()?);
-    while let Some(doc) = rx.blocking_recv() {
-        counters.analyze.received();
-        counters.queues[1].set(rx.len(), rx.max_capacity());
-        let extraction = analyzer.analyze(&doc, &mut clusters);
-        // Persisted before the document is: a replay after a crash finds the same cluster.
-        store.put_clusters(&clusters.take_new())?;
-        let signals = crate::analyze::signals(&doc, &extraction);
-        if !extraction.is_signal {
-            counters
-                .analyze
-                .reject(extraction.reason.as_deref().unwrap_or("not a signal"));
-        }
-        counters.analyze.emitted(1);
-        if tx
-            .blocking_send(Analyzed {
-                doc,
-                extraction,
-                signals,
-            })
-            .is_err()
-        {
-            break;
-        }
-    }
-    Ok(())
-}
-
-/// Index each document; commit the index every [`COMMIT_EVERY`] documents or when the oldest
-/// uncommitted one has waited [`COMMIT_INTERVAL`] (so a slow trickle in `jiance run` is searchable
-/// within seconds), and only then store the batch and mark its pages processed, in one
-/// transaction. A crash before the store write re-fetches the pages and, their documents not
-/// being stored, analyses them again; a stored document is always an indexed one.
-fn sink_stage(
-    mut rx: mpsc::Receiver<Analyzed>,
     index: &Index,
-    counters: &Counters,
-    store: &Store,
     commit_every: usize,
 ) -> Result<u64, PipelineError> {
     // This runs on a blocking thread of the runtime: waiting with a timeout borrows its timer.
     let runtime = tokio::runtime::Handle::current();
-    let mut writer = index.writer()?;
-    let mut pending: Vec<Analyzed> = Vec::new();
-    let mut oldest: Option<Instant> = None;
-    let mut signals = 0u64;
-    let commit = |pending: &mut Vec<Analyzed>,
-                  writer: &mut crate::index::IndexWriter|
-     -> Result<(), PipelineError> {
-        writer.commit()?;
-        let docs: Vec<(&Document, &Extraction, &[Signal])> = pending
-            .iter()
-            .map(|a| (&a.doc, &a.extraction, a.signals.as_slice()))
-            .collect();
-        let pages: Vec<(String, String)> = pending
-            .iter()
-            .map(|a| (a.doc.url.clone(), a.doc.source.clone()))
-            .collect();
-        store.put_batch(&docs, &pages)?;
-        counters.index.emitted(pending.len() as u64);
-        pending.clear();
-        Ok(())
-    };
-    loop {
-        let next = match oldest {
-            None => rx.blocking_recv(),
-            Some(t) => {
-                let left = COMMIT_INTERVAL.saturating_sub(t.elapsed());
-                match runtime.block_on(tokio::time::timeout(left, rx.recv())) {
-                    Ok(next) => next,
-                    // Nothing arrived in time: commit the tail now.
-                    Err(_) => {
-                        commit(&mut pending, &mut writer)?;
-                        oldest = None;
-                        continue;
+    let mut sink = Sink::open(
+        index,
+        Some(store),
+        counters,
+        commit_every,
+        Some(COMMIT_INTERVAL),
+    )?;
+    let (tx_worked, rx_worked) = mpsc::channel::<(String, String, Worked)>(WORKED_CAPACITY);
+    std::thread::scope(|scope| {
+        // Moved in, so an early return drops it and the workers' sends fail: they stop, their
+        // receiver of pages goes, and the crawler's next send ends the pass.
+        let mut rx_worked = rx_worked;
+        pool(
+            scope,
+            workers(),
+            move || {
+                let page = rx.blocking_recv();
+                counters.queues[0].set(rx.len(), rx.max_capacity());
+                page
+            },
+            move |r: Option<(String, String, Worked)>| match r {
+                Some(r) => tx_worked.blocking_send(r).is_ok(),
+                None => true,
+            },
+            |f: Fetched| {
+                let Some(source) = sources.get(&f.source) else {
+                    warn!(url = %f.url, source = %f.source, "page from an unknown source");
+                    counters.parse.reject("unknown-source");
+                    return None;
+                };
+                // A re-fetched page (an API page, a list of items) mostly repeats what is
+                // stored: only what changed is analysed.
+                let keep = |d: &Document| !store.unchanged(d).unwrap_or(false);
+                let worked = work_page(&f, Reading::Source(source), analyzer, counters, &keep);
+                // files that gave no rows go into the source's health record too
+                if let Err(e) = store.add_source_failures(&f.source, &worked.attachment_errors) {
+                    warn!(source = %f.source, "store: {e}");
+                }
+                Some((f.url, f.source, worked))
+            },
+        );
+        loop {
+            let next = match sink.due_in() {
+                None => rx_worked.blocking_recv(),
+                Some(left) => {
+                    match runtime.block_on(tokio::time::timeout(left, rx_worked.recv())) {
+                        Ok(next) => next,
+                        // Nothing arrived in time: commit the tail now.
+                        Err(_) => {
+                            sink.commit()?;
+                            continue;
+                        }
                     }
                 }
-            }
-        };
-        let Some(a) = next else { break };
-        counters.index.received();
-        counters.queues[2].set(rx.len(), rx.max_capacity());
-        // The same document through two sources (a site's HTML and API faces): the owner is
-        // decided by name, not by which arrived first (see `owns_before`).
-        let in_batch = pending.iter().position(|p| p.doc.id == a.doc.id);
-        let owner = match in_batch {
-            Some(i) => Some(pending[i].doc.source.clone()),
-            None => store.owner(&a.doc.id)?,
-        };
-        if owner.is_some_and(|o| crate::store::owns_before(&o, &a.doc.source)) {
-            counters
-                .parse
-                .unchanged
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            continue;
+            };
+            let Some((url, source, worked)) = next else {
+                break;
+            };
+            counters.queues[1].set(rx_worked.len(), rx_worked.max_capacity());
+            sink.accept(&url, &source, worked)?;
         }
-        writer.upsert(&a.doc, &a.extraction)?;
-        signals += a.signals.len() as u64;
-        match in_batch {
-            Some(i) => {
-                signals -= pending[i].signals.len() as u64;
-                pending[i] = a;
-            }
-            None => pending.push(a),
-        }
-        let since = *oldest.get_or_insert_with(Instant::now);
-        if pending.len() >= commit_every.max(1) || since.elapsed() >= COMMIT_INTERVAL {
-            commit(&mut pending, &mut writer)?;
-            oldest = None;
-        }
-    }
-    commit(&mut pending, &mut writer)?;
-    Ok(signals)
+        sink.finish()
+    })
+}
+
+/// Worker threads of the per-page work: the cores there are, at most four (the crawler, the
+/// sink and the server want some too).
+pub(crate) fn workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Channel, DocKind};
+    use crate::model::{Channel, DocKind, Extraction, PageRole, Signal};
 
-    /// A store, an index and counters in `dir`, as a sink needs them.
-    fn open_sink_parts(dir: &Path, analyzer: &Analyzer) -> (Store, Arc<Index>, Arc<Counters>) {
-        let store = Store::open(&dir.join("state.sqlite")).unwrap();
-        let index = Arc::new(Index::open(&dir.join("index"), analyzer.jieba()).unwrap());
-        (store, index, Arc::new(Counters::default()))
-    }
-
-    /// A sink over them on a blocking thread, fed through the returned sender.
-    fn spawn_sink(
-        index: &Arc<Index>,
-        counters: &Arc<Counters>,
-        store: &Store,
-    ) -> (
-        mpsc::Sender<Analyzed>,
-        tokio::task::JoinHandle<Result<u64, PipelineError>>,
-    ) {
-        let (tx, rx) = mpsc::channel(4);
-        let (index, counters, store) = (index.clone(), counters.clone(), store.clone());
-        let sink = tokio::task::spawn_blocking(move || {
-            sink_stage(rx, &index, &counters, &store, COMMIT_EVERY)
-        });
-        (tx, sink)
-    }
-
-    fn analyzed(analyzer: &Analyzer, n: u32) -> Analyzed {
+    fn analyzed(analyzer: &Analyzer, n: u32) -> (Document, Extraction, Vec<Signal>) {
         let t = chrono::Utc::now();
         let doc = Document {
             id: format!("doc-{n}"),
@@ -627,13 +477,9 @@ mod tests {
             region_hint: None,
             weight: 1.0,
         };
-        let extraction = analyzer.analyze(&doc, &mut ClusterIndex::new());
+        let extraction = analyzer.analyze(&doc, &mut crate::analyze::ClusterIndex::new());
         let signals = crate::analyze::signals(&doc, &extraction);
-        Analyzed {
-            doc,
-            extraction,
-            signals,
-        }
+        (doc, extraction, signals)
     }
 
     /// Regression (issue 16, 1): a kill -9 between the store write and the index commit of an
@@ -649,19 +495,17 @@ mod tests {
         let (a, b) = (analyzed(&analyzer, 1), analyzed(&analyzer, 2));
         // b went all the way; a was stored but its index commit was lost to the kill
         let mut w = index.writer().unwrap();
-        w.upsert(&b.doc, &b.extraction).unwrap();
+        w.upsert(&b.0, &b.1).unwrap();
         w.commit().unwrap();
         drop(w);
         store
             .put_batch(
-                &[(&b.doc, &b.extraction, b.signals.as_slice())],
-                &[(b.doc.url.clone(), b.doc.source.clone())],
+                &[(&b.0, &b.1, b.2.as_slice())],
+                &[(b.0.url.clone(), b.0.source.clone())],
             )
             .unwrap();
-        store
-            .put_document(&a.doc, &a.extraction, &a.signals)
-            .unwrap();
-        assert!(store.unchanged(&a.doc).unwrap(), "the state the bug left");
+        store.put_document(&a.0, &a.1, &a.2).unwrap();
+        assert!(store.unchanged(&a.0).unwrap(), "the state the bug left");
 
         let c = reconcile(&store, &index).unwrap();
         assert_eq!(
@@ -673,117 +517,75 @@ mod tests {
             }
         );
         assert!(
-            !store.unchanged(&a.doc).unwrap(),
+            !store.unchanged(&a.0).unwrap(),
             "a re-fetch analyses it again"
         );
         assert!(
-            !store.page_seen(&a.doc.url).unwrap(),
+            !store.page_seen(&a.0.url).unwrap(),
             "and it is fetched again"
         );
         assert!(
-            store.unchanged(&b.doc).unwrap(),
+            store.unchanged(&b.0).unwrap(),
             "the indexed one is untouched"
         );
-        assert!(store.page_seen(&b.doc.url).unwrap());
+        assert!(store.page_seen(&b.0.url).unwrap());
         // agreeing counts: nothing to do
         let mut w = index.writer().unwrap();
-        w.upsert(&a.doc, &a.extraction).unwrap();
+        w.upsert(&a.0, &a.1).unwrap();
         w.commit().unwrap();
         assert_eq!(reconcile(&store, &index).unwrap().unindexed, 0);
     }
 
-    /// The sink stores a document only with (after) the index commit that holds it: until the
-    /// commit, a crash leaves nothing stored that the index lacks.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn the_sink_stores_nothing_before_its_index_commit() {
-        let dir = tempfile::tempdir().unwrap();
-        let analyzer = Analyzer::load(None, None).unwrap();
-        let (store, index, counters) = open_sink_parts(dir.path(), &analyzer);
-        let (tx, sink) = spawn_sink(&index, &counters, &store);
-        tx.send(analyzed(&analyzer, 1)).await.unwrap();
-        let give_up = Instant::now() + COMMIT_INTERVAL * 20;
-        // every look at the store before the commit sees nothing stored
-        while index.num_docs() == 0 && Instant::now() < give_up {
-            let stored = store.document_count().unwrap();
-            assert!(
-                stored == 0 || index.num_docs() == 1,
-                "stored before indexed"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        drop(tx);
-        sink.await.unwrap().unwrap();
-        assert_eq!(store.document_count().unwrap(), 1);
-        assert_eq!(index.num_docs(), 1);
-    }
-
-    /// Regression (issue 16, 2): a complaint reached through a site's HTML pages and its API
-    /// belonged to whichever face arrived first, so an alert's sources (and level) depended on
-    /// crawl timing. The owner is now the same in either order, within a batch or across two.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_document_reached_through_two_sources_has_one_owner_in_any_order() {
-        let analyzer = Analyzer::load(None, None).unwrap();
-        for (order, batches) in [
-            (["board-html", "board-api"], 1),
-            (["board-api", "board-html"], 1),
-            (["board-html", "board-api"], 2),
-            (["board-api", "board-html"], 2),
-        ] {
-            let dir = tempfile::tempdir().unwrap();
-            let (store, index, counters) = open_sink_parts(dir.path(), &analyzer);
-            let mut copies = order.map(|source| {
-                let mut a = analyzed(&analyzer, 7);
-                a.doc.source = source.into();
-                a
-            });
-            // the API face's copy differs in a field, so it is not an identical repeat
-            copies[1].doc.fields.insert("via".into(), "api".into());
-            let mut sent = copies.into_iter();
-            for _ in 0..batches {
-                let (tx, sink) = spawn_sink(&index, &counters, &store);
-                for a in sent.by_ref().take(if batches == 1 { 2 } else { 1 }) {
-                    // what the parse stage would pass on
-                    if !store.unchanged(&a.doc).unwrap() {
-                        tx.send(a).await.unwrap();
-                    }
-                }
-                drop(tx);
-                sink.await.unwrap().unwrap();
-            }
-            assert_eq!(
-                store.owner("doc-7").unwrap().as_deref(),
-                Some("board-api"),
-                "{order:?} in {batches} batch(es)"
-            );
-            assert_eq!(store.document_count().unwrap(), 1);
-            assert_eq!(index.num_docs(), 1);
-        }
-    }
-
-    /// A trickle: one document and the channel stays open. It must become searchable (committed
-    /// and counted) without waiting for 199 more documents or the end of the pass.
+    /// A trickle: one page and the crawler's channel stays open. Its document must become
+    /// searchable (committed and stored, the page marked processed) without waiting for 199 more
+    /// documents or the end of the pass.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_slow_trickle_is_committed_without_more_documents() {
         let dir = tempfile::tempdir().unwrap();
-        let analyzer = Analyzer::load(None, None).unwrap();
-        let (store, index, counters) = open_sink_parts(dir.path(), &analyzer);
-        let (tx, sink) = spawn_sink(&index, &counters, &store);
-        tx.send(analyzed(&analyzer, 1)).await.unwrap();
+        let analyzer = Arc::new(Analyzer::load(None, None).unwrap());
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let index = Arc::new(Index::open(&dir.path().join("index"), analyzer.jieba()).unwrap());
+        let counters = Arc::new(Counters::default());
+        let source = SourceConfig::for_page("media", "127.0.0.1");
+        let sources: HashMap<String, SourceConfig> = [("media".to_string(), source)].into();
+        let page = |n: u32| {
+            Fetched::page(
+                "media",
+                &format!("http://127.0.0.1:9/news/{n}.html"),
+                PageRole::Detail,
+                format!(
+                    "<html><body><article><h1>移动电源充电鼓包第{n}例</h1><p>消费者反映，网购的移动电源充电时外壳发烫鼓包，\
+                     商家拒绝退货，已向市场监管部门投诉，要求检测同批次产品。</p><p>记者联系商家未获回复。</p></article></body></html>"
+                )
+                .into_bytes(),
+            )
+            .with_content_type("text/html; charset=utf-8")
+        };
+        let (tx, rx) = mpsc::channel::<Fetched>(4);
+        let stages = {
+            let (analyzer, counters, store, index) = (
+                analyzer.clone(),
+                counters.clone(),
+                store.clone(),
+                index.clone(),
+            );
+            tokio::task::spawn_blocking(move || {
+                work_and_sink(rx, &sources, &analyzer, &counters, &store, &index, 200)
+            })
+        };
+        tx.send(page(1)).await.unwrap();
         // Generous bound: this checks that the commit happens, not how fast.
         let give_up = Instant::now() + COMMIT_INTERVAL * 20;
         while index.num_docs() == 0 && Instant::now() < give_up {
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         assert_eq!(index.num_docs(), 1, "the lone document was committed");
-        assert_eq!(
-            counters.index.get_emitted(),
-            1,
-            "and its page marked processed"
-        );
+        assert_eq!(counters.index.get_emitted(), 1);
+        assert_eq!(store.document_count().unwrap(), 1, "and stored");
         // The sink keeps going after a timed commit.
-        tx.send(analyzed(&analyzer, 2)).await.unwrap();
+        tx.send(page(2)).await.unwrap();
         drop(tx);
-        sink.await.unwrap().unwrap();
+        stages.await.unwrap().unwrap();
         assert_eq!(index.num_docs(), 2);
         assert_eq!(counters.index.get_emitted(), 2);
     }

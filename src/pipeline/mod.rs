@@ -1,14 +1,19 @@
-//! Wiring: the stages as tasks joined by bounded channels, the data directory, scoring runs and
-//! the continuous service loop.
+//! Wiring: the compositions of the stages, the data directory, scoring runs and the continuous
+//! service loop.
+//!
+//! Three compositions share the same parts — the per-page work ([`work::work_page`]: parse and
+//! analyse, on a pool of worker threads) and the one sink ([`sink::Sink`]: clusters in arrival
+//! order, index, store, batched commits) — and count into one set of [`Counters`]:
 //!
 //! ```text
-//! crawl ──Fetched(64)──► parse ──Document(256)──► analyze ──Analyzed(256)──► sink (index + store)
-//!   │ archive (WARC) written before send                                        │ commit every 200 docs,
-//!   └ pages seen-set in store ◄──────────── processed mark after commit ────────┘ then mark pages processed
+//! live     crawler ──Fetched(64)──► work pool ──Worked(256)──► sink (index + store)
+//!            │ archive (WARC) written before send                 │ commit every 200 docs or 3 s,
+//!            └ pages seen-set in store ◄── processed mark ────────┘ then store + mark processed
+//! rerun    archive reader ──(256)──► work pool ──(256)──► re-sequence ──► sink ──► score
+//! reindex  archive reader ──────────► work ──────────────────────────────► sink (index only)
 //! store.signals ──► score ──► alerts + sampling requests (store) ──► serve
 //! ```
-//! Each stage counts what it received, emitted and rejected (by reason) in [`Counters`]; a bad
-//! page or document is counted and logged, never stops the pipeline.
+//! A bad page or document is counted by reason and logged, never stops the pipeline.
 
 mod attachments;
 mod engine;
@@ -16,6 +21,8 @@ pub mod probe;
 pub mod reindex;
 pub mod rerun;
 pub mod schedule;
+pub mod sink;
+pub mod work;
 
 pub use crate::telemetry::{Counters, StageCounters};
 pub use engine::*;

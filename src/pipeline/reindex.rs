@@ -19,12 +19,17 @@ use std::time::Instant;
 
 use tracing::warn;
 
-use crate::analyze::{Analyzer, ClusterIndex};
+use crate::analyze::Analyzer;
 use crate::config::SourceConfig;
 use crate::crawl::archive;
 use crate::index::{Index, staging_path, swap_in};
 
-use super::{DataDir, PipelineError};
+use super::sink::Sink;
+use super::work::{Reading, work_page};
+use super::{Counters, DataDir, PipelineError};
+
+/// Documents per index commit of a rebuild (few, large segments).
+const REINDEX_COMMIT_EVERY: usize = 20_000;
 
 /// What a rebuild read and wrote; also the progress handed to the caller as it goes.
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -71,9 +76,9 @@ pub fn reindex(
         sources.iter().map(|s| (s.name.as_str(), s)).collect();
     let mut report = ReindexReport::default();
     let index = Index::open(&staged, analyzer.jieba())?;
-    let mut writer = index.writer()?;
-    // Cluster ids do not go into the index; a scratch cluster index keeps the analyzer happy.
-    let mut clusters = ClusterIndex::new();
+    let counters = Counters::default();
+    // The index alone is rebuilt: a sink without a store.
+    let mut sink = Sink::open(&index, None, &counters, REINDEX_COMMIT_EVERY, None)?;
     let count = |report: &mut ReindexReport, reason: String| {
         *report.failures.entry(reason).or_default() += 1;
     };
@@ -100,21 +105,16 @@ pub fn reindex(
             count(&mut report, "unknown-source".into());
             continue;
         };
-        match crate::parse::parse(&f, source) {
-            Ok(docs) => {
-                for doc in docs {
-                    let ex = analyzer.analyze(&doc, &mut clusters);
-                    writer.upsert(&doc, &ex)?;
-                    report.documents += 1;
-                }
-            }
-            Err(e) => {
-                warn!(error = %e, "archived page not parsed");
-                count(&mut report, format!("parse:{}", e.reason()));
+        let worked = work_page(&f, Reading::Source(source), analyzer, &counters, &|_| true);
+        match worked.failure {
+            Some(reason) => count(&mut report, reason),
+            None => {
+                report.documents += worked.docs.len() as u64;
+                sink.accept(&f.url, &f.source, worked)?;
             }
         }
     }
-    writer.finish()?;
+    sink.finish()?;
     report.indexed = index.num_docs();
     // The new index must be closed (no mmaps, no lock) before it moves.
     drop(index);

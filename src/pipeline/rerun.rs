@@ -31,26 +31,29 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use tracing::{info, warn};
 
-use crate::analyze::{Analyzer, ClusterIndex, cluster_text, fold};
+use crate::analyze::Analyzer;
 use crate::config::{CrawlSettings, SourceConfig, SourceKind};
 use crate::crawl::start_role;
-use crate::model::{Alert, Document, Extraction, Fetched, PageRole, china_day};
+use crate::model::{Alert, Fetched, PageRole, china_day};
 use crate::util::fsx;
 
 use super::reindex::open_archive;
+use super::sink::Sink;
+use super::work::{Reading, Worked, pool, work_page};
 use super::{DataDir, Engine, PipelineError, RuleDirs};
+use crate::telemetry::Counters;
 
 /// The file that marks a directory as a rerun's output (and so one a later rerun may replace).
 pub const MANIFEST: &str = "rerun.json";
 /// Documents per index commit during a rerun (a crashed rerun is simply run again).
-const RERUN_COMMIT_EVERY: u64 = 20_000;
+const RERUN_COMMIT_EVERY: usize = 20_000;
 /// Jobs and results in flight between the reader, the workers and the sink.
 const QUEUE: usize = 256;
 /// How often the progress callback runs.
@@ -326,8 +329,12 @@ enum Outcome {
     Skipped(String),
     /// Counted as a failure (reason).
     Failed(String),
-    /// Parsed and analysed (without clustering).
-    Parsed(Vec<(Document, Extraction)>),
+    /// Parsed and analysed (without clustering) from the page at `url` of `source`.
+    Worked {
+        url: String,
+        source: String,
+        worked: Worked,
+    },
 }
 
 struct Done {
@@ -467,7 +474,6 @@ fn replay(
     };
     let (tx_jobs, rx_jobs) = sync_channel::<Job>(QUEUE);
     let (tx_done, rx_done) = sync_channel::<Done>(QUEUE);
-    let rx_jobs = Arc::new(Mutex::new(rx_jobs));
     let window = Window {
         from: opts.from,
         until: opts.until,
@@ -479,14 +485,16 @@ fn replay(
             let sources = sources.clone();
             scope.spawn(move || read_stage(reader, &sources, window, tx_jobs));
         }
-        for _ in 0..workers {
-            let (rx, tx) = (rx_jobs.clone(), tx_done.clone());
-            let (analyzer, sources) = (engine.analyzer.clone(), sources.clone());
-            scope.spawn(move || work_stage(&rx, &tx, &analyzer, &sources));
-        }
-        drop(tx_done);
-        // Only the workers hold the job queue's receiving end now.
-        drop(rx_jobs);
+        let (analyzer, counters) = (&*engine.analyzer, &*engine.counters);
+        let sources = &*sources;
+        // Only the workers hold the job queue's receiving end and the result queue's sending one.
+        pool(
+            scope,
+            workers,
+            move || rx_jobs.recv().ok(),
+            move |done| tx_done.send(done).is_ok(),
+            move |job| work(job, analyzer, counters, sources),
+        );
         let result = sink(&rx_done, engine, &mut report, progress, started);
         // On an error the sink returned early: dropping its end makes the workers' sends fail,
         // they stop, then the reader's sends fail, it stops, and the scope can end.
@@ -628,76 +636,42 @@ fn classify(
     }
 }
 
-fn work_stage(
-    rx: &Mutex<Receiver<Job>>,
-    tx: &SyncSender<Done>,
-    analyzer: &Analyzer,
-    sources: &[SourceConfig],
-) {
-    loop {
-        // The lock is held only while taking a job.
-        let job = match rx.lock() {
-            Ok(rx) => rx.recv(),
-            Err(poisoned) => poisoned.into_inner().recv(),
-        };
-        let Ok(job) = job else { return };
-        let done = match job {
-            Job::Ready(done) => done,
-            Job::Parse {
-                mut done,
-                fetched,
-                source,
-            } => {
-                done.parsed = true;
-                // A page that trips a bug in parsing or analysis is one failure, counted like
-                // the others: without a result for its sequence number the sink would hold
-                // every later result until the end, and a rerun of years of archive is lost.
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    let docs = if source == GENERIC {
-                        crate::parse::generic_page(&fetched).map(|d| vec![d])
-                    } else {
-                        match sources.get(source) {
-                            Some(src) => crate::parse::parse(&fetched, src),
-                            None => return Outcome::Failed("unknown-source".into()),
-                        }
-                    };
-                    analyze_all(docs, analyzer)
-                }));
-                done.outcome = outcome.unwrap_or_else(|_| {
-                    warn!(url = %fetched.url, "archived page made the parser or analyzer panic");
-                    Outcome::Failed("panic".into())
-                });
-                done
+/// The per-page work of one job (a record that needs none is passed through).
+fn work(job: Job, analyzer: &Analyzer, counters: &Counters, sources: &[SourceConfig]) -> Done {
+    let (mut done, fetched, source) = match job {
+        Job::Ready(done) => return done,
+        Job::Parse {
+            done,
+            fetched,
+            source,
+        } => (done, fetched, source),
+    };
+    done.parsed = true;
+    let reading = if source == GENERIC {
+        Reading::Generic
+    } else {
+        match sources.get(source) {
+            Some(src) => Reading::Source(src),
+            None => {
+                done.outcome = Outcome::Failed("unknown-source".into());
+                return done;
             }
-        };
-        if tx.send(done).is_err() {
-            return;
         }
-    }
+    };
+    // Unchanged documents are passed over by the sink, in archive order.
+    let worked = work_page(&fetched, reading, analyzer, counters, &|_| true);
+    done.outcome = match worked.failure {
+        Some(reason) => Outcome::Failed(reason),
+        None => Outcome::Worked {
+            url: fetched.url,
+            source: fetched.source,
+            worked,
+        },
+    };
+    done
 }
 
-fn analyze_all(
-    docs: Result<Vec<crate::model::Document>, crate::parse::ParseError>,
-    analyzer: &Analyzer,
-) -> Outcome {
-    match docs {
-        Ok(docs) => Outcome::Parsed(
-            docs.into_iter()
-                .map(|d| {
-                    // A scratch cluster index: the sink clusters in archive order.
-                    let ex = analyzer.analyze(&d, &mut ClusterIndex::new());
-                    (d, ex)
-                })
-                .collect(),
-        ),
-        Err(e) => {
-            warn!(error = %e, "archived page not parsed");
-            Outcome::Failed(format!("parse:{}", e.reason()))
-        }
-    }
-}
-
-/// Re-sequence results into archive order, cluster, index and store them.
+/// Re-sequence results into archive order and hand them to the [`Sink`] (cluster, index, store).
 fn sink(
     rx: &Receiver<Done>,
     engine: &Engine,
@@ -705,16 +679,29 @@ fn sink(
     progress: &dyn Fn(&RerunReport),
     started: Instant,
 ) -> Result<(), PipelineError> {
-    let store = &engine.store;
-    let mut writer = engine.index.writer()?;
-    let mut clusters = ClusterIndex::new();
+    let counters = &*engine.counters;
+    let mut sink = Sink::open(
+        &engine.index,
+        Some(&engine.store),
+        counters,
+        RERUN_COMMIT_EVERY,
+        None,
+    )?;
     let mut waiting: BTreeMap<u64, Done> = BTreeMap::new();
     let mut next = 0u64;
-    let mut uncommitted = 0u64;
     let mut last_progress = Instant::now();
     progress(report);
     let bump = |map: &mut BTreeMap<String, u64>, reason: String| {
         *map.entry(reason).or_default() += 1;
+    };
+    // what the sink counted, read into the report as it goes
+    let tally = |report: &mut RerunReport| {
+        report.documents = counters.index.get_received();
+        report.unchanged = counters
+            .parse
+            .unchanged
+            .load(std::sync::atomic::Ordering::Relaxed);
+        report.not_signals = counters.analyze.rejected();
     };
     while let Ok(done) = rx.recv() {
         waiting.insert(done.seq, done);
@@ -736,36 +723,14 @@ fn sink(
             match done.outcome {
                 Outcome::Skipped(reason) => bump(&mut report.skipped, reason),
                 Outcome::Failed(reason) => bump(&mut report.failures, reason),
-                Outcome::Parsed(docs) => {
-                    for (doc, mut ex) in docs {
-                        // As in the live parse stage: a page archived again with the same
-                        // content is not analysed again.
-                        if store.unchanged(&doc)? {
-                            report.unchanged += 1;
-                            continue;
-                        }
-                        ex.cluster = clusters.assign_folded(&doc.id, &fold(&cluster_text(&doc)));
-                        let signals = crate::analyze::signals(&doc, &ex);
-                        if !ex.is_signal {
-                            bump(
-                                &mut report.not_signals,
-                                ex.reason.clone().unwrap_or_else(|| "not a signal".into()),
-                            );
-                        }
-                        writer.upsert(&doc, &ex)?;
-                        store.put_document(&doc, &ex, &signals)?;
-                        report.documents += 1;
-                        report.signals += signals.len() as u64;
-                        uncommitted += 1;
-                    }
-                    if uncommitted >= RERUN_COMMIT_EVERY {
-                        store.put_clusters(&clusters.take_new())?;
-                        writer.commit()?;
-                        uncommitted = 0;
-                    }
-                }
+                Outcome::Worked {
+                    url,
+                    source,
+                    worked,
+                } => sink.accept(&url, &source, worked)?,
             }
             if last_progress.elapsed() >= PROGRESS_EVERY {
+                tally(report);
                 report.seconds = started.elapsed().as_secs_f64();
                 progress(report);
                 last_progress = Instant::now();
@@ -778,8 +743,8 @@ fn sink(
             waiting.len()
         )));
     }
-    store.put_clusters(&clusters.take_new())?;
-    writer.finish()?;
+    report.signals = sink.finish()?;
+    tally(report);
     report.bytes_read = report.bytes_total.max(report.bytes_read);
     report.seconds = started.elapsed().as_secs_f64();
     Ok(())
@@ -919,8 +884,9 @@ pub fn diff_alerts(old: &[Alert], new: &[Alert]) -> AlertDiff {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyze::{ClusterIndex, cluster_text};
     use crate::crawl::archive::{ArchiveWriter, Exchange};
-    use crate::model::{Action, AlertStatus, Scope};
+    use crate::model::{Action, AlertStatus, Document, Scope};
     use chrono::TimeZone;
 
     const SOURCES: &str = r#"

@@ -37,7 +37,7 @@ pub fn metrics_text(
         &mut out,
         "jiance_queue_depth",
         "gauge",
-        "Items waiting in a bounded queue between stages (fetched: crawl→parse, documents: parse→analyze, analyzed: analyze→index).",
+        "Items waiting in a bounded queue between stages (fetched: crawl→work pool, worked: work pool→sink).",
     );
     for (name, q) in crate::telemetry::QUEUES.iter().zip(&counters.queues) {
         let _ = writeln!(
@@ -352,8 +352,8 @@ mod tests {
             "{text}"
         );
         assert!(has("jiance_stage_bytes_total{stage=\"index\"} 4096"));
-        assert!(has("jiance_queue_depth{queue=\"documents\"} 17"), "{text}");
-        assert!(has("jiance_queue_capacity{queue=\"documents\"} 256"));
+        assert!(has("jiance_queue_depth{queue=\"worked\"} 17"), "{text}");
+        assert!(has("jiance_queue_capacity{queue=\"worked\"} 256"));
         assert!(has("jiance_queue_depth{queue=\"fetched\"} 0"));
         assert!(has("jiance_documents 12"));
         assert!(has("jiance_index_documents 11"));
