@@ -56,7 +56,7 @@ pub fn article(html: &str, url: &str) -> Result<Article, &'static str> {
         dom_smoothie::ReadabilityError::TooManyElements(..) => "too-large",
         _ => "no-article",
     })?;
-    let text = tidy(&parsed.text_content);
+    let text = crate::util::text::tidy_lines(&parsed.text_content);
     if text.chars().count() < MIN_TEXT {
         return Err("no-article");
     }
@@ -82,21 +82,6 @@ pub fn article(html: &str, url: &str) -> Result<Article, &'static str> {
         text,
         published,
     })
-}
-
-/// Paragraphs one per line, blank lines and runs of spaces collapsed.
-fn tidy(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for line in text.lines() {
-        let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
-        if !line.is_empty() {
-            if !out.is_empty() {
-                out.push('\n');
-            }
-            out.push_str(&line);
-        }
-    }
-    out
 }
 
 /// A title without its site's name: "通报标题_某省人民政府网站" and "Headline - Paper - Section"

@@ -33,11 +33,7 @@ pub fn element_text(e: ElementRef<'_>) -> String {
     let mut out = String::new();
     walk(*e, &mut out);
     // Collapse runs of blank space within lines and drop empty lines.
-    out.lines()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n")
+    crate::util::text::tidy_lines(&out)
 }
 
 fn walk(node: ego_tree::NodeRef<'_, Node>, out: &mut String) {

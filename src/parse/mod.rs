@@ -606,7 +606,7 @@ fn without_markup(v: &str) -> String {
     }
     let frag = Html::parse_fragment(v);
     let text: String = frag.root_element().text().collect();
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::util::text::one_line(&text)
 }
 
 /// Fills a document from the source's script paths: `title`, `text`, `published` where the
