@@ -1,14 +1,16 @@
-//! Attachments of notices: the spreadsheets (xls, xlsx — calamine), CSV files and PDFs
-//! (pdf-extract's text layer) a notice page links to, read into the same table rows its HTML
-//! table would give (`table::rows`: header recognised by its Chinese column names).
+//! Attachments of notices: the spreadsheets (xls, xlsx — calamine), Word documents (docx — the
+//! tables of `word/document.xml`, `docx.rs`), CSV files and PDFs (pdf-extract's text
+//! layer) a notice page links to, read into the same table rows its HTML table would give
+//! (`table::rows`: header recognised by its Chinese column names).
 //!
 //! Owns which links are attachments ([`links`]), what format a body is (by its magic bytes
-//! first: servers label files `application/octet-stream` or worse), and reading it. Every row
-//! read from an attachment carries the attachment's URL under `field::FROM`. Nothing here
-//! panics on a file: a bad, truncated or password-protected file, a PDF without a text layer
-//! (a scan) or a file with no recognisable table is an [`AttachmentError`] with a stable reason
-//! the pipeline counts. `.doc` / `.docx` are not read: no maintained pure-Rust reader of
-//! Word tables was light enough to take on.
+//! first: servers label files `application/octet-stream` or worse; a zip by the parts it holds,
+//! a compound file by its streams, `ole.rs`), and reading it. Every row read from an
+//! attachment carries the attachment's URL under `field::FROM`. Nothing here panics on a file:
+//! a bad, truncated or password-protected file, a PDF without a text layer (a scan) or a file
+//! with no recognisable table is an [`AttachmentError`] with a stable reason the pipeline
+//! counts. Word 97–2003 `.doc` files are fetched but not read (no maintained pure-Rust reader
+//! of their tables): they are counted as `unsupported-attachment`.
 
 use std::collections::BTreeMap;
 use std::io::Cursor;
@@ -17,11 +19,17 @@ use calamine::{Data, Dimensions, Range, Reader, Xls, XlsError, Xlsx, XlsxError};
 use scraper::{Html, Selector};
 use url::Url;
 
-use super::table;
+use super::{docx, ole, table};
 use crate::model::{Fetched, field};
 
-/// File endings of the links a notice page's attachments are found by.
-pub const SUFFIXES: [&str; 4] = [".xls", ".xlsx", ".csv", ".pdf"];
+/// File endings of the links a notice page's attachments are found by. A `.doc` is fetched
+/// only to be counted (`unsupported-attachment`): a regulator publishing its lists that way
+/// shows in its health record.
+pub const SUFFIXES: [&str; 6] = [".xls", ".xlsx", ".csv", ".pdf", ".docx", ".doc"];
+
+/// Largest `word/document.xml` a .docx may unpack to (bytes): over it the file is a
+/// `bad-attachment`, so a zip bomb costs at most this much.
+pub const MAX_DOCX_XML: u64 = docx::MAX_XML;
 
 /// At most this many attachments are fetched for one page: a page linking hundreds of files is
 /// an archive index, not a notice.
@@ -45,7 +53,9 @@ pub enum AttachmentError {
     NoText { url: String },
     #[error("{url}: no table with recognised column names (产品名称, 不合格项目 …)")]
     NoTable { url: String },
-    #[error("{url}: not a spreadsheet, CSV or PDF file")]
+    #[error("{url}: a {format} file, a format not read")]
+    Unsupported { url: String, format: &'static str },
+    #[error("{url}: not a spreadsheet, Word, CSV or PDF file")]
     Unknown { url: String },
 }
 
@@ -57,6 +67,7 @@ impl AttachmentError {
             AttachmentError::Encrypted { .. } => "encrypted-attachment",
             AttachmentError::NoText { .. } => "no-text",
             AttachmentError::NoTable { .. } => "no-table",
+            AttachmentError::Unsupported { .. } => "unsupported-attachment",
             AttachmentError::Unknown { .. } => "unknown-attachment",
         }
     }
@@ -100,7 +111,11 @@ pub fn links(f: &Fetched) -> Vec<String> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
     Xlsx,
-    Xls,
+    Docx,
+    /// A compound file: xls, Word 97 `.doc` or an encrypted Office Open XML file.
+    Ole,
+    /// A `.doc` link whose body is no compound file (RTF, HTML saved under that name).
+    Doc,
     Csv,
     Pdf,
 }
@@ -108,30 +123,57 @@ enum Format {
 /// The format by magic bytes, then by the URL's ending or a CSV content type.
 fn format(f: &Fetched) -> Option<Format> {
     let b = &f.body;
+    let path = Url::parse(&f.url)
+        .map(|u| u.path().to_ascii_lowercase())
+        .unwrap_or_default();
     let head = &b[..b.len().min(1024)];
     if head.windows(5).any(|w| w == b"%PDF-") {
         return Some(Format::Pdf);
     }
-    if b.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        return Some(Format::Xls);
+    if b.starts_with(&ole::MAGIC[..4]) {
+        return Some(Format::Ole);
     }
     if b.starts_with(b"PK\x03\x04") {
-        return Some(Format::Xlsx);
+        return Some(zip_format(b, &path));
     }
-    let path = Url::parse(&f.url)
-        .map(|u| u.path().to_ascii_lowercase())
-        .unwrap_or_default();
     let ct = f.header("content-type").unwrap_or("").to_ascii_lowercase();
     if path.ends_with(".csv") || ct.contains("text/csv") {
         Some(Format::Csv)
     } else if path.ends_with(".xlsx") {
         Some(Format::Xlsx)
     } else if path.ends_with(".xls") {
-        Some(Format::Xls)
+        Some(Format::Ole)
+    } else if path.ends_with(".docx") {
+        Some(Format::Docx)
+    } else if path.ends_with(".doc") {
+        Some(Format::Doc)
     } else if path.ends_with(".pdf") {
         Some(Format::Pdf)
     } else {
         None
+    }
+}
+
+/// A zip is a Word document when it holds `word/document.xml`, a workbook when it holds
+/// `xl/workbook.xml` (part names compared without case); a zip whose directory cannot be read
+/// or that holds neither goes by the URL's ending, else to the xlsx reader, which says why it
+/// is bad.
+fn zip_format(b: &[u8], path: &str) -> Format {
+    let by_name = if path.ends_with(".docx") {
+        Format::Docx
+    } else {
+        Format::Xlsx
+    };
+    let Ok(z) = zip::ZipArchive::new(Cursor::new(b)) else {
+        return by_name;
+    };
+    let holds = |part: &[u8]| z.file_names_raw().any(|n| n.eq_ignore_ascii_case(part));
+    if holds(b"word/document.xml") {
+        Format::Docx
+    } else if holds(b"xl/workbook.xml") {
+        Format::Xlsx
+    } else {
+        by_name
     }
 }
 
@@ -140,7 +182,14 @@ pub fn read(f: &Fetched) -> Result<Vec<Row>, AttachmentError> {
     let url = f.url.as_str();
     let grids = match format(f) {
         Some(Format::Xlsx) => xlsx(url, &f.body)?,
-        Some(Format::Xls) => xls(url, &f.body)?,
+        Some(Format::Docx) => docx::grids(url, &f.body)?,
+        Some(Format::Ole) => compound(url, &f.body)?,
+        Some(Format::Doc) => {
+            return Err(AttachmentError::Unsupported {
+                url: url.to_string(),
+                format: "doc",
+            });
+        }
         Some(Format::Csv) => vec![csv_grid(url, &super::decode(f))?],
         Some(Format::Pdf) => vec![pdf_grid(url, &f.body)?],
         None => {
@@ -161,7 +210,11 @@ pub fn read(f: &Fetched) -> Result<Vec<Row>, AttachmentError> {
     Ok(rows)
 }
 
-fn bad(url: &str, format: &'static str, message: impl std::fmt::Display) -> AttachmentError {
+pub(super) fn bad(
+    url: &str,
+    format: &'static str,
+    message: impl std::fmt::Display,
+) -> AttachmentError {
     AttachmentError::Bad {
         url: url.to_string(),
         format,
@@ -190,8 +243,29 @@ fn xlsx(url: &str, body: &[u8]) -> Result<Vec<Vec<Vec<String>>>, AttachmentError
     Ok(out)
 }
 
+/// A compound file by the streams it holds: an `EncryptedPackage` is a password-protected
+/// docx / xlsx, a `WordDocument` a Word 97 `.doc` (not read); anything else (or a directory
+/// that cannot be read) goes to the xls reader.
+fn compound(url: &str, body: &[u8]) -> Result<Vec<Vec<Vec<String>>>, AttachmentError> {
+    if let Ok(names) = ole::names(body) {
+        if ole::has(&names, "EncryptedPackage") {
+            return Err(AttachmentError::Encrypted {
+                url: url.to_string(),
+            });
+        }
+        if ole::has(&names, "WordDocument") {
+            return Err(AttachmentError::Unsupported {
+                url: url.to_string(),
+                format: "doc",
+            });
+        }
+    }
+    xls(url, body)
+}
+
 /// Every sheet of an xls (BIFF) workbook, merged cells filled in. An encrypted xlsx is a
-/// compound file too: it is told by calamine's xlsx reader.
+/// compound file too: [`compound`] tells it by its streams first, and calamine's xlsx reader
+/// still does when that directory could not be read.
 fn xls(url: &str, body: &[u8]) -> Result<Vec<Vec<Vec<String>>>, AttachmentError> {
     let mut wb = match Xls::new(Cursor::new(body)) {
         Ok(wb) => wb,
@@ -220,8 +294,8 @@ fn xls(url: &str, body: &[u8]) -> Result<Vec<Vec<Vec<String>>>, AttachmentError>
     Ok(out)
 }
 
-/// Longest sheet read (rows): a notice lists tens to hundreds of products.
-const MAX_ROWS: usize = 100_000;
+/// Longest sheet or Word table read (rows): a notice lists tens to hundreds of products.
+pub(super) const MAX_ROWS: usize = 100_000;
 
 /// A sheet as cell texts; each merged region's cells take its top-left value (an enterprise
 /// merged down over its three products belongs to each of them).
@@ -487,11 +561,12 @@ mod tests {
     }
 
     #[test]
-    fn links_are_files_of_the_four_kinds_once_each() {
+    fn links_are_files_of_the_known_kinds_once_each() {
         let mut f = fetched("http://h/a/n.html", Vec::new());
         f.role = PageRole::Detail;
         f.body = "<p><a href=\"f1.XLSX\">名单</a><a href=\"/f2.pdf\">pdf</a><a href=\"f1.XLSX\">again</a>\
-                  <a href=\"x.doc\">doc</a><a href=\"page.html\">p</a><a href=\"d.csv?x=1\">csv</a></p>"
+                  <a href=\"x.doc\">doc</a><a href=\"page.html\">p</a><a href=\"d.csv?x=1\">csv</a>\
+                  <a href=\"y.Docx\">docx</a><a href=\"z.docm\">macro</a></p>"
             .as_bytes()
             .to_vec();
         assert_eq!(
@@ -499,7 +574,9 @@ mod tests {
             vec![
                 "http://h/a/f1.XLSX",
                 "http://h/f2.pdf",
-                "http://h/a/d.csv?x=1"
+                "http://h/a/x.doc",
+                "http://h/a/d.csv?x=1",
+                "http://h/a/y.Docx"
             ]
         );
     }
@@ -534,5 +611,108 @@ mod tests {
         assert_eq!(r.unwrap_err().reason(), "unknown-attachment");
         let r = read(&fetched("http://h/x.csv", b"a,b\n1,2\n".to_vec()));
         assert_eq!(r.unwrap_err().reason(), "no-table");
+    }
+
+    /// A zip of `parts` (name, content), deflated.
+    fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut w = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, data) in parts {
+            w.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            w.write_all(data).unwrap();
+        }
+        w.finish().unwrap().into_inner()
+    }
+
+    const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+
+    fn document_xml(rows: &[&[&str]]) -> Vec<u8> {
+        let rows: String = rows
+            .iter()
+            .map(|r| {
+                let cells: String = r
+                    .iter()
+                    .map(|c| format!("<w:tc><w:p><w:r><w:t>{c}</w:t></w:r></w:p></w:tc>"))
+                    .collect();
+                format!("<w:tr>{cells}</w:tr>")
+            })
+            .collect();
+        format!("<w:document xmlns:w=\"{W}\"><w:body><w:tbl>{rows}</w:tbl></w:body></w:document>")
+            .into_bytes()
+    }
+
+    #[test]
+    fn a_zip_is_told_by_its_parts_not_its_name() {
+        let xml = document_xml(&[
+            &["产品名称", "标称生产企业", "不合格项目"],
+            &["电热水壶", "某某电器有限公司", "耐热和耐燃"],
+        ]);
+        let docx = zip_of(&[
+            ("[Content_Types].xml", b"<Types/>"),
+            ("word/document.xml", &xml),
+        ]);
+        // a Word file served under a spreadsheet's name is read as Word
+        let rows = read(&fetched("http://h/list.xlsx", docx.clone())).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0]["enterprise"], "某某电器有限公司");
+        assert_eq!(rows[0]["items"], "耐热和耐燃");
+        let rows = read(&fetched("http://h/download?id=7", docx)).unwrap();
+        assert_eq!(rows[0]["product"], "电热水壶");
+        // and a workbook under a Word name as a workbook
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let sheet = wb.add_worksheet();
+        for (c, h) in ["产品名称", "标称生产企业"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *h).unwrap();
+        }
+        sheet.write_string(1, 0, "插座").unwrap();
+        sheet.write_string(1, 1, "某某电工厂").unwrap();
+        let rows = read(&fetched("http://h/list.docx", wb.save_to_buffer().unwrap())).unwrap();
+        assert_eq!(rows[0]["product"], "插座");
+        // a zip of neither, and a zip cut short, go by their names to a reader that says why
+        let other = zip_of(&[("readme.txt", b"x")]);
+        for (url, body) in [
+            ("http://h/a.docx", other.clone()),
+            ("http://h/a.xlsx", other),
+            ("http://h/b.docx", b"PK\x03\x04 cut".to_vec()),
+        ] {
+            let e = read(&fetched(url, body)).unwrap_err();
+            assert_eq!(e.reason(), "bad-attachment", "{url}: {e}");
+            let wanted = if url.ends_with(".docx") {
+                "docx"
+            } else {
+                "xlsx"
+            };
+            assert!(e.to_string().contains(wanted), "{url}: {e}");
+        }
+    }
+
+    #[test]
+    fn compound_files_are_told_by_their_streams() {
+        use super::super::ole::tests::compound;
+        let encrypted = compound(
+            &[
+                ("EncryptionInfo", vec![4, 0, 4, 0, 0x40, 0, 0, 0]),
+                ("EncryptedPackage", vec![7; 4096]),
+            ],
+            4,
+        );
+        for url in ["http://h/a.docx", "http://h/a.xlsx", "http://h/a"] {
+            let e = read(&fetched(url, encrypted.clone())).unwrap_err();
+            assert_eq!(e.reason(), "encrypted-attachment", "{url}: {e}");
+        }
+        let word97 = compound(
+            &[("WordDocument", vec![0xEC, 0xA5]), ("1Table", vec![0])],
+            4,
+        );
+        let e = read(&fetched("http://h/a.doc", word97)).unwrap_err();
+        assert_eq!(e.reason(), "unsupported-attachment", "{e}");
+        // a .doc that is an RTF or web page under that name: not read either
+        let e = read(&fetched("http://h/a.doc", b"{\\rtf1\\ansi hello}".to_vec())).unwrap_err();
+        assert_eq!(e.reason(), "unsupported-attachment", "{e}");
+        // a compound file of neither kind goes to the xls reader
+        let other = compound(&[("Something", vec![1; 10])], 4);
+        let e = read(&fetched("http://h/a.xls", other)).unwrap_err();
+        assert_eq!(e.reason(), "bad-attachment", "{e}");
     }
 }
