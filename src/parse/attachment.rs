@@ -449,7 +449,8 @@ fn pdf_glyphs(url: &str, body: &[u8]) -> Result<Vec<Glyph>, AttachmentError> {
 /// A PDF's text lines as a grid: cells are runs of glyphs split at gaps wider than a character;
 /// under a recognised header line each cell goes to the header column it overlaps most (else
 /// the last column starting left of it), so a table's columns survive whatever spacing the
-/// text layer has.
+/// text layer has; the second lines of wrapped cells are joined to their rows
+/// ([`join_wrapped_lines`]).
 fn pdf_grid(url: &str, body: &[u8]) -> Result<Vec<Vec<String>>, AttachmentError> {
     let mut glyphs = pdf_glyphs(url, body)?;
     if !glyphs.iter().any(|g| !g.text.trim().is_empty()) {
@@ -470,23 +471,154 @@ fn pdf_grid(url: &str, body: &[u8]) -> Result<Vec<Vec<String>>, AttachmentError>
             _ => lines.push(vec![g]),
         }
     }
-    let mut out = Vec::new();
+    let mut placed = Vec::new();
     let mut header: Option<Vec<Cell>> = None;
     for mut line in lines {
         line.sort_by(|a, b| a.x.partial_cmp(&b.x).unwrap_or(std::cmp::Ordering::Equal));
+        let (page, y) = (line[0].page, line[0].y);
         let cells = cells(&line);
         let texts: Vec<String> = cells.iter().map(|c| c.text.clone()).collect();
-        if table::header(&texts).is_some() {
+        let (kind, texts) = if table::header(&texts).is_some() {
             header = Some(cells);
-            out.push(texts);
-            continue;
-        }
-        match &header {
-            Some(h) => out.push(align(h, &cells)),
-            None => out.push(texts),
+            (LineKind::Header, texts)
+        } else {
+            match &header {
+                Some(h) if !cells.is_empty() => (LineKind::Row, align(h, &cells)),
+                _ => (LineKind::Text, texts),
+            }
+        };
+        placed.push(Placed {
+            page,
+            y,
+            kind,
+            cells: texts,
+        });
+    }
+    Ok(join_wrapped_lines(placed))
+}
+
+/// What a PDF text line is to the table under it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineKind {
+    /// Before any header: titles, preambles.
+    Text,
+    Header,
+    /// Cells placed under the last header's columns.
+    Row,
+}
+
+/// A PDF text line: where it stands, what it is, its cells.
+#[derive(Debug, Clone)]
+struct Placed {
+    page: u32,
+    y: f64,
+    kind: LineKind,
+    cells: Vec<String>,
+}
+
+impl Placed {
+    /// Does the line begin a row of the table: the header, or a row line whose first column
+    /// (the serial number, or whatever the table's first column is) has a value?
+    fn starts_row(&self) -> bool {
+        match self.kind {
+            LineKind::Header => true,
+            LineKind::Row => self.cells.first().is_some_and(|c| !c.trim().is_empty()),
+            LineKind::Text => false,
         }
     }
-    Ok(out)
+}
+
+/// Lines as grid rows, each wrapped cell's further lines joined to its row. A row line without
+/// a first-column value is such a continuation when a row's first line stands nearer to it than
+/// the table's row pitch: above it (top-aligned cells), or below (its row's other cells centred
+/// or bottom-aligned, their baseline under the wrapped cell's first line); it joins the nearer,
+/// never a header or a row on another page. The pitch is the lower quartile of the distances
+/// between consecutive row starts on a page, so wrapped rows do not stretch it; a line a row's
+/// height or more away (a note under the table, a page number) stays a line of its own, which
+/// `table::rows` passes over. With fewer than two row starts there is no pitch and no joining.
+fn join_wrapped_lines(lines: Vec<Placed>) -> Vec<Vec<String>> {
+    let starts: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].starts_row())
+        .collect();
+    let mut gaps: Vec<f64> = starts
+        .windows(2)
+        .filter(|w| lines[w[0]].page == lines[w[1]].page)
+        .map(|w| lines[w[1]].y - lines[w[0]].y)
+        .filter(|d| *d > 0.0)
+        .collect();
+    gaps.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
+    let pitch = gaps.get(gaps.len() / 4).copied();
+    // the row start each continuation joins
+    let mut owner: Vec<Option<usize>> = vec![None; lines.len()];
+    if let Some(pitch) = pitch {
+        for (i, l) in lines.iter().enumerate() {
+            if l.kind != LineKind::Row
+                || l.starts_row()
+                || l.cells.iter().all(|c| c.trim().is_empty())
+            {
+                continue;
+            }
+            // the nearest row starts above and below on the line's page, and how far they are
+            let k = starts.partition_point(|&j| j < i);
+            let near = |j: Option<&usize>| {
+                j.copied()
+                    .filter(|&j| lines[j].page == l.page)
+                    .map(|j| (j, (lines[j].y - l.y).abs()))
+            };
+            let above = near(k.checked_sub(1).and_then(|k| starts.get(k)));
+            let below = near(starts.get(k));
+            let nearest = match (above, below) {
+                (Some(a), Some(b)) => Some(if b.1 < a.1 { b } else { a }),
+                (a, b) => a.or(b),
+            };
+            owner[i] = nearest
+                .filter(|&(j, d)| d < pitch && lines[j].kind == LineKind::Row)
+                .map(|(j, _)| j);
+        }
+    }
+    let mut joined: Vec<Vec<usize>> = vec![Vec::new(); lines.len()];
+    for (j, o) in owner.iter().enumerate() {
+        if let Some(slot) = o.and_then(|i| joined.get_mut(i)) {
+            slot.push(j);
+        }
+    }
+    let mut out = Vec::with_capacity(lines.len());
+    for (i, l) in lines.iter().enumerate() {
+        if owner[i].is_some() {
+            continue;
+        }
+        let mut parts: Vec<&Placed> = std::iter::once(l)
+            .chain(joined[i].iter().map(|&j| &lines[j]))
+            .collect();
+        if parts.len() == 1 {
+            out.push(l.cells.clone());
+            continue;
+        }
+        parts.sort_by(|a, b| a.y.partial_cmp(&b.y).unwrap_or(std::cmp::Ordering::Equal));
+        let width = parts.iter().map(|p| p.cells.len()).max().unwrap_or(0);
+        let mut row = vec![String::new(); width];
+        for p in parts {
+            for (slot, text) in row.iter_mut().zip(&p.cells) {
+                join_wrapped(slot, text);
+            }
+        }
+        out.push(row);
+    }
+    out
+}
+
+/// Appends a wrapped cell's next line: Chinese text runs on without a space (a line break in
+/// 某某电器有限 / 公司 is no word break), other text takes one.
+fn join_wrapped(cell: &mut String, next: &str) {
+    let next = next.trim();
+    if next.is_empty() {
+        return;
+    }
+    let wide = |c: char| u32::from(c) >= 0x2E80;
+    if !cell.is_empty() && !cell.ends_with(wide) && !next.starts_with(wide) {
+        cell.push(' ');
+    }
+    cell.push_str(next);
 }
 
 /// Runs of glyphs split where the gap (spaces included) is wider than 0.9 of a character.
@@ -714,5 +846,63 @@ mod tests {
         let other = compound(&[("Something", vec![1; 10])], 4);
         let e = read(&fetched("http://h/a.xls", other)).unwrap_err();
         assert_eq!(e.reason(), "bad-attachment", "{e}");
+    }
+
+    fn placed(page: u32, y: f64, kind: LineKind, cells: &[&str]) -> Placed {
+        Placed {
+            page,
+            y,
+            kind,
+            cells: cells.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn wrapped_lines_join_the_nearer_row_start_within_a_pitch() {
+        use LineKind::{Header, Row, Text};
+        let lines = vec![
+            placed(1, 40.0, Text, &["某某产品抽查不合格名单"]),
+            placed(1, 100.0, Header, &["序号", "产品名称", "标称生产企业"]),
+            // a header's second line is left alone
+            placed(1, 108.0, Row, &["", "", "（全称）"]),
+            // top-aligned: the enterprise wraps below its row's first line
+            placed(1, 120.0, Row, &["1", "电暖器", "某某电器"]),
+            placed(1, 132.0, Row, &["", "", "有限公司"]),
+            placed(1, 154.0, Row, &["2", "插座 Type", "某某电工厂"]),
+            placed(1, 166.0, Row, &["", "A-1", ""]),
+            // centred: the wrapped cell's first line stands above the row's other cells
+            placed(1, 182.0, Row, &["", "", "某某"]),
+            placed(1, 188.0, Row, &["3", "电热毯", ""]),
+            placed(1, 194.0, Row, &["", "", "科技有限公司"]),
+            placed(1, 210.0, Row, &["4", "电吹风", "某某小家电厂"]),
+            // a note a row's height under the last row is no continuation
+            placed(1, 232.0, Row, &["", "", "（以下空白）"]),
+            // nor is a line on the next page
+            placed(2, 20.0, Row, &["", "", "续"]),
+        ];
+        let g = join_wrapped_lines(lines);
+        let want: Vec<Vec<&str>> = vec![
+            vec!["某某产品抽查不合格名单"],
+            vec!["序号", "产品名称", "标称生产企业"],
+            vec!["", "", "（全称）"],
+            vec!["1", "电暖器", "某某电器有限公司"],
+            vec!["2", "插座 Type A-1", "某某电工厂"],
+            vec!["3", "电热毯", "某某科技有限公司"],
+            vec!["4", "电吹风", "某某小家电厂"],
+            vec!["", "", "（以下空白）"],
+            vec!["", "", "续"],
+        ];
+        assert_eq!(g, want);
+    }
+
+    #[test]
+    fn with_one_row_there_is_no_pitch_and_no_joining() {
+        use LineKind::{Header, Row};
+        let lines = vec![
+            placed(1, 100.0, Header, &["序号", "产品名称"]),
+            placed(1, 120.0, Row, &["1", "电暖器"]),
+            placed(1, 500.0, Row, &["", "第 1 页"]),
+        ];
+        assert_eq!(join_wrapped_lines(lines).len(), 3);
     }
 }

@@ -1,5 +1,5 @@
 //! Notice attachments (issue 18, part 2): an XLSX and a CSV file written here with crates, a
-//! PDF written by the demo's writer and a DOCX
+//! PDF written by the demo's writer (also one whose cells wrap onto second lines) and a DOCX
 //! (a zip around a document.xml written here: a two-level header, merged cells) read into the
 //! same rows as the notice's HTML table; a password-protected file (a compound file written
 //! here), a Word 97 file and a DOCX over the unpacking cap are counted by reason; and a crawl of
@@ -401,6 +401,42 @@ fn word97_file() -> Vec<u8> {
     ])
 }
 
+/// The notice's rows in a PDF whose cells wrap: the first product's failed items and the last
+/// product's enterprise and items each on two lines; a note under the table.
+fn wrapped_pdf() -> Vec<u8> {
+    let wrap = |s: &str, at: usize| -> Vec<String> {
+        let chars: Vec<char> = s.chars().collect();
+        vec![chars[..at].iter().collect(), chars[at..].iter().collect()]
+    };
+    let mut rows: Vec<Vec<Vec<String>>> = vec![HEAD.iter().map(|h| vec![h.to_string()]).collect()];
+    for (i, r) in ROWS.iter().enumerate() {
+        let mut row: Vec<Vec<String>> = std::iter::once((i + 1).to_string())
+            .chain(r.iter().map(|c| c.to_string()))
+            .map(|c| vec![c])
+            .collect();
+        if i == 0 {
+            row[4] = wrap(r[3], 5);
+        }
+        if i == 3 {
+            row[2] = wrap(r[1], 6);
+            row[4] = wrap(r[3], 5);
+        }
+        rows.push(row);
+    }
+    rows.push(vec![
+        vec![],
+        vec![],
+        vec![],
+        vec![],
+        vec!["（以下空白）".to_string()],
+    ]);
+    jiance::demo::files::pdf_table(
+        "儿童用品抽查不合格产品名单",
+        &rows,
+        &jiance::demo::files::PDF_COLUMNS,
+    )
+}
+
 fn pdf() -> Vec<u8> {
     let rows: Vec<[String; 4]> = ROWS.iter().map(|r| r.map(str::to_string)).collect();
     jiance::demo::files::pdf(
@@ -460,6 +496,13 @@ fn a_docx_table_with_merged_cells_reads_into_the_rows_of_the_html_table() {
     let d2 = rows_via(file("download.xlsx", docx(&document_xml(""))));
     assert_eq!(d2, from_html, "docx named .xlsx");
     eprintln!("rows read: html {}, docx {}", from_html.len(), d.len());
+}
+
+#[test]
+fn a_pdf_cell_wrapped_onto_a_second_line_is_read_whole() {
+    let from_html = html_rows();
+    let p = rows_via(file("list.pdf", wrapped_pdf()));
+    assert_eq!(p, from_html, "wrapped pdf");
 }
 
 #[test]
