@@ -109,7 +109,7 @@ pub enum PageRole {
     Api,
     /// robots.txt.
     Robots,
-    /// A file a detail page links to (a notice's spreadsheet, CSV or PDF): fetched with its page
+    /// A file a detail page links to (a notice's spreadsheet, Word, CSV or PDF file): fetched with its page
     /// and read into that page's document (`parse::attachment`), never a document of its own.
     Attachment,
 }

@@ -2,7 +2,8 @@
 //! with rust_xlsxwriter: a merged title row over the table, a second sheet of notes) and a
 //! one-page PDF whose text layer holds the table (written here byte by byte: a Type0 font with
 //! Identity-H codes and a ToUnicode map, no embedded glyphs — enough for any text extractor, and
-//! a viewer substitutes a system CJK font). Tests use the same writers for their own files.
+//! a viewer substitutes a system CJK font; its cells may wrap onto further lines). Tests use the
+//! same writers for their own files.
 
 use std::fmt::Write as _;
 
@@ -39,6 +40,22 @@ pub fn xlsx(title: &str, rows: &[[String; 4]]) -> Result<Vec<u8>, XlsxError> {
 /// header); each line's cells start at the x positions of `columns` (points from the left).
 /// With no lines and an empty title it is a page without text, as a scanned notice is.
 pub fn pdf(title: &str, lines: &[Vec<String>], columns: &[f64]) -> Vec<u8> {
+    let rows: Vec<Vec<Vec<String>>> = lines
+        .iter()
+        .map(|l| l.iter().map(|c| vec![c.clone()]).collect())
+        .collect();
+    pdf_table(title, &rows, columns)
+}
+
+/// Row pitch of [`pdf_table`] (points, baseline to baseline of rows of one line each).
+pub const PDF_ROW_PITCH: f64 = 22.0;
+/// Line pitch inside a wrapped cell of [`pdf_table`] (points).
+pub const PDF_LINE_PITCH: f64 = 12.0;
+
+/// As [`pdf`], but each cell of a row is a list of lines, as a wrapped table cell is drawn: the
+/// cell's further lines [`PDF_LINE_PITCH`] under its first (top-aligned), the row taller by as
+/// much as its most wrapped cell needs.
+pub fn pdf_table(title: &str, rows: &[Vec<Vec<String>>], columns: &[f64]) -> Vec<u8> {
     let mut content = String::new();
     let mut chars: Vec<char> = Vec::new();
     let mut show = |content: &mut String, x: f64, y: f64, size: f64, text: &str| {
@@ -58,15 +75,20 @@ pub fn pdf(title: &str, lines: &[Vec<String>], columns: &[f64]) -> Vec<u8> {
     if !title.is_empty() {
         show(&mut content, 60.0, 540.0, 14.0, title);
     }
-    for (i, line) in lines.iter().enumerate() {
-        let y = 500.0 - 22.0 * i as f64;
-        for (cell, x) in line.iter().zip(columns) {
-            if !cell.is_empty() {
-                show(&mut content, *x, y, 10.0, cell);
+    let mut y = 500.0;
+    for row in rows {
+        let mut height = 1;
+        for (cell, x) in row.iter().zip(columns) {
+            for (k, line) in cell.iter().enumerate() {
+                if !line.is_empty() {
+                    show(&mut content, *x, y - PDF_LINE_PITCH * k as f64, 10.0, line);
+                }
             }
+            height = height.max(cell.len());
         }
+        y -= PDF_ROW_PITCH + PDF_LINE_PITCH * (height - 1) as f64;
     }
-    if title.is_empty() && lines.is_empty() {
+    if title.is_empty() && rows.is_empty() {
         // a grey box where a scan's picture would be: drawing, but no text
         content.push_str("0.8 g 60 60 700 480 re f\n");
     }

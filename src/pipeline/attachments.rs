@@ -111,11 +111,12 @@ fn canonical(url: &str) -> String {
     canonicalize(url).unwrap_or_else(|_| url.to_string())
 }
 
-/// A cheap look before parsing a page for attachment links: does its body name such a file?
+/// A cheap look before parsing a page for attachment links: does its body name such a file
+/// (`.xls` also finds `.xlsx`, `.doc` also `.docx`)?
 fn mentions_files(body: &[u8]) -> bool {
     body.windows(4).any(|w| {
         let w = w.to_ascii_lowercase();
-        w == b".xls" || w == b".csv" || w == b".pdf"
+        w == b".xls" || w == b".csv" || w == b".pdf" || w == b".doc"
     })
 }
 
@@ -155,6 +156,29 @@ mod tests {
         assert_eq!(first.attachments.len(), 1);
         assert_eq!(first.attachments[0].url, "http://h/f.xlsx");
         assert!(out[1].0.as_ref().unwrap().attachments.is_empty());
+    }
+
+    #[test]
+    fn word_files_join_their_page_too() {
+        let page = rec(
+            "http://h/n1.html",
+            PageRole::Detail,
+            "<a href=\"list.DOCX\">附件一</a><a href=\"old.doc\">附件二</a>",
+        );
+        let docx = rec("http://h/list.DOCX", PageRole::Attachment, "PK");
+        let doc = rec("http://h/old.doc", PageRole::Attachment, "x");
+        let records: Vec<(Result<Fetched, ()>, u64)> =
+            vec![(Ok(page), 1), (Ok(docx), 2), (Ok(doc), 3)];
+        let out: Vec<(Result<Fetched, ()>, u64)> = Regroup::new(records.into_iter()).collect();
+        let urls: Vec<&str> = out[0]
+            .0
+            .as_ref()
+            .unwrap()
+            .attachments
+            .iter()
+            .map(|f| f.url.as_str())
+            .collect();
+        assert_eq!(urls, ["http://h/list.DOCX", "http://h/old.doc"]);
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The one integration-test binary (each file in tests/ would link the whole crate again).
-//! Modules: `attach` reads notice attachments (xlsx, csv, pdf, bad files) into rows; `demo` runs the whole pipeline on the simulated sites; `cli` drives the binary;
+//! Modules: `attach` reads notice attachments (xlsx, csv, pdf, docx, bad files) into rows; `demo` runs the whole pipeline on the simulated sites; `cli` drives the binary;
 //! `api` drives the HTTP API over 127.0.0.1; `schema` runs schemathesis against its OpenAPI
 //! document; `crash` kills `jiance run` at random points and compares with an uninterrupted run;
 //! `fuzz` smokes the fuzz targets' entries on their seeds and mutations; `browser` loads the
