@@ -11,6 +11,7 @@
 //! a stored document is always an indexed one. `jiance reindex` runs it without a store (the index
 //! alone is rebuilt).
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use crate::analyze::{ClusterIndex, cluster_text, fold};
@@ -39,6 +40,8 @@ pub struct Sink<'a> {
     counters: &'a Counters,
     clusters: ClusterIndex,
     pending: Vec<Analyzed>,
+    /// Where each pending document id is in `pending` (a rerun's batch holds 20,000).
+    positions: HashMap<String, usize>,
     /// Pages (url, source) whose documents are all in `pending` or passed over: marked processed
     /// with the next commit.
     pages: Vec<(String, String)>,
@@ -68,6 +71,7 @@ impl<'a> Sink<'a> {
             counters,
             clusters,
             pending: Vec::new(),
+            positions: HashMap::new(),
             pages: Vec::new(),
             commit_every: commit_every.max(1),
             interval,
@@ -93,7 +97,7 @@ impl<'a> Sink<'a> {
             }
             // the same page twice in one batch (archived again, fetched by two passes): the
             // store has not seen the first yet, the batch has
-            let in_batch = self.pending.iter().position(|p| p.doc.id == doc.id);
+            let in_batch = self.positions.get(&doc.id).copied();
             if let Some(p) = in_batch.and_then(|i| self.pending.get(i))
                 && p.doc.source == doc.source
                 && crate::store::fingerprint(&p.doc).ok() == crate::store::fingerprint(&doc).ok()
@@ -135,7 +139,10 @@ impl<'a> Sink<'a> {
                     self.signals -= p.signals.len() as u64;
                     *p = a;
                 }
-                None => self.pending.push(a),
+                None => {
+                    self.positions.insert(a.doc.id.clone(), self.pending.len());
+                    self.pending.push(a);
+                }
             }
         }
         self.pages.push((url.to_string(), source.to_string()));
@@ -170,6 +177,7 @@ impl<'a> Sink<'a> {
         }
         self.counters.index.emitted(self.pending.len() as u64);
         self.pending.clear();
+        self.positions.clear();
         self.pages.clear();
         self.oldest = None;
         Ok(())
