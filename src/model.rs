@@ -204,6 +204,16 @@ impl Fetched {
         }
     }
 
+    /// The page as a browser rendered it: the response's URL, status, fetch time and headers,
+    /// with the rendered `body` of media type `content_type`, archived as record `record_id`.
+    pub fn rendered(&mut self, body: Vec<u8>, content_type: String, record_id: String) {
+        self.headers.retain(|(k, _)| k != "content-type");
+        self.headers
+            .push(("content-type".to_string(), content_type));
+        self.body = body;
+        self.record_id = record_id;
+    }
+
     /// The same page with a `Content-Type` header, as a server would have sent it.
     pub fn with_content_type(mut self, content_type: &str) -> Fetched {
         self.headers

@@ -173,18 +173,13 @@ fn warn_browser(
     if rendering.is_empty() {
         return;
     }
-    let r = jiance::crawl::render::Renderer::new(
-        crawl.chromium.clone(),
-        crawl.render_budget,
-        crawl.render_timeout,
-        1,
-    );
-    if !r.available() {
+    let program = jiance::crawl::render::browser(crawl.chromium.clone());
+    if !jiance::crawl::render::available(&program) {
         eprintln!(
             "warning: {name}: {} render with Chromium, but {} is not on this machine \
              (apt-get install chromium, or set crawl.chromium / JIANCE_CHROMIUM)",
             rendering.join(", "),
-            r.program().display()
+            program.display()
         );
     }
 }

@@ -133,6 +133,9 @@ impl HostPolicy {
 struct Response {
     fetched: Fetched,
     error: Option<&'static str>,
+    /// The request asked for rendering and this is a complete page worth it ([`renderable`]);
+    /// its metadata record says so.
+    render: bool,
 }
 
 impl Fetcher {
@@ -278,13 +281,7 @@ impl Fetcher {
                 return self.fail(out, "robots-disallowed");
             }
             let result = {
-                // Host permit first, then the rate limiter, then the global permit, so a task
-                // waiting on a busy host never holds a global slot others could use.
-                let Ok(_host_permit) = host.permits.acquire().await else {
-                    return self.fail(out, "shutdown");
-                };
-                policy.limiter.until_ready().await;
-                let Ok(_global) = self.shared.global.acquire().await else {
+                let Some(_turn) = self.turn(&host, policy).await else {
                     return self.fail(out, "shutdown");
                 };
                 let (etag, lm) = if hops == 0 {
@@ -352,16 +349,11 @@ impl Fetcher {
                         tokio::time::sleep(wait).await;
                         continue;
                     }
-                    let render = req.render && renderable(&resp.fetched);
                     out.fetched = Some(resp.fetched);
-                    if render {
+                    if resp.render {
                         // The browser loads the page again: a request to the host like any
-                        // other, so it waits for the host's permit and rate like any other.
-                        let Ok(_host_permit) = host.permits.acquire().await else {
-                            return self.fail(out, "shutdown");
-                        };
-                        policy.limiter.until_ready().await;
-                        let Ok(_global) = self.shared.global.acquire().await else {
+                        // other, so it waits for its turn like any other.
+                        let Some(_turn) = self.turn(&host, policy).await else {
                             return self.fail(out, "shutdown");
                         };
                         return self.render(out).await;
@@ -373,6 +365,23 @@ impl Fetcher {
                 }
             }
         }
+    }
+
+    /// A request's turn at a host: its permit first, then its rate limiter, then a global permit,
+    /// so a task waiting on a busy host never holds a global slot others could use. `None` when
+    /// the fetcher is shutting down.
+    async fn turn<'h>(
+        &'h self,
+        host: &'h Host,
+        policy: &HostPolicy,
+    ) -> Option<(
+        tokio::sync::SemaphorePermit<'h>,
+        tokio::sync::SemaphorePermit<'h>,
+    )> {
+        let host_permit = host.permits.acquire().await.ok()?;
+        policy.limiter.until_ready().await;
+        let global = self.shared.global.acquire().await.ok()?;
+        Some((host_permit, global))
     }
 
     /// Replaces the fetched page's body by the DOM Chromium built from it, archived first as a
@@ -422,11 +431,7 @@ impl Fetcher {
         .await;
         match written {
             Ok((Ok(id), dom)) => {
-                page.headers.retain(|(k, _)| k != "content-type");
-                page.headers
-                    .push(("content-type".into(), RENDERED_TYPE.into()));
-                page.body = dom;
-                page.record_id = id;
+                page.rendered(dom, RENDERED_TYPE.into(), id);
                 self.shared.counters.crawl.repair("rendered");
                 out.fetched = Some(page);
                 out
@@ -671,7 +676,11 @@ impl Fetcher {
         let counters = &self.shared.counters.crawl;
         counters.received();
         counters.bytes(fetched.body.len() as u64);
-        Ok(Response { fetched, error })
+        Ok(Response {
+            fetched,
+            error,
+            render,
+        })
     }
 }
 

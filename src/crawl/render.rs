@@ -23,6 +23,29 @@ use tokio::sync::Semaphore;
 /// Where Chromium is looked for when neither `crawl.chromium` nor `JIANCE_CHROMIUM` names it.
 const DEFAULT_PATHS: [&str; 3] = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "chromium"];
 
+/// The browser to start: `configured` (`crawl.chromium`), else `JIANCE_CHROMIUM`, else the first
+/// of [`DEFAULT_PATHS`] that is there (the last, a bare name, is looked up on `PATH`).
+pub fn browser(configured: Option<PathBuf>) -> PathBuf {
+    configured
+        .or_else(|| std::env::var_os("JIANCE_CHROMIUM").map(PathBuf::from))
+        .unwrap_or_else(|| {
+            DEFAULT_PATHS
+                .iter()
+                .map(PathBuf::from)
+                .find(|p| p.is_file())
+                .unwrap_or_else(|| PathBuf::from("chromium"))
+        })
+}
+
+/// Is `program` there: the file itself, or a bare name found on `PATH`?
+pub fn available(program: &std::path::Path) -> bool {
+    if program.components().count() > 1 {
+        return program.is_file();
+    }
+    std::env::var_os("PATH")
+        .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
+}
+
 /// Runs headless Chromium, at most `concurrency` at a time.
 #[derive(Debug)]
 pub struct Renderer {
@@ -33,8 +56,7 @@ pub struct Renderer {
 }
 
 impl Renderer {
-    /// `program`: the configured browser (`crawl.chromium`), else `JIANCE_CHROMIUM`, else the
-    /// Debian package's path. `budget`: virtual time the page's scripts get; `timeout`: wall
+    /// `program`: the configured browser (see [`browser`]). `budget`: virtual time the page's scripts get; `timeout`: wall
     /// time before the browser is killed.
     pub fn new(
         program: Option<PathBuf>,
@@ -42,36 +64,12 @@ impl Renderer {
         timeout: Duration,
         concurrency: usize,
     ) -> Renderer {
-        let program = program
-            .or_else(|| std::env::var_os("JIANCE_CHROMIUM").map(PathBuf::from))
-            .unwrap_or_else(|| {
-                DEFAULT_PATHS
-                    .iter()
-                    .map(PathBuf::from)
-                    .find(|p| p.is_file())
-                    .unwrap_or_else(|| PathBuf::from("chromium"))
-            });
         Renderer {
-            program,
+            program: browser(program),
             budget,
             timeout,
             permits: Semaphore::new(concurrency.max(1)),
         }
-    }
-
-    /// The browser this renderer starts.
-    pub fn program(&self) -> &std::path::Path {
-        &self.program
-    }
-
-    /// Is the browser there: the file itself, or a bare name found on `PATH`?
-    pub fn available(&self) -> bool {
-        let p = &self.program;
-        if p.components().count() > 1 {
-            return p.is_file();
-        }
-        std::env::var_os("PATH")
-            .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(p).is_file()))
     }
 
     /// The DOM of `url` after its scripts ran, as UTF-8 HTML of at most `max_body` bytes. `Err`

@@ -73,6 +73,23 @@ impl AttachmentError {
     }
 }
 
+/// A cheap look before parsing a page for attachment links: does its body name a file of one
+/// of the [`SUFFIXES`] anywhere (any case)?
+pub fn mentioned(body: &[u8]) -> bool {
+    static FINDER: std::sync::OnceLock<Option<aho_corasick::AhoCorasick>> =
+        std::sync::OnceLock::new();
+    FINDER
+        .get_or_init(|| {
+            aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(SUFFIXES)
+                .ok()
+        })
+        .as_ref()
+        // without a finder (it cannot fail to build on these patterns), look properly
+        .is_none_or(|f| f.is_match(body))
+}
+
 /// Is this URL's path one of an attachment ([`SUFFIXES`])?
 pub fn is_attachment(url: &Url) -> bool {
     let path = url.path().to_ascii_lowercase();
@@ -676,6 +693,17 @@ fn align(header: &[Cell], cells: &[Cell]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_mentions_files_of_every_suffix_in_any_case() {
+        for s in SUFFIXES {
+            let body = format!("<a href=\"/f/附件{}\">附件</a>", s.to_ascii_uppercase());
+            assert!(mentioned(body.as_bytes()), "{s}");
+        }
+        assert!(!mentioned(
+            "<a href=\"/n/2.html\">下一篇</a> 详见.htm".as_bytes()
+        ));
+    }
     use crate::model::PageRole;
 
     fn fetched(url: &str, body: Vec<u8>) -> Fetched {

@@ -64,7 +64,7 @@ where
         }
         let wait = match &item {
             Ok(f) if f.role == PageRole::Detail && (200..300).contains(&f.status) => {
-                if mentions_files(&f.body) {
+                if attachment::mentioned(&f.body) {
                     attachment::links(f).iter().map(|u| canonical(u)).collect()
                 } else {
                     Vec::new()
@@ -109,15 +109,6 @@ where
 
 fn canonical(url: &str) -> String {
     canonicalize(url).unwrap_or_else(|_| url.to_string())
-}
-
-/// A cheap look before parsing a page for attachment links: does its body name such a file
-/// (`.xls` also finds `.xlsx`, `.doc` also `.docx`)?
-fn mentions_files(body: &[u8]) -> bool {
-    body.windows(4).any(|w| {
-        let w = w.to_ascii_lowercase();
-        w == b".xls" || w == b".csv" || w == b".pdf" || w == b".doc"
-    })
 }
 
 #[cfg(test)]

@@ -89,6 +89,8 @@ impl<'a> Sink<'a> {
                     .unchanged
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             };
+            // The authority, in arrival order: the live workers' own look (`work_page`'s `keep`)
+            // only spares the analysis of what is plainly unchanged; a rerun's workers cannot look.
             if let Some(store) = self.store
                 && store.unchanged(&doc)?
             {

@@ -119,14 +119,11 @@ impl ArchiveReader {
         let Some((mut page, _)) = self.awaiting.remove(pos) else {
             return self.out.push_back(Ok(conv));
         };
-        page.headers.retain(|(k, _)| k != "content-type");
-        page.headers.extend(
-            conv.headers
-                .into_iter()
-                .filter(|(k, _)| k == "content-type"),
-        );
-        page.body = conv.body;
-        page.record_id = conv.record_id;
+        let content_type = conv
+            .header("content-type")
+            .unwrap_or("text/html")
+            .to_string();
+        page.rendered(conv.body, content_type, conv.record_id);
         self.out.push_back(Ok(page));
     }
 
