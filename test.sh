@@ -3,13 +3,18 @@
 # example. Installs what the tests need when it is missing, so no test silently skips.
 set -euo pipefail
 cd "$(dirname "$0")"
-# The dashboard's browser test (tests/it/browser.rs) drives headless Chromium; it fails without it.
-if [ ! -x /usr/bin/chromium ] && [ -z "${JIANCE_CHROMIUM:-}" ]; then
-  echo "installing chromium for the browser test" >&2
+# Debian packages the tests run: headless Chromium for the dashboard's browser test and the
+# rendering test (tests/it/browser.rs, render.rs); nats-server for the NATS transport's tests
+# (tests/it/nats.rs), which start their own server on a loopback port. Each fails without them.
+missing=()
+if [ ! -x /usr/bin/chromium ] && [ -z "${JIANCE_CHROMIUM:-}" ]; then missing+=(chromium); fi
+if ! command -v nats-server >/dev/null; then missing+=(nats-server); fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]} for the tests" >&2
   SUDO=""
   if [ "$(id -u)" != 0 ] && command -v sudo >/dev/null; then SUDO=sudo; fi
   $SUDO apt-get update
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 # The WARC archive test reads our files with the standard Python reader; the API test runs
 # schemathesis against the OpenAPI document.

@@ -16,6 +16,7 @@ pub mod index;
 pub mod model;
 pub mod parse;
 pub mod pipeline;
+pub mod queue;
 pub mod report;
 pub mod score;
 pub mod serve;

@@ -73,6 +73,9 @@ pub struct Counters {
     pub analyze: StageCounters,
     pub index: StageCounters,
     pub score: StageCounters,
+    /// The NATS transport: messages received and acknowledged by this process's workers, and
+    /// poison messages terminated after `max_deliver`, by reason (`poison-panic` …).
+    pub queue: StageCounters,
     /// Items waiting in each inter-stage queue, as last seen by the stage that reads it.
     pub queues: [QueueGauge; 2],
 }
@@ -95,13 +98,14 @@ impl QueueGauge {
 pub const QUEUES: [&str; 2] = ["fetched", "worked"];
 
 impl Counters {
-    pub fn stages(&self) -> [(&'static str, &StageCounters); 5] {
+    pub fn stages(&self) -> [(&'static str, &StageCounters); 6] {
         [
             ("crawl", &self.crawl),
             ("parse", &self.parse),
             ("analyze", &self.analyze),
             ("index", &self.index),
             ("score", &self.score),
+            ("queue", &self.queue),
         ]
     }
 }

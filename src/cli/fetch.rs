@@ -97,6 +97,8 @@ pub fn status(store: &Store, index_documents: Option<u64>, json: bool) -> Result
     let health = store.source_health()?;
     let parked = store.parked(None)?;
     let schedules = jiance::pipeline::schedule::schedule_states(store)?;
+    // messages the NATS transport terminated after their last delivery (the sink counts them)
+    let poison = jiance::pipeline::distributed::poison_counts(store)?;
     let now = chrono::Utc::now();
     if json {
         let sources: Vec<serde_json::Value> = health
@@ -116,6 +118,10 @@ pub fn status(store: &Store, index_documents: Option<u64>, json: bool) -> Result
             "store_documents": stored,
             "index_documents": index_documents,
             "unindexed_documents": unindexed,
+            "poison_messages": poison
+                .iter()
+                .map(|((stage, reason), n)| serde_json::json!({"stage": stage, "reason": reason, "count": n}))
+                .collect::<Vec<_>>(),
         });
         print_out(&format!("{}\n", serde_json::to_string_pretty(&out)?))?;
     } else {
@@ -128,6 +134,11 @@ pub fn status(store: &Store, index_documents: Option<u64>, json: bool) -> Result
             Some(i) => format!("documents: {stored} stored, {i} searchable\n"),
             None => format!("documents: {stored} stored, no index\n"),
         });
+        for ((stage, reason), n) in &poison {
+            text.push_str(&format!(
+                "poison messages: {n} from the {stage} stream ({reason}), terminated after their last delivery\n"
+            ));
+        }
         print_out(&text)?;
     }
     Ok(ExitCode::SUCCESS)

@@ -8,6 +8,7 @@ mod output;
 mod report;
 mod rerun;
 mod score;
+mod worker;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -114,6 +115,26 @@ pub enum Command {
         /// Crawl every source once, score, and exit (no serving).
         #[arg(long)]
         once: bool,
+        /// With `[queue] kind = "nats"`: the worker roles this process runs beside scoring and
+        /// serving — `all`, `none`, or a list of fetch, analyze, sink. Ignored in-process.
+        #[arg(long, default_value = "all")]
+        roles: String,
+    },
+    /// Run worker roles of the NATS transport (`[queue] kind = "nats"`) until Ctrl-C or SIGTERM:
+    /// `fetch` crawls hosts' jobs, `analyze` parses and analyses pages, `sink` indexes and stores
+    /// (one sink per deployment, on the node that serves). Start as many fetch and analyze
+    /// workers as the load needs, on any machine that reaches the NATS server.
+    Worker {
+        /// Service config: its [queue], [crawl] and sources (the same file on every node).
+        #[arg(long)]
+        config: PathBuf,
+        /// fetch, analyze, sink, or a comma-separated list.
+        #[arg(long)]
+        role: String,
+        /// Data directory of this worker [default: the config's data_dir]: the fetch role
+        /// archives into its archive/, the sink role writes its index and store.
+        #[arg(long)]
+        data: Option<PathBuf>,
     },
     /// Serve the dashboard and API over an existing data directory. Tokens come from
     /// JIANCE_TOKEN_VIEWER and JIANCE_TOKEN_OPERATOR (comma-separated); reads need a token unless
@@ -382,7 +403,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             config,
             listen,
             once,
-        } => run_service(&config, listen, once).await,
+            roles,
+        } => run_service(&config, listen, once, &roles).await,
+        Command::Worker { config, role, data } => {
+            worker::run(&config, &role, data.as_deref()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Reindex {
             data,
             config,
@@ -735,31 +761,57 @@ async fn serve_until_ctrl_c(engine: &Engine, listen: &str, access: Access) -> Re
     Ok(())
 }
 
-async fn run_service(
-    config_path: &std::path::Path,
-    listen: Option<String>,
-    once: bool,
-) -> Result<ExitCode> {
-    let cfg = match Config::load(config_path) {
-        Ok(c) => c,
+/// Read a service config, printing each error with its file and line.
+fn load_config(config_path: &std::path::Path) -> Result<Config> {
+    match Config::load(config_path) {
+        Ok(c) => Ok(c),
         Err(errors) => {
             for e in &errors {
                 eprintln!("{e}");
             }
             bail!("{} has {} error(s)", config_path.display(), errors.len());
         }
-    };
+    }
+}
+
+async fn run_service(
+    config_path: &std::path::Path,
+    listen: Option<String>,
+    once: bool,
+    roles: &str,
+) -> Result<ExitCode> {
+    let cfg = load_config(config_path)?;
     let rules = RuleDirs {
         rules: cfg.rules_dir.clone(),
         dictionaries: cfg.dictionaries_dir.clone(),
     };
-    let engine = Arc::new(Engine::open(
-        DataDir::new(&cfg.data_dir),
-        &rules,
-        cfg.crawl.clone(),
-    )?);
+    let mut engine = Engine::open(DataDir::new(&cfg.data_dir), &rules, cfg.crawl.clone())?;
+    let nats = match cfg.queue.kind {
+        jiance::config::QueueKind::Memory => None,
+        jiance::config::QueueKind::Nats => {
+            let roles = pipeline::distributed::Roles::parse(roles).map_err(anyhow::Error::msg)?;
+            let nats = worker::connect(&cfg, config_path).await?;
+            engine = engine.with_queue(nats.clone());
+            Some((nats, roles))
+        }
+    };
+    let engine = Arc::new(engine);
+    let workers = match &nats {
+        Some((nats, roles)) => Some(worker::start(
+            &cfg,
+            *roles,
+            &cfg.data_dir,
+            nats,
+            Some(&engine),
+            engine.counters.clone(),
+        )?),
+        None => None,
+    };
     if once {
         let report = engine.crawl_once(&cfg.sources).await?;
+        if let Some(w) = workers {
+            w.stop().await?;
+        }
         let summary = engine.score(jiance::model::china_day(chrono::Utc::now()))?;
         eprintln!(
             "{} pages, {} documents, {} signals, {} alerts",
@@ -818,6 +870,9 @@ async fn run_service(
         Ok(Ok(Err(e))) => return Err(e.into()),
         Ok(Err(e)) => bail!("worker task failed: {e}"),
         _ => {}
+    }
+    if let Some(w) = workers {
+        w.stop().await?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -105,6 +105,8 @@ pub struct Config {
     pub serve: ServeSettings,
     #[serde(default)]
     pub score: ScoreSettings,
+    #[serde(default)]
+    pub queue: QueueSettings,
     /// `[[schedule]]` blocks as written; `schedules` holds them validated.
     #[serde(default, rename = "schedule")]
     pub schedule_blocks: Vec<ScheduleConfig>,
@@ -217,6 +219,58 @@ impl Default for ScoreSettings {
     fn default() -> Self {
         ScoreSettings {
             interval: Duration::from_secs(600),
+        }
+    }
+}
+
+/// How pages travel between the crawler, the per-page work and the sink.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QueueKind {
+    /// Bounded channels inside one process (one machine; no server needed).
+    #[default]
+    Memory,
+    /// NATS JetStream work-queue streams: fetch, analyze and sink workers in separate processes,
+    /// on as many machines as needed (`jiance worker`).
+    Nats,
+}
+
+/// `[queue]`: the transport between stages. The NATS settings are read only with `kind = "nats"`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QueueSettings {
+    pub kind: QueueKind,
+    /// NATS server(s), comma-separated (`nats://host:4222`).
+    pub url: String,
+    /// Prefix of every stream, subject, consumer and bucket name, so that two deployments (or
+    /// tests) can share one server.
+    pub prefix: String,
+    /// How long a delivered message may go unacknowledged before it is delivered again (slow
+    /// work sends progress acks at a third of it).
+    #[serde(with = "humantime_serde_compat")]
+    pub ack_wait: Duration,
+    /// Deliveries of one message before it is terminated as poison and counted.
+    pub max_deliver: i64,
+    /// Messages delivered and not yet acknowledged per consumer: the back-pressure bound.
+    pub max_ack_pending: i64,
+    /// A message larger than this (an encoded page with its attachments) goes through the
+    /// JetStream object store; the stream carries its name.
+    pub inline_limit: usize,
+    /// Host crawl jobs one fetch worker runs at once.
+    pub fetch_jobs: usize,
+}
+
+impl Default for QueueSettings {
+    fn default() -> Self {
+        QueueSettings {
+            kind: QueueKind::Memory,
+            url: "nats://127.0.0.1:4222".into(),
+            prefix: "jiance".into(),
+            ack_wait: Duration::from_secs(60),
+            max_deliver: 5,
+            max_ack_pending: 256,
+            inline_limit: 512 * 1024,
+            fetch_jobs: 8,
         }
     }
 }

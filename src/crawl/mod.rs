@@ -36,6 +36,7 @@
 pub mod archive;
 pub mod fetch;
 pub mod render;
+pub mod state;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -52,7 +53,9 @@ use crate::config::{CrawlSettings, SourceConfig, SourceKind};
 use crate::model::Timestamp;
 use crate::model::{Discovered, Fetched, PageRole};
 use crate::store::{PageRecord, SourcePassTally, Store};
+
 use crate::telemetry::Counters;
+pub use state::CrawlState;
 
 /// Failures that are not parked: the site's wish (robots.txt) or our own error, not a flaky page.
 const NOT_PARKED: &[&str] = &["robots-disallowed", "bad-url", "shutdown", "archive-write"];
@@ -112,7 +115,7 @@ impl Held {
     /// (through [`CrawlReport::held`]) only once every page the pass sent on is committed, so a
     /// crash before then leaves the next pass to rediscover them (no 304 and no unchanged sitemap
     /// hides a page that was fetched but never stored, and incremental paging resumes).
-    pub fn record(&self, store: &Store) -> Result<(), crate::store::StoreError> {
+    pub fn record(&self, store: &dyn CrawlState) -> Result<(), crate::store::StoreError> {
         for rec in &self.records {
             store.record_page(rec)?;
         }
@@ -136,7 +139,7 @@ pub trait LinkReader: Send + Sync {
 /// The crawler: a polite fetcher, the store's seen-set and validators, and the scheduler.
 pub struct Crawler {
     fetcher: Fetcher,
-    store: Store,
+    store: Arc<dyn CrawlState>,
     links: Arc<dyn LinkReader>,
     hold: bool,
 }
@@ -149,9 +152,21 @@ impl Crawler {
         counters: Arc<Counters>,
         links: Arc<dyn LinkReader>,
     ) -> Result<Crawler, CrawlError> {
+        Crawler::with_state(settings, archive, Arc::new(store), counters, links)
+    }
+
+    /// A crawler whose state lives elsewhere than the local store (fetch workers sharing a
+    /// key-value bucket).
+    pub fn with_state(
+        settings: &CrawlSettings,
+        archive: ArchiveWriter,
+        state: Arc<dyn CrawlState>,
+        counters: Arc<Counters>,
+        links: Arc<dyn LinkReader>,
+    ) -> Result<Crawler, CrawlError> {
         Ok(Crawler {
             fetcher: Fetcher::new(settings, archive, counters)?,
-            store,
+            store: state,
             links,
             hold: false,
         })
@@ -234,7 +249,7 @@ pub fn start_role(kind: SourceKind) -> PageRole {
 /// State of one crawl pass, shared by its tasks.
 struct Pass {
     fetcher: Fetcher,
-    store: Store,
+    store: Arc<dyn CrawlState>,
     links: Arc<dyn LinkReader>,
     report: Mutex<CrawlReport>,
     /// When the pass started: parked pages due by then are retried.
@@ -357,7 +372,7 @@ impl Pass {
         }
 
         // Parked detail pages whose time has come, whether or not a list page still shows them.
-        match self.store.parked(Some(&src.name)) {
+        match self.store.parked(&src.name) {
             Ok(parked) => {
                 for p in parked.into_iter().filter(|p| p.retry_at <= self.now) {
                     if queued.insert(p.url.clone()) {
@@ -477,7 +492,7 @@ impl Pass {
             let mut all = self.held.lock().unwrap_or_else(|e| e.into_inner());
             all.records.append(&mut held.records);
             all.complete.append(&mut held.complete);
-        } else if let Err(e) = held.record(&self.store) {
+        } else if let Err(e) = held.record(self.store.as_ref()) {
             tracing::warn!(source = %src.name, "store: cannot record the pass: {e}");
         }
         self.record_health(&src, start_ok);
@@ -509,9 +524,9 @@ impl Pass {
             tracing::warn!(source = %src.name, "store: cannot record source health: {e}");
             return;
         }
-        match self.store.source_health() {
-            Ok(all) => {
-                if let Some(h) = all.iter().find(|h| h.source == src.name)
+        match self.store.source_health(&src.name) {
+            Ok(h) => {
+                if let Some(h) = h
                     && h.is_stale(self.now)
                 {
                     tracing::warn!(

@@ -55,6 +55,8 @@ pub enum PipelineError {
     Signals(#[from] crate::store::signals::SignalTableError),
     #[error("scoring: {0}")]
     Score(#[from] crate::score::ScoreError),
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueError),
 }
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> PipelineError + '_ {
@@ -189,6 +191,9 @@ pub struct Engine {
     pub store: Store,
     pub index: Arc<Index>,
     pub counters: Arc<Counters>,
+    /// The NATS transport, when `[queue] kind = "nats"`: a crawl pass is then published as
+    /// crawl jobs and worked by worker processes ([`super::distributed`]).
+    pub queue: Option<crate::queue::Nats>,
 }
 
 impl Engine {
@@ -221,12 +226,45 @@ impl Engine {
             store,
             index: Arc::new(index),
             counters: Arc::new(Counters::default()),
+            queue: None,
+        })
+    }
+
+    /// Crawl through NATS JetStream workers instead of in this process.
+    pub fn with_queue(mut self, nats: crate::queue::Nats) -> Engine {
+        self.queue = Some(nats);
+        self
+    }
+
+    /// A pass through the NATS transport: publish a crawl job per host and wait until the
+    /// workers have crawled, worked and committed all of it. Pages and failures are counted in
+    /// the workers' processes; this reports what the store gained.
+    async fn crawl_once_queued(
+        &self,
+        nats: &crate::queue::Nats,
+        sources: &[SourceConfig],
+    ) -> Result<RunReport, PipelineError> {
+        let started = Instant::now();
+        let (docs, signals) = (
+            self.store.document_count()?,
+            self.store.signals()?.len() as u64,
+        );
+        super::distributed::publish_pass(nats, sources).await?;
+        super::distributed::wait_drained(nats, std::time::Duration::from_millis(250)).await?;
+        Ok(RunReport {
+            documents: self.store.document_count()?.saturating_sub(docs),
+            signals: (self.store.signals()?.len() as u64).saturating_sub(signals),
+            seconds: started.elapsed().as_secs_f64(),
+            ..RunReport::default()
         })
     }
 
     /// Crawl every enabled source once and carry everything through parse, analyze, index and
     /// store. Returns when the last document is committed.
     pub async fn crawl_once(&self, sources: &[SourceConfig]) -> Result<RunReport, PipelineError> {
+        if let Some(nats) = &self.queue {
+            return self.crawl_once_queued(nats, sources).await;
+        }
         let started = Instant::now();
         let before_docs = self.counters.index.get_received();
         let before_unchanged = self
@@ -451,7 +489,7 @@ fn work_and_sink(
 
 /// Worker threads of the per-page work: the cores there are, at most four (the crawler, the
 /// sink and the server want some too).
-pub(crate) fn workers() -> usize {
+pub fn workers() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
 }
 

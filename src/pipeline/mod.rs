@@ -16,6 +16,7 @@
 //! A bad page or document is counted by reason and logged, never stops the pipeline.
 
 mod attachments;
+pub mod distributed;
 mod engine;
 pub mod probe;
 pub mod reindex;

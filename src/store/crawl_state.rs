@@ -14,7 +14,7 @@ use super::{Result, Store};
 use crate::model::Timestamp;
 
 /// A URL that failed after all retries, waiting until `retry_at`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ParkedUrl {
     pub url: String,
     pub source: String,
@@ -27,7 +27,7 @@ pub struct ParkedUrl {
 }
 
 /// What one pass over a source did, added to its health record.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SourcePassTally {
     /// Pages fetched to a final 2xx / 3xx / 4xx / 5xx response other than 304.
     pub fetched: u64,

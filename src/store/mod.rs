@@ -26,12 +26,15 @@ pub enum StoreError {
     Sqlite(#[from] rusqlite::Error),
     #[error("state database: bad stored JSON: {0}")]
     Json(#[from] serde_json::Error),
+    /// State kept on a server (the crawl state in a NATS key-value bucket).
+    #[error("shared crawl state: {0}")]
+    Remote(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
 /// What the crawler remembers of a fetched URL.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PageRecord {
     pub url: String,
     pub source: String,

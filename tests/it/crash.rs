@@ -21,17 +21,17 @@ const KILLS: usize = 20;
 
 /// What a data directory holds, in a form two runs can be compared by.
 #[derive(Debug, PartialEq)]
-struct Held {
-    documents: BTreeSet<(String, String)>,
-    index_documents: u64,
+pub(crate) struct Held {
+    pub(crate) documents: BTreeSet<(String, String)>,
+    pub(crate) index_documents: u64,
     /// Signals without their cluster id: near-duplicate clusters form in arrival order (a
     /// cluster is named by its first member, and a text between two others may join either), so
     /// a restarted crawl may group a few borderline copies differently; the alerts must not move.
-    signals: Vec<String>,
-    alerts: Vec<(String, u8, String)>,
+    pub(crate) signals: Vec<String>,
+    pub(crate) alerts: Vec<(String, u8, String)>,
 }
 
-fn held(data: &Path) -> Held {
+pub(crate) fn held(data: &Path) -> Held {
     let store = Store::open(&data.join("state.sqlite")).unwrap();
     let ids = store.document_ids().unwrap();
     let documents = store

@@ -14,6 +14,7 @@ const LAYERS: &[&str] = &[
     "config",
     "store",
     "crawl",
+    "queue",
     "parse",
     "analyze",
     "index",

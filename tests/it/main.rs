@@ -22,6 +22,7 @@ mod eval;
 mod foreign;
 mod fuzz;
 mod layers;
+mod nats;
 mod realtext;
 mod realweb;
 mod render;

@@ -1,0 +1,188 @@
+//! `jiance worker` and the worker roles `jiance run` starts in its own process when the config
+//! says `[queue] kind = "nats"`.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Context, Result, bail};
+use jiance::analyze::Analyzer;
+use jiance::config::{Config, QueueKind};
+use jiance::crawl::archive::ArchiveWriter;
+use jiance::pipeline::distributed::{self, Roles};
+use jiance::pipeline::{DataDir, Engine, RuleDirs};
+use jiance::queue::Nats;
+use jiance::telemetry::Counters;
+use tokio::task::JoinHandle;
+
+/// Worker roles running in this process.
+pub struct Running {
+    stop: Arc<AtomicBool>,
+    tasks: Vec<(&'static str, JoinHandle<Result<()>>)>,
+}
+
+impl Running {
+    /// Ask every role to stop after what it holds, and wait for them.
+    pub async fn stop(self) -> Result<()> {
+        self.stop.store(true, Ordering::Relaxed);
+        for (role, t) in self.tasks {
+            match t.await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return Err(e.context(format!("{role} worker"))),
+                Err(e) => bail!("{role} worker: {e}"),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Connect to the config's NATS server (refusing a config without one).
+pub async fn connect(cfg: &Config, config_path: &Path) -> Result<Nats> {
+    if cfg.queue.kind != QueueKind::Nats {
+        bail!(
+            "{}: workers need [queue] kind = \"nats\" (with url = \"nats://host:4222\"); the in-process \
+             default runs everything in `jiance run`",
+            config_path.display()
+        );
+    }
+    Nats::connect(&cfg.queue)
+        .await
+        .with_context(|| format!("{}: [queue]", config_path.display()))
+}
+
+/// Start `roles`: fetch workers archive into `data`'s archive folder; the sink writes `engine`'s
+/// index and store (required with the sink role); analyze workers use `engine`'s analyzer when
+/// there is one, else load the config's rules.
+pub fn start(
+    cfg: &Config,
+    roles: Roles,
+    data: &Path,
+    nats: &Nats,
+    engine: Option<&Arc<Engine>>,
+    counters: Arc<Counters>,
+) -> Result<Running> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut tasks: Vec<(&'static str, JoinHandle<Result<()>>)> = Vec::new();
+    if roles.fetch {
+        let dir = DataDir::new(data).archive();
+        let archive = ArchiveWriter::open(&dir, cfg.crawl.archive_rotate_bytes)
+            .with_context(|| format!("archive {}", dir.display()))?;
+        let (nats, settings, sources, counters, stop) = (
+            nats.clone(),
+            cfg.crawl.clone(),
+            cfg.sources.clone(),
+            counters.clone(),
+            stop.clone(),
+        );
+        tasks.push((
+            "fetch",
+            tokio::spawn(async move {
+                distributed::fetch_worker(nats, &settings, &sources, archive, counters, stop)
+                    .await
+                    .map_err(Into::into)
+            }),
+        ));
+    }
+    if roles.analyze {
+        let analyzer = match engine {
+            Some(e) => e.analyzer.clone(),
+            None => Arc::new(
+                Analyzer::load(cfg.rules_dir.as_deref(), cfg.dictionaries_dir.as_deref()).map_err(
+                    |errors| {
+                        anyhow::anyhow!(
+                            "{}",
+                            errors
+                                .iter()
+                                .map(|e| e.to_string())
+                                .collect::<Vec<_>>()
+                                .join("\n")
+                        )
+                    },
+                )?,
+            ),
+        };
+        let work = distributed::page_work(analyzer, counters.clone());
+        let (nats, sources, counters, stop) = (
+            nats.clone(),
+            cfg.sources.clone(),
+            counters.clone(),
+            stop.clone(),
+        );
+        tasks.push((
+            "analyze",
+            tokio::spawn(async move {
+                distributed::analyze_worker(
+                    nats,
+                    &sources,
+                    work,
+                    jiance::pipeline::workers(),
+                    counters,
+                    stop,
+                )
+                .await
+                .map_err(Into::into)
+            }),
+        ));
+    }
+    if roles.sink {
+        let Some(engine) = engine.cloned() else {
+            bail!("the sink role needs the data directory's index and store");
+        };
+        let (nats, stop, commit_every) = (nats.clone(), stop.clone(), cfg.crawl.commit_every);
+        let rt = tokio::runtime::Handle::current();
+        tasks.push((
+            "sink",
+            tokio::task::spawn_blocking(move || {
+                distributed::sink_worker(
+                    &nats,
+                    &rt,
+                    &engine.index,
+                    &engine.store,
+                    &engine.counters,
+                    commit_every,
+                    &stop,
+                )
+                .map(|_| ())
+                .map_err(Into::into)
+            }),
+        ));
+    }
+    Ok(Running { stop, tasks })
+}
+
+/// `jiance worker`: run `roles` until Ctrl-C or SIGTERM.
+pub async fn run(config_path: &Path, roles: &str, data: Option<&Path>) -> Result<()> {
+    let roles = Roles::parse(roles).map_err(anyhow::Error::msg)?;
+    let cfg = super::load_config(config_path)?;
+    let nats = connect(&cfg, config_path).await?;
+    let data = data.unwrap_or(&cfg.data_dir).to_path_buf();
+    let engine = if roles.sink {
+        let rules = RuleDirs {
+            rules: cfg.rules_dir.clone(),
+            dictionaries: cfg.dictionaries_dir.clone(),
+        };
+        Some(Arc::new(Engine::open(
+            DataDir::new(&data),
+            &rules,
+            cfg.crawl.clone(),
+        )?))
+    } else {
+        None
+    };
+    let counters = engine
+        .as_ref()
+        .map_or_else(|| Arc::new(Counters::default()), |e| e.counters.clone());
+    let running = start(&cfg, roles, &data, &nats, engine.as_ref(), counters)?;
+    eprintln!(
+        "worker {:?} on {} (prefix {}): Ctrl-C or SIGTERM stops it",
+        roles, cfg.queue.url, cfg.queue.prefix
+    );
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("SIGTERM handler")?;
+    tokio::select! {
+        r = tokio::signal::ctrl_c() => r.context("waiting for Ctrl-C")?,
+        _ = term.recv() => {}
+    }
+    eprintln!("stopping…");
+    running.stop().await
+}

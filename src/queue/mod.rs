@@ -1,0 +1,463 @@
+//! The NATS JetStream transport (`[queue] kind = "nats"`): what replaces the in-process bounded
+//! channels when fetch, analyze and sink workers run as separate processes, on one machine or
+//! many. This module owns the server-side layout and the message rules; `pipeline::distributed`
+//! composes the workers from it.
+//!
+//! Three work-queue streams, each read by one durable pull consumer that every worker of a role
+//! shares (a message goes to exactly one of them):
+//!
+//! | stream (prefix `jiance`) | subjects | consumer | carries |
+//! |---|---|---|---|
+//! | `JIANCE_FETCH` | `jiance.fetch.<host>` | `fetch` | one crawl job: a host's sources for one pass |
+//! | `JIANCE_FETCHED` | `jiance.fetched` | `analyze` | a fetched page (with attachments), a source's pass tally |
+//! | `JIANCE_WORKED` | `jiance.worked` | `sink` | a page's documents and analysis, tallies, poison notices |
+//!
+//! Rules every role keeps: a message is acknowledged only once what it led to is durable (the
+//! next stream's publish acknowledgement, or the sink's commit), so a worker killed anywhere
+//! leaves its messages to be delivered again; publishes carry `Nats-Msg-Id` (the server drops a
+//! repeat inside its duplicate window) and the sink upserts by document id, so a redelivery
+//! counts nothing twice; `max_ack_pending` bounds what a consumer has out (back-pressure);
+//! slow work sends progress acks; a message delivered `max_deliver` times is terminated and
+//! reported to the sink as poison, counted by reason. A message whose encoding is larger than
+//! `inline_limit` travels through the JetStream object store (`jiance-bodies`), the stream
+//! carrying its name. The crawl state fetch workers share lives in the key-value bucket
+//! `jiance-crawl` ([`KvState`]).
+
+use std::time::Duration;
+
+use async_nats::HeaderMap;
+use async_nats::jetstream::{self, AckKind, consumer::pull, kv, object_store, stream};
+use futures::StreamExt;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::io::AsyncReadExt;
+
+use crate::config::QueueSettings;
+
+mod kv_state;
+
+pub use kv_state::{KvState, PassTally, mark_processed};
+
+/// The header naming the object-store entry that holds a large message.
+const OBJECT_HEADER: &str = "Jiance-Object";
+/// How long the server remembers a `Nats-Msg-Id` to drop a repeat.
+const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
+
+#[derive(Debug, thiserror::Error)]
+pub enum QueueError {
+    #[error("NATS server {url}: cannot connect: {message}")]
+    Connect { url: String, message: String },
+    #[error("NATS {what}: {message}")]
+    Nats { what: String, message: String },
+    #[error("message {subject} #{sequence}: cannot decode: {message}")]
+    Decode {
+        subject: String,
+        sequence: u64,
+        message: String,
+    },
+}
+
+fn nats<E: std::fmt::Display>(what: impl Into<String>) -> impl FnOnce(E) -> QueueError {
+    let what = what.into();
+    move |e| QueueError::Nats {
+        what,
+        message: e.to_string(),
+    }
+}
+
+/// The three streams, in the order work flows through them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Crawl jobs, one per host and pass.
+    Fetch,
+    /// Fetched pages for the per-page work.
+    Fetched,
+    /// Worked pages for the sink.
+    Worked,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 3] = [Stage::Fetch, Stage::Fetched, Stage::Worked];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Fetch => "fetch",
+            Stage::Fetched => "fetched",
+            Stage::Worked => "worked",
+        }
+    }
+
+    /// The role whose workers read the stream (the durable consumer's name).
+    pub fn reader(self) -> &'static str {
+        match self {
+            Stage::Fetch => "fetch",
+            Stage::Fetched => "analyze",
+            Stage::Worked => "sink",
+        }
+    }
+}
+
+/// A subject token for a host: NATS tokens may not hold `.`, `*`, `>` or white space.
+pub fn host_token(host: &str) -> String {
+    host.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// A connection to the JetStream server with the deployment's streams, consumers, bucket and
+/// object store in place.
+#[derive(Clone)]
+pub struct Nats {
+    js: jetstream::Context,
+    settings: QueueSettings,
+    bodies: object_store::ObjectStore,
+    crawl: kv::Store,
+}
+
+impl Nats {
+    /// Connect and create (or find) the streams, consumers, key-value bucket and object store.
+    /// Creating is idempotent: every worker does it at start, whichever comes first.
+    pub async fn connect(settings: &QueueSettings) -> Result<Nats, QueueError> {
+        let client = async_nats::ConnectOptions::new()
+            .name("jiance")
+            .connection_timeout(Duration::from_secs(10))
+            .connect(settings.url.as_str())
+            .await
+            .map_err(|e| QueueError::Connect {
+                url: settings.url.clone(),
+                message: e.to_string(),
+            })?;
+        let js = jetstream::new(client);
+        let p = &settings.prefix;
+        for stage in Stage::ALL {
+            let name = stream_name(p, stage);
+            let subject = match stage {
+                Stage::Fetch => format!("{p}.fetch.>"),
+                s => format!("{p}.{}", s.name()),
+            };
+            let stream = js
+                .get_or_create_stream(stream::Config {
+                    name: name.clone(),
+                    subjects: vec![subject],
+                    retention: stream::RetentionPolicy::WorkQueue,
+                    storage: stream::StorageType::File,
+                    duplicate_window: DUPLICATE_WINDOW,
+                    ..Default::default()
+                })
+                .await
+                .map_err(nats(format!("stream {name}")))?;
+            stream
+                .get_or_create_consumer(
+                    stage.reader(),
+                    pull::Config {
+                        durable_name: Some(stage.reader().to_string()),
+                        ack_policy: jetstream::consumer::AckPolicy::Explicit,
+                        ack_wait: settings.ack_wait,
+                        // one more than the workers' own limit: the last delivery only
+                        // terminates and reports (see `Delivery::poison`)
+                        max_deliver: settings.max_deliver.max(2),
+                        max_ack_pending: settings.max_ack_pending.max(1),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .map_err(nats(format!("consumer {name}/{}", stage.reader())))?;
+        }
+        let bucket = format!("{p}-crawl");
+        // The bucket's stream made by hand, as `create_key_value` would: that call first asks
+        // for the account's info, whose 2.9 form (Debian's server) the client cannot read.
+        js.get_or_create_stream(stream::Config {
+            name: format!("KV_{bucket}"),
+            subjects: vec![format!("$KV.{bucket}.>")],
+            max_messages_per_subject: 1,
+            storage: stream::StorageType::File,
+            allow_rollup: true,
+            deny_delete: true,
+            allow_direct: true,
+            discard: stream::DiscardPolicy::New,
+            ..Default::default()
+        })
+        .await
+        .map_err(nats(format!("key-value bucket {bucket}")))?;
+        let crawl = js
+            .get_key_value(&bucket)
+            .await
+            .map_err(nats(format!("key-value bucket {bucket}")))?;
+        let objects = format!("{p}-bodies");
+        let bodies = match js.get_object_store(&objects).await {
+            Ok(o) => o,
+            Err(_) => js
+                .create_object_store(object_store::Config {
+                    bucket: objects.clone(),
+                    storage: stream::StorageType::File,
+                    ..Default::default()
+                })
+                .await
+                .map_err(nats(format!("object store {objects}")))?,
+        };
+        Ok(Nats {
+            js,
+            settings: settings.clone(),
+            bodies,
+            crawl,
+        })
+    }
+
+    pub fn settings(&self) -> &QueueSettings {
+        &self.settings
+    }
+
+    /// The bucket of the shared crawl state.
+    pub fn crawl_bucket(&self) -> &kv::Store {
+        &self.crawl
+    }
+
+    /// The subject of `stage`; crawl jobs are addressed by host.
+    pub fn subject(&self, stage: Stage, host: Option<&str>) -> String {
+        let p = &self.settings.prefix;
+        match (stage, host) {
+            (Stage::Fetch, Some(h)) => format!("{p}.fetch.{}", host_token(h)),
+            (Stage::Fetch, None) => format!("{p}.fetch.any"),
+            (s, _) => format!("{p}.{}", s.name()),
+        }
+    }
+
+    /// Publish `value` with the deduplication id `id` and wait until the server has stored it.
+    /// Returns false when the server dropped it as a repeat of an id it saw inside its window.
+    pub async fn publish<T: Serialize>(
+        &self,
+        subject: String,
+        id: &str,
+        value: &T,
+    ) -> Result<bool, QueueError> {
+        let encoded = serde_json::to_vec(value).map_err(nats(format!("encode for {subject}")))?;
+        let mut headers = HeaderMap::new();
+        headers.insert("Nats-Msg-Id", id);
+        let payload = if encoded.len() > self.settings.inline_limit {
+            // The object's name is the message id: a repeat overwrites the same object.
+            let name = object_name(id);
+            self.bodies
+                .put(name.as_str(), &mut encoded.as_slice())
+                .await
+                .map_err(nats(format!("object store put {name}")))?;
+            headers.insert(OBJECT_HEADER, name.as_str());
+            bytes::Bytes::new()
+        } else {
+            bytes::Bytes::from(encoded)
+        };
+        let ack = self
+            .js
+            .publish_with_headers(subject.clone(), headers, payload)
+            .await
+            .map_err(nats(format!("publish {subject}")))?
+            .await
+            .map_err(nats(format!("publish {subject}: acknowledgement")))?;
+        Ok(!ack.duplicate)
+    }
+
+    /// The durable pull consumer of `stage`'s readers, as a stream of deliveries.
+    pub async fn deliveries(&self, stage: Stage) -> Result<pull::Stream, QueueError> {
+        let name = stream_name(&self.settings.prefix, stage);
+        let consumer: jetstream::consumer::PullConsumer = self
+            .js
+            .get_consumer_from_stream(stage.reader(), &name)
+            .await
+            .map_err(nats(format!("consumer {name}/{}", stage.reader())))?;
+        consumer
+            .stream()
+            .max_messages_per_batch(self.settings.max_ack_pending.clamp(1, 64) as usize)
+            .heartbeat(Duration::from_secs(5))
+            .expires(Duration::from_secs(30))
+            .messages()
+            .await
+            .map_err(nats(format!("pull from {name}")))
+    }
+
+    /// The value a delivery carries, read from the object store when it went there.
+    pub async fn decode<T: DeserializeOwned>(&self, d: &Delivery) -> Result<T, QueueError> {
+        let bad = |message: String| QueueError::Decode {
+            subject: d.msg.subject.to_string(),
+            sequence: d.sequence,
+            message,
+        };
+        let bytes = match d.object() {
+            Some(name) => {
+                let mut object = self
+                    .bodies
+                    .get(name.as_str())
+                    .await
+                    .map_err(|e| bad(format!("object {name}: {e}")))?;
+                let mut v = Vec::new();
+                object
+                    .read_to_end(&mut v)
+                    .await
+                    .map_err(|e| bad(format!("object {name}: {e}")))?;
+                v
+            }
+            None => d.msg.payload.to_vec(),
+        };
+        serde_json::from_slice(&bytes).map_err(|e| bad(e.to_string()))
+    }
+
+    /// Acknowledge `d` and wait for the server to confirm, then drop its object if it had one.
+    pub async fn ack(&self, d: &Delivery) -> Result<(), QueueError> {
+        d.msg
+            .double_ack()
+            .await
+            .map_err(nats(format!("ack {} #{}", d.msg.subject, d.sequence)))?;
+        self.drop_object(d).await;
+        Ok(())
+    }
+
+    /// Terminate `d`: it is never delivered again.
+    pub async fn term(&self, d: &Delivery) -> Result<(), QueueError> {
+        d.msg
+            .double_ack_with(AckKind::Term)
+            .await
+            .map_err(nats(format!("terminate {} #{}", d.msg.subject, d.sequence)))?;
+        self.drop_object(d).await;
+        Ok(())
+    }
+
+    async fn drop_object(&self, d: &Delivery) {
+        if let Some(name) = d.object()
+            && let Err(e) = self.bodies.delete(name.as_str()).await
+        {
+            // Left behind it costs space, not correctness.
+            tracing::warn!(object = %name, "object store: cannot delete: {e}");
+        }
+    }
+
+    /// Messages waiting or unacknowledged in each stream, in [`Stage::ALL`] order.
+    pub async fn backlog(&self) -> Result<[u64; 3], QueueError> {
+        let mut out = [0; 3];
+        for (i, stage) in Stage::ALL.into_iter().enumerate() {
+            let name = stream_name(&self.settings.prefix, stage);
+            let mut s = self
+                .js
+                .get_stream(&name)
+                .await
+                .map_err(nats(format!("stream {name}")))?;
+            out[i] = s
+                .info()
+                .await
+                .map_err(nats(format!("stream {name}: info")))?
+                .state
+                .messages;
+        }
+        Ok(out)
+    }
+}
+
+fn stream_name(prefix: &str, stage: Stage) -> String {
+    format!("{}_{}", prefix, stage.name()).to_uppercase()
+}
+
+/// Object names are free text; the message id may be long, so it is hashed.
+fn object_name(id: &str) -> String {
+    crate::model::doc_id(id)
+}
+
+/// One delivered message and what the server says of it.
+pub struct Delivery {
+    pub msg: jetstream::Message,
+    /// Deliveries of this message so far, this one included.
+    pub delivered: i64,
+    pub sequence: u64,
+}
+
+impl Delivery {
+    pub fn new(msg: jetstream::Message) -> Delivery {
+        let (delivered, sequence) = msg
+            .info()
+            .map(|i| (i.delivered, i.stream_sequence))
+            .unwrap_or((1, 0));
+        Delivery {
+            msg,
+            delivered,
+            sequence,
+        }
+    }
+
+    fn object(&self) -> Option<String> {
+        self.msg
+            .headers
+            .as_ref()
+            .and_then(|h| h.get(OBJECT_HEADER))
+            .map(|v| v.as_str().to_string())
+    }
+
+    /// The message has had its last delivery: the earlier ones crashed or timed out their
+    /// workers (or failed and asked to be retried), so it is not worked again but terminated and
+    /// reported as poison.
+    pub fn poison(&self, max_deliver: i64) -> bool {
+        self.delivered >= max_deliver.max(2)
+    }
+
+    /// Ask for redelivery after `delay` (a failure that may pass).
+    pub async fn retry(&self, delay: Duration) {
+        if let Err(e) = self.msg.ack_with(AckKind::Nak(Some(delay))).await {
+            tracing::warn!(subject = %self.msg.subject, "nak: {e}");
+        }
+    }
+
+    /// Run `work`, telling the server every `every` that the message is still being worked, so a
+    /// slow page or a long crawl job is not delivered to a second worker meanwhile.
+    pub async fn with_progress<F: std::future::Future>(
+        &self,
+        every: Duration,
+        work: F,
+    ) -> F::Output {
+        tokio::pin!(work);
+        let mut tick = tokio::time::interval(every.max(Duration::from_millis(100)));
+        tick.tick().await;
+        loop {
+            tokio::select! {
+                out = &mut work => return out,
+                _ = tick.tick() => {
+                    if let Err(e) = self.msg.ack_with(AckKind::Progress).await {
+                        tracing::warn!(subject = %self.msg.subject, "progress ack: {e}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Read the next delivery; `None` when the consumer's stream ended (the connection closed).
+/// A broken pull (the server restarting) is logged and the pull goes on.
+pub async fn next(deliveries: &mut pull::Stream) -> Option<Delivery> {
+    loop {
+        match deliveries.next().await? {
+            Ok(msg) => return Some(Delivery::new(msg)),
+            Err(e) => {
+                tracing::warn!("NATS pull: {e}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_tokens_are_single_subject_tokens() {
+        assert_eq!(host_token("www.samr.gov.cn"), "www_samr_gov_cn");
+        assert_eq!(host_token("127.0.0.1:8080"), "127_0_0_1_8080");
+        assert_eq!(host_token("a*b>c d"), "a_b_c_d");
+    }
+
+    #[test]
+    fn stream_names_carry_the_prefix() {
+        assert_eq!(stream_name("jiance", Stage::Fetched), "JIANCE_FETCHED");
+        assert_eq!(stream_name("t1", Stage::Worked), "T1_WORKED");
+    }
+}

@@ -1,0 +1,330 @@
+//! The NATS JetStream transport (issue 19): a real `nats-server -js` on a loopback port with a
+//! temporary store. 2 fetch, 2 analyze and 1 sink worker processes crawl the simulated sites while
+//! one fetch and one analyze worker are killed with SIGKILL mid-crawl and restarted; what the
+//! data directory holds must equal the in-process run's. And a page whose work panics every time
+//! ends as a counted poison message while the rest completes.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use jiance::demo::DemoSites;
+use jiance::store::Store;
+
+use crate::crash::held;
+
+/// A NATS server with JetStream, killed when dropped.
+pub(crate) struct NatsServer {
+    child: Child,
+    pub url: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub(crate) fn nats_server() -> NatsServer {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let child = Command::new("nats-server")
+        .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+        .arg(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("nats-server is installed by ./test.sh (Debian package nats-server)");
+    let give_up = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < give_up, "nats-server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    NatsServer {
+        child,
+        url: format!("nats://127.0.0.1:{port}"),
+        _dir: dir,
+    }
+}
+
+fn nats_config(root: &Path, name: &str, url: &str) -> PathBuf {
+    let path = root.join(format!("{name}.toml"));
+    std::fs::write(
+        &path,
+        format!(
+            "data_dir = \"{name}\"\nsource_files = [\"sources.toml\"]\n[crawl]\ncommit_every = 40\n\
+             [queue]\nkind = \"nats\"\nurl = \"{url}\"\nprefix = \"{name}\"\nack_wait = \"3s\"\nmax_deliver = 5\n"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+fn jiance(args: &[&str], config: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_jiance"));
+    c.args(args)
+        .arg("--config")
+        .arg(config)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null());
+    c
+}
+
+fn worker(config: &Path, role: &str, data: &Path) -> Child {
+    jiance(&["worker", "--role", role], config)
+        .arg("--data")
+        .arg(data)
+        .spawn()
+        .unwrap()
+}
+
+struct Workers(Vec<Child>);
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+#[test]
+fn workers_killed_mid_crawl_lose_nothing_and_count_nothing_twice() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let end = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+    let scenario = Arc::new(jiance::demo::scenario(2026, end));
+    let sites = rt.block_on(DemoSites::start(scenario)).unwrap();
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(
+        root.path().join("sources.toml"),
+        jiance::demo::sources_text(sites.base_urls()),
+    )
+    .unwrap();
+    let server = nats_server();
+
+    // the in-process reference
+    let reference = root.path().join("reference.toml");
+    std::fs::write(
+        &reference,
+        "data_dir = \"reference\"\nsource_files = [\"sources.toml\"]\n",
+    )
+    .unwrap();
+    assert!(
+        jiance(&["run", "--once"], &reference)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let want = held(&root.path().join("reference"));
+    assert!(want.documents.len() >= 400, "{}", want.documents.len());
+
+    let config = nats_config(root.path(), "spread", &server.url);
+    let data = root.path().join("spread");
+    let dir = |n: &str| root.path().join(n);
+    let mut workers = Workers(vec![
+        worker(&config, "sink", &data),
+        worker(&config, "fetch", &dir("fetch-1")),
+        worker(&config, "fetch", &dir("fetch-2")),
+        worker(&config, "analyze", &dir("analyze-1")),
+        worker(&config, "analyze", &dir("analyze-2")),
+    ]);
+    // the coordinator: publishes the pass, waits for it, scores
+    let mut coordinator = jiance(&["run", "--once", "--roles", "none"], &config)
+        .spawn()
+        .unwrap();
+    let stored = || {
+        Store::open(&data.join("state.sqlite"))
+            .and_then(|s| s.document_count())
+            .unwrap_or(0)
+    };
+    let total = want.documents.len() as u64;
+    let give_up = Instant::now() + Duration::from_secs(300);
+    while stored() < total / 4 {
+        assert!(Instant::now() < give_up, "no progress: {} stored", stored());
+        assert!(coordinator.try_wait().unwrap().is_none(), "ended early");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let at_kill = stored();
+    assert!(at_kill < total, "the kill falls inside the crawl");
+    // SIGKILL one fetch and one analyze worker, and start them again on their directories
+    for (i, role, d) in [(1, "fetch", "fetch-1"), (3, "analyze", "analyze-1")] {
+        workers.0[i].kill().unwrap();
+        workers.0[i].wait().unwrap();
+        workers.0[i] = worker(&config, role, &dir(d));
+    }
+    loop {
+        if let Some(status) = coordinator.try_wait().unwrap() {
+            assert!(status.success(), "coordinator: {status}");
+            break;
+        }
+        assert!(
+            Instant::now() < give_up,
+            "the pass did not finish: {} stored",
+            stored()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    drop(workers);
+    let got = held(&data);
+    assert_eq!(got.documents.len(), want.documents.len(), "documents");
+    assert_eq!(got.index_documents, want.index_documents, "index");
+    assert_eq!(got.signals, want.signals, "signals");
+    assert_eq!(got.alerts, want.alerts, "alerts");
+    assert_eq!(got, want);
+    rt.block_on(sites.shutdown());
+}
+
+/// A page whose work panics on every delivery: after `max_deliver` it is terminated and counted
+/// as poison (in the store, which `jiance status` reads, and the sink's counters), and the pages
+/// around it are stored.
+#[test]
+fn a_page_that_panics_every_time_ends_as_counted_poison() {
+    use jiance::config::{QueueKind, QueueSettings, SourceConfig};
+    use jiance::model::{Fetched, PageRole};
+    use jiance::pipeline::distributed::{self, ToAnalyze};
+    use jiance::queue::{Nats, Stage};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    let server = nats_server();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let settings = QueueSettings {
+        kind: QueueKind::Nats,
+        url: server.url.clone(),
+        prefix: "poison".into(),
+        ack_wait: Duration::from_secs(3),
+        max_deliver: 3,
+        ..QueueSettings::default()
+    };
+    let nats = rt.block_on(Nats::connect(&settings)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Arc::new(
+        jiance::pipeline::Engine::open(
+            jiance::pipeline::DataDir::new(dir.path()),
+            &jiance::pipeline::RuleDirs::default(),
+            Default::default(),
+        )
+        .unwrap(),
+    );
+    let source = SourceConfig::for_page("media", "127.0.0.1");
+    let page = |n: u32| {
+        Fetched::page(
+            "media",
+            &format!("http://127.0.0.1:9/news/{n}.html"),
+            PageRole::Detail,
+            format!(
+                "<html><body><article><h1>电动自行车充电器起火第{n}起</h1><p>消费者反映，网购的电动自行车充电器\
+                 夜间充电时冒烟起火，烧毁了楼道里的杂物，已向市场监管部门投诉，要求召回同批次产品。</p>\
+                 <p>商家称正在调查。</p></article></body></html>"
+            )
+            .into_bytes(),
+        )
+        .with_content_type("text/html; charset=utf-8")
+    };
+    for n in 1..=3 {
+        let p = page(n);
+        rt.block_on(nats.publish(
+            nats.subject(Stage::Fetched, None),
+            &format!("page-{n}"),
+            &ToAnalyze::Page(p),
+        ))
+        .unwrap();
+    }
+    let attempts = Arc::new(AtomicUsize::new(0));
+    let good = distributed::page_work(engine.analyzer.clone(), engine.counters.clone());
+    let work: Arc<distributed::PageWork> = {
+        let attempts = attempts.clone();
+        Arc::new(move |f: &Fetched, s: &SourceConfig| {
+            if f.url.ends_with("/2.html") {
+                attempts.fetch_add(1, Ordering::Relaxed);
+                panic!("a page that breaks the worker");
+            }
+            good(f, s)
+        })
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let analyze = {
+        let (nats, counters, stop) = (nats.clone(), engine.counters.clone(), stop.clone());
+        rt.spawn(async move {
+            distributed::analyze_worker(nats, &[source], work, 2, counters, stop).await
+        })
+    };
+    let sink = {
+        let (nats, engine, stop) = (nats.clone(), engine.clone(), stop.clone());
+        let handle = rt.handle().clone();
+        std::thread::spawn(move || {
+            distributed::sink_worker(
+                &nats,
+                &handle,
+                &engine.index,
+                &engine.store,
+                &engine.counters,
+                10,
+                &stop,
+            )
+        })
+    };
+    let drained = rt.block_on(async {
+        tokio::time::timeout(
+            Duration::from_secs(60),
+            distributed::wait_drained(&nats, Duration::from_millis(200)),
+        )
+        .await
+    });
+    if drained.is_err() {
+        if sink.is_finished() {
+            panic!("sink ended: {:?}", sink.join().unwrap().err());
+        }
+        panic!(
+            "not drained: {:?}, {} worked, poison {:?}, {} stored",
+            rt.block_on(nats.backlog()),
+            attempts.load(Ordering::Relaxed),
+            distributed::poison_counts(&engine.store).unwrap(),
+            engine.store.document_count().unwrap()
+        );
+    }
+    stop.store(true, Ordering::Relaxed);
+    rt.block_on(analyze).unwrap().unwrap();
+    sink.join().unwrap().unwrap();
+
+    assert_eq!(
+        attempts.load(Ordering::Relaxed),
+        2,
+        "worked on deliveries 1 and 2 of 3"
+    );
+    let poison = distributed::poison_counts(&engine.store).unwrap();
+    assert_eq!(
+        poison.into_iter().collect::<Vec<_>>(),
+        vec![(("fetched".to_string(), "panic".to_string()), 1)]
+    );
+    assert_eq!(
+        engine.counters.queue.rejected().get("poison-panic"),
+        Some(&1)
+    );
+    assert_eq!(
+        engine.store.document_count().unwrap(),
+        2,
+        "the others stored"
+    );
+}
