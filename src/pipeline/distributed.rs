@@ -147,6 +147,7 @@ pub async fn publish_pass(nats: &Nats, sources: &[SourceConfig]) -> Result<usize
 /// committed by the sink. Two empty looks in a row, `poll` apart.
 pub async fn wait_drained(nats: &Nats, poll: Duration) -> Result<(), PipelineError> {
     let mut empty = 0;
+    let mut said = std::time::Instant::now();
     loop {
         let backlog = nats.backlog().await?;
         if backlog == [0, 0, 0] {
@@ -156,7 +157,16 @@ pub async fn wait_drained(nats: &Nats, poll: Duration) -> Result<(), PipelineErr
             }
         } else {
             empty = 0;
-            tracing::debug!(?backlog, "waiting for the pass");
+            // A pass that does not move may lack workers of a role: say what waits where.
+            if said.elapsed() >= Duration::from_secs(30) {
+                said = std::time::Instant::now();
+                info!(
+                    crawl_jobs = backlog[0],
+                    pages = backlog[1],
+                    results = backlog[2],
+                    "waiting for the pass (messages left per stream; no progress means no worker of that role)"
+                );
+            }
         }
         tokio::time::sleep(poll).await;
     }
@@ -242,19 +252,53 @@ pub async fn fetch_worker(
         )?
         .hold_until_committed(),
     );
-    let by_name: Arc<HashMap<String, SourceConfig>> = Arc::new(
+    let by_name = by_name(sources);
+    dispatch(
+        &nats,
+        Stage::Fetch,
+        nats.settings().fetch_jobs,
+        &stop,
+        |d| {
+            let (nats, crawler, state, by_name, counters) = (
+                nats.clone(),
+                crawler.clone(),
+                state.clone(),
+                by_name.clone(),
+                counters.clone(),
+            );
+            async move { crawl_job(&nats, &crawler, &state, &by_name, &counters, d).await }
+        },
+    )
+    .await
+}
+
+fn by_name(sources: &[SourceConfig]) -> Arc<HashMap<String, SourceConfig>> {
+    Arc::new(
         sources
             .iter()
             .map(|s| (s.name.clone(), s.clone()))
             .collect(),
-    );
-    let jobs = Arc::new(tokio::sync::Semaphore::new(
-        nats.settings().fetch_jobs.max(1),
-    ));
-    let mut deliveries = nats.deliveries(Stage::Fetch).await?;
+    )
+}
+
+/// Take the deliveries of `stage` and run `handle` on each as a task, at most `slots` at once,
+/// until `stop` (tasks still running then are dropped: their messages come back).
+async fn dispatch<F, Fut>(
+    nats: &Nats,
+    stage: Stage,
+    slots: usize,
+    stop: &AtomicBool,
+    handle: F,
+) -> Result<(), PipelineError>
+where
+    F: Fn(Delivery) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let slots = Arc::new(tokio::sync::Semaphore::new(slots.max(1)));
+    let mut deliveries = nats.deliveries(stage).await?;
     let mut running = tokio::task::JoinSet::new();
     while !stop.load(Ordering::Relaxed) {
-        let Ok(permit) = jobs.clone().acquire_owned().await else {
+        let Ok(permit) = slots.clone().acquire_owned().await else {
             break;
         };
         let next =
@@ -264,15 +308,9 @@ pub async fn fetch_worker(
             Ok(None) => break,
             Err(_) => continue,
         };
-        let (nats, crawler, state, by_name, counters) = (
-            nats.clone(),
-            crawler.clone(),
-            state.clone(),
-            by_name.clone(),
-            counters.clone(),
-        );
+        let task = handle(d);
         running.spawn(async move {
-            crawl_job(&nats, &crawler, &state, &by_name, &counters, d).await;
+            task.await;
             drop(permit);
         });
         while running.try_join_next().is_some() {}
@@ -377,40 +415,17 @@ pub async fn analyze_worker(
     counters: Arc<Counters>,
     stop: Arc<AtomicBool>,
 ) -> Result<(), PipelineError> {
-    let by_name: Arc<HashMap<String, SourceConfig>> = Arc::new(
-        sources
-            .iter()
-            .map(|s| (s.name.clone(), s.clone()))
-            .collect(),
-    );
-    let slots = Arc::new(tokio::sync::Semaphore::new(threads.max(1)));
-    let mut deliveries = nats.deliveries(Stage::Fetched).await?;
-    let mut running = tokio::task::JoinSet::new();
-    while !stop.load(Ordering::Relaxed) {
-        let Ok(permit) = slots.clone().acquire_owned().await else {
-            break;
-        };
-        let next =
-            tokio::time::timeout(Duration::from_secs(1), crate::queue::next(&mut deliveries));
-        let d = match next.await {
-            Ok(Some(d)) => d,
-            Ok(None) => break,
-            Err(_) => continue,
-        };
+    let by_name = by_name(sources);
+    dispatch(&nats, Stage::Fetched, threads, &stop, |d| {
         let (nats, by_name, work, counters) = (
             nats.clone(),
             by_name.clone(),
             work.clone(),
             counters.clone(),
         );
-        running.spawn(async move {
-            analyze_one(&nats, &by_name, work, &counters, d).await;
-            drop(permit);
-        });
-        while running.try_join_next().is_some() {}
-    }
-    running.shutdown().await;
-    Ok(())
+        async move { analyze_one(&nats, &by_name, work, &counters, d).await }
+    })
+    .await
 }
 
 async fn analyze_one(
@@ -534,11 +549,11 @@ pub fn sink_worker(
             }
         };
         counters.queue.received();
-        if d.poison(max_deliver) {
-            // The sink itself died on it every time: counted here, as nowhere else can.
+        // The sink's own poison is counted here, as nowhere else can.
+        let own_poison = |reason: &str| -> Result<(), PipelineError> {
             let p = Poison {
                 stage: Stage::Worked.name().to_string(),
-                reason: "redelivered".to_string(),
+                reason: reason.to_string(),
                 subject: d.msg.subject.to_string(),
                 what: String::new(),
             };
@@ -546,21 +561,17 @@ pub fn sink_worker(
             if let Err(e) = rt.block_on(nats.term(&d)) {
                 warn!("{e}");
             }
+            Ok(())
+        };
+        if d.poison(max_deliver) {
+            // the sink itself died on it every time
+            own_poison("redelivered")?;
             continue;
         }
         match rt.block_on(nats.decode::<ToSink>(&d)) {
             Err(e) => {
                 warn!("{e}");
-                let p = Poison {
-                    stage: Stage::Worked.name().to_string(),
-                    reason: "decode".to_string(),
-                    subject: d.msg.subject.to_string(),
-                    what: String::new(),
-                };
-                count_poison(store, counters, &p)?;
-                if let Err(e) = rt.block_on(nats.term(&d)) {
-                    warn!("{e}");
-                }
+                own_poison("decode")?;
                 continue;
             }
             Ok(ToSink::Page {

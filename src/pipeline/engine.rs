@@ -411,7 +411,7 @@ impl Engine {
 /// The live composition below the crawler: a pool of [`work_page`] workers taking the crawler's
 /// pages, and the [`Sink`] on this thread, committing every `commit_every` documents or
 /// [`COMMIT_INTERVAL`]. A page of a source not in `sources` is counted and left.
-fn work_and_sink(
+pub fn work_and_sink(
     mut rx: mpsc::Receiver<Fetched>,
     sources: &HashMap<String, SourceConfig>,
     analyzer: &Analyzer,

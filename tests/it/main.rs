@@ -1,7 +1,8 @@
 //! The one integration-test binary (each file in tests/ would link the whole crate again).
 //! Modules: `attach` reads notice attachments (xlsx, csv, pdf, docx, bad files) into rows; `demo` runs the whole pipeline on the simulated sites; `cli` drives the binary;
 //! `api` drives the HTTP API over 127.0.0.1; `schema` runs schemathesis against its OpenAPI
-//! document; `crash` kills `jiance run` at random points and compares with an uninterrupted run;
+//! document; `crash` kills `jiance run` at random points and compares with an uninterrupted run; `nats` runs the NATS
+//! transport's worker processes through kill -9 and a poison page;
 //! `fuzz` smokes the fuzz targets' entries on their seeds and mutations; `browser` loads the
 //! dashboard in headless Chromium; `eval` scores the analyzer on the labelled evaluation set
 //! (tests/eval/); `realtext` on the real public texts of ../shared/realtext; `realweb` reads the

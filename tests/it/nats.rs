@@ -328,3 +328,91 @@ fn a_page_that_panics_every_time_ends_as_counted_poison() {
         "the others stored"
     );
 }
+
+/// The crawl state fetch workers share keeps the local store's rules: a page is seen only once
+/// committed (`done`) with a 2xx status, or through the redirect it led to; a 304 keeps the
+/// earlier status and validators; a failure never overwrites a success; parked URLs are listed
+/// per source and leave when fetched.
+#[test]
+fn the_shared_crawl_state_keeps_the_local_stores_rules() {
+    use jiance::config::{QueueKind, QueueSettings};
+    use jiance::crawl::CrawlState;
+    use jiance::queue::{KvState, Nats, mark_processed};
+    use jiance::store::PageRecord;
+
+    let server = nats_server();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let settings = QueueSettings {
+        kind: QueueKind::Nats,
+        url: server.url.clone(),
+        prefix: "state".into(),
+        ..QueueSettings::default()
+    };
+    let nats = rt.block_on(Nats::connect(&settings)).unwrap();
+    let state = KvState::new(nats.crawl_bucket().clone(), rt.handle().clone());
+    let now = chrono::Utc::now();
+    let rec = |url: &str, status: u16, etag: Option<&str>| PageRecord {
+        url: url.into(),
+        source: "s".into(),
+        status,
+        record_id: format!("r-{status}"),
+        etag: etag.map(str::to_string),
+        last_modified: None,
+        fetched_at: Some(now),
+    };
+    let (a, b, c) = (
+        "http://127.0.0.1:9/a",
+        "http://127.0.0.1:9/b",
+        "http://127.0.0.1:9/c",
+    );
+    state.record_page(&rec(a, 200, Some("\"v1\""))).unwrap();
+    assert!(!state.page_seen(a).unwrap(), "fetched is not committed");
+    rt.block_on(mark_processed(
+        nats.crawl_bucket(),
+        &[(a.to_string(), "s".to_string())],
+    ))
+    .unwrap();
+    assert!(state.page_seen(a).unwrap());
+    // a 304 keeps the status, record and validator; a 500 changes nothing of a success
+    state.record_page(&rec(a, 304, None)).unwrap();
+    state.record_page(&rec(a, 500, None)).unwrap();
+    let kept = state.page(a).unwrap().unwrap();
+    assert_eq!(
+        (kept.status, kept.record_id.as_str(), kept.etag.as_deref()),
+        (200, "r-200", Some("\"v1\""))
+    );
+    // b redirected to a: seen through it
+    state.record_alias(b, a).unwrap();
+    assert!(state.page_seen(b).unwrap());
+    // committed but answered 404: not seen
+    state.record_page(&rec(c, 404, None)).unwrap();
+    rt.block_on(mark_processed(
+        nats.crawl_bucket(),
+        &[(c.to_string(), "s".to_string())],
+    ))
+    .unwrap();
+    assert!(!state.page_seen(c).unwrap());
+    // parking
+    let later = now + chrono::Duration::hours(1);
+    state.park(c, "s", "http-500", now, later).unwrap();
+    state.park(c, "s", "timeout", now, later).unwrap();
+    assert_eq!(state.parked_attempts(c).unwrap(), 2);
+    assert_eq!(state.parked_until(c, now).unwrap(), Some(later));
+    let parked = state.parked("s").unwrap();
+    assert_eq!(parked.len(), 1);
+    assert_eq!(parked[0].reason, "timeout");
+    assert!(state.parked("other").unwrap().is_empty());
+    state.unpark(c).unwrap();
+    assert!(state.parked("s").unwrap().is_empty());
+    assert_eq!(state.parked_until(c, now).unwrap(), None);
+    // flags
+    state.set_meta("crawl.incomplete.s", "1").unwrap();
+    assert_eq!(
+        state.meta("crawl.incomplete.s").unwrap().as_deref(),
+        Some("1")
+    );
+}
