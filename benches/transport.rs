@@ -170,7 +170,7 @@ fn per_message(rt: &tokio::runtime::Runtime, url: &str, n: usize) -> (f64, f64) 
                 .expect("publish");
         }
         let publish = t.elapsed().as_secs_f64() * 1e6 / n as f64;
-        let mut deliveries = nats.deliveries(Stage::Fetch).await.expect("pull");
+        let mut deliveries = nats.deliveries(Stage::Fetch, 64).await.expect("pull");
         let t = Instant::now();
         for _ in 0..n {
             let d = jiance::queue::next(&mut deliveries)

@@ -108,17 +108,14 @@ fn progress_every(nats: &Nats) -> Duration {
     nats.settings().ack_wait / 3
 }
 
-/// The host a source's crawl job is addressed by: its first start URL's host and port.
+/// The host a source's crawl job is addressed by: its first start URL's politeness key (the
+/// fetcher's `host:port`), so the job's owner is the one worker polite to that host.
 fn host_of(source: &SourceConfig) -> String {
     source
         .start
         .first()
         .and_then(|u| url::Url::parse(u).ok())
-        .map(|u| match (u.host_str(), u.port()) {
-            (Some(h), Some(p)) => format!("{h}:{p}"),
-            (Some(h), None) => h.to_string(),
-            _ => "none".to_string(),
-        })
+        .and_then(|u| crate::util::canon::host_key(&u))
         .unwrap_or_else(|| "none".to_string())
 }
 
@@ -282,7 +279,10 @@ fn by_name(sources: &[SourceConfig]) -> Arc<HashMap<String, SourceConfig>> {
 }
 
 /// Take the deliveries of `stage` and run `handle` on each as a task, at most `slots` at once,
-/// until `stop` (tasks still running then are dropped: their messages come back).
+/// until `stop`; then wait for the tasks running (a kill instead leaves their messages to come
+/// back). Crawl jobs are asked for one at a time, when a slot is free: a job pulled ahead would
+/// wait out its `ack_wait` behind long crawls and go to a second worker. Pages come in batches of
+/// `slots`.
 async fn dispatch<F, Fut>(
     nats: &Nats,
     stage: Stage,
@@ -294,19 +294,35 @@ where
     F: Fn(Delivery) -> Fut,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    let slots = Arc::new(tokio::sync::Semaphore::new(slots.max(1)));
-    let mut deliveries = nats.deliveries(stage).await?;
+    const WAIT: Duration = Duration::from_secs(1);
+    let slots = slots.max(1);
+    let permits = Arc::new(tokio::sync::Semaphore::new(slots));
+    let mut batched = match stage {
+        Stage::Fetch => None,
+        _ => Some(nats.deliveries(stage, slots).await?),
+    };
     let mut running = tokio::task::JoinSet::new();
     while !stop.load(Ordering::Relaxed) {
-        let Ok(permit) = slots.clone().acquire_owned().await else {
+        let Ok(permit) = permits.clone().acquire_owned().await else {
             break;
         };
-        let next =
-            tokio::time::timeout(Duration::from_secs(1), crate::queue::next(&mut deliveries));
-        let d = match next.await {
-            Ok(Some(d)) => d,
-            Ok(None) => break,
-            Err(_) => continue,
+        let d = match &mut batched {
+            None => match nats.take(stage, WAIT).await {
+                Ok(Some(d)) => d,
+                Ok(None) => continue,
+                Err(e) => {
+                    warn!("{e}");
+                    tokio::time::sleep(WAIT).await;
+                    continue;
+                }
+            },
+            Some(deliveries) => {
+                match tokio::time::timeout(WAIT, crate::queue::next(deliveries)).await {
+                    Ok(Some(d)) => d,
+                    Ok(None) => break,
+                    Err(_) => continue,
+                }
+            }
         };
         let task = handle(d);
         running.spawn(async move {
@@ -315,7 +331,7 @@ where
         });
         while running.try_join_next().is_some() {}
     }
-    running.shutdown().await;
+    while running.join_next().await.is_some() {}
     Ok(())
 }
 
@@ -526,7 +542,7 @@ pub fn sink_worker(
         commit_every,
         Some(COMMIT_INTERVAL),
     )?;
-    let mut deliveries = rt.block_on(nats.deliveries(Stage::Worked))?;
+    let mut deliveries = rt.block_on(nats.deliveries(Stage::Worked, commit_every.clamp(1, 256)))?;
     // Deliveries taken since the last commit, and the pages they carried.
     let mut held: Vec<Delivery> = Vec::new();
     let mut pages: Vec<(String, String)> = Vec::new();

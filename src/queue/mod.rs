@@ -261,22 +261,49 @@ impl Nats {
         Ok(!ack.duplicate)
     }
 
-    /// The durable pull consumer of `stage`'s readers, as a stream of deliveries.
-    pub async fn deliveries(&self, stage: Stage) -> Result<pull::Stream, QueueError> {
+    async fn consumer(
+        &self,
+        stage: Stage,
+    ) -> Result<jetstream::consumer::PullConsumer, QueueError> {
         let name = stream_name(&self.settings.prefix, stage);
-        let consumer: jetstream::consumer::PullConsumer = self
-            .js
+        self.js
             .get_consumer_from_stream(stage.reader(), &name)
             .await
-            .map_err(nats(format!("consumer {name}/{}", stage.reader())))?;
-        consumer
+            .map_err(nats(format!("consumer {name}/{}", stage.reader())))
+    }
+
+    /// The durable pull consumer of `stage`'s readers, as a stream of deliveries pulled `batch`
+    /// at a time. For short work only: a pulled message's `ack_wait` runs while it waits in the
+    /// batch.
+    pub async fn deliveries(&self, stage: Stage, batch: usize) -> Result<pull::Stream, QueueError> {
+        self.consumer(stage)
+            .await?
             .stream()
-            .max_messages_per_batch(self.settings.max_ack_pending.clamp(1, 64) as usize)
+            .max_messages_per_batch(batch.max(1))
             .heartbeat(Duration::from_secs(5))
             .expires(Duration::from_secs(30))
             .messages()
             .await
-            .map_err(nats(format!("pull from {name}")))
+            .map_err(nats(format!("pull from {}", stage.name())))
+    }
+
+    /// One delivery of `stage`, asked for only now (long work: a crawl job must not wait out its
+    /// `ack_wait` in a batch while the worker is busy); `None` when none came within `wait`.
+    pub async fn take(&self, stage: Stage, wait: Duration) -> Result<Option<Delivery>, QueueError> {
+        let mut batch = self
+            .consumer(stage)
+            .await?
+            .fetch()
+            .max_messages(1)
+            .expires(wait)
+            .messages()
+            .await
+            .map_err(nats(format!("pull from {}", stage.name())))?;
+        match batch.next().await {
+            Some(Ok(msg)) => Ok(Some(Delivery::new(msg))),
+            Some(Err(e)) => Err(nats(format!("pull from {}", stage.name()))(e)),
+            None => Ok(None),
+        }
     }
 
     /// The value a delivery carries, read from the object store when it went there.

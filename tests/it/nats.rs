@@ -23,6 +23,26 @@ pub(crate) struct NatsServer {
     _dir: tempfile::TempDir,
 }
 
+impl NatsServer {
+    /// Queue settings for this server, under their own `prefix`.
+    pub(crate) fn queue(&self, prefix: &str) -> jiance::config::QueueSettings {
+        jiance::config::QueueSettings {
+            kind: jiance::config::QueueKind::Nats,
+            url: self.url.clone(),
+            prefix: prefix.into(),
+            ..Default::default()
+        }
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
 impl Drop for NatsServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -104,11 +124,7 @@ impl Drop for Workers {
 
 #[test]
 fn workers_killed_mid_crawl_lose_nothing_and_count_nothing_twice() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let end = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
     let scenario = Arc::new(jiance::demo::scenario(2026, end));
     let sites = rt.block_on(DemoSites::start(scenario)).unwrap();
@@ -197,25 +213,18 @@ fn workers_killed_mid_crawl_lose_nothing_and_count_nothing_twice() {
 /// around it are stored.
 #[test]
 fn a_page_that_panics_every_time_ends_as_counted_poison() {
-    use jiance::config::{QueueKind, QueueSettings, SourceConfig};
+    use jiance::config::{QueueSettings, SourceConfig};
     use jiance::model::{Fetched, PageRole};
     use jiance::pipeline::distributed::{self, ToAnalyze};
     use jiance::queue::{Nats, Stage};
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
     let server = nats_server();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = runtime();
     let settings = QueueSettings {
-        kind: QueueKind::Nats,
-        url: server.url.clone(),
-        prefix: "poison".into(),
         ack_wait: Duration::from_secs(3),
         max_deliver: 3,
-        ..QueueSettings::default()
+        ..server.queue("poison")
     };
     let nats = rt.block_on(Nats::connect(&settings)).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -335,24 +344,13 @@ fn a_page_that_panics_every_time_ends_as_counted_poison() {
 /// per source and leave when fetched.
 #[test]
 fn the_shared_crawl_state_keeps_the_local_stores_rules() {
-    use jiance::config::{QueueKind, QueueSettings};
     use jiance::crawl::CrawlState;
     use jiance::queue::{KvState, Nats, mark_processed};
     use jiance::store::PageRecord;
 
     let server = nats_server();
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let settings = QueueSettings {
-        kind: QueueKind::Nats,
-        url: server.url.clone(),
-        prefix: "state".into(),
-        ..QueueSettings::default()
-    };
-    let nats = rt.block_on(Nats::connect(&settings)).unwrap();
+    let rt = runtime();
+    let nats = rt.block_on(Nats::connect(&server.queue("state"))).unwrap();
     let state = KvState::new(nats.crawl_bucket().clone(), rt.handle().clone());
     let now = chrono::Utc::now();
     let rec = |url: &str, status: u16, etag: Option<&str>| PageRecord {
