@@ -6,7 +6,8 @@
 //! Pages: the demo sites (src/demo) are crawled once over 127.0.0.1; their detail pages are
 //! copied under new URLs (new document ids) up to `JIANCE_BENCH_PAGES` (default 4000). NATS:
 //! Debian's `nats-server` on a loopback port with a temporary store (`./test.sh` installs it).
-//! Figures printed: documents/s for each composition, µs per message of the transport.
+//! Figures printed: documents/s for each composition, each role alone (analyze on one thread,
+//! the sink draining its stream), and µs per message of the transport.
 //!
 //! Run: `cargo bench --bench transport`.
 
@@ -20,7 +21,7 @@ use chrono::NaiveDate;
 use jiance::config::{CrawlSettings, QueueKind, QueueSettings, SourceConfig};
 use jiance::crawl::archive;
 use jiance::model::{Fetched, PageRole};
-use jiance::pipeline::distributed::{self, ToAnalyze};
+use jiance::pipeline::distributed::{self, ToAnalyze, ToSink};
 use jiance::pipeline::{DataDir, Engine, RuleDirs};
 use jiance::queue::{Nats, Stage};
 
@@ -155,6 +156,82 @@ fn over_nats(
     (e.store.document_count().expect("count"), secs)
 }
 
+/// Each role alone: the pages analysed on one thread without any transport (the analyze role's
+/// work per core), then their results published to the sink's stream and drained by the sink
+/// alone (the sink role's rate). Returns (analyze documents/s per thread, sink documents/s).
+fn roles_alone(
+    rt: &tokio::runtime::Runtime,
+    url: &str,
+    pages: &[Fetched],
+    sources: &[SourceConfig],
+) -> (f64, f64) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let e = engine(dir.path());
+    let by_name: HashMap<&str, &SourceConfig> =
+        sources.iter().map(|s| (s.name.as_str(), s)).collect();
+    let work = distributed::page_work(e.analyzer.clone(), e.counters.clone());
+    let t = Instant::now();
+    let worked: Vec<ToSink> = pages
+        .iter()
+        .map(|p| {
+            let w = work(p, by_name[p.source.as_str()]);
+            ToSink::Page {
+                url: p.url.clone(),
+                source: p.source.clone(),
+                docs: w.docs,
+                failure: w.failure,
+                attachment_errors: Vec::new(),
+            }
+        })
+        .collect();
+    let analyze_secs = t.elapsed().as_secs_f64();
+    let docs: usize = worked
+        .iter()
+        .map(|w| match w {
+            ToSink::Page { docs, .. } => docs.len(),
+            _ => 0,
+        })
+        .sum();
+    let nats = rt
+        .block_on(Nats::connect(&settings(url, "sinkalone")))
+        .expect("connect");
+    rt.block_on(async {
+        let subject = nats.subject(Stage::Worked, None);
+        for (i, w) in worked.iter().enumerate() {
+            nats.publish(subject.clone(), &format!("s{i}"), w)
+                .await
+                .expect("publish");
+        }
+    });
+    let stop = Arc::new(AtomicBool::new(false));
+    let t = Instant::now();
+    let sink = {
+        let (nats, e, stop) = (nats.clone(), e.clone(), stop.clone());
+        let handle = rt.handle().clone();
+        std::thread::spawn(move || {
+            distributed::sink_worker(
+                &nats,
+                &handle,
+                &e.index,
+                &e.store,
+                &e.counters,
+                e.settings.commit_every,
+                &stop,
+            )
+        })
+    };
+    rt.block_on(distributed::wait_drained(&nats, Duration::from_millis(20)))
+        .expect("drained");
+    let sink_secs = t.elapsed().as_secs_f64();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    sink.join().expect("join").expect("sink");
+    let stored = e.store.document_count().expect("count");
+    if stored as usize != docs {
+        eprintln!("note: {docs} documents analysed, {stored} stored (repeats merged by id)");
+    }
+    (docs as f64 / analyze_secs, docs as f64 / sink_secs)
+}
+
 /// The bare transport: `n` small messages published (each acknowledged by the server), pulled and
 /// acknowledged. Returns µs per message for publishing and for consuming.
 fn per_message(rt: &tokio::runtime::Runtime, url: &str, n: usize) -> (f64, f64) {
@@ -170,14 +247,19 @@ fn per_message(rt: &tokio::runtime::Runtime, url: &str, n: usize) -> (f64, f64) 
                 .expect("publish");
         }
         let publish = t.elapsed().as_secs_f64() * 1e6 / n as f64;
-        let mut deliveries = nats.deliveries(Stage::Fetch, 64).await.expect("pull");
         let t = Instant::now();
-        for _ in 0..n {
-            let d = jiance::queue::next(&mut deliveries)
+        let mut done = 0;
+        while done < n {
+            let batch = nats
+                .pull(Stage::Fetch, 64, Duration::from_secs(5))
                 .await
-                .expect("delivery");
-            let _: usize = nats.decode(&d).await.expect("decode");
-            nats.ack(&d).await.expect("ack");
+                .expect("pull");
+            assert!(!batch.is_empty(), "published messages never came back");
+            for d in batch {
+                let _: usize = nats.decode(&d).await.expect("decode");
+                nats.ack(&d).await.expect("ack");
+                done += 1;
+            }
         }
         (publish, t.elapsed().as_secs_f64() * 1e6 / n as f64)
     })
@@ -232,22 +314,29 @@ fn main() {
         details.len()
     );
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
+    // JIANCE_BENCH_NATS: a running server to use (to watch its monitoring port while the
+    // bench runs); else a private one on a loopback port with a temporary store.
     let store = tempfile::tempdir().expect("temp dir");
-    let mut server = Command::new("nats-server")
-        .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
-        .arg(store.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("nats-server (Debian package nats-server; ./test.sh installs it)");
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let url = format!("nats://127.0.0.1:{port}");
+    let (url, mut server) = match std::env::var("JIANCE_BENCH_NATS") {
+        Ok(url) => (url, None),
+        Err(_) => {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("port")
+                .port();
+            let server = Command::new("nats-server")
+                .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+                .arg(store.path())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("nats-server (Debian package nats-server; ./test.sh installs it)");
+            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            (format!("nats://127.0.0.1:{port}"), Some(server))
+        }
+    };
     let workers = jiance::pipeline::workers();
 
     let (docs, secs) = in_process(&rt, &pages, &sources);
@@ -269,10 +358,22 @@ fn main() {
             docs as f64 / secs
         );
     }
+    let (analyze, sink) = roles_alone(&rt, &url, &pages, &sources);
+    println!(
+        "roles alone: analyze {analyze:.0} documents/s on one thread (no transport); sink {sink:.0} documents/s (from its stream)"
+    );
+    let per_day = |rate: f64| rate * 86_400.0 / 1e6;
+    println!(
+        "per day: one analyze thread {:.1} M documents, one sink {:.1} M documents",
+        per_day(analyze),
+        per_day(sink)
+    );
     let (publish, consume) = per_message(&rt, &url, 5000);
     println!(
         "per message: publish with server ack {publish:.0} µs, pull + decode + ack {consume:.0} µs (one at a time)"
     );
-    let _ = server.kill();
-    let _ = server.wait();
+    if let Some(server) = server.as_mut() {
+        let _ = server.kill();
+        let _ = server.wait();
+    }
 }

@@ -10,6 +10,9 @@ mod rerun;
 mod score;
 mod worker;
 
+#[cfg(test)]
+mod deploy_units;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -135,6 +138,11 @@ pub enum Command {
         /// archives into its archive/, the sink role writes its index and store.
         #[arg(long)]
         data: Option<PathBuf>,
+        /// Serve this worker's /metrics (fetch, analyze and queue counters) on this address,
+        /// e.g. 0.0.0.0:9101. Reads need a JIANCE_TOKEN_VIEWER or JIANCE_TOKEN_OPERATOR token
+        /// when either is set, else none.
+        #[arg(long, value_name = "ADDR")]
+        metrics: Option<String>,
     },
     /// Serve the dashboard and API over an existing data directory. Tokens come from
     /// JIANCE_TOKEN_VIEWER and JIANCE_TOKEN_OPERATOR (comma-separated); reads need a token unless
@@ -405,8 +413,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             once,
             roles,
         } => run_service(&config, listen, once, &roles).await,
-        Command::Worker { config, role, data } => {
-            worker::run(&config, &role, data.as_deref()).await?;
+        Command::Worker {
+            config,
+            role,
+            data,
+            metrics,
+        } => {
+            worker::run(&config, &role, data.as_deref(), metrics.as_deref()).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Reindex {

@@ -12,6 +12,7 @@ use jiance::crawl::archive::ArchiveWriter;
 use jiance::pipeline::distributed::{self, Roles};
 use jiance::pipeline::{DataDir, Engine, RuleDirs};
 use jiance::queue::Nats;
+use jiance::serve::Access;
 use jiance::telemetry::Counters;
 use tokio::task::JoinHandle;
 
@@ -151,7 +152,12 @@ pub fn start(
 }
 
 /// `jiance worker`: run `roles` until Ctrl-C or SIGTERM.
-pub async fn run(config_path: &Path, roles: &str, data: Option<&Path>) -> Result<()> {
+pub async fn run(
+    config_path: &Path,
+    roles: &str,
+    data: Option<&Path>,
+    metrics: Option<&str>,
+) -> Result<()> {
     let roles = Roles::parse(roles).map_err(anyhow::Error::msg)?;
     let cfg = super::load_config(config_path)?;
     let nats = connect(&cfg, config_path).await?;
@@ -172,6 +178,10 @@ pub async fn run(config_path: &Path, roles: &str, data: Option<&Path>) -> Result
     let counters = engine
         .as_ref()
         .map_or_else(|| Arc::new(Counters::default()), |e| e.counters.clone());
+    let metrics_server = match metrics {
+        Some(addr) => Some(serve_metrics(addr, counters.clone()).await?),
+        None => None,
+    };
     let running = start(&cfg, roles, &data, &nats, engine.as_ref(), counters)?;
     eprintln!(
         "worker {:?} on {} (prefix {}): Ctrl-C or SIGTERM stops it",
@@ -184,5 +194,31 @@ pub async fn run(config_path: &Path, roles: &str, data: Option<&Path>) -> Result
         _ = term.recv() => {}
     }
     eprintln!("stopping…");
-    running.stop().await
+    let stopped = running.stop().await;
+    if let Some(m) = metrics_server {
+        m.abort();
+    }
+    stopped
+}
+
+/// Serve `/metrics` of this worker's counters on `addr` until the worker stops.
+async fn serve_metrics(addr: &str, counters: Arc<Counters>) -> Result<JoinHandle<()>> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("--metrics {addr}: cannot listen"))?;
+    let mut access = Access::new(vec![], vec![], false).with_env();
+    if !access.readable() {
+        // No tokens set: the counters are open, as a node exporter's are; bind to a private
+        // address (or set a token) where that matters.
+        access = access.open_reads(true);
+    }
+    let router = jiance::serve::metrics_router(counters, access);
+    if let Ok(a) = listener.local_addr() {
+        eprintln!("metrics on http://{a}/metrics");
+    }
+    Ok(tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::error!("worker metrics server stopped: {e}");
+        }
+    }))
 }

@@ -139,6 +139,11 @@ pub struct CrawlSettings {
     /// Attempts per URL before it is parked.
     pub retries: u32,
     pub obey_robots: bool,
+    /// How long a host's robots.txt is reused across passes (kept in the crawl state, so fetch
+    /// workers on several machines share it); `0s` reads it again every pass. RFC 9309 asks for
+    /// at most 24 h. A 5xx answer or no answer is never kept.
+    #[serde(with = "humantime_serde_compat")]
+    pub robots_cache: Duration,
     /// WARC file size at which a new file is started.
     pub archive_rotate_bytes: u64,
     /// Documents per index commit (at most 3 s apart): a crash re-fetches at most this many.
@@ -172,6 +177,7 @@ impl Default for CrawlSettings {
             max_redirects: 5,
             retries: 3,
             obey_robots: true,
+            robots_cache: Duration::from_secs(6 * 3600),
             archive_rotate_bytes: 256 * 1024 * 1024,
             commit_every: DEFAULT_COMMIT_EVERY,
             chromium: None,

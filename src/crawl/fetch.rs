@@ -26,6 +26,7 @@ use url::Url;
 
 use super::archive::{ArchiveWriter, Conversion, Exchange};
 use super::render::Renderer;
+use super::state::CrawlState;
 use crate::config::{CrawlSettings, Politeness};
 use crate::model::{Fetched, PageRole};
 use crate::telemetry::Counters;
@@ -100,6 +101,8 @@ pub(crate) struct Shared {
 pub struct Fetcher {
     shared: Arc<Shared>,
     hosts: Mutex<HashMap<String, Arc<Host>>>,
+    /// Where robots.txt answers are kept between passes (`robots_cache`); none: every pass.
+    robots_memory: Option<Arc<dyn CrawlState>>,
 }
 
 struct Host {
@@ -110,6 +113,25 @@ struct Host {
 struct HostPolicy {
     robots: RobotsRule,
     limiter: DefaultDirectRateLimiter,
+}
+
+/// Longest time a robots.txt answer may be reused (RFC 9309 §2.4).
+const ROBOTS_CACHE_MAX: Duration = Duration::from_secs(24 * 3600);
+/// Largest robots.txt kept for later passes: the 500 KiB RFC 9309 §2.5 asks parsers to read.
+const ROBOTS_KEEP_MAX: usize = 500 * 1024;
+
+/// A robots.txt answer kept for later passes, under [`robots_key`] in the crawl state's meta.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptRobots {
+    /// Unix seconds when it was read.
+    at: i64,
+    /// The file of a 2xx answer; `None`: a 4xx (no rules).
+    body: Option<String>,
+}
+
+/// robots.txt belongs to scheme, host and port.
+fn robots_key(page: &Url) -> String {
+    format!("robots:{}", page.origin().ascii_serialization())
 }
 
 enum RobotsRule {
@@ -160,6 +182,12 @@ impl Fetcher {
         if settings.user_agent.trim().is_empty() {
             return Err(CrawlError::Settings("user_agent must not be empty".into()));
         }
+        if settings.robots_cache > ROBOTS_CACHE_MAX {
+            return Err(CrawlError::Settings(format!(
+                "robots_cache must be at most 24h (RFC 9309 §2.4), got {}s",
+                settings.robots_cache.as_secs()
+            )));
+        }
         let client = reqwest::Client::builder()
             .user_agent(settings.user_agent.clone())
             // Redirects are followed by the fetch loop so every hop is archived and checked.
@@ -192,14 +220,24 @@ impl Fetcher {
         Ok(Fetcher {
             shared: Arc::new(shared),
             hosts: Mutex::default(),
+            robots_memory: None,
         })
     }
 
-    /// Same client, archive and settings; fresh host state (robots.txt fetched again).
+    /// Keep robots.txt answers in `state` for `robots_cache`, so the next passes (of any fetch
+    /// worker sharing the state) reuse them instead of asking the host again.
+    pub fn remember_robots(mut self, state: Arc<dyn CrawlState>) -> Fetcher {
+        self.robots_memory = Some(state);
+        self
+    }
+
+    /// Same client, archive and settings; fresh host state (robots.txt read again, or taken
+    /// from the robots memory while it is fresh).
     pub fn next_pass(&self) -> Fetcher {
         Fetcher {
             shared: self.shared.clone(),
             hosts: Mutex::default(),
+            robots_memory: self.robots_memory.clone(),
         }
     }
 
@@ -470,11 +508,13 @@ impl Fetcher {
     async fn init_policy(&self, source: &str, url: &Url, rps: f64) -> HostPolicy {
         let mut rate = rps;
         let mut fetched_robots = false;
-        let robots = if self.shared.settings.obey_robots {
+        let robots = if !self.shared.settings.obey_robots {
+            RobotsRule::AllowAll
+        } else if let Some(kept) = self.remembered_robots(url) {
+            kept
+        } else {
             fetched_robots = true;
             self.fetch_robots(source, url).await
-        } else {
-            RobotsRule::AllowAll
         };
         if let RobotsRule::Rules(r) = &robots
             && let Some(d) = r.delay.filter(|d| d.is_finite() && *d > 0.0)
@@ -520,19 +560,19 @@ impl Fetcher {
                         continue;
                     }
                     return match status {
-                        200..=299 => match Robot::new(&self.shared.agent_token, &resp.fetched.body)
-                        {
-                            Ok(r) => RobotsRule::Rules(Box::new(r)),
-                            Err(e) => {
-                                tracing::warn!(url = %url, "unreadable robots.txt, treated as allow-all: {e}");
-                                RobotsRule::AllowAll
-                            }
-                        },
+                        200..=299 => {
+                            self.remember_robots_answer(page, Some(&resp.fetched.body));
+                            self.robot_rules(&url, &resp.fetched.body)
+                        }
                         500..=599 => {
                             tracing::warn!(url = %url, status, "robots.txt unavailable: host skipped this pass");
                             RobotsRule::DisallowAll
                         }
-                        _ => RobotsRule::AllowAll,
+                        _ => {
+                            // 4xx: no rules (RFC 9309 §2.3.1.3), as lasting as a file.
+                            self.remember_robots_answer(page, None);
+                            RobotsRule::AllowAll
+                        }
                     };
                 }
                 // No answer at all: the page fetches will meet the same error and report it
@@ -541,6 +581,74 @@ impl Fetcher {
             }
         }
         RobotsRule::AllowAll
+    }
+
+    fn robot_rules(&self, url: &Url, body: &[u8]) -> RobotsRule {
+        match Robot::new(&self.shared.agent_token, body) {
+            Ok(r) => RobotsRule::Rules(Box::new(r)),
+            Err(e) => {
+                tracing::warn!(url = %url, "unreadable robots.txt, treated as allow-all: {e}");
+                RobotsRule::AllowAll
+            }
+        }
+    }
+
+    /// The host's robots.txt answer kept by an earlier pass, while younger than `robots_cache`.
+    fn remembered_robots(&self, page: &Url) -> Option<RobotsRule> {
+        let state = self.robots_memory.as_ref()?;
+        let ttl = self.shared.settings.robots_cache;
+        if ttl.is_zero() {
+            return None;
+        }
+        let key = robots_key(page);
+        let kept: KeptRobots = match state.meta(&key) {
+            Ok(Some(v)) => serde_json::from_str(&v)
+                .inspect_err(|e| tracing::warn!(key, "kept robots.txt unreadable, read again: {e}"))
+                .ok()?,
+            Ok(None) => return None,
+            Err(e) => {
+                tracing::warn!(key, "cannot read the kept robots.txt, read again: {e}");
+                return None;
+            }
+        };
+        let age = chrono::Utc::now().timestamp().saturating_sub(kept.at);
+        if age < 0 || age as u64 >= ttl.as_secs() {
+            return None;
+        }
+        tracing::debug!(key, age, "robots.txt from an earlier pass");
+        Some(match kept.body {
+            Some(body) => self.robot_rules(page, body.as_bytes()),
+            None => RobotsRule::AllowAll,
+        })
+    }
+
+    /// Keep a lasting robots.txt answer (`body` of a 2xx; `None` for a 4xx) for later passes.
+    fn remember_robots_answer(&self, page: &Url, body: Option<&[u8]>) {
+        let Some(state) = self.robots_memory.as_ref() else {
+            return;
+        };
+        if self.shared.settings.robots_cache.is_zero() {
+            return;
+        }
+        let body = match body {
+            // Rules past the size every parser must read are not worth a shared record.
+            Some(b) if b.len() > ROBOTS_KEEP_MAX => return,
+            Some(b) => Some(String::from_utf8_lossy(b).into_owned()),
+            None => None,
+        };
+        let kept = KeptRobots {
+            at: chrono::Utc::now().timestamp(),
+            body,
+        };
+        let key = robots_key(page);
+        match serde_json::to_string(&kept) {
+            Ok(v) => {
+                if let Err(e) = state.set_meta(&key, &v) {
+                    tracing::warn!(key, "cannot keep robots.txt for later passes: {e}");
+                }
+            }
+            Err(e) => tracing::warn!(key, "cannot encode robots.txt: {e}"),
+        }
     }
 
     /// One GET, the body streamed up to the cap, and the archive write. `Err` is a short reason
@@ -1112,6 +1220,109 @@ pub(crate) mod tests {
         let f2 = f.next_pass();
         let _ = get_one(&f2, &format!("{base}/public/x")).await;
         assert_eq!(robots_hits.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn robots_answers_are_kept_across_passes_for_robots_cache() {
+        // Host a: rules; host b: 404 (no rules); host c: 503 (never kept). Each counts its asks.
+        let hits: Arc<[AtomicU32; 3]> = Arc::new(Default::default());
+        let host = |i: usize, hits: Arc<[AtomicU32; 3]>| {
+            Router::new()
+                .route(
+                    "/robots.txt",
+                    get(move || async move {
+                        hits[i].fetch_add(1, Ordering::SeqCst);
+                        match i {
+                            0 => (StatusCode::OK, "User-agent: *\nDisallow: /private/\n"),
+                            1 => (StatusCode::NOT_FOUND, "no such file"),
+                            _ => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+                        }
+                    }),
+                )
+                .route("/private/x", get(|| async { "secret" }))
+                .route("/public/x", get(|| async { "公开信息" }))
+        };
+        let a = serve(host(0, hits.clone())).await;
+        let b = serve(host(1, hits.clone())).await;
+        let c = serve(host(2, hits.clone())).await;
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let asks = || {
+            hits.iter()
+                .map(|h| h.load(Ordering::SeqCst))
+                .collect::<Vec<_>>()
+        };
+
+        let (f, _) = fetcher(&test_settings(), &dir.path().join("archive"));
+        let f = f.remember_robots(Arc::new(store.clone()));
+        let urls = [
+            format!("{a}/private/x"),
+            format!("{b}/private/x"),
+            format!("{c}/public/x"),
+        ];
+        let pass = |f: Fetcher| {
+            let urls = urls.clone();
+            async move {
+                let mut errors = Vec::new();
+                for u in &urls {
+                    errors.push(get_one(&f, u).await.error);
+                }
+                let [pa, pb, pc]: [Option<String>; 3] = errors.try_into().unwrap();
+                (pa, pb, pc, f)
+            }
+        };
+        let (pa, pb, pc, f) = pass(f.next_pass()).await;
+        assert_eq!(pa.as_deref(), Some("robots-disallowed"));
+        assert_eq!(pb, None);
+        assert_eq!(
+            pc.as_deref(),
+            Some("robots-disallowed"),
+            "5xx: complete disallow"
+        );
+        assert_eq!(asks(), vec![1, 1, 1]);
+
+        // The next pass (a new fetcher on the same state, as another worker) keeps the rules
+        // and the 404, and asks the 503 host again.
+        let (pa, pb, _, f) = pass(f.next_pass()).await;
+        assert_eq!(
+            pa.as_deref(),
+            Some("robots-disallowed"),
+            "kept rules obeyed"
+        );
+        assert_eq!(pb, None);
+        assert_eq!(asks(), vec![1, 1, 2]);
+        let (f2, _) = fetcher(&test_settings(), &dir.path().join("archive2"));
+        let (pa, _, _, _) = pass(f2.remember_robots(Arc::new(store.clone()))).await;
+        assert_eq!(pa.as_deref(), Some("robots-disallowed"));
+        assert_eq!(asks(), vec![1, 1, 3]);
+
+        // Older than robots_cache: asked again.
+        let key = robots_key(&Url::parse(&a).unwrap());
+        let mut kept: KeptRobots =
+            serde_json::from_str(&store.meta(&key).unwrap().unwrap()).unwrap();
+        kept.at -= 7 * 3600;
+        store
+            .set_meta(&key, &serde_json::to_string(&kept).unwrap())
+            .unwrap();
+        let _ = pass(f.next_pass()).await;
+        assert_eq!(asks()[0], 2);
+
+        // robots_cache = 0s: every pass asks.
+        let mut s = test_settings();
+        s.robots_cache = Duration::ZERO;
+        let (f0, _) = fetcher(&s, &dir.path().join("archive3"));
+        let f0 = f0.remember_robots(Arc::new(store.clone()));
+        let _ = pass(f0.next_pass()).await;
+        let _ = pass(f0.next_pass()).await;
+        assert_eq!(asks()[..2], [4, 3]);
+
+        // More than RFC 9309's day is refused.
+        s.robots_cache = Duration::from_secs(25 * 3600);
+        let archive = ArchiveWriter::open(&dir.path().join("archive4"), 1 << 20).unwrap();
+        let err = Fetcher::new(&s, archive, Arc::new(Counters::default()))
+            .err()
+            .unwrap();
+        assert!(err.to_string().contains("robots_cache"), "{err}");
     }
 
     #[tokio::test]

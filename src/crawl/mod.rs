@@ -165,7 +165,7 @@ impl Crawler {
         links: Arc<dyn LinkReader>,
     ) -> Result<Crawler, CrawlError> {
         Ok(Crawler {
-            fetcher: Fetcher::new(settings, archive, counters)?,
+            fetcher: Fetcher::new(settings, archive, counters)?.remember_robots(state.clone()),
             store: state,
             links,
             hold: false,

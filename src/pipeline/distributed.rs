@@ -14,7 +14,7 @@
 //! stream; a sink delivery once its batch is committed. A killed worker's unacknowledged
 //! messages come back after `ack_wait` to whichever worker asks next.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -30,7 +30,7 @@ use crate::crawl::archive::ArchiveWriter;
 use crate::index::Index;
 use crate::model::{Document, Extraction, Fetched};
 use crate::queue::{Delivery, KvState, Nats, PassTally, Stage};
-use crate::store::Store;
+use crate::store::{Once, Store};
 use crate::telemetry::Counters;
 
 use super::PipelineError;
@@ -297,38 +297,34 @@ where
     const WAIT: Duration = Duration::from_secs(1);
     let slots = slots.max(1);
     let permits = Arc::new(tokio::sync::Semaphore::new(slots));
-    let mut batched = match stage {
-        Stage::Fetch => None,
-        _ => Some(nats.deliveries(stage, slots).await?),
-    };
     let mut running = tokio::task::JoinSet::new();
     while !stop.load(Ordering::Relaxed) {
-        let Ok(permit) = permits.clone().acquire_owned().await else {
+        // One free slot at least, then every other free one: pull as many as can start now.
+        let Ok(mut free) = permits.clone().acquire_owned().await else {
             break;
         };
-        let d = match &mut batched {
-            None => match nats.take(stage, WAIT).await {
-                Ok(Some(d)) => d,
-                Ok(None) => continue,
-                Err(e) => {
-                    warn!("{e}");
-                    tokio::time::sleep(WAIT).await;
-                    continue;
-                }
-            },
-            Some(deliveries) => {
-                match tokio::time::timeout(WAIT, crate::queue::next(deliveries)).await {
-                    Ok(Some(d)) => d,
-                    Ok(None) => break,
-                    Err(_) => continue,
-                }
+        while let Ok(more) = permits.clone().try_acquire_owned() {
+            free.merge(more);
+        }
+        let batch = match nats.pull(stage, free.num_permits(), WAIT).await {
+            Ok(b) => b,
+            Err(e) => {
+                warn!("{e}");
+                tokio::time::sleep(WAIT).await;
+                continue;
             }
         };
-        let task = handle(d);
-        running.spawn(async move {
-            task.await;
-            drop(permit);
-        });
+        for d in batch {
+            let Some(permit) = free.split(1) else {
+                break;
+            };
+            let task = handle(d);
+            running.spawn(async move {
+                task.await;
+                drop(permit);
+            });
+        }
+        drop(free);
         while running.try_join_next().is_some() {}
     }
     while running.join_next().await.is_some() {}
@@ -542,29 +538,30 @@ pub fn sink_worker(
         commit_every,
         Some(COMMIT_INTERVAL),
     )?;
-    let mut deliveries = rt.block_on(nats.deliveries(Stage::Worked, commit_every.clamp(1, 256)))?;
+    let batch = commit_every.clamp(1, 256);
+    // Deliveries pulled but not yet handled: at most one batch, handled at once.
+    let mut pulled: VecDeque<Delivery> = VecDeque::new();
     // Deliveries taken since the last commit, and the pages they carried.
     let mut held: Vec<Delivery> = Vec::new();
     let mut pages: Vec<(String, String)> = Vec::new();
     let max_deliver = nats.settings().max_deliver;
     while !stop.load(Ordering::Relaxed) {
-        let wait = sink.due_in().unwrap_or(Duration::from_secs(1));
-        let next = rt.block_on(tokio::time::timeout(
-            wait,
-            crate::queue::next(&mut deliveries),
-        ));
-        let d = match next {
-            Ok(Some(d)) => d,
-            Ok(None) => break,
-            Err(_) => {
-                if sink.due_in().is_some() {
-                    sink.commit()?;
-                }
-                settle(nats, rt, counters, &mut held, &mut pages);
-                continue;
+        if pulled.is_empty() {
+            let wait = sink.due_in().unwrap_or(Duration::from_secs(1));
+            pulled.extend(rt.block_on(nats.pull(Stage::Worked, batch, wait))?);
+        }
+        let Some(d) = pulled.pop_front() else {
+            // Nothing came within the wait, which was the time left to the next commit.
+            if sink.due_in().is_some() {
+                sink.commit()?;
             }
+            settle(nats, rt, counters, &mut held, &mut pages);
+            continue;
         };
         counters.queue.received();
+        // Effects on the store beyond the documents happen once per message, however often
+        // it is delivered (a crash between them and the acknowledgement).
+        let once_id = format!("{}:{}", d.sequence, msg_id(&d));
         // The sink's own poison is counted here, as nowhere else can.
         let own_poison = |reason: &str| -> Result<(), PipelineError> {
             let p = Poison {
@@ -573,7 +570,7 @@ pub fn sink_worker(
                 subject: d.msg.subject.to_string(),
                 what: String::new(),
             };
-            count_poison(store, counters, &p)?;
+            count_poison(store, counters, &once_id, &p)?;
             if let Err(e) = rt.block_on(nats.term(&d)) {
                 warn!("{e}");
             }
@@ -598,7 +595,13 @@ pub fn sink_worker(
                 attachment_errors,
             }) => {
                 let errors: Vec<&str> = attachment_errors.iter().map(String::as_str).collect();
-                store.add_source_failures(&source, &errors)?;
+                if !errors.is_empty() {
+                    let failures = Once::SourceFailures {
+                        source: &source,
+                        reasons: &errors,
+                    };
+                    store.apply_once(&once_id, &[failures])?;
+                }
                 pages.push((url.clone(), source.clone()));
                 sink.accept(
                     &url,
@@ -611,9 +614,15 @@ pub fn sink_worker(
                 )?;
             }
             Ok(ToSink::Tally(t)) => {
-                store.record_source_pass(&t.source, &t.tally, t.at, t.stale_after_secs)?;
+                let pass = Once::SourcePass {
+                    source: &t.source,
+                    tally: &t.tally,
+                    at: t.at,
+                    stale_after_secs: t.stale_after_secs,
+                };
+                store.apply_once(&once_id, &[pass])?;
             }
-            Ok(ToSink::Poison(p)) => count_poison(store, counters, &p)?,
+            Ok(ToSink::Poison(p)) => count_poison(store, counters, &once_id, &p)?,
         }
         held.push(d);
         // Nothing waiting means everything taken so far is committed.
@@ -626,11 +635,16 @@ pub fn sink_worker(
     Ok(signals)
 }
 
-fn count_poison(store: &Store, counters: &Counters, p: &Poison) -> Result<(), PipelineError> {
+fn count_poison(
+    store: &Store,
+    counters: &Counters,
+    once_id: &str,
+    p: &Poison,
+) -> Result<(), PipelineError> {
     let key = poison_key(&p.stage, &p.reason);
-    let n: u64 = store.meta(&key)?.and_then(|v| v.parse().ok()).unwrap_or(0);
-    store.set_meta(&key, &(n + 1).to_string())?;
-    counters.queue.reject(&format!("poison-{}", p.reason));
+    if store.apply_once(once_id, &[Once::AddToMeta { key: &key, by: 1 }])? {
+        counters.queue.reject(&format!("poison-{}", p.reason));
+    }
     Ok(())
 }
 

@@ -311,6 +311,31 @@ pub fn router(state: AppState) -> Router {
     finish(app.layer(middleware::from_fn_with_state(access, auth::authorize)))
 }
 
+/// `/metrics` alone, for a worker process (`jiance worker --metrics`): its own stage counters
+/// (fetch, analyze, queue) under the same token rules as the service's `/metrics`.
+pub fn metrics_router(counters: Arc<Counters>, access: Access) -> Router {
+    let app = Router::new()
+        .route(
+            "/metrics",
+            get(
+                |axum::extract::State(c): axum::extract::State<Arc<Counters>>| async move {
+                    (
+                        [(
+                            axum::http::header::CONTENT_TYPE,
+                            "text/plain; version=0.0.4; charset=utf-8",
+                        )],
+                        metrics_text(&c, None, None, None),
+                    )
+                },
+            ),
+        )
+        .with_state(counters);
+    finish(app.layer(middleware::from_fn_with_state(
+        Arc::new(access),
+        auth::authorize,
+    )))
+}
+
 /// Longest a client may take to send a request's headers: a client that sends them partly and
 /// then nothing is cut off (axum's own `serve` sets no limit, so such connections stayed open).
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -518,6 +543,43 @@ mod tests {
         let mut u = url::Url::parse(&format!("{base}{path}")).unwrap();
         u.query_pairs_mut().extend_pairs(pairs);
         u.to_string()
+    }
+
+    #[tokio::test]
+    async fn a_workers_metrics_show_its_counters_behind_its_tokens() {
+        let counters = Arc::new(Counters::default());
+        counters.crawl.received();
+        counters.analyze.reject("parse-empty");
+        counters.queue.reject("poison-panic");
+        let app = metrics_router(
+            counters.clone(),
+            Access::new(vec!["watch".into()], vec![], false),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let http = reqwest::Client::new();
+        let url = format!("http://{addr}/metrics");
+        let r = http.get(&url).send().await.unwrap();
+        assert_eq!(r.status(), 401, "no token");
+        let r = http.get(&url).bearer_auth("watch").send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let text = r.text().await.unwrap();
+        assert!(
+            text.contains("jiance_stage_received_total{stage=\"crawl\"} 1"),
+            "{text}"
+        );
+        assert!(text.contains("reason=\"poison-panic\"} 1"), "{text}");
+        assert!(text.contains("reason=\"parse-empty\"} 1"), "{text}");
+        // The store's figures are the sink node's service, not a worker's.
+        assert!(!text.contains("jiance_documents"), "{text}");
+        let r = http
+            .get(format!("http://{addr}/api/alerts"))
+            .bearer_auth("watch")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
     }
 
     #[tokio::test]

@@ -2,8 +2,9 @@
 //! waiting for a later schedule) and each source's health record (cumulative counters, last
 //! success, and the staleness threshold it is judged by).
 //!
-//! Written by `crawl` at the end of each source pass; read by `crawl` (which parked URLs are due),
-//! `jiance status` and `/metrics`.
+//! Written by `crawl` at the end of each source pass (or by the NATS sink, once per message:
+//! [`Store::apply_once`]); read by `crawl` (which parked URLs are due), `jiance status` and
+//! `/metrics`.
 
 use std::collections::BTreeMap;
 
@@ -24,6 +25,29 @@ pub struct ParkedUrl {
     pub attempts: u32,
     pub parked_at: Timestamp,
     pub retry_at: Timestamp,
+}
+
+/// Days a message id stays in the `applied` table ([`Store::apply_once`]).
+pub const APPLIED_KEPT_DAYS: i64 = 7;
+
+/// An effect of a queue message on the store that must happen once however often the message is
+/// delivered ([`Store::apply_once`]).
+#[derive(Debug, Clone)]
+pub enum Once<'a> {
+    /// A source's pass tally.
+    SourcePass {
+        source: &'a str,
+        tally: &'a SourcePassTally,
+        at: Timestamp,
+        stale_after_secs: u64,
+    },
+    /// Failures of a page's attachments.
+    SourceFailures {
+        source: &'a str,
+        reasons: &'a [&'a str],
+    },
+    /// Add `by` to the counter kept in meta under `key`.
+    AddToMeta { key: &'a str, by: u64 },
 }
 
 /// What one pass over a source did, added to its health record.
@@ -178,37 +202,7 @@ impl Store {
     ) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let mut failed = failed_counts(&tx, source)?;
-        for (k, v) in &tally.failed {
-            *failed.entry(k.clone()).or_default() += v;
-        }
-        let now_s = now.to_rfc3339();
-        let success = tally.success.then(|| now_s.clone());
-        let big = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-        tx.execute(
-            "INSERT INTO source_health (source, first_attempt, last_attempt, last_success,
-               stale_after_secs, fetched, not_modified, bytes, parked_total, failed)
-             VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-             ON CONFLICT(source) DO UPDATE SET last_attempt = excluded.last_attempt,
-               last_success = COALESCE(excluded.last_success, source_health.last_success),
-               stale_after_secs = excluded.stale_after_secs,
-               fetched = source_health.fetched + excluded.fetched,
-               not_modified = source_health.not_modified + excluded.not_modified,
-               bytes = source_health.bytes + excluded.bytes,
-               parked_total = source_health.parked_total + excluded.parked_total,
-               failed = excluded.failed",
-            params![
-                source,
-                now_s,
-                success,
-                big(stale_after_secs),
-                big(tally.fetched),
-                big(tally.not_modified),
-                big(tally.bytes),
-                big(tally.parked),
-                serde_json::to_string(&failed)?
-            ],
-        )?;
+        source_pass_tx(&tx, source, tally, now, stale_after_secs)?;
         tx.commit()?;
         Ok(())
     }
@@ -221,22 +215,57 @@ impl Store {
         }
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        let mut failed = failed_counts(&tx, source)?;
-        for r in reasons {
-            *failed.entry(r.to_string()).or_default() += 1;
-        }
-        // A first pass's pages are parsed before the crawler writes the source's record: start
-        // it, never stale (the crawler's record sets the real period), so nothing is lost.
-        let now = chrono::Utc::now().to_rfc3339();
-        tx.execute(
-            "INSERT INTO source_health (source, first_attempt, last_attempt, last_success,
-               stale_after_secs, fetched, not_modified, bytes, parked_total, failed)
-             VALUES (?1, ?2, ?2, NULL, ?3, 0, 0, 0, 0, ?4)
-             ON CONFLICT(source) DO UPDATE SET failed = excluded.failed",
-            params![source, now, i64::MAX, serde_json::to_string(&failed)?],
-        )?;
+        source_failures_tx(&tx, source, reasons)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// Apply `effects` once for the message `id`, in one transaction with the record that it was
+    /// applied: a message delivered again (its acknowledgement lost to a crash) changes nothing.
+    /// Returns false when `id` was applied before. Records older than [`APPLIED_KEPT_DAYS`] are
+    /// dropped, far beyond any redelivery.
+    pub fn apply_once(&self, id: &str, effects: &[Once<'_>]) -> Result<bool> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let now = Utc::now();
+        let fresh = tx.execute(
+            "INSERT OR IGNORE INTO applied (id, at) VALUES (?1, ?2)",
+            params![id, now.to_rfc3339()],
+        )? == 1;
+        if fresh {
+            for e in effects {
+                match e {
+                    Once::SourcePass {
+                        source,
+                        tally,
+                        at,
+                        stale_after_secs,
+                    } => source_pass_tx(&tx, source, tally, *at, *stale_after_secs)?,
+                    Once::SourceFailures { source, reasons } => {
+                        if !reasons.is_empty() {
+                            source_failures_tx(&tx, source, reasons)?;
+                        }
+                    }
+                    Once::AddToMeta { key, by } => {
+                        let n: u64 = tx
+                            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| {
+                                r.get::<_, String>(0)
+                            })
+                            .optional()?
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(0);
+                        tx.execute(
+                            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                            params![key, n.saturating_add(*by).to_string()],
+                        )?;
+                    }
+                }
+            }
+        }
+        let cutoff = now - chrono::Duration::days(APPLIED_KEPT_DAYS);
+        tx.execute("DELETE FROM applied WHERE at < ?1", [cutoff.to_rfc3339()])?;
+        tx.commit()?;
+        Ok(fresh)
     }
 
     /// Every source's health record, by name.
@@ -288,6 +317,65 @@ impl Store {
 }
 
 /// A source's failure counts by reason, as its health record holds them (none yet: empty).
+fn source_pass_tx(
+    tx: &rusqlite::Transaction,
+    source: &str,
+    tally: &SourcePassTally,
+    now: Timestamp,
+    stale_after_secs: u64,
+) -> Result<()> {
+    let mut failed = failed_counts(tx, source)?;
+    for (k, v) in &tally.failed {
+        *failed.entry(k.clone()).or_default() += v;
+    }
+    let now_s = now.to_rfc3339();
+    let success = tally.success.then(|| now_s.clone());
+    let big = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    tx.execute(
+        "INSERT INTO source_health (source, first_attempt, last_attempt, last_success,
+           stale_after_secs, fetched, not_modified, bytes, parked_total, failed)
+         VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT(source) DO UPDATE SET last_attempt = excluded.last_attempt,
+           last_success = COALESCE(excluded.last_success, source_health.last_success),
+           stale_after_secs = excluded.stale_after_secs,
+           fetched = source_health.fetched + excluded.fetched,
+           not_modified = source_health.not_modified + excluded.not_modified,
+           bytes = source_health.bytes + excluded.bytes,
+           parked_total = source_health.parked_total + excluded.parked_total,
+           failed = excluded.failed",
+        params![
+            source,
+            now_s,
+            success,
+            big(stale_after_secs),
+            big(tally.fetched),
+            big(tally.not_modified),
+            big(tally.bytes),
+            big(tally.parked),
+            serde_json::to_string(&failed)?
+        ],
+    )?;
+    Ok(())
+}
+
+fn source_failures_tx(tx: &rusqlite::Transaction, source: &str, reasons: &[&str]) -> Result<()> {
+    let mut failed = failed_counts(tx, source)?;
+    for r in reasons {
+        *failed.entry(r.to_string()).or_default() += 1;
+    }
+    // A first pass's pages are parsed before the crawler writes the source's record: start it,
+    // never stale (the crawler's record sets the real period), so nothing is lost.
+    let now = chrono::Utc::now().to_rfc3339();
+    tx.execute(
+        "INSERT INTO source_health (source, first_attempt, last_attempt, last_success,
+           stale_after_secs, fetched, not_modified, bytes, parked_total, failed)
+         VALUES (?1, ?2, ?2, NULL, ?3, 0, 0, 0, 0, ?4)
+         ON CONFLICT(source) DO UPDATE SET failed = excluded.failed",
+        params![source, now, i64::MAX, serde_json::to_string(&failed)?],
+    )?;
+    Ok(())
+}
+
 fn failed_counts(tx: &rusqlite::Transaction, source: &str) -> Result<BTreeMap<String, u64>> {
     let failed: Option<String> = tx
         .query_row(
@@ -325,6 +413,74 @@ mod tests {
         assert!(s.parked_until("http://b/1", now).unwrap().is_none());
         s.unpark("http://a/1").unwrap();
         assert!(s.parked(Some("a")).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_message_applied_again_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let tally = SourcePassTally {
+            fetched: 4,
+            success: true,
+            ..Default::default()
+        };
+        let now = Utc::now();
+        let effects = |reasons: &'static [&'static str]| {
+            [
+                Once::SourcePass {
+                    source: "gov",
+                    tally: &tally,
+                    at: now,
+                    stale_after_secs: 3600,
+                },
+                Once::SourceFailures {
+                    source: "gov",
+                    reasons,
+                },
+                Once::AddToMeta {
+                    key: "poison.fetched.panic",
+                    by: 1,
+                },
+            ]
+        };
+        assert!(
+            s.apply_once("7:tally-1-gov", &effects(&["no-text"]))
+                .unwrap()
+        );
+        // Delivered again: nothing added.
+        assert!(
+            !s.apply_once("7:tally-1-gov", &effects(&["no-text"]))
+                .unwrap()
+        );
+        let h = &s.source_health().unwrap()[0];
+        assert_eq!(h.fetched, 4);
+        assert_eq!(h.failed.get("no-text"), Some(&1));
+        assert_eq!(
+            s.meta("poison.fetched.panic").unwrap().as_deref(),
+            Some("1")
+        );
+        // Another message adds.
+        assert!(s.apply_once("8:tally-2-gov", &effects(&[])).unwrap());
+        let h = &s.source_health().unwrap()[0];
+        assert_eq!((h.fetched, h.failed.get("no-text")), (8, Some(&1)));
+        assert_eq!(
+            s.meta("poison.fetched.panic").unwrap().as_deref(),
+            Some("2")
+        );
+        // Records past the kept days are dropped on the next apply.
+        let old = (now - chrono::Duration::days(APPLIED_KEPT_DAYS + 1)).to_rfc3339();
+        s.conn()
+            .execute(
+                "UPDATE applied SET at = ?1 WHERE id = '7:tally-1-gov'",
+                [old],
+            )
+            .unwrap();
+        s.apply_once("9:x", &[]).unwrap();
+        let left: i64 = s
+            .conn()
+            .query_row("SELECT COUNT(*) FROM applied", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 2);
     }
 
     #[test]

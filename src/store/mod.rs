@@ -18,7 +18,7 @@ use crate::model::{Alert, Document, Extraction, SamplingRequest, Signal, Timesta
 mod crawl_state;
 mod parquet_check;
 pub mod signals;
-pub use crawl_state::{ParkedUrl, SourceHealth, SourcePassTally};
+pub use crawl_state::{APPLIED_KEPT_DAYS, Once, ParkedUrl, SourceHealth, SourcePassTally};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -169,6 +169,11 @@ CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS applied (
+    id TEXT PRIMARY KEY,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS applied_at ON applied(at);
 "#;
 
 /// A document's content fingerprint: what the source said (title, text, date, fields, rows), not

@@ -375,6 +375,36 @@ mod tests {
     }
 
     #[test]
+    fn fetch_workers_archives_gathered_under_one_directory_read_as_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let rec = |uri: &str| {
+            let http = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<p>{uri}</p>");
+            format!(
+                "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {uri}\r\nWARC-Date: 2026-01-02T03:04:05Z\r\nWARC-Record-ID: <urn:uuid:{uri}>\r\nContent-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n{http}\r\n\r\n",
+                http.len()
+            )
+        };
+        for (worker, uri) in [
+            ("fetch-b", "http://b.example/1"),
+            ("fetch-a", "http://a.example/1"),
+        ] {
+            let d = dir.path().join(worker).join("archive");
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join("jiance-1.warc"), rec(uri)).unwrap();
+        }
+        std::fs::write(dir.path().join("notes.txt"), "not an archive").unwrap();
+        let urls: Vec<String> = read_dir(dir.path())
+            .unwrap()
+            .map(|r| r.unwrap().url)
+            .collect();
+        assert_eq!(
+            urls,
+            ["http://a.example/1", "http://b.example/1"],
+            "path order"
+        );
+    }
+
+    #[test]
     fn reads_plain_warc_from_another_tool_with_chunked_gzip_payload() {
         let dir = tempfile::tempdir().unwrap();
         let payload = "某地抽检：3批次儿童玩具邻苯二甲酸酯超标".as_bytes();

@@ -10,17 +10,25 @@ use crate::model::{Fetched, PageRole, Timestamp};
 
 use super::ArchiveError;
 
-/// Reads every WARC file (`*.warc`, `*.warc.gz`) in `dir`, in name order.
+/// Reads every WARC file (`*.warc`, `*.warc.gz`) in `dir` and its subdirectories, in path order:
+/// the archives of several fetch workers gathered under one directory read as one.
 pub fn read_dir(dir: &Path) -> io::Result<ArchiveReader> {
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_lowercase())
-            .unwrap_or_default();
-        if (name.ends_with(".warc") || name.ends_with(".warc.gz")) && path.is_file() {
-            files.push(path);
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                dirs.push(path);
+                continue;
+            }
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            if (name.ends_with(".warc") || name.ends_with(".warc.gz")) && path.is_file() {
+                files.push(path);
+            }
         }
     }
     files.sort();
