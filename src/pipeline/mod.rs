@@ -23,6 +23,7 @@ pub mod reindex;
 pub mod rerun;
 pub mod schedule;
 pub mod sink;
+mod source_match;
 pub mod work;
 
 pub use crate::telemetry::{Counters, StageCounters};
