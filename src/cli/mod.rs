@@ -143,6 +143,9 @@ pub enum Command {
         /// when either is set, else none.
         #[arg(long, value_name = "ADDR")]
         metrics: Option<String>,
+        /// Pages the analyze role parses and analyses at once [default: one per core].
+        #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+        threads: Option<u16>,
     },
     /// Serve the dashboard and API over an existing data directory. Tokens come from
     /// JIANCE_TOKEN_VIEWER and JIANCE_TOKEN_OPERATOR (comma-separated); reads need a token unless
@@ -418,8 +421,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             role,
             data,
             metrics,
+            threads,
         } => {
-            worker::run(&config, &role, data.as_deref(), metrics.as_deref()).await?;
+            worker::run(
+                &config,
+                &role,
+                data.as_deref(),
+                metrics.as_deref(),
+                threads.map(usize::from),
+            )
+            .await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Reindex {
@@ -817,6 +828,7 @@ async fn run_service(
             nats,
             Some(&engine),
             engine.counters.clone(),
+            pipeline::workers(),
         )?),
         None => None,
     };

@@ -61,6 +61,7 @@ pub fn start(
     nats: &Nats,
     engine: Option<&Arc<Engine>>,
     counters: Arc<Counters>,
+    analyze_threads: usize,
 ) -> Result<Running> {
     let stop = Arc::new(AtomicBool::new(false));
     let mut tasks: Vec<(&'static str, JoinHandle<Result<()>>)> = Vec::new();
@@ -112,16 +113,9 @@ pub fn start(
         tasks.push((
             "analyze",
             tokio::spawn(async move {
-                distributed::analyze_worker(
-                    nats,
-                    &sources,
-                    work,
-                    jiance::pipeline::workers(),
-                    counters,
-                    stop,
-                )
-                .await
-                .map_err(Into::into)
+                distributed::analyze_worker(nats, &sources, work, analyze_threads, counters, stop)
+                    .await
+                    .map_err(Into::into)
             }),
         ));
     }
@@ -157,6 +151,7 @@ pub async fn run(
     roles: &str,
     data: Option<&Path>,
     metrics: Option<&str>,
+    threads: Option<usize>,
 ) -> Result<()> {
     let roles = Roles::parse(roles).map_err(anyhow::Error::msg)?;
     let cfg = super::load_config(config_path)?;
@@ -182,7 +177,18 @@ pub async fn run(
         Some(addr) => Some(serve_metrics(addr, counters.clone()).await?),
         None => None,
     };
-    let running = start(&cfg, roles, &data, &nats, engine.as_ref(), counters)?;
+    // A worker process has its machine to itself: every core, unless told otherwise.
+    let threads =
+        threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let running = start(
+        &cfg,
+        roles,
+        &data,
+        &nats,
+        engine.as_ref(),
+        counters,
+        threads,
+    )?;
     eprintln!(
         "worker {:?} on {} (prefix {}): Ctrl-C or SIGTERM stops it",
         roles, cfg.queue.url, cfg.queue.prefix

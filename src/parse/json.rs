@@ -397,4 +397,3 @@ pub(super) fn scalar(v: &Value) -> Option<String> {
         Value::Null => None,
     }
 }
-

@@ -146,7 +146,16 @@ pub async fn wait_drained(nats: &Nats, poll: Duration) -> Result<(), PipelineErr
     let mut empty = 0;
     let mut said = std::time::Instant::now();
     loop {
-        let backlog = nats.backlog().await?;
+        let backlog = match nats.backlog().await {
+            Ok(b) => b,
+            // a busy server answering late is no reason to abandon the pass
+            Err(e) if e.is_timeout() => {
+                tracing::warn!(error = %e, "asking for the backlog timed out; asking again");
+                tokio::time::sleep(poll).await;
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
         if backlog == [0, 0, 0] {
             empty += 1;
             if empty >= 2 {
@@ -428,22 +437,37 @@ pub async fn analyze_worker(
     stop: Arc<AtomicBool>,
 ) -> Result<(), PipelineError> {
     let by_name = by_name(sources);
-    dispatch(&nats, Stage::Fetched, threads, &stop, |d| {
-        let (nats, by_name, work, counters) = (
-            nats.clone(),
-            by_name.clone(),
-            work.clone(),
-            counters.clone(),
-        );
-        async move { analyze_one(&nats, &by_name, work, &counters, d).await }
-    })
+    let threads = threads.max(1);
+    // More messages in flight than threads, so one page's transport (decode, publish, ack:
+    // round trips to the server) overlaps another's parsing; the threads bound the CPU work.
+    let cpu = Arc::new(tokio::sync::Semaphore::new(threads));
+    dispatch(
+        &nats,
+        Stage::Fetched,
+        threads * IN_FLIGHT_PER_THREAD,
+        &stop,
+        |d| {
+            let (nats, by_name, work, counters, cpu) = (
+                nats.clone(),
+                by_name.clone(),
+                work.clone(),
+                counters.clone(),
+                cpu.clone(),
+            );
+            async move { analyze_one(&nats, &by_name, work, &cpu, &counters, d).await }
+        },
+    )
     .await
 }
+
+/// Messages an analyze worker holds per thread of work (see [`analyze_worker`]).
+const IN_FLIGHT_PER_THREAD: usize = 4;
 
 async fn analyze_one(
     nats: &Nats,
     by_name: &HashMap<String, SourceConfig>,
     work: Arc<PageWork>,
+    cpu: &tokio::sync::Semaphore,
     counters: &Counters,
     d: Delivery,
 ) {
@@ -466,10 +490,11 @@ async fn analyze_one(
             };
             let (url, source_name) = (f.url.clone(), f.source.clone());
             let worked = d
-                .with_progress(
-                    progress_every(nats),
-                    tokio::task::spawn_blocking(move || work(&f, &source)),
-                )
+                .with_progress(progress_every(nats), async {
+                    // waiting for a thread counts as slow work: progress acks keep the message
+                    let _thread = cpu.acquire().await;
+                    tokio::task::spawn_blocking(move || work(&f, &source)).await
+                })
                 .await
                 .unwrap_or_else(|e| Worked {
                     // the work's own panics are caught inside it; this is the thread's
@@ -667,12 +692,13 @@ fn settle(
         pages.clear();
         return;
     }
-    for d in held.drain(..) {
-        match rt.block_on(nats.ack(&d)) {
+    for acked in rt.block_on(nats.ack_all(held)) {
+        match acked {
             Ok(()) => counters.queue.emitted(1),
             Err(e) => warn!("{e}"),
         }
     }
+    held.clear();
     pages.clear();
 }
 

@@ -44,8 +44,8 @@ use crate::model::{Alert, Fetched, PageRole, china_day};
 use crate::util::fsx;
 
 use super::reindex::open_archive;
-pub use super::source_match::SourceMatcher;
 use super::sink::Sink;
+pub use super::source_match::SourceMatcher;
 use super::work::{Reading, Worked, pool, work_page};
 use super::{DataDir, Engine, PipelineError, RuleDirs};
 use crate::telemetry::Counters;

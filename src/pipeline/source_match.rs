@@ -165,4 +165,3 @@ impl SourceMatcher {
         best.map(|(_, s)| (s, PageRole::Detail))
     }
 }
-

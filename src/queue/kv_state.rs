@@ -103,11 +103,17 @@ pub async fn mark_processed(
     kv: &kv::Store,
     urls: &[(String, String)],
 ) -> std::result::Result<(), super::QueueError> {
-    for (url, _) in urls {
+    use futures::StreamExt;
+    // Concurrent puts: one at a time would cost the sink a round trip per page.
+    let mut puts = futures::stream::iter(urls.iter().map(|(url, _)| async move {
         let k = key("done", url);
         kv.put(&k, Bytes::from_static(b"true"))
             .await
-            .map_err(super::nats(format!("key-value put {k}")))?;
+            .map_err(super::nats(format!("key-value put {k}")))
+    }))
+    .buffer_unordered(super::CONCURRENT_REQUESTS);
+    while let Some(put) = puts.next().await {
+        put?;
     }
     Ok(())
 }

@@ -57,6 +57,18 @@ pub enum QueueError {
     },
 }
 
+impl QueueError {
+    /// The server did not answer in time: worth asking again, unlike a refusal.
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            QueueError::Nats { message, .. } | QueueError::Connect { message, .. } => {
+                message.contains("timed out")
+            }
+            QueueError::Decode { .. } => false,
+        }
+    }
+}
+
 fn nats<E: std::fmt::Display>(what: impl Into<String>) -> impl FnOnce(E) -> QueueError {
     let what = what.into();
     move |e| QueueError::Nats {
@@ -110,6 +122,10 @@ pub fn host_token(host: &str) -> String {
         .collect()
 }
 
+/// Requests one caller keeps in flight to the server when it has many to make (acknowledgements
+/// of a committed batch, key-value puts), instead of one round trip after another.
+pub const CONCURRENT_REQUESTS: usize = 64;
+
 /// A connection to the JetStream server with the deployment's streams, consumers, bucket and
 /// object store in place.
 #[derive(Clone)]
@@ -118,6 +134,95 @@ pub struct Nats {
     settings: QueueSettings,
     bodies: object_store::ObjectStore,
     crawl: kv::Store,
+    /// Each stage's durable consumer, in [`Stage::ALL`] order: found once at connect, as every
+    /// pull asking for it again would cost a round trip to the server per message.
+    consumers: std::sync::Arc<Vec<jetstream::consumer::PullConsumer>>,
+}
+
+/// How often a timed-out declaration is tried again before the worker gives up.
+const DECLARE_RETRIES: u32 = 5;
+
+type Declared = (
+    Vec<jetstream::consumer::PullConsumer>,
+    kv::Store,
+    object_store::ObjectStore,
+);
+
+/// Create (or find) the streams and their consumers, the key-value bucket and the object store.
+async fn declare(
+    js: &jetstream::Context,
+    settings: &QueueSettings,
+) -> Result<Declared, QueueError> {
+    let p = &settings.prefix;
+    let mut consumers = Vec::with_capacity(Stage::ALL.len());
+    for stage in Stage::ALL {
+        let name = stream_name(p, stage);
+        let subject = match stage {
+            Stage::Fetch => format!("{p}.fetch.>"),
+            s => format!("{p}.{}", s.name()),
+        };
+        let stream = js
+            .get_or_create_stream(stream::Config {
+                name: name.clone(),
+                subjects: vec![subject],
+                retention: stream::RetentionPolicy::WorkQueue,
+                storage: stream::StorageType::File,
+                duplicate_window: DUPLICATE_WINDOW,
+                ..Default::default()
+            })
+            .await
+            .map_err(nats(format!("stream {name}")))?;
+        let consumer = stream
+            .get_or_create_consumer(
+                stage.reader(),
+                pull::Config {
+                    durable_name: Some(stage.reader().to_string()),
+                    ack_policy: jetstream::consumer::AckPolicy::Explicit,
+                    ack_wait: settings.ack_wait,
+                    // one more than the workers' own limit: the last delivery only
+                    // terminates and reports (see `Delivery::poison`)
+                    max_deliver: settings.max_deliver.max(2),
+                    max_ack_pending: settings.max_ack_pending.max(1),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(nats(format!("consumer {name}/{}", stage.reader())))?;
+        consumers.push(consumer);
+    }
+    let bucket = format!("{p}-crawl");
+    // The bucket's stream made by hand, as `create_key_value` would: that call first asks
+    // for the account's info, whose 2.9 form (Debian's server) the client cannot read.
+    js.get_or_create_stream(stream::Config {
+        name: format!("KV_{bucket}"),
+        subjects: vec![format!("$KV.{bucket}.>")],
+        max_messages_per_subject: 1,
+        storage: stream::StorageType::File,
+        allow_rollup: true,
+        deny_delete: true,
+        allow_direct: true,
+        discard: stream::DiscardPolicy::New,
+        ..Default::default()
+    })
+    .await
+    .map_err(nats(format!("key-value bucket {bucket}")))?;
+    let crawl = js
+        .get_key_value(&bucket)
+        .await
+        .map_err(nats(format!("key-value bucket {bucket}")))?;
+    let objects = format!("{p}-bodies");
+    let bodies = match js.get_object_store(&objects).await {
+        Ok(o) => o,
+        Err(_) => js
+            .create_object_store(object_store::Config {
+                bucket: objects.clone(),
+                storage: stream::StorageType::File,
+                ..Default::default()
+            })
+            .await
+            .map_err(nats(format!("object store {objects}")))?,
+    };
+    Ok((consumers, crawl, bodies))
 }
 
 impl Nats {
@@ -134,78 +239,27 @@ impl Nats {
                 message: e.to_string(),
             })?;
         let js = jetstream::new(client);
-        let p = &settings.prefix;
-        for stage in Stage::ALL {
-            let name = stream_name(p, stage);
-            let subject = match stage {
-                Stage::Fetch => format!("{p}.fetch.>"),
-                s => format!("{p}.{}", s.name()),
-            };
-            let stream = js
-                .get_or_create_stream(stream::Config {
-                    name: name.clone(),
-                    subjects: vec![subject],
-                    retention: stream::RetentionPolicy::WorkQueue,
-                    storage: stream::StorageType::File,
-                    duplicate_window: DUPLICATE_WINDOW,
-                    ..Default::default()
-                })
-                .await
-                .map_err(nats(format!("stream {name}")))?;
-            stream
-                .get_or_create_consumer(
-                    stage.reader(),
-                    pull::Config {
-                        durable_name: Some(stage.reader().to_string()),
-                        ack_policy: jetstream::consumer::AckPolicy::Explicit,
-                        ack_wait: settings.ack_wait,
-                        // one more than the workers' own limit: the last delivery only
-                        // terminates and reports (see `Delivery::poison`)
-                        max_deliver: settings.max_deliver.max(2),
-                        max_ack_pending: settings.max_ack_pending.max(1),
-                        ..Default::default()
-                    },
-                )
-                .await
-                .map_err(nats(format!("consumer {name}/{}", stage.reader())))?;
-        }
-        let bucket = format!("{p}-crawl");
-        // The bucket's stream made by hand, as `create_key_value` would: that call first asks
-        // for the account's info, whose 2.9 form (Debian's server) the client cannot read.
-        js.get_or_create_stream(stream::Config {
-            name: format!("KV_{bucket}"),
-            subjects: vec![format!("$KV.{bucket}.>")],
-            max_messages_per_subject: 1,
-            storage: stream::StorageType::File,
-            allow_rollup: true,
-            deny_delete: true,
-            allow_direct: true,
-            discard: stream::DiscardPolicy::New,
-            ..Default::default()
-        })
-        .await
-        .map_err(nats(format!("key-value bucket {bucket}")))?;
-        let crawl = js
-            .get_key_value(&bucket)
-            .await
-            .map_err(nats(format!("key-value bucket {bucket}")))?;
-        let objects = format!("{p}-bodies");
-        let bodies = match js.get_object_store(&objects).await {
-            Ok(o) => o,
-            Err(_) => js
-                .create_object_store(object_store::Config {
-                    bucket: objects.clone(),
-                    storage: stream::StorageType::File,
-                    ..Default::default()
-                })
-                .await
-                .map_err(nats(format!("object store {objects}")))?,
+        // Every worker declares the same streams at start; when several start at once on a busy
+        // server a declaration can outlast the request timeout. Declaring is idempotent, so a
+        // timed-out attempt is simply made again rather than ending the worker.
+        let mut attempt = 0u32;
+        let (consumers, crawl, bodies) = loop {
+            match declare(&js, settings).await {
+                Ok(made) => break made,
+                Err(e) if e.is_timeout() && attempt < DECLARE_RETRIES => {
+                    attempt += 1;
+                    tracing::warn!(error = %e, attempt, "declaring the streams timed out; again");
+                    tokio::time::sleep(Duration::from_millis(500) * attempt).await;
+                }
+                Err(e) => return Err(e),
+            }
         };
         Ok(Nats {
             js,
             settings: settings.clone(),
             bodies,
             crawl,
+            consumers: std::sync::Arc::new(consumers),
         })
     }
 
@@ -261,15 +315,15 @@ impl Nats {
         Ok(!ack.duplicate)
     }
 
-    async fn consumer(
-        &self,
-        stage: Stage,
-    ) -> Result<jetstream::consumer::PullConsumer, QueueError> {
-        let name = stream_name(&self.settings.prefix, stage);
-        self.js
-            .get_consumer_from_stream(stage.reader(), &name)
-            .await
-            .map_err(nats(format!("consumer {name}/{}", stage.reader())))
+    fn consumer(&self, stage: Stage) -> Result<&jetstream::consumer::PullConsumer, QueueError> {
+        Stage::ALL
+            .iter()
+            .position(|s| *s == stage)
+            .and_then(|i| self.consumers.get(i))
+            .ok_or_else(|| QueueError::Nats {
+                what: format!("consumer of {}", stage.name()),
+                message: "not created at connect".to_string(),
+            })
     }
 
     /// Up to `n` deliveries of `stage`, asked for only now: what is waiting at once, else the
@@ -286,7 +340,7 @@ impl Nats {
         n: usize,
         wait: Duration,
     ) -> Result<Vec<Delivery>, QueueError> {
-        let consumer = self.consumer(stage).await?;
+        let consumer = self.consumer(stage)?;
         let failed = |e: &dyn std::fmt::Display| QueueError::Nats {
             what: format!("pull from {}", stage.name()),
             message: e.to_string(),
@@ -353,6 +407,15 @@ impl Nats {
             .map_err(nats(format!("ack {} #{}", d.msg.subject, d.sequence)))?;
         self.drop_object(d).await;
         Ok(())
+    }
+
+    /// Acknowledge every delivery of `ds`, [`CONCURRENT_REQUESTS`] at a time; the result of each,
+    /// in order.
+    pub async fn ack_all(&self, ds: &[Delivery]) -> Vec<Result<(), QueueError>> {
+        futures::stream::iter(ds.iter().map(|d| self.ack(d)))
+            .buffered(CONCURRENT_REQUESTS)
+            .collect()
+            .await
     }
 
     /// Terminate `d`: it is never delivered again.
