@@ -619,6 +619,93 @@ pub struct SamplingRequest {
     pub deadline: NaiveDate,
 }
 
+/// A product offered on a platform, as its listing says (stored with the listing; read by the
+/// market stage for on-sale matching and sampling purchases).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Listing {
+    pub doc_id: String,
+    pub url: String,
+    pub title: String,
+    pub platform: String,
+    pub shop: String,
+    /// Where the platform says the shop ships from, as written ("广东 深圳").
+    pub shop_region: String,
+    /// Canonical province of the shop, when its place resolves.
+    pub province: Option<String>,
+    pub brand: String,
+    pub model: String,
+    pub enterprise: String,
+    pub price: Option<f64>,
+    /// Units sold as the platform counts them (月销 1200+ → 1200), when it says.
+    pub sales: Option<u64>,
+    /// The sales figure as written.
+    pub sales_text: String,
+    pub categories: Vec<String>,
+    /// The day the listing was published or last seen.
+    pub day: NaiveDate,
+}
+
+/// Why a product must not be on sale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FlagBasis {
+    /// A recall notice names it.
+    Recall,
+    /// A failed batch of a sampling inspection.
+    Failed,
+}
+
+impl FlagBasis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagBasis::Recall => "recall",
+            FlagBasis::Failed => "failed",
+        }
+    }
+}
+
+/// A product a recall or a failed inspection batch names: one model of a recall, one failed row.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Flagged {
+    /// The notice it comes from.
+    pub doc_id: String,
+    /// Which of the notice's products (model of a recall, row of an inspection), from 0.
+    pub row: usize,
+    pub basis: FlagBasis,
+    pub url: String,
+    pub title: String,
+    pub product: String,
+    /// The notice's product categories (a recall of an e-bike charger is about 电动自行车充电器
+    /// and 电动自行车).
+    pub categories: Vec<String>,
+    pub brand: String,
+    pub model: String,
+    pub batch: String,
+    pub enterprise: String,
+    pub day: NaiveDate,
+}
+
+/// A listing still selling a recalled or failed product (issue 20): what matched and how sure it
+/// is, and the action — notify the platform, which takes the listing down (the standard's 6.4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnSaleFinding {
+    /// Stable per (notice, product, listing).
+    pub id: String,
+    pub listing: Listing,
+    pub flagged: Flagged,
+    /// What matched: `model`, `brand`, `enterprise`, `batch`.
+    pub matched: Vec<String>,
+    /// 0–1, from the weights of `rules/market.toml`.
+    pub confidence: f64,
+    pub action: Action,
+    /// Whom the action is addressed to: the platform.
+    pub notify: String,
+    /// One sentence for the platform or the local unit.
+    pub summary: String,
+    /// The first scoring day it was found (kept across runs).
+    pub first_seen: NaiveDate,
+}
+
 /// Base64 for body bytes in JSON, so `Fetched` stays a plain serde type.
 mod serde_bytes_b64 {
     use serde::{Deserialize, Deserializer, Serializer};

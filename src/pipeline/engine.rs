@@ -15,6 +15,7 @@ use crate::config::{ConfigError, CrawlSettings, SourceConfig};
 use crate::crawl::archive::ArchiveWriter;
 use crate::crawl::{CrawlReport, Crawler};
 use crate::index::Index;
+use crate::market::MarketRules;
 use crate::model::{Alert, Document, Fetched, SamplingRequest};
 use crate::score::{ScoreInput, ScoringRules};
 use crate::store::Store;
@@ -147,6 +148,8 @@ pub struct ScoreSummary {
     pub alerts: Vec<Alert>,
     pub sampling: Vec<SamplingRequest>,
     pub dismissed: usize,
+    /// On-sale findings stored by this run (listings still selling recalled or failed products).
+    pub onsale: usize,
 }
 
 /// How the store and the index agree, checked when a data directory is opened.
@@ -188,6 +191,8 @@ pub struct Engine {
     pub settings: CrawlSettings,
     pub analyzer: Arc<Analyzer>,
     pub scoring: Arc<ScoringRules>,
+    /// `market.toml`: on-sale matching and name normalisation.
+    pub market: Arc<MarketRules>,
     pub store: Store,
     pub index: Arc<Index>,
     pub counters: Arc<Counters>,
@@ -207,6 +212,7 @@ impl Engine {
         let analyzer = Analyzer::load(rules.rules.as_deref(), rules.dictionaries.as_deref())
             .map_err(PipelineError::Config)?;
         let scoring = ScoringRules::load(rules.rules.as_deref()).map_err(PipelineError::Config)?;
+        let market = MarketRules::load(rules.rules.as_deref()).map_err(PipelineError::Config)?;
         let store = Store::open(&data.state())?;
         let index = Index::open(&data.index(), analyzer.jieba())?;
         let c = reconcile(&store, &index)?;
@@ -223,6 +229,7 @@ impl Engine {
             settings,
             analyzer: Arc::new(analyzer),
             scoring: Arc::new(scoring),
+            market: Arc::new(market),
             store,
             index: Arc::new(index),
             counters: Arc::new(Counters::default()),
@@ -382,6 +389,7 @@ impl Engine {
             },
         )?;
         self.store.put_alerts(&out.alerts, &out.sampling)?;
+        let onsale = self.match_onsale(as_of)?;
         crate::store::signals::write_partitions(&self.data.signals(), &signals)?;
         self.counters
             .score
@@ -395,7 +403,34 @@ impl Engine {
             alerts: out.alerts,
             sampling: out.sampling,
             dismissed: out.dismissed.len(),
+            onsale,
         })
+    }
+
+    /// Match the stored listings against the stored recalls and failed batches (the market
+    /// stage) and replace the stored on-sale findings with what is found as of `as_of`.
+    pub fn match_onsale(&self, as_of: NaiveDate) -> Result<usize, PipelineError> {
+        let records = self.store.records(&crate::market::MARKET_KINDS)?;
+        let run = crate::market::find_in_records(&self.market, &records, as_of);
+        self.store.put_onsale(&run.findings)?;
+        let c = &self.counters.market;
+        c.received.store(
+            (run.listings + run.flagged) as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        c.emitted(run.findings.len() as u64);
+        for (reason, n) in &run.skipped {
+            for _ in 0..*n {
+                c.reject(reason);
+            }
+        }
+        info!(
+            listings = run.listings,
+            flagged = run.flagged,
+            findings = run.findings.len(),
+            "on-sale matching"
+        );
+        Ok(run.findings.len())
     }
 
     pub fn app_state(&self) -> crate::serve::AppState {

@@ -74,7 +74,7 @@ impl Params {
     }
 
     /// A count: `default` when absent, at most `max`; 400 when not a number.
-    fn count(&self, key: &str, default: usize, max: usize) -> Result<usize, ApiError> {
+    pub(crate) fn count(&self, key: &str, default: usize, max: usize) -> Result<usize, ApiError> {
         match self.get(key) {
             None => Ok(default),
             Some(v) => match saturating_count(v) {
@@ -132,7 +132,7 @@ impl Params {
 }
 
 /// Runs blocking work (tantivy, SQLite) off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)
@@ -140,7 +140,7 @@ async fn blocking<T: Send + 'static>(
         .map_err(ApiError::internal)?
 }
 
-fn store_error(e: crate::store::StoreError) -> ApiError {
+pub(super) fn store_error(e: crate::store::StoreError) -> ApiError {
     ApiError::internal(e)
 }
 

@@ -20,6 +20,7 @@ mod atom;
 pub mod auth;
 mod events;
 mod metrics;
+mod onsale;
 pub mod openapi;
 
 use std::future::Future;
@@ -296,6 +297,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/alerts/{id}/ack", post(api::acknowledge))
         .route("/api/inspection-results", post(api::inspection_results))
         .route("/api/sampling-requests", get(api::sampling_requests))
+        .route("/api/onsale", get(onsale::onsale))
         .route("/api/stats", get(api::stats))
         .route("/api/openapi.json", get(openapi::openapi))
         .route("/feeds/alerts.atom", get(atom::feed))

@@ -12,6 +12,7 @@ pub const PATHS: &[&str] = &[
     "/api/alerts/{id}/ack",
     "/api/inspection-results",
     "/api/sampling-requests",
+    "/api/onsale",
     "/api/search",
     "/api/stats",
     "/api/openapi.json",
@@ -144,6 +145,17 @@ pub fn document() -> Value {
                     "alert_id": label(),
                     "inspected_on": { "type": "string", "format": "date", "nullable": true, "description": "Default (absent or null): today" },
                     "results": { "type": "array", "minItems": 1, "maxItems": 500, "items": schema_ref("InspectionBatch") } } },
+                "OnSaleFinding": { "type": "object", "properties": {
+                    "id": s(), "listing": { "type": "object" }, "flagged": { "type": "object" },
+                    "matched": { "type": "array", "items": { "type": "string", "enum": ["model", "brand", "enterprise", "batch"] } },
+                    "confidence": { "type": "number", "minimum": 0, "maximum": 1 },
+                    "action": { "type": "string", "enum": ["notify"] }, "notify": s(), "summary": s(),
+                    "first_seen": date() } },
+                "OnSalePage": { "type": "object", "required": ["total", "findings"], "properties": {
+                    "total": int(),
+                    "platforms": { "type": "object", "additionalProperties": int() },
+                    "provinces": { "type": "object", "additionalProperties": int() },
+                    "findings": { "type": "array", "items": schema_ref("OnSaleFinding") } } },
                 "AlertDetail": { "type": "object", "properties": {
                     "alert": schema_ref("Alert"), "evidence": { "type": "array", "items": { "type": "object" } },
                     "sampling_request": { "allOf": [schema_ref("SamplingRequest")], "nullable": true },
@@ -197,6 +209,21 @@ pub fn document() -> Value {
                 "summary": "Drafted sampling requests, in alert rank order", "security": read,
                 "parameters": [q("alert", "Alert id", s()), q("category", "Category id", s())],
                 "responses": ok("Sampling requests", "application/json", json!({ "type": "array", "items": schema_ref("SamplingRequest") }), &["400", "401"]) } },
+            "/api/onsale": { "get": {
+                "summary": "Listings still selling recalled or failed products (on-sale findings), most certain first; each is to be notified to its platform. format=csv for the platform or the local unit",
+                "security": read,
+                "parameters": [
+                    q("platform", "Platform name, exact", s()),
+                    q("region", "Province of the shop (广东 or 广东省) or a place in its location", s()),
+                    q("format", "json (default) | csv", one_of(&["json", "csv"])),
+                    q("limit", "Page size of the JSON answer (max 1000; larger values are cut to 1000)", int()),
+                    q("offset", "Skip this many", int())
+                ],
+                "responses": {
+                    "200": { "description": "A page of findings (JSON), or every filtered finding (CSV, UTF-8 with BOM)",
+                             "content": { "application/json": { "schema": schema_ref("OnSalePage") },
+                                          "text/csv": { "schema": s() } } },
+                    "400": errors(&["400"])["400"], "401": errors(&["401"])["401"] } } },
             "/api/search": { "get": {
                 "summary": "Full-text search with facets and highlighted snippets", "security": read,
                 "parameters": [

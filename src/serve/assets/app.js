@@ -353,6 +353,50 @@ async function loadSampling() {
   $("#sampling-empty").hidden = list.length > 0;
 }
 
+// ------------------------------------------------------------------ on sale
+
+const ONSALE_PAGE = 100;
+const onsaleState = { offset: 0 };
+const MATCHED = { model: "型号", brand: "品牌", enterprise: "企业", batch: "批次" };
+
+async function loadOnsale() {
+  const filters = formValues($("#onsale-filters"));
+  let page;
+  try {
+    page = await api("/api/onsale", { ...filters, limit: ONSALE_PAGE, offset: onsaleState.offset });
+  } catch (e) {
+    toast(`在售发现加载失败：${e.message}`);
+    return;
+  }
+  // The platform choices: every platform with findings, the current choice kept.
+  const select = $("#onsale-platform");
+  const chosen = select.value;
+  select.replaceChildren(el("option", { value: "" }, "全部"),
+    ...Object.entries(page.platforms).map(([p, n]) => el("option", { value: p }, `${p} (${n})`)));
+  select.value = chosen;
+  // The CSV export carries the same filters (and the token: a download cannot send a header).
+  const qs = new URLSearchParams({ format: "csv" });
+  for (const [k, v] of Object.entries(filters)) if (v) qs.set(k, v);
+  if (token()) qs.set("access_token", token());
+  $("#onsale-csv").href = `/api/onsale?${qs}`;
+  $("#onsale-summary").textContent = `共 ${page.total} 条`;
+  $("#onsale-rows").replaceChildren(...page.findings.map((f) => el("tr", { "data-id": f.id },
+    el("td", { class: "num" }, f.confidence.toFixed(2)),
+    el("td", {}, f.listing.platform),
+    el("td", {}, f.listing.shop),
+    el("td", {}, f.listing.province || f.listing.shop_region),
+    el("td", {}, el("a", { href: safeHref(f.listing.url), target: "_blank", rel: "noopener" }, f.listing.title)),
+    el("td", { class: "num" }, f.listing.price === null ? "" : `￥${f.listing.price.toFixed(2)}`),
+    el("td", { class: "num" }, f.listing.sales_text || ""),
+    el("td", {}, el("a", { href: safeHref(f.flagged.url), target: "_blank", rel: "noopener" },
+      f.flagged.basis === "recall" ? "召回" : "抽检不合格")),
+    el("td", {}, [f.flagged.brand, f.flagged.product, f.flagged.model].filter((x) => x).join(" ")),
+    el("td", {}, f.matched.map((m) => MATCHED[m] || m).join("、")),
+    el("td", { title: f.summary }, el("span", { class: `action action-${f.action}` }, "通报平台"), ` ${f.notify}`))));
+  $("#onsale-empty").hidden = page.findings.length > 0;
+  pager($("#onsale-pager"), page.total, onsaleState.offset, ONSALE_PAGE, (o) => { onsaleState.offset = o; loadOnsale(); });
+}
+
 // ------------------------------------------------------------------ stats
 
 function bars(container, rows) {
@@ -536,8 +580,9 @@ function route() {
     return;
   }
   const view = (h.match(/^#\/(\w+)/) || [])[1] || "alerts";
-  show(["alerts", "search", "sampling", "stats", "provinces"].includes(view) ? view : "alerts");
+  show(["alerts", "search", "sampling", "onsale", "stats", "provinces"].includes(view) ? view : "alerts");
   if (view === "sampling") loadSampling();
+  if (view === "onsale") loadOnsale();
   if (view === "provinces") loadProvinces();
   if (view === "stats") loadStats();
   if (view === "search") {
@@ -558,6 +603,8 @@ function init() {
   }
   $("#search-form").addEventListener("submit", (ev) => { ev.preventDefault(); searchState.offset = 0; runSearch(); });
   $("#stats-form").addEventListener("submit", (ev) => { ev.preventDefault(); loadStats(); });
+  $("#onsale-filters").addEventListener("submit", (ev) => { ev.preventDefault(); onsaleState.offset = 0; loadOnsale(); });
+  $("#onsale-platform").addEventListener("change", () => { onsaleState.offset = 0; loadOnsale(); });
   window.addEventListener("hashchange", route);
   const tokenInput = $("#token");
   tokenInput.value = token();
