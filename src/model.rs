@@ -617,6 +617,41 @@ pub struct SamplingRequest {
     pub enterprises: Vec<String>,
     pub batches: u32,
     pub deadline: NaiveDate,
+    /// Concrete listings to buy (issue 20): at most one per shop, brand and enterprise, none
+    /// sampled before, by evidence, region and units sold; at most `batches`.
+    #[serde(default)]
+    pub purchases: Vec<Purchase>,
+    /// The test items with the standard that sets each ("过充电", GB 43854-2024), each once.
+    #[serde(default)]
+    pub items: Vec<TestItem>,
+}
+
+/// One listing a sampling request proposes to buy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Purchase {
+    pub doc_id: String,
+    pub url: String,
+    pub title: String,
+    pub platform: String,
+    pub shop: String,
+    pub province: Option<String>,
+    pub brand: String,
+    pub model: String,
+    pub enterprise: String,
+    pub price: Option<f64>,
+    pub sales: Option<u64>,
+    /// Why this one (预警证据, 属地店铺, 销量 …).
+    pub why: String,
+}
+
+/// A test item and the standard that sets it (empty when no standard of the rules covers the
+/// product).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestItem {
+    pub item: String,
+    pub standard: String,
+    /// The standard's title.
+    pub title: String,
 }
 
 /// A product offered on a platform, as its listing says (stored with the listing; read by the

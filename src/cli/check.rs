@@ -15,6 +15,7 @@ const RULE_FILES: &[&str] = &[
     "cues.toml",
     "scoring.toml",
     "market.toml",
+    "standards.toml",
 ];
 
 pub fn run(paths: &[PathBuf], dirs: &RuleDirs) -> Result<ExitCode> {
@@ -73,6 +74,9 @@ pub fn run(paths: &[PathBuf], dirs: &RuleDirs) -> Result<ExitCode> {
             errors.extend(e);
         }
         if let Err(e) = jiance::market::MarketRules::load(set.rules.as_deref()) {
+            errors.extend(e);
+        }
+        if let Err(e) = jiance::market::Standards::load(set.rules.as_deref()) {
             errors.extend(e);
         }
         if errors.len() == before {

@@ -11,10 +11,13 @@
 pub mod export;
 pub mod names;
 pub mod onsale;
+pub mod purchase;
 pub mod rules;
+pub mod standards;
 
 pub use onsale::{OnSaleRun, find, find_in_records, flagged, listing};
 pub use rules::{DEFAULT_MARKET_TOML, MARKET_FILE, MarketRules};
+pub use standards::{STANDARDS_FILE, Standards};
 
 /// The document kinds whose records the market stage reads.
 pub const MARKET_KINDS: [crate::model::DocKind; 4] = [

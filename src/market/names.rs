@@ -179,9 +179,10 @@ pub fn same_enterprise(a: &str, b: &str, suffixes: &[String]) -> bool {
 }
 
 /// A shop name for telling shops apart: folded (width, case, traditional characters), spaces and
-/// punctuation dropped, and the platform's labels ("（企业店）") removed. One shop written three
-/// ways is one key.
-pub fn shop(written: &str, labels: &[String]) -> String {
+/// punctuation dropped, the platform's labels ("（企业店）") removed, and the words texts put before
+/// a shop's name (a platform: "好物集的…") stripped from its start. One shop written three ways is
+/// one key.
+pub fn shop(written: &str, labels: &[String], prefixes: &[String]) -> String {
     let mut s = fold(written).to_lowercase();
     for l in labels {
         let l = fold(l).to_lowercase();
@@ -189,7 +190,22 @@ pub fn shop(written: &str, labels: &[String]) -> String {
             s = s.replace(&l, "");
         }
     }
-    s.chars().filter(|c| c.is_alphanumeric()).collect()
+    let mut s: String = s.chars().filter(|c| c.is_alphanumeric()).collect();
+    let prefixes: Vec<String> = prefixes
+        .iter()
+        .map(|p| fold(p).to_lowercase())
+        .filter(|p| !p.is_empty())
+        .collect();
+    while let Some(rest) = prefixes
+        .iter()
+        .find_map(|p| s.strip_prefix(p.as_str()).map(str::to_string))
+    {
+        if rest.chars().count() < 2 {
+            break;
+        }
+        s = rest;
+    }
+    s
 }
 
 /// Units sold as a platform writes it: 月销 1200+ → 1200, 已售 3.5万 → 35000, 2000+人付款 → 2000,
@@ -291,10 +307,12 @@ mod tests {
             &suf
         ));
         let labels = vec!["（企业店）".to_string()];
-        let one = shop("倍力源官方旗舰店", &labels);
-        assert_eq!(shop("倍力源 官方旗艦店", &labels), one);
-        assert_eq!(shop("倍力源官方旗舰店（企业店）", &labels), one);
-        assert_ne!(shop("倍力源数码专营店", &labels), one);
+        let pre = vec!["好物集".to_string(), "的".to_string()];
+        let one = shop("倍力源官方旗舰店", &labels, &pre);
+        assert_eq!(shop("倍力源 官方旗艦店", &labels, &pre), one);
+        assert_eq!(shop("倍力源官方旗舰店（企业店）", &labels, &pre), one);
+        assert_eq!(shop("好物集的倍力源官方旗舰店", &labels, &pre), one);
+        assert_ne!(shop("倍力源数码专营店", &labels, &pre), one);
     }
 
     #[test]

@@ -46,6 +46,8 @@ pub struct NameRules {
     pub brand_affixes: Vec<String>,
     #[serde(default)]
     pub shop_labels: Vec<String>,
+    #[serde(default)]
+    pub shop_prefixes: Vec<String>,
 }
 
 /// What each kind of agreement adds to an on-sale finding's confidence (`[onsale]`).
@@ -258,6 +260,11 @@ impl MarketRules {
     pub fn brand(&self, written: &str) -> String {
         let key = names::fold_brand(written, &self.names.brand_affixes);
         self.brands.get(&key).cloned().unwrap_or(key)
+    }
+
+    /// A shop's name as a key: one shop written several ways is one key ([`names::shop`]).
+    pub fn shop(&self, written: &str) -> String {
+        names::shop(written, &self.names.shop_labels, &self.names.shop_prefixes)
     }
 
     /// The folded ways of writing a canonical brand (itself included).

@@ -193,6 +193,8 @@ pub struct Engine {
     pub scoring: Arc<ScoringRules>,
     /// `market.toml`: on-sale matching and name normalisation.
     pub market: Arc<MarketRules>,
+    /// `standards.toml`: which standard sets which test items (sampling requests).
+    pub standards: Arc<crate::market::Standards>,
     pub store: Store,
     pub index: Arc<Index>,
     pub counters: Arc<Counters>,
@@ -213,6 +215,8 @@ impl Engine {
             .map_err(PipelineError::Config)?;
         let scoring = ScoringRules::load(rules.rules.as_deref()).map_err(PipelineError::Config)?;
         let market = MarketRules::load(rules.rules.as_deref()).map_err(PipelineError::Config)?;
+        let standards = crate::market::Standards::load(rules.rules.as_deref())
+            .map_err(PipelineError::Config)?;
         let store = Store::open(&data.state())?;
         let index = Index::open(&data.index(), analyzer.jieba())?;
         let c = reconcile(&store, &index)?;
@@ -230,6 +234,7 @@ impl Engine {
             analyzer: Arc::new(analyzer),
             scoring: Arc::new(scoring),
             market: Arc::new(market),
+            standards: Arc::new(standards),
             store,
             index: Arc::new(index),
             counters: Arc::new(Counters::default()),
@@ -388,7 +393,9 @@ impl Engine {
                 inspections: &inspections,
             },
         )?;
-        self.store.put_alerts(&out.alerts, &out.sampling)?;
+        let mut sampling = out.sampling;
+        self.draft_purchases(&mut sampling, &out.alerts, &sampled, as_of)?;
+        self.store.put_alerts(&out.alerts, &sampling)?;
         let onsale = self.match_onsale(as_of)?;
         crate::store::signals::write_partitions(&self.data.signals(), &signals)?;
         self.counters
@@ -401,10 +408,41 @@ impl Engine {
             as_of,
             signals: signals.len(),
             alerts: out.alerts,
-            sampling: out.sampling,
+            sampling,
             dismissed: out.dismissed.len(),
             onsale,
         })
+    }
+
+    /// Name what each sampling request buys (the market stage, issue 20): the test items of the
+    /// product's standards, each once, and concrete listings — one per shop, brand and
+    /// enterprise, none sampled since the exclusion day.
+    fn draft_purchases(
+        &self,
+        sampling: &mut [SamplingRequest],
+        alerts: &[Alert],
+        sampled: &std::collections::HashSet<String>,
+        as_of: NaiveDate,
+    ) -> Result<(), PipelineError> {
+        if sampling.is_empty() {
+            return Ok(());
+        }
+        let listings: Vec<crate::model::Listing> = self
+            .store
+            .records(&[crate::model::DocKind::Listing])?
+            .iter()
+            .map(|(d, e)| crate::market::listing(d, e))
+            .collect();
+        for r in sampling.iter_mut() {
+            r.items = self.standards.items(&r.category, &r.test_items, as_of);
+            let evidence = alerts
+                .iter()
+                .find(|a| a.id == r.alert_id)
+                .map(|a| a.evidence.clone())
+                .unwrap_or_default();
+            crate::market::purchase::plan(&self.market, r, &listings, sampled, &evidence);
+        }
+        Ok(())
     }
 
     /// Match the stored listings against the stored recalls and failed batches (the market

@@ -1379,6 +1379,8 @@ fn sampling_request(
         enterprises,
         batches: plan.batches,
         deadline,
+        purchases: Vec::new(),
+        items: Vec::new(),
     })
 }
 

@@ -564,23 +564,6 @@ pub(super) async fn alert(
     Ok(Json(detail))
 }
 
-pub(super) async fn sampling_requests(
-    State(st): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<Vec<SamplingRequest>>, ApiError> {
-    let p = Params::from_query(raw.as_deref())?;
-    let alert = p.owned("alert");
-    let category = p.owned("category");
-    let store = st.store.clone();
-    let all = blocking(move || store.sampling_requests().map_err(store_error)).await?;
-    Ok(Json(
-        all.into_iter()
-            .filter(|s| alert.as_ref().is_none_or(|a| &s.alert_id == a))
-            .filter(|s| category.as_ref().is_none_or(|c| &s.category == c))
-            .collect(),
-    ))
-}
-
 // ---------------------------------------------------------------- writes
 
 /// A JSON body, with the extractor's failures as JSON errors (413 when over the body limit).

@@ -22,6 +22,7 @@ mod events;
 mod metrics;
 mod onsale;
 pub mod openapi;
+mod sampling;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -296,7 +297,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/alerts/{id}", get(api::alert))
         .route("/api/alerts/{id}/ack", post(api::acknowledge))
         .route("/api/inspection-results", post(api::inspection_results))
-        .route("/api/sampling-requests", get(api::sampling_requests))
+        .route("/api/sampling-requests", get(sampling::sampling_requests))
+        .route("/print/sampling/{id}", get(sampling::print))
         .route("/api/onsale", get(onsale::onsale))
         .route("/api/stats", get(api::stats))
         .route("/api/openapi.json", get(openapi::openapi))
@@ -881,6 +883,8 @@ mod tests {
             enterprises: vec![],
             batches: 6,
             deadline: NaiveDate::from_ymd_opt(2026, 4, 30).unwrap(),
+            purchases: vec![],
+            items: vec![],
         };
         store.put_alerts(&[a, b], &[request]).unwrap();
         let counters = Arc::new(Counters::default());

@@ -13,6 +13,7 @@ pub const PATHS: &[&str] = &[
     "/api/inspection-results",
     "/api/sampling-requests",
     "/api/onsale",
+    "/print/sampling/{id}",
     "/api/search",
     "/api/stats",
     "/api/openapi.json",
@@ -103,21 +104,11 @@ fn schema_ref(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 
-pub fn document() -> Value {
-    let read = json!([{ "bearer": [] }, {}]);
-    let write = json!([{ "bearer": [] }]);
+/// The component schemas (a function of its own: one `json!` of the whole document would pass
+/// the macro's recursion limit).
+fn schemas() -> Value {
     let level = json!({ "type": "integer", "minimum": 1, "maximum": 4 });
     json!({
-        "openapi": "3.0.3",
-        "info": {
-            "title": "jiance API",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": "产品质量安全风险监测 · Product quality-safety risk monitoring. Reads need a viewer (or operator) token unless the deployment opens them; writes need an operator token. Tokens: `Authorization: Bearer <token>` (GET also accepts `?access_token=`). Errors are JSON `{\"error\": \"...\"}`, also a request target over 8 KiB (414) and over 100 headers or 64 KiB of them (431)."
-        },
-        "servers": [{ "url": "/" }],
-        "components": {
-            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
-            "schemas": {
                 "Error": { "type": "object", "required": ["error"], "properties": { "error": s() } },
                 "ScoreTerm": { "type": "object", "properties": { "name": s(), "value": { "type": "number" }, "note": s() } },
                 "Alert": { "type": "object", "properties": {
@@ -138,7 +129,14 @@ pub fn document() -> Value {
                     "alert_id": s(), "category": s(), "test_items": { "type": "array", "items": s() },
                     "regions": { "type": "array", "items": s() }, "platforms": { "type": "array", "items": s() },
                     "shops": { "type": "array", "items": s() }, "brands": { "type": "array", "items": s() },
-                    "enterprises": { "type": "array", "items": s() }, "batches": int(), "deadline": date() } },
+                    "enterprises": { "type": "array", "items": s() }, "batches": int(), "deadline": date(),
+                    "purchases": { "type": "array", "items": { "type": "object", "properties": {
+                        "doc_id": s(), "url": s(), "title": s(), "platform": s(), "shop": s(),
+                        "province": { "type": "string", "nullable": true }, "brand": s(), "model": s(), "enterprise": s(),
+                        "price": { "type": "number", "nullable": true }, "sales": { "type": "integer", "minimum": 0, "nullable": true },
+                        "why": s() } } },
+                    "items": { "type": "array", "items": { "type": "object", "properties": {
+                        "item": s(), "standard": s(), "title": s() } } } } },
                 "InspectionBatch": { "type": "object", "required": ["batch", "passed"], "additionalProperties": false, "properties": {
                     "batch": label(), "party": text(), "item": text(), "passed": { "type": "boolean" }, "note": text() } },
                 "InspectionResults": { "type": "object", "required": ["alert_id", "results"], "additionalProperties": false, "properties": {
@@ -162,7 +160,24 @@ pub fn document() -> Value {
                     "history": { "type": "array", "items": schema_ref("AlertChange") },
                     "acknowledgement": { "type": "object", "nullable": true },
                     "inspection": { "type": "object", "nullable": true } } }
-            }
+    })
+}
+
+pub fn document() -> Value {
+    let read = json!([{ "bearer": [] }, {}]);
+    let write = json!([{ "bearer": [] }]);
+    let level = json!({ "type": "integer", "minimum": 1, "maximum": 4 });
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "jiance API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "产品质量安全风险监测 · Product quality-safety risk monitoring. Reads need a viewer (or operator) token unless the deployment opens them; writes need an operator token. Tokens: `Authorization: Bearer <token>` (GET also accepts `?access_token=`). Errors are JSON `{\"error\": \"...\"}`, also a request target over 8 KiB (414) and over 100 headers or 64 KiB of them (431)."
+        },
+        "servers": [{ "url": "/" }],
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": schemas()
         },
         "paths": {
             "/api/alerts": { "get": {
@@ -207,8 +222,18 @@ pub fn document() -> Value {
                     "415": errors(&["415"])["415"] } } },
             "/api/sampling-requests": { "get": {
                 "summary": "Drafted sampling requests, in alert rank order", "security": read,
-                "parameters": [q("alert", "Alert id", s()), q("category", "Category id", s())],
-                "responses": ok("Sampling requests", "application/json", json!({ "type": "array", "items": schema_ref("SamplingRequest") }), &["400", "401"]) } },
+                "parameters": [q("alert", "Alert id", s()), q("category", "Category id", s()),
+                               q("format", "json (default) | csv (one row per listing to buy)", one_of(&["json", "csv"]))],
+                "responses": {
+                    "200": { "description": "Sampling requests (JSON), or their purchases (CSV, UTF-8 with BOM)",
+                             "content": { "application/json": { "schema": { "type": "array", "items": schema_ref("SamplingRequest") } },
+                                          "text/csv": { "schema": s() } } },
+                    "400": errors(&["400"])["400"], "401": errors(&["401"])["401"] } } },
+            "/print/sampling/{id}": { "get": {
+                "summary": "A sampling request as a printable page for the buyers (采样人员): listings to buy, test items with their standards, lines to sign",
+                "security": read,
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
+                "responses": ok("Printable page", "text/html", s(), &["400", "401", "404"]) } },
             "/api/onsale": { "get": {
                 "summary": "Listings still selling recalled or failed products (on-sale findings), most certain first; each is to be notified to its platform. format=csv for the platform or the local unit",
                 "security": read,

@@ -14,7 +14,7 @@ use serde_json::Value;
 pub const VIEWER: &str = "viewer-token-7f3a";
 pub const OPERATOR: &str = "operator-token-c41e";
 
-fn copy_dir(from: &Path, to: &Path) {
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

@@ -343,13 +343,16 @@ async function loadSampling() {
   }
   $("#sampling-rows").replaceChildren(...list.map((s) => el("tr", {},
     el("td", { class: "strong" }, s.category),
-    el("td", {}, s.test_items.join("、")),
+    el("td", {}, (s.items && s.items.length ? s.items.map((t) => t.standard ? `${t.item}（${t.standard}）` : t.item) : s.test_items).join("、")),
     el("td", {}, s.regions.join("、")),
     el("td", {}, s.platforms.join("、")),
     el("td", {}, [...s.shops, ...s.brands, ...s.enterprises].join("、")),
     el("td", { class: "num" }, s.batches),
     el("td", {}, s.deadline),
-    el("td", {}, el("a", { href: `#/alert/${encodeURIComponent(s.alert_id)}` }, "查看")))));
+    el("td", { class: "num purchases" }, (s.purchases || []).length),
+    el("td", {}, el("a", { href: `#/alert/${encodeURIComponent(s.alert_id)}` }, "查看"), " ",
+      el("a", { class: "print", href: `/print/sampling/${encodeURIComponent(s.alert_id)}${token() ? `?access_token=${encodeURIComponent(token())}` : ""}`, target: "_blank" }, "打印"), " ",
+      el("a", { class: "csv", href: `/api/sampling-requests?alert=${encodeURIComponent(s.alert_id)}&format=csv${token() ? `&access_token=${encodeURIComponent(token())}` : ""}` }, "CSV")))));
   $("#sampling-empty").hidden = list.length > 0;
 }
 
