@@ -9,6 +9,7 @@
 //! (`jiance onsale`). Nothing here writes; the pipeline stores what it returns.
 
 pub mod export;
+pub mod exposure;
 pub mod names;
 pub mod onsale;
 pub mod purchase;

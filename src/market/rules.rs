@@ -134,6 +134,41 @@ impl MarketRules {
         }
     }
 
+    /// The embedded rules (checked by the tests; an empty rule set if they ever failed to load,
+    /// which `jiance check` and the tests report).
+    pub fn embedded() -> MarketRules {
+        MarketRules::parse(DEFAULT_MARKET_TOML, "<embedded>/rules/market.toml").unwrap_or_else(
+            |e| {
+                tracing::error!(errors = ?e, "embedded market.toml does not load");
+                MarketRules {
+                    model: ModelRules {
+                        prefixes: Vec::new(),
+                        min_chars: 4,
+                        min_digits_only: 6,
+                    },
+                    names: NameRules {
+                        enterprise_suffixes: Vec::new(),
+                        brand_affixes: Vec::new(),
+                        shop_labels: Vec::new(),
+                        shop_prefixes: Vec::new(),
+                    },
+                    onsale: OnSaleWeights {
+                        threshold: 1.0,
+                        model: 0.6,
+                        brand: 0.3,
+                        enterprise: 0.2,
+                        batch: 0.1,
+                        other_brand: -0.5,
+                        other_category: -0.3,
+                    },
+                    brands: HashMap::new(),
+                    aliases: HashMap::new(),
+                    examples: Vec::new(),
+                }
+            },
+        )
+    }
+
     /// Parse, validate and run the examples; `file` names the text in errors.
     pub fn parse(text: &str, file: &str) -> Result<MarketRules, Vec<ConfigError>> {
         let f: File =

@@ -478,6 +478,7 @@ impl Engine {
             self.counters.clone(),
             self.data.root.clone(),
         )
+        .with_market(self.market.clone())
     }
 }
 

@@ -101,6 +101,7 @@
 //! aggregates once and slides the periods over the daily series.
 
 mod aggregate;
+pub mod disproportion;
 mod replay;
 mod rules;
 #[cfg(test)]

@@ -61,6 +61,8 @@ pub struct AppState {
     pub access: Arc<Access>,
     /// Becomes true when the server shuts down, so open event streams end.
     closing: tokio::sync::watch::Receiver<bool>,
+    /// `market.toml` (brand aliases for the alert page's brand table).
+    pub market: Arc<crate::market::MarketRules>,
 }
 
 impl AppState {
@@ -77,7 +79,14 @@ impl AppState {
             data_dir,
             access: Arc::new(Access::default()),
             closing: tokio::sync::watch::channel(false).1,
+            market: Arc::new(crate::market::MarketRules::embedded()),
         }
+    }
+
+    /// The market rules of the engine (a rules directory's `market.toml`).
+    pub fn with_market(mut self, market: Arc<crate::market::MarketRules>) -> AppState {
+        self.market = market;
+        self
     }
 
     pub fn with_access(mut self, access: Access) -> AppState {

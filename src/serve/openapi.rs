@@ -159,7 +159,11 @@ fn schemas() -> Value {
                     "sampling_request": { "allOf": [schema_ref("SamplingRequest")], "nullable": true },
                     "history": { "type": "array", "items": schema_ref("AlertChange") },
                     "acknowledgement": { "type": "object", "nullable": true },
-                    "inspection": { "type": "object", "nullable": true } } }
+                    "inspection": { "type": "object", "nullable": true },
+                    "brands": { "type": "array", "items": { "type": "object", "properties": {
+                        "brand": s(), "reports": int(), "units": { "type": "integer", "minimum": 0, "nullable": true },
+                        "rate": { "type": "number", "nullable": true }, "category_rate": { "type": "number", "nullable": true },
+                        "disproportion": { "type": "object", "nullable": true } } } } } }
     })
 }
 

@@ -264,3 +264,51 @@ fn api_onsale_serves_json_pages_csv_and_refuses_bad_parameters() {
         assert_eq!(resp.status().as_u16(), 401);
     });
 }
+
+#[test]
+fn an_alert_page_shows_its_brands_exposure_and_disproportion() {
+    let outcome = crate::demo::outcome();
+    let top = &outcome.alerts[0];
+    let server = Server::start(jiance::serve::Access::new(
+        vec![VIEWER.into()],
+        vec![],
+        false,
+    ));
+    runtime().block_on(async {
+        let text = reqwest::Client::new()
+            .get(format!("{}/api/alerts/{}", server.base, top.id))
+            .bearer_auth(VIEWER)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let brands = v["brands"].as_array().unwrap();
+        assert!(
+            !brands.is_empty(),
+            "{} has complaints naming brands",
+            top.category
+        );
+        let mut with_units = 0;
+        for b in brands {
+            let reports = b["reports"].as_f64().unwrap();
+            assert!(reports >= 1.0);
+            if let Some(units) = b["units"].as_f64() {
+                with_units += 1;
+                let rate = b["rate"].as_f64().unwrap();
+                assert!((rate - reports * 10_000.0 / units).abs() < 1e-6, "{b}");
+                assert!(b["category_rate"].as_f64().is_some());
+            }
+            if let Some(d) = b["disproportion"].as_object() {
+                assert_eq!(d["brand"], b["brand"]);
+                assert!(d["eb05"].as_f64().unwrap() <= d["ebgm"].as_f64().unwrap());
+            }
+        }
+        assert!(
+            with_units > 0,
+            "listings give units sold for some brand: {brands:?}"
+        );
+    });
+}

@@ -205,7 +205,29 @@ async function showAlert(id) {
     el("h3", {}, `证据 Evidence（${a.evidence.length}）`), renderEvidence(d.evidence),
     el("h3", {}, "抽样建议 Sampling request"), renderSampling(d.sampling_request),
     renderInspection(d.inspection),
+    renderBrands(d.brands || []),
     el("h3", {}, `变更记录 History（${d.history.length}）`), renderHistory(d.history));
+}
+
+// The category's brands: exposure (reports per 10,000 units sold) and disproportionate hazards.
+function renderBrands(list) {
+  if (!list.length) return el("span");
+  const num = (x, d) => (x === null || x === undefined ? "—" : Number(x).toFixed(d));
+  return el("div", { class: "brands" },
+    el("h3", {}, "品牌暴露与不成比例 Brands: exposure and disproportionality"),
+    el("table", { class: "grid brand-table" },
+      el("thead", {}, el("tr", {}, el("th", {}, "品牌"), el("th", {}, "报告"), el("th", {}, "销量"),
+        el("th", { title: "每万件销量的投诉和事故报告" }, "每万件"), el("th", {}, "品类每万件"),
+        el("th", {}, "突出危害"), el("th", { title: "比例报告比及95%置信区间" }, "PRR"), el("th", { title: "经验贝叶斯收缩后的比值及5%下限" }, "EBGM / EB05"))),
+      el("tbody", {}, list.slice(0, 15).map((b) => {
+        const d = b.disproportion;
+        return el("tr", {},
+          el("td", {}, b.brand), el("td", { class: "num" }, b.reports), el("td", { class: "num" }, b.units === null ? "—" : b.units),
+          el("td", { class: "num" }, num(b.rate, 2)), el("td", { class: "num" }, num(b.category_rate, 2)),
+          el("td", {}, d ? `${d.hazard}（${d.reports}/${d.brand_reports}）` : "—"),
+          el("td", { class: "num" }, d && d.prr !== null ? `${num(d.prr, 2)} [${num(d.prr_low, 2)}–${num(d.prr_high, 2)}]` : "—"),
+          el("td", { class: "num" }, d ? `${num(d.ebgm, 2)} / ${num(d.eb05, 2)}` : "—"));
+      }))));
 }
 
 const CHANGES = {
