@@ -245,6 +245,8 @@ pub mod field {
     pub const STATUS: &str = "status";
     pub const REGION: &str = "region";
     pub const MODEL: &str = "model";
+    /// What a listing says about certification and standards (3C认证 …；执行标准 …).
+    pub const CLAIMS: &str = "claims";
     /// Standard number (standards announcements).
     pub const STANDARD: &str = "standard";
     pub const EFFECTIVE: &str = "effective";
@@ -656,7 +658,7 @@ pub struct TestItem {
 
 /// A product offered on a platform, as its listing says (stored with the listing; read by the
 /// market stage for on-sale matching and sampling purchases).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Listing {
     pub doc_id: String,
     pub url: String,
@@ -688,6 +690,12 @@ pub enum FlagBasis {
     Recall,
     /// A failed batch of a sampling inspection.
     Failed,
+    /// A category of the CCC catalogue offered without a CCC claim.
+    Ccc,
+    /// A new mandatory standard in force, an older one or none claimed.
+    Standard,
+    /// A product the rules forbid to sell.
+    Banned,
 }
 
 impl FlagBasis {
@@ -695,11 +703,46 @@ impl FlagBasis {
         match self {
             FlagBasis::Recall => "recall",
             FlagBasis::Failed => "failed",
+            FlagBasis::Ccc => "ccc",
+            FlagBasis::Standard => "standard",
+            FlagBasis::Banned => "banned",
+        }
+    }
+
+    /// Every basis, in order (recall matches first, then the rules a listing breaks).
+    pub const ALL: [FlagBasis; 5] = [
+        FlagBasis::Recall,
+        FlagBasis::Failed,
+        FlagBasis::Ccc,
+        FlagBasis::Standard,
+        FlagBasis::Banned,
+    ];
+
+    pub fn parse(s: &str) -> Option<FlagBasis> {
+        FlagBasis::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+
+    /// A recall or failed batch matched (not a rule the listing breaks).
+    pub fn is_match(self) -> bool {
+        matches!(self, FlagBasis::Recall | FlagBasis::Failed)
+    }
+
+    /// How the dashboard and the CSV name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            FlagBasis::Recall => "召回",
+            FlagBasis::Failed => "抽检不合格",
+            FlagBasis::Ccc => "未标CCC",
+            FlagBasis::Standard => "标准过期",
+            FlagBasis::Banned => "禁售产品",
         }
     }
 }
 
 /// A product a recall or a failed inspection batch names: one model of a recall, one failed row.
+/// For a rule a listing breaks (CCC, standard, banned), the rule: `title` names it, `product` and
+/// `categories` the listing's category, `doc_id` / `url` the standards channel's announcement or
+/// `rules:…`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Flagged {
     /// The notice it comes from.
@@ -728,7 +771,8 @@ pub struct OnSaleFinding {
     pub id: String,
     pub listing: Listing,
     pub flagged: Flagged,
-    /// What matched: `model`, `brand`, `enterprise`, `batch`.
+    /// What matched: `model`, `brand`, `enterprise`, `batch`; for a rule broken, `category` and
+    /// `no-ccc`, `old-standard`, `no-standard` or `banned-term`.
     pub matched: Vec<String>,
     /// 0–1, from the weights of `rules/market.toml`.
     pub confidence: f64,
@@ -737,6 +781,9 @@ pub struct OnSaleFinding {
     pub notify: String,
     /// One sentence for the platform or the local unit.
     pub summary: String,
+    /// Why it must not be on sale, in one clause (召回产品仍在售; 属于强制性产品认证目录…).
+    #[serde(default)]
+    pub reason: String,
     /// The first scoring day it was found (kept across runs).
     pub first_seen: NaiveDate,
 }

@@ -16,6 +16,7 @@ const RULE_FILES: &[&str] = &[
     "scoring.toml",
     "market.toml",
     "standards.toml",
+    "compliance.toml",
 ];
 
 pub fn run(paths: &[PathBuf], dirs: &RuleDirs) -> Result<ExitCode> {
@@ -76,8 +77,14 @@ pub fn run(paths: &[PathBuf], dirs: &RuleDirs) -> Result<ExitCode> {
         if let Err(e) = jiance::market::MarketRules::load(set.rules.as_deref()) {
             errors.extend(e);
         }
-        if let Err(e) = jiance::market::Standards::load(set.rules.as_deref()) {
-            errors.extend(e);
+        // Also loads standards.toml (its examples run against it): its errors once.
+        match jiance::market::Standards::load(set.rules.as_deref()) {
+            Err(e) => errors.extend(e),
+            Ok(_) => {
+                if let Err(e) = jiance::market::Compliance::load(set.rules.as_deref()) {
+                    errors.extend(e);
+                }
+            }
         }
         if errors.len() == before {
             checked.push(format!(

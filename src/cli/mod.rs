@@ -56,7 +56,8 @@ pub enum LogFormat {
 
 #[derive(Debug, Args, Clone)]
 pub struct RuleArgs {
-    /// Rules directory (products.toml, hazards.toml, cues.toml, scoring.toml, market.toml) [default: built in]
+    /// Rules directory (products.toml, hazards.toml, cues.toml, scoring.toml, market.toml,
+    /// standards.toml, compliance.toml) [default: built in]
     #[arg(long, env = "JIANCE_RULES")]
     pub rules: Option<PathBuf>,
     /// Dictionaries directory (jieba user words, regions) [default: built in]
@@ -227,8 +228,10 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Listings still selling recalled or failed products (on-sale findings), most certain first:
-    /// what was found at the last scoring run. Each is to be notified to its platform.
+    /// Listings still selling recalled or failed products, and listings breaking the rules (no
+    /// CCC claim in a CCC category, an outdated standard or none, a banned product): the on-sale
+    /// findings of the last scoring run, most certain first. Each is to be notified to its
+    /// platform.
     Onsale {
         #[command(flatten)]
         data: DataArg,
@@ -238,6 +241,10 @@ pub enum Command {
         /// Only shops in this province (广东 or 广东省) or place
         #[arg(long)]
         region: Option<String>,
+        /// Only findings of this basis: recall, failed (matched products), ccc, standard, banned
+        /// (rules broken)
+        #[arg(long, value_parser = parse_basis)]
+        basis: Option<jiance::model::FlagBasis>,
         /// Print JSON
         #[arg(long, conflicts_with = "csv")]
         json: bool,
@@ -533,6 +540,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             data,
             platform,
             region,
+            basis,
             json,
             csv,
             rematch,
@@ -541,6 +549,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             &data.data,
             platform,
             region,
+            basis,
             json,
             csv,
             rematch,
@@ -642,11 +651,27 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
+fn parse_basis(s: &str) -> Result<jiance::model::FlagBasis, String> {
+    jiance::model::FlagBasis::parse(s)
+        .ok_or_else(|| format!("{s:?}: expected recall, failed, ccc, standard or banned"))
+}
+
+fn config_errors(e: Vec<jiance::config::ConfigError>) -> anyhow::Error {
+    anyhow::anyhow!(
+        e.iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    )
+}
+
 /// `jiance onsale`: the stored on-sale findings, filtered, as a table, JSON or CSV.
+#[allow(clippy::too_many_arguments)]
 fn onsale(
     data: &std::path::Path,
     platform: Option<String>,
     region: Option<String>,
+    basis: Option<jiance::model::FlagBasis>,
     json: bool,
     csv: bool,
     rematch: bool,
@@ -654,28 +679,26 @@ fn onsale(
 ) -> Result<ExitCode> {
     let store = open_store(data)?;
     if rematch {
-        let market = jiance::market::MarketRules::load(rules.rules.as_deref()).map_err(|e| {
-            anyhow::anyhow!(
-                e.iter()
-                    .map(|e| e.to_string())
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            )
-        })?;
+        let market =
+            jiance::market::MarketRules::load(rules.rules.as_deref()).map_err(config_errors)?;
+        let compliance =
+            jiance::market::Compliance::load(rules.rules.as_deref()).map_err(config_errors)?;
         let records = store.records(&jiance::market::MARKET_KINDS)?;
         let today = jiance::model::china_day(chrono::Utc::now());
-        let run = jiance::market::find_in_records(&market, &records, today);
+        let run = jiance::market::scan(&market, &compliance, &records, today);
         store.put_onsale(&run.findings)?;
         eprintln!(
-            "matched {} listings against {} recalled or failed products: {} findings",
+            "matched {} listings against {} recalled or failed products: {} findings, {} of them rules broken",
             run.listings,
             run.flagged,
-            run.findings.len()
+            run.findings.len(),
+            run.breaches
         );
     }
     let all = store.onsale()?;
     let found: Vec<&jiance::model::OnSaleFinding> =
-        jiance::market::export::filter(&all, platform.as_deref(), region.as_deref()).collect();
+        jiance::market::export::filter(&all, platform.as_deref(), region.as_deref(), basis)
+            .collect();
     if json {
         println!("{}", serde_json::to_string_pretty(&found)?);
     } else if csv {
@@ -807,7 +830,7 @@ async fn demo(
             run.summary.as_of, run.summary.signals, run.summary.dismissed
         );
         eprintln!(
-            "{} listings still sell recalled products: jiance onsale --data {}",
+            "{} on-sale findings (recalled products still listed, rules broken): jiance onsale --data {}",
             run.summary.onsale,
             run.engine.data.root.display()
         );

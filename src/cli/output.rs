@@ -122,7 +122,14 @@ pub fn print_onsale(found: &[&jiance::model::OnSaleFinding]) {
                 f.listing.province.clone().unwrap_or_default(),
                 truncate(&f.listing.title, 30),
                 f.flagged.basis.as_str().to_string(),
-                truncate(&format!("{} {}", f.flagged.brand, f.flagged.model), 24),
+                truncate(
+                    &if f.flagged.basis.is_match() {
+                        format!("{} {}", f.flagged.brand, f.flagged.model)
+                    } else {
+                        f.reason.clone()
+                    },
+                    30,
+                ),
                 f.matched.join("+"),
                 f.listing.url.clone(),
             ]
@@ -130,7 +137,15 @@ pub fn print_onsale(found: &[&jiance::model::OnSaleFinding]) {
         .collect();
     table(
         &[
-            "conf", "platform", "shop", "province", "listing", "basis", "product", "matched", "url",
+            "conf",
+            "platform",
+            "shop",
+            "province",
+            "listing",
+            "basis",
+            "product / reason",
+            "matched",
+            "url",
         ],
         &rows,
     );

@@ -166,12 +166,14 @@ async fn item(State(st): State<Arc<SiteState>>, uri: Uri) -> Response {
         reviews,
         model,
         maker,
+        claims,
         ..
     } = &d.detail
     else {
         return layout::not_found().await;
     };
-    // Attributes only some listings give (a model number, the maker), as platforms show them.
+    // Attributes only some listings give (a model number, the maker, certification and
+    // standards), as platforms show them.
     let mut extra = String::new();
     if !model.is_empty() {
         extra.push_str(&format!(
@@ -183,6 +185,12 @@ async fn item(State(st): State<Arc<SiteState>>, uri: Uri) -> Response {
         extra.push_str(&format!(
             "<li>生产企业：<span class=\"maker\">{}</span></li>",
             esc(maker)
+        ));
+    }
+    if !claims.is_empty() {
+        extra.push_str(&format!(
+            "<li>认证及标准：<span class=\"claims\">{}</span></li>",
+            esc(claims)
         ));
     }
     let comments: String = reviews

@@ -148,6 +148,9 @@ pub enum MarketTruth {
     Recalled { model: String },
     /// Same brand as a recall, another model: it must not be matched.
     NearMiss { model: String },
+    /// It breaks a rule of `rules/compliance.toml`: `ccc` (no claim in a CCC category),
+    /// `standard` (the replaced standard or none), `banned`.
+    Breaks { basis: &'static str },
 }
 
 /// A product review on a listing.
@@ -177,6 +180,9 @@ pub enum Detail {
         model: String,
         /// Maker (生产企业) as the page gives it ("" when it gives none).
         maker: String,
+        /// What the page says about certification and standards (its 认证及标准 attribute:
+        /// "3C认证 证书编号：…；执行标准：GB 811-2022"; "" when it says nothing).
+        claims: String,
     },
     Complaint {
         /// Native id (also the JSON API id).
@@ -1096,6 +1102,7 @@ mod tests {
             let absent = match (&d.detail, k.as_str()) {
                 (Detail::Listing { model, .. }, "model") => model.is_empty(),
                 (Detail::Listing { maker, .. }, "enterprise") => maker.is_empty(),
+                (Detail::Listing { claims, .. }, "claims") => claims.is_empty(),
                 _ => false,
             };
             if absent {

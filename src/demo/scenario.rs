@@ -433,6 +433,7 @@ impl Gen {
             reviews,
             model: String::new(),
             maker: String::new(),
+            claims: onsale::claims(cat.id, &title),
         };
         self.push(Site::Mall, day, title, body, detail, truth);
     }

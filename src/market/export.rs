@@ -1,18 +1,21 @@
-//! On-sale findings for people: the filter the dashboard, the API and the CLI share, and the CSV a
+//! On-sale findings (recall matches and rules broken) for people: the filter the dashboard, the API and the CLI share, and the CSV a
 //! platform or a local unit receives (UTF-8 with a byte-order mark, so spreadsheet programs that
 //! guess the encoding read the Chinese right).
 
 use crate::model::{FlagBasis, OnSaleFinding};
 
 /// Findings on `platform` (exact) whose shop is in `region` (a province, canonical or as
-/// written: 广东 finds 广东省; or a place in the shop's location as written).
+/// written: 广东 finds 广东省; or a place in the shop's location as written), of `basis` when
+/// given.
 pub fn filter<'a>(
     findings: &'a [OnSaleFinding],
     platform: Option<&'a str>,
     region: Option<&'a str>,
+    basis: Option<FlagBasis>,
 ) -> impl Iterator<Item = &'a OnSaleFinding> + 'a {
     findings.iter().filter(move |f| {
-        platform.is_none_or(|p| f.listing.platform == p || f.notify == p)
+        basis.is_none_or(|b| f.flagged.basis == b)
+            && platform.is_none_or(|p| f.listing.platform == p || f.notify == p)
             && region.is_none_or(|r| {
                 let r = r.trim();
                 f.listing
@@ -25,7 +28,7 @@ pub fn filter<'a>(
 }
 
 /// The CSV header: one column per fact a platform needs to find and take down the listing.
-pub const CSV_HEADER: [&str; 19] = [
+pub const CSV_HEADER: [&str; 20] = [
     "平台 platform",
     "店铺 shop",
     "发货地 shop region",
@@ -35,6 +38,7 @@ pub const CSV_HEADER: [&str; 19] = [
     "价格 price",
     "销量 sales",
     "依据 basis",
+    "原因 reason",
     "通告 notice",
     "通告链接 notice url",
     "产品 product",
@@ -54,7 +58,7 @@ pub fn csv(findings: &[&OnSaleFinding]) -> Result<Vec<u8>, csv::Error> {
     for f in findings {
         let l = &f.listing;
         let fl = &f.flagged;
-        let record: [String; 19] = [
+        let record: [String; 20] = [
             l.platform.clone(),
             l.shop.clone(),
             l.shop_region.clone(),
@@ -63,10 +67,8 @@ pub fn csv(findings: &[&OnSaleFinding]) -> Result<Vec<u8>, csv::Error> {
             l.url.clone(),
             l.price.map(|p| format!("{p:.2}")).unwrap_or_default(),
             l.sales.map(|s| s.to_string()).unwrap_or_default(),
-            match fl.basis {
-                FlagBasis::Recall => "召回 recall".to_string(),
-                FlagBasis::Failed => "抽检不合格 failed inspection".to_string(),
-            },
+            format!("{} {}", fl.basis.label(), fl.basis.as_str()),
+            f.reason.clone(),
             fl.title.clone(),
             fl.url.clone(),
             fl.product.clone(),

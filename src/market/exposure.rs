@@ -4,8 +4,11 @@
 //! show — 月销, 已售, 付款人数 — one figure per listing, summed; a count of sales is a floor of
 //! the units out there) make its complaints and incident reports a rate per 10,000 units, shown
 //! beside the category's rate, so a best-seller with many complaints but a low rate is not taken
-//! for a rare product with a high one. Disproportionality: the brand's most over-represented
-//! hazard by the shrunk reporting ratio ([`crate::score::disproportion`]).
+//! for a rare product with a high one: brands are ranked by the rate one is 95% sure of (the
+//! lower Poisson bound of their reports, per 10,000 units), so neither a best-seller's many
+//! reports nor one report against a handful of sales puts a brand on top. Each brand also shows
+//! its models and shops with the most units sold. Disproportionality: the brand's most
+//! over-represented hazard by the shrunk reporting ratio ([`crate::score::disproportion`]).
 
 use std::collections::BTreeMap;
 
@@ -13,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rules::MarketRules;
 use crate::model::{Listing, Signal};
-use crate::score::disproportion::{Disproportion, disproportions};
+use crate::score::disproportion::{Disproportion, disproportions, poisson_low};
 
 /// One brand of a category.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -27,11 +30,43 @@ pub struct BrandExposure {
     pub rate: Option<f64>,
     /// The category's reports per 10,000 units (all brands with units).
     pub category_rate: Option<f64>,
+    /// The rate one is 95% sure of: the lower Poisson bound of the reports per 10,000 units (what
+    /// ranks the brands).
+    pub rate_low: Option<f64>,
+    /// Its models with the most units sold (a listing's model field or, failing it, none).
+    #[serde(default)]
+    pub models: Vec<Units>,
+    /// Its shops with the most units sold.
+    #[serde(default)]
+    pub shops: Vec<Units>,
     /// Its most disproportionate hazard, when one has at least `min_reports` reports.
     pub disproportion: Option<Disproportion>,
 }
 
-/// The brands of `category` by reports, with exposure and their most disproportionate hazard.
+/// Units sold of one model or shop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Units {
+    pub name: String,
+    pub units: u64,
+}
+
+/// How many models and shops a brand lists.
+const TOP: usize = 5;
+
+/// The `TOP` names of a tally with the most units, most first.
+fn top(tally: BTreeMap<String, u64>) -> Vec<Units> {
+    let mut v: Vec<Units> = tally
+        .into_iter()
+        .filter(|(n, _)| !n.is_empty())
+        .map(|(name, units)| Units { name, units })
+        .collect();
+    v.sort_by(|a, b| b.units.cmp(&a.units).then_with(|| a.name.cmp(&b.name)));
+    v.truncate(TOP);
+    v
+}
+
+/// The brands of `category`, ranked by the reports-per-units rate one is 95% sure of (brands
+/// without sales counts after, by reports), with exposure and their most disproportionate hazard.
 pub fn brands(
     rules: &MarketRules,
     category: &str,
@@ -86,12 +121,32 @@ pub fn brands(
         }
     }
     let mut units: BTreeMap<String, u64> = BTreeMap::new();
+    let mut models: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut shops: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     for l in listings
         .iter()
         .filter(|l| l.categories.iter().any(|c| c == category))
     {
         if let (Some(n), false) = (l.sales, l.brand.trim().is_empty()) {
-            *units.entry(rules.brand(&l.brand)).or_default() += n;
+            let brand = rules.brand(&l.brand);
+            *units.entry(brand.clone()).or_default() += n;
+            let model = super::names::model(
+                &l.model,
+                &rules.model.prefixes,
+                rules.model.min_chars,
+                rules.model.min_digits_only,
+            )
+            .unwrap_or_default();
+            *models
+                .entry(brand.clone())
+                .or_default()
+                .entry(model)
+                .or_default() += n;
+            *shops
+                .entry(brand)
+                .or_default()
+                .entry(rules.shop(&l.shop))
+                .or_default() += n;
         }
     }
     // The category's rate over the brands whose exposure is known.
@@ -111,13 +166,18 @@ pub fn brands(
                 units: u,
                 rate: u.map(|u| r.len() as f64 * 10_000.0 / u as f64),
                 category_rate,
+                rate_low: u.map(|u| poisson_low(r.len() as u32) * 10_000.0 / u as f64),
+                models: top(models.get(brand).cloned().unwrap_or_default()),
+                shops: top(shops.get(brand).cloned().unwrap_or_default()),
                 disproportion: table.iter().find(|d| &d.brand == brand).cloned(),
             }
         })
         .collect();
     out.sort_by(|a, b| {
-        b.reports
-            .cmp(&a.reports)
+        let low = |x: &BrandExposure| x.rate_low.unwrap_or(-1.0);
+        low(b)
+            .total_cmp(&low(a))
+            .then_with(|| b.reports.cmp(&a.reports))
             .then_with(|| a.brand.cmp(&b.brand))
     });
     out
@@ -156,7 +216,7 @@ mod tests {
             url: String::new(),
             title: String::new(),
             platform: String::new(),
-            shop: String::new(),
+            shop: format!("{brand}官方旗舰店"),
             shop_region: String::new(),
             province: None,
             brand: brand.into(),
@@ -193,16 +253,35 @@ mod tests {
             listing("酷能", 100_000),
         ];
         let t = brands(&rules, "移动电源", &signals, &listings, 3);
-        assert_eq!(t[0].brand, "酷能");
-        assert_eq!(t[0].reports, 20);
-        assert_eq!(t[0].units, Some(200_000));
+        // the rare brand with the high rate ranks above the best-seller with many reports
+        assert_eq!(t[0].brand, "倍力源", "aliases are one brand");
+        assert_eq!(t[0].reports, 5);
+        assert_eq!(t[1].brand, "酷能");
+        assert_eq!(t[1].reports, 20);
+        assert_eq!(t[1].units, Some(200_000));
         // 20 per 200,000 = 1 per 10,000; 5 per 1,000 = 50 per 10,000; category 25 per 201,000
-        assert!((t[0].rate.unwrap() - 1.0).abs() < 1e-9);
-        assert_eq!(t[1].brand, "倍力源", "aliases are one brand");
-        assert_eq!(t[1].reports, 5);
-        assert!((t[1].rate.unwrap() - 50.0).abs() < 1e-9);
-        assert!((t[0].category_rate.unwrap() - 25.0 * 10_000.0 / 201_000.0).abs() < 1e-9);
-        let d = t[1].disproportion.as_ref().unwrap();
+        assert!((t[1].rate.unwrap() - 1.0).abs() < 1e-9);
+        assert!((t[0].rate.unwrap() - 50.0).abs() < 1e-9);
+        assert!((t[1].category_rate.unwrap() - 25.0 * 10_000.0 / 201_000.0).abs() < 1e-9);
+        // lower bounds: Poisson(5) ≥ 1.62 (exact 1.6235), Poisson(20) ≥ 12.22 (exact 12.217)
+        assert!(
+            (t[0].rate_low.unwrap() - 16.2).abs() < 0.2,
+            "{:?}",
+            t[0].rate_low
+        );
+        assert!(
+            (t[1].rate_low.unwrap() - 0.611).abs() < 0.01,
+            "{:?}",
+            t[1].rate_low
+        );
+        assert_eq!(
+            t[1].shops,
+            [Units {
+                name: rules.shop("酷能官方旗舰店"),
+                units: 200_000
+            }]
+        );
+        let d = t[0].disproportion.as_ref().unwrap();
         assert_eq!((d.hazard.as_str(), d.reports), ("爆炸", 5));
     }
 }

@@ -27,6 +27,8 @@ pub struct OnSaleRun {
     pub listings: usize,
     pub flagged: usize,
     pub findings: Vec<OnSaleFinding>,
+    /// Of the findings, listings breaking a rule (CCC, standard, banned) rather than matched.
+    pub breaches: usize,
     /// Flagged products passed over, by reason (`no-model`).
     pub skipped: BTreeMap<&'static str, u64>,
 }
@@ -354,10 +356,7 @@ fn finding(
     } else {
         l.platform.clone()
     };
-    let what = match fl.basis {
-        FlagBasis::Recall => "召回",
-        FlagBasis::Failed => "抽检不合格",
-    };
+    let what = fl.basis.label();
     let product = [fl.brand.as_str(), fl.product.as_str(), fl.model.as_str()]
         .iter()
         .filter(|s| !s.is_empty())
@@ -393,6 +392,7 @@ fn finding(
         action: Action::Notify,
         notify: platform,
         summary,
+        reason: format!("{}{what}产品（{product}）仍在售", fl.day),
         first_seen: as_of,
     }
 }

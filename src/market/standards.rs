@@ -32,6 +32,8 @@ struct Raw {
     items: Vec<String>,
     #[serde(default)]
     effective: Option<String>,
+    #[serde(default)]
+    replaces: Vec<String>,
 }
 
 /// One product standard.
@@ -42,6 +44,8 @@ pub struct Standard {
     pub categories: Vec<String>,
     pub items: Vec<String>,
     pub effective: Option<NaiveDate>,
+    /// The standards it replaces ("GB 811-2010").
+    pub replaces: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -159,12 +163,35 @@ impl Standards {
                     None
                 }
             };
+            for old in &raw.replaces {
+                if !is_standard_number(old) || *old == raw.number {
+                    errors.push(ConfigError::new(
+                        file,
+                        line("replaces"),
+                        format!(
+                            "standard {}: replaces {old:?}, which is not another standard number with its year",
+                            raw.number
+                        ),
+                    ));
+                }
+            }
+            if !raw.replaces.is_empty() && effective.is_none() {
+                errors.push(ConfigError::new(
+                    file,
+                    line("replaces"),
+                    format!(
+                        "standard {}: replaces others but gives no effective day",
+                        raw.number
+                    ),
+                ));
+            }
             out.push(Standard {
                 number: raw.number,
                 title: raw.title,
                 categories: raw.categories,
                 items: raw.items,
                 effective,
+                replaces: raw.replaces,
             });
         }
         if errors.is_empty() {

@@ -195,6 +195,8 @@ pub struct Engine {
     pub market: Arc<MarketRules>,
     /// `standards.toml`: which standard sets which test items (sampling requests).
     pub standards: Arc<crate::market::Standards>,
+    /// `compliance.toml` (with `standards.toml`): the rules every listing must keep.
+    pub compliance: Arc<crate::market::Compliance>,
     pub store: Store,
     pub index: Arc<Index>,
     pub counters: Arc<Counters>,
@@ -217,6 +219,8 @@ impl Engine {
         let market = MarketRules::load(rules.rules.as_deref()).map_err(PipelineError::Config)?;
         let standards = crate::market::Standards::load(rules.rules.as_deref())
             .map_err(PipelineError::Config)?;
+        let compliance = crate::market::Compliance::load(rules.rules.as_deref())
+            .map_err(PipelineError::Config)?;
         let store = Store::open(&data.state())?;
         let index = Index::open(&data.index(), analyzer.jieba())?;
         let c = reconcile(&store, &index)?;
@@ -235,6 +239,7 @@ impl Engine {
             scoring: Arc::new(scoring),
             market: Arc::new(market),
             standards: Arc::new(standards),
+            compliance: Arc::new(compliance),
             store,
             index: Arc::new(index),
             counters: Arc::new(Counters::default()),
@@ -445,11 +450,12 @@ impl Engine {
         Ok(())
     }
 
-    /// Match the stored listings against the stored recalls and failed batches (the market
-    /// stage) and replace the stored on-sale findings with what is found as of `as_of`.
+    /// Match the stored listings against the stored recalls and failed batches, and check each
+    /// against the rules of `compliance.toml` (the market stage), and replace the stored on-sale
+    /// findings with what is found as of `as_of`.
     pub fn match_onsale(&self, as_of: NaiveDate) -> Result<usize, PipelineError> {
         let records = self.store.records(&crate::market::MARKET_KINDS)?;
-        let run = crate::market::find_in_records(&self.market, &records, as_of);
+        let run = crate::market::scan(&self.market, &self.compliance, &records, as_of);
         self.store.put_onsale(&run.findings)?;
         let c = &self.counters.market;
         c.received.store(
@@ -466,6 +472,7 @@ impl Engine {
             listings = run.listings,
             flagged = run.flagged,
             findings = run.findings.len(),
+            breaches = run.breaches,
             "on-sale matching"
         );
         Ok(run.findings.len())

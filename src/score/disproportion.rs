@@ -33,6 +33,25 @@ pub fn prr(a: f64, b: f64, c: f64, d: f64) -> Option<(f64, f64, f64)> {
     Some((ratio, (ln - 1.96 * se).exp(), (ln + 1.96 * se).exp()))
 }
 
+/// The exact lower 95% bound of a Poisson mean seen as `n` events (two-sided, Garwood): the
+/// mean μ at which n or more events have probability 2.5%, i.e. P(Gamma(n, 1) ≤ μ) = 0.025.
+pub fn poisson_low(n: u32) -> f64 {
+    if n == 0 {
+        return 0.0;
+    }
+    let a = f64::from(n);
+    let (mut lo, mut hi) = (0.0, a);
+    for _ in 0..80 {
+        let mid = 0.5 * (lo + hi);
+        if gamma_p(a, mid) < 0.025 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
 /// The gamma prior on the reporting ratio λ (shape α, rate β).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Prior {
@@ -213,6 +232,25 @@ pub fn disproportions(signals: &[Signal], min_reports: u32) -> Vec<Disproportion
 
 #[cfg(test)]
 mod tests {
+    use super::poisson_low;
+
+    #[test]
+    fn the_poisson_lower_bound_is_the_exact_one() {
+        // chi-square quantiles: χ²(0.025; 2n)/2 — n=1 0.02532, 5 1.6235, 20 12.217
+        assert_eq!(poisson_low(0), 0.0);
+        assert!(
+            (poisson_low(1) - 0.025_32).abs() < 1e-4,
+            "{}",
+            poisson_low(1)
+        );
+        assert!((poisson_low(5) - 1.6235).abs() < 1e-3, "{}", poisson_low(5));
+        assert!(
+            (poisson_low(20) - 12.217).abs() < 1e-2,
+            "{}",
+            poisson_low(20)
+        );
+    }
+
     use super::*;
 
     fn close(a: f64, b: f64, tol: f64) -> bool {

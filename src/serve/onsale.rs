@@ -1,5 +1,6 @@
-//! `GET /api/onsale`: listings still selling recalled or failed products (the market stage's
-//! findings), filtered by platform and the shop's region, as JSON with per-platform and
+//! `GET /api/onsale`: listings still selling recalled or failed products and listings breaking
+//! the rules (no CCC claim, an outdated standard, a banned product) — the market stage's
+//! findings — filtered by platform, the shop's region and basis, as JSON with per-platform and
 //! per-province counts for the dashboard's filters, or as CSV (`format=csv`) for the platform or
 //! the local unit to act on.
 
@@ -13,7 +14,7 @@ use serde::Serialize;
 use super::api::{Params, blocking, store_error};
 use super::{ApiError, AppState};
 use crate::market::export;
-use crate::model::OnSaleFinding;
+use crate::model::{FlagBasis, OnSaleFinding};
 
 /// Most findings one JSON page holds.
 pub const MAX_LIMIT: usize = 1000;
@@ -26,6 +27,8 @@ pub struct OnSalePage {
     pub platforms: BTreeMap<String, usize>,
     /// Findings per shop province, over all findings ("" for shops not placed).
     pub provinces: BTreeMap<String, usize>,
+    /// Findings per basis (recall, failed, ccc, standard, banned), over all findings.
+    pub bases: BTreeMap<String, usize>,
     pub findings: Vec<OnSaleFinding>,
 }
 
@@ -47,10 +50,18 @@ pub(super) async fn onsale(
     let offset = p.count("offset", 0, usize::MAX)?;
     let platform = p.get("platform").map(str::to_string);
     let region = p.get("region").map(str::to_string);
+    let basis = match p.get("basis") {
+        None | Some("") => None,
+        Some(b) => Some(FlagBasis::parse(b).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "basis: expected one of recall, failed, ccc, standard, banned, got {b:?}"
+            ))
+        })?),
+    };
     let store = st.store.clone();
     let all = blocking(move || store.onsale().map_err(store_error)).await?;
     let found: Vec<&OnSaleFinding> =
-        export::filter(&all, platform.as_deref(), region.as_deref()).collect();
+        export::filter(&all, platform.as_deref(), region.as_deref(), basis).collect();
     if csv {
         let bytes = export::csv(&found).map_err(ApiError::internal)?;
         return Ok((
@@ -67,7 +78,11 @@ pub(super) async fn onsale(
     }
     let mut platforms = BTreeMap::new();
     let mut provinces = BTreeMap::new();
+    let mut bases = BTreeMap::new();
     for f in &all {
+        *bases
+            .entry(f.flagged.basis.as_str().to_string())
+            .or_insert(0) += 1;
         *platforms.entry(f.listing.platform.clone()).or_insert(0) += 1;
         *provinces
             .entry(f.listing.province.clone().unwrap_or_default())
@@ -77,6 +92,7 @@ pub(super) async fn onsale(
         total: found.len(),
         platforms,
         provinces,
+        bases,
         findings: found
             .into_iter()
             .skip(offset)

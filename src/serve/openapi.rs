@@ -145,14 +145,15 @@ fn schemas() -> Value {
                     "results": { "type": "array", "minItems": 1, "maxItems": 500, "items": schema_ref("InspectionBatch") } } },
                 "OnSaleFinding": { "type": "object", "properties": {
                     "id": s(), "listing": { "type": "object" }, "flagged": { "type": "object" },
-                    "matched": { "type": "array", "items": { "type": "string", "enum": ["model", "brand", "enterprise", "batch"] } },
+                    "matched": { "type": "array", "items": { "type": "string", "enum": ["model", "brand", "enterprise", "batch", "category", "no-ccc", "old-standard", "no-standard", "banned-term"] } },
                     "confidence": { "type": "number", "minimum": 0, "maximum": 1 },
                     "action": { "type": "string", "enum": ["notify"] }, "notify": s(), "summary": s(),
-                    "first_seen": date() } },
+                    "reason": s(), "first_seen": date() } },
                 "OnSalePage": { "type": "object", "required": ["total", "findings"], "properties": {
                     "total": int(),
                     "platforms": { "type": "object", "additionalProperties": int() },
                     "provinces": { "type": "object", "additionalProperties": int() },
+                    "bases": { "type": "object", "additionalProperties": int() },
                     "findings": { "type": "array", "items": schema_ref("OnSaleFinding") } } },
                 "AlertDetail": { "type": "object", "properties": {
                     "alert": schema_ref("Alert"), "evidence": { "type": "array", "items": { "type": "object" } },
@@ -163,6 +164,9 @@ fn schemas() -> Value {
                     "brands": { "type": "array", "items": { "type": "object", "properties": {
                         "brand": s(), "reports": int(), "units": { "type": "integer", "minimum": 0, "nullable": true },
                         "rate": { "type": "number", "nullable": true }, "category_rate": { "type": "number", "nullable": true },
+                        "rate_low": { "type": "number", "nullable": true },
+                        "models": { "type": "array", "items": { "type": "object", "properties": { "name": s(), "units": int() } } },
+                        "shops": { "type": "array", "items": { "type": "object", "properties": { "name": s(), "units": int() } } },
                         "disproportion": { "type": "object", "nullable": true } } } } } }
     })
 }
@@ -239,11 +243,13 @@ pub fn document() -> Value {
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
                 "responses": ok("Printable page", "text/html", s(), &["400", "401", "404"]) } },
             "/api/onsale": { "get": {
-                "summary": "Listings still selling recalled or failed products (on-sale findings), most certain first; each is to be notified to its platform. format=csv for the platform or the local unit",
+                "summary": "Listings still selling recalled or failed products, and listings breaking the rules (no CCC claim in a CCC category, a replaced standard or none, a banned product): on-sale findings, most certain first; each is to be notified to its platform. format=csv for the platform or the local unit",
                 "security": read,
                 "parameters": [
                     q("platform", "Platform name, exact", s()),
                     q("region", "Province of the shop (广东 or 广东省) or a place in its location", s()),
+                    q("basis", "recall | failed (matched products) | ccc | standard | banned (rules broken)",
+                      one_of(&["recall", "failed", "ccc", "standard", "banned"])),
                     q("format", "json (default) | csv", one_of(&["json", "csv"])),
                     q("limit", "Page size of the JSON answer (max 1000; larger values are cut to 1000)", int()),
                     q("offset", "Skip this many", int())

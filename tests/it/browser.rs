@@ -562,6 +562,33 @@ fn dashboard_shows_the_top_alert_opens_it_updates_live_and_searches() {
         "{csv}"
     );
     b.screenshot("dashboard-onsale.png");
+    // The basis filter shows the listings breaking one rule, with their reason.
+    let ccc: Vec<&jiance::model::OnSaleFinding> = onsale
+        .iter()
+        .filter(|f| f.flagged.basis == jiance::model::FlagBasis::Ccc)
+        .collect();
+    assert!(
+        !ccc.is_empty(),
+        "the demo seeds listings without CCC claims"
+    );
+    b.eval(
+        "document.querySelector('#onsale-filters [name=region]').value = ''; \
+         document.querySelector('#onsale-basis').value = 'ccc'; \
+         document.querySelector('#onsale-filters').requestSubmit(); true",
+    );
+    b.wait_for(
+        "CCC rows",
+        &format!(
+            "document.querySelector('#onsale-summary').textContent === {}",
+            js(&format!("共 {} 条", ccc.len()))
+        ),
+    );
+    let text = b.eval("document.querySelector('#onsale-rows').innerText");
+    let text = text.as_str().unwrap();
+    assert!(
+        text.contains("未标CCC") && text.contains("强制性产品认证"),
+        "{text}"
+    );
 
     // 5. Province tiles coloured by risk, and a trend chart per category.
     b.eval("location.hash = '#/provinces'");

@@ -1,12 +1,13 @@
 //! On-sale findings on the demo (issue 20): listings still selling recalled models, against the
-//! scenario's truth — precision and recall, no near-miss listing matched — then the same findings
+//! scenario's truth — precision and recall, no near-miss listing matched — and listings breaking
+//! the rules (CCC, standard, banned): exactly the seeded ones; then the same findings
 //! through `jiance onsale` (table, JSON, CSV, filters) and `/api/onsale` (JSON, CSV, filters,
 //! bad parameters).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use jiance::demo::{Detail, MarketTruth, Site};
-use jiance::model::{Action, OnSaleFinding};
+use jiance::model::{Action, FlagBasis, OnSaleFinding};
 use jiance::store::Store;
 
 use crate::api::{Server, VIEWER, runtime};
@@ -41,7 +42,9 @@ fn truth_by_url() -> BTreeMap<String, Option<MarketTruth>> {
 #[test]
 fn on_sale_findings_meet_precision_and_recall_and_match_no_near_miss() {
     let outcome = crate::demo::outcome();
-    let found = findings();
+    let all = findings();
+    // recall and failed-batch matches; the rules broken are the next test's
+    let found: Vec<&OnSaleFinding> = all.iter().filter(|f| f.flagged.basis.is_match()).collect();
     let truth = truth_by_url();
     let recalled: BTreeSet<&String> = truth
         .iter()
@@ -69,7 +72,7 @@ fn on_sale_findings_meet_precision_and_recall_and_match_no_near_miss() {
 
     let mut true_positive = 0usize;
     let mut hit: BTreeSet<&String> = BTreeSet::new();
-    for f in &found {
+    for f in found.iter().copied() {
         let t = truth.get(&f.listing.url).cloned().flatten();
         match &t {
             Some(MarketTruth::Recalled { model }) if key(model) == key(&f.flagged.model) => {
@@ -113,6 +116,7 @@ fn on_sale_findings_meet_precision_and_recall_and_match_no_near_miss() {
         "recall {recall:.3}: missed {:?}",
         recalled.difference(&hit).collect::<Vec<_>>()
     );
+    assert!(found.iter().all(|f| !f.reason.is_empty()));
     // Every recall of the scenario with listings is found through its recall notice's page.
     let recall_urls: BTreeSet<String> = outcome
         .scenario
@@ -121,6 +125,87 @@ fn on_sale_findings_meet_precision_and_recall_and_match_no_near_miss() {
         .map(|d| format!("{}{}", outcome.base_urls["samr"], d.path))
         .collect();
     assert!(found.iter().all(|f| recall_urls.contains(&f.flagged.url)));
+}
+
+#[test]
+fn compliance_findings_are_exactly_the_seeded_listings_breaking_the_rules() {
+    let found = findings();
+    let truth = truth_by_url();
+    let seeded: BTreeSet<(String, String)> = truth
+        .iter()
+        .filter_map(|(u, t)| match t {
+            Some(MarketTruth::Breaks { basis }) => Some((u.clone(), basis.to_string())),
+            _ => None,
+        })
+        .collect();
+    let bases: BTreeSet<&str> = seeded.iter().map(|(_, b)| b.as_str()).collect();
+    assert_eq!(
+        bases,
+        ["banned", "ccc", "standard"].into_iter().collect(),
+        "the scenario seeds every kind: {seeded:?}"
+    );
+    assert!(seeded.len() >= 9, "{seeded:?}");
+    let broken: Vec<&OnSaleFinding> = found
+        .iter()
+        .filter(|f| !f.flagged.basis.is_match())
+        .collect();
+    let got: BTreeSet<(String, String)> = broken
+        .iter()
+        .map(|f| (f.listing.url.clone(), f.flagged.basis.as_str().to_string()))
+        .collect();
+    let extra: Vec<_> = broken
+        .iter()
+        .filter(|f| {
+            !seeded.contains(&(f.listing.url.clone(), f.flagged.basis.as_str().to_string()))
+        })
+        .map(|f| (&f.listing.title, &f.listing.categories, &f.reason))
+        .collect();
+    println!(
+        "compliance findings: {} found, {} seeded, {} by basis {:?}",
+        got.len(),
+        seeded.len(),
+        broken.len(),
+        broken.iter().fold(BTreeMap::new(), |mut m, f| {
+            *m.entry(f.flagged.basis.as_str()).or_insert(0) += 1;
+            m
+        })
+    );
+    assert!(extra.is_empty(), "not seeded: {extra:#?}");
+    assert_eq!(
+        got,
+        seeded,
+        "missed: {:?}",
+        seeded.difference(&got).collect::<Vec<_>>()
+    );
+    assert_eq!(got.len(), broken.len(), "one finding per listing and rule");
+    for f in &broken {
+        assert_eq!(f.action, Action::Notify);
+        assert_eq!(f.notify, "优选商城", "addressed to the platform");
+        assert!(
+            !f.reason.is_empty() && f.summary.contains(&f.reason),
+            "{f:#?}"
+        );
+        match f.flagged.basis {
+            FlagBasis::Ccc => assert!(f.reason.contains("CCC"), "{}", f.reason),
+            FlagBasis::Standard => {
+                // the standard in force is named with its number, and an old one claimed too
+                assert!(f.reason.contains("GB "), "{}", f.reason);
+                assert!(
+                    f.matched.contains(&"old-standard".to_string())
+                        || f.matched.contains(&"no-standard".to_string())
+                );
+            }
+            FlagBasis::Banned => assert!(f.reason.contains("禁售"), "{}", f.reason),
+            _ => unreachable!(),
+        }
+    }
+    // Both ways of breaking a standard are seeded and found.
+    for what in ["old-standard", "no-standard"] {
+        assert!(
+            broken.iter().any(|f| f.matched.iter().any(|m| m == what)),
+            "{what}"
+        );
+    }
 }
 
 #[test]
@@ -169,6 +254,18 @@ fn jiance_onsale_lists_filters_and_exports_the_findings() {
     let out = crate::jiance(&["onsale", "--data", data, "--csv"]);
     let mut r = csv::Reader::from_reader(&out.stdout[3..]);
     assert_eq!(r.records().count(), found.len());
+    // A basis filter keeps that basis only; an unknown one is refused.
+    let out = crate::jiance(&["onsale", "--data", data, "--json", "--basis", "ccc"]);
+    let v: Vec<OnSaleFinding> = serde_json::from_slice(&out.stdout).unwrap();
+    let ccc = found
+        .iter()
+        .filter(|f| f.flagged.basis == FlagBasis::Ccc)
+        .count();
+    assert!(ccc > 0);
+    assert_eq!(v.len(), ccc);
+    let out = crate::jiance(&["onsale", "--data", data, "--basis", "nothing"]);
+    assert!(!out.status.success());
+    assert!(crate::text(&out.stderr).contains("expected recall"));
     // Matching again gives the same findings (ids, first seen kept).
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("data");
@@ -252,7 +349,17 @@ fn api_onsale_serves_json_pages_csv_and_refuses_bad_parameters() {
             csv::Reader::from_reader(&body[3..]).records().count(),
             found.len()
         );
-        for bad in ["?format=xml", "?limit=-1", "?offset=x"] {
+        let v: serde_json::Value =
+            serde_json::from_str(&get("?basis=banned").await.unwrap().text().await.unwrap())
+                .unwrap();
+        let banned = found
+            .iter()
+            .filter(|f| f.flagged.basis == FlagBasis::Banned)
+            .count();
+        assert!(banned > 0);
+        assert_eq!(v["total"], banned);
+        assert_eq!(v["bases"]["banned"], banned);
+        for bad in ["?format=xml", "?limit=-1", "?offset=x", "?basis=other"] {
             let resp = get(bad).await.unwrap();
             assert_eq!(resp.status().as_u16(), 400, "{bad}");
         }
@@ -310,5 +417,15 @@ fn an_alert_page_shows_its_brands_exposure_and_disproportion() {
             with_units > 0,
             "listings give units sold for some brand: {brands:?}"
         );
+        // ranked by the rate one is 95% sure of: brands with sales counts first, highest first
+        let lows: Vec<f64> = brands
+            .iter()
+            .map_while(|b| b["rate_low"].as_f64())
+            .collect();
+        assert_eq!(lows.len(), with_units, "{brands:?}");
+        assert!(lows.windows(2).all(|w| w[0] >= w[1]), "{lows:?}");
+        for b in &brands[..with_units] {
+            assert!(b["rate_low"].as_f64().unwrap() <= b["rate"].as_f64().unwrap());
+        }
     });
 }

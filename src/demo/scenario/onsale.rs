@@ -3,6 +3,12 @@
 //! attribute, under the brand's Latin name), and near-miss listings of the same brands with
 //! other models, which must not be matched. Listings carry sales counts like every listing.
 //!
+//! It also seeds listings that break the rules (issue 20, item 2), each marked in its truth: in a
+//! category of the CCC catalogue without any CCC claim; claiming the standard a new mandatory one
+//! replaced, or none; selling a banned product. Every other listing claims what a compliant shop
+//! claims ([`claims`]: the CCC mark or a certificate number in a CCC category, the standard in
+//! force), derived from its title without a random draw.
+//!
 //! Drawn from their own random stream (`Gen::aside`) after everything else, and given paths from
 //! their own range, so the rest of the scenario — texts, dates and paths — is what it was
 //! without them.
@@ -42,6 +48,109 @@ const LATIN: &[(&str, &str)] = &[
     ("万邦", "WANBANG"),
     ("驰风", "CHIFENG"),
     ("酷能", "KUNENG"),
+];
+
+/// The demo's categories in the CCC catalogue (as `rules/compliance.toml` lists them): a
+/// compliant listing claims the mark.
+pub(crate) const CCC: &[&str] = &[
+    "电动自行车用蓄电池",
+    "移动电源",
+    "电热水壶",
+    "电动自行车",
+    "电动自行车充电器",
+    "移动式插座",
+    "玩具",
+    "磁性玩具",
+    "童车",
+    "家用燃气灶具",
+    "室内加热器",
+    "头盔",
+    "电源适配器及充电器",
+    "储水式电热水器",
+    "皮肤及毛发护理器具",
+    "机动车儿童乘员用约束系统",
+    "灯具",
+    "电线电缆",
+];
+
+/// The mandatory standard a category's listings must name at the scenario's end (as
+/// `rules/standards.toml` tracks it), with the edition it replaced ("" for a new standard).
+pub(crate) const STANDARD: &[(&str, &str, &str)] = &[
+    ("头盔", "GB 811-2022", "GB 811-2010"),
+    ("移动电源", "GB 31241-2022", "GB 31241-2014"),
+    ("电源适配器及充电器", "GB 4943.1-2022", "GB 4943.1-2011"),
+    ("电动自行车用蓄电池", "GB 43854-2024", ""),
+];
+
+/// A number from a text, without drawing from a random stream (FNV-1a).
+fn hash(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// What a compliant listing of `cat` says about certification and standards (its page's
+/// 认证及标准 attribute; "" when nothing is required), written one of several ways by `key`.
+pub(super) fn claims(cat: &str, key: &str) -> String {
+    let h = hash(key);
+    let mut parts = Vec::new();
+    if CCC.contains(&cat) {
+        let cert = format!("20{:014}", h % 100_000_000_000_000);
+        parts.push(match h % 3 {
+            0 => format!("3C认证 证书编号：{cert}"),
+            1 => "CCC认证".to_string(),
+            _ => format!("强制性产品认证证书号 {cert}"),
+        });
+    }
+    if let Some((_, number, _)) = STANDARD.iter().find(|(c, _, _)| *c == cat) {
+        parts.push(format!("执行标准：{number}"));
+    }
+    parts.join("；")
+}
+
+/// A banned product of the rules, as a listing category of its own.
+const fn banned(
+    id: &'static str,
+    dept: &'static str,
+    goods: &'static [&'static str],
+    features: &'static [&'static str],
+    price: (u32, u32),
+) -> texts::Cat {
+    texts::Cat {
+        id,
+        aliases: &[],
+        dept,
+        goods,
+        features,
+        price,
+        incidents: &[],
+        items: &[],
+    }
+}
+
+/// Products `rules/compliance.toml` bans, listed anyway.
+static BANNED: [texts::Cat; 3] = [
+    banned(
+        "电子烟",
+        "数码",
+        &["一次性电子烟 水果味", "电子烟 烟弹套装"],
+        &["多种口味可选", "小巧便携"],
+        (29, 129),
+    ),
+    banned(
+        "洁面产品",
+        "家居",
+        &["磨砂微珠洁面乳 深层清洁", "去角质磨砂微珠洗面奶"],
+        &["温和不紧绷", "男女通用"],
+        (19, 69),
+    ),
+    banned(
+        "塑料购物袋",
+        "家居",
+        &["超薄塑料袋 背心袋 1000只", "超薄购物袋 加厚款以外批发"],
+        &["一次性使用", "整箱发货"],
+        (9, 39),
+    ),
 ];
 
 /// A model written in full-width characters (３ＰＢ－１２３).
@@ -176,6 +285,7 @@ impl Gen {
                 );
             }
         }
+        self.breaches();
     }
 
     /// Another model of the same range: one more digit, the last digit changed, or other
@@ -222,6 +332,113 @@ impl Gen {
         maker: String,
         market: MarketTruth,
     ) {
+        let claims = claims(r.cat.id, &title);
+        self.listed(
+            r.cat, r.day, title, brand, shop, model, maker, claims, market,
+        );
+    }
+
+    /// Listings that break the rules: in a CCC category without a claim, claiming the replaced
+    /// standard or none after the new one took effect, selling a banned product.
+    fn breaches(&mut self) {
+        let end = self.end;
+        let since = end - Duration::days(60);
+        let latin = |rng: &mut rand_chacha::ChaCha8Rng| LATIN[rng.random_range(0..LATIN.len())].0;
+        // No CCC claim: the standard (where one is tracked) is named, so only the mark is missing.
+        let mut ccc: Vec<&str> = CCC.to_vec();
+        ccc.shuffle(&mut self.aside);
+        for id in ccc.into_iter().filter_map(texts::cat).take(4) {
+            let brand = latin(&mut self.aside);
+            let goods = id.goods[self.aside.random_range(0..id.goods.len())];
+            let title = format!("{brand} {goods} 特价清仓");
+            let claims = STANDARD
+                .iter()
+                .find(|(c, _, _)| *c == id.id)
+                .map(|(_, n, _)| format!("执行标准：{n}"))
+                .unwrap_or_default();
+            let shop = format!("{brand}{}", self.suffix());
+            self.listed(
+                id,
+                since,
+                title,
+                brand.to_string(),
+                shop,
+                String::new(),
+                String::new(),
+                claims,
+                MarketTruth::Breaks { basis: "ccc" },
+            );
+        }
+        // The replaced edition claimed, or no standard at all; the mark is claimed.
+        for (k, (cat, _, old)) in STANDARD.iter().enumerate() {
+            let Some(c) = texts::cat(cat) else { continue };
+            let brand = latin(&mut self.aside);
+            let goods = c.goods[self.aside.random_range(0..c.goods.len())];
+            let title = format!("{brand} {goods}");
+            let standard = if old.is_empty() || k % 2 == 1 {
+                String::new()
+            } else {
+                format!("；执行标准：{old}")
+            };
+            let claims = format!("CCC认证{standard}");
+            let shop = format!("{brand}{}", self.suffix());
+            self.listed(
+                c,
+                since,
+                title,
+                brand.to_string(),
+                shop,
+                String::new(),
+                String::new(),
+                claims,
+                MarketTruth::Breaks { basis: "standard" },
+            );
+        }
+        // Banned products.
+        for c in BANNED.iter() {
+            let brand = latin(&mut self.aside);
+            let goods = c.goods[self.aside.random_range(0..c.goods.len())];
+            let title = format!("{brand} {goods}");
+            let shop = format!("{brand}{}", self.suffix());
+            self.listed(
+                c,
+                since,
+                title,
+                brand.to_string(),
+                shop,
+                String::new(),
+                String::new(),
+                String::new(),
+                MarketTruth::Breaks { basis: "banned" },
+            );
+        }
+    }
+
+    fn suffix(&mut self) -> &'static str {
+        texts::SHOP_SUFFIX[self.aside.random_range(0..texts::SHOP_SUFFIX.len())]
+    }
+
+    /// A listing of the market part, on sale from some day after `since` to the scenario's end.
+    #[allow(clippy::too_many_arguments)]
+    fn listed(
+        &mut self,
+        cat: &'static texts::Cat,
+        since: chrono::NaiveDate,
+        title: String,
+        brand: String,
+        shop: String,
+        model: String,
+        maker: String,
+        claims: String,
+        market: MarketTruth,
+    ) {
+        let r = Recalled {
+            cat,
+            brand: String::new(),
+            enterprise: String::new(),
+            model: String::new(),
+            day: since,
+        };
         let rng = &mut self.aside;
         let seat = &texts::PROVINCES[rng.random_range(0..texts::PROVINCES.len())];
         let seat_city = rng.random_range(0..seat.cities.len().max(1));
@@ -270,6 +487,7 @@ impl Gen {
             reviews,
             model,
             maker,
+            claims,
         };
         let mut t = truth(r.cat.id, None, None, false, Role::Noise);
         t.market = Some(market);

@@ -217,13 +217,18 @@ function renderBrands(list) {
     el("h3", {}, "品牌暴露与不成比例 Brands: exposure and disproportionality"),
     el("table", { class: "grid brand-table" },
       el("thead", {}, el("tr", {}, el("th", {}, "品牌"), el("th", {}, "报告"), el("th", {}, "销量"),
-        el("th", { title: "每万件销量的投诉和事故报告" }, "每万件"), el("th", {}, "品类每万件"),
+        el("th", { title: "每万件销量的投诉和事故报告" }, "每万件"),
+        el("th", { title: "95%把握的每万件报告数下限（排序依据）" }, "下限"), el("th", {}, "品类每万件"),
+        el("th", { title: "销量最高的型号和店铺" }, "主要型号 / 店铺"),
         el("th", {}, "突出危害"), el("th", { title: "比例报告比及95%置信区间" }, "PRR"), el("th", { title: "经验贝叶斯收缩后的比值及5%下限" }, "EBGM / EB05"))),
       el("tbody", {}, list.slice(0, 15).map((b) => {
         const d = b.disproportion;
         return el("tr", {},
           el("td", {}, b.brand), el("td", { class: "num" }, b.reports), el("td", { class: "num" }, b.units === null ? "—" : b.units),
-          el("td", { class: "num" }, num(b.rate, 2)), el("td", { class: "num" }, num(b.category_rate, 2)),
+          el("td", { class: "num" }, num(b.rate, 2)), el("td", { class: "num" }, num(b.rate_low, 2)),
+          el("td", { class: "num" }, num(b.category_rate, 2)),
+          el("td", {}, [...(b.models || []).slice(0, 2), ...(b.shops || []).slice(0, 2)]
+            .map((u) => `${u.name} ${u.units}`).join("、") || "—"),
           el("td", {}, d ? `${d.hazard}（${d.reports}/${d.brand_reports}）` : "—"),
           el("td", { class: "num" }, d && d.prr !== null ? `${num(d.prr, 2)} [${num(d.prr_low, 2)}–${num(d.prr_high, 2)}]` : "—"),
           el("td", { class: "num" }, d ? `${num(d.ebgm, 2)} / ${num(d.eb05, 2)}` : "—"));
@@ -382,7 +387,11 @@ async function loadSampling() {
 
 const ONSALE_PAGE = 100;
 const onsaleState = { offset: 0 };
-const MATCHED = { model: "型号", brand: "品牌", enterprise: "企业", batch: "批次" };
+const MATCHED = {
+  model: "型号", brand: "品牌", enterprise: "企业", batch: "批次", category: "品类",
+  "no-ccc": "无CCC标注", "old-standard": "旧标准", "no-standard": "未标标准", "banned-term": "禁售品",
+};
+const BASIS = { recall: "召回", failed: "抽检不合格", ccc: "未标CCC", standard: "标准过期", banned: "禁售产品" };
 
 async function loadOnsale() {
   const filters = formValues($("#onsale-filters"));
@@ -399,6 +408,12 @@ async function loadOnsale() {
   select.replaceChildren(el("option", { value: "" }, "全部"),
     ...Object.entries(page.platforms).map(([p, n]) => el("option", { value: p }, `${p} (${n})`)));
   select.value = chosen;
+  const basisSelect = $("#onsale-basis");
+  const basisChosen = basisSelect.value;
+  basisSelect.replaceChildren(el("option", { value: "" }, "全部"),
+    ...Object.keys(BASIS).filter((b) => page.bases && page.bases[b])
+      .map((b) => el("option", { value: b }, `${BASIS[b]} (${page.bases[b]})`)));
+  basisSelect.value = basisChosen;
   // The CSV export carries the same filters (and the token: a download cannot send a header).
   const qs = new URLSearchParams({ format: "csv" });
   for (const [k, v] of Object.entries(filters)) if (v) qs.set(k, v);
@@ -413,9 +428,12 @@ async function loadOnsale() {
     el("td", {}, el("a", { href: safeHref(f.listing.url), target: "_blank", rel: "noopener" }, f.listing.title)),
     el("td", { class: "num" }, f.listing.price === null ? "" : `￥${f.listing.price.toFixed(2)}`),
     el("td", { class: "num" }, f.listing.sales_text || ""),
-    el("td", {}, el("a", { href: safeHref(f.flagged.url), target: "_blank", rel: "noopener" },
-      f.flagged.basis === "recall" ? "召回" : "抽检不合格")),
-    el("td", {}, [f.flagged.brand, f.flagged.product, f.flagged.model].filter((x) => x).join(" ")),
+    el("td", {}, f.flagged.url
+      ? el("a", { href: safeHref(f.flagged.url), target: "_blank", rel: "noopener" }, BASIS[f.flagged.basis] || f.flagged.basis)
+      : el("span", { class: `basis basis-${f.flagged.basis}` }, BASIS[f.flagged.basis] || f.flagged.basis)),
+    el("td", { class: "reason" }, f.flagged.basis === "recall" || f.flagged.basis === "failed"
+      ? [f.flagged.brand, f.flagged.product, f.flagged.model].filter((x) => x).join(" ")
+      : f.reason || f.flagged.title),
     el("td", {}, f.matched.map((m) => MATCHED[m] || m).join("、")),
     el("td", { title: f.summary }, el("span", { class: `action action-${f.action}` }, "通报平台"), ` ${f.notify}`))));
   $("#onsale-empty").hidden = page.findings.length > 0;
@@ -630,6 +648,7 @@ function init() {
   $("#stats-form").addEventListener("submit", (ev) => { ev.preventDefault(); loadStats(); });
   $("#onsale-filters").addEventListener("submit", (ev) => { ev.preventDefault(); onsaleState.offset = 0; loadOnsale(); });
   $("#onsale-platform").addEventListener("change", () => { onsaleState.offset = 0; loadOnsale(); });
+  $("#onsale-basis").addEventListener("change", () => { onsaleState.offset = 0; loadOnsale(); });
   window.addEventListener("hashchange", route);
   const tokenInput = $("#token");
   tokenInput.value = token();
