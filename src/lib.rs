@@ -1,7 +1,8 @@
 //! jiance (监测): finds consumer-product quality-safety risks on the Chinese web early enough to act.
 //!
 //! Data flows one way: sources → [`crawl`] (fetch + archive) → [`parse`] → [`analyze`] →
-//! [`index`] + signals → [`score`] → alerts / sampling requests → [`serve`]. Stages exchange the plain
+//! [`index`] + signals → [`score`] → alerts / sampling requests, [`market`] → on-sale findings →
+//! [`serve`]. Stages exchange the plain
 //! types of [`model`] over bounded channels wired by [`pipeline`]; durable state lives in [`store`].
 //! No module uses one above it in the layer order (`ARCHITECTURE.md`, checked by a test): the
 //! helpers every stage needs — [`telemetry`], [`util`], [`config`], [`store`] — sit at the bottom.
@@ -13,6 +14,7 @@ pub mod crawl;
 pub mod demo;
 pub mod fuzz;
 pub mod index;
+pub mod market;
 pub mod model;
 pub mod parse;
 pub mod pipeline;

@@ -245,6 +245,8 @@ pub mod field {
     pub const STATUS: &str = "status";
     pub const REGION: &str = "region";
     pub const MODEL: &str = "model";
+    /// What a listing says about certification and standards (3C认证 …；执行标准 …).
+    pub const CLAIMS: &str = "claims";
     /// Standard number (standards announcements).
     pub const STANDARD: &str = "standard";
     pub const EFFECTIVE: &str = "effective";
@@ -617,6 +619,173 @@ pub struct SamplingRequest {
     pub enterprises: Vec<String>,
     pub batches: u32,
     pub deadline: NaiveDate,
+    /// Concrete listings to buy (issue 20): at most one per shop, brand and enterprise, none
+    /// sampled before, by evidence, region and units sold; at most `batches`.
+    #[serde(default)]
+    pub purchases: Vec<Purchase>,
+    /// The test items with the standard that sets each ("过充电", GB 43854-2024), each once.
+    #[serde(default)]
+    pub items: Vec<TestItem>,
+}
+
+/// One listing a sampling request proposes to buy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Purchase {
+    pub doc_id: String,
+    pub url: String,
+    pub title: String,
+    pub platform: String,
+    pub shop: String,
+    pub province: Option<String>,
+    pub brand: String,
+    pub model: String,
+    pub enterprise: String,
+    pub price: Option<f64>,
+    pub sales: Option<u64>,
+    /// Why this one (预警证据, 属地店铺, 销量 …).
+    pub why: String,
+}
+
+/// A test item and the standard that sets it (empty when no standard of the rules covers the
+/// product).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestItem {
+    pub item: String,
+    pub standard: String,
+    /// The standard's title.
+    pub title: String,
+}
+
+/// A product offered on a platform, as its listing says (stored with the listing; read by the
+/// market stage for on-sale matching and sampling purchases).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Listing {
+    pub doc_id: String,
+    pub url: String,
+    pub title: String,
+    pub platform: String,
+    pub shop: String,
+    /// Where the platform says the shop ships from, as written ("广东 深圳").
+    pub shop_region: String,
+    /// Canonical province of the shop, when its place resolves.
+    pub province: Option<String>,
+    pub brand: String,
+    pub model: String,
+    pub enterprise: String,
+    pub price: Option<f64>,
+    /// Units sold as the platform counts them (月销 1200+ → 1200), when it says.
+    pub sales: Option<u64>,
+    /// The sales figure as written.
+    pub sales_text: String,
+    pub categories: Vec<String>,
+    /// The day the listing was published or last seen.
+    pub day: NaiveDate,
+}
+
+/// Why a product must not be on sale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FlagBasis {
+    /// A recall notice names it.
+    Recall,
+    /// A failed batch of a sampling inspection.
+    Failed,
+    /// A category of the CCC catalogue offered without a CCC claim.
+    Ccc,
+    /// A new mandatory standard in force, an older one or none claimed.
+    Standard,
+    /// A product the rules forbid to sell.
+    Banned,
+}
+
+impl FlagBasis {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FlagBasis::Recall => "recall",
+            FlagBasis::Failed => "failed",
+            FlagBasis::Ccc => "ccc",
+            FlagBasis::Standard => "standard",
+            FlagBasis::Banned => "banned",
+        }
+    }
+
+    /// Every basis, in order (recall matches first, then the rules a listing breaks).
+    pub const ALL: [FlagBasis; 5] = [
+        FlagBasis::Recall,
+        FlagBasis::Failed,
+        FlagBasis::Ccc,
+        FlagBasis::Standard,
+        FlagBasis::Banned,
+    ];
+
+    pub fn parse(s: &str) -> Option<FlagBasis> {
+        FlagBasis::ALL.into_iter().find(|b| b.as_str() == s)
+    }
+
+    /// A recall or failed batch matched (not a rule the listing breaks).
+    pub fn is_match(self) -> bool {
+        matches!(self, FlagBasis::Recall | FlagBasis::Failed)
+    }
+
+    /// How the dashboard and the CSV name it.
+    pub fn label(self) -> &'static str {
+        match self {
+            FlagBasis::Recall => "召回",
+            FlagBasis::Failed => "抽检不合格",
+            FlagBasis::Ccc => "未标CCC",
+            FlagBasis::Standard => "标准过期",
+            FlagBasis::Banned => "禁售产品",
+        }
+    }
+}
+
+/// A product a recall or a failed inspection batch names: one model of a recall, one failed row.
+/// For a rule a listing breaks (CCC, standard, banned), the rule: `title` names it, `product` and
+/// `categories` the listing's category, `doc_id` / `url` the standards channel's announcement or
+/// `rules:…`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Flagged {
+    /// The notice it comes from.
+    pub doc_id: String,
+    /// Which of the notice's products (model of a recall, row of an inspection), from 0.
+    pub row: usize,
+    pub basis: FlagBasis,
+    pub url: String,
+    pub title: String,
+    pub product: String,
+    /// The notice's product categories (a recall of an e-bike charger is about 电动自行车充电器
+    /// and 电动自行车).
+    pub categories: Vec<String>,
+    pub brand: String,
+    pub model: String,
+    pub batch: String,
+    pub enterprise: String,
+    pub day: NaiveDate,
+}
+
+/// A listing still selling a recalled or failed product (issue 20): what matched and how sure it
+/// is, and the action — notify the platform, which takes the listing down (the standard's 6.4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnSaleFinding {
+    /// Stable per (notice, product, listing).
+    pub id: String,
+    pub listing: Listing,
+    pub flagged: Flagged,
+    /// What matched: `model`, `brand`, `enterprise`, `batch`; for a rule broken, `category` and
+    /// `no-ccc`, `old-standard`, `no-standard` or `banned-term`.
+    pub matched: Vec<String>,
+    /// 0–1, from the weights of `rules/market.toml`.
+    pub confidence: f64,
+    pub action: Action,
+    /// Whom the action is addressed to: the platform.
+    pub notify: String,
+    /// One sentence for the platform or the local unit.
+    pub summary: String,
+    /// Why it must not be on sale, in one clause (召回产品仍在售; 属于强制性产品认证目录…).
+    #[serde(default)]
+    pub reason: String,
+    /// The first scoring day it was found (kept across runs).
+    pub first_seen: NaiveDate,
 }
 
 /// Base64 for body bytes in JSON, so `Fetched` stays a plain serde type.

@@ -73,6 +73,9 @@ pub struct Counters {
     pub analyze: StageCounters,
     pub index: StageCounters,
     pub score: StageCounters,
+    /// The market stage (on-sale matching): listings and flagged products received, findings
+    /// emitted, flagged products that cannot be matched by reason (`no-model`).
+    pub market: StageCounters,
     /// The NATS transport: messages received and acknowledged by this process's workers, and
     /// poison messages terminated after `max_deliver`, by reason (`poison-panic` …).
     pub queue: StageCounters,
@@ -98,13 +101,14 @@ impl QueueGauge {
 pub const QUEUES: [&str; 2] = ["fetched", "worked"];
 
 impl Counters {
-    pub fn stages(&self) -> [(&'static str, &StageCounters); 6] {
+    pub fn stages(&self) -> [(&'static str, &StageCounters); 7] {
         [
             ("crawl", &self.crawl),
             ("parse", &self.parse),
             ("analyze", &self.analyze),
             ("index", &self.index),
             ("score", &self.score),
+            ("market", &self.market),
             ("queue", &self.queue),
         ]
     }

@@ -9,7 +9,28 @@ use jiance::config::{Config, ConfigError, load_source_file, parse_sources};
 use jiance::pipeline::RuleDirs;
 use jiance::score::ScoringRules;
 
-const RULE_FILES: &[&str] = &["products.toml", "hazards.toml", "cues.toml", "scoring.toml"];
+const RULE_FILES: &[&str] = &[
+    "products.toml",
+    "hazards.toml",
+    "cues.toml",
+    "scoring.toml",
+    "market.toml",
+    "standards.toml",
+    "compliance.toml",
+];
+
+/// A rule file by its name, unless it holds `[[source]]` tables: a source file may share a rule
+/// file's name (deploy/sources/standards.toml lists standards bodies; rules/standards.toml is the
+/// table of product standards).
+fn is_rule_file(path: &Path) -> bool {
+    let named = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| RULE_FILES.contains(&n));
+    named
+        && !std::fs::read_to_string(path)
+            .is_ok_and(|text| text.lines().any(|l| l.trim() == "[[source]]"))
+}
 
 pub fn run(paths: &[PathBuf], dirs: &RuleDirs) -> Result<ExitCode> {
     let mut errors: Vec<ConfigError> = Vec::new();
@@ -40,10 +61,7 @@ pub fn run(paths: &[PathBuf], dirs: &RuleDirs) -> Result<ExitCode> {
                 path.clone()
             };
             for file in toml_files(&listing) {
-                if RULE_FILES
-                    .iter()
-                    .any(|f| file.file_name().is_some_and(|n| n == *f))
-                {
+                if is_rule_file(&file) {
                     continue;
                 }
                 check_file(&file, dirs, &mut errors, &mut checked, &mut rule_sets);
@@ -65,6 +83,18 @@ pub fn run(paths: &[PathBuf], dirs: &RuleDirs) -> Result<ExitCode> {
         ));
         if let Err(e) = ScoringRules::load(set.rules.as_deref()) {
             errors.extend(e);
+        }
+        if let Err(e) = jiance::market::MarketRules::load(set.rules.as_deref()) {
+            errors.extend(e);
+        }
+        // Also loads standards.toml (its examples run against it): its errors once.
+        match jiance::market::Standards::load(set.rules.as_deref()) {
+            Err(e) => errors.extend(e),
+            Ok(_) => {
+                if let Err(e) = jiance::market::Compliance::load(set.rules.as_deref()) {
+                    errors.extend(e);
+                }
+            }
         }
         if errors.len() == before {
             checked.push(format!(
@@ -94,8 +124,7 @@ fn check_file(
     rule_sets: &mut Vec<RuleDirs>,
 ) {
     let name = path.display().to_string();
-    let file_name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if RULE_FILES.contains(&file_name) {
+    if is_rule_file(path) {
         let dir = path
             .parent()
             .map(Path::to_path_buf)

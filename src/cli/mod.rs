@@ -56,7 +56,8 @@ pub enum LogFormat {
 
 #[derive(Debug, Args, Clone)]
 pub struct RuleArgs {
-    /// Rules directory (products.toml, hazards.toml, cues.toml, scoring.toml) [default: built in]
+    /// Rules directory (products.toml, hazards.toml, cues.toml, scoring.toml, market.toml,
+    /// standards.toml, compliance.toml) [default: built in]
     #[arg(long, env = "JIANCE_RULES")]
     pub rules: Option<PathBuf>,
     /// Dictionaries directory (jieba user words, regions) [default: built in]
@@ -229,6 +230,35 @@ pub enum Command {
         data: DataArg,
         #[arg(long)]
         json: bool,
+    },
+    /// Listings still selling recalled or failed products, and listings breaking the rules (no
+    /// CCC claim in a CCC category, an outdated standard or none, a banned product): the on-sale
+    /// findings of the last scoring run, most certain first. Each is to be notified to its
+    /// platform.
+    Onsale {
+        #[command(flatten)]
+        data: DataArg,
+        /// Only listings on this platform
+        #[arg(long)]
+        platform: Option<String>,
+        /// Only shops in this province (广东 or 广东省) or place
+        #[arg(long)]
+        region: Option<String>,
+        /// Only findings of this basis: recall, failed (matched products), ccc, standard, banned
+        /// (rules broken)
+        #[arg(long, value_parser = parse_basis)]
+        basis: Option<jiance::model::FlagBasis>,
+        /// Print JSON
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV (the export for a platform or the local unit)
+        #[arg(long)]
+        csv: bool,
+        /// Match again now with these rules (`--rules DIR`, else the built-in ones) before listing
+        #[arg(long = "match")]
+        rematch: bool,
+        #[command(flatten)]
+        rules: RuleArgs,
     },
     /// Validate config, source and rule files (with file:line errors) and run every rule example.
     /// With no paths: the built-in rules, dictionaries and demo sources.
@@ -517,6 +547,25 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Onsale {
+            data,
+            platform,
+            region,
+            basis,
+            json,
+            csv,
+            rematch,
+            rules,
+        } => onsale(
+            &data.data,
+            platform,
+            region,
+            basis,
+            json,
+            csv,
+            rematch,
+            &rules.dirs(),
+        ),
         Command::Rerun(args) => rerun::run(args),
         Command::DiffAlerts(args) => diff_alerts::run(args),
         Command::Check { paths, rules } => check::run(&paths, &rules.dirs()),
@@ -611,6 +660,65 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             file: file.as_deref(),
         }),
     }
+}
+
+fn parse_basis(s: &str) -> Result<jiance::model::FlagBasis, String> {
+    jiance::model::FlagBasis::parse(s)
+        .ok_or_else(|| format!("{s:?}: expected recall, failed, ccc, standard or banned"))
+}
+
+fn config_errors(e: Vec<jiance::config::ConfigError>) -> anyhow::Error {
+    anyhow::anyhow!(
+        e.iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    )
+}
+
+/// `jiance onsale`: the stored on-sale findings, filtered, as a table, JSON or CSV.
+#[allow(clippy::too_many_arguments)]
+fn onsale(
+    data: &std::path::Path,
+    platform: Option<String>,
+    region: Option<String>,
+    basis: Option<jiance::model::FlagBasis>,
+    json: bool,
+    csv: bool,
+    rematch: bool,
+    rules: &RuleDirs,
+) -> Result<ExitCode> {
+    let store = open_store(data)?;
+    if rematch {
+        let market =
+            jiance::market::MarketRules::load(rules.rules.as_deref()).map_err(config_errors)?;
+        let compliance =
+            jiance::market::Compliance::load(rules.rules.as_deref()).map_err(config_errors)?;
+        let records = store.records(&jiance::market::MARKET_KINDS)?;
+        let today = jiance::model::china_day(chrono::Utc::now());
+        let run = jiance::market::scan(&market, &compliance, &records, today);
+        store.put_onsale(&run.findings)?;
+        eprintln!(
+            "matched {} listings against {} recalled or failed products: {} findings, {} of them rules broken",
+            run.listings,
+            run.flagged,
+            run.findings.len(),
+            run.breaches
+        );
+    }
+    let all = store.onsale()?;
+    let found: Vec<&jiance::model::OnSaleFinding> =
+        jiance::market::export::filter(&all, platform.as_deref(), region.as_deref(), basis)
+            .collect();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&found)?);
+    } else if csv {
+        use std::io::Write;
+        std::io::stdout().write_all(&jiance::market::export::csv(&found)?)?;
+    } else {
+        output::print_onsale(&found);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn open_store(data: &std::path::Path) -> Result<jiance::store::Store> {
@@ -731,6 +839,11 @@ async fn demo(
         eprintln!(
             "(as of {}, {} signals scored, {} elevated cells dismissed)",
             run.summary.as_of, run.summary.signals, run.summary.dismissed
+        );
+        eprintln!(
+            "{} on-sale findings (recalled products still listed, rules broken): jiance onsale --data {}",
+            run.summary.onsale,
+            run.engine.data.root.display()
         );
         eprintln!(
             "try: jiance search 电动自行车 --data {}",

@@ -107,6 +107,51 @@ pub fn print_alerts(alerts: &[Alert]) {
     );
 }
 
+pub fn print_onsale(found: &[&jiance::model::OnSaleFinding]) {
+    if found.is_empty() {
+        println!("no on-sale findings");
+        return;
+    }
+    let rows: Vec<Vec<String>> = found
+        .iter()
+        .map(|f| {
+            vec![
+                format!("{:.2}", f.confidence),
+                f.listing.platform.clone(),
+                truncate(&f.listing.shop, 20),
+                f.listing.province.clone().unwrap_or_default(),
+                truncate(&f.listing.title, 30),
+                f.flagged.basis.as_str().to_string(),
+                truncate(
+                    &if f.flagged.basis.is_match() {
+                        format!("{} {}", f.flagged.brand, f.flagged.model)
+                    } else {
+                        f.reason.clone()
+                    },
+                    30,
+                ),
+                f.matched.join("+"),
+                f.listing.url.clone(),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "conf",
+            "platform",
+            "shop",
+            "province",
+            "listing",
+            "basis",
+            "product / reason",
+            "matched",
+            "url",
+        ],
+        &rows,
+    );
+    println!("\n{} listings to notify to their platforms", found.len());
+}
+
 pub fn print_search(r: &SearchResults) {
     println!("{} documents", r.total);
     for h in &r.hits {

@@ -164,11 +164,35 @@ async fn item(State(st): State<Arc<SiteState>>, uri: Uri) -> Response {
         price,
         sales,
         reviews,
+        model,
+        maker,
+        claims,
         ..
     } = &d.detail
     else {
         return layout::not_found().await;
     };
+    // Attributes only some listings give (a model number, the maker, certification and
+    // standards), as platforms show them.
+    let mut extra = String::new();
+    if !model.is_empty() {
+        extra.push_str(&format!(
+            "<li>型号：<span class=\"model\">{}</span></li>",
+            esc(model)
+        ));
+    }
+    if !maker.is_empty() {
+        extra.push_str(&format!(
+            "<li>生产企业：<span class=\"maker\">{}</span></li>",
+            esc(maker)
+        ));
+    }
+    if !claims.is_empty() {
+        extra.push_str(&format!(
+            "<li>认证及标准：<span class=\"claims\">{}</span></li>",
+            esc(claims)
+        ));
+    }
     let comments: String = reviews
         .iter()
         .map(|r| {
@@ -188,7 +212,7 @@ async fn item(State(st): State<Arc<SiteState>>, uri: Uri) -> Response {
          <ul class=\"goods-attrs\"><li>品牌：<span class=\"brand\">{brand}</span></li>\
          <li>店铺：<a class=\"shop-name\" href=\"/shop/{shop_q}\">{shop}</a></li>\
          <li>发货地：<span class=\"shop-loc\">{region}</span></li>\
-         <li>更新时间：<span class=\"update-time\">{updated}</span></li></ul>\n</div>\n\
+         <li>更新时间：<span class=\"update-time\">{updated}</span></li>{extra}</ul>\n</div>\n\
          <div class=\"goods-desc\"><h3>商品详情</h3>\n{desc}\n</div>\n\
          <div class=\"comments\"><h3>买家评价（{n}）</h3>\n{comments}</div>",
         title = esc(&d.title),

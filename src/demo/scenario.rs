@@ -15,6 +15,8 @@ use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
+mod onsale;
+
 use super::texts::{self, Cat, Incident, Province};
 use super::{Attached, DemoDoc, Detail, InspectionRow, Review, Role, Scenario, Site, Truth};
 use crate::model::DocKind;
@@ -45,6 +47,7 @@ pub fn scenario(seed: u64, end: NaiveDate) -> Scenario {
     g.traps();
     g.background();
     g.noise();
+    g.onsale();
     g.finish()
 }
 
@@ -59,6 +62,8 @@ struct Gen {
     local: &'static Province,
     local_city: usize,
     systemic: Vec<&'static Province>,
+    /// The market part's own stream ([`onsale`]), so adding it changed nothing else.
+    aside: ChaCha8Rng,
 }
 
 /// A place where something happened.
@@ -151,6 +156,7 @@ fn truth(
         role,
         story: None,
         row_provinces: Vec::new(),
+        market: None,
     }
 }
 
@@ -177,6 +183,7 @@ impl Gen {
             local,
             local_city,
             systemic: others,
+            aside: ChaCha8Rng::seed_from_u64(seed ^ 0x6f6e_7361_6c65),
         }
     }
 
@@ -424,6 +431,9 @@ impl Gen {
             price,
             sales,
             reviews,
+            model: String::new(),
+            maker: String::new(),
+            claims: onsale::claims(cat.id, &title),
         };
         self.push(Site::Mall, day, title, body, detail, truth);
     }
@@ -1207,6 +1217,7 @@ impl Gen {
                     role: Role::Noise,
                     story: None,
                     row_provinces: Vec::new(),
+                    market: None,
                 };
                 self.push(site, day, fill(t, &[("c", &c)]), body, detail, tr);
             }
@@ -1222,12 +1233,18 @@ impl Gen {
                 .then(b.time.cmp(&a.time))
         });
         let mut seq: HashMap<Site, u32> = HashMap::new();
+        let mut market_seq = 0u32;
         let mut paths = Vec::with_capacity(self.docs.len());
         for d in &self.docs {
-            let n = seq.entry(d.site).or_insert(0);
-            *n += 1;
-            let jitter = self.rng.random_range(0..7u32);
-            let serial = 100_000 + *n * 7 + jitter;
+            // The market listings count and draw apart (see `onsale`): the others keep their paths.
+            let serial = if d.truth.market.is_some() {
+                market_seq += 1;
+                900_000 + market_seq * 7 + self.aside.random_range(0..7u32)
+            } else {
+                let n = seq.entry(d.site).or_insert(0);
+                *n += 1;
+                100_000 + *n * 7 + self.rng.random_range(0..7u32)
+            };
             let ymd = d.published.format("%Y%m%d");
             let path = match d.site {
                 Site::Mall => format!("/item/{serial}.html"),

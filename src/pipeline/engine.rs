@@ -15,6 +15,7 @@ use crate::config::{ConfigError, CrawlSettings, SourceConfig};
 use crate::crawl::archive::ArchiveWriter;
 use crate::crawl::{CrawlReport, Crawler};
 use crate::index::Index;
+use crate::market::MarketRules;
 use crate::model::{Alert, Document, Fetched, SamplingRequest};
 use crate::score::{ScoreInput, ScoringRules};
 use crate::store::Store;
@@ -147,6 +148,8 @@ pub struct ScoreSummary {
     pub alerts: Vec<Alert>,
     pub sampling: Vec<SamplingRequest>,
     pub dismissed: usize,
+    /// On-sale findings stored by this run (listings still selling recalled or failed products).
+    pub onsale: usize,
 }
 
 /// How the store and the index agree, checked when a data directory is opened.
@@ -188,6 +191,12 @@ pub struct Engine {
     pub settings: CrawlSettings,
     pub analyzer: Arc<Analyzer>,
     pub scoring: Arc<ScoringRules>,
+    /// `market.toml`: on-sale matching and name normalisation.
+    pub market: Arc<MarketRules>,
+    /// `standards.toml`: which standard sets which test items (sampling requests).
+    pub standards: Arc<crate::market::Standards>,
+    /// `compliance.toml` (with `standards.toml`): the rules every listing must keep.
+    pub compliance: Arc<crate::market::Compliance>,
     pub store: Store,
     pub index: Arc<Index>,
     pub counters: Arc<Counters>,
@@ -207,6 +216,11 @@ impl Engine {
         let analyzer = Analyzer::load(rules.rules.as_deref(), rules.dictionaries.as_deref())
             .map_err(PipelineError::Config)?;
         let scoring = ScoringRules::load(rules.rules.as_deref()).map_err(PipelineError::Config)?;
+        let market = MarketRules::load(rules.rules.as_deref()).map_err(PipelineError::Config)?;
+        let standards = crate::market::Standards::load(rules.rules.as_deref())
+            .map_err(PipelineError::Config)?;
+        let compliance = crate::market::Compliance::load(rules.rules.as_deref())
+            .map_err(PipelineError::Config)?;
         let store = Store::open(&data.state())?;
         let index = Index::open(&data.index(), analyzer.jieba())?;
         let c = reconcile(&store, &index)?;
@@ -223,6 +237,9 @@ impl Engine {
             settings,
             analyzer: Arc::new(analyzer),
             scoring: Arc::new(scoring),
+            market: Arc::new(market),
+            standards: Arc::new(standards),
+            compliance: Arc::new(compliance),
             store,
             index: Arc::new(index),
             counters: Arc::new(Counters::default()),
@@ -381,7 +398,10 @@ impl Engine {
                 inspections: &inspections,
             },
         )?;
-        self.store.put_alerts(&out.alerts, &out.sampling)?;
+        let mut sampling = out.sampling;
+        self.draft_purchases(&mut sampling, &out.alerts, &sampled, as_of)?;
+        self.store.put_alerts(&out.alerts, &sampling)?;
+        let onsale = self.match_onsale(as_of)?;
         crate::store::signals::write_partitions(&self.data.signals(), &signals)?;
         self.counters
             .score
@@ -393,9 +413,69 @@ impl Engine {
             as_of,
             signals: signals.len(),
             alerts: out.alerts,
-            sampling: out.sampling,
+            sampling,
             dismissed: out.dismissed.len(),
+            onsale,
         })
+    }
+
+    /// Name what each sampling request buys (the market stage, issue 20): the test items of the
+    /// product's standards, each once, and concrete listings — one per shop, brand and
+    /// enterprise, none sampled since the exclusion day.
+    fn draft_purchases(
+        &self,
+        sampling: &mut [SamplingRequest],
+        alerts: &[Alert],
+        sampled: &std::collections::HashSet<String>,
+        as_of: NaiveDate,
+    ) -> Result<(), PipelineError> {
+        if sampling.is_empty() {
+            return Ok(());
+        }
+        let listings: Vec<crate::model::Listing> = self
+            .store
+            .records(&[crate::model::DocKind::Listing])?
+            .iter()
+            .map(|(d, e)| crate::market::listing(d, e))
+            .collect();
+        for r in sampling.iter_mut() {
+            r.items = self.standards.items(&r.category, &r.test_items, as_of);
+            let evidence = alerts
+                .iter()
+                .find(|a| a.id == r.alert_id)
+                .map(|a| a.evidence.clone())
+                .unwrap_or_default();
+            crate::market::purchase::plan(&self.market, r, &listings, sampled, &evidence);
+        }
+        Ok(())
+    }
+
+    /// Match the stored listings against the stored recalls and failed batches, and check each
+    /// against the rules of `compliance.toml` (the market stage), and replace the stored on-sale
+    /// findings with what is found as of `as_of`.
+    pub fn match_onsale(&self, as_of: NaiveDate) -> Result<usize, PipelineError> {
+        let records = self.store.records(&crate::market::MARKET_KINDS)?;
+        let run = crate::market::scan(&self.market, &self.compliance, &records, as_of);
+        self.store.put_onsale(&run.findings)?;
+        let c = &self.counters.market;
+        c.received.store(
+            (run.listings + run.flagged) as u64,
+            std::sync::atomic::Ordering::Relaxed,
+        );
+        c.emitted(run.findings.len() as u64);
+        for (reason, n) in &run.skipped {
+            for _ in 0..*n {
+                c.reject(reason);
+            }
+        }
+        info!(
+            listings = run.listings,
+            flagged = run.flagged,
+            findings = run.findings.len(),
+            breaches = run.breaches,
+            "on-sale matching"
+        );
+        Ok(run.findings.len())
     }
 
     pub fn app_state(&self) -> crate::serve::AppState {
@@ -405,6 +485,7 @@ impl Engine {
             self.counters.clone(),
             self.data.root.clone(),
         )
+        .with_market(self.market.clone())
     }
 }
 

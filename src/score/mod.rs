@@ -101,6 +101,7 @@
 //! aggregates once and slides the periods over the daily series.
 
 mod aggregate;
+pub mod disproportion;
 mod replay;
 mod rules;
 #[cfg(test)]
@@ -1379,6 +1380,8 @@ fn sampling_request(
         enterprises,
         batches: plan.batches,
         deadline,
+        purchases: Vec::new(),
+        items: Vec::new(),
     })
 }
 

@@ -74,7 +74,7 @@ impl Params {
     }
 
     /// A count: `default` when absent, at most `max`; 400 when not a number.
-    fn count(&self, key: &str, default: usize, max: usize) -> Result<usize, ApiError> {
+    pub(crate) fn count(&self, key: &str, default: usize, max: usize) -> Result<usize, ApiError> {
         match self.get(key) {
             None => Ok(default),
             Some(v) => match saturating_count(v) {
@@ -132,7 +132,7 @@ impl Params {
 }
 
 /// Runs blocking work (tantivy, SQLite) off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)
@@ -140,7 +140,7 @@ async fn blocking<T: Send + 'static>(
         .map_err(ApiError::internal)?
 }
 
-fn store_error(e: crate::store::StoreError) -> ApiError {
+pub(super) fn store_error(e: crate::store::StoreError) -> ApiError {
     ApiError::internal(e)
 }
 
@@ -402,6 +402,10 @@ pub struct AlertDetail {
     pub acknowledgement: Option<Acknowledgement>,
     /// Inspection results recorded for the alert's sampling request, when any.
     pub inspection: Option<InspectionSummary>,
+    /// The category's brands: reports, units sold, reports per 10,000 units beside the
+    /// category's, and each brand's most disproportionate hazard (issue 20).
+    #[serde(default)]
+    pub brands: Vec<crate::market::exposure::BrandExposure>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -416,6 +420,9 @@ pub struct InspectionSummary {
 /// and says so: the score itself is not changed here (feeding results back into scoring is the
 /// scoring stage's work).
 pub(crate) const INSPECTION_TERM: &str = "inspection_failed";
+
+/// Fewest reports of one hazard for a brand before its disproportionality is shown.
+const BRAND_MIN_REPORTS: u32 = 2;
 
 fn inspection_summary(results: Vec<InspectionResult>) -> Option<InspectionSummary> {
     if results.is_empty() {
@@ -524,6 +531,7 @@ pub(super) async fn alert(
     let id = path_id(id)?;
     let store = st.store.clone();
     let index = st.index.clone();
+    let market = st.market.clone();
     let detail = blocking(move || {
         let Some(alert) = store.alert(&id).map_err(store_error)? else {
             return Err(ApiError::not_found(format!("no alert {id:?}")));
@@ -539,6 +547,20 @@ pub(super) async fn alert(
             .remove(&alert.id);
         let inspection =
             inspection_summary(store.inspection_results(&alert.id).map_err(store_error)?);
+        let signals = store.signals().map_err(store_error)?;
+        let listings: Vec<crate::model::Listing> = store
+            .records(&[DocKind::Listing])
+            .map_err(store_error)?
+            .iter()
+            .map(|(d, e)| crate::market::listing(d, e))
+            .collect();
+        let brands = crate::market::exposure::brands(
+            &market,
+            &alert.category,
+            &signals,
+            &listings,
+            BRAND_MIN_REPORTS,
+        );
         let mut alert = alert;
         overlay_ack(&mut alert, acknowledgement.is_some());
         if let Some(i) = &inspection {
@@ -558,27 +580,11 @@ pub(super) async fn alert(
             history,
             acknowledgement,
             inspection,
+            brands,
         })
     })
     .await?;
     Ok(Json(detail))
-}
-
-pub(super) async fn sampling_requests(
-    State(st): State<AppState>,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<Vec<SamplingRequest>>, ApiError> {
-    let p = Params::from_query(raw.as_deref())?;
-    let alert = p.owned("alert");
-    let category = p.owned("category");
-    let store = st.store.clone();
-    let all = blocking(move || store.sampling_requests().map_err(store_error)).await?;
-    Ok(Json(
-        all.into_iter()
-            .filter(|s| alert.as_ref().is_none_or(|a| &s.alert_id == a))
-            .filter(|s| category.as_ref().is_none_or(|c| &s.category == c))
-            .collect(),
-    ))
 }
 
 // ---------------------------------------------------------------- writes

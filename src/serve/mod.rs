@@ -20,7 +20,9 @@ mod atom;
 pub mod auth;
 mod events;
 mod metrics;
+mod onsale;
 pub mod openapi;
+mod sampling;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -59,6 +61,8 @@ pub struct AppState {
     pub access: Arc<Access>,
     /// Becomes true when the server shuts down, so open event streams end.
     closing: tokio::sync::watch::Receiver<bool>,
+    /// `market.toml` (brand aliases for the alert page's brand table).
+    pub market: Arc<crate::market::MarketRules>,
 }
 
 impl AppState {
@@ -75,7 +79,14 @@ impl AppState {
             data_dir,
             access: Arc::new(Access::default()),
             closing: tokio::sync::watch::channel(false).1,
+            market: Arc::new(crate::market::MarketRules::embedded()),
         }
+    }
+
+    /// The market rules of the engine (a rules directory's `market.toml`).
+    pub fn with_market(mut self, market: Arc<crate::market::MarketRules>) -> AppState {
+        self.market = market;
+        self
     }
 
     pub fn with_access(mut self, access: Access) -> AppState {
@@ -295,7 +306,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/alerts/{id}", get(api::alert))
         .route("/api/alerts/{id}/ack", post(api::acknowledge))
         .route("/api/inspection-results", post(api::inspection_results))
-        .route("/api/sampling-requests", get(api::sampling_requests))
+        .route("/api/sampling-requests", get(sampling::sampling_requests))
+        .route("/print/sampling/{id}", get(sampling::print))
+        .route("/api/onsale", get(onsale::onsale))
         .route("/api/stats", get(api::stats))
         .route("/api/openapi.json", get(openapi::openapi))
         .route("/feeds/alerts.atom", get(atom::feed))
@@ -879,6 +892,8 @@ mod tests {
             enterprises: vec![],
             batches: 6,
             deadline: NaiveDate::from_ymd_opt(2026, 4, 30).unwrap(),
+            purchases: vec![],
+            items: vec![],
         };
         store.put_alerts(&[a, b], &[request]).unwrap();
         let counters = Arc::new(Counters::default());

@@ -12,6 +12,8 @@ pub const PATHS: &[&str] = &[
     "/api/alerts/{id}/ack",
     "/api/inspection-results",
     "/api/sampling-requests",
+    "/api/onsale",
+    "/print/sampling/{id}",
     "/api/search",
     "/api/stats",
     "/api/openapi.json",
@@ -102,21 +104,11 @@ fn schema_ref(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 
-pub fn document() -> Value {
-    let read = json!([{ "bearer": [] }, {}]);
-    let write = json!([{ "bearer": [] }]);
+/// The component schemas (a function of its own: one `json!` of the whole document would pass
+/// the macro's recursion limit).
+fn schemas() -> Value {
     let level = json!({ "type": "integer", "minimum": 1, "maximum": 4 });
     json!({
-        "openapi": "3.0.3",
-        "info": {
-            "title": "jiance API",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": "产品质量安全风险监测 · Product quality-safety risk monitoring. Reads need a viewer (or operator) token unless the deployment opens them; writes need an operator token. Tokens: `Authorization: Bearer <token>` (GET also accepts `?access_token=`). Errors are JSON `{\"error\": \"...\"}`, also a request target over 8 KiB (414) and over 100 headers or 64 KiB of them (431)."
-        },
-        "servers": [{ "url": "/" }],
-        "components": {
-            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
-            "schemas": {
                 "Error": { "type": "object", "required": ["error"], "properties": { "error": s() } },
                 "ScoreTerm": { "type": "object", "properties": { "name": s(), "value": { "type": "number" }, "note": s() } },
                 "Alert": { "type": "object", "properties": {
@@ -137,20 +129,63 @@ pub fn document() -> Value {
                     "alert_id": s(), "category": s(), "test_items": { "type": "array", "items": s() },
                     "regions": { "type": "array", "items": s() }, "platforms": { "type": "array", "items": s() },
                     "shops": { "type": "array", "items": s() }, "brands": { "type": "array", "items": s() },
-                    "enterprises": { "type": "array", "items": s() }, "batches": int(), "deadline": date() } },
+                    "enterprises": { "type": "array", "items": s() }, "batches": int(), "deadline": date(),
+                    "purchases": { "type": "array", "items": { "type": "object", "properties": {
+                        "doc_id": s(), "url": s(), "title": s(), "platform": s(), "shop": s(),
+                        "province": { "type": "string", "nullable": true }, "brand": s(), "model": s(), "enterprise": s(),
+                        "price": { "type": "number", "nullable": true }, "sales": { "type": "integer", "minimum": 0, "nullable": true },
+                        "why": s() } } },
+                    "items": { "type": "array", "items": { "type": "object", "properties": {
+                        "item": s(), "standard": s(), "title": s() } } } } },
                 "InspectionBatch": { "type": "object", "required": ["batch", "passed"], "additionalProperties": false, "properties": {
                     "batch": label(), "party": text(), "item": text(), "passed": { "type": "boolean" }, "note": text() } },
                 "InspectionResults": { "type": "object", "required": ["alert_id", "results"], "additionalProperties": false, "properties": {
                     "alert_id": label(),
                     "inspected_on": { "type": "string", "format": "date", "nullable": true, "description": "Default (absent or null): today" },
                     "results": { "type": "array", "minItems": 1, "maxItems": 500, "items": schema_ref("InspectionBatch") } } },
+                "OnSaleFinding": { "type": "object", "properties": {
+                    "id": s(), "listing": { "type": "object" }, "flagged": { "type": "object" },
+                    "matched": { "type": "array", "items": { "type": "string", "enum": ["model", "brand", "enterprise", "batch", "category", "no-ccc", "old-standard", "no-standard", "banned-term"] } },
+                    "confidence": { "type": "number", "minimum": 0, "maximum": 1 },
+                    "action": { "type": "string", "enum": ["notify"] }, "notify": s(), "summary": s(),
+                    "reason": s(), "first_seen": date() } },
+                "OnSalePage": { "type": "object", "required": ["total", "findings"], "properties": {
+                    "total": int(),
+                    "platforms": { "type": "object", "additionalProperties": int() },
+                    "provinces": { "type": "object", "additionalProperties": int() },
+                    "bases": { "type": "object", "additionalProperties": int() },
+                    "findings": { "type": "array", "items": schema_ref("OnSaleFinding") } } },
                 "AlertDetail": { "type": "object", "properties": {
                     "alert": schema_ref("Alert"), "evidence": { "type": "array", "items": { "type": "object" } },
                     "sampling_request": { "allOf": [schema_ref("SamplingRequest")], "nullable": true },
                     "history": { "type": "array", "items": schema_ref("AlertChange") },
                     "acknowledgement": { "type": "object", "nullable": true },
-                    "inspection": { "type": "object", "nullable": true } } }
-            }
+                    "inspection": { "type": "object", "nullable": true },
+                    "brands": { "type": "array", "items": { "type": "object", "properties": {
+                        "brand": s(), "reports": int(), "units": { "type": "integer", "minimum": 0, "nullable": true },
+                        "rate": { "type": "number", "nullable": true }, "category_rate": { "type": "number", "nullable": true },
+                        "rate_low": { "type": "number", "nullable": true },
+                        "models": { "type": "array", "items": { "type": "object", "properties": { "name": s(), "units": int() } } },
+                        "shops": { "type": "array", "items": { "type": "object", "properties": { "name": s(), "units": int() } } },
+                        "disproportion": { "type": "object", "nullable": true } } } } } }
+    })
+}
+
+pub fn document() -> Value {
+    let read = json!([{ "bearer": [] }, {}]);
+    let write = json!([{ "bearer": [] }]);
+    let level = json!({ "type": "integer", "minimum": 1, "maximum": 4 });
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "jiance API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "产品质量安全风险监测 · Product quality-safety risk monitoring. Reads need a viewer (or operator) token unless the deployment opens them; writes need an operator token. Tokens: `Authorization: Bearer <token>` (GET also accepts `?access_token=`). Errors are JSON `{\"error\": \"...\"}`, also a request target over 8 KiB (414) and over 100 headers or 64 KiB of them (431)."
+        },
+        "servers": [{ "url": "/" }],
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": schemas()
         },
         "paths": {
             "/api/alerts": { "get": {
@@ -195,8 +230,35 @@ pub fn document() -> Value {
                     "415": errors(&["415"])["415"] } } },
             "/api/sampling-requests": { "get": {
                 "summary": "Drafted sampling requests, in alert rank order", "security": read,
-                "parameters": [q("alert", "Alert id", s()), q("category", "Category id", s())],
-                "responses": ok("Sampling requests", "application/json", json!({ "type": "array", "items": schema_ref("SamplingRequest") }), &["400", "401"]) } },
+                "parameters": [q("alert", "Alert id", s()), q("category", "Category id", s()),
+                               q("format", "json (default) | csv (one row per listing to buy)", one_of(&["json", "csv"]))],
+                "responses": {
+                    "200": { "description": "Sampling requests (JSON), or their purchases (CSV, UTF-8 with BOM)",
+                             "content": { "application/json": { "schema": { "type": "array", "items": schema_ref("SamplingRequest") } },
+                                          "text/csv": { "schema": s() } } },
+                    "400": errors(&["400"])["400"], "401": errors(&["401"])["401"] } } },
+            "/print/sampling/{id}": { "get": {
+                "summary": "A sampling request as a printable page for the buyers (采样人员): listings to buy, test items with their standards, lines to sign",
+                "security": read,
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
+                "responses": ok("Printable page", "text/html", s(), &["400", "401", "404"]) } },
+            "/api/onsale": { "get": {
+                "summary": "Listings still selling recalled or failed products, and listings breaking the rules (no CCC claim in a CCC category, a replaced standard or none, a banned product): on-sale findings, most certain first; each is to be notified to its platform. format=csv for the platform or the local unit",
+                "security": read,
+                "parameters": [
+                    q("platform", "Platform name, exact", s()),
+                    q("region", "Province of the shop (广东 or 广东省) or a place in its location", s()),
+                    q("basis", "recall | failed (matched products) | ccc | standard | banned (rules broken)",
+                      one_of(&["recall", "failed", "ccc", "standard", "banned"])),
+                    q("format", "json (default) | csv", one_of(&["json", "csv"])),
+                    q("limit", "Page size of the JSON answer (max 1000; larger values are cut to 1000)", int()),
+                    q("offset", "Skip this many", int())
+                ],
+                "responses": {
+                    "200": { "description": "A page of findings (JSON), or every filtered finding (CSV, UTF-8 with BOM)",
+                             "content": { "application/json": { "schema": schema_ref("OnSalePage") },
+                                          "text/csv": { "schema": s() } } },
+                    "400": errors(&["400"])["400"], "401": errors(&["401"])["401"] } } },
             "/api/search": { "get": {
                 "summary": "Full-text search with facets and highlighted snippets", "security": read,
                 "parameters": [

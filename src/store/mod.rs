@@ -1,5 +1,6 @@
 //! Embedded state in SQLite (`state.sqlite`): crawl seen-set and validators, document metadata,
-//! near-duplicate clusters, signals, alerts, sampling requests and sampling history.
+//! near-duplicate clusters, signals, alerts, sampling requests and sampling history, and for the
+//! market stage the records of listings and notices and the on-sale findings (`market.rs`).
 //!
 //! Every write is keyed (URL, document id, alert id) and idempotent, so a crash and a replay never
 //! count anything twice: a document's signals are replaced in one transaction with its metadata.
@@ -16,9 +17,11 @@ use rusqlite::{OptionalExtension, params};
 use crate::model::{Alert, Document, Extraction, SamplingRequest, Signal, Timestamp};
 
 mod crawl_state;
+mod market;
 mod parquet_check;
 pub mod signals;
 pub use crawl_state::{APPLIED_KEPT_DAYS, Once, ParkedUrl, SourceHealth, SourcePassTally};
+pub use market::{RECORD_KINDS, RECORD_TEXT};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -253,6 +256,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(market::SCHEMA)?;
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
             changes: tokio::sync::broadcast::channel(CHANGE_CHANNEL).0,
@@ -1008,6 +1012,7 @@ fn put_document_in(
             fingerprint(doc)?
         ],
     )?;
+    market::put_record_in(tx, doc, ex)?;
     tx.execute("DELETE FROM signals WHERE doc_id = ?1", [&doc.id])?;
     for (seq, s) in signals.iter().enumerate() {
         tx.execute(

@@ -494,6 +494,102 @@ fn dashboard_shows_the_top_alert_opens_it_updates_live_and_searches() {
     assert!(hits["facets"].as_u64().unwrap() > 0, "{hits}");
     b.screenshot("dashboard-search.png");
 
+    // 4b. On sale: listings of recalled products, filtered by platform and region, CSV export.
+    let onsale = jiance::store::Store::open(&outcome.data.join("state.sqlite"))
+        .unwrap()
+        .onsale()
+        .unwrap();
+    assert!(!onsale.is_empty(), "the demo has on-sale findings");
+    b.eval("location.hash = '#/onsale'");
+    b.wait_for(
+        "on-sale rows",
+        "document.querySelectorAll('#onsale-rows tr').length > 0",
+    );
+    let page = b.eval(
+        "({ rows: document.querySelectorAll('#onsale-rows tr').length, \
+            first: document.querySelector('#onsale-rows tr').dataset.id, \
+            text: document.querySelector('#onsale-rows').innerText, \
+            platforms: [...document.querySelectorAll('#onsale-platform option')].map(o => o.value), \
+            csv: document.querySelector('#onsale-csv').getAttribute('href') })",
+    );
+    assert_eq!(page["rows"], onsale.len().min(100), "{page}");
+    assert_eq!(page["first"], onsale[0].id.as_str(), "{page}");
+    let text = page["text"].as_str().unwrap();
+    assert!(
+        text.contains("通报平台") && text.contains(&onsale[0].listing.shop),
+        "{text}"
+    );
+    assert!(
+        page["platforms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p == "优选商城"),
+        "{page}"
+    );
+    assert!(
+        page["csv"].as_str().unwrap().contains("format=csv"),
+        "{page}"
+    );
+    // A region filter narrows the rows to that province's shops, and the export follows it.
+    let province = onsale[0].listing.province.clone().unwrap();
+    let in_province = onsale
+        .iter()
+        .filter(|f| f.listing.province.as_deref() == Some(province.as_str()))
+        .count();
+    b.eval(&format!(
+        "document.querySelector('#onsale-filters [name=region]').value = {}; \
+         document.querySelector('#onsale-filters').requestSubmit(); true",
+        js(&province)
+    ));
+    b.wait_for(
+        "filtered on-sale rows",
+        &format!(
+            "document.querySelector('#onsale-summary').textContent === {}",
+            js(&format!("共 {in_province} 条"))
+        ),
+    );
+    assert_eq!(
+        b.eval("document.querySelectorAll('#onsale-rows tr').length"),
+        in_province.min(100)
+    );
+    let href = b.eval("document.querySelector('#onsale-csv').getAttribute('href')");
+    let (status, csv) = http(&host_port, "GET", href.as_str().unwrap(), &[], "");
+    assert_eq!(status, 200);
+    assert_eq!(
+        csv.trim_start_matches('\u{feff}').lines().count(),
+        in_province + 1,
+        "{csv}"
+    );
+    b.screenshot("dashboard-onsale.png");
+    // The basis filter shows the listings breaking one rule, with their reason.
+    let ccc: Vec<&jiance::model::OnSaleFinding> = onsale
+        .iter()
+        .filter(|f| f.flagged.basis == jiance::model::FlagBasis::Ccc)
+        .collect();
+    assert!(
+        !ccc.is_empty(),
+        "the demo seeds listings without CCC claims"
+    );
+    b.eval(
+        "document.querySelector('#onsale-filters [name=region]').value = ''; \
+         document.querySelector('#onsale-basis').value = 'ccc'; \
+         document.querySelector('#onsale-filters').requestSubmit(); true",
+    );
+    b.wait_for(
+        "CCC rows",
+        &format!(
+            "document.querySelector('#onsale-summary').textContent === {}",
+            js(&format!("共 {} 条", ccc.len()))
+        ),
+    );
+    let text = b.eval("document.querySelector('#onsale-rows').innerText");
+    let text = text.as_str().unwrap();
+    assert!(
+        text.contains("未标CCC") && text.contains("强制性产品认证"),
+        "{text}"
+    );
+
     // 5. Province tiles coloured by risk, and a trend chart per category.
     b.eval("location.hash = '#/provinces'");
     b.wait_for(

@@ -107,6 +107,85 @@ fn check_reports_a_failing_rule_example_in_a_copied_rules_dir() {
     assert!(stderr.contains("这段话里没有那个词"), "{stderr}");
 }
 
+/// The market stage's rule files (issue 20): a broken compliance example, a standard number
+/// without its year and an unknown key are each reported with file and line.
+#[test]
+fn check_names_file_and_line_in_the_market_rule_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    for f in [
+        "products.toml",
+        "hazards.toml",
+        "cues.toml",
+        "scoring.toml",
+        "market.toml",
+    ] {
+        std::fs::copy(root.join(f), rules.join(f)).unwrap();
+    }
+    let compliance = std::fs::read_to_string(root.join("compliance.toml"))
+        .unwrap()
+        .replacen("finds = [\"banned\"]", "finds = []", 1);
+    std::fs::write(rules.join("compliance.toml"), &compliance).unwrap();
+    let standards = std::fs::read_to_string(root.join("standards.toml"))
+        .unwrap()
+        .replacen("replaces = [\"GB 811-2010\"]", "replaces = [\"GB 811\"]", 1);
+    std::fs::write(rules.join("standards.toml"), &standards).unwrap();
+    let line =
+        |text: &str, needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    let out = jiance(&["check", rules.to_str().unwrap()]);
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    let std_file = rules.join("standards.toml");
+    assert!(
+        stderr.contains(&format!(
+            "{}:{}:",
+            std_file.display(),
+            line(&standards, "replaces = [\"GB 811\"]")
+        )),
+        "{stderr}"
+    );
+    // with the standards right, the compliance example is run and fails on its line
+    std::fs::copy(root.join("standards.toml"), &std_file).unwrap();
+    let out = jiance(&["check", rules.to_str().unwrap()]);
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    let file = rules.join("compliance.toml");
+    let finds = compliance
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim() == "finds = []")
+        .map(|(i, _)| i + 1)
+        .find(|n| {
+            compliance
+                .lines()
+                .nth(n - 3)
+                .is_some_and(|l| l.contains("电子烟"))
+        })
+        .unwrap();
+    assert!(
+        stderr.contains(&format!("{}:{finds}:", file.display())) && stderr.contains("电子烟"),
+        "{stderr}"
+    );
+    // an unknown key is named with its line
+    std::fs::write(
+        &file,
+        compliance.replacen("[ccc]\n", "[ccc]\nunknown = 1\n", 1),
+    )
+    .unwrap();
+    let out = jiance(&["check", rules.to_str().unwrap()]);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{}:{}:",
+            file.display(),
+            line(&compliance, "[ccc]") + 1
+        )),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn extract_reads_json_lines_and_reports_bad_lines_by_number() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_jiance"))

@@ -9,7 +9,9 @@
 //! real charset files and feeds of ../shared/realweb; `render` crawls a page written by
 //! JavaScript with and without `render = "chromium"`; `report` runs
 //! `jiance report` on the demo data directory; `rerun` replays the demo archive and a warcio WARC;
-//! `score` runs `jiance score` and `inspect-result`; `foreign` reads the foreign recall sources'
+//! `score` runs `jiance score` and `inspect-result`; `onsale` checks on-sale findings against the demo's
+//! truth and serves them through `jiance onsale` and `/api/onsale`; `sampling` checks the purchases and
+//! standard-numbered test items of the demo's sampling requests, their CSV and printable page; `foreign` reads the foreign recall sources'
 //! fixtures; `sources` checks the source pack in deploy/sources/; `layers` checks that no module
 //! of src/ uses one above it. `jiance()` runs the built binary.
 
@@ -24,11 +26,13 @@ mod foreign;
 mod fuzz;
 mod layers;
 mod nats;
+mod onsale;
 mod realtext;
 mod realweb;
 mod render;
 mod report;
 mod rerun;
+mod sampling;
 mod schema;
 mod score;
 mod sources;

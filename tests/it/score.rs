@@ -244,6 +244,8 @@ fn inspect_result_records_a_batch_of_a_sampled_alert() {
         enterprises: vec![],
         batches: 10,
         deadline: day(95),
+        purchases: vec![],
+        items: vec![],
     };
     store.put_alerts(&[alert], &[req]).unwrap();
     drop(store);

@@ -205,7 +205,34 @@ async function showAlert(id) {
     el("h3", {}, `证据 Evidence（${a.evidence.length}）`), renderEvidence(d.evidence),
     el("h3", {}, "抽样建议 Sampling request"), renderSampling(d.sampling_request),
     renderInspection(d.inspection),
+    renderBrands(d.brands || []),
     el("h3", {}, `变更记录 History（${d.history.length}）`), renderHistory(d.history));
+}
+
+// The category's brands: exposure (reports per 10,000 units sold) and disproportionate hazards.
+function renderBrands(list) {
+  if (!list.length) return el("span");
+  const num = (x, d) => (x === null || x === undefined ? "—" : Number(x).toFixed(d));
+  return el("div", { class: "brands" },
+    el("h3", {}, "品牌暴露与不成比例 Brands: exposure and disproportionality"),
+    el("table", { class: "grid brand-table" },
+      el("thead", {}, el("tr", {}, el("th", {}, "品牌"), el("th", {}, "报告"), el("th", {}, "销量"),
+        el("th", { title: "每万件销量的投诉和事故报告" }, "每万件"),
+        el("th", { title: "95%把握的每万件报告数下限（排序依据）" }, "下限"), el("th", {}, "品类每万件"),
+        el("th", { title: "销量最高的型号和店铺" }, "主要型号 / 店铺"),
+        el("th", {}, "突出危害"), el("th", { title: "比例报告比及95%置信区间" }, "PRR"), el("th", { title: "经验贝叶斯收缩后的比值及5%下限" }, "EBGM / EB05"))),
+      el("tbody", {}, list.slice(0, 15).map((b) => {
+        const d = b.disproportion;
+        return el("tr", {},
+          el("td", {}, b.brand), el("td", { class: "num" }, b.reports), el("td", { class: "num" }, b.units === null ? "—" : b.units),
+          el("td", { class: "num" }, num(b.rate, 2)), el("td", { class: "num" }, num(b.rate_low, 2)),
+          el("td", { class: "num" }, num(b.category_rate, 2)),
+          el("td", {}, [...(b.models || []).slice(0, 2), ...(b.shops || []).slice(0, 2)]
+            .map((u) => `${u.name} ${u.units}`).join("、") || "—"),
+          el("td", {}, d ? `${d.hazard}（${d.reports}/${d.brand_reports}）` : "—"),
+          el("td", { class: "num" }, d && d.prr !== null ? `${num(d.prr, 2)} [${num(d.prr_low, 2)}–${num(d.prr_high, 2)}]` : "—"),
+          el("td", { class: "num" }, d ? `${num(d.ebgm, 2)} / ${num(d.eb05, 2)}` : "—"));
+      }))));
 }
 
 const CHANGES = {
@@ -343,14 +370,74 @@ async function loadSampling() {
   }
   $("#sampling-rows").replaceChildren(...list.map((s) => el("tr", {},
     el("td", { class: "strong" }, s.category),
-    el("td", {}, s.test_items.join("、")),
+    el("td", {}, (s.items && s.items.length ? s.items.map((t) => t.standard ? `${t.item}（${t.standard}）` : t.item) : s.test_items).join("、")),
     el("td", {}, s.regions.join("、")),
     el("td", {}, s.platforms.join("、")),
     el("td", {}, [...s.shops, ...s.brands, ...s.enterprises].join("、")),
     el("td", { class: "num" }, s.batches),
     el("td", {}, s.deadline),
-    el("td", {}, el("a", { href: `#/alert/${encodeURIComponent(s.alert_id)}` }, "查看")))));
+    el("td", { class: "num purchases" }, (s.purchases || []).length),
+    el("td", {}, el("a", { href: `#/alert/${encodeURIComponent(s.alert_id)}` }, "查看"), " ",
+      el("a", { class: "print", href: `/print/sampling/${encodeURIComponent(s.alert_id)}${token() ? `?access_token=${encodeURIComponent(token())}` : ""}`, target: "_blank" }, "打印"), " ",
+      el("a", { class: "csv", href: `/api/sampling-requests?alert=${encodeURIComponent(s.alert_id)}&format=csv${token() ? `&access_token=${encodeURIComponent(token())}` : ""}` }, "CSV")))));
   $("#sampling-empty").hidden = list.length > 0;
+}
+
+// ------------------------------------------------------------------ on sale
+
+const ONSALE_PAGE = 100;
+const onsaleState = { offset: 0 };
+const MATCHED = {
+  model: "型号", brand: "品牌", enterprise: "企业", batch: "批次", category: "品类",
+  "no-ccc": "无CCC标注", "old-standard": "旧标准", "no-standard": "未标标准", "banned-term": "禁售品",
+};
+const BASIS = { recall: "召回", failed: "抽检不合格", ccc: "未标CCC", standard: "标准过期", banned: "禁售产品" };
+
+async function loadOnsale() {
+  const filters = formValues($("#onsale-filters"));
+  let page;
+  try {
+    page = await api("/api/onsale", { ...filters, limit: ONSALE_PAGE, offset: onsaleState.offset });
+  } catch (e) {
+    toast(`在售发现加载失败：${e.message}`);
+    return;
+  }
+  // The platform choices: every platform with findings, the current choice kept.
+  const select = $("#onsale-platform");
+  const chosen = select.value;
+  select.replaceChildren(el("option", { value: "" }, "全部"),
+    ...Object.entries(page.platforms).map(([p, n]) => el("option", { value: p }, `${p} (${n})`)));
+  select.value = chosen;
+  const basisSelect = $("#onsale-basis");
+  const basisChosen = basisSelect.value;
+  basisSelect.replaceChildren(el("option", { value: "" }, "全部"),
+    ...Object.keys(BASIS).filter((b) => page.bases && page.bases[b])
+      .map((b) => el("option", { value: b }, `${BASIS[b]} (${page.bases[b]})`)));
+  basisSelect.value = basisChosen;
+  // The CSV export carries the same filters (and the token: a download cannot send a header).
+  const qs = new URLSearchParams({ format: "csv" });
+  for (const [k, v] of Object.entries(filters)) if (v) qs.set(k, v);
+  if (token()) qs.set("access_token", token());
+  $("#onsale-csv").href = `/api/onsale?${qs}`;
+  $("#onsale-summary").textContent = `共 ${page.total} 条`;
+  $("#onsale-rows").replaceChildren(...page.findings.map((f) => el("tr", { "data-id": f.id },
+    el("td", { class: "num" }, f.confidence.toFixed(2)),
+    el("td", {}, f.listing.platform),
+    el("td", {}, f.listing.shop),
+    el("td", {}, f.listing.province || f.listing.shop_region),
+    el("td", {}, el("a", { href: safeHref(f.listing.url), target: "_blank", rel: "noopener" }, f.listing.title)),
+    el("td", { class: "num" }, f.listing.price === null ? "" : `￥${f.listing.price.toFixed(2)}`),
+    el("td", { class: "num" }, f.listing.sales_text || ""),
+    el("td", {}, f.flagged.url
+      ? el("a", { href: safeHref(f.flagged.url), target: "_blank", rel: "noopener" }, BASIS[f.flagged.basis] || f.flagged.basis)
+      : el("span", { class: `basis basis-${f.flagged.basis}` }, BASIS[f.flagged.basis] || f.flagged.basis)),
+    el("td", { class: "reason" }, f.flagged.basis === "recall" || f.flagged.basis === "failed"
+      ? [f.flagged.brand, f.flagged.product, f.flagged.model].filter((x) => x).join(" ")
+      : f.reason || f.flagged.title),
+    el("td", {}, f.matched.map((m) => MATCHED[m] || m).join("、")),
+    el("td", { title: f.summary }, el("span", { class: `action action-${f.action}` }, "通报平台"), ` ${f.notify}`))));
+  $("#onsale-empty").hidden = page.findings.length > 0;
+  pager($("#onsale-pager"), page.total, onsaleState.offset, ONSALE_PAGE, (o) => { onsaleState.offset = o; loadOnsale(); });
 }
 
 // ------------------------------------------------------------------ stats
@@ -536,8 +623,9 @@ function route() {
     return;
   }
   const view = (h.match(/^#\/(\w+)/) || [])[1] || "alerts";
-  show(["alerts", "search", "sampling", "stats", "provinces"].includes(view) ? view : "alerts");
+  show(["alerts", "search", "sampling", "onsale", "stats", "provinces"].includes(view) ? view : "alerts");
   if (view === "sampling") loadSampling();
+  if (view === "onsale") loadOnsale();
   if (view === "provinces") loadProvinces();
   if (view === "stats") loadStats();
   if (view === "search") {
@@ -558,6 +646,9 @@ function init() {
   }
   $("#search-form").addEventListener("submit", (ev) => { ev.preventDefault(); searchState.offset = 0; runSearch(); });
   $("#stats-form").addEventListener("submit", (ev) => { ev.preventDefault(); loadStats(); });
+  $("#onsale-filters").addEventListener("submit", (ev) => { ev.preventDefault(); onsaleState.offset = 0; loadOnsale(); });
+  $("#onsale-platform").addEventListener("change", () => { onsaleState.offset = 0; loadOnsale(); });
+  $("#onsale-basis").addEventListener("change", () => { onsaleState.offset = 0; loadOnsale(); });
   window.addEventListener("hashchange", route);
   const tokenInput = $("#token");
   tokenInput.value = token();

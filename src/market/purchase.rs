@@ -1,0 +1,253 @@
+//! Sampling plans that name purchases (issue 20, item 5): a drafted sampling request gets the
+//! concrete listings to buy — at most one per shop, per brand and per enterprise, none whose
+//! shop, brand or enterprise was sampled before — ordered by evidence (the listing is itself
+//! evidence of the alert, or its shop or brand is named by the alert's signals), then by where
+//! the shop is (inside the alert's regions first), then by exposure (units sold), as many as the
+//! plan's batches. Shop and enterprise names are compared normalised ([`names::shop`],
+//! [`names::enterprise`]), so a shop written three ways is one shop, and the request's own
+//! lists of shops and enterprises lose their near-duplicates the same way.
+
+use std::collections::HashSet;
+
+use super::names;
+use super::rules::MarketRules;
+use crate::model::{Listing, Purchase, SamplingRequest};
+
+/// The keys a party name is compared by: its shop form and its enterprise form (a history entry
+/// may be either) and its canonical brand.
+pub fn party_keys(rules: &MarketRules, name: &str) -> [String; 3] {
+    [
+        rules.shop(name),
+        names::enterprise(name, &rules.names.enterprise_suffixes),
+        rules.brand(name),
+    ]
+}
+
+/// Names with their near-duplicates removed (the first spelling kept), by `key`.
+pub fn dedupe(list: &[String], key: impl Fn(&str) -> String) -> Vec<String> {
+    let mut seen = HashSet::new();
+    list.iter()
+        .filter(|n| {
+            let k = key(n);
+            k.is_empty() || seen.insert(k)
+        })
+        .cloned()
+        .collect()
+}
+
+/// Fill `request.purchases` from `listings` and clean its party lists. `sampled` holds the
+/// names in the sampling history (within the exclusion period); `evidence` the alert's evidence
+/// document ids.
+pub fn plan(
+    rules: &MarketRules,
+    request: &mut SamplingRequest,
+    listings: &[Listing],
+    sampled: &HashSet<String>,
+    evidence: &[String],
+) {
+    let suffixes = &rules.names.enterprise_suffixes;
+    request.shops = dedupe(&request.shops, |s| rules.shop(s));
+    request.enterprises = dedupe(&request.enterprises, |s| names::enterprise(s, suffixes));
+    request.brands = dedupe(&request.brands, |s| rules.brand(s));
+
+    let history: HashSet<String> = sampled
+        .iter()
+        .flat_map(|n| party_keys(rules, n))
+        .filter(|k| !k.is_empty())
+        .collect();
+    let named_shops: HashSet<String> = request.shops.iter().map(|s| rules.shop(s)).collect();
+    let named_brands: HashSet<String> = request.brands.iter().map(|b| rules.brand(b)).collect();
+    let nationwide = request.regions.iter().any(|r| r == "全国");
+    let mut candidates: Vec<(u8, bool, u64, &Listing)> = listings
+        .iter()
+        .filter(|l| l.categories.iter().any(|c| c == &request.category))
+        .filter(|l| !l.url.is_empty() && !l.shop.trim().is_empty())
+        .map(|l| {
+            let mut ev = 0u8;
+            if evidence.contains(&l.doc_id) {
+                ev += 2;
+            }
+            if named_shops.contains(&rules.shop(&l.shop)) {
+                ev += 1;
+            }
+            if named_brands.contains(&rules.brand(&l.brand)) {
+                ev += 1;
+            }
+            let here = nationwide
+                || l.province
+                    .as_ref()
+                    .is_some_and(|p| request.regions.contains(p));
+            (ev, here, l.sales.unwrap_or(0), l)
+        })
+        .collect();
+    candidates.sort_by(|a, b| {
+        b.0.cmp(&a.0)
+            .then(b.1.cmp(&a.1))
+            .then(b.2.cmp(&a.2))
+            .then_with(|| a.3.doc_id.cmp(&b.3.doc_id))
+    });
+    let (mut shops, mut brands, mut makers) = (HashSet::new(), HashSet::new(), HashSet::new());
+    let mut out = Vec::new();
+    for (ev, here, _, l) in candidates {
+        if out.len() >= request.batches as usize {
+            break;
+        }
+        let shop = rules.shop(&l.shop);
+        let brand = if l.brand.trim().is_empty() {
+            String::new()
+        } else {
+            rules.brand(&l.brand)
+        };
+        let maker = names::enterprise(&l.enterprise, suffixes);
+        let sampled_before = [&shop, &brand, &maker]
+            .iter()
+            .any(|k| !k.is_empty() && history.contains(*k))
+            || history.contains(&names::enterprise(&l.shop, suffixes));
+        if sampled_before
+            || shops.contains(&shop)
+            || (!brand.is_empty() && brands.contains(&brand))
+            || (!maker.is_empty() && makers.contains(&maker))
+        {
+            continue;
+        }
+        shops.insert(shop);
+        if !brand.is_empty() {
+            brands.insert(brand);
+        }
+        if !maker.is_empty() {
+            makers.insert(maker);
+        }
+        let mut why = Vec::new();
+        if ev >= 2 {
+            why.push("预警证据");
+        } else if ev > 0 {
+            why.push("涉事店铺或品牌");
+        }
+        if here && !nationwide {
+            why.push("属地店铺");
+        }
+        if l.sales.is_some() {
+            why.push("销量");
+        }
+        out.push(Purchase {
+            doc_id: l.doc_id.clone(),
+            url: l.url.clone(),
+            platform: l.platform.clone(),
+            shop: l.shop.clone(),
+            brand: l.brand.clone(),
+            model: l.model.clone(),
+            enterprise: l.enterprise.clone(),
+            price: l.price,
+            sales: l.sales,
+            province: l.province.clone(),
+            title: l.title.clone(),
+            why: why.join("、"),
+        });
+    }
+    request.purchases = out;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    fn listing(
+        id: &str,
+        shop: &str,
+        brand: &str,
+        maker: &str,
+        sales: u64,
+        province: &str,
+    ) -> Listing {
+        Listing {
+            doc_id: id.into(),
+            url: format!("http://mall/{id}"),
+            title: format!("{brand} 移动电源"),
+            platform: "优选商城".into(),
+            shop: shop.into(),
+            shop_region: String::new(),
+            province: Some(province.into()),
+            brand: brand.into(),
+            model: String::new(),
+            enterprise: maker.into(),
+            price: Some(59.0),
+            sales: Some(sales),
+            sales_text: String::new(),
+            categories: vec!["移动电源".into()],
+            day: NaiveDate::MIN,
+        }
+    }
+
+    fn request(batches: u32) -> SamplingRequest {
+        SamplingRequest {
+            alert_id: "a".into(),
+            category: "移动电源".into(),
+            test_items: vec![],
+            regions: vec!["浙江省".into()],
+            platforms: vec![],
+            shops: vec![
+                "倍力源官方旗舰店".into(),
+                "倍力源 官方旗艦店".into(),
+                "酷能数码专营店".into(),
+            ],
+            brands: vec![],
+            enterprises: vec![
+                "深圳市倍力源电子科技有限公司".into(),
+                "深圳市倍力源电子科技公司".into(),
+            ],
+            batches,
+            deadline: NaiveDate::MIN,
+            purchases: vec![],
+            items: vec![],
+        }
+    }
+
+    #[test]
+    fn one_listing_per_shop_brand_and_enterprise_none_sampled_before() {
+        let rules = MarketRules::load(None).unwrap();
+        let listings = vec![
+            listing("1", "倍力源官方旗舰店", "倍力源", "", 5000, "浙江省"),
+            // the same shop written another way, and the same brand under its Latin name
+            listing(
+                "2",
+                "倍力源 官方旗艦店（企业店）",
+                "BEILIYUAN",
+                "",
+                9000,
+                "浙江省",
+            ),
+            listing("3", "倍力源数码专营店", "倍力源", "", 8000, "浙江省"),
+            listing(
+                "4",
+                "酷能数码专营店",
+                "酷能",
+                "深圳市酷能科技有限公司",
+                100,
+                "广东省",
+            ),
+            listing(
+                "5",
+                "酷能工厂店",
+                "星野",
+                "深圳市酷能科技公司",
+                7000,
+                "浙江省",
+            ),
+            listing("6", "途悦生活馆", "途悦", "", 3000, "浙江省"),
+            listing("7", "小象宝优选店", "小象宝", "", 20000, "浙江省"),
+        ];
+        let sampled: HashSet<String> = ["小象宝".to_string()].into();
+        let mut r = request(10);
+        plan(&rules, &mut r, &listings, &sampled, &["6".to_string()]);
+        assert_eq!(r.shops, ["倍力源官方旗舰店", "酷能数码专营店"]);
+        assert_eq!(r.enterprises.len(), 1);
+        let ids: Vec<&str> = r.purchases.iter().map(|p| p.doc_id.as_str()).collect();
+        // 6 is evidence; then the named shops (2 outsells 1, same shop; 4 by its shop);
+        // 3 and 1 share 2's brand; 5 shares 4's maker; 7's brand was sampled
+        assert_eq!(ids, ["6", "2", "4"], "{:#?}", r.purchases);
+        let mut r = request(1);
+        plan(&rules, &mut r, &listings, &sampled, &[]);
+        assert_eq!(r.purchases.len(), 1);
+    }
+}

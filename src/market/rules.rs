@@ -1,0 +1,382 @@
+//! `market.toml`: model-number prefixes, name endings and labels, brand aliases, the on-sale
+//! weights, and must / must-not examples, as data.
+//!
+//! The default file is embedded; a rules directory holding its own `market.toml` replaces it.
+//! Unknown keys are rejected, every error names the file and line, and [`MarketRules::parse`]
+//! runs every example, so a rule change that breaks one fails `jiance check`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::config::{ConfigError, line_in_block};
+
+use super::names;
+
+/// The embedded default rules.
+pub const DEFAULT_MARKET_TOML: &str = include_str!("../../rules/market.toml");
+/// File name looked up inside a rules directory.
+pub const MARKET_FILE: &str = "market.toml";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    model: ModelRules,
+    names: NameRules,
+    onsale: OnSaleWeights,
+    #[serde(default)]
+    brand: Vec<BrandRule>,
+    #[serde(default)]
+    example: Vec<Example>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelRules {
+    pub prefixes: Vec<String>,
+    pub min_chars: usize,
+    pub min_digits_only: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NameRules {
+    pub enterprise_suffixes: Vec<String>,
+    pub brand_affixes: Vec<String>,
+    #[serde(default)]
+    pub shop_labels: Vec<String>,
+    #[serde(default)]
+    pub shop_prefixes: Vec<String>,
+}
+
+/// What each kind of agreement adds to an on-sale finding's confidence (`[onsale]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OnSaleWeights {
+    pub threshold: f64,
+    pub model: f64,
+    pub brand: f64,
+    pub enterprise: f64,
+    pub batch: f64,
+    pub other_brand: f64,
+    pub other_category: f64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BrandRule {
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+
+/// A must / must-not example: a flagged product, a listing, and whether they must match.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub flagged: ExampleFlagged,
+    pub listing: ExampleListing,
+    pub matches: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExampleFlagged {
+    pub brand: String,
+    pub model: String,
+    pub enterprise: String,
+    pub batch: String,
+    pub category: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ExampleListing {
+    pub title: String,
+    pub brand: String,
+    pub model: String,
+    pub enterprise: String,
+    pub categories: Vec<String>,
+}
+
+/// The loaded rules, with the brand aliases folded into a lookup table.
+#[derive(Debug, Clone)]
+pub struct MarketRules {
+    pub model: ModelRules,
+    pub names: NameRules,
+    pub onsale: OnSaleWeights,
+    /// Folded alias (and folded canonical name) → canonical brand name.
+    pub(super) brands: HashMap<String, String>,
+    /// Canonical brand name → its folded aliases (for finding a brand in a title).
+    pub(super) aliases: HashMap<String, Vec<String>>,
+    pub examples: Vec<Example>,
+}
+
+impl MarketRules {
+    /// The rules of `rules_dir/market.toml`, or the embedded defaults when no directory is given
+    /// or it has no `market.toml`.
+    pub fn load(rules_dir: Option<&Path>) -> Result<MarketRules, Vec<ConfigError>> {
+        let embedded = || MarketRules::parse(DEFAULT_MARKET_TOML, "<embedded>/rules/market.toml");
+        let Some(dir) = rules_dir else {
+            return embedded();
+        };
+        let path = dir.join(MARKET_FILE);
+        let file = path.display().to_string();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => MarketRules::parse(&text, &file),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => embedded(),
+            Err(e) => Err(vec![ConfigError::new(
+                &file,
+                0,
+                format!("cannot read: {e}"),
+            )]),
+        }
+    }
+
+    /// The embedded rules (checked by the tests; an empty rule set if they ever failed to load,
+    /// which `jiance check` and the tests report).
+    pub fn embedded() -> MarketRules {
+        MarketRules::parse(DEFAULT_MARKET_TOML, "<embedded>/rules/market.toml").unwrap_or_else(
+            |e| {
+                tracing::error!(errors = ?e, "embedded market.toml does not load");
+                MarketRules {
+                    model: ModelRules {
+                        prefixes: Vec::new(),
+                        min_chars: 4,
+                        min_digits_only: 6,
+                    },
+                    names: NameRules {
+                        enterprise_suffixes: Vec::new(),
+                        brand_affixes: Vec::new(),
+                        shop_labels: Vec::new(),
+                        shop_prefixes: Vec::new(),
+                    },
+                    onsale: OnSaleWeights {
+                        threshold: 1.0,
+                        model: 0.6,
+                        brand: 0.3,
+                        enterprise: 0.2,
+                        batch: 0.1,
+                        other_brand: -0.5,
+                        other_category: -0.3,
+                    },
+                    brands: HashMap::new(),
+                    aliases: HashMap::new(),
+                    examples: Vec::new(),
+                }
+            },
+        )
+    }
+
+    /// Parse, validate and run the examples; `file` names the text in errors.
+    pub fn parse(text: &str, file: &str) -> Result<MarketRules, Vec<ConfigError>> {
+        let f: File =
+            toml::from_str(text).map_err(|e| vec![ConfigError::from_toml(file, text, &e)])?;
+        let mut errors = Vec::new();
+        let key_line = |section: &str, key: &str| line_of(text, section, key);
+        let w = &f.onsale;
+        for (key, v) in [
+            ("threshold", w.threshold),
+            ("model", w.model),
+            ("brand", w.brand),
+            ("enterprise", w.enterprise),
+            ("batch", w.batch),
+        ] {
+            if !(v.is_finite() && (0.0..=1.0).contains(&v)) {
+                errors.push(ConfigError::new(
+                    file,
+                    key_line("onsale", key),
+                    format!("{key} must be within 0–1, got {v}"),
+                ));
+            }
+        }
+        for (key, v) in [
+            ("other_brand", w.other_brand),
+            ("other_category", w.other_category),
+        ] {
+            if !(v.is_finite() && (-1.0..=0.0).contains(&v)) {
+                errors.push(ConfigError::new(
+                    file,
+                    key_line("onsale", key),
+                    format!("{key} is a penalty within -1–0, got {v}"),
+                ));
+            }
+        }
+        if w.model >= w.threshold && w.threshold > 0.0 {
+            errors.push(ConfigError::new(
+                file,
+                key_line("onsale", "model"),
+                format!(
+                    "model ({}) must stay below threshold ({}): a model number alone is not enough",
+                    w.model, w.threshold
+                ),
+            ));
+        }
+        if f.model.min_chars < 2 {
+            errors.push(ConfigError::new(
+                file,
+                key_line("model", "min_chars"),
+                "min_chars must be at least 2",
+            ));
+        }
+        let mut brands = HashMap::new();
+        let mut aliases: HashMap<String, Vec<String>> = HashMap::new();
+        for (i, b) in f.brand.iter().enumerate() {
+            let line = line_in_block(text, "brand", i, "name");
+            let canon = names::fold_brand(&b.name, &f.names.brand_affixes);
+            if canon.is_empty() {
+                errors.push(ConfigError::new(file, line, "brand name is empty"));
+                continue;
+            }
+            for a in std::iter::once(&b.name).chain(&b.aliases) {
+                let key = names::fold_brand(a, &f.names.brand_affixes);
+                if key.is_empty() {
+                    errors.push(ConfigError::new(
+                        file,
+                        line_in_block(text, "brand", i, "aliases"),
+                        format!("brand {:?}: an alias is empty", b.name),
+                    ));
+                    continue;
+                }
+                if let Some(other) = brands.get(&key)
+                    && other != &b.name
+                {
+                    errors.push(ConfigError::new(
+                        file,
+                        line_in_block(text, "brand", i, "aliases"),
+                        format!(
+                            "alias {a:?} of brand {:?} already names brand {other:?}",
+                            b.name
+                        ),
+                    ));
+                    continue;
+                }
+                brands.insert(key.clone(), b.name.clone());
+                aliases.entry(b.name.clone()).or_default().push(key);
+            }
+        }
+        let rules = MarketRules {
+            model: f.model,
+            names: f.names,
+            onsale: f.onsale,
+            brands,
+            aliases,
+            examples: f.example,
+        };
+        for (i, ex) in rules.examples.iter().enumerate() {
+            let found = super::onsale::example_confidence(&rules, ex);
+            let matched = found.is_some_and(|c| c >= rules.onsale.threshold);
+            if matched != ex.matches {
+                errors.push(ConfigError::new(
+                    file,
+                    line_in_block(text, "example", i, "matches"),
+                    format!(
+                        "example {}: listing {:?} {} product {:?} {:?}, but the rules say it {} (confidence {})",
+                        i + 1,
+                        ex.listing.title,
+                        if ex.matches { "must match" } else { "must not match" },
+                        ex.flagged.brand,
+                        ex.flagged.model,
+                        if matched { "matches" } else { "does not" },
+                        found.map_or("none: no model matched".to_string(), |c| format!("{c:.2}")),
+                    ),
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(rules)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The canonical name of a brand as written (an alias resolved; else the folded text).
+    pub fn brand(&self, written: &str) -> String {
+        let key = names::fold_brand(written, &self.names.brand_affixes);
+        self.brands.get(&key).cloned().unwrap_or(key)
+    }
+
+    /// A shop's name as a key: one shop written several ways is one key ([`names::shop`]).
+    pub fn shop(&self, written: &str) -> String {
+        names::shop(written, &self.names.shop_labels, &self.names.shop_prefixes)
+    }
+
+    /// The folded ways of writing a canonical brand (itself included).
+    pub(super) fn brand_spellings(&self, canon: &str) -> Vec<String> {
+        let mut out = self.aliases.get(canon).cloned().unwrap_or_default();
+        let own = names::fold_brand(canon, &self.names.brand_affixes);
+        if !out.contains(&own) {
+            out.push(own);
+        }
+        out
+    }
+}
+
+/// The line of `key` inside `[section]` (the section's line when the key is absent; 0 when the
+/// section is).
+fn line_of(text: &str, section: &str, key: &str) -> usize {
+    let header = format!("[{section}]");
+    let mut in_section = None;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            if in_section.is_some() {
+                break;
+            }
+            if t == header {
+                in_section = Some(i + 1);
+            }
+            continue;
+        }
+        if in_section.is_some() && t.split('=').next().map(str::trim) == Some(key) {
+            return i + 1;
+        }
+    }
+    in_section.unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_rules_load_and_their_examples_hold() {
+        let r = MarketRules::load(None).unwrap_or_else(|e| panic!("{e:?}"));
+        assert!(r.examples.len() >= 6);
+        assert!(r.examples.iter().any(|e| !e.matches));
+        assert_eq!(r.brand("BeiLiYuan"), "倍力源");
+        assert_eq!(r.brand("倍力源牌"), "倍力源");
+    }
+
+    #[test]
+    fn a_broken_example_and_a_bad_weight_are_errors_on_their_lines() {
+        let text = DEFAULT_MARKET_TOML
+            .replace("threshold = 0.75", "threshold = 1.5")
+            .replacen(
+                "listing = { title = \"倍力源 移动电源 3PB-1234\", brand = \"倍力源\" }\nmatches = false",
+                "listing = { title = \"倍力源 移动电源 3PB-1234\", brand = \"倍力源\" }\nmatches = true",
+                1,
+            );
+        let errs = MarketRules::parse(&text, "m.toml").unwrap_err();
+        let msgs: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+        let line = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains(&format!("m.toml:{}", line("threshold = 1.5")))),
+            "{msgs:?}"
+        );
+        assert!(msgs.iter().any(|m| m.contains("must match")), "{msgs:?}");
+    }
+
+    #[test]
+    fn an_alias_naming_two_brands_is_an_error() {
+        let text =
+            DEFAULT_MARKET_TOML.replace("aliases = [\"TUYUE\"]", "aliases = [\"BEILIYUAN\"]");
+        let errs = MarketRules::parse(&text, "m.toml").unwrap_err();
+        assert!(
+            errs.iter().any(|e| e.to_string().contains("already names")),
+            "{errs:?}"
+        );
+    }
+}

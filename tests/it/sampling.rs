@@ -1,0 +1,144 @@
+//! Sampling plans that name purchases (issue 20, item 5), on the demo: each drafted request lists
+//! concrete listings to buy — at most one per shop, brand and enterprise (names normalised), none
+//! sampled before — and test items tied to a standard number, each once; the same through the
+//! CSV export and the printable page for the buyers.
+
+use std::collections::HashSet;
+
+use jiance::market::{MarketRules, names};
+use jiance::pipeline::{DataDir, Engine, RuleDirs};
+use jiance::store::Store;
+
+use crate::api::{Server, copy_dir, runtime};
+
+#[test]
+fn sampling_requests_name_one_listing_per_shop_brand_and_enterprise_and_standard_items() {
+    let outcome = crate::demo::outcome();
+    let store = Store::open(&outcome.data.join("state.sqlite")).unwrap();
+    let requests = store.sampling_requests().unwrap();
+    assert!(!requests.is_empty(), "the demo drafts sampling requests");
+    let rules = MarketRules::load(None).unwrap();
+    let suffixes = &rules.names.enterprise_suffixes;
+    let mall = &outcome.base_urls["mall"];
+    for r in &requests {
+        assert!(
+            !r.purchases.is_empty() && r.purchases.len() <= r.batches as usize,
+            "{}: {} purchases for {} batches",
+            r.category,
+            r.purchases.len(),
+            r.batches
+        );
+        let (mut shops, mut brands, mut makers) = (HashSet::new(), HashSet::new(), HashSet::new());
+        for p in &r.purchases {
+            assert!(p.url.starts_with(mall.as_str()), "{}", p.url);
+            assert!(shops.insert(rules.shop(&p.shop)), "shop twice: {}", p.shop);
+            if !p.brand.is_empty() {
+                assert!(
+                    brands.insert(rules.brand(&p.brand)),
+                    "brand twice: {}",
+                    p.brand
+                );
+            }
+            if !p.enterprise.is_empty() {
+                assert!(makers.insert(names::enterprise(&p.enterprise, suffixes)));
+            }
+            assert!(p.price.is_some() && !p.platform.is_empty());
+        }
+        let listed: HashSet<String> = r.shops.iter().map(|s| rules.shop(s)).collect();
+        assert_eq!(
+            listed.len(),
+            r.shops.len(),
+            "near-duplicate shops: {:?}",
+            r.shops
+        );
+        let items: HashSet<&str> = r.items.iter().map(|t| t.item.as_str()).collect();
+        assert_eq!(items.len(), r.items.len(), "an item twice: {:?}", r.items);
+        assert!(!r.items.is_empty());
+        for t in &r.items {
+            assert!(
+                jiance::market::standards::is_standard_number(&t.standard),
+                "{t:?} is not tied to a standard number"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_shop_or_brand_sampled_before_is_not_proposed_again() {
+    let outcome = crate::demo::outcome();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    copy_dir(&outcome.data, &data);
+    let engine = Engine::open(
+        DataDir::new(&data),
+        &RuleDirs::default(),
+        Default::default(),
+    )
+    .unwrap();
+    let before = engine.store.sampling_requests().unwrap();
+    let r = before
+        .iter()
+        .find(|r| r.purchases.len() >= 2)
+        .expect("a request with two purchases");
+    let (shop, brand) = (r.purchases[0].shop.clone(), r.purchases[1].brand.clone());
+    engine
+        .store
+        .record_sampling(
+            &r.alert_id,
+            &[shop.clone(), brand.clone()],
+            outcome.scenario.end,
+        )
+        .unwrap();
+    engine.score(outcome.scenario.end).unwrap();
+    let rules = MarketRules::load(None).unwrap();
+    let after = engine.store.sampling_request(&r.alert_id).unwrap().unwrap();
+    for p in &after.purchases {
+        assert_ne!(rules.shop(&p.shop), rules.shop(&shop));
+        assert_ne!(rules.brand(&p.brand), rules.brand(&brand));
+    }
+}
+
+#[test]
+fn sampling_exports_as_csv_and_prints_for_the_buyers() {
+    let server = Server::start(jiance::serve::Access::new(vec![], vec![], true));
+    let requests = server.store().sampling_requests().unwrap();
+    runtime().block_on(async {
+        let http = reqwest::Client::new();
+        let resp = http
+            .get(format!("{}/api/sampling-requests?format=csv", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        let body = resp.bytes().await.unwrap();
+        let rows = csv::Reader::from_reader(&body[3..]).records().count();
+        assert_eq!(
+            rows,
+            requests.iter().map(|r| r.purchases.len()).sum::<usize>()
+        );
+        let r = &requests[0];
+        let page = http
+            .get(format!("{}/print/sampling/{}", server.base, r.alert_id))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("采样人员"), "{page}");
+        for p in &r.purchases {
+            assert!(page.contains(&p.shop), "{} missing", p.shop);
+        }
+        for t in &r.items {
+            assert!(page.contains(&t.standard) && page.contains(&t.item));
+        }
+        let status = http
+            .get(format!("{}/print/sampling/no-such-alert", server.base))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        assert_eq!(status, 404);
+    });
+}
