@@ -9,7 +9,13 @@ use jiance::config::{Config, ConfigError, load_source_file, parse_sources};
 use jiance::pipeline::RuleDirs;
 use jiance::score::ScoringRules;
 
-const RULE_FILES: &[&str] = &["products.toml", "hazards.toml", "cues.toml", "scoring.toml"];
+const RULE_FILES: &[&str] = &[
+    "products.toml",
+    "hazards.toml",
+    "cues.toml",
+    "scoring.toml",
+    "calendar.toml",
+];
 
 pub fn run(paths: &[PathBuf], dirs: &RuleDirs) -> Result<ExitCode> {
     let mut errors: Vec<ConfigError> = Vec::new();
