@@ -951,21 +951,19 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
             "国家级监管通报 national regulator notice (1 = yes)",
         ));
         extra.extend(discounted.iter().cloned());
-        // A thin rise names the k provinces the combined test found together, beside those
-        // `min_excess_ratio` above their expectation.
-        let mut combined_names: Vec<&str> = if combined_candidate {
-            by_p.iter().filter_map(|f| province_name(f.cell)).collect()
-        } else {
-            Vec::new()
-        };
-        if !involved.is_empty() || combined_names.is_empty() {
-            for name in &names {
-                if !combined_names.contains(name) {
-                    combined_names.push(name);
+        // A thin rise also names the k provinces the combined test found together, after those
+        // `min_excess_ratio` above their expectation (instead of every province with signals
+        // when none is).
+        let thin_only = involved.is_empty() && combined_candidate && !by_p.is_empty();
+        let mut listed: Vec<&str> = if thin_only { Vec::new() } else { names.clone() };
+        if combined_candidate {
+            for name in by_p.iter().filter_map(|f| province_name(f.cell)) {
+                if !listed.contains(&name) {
+                    listed.push(name);
                 }
             }
         }
-        let names = &combined_names;
+        let names = &listed;
         let (action, why) = decide(rules, ctx.sample_alpha, n, Scope::Systemic);
         emit(
             ctx,
