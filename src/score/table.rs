@@ -479,30 +479,32 @@ pub fn prepare(
         .clone()
         .filter(is_abroad.clone().not())
         .with_column(lit(NATION).alias("cell"));
-    let daily_of = |rows: LazyFrame, keys: Vec<Expr>| {
-        rows.group_by(keys)
+    // Each cluster's first day and largest weight in each of its cells: the daily series sum
+    // them by first day, and the detail rows take their cluster's first day from them (one
+    // group-by over the rows for both; a replay's detail rows are most of the table, so a second
+    // pass over its history to find first days cost as much again).
+    let first_of = |rows: LazyFrame| {
+        rows.group_by([col("category"), col("cell"), col("cluster")])
             .agg([col("d").min().alias("first"), col("w").max().alias("w")])
-            .group_by([col("category"), col("cell"), col("first")])
-            .agg([
-                col("w").sum().alias("w"),
-                (col("w") * col("w")).sum().alias("w2"),
-                len().alias("n"),
-            ])
     };
-    let daily = concat(
+    let firsts = concat(
         [
-            daily_of(
-                province_rows.clone(),
-                vec![col("category"), col("cell"), col("cluster")],
-            ),
-            daily_of(
-                nation_rows.clone(),
-                vec![col("category"), col("cluster"), col("cell")],
-            ),
+            first_of(province_rows.clone()),
+            first_of(nation_rows.clone()),
         ],
         UnionArgs::default(),
     )?
     .collect()?;
+    let daily = firsts
+        .clone()
+        .lazy()
+        .group_by([col("category"), col("cell"), col("first")])
+        .agg([
+            col("w").sum().alias("w"),
+            (col("w") * col("w")).sum().alias("w2"),
+            len().alias("n"),
+        ])
+        .collect()?;
     let table = cell_table(&daily, floor_i, until_i)?;
     let disturb = measure_disturb(all.filter(is_abroad.clone().not()), rules, outages, until_i)?;
     let skip: Vec<bool> = (0..table.days)
@@ -518,57 +520,28 @@ pub fn prepare(
         })
         .collect();
 
-    // Detail rows: the rows from `detail_from` on, with the first day of their cluster in their
-    // cell, found among the rows of the clusters seen since then only.
+    // Detail rows: the rows from `detail_from` on whose cluster is first seen in their cell from
+    // then on, with that first day.
     let from_i = epoch_days(detail_from);
     let recent = col("d").gt_eq(lit(from_i));
-    let seen = base
-        .clone()
-        .filter(recent.clone())
-        .group_by([col("category"), col("cluster")])
-        .agg([len().alias("copies")]);
-    let history = base
-        .clone()
-        .select([col("category"), col("province"), col("cluster"), col("d")])
-        .join(
-            seen,
-            [col("category"), col("cluster")],
-            [col("category"), col("cluster")],
-            JoinArgs::new(JoinType::Inner),
-        );
-    let first_in =
-        |rows: LazyFrame, keys: Vec<Expr>| rows.group_by(keys).agg([col("d").min().alias("first")]);
-    let province_first = first_in(
-        history
-            .clone()
-            .filter(in_province)
-            .with_column(col("province").alias("cell")),
-        vec![col("category"), col("cell"), col("cluster")],
-    );
-    let nation_first = first_in(
-        history.filter(is_abroad.not()),
-        vec![col("category"), col("cluster")],
-    );
     let keys3 = [col("category"), col("cell"), col("cluster")];
-    let keys2 = [col("category"), col("cluster")];
+    let recent_firsts = firsts
+        .lazy()
+        .filter(col("first").gt_eq(lit(from_i)))
+        .select([col("category"), col("cell"), col("cluster"), col("first")]);
     let detail = concat(
         [
-            province_rows.filter(recent.clone()).join(
-                province_first,
-                keys3.clone(),
-                keys3,
-                JoinArgs::new(JoinType::Inner),
-            ),
-            nation_rows.filter(recent).join(
-                nation_first,
-                keys2.clone(),
-                keys2,
-                JoinArgs::new(JoinType::Inner),
-            ),
+            province_rows.filter(recent.clone()),
+            nation_rows.filter(recent),
         ],
         UnionArgs::default(),
     )?
-    .filter(col("first").gt_eq(lit(from_i)))
+    .join(
+        recent_firsts,
+        keys3.clone(),
+        keys3,
+        JoinArgs::new(JoinType::Inner),
+    )
     .select([
         col("category"),
         col("cell"),
