@@ -132,6 +132,7 @@ fn score_once(rules: &ScoringRules, df: &DataFrame) -> usize {
             test_items: &items,
             previous: &[],
             inspections: &[],
+            outages: &[],
         },
     )
     .unwrap();

@@ -17,6 +17,7 @@ const RULE_FILES: &[&str] = &[
     "market.toml",
     "standards.toml",
     "compliance.toml",
+    "calendar.toml",
 ];
 
 /// A rule file by its name, unless it holds `[[source]]` tables: a source file may share a rule

@@ -343,6 +343,12 @@ pub enum Command {
         /// With --daily: the first day replayed [default: the first day with a full baseline].
         #[arg(long, requires = "daily")]
         from: Option<NaiveDate>,
+        /// A source that was down, as PUBLISHER:FROM:TO (days inclusive, YYYY-MM-DD), or
+        /// channel=CHANNEL:FROM:TO for every source of a channel; repeatable. Its rows of those
+        /// days and the catch-up days after are left out and every cell's expectation is lowered
+        /// by its share (scoring.toml [outage]); the breakdown says which days were discounted.
+        #[arg(long = "outage", value_parser = score::parse_outage)]
+        outages: Vec<jiance::score::Outage>,
         #[command(flatten)]
         rules: RuleArgs,
     },
@@ -636,8 +642,19 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             json,
             as_of,
             from,
+            outages,
             rules,
-        } => score::run(&signals, score::Days { daily, as_of, from }, json, &rules),
+        } => score::run(
+            &signals,
+            score::Days {
+                daily,
+                as_of,
+                from,
+                outages,
+            },
+            json,
+            &rules,
+        ),
         Command::InspectResult {
             data,
             alert_id,

@@ -30,6 +30,45 @@ pub struct Days {
     pub as_of: Option<NaiveDate>,
     /// With `daily`: the first day replayed.
     pub from: Option<NaiveDate>,
+    /// Sources that were down (`--outage`).
+    pub outages: Vec<score::Outage>,
+}
+
+/// `--outage PUBLISHER:FROM:TO` or `channel=CHANNEL:FROM:TO`.
+pub fn parse_outage(s: &str) -> Result<score::Outage, String> {
+    let mut parts = s.rsplitn(3, ':');
+    let (Some(to), Some(from), Some(what)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(format!("{s:?}: expected PUBLISHER:FROM:TO"));
+    };
+    let day = |x: &str| {
+        NaiveDate::parse_from_str(x, "%Y-%m-%d").map_err(|e| format!("{x:?}: {e} (YYYY-MM-DD)"))
+    };
+    let (from, to) = (day(from)?, day(to)?);
+    if to < from {
+        return Err(format!("{s:?}: the last day is before the first"));
+    }
+    let (source, channel) = match what.strip_prefix("channel=") {
+        Some(c) => {
+            let ch = jiance::model::Channel::ALL
+                .into_iter()
+                .find(|x| x.as_str() == c)
+                .ok_or_else(|| {
+                    format!(
+                        "{c:?}: not a channel (complaint, regulator, platform, media, standard)"
+                    )
+                })?;
+            (None, Some(ch))
+        }
+        None if what.is_empty() => return Err(format!("{s:?}: no publisher")),
+        None => (Some(what.to_string()), None),
+    };
+    Ok(score::Outage {
+        source,
+        channel,
+        from,
+        to,
+        reason: "--outage".into(),
+    })
 }
 
 /// The longest replay without `--from` (ten years): a longer span almost always means a wrong
@@ -58,7 +97,12 @@ fn check_dates(path: &Path, lo: NaiveDate, hi: NaiveDate, days: &Days) -> Result
 }
 
 pub fn run(path: &Path, days: Days, json: bool, rules: &RuleArgs) -> Result<ExitCode> {
-    let Days { daily, as_of, from } = days;
+    let Days {
+        daily,
+        as_of,
+        from,
+        ref outages,
+    } = days;
     let scoring = ScoringRules::load(rules.rules.as_deref())
         .map_err(jiance::pipeline::PipelineError::Config)?;
     let scanned =
@@ -76,7 +120,7 @@ pub fn run(path: &Path, days: Days, json: bool, rules: &RuleArgs) -> Result<Exit
     };
     check_dates(path, lo, hi, &days)?;
     if daily {
-        let replay = score::replay(&scoring, frame, from, as_of, &items)
+        let replay = score::replay_with(&scoring, frame, from, as_of, &items, outages)
             .with_context(|| format!("scoring {}", path.display()))?;
         for c in &replay.changes {
             if json {
@@ -119,6 +163,7 @@ pub fn run(path: &Path, days: Days, json: bool, rules: &RuleArgs) -> Result<Exit
             test_items: &items,
             previous: &[],
             inspections: &[],
+            outages,
         },
     )
     .with_context(|| format!("scoring {}", path.display()))?;

@@ -387,6 +387,7 @@ impl Engine {
         for a in &previous {
             inspections.extend(self.store.inspection_results(&a.id)?);
         }
+        let outages = self.outages(as_of)?;
         let out = crate::score::try_score(
             &self.scoring,
             &ScoreInput {
@@ -396,6 +397,7 @@ impl Engine {
                 test_items: &test_items,
                 previous: &previous,
                 inspections: &inspections,
+                outages: &outages,
             },
         )?;
         let mut sampling = out.sampling;
@@ -476,6 +478,28 @@ impl Engine {
             "on-sale matching"
         );
         Ok(run.findings.len())
+    }
+
+    /// Source health as scoring needs it: the days each source was down (failing passes, or
+    /// stale up to now), by the publishers its signals carry. Days after `as_of` do not matter.
+    fn outages(&self, as_of: NaiveDate) -> Result<Vec<crate::score::Outage>, PipelineError> {
+        let mut out = Vec::new();
+        for o in self.store.source_outages(chrono::Utc::now())? {
+            if o.from > as_of {
+                continue;
+            }
+            for publisher in self.store.publishers_of(&o.source)? {
+                info!(source = %o.source, %publisher, from = %o.from, to = %o.to, reason = %o.reason, "outage discounted in scoring");
+                out.push(crate::score::Outage {
+                    source: Some(publisher),
+                    channel: None,
+                    from: o.from,
+                    to: o.to.min(as_of),
+                    reason: format!("{} {}", o.source, o.reason),
+                });
+            }
+        }
+        Ok(out)
     }
 
     pub fn app_state(&self) -> crate::serve::AppState {

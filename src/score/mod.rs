@@ -52,6 +52,17 @@
 //!    threshold is tight (0.001 by default) because every run tests some 40 × 32 cells; the cluster
 //!    minimum, not the p-value, is what stops one complaint or one reposted story.
 //!
+//!    *Calendar and outages* (`calendar`, `disturb`). A day's factor is its weekday's (a holiday's
+//!    day off a weekend day's, a shifted working day a working day's) × the calendar's lift for
+//!    the cell's channel mix × the coverage left by source outages; the baseline divides it out
+//!    and the expectation multiplies it back, so a festival everywhere is no outbreak anywhere
+//!    and a silent source's days are neither a dip in the baseline nor, on its return, a surge.
+//!
+//!    *Second detector.* A negative-binomial CUSUM over the last `[cusum] days` days (each day's
+//!    expected level from the same factors, the NB size from the baseline's over-dispersion)
+//!    also elevates a cell when it reaches its threshold; the breakdown's `detector` says which
+//!    test fired.
+//!
 //!    The Poisson test takes the baseline mean as the true rate. A baseline that was low by chance
 //!    (a quiet fortnight) then makes ordinary days look like a rise. Sampling, which costs money,
 //!    therefore also needs the *conditional* test of two Poisson counts: given window + baseline,
@@ -77,7 +88,10 @@
 //!    one elevated province holds ≥ `concentration` of the provinces' summed *excess* (observed −
 //!    expected, floored at 0: the excess rather than the raw count, so other provinces' ordinary
 //!    baseline does not dilute an outbreak; provinces only, since nationwide and unplaced reports
-//!    say nothing about where). A systemic alert (region `全国` plus the provinces) folds in the category's provinces;
+//!    say nothing about where). A rise spread thinly is systemic too when the combined test across
+//!    provinces (the k smallest provincial p-values against Binomial(n, p(k)), Bonferroni over
+//!    k) is below `combined_p` and those provinces are `combined_min_ratio` above expectation
+//!    together. A systemic alert (region `全国` plus the provinces) folds in the category's provinces;
 //!    otherwise each elevated province gets its own regional alert.
 //! 6. **Action** (DB33/T 980): `sample` for a regional or systemic problem at level ≥
 //!    `sample_min_level`, with ≥ `sample_min_clusters` clusters, corroborated (≥ `sample_min_sources`
@@ -101,7 +115,11 @@
 //! aggregates once and slides the periods over the daily series.
 
 mod aggregate;
+mod alert;
+mod calendar;
 pub mod disproportion;
+mod disturb;
+mod facts;
 mod replay;
 mod rules;
 #[cfg(test)]
@@ -109,27 +127,30 @@ mod sim;
 mod stats;
 mod table;
 
-pub use replay::{AlertChange, Change, Replay, day_range, replay};
+pub use calendar::{CALENDAR_FILE, Calendar, DEFAULT_CALENDAR_TOML, DayType, Event, EventKind};
+pub use disturb::Outage;
+pub use replay::{AlertChange, Change, Replay, day_range, replay, replay_with};
 
 pub use rules::{
-    ActionRules, AlertRules, ChannelWeights, DEFAULT_SCORING_TOML, DetectRules, InspectionRules,
-    LikelihoodRules, RiskRules, SCORING_FILE, SamplingPlan, SamplingRules, ScopeRules,
-    ScoringRules, SeverityModifier, Steps, WeekdayRules, WindowRules, step_points,
+    ActionRules, AlertRules, ChannelWeights, CusumRules, DEFAULT_SCORING_TOML, DetectRules,
+    InspectionRules, LikelihoodRules, OutageRules, RiskRules, SCORING_FILE, SamplingPlan,
+    SamplingRules, ScopeRules, ScoringRules, SeverityModifier, Steps, WeekdayRules, WindowRules,
+    step_points,
 };
-pub use stats::{binomial_upper_tail, poisson_upper_tail};
+pub use stats::{binomial_upper_tail, nb_cusum, nb_llr, nb_size, poisson_upper_tail};
 
-use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Days, NaiveDate};
 
-use crate::model::{
-    Action, Alert, AlertStatus, Channel, DocKind, SamplingRequest, Scope, ScoreTerm, Signal,
-    alert_id,
-};
+use crate::model::{Action, Alert, SamplingRequest, Scope, Signal};
 use aggregate::{Cell, CellSeries, Periods};
+use alert::{Why, decide, emit, flag, term};
+#[cfg(test)]
+use facts::combined_p_value;
+use facts::{Facts, combined_test, facts};
 use polars::prelude::{IntoLazy, LazyFrame};
-use table::{Prepared, factors_for};
+use table::Prepared;
 
 /// The cluster a signal belongs to (its own document when analysis gave none).
 pub fn cluster_of(s: &Signal) -> &str {
@@ -161,6 +182,8 @@ pub struct ScoreInput<'a> {
     pub previous: &'a [Alert],
     /// Inspection results of alerts' sampling (see [`ScoringRules`] `[inspection]`).
     pub inspections: &'a [crate::store::InspectionResult],
+    /// Sources down (from source health): their days are discounted (see `[outage]`).
+    pub outages: &'a [Outage],
 }
 
 /// What one scoring run found.
@@ -188,6 +211,8 @@ pub struct FrameInput<'a> {
     pub previous: &'a [Alert],
     /// Inspection results of alerts' sampling.
     pub inspections: &'a [crate::store::InspectionResult],
+    /// Sources down (from source health): their days are discounted (see `[outage]`).
+    pub outages: &'a [Outage],
 }
 
 /// One run's settings, whatever the signals came from.
@@ -201,6 +226,7 @@ struct Run<'a> {
     source: Option<&'a [Signal]>,
     /// Keep dismissed records (a replay does not need them).
     dismissed: bool,
+    outages: &'a [Outage],
 }
 
 /// Score signals into alerts and sampling requests (see the module docs for the method). The
@@ -228,6 +254,7 @@ pub fn try_score(rules: &ScoringRules, input: &ScoreInput) -> Result<ScoreOutput
         inspections: input.inspections,
         source: Some(input.signals),
         dismissed: true,
+        outages: input.outages,
     };
     let df = crate::store::signals::to_frame(input.signals)?;
     score_lazy(rules, df.lazy(), &run)
@@ -250,6 +277,7 @@ pub fn score_frame(
         inspections: input.inspections,
         source: None,
         dismissed: true,
+        outages: input.outages,
     };
     score_lazy(rules, frame, &run)
 }
@@ -260,7 +288,14 @@ fn score_lazy(
     run: &Run,
 ) -> Result<ScoreOutput, ScoreError> {
     let periods = Periods::new(&rules.window, run.as_of);
-    let prep = table::prepare(frame, rules, run.as_of, run.as_of, periods.window_start)?;
+    let prep = table::prepare(
+        frame,
+        rules,
+        run.as_of,
+        run.as_of,
+        periods.window_start,
+        run.outages,
+    )?;
     Ok(score_prepared(rules, &prep, run))
 }
 
@@ -281,6 +316,7 @@ fn score_prepared(rules: &ScoringRules, prep: &Prepared, run: &Run) -> ScoreOutp
         .action
         .sample_p_threshold
         .min(rules.action.sample_family_p / eligible.max(1) as f64);
+    let days = prep.disturb.run_days(&periods);
     let ctx = Ctx {
         rules,
         run,
@@ -288,6 +324,7 @@ fn score_prepared(rules: &ScoringRules, prep: &Prepared, run: &Run) -> ScoreOutp
         previous: &previous,
         prep,
         sample_alpha,
+        days: &days,
     };
     let mut out = ScoreOutput::default();
     for keys in prep.table.categories() {
@@ -333,270 +370,8 @@ struct Ctx<'a, 'i> {
     prep: &'a Prepared,
     /// The conditional test's threshold for sampling in this run (see `sample_family_p`).
     sample_alpha: f64,
-}
-
-/// What the scorer read from one cell's window.
-#[derive(Clone)]
-struct Facts<'s> {
-    category: &'s str,
-    cell: Cell<'s>,
-    observed: f64,
-    expected: f64,
-    baseline_per_day: f64,
-    weight_scale: f64,
-    overdispersion: f64,
-    dispersion: f64,
-    ratio: f64,
-    p: f64,
-    /// The scanned window that gave `p`: days, observed, expected.
-    scan: (u32, f64, f64),
-    /// Conditional (window vs baseline) binomial p-value: the rise beyond the baseline's own noise.
-    p_conditional: f64,
-    clusters: u32,
-    sources: usize,
-    channels: usize,
-    regulator: bool,
-    national_notice: bool,
-    inspection: bool,
-    /// The one city all placed clusters are in, if they are all in one.
-    city: Option<&'s str>,
-    /// `city` is set and enough clusters are placed to call the problem local.
-    local: bool,
-    severity: u8,
-    points: f64,
-    likelihood: u8,
-    level: u8,
-    elevated: bool,
-    /// Why it is not elevated (for dismissed records).
-    not_elevated: Option<Why>,
-    score: f64,
-    /// Hazards, most severe and most reported first.
-    hazards: Vec<&'s str>,
-    /// One signal per cluster, strongest first.
-    evidence: Vec<usize>,
-    /// All window signals, strongest first (for parties).
-    ranked: Vec<usize>,
-}
-
-/// Stronger evidence first: higher (modified) severity, regulator, larger weight, later, then id.
-fn stronger(rules: &ScoringRules, a: &Signal, b: &Signal) -> Ordering {
-    let sev = |s: &Signal| rules.severity(&s.category, &s.hazard, s.severity);
-    sev(b)
-        .cmp(&sev(a))
-        .then((b.channel == Channel::Regulator).cmp(&(a.channel == Channel::Regulator)))
-        .then(rules.signal_weight(b).total_cmp(&rules.signal_weight(a)))
-        .then(b.time.cmp(&a.time))
-        .then_with(|| a.doc_id.cmp(&b.doc_id))
-}
-
-fn facts<'s>(
-    rules: &ScoringRules,
-    signals: &'s [Signal],
-    p: &Periods,
-    series: &CellSeries<'s>,
-) -> Facts<'s> {
-    let d = &rules.detect;
-    let observed = series.window_sum(p);
-    let base = series.baseline(p);
-    let n = base.len().max(1) as f64;
-    // Weekday factors (mean 1): the baseline rate is per average day, the baseline days' own
-    // factors taken out; the expectation puts them back for the window's days; the dispersion is
-    // measured on what the factors leave (a weekend dip is not noise).
-    let factor = |i: usize| series.factors.get(i).copied().unwrap_or(1.0);
-    let base_factors: f64 = (0..base.len())
-        .map(factor)
-        .sum::<f64>()
-        .max(f64::MIN_POSITIVE);
-    let window_factors: f64 = (p.window_offset()..p.len()).map(factor).sum();
-    let mean = base.iter().sum::<f64>() / base_factors;
-    let var = if base.len() > 1 {
-        base.iter()
-            .enumerate()
-            .map(|(i, x)| (x - mean * factor(i)).powi(2) / factor(i))
-            .sum::<f64>()
-            / (n - 1.0)
-    } else {
-        0.0
-    };
-    // A weighted sum of Poisson events has variance Σw² per Σw: dividing by that scale gives
-    // effective event counts (exact for equal weights, whatever they are). Over-dispersion beyond
-    // it, seen in the baseline, widens the test further.
-    let weight_scale = if series.weight_sum > 0.0 && series.weight_sq > 0.0 {
-        series.weight_sq / series.weight_sum
-    } else {
-        1.0
-    };
-    let overdispersion = if mean > 0.0 {
-        (var / mean / weight_scale).clamp(1.0, d.max_dispersion)
-    } else {
-        1.0
-    };
-    let dispersion = weight_scale * overdispersion;
-    let wd = f64::from(p.window_days);
-    let expected = (mean * window_factors).max(d.prior_per_day * wd);
-    let ratio = observed / expected;
-    // The scan: the window's last few days tested on their own too, so a sharp rise is seen the
-    // day it starts instead of when it has filled the window. The whole window keeps its p-value;
-    // the sub-windows' smallest is multiplied by their number (Bonferroni), so scanning at most
-    // doubles the chance elevations of the whole window alone.
-    let p_full = poisson_upper_tail(observed / dispersion, expected / dispersion);
-    let mut scan = (p_full, p.window_days, observed, expected);
-    let subs = d
-        .scan_days
-        .iter()
-        .filter(|&&l| l > 0 && l < p.window_days)
-        .count() as f64;
-    for &days in d.scan_days.iter().filter(|&&l| l > 0 && l < p.window_days) {
-        let from = p.len() - days as usize;
-        let obs: f64 = series.daily.get(from..).map_or(0.0, |x| x.iter().sum());
-        let fac: f64 = (from..p.len()).map(factor).sum();
-        let exp = (mean * fac).max(d.prior_per_day * f64::from(days));
-        if obs / exp < d.min_excess_ratio {
-            continue;
-        }
-        let p_l = (poisson_upper_tail(obs / dispersion, exp / dispersion) * subs).min(1.0);
-        if p_l < scan.0 {
-            scan = (p_l, days, obs, exp);
-        }
-    }
-    let pval = scan.0;
-    // The window's share of window + baseline under equal rates: what sampling requires, since it
-    // also accounts for the baseline being an estimate (floored like `expected`).
-    let t_b = f64::from(p.baseline_days);
-    let baseline_eff = (mean * base_factors).max(d.prior_per_day * t_b);
-    let p_conditional = binomial_upper_tail(
-        observed / dispersion,
-        (observed + baseline_eff) / dispersion,
-        window_factors / (window_factors + base_factors),
-    );
-    let clusters = series.window_clusters;
-
-    let mut ranked = series.window_signals.clone();
-    ranked.sort_by(|&a, &b| stronger(rules, &signals[a], &signals[b]));
-    // First in strength order = the cluster's representative.
-    let mut seen: HashSet<&str> = HashSet::new();
-    let mut evidence = Vec::new();
-    let mut cluster_city: HashMap<&str, &str> = HashMap::new();
-    let mut hazards: HashMap<&str, (u8, HashSet<&str>)> = HashMap::new();
-    let (mut regulator, mut national_notice, mut inspection, mut severity) =
-        (false, false, false, 1u8);
-    for &i in &ranked {
-        let s = &signals[i];
-        let cluster = cluster_of(s);
-        if seen.insert(cluster) {
-            evidence.push(i);
-        }
-        if let Some(city) = s.city.as_deref().filter(|c| !c.is_empty()) {
-            cluster_city.entry(cluster).or_insert(city);
-        }
-        let sev = rules.severity(&s.category, &s.hazard, s.severity);
-        severity = severity.max(sev);
-        let h = hazards
-            .entry(s.hazard.as_str())
-            .or_insert((0, HashSet::new()));
-        h.0 = h.0.max(sev);
-        h.1.insert(cluster);
-        regulator |= s.channel == Channel::Regulator;
-        national_notice |= s.channel == Channel::Regulator && s.province.as_deref() == Some("全国");
-        inspection |= matches!(s.kind, DocKind::Inspection | DocKind::Recall);
-    }
-    let sources: HashSet<&str> = evidence
-        .iter()
-        .map(|&i| signals[i].source.as_str())
-        .collect();
-    let channels: HashSet<Channel> = evidence.iter().map(|&i| signals[i].channel).collect();
-    let mut hazards: Vec<(&str, (u8, HashSet<&str>))> = hazards.into_iter().collect();
-    hazards.sort_by(|a, b| {
-        b.1.0
-            .cmp(&a.1.0)
-            .then(b.1.1.len().cmp(&a.1.1.len()))
-            .then(a.0.cmp(b.0))
-    });
-    let hazards: Vec<&str> = hazards.into_iter().map(|(h, _)| h).collect();
-
-    let cities: HashSet<&str> = cluster_city.values().copied().collect();
-    let city = if cities.len() == 1 {
-        cities.into_iter().next()
-    } else {
-        None
-    };
-    let local = city.is_some()
-        && cluster_city.len() as f64 >= rules.action.local_city_share * f64::from(clusters.max(1));
-
-    let not_elevated = if clusters < d.min_clusters {
-        Some(Why::new(
-            format!("独立信息{clusters}起，不足{}起", d.min_clusters),
-            format!("fewer than {} distinct clusters", d.min_clusters),
-        ))
-    } else if observed < d.min_weight {
-        Some(Why::new(
-            format!("加权信息量{observed:.2}不足{}", d.min_weight),
-            "weighted count below minimum",
-        ))
-    } else if ratio < d.min_excess_ratio {
-        Some(Why::new(
-            format!("超额倍数{ratio:.2}不足{}", d.min_excess_ratio),
-            "excess ratio below minimum",
-        ))
-    } else if pval >= d.p_threshold {
-        Some(Why::new(
-            format!("p={pval:.4}，未显著高于基线"),
-            format!("not above baseline (p ≥ {})", d.p_threshold),
-        ))
-    } else {
-        None
-    };
-    let elevated = not_elevated.is_none();
-
-    let l = &rules.likelihood;
-    let points = step_points(&l.excess_ratio, ratio)
-        + step_points(&l.clusters, f64::from(clusters))
-        + step_points(&l.sources, sources.len() as f64)
-        + step_points(&l.channels, channels.len() as f64)
-        + if inspection { l.inspection } else { 0.0 };
-    // Clamped to 1..=4 before the cast.
-    let likelihood = (1.0 + points.floor()).clamp(1.0, 4.0) as u8;
-    let level = rules.level(severity, likelihood);
-    let surprise = if pval > 0.0 {
-        (-pval.log10()).min(10.0)
-    } else {
-        10.0
-    };
-    let score = f64::from(severity) * f64::from(likelihood) + surprise / 10.0;
-    evidence.truncate(rules.alert.max_evidence);
-
-    Facts {
-        category: series.category,
-        cell: series.cell,
-        observed,
-        expected,
-        baseline_per_day: mean,
-        weight_scale,
-        overdispersion,
-        dispersion,
-        ratio,
-        p: pval,
-        scan: (scan.1, scan.2, scan.3),
-        p_conditional,
-        clusters,
-        sources: sources.len(),
-        channels: channels.len(),
-        regulator,
-        national_notice,
-        inspection,
-        city,
-        local,
-        severity,
-        points,
-        likelihood,
-        level,
-        elevated,
-        not_elevated,
-        score,
-        hazards,
-        evidence,
-        ranked,
-    }
+    /// The calendar and outages over the run's days.
+    days: &'a disturb::RunDays,
 }
 
 /// Scope decision and alerts for one category's cells (nation first, then provinces).
@@ -606,7 +381,7 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
     let p = ctx.periods;
     let nation_key = keys.clone().find(|&k| table.keys[k].province.is_none());
     // Weekday pattern from the category's national counts before the guard band, so a current
-    // outbreak does not shape its own expectation.
+    // outbreak does not shape its own expectation; calendar and outage days left out.
     let pattern_until = p
         .window_start
         .checked_sub_days(Days::new(u64::from(p.guard_days) + 1))
@@ -617,26 +392,45 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
             pattern_until,
             rules.weekday.history_days,
             rules.weekday.prior_days,
+            &ctx.prep.skip,
         )
     } else {
         [1.0; 7]
     };
-    let factors = factors_for(p, &weekday);
+    let category = table.keys[keys.start].category.as_str();
+    // Each day's factor: weekday (by its holiday day type) × calendar lift × coverage.
+    let (factors, discounted) =
+        ctx.prep
+            .disturb
+            .factors(category, p, &weekday, ctx.days, &rules.outage);
     let mut series: Vec<CellSeries> = keys.clone().map(|k| table.series(k, p, &factors)).collect();
+    // A day left out (coverage below the rules' minimum) counts nothing, observed or expected.
+    for s in &mut series {
+        for (x, f) in s.daily.iter_mut().zip(&factors) {
+            if *f <= 0.0 {
+                *x = 0.0;
+            }
+        }
+    }
     // Counts first; only the cells that may become an alert or a record read their rows.
+    let mut all: Vec<Facts> = series.iter().map(|s| facts(rules, &[], p, s)).collect();
+    let province_facts: Vec<&Facts> = all.iter().filter(|f| f.cell != Cell::Nation).collect();
+    let (combined_p, combined_k) =
+        combined_test(&province_facts, rules.scope.systemic_min_provinces as usize);
+    let combined_candidate = combined_p < rules.scope.combined_p;
     let mut pool: Vec<Signal> = Vec::new();
-    let mut all: Vec<Facts> = Vec::with_capacity(series.len());
     let mut detailed: Vec<usize> = Vec::new();
     for (j, k) in keys.enumerate() {
-        let f = facts(rules, &[], p, &series[j]);
+        let f = &all[j];
         let record = ctx.run.dismissed
             && f.cell != Cell::Nation
             && f.clusters > 0
             && f.observed > f.expected;
-        // A nation may become a systemic alert on a spread rise below the excess ratio.
-        let spread_candidate = f.cell == Cell::Nation && f.p < rules.detect.p_threshold;
-        all.push(f);
-        if !(all[j].elevated || record || spread_candidate) {
+        // A nation may become a systemic alert on a spread rise below the excess ratio, or on
+        // the combined test across provinces.
+        let spread_candidate = f.cell == Cell::Nation
+            && (f.p < rules.detect.p_threshold || f.cusum.fired || combined_candidate);
+        if !(f.elevated || record || spread_candidate) {
             continue;
         }
         detailed.push(j);
@@ -711,8 +505,44 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
     .iter()
     .filter_map(|f| province_name(f.cell))
     .collect();
+    // The combined test's k provinces (lowest p first): spread thinly but together. They must be
+    // a relevant rise together and not one province's.
+    let mut by_p: Vec<&Facts> = provinces
+        .iter()
+        .copied()
+        .filter(|f| f.observed > f.expected)
+        .collect();
+    by_p.sort_by(|a, b| a.p.total_cmp(&b.p).then(a.cell.cmp(&b.cell)));
+    by_p.truncate(combined_k);
+    let (k_obs, k_exp) = by_p
+        .iter()
+        .fold((0.0, 0.0), |(o, e), f| (o + f.observed, e + f.expected));
+    let k_top = by_p.iter().map(|f| f.observed).fold(0.0, f64::max);
+    let combined_rise = |n: &Facts| {
+        combined_candidate
+            && combined_k >= rules.scope.systemic_min_provinces as usize
+            && n.clusters >= rules.detect.min_clusters
+            && n.observed >= rules.detect.min_weight
+            && n.observed > n.expected
+            && k_exp > 0.0
+            && k_obs / k_exp >= rules.scope.combined_min_ratio
+            && k_top <= rules.scope.max_province_share * k_obs
+    };
     let spread_terms = || {
         vec![
+            term(
+                "combined_p",
+                combined_p,
+                &format!(
+                    "各省联合检验 combined test across provinces: min over k of P(Binomial(n, p(k)) ≥ k) × the k tried; systemic below {}",
+                    rules.scope.combined_p
+                ),
+            ),
+            term(
+                "combined_provinces",
+                combined_k as f64,
+                "联合升高省份 the k provinces of the combined test",
+            ),
             term(
                 "provinces",
                 placed.len() as f64,
@@ -742,7 +572,8 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
             && raised_obs / raised_exp >= rules.detect.min_excess_ratio
     };
     if let Some(n) = nation.filter(|n| {
-        ((n.elevated && (spread || n.national_notice)) || spread_rise(n)) && !concentrated
+        ((n.elevated && (spread || n.national_notice)) || spread_rise(n) || combined_rise(n))
+            && !concentrated
     }) {
         let mut extra = spread_terms();
         extra.push(term(
@@ -750,13 +581,27 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
             flag(n.national_notice),
             "国家级监管通报 national regulator notice (1 = yes)",
         ));
+        extra.extend(discounted.iter().cloned());
+        // A thin rise also names the k provinces the combined test found together, after those
+        // `min_excess_ratio` above their expectation (instead of every province with signals
+        // when none is).
+        let thin_only = involved.is_empty() && combined_candidate && !by_p.is_empty();
+        let mut listed: Vec<&str> = if thin_only { Vec::new() } else { names.clone() };
+        if combined_candidate {
+            for name in by_p.iter().filter_map(|f| province_name(f.cell)) {
+                if !listed.contains(&name) {
+                    listed.push(name);
+                }
+            }
+        }
+        let names = &listed;
         let (action, why) = decide(rules, ctx.sample_alpha, n, Scope::Systemic);
         emit(
             ctx,
             signals,
             n,
             Scope::Systemic,
-            &names,
+            names,
             action,
             why,
             extra,
@@ -767,11 +612,12 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
 
     let mut regional = 0;
     for f in &provinces {
-        let extra = vec![term(
+        let mut extra = vec![term(
             "share_of_excess",
             share_of_excess(f),
             "占各省超额比例 share of the provinces' summed excess (observed − expected)",
         )];
+        extra.extend(discounted.iter().cloned());
         let name = province_name(f.cell).unwrap_or_default();
         if f.elevated {
             let (action, why) = decide(rules, ctx.sample_alpha, f, Scope::Regional);
@@ -826,7 +672,10 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
             &names,
             Action::Dismiss,
             why,
-            spread_terms(),
+            spread_terms()
+                .into_iter()
+                .chain(discounted.iter().cloned())
+                .collect(),
             out,
         );
     }
@@ -839,552 +688,6 @@ fn province_name<'s>(cell: Cell<'s>) -> Option<&'s str> {
     }
 }
 
-/// Why an action was chosen, in Chinese (for the summary) and English (with it, in the breakdown).
-#[derive(Debug, Clone, Default)]
-struct Why {
-    zh: String,
-    en: String,
-}
-
-impl Why {
-    fn new(zh: impl Into<String>, en: impl Into<String>) -> Why {
-        Why {
-            zh: zh.into(),
-            en: en.into(),
-        }
-    }
-
-    fn join(all: Vec<Why>) -> Why {
-        let (zh, en): (Vec<String>, Vec<String>) = all.into_iter().map(|w| (w.zh, w.en)).unzip();
-        Why {
-            zh: zh.join("；"),
-            en: en.join("; "),
-        }
-    }
-}
-
-/// The action for an elevated cell, and why.
-fn decide(rules: &ScoringRules, sample_alpha: f64, f: &Facts, scope: Scope) -> (Action, Why) {
-    let a = &rules.action;
-    if f.level < a.notify_min_level {
-        return (
-            Action::Dismiss,
-            Why::new(
-                format!("风险等级{}低于通报线{}", f.level, a.notify_min_level),
-                "level below the notify threshold",
-            ),
-        );
-    }
-    let corroborated = f.sources >= a.sample_min_sources as usize || f.regulator;
-    let mut missing = Vec::new();
-    if f.level < a.sample_min_level {
-        missing.push(Why::new(
-            format!("风险等级{}低于抽检线{}", f.level, a.sample_min_level),
-            "level below the sampling threshold",
-        ));
-    }
-    if !corroborated {
-        missing.push(Why::new(
-            "仅单一信息源且无监管通报",
-            "one source, no regulator notice",
-        ));
-    }
-    if f.p_conditional >= sample_alpha {
-        missing.push(Why::new(
-            format!("条件检验p={:.4}，基线自身波动尚可解释", f.p_conditional),
-            "baseline noise could explain the rise (conditional test)",
-        ));
-    }
-    if f.clusters < a.sample_min_clusters {
-        missing.push(Why::new(
-            format!(
-                "独立信息{}起，抽检需{}起",
-                f.clusters, a.sample_min_clusters
-            ),
-            "too few clusters to sample",
-        ));
-    }
-    if scope == Scope::Regional && f.local {
-        missing.push(Why::new(
-            format!("集中在{}一地", f.city.unwrap_or_default()),
-            "confined to one city",
-        ));
-    }
-    if missing.is_empty() {
-        (
-            Action::Sample,
-            Why::new(
-                "区域性或普遍性问题，佐证充分",
-                "regional or general problem, corroborated",
-            ),
-        )
-    } else {
-        (Action::Notify, Why::join(missing))
-    }
-}
-
-fn term(name: &str, value: f64, note: &str) -> ScoreTerm {
-    ScoreTerm {
-        name: name.into(),
-        value,
-        note: note.into(),
-    }
-}
-
-fn flag(b: bool) -> f64 {
-    if b { 1.0 } else { 0.0 }
-}
-
-/// Build the alert (and its sampling request) for a cell and put it where it belongs.
-#[allow(clippy::too_many_arguments)]
-fn emit(
-    ctx: &Ctx,
-    signals: &[Signal],
-    f: &Facts,
-    scope: Scope,
-    provinces: &[&str],
-    action: Action,
-    why: Why,
-    extra: Vec<ScoreTerm>,
-    out: &mut ScoreOutput,
-) {
-    let rules = ctx.rules;
-    let as_of = ctx.run.as_of;
-    let region = match scope {
-        Scope::Systemic => "全国",
-        Scope::Regional => provinces.first().copied().unwrap_or("全国"),
-    };
-    let id = alert_id(f.category, scope, region);
-    let mut extra = extra;
-    let adjusted;
-    let (f, action, why) = match inspected(ctx, &id, f, action, &why, &mut extra) {
-        Some((g, action, why)) => {
-            adjusted = g;
-            (&adjusted, action, why)
-        }
-        None => (f, action, why),
-    };
-    let mut regions = vec![region.to_string()];
-    match scope {
-        Scope::Systemic => regions.extend(provinces.iter().map(|p| p.to_string())),
-        Scope::Regional => {
-            // A notified local unit is named down to its city when the reports place one.
-            if action == Action::Notify
-                && f.local
-                && let Some(city) = f.city
-            {
-                regions.push(city.to_string());
-            }
-        }
-    }
-    let place = match scope {
-        Scope::Systemic => "全国".to_string(),
-        Scope::Regional => format!(
-            "{}{}",
-            region,
-            if regions.len() > 1 {
-                f.city.unwrap_or_default()
-            } else {
-                ""
-            }
-        ),
-    };
-
-    let d = &rules.detect;
-    let w = ctx.periods.window_days;
-    let mut breakdown = vec![
-        term(
-            "observed",
-            f.observed,
-            &format!("窗口内去重加权信息量 weighted distinct clusters, last {w} days"),
-        ),
-        term(
-            "expected",
-            f.expected,
-            &format!(
-                "基线期望 expected over the window from {} baseline days (floor {}/day)",
-                ctx.periods.baseline_days, d.prior_per_day
-            ),
-        ),
-        term(
-            "baseline_per_day",
-            f.baseline_per_day,
-            "基线日均 baseline mean per day",
-        ),
-        term(
-            "weight_scale",
-            f.weight_scale,
-            "权重尺度 Σw²/Σw: weighted count per effective event",
-        ),
-        term(
-            "overdispersion",
-            f.overdispersion,
-            "过度离散 baseline daily variance / mean beyond the weights (≥ 1, capped)",
-        ),
-        term(
-            "dispersion",
-            f.dispersion,
-            "检验尺度 weight scale × over-dispersion; counts are divided by it in both tests",
-        ),
-        term("excess_ratio", f.ratio, "超额倍数 observed / expected"),
-        term(
-            "p_value",
-            f.p,
-            &format!(
-                "Poisson 上尾概率 P(X ≥ observed): the whole window's, or a sub-window's × their number if smaller; threshold {}",
-                d.p_threshold
-            ),
-        ),
-        term(
-            "scan_days",
-            f64::from(f.scan.0),
-            "检验窗口 days of the (sub-)window that gave the p-value: the window's last 1, 3 … days are tested too",
-        ),
-        term(
-            "scan_observed",
-            f.scan.1,
-            "该窗口信息量 weighted count in that (sub-)window",
-        ),
-        term(
-            "scan_expected",
-            f.scan.2,
-            "该窗口期望 expected count in that (sub-)window (weekday-adjusted)",
-        ),
-        term(
-            "p_conditional",
-            f.p_conditional,
-            &format!(
-                "条件检验 P(window share ≥ observed | window + baseline); sampling needs < {:.2e} (min of sample_p_threshold and sample_family_p / cells that could be sampled)",
-                ctx.sample_alpha
-            ),
-        ),
-        term(
-            "clusters",
-            f64::from(f.clusters),
-            "独立事件数 distinct near-duplicate clusters",
-        ),
-        term(
-            "sources",
-            f.sources as f64,
-            "独立信息源 independent publishers (one per cluster; a site's pages, feed and API are one)",
-        ),
-        term(
-            "channels",
-            f.channels as f64,
-            "渠道数 channels (complaint/regulator/platform/media/standard)",
-        ),
-        term(
-            "regulator",
-            flag(f.regulator),
-            "监管通报 regulator notice in the window (1 = yes)",
-        ),
-        term(
-            "inspection",
-            flag(f.inspection),
-            "抽检不合格或召回 inspection failure or recall (1 = yes)",
-        ),
-        term(
-            "severity",
-            f64::from(f.severity),
-            "严重程度 highest severity, GB/T 22760 1–4",
-        ),
-        term(
-            "likelihood_points",
-            f.points,
-            "可能性得分 points: excess, clusters, sources, channels, inspection",
-        ),
-        term(
-            "likelihood",
-            f64::from(f.likelihood),
-            "可能性 likelihood = 1 + ⌊points⌋, at most 4",
-        ),
-        term(
-            "level",
-            f64::from(f.level),
-            "风险等级 risk level, severity × likelihood matrix",
-        ),
-    ];
-    breakdown.extend(extra);
-    breakdown.push(term(
-        "action",
-        match action {
-            Action::Dismiss => 0.0,
-            Action::Notify => 1.0,
-            Action::Sample => 2.0,
-        },
-        &format!(
-            "处置 0 dismiss / 1 notify / 2 sample: {}（{}）",
-            why.zh, why.en
-        ),
-    ));
-    breakdown.push(term(
-        "score",
-        f.score,
-        "排序分 severity × likelihood + min(−log10 p, 10)/10",
-    ));
-
-    let prev = ctx.previous.get(id.as_str());
-    let (first_seen, status) = match prev {
-        None => (as_of, AlertStatus::New),
-        Some(p) => {
-            let status = match (f.level, action).cmp(&(p.level, p.action)) {
-                Ordering::Greater => AlertStatus::Escalated,
-                Ordering::Less => AlertStatus::Deescalated,
-                Ordering::Equal => AlertStatus::Ongoing,
-            };
-            (p.first_seen.min(as_of), status)
-        }
-    };
-
-    let hazards: Vec<String> = f.hazards.iter().map(|h| h.to_string()).collect();
-    let summary = summary(f, scope, &place, provinces.len(), action, &why, w);
-    let alert = Alert {
-        id,
-        category: f.category.to_string(),
-        hazards,
-        scope,
-        regions,
-        level: f.level,
-        action,
-        score: f.score,
-        breakdown,
-        evidence: f
-            .evidence
-            .iter()
-            .map(|&i| signals[i].doc_id.clone())
-            .collect(),
-        first_seen,
-        updated: as_of,
-        status,
-        summary,
-    };
-    match action {
-        Action::Dismiss => out.dismissed.push(alert),
-        Action::Notify => out.alerts.push(alert),
-        Action::Sample => {
-            if let Some(req) = sampling_request(ctx, signals, f, &alert) {
-                out.sampling.push(req);
-            }
-            out.alerts.push(alert);
-        }
-    }
-}
-
-/// Inspection results of the alert's sampling (recorded by `POST /api/inspection-results` or
-/// `jiance inspect-result`) within `[inspection] days`: a failed batch is proof, so it adds
-/// likelihood points and keeps (or puts) the alert at `sample` when its level allows; batches that
-/// all passed lower the likelihood and take a `sample` alert down to `notify`: never up. `None`
-/// when there are no results (nothing changes).
-fn inspected<'s>(
-    ctx: &Ctx,
-    id: &str,
-    f: &Facts<'s>,
-    action: Action,
-    why: &Why,
-    extra: &mut Vec<ScoreTerm>,
-) -> Option<(Facts<'s>, Action, Why)> {
-    let rules = ctx.rules;
-    let ins = &rules.inspection;
-    let since = ctx
-        .run
-        .as_of
-        .checked_sub_days(Days::new(u64::from(ins.days)))
-        .unwrap_or(NaiveDate::MIN);
-    let results: Vec<&crate::store::InspectionResult> = ctx
-        .run
-        .inspections
-        .iter()
-        .filter(|r| r.alert_id == id && r.inspected_on >= since && r.inspected_on <= ctx.run.as_of)
-        .collect();
-    if results.is_empty() {
-        return None;
-    }
-    let failed = results.iter().filter(|r| !r.passed).count();
-    let mut g = f.clone();
-    let a = &rules.action;
-    let (action, why, effect) = if failed > 0 {
-        g.points = f.points + ins.fail_points;
-        g.likelihood = (1.0 + g.points.floor()).clamp(1.0, 4.0) as u8;
-        g.level = rules.level(g.severity, g.likelihood).max(f.level);
-        let action = if g.level >= a.sample_min_level {
-            Action::Sample
-        } else if g.level >= a.notify_min_level {
-            action.max(Action::Notify)
-        } else {
-            action
-        };
-        let why = Why::new(
-            format!("抽检{}批次中{}批次不合格", results.len(), failed),
-            format!("{failed} of {} inspected batches failed", results.len()),
-        );
-        (action, why, 1.0)
-    } else {
-        if action == Action::Dismiss {
-            return None;
-        }
-        g.points = (f.points - ins.pass_points).max(0.0);
-        g.likelihood = (1.0 + g.points.floor()).clamp(1.0, 4.0) as u8;
-        g.level = rules.level(g.severity, g.likelihood).min(f.level);
-        let lowered = if action == Action::Sample {
-            Action::Notify
-        } else if g.level < a.notify_min_level {
-            Action::Dismiss
-        } else {
-            action
-        };
-        let why = Why::new(
-            format!("已抽检{}批次全部合格，{}", results.len(), why.zh),
-            format!("all {} inspected batches passed; {}", results.len(), why.en),
-        );
-        (lowered.min(action), why, -1.0)
-    };
-    let surprise = if f.p > 0.0 {
-        (-f.p.log10()).min(10.0)
-    } else {
-        10.0
-    };
-    g.score = f64::from(g.severity) * f64::from(g.likelihood) + surprise / 10.0;
-    if effect < 0.0 {
-        g.score = g.score.min(f.score);
-    } else {
-        g.score = g.score.max(f.score);
-    }
-    extra.push(term(
-        "inspection_batches",
-        results.len() as f64,
-        &format!(
-            "已检批次 inspected batches of this alert, last {} days",
-            ins.days
-        ),
-    ));
-    extra.push(term(
-        "inspection_failed",
-        failed as f64,
-        "不合格批次 failed batches",
-    ));
-    extra.push(term(
-        "inspection_effect",
-        effect,
-        "抽检结果影响 +1 failed batch raised likelihood / −1 all passed lowered it",
-    ));
-    Some((g, action, why))
-}
-
-/// One Chinese sentence a person reads first.
-fn summary(
-    f: &Facts,
-    scope: Scope,
-    place: &str,
-    provinces: usize,
-    action: Action,
-    why: &Why,
-    w: u32,
-) -> String {
-    let why = &why.zh;
-    let hz = if f.hazards.is_empty() {
-        "未明".to_string()
-    } else {
-        f.hazards
-            .iter()
-            .take(3)
-            .copied()
-            .collect::<Vec<_>>()
-            .join("、")
-    };
-    let counts = format!(
-        "近{w}天{}起独立风险信息（加权{:.1}，基线预期{:.1}，{:.1}倍）",
-        f.clusters, f.observed, f.expected, f.ratio
-    );
-    match (action, scope) {
-        (Action::Sample, Scope::Systemic) => format!(
-            "{}风险信息在全国{provinces}个省份同时升高，{counts}{}，主要危害为{hz}，风险{}级，建议组织全国性网上抽检。",
-            f.category,
-            if f.national_notice {
-                "，并有国家级监管通报"
-            } else {
-                ""
-            },
-            f.level
-        ),
-        (Action::Sample, Scope::Regional) => format!(
-            "{place}{}{counts}，主要危害为{hz}，{}个信息源、{}个渠道佐证，风险{}级，建议组织网上抽检。",
-            f.category, f.sources, f.channels, f.level
-        ),
-        (Action::Notify, Scope::Systemic) => format!(
-            "{}风险信息在全国{provinces}个省份升高，{counts}，主要危害为{hz}，风险{}级，暂不抽检（{why}），建议通报相关省份监管部门关注。",
-            f.category, f.level
-        ),
-        (Action::Notify, Scope::Regional) => format!(
-            "{place}{}{counts}，主要危害为{hz}，风险{}级，暂不抽检（{why}），建议通报{place}属地监管部门核查处置。",
-            f.category, f.level
-        ),
-        (Action::Dismiss, _) => format!(
-            "{place}{}{counts}，主要危害为{hz}，未达到处置条件（{why}），记录备查。",
-            f.category
-        ),
-    }
-}
-
-/// The sampling request of a `sample` alert; `None` when the level has no plan (rules validation
-/// makes that impossible for loaded rules).
-fn sampling_request(
-    ctx: &Ctx,
-    signals: &[Signal],
-    f: &Facts,
-    alert: &Alert,
-) -> Option<SamplingRequest> {
-    let rules = ctx.rules;
-    let plan = rules.plan(f.level)?;
-    let mut test_items: Vec<String> = Vec::new();
-    for h in &f.hazards {
-        for item in (ctx.run.test_items)(h) {
-            if !test_items.contains(&item) {
-                test_items.push(item);
-            }
-        }
-    }
-    // Strongest evidence first; each list de-duplicated and capped (no quadratic merge).
-    let max = rules.sampling.max_parties;
-    let sampled = ctx.run.sampled;
-    let mut lists: [(Vec<String>, HashSet<&str>); 4] = Default::default();
-    for &i in &f.ranked {
-        let p = &signals[i].parties;
-        for (k, names) in [&p.platforms, &p.shops, &p.brands, &p.enterprises]
-            .into_iter()
-            .enumerate()
-        {
-            let (list, seen) = &mut lists[k];
-            for name in names {
-                // Platforms are where to buy, not whom: they are never excluded.
-                let excluded = k > 0 && sampled.contains(name);
-                if list.len() < max && !name.is_empty() && !excluded && seen.insert(name.as_str()) {
-                    list.push(name.clone());
-                }
-            }
-        }
-    }
-    let [platforms, shops, brands, enterprises] = lists.map(|(list, _)| list);
-    let deadline = ctx
-        .run
-        .as_of
-        .checked_add_days(Days::new(u64::from(plan.deadline_days)))
-        .unwrap_or(ctx.run.as_of);
-    Some(SamplingRequest {
-        alert_id: alert.id.clone(),
-        category: alert.category.clone(),
-        test_items,
-        regions: alert.regions.clone(),
-        platforms,
-        shops,
-        brands,
-        enterprises,
-        batches: plan.batches,
-        deadline,
-        purchases: Vec::new(),
-        items: Vec::new(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};
@@ -1393,7 +696,7 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     use super::*;
-    use crate::model::Parties;
+    use crate::model::{AlertStatus, Channel, DocKind, Parties, alert_id};
 
     use crate::model::PROVINCES;
 
@@ -1542,6 +845,7 @@ mod tests {
             test_items: &items,
             previous,
             inspections: &[],
+            outages: &[],
         };
         score(&rules, &input)
     }
@@ -2232,6 +1536,7 @@ mod tests {
                 test_items: &items,
                 previous: &[],
                 inspections,
+                outages: &[],
             },
         )
     }
@@ -2323,6 +1628,7 @@ mod tests {
                 test_items: &items,
                 previous: &[],
                 inspections: &[],
+                outages: &[],
             },
         )
         .unwrap();
@@ -2426,5 +1732,21 @@ mod tests {
                 .chain(&out.dismissed)
                 .all(|a| a.evidence.len() <= max)
         );
+    }
+
+    /// By hand, n = 4 provinces with p = 0.01, 0.02, 0.03, 0.5 and k from 2:
+    /// k = 2: P(Bin(4, 0.02) ≥ 2) = 1 − 0.98⁴ − 4·0.02·0.98³ = 0.00233648;
+    /// k = 3: P(Bin(4, 0.03) ≥ 3) = 4·0.03³·0.97 + 0.03⁴ = 0.00010557;
+    /// k = 4: P(Bin(4, 0.5) ≥ 4) = 0.0625. The smallest, k = 3, × 3 tries = 0.00031671.
+    #[test]
+    fn the_combined_test_matches_hand_computed_values() {
+        let (p, k) = combined_p_value(vec![0.5, 0.02, 0.01, 0.03], 2);
+        assert_eq!(k, 3);
+        assert!((p - 0.00031671).abs() < 1e-8, "{p}");
+        // Too few provinces for the minimum: nothing to combine.
+        assert_eq!(combined_p_value(vec![0.001], 2), (1.0, 0));
+        // Uniform p-values are no evidence.
+        let uniform: Vec<f64> = (1..=31).map(|i| f64::from(i) / 32.0).collect();
+        assert!(combined_p_value(uniform, 4).0 > 0.5);
     }
 }

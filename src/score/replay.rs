@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::{Run, ScoreError, ScoreOutput, ScoringRules, score_prepared, table};
+use super::{Outage, Run, ScoreError, ScoreOutput, ScoringRules, score_prepared, table};
 use crate::model::{Action, Alert, AlertStatus, Scope};
 use crate::store::signals::from_epoch_days;
 
@@ -98,6 +98,19 @@ pub fn replay(
     to: Option<NaiveDate>,
     test_items: &dyn Fn(&str) -> Vec<String>,
 ) -> Result<Replay, ScoreError> {
+    replay_with(rules, frame, from, to, test_items, &[])
+}
+
+/// [`replay`] with the sources' outages over the replayed period (see `[outage]` in
+/// scoring.toml): every day of the replay sees all of them, as a run after the fact would.
+pub fn replay_with(
+    rules: &ScoringRules,
+    frame: LazyFrame,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    test_items: &dyn Fn(&str) -> Vec<String>,
+    outages: &[Outage],
+) -> Result<Replay, ScoreError> {
     let Some((lo, hi)) = day_range(&frame)? else {
         return Ok(Replay::default());
     };
@@ -114,7 +127,7 @@ pub fn replay(
         .checked_sub_days(chrono::Days::new(u64::from(w.window_days)))
         .unwrap_or(lo)
         .max(lo);
-    let prep = table::prepare(frame, rules, from, to, detail_from)?;
+    let prep = table::prepare(frame, rules, from, to, detail_from, outages)?;
     let sampled = HashSet::new();
     let mut previous: Vec<Alert> = Vec::new();
     let mut changes = Vec::new();
@@ -129,6 +142,7 @@ pub fn replay(
             inspections: &[],
             source: None,
             dismissed: false,
+            outages,
         };
         let out = score_prepared(rules, &prep, &run);
         let now: HashMap<&str, &Alert> = out.alerts.iter().map(|a| (a.id.as_str(), a)).collect();

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::calendar::Calendar;
 use crate::config::{ConfigError, line_in_block};
 use crate::model::{Channel, Signal};
 
@@ -35,6 +36,59 @@ pub struct ScoringRules {
     pub action: ActionRules,
     pub alert: AlertRules,
     pub sampling: SamplingRules,
+    #[serde(default)]
+    pub cusum: CusumRules,
+    #[serde(default)]
+    pub outage: OutageRules,
+    /// `calendar.toml` beside it (the embedded one by default).
+    #[serde(skip)]
+    pub calendar: Calendar,
+}
+
+/// The negative-binomial CUSUM, the second detector (`[cusum]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct CusumRules {
+    pub enabled: bool,
+    /// The out-of-control mean as a multiple of the expected one.
+    pub shift: f64,
+    /// Decision threshold h on the CUSUM of log-likelihood ratios.
+    pub threshold: f64,
+    /// Days the CUSUM runs over, ending on the scored day.
+    pub days: u32,
+    /// observed / expected over the CUSUM's current run needed for it to count.
+    pub min_excess_ratio: f64,
+}
+
+impl Default for CusumRules {
+    fn default() -> Self {
+        CusumRules {
+            enabled: true,
+            shift: 2.0,
+            threshold: 7.0,
+            days: 7,
+            min_excess_ratio: 1.3,
+        }
+    }
+}
+
+/// Source outages (`[outage]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutageRules {
+    /// Days after a source's return whose rows of it are left out too (its backlog).
+    pub catchup_days: u32,
+    /// A day whose coverage is below this is left out of baselines and windows.
+    pub min_coverage: f64,
+}
+
+impl Default for OutageRules {
+    fn default() -> Self {
+        OutageRules {
+            catchup_days: 3,
+            min_coverage: 0.5,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -178,6 +232,20 @@ pub struct ScopeRules {
     pub concentration: f64,
     #[serde(default = "default_raised_p")]
     pub raised_p: f64,
+    /// Threshold of the combined test across provinces (see `[scope]` in scoring.toml).
+    #[serde(default = "default_combined_p")]
+    pub combined_p: f64,
+    /// observed / expected the combined test's provinces need together.
+    #[serde(default = "default_combined_min_ratio")]
+    pub combined_min_ratio: f64,
+}
+
+fn default_combined_min_ratio() -> f64 {
+    1.3
+}
+
+fn default_combined_p() -> f64 {
+    0.001
 }
 
 fn default_raised_p() -> f64 {
@@ -227,6 +295,22 @@ impl ScoringRules {
     /// The rules of `rules_dir/scoring.toml`, or the embedded defaults when no directory is given
     /// or the directory has no `scoring.toml` (a rules directory may override only some files).
     pub fn load(rules_dir: Option<&Path>) -> Result<ScoringRules, Vec<ConfigError>> {
+        let scoring = ScoringRules::load_scoring(rules_dir);
+        let calendar = Calendar::load(rules_dir);
+        match (scoring, calendar) {
+            (Ok(mut s), Ok(c)) => {
+                s.calendar = c;
+                Ok(s)
+            }
+            (Err(mut a), Err(b)) => {
+                a.extend(b);
+                Err(a)
+            }
+            (Err(a), Ok(_)) | (Ok(_), Err(a)) => Err(a),
+        }
+    }
+
+    fn load_scoring(rules_dir: Option<&Path>) -> Result<ScoringRules, Vec<ConfigError>> {
         let Some(dir) = rules_dir else {
             return ScoringRules::parse(DEFAULT_SCORING_TOML, "<embedded>/rules/scoring.toml");
         };
@@ -246,10 +330,12 @@ impl ScoringRules {
         }
     }
 
-    /// Parse and validate rules text; `file` names it in errors.
+    /// Parse and validate rules text; `file` names it in errors. The calendar is the embedded one
+    /// ([`ScoringRules::load`] reads a rules directory's).
     pub fn parse(text: &str, file: &str) -> Result<ScoringRules, Vec<ConfigError>> {
-        let rules: ScoringRules =
+        let mut rules: ScoringRules =
             toml::from_str(text).map_err(|e| vec![ConfigError::from_toml(file, text, &e)])?;
+        rules.calendar = Calendar::embedded();
         let errors = rules.validate(text, file);
         if errors.is_empty() {
             Ok(rules)
@@ -480,6 +566,16 @@ impl ScoringRules {
                 ),
             );
         }
+        if !(s.combined_min_ratio.is_finite() && s.combined_min_ratio >= 1.0) {
+            err(
+                "scope",
+                "combined_min_ratio",
+                format!(
+                    "combined_min_ratio must be ≥ 1, got {}",
+                    s.combined_min_ratio
+                ),
+            );
+        }
         if !(s.concentration > 0.0 && s.concentration <= 1.0) {
             err(
                 "scope",
@@ -489,6 +585,7 @@ impl ScoringRules {
         }
         for (section, key, v) in [
             ("scope", "raised_p", s.raised_p),
+            ("scope", "combined_p", s.combined_p),
             ("action", "sample_family_p", self.action.sample_family_p),
         ] {
             if !(v > 0.0 && v < 1.0) {
@@ -545,6 +642,50 @@ impl ScoringRules {
                     "local_city_share must be in [0, 1], got {}",
                     a.local_city_share
                 ),
+            );
+        }
+        let c = &self.cusum;
+        if !(c.shift.is_finite() && c.shift > 1.0) {
+            err(
+                "cusum",
+                "shift",
+                format!("shift must be > 1, got {}", c.shift),
+            );
+        }
+        if !(c.threshold.is_finite() && c.threshold > 0.0) {
+            err(
+                "cusum",
+                "threshold",
+                format!("threshold must be > 0, got {}", c.threshold),
+            );
+        }
+        if c.days == 0 || c.days > 366 {
+            err(
+                "cusum",
+                "days",
+                format!("days must be 1–366, got {}", c.days),
+            );
+        }
+        if !(c.min_excess_ratio.is_finite() && c.min_excess_ratio >= 1.0) {
+            err(
+                "cusum",
+                "min_excess_ratio",
+                format!("min_excess_ratio must be ≥ 1, got {}", c.min_excess_ratio),
+            );
+        }
+        let o = &self.outage;
+        if o.catchup_days > 60 {
+            err(
+                "outage",
+                "catchup_days",
+                format!("catchup_days must be at most 60, got {}", o.catchup_days),
+            );
+        }
+        if !(0.0..1.0).contains(&o.min_coverage) {
+            err(
+                "outage",
+                "min_coverage",
+                format!("min_coverage must be in [0, 1), got {}", o.min_coverage),
             );
         }
         if self.alert.max_evidence == 0 {
@@ -648,7 +789,7 @@ fn check_steps(steps: &[(f64, f64)]) -> Option<String> {
 
 /// 1-based line of `key = …` inside `[section]`; the section's header line when the key is not
 /// written there; 0 when neither is found.
-fn line_of_key(text: &str, section: &str, key: &str) -> usize {
+pub(super) fn line_of_key(text: &str, section: &str, key: &str) -> usize {
     let header = format!("[{section}]");
     let mut header_line = None;
     for (i, line) in text.lines().enumerate() {

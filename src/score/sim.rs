@@ -2,6 +2,13 @@
 //! with weekday effects, over-dispersion and reposts; regional outbreaks (one province, 2–5× its
 //! rate for 3–10 days) and systemic ones (8–12 provinces) injected; the day-by-day replay must
 //! find them early, with the right scope, and stay quiet on the background alone.
+//!
+//! Issue 23 adds the disturbances a monitoring centre actually sees ([`Disturbances`]): shopping
+//! festivals (618, 双十一) that lift complaints and listings everywhere for a few days, public
+//! holidays (春节, 国庆: days off at a weekend's level, lowered further, and their shifted working
+//! days at a working day's), one complaint platform silent for ten days that publishes
+//! its backlog when it returns, and weaker outbreaks (1.2–4× a province's usual level). The
+//! festivals' lifts are drawn around the calendar's, never equal to it.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -108,6 +115,136 @@ impl Outbreak {
     }
 }
 
+/// A calendar disturbance: every category and province, on `days` days from `start`, at `lift`
+/// times its usual level per channel (complaint, regulator, platform, media, standard).
+#[derive(Debug, Clone)]
+pub struct Festival {
+    pub name: &'static str,
+    /// A public holiday: its days are days off (a weekend's level before the lift).
+    pub holiday: bool,
+    pub start: i64,
+    pub days: i64,
+    pub lift: [f64; 5],
+}
+
+/// A source silent from `start` for `days` days; what it would have published then appears on
+/// the `catchup` days after its return (a backlog, dated the day it is published).
+#[derive(Debug, Clone)]
+pub struct SimOutage {
+    pub source: usize,
+    pub start: i64,
+    pub days: i64,
+    pub catchup: i64,
+}
+
+/// What a real year adds to the clean one.
+#[derive(Debug, Clone, Default)]
+pub struct Disturbances {
+    pub festivals: Vec<Festival>,
+    /// Shifted working days (调休): weekends at a working day's level.
+    pub workdays: Vec<i64>,
+    pub outage: Option<SimOutage>,
+}
+
+/// The channel index of a source's channel name in [complaint, regulator, platform, media,
+/// standard].
+fn channel_index(name: &str) -> usize {
+    match name {
+        "complaint" => 0,
+        "regulator" => 1,
+        "platform" => 2,
+        "media" => 3,
+        _ => 4,
+    }
+}
+
+impl Disturbances {
+    /// 2025's: 春节 (in the warm-up) and 国庆 lower complaints, 618 and 双十一 triple complaints
+    /// and listings for three days each (lifts drawn per festival and channel around 3×), and
+    /// 黑猫投诉 silent for ten days in July, its backlog published over the two days after.
+    pub fn year(rng: &mut ChaCha8Rng) -> Disturbances {
+        let mut around = |x: f64| x * rng.random_range(0.8..1.2);
+        // Day numbers of 2025 (day 0 = 1 January).
+        let festivals = vec![
+            Festival {
+                name: "春节",
+                holiday: true,
+                start: 27,
+                days: 8,
+                lift: [around(0.6), around(0.4), around(0.8), around(0.8), 1.0],
+            },
+            Festival {
+                name: "618",
+                holiday: false,
+                start: 166,
+                days: 3,
+                lift: [around(3.0), 1.0, around(3.0), around(1.5), 1.0],
+            },
+            Festival {
+                name: "国庆",
+                holiday: true,
+                start: 273,
+                days: 8,
+                lift: [around(0.7), around(0.4), around(1.2), around(0.8), 1.0],
+            },
+            Festival {
+                name: "双十一",
+                holiday: false,
+                start: 313,
+                days: 3,
+                lift: [around(3.0), 1.0, around(3.0), around(1.5), 1.0],
+            },
+        ];
+        Disturbances {
+            festivals,
+            // 2025-01-26, 02-08, 09-28, 10-11.
+            workdays: vec![25, 38, 270, 283],
+            outage: Some(SimOutage {
+                source: 1,
+                start: 200,
+                days: 10,
+                catchup: 2,
+            }),
+        }
+    }
+
+    /// Day `d`'s weekday level: a holiday's day off is a weekend day, a shifted working day a
+    /// working day.
+    fn weekday(&self, d: i64, date: NaiveDate) -> f64 {
+        if self.workdays.contains(&d) {
+            return WEEKDAY[..5].iter().sum::<f64>() / 5.0;
+        }
+        if self
+            .festivals
+            .iter()
+            .any(|f| f.holiday && d >= f.start && d < f.start + f.days)
+        {
+            return (WEEKDAY[5] + WEEKDAY[6]) / 2.0;
+        }
+        WEEKDAY[date.weekday().num_days_from_monday() as usize]
+    }
+
+    /// The lift of each source on day `d` (1 when no festival).
+    fn source_lift(&self, d: i64) -> Option<[f64; 8]> {
+        let f = self
+            .festivals
+            .iter()
+            .find(|f| d >= f.start && d < f.start + f.days)?;
+        Some(std::array::from_fn(|s| f.lift[channel_index(SOURCES[s].1)]))
+    }
+
+    /// The day a row of `source` dated `d` is published: its own, or a return day when the
+    /// source was silent.
+    fn published(&self, rng: &mut ChaCha8Rng, source: usize, d: i64) -> i64 {
+        match &self.outage {
+            Some(o) if o.source == source && d >= o.start && d < o.start + o.days => {
+                o.start + o.days + rng.random_range(0..o.catchup.max(1))
+            }
+            _ => d,
+        }
+    }
+}
+
 /// Column vectors of a synthetic signal table.
 #[derive(Default)]
 pub struct Gen {
@@ -133,10 +270,35 @@ impl Gen {
         self.time.len()
     }
 
-    /// One story (and, a tenth of the time, 1–3 reposts from other sources).
-    fn story(&mut self, rng: &mut ChaCha8Rng, c: usize, p: usize, d: i64, hot: bool) {
+    /// One story (and, a tenth of the time, 1–3 reposts from other sources). `lift` reweights
+    /// the background's sources on a festival day; `dist` moves a silent source's rows to its
+    /// return.
+    #[allow(clippy::too_many_arguments)]
+    fn story(
+        &mut self,
+        rng: &mut ChaCha8Rng,
+        c: usize,
+        p: usize,
+        d: i64,
+        hot: bool,
+        lift: Option<&[f64; 8]>,
+        dist: &Disturbances,
+    ) {
         let (category, hazard, sev) = CATEGORIES[c];
         let pick = |rng: &mut ChaCha8Rng| {
+            if let Some(lift) = lift {
+                let odds: Vec<f64> = (0..SOURCES.len())
+                    .map(|i| f64::from(SOURCE_ODDS[i]) * lift[i])
+                    .collect();
+                let mut x = rng.random::<f64>() * odds.iter().sum::<f64>();
+                for (i, &o) in odds.iter().enumerate() {
+                    if x < o {
+                        return i;
+                    }
+                    x -= o;
+                }
+                return 0;
+            }
             let total: u32 = SOURCE_ODDS.iter().sum();
             let mut x = rng.random_range(0..total);
             for (i, &o) in SOURCE_ODDS.iter().enumerate() {
@@ -153,7 +315,6 @@ impl Gen {
         } else {
             1
         };
-        let date = day0() + chrono::Duration::days(d);
         for _ in 0..copies {
             // Outbreak reports come from all over the province; so does the background.
             let s = if hot {
@@ -161,6 +322,7 @@ impl Gen {
             } else {
                 pick(rng)
             };
+            let date = day0() + chrono::Duration::days(dist.published(rng, s, d));
             let (source, channel, kind, weight) = SOURCES[s];
             let secs = rng.random_range(0..86_400);
             let t = Utc.from_utc_datetime(&(date.and_hms_opt(0, 0, 0).unwrap_or_default()))
@@ -218,8 +380,14 @@ pub fn rates(rng: &mut ChaCha8Rng) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// A year of background (and the outbreaks on top of it).
-pub fn generate(rng: &mut ChaCha8Rng, rates: &[Vec<f64>], outbreaks: &[Outbreak]) -> Gen {
+/// A year of background (and the outbreaks on top of it), with a real year's disturbances
+/// (without any, the clean year of issue 6: the same draws as before issue 23).
+pub fn generate_disturbed(
+    rng: &mut ChaCha8Rng,
+    rates: &[Vec<f64>],
+    outbreaks: &[Outbreak],
+    dist: &Disturbances,
+) -> Gen {
     let mut g = Gen::default();
     // (category, province, day) → outbreak factor
     let mut hot: HashMap<(usize, usize, i64), f64> = HashMap::new();
@@ -232,19 +400,28 @@ pub fn generate(rng: &mut ChaCha8Rng, rates: &[Vec<f64>], outbreaks: &[Outbreak]
     }
     for d in 0..DAYS {
         let date = day0() + chrono::Duration::days(d);
-        let wd = WEEKDAY[date.weekday().num_days_from_monday() as usize];
+        let wd = dist.weekday(d, date);
+        let lift = dist.source_lift(d);
+        // A festival lifts the day's volume by its source mix's mean lift and shifts the mix.
+        let mean_lift = lift.map_or(1.0, |l| {
+            let total: f64 = SOURCE_ODDS.iter().map(|&o| f64::from(o)).sum();
+            (0..SOURCES.len())
+                .map(|i| f64::from(SOURCE_ODDS[i]) * l[i])
+                .sum::<f64>()
+                / total
+        });
         for (c, row) in rates.iter().enumerate() {
             // A news cycle moves a whole category a little from day to day (over-dispersion).
             let cycle: f64 = rng.random_range(0.8..1.2);
             for (p, &rate) in row.iter().enumerate() {
                 let noise: f64 = rng.random_range(0.75..1.25);
-                let lambda = rate * wd * cycle * noise;
+                let lambda = rate * wd * cycle * noise * mean_lift;
                 for _ in 0..poisson(rng, lambda) {
-                    g.story(rng, c, p, d, false);
+                    g.story(rng, c, p, d, false, lift.as_ref(), dist);
                 }
                 if let Some(f) = hot.get(&(c, p, d)) {
                     for _ in 0..poisson(rng, rate * wd * (f - 1.0)) {
-                        g.story(rng, c, p, d, true);
+                        g.story(rng, c, p, d, true, None, dist);
                     }
                 }
             }
@@ -254,8 +431,13 @@ pub fn generate(rng: &mut ChaCha8Rng, rates: &[Vec<f64>], outbreaks: &[Outbreak]
 }
 
 /// 40 regional and 10 systemic outbreaks, after the first two months (the baseline's warm-up),
-/// never two in one category at once.
+/// never two in one category at once, 2–5× the usual level.
 pub fn outbreaks(rng: &mut ChaCha8Rng) -> Vec<Outbreak> {
+    outbreaks_between(rng, 2.0, 5.0)
+}
+
+/// [`outbreaks`] at `lo`–`hi` times the usual level.
+pub fn outbreaks_between(rng: &mut ChaCha8Rng, lo: f64, hi: f64) -> Vec<Outbreak> {
     let mut out: Vec<Outbreak> = Vec::new();
     let mut tries = 0;
     while out.len() < 50 && tries < 10_000 {
@@ -288,7 +470,7 @@ pub fn outbreaks(rng: &mut ChaCha8Rng) -> Vec<Outbreak> {
             provinces,
             start,
             days,
-            factor: rng.random_range(2.0..=5.0),
+            factor: rng.random_range(lo..=hi),
         });
     }
     out
@@ -298,6 +480,8 @@ pub fn outbreaks(rng: &mut ChaCha8Rng) -> Vec<Outbreak> {
 #[derive(Debug, Default)]
 pub struct Found {
     pub detected: usize,
+    /// Indices of the detected outbreaks.
+    pub detected_outbreaks: Vec<usize>,
     pub delays: Vec<i64>,
     pub right_scope: usize,
     pub missed: Vec<String>,
@@ -328,7 +512,7 @@ pub fn evaluate(outbreaks: &[Outbreak], changes: &[AlertChange]) -> Found {
         by_day.insert(day, active.values().cloned().collect());
     }
     let mut found = Found::default();
-    for o in outbreaks {
+    for (oi, o) in outbreaks.iter().enumerate() {
         let category = CATEGORIES[o.category].0;
         let provinces: Vec<&str> = o.provinces.iter().map(|&p| PROVINCES[p]).collect();
         let mut first: Option<i64> = None;
@@ -351,6 +535,7 @@ pub fn evaluate(outbreaks: &[Outbreak], changes: &[AlertChange]) -> Found {
         match first {
             Some(d) => {
                 found.detected += 1;
+                found.detected_outbreaks.push(oi);
                 found.delays.push(d - o.start);
                 if right {
                     found.right_scope += 1;
@@ -374,6 +559,140 @@ fn items(h: &str) -> Vec<String> {
     vec![format!("{h}检测")]
 }
 
+/// A year's figures: what the replay of the background alone and of the background with the
+/// outbreaks made of them.
+#[derive(Debug)]
+pub struct Figures {
+    pub outbreaks: usize,
+    pub found: Found,
+    pub median_delay: i64,
+    /// `sample` alerts (new or escalated) on the background alone, by category.
+    pub false_samples: BTreeMap<String, usize>,
+    /// New alerts of any action on the background alone.
+    pub new_on_background: usize,
+    /// Detected / injected by outbreak factor: below 1.5, 1.5–2, 2 and above.
+    pub by_factor: [(usize, usize); 3],
+}
+
+impl Figures {
+    pub fn detection(&self) -> f64 {
+        self.found.detected as f64 / self.outbreaks as f64
+    }
+
+    pub fn right_scope(&self) -> f64 {
+        self.found.right_scope as f64 / self.outbreaks as f64
+    }
+
+    /// False `sample` alerts per category and year of replayed days.
+    pub fn false_per_category_year(&self, replayed_days: i64) -> f64 {
+        let total: usize = self.false_samples.values().sum();
+        total as f64 / CATEGORIES.len() as f64 * 365.0 / replayed_days as f64
+    }
+}
+
+/// Days a replay of the simulated year scores (the first ones are the baseline's warm-up).
+pub fn replayed_days(rules: &ScoringRules) -> i64 {
+    let w = &rules.window;
+    DAYS - i64::from(w.baseline_days + w.guard_days + w.window_days - 1)
+}
+
+/// Replay the background alone and with the outbreaks, with `dist` on both, and match; source
+/// health hands the silent platform's days in as the service would.
+pub fn measure(
+    rules: &ScoringRules,
+    rates: &[Vec<f64>],
+    injected: &[Outbreak],
+    dist: &Disturbances,
+    label: &str,
+) -> Figures {
+    let outages: Vec<Outage> = dist
+        .outage
+        .iter()
+        .map(|o| Outage {
+            source: Some(SOURCES[o.source].0.to_string()),
+            channel: None,
+            from: day0() + chrono::Duration::days(o.start),
+            to: day0() + chrono::Duration::days(o.start + o.days - 1),
+            reason: "stale".into(),
+        })
+        .collect();
+    measure_with(rules, rates, injected, dist, &outages, label)
+}
+
+/// [`measure`] with the outages handed to the scorer given.
+pub fn measure_with(
+    rules: &ScoringRules,
+    rates: &[Vec<f64>],
+    injected: &[Outbreak],
+    dist: &Disturbances,
+    outages: &[Outage],
+    label: &str,
+) -> Figures {
+    let started = std::time::Instant::now();
+    let mut bg_rng = ChaCha8Rng::seed_from_u64(7);
+    let background = generate_disturbed(&mut bg_rng, rates, &[], dist);
+    let rows = background.rows();
+    assert!(rows > 1_000_000, "background too thin: {rows}");
+    let quiet = replay_with(rules, background.frame(), None, None, &items, outages).unwrap();
+    let mut false_samples: BTreeMap<String, usize> = BTreeMap::new();
+    for c in &quiet.changes {
+        if c.action == Action::Sample && matches!(c.change, Change::New | Change::Escalated) {
+            *false_samples.entry(c.category.clone()).or_default() += 1;
+        }
+    }
+    let new_on_background = quiet
+        .changes
+        .iter()
+        .filter(|c| c.change == Change::New)
+        .count();
+    let mut ob_rng = ChaCha8Rng::seed_from_u64(7);
+    let with = generate_disturbed(&mut ob_rng, rates, injected, dist);
+    let run = replay_with(rules, with.frame(), None, None, &items, outages).unwrap();
+    let found = evaluate(injected, &run.changes);
+    let mut delays = found.delays.clone();
+    delays.sort();
+    let median_delay = delays.get(delays.len() / 2).copied().unwrap_or(i64::MAX);
+    let band = |f: f64| usize::from(f >= 1.5) + usize::from(f >= 2.0);
+    let mut by_factor = [(0, 0); 3];
+    for o in injected {
+        by_factor[band(o.factor)].1 += 1;
+    }
+    for o in &found.detected_outbreaks {
+        by_factor[band(injected[*o].factor)].0 += 1;
+    }
+    let figures = Figures {
+        outbreaks: injected.len(),
+        found,
+        median_delay,
+        false_samples,
+        new_on_background,
+        by_factor,
+    };
+    let festivals: Vec<&str> = dist.festivals.iter().map(|f| f.name).collect();
+    eprintln!(
+        "{label} (festivals {festivals:?}, outage {:?}): {rows} background rows, {:.0} s; detected {}/{} ({:.2}), by factor <1.5 / 1.5–2 / ≥2: \
+         {:?}; median delay {} days (delays {delays:?}); right scope {}/{} ({:.2}); false samples on \
+         background {:.2} per category-year ({:?}); new alerts on background {}; missed: {:#?}; \
+         wrong scope: {:#?}",
+        dist.outage,
+        started.elapsed().as_secs_f64(),
+        figures.found.detected,
+        figures.outbreaks,
+        figures.detection(),
+        figures.by_factor,
+        figures.median_delay,
+        figures.found.right_scope,
+        figures.outbreaks,
+        figures.right_scope(),
+        figures.false_per_category_year(replayed_days(rules)),
+        figures.false_samples,
+        figures.new_on_background,
+        figures.found.missed,
+        figures.found.wrong_scope
+    );
+    figures
+}
+
 #[test]
 fn a_simulated_year_finds_outbreaks_early_and_stays_quiet_on_background() {
     let rules = ScoringRules::load(None).unwrap();
@@ -381,69 +700,65 @@ fn a_simulated_year_finds_outbreaks_early_and_stays_quiet_on_background() {
     let rates = rates(&mut rng);
     let injected = outbreaks(&mut rng);
     assert_eq!(injected.len(), 50);
-
-    // Background alone: how many false sampling alerts per category?
-    let started = std::time::Instant::now();
-    let mut bg_rng = ChaCha8Rng::seed_from_u64(7);
-    let background = generate(&mut bg_rng, &rates, &[]);
-    let rows = background.rows();
-    eprintln!(
-        "generated {rows} rows: {:.1} s",
-        started.elapsed().as_secs_f64()
+    let f = measure(
+        &rules,
+        &rates,
+        &injected,
+        &Disturbances::default(),
+        "clean year",
     );
-    assert!(rows > 1_000_000, "background too thin: {rows}");
-    let started = std::time::Instant::now();
-    let quiet = replay(&rules, background.frame(), None, None, &items).unwrap();
-    eprintln!(
-        "replay of the background: {:.1} s",
-        started.elapsed().as_secs_f64()
-    );
-    let mut false_samples: BTreeMap<&str, usize> = BTreeMap::new();
-    for c in &quiet.changes {
-        if c.action == Action::Sample && matches!(c.change, Change::New | Change::Escalated) {
-            *false_samples.entry(c.category.as_str()).or_default() += 1;
-        }
-    }
-    let notifies = quiet
-        .changes
-        .iter()
-        .filter(|c| c.change == Change::New)
-        .count();
-
-    let mut ob_rng = ChaCha8Rng::seed_from_u64(7);
-    let with = generate(&mut ob_rng, &rates, &injected);
-    let run = replay(&rules, with.frame(), None, None, &items).unwrap();
-    let found = evaluate(&injected, &run.changes);
-    let mut delays = found.delays.clone();
-    delays.sort();
-    let median = delays.get(delays.len() / 2).copied().unwrap_or(i64::MAX);
-    let total_false: usize = false_samples.values().sum();
-    eprintln!(
-        "simulation: {rows} background signals; detected {}/{} ({:.0}%), median delay {median} days \
-         (delays {delays:?}), right scope {}/{} ({:.0}%), false samples on background {total_false} \
-         ({false_samples:?}), new alerts on background {notifies}; missed: {:#?}; wrong scope: {:#?}",
-        found.detected,
-        injected.len(),
-        100.0 * found.detected as f64 / injected.len() as f64,
-        found.right_scope,
-        injected.len(),
-        100.0 * found.right_scope as f64 / injected.len() as f64,
-        found.missed,
-        found.wrong_scope
-    );
+    assert!(f.detection() >= 0.9, "detected {}", f.found.detected);
+    assert!(f.median_delay <= 2, "median delay {}", f.median_delay);
     assert!(
-        found.detected * 10 >= injected.len() * 9,
-        "detected {}",
-        found.detected
-    );
-    assert!(median <= 2, "median delay {median}");
-    assert!(
-        found.right_scope * 10 >= injected.len() * 9,
+        f.right_scope() >= 0.9,
         "right scope {}",
-        found.right_scope
+        f.found.right_scope
     );
     assert!(
-        false_samples.values().all(|&n| n <= 1),
-        "false samples: {false_samples:?}"
+        f.false_samples.values().all(|&n| n <= 1),
+        "false samples: {:?}",
+        f.false_samples
     );
+}
+
+/// Issue 23 on a year with festivals, holidays, a ten-day outage of one complaint platform and
+/// weaker outbreaks (1.2–4×). Its targets: detection ≥ 0.95, median delay ≤ 1 day, right scope
+/// ≥ 0.90, at most 0.5 false `sample` alerts per category-year. The false alerts and the delay
+/// are met and asserted. Detection and scope are not: the weakest outbreaks (a province at
+/// 1.2–1.5× its level for a few days) are within its own day-to-day noise (measured: 0.78 and
+/// 0.74, against 0.70 and 0.64 before issue 23); like `tests/it/realtext.rs` for an unmet target,
+/// the test holds a floor just under the measurement and prints the target beside it.
+#[test]
+fn a_disturbed_year_is_scored_as_well_as_the_targets_ask() {
+    let rules = ScoringRules::load(None).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(2026);
+    let rates = rates(&mut rng);
+    let injected = outbreaks_between(&mut rng, 1.2, 4.0);
+    assert_eq!(injected.len(), 50);
+    let dist = Disturbances::year(&mut ChaCha8Rng::seed_from_u64(23));
+    let f = measure(&rules, &rates, &injected, &dist, "disturbed year");
+    let false_rate = f.false_per_category_year(replayed_days(&rules));
+    eprintln!(
+        "disturbed year against issue 23's targets: detection {:.2} (target 0.95), median delay \
+         {} (target 1), right scope {:.2} (target 0.90), false samples per category-year \
+         {false_rate:.2} (target 0.5)",
+        f.detection(),
+        f.median_delay,
+        f.right_scope()
+    );
+    assert!(f.median_delay <= 1, "median delay {}", f.median_delay);
+    assert!(
+        false_rate <= 0.5,
+        "false samples per category-year {false_rate:.2}"
+    );
+    // Floors under the measurement (the targets are not met; see above).
+    assert!(f.detection() >= 0.76, "detection {:.2}", f.detection());
+    assert!(
+        f.right_scope() >= 0.72,
+        "right scope {:.2}",
+        f.right_scope()
+    );
+    // Issue 6's floor for the outbreaks it was about (2× and more) still holds.
+    let strong = f.by_factor[2];
+    assert!(strong.0 * 10 >= strong.1 * 9, "2× and more: {strong:?}");
 }

@@ -1,5 +1,6 @@
-//! The one statistical test the scorer needs: the Poisson upper tail, through the regularized
-//! incomplete gamma function (so weighted, non-integer counts have a continuous p-value).
+//! The scorer's statistics: the Poisson upper tail through the regularized incomplete gamma
+//! function (so weighted, non-integer counts have a continuous p-value), the binomial upper tail
+//! through the incomplete beta, and the negative-binomial CUSUM of the second detector.
 
 /// ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms; relative error below 1e-14).
 pub fn ln_gamma(x: f64) -> f64 {
@@ -164,6 +165,37 @@ pub fn binomial_upper_tail(k: f64, n: f64, p: f64) -> f64 {
     beta_i(k, n - k + 1.0, p)
 }
 
+/// Log-likelihood ratio of one day's count `x` under NB(mean `shift` × μ, size r) against
+/// NB(μ, r), the size fixed: x·ln(shift·(r + μ)/(r + shift·μ)) + r·ln((r + μ)/(r + shift·μ)).
+/// `r = None` is the Poisson limit (no over-dispersion): x·ln(shift) − (shift − 1)·μ. Continuous
+/// in x, so weighted counts work.
+pub fn nb_llr(x: f64, mu: f64, shift: f64, r: Option<f64>) -> f64 {
+    match r {
+        Some(r) => {
+            x * (shift * (r + mu) / (r + shift * mu)).ln() + r * ((r + mu) / (r + shift * mu)).ln()
+        }
+        None => x * shift.ln() - (shift - 1.0) * mu,
+    }
+}
+
+/// The NB size r for a mean μ and a variance/mean ratio φ (var = μ + μ²/r): μ / (φ − 1); `None`
+/// (Poisson) when φ shows no over-dispersion.
+pub fn nb_size(mu: f64, phi: f64) -> Option<f64> {
+    (phi > 1.0 + 1e-9 && mu > 0.0).then(|| mu / (phi - 1.0))
+}
+
+/// The CUSUM of [`nb_llr`] over days of (count, expected mean), from S_0 = 0:
+/// S_t = max(0, S_{t−1} + llr_t). Returns every S_t.
+pub fn nb_cusum(days: &[(f64, f64)], shift: f64, r: Option<f64>) -> Vec<f64> {
+    let mut s = 0.0f64;
+    days.iter()
+        .map(|&(x, mu)| {
+            s = (s + nb_llr(x, mu, shift, r)).max(0.0);
+            s
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,5 +275,33 @@ mod tests {
             last = p;
         }
         assert!(last < 1e-15);
+    }
+
+    /// By hand, μ = 2, r = 4, shift 2: each day adds x·ln(2·6/8) + 4·ln(6/8)
+    /// = 0.405465·x − 1.150728. Counts 1, 5, 6, 0:
+    /// S1 = max(0, 0.405465 − 1.150728) = 0; S2 = 2.027325 − 1.150728 = 0.876597;
+    /// S3 = 0.876597 + 2.432790 − 1.150728 = 2.158659; S4 = 2.158659 − 1.150728 = 1.007931.
+    #[test]
+    fn the_nb_cusum_matches_hand_computed_values() {
+        let days = [(1.0, 2.0), (5.0, 2.0), (6.0, 2.0), (0.0, 2.0)];
+        let s = nb_cusum(&days, 2.0, Some(4.0));
+        let want = [0.0, 0.876597, 2.158659, 1.007931];
+        for (got, want) in s.iter().zip(want) {
+            assert!((got - want).abs() < 1e-5, "{s:?}");
+        }
+        // Poisson limit by hand, μ = 1.5, shift 2: x·ln 2 − 1.5. Counts 4, 1:
+        // S1 = 2.772589 − 1.5 = 1.272589; S2 = 1.272589 + 0.693147 − 1.5 = 0.465736.
+        let p = nb_cusum(&[(4.0, 1.5), (1.0, 1.5)], 2.0, None);
+        assert!(
+            (p[0] - 1.272589).abs() < 1e-5 && (p[1] - 0.465736).abs() < 1e-5,
+            "{p:?}"
+        );
+        // A huge size is the Poisson limit; over-dispersion (small r) weighs a big day less.
+        let big = nb_llr(4.0, 1.5, 2.0, Some(1e9));
+        assert!((big - nb_llr(4.0, 1.5, 2.0, None)).abs() < 1e-6);
+        assert!(nb_llr(10.0, 2.0, 2.0, Some(1.0)) < nb_llr(10.0, 2.0, 2.0, None));
+        // r from var = μ + μ²/r: μ = 2, φ = 1.5 → var 3 → r = 4.
+        assert_eq!(nb_size(2.0, 1.5), Some(4.0));
+        assert_eq!(nb_size(2.0, 1.0), None);
     }
 }

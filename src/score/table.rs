@@ -14,6 +14,7 @@ use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 
 use super::aggregate::{Cell, CellSeries, Periods};
+use super::disturb::{Disturb, Outage};
 use super::rules::ScoringRules;
 use crate::model::{Channel, DocKind, Parties, Signal};
 use crate::store::signals::{epoch_days, from_epoch_days};
@@ -124,12 +125,14 @@ impl CellTable {
     /// Day-of-week factors (Monday first, mean 1) of a category, from its nation cell's counts on
     /// the `history` days ending on `until`, shrunk towards 1 by `prior` pseudo-days of an average
     /// day (a category with few signals keeps factors near 1 rather than learning noise).
+    /// Days marked in `skip` (calendar events, outages; by table day) are left out.
     pub fn weekday_factors(
         &self,
         nation: Option<usize>,
         until: NaiveDate,
         history: u32,
         prior: f64,
+        skip: &[bool],
     ) -> [f64; 7] {
         let Some(k) = nation else {
             return [1.0; 7];
@@ -143,6 +146,15 @@ impl CellTable {
         };
         let mut d = first;
         while d <= last {
+            if usize::try_from(d)
+                .ok()
+                .and_then(|i| skip.get(i))
+                .copied()
+                .unwrap_or(false)
+            {
+                d += 1;
+                continue;
+            }
             let wd = (start + chrono::Duration::days(d))
                 .weekday()
                 .num_days_from_monday() as usize;
@@ -163,16 +175,6 @@ impl CellTable {
         let norm = f.iter().sum::<f64>() / 7.0;
         f.map(|x| (x / norm).clamp(0.1, 10.0))
     }
-}
-
-/// A run's view of the factors: one per day of the periods.
-pub fn factors_for(p: &Periods, weekday: &[f64; 7]) -> Vec<f64> {
-    (0..p.len())
-        .map(|i| {
-            let d = p.baseline_start + chrono::Duration::days(i as i64);
-            weekday[d.weekday().num_days_from_monday() as usize]
-        })
-        .collect()
 }
 
 /// The table's rows from some day on, with each row's cell and the first day of its cluster in
@@ -252,10 +254,118 @@ impl Rows {
     }
 }
 
-/// What one aggregation gives: the daily series of every cell and the detail rows.
+/// What one aggregation gives: the daily series of every cell, the detail rows, and what the
+/// calendar and outages need.
 pub struct Prepared {
     pub table: CellTable,
     pub rows: Rows,
+    pub disturb: Disturb,
+    /// Per table day: a calendar event or an outage covers it (left out of weekday patterns).
+    pub skip: Vec<bool>,
+}
+
+/// Rows of a source (or channel) an outage names.
+fn outage_rows(o: &Outage) -> Expr {
+    match (&o.source, o.channel) {
+        (Some(s), _) => col("source").eq(lit(s.as_str())),
+        (None, Some(c)) => col("source_kind").eq(lit(c.as_str())),
+        (None, None) => lit(false),
+    }
+}
+
+/// Sums of `w` by the string key columns `keys`, as (keys…, sum) rows.
+fn sums(lf: LazyFrame, keys: &[&str]) -> PolarsResult<DataFrame> {
+    lf.group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
+        .agg([col("w").sum().alias("w")])
+        .collect()
+}
+
+/// The calendar's and the outages' measurements over the national rows (`nation`, before the
+/// outages' rows are left out): each category's channel mix and outage shares, and the national
+/// weight per channel and day of the sources with no outage (from three years before `until`).
+fn measure_disturb(
+    nation: LazyFrame,
+    rules: &ScoringRules,
+    outages: &[Outage],
+    until: i32,
+) -> PolarsResult<Disturb> {
+    let mut d = Disturb {
+        calendar: rules.calendar.clone(),
+        outages: outages.to_vec(),
+        catchup_days: rules.outage.catchup_days,
+        ..Disturb::default()
+    };
+    let by_channel = sums(nation.clone(), &["category", "source_kind"])?;
+    let mut totals: HashMap<String, f64> = HashMap::new();
+    {
+        let cats = by_channel.column("category")?.str()?;
+        let chans = by_channel.column("source_kind")?.str()?;
+        let w = by_channel.column("w")?.f64()?;
+        for i in 0..by_channel.height() {
+            let (Some(c), Some(ch), Some(w)) = (cats.get(i), chans.get(i), w.get(i)) else {
+                continue;
+            };
+            *totals.entry(c.to_string()).or_default() += w;
+            if let Some(k) = Channel::ALL.iter().position(|x| x.as_str() == ch) {
+                d.channel_share.entry(c.to_string()).or_insert([0.0; 5])[k] += w;
+            }
+        }
+    }
+    for (c, share) in d.channel_share.iter_mut() {
+        let t = totals.get(c).copied().unwrap_or(0.0);
+        if t > 0.0 {
+            share.iter_mut().for_each(|x| *x /= t);
+        }
+    }
+    for (k, o) in outages.iter().enumerate() {
+        let df = sums(nation.clone().filter(outage_rows(o)), &["category"])?;
+        let cats = df.column("category")?.str()?;
+        let w = df.column("w")?.f64()?;
+        for i in 0..df.height() {
+            let (Some(c), Some(w)) = (cats.get(i), w.get(i)) else {
+                continue;
+            };
+            let t = totals.get(c).copied().unwrap_or(0.0);
+            let v = d
+                .outage_share
+                .entry(c.to_string())
+                .or_insert_with(|| vec![0.0; outages.len()]);
+            if t > 0.0 {
+                v[k] = w / t;
+            }
+        }
+    }
+    let any_outage_source = outages
+        .iter()
+        .fold(lit(false), |acc, o| acc.or(outage_rows(o)));
+    let from = until - 3 * 366 - 60;
+    let daily = sums(
+        nation
+            .filter(any_outage_source.not())
+            .filter(col("d").gt_eq(lit(from))),
+        &["source_kind", "d"],
+    )?;
+    let days = daily.column("d")?.i32()?;
+    if let Some(start) = days.iter().flatten().min() {
+        let len = usize::try_from(until - start + 1).unwrap_or(0);
+        d.start = Some(from_epoch_days(start));
+        d.channel_daily = std::array::from_fn(|_| vec![0.0; len]);
+        let chans = daily.column("source_kind")?.str()?;
+        let w = daily.column("w")?.f64()?;
+        for i in 0..daily.height() {
+            let (Some(ch), Some(day), Some(w)) = (chans.get(i), days.get(i), w.get(i)) else {
+                continue;
+            };
+            if let (Some(k), Ok(j)) = (
+                Channel::ALL.iter().position(|x| x.as_str() == ch),
+                usize::try_from(day - start),
+            ) && j < len
+            {
+                d.channel_daily[k][j] += w;
+            }
+        }
+    }
+    Ok(d)
 }
 
 /// A signal's weight as an expression: source weight (non-finite or negative → 0) × channel weight
@@ -306,22 +416,38 @@ fn earliest_read(rules: &ScoringRules, as_of: NaiveDate) -> i32 {
 /// cells. Clusters first seen before anything those runs read are old news to all of them and
 /// are left out, so one signal dated 1900 (a CMS placeholder) cannot make the series span
 /// centuries.
+///
+/// The rows of a source with an outage, from its first day down to the end of its catch-up days,
+/// are left out of everything (its silence and its backlog alike); [`Disturb`] measures what the
+/// expectations need to account for them.
 pub fn prepare(
     lf: LazyFrame,
     rules: &ScoringRules,
     first_run: NaiveDate,
     until: NaiveDate,
     detail_from: NaiveDate,
+    outages: &[Outage],
 ) -> PolarsResult<Prepared> {
     let until_i = epoch_days(until);
     let floor_i = earliest_read(rules, first_run.min(until));
-    let base = lf
+    let all = lf
         .with_row_index("row", None)
         .with_columns([
             col("day").cast(DataType::Int32).alias("d"),
             weight_expr(rules).alias("w"),
         ])
         .filter(col("d").lt_eq(lit(until_i)));
+    let catchup = rules.outage.catchup_days;
+    let left_out = outages.iter().fold(lit(false), |acc, o| {
+        acc.or(outage_rows(o)
+            .and(col("d").gt_eq(lit(epoch_days(o.from))))
+            .and(col("d").lt_eq(lit(epoch_days(o.excluded_until(catchup))))))
+    });
+    let base = if outages.is_empty() {
+        all.clone()
+    } else {
+        all.clone().filter(left_out.not())
+    };
     // Places abroad count nowhere. Their names are few: list them, then test equality (this
     // polars build has no string functions).
     let provinces = base.clone().select([col("province").unique()]).collect()?;
@@ -353,83 +479,69 @@ pub fn prepare(
         .clone()
         .filter(is_abroad.clone().not())
         .with_column(lit(NATION).alias("cell"));
-    let daily_of = |rows: LazyFrame, keys: Vec<Expr>| {
-        rows.group_by(keys)
+    // Each cluster's first day and largest weight in each of its cells: the daily series sum
+    // them by first day, and the detail rows take their cluster's first day from them (one
+    // group-by over the rows for both; a replay's detail rows are most of the table, so a second
+    // pass over its history to find first days cost as much again).
+    let first_of = |rows: LazyFrame| {
+        rows.group_by([col("category"), col("cell"), col("cluster")])
             .agg([col("d").min().alias("first"), col("w").max().alias("w")])
-            .group_by([col("category"), col("cell"), col("first")])
-            .agg([
-                col("w").sum().alias("w"),
-                (col("w") * col("w")).sum().alias("w2"),
-                len().alias("n"),
-            ])
     };
-    let daily = concat(
+    let firsts = concat(
         [
-            daily_of(
-                province_rows.clone(),
-                vec![col("category"), col("cell"), col("cluster")],
-            ),
-            daily_of(
-                nation_rows.clone(),
-                vec![col("category"), col("cluster"), col("cell")],
-            ),
+            first_of(province_rows.clone()),
+            first_of(nation_rows.clone()),
         ],
         UnionArgs::default(),
     )?
     .collect()?;
+    let daily = firsts
+        .clone()
+        .lazy()
+        .group_by([col("category"), col("cell"), col("first")])
+        .agg([
+            col("w").sum().alias("w"),
+            (col("w") * col("w")).sum().alias("w2"),
+            len().alias("n"),
+        ])
+        .collect()?;
     let table = cell_table(&daily, floor_i, until_i)?;
+    let disturb = measure_disturb(all.filter(is_abroad.clone().not()), rules, outages, until_i)?;
+    let skip: Vec<bool> = (0..table.days)
+        .map(|i| {
+            let day = table
+                .start
+                .map(|s| s + chrono::Duration::days(i as i64))
+                .unwrap_or_default();
+            rules.calendar.any_event(day)
+                || outages
+                    .iter()
+                    .any(|o| o.from <= day && day <= o.excluded_until(catchup))
+        })
+        .collect();
 
-    // Detail rows: the rows from `detail_from` on, with the first day of their cluster in their
-    // cell, found among the rows of the clusters seen since then only.
+    // Detail rows: the rows from `detail_from` on whose cluster is first seen in their cell from
+    // then on, with that first day.
     let from_i = epoch_days(detail_from);
     let recent = col("d").gt_eq(lit(from_i));
-    let seen = base
-        .clone()
-        .filter(recent.clone())
-        .group_by([col("category"), col("cluster")])
-        .agg([len().alias("copies")]);
-    let history = base
-        .clone()
-        .select([col("category"), col("province"), col("cluster"), col("d")])
-        .join(
-            seen,
-            [col("category"), col("cluster")],
-            [col("category"), col("cluster")],
-            JoinArgs::new(JoinType::Inner),
-        );
-    let first_in =
-        |rows: LazyFrame, keys: Vec<Expr>| rows.group_by(keys).agg([col("d").min().alias("first")]);
-    let province_first = first_in(
-        history
-            .clone()
-            .filter(in_province)
-            .with_column(col("province").alias("cell")),
-        vec![col("category"), col("cell"), col("cluster")],
-    );
-    let nation_first = first_in(
-        history.filter(is_abroad.not()),
-        vec![col("category"), col("cluster")],
-    );
     let keys3 = [col("category"), col("cell"), col("cluster")];
-    let keys2 = [col("category"), col("cluster")];
+    let recent_firsts = firsts
+        .lazy()
+        .filter(col("first").gt_eq(lit(from_i)))
+        .select([col("category"), col("cell"), col("cluster"), col("first")]);
     let detail = concat(
         [
-            province_rows.filter(recent.clone()).join(
-                province_first,
-                keys3.clone(),
-                keys3,
-                JoinArgs::new(JoinType::Inner),
-            ),
-            nation_rows.filter(recent).join(
-                nation_first,
-                keys2.clone(),
-                keys2,
-                JoinArgs::new(JoinType::Inner),
-            ),
+            province_rows.filter(recent.clone()),
+            nation_rows.filter(recent),
         ],
         UnionArgs::default(),
     )?
-    .filter(col("first").gt_eq(lit(from_i)))
+    .join(
+        recent_firsts,
+        keys3.clone(),
+        keys3,
+        JoinArgs::new(JoinType::Inner),
+    )
     .select([
         col("category"),
         col("cell"),
@@ -488,6 +600,8 @@ pub fn prepare(
             day,
             first,
         },
+        disturb,
+        skip,
     })
 }
 
@@ -600,7 +714,7 @@ mod tests {
         ];
         let rules = ScoringRules::load(None).unwrap();
         let df = to_frame(&signals).unwrap();
-        let prep = prepare(df.lazy(), &rules, d(30), d(30), d(24)).unwrap();
+        let prep = prepare(df.lazy(), &rules, d(30), d(30), d(24), &[]).unwrap();
         let t = &prep.table;
         assert_eq!(t.keys.len(), 2);
         assert_eq!(t.keys[0].province, None, "the nation first");
@@ -642,6 +756,7 @@ mod tests {
                 d(28),
                 d(28),
                 d(22),
+                &[],
             )
             .unwrap()
             .table
@@ -661,8 +776,8 @@ mod tests {
             }
         }
         assert_eq!(
-            t.weekday_factors(Some(0), d(20), rules.weekday.history_days, 8.0),
-            clean.weekday_factors(Some(0), d(20), rules.weekday.history_days, 8.0)
+            t.weekday_factors(Some(0), d(20), rules.weekday.history_days, 8.0, &[]),
+            clean.weekday_factors(Some(0), d(20), rules.weekday.history_days, 8.0, &[])
         );
     }
 
@@ -682,9 +797,17 @@ mod tests {
         }
         let rules = ScoringRules::load(None).unwrap();
         let end = start + chrono::Duration::days(139);
-        let prep = prepare(to_frame(&signals).unwrap().lazy(), &rules, end, end, end).unwrap();
-        let exact = prep.table.weekday_factors(Some(0), end, 364, 0.0);
-        let shrunk = prep.table.weekday_factors(Some(0), end, 364, 8.0);
+        let prep = prepare(
+            to_frame(&signals).unwrap().lazy(),
+            &rules,
+            end,
+            end,
+            end,
+            &[],
+        )
+        .unwrap();
+        let exact = prep.table.weekday_factors(Some(0), end, 364, 0.0, &[]);
+        let shrunk = prep.table.weekday_factors(Some(0), end, 364, 8.0, &[]);
         let mean = 58.0 / 7.0;
         for i in 0..7 {
             let want = if i >= 5 { 4.0 / mean } else { 10.0 / mean };
@@ -704,6 +827,9 @@ mod tests {
         assert!((exact.iter().sum::<f64>() - 7.0).abs() < 1e-9);
         assert!((shrunk.iter().sum::<f64>() - 7.0).abs() < 1e-9);
         // Without history the factors are 1.
-        assert_eq!(prep.table.weekday_factors(None, end, 364, 8.0), [1.0; 7]);
+        assert_eq!(
+            prep.table.weekday_factors(None, end, 364, 8.0, &[]),
+            [1.0; 7]
+        );
     }
 }

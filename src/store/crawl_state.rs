@@ -4,7 +4,8 @@
 //!
 //! Written by `crawl` at the end of each source pass (or by the NATS sink, once per message:
 //! [`Store::apply_once`]); read by `crawl` (which parked URLs are due), `jiance status` and
-//! `/metrics`.
+//! `/metrics`. Each pass is also counted per source and Beijing-time day (`source_days`), from
+//! which [`Store::source_outages`] tells scoring the days a source was down.
 
 use std::collections::BTreeMap;
 
@@ -95,6 +96,18 @@ impl SourceHealth {
             .unwrap_or(chrono::Duration::MAX);
         now - since > limit
     }
+}
+
+/// Days a source was down, for scoring: failing (passes, none successful) or stale.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SourceOutage {
+    pub source: String,
+    /// First and last day down (Beijing time, inclusive).
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    /// `failing` (every pass of those days failed) or `stale` (no success for longer than its
+    /// threshold, up to now).
+    pub reason: String,
 }
 
 fn ts(s: &str) -> Option<Timestamp> {
@@ -268,6 +281,99 @@ impl Store {
         Ok(fresh)
     }
 
+    /// The days each source was down, oldest first per source: runs of days whose passes all
+    /// failed (days without a pass inside a run belong to it: nothing came then either), and, for
+    /// a source stale at `now`, the days from its last success (or first attempt) to `now`.
+    pub fn source_outages(&self, now: Timestamp) -> Result<Vec<SourceOutage>> {
+        let mut days: BTreeMap<String, Vec<(chrono::NaiveDate, bool)>> = BTreeMap::new();
+        {
+            let conn = self.conn();
+            let mut stmt = conn.prepare(
+                "SELECT source, day, passes, successes FROM source_days ORDER BY source, day",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                ))
+            })?;
+            for row in rows {
+                let (source, day, passes, ok) = row?;
+                if let Ok(d) = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                    && passes > 0
+                {
+                    days.entry(source).or_default().push((d, ok > 0));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for (source, list) in &days {
+            let mut run: Option<(chrono::NaiveDate, chrono::NaiveDate)> = None;
+            for &(d, ok) in list {
+                match (ok, run) {
+                    (false, None) => run = Some((d, d)),
+                    (false, Some((a, _))) => run = Some((a, d)),
+                    (true, Some((a, b))) => {
+                        out.push(SourceOutage {
+                            source: source.clone(),
+                            from: a,
+                            to: b,
+                            reason: "failing".into(),
+                        });
+                        run = None;
+                    }
+                    (true, None) => {}
+                }
+            }
+            if let Some((a, b)) = run {
+                out.push(SourceOutage {
+                    source: source.clone(),
+                    from: a,
+                    to: b,
+                    reason: "failing".into(),
+                });
+            }
+        }
+        for h in self.source_health()? {
+            if !h.is_stale(now) {
+                continue;
+            }
+            let since = h.last_success.unwrap_or(h.first_attempt);
+            let from = crate::model::china_day(since)
+                .succ_opt()
+                .unwrap_or_default();
+            let to = crate::model::china_day(now);
+            if from <= to {
+                out.push(SourceOutage {
+                    source: h.source.clone(),
+                    from,
+                    to,
+                    reason: "stale".into(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The publishers (a signal's `source`) of a source's documents that made signals.
+    pub fn publishers_of(&self, source: &str) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT DISTINCT json_extract(s.json, '$.source') FROM signals s
+             JOIN documents d ON d.id = s.doc_id WHERE d.source = ?1",
+        )?;
+        let rows = stmt.query_map([source], |r| r.get::<_, Option<String>>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            if let Some(p) = row? {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+
     /// Every source's health record, by name.
     pub fn source_health(&self) -> Result<Vec<SourceHealth>> {
         let conn = self.conn();
@@ -353,6 +459,17 @@ fn source_pass_tx(
             big(tally.bytes),
             big(tally.parked),
             serde_json::to_string(&failed)?
+        ],
+    )?;
+    // The pass by day, so scoring can tell the days a source was down.
+    tx.execute(
+        "INSERT INTO source_days (source, day, passes, successes) VALUES (?1, ?2, 1, ?3)
+         ON CONFLICT(source, day) DO UPDATE SET passes = source_days.passes + 1,
+           successes = source_days.successes + excluded.successes",
+        params![
+            source,
+            crate::model::china_day(now).to_string(),
+            i64::from(tally.success)
         ],
     )?;
     Ok(())
@@ -514,5 +631,55 @@ mod tests {
         assert_eq!(h.last_attempt.timestamp(), t1.timestamp());
         assert!(!h.is_stale(t0 + chrono::Duration::minutes(59)));
         assert!(h.is_stale(t0 + chrono::Duration::minutes(61)));
+    }
+
+    #[test]
+    fn failing_days_and_staleness_become_outages() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("s.sqlite")).unwrap();
+        let ok = SourcePassTally {
+            success: true,
+            ..Default::default()
+        };
+        let bad = SourcePassTally::default();
+        // Noon in Beijing on 2026-03-d.
+        let at = |d: u32| {
+            chrono::NaiveDate::from_ymd_opt(2026, 3, d)
+                .unwrap()
+                .and_hms_opt(4, 0, 0)
+                .unwrap()
+                .and_utc()
+        };
+        let day = |d: u32| chrono::NaiveDate::from_ymd_opt(2026, 3, d).unwrap();
+        s.record_source_pass("tousu", &ok, at(1), 86_400 * 3)
+            .unwrap();
+        // Failing on the 2nd and 4th (nothing on the 3rd), a failed and a good pass on the 5th.
+        for d in [2, 4, 5] {
+            s.record_source_pass("tousu", &bad, at(d), 86_400 * 3)
+                .unwrap();
+        }
+        s.record_source_pass("tousu", &ok, at(5), 86_400 * 3)
+            .unwrap();
+        // Another source failing since the 8th, stale by the 12th.
+        s.record_source_pass("gov", &ok, at(7), 86_400 * 2).unwrap();
+        for d in 8..=10 {
+            s.record_source_pass("gov", &bad, at(d), 86_400 * 2)
+                .unwrap();
+        }
+        let got = s.source_outages(at(12)).unwrap();
+        let brief: Vec<(&str, chrono::NaiveDate, chrono::NaiveDate, &str)> = got
+            .iter()
+            .map(|o| (o.source.as_str(), o.from, o.to, o.reason.as_str()))
+            .collect();
+        assert_eq!(
+            brief,
+            vec![
+                ("gov", day(8), day(10), "failing"),
+                ("tousu", day(2), day(4), "failing"),
+                ("gov", day(8), day(12), "stale"),
+                // Its last success (the 5th) is more than three days before the 12th.
+                ("tousu", day(6), day(12), "stale"),
+            ]
+        );
     }
 }

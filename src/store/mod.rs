@@ -168,6 +168,13 @@ CREATE TABLE IF NOT EXISTS source_health (
     parked_total INTEGER NOT NULL DEFAULT 0,
     failed TEXT NOT NULL DEFAULT '{}'
 );
+CREATE TABLE IF NOT EXISTS source_days (
+    source TEXT NOT NULL,
+    day TEXT NOT NULL,
+    passes INTEGER NOT NULL,
+    successes INTEGER NOT NULL,
+    PRIMARY KEY (source, day)
+);
 CREATE TABLE IF NOT EXISTS meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL

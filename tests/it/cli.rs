@@ -187,6 +187,34 @@ fn check_names_file_and_line_in_the_market_rule_files() {
 }
 
 #[test]
+fn check_reports_a_calendar_day_its_event_does_not_cover_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let calendar = std::fs::read_to_string(root.join("calendar.toml")).unwrap();
+    let good = "examples = [\"2025-11-11\", \"2026-11-10\"]";
+    assert!(
+        calendar.contains(good),
+        "the calendar's 双十一 examples changed"
+    );
+    let edited = calendar.replace(good, "examples = [\"2025-11-11\", \"2026-11-14\"]");
+    std::fs::write(rules.join("calendar.toml"), &edited).unwrap();
+    let line = edited
+        .lines()
+        .position(|l| l.contains("2026-11-14"))
+        .unwrap()
+        + 1;
+    let out = jiance(&["check", rules.to_str().unwrap()]);
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("calendar.toml:{line}")) && stderr.contains("2026-11-14"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn extract_reads_json_lines_and_reports_bad_lines_by_number() {
     let mut child = Command::new(env!("CARGO_BIN_EXE_jiance"))
         .arg("extract")

@@ -1,0 +1,595 @@
+//! One alert out of a cell's facts: the action and why (`decide`), the breakdown of every number,
+//! the summary a person reads first, inspection results of its own sampling (`inspected`), its
+//! status against the previous run, and the sampling request of a `sample` alert.
+
+use std::cmp::Ordering;
+use std::collections::HashSet;
+
+use chrono::{Days, NaiveDate};
+
+use super::{Ctx, Facts, ScoreOutput, ScoringRules};
+use crate::model::{
+    Action, Alert, AlertStatus, SamplingRequest, Scope, ScoreTerm, Signal, alert_id,
+};
+
+/// Why an action was chosen, in Chinese (for the summary) and English (with it, in the breakdown).
+#[derive(Debug, Clone, Default)]
+pub(super) struct Why {
+    zh: String,
+    en: String,
+}
+
+impl Why {
+    pub(super) fn new(zh: impl Into<String>, en: impl Into<String>) -> Why {
+        Why {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    fn join(all: Vec<Why>) -> Why {
+        let (zh, en): (Vec<String>, Vec<String>) = all.into_iter().map(|w| (w.zh, w.en)).unzip();
+        Why {
+            zh: zh.join("；"),
+            en: en.join("; "),
+        }
+    }
+}
+
+/// The action for an elevated cell, and why.
+pub(super) fn decide(
+    rules: &ScoringRules,
+    sample_alpha: f64,
+    f: &Facts,
+    scope: Scope,
+) -> (Action, Why) {
+    let a = &rules.action;
+    if f.level < a.notify_min_level {
+        return (
+            Action::Dismiss,
+            Why::new(
+                format!("风险等级{}低于通报线{}", f.level, a.notify_min_level),
+                "level below the notify threshold",
+            ),
+        );
+    }
+    let corroborated = f.sources >= a.sample_min_sources as usize || f.regulator;
+    let mut missing = Vec::new();
+    if f.level < a.sample_min_level {
+        missing.push(Why::new(
+            format!("风险等级{}低于抽检线{}", f.level, a.sample_min_level),
+            "level below the sampling threshold",
+        ));
+    }
+    if !corroborated {
+        missing.push(Why::new(
+            "仅单一信息源且无监管通报",
+            "one source, no regulator notice",
+        ));
+    }
+    if f.p_conditional >= sample_alpha {
+        missing.push(Why::new(
+            format!("条件检验p={:.4}，基线自身波动尚可解释", f.p_conditional),
+            "baseline noise could explain the rise (conditional test)",
+        ));
+    }
+    if f.clusters < a.sample_min_clusters {
+        missing.push(Why::new(
+            format!(
+                "独立信息{}起，抽检需{}起",
+                f.clusters, a.sample_min_clusters
+            ),
+            "too few clusters to sample",
+        ));
+    }
+    if scope == Scope::Regional && f.local {
+        missing.push(Why::new(
+            format!("集中在{}一地", f.city.unwrap_or_default()),
+            "confined to one city",
+        ));
+    }
+    if missing.is_empty() {
+        (
+            Action::Sample,
+            Why::new(
+                "区域性或普遍性问题，佐证充分",
+                "regional or general problem, corroborated",
+            ),
+        )
+    } else {
+        (Action::Notify, Why::join(missing))
+    }
+}
+
+pub(super) fn term(name: &str, value: f64, note: &str) -> ScoreTerm {
+    ScoreTerm {
+        name: name.into(),
+        value,
+        note: note.into(),
+    }
+}
+
+pub(super) fn flag(b: bool) -> f64 {
+    if b { 1.0 } else { 0.0 }
+}
+
+/// Build the alert (and its sampling request) for a cell and put it where it belongs.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn emit(
+    ctx: &Ctx,
+    signals: &[Signal],
+    f: &Facts,
+    scope: Scope,
+    provinces: &[&str],
+    action: Action,
+    why: Why,
+    extra: Vec<ScoreTerm>,
+    out: &mut ScoreOutput,
+) {
+    let rules = ctx.rules;
+    let as_of = ctx.run.as_of;
+    let region = match scope {
+        Scope::Systemic => "全国",
+        Scope::Regional => provinces.first().copied().unwrap_or("全国"),
+    };
+    let id = alert_id(f.category, scope, region);
+    let mut extra = extra;
+    let adjusted;
+    let (f, action, why) = match inspected(ctx, &id, f, action, &why, &mut extra) {
+        Some((g, action, why)) => {
+            adjusted = g;
+            (&adjusted, action, why)
+        }
+        None => (f, action, why),
+    };
+    let mut regions = vec![region.to_string()];
+    match scope {
+        Scope::Systemic => regions.extend(provinces.iter().map(|p| p.to_string())),
+        Scope::Regional => {
+            // A notified local unit is named down to its city when the reports place one.
+            if action == Action::Notify
+                && f.local
+                && let Some(city) = f.city
+            {
+                regions.push(city.to_string());
+            }
+        }
+    }
+    let place = match scope {
+        Scope::Systemic => "全国".to_string(),
+        Scope::Regional => format!(
+            "{}{}",
+            region,
+            if regions.len() > 1 {
+                f.city.unwrap_or_default()
+            } else {
+                ""
+            }
+        ),
+    };
+
+    let d = &rules.detect;
+    let w = ctx.periods.window_days;
+    let mut breakdown = vec![
+        term(
+            "observed",
+            f.observed,
+            &format!("窗口内去重加权信息量 weighted distinct clusters, last {w} days"),
+        ),
+        term(
+            "expected",
+            f.expected,
+            &format!(
+                "基线期望 expected over the window from {} baseline days (floor {}/day)",
+                ctx.periods.baseline_days, d.prior_per_day
+            ),
+        ),
+        term(
+            "baseline_per_day",
+            f.baseline_per_day,
+            "基线日均 baseline mean per day",
+        ),
+        term(
+            "weight_scale",
+            f.weight_scale,
+            "权重尺度 Σw²/Σw: weighted count per effective event",
+        ),
+        term(
+            "overdispersion",
+            f.overdispersion,
+            "过度离散 baseline daily variance / mean beyond the weights (≥ 1, capped)",
+        ),
+        term(
+            "dispersion",
+            f.dispersion,
+            "检验尺度 weight scale × over-dispersion; counts are divided by it in both tests",
+        ),
+        term("excess_ratio", f.ratio, "超额倍数 observed / expected"),
+        term(
+            "p_value",
+            f.p,
+            &format!(
+                "Poisson 上尾概率 P(X ≥ observed): the whole window's, or a sub-window's × their number if smaller; threshold {}",
+                d.p_threshold
+            ),
+        ),
+        term(
+            "scan_days",
+            f64::from(f.scan.0),
+            "检验窗口 days of the (sub-)window that gave the p-value: the window's last 1, 3 … days are tested too",
+        ),
+        term(
+            "scan_observed",
+            f.scan.1,
+            "该窗口信息量 weighted count in that (sub-)window",
+        ),
+        term(
+            "scan_expected",
+            f.scan.2,
+            "该窗口期望 expected count in that (sub-)window (weekday-adjusted)",
+        ),
+        term(
+            "detector",
+            f64::from(u8::from(f.poisson_fired) + 2 * u8::from(f.cusum.fired)),
+            &format!(
+                "检测器 which detector fired: 1 Poisson test, 2 negative-binomial CUSUM, 3 both, 0 neither (a record, or a systemic rise by spread); fired: {}",
+                match (f.poisson_fired, f.cusum.fired) {
+                    (true, true) => "poisson, nb-cusum",
+                    (true, false) => "poisson",
+                    (false, true) => "nb-cusum",
+                    (false, false) => "none",
+                }
+            ),
+        ),
+        term(
+            "cusum",
+            f.cusum.s,
+            &format!(
+                "负二项CUSUM S on the scored day (shift {}, NB size {}); fires at ≥ {} when its run is ≥ {}× expected",
+                rules.cusum.shift,
+                f.cusum
+                    .size
+                    .map_or("∞ (Poisson)".to_string(), |r| format!("{r:.2}")),
+                rules.cusum.threshold,
+                rules.cusum.min_excess_ratio
+            ),
+        ),
+        term(
+            "cusum_days",
+            f64::from(f.cusum.days),
+            "CUSUM连续天数 days of the CUSUM's current run",
+        ),
+        term(
+            "p_conditional",
+            f.p_conditional,
+            &format!(
+                "条件检验 P(window share ≥ observed | window + baseline); sampling needs < {:.2e} (min of sample_p_threshold and sample_family_p / cells that could be sampled)",
+                ctx.sample_alpha
+            ),
+        ),
+        term(
+            "clusters",
+            f64::from(f.clusters),
+            "独立事件数 distinct near-duplicate clusters",
+        ),
+        term(
+            "sources",
+            f.sources as f64,
+            "独立信息源 independent publishers (one per cluster; a site's pages, feed and API are one)",
+        ),
+        term(
+            "channels",
+            f.channels as f64,
+            "渠道数 channels (complaint/regulator/platform/media/standard)",
+        ),
+        term(
+            "regulator",
+            flag(f.regulator),
+            "监管通报 regulator notice in the window (1 = yes)",
+        ),
+        term(
+            "inspection",
+            flag(f.inspection),
+            "抽检不合格或召回 inspection failure or recall (1 = yes)",
+        ),
+        term(
+            "severity",
+            f64::from(f.severity),
+            "严重程度 highest severity, GB/T 22760 1–4",
+        ),
+        term(
+            "likelihood_points",
+            f.points,
+            "可能性得分 points: excess, clusters, sources, channels, inspection",
+        ),
+        term(
+            "likelihood",
+            f64::from(f.likelihood),
+            "可能性 likelihood = 1 + ⌊points⌋, at most 4",
+        ),
+        term(
+            "level",
+            f64::from(f.level),
+            "风险等级 risk level, severity × likelihood matrix",
+        ),
+    ];
+    breakdown.extend(extra);
+    breakdown.push(term(
+        "action",
+        match action {
+            Action::Dismiss => 0.0,
+            Action::Notify => 1.0,
+            Action::Sample => 2.0,
+        },
+        &format!(
+            "处置 0 dismiss / 1 notify / 2 sample: {}（{}）",
+            why.zh, why.en
+        ),
+    ));
+    breakdown.push(term(
+        "score",
+        f.score,
+        "排序分 severity × likelihood + min(−log10 p, 10)/10",
+    ));
+
+    let prev = ctx.previous.get(id.as_str());
+    let (first_seen, status) = match prev {
+        None => (as_of, AlertStatus::New),
+        Some(p) => {
+            let status = match (f.level, action).cmp(&(p.level, p.action)) {
+                Ordering::Greater => AlertStatus::Escalated,
+                Ordering::Less => AlertStatus::Deescalated,
+                Ordering::Equal => AlertStatus::Ongoing,
+            };
+            (p.first_seen.min(as_of), status)
+        }
+    };
+
+    let hazards: Vec<String> = f.hazards.iter().map(|h| h.to_string()).collect();
+    let summary = summary(f, scope, &place, provinces.len(), action, &why, w);
+    let alert = Alert {
+        id,
+        category: f.category.to_string(),
+        hazards,
+        scope,
+        regions,
+        level: f.level,
+        action,
+        score: f.score,
+        breakdown,
+        evidence: f
+            .evidence
+            .iter()
+            .map(|&i| signals[i].doc_id.clone())
+            .collect(),
+        first_seen,
+        updated: as_of,
+        status,
+        summary,
+    };
+    match action {
+        Action::Dismiss => out.dismissed.push(alert),
+        Action::Notify => out.alerts.push(alert),
+        Action::Sample => {
+            if let Some(req) = sampling_request(ctx, signals, f, &alert) {
+                out.sampling.push(req);
+            }
+            out.alerts.push(alert);
+        }
+    }
+}
+
+/// Inspection results of the alert's sampling (recorded by `POST /api/inspection-results` or
+/// `jiance inspect-result`) within `[inspection] days`: a failed batch is proof, so it adds
+/// likelihood points and keeps (or puts) the alert at `sample` when its level allows; batches that
+/// all passed lower the likelihood and take a `sample` alert down to `notify`: never up. `None`
+/// when there are no results (nothing changes).
+fn inspected<'s>(
+    ctx: &Ctx,
+    id: &str,
+    f: &Facts<'s>,
+    action: Action,
+    why: &Why,
+    extra: &mut Vec<ScoreTerm>,
+) -> Option<(Facts<'s>, Action, Why)> {
+    let rules = ctx.rules;
+    let ins = &rules.inspection;
+    let since = ctx
+        .run
+        .as_of
+        .checked_sub_days(Days::new(u64::from(ins.days)))
+        .unwrap_or(NaiveDate::MIN);
+    let results: Vec<&crate::store::InspectionResult> = ctx
+        .run
+        .inspections
+        .iter()
+        .filter(|r| r.alert_id == id && r.inspected_on >= since && r.inspected_on <= ctx.run.as_of)
+        .collect();
+    if results.is_empty() {
+        return None;
+    }
+    let failed = results.iter().filter(|r| !r.passed).count();
+    let mut g = f.clone();
+    let a = &rules.action;
+    let (action, why, effect) = if failed > 0 {
+        g.points = f.points + ins.fail_points;
+        g.likelihood = (1.0 + g.points.floor()).clamp(1.0, 4.0) as u8;
+        g.level = rules.level(g.severity, g.likelihood).max(f.level);
+        let action = if g.level >= a.sample_min_level {
+            Action::Sample
+        } else if g.level >= a.notify_min_level {
+            action.max(Action::Notify)
+        } else {
+            action
+        };
+        let why = Why::new(
+            format!("抽检{}批次中{}批次不合格", results.len(), failed),
+            format!("{failed} of {} inspected batches failed", results.len()),
+        );
+        (action, why, 1.0)
+    } else {
+        if action == Action::Dismiss {
+            return None;
+        }
+        g.points = (f.points - ins.pass_points).max(0.0);
+        g.likelihood = (1.0 + g.points.floor()).clamp(1.0, 4.0) as u8;
+        g.level = rules.level(g.severity, g.likelihood).min(f.level);
+        let lowered = if action == Action::Sample {
+            Action::Notify
+        } else if g.level < a.notify_min_level {
+            Action::Dismiss
+        } else {
+            action
+        };
+        let why = Why::new(
+            format!("已抽检{}批次全部合格，{}", results.len(), why.zh),
+            format!("all {} inspected batches passed; {}", results.len(), why.en),
+        );
+        (lowered.min(action), why, -1.0)
+    };
+    let surprise = if f.p > 0.0 {
+        (-f.p.log10()).min(10.0)
+    } else {
+        10.0
+    };
+    g.score = f64::from(g.severity) * f64::from(g.likelihood) + surprise / 10.0;
+    if effect < 0.0 {
+        g.score = g.score.min(f.score);
+    } else {
+        g.score = g.score.max(f.score);
+    }
+    extra.push(term(
+        "inspection_batches",
+        results.len() as f64,
+        &format!(
+            "已检批次 inspected batches of this alert, last {} days",
+            ins.days
+        ),
+    ));
+    extra.push(term(
+        "inspection_failed",
+        failed as f64,
+        "不合格批次 failed batches",
+    ));
+    extra.push(term(
+        "inspection_effect",
+        effect,
+        "抽检结果影响 +1 failed batch raised likelihood / −1 all passed lowered it",
+    ));
+    Some((g, action, why))
+}
+
+/// One Chinese sentence a person reads first.
+fn summary(
+    f: &Facts,
+    scope: Scope,
+    place: &str,
+    provinces: usize,
+    action: Action,
+    why: &Why,
+    w: u32,
+) -> String {
+    let why = &why.zh;
+    let hz = if f.hazards.is_empty() {
+        "未明".to_string()
+    } else {
+        f.hazards
+            .iter()
+            .take(3)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    let counts = format!(
+        "近{w}天{}起独立风险信息（加权{:.1}，基线预期{:.1}，{:.1}倍）",
+        f.clusters, f.observed, f.expected, f.ratio
+    );
+    match (action, scope) {
+        (Action::Sample, Scope::Systemic) => format!(
+            "{}风险信息在全国{provinces}个省份同时升高，{counts}{}，主要危害为{hz}，风险{}级，建议组织全国性网上抽检。",
+            f.category,
+            if f.national_notice {
+                "，并有国家级监管通报"
+            } else {
+                ""
+            },
+            f.level
+        ),
+        (Action::Sample, Scope::Regional) => format!(
+            "{place}{}{counts}，主要危害为{hz}，{}个信息源、{}个渠道佐证，风险{}级，建议组织网上抽检。",
+            f.category, f.sources, f.channels, f.level
+        ),
+        (Action::Notify, Scope::Systemic) => format!(
+            "{}风险信息在全国{provinces}个省份升高，{counts}，主要危害为{hz}，风险{}级，暂不抽检（{why}），建议通报相关省份监管部门关注。",
+            f.category, f.level
+        ),
+        (Action::Notify, Scope::Regional) => format!(
+            "{place}{}{counts}，主要危害为{hz}，风险{}级，暂不抽检（{why}），建议通报{place}属地监管部门核查处置。",
+            f.category, f.level
+        ),
+        (Action::Dismiss, _) => format!(
+            "{place}{}{counts}，主要危害为{hz}，未达到处置条件（{why}），记录备查。",
+            f.category
+        ),
+    }
+}
+
+/// The sampling request of a `sample` alert; `None` when the level has no plan (rules validation
+/// makes that impossible for loaded rules).
+fn sampling_request(
+    ctx: &Ctx,
+    signals: &[Signal],
+    f: &Facts,
+    alert: &Alert,
+) -> Option<SamplingRequest> {
+    let rules = ctx.rules;
+    let plan = rules.plan(f.level)?;
+    let mut test_items: Vec<String> = Vec::new();
+    for h in &f.hazards {
+        for item in (ctx.run.test_items)(h) {
+            if !test_items.contains(&item) {
+                test_items.push(item);
+            }
+        }
+    }
+    // Strongest evidence first; each list de-duplicated and capped (no quadratic merge).
+    let max = rules.sampling.max_parties;
+    let sampled = ctx.run.sampled;
+    let mut lists: [(Vec<String>, HashSet<&str>); 4] = Default::default();
+    for &i in &f.ranked {
+        let p = &signals[i].parties;
+        for (k, names) in [&p.platforms, &p.shops, &p.brands, &p.enterprises]
+            .into_iter()
+            .enumerate()
+        {
+            let (list, seen) = &mut lists[k];
+            for name in names {
+                // Platforms are where to buy, not whom: they are never excluded.
+                let excluded = k > 0 && sampled.contains(name);
+                if list.len() < max && !name.is_empty() && !excluded && seen.insert(name.as_str()) {
+                    list.push(name.clone());
+                }
+            }
+        }
+    }
+    let [platforms, shops, brands, enterprises] = lists.map(|(list, _)| list);
+    let deadline = ctx
+        .run
+        .as_of
+        .checked_add_days(Days::new(u64::from(plan.deadline_days)))
+        .unwrap_or(ctx.run.as_of);
+    Some(SamplingRequest {
+        alert_id: alert.id.clone(),
+        category: alert.category.clone(),
+        test_items,
+        regions: alert.regions.clone(),
+        platforms,
+        shops,
+        brands,
+        enterprises,
+        batches: plan.batches,
+        deadline,
+        purchases: Vec::new(),
+        items: Vec::new(),
+    })
+}

@@ -1,0 +1,388 @@
+//! One cell's facts ([`Facts`]): what the scorer reads from a (category, cell)'s daily series
+//! and, for cells that may alert, its window's signals — observed and expected counts with the
+//! day factors, the Poisson test with its scan, the conditional (sampling) test, the second
+//! detector (negative-binomial CUSUM), evidence, severity, likelihood and level; and the
+//! combined test across provinces that scope reads from the provinces' facts. Scope, action and
+//! alerts are `super`'s and `super::alert`'s.
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+
+use super::aggregate::{Cell, CellSeries, Periods};
+use super::alert::Why;
+use super::stats::{self, binomial_upper_tail, poisson_upper_tail};
+use super::{ScoringRules, cluster_of, step_points};
+use crate::model::{Channel, DocKind, Signal};
+
+/// What the scorer read from one cell's window.
+#[derive(Clone)]
+pub(super) struct Facts<'s> {
+    pub(super) category: &'s str,
+    pub(super) cell: Cell<'s>,
+    pub(super) observed: f64,
+    pub(super) expected: f64,
+    pub(super) baseline_per_day: f64,
+    pub(super) weight_scale: f64,
+    pub(super) overdispersion: f64,
+    pub(super) dispersion: f64,
+    pub(super) ratio: f64,
+    pub(super) p: f64,
+    /// The scanned window that gave `p`: days, observed, expected.
+    pub(super) scan: (u32, f64, f64),
+    /// The Poisson test fired (excess ratio and p-value; the cluster and weight gates aside).
+    pub(super) poisson_fired: bool,
+    /// The negative-binomial CUSUM, the second detector.
+    pub(super) cusum: Cusum,
+    /// Conditional (window vs baseline) binomial p-value: the rise beyond the baseline's own noise.
+    pub(super) p_conditional: f64,
+    pub(super) clusters: u32,
+    pub(super) sources: usize,
+    pub(super) channels: usize,
+    pub(super) regulator: bool,
+    pub(super) national_notice: bool,
+    pub(super) inspection: bool,
+    /// The one city all placed clusters are in, if they are all in one.
+    pub(super) city: Option<&'s str>,
+    /// `city` is set and enough clusters are placed to call the problem local.
+    pub(super) local: bool,
+    pub(super) severity: u8,
+    pub(super) points: f64,
+    pub(super) likelihood: u8,
+    pub(super) level: u8,
+    pub(super) elevated: bool,
+    /// Why it is not elevated (for dismissed records).
+    pub(super) not_elevated: Option<Why>,
+    pub(super) score: f64,
+    /// Hazards, most severe and most reported first.
+    pub(super) hazards: Vec<&'s str>,
+    /// One signal per cluster, strongest first.
+    pub(super) evidence: Vec<usize>,
+    /// All window signals, strongest first (for parties).
+    pub(super) ranked: Vec<usize>,
+}
+
+/// Stronger evidence first: higher (modified) severity, regulator, larger weight, later, then id.
+fn stronger(rules: &ScoringRules, a: &Signal, b: &Signal) -> Ordering {
+    let sev = |s: &Signal| rules.severity(&s.category, &s.hazard, s.severity);
+    sev(b)
+        .cmp(&sev(a))
+        .then((b.channel == Channel::Regulator).cmp(&(a.channel == Channel::Regulator)))
+        .then(rules.signal_weight(b).total_cmp(&rules.signal_weight(a)))
+        .then(b.time.cmp(&a.time))
+        .then_with(|| a.doc_id.cmp(&b.doc_id))
+}
+
+/// The second detector's reading of a cell (see `[cusum]` in scoring.toml).
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Cusum {
+    /// S on the scored day.
+    pub(super) s: f64,
+    /// Days of its current run (since it last stood at 0), and their observed and expected
+    /// weighted counts.
+    pub(super) days: u32,
+    pub(super) observed: f64,
+    pub(super) expected: f64,
+    /// NB size r of the days' counts (`None`: Poisson, no over-dispersion in the baseline).
+    pub(super) size: Option<f64>,
+    pub(super) fired: bool,
+}
+
+/// The negative-binomial CUSUM over the last `[cusum] days` days, in effective events (weighted
+/// counts divided by the weight scale, as the Poisson test counts them): each day's expected
+/// level μ = baseline rate × the day's factor (floored at `prior_per_day`), r from the
+/// baseline's over-dispersion. A day left out (factor 0) adds nothing.
+fn nb_cusum_of(
+    rules: &ScoringRules,
+    p: &Periods,
+    series: &CellSeries,
+    mean: f64,
+    weight_scale: f64,
+    overdispersion: f64,
+) -> Cusum {
+    let c = &rules.cusum;
+    if !c.enabled {
+        return Cusum::default();
+    }
+    let ws = weight_scale.max(f64::MIN_POSITIVE);
+    let size = stats::nb_size(mean / ws, overdispersion);
+    let from = p.len().saturating_sub(c.days as usize);
+    let mut out = Cusum {
+        size,
+        ..Cusum::default()
+    };
+    let mut run_start = from;
+    for i in from..p.len() {
+        let f = series.factors.get(i).copied().unwrap_or(1.0);
+        if f <= 0.0 {
+            continue;
+        }
+        let x = series.daily.get(i).copied().unwrap_or(0.0);
+        let mu = (mean * f).max(rules.detect.prior_per_day);
+        let llr = stats::nb_llr(x / ws, mu / ws, c.shift, size);
+        if out.s + llr <= 0.0 {
+            out.s = 0.0;
+            run_start = i + 1;
+        } else {
+            out.s += llr;
+        }
+    }
+    for i in run_start..p.len() {
+        let f = series.factors.get(i).copied().unwrap_or(1.0);
+        if f > 0.0 {
+            out.observed += series.daily.get(i).copied().unwrap_or(0.0);
+            out.expected += (mean * f).max(rules.detect.prior_per_day);
+            out.days += 1;
+        }
+    }
+    out.fired = out.s >= c.threshold
+        && out.expected > 0.0
+        && out.observed >= c.min_excess_ratio * out.expected;
+    out
+}
+
+pub(super) fn facts<'s>(
+    rules: &ScoringRules,
+    signals: &'s [Signal],
+    p: &Periods,
+    series: &CellSeries<'s>,
+) -> Facts<'s> {
+    let d = &rules.detect;
+    let observed = series.window_sum(p);
+    let base = series.baseline(p);
+    // Day factors (weekday, mean 1, × calendar lift × coverage): the baseline rate is per
+    // ordinary average day, the baseline days' own factors taken out; the expectation puts them
+    // back for the window's days; the dispersion is measured on what the factors leave (a weekend
+    // dip or a festival is not noise). A day left out (factor 0) counts in neither.
+    let factor = |i: usize| series.factors.get(i).copied().unwrap_or(1.0);
+    let kept: Vec<usize> = (0..base.len()).filter(|&i| factor(i) > 0.0).collect();
+    let n = kept.len().max(1) as f64;
+    let base_factors: f64 = kept
+        .iter()
+        .map(|&i| factor(i))
+        .sum::<f64>()
+        .max(f64::MIN_POSITIVE);
+    let window_factors: f64 = (p.window_offset()..p.len()).map(factor).sum();
+    let mean = kept.iter().map(|&i| base[i]).sum::<f64>() / base_factors;
+    let var = if kept.len() > 1 {
+        kept.iter()
+            .map(|&i| (base[i] - mean * factor(i)).powi(2) / factor(i))
+            .sum::<f64>()
+            / (n - 1.0)
+    } else {
+        0.0
+    };
+    // A weighted sum of Poisson events has variance Σw² per Σw: dividing by that scale gives
+    // effective event counts (exact for equal weights, whatever they are). Over-dispersion beyond
+    // it, seen in the baseline, widens the test further.
+    let weight_scale = if series.weight_sum > 0.0 && series.weight_sq > 0.0 {
+        series.weight_sq / series.weight_sum
+    } else {
+        1.0
+    };
+    let overdispersion = if mean > 0.0 {
+        (var / mean / weight_scale).clamp(1.0, d.max_dispersion)
+    } else {
+        1.0
+    };
+    let dispersion = weight_scale * overdispersion;
+    let wd = f64::from(p.window_days);
+    let expected = (mean * window_factors).max(d.prior_per_day * wd);
+    let ratio = observed / expected;
+    // The scan: the window's last few days tested on their own too, so a sharp rise is seen the
+    // day it starts instead of when it has filled the window. The whole window keeps its p-value;
+    // the sub-windows' smallest is multiplied by their number (Bonferroni), so scanning at most
+    // doubles the chance elevations of the whole window alone.
+    let p_full = poisson_upper_tail(observed / dispersion, expected / dispersion);
+    let mut scan = (p_full, p.window_days, observed, expected);
+    let subs = d
+        .scan_days
+        .iter()
+        .filter(|&&l| l > 0 && l < p.window_days)
+        .count() as f64;
+    for &days in d.scan_days.iter().filter(|&&l| l > 0 && l < p.window_days) {
+        let from = p.len() - days as usize;
+        let obs: f64 = series.daily.get(from..).map_or(0.0, |x| x.iter().sum());
+        let fac: f64 = (from..p.len()).map(factor).sum();
+        let exp = (mean * fac).max(d.prior_per_day * f64::from(days));
+        if obs / exp < d.min_excess_ratio {
+            continue;
+        }
+        let p_l = (poisson_upper_tail(obs / dispersion, exp / dispersion) * subs).min(1.0);
+        if p_l < scan.0 {
+            scan = (p_l, days, obs, exp);
+        }
+    }
+    let pval = scan.0;
+    // The window's share of window + baseline under equal rates: what sampling requires, since it
+    // also accounts for the baseline being an estimate (floored like `expected`).
+    let t_b = f64::from(p.baseline_days);
+    let baseline_eff = (mean * base_factors).max(d.prior_per_day * t_b);
+    let p_conditional = binomial_upper_tail(
+        observed / dispersion,
+        (observed + baseline_eff) / dispersion,
+        window_factors / (window_factors + base_factors),
+    );
+    let clusters = series.window_clusters;
+    let cusum = nb_cusum_of(rules, p, series, mean, weight_scale, overdispersion);
+
+    let mut ranked = series.window_signals.clone();
+    ranked.sort_by(|&a, &b| stronger(rules, &signals[a], &signals[b]));
+    // First in strength order = the cluster's representative.
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut evidence = Vec::new();
+    let mut cluster_city: HashMap<&str, &str> = HashMap::new();
+    let mut hazards: HashMap<&str, (u8, HashSet<&str>)> = HashMap::new();
+    let (mut regulator, mut national_notice, mut inspection, mut severity) =
+        (false, false, false, 1u8);
+    for &i in &ranked {
+        let s = &signals[i];
+        let cluster = cluster_of(s);
+        if seen.insert(cluster) {
+            evidence.push(i);
+        }
+        if let Some(city) = s.city.as_deref().filter(|c| !c.is_empty()) {
+            cluster_city.entry(cluster).or_insert(city);
+        }
+        let sev = rules.severity(&s.category, &s.hazard, s.severity);
+        severity = severity.max(sev);
+        let h = hazards
+            .entry(s.hazard.as_str())
+            .or_insert((0, HashSet::new()));
+        h.0 = h.0.max(sev);
+        h.1.insert(cluster);
+        regulator |= s.channel == Channel::Regulator;
+        national_notice |= s.channel == Channel::Regulator && s.province.as_deref() == Some("全国");
+        inspection |= matches!(s.kind, DocKind::Inspection | DocKind::Recall);
+    }
+    let sources: HashSet<&str> = evidence
+        .iter()
+        .map(|&i| signals[i].source.as_str())
+        .collect();
+    let channels: HashSet<Channel> = evidence.iter().map(|&i| signals[i].channel).collect();
+    let mut hazards: Vec<(&str, (u8, HashSet<&str>))> = hazards.into_iter().collect();
+    hazards.sort_by(|a, b| {
+        b.1.0
+            .cmp(&a.1.0)
+            .then(b.1.1.len().cmp(&a.1.1.len()))
+            .then(a.0.cmp(b.0))
+    });
+    let hazards: Vec<&str> = hazards.into_iter().map(|(h, _)| h).collect();
+
+    let cities: HashSet<&str> = cluster_city.values().copied().collect();
+    let city = if cities.len() == 1 {
+        cities.into_iter().next()
+    } else {
+        None
+    };
+    let local = city.is_some()
+        && cluster_city.len() as f64 >= rules.action.local_city_share * f64::from(clusters.max(1));
+
+    let poisson_fired = ratio >= d.min_excess_ratio && pval < d.p_threshold;
+    let cusum_fired = cusum.fired;
+    let not_elevated = if clusters < d.min_clusters {
+        Some(Why::new(
+            format!("独立信息{clusters}起，不足{}起", d.min_clusters),
+            format!("fewer than {} distinct clusters", d.min_clusters),
+        ))
+    } else if observed < d.min_weight {
+        Some(Why::new(
+            format!("加权信息量{observed:.2}不足{}", d.min_weight),
+            "weighted count below minimum",
+        ))
+    } else if poisson_fired || cusum_fired {
+        None
+    } else if ratio < d.min_excess_ratio {
+        Some(Why::new(
+            format!("超额倍数{ratio:.2}不足{}", d.min_excess_ratio),
+            "excess ratio below minimum",
+        ))
+    } else {
+        Some(Why::new(
+            format!("p={pval:.4}，未显著高于基线"),
+            format!("not above baseline (p ≥ {})", d.p_threshold),
+        ))
+    };
+    let elevated = not_elevated.is_none();
+
+    let l = &rules.likelihood;
+    let points = step_points(&l.excess_ratio, ratio)
+        + step_points(&l.clusters, f64::from(clusters))
+        + step_points(&l.sources, sources.len() as f64)
+        + step_points(&l.channels, channels.len() as f64)
+        + if inspection { l.inspection } else { 0.0 };
+    // Clamped to 1..=4 before the cast.
+    let likelihood = (1.0 + points.floor()).clamp(1.0, 4.0) as u8;
+    let level = rules.level(severity, likelihood);
+    let surprise = if pval > 0.0 {
+        (-pval.log10()).min(10.0)
+    } else {
+        10.0
+    };
+    let score = f64::from(severity) * f64::from(likelihood) + surprise / 10.0;
+    evidence.truncate(rules.alert.max_evidence);
+
+    Facts {
+        category: series.category,
+        cell: series.cell,
+        observed,
+        expected,
+        baseline_per_day: mean,
+        weight_scale,
+        overdispersion,
+        dispersion,
+        ratio,
+        p: pval,
+        scan: (scan.1, scan.2, scan.3),
+        poisson_fired,
+        cusum,
+        p_conditional,
+        clusters,
+        sources: sources.len(),
+        channels: channels.len(),
+        regulator,
+        national_notice,
+        inspection,
+        city,
+        local,
+        severity,
+        points,
+        likelihood,
+        level,
+        elevated,
+        not_elevated,
+        score,
+        hazards,
+        evidence,
+        ranked,
+    }
+}
+
+/// The combined test across provinces (`[scope] combined_p`): with the provinces' p-values sorted
+/// (a province not above its expectation counts as 1), the smallest P(Binomial(n, p(k)) ≥ k) over
+/// k = `min_k` … n, times the number of k tried; and that k.
+pub(super) fn combined_test(provinces: &[&Facts], min_k: usize) -> (f64, usize) {
+    let ps: Vec<f64> = provinces
+        .iter()
+        .map(|f| if f.observed > f.expected { f.p } else { 1.0 })
+        .collect();
+    combined_p_value(ps, min_k)
+}
+
+/// [`combined_test`] on the p-values themselves.
+pub(super) fn combined_p_value(mut ps: Vec<f64>, min_k: usize) -> (f64, usize) {
+    ps.sort_by(f64::total_cmp);
+    let n = ps.len();
+    let min_k = min_k.max(1);
+    if n < min_k {
+        return (1.0, 0);
+    }
+    let tries = (n + 1 - min_k) as f64;
+    let mut best = (1.0, 0);
+    for k in min_k..=n {
+        let q = binomial_upper_tail(k as f64, n as f64, ps[k - 1]);
+        if q < best.0 {
+            best = (q, k);
+        }
+    }
+    ((best.0 * tries).min(1.0), best.1)
+}
