@@ -9,7 +9,13 @@ use jiance::config::{Config, ConfigError, load_source_file, parse_sources};
 use jiance::pipeline::RuleDirs;
 use jiance::score::ScoringRules;
 
-const RULE_FILES: &[&str] = &["products.toml", "hazards.toml", "cues.toml", "scoring.toml"];
+const RULE_FILES: &[&str] = &[
+    "products.toml",
+    "hazards.toml",
+    "cues.toml",
+    "scoring.toml",
+    "review.toml",
+];
 
 pub fn run(paths: &[PathBuf], dirs: &RuleDirs) -> Result<ExitCode> {
     let mut errors: Vec<ConfigError> = Vec::new();
@@ -64,6 +70,9 @@ pub fn run(paths: &[PathBuf], dirs: &RuleDirs) -> Result<ExitCode> {
             set.dictionaries.as_deref(),
         ));
         if let Err(e) = ScoringRules::load(set.rules.as_deref()) {
+            errors.extend(e);
+        }
+        if let Err(e) = jiance::review::ReviewRules::load(set.rules.as_deref()) {
             errors.extend(e);
         }
         if errors.len() == before {

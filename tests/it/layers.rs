@@ -19,6 +19,7 @@ const LAYERS: &[&str] = &[
     "analyze",
     "index",
     "score",
+    "review",
     "report",
     "serve",
     "pipeline",

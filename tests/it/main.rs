@@ -29,6 +29,7 @@ mod realweb;
 mod render;
 mod report;
 mod rerun;
+mod review;
 mod schema;
 mod score;
 mod sources;
