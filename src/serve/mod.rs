@@ -190,6 +190,7 @@ where
         .route("/", get(assets::index_html))
         .route("/assets/app.js", get(assets::app_js))
         .route("/assets/app.css", get(assets::app_css))
+        .route("/assets/review.js", get(assets::review_js))
         .route("/healthz", get(api::healthz))
         .route("/api/search", get(api::search))
 }

@@ -168,7 +168,7 @@ fn triage_names_who_and_a_dismissal_holds_until_the_alert_escalates() {
 fn cases_are_served_with_their_alerts_and_documents() {
     let server = Server::start(Access::new(vec![], vec![OPERATOR.into()], true));
     let base = server.base.clone();
-    // the served copy was scored before cases existed: score it again
+    // scored again here, so the alerts compared are the ones the cases were built with
     let alerts = rescore(&server.data);
     runtime().block_on(async {
         let (s, v) = call("GET", &format!("{base}/api/cases"), OPERATOR, None).await;
