@@ -97,7 +97,8 @@ pub fn build_cases(
             .push(s);
     }
     let mut cases = Vec::new();
-    for ((category, hazard, province), mut by_party) in groups {
+    for ((category, hazard, province), by_party) in groups {
+        let mut by_party = fold_parties(by_party);
         // Evidence naming no party joins the one party its group names, if there is one.
         let named: Vec<Option<String>> = by_party.keys().filter(|k| k.is_some()).cloned().collect();
         if named.len() == 1
@@ -134,6 +135,27 @@ pub fn build_cases(
             .then_with(|| a.id.cmp(&b.id))
     });
     (cases, pointers)
+}
+
+/// A notice names the enterprise (浙江速骑车业有限公司) where complaints name the brand (速骑): a
+/// party whose name contains another party's name of the group is that party.
+fn fold_parties<'a>(
+    by_party: BTreeMap<Option<String>, Vec<&'a Signal>>,
+) -> BTreeMap<Option<String>, Vec<&'a Signal>> {
+    let names: Vec<String> = by_party.keys().flatten().cloned().collect();
+    let mut out: BTreeMap<Option<String>, Vec<&Signal>> = BTreeMap::new();
+    for (party, list) in by_party {
+        let key = party.map(|p| {
+            names
+                .iter()
+                .filter(|n| n.chars().count() >= 2 && *n != &p && p.contains(n.as_str()))
+                .min_by_key(|n| n.chars().count())
+                .cloned()
+                .unwrap_or(p)
+        });
+        out.entry(key).or_default().extend(list);
+    }
+    out
 }
 
 fn make_case(
