@@ -20,6 +20,7 @@ pub mod parse;
 pub mod pipeline;
 pub mod queue;
 pub mod report;
+pub mod review;
 pub mod score;
 pub mod serve;
 pub mod store;

@@ -18,6 +18,7 @@ const RULE_FILES: &[&str] = &[
     "standards.toml",
     "compliance.toml",
     "calendar.toml",
+    "review.toml",
 ];
 
 /// A rule file by its name, unless it holds `[[source]]` tables: a source file may share a rule
@@ -96,6 +97,9 @@ pub fn run(paths: &[PathBuf], dirs: &RuleDirs) -> Result<ExitCode> {
                     errors.extend(e);
                 }
             }
+        }
+        if let Err(e) = jiance::review::ReviewRules::load(set.rules.as_deref()) {
+            errors.extend(e);
         }
         if errors.len() == before {
             checked.push(format!(

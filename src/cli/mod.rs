@@ -7,6 +7,7 @@ mod fetch;
 mod output;
 mod report;
 mod rerun;
+mod review;
 mod score;
 mod worker;
 
@@ -267,6 +268,24 @@ pub enum Command {
         paths: Vec<PathBuf>,
         #[command(flatten)]
         rules: RuleArgs,
+        /// Instead: replay every document analysts labelled in this data directory through the
+        /// rules and list where they still disagree (exit 1 when any do): the rule authors' work list.
+        #[arg(long, value_name = "DATA")]
+        labels: Option<PathBuf>,
+    },
+    /// Named users and their tokens (roles viewer, analyst, operator) for the dashboard and API.
+    #[command(subcommand)]
+    Users(review::UsersCommand),
+    /// Analysts' labels on documents.
+    #[command(subcommand)]
+    Labels(review::LabelsCommand),
+    /// The cases of the last scoring run: one real-world problem across channels, with its
+    /// evidence per channel, its alerts and its triage state.
+    Cases {
+        #[command(flatten)]
+        data: DataArg,
+        #[arg(long)]
+        json: bool,
     },
     /// Analyse JSON Lines from stdin ({"id", "text", "title"?, "kind"?, "published"?}); one JSON
     /// line of extraction per input on stdout; bad lines are reported on stderr by line number.
@@ -574,7 +593,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         ),
         Command::Rerun(args) => rerun::run(args),
         Command::DiffAlerts(args) => diff_alerts::run(args),
-        Command::Check { paths, rules } => check::run(&paths, &rules.dirs()),
+        Command::Check {
+            labels: Some(data),
+            rules,
+            ..
+        } => review::check_labels(&data, &rules.dirs()),
+        Command::Check { paths, rules, .. } => check::run(&paths, &rules.dirs()),
+        Command::Users(cmd) => review::users(cmd),
+        Command::Labels(cmd) => review::labels(cmd),
+        Command::Cases { data, json } => review::cases(&data.data, json),
         Command::Extract { rules } => extract::run(&rules.dirs()),
         Command::Fetch {
             url,

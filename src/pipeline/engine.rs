@@ -197,6 +197,8 @@ pub struct Engine {
     pub standards: Arc<crate::market::Standards>,
     /// `compliance.toml` (with `standards.toml`): the rules every listing must keep.
     pub compliance: Arc<crate::market::Compliance>,
+    /// Case building, suppression and dismissal reasons (`review.toml`).
+    pub review: Arc<crate::review::ReviewRules>,
     pub store: Store,
     pub index: Arc<Index>,
     pub counters: Arc<Counters>,
@@ -221,6 +223,8 @@ impl Engine {
             .map_err(PipelineError::Config)?;
         let compliance = crate::market::Compliance::load(rules.rules.as_deref())
             .map_err(PipelineError::Config)?;
+        let review = crate::review::ReviewRules::load(rules.rules.as_deref())
+            .map_err(PipelineError::Config)?;
         let store = Store::open(&data.state())?;
         let index = Index::open(&data.index(), analyzer.jieba())?;
         let c = reconcile(&store, &index)?;
@@ -240,6 +244,7 @@ impl Engine {
             market: Arc::new(market),
             standards: Arc::new(standards),
             compliance: Arc::new(compliance),
+            review: Arc::new(review),
             store,
             index: Arc::new(index),
             counters: Arc::new(Counters::default()),
@@ -400,21 +405,25 @@ impl Engine {
                 outages: &outages,
             },
         )?;
-        let mut sampling = out.sampling;
-        self.draft_purchases(&mut sampling, &out.alerts, &sampled, as_of)?;
-        self.store.put_alerts(&out.alerts, &sampling)?;
+        let (alerts, mut sampling) = self.review_alerts(out.alerts, out.sampling, as_of)?;
+        self.draft_purchases(&mut sampling, &alerts, &sampled, as_of)?;
+        let (cases, pointers) = crate::review::build_cases(&signals, &alerts, &self.review.cases);
+        let keyed: Vec<(String, &crate::review::Case)> =
+            cases.iter().map(|c| (c.id.clone(), c)).collect();
+        self.store.put_cases(&keyed, &pointers)?;
+        self.store.put_alerts(&alerts, &sampling)?;
         let onsale = self.match_onsale(as_of)?;
         crate::store::signals::write_partitions(&self.data.signals(), &signals)?;
         self.counters
             .score
             .received
             .store(signals.len() as u64, std::sync::atomic::Ordering::Relaxed);
-        self.counters.score.emitted(out.alerts.len() as u64);
-        info!(as_of = %as_of, signals = signals.len(), alerts = out.alerts.len(), "scored");
+        self.counters.score.emitted(alerts.len() as u64);
+        info!(as_of = %as_of, signals = signals.len(), alerts = alerts.len(), cases = cases.len(), "scored");
         Ok(ScoreSummary {
             as_of,
             signals: signals.len(),
-            alerts: out.alerts,
+            alerts,
             sampling,
             dismissed: out.dismissed.len(),
             onsale,
@@ -502,6 +511,74 @@ impl Engine {
         Ok(out)
     }
 
+    /// Analysts' dismissals applied to a scoring run: a suppressed alert's action becomes
+    /// `dismiss` and its sampling request is dropped; one that escalated past its dismissal goes
+    /// back to review (the suppression ends, and the history says why).
+    fn review_alerts(
+        &self,
+        mut alerts: Vec<crate::model::Alert>,
+        sampling: Vec<crate::model::SamplingRequest>,
+        as_of: NaiveDate,
+    ) -> Result<(Vec<crate::model::Alert>, Vec<crate::model::SamplingRequest>), PipelineError> {
+        use crate::review::{Dismissal, TriageChange, TriageState};
+        let dismissals: HashMap<String, Dismissal> = self
+            .store
+            .dismissals::<Dismissal>()?
+            .into_iter()
+            .map(|d| (d.alert_id.clone(), d))
+            .collect();
+        if dismissals.is_empty() {
+            return Ok((alerts, sampling));
+        }
+        let rules = &self.review;
+        let suppressed =
+            crate::review::suppress(&mut alerts, &dismissals, as_of, &rules.suppression, |k| {
+                rules.reason_label(k)
+            });
+        let sampling = sampling
+            .into_iter()
+            .filter(|s| !suppressed.contains(&s.alert_id))
+            .collect();
+        for a in &alerts {
+            if !a.breakdown.iter().any(|t| t.name == "suppression_ended") {
+                continue;
+            }
+            let current = self.store.triage("alert", &a.id)?;
+            let Some(from) = TriageState::parse(&current.state) else {
+                continue;
+            };
+            if !from.can_become(TriageState::Review) {
+                continue;
+            }
+            let now = chrono::Utc::now();
+            let change = TriageChange {
+                subject: "alert".into(),
+                id: a.id.clone(),
+                from,
+                to: TriageState::Review,
+                reason: format!("escalated: level {}", a.level),
+                by: "jiance".into(),
+                at: now,
+            };
+            let row = crate::store::TriageRow {
+                state: TriageState::Review.as_str().into(),
+                reason: change.reason.clone(),
+                by: change.by.clone(),
+                at: now.to_rfc3339(),
+            };
+            // Someone moving it at the same moment wins; the next run looks again.
+            let _ = self.store.set_triage::<_, Dismissal>(
+                "alert",
+                &a.id,
+                from.as_str(),
+                &row,
+                &change,
+                None,
+            )?;
+        }
+        Ok((alerts, sampling))
+    }
+
     pub fn app_state(&self) -> crate::serve::AppState {
         crate::serve::AppState::new(
             self.store.clone(),
@@ -510,6 +587,7 @@ impl Engine {
             self.data.root.clone(),
         )
         .with_market(self.market.clone())
+        .with_review(self.review.clone())
     }
 }
 

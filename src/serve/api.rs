@@ -519,7 +519,7 @@ pub(crate) fn evidence(
 
 /// The alert id of a path: an id that is not valid percent-encoded UTF-8 (`/api/alerts/%FF`) is
 /// a JSON 400 like every other error, not the framework's plain-text rejection.
-fn path_id(p: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
+pub(super) fn path_id(p: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
     p.map(|Path(id)| id)
         .map_err(|e| ApiError::bad_request(format!("bad alert id in the path: {}", e.body_text())))
 }
@@ -590,7 +590,7 @@ pub(super) async fn alert(
 // ---------------------------------------------------------------- writes
 
 /// A JSON body, with the extractor's failures as JSON errors (413 when over the body limit).
-fn parse_body<T: serde::de::DeserializeOwned>(
+pub(super) fn parse_body<T: serde::de::DeserializeOwned>(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
     empty: Option<T>,
 ) -> Result<T, ApiError> {
@@ -617,7 +617,7 @@ fn parse_body<T: serde::de::DeserializeOwned>(
 }
 
 /// A body, when there is one, must say it is JSON (`text/plain` is refused, not guessed at).
-fn json_content(
+pub(super) fn json_content(
     headers: &axum::http::HeaderMap,
     body: &Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(), ApiError> {
@@ -648,7 +648,7 @@ pub(crate) struct AckBody {
 /// Longest free-text field accepted (notes, batch labels, party names).
 pub(super) const MAX_TEXT: usize = 2000;
 
-fn check_len(field: &str, v: &str) -> Result<(), ApiError> {
+pub(super) fn check_len(field: &str, v: &str) -> Result<(), ApiError> {
     if v.chars().count() > MAX_TEXT {
         return Err(ApiError::bad_request(format!(
             "{field}: longer than {MAX_TEXT} characters"

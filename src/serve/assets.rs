@@ -1,4 +1,4 @@
-//! The dashboard: one HTML page, one script, one stylesheet, embedded in the binary (no CDN, no
+//! The dashboard: one HTML page, two scripts (the analysts' part in its own), one stylesheet, embedded in the binary (no CDN, no
 //! external fonts) so it works on an offline monitoring network.
 
 use axum::http::header;
@@ -7,6 +7,7 @@ use axum::response::IntoResponse;
 const INDEX_HTML: &str = include_str!("assets/index.html");
 const APP_JS: &str = include_str!("assets/app.js");
 const APP_CSS: &str = include_str!("assets/app.css");
+const REVIEW_JS: &str = include_str!("assets/review.js");
 
 /// Only our own script and stylesheet may run or load; the evidence snippets are text with `<b>`.
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -32,6 +33,18 @@ pub(super) async fn app_js() -> impl IntoResponse {
             (header::CACHE_CONTROL, "no-cache"),
         ],
         APP_JS,
+    )
+}
+
+/// The analysts' part of the dashboard (cases, triage, labels), plugged into app.js.
+pub(super) async fn review_js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        REVIEW_JS,
     )
 }
 

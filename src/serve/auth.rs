@@ -1,7 +1,10 @@
-//! Access control: bearer tokens with two roles.
+//! Access control: bearer tokens with three roles.
 //!
-//! A viewer may read (every GET except the public ones); an operator may read and write (every
-//! other method). Reads need no token when the deployment opens them (`serve.open_reads`, and
+//! A viewer may read (every GET except the public ones); an analyst may also triage alerts and
+//! cases and label documents (POSTs to `…/triage` and `…/labels`); an operator may read and write
+//! everything. Tokens are the config's and the environment's (anonymous: their holder is named
+//! after the role) or named users' from `jiance users add` (the store keeps a SHA-256 of each;
+//! revoking takes effect on the next request). The handler gets the caller as a [`Principal`]. Reads need no token when the deployment opens them (`serve.open_reads`, and
 //! `jiance demo`); writes always need an operator token, so a server with no operator token
 //! configured refuses every write. Public without a token: the dashboard shell and its assets
 //! (the page asks for a token itself), `/healthz` (probes) and `/api/openapi.json`.
@@ -23,7 +26,32 @@ use crate::config::ServeSettings;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Role {
     Viewer,
+    Analyst,
     Operator,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Analyst => "analyst",
+            Role::Operator => "operator",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        [Role::Viewer, Role::Analyst, Role::Operator]
+            .into_iter()
+            .find(|r| r.as_str() == s)
+    }
+}
+
+/// Who made a request, as handlers see it (a request extension). Open reads without a token are
+/// made by `anonymous` with the viewer role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub name: String,
+    pub role: Role,
 }
 
 /// The tokens a server accepts and whether reads are open.
@@ -32,6 +60,8 @@ pub struct Access {
     viewer: Vec<String>,
     operator: Vec<String>,
     open_reads: bool,
+    /// Named users' tokens, looked up by digest.
+    users: Option<crate::store::Store>,
 }
 
 /// Environment variables holding comma-separated tokens.
@@ -56,6 +86,7 @@ impl Access {
             viewer: clean(viewer),
             operator: clean(operator),
             open_reads,
+            users: None,
         }
     }
 
@@ -85,6 +116,12 @@ impl Access {
         self
     }
 
+    /// Accept the named users' tokens of this store too.
+    pub fn with_users(mut self, store: crate::store::Store) -> Access {
+        self.users = Some(store);
+        self
+    }
+
     pub fn open_reads(mut self, open: bool) -> Access {
         self.open_reads = open;
         self
@@ -100,7 +137,26 @@ impl Access {
     }
 
     pub fn writable(&self) -> bool {
-        !self.operator.is_empty()
+        !self.operator.is_empty() || self.users.is_some()
+    }
+
+    /// Who holds `token`: a configured token's role (named after it), else a named user's.
+    pub fn principal_of(&self, token: &str) -> Option<Principal> {
+        if let Some(role) = self.role_of(token) {
+            return Some(Principal {
+                name: role.as_str().to_string(),
+                role,
+            });
+        }
+        let store = self.users.as_ref()?;
+        match store.user_by_token(&crate::store::token_digest(token)) {
+            Ok(Some((name, role))) => Role::parse(&role).map(|role| Principal { name, role }),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::error!(error = %e, "reading users");
+                None
+            }
+        }
     }
 
     /// The role a token grants (operator wins when a token is in both lists).
@@ -123,7 +179,7 @@ impl Access {
     /// One line for the start-up log: never the tokens themselves.
     pub fn describe(&self) -> String {
         format!(
-            "reads {}, {} viewer token(s), {} operator token(s){}",
+            "reads {}, {} viewer token(s), {} operator token(s){}{}",
             if self.open_reads {
                 "open"
             } else {
@@ -131,6 +187,11 @@ impl Access {
             },
             self.viewer.len(),
             self.operator.len(),
+            if self.users.is_some() {
+                ", named users' tokens"
+            } else {
+                ""
+            },
             if self.writable() {
                 ""
             } else {
@@ -193,39 +254,71 @@ fn challenge(e: ApiError) -> Response {
     resp
 }
 
+/// The role a request needs: reads a viewer's; triage and labels an analyst's; other writes an
+/// operator's.
+fn needed(method: &Method, path: &str) -> Role {
+    if matches!(*method, Method::GET | Method::HEAD) {
+        Role::Viewer
+    } else if path.ends_with("/triage") || path.ends_with("/labels") {
+        Role::Analyst
+    } else {
+        Role::Operator
+    }
+}
+
 pub(super) async fn authorize(
     State(access): State<Arc<Access>>,
-    req: Request,
+    mut req: Request,
     next: Next,
 ) -> Response {
     let read = matches!(*req.method(), Method::GET | Method::HEAD);
     if read && public(req.uri().path()) {
         return next.run(req).await;
     }
-    let need = if read { Role::Viewer } else { Role::Operator };
+    let need = needed(req.method(), req.uri().path());
     let token = match token_of(&req) {
         Ok(t) => t,
         Err(e) => return challenge(e),
     };
-    let role = match token {
-        Some(t) => match access.role_of(&t) {
-            Some(r) => Some(r),
-            None => return challenge(unauthorized("invalid token")),
-        },
+    let who = match token {
+        Some(t) => {
+            // The user lookup reads SQLite: off the async threads.
+            let a = access.clone();
+            match tokio::task::spawn_blocking(move || a.principal_of(&t)).await {
+                Ok(Some(p)) => Some(p),
+                Ok(None) => return challenge(unauthorized("invalid token")),
+                Err(e) => return super::ApiError::internal(e).into_response(),
+            }
+        }
         None => None,
     };
-    match (need, role) {
-        (_, Some(r)) if r >= need => next.run(req).await,
-        (Role::Viewer, None) if access.reads_open() => next.run(req).await,
+    match (need, who) {
+        (_, Some(p)) if p.role >= need => {
+            req.extensions_mut().insert(p);
+            next.run(req).await
+        }
+        (Role::Viewer, None) if access.reads_open() => {
+            req.extensions_mut().insert(Principal {
+                name: "anonymous".into(),
+                role: Role::Viewer,
+            });
+            next.run(req).await
+        }
         (Role::Viewer, _) => challenge(unauthorized(
-            "a viewer or operator token is required (Authorization: Bearer <token>)",
+            "a viewer, analyst or operator token is required (Authorization: Bearer <token>)",
         )),
-        (Role::Operator, None) => challenge(unauthorized(
-            "an operator token is required (Authorization: Bearer <token>)",
-        )),
-        (Role::Operator, Some(_)) => ApiError {
+        (need, None) => challenge(unauthorized(&format!(
+            "an {} token is required (Authorization: Bearer <token>)",
+            need.as_str()
+        ))),
+        (need, Some(p)) => ApiError {
             status: axum::http::StatusCode::FORBIDDEN,
-            message: "this action needs the operator role; the token is a viewer's".into(),
+            message: format!(
+                "this action needs the {} role; {} has the {} role",
+                need.as_str(),
+                p.name,
+                p.role.as_str()
+            ),
         }
         .into_response(),
     }

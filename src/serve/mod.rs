@@ -22,6 +22,7 @@ mod events;
 mod metrics;
 mod onsale;
 pub mod openapi;
+mod review;
 mod sampling;
 
 use std::future::Future;
@@ -59,6 +60,8 @@ pub struct AppState {
     pub data_dir: PathBuf,
     /// Tokens and roles; closed (every read and write refused) unless set.
     pub access: Arc<Access>,
+    /// Dismissal reasons offered to analysts (`review.toml`).
+    pub review: Arc<crate::review::ReviewRules>,
     /// Becomes true when the server shuts down, so open event streams end.
     closing: tokio::sync::watch::Receiver<bool>,
     /// `market.toml` (brand aliases for the alert page's brand table).
@@ -78,6 +81,7 @@ impl AppState {
             counters,
             data_dir,
             access: Arc::new(Access::default()),
+            review: Arc::new(default_review()),
             closing: tokio::sync::watch::channel(false).1,
             market: Arc::new(crate::market::MarketRules::embedded()),
         }
@@ -93,6 +97,25 @@ impl AppState {
         self.access = Arc::new(access);
         self
     }
+
+    pub fn with_review(mut self, rules: Arc<crate::review::ReviewRules>) -> AppState {
+        self.review = rules;
+        self
+    }
+}
+
+/// The embedded review rules; they are checked by the tests, so failing here is a build defect,
+/// and an empty set of reasons is the safe fallback.
+fn default_review() -> crate::review::ReviewRules {
+    crate::review::ReviewRules::load(None).unwrap_or_else(|e| {
+        tracing::error!(errors = ?e, "embedded review.toml does not load");
+        crate::review::ReviewRules {
+            cases: crate::review::rules::CaseRules { gap_days: 60 },
+            suppression: crate::review::rules::SuppressionRules { days: 30 },
+            dismiss_reason: Vec::new(),
+            case_example: Vec::new(),
+        }
+    })
 }
 
 /// The part of the state the search and health endpoints need (so they run without a store).
@@ -178,6 +201,7 @@ where
         .route("/", get(assets::index_html))
         .route("/assets/app.js", get(assets::app_js))
         .route("/assets/app.css", get(assets::app_css))
+        .route("/assets/review.js", get(assets::review_js))
         .route("/healthz", get(api::healthz))
         .route("/api/search", get(api::search))
 }
@@ -299,7 +323,8 @@ async fn time_limit(req: Request, next: Next) -> Response {
 }
 
 pub fn router(state: AppState) -> Router {
-    let access = state.access.clone();
+    // Named users' tokens (`jiance users add`) are accepted beside the configured ones.
+    let access = Arc::new((*state.access).clone().with_users(state.store.clone()));
     let app = index_routes::<AppState>()
         .route("/api/alerts", get(api::alerts))
         .route("/api/alerts/stream", get(events::stream))
@@ -310,6 +335,23 @@ pub fn router(state: AppState) -> Router {
         .route("/print/sampling/{id}", get(sampling::print))
         .route("/api/onsale", get(onsale::onsale))
         .route("/api/stats", get(api::stats))
+        .route("/api/me", get(review::me))
+        .route("/api/review/options", get(review::options))
+        .route("/api/cases", get(review::cases))
+        .route("/api/cases/{id}", get(review::case))
+        .route(
+            "/api/cases/{id}/triage",
+            get(review::case_triage_get).post(review::case_triage),
+        )
+        .route(
+            "/api/alerts/{id}/triage",
+            get(review::alert_triage_get).post(review::alert_triage),
+        )
+        .route("/api/labels", get(review::labels))
+        .route(
+            "/api/documents/{id}/labels",
+            get(review::document_labels).post(review::add_label),
+        )
         .route("/api/openapi.json", get(openapi::openapi))
         .route("/feeds/alerts.atom", get(atom::feed))
         .route("/metrics", get(metrics::metrics))

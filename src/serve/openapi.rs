@@ -17,6 +17,14 @@ pub const PATHS: &[&str] = &[
     "/api/search",
     "/api/stats",
     "/api/openapi.json",
+    "/api/me",
+    "/api/review/options",
+    "/api/cases",
+    "/api/cases/{id}",
+    "/api/cases/{id}/triage",
+    "/api/alerts/{id}/triage",
+    "/api/labels",
+    "/api/documents/{id}/labels",
     "/feeds/alerts.atom",
     "/metrics",
     "/healthz",
@@ -171,7 +179,8 @@ fn schemas() -> Value {
     })
 }
 
-pub fn document() -> Value {
+/// Every endpoint but the analysts' ([`review_paths`]).
+fn core_document() -> Value {
     let read = json!([{ "bearer": [] }, {}]);
     let write = json!([{ "bearer": [] }]);
     let level = json!({ "type": "integer", "minimum": 1, "maximum": 4 });
@@ -297,6 +306,74 @@ pub fn document() -> Value {
                 "responses": ok("Dashboard", "text/html", s(), &[]) } }
         }
     })
+}
+
+/// The analysts' endpoints (cases, triage, labels), merged into [`document`]'s paths.
+fn review_paths() -> Value {
+    let read = json!([{ "bearer": [] }, {}]);
+    let write = json!([{ "bearer": [] }]);
+    let id = json!([{ "name": "id", "in": "path", "required": true, "schema": s() }]);
+    let obj = json!({ "type": "object" });
+    // A dismissal needs a reason, and a wrong-* label its right value: one branch per case.
+    let reason = |required: bool| {
+        let mut r = json!({ "type": "string", "maxLength": 2000,
+            "description": "A dismissal reason key (GET /api/review/options) or free text; required to dismiss" });
+        if required {
+            r["pattern"] = json!("\\S");
+        }
+        r
+    };
+    let triage_body = json!({ "required": true, "content": { "application/json": { "schema": { "oneOf": [
+        { "type": "object", "required": ["to"], "additionalProperties": false, "properties": {
+            "to": { "type": "string", "enum": ["new", "review", "confirmed", "closed"] }, "reason": reason(false) } },
+        { "type": "object", "required": ["to", "reason"], "additionalProperties": false, "properties": {
+            "to": { "type": "string", "enum": ["dismissed"] }, "reason": reason(true) } } ] } } } });
+    let label_body = json!({ "required": true, "content": { "application/json": { "schema": { "oneOf": [
+        { "type": "object", "required": ["kind"], "additionalProperties": false, "properties": {
+            "kind": { "type": "string", "enum": ["not-relevant", "missed-signal"] },
+            "value": { "type": "string", "maxLength": 64 }, "note": text() } },
+        { "type": "object", "required": ["kind", "value"], "additionalProperties": false, "properties": {
+            "kind": { "type": "string", "enum": ["wrong-category", "wrong-hazard", "wrong-region"] },
+            "value": { "type": "string", "minLength": 1, "maxLength": 64, "pattern": "\\S",
+                "description": "The right category, hazard or province" },
+            "note": text() } } ] } } } });
+    let triage = |what: &str| {
+        json!({
+        "get": { "summary": format!("The {what}'s triage state and its history (who, when, why)"), "security": read,
+            "parameters": id, "responses": ok("Triage", "application/json", obj.clone(), &["400", "401"]) },
+        "post": { "summary": format!("Move the {what} to another triage state (analyst): new → review → confirmed | dismissed → closed; closed or decided ones may be reopened to review. Dismissing an alert suppresses it on the next scoring runs while its level and regions do not rise."),
+            "security": write, "parameters": id, "requestBody": triage_body,
+            "responses": ok("Moved", "application/json", obj.clone(), &["400", "401", "403", "404", "409", "413", "415"]) } })
+    };
+    json!({
+        "/api/me": { "get": { "summary": "The caller's name and role", "security": read,
+            "responses": ok("Who", "application/json", obj.clone(), &["401"]) } },
+        "/api/review/options": { "get": { "summary": "Triage states and their next states, dismissal reasons, label kinds", "security": read,
+            "responses": ok("Options", "application/json", obj.clone(), &["401"]) } },
+        "/api/cases": { "get": { "summary": "Cases of the last scoring run: one problem across channels, with its evidence per channel, alerts and triage state", "security": read,
+            "responses": ok("Cases", "application/json", obj.clone(), &["401"]) } },
+        "/api/cases/{id}": { "get": { "summary": "One case: timeline, alerts, evidence documents, sampling requests, triage state and history", "security": read,
+            "parameters": id, "responses": ok("The case", "application/json", obj.clone(), &["400", "401", "404"]) } },
+        "/api/cases/{id}/triage": triage("case"),
+        "/api/alerts/{id}/triage": triage("alert"),
+        "/api/labels": { "get": { "summary": "Every label analysts put on documents, oldest first", "security": read,
+            "responses": ok("Labels", "application/json", obj.clone(), &["401"]) } },
+        "/api/documents/{id}/labels": {
+            "get": { "summary": "A document's labels", "security": read, "parameters": id,
+                "responses": ok("Labels", "application/json", obj.clone(), &["400", "401"]) },
+            "post": { "summary": "Label a document (analyst): not relevant, wrong category / hazard / region (with the right value), missed signal. The label keeps the text and jiance's reading of it.",
+                "security": write, "parameters": id, "requestBody": label_body,
+                "responses": ok("The label", "application/json", obj, &["400", "401", "403", "404", "413", "415", "503"]) } }
+    })
+}
+
+/// The whole document.
+pub fn document() -> Value {
+    let mut d = core_document();
+    if let (Some(paths), Value::Object(more)) = (d["paths"].as_object_mut(), review_paths()) {
+        paths.extend(more);
+    }
+    d
 }
 
 pub(super) async fn openapi() -> Json<Value> {

@@ -19,9 +19,11 @@ use crate::model::{Alert, Document, Extraction, SamplingRequest, Signal, Timesta
 mod crawl_state;
 mod market;
 mod parquet_check;
+pub mod review;
 pub mod signals;
 pub use crawl_state::{APPLIED_KEPT_DAYS, Once, ParkedUrl, SourceHealth, SourcePassTally};
 pub use market::{RECORD_KINDS, RECORD_TEXT};
+pub use review::{TriageRow, UserRow, token_digest};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -264,6 +266,7 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(market::SCHEMA)?;
+        conn.execute_batch(review::REVIEW_SCHEMA)?;
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
             changes: tokio::sync::broadcast::channel(CHANGE_CHANNEL).0,

@@ -613,3 +613,68 @@ fn dashboard_shows_the_top_alert_opens_it_updates_live_and_searches() {
     let path = b.screenshot("dashboard-stats.png");
     assert!(std::fs::metadata(&path).unwrap().len() > 1000);
 }
+
+#[test]
+fn dashboard_cases_triage_by_a_named_user_and_a_label() {
+    const ANALYST: &str = "analyst-token-browser";
+    let server = Server::start(Access::new(vec![], vec![], true).with_operator(OPERATOR));
+    assert!(
+        server
+            .store()
+            .add_user("王芳", "analyst", &jiance::store::token_digest(ANALYST))
+            .unwrap()
+    );
+    let mut b = Browser::launch();
+    b.navigate(&format!("{}/", server.base));
+    b.wait_for("the page", "document.querySelector('#token') !== null");
+    b.eval(&format!(
+        "localStorage.setItem('jiance.token', {}); true",
+        js(ANALYST)
+    ));
+    // a new query string: a full load, which reads the stored token
+    b.navigate(&format!("{}/?as=analyst#/cases", server.base));
+    b.wait_for(
+        "the analyst named",
+        "(document.querySelector('#whoami') || {textContent: ''}).textContent.includes('王芳')",
+    );
+    // 1. The cases view lists the demo's cases; one opens with its timeline.
+    b.wait_for(
+        "case rows",
+        "document.querySelectorAll('#case-rows tr[data-id]').length",
+    );
+    b.eval("document.querySelector('#case-rows tr[data-id]').click(); true");
+    b.wait_for(
+        "case page",
+        "document.querySelectorAll('#case-detail .case-timeline tbody tr').length > 0 \
+         && document.querySelector('#case-detail .triage-moves button') !== null",
+    );
+    // 2. Triage by the named user: the history names her.
+    b.eval("document.querySelector('#case-detail .triage-move[data-to=review]').click(); true");
+    b.wait_for(
+        "triage recorded with the name",
+        "[...document.querySelectorAll('#case-detail .triage-history .who')].some(td => td.textContent === '王芳') \
+         && document.querySelector('#case-detail .triage-review') !== null",
+    );
+    // 3. A label on one of the case's documents.
+    b.eval("document.querySelector('#case-detail .label-open').click(); true");
+    b.wait_for(
+        "label form",
+        "document.querySelector('#case-detail .label-box select') !== null",
+    );
+    b.eval(
+        "(() => { const box = document.querySelector('#case-detail .label-box'); \
+           box.querySelector('select').value = 'not-relevant'; \
+           box.querySelector('.label-send').click(); return true; })()",
+    );
+    b.wait_for(
+        "label stored",
+        "(document.querySelector('#case-detail .label-done') || {textContent: ''}).textContent.includes('王芳')",
+    );
+    b.screenshot("dashboard-case.png");
+    let labels: Vec<jiance::review::Label> = server.store().labels(None).unwrap();
+    assert_eq!(labels.len(), 1);
+    assert_eq!(
+        (labels[0].by.as_str(), labels[0].kind),
+        ("王芳", jiance::review::LabelKind::NotRelevant)
+    );
+}

@@ -20,6 +20,7 @@ const LAYERS: &[&str] = &[
     "index",
     "score",
     "market",
+    "review",
     "report",
     "serve",
     "pipeline",

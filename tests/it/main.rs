@@ -32,6 +32,7 @@ mod realweb;
 mod render;
 mod report;
 mod rerun;
+mod review;
 mod sampling;
 mod schema;
 mod score;

@@ -24,6 +24,14 @@ const REFRESH_MS = 30000;
 
 const $ = (sel) => document.querySelector(sel);
 
+// Extension points other scripts (review.js) fill before init runs: extra views by name, extra
+// routes (a hash pattern and its handler), and extra parts under an alert's detail and beside a
+// document (a search hit or a piece of evidence).
+const VIEWS = {};
+const ROUTES = [];
+const ALERT_EXTRAS = [];
+const DOC_EXTRAS = [];
+
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs || {})) {
@@ -168,7 +176,8 @@ function renderEvidence(list) {
       el("div", { class: "hit-title" }, href ? el("a", { href, target: "_blank", rel: "noopener noreferrer" }, d.title || d.url) : (d.title || d.id)),
       el("div", { class: "meta" }, [d.source, KINDS[d.kind] || d.kind, (d.published || "").slice(0, 10), d.provinces.join("、"),
         d.indexed ? null : "全文未入索引 not indexed"].filter(Boolean).join(" · ")),
-      d.indexed ? snippet : null);
+      d.indexed ? snippet : null,
+      ...DOC_EXTRAS.map((f) => f(d)));
   }));
 }
 
@@ -207,6 +216,7 @@ async function showAlert(id) {
     renderInspection(d.inspection),
     renderBrands(d.brands || []),
     el("h3", {}, `变更记录 History（${d.history.length}）`), renderHistory(d.history));
+  for (const extra of ALERT_EXTRAS) extra(box, a);
 }
 
 // The category's brands: exposure (reports per 10,000 units sold) and disproportionate hazards.
@@ -352,7 +362,8 @@ async function runSearch() {
         h.is_signal ? el("span", { class: "tag tag-signal" }, "风险信号") : null),
       el("div", { class: "meta" }, [h.source, KINDS[h.kind] || h.kind, (h.published || "").slice(0, 10),
         h.categories.join("、"), h.hazards.join("、"), h.provinces.join("、")].filter(Boolean).join(" · ")),
-      snippet);
+      snippet,
+      ...DOC_EXTRAS.map((f) => f(h)));
   }));
   renderFacets(r.facets);
   pager($("#search-pager"), r.total, searchState.offset, SEARCH_PAGE, (o) => { searchState.offset = o; runSearch(); });
@@ -622,7 +633,12 @@ function route() {
     showAlert(decodeURIComponent(m[1]));
     return;
   }
+  for (const [pattern, handle] of ROUTES) {
+    const hit = h.match(pattern);
+    if (hit) { handle(hit); return; }
+  }
   const view = (h.match(/^#\/(\w+)/) || [])[1] || "alerts";
+  if (VIEWS[view]) { show(view); VIEWS[view](); return; }
   show(["alerts", "search", "sampling", "onsale", "stats", "provinces"].includes(view) ? view : "alerts");
   if (view === "sampling") loadSampling();
   if (view === "onsale") loadOnsale();

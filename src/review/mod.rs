@@ -1,0 +1,27 @@
+//! The analysts' loop: what people decide about what jiance found, and what jiance learns from it.
+//!
+//! - [`cases`]: one real-world problem is one case across channels — the complaints, the media
+//!   story and the regulator's notice about one product, hazard and province (and brand or
+//!   enterprise when named) — with a timeline of its evidence; alerts point to their case.
+//! - [`triage`]: the states an alert or case moves through (new → under review → confirmed or
+//!   dismissed → closed), who may move it, and the suppression a dismissal buys.
+//! - [`labels`]: analysts' corrections of single documents, exported as labelled texts and
+//!   replayed through today's rules to list where the rules still disagree.
+//! - [`rules`]: `rules/review.toml` (case gap, suppression window, dismissal reasons, and the
+//!   case examples `jiance check` runs).
+//!
+//! Plain functions over the model's types: the store keeps the decisions, the pipeline calls
+//! these after each scoring run, the server and the CLI take the decisions.
+
+pub mod cases;
+pub mod fatigue;
+pub mod labels;
+pub mod rules;
+pub mod triage;
+
+pub use cases::{Case, CaseEvidence, build_cases};
+pub use labels::{
+    Disagreement, Label, LabelKind, LabelSnapshot, LabelledText, disagreements, labelled_texts,
+};
+pub use rules::ReviewRules;
+pub use triage::{Dismissal, TriageChange, TriageState, suppress};
