@@ -1,4 +1,5 @@
-//! The analysts' endpoints: cases, triage of alerts and cases, labels on documents, and who is
+//! The analysts' endpoints: cases (with their alerts, documents, on-sale findings and sampling
+//! requests), triage of alerts and cases, labels on documents, and who is
 //! asking. Reads need a viewer; triage and labels an analyst (see [`super::auth`]); every change
 //! records the caller's name.
 
@@ -112,7 +113,9 @@ pub(super) async fn case(
         let history: Vec<TriageChange> = store
             .triage_history("case", &case.id)
             .map_err(store_error)?;
+        let onsale = case_onsale(&case, store.onsale().map_err(store_error)?);
         Ok(serde_json::json!({
+            "onsale": onsale,
             "case": case,
             "triage": triage,
             "history": history,
@@ -123,6 +126,39 @@ pub(super) async fn case(
     })
     .await?;
     Ok(Json(out))
+}
+
+/// The on-sale findings of a case: those whose recall, notice or listing is its evidence, and
+/// those of its category naming its brand or enterprise.
+fn case_onsale(
+    case: &Case,
+    findings: Vec<crate::model::OnSaleFinding>,
+) -> Vec<crate::model::OnSaleFinding> {
+    let docs: std::collections::HashSet<&str> =
+        case.timeline.iter().map(|e| e.doc_id.as_str()).collect();
+    let names = |f: &crate::model::OnSaleFinding| {
+        [
+            &f.flagged.brand,
+            &f.flagged.enterprise,
+            &f.listing.brand,
+            &f.listing.enterprise,
+        ]
+        .into_iter()
+        .map(|n| n.to_lowercase())
+        .collect::<Vec<_>>()
+    };
+    findings
+        .into_iter()
+        .filter(|f| {
+            docs.contains(f.flagged.doc_id.as_str())
+                || docs.contains(f.listing.doc_id.as_str())
+                || (f.flagged.categories.contains(&case.category)
+                    && case
+                        .party
+                        .as_deref()
+                        .is_some_and(|p| names(f).iter().any(|n| !n.is_empty() && n.contains(p))))
+        })
+        .collect()
 }
 
 #[derive(Debug, Deserialize)]

@@ -210,6 +210,14 @@ fn cases_are_served_with_their_alerts_and_documents() {
         assert_eq!(v["triage"]["by"], "operator");
         let (s, _) = call("GET", &format!("{base}/api/cases/nope"), OPERATOR, None).await;
         assert_eq!(s, 404);
+        // the demo's recalled models still on sale show on the cases of their recalls
+        let mut onsale = 0;
+        for c in cases {
+            let id = c["id"].as_str().unwrap();
+            let (_, one) = call("GET", &format!("{base}/api/cases/{id}"), OPERATOR, None).await;
+            onsale += one["onsale"].as_array().unwrap().len();
+        }
+        assert!(onsale > 0, "no case shows an on-sale finding");
     });
 }
 

@@ -170,6 +170,12 @@ async function showCase(id) {
     el("h3", {}, `预警 Alerts（${d.alerts.length}）`), alerts,
     el("h3", {}, `时间线 Timeline（${c.timeline.length}）`), timeline,
     el("h3", {}, "证据文档 Documents"), renderEvidence(d.documents),
+    el("h3", {}, `仍在售 On sale（${d.onsale.length}）`),
+    d.onsale.length === 0 ? el("p", { class: "muted" }, "无。") : el("ul", { class: "case-onsale" }, d.onsale.map((f) => {
+      const href = safeHref(f.listing.url);
+      return el("li", {}, href ? el("a", { href, target: "_blank", rel: "noopener noreferrer" }, f.listing.title || f.listing.url) : f.listing.title,
+        ` · ${f.listing.platform} · ${f.listing.shop} · ${f.reason || f.summary}`);
+    })),
     el("h3", {}, `抽样建议 Sampling（${d.sampling_requests.length}）`),
     d.sampling_requests.length ? d.sampling_requests.map(renderSampling) : el("p", { class: "muted" }, "无。"));
 }
