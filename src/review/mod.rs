@@ -14,7 +14,6 @@
 //! these after each scoring run, the server and the CLI take the decisions.
 
 pub mod cases;
-pub mod fatigue;
 pub mod labels;
 pub mod rules;
 pub mod triage;

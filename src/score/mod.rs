@@ -120,6 +120,7 @@ mod calendar;
 pub mod disproportion;
 mod disturb;
 mod facts;
+pub mod fatigue;
 mod replay;
 mod rules;
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //!
 //! A replay of scoring gives every alert change day by day. An analyst who dismisses each false
 //! `sample` alert the day it is raised (the alert an analyst would judge false: `is_false`) sees
-//! it again only when it escalates past the dismissal — the rule [`super::triage::suppress`]
-//! applies to a live scoring run. [`apply_dismissals`] plays that analyst over the stream and
+//! it again only when it escalates past the dismissal — the rule `review::triage::suppress`
+//! applies to a live scoring run (here over a replay's changes, so the simulation can measure it). [`apply_dismissals`] plays that analyst over the stream and
 //! returns the changes the analyst still sees.
 
 use std::collections::HashMap;
@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDate};
 
 use crate::model::Action;
-use crate::score::{AlertChange, Change};
+use super::{AlertChange, Change};
 
 /// What an analyst still sees of `changes` after dismissing every false sample alert when it is
 /// raised, with dismissals holding `days` (level and regions not rising), and how many raises
