@@ -14,6 +14,7 @@ pub mod demo;
 pub mod fuzz;
 pub mod index;
 pub mod model;
+pub mod notify;
 pub mod parse;
 pub mod pipeline;
 pub mod queue;

@@ -132,7 +132,7 @@ impl Params {
 }
 
 /// Runs blocking work (tantivy, SQLite) off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     tokio::task::spawn_blocking(f)
@@ -140,7 +140,7 @@ async fn blocking<T: Send + 'static>(
         .map_err(ApiError::internal)?
 }
 
-fn store_error(e: crate::store::StoreError) -> ApiError {
+pub(super) fn store_error(e: crate::store::StoreError) -> ApiError {
     ApiError::internal(e)
 }
 
@@ -584,7 +584,7 @@ pub(super) async fn sampling_requests(
 // ---------------------------------------------------------------- writes
 
 /// A JSON body, with the extractor's failures as JSON errors (413 when over the body limit).
-fn parse_body<T: serde::de::DeserializeOwned>(
+pub(super) fn parse_body<T: serde::de::DeserializeOwned>(
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
     empty: Option<T>,
 ) -> Result<T, ApiError> {
@@ -611,7 +611,7 @@ fn parse_body<T: serde::de::DeserializeOwned>(
 }
 
 /// A body, when there is one, must say it is JSON (`text/plain` is refused, not guessed at).
-fn json_content(
+pub(super) fn json_content(
     headers: &axum::http::HeaderMap,
     body: &Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(), ApiError> {

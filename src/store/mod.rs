@@ -18,7 +18,12 @@ use crate::model::{Alert, Document, Extraction, SamplingRequest, Signal, Timesta
 mod crawl_state;
 mod parquet_check;
 pub mod signals;
+mod watch;
 pub use crawl_state::{APPLIED_KEPT_DAYS, Once, ParkedUrl, SourceHealth, SourcePassTally};
+pub use watch::{
+    AlertEvent, DocumentEvent, Mode, NewMessage, NotifySummary, OutboxRow, StoredRule, WatchRule,
+    Webhook,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -253,6 +258,7 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
+        conn.execute_batch(watch::SCHEMA)?;
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
             changes: tokio::sync::broadcast::channel(CHANGE_CHANNEL).0,

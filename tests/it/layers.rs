@@ -19,6 +19,7 @@ const LAYERS: &[&str] = &[
     "analyze",
     "index",
     "score",
+    "notify",
     "report",
     "serve",
     "pipeline",
