@@ -1,10 +1,10 @@
 //! Watch rules end to end on loopback: rules added with `jiance watch add`, alerts stored as a
-//! scoring run stores them, one notification pass after another. A webhook receiver (axum on
-//! 127.0.0.1) gets a signed POST whose signature is checked here with the secret; a receiver
-//! that answers 500 is retried with back-off and then shown as failed in `jiance status` and
-//! `/metrics`; an SMTP server written here (STARTTLS through tokio-rustls, its certificate
-//! issued by a test CA made with the `openssl` CLI) receives the immediate e-mail and the
-//! next day's digest.
+//! scoring run stores them, documents as the sink stores them, one notification pass after
+//! another. A webhook receiver (axum on 127.0.0.1) gets a signed POST whose signature is checked
+//! here with the secret; a receiver that answers 500 is retried with back-off and then shown as
+//! failed in `jiance status` and `/metrics`; an SMTP server written here (STARTTLS through
+//! tokio-rustls, its certificate issued by a test CA made with the `openssl` CLI) receives the
+//! immediate e-mails and the next day's digest.
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -13,7 +13,10 @@ use std::time::Duration;
 use chrono::{NaiveDate, Utc};
 use hmac::{Hmac, Mac};
 use jiance::config::{NotifySettings, SmtpSettings, SmtpTls};
-use jiance::model::{Action, Alert, AlertStatus, Scope};
+use jiance::model::{
+    Action, Alert, AlertStatus, Channel, DocKind, Document, Extraction, RegionMention, RegionRole,
+    Scope,
+};
 use jiance::notify::Notifier;
 use jiance::store::Store;
 use sha2::Sha256;
@@ -322,6 +325,39 @@ fn alert(id: &str, category: &str, province: &str, level: u8, summary: &str) -> 
     }
 }
 
+fn document(id: &str, brand: &str) -> Document {
+    Document {
+        id: id.into(),
+        source: "complaints".into(),
+        channel: Channel::Complaint,
+        kind: Some(DocKind::Complaint),
+        url: format!("http://example.org/{id}"),
+        title: format!("{brand}取暖器外壳起火"),
+        text: format!("用了两周的{brand}取暖器外壳起火，商家不理。"),
+        published_at: Some(Utc::now()),
+        fetched_at: Utc::now(),
+        fields: Default::default(),
+        rows: vec![],
+        region_hint: None,
+        weight: 0.8,
+    }
+}
+
+fn extraction(id: &str, signal: bool, brand: &str) -> Extraction {
+    let mut ex = Extraction::empty(id, DocKind::Complaint);
+    ex.categories = vec!["电暖器".into()];
+    ex.is_signal = signal;
+    ex.parties.brands = vec![brand.into()];
+    ex.regions = vec![RegionMention {
+        text: "杭州".into(),
+        code: "330100".into(),
+        province: "浙江省".into(),
+        city: Some("杭州市".into()),
+        role: RegionRole::Event,
+    }];
+    ex
+}
+
 fn add_rule(data: &Path, args: &[&str]) -> String {
     let mut all = vec!["watch", "add", "--data", data.to_str().unwrap()];
     all.extend_from_slice(args);
@@ -408,9 +444,23 @@ async fn webhooks_and_email_end_to_end() {
             secret,
         ],
     );
+    // a brand rule: the alerts below name no brand, the documents stored later do
+    let brand = add_rule(
+        &data,
+        &[
+            "--owner",
+            "qian",
+            "--brand",
+            "暖阳",
+            "--webhook",
+            &ok_url,
+            "--secret",
+            secret,
+        ],
+    );
     let listed = jiance(&["watch", "list", "--data", data.to_str().unwrap()]);
     let listed = text(&listed.stdout);
-    assert_eq!(listed.lines().count(), 5, "{listed}");
+    assert_eq!(listed.lines().count(), 6, "{listed}");
     assert!(!listed.contains(secret), "secrets stay hidden: {listed}");
 
     // a scoring run stores two alerts: a level-3 heater alert in Zhejiang, a level-1 toy one
@@ -520,6 +570,57 @@ async fn webhooks_and_email_end_to_end() {
     assert_eq!(notifier.scan(Utc::now()).unwrap(), 0);
     assert_eq!(hooks.ok.lock().unwrap().len(), 1);
 
+    // documents as the sink stores them: a signal naming the brand is posted to the brand rule;
+    // a non-signal one naming it is not, and neither is one stored before a rule existed
+    store
+        .put_document(
+            &document("d-heater", "暖阳电器"),
+            &extraction("d-heater", true, "暖阳电器"),
+            &[],
+        )
+        .unwrap();
+    store
+        .put_document(
+            &document("d-ad", "暖阳"),
+            &extraction("d-ad", false, "暖阳"),
+            &[],
+        )
+        .unwrap();
+    let r = notifier.pass(Utc::now()).await.unwrap();
+    // the brand rule, and by category (电暖器 in 浙江省) the heater, zhao and digest rules
+    assert_eq!((r.matched, r.sent), (4, 3), "{r:?}");
+    let posted = hooks.ok.lock().unwrap().clone();
+    assert_eq!(posted.len(), 3);
+    let bodies: Vec<serde_json::Value> = posted[1..]
+        .iter()
+        .map(|p| serde_json::from_str(&p.body).unwrap())
+        .collect();
+    let body = bodies
+        .iter()
+        .find(|b| b["rule"]["id"] == brand.as_str())
+        .expect("the brand rule posted");
+    assert!(bodies.iter().any(|b| b["rule"]["id"] == heaters.as_str()));
+    assert_eq!(body["rule"]["id"], brand.as_str());
+    assert_eq!(body["items"][0]["kind"], "document");
+    assert_eq!(body["items"][0]["id"], "d-heater");
+    assert_eq!(body["items"][0]["url"], "http://example.org/d-heater");
+    add_rule(
+        &data,
+        &[
+            "--owner",
+            "sun",
+            "--brand",
+            "暖阳",
+            "--email",
+            "late@example.org",
+        ],
+    );
+    assert_eq!(
+        notifier.scan(Utc::now()).unwrap(),
+        0,
+        "a new rule starts after it"
+    );
+
     // the digest: nothing before 08:00 (Beijing) the next day, then one e-mail with the day's
     // matches
     let tomorrow = |h: u32| {
@@ -536,11 +637,13 @@ async fn webhooks_and_email_end_to_end() {
     let r = notifier.pass(next_morning).await.unwrap();
     assert_eq!((r.digests, r.sent), (0, 0), "{r:?}");
     let mails = mails.lock().unwrap().clone();
-    assert_eq!(mails.len(), 2);
-    assert_eq!(mails[1].rcpt, vec!["digest@example.org".to_string()]);
-    let text = mail_body(&mails[1].data);
+    // the alert and the document to zhao at once, then the digest of both
+    assert_eq!(mails.len(), 3);
+    assert_eq!(mails[2].rcpt, vec!["digest@example.org".to_string()]);
+    let text = mail_body(&mails[2].data);
     assert!(text.contains(&today.to_string()), "{text}");
-    assert!(text.contains("1 条"), "{text}");
+    assert!(text.contains("2 条"), "{text}");
+    assert!(text.contains("暖阳电器取暖器外壳起火"), "{text}");
     assert!(text.contains(&digest), "{text}");
     assert!(text.contains("浙江省电暖器起火投诉增多"), "{text}");
 }
