@@ -9,6 +9,8 @@ cd "$(dirname "$0")"
 missing=()
 if [ ! -x /usr/bin/chromium ] && [ -z "${JIANCE_CHROMIUM:-}" ]; then missing+=(chromium); fi
 if ! command -v nats-server >/dev/null; then missing+=(nats-server); fi
+# openssl makes the certificates of the notification test's STARTTLS mail server (tests/it/notify.rs)
+if ! command -v openssl >/dev/null; then missing+=(openssl); fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]} for the tests" >&2
   SUDO=""

@@ -16,6 +16,7 @@ pub mod fuzz;
 pub mod index;
 pub mod market;
 pub mod model;
+pub mod notify;
 pub mod parse;
 pub mod pipeline;
 pub mod queue;

@@ -23,7 +23,7 @@ fn load(config: Option<&Path>) -> Result<(CrawlSettings, Vec<SourceConfig>)> {
 }
 
 /// Write to stdout; a closed pipe (`| head`) ends the output quietly instead of panicking.
-fn print_out(text: &str) -> Result<()> {
+pub(super) fn print_out(text: &str) -> Result<()> {
     use std::io::Write;
     match std::io::stdout().lock().write_all(text.as_bytes()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -99,6 +99,7 @@ pub fn status(store: &Store, index_documents: Option<u64>, json: bool) -> Result
     let schedules = jiance::pipeline::schedule::schedule_states(store)?;
     // messages the NATS transport terminated after their last delivery (the sink counts them)
     let poison = jiance::pipeline::distributed::poison_counts(store)?;
+    let notify = store.notify_summary()?;
     let now = chrono::Utc::now();
     if json {
         let sources: Vec<serde_json::Value> = health
@@ -122,6 +123,7 @@ pub fn status(store: &Store, index_documents: Option<u64>, json: bool) -> Result
                 .iter()
                 .map(|((stage, reason), n)| serde_json::json!({"stage": stage, "reason": reason, "count": n}))
                 .collect::<Vec<_>>(),
+            "notifications": notify,
         });
         print_out(&format!("{}\n", serde_json::to_string_pretty(&out)?))?;
     } else {
@@ -139,6 +141,7 @@ pub fn status(store: &Store, index_documents: Option<u64>, json: bool) -> Result
                 "poison messages: {n} from the {stage} stream ({reason}), terminated after their last delivery\n"
             ));
         }
+        text.push_str(&jiance::notify::status_text(&notify));
         print_out(&text)?;
     }
     Ok(ExitCode::SUCCESS)

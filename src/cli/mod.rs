@@ -9,6 +9,7 @@ mod report;
 mod rerun;
 mod review;
 mod score;
+mod watch;
 mod worker;
 
 #[cfg(test)]
@@ -400,6 +401,12 @@ pub enum Command {
         #[arg(long, conflicts_with_all = ["alert_id", "batch", "result"])]
         file: Option<PathBuf>,
     },
+    /// Watch rules: users' watchlists (a brand, model, enterprise, search query, category in a
+    /// province, minimum level) that `jiance run` turns into webhook and e-mail notifications.
+    Watch {
+        #[command(subcommand)]
+        command: watch::WatchCommand,
+    },
     /// Crawl health of a data directory: per source, last success (stale or not), pages
     /// fetched, 304s, failures by reason, bytes, parked pages; then the parked URLs.
     Status {
@@ -619,6 +626,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             )
             .await
         }
+        Command::Watch { command } => watch::run(command),
         Command::Status { data, json } => {
             // the index's document count needs no tokenizer: an empty one opens it faster
             let index_dir = jiance::pipeline::DataDir::new(&data.data).index();
@@ -943,6 +951,12 @@ async fn serve_until_ctrl_c(engine: &Engine, listen: &str, access: Access) -> Re
 }
 
 /// Read a service config, printing each error with its file and line.
+/// The watch-rule notifier over the engine's store, with its index for rule queries.
+fn notifier(engine: &Engine, cfg: &Config) -> jiance::notify::Notifier {
+    let texts: Arc<dyn jiance::notify::DocTexts> = engine.index.clone();
+    jiance::notify::Notifier::new(engine.store.clone(), Some(texts), cfg.notify.clone())
+}
+
 fn load_config(config_path: &std::path::Path) -> Result<Config> {
     match Config::load(config_path) {
         Ok(c) => Ok(c),
@@ -995,12 +1009,16 @@ async fn run_service(
             w.stop().await?;
         }
         let summary = engine.score(jiance::model::china_day(chrono::Utc::now()))?;
+        let notified = notifier(&engine, &cfg).pass(chrono::Utc::now()).await?;
         eprintln!(
-            "{} pages, {} documents, {} signals, {} alerts",
+            "{} pages, {} documents, {} signals, {} alerts, {} notifications sent ({} to retry, {} failed)",
             report.pages,
             report.documents,
             report.signals,
-            summary.alerts.len()
+            summary.alerts.len(),
+            notified.sent,
+            notified.retried,
+            notified.failed
         );
         return Ok(ExitCode::SUCCESS);
     }
@@ -1040,6 +1058,8 @@ async fn run_service(
             },
             exe: std::env::current_exe().context("cannot locate the jiance binary")?,
         };
+        let notify_stop = stop_rx.clone();
+        tokio::spawn(notifier(&engine, &cfg).run(notify_stop));
         tokio::spawn(async move { scheduler.run(stop_rx).await })
     };
     tokio::signal::ctrl_c()

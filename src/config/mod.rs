@@ -3,9 +3,11 @@
 //! Owns parsing and validation only; every other stage receives these typed values. Files are TOML,
 //! unknown keys are rejected, and every error names the file and line (see [`ConfigError`]).
 
+mod notify;
 mod schedule;
 mod source;
 
+pub use notify::*;
 pub use schedule::*;
 pub use source::*;
 
@@ -107,6 +109,9 @@ pub struct Config {
     pub score: ScoreSettings,
     #[serde(default)]
     pub queue: QueueSettings,
+    /// Watch-rule notifications: webhooks, e-mail, digests, retries.
+    #[serde(default)]
+    pub notify: NotifySettings,
     /// `[[schedule]]` blocks as written; `schedules` holds them validated.
     #[serde(default, rename = "schedule")]
     pub schedule_blocks: Vec<ScheduleConfig>,
@@ -331,6 +336,8 @@ impl Config {
             j.job.resolve(base);
         }
         cfg.schedules = jobs;
+        errors.extend(cfg.notify.validate(&file, text));
+        cfg.notify.resolve(base);
         if errors.is_empty() {
             Ok(cfg)
         } else {

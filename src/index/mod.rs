@@ -603,6 +603,39 @@ impl Index {
         Ok(Some(self.stored(&doc)))
     }
 
+    /// Whether a query parses (the watch rules check theirs when they are added).
+    pub fn check_query(&self, text: &str) -> Result<(), IndexError> {
+        self.parse(text).map(|_| ())
+    }
+
+    /// Which of the documents `ids` a query matches (the same query language and tokenizer as
+    /// search), in no particular order: the query AND a set of id terms, so the answer is exact
+    /// however many other documents match.
+    pub fn matching(&self, text: &str, ids: &[String]) -> Result<Vec<String>, IndexError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let q = self.parse(text)?;
+        let terms = ids
+            .iter()
+            .map(|id| Term::from_field_text(self.fields.id, id));
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, q),
+            (
+                Occur::Must,
+                Box::new(tantivy::query::TermSetQuery::new(terms)),
+            ),
+        ]);
+        let searcher = self.reader.searcher();
+        let found = searcher.search(&query, &tantivy::collector::DocSetCollector)?;
+        let mut out = Vec::with_capacity(found.len());
+        for addr in found {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            out.push(self.stored(&doc).id);
+        }
+        Ok(out)
+    }
+
     /// An HTML snippet of the document's text with the words of `highlight` (a query, such as an
     /// alert's category and hazards joined by OR) in `<b>`; the text's opening when nothing matches
     /// or `highlight` does not parse.

@@ -10,8 +10,8 @@ use std::collections::HashMap;
 
 use chrono::{Duration, NaiveDate};
 
-use crate::model::Action;
 use super::{AlertChange, Change};
+use crate::model::Action;
 
 /// What an analyst still sees of `changes` after dismissing every false sample alert when it is
 /// raised, with dismissals holding `days` (level and regions not rising), and how many raises

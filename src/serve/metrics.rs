@@ -270,7 +270,7 @@ pub fn source_metrics_text(health: &[SourceHealth], now: crate::model::Timestamp
 
 pub(super) async fn metrics(State(st): State<AppState>) -> impl IntoResponse {
     let store = st.store.clone();
-    let (documents, alerts, health) = tokio::task::spawn_blocking(move || {
+    let (documents, alerts, health, notify) = tokio::task::spawn_blocking(move || {
         let docs = store
             .document_count()
             .map_err(|e| tracing::warn!(error = %e, "metrics: document count"))
@@ -283,14 +283,21 @@ pub(super) async fn metrics(State(st): State<AppState>) -> impl IntoResponse {
             .source_health()
             .map_err(|e| tracing::warn!(error = %e, "metrics: source health"))
             .ok();
-        (docs, alerts, health)
+        let notify = store
+            .notify_summary()
+            .map_err(|e| tracing::warn!(error = %e, "metrics: notifications"))
+            .ok();
+        (docs, alerts, health, notify)
     })
     .await
-    .unwrap_or((None, None, None));
+    .unwrap_or((None, None, None, None));
     let index_docs = st.index.as_ref().map(|i| i.num_docs());
     let mut body = metrics_text(&st.counters, documents, index_docs, alerts.as_deref());
     if let Some(h) = health {
         body.push_str(&source_metrics_text(&h, chrono::Utc::now()));
+    }
+    if let Some(n) = notify {
+        body.push_str(&crate::notify::metrics_text(&n));
     }
     (
         [(

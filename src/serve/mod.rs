@@ -3,7 +3,8 @@
 //! Data flow: reads what the pipeline produced — alerts, their change history, sampling requests
 //! and signals from the [`crate::store::Store`], documents from the [`crate::index::Index`],
 //! counters from the pipeline. The only writes are the monitoring centre's own: acknowledgements
-//! and inspection results (both into the store, which records them in the alerts' history).
+//! and inspection results (both into the store, which records them in the alerts' history), and
+//! watch rules (`/api/watch-rules`, matched and delivered by `crate::notify`).
 //! Alert changes reach browsers over server-sent events (`/api/alerts/stream`, woken by the
 //! store's change channel) and feed readers over Atom (`/feeds/alerts.atom`).
 //!
@@ -24,6 +25,7 @@ mod onsale;
 pub mod openapi;
 mod review;
 mod sampling;
+mod watch;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -351,6 +353,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/documents/{id}/labels",
             get(review::document_labels).post(review::add_label),
+        )
+        .route("/api/watch-rules", get(watch::list).post(watch::create))
+        .route(
+            "/api/watch-rules/{id}",
+            axum::routing::delete(watch::delete),
         )
         .route("/api/openapi.json", get(openapi::openapi))
         .route("/feeds/alerts.atom", get(atom::feed))

@@ -16,6 +16,8 @@ pub const PATHS: &[&str] = &[
     "/print/sampling/{id}",
     "/api/search",
     "/api/stats",
+    "/api/watch-rules",
+    "/api/watch-rules/{id}",
     "/api/openapi.json",
     "/api/me",
     "/api/review/options",
@@ -82,7 +84,7 @@ fn errors(codes: &[&str]) -> Value {
             "400" => "Bad parameter or body (the message names it)",
             "401" => "Missing or invalid bearer token",
             "403" => "Token lacks the operator role",
-            "404" => "No such alert",
+            "404" => "No such alert (or watch rule)",
             "409" => "The alert has no sampling request",
             "413" => "Request body too large",
             "415" => "The request body is not application/json",
@@ -112,11 +114,53 @@ fn schema_ref(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
 }
 
+fn nullable() -> Value {
+    json!({ "type": "string", "nullable": true })
+}
+
+/// A watch rule as a user writes it. At least one criterion and one delivery (the `allOf` of
+/// two `anyOf`s of `required`); null and blank mean absent, so a rule whose only criterion is
+/// blank is refused (400). The patterns are the server's own (`notify::rules`).
+fn watch_rule_input() -> Value {
+    use crate::notify::rules::{
+        EMAIL_PATTERN, MAX_FIELD, SECRET_PATTERN, TEXT_PATTERN, URL_PATTERN, ecma,
+    };
+    let field = || json!({ "type": "string", "nullable": true, "maxLength": MAX_FIELD, "pattern": ecma(TEXT_PATTERN) });
+    let shaped = |p: &str| json!({ "type": "string", "nullable": true, "maxLength": MAX_FIELD, "pattern": format!("^$|{}", ecma(p)) });
+    let criteria: Vec<Value> = [
+        "brand",
+        "model",
+        "enterprise",
+        "query",
+        "category",
+        "province",
+        "min_level",
+    ]
+    .iter()
+    .map(|k| json!({ "required": [k] }))
+    .collect();
+    json!({ "type": "object", "additionalProperties": false, "required": ["owner"],
+        "allOf": [
+            { "anyOf": criteria },
+            { "anyOf": [{ "required": ["webhook_url"] }, { "required": ["email"] }] } ],
+        "properties": {
+            "owner": { "type": "string", "maxLength": MAX_FIELD, "pattern": ecma(TEXT_PATTERN), "description": "The user the rule belongs to (required, not blank)" },
+            "name": field(), "brand": field(), "model": field(), "enterprise": field(),
+            "query": { "type": "string", "nullable": true, "maxLength": MAX_FIELD, "pattern": ecma(TEXT_PATTERN),
+                       "description": "A search query in the dashboard's language, over titles and texts (400 when it does not parse)" },
+            "category": field(), "province": field(),
+            "min_level": { "type": "integer", "nullable": true, "minimum": 1, "maximum": 4 },
+            "webhook_url": shaped(URL_PATTERN),
+            "webhook_secret": shaped(SECRET_PATTERN),
+            "email": shaped(EMAIL_PATTERN),
+            "mode": { "type": "string", "nullable": true, "enum": ["immediate", "digest", null] } } })
+}
+
 /// The component schemas (a function of its own: one `json!` of the whole document would pass
 /// the macro's recursion limit).
 fn schemas() -> Value {
     let level = json!({ "type": "integer", "minimum": 1, "maximum": 4 });
-    json!({
+    let mut out = json!({
                 "Error": { "type": "object", "required": ["error"], "properties": { "error": s() } },
                 "ScoreTerm": { "type": "object", "properties": { "name": s(), "value": { "type": "number" }, "note": s() } },
                 "Alert": { "type": "object", "properties": {
@@ -176,6 +220,24 @@ fn schemas() -> Value {
                         "models": { "type": "array", "items": { "type": "object", "properties": { "name": s(), "units": int() } } },
                         "shops": { "type": "array", "items": { "type": "object", "properties": { "name": s(), "units": int() } } },
                         "disproportion": { "type": "object", "nullable": true } } } } } }
+    });
+    if let (Value::Object(m), Value::Object(more)) = (&mut out, watch_schemas()) {
+        m.extend(more);
+    }
+    out
+}
+
+/// The watch rules' schemas (beside [`schemas`]: together they pass `json!`'s recursion limit).
+fn watch_schemas() -> Value {
+    json!({
+                "WatchRule": { "type": "object", "properties": {
+                    "id": s(), "owner": s(), "name": s(), "brand": nullable(), "model": nullable(), "enterprise": nullable(),
+                    "query": nullable(), "category": nullable(), "province": nullable(),
+                    "min_level": { "type": "integer", "minimum": 1, "maximum": 4, "nullable": true },
+                    "webhook": { "type": "object", "nullable": true, "properties": { "url": s(), "secret": s() } },
+                    "email": nullable(), "mode": one_of(&["immediate", "digest"]),
+                    "created_at": { "type": "string", "format": "date-time" } } },
+                "WatchRuleInput": watch_rule_input()
     })
 }
 
@@ -237,6 +299,24 @@ fn core_document() -> Value {
                     "400": errors(&["400"])["400"], "401": errors(&["401"])["401"], "403": errors(&["403"])["403"],
                     "404": errors(&["404"])["404"], "409": errors(&["409"])["409"], "413": errors(&["413"])["413"],
                     "415": errors(&["415"])["415"] } } },
+            "/api/watch-rules": {
+                "get": {
+                    "summary": "Watch rules (webhook secrets hidden)", "security": read,
+                    "parameters": [q("owner", "Only this user's rules", s())],
+                    "responses": ok("Watch rules", "application/json", json!({ "type": "object", "properties": { "rules": { "type": "array", "items": schema_ref("WatchRule") } } }), &["400", "401"]) },
+                "post": {
+                    "summary": "Add a watch rule (operator): every criterion given must hold; notified by a signed webhook (X-Jiance-Signature: sha256=HMAC-SHA256(secret, \"<X-Jiance-Timestamp>.<body>\")) and/or e-mail, at once or in a daily digest. The answer shows the webhook secret, once.",
+                    "security": write,
+                    "requestBody": { "required": true, "content": { "application/json": { "schema": schema_ref("WatchRuleInput") } } },
+                    "responses": {
+                        "201": { "description": "Added", "content": { "application/json": { "schema": { "type": "object", "properties": { "rule": schema_ref("WatchRule") } } } } },
+                        "400": errors(&["400"])["400"], "401": errors(&["401"])["401"], "403": errors(&["403"])["403"],
+                        "413": errors(&["413"])["413"], "415": errors(&["415"])["415"] } } },
+            "/api/watch-rules/{id}": { "delete": {
+                "summary": "Remove a watch rule (operator); what it still had to send is cancelled",
+                "security": write,
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
+                "responses": ok("Removed", "application/json", json!({ "type": "object", "properties": { "removed": s() } }), &["400", "401", "403", "404"]) } },
             "/api/sampling-requests": { "get": {
                 "summary": "Drafted sampling requests, in alert rank order", "security": read,
                 "parameters": [q("alert", "Alert id", s()), q("category", "Category id", s()),

@@ -21,9 +21,14 @@ mod market;
 mod parquet_check;
 pub mod review;
 pub mod signals;
+mod watch;
 pub use crawl_state::{APPLIED_KEPT_DAYS, Once, ParkedUrl, SourceHealth, SourcePassTally};
 pub use market::{RECORD_KINDS, RECORD_TEXT};
 pub use review::{TriageRow, UserRow, token_digest};
+pub use watch::{
+    AlertEvent, DocumentEvent, Mode, NewMessage, NotifySummary, OutboxRow, StoredRule, WatchRule,
+    Webhook,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -267,6 +272,7 @@ impl Store {
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(market::SCHEMA)?;
         conn.execute_batch(review::REVIEW_SCHEMA)?;
+        conn.execute_batch(watch::SCHEMA)?;
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
             changes: tokio::sync::broadcast::channel(CHANGE_CHANNEL).0,

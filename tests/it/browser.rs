@@ -612,6 +612,60 @@ fn dashboard_shows_the_top_alert_opens_it_updates_live_and_searches() {
     b.eval("document.querySelector('#stats-trends').scrollIntoView(); true");
     let path = b.screenshot("dashboard-stats.png");
     assert!(std::fs::metadata(&path).unwrap().len() > 1000);
+
+    // 6. Watchlists: a rule added in the dashboard with the operator's token is listed, kept by
+    // the store (its webhook secret shown once), and removed again.
+    b.eval(&format!(
+        "localStorage.setItem('jiance.token', {}); location.hash = '#/watch'; true",
+        js(OPERATOR)
+    ));
+    b.wait_for(
+        "watch view",
+        "!document.querySelector('#view-watch').hidden",
+    );
+    b.eval(&format!(
+        "(() => {{ const f = document.querySelector('#watch-form').elements; \
+           f['owner'].value = 'browser-test'; f['category'].value = {}; \
+           f['webhook_url'].value = 'http://127.0.0.1:9/hook'; f['mode'].value = 'digest'; \
+           document.querySelector('#watch-form').requestSubmit(); return true; }})()",
+        js(&top.category)
+    ));
+    b.wait_for(
+        "watch rule listed",
+        "document.querySelector('#watch-secret').textContent.includes('密钥') \
+         && [...document.querySelectorAll('#watch-rows tr')].some(r => r.innerText.includes('browser-test'))",
+    );
+    let (status, body) = http(
+        &host_port,
+        "GET",
+        "/api/watch-rules?owner=browser-test",
+        &[],
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    let listed: Value = serde_json::from_str(&body).unwrap();
+    let rules = listed["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 1, "{body}");
+    assert_eq!(rules[0]["category"], top.category.as_str());
+    assert_eq!(rules[0]["mode"], "digest");
+    assert_eq!(rules[0]["webhook"]["secret"], "********", "hidden in lists");
+    b.screenshot("dashboard-watch.png");
+    b.eval(
+        "[...document.querySelectorAll('#watch-rows tr')].find(r => r.innerText.includes('browser-test')) \
+           .querySelector('.watch-remove').click(); true",
+    );
+    b.wait_for(
+        "watch rule removed",
+        "![...document.querySelectorAll('#watch-rows tr')].some(r => r.innerText.includes('browser-test'))",
+    );
+    let (_, body) = http(
+        &host_port,
+        "GET",
+        "/api/watch-rules?owner=browser-test",
+        &[],
+        "",
+    );
+    assert!(body.contains("\"rules\":[]"), "{body}");
 }
 
 #[test]

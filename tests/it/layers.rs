@@ -21,6 +21,7 @@ const LAYERS: &[&str] = &[
     "score",
     "market",
     "review",
+    "notify",
     "report",
     "serve",
     "pipeline",

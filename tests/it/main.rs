@@ -2,7 +2,8 @@
 //! Modules: `attach` reads notice attachments (xlsx, csv, pdf, docx, bad files) into rows; `demo` runs the whole pipeline on the simulated sites; `cli` drives the binary;
 //! `api` drives the HTTP API over 127.0.0.1; `schema` runs schemathesis against its OpenAPI
 //! document; `crash` kills `jiance run` at random points and compares with an uninterrupted run; `nats` runs the NATS
-//! transport's worker processes through kill -9 and a poison page;
+//! transport's worker processes through kill -9 and a poison page; `notify` delivers watch-rule
+//! matches to a webhook receiver and a STARTTLS mail server on loopback;
 //! `fuzz` smokes the fuzz targets' entries on their seeds and mutations; `browser` loads the
 //! dashboard in headless Chromium; `eval` scores the analyzer on the labelled evaluation set
 //! (tests/eval/); `realtext` on the real public texts of ../shared/realtext; `realweb` reads the
@@ -26,6 +27,7 @@ mod foreign;
 mod fuzz;
 mod layers;
 mod nats;
+mod notify;
 mod onsale;
 mod realtext;
 mod realweb;

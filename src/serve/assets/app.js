@@ -618,6 +618,67 @@ function startLive() {
   es.onerror = () => { dot.className = "live off"; dot.title = "实时更新断开，正在重连 reconnecting"; };
 }
 
+// ------------------------------------------------------------------ watchlists
+
+function watchTargets(r) {
+  const out = [];
+  if (r.webhook) out.push(`webhook ${r.webhook.url}`);
+  if (r.email) out.push(`邮件 ${r.email}`);
+  return out.join("；");
+}
+
+function watchWhat(r) {
+  const parts = [];
+  for (const [k, label] of [["brand", "品牌"], ["model", "型号"], ["enterprise", "企业"], ["query", "检索"], ["category", "品类"], ["province", "地区"]]) {
+    if (r[k]) parts.push(`${label} ${r[k]}`);
+  }
+  if (r.min_level) parts.push(`≥${r.min_level}级`);
+  return (r.name ? `${r.name}：` : "") + parts.join(" · ");
+}
+
+async function loadWatch() {
+  let body;
+  try {
+    body = await api("/api/watch-rules");
+  } catch (e) {
+    toast(`关注规则加载失败：${e.message}`);
+    return;
+  }
+  $("#watch-rows").replaceChildren(...body.rules.map((r) => {
+    const del = el("button", { type: "button", class: "watch-remove" }, "删除");
+    del.addEventListener("click", async () => {
+      try {
+        await api(`/api/watch-rules/${encodeURIComponent(r.id)}`, null, { method: "DELETE" });
+        toast(`已删除规则 ${r.id}`);
+        loadWatch();
+      } catch (e) {
+        toast(`删除失败（需操作员令牌 operator token）：${e.message}`);
+      }
+    });
+    return el("tr", { "data-rule": r.id },
+      el("td", {}, r.id), el("td", {}, r.owner), el("td", { class: "strong" }, watchWhat(r)),
+      el("td", {}, r.mode === "digest" ? "每日汇总" : "即时"), el("td", {}, watchTargets(r)), el("td", {}, del));
+  }));
+  $("#watch-empty").hidden = body.rules.length > 0;
+}
+
+async function addWatch(ev) {
+  ev.preventDefault();
+  const v = formValues($("#watch-form"));
+  const rule = {};
+  for (const [k, x] of Object.entries(v)) if (x !== "") rule[k] = k === "min_level" ? Number(x) : x;
+  try {
+    const made = await api("/api/watch-rules", null, { method: "POST", body: JSON.stringify(rule) });
+    const w = made.rule.webhook;
+    $("#watch-secret").textContent = w ? `规则 ${made.rule.id} 的签名密钥（仅显示一次）：${w.secret}` : `已添加规则 ${made.rule.id}`;
+    toast(`已添加关注规则 ${made.rule.id}`);
+    $("#watch-form").reset();
+    loadWatch();
+  } catch (e) {
+    toast(`添加失败：${e.message}`);
+  }
+}
+
 // ------------------------------------------------------------------ routing
 
 function show(view) {
@@ -639,7 +700,8 @@ function route() {
   }
   const view = (h.match(/^#\/(\w+)/) || [])[1] || "alerts";
   if (VIEWS[view]) { show(view); VIEWS[view](); return; }
-  show(["alerts", "search", "sampling", "onsale", "stats", "provinces"].includes(view) ? view : "alerts");
+  show(["alerts", "search", "sampling", "onsale", "stats", "provinces", "watch"].includes(view) ? view : "alerts");
+  if (view === "watch") loadWatch();
   if (view === "sampling") loadSampling();
   if (view === "onsale") loadOnsale();
   if (view === "provinces") loadProvinces();
@@ -665,6 +727,7 @@ function init() {
   $("#onsale-filters").addEventListener("submit", (ev) => { ev.preventDefault(); onsaleState.offset = 0; loadOnsale(); });
   $("#onsale-platform").addEventListener("change", () => { onsaleState.offset = 0; loadOnsale(); });
   $("#onsale-basis").addEventListener("change", () => { onsaleState.offset = 0; loadOnsale(); });
+  $("#watch-form").addEventListener("submit", addWatch);
   window.addEventListener("hashchange", route);
   const tokenInput = $("#token");
   tokenInput.value = token();
