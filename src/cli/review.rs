@@ -90,10 +90,10 @@ pub fn users(cmd: UsersCommand) -> Result<ExitCode> {
                         "{:<16} {:<9} added {}{}",
                         u.name,
                         u.role,
-                        &u.created_at[..u.created_at.len().min(10)],
+                        day(&u.created_at),
                         u.revoked_at
                             .as_deref()
-                            .map(|r| format!(", revoked {}", &r[..r.len().min(10)]))
+                            .map(|r| format!(", revoked {}", day(r)))
                             .unwrap_or_default()
                     );
                 }
@@ -109,6 +109,11 @@ pub fn users(cmd: UsersCommand) -> Result<ExitCode> {
             }
         }
     }
+}
+
+/// The day of a stored RFC 3339 time (the whole text if it is not one).
+fn day(at: &str) -> &str {
+    at.get(..10).unwrap_or(at)
 }
 
 pub fn labels(cmd: LabelsCommand) -> Result<ExitCode> {

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rules::SuppressionRules;
 use crate::model::{Action, Alert, ScoreTerm, china_day};
+use crate::score::fatigue::{Hold, dismissal_hold};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -103,28 +104,33 @@ pub fn suppress(
         };
         let on = china_day(d.at);
         let until = on + Duration::days(i64::from(rules.days));
-        if today > until {
-            continue;
-        }
-        let wider = a.regions.iter().any(|r| !d.regions.contains(r));
-        let escalated = a.level > d.level || wider;
-        if escalated {
-            a.breakdown.push(ScoreTerm {
-                name: "suppression_ended".into(),
-                value: f64::from(a.level),
-                note: format!(
-                    "{} 于 {on} 以「{}」驳回（等级 {}），此后{}，重新提示",
-                    d.by,
-                    label(&d.reason),
-                    d.level,
-                    if a.level > d.level {
-                        format!("等级升至 {}", a.level)
-                    } else {
-                        "范围扩大".to_string()
-                    }
-                ),
-            });
-            continue;
+        match dismissal_hold(
+            (on, d.level, &d.regions),
+            rules.days,
+            today,
+            a.level,
+            &a.regions,
+        ) {
+            Hold::Expired => continue,
+            Hold::Escalated => {
+                a.breakdown.push(ScoreTerm {
+                    name: "suppression_ended".into(),
+                    value: f64::from(a.level),
+                    note: format!(
+                        "{} 于 {on} 以「{}」驳回（等级 {}），此后{}，重新提示",
+                        d.by,
+                        label(&d.reason),
+                        d.level,
+                        if a.level > d.level {
+                            format!("等级升至 {}", a.level)
+                        } else {
+                            "范围扩大".to_string()
+                        }
+                    ),
+                });
+                continue;
+            }
+            Hold::Holds => {}
         }
         a.action = Action::Dismiss;
         a.breakdown.push(ScoreTerm {

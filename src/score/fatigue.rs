@@ -13,6 +13,36 @@ use chrono::{Duration, NaiveDate};
 use super::{AlertChange, Change};
 use crate::model::Action;
 
+/// What a dismissal does to an alert seen again: the one rule of suppression, used by the live
+/// scoring run (`review::triage::suppress`) and by [`apply_dismissals`] over a replay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// Past the window: the dismissal is spent.
+    Expired,
+    /// The level rose or a region was added: the alert is raised again.
+    Escalated,
+    /// The alert stays dismissed.
+    Holds,
+}
+
+/// The dismissal made on `on` of an alert at `level` over `regions`, holding for `days`, against
+/// the alert on `day` at `now_level` over `now_regions`.
+pub fn dismissal_hold(
+    (on, level, regions): (NaiveDate, u8, &[String]),
+    days: u32,
+    day: NaiveDate,
+    now_level: u8,
+    now_regions: &[String],
+) -> Hold {
+    if day > on + Duration::days(i64::from(days)) {
+        Hold::Expired
+    } else if now_level > level || now_regions.iter().any(|r| !regions.contains(r)) {
+        Hold::Escalated
+    } else {
+        Hold::Holds
+    }
+}
+
 /// What an analyst still sees of `changes` after dismissing every false sample alert when it is
 /// raised, with dismissals holding `days` (level and regions not rising), and how many raises
 /// (new or escalated) were suppressed.
@@ -27,10 +57,8 @@ pub fn apply_dismissals(
     let mut suppressed = 0;
     for c in changes {
         let raise = matches!(c.change, Change::New | Change::Escalated);
-        if let Some(&(on, level, regions)) = dismissed.get(c.alert_id.as_str()) {
-            let held = c.day <= on + Duration::days(i64::from(days));
-            let wider = c.regions.iter().any(|r| !regions.contains(r));
-            if held && c.level <= level && !wider {
+        if let Some(&d) = dismissed.get(c.alert_id.as_str()) {
+            if dismissal_hold(d, days, c.day, c.level, &c.regions) == Hold::Holds {
                 if raise {
                     suppressed += 1;
                 }

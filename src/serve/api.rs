@@ -442,8 +442,13 @@ const MAX_EVIDENCE: usize = 50;
 
 /// Words to highlight in evidence snippets: the category and each hazard (烫伤/烧伤 → both).
 fn highlight_query(alert: &Alert) -> String {
-    let mut words: Vec<&str> = vec![alert.category.as_str()];
-    for h in &alert.hazards {
+    highlight_words(&alert.category, &alert.hazards)
+}
+
+/// A category and its hazards' words as an OR query of phrases, for highlighting snippets.
+pub(crate) fn highlight_words(category: &str, hazards: &[String]) -> String {
+    let mut words: Vec<&str> = vec![category];
+    for h in hazards {
         words.extend(h.split('/').map(str::trim).filter(|w| !w.is_empty()));
     }
     words
@@ -453,17 +458,24 @@ fn highlight_query(alert: &Alert) -> String {
         .join(" OR ")
 }
 
-/// Evidence documents of `alert`, in its order: from the index (with a highlighted snippet) when
-/// there, else from the store's metadata `rows` (no text), else marked not found.
+/// Evidence documents of `alert`, in its order (see [`documents`]).
 pub(crate) fn evidence(
     index: Option<&Index>,
     rows: &[DocumentRow],
     alert: &Alert,
 ) -> Vec<EvidenceDoc> {
-    let highlight = highlight_query(alert);
-    alert
-        .evidence
-        .iter()
+    documents(index, rows, &alert.evidence, &highlight_query(alert))
+}
+
+/// Documents by id, in that order: from the index (with `highlight` marked in a snippet) when
+/// there, else from the store's metadata `rows` (no text), else marked not found.
+pub(crate) fn documents(
+    index: Option<&Index>,
+    rows: &[DocumentRow],
+    ids: &[String],
+    highlight: &str,
+) -> Vec<EvidenceDoc> {
+    ids.iter()
         .take(MAX_EVIDENCE)
         .map(|id| {
             let stored = index.and_then(|i| match i.get(id) {
@@ -475,7 +487,7 @@ pub(crate) fn evidence(
             });
             if let (Some(i), Some(d)) = (index, stored) {
                 return EvidenceDoc {
-                    snippet: i.snippet(&d, &highlight),
+                    snippet: i.snippet(&d, highlight),
                     id: d.id,
                     found: true,
                     indexed: true,

@@ -281,6 +281,8 @@ pub(super) async fn authorize(
         Err(e) => return challenge(e),
     };
     let who = match token {
+        // configured tokens are in memory; only a named user's needs the store
+        Some(t) if access.role_of(&t).is_some() => access.principal_of(&t),
         Some(t) => {
             // The user lookup reads SQLite: off the async threads.
             let a = access.clone();

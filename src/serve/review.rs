@@ -8,7 +8,9 @@ use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Extension, Path, State};
 use serde::Deserialize;
 
-use super::api::{blocking, check_len, evidence, json_content, parse_body, path_id, store_error};
+use super::api::{
+    blocking, check_len, documents, highlight_words, json_content, parse_body, path_id, store_error,
+};
 use super::auth::Principal;
 use super::{ApiError, AppState};
 use crate::model::{Alert, SamplingRequest};
@@ -91,24 +93,9 @@ pub(super) async fn case(
             .collect();
         let ids: Vec<String> = case.timeline.iter().map(|e| e.doc_id.clone()).collect();
         let rows = store.documents(&ids).map_err(store_error)?;
-        // the evidence reader wants an alert: one holding the case's documents
-        let holder = Alert {
-            id: case.id.clone(),
-            category: case.category.clone(),
-            hazards: vec![case.hazard.clone()],
-            scope: crate::model::Scope::Regional,
-            regions: vec![case.province.clone()],
-            level: 1,
-            action: crate::model::Action::Notify,
-            score: 0.0,
-            breakdown: vec![],
-            evidence: ids,
-            first_seen: case.first_day,
-            updated: case.last_day,
-            status: crate::model::AlertStatus::Ongoing,
-            summary: String::new(),
-        };
-        let documents = evidence(index.as_deref(), &rows, &holder);
+        // the case's product and hazard words are what a reader looks for in its documents
+        let highlight = highlight_words(&case.category, std::slice::from_ref(&case.hazard));
+        let documents = documents(index.as_deref(), &rows, &ids, &highlight);
         let triage = store.triage("case", &case.id).map_err(store_error)?;
         let history: Vec<TriageChange> = store
             .triage_history("case", &case.id)
