@@ -266,9 +266,12 @@ impl std::fmt::Debug for Store {
 impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         let conn = rusqlite::Connection::open(path)?;
+        // The busy timeout comes first: switching to WAL takes a lock, and without a timeout a
+        // second process opening the same file at that moment (a sink worker and `jiance status`)
+        // fails at once with "database is locked" instead of waiting its turn.
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.execute_batch(SCHEMA)?;
         conn.execute_batch(market::SCHEMA)?;
         conn.execute_batch(review::REVIEW_SCHEMA)?;

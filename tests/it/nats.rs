@@ -163,9 +163,12 @@ fn workers_killed_mid_crawl_lose_nothing_and_count_nothing_twice() {
         worker(&config, "analyze", &dir("analyze-2")),
     ]);
     // the coordinator: publishes the pass, waits for it, scores
-    let mut coordinator = jiance(&["run", "--once", "--roles", "none"], &config)
-        .spawn()
-        .unwrap();
+    // (held in a guard too, so that a failing assertion does not leave it running)
+    let mut coordinator = Workers(vec![
+        jiance(&["run", "--once", "--roles", "none"], &config)
+            .spawn()
+            .unwrap(),
+    ]);
     let stored = || {
         Store::open(&data.join("state.sqlite"))
             .and_then(|s| s.document_count())
@@ -175,7 +178,13 @@ fn workers_killed_mid_crawl_lose_nothing_and_count_nothing_twice() {
     let give_up = Instant::now() + Duration::from_secs(300);
     while stored() < total / 4 {
         assert!(Instant::now() < give_up, "no progress: {} stored", stored());
-        assert!(coordinator.try_wait().unwrap().is_none(), "ended early");
+        assert!(
+            coordinator.0[0].try_wait().unwrap().is_none(),
+            "ended early"
+        );
+        for (i, w) in workers.0.iter_mut().enumerate() {
+            assert!(w.try_wait().unwrap().is_none(), "worker {i} exited");
+        }
         std::thread::sleep(Duration::from_millis(50));
     }
     let at_kill = stored();
@@ -187,7 +196,7 @@ fn workers_killed_mid_crawl_lose_nothing_and_count_nothing_twice() {
         workers.0[i] = worker(&config, role, &dir(d));
     }
     loop {
-        if let Some(status) = coordinator.try_wait().unwrap() {
+        if let Some(status) = coordinator.0[0].try_wait().unwrap() {
             assert!(status.success(), "coordinator: {status}");
             break;
         }
