@@ -36,7 +36,7 @@ use jieba_rs::Jieba;
 use regex::Regex;
 
 pub use check::check;
-pub use cluster::{ClusterEntry, ClusterIndex, similarity, sketch};
+pub use cluster::{ClusterEntry, ClusterIndex, DEFAULT_WINDOW, JOIN, similarity, sketch};
 pub use facts::{Count, Facts, StandardRef, facts, facts_folded};
 pub use findings::{signals, standard_is_mandatory};
 pub use fold::{fold, fold_into};

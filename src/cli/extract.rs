@@ -25,7 +25,7 @@ struct Input {
     published: Option<String>,
 }
 
-pub fn run(dirs: &RuleDirs) -> Result<ExitCode> {
+pub fn run(dirs: &RuleDirs, cluster_window: usize) -> Result<ExitCode> {
     let analyzer = match Analyzer::load(dirs.rules.as_deref(), dirs.dictionaries.as_deref()) {
         Ok(a) => a,
         Err(errors) => {
@@ -35,7 +35,10 @@ pub fn run(dirs: &RuleDirs) -> Result<ExitCode> {
             anyhow::bail!("rules or dictionaries have {} error(s)", errors.len());
         }
     };
-    let mut clusters = ClusterIndex::new();
+    let mut clusters = match cluster_window {
+        0 => ClusterIndex::new(),
+        n => ClusterIndex::windowed(n),
+    };
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());

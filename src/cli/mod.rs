@@ -293,6 +293,11 @@ pub enum Command {
     Extract {
         #[command(flatten)]
         rules: RuleArgs,
+        /// Near-duplicate clustering compares each line with the last N to 2×N lines before it,
+        /// so memory stays bounded however long the input (0: compare with every earlier line,
+        /// memory growing with the input).
+        #[arg(long, value_name = "N", default_value_t = 50_000)]
+        cluster_window: usize,
     },
     /// Fetch one page politely (robots.txt, rate limit, retries; archived) — or read a saved page
     /// from a file — and print as JSON what the crawler sees: status, charset (where it came
@@ -609,7 +614,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Users(cmd) => review::users(cmd),
         Command::Labels(cmd) => review::labels(cmd),
         Command::Cases { data, json } => review::cases(&data.data, json),
-        Command::Extract { rules } => extract::run(&rules.dirs()),
+        Command::Extract {
+            rules,
+            cluster_window,
+        } => extract::run(&rules.dirs(), cluster_window),
         Command::Fetch {
             url,
             source,

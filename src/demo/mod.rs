@@ -12,6 +12,7 @@
 
 mod archived;
 mod complaints;
+pub mod corpora;
 pub mod files;
 mod layout;
 mod mall;

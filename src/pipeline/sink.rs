@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crate::analyze::{ClusterIndex, cluster_text, fold};
+use crate::analyze::{ClusterIndex, DEFAULT_WINDOW, cluster_text, fold};
 use crate::index::{Index, IndexWriter};
 use crate::model::{Document, Extraction, Signal};
 use crate::store::Store;
@@ -61,9 +61,12 @@ impl<'a> Sink<'a> {
         commit_every: usize,
         interval: Option<Duration>,
     ) -> Result<Sink<'a>, PipelineError> {
+        // Bounded memory however many documents the store holds: the latest entries are loaded,
+        // and a document the window has dropped is looked up when it comes again (`accept`).
+        let clusters = ClusterIndex::windowed(DEFAULT_WINDOW);
         let clusters = match store {
-            Some(s) => ClusterIndex::from_entries(s.clusters()?),
-            None => ClusterIndex::new(),
+            Some(s) => clusters.loaded(s.latest_clusters(DEFAULT_WINDOW)?),
+            None => clusters,
         };
         Ok(Sink {
             writer: index.writer()?,
@@ -109,6 +112,13 @@ impl<'a> Sink<'a> {
             }
             let c = &self.counters.analyze;
             c.received();
+            // a document seen before the window keeps its stored cluster (reruns are idempotent)
+            if let Some(store) = self.store
+                && !self.clusters.knows(&doc.id)
+                && let Some(entry) = store.cluster_of(&doc.id)?
+            {
+                self.clusters.remember(entry);
+            }
             extraction.cluster = self
                 .clusters
                 .assign_folded(&doc.id, &fold(&cluster_text(&doc)));

@@ -538,15 +538,34 @@ impl Store {
         let conn = self.conn();
         let mut stmt =
             conn.prepare("SELECT doc_id, sketch, cluster FROM clusters ORDER BY rowid")?;
-        let rows = stmt.query_map([], |r| {
-            let blob: Vec<u8> = r.get(1)?;
-            let sketch = blob
-                .chunks_exact(4)
-                .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-                .collect();
-            Ok((r.get::<_, String>(0)?, sketch, r.get::<_, String>(2)?))
-        })?;
+        let rows = stmt.query_map([], cluster_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The `limit` most recently stored cluster entries, oldest first: what a windowed
+    /// near-duplicate index starts from.
+    pub fn latest_clusters(&self, limit: usize) -> Result<Vec<(String, Vec<u32>, String)>> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT doc_id, sketch, cluster FROM clusters ORDER BY rowid DESC LIMIT ?1")?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut rows = stmt
+            .query_map([limit], cluster_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.reverse();
+        Ok(rows)
+    }
+
+    /// The stored cluster entry of one document, if any.
+    pub fn cluster_of(&self, doc_id: &str) -> Result<Option<(String, Vec<u32>, String)>> {
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT doc_id, sketch, cluster FROM clusters WHERE doc_id = ?1",
+                [doc_id],
+                cluster_row,
+            )
+            .optional()?)
     }
 
     pub fn put_clusters(&self, entries: &[(String, Vec<u32>, String)]) -> Result<()> {
@@ -1046,6 +1065,16 @@ fn put_document_in(
         )?;
     }
     Ok(())
+}
+
+/// A `clusters` row: document id, sketch (little-endian u32s) and cluster id.
+fn cluster_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, Vec<u32>, String)> {
+    let blob: Vec<u8> = r.get(1)?;
+    let sketch = blob
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
+    Ok((r.get::<_, String>(0)?, sketch, r.get::<_, String>(2)?))
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ mod api;
 mod attach;
 mod browser;
 mod cli;
+mod cluster;
 mod crash;
 mod demo;
 mod eval;

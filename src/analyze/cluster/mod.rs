@@ -8,6 +8,14 @@
 //! A document joins the cluster of its most similar earlier document when the Jaccard similarity
 //! is at least [`JOIN`]. Candidates come from an inverted index over each sketch's [`KEYS`]
 //! smallest hashes: two texts with Jaccard ≥ 0.5 share one of them with probability > 0.99.
+//! A lookup visits at most [`MAX_VISITS`] postings, rarest key first, so its cost is bounded
+//! per document whatever the corpus: on one product family's listings every key's postings hold
+//! every document (before the bound, lookups examined up to 16 × 512 of them, and extraction of
+//! such text ran some 25 times slower than of varied news).
+//!
+//! Memory is bounded too when the index is windowed ([`ClusterIndex::windowed`]): two
+//! generations of documents, the older dropped when the current one fills (`jiance extract`, the
+//! pipeline's sink; the sink looks a dropped document up in the store when it comes again).
 //!
 //! The normalised text is never built: its characters stream straight from the folded text into
 //! the hashes of the shingles they belong to. The index keeps its scratch buffers between
@@ -18,405 +26,28 @@
 //! one sentence added or dropped) have 4-shingle Jaccard ≥ 0.60 while different stories on the
 //! same product and template stay ≤ 0.48, but their 64-bit SimHashes overlap in Hamming distance.
 
+mod sketch;
+
+#[allow(unused_imports)]
+use sketch::*;
+pub use sketch::{JOIN, SKETCH, similarity, sketch};
+
 use super::fxhash::{FxHashMap, FxHasher};
 use std::hash::Hasher;
 
-/// Sketch size (hashes kept per document).
-pub const SKETCH: usize = 128;
-/// Smallest hashes of a sketch used as lookup keys.
-const KEYS: usize = 16;
-/// Jaccard similarity at or above which a document joins a cluster.
-pub const JOIN: f64 = 0.55;
-/// Shingle length in characters.
-const SHINGLE: usize = 4;
-/// Texts shorter than this (after normalising) are never clustered with others.
-const MIN_CHARS: usize = 12;
-/// Most recent postings checked per lookup key, so very common shingles (boilerplate) cannot make
-/// lookups slow; reposts are recent.
-const MAX_POSTINGS: usize = 512;
-
-/// Shingle hashes are FNV-1a 64 over the shingle's UTF-8 bytes, folded to 32 bits: stable across
-/// runs and Rust versions (sketches are stored).
-const FNV_OFFSET: u64 = 0xcbf29ce484222325;
-const FNV_PRIME: u64 = 0x100000001b3;
-
-fn fnv_fold(h: u64) -> u32 {
-    (h ^ (h >> 32)) as u32
-}
-
-/// Lines that open with one of these and are short are bylines, sources and editor credits.
-const SKIP: [&str; 12] = [
-    "来源",
-    "责任编辑",
-    "编辑",
-    "原标题",
-    "作者",
-    "记者",
-    "通讯员",
-    "本文来源",
-    "转自",
-    "审核",
-    "校对",
-    "图片来源",
-];
-
-/// Whether a trimmed line is a byline / source / editor line to drop.
-fn is_byline(t: &str) -> bool {
-    // Every SKIP word opens with one of these characters, which rules out most lines at once
-    // (`every_skip_word_passes_the_first_character_test` keeps the two lists in step).
-    matches!(
-        t.chars().next(),
-        Some('来' | '责' | '编' | '原' | '作' | '记' | '通' | '本' | '转' | '审' | '校' | '图')
-    ) && SKIP.iter().any(|s| t.starts_with(s))
-        && t.chars().count() < 60
-}
-
-/// The normalised form of already folded text, a line at a time: drops lines and leading clauses
-/// that differ between reposts but say nothing about the story, and hands `keep` the rest of each
-/// line, of which only letters and digits count.
-fn normalised_lines(folded: &str, mut keep: impl FnMut(&str)) {
-    for (i, line) in folded.lines().enumerate() {
-        let t = line.trim();
-        if is_byline(t) {
-            continue;
-        }
-        keep(if i < 3 { strip_dateline(t) } else { t });
-    }
-}
-
-/// The normalised text itself (the sketch never builds it).
-#[cfg(test)]
-fn normalise(text: &str) -> String {
-    let mut out = String::new();
-    normalised_lines(&super::fold(text), |t| {
-        out.extend(t.chars().filter(|&c| is_alnum(c)))
-    });
-    out
-}
-
-/// Length of the UTF-8 sequence that `lead` starts (in valid UTF-8).
-fn utf8_len(lead: u8) -> usize {
-    (lead.leading_ones() as usize).max(1)
-}
-
-/// [`is_alnum`] of the character whose UTF-8 encoding is `ch`.
-#[inline]
-fn is_alnum_utf8(ch: &[u8]) -> bool {
-    let cont = |b: u8| u32::from(b & 0x3F);
-    let c = match *ch {
-        // CJK Unified Ideographs, U+4E00 (E4 B8 80) to U+9FFF (E9 BF BF)
-        [0xE5..=0xE9, _, _] => return true,
-        [0xE4, b1, _] if b1 >= 0xB8 => return true,
-        [a] => u32::from(a),
-        [a, b] => (u32::from(a & 0x1F) << 6) | cont(b),
-        [a, b, c] => (u32::from(a & 0x0F) << 12) | (cont(b) << 6) | cont(c),
-        [a, b, c, d] => (u32::from(a & 0x07) << 18) | (cont(b) << 12) | (cont(c) << 6) | cont(d),
-        _ => return false,
-    };
-    char::from_u32(c).is_some_and(is_alnum)
-}
-
-/// `char::is_alphanumeric` with the common cases first: ASCII, the CJK Unified Ideographs block
-/// (all letters) and Chinese punctuation, without the Unicode table search.
-fn is_alnum(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_alphanumeric();
-    }
-    match c {
-        '\u{4E00}'..='\u{9FFF}' => true,
-        // General Punctuation and CJK punctuation (、。《》「」【】“”…—) hold no letters or digits
-        '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{3004}' | '\u{3008}'..='\u{3020}' => false,
-        _ => c.is_alphanumeric(),
-    }
-}
-
-/// Remove a leading dateline ("中新网上海3月5日电（记者 张三）", "本报杭州讯") from a line: the
-/// rest after the first "日电" within the first 30 characters, else after the first "讯" there,
-/// and a parenthesised byline right after it.
-fn strip_dateline(line: &str) -> &str {
-    // One pass over the 30 characters' bytes finds both markers (no substring searches).
-    let bytes = line.as_bytes();
-    let (mut at, mut dian, mut xun) = (0, None, None);
-    for n in 0..30 {
-        let Some(&lead) = bytes.get(at) else {
-            break;
-        };
-        if lead == 0xE6 && n + 1 < 30 && bytes.get(at..at + 6) == Some("日电".as_bytes()) {
-            dian = Some(at);
-            break;
-        }
-        if lead == 0xE8 && xun.is_none() && bytes.get(at..at + 3) == Some("讯".as_bytes()) {
-            xun = Some(at);
-        }
-        at += utf8_len(lead);
-    }
-    let Some(end) = dian
-        .map(|p| p + "日电".len())
-        .or(xun.map(|p| p + "讯".len()))
-    else {
-        return line;
-    };
-    let mut rest = line.get(end..).unwrap_or("");
-    let r = rest.trim_start();
-    if r.starts_with('（') || r.starts_with('(') {
-        let close = r.find(['）', ')']).map(|p| {
-            p + r
-                .get(p..)
-                .and_then(|s| s.chars().next())
-                .map_or(1, char::len_utf8)
-        });
-        if let Some(c) = close
-            && c < 60
-        {
-            rest = r.get(c..).unwrap_or("");
-        }
-    }
-    rest
-}
-
-/// Hashes a stream of characters into its 4-shingle hashes. Each character's bytes go into the
-/// FNV states of the (up to) four shingles it belongs to, so nothing is buffered but those states
-/// and no shingle is read twice; the hashes equal those of each window's UTF-8 bytes.
-struct Shingler<'a> {
-    /// FNV states of the shingles that started three, two and one characters ago.
-    open: [u64; SHINGLE - 1],
-    chars: usize,
-    out: &'a mut Vec<u32>,
-}
-
-impl<'a> Shingler<'a> {
-    fn new(out: &'a mut Vec<u32>) -> Self {
-        Shingler {
-            open: [FNV_OFFSET; SHINGLE - 1],
-            chars: 0,
-            out,
-        }
-    }
-
-    /// Hashes the letters and digits of `t`, reading its bytes directly (the hashes need bytes,
-    /// and most characters are judged by their first two bytes). The states stay in locals for
-    /// the whole line, and the common one- and three-byte characters take unrolled paths.
-    fn push_alnum(&mut self, t: &str) {
-        /// One byte into the three open shingles and the one starting at this character.
-        #[inline(always)]
-        fn feed(h: &mut [u64; SHINGLE], x: u8) {
-            for s in h.iter_mut() {
-                *s = (*s ^ u64::from(x)).wrapping_mul(FNV_PRIME);
-            }
-        }
-        let [a, b, c] = self.open;
-        let mut open = [a, b, c, FNV_OFFSET];
-        let mut chars = self.chars;
-        let mut rest = t.as_bytes();
-        loop {
-            let mut h = open;
-            match *rest {
-                [] => break,
-                [x, ref tail @ ..] if x < 0x80 => {
-                    rest = tail;
-                    if !x.is_ascii_alphanumeric() {
-                        continue;
-                    }
-                    feed(&mut h, x);
-                }
-                [x0 @ 0xE0..=0xEF, x1, x2, ref tail @ ..] => {
-                    rest = tail;
-                    if !is_alnum_utf8(&[x0, x1, x2]) {
-                        continue;
-                    }
-                    feed(&mut h, x0);
-                    feed(&mut h, x1);
-                    feed(&mut h, x2);
-                }
-                [lead, ..] => {
-                    let Some((ch, tail)) = rest.split_at_checked(utf8_len(lead)) else {
-                        break;
-                    };
-                    rest = tail;
-                    if !is_alnum_utf8(ch) {
-                        continue;
-                    }
-                    for &x in ch {
-                        feed(&mut h, x);
-                    }
-                }
-            }
-            chars += 1;
-            if chars >= SHINGLE {
-                self.out.push(fnv_fold(h[0]));
-            }
-            open = [h[1], h[2], h[3], FNV_OFFSET];
-        }
-        self.open = [open[0], open[1], open[2]];
-        self.chars = chars;
-    }
-
-    /// Number of characters seen. A text shorter than a shingle is hashed whole, as one shingle.
-    fn finish(self) -> usize {
-        if (1..SHINGLE).contains(&self.chars)
-            && let Some(&h) = self.open.get(SHINGLE - 1 - self.chars)
-        {
-            self.out.push(fnv_fold(h));
-        }
-        self.chars
-    }
-}
-
-/// Fills `out` with the sketch of already folded text (the [`SKETCH`] smallest distinct shingle
-/// hashes, ascending) and returns the normalised text's length in characters.
-/// `tmp` is scratch space.
-fn sketch_folded_into(folded: &str, out: &mut Vec<u32>, tmp: &mut Vec<u32>) -> usize {
-    out.clear();
-    let mut shingles = Shingler::new(out);
-    normalised_lines(folded, |t| shingles.push_alnum(t));
-    let chars = shingles.finish();
-    sort_hashes(out, tmp);
-    out.dedup();
-    out.truncate(SKETCH);
-    // `out` is kept between documents: one very long text must not hold its size for good
-    if out.capacity() > 1 << 16 {
-        out.shrink_to(SKETCH);
-    }
-    chars
-}
-
-/// Sorts shingle hashes ascending. They are uniform over u32, so a counting pass on their top bits
-/// into about as many buckets as there are hashes leaves them nearly sorted, and an insertion sort
-/// then finishes with about one comparison each: half the work of a comparison sort at the sizes
-/// of most texts. Longer inputs are sorted normally, which also caps what a text crafted to fill
-/// one bucket can cost.
-fn sort_hashes(v: &mut [u32], tmp: &mut Vec<u32>) {
-    const BUCKETED: usize = 256;
-    let n = v.len();
-    if n > BUCKETED {
-        v.sort_unstable();
-        return;
-    }
-    if n < 2 {
-        return;
-    }
-    // 2^bits ≥ n buckets, bits ≤ 8
-    let bits = usize::BITS - (n - 1).leading_zeros();
-    let shift = 32 - bits;
-    let mut start = [0u16; BUCKETED + 1];
-    let start = start.get_mut(..=1 << bits).unwrap_or_default();
-    for &x in v.iter() {
-        if let Some(c) = start.get_mut((x >> shift) as usize + 1) {
-            *c += 1;
-        }
-    }
-    let mut sum = 0;
-    for c in start.iter_mut() {
-        sum += *c;
-        *c = sum;
-    }
-    tmp.clear();
-    tmp.resize(n, 0);
-    for &x in v.iter() {
-        if let Some(c) = start.get_mut((x >> shift) as usize)
-            && let Some(t) = tmp.get_mut(usize::from(*c))
-        {
-            *t = x;
-            *c += 1;
-        }
-    }
-    for (i, &x) in tmp.iter().enumerate() {
-        let mut j = i;
-        while let Some(prev) = j.checked_sub(1)
-            && let Some(&y) = v.get(prev)
-            && y > x
-        {
-            if let Some(slot) = v.get_mut(j) {
-                *slot = y;
-            }
-            j = prev;
-        }
-        if let Some(slot) = v.get_mut(j) {
-            *slot = x;
-        }
-    }
-}
-
-/// Bottom-k sketch of a text: the [`SKETCH`] smallest distinct shingle hashes, ascending.
-pub fn sketch(text: &str) -> Vec<u32> {
-    let mut out = Vec::new();
-    sketch_folded_into(&super::fold(text), &mut out, &mut Vec::new());
-    out
-}
-/// Jaccard similarity of two texts from their sketches: exact when both sketches hold their whole
-/// shingle set, otherwise the KMV estimate over the union's elements below the smaller cut-off.
-pub fn similarity(a: &[u32], b: &[u32]) -> f64 {
-    jaccard(a, b, 0.0).unwrap_or(0.0)
-}
-
-/// Most elements of two sketches (`total` of them below the cut-off) that can be in only one of
-/// them (misses) with their similarity still at least `floor`: each miss lowers the similarity,
-/// which is at most (total - misses) / (total + misses). One miss of slack keeps float rounding
-/// on the safe side.
-fn max_misses(total: usize, floor: f64) -> usize {
-    (total as f64 * (1.0 - floor) / (1.0 + floor)) as usize + 1
-}
-
-/// Which of 128 buckets (by top bits) a sketch's hashes fall in. A bucket that only one of two
-/// sketches has holds at least one miss, so for whole shingle sets the popcount of the two
-/// signatures' XOR bounds the misses from below without a merge.
-fn signature(sketch: &[u32]) -> u128 {
-    // two words: a u128 shift by a variable amount costs several instructions
-    let mut sig = [0u64; 2];
-    for &x in sketch {
-        sig[(x >> 31) as usize] |= 1 << ((x >> 25) & 63);
-    }
-    u128::from(sig[0]) | u128::from(sig[1]) << 64
-}
-
-/// [`similarity`], or `None` as soon as it is certainly below `floor`: comparing a document with
-/// candidates that share only a common shingle mostly stops after a third of the merge.
-fn jaccard(a: &[u32], b: &[u32], floor: f64) -> Option<f64> {
-    if a.is_empty() || b.is_empty() {
-        return Some(0.0);
-    }
-    // A sketch cut at SKETCH elements says nothing about hashes above its largest.
-    let cut = |s: &[u32]| {
-        if s.len() >= SKETCH {
-            s.last().copied().unwrap_or(u32::MAX)
-        } else {
-            u32::MAX
-        }
-    };
-    let limit = cut(a).min(cut(b));
-    let below = |s: &[u32]| {
-        if limit == u32::MAX {
-            s.len()
-        } else {
-            s.iter().position(|&x| x > limit).unwrap_or(s.len())
-        }
-    };
-    let (na, nb) = (below(a), below(b));
-    let total = na + nb;
-    let max_misses = if floor > 0.0 {
-        max_misses(total, floor)
-    } else {
-        usize::MAX
-    };
-    let (a, b) = (a.get(..na).unwrap_or(a), b.get(..nb).unwrap_or(b));
-    let (mut i, mut j, mut misses) = (0, 0, 0usize);
-    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
-        let (step_a, step_b) = (x <= y, y <= x);
-        i += usize::from(step_a);
-        j += usize::from(step_b);
-        misses += usize::from(step_a != step_b);
-        if misses > max_misses {
-            return None;
-        }
-    }
-    // the union: every element below the cut-off, those in both counted once
-    let both = (i + j - misses) / 2;
-    let union = total - both;
-    Some(both as f64 / union.max(1) as f64)
-}
-
 /// One clustered document: (doc id, sketch, cluster id).
 pub type ClusterEntry = (String, Vec<u32>, String);
+
+/// Smallest hashes of a sketch used as lookup keys.
+const KEYS: usize = 16;
+/// Postings visited per lookup, over all its keys and both generations. The keys are walked
+/// rarest first, each newest first: a repost shares the rare shingles of the story it copies, so
+/// it is met early, and a corpus of near-identical texts (one product family's listings, one
+/// complaint template) — where every key's postings hold every document — costs a fixed amount
+/// per document instead of growing with the corpus.
+const MAX_VISITS: usize = 384;
+/// Documents a [`ClusterIndex::windowed`] index remembers at least (and at most twice as many).
+pub const DEFAULT_WINDOW: usize = 100_000;
 
 /// Key of a whole sketch in the `exact` map (rebuilt on load, never stored).
 fn sketch_key(sketch: &[u32]) -> u64 {
@@ -436,22 +67,22 @@ fn doc_key(doc: &str) -> u64 {
 }
 
 /// End of a postings list.
-const NONE: usize = usize::MAX;
+const NONE: u32 = u32::MAX;
 
 /// Map from a 64-bit key (already a hash, or a shingle hash) to an index, with the one
 /// insert the index needs (keep or replace an existing value, and say what it was).
 #[derive(Debug, Default)]
-struct Table(FxHashMap<u64, usize>);
+struct Table(FxHashMap<u64, u32>);
 
 impl Table {
     #[inline]
-    fn get(&self, key: u64) -> Option<usize> {
+    fn get(&self, key: u64) -> Option<u32> {
         self.0.get(&key).copied()
     }
 
     /// Sets `key` to `value` (when `replace`, or when `key` is absent); returns the value it had.
     #[inline]
-    fn insert(&mut self, key: u64, value: usize, replace: bool) -> Option<usize> {
+    fn insert(&mut self, key: u64, value: u32, replace: bool) -> Option<u32> {
         use std::collections::hash_map::Entry as Slot;
         match self.0.entry(key) {
             Slot::Occupied(mut o) => {
@@ -469,25 +100,38 @@ impl Table {
     }
 }
 
-/// Start and end of an entry's string in [`ClusterIndex::text`] or sketch in
-/// [`ClusterIndex::hashes`].
-type Span = (usize, usize);
+/// Start and end of an entry's string in [`Generation::text`] or sketch in
+/// [`Generation::hashes`].
+type Span = (u32, u32);
 
 /// One clustered document as the index holds it.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     doc: Span,
     /// The cluster id; a document that starts a cluster shares its id's bytes, and one that joins
-    /// one while being assigned shares the cluster's (an entry loaded from the store keeps a copy).
+    /// one of its own generation shares the cluster's (other entries keep a copy).
     cluster: Span,
     sketch: Span,
     /// [`signature`] of the sketch.
     sig: u128,
 }
 
-/// Near-duplicate index. Not shared between threads: the pipeline keeps one and assigns in order.
+/// A postings node: an entry, the next older node of the key or [`NONE`], and how many nodes the
+/// list holds from this one on (so a key's head tells how common the key is).
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    entry: u32,
+    next: u32,
+    depth: u32,
+}
+
+/// The best candidate so far: similarity, generation (0 the older), entry.
+type Best = Option<(f64, u8, u32)>;
+
+/// The documents clustered since a generation began: what [`ClusterIndex`] searches twice (its
+/// older generation, then its current one) and drops a whole generation at a time.
 #[derive(Debug, Default)]
-pub struct ClusterIndex {
+struct Generation {
     entries: Vec<Entry>,
     /// Document and cluster ids back to back, and sketches back to back: a document adds to two
     /// buffers instead of allocating three of its own.
@@ -496,11 +140,11 @@ pub struct ClusterIndex {
     /// Hash of a document id → its latest entry, so the id is not stored twice; an id whose hash
     /// another id already holds goes to `by_doc_clash` instead (found by checking the entry's id).
     by_doc: Table,
-    by_doc_clash: FxHashMap<String, usize>,
+    by_doc_clash: FxHashMap<String, u32>,
     /// Postings as linked lists in one arena (no allocation per key): lookup key → its newest
-    /// node in `nodes`; a node is (entry, next older node or [`NONE`]).
+    /// node in `nodes`.
     heads: Table,
-    nodes: Vec<(usize, usize)>,
+    nodes: Vec<Node>,
     /// Hash of a whole sketch → the first entry with that sketch. Verbatim copies (syndicated
     /// news, one page at many URLs) resolve here in one lookup, and only the first copy goes into
     /// the postings, which would otherwise fill with identical entries and make every lookup of
@@ -508,80 +152,44 @@ pub struct ClusterIndex {
     exact: Table,
     /// Entries before this index are already persisted (loaded, or handed out by `take_new`).
     persisted: usize,
-    /// Scratch for the sketch being assigned or loaded, and for sorting it.
-    scratch: Vec<u32>,
-    sort_scratch: Vec<u32>,
     /// `seen[i] == stamp` when entry `i` was already compared in the current lookup (a new stamp
     /// per lookup instead of a set per lookup).
     seen: Vec<u32>,
     stamp: u32,
 }
 
-impl ClusterIndex {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Rebuild from stored entries.
-    pub fn from_entries(entries: impl IntoIterator<Item = ClusterEntry>) -> Self {
-        let mut idx = Self::new();
-        for (d, s, c) in entries {
-            idx.insert(&d, &s, &c);
-        }
-        idx.persisted = idx.entries.len();
-        idx
-    }
-
-    /// Entries assigned since the index was loaded or last asked, for the store to persist.
-    pub fn take_new(&mut self) -> Vec<ClusterEntry> {
-        let new = self
-            .entries
-            .get(self.persisted..)
-            .unwrap_or_default()
-            .iter()
-            .map(|e| {
-                (
-                    self.str_at(e.doc).to_string(),
-                    self.sketch_at(e.sketch).to_vec(),
-                    self.str_at(e.cluster).to_string(),
-                )
-            })
-            .collect();
-        self.persisted = self.entries.len();
-        new
-    }
-
-    pub fn len(&self) -> usize {
+impl Generation {
+    fn len(&self) -> usize {
         self.entries.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
     fn str_at(&self, (start, end): Span) -> &str {
-        self.text.get(start..end).unwrap_or_default()
+        self.text
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
     }
 
     fn sketch_at(&self, (start, end): Span) -> &[u32] {
-        self.hashes.get(start..end).unwrap_or_default()
+        self.hashes
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
     }
 
     /// Appends an id to `text`.
     fn push_str(&mut self, s: &str) -> Span {
-        let start = self.text.len();
+        let start = self.text.len() as u32;
         self.text.push_str(s);
-        (start, self.text.len())
+        (start, self.text.len() as u32)
+    }
+
+    fn entry(&self, i: u32) -> Option<&Entry> {
+        self.entries.get(i as usize)
     }
 
     /// The latest entry of a document id, if any.
-    fn find_doc(&self, doc: &str) -> Option<usize> {
+    fn find_doc(&self, doc: &str) -> Option<u32> {
         let i = self.by_doc.get(doc_key(doc))?;
-        if self
-            .entries
-            .get(i)
-            .is_some_and(|e| self.str_at(e.doc) == doc)
-        {
+        if self.entry(i).is_some_and(|e| self.str_at(e.doc) == doc) {
             Some(i)
         } else {
             self.by_doc_clash.get(doc).copied()
@@ -589,18 +197,19 @@ impl ClusterIndex {
     }
 
     /// Makes entry `i` the one its document id finds.
-    fn index_doc(&mut self, i: usize) {
-        let Some(&e) = self.entries.get(i) else {
+    fn index_doc(&mut self, i: u32) {
+        let Some(&e) = self.entry(i) else {
             return;
         };
         let text = &self.text;
-        let doc = text.get(e.doc.0..e.doc.1).unwrap_or_default();
+        let at = |s: Span| text.get(s.0 as usize..s.1 as usize);
+        let doc = at(e.doc).unwrap_or_default();
         let key = doc_key(doc);
         if let Some(held) = self.by_doc.insert(key, i, false) {
             let same_doc = self
                 .entries
-                .get(held)
-                .is_some_and(|h| text.get(h.doc.0..h.doc.1) == Some(doc));
+                .get(held as usize)
+                .is_some_and(|h| at(h.doc) == Some(doc));
             if same_doc {
                 self.by_doc.insert(key, i, true);
             } else {
@@ -611,49 +220,41 @@ impl ClusterIndex {
     }
 
     /// The first entry whose sketch equals `sketch` (whose key is `key`), if any.
-    fn identical(&self, key: u64, sketch: &[u32]) -> Option<usize> {
+    fn identical(&self, key: u64, sketch: &[u32]) -> Option<u32> {
         let i = self.exact.get(key)?;
-        (self.sketch_at(self.entries.get(i)?.sketch) == sketch).then_some(i)
+        (self.sketch_at(self.entry(i)?.sketch) == sketch).then_some(i)
     }
 
-    /// Adds a stored entry.
-    fn insert(&mut self, doc: &str, sketch: &[u32], cluster: &str) {
-        self.scratch.clear();
-        self.scratch.extend_from_slice(sketch);
-        let key = sketch_key(&self.scratch);
-        let same = self.identical(key, &self.scratch);
-        let named = (cluster != doc).then(|| self.push_str(cluster));
-        let sig = signature(&self.scratch);
-        self.push_entry(doc, named, key, sig, same);
-    }
-
-    /// Appends an entry for `doc` with the sketch in `scratch` (whose key is `key`, signature
-    /// `sig` and first identical earlier entry `same`) in cluster `cluster`, or its own cluster.
+    /// Appends an entry for `doc` with `sketch` (whose key is `key`, signature `sig`) in cluster
+    /// `cluster` (a span of this generation's text), or its own cluster. `indexed` is false when
+    /// an identical earlier entry of this generation stands for it in the postings: any later
+    /// document that would match this entry matches that one equally (same similarity, earlier).
     fn push_entry(
         &mut self,
         doc: &str,
+        sketch: &[u32],
         cluster: Option<Span>,
         key: u64,
         sig: u128,
-        same: Option<usize>,
+        indexed: bool,
     ) {
-        let i = self.entries.len();
-        let sketch = &self.scratch;
-        // An identical earlier sketch stands for this one in the postings: any later document
-        // that would match this entry matches it equally (same similarity, earlier index).
-        if sketch.len() * SHINGLE >= MIN_CHARS && same.is_none() {
+        let i = self.entries.len() as u32;
+        if sketch.len() * SHINGLE >= MIN_CHARS && indexed {
             self.exact.insert(key, i, false);
             for &k in sketch.iter().take(KEYS) {
-                let next = self
-                    .heads
-                    .insert(u64::from(k), self.nodes.len(), true)
-                    .unwrap_or(NONE);
-                self.nodes.push((i, next));
+                let node = self.nodes.len() as u32;
+                let next = self.heads.insert(u64::from(k), node, true).unwrap_or(NONE);
+                let depth = self.nodes.get(next as usize).map_or(0, |n| n.depth) + 1;
+                self.nodes.push(Node {
+                    entry: i,
+                    next,
+                    depth,
+                });
             }
         }
-        let start = self.hashes.len();
+        let start = self.hashes.len() as u32;
         self.hashes.extend_from_slice(sketch);
-        let sketch = (start, self.hashes.len());
+        let sketch = (start, self.hashes.len() as u32);
         let doc = self.push_str(doc);
         let cluster = cluster.unwrap_or(doc);
         self.entries.push(Entry {
@@ -665,72 +266,22 @@ impl ClusterIndex {
         self.index_doc(i);
     }
 
-    /// Returns (sketch, cluster id). A document seen before keeps its cluster (reruns are
-    /// idempotent); a cluster's id is the id of its first document.
-    pub fn assign(&mut self, doc_id: &str, text: &str) -> (Vec<u32>, String) {
-        self.entry_for(doc_id, || super::fold(text))
-            .map(|e| {
-                (
-                    self.sketch_at(e.sketch).to_vec(),
-                    self.str_at(e.cluster).to_string(),
-                )
-            })
-            .unwrap_or_default()
-    }
-
-    /// [`ClusterIndex::assign`] for text already folded with [`super::fold`], returning only the
-    /// cluster id: the same cluster as `assign(doc_id, text)` when `folded == fold(text)`.
-    pub fn assign_folded(&mut self, doc_id: &str, folded: &str) -> String {
-        self.entry_for(doc_id, || folded.into())
-            .map(|e| self.str_at(e.cluster).to_string())
-            .unwrap_or_default()
-    }
-
-    /// The entry of `doc_id`: its latest one, or a new one clustered from its folded text (made
-    /// only then).
-    fn entry_for<'t>(
+    /// Raises `best` to the most similar entry of this generation (`generation` in the ordering)
+    /// to `sk` with similarity at least [`JOIN`], among those sharing one of its lookup keys,
+    /// visiting at most `budget` postings (less what it spends).
+    fn most_similar(
         &mut self,
-        doc_id: &str,
-        folded: impl FnOnce() -> std::borrow::Cow<'t, str>,
-    ) -> Option<Entry> {
-        let i = match self.find_doc(doc_id) {
-            Some(i) => i,
-            None => self.assign_new(doc_id, &folded()),
-        };
-        self.entries.get(i).copied()
-    }
-
-    /// Clusters a document not in the index yet and appends its entry; returns the entry.
-    fn assign_new(&mut self, doc_id: &str, folded: &str) -> usize {
-        let chars = sketch_folded_into(folded, &mut self.scratch, &mut self.sort_scratch);
-        let key = sketch_key(&self.scratch);
-        let sig = signature(&self.scratch);
-        let same = self.identical(key, &self.scratch);
-        let joined = if chars < MIN_CHARS {
-            // Too little text to tell a repost from a different story: its own cluster.
-            None
-        } else if same.is_some() {
-            // A verbatim copy: similarity 1, and the earliest identical entry is the one the scan
-            // would pick (all identical entries share its cluster).
-            same
-        } else {
-            self.most_similar(sig)
-        };
-        let cluster = joined.and_then(|j| self.entries.get(j)).map(|e| e.cluster);
-        let i = self.entries.len();
-        self.push_entry(doc_id, cluster, key, sig, same);
-        i
-    }
-
-    /// The most similar earlier entry to the sketch in `scratch` with similarity at least
-    /// [`JOIN`], among those sharing one of its lookup keys.
-    fn most_similar(&mut self, sig: u128) -> Option<usize> {
+        sk: &[u32],
+        sig: u128,
+        generation: u8,
+        budget: &mut usize,
+        best: &mut Best,
+    ) {
         let Self {
             entries,
             hashes,
             heads,
             nodes,
-            scratch: sk,
             seen,
             stamp,
             ..
@@ -743,26 +294,40 @@ impl ClusterIndex {
         if seen.len() < entries.len() {
             seen.resize(entries.len(), 0);
         }
-        let mut best: Option<(f64, usize)> = None;
+        // the keys this generation has, rarest first (ties in key order, so runs agree)
+        let mut keys = [(0u32, NONE); KEYS];
+        let mut n = 0;
         for k in sk.iter().take(KEYS) {
-            let mut node = heads.get(u64::from(*k)).unwrap_or(NONE);
+            if let Some(head) = heads.get(u64::from(*k))
+                && let Some(node) = nodes.get(head as usize)
+                && let Some(slot) = keys.get_mut(n)
+            {
+                *slot = (node.depth, head);
+                n += 1;
+            }
+        }
+        let keys = keys.get_mut(..n).unwrap_or_default();
+        keys.sort_by_key(|&(depth, _)| depth);
+        for &(_, head) in keys.iter() {
+            let mut node = head;
             // newest first, as reposts are recent
-            for _ in 0..MAX_POSTINGS {
-                let Some(&(i, next)) = nodes.get(node) else {
+            while *budget > 0 {
+                let Some(&Node { entry: i, next, .. }) = nodes.get(node as usize) else {
                     break;
                 };
                 node = next;
-                let Some(s) = seen.get_mut(i) else {
+                *budget -= 1;
+                let Some(s) = seen.get_mut(i as usize) else {
                     continue;
                 };
                 if *s == *stamp {
                     continue;
                 }
                 *s = *stamp;
-                let Some(e) = entries.get(i) else {
+                let Some(e) = entries.get(i as usize) else {
                     continue;
                 };
-                let Some(other) = hashes.get(e.sketch.0..e.sketch.1) else {
+                let Some(other) = hashes.get(e.sketch.0 as usize..e.sketch.1 as usize) else {
                     continue;
                 };
                 // two whole shingle sets: Jaccard is at most the smaller size over the larger,
@@ -780,12 +345,212 @@ impl ClusterIndex {
                     continue;
                 };
                 // Ties go to the earliest document, so assignment does not depend on map order.
-                if sim >= JOIN && best.is_none_or(|(bs, bi)| sim > bs || (sim == bs && i < bi)) {
-                    best = Some((sim, i));
+                let this = (sim, generation, i);
+                if sim >= JOIN
+                    && best.is_none_or(|(bs, bg, bi)| {
+                        sim > bs || (sim == bs && (generation, i) < (bg, bi))
+                    })
+                {
+                    *best = Some(this);
                 }
             }
         }
-        best.map(|(_, i)| i)
+    }
+}
+
+/// Near-duplicate index. Not shared between threads: the pipeline keeps one and assigns in order.
+///
+/// A windowed index ([`ClusterIndex::windowed`]) holds two generations and drops the older one
+/// whenever the current one is full, so its memory stays bounded whatever the input (a batch of
+/// fifty million lines): a document is compared with the `window` to `2 × window` documents
+/// before it. Reposts are recent, so on inputs within the window it clusters as an unbounded index.
+#[derive(Debug, Default)]
+pub struct ClusterIndex {
+    current: Generation,
+    older: Option<Box<Generation>>,
+    /// Documents per generation; 0 for no bound.
+    window: usize,
+    /// Whether the owner persists entries ([`ClusterIndex::take_new`]): a generation is then
+    /// retired only once all its entries are handed out, so none is lost.
+    persisting: bool,
+    /// Scratch for the sketch being assigned or loaded, and for sorting it.
+    scratch: Vec<u32>,
+    sort_scratch: Vec<u32>,
+}
+
+impl ClusterIndex {
+    /// An index without a bound (tests, the demo; see [`ClusterIndex::windowed`]).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An index that remembers at least the last `window` documents and at most twice as many.
+    pub fn windowed(window: usize) -> Self {
+        ClusterIndex {
+            window: window.max(1),
+            ..Self::default()
+        }
+    }
+
+    /// Rebuild from stored entries.
+    pub fn from_entries(entries: impl IntoIterator<Item = ClusterEntry>) -> Self {
+        Self::new().loaded(entries)
+    }
+
+    /// This index with stored entries added (as already persisted).
+    pub fn loaded(mut self, entries: impl IntoIterator<Item = ClusterEntry>) -> Self {
+        self.persisting = true;
+        for (d, s, c) in entries {
+            self.insert(&d, &s, &c);
+            self.current.persisted = self.current.len();
+        }
+        self
+    }
+
+    /// Entries assigned since the index was loaded or last asked, for the store to persist.
+    pub fn take_new(&mut self) -> Vec<ClusterEntry> {
+        self.persisting = true;
+        let g = &mut self.current;
+        let new = g
+            .entries
+            .get(g.persisted..)
+            .unwrap_or_default()
+            .iter()
+            .map(|e| {
+                (
+                    g.str_at(e.doc).to_string(),
+                    g.sketch_at(e.sketch).to_vec(),
+                    g.str_at(e.cluster).to_string(),
+                )
+            })
+            .collect();
+        g.persisted = g.len();
+        new
+    }
+
+    /// Documents held (both generations).
+    pub fn len(&self) -> usize {
+        self.current.len() + self.older.as_ref().map_or(0, |g| g.len())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether `doc_id` has an entry (it keeps its cluster when assigned again).
+    pub fn knows(&self, doc_id: &str) -> bool {
+        self.find(doc_id).is_some()
+    }
+
+    /// Remembers a stored entry: a document the window has dropped, about to be assigned again,
+    /// keeps its cluster. [`ClusterIndex::take_new`] hands it out again (storing it is
+    /// idempotent).
+    pub fn remember(&mut self, entry: ClusterEntry) {
+        let (d, s, c) = entry;
+        self.insert(&d, &s, &c);
+    }
+
+    /// The latest entry of `doc_id`: its generation and the entry.
+    fn find(&self, doc_id: &str) -> Option<(&Generation, Entry)> {
+        // the current generation holds the later entry when both have one
+        [Some(&self.current), self.older.as_deref()]
+            .into_iter()
+            .flatten()
+            .find_map(|g| Some((g, *g.entry(g.find_doc(doc_id)?)?)))
+    }
+
+    /// Starts a new generation when the current one is full (and, if entries are persisted, all
+    /// handed out), dropping the older one.
+    fn rotate_if_full(&mut self) {
+        let g = &self.current;
+        if self.window > 0 && g.len() >= self.window && (!self.persisting || g.persisted == g.len())
+        {
+            let full = std::mem::take(&mut self.current);
+            self.older = Some(Box::new(full));
+        }
+    }
+
+    /// Adds a stored entry.
+    fn insert(&mut self, doc: &str, sketch: &[u32], cluster: &str) {
+        self.rotate_if_full();
+        let key = sketch_key(sketch);
+        let sig = signature(sketch);
+        let indexed = self.current.identical(key, sketch).is_none();
+        let named = (cluster != doc).then(|| self.current.push_str(cluster));
+        self.current
+            .push_entry(doc, sketch, named, key, sig, indexed);
+    }
+
+    /// Returns (sketch, cluster id). A document seen before keeps its cluster (reruns are
+    /// idempotent); a cluster's id is the id of its first document.
+    pub fn assign(&mut self, doc_id: &str, text: &str) -> (Vec<u32>, String) {
+        if self.find(doc_id).is_none() {
+            self.assign_new(doc_id, &super::fold(text));
+        }
+        self.find(doc_id)
+            .map(|(g, e)| {
+                (
+                    g.sketch_at(e.sketch).to_vec(),
+                    g.str_at(e.cluster).to_string(),
+                )
+            })
+            .unwrap_or_default()
+    }
+
+    /// [`ClusterIndex::assign`] for text already folded with [`super::fold`], returning only the
+    /// cluster id: the same cluster as `assign(doc_id, text)` when `folded == fold(text)`.
+    pub fn assign_folded(&mut self, doc_id: &str, folded: &str) -> String {
+        if self.find(doc_id).is_none() {
+            self.assign_new(doc_id, folded);
+        }
+        self.find(doc_id)
+            .map(|(g, e)| g.str_at(e.cluster).to_string())
+            .unwrap_or_default()
+    }
+
+    /// Clusters a document not in the index yet and appends its entry.
+    fn assign_new(&mut self, doc_id: &str, folded: &str) {
+        self.rotate_if_full();
+        let chars = sketch_folded_into(folded, &mut self.scratch, &mut self.sort_scratch);
+        let sk = std::mem::take(&mut self.scratch);
+        let key = sketch_key(&sk);
+        let sig = signature(&sk);
+        let same_here = self.current.identical(key, &sk);
+        // The earliest identical entry (similarity 1) is the one the scan would pick.
+        let same = match self.older.as_deref().and_then(|g| g.identical(key, &sk)) {
+            Some(i) => Some((0, i)),
+            None => same_here.map(|i| (1, i)),
+        };
+        let joined = if chars < MIN_CHARS {
+            // Too little text to tell a repost from a different story: its own cluster.
+            None
+        } else if same.is_some() {
+            same
+        } else {
+            let mut best = None;
+            let mut budget = MAX_VISITS;
+            // newest first: the current generation, then what the budget leaves for the older
+            self.current
+                .most_similar(&sk, sig, 1, &mut budget, &mut best);
+            if let Some(g) = self.older.as_deref_mut() {
+                g.most_similar(&sk, sig, 0, &mut budget, &mut best);
+            }
+            best.map(|(_, g, i)| (g, i))
+        };
+        let cluster = match joined {
+            Some((1, i)) => self.current.entry(i).map(|e| e.cluster),
+            Some((_, i)) => {
+                let older = self.older.as_deref();
+                let id = older
+                    .and_then(|g| Some(g.str_at(g.entry(i)?.cluster).to_string()))
+                    .unwrap_or_default();
+                Some(self.current.push_str(&id))
+            }
+            None => None,
+        };
+        self.current
+            .push_entry(doc_id, &sk, cluster, key, sig, same_here.is_none());
+        self.scratch = sk;
     }
 }
 
@@ -808,7 +573,9 @@ mod tests {
     /// module's byline list `SKIP` rather than a copy) as the reference the new one must agree
     /// with: stored sketches and cluster assignments may not change.
     mod before {
-        use super::super::{JOIN, KEYS, MAX_POSTINGS, MIN_CHARS, SHINGLE, SKETCH};
+        use super::super::{JOIN, KEYS, MIN_CHARS, SHINGLE, SKETCH};
+        /// The old lookup's postings per key.
+        const MAX_POSTINGS: usize = 512;
         use crate::analyze::fxhash::{FxHashMap, FxHashSet};
 
         fn shingle_hash(s: &str) -> u32 {
@@ -1009,7 +776,7 @@ mod tests {
     /// the title-and-body text `cluster_text` builds for short bodies.
     fn labelled_texts() -> Vec<String> {
         let mut out = Vec::new();
-        for line in include_str!("../../tests/eval/labelled.jsonl").lines() {
+        for line in include_str!("../../../tests/eval/labelled.jsonl").lines() {
             let Ok(v) = serde_json::from_str::<serde_json::Value>(line) else {
                 continue;
             };
@@ -1165,6 +932,66 @@ mod tests {
         }
     }
 
+    /// A windowed index clusters as an unbounded one while the input fits its window, holds at
+    /// most two windows, finds a story's reposts in the older generation, forgets what both
+    /// generations dropped, and hands every entry to the store exactly once.
+    #[test]
+    fn a_windowed_index_is_bounded_and_clusters_as_an_unbounded_one_within_its_window() {
+        let texts: Vec<String> = labelled_texts().into_iter().chain(edge_texts()).collect();
+        let mut stream: Vec<(String, String)> = Vec::new();
+        for (n, t) in texts.iter().enumerate() {
+            stream.push((format!("d{n}"), t.clone()));
+            if n % 3 == 0 {
+                let cut: String = t.chars().take(t.chars().count() * 4 / 5).collect();
+                stream.push((format!("r{n}"), format!("本报讯（记者 某某）{cut}")));
+            }
+        }
+        let mut unbounded = ClusterIndex::new();
+        let mut wide = ClusterIndex::windowed(stream.len());
+        for (id, t) in &stream {
+            assert_eq!(wide.assign(id, t), unbounded.assign(id, t), "{id}");
+        }
+
+        let window = 50;
+        let mut narrow = ClusterIndex::windowed(window);
+        let mut stored: Vec<ClusterEntry> = Vec::new();
+        let mut joined = 0;
+        for (k, (id, t)) in stream.iter().enumerate() {
+            let c = narrow.assign(id, t).1;
+            joined += usize::from(c != *id);
+            // a generation is retired once handed out: each exceeds the window by a batch at most
+            assert!(narrow.len() <= 2 * (window + 7), "{} held", narrow.len());
+            if k % 7 == 6 {
+                stored.extend(narrow.take_new());
+            }
+        }
+        stored.extend(narrow.take_new());
+        assert!(
+            joined > 100,
+            "reposts still join within the window ({joined})"
+        );
+        let ids: Vec<&str> = stored.iter().map(|e| e.0.as_str()).collect();
+        let want: Vec<&str> = stream.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, want, "every entry handed out once, in order");
+
+        // a repost right after its story joins it from the older generation
+        let mut idx = ClusterIndex::windowed(2);
+        idx.assign("story", STORY);
+        idx.assign("x1", OTHER);
+        idx.assign("x2", OTHER2);
+        assert!(idx.older.is_some());
+        assert_eq!(idx.assign("repost", REPOST).1, "story");
+        // two generations on, the story is forgotten; remembered from the store, it keeps its
+        // cluster and the repost of it joins
+        for n in 0..4 {
+            idx.assign(&format!("y{n}"), &format!("{OTHER}第{n}则补充说明"));
+        }
+        assert!(!idx.knows("story"));
+        idx.remember(("story".into(), sketch(STORY), "first-story".into()));
+        assert_eq!(idx.assign("story", OTHER).1, "first-story");
+        assert_eq!(idx.assign("repost-2", REPOST).1, "first-story");
+    }
+
     #[test]
     fn assign_folded_clusters_as_assign() {
         let mut texts = labelled_texts();
@@ -1210,13 +1037,13 @@ mod tests {
         let mut idx = ClusterIndex::new();
         assert_eq!(idx.assign("a", STORY).1, "a");
         // as if "b" and "c" hashed like "a"
-        idx.by_doc.insert(doc_key("b"), 0, true);
-        idx.by_doc.insert(doc_key("c"), 0, true);
-        assert_eq!(idx.find_doc("c"), None);
+        idx.current.by_doc.insert(doc_key("b"), 0, true);
+        idx.current.by_doc.insert(doc_key("c"), 0, true);
+        assert_eq!(idx.current.find_doc("c"), None);
         let (sk, c) = idx.assign("b", OTHER);
         assert_eq!(c, "b");
-        assert_eq!(idx.find_doc("a"), Some(0));
-        assert_eq!(idx.find_doc("b"), Some(1));
+        assert_eq!(idx.current.find_doc("a"), Some(0));
+        assert_eq!(idx.current.find_doc("b"), Some(1));
         assert_eq!(idx.assign("b", STORY), (sk, "b".to_string()));
         assert_eq!(idx.assign_folded("a", OTHER), "a");
         assert_eq!(idx.len(), 2);
@@ -1240,13 +1067,14 @@ mod tests {
             assert_eq!(c, first, "copy {n}");
             assert_eq!(sk, first_sketch);
         }
-        let longest = idx
+        let g = &idx.current;
+        let longest = g
             .heads
             .0
             .values()
             .map(|&head| {
                 let (mut n, mut node) = (0, head);
-                while let Some(&(_, next)) = idx.nodes.get(node) {
+                while let Some(&Node { next, .. }) = g.nodes.get(node as usize) {
                     n += 1;
                     node = next;
                 }

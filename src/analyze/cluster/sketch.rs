@@ -1,0 +1,390 @@
+//! Normalising a text and its bottom-k sketch of character 4-shingle hashes, and the Jaccard
+//! similarity of two sketches: what [`super::ClusterIndex`] compares documents by.
+
+/// Sketch size (hashes kept per document).
+pub const SKETCH: usize = 128;
+/// Jaccard similarity at or above which a document joins a cluster.
+pub const JOIN: f64 = 0.55;
+/// Shingle length in characters.
+pub(super) const SHINGLE: usize = 4;
+/// Texts shorter than this (after normalising) are never clustered with others.
+pub(super) const MIN_CHARS: usize = 12;
+/// Shingle hashes are FNV-1a 64 over the shingle's UTF-8 bytes, folded to 32 bits: stable across
+/// runs and Rust versions (sketches are stored).
+pub(super) const FNV_OFFSET: u64 = 0xcbf29ce484222325;
+pub(super) const FNV_PRIME: u64 = 0x100000001b3;
+
+pub(super) fn fnv_fold(h: u64) -> u32 {
+    (h ^ (h >> 32)) as u32
+}
+
+/// Lines that open with one of these and are short are bylines, sources and editor credits.
+pub(super) const SKIP: [&str; 12] = [
+    "来源",
+    "责任编辑",
+    "编辑",
+    "原标题",
+    "作者",
+    "记者",
+    "通讯员",
+    "本文来源",
+    "转自",
+    "审核",
+    "校对",
+    "图片来源",
+];
+
+/// Whether a trimmed line is a byline / source / editor line to drop.
+pub(super) fn is_byline(t: &str) -> bool {
+    // Every SKIP word opens with one of these characters, which rules out most lines at once
+    // (`every_skip_word_passes_the_first_character_test` keeps the two lists in step).
+    matches!(
+        t.chars().next(),
+        Some('来' | '责' | '编' | '原' | '作' | '记' | '通' | '本' | '转' | '审' | '校' | '图')
+    ) && SKIP.iter().any(|s| t.starts_with(s))
+        && t.chars().count() < 60
+}
+
+/// The normalised form of already folded text, a line at a time: drops lines and leading clauses
+/// that differ between reposts but say nothing about the story, and hands `keep` the rest of each
+/// line, of which only letters and digits count.
+pub(super) fn normalised_lines(folded: &str, mut keep: impl FnMut(&str)) {
+    for (i, line) in folded.lines().enumerate() {
+        let t = line.trim();
+        if is_byline(t) {
+            continue;
+        }
+        keep(if i < 3 { strip_dateline(t) } else { t });
+    }
+}
+
+/// The normalised text itself (the sketch never builds it).
+#[cfg(test)]
+pub(super) fn normalise(text: &str) -> String {
+    let mut out = String::new();
+    normalised_lines(&crate::analyze::fold(text), |t| {
+        out.extend(t.chars().filter(|&c| is_alnum(c)))
+    });
+    out
+}
+
+/// Length of the UTF-8 sequence that `lead` starts (in valid UTF-8).
+pub(super) fn utf8_len(lead: u8) -> usize {
+    (lead.leading_ones() as usize).max(1)
+}
+
+/// [`is_alnum`] of the character whose UTF-8 encoding is `ch`.
+#[inline]
+pub(super) fn is_alnum_utf8(ch: &[u8]) -> bool {
+    let cont = |b: u8| u32::from(b & 0x3F);
+    let c = match *ch {
+        // CJK Unified Ideographs, U+4E00 (E4 B8 80) to U+9FFF (E9 BF BF)
+        [0xE5..=0xE9, _, _] => return true,
+        [0xE4, b1, _] if b1 >= 0xB8 => return true,
+        [a] => u32::from(a),
+        [a, b] => (u32::from(a & 0x1F) << 6) | cont(b),
+        [a, b, c] => (u32::from(a & 0x0F) << 12) | (cont(b) << 6) | cont(c),
+        [a, b, c, d] => (u32::from(a & 0x07) << 18) | (cont(b) << 12) | (cont(c) << 6) | cont(d),
+        _ => return false,
+    };
+    char::from_u32(c).is_some_and(is_alnum)
+}
+
+/// `char::is_alphanumeric` with the common cases first: ASCII, the CJK Unified Ideographs block
+/// (all letters) and Chinese punctuation, without the Unicode table search.
+pub(super) fn is_alnum(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    match c {
+        '\u{4E00}'..='\u{9FFF}' => true,
+        // General Punctuation and CJK punctuation (、。《》「」【】“”…—) hold no letters or digits
+        '\u{2000}'..='\u{206F}' | '\u{3000}'..='\u{3004}' | '\u{3008}'..='\u{3020}' => false,
+        _ => c.is_alphanumeric(),
+    }
+}
+
+/// Remove a leading dateline ("中新网上海3月5日电（记者 张三）", "本报杭州讯") from a line: the
+/// rest after the first "日电" within the first 30 characters, else after the first "讯" there,
+/// and a parenthesised byline right after it.
+pub(super) fn strip_dateline(line: &str) -> &str {
+    // One pass over the 30 characters' bytes finds both markers (no substring searches).
+    let bytes = line.as_bytes();
+    let (mut at, mut dian, mut xun) = (0, None, None);
+    for n in 0..30 {
+        let Some(&lead) = bytes.get(at) else {
+            break;
+        };
+        if lead == 0xE6 && n + 1 < 30 && bytes.get(at..at + 6) == Some("日电".as_bytes()) {
+            dian = Some(at);
+            break;
+        }
+        if lead == 0xE8 && xun.is_none() && bytes.get(at..at + 3) == Some("讯".as_bytes()) {
+            xun = Some(at);
+        }
+        at += utf8_len(lead);
+    }
+    let Some(end) = dian
+        .map(|p| p + "日电".len())
+        .or(xun.map(|p| p + "讯".len()))
+    else {
+        return line;
+    };
+    let mut rest = line.get(end..).unwrap_or("");
+    let r = rest.trim_start();
+    if r.starts_with('（') || r.starts_with('(') {
+        let close = r.find(['）', ')']).map(|p| {
+            p + r
+                .get(p..)
+                .and_then(|s| s.chars().next())
+                .map_or(1, char::len_utf8)
+        });
+        if let Some(c) = close
+            && c < 60
+        {
+            rest = r.get(c..).unwrap_or("");
+        }
+    }
+    rest
+}
+
+/// Hashes a stream of characters into its 4-shingle hashes. Each character's bytes go into the
+/// FNV states of the (up to) four shingles it belongs to, so nothing is buffered but those states
+/// and no shingle is read twice; the hashes equal those of each window's UTF-8 bytes.
+pub(super) struct Shingler<'a> {
+    /// FNV states of the shingles that started three, two and one characters ago.
+    open: [u64; SHINGLE - 1],
+    chars: usize,
+    out: &'a mut Vec<u32>,
+}
+
+impl<'a> Shingler<'a> {
+    fn new(out: &'a mut Vec<u32>) -> Self {
+        Shingler {
+            open: [FNV_OFFSET; SHINGLE - 1],
+            chars: 0,
+            out,
+        }
+    }
+
+    /// Hashes the letters and digits of `t`, reading its bytes directly (the hashes need bytes,
+    /// and most characters are judged by their first two bytes). The states stay in locals for
+    /// the whole line, and the common one- and three-byte characters take unrolled paths.
+    fn push_alnum(&mut self, t: &str) {
+        /// One byte into the three open shingles and the one starting at this character.
+        #[inline(always)]
+        fn feed(h: &mut [u64; SHINGLE], x: u8) {
+            for s in h.iter_mut() {
+                *s = (*s ^ u64::from(x)).wrapping_mul(FNV_PRIME);
+            }
+        }
+        let [a, b, c] = self.open;
+        let mut open = [a, b, c, FNV_OFFSET];
+        let mut chars = self.chars;
+        let mut rest = t.as_bytes();
+        loop {
+            let mut h = open;
+            match *rest {
+                [] => break,
+                [x, ref tail @ ..] if x < 0x80 => {
+                    rest = tail;
+                    if !x.is_ascii_alphanumeric() {
+                        continue;
+                    }
+                    feed(&mut h, x);
+                }
+                [x0 @ 0xE0..=0xEF, x1, x2, ref tail @ ..] => {
+                    rest = tail;
+                    if !is_alnum_utf8(&[x0, x1, x2]) {
+                        continue;
+                    }
+                    feed(&mut h, x0);
+                    feed(&mut h, x1);
+                    feed(&mut h, x2);
+                }
+                [lead, ..] => {
+                    let Some((ch, tail)) = rest.split_at_checked(utf8_len(lead)) else {
+                        break;
+                    };
+                    rest = tail;
+                    if !is_alnum_utf8(ch) {
+                        continue;
+                    }
+                    for &x in ch {
+                        feed(&mut h, x);
+                    }
+                }
+            }
+            chars += 1;
+            if chars >= SHINGLE {
+                self.out.push(fnv_fold(h[0]));
+            }
+            open = [h[1], h[2], h[3], FNV_OFFSET];
+        }
+        self.open = [open[0], open[1], open[2]];
+        self.chars = chars;
+    }
+
+    /// Number of characters seen. A text shorter than a shingle is hashed whole, as one shingle.
+    fn finish(self) -> usize {
+        if (1..SHINGLE).contains(&self.chars)
+            && let Some(&h) = self.open.get(SHINGLE - 1 - self.chars)
+        {
+            self.out.push(fnv_fold(h));
+        }
+        self.chars
+    }
+}
+
+/// Fills `out` with the sketch of already folded text (the [`SKETCH`] smallest distinct shingle
+/// hashes, ascending) and returns the normalised text's length in characters.
+/// `tmp` is scratch space.
+pub(super) fn sketch_folded_into(folded: &str, out: &mut Vec<u32>, tmp: &mut Vec<u32>) -> usize {
+    out.clear();
+    let mut shingles = Shingler::new(out);
+    normalised_lines(folded, |t| shingles.push_alnum(t));
+    let chars = shingles.finish();
+    sort_hashes(out, tmp);
+    out.dedup();
+    out.truncate(SKETCH);
+    // `out` is kept between documents: one very long text must not hold its size for good
+    if out.capacity() > 1 << 16 {
+        out.shrink_to(SKETCH);
+    }
+    chars
+}
+
+/// Sorts shingle hashes ascending. They are uniform over u32, so a counting pass on their top bits
+/// into about as many buckets as there are hashes leaves them nearly sorted, and an insertion sort
+/// then finishes with about one comparison each: half the work of a comparison sort at the sizes
+/// of most texts. Longer inputs are sorted normally, which also caps what a text crafted to fill
+/// one bucket can cost.
+pub(super) fn sort_hashes(v: &mut [u32], tmp: &mut Vec<u32>) {
+    const BUCKETED: usize = 256;
+    let n = v.len();
+    if n > BUCKETED {
+        v.sort_unstable();
+        return;
+    }
+    if n < 2 {
+        return;
+    }
+    // 2^bits ≥ n buckets, bits ≤ 8
+    let bits = usize::BITS - (n - 1).leading_zeros();
+    let shift = 32 - bits;
+    let mut start = [0u16; BUCKETED + 1];
+    let start = start.get_mut(..=1 << bits).unwrap_or_default();
+    for &x in v.iter() {
+        if let Some(c) = start.get_mut((x >> shift) as usize + 1) {
+            *c += 1;
+        }
+    }
+    let mut sum = 0;
+    for c in start.iter_mut() {
+        sum += *c;
+        *c = sum;
+    }
+    tmp.clear();
+    tmp.resize(n, 0);
+    for &x in v.iter() {
+        if let Some(c) = start.get_mut((x >> shift) as usize)
+            && let Some(t) = tmp.get_mut(usize::from(*c))
+        {
+            *t = x;
+            *c += 1;
+        }
+    }
+    for (i, &x) in tmp.iter().enumerate() {
+        let mut j = i;
+        while let Some(prev) = j.checked_sub(1)
+            && let Some(&y) = v.get(prev)
+            && y > x
+        {
+            if let Some(slot) = v.get_mut(j) {
+                *slot = y;
+            }
+            j = prev;
+        }
+        if let Some(slot) = v.get_mut(j) {
+            *slot = x;
+        }
+    }
+}
+
+/// Bottom-k sketch of a text: the [`SKETCH`] smallest distinct shingle hashes, ascending.
+pub fn sketch(text: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    sketch_folded_into(&crate::analyze::fold(text), &mut out, &mut Vec::new());
+    out
+}
+/// Jaccard similarity of two texts from their sketches: exact when both sketches hold their whole
+/// shingle set, otherwise the KMV estimate over the union's elements below the smaller cut-off.
+pub fn similarity(a: &[u32], b: &[u32]) -> f64 {
+    jaccard(a, b, 0.0).unwrap_or(0.0)
+}
+
+/// Most elements of two sketches (`total` of them below the cut-off) that can be in only one of
+/// them (misses) with their similarity still at least `floor`: each miss lowers the similarity,
+/// which is at most (total - misses) / (total + misses). One miss of slack keeps float rounding
+/// on the safe side.
+pub(super) fn max_misses(total: usize, floor: f64) -> usize {
+    (total as f64 * (1.0 - floor) / (1.0 + floor)) as usize + 1
+}
+
+/// Which of 128 buckets (by top bits) a sketch's hashes fall in. A bucket that only one of two
+/// sketches has holds at least one miss, so for whole shingle sets the popcount of the two
+/// signatures' XOR bounds the misses from below without a merge.
+pub(super) fn signature(sketch: &[u32]) -> u128 {
+    // two words: a u128 shift by a variable amount costs several instructions
+    let mut sig = [0u64; 2];
+    for &x in sketch {
+        sig[(x >> 31) as usize] |= 1 << ((x >> 25) & 63);
+    }
+    u128::from(sig[0]) | u128::from(sig[1]) << 64
+}
+
+/// [`similarity`], or `None` as soon as it is certainly below `floor`: comparing a document with
+/// candidates that share only a common shingle mostly stops after a third of the merge.
+pub(super) fn jaccard(a: &[u32], b: &[u32], floor: f64) -> Option<f64> {
+    if a.is_empty() || b.is_empty() {
+        return Some(0.0);
+    }
+    // A sketch cut at SKETCH elements says nothing about hashes above its largest.
+    let cut = |s: &[u32]| {
+        if s.len() >= SKETCH {
+            s.last().copied().unwrap_or(u32::MAX)
+        } else {
+            u32::MAX
+        }
+    };
+    let limit = cut(a).min(cut(b));
+    let below = |s: &[u32]| {
+        if limit == u32::MAX {
+            s.len()
+        } else {
+            s.iter().position(|&x| x > limit).unwrap_or(s.len())
+        }
+    };
+    let (na, nb) = (below(a), below(b));
+    let total = na + nb;
+    let max_misses = if floor > 0.0 {
+        max_misses(total, floor)
+    } else {
+        usize::MAX
+    };
+    let (a, b) = (a.get(..na).unwrap_or(a), b.get(..nb).unwrap_or(b));
+    let (mut i, mut j, mut misses) = (0, 0, 0usize);
+    while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {
+        let (step_a, step_b) = (x <= y, y <= x);
+        i += usize::from(step_a);
+        j += usize::from(step_b);
+        misses += usize::from(step_a != step_b);
+        if misses > max_misses {
+            return None;
+        }
+    }
+    // the union: every element below the cut-off, those in both counted once
+    let both = (i + j - misses) / 2;
+    let union = total - both;
+    Some(both as f64 / union.max(1) as f64)
+}
