@@ -296,7 +296,7 @@ pub enum Command {
         /// Near-duplicate clustering compares each line with the last N to 2×N lines before it,
         /// so memory stays bounded however long the input (0: compare with every earlier line,
         /// memory growing with the input).
-        #[arg(long, value_name = "N", default_value_t = 50_000)]
+        #[arg(long, value_name = "N", default_value_t = 25_000)]
         cluster_window: usize,
     },
     /// Fetch one page politely (robots.txt, rate limit, retries; archived) — or read a saved page
