@@ -217,6 +217,9 @@ pub(crate) fn search_request(p: &Params) -> Result<SearchRequest, ApiError> {
                 )));
             }
         },
+        literal: p.flag("literal")?,
+        collapse: p.get("collapse").is_none() || p.flag("collapse")?,
+        like: p.owned("like"),
     })
 }
 
@@ -226,12 +229,17 @@ pub(crate) async fn run_search(
 ) -> Result<SearchResults, ApiError> {
     let index = index.ok_or_else(|| ApiError::unavailable("the search index is not open"))?;
     blocking(move || {
-        index.search(&req).map_err(|e| match e {
-            IndexError::Query(m) => ApiError::bad_request(format!("query: {m}")),
-            other => ApiError::internal(other),
-        })
+        index.search(&req).map_err(search_error)
     })
     .await
+}
+
+/// A search failure as an API error: a bad query is the client's, anything else ours.
+pub(crate) fn search_error(e: IndexError) -> ApiError {
+    match e {
+        IndexError::Query(m) => ApiError::bad_request(format!("query: {m}")),
+        other => ApiError::internal(other),
+    }
 }
 
 pub(super) async fn search(
