@@ -38,6 +38,7 @@ mod review;
 mod sampling;
 mod schema;
 mod score;
+mod search_eval;
 mod sources;
 
 use std::process::{Command, Output};
