@@ -83,7 +83,10 @@ mod tests {
         assert!(ebike.words.iter().any(|w| w == "电瓶车"));
         let fire = v.hazards.iter().find(|h| h.name == "火灾").unwrap();
         assert!(fire.words.iter().any(|w| w == "自燃"));
-        assert!(!fire.words.iter().any(|w| w == "焦味"), "weak terms stay out");
+        assert!(
+            !fire.words.iter().any(|w| w == "焦味"),
+            "weak terms stay out"
+        );
         assert!(!v.categories.iter().any(|c| c.name == rules::UNCLASSIFIED));
         assert!(!v.hazards.iter().any(|h| h.name == rules::UNSPECIFIED));
     }

@@ -53,7 +53,11 @@ impl Collector for Stories {
     type Fruit = HashMap<String, Story>;
     type Child = StoriesSegment;
 
-    fn for_segment(&self, ord: SegmentOrdinal, seg: &SegmentReader) -> tantivy::Result<StoriesSegment> {
+    fn for_segment(
+        &self,
+        ord: SegmentOrdinal,
+        seg: &SegmentReader,
+    ) -> tantivy::Result<StoriesSegment> {
         Ok(StoriesSegment {
             segment: ord,
             by_date: self.by_date,
@@ -163,7 +167,11 @@ impl Collector for StoryFacets {
     type Fruit = BTreeMap<String, BTreeMap<String, u64>>;
     type Child = StoryFacetsSegment;
 
-    fn for_segment(&self, _ord: SegmentOrdinal, seg: &SegmentReader) -> tantivy::Result<StoryFacetsSegment> {
+    fn for_segment(
+        &self,
+        _ord: SegmentOrdinal,
+        seg: &SegmentReader,
+    ) -> tantivy::Result<StoryFacetsSegment> {
         let mut columns = Vec::with_capacity(self.facets.len());
         for (name, field) in &self.facets {
             columns.push((*name, seg.fast_fields().str(field)?));

@@ -136,7 +136,8 @@ impl Index {
         let total = searcher.search(&*built.query, &Count)?;
         let limit = total.clamp(1, MAX_EXPORT);
         let addrs: Vec<DocAddress> = if by_date {
-            let top = TopDocs::with_limit(limit).order_by_fast_field::<DateTime>("day", Order::Desc);
+            let top =
+                TopDocs::with_limit(limit).order_by_fast_field::<DateTime>("day", Order::Desc);
             searcher
                 .search(&*built.query, &top)?
                 .into_iter()
@@ -206,9 +207,7 @@ impl Index {
             r += 1;
             for (c, v) in cells(d).iter().enumerate() {
                 if !v.is_empty() {
-                    sheet
-                        .write_string(r, c as u16, v)
-                        .map_err(export_error)?;
+                    sheet.write_string(r, c as u16, v).map_err(export_error)?;
                 }
             }
             Ok(())

@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 
 use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, RangeQuery,
-    TermQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, RangeQuery, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, OwnedValue};
 use tantivy::snippet::SnippetGenerator;
@@ -44,7 +43,8 @@ impl Index {
         } else {
             self.concepts.as_deref()
         };
-        prepare(&self.jieba, concepts, text).map_err(|e| IndexError::Query(format!("{text:?}: {e}")))
+        prepare(&self.jieba, concepts, text)
+            .map_err(|e| IndexError::Query(format!("{text:?}: {e}")))
     }
 
     fn parse_prepared(&self, original: &str, prepared: &str) -> Result<Box<dyn Query>, IndexError> {
@@ -73,12 +73,11 @@ impl Index {
 
     /// "More like this" document `id`: its title and text's most telling words; the document's
     /// own story (its cluster) is left out, since its copies are trivially alike.
-    fn like_query(
-        &self,
-        id: &str,
-    ) -> Result<(Box<dyn Query>, Box<dyn Query>), IndexError> {
+    fn like_query(&self, id: &str) -> Result<(Box<dyn Query>, Box<dyn Query>), IndexError> {
         let Some(doc) = self.get(id)? else {
-            return Err(IndexError::Query(format!("like: no document with id {id:?}")));
+            return Err(IndexError::Query(format!(
+                "like: no document with id {id:?}"
+            )));
         };
         let f = &self.fields;
         // words in over a quarter of all documents tell nothing (only once there are enough)
@@ -119,7 +118,10 @@ impl Index {
             exclude = Some(own);
             text_query = Some(match text_query {
                 None => mlt,
-                Some(t) => Box::new(BooleanQuery::new(vec![(Occur::Must, t), (Occur::Must, mlt)])),
+                Some(t) => Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, t),
+                    (Occur::Must, mlt),
+                ])),
             });
         }
         let qf = &prepared.filters;
@@ -131,10 +133,19 @@ impl Index {
                 .map(str::to_string)
         };
         let exact = [
-            (f.categories, one(&req.category).into_iter().chain(qf.category.clone())),
-            (f.hazards, one(&req.hazard).into_iter().chain(qf.hazard.clone())),
+            (
+                f.categories,
+                one(&req.category).into_iter().chain(qf.category.clone()),
+            ),
+            (
+                f.hazards,
+                one(&req.hazard).into_iter().chain(qf.hazard.clone()),
+            ),
             (f.kind, one(&req.kind).into_iter().chain(qf.kind.clone())),
-            (f.source, one(&req.source).into_iter().chain(qf.source.clone())),
+            (
+                f.source,
+                one(&req.source).into_iter().chain(qf.source.clone()),
+            ),
         ];
         for (field, values) in exact {
             for v in values {
@@ -358,8 +369,8 @@ impl Index {
                 )),
             ),
         ]);
-        let top = TopDocs::with_limit(MAX_COPIES + 1)
-            .order_by_fast_field::<DateTime>("day", Order::Asc);
+        let top =
+            TopDocs::with_limit(MAX_COPIES + 1).order_by_fast_field::<DateTime>("day", Order::Asc);
         let mut out = Vec::new();
         for (_, addr) in searcher.search(&q, &top)? {
             let doc: TantivyDocument = searcher.doc(addr)?;
@@ -445,7 +456,11 @@ mod tests {
                 .hits
         };
         let pages: Vec<String> = (0..4).flat_map(page).map(|h| h.cluster).collect();
-        assert_eq!(pages, ["d4", "d1", "d3"], "03-08, 03-02 (two copies), 02-20");
+        assert_eq!(
+            pages,
+            ["d4", "d1", "d3"],
+            "03-08, 03-02 (two copies), 02-20"
+        );
     }
 
     #[test]
@@ -460,7 +475,11 @@ mod tests {
         assert_eq!(literal.total, 0);
         assert!(literal.expansions.is_empty());
         let concept = index.search(&q("电瓶车 着火")).unwrap();
-        assert_eq!(concept.total, 3, "d1, its repost and d4: {:?}", concept.hits);
+        assert_eq!(
+            concept.total, 3,
+            "d1, its repost and d4: {:?}",
+            concept.hits
+        );
         assert_eq!(concept.expansions.len(), 2);
         assert_eq!(concept.expansions[0].concept, "电动自行车");
         assert_eq!(concept.expansions[1].concept, "火灾");
@@ -529,10 +548,17 @@ mod tests {
         };
         let mut csv_out = Vec::new();
         let s = index.export_csv(&req, &mut csv_out).unwrap();
-        assert_eq!((s.rows, s.total), (4, 4), "all of it, not one page or story");
+        assert_eq!(
+            (s.rows, s.total),
+            (4, 4),
+            "all of it, not one page or story"
+        );
         let text = String::from_utf8(csv_out).unwrap();
         let mut rd = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-        assert_eq!(rd.headers().unwrap().iter().collect::<Vec<_>>(), export::COLUMNS);
+        assert_eq!(
+            rd.headers().unwrap().iter().collect::<Vec<_>>(),
+            export::COLUMNS
+        );
         let rows: Vec<csv::StringRecord> = rd.records().map(|r| r.unwrap()).collect();
         assert_eq!(rows.len(), 4);
         assert!(rows.iter().any(|r| &r[0] == "d1-repost" && &r[1] == "d1"));

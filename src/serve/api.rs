@@ -228,10 +228,7 @@ pub(crate) async fn run_search(
     req: SearchRequest,
 ) -> Result<SearchResults, ApiError> {
     let index = index.ok_or_else(|| ApiError::unavailable("the search index is not open"))?;
-    blocking(move || {
-        index.search(&req).map_err(search_error)
-    })
-    .await
+    blocking(move || index.search(&req).map_err(search_error)).await
 }
 
 /// A search failure as an API error: a bad query is the client's, anything else ours.

@@ -247,33 +247,84 @@ fn watch_schemas() -> Value {
 fn search_params() -> Vec<Value> {
     let flag = || one_of(&["true", "false", "1", "0", "yes", "no"]);
     vec![
-        q("q", "Words or \"phrases\"; AND by default, OR / NOT allowed. A word the rules know as a \
+        q(
+            "q",
+            "Words or \"phrases\"; AND by default, OR / NOT allowed. A word the rules know as a \
                product alias or hazard term finds its whole concept (unless `literal`); quoted words \
                stay literal. Filters may be written in it: category:, hazard:, province:, city:, \
-               region:, kind:, source:, since:, until:", s()),
-        q("category", "", s()), q("hazard", "", s()), q("region", "Province or city", s()),
-        q("kind", "listing | complaint | media | notice | recall | inspection | standard",
-          one_of(&["listing", "complaint", "media", "notice", "recall", "inspection", "standard"])),
-        q("source", "", s()), q("since", "", date()), q("until", "", date()),
+               region:, kind:, source:, since:, until:",
+            s(),
+        ),
+        q("category", "", s()),
+        q("hazard", "", s()),
+        q("region", "Province or city", s()),
+        q(
+            "kind",
+            "listing | complaint | media | notice | recall | inspection | standard",
+            one_of(&[
+                "listing",
+                "complaint",
+                "media",
+                "notice",
+                "recall",
+                "inspection",
+                "standard",
+            ]),
+        ),
+        q("source", "", s()),
+        q("since", "", date()),
+        q("until", "", date()),
         q("sort", "relevance | date", one_of(&["relevance", "date"])),
         q("signals", "Only risk signals", flag()),
-        q("literal", "Search the words as written: no concept expansion", flag()),
-        q("collapse", "One hit per story (near-duplicate cluster), its copies listed with it (default true)", flag()),
-        q("like", "More like this: documents like the one with this id, its own story left out (400 when there is none)", s()),
+        q(
+            "literal",
+            "Search the words as written: no concept expansion",
+            flag(),
+        ),
+        q(
+            "collapse",
+            "One hit per story (near-duplicate cluster), its copies listed with it (default true)",
+            flag(),
+        ),
+        q(
+            "like",
+            "More like this: documents like the one with this id, its own story left out (400 when there is none)",
+            s(),
+        ),
     ]
 }
 
 fn core_document() -> Value {
     let read = json!([{ "bearer": [] }, {}]);
     let mut search = search_params();
-    search.push(q("limit", "At most 100 (larger values are cut to 100)", int()));
-    search.push(q("offset", "At most 10000 (narrow the search to reach further)", json!({ "type": "integer", "minimum": 0, "maximum": crate::index::MAX_WINDOW })));
-    search.push(q("histogram", "Also count the matches per day or week", one_of(&["day", "week"])));
+    search.push(q(
+        "limit",
+        "At most 100 (larger values are cut to 100)",
+        int(),
+    ));
+    search.push(q(
+        "offset",
+        "At most 10000 (narrow the search to reach further)",
+        json!({ "type": "integer", "minimum": 0, "maximum": crate::index::MAX_WINDOW }),
+    ));
+    search.push(q(
+        "histogram",
+        "Also count the matches per day or week",
+        one_of(&["day", "week"]),
+    ));
     let mut export = search_params();
-    export.push(q("format", "csv (default, UTF-8 with BOM) or xlsx", one_of(&["csv", "xlsx"])));
+    export.push(q(
+        "format",
+        "csv (default, UTF-8 with BOM) or xlsx",
+        one_of(&["csv", "xlsx"]),
+    ));
     // paging parameters are accepted and ignored: an export is the whole result set
     export.push(q("limit", "Ignored: the export holds every match", int()));
-    export.push(q("offset", "Ignored: the export holds every match", json!({ "type": "integer", "minimum": 0, "maximum": crate::index::MAX_WINDOW })));
+    export.push(q(
+        "offset",
+        "Ignored: the export holds every match",
+        json!({ "type": "integer", "minimum": 0, "maximum": crate::index::MAX_WINDOW }),
+    ));
     export.push(q("histogram", "Ignored", one_of(&["day", "week"])));
     let write = json!([{ "bearer": [] }]);
     let level = json!({ "type": "integer", "minimum": 1, "maximum": 4 });

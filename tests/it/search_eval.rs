@@ -52,7 +52,10 @@ fn relevant(j: &JudgedQuery) -> BTreeSet<String> {
                 .as_ref()
                 .is_some_and(|c| j.categories.contains(c))
                 && (j.hazards.is_empty()
-                    || d.truth.hazard.as_ref().is_some_and(|h| j.hazards.contains(h)))
+                    || d.truth
+                        .hazard
+                        .as_ref()
+                        .is_some_and(|h| j.hazards.contains(h)))
         })
         .filter_map(|d| {
             let url = format!("{}{}", o.base_urls[d.site.name()], d.path);
@@ -134,7 +137,10 @@ fn concept_search_beats_literal_search_on_the_judged_queries() {
             m[3]
         ));
     }
-    assert!(n >= 30, "{n} judged queries have relevant documents (skipped: {skipped:?})");
+    assert!(
+        n >= 30,
+        "{n} judged queries have relevant documents (skipped: {skipped:?})"
+    );
     let mean = sums.map(|s| s / n as f64);
     report.push_str(&format!(
         "MEAN over {n} queries\t\t{:.3}\t{:.3}\t{:.3}\t{:.3}\nno relevant document in the demo: {skipped:?}\n",
@@ -226,7 +232,10 @@ fn a_concept_query_finds_what_its_variants_find_and_pages_hold_one_hit_per_story
             break;
         }
     }
-    assert!(reposted > 0, "the demo reposts stories; some hit must list copies");
+    assert!(
+        reposted > 0,
+        "the demo reposts stories; some hit must list copies"
+    );
 }
 
 #[test]
@@ -239,11 +248,23 @@ fn the_cli_reports_expansions_in_json() {
     assert_eq!(exp.len(), 2, "{v}");
     assert_eq!(exp[0]["word"], "电瓶车");
     assert_eq!(exp[0]["concept"], "电动自行车");
-    assert!(exp[0]["terms"].as_array().unwrap().iter().any(|t| t == "电动车"));
+    assert!(
+        exp[0]["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t == "电动车")
+    );
     assert_eq!(exp[1]["concept"], "火灾");
     assert!(v["stories"].as_u64().unwrap() <= v["total"].as_u64().unwrap());
-    let lit = crate::jiance(&["search", "电瓶车 起火", "--data", &data, "--json", "--literal"]);
+    let lit = crate::jiance(&[
+        "search",
+        "电瓶车 起火",
+        "--data",
+        &data,
+        "--json",
+        "--literal",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&lit.stdout).unwrap();
     assert_eq!(v["expansions"].as_array().unwrap().len(), 0);
 }
-
