@@ -89,6 +89,9 @@ pub enum IndexError {
     Query(String),
     #[error("export: {0}")]
     Export(String),
+    /// A request names a document the index does not hold ("more like this").
+    #[error("no document with id {0:?}")]
+    NoDocument(String),
     #[error("index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
 }

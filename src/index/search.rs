@@ -75,9 +75,7 @@ impl Index {
     /// own story (its cluster) is left out, since its copies are trivially alike.
     fn like_query(&self, id: &str) -> Result<(Box<dyn Query>, Box<dyn Query>), IndexError> {
         let Some(doc) = self.get(id)? else {
-            return Err(IndexError::Query(format!(
-                "like: no document with id {id:?}"
-            )));
+            return Err(IndexError::NoDocument(id.to_string()));
         };
         let f = &self.fields;
         // words in over a quarter of all documents tell nothing (only once there are enough)
@@ -534,7 +532,7 @@ mod tests {
                 like: Some("nope".into()),
                 ..q("")
             }),
-            Err(IndexError::Query(_))
+            Err(IndexError::NoDocument(_))
         ));
     }
 

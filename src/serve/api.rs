@@ -235,6 +235,9 @@ pub(crate) async fn run_search(
 pub(crate) fn search_error(e: IndexError) -> ApiError {
     match e {
         IndexError::Query(m) => ApiError::bad_request(format!("query: {m}")),
+        IndexError::NoDocument(id) => {
+            ApiError::not_found(format!("like: no document with id {id:?}"))
+        }
         other => ApiError::internal(other),
     }
 }

@@ -85,7 +85,7 @@ fn errors(codes: &[&str]) -> Value {
             "400" => "Bad parameter or body (the message names it)",
             "401" => "Missing or invalid bearer token",
             "403" => "Token lacks the operator role",
-            "404" => "No such alert (or watch rule)",
+            "404" => "No such alert, watch rule or document",
             "409" => "The alert has no sampling request",
             "413" => "Request body too large",
             "415" => "The request body is not application/json",
@@ -288,7 +288,7 @@ fn search_params() -> Vec<Value> {
         ),
         q(
             "like",
-            "More like this: documents like the one with this id, its own story left out (400 when there is none)",
+            "More like this: documents like the one with this id, its own story left out (404 when there is none)",
             s(),
         ),
     ]
@@ -445,7 +445,7 @@ fn core_document() -> Value {
                         "expansions": { "type": "array", "items": { "type": "object",
                             "required": ["word", "kind", "concept", "terms"] } },
                         "query_filters": { "type": "array", "description": "[name, value] filters taken from q" } } }),
-                    &["400", "401", "503"]) } },
+                    &["400", "401", "404", "503"]) } },
             "/api/search/export": { "get": {
                 "summary": "Every document a search matches (not one page, not collapsed) as CSV or an Excel workbook", "security": read,
                 "parameters": export,
@@ -453,7 +453,7 @@ fn core_document() -> Value {
                     "200": { "description": "The result set, one row per document with the extraction's fields; headers X-Jiance-Rows and X-Jiance-Total",
                              "content": { "text/csv": { "schema": s() },
                                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { "schema": { "type": "string", "format": "binary" } } } },
-                    "400": errors(&["400"])["400"], "401": errors(&["401"])["401"], "503": errors(&["503"])["503"] } } },
+                    "400": errors(&["400"])["400"], "401": errors(&["401"])["401"], "404": errors(&["404"])["404"], "503": errors(&["503"])["503"] } } },
             "/api/stats": { "get": {
                 "summary": "Signal counts by day and category, by province, by category", "security": read,
                 "parameters": [q("since", "", date()), q("until", "", date()), q("category", "", s()), q("province", "", s())],

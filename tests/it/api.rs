@@ -846,7 +846,7 @@ fn search_expands_concepts_collapses_stories_and_exports_the_whole_set() {
                 .iter()
                 .all(|h| h["cluster"] != story["cluster"])
         );
-        assert_eq!(c.get("/api/search?like=nosuchdoc", t).await.0, 400);
+        assert_eq!(c.get("/api/search?like=nosuchdoc", t).await.0, 404);
         // export: every match, not one page
         let (status, csv) = c.get("/api/search/export?q=起火&limit=5", t).await;
         assert_eq!(status, 200);
