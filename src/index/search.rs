@@ -19,6 +19,9 @@ use super::*;
 /// Other copies of a story listed with its hit.
 const MAX_COPIES: usize = 50;
 
+/// "More like this": the query, and the filter of the document's own story (to leave out).
+type LikeQuery = (Box<dyn Query>, Box<dyn Query>);
+
 /// A request turned into queries.
 pub(crate) struct Built {
     /// The full query: text AND filters.
@@ -73,7 +76,7 @@ impl Index {
 
     /// "More like this" document `id`: its title and text's most telling words; the document's
     /// own story (its cluster) is left out, since its copies are trivially alike.
-    fn like_query(&self, id: &str) -> Result<(Box<dyn Query>, Box<dyn Query>), IndexError> {
+    fn like_query(&self, id: &str) -> Result<LikeQuery, IndexError> {
         let Some(doc) = self.get(id)? else {
             return Err(IndexError::NoDocument(id.to_string()));
         };
