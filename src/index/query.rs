@@ -32,6 +32,9 @@ fn is_cjk_word_char(c: char) -> bool {
 /// Most words one concept expands to (the hazard 火灾 has about 70 terms; the cap bounds the
 /// query's size whatever a rule file holds).
 const MAX_CONCEPT_WORDS: usize = 120;
+/// Most words all expansions of one query add: a query repeating concept words stays a query of
+/// bounded size (further words are searched as written).
+const MAX_EXPANDED_WORDS: usize = 400;
 
 /// What a query word was expanded to (reported with the results).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -275,9 +278,15 @@ pub(crate) fn prepare(
             .collect();
         out.push_str(&words.join(" "));
     }
+    let mut listed: Vec<Expansion> = Vec::with_capacity(expansions.len());
+    for e in expansions {
+        if !listed.iter().any(|l| l.word == e.word) {
+            listed.push(e);
+        }
+    }
     Ok(Prepared {
         text: out,
-        expansions,
+        expansions: listed,
         filters,
     })
 }
@@ -287,17 +296,17 @@ fn expand(word: &str, concepts: Option<&Concepts>, expansions: &mut Vec<Expansio
     let Some((kind, name, words)) = concepts.and_then(|c| c.lookup(&word.to_lowercase())) else {
         return word.to_string();
     };
-    if words.len() < 2 {
+    let spent: usize = expansions.iter().map(|e| e.terms.len()).sum();
+    if words.len() < 2 || spent + words.len() > MAX_EXPANDED_WORDS {
         return word.to_string();
     }
-    if !expansions.iter().any(|e| e.word == word) {
-        expansions.push(Expansion {
-            word: word.to_string(),
-            kind: kind.to_string(),
-            concept: name.to_string(),
-            terms: words.to_vec(),
-        });
-    }
+    // each occurrence counts against the cap; the response lists each word once
+    expansions.push(Expansion {
+        word: word.to_string(),
+        kind: kind.to_string(),
+        concept: name.to_string(),
+        terms: words.to_vec(),
+    });
     let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
     format!("({})", quoted.join(" OR "))
 }
@@ -352,6 +361,11 @@ mod tests {
         assert_eq!(lit.text, "\"电瓶车\" 召回");
         assert!(lit.expansions.is_empty());
         assert_eq!(prepare(&j, None, "电瓶车").unwrap().text, "电瓶车");
+        // a query repeating concept words stays bounded: later repeats are searched as written
+        let long = "电瓶车 ".repeat(200);
+        let p = prepare(&j, Some(&c), &long).unwrap();
+        assert_eq!(p.expansions.len(), 1);
+        assert_eq!(p.text.matches(" OR ").count(), 2 * (MAX_EXPANDED_WORDS / 3));
     }
 
     #[test]
