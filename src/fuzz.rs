@@ -254,7 +254,9 @@ fn index() -> Option<&'static (tempfile::TempDir, Index)> {
     I.get_or_init(|| {
         let dir = tempfile::tempdir().ok()?;
         let jieba: Arc<jieba_rs::Jieba> = analyzer()?.jieba();
-        let index = Index::open(&dir.path().join("index"), jieba).ok()?;
+        let mut index = Index::open(&dir.path().join("index"), jieba).ok()?;
+        // queries are expanded with the rules' concepts, as the service's are
+        index.set_vocabulary(&analyzer()?.vocabulary());
         // a few documents, so queries reach scoring, snippets and facets, not only the parser
         let mut writer = index.writer().ok()?;
         let mut clusters = ClusterIndex::new();
@@ -269,8 +271,9 @@ fn index() -> Option<&'static (tempfile::TempDir, Index)> {
     .as_ref()
 }
 
-/// The search query parser (user syntax: phrases, AND / OR / NOT, +/-, field:value) on an empty
-/// index: any string is answered or refused, and never more hits than the limit.
+/// The search query parser (user syntax: phrases, AND / OR / NOT, +/-, field:value, filters such
+/// as category:…, concept expansion) on a small index: any string is answered or refused, and
+/// never more hits than the limit.
 pub fn query(data: &[u8]) {
     let Some((_, index)) = index() else {
         return;

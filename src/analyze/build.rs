@@ -25,6 +25,7 @@ impl Analyzer {
 
     pub(super) fn build(f: rules::RuleFiles, gaz: Gazetteer) -> Result<Analyzer, Vec<ConfigError>> {
         let mut errs = Vec::new();
+        let vocabulary = Arc::new(Vocabulary::from_rules(&f));
         let cat_index: HashMap<&str, usize> = f
             .products
             .category
@@ -410,6 +411,7 @@ impl Analyzer {
             return Err(errs);
         };
         Ok(Analyzer {
+            vocabulary,
             genres,
             unspecified,
             non_safety,

@@ -26,6 +26,7 @@ mod products;
 mod regions;
 mod rules;
 mod text;
+mod vocab;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -41,6 +42,7 @@ pub use facts::{Count, Facts, StandardRef, facts, facts_folded};
 pub use findings::{signals, standard_is_mandatory};
 pub use fold::{fold, fold_into};
 pub use regions::Resolved as RegionInfo;
+pub use vocab::{Concept, Vocabulary};
 
 use crate::config::ConfigError;
 use crate::model::{
@@ -143,6 +145,8 @@ struct Genre {
 /// The analysis stage: rules, dictionaries and tokenizer, loaded once. `Send + Sync`.
 pub struct Analyzer {
     jieba: Arc<Jieba>,
+    /// Categories and hazards as search concepts (the index expands queries with them).
+    vocabulary: Arc<Vocabulary>,
     categories: Vec<Category>,
     hazards: Vec<Hazard>,
     modifiers: Vec<u8>,
@@ -270,6 +274,11 @@ impl Analyzer {
     /// The tokenizer with our user words (the index uses it).
     pub fn jieba(&self) -> Arc<Jieba> {
         Arc::clone(&self.jieba)
+    }
+
+    /// The rules' categories and hazards as search concepts.
+    pub fn vocabulary(&self) -> Arc<Vocabulary> {
+        Arc::clone(&self.vocabulary)
     }
 
     /// Whether a mention of hazard `h` through `term` (prepared) stands for a product `cat`: a word that

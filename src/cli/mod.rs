@@ -9,6 +9,7 @@ mod report;
 mod rerun;
 mod review;
 mod score;
+mod search;
 mod watch;
 mod worker;
 
@@ -24,7 +25,6 @@ use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use jiance::config::Config;
-use jiance::index::{SearchRequest, Sort};
 use jiance::pipeline::{self, DataDir, Engine, RuleDirs};
 use jiance::serve::Access;
 
@@ -164,49 +164,9 @@ pub enum Command {
         #[command(flatten)]
         rules: RuleArgs,
     },
-    /// Full-text search over everything collected.
-    Search {
-        /// Words or "phrases"; AND by default, OR and NOT (or -word) allowed. Empty: everything.
-        #[arg(default_value = "")]
-        query: String,
-        #[command(flatten)]
-        data: DataArg,
-        #[arg(long)]
-        category: Option<String>,
-        #[arg(long)]
-        hazard: Option<String>,
-        /// Province or city.
-        #[arg(long)]
-        region: Option<String>,
-        /// listing, complaint, media, notice, recall, inspection, standard
-        #[arg(long)]
-        kind: Option<String>,
-        #[arg(long)]
-        source: Option<String>,
-        /// Published on or after (YYYY-MM-DD).
-        #[arg(long)]
-        since: Option<NaiveDate>,
-        /// Published on or before (YYYY-MM-DD).
-        #[arg(long)]
-        until: Option<NaiveDate>,
-        #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
-        sort: SortArg,
-        #[arg(long, default_value_t = 20)]
-        limit: usize,
-        #[arg(long, default_value_t = 0)]
-        offset: usize,
-        /// Only documents that are risk signals.
-        #[arg(long)]
-        signals_only: bool,
-        /// Also count the matches per day or week (a trend).
-        #[arg(long, value_enum)]
-        histogram: Option<IntervalArg>,
-        /// Print {"total", "hits", "facets"} as JSON.
-        #[arg(long)]
-        json: bool,
-        #[command(flatten)]
-        rules: RuleArgs,
-    },
+    /// Full-text search over everything collected: concept expansion, one hit per story,
+    /// filters in the query (category:… hazard:… province:… kind:… since:…), export to CSV / XLSX.
+    Search(search::SearchArgs),
     /// Rebuild the search index from the archive (after a schema, dictionary or rule change). Builds
     /// into index.new/ and swaps it in, so the old index stays usable until the new one is whole.
     /// Stop `jiance run` / `serve` on this data directory first.
@@ -523,54 +483,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             serve_until_ctrl_c(&engine, &listen, access).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Search {
-            query,
-            data,
-            category,
-            hazard,
-            region,
-            kind,
-            source,
-            since,
-            until,
-            sort,
-            limit,
-            offset,
-            signals_only,
-            histogram,
-            json,
-            rules,
-        } => {
-            let engine = open_existing(&data.data, &rules)?;
-            let req = SearchRequest {
-                query,
-                category,
-                hazard,
-                region,
-                kind,
-                source,
-                since,
-                until,
-                sort: match sort {
-                    SortArg::Relevance => Sort::Relevance,
-                    SortArg::Date => Sort::Date,
-                },
-                limit,
-                offset,
-                signals_only,
-                histogram: histogram.map(|h| match h {
-                    IntervalArg::Day => jiance::index::Interval::Day,
-                    IntervalArg::Week => jiance::index::Interval::Week,
-                }),
-            };
-            let results = engine.index.search(&req).context("search failed")?;
-            if json {
-                println!("{}", serde_json::to_string_pretty(&results)?);
-            } else {
-                output::print_search(&results);
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::Search(args) => search::run(args),
         Command::Alerts { data, json } => {
             let store = open_store(&data.data)?;
             let alerts = store.alerts()?;
@@ -843,7 +756,7 @@ fn reindex(
     Ok(ExitCode::SUCCESS)
 }
 
-fn open_existing(data: &std::path::Path, rules: &RuleArgs) -> Result<Engine> {
+pub(crate) fn open_existing(data: &std::path::Path, rules: &RuleArgs) -> Result<Engine> {
     let dir = DataDir::new(data);
     if !dir.state().exists() || !dir.index().exists() {
         bail!(

@@ -153,7 +153,16 @@ pub fn print_onsale(found: &[&jiance::model::OnSaleFinding]) {
 }
 
 pub fn print_search(r: &SearchResults) {
-    println!("{} documents", r.total);
+    match r.stories {
+        Some(n) => println!("{} documents in {n} stories", r.total),
+        None => println!("{} documents", r.total),
+    }
+    for e in &r.expansions {
+        println!("{} → {}: {}", e.word, e.concept, e.terms.join(" / "));
+    }
+    for (name, value) in &r.query_filters {
+        println!("filter {name}: {value}");
+    }
     for h in &r.hits {
         let snippet = h
             .snippet
@@ -169,6 +178,18 @@ pub fn print_search(r: &SearchResults) {
             h.url,
             truncate(&snippet, 160)
         );
+        if h.copies > 1 {
+            println!(
+                "  {} copies from {} (ids: {})",
+                h.copies,
+                h.sources.join("、"),
+                h.others
+                    .iter()
+                    .map(|o| o.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            );
+        }
     }
     if !r.histogram.is_empty() {
         let max = r

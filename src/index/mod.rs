@@ -14,8 +14,11 @@
 //! fields (categories, hazards, regions, parties, kind, source) are exact strings, fast fields for
 //! facet counts and filters.
 
+mod collapse;
+mod export;
 mod facets;
 mod query;
+mod search;
 mod tokenizer;
 
 use std::collections::BTreeMap;
@@ -24,27 +27,27 @@ use std::sync::Arc;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::directory::MmapDirectory;
-use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, RangeQuery, TermQuery,
-};
+use tantivy::query::{BooleanQuery, Occur, QueryParser, TermQuery};
 use tantivy::schema::{
     DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
     Schema, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
-use tantivy::{DateTime, DocAddress, Order, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{DateTime, DocAddress, ReloadPolicy, TantivyDocument, Term};
 
 use crate::model::{Document, Extraction, RegionRole, field};
 use crate::util::fsx;
 
+pub use export::{ExportFormat, ExportSummary, MAX_EXPORT};
+pub use query::{Concepts, Expansion};
 pub use tokenizer::{JIEBA, JiebaTokenizer};
 
 /// Version of the schema and of how documents are turned into index fields. Bump it whenever
 /// `build_schema`, the tokenizer or `IndexWriter::upsert` changes what is indexed.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// File in the index directory holding [`SCHEMA_VERSION`] as decimal text.
 pub const VERSION_FILE: &str = "jiance-schema-version";
 /// Longest query text accepted (bytes): bounds the number of query terms and so the query time.
@@ -84,6 +87,11 @@ pub enum IndexError {
     },
     #[error("bad query: {0}")]
     Query(String),
+    #[error("export: {0}")]
+    Export(String),
+    /// A request names a document the index does not hold ("more like this").
+    #[error("no document with id {0:?}")]
+    NoDocument(String),
     #[error("index: {0}")]
     Tantivy(#[from] tantivy::TantivyError),
 }
@@ -114,6 +122,19 @@ pub struct SearchRequest {
     /// Also count the matches per day or week (for trend charts).
     #[serde(default)]
     pub histogram: Option<Interval>,
+    /// Search the words as written: no concept expansion (field filters still apply).
+    #[serde(default)]
+    pub literal: bool,
+    /// One hit per near-duplicate cluster (story), its other matching copies listed with it.
+    #[serde(default = "yes")]
+    pub collapse: bool,
+    /// "More like this": documents like the one with this id (its own story left out).
+    #[serde(default)]
+    pub like: Option<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// Bucket width of a search histogram.
@@ -141,6 +162,9 @@ impl Default for SearchRequest {
             offset: 0,
             signals_only: false,
             histogram: None,
+            literal: false,
+            collapse: true,
+            like: None,
         }
     }
 }
@@ -149,10 +173,23 @@ impl Default for SearchRequest {
 pub struct SearchResults {
     /// Number of matching documents (all pages).
     pub total: u64,
+    /// Number of matching stories (near-duplicate clusters) when hits are collapsed; hits then
+    /// page over stories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stories: Option<u64>,
     pub hits: Vec<Hit>,
     /// Facet name (category, hazard, province, city, kind, channel, source, platform, brand,
-    /// enterprise) → (value, count), most first.
+    /// enterprise) → (value, documents), most first.
     pub facets: BTreeMap<String, Vec<(String, u64)>>,
+    /// Facet name → value → stories, for the values of `facets` (when hits are collapsed).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub facet_stories: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Query words expanded to their concepts (none for a literal search).
+    #[serde(default)]
+    pub expansions: Vec<Expansion>,
+    /// Filters written in the query text (`category:…`), as applied: (name, value).
+    #[serde(default)]
+    pub query_filters: Vec<(String, String)>,
     /// Matches per day or week (`YYYY-MM-DD` of the day or of the week's Monday), oldest first;
     /// only when the request asks for it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -176,6 +213,28 @@ pub struct Hit {
     pub is_signal: bool,
     /// BM25 relevance; 0 when the results are ordered by date (date sort, or an empty query).
     pub score: f32,
+    /// Near-duplicate cluster (story) id.
+    #[serde(default)]
+    pub cluster: String,
+    /// Matching documents of this story, this one included (1 when not collapsed).
+    #[serde(default)]
+    pub copies: u64,
+    /// Sources of those documents, this hit's first.
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// The story's other matching documents, earliest first (at most 50).
+    #[serde(default)]
+    pub others: Vec<Copy>,
+}
+
+/// Another copy of a story (a repost) listed under its hit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Copy {
+    pub id: String,
+    pub title: String,
+    pub url: String,
+    pub source: String,
+    pub published: Option<String>,
 }
 
 /// A document as stored in the index (for alert evidence).
@@ -198,6 +257,8 @@ pub struct StoredDoc {
     pub platforms: Vec<String>,
     pub is_signal: bool,
     pub severity: u64,
+    /// Near-duplicate cluster id.
+    pub cluster: String,
 }
 
 #[derive(Clone, Copy)]
@@ -220,6 +281,7 @@ struct Fields {
     day: Field,
     is_signal: Field,
     severity: Field,
+    cluster: Field,
 }
 
 fn build_schema() -> (Schema, Fields) {
@@ -255,12 +317,11 @@ fn build_schema() -> (Schema, Fields) {
         day: b.add_date_field("day", date),
         is_signal: b.add_u64_field("is_signal", INDEXED | STORED | FAST),
         severity: b.add_u64_field("severity", STORED | FAST),
+        // Near-duplicate cluster: collapsing, story counts, "more like this".
+        cluster: b.add_text_field("cluster", STRING | STORED | FAST),
     };
     (b.build(), fields)
 }
-
-/// The full query, and the text part alone (for snippets), if there is one.
-type BuiltQuery = (Box<dyn Query>, Option<Box<dyn Query>>);
 
 /// Facets counted on every search: (name in results, field).
 const FACETS: [(&str, &str); 10] = [
@@ -282,6 +343,8 @@ pub struct Index {
     fields: Fields,
     parser: QueryParser,
     jieba: Arc<jieba_rs::Jieba>,
+    /// Categories and hazards for query expansion (none: every search is literal).
+    concepts: Option<Arc<Concepts>>,
     path: PathBuf,
 }
 
@@ -383,8 +446,14 @@ impl Index {
             fields,
             parser,
             jieba,
+            concepts: None,
             path: dir.to_path_buf(),
         })
+    }
+
+    /// Expand query words with the rules' categories and hazards (see [`Concepts`]).
+    pub fn set_vocabulary(&mut self, vocabulary: &crate::analyze::Vocabulary) {
+        self.concepts = Some(Arc::new(Concepts::new(vocabulary)));
     }
 
     /// The one writer of this index (tantivy locks the directory: a second one is an error).
@@ -410,178 +479,6 @@ impl Index {
     /// Segments searched (each costs a little per query; merges keep the number down).
     pub fn segment_count(&self) -> usize {
         self.reader.searcher().segment_readers().len()
-    }
-
-    fn parse(&self, text: &str) -> Result<Box<dyn Query>, IndexError> {
-        if text.len() > MAX_QUERY_BYTES {
-            return Err(IndexError::Query(format!(
-                "the query is {} bytes long; at most {MAX_QUERY_BYTES} are accepted",
-                text.len()
-            )));
-        }
-        let prepared = query::segment_query(&self.jieba, text);
-        self.parser
-            .parse_query(&prepared)
-            .map_err(|e| IndexError::Query(format!("{text:?}: {e}")))
-    }
-
-    fn term_filter(&self, field: Field, value: &str) -> Box<dyn Query> {
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, value),
-            IndexRecordOption::Basic,
-        ))
-    }
-
-    /// The full query: the text query (or all documents) AND every filter; filters do not score.
-    fn build_query(&self, req: &SearchRequest) -> Result<BuiltQuery, IndexError> {
-        let f = &self.fields;
-        let q = req.query.trim();
-        let text_query = if q.is_empty() || q == "*" {
-            None
-        } else {
-            Some(self.parse(q)?)
-        };
-        let mut filters: Vec<Box<dyn Query>> = Vec::new();
-        let exact = [
-            (f.categories, &req.category),
-            (f.hazards, &req.hazard),
-            (f.kind, &req.kind),
-            (f.source, &req.source),
-        ];
-        for (field, value) in exact {
-            if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-                filters.push(self.term_filter(field, v));
-            }
-        }
-        if let Some(r) = req
-            .region
-            .as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-        {
-            filters.push(Box::new(BooleanQuery::new(vec![
-                (Occur::Should, self.term_filter(f.provinces, r)),
-                (Occur::Should, self.term_filter(f.cities, r)),
-            ])));
-        }
-        if req.signals_only {
-            filters.push(Box::new(TermQuery::new(
-                Term::from_field_u64(f.is_signal, 1),
-                IndexRecordOption::Basic,
-            )));
-        }
-        if req.since.is_some() || req.until.is_some() {
-            use std::ops::Bound;
-            let lo = req.since.map_or(Bound::Unbounded, |d| {
-                Bound::Included(Term::from_field_date(f.day, day_start(d)))
-            });
-            let hi = req.until.map_or(Bound::Unbounded, |d| {
-                Bound::Included(Term::from_field_date(f.day, day_start(d)))
-            });
-            filters.push(Box::new(RangeQuery::new(lo, hi)));
-        }
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        if let Some(tq) = &text_query {
-            clauses.push((Occur::Must, tq.box_clone()));
-        }
-        for flt in filters {
-            clauses.push((Occur::Must, Box::new(ConstScoreQuery::new(flt, 0.0))));
-        }
-        let query: Box<dyn Query> = if clauses.is_empty() {
-            Box::new(AllQuery)
-        } else {
-            Box::new(BooleanQuery::new(clauses))
-        };
-        Ok((query, text_query))
-    }
-
-    pub fn search(&self, req: &SearchRequest) -> Result<SearchResults, IndexError> {
-        let (query, text_query) = self.build_query(req)?;
-        let searcher = self.reader.searcher();
-        let offset = req.offset.min(MAX_WINDOW);
-        // TopDocs panics on a zero limit: ask for one and drop it.
-        let limit = req.limit.clamp(1, MAX_WINDOW);
-        let facets = facets::FacetCollector {
-            facets: FACETS.to_vec(),
-        };
-        let by_date = req.sort == Sort::Date || text_query.is_none();
-        let (top, total, counts): (Vec<(f32, DocAddress)>, usize, facets::FacetCounts) = if by_date
-        {
-            let top = TopDocs::with_limit(limit)
-                .and_offset(offset)
-                .order_by_fast_field::<DateTime>("day", Order::Desc);
-            let (docs, total, counts) = searcher.search(&*query, &(top, Count, facets))?;
-            (
-                docs.into_iter().map(|(_, a)| (0.0, a)).collect(),
-                total,
-                counts,
-            )
-        } else {
-            let top = TopDocs::with_limit(limit)
-                .and_offset(offset)
-                .order_by_score();
-            searcher.search(&*query, &(top, Count, facets))?
-        };
-        let snippets = match &text_query {
-            Some(tq) => {
-                let mut g = SnippetGenerator::create(&searcher, &**tq, self.fields.text)?;
-                g.set_max_num_chars(SNIPPET_BYTES);
-                Some(g)
-            }
-            None => None,
-        };
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, addr) in top.into_iter().take(req.limit) {
-            let doc: TantivyDocument = searcher.doc(addr)?;
-            let stored = self.stored(&doc);
-            let snippet = match &snippets {
-                Some(g) => {
-                    let s = g.snippet(&stored.text);
-                    if s.is_empty() {
-                        plain_snippet(&stored.text)
-                    } else {
-                        s.to_html()
-                    }
-                }
-                None => plain_snippet(&stored.text),
-            };
-            hits.push(Hit {
-                id: stored.id,
-                title: stored.title,
-                url: stored.url,
-                source: stored.source,
-                kind: stored.kind,
-                published: stored.published,
-                snippet,
-                categories: stored.categories,
-                hazards: stored.hazards,
-                provinces: stored.provinces,
-                is_signal: stored.is_signal,
-                score,
-            });
-        }
-        let histogram = match req.histogram {
-            None => Vec::new(),
-            Some(interval) => {
-                let days = searcher.search(&*query, &facets::DayHistogram { field: "day" })?;
-                facets::bucket(days, interval)
-            }
-        };
-        let facets = counts
-            .into_iter()
-            .map(|(name, values)| {
-                let mut v: Vec<(String, u64)> = values.into_iter().collect();
-                v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                v.truncate(FACET_TOP);
-                (name, v)
-            })
-            .collect();
-        Ok(SearchResults {
-            total: total as u64,
-            hits,
-            facets,
-            histogram,
-        })
     }
 
     fn find(&self, doc_id: &str) -> Result<Option<(tantivy::Searcher, DocAddress)>, IndexError> {
@@ -685,6 +582,7 @@ impl Index {
             platforms: all(f.platform),
             is_signal: num(f.is_signal) == 1,
             severity: num(f.severity),
+            cluster: one(f.cluster),
         }
     }
 }
@@ -881,6 +779,15 @@ impl IndexWriter {
         d.add_u64(f.is_signal, u64::from(ex.is_signal));
         let severity = ex.findings.iter().map(|x| x.severity).max().unwrap_or(0);
         d.add_u64(f.severity, u64::from(severity));
+        // an extraction that was never clustered is its own story
+        d.add_text(
+            f.cluster,
+            if ex.cluster.is_empty() {
+                &doc.id
+            } else {
+                &ex.cluster
+            },
+        );
         self.writer.add_document(d)?;
         Ok(())
     }
@@ -904,12 +811,12 @@ impl IndexWriter {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::{Channel, DocKind, Finding, HazardMention, Parties, RegionMention};
     use chrono::TimeZone;
 
-    fn jieba() -> Arc<jieba_rs::Jieba> {
+    pub(super) fn jieba() -> Arc<jieba_rs::Jieba> {
         let mut j = jieba_rs::Jieba::new();
         for w in ["电动自行车", "移动电源", "电热毯", "浙江省", "江苏省"] {
             j.add_word(w, Some(20000), None);
@@ -917,21 +824,21 @@ mod tests {
         Arc::new(j)
     }
 
-    struct Fixture {
-        id: &'static str,
-        title: &'static str,
-        text: &'static str,
-        day: (i32, u32, u32),
-        category: &'static str,
-        hazard: &'static str,
-        province: &'static str,
-        kind: DocKind,
-        source: &'static str,
-        platform: Option<&'static str>,
-        signal: bool,
+    pub(super) struct Fixture {
+        pub(super) id: &'static str,
+        pub(super) title: &'static str,
+        pub(super) text: &'static str,
+        pub(super) day: (i32, u32, u32),
+        pub(super) category: &'static str,
+        pub(super) hazard: &'static str,
+        pub(super) province: &'static str,
+        pub(super) kind: DocKind,
+        pub(super) source: &'static str,
+        pub(super) platform: Option<&'static str>,
+        pub(super) signal: bool,
     }
 
-    fn make(fx: &Fixture) -> (Document, Extraction) {
+    pub(super) fn make(fx: &Fixture) -> (Document, Extraction) {
         let t = Utc
             .with_ymd_and_hms(fx.day.0, fx.day.1, fx.day.2, 9, 30, 0)
             .single()
@@ -1009,7 +916,7 @@ mod tests {
         (doc, ex)
     }
 
-    fn fixtures() -> Vec<Fixture> {
+    pub(super) fn fixtures() -> Vec<Fixture> {
         vec![
             Fixture {
                 id: "d1",
@@ -1066,7 +973,7 @@ mod tests {
         ]
     }
 
-    fn build() -> (tempfile::TempDir, Index) {
+    pub(super) fn build() -> (tempfile::TempDir, Index) {
         let dir = tempfile::tempdir().unwrap();
         let index = Index::open(dir.path(), jieba()).unwrap();
         let mut w = index.writer().unwrap();
@@ -1084,7 +991,7 @@ mod tests {
         v
     }
 
-    fn q(query: &str) -> SearchRequest {
+    pub(super) fn q(query: &str) -> SearchRequest {
         SearchRequest {
             query: query.into(),
             ..SearchRequest::default()

@@ -226,7 +226,8 @@ impl Engine {
         let review = crate::review::ReviewRules::load(rules.rules.as_deref())
             .map_err(PipelineError::Config)?;
         let store = Store::open(&data.state())?;
-        let index = Index::open(&data.index(), analyzer.jieba())?;
+        let mut index = Index::open(&data.index(), analyzer.jieba())?;
+        index.set_vocabulary(&analyzer.vocabulary());
         let c = reconcile(&store, &index)?;
         if c.unindexed > 0 {
             warn!(

@@ -217,6 +217,9 @@ pub(crate) fn search_request(p: &Params) -> Result<SearchRequest, ApiError> {
                 )));
             }
         },
+        literal: p.flag("literal")?,
+        collapse: p.get("collapse").is_none() || p.flag("collapse")?,
+        like: p.owned("like"),
     })
 }
 
@@ -225,13 +228,18 @@ pub(crate) async fn run_search(
     req: SearchRequest,
 ) -> Result<SearchResults, ApiError> {
     let index = index.ok_or_else(|| ApiError::unavailable("the search index is not open"))?;
-    blocking(move || {
-        index.search(&req).map_err(|e| match e {
-            IndexError::Query(m) => ApiError::bad_request(format!("query: {m}")),
-            other => ApiError::internal(other),
-        })
-    })
-    .await
+    blocking(move || index.search(&req).map_err(search_error)).await
+}
+
+/// A search failure as an API error: a bad query is the client's, anything else ours.
+pub(crate) fn search_error(e: IndexError) -> ApiError {
+    match e {
+        IndexError::Query(m) => ApiError::bad_request(format!("query: {m}")),
+        IndexError::NoDocument(id) => {
+            ApiError::not_found(format!("like: no document with id {id:?}"))
+        }
+        other => ApiError::internal(other),
+    }
 }
 
 pub(super) async fn search(

@@ -20,6 +20,7 @@ mod assets;
 mod atom;
 pub mod auth;
 mod events;
+mod export;
 mod metrics;
 mod onsale;
 pub mod openapi;
@@ -206,6 +207,7 @@ where
         .route("/assets/review.js", get(assets::review_js))
         .route("/healthz", get(api::healthz))
         .route("/api/search", get(api::search))
+        .route("/api/search/export", get(export::export))
 }
 
 /// Fallback, request-head limits, body limit and time limit, shared by the full router and the

@@ -15,6 +15,7 @@ pub const PATHS: &[&str] = &[
     "/api/onsale",
     "/print/sampling/{id}",
     "/api/search",
+    "/api/search/export",
     "/api/stats",
     "/api/watch-rules",
     "/api/watch-rules/{id}",
@@ -84,7 +85,7 @@ fn errors(codes: &[&str]) -> Value {
             "400" => "Bad parameter or body (the message names it)",
             "401" => "Missing or invalid bearer token",
             "403" => "Token lacks the operator role",
-            "404" => "No such alert (or watch rule)",
+            "404" => "No such alert, watch rule or document",
             "409" => "The alert has no sampling request",
             "413" => "Request body too large",
             "415" => "The request body is not application/json",
@@ -242,8 +243,89 @@ fn watch_schemas() -> Value {
 }
 
 /// Every endpoint but the analysts' ([`review_paths`]).
+/// The filters and options of a search (`/api/search` and its export).
+fn search_params() -> Vec<Value> {
+    let flag = || one_of(&["true", "false", "1", "0", "yes", "no"]);
+    vec![
+        q(
+            "q",
+            "Words or \"phrases\"; AND by default, OR / NOT allowed. A word the rules know as a \
+               product alias or hazard term finds its whole concept (unless `literal`); quoted words \
+               stay literal. Filters may be written in it: category:, hazard:, province:, city:, \
+               region:, kind:, source:, since:, until:",
+            s(),
+        ),
+        q("category", "", s()),
+        q("hazard", "", s()),
+        q("region", "Province or city", s()),
+        q(
+            "kind",
+            "listing | complaint | media | notice | recall | inspection | standard",
+            one_of(&[
+                "listing",
+                "complaint",
+                "media",
+                "notice",
+                "recall",
+                "inspection",
+                "standard",
+            ]),
+        ),
+        q("source", "", s()),
+        q("since", "", date()),
+        q("until", "", date()),
+        q("sort", "relevance | date", one_of(&["relevance", "date"])),
+        q("signals", "Only risk signals", flag()),
+        q(
+            "literal",
+            "Search the words as written: no concept expansion",
+            flag(),
+        ),
+        q(
+            "collapse",
+            "One hit per story (near-duplicate cluster), its copies listed with it (default true)",
+            flag(),
+        ),
+        q(
+            "like",
+            "More like this: documents like the one with this id, its own story left out (404 when there is none)",
+            s(),
+        ),
+    ]
+}
+
 fn core_document() -> Value {
     let read = json!([{ "bearer": [] }, {}]);
+    let mut search = search_params();
+    search.push(q(
+        "limit",
+        "At most 100 (larger values are cut to 100)",
+        int(),
+    ));
+    search.push(q(
+        "offset",
+        "At most 10000 (narrow the search to reach further)",
+        json!({ "type": "integer", "minimum": 0, "maximum": crate::index::MAX_WINDOW }),
+    ));
+    search.push(q(
+        "histogram",
+        "Also count the matches per day or week",
+        one_of(&["day", "week"]),
+    ));
+    let mut export = search_params();
+    export.push(q(
+        "format",
+        "csv (default, UTF-8 with BOM) or xlsx",
+        one_of(&["csv", "xlsx"]),
+    ));
+    // paging parameters are accepted and ignored: an export is the whole result set
+    export.push(q("limit", "Ignored: the export holds every match", int()));
+    export.push(q(
+        "offset",
+        "Ignored: the export holds every match",
+        json!({ "type": "integer", "minimum": 0, "maximum": crate::index::MAX_WINDOW }),
+    ));
+    export.push(q("histogram", "Ignored", one_of(&["day", "week"])));
     let write = json!([{ "bearer": [] }]);
     let level = json!({ "type": "integer", "minimum": 1, "maximum": 4 });
     json!({
@@ -349,18 +431,29 @@ fn core_document() -> Value {
                                           "text/csv": { "schema": s() } } },
                     "400": errors(&["400"])["400"], "401": errors(&["401"])["401"] } } },
             "/api/search": { "get": {
-                "summary": "Full-text search with facets and highlighted snippets", "security": read,
-                "parameters": [
-                    q("q", "Words or \"phrases\"; AND by default, OR / NOT allowed", s()),
-                    q("category", "", s()), q("hazard", "", s()), q("region", "Province", s()),
-                    q("kind", "listing | complaint | media | notice | recall | inspection | standard",
-                      one_of(&["listing", "complaint", "media", "notice", "recall", "inspection", "standard"])),
-                    q("source", "", s()), q("since", "", date()), q("until", "", date()),
-                    q("sort", "relevance | date", one_of(&["relevance", "date"])),
-                    q("signals", "Only risk signals", one_of(&["true", "false", "1", "0", "yes", "no"])),
-                    q("limit", "At most 100 (larger values are cut to 100)", int()), q("offset", "At most 10000 (narrow the search to reach further)", json!({ "type": "integer", "minimum": 0, "maximum": crate::index::MAX_WINDOW }))
-                ],
-                "responses": ok("Hits and facets", "application/json", json!({ "type": "object" }), &["400", "401", "503"]) } },
+                "summary": "Full-text search: concepts expanded, one hit per story, facets by documents and stories, highlighted snippets", "security": read,
+                "parameters": search,
+                "responses": ok("Hits (with their story's copies), facets, expansions", "application/json", json!({ "type": "object",
+                    "required": ["total", "hits", "facets", "expansions", "query_filters"],
+                    "properties": {
+                        "total": { "type": "integer", "description": "Matching documents" },
+                        "stories": { "type": "integer", "description": "Matching stories (when collapsed)" },
+                        "hits": { "type": "array", "items": { "type": "object",
+                            "required": ["id", "title", "url", "cluster", "copies", "sources", "others"] } },
+                        "facets": { "type": "object", "description": "Facet → [value, documents] pairs" },
+                        "facet_stories": { "type": "object", "description": "Facet → value → stories" },
+                        "expansions": { "type": "array", "items": { "type": "object",
+                            "required": ["word", "kind", "concept", "terms"] } },
+                        "query_filters": { "type": "array", "description": "[name, value] filters taken from q" } } }),
+                    &["400", "401", "404", "503"]) } },
+            "/api/search/export": { "get": {
+                "summary": "Every document a search matches (not one page, not collapsed) as CSV or an Excel workbook", "security": read,
+                "parameters": export,
+                "responses": {
+                    "200": { "description": "The result set, one row per document with the extraction's fields; headers X-Jiance-Rows and X-Jiance-Total",
+                             "content": { "text/csv": { "schema": s() },
+                                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { "schema": { "type": "string", "format": "binary" } } } },
+                    "400": errors(&["400"])["400"], "401": errors(&["401"])["401"], "404": errors(&["404"])["404"], "503": errors(&["503"])["503"] } } },
             "/api/stats": { "get": {
                 "summary": "Signal counts by day and category, by province, by category", "security": read,
                 "parameters": [q("since", "", date()), q("until", "", date()), q("category", "", s()), q("province", "", s())],

@@ -3,6 +3,7 @@
 //! test are seen by no other). Covers every endpoint, auth failures, bad parameters, oversized
 //! bodies, the event stream and the Atom feed (parsed with feed-rs and checked for the namespace).
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -786,5 +787,95 @@ fn watch_rules_are_created_listed_and_deleted_with_the_operator_role() {
         assert_eq!(del(OPERATOR).await.unwrap().status().as_u16(), 404);
         let (_, listed) = c.get("/api/watch-rules?owner=api-test", Some(VIEWER)).await;
         assert_eq!(listed["rules"].as_array().unwrap().len(), 0, "{listed}");
+    });
+}
+
+#[test]
+fn search_expands_concepts_collapses_stories_and_exports_the_whole_set() {
+    let _ = crate::demo::outcome();
+    let server = Server::start(closed_access());
+    runtime().block_on(async {
+        let c = Client::new(&server.base);
+        let t = Some(VIEWER);
+        let (status, s) = c.get("/api/search?q=电瓶车 起火&limit=100", t).await;
+        assert_eq!(status, 200, "{s}");
+        assert_eq!(s["expansions"][0]["concept"], "电动自行车", "{s}");
+        assert_eq!(s["expansions"][1]["concept"], "火灾");
+        let (_, lit) = c
+            .get("/api/search?q=电瓶车 起火&limit=100&literal=true", t)
+            .await;
+        assert!(lit["total"].as_u64().unwrap() < s["total"].as_u64().unwrap());
+        assert_eq!(lit["expansions"], serde_json::json!([]));
+        // filters in the query text are the parameters' filters
+        let (_, written) = c.get("/api/search?q=起火 kind:complaint&limit=1", t).await;
+        let (_, params) = c.get("/api/search?q=起火&kind=complaint&limit=1", t).await;
+        assert_eq!(written["total"], params["total"]);
+        assert_eq!(
+            written["query_filters"],
+            serde_json::json!([["kind", "complaint"]])
+        );
+        // a broad query: one hit per story, reposts listed with their sources
+        let (_, all) = c.get("/api/search?limit=100", t).await;
+        let hits = all["hits"].as_array().unwrap();
+        let clusters: BTreeSet<&str> = hits
+            .iter()
+            .map(|h| h["cluster"].as_str().unwrap())
+            .collect();
+        assert_eq!(clusters.len(), hits.len(), "a story twice on one page");
+        assert!(all["stories"].as_u64().unwrap() < all["total"].as_u64().unwrap());
+        let story = hits
+            .iter()
+            .find(|h| h["copies"].as_u64().unwrap() > 1)
+            .expect("a reposted story");
+        assert_eq!(
+            story["others"].as_array().unwrap().len() as u64 + 1,
+            story["copies"].as_u64().unwrap()
+        );
+        assert!(!story["sources"].as_array().unwrap().is_empty());
+        assert!(all["facet_stories"]["category"].is_object());
+        let (_, flat) = c.get("/api/search?limit=100&collapse=false", t).await;
+        assert_eq!(flat["hits"].as_array().unwrap().len(), 100);
+        // more like this leaves the story itself out
+        let id = story["id"].as_str().unwrap();
+        let (status, like) = c.get(&format!("/api/search?like={id}"), t).await;
+        assert_eq!(status, 200);
+        assert!(
+            like["hits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|h| h["cluster"] != story["cluster"])
+        );
+        assert_eq!(c.get("/api/search?like=nosuchdoc", t).await.0, 404);
+        // export: every match, not one page
+        let (status, csv) = c.get("/api/search/export?q=起火&limit=5", t).await;
+        assert_eq!(status, 200);
+        let (_, counted) = c.get("/api/search?q=起火&limit=1", t).await;
+        let csv = csv
+            .as_str()
+            .unwrap()
+            .trim_start_matches('\u{feff}')
+            .to_string();
+        let rows = csv::Reader::from_reader(csv.as_bytes()).records().count() as u64;
+        assert_eq!(rows, counted["total"].as_u64().unwrap());
+        let resp = c
+            .http
+            .get(format!("{}/api/search/export?q=起火&format=xlsx", c.base))
+            .bearer_auth(VIEWER)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        assert_eq!(
+            resp.headers()["x-jiance-rows"].to_str().unwrap(),
+            rows.to_string()
+        );
+        let bytes = resp.bytes().await.unwrap();
+        use calamine::Reader;
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+        let range = book.worksheet_range("results").unwrap();
+        assert_eq!(range.height() as u64, rows + 1);
+        assert_eq!(c.get("/api/search/export?format=pdf", t).await.0, 400);
+        assert_eq!(c.get("/api/search/export", None).await.0, 401);
     });
 }

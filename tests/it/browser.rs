@@ -478,21 +478,117 @@ fn dashboard_shows_the_top_alert_opens_it_updates_live_and_searches() {
          && document.querySelectorAll('#hits li .snippet b').length > 0",
     );
     let hits = b.eval(
-        "({ hits: document.querySelectorAll('#hits li').length, \
+        "({ hits: document.querySelectorAll('#hits > li').length, \
             marked: [...document.querySelectorAll('#hits li .snippet b')].map(b => b.textContent), \
-            facets: document.querySelectorAll('#facets h3').length })",
+            facets: document.querySelectorAll('#facets h3').length, \
+            expansion: document.querySelector('#search-expansions').hidden ? '' : \
+              document.querySelector('#search-expansions').innerText, \
+            terms: (document.querySelector('#search-expansions .expansion') || {}).title || '' })",
     );
     assert!(hits["hits"].as_u64().unwrap() > 0, "{hits}");
+    // The query word is shown with the concept it was expanded to, and the highlighted words
+    // are that concept's words.
+    let expansion = hits["expansion"].as_str().unwrap();
+    assert!(
+        expansion.contains("起火") && expansion.contains("火灾"),
+        "{hits}"
+    );
+    let terms: Vec<&str> = hits["terms"].as_str().unwrap().split(" / ").collect();
+    assert!(terms.contains(&"着火") && terms.contains(&"自燃"), "{hits}");
     assert!(
         hits["marked"]
             .as_array()
             .unwrap()
             .iter()
-            .all(|m| m == "起火"),
+            .all(|m| terms.contains(&m.as_str().unwrap())),
         "{hits}"
     );
     assert!(hits["facets"].as_u64().unwrap() > 0, "{hits}");
     b.screenshot("dashboard-search.png");
+
+    // 4a. Stories: the newest documents, reposts folded under one hit that opens to list them.
+    b.eval(
+        "document.querySelector('#search-q').value = ''; \
+         document.querySelector('#search-form').requestSubmit(); true",
+    );
+    b.wait_for(
+        "a collapsed story",
+        "document.querySelector('#search-summary').textContent.includes('个事件') \
+         && document.querySelector('#hits details.copies') !== null",
+    );
+    let story = b.eval(
+        "(() => { const d = document.querySelector('#hits details.copies'); \
+           d.querySelector('summary').click(); \
+           const hits = [...document.querySelectorAll('#hits > li')]; \
+           return { open: d.open, summary: d.querySelector('summary').textContent, \
+                    listed: d.querySelectorAll('li').length, hits: hits.length, \
+                    summaryText: document.querySelector('#search-summary').textContent }; })()",
+    );
+    assert_eq!(story["open"], true, "{story}");
+    let summary = story["summary"].as_str().unwrap();
+    let more: u64 = summary
+        .trim_start_matches("另有 ")
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{story}"));
+    assert_eq!(story["listed"].as_u64().unwrap(), more, "{story}");
+    b.screenshot("dashboard-search-story.png");
+
+    // 4b. Export: the links carry the search, and the files hold every match (not one page).
+    b.eval(
+        "document.querySelector('#search-q').value = '起火'; \
+         document.querySelector('#search-form').requestSubmit(); true",
+    );
+    b.wait_for(
+        "search with export links",
+        "!document.querySelector('#search-exports').hidden \
+         && document.querySelector('#search-csv').href.includes('q=')",
+    );
+    let export = b.eval(
+        "(async () => { \
+           const csv = await fetch(document.querySelector('#search-csv').href); \
+           const text = await csv.text(); \
+           const xlsx = await fetch(document.querySelector('#search-xlsx').href); \
+           const bytes = new Uint8Array(await xlsx.arrayBuffer()); \
+           return { status: csv.status, total: csv.headers.get('x-jiance-total'), \
+                    header: text.replace(/^\\uFEFF/, '').split('\\n')[0].trim(), \
+                    xlsxStatus: xlsx.status, xlsxType: xlsx.headers.get('content-type'), \
+                    xlsxRows: xlsx.headers.get('x-jiance-rows'), \
+                    zip: bytes[0] === 0x50 && bytes[1] === 0x4b, \
+                    summary: document.querySelector('#search-summary').textContent }; })()",
+    );
+    assert_eq!(export["status"], 200, "{export}");
+    let total: u64 = export["total"].as_str().unwrap().parse().unwrap();
+    assert!(
+        export["summary"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("找到 {total} 篇文档")),
+        "{export}"
+    );
+    assert!(
+        export["header"]
+            .as_str()
+            .unwrap()
+            .starts_with("id,cluster,title,url"),
+        "{export}"
+    );
+    assert!(total > 20, "more than one page: {export}");
+    assert_eq!(export["xlsxStatus"], 200, "{export}");
+    assert!(
+        export["xlsxType"]
+            .as_str()
+            .unwrap()
+            .contains("spreadsheetml"),
+        "{export}"
+    );
+    assert_eq!(
+        export["xlsxRows"].as_str().unwrap(),
+        total.to_string(),
+        "{export}"
+    );
+    assert_eq!(export["zip"], true, "{export}");
 
     // 4b. On sale: listings of recalled products, filtered by platform and region, CSV export.
     let onsale = jiance::store::Store::open(&outcome.data.join("state.sqlite"))

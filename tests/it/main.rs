@@ -5,7 +5,7 @@
 //! transport's worker processes through kill -9 and a poison page; `notify` delivers watch-rule
 //! matches to a webhook receiver and a STARTTLS mail server on loopback;
 //! `fuzz` smokes the fuzz targets' entries on their seeds and mutations; `browser` loads the
-//! dashboard in headless Chromium; `eval` scores the analyzer on the labelled evaluation set
+//! dashboard in headless Chromium; `search_eval` scores literal and concept search on the judged queries; `eval` scores the analyzer on the labelled evaluation set
 //! (tests/eval/); `realtext` on the real public texts of ../shared/realtext; `realweb` reads the
 //! real charset files and feeds of ../shared/realweb; `render` crawls a page written by
 //! JavaScript with and without `render = "chromium"`; `report` runs
@@ -39,6 +39,7 @@ mod review;
 mod sampling;
 mod schema;
 mod score;
+mod search_eval;
 mod sources;
 
 use std::process::{Command, Output};

@@ -297,12 +297,59 @@ function renderInspection(i) {
 
 // ------------------------------------------------------------------ search
 
-const searchState = { offset: 0, filters: {}, done: false };
+// `like`: the document a "more like this" search starts from ({ id, title }), or null.
+const searchState = { offset: 0, filters: {}, done: false, like: null };
 
 function searchParams() {
   const f = formValues($("#search-form"));
   if (!$("#search-form").signals.checked) delete f.signals;
-  return { ...f, ...searchState.filters, limit: SEARCH_PAGE, offset: searchState.offset };
+  const like = searchState.like ? { like: searchState.like.id } : {};
+  return { ...f, ...searchState.filters, ...like, limit: SEARCH_PAGE, offset: searchState.offset };
+}
+
+// What the query's words were expanded to, and the filters written in it.
+function renderExpansions(r) {
+  const box = $("#search-expansions");
+  const parts = (r.expansions || []).map((e) => {
+    const shown = e.terms.slice(0, 10).join(" / ") + (e.terms.length > 10 ? ` 等 ${e.terms.length} 个词` : "");
+    return el("div", { class: "expansion", title: e.terms.join(" / ") },
+      el("span", { class: "word" }, e.word), " → ",
+      el("span", { class: "concept" }, `${e.kind === "hazard" ? "危害" : "品类"}「${e.concept}」`), "：", shown);
+  });
+  for (const [name, value] of r.query_filters || []) {
+    parts.push(el("div", { class: "expansion filter" }, `筛选 ${name}: ${value}`));
+  }
+  box.replaceChildren(...parts);
+  box.hidden = parts.length === 0;
+}
+
+// The export links carry the search (not its page) and the token: a download cannot send a header.
+function renderExports() {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(searchParams())) {
+    if (k !== "limit" && k !== "offset" && v !== "" && v !== null && v !== undefined) qs.set(k, v);
+  }
+  if (token()) qs.set("access_token", token());
+  $("#search-csv").href = `/api/search/export?${new URLSearchParams([...qs, ["format", "csv"]])}`;
+  $("#search-xlsx").href = `/api/search/export?${new URLSearchParams([...qs, ["format", "xlsx"]])}`;
+  $("#search-exports").hidden = false;
+}
+
+// A story's other copies (reposts), folded under its hit.
+function copiesOf(h) {
+  if (!h.copies || h.copies < 2) return null;
+  return el("details", { class: "copies" },
+    el("summary", {}, `另有 ${h.copies - 1} 篇转载 · ${h.copies} copies from ${h.sources.join("、")}`),
+    el("ul", {}, (h.others || []).map((o) => {
+      const href = safeHref(o.url);
+      return el("li", {}, href ? el("a", { href, target: "_blank", rel: "noopener noreferrer" }, o.title || o.url) : (o.title || o.id),
+        el("span", { class: "muted" }, ` ${o.source} · ${(o.published || "").slice(0, 10)}`));
+    })));
+}
+
+function likeButton(h) {
+  return el("button", { type: "button", class: "like", title: "查找与此文相似的其他事件",
+    onclick: () => { searchState.like = { id: h.id, title: h.title }; searchState.offset = 0; runSearch(); } }, "相似 More like this");
 }
 
 function renderChips() {
@@ -313,9 +360,14 @@ function renderChips() {
     chip.addEventListener("click", () => { delete searchState.filters[k]; searchState.offset = 0; runSearch(); });
     box.append(chip);
   }
+  if (searchState.like) {
+    const chip = el("button", { type: "button", class: "chip", title: "移除此筛选" }, `相似于: ${searchState.like.title || searchState.like.id} ✕`);
+    chip.addEventListener("click", () => { searchState.like = null; searchState.offset = 0; runSearch(); });
+    box.append(chip);
+  }
 }
 
-function renderFacets(facets) {
+function renderFacets(facets, stories) {
   const box = $("#facets");
   box.replaceChildren();
   for (const name of Object.keys(FACET_NAMES)) {
@@ -324,7 +376,11 @@ function renderFacets(facets) {
     const param = FACET_PARAMS[name];
     box.append(el("h3", {}, FACET_NAMES[name]), el("ul", { class: "facet" }, values.map(([value, count]) => {
       const label = name === "kind" ? `${KINDS[value] || value}` : value;
-      const item = el("li", {}, param ? el("a", { href: "#" }, label) : el("span", {}, label), el("span", { class: "count" }, count));
+      // documents, and stories (reposts once) when the hits are collapsed
+      const perStory = stories && stories[name] ? stories[name][value] : undefined;
+      const shown = perStory === undefined ? `${count}` : `${count} / ${perStory}`;
+      const item = el("li", {}, param ? el("a", { href: "#" }, label) : el("span", {}, label),
+        el("span", { class: "count", title: perStory === undefined ? "文档 documents" : "文档 / 事件 documents / stories" }, shown));
       if (param) {
         item.firstChild.addEventListener("click", (ev) => {
           ev.preventDefault();
@@ -341,17 +397,27 @@ function renderFacets(facets) {
 async function runSearch() {
   searchState.done = true;
   renderChips();
+  // Only the latest search is shown: an earlier, slower one must not overwrite it.
+  const seq = (searchState.seq = (searchState.seq || 0) + 1);
   let r;
   try {
     r = await api("/api/search", searchParams());
+    if (seq !== searchState.seq) return;
   } catch (e) {
+    if (seq !== searchState.seq) return;
     $("#search-summary").textContent = "";
     $("#hits").replaceChildren(el("li", { class: "error" }, e.message));
     $("#facets").replaceChildren();
     $("#search-pager").replaceChildren();
+    $("#search-expansions").hidden = true;
+    $("#search-exports").hidden = true;
     return;
   }
-  $("#search-summary").textContent = `找到 ${r.total} 篇文档 · ${r.total} documents`;
+  $("#search-summary").textContent = r.stories === undefined || r.stories === null
+    ? `找到 ${r.total} 篇文档 · ${r.total} documents`
+    : `找到 ${r.total} 篇文档，${r.stories} 个事件 · ${r.total} documents in ${r.stories} stories`;
+  renderExpansions(r);
+  renderExports();
   $("#hits").replaceChildren(...r.hits.map((h) => {
     const snippet = el("p", { class: "snippet" });
     snippet.innerHTML = h.snippet; // escaped by the server, <b> marks matches
@@ -363,10 +429,14 @@ async function runSearch() {
       el("div", { class: "meta" }, [h.source, KINDS[h.kind] || h.kind, (h.published || "").slice(0, 10),
         h.categories.join("、"), h.hazards.join("、"), h.provinces.join("、")].filter(Boolean).join(" · ")),
       snippet,
+      copiesOf(h),
+      el("div", { class: "hit-actions" }, likeButton(h)),
       ...DOC_EXTRAS.map((f) => f(h)));
   }));
-  renderFacets(r.facets);
-  pager($("#search-pager"), r.total, searchState.offset, SEARCH_PAGE, (o) => { searchState.offset = o; runSearch(); });
+  renderFacets(r.facets, r.facet_stories);
+  // pages go over stories when hits are collapsed
+  const units = r.stories === undefined || r.stories === null ? r.total : r.stories;
+  pager($("#search-pager"), units, searchState.offset, SEARCH_PAGE, (o) => { searchState.offset = o; runSearch(); });
 }
 
 // ------------------------------------------------------------------ sampling
