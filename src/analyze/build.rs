@@ -1,19 +1,45 @@
 //! Building an [`Analyzer`]: rule files and the gazetteer → the tokenizer's user words, the token-phrase
 //! matcher, the substring automaton and the regexes, with file:line errors for what does not build.
 
+use std::time::Instant;
+
+use tracing::debug;
+
 use super::*;
+
+/// Milliseconds since `t`, for the load log.
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1e3
+}
 
 impl Analyzer {
     /// Load rules from `rules_dir` and dictionaries from `dict_dir`; `None` → the repo's files embedded
     /// in the binary. Errors are located (file:line).
+    /// The tokenizer's user words go through the cache of [`words::default_cache_dir`].
     pub fn load(
         rules_dir: Option<&Path>,
         dict_dir: Option<&Path>,
     ) -> Result<Analyzer, Vec<ConfigError>> {
+        Self::load_cached(rules_dir, dict_dir, words::default_cache_dir().as_deref())
+    }
+
+    /// [`Analyzer::load`] with the user-word cache in `cache_dir` (`None`: no cache). The cache
+    /// only saves time: the analyzer is the same with or without it.
+    pub fn load_cached(
+        rules_dir: Option<&Path>,
+        dict_dir: Option<&Path>,
+        cache_dir: Option<&Path>,
+    ) -> Result<Analyzer, Vec<ConfigError>> {
+        let started = Instant::now();
         let files = rules::load(rules_dir);
         let dicts = regions::read_dicts(dict_dir).and_then(|d| Gazetteer::load(&d));
+        debug!(ms = ms(started), "analyzer: rules and gazetteer read");
         match (files, dicts) {
-            (Ok(f), Ok(g)) => Self::build(f, g),
+            (Ok(f), Ok(g)) => {
+                let a = Self::build(f, g, cache_dir);
+                debug!(ms = ms(started), "analyzer: loaded");
+                a
+            }
             (f, g) => Err(f
                 .err()
                 .into_iter()
@@ -23,7 +49,12 @@ impl Analyzer {
         }
     }
 
-    pub(super) fn build(f: rules::RuleFiles, gaz: Gazetteer) -> Result<Analyzer, Vec<ConfigError>> {
+    pub(super) fn build(
+        f: rules::RuleFiles,
+        gaz: Gazetteer,
+        cache_dir: Option<&Path>,
+    ) -> Result<Analyzer, Vec<ConfigError>> {
+        let started = Instant::now();
         let mut errs = Vec::new();
         let cat_index: HashMap<&str, usize> = f
             .products
@@ -211,7 +242,9 @@ impl Analyzer {
             phrases.push((prepare(p), Target::Platform(i)));
         }
 
+        debug!(ms = ms(started), "analyzer: rule tables and phrases");
         let mut jieba = Jieba::new();
+        debug!(ms = ms(started), "analyzer: jieba's dictionary");
         let mut user_words: Vec<String> = gaz
             .words
             .iter()
@@ -236,17 +269,24 @@ impl Analyzer {
         // Longer words first, so a short word's suggested frequency does not break a longer one.
         user_words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
         user_words.dedup();
-        for w in &user_words {
-            if w.chars().count() >= 2 && !w.chars().all(|c| c.is_ascii_alphanumeric()) {
-                jieba.add_word(w, None, None);
-            }
-        }
+        let mut added: Vec<(String, Option<usize>)> = user_words
+            .into_iter()
+            .filter(|w| w.chars().count() >= 2 && !w.chars().all(|c| c.is_ascii_alphanumeric()))
+            .map(|w| (w, None))
+            .collect();
         // Words with a frequency from words.txt: 0 splits a general-dictionary word that swallows a term.
         for (w, f) in &gaz.words {
             if let Some(f) = f {
-                jieba.add_word(&prepare(w), Some(*f), None);
+                added.push((prepare(w), Some(*f)));
             }
         }
+        let cache = words::add_words(&mut jieba, &added, cache_dir);
+        debug!(
+            ms = ms(started),
+            words = added.len(),
+            ?cache,
+            "analyzer: user words"
+        );
         // English names and hazard terms (foreign recalls) are phrases but no user words: jieba
         // already cuts Latin text into words, so a term matches whole words only ("lead" is no
         // match in "leads"), and the text is lower-cased, so in any case.
@@ -283,6 +323,8 @@ impl Analyzer {
             }
             *v = unique;
         }
+
+        debug!(ms = ms(started), "analyzer: phrase matcher");
 
         let alt = |v: &[String]| {
             let mut v: Vec<String> = v.iter().map(|s| regex::escape(s)).collect();
@@ -360,6 +402,7 @@ impl Analyzer {
                     return Err(errs);
                 }
             };
+        debug!(ms = ms(started), "analyzer: regexes");
         let (substr, substr_flags) = match substr.build() {
             Ok(x) => x,
             Err(e) => {
@@ -392,6 +435,7 @@ impl Analyzer {
             .collect();
         anchor_term_ends.sort_unstable();
         anchor_term_ends.dedup();
+        debug!(ms = ms(started), "analyzer: substring automaton");
         let hazard_named = |n: &str| hazards.iter().position(|h| h.name == n);
         let (Some(unspecified), Some(non_safety), Some(unclassified)) = (
             hazard_named(rules::UNSPECIFIED),
@@ -458,5 +502,60 @@ impl Analyzer {
             not_names: cues.not_names.words.iter().map(|s| prepare(s)).collect(),
             neg_breakers: cues.negation.breakers.iter().map(|s| prepare(s)).collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::example_doc;
+    use super::*;
+
+    /// The user-word cache only saves time: an analyzer built without it, one that writes it and
+    /// one that reads it cut and extract the same, and the second load is a cache hit.
+    #[test]
+    fn the_user_word_cache_changes_no_segmentation_or_extraction() {
+        let dir = tempfile::tempdir().unwrap();
+        let texts = [
+            (
+                "网购电热水壶底座漏电",
+                "消费者反映在浙江省乐清市购买的电热水壶底座漏电，手碰到壶身发麻。",
+            ),
+            (
+                "市场监管总局抽查电动自行车",
+                "共抽查120批次，其中8批次不合格，涉及蓄电池热失控和阻燃性能。",
+            ),
+            (
+                "充电宝召回",
+                "某品牌20000毫安移动电源因电芯缺陷可能过热起火，企业宣布召回。",
+            ),
+        ];
+        let plain = Analyzer::load_cached(None, None, None).unwrap();
+        let writing = Analyzer::load_cached(None, None, Some(dir.path())).unwrap();
+        let files = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(files, 1, "the first load writes the cache");
+        let reading = Analyzer::load_cached(None, None, Some(dir.path())).unwrap();
+        let view = |a: &Analyzer| {
+            texts
+                .iter()
+                .map(|(title, text)| {
+                    let cut: Vec<String> = a
+                        .jieba()
+                        .cut(text, true)
+                        .iter()
+                        .map(|t| t.word.to_string())
+                        .collect();
+                    let ex = a.analyze(&example_doc(title, text, None), &mut ClusterIndex::new());
+                    (cut, serde_json::to_string(&ex).unwrap())
+                })
+                .collect::<Vec<_>>()
+        };
+        let expected = view(&plain);
+        assert!(expected.iter().any(|(_, ex)| ex.contains("电热水壶")));
+        assert_eq!(view(&writing), expected);
+        assert_eq!(view(&reading), expected);
+        assert_eq!(
+            format!("{:?}", reading.jieba()),
+            format!("{:?}", plain.jieba())
+        );
     }
 }

@@ -26,6 +26,7 @@ mod products;
 mod regions;
 mod rules;
 mod text;
+mod words;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -41,6 +42,7 @@ pub use facts::{Count, Facts, StandardRef, facts, facts_folded};
 pub use findings::{signals, standard_is_mandatory};
 pub use fold::{fold, fold_into};
 pub use regions::Resolved as RegionInfo;
+pub use words::default_cache_dir;
 
 use crate::config::ConfigError;
 use crate::model::{
