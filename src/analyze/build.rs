@@ -49,6 +49,157 @@ impl Analyzer {
         }
     }
 
+    /// Every phrase (prepared) with its target, in matcher order; all but advertising claims are
+    /// also user words.
+    fn phrases(f: &rules::RuleFiles, place_names: &[String]) -> Vec<(String, Target)> {
+        // Every phrase with its target; all phrases become user words first, then are tokenized.
+        let mut phrases: Vec<(String, Target)> = Vec::new();
+        let cues = &f.cues;
+        for (i, c) in f.products.category.iter().enumerate() {
+            phrases.push((prepare(&c.name), Target::Category(i)));
+            for a in &c.aliases {
+                phrases.push((prepare(a), Target::Category(i)));
+            }
+        }
+        for (i, h) in f.hazards.hazard.iter().enumerate() {
+            for t in &h.terms {
+                phrases.push((prepare(t), Target::Hazard(i, Strength::Strong)));
+            }
+            for t in &h.weak_terms {
+                phrases.push((prepare(t), Target::Hazard(i, Strength::Weak)));
+            }
+            for t in &h.test_items {
+                phrases.push((prepare(t), Target::Hazard(i, Strength::TestItem)));
+            }
+        }
+        // Product-dependent test items match as test items of their hazard; a mention attached to
+        // another product is dropped or re-read (see `product_hazard`).
+        for (i, h) in f.hazards.hazard.iter().enumerate() {
+            for pi in &h.product_items {
+                let strength = if pi.strong {
+                    Strength::Strong
+                } else {
+                    Strength::TestItem
+                };
+                for t in &pi.items {
+                    phrases.push((prepare(t), Target::Hazard(i, strength)));
+                }
+            }
+        }
+        let list = |v: &[String], t: Target, out: &mut Vec<(String, Target)>| {
+            for s in v {
+                out.push((prepare(s), t));
+            }
+        };
+        list(&cues.negation.cues, Target::Neg, &mut phrases);
+        list(&cues.negation.adjacent, Target::NegAdjacent, &mut phrases);
+        list(&cues.hypothetical.cues, Target::Hypo, &mut phrases);
+        list(&cues.hypothetical.post, Target::HypoPost, &mut phrases);
+        list(&cues.hypothetical.clause, Target::HypoClause, &mut phrases);
+        list(&cues.hypothetical.title_doc, Target::TitleDoc, &mut phrases);
+        list(&cues.hypothetical.lead_doc, Target::LeadDoc, &mut phrases);
+        list(&cues.hypothetical.realis, Target::Realis, &mut phrases);
+        list(&cues.drill.cues, Target::Drill, &mut phrases);
+        list(&cues.advertising.cues, Target::Advert, &mut phrases);
+        for (i, m) in cues.modifier.iter().enumerate() {
+            list(&m.terms, Target::Modifier(i), &mut phrases);
+        }
+        for (i, v) in cues.vulnerable.iter().enumerate() {
+            list(&v.terms, Target::Vulnerable(i), &mut phrases);
+        }
+        for (i, n) in place_names.iter().enumerate() {
+            phrases.push((prepare(n), Target::Place(i)));
+        }
+        list(&cues.nationwide.terms, Target::Nationwide, &mut phrases);
+        list(
+            &cues.nationwide.publishers,
+            Target::NationPublisher,
+            &mut phrases,
+        );
+        for (i, p) in cues.platforms.names.iter().enumerate() {
+            phrases.push((prepare(p), Target::Platform(i)));
+        }
+
+        phrases
+    }
+
+    /// The tokenizer's user words in the order they are added (`None`: jieba suggests the
+    /// frequency).
+    fn user_words(
+        f: &rules::RuleFiles,
+        gaz: &Gazetteer,
+        phrases: &[(String, Target)],
+    ) -> Vec<(String, Option<usize>)> {
+        let cues = &f.cues;
+        let mut user_words: Vec<String> = gaz
+            .words
+            .iter()
+            .filter(|(_, f)| f.is_none())
+            .map(|(w, _)| prepare(w))
+            .collect();
+        // Advertising claims are not user words: "不会爆炸" must stay 不会 + 爆炸 so the negation and the
+        // hazard are seen too.
+        user_words.extend(
+            phrases
+                .iter()
+                .filter(|(_, t)| *t != Target::Advert)
+                .map(|(p, _)| p.clone()),
+        );
+        user_words.extend(cues.failure.cues.iter().map(|s| prepare(s)));
+        user_words.extend(cues.victim.cues.iter().map(|s| prepare(s)));
+        user_words.extend(cues.consequence.words.iter().map(|s| prepare(s)));
+        user_words.extend(cues.all_pass.cues.iter().map(|s| prepare(s)));
+        for c in &f.products.category {
+            user_words.extend(c.anchor_terms.iter().map(|s| prepare(s)));
+        }
+        // Longer words first, so a short word's suggested frequency does not break a longer one.
+        user_words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        user_words.dedup();
+        let mut added: Vec<(String, Option<usize>)> = user_words
+            .into_iter()
+            .filter(|w| w.chars().count() >= 2 && !w.chars().all(|c| c.is_ascii_alphanumeric()))
+            .map(|w| (w, None))
+            .collect();
+        // Words with a frequency from words.txt: 0 splits a general-dictionary word that swallows a term.
+        for (w, f) in &gaz.words {
+            if let Some(f) = f {
+                added.push((prepare(w), Some(*f)));
+            }
+        }
+        added
+    }
+
+    /// The tokenizer alone — jieba with the user words the analyzer gives it, through the same
+    /// cache — for what tokenizes without analysing (`jiance search`): the same as
+    /// [`Analyzer::jieba`] of an analyzer loaded from the same files, without its matcher,
+    /// regexes and automaton.
+    pub fn tokenizer(
+        rules_dir: Option<&Path>,
+        dict_dir: Option<&Path>,
+    ) -> Result<Arc<Jieba>, Vec<ConfigError>> {
+        let started = Instant::now();
+        let files = rules::load(rules_dir);
+        let dicts = regions::read_dicts(dict_dir).and_then(|d| Gazetteer::load(&d));
+        let (f, gaz) = match (files, dicts) {
+            (Ok(f), Ok(g)) => (f, g),
+            (f, g) => {
+                return Err(f
+                    .err()
+                    .into_iter()
+                    .flatten()
+                    .chain(g.err().into_iter().flatten())
+                    .collect());
+            }
+        };
+        let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();
+        place_names.sort();
+        let added = Self::user_words(&f, &gaz, &Self::phrases(&f, &place_names));
+        let mut jieba = Jieba::new();
+        let cache = words::add_words(&mut jieba, &added, words::default_cache_dir().as_deref());
+        debug!(ms = ms(started), ?cache, "tokenizer loaded");
+        Ok(Arc::new(jieba))
+    }
+
     pub(super) fn build(
         f: rules::RuleFiles,
         gaz: Gazetteer,
@@ -175,111 +326,11 @@ impl Analyzer {
         let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();
         place_names.sort();
 
-        // Every phrase with its target; all phrases become user words first, then are tokenized.
-        let mut phrases: Vec<(String, Target)> = Vec::new();
-        for (i, c) in f.products.category.iter().enumerate() {
-            phrases.push((prepare(&c.name), Target::Category(i)));
-            for a in &c.aliases {
-                phrases.push((prepare(a), Target::Category(i)));
-            }
-        }
-        for (i, h) in f.hazards.hazard.iter().enumerate() {
-            for t in &h.terms {
-                phrases.push((prepare(t), Target::Hazard(i, Strength::Strong)));
-            }
-            for t in &h.weak_terms {
-                phrases.push((prepare(t), Target::Hazard(i, Strength::Weak)));
-            }
-            for t in &h.test_items {
-                phrases.push((prepare(t), Target::Hazard(i, Strength::TestItem)));
-            }
-        }
-        // Product-dependent test items match as test items of their hazard; a mention attached to
-        // another product is dropped or re-read (see `product_hazard`).
-        for (i, h) in f.hazards.hazard.iter().enumerate() {
-            for pi in &h.product_items {
-                let strength = if pi.strong {
-                    Strength::Strong
-                } else {
-                    Strength::TestItem
-                };
-                for t in &pi.items {
-                    phrases.push((prepare(t), Target::Hazard(i, strength)));
-                }
-            }
-        }
-        let list = |v: &[String], t: Target, out: &mut Vec<(String, Target)>| {
-            for s in v {
-                out.push((prepare(s), t));
-            }
-        };
-        list(&cues.negation.cues, Target::Neg, &mut phrases);
-        list(&cues.negation.adjacent, Target::NegAdjacent, &mut phrases);
-        list(&cues.hypothetical.cues, Target::Hypo, &mut phrases);
-        list(&cues.hypothetical.post, Target::HypoPost, &mut phrases);
-        list(&cues.hypothetical.clause, Target::HypoClause, &mut phrases);
-        list(&cues.hypothetical.title_doc, Target::TitleDoc, &mut phrases);
-        list(&cues.hypothetical.lead_doc, Target::LeadDoc, &mut phrases);
-        list(&cues.hypothetical.realis, Target::Realis, &mut phrases);
-        list(&cues.drill.cues, Target::Drill, &mut phrases);
-        list(&cues.advertising.cues, Target::Advert, &mut phrases);
-        for (i, m) in cues.modifier.iter().enumerate() {
-            list(&m.terms, Target::Modifier(i), &mut phrases);
-        }
-        for (i, v) in cues.vulnerable.iter().enumerate() {
-            list(&v.terms, Target::Vulnerable(i), &mut phrases);
-        }
-        for (i, n) in place_names.iter().enumerate() {
-            phrases.push((prepare(n), Target::Place(i)));
-        }
-        list(&cues.nationwide.terms, Target::Nationwide, &mut phrases);
-        list(
-            &cues.nationwide.publishers,
-            Target::NationPublisher,
-            &mut phrases,
-        );
-        for (i, p) in cues.platforms.names.iter().enumerate() {
-            phrases.push((prepare(p), Target::Platform(i)));
-        }
-
+        let mut phrases = Self::phrases(&f, &place_names);
         debug!(ms = ms(started), "analyzer: rule tables and phrases");
         let mut jieba = Jieba::new();
         debug!(ms = ms(started), "analyzer: jieba's dictionary");
-        let mut user_words: Vec<String> = gaz
-            .words
-            .iter()
-            .filter(|(_, f)| f.is_none())
-            .map(|(w, _)| prepare(w))
-            .collect();
-        // Advertising claims are not user words: "不会爆炸" must stay 不会 + 爆炸 so the negation and the
-        // hazard are seen too.
-        user_words.extend(
-            phrases
-                .iter()
-                .filter(|(_, t)| *t != Target::Advert)
-                .map(|(p, _)| p.clone()),
-        );
-        user_words.extend(cues.failure.cues.iter().map(|s| prepare(s)));
-        user_words.extend(cues.victim.cues.iter().map(|s| prepare(s)));
-        user_words.extend(cues.consequence.words.iter().map(|s| prepare(s)));
-        user_words.extend(cues.all_pass.cues.iter().map(|s| prepare(s)));
-        for c in &categories {
-            user_words.extend(c.anchor_terms.iter().cloned());
-        }
-        // Longer words first, so a short word's suggested frequency does not break a longer one.
-        user_words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-        user_words.dedup();
-        let mut added: Vec<(String, Option<usize>)> = user_words
-            .into_iter()
-            .filter(|w| w.chars().count() >= 2 && !w.chars().all(|c| c.is_ascii_alphanumeric()))
-            .map(|w| (w, None))
-            .collect();
-        // Words with a frequency from words.txt: 0 splits a general-dictionary word that swallows a term.
-        for (w, f) in &gaz.words {
-            if let Some(f) = f {
-                added.push((prepare(w), Some(*f)));
-            }
-        }
+        let added = Self::user_words(&f, &gaz, &phrases);
         let cache = words::add_words(&mut jieba, &added, cache_dir);
         debug!(
             ms = ms(started),

@@ -536,7 +536,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             json,
             rules,
         } => {
-            let engine = open_existing(&data.data, &rules)?;
+            let index = open_index(&data.data, &rules)?;
             let req = SearchRequest {
                 query,
                 category,
@@ -558,7 +558,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                     IntervalArg::Week => jiance::index::Interval::Week,
                 }),
             };
-            let results = engine.index.search(&req).context("search failed")?;
+            let results = index.search(&req).context("search failed")?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&results)?);
             } else {
@@ -845,6 +845,25 @@ fn open_existing(data: &std::path::Path, rules: &RuleArgs) -> Result<Engine> {
         );
     }
     Ok(Engine::open(dir, &rules.dirs(), Default::default())?)
+}
+
+/// The index of an existing data directory, for a search: only the tokenizer is loaded (the
+/// analyzer's other tables, the scoring and market rules and the store are not needed), so a
+/// search from the command line starts fast (issue 22).
+fn open_index(data: &std::path::Path, rules: &RuleArgs) -> Result<jiance::index::Index> {
+    let dir = DataDir::new(data);
+    if !dir.state().exists() || !dir.index().exists() {
+        bail!(
+            "{} is not a jiance data directory (no state.sqlite or index/); run `jiance demo --data {}` to make one",
+            data.display(),
+            data.display()
+        );
+    }
+    let dirs = rules.dirs();
+    let jieba =
+        jiance::analyze::Analyzer::tokenizer(dirs.rules.as_deref(), dirs.dictionaries.as_deref())
+            .map_err(pipeline::PipelineError::Config)?;
+    Ok(jiance::index::Index::open(&dir.index(), jieba)?)
 }
 
 async fn demo(
