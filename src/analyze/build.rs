@@ -31,12 +31,14 @@ impl Analyzer {
         cache_dir: Option<&Path>,
     ) -> Result<Analyzer, Vec<ConfigError>> {
         let started = Instant::now();
-        let files = rules::load(rules_dir);
-        let dicts = regions::read_dicts(dict_dir).and_then(|d| Gazetteer::load(&d));
-        debug!(ms = ms(started), "analyzer: rules and gazetteer read");
+        let (jieba, files, dicts) = Self::read(rules_dir, dict_dir);
+        debug!(
+            ms = ms(started),
+            "analyzer: rules, gazetteer and jieba's dictionary read"
+        );
         match (files, dicts) {
             (Ok(f), Ok(g)) => {
-                let a = Self::build(f, g, cache_dir);
+                let a = Self::build(f, g, jieba, cache_dir);
                 debug!(ms = ms(started), "analyzer: loaded");
                 a
             }
@@ -47,6 +49,28 @@ impl Analyzer {
                 .chain(g.err().into_iter().flatten())
                 .collect()),
         }
+    }
+
+    /// jieba's own dictionary (the largest part of a start: hundreds of thousands of words put in
+    /// its trie) is built on a thread of its own while the rule files and the gazetteer are read.
+    #[allow(clippy::type_complexity)]
+    fn read(
+        rules_dir: Option<&Path>,
+        dict_dir: Option<&Path>,
+    ) -> (
+        Jieba,
+        Result<rules::RuleFiles, Vec<ConfigError>>,
+        Result<Gazetteer, Vec<ConfigError>>,
+    ) {
+        std::thread::scope(|s| {
+            let jieba = s.spawn(Jieba::new);
+            let files = rules::load(rules_dir);
+            let dicts = regions::read_dicts(dict_dir).and_then(|d| Gazetteer::load(&d));
+            let jieba = jieba
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            (jieba, files, dicts)
+        })
     }
 
     /// Every phrase (prepared) with its target, in matcher order; all but advertising claims are
@@ -178,8 +202,7 @@ impl Analyzer {
         dict_dir: Option<&Path>,
     ) -> Result<Arc<Jieba>, Vec<ConfigError>> {
         let started = Instant::now();
-        let files = rules::load(rules_dir);
-        let dicts = regions::read_dicts(dict_dir).and_then(|d| Gazetteer::load(&d));
+        let (mut jieba, files, dicts) = Self::read(rules_dir, dict_dir);
         let (f, gaz) = match (files, dicts) {
             (Ok(f), Ok(g)) => (f, g),
             (f, g) => {
@@ -194,7 +217,6 @@ impl Analyzer {
         let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();
         place_names.sort();
         let added = Self::user_words(&f, &gaz, &Self::phrases(&f, &place_names));
-        let mut jieba = Jieba::new();
         let cache = words::add_words(&mut jieba, &added, words::default_cache_dir().as_deref());
         debug!(ms = ms(started), ?cache, "tokenizer loaded");
         Ok(Arc::new(jieba))
@@ -203,6 +225,7 @@ impl Analyzer {
     pub(super) fn build(
         f: rules::RuleFiles,
         gaz: Gazetteer,
+        mut jieba: Jieba,
         cache_dir: Option<&Path>,
     ) -> Result<Analyzer, Vec<ConfigError>> {
         let started = Instant::now();
@@ -328,8 +351,6 @@ impl Analyzer {
 
         let mut phrases = Self::phrases(&f, &place_names);
         debug!(ms = ms(started), "analyzer: rule tables and phrases");
-        let mut jieba = Jieba::new();
-        debug!(ms = ms(started), "analyzer: jieba's dictionary");
         let added = Self::user_words(&f, &gaz, &phrases);
         let cache = words::add_words(&mut jieba, &added, cache_dir);
         debug!(
