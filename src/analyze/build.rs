@@ -31,45 +31,30 @@ impl Analyzer {
         cache_dir: Option<&Path>,
     ) -> Result<Analyzer, Vec<ConfigError>> {
         let started = Instant::now();
-        let (jieba, files, dicts) = Self::read(rules_dir, dict_dir);
-        debug!(
-            ms = ms(started),
-            "analyzer: rules, gazetteer and jieba's dictionary read"
-        );
-        match (files, dicts) {
-            (Ok(f), Ok(g)) => {
-                let a = Self::build(f, g, jieba, cache_dir);
-                debug!(ms = ms(started), "analyzer: loaded");
-                a
-            }
-            (f, g) => Err(f
-                .err()
-                .into_iter()
-                .flatten()
-                .chain(g.err().into_iter().flatten())
-                .collect()),
-        }
-    }
-
-    /// jieba's own dictionary (the largest part of a start: hundreds of thousands of words put in
-    /// its trie) is built on a thread of its own while the rule files and the gazetteer are read.
-    #[allow(clippy::type_complexity)]
-    fn read(
-        rules_dir: Option<&Path>,
-        dict_dir: Option<&Path>,
-    ) -> (
-        Jieba,
-        Result<rules::RuleFiles, Vec<ConfigError>>,
-        Result<Gazetteer, Vec<ConfigError>>,
-    ) {
+        // jieba's own dictionary (hundreds of thousands of words put in its trie) is the largest
+        // part of a start and needs nothing from the rules: it is built on a thread of its own
+        // while the rules, the gazetteer and the tables that need no tokenizer are built.
         std::thread::scope(|s| {
             let jieba = s.spawn(Jieba::new);
+            let join = || {
+                jieba
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))
+            };
             let files = rules::load(rules_dir);
             let dicts = regions::read_dicts(dict_dir).and_then(|d| Gazetteer::load(&d));
-            let jieba = jieba
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            (jieba, files, dicts)
+            debug!(ms = ms(started), "analyzer: rules and gazetteer read");
+            let a = match (files, dicts) {
+                (Ok(f), Ok(g)) => Self::build(f, g, join, cache_dir),
+                (f, g) => Err(f
+                    .err()
+                    .into_iter()
+                    .flatten()
+                    .chain(g.err().into_iter().flatten())
+                    .collect()),
+            };
+            debug!(ms = ms(started), "analyzer: loaded");
+            a
         })
     }
 
@@ -202,30 +187,37 @@ impl Analyzer {
         dict_dir: Option<&Path>,
     ) -> Result<Arc<Jieba>, Vec<ConfigError>> {
         let started = Instant::now();
-        let (mut jieba, files, dicts) = Self::read(rules_dir, dict_dir);
-        let (f, gaz) = match (files, dicts) {
-            (Ok(f), Ok(g)) => (f, g),
-            (f, g) => {
-                return Err(f
-                    .err()
-                    .into_iter()
-                    .flatten()
-                    .chain(g.err().into_iter().flatten())
-                    .collect());
-            }
-        };
-        let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();
-        place_names.sort();
-        let added = Self::user_words(&f, &gaz, &Self::phrases(&f, &place_names));
-        let cache = words::add_words(&mut jieba, &added, words::default_cache_dir().as_deref());
-        debug!(ms = ms(started), ?cache, "tokenizer loaded");
-        Ok(Arc::new(jieba))
+        std::thread::scope(|s| {
+            let jieba = s.spawn(Jieba::new);
+            let files = rules::load(rules_dir);
+            let dicts = regions::read_dicts(dict_dir).and_then(|d| Gazetteer::load(&d));
+            let (f, gaz) = match (files, dicts) {
+                (Ok(f), Ok(g)) => (f, g),
+                (f, g) => {
+                    return Err(f
+                        .err()
+                        .into_iter()
+                        .flatten()
+                        .chain(g.err().into_iter().flatten())
+                        .collect());
+                }
+            };
+            let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();
+            place_names.sort();
+            let added = Self::user_words(&f, &gaz, &Self::phrases(&f, &place_names));
+            let mut jieba = jieba
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            let cache = words::add_words(&mut jieba, &added, words::default_cache_dir().as_deref());
+            debug!(ms = ms(started), ?cache, "tokenizer loaded");
+            Ok(Arc::new(jieba))
+        })
     }
 
     pub(super) fn build(
         f: rules::RuleFiles,
         gaz: Gazetteer,
-        mut jieba: Jieba,
+        jieba: impl FnOnce() -> Jieba,
         cache_dir: Option<&Path>,
     ) -> Result<Analyzer, Vec<ConfigError>> {
         let started = Instant::now();
@@ -352,51 +344,6 @@ impl Analyzer {
         let mut phrases = Self::phrases(&f, &place_names);
         debug!(ms = ms(started), "analyzer: rule tables and phrases");
         let added = Self::user_words(&f, &gaz, &phrases);
-        let cache = words::add_words(&mut jieba, &added, cache_dir);
-        debug!(
-            ms = ms(started),
-            words = added.len(),
-            ?cache,
-            "analyzer: user words"
-        );
-        // English names and hazard terms (foreign recalls) are phrases but no user words: jieba
-        // already cuts Latin text into words, so a term matches whole words only ("lead" is no
-        // match in "leads"), and the text is lower-cased, so in any case.
-        for (i, c) in f.products.category.iter().enumerate() {
-            for a in &c.en {
-                phrases.push((prepare(a), Target::Category(i)));
-            }
-        }
-        for (i, h) in f.hazards.hazard.iter().enumerate() {
-            for t in &h.en {
-                phrases.push((prepare(t), Target::Hazard(i, Strength::Strong)));
-            }
-        }
-        let mut matcher: FxHashMap<String, Vec<(Vec<String>, Target)>> = FxHashMap::default();
-        for (p, t) in &phrases {
-            let toks: Vec<String> = jieba
-                .cut(p, false)
-                .iter()
-                .map(|t| t.word.to_string())
-                .collect();
-            if let Some(first) = toks.first() {
-                matcher
-                    .entry(first.clone())
-                    .or_default()
-                    .push((toks.clone(), *t));
-            }
-        }
-        for v in matcher.values_mut() {
-            let mut unique: Vec<(Vec<String>, Target)> = Vec::with_capacity(v.len());
-            for e in v.drain(..) {
-                if !unique.contains(&e) {
-                    unique.push(e);
-                }
-            }
-            *v = unique;
-        }
-
-        debug!(ms = ms(started), "analyzer: phrase matcher");
 
         let alt = |v: &[String]| {
             let mut v: Vec<String> = v.iter().map(|s| regex::escape(s)).collect();
@@ -508,6 +455,55 @@ impl Analyzer {
         anchor_term_ends.sort_unstable();
         anchor_term_ends.dedup();
         debug!(ms = ms(started), "analyzer: substring automaton");
+        // jieba's dictionary is needed from here on only: everything above was built while
+        // another thread filled it.
+        let mut jieba = jieba();
+        debug!(ms = ms(started), "analyzer: jieba's dictionary ready");
+        let cache = words::add_words(&mut jieba, &added, cache_dir);
+        debug!(
+            ms = ms(started),
+            words = added.len(),
+            ?cache,
+            "analyzer: user words"
+        );
+        // English names and hazard terms (foreign recalls) are phrases but no user words: jieba
+        // already cuts Latin text into words, so a term matches whole words only ("lead" is no
+        // match in "leads"), and the text is lower-cased, so in any case.
+        for (i, c) in f.products.category.iter().enumerate() {
+            for a in &c.en {
+                phrases.push((prepare(a), Target::Category(i)));
+            }
+        }
+        for (i, h) in f.hazards.hazard.iter().enumerate() {
+            for t in &h.en {
+                phrases.push((prepare(t), Target::Hazard(i, Strength::Strong)));
+            }
+        }
+        let mut matcher: FxHashMap<String, Vec<(Vec<String>, Target)>> = FxHashMap::default();
+        for (p, t) in &phrases {
+            let toks: Vec<String> = jieba
+                .cut(p, false)
+                .iter()
+                .map(|t| t.word.to_string())
+                .collect();
+            if let Some(first) = toks.first() {
+                matcher
+                    .entry(first.clone())
+                    .or_default()
+                    .push((toks.clone(), *t));
+            }
+        }
+        for v in matcher.values_mut() {
+            let mut unique: Vec<(Vec<String>, Target)> = Vec::with_capacity(v.len());
+            for e in v.drain(..) {
+                if !unique.contains(&e) {
+                    unique.push(e);
+                }
+            }
+            *v = unique;
+        }
+
+        debug!(ms = ms(started), "analyzer: phrase matcher");
         let hazard_named = |n: &str| hazards.iter().position(|h| h.name == n);
         let (Some(unspecified), Some(non_safety), Some(unclassified)) = (
             hazard_named(rules::UNSPECIFIED),

@@ -28,7 +28,7 @@ pub fn check(rules_dir: Option<&Path>, dict_dir: Option<&Path>) -> Vec<ConfigErr
     let an = match Analyzer::build(
         files.clone(),
         gaz,
-        jieba_rs::Jieba::new(),
+        jieba_rs::Jieba::new,
         super::words::default_cache_dir().as_deref(),
     ) {
         Ok(a) => a,
