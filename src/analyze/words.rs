@@ -9,7 +9,7 @@
 //! tokenizer in exactly the state the suggestions would have: same words, frequencies, order and
 //! total.
 //!
-//! The file is named by a hash of everything the frequencies depend on (this version, the base
+//! The file is named by a (64-bit, non-cryptographic) hash of everything the frequencies depend on (this version, the base
 //! dictionary's size and total, the words in order with their given frequencies), so a change of
 //! rules or dictionaries gets a file of its own. It also holds the words themselves, checked one
 //! by one against the list asked for, so a hash collision or a damaged file can never change a
@@ -19,12 +19,15 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use std::hash::Hasher;
+
 use jieba_rs::Jieba;
-use sha2::{Digest, Sha256};
 use tracing::{debug, warn};
 
+use super::fxhash::FxHasher;
+
 /// Bumped when the file's layout or meaning changes.
-const FORMAT: &str = "jiance-user-words 1";
+const FORMAT: &str = "jiance-user-words 2";
 /// Cache files kept in the directory; older ones (other rule sets) are removed.
 const KEEP: usize = 8;
 
@@ -67,7 +70,7 @@ pub fn add_words(
         return CacheUse::Off;
     };
     let header = header(jieba, words);
-    let path = dir.join(format!("words-{}.txt", &header.1[..16]));
+    let path = dir.join(format!("words-{}.txt", header.1));
     match std::fs::read_to_string(&path) {
         Ok(text) => match read(&text, &header.0, words) {
             Ok(freqs) => {
@@ -110,22 +113,18 @@ pub fn add_words(
     }
 }
 
-/// The first line of the file, and the hash that names it.
+/// The first line of the file, and the hash that names it. A 64-bit Fx hash, not SHA-256: it only
+/// names the file (the words are checked one by one), and hashing was most of a cache hit's time.
 fn header(jieba: &Jieba, words: &[(String, Option<usize>)]) -> (String, String) {
-    let mut h = Sha256::new();
+    let mut h = FxHasher::default();
     // The base dictionary: jieba's Debug prints its word count and total frequency.
-    h.update(format!(
-        "{FORMAT}\n{}\n{jieba:?}\n",
-        env!("CARGO_PKG_VERSION")
-    ));
+    h.write(format!("{FORMAT}\n{}\n{jieba:?}\n", env!("CARGO_PKG_VERSION")).as_bytes());
     for (w, f) in words {
-        h.update(w.as_bytes());
-        h.update(match f {
-            Some(f) => format!("\t{f}\n"),
-            None => "\t-\n".to_string(),
-        });
+        h.write(w.as_bytes());
+        h.write_u8(0xff); // no UTF-8 byte: the end of a word
+        h.write_u64(f.map_or(u64::MAX, |f| f as u64));
     }
-    let hash = hex(&h.finalize());
+    let hash = format!("{:016x}", h.finish());
     (
         format!(
             "{FORMAT} {} {hash} {}",
@@ -136,12 +135,11 @@ fn header(jieba: &Jieba, words: &[(String, Option<usize>)]) -> (String, String) 
     )
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
+/// The checksum of the end line: every byte before it (any one change alters it).
 fn digest(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
+    let mut h = FxHasher::default();
+    h.write(bytes);
+    format!("{:016x}", h.finish())
 }
 
 /// The frequencies of a cache file, when it is complete and names exactly `words` in order.

@@ -53,8 +53,6 @@ pub const MAX_QUERY_BYTES: usize = 512;
 const SEARCH_THREADS: usize = 2;
 /// Writer heap: one writer thread's indexing buffer.
 const WRITER_HEAP: usize = 50_000_000;
-/// tantivy's least memory per indexing thread.
-const WRITER_HEAP_MIN: usize = 15_000_000;
 /// Deepest page a search may ask for (top-N with an offset keeps offset + limit docs in memory).
 pub const MAX_WINDOW: usize = 10_000;
 /// Values shown per facet.
@@ -391,17 +389,9 @@ impl Index {
 
     /// The one writer of this index (tantivy locks the directory: a second one is an error).
     pub fn writer(&self) -> Result<IndexWriter, IndexError> {
-        self.writer_with(1, WRITER_HEAP)
-    }
-
-    /// A writer with `threads` indexing threads sharing `heap` bytes, for bulk loads (reruns):
-    /// each thread tokenizes and inverts its own documents, so the tokenizer stops being one
-    /// thread's work. Which segment a document lands in then varies; what a search finds does not.
-    pub fn writer_with(&self, threads: usize, heap: usize) -> Result<IndexWriter, IndexError> {
-        let threads = threads.max(1);
         let writer = self
             .index
-            .writer_with_num_threads(threads, heap.max(threads * WRITER_HEAP_MIN))
+            .writer_with_num_threads(1, WRITER_HEAP)
             .map_err(|e| IndexError::Open {
                 path: self.path.clone(),
                 message: format!("cannot take the writer: {e}"),

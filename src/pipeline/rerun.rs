@@ -54,9 +54,6 @@ use crate::telemetry::Counters;
 pub const MANIFEST: &str = "rerun.json";
 /// Documents per index commit during a rerun (a crashed rerun is simply run again).
 const RERUN_COMMIT_EVERY: usize = 20_000;
-/// The index writer's memory in a rerun, shared by its threads (one per worker): a bulk load
-/// flushes fewer, larger segments than the live service's 50 MB writer.
-const RERUN_WRITER_HEAP: usize = 256_000_000;
 /// Jobs and results in flight between the reader, the workers and the sink.
 const QUEUE: usize = 256;
 /// How often the progress callback runs.
@@ -336,7 +333,7 @@ fn replay(
             move |done| tx_done.send(done).is_ok(),
             move |job| work(job, analyzer, counters, sources),
         );
-        let result = sink(&rx_done, engine, workers, &mut report, progress, started);
+        let result = sink(&rx_done, engine, &mut report, progress, started);
         // On an error the sink returned early: dropping its end makes the workers' sends fail,
         // they stop, then the reader's sends fail, it stops, and the scope can end.
         drop(rx_done);
@@ -516,14 +513,13 @@ fn work(job: Job, analyzer: &Analyzer, counters: &Counters, sources: &[SourceCon
 fn sink(
     rx: &Receiver<Done>,
     engine: &Engine,
-    index_threads: usize,
     report: &mut RerunReport,
     progress: &dyn Fn(&RerunReport),
     started: Instant,
 ) -> Result<(), PipelineError> {
     let counters = &*engine.counters;
-    let mut sink = Sink::with_writer(
-        engine.index.writer_with(index_threads, RERUN_WRITER_HEAP)?,
+    let mut sink = Sink::open(
+        &engine.index,
         Some(&engine.store),
         counters,
         RERUN_COMMIT_EVERY,

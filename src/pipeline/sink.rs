@@ -61,23 +61,12 @@ impl<'a> Sink<'a> {
         commit_every: usize,
         interval: Option<Duration>,
     ) -> Result<Sink<'a>, PipelineError> {
-        Self::with_writer(index.writer()?, store, counters, commit_every, interval)
-    }
-
-    /// [`Sink::open`] with a writer of the caller's (a rerun's has more threads and memory).
-    pub fn with_writer(
-        writer: IndexWriter,
-        store: Option<&'a Store>,
-        counters: &'a Counters,
-        commit_every: usize,
-        interval: Option<Duration>,
-    ) -> Result<Sink<'a>, PipelineError> {
         let clusters = match store {
             Some(s) => ClusterIndex::from_entries(s.clusters()?),
             None => ClusterIndex::new(),
         };
         Ok(Sink {
-            writer,
+            writer: index.writer()?,
             store,
             counters,
             clusters,
