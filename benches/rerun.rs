@@ -12,7 +12,8 @@
 //!   threads as the rerun's workers, in documents/s and MB/s of document text (and the archive
 //!   MB/s that rate would correspond to).
 //!
-//! Run: `cargo bench --bench rerun` (JIANCE_BENCH_MB overrides the size in MB).
+//! Run: `cargo bench --bench rerun` (JIANCE_BENCH_MB overrides the size in MB; JIANCE_BENCH_ARCHIVE
+//! names a directory to write the archive to and keep).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -93,7 +94,16 @@ fn main() {
     );
 
     // 2. The bench archive.
-    let archive_dir = work.path().join("archive");
+    // JIANCE_BENCH_ARCHIVE keeps the archive there (emptied first), e.g. to time `jiance rerun`
+    // of two versions on the same input.
+    let archive_dir = match std::env::var_os("JIANCE_BENCH_ARCHIVE") {
+        Some(d) => {
+            let d = std::path::PathBuf::from(d);
+            let _ = std::fs::remove_dir_all(&d);
+            d
+        }
+        None => work.path().join("archive"),
+    };
     let mut w = ArchiveWriter::open(&archive_dir, 64 << 20).expect("writer");
     let write = |w: &mut ArchiveWriter, f: &Fetched, url: &str| {
         w.write(&Exchange {

@@ -1,29 +1,226 @@
 //! Building an [`Analyzer`]: rule files and the gazetteer → the tokenizer's user words, the token-phrase
 //! matcher, the substring automaton and the regexes, with file:line errors for what does not build.
 
+use std::time::Instant;
+
+use tracing::debug;
+
 use super::*;
+
+/// Milliseconds since `t`, for the load log.
+fn ms(t: Instant) -> f64 {
+    t.elapsed().as_secs_f64() * 1e3
+}
 
 impl Analyzer {
     /// Load rules from `rules_dir` and dictionaries from `dict_dir`; `None` → the repo's files embedded
     /// in the binary. Errors are located (file:line).
+    /// The tokenizer's user words go through the cache of [`words::default_cache_dir`].
     pub fn load(
         rules_dir: Option<&Path>,
         dict_dir: Option<&Path>,
     ) -> Result<Analyzer, Vec<ConfigError>> {
-        let files = rules::load(rules_dir);
-        let dicts = regions::read_dicts(dict_dir).and_then(|d| Gazetteer::load(&d));
-        match (files, dicts) {
-            (Ok(f), Ok(g)) => Self::build(f, g),
-            (f, g) => Err(f
-                .err()
-                .into_iter()
-                .flatten()
-                .chain(g.err().into_iter().flatten())
-                .collect()),
-        }
+        Self::load_cached(rules_dir, dict_dir, words::default_cache_dir().as_deref())
     }
 
-    pub(super) fn build(f: rules::RuleFiles, gaz: Gazetteer) -> Result<Analyzer, Vec<ConfigError>> {
+    /// [`Analyzer::load`] with the user-word cache in `cache_dir` (`None`: no cache). The cache
+    /// only saves time: the analyzer is the same with or without it.
+    pub fn load_cached(
+        rules_dir: Option<&Path>,
+        dict_dir: Option<&Path>,
+        cache_dir: Option<&Path>,
+    ) -> Result<Analyzer, Vec<ConfigError>> {
+        let started = Instant::now();
+        // jieba's own dictionary (hundreds of thousands of words put in its trie) is the largest
+        // part of a start and needs nothing from the rules: it is built on a thread of its own
+        // while the rules, the gazetteer and the tables that need no tokenizer are built.
+        std::thread::scope(|s| {
+            let jieba = s.spawn(Jieba::new);
+            let join = || {
+                jieba
+                    .join()
+                    .unwrap_or_else(|p| std::panic::resume_unwind(p))
+            };
+            let files = rules::load(rules_dir);
+            let dicts = regions::read_dicts(dict_dir).and_then(|d| Gazetteer::load(&d));
+            debug!(ms = ms(started), "analyzer: rules and gazetteer read");
+            let a = match (files, dicts) {
+                (Ok(f), Ok(g)) => Self::build(f, g, join, cache_dir),
+                (f, g) => Err(f
+                    .err()
+                    .into_iter()
+                    .flatten()
+                    .chain(g.err().into_iter().flatten())
+                    .collect()),
+            };
+            debug!(ms = ms(started), "analyzer: loaded");
+            a
+        })
+    }
+
+    /// Every phrase (prepared) with its target, in matcher order; all but advertising claims are
+    /// also user words.
+    fn phrases(f: &rules::RuleFiles, place_names: &[String]) -> Vec<(String, Target)> {
+        // Every phrase with its target; all phrases become user words first, then are tokenized.
+        let mut phrases: Vec<(String, Target)> = Vec::new();
+        let cues = &f.cues;
+        for (i, c) in f.products.category.iter().enumerate() {
+            phrases.push((prepare(&c.name), Target::Category(i)));
+            for a in &c.aliases {
+                phrases.push((prepare(a), Target::Category(i)));
+            }
+        }
+        for (i, h) in f.hazards.hazard.iter().enumerate() {
+            for t in &h.terms {
+                phrases.push((prepare(t), Target::Hazard(i, Strength::Strong)));
+            }
+            for t in &h.weak_terms {
+                phrases.push((prepare(t), Target::Hazard(i, Strength::Weak)));
+            }
+            for t in &h.test_items {
+                phrases.push((prepare(t), Target::Hazard(i, Strength::TestItem)));
+            }
+        }
+        // Product-dependent test items match as test items of their hazard; a mention attached to
+        // another product is dropped or re-read (see `product_hazard`).
+        for (i, h) in f.hazards.hazard.iter().enumerate() {
+            for pi in &h.product_items {
+                let strength = if pi.strong {
+                    Strength::Strong
+                } else {
+                    Strength::TestItem
+                };
+                for t in &pi.items {
+                    phrases.push((prepare(t), Target::Hazard(i, strength)));
+                }
+            }
+        }
+        let list = |v: &[String], t: Target, out: &mut Vec<(String, Target)>| {
+            for s in v {
+                out.push((prepare(s), t));
+            }
+        };
+        list(&cues.negation.cues, Target::Neg, &mut phrases);
+        list(&cues.negation.adjacent, Target::NegAdjacent, &mut phrases);
+        list(&cues.hypothetical.cues, Target::Hypo, &mut phrases);
+        list(&cues.hypothetical.post, Target::HypoPost, &mut phrases);
+        list(&cues.hypothetical.clause, Target::HypoClause, &mut phrases);
+        list(&cues.hypothetical.title_doc, Target::TitleDoc, &mut phrases);
+        list(&cues.hypothetical.lead_doc, Target::LeadDoc, &mut phrases);
+        list(&cues.hypothetical.realis, Target::Realis, &mut phrases);
+        list(&cues.drill.cues, Target::Drill, &mut phrases);
+        list(&cues.advertising.cues, Target::Advert, &mut phrases);
+        for (i, m) in cues.modifier.iter().enumerate() {
+            list(&m.terms, Target::Modifier(i), &mut phrases);
+        }
+        for (i, v) in cues.vulnerable.iter().enumerate() {
+            list(&v.terms, Target::Vulnerable(i), &mut phrases);
+        }
+        for (i, n) in place_names.iter().enumerate() {
+            phrases.push((prepare(n), Target::Place(i)));
+        }
+        list(&cues.nationwide.terms, Target::Nationwide, &mut phrases);
+        list(
+            &cues.nationwide.publishers,
+            Target::NationPublisher,
+            &mut phrases,
+        );
+        for (i, p) in cues.platforms.names.iter().enumerate() {
+            phrases.push((prepare(p), Target::Platform(i)));
+        }
+
+        phrases
+    }
+
+    /// The tokenizer's user words in the order they are added (`None`: jieba suggests the
+    /// frequency).
+    fn user_words(
+        f: &rules::RuleFiles,
+        gaz: &Gazetteer,
+        phrases: &[(String, Target)],
+    ) -> Vec<(String, Option<usize>)> {
+        let cues = &f.cues;
+        let mut user_words: Vec<String> = gaz
+            .words
+            .iter()
+            .filter(|(_, f)| f.is_none())
+            .map(|(w, _)| prepare(w))
+            .collect();
+        // Advertising claims are not user words: "不会爆炸" must stay 不会 + 爆炸 so the negation and the
+        // hazard are seen too.
+        user_words.extend(
+            phrases
+                .iter()
+                .filter(|(_, t)| *t != Target::Advert)
+                .map(|(p, _)| p.clone()),
+        );
+        user_words.extend(cues.failure.cues.iter().map(|s| prepare(s)));
+        user_words.extend(cues.victim.cues.iter().map(|s| prepare(s)));
+        user_words.extend(cues.consequence.words.iter().map(|s| prepare(s)));
+        user_words.extend(cues.all_pass.cues.iter().map(|s| prepare(s)));
+        for c in &f.products.category {
+            user_words.extend(c.anchor_terms.iter().map(|s| prepare(s)));
+        }
+        // Longer words first, so a short word's suggested frequency does not break a longer one.
+        user_words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        user_words.dedup();
+        let mut added: Vec<(String, Option<usize>)> = user_words
+            .into_iter()
+            .filter(|w| w.chars().count() >= 2 && !w.chars().all(|c| c.is_ascii_alphanumeric()))
+            .map(|w| (w, None))
+            .collect();
+        // Words with a frequency from words.txt: 0 splits a general-dictionary word that swallows a term.
+        for (w, f) in &gaz.words {
+            if let Some(f) = f {
+                added.push((prepare(w), Some(*f)));
+            }
+        }
+        added
+    }
+
+    /// The tokenizer alone — jieba with the user words the analyzer gives it, through the same
+    /// cache — and the rules' search vocabulary, for what tokenizes without analysing
+    /// (`jiance search`): the same as [`Analyzer::jieba`] and [`Analyzer::vocabulary`] of an
+    /// analyzer loaded from the same files, without its matcher, regexes and automaton.
+    pub fn tokenizer(
+        rules_dir: Option<&Path>,
+        dict_dir: Option<&Path>,
+    ) -> Result<(Arc<Jieba>, Vocabulary), Vec<ConfigError>> {
+        let started = Instant::now();
+        std::thread::scope(|s| {
+            let jieba = s.spawn(Jieba::new);
+            let files = rules::load(rules_dir);
+            let dicts = regions::read_dicts(dict_dir).and_then(|d| Gazetteer::load(&d));
+            let (f, gaz) = match (files, dicts) {
+                (Ok(f), Ok(g)) => (f, g),
+                (f, g) => {
+                    return Err(f
+                        .err()
+                        .into_iter()
+                        .flatten()
+                        .chain(g.err().into_iter().flatten())
+                        .collect());
+                }
+            };
+            let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();
+            place_names.sort();
+            let added = Self::user_words(&f, &gaz, &Self::phrases(&f, &place_names));
+            let mut jieba = jieba
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            let cache = words::add_words(&mut jieba, &added, words::default_cache_dir().as_deref());
+            debug!(ms = ms(started), ?cache, "tokenizer loaded");
+            Ok((Arc::new(jieba), Vocabulary::from_rules(&f)))
+        })
+    }
+
+    pub(super) fn build(
+        f: rules::RuleFiles,
+        gaz: Gazetteer,
+        jieba: impl FnOnce() -> Jieba,
+        cache_dir: Option<&Path>,
+    ) -> Result<Analyzer, Vec<ConfigError>> {
+        let started = Instant::now();
         let mut errs = Vec::new();
         let vocabulary = Arc::new(Vocabulary::from_rules(&f));
         let cat_index: HashMap<&str, usize> = f
@@ -145,145 +342,9 @@ impl Analyzer {
         let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();
         place_names.sort();
 
-        // Every phrase with its target; all phrases become user words first, then are tokenized.
-        let mut phrases: Vec<(String, Target)> = Vec::new();
-        for (i, c) in f.products.category.iter().enumerate() {
-            phrases.push((prepare(&c.name), Target::Category(i)));
-            for a in &c.aliases {
-                phrases.push((prepare(a), Target::Category(i)));
-            }
-        }
-        for (i, h) in f.hazards.hazard.iter().enumerate() {
-            for t in &h.terms {
-                phrases.push((prepare(t), Target::Hazard(i, Strength::Strong)));
-            }
-            for t in &h.weak_terms {
-                phrases.push((prepare(t), Target::Hazard(i, Strength::Weak)));
-            }
-            for t in &h.test_items {
-                phrases.push((prepare(t), Target::Hazard(i, Strength::TestItem)));
-            }
-        }
-        // Product-dependent test items match as test items of their hazard; a mention attached to
-        // another product is dropped or re-read (see `product_hazard`).
-        for (i, h) in f.hazards.hazard.iter().enumerate() {
-            for pi in &h.product_items {
-                let strength = if pi.strong {
-                    Strength::Strong
-                } else {
-                    Strength::TestItem
-                };
-                for t in &pi.items {
-                    phrases.push((prepare(t), Target::Hazard(i, strength)));
-                }
-            }
-        }
-        let list = |v: &[String], t: Target, out: &mut Vec<(String, Target)>| {
-            for s in v {
-                out.push((prepare(s), t));
-            }
-        };
-        list(&cues.negation.cues, Target::Neg, &mut phrases);
-        list(&cues.negation.adjacent, Target::NegAdjacent, &mut phrases);
-        list(&cues.hypothetical.cues, Target::Hypo, &mut phrases);
-        list(&cues.hypothetical.post, Target::HypoPost, &mut phrases);
-        list(&cues.hypothetical.clause, Target::HypoClause, &mut phrases);
-        list(&cues.hypothetical.title_doc, Target::TitleDoc, &mut phrases);
-        list(&cues.hypothetical.lead_doc, Target::LeadDoc, &mut phrases);
-        list(&cues.hypothetical.realis, Target::Realis, &mut phrases);
-        list(&cues.drill.cues, Target::Drill, &mut phrases);
-        list(&cues.advertising.cues, Target::Advert, &mut phrases);
-        for (i, m) in cues.modifier.iter().enumerate() {
-            list(&m.terms, Target::Modifier(i), &mut phrases);
-        }
-        for (i, v) in cues.vulnerable.iter().enumerate() {
-            list(&v.terms, Target::Vulnerable(i), &mut phrases);
-        }
-        for (i, n) in place_names.iter().enumerate() {
-            phrases.push((prepare(n), Target::Place(i)));
-        }
-        list(&cues.nationwide.terms, Target::Nationwide, &mut phrases);
-        list(
-            &cues.nationwide.publishers,
-            Target::NationPublisher,
-            &mut phrases,
-        );
-        for (i, p) in cues.platforms.names.iter().enumerate() {
-            phrases.push((prepare(p), Target::Platform(i)));
-        }
-
-        let mut jieba = Jieba::new();
-        let mut user_words: Vec<String> = gaz
-            .words
-            .iter()
-            .filter(|(_, f)| f.is_none())
-            .map(|(w, _)| prepare(w))
-            .collect();
-        // Advertising claims are not user words: "不会爆炸" must stay 不会 + 爆炸 so the negation and the
-        // hazard are seen too.
-        user_words.extend(
-            phrases
-                .iter()
-                .filter(|(_, t)| *t != Target::Advert)
-                .map(|(p, _)| p.clone()),
-        );
-        user_words.extend(cues.failure.cues.iter().map(|s| prepare(s)));
-        user_words.extend(cues.victim.cues.iter().map(|s| prepare(s)));
-        user_words.extend(cues.consequence.words.iter().map(|s| prepare(s)));
-        user_words.extend(cues.all_pass.cues.iter().map(|s| prepare(s)));
-        for c in &categories {
-            user_words.extend(c.anchor_terms.iter().cloned());
-        }
-        // Longer words first, so a short word's suggested frequency does not break a longer one.
-        user_words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
-        user_words.dedup();
-        for w in &user_words {
-            if w.chars().count() >= 2 && !w.chars().all(|c| c.is_ascii_alphanumeric()) {
-                jieba.add_word(w, None, None);
-            }
-        }
-        // Words with a frequency from words.txt: 0 splits a general-dictionary word that swallows a term.
-        for (w, f) in &gaz.words {
-            if let Some(f) = f {
-                jieba.add_word(&prepare(w), Some(*f), None);
-            }
-        }
-        // English names and hazard terms (foreign recalls) are phrases but no user words: jieba
-        // already cuts Latin text into words, so a term matches whole words only ("lead" is no
-        // match in "leads"), and the text is lower-cased, so in any case.
-        for (i, c) in f.products.category.iter().enumerate() {
-            for a in &c.en {
-                phrases.push((prepare(a), Target::Category(i)));
-            }
-        }
-        for (i, h) in f.hazards.hazard.iter().enumerate() {
-            for t in &h.en {
-                phrases.push((prepare(t), Target::Hazard(i, Strength::Strong)));
-            }
-        }
-        let mut matcher: FxHashMap<String, Vec<(Vec<String>, Target)>> = FxHashMap::default();
-        for (p, t) in &phrases {
-            let toks: Vec<String> = jieba
-                .cut(p, false)
-                .iter()
-                .map(|t| t.word.to_string())
-                .collect();
-            if let Some(first) = toks.first() {
-                matcher
-                    .entry(first.clone())
-                    .or_default()
-                    .push((toks.clone(), *t));
-            }
-        }
-        for v in matcher.values_mut() {
-            let mut unique: Vec<(Vec<String>, Target)> = Vec::with_capacity(v.len());
-            for e in v.drain(..) {
-                if !unique.contains(&e) {
-                    unique.push(e);
-                }
-            }
-            *v = unique;
-        }
+        let mut phrases = Self::phrases(&f, &place_names);
+        debug!(ms = ms(started), "analyzer: rule tables and phrases");
+        let added = Self::user_words(&f, &gaz, &phrases);
 
         let alt = |v: &[String]| {
             let mut v: Vec<String> = v.iter().map(|s| regex::escape(s)).collect();
@@ -361,6 +422,7 @@ impl Analyzer {
                     return Err(errs);
                 }
             };
+        debug!(ms = ms(started), "analyzer: regexes");
         let (substr, substr_flags) = match substr.build() {
             Ok(x) => x,
             Err(e) => {
@@ -393,6 +455,56 @@ impl Analyzer {
             .collect();
         anchor_term_ends.sort_unstable();
         anchor_term_ends.dedup();
+        debug!(ms = ms(started), "analyzer: substring automaton");
+        // jieba's dictionary is needed from here on only: everything above was built while
+        // another thread filled it.
+        let mut jieba = jieba();
+        debug!(ms = ms(started), "analyzer: jieba's dictionary ready");
+        let cache = words::add_words(&mut jieba, &added, cache_dir);
+        debug!(
+            ms = ms(started),
+            words = added.len(),
+            ?cache,
+            "analyzer: user words"
+        );
+        // English names and hazard terms (foreign recalls) are phrases but no user words: jieba
+        // already cuts Latin text into words, so a term matches whole words only ("lead" is no
+        // match in "leads"), and the text is lower-cased, so in any case.
+        for (i, c) in f.products.category.iter().enumerate() {
+            for a in &c.en {
+                phrases.push((prepare(a), Target::Category(i)));
+            }
+        }
+        for (i, h) in f.hazards.hazard.iter().enumerate() {
+            for t in &h.en {
+                phrases.push((prepare(t), Target::Hazard(i, Strength::Strong)));
+            }
+        }
+        let mut matcher: FxHashMap<String, Vec<(Vec<String>, Target)>> = FxHashMap::default();
+        for (p, t) in &phrases {
+            let toks: Vec<String> = jieba
+                .cut(p, false)
+                .iter()
+                .map(|t| t.word.to_string())
+                .collect();
+            if let Some(first) = toks.first() {
+                matcher
+                    .entry(first.clone())
+                    .or_default()
+                    .push((toks.clone(), *t));
+            }
+        }
+        for v in matcher.values_mut() {
+            let mut unique: Vec<(Vec<String>, Target)> = Vec::with_capacity(v.len());
+            for e in v.drain(..) {
+                if !unique.contains(&e) {
+                    unique.push(e);
+                }
+            }
+            *v = unique;
+        }
+
+        debug!(ms = ms(started), "analyzer: phrase matcher");
         let hazard_named = |n: &str| hazards.iter().position(|h| h.name == n);
         let (Some(unspecified), Some(non_safety), Some(unclassified)) = (
             hazard_named(rules::UNSPECIFIED),
@@ -460,5 +572,60 @@ impl Analyzer {
             not_names: cues.not_names.words.iter().map(|s| prepare(s)).collect(),
             neg_breakers: cues.negation.breakers.iter().map(|s| prepare(s)).collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::check::example_doc;
+    use super::*;
+
+    /// The user-word cache only saves time: an analyzer built without it, one that writes it and
+    /// one that reads it cut and extract the same, and the second load is a cache hit.
+    #[test]
+    fn the_user_word_cache_changes_no_segmentation_or_extraction() {
+        let dir = tempfile::tempdir().unwrap();
+        let texts = [
+            (
+                "网购电热水壶底座漏电",
+                "消费者反映在浙江省乐清市购买的电热水壶底座漏电，手碰到壶身发麻。",
+            ),
+            (
+                "市场监管总局抽查电动自行车",
+                "共抽查120批次，其中8批次不合格，涉及蓄电池热失控和阻燃性能。",
+            ),
+            (
+                "充电宝召回",
+                "某品牌20000毫安移动电源因电芯缺陷可能过热起火，企业宣布召回。",
+            ),
+        ];
+        let plain = Analyzer::load_cached(None, None, None).unwrap();
+        let writing = Analyzer::load_cached(None, None, Some(dir.path())).unwrap();
+        let files = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(files, 1, "the first load writes the cache");
+        let reading = Analyzer::load_cached(None, None, Some(dir.path())).unwrap();
+        let view = |a: &Analyzer| {
+            texts
+                .iter()
+                .map(|(title, text)| {
+                    let cut: Vec<String> = a
+                        .jieba()
+                        .cut(text, true)
+                        .iter()
+                        .map(|t| t.word.to_string())
+                        .collect();
+                    let ex = a.analyze(&example_doc(title, text, None), &mut ClusterIndex::new());
+                    (cut, serde_json::to_string(&ex).unwrap())
+                })
+                .collect::<Vec<_>>()
+        };
+        let expected = view(&plain);
+        assert!(expected.iter().any(|(_, ex)| ex.contains("电热水壶")));
+        assert_eq!(view(&writing), expected);
+        assert_eq!(view(&reading), expected);
+        assert_eq!(
+            format!("{:?}", reading.jieba()),
+            format!("{:?}", plain.jieba())
+        );
     }
 }

@@ -25,7 +25,12 @@ pub fn check(rules_dir: Option<&Path>, dict_dir: Option<&Path>) -> Vec<ConfigErr
                 .collect();
         }
     };
-    let an = match Analyzer::build(files.clone(), gaz) {
+    let an = match Analyzer::build(
+        files.clone(),
+        gaz,
+        jieba_rs::Jieba::new,
+        super::words::default_cache_dir().as_deref(),
+    ) {
         Ok(a) => a,
         Err(e) => return e,
     };

@@ -27,6 +27,7 @@ mod regions;
 mod rules;
 mod text;
 mod vocab;
+mod words;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -43,6 +44,7 @@ pub use findings::{signals, standard_is_mandatory};
 pub use fold::{fold, fold_into};
 pub use regions::Resolved as RegionInfo;
 pub use vocab::{Concept, Vocabulary};
+pub use words::default_cache_dir;
 
 use crate::config::ConfigError;
 use crate::model::{

@@ -768,6 +768,27 @@ pub(crate) fn open_existing(data: &std::path::Path, rules: &RuleArgs) -> Result<
     Ok(Engine::open(dir, &rules.dirs(), Default::default())?)
 }
 
+/// The index of an existing data directory, for a search: only the tokenizer is loaded (the
+/// analyzer's other tables, the scoring and market rules and the store are not needed), so a
+/// search from the command line starts fast (issue 22).
+pub(crate) fn open_index(data: &std::path::Path, rules: &RuleArgs) -> Result<jiance::index::Index> {
+    let dir = DataDir::new(data);
+    if !dir.state().exists() || !dir.index().exists() {
+        bail!(
+            "{} is not a jiance data directory (no state.sqlite or index/); run `jiance demo --data {}` to make one",
+            data.display(),
+            data.display()
+        );
+    }
+    let dirs = rules.dirs();
+    let (jieba, vocabulary) =
+        jiance::analyze::Analyzer::tokenizer(dirs.rules.as_deref(), dirs.dictionaries.as_deref())
+            .map_err(pipeline::PipelineError::Config)?;
+    let mut index = jiance::index::Index::open(&dir.index(), jieba)?;
+    index.set_vocabulary(&vocabulary);
+    Ok(index)
+}
+
 async fn demo(
     data: Option<PathBuf>,
     json: bool,

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use clap::Args;
 use jiance::index::{ExportFormat, Interval, SearchRequest, Sort};
 
-use super::{DataArg, IntervalArg, RuleArgs, SortArg, open_existing, output};
+use super::{DataArg, IntervalArg, RuleArgs, SortArg, open_index, output};
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
@@ -82,7 +82,7 @@ pub fn run(a: SearchArgs) -> Result<ExitCode> {
             ),
         },
     };
-    let engine = open_existing(&a.data.data, &a.rules)?;
+    let index = open_index(&a.data.data, &a.rules)?;
     let req = SearchRequest {
         query: a.query,
         category: a.category,
@@ -112,13 +112,11 @@ pub fn run(a: SearchArgs) -> Result<ExitCode> {
             ExportFormat::Csv => {
                 let file = std::fs::File::create(path)
                     .with_context(|| format!("{}: cannot create", path.display()))?;
-                engine
-                    .index
+                index
                     .export_csv(&req, std::io::BufWriter::new(file))
                     .with_context(|| format!("{}: export failed", path.display()))?
             }
-            ExportFormat::Xlsx => engine
-                .index
+            ExportFormat::Xlsx => index
                 .export_xlsx(&req, path)
                 .with_context(|| format!("{}: export failed", path.display()))?,
         };
@@ -136,7 +134,7 @@ pub fn run(a: SearchArgs) -> Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let results = engine.index.search(&req).context("search failed")?;
+    let results = index.search(&req).context("search failed")?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&results)?);
     } else {

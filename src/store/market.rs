@@ -53,7 +53,8 @@ pub(super) fn put_record_in(
     doc: &Document,
     ex: &Extraction,
 ) -> Result<()> {
-    tx.execute("DELETE FROM records WHERE doc_id = ?1", [&doc.id])?;
+    tx.prepare_cached("DELETE FROM records WHERE doc_id = ?1")?
+        .execute([&doc.id])?;
     if !RECORD_KINDS.contains(&ex.kind) {
         return Ok(());
     }
@@ -61,10 +62,12 @@ pub(super) fn put_record_in(
     if let Some(cut) = crate::model::cut_text(&kept.text, RECORD_TEXT) {
         kept.text.truncate(cut.kept as usize);
     }
-    tx.execute(
-        "INSERT INTO records (doc_id, kind, json) VALUES (?1, ?2, ?3)",
-        params![doc.id, ex.kind.as_str(), serde_json::to_string(&kept)?],
-    )?;
+    tx.prepare_cached("INSERT INTO records (doc_id, kind, json) VALUES (?1, ?2, ?3)")?
+        .execute(params![
+            doc.id,
+            ex.kind.as_str(),
+            serde_json::to_string(&kept)?
+        ])?;
     Ok(())
 }
 

@@ -413,11 +413,11 @@ impl Store {
             put_document_in(&tx, doc, ex, signals)?;
         }
         for (url, source) in processed {
-            tx.execute(
+            tx.prepare_cached(
                 "INSERT INTO pages (url, source, status, record_id, processed) VALUES (?1, ?2, 200, '', 1)
                  ON CONFLICT(url) DO UPDATE SET processed = 1",
-                params![url, source],
-            )?;
+            )?
+            .execute(params![url, source])?;
         }
         tx.commit()?;
         Ok(())
@@ -488,11 +488,8 @@ impl Store {
     pub fn unchanged(&self, doc: &Document) -> Result<bool> {
         let stored: Option<(String, String)> = self
             .conn()
-            .query_row(
-                "SELECT fingerprint, source FROM documents WHERE id = ?1",
-                [&doc.id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .prepare_cached("SELECT fingerprint, source FROM documents WHERE id = ?1")?
+            .query_row([&doc.id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         Ok(stored.is_some_and(|(fp, source)| {
             owns_before(&source, &doc.source)
@@ -504,9 +501,8 @@ impl Store {
     pub fn owner(&self, id: &str) -> Result<Option<String>> {
         Ok(self
             .conn()
-            .query_row("SELECT source FROM documents WHERE id = ?1", [id], |r| {
-                r.get(0)
-            })
+            .prepare_cached("SELECT source FROM documents WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
             .optional()?)
     }
 
@@ -1033,10 +1029,11 @@ fn put_document_in(
     ex: &Extraction,
     signals: &[Signal],
 ) -> Result<()> {
-    tx.execute(
+    tx.prepare_cached(
         "INSERT OR REPLACE INTO documents (id, source, kind, url, title, published, cluster, is_signal, reason, extraction, fingerprint)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
+    )?
+    .execute(params![
             doc.id,
             doc.source,
             ex.kind.as_str(),
@@ -1048,21 +1045,21 @@ fn put_document_in(
             ex.reason,
             serde_json::to_string(ex)?,
             fingerprint(doc)?
-        ],
-    )?;
+        ])?;
     market::put_record_in(tx, doc, ex)?;
-    tx.execute("DELETE FROM signals WHERE doc_id = ?1", [&doc.id])?;
+    tx.prepare_cached("DELETE FROM signals WHERE doc_id = ?1")?
+        .execute([&doc.id])?;
     for (seq, s) in signals.iter().enumerate() {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO signals (doc_id, seq, day, category, json) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                s.doc_id,
-                seq as i64,
-                s.day().to_string(),
-                s.category,
-                serde_json::to_string(s)?
-            ],
-        )?;
+        )?
+        .execute(params![
+            s.doc_id,
+            seq as i64,
+            s.day().to_string(),
+            s.category,
+            serde_json::to_string(s)?
+        ])?;
     }
     Ok(())
 }

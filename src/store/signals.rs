@@ -288,6 +288,22 @@ fn parquet_bytes(df: &mut DataFrame, name: &str) -> Result<Vec<u8>, SignalTableE
     Ok(buf)
 }
 
+/// Most threads writing partitions at once.
+const PARTITION_THREADS: usize = 4;
+
+/// Write one day's partition unless its bytes are already on disk; `true` when written.
+fn write_partition(dir: &Path, day: NaiveDate, rows: &[&Signal]) -> Result<bool, SignalTableError> {
+    let name = format!("day={day}.parquet");
+    let path = dir.join(&name);
+    let mut df = frame_of(rows.iter().copied()).map_err(pl_err(&name))?;
+    let body = parquet_bytes(&mut df, &path.display().to_string())?;
+    if std::fs::read(&path).is_ok_and(|old| old == body) {
+        return Ok(false);
+    }
+    crate::util::fsx::write_atomic(&path, &body).map_err(io_err(&path))?;
+    Ok(true)
+}
+
 /// Write `dir/day=YYYY-MM-DD.parquet`, one file per Beijing-time day, rows sorted on every column.
 /// Each file is written to a temp file, fsynced and renamed over the old one, and only when its
 /// bytes changed. Partitions of days that no longer have signals, old `day=*.jsonl` partitions of
@@ -300,24 +316,55 @@ pub fn write_partitions(
     let mut sorted: Vec<&Signal> = signals.iter().collect();
     sorted.sort_by(|a, b| a.day().cmp(&b.day()).then_with(|| row_order(a, b)));
     let mut report = PartitionReport::default();
-    let mut keep: Vec<String> = Vec::new();
+    // one day's rows per partition, in day order
+    let mut days: Vec<(NaiveDate, &[&Signal])> = Vec::new();
     let mut rest = sorted.as_slice();
     while let Some(first) = rest.first() {
         let day = first.day();
         let n = rest.iter().take_while(|s| s.day() == day).count();
         let (rows, tail) = rest.split_at(n);
         rest = tail;
-        let name = format!("day={day}.parquet");
-        let path = dir.join(&name);
-        let mut df = frame_of(rows.iter().copied()).map_err(pl_err(&name))?;
-        let body = parquet_bytes(&mut df, &path.display().to_string())?;
-        keep.push(name.clone());
-        if std::fs::read(&path).is_ok_and(|old| old == body) {
-            report.unchanged += 1;
-            continue;
+        days.push((day, rows));
+    }
+    // Partitions are independent files: they are encoded and written on a few threads (a
+    // rerun writes hundreds, each with an fsync); the outcome is gathered in day order, so the
+    // report and the files are the same whatever the timing.
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(1, PARTITION_THREADS)
+        .min(days.len().max(1));
+    let outcomes: Vec<Result<bool, SignalTableError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let days = &days;
+                scope.spawn(move || {
+                    days.iter()
+                        .enumerate()
+                        .skip(t)
+                        .step_by(threads)
+                        .map(|(i, (day, rows))| (i, write_partition(dir, *day, rows)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut all: Vec<(usize, Result<bool, SignalTableError>)> = Vec::new();
+        for h in handles {
+            match h.join() {
+                Ok(v) => all.extend(v),
+                Err(p) => std::panic::resume_unwind(p),
+            }
         }
-        crate::util::fsx::write_atomic(&path, &body).map_err(io_err(&path))?;
-        report.written.push(day);
+        all.sort_by_key(|(i, _)| *i);
+        all.into_iter().map(|(_, r)| r).collect()
+    });
+    let mut keep: Vec<String> = Vec::new();
+    for ((day, _), outcome) in days.iter().zip(outcomes) {
+        keep.push(format!("day={day}.parquet"));
+        if outcome? {
+            report.written.push(*day);
+        } else {
+            report.unchanged += 1;
+        }
     }
     for entry in std::fs::read_dir(dir).map_err(io_err(dir))? {
         let entry = entry.map_err(io_err(dir))?;
