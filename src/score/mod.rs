@@ -121,6 +121,9 @@ pub mod disproportion;
 mod disturb;
 mod facts;
 pub mod fatigue;
+mod load;
+#[cfg(test)]
+mod reference;
 mod replay;
 mod rules;
 #[cfg(test)]
@@ -130,7 +133,8 @@ mod table;
 
 pub use calendar::{CALENDAR_FILE, Calendar, DEFAULT_CALENDAR_TOML, DayType, Event, EventKind};
 pub use disturb::Outage;
-pub use replay::{AlertChange, Change, Replay, day_range, replay, replay_with};
+pub use load::{Table, load};
+pub use replay::{AlertChange, Change, Replay, day_range, replay, replay_table, replay_with};
 
 pub use rules::{
     ActionRules, AlertRules, ChannelWeights, CusumRules, DEFAULT_SCORING_TOML, DetectRules,
@@ -270,7 +274,21 @@ pub fn score_frame(
     frame: LazyFrame,
     input: &FrameInput,
 ) -> Result<ScoreOutput, ScoreError> {
-    let run = Run {
+    score_lazy(rules, frame, &frame_run(input))
+}
+
+/// [`score_frame`] over a loaded table ([`load`]: what `jiance score --signals` reads, piece by
+/// piece, a few columns at a time).
+pub fn score_table(
+    rules: &ScoringRules,
+    table: &Table,
+    input: &FrameInput,
+) -> Result<ScoreOutput, ScoreError> {
+    score_loaded(rules, table, &frame_run(input))
+}
+
+fn frame_run<'a>(input: &FrameInput<'a>) -> Run<'a> {
+    Run {
         as_of: input.as_of,
         sampled: input.sampled,
         test_items: input.test_items,
@@ -279,8 +297,16 @@ pub fn score_frame(
         source: None,
         dismissed: true,
         outages: input.outages,
-    };
-    score_lazy(rules, frame, &run)
+    }
+}
+
+/// An in-memory table, loaded.
+fn load_frame(frame: LazyFrame) -> Result<Table, ScoreError> {
+    let df = frame.collect()?;
+    load(crate::store::signal_read::SignalSource::from_frame(
+        df,
+        "<signals>",
+    ))
 }
 
 fn score_lazy(
@@ -288,9 +314,13 @@ fn score_lazy(
     frame: LazyFrame,
     run: &Run,
 ) -> Result<ScoreOutput, ScoreError> {
+    score_loaded(rules, &load_frame(frame)?, run)
+}
+
+fn score_loaded(rules: &ScoringRules, t: &Table, run: &Run) -> Result<ScoreOutput, ScoreError> {
     let periods = Periods::new(&rules.window, run.as_of);
     let prep = table::prepare(
-        frame,
+        t,
         rules,
         run.as_of,
         run.as_of,
