@@ -122,8 +122,10 @@ mod disturb;
 mod facts;
 pub mod fatigue;
 mod load;
-#[cfg(test)]
-mod reference;
+/// The aggregation before issue 22, kept as the reference the comparison tests hold the new one
+/// to (unit tests on the simulated year, `tests/it/demo.rs` on the demo).
+#[doc(hidden)]
+pub mod reference;
 mod replay;
 mod rules;
 #[cfg(test)]

@@ -404,8 +404,8 @@ fn cell_table(daily: &DataFrame, floor: i32, until: i32) -> PolarsResult<CellTab
     Ok(t)
 }
 
-/// Test support: the old and the new aggregation side by side.
-pub(super) mod compare {
+/// The old and the new aggregation side by side (for tests).
+pub mod compare {
     use super::*;
     use crate::score::load::load;
     use crate::score::replay::replay_prepared;
@@ -570,6 +570,26 @@ pub(super) mod compare {
         as_of: NaiveDate,
         outages: &[Outage],
     ) -> Result<ScoreOutput, String> {
+        compare_run_of(rules, frame, as_of, outages, None)
+    }
+
+    /// One run over the store's signals (their parties feed sampling), by both.
+    pub fn compare_signals(
+        rules: &ScoringRules,
+        signals: &[crate::model::Signal],
+        as_of: NaiveDate,
+    ) -> Result<ScoreOutput, String> {
+        let frame = crate::store::signals::to_frame(signals).map_err(|e| e.to_string())?;
+        compare_run_of(rules, &frame, as_of, &[], Some(signals))
+    }
+
+    fn compare_run_of(
+        rules: &ScoringRules,
+        frame: &DataFrame,
+        as_of: NaiveDate,
+        outages: &[Outage],
+        source: Option<&[crate::model::Signal]>,
+    ) -> Result<ScoreOutput, String> {
         let p = crate::score::aggregate::Periods::new(&rules.window, as_of);
         let old = prepare(
             frame.clone().lazy(),
@@ -592,7 +612,7 @@ pub(super) mod compare {
             test_items: &items,
             previous: &[],
             inspections: &[],
-            source: None,
+            source,
             dismissed: true,
             outages,
         };
