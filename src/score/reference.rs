@@ -147,9 +147,6 @@ fn weight_expr(rules: &ScoringRules) -> Expr {
     w * chw
 }
 
-/// The first day a run as of `as_of` (or later) reads: its baseline's first day, or the first of
-/// the weekday history before its guard band, with a day to spare.
-
 /// Aggregate the signal table up to `until` (inclusive) into daily cell series for runs as of
 /// `first_run` … `until`, and index the rows from `detail_from` on for the details of elevated
 /// cells. Clusters first seen before anything those runs read are old news to all of them and

@@ -549,7 +549,7 @@ pub fn prepare(
             let series = |c: u16, cell: u16| per_cat[c as usize].cells.get(&cell);
             let cut = |v: Option<&Vec<f64>>| -> Vec<f64> {
                 v.filter(|v| !v.is_empty())
-                    .map_or_else(|| Vec::new(), |v| v[s0..].to_vec())
+                    .map_or_else(Vec::new, |v| v[s0..].to_vec())
             };
             let days = usize::try_from(until_i - f.base + 1).unwrap_or(0) - s0;
             let fill = |v: Vec<f64>| if v.is_empty() { vec![0.0; days] } else { v };
