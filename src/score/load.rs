@@ -347,6 +347,7 @@ impl<K: std::hash::Hash + Eq + Clone> Global<K> {
 
 /// Read the whole table into sorted records (pass one).
 pub fn load(source: SignalSource) -> Result<Table, ScoreError> {
+    let started = std::time::Instant::now();
     let pieces = on_cores(source.pieces(), |i| read_piece(&source, i))?;
     let (mut cats, mut provs, mut srcs) = (
         Global::<String>::default(),
@@ -386,6 +387,7 @@ pub fn load(source: SignalSource) -> Result<Table, ScoreError> {
             by_cat[r.cat as usize].push(r);
         }
     }
+    let read = started.elapsed();
     let mut slots: Vec<Mutex<Vec<Rec>>> = by_cat.into_iter().map(Mutex::new).collect();
     on_cores(slots.len(), |c| -> Result<(), ScoreError> {
         if let Ok(mut recs) = slots[c].lock() {
@@ -409,6 +411,14 @@ pub fn load(source: SignalSource) -> Result<Table, ScoreError> {
             Some(_) => Place::Province,
         })
         .collect();
+    tracing::debug!(
+        table = source.name(),
+        pieces = source.pieces(),
+        rows = offsets.last().copied().unwrap_or(0),
+        read_ms = read.as_millis() as u64,
+        sorted_ms = (started.elapsed() - read).as_millis() as u64,
+        "signal table loaded"
+    );
     Ok(Table {
         source,
         categories: cats.names,

@@ -184,7 +184,7 @@ pub struct ScoreInput<'a> {
     /// Shops, brands and enterprises already sampled in the exclusion period.
     pub sampled: &'a HashSet<String>,
     /// Hazard → the test items that check it (from the analysis rules).
-    pub test_items: &'a dyn Fn(&str) -> Vec<String>,
+    pub test_items: &'a (dyn Fn(&str) -> Vec<String> + Sync),
     /// Alerts of the previous run, for `first_seen` and status.
     pub previous: &'a [Alert],
     /// Inspection results of alerts' sampling (see [`ScoringRules`] `[inspection]`).
@@ -213,7 +213,7 @@ pub struct FrameInput<'a> {
     /// Shops, brands and enterprises already sampled in the exclusion period.
     pub sampled: &'a HashSet<String>,
     /// Hazard → the test items that check it (from the analysis rules).
-    pub test_items: &'a dyn Fn(&str) -> Vec<String>,
+    pub test_items: &'a (dyn Fn(&str) -> Vec<String> + Sync),
     /// Alerts of the previous run, for `first_seen` and status.
     pub previous: &'a [Alert],
     /// Inspection results of alerts' sampling.
@@ -226,7 +226,7 @@ pub struct FrameInput<'a> {
 struct Run<'a> {
     as_of: NaiveDate,
     sampled: &'a HashSet<String>,
-    test_items: &'a dyn Fn(&str) -> Vec<String>,
+    test_items: &'a (dyn Fn(&str) -> Vec<String> + Sync),
     previous: &'a [Alert],
     inspections: &'a [crate::store::InspectionResult],
     /// The caller's signals when the table was built from them (their parties feed sampling).
@@ -359,9 +359,22 @@ fn score_prepared(rules: &ScoringRules, prep: &Prepared, run: &Run) -> ScoreOutp
         sample_alpha,
         days: &days,
     };
+    // Categories are scored apart (scope is decided within one), so they share the cores; their
+    // results are joined in category order and ranked below, as one thread would.
+    let categories = prep.table.categories();
+    let parts = load::on_cores(
+        categories.len(),
+        |i| -> Result<ScoreOutput, std::convert::Infallible> {
+            let mut part = ScoreOutput::default();
+            score_category(&ctx, categories[i].clone(), &mut part);
+            Ok(part)
+        },
+    );
     let mut out = ScoreOutput::default();
-    for keys in prep.table.categories() {
-        score_category(&ctx, keys, &mut out);
+    for part in parts.into_iter().flatten() {
+        out.alerts.extend(part.alerts);
+        out.sampling.extend(part.sampling);
+        out.dismissed.extend(part.dismissed);
     }
 
     let rank = |a: &Alert, b: &Alert| {

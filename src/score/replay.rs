@@ -98,7 +98,7 @@ pub fn replay(
     frame: LazyFrame,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-    test_items: &dyn Fn(&str) -> Vec<String>,
+    test_items: &(dyn Fn(&str) -> Vec<String> + Sync),
 ) -> Result<Replay, ScoreError> {
     replay_with(rules, frame, from, to, test_items, &[])
 }
@@ -110,7 +110,7 @@ pub fn replay_with(
     frame: LazyFrame,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-    test_items: &dyn Fn(&str) -> Vec<String>,
+    test_items: &(dyn Fn(&str) -> Vec<String> + Sync),
     outages: &[Outage],
 ) -> Result<Replay, ScoreError> {
     let table = super::load_frame(frame)?;
@@ -123,7 +123,7 @@ pub fn replay_table(
     t: &Table,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-    test_items: &dyn Fn(&str) -> Vec<String>,
+    test_items: &(dyn Fn(&str) -> Vec<String> + Sync),
     outages: &[Outage],
 ) -> Result<Replay, ScoreError> {
     replay_prepared(
@@ -142,7 +142,7 @@ pub(super) fn replay_prepared(
     rules: &ScoringRules,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-    test_items: &dyn Fn(&str) -> Vec<String>,
+    test_items: &(dyn Fn(&str) -> Vec<String> + Sync),
     outages: &[Outage],
     days: Option<(NaiveDate, NaiveDate)>,
     prepare: impl FnOnce(NaiveDate, NaiveDate, NaiveDate) -> Result<Prepared, ScoreError>,
@@ -206,6 +206,7 @@ pub(super) fn replay_prepared(
             None => break,
         }
     }
+    tracing::debug!(%from, %to, changes = changes.len(), "replayed");
     Ok(Replay {
         changes,
         last,

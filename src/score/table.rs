@@ -486,6 +486,7 @@ pub fn prepare(
     detail_from: NaiveDate,
     outages: &[Outage],
 ) -> Result<Prepared, ScoreError> {
+    let started = std::time::Instant::now();
     let until_i = epoch_days(until);
     let floor_i = earliest_read(rules, first_run.min(until));
     let catchup = rules.outage.catchup_days;
@@ -605,7 +606,15 @@ pub fn prepare(
         .collect();
     wanted.sort_unstable();
     wanted.dedup();
+    let aggregated = started.elapsed();
     let df = t.detail(&wanted)?;
+    tracing::debug!(
+        cells = table.keys.len(),
+        detail_rows = wanted.len(),
+        aggregate_ms = aggregated.as_millis() as u64,
+        detail_ms = (started.elapsed() - aggregated).as_millis() as u64,
+        "signal table aggregated"
+    );
     let df = df
         .lazy()
         .select([
