@@ -216,10 +216,37 @@ struct PieceRecs {
     skipped: usize,
 }
 
+/// A multiply-rotate hasher for the few short strings of a piece's dictionaries (std's SipHash
+/// guards against chosen keys, which cost a third of pass one here; a piece's own values are
+/// not an attack surface worth it: at worst a slower piece).
+#[derive(Default, Clone, Copy)]
+struct Quick(u64);
+
+impl Hasher for Quick {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type QuickMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Quick>>;
+
 /// A small dictionary of one piece's values.
 #[derive(Default)]
 struct Codes<'a> {
-    index: HashMap<&'a str, u16>,
+    index: QuickMap<&'a str, u16>,
     names: Vec<&'a str>,
 }
 
@@ -391,9 +418,7 @@ pub fn load(source: SignalSource) -> Result<Table, ScoreError> {
     let mut slots: Vec<Mutex<Vec<Rec>>> = by_cat.into_iter().map(Mutex::new).collect();
     on_cores(slots.len(), |c| -> Result<(), ScoreError> {
         if let Ok(mut recs) = slots[c].lock() {
-            recs.sort_unstable_by(|a, b| {
-                (a.key, a.klen, a.prov, a.d, a.row).cmp(&(b.key, b.klen, b.prov, b.d, b.row))
-            });
+            recs.sort_unstable_by_key(|r| (u128::from_ne_bytes(r.key), r.klen, r.prov, r.d, r.row));
         }
         Ok(())
     })?;
