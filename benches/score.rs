@@ -1,14 +1,20 @@
-//! Scoring 10 million generated signals from the signal table (polars aggregation, no `Signal` per
-//! row): one timed run with its peak memory (VmHWM of /proc/self/status, which includes the
-//! generated table itself), then criterion on 1 million for a steadier figure.
+//! `jiance score --signals DIR` as a user runs it, from Parquet partitions: the whole process
+//! (start-up, reading, aggregation, scoring, output), its wall time and its peak memory (GNU
+//! time's `%M`, else the child's `ru_maxrss`, which on Linux includes this process's), median of `JIANCE_BENCH_RUNS` runs (default 3).
+//!
+//! Cases: 1, 5 and 10 million generated signals over 90 days scored as of the last day, and
+//! `--daily` over a year of 1 million. The tables are written once as `day=YYYY-MM-DD.parquet`
+//! partitions under `target/bench-data/` and reused. `JIANCE_SCORE_BIN` names another binary
+//! to measure (an older build, for before / after figures); `JIANCE_BENCH_CASES` a comma-separated
+//! subset (`1M,5M,10M,daily`). Wall time on a shared machine varies with its load; the peak memory
+//! does not.
 
-use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use criterion::{Criterion, criterion_group, criterion_main};
 use jiance::model::PROVINCES;
-use jiance::score::{self, FrameInput, ScoringRules};
 use jiance::store::signals::{epoch_days, time_columns, with_numbered_ids};
 use polars::prelude::*;
 use rand::{Rng, SeedableRng};
@@ -55,10 +61,10 @@ const SOURCES: [(&str, &str, &str, f32); 6] = [
     ("电商平台抽检公示", "platform", "inspection", 0.9),
     ("省市场监管局", "regulator", "notice", 1.0),
 ];
-const DAYS: i64 = 90;
 
-/// `n` signals over 90 days, a tenth of them reposts of an earlier story.
-fn table(n: usize, seed: u64) -> DataFrame {
+/// `n` signals over `days` days, a tenth of them reposts of an earlier story; documents and
+/// clusters carry ids shaped like the analyzer's (16 hex digits).
+fn table(n: usize, days: i64, seed: u64) -> DataFrame {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
     let (mut time, mut day) = (Vec::with_capacity(n), Vec::with_capacity(n));
@@ -70,7 +76,7 @@ fn table(n: usize, seed: u64) -> DataFrame {
     );
     let (mut sev, mut cluster) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for i in 0..n {
-        let d = rng.random_range(0..DAYS);
+        let d = rng.random_range(0..days);
         let date = start + chrono::Duration::days(d);
         let t = Utc.from_utc_datetime(&date.and_hms_opt(2, 0, 0).unwrap())
             + chrono::Duration::seconds(rng.random_range(0..40_000));
@@ -86,7 +92,8 @@ fn table(n: usize, seed: u64) -> DataFrame {
         } else {
             i as u64
         };
-        cluster.push(c);
+        // Spread over 64 bits so the ids below are 16 hex digits, like real ones.
+        cluster.push(c.wrapping_mul(0x9E37_79B9_7F4A_7C15) | (1 << 63));
     }
     let strings = |name: &str, idx: &[u8], names: &[&str]| -> Column {
         StringChunked::from_iter_values(name.into(), idx.iter().map(|&i| names[i as usize]))
@@ -100,6 +107,9 @@ fn table(n: usize, seed: u64) -> DataFrame {
     // The 31 provinces plus nationwide reports.
     let provinces: Vec<&str> = PROVINCES.iter().copied().chain(["全国"]).collect();
     let [t, d] = time_columns(time, day);
+    let docs: Vec<u64> = (0..n as u64)
+        .map(|i| i.wrapping_mul(0xD1B5_4A32_D192_ED03) | (1 << 63))
+        .collect();
     let cols: Vec<Column> = vec![
         t,
         d,
@@ -113,63 +123,156 @@ fn table(n: usize, seed: u64) -> DataFrame {
         strings("kind", &src, &kinds),
         Column::new("weight".into(), weights),
         Column::new("cluster_n".into(), cluster),
+        Column::new("doc_n".into(), docs),
     ];
     let df = DataFrame::new(n, cols).unwrap();
-    with_numbered_ids(df.lazy().with_row_index("doc_n", None))
+    with_numbered_ids(df.lazy())
+        .sort(["day", "time"], SortMultipleOptions::default())
         .collect()
         .unwrap()
 }
 
-fn score_once(rules: &ScoringRules, df: &DataFrame) -> usize {
-    let sampled = HashSet::new();
-    let items = |h: &str| vec![format!("{h}检测")];
-    let out = score::score_frame(
-        rules,
-        df.clone().lazy(),
-        &FrameInput {
-            as_of: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Duration::days(DAYS - 1),
-            sampled: &sampled,
-            test_items: &items,
-            previous: &[],
-            inspections: &[],
-            outages: &[],
-        },
-    )
-    .unwrap();
-    out.alerts.len() + out.dismissed.len()
+/// The partitions of `n` signals over `days` days (written once, then reused).
+fn partitions(n: usize, days: i64, seed: u64) -> PathBuf {
+    let root = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let dir = root
+        .join("bench-data")
+        .join(format!("score-v2-{n}-{days}d-{seed}"));
+    if dir.join("complete").exists() {
+        return dir;
+    }
+    let started = Instant::now();
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let df = table(n, days, seed);
+    let day = df.column("day").unwrap().date().unwrap().physical().clone();
+    let mut i = 0usize;
+    while i < df.height() {
+        let d = day.get(i).unwrap();
+        let mut j = i;
+        while j < df.height() && day.get(j) == Some(d) {
+            j += 1;
+        }
+        let mut part = df.slice(i as i64, j - i);
+        let date = jiance::store::signals::from_epoch_days(d);
+        let file = std::fs::File::create(dir.join(format!("day={date}.parquet"))).unwrap();
+        ParquetWriter::new(file)
+            .with_compression(ParquetCompression::Zstd(None))
+            .finish(&mut part)
+            .unwrap();
+        i = j;
+    }
+    std::fs::write(dir.join("complete"), b"").unwrap();
+    eprintln!(
+        "wrote {n} signals over {days} days to {} in {:.1} s",
+        dir.display(),
+        started.elapsed().as_secs_f64()
+    );
+    dir
 }
 
-fn peak_mb() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
+/// One run of the binary: wall seconds and the child's peak resident memory in MB.
+// The child is reaped by `wait4` (which gives its own resource usage), not `Child::wait`.
+#[allow(clippy::zombie_processes)]
+fn run_once(bin: &Path, args: &[&str]) -> (f64, f64, usize) {
+    // The child's ru_maxrss would include this process's memory (Linux counts the pre-exec image
+    // in it), so GNU time, a small process of its own, measures the binary when it is there.
+    let rss_file = std::env::temp_dir().join(format!("jiance-bench-rss-{}", std::process::id()));
+    let timed = Path::new("/usr/bin/time").exists();
+    let mut cmd = if timed {
+        let mut c = Command::new("/usr/bin/time");
+        c.arg("-f").arg("%M").arg("-o").arg(&rss_file).arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    };
+    let started = Instant::now();
+    let child = cmd
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{}: {e}", bin.display()));
+    let pid = child.id() as libc::pid_t;
+    // Read the output on a thread, then reap this child alone with its own resource usage.
+    let mut stdout = child.stdout.unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut s).ok();
+        s
+    });
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: `pid` is our child, not yet reaped; both pointers are valid for the call.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let secs = started.elapsed().as_secs_f64();
+    assert_eq!(r, pid, "wait4 failed");
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{} {args:?} failed ({status})",
+        bin.display()
+    );
+    let out = reader.join().unwrap();
+    let kb = std::fs::read_to_string(&rss_file)
+        .ok()
+        .and_then(|s| s.trim().parse::<f64>().ok())
+        .filter(|_| timed)
+        .unwrap_or(usage.ru_maxrss as f64);
+    let _ = std::fs::remove_file(&rss_file);
+    (secs, kb / 1024.0, out.len())
 }
 
-fn bench(c: &mut Criterion) {
-    let rules = ScoringRules::load(None).unwrap();
-    {
-        let started = Instant::now();
-        let df = table(10_000_000, 1);
-        let generated = started.elapsed().as_secs_f64();
-        let before = peak_mb().unwrap_or(0.0);
-        let started = Instant::now();
-        let n = score_once(&rules, &df);
-        let secs = started.elapsed().as_secs_f64();
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn main() {
+    // `cargo bench` passes harness flags (--bench); nothing here takes any.
+    let bin = std::env::var_os("JIANCE_SCORE_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_jiance")));
+    let runs: usize = std::env::var("JIANCE_BENCH_RUNS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3)
+        .max(1);
+    let cases = std::env::var("JIANCE_BENCH_CASES").unwrap_or_else(|_| "1M,5M,10M,daily".into());
+    println!("binary: {}", bin.display());
+    println!(
+        "{:<34} {:>6} {:>11} {:>11} {:>9}",
+        "case", "runs", "median s", "peak MB", "out bytes"
+    );
+    for case in cases.split(',').map(str::trim) {
+        let (label, dir, daily) = match case {
+            "1M" => ("1M signals, 90 days", partitions(1_000_000, 90, 2), false),
+            "5M" => ("5M signals, 90 days", partitions(5_000_000, 90, 3), false),
+            "10M" => ("10M signals, 90 days", partitions(10_000_000, 90, 1), false),
+            "daily" => (
+                "--daily, 1M signals over 365 days",
+                partitions(1_000_000, 365, 4),
+                true,
+            ),
+            other => panic!("unknown case {other:?} (1M, 5M, 10M, daily)"),
+        };
+        let dir = dir.display().to_string();
+        let mut args = vec!["score", "--signals", dir.as_str(), "--json"];
+        if daily {
+            args.push("--daily");
+        }
+        let (mut secs, mut mb, mut out) = (Vec::new(), Vec::new(), 0);
+        for _ in 0..runs {
+            let (s, m, o) = run_once(&bin, &args);
+            secs.push(s);
+            mb.push(m);
+            out = o;
+        }
         println!(
-            "score/10M: generated in {generated:.1} s (peak {before:.0} MB); scored in {secs:.2} s, \
-             {n} alert and record cells; peak memory (VmHWM) {:.0} MB",
-            peak_mb().unwrap_or(0.0)
+            "{label:<34} {runs:>6} {:>11.2} {:>11.0} {out:>9}",
+            median(secs),
+            median(mb)
         );
     }
-    let df = table(1_000_000, 2);
-    let mut g = c.benchmark_group("score");
-    g.sample_size(10);
-    g.bench_function("1M signals, 90 days, 30 × 32 cells", |b| {
-        b.iter(|| score_once(&rules, &df))
-    });
-    g.finish();
 }
-
-criterion_group!(benches, bench);
-criterion_main!(benches);

@@ -214,6 +214,21 @@ impl Analyzer {
         })
     }
 
+    /// Test items per hazard, from the rule files alone (read and checked as [`Analyzer::load`]
+    /// reads them, without building the tokenizer and its dictionary): what scoring a signal file
+    /// needs of the analysis rules (`jiance score --signals`, issue 22).
+    pub fn test_items_only(
+        rules_dir: Option<&Path>,
+    ) -> Result<HashMap<String, Vec<String>>, Vec<ConfigError>> {
+        let files = rules::load(rules_dir)?;
+        Ok(files
+            .hazards
+            .hazard
+            .into_iter()
+            .map(|h| (h.name, h.test_items))
+            .collect())
+    }
+
     pub(super) fn build(
         f: rules::RuleFiles,
         gaz: Gazetteer,

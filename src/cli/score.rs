@@ -9,17 +9,16 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use jiance::score::{self, FrameInput, ScoringRules};
-use jiance::store::signals;
 
 use super::RuleArgs;
 use super::output;
 
-/// Test items per hazard, from the analysis rules (the same the engine uses).
+/// Test items per hazard, from the analysis rules (the same the engine uses). Only the rule files
+/// are read: the tokenizer and the gazetteer, which scoring does not use, are not built.
 fn test_items(rules: &RuleArgs) -> Result<impl Fn(&str) -> Vec<String>> {
-    let analyzer =
-        jiance::analyze::Analyzer::load(rules.rules.as_deref(), rules.dictionaries.as_deref())
-            .map_err(jiance::pipeline::PipelineError::Config)?;
-    Ok(move |h: &str| analyzer.test_items(h).to_vec())
+    let items = jiance::analyze::Analyzer::test_items_only(rules.rules.as_deref())
+        .map_err(jiance::pipeline::PipelineError::Config)?;
+    Ok(move |h: &str| items.get(h).cloned().unwrap_or_default())
 }
 
 /// Which days `jiance score` looks at.
@@ -105,22 +104,31 @@ pub fn run(path: &Path, days: Days, json: bool, rules: &RuleArgs) -> Result<Exit
     } = days;
     let scoring = ScoringRules::load(rules.rules.as_deref())
         .map_err(jiance::pipeline::PipelineError::Config)?;
-    let scanned =
-        signals::scan_report(path).with_context(|| format!("cannot read {}", path.display()))?;
-    for bad in &scanned.bad {
+    let source = jiance::store::signal_read::SignalSource::open(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    for bad in &source.bad {
         eprintln!("skipped: {bad}");
     }
-    if !scanned.bad.is_empty() {
-        eprintln!("{} bad line(s) skipped", scanned.bad.len());
+    if !source.bad.is_empty() {
+        eprintln!("{} bad line(s) skipped", source.bad.len());
     }
     let items = test_items(rules)?;
-    let frame = scanned.frame;
-    let Some((lo, hi)) = score::day_range(&frame)? else {
+    let table = score::load(source).with_context(|| format!("cannot read {}", path.display()))?;
+    if table.skipped > 0 {
+        eprintln!(
+            "skipped: {}: {} row(s): an empty time, day, category, hazard, source or doc, a \
+             source_kind other than complaint / regulator / platform / media / standard, or a \
+             severity outside 1–4",
+            path.display(),
+            table.skipped
+        );
+    }
+    let Some((lo, hi)) = table.days() else {
         bail!("{}: no signals", path.display());
     };
     check_dates(path, lo, hi, &days)?;
     if daily {
-        let replay = score::replay_with(&scoring, frame, from, as_of, &items, outages)
+        let replay = score::replay_table(&scoring, &table, from, as_of, &items, outages)
             .with_context(|| format!("scoring {}", path.display()))?;
         for c in &replay.changes {
             if json {
@@ -154,9 +162,9 @@ pub fn run(path: &Path, days: Days, json: bool, rules: &RuleArgs) -> Result<Exit
     }
     let as_of = as_of.unwrap_or(hi);
     let sampled = HashSet::new();
-    let out = score::score_frame(
+    let out = score::score_table(
         &scoring,
-        frame,
+        &table,
         &FrameInput {
             as_of,
             sampled: &sampled,

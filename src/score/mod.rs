@@ -121,6 +121,11 @@ pub mod disproportion;
 mod disturb;
 mod facts;
 pub mod fatigue;
+mod load;
+/// The aggregation before issue 22, kept as the reference the comparison tests hold the new one
+/// to (unit tests on the simulated year, `tests/it/demo.rs` on the demo).
+#[doc(hidden)]
+pub mod reference;
 mod replay;
 mod rules;
 #[cfg(test)]
@@ -130,7 +135,8 @@ mod table;
 
 pub use calendar::{CALENDAR_FILE, Calendar, DEFAULT_CALENDAR_TOML, DayType, Event, EventKind};
 pub use disturb::Outage;
-pub use replay::{AlertChange, Change, Replay, day_range, replay, replay_with};
+pub use load::{Table, load};
+pub use replay::{AlertChange, Change, Replay, day_range, replay, replay_table, replay_with};
 
 pub use rules::{
     ActionRules, AlertRules, ChannelWeights, CusumRules, DEFAULT_SCORING_TOML, DetectRules,
@@ -178,7 +184,7 @@ pub struct ScoreInput<'a> {
     /// Shops, brands and enterprises already sampled in the exclusion period.
     pub sampled: &'a HashSet<String>,
     /// Hazard → the test items that check it (from the analysis rules).
-    pub test_items: &'a dyn Fn(&str) -> Vec<String>,
+    pub test_items: &'a (dyn Fn(&str) -> Vec<String> + Sync),
     /// Alerts of the previous run, for `first_seen` and status.
     pub previous: &'a [Alert],
     /// Inspection results of alerts' sampling (see [`ScoringRules`] `[inspection]`).
@@ -207,7 +213,7 @@ pub struct FrameInput<'a> {
     /// Shops, brands and enterprises already sampled in the exclusion period.
     pub sampled: &'a HashSet<String>,
     /// Hazard → the test items that check it (from the analysis rules).
-    pub test_items: &'a dyn Fn(&str) -> Vec<String>,
+    pub test_items: &'a (dyn Fn(&str) -> Vec<String> + Sync),
     /// Alerts of the previous run, for `first_seen` and status.
     pub previous: &'a [Alert],
     /// Inspection results of alerts' sampling.
@@ -220,7 +226,7 @@ pub struct FrameInput<'a> {
 struct Run<'a> {
     as_of: NaiveDate,
     sampled: &'a HashSet<String>,
-    test_items: &'a dyn Fn(&str) -> Vec<String>,
+    test_items: &'a (dyn Fn(&str) -> Vec<String> + Sync),
     previous: &'a [Alert],
     inspections: &'a [crate::store::InspectionResult],
     /// The caller's signals when the table was built from them (their parties feed sampling).
@@ -270,7 +276,21 @@ pub fn score_frame(
     frame: LazyFrame,
     input: &FrameInput,
 ) -> Result<ScoreOutput, ScoreError> {
-    let run = Run {
+    score_lazy(rules, frame, &frame_run(input))
+}
+
+/// [`score_frame`] over a loaded table ([`load`]: what `jiance score --signals` reads, piece by
+/// piece, a few columns at a time).
+pub fn score_table(
+    rules: &ScoringRules,
+    table: &Table,
+    input: &FrameInput,
+) -> Result<ScoreOutput, ScoreError> {
+    score_loaded(rules, table, &frame_run(input))
+}
+
+fn frame_run<'a>(input: &FrameInput<'a>) -> Run<'a> {
+    Run {
         as_of: input.as_of,
         sampled: input.sampled,
         test_items: input.test_items,
@@ -279,8 +299,16 @@ pub fn score_frame(
         source: None,
         dismissed: true,
         outages: input.outages,
-    };
-    score_lazy(rules, frame, &run)
+    }
+}
+
+/// An in-memory table, loaded.
+fn load_frame(frame: LazyFrame) -> Result<Table, ScoreError> {
+    let df = frame.collect()?;
+    load(crate::store::signal_read::SignalSource::from_frame(
+        df,
+        "<signals>",
+    ))
 }
 
 fn score_lazy(
@@ -288,9 +316,13 @@ fn score_lazy(
     frame: LazyFrame,
     run: &Run,
 ) -> Result<ScoreOutput, ScoreError> {
+    score_loaded(rules, &load_frame(frame)?, run)
+}
+
+fn score_loaded(rules: &ScoringRules, t: &Table, run: &Run) -> Result<ScoreOutput, ScoreError> {
     let periods = Periods::new(&rules.window, run.as_of);
     let prep = table::prepare(
-        frame,
+        t,
         rules,
         run.as_of,
         run.as_of,
@@ -327,9 +359,22 @@ fn score_prepared(rules: &ScoringRules, prep: &Prepared, run: &Run) -> ScoreOutp
         sample_alpha,
         days: &days,
     };
+    // Categories are scored apart (scope is decided within one), so they share the cores; their
+    // results are joined in category order and ranked below, as one thread would.
+    let categories = prep.table.categories();
+    let parts = load::on_cores(
+        categories.len(),
+        |i| -> Result<ScoreOutput, std::convert::Infallible> {
+            let mut part = ScoreOutput::default();
+            score_category(&ctx, categories[i].clone(), &mut part);
+            Ok(part)
+        },
+    );
     let mut out = ScoreOutput::default();
-    for keys in prep.table.categories() {
-        score_category(&ctx, keys, &mut out);
+    for part in parts.into_iter().flatten() {
+        out.alerts.extend(part.alerts);
+        out.sampling.extend(part.sampling);
+        out.dismissed.extend(part.dismissed);
     }
 
     let rank = |a: &Alert, b: &Alert| {

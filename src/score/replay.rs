@@ -16,7 +16,9 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::{Outage, Run, ScoreError, ScoreOutput, ScoringRules, score_prepared, table};
+use super::load::Table;
+use super::table::{self, Prepared};
+use super::{Outage, Run, ScoreError, ScoreOutput, ScoringRules, score_prepared};
 use crate::model::{Action, Alert, AlertStatus, Scope};
 use crate::store::signals::from_epoch_days;
 
@@ -96,7 +98,7 @@ pub fn replay(
     frame: LazyFrame,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-    test_items: &dyn Fn(&str) -> Vec<String>,
+    test_items: &(dyn Fn(&str) -> Vec<String> + Sync),
 ) -> Result<Replay, ScoreError> {
     replay_with(rules, frame, from, to, test_items, &[])
 }
@@ -108,10 +110,44 @@ pub fn replay_with(
     frame: LazyFrame,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
-    test_items: &dyn Fn(&str) -> Vec<String>,
+    test_items: &(dyn Fn(&str) -> Vec<String> + Sync),
     outages: &[Outage],
 ) -> Result<Replay, ScoreError> {
-    let Some((lo, hi)) = day_range(&frame)? else {
+    let table = super::load_frame(frame)?;
+    replay_table(rules, &table, from, to, test_items, outages)
+}
+
+/// [`replay_with`] over a loaded table ([`super::load`]).
+pub fn replay_table(
+    rules: &ScoringRules,
+    t: &Table,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    test_items: &(dyn Fn(&str) -> Vec<String> + Sync),
+    outages: &[Outage],
+) -> Result<Replay, ScoreError> {
+    replay_prepared(
+        rules,
+        from,
+        to,
+        test_items,
+        outages,
+        t.days(),
+        |from, to, detail_from| table::prepare(t, rules, from, to, detail_from, outages),
+    )
+}
+
+/// The replay over whatever aggregation `prepare` makes (`super::reference`'s, in tests).
+pub(super) fn replay_prepared(
+    rules: &ScoringRules,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    test_items: &(dyn Fn(&str) -> Vec<String> + Sync),
+    outages: &[Outage],
+    days: Option<(NaiveDate, NaiveDate)>,
+    prepare: impl FnOnce(NaiveDate, NaiveDate, NaiveDate) -> Result<Prepared, ScoreError>,
+) -> Result<Replay, ScoreError> {
+    let Some((lo, hi)) = days else {
         return Ok(Replay::default());
     };
     let w = &rules.window;
@@ -127,7 +163,7 @@ pub fn replay_with(
         .checked_sub_days(chrono::Days::new(u64::from(w.window_days)))
         .unwrap_or(lo)
         .max(lo);
-    let prep = table::prepare(frame, rules, from, to, detail_from, outages)?;
+    let prep = prepare(from, to, detail_from)?;
     let sampled = HashSet::new();
     let mut previous: Vec<Alert> = Vec::new();
     let mut changes = Vec::new();
@@ -170,6 +206,7 @@ pub fn replay_with(
             None => break,
         }
     }
+    tracing::debug!(%from, %to, changes = changes.len(), "replayed");
     Ok(Replay {
         changes,
         last,

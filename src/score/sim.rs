@@ -56,7 +56,7 @@ pub const CATEGORIES: [(&str, &str, u8); 30] = [
 ];
 
 /// (source, channel, kind, weight)
-const SOURCES: [(&str, &str, &str, f32); 8] = [
+pub const SOURCES: [(&str, &str, &str, f32); 8] = [
     ("12315平台", "complaint", "complaint", 0.8),
     ("黑猫投诉", "complaint", "complaint", 0.6),
     ("消费保", "complaint", "complaint", 0.6),

@@ -1,20 +1,26 @@
-//! Aggregation with polars over the signal table (`crate::store::signals`): the only pass over
-//! every signal.
+//! Aggregation over the loaded signal table (`super::load`): the only pass over every signal.
 //!
-//! Data flows: signal table (lazy) → weight (source × channel) and cells (province, nation) →
-//! group-by (category, cell, cluster): first day, largest weight → group-by (category, cell, day):
-//! Σw, Σw², clusters → [`CellTable`], dense daily series per cell. The few rows a run must read
-//! one by one (the window signals of elevated cells: sources, cities, hazards, evidence, parties)
-//! come from [`Rows`], the table's rows from `detail_from` on, indexed by cell and day; `Signal`s
-//! are built only for those.
+//! Data flows: records sorted by (category, cluster, province, day) → per category, on every
+//! core: each cluster's first day and largest weight (source × channel) in its province cell and
+//! in the nation cell → Σw, Σw², clusters per (cell, first day) → [`CellTable`], dense daily
+//! series per cell; and beside them what the calendar and outages measure ([`Disturb`]). The few
+//! rows a run must read one by one (the window signals of elevated cells: sources, cities,
+//! hazards, evidence, parties) come from [`Rows`]: the table's rows from `detail_from` on whose
+//! cluster is first seen in their cell from then on, read back with every column (pass two, only
+//! the pieces that hold them); `Signal`s are built only for those.
+//!
+//! `super::reference` keeps the polars plan this replaced (issue 22); the tests hold the two to
+//! the same tables and alerts.
 
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::*;
 
+use super::ScoreError;
 use super::aggregate::{Cell, CellSeries, Periods};
 use super::disturb::{Disturb, Outage};
+use super::load::{Place, Rec, Table, on_cores};
 use super::rules::ScoringRules;
 use crate::model::{Channel, DocKind, Parties, Signal};
 use crate::store::signals::{epoch_days, from_epoch_days};
@@ -177,17 +183,23 @@ impl CellTable {
     }
 }
 
-/// The table's rows from some day on, with each row's cell and the first day of its cluster in
-/// that cell, indexed by cell and day.
+/// The table's rows from some day on, each once, and per cell the rows counted there with the
+/// first day of their cluster in that cell, by day.
 pub struct Rows {
     df: DataFrame,
-    /// Per cell key: row positions in `df`, by day.
-    by_key: Vec<Vec<u32>>,
+    /// Per cell key: (row position in `df`, first day of its cluster in the cell), by day, then
+    /// table row.
+    by_key: Vec<Vec<(u32, i32)>>,
+    /// Per row position: its day.
     day: Vec<i32>,
-    first: Vec<i32>,
 }
 
 impl Rows {
+    /// `df` with the columns [`Rows::signal`] reads (`row`, `t`, `sev` and the table's).
+    pub(super) fn new(df: DataFrame, by_key: Vec<Vec<(u32, i32)>>, day: Vec<i32>) -> Rows {
+        Rows { df, by_key, day }
+    }
+
     /// Positions of the rows of key `k` with day in `from ..= to` whose cluster is first seen in
     /// the cell on or after `from` (reposts of older stories are old news).
     pub fn window(&self, k: usize, from: NaiveDate, to: NaiveDate) -> Vec<usize> {
@@ -195,12 +207,12 @@ impl Rows {
         let Some(rows) = self.by_key.get(k) else {
             return Vec::new();
         };
-        let start = rows.partition_point(|&r| self.day[r as usize] < from);
+        let start = rows.partition_point(|&(r, _)| self.day[r as usize] < from);
         rows[start..]
             .iter()
-            .map(|&r| r as usize)
-            .take_while(|&r| self.day[r] <= to)
-            .filter(|&r| self.first[r] >= from)
+            .take_while(|&&(r, _)| self.day[r as usize] <= to)
+            .filter(|&&(_, first)| first >= from)
+            .map(|&(r, _)| r as usize)
             .collect()
     }
 
@@ -264,139 +276,9 @@ pub struct Prepared {
     pub skip: Vec<bool>,
 }
 
-/// Rows of a source (or channel) an outage names.
-fn outage_rows(o: &Outage) -> Expr {
-    match (&o.source, o.channel) {
-        (Some(s), _) => col("source").eq(lit(s.as_str())),
-        (None, Some(c)) => col("source_kind").eq(lit(c.as_str())),
-        (None, None) => lit(false),
-    }
-}
-
-/// Sums of `w` by the string key columns `keys`, as (keys…, sum) rows.
-fn sums(lf: LazyFrame, keys: &[&str]) -> PolarsResult<DataFrame> {
-    lf.group_by(keys.iter().map(|k| col(*k)).collect::<Vec<_>>())
-        .agg([col("w").sum().alias("w")])
-        .collect()
-}
-
-/// The calendar's and the outages' measurements over the national rows (`nation`, before the
-/// outages' rows are left out): each category's channel mix and outage shares, and the national
-/// weight per channel and day of the sources with no outage (from three years before `until`).
-fn measure_disturb(
-    nation: LazyFrame,
-    rules: &ScoringRules,
-    outages: &[Outage],
-    until: i32,
-) -> PolarsResult<Disturb> {
-    let mut d = Disturb {
-        calendar: rules.calendar.clone(),
-        outages: outages.to_vec(),
-        catchup_days: rules.outage.catchup_days,
-        ..Disturb::default()
-    };
-    let by_channel = sums(nation.clone(), &["category", "source_kind"])?;
-    let mut totals: HashMap<String, f64> = HashMap::new();
-    {
-        let cats = by_channel.column("category")?.str()?;
-        let chans = by_channel.column("source_kind")?.str()?;
-        let w = by_channel.column("w")?.f64()?;
-        for i in 0..by_channel.height() {
-            let (Some(c), Some(ch), Some(w)) = (cats.get(i), chans.get(i), w.get(i)) else {
-                continue;
-            };
-            *totals.entry(c.to_string()).or_default() += w;
-            if let Some(k) = Channel::ALL.iter().position(|x| x.as_str() == ch) {
-                d.channel_share.entry(c.to_string()).or_insert([0.0; 5])[k] += w;
-            }
-        }
-    }
-    for (c, share) in d.channel_share.iter_mut() {
-        let t = totals.get(c).copied().unwrap_or(0.0);
-        if t > 0.0 {
-            share.iter_mut().for_each(|x| *x /= t);
-        }
-    }
-    for (k, o) in outages.iter().enumerate() {
-        let df = sums(nation.clone().filter(outage_rows(o)), &["category"])?;
-        let cats = df.column("category")?.str()?;
-        let w = df.column("w")?.f64()?;
-        for i in 0..df.height() {
-            let (Some(c), Some(w)) = (cats.get(i), w.get(i)) else {
-                continue;
-            };
-            let t = totals.get(c).copied().unwrap_or(0.0);
-            let v = d
-                .outage_share
-                .entry(c.to_string())
-                .or_insert_with(|| vec![0.0; outages.len()]);
-            if t > 0.0 {
-                v[k] = w / t;
-            }
-        }
-    }
-    let any_outage_source = outages
-        .iter()
-        .fold(lit(false), |acc, o| acc.or(outage_rows(o)));
-    let from = until - 3 * 366 - 60;
-    let daily = sums(
-        nation
-            .filter(any_outage_source.not())
-            .filter(col("d").gt_eq(lit(from))),
-        &["source_kind", "d"],
-    )?;
-    let days = daily.column("d")?.i32()?;
-    if let Some(start) = days.iter().flatten().min() {
-        let len = usize::try_from(until - start + 1).unwrap_or(0);
-        d.start = Some(from_epoch_days(start));
-        d.channel_daily = std::array::from_fn(|_| vec![0.0; len]);
-        let chans = daily.column("source_kind")?.str()?;
-        let w = daily.column("w")?.f64()?;
-        for i in 0..daily.height() {
-            let (Some(ch), Some(day), Some(w)) = (chans.get(i), days.get(i), w.get(i)) else {
-                continue;
-            };
-            if let (Some(k), Ok(j)) = (
-                Channel::ALL.iter().position(|x| x.as_str() == ch),
-                usize::try_from(day - start),
-            ) && j < len
-            {
-                d.channel_daily[k][j] += w;
-            }
-        }
-    }
-    Ok(d)
-}
-
-/// A signal's weight as an expression: source weight (non-finite or negative → 0) × channel weight
-/// (an unknown channel → 0).
-fn weight_expr(rules: &ScoringRules) -> Expr {
-    let w = col("weight").cast(DataType::Float64);
-    let w = when(w.clone().gt(lit(0.0)).and(w.clone().lt(lit(f64::INFINITY))))
-        .then(w)
-        .otherwise(lit(0.0));
-    let mut chw: Option<Then> = None;
-    let mut chain: Option<ChainedThen> = None;
-    for ch in Channel::ALL {
-        let cond = col("source_kind").eq(lit(ch.as_str()));
-        let v = lit(rules.channel_weight.get(ch));
-        match (chw.take(), chain.take()) {
-            (None, None) => chw = Some(when(cond).then(v)),
-            (Some(t), _) => chain = Some(t.when(cond).then(v)),
-            (None, Some(c)) => chain = Some(c.when(cond).then(v)),
-        }
-    }
-    let chw = match (chw, chain) {
-        (_, Some(c)) => c.otherwise(lit(0.0)),
-        (Some(t), None) => t.otherwise(lit(0.0)),
-        (None, None) => lit(1.0),
-    };
-    w * chw
-}
-
 /// The first day a run as of `as_of` (or later) reads: its baseline's first day, or the first of
 /// the weekday history before its guard band, with a day to spare.
-fn earliest_read(rules: &ScoringRules, as_of: NaiveDate) -> i32 {
+pub(super) fn earliest_read(rules: &ScoringRules, as_of: NaiveDate) -> i32 {
     let p = super::aggregate::Periods::new(&rules.window, as_of);
     let history = if rules.weekday.enabled {
         rules.weekday.history_days + 1
@@ -411,102 +293,291 @@ fn earliest_read(rules: &ScoringRules, as_of: NaiveDate) -> i32 {
     epoch_days(p.baseline_start.min(weekday_from)).saturating_sub(1)
 }
 
-/// Aggregate the signal table up to `until` (inclusive) into daily cell series for runs as of
-/// `first_run` … `until`, and index the rows from `detail_from` on for the details of elevated
-/// cells. Clusters first seen before anything those runs read are old news to all of them and
-/// are left out, so one signal dated 1900 (a CMS placeholder) cannot make the series span
-/// centuries.
+/// The cell code of the nation in [`CatOut`] (province codes are below it).
+const NATION_CELL: u16 = u16::MAX;
+
+/// What one run's filters make of a record.
+struct Filter<'a> {
+    until: i32,
+    floor: i32,
+    /// First day of the dense arrays of this aggregation (≤ every first day counted).
+    base: i32,
+    detail_from: i32,
+    /// First day of the national channel series (three years back, as the calendar reads).
+    channel_from: i32,
+    places: &'a [Place],
+    /// Per outage: the publisher code or the channel it names, its left-out days.
+    outages: Vec<(Option<u16>, Option<u8>, i32, i32)>,
+    /// `w = source weight × channel weight`, by channel.
+    channel_weight: [f64; 5],
+}
+
+impl Filter<'_> {
+    fn w(&self, r: &Rec) -> f64 {
+        f64::from(r.weight) * self.channel_weight[r.chan as usize]
+    }
+
+    /// The rows of a source (or channel) outage `o` names.
+    fn names(&self, o: usize, r: &Rec) -> bool {
+        match self.outages[o] {
+            (Some(s), _, _, _) => r.src == s,
+            (None, Some(c), _, _) => r.chan == c,
+            (None, None, _, _) => false,
+        }
+    }
+
+    /// Left out of the counts: an outage's source from its first day to the end of its catch-up.
+    fn left_out(&self, r: &Rec) -> bool {
+        (0..self.outages.len()).any(|o| {
+            let (_, _, from, to) = self.outages[o];
+            self.names(o, r) && r.d >= from && r.d <= to
+        })
+    }
+}
+
+/// Dense daily sums of one cell, from `Filter::base`.
+#[derive(Clone, Default)]
+struct Series {
+    w: Vec<f64>,
+    w2: Vec<f64>,
+    n: Vec<u32>,
+}
+
+/// One category's aggregation.
+#[derive(Default)]
+struct CatOut {
+    /// Cell code (province code or [`NATION_CELL`]) → its series (empty when every cluster of
+    /// the cell is older than the floor).
+    cells: HashMap<u16, Series>,
+    /// Detail rows: (table row, cell code, first day of its cluster in the cell).
+    detail: Vec<(u32, u16, i32)>,
+    /// National (not abroad) weight per channel, any row up to `until`.
+    by_channel: [f64; 5],
+    has_nation: bool,
+    /// Per outage: national weight of its source's rows, and whether it has any.
+    outage_w: Vec<(f64, bool)>,
+    /// National weight per channel and day from `Filter::channel_from`, sources with no outage,
+    /// and the first day with such a row.
+    channel_daily: [Vec<f64>; 5],
+    first_channel_day: Option<i32>,
+}
+
+fn aggregate_category(recs: &[Rec], f: &Filter) -> CatOut {
+    let mut out = CatOut {
+        outage_w: vec![(0.0, false); f.outages.len()],
+        ..CatOut::default()
+    };
+    let len = usize::try_from(f.until - f.base + 1).unwrap_or(0);
+    let clen = usize::try_from(f.until - f.channel_from + 1).unwrap_or(0);
+    let add = |out: &mut CatOut, cell: u16, first: i32, w: f64| {
+        let s = out.cells.entry(cell).or_default();
+        if first < f.floor {
+            return;
+        }
+        let Some(i) = usize::try_from(first - f.base).ok().filter(|&i| i < len) else {
+            return;
+        };
+        if s.w.is_empty() {
+            *s = Series {
+                w: vec![0.0; len],
+                w2: vec![0.0; len],
+                n: vec![0; len],
+            };
+        }
+        s.w[i] += w;
+        s.w2[i] += w * w;
+        s.n[i] += 1;
+    };
+    let mut i = 0;
+    while i < recs.len() {
+        let j = i + recs[i..]
+            .iter()
+            .take_while(|r| r.same_cluster(&recs[i]))
+            .count();
+        let run = &recs[i..j];
+        // The nation cell of this cluster, and each province cell.
+        let (mut nation_first, mut nation_w, mut in_nation) = (i32::MAX, f64::MIN, false);
+        let mut a = 0;
+        while a < run.len() {
+            let b = a + run[a..]
+                .iter()
+                .take_while(|r| r.prov == run[a].prov)
+                .count();
+            let place = f.places[run[a].prov as usize];
+            let (mut first, mut w, mut any) = (i32::MAX, f64::MIN, false);
+            for r in &run[a..b] {
+                if r.d > f.until || place == Place::Abroad {
+                    continue;
+                }
+                // What the calendar and outages measure: every national row up to `until`.
+                let rw = f.w(r);
+                out.has_nation = true;
+                out.by_channel[r.chan as usize] += rw;
+                let mut named = false;
+                for o in 0..f.outages.len() {
+                    if f.names(o, r) {
+                        named = true;
+                        out.outage_w[o].0 += rw;
+                        out.outage_w[o].1 = true;
+                    }
+                }
+                if !named && r.d >= f.channel_from {
+                    let ch = &mut out.channel_daily[r.chan as usize];
+                    if ch.is_empty() {
+                        *ch = vec![0.0; clen];
+                    }
+                    ch[(r.d - f.channel_from) as usize] += rw;
+                    out.first_channel_day = Some(out.first_channel_day.map_or(r.d, |x| x.min(r.d)));
+                }
+                if f.left_out(r) {
+                    continue;
+                }
+                in_nation = true;
+                nation_first = nation_first.min(r.d);
+                nation_w = nation_w.max(rw);
+                if place == Place::Province {
+                    any = true;
+                    first = first.min(r.d);
+                    w = w.max(rw);
+                }
+            }
+            if any {
+                add(&mut out, run[a].prov, first, w);
+                if first >= f.detail_from {
+                    for r in &run[a..b] {
+                        if r.d >= f.detail_from && r.d <= f.until && !f.left_out(r) {
+                            out.detail.push((r.row, run[a].prov, first));
+                        }
+                    }
+                }
+            }
+            a = b;
+        }
+        if in_nation {
+            add(&mut out, NATION_CELL, nation_first, nation_w);
+            if nation_first >= f.detail_from {
+                for r in run {
+                    let abroad = f.places[r.prov as usize] == Place::Abroad;
+                    if !abroad && r.d >= f.detail_from && r.d <= f.until && !f.left_out(r) {
+                        out.detail.push((r.row, NATION_CELL, nation_first));
+                    }
+                }
+            }
+        }
+        i = j;
+    }
+    out
+}
+
+/// Aggregate the loaded table up to `until` (inclusive) into daily cell series for runs as of
+/// `first_run` … `until`, and read back the rows from `detail_from` on for the details of
+/// elevated cells. Clusters first seen before anything those runs read are old news to all of
+/// them and are left out, so one signal dated 1900 (a CMS placeholder) cannot make the series
+/// span centuries.
 ///
 /// The rows of a source with an outage, from its first day down to the end of its catch-up days,
 /// are left out of everything (its silence and its backlog alike); [`Disturb`] measures what the
 /// expectations need to account for them.
 pub fn prepare(
-    lf: LazyFrame,
+    t: &Table,
     rules: &ScoringRules,
     first_run: NaiveDate,
     until: NaiveDate,
     detail_from: NaiveDate,
     outages: &[Outage],
-) -> PolarsResult<Prepared> {
+) -> Result<Prepared, ScoreError> {
+    let started = std::time::Instant::now();
     let until_i = epoch_days(until);
     let floor_i = earliest_read(rules, first_run.min(until));
-    let all = lf
-        .with_row_index("row", None)
-        .with_columns([
-            col("day").cast(DataType::Int32).alias("d"),
-            weight_expr(rules).alias("w"),
-        ])
-        .filter(col("d").lt_eq(lit(until_i)));
     let catchup = rules.outage.catchup_days;
-    let left_out = outages.iter().fold(lit(false), |acc, o| {
-        acc.or(outage_rows(o)
-            .and(col("d").gt_eq(lit(epoch_days(o.from))))
-            .and(col("d").lt_eq(lit(epoch_days(o.excluded_until(catchup))))))
-    });
-    let base = if outages.is_empty() {
-        all.clone()
-    } else {
-        all.clone().filter(left_out.not())
+    let lo = t.day_bounds().map_or(until_i, |(lo, _)| lo);
+    let f = Filter {
+        until: until_i,
+        floor: floor_i,
+        base: floor_i.max(lo).min(until_i),
+        detail_from: epoch_days(detail_from),
+        channel_from: (until_i - 3 * 366 - 60).max(lo).min(until_i),
+        places: &t.places,
+        outages: outages
+            .iter()
+            .map(|o| {
+                let src = o
+                    .source
+                    .as_ref()
+                    .map(|s| t.sources.iter().position(|x| x == s).map(|p| p as u16));
+                let chan = o
+                    .channel
+                    .and_then(|c| Channel::ALL.iter().position(|x| *x == c))
+                    .map(|c| c as u8);
+                let (from, to) = (epoch_days(o.from), epoch_days(o.excluded_until(catchup)));
+                match src {
+                    // A publisher the table does not hold: nothing of it to leave out.
+                    Some(None) => (Some(u16::MAX), None, from, to),
+                    Some(Some(s)) => (Some(s), None, from, to),
+                    None => (None, chan, from, to),
+                }
+            })
+            .collect(),
+        channel_weight: Channel::ALL.map(|c| rules.channel_weight.get(c)),
     };
-    // Places abroad count nowhere. Their names are few: list them, then test equality (this
-    // polars build has no string functions).
-    let provinces = base.clone().select([col("province").unique()]).collect()?;
-    let abroad: Vec<String> = provinces
-        .column("province")?
-        .str()?
+    let per_cat: Vec<CatOut> = on_cores(t.by_cat.len(), |c| -> Result<CatOut, ScoreError> {
+        Ok(aggregate_category(&t.by_cat[c], &f))
+    })?;
+
+    // Cell keys, sorted by category, then the nation, then provinces.
+    let mut keys: Vec<(CellKey, u16, u16)> = Vec::new();
+    for (c, out) in per_cat.iter().enumerate() {
+        for &cell in out.cells.keys() {
+            let province = if cell == NATION_CELL {
+                None
+            } else {
+                t.provinces[cell as usize].clone()
+            };
+            let category = t.categories[c].clone();
+            keys.push((CellKey { category, province }, c as u16, cell));
+        }
+    }
+    keys.sort_by(|a, b| a.0.cmp(&b.0));
+    // The series start on the first day a counted cluster is first seen.
+    let start = per_cat
         .iter()
-        .flatten()
-        .filter(|p| p.starts_with("境外"))
-        .map(str::to_string)
-        .collect();
-    let is_abroad = abroad
-        .iter()
-        .fold(lit(false), |acc, a| {
-            acc.or(col("province").eq(lit(a.as_str())))
-        })
-        .fill_null(lit(false));
-    let in_province = col("province")
-        .is_not_null()
-        .and(col("province").neq(lit(NATION)))
-        .and(is_abroad.clone().not());
-    // Province cells and the nation cell are de-duplicated separately (no union of the rows:
-    // at 10 million signals it would be 20 million rows in memory).
-    let province_rows = base
-        .clone()
-        .filter(in_province.clone())
-        .with_column(col("province").alias("cell"));
-    let nation_rows = base
-        .clone()
-        .filter(is_abroad.clone().not())
-        .with_column(lit(NATION).alias("cell"));
-    // Each cluster's first day and largest weight in each of its cells: the daily series sum
-    // them by first day, and the detail rows take their cluster's first day from them (one
-    // group-by over the rows for both; a replay's detail rows are most of the table, so a second
-    // pass over its history to find first days cost as much again).
-    let first_of = |rows: LazyFrame| {
-        rows.group_by([col("category"), col("cell"), col("cluster")])
-            .agg([col("d").min().alias("first"), col("w").max().alias("w")])
+        .flat_map(|o| o.cells.values())
+        .filter_map(|s| s.n.iter().position(|&n| n > 0))
+        .min();
+    let table = match start {
+        None => CellTable::default(),
+        Some(s0) => {
+            let series = |c: u16, cell: u16| per_cat[c as usize].cells.get(&cell);
+            let cut = |v: Option<&Vec<f64>>| -> Vec<f64> {
+                v.filter(|v| !v.is_empty())
+                    .map_or_else(Vec::new, |v| v[s0..].to_vec())
+            };
+            let days = usize::try_from(until_i - f.base + 1).unwrap_or(0) - s0;
+            let fill = |v: Vec<f64>| if v.is_empty() { vec![0.0; days] } else { v };
+            CellTable {
+                start: Some(from_epoch_days(f.base + s0 as i32)),
+                days,
+                w: keys
+                    .iter()
+                    .map(|k| fill(cut(series(k.1, k.2).map(|s| &s.w))))
+                    .collect(),
+                w2: keys
+                    .iter()
+                    .map(|k| fill(cut(series(k.1, k.2).map(|s| &s.w2))))
+                    .collect(),
+                n: keys
+                    .iter()
+                    .map(|k| {
+                        series(k.1, k.2)
+                            .filter(|s| !s.n.is_empty())
+                            .map_or_else(|| vec![0; days], |s| s.n[s0..].to_vec())
+                    })
+                    .collect(),
+                keys: keys.iter().map(|k| k.0.clone()).collect(),
+            }
+        }
     };
-    let firsts = concat(
-        [
-            first_of(province_rows.clone()),
-            first_of(nation_rows.clone()),
-        ],
-        UnionArgs::default(),
-    )?
-    .collect()?;
-    let daily = firsts
-        .clone()
-        .lazy()
-        .group_by([col("category"), col("cell"), col("first")])
-        .agg([
-            col("w").sum().alias("w"),
-            (col("w") * col("w")).sum().alias("w2"),
-            len().alias("n"),
-        ])
-        .collect()?;
-    let table = cell_table(&daily, floor_i, until_i)?;
-    let disturb = measure_disturb(all.filter(is_abroad.clone().not()), rules, outages, until_i)?;
+    let disturb = measure_disturb(t, &per_cat, &f, rules, outages);
     let skip: Vec<bool> = (0..table.days)
         .map(|i| {
             let day = table
@@ -520,153 +591,140 @@ pub fn prepare(
         })
         .collect();
 
-    // Detail rows: the rows from `detail_from` on whose cluster is first seen in their cell from
-    // then on, with that first day.
-    let from_i = epoch_days(detail_from);
-    let recent = col("d").gt_eq(lit(from_i));
-    let keys3 = [col("category"), col("cell"), col("cluster")];
-    let recent_firsts = firsts
-        .lazy()
-        .filter(col("first").gt_eq(lit(from_i)))
-        .select([col("category"), col("cell"), col("cluster"), col("first")]);
-    let detail = concat(
-        [
-            province_rows.filter(recent.clone()),
-            nation_rows.filter(recent),
-        ],
-        UnionArgs::default(),
-    )?
-    .join(
-        recent_firsts,
-        keys3.clone(),
-        keys3,
-        JoinArgs::new(JoinType::Inner),
-    )
-    .select([
-        col("category"),
-        col("cell"),
-        col("d"),
-        col("first"),
-        col("row"),
-        col("time").cast(DataType::Int64).alias("t"),
-        col("hazard"),
-        col("severity").cast(DataType::Int32).alias("sev"),
-        col("province"),
-        col("city"),
-        col("source"),
-        col("source_kind"),
-        col("kind"),
-        col("weight"),
-        col("cluster"),
-        col("doc"),
-    ])
-    .collect()?;
-    // One chunk per column: rows are read one by one below.
-    let mut detail = detail;
-    detail.rechunk_mut();
-    let index: HashMap<(&str, &str), usize> = table
-        .keys
+    // Detail rows, read back once each.
+    let index: HashMap<(u16, u16), usize> = if table.keys.is_empty() {
+        HashMap::new()
+    } else {
+        keys.iter()
+            .enumerate()
+            .map(|(i, k)| ((k.1, k.2), i))
+            .collect()
+    };
+    let mut wanted: Vec<u32> = per_cat
         .iter()
-        .enumerate()
-        .map(|(i, k)| {
-            (
-                (k.category.as_str(), k.province.as_deref().unwrap_or(NATION)),
-                i,
-            )
-        })
+        .flat_map(|o| o.detail.iter().map(|d| d.0))
         .collect();
-    let mut by_key: Vec<Vec<u32>> = vec![Vec::new(); table.keys.len()];
-    let day: Vec<i32> = detail.column("d")?.i32()?.into_no_null_iter().collect();
-    let first: Vec<i32> = detail.column("first")?.i32()?.into_no_null_iter().collect();
-    {
-        let cats = detail.column("category")?.str()?;
-        let cells = detail.column("cell")?.str()?;
-        for (r, (c, cell)) in cats.iter().zip(cells.iter()).enumerate() {
-            if let (Some(c), Some(cell)) = (c, cell)
-                && let Some(&k) = index.get(&(c, cell))
+    wanted.sort_unstable();
+    wanted.dedup();
+    let aggregated = started.elapsed();
+    let df = t.detail(&wanted)?;
+    tracing::debug!(
+        cells = table.keys.len(),
+        detail_rows = wanted.len(),
+        aggregate_ms = aggregated.as_millis() as u64,
+        detail_ms = (started.elapsed() - aggregated).as_millis() as u64,
+        "signal table aggregated"
+    );
+    let df = df
+        .lazy()
+        .select([
+            col("row"),
+            col("day").cast(DataType::Int32).alias("d"),
+            col("time").cast(DataType::Int64).alias("t"),
+            col("severity").cast(DataType::Int32).alias("sev"),
+            col("category"),
+            col("hazard"),
+            col("province"),
+            col("city"),
+            col("source"),
+            col("source_kind"),
+            col("kind"),
+            col("weight"),
+            col("cluster"),
+            col("doc"),
+        ])
+        .collect()?;
+    let day: Vec<i32> = df.column("d")?.i32()?.into_no_null_iter().collect();
+    let mut by_key: Vec<Vec<(u32, i32)>> = vec![Vec::new(); table.keys.len()];
+    for (c, out) in per_cat.iter().enumerate() {
+        for &(row, cell, first) in &out.detail {
+            if let (Some(&k), Ok(pos)) = (index.get(&(c as u16, cell)), wanted.binary_search(&row))
             {
-                by_key[k].push(r as u32);
+                by_key[k].push((pos as u32, first));
             }
         }
     }
     for rows in &mut by_key {
-        rows.sort_by_key(|&r| (day[r as usize], r));
+        // Positions follow table rows, so this is by day, then row.
+        rows.sort_unstable_by_key(|&(r, _)| (day[r as usize], r));
     }
     Ok(Prepared {
         table,
-        rows: Rows {
-            df: detail,
-            by_key,
-            day,
-            first,
-        },
+        rows: Rows::new(df, by_key, day),
         disturb,
         skip,
     })
 }
 
-fn cell_table(daily: &DataFrame, floor: i32, until: i32) -> PolarsResult<CellTable> {
-    let cats = daily.column("category")?.str()?;
-    let cells = daily.column("cell")?.str()?;
-    let first = daily.column("first")?.i32()?;
-    let w = daily.column("w")?.f64()?;
-    let w2 = daily.column("w2")?.f64()?;
-    let n = daily.column("n")?.cast(&DataType::UInt32)?;
-    let n = n.u32()?;
-    // Clusters first seen before the floor are left out as if absent (their rows' offsets are
-    // negative below), so the series start where the data that counts starts.
-    let Some(start) = first.iter().flatten().filter(|&f| f >= floor).min() else {
-        return Ok(CellTable::default());
+/// The calendar's and the outages' measurements over the national rows (before the outages'
+/// rows are left out): each category's channel mix and outage shares, and the national weight
+/// per channel and day of the sources with no outage.
+fn measure_disturb(
+    t: &Table,
+    per_cat: &[CatOut],
+    f: &Filter,
+    rules: &ScoringRules,
+    outages: &[Outage],
+) -> Disturb {
+    let mut d = Disturb {
+        calendar: rules.calendar.clone(),
+        outages: outages.to_vec(),
+        catchup_days: rules.outage.catchup_days,
+        ..Disturb::default()
     };
-    let days = usize::try_from(i64::from(until) - i64::from(start) + 1).unwrap_or(0);
-    let mut keys: Vec<CellKey> = Vec::new();
-    let mut index: HashMap<(String, String), usize> = HashMap::new();
-    for (c, cell) in cats.iter().zip(cells.iter()) {
-        let (Some(c), Some(cell)) = (c, cell) else {
+    for (c, out) in per_cat.iter().enumerate() {
+        if !out.has_nation {
             continue;
-        };
-        if let std::collections::hash_map::Entry::Vacant(e) =
-            index.entry((c.to_string(), cell.to_string()))
-        {
-            e.insert(keys.len());
-            keys.push(CellKey {
-                category: c.to_string(),
-                province: (cell != NATION).then(|| cell.to_string()),
-            });
+        }
+        let name = &t.categories[c];
+        let total: f64 = out.by_channel.iter().sum();
+        let mut share = out.by_channel;
+        if total > 0.0 {
+            share.iter_mut().for_each(|x| *x /= total);
+        }
+        d.channel_share.insert(name.clone(), share);
+        for (k, &(w, any)) in out.outage_w.iter().enumerate() {
+            if !any {
+                continue;
+            }
+            let v = d
+                .outage_share
+                .entry(name.clone())
+                .or_insert_with(|| vec![0.0; outages.len()]);
+            if total > 0.0 {
+                v[k] = w / total;
+            }
         }
     }
-    // Category, then the nation (None sorts first), then provinces.
-    let mut order: Vec<usize> = (0..keys.len()).collect();
-    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-    let mut rank = vec![0; keys.len()];
-    for (pos, &k) in order.iter().enumerate() {
-        rank[k] = pos;
+    // The series start on the first day any channel has a row.
+    let clen = usize::try_from(f.until - f.channel_from + 1).unwrap_or(0);
+    let mut sums: [Vec<f64>; 5] = std::array::from_fn(|_| Vec::new());
+    for out in per_cat {
+        for (ch, v) in out.channel_daily.iter().enumerate() {
+            if v.is_empty() {
+                continue;
+            }
+            if sums[ch].is_empty() {
+                sums[ch] = vec![0.0; clen];
+            }
+            for (i, x) in v.iter().enumerate() {
+                sums[ch][i] += x;
+            }
+        }
     }
-    let sorted: Vec<CellKey> = order.iter().map(|&k| keys[k].clone()).collect();
-    let mut t = CellTable {
-        start: Some(from_epoch_days(start)),
-        days,
-        w: vec![vec![0.0; days]; sorted.len()],
-        w2: vec![vec![0.0; days]; sorted.len()],
-        n: vec![vec![0; days]; sorted.len()],
-        keys: sorted,
-    };
-    for i in 0..daily.height() {
-        let (Some(c), Some(cell), Some(f)) = (cats.get(i), cells.get(i), first.get(i)) else {
-            continue;
-        };
-        let Some(&k) = index.get(&(c.to_string(), cell.to_string())) else {
-            continue;
-        };
-        let Some(d) = usize::try_from(f - start).ok().filter(|&d| d < days) else {
-            continue;
-        };
-        let k = rank[k];
-        t.w[k][d] += w.get(i).unwrap_or(0.0);
-        t.w2[k][d] += w2.get(i).unwrap_or(0.0);
-        t.n[k][d] += n.get(i).unwrap_or(0);
+    let first = per_cat.iter().filter_map(|o| o.first_channel_day).min();
+    if let Some(first) = first {
+        let s = (first - f.channel_from) as usize;
+        d.start = Some(from_epoch_days(first));
+        d.channel_daily = std::array::from_fn(|ch| {
+            if sums[ch].is_empty() {
+                vec![0.0; clen - s]
+            } else {
+                sums[ch][s..].to_vec()
+            }
+        });
     }
-    Ok(t)
+    d
 }
 
 #[cfg(test)]
@@ -714,7 +772,15 @@ mod tests {
         ];
         let rules = ScoringRules::load(None).unwrap();
         let df = to_frame(&signals).unwrap();
-        let prep = prepare(df.lazy(), &rules, d(30), d(30), d(24), &[]).unwrap();
+        let prep = prepare(
+            &crate::score::load_frame(df.lazy()).unwrap(),
+            &rules,
+            d(30),
+            d(30),
+            d(24),
+            &[],
+        )
+        .unwrap();
         let t = &prep.table;
         assert_eq!(t.keys.len(), 2);
         assert_eq!(t.keys[0].province, None, "the nation first");
@@ -751,7 +817,7 @@ mod tests {
             .collect();
         let table = |signals: &[Signal]| {
             prepare(
-                to_frame(signals).unwrap().lazy(),
+                &crate::score::load_frame(to_frame(signals).unwrap().lazy()).unwrap(),
                 &rules,
                 d(28),
                 d(28),
@@ -798,7 +864,7 @@ mod tests {
         let rules = ScoringRules::load(None).unwrap();
         let end = start + chrono::Duration::days(139);
         let prep = prepare(
-            to_frame(&signals).unwrap().lazy(),
+            &crate::score::load_frame(to_frame(&signals).unwrap().lazy()).unwrap(),
             &rules,
             end,
             end,

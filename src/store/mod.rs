@@ -20,6 +20,7 @@ mod crawl_state;
 mod market;
 mod parquet_check;
 pub mod review;
+pub mod signal_read;
 pub mod signals;
 mod watch;
 pub use crawl_state::{APPLIED_KEPT_DAYS, Once, ParkedUrl, SourceHealth, SourcePassTally};

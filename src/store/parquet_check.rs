@@ -30,6 +30,15 @@ const MAX_DEPTH: u32 = 16;
 /// The file's rows, decoded once after every check; or why the file is refused, in words for the
 /// operator (the caller names the file).
 pub(crate) fn check_parquet_file(path: &Path) -> Result<DataFrame, String> {
+    check_parquet_columns(path, None)
+}
+
+/// [`check_parquet_file`] decoding only `columns` (every page header is still checked): a pass
+/// that needs a few columns does not decode, nor hold, the others.
+pub(crate) fn check_parquet_columns(
+    path: &Path,
+    columns: Option<&[String]>,
+) -> Result<DataFrame, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     check_frame(&bytes)?;
     let footer = read_footer(path)?;
@@ -55,7 +64,7 @@ pub(crate) fn check_parquet_file(path: &Path) -> Result<DataFrame, String> {
         }
     }
     let rows: usize = footer.iter().map(|(rows, _)| rows).sum();
-    let frame = decode(path)?;
+    let frame = decode(path, columns)?;
     if frame.height() != rows {
         return Err(format!(
             "damaged Parquet file ({} rows decoded, the footer says {rows}); remove it or rerun \
@@ -72,13 +81,24 @@ pub(crate) fn check_parquet_file(path: &Path) -> Result<DataFrame, String> {
 /// panic is caught and the file named, and the decoded frame is what the caller scores: polars'
 /// streaming Parquet reader asserts on such files (a column shorter than its row group) on its
 /// executor threads, so the signal table never hands a file to it.
-fn decode(path: &Path) -> Result<DataFrame, String> {
+fn decode(path: &Path, columns: Option<&[String]>) -> Result<DataFrame, String> {
     let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        ParquetReader::new(file).finish()
+        let mut reader = ParquetReader::new(file);
+        if let Some(columns) = columns {
+            let schema = reader.schema()?;
+            if let Some(missing) = columns.iter().find(|c| !schema.contains(c.as_str())) {
+                return Ok(Err(format!("no column `{missing}`")));
+            }
+        }
+        reader
+            .with_columns(columns.map(<[String]>::to_vec))
+            .finish()
+            .map(Ok)
     }));
     match read {
-        Ok(Ok(frame)) => Ok(frame),
+        Ok(Ok(Ok(frame))) => Ok(frame),
+        Ok(Ok(Err(missing))) => Err(missing),
         Ok(Err(e)) => Err(format!(
             "damaged Parquet file ({e}); remove it or rerun scoring to rewrite it"
         )),

@@ -582,7 +582,7 @@ fn scan_parquet_files(files: &[PathBuf], name: &str) -> Result<Scanned, SignalTa
 
 /// Types that cast losslessly enough into the table's: any integer severity, any float weight,
 /// any datetime unit/zone.
-fn same_kind(found: &DataType, want: &DataType) -> bool {
+pub(crate) fn same_kind(found: &DataType, want: &DataType) -> bool {
     match want {
         DataType::Datetime(..) => matches!(found, DataType::Datetime(..)),
         DataType::Int8 => found.is_integer(),

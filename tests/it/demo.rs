@@ -436,3 +436,32 @@ fn alerts_use_rows_that_came_from_attachments() {
     kinds.sort_unstable();
     assert_eq!(kinds, ["pdf", "xlsx"]);
 }
+
+/// Issue 22: the integer-coded aggregation scores the demo's signals exactly as the polars plan it
+/// replaced (`score::reference`): the same cells, series, detail rows and alerts as of the demo's
+/// last day and two weeks before it, and the same changes day by day over its last month.
+#[test]
+fn the_new_aggregation_scores_the_demo_as_the_old_one_did() {
+    use jiance::score::reference::compare;
+    let o = outcome();
+    let rules = jiance::score::ScoringRules::load(None).unwrap();
+    let end = NaiveDate::from_ymd_opt(END.0, END.1, END.2).unwrap();
+    let out = compare::compare_signals(&rules, &o.signals, end).unwrap();
+    assert!(!out.alerts.is_empty(), "the demo has alerts to compare");
+    assert_eq!(
+        out.alerts.iter().map(|a| &a.id).collect::<BTreeSet<_>>(),
+        o.alerts.iter().map(|a| &a.id).collect::<BTreeSet<_>>(),
+        "the run stored the alerts scored here"
+    );
+    compare::compare_signals(&rules, &o.signals, end - chrono::Duration::days(14)).unwrap();
+    let frame = jiance::store::signals::to_frame(&o.signals).unwrap();
+    let replay = compare::compare_replay(
+        &rules,
+        &frame,
+        Some(end - chrono::Duration::days(30)),
+        Some(end),
+        &[],
+    )
+    .unwrap();
+    assert!(!replay.changes.is_empty());
+}
