@@ -34,9 +34,10 @@ def measure(cmd, stdin=None, stdout=subprocess.DEVNULL, cwd=None):
     secs = time.perf_counter() - t
     p.returncode = os.waitstatus_to_exitcode(status)
     err = p.stderr.read().decode(errors="replace") if p.stderr else ""
+    out = p.stdout.read().decode(errors="replace") if p.stdout else ""
     if p.returncode != 0:
         raise SystemExit(f"{' '.join(map(str, cmd))} failed ({p.returncode}):\n{err[-2000:]}")
-    return secs, usage.ru_maxrss / 1024, err
+    return secs, usage.ru_maxrss / 1024, out
 
 
 def start_site(hosts=100, port=18080):
@@ -100,13 +101,17 @@ def main():
     site, addrs = start_site()
     try:
         for _ in range(rounds):
-            secs, rss, err = measure(
+            secs, rss, out = measure(
                 [sys.executable, "-m", "scrapy", "runspider", str(HERE / "crawl_scrapy.py"), "-a", "hosts=" + ",".join(addrs)],
                 stdout=subprocess.PIPE,
             )
+            if "items 4000" not in out:
+                raise SystemExit(f"Scrapy did not take the 4,000 detail pages: {out[-500:]}")
             add("crawl 4,200 pages", "Scrapy (CSS only)", secs, rss, 4200, "pages/s")
             d = jiance_crawl_dir(addrs)
-            secs, rss, err = measure([jiance, "run", "--once", "--config", str(d / "config.toml")])
+            secs, rss, out = measure([jiance, "run", "--once", "--config", str(d / "config.toml")], stdout=subprocess.PIPE)
+            if "4200 pages, 4000 documents" not in out:
+                raise SystemExit(f"jiance did not crawl the 4,200 pages: {out[-500:]}")
             add("crawl 4,200 pages", "jiance run --once (whole pipeline)", secs, rss, 4200, "pages/s")
             shutil.rmtree(d, ignore_errors=True)
     finally:
