@@ -61,6 +61,10 @@ fn bench(c: &mut Criterion) {
     let Ok(an) = Analyzer::load(None, None) else {
         panic!("built-in rules do not load");
     };
+    if std::env::var("JIANCE_BENCH_ONLY").as_deref() == Ok("homogeneous") {
+        homogeneous(&an);
+        return;
+    }
     let docs = docs();
     let plain = jieba_rs::Jieba::new();
     let tuned = an.jieba();
@@ -121,8 +125,9 @@ fn bench(c: &mut Criterion) {
     ];
     let best = fastest(&runs);
     println!(
-        "\nsummary ({} documents, {bytes} bytes, fastest of {ROUNDS} interleaved rounds, {}):",
+        "\nsummary ({} documents, {bytes} bytes, fastest of {} interleaved rounds, {}):",
         docs.len(),
+        rounds(),
         clock()
     );
     print_rows(&runs, &best, bytes);
@@ -159,9 +164,13 @@ fn bench(c: &mut Criterion) {
     );
     print_rows(&runs, &best, long_bytes);
 
-    // Homogeneous corpora (issue 22): texts that differ in a few tokens, where every lookup key
-    // of the near-duplicate index holds every document. The target is ≥ 5 MB/s of extraction on
-    // each (it was about 0.3 on template listings when lookups examined up to 8,192 postings).
+    homogeneous(&an);
+}
+
+/// Homogeneous corpora (issue 22): texts that differ in a few tokens, where every lookup key of
+/// the near-duplicate index holds every document. The target is ≥ 5 MB/s of extraction on each
+/// (it was about 0.3 on template listings when lookups examined up to 8,192 postings).
+fn homogeneous(an: &Analyzer) {
     println!("\nhomogeneous corpora (extract and cluster_only, MB/s = 10^6 bytes):");
     for (name, texts) in [
         (
@@ -185,7 +194,7 @@ fn bench(c: &mut Criterion) {
             .collect();
         let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
         let runs: [(&str, &dyn Fn() -> usize); 2] = [
-            ("extract", &|| extract_pass(&an, &docs)),
+            ("extract", &|| extract_pass(an, &docs)),
             ("cluster_only", &|| {
                 let mut clusters = ClusterIndex::new();
                 folded
@@ -263,7 +272,16 @@ fn extract_pass(an: &Analyzer, docs: &[Document]) -> usize {
 
 const ROUNDS: usize = 7;
 
-/// Seconds per call of each run, the fastest of [`ROUNDS`] interleaved rounds. A round repeats
+/// Interleaved rounds: [`ROUNDS`], or `JIANCE_BENCH_ROUNDS` (1 under a profiler).
+fn rounds() -> usize {
+    std::env::var("JIANCE_BENCH_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(ROUNDS)
+        .max(1)
+}
+
+/// Seconds per call of each run, the fastest of [`rounds`] interleaved rounds. A round repeats
 /// one call enough times to last about 0.2 s, so the thread's CPU clock (updated at scheduler
 /// ticks) is read to within a few per cent.
 fn fastest(runs: &[(&str, &dyn Fn() -> usize)]) -> Vec<f64> {
@@ -278,7 +296,7 @@ fn fastest(runs: &[(&str, &dyn Fn() -> usize)]) -> Vec<f64> {
         })
         .collect();
     let mut best = vec![f64::MAX; runs.len()];
-    for _ in 0..ROUNDS {
+    for _ in 0..rounds() {
         for (k, (_, run)) in runs.iter().enumerate() {
             let (t, c) = (Instant::now(), cpu_ns());
             for _ in 0..reps[k] {

@@ -56,9 +56,14 @@ impl Hasher for FxHasher {
         self.add(i as u64);
     }
 
+    /// The multiply leaves the low bits depending only on the low bits of the input, and
+    /// hashbrown picks a bucket by the low bits: document ids that share their first eight
+    /// bytes ("line-1", "line-2", …) all fell into one probe sequence, and each lookup walked
+    /// it (5,600 instructions a lookup at 10,000 ids). The rotation brings the well-mixed high
+    /// bits down, as rustc-hash 2 does.
     #[inline]
     fn finish(&self) -> u64 {
-        self.hash
+        self.hash.rotate_left(26)
     }
 }
 
@@ -99,5 +104,26 @@ mod tests {
             })
             .collect();
         assert_eq!(hs.len(), 1000);
+    }
+
+    /// Regression: keys that share their first bytes ("h-1", "h-2", … as `jiance extract` and the
+    /// benches number documents) must spread over the low bits hashbrown buckets by, or every
+    /// lookup walks one long probe sequence.
+    #[test]
+    fn keys_sharing_a_prefix_spread_over_the_low_bits() {
+        for prefix in ["h-", "line-", "doc-2026-"] {
+            let low: FxHashSet<u64> = (0..4096)
+                .map(|i| {
+                    let mut h = FxHasher::default();
+                    h.write(format!("{prefix}{i}").as_bytes());
+                    // the document index hashes the id's hash again
+                    let mut again = FxHasher::default();
+                    again.write_u64(h.finish());
+                    again.finish() & 0xFFF
+                })
+                .collect();
+            // 4,096 keys in 4,096 buckets: a uniform hash fills about 63 % of them
+            assert!(low.len() > 2200, "{prefix}: {} distinct", low.len());
+        }
     }
 }

@@ -331,16 +331,60 @@ pub(super) fn max_misses(total: usize, floor: f64) -> usize {
     (total as f64 * (1.0 - floor) / (1.0 + floor)) as usize + 1
 }
 
-/// Which of 128 buckets (by top bits) a sketch's hashes fall in. A bucket that only one of two
-/// sketches has holds at least one miss, so for whole shingle sets the popcount of the two
-/// signatures' XOR bounds the misses from below without a merge.
-pub(super) fn signature(sketch: &[u32]) -> u128 {
-    // two words: a u128 shift by a variable amount costs several instructions
-    let mut sig = [0u64; 2];
-    for &x in sketch {
-        sig[(x >> 31) as usize] |= 1 << ((x >> 25) & 63);
+/// Words of a [`Sig`]: 448 buckets, so that a signature, the sketch's length and a lookup stamp
+/// fill one 64-byte cache line ([`super::Probe`]). With 128 buckets (two words) a short
+/// listing's 50 hashes filled a third of them, shared and unshared hashes collided, and the bound
+/// let almost every candidate of a template-built corpus through to a merge; at 448 it is close
+/// to the miss count.
+const SIG_WORDS: usize = 7;
+const SIG_BUCKETS: u64 = 64 * SIG_WORDS as u64;
+
+/// Which of 448 buckets a sketch's hashes fall in. A bucket that only one of two sketches has
+/// holds at least one miss, so for whole shingle sets [`Sig::misses_at_least`] bounds the misses
+/// from below without a merge.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Sig([u64; SIG_WORDS]);
+
+impl Sig {
+    /// Buckets that exactly one of the two signatures holds.
+    #[inline(always)]
+    pub(super) fn misses_at_least(&self, other: &Sig) -> usize {
+        self.0
+            .iter()
+            .zip(other.0.iter())
+            .map(|(a, b)| (a ^ b).count_ones() as usize)
+            .sum()
     }
-    u128::from(sig[0]) | u128::from(sig[1]) << 64
+}
+
+/// The [`Sig`] of a sketch.
+pub(super) fn signature(sketch: &[u32]) -> Sig {
+    let mut sig = [0u64; SIG_WORDS];
+    for &x in sketch {
+        // multiply-shift: a uniform 32-bit hash to a uniform bucket below SIG_BUCKETS
+        let bucket = (u64::from(x) * SIG_BUCKETS) >> 32;
+        if let Some(w) = sig.get_mut((bucket >> 6) as usize) {
+            *w |= 1 << (bucket & 63);
+        }
+    }
+    Sig(sig)
+}
+
+/// [`JOIN`] as the fraction `JOIN_NUM / JOIN_DEN`, for the integer bounds a lookup checks per
+/// candidate (a test keeps the two in step).
+pub(super) const JOIN_NUM: usize = 11;
+pub(super) const JOIN_DEN: usize = 20;
+
+/// Whether two whole shingle sets of `a` and `b` elements, of which at least `misses` are in
+/// only one, can still reach [`JOIN`]: Jaccard is at most the smaller size over the larger, and
+/// at most (total − misses) / (total + misses). Exact integer forms of
+/// `min < JOIN · max` and [`max_misses`] (which allows one miss of slack).
+#[inline(always)]
+pub(super) fn may_join(a: usize, b: usize, misses: usize) -> bool {
+    let (min, max) = if a < b { (a, b) } else { (b, a) };
+    let total = a + b;
+    JOIN_DEN * min >= JOIN_NUM * max
+        && misses <= total * (JOIN_DEN - JOIN_NUM) / (JOIN_DEN + JOIN_NUM) + 1
 }
 
 /// [`similarity`], or `None` as soon as it is certainly below `floor`: comparing a document with
