@@ -543,13 +543,14 @@ impl Analyzer {
             unspecified,
             non_safety,
             unclassified,
-            noun_suffixes: cues
-                .unclassified
-                .suffixes
-                .iter()
-                .map(|s| prepare(s))
-                .collect(),
-            noun_not: cues.unclassified.not.iter().map(|s| prepare(s)).collect(),
+            noun_suffixes: Endings::new(
+                cues.unclassified
+                    .suffixes
+                    .iter()
+                    .map(|s| prepare(s))
+                    .collect(),
+            ),
+            noun_not: Endings::new(cues.unclassified.not.iter().map(|s| prepare(s)).collect()),
             anchor_term_cats,
             anchor_term_ends,
             jieba: Arc::new(jieba),

@@ -296,8 +296,8 @@ impl Analyzer {
         let is_noun = |k: usize| {
             let w = t.words[k];
             w.chars().count() >= 2
-                && self.noun_suffixes.iter().any(|s| w.ends_with(s.as_str()))
-                && !self.noun_not.iter().any(|n| w.ends_with(n.as_str()))
+                && self.noun_suffixes.ends(w)
+                && !self.noun_not.ends(w)
                 && !self.matcher.contains_key(w)
         };
         // a sentence's tokens are contiguous: walk back from `near` while still inside it
