@@ -27,7 +27,7 @@ LINES = 20_000
 
 
 def measure(cmd, stdin=None, stdout=subprocess.DEVNULL, cwd=None):
-    """Wall seconds and peak RSS (MB) of one whole process, and what it printed."""
+    """Wall seconds and peak RSS (MB) of one whole process, and what it printed (stdout, then stderr)."""
     t = time.perf_counter()
     p = subprocess.Popen(cmd, stdin=stdin, stdout=stdout, stderr=subprocess.PIPE, cwd=cwd)
     _, status, usage = os.wait4(p.pid, 0)
@@ -37,7 +37,8 @@ def measure(cmd, stdin=None, stdout=subprocess.DEVNULL, cwd=None):
     out = p.stdout.read().decode(errors="replace") if p.stdout else ""
     if p.returncode != 0:
         raise SystemExit(f"{' '.join(map(str, cmd))} failed ({p.returncode}):\n{err[-2000:]}")
-    return secs, usage.ru_maxrss / 1024, out
+    # both streams: jiance prints its summary on stderr, Scrapy its stats on stdout
+    return secs, usage.ru_maxrss / 1024, out + err
 
 
 def start_site(hosts=100, port=18080):
