@@ -117,7 +117,7 @@ pub(super) fn flag(b: bool) -> f64 {
 #[allow(clippy::too_many_arguments)]
 pub(super) fn emit(
     ctx: &Ctx,
-    signals: &[Signal],
+    signals: &[&Signal],
     f: &Facts,
     scope: Scope,
     provinces: &[&str],
@@ -332,18 +332,12 @@ pub(super) fn emit(
         "排序分 severity × likelihood + min(−log10 p, 10)/10",
     ));
 
-    let prev = ctx.previous.get(id.as_str());
-    let (first_seen, status) = match prev {
-        None => (as_of, AlertStatus::New),
-        Some(p) => {
-            let status = match (f.level, action).cmp(&(p.level, p.action)) {
-                Ordering::Greater => AlertStatus::Escalated,
-                Ordering::Less => AlertStatus::Deescalated,
-                Ordering::Equal => AlertStatus::Ongoing,
-            };
-            (p.first_seen.min(as_of), status)
-        }
-    };
+    let (first_seen, status) = history(
+        ctx.previous.get(id.as_str()).copied(),
+        f.level,
+        action,
+        as_of,
+    );
 
     let hazards: Vec<String> = f.hazards.iter().map(|h| h.to_string()).collect();
     let summary = summary(f, scope, &place, provinces.len(), action, &why, w);
@@ -375,6 +369,27 @@ pub(super) fn emit(
                 out.sampling.push(req);
             }
             out.alerts.push(alert);
+        }
+    }
+}
+
+/// `first_seen` and status of an alert at `level` with `action` as of `as_of`, against the
+/// previous run's alert with its id (`None`: there was none).
+pub(super) fn history(
+    prev: Option<&Alert>,
+    level: u8,
+    action: Action,
+    as_of: NaiveDate,
+) -> (NaiveDate, AlertStatus) {
+    match prev {
+        None => (as_of, AlertStatus::New),
+        Some(p) => {
+            let status = match (level, action).cmp(&(p.level, p.action)) {
+                Ordering::Greater => AlertStatus::Escalated,
+                Ordering::Less => AlertStatus::Deescalated,
+                Ordering::Equal => AlertStatus::Ongoing,
+            };
+            (p.first_seen.min(as_of), status)
         }
     }
 }
@@ -538,7 +553,7 @@ fn summary(
 /// makes that impossible for loaded rules).
 fn sampling_request(
     ctx: &Ctx,
-    signals: &[Signal],
+    signals: &[&Signal],
     f: &Facts,
     alert: &Alert,
 ) -> Option<SamplingRequest> {

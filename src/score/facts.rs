@@ -2,8 +2,10 @@
 //! and, for cells that may alert, its window's signals — observed and expected counts with the
 //! day factors, the Poisson test with its scan, the conditional (sampling) test, the second
 //! detector (negative-binomial CUSUM), evidence, severity, likelihood and level; and the
-//! combined test across provinces that scope reads from the provinces' facts. Scope, action and
-//! alerts are `super`'s and `super::alert`'s.
+//! combined test across provinces that scope reads from the provinces' facts. The part the
+//! daily series alone give ([`Counts`]: every cell of every run needs it, without allocating) is
+//! apart from the rest, which only cells that read their rows need. Scope, action and alerts are
+//! `super`'s and `super::alert`'s.
 
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
@@ -140,12 +142,45 @@ fn nb_cusum_of(
     out
 }
 
-pub(super) fn facts<'s>(
-    rules: &ScoringRules,
-    signals: &'s [Signal],
-    p: &Periods,
-    series: &CellSeries<'s>,
-) -> Facts<'s> {
+/// What a cell's daily counts alone say: the tests, the detectors and whether the cell is
+/// elevated. Every cell of every run needs them; only cells that may become an alert or a record
+/// go on to read their window's signals ([`facts_of`]), so this part allocates nothing.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Counts {
+    pub(super) observed: f64,
+    pub(super) expected: f64,
+    pub(super) baseline_per_day: f64,
+    pub(super) weight_scale: f64,
+    pub(super) overdispersion: f64,
+    pub(super) dispersion: f64,
+    pub(super) ratio: f64,
+    pub(super) p: f64,
+    /// The scanned window that gave `p`: days, observed, expected.
+    pub(super) scan: (u32, f64, f64),
+    pub(super) poisson_fired: bool,
+    pub(super) cusum: Cusum,
+    pub(super) clusters: u32,
+    /// Enough clusters and weight, and a detector fired.
+    pub(super) elevated: bool,
+    /// What it falls short of when not elevated (the first of these, in this order).
+    short: Option<Short>,
+    /// Sums of the day factors of the baseline's kept days and of the window's days (the
+    /// conditional test's share).
+    base_factors: f64,
+    window_factors: f64,
+}
+
+/// Why a cell is not elevated: the first test it fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Short {
+    Clusters,
+    Weight,
+    Ratio,
+    Significance,
+}
+
+/// The counts part of [`facts_of`].
+pub(super) fn counts(rules: &ScoringRules, p: &Periods, series: &CellSeries) -> Counts {
     let d = &rules.detect;
     let observed = series.window_sum(p);
     let base = series.baseline(p);
@@ -154,18 +189,26 @@ pub(super) fn facts<'s>(
     // back for the window's days; the dispersion is measured on what the factors leave (a weekend
     // dip or a festival is not noise). A day left out (factor 0) counts in neither.
     let factor = |i: usize| series.factors.get(i).copied().unwrap_or(1.0);
-    let kept: Vec<usize> = (0..base.len()).filter(|&i| factor(i) > 0.0).collect();
-    let n = kept.len().max(1) as f64;
-    let base_factors: f64 = kept
-        .iter()
-        .map(|&i| factor(i))
-        .sum::<f64>()
-        .max(f64::MIN_POSITIVE);
+    // One pass for the kept days' count, factors and counts (each sum in day order, from -0.0
+    // as `Iterator::sum` starts, so every number is the one the separate sums gave).
+    let (mut kept_days, mut base_factors, mut base_sum) = (0usize, -0.0f64, -0.0f64);
+    for (i, &x) in base.iter().enumerate() {
+        let f = factor(i);
+        if f > 0.0 {
+            kept_days += 1;
+            base_factors += f;
+            base_sum += x;
+        }
+    }
+    let n = kept_days.max(1) as f64;
+    let base_factors = base_factors.max(f64::MIN_POSITIVE);
     let window_factors: f64 = (p.window_offset()..p.len()).map(factor).sum();
-    let mean = kept.iter().map(|&i| base[i]).sum::<f64>() / base_factors;
-    let var = if kept.len() > 1 {
-        kept.iter()
-            .map(|&i| (base[i] - mean * factor(i)).powi(2) / factor(i))
+    let mean = base_sum / base_factors;
+    let var = if kept_days > 1 {
+        base.iter()
+            .enumerate()
+            .filter(|&(i, _)| factor(i) > 0.0)
+            .map(|(i, &x)| (x - mean * factor(i)).powi(2) / factor(i))
             .sum::<f64>()
             / (n - 1.0)
     } else {
@@ -213,6 +256,67 @@ pub(super) fn facts<'s>(
         }
     }
     let pval = scan.0;
+    let clusters = series.window_clusters;
+    let cusum = nb_cusum_of(rules, p, series, mean, weight_scale, overdispersion);
+    let poisson_fired = ratio >= d.min_excess_ratio && pval < d.p_threshold;
+    let short = if clusters < d.min_clusters {
+        Some(Short::Clusters)
+    } else if observed < d.min_weight {
+        Some(Short::Weight)
+    } else if poisson_fired || cusum.fired {
+        None
+    } else if ratio < d.min_excess_ratio {
+        Some(Short::Ratio)
+    } else {
+        Some(Short::Significance)
+    };
+    Counts {
+        observed,
+        expected,
+        baseline_per_day: mean,
+        weight_scale,
+        overdispersion,
+        dispersion,
+        ratio,
+        p: pval,
+        scan: (scan.1, scan.2, scan.3),
+        poisson_fired,
+        cusum,
+        clusters,
+        elevated: short.is_none(),
+        short,
+        base_factors,
+        window_factors,
+    }
+}
+
+/// A cell's facts: its counts (`c`, [`counts`] of `series`) and its window's signals
+/// (`series.window_signals`, indices into `signals`; none for a cell that read no rows).
+pub(super) fn facts_of<'s>(
+    rules: &ScoringRules,
+    signals: &[&'s Signal],
+    p: &Periods,
+    series: &CellSeries<'s>,
+    c: Counts,
+) -> Facts<'s> {
+    let d = &rules.detect;
+    let Counts {
+        observed,
+        expected,
+        baseline_per_day: mean,
+        weight_scale,
+        overdispersion,
+        dispersion,
+        ratio,
+        p: pval,
+        scan,
+        poisson_fired,
+        cusum,
+        clusters,
+        base_factors,
+        window_factors,
+        ..
+    } = c;
     // The window's share of window + baseline under equal rates: what sampling requires, since it
     // also accounts for the baseline being an estimate (floored like `expected`).
     let t_b = f64::from(p.baseline_days);
@@ -222,11 +326,9 @@ pub(super) fn facts<'s>(
         (observed + baseline_eff) / dispersion,
         window_factors / (window_factors + base_factors),
     );
-    let clusters = series.window_clusters;
-    let cusum = nb_cusum_of(rules, p, series, mean, weight_scale, overdispersion);
 
     let mut ranked = series.window_signals.clone();
-    ranked.sort_by(|&a, &b| stronger(rules, &signals[a], &signals[b]));
+    ranked.sort_by(|&a, &b| stronger(rules, signals[a], signals[b]));
     // First in strength order = the cluster's representative.
     let mut seen: HashSet<&str> = HashSet::new();
     let mut evidence = Vec::new();
@@ -235,7 +337,7 @@ pub(super) fn facts<'s>(
     let (mut regulator, mut national_notice, mut inspection, mut severity) =
         (false, false, false, 1u8);
     for &i in &ranked {
-        let s = &signals[i];
+        let s = signals[i];
         let cluster = cluster_of(s);
         if seen.insert(cluster) {
             evidence.push(i);
@@ -277,32 +379,25 @@ pub(super) fn facts<'s>(
     let local = city.is_some()
         && cluster_city.len() as f64 >= rules.action.local_city_share * f64::from(clusters.max(1));
 
-    let poisson_fired = ratio >= d.min_excess_ratio && pval < d.p_threshold;
-    let cusum_fired = cusum.fired;
-    let not_elevated = if clusters < d.min_clusters {
-        Some(Why::new(
+    let not_elevated = c.short.map(|short| match short {
+        Short::Clusters => Why::new(
             format!("独立信息{clusters}起，不足{}起", d.min_clusters),
             format!("fewer than {} distinct clusters", d.min_clusters),
-        ))
-    } else if observed < d.min_weight {
-        Some(Why::new(
+        ),
+        Short::Weight => Why::new(
             format!("加权信息量{observed:.2}不足{}", d.min_weight),
             "weighted count below minimum",
-        ))
-    } else if poisson_fired || cusum_fired {
-        None
-    } else if ratio < d.min_excess_ratio {
-        Some(Why::new(
+        ),
+        Short::Ratio => Why::new(
             format!("超额倍数{ratio:.2}不足{}", d.min_excess_ratio),
             "excess ratio below minimum",
-        ))
-    } else {
-        Some(Why::new(
+        ),
+        Short::Significance => Why::new(
             format!("p={pval:.4}，未显著高于基线"),
             format!("not above baseline (p ≥ {})", d.p_threshold),
-        ))
-    };
-    let elevated = not_elevated.is_none();
+        ),
+    });
+    let elevated = c.elevated;
 
     let l = &rules.likelihood;
     let points = step_points(&l.excess_ratio, ratio)
@@ -332,7 +427,7 @@ pub(super) fn facts<'s>(
         dispersion,
         ratio,
         p: pval,
-        scan: (scan.1, scan.2, scan.3),
+        scan,
         poisson_fired,
         cusum,
         p_conditional,
@@ -359,11 +454,14 @@ pub(super) fn facts<'s>(
 
 /// The combined test across provinces (`[scope] combined_p`): with the provinces' p-values sorted
 /// (a province not above its expectation counts as 1), the smallest P(Binomial(n, p(k)) ≥ k) over
-/// k = `min_k` … n, times the number of k tried; and that k.
-pub(super) fn combined_test(provinces: &[&Facts], min_k: usize) -> (f64, usize) {
+/// k = `min_k` … n, times the number of k tried; and that k. Each province is (observed,
+/// expected, p).
+pub(super) fn combined_test(
+    provinces: impl Iterator<Item = (f64, f64, f64)>,
+    min_k: usize,
+) -> (f64, usize) {
     let ps: Vec<f64> = provinces
-        .iter()
-        .map(|f| if f.observed > f.expected { f.p } else { 1.0 })
+        .map(|(observed, expected, p)| if observed > expected { p } else { 1.0 })
         .collect();
     combined_p_value(ps, min_k)
 }

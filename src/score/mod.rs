@@ -110,9 +110,11 @@
 //!    the platforms, shops, brands and enterprises of its evidence (minus those already sampled),
 //!    batches and deadline by level.
 //!
-//! Cost: one polars group-by over the signals (no `Signal` per row; `Signal`s only for the window
-//! rows of cells that may alert or be recorded), then work per cell. A replay ([`replay`])
-//! aggregates once and slides the periods over the daily series.
+//! Cost: one pass over the signals into integer-coded series (no `Signal` per row), then work per
+//! cell: counts for every cell (`plan`), and `Signal`s only for the window rows of the cells that
+//! may alert or be recorded, read back for them alone. A replay ([`replay`]) aggregates once,
+//! judges every day's cells on their counts on every core, reads the rows the plan names, and
+//! scores each day's categories that hold such a cell.
 
 mod aggregate;
 mod alert;
@@ -122,11 +124,13 @@ mod disturb;
 mod facts;
 pub mod fatigue;
 mod load;
+mod plan;
 /// The aggregation before issue 22, kept as the reference the comparison tests hold the new one
 /// to (unit tests on the simulated year, `tests/it/demo.rs` on the demo).
 #[doc(hidden)]
 pub mod reference;
 mod replay;
+mod rows;
 mod rules;
 #[cfg(test)]
 mod sim;
@@ -148,14 +152,14 @@ pub use stats::{binomial_upper_tail, nb_cusum, nb_llr, nb_size, poisson_upper_ta
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::model::{Action, Alert, SamplingRequest, Scope, Signal};
 use aggregate::{Cell, CellSeries, Periods};
 use alert::{Why, decide, emit, flag, term};
 #[cfg(test)]
 use facts::combined_p_value;
-use facts::{Facts, combined_test, facts};
+use facts::{Counts, Facts, counts, facts_of};
 use polars::prelude::{IntoLazy, LazyFrame};
 use table::Prepared;
 
@@ -321,7 +325,7 @@ fn score_lazy(
 
 fn score_loaded(rules: &ScoringRules, t: &Table, run: &Run) -> Result<ScoreOutput, ScoreError> {
     let periods = Periods::new(&rules.window, run.as_of);
-    let prep = table::prepare(
+    let mut prep = table::prepare(
         t,
         rules,
         run.as_of,
@@ -329,11 +333,35 @@ fn score_loaded(rules: &ScoringRules, t: &Table, run: &Run) -> Result<ScoreOutpu
         periods.window_start,
         run.outages,
     )?;
-    Ok(score_prepared(rules, &prep, run))
+    // The cells that need their rows, from the counts; then only their rows are read back and
+    // only their categories scored (the others have nothing to report).
+    let categories = prep.table.categories();
+    let cells = plan::planned_cells(rules, &prep, &categories, run.as_of, run.dismissed);
+    prep.read_rows(t, plan::window_rows(rules, &prep, &cells, run.as_of))?;
+    Ok(score_prepared_in(
+        rules,
+        &prep,
+        run,
+        &plan::categories_of(&categories, &cells),
+        true,
+    ))
 }
 
-/// One run over aggregated data.
+/// One run over aggregated data (every row it reads already read back).
 fn score_prepared(rules: &ScoringRules, prep: &Prepared, run: &Run) -> ScoreOutput {
+    score_prepared_in(rules, prep, run, &prep.table.categories(), true)
+}
+
+/// [`score_prepared`] over some categories (ranges of keys, ascending): the others must have no
+/// cell that reads rows ([`plan::reading_rows`]), so they have nothing to report. `parallel`:
+/// categories on every core.
+fn score_prepared_in(
+    rules: &ScoringRules,
+    prep: &Prepared,
+    run: &Run,
+    categories: &[std::ops::Range<usize>],
+    parallel: bool,
+) -> ScoreOutput {
     let periods = Periods::new(&rules.window, run.as_of);
     let previous: HashMap<&str, &Alert> = run.previous.iter().map(|a| (a.id.as_str(), a)).collect();
     // Cells that could be sampled (enough clusters in the window): the sampling test is shared
@@ -359,22 +387,28 @@ fn score_prepared(rules: &ScoringRules, prep: &Prepared, run: &Run) -> ScoreOutp
         sample_alpha,
         days: &days,
     };
-    // Categories are scored apart (scope is decided within one), so they share the cores; their
-    // results are joined in category order and ranked below, as one thread would.
-    let categories = prep.table.categories();
-    let parts = load::on_cores(
-        categories.len(),
-        |i| -> Result<ScoreOutput, std::convert::Infallible> {
-            let mut part = ScoreOutput::default();
-            score_category(&ctx, categories[i].clone(), &mut part);
-            Ok(part)
-        },
-    );
+    // Categories are scored apart (scope is decided within one), so they share the cores (unless
+    // the caller already spreads runs over them); their results are joined in category order and
+    // ranked below, as one thread would.
     let mut out = ScoreOutput::default();
-    for part in parts.into_iter().flatten() {
-        out.alerts.extend(part.alerts);
-        out.sampling.extend(part.sampling);
-        out.dismissed.extend(part.dismissed);
+    if parallel {
+        let parts = load::on_cores(
+            categories.len(),
+            |i| -> Result<ScoreOutput, std::convert::Infallible> {
+                let mut part = ScoreOutput::default();
+                score_category(&ctx, categories[i].clone(), &mut part);
+                Ok(part)
+            },
+        );
+        for part in parts.into_iter().flatten() {
+            out.alerts.extend(part.alerts);
+            out.sampling.extend(part.sampling);
+            out.dismissed.extend(part.dismissed);
+        }
+    } else {
+        for keys in categories {
+            score_category(&ctx, keys.clone(), &mut out);
+        }
     }
 
     let rank = |a: &Alert, b: &Alert| {
@@ -425,62 +459,23 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
     let rules = ctx.rules;
     let (table, rows) = (&ctx.prep.table, &ctx.prep.rows);
     let p = ctx.periods;
-    let nation_key = keys.clone().find(|&k| table.keys[k].province.is_none());
-    // Weekday pattern from the category's national counts before the guard band, so a current
-    // outbreak does not shape its own expectation; calendar and outage days left out.
-    let pattern_until = p
-        .window_start
-        .checked_sub_days(Days::new(u64::from(p.guard_days) + 1))
-        .unwrap_or(p.window_start);
-    let weekday = if rules.weekday.enabled {
-        table.weekday_factors(
-            nation_key,
-            pattern_until,
-            rules.weekday.history_days,
-            rules.weekday.prior_days,
-            &ctx.prep.skip,
-        )
-    } else {
-        [1.0; 7]
-    };
-    let category = table.keys[keys.start].category.as_str();
-    // Each day's factor: weekday (by its holiday day type) × calendar lift × coverage.
-    let (factors, discounted) =
-        ctx.prep
-            .disturb
-            .factors(category, p, &weekday, ctx.days, &rules.outage);
-    let mut series: Vec<CellSeries> = keys.clone().map(|k| table.series(k, p, &factors)).collect();
-    // A day left out (coverage below the rules' minimum) counts nothing, observed or expected.
-    for s in &mut series {
-        for (x, f) in s.daily.iter_mut().zip(&factors) {
-            if *f <= 0.0 {
-                *x = 0.0;
-            }
-        }
-    }
+    let (factors, discounted) = plan::category_factors(rules, ctx.prep, p, ctx.days, keys.clone());
+    let mut series: Vec<CellSeries> = keys
+        .clone()
+        .map(|k| {
+            let mut s = table.series(k, p, &factors);
+            plan::run_series(table, k, p, &factors, &mut s);
+            s
+        })
+        .collect();
     // Counts first; only the cells that may become an alert or a record read their rows.
-    let mut all: Vec<Facts> = series.iter().map(|s| facts(rules, &[], p, s)).collect();
-    let province_facts: Vec<&Facts> = all.iter().filter(|f| f.cell != Cell::Nation).collect();
-    let (combined_p, combined_k) =
-        combined_test(&province_facts, rules.scope.systemic_min_provinces as usize);
+    let counted: Vec<Counts> = series.iter().map(|s| counts(rules, p, s)).collect();
+    let (detailed, (combined_p, combined_k)) =
+        plan::reading_rows(rules, table, keys.clone(), &counted, ctx.run.dismissed);
     let combined_candidate = combined_p < rules.scope.combined_p;
-    let mut pool: Vec<Signal> = Vec::new();
-    let mut detailed: Vec<usize> = Vec::new();
-    for (j, k) in keys.enumerate() {
-        let f = &all[j];
-        let record = ctx.run.dismissed
-            && f.cell != Cell::Nation
-            && f.clusters > 0
-            && f.observed > f.expected;
-        // A nation may become a systemic alert on a spread rise below the excess ratio, or on
-        // the combined test across provinces.
-        let spread_candidate = f.cell == Cell::Nation
-            && (f.p < rules.detect.p_threshold || f.cusum.fired || combined_candidate);
-        if !(f.elevated || record || spread_candidate) {
-            continue;
-        }
-        detailed.push(j);
-        for r in rows.window(k, p.window_start, p.as_of) {
+    let mut pool: Vec<&Signal> = Vec::new();
+    for &j in &detailed {
+        for r in rows.window(keys.start + j, p.window_start, p.as_of) {
             if let Some(s) = rows.signal(r, ctx.run.source) {
                 series[j].window_signals.push(pool.len());
                 pool.push(s);
@@ -488,10 +483,12 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
         }
     }
     let signals = pool.as_slice();
-    // Only the cells that read rows change; the others keep their counts-only facts.
-    for j in detailed {
-        all[j] = facts(rules, signals, p, &series[j]);
-    }
+    // The cells that read no rows have no window signals: their facts are their counts'.
+    let all: Vec<Facts> = series
+        .iter()
+        .zip(&counted)
+        .map(|(s, c)| facts_of(rules, signals, p, s, *c))
+        .collect();
     let (nation, provinces): (Vec<&Facts>, Vec<&Facts>) =
         all.iter().partition(|f| f.cell == Cell::Nation);
     let nation = nation.first().copied();

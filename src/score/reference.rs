@@ -311,7 +311,7 @@ pub fn prepare(
             )
         })
         .collect();
-    let mut by_key: Vec<Vec<(u32, i32)>> = vec![Vec::new(); table.keys.len()];
+    let mut by_key: Vec<Vec<(u32, i32, i32)>> = vec![Vec::new(); table.keys.len()];
     let day: Vec<i32> = detail.column("d")?.i32()?.into_no_null_iter().collect();
     let first: Vec<i32> = detail.column("first")?.i32()?.into_no_null_iter().collect();
     let row: Vec<IdxSize> = detail.column("row")?.idx()?.into_no_null_iter().collect();
@@ -322,16 +322,16 @@ pub fn prepare(
             if let (Some(c), Some(cell)) = (c, cell)
                 && let Some(&k) = index.get(&(c, cell))
             {
-                by_key[k].push((r as u32, first[r]));
+                by_key[k].push((r as u32, day[r], first[r]));
             }
         }
     }
     for rows in &mut by_key {
-        rows.sort_by_key(|&(r, _)| (day[r as usize], row[r as usize]));
+        rows.sort_by_key(|&(r, d, _)| (d, row[r as usize]));
     }
     Ok(Prepared {
         table,
-        rows: Rows::new(detail, by_key, day),
+        rows: Rows::new(&detail, by_key)?,
         disturb,
         skip,
     })
@@ -406,7 +406,9 @@ pub mod compare {
     use super::*;
     use crate::score::load::load;
     use crate::score::replay::replay_prepared;
-    use crate::score::{Replay, Run, ScoreError, ScoreOutput, ScoringRules, score_prepared, table};
+    use crate::score::{
+        Replay, Run, ScoreError, ScoreOutput, ScoringRules, score_loaded, score_prepared, table,
+    };
     use crate::store::signal_read::SignalSource;
 
     /// Relative tolerance of sums: the two add the same numbers in another order.
@@ -504,7 +506,7 @@ pub mod compare {
                 p.rows
                     .window(k, window.0, window.1)
                     .into_iter()
-                    .map(|r| p.rows.signal(r, None))
+                    .map(|r| p.rows.signal(r, None).cloned())
                     .collect()
             };
             let (ra, rb) = (rows(a), rows(b));
@@ -598,7 +600,9 @@ pub mod compare {
         )
         .map_err(|e| e.to_string())?;
         let t = load(SignalSource::from_frame(frame.clone(), "test")).map_err(|e| e.to_string())?;
-        let new = table::prepare(&t, rules, as_of, as_of, p.window_start, outages)
+        let mut new = table::prepare(&t, rules, as_of, as_of, p.window_start, outages)
+            .map_err(|e| e.to_string())?;
+        new.read_windows(&t, p.window_start, as_of)
             .map_err(|e| e.to_string())?;
         same_prepared(&old, &new, (p.window_start, as_of))
             .map_err(|e| format!("as of {as_of}: {e}"))?;
@@ -613,10 +617,10 @@ pub mod compare {
             dismissed: true,
             outages,
         };
-        let (a, b) = (
-            score_prepared(rules, &old, &run),
-            score_prepared(rules, &new, &run),
-        );
+        // The old aggregation scored cell by cell; the new one as a run scores, reading back
+        // only the rows of the cells its plan names.
+        let a = score_prepared(rules, &old, &run);
+        let b = score_loaded(rules, &t, &run).map_err(|e| e.to_string())?;
         same_output(&a, &b, &format!("as of {as_of}"))?;
         Ok(b)
     }
@@ -642,6 +646,30 @@ pub mod compare {
         let new = crate::score::replay_table(rules, &t, from, to, &items, outages).map_err(e)?;
         same_replay(&old, &new, "replay")?;
         Ok(new)
+    }
+
+    /// The planned replay ([`crate::score::replay_table`]: plan on counts, rows of the planned
+    /// cells only, planned categories only) against every category scored every day over the
+    /// same aggregation with every row read back.
+    pub fn compare_planned_replay(
+        rules: &ScoringRules,
+        frame: &DataFrame,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        outages: &[Outage],
+    ) -> Result<Replay, String> {
+        let e = |e: ScoreError| e.to_string();
+        let t = load(SignalSource::from_frame(frame.clone(), "test")).map_err(e)?;
+        let full = replay_prepared(rules, from, to, &items, outages, t.days(), |a, b, c| {
+            let mut prep = table::prepare(&t, rules, a, b, c, outages)?;
+            prep.read_windows(&t, c, b)?;
+            Ok(prep)
+        })
+        .map_err(e)?;
+        let planned =
+            crate::score::replay_table(rules, &t, from, to, &items, outages).map_err(e)?;
+        same_replay(&full, &planned, "planned replay")?;
+        Ok(planned)
     }
 }
 
@@ -746,5 +774,68 @@ mod tests {
             "{err}"
         );
         assert!(same_prepared(&prep(&df), &prep(&df), (p.window_start, as_of)).is_ok());
+    }
+
+    /// The planned replay skips categories and reads back a few rows: on the disturbed simulated
+    /// year (outbreaks, festivals, an outage) it must give every change of scoring every category
+    /// every day.
+    #[test]
+    fn the_planned_replay_gives_every_change_of_the_full_one() {
+        let rules = ScoringRules::load(None).unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(2026);
+        let rates = sim::rates(&mut rng);
+        let injected = sim::outbreaks_between(&mut rng, 1.2, 4.0);
+        let dist = sim::Disturbances::year(&mut ChaCha8Rng::seed_from_u64(23));
+        let g =
+            sim::generate_disturbed(&mut ChaCha8Rng::seed_from_u64(7), &rates, &injected, &dist);
+        let keep: Vec<&str> = sim::CATEGORIES
+            .iter()
+            .skip(2)
+            .step_by(3)
+            .map(|c| c.0)
+            .collect();
+        let is_kept = keep
+            .iter()
+            .fold(lit(false), |acc, c| acc.or(col("category").eq(lit(*c))));
+        let df = g.frame().filter(is_kept).collect().unwrap();
+        let outages = [Outage {
+            source: Some(sim::SOURCES[0].0.to_string()),
+            channel: None,
+            from: sim::day0() + Days::new(150),
+            to: sim::day0() + Days::new(159),
+            reason: "stale".into(),
+        }];
+        let replay = compare_planned_replay(
+            &rules,
+            &df,
+            Some(sim::day0() + Days::new(100)),
+            Some(sim::day0() + Days::new(220)),
+            &outages,
+        )
+        .unwrap();
+        let kinds: std::collections::HashSet<_> = replay.changes.iter().map(|c| c.change).collect();
+        assert!(
+            replay.changes.len() > 20 && kinds.len() >= 3,
+            "{} changes of {} kinds",
+            replay.changes.len(),
+            kinds.len()
+        );
+        // A replay before any baseline, and one of a single day, agree too.
+        compare_planned_replay(
+            &rules,
+            &df,
+            Some(sim::day0() + Days::new(1)),
+            Some(sim::day0() + Days::new(3)),
+            &[],
+        )
+        .unwrap();
+        compare_planned_replay(
+            &rules,
+            &df,
+            Some(sim::day0() + Days::new(364)),
+            Some(sim::day0() + Days::new(364)),
+            &[],
+        )
+        .unwrap();
     }
 }

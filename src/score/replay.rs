@@ -1,10 +1,13 @@
 //! Day-by-day replay of a signal table (`jiance score --signals FILE --daily`).
 //!
-//! The table is aggregated once (one polars group-by into per-cell daily series, and the rows
-//! indexed by cell and day); each day then slides the window over those series and scores exactly
-//! as a single run would, with the previous day's alerts as history. Each day costs work per cell
-//! (a 37-day slice and two tail probabilities), not per signal, so a year of 930 cells takes
-//! seconds.
+//! The table is aggregated once (per-cell daily series, and the rows indexed by cell and day);
+//! each day then slides the window over those series and scores exactly as a single run would,
+//! with the previous day's alerts as history. Each day costs work per cell (a 37-day slice and a
+//! few tail probabilities), not per signal. In steps ([`replay_table`], issue 22): every day's
+//! cells judged on their counts alone, days on every core (`super::plan`); the rows of the cells
+//! that may alert read back, once; each day's categories holding such a cell scored in full, days
+//! on every core again — the others cannot make an alert that day, and on a typical day they are
+//! nearly all —; last, in day order, each alert's status against the previous day's.
 //!
 //! One difference from scoring each day separately: a cluster's weight is the largest of all its
 //! copies in the table, including copies published after the replayed day (a later, stronger copy
@@ -16,9 +19,12 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::load::Table;
+use super::alert::history;
+use super::load::{Table, on_cores};
 use super::table::{self, Prepared};
-use super::{Outage, Run, ScoreError, ScoreOutput, ScoringRules, score_prepared};
+use super::{
+    Outage, Run, ScoreError, ScoreOutput, ScoringRules, plan, score_prepared, score_prepared_in,
+};
 use crate::model::{Action, Alert, AlertStatus, Scope};
 use crate::store::signals::from_epoch_days;
 
@@ -117,7 +123,38 @@ pub fn replay_with(
     replay_table(rules, &table, from, to, test_items, outages)
 }
 
+/// The days a replay scores (`from ..= to`) and the first day its rows are read from, for a
+/// table spanning `days`; `None` when there is nothing to replay.
+fn span(
+    rules: &ScoringRules,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    days: Option<(NaiveDate, NaiveDate)>,
+) -> Option<(NaiveDate, NaiveDate, NaiveDate)> {
+    let (lo, hi) = days?;
+    let w = &rules.window;
+    let warm = u64::from(w.baseline_days + w.guard_days + w.window_days.saturating_sub(1));
+    let from = from
+        .unwrap_or_else(|| lo.checked_add_days(chrono::Days::new(warm)).unwrap_or(lo))
+        .max(lo);
+    let to = to.unwrap_or(hi);
+    if from > to {
+        return None;
+    }
+    let detail_from = from
+        .checked_sub_days(chrono::Days::new(u64::from(w.window_days)))
+        .unwrap_or(lo)
+        .max(lo);
+    Some((from, to, detail_from))
+}
+
 /// [`replay_with`] over a loaded table ([`super::load`]).
+///
+/// Planned (issue 22): every day's cells are first judged on their counts alone, days on every
+/// core (`super::plan`); then only the rows of the cells that may alert are read back, and each
+/// day scores only the categories holding such a cell — the others have nothing to report that
+/// day —, days on every core again; last, in day order, each alert's `first_seen` and status
+/// against the previous day's alerts, as a run given them as history sets them.
 pub fn replay_table(
     rules: &ScoringRules,
     t: &Table,
@@ -126,18 +163,78 @@ pub fn replay_table(
     test_items: &(dyn Fn(&str) -> Vec<String> + Sync),
     outages: &[Outage],
 ) -> Result<Replay, ScoreError> {
-    replay_prepared(
-        rules,
-        from,
-        to,
-        test_items,
-        outages,
-        t.days(),
-        |from, to, detail_from| table::prepare(t, rules, from, to, detail_from, outages),
-    )
+    let Some((from, to, detail_from)) = span(rules, from, to, t.days()) else {
+        return Ok(Replay::default());
+    };
+    let mut prep = table::prepare(t, rules, from, to, detail_from, outages)?;
+    let started = std::time::Instant::now();
+    let dates: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();
+    let categories = prep.table.categories();
+    let plans = on_cores(dates.len(), |i| -> Result<Vec<usize>, ScoreError> {
+        Ok(plan::planned_cells(
+            rules,
+            &prep,
+            &categories,
+            dates[i],
+            false,
+        ))
+    })?;
+    let handles: Vec<u32> = plans
+        .iter()
+        .zip(&dates)
+        .flat_map(|(cells, &day)| plan::window_rows(rules, &prep, cells, day))
+        .collect();
+    let planned = started.elapsed();
+    prep.read_rows(t, handles)?;
+    let read = started.elapsed();
+    // Days on every core, each as a run without history (only `first_seen` and the status depend
+    // on the previous day's alerts); those two are set below, day after day.
+    let sampled = HashSet::new();
+    let mut days = on_cores(dates.len(), |i| -> Result<ScoreOutput, ScoreError> {
+        let Some(cells) = plans.get(i).filter(|cells| !cells.is_empty()) else {
+            return Ok(ScoreOutput::default());
+        };
+        let run = Run {
+            as_of: dates[i],
+            sampled: &sampled,
+            test_items,
+            previous: &[],
+            inspections: &[],
+            source: None,
+            dismissed: false,
+            outages,
+        };
+        let categories = plan::categories_of(&categories, cells);
+        Ok(score_prepared_in(rules, &prep, &run, &categories, false))
+    })?;
+    let scored = started.elapsed();
+    let replay = replay_days(from, to, test_items, outages, |i, run| {
+        let mut out = days.get_mut(i).map(std::mem::take).unwrap_or_default();
+        let previous: HashMap<&str, &Alert> =
+            run.previous.iter().map(|a| (a.id.as_str(), a)).collect();
+        for a in out.alerts.iter_mut().chain(out.dismissed.iter_mut()) {
+            (a.first_seen, a.status) = history(
+                previous.get(a.id.as_str()).copied(),
+                a.level,
+                a.action,
+                run.as_of,
+            );
+        }
+        out
+    });
+    tracing::debug!(
+        days = dates.len(),
+        cells = plans.iter().map(Vec::len).sum::<usize>(),
+        plan_ms = planned.as_millis() as u64,
+        rows_ms = (read - planned).as_millis() as u64,
+        score_ms = (scored - read).as_millis() as u64,
+        "replay planned and scored"
+    );
+    Ok(replay)
 }
 
-/// The replay over whatever aggregation `prepare` makes (`super::reference`'s, in tests).
+/// The replay over whatever aggregation `prepare` makes, every category scored every day
+/// (`super::reference`'s aggregation, in tests, and the planned replay's comparison).
 pub(super) fn replay_prepared(
     rules: &ScoringRules,
     from: Option<NaiveDate>,
@@ -147,28 +244,30 @@ pub(super) fn replay_prepared(
     days: Option<(NaiveDate, NaiveDate)>,
     prepare: impl FnOnce(NaiveDate, NaiveDate, NaiveDate) -> Result<Prepared, ScoreError>,
 ) -> Result<Replay, ScoreError> {
-    let Some((lo, hi)) = days else {
+    let Some((from, to, detail_from)) = span(rules, from, to, days) else {
         return Ok(Replay::default());
     };
-    let w = &rules.window;
-    let warm = u64::from(w.baseline_days + w.guard_days + w.window_days.saturating_sub(1));
-    let from = from
-        .unwrap_or_else(|| lo.checked_add_days(chrono::Days::new(warm)).unwrap_or(lo))
-        .max(lo);
-    let to = to.unwrap_or(hi);
-    if from > to {
-        return Ok(Replay::default());
-    }
-    let detail_from = from
-        .checked_sub_days(chrono::Days::new(u64::from(w.window_days)))
-        .unwrap_or(lo)
-        .max(lo);
     let prep = prepare(from, to, detail_from)?;
+    Ok(replay_days(from, to, test_items, outages, |_, run| {
+        score_prepared(rules, &prep, run)
+    }))
+}
+
+/// Score each day from `from` to `to` with `score` (given the day's index and its run, the
+/// previous day's alerts as history) and collect the alert changes.
+fn replay_days(
+    from: NaiveDate,
+    to: NaiveDate,
+    test_items: &(dyn Fn(&str) -> Vec<String> + Sync),
+    outages: &[Outage],
+    mut score: impl FnMut(usize, &Run) -> ScoreOutput,
+) -> Replay {
     let sampled = HashSet::new();
     let mut previous: Vec<Alert> = Vec::new();
     let mut changes = Vec::new();
     let mut last = ScoreOutput::default();
     let mut day = from;
+    let mut i = 0;
     while day <= to {
         let run = Run {
             as_of: day,
@@ -180,7 +279,7 @@ pub(super) fn replay_prepared(
             dismissed: false,
             outages,
         };
-        let out = score_prepared(rules, &prep, &run);
+        let out = score(i, &run);
         let now: HashMap<&str, &Alert> = out.alerts.iter().map(|a| (a.id.as_str(), a)).collect();
         let mut today: Vec<AlertChange> = Vec::new();
         for a in &out.alerts {
@@ -201,16 +300,17 @@ pub(super) fn replay_prepared(
         changes.extend(today);
         previous = out.alerts.clone();
         last = out;
+        i += 1;
         match day.succ_opt() {
             Some(d) => day = d,
             None => break,
         }
     }
     tracing::debug!(%from, %to, changes = changes.len(), "replayed");
-    Ok(Replay {
+    Replay {
         changes,
         last,
         from: Some(from),
         to: Some(to),
-    })
+    }
 }

@@ -5,9 +5,11 @@
 //! in the nation cell → Σw, Σw², clusters per (cell, first day) → [`CellTable`], dense daily
 //! series per cell; and beside them what the calendar and outages measure ([`Disturb`]). The few
 //! rows a run must read one by one (the window signals of elevated cells: sources, cities,
-//! hazards, evidence, parties) come from [`Rows`]: the table's rows from `detail_from` on whose
-//! cluster is first seen in their cell from then on, read back with every column (pass two, only
-//! the pieces that hold them); `Signal`s are built only for those.
+//! hazards, evidence, parties) come from [`Rows`] (`super::rows`): an index, per cell, of the
+//! table's rows from `detail_from` on whose cluster is first seen in the cell from then on
+//! (integers from the same walk), and the rows a run's plan names (`super::plan`) read back with
+//! every column ([`Prepared::read_rows`]: pass two, only the pieces that hold them); `Signal`s are
+//! built only for those.
 //!
 //! `super::reference` keeps the polars plan this replaced (issue 22); the tests hold the two to
 //! the same tables and alerts.
@@ -15,14 +17,14 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate};
-use polars::prelude::*;
 
 use super::ScoreError;
 use super::aggregate::{Cell, CellSeries, Periods};
 use super::disturb::{Disturb, Outage};
 use super::load::{Place, Rec, Table, on_cores};
+pub use super::rows::Rows;
 use super::rules::ScoringRules;
-use crate::model::{Channel, DocKind, Parties, Signal};
+use crate::model::Channel;
 use crate::store::signals::{epoch_days, from_epoch_days};
 
 /// The name of the nation cell in the `cell` column.
@@ -101,31 +103,60 @@ impl CellTable {
     /// The series of key `k` for one run.
     pub fn series(&self, k: usize, p: &Periods, factors: &[f64]) -> CellSeries<'_> {
         let key = &self.keys[k];
-        let first = self.offset(p.baseline_start);
-        let len = p.len();
-        let window = p.window_offset();
-        let (mut daily, mut weight_sum, mut weight_sq, mut clusters) =
-            (Vec::with_capacity(len), 0.0, 0.0, 0u32);
-        for i in 0..len {
-            let d = first + i as i64;
-            let w = self.at(&self.w[k], d);
-            daily.push(w);
-            weight_sum += w;
-            weight_sq += self.at(&self.w2[k], d);
-            if i >= window {
-                clusters += self.at(&self.n[k], d);
-            }
-        }
-        CellSeries {
+        let mut s = CellSeries {
             category: &key.category,
             cell: key.cell(),
-            daily,
-            window_clusters: clusters,
-            weight_sum,
-            weight_sq,
-            factors: factors.to_vec(),
+            daily: Vec::with_capacity(p.len()),
+            window_clusters: 0,
+            weight_sum: 0.0,
+            weight_sq: 0.0,
+            factors: Vec::with_capacity(factors.len()),
             window_signals: Vec::new(),
+        };
+        self.fill_series(k, p, factors, &mut s);
+        s
+    }
+
+    /// [`CellTable::series`] into `s`, its vectors reused (a run over every cell allocates
+    /// nothing per cell); `window_signals` is left empty.
+    pub fn fill_series<'t>(
+        &'t self,
+        k: usize,
+        p: &Periods,
+        factors: &[f64],
+        s: &mut CellSeries<'t>,
+    ) {
+        let key = &self.keys[k];
+        let first = self.offset(p.baseline_start);
+        let len = p.len();
+        // The days of the run the table holds (`a..b` of the run's days, from `first + a` in the
+        // table); the others count nothing.
+        let (w, w2, n) = (&self.w[k], &self.w2[k], &self.n[k]);
+        let held = w.len().min(w2.len()).min(n.len()) as i64;
+        let a = usize::try_from(-first).unwrap_or(0).min(len);
+        let b = usize::try_from(held - first).unwrap_or(0).clamp(a, len);
+        let at = |i: usize| (first + i as i64) as usize;
+        s.daily.clear();
+        s.daily.resize(a, 0.0);
+        if a < b {
+            s.daily.extend_from_slice(&w[at(a)..at(b - 1) + 1]);
         }
+        s.daily.resize(len, 0.0);
+        // In day order, as the series are read elsewhere (the days outside add nothing).
+        let (mut weight_sum, mut weight_sq) = (0.0, 0.0);
+        for i in a..b {
+            weight_sum += w[at(i)];
+            weight_sq += w2[at(i)];
+        }
+        let window = p.window_offset().clamp(a, b);
+        s.window_clusters = (window..b).map(|i| n[at(i)]).sum();
+        s.category = &key.category;
+        s.cell = key.cell();
+        s.weight_sum = weight_sum;
+        s.weight_sq = weight_sq;
+        s.factors.clear();
+        s.factors.extend_from_slice(factors);
+        s.window_signals.clear();
     }
 
     /// Day-of-week factors (Monday first, mean 1) of a category, from its nation cell's counts on
@@ -150,6 +181,7 @@ impl CellTable {
         let Some(start) = self.start else {
             return [1.0; 7];
         };
+        let weekday0 = start.weekday().num_days_from_monday();
         let mut d = first;
         while d <= last {
             if usize::try_from(d)
@@ -161,9 +193,8 @@ impl CellTable {
                 d += 1;
                 continue;
             }
-            let wd = (start + chrono::Duration::days(d))
-                .weekday()
-                .num_days_from_monday() as usize;
+            // `d` ≥ 0 days after `start`.
+            let wd = ((i64::from(weekday0) + d) % 7) as usize;
             sum[wd] += self.at(&self.w[k], d);
             days[wd] += 1.0;
             d += 1;
@@ -180,89 +211,6 @@ impl CellTable {
             std::array::from_fn(|i| (sum[i] + prior * mean) / ((days[i] + prior) * mean));
         let norm = f.iter().sum::<f64>() / 7.0;
         f.map(|x| (x / norm).clamp(0.1, 10.0))
-    }
-}
-
-/// The table's rows from some day on, each once, and per cell the rows counted there with the
-/// first day of their cluster in that cell, by day.
-pub struct Rows {
-    df: DataFrame,
-    /// Per cell key: (row position in `df`, first day of its cluster in the cell), by day, then
-    /// table row.
-    by_key: Vec<Vec<(u32, i32)>>,
-    /// Per row position: its day.
-    day: Vec<i32>,
-}
-
-impl Rows {
-    /// `df` with the columns [`Rows::signal`] reads (`row`, `t`, `sev` and the table's).
-    pub(super) fn new(df: DataFrame, by_key: Vec<Vec<(u32, i32)>>, day: Vec<i32>) -> Rows {
-        Rows { df, by_key, day }
-    }
-
-    /// Positions of the rows of key `k` with day in `from ..= to` whose cluster is first seen in
-    /// the cell on or after `from` (reposts of older stories are old news).
-    pub fn window(&self, k: usize, from: NaiveDate, to: NaiveDate) -> Vec<usize> {
-        let (from, to) = (epoch_days(from), epoch_days(to));
-        let Some(rows) = self.by_key.get(k) else {
-            return Vec::new();
-        };
-        let start = rows.partition_point(|&(r, _)| self.day[r as usize] < from);
-        rows[start..]
-            .iter()
-            .take_while(|&&(r, _)| self.day[r as usize] <= to)
-            .filter(|&&(_, first)| first >= from)
-            .map(|&(r, _)| r as usize)
-            .collect()
-    }
-
-    /// The signal of a row: the caller's own (with its parties) when the table was built from
-    /// `source`, else one built from the table (no parties).
-    pub fn signal(&self, r: usize, source: Option<&[Signal]>) -> Option<Signal> {
-        let get_u32 = |name: &str| -> Option<u32> { self.df.column(name).ok()?.idx().ok()?.get(r) };
-        if let Some(src) = source {
-            let row = get_u32("row")?;
-            return src.get(row as usize).cloned();
-        }
-        let s = |name: &str| -> Option<String> {
-            self.df
-                .column(name)
-                .ok()?
-                .str()
-                .ok()?
-                .get(r)
-                .map(str::to_string)
-        };
-        let time = self.df.column("t").ok()?.i64().ok()?.get(r)?;
-        let channel_name = s("source_kind")?;
-        let channel = Channel::ALL
-            .into_iter()
-            .find(|c| c.as_str() == channel_name)?;
-        let kind = s("kind")
-            .and_then(|k| DocKind::parse(&k))
-            .unwrap_or(match channel {
-                Channel::Complaint => DocKind::Complaint,
-                Channel::Regulator => DocKind::Notice,
-                Channel::Platform => DocKind::Listing,
-                Channel::Media => DocKind::Media,
-                Channel::Standard => DocKind::Standard,
-            });
-        let severity = self.df.column("sev").ok()?.i32().ok()?.get(r)?;
-        Some(Signal {
-            doc_id: s("doc")?,
-            time: chrono::DateTime::from_timestamp_millis(time)?,
-            category: s("category")?,
-            hazard: s("hazard")?,
-            severity: severity.clamp(1, 4) as u8,
-            province: s("province"),
-            city: s("city"),
-            source: s("source")?,
-            channel,
-            kind,
-            weight: self.df.column("weight").ok()?.f32().ok()?.get(r)?,
-            cluster: s("cluster")?,
-            parties: Parties::default(),
-        })
     }
 }
 
@@ -349,8 +297,9 @@ struct CatOut {
     /// Cell code (province code or [`NATION_CELL`]) → its series (empty when every cluster of
     /// the cell is older than the floor).
     cells: HashMap<u16, Series>,
-    /// Detail rows: (table row, cell code, first day of its cluster in the cell).
-    detail: Vec<(u32, u16, i32)>,
+    /// Detail rows: (table row, cell code, first day of its cluster in the cell, its day), by
+    /// cell, day and row.
+    detail: Vec<(u32, u16, i32, i32)>,
     /// National (not abroad) weight per channel, any row up to `until`.
     by_channel: [f64; 5],
     has_nation: bool,
@@ -446,7 +395,7 @@ fn aggregate_category(recs: &[Rec], f: &Filter) -> CatOut {
                 if first >= f.detail_from {
                     for r in &run[a..b] {
                         if r.d >= f.detail_from && r.d <= f.until && !f.left_out(r) {
-                            out.detail.push((r.row, run[a].prov, first));
+                            out.detail.push((r.row, run[a].prov, first, r.d));
                         }
                     }
                 }
@@ -459,13 +408,17 @@ fn aggregate_category(recs: &[Rec], f: &Filter) -> CatOut {
                 for r in run {
                     let abroad = f.places[r.prov as usize] == Place::Abroad;
                     if !abroad && r.d >= f.detail_from && r.d <= f.until && !f.left_out(r) {
-                        out.detail.push((r.row, NATION_CELL, nation_first));
+                        out.detail.push((r.row, NATION_CELL, nation_first, r.d));
                     }
                 }
             }
         }
         i = j;
     }
+    // Each cell's detail rows by day, then row, sorted here on the category's core: `prepare`
+    // hands them to their cells in this order.
+    out.detail
+        .sort_unstable_by_key(|&(row, cell, _, day)| (cell, day, row));
     out
 }
 
@@ -591,66 +544,52 @@ pub fn prepare(
         })
         .collect();
 
-    // Detail rows, read back once each.
-    let index: HashMap<(u16, u16), usize> = if table.keys.is_empty() {
-        HashMap::new()
-    } else {
-        keys.iter()
-            .enumerate()
-            .map(|(i, k)| ((k.1, k.2), i))
-            .collect()
-    };
-    let mut wanted: Vec<u32> = per_cat
-        .iter()
-        .flat_map(|o| o.detail.iter().map(|d| d.0))
-        .collect();
-    wanted.sort_unstable();
-    wanted.dedup();
-    let aggregated = started.elapsed();
-    let df = t.detail(&wanted)?;
-    tracing::debug!(
-        cells = table.keys.len(),
-        detail_rows = wanted.len(),
-        aggregate_ms = aggregated.as_millis() as u64,
-        detail_ms = (started.elapsed() - aggregated).as_millis() as u64,
-        "signal table aggregated"
-    );
-    let df = df
-        .lazy()
-        .select([
-            col("row"),
-            col("day").cast(DataType::Int32).alias("d"),
-            col("time").cast(DataType::Int64).alias("t"),
-            col("severity").cast(DataType::Int32).alias("sev"),
-            col("category"),
-            col("hazard"),
-            col("province"),
-            col("city"),
-            col("source"),
-            col("source_kind"),
-            col("kind"),
-            col("weight"),
-            col("cluster"),
-            col("doc"),
-        ])
-        .collect()?;
-    let day: Vec<i32> = df.column("d")?.i32()?.into_no_null_iter().collect();
-    let mut by_key: Vec<Vec<(u32, i32)>> = vec![Vec::new(); table.keys.len()];
-    for (c, out) in per_cat.iter().enumerate() {
-        for &(row, cell, first) in &out.detail {
-            if let (Some(&k), Ok(pos)) = (index.get(&(c as u16, cell)), wanted.binary_search(&row))
-            {
-                by_key[k].push((pos as u32, first));
+    // The detail rows' index, per cell; the rows themselves are read when a run knows which
+    // cells need them (`Prepared::read_rows`).
+    let mut cell_key: Vec<Vec<Option<u32>>> = vec![Vec::new(); per_cat.len()];
+    for (i, k) in keys.iter().enumerate() {
+        let slots = &mut cell_key[k.1 as usize];
+        let at = if k.2 == NATION_CELL {
+            0
+        } else {
+            k.2 as usize + 1
+        };
+        if slots.len() <= at {
+            slots.resize(at + 1, None);
+        }
+        slots[at] = Some(i as u32);
+    }
+    let mut by_key: Vec<Vec<(u32, i32, i32)>> = vec![Vec::new(); table.keys.len()];
+    if !table.keys.is_empty() {
+        for (c, out) in per_cat.iter().enumerate() {
+            for &(row, cell, first, day) in &out.detail {
+                let at = if cell == NATION_CELL {
+                    0
+                } else {
+                    cell as usize + 1
+                };
+                if let Some(k) = cell_key[c].get(at).copied().flatten() {
+                    by_key[k as usize].push((row, day, first));
+                }
             }
         }
     }
-    for rows in &mut by_key {
-        // Positions follow table rows, so this is by day, then row.
-        rows.sort_unstable_by_key(|&(r, _)| (day[r as usize], r));
-    }
+    let entries: usize = by_key.iter().map(Vec::len).sum();
+    // Each cell's rows come from one category, already by (day, row) (`aggregate_category`).
+    debug_assert!(
+        by_key
+            .iter()
+            .all(|rows| rows.is_sorted_by_key(|&(r, d, _)| (d, r)))
+    );
+    tracing::debug!(
+        cells = table.keys.len(),
+        detail_rows = entries,
+        aggregate_ms = started.elapsed().as_millis() as u64,
+        "signal table aggregated"
+    );
     Ok(Prepared {
         table,
-        rows: Rows::new(df, by_key, day),
+        rows: Rows::index(by_key),
         disturb,
         skip,
     })
@@ -732,7 +671,9 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     use super::*;
-    use crate::model::Parties;
+    use polars::prelude::IntoLazy;
+
+    use crate::model::{DocKind, Parties, Signal};
     use crate::store::signals::to_frame;
 
     fn sig(doc: &str, day: u32, province: Option<&str>, cluster: &str, weight: f32) -> Signal {
@@ -772,15 +713,10 @@ mod tests {
         ];
         let rules = ScoringRules::load(None).unwrap();
         let df = to_frame(&signals).unwrap();
-        let prep = prepare(
-            &crate::score::load_frame(df.lazy()).unwrap(),
-            &rules,
-            d(30),
-            d(30),
-            d(24),
-            &[],
-        )
-        .unwrap();
+        let loaded = crate::score::load_frame(df.lazy()).unwrap();
+        let mut prep = prepare(&loaded, &rules, d(30), d(30), d(24), &[]).unwrap();
+        assert_eq!(prep.rows.read(), 0, "nothing read back before a run asks");
+        prep.read_windows(&loaded, d(24), d(30)).unwrap();
         let t = &prep.table;
         assert_eq!(t.keys.len(), 2);
         assert_eq!(t.keys[0].province, None, "the nation first");
@@ -798,12 +734,12 @@ mod tests {
             .rows
             .window(1, d(24), d(30))
             .into_iter()
-            .map(|r| prep.rows.signal(r, None).unwrap().doc_id)
+            .map(|r| prep.rows.signal(r, None).unwrap().doc_id.clone())
             .collect();
         assert_eq!(docs, ["a", "b", "c"]);
         let own = prep.rows.window(1, d(24), d(30));
         let s = prep.rows.signal(own[1], Some(&signals)).unwrap();
-        assert_eq!(s, signals[1], "the caller's own signal, by row");
+        assert_eq!(s, &signals[1], "the caller's own signal, by row");
     }
 
     /// Regression: one signal dated 1900 (a CMS placeholder date) made the daily series start in

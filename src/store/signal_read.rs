@@ -171,50 +171,73 @@ impl SignalSource {
                 Some(_) => {}
             }
         }
-        let typed: Vec<Expr> = decode
-            .iter()
-            .map(|c| {
-                let t = want.get(c.as_str()).cloned().unwrap_or(DataType::Null);
-                col(c.as_str()).strict_cast(t)
-            })
-            .collect();
-        let mut invalid = col("severity")
-            .lt(lit(1))
-            .or(col("severity").gt(lit(4)))
-            .or(col("severity").is_null());
-        for c in ["time", "day", "category", "hazard", "source", "doc"] {
-            invalid = invalid.or(col(c).is_null());
-        }
-        let known_channel = Channel::ALL.iter().fold(lit(false), |acc, ch| {
-            acc.or(col("source_kind").eq(lit(ch.as_str())))
-        });
-        invalid = invalid.or(known_channel.not().fill_null(lit(true)));
-        let cluster = when(col("cluster").is_null().or(col("cluster").eq(lit(""))))
-            .then(col("doc"))
-            .otherwise(col("cluster"))
-            .alias("cluster");
+        // Eager column operations, not a lazy query: a piece is a few thousand rows, and
+        // optimising and planning a query per piece cost more than running it (issue 22).
         let pl = |error| SignalTableError::Polars {
             path: label.clone(),
             error,
         };
-        let typed = frame.lazy().select(typed).collect().map_err(pl)?;
+        let typed: Vec<Column> = decode
+            .iter()
+            .map(|c| {
+                let t = want.get(c.as_str()).cloned().unwrap_or(DataType::Null);
+                frame.column(c.as_str())?.strict_cast(&t)
+            })
+            .collect::<PolarsResult<_>>()
+            .map_err(pl)?;
+        let typed = DataFrame::new(frame.height(), typed).map_err(pl)?;
         let total = typed.height();
-        let out = typed
-            .lazy()
-            .filter(invalid.not())
-            .with_column(cluster)
-            .select(
-                COLUMNS
-                    .iter()
-                    .filter(|c| columns.contains(c))
-                    .map(|c| col(*c))
-                    .collect::<Vec<_>>(),
-            )
-            .collect()
+        let valid = valid_rows(&typed).map_err(pl)?;
+        let mut out = if valid.iter().all(|&v| v) {
+            typed
+        } else {
+            typed
+                .filter(&BooleanChunked::from_slice("valid".into(), &valid))
+                .map_err(pl)?
+        };
+        // An empty cluster is the document's own.
+        let cluster = out.column("cluster").map_err(pl)?.str().map_err(pl)?;
+        if cluster.iter().any(|c| c.is_none_or(str::is_empty)) {
+            let doc = out.column("doc").map_err(pl)?.str().map_err(pl)?;
+            let mut own: StringChunked = cluster
+                .iter()
+                .zip(doc.iter())
+                .map(|(c, d)| c.filter(|c| !c.is_empty()).or(d))
+                .collect();
+            own.rename("cluster".into());
+            out.with_column(own.into_column()).map_err(pl)?;
+        }
+        let out = out
+            .select(COLUMNS.iter().filter(|c| columns.contains(c)).copied())
             .map_err(pl)?;
         let skipped = total - out.height();
         Ok((out, skipped))
     }
+}
+
+/// Which rows of a piece `scan` keeps: time, day, category, hazard, source and doc present, a
+/// known `source_kind`, a severity of 1–4.
+fn valid_rows(df: &DataFrame) -> PolarsResult<Vec<bool>> {
+    let mut valid = vec![true; df.height()];
+    let severity = df.column("severity")?.cast(&DataType::Int32)?;
+    for (v, s) in valid.iter_mut().zip(severity.i32()?.iter()) {
+        *v &= s.is_some_and(|s| (1..=4).contains(&s));
+    }
+    for c in ["time", "day", "category", "hazard", "source", "doc"] {
+        let column = df.column(c)?;
+        if column.null_count() > 0 {
+            for (v, null) in valid.iter_mut().zip(column.is_null().iter()) {
+                *v &= null == Some(false);
+            }
+        }
+    }
+    for (v, k) in valid
+        .iter_mut()
+        .zip(df.column("source_kind")?.str()?.iter())
+    {
+        *v &= k.is_some_and(|k| Channel::ALL.iter().any(|ch| ch.as_str() == k));
+    }
+    Ok(valid)
 }
 
 fn parquet_magic(path: &Path) -> bool {

@@ -1,0 +1,173 @@
+//! What a run decides from counts alone, before any signal is read: each category's day factors,
+//! each cell's series and [`Counts`], and which cells go on to read their window's rows
+//! ([`reading_rows`]: those that may become an alert or a record). `super::score_category` and
+//! the replay's plan ([`planned_cells`]) share these functions, so both pick the same cells.
+//!
+//! Why a plan (issue 22): a replay of a year scores some 300 days × 1,000 cells, and on a typical
+//! day a handful of cells in a few categories may alert. The plan runs the counts of every
+//! (day, cell) — no allocation per cell, days on every core — and the replay then reads back only
+//! the rows those few cells need and scores only their categories; the other categories cannot
+//! make an alert that day (see [`reading_rows`]).
+
+use std::ops::Range;
+
+use chrono::{Days, NaiveDate};
+
+use super::ScoringRules;
+use super::aggregate::{Cell, CellSeries, Periods};
+use super::disturb::RunDays;
+use super::facts::{Counts, combined_test, counts};
+use super::table::{CellTable, Prepared};
+use crate::model::ScoreTerm;
+
+/// One category's factor for each day of a run (weekday by its day type × calendar lift ×
+/// coverage, 0 for a day left out) and the breakdown terms saying what was discounted.
+pub(super) fn category_factors(
+    rules: &ScoringRules,
+    prep: &Prepared,
+    p: &Periods,
+    days: &RunDays,
+    keys: Range<usize>,
+) -> (Vec<f64>, Vec<ScoreTerm>) {
+    let table = &prep.table;
+    let nation_key = keys.clone().find(|&k| table.keys[k].province.is_none());
+    // Weekday pattern from the category's national counts before the guard band, so a current
+    // outbreak does not shape its own expectation; calendar and outage days left out.
+    let pattern_until = p
+        .window_start
+        .checked_sub_days(Days::new(u64::from(p.guard_days) + 1))
+        .unwrap_or(p.window_start);
+    let weekday = if rules.weekday.enabled {
+        table.weekday_factors(
+            nation_key,
+            pattern_until,
+            rules.weekday.history_days,
+            rules.weekday.prior_days,
+            &prep.skip,
+        )
+    } else {
+        [1.0; 7]
+    };
+    let category = table.keys[keys.start].category.as_str();
+    prep.disturb
+        .factors(category, p, &weekday, days, &rules.outage)
+}
+
+/// Key `k`'s series for one run into `s` (its vectors reused): a day left out (coverage below
+/// the rules' minimum, factor 0) counts nothing, observed or expected.
+pub(super) fn run_series<'t>(
+    table: &'t CellTable,
+    k: usize,
+    p: &Periods,
+    factors: &[f64],
+    s: &mut CellSeries<'t>,
+) {
+    table.fill_series(k, p, factors, s);
+    for (x, f) in s.daily.iter_mut().zip(factors) {
+        if *f <= 0.0 {
+            *x = 0.0;
+        }
+    }
+}
+
+/// Which cells of one category (`counted[j]` is key `keys.start + j`'s) read their window's
+/// rows, as positions `j`; and the combined test across its provinces (p, k).
+///
+/// A cell reads its rows when it is elevated (it may alert), when records are kept and it is a
+/// province with clusters above its expectation (a record), or when it is the nation and may be
+/// a systemic rise (its own p-value or CUSUM, or the combined test across provinces). Every alert
+/// and record of `super::score_category` comes from such a cell, so a category none of whose
+/// cells reads rows has nothing to report on that run.
+pub(super) fn reading_rows(
+    rules: &ScoringRules,
+    table: &CellTable,
+    keys: Range<usize>,
+    counted: &[Counts],
+    dismissed: bool,
+) -> (Vec<usize>, (f64, usize)) {
+    let is_nation = |j: usize| table.keys[keys.start + j].cell() == Cell::Nation;
+    let combined = combined_test(
+        counted
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| !is_nation(j))
+            .map(|(_, c)| (c.observed, c.expected, c.p)),
+        rules.scope.systemic_min_provinces as usize,
+    );
+    let combined_candidate = combined.0 < rules.scope.combined_p;
+    let reading = counted
+        .iter()
+        .enumerate()
+        .filter(|&(j, c)| {
+            let nation = is_nation(j);
+            let record = dismissed && !nation && c.clusters > 0 && c.observed > c.expected;
+            // A nation may become a systemic alert on a spread rise below the excess ratio, or
+            // on the combined test across provinces.
+            let spread_candidate =
+                nation && (c.p < rules.detect.p_threshold || c.cusum.fired || combined_candidate);
+            c.elevated || record || spread_candidate
+        })
+        .map(|(j, _)| j)
+        .collect();
+    (reading, combined)
+}
+
+/// The cells (key indices, ascending) of a run as of `as_of` over `prep` that read their
+/// window's rows ([`reading_rows`]), from the counts alone.
+pub(super) fn planned_cells(
+    rules: &ScoringRules,
+    prep: &Prepared,
+    categories: &[Range<usize>],
+    as_of: NaiveDate,
+    dismissed: bool,
+) -> Vec<usize> {
+    let table = &prep.table;
+    let p = Periods::new(&rules.window, as_of);
+    let days = prep.disturb.run_days(&p);
+    let mut out = Vec::new();
+    let mut counted: Vec<Counts> = Vec::new();
+    let mut buf: Option<CellSeries> = None;
+    for keys in categories {
+        let (factors, _) = category_factors(rules, prep, &p, &days, keys.clone());
+        counted.clear();
+        for k in keys.clone() {
+            let s = match &mut buf {
+                Some(s) => s,
+                None => buf.insert(table.series(k, &p, &factors)),
+            };
+            run_series(table, k, &p, &factors, s);
+            counted.push(counts(rules, &p, s));
+        }
+        let (reading, _) = reading_rows(rules, table, keys.clone(), &counted, dismissed);
+        out.extend(reading.into_iter().map(|j| keys.start + j));
+    }
+    out
+}
+
+/// Handles of the rows the cells `cells` read on a run as of `as_of`: each one's window
+/// ([`super::table::Rows::window`]).
+pub(super) fn window_rows(
+    rules: &ScoringRules,
+    prep: &Prepared,
+    cells: &[usize],
+    as_of: NaiveDate,
+) -> Vec<u32> {
+    let p = Periods::new(&rules.window, as_of);
+    cells
+        .iter()
+        .flat_map(|&k| prep.rows.window(k, p.window_start, p.as_of))
+        .map(|h| h as u32)
+        .collect()
+}
+
+/// The categories (of `categories`, in order) holding one of `cells` (ascending).
+pub(super) fn categories_of(categories: &[Range<usize>], cells: &[usize]) -> Vec<Range<usize>> {
+    categories
+        .iter()
+        .filter(|keys| {
+            let i = cells.partition_point(|&k| k < keys.start);
+            cells.get(i).is_some_and(|&k| k < keys.end)
+        })
+        .cloned()
+        .collect()
+}
