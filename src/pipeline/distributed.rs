@@ -515,7 +515,12 @@ async fn analyze_one(
             ToSink::Page {
                 url,
                 source: source_name,
-                docs: worked.docs,
+                // the wire keeps document and analysis; the sink recomputes the rest
+                docs: worked
+                    .docs
+                    .into_iter()
+                    .map(|a| (a.doc, a.extraction))
+                    .collect(),
                 failure: worked.failure,
                 attachment_errors: worked
                     .attachment_errors
@@ -632,7 +637,10 @@ pub fn sink_worker(
                     &url,
                     &source,
                     Worked {
-                        docs,
+                        docs: docs
+                            .into_iter()
+                            .map(|(d, e)| super::work::Analysed::plain(d, e))
+                            .collect(),
                         failure,
                         attachment_errors: Vec::new(),
                     },
