@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
 
-use super::signals::{COLUMNS, SignalTableError, read_jsonl, schema};
+use super::signals::{COLUMNS, SignalTableError, partitions, read_jsonl, schema};
 use crate::model::Channel;
 
 /// Rows of an in-memory table per piece: small enough to spread over the cores, large enough
@@ -58,28 +58,7 @@ impl SignalSource {
         };
         let meta = std::fs::metadata(path).map_err(io)?;
         if meta.is_dir() {
-            let mut files = Vec::new();
-            let mut old_format = 0usize;
-            for entry in std::fs::read_dir(path).map_err(io)? {
-                let entry = entry.map_err(io)?;
-                let n = entry.file_name().to_string_lossy().into_owned();
-                if n.starts_with("day=") && n.ends_with(".parquet") {
-                    files.push(entry.path());
-                } else if n.starts_with("day=") && n.ends_with(".jsonl") {
-                    old_format += 1;
-                }
-            }
-            files.sort();
-            let bad = (files.is_empty() && old_format > 0)
-                .then(|| SignalTableError::Schema {
-                    path: name.clone(),
-                    message: format!(
-                        "{old_format} JSON Lines partition(s) of an earlier version and no Parquet \
-                         ones; the next scoring run (`jiance run`, or `jiance demo`) rewrites them"
-                    ),
-                })
-                .into_iter()
-                .collect();
+            let (files, bad) = partitions(path)?;
             return Ok(SignalSource {
                 name,
                 pieces: files.into_iter().map(Piece::File).collect(),

@@ -412,35 +412,43 @@ pub fn scan(path: &Path) -> Result<LazyFrame, SignalTableError> {
     Ok(scanned.frame)
 }
 
+/// The `day=*.parquet` partitions of a signal directory, sorted; when it holds none but JSON Lines
+/// partitions of an earlier version, the error saying why the table is empty.
+pub(super) fn partitions(
+    dir: &Path,
+) -> Result<(Vec<PathBuf>, Vec<SignalTableError>), SignalTableError> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut old_format = 0usize;
+    for entry in std::fs::read_dir(dir).map_err(io_err(dir))? {
+        let entry = entry.map_err(io_err(dir))?;
+        let n = entry.file_name().to_string_lossy().into_owned();
+        if n.starts_with("day=") && n.ends_with(".parquet") {
+            files.push(entry.path());
+        } else if n.starts_with("day=") && n.ends_with(".jsonl") {
+            old_format += 1;
+        }
+    }
+    files.sort();
+    let bad = (files.is_empty() && old_format > 0)
+        .then(|| SignalTableError::Schema {
+            path: dir.display().to_string(),
+            message: format!(
+                "{old_format} JSON Lines partition(s) of an earlier version and no Parquet \
+                 ones; the next scoring run (`jiance run`, or `jiance demo`) rewrites them"
+            ),
+        })
+        .into_iter()
+        .collect();
+    Ok((files, bad))
+}
+
 /// Like [`scan`], returning the skipped JSON Lines instead of logging them.
 pub fn scan_report(path: &Path) -> Result<Scanned, SignalTableError> {
     let meta = std::fs::metadata(path).map_err(io_err(path))?;
     let name = path.display().to_string();
     if meta.is_dir() {
-        let mut files: Vec<PathBuf> = Vec::new();
-        let mut old_format = 0usize;
-        for entry in std::fs::read_dir(path).map_err(io_err(path))? {
-            let entry = entry.map_err(io_err(path))?;
-            let n = entry.file_name().to_string_lossy().into_owned();
-            if n.starts_with("day=") && n.ends_with(".parquet") {
-                files.push(entry.path());
-            } else if n.starts_with("day=") && n.ends_with(".jsonl") {
-                old_format += 1;
-            }
-        }
-        files.sort();
+        let (files, bad) = partitions(path)?;
         if files.is_empty() {
-            // Partitions of an earlier version: say why the table is empty.
-            let bad = (old_format > 0)
-                .then(|| SignalTableError::Schema {
-                    path: name.clone(),
-                    message: format!(
-                        "{old_format} JSON Lines partition(s) of an earlier version and no Parquet \
-                         ones; the next scoring run (`jiance run`, or `jiance demo`) rewrites them"
-                    ),
-                })
-                .into_iter()
-                .collect();
             return Ok(Scanned {
                 frame: empty_frame().lazy(),
                 bad,

@@ -1022,27 +1022,33 @@ mod tests {
         }
     }
 
+    /// (id, text) of every text, with a repost of every third (a new dateline, the last fifth
+    /// dropped); with `copies_and_reruns` also a verbatim copy of every fifth and, every seventh,
+    /// an earlier id again with another text (a rerun keeps its cluster).
+    fn repost_stream(texts: &[String], copies_and_reruns: bool) -> Vec<(String, String)> {
+        let mut stream = Vec::new();
+        for (n, t) in texts.iter().enumerate() {
+            stream.push((format!("d{n}"), t.clone()));
+            if n % 3 == 0 {
+                let cut: String = t.chars().take(t.chars().count() * 4 / 5).collect();
+                stream.push((format!("r{n}"), format!("本报讯（记者 某某）{cut}")));
+            }
+            if copies_and_reruns && n % 5 == 0 {
+                stream.push((format!("c{n}"), t.clone()));
+            }
+            if copies_and_reruns && n % 7 == 0 {
+                stream.push((format!("d{}", n / 2), texts[n / 3].clone()));
+            }
+        }
+        stream
+    }
+
     /// The streaming index assigns every document the sketch and cluster the old one did, in
     /// one stream mixing the labelled set, edited copies (reposts), verbatim copies and reruns.
     #[test]
     fn assignments_are_unchanged() {
         let texts: Vec<String> = labelled_texts().into_iter().chain(edge_texts()).collect();
-        let mut stream: Vec<(String, String)> = Vec::new();
-        for (n, t) in texts.iter().enumerate() {
-            stream.push((format!("d{n}"), t.clone()));
-            if n % 3 == 0 {
-                // a repost: a new dateline and the last sentence dropped
-                let cut: String = t.chars().take(t.chars().count() * 4 / 5).collect();
-                stream.push((format!("r{n}"), format!("本报讯（记者 某某）{cut}")));
-            }
-            if n % 5 == 0 {
-                stream.push((format!("c{n}"), t.clone()));
-            }
-            if n % 7 == 0 {
-                // a rerun of an earlier id with other text keeps its cluster
-                stream.push((format!("d{}", n / 2), texts[n / 3].clone()));
-            }
-        }
+        let stream = repost_stream(&texts, true);
         let mut old = before::Index::default();
         let mut new = ClusterIndex::new();
         let mut folded = ClusterIndex::new();
@@ -1073,14 +1079,7 @@ mod tests {
     #[test]
     fn a_windowed_index_is_bounded_and_clusters_as_an_unbounded_one_within_its_window() {
         let texts: Vec<String> = labelled_texts().into_iter().chain(edge_texts()).collect();
-        let mut stream: Vec<(String, String)> = Vec::new();
-        for (n, t) in texts.iter().enumerate() {
-            stream.push((format!("d{n}"), t.clone()));
-            if n % 3 == 0 {
-                let cut: String = t.chars().take(t.chars().count() * 4 / 5).collect();
-                stream.push((format!("r{n}"), format!("本报讯（记者 某某）{cut}")));
-            }
-        }
+        let stream = repost_stream(&texts, false);
         let mut unbounded = ClusterIndex::new();
         let mut wide = ClusterIndex::windowed(stream.len());
         for (id, t) in &stream {
