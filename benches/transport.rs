@@ -178,7 +178,7 @@ fn roles_alone(
             ToSink::Page {
                 url: p.url.clone(),
                 source: p.source.clone(),
-                docs: w.docs.into_iter().map(|a| (a.doc, a.extraction)).collect(),
+                docs: w.docs,
                 failure: w.failure,
                 attachment_errors: Vec::new(),
             }

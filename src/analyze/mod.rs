@@ -38,7 +38,7 @@ use jieba_rs::Jieba;
 use regex::Regex;
 
 pub use check::check;
-pub use cluster::{ClusterEntry, ClusterIndex, DEFAULT_WINDOW, JOIN, Sketched, similarity, sketch};
+pub use cluster::{ClusterEntry, ClusterIndex, DEFAULT_WINDOW, JOIN, similarity, sketch};
 pub use facts::{Count, Facts, StandardRef, facts, facts_folded};
 pub use findings::{signals, standard_is_mandatory};
 pub use fold::{fold, fold_into};
@@ -569,35 +569,6 @@ mod tests {
 
     fn run(title: &str, text: &str, kind: Option<DocKind>) -> Extraction {
         an().analyze(&example_doc(title, text, kind), &mut ClusterIndex::new())
-    }
-
-    /// The sketch the analysis leaves in its (scratch) cluster index is the one of the folded
-    /// `cluster_text`: a rerun's sink assigns it instead of folding and sketching the text again,
-    /// so its clusters are those of sketching `cluster_text` there.
-    #[test]
-    fn the_analysis_sketches_the_cluster_text() {
-        for (title, text) in [
-            (
-                "电动自行车充电起火",
-                "５月３日，某小区一辆电动自行车在楼道充电时起火，ＡＢＣ牌锂电池鼓包后燃烧。记者　张三",
-            ),
-            ("短讯：充电宝鼓包", "充电宝鼓包"),
-            (
-                "",
-                "没有标题的一段投诉，网购的电热水壶底座漏电，商家拒绝退货。",
-            ),
-            ("只有标题", ""),
-        ] {
-            let d = example_doc(title, text, None);
-            let mut scratch = ClusterIndex::new();
-            let _ = an().analyze(&d, &mut scratch);
-            let got = scratch.take_sketched();
-            assert_eq!(
-                got,
-                Some(Sketched::of_folded(&fold(&cluster_text(&d)))),
-                "{title} / {text}"
-            );
-        }
     }
 
     fn listing(text: &str) -> Document {

@@ -515,12 +515,7 @@ async fn analyze_one(
             ToSink::Page {
                 url,
                 source: source_name,
-                // the wire keeps document and analysis; the sink recomputes the rest
-                docs: worked
-                    .docs
-                    .into_iter()
-                    .map(|a| (a.doc, a.extraction))
-                    .collect(),
+                docs: worked.docs,
                 failure: worked.failure,
                 attachment_errors: worked
                     .attachment_errors
@@ -637,10 +632,7 @@ pub fn sink_worker(
                     &url,
                     &source,
                     Worked {
-                        docs: docs
-                            .into_iter()
-                            .map(|(d, e)| super::work::Analysed::plain(d, e))
-                            .collect(),
+                        docs,
                         failure,
                         attachment_errors: Vec::new(),
                     },

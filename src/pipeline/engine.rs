@@ -382,20 +382,6 @@ impl Engine {
     /// Score every stored signal as of the end of `as_of`, store the alerts and sampling requests,
     /// and write the signal partitions.
     pub fn score(&self, as_of: NaiveDate) -> Result<ScoreSummary, PipelineError> {
-        // On-sale matching reads the market records, not the signals or alerts, and writes only
-        // its own findings: it runs beside the scoring (same results, whatever the timing).
-        std::thread::scope(|scope| {
-            let onsale = scope.spawn(|| self.match_onsale(as_of));
-            let scored = self.score_signals(as_of);
-            let onsale = onsale
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p))?;
-            scored.map(|s| ScoreSummary { onsale, ..s })
-        })
-    }
-
-    /// [`Engine::score`] but the on-sale matching (its `onsale` is 0).
-    fn score_signals(&self, as_of: NaiveDate) -> Result<ScoreSummary, PipelineError> {
         let signals = self.store.signals()?;
         let previous = self.store.alerts()?;
         let since = as_of - chrono::Duration::days(SAMPLING_EXCLUSION_DAYS);
@@ -427,6 +413,7 @@ impl Engine {
             cases.iter().map(|c| (c.id.clone(), c)).collect();
         self.store.put_cases(&keyed, &pointers)?;
         self.store.put_alerts(&alerts, &sampling)?;
+        let onsale = self.match_onsale(as_of)?;
         crate::store::signals::write_partitions(&self.data.signals(), &signals)?;
         self.counters
             .score
@@ -440,7 +427,7 @@ impl Engine {
             alerts,
             sampling,
             dismissed: out.dismissed.len(),
-            onsale: 0,
+            onsale,
         })
     }
 
@@ -735,12 +722,7 @@ mod tests {
         drop(w);
         store
             .put_batch(
-                &[(
-                    &b.0,
-                    &b.1,
-                    b.2.as_slice(),
-                    crate::store::fingerprint(&b.0).unwrap().as_str(),
-                )],
+                &[(&b.0, &b.1, b.2.as_slice())],
                 &[(b.0.url.clone(), b.0.source.clone())],
             )
             .unwrap();

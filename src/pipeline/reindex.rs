@@ -78,7 +78,7 @@ pub fn reindex(
     let index = Index::open(&staged, analyzer.jieba())?;
     let counters = Counters::default();
     // The index alone is rebuilt: a sink without a store.
-    let mut sink = Sink::open(&index, None, &counters, REINDEX_COMMIT_EVERY, None)?.pipelined()?;
+    let mut sink = Sink::open(&index, None, &counters, REINDEX_COMMIT_EVERY, None)?;
     let count = |report: &mut ReindexReport, reason: String| {
         *report.failures.entry(reason).or_default() += 1;
     };

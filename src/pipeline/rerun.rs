@@ -524,8 +524,7 @@ fn sink(
         counters,
         RERUN_COMMIT_EVERY,
         None,
-    )?
-    .pipelined()?;
+    )?;
     let mut waiting: BTreeMap<u64, Done> = BTreeMap::new();
     let mut next = 0u64;
     let mut last_progress = Instant::now();

@@ -1,30 +1,20 @@
 //! The one sink of every composition: what the per-page work ([`super::work`]) made of each page
-//! goes into the search index and the store here.
+//! goes into the search index and the store here, on one thread that owns the index writer.
 //!
 //! For each document, in arrival order: a document stored before with the same content is
 //! passed over; its near-duplicate cluster is assigned (clusters depend on order, so never in
-//! the workers — they only sketch the text); its signals are derived; a document reached through
-//! two sources keeps one owner, decided by name (`store::owns_before`), whatever arrives first;
-//! then it is indexed. Every `commit_every` documents (or, in the live service, when the oldest
-//! has waited [`COMMIT_INTERVAL`]) the index is committed and only then the batch is stored and
-//! its pages marked processed, in one transaction: a crash before the store write re-fetches the
-//! pages, and a stored document is always an indexed one.
-//!
-//! Two threads: the sink's caller decides (lookups, clusters, signals, owners), and a committer
-//! thread owns the index writer — it indexes each document as it is decided, and at each commit
-//! commits the index, then stores the batch, in that order. A [`Sink::pipelined`] sink (a rerun,
-//! a reindex) goes on deciding the next batch while the committer commits the last: what was
-//! sent but is not stored yet is looked up in memory (`inflight`), so every decision is the one
-//! it would be with the batch already stored, and at most one batch is being committed while the
-//! next fills. Otherwise (the live service) a commit waits for the committer, as a call would.
-//! `jiance reindex` runs it without a store (the index alone is rebuilt).
+//! the workers); its signals are derived; a document reached through two sources keeps one
+//! owner, decided by name (`store::owns_before`), whatever arrives first; then it is indexed.
+//! Every `commit_every` documents (or, in the live service, when the oldest has waited
+//! [`COMMIT_INTERVAL`]) the index is committed and only then the batch is stored and its pages
+//! marked processed, in one transaction: a crash before the store write re-fetches the pages, and
+//! a stored document is always an indexed one. `jiance reindex` runs it without a store (the index
+//! alone is rebuilt).
 
 use std::collections::HashMap;
-use std::sync::mpsc::{Receiver, Sender, channel};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::analyze::{ClusterEntry, ClusterIndex, DEFAULT_WINDOW, Sketched, cluster_text, fold};
+use crate::analyze::{ClusterIndex, DEFAULT_WINDOW, cluster_text, fold};
 use crate::index::{Index, IndexWriter};
 use crate::model::{Document, Extraction, Signal};
 use crate::store::Store;
@@ -37,66 +27,22 @@ use super::work::Worked;
 /// arrive slowly; a crash loses at most this tail, which is fetched again.
 pub const COMMIT_INTERVAL: Duration = Duration::from_secs(3);
 
-/// A document with its analysis and signals, waiting for its commit (on the committer).
+/// A document with its analysis and signals, waiting for its commit.
 struct Analyzed {
     doc: Document,
     extraction: Extraction,
     signals: Vec<Signal>,
-    fingerprint: String,
-}
-
-/// What the sink remembers of a document it sent and that is not stored yet.
-#[derive(Debug, Clone)]
-struct Known {
-    fingerprint: String,
-    source: String,
-    /// The batch it was sent in, and its place there.
-    batch: u64,
-    pos: usize,
-    signals: usize,
-}
-
-/// Sink → committer, in order.
-enum ToCommitter {
-    /// Index this document; it joins the batch (or replaces the batch's document at `replaces`).
-    Doc {
-        doc: Box<Analyzed>,
-        replaces: Option<usize>,
-    },
-    /// Commit the index, then store the batch (with these cluster entries first) and mark its
-    /// pages processed.
-    Commit {
-        clusters: Vec<ClusterEntry>,
-        pages: Vec<(String, String)>,
-    },
-    /// Commit nothing more: let the index finish its merges and end.
-    Finish,
-}
-
-/// Committer → sink.
-enum FromCommitter {
-    /// One batch stored: how many documents.
-    Stored(usize),
-    Finished,
-    Failed(PipelineError),
 }
 
 pub struct Sink<'a> {
-    /// The store the sink looks documents up in (with a pipelined sink, a connection of its own:
-    /// the committer's long write transactions do not hold up its reads).
-    lookups: Option<Store>,
+    writer: IndexWriter,
+    store: Option<&'a Store>,
     counters: &'a Counters,
     clusters: ClusterIndex,
-    /// The documents of the batch being filled, by id.
-    current: HashMap<String, Known>,
-    /// Documents of batches sent but not yet stored, by id: their latest version.
-    inflight: HashMap<String, Known>,
-    /// Number of the batch being filled; every batch before `stored` is stored.
-    batch: u64,
-    stored: u64,
-    /// Documents in the batch being filled.
-    pending: usize,
-    /// Pages (url, source) whose documents are all in the batch or passed over: marked processed
+    pending: Vec<Analyzed>,
+    /// Where each pending document id is in `pending` (a rerun's batch holds 20,000).
+    positions: HashMap<String, usize>,
+    /// Pages (url, source) whose documents are all in `pending` or passed over: marked processed
     /// with the next commit.
     pages: Vec<(String, String)>,
     commit_every: usize,
@@ -104,10 +50,6 @@ pub struct Sink<'a> {
     interval: Option<Duration>,
     oldest: Option<Instant>,
     signals: u64,
-    pipelined: bool,
-    to_committer: Option<Sender<ToCommitter>>,
-    from_committer: Receiver<FromCommitter>,
-    committer: Option<JoinHandle<()>>,
 }
 
 impl<'a> Sink<'a> {
@@ -121,96 +63,49 @@ impl<'a> Sink<'a> {
     ) -> Result<Sink<'a>, PipelineError> {
         // Bounded memory however many documents the store holds: the latest entries are loaded,
         // and a document the window has dropped is looked up when it comes again (`accept`).
-        // (A batch is far smaller than the window, so a document still being committed is never
-        // one the window has dropped.)
         let clusters = ClusterIndex::windowed(DEFAULT_WINDOW);
         let clusters = match store {
             Some(s) => clusters.loaded(s.latest_clusters(DEFAULT_WINDOW)?),
             None => clusters,
         };
-        let writer = index.writer()?;
-        let (to_committer, rx) = channel();
-        let (tx, from_committer) = channel();
-        let for_committer = store.cloned();
-        let committer = std::thread::Builder::new()
-            .name("sink-commit".into())
-            .spawn(move || commit_loop(writer, for_committer.as_ref(), &rx, &tx))
-            .map_err(|e| PipelineError::Stage(format!("sink: cannot start the committer: {e}")))?;
         Ok(Sink {
-            lookups: store.cloned(),
+            writer: index.writer()?,
+            store,
             counters,
             clusters,
-            current: HashMap::new(),
-            inflight: HashMap::new(),
-            batch: 0,
-            stored: 0,
-            pending: 0,
+            pending: Vec::new(),
+            positions: HashMap::new(),
             pages: Vec::new(),
             commit_every: commit_every.max(1),
             interval,
             oldest: None,
             signals: 0,
-            pipelined: false,
-            to_committer: Some(to_committer),
-            from_committer,
-            committer: Some(committer),
         })
-    }
-
-    /// This sink with commits that do not wait for the store write (a rerun, a reindex): the
-    /// next batch is decided while the last is committed. Lookups go through a connection of
-    /// their own.
-    pub fn pipelined(mut self) -> Result<Sink<'a>, PipelineError> {
-        if let Some(s) = &self.lookups {
-            self.lookups = Some(s.reopen()?);
-        }
-        self.pipelined = true;
-        Ok(self)
-    }
-
-    /// Fingerprint and source of a stored document, or of the latest version of one sent to be
-    /// stored: what the store will hold when the batches sent are stored.
-    fn stored(&self, id: &str) -> Result<Option<(String, String)>, PipelineError> {
-        if let Some(k) = self.inflight.get(id) {
-            return Ok(Some((k.fingerprint.clone(), k.source.clone())));
-        }
-        match &self.lookups {
-            Some(store) => Ok(store.stored(id)?),
-            None => Ok(None),
-        }
     }
 
     /// Take what the work made of the page `url` of `source`; commits when a batch is due.
     pub fn accept(&mut self, url: &str, source: &str, worked: Worked) -> Result<(), PipelineError> {
-        self.poll()?;
-        for a in worked.docs {
-            let (doc, mut extraction) = (a.doc, a.extraction);
+        for (doc, mut extraction) in worked.docs {
             let unchanged = || {
                 self.counters
                     .parse
                     .unchanged
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
             };
-            let fingerprint = match a.fingerprint {
-                Some(f) => f,
-                None => crate::store::fingerprint(&doc)?,
-            };
             // The authority, in arrival order: the live workers' own look (`work_page`'s `keep`)
             // only spares the analysis of what is plainly unchanged; a rerun's workers cannot look.
-            let stored = self.stored(&doc.id)?;
-            if let Some((fp, owner)) = &stored
-                && (crate::store::owns_before(owner, &doc.source)
-                    || (*owner == doc.source && *fp == fingerprint))
+            if let Some(store) = self.store
+                && store.unchanged(&doc)?
             {
                 unchanged();
                 continue;
             }
             // the same page twice in one batch (archived again, fetched by two passes): the
             // store has not seen the first yet, the batch has
-            let in_batch = self.current.get(&doc.id);
-            if let Some(p) = in_batch
-                && p.source == doc.source
-                && p.fingerprint == fingerprint
+            let in_batch = self.positions.get(&doc.id).copied();
+            if let Some(p) = in_batch.and_then(|i| self.pending.get(i))
+                && p.doc.source == doc.source
+                && crate::store::fingerprint(&p.doc).ok() == crate::store::fingerprint(&doc).ok()
             {
                 unchanged();
                 continue;
@@ -218,19 +113,15 @@ impl<'a> Sink<'a> {
             let c = &self.counters.analyze;
             c.received();
             // a document seen before the window keeps its stored cluster (reruns are idempotent)
-            if let Some(store) = &self.lookups
+            if let Some(store) = self.store
                 && !self.clusters.knows(&doc.id)
                 && let Some(entry) = store.cluster_of(&doc.id)?
             {
                 self.clusters.remember(entry);
             }
-            extraction.cluster = match &a.sketched {
-                Some(s) => self.clusters.assign_sketched(&doc.id, s),
-                None => {
-                    let s = Sketched::of_folded(&fold(&cluster_text(&doc)));
-                    self.clusters.assign_sketched(&doc.id, &s)
-                }
-            };
+            extraction.cluster = self
+                .clusters
+                .assign_folded(&doc.id, &fold(&cluster_text(&doc)));
             let signals = crate::analyze::signals(&doc, &extraction);
             if !extraction.is_signal {
                 c.reject(extraction.reason.as_deref().unwrap_or("not a signal"));
@@ -238,51 +129,40 @@ impl<'a> Sink<'a> {
             c.emitted(1);
             // The same document through two sources (a site's HTML and API faces): the owner is
             // decided by name, not by which arrived first.
-            let owner = match in_batch {
-                Some(p) => Some(p.source.as_str()),
-                None => stored.as_ref().map(|(_, s)| s.as_str()),
+            let owner = match (in_batch, self.store) {
+                (Some(i), _) => self.pending.get(i).map(|p| p.doc.source.clone()),
+                (None, Some(store)) => store.owner(&doc.id)?,
+                (None, None) => None,
             };
-            if owner.is_some_and(|o| crate::store::owns_before(o, &doc.source)) {
+            if owner.is_some_and(|o| crate::store::owns_before(&o, &doc.source)) {
                 unchanged();
                 continue;
             }
             self.counters.index.received();
+            self.writer.upsert(&doc, &extraction)?;
             self.signals += signals.len() as u64;
-            let replaces = in_batch.map(|p| p.pos);
-            if let Some(p) = in_batch {
-                self.signals -= p.signals as u64;
-            }
-            let known = Known {
-                fingerprint: fingerprint.clone(),
-                source: doc.source.clone(),
-                batch: self.batch,
-                pos: replaces.unwrap_or(self.pending),
-                signals: signals.len(),
+            let a = Analyzed {
+                doc,
+                extraction,
+                signals,
             };
-            if replaces.is_none() {
-                self.pending += 1;
+            match in_batch.and_then(|i| self.pending.get_mut(i)) {
+                Some(p) => {
+                    self.signals -= p.signals.len() as u64;
+                    *p = a;
+                }
+                None => {
+                    self.positions.insert(a.doc.id.clone(), self.pending.len());
+                    self.pending.push(a);
+                }
             }
-            self.current.insert(doc.id.clone(), known);
-            self.send(ToCommitter::Doc {
-                doc: Box::new(Analyzed {
-                    doc,
-                    extraction,
-                    signals,
-                    fingerprint,
-                }),
-                replaces,
-            })?;
         }
         self.pages.push((url.to_string(), source.to_string()));
         let since = *self.oldest.get_or_insert_with(Instant::now);
-        let timed_out = self.interval.is_some_and(|i| since.elapsed() >= i);
-        if timed_out {
+        if self.pending.len() >= self.commit_every
+            || self.interval.is_some_and(|i| since.elapsed() >= i)
+        {
             self.commit()?;
-        } else if self.pending >= self.commit_every {
-            self.hand_off()?;
-            if !self.pipelined {
-                self.wait_stored(self.batch)?;
-            }
         }
         Ok(())
     }
@@ -294,182 +174,40 @@ impl<'a> Sink<'a> {
         Some(interval.saturating_sub(oldest.elapsed()))
     }
 
-    /// Commit the index, then store the batch and mark its pages processed; returns when both
-    /// are done.
+    /// Commit the index, then store the batch and mark its pages processed.
     pub fn commit(&mut self) -> Result<(), PipelineError> {
-        self.hand_off()?;
-        self.wait_stored(self.batch)
+        self.writer.commit()?;
+        if let Some(store) = self.store {
+            // Clusters before the documents that name them: a replay after a crash finds them.
+            store.put_clusters(&self.clusters.take_new())?;
+            let docs: Vec<(&Document, &Extraction, &[Signal])> = self
+                .pending
+                .iter()
+                .map(|a| (&a.doc, &a.extraction, a.signals.as_slice()))
+                .collect();
+            store.put_batch(&docs, &self.pages)?;
+        }
+        self.counters.index.emitted(self.pending.len() as u64);
+        self.pending.clear();
+        self.positions.clear();
+        self.pages.clear();
+        self.oldest = None;
+        Ok(())
     }
 
     /// Commit what waits and let the index finish its merges; returns the signals committed.
     pub fn finish(mut self) -> Result<u64, PipelineError> {
         self.commit()?;
-        self.send(ToCommitter::Finish)?;
-        loop {
-            match self.from_committer.recv() {
-                Ok(FromCommitter::Finished) => break,
-                Ok(m) => self.handle(m)?,
-                Err(_) => return Err(committer_gone()),
-            }
-        }
-        if let Some(h) = self.committer.take() {
-            h.join().map_err(|_| committer_gone())?;
-        }
+        self.writer.finish()?;
         Ok(self.signals)
-    }
-
-    /// Send the batch being filled to be committed and start the next; waits first while the
-    /// batch before is still being committed (so at most one is, while the next fills: memory
-    /// stays bounded, and commits do not queue up behind each other).
-    fn hand_off(&mut self) -> Result<(), PipelineError> {
-        self.wait_stored(self.batch)?;
-        // Cluster entries go with their batch: stored before the documents that name them, so
-        // a replay after a crash finds them.
-        let clusters = self.clusters.take_new();
-        let pages = std::mem::take(&mut self.pages);
-        self.send(ToCommitter::Commit { clusters, pages })?;
-        self.inflight.extend(self.current.drain());
-        self.batch += 1;
-        self.pending = 0;
-        self.oldest = None;
-        Ok(())
-    }
-
-    fn send(&self, m: ToCommitter) -> Result<(), PipelineError> {
-        match &self.to_committer {
-            Some(tx) if tx.send(m).is_ok() => Ok(()),
-            // the committer ended: its last message says why
-            _ => Err(self.committer_error()),
-        }
-    }
-
-    /// Wait until every batch before `batch` is stored.
-    fn wait_stored(&mut self, batch: u64) -> Result<(), PipelineError> {
-        while self.stored < batch {
-            match self.from_committer.recv() {
-                Ok(m) => self.handle(m)?,
-                Err(_) => return Err(committer_gone()),
-            }
-        }
-        Ok(())
-    }
-
-    /// Take the committer's news without waiting.
-    fn poll(&mut self) -> Result<(), PipelineError> {
-        while let Ok(m) = self.from_committer.try_recv() {
-            self.handle(m)?;
-        }
-        Ok(())
-    }
-
-    fn handle(&mut self, m: FromCommitter) -> Result<(), PipelineError> {
-        match m {
-            FromCommitter::Stored(n) => {
-                let batch = self.stored;
-                self.inflight.retain(|_, k| k.batch != batch);
-                self.stored += 1;
-                self.counters.index.emitted(n as u64);
-                Ok(())
-            }
-            FromCommitter::Finished => Ok(()),
-            FromCommitter::Failed(e) => Err(e),
-        }
-    }
-
-    /// Why the committer stopped (its error, if it sent one).
-    fn committer_error(&self) -> PipelineError {
-        while let Ok(m) = self.from_committer.try_recv() {
-            if let FromCommitter::Failed(e) = m {
-                return e;
-            }
-        }
-        committer_gone()
-    }
-}
-
-impl Drop for Sink<'_> {
-    /// A sink dropped unfinished (an error upstream): the committer ends with what it holds
-    /// uncommitted (the index rolls it back, nothing of it is stored) before the index may be
-    /// closed.
-    fn drop(&mut self) {
-        self.to_committer = None;
-        if let Some(h) = self.committer.take() {
-            let _ = h.join();
-        }
-    }
-}
-
-fn committer_gone() -> PipelineError {
-    PipelineError::Stage("sink: the index committer stopped".into())
-}
-
-/// The committer thread: index each document, and at each commit commit the index, then store
-/// the batch. It stops at the first error, which it sends.
-fn commit_loop(
-    mut writer: IndexWriter,
-    store: Option<&Store>,
-    rx: &Receiver<ToCommitter>,
-    tx: &Sender<FromCommitter>,
-) {
-    let mut pending: Vec<Analyzed> = Vec::new();
-    let mut step = |m: ToCommitter, writer: &mut IndexWriter| -> Result<bool, PipelineError> {
-        match m {
-            ToCommitter::Doc { doc, replaces } => {
-                writer.upsert(&doc.doc, &doc.extraction)?;
-                match replaces.and_then(|i| pending.get_mut(i)) {
-                    Some(p) => *p = *doc,
-                    None => pending.push(*doc),
-                }
-            }
-            ToCommitter::Commit { clusters, pages } => {
-                writer.commit()?;
-                if let Some(store) = store {
-                    store.put_clusters(&clusters)?;
-                    let docs: Vec<(&Document, &Extraction, &[Signal], &str)> = pending
-                        .iter()
-                        .map(|a| {
-                            (
-                                &a.doc,
-                                &a.extraction,
-                                a.signals.as_slice(),
-                                a.fingerprint.as_str(),
-                            )
-                        })
-                        .collect();
-                    store.put_batch(&docs, &pages)?;
-                }
-                let _ = tx.send(FromCommitter::Stored(pending.len()));
-                pending.clear();
-            }
-            ToCommitter::Finish => return Ok(false),
-        }
-        Ok(true)
-    };
-    while let Ok(m) = rx.recv() {
-        match step(m, &mut writer) {
-            Ok(true) => {}
-            Ok(false) => {
-                let done = writer.finish();
-                let _ = tx.send(match done {
-                    Ok(()) => FromCommitter::Finished,
-                    Err(e) => FromCommitter::Failed(e.into()),
-                });
-                return;
-            }
-            Err(e) => {
-                let _ = tx.send(FromCommitter::Failed(e));
-                return;
-            }
-        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::{Analyzer, ClusterIndex};
+    use crate::analyze::Analyzer;
     use crate::model::{Channel, DocKind};
-    use crate::pipeline::work::Analysed;
 
     fn worked(analyzer: &Analyzer, id: &str, source: &str) -> Worked {
         use chrono::TimeZone;
@@ -494,7 +232,7 @@ mod tests {
         };
         let ex = analyzer.analyze(&doc, &mut ClusterIndex::new());
         Worked {
-            docs: vec![Analysed::plain(doc, ex)],
+            docs: vec![(doc, ex)],
             ..Worked::default()
         }
     }
@@ -564,7 +302,7 @@ mod tests {
                 let mut w = worked(&p.analyzer, "doc-7", source);
                 if *source == "board-api" {
                     // the API face's copy differs in a field, so it is not an identical repeat
-                    w.docs[0].doc.fields.insert("via".into(), "api".into());
+                    w.docs[0].0.fields.insert("via".into(), "api".into());
                 }
                 sink.accept("http://127.0.0.1:9/doc-7", source, w).unwrap();
                 if batches == 2 && i == 0 {

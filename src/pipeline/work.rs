@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use tracing::warn;
 
-use crate::analyze::{Analyzer, ClusterIndex, Sketched, cluster_text, fold};
+use crate::analyze::{Analyzer, ClusterIndex};
 use crate::config::SourceConfig;
 use crate::model::{Document, Extraction, Fetched};
 use crate::telemetry::Counters;
@@ -25,37 +25,12 @@ pub enum Reading<'a> {
     Generic,
 }
 
-/// One document with its analysis, and what the sink needs of its text — its content
-/// fingerprint and near-duplicate sketch — computed here on the worker, so the sink (one thread,
-/// the pipeline's narrowest stage) does not serialise, hash, fold and sketch it again.
-#[derive(Debug)]
-pub struct Analysed {
-    pub doc: Document,
-    /// `cluster` is a scratch id, replaced by the sink's.
-    pub extraction: Extraction,
-    /// [`crate::store::fingerprint`] of `doc`; `None`: the sink computes it.
-    pub fingerprint: Option<String>,
-    /// The sketch of [`cluster_text`]; `None`: the sink sketches it.
-    pub sketched: Option<Sketched>,
-}
-
-impl Analysed {
-    /// A document analysed elsewhere (a queue message): the sink computes the rest.
-    pub fn plain(doc: Document, extraction: Extraction) -> Analysed {
-        Analysed {
-            doc,
-            extraction,
-            fingerprint: None,
-            sketched: None,
-        }
-    }
-}
-
 /// What the work made of one page.
 #[derive(Debug, Default)]
 pub struct Worked {
-    /// Documents with their analysis.
-    pub docs: Vec<Analysed>,
+    /// Documents with their analysis; each `Extraction::cluster` is a scratch id, replaced by
+    /// the sink's.
+    pub docs: Vec<(Document, Extraction)>,
     /// Why the page gave no documents (`parse:<reason>`, `panic`), if it failed.
     pub failure: Option<String>,
     /// Reasons of the page's attachments that gave no rows (the page's documents stand).
@@ -109,20 +84,9 @@ pub fn work_page(
                 continue;
             }
             counters.parse.emitted(1);
-            // A scratch cluster index: the sink clusters in arrival order, from the sketch the
-            // analysis made (of the whole cluster text: one the analysis cut is sketched anew).
-            let mut scratch = ClusterIndex::new();
-            let extraction = analyzer.analyze(&doc, &mut scratch);
-            let sketched = match extraction.text_cut {
-                None => scratch.take_sketched(),
-                Some(_) => Some(Sketched::of_folded(&fold(&cluster_text(&doc)))),
-            };
-            docs.push(Analysed {
-                fingerprint: crate::store::fingerprint(&doc).ok(),
-                sketched,
-                doc,
-                extraction,
-            });
+            // A scratch cluster index: the sink clusters in arrival order.
+            let ex = analyzer.analyze(&doc, &mut ClusterIndex::new());
+            docs.push((doc, ex));
         }
         Worked {
             docs,

@@ -283,21 +283,6 @@ impl Store {
         })
     }
 
-    /// Another connection to the same file, with a lock of its own: a reader that a long write
-    /// transaction on this one does not hold up (WAL lets readers and a writer work at once;
-    /// a read sees the last committed transaction). A store in memory gives itself.
-    pub fn reopen(&self) -> Result<Store> {
-        let path = self
-            .conn()
-            .path()
-            .filter(|p| !p.is_empty())
-            .map(std::path::PathBuf::from);
-        match path {
-            Some(p) => Store::open(&p),
-            None => Ok(self.clone()),
-        }
-    }
-
     fn conn(&self) -> MutexGuard<'_, rusqlite::Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back), so a poisoned lock is safe to reuse.
@@ -411,24 +396,22 @@ impl Store {
     /// Document metadata and its signals, replacing any earlier version of the same document
     /// in one transaction (so a re-fetched page never leaves stale or doubled signals).
     pub fn put_document(&self, doc: &Document, ex: &Extraction, signals: &[Signal]) -> Result<()> {
-        let fp = fingerprint(doc)?;
-        self.put_batch(&[(doc, ex, signals, fp.as_str())], &[])
+        self.put_batch(&[(doc, ex, signals)], &[])
     }
 
     /// Store documents with their signals and mark their pages processed, in one transaction:
     /// the sink calls this right after the index commit that holds the same documents, so a
     /// crash leaves either both or a page that is fetched again — never a stored document the
-    /// index lacks (which a re-fetch would find unchanged and skip). Each document comes with its
-    /// [`fingerprint`] (computed where the document was analysed).
+    /// index lacks (which a re-fetch would find unchanged and skip).
     pub fn put_batch(
         &self,
-        docs: &[(&Document, &Extraction, &[Signal], &str)],
+        docs: &[(&Document, &Extraction, &[Signal])],
         processed: &[(String, String)],
     ) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        for (doc, ex, signals, fp) in docs {
-            put_document_in(&tx, doc, ex, signals, fp)?;
+        for (doc, ex, signals) in docs {
+            put_document_in(&tx, doc, ex, signals)?;
         }
         for (url, source) in processed {
             tx.prepare_cached(
@@ -461,16 +444,12 @@ impl Store {
 
     /// Every signal, ordered by time then document (a stable order for scoring).
     pub fn signals(&self) -> Result<Vec<Signal>> {
-        // read under the lock, decoded after it (on-sale matching reads the store meanwhile)
-        let raw: Vec<String> = {
-            let conn = self.conn();
-            let mut stmt = conn.prepare("SELECT json FROM signals ORDER BY day, doc_id, seq")?;
-            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
-        let mut out = Vec::with_capacity(raw.len());
-        for row in raw {
-            out.push(serde_json::from_str(&row)?);
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT json FROM signals ORDER BY day, doc_id, seq")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(serde_json::from_str(&row?)?);
         }
         Ok(out)
     }
@@ -508,20 +487,15 @@ impl Store {
     /// Is there nothing new in this document: stored with exactly this content ([`fingerprint`])
     /// by the same source, or owned by a source that comes first ([`owns_before`])?
     pub fn unchanged(&self, doc: &Document) -> Result<bool> {
-        Ok(self.stored(&doc.id)?.is_some_and(|(fp, source)| {
+        let stored: Option<(String, String)> = self
+            .conn()
+            .prepare_cached("SELECT fingerprint, source FROM documents WHERE id = ?1")?
+            .query_row([&doc.id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(stored.is_some_and(|(fp, source)| {
             owns_before(&source, &doc.source)
                 || (source == doc.source && fp == fingerprint(doc).unwrap_or_default())
         }))
-    }
-
-    /// The [`fingerprint`] and source of a stored document: what [`Store::unchanged`] and
-    /// [`Store::owner`] look at, in one lookup.
-    pub fn stored(&self, id: &str) -> Result<Option<(String, String)>> {
-        Ok(self
-            .conn()
-            .prepare_cached("SELECT fingerprint, source FROM documents WHERE id = ?1")?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?)
     }
 
     /// The source a stored document belongs to.
@@ -581,10 +555,13 @@ impl Store {
 
     /// The stored cluster entry of one document, if any.
     pub fn cluster_of(&self, doc_id: &str) -> Result<Option<(String, Vec<u32>, String)>> {
-        Ok(self
-            .conn()
-            .prepare_cached("SELECT doc_id, sketch, cluster FROM clusters WHERE doc_id = ?1")?
-            .query_row([doc_id], cluster_row)
+        let conn = self.conn();
+        Ok(conn
+            .query_row(
+                "SELECT doc_id, sketch, cluster FROM clusters WHERE doc_id = ?1",
+                [doc_id],
+                cluster_row,
+            )
             .optional()?)
     }
 
@@ -593,10 +570,10 @@ impl Store {
         let tx = conn.transaction()?;
         for (doc_id, sketch, cluster) in entries {
             let blob: Vec<u8> = sketch.iter().flat_map(|h| h.to_le_bytes()).collect();
-            tx.prepare_cached(
+            tx.execute(
                 "INSERT OR REPLACE INTO clusters (doc_id, sketch, cluster) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![doc_id, blob, cluster])?;
+                params![doc_id, blob, cluster],
+            )?;
         }
         tx.commit()?;
         Ok(())
@@ -1052,7 +1029,6 @@ fn put_document_in(
     doc: &Document,
     ex: &Extraction,
     signals: &[Signal],
-    fingerprint: &str,
 ) -> Result<()> {
     tx.prepare_cached(
         "INSERT OR REPLACE INTO documents (id, source, kind, url, title, published, cluster, is_signal, reason, extraction, fingerprint)
@@ -1069,7 +1045,7 @@ fn put_document_in(
             ex.is_signal,
             ex.reason,
             serde_json::to_string(ex)?,
-            fingerprint
+            fingerprint(doc)?
         ])?;
     market::put_record_in(tx, doc, ex)?;
     tx.prepare_cached("DELETE FROM signals WHERE doc_id = ?1")?

@@ -433,28 +433,6 @@ pub struct ClusterIndex {
     /// Scratch for the sketch being assigned or loaded, and for sorting it.
     scratch: Vec<u32>,
     sort_scratch: Vec<u32>,
-    /// Normalised length of the document last assigned as new (its sketch is in `scratch`), for
-    /// [`ClusterIndex::take_sketched`].
-    last_chars: Option<usize>,
-}
-
-/// What assigning a document needs of its text: its sketch and normalised length. Computed once
-/// where the text is at hand (a pipeline's workers, inside the analysis:
-/// [`ClusterIndex::take_sketched`]) and assigned where the order is known (the sink:
-/// [`ClusterIndex::assign_sketched`]), so the text is not folded and sketched a second time.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Sketched {
-    sketch: Vec<u32>,
-    chars: usize,
-}
-
-impl Sketched {
-    /// The sketch of text already folded with [`super::fold`].
-    pub fn of_folded(folded: &str) -> Sketched {
-        let (mut sketch, mut tmp) = (Vec::new(), Vec::new());
-        let chars = sketch_folded_into(folded, &mut sketch, &mut tmp);
-        Sketched { sketch, chars }
-    }
 }
 
 impl ClusterIndex {
@@ -591,40 +569,10 @@ impl ClusterIndex {
             .unwrap_or_default()
     }
 
-    /// [`ClusterIndex::assign_folded`] for a document sketched before: the same cluster as
-    /// `assign_folded(doc_id, folded)` when `sketched == Sketched::of_folded(folded)`.
-    pub fn assign_sketched(&mut self, doc_id: &str, sketched: &Sketched) -> String {
-        if self.find(doc_id).is_none() {
-            self.scratch.clear();
-            self.scratch.extend_from_slice(&sketched.sketch);
-            self.assign_scratch(doc_id, sketched.chars);
-        }
-        self.find(doc_id)
-            .map(|(g, e)| g.str_at(e.cluster).to_string())
-            .unwrap_or_default()
-    }
-
-    /// The sketch of the document this index last assigned as new (a scratch index's one
-    /// document), to be assigned again in another index; `None` when no document was new since
-    /// the last call.
-    pub fn take_sketched(&mut self) -> Option<Sketched> {
-        let chars = self.last_chars.take()?;
-        Some(Sketched {
-            sketch: self.scratch.clone(),
-            chars,
-        })
-    }
-
     /// Clusters a document not in the index yet and appends its entry.
     fn assign_new(&mut self, doc_id: &str, folded: &str) {
-        let chars = sketch_folded_into(folded, &mut self.scratch, &mut self.sort_scratch);
-        self.assign_scratch(doc_id, chars);
-    }
-
-    /// Clusters a document not in the index yet whose sketch is in `scratch` (of a normalised
-    /// text `chars` long) and appends its entry.
-    fn assign_scratch(&mut self, doc_id: &str, chars: usize) {
         self.rotate_if_full();
+        let chars = sketch_folded_into(folded, &mut self.scratch, &mut self.sort_scratch);
         let sk = std::mem::take(&mut self.scratch);
         let key = sketch_key(&sk);
         let sig = signature(&sk);
@@ -664,7 +612,6 @@ impl ClusterIndex {
         self.current
             .push_entry(doc_id, &sk, cluster, key, sig, same_here.is_none());
         self.scratch = sk;
-        self.last_chars = Some(chars);
     }
 }
 
@@ -1139,35 +1086,6 @@ mod tests {
         }
         assert_eq!(plain.take_new(), folded.take_new());
         assert_eq!(folded.assign_folded("t0", ""), plain.assign("t0", "").1);
-    }
-
-    /// A sketch taken from a scratch index (a worker's) and assigned in another (the sink's)
-    /// gives the clusters and entries assigning the folded text there would.
-    #[test]
-    fn assign_sketched_clusters_as_assign_folded() {
-        let mut texts = labelled_texts();
-        texts.extend(edge_texts());
-        texts.extend([STORY, REPOST, OTHER, OTHER2, STORY, REPOST, "短", ""].map(String::from));
-        let mut sketched = ClusterIndex::windowed(7);
-        let mut plain = ClusterIndex::windowed(7);
-        for (n, t) in texts.iter().enumerate() {
-            let id = format!("t{n}");
-            let mut scratch = ClusterIndex::new();
-            let _ = scratch.assign_folded(&id, &fold(t));
-            let s = scratch.take_sketched().unwrap();
-            assert_eq!(s, Sketched::of_folded(&fold(t)), "{t}");
-            assert_eq!(scratch.take_sketched(), None, "taken once");
-            let want = plain.assign_folded(&id, &fold(t));
-            assert_eq!(sketched.assign_sketched(&id, &s), want, "{t}");
-        }
-        assert_eq!(plain.take_new(), sketched.take_new());
-        // a document known already keeps its cluster, whatever sketch comes with it
-        let last = format!("t{}", texts.len() - 1);
-        let s = Sketched::of_folded(&fold(OTHER));
-        assert_eq!(
-            sketched.assign_sketched(&last, &s),
-            plain.assign_folded(&last, "")
-        );
     }
 
     #[test]
