@@ -16,6 +16,7 @@ use rusqlite::{OptionalExtension, params};
 
 use crate::model::{Alert, Document, Extraction, SamplingRequest, Signal, Timestamp};
 
+pub mod columnar;
 mod crawl_state;
 mod market;
 mod parquet_check;

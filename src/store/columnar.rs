@@ -1,0 +1,729 @@
+//! The signal table in memory — one typed vector per column — and the Parquet encoding of it and
+//! of other small tables (reports).
+//!
+//! Why not polars (issue 22): scoring reads a few columns of each partition and turns them into
+//! integer-coded records at once (`score::load`), and reports group a year of signals by period;
+//! neither needs a query engine, and polars was half of the first release build (1,096 of 2,202
+//! unit-seconds). The `parquet` crate's column API, without arrow, builds in about 15.
+//!
+//! Files are plain Parquet (INT64 TIMESTAMP(MILLIS, UTC), INT32 DATE, INT32 INTEGER(8), FLOAT,
+//! BYTE_ARRAY STRING, zstd), readable by pandas, duckdb and polars; the reader also takes what
+//! polars wrote in earlier versions (every column OPTIONAL, dictionary-encoded strings) and
+//! other writers' timestamp units and integer or float widths. A column the caller did not ask
+//! for is not decoded and stays empty.
+
+use std::sync::Arc;
+
+use parquet::basic::{Compression, LogicalType, TimeUnit, Type as Physical, ZstdLevel};
+use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
+use parquet::column::writer::ColumnWriter;
+use parquet::data_type::{ByteArray, DataType as PqType};
+use parquet::file::properties::WriterProperties;
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::types::ColumnDescriptor;
+
+use crate::model::Signal;
+
+/// A column of strings, possibly null: the values end to end and where each ends.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StrCol {
+    text: String,
+    ends: Vec<usize>,
+    null: Vec<bool>,
+}
+
+impl StrCol {
+    pub fn with_capacity(rows: usize) -> StrCol {
+        StrCol {
+            text: String::with_capacity(rows * 8),
+            ends: Vec::with_capacity(rows),
+            null: Vec::with_capacity(rows),
+        }
+    }
+
+    pub fn push(&mut self, v: Option<&str>) {
+        self.text.push_str(v.unwrap_or(""));
+        self.ends.push(self.text.len());
+        self.null.push(v.is_none());
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Row `i` (`None` when null or out of range).
+    pub fn get(&self, i: usize) -> Option<&str> {
+        if *self.null.get(i)? {
+            return None;
+        }
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        self.text.get(start..self.ends[i])
+    }
+
+    /// Row `i`, null as "".
+    pub fn str(&self, i: usize) -> &str {
+        self.get(i).unwrap_or("")
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Option<&str>> + '_ {
+        (0..self.len()).map(move |i| self.get(i))
+    }
+
+    pub fn has_nulls(&self) -> bool {
+        self.null.iter().any(|&n| n)
+    }
+}
+
+impl<'a> FromIterator<Option<&'a str>> for StrCol {
+    fn from_iter<I: IntoIterator<Item = Option<&'a str>>>(iter: I) -> StrCol {
+        let mut c = StrCol::default();
+        for v in iter {
+            c.push(v);
+        }
+        c
+    }
+}
+
+/// Column names of the signal table, in table order (see `super::signals`).
+pub const COLUMNS: [&str; 13] = [
+    "time",
+    "day",
+    "category",
+    "hazard",
+    "severity",
+    "province",
+    "city",
+    "source",
+    "source_kind",
+    "kind",
+    "weight",
+    "cluster",
+    "doc",
+];
+
+/// Rows of the signal table, one vector per column. A column that was not read is empty.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SignalColumns {
+    rows: usize,
+    /// Milliseconds since the epoch (UTC).
+    pub time: Vec<i64>,
+    /// Days since the epoch (Beijing-time day).
+    pub day: Vec<i32>,
+    pub category: StrCol,
+    pub hazard: StrCol,
+    pub severity: Vec<i8>,
+    /// Null: unplaced.
+    pub province: StrCol,
+    pub city: StrCol,
+    pub source: StrCol,
+    pub source_kind: StrCol,
+    pub kind: StrCol,
+    pub weight: Vec<f32>,
+    pub cluster: StrCol,
+    pub doc: StrCol,
+}
+
+impl SignalColumns {
+    /// Rows in the table (whatever columns were read).
+    pub fn len(&self) -> usize {
+        self.rows
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    /// Append one signal (every column).
+    pub fn push_signal(&mut self, s: &Signal) {
+        let cluster = if s.cluster.is_empty() {
+            &s.doc_id
+        } else {
+            &s.cluster
+        };
+        self.time.push(s.time.timestamp_millis());
+        self.day.push(super::signals::epoch_days(s.day()));
+        self.category.push(Some(&s.category));
+        self.hazard.push(Some(&s.hazard));
+        // clamp keeps it in 1..=4, so the cast cannot wrap.
+        self.severity.push(s.severity.clamp(1, 4) as i8);
+        self.province.push(s.province.as_deref());
+        self.city.push(s.city.as_deref());
+        self.source.push(Some(&s.source));
+        self.source_kind.push(Some(s.channel.as_str()));
+        self.kind.push(Some(s.kind.as_str()));
+        self.weight.push(s.weight);
+        self.cluster.push(Some(cluster));
+        self.doc.push(Some(&s.doc_id));
+        self.rows += 1;
+    }
+
+    /// The table of these signals, in their order.
+    pub fn of_signals<'a>(signals: impl IntoIterator<Item = &'a Signal>) -> SignalColumns {
+        let mut c = SignalColumns::default();
+        for s in signals {
+            c.push_signal(s);
+        }
+        c
+    }
+
+    /// A table of `rows` rows whose columns are filled by the caller (each must end up with
+    /// `rows` values or none).
+    pub fn with_rows(rows: usize) -> SignalColumns {
+        SignalColumns {
+            rows,
+            ..SignalColumns::default()
+        }
+    }
+
+    /// The rows at `idx`, in that order (every column that was read).
+    pub fn take(&self, idx: &[usize]) -> SignalColumns {
+        fn nums<T: Copy>(v: &[T], idx: &[usize]) -> Vec<T> {
+            if v.is_empty() {
+                return Vec::new();
+            }
+            idx.iter().map(|&i| v[i]).collect()
+        }
+        fn strs(c: &StrCol, idx: &[usize]) -> StrCol {
+            if c.is_empty() {
+                return StrCol::default();
+            }
+            let mut out = StrCol::with_capacity(idx.len());
+            for &i in idx {
+                out.push(c.get(i));
+            }
+            out
+        }
+        SignalColumns {
+            rows: idx.len(),
+            time: nums(&self.time, idx),
+            day: nums(&self.day, idx),
+            category: strs(&self.category, idx),
+            hazard: strs(&self.hazard, idx),
+            severity: nums(&self.severity, idx),
+            province: strs(&self.province, idx),
+            city: strs(&self.city, idx),
+            source: strs(&self.source, idx),
+            source_kind: strs(&self.source_kind, idx),
+            kind: strs(&self.kind, idx),
+            weight: nums(&self.weight, idx),
+            cluster: strs(&self.cluster, idx),
+            doc: strs(&self.doc, idx),
+        }
+    }
+
+    /// Rows `start..start + n`.
+    pub fn slice(&self, start: usize, n: usize) -> SignalColumns {
+        let idx: Vec<usize> = (start..(start + n).min(self.rows)).collect();
+        self.take(&idx)
+    }
+
+    /// The rows where `keep` is true.
+    pub fn filter(&self, keep: &[bool]) -> SignalColumns {
+        let idx: Vec<usize> = (0..self.rows).filter(|&i| keep[i]).collect();
+        self.take(&idx)
+    }
+
+    /// Append `other`'s rows (both must hold the same columns).
+    pub fn append(&mut self, other: &SignalColumns) {
+        fn strs(to: &mut StrCol, from: &StrCol) {
+            for v in from.iter() {
+                to.push(v);
+            }
+        }
+        self.time.extend_from_slice(&other.time);
+        self.day.extend_from_slice(&other.day);
+        strs(&mut self.category, &other.category);
+        strs(&mut self.hazard, &other.hazard);
+        self.severity.extend_from_slice(&other.severity);
+        strs(&mut self.province, &other.province);
+        strs(&mut self.city, &other.city);
+        strs(&mut self.source, &other.source);
+        strs(&mut self.source_kind, &other.source_kind);
+        strs(&mut self.kind, &other.kind);
+        self.weight.extend_from_slice(&other.weight);
+        strs(&mut self.cluster, &other.cluster);
+        strs(&mut self.doc, &other.doc);
+        self.rows += other.rows;
+    }
+
+    /// Empty every column not in `keep` (what a pass did not ask for is not held).
+    pub fn keep_only(&mut self, keep: &[&str]) {
+        let k = |c: &str| keep.contains(&c);
+        macro_rules! drop_unless {
+            ($($f:ident),*) => {$(
+                if !k(stringify!($f)) {
+                    self.$f = Default::default();
+                }
+            )*};
+        }
+        drop_unless!(
+            time,
+            day,
+            category,
+            hazard,
+            severity,
+            province,
+            city,
+            source,
+            source_kind,
+            kind,
+            weight,
+            cluster,
+            doc
+        );
+    }
+
+    /// The Parquet bytes of the table (every column must have been filled).
+    pub fn to_parquet(&self) -> Result<Vec<u8>, parquet::errors::ParquetError> {
+        write_table(&[
+            ("time", Col::TimestampMs(&self.time)),
+            ("day", Col::Date(&self.day)),
+            ("category", Col::Str(&self.category)),
+            ("hazard", Col::Str(&self.hazard)),
+            ("severity", Col::Int8(&self.severity)),
+            ("province", Col::Str(&self.province)),
+            ("city", Col::Str(&self.city)),
+            ("source", Col::Str(&self.source)),
+            ("source_kind", Col::Str(&self.source_kind)),
+            ("kind", Col::Str(&self.kind)),
+            ("weight", Col::Float32(&self.weight)),
+            ("cluster", Col::Str(&self.cluster)),
+            ("doc", Col::Str(&self.doc)),
+        ])
+    }
+}
+
+/// One column of a table to write.
+pub enum Col<'a> {
+    TimestampMs(&'a [i64]),
+    Date(&'a [i32]),
+    Int8(&'a [i8]),
+    Int64(&'a [i64]),
+    Float32(&'a [f32]),
+    Float64(&'a [f64]),
+    /// Strings, OPTIONAL (nulls kept).
+    Str(&'a StrCol),
+}
+
+impl Col<'_> {
+    fn schema_line(&self, name: &str) -> String {
+        match self {
+            Col::TimestampMs(_) => format!("REQUIRED INT64 {name} (TIMESTAMP(MILLIS,true));"),
+            Col::Date(_) => format!("REQUIRED INT32 {name} (DATE);"),
+            Col::Int8(_) => format!("REQUIRED INT32 {name} (INTEGER(8,true));"),
+            Col::Int64(_) => format!("REQUIRED INT64 {name};"),
+            Col::Float32(_) => format!("REQUIRED FLOAT {name};"),
+            Col::Float64(_) => format!("REQUIRED DOUBLE {name};"),
+            Col::Str(_) => format!("OPTIONAL BYTE_ARRAY {name} (STRING);"),
+        }
+    }
+}
+
+/// The Parquet bytes of a table of these columns (one row group, zstd, no timestamps or random
+/// ids: the same table always gives the same bytes).
+pub fn write_table(cols: &[(&str, Col<'_>)]) -> Result<Vec<u8>, parquet::errors::ParquetError> {
+    use parquet::errors::ParquetError;
+    let message = format!(
+        "message schema {{ {} }}",
+        cols.iter()
+            .map(|(n, c)| c.schema_line(n))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    let schema = Arc::new(parquet::schema::parser::parse_message_type(&message)?);
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_created_by("jiance".to_string())
+        .build();
+    let mut buf = Vec::new();
+    let mut writer = SerializedFileWriter::new(&mut buf, schema, Arc::new(props))?;
+    let mut group = writer.next_row_group()?;
+    let mut at = 0usize;
+    while let Some(mut w) = group.next_column()? {
+        let (name, col) = cols
+            .get(at)
+            .ok_or_else(|| ParquetError::General("more columns than given".into()))?;
+        at += 1;
+        match (w.untyped(), col) {
+            (ColumnWriter::Int64ColumnWriter(t), Col::TimestampMs(v) | Col::Int64(v)) => {
+                t.write_batch(v, None, None)?;
+            }
+            (ColumnWriter::Int32ColumnWriter(t), Col::Date(v)) => {
+                t.write_batch(v, None, None)?;
+            }
+            (ColumnWriter::Int32ColumnWriter(t), Col::Int8(v)) => {
+                let wide: Vec<i32> = v.iter().map(|&x| i32::from(x)).collect();
+                t.write_batch(&wide, None, None)?;
+            }
+            (ColumnWriter::FloatColumnWriter(t), Col::Float32(v)) => {
+                t.write_batch(v, None, None)?;
+            }
+            (ColumnWriter::DoubleColumnWriter(t), Col::Float64(v)) => {
+                t.write_batch(v, None, None)?;
+            }
+            (ColumnWriter::ByteArrayColumnWriter(t), Col::Str(c)) => {
+                let mut defs = Vec::with_capacity(c.len());
+                let mut values = Vec::with_capacity(c.len());
+                for v in c.iter() {
+                    defs.push(i16::from(v.is_some()));
+                    if let Some(v) = v {
+                        values.push(ByteArray::from(v.as_bytes().to_vec()));
+                    }
+                }
+                t.write_batch(&values, Some(&defs), None)?;
+            }
+            _ => {
+                return Err(ParquetError::General(format!(
+                    "column `{name}`: writer and data types differ"
+                )));
+            }
+        }
+        w.close()?;
+    }
+    group.close()?;
+    writer.close()?;
+    Ok(buf)
+}
+
+/// What reading a signal table's Parquet bytes gives: the columns asked for, and for each row
+/// whether one of its non-string columns was null (such a row is not a valid signal).
+pub struct ReadTable {
+    pub columns: SignalColumns,
+    pub null_numbers: Vec<bool>,
+}
+
+/// Decode `columns` (names of [`COLUMNS`]) of a signal table's Parquet file. Errors name the
+/// column; a missing column or one of another kind (a string where a number belongs) is refused.
+pub fn read_signal_parquet(
+    file: std::fs::File,
+    columns: &[&str],
+) -> Result<ReadTable, String> {
+    let reader = SerializedFileReader::new(file).map_err(|e| format!("damaged Parquet file ({e})"))?;
+    let meta = reader.metadata();
+    let schema = meta.file_metadata().schema_descr();
+    let rows = usize::try_from(meta.file_metadata().num_rows()).unwrap_or(0);
+    let mut out = SignalColumns::with_rows(rows);
+    let mut null_numbers = vec![false; rows];
+    for name in columns {
+        let Some(ci) = (0..schema.num_columns()).find(|&i| schema.column(i).name() == *name)
+        else {
+            return Err(format!("no column `{name}`"));
+        };
+        let descr = schema.column(ci);
+        let want = kind_of(name);
+        let found = Kind::of(&descr);
+        if !want.accepts(found) {
+            return Err(format!(
+                "column `{name}` is {}, expected {}",
+                found.describe(),
+                want.describe()
+            ));
+        }
+        let mut row = 0usize;
+        for g in 0..meta.num_row_groups() {
+            let group = reader
+                .get_row_group(g)
+                .map_err(|e| format!("damaged Parquet file (row group {g}: {e})"))?;
+            let n = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
+            let col = group
+                .get_column_reader(ci)
+                .map_err(|e| format!("damaged Parquet file (column `{name}`: {e})"))?;
+            let damaged = |e: parquet::errors::ParquetError| {
+                format!("damaged Parquet file (column `{name}`, row group {g}: {e})")
+            };
+            let got = match col {
+                ColumnReader::ByteArrayColumnReader(r) => {
+                    let (defs, values) = read_all(r, n, &descr).map_err(damaged)?;
+                    let c = match *name {
+                        "category" => &mut out.category,
+                        "hazard" => &mut out.hazard,
+                        "province" => &mut out.province,
+                        "city" => &mut out.city,
+                        "source" => &mut out.source,
+                        "source_kind" => &mut out.source_kind,
+                        "kind" => &mut out.kind,
+                        "cluster" => &mut out.cluster,
+                        _ => &mut out.doc,
+                    };
+                    let mut values = values.iter();
+                    for present in defs.iter() {
+                        if *present {
+                            let v = values.next().ok_or("damaged Parquet file (too few values)")?;
+                            let s = std::str::from_utf8(v.data()).map_err(|_| {
+                                format!("column `{name}` holds text that is not UTF-8")
+                            })?;
+                            c.push(Some(s));
+                        } else {
+                            c.push(None);
+                        }
+                    }
+                    defs.len()
+                }
+                ColumnReader::Int32ColumnReader(r) => {
+                    let (defs, values) = read_all(r, n, &descr).map_err(damaged)?;
+                    let mut values = values.into_iter();
+                    for (i, present) in defs.iter().enumerate() {
+                        let v = if *present { values.next() } else { None };
+                        mark(&mut null_numbers, row + i, v.is_none());
+                        let v = v.unwrap_or(0);
+                        match *name {
+                            "day" => out.day.push(v),
+                            // out of i8's range: not a severity of 1–4 either
+                            _ => out.severity.push(i8::try_from(v).unwrap_or(0)),
+                        }
+                    }
+                    defs.len()
+                }
+                ColumnReader::Int64ColumnReader(r) => {
+                    let (defs, values) = read_all(r, n, &descr).map_err(damaged)?;
+                    let per_ms = match found {
+                        Kind::Timestamp(div) => div,
+                        _ => 1,
+                    };
+                    let mut values = values.into_iter();
+                    for (i, present) in defs.iter().enumerate() {
+                        let v = if *present { values.next() } else { None };
+                        mark(&mut null_numbers, row + i, v.is_none());
+                        let v = v.unwrap_or(0);
+                        match *name {
+                            "time" => out.time.push(v.div_euclid(per_ms)),
+                            _ => out.severity.push(i8::try_from(v).unwrap_or(0)),
+                        }
+                    }
+                    defs.len()
+                }
+                ColumnReader::FloatColumnReader(r) => {
+                    let (defs, values) = read_all(r, n, &descr).map_err(damaged)?;
+                    let mut values = values.into_iter();
+                    for (i, present) in defs.iter().enumerate() {
+                        let v = if *present { values.next() } else { None };
+                        mark(&mut null_numbers, row + i, v.is_none());
+                        out.weight.push(v.unwrap_or(0.0));
+                    }
+                    defs.len()
+                }
+                ColumnReader::DoubleColumnReader(r) => {
+                    let (defs, values) = read_all(r, n, &descr).map_err(damaged)?;
+                    let mut values = values.into_iter();
+                    for (i, present) in defs.iter().enumerate() {
+                        let v = if *present { values.next() } else { None };
+                        mark(&mut null_numbers, row + i, v.is_none());
+                        // a weight beyond f32 becomes infinite and then counts as nothing
+                        out.weight.push(v.map_or(0.0, |w| w as f32));
+                    }
+                    defs.len()
+                }
+                _ => return Err(format!("column `{name}`: unsupported Parquet type")),
+            };
+            if got != n {
+                return Err(format!(
+                    "damaged Parquet file (column `{name}`: {got} values in a row group of {n} \
+                     rows)"
+                ));
+            }
+            row += n;
+        }
+        if row != rows {
+            return Err(format!(
+                "damaged Parquet file ({row} rows in column `{name}`, the footer says {rows})"
+            ));
+        }
+    }
+    Ok(ReadTable {
+        columns: out,
+        null_numbers,
+    })
+}
+
+fn mark(nulls: &mut [bool], i: usize, null: bool) {
+    if null && let Some(n) = nulls.get_mut(i) {
+        *n = true;
+    }
+}
+
+/// Every value of one column chunk: whether each row holds a value, and the values.
+fn read_all<T: PqType>(
+    mut r: ColumnReaderImpl<T>,
+    rows: usize,
+    descr: &ColumnDescriptor,
+) -> parquet::errors::Result<(Vec<bool>, Vec<T::T>)>
+where
+    T::T: Default + Clone,
+{
+    let mut defs: Vec<i16> = Vec::new();
+    let mut values: Vec<T::T> = Vec::new();
+    let max_def = descr.max_def_level();
+    loop {
+        let (records, _, _) = r.read_records(rows.max(1), Some(&mut defs), None, &mut values)?;
+        if records == 0 {
+            break;
+        }
+    }
+    let present = if max_def == 0 {
+        vec![true; values.len()]
+    } else {
+        defs.iter().map(|&d| d == max_def).collect()
+    };
+    Ok((present, values))
+}
+
+/// What a column of the signal table may be stored as.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    /// INT64 timestamp; the divisor to milliseconds (1, 1,000, 1,000,000).
+    Timestamp(i64),
+    Date,
+    Integer,
+    Float,
+    Text,
+    Other,
+}
+
+impl Kind {
+    fn of(d: &ColumnDescriptor) -> Kind {
+        use parquet::basic::ConvertedType as C;
+        let logical = d.logical_type_ref();
+        match d.physical_type() {
+            Physical::INT64 => match logical {
+                Some(LogicalType::Timestamp(t)) => Kind::Timestamp(match t.unit {
+                    TimeUnit::MILLIS => 1,
+                    TimeUnit::MICROS => 1_000,
+                    TimeUnit::NANOS => 1_000_000,
+                }),
+                _ if d.converted_type() == C::TIMESTAMP_MILLIS => Kind::Timestamp(1),
+                _ if d.converted_type() == C::TIMESTAMP_MICROS => Kind::Timestamp(1_000),
+                Some(LogicalType::Integer(_)) | None => Kind::Integer,
+                _ => Kind::Other,
+            },
+            Physical::INT32 => match logical {
+                Some(LogicalType::Date) => Kind::Date,
+                _ if d.converted_type() == C::DATE => Kind::Date,
+                Some(LogicalType::Integer(_)) | None => Kind::Integer,
+                _ => Kind::Other,
+            },
+            Physical::FLOAT | Physical::DOUBLE => Kind::Float,
+            Physical::BYTE_ARRAY => match logical {
+                Some(LogicalType::String) => Kind::Text,
+                _ if d.converted_type() == C::UTF8 => Kind::Text,
+                // plain binary is read as text and refused row by row if not UTF-8
+                None => Kind::Text,
+                _ => Kind::Other,
+            },
+            _ => Kind::Other,
+        }
+    }
+
+    fn accepts(self, found: Kind) -> bool {
+        match self {
+            Kind::Timestamp(_) => matches!(found, Kind::Timestamp(_)),
+            other => other == found,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Kind::Timestamp(_) => "a timestamp",
+            Kind::Date => "a date",
+            Kind::Integer => "an integer",
+            Kind::Float => "a float",
+            Kind::Text => "text",
+            Kind::Other => "of another type",
+        }
+    }
+}
+
+fn kind_of(column: &str) -> Kind {
+    match column {
+        "time" => Kind::Timestamp(1),
+        "day" => Kind::Date,
+        "severity" => Kind::Integer,
+        "weight" => Kind::Float,
+        _ => Kind::Text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table() -> SignalColumns {
+        let mut t = SignalColumns::with_rows(3);
+        t.time = vec![1_700_000_000_000, 1_700_000_100_000, -5];
+        t.day = vec![19675, 19676, 0];
+        t.category = [Some("电动自行车"), Some("儿童玩具"), Some("")].into_iter().collect();
+        t.hazard = [Some("火灾"), Some("窒息"), Some("未指明")].into_iter().collect();
+        t.severity = vec![1, 4, 2];
+        t.province = [Some("浙江省"), None, Some("境外:美国")].into_iter().collect();
+        t.city = [None, None, Some("杭州市")].into_iter().collect();
+        t.source = [Some("a"), Some("b"), Some("c")].into_iter().collect();
+        t.source_kind = [Some("complaint"), Some("media"), Some("platform")]
+            .into_iter()
+            .collect();
+        t.kind = [Some("listing"), None, Some("notice")].into_iter().collect();
+        t.weight = vec![1.0, 0.5, 2.25];
+        t.cluster = [Some("c1"), Some("c1"), Some("c2")].into_iter().collect();
+        t.doc = [Some("d1"), Some("d2"), Some("d3")].into_iter().collect();
+        t
+    }
+
+    fn reread(bytes: &[u8], columns: &[&str]) -> Result<ReadTable, String> {
+        let mut f = tempfile::tempfile().unwrap();
+        std::io::Write::write_all(&mut f, bytes).unwrap();
+        read_signal_parquet(f, columns)
+    }
+
+    #[test]
+    fn a_table_survives_parquet_and_its_bytes_are_stable() {
+        let t = table();
+        let bytes = t.to_parquet().unwrap();
+        assert_eq!(bytes, t.to_parquet().unwrap(), "same table, same bytes");
+        let back = reread(&bytes, &COLUMNS).unwrap();
+        assert_eq!(back.columns, t);
+        assert!(back.null_numbers.iter().all(|n| !n));
+    }
+
+    #[test]
+    fn only_the_columns_asked_for_are_decoded() {
+        let bytes = table().to_parquet().unwrap();
+        let back = reread(&bytes, &["day", "province"]).unwrap().columns;
+        assert_eq!(back.len(), 3);
+        assert_eq!(back.day, vec![19675, 19676, 0]);
+        assert_eq!(back.province.get(1), None);
+        assert_eq!(back.province.get(2), Some("境外:美国"));
+        assert!(back.category.is_empty() && back.time.is_empty());
+    }
+
+    #[test]
+    fn a_missing_or_mistyped_column_is_named() {
+        let s = table();
+        let bytes = write_table(&[("day", Col::Str(&s.category))]).unwrap();
+        let e = reread(&bytes, &["day"]).err().unwrap();
+        assert!(e.contains("column `day` is text, expected a date"), "{e}");
+        let e = reread(&bytes, &["time"]).err().unwrap();
+        assert!(e.contains("no column `time`"), "{e}");
+    }
+
+    #[test]
+    fn take_filter_slice_and_append_keep_rows_together() {
+        let t = table();
+        let f = t.filter(&[true, false, true]);
+        assert_eq!(f.len(), 2);
+        assert_eq!(f.doc.get(1), Some("d3"));
+        assert_eq!(f.province.get(0), Some("浙江省"));
+        let s = t.slice(1, 5);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s.time, vec![1_700_000_100_000, -5]);
+        let mut a = t.take(&[2]);
+        a.append(&t.take(&[0]));
+        assert_eq!(a.cluster.iter().collect::<Vec<_>>(), vec![Some("c2"), Some("c1")]);
+        let mut k = t.clone();
+        k.keep_only(&["doc"]);
+        assert!(k.time.is_empty() && k.category.is_empty());
+        assert_eq!(k.doc.len(), 3);
+    }
+}
