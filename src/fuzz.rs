@@ -238,9 +238,7 @@ pub fn signals(data: &[u8]) {
         "signals.parquet"
     };
     with_file(name, body, |path| {
-        if let Ok(s) = crate::store::signals::scan_report(path) {
-            let _ = s.frame.collect();
-        }
+        let _ = crate::store::signals::scan_report(path);
     });
 }
 
@@ -325,7 +323,7 @@ fn document(id: &str, text: &str) -> Document {
 
 /// The cargo-fuzz targets' `init`: puts the default panic hook back in place of libFuzzer's,
 /// which aborts on any panic — also on one jiance catches, its defence where a dependency panics
-/// on malformed input (feed-rs, polars' Parquet footer reader), so a page or file that production
+/// on malformed input (feed-rs, the Parquet footer reader), so a page or file that production
 /// survives would be reported as a crash. An uncaught panic is still one: libfuzzer-sys aborts
 /// when a panic leaves the target.
 pub fn init() {

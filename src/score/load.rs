@@ -24,10 +24,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::NaiveDate;
-use polars::prelude::*;
 
 use super::ScoreError;
 use crate::model::Channel;
+use crate::store::columnar::SignalColumns;
 use crate::store::signal_read::SignalSource;
 use crate::store::signals::{SignalTableError, from_epoch_days};
 
@@ -126,49 +126,37 @@ impl Table {
         self.source.name()
     }
 
-    /// The rows at `rows` (table positions, ascending) with every column, in that order, plus
-    /// `row` (their table position), read back piece by piece.
-    pub(super) fn detail(&self, rows: &[u32]) -> Result<DataFrame, ScoreError> {
+    /// The rows at `rows` (table positions, ascending) with every column, in that order, and
+    /// their table positions, read back piece by piece.
+    pub(super) fn detail(&self, rows: &[u32]) -> Result<(SignalColumns, Vec<u32>), ScoreError> {
         let all = crate::store::signals::COLUMNS;
-        let mut wanted: Vec<(usize, Vec<IdxSize>)> = Vec::new();
+        let mut wanted: Vec<(usize, Vec<usize>)> = Vec::new();
         for (i, w) in self.offsets.windows(2).enumerate() {
             let (a, b) = (
                 rows.partition_point(|&r| r < w[0]),
                 rows.partition_point(|&r| r < w[1]),
             );
             if a < b {
-                wanted.push((i, rows[a..b].iter().map(|&r| r - w[0]).collect()));
+                wanted.push((i, rows[a..b].iter().map(|&r| (r - w[0]) as usize).collect()));
             }
         }
-        let frames = on_cores(wanted.len(), |j| -> Result<DataFrame, ScoreError> {
+        let tables = on_cores(wanted.len(), |j| -> Result<SignalColumns, ScoreError> {
             let (i, local) = &wanted[j];
-            let (df, _) = self.source.read(*i, &all)?;
-            let take = IdxCa::from_vec("idx".into(), local.clone());
-            let mut df = df.take(&take)?;
-            let base = self.offsets[*i];
-            let rows: Vec<IdxSize> = local.iter().map(|&r| r + base).collect();
-            df.with_column(Column::new("row".into(), rows))?;
-            Ok(df)
+            let (t, _) = self.source.read(*i, &all)?;
+            Ok(t.take(local))
         })?;
-        let mut out: Option<DataFrame> = None;
-        for f in frames {
-            match &mut out {
-                None => out = Some(f),
-                Some(o) => {
-                    o.vstack_mut(&f)?;
-                }
+        let mut out = SignalColumns::default();
+        let mut positions = Vec::with_capacity(rows.len());
+        for ((i, local), t) in wanted.iter().zip(tables) {
+            let base = self.offsets[*i];
+            positions.extend(local.iter().map(|&r| r as u32 + base));
+            if out.is_empty() {
+                out = t;
+            } else {
+                out.append(&t);
             }
         }
-        let mut df = match out {
-            Some(df) => df,
-            None => {
-                let mut empty = crate::store::signals::empty_frame();
-                empty.with_column(Column::new("row".into(), Vec::<IdxSize>::new()))?;
-                empty
-            }
-        };
-        df.rechunk_mut();
-        Ok(df)
+        Ok((out, positions))
     }
 }
 
@@ -288,30 +276,21 @@ fn cluster_key(s: &str) -> ([u8; 16], u8) {
 }
 
 fn read_piece(source: &SignalSource, i: usize) -> Result<PieceRecs, ScoreError> {
-    let (df, skipped) = source.read(i, &COLUMNS)?;
-    let day = df.column("day")?.date()?.physical().clone();
-    let cat = df.column("category")?.str()?;
-    let prov = df.column("province")?.str()?;
-    let chan = df.column("source_kind")?.str()?;
-    let weight = df.column("weight")?.f32()?;
-    let cluster = df.column("cluster")?.str()?;
-    let src = df.column("source")?.str()?;
+    let (t, skipped) = source.read(i, &COLUMNS)?;
     let (mut cats, mut srcs) = (Codes::default(), Codes::default());
     let mut provs: Codes = Codes::default();
     // Code 0 is "no province" in every piece.
     provs.names.push("");
-    let mut recs = Vec::with_capacity(df.height());
-    let cols = day
-        .iter()
-        .zip(cat.iter())
-        .zip(prov.iter())
-        .zip(chan.iter())
-        .zip(weight.iter())
-        .zip(cluster.iter())
-        .zip(src.iter());
-    for (row, ((((((d, c), p), ch), w), k), s)) in cols.enumerate() {
+    let mut recs = Vec::with_capacity(t.len());
+    for row in 0..t.len() {
+        let (d, p, w) = (t.day[row], t.province.get(row), t.weight[row]);
         // Validated rows: day, category, channel, source and cluster are present.
-        let (Some(d), Some(c), Some(ch), Some(k), Some(s)) = (d, c, ch, k, s) else {
+        let (Some(c), Some(ch), Some(k), Some(s)) = (
+            t.category.get(row),
+            t.source_kind.get(row),
+            t.cluster.get(row),
+            t.source.get(row),
+        ) else {
             continue;
         };
         let Some(chan) = Channel::ALL.iter().position(|x| x.as_str() == ch) else {
@@ -321,7 +300,6 @@ fn read_piece(source: &SignalSource, i: usize) -> Result<PieceRecs, ScoreError> 
             None => 0,
             Some(p) => provs.code(p, "province")?,
         };
-        let w = w.unwrap_or(0.0);
         let (key, klen) = cluster_key(k);
         recs.push(Rec {
             key,
@@ -339,7 +317,7 @@ fn read_piece(source: &SignalSource, i: usize) -> Result<PieceRecs, ScoreError> 
     let mut provinces: Vec<Option<String>> = vec![None];
     provinces.extend(provs.names[1..].iter().map(|s| Some(s.to_string())));
     Ok(PieceRecs {
-        height: df.height(),
+        height: t.len(),
         categories: owned(&cats),
         sources: owned(&srcs),
         provinces,

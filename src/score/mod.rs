@@ -127,6 +127,7 @@ mod load;
 mod plan;
 /// The aggregation before issue 22, kept as the reference the comparison tests hold the new one
 /// to (unit tests on the simulated year, `tests/it/demo.rs` on the demo).
+#[cfg(feature = "reference")]
 #[doc(hidden)]
 pub mod reference;
 mod replay;
@@ -155,12 +156,12 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 
 use crate::model::{Action, Alert, SamplingRequest, Scope, Signal};
+use crate::store::columnar::SignalColumns;
 use aggregate::{Cell, CellSeries, Periods};
 use alert::{Why, decide, emit, flag, term};
 #[cfg(test)]
 use facts::combined_p_value;
 use facts::{Counts, Facts, counts, facts_of};
-use polars::prelude::{IntoLazy, LazyFrame};
 use table::Prepared;
 
 /// The cluster a signal belongs to (its own document when analysis gave none).
@@ -176,8 +177,10 @@ pub fn cluster_of(s: &Signal) -> &str {
 pub enum ScoreError {
     #[error("signal table: {0}")]
     Table(#[from] crate::store::signals::SignalTableError),
-    #[error("aggregating the signal table: {0}")]
-    Polars(#[from] polars::prelude::PolarsError),
+    /// The kept reference aggregation failed (comparison tests only).
+    #[cfg(feature = "reference")]
+    #[error("reference aggregation: {0}")]
+    Reference(String),
 }
 
 /// What one scoring run looks at.
@@ -267,20 +270,20 @@ pub fn try_score(rules: &ScoringRules, input: &ScoreInput) -> Result<ScoreOutput
         dismissed: true,
         outages: input.outages,
     };
-    let df = crate::store::signals::to_frame(input.signals)?;
-    score_lazy(rules, df.lazy(), &run)
+    let table = crate::store::signals::to_table(input.signals);
+    score_loaded(rules, &load_frame(table)?, &run)
 }
 
 /// Score a signal table (`crate::store::signals`: a Parquet file or partitions, a JSON Lines file,
-/// or an in-memory frame) as of the end of `input.as_of`, without building a `Signal` per row:
+/// or an in-memory table) as of the end of `input.as_of`, without building a `Signal` per row:
 /// only the window rows of cells that need details become `Signal`s (without parties, which the
 /// table does not hold).
 pub fn score_frame(
     rules: &ScoringRules,
-    frame: LazyFrame,
+    table: SignalColumns,
     input: &FrameInput,
 ) -> Result<ScoreOutput, ScoreError> {
-    score_lazy(rules, frame, &frame_run(input))
+    score_loaded(rules, &load_frame(table)?, &frame_run(input))
 }
 
 /// [`score_frame`] over a loaded table ([`load`]: what `jiance score --signals` reads, piece by
@@ -307,20 +310,11 @@ fn frame_run<'a>(input: &FrameInput<'a>) -> Run<'a> {
 }
 
 /// An in-memory table, loaded.
-fn load_frame(frame: LazyFrame) -> Result<Table, ScoreError> {
-    let df = frame.collect()?;
-    load(crate::store::signal_read::SignalSource::from_frame(
-        df,
+fn load_frame(table: SignalColumns) -> Result<Table, ScoreError> {
+    load(crate::store::signal_read::SignalSource::from_table(
+        table,
         "<signals>",
     ))
-}
-
-fn score_lazy(
-    rules: &ScoringRules,
-    frame: LazyFrame,
-    run: &Run,
-) -> Result<ScoreOutput, ScoreError> {
-    score_loaded(rules, &load_frame(frame)?, run)
 }
 
 fn score_loaded(rules: &ScoringRules, t: &Table, run: &Run) -> Result<ScoreOutput, ScoreError> {
@@ -1661,10 +1655,10 @@ mod tests {
         signals.extend(zj_outbreak(&mut rng, 90, 6));
         let from_signals = run(&signals, day(89));
         let rules = ScoringRules::load(None).unwrap();
-        let df = crate::store::signals::to_frame(&signals).unwrap();
+        let table = crate::store::signals::to_table(&signals);
         let from_table = score_frame(
             &rules,
-            df.lazy(),
+            table,
             &FrameInput {
                 as_of: day(89),
                 sampled: &HashSet::new(),
@@ -1697,8 +1691,8 @@ mod tests {
         // The outbreak ends on day 89; the table goes on to day 119.
         signals.extend(zj_outbreak(&mut rng, 90, 6));
         let rules = ScoringRules::load(None).unwrap();
-        let df = crate::store::signals::to_frame(&signals).unwrap();
-        let r = replay(&rules, df.lazy(), None, None, &items).unwrap();
+        let table = crate::store::signals::to_table(&signals);
+        let r = replay(&rules, table, None, None, &items).unwrap();
         assert_eq!(r.from, Some(day(36)), "first day with a full baseline");
         assert_eq!(r.to, Some(day(119)));
         let id = alert_id("电动自行车", Scope::Regional, "浙江省");

@@ -15,7 +15,74 @@ use super::disturb::{Disturb, Outage};
 use super::rules::ScoringRules;
 use super::table::{CellKey, CellTable, NATION, Prepared, Rows, earliest_read};
 use crate::model::Channel;
+use crate::store::columnar::{SignalColumns, StrCol};
 use crate::store::signals::{epoch_days, from_epoch_days};
+
+/// A signal table as the polars frame this plan reads (the schema earlier versions had).
+pub fn to_polars(t: &SignalColumns) -> DataFrame {
+    let strs = |name: &str, c: &StrCol| Column::new(name.into(), c.iter().collect::<Vec<_>>());
+    let time = Int64Chunked::from_vec("time".into(), t.time.clone())
+        .into_datetime(TimeUnit::Milliseconds, Some(polars::prelude::TimeZone::UTC))
+        .into_series();
+    let day = Int32Chunked::from_vec("day".into(), t.day.clone())
+        .into_date()
+        .into_series();
+    DataFrame::new(
+        t.len(),
+        vec![
+            time.into(),
+            day.into(),
+            strs("category", &t.category),
+            strs("hazard", &t.hazard),
+            Column::new("severity".into(), t.severity.clone()),
+            strs("province", &t.province),
+            strs("city", &t.city),
+            strs("source", &t.source),
+            strs("source_kind", &t.source_kind),
+            strs("kind", &t.kind),
+            Column::new("weight".into(), t.weight.clone()),
+            strs("cluster", &t.cluster),
+            strs("doc", &t.doc),
+        ],
+    )
+    .unwrap_or_default()
+}
+
+/// The detail rows of the plan as a signal table and their table rows.
+fn detail_table(detail: &DataFrame) -> PolarsResult<(SignalColumns, Vec<u32>)> {
+    let strs =
+        |name: &str| -> PolarsResult<StrCol> { Ok(detail.column(name)?.str()?.iter().collect()) };
+    let mut t = SignalColumns::with_rows(detail.height());
+    t.time = detail.column("t")?.i64()?.into_no_null_iter().collect();
+    t.day = detail.column("d")?.i32()?.into_no_null_iter().collect();
+    t.category = strs("category")?;
+    t.hazard = strs("hazard")?;
+    t.severity = detail
+        .column("sev")?
+        .i32()?
+        .into_no_null_iter()
+        .map(|v| i8::try_from(v).unwrap_or(0))
+        .collect();
+    t.province = strs("province")?;
+    t.city = strs("city")?;
+    t.source = strs("source")?;
+    t.source_kind = strs("source_kind")?;
+    t.kind = strs("kind")?;
+    t.weight = detail
+        .column("weight")?
+        .f32()?
+        .into_no_null_iter()
+        .collect();
+    t.cluster = strs("cluster")?;
+    t.doc = strs("doc")?;
+    let rows = detail
+        .column("row")?
+        .idx()?
+        .into_no_null_iter()
+        .map(|r| r as u32)
+        .collect();
+    Ok((t, rows))
+}
 
 /// Rows of a source (or channel) an outage names.
 fn outage_rows(o: &Outage) -> Expr {
@@ -331,7 +398,10 @@ pub fn prepare(
     }
     Ok(Prepared {
         table,
-        rows: Rows::new(&detail, by_key)?,
+        rows: {
+            let (t, rows) = detail_table(&detail)?;
+            Rows::new(&t, &rows, by_key)
+        },
         disturb,
         skip,
     })
@@ -565,11 +635,11 @@ pub mod compare {
     /// One run as of `as_of` over `frame`, by both: the aggregations compared, then the outputs.
     pub fn compare_run(
         rules: &ScoringRules,
-        frame: &DataFrame,
+        table: &SignalColumns,
         as_of: NaiveDate,
         outages: &[Outage],
     ) -> Result<ScoreOutput, String> {
-        compare_run_of(rules, frame, as_of, outages, None)
+        compare_run_of(rules, table, as_of, outages, None)
     }
 
     /// One run over the store's signals (their parties feed sampling), by both.
@@ -578,20 +648,20 @@ pub mod compare {
         signals: &[crate::model::Signal],
         as_of: NaiveDate,
     ) -> Result<ScoreOutput, String> {
-        let frame = crate::store::signals::to_frame(signals).map_err(|e| e.to_string())?;
-        compare_run_of(rules, &frame, as_of, &[], Some(signals))
+        let table = crate::store::signals::to_table(signals);
+        compare_run_of(rules, &table, as_of, &[], Some(signals))
     }
 
     fn compare_run_of(
         rules: &ScoringRules,
-        frame: &DataFrame,
+        table: &SignalColumns,
         as_of: NaiveDate,
         outages: &[Outage],
         source: Option<&[crate::model::Signal]>,
     ) -> Result<ScoreOutput, String> {
         let p = crate::score::aggregate::Periods::new(&rules.window, as_of);
         let old = prepare(
-            frame.clone().lazy(),
+            to_polars(table).lazy(),
             rules,
             as_of,
             as_of,
@@ -599,7 +669,7 @@ pub mod compare {
             outages,
         )
         .map_err(|e| e.to_string())?;
-        let t = load(SignalSource::from_frame(frame.clone(), "test")).map_err(|e| e.to_string())?;
+        let t = load(SignalSource::from_table(table.clone(), "test")).map_err(|e| e.to_string())?;
         let mut new = table::prepare(&t, rules, as_of, as_of, p.window_start, outages)
             .map_err(|e| e.to_string())?;
         new.read_windows(&t, p.window_start, as_of)
@@ -628,18 +698,20 @@ pub mod compare {
     /// A replay from `from` to `to` by both.
     pub fn compare_replay(
         rules: &ScoringRules,
-        frame: &DataFrame,
+        table: &SignalColumns,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
         outages: &[Outage],
     ) -> Result<Replay, String> {
         let e = |e: ScoreError| e.to_string();
-        let days = crate::score::day_range(&frame.clone().lazy()).map_err(e)?;
+        let days = crate::score::day_range(table);
+        let frame = to_polars(table);
         let old = replay_prepared(rules, from, to, &items, outages, days, |a, b, c| {
-            Ok(prepare(frame.clone().lazy(), rules, a, b, c, outages)?)
+            prepare(frame.clone().lazy(), rules, a, b, c, outages)
+                .map_err(|e| ScoreError::Reference(e.to_string()))
         })
         .map_err(e)?;
-        let t = load(SignalSource::from_frame(frame.clone(), "test")).map_err(e)?;
+        let t = load(SignalSource::from_table(table.clone(), "test")).map_err(e)?;
         if t.days() != days {
             return Err(format!("days {:?} vs {days:?}", t.days()));
         }
@@ -653,13 +725,13 @@ pub mod compare {
     /// same aggregation with every row read back.
     pub fn compare_planned_replay(
         rules: &ScoringRules,
-        frame: &DataFrame,
+        table: &SignalColumns,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
         outages: &[Outage],
     ) -> Result<Replay, String> {
         let e = |e: ScoreError| e.to_string();
-        let t = load(SignalSource::from_frame(frame.clone(), "test")).map_err(e)?;
+        let t = load(SignalSource::from_table(table.clone(), "test")).map_err(e)?;
         let full = replay_prepared(rules, from, to, &items, outages, t.days(), |a, b, c| {
             let mut prep = table::prepare(&t, rules, a, b, c, outages)?;
             prep.read_windows(&t, c, b)?;
@@ -684,7 +756,18 @@ mod tests {
     use crate::score::sim;
 
     fn frame(g: sim::Gen) -> DataFrame {
-        g.frame().collect().unwrap()
+        to_polars(&g.table())
+    }
+
+    /// The generated rows of these categories.
+    fn kept(g: sim::Gen, keep: &[&str]) -> SignalColumns {
+        let t = g.table();
+        let mask: Vec<bool> = t
+            .category
+            .iter()
+            .map(|c| c.is_some_and(|c| keep.contains(&c)))
+            .collect();
+        t.filter(&mask)
     }
 
     /// Some categories of the simulated year with outbreaks (the full year takes minutes in a
@@ -699,11 +782,8 @@ mod tests {
         let g =
             sim::generate_disturbed(&mut ChaCha8Rng::seed_from_u64(7), &rates, &injected, &dist);
         let keep: Vec<&str> = sim::CATEGORIES.iter().step_by(5).map(|c| c.0).collect();
-        let is_kept = keep
-            .iter()
-            .fold(lit(false), |acc, c| acc.or(col("category").eq(lit(*c))));
-        let df = g.frame().filter(is_kept).collect().unwrap();
-        assert!(df.height() > 100_000, "{} rows", df.height());
+        let df = kept(g, &keep);
+        assert!(df.len() > 100_000, "{} rows", df.len());
         let outages = [Outage {
             source: Some(sim::SOURCES[0].0.to_string()),
             channel: None,
@@ -729,7 +809,6 @@ mod tests {
         )
         .unwrap();
         assert!(replay.changes.len() > 5, "{} changes", replay.changes.len());
-        let _ = frame;
     }
 
     /// The comparison itself: a weight changed in one row is a different table.
@@ -794,10 +873,7 @@ mod tests {
             .step_by(3)
             .map(|c| c.0)
             .collect();
-        let is_kept = keep
-            .iter()
-            .fold(lit(false), |acc, c| acc.or(col("category").eq(lit(*c))));
-        let df = g.frame().filter(is_kept).collect().unwrap();
+        let df = kept(g, &keep);
         let outages = [Outage {
             source: Some(sim::SOURCES[0].0.to_string()),
             channel: None,

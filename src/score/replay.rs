@@ -16,7 +16,6 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use polars::prelude::*;
 use serde::Serialize;
 
 use super::alert::history;
@@ -26,6 +25,7 @@ use super::{
     Outage, Run, ScoreError, ScoreOutput, ScoringRules, plan, score_prepared, score_prepared_in,
 };
 use crate::model::{Action, Alert, AlertStatus, Scope};
+use crate::store::columnar::SignalColumns;
 use crate::store::signals::from_epoch_days;
 
 /// How an alert changed on a day.
@@ -81,19 +81,10 @@ pub struct Replay {
 }
 
 /// The first and last `day` of a table, if it has rows.
-pub fn day_range(frame: &LazyFrame) -> Result<Option<(NaiveDate, NaiveDate)>, ScoreError> {
-    let df = frame
-        .clone()
-        .select([
-            col("day").cast(DataType::Int32).min().alias("lo"),
-            col("day").cast(DataType::Int32).max().alias("hi"),
-        ])
-        .collect()?;
-    let lo = df.column("lo")?.i32()?.get(0);
-    let hi = df.column("hi")?.i32()?.get(0);
-    Ok(lo
-        .zip(hi)
-        .map(|(a, b)| (from_epoch_days(a), from_epoch_days(b))))
+pub fn day_range(t: &SignalColumns) -> Option<(NaiveDate, NaiveDate)> {
+    let lo = t.day.iter().min()?;
+    let hi = t.day.iter().max()?;
+    Some((from_epoch_days(*lo), from_epoch_days(*hi)))
 }
 
 /// Replay a signal table day by day from `from` to `to` (inclusive). By default it starts on the
@@ -101,25 +92,25 @@ pub fn day_range(frame: &LazyFrame) -> Result<Option<(NaiveDate, NaiveDate)>, Sc
 /// earlier days have no history to compare with) and ends on the table's last day.
 pub fn replay(
     rules: &ScoringRules,
-    frame: LazyFrame,
+    table: SignalColumns,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     test_items: &(dyn Fn(&str) -> Vec<String> + Sync),
 ) -> Result<Replay, ScoreError> {
-    replay_with(rules, frame, from, to, test_items, &[])
+    replay_with(rules, table, from, to, test_items, &[])
 }
 
 /// [`replay`] with the sources' outages over the replayed period (see `[outage]` in
 /// scoring.toml): every day of the replay sees all of them, as a run after the fact would.
 pub fn replay_with(
     rules: &ScoringRules,
-    frame: LazyFrame,
+    table: SignalColumns,
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     test_items: &(dyn Fn(&str) -> Vec<String> + Sync),
     outages: &[Outage],
 ) -> Result<Replay, ScoreError> {
-    let table = super::load_frame(frame)?;
+    let table = super::load_frame(table)?;
     replay_table(rules, &table, from, to, test_items, outages)
 }
 

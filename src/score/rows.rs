@@ -5,12 +5,12 @@
 //! Scoring borrows those signals; nothing else of the table becomes a `Signal`.
 
 use chrono::NaiveDate;
-use polars::prelude::*;
 
 use super::ScoreError;
 use super::load::Table;
 use super::table::Prepared;
 use crate::model::{Channel, DocKind, Parties, Signal};
+use crate::store::columnar::{SignalColumns, StrCol};
 use crate::store::signals::epoch_days;
 
 /// Per cell, the rows counted there from some day on with the first day of their cluster in the
@@ -29,14 +29,14 @@ pub struct Rows {
 }
 
 impl Rows {
-    /// Every row of `df` read already (the columns of [`signals_of`]): handles are positions in
-    /// `df`.
-    pub(super) fn new(df: &DataFrame, by_key: Vec<Vec<(u32, i32, i32)>>) -> PolarsResult<Rows> {
-        Ok(Rows {
-            loaded: signals_of(df)?,
+    /// Every row of `t` read already (every column) with its table row: handles are positions
+    /// in `t`.
+    pub(super) fn new(t: &SignalColumns, rows: &[u32], by_key: Vec<Vec<(u32, i32, i32)>>) -> Rows {
+        Rows {
+            loaded: signals_of(t, rows),
             by_key,
             handles: None,
-        })
+        }
     }
 
     /// The index alone, handles being table rows; rows are read by [`Prepared::read_rows`].
@@ -93,44 +93,17 @@ impl Rows {
     }
 }
 
-/// The signal (without parties) and table row of each row of `df`, which has the columns `row`,
-/// `t` (time, ms), `sev` (Int32) and the table's others.
-fn signals_of(df: &DataFrame) -> PolarsResult<Vec<(Option<Signal>, Option<u32>)>> {
-    let row = df.column("row")?.idx()?;
-    let time = df.column("t")?.i64()?;
-    let sev = df.column("sev")?.i32()?;
-    let weight = df.column("weight")?.f32()?;
-    let [
-        doc,
-        category,
-        hazard,
-        province,
-        city,
-        source,
-        source_kind,
-        kind,
-        cluster,
-    ] = [
-        "doc",
-        "category",
-        "hazard",
-        "province",
-        "city",
-        "source",
-        "source_kind",
-        "kind",
-        "cluster",
-    ]
-    .map(|c| df.column(c).and_then(|c| c.str()));
-    let (doc, category, hazard, province, city) = (doc?, category?, hazard?, province?, city?);
-    let (source, source_kind, kind, cluster) = (source?, source_kind?, kind?, cluster?);
+/// The signal (without parties) and table row of each row of `t` (every column), whose table
+/// rows are `rows`.
+fn signals_of(t: &SignalColumns, rows: &[u32]) -> Vec<(Option<Signal>, Option<u32>)> {
     let signal = |r: usize| -> Option<Signal> {
-        let s = |c: &StringChunked| c.get(r).map(str::to_string);
-        let channel_name = source_kind.get(r)?;
+        let s = |c: &StrCol| c.get(r).map(str::to_string);
+        let channel_name = t.source_kind.get(r)?;
         let channel = Channel::ALL
             .into_iter()
             .find(|c| c.as_str() == channel_name)?;
-        let kind = kind
+        let kind = t
+            .kind
             .get(r)
             .and_then(DocKind::parse)
             .unwrap_or(match channel {
@@ -141,22 +114,25 @@ fn signals_of(df: &DataFrame) -> PolarsResult<Vec<(Option<Signal>, Option<u32>)>
                 Channel::Standard => DocKind::Standard,
             });
         Some(Signal {
-            doc_id: s(doc)?,
-            time: chrono::DateTime::from_timestamp_millis(time.get(r)?)?,
-            category: s(category)?,
-            hazard: s(hazard)?,
-            severity: sev.get(r)?.clamp(1, 4) as u8,
-            province: s(province),
-            city: s(city),
-            source: s(source)?,
+            doc_id: s(&t.doc)?,
+            time: chrono::DateTime::from_timestamp_millis(*t.time.get(r)?)?,
+            category: s(&t.category)?,
+            hazard: s(&t.hazard)?,
+            // clamped to 1..=4 first, so the cast cannot wrap
+            severity: t.severity.get(r)?.clamp(&1, &4).unsigned_abs(),
+            province: s(&t.province),
+            city: s(&t.city),
+            source: s(&t.source)?,
             channel,
             kind,
-            weight: weight.get(r)?,
-            cluster: s(cluster)?,
+            weight: *t.weight.get(r)?,
+            cluster: s(&t.cluster)?,
             parties: Parties::default(),
         })
     };
-    Ok((0..df.height()).map(|r| (signal(r), row.get(r))).collect())
+    (0..t.len())
+        .map(|r| (signal(r), rows.get(r).copied()))
+        .collect()
 }
 
 impl Prepared {
@@ -166,26 +142,8 @@ impl Prepared {
         handles.sort_unstable();
         handles.dedup();
         let started = std::time::Instant::now();
-        let df = t
-            .detail(&handles)?
-            .lazy()
-            .select([
-                col("row"),
-                col("time").cast(DataType::Int64).alias("t"),
-                col("severity").cast(DataType::Int32).alias("sev"),
-                col("category"),
-                col("hazard"),
-                col("province"),
-                col("city"),
-                col("source"),
-                col("source_kind"),
-                col("kind"),
-                col("weight"),
-                col("cluster"),
-                col("doc"),
-            ])
-            .collect()?;
-        self.rows.loaded = signals_of(&df)?;
+        let (table, rows) = t.detail(&handles)?;
+        self.rows.loaded = signals_of(&table, &rows);
         self.rows.handles = Some(handles);
         tracing::debug!(
             rows = self.rows.loaded.len(),

@@ -13,12 +13,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate, TimeZone, Utc};
-use polars::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::*;
 pub use crate::model::PROVINCES;
+use crate::store::columnar::{SignalColumns, StrCol};
 use crate::store::signals::epoch_days;
 
 /// (category, hazard, severity): 30 categories.
@@ -345,26 +345,28 @@ impl Gen {
         }
     }
 
-    pub fn frame(self) -> LazyFrame {
-        let height = self.time.len();
-        let [time, day] = crate::store::signals::time_columns(self.time, self.day);
-        let cols: Vec<Column> = vec![
-            time,
-            day,
-            Column::new("category".into(), self.category),
-            Column::new("hazard".into(), self.hazard),
-            Column::new("severity".into(), self.severity),
-            Column::new("province".into(), self.province),
-            Column::new("city".into(), self.city),
-            Column::new("source".into(), self.source),
-            Column::new("source_kind".into(), self.source_kind),
-            Column::new("kind".into(), self.kind),
-            Column::new("weight".into(), self.weight),
-            Column::new("cluster_n".into(), self.cluster),
-            Column::new("doc_n".into(), self.doc),
-        ];
-        let df = DataFrame::new(height, cols).expect("the simulated columns have one length");
-        crate::store::signals::with_numbered_ids(df.lazy())
+    /// The generated signals as a signal table (clusters and documents are their numbers).
+    pub fn table(self) -> SignalColumns {
+        let strs = |v: &[&str]| v.iter().map(|s| Some(*s)).collect::<StrCol>();
+        let nums = |v: &[u64]| {
+            let text: Vec<String> = v.iter().map(u64::to_string).collect();
+            text.iter().map(|s| Some(s.as_str())).collect::<StrCol>()
+        };
+        let mut t = SignalColumns::with_rows(self.time.len());
+        t.category = strs(&self.category);
+        t.hazard = strs(&self.hazard);
+        t.province = strs(&self.province);
+        t.city = self.city.iter().copied().collect();
+        t.source = strs(&self.source);
+        t.source_kind = strs(&self.source_kind);
+        t.kind = strs(&self.kind);
+        t.cluster = nums(&self.cluster);
+        t.doc = nums(&self.doc);
+        t.time = self.time;
+        t.day = self.day;
+        t.severity = self.severity;
+        t.weight = self.weight;
+        t
     }
 }
 
@@ -732,7 +734,7 @@ pub fn measure_with(
     let background = generate_disturbed(&mut bg_rng, rates, &[], dist);
     let rows = background.rows();
     assert!(rows > 1_000_000, "background too thin: {rows}");
-    let quiet = replay_with(rules, background.frame(), None, None, &items, outages).unwrap();
+    let quiet = replay_with(rules, background.table(), None, None, &items, outages).unwrap();
     let mut false_samples: BTreeMap<String, usize> = BTreeMap::new();
     for c in &quiet.changes {
         if c.action == Action::Sample && matches!(c.change, Change::New | Change::Escalated) {
@@ -746,7 +748,7 @@ pub fn measure_with(
         .count();
     let mut ob_rng = ChaCha8Rng::seed_from_u64(7);
     let with = generate_disturbed(&mut ob_rng, rates, injected, dist);
-    let run = replay_with(rules, with.frame(), None, None, &items, outages).unwrap();
+    let run = replay_with(rules, with.table(), None, None, &items, outages).unwrap();
     let found = evaluate(injected, &run.changes);
     let mut delays = found.delays.clone();
     delays.sort();

@@ -671,10 +671,9 @@ mod tests {
     use chrono::{TimeZone, Utc};
 
     use super::*;
-    use polars::prelude::IntoLazy;
 
     use crate::model::{DocKind, Parties, Signal};
-    use crate::store::signals::to_frame;
+    use crate::store::signals::to_table;
 
     fn sig(doc: &str, day: u32, province: Option<&str>, cluster: &str, weight: f32) -> Signal {
         Signal {
@@ -712,8 +711,7 @@ mod tests {
             sig("late", 31, Some("浙江省"), "k6", 1.0),
         ];
         let rules = ScoringRules::load(None).unwrap();
-        let df = to_frame(&signals).unwrap();
-        let loaded = crate::score::load_frame(df.lazy()).unwrap();
+        let loaded = crate::score::load_frame(to_table(&signals)).unwrap();
         let mut prep = prepare(&loaded, &rules, d(30), d(30), d(24), &[]).unwrap();
         assert_eq!(prep.rows.read(), 0, "nothing read back before a run asks");
         prep.read_windows(&loaded, d(24), d(30)).unwrap();
@@ -753,7 +751,7 @@ mod tests {
             .collect();
         let table = |signals: &[Signal]| {
             prepare(
-                &crate::score::load_frame(to_frame(signals).unwrap().lazy()).unwrap(),
+                &crate::score::load_frame(to_table(signals)).unwrap(),
                 &rules,
                 d(28),
                 d(28),
@@ -800,7 +798,7 @@ mod tests {
         let rules = ScoringRules::load(None).unwrap();
         let end = start + chrono::Duration::days(139);
         let prep = prepare(
-            &crate::score::load_frame(to_frame(&signals).unwrap().lazy()).unwrap(),
+            &crate::score::load_frame(to_table(&signals)).unwrap(),
             &rules,
             end,
             end,

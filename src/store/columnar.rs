@@ -180,6 +180,14 @@ impl SignalColumns {
         }
     }
 
+    /// Set the row count of a table whose columns were filled by hand (each filled column must
+    /// hold `rows` values).
+    pub fn set_rows(&mut self, rows: usize) {
+        debug_assert!(self.time.is_empty() || self.time.len() == rows);
+        debug_assert!(self.doc.is_empty() || self.doc.len() == rows);
+        self.rows = rows;
+    }
+
     /// The rows at `idx`, in that order (every column that was read).
     pub fn take(&self, idx: &[usize]) -> SignalColumns {
         fn nums<T: Copy>(v: &[T], idx: &[usize]) -> Vec<T> {
@@ -399,19 +407,17 @@ pub struct ReadTable {
 
 /// Decode `columns` (names of [`COLUMNS`]) of a signal table's Parquet file. Errors name the
 /// column; a missing column or one of another kind (a string where a number belongs) is refused.
-pub fn read_signal_parquet(
-    file: std::fs::File,
+pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
+    reader: &SerializedFileReader<R>,
     columns: &[&str],
 ) -> Result<ReadTable, String> {
-    let reader = SerializedFileReader::new(file).map_err(|e| format!("damaged Parquet file ({e})"))?;
     let meta = reader.metadata();
     let schema = meta.file_metadata().schema_descr();
     let rows = usize::try_from(meta.file_metadata().num_rows()).unwrap_or(0);
     let mut out = SignalColumns::with_rows(rows);
     let mut null_numbers = vec![false; rows];
     for name in columns {
-        let Some(ci) = (0..schema.num_columns()).find(|&i| schema.column(i).name() == *name)
-        else {
+        let Some(ci) = (0..schema.num_columns()).find(|&i| schema.column(i).name() == *name) else {
             return Err(format!("no column `{name}`"));
         };
         let descr = schema.column(ci);
@@ -453,7 +459,9 @@ pub fn read_signal_parquet(
                     let mut values = values.iter();
                     for present in defs.iter() {
                         if *present {
-                            let v = values.next().ok_or("damaged Parquet file (too few values)")?;
+                            let v = values
+                                .next()
+                                .ok_or("damaged Parquet file (too few values)")?;
                             let s = std::str::from_utf8(v.data()).map_err(|_| {
                                 format!("column `{name}` holds text that is not UTF-8")
                             })?;
@@ -655,16 +663,24 @@ mod tests {
         let mut t = SignalColumns::with_rows(3);
         t.time = vec![1_700_000_000_000, 1_700_000_100_000, -5];
         t.day = vec![19675, 19676, 0];
-        t.category = [Some("电动自行车"), Some("儿童玩具"), Some("")].into_iter().collect();
-        t.hazard = [Some("火灾"), Some("窒息"), Some("未指明")].into_iter().collect();
+        t.category = [Some("电动自行车"), Some("儿童玩具"), Some("")]
+            .into_iter()
+            .collect();
+        t.hazard = [Some("火灾"), Some("窒息"), Some("未指明")]
+            .into_iter()
+            .collect();
         t.severity = vec![1, 4, 2];
-        t.province = [Some("浙江省"), None, Some("境外:美国")].into_iter().collect();
+        t.province = [Some("浙江省"), None, Some("境外:美国")]
+            .into_iter()
+            .collect();
         t.city = [None, None, Some("杭州市")].into_iter().collect();
         t.source = [Some("a"), Some("b"), Some("c")].into_iter().collect();
         t.source_kind = [Some("complaint"), Some("media"), Some("platform")]
             .into_iter()
             .collect();
-        t.kind = [Some("listing"), None, Some("notice")].into_iter().collect();
+        t.kind = [Some("listing"), None, Some("notice")]
+            .into_iter()
+            .collect();
         t.weight = vec![1.0, 0.5, 2.25];
         t.cluster = [Some("c1"), Some("c1"), Some("c2")].into_iter().collect();
         t.doc = [Some("d1"), Some("d2"), Some("d3")].into_iter().collect();
@@ -672,9 +688,8 @@ mod tests {
     }
 
     fn reread(bytes: &[u8], columns: &[&str]) -> Result<ReadTable, String> {
-        let mut f = tempfile::tempfile().unwrap();
-        std::io::Write::write_all(&mut f, bytes).unwrap();
-        read_signal_parquet(f, columns)
+        let reader = SerializedFileReader::new(bytes::Bytes::from(bytes.to_vec())).unwrap();
+        read_signal_parquet(&reader, columns)
     }
 
     #[test]
@@ -720,7 +735,10 @@ mod tests {
         assert_eq!(s.time, vec![1_700_000_100_000, -5]);
         let mut a = t.take(&[2]);
         a.append(&t.take(&[0]));
-        assert_eq!(a.cluster.iter().collect::<Vec<_>>(), vec![Some("c2"), Some("c1")]);
+        assert_eq!(
+            a.cluster.iter().collect::<Vec<_>>(),
+            vec![Some("c2"), Some("c1")]
+        );
         let mut k = t.clone();
         k.keep_only(&["doc"]);
         assert!(k.time.is_empty() && k.category.is_empty());

@@ -1,52 +1,47 @@
-//! Checks a Parquet file before polars decodes it, so a damaged file is refused by name instead
+//! Checks a Parquet file before it is decoded, so a damaged file is refused by name instead
 //! of crashing the process.
 //!
-//! polars trusts what a file says about itself. Most lies end in an error or a panic (caught by
-//! the caller), but a page header whose value count or page size is negative — one flipped bit on
-//! disk, found by the fuzzer — makes polars reserve 2^61 bytes, and a failed allocation aborts
-//! the process where no `catch_unwind` reaches. So before any page is decoded this module reads
-//! the frame (`PAR1` at both ends, a footer that fits), the footer (through polars, under
-//! `catch_unwind`), and then walks every page header of every column chunk with a small reader
-//! of Thrift's compact protocol: each header must parse, its sizes and counts must be
-//! non-negative, its page must lie inside its column chunk, a chunk's data pages must hold the
-//! values its metadata promises, and a flat column as many values as its row group has rows
-//! (polars' streaming reader asserts that, and its assertion aborts too). What is left after that (a damaged compressed payload, a bad
-//! run length inside a page) is bounded by those sizes and counts; the file is then decoded once
-//! eagerly under `catch_unwind` (its row count checked against the footer), so such damage ends
-//! in an error naming the file, and that decoded frame is what the caller uses.
+//! A Parquet reader trusts what a file says about itself. Most lies end in an error or a panic
+//! (caught here), but a page header whose value count or page size is negative — one flipped bit
+//! on disk, found by the fuzzer — made the reader we used before (polars) reserve 2^61 bytes, and
+//! a failed allocation aborts the process where no `catch_unwind` reaches. So before any page is
+//! decoded this module reads the frame (`PAR1` at both ends, a footer that fits), the footer
+//! (under `catch_unwind`), and then walks every page header of every column chunk with a small
+//! reader of Thrift's compact protocol: each header must parse, its sizes and counts must be
+//! non-negative and bounded, its page must lie inside its column chunk, a chunk's data pages must
+//! hold the values its metadata promises, and a flat column as many values as its row group has
+//! rows. What is left after that (a damaged compressed payload, a bad run length inside a page)
+//! is bounded by those sizes and counts; the columns are then decoded once under `catch_unwind`
+//! (each column's rows checked against the footer), so such damage ends in an error naming the
+//! file, and what was decoded is what the caller uses.
 
-use std::fs::File;
 use std::path::Path;
 
-use polars::prelude::{DataFrame, ParquetReader, SerReader};
+use bytes::Bytes;
+use parquet::file::reader::{FileReader, SerializedFileReader};
 
-/// A page larger than this is not one our writer (or any sane writer) makes; polars would
+use super::columnar::{ReadTable, read_signal_parquet};
+
+/// A page larger than this is not one our writer (or any sane writer) makes; a reader would
 /// allocate its uncompressed size in one piece.
 const MAX_PAGE_BYTES: i64 = 1 << 30;
 /// How deep Thrift structs may nest in a page header (statistics inside a data page header is
 /// depth 2; the bound keeps a damaged header from recursing without end).
 const MAX_DEPTH: u32 = 16;
 
-/// The file's rows, decoded once after every check; or why the file is refused, in words for the
-/// operator (the caller names the file).
-pub(crate) fn check_parquet_file(path: &Path) -> Result<DataFrame, String> {
-    check_parquet_columns(path, None)
-}
-
-/// [`check_parquet_file`] decoding only `columns` (every page header is still checked): a pass
-/// that needs a few columns does not decode, nor hold, the others.
-pub(crate) fn check_parquet_columns(
-    path: &Path,
-    columns: Option<&[String]>,
-) -> Result<DataFrame, String> {
+/// `columns` of the file's rows (see [`read_signal_parquet`]), decoded once after every check;
+/// or why the file is refused, in words for the operator (the caller names the file). Every page
+/// header is checked, whatever columns are decoded.
+pub(crate) fn check_parquet_columns(path: &Path, columns: &[&str]) -> Result<ReadTable, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
     check_frame(&bytes)?;
-    let footer = read_footer(path)?;
+    let bytes = Bytes::from(bytes);
+    let reader = read_footer(bytes.clone())?;
+    let footer = chunks(&reader);
     for (g, (rows, group)) in footer.iter().enumerate() {
         for (c, chunk) in group.iter().enumerate() {
             check_chunk(&bytes, chunk)
                 .and_then(|()| {
-                    // polars' streaming reader asserts this and aborts the process when it fails
                     if chunk.flat && chunk.values != *rows as i64 {
                         return Err(format!(
                             "{} values in a row group of {rows} rows",
@@ -63,45 +58,22 @@ pub(crate) fn check_parquet_columns(
                 })?;
         }
     }
-    let rows: usize = footer.iter().map(|(rows, _)| rows).sum();
-    let frame = decode(path, columns)?;
-    if frame.height() != rows {
-        return Err(format!(
-            "damaged Parquet file ({} rows decoded, the footer says {rows}); remove it or rerun \
-             scoring to rewrite it",
-            frame.height()
-        ));
-    }
-    Ok(frame)
+    decode(&reader, columns)
 }
 
-/// The file decoded on its own, eagerly, on this thread: with sizes and counts checked, what
-/// damage is left (a bitmap longer than its buffer, a bad run inside a page — found by the
-/// fuzzer) makes polars panic or decode fewer values rather than allocate without bound. Here a
-/// panic is caught and the file named, and the decoded frame is what the caller scores: polars'
-/// streaming Parquet reader asserts on such files (a column shorter than its row group) on its
-/// executor threads, so the signal table never hands a file to it.
-fn decode(path: &Path, columns: Option<&[String]>) -> Result<DataFrame, String> {
-    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+/// The columns decoded, on this thread: with sizes and counts checked, what damage is left (a
+/// bad run inside a page, a damaged compressed payload) is bounded by them and ends in an error
+/// or, should the reader panic on it, in one caught here; either way the file is named.
+fn decode(reader: &SerializedFileReader<Bytes>, columns: &[&str]) -> Result<ReadTable, String> {
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut reader = ParquetReader::new(file);
-        if let Some(columns) = columns {
-            let schema = reader.schema()?;
-            if let Some(missing) = columns.iter().find(|c| !schema.contains(c.as_str())) {
-                return Ok(Err(format!("no column `{missing}`")));
-            }
-        }
-        reader
-            .with_columns(columns.map(<[String]>::to_vec))
-            .finish()
-            .map(Ok)
+        read_signal_parquet(reader, columns)
     }));
     match read {
-        Ok(Ok(Ok(frame))) => Ok(frame),
-        Ok(Ok(Err(missing))) => Err(missing),
-        Ok(Err(e)) => Err(format!(
-            "damaged Parquet file ({e}); remove it or rerun scoring to rewrite it"
-        )),
+        Ok(Ok(table)) => Ok(table),
+        Ok(Err(e)) if e.starts_with("damaged") => {
+            Err(format!("{e}; remove it or rerun scoring to rewrite it"))
+        }
+        Ok(Err(e)) => Err(e),
         Err(_) => Err(
             "damaged Parquet file (the reader gave up); remove it or rerun scoring to rewrite it"
                 .into(),
@@ -134,36 +106,14 @@ struct Chunk {
     flat: bool,
 }
 
-/// The footer read by polars, on this thread: it panics on some damaged footers ("thrift bool
-/// field", found by the fuzzer) instead of returning an error.
-fn read_footer(path: &Path) -> Result<Vec<(usize, Vec<Chunk>)>, String> {
-    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+/// The footer, read on this thread under `catch_unwind`: a damaged footer must end in an error
+/// naming the file whatever the Thrift decoder does with it.
+fn read_footer(bytes: Bytes) -> Result<SerializedFileReader<Bytes>, String> {
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut reader = ParquetReader::new(file);
-        reader.get_metadata().map(|meta| {
-            meta.row_groups
-                .iter()
-                .map(|group| {
-                    let chunks = group
-                        .parquet_columns()
-                        .iter()
-                        .map(|c| {
-                            let range = c.byte_range();
-                            Chunk {
-                                start: range.start,
-                                end: range.end,
-                                values: c.num_values(),
-                                flat: c.descriptor().descriptor.max_rep_level == 0,
-                            }
-                        })
-                        .collect();
-                    (group.num_rows(), chunks)
-                })
-                .collect()
-        })
+        SerializedFileReader::new(bytes)
     }));
     match read {
-        Ok(Ok(groups)) => Ok(groups),
+        Ok(Ok(reader)) => Ok(reader),
         Ok(Err(e)) => Err(format!(
             "damaged Parquet footer ({e}); remove it or rerun scoring to rewrite it"
         )),
@@ -172,6 +122,31 @@ fn read_footer(path: &Path) -> Result<Vec<(usize, Vec<Chunk>)>, String> {
                 .into(),
         ),
     }
+}
+
+/// What the footer says of each row group: its rows and its column chunks.
+fn chunks(reader: &SerializedFileReader<Bytes>) -> Vec<(usize, Vec<Chunk>)> {
+    reader
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|group| {
+            let chunks = group
+                .columns()
+                .iter()
+                .map(|c| {
+                    let (start, len) = c.byte_range();
+                    Chunk {
+                        start,
+                        end: start.saturating_add(len),
+                        values: c.num_values(),
+                        flat: c.column_descr().max_rep_level() == 0,
+                    }
+                })
+                .collect();
+            (usize::try_from(group.num_rows()).unwrap_or(0), chunks)
+        })
+        .collect()
 }
 
 /// Walks the pages of one column chunk.
@@ -217,7 +192,7 @@ fn check_chunk(bytes: &[u8], chunk: &Chunk) -> Result<(), String> {
     Ok(())
 }
 
-/// The fields of a page header that size what polars allocates.
+/// The fields of a page header that size what a reader allocates.
 #[derive(Debug, Default)]
 struct PageHeader {
     uncompressed: i32,

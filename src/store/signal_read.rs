@@ -12,9 +12,8 @@
 
 use std::path::{Path, PathBuf};
 
-use polars::prelude::*;
-
-use super::signals::{COLUMNS, SignalTableError, partitions, read_jsonl, schema};
+use super::columnar::SignalColumns;
+use super::signals::{COLUMNS, SignalTableError, partitions, read_jsonl};
 use crate::model::Channel;
 
 /// Rows of an in-memory table per piece: small enough to spread over the cores, large enough
@@ -36,7 +35,7 @@ const CHECKED: [&str; 9] = [
 
 enum Piece {
     File(PathBuf),
-    Frame(DataFrame),
+    Frame(SignalColumns),
 }
 
 /// A signal table to be read piece by piece.
@@ -76,20 +75,26 @@ impl SignalSource {
                 bad: Vec::new(),
             });
         }
-        let (df, bad) = read_jsonl(path)?;
-        let mut source = SignalSource::from_frame(df, &name);
+        let (table, bad) = read_jsonl(path)?;
+        let mut source = SignalSource::from_table(table, &name);
         source.bad = bad;
         Ok(source)
     }
 
-    /// An in-memory signal table (the table's columns), in pieces.
-    pub fn from_frame(df: DataFrame, name: &str) -> SignalSource {
+    /// An in-memory signal table (every column filled), in pieces.
+    pub fn from_table(table: SignalColumns, name: &str) -> SignalSource {
         let mut pieces = Vec::new();
-        let mut at = 0usize;
-        while at < df.height() {
-            let n = FRAME_PIECE_ROWS.min(df.height() - at);
-            pieces.push(Piece::Frame(df.slice(at as i64, n)));
-            at += n;
+        if table.len() <= FRAME_PIECE_ROWS {
+            if !table.is_empty() {
+                pieces.push(Piece::Frame(table));
+            }
+        } else {
+            let mut at = 0usize;
+            while at < table.len() {
+                let n = FRAME_PIECE_ROWS.min(table.len() - at);
+                pieces.push(Piece::Frame(table.slice(at, n)));
+                at += n;
+            }
         }
         SignalSource {
             name: name.to_string(),
@@ -107,116 +112,76 @@ impl SignalSource {
         self.pieces.len()
     }
 
-    /// The valid rows of piece `i`, in piece order, with `columns` (of [`COLUMNS`], in the
-    /// table's types) and the number of rows skipped. A row is skipped, as `scan` skips it, for an
-    /// empty time, day, category, hazard, source or doc, an unknown `source_kind` or a severity
+    /// The valid rows of piece `i`, in piece order, with `columns` (of [`COLUMNS`]; the others
+    /// are left empty) and the number of rows skipped. A row is skipped, as `scan` skips it, for
+    /// a null time, day, category, hazard, source or doc, an unknown `source_kind` or a severity
     /// outside 1–4; an empty cluster becomes the doc. The same piece always gives the same rows.
-    pub fn read(&self, i: usize, columns: &[&str]) -> Result<(DataFrame, usize), SignalTableError> {
-        let want = schema();
-        let mut decode: Vec<String> = CHECKED.iter().map(|c| c.to_string()).collect();
+    pub fn read(
+        &self,
+        i: usize,
+        columns: &[&str],
+    ) -> Result<(SignalColumns, usize), SignalTableError> {
+        let mut decode: Vec<&str> = CHECKED.to_vec();
         for c in columns {
-            if !decode.iter().any(|d| d == c) {
-                decode.push(c.to_string());
+            if let Some(known) = COLUMNS.iter().find(|k| *k == c)
+                && !decode.contains(known)
+            {
+                decode.push(known);
             }
         }
-        let (frame, label) = match &self.pieces[i] {
+        let (table, null_numbers) = match &self.pieces[i] {
             Piece::File(path) => {
-                let label = path.display().to_string();
-                let frame = super::parquet_check::check_parquet_columns(path, Some(&decode))
-                    .map_err(|message| SignalTableError::Schema {
-                        path: label.clone(),
+                let read = super::parquet_check::check_parquet_columns(path, &decode).map_err(
+                    |message| SignalTableError::Schema {
+                        path: path.display().to_string(),
                         message,
-                    })?;
-                (frame, label)
+                    },
+                )?;
+                (read.columns, read.null_numbers)
             }
-            Piece::Frame(df) => (df.clone(), self.name.clone()),
-        };
-        let found = frame.schema();
-        for c in &decode {
-            let dtype = want.get(c.as_str()).cloned().unwrap_or(DataType::Null);
-            match found.get(c.as_str()) {
-                None => {
-                    return Err(SignalTableError::Schema {
-                        path: label,
-                        message: format!("no column `{c}`"),
-                    });
-                }
-                Some(t) if !super::signals::same_kind(t, &dtype) => {
-                    return Err(SignalTableError::Schema {
-                        path: label,
-                        message: format!("column `{c}` is {t}, expected {dtype}"),
-                    });
-                }
-                Some(_) => {}
+            Piece::Frame(t) => {
+                let n = t.len();
+                (t.clone(), vec![false; n])
             }
-        }
-        // Eager column operations, not a lazy query: a piece is a few thousand rows, and
-        // optimising and planning a query per piece cost more than running it (issue 22).
-        let pl = |error| SignalTableError::Polars {
-            path: label.clone(),
-            error,
         };
-        let typed: Vec<Column> = decode
-            .iter()
-            .map(|c| {
-                let t = want.get(c.as_str()).cloned().unwrap_or(DataType::Null);
-                frame.column(c.as_str())?.strict_cast(&t)
-            })
-            .collect::<PolarsResult<_>>()
-            .map_err(pl)?;
-        let typed = DataFrame::new(frame.height(), typed).map_err(pl)?;
-        let total = typed.height();
-        let valid = valid_rows(&typed).map_err(pl)?;
+        let total = table.len();
+        let valid = valid_rows(&table, &null_numbers);
         let mut out = if valid.iter().all(|&v| v) {
-            typed
+            table
         } else {
-            typed
-                .filter(&BooleanChunked::from_slice("valid".into(), &valid))
-                .map_err(pl)?
+            table.filter(&valid)
         };
         // An empty cluster is the document's own.
-        let cluster = out.column("cluster").map_err(pl)?.str().map_err(pl)?;
-        if cluster.iter().any(|c| c.is_none_or(str::is_empty)) {
-            let doc = out.column("doc").map_err(pl)?.str().map_err(pl)?;
-            let mut own: StringChunked = cluster
+        if out.cluster.iter().any(|c| c.is_none_or(str::is_empty)) {
+            out.cluster = out
+                .cluster
                 .iter()
-                .zip(doc.iter())
+                .zip(out.doc.iter())
                 .map(|(c, d)| c.filter(|c| !c.is_empty()).or(d))
                 .collect();
-            own.rename("cluster".into());
-            out.with_column(own.into_column()).map_err(pl)?;
         }
-        let out = out
-            .select(COLUMNS.iter().filter(|c| columns.contains(c)).copied())
-            .map_err(pl)?;
-        let skipped = total - out.height();
+        out.keep_only(columns);
+        let skipped = total - out.len();
         Ok((out, skipped))
     }
 }
 
 /// Which rows of a piece `scan` keeps: time, day, category, hazard, source and doc present, a
 /// known `source_kind`, a severity of 1–4.
-fn valid_rows(df: &DataFrame) -> PolarsResult<Vec<bool>> {
-    let mut valid = vec![true; df.height()];
-    let severity = df.column("severity")?.cast(&DataType::Int32)?;
-    for (v, s) in valid.iter_mut().zip(severity.i32()?.iter()) {
-        *v &= s.is_some_and(|s| (1..=4).contains(&s));
-    }
-    for c in ["time", "day", "category", "hazard", "source", "doc"] {
-        let column = df.column(c)?;
-        if column.null_count() > 0 {
-            for (v, null) in valid.iter_mut().zip(column.is_null().iter()) {
-                *v &= null == Some(false);
-            }
-        }
-    }
-    for (v, k) in valid
-        .iter_mut()
-        .zip(df.column("source_kind")?.str()?.iter())
-    {
-        *v &= k.is_some_and(|k| Channel::ALL.iter().any(|ch| ch.as_str() == k));
-    }
-    Ok(valid)
+fn valid_rows(t: &SignalColumns, null_numbers: &[bool]) -> Vec<bool> {
+    (0..t.len())
+        .map(|i| {
+            !null_numbers.get(i).copied().unwrap_or(false)
+                && (1..=4).contains(&t.severity[i])
+                && t.category.get(i).is_some()
+                && t.hazard.get(i).is_some()
+                && t.source.get(i).is_some()
+                && t.doc.get(i).is_some()
+                && t.source_kind
+                    .get(i)
+                    .is_some_and(|k| Channel::ALL.iter().any(|ch| ch.as_str() == k))
+        })
+        .collect()
 }
 
 fn parquet_magic(path: &Path) -> bool {
@@ -232,58 +197,52 @@ fn parquet_magic(path: &Path) -> bool {
 mod tests {
     use super::*;
 
+    fn sig(doc: &str, cluster: &str, sev: i8, kind: &str) -> SignalColumns {
+        let mut t = SignalColumns::with_rows(1);
+        t.time = vec![0];
+        t.day = vec![0];
+        let one = |v: Option<&str>| [v].into_iter().collect();
+        t.category = one(Some("玩具"));
+        t.hazard = one(Some("窒息"));
+        t.severity = vec![sev];
+        t.province = one(Some("浙江省"));
+        t.city = one(None);
+        t.source = one(Some("x"));
+        t.source_kind = one(Some(kind));
+        t.kind = one(Some("complaint"));
+        t.weight = vec![1.0];
+        t.cluster = one(Some(cluster));
+        t.doc = one(Some(doc));
+        t
+    }
+
     #[test]
     fn pieces_give_the_valid_rows_with_the_columns_asked() {
         let dir = tempfile::tempdir().unwrap();
-        let mut df = crate::store::signals::empty_frame();
-        let sig = |doc: &str, cluster: &str, sev: i8, kind: &str| {
-            let [t, d] = crate::store::signals::time_columns(vec![0], vec![0]);
-            let s = |n: &str, v: &str| Column::new(n.into(), [v]);
-            DataFrame::new(
-                1,
-                vec![
-                    t,
-                    d,
-                    s("category", "玩具"),
-                    s("hazard", "窒息"),
-                    Column::new("severity".into(), [sev]),
-                    s("province", "浙江省"),
-                    Column::new("city".into(), [None::<&str>]),
-                    s("source", "x"),
-                    s("source_kind", kind),
-                    s("kind", "complaint"),
-                    Column::new("weight".into(), [1.0f32]),
-                    s("cluster", cluster),
-                    s("doc", doc),
-                ],
-            )
-            .unwrap()
-        };
+        let mut table = SignalColumns::default();
         for row in [
             sig("a", "k", 2, "complaint"),
             sig("b", "", 2, "complaint"),
             sig("c", "k", 7, "complaint"),
             sig("d", "k", 2, "rumour"),
         ] {
-            df.vstack_mut(&row).unwrap();
+            table.append(&row);
         }
         let path = dir.path().join("t.parquet");
-        let mut f = std::fs::File::create(&path).unwrap();
-        ParquetWriter::new(&mut f).finish(&mut df).unwrap();
+        std::fs::write(&path, table.to_parquet().unwrap()).unwrap();
         for source in [
             SignalSource::open(&path).unwrap(),
-            SignalSource::from_frame(df.clone(), "mem"),
+            SignalSource::from_table(table.clone(), "mem"),
         ] {
             let (out, skipped) = source.read(0, &["cluster", "weight"]).unwrap();
             assert_eq!(skipped, 2, "a severity of 7 and an unknown channel");
-            assert_eq!(out.get_column_names(), ["weight", "cluster"]);
-            let clusters: Vec<_> = out
-                .column("cluster")
-                .unwrap()
-                .str()
-                .unwrap()
-                .iter()
-                .collect();
+            assert_eq!(out.len(), 2);
+            assert!(
+                out.doc.is_empty() && out.time.is_empty(),
+                "only what was asked"
+            );
+            assert_eq!(out.weight, vec![1.0, 1.0]);
+            let clusters: Vec<_> = out.cluster.iter().collect();
             assert_eq!(
                 clusters,
                 [Some("k"), Some("b")],
@@ -291,17 +250,23 @@ mod tests {
             );
         }
         // A file without a column the pass needs is refused by name.
-        let mut short = df.drop("doc").unwrap();
         let bad = dir.path().join("short.parquet");
-        let mut f = std::fs::File::create(&bad).unwrap();
-        ParquetWriter::new(&mut f).finish(&mut short).unwrap();
+        let bytes = crate::store::columnar::write_table(&[
+            (
+                "time",
+                crate::store::columnar::Col::TimestampMs(&table.time),
+            ),
+            ("day", crate::store::columnar::Col::Date(&table.day)),
+        ])
+        .unwrap();
+        std::fs::write(&bad, bytes).unwrap();
         let err = SignalSource::open(&bad)
             .unwrap()
             .read(0, &["cluster"])
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("short.parquet") && err.contains("no column `doc`"),
+            err.contains("short.parquet") && err.contains("no column `category`"),
             "{err}"
         );
     }

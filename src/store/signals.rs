@@ -1,10 +1,11 @@
 //! The signal table: the one columnar form of signals, used by scoring, by the `signals/`
 //! Parquet partitions of a data directory and by reports.
 //!
-//! Data flows: `Signal`s (analysis, via SQLite) → [`to_frame`] → scoring (`crate::score`) and
-//! [`write_partitions`] (`signals/day=YYYY-MM-DD.parquet`, one file per Beijing-time day) →
-//! [`scan`] (reports, `jiance score --signals`, reruns). [`scan`] also reads the JSON Lines input
-//! format of `jiance score --signals FILE` straight into the table, without building `Signal`s.
+//! Data flows: `Signal`s (analysis, via SQLite) → [`to_table`] (a [`SignalColumns`]) → scoring
+//! (`crate::score`) and [`write_partitions`] (`signals/day=YYYY-MM-DD.parquet`, one file per
+//! Beijing-time day) → `super::signal_read::SignalSource` (scoring, reports, reruns; [`scan`] reads
+//! a whole table at once). The JSON Lines input format of `jiance score --signals FILE` is read
+//! straight into the table ([`read_jsonl`]), without building `Signal`s.
 //!
 //! # Columns (in this order)
 //! | column        | type                    | meaning                                                      |
@@ -23,14 +24,14 @@
 //! | `cluster`     | String                  | near-duplicate cluster (the document id when it had none)    |
 //! | `doc`         | String                  | document id                                                  |
 //!
-//! `severity` is Int8, not UInt8: the polars build of this crate has no `dtype-u8` feature (adding
-//! it rebuilds all of polars), and Int8 is as plain a Parquet type (INT32 annotated INT(8, signed))
-//! for pandas, duckdb and polars. Partitions use zstd compression and plain Parquet types only.
+//! `severity` is Int8 (INT32 annotated INTEGER(8, signed)), as earlier versions wrote it. Partitions
+//! use zstd compression and plain Parquet types only (`super::columnar`): pandas, duckdb and polars
+//! read them as they are.
 //!
 //! # Determinism
 //! The same signals always give byte-identical partition files, whatever their input order: rows
-//! are sorted on every column, and the polars Parquet writer stores no timestamps or random ids
-//! (its metadata is the schema and a fixed `created_by`). A partition whose bytes are unchanged is
+//! are sorted on every column, and the Parquet writer stores no timestamps or random ids (its
+//! metadata is the schema and a fixed `created_by`). A partition whose bytes are unchanged is
 //! not rewritten, so its modification time says when its content last changed.
 //!
 //! # JSON Lines input
@@ -47,27 +48,11 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
-use polars::prelude::*;
 use serde::Deserialize;
 
+pub use super::columnar::{COLUMNS, SignalColumns};
+use super::signal_read::SignalSource;
 use crate::model::{Channel, DocKind, Signal, china_day};
-
-/// Column names, in table order.
-pub const COLUMNS: [&str; 13] = [
-    "time",
-    "day",
-    "category",
-    "hazard",
-    "severity",
-    "province",
-    "city",
-    "source",
-    "source_kind",
-    "kind",
-    "weight",
-    "cluster",
-    "doc",
-];
 
 #[derive(Debug, thiserror::Error)]
 pub enum SignalTableError {
@@ -87,7 +72,10 @@ pub enum SignalTableError {
     /// (`error`, not `source`: the message already holds it, so a report that prints the
     /// cause chain does not print it twice.)
     #[error("{path}: {error}")]
-    Polars { path: String, error: PolarsError },
+    Parquet {
+        path: String,
+        error: parquet::errors::ParquetError,
+    },
     #[error("{path}: not a signal table: {message}")]
     Schema { path: String, message: String },
 }
@@ -97,35 +85,6 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SignalTableError + '_ {
         path: path.display().to_string(),
         source,
     }
-}
-
-fn pl_err(path: &str) -> impl FnOnce(PolarsError) -> SignalTableError + '_ {
-    move |error| SignalTableError::Polars {
-        path: path.to_string(),
-        error,
-    }
-}
-
-/// The table's schema.
-pub fn schema() -> Schema {
-    Schema::from_iter([
-        Field::new(
-            "time".into(),
-            DataType::Datetime(TimeUnit::Milliseconds, Some(polars::prelude::TimeZone::UTC)),
-        ),
-        Field::new("day".into(), DataType::Date),
-        Field::new("category".into(), DataType::String),
-        Field::new("hazard".into(), DataType::String),
-        Field::new("severity".into(), DataType::Int8),
-        Field::new("province".into(), DataType::String),
-        Field::new("city".into(), DataType::String),
-        Field::new("source".into(), DataType::String),
-        Field::new("source_kind".into(), DataType::String),
-        Field::new("kind".into(), DataType::String),
-        Field::new("weight".into(), DataType::Float32),
-        Field::new("cluster".into(), DataType::String),
-        Field::new("doc".into(), DataType::String),
-    ])
 }
 
 /// Days since 1970-01-01 (the Date column's physical value).
@@ -139,74 +98,6 @@ pub fn from_epoch_days(days: i32) -> NaiveDate {
     NaiveDate::from_ymd_opt(1970, 1, 1)
         .and_then(|e| e.checked_add_signed(chrono::Duration::days(i64::from(days))))
         .unwrap_or(NaiveDate::MIN)
-}
-
-/// The `time` (Datetime ms, UTC) and `day` (Date) columns from milliseconds since the epoch and
-/// days since the epoch ([`epoch_days`]).
-pub fn time_columns(time_ms: Vec<i64>, days: Vec<i32>) -> [Column; 2] {
-    let time = Int64Chunked::from_vec("time".into(), time_ms)
-        .into_datetime(TimeUnit::Milliseconds, Some(polars::prelude::TimeZone::UTC))
-        .into_series();
-    let day = Int32Chunked::from_vec("day".into(), days)
-        .into_date()
-        .into_series();
-    [time.into(), day.into()]
-}
-
-/// A generated table whose clusters and documents are numbered (`cluster_n`, `doc_n`: integers
-/// are cheap to generate and hold) in the signal table's columns, the numbers as their ids.
-pub fn with_numbered_ids(frame: LazyFrame) -> LazyFrame {
-    frame
-        .with_columns([
-            col("cluster_n").cast(DataType::String).alias("cluster"),
-            col("doc_n").cast(DataType::String).alias("doc"),
-        ])
-        .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>())
-}
-
-/// Column vectors being filled, one row at a time.
-#[derive(Default)]
-struct Columns {
-    time: Vec<i64>,
-    day: Vec<i32>,
-    category: Vec<String>,
-    hazard: Vec<String>,
-    severity: Vec<i8>,
-    province: Vec<Option<String>>,
-    city: Vec<Option<String>>,
-    source: Vec<String>,
-    source_kind: Vec<&'static str>,
-    kind: Vec<Option<&'static str>>,
-    weight: Vec<f32>,
-    cluster: Vec<String>,
-    doc: Vec<String>,
-}
-
-impl Columns {
-    fn len(&self) -> usize {
-        self.time.len()
-    }
-
-    fn into_frame(self) -> PolarsResult<DataFrame> {
-        let height = self.len();
-        let [time, day] = time_columns(self.time, self.day);
-        let columns: Vec<Column> = vec![
-            time,
-            day,
-            Column::new("category".into(), self.category),
-            Column::new("hazard".into(), self.hazard),
-            Column::new("severity".into(), self.severity),
-            Column::new("province".into(), self.province),
-            Column::new("city".into(), self.city),
-            Column::new("source".into(), self.source),
-            Column::new("source_kind".into(), self.source_kind),
-            Column::new("kind".into(), self.kind),
-            Column::new("weight".into(), self.weight),
-            Column::new("cluster".into(), self.cluster),
-            Column::new("doc".into(), self.doc),
-        ];
-        DataFrame::new(height, columns)
-    }
 }
 
 /// The cluster a signal counts in: its own, or its document when analysis gave none.
@@ -235,35 +126,9 @@ fn row_order(a: &Signal, b: &Signal) -> std::cmp::Ordering {
         .then_with(|| cluster_or_doc(a).cmp(cluster_or_doc(b)))
 }
 
-fn frame_of<'a>(signals: impl IntoIterator<Item = &'a Signal>) -> PolarsResult<DataFrame> {
-    let mut c = Columns::default();
-    for s in signals {
-        c.time.push(s.time.timestamp_millis());
-        c.day.push(epoch_days(s.day()));
-        c.category.push(s.category.clone());
-        c.hazard.push(s.hazard.clone());
-        // clamp keeps it in 1..=4, so the cast cannot wrap.
-        c.severity.push(s.severity.clamp(1, 4) as i8);
-        c.province.push(s.province.clone());
-        c.city.push(s.city.clone());
-        c.source.push(s.source.clone());
-        c.source_kind.push(s.channel.as_str());
-        c.kind.push(Some(s.kind.as_str()));
-        c.weight.push(s.weight);
-        c.cluster.push(cluster_or_doc(s).to_string());
-        c.doc.push(s.doc_id.clone());
-    }
-    c.into_frame()
-}
-
 /// The signal table of these signals, in their order.
-pub fn to_frame(signals: &[Signal]) -> Result<DataFrame, SignalTableError> {
-    frame_of(signals).map_err(pl_err("<signals>"))
-}
-
-/// An empty signal table.
-pub fn empty_frame() -> DataFrame {
-    DataFrame::empty_with_schema(&schema())
+pub fn to_table(signals: &[Signal]) -> SignalColumns {
+    SignalColumns::of_signals(signals)
 }
 
 /// What [`write_partitions`] did.
@@ -277,17 +142,6 @@ pub struct PartitionReport {
     pub removed: Vec<PathBuf>,
 }
 
-/// The Parquet bytes of one partition (rows already in order).
-fn parquet_bytes(df: &mut DataFrame, name: &str) -> Result<Vec<u8>, SignalTableError> {
-    let mut buf = Vec::new();
-    ParquetWriter::new(&mut buf)
-        .with_compression(ParquetCompression::Zstd(None))
-        .with_statistics(StatisticsOptions::default())
-        .finish(df)
-        .map_err(pl_err(name))?;
-    Ok(buf)
-}
-
 /// Most threads writing partitions at once.
 const PARTITION_THREADS: usize = 4;
 
@@ -295,8 +149,12 @@ const PARTITION_THREADS: usize = 4;
 fn write_partition(dir: &Path, day: NaiveDate, rows: &[&Signal]) -> Result<bool, SignalTableError> {
     let name = format!("day={day}.parquet");
     let path = dir.join(&name);
-    let mut df = frame_of(rows.iter().copied()).map_err(pl_err(&name))?;
-    let body = parquet_bytes(&mut df, &path.display().to_string())?;
+    let body = SignalColumns::of_signals(rows.iter().copied())
+        .to_parquet()
+        .map_err(|error| SignalTableError::Parquet {
+            path: path.display().to_string(),
+            error,
+        })?;
     if std::fs::read(&path).is_ok_and(|old| old == body) {
         return Ok(false);
     }
@@ -396,20 +254,20 @@ pub fn write_partitions(
 
 /// A scanned signal table and the input lines that were skipped.
 pub struct Scanned {
-    pub frame: LazyFrame,
+    pub table: SignalColumns,
     /// Bad JSON Lines input lines ([`SignalTableError::Field`]), in file order; for Parquet, one
     /// [`SignalTableError::Schema`] counting the rows skipped.
     pub bad: Vec<SignalTableError>,
 }
 
-/// The signal table of a `.parquet` file, a directory of `day=*.parquet` partitions, or a JSON
-/// Lines file; bad JSON Lines are logged as warnings and skipped (see [`scan_report`]).
-pub fn scan(path: &Path) -> Result<LazyFrame, SignalTableError> {
+/// The whole signal table of a `.parquet` file, a directory of `day=*.parquet` partitions, or a
+/// JSON Lines file; bad JSON Lines are logged as warnings and skipped (see [`scan_report`]).
+pub fn scan(path: &Path) -> Result<SignalColumns, SignalTableError> {
     let scanned = scan_report(path)?;
     for bad in &scanned.bad {
         tracing::warn!("skipped signal line: {bad}");
     }
-    Ok(scanned.frame)
+    Ok(scanned.table)
 }
 
 /// The `day=*.parquet` partitions of a signal directory, sorted; when it holds none but JSON Lines
@@ -442,134 +300,23 @@ pub(super) fn partitions(
     Ok((files, bad))
 }
 
-/// Like [`scan`], returning the skipped JSON Lines instead of logging them.
+/// Like [`scan`], returning the skipped JSON Lines instead of logging them. Rows another
+/// writer's file holds that JSON Lines input would refuse line by line (an empty required value,
+/// an unknown channel, a severity outside 1–4) are counted and skipped, and an empty cluster is
+/// the document's own ([`SignalSource::read`]).
 pub fn scan_report(path: &Path) -> Result<Scanned, SignalTableError> {
-    let meta = std::fs::metadata(path).map_err(io_err(path))?;
-    let name = path.display().to_string();
-    if meta.is_dir() {
-        let (files, bad) = partitions(path)?;
-        if files.is_empty() {
-            return Ok(Scanned {
-                frame: empty_frame().lazy(),
-                bad,
-            });
-        }
-        return scan_parquet_files(&files, &name);
+    let source = SignalSource::open(path)?;
+    let mut table = SignalColumns::default();
+    let mut skipped = 0usize;
+    for i in 0..source.pieces() {
+        let (piece, s) = source.read(i, &COLUMNS)?;
+        table.append(&piece);
+        skipped += s;
     }
-    let is_parquet = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
-        || parquet_magic(path);
-    if is_parquet {
-        return scan_parquet_files(&[path.to_path_buf()], &name);
-    }
-    let (df, bad) = read_jsonl(path)?;
-    Ok(Scanned {
-        frame: df.lazy(),
-        bad,
-    })
-}
-
-fn parquet_magic(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 4];
-    File::open(path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .is_ok()
-        && &head == b"PAR1"
-}
-
-/// A damaged partition is refused by its own name (the lazy scan would fail later, naming only
-/// the directory, or abort the process on a damaged page header): see `store::parquet_check`.
-fn check_parquet_frame(path: &Path) -> Result<DataFrame, SignalTableError> {
-    super::parquet_check::check_parquet_file(path).map_err(|message| SignalTableError::Schema {
-        path: path.display().to_string(),
-        message,
-    })
-}
-
-/// The partitions as one lazy frame of the table's schema. Each file is checked and decoded
-/// eagerly (`parquet_check`) and the frames are concatenated in memory: polars' streaming Parquet
-/// reader asserts on damaged files on its executor threads, where nothing catches it, so files
-/// are never handed to it. (A partition is one day's signals; a year of a province's is a few
-/// hundred MB at most.)
-fn scan_parquet_files(files: &[PathBuf], name: &str) -> Result<Scanned, SignalTableError> {
-    let want = schema();
-    // Same columns, same order, same types, whatever wrote the file (a time zone or integer
-    // width of another writer is cast, not refused).
-    let exprs: Vec<Expr> = want
-        .iter()
-        .map(|(c, t)| col(c.clone()).strict_cast(t.clone()))
-        .collect();
-    let mut frames = Vec::with_capacity(files.len());
-    for f in files {
-        let frame = check_parquet_frame(f)?;
-        let file = f.display().to_string();
-        let found = frame.schema();
-        for (col, dtype) in want.iter() {
-            match found.get(col) {
-                None => {
-                    return Err(SignalTableError::Schema {
-                        path: file,
-                        message: format!("no column `{col}`"),
-                    });
-                }
-                Some(t) if !same_kind(t, dtype) => {
-                    return Err(SignalTableError::Schema {
-                        path: file,
-                        message: format!("column `{col}` is {t}, expected {dtype}"),
-                    });
-                }
-                Some(_) => {}
-            }
-        }
-        frames.push(frame.lazy().select(exprs.clone()).collect().map_err(|e| {
-            SignalTableError::Polars {
-                path: file.clone(),
-                error: e,
-            }
-        })?);
-    }
-    // stacked eagerly: a lazy union of in-memory frames makes polars count rows through a
-    // 128-bit cast this build lacks
-    let mut frames = frames.into_iter();
-    let mut table = frames.next().unwrap_or_else(empty_frame);
-    for f in frames {
-        table.vstack_mut(&f).map_err(pl_err(name))?;
-    }
-    let lf = table.lazy();
-    // Another writer's file holds what JSON Lines input would refuse line by line: empty
-    // required values, an unknown channel, a severity outside 1–4. Such rows are counted and
-    // skipped (scoring would weigh an unknown channel 0 and drop a null silently); an empty
-    // cluster is the document's own, as in JSON Lines.
-    let required = ["time", "day", "category", "hazard", "source", "doc"];
-    let mut invalid = col("severity")
-        .lt(lit(1))
-        .or(col("severity").gt(lit(4)))
-        .or(col("severity").is_null());
-    for c in required {
-        invalid = invalid.or(col(c).is_null());
-    }
-    let known_channel = Channel::ALL.iter().fold(lit(false), |acc, ch| {
-        acc.or(col("source_kind").eq(lit(ch.as_str())))
-    });
-    invalid = invalid.or(known_channel.not().fill_null(lit(true)));
-    let count = lf
-        .clone()
-        .filter(invalid.clone())
-        .select([len()])
-        .collect()
-        .map_err(pl_err(name))?;
-    let skipped = count
-        .column("len")
-        .ok()
-        .and_then(|c| c.get(0).ok())
-        .and_then(|v| v.extract::<u64>())
-        .unwrap_or(0);
-    let mut bad = Vec::new();
+    let mut bad = source.bad;
     if skipped > 0 {
         bad.push(SignalTableError::Schema {
-            path: name.to_string(),
+            path: path.display().to_string(),
             message: format!(
                 "{skipped} row(s) skipped: an empty time, day, category, hazard, source or doc, a \
                  source_kind other than complaint / regulator / platform / media / standard, or a \
@@ -577,26 +324,7 @@ fn scan_parquet_files(files: &[PathBuf], name: &str) -> Result<Scanned, SignalTa
             ),
         });
     }
-    let cluster = when(col("cluster").is_null().or(col("cluster").eq(lit(""))))
-        .then(col("doc"))
-        .otherwise(col("cluster"))
-        .alias("cluster");
-    let frame = lf
-        .filter(invalid.not())
-        .with_column(cluster)
-        .select(COLUMNS.iter().map(|c| col(*c)).collect::<Vec<_>>());
-    Ok(Scanned { frame, bad })
-}
-
-/// Types that cast losslessly enough into the table's: any integer severity, any float weight,
-/// any datetime unit/zone.
-pub(crate) fn same_kind(found: &DataType, want: &DataType) -> bool {
-    match want {
-        DataType::Datetime(..) => matches!(found, DataType::Datetime(..)),
-        DataType::Int8 => found.is_integer(),
-        DataType::Float32 => found.is_float(),
-        other => found == other,
-    }
+    Ok(Scanned { table, bad })
 }
 
 /// One JSON Lines input line. Strings are owned: serde_json cannot borrow escaped strings.
@@ -732,13 +460,14 @@ fn parse_line(text: &str) -> FieldResult<Row> {
 }
 
 /// Read a JSON Lines file into the table (rows in file order) and the bad lines.
-pub fn read_jsonl(path: &Path) -> Result<(DataFrame, Vec<SignalTableError>), SignalTableError> {
+pub fn read_jsonl(path: &Path) -> Result<(SignalColumns, Vec<SignalTableError>), SignalTableError> {
     let file = File::open(path).map_err(io_err(path))?;
     let name = path.display().to_string();
     let short = path
         .file_name()
         .map_or_else(|| name.clone(), |n| n.to_string_lossy().into_owned());
-    let mut c = Columns::default();
+    let mut c = SignalColumns::default();
+    let mut rows = 0usize;
     let mut bad = Vec::new();
     let mut reader = BufReader::new(file);
     let mut bytes = Vec::new();
@@ -773,17 +502,18 @@ pub fn read_jsonl(path: &Path) -> Result<(DataFrame, Vec<SignalTableError>), Sig
                 let doc = r.doc.unwrap_or_else(|| format!("{short}:{line_no}"));
                 c.time.push(r.time.timestamp_millis());
                 c.day.push(epoch_days(china_day(r.time)));
-                c.category.push(r.category);
-                c.hazard.push(r.hazard);
+                c.category.push(Some(&r.category));
+                c.hazard.push(Some(&r.hazard));
                 c.severity.push(r.severity);
-                c.province.push(r.province);
-                c.city.push(r.city);
-                c.source.push(r.source);
-                c.source_kind.push(r.channel.as_str());
+                c.province.push(r.province.as_deref());
+                c.city.push(r.city.as_deref());
+                c.source.push(Some(&r.source));
+                c.source_kind.push(Some(r.channel.as_str()));
                 c.kind.push(r.kind.map(DocKind::as_str));
                 c.weight.push(r.weight);
-                c.cluster.push(r.cluster.unwrap_or_else(|| doc.clone()));
-                c.doc.push(doc);
+                c.cluster.push(Some(r.cluster.as_deref().unwrap_or(&doc)));
+                c.doc.push(Some(&doc));
+                rows += 1;
             }
             Err((field, message)) => bad.push(SignalTableError::Field {
                 file: name.clone(),
@@ -793,14 +523,15 @@ pub fn read_jsonl(path: &Path) -> Result<(DataFrame, Vec<SignalTableError>), Sig
             }),
         }
     }
-    let df = c.into_frame().map_err(pl_err(&name))?;
-    Ok((df, bad))
+    c.set_rows(rows);
+    Ok((c, bad))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Parties;
+    use crate::store::columnar::StrCol;
 
     fn sig(doc: &str, h: u32, d: u32, province: Option<&str>) -> Signal {
         Signal {
@@ -834,21 +565,17 @@ mod tests {
     }
 
     #[test]
-    fn frame_has_the_documented_schema_and_values() {
-        let df = to_frame(&three()).unwrap();
-        let names: Vec<&str> = df.get_column_names().iter().map(|s| s.as_str()).collect();
-        assert_eq!(names, COLUMNS);
-        assert_eq!(df.schema().as_ref(), &schema());
-        assert_eq!(df.height(), 3);
-        let day = df.column("day").unwrap().date().unwrap().physical().clone();
-        let days: Vec<NaiveDate> = day.iter().map(|d| from_epoch_days(d.unwrap())).collect();
+    fn the_table_has_the_documented_values() {
+        let t = to_table(&three());
+        assert_eq!(t.len(), 3);
+        let days: Vec<NaiveDate> = t.day.iter().map(|&d| from_epoch_days(d)).collect();
         assert_eq!(
             days,
             [5, 6, 6].map(|d| NaiveDate::from_ymd_opt(2026, 3, d).unwrap())
         );
-        let cluster = df.column("cluster").unwrap().str().unwrap();
-        assert_eq!(cluster.get(1), Some("b"), "empty cluster → the doc");
-        assert_eq!(df.column("province").unwrap().null_count(), 1);
+        assert_eq!(t.cluster.get(1), Some("b"), "empty cluster → the doc");
+        assert_eq!(t.province.iter().filter(Option::is_none).count(), 1);
+        assert_eq!(t.source_kind.get(0), Some("complaint"));
     }
 
     #[test]
@@ -895,22 +622,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let signals = three();
         write_partitions(dir.path(), &signals).unwrap();
-        let back = scan(dir.path()).unwrap().collect().unwrap();
-        let mut want = to_frame(&signals).unwrap();
+        let back = scan(dir.path()).unwrap();
+        let want = to_table(&signals);
         // Partitions are sorted by day, then time: here the input order already is.
-        assert_eq!(back.schema(), want.schema());
-        assert!(back.equals_missing(&want), "{back}\n{want}");
+        assert_eq!(back, want);
         // A single file scans too.
-        let one = scan(&dir.path().join("day=2026-03-06.parquet"))
-            .unwrap()
-            .collect()
-            .unwrap();
-        want = want.slice(1, 2);
-        assert!(one.equals_missing(&want));
-        // An empty directory is an empty table of the same schema.
+        let one = scan(&dir.path().join("day=2026-03-06.parquet")).unwrap();
+        assert_eq!(one, want.slice(1, 2));
+        // An empty directory is an empty table.
         let empty = tempfile::tempdir().unwrap();
-        let df = scan(empty.path()).unwrap().collect().unwrap();
-        assert_eq!((df.height(), df.schema().as_ref()), (0, &schema()));
+        assert!(scan(empty.path()).unwrap().is_empty());
     }
 
     /// Regression (issue 16, 7): one corrupt partition failed the scan naming only the
@@ -961,11 +682,7 @@ mod tests {
         bytes.push(b'\n');
         std::fs::write(&path, bytes).unwrap();
         let s = scan_report(&path).unwrap();
-        assert_eq!(
-            s.frame.collect().unwrap().height(),
-            2,
-            "lines 1 and 3 are read"
-        );
+        assert_eq!(s.table.len(), 2, "lines 1 and 3 are read");
         let lines: Vec<usize> = s
             .bad
             .iter()
@@ -989,24 +706,22 @@ mod tests {
             sig("c", 9, 6, Some("浙江省")),
             sig("d", 9, 6, Some("浙江省")),
         ];
-        let mut df = to_frame(&signals)
-            .unwrap()
-            .lazy()
-            .with_columns([
-                when(col("doc").eq(lit("c")))
-                    .then(lit("论坛"))
-                    .otherwise(col("source_kind"))
-                    .alias("source_kind"),
-                when(col("doc").eq(lit("d")))
-                    .then(lit(NULL).cast(DataType::String))
-                    .otherwise(col("category"))
-                    .alias("category"),
-            ])
-            .collect()
-            .unwrap();
+        let mut t = to_table(&signals);
+        t.source_kind = t
+            .source_kind
+            .iter()
+            .zip(t.doc.iter())
+            .map(|(k, d)| if d == Some("c") { Some("论坛") } else { k })
+            .collect();
+        t.category = t
+            .category
+            .iter()
+            .zip(t.doc.iter())
+            .map(|(c, d)| if d == Some("d") { None } else { c })
+            .collect();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("other.parquet");
-        std::fs::write(&path, parquet_bytes(&mut df, "other").unwrap()).unwrap();
+        std::fs::write(&path, t.to_parquet().unwrap()).unwrap();
         let s = scan_report(&path).unwrap();
         assert_eq!(s.bad.len(), 1);
         assert!(
@@ -1014,20 +729,12 @@ mod tests {
             "{}",
             s.bad[0]
         );
-        let out = s.frame.collect().unwrap();
-        let strings = |name: &str| -> Vec<String> {
-            out.column(name)
-                .unwrap()
-                .str()
-                .unwrap()
-                .iter()
-                .flatten()
-                .map(str::to_string)
-                .collect()
-        };
-        assert_eq!(strings("doc"), ["a", "b"]);
+        let out = s.table;
+        let strings =
+            |c: &StrCol| -> Vec<String> { c.iter().flatten().map(str::to_string).collect() };
+        assert_eq!(strings(&out.doc), ["a", "b"]);
         assert_eq!(
-            strings("cluster"),
+            strings(&out.cluster),
             ["k1", "b"],
             "an empty cluster is the document's own"
         );
@@ -1038,7 +745,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("day=2026-03-01.jsonl"), "{}\n").unwrap();
         let s = scan_report(dir.path()).unwrap();
-        assert_eq!(s.frame.collect().unwrap().height(), 0);
+        assert!(s.table.is_empty());
         assert_eq!(s.bad.len(), 1);
         assert!(
             s.bad[0].to_string().contains("earlier version"),
@@ -1066,9 +773,8 @@ mod tests {
         .join("\n");
         std::fs::write(&path, text).unwrap();
         let s = scan_report(&path).unwrap();
-        let df = s.frame.collect().unwrap();
-        assert_eq!(df.height(), 3);
-        assert_eq!(df.schema().as_ref(), &schema());
+        let t = s.table;
+        assert_eq!(t.len(), 3);
         let fields: Vec<(usize, String)> = s
             .bad
             .iter()
@@ -1091,22 +797,18 @@ mod tests {
             msg.contains("in.jsonl:4") && msg.contains("severity"),
             "{msg}"
         );
-        let doc = df.column("doc").unwrap().str().unwrap();
-        let cluster = df.column("cluster").unwrap().str().unwrap();
-        assert_eq!(doc.get(1), Some("in.jsonl:2"));
+        assert_eq!(t.doc.get(1), Some("in.jsonl:2"));
         assert_eq!(
-            cluster.get(1),
+            t.cluster.get(1),
             Some("in.jsonl:2"),
             "no cluster → counts once"
         );
-        let w = df.column("weight").unwrap().f32().unwrap();
-        assert_eq!(w.get(1), Some(1.0));
-        let day = df.column("day").unwrap().date().unwrap().physical().clone();
+        assert_eq!(t.weight[1], 1.0);
         assert_eq!(
-            from_epoch_days(day.get(1).unwrap()),
+            from_epoch_days(t.day[1]),
             NaiveDate::from_ymd_opt(2026, 3, 6).unwrap(),
             "a date alone stays that Beijing day"
         );
-        assert_eq!(df.column("province").unwrap().null_count(), 1);
+        assert_eq!(t.province.iter().filter(Option::is_none).count(), 1);
     }
 }
