@@ -25,4 +25,4 @@ for module in warcio schemathesis; do
     python3 -m pip install --quiet "$module"
   fi
 done
-cargo test "$@"
+cargo test --features reference "$@"

@@ -15,8 +15,8 @@ use std::time::Instant;
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use jiance::model::PROVINCES;
-use jiance::store::signals::{epoch_days, time_columns, with_numbered_ids};
-use polars::prelude::*;
+use jiance::store::columnar::{SignalColumns, StrCol};
+use jiance::store::signals::epoch_days;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -64,7 +64,7 @@ const SOURCES: [(&str, &str, &str, f32); 6] = [
 
 /// `n` signals over `days` days, a tenth of them reposts of an earlier story; documents and
 /// clusters carry ids shaped like the analyzer's (16 hex digits).
-fn table(n: usize, days: i64, seed: u64) -> DataFrame {
+fn table(n: usize, days: i64, seed: u64) -> SignalColumns {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
     let (mut time, mut day) = (Vec::with_capacity(n), Vec::with_capacity(n));
@@ -95,10 +95,12 @@ fn table(n: usize, days: i64, seed: u64) -> DataFrame {
         // Spread over 64 bits so the ids below are 16 hex digits, like real ones.
         cluster.push(c.wrapping_mul(0x9E37_79B9_7F4A_7C15) | (1 << 63));
     }
-    let strings = |name: &str, idx: &[u8], names: &[&str]| -> Column {
-        StringChunked::from_iter_values(name.into(), idx.iter().map(|&i| names[i as usize]))
-            .into_series()
-            .into()
+    let strings = |idx: &[u8], names: &[&str]| -> StrCol {
+        idx.iter().map(|&i| Some(names[i as usize])).collect()
+    };
+    let numbers = |v: &[u64]| -> StrCol {
+        let text: Vec<String> = v.iter().map(u64::to_string).collect();
+        text.iter().map(|s| Some(s.as_str())).collect()
     };
     let source_names: Vec<&str> = SOURCES.iter().map(|s| s.0).collect();
     let channels: Vec<&str> = SOURCES.iter().map(|s| s.1).collect();
@@ -106,30 +108,26 @@ fn table(n: usize, days: i64, seed: u64) -> DataFrame {
     let weights: Vec<f32> = src.iter().map(|&s| SOURCES[s as usize].3).collect();
     // The 31 provinces plus nationwide reports.
     let provinces: Vec<&str> = PROVINCES.iter().copied().chain(["全国"]).collect();
-    let [t, d] = time_columns(time, day);
     let docs: Vec<u64> = (0..n as u64)
         .map(|i| i.wrapping_mul(0xD1B5_4A32_D192_ED03) | (1 << 63))
         .collect();
-    let cols: Vec<Column> = vec![
-        t,
-        d,
-        strings("category", &cat, &CATEGORIES),
-        strings("hazard", &haz, &HAZARDS),
-        Column::new("severity".into(), sev),
-        strings("province", &prov, &provinces),
-        Column::full_null("city".into(), n, &DataType::String),
-        strings("source", &src, &source_names),
-        strings("source_kind", &src, &channels),
-        strings("kind", &src, &kinds),
-        Column::new("weight".into(), weights),
-        Column::new("cluster_n".into(), cluster),
-        Column::new("doc_n".into(), docs),
-    ];
-    let df = DataFrame::new(n, cols).unwrap();
-    with_numbered_ids(df.lazy())
-        .sort(["day", "time"], SortMultipleOptions::default())
-        .collect()
-        .unwrap()
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| (day[i], time[i]));
+    let mut t = SignalColumns::with_rows(n);
+    t.time = time;
+    t.day = day;
+    t.category = strings(&cat, &CATEGORIES);
+    t.hazard = strings(&haz, &HAZARDS);
+    t.severity = sev;
+    t.province = strings(&prov, &provinces);
+    t.city = (0..n).map(|_| None).collect();
+    t.source = strings(&src, &source_names);
+    t.source_kind = strings(&src, &channels);
+    t.kind = strings(&src, &kinds);
+    t.weight = weights;
+    t.cluster = numbers(&cluster);
+    t.doc = numbers(&docs);
+    t.take(&order)
 }
 
 /// The partitions of `n` signals over `days` days (written once, then reused).
@@ -146,22 +144,21 @@ fn partitions(n: usize, days: i64, seed: u64) -> PathBuf {
     let started = Instant::now();
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let df = table(n, days, seed);
-    let day = df.column("day").unwrap().date().unwrap().physical().clone();
+    let t = table(n, days, seed);
     let mut i = 0usize;
-    while i < df.height() {
-        let d = day.get(i).unwrap();
+    while i < t.len() {
+        let d = t.day[i];
         let mut j = i;
-        while j < df.height() && day.get(j) == Some(d) {
+        while j < t.len() && t.day[j] == d {
             j += 1;
         }
-        let mut part = df.slice(i as i64, j - i);
+        let part = t.slice(i, j - i);
         let date = jiance::store::signals::from_epoch_days(d);
-        let file = std::fs::File::create(dir.join(format!("day={date}.parquet"))).unwrap();
-        ParquetWriter::new(file)
-            .with_compression(ParquetCompression::Zstd(None))
-            .finish(&mut part)
-            .unwrap();
+        std::fs::write(
+            dir.join(format!("day={date}.parquet")),
+            part.to_parquet().unwrap(),
+        )
+        .unwrap();
         i = j;
     }
     std::fs::write(dir.join("complete"), b"").unwrap();
