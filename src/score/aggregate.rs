@@ -1,6 +1,6 @@
 //! The shapes of aggregated data: the days a run looks at ([`Periods`]), scoring cells
 //! ([`Cell`]) and one cell's daily series for one run ([`CellSeries`]). The aggregation itself is
-//! the polars group-by of `super::table`.
+//! `super::load` and `super::table`.
 
 use chrono::{Days, NaiveDate};
 

@@ -7,11 +7,10 @@
 //! (category, province, publisher), records moved into their category's bucket → each bucket
 //! sorted (cluster, province, day, row) on every core → `super::table::prepare`.
 //!
-//! Why not a polars group-by: with string keys (category, cell, cluster) the group-by of 10
-//! million signals held the whole table as strings (some 700 bytes a signal) and hashed each
-//! row's three strings twice; this polars build has no categorical type (adding it rebuilds
-//! polars). Records of integers and a sort per category do the same grouping exactly in a
-//! twentieth of the memory.
+//! Why not a polars group-by (what this replaced, kept as `super::reference`): with string keys
+//! (category, cell, cluster) the group-by of 10 million signals held the whole table as strings
+//! (some 700 bytes a signal) and hashed each row's three strings twice. Records of integers and a
+//! sort per category do the same grouping exactly in a twentieth of the memory.
 //!
 //! A cluster id of at most 16 bytes (a document id is 16 hex digits) is its own key, byte for
 //! byte. A longer id (only JSON Lines input makes them: `<file>:<line>`) is keyed by a 128-bit

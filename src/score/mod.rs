@@ -3,8 +3,8 @@
 //!
 //! Data flows one way: the signal table (`crate::store::signals`: built from the store's `Signal`s
 //! by [`score`], or scanned from Parquet / JSON Lines for [`score_frame`] and [`replay`]) →
-//! `table::prepare` (the only pass over every signal: a polars lazy group-by into dense daily
-//! series per (category, cell), plus an index of the rows by cell and day) → per-cell facts, from
+//! `load` + `table::prepare` (the only pass over every signal: integer-coded records grouped into
+//! dense daily series per (category, cell), plus an index of the rows by cell and day) → per-cell facts, from
 //! counts alone for every cell and from the window rows only for cells that may alert → scope →
 //! action → [`Alert`] and [`SamplingRequest`] → store / serve. Every threshold lives in
 //! `rules/scoring.toml` ([`ScoringRules`]); nothing here is tuned in code.

@@ -11,7 +11,7 @@
 //! every column ([`Prepared::read_rows`]: pass two, only the pieces that hold them); `Signal`s are
 //! built only for those.
 //!
-//! `super::reference` keeps the polars plan this replaced (issue 22); the tests hold the two to
+//! `super::reference` (feature `reference`) keeps the polars plan this replaced (issue 22); the tests hold the two to
 //! the same tables and alerts.
 
 use std::collections::HashMap;

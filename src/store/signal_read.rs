@@ -270,4 +270,129 @@ mod tests {
             "{err}"
         );
     }
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/it/fixtures/signals")
+            .join(name)
+    }
+
+    /// Another writer's file (Python polars: microsecond timestamps, Int64 severity, Float64
+    /// weight, snappy, nulls): read, cast, checked row by row like our own.
+    #[test]
+    fn another_writers_file_is_read_with_its_units_and_widths() {
+        let source = SignalSource::open(&fixture("other-writer.parquet")).unwrap();
+        let (t, skipped) = source.read(0, &COLUMNS).unwrap();
+        assert_eq!(skipped, 1, "the severity of 9");
+        assert_eq!(t.len(), 3);
+        // 2026-05-01T01:02:03.456789Z, in milliseconds
+        assert_eq!(t.time[0], 1_777_597_323_456);
+        assert_eq!(
+            crate::store::signals::from_epoch_days(t.day[0]),
+            chrono::NaiveDate::from_ymd_opt(2026, 5, 1).unwrap()
+        );
+        assert_eq!(t.severity, vec![3, 2, 4]);
+        assert_eq!(t.weight, vec![0.75, 1.0, 1.25]);
+        assert_eq!(t.province.get(1), None);
+        assert_eq!(t.kind.get(1), None);
+        assert_eq!(
+            t.cluster.get(1),
+            Some("doc-2"),
+            "an empty cluster is the doc's"
+        );
+        assert_eq!(
+            t.doc.iter().flatten().collect::<Vec<_>>(),
+            ["doc-1", "doc-2", "doc-4"]
+        );
+    }
+
+    /// A partition an earlier jiance wrote with polars 0.55 (every column OPTIONAL, dictionary
+    /// pages): the same values as polars reads, and our writer's copy reads back the same.
+    #[test]
+    fn a_partition_of_the_polars_writer_reads_as_before() {
+        let path = fixture("jiance-polars-0.55.parquet");
+        let source = SignalSource::open(&path).unwrap();
+        let (t, skipped) = source.read(0, &COLUMNS).unwrap();
+        assert_eq!(skipped, 0);
+        assert!(t.len() >= 10, "{} rows", t.len());
+        let copy = dir_with(&t);
+        let (back, _) = SignalSource::open(&copy.path().join("t.parquet"))
+            .unwrap()
+            .read(0, &COLUMNS)
+            .unwrap();
+        assert_eq!(back, t);
+        #[cfg(feature = "reference")]
+        {
+            use polars::prelude::*;
+            let df = ParquetReader::new(std::fs::File::open(&path).unwrap())
+                .finish()
+                .unwrap();
+            assert_eq!(df.height(), t.len());
+            let strs = |name: &str| -> Vec<Option<String>> {
+                df.column(name)
+                    .unwrap()
+                    .str()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v.map(str::to_string))
+                    .collect()
+            };
+            let ours = |c: &crate::store::columnar::StrCol| -> Vec<Option<String>> {
+                c.iter().map(|v| v.map(str::to_string)).collect()
+            };
+            for (name, col) in [
+                ("category", &t.category),
+                ("hazard", &t.hazard),
+                ("province", &t.province),
+                ("city", &t.city),
+                ("source", &t.source),
+                ("source_kind", &t.source_kind),
+                ("kind", &t.kind),
+                ("cluster", &t.cluster),
+                ("doc", &t.doc),
+            ] {
+                assert_eq!(strs(name), ours(col), "{name}");
+            }
+            let time: Vec<i64> = df
+                .column("time")
+                .unwrap()
+                .datetime()
+                .unwrap()
+                .physical()
+                .into_no_null_iter()
+                .collect();
+            assert_eq!(time, t.time);
+            let day: Vec<i32> = df
+                .column("day")
+                .unwrap()
+                .date()
+                .unwrap()
+                .physical()
+                .into_no_null_iter()
+                .collect();
+            assert_eq!(day, t.day);
+            let sev: Vec<i8> = df
+                .column("severity")
+                .unwrap()
+                .i8()
+                .unwrap()
+                .into_no_null_iter()
+                .collect();
+            assert_eq!(sev, t.severity);
+            let w: Vec<f32> = df
+                .column("weight")
+                .unwrap()
+                .f32()
+                .unwrap()
+                .into_no_null_iter()
+                .collect();
+            assert_eq!(w, t.weight);
+        }
+    }
+
+    fn dir_with(t: &SignalColumns) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("t.parquet"), t.to_parquet().unwrap()).unwrap();
+        dir
+    }
 }
