@@ -50,10 +50,10 @@ pub fn run(
         from,
         until,
     };
-    let mut df = report_data_dir(data, &spec, rules)?;
-    write(&mut df, format, out.as_deref())?;
+    let report = report_data_dir(data, &spec, rules)?;
+    write(&report, format, out.as_deref())?;
     if let Some(path) = out {
-        eprintln!("{} rows written to {}", df.height(), path.display());
+        eprintln!("{} rows written to {}", report.height(), path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

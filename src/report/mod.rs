@@ -1,30 +1,40 @@
 //! Reports: signal counts, distinct clusters, weighted scores and alert history per period and
-//! group, from the signal partitions (`signals/day=….parquet`, polars) and the store's alert
-//! history. Used by `jiance report` and by scheduled `report` jobs.
+//! group, from the signal partitions (`signals/day=….parquet`, read piece by piece through
+//! `store::signal_read`) and the store's alert history. Used by `jiance report` and by scheduled
+//! `report` jobs.
 //!
-//! Data flows signals/ + state.sqlite → one DataFrame → CSV, Parquet (plain types: `period` is a
-//! Date, groups are strings, counts Int64, score Float64 — it opens in pandas, duckdb and polars
-//! as is) or an aligned text table.
+//! Data flows signals/ + state.sqlite → per-cluster counts in hash maps, one partition at a time
+//! (only the columns the report needs are decoded) → a [`Report`], its rows sorted by period, then
+//! by the group columns (null last) → CSV, Parquet (plain types: `period` is a Date, groups are
+//! strings, counts Int64, score Float64 — it opens in pandas, duckdb and polars as is) or an
+//! aligned text table (`output.rs`).
 //!
 //! Columns: `period` (the day; for weeks the ISO week's Monday; for months the first day), the
 //! group columns in the order asked, `signals` (rows), `clusters` (distinct near-duplicate
 //! clusters; a signal without one is its own), `score` (Σ over the group's clusters of the largest
 //! source weight × channel weight among the cluster's signals, so a reposted story counts once, as
-//! the scorer counts it), `alerts_new` and `alerts_escalated` (alert changes recorded in the
-//! period, by the Beijing day of the scoring run). Alerts are keyed by category and region, so the
-//! alert columns are filled when the report groups by `category` and/or `province` only (a
-//! systemic alert counts under `全国`); grouped by anything else they are empty (null).
+//! the scorer counts it; six decimals), `alerts_new` and `alerts_escalated` (alert changes
+//! recorded in the period, by the Beijing day of the scoring run). Alerts are keyed by category
+//! and region, so the alert columns are filled when the report groups by `category` and/or
+//! `province` only (a systemic alert counts under `全国`); grouped by anything else they are empty
+//! (null).
 
-use std::collections::HashMap;
+mod output;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use polars::prelude::*;
 
-use crate::config::{ConfigError, Every, GROUP_KEYS, Job, ReportFormat};
-use crate::model::{Scope, alert_id, china_day};
+pub use output::{format_table, write};
+
+use crate::config::{ConfigError, Every, GROUP_KEYS, Job};
+use crate::model::{Channel, Scope, alert_id, china_day};
 use crate::score::ChannelWeights;
 use crate::store::Store;
+use crate::store::columnar::{SignalColumns, StrCol};
+use crate::store::signal_read::SignalSource;
+use crate::store::signals::SignalTableError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -32,10 +42,8 @@ pub enum ReportError {
     BadGroup(String),
     #[error("--by needs at least one column ({})", GROUP_KEYS.join(", "))]
     NoGroup,
-    #[error("polars: {0}")]
-    Polars(#[from] PolarsError),
     #[error("signals: {0}")]
-    Signals(String),
+    Signals(#[from] SignalTableError),
     #[error("store: {0}")]
     Store(#[from] crate::store::StoreError),
     #[error("{path}: {source}")]
@@ -43,6 +51,8 @@ pub enum ReportError {
         path: String,
         source: std::io::Error,
     },
+    #[error("cannot encode the report as Parquet: {0}")]
+    Parquet(String),
     #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
     Rules(Vec<ConfigError>),
     #[error("not a report job")]
@@ -125,85 +135,325 @@ impl ReportSpec {
         self.by.iter().all(|b| b == "category" || b == "province")
     }
 
-    fn keys(&self) -> Vec<Expr> {
-        std::iter::once(col("period"))
-            .chain(self.by.iter().map(|b| col(b.as_str())))
+    fn check(&self) -> Result<(), ReportError> {
+        if self.by.is_empty() {
+            return Err(ReportError::NoGroup);
+        }
+        match self.by.iter().find(|b| !GROUP_KEYS.contains(&b.as_str())) {
+            Some(b) => Err(ReportError::BadGroup(b.clone())),
+            None => Ok(()),
+        }
+    }
+}
+
+/// One row of a report (see the module doc for what each column means).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportRow {
+    pub period: NaiveDate,
+    /// The group columns' values, in the order of [`ReportSpec::by`]; `None`: null (an unplaced
+    /// signal's province, an alert whose category and region are unknown).
+    pub groups: Vec<Option<String>>,
+    pub signals: i64,
+    pub clusters: i64,
+    pub score: f64,
+    /// `None` when alerts cannot be attributed to the groups or there is no store.
+    pub alerts_new: Option<i64>,
+    pub alerts_escalated: Option<i64>,
+}
+
+/// A report: its group columns and its rows, sorted by period, then groups (null last).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Report {
+    pub by: Vec<String>,
+    pub rows: Vec<ReportRow>,
+}
+
+impl Report {
+    /// Column names, in output order.
+    pub fn columns(&self) -> Vec<&str> {
+        let mut c = vec!["period"];
+        c.extend(self.by.iter().map(String::as_str));
+        c.extend([
+            "signals",
+            "clusters",
+            "score",
+            "alerts_new",
+            "alerts_escalated",
+        ]);
+        c
+    }
+
+    pub fn height(&self) -> usize {
+        self.rows.len()
+    }
+}
+
+/// A group value as reports sort them: values by their text (code point order), null last.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum GroupValue {
+    Value(String),
+    Null,
+}
+
+impl GroupValue {
+    fn of(v: Option<&str>) -> GroupValue {
+        v.map_or(GroupValue::Null, |s| GroupValue::Value(s.to_string()))
+    }
+
+    fn into_option(self) -> Option<String> {
+        match self {
+            GroupValue::Value(s) => Some(s),
+            GroupValue::Null => None,
+        }
+    }
+}
+
+/// A report row's key: period, then the group values in the order asked.
+type GroupKey = (NaiveDate, Vec<GroupValue>);
+
+/// Sums of one period and group.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Counts {
+    signals: i64,
+    clusters: i64,
+    score: f64,
+}
+
+/// Strings numbered in order of first sight, so the per-cluster map keys on small integers.
+#[derive(Default)]
+struct Interner {
+    ids: HashMap<String, usize>,
+    names: Vec<String>,
+}
+
+impl Interner {
+    fn id(&mut self, s: &str) -> usize {
+        if let Some(&i) = self.ids.get(s) {
+            return i;
+        }
+        let i = self.names.len();
+        self.names.push(s.to_string());
+        self.ids.insert(s.to_string(), i);
+        i
+    }
+}
+
+/// The id of a null group value.
+const NULL: usize = usize::MAX;
+
+/// A source weight as the scorer takes it (non-finite or negative: zero), to six decimals:
+/// weights are Float32 in the table, and 0.8f32 is 0.800000011920929 as f64 — rounded, the sums
+/// read as the weights were written.
+fn source_weight(w: f32) -> f64 {
+    let w = f64::from(w);
+    if w.is_finite() && w > 0.0 {
+        (w * 1e6 + 0.5).floor() / 1e6
+    } else {
+        0.0
+    }
+}
+
+/// Signals, clusters and weighted score per period and group, counted one piece of the signal
+/// table at a time: each (period, group, cluster) keeps its signal count and largest weight.
+pub struct SignalSummary {
+    by: Vec<String>,
+    every: Every,
+    from: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+    weights: ChannelWeights,
+    /// Whether to collect the distinct categories and provinces (for alert attribution).
+    distinct: bool,
+    values: Vec<Interner>,
+    tuples: HashMap<Vec<usize>, usize>,
+    tuple_ids: Vec<Vec<usize>>,
+    clusters: Interner,
+    periods: HashMap<i32, Option<NaiveDate>>,
+    per_cluster: HashMap<(NaiveDate, usize, usize), (i64, f64)>,
+    categories: HashSet<String>,
+    provinces: HashSet<String>,
+    /// Rows whose day is not a calendar date.
+    bad_days: usize,
+}
+
+impl SignalSummary {
+    /// An empty summary; `distinct`: also collect every row's category and province (whatever
+    /// its day), against which closed alerts' ids are matched. Refuses a group column that is
+    /// not one of [`GROUP_KEYS`].
+    pub fn new(
+        spec: &ReportSpec,
+        weights: &ChannelWeights,
+        distinct: bool,
+    ) -> Result<SignalSummary, ReportError> {
+        spec.check()?;
+        Ok(SignalSummary {
+            by: spec.by.clone(),
+            every: spec.every,
+            from: spec.from,
+            until: spec.until,
+            weights: weights.clone(),
+            distinct,
+            values: spec.by.iter().map(|_| Interner::default()).collect(),
+            tuples: HashMap::new(),
+            tuple_ids: Vec::new(),
+            clusters: Interner::default(),
+            periods: HashMap::new(),
+            per_cluster: HashMap::new(),
+            categories: HashSet::new(),
+            provinces: HashSet::new(),
+            bad_days: 0,
+        })
+    }
+
+    /// The columns [`SignalSummary::add`] reads.
+    pub fn columns(&self) -> Vec<&'static str> {
+        let mut c = vec!["day", "source_kind", "weight", "cluster"];
+        let by = GROUP_KEYS
+            .iter()
+            .filter(|k| self.by.iter().any(|b| b == *k));
+        let extra = if self.distinct {
+            &["category", "province"][..]
+        } else {
+            &[]
+        };
+        for k in by.chain(extra) {
+            if !c.contains(k) {
+                c.push(k);
+            }
+        }
+        c
+    }
+
+    fn group_column<'t>(t: &'t SignalColumns, name: &str) -> &'t StrCol {
+        match name {
+            "category" => &t.category,
+            "hazard" => &t.hazard,
+            "province" => &t.province,
+            "city" => &t.city,
+            "source" => &t.source,
+            _ => &t.source_kind,
+        }
+    }
+
+    /// Count the valid rows of one piece (`columns()` read, empty clusters already the doc's).
+    /// `name` names the piece in errors.
+    pub fn add(&mut self, t: &SignalColumns, name: &str) -> Result<(), ReportError> {
+        let rows = t.len();
+        let groups: Vec<&StrCol> = self.by.iter().map(|b| Self::group_column(t, b)).collect();
+        let mut lengths = vec![
+            ("day", t.day.len()),
+            ("source_kind", t.source_kind.len()),
+            ("weight", t.weight.len()),
+            ("cluster", t.cluster.len()),
+        ];
+        lengths.extend(
+            self.by
+                .iter()
+                .zip(&groups)
+                .map(|(b, g)| (b.as_str(), g.len())),
+        );
+        if self.distinct {
+            lengths.extend([
+                ("category", t.category.len()),
+                ("province", t.province.len()),
+            ]);
+        }
+        if let Some((c, n)) = lengths.into_iter().find(|&(_, n)| n != rows) {
+            return Err(ReportError::Signals(SignalTableError::Schema {
+                path: name.to_string(),
+                message: format!("column `{c}` holds {n} values for {rows} rows"),
+            }));
+        }
+        let channel: Vec<(&str, f64)> = Channel::ALL
+            .iter()
+            .map(|&c| (c.as_str(), self.weights.get(c)))
+            .collect();
+        let mut tuple = Vec::with_capacity(groups.len());
+        for i in 0..rows {
+            if self.distinct {
+                for (col, set) in [
+                    (&t.category, &mut self.categories),
+                    (&t.province, &mut self.provinces),
+                ] {
+                    if let Some(v) = col.get(i)
+                        && !set.contains(v)
+                    {
+                        set.insert(v.to_string());
+                    }
+                }
+            }
+            let day = t.day[i];
+            let (every, from, until) = (self.every, self.from, self.until);
+            let period = *self.periods.entry(day).or_insert_with(|| {
+                NaiveDate::from_epoch_days(day)
+                    .filter(|d| from.is_none_or(|f| *d >= f) && until.is_none_or(|u| *d <= u))
+                    .map(|d| period_start(every, d))
+            });
+            let Some(period) = period else {
+                if NaiveDate::from_epoch_days(day).is_none() {
+                    self.bad_days += 1;
+                }
+                continue;
+            };
+            tuple.clear();
+            for (g, values) in groups.iter().zip(self.values.iter_mut()) {
+                tuple.push(g.get(i).map_or(NULL, |v| values.id(v)));
+            }
+            let group = match self.tuples.get(tuple.as_slice()) {
+                Some(&id) => id,
+                None => {
+                    let id = self.tuple_ids.len();
+                    self.tuple_ids.push(tuple.clone());
+                    self.tuples.insert(tuple.clone(), id);
+                    id
+                }
+            };
+            let cluster = self.clusters.id(t.cluster.str(i));
+            let kind = t.source_kind.str(i);
+            let channel_weight = channel
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .map_or(0.0, |&(_, w)| w);
+            let w = source_weight(t.weight[i]) * channel_weight;
+            let e = self
+                .per_cluster
+                .entry((period, group, cluster))
+                .or_insert((0, w));
+            e.0 += 1;
+            e.1 = e.1.max(w);
+        }
+        Ok(())
+    }
+
+    /// Signals, clusters and score per period and group.
+    fn counts(&self) -> BTreeMap<GroupKey, Counts> {
+        let mut by_id: HashMap<(NaiveDate, usize), Counts> = HashMap::new();
+        for (&(period, group, _), &(n, w)) in &self.per_cluster {
+            let c = by_id.entry((period, group)).or_default();
+            c.signals += n;
+            c.clusters += 1;
+            c.score += w;
+        }
+        by_id
+            .into_iter()
+            .map(|((period, group), c)| {
+                let values = self.tuple_ids[group]
+                    .iter()
+                    .zip(&self.values)
+                    .map(|(&id, names)| match id {
+                        NULL => GroupValue::Null,
+                        id => GroupValue::Value(names.names[id].clone()),
+                    })
+                    .collect();
+                ((period, values), c)
+            })
             .collect()
     }
-}
 
-/// A non-negative float rounded to six decimals (without polars' `round_series` feature).
-fn round6(e: Expr) -> Expr {
-    ((e * lit(1e6) + lit(0.5))
-        .cast(DataType::Int64)
-        .cast(DataType::Float64))
-        / lit(1e6)
-}
-
-fn period_expr(every: Every) -> Expr {
-    match every {
-        Every::Day => col("day"),
-        // polars truncates weeks to their Monday (ISO weeks) and months to their first day.
-        Every::Week => col("day").dt().truncate(lit("1w")),
-        Every::Month => col("day").dt().truncate(lit("1mo")),
+    fn sorted(set: &HashSet<String>) -> Vec<String> {
+        let mut v: Vec<String> = set.iter().cloned().collect();
+        v.sort();
+        v
     }
-    .alias("period")
-}
-
-/// Signals, clusters and weighted score per period and group, over a signal table (the columns
-/// of `store::signals`).
-pub fn signal_summary(
-    signals: LazyFrame,
-    spec: &ReportSpec,
-    weights: &ChannelWeights,
-) -> Result<LazyFrame, ReportError> {
-    let mut lf = signals;
-    if let Some(f) = spec.from {
-        lf = lf.filter(col("day").gt_eq(lit(f)));
-    }
-    if let Some(u) = spec.until {
-        lf = lf.filter(col("day").lt_eq(lit(u)));
-    }
-    let channel = |name: &str| col("source_kind").eq(lit(name.to_string()));
-    let channel_weight = when(channel("complaint"))
-        .then(lit(weights.complaint))
-        .when(channel("regulator"))
-        .then(lit(weights.regulator))
-        .when(channel("platform"))
-        .then(lit(weights.platform))
-        .when(channel("media"))
-        .then(lit(weights.media))
-        .when(channel("standard"))
-        .then(lit(weights.standard))
-        .otherwise(lit(0.0));
-    // Source weights are Float32 in the table: 0.8f32 is 0.800000011920929 as f64. Rounded to
-    // six decimals the sums read as the weights were written.
-    let w = round6(col("weight").cast(DataType::Float64));
-    // A bad source weight counts as zero, as in the scorer.
-    let source_weight = when(w.clone().is_finite().and(w.clone().gt(lit(0.0))))
-        .then(w)
-        .otherwise(lit(0.0));
-    let cluster = when(col("cluster").is_null().or(col("cluster").eq(lit(""))))
-        .then(col("doc"))
-        .otherwise(col("cluster"))
-        .alias("cluster_key");
-    let mut per_cluster_keys = spec.keys();
-    per_cluster_keys.push(col("cluster_key"));
-    let lf = lf
-        .with_columns([
-            period_expr(spec.every),
-            (source_weight * channel_weight).alias("w"),
-            cluster,
-        ])
-        .group_by(per_cluster_keys)
-        .agg([len().alias("n"), col("w").max().alias("w")])
-        .group_by(spec.keys())
-        .agg([
-            col("n").sum().cast(DataType::Int64).alias("signals"),
-            len().cast(DataType::Int64).alias("clusters"),
-            col("w").sum().cast(DataType::Float64).alias("score"),
-        ]);
-    Ok(lf)
 }
 
 /// One alert change that counts in reports.
@@ -267,265 +517,98 @@ pub fn alert_events(
     Ok(events)
 }
 
-fn date_series(name: &str, days: &[NaiveDate]) -> Result<Column, ReportError> {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default();
-    let v: Vec<i32> = days
-        .iter()
-        .map(|d| (*d - epoch).num_days() as i32)
-        .collect();
-    Ok(Series::new(name.into(), v)
-        .cast(&DataType::Date)?
-        .into_column())
-}
-
-/// Alert changes per period and group (the `by` columns must be attributable).
-pub fn alert_summary(events: &[AlertEvent], spec: &ReportSpec) -> Result<LazyFrame, ReportError> {
+/// Alert changes (new, escalated) per period and group (the `by` columns must be attributable).
+fn alert_summary(events: &[AlertEvent], spec: &ReportSpec) -> BTreeMap<GroupKey, (i64, i64)> {
     let in_range =
         |d: &NaiveDate| spec.from.is_none_or(|f| *d >= f) && spec.until.is_none_or(|u| *d <= u);
-    let rows: Vec<&AlertEvent> = events.iter().filter(|e| in_range(&e.day)).collect();
-    let periods: Vec<NaiveDate> = rows
-        .iter()
-        .map(|e| period_start(spec.every, e.day))
-        .collect();
-    let mut cols = vec![date_series("period", &periods)?];
-    for b in &spec.by {
-        let v: Vec<Option<String>> = rows
+    let mut out: BTreeMap<GroupKey, (i64, i64)> = BTreeMap::new();
+    for e in events.iter().filter(|e| in_range(&e.day)) {
+        let groups = spec
+            .by
             .iter()
-            .map(|e| match b.as_str() {
-                "category" => e.category.clone(),
-                _ => e.region.clone(),
+            .map(|b| match b.as_str() {
+                "category" => GroupValue::of(e.category.as_deref()),
+                _ => GroupValue::of(e.region.as_deref()),
             })
             .collect();
-        cols.push(Series::new(b.as_str().into(), v).into_column());
+        let c = out
+            .entry((period_start(spec.every, e.day), groups))
+            .or_default();
+        c.0 += i64::from(e.change == "new");
+        c.1 += i64::from(e.change == "escalated");
     }
-    let new: Vec<i64> = rows.iter().map(|e| i64::from(e.change == "new")).collect();
-    let esc: Vec<i64> = rows
-        .iter()
-        .map(|e| i64::from(e.change == "escalated"))
-        .collect();
-    cols.push(Series::new("alerts_new".into(), new).into_column());
-    cols.push(Series::new("alerts_escalated".into(), esc).into_column());
-    let df = DataFrame::new_infer_height(cols)?;
-    Ok(df.lazy().group_by(spec.keys()).agg([
-        col("alerts_new").sum().cast(DataType::Int64),
-        col("alerts_escalated").sum().cast(DataType::Int64),
-    ]))
+    out
 }
 
-/// The report: signal summary and alert summary side by side, sorted by period then groups.
-pub fn combine(
-    signals: LazyFrame,
-    alerts: Option<LazyFrame>,
+/// The report: signal counts and alert changes side by side (a group with only one of them has
+/// zeros for the other; without alerts their columns are null), sorted by period then groups,
+/// scores to six decimals (so 1.6 + 1.5 reads 3.1 in every output).
+fn combine(
+    signals: BTreeMap<GroupKey, Counts>,
+    alerts: Option<BTreeMap<GroupKey, (i64, i64)>>,
     spec: &ReportSpec,
-) -> Result<DataFrame, ReportError> {
-    let null_i64 = || lit(NULL).cast(DataType::Int64);
-    let mut order: Vec<PlSmallStr> = vec!["period".into()];
-    order.extend(spec.by.iter().map(|b| PlSmallStr::from(b.as_str())));
-    let lf = match alerts {
-        Some(a) => {
-            let zero = || lit(0i64).cast(DataType::Int64);
-            let s = signals
-                .with_columns([zero().alias("alerts_new"), zero().alias("alerts_escalated")]);
-            let a = a.with_columns([
-                zero().alias("signals"),
-                zero().alias("clusters"),
-                lit(0.0f64).cast(DataType::Float64).alias("score"),
-            ]);
-            let mut select: Vec<Expr> = spec.keys();
-            select.extend(
-                [
-                    "signals",
-                    "clusters",
-                    "score",
-                    "alerts_new",
-                    "alerts_escalated",
-                ]
-                .map(col),
-            );
-            concat(
-                [s.select(select.clone()), a.select(select)],
-                UnionArgs::default(),
-            )?
-            .group_by(spec.keys())
-            .agg(
-                [
-                    "signals",
-                    "clusters",
-                    "score",
-                    "alerts_new",
-                    "alerts_escalated",
-                ]
-                .map(|c| col(c).sum()),
-            )
-        }
-        None => signals.with_columns([
-            null_i64().alias("alerts_new"),
-            null_i64().alias("alerts_escalated"),
-        ]),
-    };
-    let mut df = lf
-        .sort(order, SortMultipleOptions::default().with_nulls_last(true))
-        .collect()?;
-    // Scores to six decimals, so 1.6 + 1.5 reads 3.1 in every output.
-    let rounded = df
-        .column("score")?
-        .f64()?
-        .apply_values(|v| (v * 1e6).round() / 1e6)
-        .into_series()
-        .with_name("score".into())
-        .into_column();
-    df.with_column(rounded)?;
-    Ok(df)
+) -> Report {
+    let filled = alerts.is_some();
+    let mut all: BTreeMap<GroupKey, (Counts, (i64, i64))> =
+        signals.into_iter().map(|(k, c)| (k, (c, (0, 0)))).collect();
+    for (k, a) in alerts.into_iter().flatten() {
+        all.entry(k).or_default().1 = a;
+    }
+    let rows = all
+        .into_iter()
+        .map(|((period, groups), (c, (new, escalated)))| ReportRow {
+            period,
+            groups: groups.into_iter().map(GroupValue::into_option).collect(),
+            signals: c.signals,
+            clusters: c.clusters,
+            score: (c.score * 1e6).round() / 1e6,
+            alerts_new: filled.then_some(new),
+            alerts_escalated: filled.then_some(escalated),
+        })
+        .collect();
+    Report {
+        by: spec.by.clone(),
+        rows,
+    }
 }
 
-/// Distinct non-null values of a string column.
-fn distinct(lf: LazyFrame, column: &str) -> Result<Vec<String>, ReportError> {
-    let df = lf
-        .select([col(column)])
-        .unique(None, UniqueKeepStrategy::Any)
-        .collect()?;
-    let s = df.column(column)?.str()?.clone();
-    Ok(s.iter().flatten().map(str::to_string).collect())
-}
-
-/// Build the report of a data directory: `signals/` and `state.sqlite` (when present).
+/// Build the report of a signal table and, when given, a store's alert history.
 pub fn build(
-    signals: LazyFrame,
+    signals: &SignalSource,
     store: Option<&Store>,
     spec: &ReportSpec,
     weights: &ChannelWeights,
-) -> Result<DataFrame, ReportError> {
-    let summary = signal_summary(signals.clone(), spec, weights)?;
+) -> Result<Report, ReportError> {
+    let store = store.filter(|_| spec.alerts_attributable());
+    let mut summary = SignalSummary::new(spec, weights, store.is_some())?;
+    let columns = summary.columns();
+    let mut skipped = 0usize;
+    for i in 0..signals.pieces() {
+        let (piece, n) = signals.read(i, &columns)?;
+        skipped += n;
+        summary.add(&piece, signals.name())?;
+    }
+    skipped += summary.bad_days;
+    if skipped > 0 {
+        tracing::warn!(
+            "{}: {skipped} signal row(s) skipped: an empty time, day, category, hazard, source or \
+             doc, a source_kind other than complaint / regulator / platform / media / standard, \
+             a severity outside 1–4, or a day that is no date",
+            signals.name()
+        );
+    }
     let alerts = match store {
-        Some(store) if spec.alerts_attributable() => {
-            let categories = distinct(signals.clone(), "category")?;
-            let provinces = distinct(signals, "province")?;
+        Some(store) => {
+            let categories = SignalSummary::sorted(&summary.categories);
+            let provinces = SignalSummary::sorted(&summary.provinces);
             Some(alert_summary(
                 &alert_events(store, &categories, &provinces)?,
                 spec,
-            )?)
+            ))
         }
-        _ => None,
+        None => None,
     };
-    combine(summary, alerts, spec)
-}
-
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
-    move |source| ReportError::Io {
-        path: path.display().to_string(),
-        source,
-    }
-}
-
-/// Write the report as CSV or Parquet to `out`, or as a text table. A file is written to a
-/// temporary name and renamed, so a reader never sees half a report.
-pub fn write(
-    df: &mut DataFrame,
-    format: ReportFormat,
-    out: Option<&Path>,
-) -> Result<(), ReportError> {
-    let Some(path) = out else {
-        let mut stdout = std::io::stdout().lock();
-        return write_to(df, format, &mut stdout);
-    };
-    // A report is a period table: small enough to render in memory, then written whole.
-    let mut body = Vec::new();
-    write_to(df, format, &mut body)?;
-    crate::util::fsx::write_atomic(path, &body).map_err(io_err(path))
-}
-
-fn write_to(
-    df: &mut DataFrame,
-    format: ReportFormat,
-    w: &mut dyn std::io::Write,
-) -> Result<(), ReportError> {
-    match format {
-        ReportFormat::Csv => {
-            CsvWriter::new(w).include_header(true).finish(df)?;
-        }
-        ReportFormat::Parquet => {
-            ParquetWriter::new(w).finish(df)?;
-        }
-        ReportFormat::Table => {
-            w.write_all(format_table(df)?.as_bytes())
-                .map_err(|source| ReportError::Io {
-                    path: "output".into(),
-                    source,
-                })?;
-        }
-    }
-    Ok(())
-}
-
-fn pad(s: &str, width: usize, right: bool) -> String {
-    let w = unicode_width::UnicodeWidthStr::width(s);
-    let fill = " ".repeat(width.saturating_sub(w));
-    if right {
-        format!("{fill}{s}")
-    } else {
-        format!("{s}{fill}")
-    }
-}
-
-/// The report as aligned columns (CJK characters count double; numbers right-aligned).
-pub fn format_table(df: &DataFrame) -> Result<String, ReportError> {
-    let names: Vec<String> = df
-        .get_column_names()
-        .iter()
-        .map(|n| n.to_string())
-        .collect();
-    let mut cells: Vec<Vec<String>> = Vec::with_capacity(df.height());
-    let columns = df.columns();
-    for i in 0..df.height() {
-        let mut row = Vec::with_capacity(columns.len());
-        for c in columns {
-            let v = c.get(i)?;
-            row.push(match v {
-                AnyValue::Null => "–".to_string(),
-                AnyValue::String(s) => s.to_string(),
-                AnyValue::StringOwned(s) => s.to_string(),
-                AnyValue::Float64(f) => format!("{f:.2}"),
-                AnyValue::Float32(f) => format!("{f:.2}"),
-                other => other.to_string(),
-            });
-        }
-        cells.push(row);
-    }
-    let numeric: Vec<bool> = columns
-        .iter()
-        .map(|c| c.dtype().is_primitive_numeric())
-        .collect();
-    let mut widths: Vec<usize> = names
-        .iter()
-        .map(|n| unicode_width::UnicodeWidthStr::width(n.as_str()))
-        .collect();
-    for r in &cells {
-        for (i, c) in r.iter().enumerate() {
-            widths[i] = widths[i].max(unicode_width::UnicodeWidthStr::width(c.as_str()));
-        }
-    }
-    let mut out = String::new();
-    let line = |cells: &[String], out: &mut String| {
-        let parts: Vec<String> = cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| pad(c, widths[i], numeric[i]))
-            .collect();
-        out.push_str(parts.join("  ").trim_end());
-        out.push('\n');
-    };
-    line(&names, &mut out);
-    line(
-        &widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>(),
-        &mut out,
-    );
-    for r in &cells {
-        line(r, &mut out);
-    }
-    if cells.is_empty() {
-        out.push_str("(no signals in the period)\n");
-    }
-    Ok(out)
+    Ok(combine(summary.counts(), alerts, spec))
 }
 
 /// `{period}` and `{date}` in a report path pattern.
@@ -535,9 +618,14 @@ pub fn fill_pattern(pattern: &str, period: NaiveDate, now: DateTime<Utc>) -> Str
         .replace("{date}", &china_day(now).to_string())
 }
 
-/// The signal table of a data directory's `signals/` (see `store::signals`).
-pub fn scan_signals(dir: &Path) -> Result<LazyFrame, ReportError> {
-    crate::store::signals::scan(dir).map_err(|e| ReportError::Signals(e.to_string()))
+/// The signal table of a data directory's `signals/` (see `store::signals`), to be read piece by
+/// piece; why a directory holds no table is logged.
+pub fn scan_signals(dir: &Path) -> Result<SignalSource, ReportError> {
+    let source = SignalSource::open(dir)?;
+    for bad in &source.bad {
+        tracing::warn!("{bad}");
+    }
+    Ok(source)
 }
 
 /// The report of a data directory, with the channel weights of `rules` (`scoring.toml`; the
@@ -546,7 +634,7 @@ pub fn report_data_dir(
     data: &Path,
     spec: &ReportSpec,
     rules: Option<&Path>,
-) -> Result<DataFrame, ReportError> {
+) -> Result<Report, ReportError> {
     let weights = crate::score::ScoringRules::load(rules)
         .map_err(ReportError::Rules)?
         .channel_weight;
@@ -557,7 +645,7 @@ pub fn report_data_dir(
     } else {
         None
     };
-    build(signals, store.as_ref(), spec, &weights)
+    build(&signals, store.as_ref(), spec, &weights)
 }
 
 /// A scheduled `report` job: the last `periods` complete periods before `now` (Beijing days),
@@ -582,23 +670,25 @@ pub fn run_scheduled(
     };
     let (from, until, last) = last_complete_periods(*every, china_day(now), *periods);
     let spec = ReportSpec {
-        by: by.clone(),
+        // as `--by`: checked, a column named twice reported once
+        by: parse_by(&by.join(","))?,
         every: *every,
         from: Some(from),
         until: Some(until),
     };
-    let mut df = report_data_dir(job_data.as_deref().unwrap_or(data), &spec, rules)?;
+    let report = report_data_dir(job_data.as_deref().unwrap_or(data), &spec, rules)?;
     let path = fill_pattern(out, last, now);
-    write(&mut df, *format, Some(Path::new(&path)))?;
+    write(&report, *format, Some(Path::new(&path)))?;
     Ok(format!(
         "{} rows ({from} to {until}) written to {path}",
-        df.height()
+        report.height()
     ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::ReportFormat;
     use crate::model::{Action, Alert, AlertStatus, Channel, DocKind, Signal};
     use crate::store::signals::write_partitions;
     use chrono::TimeZone;
@@ -727,9 +817,9 @@ mod tests {
             .channel_weight
     }
 
-    fn table_of(dir: &Path, spec: &ReportSpec, store: Option<&Store>) -> DataFrame {
-        let lf = scan_signals(&dir.join("signals")).unwrap();
-        build(lf, store, spec, &weights()).unwrap()
+    fn table_of(dir: &Path, spec: &ReportSpec, store: Option<&Store>) -> Report {
+        let source = scan_signals(&dir.join("signals")).unwrap();
+        build(&source, store, spec, &weights()).unwrap()
     }
 
     fn data_dir() -> tempfile::TempDir {
@@ -752,28 +842,22 @@ mod tests {
     }
 
     /// Rows as (period, group values joined by '/', signals, clusters, score).
-    fn rows(df: &DataFrame, by: usize) -> Vec<(NaiveDate, String, i64, i64, f64)> {
-        let period = df.column("period").unwrap().date().unwrap().clone();
-        let epoch = d(1970, 1, 1);
-        (0..df.height())
-            .map(|i| {
-                let p =
-                    epoch + chrono::Duration::days(i64::from(period.physical().get(i).unwrap()));
-                let groups: Vec<String> = df.columns()[1..=by]
+    fn rows(report: &Report) -> Vec<(NaiveDate, String, i64, i64, f64)> {
+        report
+            .rows
+            .iter()
+            .map(|r| {
+                let groups: Vec<&str> = r
+                    .groups
                     .iter()
-                    .map(|c| match c.get(i).unwrap() {
-                        AnyValue::Null => "∅".to_string(),
-                        v => v.str_value().to_string(),
-                    })
+                    .map(|g| g.as_deref().unwrap_or("∅"))
                     .collect();
-                let int = |n: &str| df.column(n).unwrap().i64().unwrap().get(i).unwrap();
-                let score = df.column("score").unwrap().f64().unwrap().get(i).unwrap();
                 (
-                    p,
+                    r.period,
                     groups.join("/"),
-                    int("signals"),
-                    int("clusters"),
-                    (score * 1000.0).round() / 1000.0,
+                    r.signals,
+                    r.clusters,
+                    (r.score * 1000.0).round() / 1000.0,
                 )
             })
             .collect()
@@ -782,12 +866,9 @@ mod tests {
     #[test]
     fn weekly_counts_count_clusters_once_with_their_largest_weight() {
         let dir = data_dir();
-        let df = table_of(dir.path(), &spec("category,province", Every::Week), None);
+        let report = table_of(dir.path(), &spec("category,province", Every::Week), None);
         assert_eq!(
-            df.get_column_names()
-                .iter()
-                .map(|n| n.as_str())
-                .collect::<Vec<_>>(),
+            report.columns(),
             [
                 "period",
                 "category",
@@ -800,7 +881,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            rows(&df, 2),
+            rows(&report),
             [
                 (d(2026, 11, 2), "儿童玩具/∅".into(), 1, 1, 1.0),
                 (d(2026, 11, 2), "电动自行车/浙江省".into(), 3, 2, 3.1),
@@ -809,17 +890,21 @@ mod tests {
                 (d(2026, 11, 30), "移动电源/广东省".into(), 1, 1, 1.0),
             ]
         );
+        // Six decimals exactly: 1.6 + 1.5 is 3.1, not 3.1000000238….
+        assert_eq!(report.rows[1].score, 3.1);
         // No store: the alert columns are empty, not zero.
-        assert_eq!(df.column("alerts_new").unwrap().null_count(), df.height());
+        assert!(
+            report
+                .rows
+                .iter()
+                .all(|r| r.alerts_new.is_none() && r.alerts_escalated.is_none())
+        );
     }
 
     #[test]
     fn months_days_and_a_date_range() {
         let dir = data_dir();
-        let by_month = rows(
-            &table_of(dir.path(), &spec("category", Every::Month), None),
-            1,
-        );
+        let by_month = rows(&table_of(dir.path(), &spec("category", Every::Month), None));
         assert_eq!(
             by_month,
             [
@@ -833,19 +918,146 @@ mod tests {
         s.from = Some(d(2026, 11, 8));
         s.until = Some(d(2026, 11, 9));
         assert_eq!(
-            rows(&table_of(dir.path(), &s, None), 1),
+            rows(&table_of(dir.path(), &s, None)),
             [
                 (d(2026, 11, 8), "杭州市".into(), 1, 1, 1.5),
                 (d(2026, 11, 9), "杭州市".into(), 1, 1, 1.0),
             ]
         );
-        let by_channel = rows(
-            &table_of(dir.path(), &spec("source_kind", Every::Month), None),
-            1,
-        );
+        let by_channel = rows(&table_of(
+            dir.path(),
+            &spec("source_kind", Every::Month),
+            None,
+        ));
         assert_eq!(
             by_channel[0],
             (d(2026, 11, 1), "complaint".into(), 3, 2, 2.0)
+        );
+    }
+
+    /// A piece of the signal table built by hand: (day, province, channel, weight, cluster).
+    fn piece(rows: &[(NaiveDate, Option<&str>, &str, f32, &str)]) -> SignalColumns {
+        let mut t = SignalColumns::with_rows(rows.len());
+        t.day = rows.iter().map(|r| r.0.to_epoch_days()).collect();
+        t.province = rows.iter().map(|r| r.1).collect();
+        t.source_kind = rows.iter().map(|r| Some(r.2)).collect();
+        t.weight = rows.iter().map(|r| r.3).collect();
+        t.cluster = rows.iter().map(|r| Some(r.4)).collect();
+        t
+    }
+
+    #[test]
+    fn pieces_add_up_nulls_sort_last_and_bad_weights_count_nothing() {
+        let s = spec("province", Every::Month);
+        let mut summary = SignalSummary::new(&s, &weights(), false).unwrap();
+        assert_eq!(
+            summary.columns(),
+            ["day", "source_kind", "weight", "cluster", "province"]
+        );
+        let nov = d(2026, 11, 3);
+        summary
+            .add(
+                &piece(&[
+                    (nov, None, "complaint", 1.0, "a"),
+                    (nov, Some("浙江省"), "complaint", f32::NAN, "b"),
+                    (nov, Some("浙江省"), "media", -3.0, "c"),
+                ]),
+                "p1",
+            )
+            .unwrap();
+        // The same cluster in a second piece counts once, with its largest weight.
+        summary
+            .add(
+                &piece(&[
+                    (d(2026, 11, 30), Some("浙江省"), "complaint", 0.25, "b"),
+                    (nov, Some("安徽省"), "complaint", f32::INFINITY, "d"),
+                    (nov, Some("浙江省"), "complaint", 0.1, "b"),
+                ]),
+                "p2",
+            )
+            .unwrap();
+        let report = combine(summary.counts(), None, &s);
+        assert_eq!(
+            rows(&report),
+            [
+                (d(2026, 11, 1), "安徽省".into(), 1, 1, 0.0),
+                (d(2026, 11, 1), "浙江省".into(), 4, 2, 0.25),
+                (d(2026, 11, 1), "∅".into(), 1, 1, 1.0),
+            ]
+        );
+        // A piece missing a column the report reads is refused, naming it.
+        let mut short = piece(&[(nov, None, "complaint", 1.0, "a")]);
+        short.weight.clear();
+        let e = summary.add(&short, "p3").unwrap_err().to_string();
+        assert!(e.contains("p3") && e.contains("`weight`"), "{e}");
+    }
+
+    #[test]
+    fn float32_weights_sum_as_written() {
+        // 0.8f32 is 0.800000011920929: a hundred such clusters would sum to 80.000001 at six
+        // decimals unless each weight is read to six decimals first, as written.
+        let s = spec("province", Every::Day);
+        let mut summary = SignalSummary::new(&s, &weights(), false).unwrap();
+        let names: Vec<String> = (0..100).map(|i| format!("c{i}")).collect();
+        let rows: Vec<_> = names
+            .iter()
+            .map(|c| {
+                (
+                    d(2026, 11, 3),
+                    Some("浙江省"),
+                    "complaint",
+                    0.8f32,
+                    c.as_str(),
+                )
+            })
+            .collect();
+        summary.add(&piece(&rows), "p").unwrap();
+        let report = combine(summary.counts(), None, &s);
+        assert_eq!(report.rows[0].clusters, 100);
+        assert_eq!(report.rows[0].score, 80.0);
+    }
+
+    #[test]
+    fn alerts_fill_groups_of_their_own_and_zeros_beside_signals() {
+        let s = spec("category,province", Every::Week);
+        let mut summary = SignalSummary::new(&s, &weights(), true).unwrap();
+        let mut t = piece(&[(d(2026, 11, 3), Some("浙江省"), "complaint", 1.0, "a")]);
+        t.category = [Some("玩具")].into_iter().collect();
+        summary.add(&t, "p").unwrap();
+        assert_eq!(
+            SignalSummary::sorted(&summary.provinces),
+            ["浙江省".to_string()]
+        );
+        let event = |day, change: &str, c: Option<&str>| AlertEvent {
+            day,
+            change: change.into(),
+            category: c.map(String::from),
+            region: c.map(|_| "浙江省".to_string()),
+        };
+        let events = [
+            event(d(2026, 11, 4), "new", Some("玩具")),
+            event(d(2026, 11, 5), "escalated", Some("玩具")),
+            event(d(2026, 11, 10), "new", Some("灯具")),
+            event(d(2026, 11, 10), "new", None),
+        ];
+        let report = combine(summary.counts(), Some(alert_summary(&events, &s)), &s);
+        let got: Vec<_> = report
+            .rows
+            .iter()
+            .map(|r| (r.period, r.signals, r.alerts_new, r.alerts_escalated))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (d(2026, 11, 2), 1, Some(1), Some(1)),
+                (d(2026, 11, 9), 0, Some(1), Some(0)),
+                (d(2026, 11, 9), 0, Some(1), Some(0)),
+            ]
+        );
+        assert_eq!(
+            report.rows[2].groups,
+            [None, None],
+            "unknown alert: null, last"
         );
     }
 
@@ -858,6 +1070,14 @@ mod tests {
             parse_by("province, category,province").unwrap(),
             ["province", "category"]
         );
+        let dir = data_dir();
+        let source = scan_signals(&dir.path().join("signals")).unwrap();
+        let mut s = spec("category", Every::Day);
+        s.by.push("shop".into());
+        let e = build(&source, None, &s, &weights())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("\"shop\""), "{e}");
     }
 
     #[test]
@@ -892,45 +1112,119 @@ mod tests {
 
     #[test]
     fn csv_and_parquet_read_back_with_plain_types() {
+        use parquet::basic::{LogicalType, Type as Physical};
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        use parquet::record::Field;
+
         let dir = data_dir();
-        let mut df = table_of(dir.path(), &spec("category,province", Every::Week), None);
-        let pq = dir.path().join("out/r.parquet");
-        let csv = dir.path().join("out/r.csv");
-        write(&mut df, ReportFormat::Parquet, Some(&pq)).unwrap();
-        write(&mut df, ReportFormat::Csv, Some(&csv)).unwrap();
-        let back = ParquetReader::new(std::fs::File::open(&pq).unwrap())
-            .finish()
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        store
+            .put_alerts(&[alert("移动电源", "广东省", 2)], &[])
             .unwrap();
-        assert_eq!(back.column("period").unwrap().dtype(), &DataType::Date);
-        assert_eq!(back.column("signals").unwrap().dtype(), &DataType::Int64);
-        assert_eq!(back.column("score").unwrap().dtype(), &DataType::Float64);
-        assert!(back.equals_missing(&df), "{back}\n{df}");
+        let report = table_of(
+            dir.path(),
+            &spec("category,province", Every::Week),
+            Some(&store),
+        );
+        // Without a store the alert columns are null: both kinds of Int64 column read back.
+        let plain = table_of(dir.path(), &spec("category,province", Every::Week), None);
+        let csv = dir.path().join("out/r.csv");
+        write(&report, ReportFormat::Csv, Some(&csv)).unwrap();
+        for (report, name) in [(&report, "r.parquet"), (&plain, "plain.parquet")] {
+            let pq = dir.path().join("out").join(name);
+            write(report, ReportFormat::Parquet, Some(&pq)).unwrap();
+            let reader = SerializedFileReader::new(std::fs::File::open(&pq).unwrap()).unwrap();
+            let schema = reader.metadata().file_metadata().schema_descr_ptr();
+            let types: Vec<(String, Physical, Option<LogicalType>)> = schema
+                .columns()
+                .iter()
+                .map(|c| {
+                    let logical = c.logical_type_ref().cloned();
+                    (c.name().to_string(), c.physical_type(), logical)
+                })
+                .collect();
+            let ty = |name: &str| types.iter().find(|t| t.0 == name).unwrap().clone();
+            assert_eq!(ty("period").2, Some(LogicalType::Date));
+            assert_eq!(ty("category").2, Some(LogicalType::String));
+            assert_eq!(ty("signals").1, Physical::INT64);
+            assert_eq!(ty("score").1, Physical::DOUBLE);
+            assert_eq!(ty("alerts_new").1, Physical::INT64);
+            assert_eq!(
+                types.iter().map(|t| t.0.as_str()).collect::<Vec<_>>(),
+                report.columns()
+            );
+            let opt_str = |v: &Option<String>| v.clone().map_or(Field::Null, Field::Str);
+            let opt_int = |v: Option<i64>| v.map_or(Field::Null, Field::Long);
+            let back: Vec<Vec<Field>> = reader
+                .get_row_iter(None)
+                .unwrap()
+                .map(|r| r.unwrap().into_columns().into_iter().map(|c| c.1).collect())
+                .collect();
+            let want: Vec<Vec<Field>> = report
+                .rows
+                .iter()
+                .map(|r| {
+                    let mut f = vec![Field::Date(r.period.to_epoch_days())];
+                    f.extend(r.groups.iter().map(opt_str));
+                    f.extend([
+                        Field::Long(r.signals),
+                        Field::Long(r.clusters),
+                        Field::Double(r.score),
+                        opt_int(r.alerts_new),
+                        opt_int(r.alerts_escalated),
+                    ]);
+                    f
+                })
+                .collect();
+            assert_eq!(back, want, "{name}");
+            assert!(
+                back.iter().any(|r| r[2] == Field::Null),
+                "an unplaced signal"
+            );
+        }
+        assert!(plain.rows.iter().all(|r| r.alerts_new.is_none()));
+        assert!(report.rows.iter().all(|r| r.alerts_new.is_some()));
+
         let text = std::fs::read_to_string(&csv).unwrap();
         let mut lines = text.lines();
         assert_eq!(
             lines.next(),
             Some("period,category,province,signals,clusters,score,alerts_new,alerts_escalated")
         );
-        assert_eq!(lines.nth(1), Some("2026-11-02,电动自行车,浙江省,3,2,3.1,,"));
-        let csv_back = CsvReadOptions::default()
-            .with_has_header(true)
-            .try_into_reader_with_file_path(Some(csv.clone()))
-            .unwrap()
-            .finish()
-            .unwrap();
-        assert_eq!(csv_back.height(), df.height());
+        // (and the alert raised today, in a row of its own)
+        let body: Vec<&str> = lines.collect();
+        assert!(body.contains(&"2026-11-02,儿童玩具,,1,1,1.0,0,0"), "{text}");
+        assert!(
+            body.contains(&"2026-11-02,电动自行车,浙江省,3,2,3.1,0,0"),
+            "{text}"
+        );
+        let mut records = csv::Reader::from_path(&csv).unwrap();
+        let records: Vec<csv::StringRecord> = records.records().map(|r| r.unwrap()).collect();
+        assert_eq!(records.len(), report.height());
+        for (rec, row) in records.iter().zip(&report.rows) {
+            assert_eq!(rec[5].parse::<f64>().unwrap(), row.score);
+            assert_eq!(rec[6].parse::<i64>().ok(), row.alerts_new);
+        }
         // No temp file is left behind.
         let left: Vec<_> = std::fs::read_dir(dir.path().join("out")).unwrap().collect();
-        assert_eq!(left.len(), 2);
+        assert_eq!(left.len(), 3);
+    }
+
+    #[test]
+    fn csv_floats_keep_a_point_and_no_exponent() {
+        assert_eq!(output::csv_float(1.0), "1.0");
+        assert_eq!(output::csv_float(3.1), "3.1");
+        assert_eq!(output::csv_float(0.000001), "0.000001");
+        assert_eq!(output::csv_float(0.0), "0.0");
     }
 
     #[test]
     fn the_table_aligns_chinese_text() {
         let dir = data_dir();
-        let df = table_of(dir.path(), &spec("category,province", Every::Week), None);
-        let text = format_table(&df).unwrap();
+        let report = table_of(dir.path(), &spec("category,province", Every::Week), None);
+        let text = format_table(&report);
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines.len(), 2 + df.height());
+        assert_eq!(lines.len(), 2 + report.height());
         // The 4th column (`signals`, right-aligned) ends at the same display column on every
         // line, whatever the width of the Chinese text before it.
         let end_of_fourth = |l: &str| {
@@ -958,6 +1252,11 @@ mod tests {
             assert_eq!(end_of_fourth(l), header_end, "{text}");
         }
         assert!(text.contains("电动自行车") && text.contains("–"));
+        let empty = Report {
+            by: report.by.clone(),
+            rows: Vec::new(),
+        };
+        assert!(format_table(&empty).ends_with("(no signals in the period)\n"));
     }
 
     fn alert(category: &str, province: &str, level: u8) -> Alert {
@@ -993,34 +1292,23 @@ mod tests {
             .put_alerts(&[alert("移动电源", "广东省", 2)], &[])
             .unwrap();
         // 电动自行车 / 浙江省 is closed now (gone from the alerts table).
-        let df = report_data_dir(dir.path(), &spec("category,province", Every::Day), None).unwrap();
+        let report =
+            report_data_dir(dir.path(), &spec("category,province", Every::Day), None).unwrap();
         let today = china_day(Utc::now());
-        let period = df.column("period").unwrap().date().unwrap().clone();
-        let epoch = d(1970, 1, 1);
-        let mut found = Vec::new();
-        for i in 0..df.height() {
-            let p = epoch + chrono::Duration::days(i64::from(period.physical().get(i).unwrap()));
-            if p != today {
-                continue;
-            }
-            let s = |c: &str| {
-                df.column(c)
-                    .unwrap()
-                    .str()
-                    .unwrap()
-                    .get(i)
-                    .unwrap()
-                    .to_string()
-            };
-            let n = |c: &str| df.column(c).unwrap().i64().unwrap().get(i).unwrap();
-            found.push((
-                s("category"),
-                s("province"),
-                n("alerts_new"),
-                n("alerts_escalated"),
-                n("signals"),
-            ));
-        }
+        let mut found: Vec<_> = report
+            .rows
+            .iter()
+            .filter(|r| r.period == today)
+            .map(|r| {
+                (
+                    r.groups[0].clone().unwrap(),
+                    r.groups[1].clone().unwrap(),
+                    r.alerts_new.unwrap(),
+                    r.alerts_escalated.unwrap(),
+                    r.signals,
+                )
+            })
+            .collect();
         found.sort();
         assert_eq!(
             found,
@@ -1031,10 +1319,8 @@ mod tests {
         );
         // Grouped by city, alerts cannot be attributed: the columns are empty.
         let by_city = report_data_dir(dir.path(), &spec("city", Every::Week), None).unwrap();
-        assert_eq!(
-            by_city.column("alerts_new").unwrap().null_count(),
-            by_city.height()
-        );
+        assert!(by_city.height() > 0);
+        assert!(by_city.rows.iter().all(|r| r.alerts_new.is_none()));
     }
 
     #[test]

@@ -312,6 +312,8 @@ pub enum Col<'a> {
     Date(&'a [i32]),
     Int8(&'a [i8]),
     Int64(&'a [i64]),
+    /// Int64, OPTIONAL (nulls kept).
+    OptInt64(&'a [Option<i64>]),
     Float32(&'a [f32]),
     Float64(&'a [f64]),
     /// Strings, OPTIONAL (nulls kept).
@@ -325,6 +327,7 @@ impl Col<'_> {
             Col::Date(_) => format!("REQUIRED INT32 {name} (DATE);"),
             Col::Int8(_) => format!("REQUIRED INT32 {name} (INTEGER(8,true));"),
             Col::Int64(_) => format!("REQUIRED INT64 {name};"),
+            Col::OptInt64(_) => format!("OPTIONAL INT64 {name};"),
             Col::Float32(_) => format!("REQUIRED FLOAT {name};"),
             Col::Float64(_) => format!("REQUIRED DOUBLE {name};"),
             Col::Str(_) => format!("OPTIONAL BYTE_ARRAY {name} (STRING);"),
@@ -360,6 +363,11 @@ pub fn write_table(cols: &[(&str, Col<'_>)]) -> Result<Vec<u8>, parquet::errors:
         match (w.untyped(), col) {
             (ColumnWriter::Int64ColumnWriter(t), Col::TimestampMs(v) | Col::Int64(v)) => {
                 t.write_batch(v, None, None)?;
+            }
+            (ColumnWriter::Int64ColumnWriter(t), Col::OptInt64(v)) => {
+                let defs: Vec<i16> = v.iter().map(|x| i16::from(x.is_some())).collect();
+                let values: Vec<i64> = v.iter().flatten().copied().collect();
+                t.write_batch(&values, Some(&defs), None)?;
             }
             (ColumnWriter::Int32ColumnWriter(t), Col::Date(v)) => {
                 t.write_batch(v, None, None)?;
