@@ -342,6 +342,7 @@ fn score_loaded(rules: &ScoringRules, t: &Table, run: &Run) -> Result<ScoreOutpu
 }
 
 /// One run over aggregated data (every row it reads already read back).
+#[cfg(feature = "reference")]
 fn score_prepared(rules: &ScoringRules, prep: &Prepared, run: &Run) -> ScoreOutput {
     score_prepared_in(rules, prep, run, &prep.table.categories(), true)
 }

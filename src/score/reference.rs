@@ -75,12 +75,7 @@ fn detail_table(detail: &DataFrame) -> PolarsResult<(SignalColumns, Vec<u32>)> {
         .collect();
     t.cluster = strs("cluster")?;
     t.doc = strs("doc")?;
-    let rows = detail
-        .column("row")?
-        .idx()?
-        .into_no_null_iter()
-        .map(|r| r as u32)
-        .collect();
+    let rows = detail.column("row")?.idx()?.into_no_null_iter().collect();
     Ok((t, rows))
 }
 

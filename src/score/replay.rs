@@ -20,10 +20,10 @@ use serde::Serialize;
 
 use super::alert::history;
 use super::load::{Table, on_cores};
-use super::table::{self, Prepared};
-use super::{
-    Outage, Run, ScoreError, ScoreOutput, ScoringRules, plan, score_prepared, score_prepared_in,
-};
+#[cfg(feature = "reference")]
+use super::score_prepared;
+use super::table;
+use super::{Outage, Run, ScoreError, ScoreOutput, ScoringRules, plan, score_prepared_in};
 use crate::model::{Action, Alert, AlertStatus, Scope};
 use crate::store::columnar::SignalColumns;
 use crate::store::signals::from_epoch_days;
@@ -226,6 +226,7 @@ pub fn replay_table(
 
 /// The replay over whatever aggregation `prepare` makes, every category scored every day
 /// (`super::reference`'s aggregation, in tests, and the planned replay's comparison).
+#[cfg(feature = "reference")]
 pub(super) fn replay_prepared(
     rules: &ScoringRules,
     from: Option<NaiveDate>,
@@ -233,7 +234,7 @@ pub(super) fn replay_prepared(
     test_items: &(dyn Fn(&str) -> Vec<String> + Sync),
     outages: &[Outage],
     days: Option<(NaiveDate, NaiveDate)>,
-    prepare: impl FnOnce(NaiveDate, NaiveDate, NaiveDate) -> Result<Prepared, ScoreError>,
+    prepare: impl FnOnce(NaiveDate, NaiveDate, NaiveDate) -> Result<table::Prepared, ScoreError>,
 ) -> Result<Replay, ScoreError> {
     let Some((from, to, detail_from)) = span(rules, from, to, days) else {
         return Ok(Replay::default());

@@ -31,6 +31,7 @@ pub struct Rows {
 impl Rows {
     /// Every row of `t` read already (every column) with its table row: handles are positions
     /// in `t`.
+    #[cfg(feature = "reference")]
     pub(super) fn new(t: &SignalColumns, rows: &[u32], by_key: Vec<Vec<(u32, i32, i32)>>) -> Rows {
         Rows {
             loaded: signals_of(t, rows),
@@ -49,6 +50,7 @@ impl Rows {
     }
 
     /// Rows read back.
+    #[cfg(any(test, feature = "reference"))]
     pub fn read(&self) -> usize {
         self.loaded.len()
     }
@@ -154,6 +156,7 @@ impl Prepared {
     }
 
     /// The rows of every cell's window `from ..= to` ([`Rows::window`]), read back.
+    #[cfg(any(test, feature = "reference"))]
     pub(super) fn read_windows(
         &mut self,
         t: &Table,

@@ -35,7 +35,7 @@ const CHECKED: [&str; 9] = [
 
 enum Piece {
     File(PathBuf),
-    Frame(SignalColumns),
+    Frame(Box<SignalColumns>),
 }
 
 /// A signal table to be read piece by piece.
@@ -86,13 +86,13 @@ impl SignalSource {
         let mut pieces = Vec::new();
         if table.len() <= FRAME_PIECE_ROWS {
             if !table.is_empty() {
-                pieces.push(Piece::Frame(table));
+                pieces.push(Piece::Frame(Box::new(table)));
             }
         } else {
             let mut at = 0usize;
             while at < table.len() {
                 let n = FRAME_PIECE_ROWS.min(table.len() - at);
-                pieces.push(Piece::Frame(table.slice(at, n)));
+                pieces.push(Piece::Frame(Box::new(table.slice(at, n))));
                 at += n;
             }
         }
@@ -141,7 +141,7 @@ impl SignalSource {
             }
             Piece::Frame(t) => {
                 let n = t.len();
-                (t.clone(), vec![false; n])
+                (SignalColumns::clone(t), vec![false; n])
             }
         };
         let total = table.len();
