@@ -16,6 +16,9 @@ fn main() -> ExitCode {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
     limit_malloc_arenas();
+    // Every HTTP client is built through `util::tls`, which installs it too; once here as well,
+    // so a client made by any other path finds the provider.
+    jiance::util::tls::install();
     let args = cli::Cli::parse();
     cli::init_logging(&args);
     let rt = match tokio::runtime::Builder::new_multi_thread()

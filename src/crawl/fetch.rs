@@ -188,7 +188,7 @@ impl Fetcher {
                 settings.robots_cache.as_secs()
             )));
         }
-        let client = reqwest::Client::builder()
+        let client = crate::util::tls::client_builder()
             .user_agent(settings.user_agent.clone())
             // Redirects are followed by the fetch loop so every hop is archived and checked.
             .redirect(reqwest::redirect::Policy::none())

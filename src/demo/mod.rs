@@ -959,7 +959,12 @@ mod tests {
 
     impl Http {
         fn new() -> Http {
-            Http(reqwest::Client::builder().no_proxy().build().unwrap())
+            Http(
+                crate::util::tls::client_builder()
+                    .no_proxy()
+                    .build()
+                    .unwrap(),
+            )
         }
         async fn get(&self, url: &str) -> (u16, String, Vec<u8>) {
             let r = self
@@ -1428,7 +1433,7 @@ mod tests {
         );
 
         sites.shutdown().await;
-        let closed = reqwest::Client::builder()
+        let closed = crate::util::tls::client_builder()
             .no_proxy()
             .build()
             .unwrap()

@@ -76,7 +76,7 @@ impl Notifier {
         texts: Option<Arc<dyn DocTexts>>,
         settings: NotifySettings,
     ) -> Notifier {
-        let http = reqwest::Client::builder()
+        let http = crate::util::tls::client_builder()
             .user_agent(concat!("jiance/", env!("CARGO_PKG_VERSION"), " (notify)"))
             .redirect(reqwest::redirect::Policy::none())
             .build()

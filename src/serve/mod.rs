@@ -622,7 +622,7 @@ mod tests {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await });
-        let http = reqwest::Client::new();
+        let http = crate::util::tls::client();
         let url = format!("http://{addr}/metrics");
         let r = http.get(&url).send().await.unwrap();
         assert_eq!(r.status(), 401, "no token");
@@ -650,7 +650,7 @@ mod tests {
     async fn health_search_and_errors_over_http() {
         let dir = tempfile::tempdir().unwrap();
         let (base, stop) = spawn(Some(index_with_docs(dir.path()))).await;
-        let http = reqwest::Client::new();
+        let http = crate::util::tls::client();
 
         let r = http.get(format!("{base}/healthz")).send().await.unwrap();
         assert_eq!(r.status(), 200);
@@ -740,7 +740,9 @@ mod tests {
     #[tokio::test]
     async fn search_without_an_index_is_503() {
         let (base, stop) = spawn(None).await;
-        let r = reqwest::get(format!("{base}/api/search?q=x"))
+        let r = crate::util::tls::client()
+            .get(format!("{base}/api/search?q=x"))
+            .send()
             .await
             .unwrap();
         assert_eq!(r.status(), 503);
@@ -797,8 +799,16 @@ mod tests {
         );
         let (addr, stop, server) = serve_on_loopback(state).await;
         let base = format!("http://{addr}");
-        let health =
-            || async { json(reqwest::get(format!("{base}/healthz")).await.unwrap()).await };
+        let health = || async {
+            json(
+                crate::util::tls::client()
+                    .get(format!("{base}/healthz"))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await
+        };
         let v = health().await;
         assert_eq!(v["status"], "degraded", "{v}");
         assert_eq!(v["store_documents"], 3);
@@ -831,14 +841,16 @@ mod tests {
         )
         .with_access(Access::new(vec![], vec!["op".into()], true));
         let (addr, stop, server) = serve_on_loopback(state).await;
-        let r = reqwest::get(format!("http://{addr}/api/alerts/%FF"))
+        let r = crate::util::tls::client()
+            .get(format!("http://{addr}/api/alerts/%FF"))
+            .send()
             .await
             .unwrap();
         assert_eq!(r.status(), 400);
         let v = json(r).await;
         assert!(v["error"].as_str().unwrap().contains("alert id"), "{v}");
         // an acknowledgement body that is an array, or not JSON at all, is refused, not recorded
-        let http = reqwest::Client::new();
+        let http = crate::util::tls::client();
         for (content_type, body, status) in [
             ("application/json", "[]", 400),
             ("text/plain", "{\"note\": \"x\"}", 415),
@@ -955,7 +967,7 @@ mod tests {
 
         let (addr, stop, server) = serve_on_loopback(state).await;
         let base = format!("http://{addr}");
-        let http = reqwest::Client::new();
+        let http = crate::util::tls::client();
         let get = |path: &str| http.get(format!("{base}{path}")).send();
 
         let v = json(get("/api/alerts").await.unwrap()).await;
@@ -1053,7 +1065,7 @@ mod tests {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, router(state)).await });
-        let mut resp = reqwest::Client::new()
+        let mut resp = crate::util::tls::client()
             .get(format!("{base}/api/alerts/stream"))
             .bearer_auth("v")
             .send()

@@ -117,7 +117,7 @@ struct Client {
 impl Client {
     fn new(base: &str) -> Client {
         Client {
-            http: reqwest::Client::new(),
+            http: jiance::util::tls::client(),
             base: base.to_string(),
         }
     }

@@ -219,7 +219,7 @@ async fn smtp_server(dir: &Path) -> (u16, Arc<Mutex<Vec<Mail>>>) {
         .collect();
     let key = PrivateKeyDer::from_pem_file(dir.join("key.pem")).unwrap();
     let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
+        rustls::crypto::ring::default_provider(),
     ))
     .with_safe_default_protocol_versions()
     .unwrap()

@@ -301,7 +301,7 @@ fn api_onsale_serves_json_pages_csv_and_refuses_bad_parameters() {
         false,
     ));
     runtime().block_on(async {
-        let http = reqwest::Client::new();
+        let http = jiance::util::tls::client();
         let get = |q: &str| {
             http.get(format!("{}/api/onsale{q}", server.base))
                 .bearer_auth(VIEWER)
@@ -382,7 +382,7 @@ fn an_alert_page_shows_its_brands_exposure_and_disproportion() {
         false,
     ));
     runtime().block_on(async {
-        let text = reqwest::Client::new()
+        let text = jiance::util::tls::client()
             .get(format!("{}/api/alerts/{}", server.base, top.id))
             .bearer_auth(VIEWER)
             .send()

@@ -20,7 +20,7 @@ const ANALYST: &str = "analyst-token-wang";
 const VIEWER: &str = "viewer-token-zhao";
 
 async fn call(method: &str, url: &str, token: &str, body: Option<Value>) -> (u16, Value) {
-    let c = reqwest::Client::new();
+    let c = jiance::util::tls::client();
     let mut req = match method {
         "POST" => c.post(url),
         _ => c.get(url),

@@ -103,7 +103,7 @@ fn sampling_exports_as_csv_and_prints_for_the_buyers() {
     let server = Server::start(jiance::serve::Access::new(vec![], vec![], true));
     let requests = server.store().sampling_requests().unwrap();
     runtime().block_on(async {
-        let http = reqwest::Client::new();
+        let http = jiance::util::tls::client();
         let resp = http
             .get(format!("{}/api/sampling-requests?format=csv", server.base))
             .send()
