@@ -1,8 +1,10 @@
 //! Crash-safe file writes and directory swaps: what a `kill -9` may interrupt leaves either the
 //! old or the new content, never a torn one.
 //!
-//! A file is written to a hidden temporary sibling (`.name.tmp`), synced and renamed over the
-//! target. A directory built elsewhere (a rebuilt index, a rerun's output) replaces the live one
+//! A file is written to a hidden temporary sibling of its own (`.name.<pid>-<n>.tmp`: two
+//! processes writing the same file at once, as workers starting on one data directory write its
+//! index's version file, must not rename each other's temporary away), synced and renamed over
+//! the target. A directory built elsewhere (a rebuilt index, a rerun's output) replaces the live one
 //! by two renames — live → old, staged → live — and a crash between them is finished by
 //! [`recover_swap`] on the next start. Renames are made durable by syncing the parent directory
 //! (best effort: not every platform can).
@@ -10,11 +12,14 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-/// The hidden temporary sibling a write of `path` goes through.
-pub fn tmp_path(path: &Path) -> PathBuf {
+/// The hidden temporary sibling a write of `path` goes through: unique to this process and
+/// write, so concurrent writers of one file each rename a whole file of their own.
+fn tmp_path(path: &Path) -> PathBuf {
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut name = std::ffi::OsString::from(".");
     name.push(path.file_name().unwrap_or_default());
-    name.push(".tmp");
+    name.push(format!(".{}-{n}.tmp", std::process::id()));
     path.with_file_name(name)
 }
 
@@ -93,6 +98,29 @@ pub fn recover_swap(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Regression (issue 22, the NATS kill test's flake): a sink worker and the coordinator
+    /// starting on one data directory both wrote the index's version file through one temporary
+    /// name; the first rename took it away and the other process failed on start.
+    #[test]
+    fn concurrent_writers_of_one_file_all_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("version");
+        std::thread::scope(|s| {
+            for t in 0..4 {
+                let path = &path;
+                s.spawn(move || {
+                    for _ in 0..200 {
+                        write_atomic(path, format!("{t}").as_bytes()).unwrap();
+                    }
+                });
+            }
+        });
+        let body = std::fs::read_to_string(&path).unwrap();
+        assert!(["0", "1", "2", "3"].contains(&body.as_str()), "{body}");
+        let left = std::fs::read_dir(dir.path()).unwrap().count();
+        assert_eq!(left, 1, "no temporary left");
+    }
 
     #[test]
     fn an_atomic_write_replaces_whole_and_leaves_no_temporary() {
