@@ -498,10 +498,7 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
                 }
                 ColumnReader::Int32ColumnReader(r) => {
                     let (defs, values) = read_all(r, n, &descr).map_err(damaged)?;
-                    let mut values = values.into_iter();
-                    for (i, present) in defs.iter().enumerate() {
-                        let v = if *present { values.next() } else { None };
-                        mark(&mut null_numbers, row + i, v.is_none());
+                    for v in each_row(&defs, values, &mut null_numbers, row) {
                         let v = v.unwrap_or(0);
                         match *name {
                             "day" => out.day.push(v),
@@ -517,10 +514,7 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
                         Kind::Timestamp(div) => div,
                         _ => 1,
                     };
-                    let mut values = values.into_iter();
-                    for (i, present) in defs.iter().enumerate() {
-                        let v = if *present { values.next() } else { None };
-                        mark(&mut null_numbers, row + i, v.is_none());
+                    for v in each_row(&defs, values, &mut null_numbers, row) {
                         let v = v.unwrap_or(0);
                         match *name {
                             "time" => out.time.push(v.div_euclid(per_ms)),
@@ -531,20 +525,14 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
                 }
                 ColumnReader::FloatColumnReader(r) => {
                     let (defs, values) = read_all(r, n, &descr).map_err(damaged)?;
-                    let mut values = values.into_iter();
-                    for (i, present) in defs.iter().enumerate() {
-                        let v = if *present { values.next() } else { None };
-                        mark(&mut null_numbers, row + i, v.is_none());
+                    for v in each_row(&defs, values, &mut null_numbers, row) {
                         out.weight.push(v.unwrap_or(0.0));
                     }
                     defs.len()
                 }
                 ColumnReader::DoubleColumnReader(r) => {
                     let (defs, values) = read_all(r, n, &descr).map_err(damaged)?;
-                    let mut values = values.into_iter();
-                    for (i, present) in defs.iter().enumerate() {
-                        let v = if *present { values.next() } else { None };
-                        mark(&mut null_numbers, row + i, v.is_none());
+                    for v in each_row(&defs, values, &mut null_numbers, row) {
                         // a weight beyond f32 becomes infinite and then counts as nothing
                         out.weight.push(v.map_or(0.0, |w| w as f32));
                     }
@@ -572,10 +560,22 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
     })
 }
 
-fn mark(nulls: &mut [bool], i: usize, null: bool) {
-    if null && let Some(n) = nulls.get_mut(i) {
-        *n = true;
-    }
+/// Each row's value of a column chunk (`None` where null), marking the null rows in `nulls`
+/// (the chunk's first row is `row` of the table).
+fn each_row<T>(defs: &[bool], values: Vec<T>, nulls: &mut [bool], row: usize) -> Vec<Option<T>> {
+    let mut values = values.into_iter();
+    defs.iter()
+        .enumerate()
+        .map(|(i, present)| {
+            let v = if *present { values.next() } else { None };
+            if v.is_none()
+                && let Some(n) = nulls.get_mut(row + i)
+            {
+                *n = true;
+            }
+            v
+        })
+        .collect()
 }
 
 /// Every value of one column chunk: whether each row holds a value, and the values.
