@@ -4,7 +4,6 @@
 //! data directory holds must equal the in-process run's. And a page whose work panics every time
 //! ends as a counted poison message while the rest completes.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -50,32 +49,43 @@ impl Drop for NatsServer {
     }
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
+/// A nats-server on a port it picks itself (`-p -1`), read back from its ports file. Picking a
+/// free port first and passing it raced with the other tests' servers and sites: when another
+/// listener took the port before nats-server bound it, the server exited unseen and the test
+/// talked to whatever held the port (a regression: "no progress: 0 stored" in CI).
 pub(crate) fn nats_server() -> NatsServer {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let child = Command::new("nats-server")
-        .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
-        .arg(dir.path())
+    let ports = dir.path().join("ports");
+    std::fs::create_dir_all(&ports).unwrap();
+    let mut child = Command::new("nats-server")
+        .args(["-js", "-a", "127.0.0.1", "-p", "-1", "-sd"])
+        .arg(dir.path().join("store"))
+        .arg("--ports_file_dir")
+        .arg(&ports)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("nats-server is installed by ./test.sh (Debian package nats-server)");
+    let file = ports.join(format!("nats-server_{}.ports", child.id()));
     let give_up = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+    let url = loop {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "nats-server exited on start"
+        );
+        let listed = std::fs::read_to_string(&file)
+            .ok()
+            .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+            .and_then(|v| v["nats"][0].as_str().map(str::to_string));
+        if let Some(url) = listed {
+            break url;
+        }
         assert!(Instant::now() < give_up, "nats-server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+        std::thread::sleep(Duration::from_millis(20));
+    };
     NatsServer {
         child,
-        url: format!("nats://127.0.0.1:{port}"),
+        url,
         _dir: dir,
     }
 }
