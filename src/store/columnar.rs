@@ -248,9 +248,7 @@ impl SignalColumns {
     /// Append `other`'s rows (both must hold the same columns).
     pub fn append(&mut self, other: &SignalColumns) {
         fn strs(to: &mut StrCol, from: &StrCol) {
-            for v in from.iter() {
-                to.push(v);
-            }
+            to.extend_parts(&from.text, &from.ends, from.null.iter().copied());
         }
         self.time.extend_from_slice(&other.time);
         self.day.extend_from_slice(&other.day);
@@ -430,7 +428,16 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
 ) -> Result<ReadTable, String> {
     let meta = reader.metadata();
     let schema = meta.file_metadata().schema_descr();
-    let rows = usize::try_from(meta.file_metadata().num_rows()).unwrap_or(0);
+    // The rows of the row groups (each checked against its column chunks' values before a
+    // caller decodes), not the file's own count: a damaged count must not size an allocation.
+    let group_rows = |g: usize| usize::try_from(meta.row_group(g).num_rows()).unwrap_or(0);
+    let rows: usize = (0..meta.num_row_groups()).map(group_rows).sum();
+    if usize::try_from(meta.file_metadata().num_rows()).ok() != Some(rows) {
+        return Err(format!(
+            "damaged Parquet file (the footer says {} rows, its row groups hold {rows})",
+            meta.file_metadata().num_rows()
+        ));
+    }
     let mut out = SignalColumns::with_rows(rows);
     let mut null_numbers = vec![false; rows];
     for name in columns {
@@ -547,11 +554,6 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
                 ));
             }
             row += n;
-        }
-        if row != rows {
-            return Err(format!(
-                "damaged Parquet file ({row} rows in column `{name}`, the footer says {rows})"
-            ));
         }
     }
     Ok(ReadTable {
