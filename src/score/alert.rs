@@ -73,11 +73,11 @@ pub(super) fn decide(
             "baseline noise could explain the rise (conditional test)",
         ));
     }
-    if f.clusters < a.sample_min_clusters {
+    if f.counts.clusters < a.sample_min_clusters {
         missing.push(Why::new(
             format!(
                 "独立信息{}起，抽检需{}起",
-                f.clusters, a.sample_min_clusters
+                f.counts.clusters, a.sample_min_clusters
             ),
             "too few clusters to sample",
         ));
@@ -173,12 +173,12 @@ pub(super) fn emit(
     let mut breakdown = vec![
         term(
             "observed",
-            f.observed,
+            f.counts.observed,
             &format!("窗口内去重加权信息量 weighted distinct clusters, last {w} days"),
         ),
         term(
             "expected",
-            f.expected,
+            f.counts.expected,
             &format!(
                 "基线期望 expected over the window from {} baseline days (floor {}/day)",
                 ctx.periods.baseline_days, d.prior_per_day
@@ -186,28 +186,32 @@ pub(super) fn emit(
         ),
         term(
             "baseline_per_day",
-            f.baseline_per_day,
+            f.counts.baseline_per_day,
             "基线日均 baseline mean per day",
         ),
         term(
             "weight_scale",
-            f.weight_scale,
+            f.counts.weight_scale,
             "权重尺度 Σw²/Σw: weighted count per effective event",
         ),
         term(
             "overdispersion",
-            f.overdispersion,
+            f.counts.overdispersion,
             "过度离散 baseline daily variance / mean beyond the weights (≥ 1, capped)",
         ),
         term(
             "dispersion",
-            f.dispersion,
+            f.counts.dispersion,
             "检验尺度 weight scale × over-dispersion; counts are divided by it in both tests",
         ),
-        term("excess_ratio", f.ratio, "超额倍数 observed / expected"),
+        term(
+            "excess_ratio",
+            f.counts.ratio,
+            "超额倍数 observed / expected",
+        ),
         term(
             "p_value",
-            f.p,
+            f.counts.p,
             &format!(
                 "Poisson 上尾概率 P(X ≥ observed): the whole window's, or a sub-window's × their number if smaller; threshold {}",
                 d.p_threshold
@@ -215,25 +219,25 @@ pub(super) fn emit(
         ),
         term(
             "scan_days",
-            f64::from(f.scan.0),
+            f64::from(f.counts.scan.0),
             "检验窗口 days of the (sub-)window that gave the p-value: the window's last 1, 3 … days are tested too",
         ),
         term(
             "scan_observed",
-            f.scan.1,
+            f.counts.scan.1,
             "该窗口信息量 weighted count in that (sub-)window",
         ),
         term(
             "scan_expected",
-            f.scan.2,
+            f.counts.scan.2,
             "该窗口期望 expected count in that (sub-)window (weekday-adjusted)",
         ),
         term(
             "detector",
-            f64::from(u8::from(f.poisson_fired) + 2 * u8::from(f.cusum.fired)),
+            f64::from(u8::from(f.counts.poisson_fired) + 2 * u8::from(f.counts.cusum.fired)),
             &format!(
                 "检测器 which detector fired: 1 Poisson test, 2 negative-binomial CUSUM, 3 both, 0 neither (a record, or a systemic rise by spread); fired: {}",
-                match (f.poisson_fired, f.cusum.fired) {
+                match (f.counts.poisson_fired, f.counts.cusum.fired) {
                     (true, true) => "poisson, nb-cusum",
                     (true, false) => "poisson",
                     (false, true) => "nb-cusum",
@@ -243,11 +247,12 @@ pub(super) fn emit(
         ),
         term(
             "cusum",
-            f.cusum.s,
+            f.counts.cusum.s,
             &format!(
                 "负二项CUSUM S on the scored day (shift {}, NB size {}); fires at ≥ {} when its run is ≥ {}× expected",
                 rules.cusum.shift,
-                f.cusum
+                f.counts
+                    .cusum
                     .size
                     .map_or("∞ (Poisson)".to_string(), |r| format!("{r:.2}")),
                 rules.cusum.threshold,
@@ -256,7 +261,7 @@ pub(super) fn emit(
         ),
         term(
             "cusum_days",
-            f64::from(f.cusum.days),
+            f64::from(f.counts.cusum.days),
             "CUSUM连续天数 days of the CUSUM's current run",
         ),
         term(
@@ -269,7 +274,7 @@ pub(super) fn emit(
         ),
         term(
             "clusters",
-            f64::from(f.clusters),
+            f64::from(f.counts.clusters),
             "独立事件数 distinct near-duplicate clusters",
         ),
         term(
@@ -462,8 +467,8 @@ fn inspected<'s>(
         );
         (lowered.min(action), why, -1.0)
     };
-    let surprise = if f.p > 0.0 {
-        (-f.p.log10()).min(10.0)
+    let surprise = if f.counts.p > 0.0 {
+        (-f.counts.p.log10()).min(10.0)
     } else {
         10.0
     };
@@ -517,7 +522,7 @@ fn summary(
     };
     let counts = format!(
         "近{w}天{}起独立风险信息（加权{:.1}，基线预期{:.1}，{:.1}倍）",
-        f.clusters, f.observed, f.expected, f.ratio
+        f.counts.clusters, f.counts.observed, f.counts.expected, f.counts.ratio
     );
     match (action, scope) {
         (Action::Sample, Scope::Systemic) => format!(

@@ -21,23 +21,10 @@ use crate::model::{Channel, DocKind, Signal};
 pub(super) struct Facts<'s> {
     pub(super) category: &'s str,
     pub(super) cell: Cell<'s>,
-    pub(super) observed: f64,
-    pub(super) expected: f64,
-    pub(super) baseline_per_day: f64,
-    pub(super) weight_scale: f64,
-    pub(super) overdispersion: f64,
-    pub(super) dispersion: f64,
-    pub(super) ratio: f64,
-    pub(super) p: f64,
-    /// The scanned window that gave `p`: days, observed, expected.
-    pub(super) scan: (u32, f64, f64),
-    /// The Poisson test fired (excess ratio and p-value; the cluster and weight gates aside).
-    pub(super) poisson_fired: bool,
-    /// The negative-binomial CUSUM, the second detector.
-    pub(super) cusum: Cusum,
+    /// What the daily counts alone say (tests, detectors, elevated).
+    pub(super) counts: Counts,
     /// Conditional (window vs baseline) binomial p-value: the rise beyond the baseline's own noise.
     pub(super) p_conditional: f64,
-    pub(super) clusters: u32,
     pub(super) sources: usize,
     pub(super) channels: usize,
     pub(super) regulator: bool,
@@ -51,7 +38,6 @@ pub(super) struct Facts<'s> {
     pub(super) points: f64,
     pub(super) likelihood: u8,
     pub(super) level: u8,
-    pub(super) elevated: bool,
     /// Why it is not elevated (for dismissed records).
     pub(super) not_elevated: Option<Why>,
     pub(super) score: f64,
@@ -157,7 +143,9 @@ pub(super) struct Counts {
     pub(super) p: f64,
     /// The scanned window that gave `p`: days, observed, expected.
     pub(super) scan: (u32, f64, f64),
+    /// The Poisson test fired (excess ratio and p-value; the cluster and weight gates aside).
     pub(super) poisson_fired: bool,
+    /// The negative-binomial CUSUM, the second detector.
     pub(super) cusum: Cusum,
     pub(super) clusters: u32,
     /// Enough clusters and weight, and a detector fired.
@@ -302,16 +290,10 @@ pub(super) fn facts_of<'s>(
     let d = &rules.detect;
     let Counts {
         observed,
-        expected,
         baseline_per_day: mean,
-        weight_scale,
-        overdispersion,
         dispersion,
         ratio,
         p: pval,
-        scan,
-        poisson_fired,
-        cusum,
         clusters,
         base_factors,
         window_factors,
@@ -397,7 +379,6 @@ pub(super) fn facts_of<'s>(
             format!("not above baseline (p ≥ {})", d.p_threshold),
         ),
     });
-    let elevated = c.elevated;
 
     let l = &rules.likelihood;
     let points = step_points(&l.excess_ratio, ratio)
@@ -419,19 +400,8 @@ pub(super) fn facts_of<'s>(
     Facts {
         category: series.category,
         cell: series.cell,
-        observed,
-        expected,
-        baseline_per_day: mean,
-        weight_scale,
-        overdispersion,
-        dispersion,
-        ratio,
-        p: pval,
-        scan,
-        poisson_fired,
-        cusum,
+        counts: c,
         p_conditional,
-        clusters,
         sources: sources.len(),
         channels: channels.len(),
         regulator,
@@ -443,7 +413,6 @@ pub(super) fn facts_of<'s>(
         points,
         likelihood,
         level,
-        elevated,
         not_elevated,
         score,
         hazards,

@@ -492,13 +492,18 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
     let mut placed: Vec<&Facts> = provinces
         .iter()
         .copied()
-        .filter(|f| f.clusters > 0)
+        .filter(|f| f.counts.clusters > 0)
         .collect();
-    placed.sort_by(|a, b| b.observed.total_cmp(&a.observed).then(a.cell.cmp(&b.cell)));
-    let placed_total: f64 = placed.iter().map(|f| f.observed).sum();
+    placed.sort_by(|a, b| {
+        b.counts
+            .observed
+            .total_cmp(&a.counts.observed)
+            .then(a.cell.cmp(&b.cell))
+    });
+    let placed_total: f64 = placed.iter().map(|f| f.counts.observed).sum();
     let top_share = placed.first().map_or(0.0, |f| {
         if placed_total > 0.0 {
-            f.observed / placed_total
+            f.counts.observed / placed_total
         } else {
             0.0
         }
@@ -508,13 +513,13 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
     let raised: Vec<&Facts> = placed
         .iter()
         .copied()
-        .filter(|f| f.p < rules.scope.raised_p && f.observed > f.expected)
+        .filter(|f| f.counts.p < rules.scope.raised_p && f.counts.observed > f.counts.expected)
         .collect();
     let spread = raised.len() >= rules.scope.systemic_min_provinces as usize
         && top_share <= rules.scope.max_province_share;
     // Where the rise is: each province's share of the provinces' summed excess. Nationwide and
     // unplaced signals say nothing about where, so they are not in the denominator.
-    let excess = |f: &Facts| (f.observed - f.expected).max(0.0);
+    let excess = |f: &Facts| (f.counts.observed - f.counts.expected).max(0.0);
     let provincial_excess: f64 = provinces.iter().map(|f| excess(f)).sum();
     let share_of_excess = |f: &Facts| {
         if provincial_excess > 0.0 {
@@ -525,7 +530,7 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
     };
     let concentrated = provinces
         .iter()
-        .any(|f| f.elevated && share_of_excess(f) >= rules.scope.concentration);
+        .any(|f| f.counts.elevated && share_of_excess(f) >= rules.scope.concentration);
 
     // The provinces a national cell spans and the terms that explain its spread.
     // The provinces it covers: those at least `min_excess_ratio` above their expectation (in busy
@@ -533,7 +538,7 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
     let involved: Vec<&Facts> = placed
         .iter()
         .copied()
-        .filter(|f| f.observed >= rules.detect.min_excess_ratio * f.expected)
+        .filter(|f| f.counts.observed >= rules.detect.min_excess_ratio * f.counts.expected)
         .collect();
     let names: Vec<&str> = if involved.is_empty() {
         &placed
@@ -548,20 +553,20 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
     let mut by_p: Vec<&Facts> = provinces
         .iter()
         .copied()
-        .filter(|f| f.observed > f.expected)
+        .filter(|f| f.counts.observed > f.counts.expected)
         .collect();
-    by_p.sort_by(|a, b| a.p.total_cmp(&b.p).then(a.cell.cmp(&b.cell)));
+    by_p.sort_by(|a, b| a.counts.p.total_cmp(&b.counts.p).then(a.cell.cmp(&b.cell)));
     by_p.truncate(combined_k);
-    let (k_obs, k_exp) = by_p
-        .iter()
-        .fold((0.0, 0.0), |(o, e), f| (o + f.observed, e + f.expected));
-    let k_top = by_p.iter().map(|f| f.observed).fold(0.0, f64::max);
+    let (k_obs, k_exp) = by_p.iter().fold((0.0, 0.0), |(o, e), f| {
+        (o + f.counts.observed, e + f.counts.expected)
+    });
+    let k_top = by_p.iter().map(|f| f.counts.observed).fold(0.0, f64::max);
     let combined_rise = |n: &Facts| {
         combined_candidate
             && combined_k >= rules.scope.systemic_min_provinces as usize
-            && n.clusters >= rules.detect.min_clusters
-            && n.observed >= rules.detect.min_weight
-            && n.observed > n.expected
+            && n.counts.clusters >= rules.detect.min_clusters
+            && n.counts.observed >= rules.detect.min_weight
+            && n.counts.observed > n.counts.expected
             && k_exp > 0.0
             && k_obs / k_exp >= rules.scope.combined_min_ratio
             && k_top <= rules.scope.max_province_share * k_obs
@@ -600,17 +605,17 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
     };
     // A rise spread over raised provinces is judged on those provinces' excess ratio: 2× in 9 of 31
     // provinces lifts the nation by a third only, yet it is the systemic problem to find.
-    let raised_obs: f64 = raised.iter().map(|f| f.observed).sum();
-    let raised_exp: f64 = raised.iter().map(|f| f.expected).sum();
+    let raised_obs: f64 = raised.iter().map(|f| f.counts.observed).sum();
+    let raised_exp: f64 = raised.iter().map(|f| f.counts.expected).sum();
     let spread_rise = |n: &Facts| {
         spread
-            && n.p < rules.detect.p_threshold
-            && n.clusters >= rules.detect.min_clusters
+            && n.counts.p < rules.detect.p_threshold
+            && n.counts.clusters >= rules.detect.min_clusters
             && raised_exp > 0.0
             && raised_obs / raised_exp >= rules.detect.min_excess_ratio
     };
     if let Some(n) = nation.filter(|n| {
-        ((n.elevated && (spread || n.national_notice)) || spread_rise(n) || combined_rise(n))
+        ((n.counts.elevated && (spread || n.national_notice)) || spread_rise(n) || combined_rise(n))
             && !concentrated
     }) {
         let mut extra = spread_terms();
@@ -657,7 +662,7 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
         )];
         extra.extend(discounted.iter().cloned());
         let name = province_name(f.cell).unwrap_or_default();
-        if f.elevated {
+        if f.counts.elevated {
             let (action, why) = decide(rules, ctx.sample_alpha, f, Scope::Regional);
             if action != Action::Dismiss {
                 regional += 1;
@@ -673,7 +678,10 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
                 extra,
                 out,
             );
-        } else if ctx.run.dismissed && f.clusters > 0 && f.observed > f.expected {
+        } else if ctx.run.dismissed
+            && f.counts.clusters > 0
+            && f.counts.observed > f.counts.expected
+        {
             let why = f.not_elevated.clone().unwrap_or_default();
             emit(
                 ctx,
@@ -690,7 +698,7 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
     }
     // A national rise that became no alert is recorded once (its provinces' cells are recorded
     // above); a nation cell that is not elevated adds nothing to them.
-    if let Some(n) = nation.filter(|n| ctx.run.dismissed && regional == 0 && n.elevated) {
+    if let Some(n) = nation.filter(|n| ctx.run.dismissed && regional == 0 && n.counts.elevated) {
         let why = match &n.not_elevated {
             Some(w) => w.clone(),
             None if concentrated => Why::new(
