@@ -754,6 +754,27 @@ mod tests {
         to_polars(&g.table())
     }
 
+    /// The simulated year with outbreaks and disturbances (festivals, coverage) the comparisons
+    /// run on.
+    fn disturbed_year() -> sim::Gen {
+        let mut rng = ChaCha8Rng::seed_from_u64(2026);
+        let rates = sim::rates(&mut rng);
+        let injected = sim::outbreaks_between(&mut rng, 1.2, 4.0);
+        let dist = sim::Disturbances::year(&mut ChaCha8Rng::seed_from_u64(23));
+        sim::generate_disturbed(&mut ChaCha8Rng::seed_from_u64(7), &rates, &injected, &dist)
+    }
+
+    /// Ten days of the first source's outage, in the middle of the year.
+    fn stale_source() -> Outage {
+        Outage {
+            source: Some(sim::SOURCES[0].0.to_string()),
+            channel: None,
+            from: sim::day0() + Days::new(150),
+            to: sim::day0() + Days::new(159),
+            reason: "stale".into(),
+        }
+    }
+
     /// The generated rows of these categories.
     fn kept(g: sim::Gen, keep: &[&str]) -> SignalColumns {
         let t = g.table();
@@ -770,22 +791,11 @@ mod tests {
     #[test]
     fn the_new_aggregation_gives_the_old_ones_alerts_on_the_simulated_year() {
         let rules = ScoringRules::load(None).unwrap();
-        let mut rng = ChaCha8Rng::seed_from_u64(2026);
-        let rates = sim::rates(&mut rng);
-        let injected = sim::outbreaks_between(&mut rng, 1.2, 4.0);
-        let dist = sim::Disturbances::year(&mut ChaCha8Rng::seed_from_u64(23));
-        let g =
-            sim::generate_disturbed(&mut ChaCha8Rng::seed_from_u64(7), &rates, &injected, &dist);
+        let g = disturbed_year();
         let keep: Vec<&str> = sim::CATEGORIES.iter().step_by(5).map(|c| c.0).collect();
         let df = kept(g, &keep);
         assert!(df.len() > 100_000, "{} rows", df.len());
-        let outages = [Outage {
-            source: Some(sim::SOURCES[0].0.to_string()),
-            channel: None,
-            from: sim::day0() + Days::new(150),
-            to: sim::day0() + Days::new(159),
-            reason: "stale".into(),
-        }];
+        let outages = [stale_source()];
         let mut alerts = 0;
         for d in [40u64, 120, 155, 170, 250, 364] {
             let as_of = sim::day0() + Days::new(d);
@@ -856,12 +866,7 @@ mod tests {
     #[test]
     fn the_planned_replay_gives_every_change_of_the_full_one() {
         let rules = ScoringRules::load(None).unwrap();
-        let mut rng = ChaCha8Rng::seed_from_u64(2026);
-        let rates = sim::rates(&mut rng);
-        let injected = sim::outbreaks_between(&mut rng, 1.2, 4.0);
-        let dist = sim::Disturbances::year(&mut ChaCha8Rng::seed_from_u64(23));
-        let g =
-            sim::generate_disturbed(&mut ChaCha8Rng::seed_from_u64(7), &rates, &injected, &dist);
+        let g = disturbed_year();
         let keep: Vec<&str> = sim::CATEGORIES
             .iter()
             .skip(2)
@@ -869,13 +874,7 @@ mod tests {
             .map(|c| c.0)
             .collect();
         let df = kept(g, &keep);
-        let outages = [Outage {
-            source: Some(sim::SOURCES[0].0.to_string()),
-            channel: None,
-            from: sim::day0() + Days::new(150),
-            to: sim::day0() + Days::new(159),
-            reason: "stale".into(),
-        }];
+        let outages = [stale_source()];
         let replay = compare_planned_replay(
             &rules,
             &df,
