@@ -323,22 +323,16 @@ impl SignalSummary {
         c
     }
 
-    fn group_column<'t>(t: &'t SignalColumns, name: &str) -> &'t StrCol {
-        match name {
-            "category" => &t.category,
-            "hazard" => &t.hazard,
-            "province" => &t.province,
-            "city" => &t.city,
-            "source" => &t.source,
-            _ => &t.source_kind,
-        }
-    }
-
     /// Count the valid rows of one piece (`columns()` read, empty clusters already the doc's).
     /// `name` names the piece in errors.
     pub fn add(&mut self, t: &SignalColumns, name: &str) -> Result<(), ReportError> {
         let rows = t.len();
-        let groups: Vec<&StrCol> = self.by.iter().map(|b| Self::group_column(t, b)).collect();
+        // `by` holds group keys only (checked by `new`), each a text column
+        let groups: Vec<&StrCol> = self
+            .by
+            .iter()
+            .map(|b| t.strings(b).ok_or_else(|| ReportError::BadGroup(b.clone())))
+            .collect::<Result<_, _>>()?;
         let mut lengths = vec![
             ("day", t.day.len()),
             ("source_kind", t.source_kind.len()),

@@ -147,6 +147,37 @@ impl SignalColumns {
         self.rows == 0
     }
 
+    /// The text column `name` (of [`COLUMNS`]), if it is one.
+    pub fn strings(&self, name: &str) -> Option<&StrCol> {
+        Some(match name {
+            "category" => &self.category,
+            "hazard" => &self.hazard,
+            "province" => &self.province,
+            "city" => &self.city,
+            "source" => &self.source,
+            "source_kind" => &self.source_kind,
+            "kind" => &self.kind,
+            "cluster" => &self.cluster,
+            "doc" => &self.doc,
+            _ => return None,
+        })
+    }
+
+    fn strings_mut(&mut self, name: &str) -> Option<&mut StrCol> {
+        Some(match name {
+            "category" => &mut self.category,
+            "hazard" => &mut self.hazard,
+            "province" => &mut self.province,
+            "city" => &mut self.city,
+            "source" => &mut self.source,
+            "source_kind" => &mut self.source_kind,
+            "kind" => &mut self.kind,
+            "cluster" => &mut self.cluster,
+            "doc" => &mut self.doc,
+            _ => return None,
+        })
+    }
+
     /// Append one signal (every column).
     pub fn push_signal(&mut self, s: &Signal) {
         let cluster = if s.cluster.is_empty() {
@@ -469,17 +500,9 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
             let got = match col {
                 ColumnReader::ByteArrayColumnReader(r) => {
                     let (defs, values) = read_all(r, n, &descr).map_err(damaged)?;
-                    let c = match *name {
-                        "category" => &mut out.category,
-                        "hazard" => &mut out.hazard,
-                        "province" => &mut out.province,
-                        "city" => &mut out.city,
-                        "source" => &mut out.source,
-                        "source_kind" => &mut out.source_kind,
-                        "kind" => &mut out.kind,
-                        "cluster" => &mut out.cluster,
-                        _ => &mut out.doc,
-                    };
+                    let c = out
+                        .strings_mut(name)
+                        .ok_or_else(|| format!("column `{name}` is not a text column"))?;
                     // The values end to end, checked as UTF-8 once: checked one by one, the
                     // calls cost more than the bytes (an eighth of `jiance score`).
                     let mut bytes = Vec::with_capacity(values.iter().map(|v| v.len()).sum());

@@ -1,14 +1,14 @@
-//! The signal table read piece by piece, a few columns at a time (issue 22): what scoring at
-//! national scale reads instead of [`super::signals::scan`], which decodes every column of every
-//! partition into one frame (some 700 bytes a signal at 10 million signals).
+//! The signal table read piece by piece, a few columns at a time (issue 22): what scoring,
+//! reports and [`super::signals::scan`] (which stacks every column of every piece) read.
 //!
 //! A [`SignalSource`] is a list of pieces: the Parquet partitions of a directory (or one Parquet
 //! file), or slices of an in-memory table (JSON Lines input, the store's signals, tests). A piece
 //! is read on its own ([`SignalSource::read`]) with the columns a pass needs: each Parquet file is
 //! checked before anything is decoded (`super::parquet_check`) and decodes only those columns;
-//! rows are validated as [`super::signals::scan`] validates them (the same rows are skipped and
-//! counted) and an empty cluster becomes the document's. Pieces are independent, so a caller can
-//! read them on several threads and keep only what it derives from each.
+//! rows are validated here, once for every reader (a null required value, an unknown channel, a
+//! severity outside 1–4 are skipped and counted), and an empty cluster becomes the document's.
+//! Pieces are independent, so a caller can read them on several threads and keep only what it
+//! derives from each.
 
 use std::path::{Path, PathBuf};
 
