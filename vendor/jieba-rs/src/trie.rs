@@ -326,6 +326,101 @@ impl CharTrie {
     }
 }
 
+/// Snapshots (jiance patch): the occupied root entries with their positions, and the hash table
+/// whole, so a read needs no hashing and gives back the very table that was written.
+impl CharTrie {
+    pub(crate) fn write_snapshot(&self, out: &mut Vec<u8>) {
+        use crate::snapshot::{put_u32, put_u64};
+        put_u32(out, self.next_node);
+        let roots: Vec<(usize, &RootEntry)> = self.root.iter().enumerate().filter(|(_, e)| e.child != 0).collect();
+        put_u64(out, roots.len() as u64);
+        for (i, e) in roots {
+            put_u32(out, i as u32);
+            put_u32(out, e.child);
+            put_u32(out, e.word_id as u32);
+        }
+        put_u64(out, self.slots.len() as u64);
+        put_u64(out, self.len as u64);
+        out.reserve(self.slots.len() * 16);
+        for s in &self.slots {
+            put_u64(out, s.key);
+            put_u32(out, s.child);
+            put_u32(out, s.word_id as u32);
+        }
+    }
+
+    /// The trie [`CharTrie::write_snapshot`] wrote, for a dictionary of `words` records. Every
+    /// position, node id and word id is checked, and the load limit too: a probe always finds an
+    /// empty slot, so no lookup can loop or index out of bounds.
+    pub(crate) fn read_snapshot<R: std::io::Read>(
+        r: &mut crate::snapshot::Reader<R>,
+        words: usize,
+    ) -> Result<CharTrie, crate::Error> {
+        use crate::snapshot::{le_u32, le_u64};
+        let bad = |why: &str| crate::Error::InvalidSnapshot(format!("trie: {why}"));
+        let next_node = r.u32()?;
+        if next_node == 0 || next_node > MAX_NODES {
+            return Err(bad("node count out of range"));
+        }
+        let node_ok = |child: u32| child & ID_MASK != 0 && child & ID_MASK < next_node;
+        let word_ok = |id: i32| id == NO_WORD || (id >= 0 && (id as usize) < words);
+        let mut root = vec![RootEntry { child: 0, word_id: NO_WORD }; ROOT_TABLE_LEN];
+        let n_roots = r.usize()?;
+        if n_roots > ROOT_TABLE_LEN {
+            return Err(bad("more root entries than characters"));
+        }
+        let entries = r.items(
+            n_roots,
+            12,
+            |c| (le_u32(c) as usize, le_u32(&c[4..]), le_u32(&c[8..]) as i32),
+            |_| true,
+            "root entry",
+        )?;
+        for (i, child, word_id) in entries {
+            if i >= ROOT_TABLE_LEN || root[i].child != 0 || !node_ok(child) || !word_ok(word_id) {
+                return Err(bad("bad root entry"));
+            }
+            root[i] = RootEntry { child, word_id };
+        }
+        let n_slots = r.usize()?;
+        if !n_slots.is_power_of_two() || n_slots > (MAX_NODES as usize) * 2 {
+            return Err(bad("table size is not a power of two within bounds"));
+        }
+        let len = r.usize()?;
+        if len >= n_slots || len * 8 > n_slots * MAX_LOAD_EIGHTHS {
+            return Err(bad("table fuller than its load limit"));
+        }
+        let mut occupied = 0;
+        let slots = r.items(
+            n_slots,
+            16,
+            |c| Slot {
+                key: le_u64(c),
+                child: le_u32(&c[8..]),
+                word_id: le_u32(&c[12..]) as i32,
+            },
+            |slot| {
+                if slot.key == 0 {
+                    return true;
+                }
+                occupied += 1;
+                node_ok(slot.child) && word_ok(slot.word_id)
+            },
+            "slot",
+        )?;
+        if occupied != len {
+            return Err(bad("occupied slots do not match the count"));
+        }
+        Ok(CharTrie {
+            root,
+            slots,
+            len,
+            shift: 64 - n_slots.trailing_zeros(),
+            next_node,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
