@@ -1,6 +1,7 @@
 //! Building an [`Analyzer`]: rule files and the gazetteer → the tokenizer's user words, the token-phrase
 //! matcher, the substring automaton and the regexes, with file:line errors for what does not build.
 
+use std::path::PathBuf;
 use std::time::Instant;
 
 use tracing::debug;
@@ -12,15 +13,66 @@ fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
 }
 
+/// The extraction regexes: all constant but `org` and `shop`, which alternate the rules' suffixes.
+struct Regexes {
+    org: Regex,
+    shop: Regex,
+    brand: Regex,
+    std: Regex,
+    dateline: Regex,
+    failed_batches: Regex,
+    maker: Regex,
+    date: Regex,
+}
+
+impl Regexes {
+    fn compile(org_suffixes: &[String], shop_suffixes: &[String]) -> Result<Regexes, regex::Error> {
+        let alt = |v: &[String]| {
+            let mut v: Vec<String> = v.iter().map(|s| regex::escape(s)).collect();
+            v.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
+            v.join("|")
+        };
+        Ok(Regexes {
+            org: Regex::new(&format!(
+                r"[\p{{Han}}A-Za-z0-9（）()·]{{1,30}}?(?:{})",
+                alt(org_suffixes)
+            ))?,
+            shop: Regex::new(&format!(
+                r"[\p{{Han}}A-Za-z0-9]{{2,16}}?(?:{})",
+                alt(shop_suffixes)
+            ))?,
+            brand: Regex::new(
+                r"(?:“([^”，。]{1,12})”牌|品牌(?:为|是|：|:)?\s*“([^”，。]{1,12})”|品牌[：:]\s*([\p{Han}A-Za-z0-9]{2,10}))",
+            )?,
+            std: Regex::new(
+                r"(?i)(?:^|[^a-z/])(GB/T|GB/Z|GB|[A-Z]{2}/T|DB\d{2}/T)\s*(\d{3,5}(?:\.\d{1,3})?)(?:\s*[-—–]\s*((?:19|20)\d{2}))?",
+            )?,
+            dateline: Regex::new(r"^\s*(?:\d{1,2}月)?(?:\d{1,2}日)?\s*(?:综合)?(?:电|讯|消息)")?,
+            failed_batches: Regex::new(
+                r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:批次|批|家|个)[^，。；]{0,8}不合格|不合格(?:产品|项目|批次)|不合格率",
+            )?,
+            date: Regex::new(r"\d{1,2}月\d{1,2}日|\d{1,2}日(?:凌晨|上午|中午|下午|晚|早|夜)")?,
+            // the home of an unnamed maker: "[乐清市]一家电器厂生产的…", "某玩具厂制造的…"
+            maker: Regex::new(
+                r"^(?:\p{Han}{0,8}?(?:市|县|区|镇))?(?:一家|某)\p{Han}{0,10}?(?:公司|厂|企业)(?:生产|制造|出产)",
+            )?,
+        })
+    }
+}
+
 impl Analyzer {
     /// Load rules from `rules_dir` and dictionaries from `dict_dir`; `None` → the repo's files embedded
     /// in the binary. Errors are located (file:line).
-    /// The tokenizer's user words go through the cache of [`words::default_cache_dir`].
+    /// The tokenizer's user words go through the cache of [`tokcache::default_cache_dir`].
     pub fn load(
         rules_dir: Option<&Path>,
         dict_dir: Option<&Path>,
     ) -> Result<Analyzer, Vec<ConfigError>> {
-        Self::load_cached(rules_dir, dict_dir, words::default_cache_dir().as_deref())
+        Self::load_cached(
+            rules_dir,
+            dict_dir,
+            tokcache::default_cache_dir().as_deref(),
+        )
     }
 
     /// [`Analyzer::load`] with the user-word cache in `cache_dir` (`None`: no cache). The cache
@@ -31,21 +83,26 @@ impl Analyzer {
         cache_dir: Option<&Path>,
     ) -> Result<Analyzer, Vec<ConfigError>> {
         let started = Instant::now();
-        // jieba's own dictionary (hundreds of thousands of words put in its trie) is the largest
-        // part of a start and needs nothing from the rules: it is built on a thread of its own
-        // while the rules, the gazetteer and the tables that need no tokenizer are built.
+        let inputs = Self::inputs_key(rules_dir, dict_dir);
+        // The tokenizer is the largest part of a start and needs nothing from the rules until the
+        // user words are known: a second thread reads the snapshot the inputs point to (or builds
+        // jieba's base dictionary when there is none) while the rules and the gazetteer are built.
         std::thread::scope(|s| {
-            let jieba = s.spawn(Jieba::new);
+            let prepared = s.spawn(|| tokcache::prepare(cache_dir, inputs.as_deref()));
             let join = || {
-                jieba
+                prepared
                     .join()
                     .unwrap_or_else(|p| std::panic::resume_unwind(p))
             };
+            // the gazetteer and the rules are independent: each on its own core
+            let dicts = s.spawn(|| regions::read_dicts(dict_dir).and_then(|d| Gazetteer::load(&d)));
             let files = rules::load(rules_dir);
-            let dicts = regions::read_dicts(dict_dir).and_then(|d| Gazetteer::load(&d));
+            let dicts = dicts
+                .join()
+                .unwrap_or_else(|p| std::panic::resume_unwind(p));
             debug!(ms = ms(started), "analyzer: rules and gazetteer read");
             let a = match (files, dicts) {
-                (Ok(f), Ok(g)) => Self::build(f, g, join, cache_dir),
+                (Ok(f), Ok(g)) => Self::build(f, g, join, cache_dir, inputs.as_deref()),
                 (f, g) => Err(f
                     .err()
                     .into_iter()
@@ -56,6 +113,15 @@ impl Analyzer {
             debug!(ms = ms(started), "analyzer: loaded");
             a
         })
+    }
+
+    /// The key of the rule and dictionary files as they read now (see [`tokcache`]); `None` when
+    /// one cannot be read (the load reports it) or the executable is unknown.
+    fn inputs_key(rules_dir: Option<&Path>, dict_dir: Option<&Path>) -> Option<String> {
+        let rules = rules::read_texts(rules_dir).ok()?;
+        let d = regions::read_dicts(dict_dir).ok()?;
+        let dicts = [d.regions, d.aliases, d.foreign, d.words, d.publishers];
+        tokcache::inputs_key(rules.iter().chain(&dicts))
     }
 
     /// Every phrase (prepared) with its target, in matcher order; all but advertising claims are
@@ -186,9 +252,28 @@ impl Analyzer {
         rules_dir: Option<&Path>,
         dict_dir: Option<&Path>,
     ) -> Result<(Arc<Jieba>, Vocabulary), Vec<ConfigError>> {
+        Self::tokenizer_cached(rules_dir, dict_dir, tokcache::default_cache_dir())
+    }
+
+    /// [`Analyzer::tokenizer`] with the tokenizer cache in `cache_dir` (`None`: no cache).
+    pub fn tokenizer_cached(
+        rules_dir: Option<&Path>,
+        dict_dir: Option<&Path>,
+        cache_dir: Option<PathBuf>,
+    ) -> Result<(Arc<Jieba>, Vocabulary), Vec<ConfigError>> {
         let started = Instant::now();
+        let inputs = Self::inputs_key(rules_dir, dict_dir);
+        // The files and this executable are as they were when the inputs file was written: its
+        // snapshot and vocabulary are what the rules would give, without reading them.
+        if let (Some(dir), Some(key)) = (cache_dir.as_deref(), inputs.as_deref())
+            && let Some(found) = tokcache::read_inputs(dir, key)
+            && let Some(jieba) = tokcache::snapshot_of(dir, &found)
+        {
+            debug!(ms = ms(started), "tokenizer read from its snapshot");
+            return Ok((Arc::new(jieba), found.vocabulary));
+        }
         std::thread::scope(|s| {
-            let jieba = s.spawn(Jieba::new);
+            let base = s.spawn(|| tokcache::Prepared::Base(Jieba::new()));
             let files = rules::load(rules_dir);
             let dicts = regions::read_dicts(dict_dir).and_then(|d| Gazetteer::load(&d));
             let (f, gaz) = match (files, dicts) {
@@ -205,12 +290,15 @@ impl Analyzer {
             let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();
             place_names.sort();
             let added = Self::user_words(&f, &gaz, &Self::phrases(&f, &place_names));
-            let mut jieba = jieba
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            let cache = words::add_words(&mut jieba, &added, words::default_cache_dir().as_deref());
+            let vocabulary = Vocabulary::from_rules(&f);
+            let (jieba, cache) = tokcache::finish(
+                || base.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                &added,
+                cache_dir.as_deref(),
+                inputs.as_deref().map(|k| (k, &vocabulary)),
+            );
             debug!(ms = ms(started), ?cache, "tokenizer loaded");
-            Ok((Arc::new(jieba), Vocabulary::from_rules(&f)))
+            Ok((Arc::new(jieba), vocabulary))
         })
     }
 
@@ -232,8 +320,9 @@ impl Analyzer {
     pub(super) fn build(
         f: rules::RuleFiles,
         gaz: Gazetteer,
-        jieba: impl FnOnce() -> Jieba,
+        jieba: impl FnOnce() -> tokcache::Prepared,
         cache_dir: Option<&Path>,
+        inputs: Option<&str>,
     ) -> Result<Analyzer, Vec<ConfigError>> {
         let started = Instant::now();
         let mut errs = Vec::new();
@@ -320,6 +409,19 @@ impl Analyzer {
             })
             .collect();
         let cues = &f.cues;
+        let org_suffixes: Vec<String> = cues
+            .company
+            .suffixes
+            .iter()
+            .filter(|s| !s.ends_with('店'))
+            .cloned()
+            .collect();
+        // Compiling the regexes (Unicode classes) is a fifth of a start and needs only two suffix
+        // lists: it runs on a thread of its own while the tables and phrases are built.
+        let regexes = {
+            let (org, shop) = (org_suffixes.clone(), cues.shop.suffixes.clone());
+            std::thread::spawn(move || Regexes::compile(&org, &shop))
+        };
         let mut kinds = Vec::new();
         for k in &cues.kind {
             if let Some(kind) = DocKind::parse(&k.kind) {
@@ -361,18 +463,6 @@ impl Analyzer {
         debug!(ms = ms(started), "analyzer: rule tables and phrases");
         let added = Self::user_words(&f, &gaz, &phrases);
 
-        let alt = |v: &[String]| {
-            let mut v: Vec<String> = v.iter().map(|s| regex::escape(s)).collect();
-            v.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
-            v.join("|")
-        };
-        let org_suffixes: Vec<String> = cues
-            .company
-            .suffixes
-            .iter()
-            .filter(|s| !s.ends_with('店'))
-            .cloned()
-            .collect();
         for suffix in &org_suffixes {
             substr.id(&prepare(suffix), ORG);
         }
@@ -385,58 +475,32 @@ impl Analyzer {
                 substr.id(w, flag);
             }
         }
-        let org_re = Regex::new(&format!(
-            r"[\p{{Han}}A-Za-z0-9（）()·]{{1,30}}?(?:{})",
-            alt(&org_suffixes)
-        ));
         for suffix in &cues.shop.suffixes {
             substr.id(&prepare(suffix), SHOP);
         }
-        let shop_re = Regex::new(&format!(
-            r"[\p{{Han}}A-Za-z0-9]{{2,16}}?(?:{})",
-            alt(&cues.shop.suffixes)
-        ));
-        let brand_re = Regex::new(
-            r"(?:“([^”，。]{1,12})”牌|品牌(?:为|是|：|:)?\s*“([^”，。]{1,12})”|品牌[：:]\s*([\p{Han}A-Za-z0-9]{2,10}))",
-        );
-        let std_re = Regex::new(
-            r"(?i)(?:^|[^a-z/])(GB/T|GB/Z|GB|[A-Z]{2}/T|DB\d{2}/T)\s*(\d{3,5}(?:\.\d{1,3})?)(?:\s*[-—–]\s*((?:19|20)\d{2}))?",
-        );
-        let dateline_re = Regex::new(r"^\s*(?:\d{1,2}月)?(?:\d{1,2}日)?\s*(?:综合)?(?:电|讯|消息)");
-        let failed_batches_re = Regex::new(
-            r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:批次|批|家|个)[^，。；]{0,8}不合格|不合格(?:产品|项目|批次)|不合格率",
-        );
-        let date_re = Regex::new(r"\d{1,2}月\d{1,2}日|\d{1,2}日(?:凌晨|上午|中午|下午|晚|早|夜)");
-        // the home of an unnamed maker: "[乐清市]一家电器厂生产的…", "某玩具厂制造的…"
-        let maker_re = Regex::new(
-            r"^(?:\p{Han}{0,8}?(?:市|县|区|镇))?(?:一家|某)\p{Han}{0,10}?(?:公司|厂|企业)(?:生产|制造|出产)",
-        );
-        let (org_re, shop_re, brand_re, std_re, dateline_re, failed_batches_re, maker_re, date_re) =
-            match (
-                org_re,
-                shop_re,
-                brand_re,
-                std_re,
-                dateline_re,
-                failed_batches_re,
-                maker_re,
-                date_re,
-            ) {
-                (Ok(a), Ok(b), Ok(c), Ok(d), Ok(e), Ok(f), Ok(g), Ok(h)) => {
-                    (a, b, c, d, e, f, g, h)
-                }
-                (a, ..) => {
-                    errs.push(ConfigError::new(
-                        &f.texts[2].0,
-                        rules::table_line(&f.texts[2].1, "company"),
-                        format!(
-                            "bad suffix list: {}",
-                            a.err().map(|e| e.to_string()).unwrap_or_default()
-                        ),
-                    ));
-                    return Err(errs);
-                }
-            };
+        let Regexes {
+            org: org_re,
+            shop: shop_re,
+            brand: brand_re,
+            std: std_re,
+            dateline: dateline_re,
+            failed_batches: failed_batches_re,
+            maker: maker_re,
+            date: date_re,
+        } = match regexes
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+        {
+            Ok(r) => r,
+            Err(e) => {
+                errs.push(ConfigError::new(
+                    &f.texts[2].0,
+                    rules::table_line(&f.texts[2].1, "company"),
+                    format!("bad suffix list: {e}"),
+                ));
+                return Err(errs);
+            }
+        };
         debug!(ms = ms(started), "analyzer: regexes");
         let (substr, substr_flags) = match substr.build() {
             Ok(x) => x,
@@ -471,11 +535,10 @@ impl Analyzer {
         anchor_term_ends.sort_unstable();
         anchor_term_ends.dedup();
         debug!(ms = ms(started), "analyzer: substring automaton");
-        // jieba's dictionary is needed from here on only: everything above was built while
-        // another thread filled it.
-        let mut jieba = jieba();
-        debug!(ms = ms(started), "analyzer: jieba's dictionary ready");
-        let cache = words::add_words(&mut jieba, &added, cache_dir);
+        // The tokenizer is needed from here on only: everything above was built while another
+        // thread read its snapshot or built jieba's dictionary.
+        let (jieba, cache) =
+            tokcache::finish(jieba, &added, cache_dir, inputs.map(|k| (k, &*vocabulary)));
         debug!(
             ms = ms(started),
             words = added.len(),
@@ -596,10 +659,11 @@ mod tests {
     use super::super::check::example_doc;
     use super::*;
 
-    /// The user-word cache only saves time: an analyzer built without it, one that writes it and
-    /// one that reads it cut and extract the same, and the second load is a cache hit.
+    /// The tokenizer cache only saves time: an analyzer built without it, one that writes it and
+    /// one that reads it (through the inputs file), and the search tokenizer read from it, cut and
+    /// extract the same.
     #[test]
-    fn the_user_word_cache_changes_no_segmentation_or_extraction() {
+    fn the_tokenizer_cache_changes_no_segmentation_or_extraction() {
         let dir = tempfile::tempdir().unwrap();
         let texts = [
             (
@@ -617,8 +681,13 @@ mod tests {
         ];
         let plain = Analyzer::load_cached(None, None, None).unwrap();
         let writing = Analyzer::load_cached(None, None, Some(dir.path())).unwrap();
-        let files = std::fs::read_dir(dir.path()).unwrap().count();
-        assert_eq!(files, 1, "the first load writes the cache");
+        let mut files: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        assert_eq!(files.len(), 2, "{files:?}");
+        assert!(files[0].starts_with("inputs-") && files[1].starts_with("tokenizer-"));
         let reading = Analyzer::load_cached(None, None, Some(dir.path())).unwrap();
         let view = |a: &Analyzer| {
             texts
@@ -643,5 +712,18 @@ mod tests {
             format!("{:?}", reading.jieba()),
             format!("{:?}", plain.jieba())
         );
+        // the search tokenizer, from the inputs file alone, and without the cache
+        let cached = Analyzer::tokenizer_cached(None, None, Some(dir.path().into())).unwrap();
+        let uncached = Analyzer::tokenizer_cached(None, None, None).unwrap();
+        assert_eq!(cached.1, plain.vocabulary().folded());
+        assert_eq!(uncached.1, *plain.vocabulary());
+        for (jieba, _) in [&cached, &uncached] {
+            for (_, text) in texts {
+                assert_eq!(
+                    jieba.cut_for_search(text, true),
+                    plain.jieba().cut_for_search(text, true)
+                );
+            }
+        }
     }
 }

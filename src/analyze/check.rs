@@ -28,8 +28,9 @@ pub fn check(rules_dir: Option<&Path>, dict_dir: Option<&Path>) -> Vec<ConfigErr
     let an = match Analyzer::build(
         files.clone(),
         gaz,
-        jieba_rs::Jieba::new,
-        super::words::default_cache_dir().as_deref(),
+        || super::tokcache::Prepared::Base(jieba_rs::Jieba::new()),
+        super::tokcache::default_cache_dir().as_deref(),
+        None,
     ) {
         Ok(a) => a,
         Err(e) => return e,

@@ -26,8 +26,8 @@ mod products;
 mod regions;
 mod rules;
 mod text;
+mod tokcache;
 mod vocab;
-mod words;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -43,8 +43,8 @@ pub use facts::{Count, Facts, StandardRef, facts, facts_folded};
 pub use findings::{signals, standard_is_mandatory};
 pub use fold::{fold, fold_into};
 pub use regions::Resolved as RegionInfo;
+pub use tokcache::default_cache_dir;
 pub use vocab::{Concept, Vocabulary};
-pub use words::default_cache_dir;
 
 use crate::config::ConfigError;
 use crate::model::{

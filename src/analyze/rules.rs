@@ -422,27 +422,32 @@ fn parse<T: for<'de> Deserialize<'de>>(label: &str, text: &str) -> Result<T, Con
     toml::from_str::<T>(text).map_err(|e| ConfigError::from_toml(label, text, &e))
 }
 
+/// The `(label, text)` of products.toml, hazards.toml and cues.toml as [`load`] reads them,
+/// unparsed; every file that cannot be read is an error.
+pub fn read_texts(dir: Option<&Path>) -> Result<[(String, String); 3], Vec<ConfigError>> {
+    let mut errors = Vec::new();
+    let mut read = |name: &str, embedded: &str| {
+        read_or_embedded(dir, name, embedded).unwrap_or_else(|e| {
+            errors.push(e);
+            (name.to_string(), String::new())
+        })
+    };
+    let texts = [
+        read(PRODUCTS, EMBEDDED_PRODUCTS),
+        read(HAZARDS, EMBEDDED_HAZARDS),
+        read(CUES, EMBEDDED_CUES),
+    ];
+    if errors.is_empty() {
+        Ok(texts)
+    } else {
+        Err(errors)
+    }
+}
+
 /// Load and validate the rule files. All errors are collected, each located.
 pub fn load(dir: Option<&Path>) -> Result<RuleFiles, Vec<ConfigError>> {
+    let texts = read_texts(dir)?;
     let mut errors = Vec::new();
-    let files = [
-        (PRODUCTS, EMBEDDED_PRODUCTS),
-        (HAZARDS, EMBEDDED_HAZARDS),
-        (CUES, EMBEDDED_CUES),
-    ];
-    let mut texts = Vec::new();
-    for (name, embedded) in files {
-        match read_or_embedded(dir, name, embedded) {
-            Ok(t) => texts.push(t),
-            Err(e) => {
-                errors.push(e);
-                texts.push((name.to_string(), String::new()));
-            }
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
     let products = parse::<ProductsFile>(&texts[0].0, &texts[0].1);
     let hazards = parse::<HazardsFile>(&texts[1].0, &texts[1].1);
     let cues = parse::<CuesFile>(&texts[2].0, &texts[2].1);
@@ -455,7 +460,6 @@ pub fn load(dir: Option<&Path>) -> Result<RuleFiles, Vec<ConfigError>> {
             return Err(errors);
         }
     };
-    let texts: [(String, String); 3] = [texts[0].clone(), texts[1].clone(), texts[2].clone()];
     let files = RuleFiles {
         products,
         hazards,

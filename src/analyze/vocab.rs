@@ -6,7 +6,7 @@
 use super::rules::{self, RuleFiles};
 
 /// One concept: a canonical name and every word the rules read as it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Concept {
     /// The canonical category or hazard name.
     pub name: String,
@@ -15,10 +15,15 @@ pub struct Concept {
 }
 
 /// Categories and hazards as concepts, in rule-file order (earlier wins where two share a word).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Vocabulary {
     pub categories: Vec<Concept>,
     pub hazards: Vec<Concept>,
+    /// Every word already folded and lower-cased ([`Vocabulary::folded`]), as search compares
+    /// them: folding builds the traditional-script converter when a word may need it, a third of
+    /// a `jiance search`'s start, so the tokenizer cache keeps the folded words.
+    #[serde(default)]
+    pub folded: bool,
 }
 
 fn concept(name: &str, words: &[String], skip: &[String]) -> Concept {
@@ -62,6 +67,31 @@ impl Vocabulary {
         Vocabulary {
             categories,
             hazards,
+            folded: false,
+        }
+    }
+
+    /// The same concepts with every word folded and lower-cased, as search compares words.
+    pub fn folded(&self) -> Vocabulary {
+        if self.folded {
+            return self.clone();
+        }
+        let fold = |list: &[Concept]| -> Vec<Concept> {
+            list.iter()
+                .map(|c| Concept {
+                    name: c.name.clone(),
+                    words: c
+                        .words
+                        .iter()
+                        .map(|w| super::fold::fold(w).to_lowercase())
+                        .collect(),
+                })
+                .collect()
+        };
+        Vocabulary {
+            categories: fold(&self.categories),
+            hazards: fold(&self.hazards),
+            folded: true,
         }
     }
 }

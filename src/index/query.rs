@@ -67,7 +67,11 @@ impl Concepts {
             for (i, c) in list.iter_mut().enumerate() {
                 let mut words: Vec<String> = Vec::with_capacity(c.words.len());
                 for w in &c.words {
-                    let f = fold(w).to_lowercase();
+                    let f = if vocabulary.folded {
+                        w.clone()
+                    } else {
+                        fold(w).to_lowercase()
+                    };
                     if f.contains(['"', '\\']) || words.contains(&f) {
                         continue;
                     }
@@ -326,6 +330,7 @@ mod tests {
             words: words.iter().map(|w| w.to_string()).collect(),
         };
         Concepts::new(&Vocabulary {
+            folded: false,
             categories: vec![c("电动自行车", &["电动自行车", "电动车", "电瓶车"])],
             hazards: vec![c("火灾", &["火灾", "起火", "自燃", "燒焦"])],
         })

@@ -415,6 +415,7 @@ mod tests {
             words: words.iter().map(|w| w.to_string()).collect(),
         };
         index.set_vocabulary(&Vocabulary {
+            folded: false,
             categories: vec![c("电动自行车", &["电动自行车", "电动车", "电瓶车"])],
             hazards: vec![c("火灾", &["火灾", "起火", "自燃", "着火"])],
         });
