@@ -306,6 +306,7 @@ impl Generation {
         generation: u8,
         budget: &mut usize,
         best: &mut Best,
+        raise_floor: bool,
     ) {
         // Most of a visit is the signature's popcount, which baseline x86-64 code computes with
         // a dozen shifts and masks per word; the same loop compiled for the POPCNT instruction
@@ -313,10 +314,10 @@ impl Generation {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("popcnt") {
             // SAFETY: the CPU has the one feature the function is compiled for (checked above).
-            unsafe { self.most_similar_popcnt(sk, sig, generation, budget, best) };
+            unsafe { self.most_similar_popcnt(sk, sig, generation, budget, best, raise_floor) };
             return;
         }
-        self.most_similar_in(sk, sig, generation, budget, best);
+        self.most_similar_in(sk, sig, generation, budget, best, raise_floor);
     }
 
     #[cfg(target_arch = "x86_64")]
@@ -328,8 +329,9 @@ impl Generation {
         generation: u8,
         budget: &mut usize,
         best: &mut Best,
+        raise_floor: bool,
     ) {
-        self.most_similar_in(sk, sig, generation, budget, best);
+        self.most_similar_in(sk, sig, generation, budget, best, raise_floor);
     }
 
     /// [`Generation::most_similar`]'s loop, inlined into each of its compilations.
@@ -341,6 +343,7 @@ impl Generation {
         generation: u8,
         budget: &mut usize,
         best: &mut Best,
+        raise_floor: bool,
     ) {
         let Self {
             entries,
@@ -389,8 +392,24 @@ impl Generation {
                 }
                 p.seen = *stamp;
                 let len = p.len as usize;
-                if whole && len < SKETCH && !may_join(sk.len(), len, sig.misses_at_least(&p.sig)) {
-                    continue;
+                // Only a candidate at least as similar as the best so far can replace it (an
+                // equal one can, by the tie rule): the bounds and the merge stop at that floor.
+                // On template-built text the first candidates are already close, and most
+                // others are dropped by the signature bound without a merge.
+                let floor = match best {
+                    Some((bs, ..)) if raise_floor => bs.max(JOIN),
+                    _ => JOIN,
+                };
+                if whole && len < SKETCH {
+                    let misses = sig.misses_at_least(&p.sig);
+                    let reachable = if floor > JOIN {
+                        may_reach(sk.len(), len, misses, floor)
+                    } else {
+                        may_join(sk.len(), len, misses)
+                    };
+                    if !reachable {
+                        continue;
+                    }
                 }
                 let Some(e) = entries.get(i as usize) else {
                     continue;
@@ -398,7 +417,7 @@ impl Generation {
                 let Some(other) = hashes.get(e.sketch.0 as usize..e.sketch.1 as usize) else {
                     continue;
                 };
-                let Some(sim) = jaccard(sk, other, JOIN) else {
+                let Some(sim) = jaccard(sk, other, floor) else {
                     continue;
                 };
                 // Ties go to the earliest document, so assignment does not depend on map order.
@@ -433,6 +452,9 @@ pub struct ClusterIndex {
     /// Scratch for the sketch being assigned or loaded, and for sorting it.
     scratch: Vec<u32>,
     sort_scratch: Vec<u32>,
+    /// Bound candidates at [`JOIN`] only, never at the best similarity found so far: the same
+    /// assignments, slower (a test compares the two).
+    join_floor_only: bool,
 }
 
 impl ClusterIndex {
@@ -591,10 +613,11 @@ impl ClusterIndex {
             let mut best = None;
             let mut budget = MAX_VISITS;
             // newest first: the current generation, then what the budget leaves for the older
+            let raise = !self.join_floor_only;
             self.current
-                .most_similar(&sk, sig, 1, &mut budget, &mut best);
+                .most_similar(&sk, sig, 1, &mut budget, &mut best, raise);
             if let Some(g) = self.older.as_deref_mut() {
-                g.most_similar(&sk, sig, 0, &mut budget, &mut best);
+                g.most_similar(&sk, sig, 0, &mut budget, &mut best, raise);
             }
             best.map(|(_, g, i)| (g, i))
         };
@@ -1304,5 +1327,62 @@ mod tests {
         let n = normalise("中新网上海3月5日电（记者 李明）电动车起火。\n来源：中新网");
         assert_eq!(n, "电动车起火");
         assert_eq!(normalise("本报杭州讯 充电宝爆炸"), "充电宝爆炸");
+    }
+
+    /// Texts that differ in a few tokens, as one product family's listings and one complaint
+    /// template do: where every candidate is close and the best-so-far floor prunes the most.
+    fn homogeneous(n: usize, seed: u64) -> Vec<String> {
+        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let mut next = |k: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x % k) as usize
+        };
+        let brands = ["雅迪", "爱玛", "台铃", "新日", "绿源", "小牛"];
+        let faults = ["鼓包", "发烫", "冒烟", "起火", "漏电"];
+        (0..n)
+            .map(|i| match i % 3 {
+                0 => format!(
+                    "{}电动自行车{}V{}Ah锂电池新国标 续航{}公里 已售{}件",
+                    brands[next(6)],
+                    [36, 48, 60][next(3)],
+                    [12, 20, 24, 32][next(4)],
+                    40 + 20 * next(6),
+                    next(5000)
+                ),
+                1 => format!(
+                    "本人{}月{}日购买{}牌充电宝，使用{}天后{}，商家拒绝退货，要求赔偿",
+                    1 + next(12),
+                    1 + next(28),
+                    brands[next(6)],
+                    1 + next(30),
+                    faults[next(5)]
+                ),
+                _ => (0..20 + next(30))
+                    .map(|_| ['电', '池', '充', '起', '火', '冒', '烟', '商', '家'][next(9)])
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Raising the floor to the best similarity found so far only skips candidates that could not
+    /// have won: every assignment is the one the JOIN floor alone gives, across two generations.
+    #[test]
+    fn the_best_so_far_floor_changes_no_assignment() {
+        let texts = homogeneous(9_000, 7);
+        let mut fast = ClusterIndex::windowed(2_500);
+        let mut reference = ClusterIndex {
+            join_floor_only: true,
+            ..ClusterIndex::windowed(2_500)
+        };
+        let mut joined = 0;
+        for (i, t) in texts.iter().enumerate() {
+            let id = format!("d{i}");
+            let (a, b) = (fast.assign(&id, t).1, reference.assign(&id, t).1);
+            assert_eq!(a, b, "document {i}: {t}");
+            joined += usize::from(a != id);
+        }
+        assert!(joined > 1_000, "too few joins to tell: {joined}");
     }
 }

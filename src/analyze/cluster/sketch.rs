@@ -387,6 +387,16 @@ pub(super) fn may_join(a: usize, b: usize, misses: usize) -> bool {
         && misses <= total * (JOIN_DEN - JOIN_NUM) / (JOIN_DEN + JOIN_NUM) + 1
 }
 
+/// [`may_join`] for a floor above [`JOIN`] (the best similarity a lookup has found so far): whether
+/// two whole shingle sets of `a` and `b` elements with at least `misses` in only one can still
+/// reach `floor`. Float forms of the same two bounds, each with slack on the safe side, so a set
+/// exactly at the floor is never dropped (ties decide between equally similar documents).
+#[inline(always)]
+pub(super) fn may_reach(a: usize, b: usize, misses: usize, floor: f64) -> bool {
+    let (min, max) = if a < b { (a, b) } else { (b, a) };
+    min as f64 >= floor * max as f64 * (1.0 - 1e-9) && misses <= max_misses(a + b, floor)
+}
+
 /// [`similarity`], or `None` as soon as it is certainly below `floor`: comparing a document with
 /// candidates that share only a common shingle mostly stops after a third of the merge.
 pub(super) fn jaccard(a: &[u32], b: &[u32], floor: f64) -> Option<f64> {
