@@ -37,7 +37,10 @@ use jiance::serve::Access;
 platforms, internet media and standards bodies; extracts product, hazard, region and party mentions; indexes \
 everything for search; and scores signals per product category and region into ranked alerts (dismiss / notify / \
 sample) with drafted online-sampling requests.\n\nStart with `jiance demo`: it crawls simulated sites on 127.0.0.1 \
-and serves the dashboard."
+and serves the dashboard.",
+    after_long_help = "Cache: a command that tokenizes writes the tokenizer it builds (about 24 MB per rule set, \
+the 4 newest kept) to $JIANCE_CACHE_DIR, else $XDG_CACHE_HOME/jiance, else ~/.cache/jiance, and later commands read \
+it instead of building it again. JIANCE_CACHE_DIR=off turns the cache off; deleting the directory is always safe."
 )]
 pub struct Cli {
     /// Log format on stderr.
