@@ -140,8 +140,10 @@ pub(crate) fn le_u64(bytes: &[u8]) -> u64 {
 /// Bytes read from the stream at a time: a piece stays in cache while it is decoded.
 const PIECE: usize = 1 << 16;
 
-/// Most bytes of capacity reserved ahead of reading an array.
-const MAX_PREALLOC: usize = 1 << 29;
+/// Most bytes of capacity reserved ahead of reading an array: four times the default
+/// dictionary's largest. A damaged count must not ask the allocator for gigabytes (a failed
+/// allocation aborts); a larger real array grows as it is read.
+const MAX_PREALLOC: usize = 1 << 26;
 
 /// Ask for transparent huge pages under a large vector's capacity before it is written. The
 /// default dictionary's arrays are 23 MB, and faulting them in 4 KB pages was most of a
@@ -220,7 +222,7 @@ impl<R: Read> Reader<R> {
         let per_piece = (PIECE / size).max(1);
         // Room for all `n` (a damaged count is capped: the vector still grows with what is
         // read); capacity alone touches no memory.
-        let mut out: Vec<T> = Vec::with_capacity(n.min(MAX_PREALLOC / size.max(1)));
+        let mut out: Vec<T> = Vec::with_capacity(n.min(MAX_PREALLOC / std::mem::size_of::<T>().max(1)));
         huge_pages(&mut out);
         let mut left = n;
         while left > 0 {
