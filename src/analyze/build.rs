@@ -13,6 +13,22 @@ fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
 }
 
+/// Both results, or every error of either.
+fn both<A, B>(
+    a: Result<A, Vec<ConfigError>>,
+    b: Result<B, Vec<ConfigError>>,
+) -> Result<(A, B), Vec<ConfigError>> {
+    match (a, b) {
+        (Ok(a), Ok(b)) => Ok((a, b)),
+        (a, b) => Err(a
+            .err()
+            .into_iter()
+            .flatten()
+            .chain(b.err().into_iter().flatten())
+            .collect()),
+    }
+}
+
 /// The extraction regexes: all constant but `org` and `shop`, which alternate the rules' suffixes.
 struct Regexes {
     org: Regex,
@@ -75,15 +91,29 @@ impl Analyzer {
         )
     }
 
-    /// [`Analyzer::load`] with the user-word cache in `cache_dir` (`None`: no cache). The cache
+    /// [`Analyzer::load`] with the tokenizer cache in `cache_dir` (`None`: no cache). The cache
     /// only saves time: the analyzer is the same with or without it.
     pub fn load_cached(
         rules_dir: Option<&Path>,
         dict_dir: Option<&Path>,
         cache_dir: Option<&Path>,
     ) -> Result<Analyzer, Vec<ConfigError>> {
+        Self::load_keeping(rules_dir, dict_dir, cache_dir, |_| ()).map(|(a, ())| a)
+    }
+
+    /// [`Analyzer::load_cached`], and what `keep` takes of the rule files before the analyzer is
+    /// built from them (`jiance check` keeps a copy to run their examples on).
+    pub(super) fn load_keeping<K>(
+        rules_dir: Option<&Path>,
+        dict_dir: Option<&Path>,
+        cache_dir: Option<&Path>,
+        keep: impl FnOnce(&rules::RuleFiles) -> K,
+    ) -> Result<(Analyzer, K), Vec<ConfigError>> {
         let started = Instant::now();
-        let inputs = Self::inputs_key(rules_dir, dict_dir);
+        // Each file is read once: its text names the tokenizer cache's inputs, then is parsed.
+        let rule_texts = rules::read_texts(rules_dir);
+        let dict_texts = regions::read_dicts(dict_dir);
+        let inputs = Self::inputs_key(&rule_texts, &dict_texts);
         // The tokenizer is the largest part of a start and needs nothing from the rules until the
         // user words are known: a second thread reads the snapshot the inputs point to (or builds
         // jieba's base dictionary when there is none) while the rules and the gazetteer are built.
@@ -95,33 +125,29 @@ impl Analyzer {
                     .unwrap_or_else(|p| std::panic::resume_unwind(p))
             };
             // the gazetteer and the rules are independent: each on its own core
-            let dicts = s.spawn(|| regions::read_dicts(dict_dir).and_then(|d| Gazetteer::load(&d)));
-            let files = rules::load(rules_dir);
-            let dicts = dicts
-                .join()
-                .unwrap_or_else(|p| std::panic::resume_unwind(p));
+            let gaz = s.spawn(move || dict_texts.and_then(|d| Gazetteer::load(&d)));
+            let files = rule_texts.and_then(rules::parse_texts);
+            let gaz = gaz.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
             debug!(ms = ms(started), "analyzer: rules and gazetteer read");
-            let a = match (files, dicts) {
-                (Ok(f), Ok(g)) => Self::build(f, g, join, cache_dir, inputs.as_deref()),
-                (f, g) => Err(f
-                    .err()
-                    .into_iter()
-                    .flatten()
-                    .chain(g.err().into_iter().flatten())
-                    .collect()),
-            };
+            let (f, g) = both(files, gaz)?;
+            let kept = keep(&f);
+            let a = Self::build(f, g, join, cache_dir, inputs.as_deref())?;
             debug!(ms = ms(started), "analyzer: loaded");
-            a
+            Ok((a, kept))
         })
     }
 
-    /// The key of the rule and dictionary files as they read now (see [`tokcache`]); `None` when
-    /// one cannot be read (the load reports it) or the executable is unknown.
-    fn inputs_key(rules_dir: Option<&Path>, dict_dir: Option<&Path>) -> Option<String> {
-        let rules = rules::read_texts(rules_dir).ok()?;
-        let d = regions::read_dicts(dict_dir).ok()?;
-        let dicts = [d.regions, d.aliases, d.foreign, d.words, d.publishers];
-        tokcache::inputs_key(rules.iter().chain(&dicts))
+    /// The key of the rule and dictionary texts as read (see [`tokcache`]); `None` when one could
+    /// not be read (the load reports it) or the executable is unknown.
+    fn inputs_key(
+        rules: &Result<[(String, String); 3], Vec<ConfigError>>,
+        dicts: &Result<regions::DictTexts, Vec<ConfigError>>,
+    ) -> Option<String> {
+        let (Ok(rules), Ok(d)) = (rules, dicts) else {
+            return None;
+        };
+        let dicts = [&d.regions, &d.aliases, &d.foreign, &d.words, &d.publishers];
+        tokcache::inputs_key(rules.iter().chain(dicts))
     }
 
     /// Every phrase (prepared) with its target, in matcher order; all but advertising claims are
@@ -262,9 +288,11 @@ impl Analyzer {
         cache_dir: Option<PathBuf>,
     ) -> Result<(Arc<Jieba>, Vocabulary), Vec<ConfigError>> {
         let started = Instant::now();
-        let inputs = Self::inputs_key(rules_dir, dict_dir);
+        let rule_texts = rules::read_texts(rules_dir);
+        let dict_texts = regions::read_dicts(dict_dir);
+        let inputs = Self::inputs_key(&rule_texts, &dict_texts);
         // The files and this executable are as they were when the inputs file was written: its
-        // snapshot and vocabulary are what the rules would give, without reading them.
+        // snapshot and vocabulary are what the rules would give, without parsing them.
         if let (Some(dir), Some(key)) = (cache_dir.as_deref(), inputs.as_deref())
             && let Some(found) = tokcache::read_inputs(dir, key)
             && let Some(jieba) = tokcache::snapshot_of(dir, &found)
@@ -274,19 +302,10 @@ impl Analyzer {
         }
         std::thread::scope(|s| {
             let base = s.spawn(|| tokcache::Prepared::Base(Jieba::new()));
-            let files = rules::load(rules_dir);
-            let dicts = regions::read_dicts(dict_dir).and_then(|d| Gazetteer::load(&d));
-            let (f, gaz) = match (files, dicts) {
-                (Ok(f), Ok(g)) => (f, g),
-                (f, g) => {
-                    return Err(f
-                        .err()
-                        .into_iter()
-                        .flatten()
-                        .chain(g.err().into_iter().flatten())
-                        .collect());
-                }
-            };
+            let (f, gaz) = both(
+                rule_texts.and_then(rules::parse_texts),
+                dict_texts.and_then(|d| Gazetteer::load(&d)),
+            )?;
             let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();
             place_names.sort();
             let added = Self::user_words(&f, &gaz, &Self::phrases(&f, &place_names));

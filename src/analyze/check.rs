@@ -6,36 +6,17 @@ use std::path::Path;
 use chrono::Utc;
 
 use super::rules::{self, Examples, example_line, table_line};
-use super::{Analyzer, ClusterIndex, regions};
+use super::{Analyzer, ClusterIndex};
 use crate::config::{ConfigError, line_in_block};
 use crate::model::{Channel, DocKind, Document, Extraction};
 
 /// Validate rule + dictionary files and run every rule example. Empty when all is well.
 pub fn check(rules_dir: Option<&Path>, dict_dir: Option<&Path>) -> Vec<ConfigError> {
-    let files = rules::load(rules_dir);
-    let gaz = regions::read_dicts(dict_dir).and_then(|d| regions::Gazetteer::load(&d));
-    let (files, gaz) = match (files, gaz) {
-        (Ok(f), Ok(g)) => (f, g),
-        (f, g) => {
-            return f
-                .err()
-                .into_iter()
-                .flatten()
-                .chain(g.err().into_iter().flatten())
-                .collect();
-        }
-    };
-    let an = match Analyzer::build(
-        files.clone(),
-        gaz,
-        || super::tokcache::Prepared::Base(jieba_rs::Jieba::new()),
-        super::tokcache::default_cache_dir().as_deref(),
-        None,
-    ) {
-        Ok(a) => a,
-        Err(e) => return e,
-    };
-    run_examples(&an, &files)
+    let cache = super::tokcache::default_cache_dir();
+    match Analyzer::load_keeping(rules_dir, dict_dir, cache.as_deref(), Clone::clone) {
+        Ok((an, files)) => run_examples(&an, &files),
+        Err(e) => e,
+    }
 }
 
 pub(crate) fn example_doc(title: &str, text: &str, kind: Option<DocKind>) -> Document {

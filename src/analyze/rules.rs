@@ -446,7 +446,11 @@ pub fn read_texts(dir: Option<&Path>) -> Result<[(String, String); 3], Vec<Confi
 
 /// Load and validate the rule files. All errors are collected, each located.
 pub fn load(dir: Option<&Path>) -> Result<RuleFiles, Vec<ConfigError>> {
-    let texts = read_texts(dir)?;
+    read_texts(dir).and_then(parse_texts)
+}
+
+/// Parse and validate the texts [`read_texts`] gave.
+pub fn parse_texts(texts: [(String, String); 3]) -> Result<RuleFiles, Vec<ConfigError>> {
     let mut errors = Vec::new();
     let products = parse::<ProductsFile>(&texts[0].0, &texts[0].1);
     let hazards = parse::<HazardsFile>(&texts[1].0, &texts[1].1);

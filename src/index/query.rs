@@ -61,17 +61,13 @@ impl Concepts {
     /// Index every word of every concept; where two concepts share a word the earlier one wins
     /// (categories before hazards, each in file order, as the analysis decides).
     pub fn new(vocabulary: &Vocabulary) -> Concepts {
-        let mut folded = vocabulary.clone();
+        // folded once by the vocabulary itself (the tokenizer cache keeps it folded)
+        let mut folded = vocabulary.folded();
         let mut by_word = HashMap::new();
         for (is_hazard, list) in [(false, &mut folded.categories), (true, &mut folded.hazards)] {
             for (i, c) in list.iter_mut().enumerate() {
                 let mut words: Vec<String> = Vec::with_capacity(c.words.len());
-                for w in &c.words {
-                    let f = if vocabulary.folded {
-                        w.clone()
-                    } else {
-                        fold(w).to_lowercase()
-                    };
+                for f in std::mem::take(&mut c.words) {
                     if f.contains(['"', '\\']) || words.contains(&f) {
                         continue;
                     }
