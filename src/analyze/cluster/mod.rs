@@ -966,6 +966,32 @@ mod tests {
         assert!(!may_join(40, 40, 40));
     }
 
+    /// The raised floor's bound drops only pairs that cannot reach it: for two whole sets with
+    /// `misses` in only one, the best Jaccard is min(min/max, (total − misses)/(total + misses)),
+    /// and every pair whose best reaches the floor — exactly at it included — is kept.
+    #[test]
+    fn the_raised_floor_keeps_every_pair_that_can_reach_it() {
+        for floor in [JOIN, 0.6, 0.7, 0.75, 0.8, 0.9, 0.95, 1.0] {
+            let mut dropped = 0;
+            for a in 1..SKETCH {
+                for b in 1..SKETCH {
+                    let (min, max) = (a.min(b), a.max(b));
+                    for misses in (max - min..=a + b).step_by(2) {
+                        let both = (a + b - misses) / 2;
+                        let best =
+                            (both as f64 / (a + b - both) as f64).min(min as f64 / max as f64);
+                        if best >= floor {
+                            assert!(may_reach(a, b, misses, floor), "{floor} {a} {b} {misses}");
+                        } else {
+                            dropped += usize::from(!may_reach(a, b, misses, floor));
+                        }
+                    }
+                }
+            }
+            assert!(dropped > 0, "the bound at {floor} drops nothing");
+        }
+    }
+
     #[test]
     fn similarity_is_unchanged() {
         let mut sketches: Vec<Vec<u32>> = labelled_texts().iter().map(|t| sketch(t)).collect();
