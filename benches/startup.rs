@@ -77,7 +77,8 @@ fn main() {
     let runs: usize = std::env::var("JIANCE_BENCH_RUNS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(20);
+        .unwrap_or(20usize)
+        .max(1);
     let tmp = tempfile::tempdir().expect("temp dir");
     let (data, cache) = (tmp.path().join("data"), tmp.path().join("cache"));
     let mut demo = jiance(&cache);
