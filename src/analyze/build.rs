@@ -273,11 +273,13 @@ impl Analyzer {
     /// The tokenizer alone — jieba with the user words the analyzer gives it, through the same
     /// cache — and the rules' search vocabulary, for what tokenizes without analysing
     /// (`jiance search`): the same as [`Analyzer::jieba`] and [`Analyzer::vocabulary`] of an
-    /// analyzer loaded from the same files, without its matcher, regexes and automaton.
+    /// analyzer loaded from the same files, without its matcher, regexes and automaton. A
+    /// tokenizer read from its snapshot is used before the snapshot's checksum is compared: the
+    /// caller confirms the [`tokcache::Integrity`] before it shows what the tokenizer made.
     pub fn tokenizer(
         rules_dir: Option<&Path>,
         dict_dir: Option<&Path>,
-    ) -> Result<(Arc<Jieba>, Vocabulary), Vec<ConfigError>> {
+    ) -> Result<(Arc<Jieba>, Vocabulary, tokcache::Integrity), Vec<ConfigError>> {
         Self::tokenizer_cached(rules_dir, dict_dir, tokcache::default_cache_dir())
     }
 
@@ -286,7 +288,7 @@ impl Analyzer {
         rules_dir: Option<&Path>,
         dict_dir: Option<&Path>,
         cache_dir: Option<PathBuf>,
-    ) -> Result<(Arc<Jieba>, Vocabulary), Vec<ConfigError>> {
+    ) -> Result<(Arc<Jieba>, Vocabulary, tokcache::Integrity), Vec<ConfigError>> {
         let started = Instant::now();
         let rule_texts = rules::read_texts(rules_dir);
         let dict_texts = regions::read_dicts(dict_dir);
@@ -295,10 +297,10 @@ impl Analyzer {
         // snapshot and vocabulary are what the rules would give, without parsing them.
         if let (Some(dir), Some(key)) = (cache_dir.as_deref(), inputs.as_deref())
             && let Some(found) = tokcache::read_inputs(dir, key)
-            && let Some(jieba) = tokcache::snapshot_of(dir, &found)
+            && let Some((jieba, integrity)) = tokcache::snapshot_of(dir, &found)
         {
             debug!(ms = ms(started), "tokenizer read from its snapshot");
-            return Ok((Arc::new(jieba), found.vocabulary));
+            return Ok((Arc::new(jieba), found.vocabulary, integrity));
         }
         std::thread::scope(|s| {
             let base = s.spawn(|| tokcache::Prepared::Base(Jieba::new()));
@@ -317,7 +319,7 @@ impl Analyzer {
                 inputs.as_deref().map(|k| (k, &vocabulary)),
             );
             debug!(ms = ms(started), ?cache, "tokenizer loaded");
-            Ok((Arc::new(jieba), vocabulary))
+            Ok((Arc::new(jieba), vocabulary, tokcache::Integrity::checked()))
         })
     }
 
@@ -577,13 +579,27 @@ impl Analyzer {
                 phrases.push((prepare(t), Target::Hazard(i, Strength::Strong)));
             }
         }
+        // Cutting the ~10 k phrases was the largest step left of a start: both cores, each half.
+        let cut = |part: &[(String, Target)]| -> Vec<Vec<String>> {
+            part.iter()
+                .map(|(p, _)| {
+                    jieba
+                        .cut(p, false)
+                        .iter()
+                        .map(|t| t.word.to_string())
+                        .collect()
+                })
+                .collect()
+        };
+        let (front, back) = phrases.split_at(phrases.len() / 2);
+        let mut cuts = std::thread::scope(|s| {
+            let back = s.spawn(|| cut(back));
+            let mut cuts = cut(front);
+            cuts.extend(back.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+            cuts
+        });
         let mut matcher: FxHashMap<String, Vec<(Vec<String>, Target)>> = FxHashMap::default();
-        for (p, t) in &phrases {
-            let toks: Vec<String> = jieba
-                .cut(p, false)
-                .iter()
-                .map(|t| t.word.to_string())
-                .collect();
+        for ((_, t), toks) in phrases.iter().zip(cuts.drain(..)) {
             if let Some(first) = toks.first() {
                 matcher
                     .entry(first.clone())
@@ -736,7 +752,7 @@ mod tests {
         let uncached = Analyzer::tokenizer_cached(None, None, None).unwrap();
         assert_eq!(cached.1, plain.vocabulary().folded());
         assert_eq!(uncached.1, *plain.vocabulary());
-        for (jieba, _) in [&cached, &uncached] {
+        for (jieba, _, _) in [&cached, &uncached] {
             for (_, text) in texts {
                 assert_eq!(
                     jieba.cut_for_search(text, true),
@@ -744,5 +760,10 @@ mod tests {
                 );
             }
         }
+        // read in place from the file, its checksum compared meanwhile
+        assert!(reading.jieba().is_in_place() && cached.0.is_in_place());
+        assert!(!plain.jieba().is_in_place() && !uncached.0.is_in_place());
+        cached.2.confirm().unwrap();
+        uncached.2.confirm().unwrap();
     }
 }

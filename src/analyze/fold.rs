@@ -63,6 +63,14 @@ fn narrow(c: char) -> Option<char> {
     }
 }
 
+/// Build the prefilter and the converter now, so that a later fold does not wait for them: for a
+/// short command that is sure to fold (a search folds every snippet), on a thread of its own while
+/// it does other work. The converter's tables take about a millisecond to build.
+pub fn prepare() {
+    LazyLock::force(&CHANGING);
+    let _ = zhconv::zhconv("後", zhconv::Variant::ZhHans);
+}
+
 /// Fold `text` for matching. Returns the input unchanged (borrowed) when nothing needs folding.
 pub fn fold(text: &str) -> Cow<'_, str> {
     if text.is_ascii() {

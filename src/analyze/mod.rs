@@ -41,9 +41,9 @@ pub use check::check;
 pub use cluster::{ClusterEntry, ClusterIndex, DEFAULT_WINDOW, JOIN, similarity, sketch};
 pub use facts::{Count, Facts, StandardRef, facts, facts_folded};
 pub use findings::{signals, standard_is_mandatory};
-pub use fold::{fold, fold_into};
+pub use fold::{fold, fold_into, prepare as prepare_fold};
 pub use regions::Resolved as RegionInfo;
-pub use tokcache::default_cache_dir;
+pub use tokcache::{Integrity, default_cache_dir};
 pub use vocab::{Concept, Vocabulary};
 
 use crate::config::ConfigError;

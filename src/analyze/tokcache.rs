@@ -23,10 +23,10 @@
 //! leave a torn one; the [`KEEP`] newest of each kind are kept.
 
 use std::hash::Hasher;
-use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use jieba_rs::Jieba;
+use jieba_rs::{Jieba, SnapshotBytes};
 use serde::{Deserialize, Serialize};
 use tracing::{debug, warn};
 
@@ -35,7 +35,7 @@ use super::vocab::Vocabulary;
 use crate::util::fsx;
 
 /// First line of a snapshot file; bumped when its layout or meaning changes.
-const MAGIC: &str = "jiance-tokenizer 1";
+const MAGIC: &str = "jiance-tokenizer 2";
 /// `format` of an inputs file.
 const INPUTS_FORMAT: &str = "jiance-tokenizer-inputs 2";
 /// Files of each kind kept; older ones (other rule sets or builds) are removed.
@@ -154,11 +154,24 @@ pub fn read_inputs(dir: &Path, inputs_key: &str) -> Option<Inputs> {
     }
 }
 
-/// The snapshot of `key`, with its words block; `None` (logged unless missing) when there is
-/// none or it does not check.
+/// The snapshot of `key`, with its words block, checked whole; `None` (logged unless missing)
+/// when there is none or it does not check.
 fn read_snapshot(dir: &Path, key: &str) -> Option<(String, Jieba)> {
     let path = snapshot_path(dir, key);
-    let file = match std::fs::File::open(&path) {
+    let bytes = map_snapshot(&path)?;
+    match decode(&bytes, key, true) {
+        Ok((Some(words), jieba)) => Some((words, jieba)),
+        Ok((None, _)) => None,
+        Err(why) => {
+            warn!(path = %path.display(), why, "tokenizer snapshot not usable: rebuilding it");
+            None
+        }
+    }
+}
+
+/// The file at `path` mapped, or `None` (logged unless missing).
+fn map_snapshot(path: &Path) -> Option<SnapshotBytes> {
+    let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             debug!(path = %path.display(), "no tokenizer snapshot yet");
@@ -169,8 +182,83 @@ fn read_snapshot(dir: &Path, key: &str) -> Option<(String, Jieba)> {
             return None;
         }
     };
-    match decode(std::io::BufReader::with_capacity(1 << 16, file), key) {
-        Ok(x) => Some(x),
+    // SAFETY: a snapshot file is only ever written whole under another name and renamed into
+    // place (`fsx::write_atomic`), never changed in place, so the mapped bytes do not change
+    // while the tokenizer uses them. A file truncated under a running process by something else
+    // would fault it (as with tantivy's own mapped index files).
+    match unsafe { memmap2::Mmap::map(&file) } {
+        Ok(m) => Some(Arc::new(m)),
+        Err(e) => {
+            warn!(path = %path.display(), error = %e, "tokenizer snapshot not mappable: rebuilding it");
+            None
+        }
+    }
+}
+
+/// A snapshot's whole-file checksum, compared on a thread of its own while the tokenizer is
+/// already in use (`jiance search`: the CRC reads all 26 MB, where a search touches a few pages).
+/// [`Integrity::confirm`] waits for it before anything made with the tokenizer is shown.
+#[must_use = "confirm the snapshot's checksum before showing what the tokenizer made"]
+pub struct Integrity {
+    pending: Option<(PathBuf, std::thread::JoinHandle<bool>)>,
+}
+
+impl Integrity {
+    /// Nothing left to compare (the tokenizer was built, or its snapshot checked whole).
+    pub fn checked() -> Self {
+        Integrity { pending: None }
+    }
+
+    /// `Ok` when the checksum matched. Otherwise the snapshot is removed, so the next start
+    /// builds it again, and the error says what happened: the tokenizer that was used may have
+    /// been damaged, and what it made must not be trusted.
+    pub fn confirm(self) -> Result<(), String> {
+        let Some((path, check)) = self.pending else {
+            return Ok(());
+        };
+        if check.join().unwrap_or(false) {
+            return Ok(());
+        }
+        let removed = match std::fs::remove_file(&path) {
+            Ok(()) => "removed; the next run builds it again",
+            Err(_) => "could not be removed: delete it by hand",
+        };
+        Err(format!(
+            "{}: the tokenizer snapshot is damaged (checksum mismatch) and was {removed}; run the command again",
+            path.display()
+        ))
+    }
+}
+
+/// The tokenizer of the snapshot of `key`, used at once: the header and layout are checked
+/// here, the checksum by the returned [`Integrity`] (its words block is not read: the inputs
+/// file that led here was written with it).
+fn read_snapshot_deferred(dir: &Path, key: &str) -> Option<(Jieba, Integrity)> {
+    let path = snapshot_path(dir, key);
+    let bytes = map_snapshot(&path)?;
+    match decode(&bytes, key, false) {
+        Ok((_, jieba)) => {
+            let check = {
+                let bytes = Arc::clone(&bytes);
+                std::thread::Builder::new()
+                    .name("tokenizer-crc".into())
+                    .spawn(move || checksum_matches(&bytes))
+            };
+            match check {
+                Ok(check) => Some((
+                    jieba,
+                    Integrity {
+                        pending: Some((path, check)),
+                    },
+                )),
+                // no thread to spare: compare it here
+                Err(_) if checksum_matches(&bytes) => Some((jieba, Integrity::checked())),
+                Err(_) => {
+                    warn!(path = %path.display(), "tokenizer snapshot not usable: checksum mismatch (torn or damaged): rebuilding it");
+                    None
+                }
+            }
+        }
         Err(why) => {
             warn!(path = %path.display(), why, "tokenizer snapshot not usable: rebuilding it");
             None
@@ -178,78 +266,89 @@ fn read_snapshot(dir: &Path, key: &str) -> Option<(String, Jieba)> {
     }
 }
 
-/// `MAGIC\n key\n crc32 (LE) | words block length (u64 LE) | words block | jieba snapshot`; the
-/// CRC covers everything after it.
+/// The jieba snapshot starts at a multiple of this many bytes into the file, so that its arrays
+/// are aligned where the file is mapped (a page boundary).
+const SNAPSHOT_ALIGN: usize = 64;
+
+/// `MAGIC\n key\n crc32 (LE) | words block length (u64 LE) | words block | zeros up to a multiple
+/// of SNAPSHOT_ALIGN | jieba snapshot`; the CRC covers everything after it.
 fn encode(key: &str, block: &str, jieba: &Jieba) -> Result<Vec<u8>, String> {
     let snap = jieba.to_snapshot().map_err(|e| e.to_string())?;
-    let mut body = Vec::with_capacity(8 + block.len() + snap.len());
-    body.extend_from_slice(&(block.len() as u64).to_le_bytes());
-    body.extend_from_slice(block.as_bytes());
-    body.extend_from_slice(&snap);
     let mut out = format!("{MAGIC}\n{key}\n").into_bytes();
-    out.extend_from_slice(&crc32fast::hash(&body).to_le_bytes());
-    out.extend_from_slice(&body);
+    let crc_at = out.len();
+    out.extend_from_slice(&[0; 4]);
+    out.extend_from_slice(&(block.len() as u64).to_le_bytes());
+    out.extend_from_slice(block.as_bytes());
+    out.resize(out.len().next_multiple_of(SNAPSHOT_ALIGN), 0);
+    out.extend_from_slice(&snap);
+    let crc = crc32fast::hash(&out[crc_at + 4..]);
+    out[crc_at..crc_at + 4].copy_from_slice(&crc.to_le_bytes());
     Ok(out)
 }
 
-/// A reader that sums what passes through it.
-struct Summed<R> {
-    inner: R,
-    crc: crc32fast::Hasher,
+/// Where a snapshot file's checksum field is: after its first two lines.
+fn crc_at(all: &[u8]) -> Option<usize> {
+    let first = all.iter().position(|&b| b == b'\n')?;
+    let second = all.get(first + 1..)?.iter().position(|&b| b == b'\n')?;
+    Some(first + 1 + second + 1)
 }
 
-impl<R: Read> Read for Summed<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.crc.update(&buf[..n]);
-        Ok(n)
+/// Whether a snapshot file's CRC-32 matches everything after it.
+fn checksum_matches(bytes: &SnapshotBytes) -> bool {
+    let all: &[u8] = (**bytes).as_ref();
+    let Some(at) = crc_at(all) else { return false };
+    match (all.get(at..at + 4), all.get(at + 4..)) {
+        (Some(crc), Some(body)) => {
+            let mut b = [0u8; 4];
+            b.copy_from_slice(crc);
+            crc32fast::hash(body) == u32::from_le_bytes(b)
+        }
+        _ => false,
     }
 }
 
-/// Read a snapshot file as it streams by (a 17 MB read into one buffer cost more than decoding
-/// it: the copy into fresh pages). jieba checks every index while reading, so a damaged file
-/// is never trusted before its CRC is compared at the end.
-fn decode(mut r: impl Read, key: &str) -> Result<(String, Jieba), String> {
+/// The tokenizer of a snapshot file's bytes, with its words block when `whole`, which also
+/// compares the checksum first. jieba checks the snapshot's header and layout and uses its
+/// arrays in place.
+fn decode(
+    bytes: &SnapshotBytes,
+    key: &str,
+    whole: bool,
+) -> Result<(Option<String>, Jieba), String> {
+    let all: &[u8] = (**bytes).as_ref();
     let head = format!("{MAGIC}\n{key}\n");
-    let mut got = vec![0u8; head.len() + 4];
-    r.read_exact(&mut got)
-        .map_err(|e| format!("truncated: {e}"))?;
-    if !got.starts_with(head.as_bytes()) {
+    if !all.starts_with(head.as_bytes()) {
         return Err("another format or key".into());
     }
-    let mut crc = [0u8; 4];
-    crc.copy_from_slice(&got[head.len()..]);
-    let mut r = Summed {
-        inner: r,
-        crc: crc32fast::Hasher::new(),
-    };
-    let mut len = [0u8; 8];
-    r.read_exact(&mut len)
-        .map_err(|e| format!("truncated: {e}"))?;
-    let len = u64::from_le_bytes(len);
-    // a word list of many megabytes is a damaged length, not a rule set
-    if len > 1 << 28 {
-        return Err("words block too large".into());
-    }
-    let mut block = Vec::new();
-    (&mut r)
-        .take(len)
-        .read_to_end(&mut block)
-        .map_err(|e| e.to_string())?;
-    if block.len() as u64 != len {
-        return Err("truncated in the words block".into());
-    }
-    let block = String::from_utf8(block).map_err(|_| "words block is not UTF-8")?;
-    let jieba = Jieba::read_snapshot(&mut r).map_err(|e| e.to_string())?;
-    if r.crc.finalize() != u32::from_le_bytes(crc) {
+    if whole && !checksum_matches(bytes) {
         return Err("checksum mismatch (torn or damaged)".into());
     }
-    Ok((block, jieba))
+    let at = head.len() + 4;
+    let mut len = [0u8; 8];
+    len.copy_from_slice(all.get(at..at + 8).ok_or("truncated")?);
+    let len = usize::try_from(u64::from_le_bytes(len)).map_err(|_| "words block too large")?;
+    let block = all
+        .get(at + 8..)
+        .and_then(|rest| rest.get(..len))
+        .ok_or("truncated in the words block")?;
+    let words = if whole {
+        Some(
+            std::str::from_utf8(block)
+                .map_err(|_| "words block is not UTF-8")?
+                .to_string(),
+        )
+    } else {
+        None
+    };
+    let snap_at = (at + 8 + len).next_multiple_of(SNAPSHOT_ALIGN);
+    let jieba = Jieba::from_snapshot_in(bytes, snap_at).map_err(|e| e.to_string())?;
+    Ok((words, jieba))
 }
 
-/// The snapshot an inputs file points to, if it reads and checks.
-pub fn snapshot_of(dir: &Path, inputs: &Inputs) -> Option<Jieba> {
-    read_snapshot(dir, &inputs.words_key).map(|(_, j)| j)
+/// The snapshot an inputs file points to, if its header and layout check, used at once; its
+/// checksum is compared on a thread of its own (see [`Integrity`]).
+pub fn snapshot_of(dir: &Path, inputs: &Inputs) -> Option<(Jieba, Integrity)> {
+    read_snapshot_deferred(dir, &inputs.words_key)
 }
 
 /// For a start's second thread: the snapshot the inputs file of `inputs_key` points to, else
@@ -467,10 +566,14 @@ mod tests {
             j.add_word(w, Some(10), Some("n"));
         }
         let bytes = j.to_snapshot().unwrap();
-        for cut in 0..bytes.len() {
+        // Every byte of the header, tags, records and the hash table (the snapshot's start and
+        // end); the 512 KB root table between them, mostly zeros, at a stride.
+        let n = bytes.len();
+        let at = (0..n).filter(|&i| i < 8192 || i + 20_000 > n || i % 61 == 0);
+        for cut in at.clone() {
             assert!(Jieba::from_snapshot(&bytes[..cut]).is_err(), "cut at {cut}");
         }
-        for i in 0..bytes.len() {
+        for i in at {
             let mut damaged = bytes.clone();
             damaged[i] ^= 0xA5;
             if let Ok(d) = Jieba::from_snapshot(&damaged) {
@@ -562,6 +665,82 @@ mod tests {
         let (j, u) = finish(|| prepare(d, Some(&ik)), &more, d, Some((&ik, &vocabulary)));
         assert_eq!(u, CacheUse::Written);
         assert_eq!(view(&j), view(&built(&more)));
+    }
+
+    /// A snapshot's arrays are used unchecked, so garbage in them must not hang or panic the
+    /// tokenizer: a hash table with no empty slot (a probe that never ends by itself) and word
+    /// ids beyond the records.
+    #[test]
+    fn a_snapshot_whose_table_is_garbage_still_answers() {
+        let mut j = Jieba::empty();
+        for w in ["电池", "电池包", "充电器"] {
+            j.add_word(w, Some(10), Some("n"));
+        }
+        let mut bytes = j.to_snapshot().unwrap();
+        assert!(Jieba::from_snapshot(&bytes).unwrap().has_word("电池"));
+        // the hash table is the snapshot's tail: 1,024 slots of 16 bytes (key, child, word id)
+        let n = bytes.len();
+        for (k, slot) in bytes[n - 1024 * 16..].chunks_exact_mut(16).enumerate() {
+            slot[..8].copy_from_slice(&(0xFFFF_0000_0000 | k as u64).to_le_bytes());
+            slot[8..12].copy_from_slice(&u32::MAX.to_le_bytes());
+            slot[12..].copy_from_slice(&(i32::MAX - k as i32).to_le_bytes());
+        }
+        let d = Jieba::from_snapshot(&bytes).unwrap();
+        assert!(
+            !d.has_word("电池"),
+            "the table was not where the test wrote"
+        );
+        let _ = d.cut("电池包和充电器", true);
+        let _ = d.cut_for_search("电池包和充电器", true);
+        let _ = d.tag("电池包和充电器", true);
+        let _ = d.suggest_freq("电池包");
+    }
+
+    /// `jiance search` uses the snapshot before its checksum is compared: a sound one confirms, a
+    /// damaged one (deep in its arrays, where nothing else looks) fails to confirm, is removed,
+    /// and the next start builds it again.
+    #[test]
+    fn a_snapshot_used_before_its_checksum_is_confirmed_or_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = Some(dir.path());
+        let ik = inputs_key(&[("rules/x.toml".to_string(), "a = 1".to_string())]).unwrap();
+        let vocabulary = Vocabulary::default();
+        let write = || {
+            finish(
+                || prepare(d, Some(&ik)),
+                &words(),
+                d,
+                Some((&ik, &vocabulary)),
+            )
+            .1
+        };
+        assert_eq!(write(), CacheUse::Written);
+        let inputs = read_inputs(dir.path(), &ik).unwrap();
+        let (j, integrity) = snapshot_of(dir.path(), &inputs).unwrap();
+        assert!(j.is_in_place());
+        assert_eq!(view(&j), view(&built(&words())));
+        integrity.confirm().unwrap();
+        drop(j);
+
+        let path = snapshot_path(dir.path(), &inputs.words_key);
+        let mut bytes = std::fs::read(&path).unwrap();
+        let at = bytes.len() * 3 / 4;
+        bytes[at] ^= 0x10;
+        std::fs::write(&path, &bytes).unwrap();
+        let (j, integrity) = snapshot_of(dir.path(), &inputs).expect("the header still reads");
+        let _ = j.cut("电池包和充电器", false);
+        let err = integrity.confirm().unwrap_err();
+        assert!(err.contains("damaged") && err.contains("removed"), "{err}");
+        assert!(!path.exists());
+        assert!(snapshot_of(dir.path(), &inputs).is_none());
+        assert_eq!(write(), CacheUse::Written);
+        assert!(
+            snapshot_of(dir.path(), &inputs)
+                .unwrap()
+                .1
+                .confirm()
+                .is_ok()
+        );
     }
 
     #[test]

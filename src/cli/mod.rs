@@ -38,7 +38,7 @@ platforms, internet media and standards bodies; extracts product, hazard, region
 everything for search; and scores signals per product category and region into ranked alerts (dismiss / notify / \
 sample) with drafted online-sampling requests.\n\nStart with `jiance demo`: it crawls simulated sites on 127.0.0.1 \
 and serves the dashboard.",
-    after_long_help = "Cache: a command that tokenizes writes the tokenizer it builds (about 24 MB per rule set, \
+    after_long_help = "Cache: a command that tokenizes writes the tokenizer it builds (about 26 MB per rule set, \
 the 4 newest kept) to $JIANCE_CACHE_DIR, else $XDG_CACHE_HOME/jiance, else ~/.cache/jiance, and later commands read \
 it instead of building it again. JIANCE_CACHE_DIR=off turns the cache off; deleting the directory is always safe."
 )]
@@ -774,7 +774,13 @@ pub(crate) fn open_existing(data: &std::path::Path, rules: &RuleArgs) -> Result<
 /// The index of an existing data directory, for a search: only the tokenizer is loaded (the
 /// analyzer's other tables, the scoring and market rules and the store are not needed), so a
 /// search from the command line starts fast (issue 22).
-pub(crate) fn open_index(data: &std::path::Path, rules: &RuleArgs) -> Result<jiance::index::Index> {
+///
+/// The tokenizer may still be having its snapshot's checksum compared: confirm the returned
+/// [`Integrity`](jiance::analyze::Integrity) before printing what the index answered.
+pub(crate) fn open_index(
+    data: &std::path::Path,
+    rules: &RuleArgs,
+) -> Result<(jiance::index::Index, jiance::analyze::Integrity)> {
     let dir = DataDir::new(data);
     if !dir.state().exists() || !dir.index().exists() {
         bail!(
@@ -784,12 +790,12 @@ pub(crate) fn open_index(data: &std::path::Path, rules: &RuleArgs) -> Result<jia
         );
     }
     let dirs = rules.dirs();
-    let (jieba, vocabulary) =
+    let (jieba, vocabulary, integrity) =
         jiance::analyze::Analyzer::tokenizer(dirs.rules.as_deref(), dirs.dictionaries.as_deref())
             .map_err(pipeline::PipelineError::Config)?;
     let mut index = jiance::index::Index::open(&dir.index(), jieba)?;
     index.set_vocabulary(&vocabulary);
-    Ok(index)
+    Ok((index, integrity))
 }
 
 async fn demo(

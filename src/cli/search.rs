@@ -82,7 +82,12 @@ pub fn run(a: SearchArgs) -> Result<ExitCode> {
             ),
         },
     };
-    let index = open_index(&a.data.data, &a.rules)?;
+    // Snippets are folded, which builds the script converter: on the second core, meanwhile.
+    // (A thread that cannot start is no loss: the first fold builds it.)
+    let _ = std::thread::Builder::new()
+        .name("fold-prepare".into())
+        .spawn(jiance::analyze::prepare_fold);
+    let (index, integrity) = open_index(&a.data.data, &a.rules)?;
     let req = SearchRequest {
         query: a.query,
         category: a.category,
@@ -108,6 +113,8 @@ pub fn run(a: SearchArgs) -> Result<ExitCode> {
         like: a.like,
     };
     if let (Some(path), Some(format)) = (&a.export, format) {
+        // an export is written as the query runs: nothing from an unconfirmed tokenizer
+        integrity.confirm().map_err(anyhow::Error::msg)?;
         let summary = match format {
             ExportFormat::Csv => {
                 let file = std::fs::File::create(path)
@@ -135,6 +142,7 @@ pub fn run(a: SearchArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let results = index.search(&req).context("search failed")?;
+    integrity.confirm().map_err(anyhow::Error::msg)?;
     if a.json {
         println!("{}", serde_json::to_string_pretty(&results)?);
     } else {

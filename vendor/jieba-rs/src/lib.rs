@@ -83,6 +83,7 @@ pub(crate) type FxHashMap<K, V> = HashMap<K, V, rustc_hash::FxBuildHasher>;
 pub(crate) type FxHashSet<K> = HashSet<K, rustc_hash::FxBuildHasher>;
 
 pub use crate::errors::Error;
+pub use crate::store::SnapshotBytes;
 pub use crate::hmm::HmmModel;
 #[cfg(feature = "textrank")]
 pub use crate::keywords::textrank::TextRank;
@@ -98,12 +99,14 @@ mod keywords;
 mod posseg;
 mod snapshot;
 mod sparse_dag;
+mod store;
 mod trie;
 
 #[cfg(feature = "default-dict")]
 include_flate::flate!(static DEFAULT_DICT: str from "src/data/dict.txt" with zstd);
 
 use sparse_dag::{NO_MATCH, StaticSparseDAG};
+use store::Arr;
 use trie::CharTrie;
 
 /// One step of the best segmentation of a block.
@@ -356,20 +359,24 @@ pub struct Tag<'a> {
     pub byte_end: usize,
 }
 
-#[derive(Debug, Clone, Copy)]
+/// `repr(C)` with its padding spelled out so that a snapshot's bytes can be used in place
+/// (jiance patch; `freq` was a `usize`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
 struct Record {
-    freq: usize,
+    freq: u64,
     /// Index into `Jieba::tags`.
     tag: u32,
+    _pad: u32,
 }
 
 /// Jieba segmentation
 #[derive(Clone)]
 pub struct Jieba {
-    records: Vec<Record>,
+    records: Arr<Record>,
     /// `ln(freq)` of each record, kept apart from `records` so the route
     /// calculation touches a dense `f64` array rather than whole records.
-    log_freqs: Vec<f64>,
+    log_freqs: Arr<f64>,
     /// Distinct POS tags; records refer to them by index. A dictionary has
     /// only a few dozen tags, so this replaces one heap string per word.
     tags: Vec<Box<str>>,
@@ -400,8 +407,8 @@ impl Jieba {
     /// Create a new instance with empty dict
     pub fn empty() -> Self {
         Jieba {
-            records: Vec::new(),
-            log_freqs: Vec::new(),
+            records: Arr::default(),
+            log_freqs: Arr::default(),
             tags: Vec::new(),
             tag_ids: FxHashMap::default(),
             trie: CharTrie::new(),
@@ -458,8 +465,8 @@ impl Jieba {
         let check_duplicates = !self.records.is_empty();
         if !check_duplicates {
             let lines = bytecount::count(dict.as_bytes(), b'\n') + 1;
-            self.records.reserve(lines);
-            self.log_freqs.reserve(lines);
+            self.records.to_mut().reserve(lines);
+            self.log_freqs.to_mut().reserve(lines);
             self.trie.reserve(lines);
         }
         for line in dict.lines() {
@@ -519,8 +526,8 @@ impl Jieba {
     /// assert!(!instance.has_word("我们"), "The word '我们' should not be in the dictionary after clearing the dictionary");
     /// ```
     pub fn clear(&mut self) {
-        self.records.clear();
-        self.log_freqs.clear();
+        self.records = Arr::default();
+        self.log_freqs = Arr::default();
         self.tags.clear();
         self.tag_ids.clear();
         self.trie = CharTrie::new();
@@ -542,11 +549,12 @@ impl Jieba {
 
         match self.trie.get(word) {
             Some(word_id) => {
-                let old_freq = self.records[word_id as usize].freq;
+                let old_freq = self.records[word_id as usize].freq as usize;
                 self.set_freq(word_id as usize, freq);
 
                 self.total += freq;
-                self.total -= old_freq;
+                // saturating: a damaged snapshot's frequency, used in place, must not panic (jiance patch)
+                self.total = self.total.saturating_sub(old_freq);
             }
             None => {
                 self.push_record(word, freq, tag);
@@ -560,8 +568,8 @@ impl Jieba {
 
     #[inline]
     fn set_freq(&mut self, word_id: usize, freq: usize) {
-        self.records[word_id].freq = freq;
-        self.log_freqs[word_id] = (freq as f64).ln();
+        self.records.to_mut()[word_id].freq = freq as u64;
+        self.log_freqs.to_mut()[word_id] = (freq as f64).ln();
     }
 
     #[inline]
@@ -580,8 +588,12 @@ impl Jieba {
     fn push_record(&mut self, word: &str, freq: usize, tag: &str) {
         let word_id = self.records.len() as i32;
         let tag = self.intern_tag(tag);
-        self.records.push(Record { freq, tag });
-        self.log_freqs.push((freq as f64).ln());
+        self.records.to_mut().push(Record {
+            freq: freq as u64,
+            tag,
+            _pad: 0,
+        });
+        self.log_freqs.to_mut().push((freq as f64).ln());
         self.trie.insert(word, word_id);
     }
 
@@ -600,7 +612,7 @@ impl Jieba {
     }
 
     fn finish_load(&mut self) {
-        self.total = self.records.iter().map(|n| n.freq).sum();
+        self.total = self.records.iter().map(|n| n.freq as usize).sum();
         self.update_log_total();
     }
 
@@ -678,7 +690,7 @@ impl Jieba {
 
     fn get_word_freq(&self, word: &str, default: usize) -> usize {
         match self.trie.get(word) {
-            Some(word_id) => self.records[word_id as usize].freq,
+            Some(word_id) => self.records[word_id as usize].freq as usize,
             None => default,
         }
     }
@@ -719,11 +731,12 @@ impl Jieba {
 
         let logtotal = self.log_total;
         let log1 = 0.0f64 - logtotal; // ln(1) - logtotal, precomputed for freq=1 case
+        let log_freqs = self.log_freqs.as_slice();
         for idx in (0..n).rev() {
             let mut best: Option<RouteEntry> = None;
             for (end, word_id) in dag.iter_edges(idx) {
                 let log_freq = if word_id != NO_MATCH {
-                    self.log_freqs[word_id as usize]
+                    log_freqs[word_id as usize]
                 } else {
                     0.0 // ln(1)
                 };
@@ -1197,7 +1210,8 @@ impl Jieba {
                 self.trie.get(word)
             };
             let tag = match word_id {
-                Some(word_id) => &self.tags[self.records[word_id as usize].tag as usize],
+                // `get`: a snapshot's records are used in place unchecked (jiance patch)
+                Some(word_id) => self.tags.get(self.records[word_id as usize].tag as usize).map_or("", |t| &**t),
                 None => self.guess_tag(word),
             };
             emit(Tag {

@@ -13,6 +13,8 @@
 //! common case of a character that is not a child, against the several
 //! dependent loads per *byte* of a byte-level double-array trie.
 
+use crate::store::Arr;
+
 /// Word id stored on a node that does not end a dictionary word.
 const NO_WORD: i32 = -1;
 
@@ -39,8 +41,9 @@ const MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
 /// Load factor above which the table doubles, in eighths.
 const MAX_LOAD_EIGHTHS: usize = 6;
 
-#[derive(Clone, Copy, Default)]
-struct Slot {
+#[repr(C)]
+#[derive(Clone, Copy, Default, bytemuck::Pod, bytemuck::Zeroable)]
+pub(crate) struct Slot {
     /// Packed `(parent, char)` plus one, and the first child filter; 0
     /// marks an empty slot.
     key: u64,
@@ -50,8 +53,9 @@ struct Slot {
 }
 
 /// A transition out of the root: child pointer (0 for none) and word id.
-#[derive(Clone, Copy)]
-struct RootEntry {
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+pub(crate) struct RootEntry {
     child: u32,
     word_id: i32,
 }
@@ -67,14 +71,19 @@ enum ParentRef {
 
 #[derive(Clone)]
 pub(crate) struct CharTrie {
-    root: Vec<RootEntry>,
-    slots: Vec<Slot>,
+    /// `ROOT_TABLE_LEN` entries.
+    root: Arr<RootEntry>,
+    slots: Arr<Slot>,
     /// Occupied slots.
     len: usize,
     /// `64 - log2(slots.len())`, so a hash shifted right by it indexes the table.
     shift: u32,
     /// Next node id; ids start at 1 because 0 is the root.
     next_node: u32,
+    /// One past the largest word id inserted (jiance patch). A walk reports only ids below it,
+    /// so a snapshot's tables, used in place and unchecked, can never hand the dictionary an
+    /// id outside its records; [`NO_WORD`] (`u32::MAX` as unsigned) is never below it.
+    id_limit: u32,
 }
 
 #[inline(always)]
@@ -93,6 +102,41 @@ fn filter_bits(ch: char) -> (u64, u32) {
     (1u64 << (KEY_BITS + (h >> 28)), 1u32 << (ID_BITS + ((h >> 25) & 7)))
 }
 
+#[inline(always)]
+fn index(shift: u32, key: u64) -> usize {
+    (key.wrapping_mul(MULTIPLIER) >> shift) as usize
+}
+
+/// [`CharTrie::probe`] on the table itself, for loops that take the table
+/// out of its store once.
+#[inline(always)]
+fn probe(slots: &[Slot], shift: u32, key: u64) -> usize {
+    let mask = slots.len() - 1;
+    let mut i = index(shift, key);
+    // The load limit leaves empty slots, so a probe ends within a few steps. The bound is for
+    // a damaged snapshot's table, used in place unchecked: a full one gives a wrong slot (the
+    // dictionary is wrong) instead of a loop.
+    for _ in 0..slots.len() {
+        let stored = slots[i].key;
+        if stored & KEY_MASK == key || stored == 0 {
+            return i;
+        }
+        i = (i + 1) & mask;
+    }
+    i
+}
+
+/// The root's transition on `ch` (see [`CharTrie::root_step`]).
+#[inline(always)]
+fn root_step(root: &[RootEntry], slots: &[Slot], shift: u32, ch: char) -> Option<(u32, i32)> {
+    if (ch as usize) < ROOT_TABLE_LEN {
+        let entry = root[ch as usize];
+        return (entry.child != 0).then_some((entry.child, entry.word_id));
+    }
+    let slot = &slots[probe(slots, shift, key(0, ch))];
+    (slot.key != 0).then_some((slot.child, slot.word_id))
+}
+
 impl CharTrie {
     pub(crate) fn new() -> Self {
         Self::with_slots(1 << 10)
@@ -101,17 +145,18 @@ impl CharTrie {
     fn with_slots(slots: usize) -> Self {
         debug_assert!(slots.is_power_of_two());
         CharTrie {
-            root: vec![
+            root: Arr::Owned(vec![
                 RootEntry {
                     child: 0,
                     word_id: NO_WORD
                 };
                 ROOT_TABLE_LEN
-            ],
-            slots: vec![Slot::default(); slots],
+            ]),
+            slots: Arr::Owned(vec![Slot::default(); slots]),
             len: 0,
             shift: 64 - slots.trailing_zeros(),
             next_node: 1,
+            id_limit: 0,
         }
     }
 
@@ -125,35 +170,17 @@ impl CharTrie {
         }
     }
 
-    #[inline(always)]
-    fn index(&self, key: u64) -> usize {
-        (key.wrapping_mul(MULTIPLIER) >> self.shift) as usize
-    }
-
     /// Index of the slot holding the (filter-free) `key`, or of the empty
     /// slot where it would go.
     #[inline(always)]
     fn probe(&self, key: u64) -> usize {
-        let mask = self.slots.len() - 1;
-        let mut i = self.index(key);
-        loop {
-            let stored = self.slots[i].key;
-            if stored & KEY_MASK == key || stored == 0 {
-                return i;
-            }
-            i = (i + 1) & mask;
-        }
+        probe(&self.slots, self.shift, key)
     }
 
     /// The root's transition on `ch`: `(child pointer, word id)`.
     #[inline(always)]
     fn root_step(&self, ch: char) -> Option<(u32, i32)> {
-        if (ch as usize) < ROOT_TABLE_LEN {
-            let entry = self.root[ch as usize];
-            return (entry.child != 0).then_some((entry.child, entry.word_id));
-        }
-        let slot = &self.slots[self.probe(key(0, ch))];
-        (slot.key != 0).then_some((slot.child, slot.word_id))
+        root_step(&self.root, &self.slots, self.shift, ch)
     }
 
     /// The id of `word`, if it is in the dictionary.
@@ -168,7 +195,7 @@ impl CharTrie {
             child = slot.child;
             word_id = slot.word_id;
         }
-        (word_id != NO_WORD).then_some(word_id)
+        ((word_id as u32) < self.id_limit).then_some(word_id)
     }
 
     /// The slot of the child reached from node `child` (with its key
@@ -197,26 +224,28 @@ impl CharTrie {
         const LOOKAHEAD: usize = 3;
 
         let n = chars.len();
+        // Out of their stores once: a mapped table is a bounds check away.
+        let (root, slots, shift, id_limit) = (self.root.as_slice(), self.slots.as_slice(), self.shift, self.id_limit);
 
         for pos in 0..n {
             if let Some(&[(_, c1), (_, c2)]) = chars.get(pos + LOOKAHEAD..pos + LOOKAHEAD + 2)
-                && (c1 as usize) < ROOT_TABLE_LEN
+                && let Some(entry) = root.get(c1 as usize)
             {
-                let child = self.root[c1 as usize].child;
+                let child = entry.child;
                 if child & filter_bits(c2).1 != 0 {
-                    let i = self.index(key(child & ID_MASK, c2));
-                    std::hint::black_box(self.slots[i].key);
+                    let i = index(shift, key(child & ID_MASK, c2));
+                    std::hint::black_box(slots[i].key);
                 }
             }
 
             let (_, first) = chars[pos];
-            let Some((mut child, mut word_id)) = self.root_step(first) else {
+            let Some((mut child, mut word_id)) = root_step(root, slots, shift, first) else {
                 continue;
             };
             let mut key_filter = u64::MAX;
             let mut next = pos + 1;
             loop {
-                if word_id != NO_WORD {
+                if (word_id as u32) < id_limit {
                     emit(pos, next, word_id);
                 }
                 if next >= n {
@@ -230,7 +259,7 @@ impl CharTrie {
                 if key_filter & a == 0 || child & b == 0 {
                     break;
                 }
-                let slot = &self.slots[self.probe(key(child & ID_MASK, ch))];
+                let slot = &slots[probe(slots, shift, key(child & ID_MASK, ch))];
                 if slot.key == 0 {
                     break;
                 }
@@ -246,6 +275,7 @@ impl CharTrie {
     /// had before, if any. An empty word is ignored and returns `None`.
     pub(crate) fn insert(&mut self, word: &str, word_id: i32) -> Option<i32> {
         debug_assert!(word_id >= 0, "word ids are non-negative");
+        self.id_limit = self.id_limit.max(word_id as u32 + 1);
         let mut chars = word.chars().peekable();
         let mut parent = 0u32;
         // Where the pointer to `parent` is stored, so its child filters can
@@ -256,10 +286,11 @@ impl CharTrie {
             if parent == 0 && (ch as usize) < ROOT_TABLE_LEN {
                 let i = ch as usize;
                 if self.root[i].child == 0 {
-                    self.root[i].child = self.alloc_node();
+                    let node = self.alloc_node();
+                    self.root.to_mut()[i].child = node;
                 }
                 if last {
-                    return Some(std::mem::replace(&mut self.root[i].word_id, word_id)).filter(|&old| old != NO_WORD);
+                    return Some(std::mem::replace(&mut self.root.to_mut()[i].word_id, word_id)).filter(|&old| old != NO_WORD);
                 }
                 parent = self.root[i].child & ID_MASK;
                 parent_ref = ParentRef::RootEntry(i);
@@ -269,10 +300,11 @@ impl CharTrie {
             let (a, b) = filter_bits(ch);
             match parent_ref {
                 ParentRef::Root => {}
-                ParentRef::RootEntry(i) => self.root[i].child |= b,
+                ParentRef::RootEntry(i) => self.root.to_mut()[i].child |= b,
                 ParentRef::Slot(i) => {
-                    self.slots[i].key |= a;
-                    self.slots[i].child |= b;
+                    let slot = &mut self.slots.to_mut()[i];
+                    slot.key |= a;
+                    slot.child |= b;
                 }
             }
             let key = key(parent, ch);
@@ -281,15 +313,16 @@ impl CharTrie {
                 if self.grow_if_needed() {
                     i = self.probe(key);
                 }
-                self.slots[i] = Slot {
+                let child = self.alloc_node();
+                self.slots.to_mut()[i] = Slot {
                     key,
-                    child: self.alloc_node(),
+                    child,
                     word_id: NO_WORD,
                 };
                 self.len += 1;
             }
             if last {
-                return Some(std::mem::replace(&mut self.slots[i].word_id, word_id)).filter(|&old| old != NO_WORD);
+                return Some(std::mem::replace(&mut self.slots.to_mut()[i].word_id, word_id)).filter(|&old| old != NO_WORD);
             }
             parent = self.slots[i].child & ID_MASK;
             parent_ref = ParentRef::Slot(i);
@@ -317,71 +350,39 @@ impl CharTrie {
     }
 
     fn rehash(&mut self, slots: usize) {
-        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); slots]);
+        let old = std::mem::replace(&mut self.slots, Arr::Owned(vec![Slot::default(); slots]));
         self.shift = 64 - slots.trailing_zeros();
-        for slot in old.into_iter().filter(|s| s.key != 0) {
-            let i = self.probe(slot.key & KEY_MASK);
-            self.slots[i] = slot;
+        let shift = self.shift;
+        let table = self.slots.to_mut();
+        for &slot in old.iter().filter(|s| s.key != 0) {
+            let i = probe(table, shift, slot.key & KEY_MASK);
+            table[i] = slot;
         }
     }
 }
 
-/// Snapshots (jiance patch): the occupied root entries with their positions, and the hash table
-/// whole, so a read needs no hashing and gives back the very table that was written.
+/// Snapshots (jiance patch): the root table and the hash table whole, as they are in memory,
+/// so a read uses them in place and needs no hashing.
 impl CharTrie {
     pub(crate) fn write_snapshot(&self, out: &mut Vec<u8>) {
-        use crate::snapshot::{put_u32, put_u64};
-        put_u32(out, self.next_node);
-        let roots: Vec<(usize, &RootEntry)> = self.root.iter().enumerate().filter(|(_, e)| e.child != 0).collect();
-        put_u64(out, roots.len() as u64);
-        for (i, e) in roots {
-            put_u32(out, i as u32);
-            put_u32(out, e.child);
-            put_u32(out, e.word_id as u32);
-        }
+        use crate::snapshot::{put_array, put_u64};
+        put_u64(out, self.next_node as u64);
         put_u64(out, self.slots.len() as u64);
         put_u64(out, self.len as u64);
-        out.reserve(self.slots.len() * 16);
-        for s in &self.slots {
-            put_u64(out, s.key);
-            put_u32(out, s.child);
-            put_u32(out, s.word_id as u32);
-        }
+        put_array(out, &self.root);
+        put_array(out, &self.slots);
     }
 
-    /// The trie [`CharTrie::write_snapshot`] wrote, for a dictionary of `words` records. Every
-    /// position, node id and word id is checked, and the load limit too: a probe always finds an
-    /// empty slot, so no lookup can loop or index out of bounds.
-    pub(crate) fn read_snapshot<R: std::io::Read>(
-        r: &mut crate::snapshot::Reader<R>,
-        words: usize,
-    ) -> Result<CharTrie, crate::Error> {
-        use crate::snapshot::{le_u32, le_u64};
+    /// The trie [`CharTrie::write_snapshot`] wrote, for a dictionary of `words` records, its
+    /// tables in place and not read here: only the header is checked. Nothing in them can make a
+    /// walk loop or index out of bounds (probes are bounded, and ids at or above `words` are
+    /// never reported), so damage gives a wrong dictionary at worst.
+    pub(crate) fn read_snapshot(r: &mut crate::snapshot::Cursor<'_>, words: usize) -> Result<CharTrie, crate::Error> {
         let bad = |why: &str| crate::Error::InvalidSnapshot(format!("trie: {why}"));
-        let next_node = r.u32()?;
-        if next_node == 0 || next_node > MAX_NODES {
-            return Err(bad("node count out of range"));
-        }
-        let node_ok = |child: u32| child & ID_MASK != 0 && child & ID_MASK < next_node;
-        let word_ok = |id: i32| id == NO_WORD || (id >= 0 && (id as usize) < words);
-        let mut root = vec![RootEntry { child: 0, word_id: NO_WORD }; ROOT_TABLE_LEN];
-        let n_roots = r.usize()?;
-        if n_roots > ROOT_TABLE_LEN {
-            return Err(bad("more root entries than characters"));
-        }
-        let entries = r.items(
-            n_roots,
-            12,
-            |c| (le_u32(c) as usize, le_u32(&c[4..]), le_u32(&c[8..]) as i32),
-            |_| true,
-            "root entry",
-        )?;
-        for (i, child, word_id) in entries {
-            if i >= ROOT_TABLE_LEN || root[i].child != 0 || !node_ok(child) || !word_ok(word_id) {
-                return Err(bad("bad root entry"));
-            }
-            root[i] = RootEntry { child, word_id };
-        }
+        let next_node = u32::try_from(r.u64()?)
+            .ok()
+            .filter(|&n| n != 0 && n <= MAX_NODES)
+            .ok_or_else(|| bad("node count out of range"))?;
         let n_slots = r.usize()?;
         if !n_slots.is_power_of_two() || n_slots > (MAX_NODES as usize) * 2 {
             return Err(bad("table size is not a power of two within bounds"));
@@ -390,33 +391,17 @@ impl CharTrie {
         if len >= n_slots || len * 8 > n_slots * MAX_LOAD_EIGHTHS {
             return Err(bad("table fuller than its load limit"));
         }
-        let mut occupied = 0;
-        let slots = r.items(
-            n_slots,
-            16,
-            |c| Slot {
-                key: le_u64(c),
-                child: le_u32(&c[8..]),
-                word_id: le_u32(&c[12..]) as i32,
-            },
-            |slot| {
-                if slot.key == 0 {
-                    return true;
-                }
-                occupied += 1;
-                node_ok(slot.child) && word_ok(slot.word_id)
-            },
-            "slot",
-        )?;
-        if occupied != len {
-            return Err(bad("occupied slots do not match the count"));
-        }
+        let id_limit = u32::try_from(words)
+            .ok()
+            .filter(|&w| w <= i32::MAX as u32)
+            .ok_or_else(|| bad("more words than ids"))?;
         Ok(CharTrie {
-            root,
-            slots,
+            root: r.array(ROOT_TABLE_LEN, "root entries")?,
+            slots: r.array(n_slots, "slots")?,
             len,
             shift: 64 - n_slots.trailing_zeros(),
             next_node,
+            id_limit,
         })
     }
 }
