@@ -126,6 +126,10 @@ impl Analyzer {
             };
             // the gazetteer and the rules are independent: each on its own core
             let gaz = s.spawn(move || dict_texts.and_then(|d| Gazetteer::load(&d)));
+            // Folding the rules' phrases runs the traditional → simplified converter as soon as
+            // one phrase holds a character it may change (a few always do); its automaton, about
+            // a tenth of this thread's instructions, is built meanwhile on the other core.
+            s.spawn(super::fold::prepare);
             let files = rule_texts.and_then(rules::parse_texts);
             let gaz = gaz.join().unwrap_or_else(|p| std::panic::resume_unwind(p));
             debug!(ms = ms(started), "analyzer: rules and gazetteer read");
