@@ -45,7 +45,7 @@ impl Regexes {
     fn compile(org_suffixes: &[String], shop_suffixes: &[String]) -> Result<Regexes, regex::Error> {
         let alt = |v: &[String]| {
             let mut v: Vec<String> = v.iter().map(|s| regex::escape(s)).collect();
-            v.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
+            v.sort_by_cached_key(|s| std::cmp::Reverse(s.chars().count()));
             v.join("|")
         };
         Ok(Regexes {
@@ -258,7 +258,7 @@ impl Analyzer {
             user_words.extend(c.anchor_terms.iter().map(|s| prepare(s)));
         }
         // Longer words first, so a short word's suggested frequency does not break a longer one.
-        user_words.sort_by_key(|w| std::cmp::Reverse(w.chars().count()));
+        user_words.sort_by_cached_key(|w| std::cmp::Reverse(w.chars().count()));
         user_words.dedup();
         let mut added: Vec<(String, Option<usize>)> = user_words
             .into_iter()
@@ -313,7 +313,7 @@ impl Analyzer {
                 dict_texts.and_then(|d| Gazetteer::load(&d)),
             )?;
             let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();
-            place_names.sort();
+            place_names.sort_unstable();
             let added = Self::user_words(&f, &gaz, &Self::phrases(&f, &place_names));
             let vocabulary = Vocabulary::from_rules(&f);
             let (jieba, cache) = tokcache::finish(
@@ -482,7 +482,7 @@ impl Analyzer {
             })
             .collect();
         let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();
-        place_names.sort();
+        place_names.sort_unstable();
 
         let mut phrases = Self::phrases(&f, &place_names);
         debug!(ms = ms(started), "analyzer: rule tables and phrases");
