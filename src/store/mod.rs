@@ -556,25 +556,29 @@ impl Store {
 
     /// The stored cluster entry of one document, if any.
     pub fn cluster_of(&self, doc_id: &str) -> Result<Option<(String, Vec<u32>, String)>> {
-        let conn = self.conn();
-        Ok(conn
-            .query_row(
-                "SELECT doc_id, sketch, cluster FROM clusters WHERE doc_id = ?1",
-                [doc_id],
-                cluster_row,
-            )
+        // asked for every document the sink accepts: the statement is kept, not prepared per call
+        Ok(self
+            .conn()
+            .prepare_cached("SELECT doc_id, sketch, cluster FROM clusters WHERE doc_id = ?1")?
+            .query_row([doc_id], cluster_row)
             .optional()?)
     }
 
     pub fn put_clusters(&self, entries: &[(String, Vec<u32>, String)]) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        for (doc_id, sketch, cluster) in entries {
-            let blob: Vec<u8> = sketch.iter().flat_map(|h| h.to_le_bytes()).collect();
-            tx.execute(
+        {
+            // one statement for the batch (the sink writes every document's entry), not one
+            // prepared again per row
+            let mut insert = tx.prepare_cached(
                 "INSERT OR REPLACE INTO clusters (doc_id, sketch, cluster) VALUES (?1, ?2, ?3)",
-                params![doc_id, blob, cluster],
             )?;
+            let mut blob: Vec<u8> = Vec::new();
+            for (doc_id, sketch, cluster) in entries {
+                blob.clear();
+                blob.extend(sketch.iter().flat_map(|h| h.to_le_bytes()));
+                insert.execute(params![doc_id, blob, cluster])?;
+            }
         }
         tx.commit()?;
         Ok(())
