@@ -641,13 +641,21 @@ impl Compliance {
     ) -> Vec<OnSaleFinding> {
         let mut tracked = self.table.clone();
         tracked.extend(channel.iter().cloned());
-        let mut out = Vec::new();
-        for (l, text) in listings {
-            for b in self.breaches(l, text, &tracked, as_of) {
-                out.push(finding(l, b, as_of));
+        let tracked = &tracked;
+        // listings are independent: checked on a few threads, joined in their order
+        let threads = crate::util::par::threads(4);
+        crate::util::par::map_shares(listings, threads, 64, |share| {
+            let mut out = Vec::new();
+            for (l, text) in share {
+                for b in self.breaches(l, text, tracked, as_of) {
+                    out.push(finding(l, b, as_of));
+                }
             }
-        }
-        out
+            out
+        })
+        .into_iter()
+        .flatten()
+        .collect()
     }
 }
 

@@ -287,15 +287,54 @@ pub fn find(
         flagged: flagged.len(),
         ..OnSaleRun::default()
     };
+    // Listings are prepared, and flagged products matched, on a few threads: each is
+    // independent of the others, and the results are joined in input order.
+    let threads = crate::util::par::threads(PAR_THREADS);
     let mut prepared = Vec::with_capacity(listings.len());
     let mut by_model: HashMap<String, Vec<usize>> = HashMap::new();
-    for l in listings {
-        let (p, candidates) = prepare(rules, l);
+    let shares = crate::util::par::map_shares(listings, threads, PAR_SHARE, |share| {
+        share.iter().map(|l| prepare(rules, l)).collect::<Vec<_>>()
+    });
+    for (p, candidates) in shares.into_iter().flatten() {
         for c in candidates {
             by_model.entry(c).or_default().push(prepared.len());
         }
         prepared.push(p);
     }
+    let (prepared, by_model) = (&prepared, &by_model);
+    let shares = crate::util::par::map_shares(flagged, threads, PAR_SHARE, |share| {
+        let mut run = OnSaleRun::default();
+        match_flagged(rules, share, prepared, by_model, as_of, &mut run);
+        run
+    });
+    for share in shares {
+        run.findings.extend(share.findings);
+        for (reason, n) in share.skipped {
+            *run.skipped.entry(reason).or_default() += n;
+        }
+    }
+    run.findings.sort_by(|a, b| {
+        b.confidence
+            .total_cmp(&a.confidence)
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    run
+}
+
+/// Threads and least items per thread of the on-sale matching.
+const PAR_THREADS: usize = 4;
+const PAR_SHARE: usize = 64;
+
+/// Match flagged products to the prepared listings (indexed by model), into `run`'s findings
+/// and skipped counts.
+fn match_flagged(
+    rules: &MarketRules,
+    flagged: &[Flagged],
+    prepared: &[Prepared<'_>],
+    by_model: &HashMap<String, Vec<usize>>,
+    as_of: NaiveDate,
+    run: &mut OnSaleRun,
+) {
     for fl in flagged {
         let models: Vec<String> = names::split_models(&fl.model)
             .filter_map(|m| {
@@ -336,12 +375,6 @@ pub fn find(
                 .push(finding(fl, p.listing, matched, conf, as_of));
         }
     }
-    run.findings.sort_by(|a, b| {
-        b.confidence
-            .total_cmp(&a.confidence)
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    run
 }
 
 fn finding(

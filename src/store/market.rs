@@ -74,20 +74,35 @@ pub(super) fn put_record_in(
 impl Store {
     /// The kept records of documents of these kinds with their extractions, in document id order.
     pub fn records(&self, kinds: &[DocKind]) -> Result<Vec<(Document, Extraction)>> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT r.json, d.extraction FROM records r JOIN documents d ON d.id = r.doc_id
-             WHERE r.kind = ?1 ORDER BY r.doc_id",
-        )?;
-        let mut out = Vec::new();
-        for kind in kinds {
-            let rows = stmt.query_map([kind.as_str()], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })?;
-            for row in rows {
-                let (doc, ex) = row?;
-                out.push((serde_json::from_str(&doc)?, serde_json::from_str(&ex)?));
+        // The rows are read under the lock and decoded after it: decoding is most of the time,
+        // and scoring reads the store meanwhile (`Engine::score`).
+        let mut raw: Vec<(String, String)> = Vec::new();
+        {
+            let conn = self.conn();
+            let mut stmt = conn.prepare(
+                "SELECT r.json, d.extraction FROM records r JOIN documents d ON d.id = r.doc_id
+                 WHERE r.kind = ?1 ORDER BY r.doc_id",
+            )?;
+            for kind in kinds {
+                let rows = stmt.query_map([kind.as_str()], |r| {
+                    Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+                })?;
+                for row in rows {
+                    raw.push(row?);
+                }
             }
+        }
+        // decoded on a few threads, joined in order
+        let threads = crate::util::par::threads(4);
+        let shares = crate::util::par::map_shares(&raw, threads, 256, |share| {
+            share
+                .iter()
+                .map(|(doc, ex)| Ok((serde_json::from_str(doc)?, serde_json::from_str(ex)?)))
+                .collect::<Result<Vec<(Document, Extraction)>>>()
+        });
+        let mut out = Vec::with_capacity(raw.len());
+        for share in shares {
+            out.extend(share?);
         }
         Ok(out)
     }
@@ -110,25 +125,40 @@ impl Store {
             }
         }
         tx.execute("DELETE FROM onsale", [])?;
-        {
-            // one statement for every row: preparing it again per row was most of a rerun's
-            // on-sale step (21 k findings: 0.5 s)
-            let mut insert = tx.prepare_cached(
-                "INSERT OR REPLACE INTO onsale (id, confidence, first_seen, json) VALUES (?1, ?2, ?3, ?4)",
-            )?;
-            for f in findings {
-                let earlier = seen.get(&f.id).filter(|d| **d < f.first_seen);
-                let json = match earlier {
-                    Some(d) => serde_json::to_string(&OnSaleFinding {
-                        first_seen: *d,
-                        ..f.clone()
-                    })?,
-                    None => serde_json::to_string(f)?,
-                };
-                let first_seen = earlier.copied().unwrap_or(f.first_seen);
-                insert.execute(params![f.id, f.confidence, first_seen.to_string(), json])?;
+        // Rows are encoded on a few threads (a rerun of a large archive stores hundreds of
+        // thousands of findings), then inserted in order.
+        let seen = &seen;
+        let threads = crate::util::par::threads(4);
+        let shares = crate::util::par::map_shares(findings, threads, 256, |share| {
+            share
+                .iter()
+                .map(|f| {
+                    let json = match seen.get(&f.id) {
+                        Some(d) if *d < f.first_seen => {
+                            let mut f = f.clone();
+                            f.first_seen = *d;
+                            serde_json::to_string(&f)?
+                        }
+                        _ => serde_json::to_string(f)?,
+                    };
+                    let first_seen = seen
+                        .get(&f.id)
+                        .map_or(f.first_seen, |d| f.first_seen.min(*d));
+                    Ok((first_seen.to_string(), json))
+                })
+                .collect::<Result<Vec<(String, String)>>>()
+        });
+        let mut insert = tx.prepare_cached(
+            "INSERT OR REPLACE INTO onsale (id, confidence, first_seen, json) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        let mut rows = findings.iter();
+        for share in shares {
+            // the share first: zip stops on it without taking a finding of the next share
+            for ((first_seen, json), f) in share?.into_iter().zip(rows.by_ref()) {
+                insert.execute(params![f.id, f.confidence, first_seen, json])?;
             }
         }
+        drop(insert);
         tx.commit()?;
         Ok(())
     }
@@ -143,5 +173,76 @@ impl Store {
             out.push(serde_json::from_str(&row?)?);
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Action, FlagBasis, Flagged, Listing};
+
+    fn finding(n: usize, first_seen: NaiveDate) -> OnSaleFinding {
+        OnSaleFinding {
+            id: format!("f{n:04}"),
+            listing: Listing {
+                doc_id: format!("l{n}"),
+                title: format!("商品{n}"),
+                ..Listing::default()
+            },
+            flagged: Flagged {
+                doc_id: "recall".into(),
+                row: n,
+                basis: FlagBasis::Recall,
+                url: String::new(),
+                title: String::new(),
+                product: String::new(),
+                categories: vec![],
+                brand: String::new(),
+                model: format!("M{n}"),
+                batch: String::new(),
+                enterprise: String::new(),
+                day: first_seen,
+            },
+            matched: vec!["model".into()],
+            confidence: 1.0 - n as f64 / 10_000.0,
+            action: Action::Notify,
+            notify: String::new(),
+            summary: String::new(),
+            reason: String::new(),
+            first_seen,
+        }
+    }
+
+    /// Findings encoded on several threads are stored whole, each under its own id, and a
+    /// finding stored before keeps its earlier first day.
+    #[test]
+    fn on_sale_findings_are_replaced_keeping_their_first_day() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let (d1, d2) = (
+            NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(),
+        );
+        let first: Vec<OnSaleFinding> = (0..300).map(|n| finding(n, d1)).collect();
+        store.put_onsale(&first).unwrap();
+        let got = store.onsale().unwrap();
+        let ids = |v: &[OnSaleFinding]| v.iter().map(|f| f.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&got), ids(&first));
+        assert!(
+            got.iter()
+                .zip(&first)
+                .all(|(g, f)| g.flagged.model == f.flagged.model)
+        );
+        // again a week later, with 1500 findings: the first 300 keep their day
+        let second: Vec<OnSaleFinding> = (0..1500).map(|n| finding(n, d2)).collect();
+        store.put_onsale(&second).unwrap();
+        let got = store.onsale().unwrap();
+        assert_eq!(got.len(), 1500);
+        for (g, want) in got.iter().zip(&second) {
+            assert_eq!(g.id, want.id);
+            assert_eq!(g.flagged.model, want.flagged.model, "{}", g.id);
+            let day = if g.flagged.row < 300 { d1 } else { d2 };
+            assert_eq!(g.first_seen, day, "{}", g.id);
+        }
     }
 }
