@@ -77,7 +77,7 @@ fn narrow(c: char) -> Option<char> {
 
 /// Build the prefilter and the converter now, so that a later fold does not wait for them: for a
 /// short command that is sure to fold (a search folds every snippet), on a thread of its own while
-/// it does other work. The converter's automaton takes about a millisecond to build.
+/// it does other work. The converter takes about 10 M instructions (a few milliseconds) to build.
 pub fn prepare() {
     LazyLock::force(&CHANGING);
     let _ = zhconv::zhconv("後", zhconv::Variant::ZhHans);
