@@ -157,11 +157,21 @@ pub fn read_inputs(dir: &Path, inputs_key: &str) -> Option<Inputs> {
 /// The snapshot of `key`, with its words block, checked whole; `None` (logged unless missing)
 /// when there is none or it does not check.
 fn read_snapshot(dir: &Path, key: &str) -> Option<(String, Jieba)> {
+    let (_, _, words, jieba) = open_snapshot(dir, key, true)?;
+    Some((words?, jieba))
+}
+
+/// The snapshot of `key` mapped and decoded (see [`decode`] for `whole`), with its path and
+/// bytes; `None` (logged unless missing) when there is none or it does not check.
+fn open_snapshot(
+    dir: &Path,
+    key: &str,
+    whole: bool,
+) -> Option<(PathBuf, SnapshotBytes, Option<String>, Jieba)> {
     let path = snapshot_path(dir, key);
     let bytes = map_snapshot(&path)?;
-    match decode(&bytes, key, true) {
-        Ok((Some(words), jieba)) => Some((words, jieba)),
-        Ok((None, _)) => None,
+    match decode(&bytes, key, whole) {
+        Ok((words, jieba)) => Some((path, bytes, words, jieba)),
         Err(why) => {
             warn!(path = %path.display(), why, "tokenizer snapshot not usable: rebuilding it");
             None
@@ -234,33 +244,24 @@ impl Integrity {
 /// here, the checksum by the returned [`Integrity`] (its words block is not read: the inputs
 /// file that led here was written with it).
 fn read_snapshot_deferred(dir: &Path, key: &str) -> Option<(Jieba, Integrity)> {
-    let path = snapshot_path(dir, key);
-    let bytes = map_snapshot(&path)?;
-    match decode(&bytes, key, false) {
-        Ok((_, jieba)) => {
-            let check = {
-                let bytes = Arc::clone(&bytes);
-                std::thread::Builder::new()
-                    .name("tokenizer-crc".into())
-                    .spawn(move || checksum_matches(&bytes))
-            };
-            match check {
-                Ok(check) => Some((
-                    jieba,
-                    Integrity {
-                        pending: Some((path, check)),
-                    },
-                )),
-                // no thread to spare: compare it here
-                Err(_) if checksum_matches(&bytes) => Some((jieba, Integrity::checked())),
-                Err(_) => {
-                    warn!(path = %path.display(), "tokenizer snapshot not usable: checksum mismatch (torn or damaged): rebuilding it");
-                    None
-                }
-            }
-        }
-        Err(why) => {
-            warn!(path = %path.display(), why, "tokenizer snapshot not usable: rebuilding it");
+    let (path, bytes, _, jieba) = open_snapshot(dir, key, false)?;
+    let check = {
+        let bytes = Arc::clone(&bytes);
+        std::thread::Builder::new()
+            .name("tokenizer-crc".into())
+            .spawn(move || checksum_matches(&bytes))
+    };
+    match check {
+        Ok(check) => Some((
+            jieba,
+            Integrity {
+                pending: Some((path, check)),
+            },
+        )),
+        // no thread to spare: compare it here
+        Err(_) if checksum_matches(&bytes) => Some((jieba, Integrity::checked())),
+        Err(_) => {
+            warn!(path = %path.display(), "tokenizer snapshot not usable: checksum mismatch (torn or damaged): rebuilding it");
             None
         }
     }
@@ -559,13 +560,27 @@ mod tests {
         assert_eq!(view(&a), view(&b));
     }
 
-    #[test]
-    fn a_damaged_jieba_snapshot_is_refused_or_still_answers() {
+    /// The snapshot of a dictionary of a few words.
+    fn small_snapshot(words: &[&str]) -> Vec<u8> {
         let mut j = Jieba::empty();
-        for w in ["电池", "电池包", "充电器", "𠮷野家"] {
+        for w in words {
             j.add_word(w, Some(10), Some("n"));
         }
-        let bytes = j.to_snapshot().unwrap();
+        j.to_snapshot().unwrap()
+    }
+
+    /// What a tokenizer read from a damaged snapshot must answer without hanging or panicking.
+    fn exercise(d: &Jieba) {
+        let text = "电池包和充电器𠮷野家";
+        let _ = d.cut(text, true);
+        let _ = d.cut_for_search(text, true);
+        let _ = d.tag(text, true);
+        let _ = d.suggest_freq("电池包");
+    }
+
+    #[test]
+    fn a_damaged_jieba_snapshot_is_refused_or_still_answers() {
+        let bytes = small_snapshot(&["电池", "电池包", "充电器", "𠮷野家"]);
         // Every byte of the header, tags, records and the hash table (the snapshot's start and
         // end); the 512 KB root table between them, mostly zeros, at a stride.
         let n = bytes.len();
@@ -577,8 +592,7 @@ mod tests {
             let mut damaged = bytes.clone();
             damaged[i] ^= 0xA5;
             if let Ok(d) = Jieba::from_snapshot(&damaged) {
-                let _ = d.cut("电池包和充电器𠮷野家", true);
-                let _ = d.suggest_freq("电池包");
+                exercise(&d);
             }
         }
     }
@@ -672,11 +686,7 @@ mod tests {
     /// ids beyond the records.
     #[test]
     fn a_snapshot_whose_table_is_garbage_still_answers() {
-        let mut j = Jieba::empty();
-        for w in ["电池", "电池包", "充电器"] {
-            j.add_word(w, Some(10), Some("n"));
-        }
-        let mut bytes = j.to_snapshot().unwrap();
+        let mut bytes = small_snapshot(&["电池", "电池包", "充电器"]);
         assert!(Jieba::from_snapshot(&bytes).unwrap().has_word("电池"));
         // the hash table is the snapshot's tail: 1,024 slots of 16 bytes (key, child, word id)
         let n = bytes.len();
@@ -690,10 +700,7 @@ mod tests {
             !d.has_word("电池"),
             "the table was not where the test wrote"
         );
-        let _ = d.cut("电池包和充电器", true);
-        let _ = d.cut_for_search("电池包和充电器", true);
-        let _ = d.tag("电池包和充电器", true);
-        let _ = d.suggest_freq("电池包");
+        exercise(&d);
     }
 
     /// `jiance search` uses the snapshot before its checksum is compared: a sound one confirms, a

@@ -46,16 +46,6 @@ pub fn sources_from_archive(archive_dir: &Path) -> Result<Vec<SourceConfig>, Pip
     super::sources_for(&base_urls).map_err(PipelineError::Config)
 }
 
-/// Placeholder name → origin, from the `[[source]]` blocks of a sources file: a placeholder in a
-/// block takes the origin archived for that block's source `name`.
-#[cfg(test)]
-fn demo_placeholders(
-    toml_text: &str,
-    origins: &HashMap<String, String>,
-) -> BTreeMap<String, String> {
-    fill_placeholders(placeholder_blocks(toml_text), origins)
-}
-
 /// The `[[source]]` blocks of a sources file: the placeholders each uses, and its `name`.
 fn placeholder_blocks(toml_text: &str) -> Vec<(Vec<String>, Option<String>)> {
     // (placeholders, source name) per block, filled once the block's name is known.
@@ -92,7 +82,8 @@ fn placeholder_blocks(toml_text: &str) -> Vec<(Vec<String>, Option<String>)> {
     blocks
 }
 
-/// Placeholder name → the origin archived for its block's source, or an unreachable one.
+/// Placeholder name → origin: a placeholder in a block takes the origin archived for that
+/// block's source `name`, or an unreachable one.
 fn fill_placeholders(
     blocks: Vec<(Vec<String>, Option<String>)>,
     origins: &HashMap<String, String>,
@@ -147,7 +138,7 @@ start = ["{{site2}}/rss.xml"]
 "#;
         let origins: HashMap<String, String> =
             [("demo-a".to_string(), "http://127.0.0.1:4100".to_string())].into();
-        let map = demo_placeholders(text, &origins);
+        let map = fill_placeholders(placeholder_blocks(text), &origins);
         assert_eq!(
             map.get("site1").map(String::as_str),
             Some("http://127.0.0.1:4100")

@@ -133,18 +133,16 @@ impl Store {
             share
                 .iter()
                 .map(|f| {
-                    let json = match seen.get(&f.id) {
-                        Some(d) if *d < f.first_seen => {
-                            let mut f = f.clone();
-                            f.first_seen = *d;
-                            serde_json::to_string(&f)?
-                        }
-                        _ => serde_json::to_string(f)?,
+                    // an earlier first day replaces the finding's own; otherwise it is stored as is
+                    let earlier = seen.get(&f.id).copied().filter(|d| *d < f.first_seen);
+                    let json = match earlier {
+                        Some(first_seen) => serde_json::to_string(&OnSaleFinding {
+                            first_seen,
+                            ..f.clone()
+                        })?,
+                        None => serde_json::to_string(f)?,
                     };
-                    let first_seen = seen
-                        .get(&f.id)
-                        .map_or(f.first_seen, |d| f.first_seen.min(*d));
-                    Ok((first_seen.to_string(), json))
+                    Ok((earlier.unwrap_or(f.first_seen).to_string(), json))
                 })
                 .collect::<Result<Vec<(String, String)>>>()
         });
