@@ -161,49 +161,57 @@ async fn declare(
             Stage::Fetch => format!("{p}.fetch.>"),
             s => format!("{p}.{}", s.name()),
         };
-        let stream = js
-            .get_or_create_stream(stream::Config {
+        let stream = stream_made_or_found(
+            js,
+            stream::Config {
                 name: name.clone(),
                 subjects: vec![subject],
                 retention: stream::RetentionPolicy::WorkQueue,
                 storage: stream::StorageType::File,
                 duplicate_window: DUPLICATE_WINDOW,
                 ..Default::default()
-            })
-            .await
-            .map_err(nats(format!("stream {name}")))?;
-        let consumer = stream
-            .get_or_create_consumer(
-                stage.reader(),
-                pull::Config {
-                    durable_name: Some(stage.reader().to_string()),
-                    ack_policy: jetstream::consumer::AckPolicy::Explicit,
-                    ack_wait: settings.ack_wait,
-                    // one more than the workers' own limit: the last delivery only
-                    // terminates and reports (see `Delivery::poison`)
-                    max_deliver: settings.max_deliver.max(2),
-                    max_ack_pending: settings.max_ack_pending.max(1),
-                    ..Default::default()
-                },
-            )
-            .await
-            .map_err(nats(format!("consumer {name}/{}", stage.reader())))?;
+            },
+        )
+        .await
+        .map_err(nats(format!("stream {name}")))?;
+        let config = pull::Config {
+            durable_name: Some(stage.reader().to_string()),
+            ack_policy: jetstream::consumer::AckPolicy::Explicit,
+            ack_wait: settings.ack_wait,
+            // one more than the workers' own limit: the last delivery only
+            // terminates and reports (see `Delivery::poison`)
+            max_deliver: settings.max_deliver.max(2),
+            max_ack_pending: settings.max_ack_pending.max(1),
+            ..Default::default()
+        };
+        let consumer = match stream.get_or_create_consumer(stage.reader(), config).await {
+            Ok(c) => c,
+            // made by a worker starting at the same moment (see `stream_made_or_found`)
+            Err(e) => stream
+                .get_consumer(stage.reader())
+                .await
+                .map_err(|_| e)
+                .map_err(nats(format!("consumer {name}/{}", stage.reader())))?,
+        };
         consumers.push(consumer);
     }
     let bucket = format!("{p}-crawl");
     // The bucket's stream made by hand, as `create_key_value` would: that call first asks
     // for the account's info, whose 2.9 form (Debian's server) the client cannot read.
-    js.get_or_create_stream(stream::Config {
-        name: format!("KV_{bucket}"),
-        subjects: vec![format!("$KV.{bucket}.>")],
-        max_messages_per_subject: 1,
-        storage: stream::StorageType::File,
-        allow_rollup: true,
-        deny_delete: true,
-        allow_direct: true,
-        discard: stream::DiscardPolicy::New,
-        ..Default::default()
-    })
+    stream_made_or_found(
+        js,
+        stream::Config {
+            name: format!("KV_{bucket}"),
+            subjects: vec![format!("$KV.{bucket}.>")],
+            max_messages_per_subject: 1,
+            storage: stream::StorageType::File,
+            allow_rollup: true,
+            deny_delete: true,
+            allow_direct: true,
+            discard: stream::DiscardPolicy::New,
+            ..Default::default()
+        },
+    )
     .await
     .map_err(nats(format!("key-value bucket {bucket}")))?;
     let crawl = js
@@ -213,16 +221,40 @@ async fn declare(
     let objects = format!("{p}-bodies");
     let bodies = match js.get_object_store(&objects).await {
         Ok(o) => o,
-        Err(_) => js
+        Err(_) => match js
             .create_object_store(object_store::Config {
                 bucket: objects.clone(),
                 storage: stream::StorageType::File,
                 ..Default::default()
             })
             .await
-            .map_err(nats(format!("object store {objects}")))?,
+        {
+            Ok(o) => o,
+            // made by a worker starting at the same moment (see `stream_made_or_found`)
+            Err(e) => js
+                .get_object_store(&objects)
+                .await
+                .map_err(|_| e)
+                .map_err(nats(format!("object store {objects}")))?,
+        },
     };
     Ok((consumers, crawl, bodies))
+}
+
+/// The stream `config` names, made when missing. Looking and making are two requests: when
+/// workers start at the same moment, one may make the stream between another's look and make,
+/// and the server answers the loser "subjects overlap with an existing stream" (10065), which
+/// ended that worker. A failed make is therefore followed by one more look; its error is the
+/// make's when the stream is still not there.
+async fn stream_made_or_found(
+    js: &jetstream::Context,
+    config: stream::Config,
+) -> Result<stream::Stream, jetstream::context::CreateStreamError> {
+    let name = config.name.clone();
+    match js.get_or_create_stream(config).await {
+        Ok(s) => Ok(s),
+        Err(e) => js.get_stream(&name).await.map_err(|_| e),
+    }
 }
 
 impl Nats {

@@ -454,3 +454,38 @@ fn the_shared_crawl_state_keeps_the_local_stores_rules() {
         Some("1")
     );
 }
+
+/// Workers started at the same moment (systemd units, the kill test's five processes) all declare
+/// the streams, the key-value bucket and the object store, and every one of them comes up: a
+/// regression of "subjects overlap with an existing stream" (for a stream, the bucket or the
+/// object store), with which a worker that lost the race to create one exited. Before the fix,
+/// 30 rounds of 16 simultaneous starts failed in each of three runs.
+#[test]
+fn workers_starting_at_once_all_come_up() {
+    use jiance::queue::Nats;
+    let rt = runtime();
+    let server = nats_server();
+    for round in 0..30 {
+        let settings = server.queue(&format!("race{round}"));
+        let results = rt.block_on(async {
+            let starts: Vec<_> = (0..16)
+                .map(|_| {
+                    let settings = settings.clone();
+                    tokio::spawn(async move { Nats::connect(&settings).await.map(|_| ()) })
+                })
+                .collect();
+            let mut out = Vec::new();
+            for s in starts {
+                out.push(s.await.unwrap());
+            }
+            out
+        });
+        for (i, r) in results.iter().enumerate() {
+            assert!(
+                r.is_ok(),
+                "round {round}, start {i}: {:?}",
+                r.as_ref().err()
+            );
+        }
+    }
+}
