@@ -54,6 +54,9 @@ const MAX_VISITS: usize = 384;
 /// Candidates ahead whose probes a lookup fetches before it needs them.
 const PREFETCH: usize = 6;
 
+/// Candidates that passed the signature bound merged together, their sketches fetched first.
+const MERGE_BATCH: usize = 8;
+
 /// Asks the CPU to bring `value` into the cache without waiting for it.
 #[inline(always)]
 fn prefetch<T>(value: &T) {
@@ -381,6 +384,8 @@ impl Generation {
             }
         }
         let keys = keys.get_mut(..n).unwrap_or_default();
+        let mut pending = [(0u32, 0u32, 0u32); MERGE_BATCH];
+        let mut waiting = 0;
         keys.sort_by_key(|&(depth, _)| depth);
         'keys: for &(_, head) in keys.iter() {
             let mut chunk = head;
@@ -429,24 +434,57 @@ impl Generation {
                             continue;
                         }
                     }
+                    // The merge waits in `pending` while its sketch is fetched (a cache miss a
+                    // merge); a later floor only drops what could not win (the floor rises to
+                    // the best so far), so the best is the same as merging at once.
                     let start = p.start as usize;
-                    let Some(other) = hashes.get(start..start + len) else {
-                        continue;
-                    };
-                    let Some(sim) = jaccard(sk, other, floor) else {
-                        continue;
-                    };
-                    // Ties go to the earliest document, so assignment does not depend on map order.
-                    let this = (sim, generation, i);
-                    if sim >= JOIN
-                        && best.is_none_or(|(bs, bg, bi)| {
-                            sim > bs || (sim == bs && (generation, i) < (bg, bi))
-                        })
-                    {
-                        *best = Some(this);
+                    if let Some(h) = hashes.get(start..start + len) {
+                        h.iter().step_by(16).for_each(prefetch);
+                    }
+                    if let Some(slot) = pending.get_mut(waiting) {
+                        *slot = (i, p.start, p.len);
+                        waiting += 1;
+                    }
+                    if waiting == pending.len() {
+                        merge(&pending[..], hashes, sk, generation, best, raise_floor);
+                        waiting = 0;
                     }
                 }
             }
+        }
+        let left = pending.get(..waiting).unwrap_or_default();
+        merge(left, hashes, sk, generation, best, raise_floor);
+    }
+}
+
+/// Merges each candidate (entry, sketch start, sketch length) of generation `generation` with
+/// `sk`, raising `best` to the most similar at least [`JOIN`] (ties to the earliest entry).
+#[inline(always)]
+fn merge(
+    candidates: &[(u32, u32, u32)],
+    hashes: &[u32],
+    sk: &[u32],
+    generation: u8,
+    best: &mut Best,
+    raise_floor: bool,
+) {
+    for &(i, start, len) in candidates {
+        let floor = match best {
+            Some((bs, ..)) if raise_floor => bs.max(JOIN),
+            _ => JOIN,
+        };
+        let (start, len) = (start as usize, len as usize);
+        let Some(other) = hashes.get(start..start + len) else {
+            continue;
+        };
+        let Some(sim) = jaccard(sk, other, floor) else {
+            continue;
+        };
+        // Ties go to the earliest document, so assignment does not depend on map order.
+        if sim >= JOIN
+            && best.is_none_or(|(bs, bg, bi)| sim > bs || (sim == bs && (generation, i) < (bg, bi)))
+        {
+            *best = Some((sim, generation, i));
         }
     }
 }
