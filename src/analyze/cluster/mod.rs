@@ -52,7 +52,7 @@ const KEYS: usize = 16;
 /// per document instead of growing with the corpus.
 const MAX_VISITS: usize = 384;
 /// Candidates ahead whose probes a lookup fetches before it needs them.
-const PREFETCH: usize = 6;
+const PREFETCH: usize = 12;
 
 /// Candidates that passed the signature bound merged together, their sketches fetched first.
 const MERGE_BATCH: usize = 8;
@@ -392,6 +392,7 @@ impl Generation {
             // newest first, as reposts are recent
             while let Some(c) = postings.chunk(chunk) {
                 chunk = c.next;
+                postings.prefetch_chunk(chunk);
                 for (k, &i) in c.entries.iter().enumerate().rev() {
                     if *budget == 0 {
                         break 'keys;

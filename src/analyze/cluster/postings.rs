@@ -110,6 +110,19 @@ impl Postings {
         Some(Chunk { next, entries })
     }
 
+    /// Asks for the chunk at `offset` to be brought into the cache (a walk asks for the next
+    /// chunk as it starts one: the chunks of a list lie apart, each a cache miss).
+    #[inline]
+    pub(super) fn prefetch_chunk(&self, offset: u32) {
+        let at = offset as usize;
+        if let Some(words) = self
+            .arena
+            .get(at..(at + HEADER + MAX_CHUNK as usize).min(self.arena.len()))
+        {
+            words.iter().step_by(16).for_each(super::prefetch);
+        }
+    }
+
     /// Every key with its entries, newest first (tests).
     #[cfg(test)]
     pub(super) fn lists(&self) -> Vec<(u32, Vec<u32>)> {
