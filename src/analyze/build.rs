@@ -29,53 +29,6 @@ fn both<A, B>(
     }
 }
 
-/// The extraction regexes: all constant but `org` and `shop`, which alternate the rules' suffixes.
-struct Regexes {
-    org: Regex,
-    shop: Regex,
-    brand: Regex,
-    std: Regex,
-    dateline: Regex,
-    failed_batches: Regex,
-    maker: Regex,
-    date: Regex,
-}
-
-impl Regexes {
-    fn compile(org_suffixes: &[String], shop_suffixes: &[String]) -> Result<Regexes, regex::Error> {
-        let alt = |v: &[String]| {
-            let mut v: Vec<String> = v.iter().map(|s| regex::escape(s)).collect();
-            v.sort_by_cached_key(|s| std::cmp::Reverse(s.chars().count()));
-            v.join("|")
-        };
-        Ok(Regexes {
-            org: Regex::new(&format!(
-                r"[\p{{Han}}A-Za-z0-9（）()·]{{1,30}}?(?:{})",
-                alt(org_suffixes)
-            ))?,
-            shop: Regex::new(&format!(
-                r"[\p{{Han}}A-Za-z0-9]{{2,16}}?(?:{})",
-                alt(shop_suffixes)
-            ))?,
-            brand: Regex::new(
-                r"(?:“([^”，。]{1,12})”牌|品牌(?:为|是|：|:)?\s*“([^”，。]{1,12})”|品牌[：:]\s*([\p{Han}A-Za-z0-9]{2,10}))",
-            )?,
-            std: Regex::new(
-                r"(?i)(?:^|[^a-z/])(GB/T|GB/Z|GB|[A-Z]{2}/T|DB\d{2}/T)\s*(\d{3,5}(?:\.\d{1,3})?)(?:\s*[-—–]\s*((?:19|20)\d{2}))?",
-            )?,
-            dateline: Regex::new(r"^\s*(?:\d{1,2}月)?(?:\d{1,2}日)?\s*(?:综合)?(?:电|讯|消息)")?,
-            failed_batches: Regex::new(
-                r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:批次|批|家|个)[^，。；]{0,8}不合格|不合格(?:产品|项目|批次)|不合格率",
-            )?,
-            date: Regex::new(r"\d{1,2}月\d{1,2}日|\d{1,2}日(?:凌晨|上午|中午|下午|晚|早|夜)")?,
-            // the home of an unnamed maker: "[乐清市]一家电器厂生产的…", "某玩具厂制造的…"
-            maker: Regex::new(
-                r"^(?:\p{Han}{0,8}?(?:市|县|区|镇))?(?:一家|某)\p{Han}{0,10}?(?:公司|厂|企业)(?:生产|制造|出产)",
-            )?,
-        })
-    }
-}
-
 impl Analyzer {
     /// Load rules from `rules_dir` and dictionaries from `dict_dir`; `None` → the repo's files embedded
     /// in the binary. Errors are located (file:line).
@@ -441,11 +394,12 @@ impl Analyzer {
             .filter(|s| !s.ends_with('店'))
             .cloned()
             .collect();
-        // Compiling the regexes (Unicode classes) is a fifth of a start and needs only two suffix
-        // lists: it runs on a thread of its own while the tables and phrases are built.
-        let regexes = {
+        // The two regexes of the suffix lists (Unicode classes repeated up to 30 times) need
+        // nothing else: they compile on a thread of their own while the tables, the phrases and
+        // the matcher are built, and are taken last.
+        let suffixed = {
             let (org, shop) = (org_suffixes.clone(), cues.shop.suffixes.clone());
-            std::thread::spawn(move || Regexes::compile(&org, &shop))
+            std::thread::spawn(move || regexes::suffixed(&org, &shop))
         };
         let mut kinds = Vec::new();
         for k in &cues.kind {
@@ -503,30 +457,6 @@ impl Analyzer {
         for suffix in &cues.shop.suffixes {
             substr.id(&prepare(suffix), SHOP);
         }
-        let Regexes {
-            org: org_re,
-            shop: shop_re,
-            brand: brand_re,
-            std: std_re,
-            dateline: dateline_re,
-            failed_batches: failed_batches_re,
-            maker: maker_re,
-            date: date_re,
-        } = match regexes
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p))
-        {
-            Ok(r) => r,
-            Err(e) => {
-                errs.push(ConfigError::new(
-                    &f.texts[2].0,
-                    rules::table_line(&f.texts[2].1, "company"),
-                    format!("bad suffix list: {e}"),
-                ));
-                return Err(errs);
-            }
-        };
-        debug!(ms = ms(started), "analyzer: regexes");
         let (substr, substr_flags) = match substr.build() {
             Ok(x) => x,
             Err(e) => {
@@ -639,6 +569,21 @@ impl Analyzer {
             ));
             return Err(errs);
         };
+        let (org_re, shop_re) = match suffixed
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p))
+        {
+            Ok(r) => r,
+            Err(e) => {
+                errs.push(ConfigError::new(
+                    &f.texts[2].0,
+                    rules::table_line(&f.texts[2].1, "company"),
+                    format!("bad suffix list: {e}"),
+                ));
+                return Err(errs);
+            }
+        };
+        debug!(ms = ms(started), "analyzer: suffix regexes");
         Ok(Analyzer {
             vocabulary,
             genres,
@@ -675,12 +620,12 @@ impl Analyzer {
             matcher,
             org_re,
             shop_re,
-            brand_re,
-            std_re,
-            dateline_re,
-            failed_batches_re,
-            maker_re,
-            date_re,
+            brand_re: LazyRegex::new(regexes::BRAND),
+            std_re: LazyRegex::new(regexes::STD),
+            dateline_re: LazyRegex::new(regexes::DATELINE),
+            failed_batches_re: LazyRegex::new(regexes::FAILED_BATCHES),
+            maker_re: LazyRegex::new(regexes::MAKER),
+            date_re: LazyRegex::new(regexes::DATE),
             neg_window: cues.negation.window.unwrap_or(6),
             origin_words: cues.origin.words.iter().map(|s| prepare(s)).collect(),
             made_in: cues.made_in.words.iter().map(|s| prepare(s)).collect(),

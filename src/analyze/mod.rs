@@ -23,6 +23,7 @@ mod kind;
 mod parties;
 mod places;
 mod products;
+mod regexes;
 mod regions;
 mod rules;
 mod text;
@@ -58,6 +59,7 @@ use fxhash::{FxHashMap, FxHashSet};
 use parties::Names;
 use places::Places;
 use products::Products;
+use regexes::LazyRegex;
 use regions::Gazetteer;
 use text::*;
 
@@ -216,12 +218,12 @@ pub struct Analyzer {
     matcher: FxHashMap<String, Vec<(Vec<String>, Target)>>,
     org_re: Regex,
     shop_re: Regex,
-    brand_re: Regex,
-    std_re: Regex,
-    dateline_re: Regex,
-    failed_batches_re: Regex,
-    maker_re: Regex,
-    date_re: Regex,
+    brand_re: LazyRegex,
+    std_re: LazyRegex,
+    dateline_re: LazyRegex,
+    failed_batches_re: LazyRegex,
+    maker_re: LazyRegex,
+    date_re: LazyRegex,
     neg_window: usize,
     /// cues.toml word lists: person's-origin words, coordination words, organisation words that
     /// are no name.
