@@ -54,8 +54,13 @@ use crate::telemetry::Counters;
 pub const MANIFEST: &str = "rerun.json";
 /// Documents per index commit during a rerun (a crashed rerun is simply run again).
 const RERUN_COMMIT_EVERY: usize = 20_000;
-/// Jobs and results in flight between the reader, the workers and the sink.
-const QUEUE: usize = 256;
+/// Batches of jobs and of results in flight between the reader, the workers and the sink: as
+/// many records (8 × 32) as when each record was a message of its own.
+const QUEUE: usize = 8;
+/// Records a batch carries. One record per message woke a thread per record at each of the two
+/// queues (41-56 k context switches on a 16 k-document archive, 14-32 k in batches); a batch is
+/// a few ms of work.
+const BATCH: usize = 32;
 /// How often the progress callback runs.
 const PROGRESS_EVERY: Duration = Duration::from_millis(200);
 
@@ -310,8 +315,8 @@ fn replay(
         0 => std::thread::available_parallelism().map_or(2, |n| n.get()),
         n => n,
     };
-    let (tx_jobs, rx_jobs) = sync_channel::<Job>(QUEUE);
-    let (tx_done, rx_done) = sync_channel::<Done>(QUEUE);
+    let (tx_jobs, rx_jobs) = sync_channel::<Vec<Job>>(QUEUE);
+    let (tx_done, rx_done) = sync_channel::<Vec<Done>>(QUEUE);
     let window = Window {
         from: opts.from,
         until: opts.until,
@@ -331,7 +336,11 @@ fn replay(
             workers,
             move || rx_jobs.recv().ok(),
             move |done| tx_done.send(done).is_ok(),
-            move |job| work(job, analyzer, counters, sources),
+            move |jobs: Vec<Job>| {
+                jobs.into_iter()
+                    .map(|job| work(job, analyzer, counters, sources))
+                    .collect::<Vec<Done>>()
+            },
         );
         let result = sink(&rx_done, engine, &mut report, progress, started);
         // On an error the sink returned early: dropping its end makes the workers' sends fail,
@@ -357,7 +366,7 @@ fn read_stage(
     reader: crate::crawl::ArchiveReader,
     sources: &[SourceConfig],
     window: Window,
-    tx: SyncSender<Job>,
+    tx: SyncSender<Vec<Job>>,
 ) {
     let by_name: HashMap<&str, usize> = sources
         .iter()
@@ -371,6 +380,7 @@ fn read_stage(
         let r = reader.next()?;
         Some((r, reader.bytes_read()))
     });
+    let mut batch = Vec::with_capacity(BATCH);
     for (seq, (record, bytes)) in (0u64..).zip(super::attachments::Regroup::new(records)) {
         let mut done = Done {
             seq,
@@ -391,9 +401,18 @@ fn read_stage(
             }
             Ok(f) => classify(f, done, &by_name, &matcher, sources, window),
         };
-        if tx.send(job).is_err() {
+        batch.push(job);
+        if batch.len() == BATCH
+            && tx
+                .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                .is_err()
+        {
             return;
         }
+    }
+    if !batch.is_empty() {
+        // a failed send means the sink has stopped, and it reports why
+        let _ = tx.send(batch);
     }
 }
 
@@ -511,7 +530,7 @@ fn work(job: Job, analyzer: &Analyzer, counters: &Counters, sources: &[SourceCon
 
 /// Re-sequence results into archive order and hand them to the [`Sink`] (cluster, index, store).
 fn sink(
-    rx: &Receiver<Done>,
+    rx: &Receiver<Vec<Done>>,
     engine: &Engine,
     report: &mut RerunReport,
     progress: &dyn Fn(&RerunReport),
@@ -541,8 +560,8 @@ fn sink(
             .load(std::sync::atomic::Ordering::Relaxed);
         report.not_signals = counters.analyze.rejected();
     };
-    while let Ok(done) = rx.recv() {
-        waiting.insert(done.seq, done);
+    while let Ok(batch) = rx.recv() {
+        waiting.extend(batch.into_iter().map(|done| (done.seq, done)));
         while let Some(done) = waiting.remove(&next) {
             next += 1;
             report.records += 1;
