@@ -29,6 +29,33 @@ fn both<A, B>(
     }
 }
 
+/// The thread compiling the organisation and shop regexes of the rules' suffix lists.
+type Suffixed = std::thread::JoinHandle<Result<(Regex, Regex), regex::Error>>;
+
+/// The suffix regexes from their thread, or `None` with the error of the suffix list (cues.toml)
+/// added to `errs`. Every error exit of a build takes them too, so a bad list is reported
+/// together with the other errors of the same load.
+fn join_suffixed(
+    suffixed: Suffixed,
+    f: &rules::RuleFiles,
+    errs: &mut Vec<ConfigError>,
+) -> Option<(Regex, Regex)> {
+    match suffixed
+        .join()
+        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+    {
+        Ok(r) => Some(r),
+        Err(e) => {
+            errs.push(ConfigError::new(
+                &f.texts[2].0,
+                rules::table_line(&f.texts[2].1, "company"),
+                format!("bad suffix list: {e}"),
+            ));
+            None
+        }
+    }
+}
+
 impl Analyzer {
     /// Load rules from `rules_dir` and dictionaries from `dict_dir`; `None` → the repo's files embedded
     /// in the binary. Errors are located (file:line).
@@ -397,7 +424,7 @@ impl Analyzer {
         // The two regexes of the suffix lists (Unicode classes repeated up to 30 times) need
         // nothing else: they compile on a thread of their own while the tables, the phrases and
         // the matcher are built, and are taken last.
-        let suffixed = {
+        let suffixed: Suffixed = {
             let (org, shop) = (org_suffixes.clone(), cues.shop.suffixes.clone());
             std::thread::spawn(move || regexes::suffixed(&org, &shop))
         };
@@ -465,10 +492,12 @@ impl Analyzer {
                     1,
                     format!("phrase lists: {e}"),
                 ));
+                join_suffixed(suffixed, &f, &mut errs);
                 return Err(errs);
             }
         };
         if !errs.is_empty() {
+            join_suffixed(suffixed, &f, &mut errs);
             return Err(errs);
         }
         let mut anchor_term_cats: FxHashMap<String, Vec<usize>> = FxHashMap::default();
@@ -567,21 +596,11 @@ impl Analyzer {
                 1,
                 "a required hazard or category is missing",
             ));
+            join_suffixed(suffixed, &f, &mut errs);
             return Err(errs);
         };
-        let (org_re, shop_re) = match suffixed
-            .join()
-            .unwrap_or_else(|p| std::panic::resume_unwind(p))
-        {
-            Ok(r) => r,
-            Err(e) => {
-                errs.push(ConfigError::new(
-                    &f.texts[2].0,
-                    rules::table_line(&f.texts[2].1, "company"),
-                    format!("bad suffix list: {e}"),
-                ));
-                return Err(errs);
-            }
+        let Some((org_re, shop_re)) = join_suffixed(suffixed, &f, &mut errs) else {
+            return Err(errs);
         };
         debug!(ms = ms(started), "analyzer: suffix regexes");
         Ok(Analyzer {
