@@ -761,6 +761,32 @@ pub struct Flagged {
     pub batch: String,
     pub enterprise: String,
     pub day: NaiveDate,
+    /// The other notices naming the same product (a recall republished by a province, a city
+    /// and the news), earliest first, at most [`Flagged::ALSO_IN_MAX`]: one listing gets one
+    /// finding per product, not one per copy of its notice.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_in: Vec<NoticeRef>,
+    /// How many notices name the product, this one included (0 in records from before the
+    /// merge: read as 1).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub notices: usize,
+}
+
+impl Flagged {
+    /// The most other notices a flagged product lists; the count stays whole in `notices`.
+    pub const ALSO_IN_MAX: usize = 20;
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Another notice naming a flagged product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeRef {
+    pub doc_id: String,
+    pub url: String,
+    pub day: NaiveDate,
 }
 
 /// A listing still selling a recalled or failed product (issue 20): what matched and how sure it

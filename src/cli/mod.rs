@@ -675,9 +675,11 @@ fn onsale(
         let run = jiance::market::scan(&market, &compliance, &records, today);
         store.put_onsale(&run.findings)?;
         eprintln!(
-            "matched {} listings against {} recalled or failed products: {} findings, {} of them rules broken",
+            "matched {} listings against {} recalled or failed products ({} of them republished \
+             copies, merged): {} findings, {} of them rules broken",
             run.listings,
             run.flagged,
+            run.merged,
             run.findings.len(),
             run.breaches
         );

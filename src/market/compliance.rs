@@ -694,6 +694,8 @@ fn finding(l: &Listing, b: Breach, as_of: NaiveDate) -> OnSaleFinding {
             batch: String::new(),
             enterprise: l.enterprise.clone(),
             day: b.day,
+            also_in: vec![],
+            notices: 1,
         },
         matched: b.matched,
         confidence: b.confidence,

@@ -28,7 +28,7 @@ pub fn filter<'a>(
 }
 
 /// The CSV header: one column per fact a platform needs to find and take down the listing.
-pub const CSV_HEADER: [&str; 20] = [
+pub const CSV_HEADER: [&str; 21] = [
     "平台 platform",
     "店铺 shop",
     "发货地 shop region",
@@ -49,6 +49,7 @@ pub const CSV_HEADER: [&str; 20] = [
     "置信度 confidence",
     "处置 action",
     "首次发现 first seen",
+    "通告数 notices",
 ];
 
 /// The findings as CSV bytes.
@@ -58,7 +59,7 @@ pub fn csv(findings: &[&OnSaleFinding]) -> Result<Vec<u8>, csv::Error> {
     for f in findings {
         let l = &f.listing;
         let fl = &f.flagged;
-        let record: [String; 20] = [
+        let record: [String; 21] = [
             l.platform.clone(),
             l.shop.clone(),
             l.shop_region.clone(),
@@ -79,6 +80,8 @@ pub fn csv(findings: &[&OnSaleFinding]) -> Result<Vec<u8>, csv::Error> {
             format!("{:.2}", f.confidence),
             format!("通报平台 notify {}", f.notify),
             f.first_seen.to_string(),
+            // notices naming the product: republished copies are merged into one finding
+            fl.notices.max(1).to_string(),
         ];
         w.write_record(&record)?;
     }

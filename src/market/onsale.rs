@@ -17,8 +17,8 @@ use chrono::NaiveDate;
 use super::names;
 use super::rules::{Example, MarketRules};
 use crate::model::{
-    Action, DocKind, Document, Extraction, FlagBasis, Flagged, Listing, OnSaleFinding, PROVINCES,
-    RegionRole, doc_id, field,
+    Action, DocKind, Document, Extraction, FlagBasis, Flagged, Listing, NoticeRef, OnSaleFinding,
+    PROVINCES, RegionRole, doc_id, field,
 };
 
 /// What one matching run saw and made, for the counters and the log.
@@ -31,6 +31,8 @@ pub struct OnSaleRun {
     pub breaches: usize,
     /// Flagged products passed over, by reason (`no-model`).
     pub skipped: BTreeMap<&'static str, u64>,
+    /// Flagged products merged into the same product of an earlier notice ([`merge_republished`]).
+    pub merged: usize,
 }
 
 /// The listing a listing document describes.
@@ -125,6 +127,8 @@ pub fn flagged(doc: &Document, ex: &Extraction) -> Vec<Flagged> {
         batch: String::new(),
         enterprise: String::new(),
         day: doc.day(),
+        also_in: Vec::new(),
+        notices: 1,
     };
     let mut out = Vec::new();
     if ex.kind == DocKind::Recall {
@@ -287,6 +291,9 @@ pub fn find(
         flagged: flagged.len(),
         ..OnSaleRun::default()
     };
+    let flagged = merge_republished(rules, flagged);
+    run.merged = run.flagged - flagged.len();
+    let flagged = flagged.as_slice();
     // Listings are prepared, and flagged products matched, on a few threads: each is
     // independent of the others, and the results are joined in input order.
     let threads = crate::util::par::threads(PAR_THREADS);
@@ -319,6 +326,90 @@ pub fn find(
             .then_with(|| a.id.cmp(&b.id))
     });
     run
+}
+
+/// One flagged product per product, however many notices name it.
+///
+/// A recall is republished by the province, the city and the news, and an inspection notice by
+/// several regulators; each copy is a notice of its own. Matched copy by copy, one listing would
+/// be reported to its platform once per copy, and the findings would grow with copies × listings
+/// (a rerun of months of archive stored hundreds of thousands). Products are the same when the
+/// basis, product name, brand, model numbers, batch and enterprise agree once folded; the earliest
+/// notice (day, then document id and row) stands for them and lists the others in `also_in`.
+pub fn merge_republished(rules: &MarketRules, flagged: &[Flagged]) -> Vec<Flagged> {
+    let keys: Vec<ProductKey> = flagged.iter().map(|f| product_key(rules, f)).collect();
+    // groups in the order of their first member, so the output is in input order
+    let mut group_of: HashMap<&ProductKey, usize> = HashMap::new();
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, key) in keys.iter().enumerate() {
+        let g = *group_of.entry(key).or_insert_with(|| {
+            groups.push(Vec::new());
+            groups.len() - 1
+        });
+        groups[g].push(i);
+    }
+    let mut out = Vec::with_capacity(groups.len());
+    for mut members in groups {
+        members.sort_by(|&a, &b| {
+            let (a, b) = (&flagged[a], &flagged[b]);
+            (a.day, &a.doc_id, a.row).cmp(&(b.day, &b.doc_id, b.row))
+        });
+        let mut rep = flagged[members[0]].clone();
+        let mut docs = std::collections::HashSet::new();
+        docs.insert(rep.doc_id.as_str());
+        for &m in &members[1..] {
+            let f = &flagged[m];
+            if !docs.insert(f.doc_id.as_str()) {
+                continue;
+            }
+            if rep.also_in.len() < Flagged::ALSO_IN_MAX {
+                rep.also_in.push(NoticeRef {
+                    doc_id: f.doc_id.clone(),
+                    url: f.url.clone(),
+                    day: f.day,
+                });
+            }
+        }
+        rep.notices = docs.len();
+        out.push(rep);
+    }
+    out
+}
+
+/// Basis, product, brand, model numbers, batch and enterprise, folded as matching reads them.
+type ProductKey = (&'static str, String, String, Vec<String>, String, String);
+
+fn product_key(rules: &MarketRules, f: &Flagged) -> ProductKey {
+    let mut models: Vec<String> = names::split_models(&f.model)
+        .map(|m| {
+            names::model(
+                m,
+                &rules.model.prefixes,
+                rules.model.min_chars,
+                rules.model.min_digits_only,
+            )
+            .unwrap_or_else(|| names::fold_brand(m, &[]))
+        })
+        .collect();
+    models.sort();
+    models.dedup();
+    let brand = if f.brand.trim().is_empty() {
+        String::new()
+    } else {
+        rules.brand(&f.brand)
+    };
+    (
+        f.basis.as_str(),
+        names::fold_brand(&f.product, &[]),
+        brand,
+        models,
+        f.batch
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_uppercase(),
+        names::enterprise(&f.enterprise, &rules.names.enterprise_suffixes),
+    )
 }
 
 /// Threads and least items per thread of the on-sale matching.
@@ -483,6 +574,8 @@ pub(super) fn example_confidence(rules: &MarketRules, ex: &Example) -> Option<f6
         batch: ex.flagged.batch.clone(),
         enterprise: ex.flagged.enterprise.clone(),
         day: NaiveDate::MIN,
+        also_in: Vec::new(),
+        notices: 1,
     };
     let run = find(
         rules,
@@ -658,6 +751,123 @@ mod tests {
         let run = find_in_records(&r, &[(bare, ex)], NaiveDate::MIN);
         assert_eq!(run.skipped.get("no-model"), Some(&1));
         assert!(run.findings.is_empty());
+    }
+
+    /// A recall republished by a province, a city and a portal is one product: each listing
+    /// selling it is one finding, standing on the earliest notice and naming the others. A
+    /// product that differs in its batch stays a product of its own.
+    #[test]
+    fn a_product_republished_in_several_notices_is_one_finding_per_listing() {
+        let r = rules();
+        let recall = |id: &str, day: u32, model: &str, enterprise: &str, batch: &str| {
+            let mut d = doc(
+                id,
+                DocKind::Recall,
+                "召回部分电暖器",
+                &[
+                    ("product", "暖福牌电暖器"),
+                    ("model", model),
+                    ("enterprise", enterprise),
+                    ("batch", batch),
+                ],
+            );
+            d.published_at = NaiveDate::from_ymd_opt(2026, 10, day)
+                .and_then(|d| d.and_hms_opt(9, 0, 0))
+                .map(|t| t.and_utc());
+            (d.clone(), Extraction::empty(&d.id, DocKind::Recall))
+        };
+        let mut records = vec![
+            recall("city", 12, "NF-2100", "慈溪市暖福电器有限公司", "20260301"),
+            recall(
+                "province",
+                9,
+                "nf2100",
+                "慈溪市暖福电器有限公司",
+                "2026-03-01",
+            ),
+            recall(
+                "portal",
+                15,
+                "ＮＦ－２１００",
+                "慈溪市暖福电器 有限公司",
+                "20260301",
+            ),
+            recall(
+                "other-batch",
+                10,
+                "NF-2100",
+                "慈溪市暖福电器有限公司",
+                "20260901",
+            ),
+        ];
+        for id in ["l1", "l2"] {
+            let d = doc(
+                id,
+                DocKind::Listing,
+                "暖福 电暖器 NF-2100 家用",
+                &[("brand", "暖福"), ("platform", "优选商城")],
+            );
+            records.push((d.clone(), Extraction::empty(&d.id, DocKind::Listing)));
+        }
+        let run = find_in_records(&r, &records, NaiveDate::MIN);
+        assert_eq!(run.flagged, 4);
+        assert_eq!(run.merged, 2, "city and portal copy the province's recall");
+        let mut pairs: Vec<(&str, &str)> = run
+            .findings
+            .iter()
+            .map(|f| (f.flagged.doc_id.as_str(), f.listing.doc_id.as_str()))
+            .collect();
+        pairs.sort_unstable();
+        assert_eq!(
+            pairs,
+            [
+                ("other-batch", "l1"),
+                ("other-batch", "l2"),
+                ("province", "l1"),
+                ("province", "l2"),
+            ]
+        );
+        let f = run
+            .findings
+            .iter()
+            .find(|f| f.flagged.doc_id == "province")
+            .unwrap();
+        assert_eq!(f.flagged.notices, 3);
+        let also: Vec<&str> = f
+            .flagged
+            .also_in
+            .iter()
+            .map(|n| n.doc_id.as_str())
+            .collect();
+        assert_eq!(also, ["city", "portal"], "earliest first");
+        // the finding is the same whichever copy is read first
+        records.reverse();
+        let again = find_in_records(&r, &records, NaiveDate::MIN);
+        assert_eq!(again.findings, run.findings);
+    }
+
+    /// However often a notice is copied, a finding lists at most ALSO_IN_MAX of the copies and
+    /// counts them all.
+    #[test]
+    fn the_copies_a_flagged_product_lists_are_capped_and_all_counted() {
+        let r = rules();
+        let copies: Vec<Flagged> = (0..30)
+            .map(|i| {
+                let d = doc(
+                    &format!("n{i:02}"),
+                    DocKind::Recall,
+                    "召回",
+                    &[("product", "童车"), ("model", "TC-300")],
+                );
+                flagged(&d, &Extraction::empty(&d.id, DocKind::Recall)).remove(0)
+            })
+            .collect();
+        let merged = merge_republished(&r, &copies);
+        assert_eq!(merged.len(), 1);
+        assert_eq!(merged[0].doc_id, "n00");
+        assert_eq!(merged[0].notices, 30);
+        assert_eq!(merged[0].also_in.len(), Flagged::ALSO_IN_MAX);
+        assert_eq!(merged[0].also_in[0].doc_id, "n01");
     }
 
     #[test]

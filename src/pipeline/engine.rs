@@ -483,6 +483,7 @@ impl Engine {
         info!(
             listings = run.listings,
             flagged = run.flagged,
+            merged = run.merged,
             findings = run.findings.len(),
             breaches = run.breaches,
             "on-sale matching"

@@ -138,6 +138,10 @@ fn case_onsale(
         .into_iter()
         .filter(|f| {
             docs.contains(f.flagged.doc_id.as_str())
+                || f.flagged
+                    .also_in
+                    .iter()
+                    .any(|n| docs.contains(n.doc_id.as_str()))
                 || docs.contains(f.listing.doc_id.as_str())
                 || (f.flagged.categories.contains(&case.category)
                     && case

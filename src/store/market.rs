@@ -200,6 +200,8 @@ mod tests {
                 batch: String::new(),
                 enterprise: String::new(),
                 day: first_seen,
+                also_in: vec![],
+                notices: 1,
             },
             matched: vec!["model".into()],
             confidence: 1.0 - n as f64 / 10_000.0,

@@ -511,7 +511,12 @@ async function loadOnsale() {
     el("td", { class: "num" }, f.listing.sales_text || ""),
     el("td", {}, f.flagged.url
       ? el("a", { href: safeHref(f.flagged.url), target: "_blank", rel: "noopener" }, BASIS[f.flagged.basis] || f.flagged.basis)
-      : el("span", { class: `basis basis-${f.flagged.basis}` }, BASIS[f.flagged.basis] || f.flagged.basis)),
+      : el("span", { class: `basis basis-${f.flagged.basis}` }, BASIS[f.flagged.basis] || f.flagged.basis),
+      // a product several notices name is one finding; say how many, and which, on hover
+      (f.flagged.notices || 1) > 1
+        ? el("span", { class: "muted", title: (f.flagged.also_in || []).map((n) => `${n.day} ${n.url}`).join("\n") },
+          ` 共${f.flagged.notices}份通告`)
+        : ""),
     el("td", { class: "reason" }, f.flagged.basis === "recall" || f.flagged.basis === "failed"
       ? [f.flagged.brand, f.flagged.product, f.flagged.model].filter((x) => x).join(" ")
       : f.reason || f.flagged.title),
