@@ -20,6 +20,7 @@ fn main() -> ExitCode {
     // so a client made by any other path finds the provider.
     jiance::util::tls::install();
     let args = cli::Cli::parse();
+    tune_allocator(&args.command);
     cli::init_logging(&args);
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -40,11 +41,22 @@ fn main() -> ExitCode {
     }
 }
 
-/// glibc gives each thread that allocates while another holds an arena a new one, up to eight per
-/// core, and an arena keeps what its threads freed: the crawl's fetch, parse and analysis
-/// threads left 168 MB resident for a 100 MB heap (median peak RSS on the 4,200-page peer crawl:
-/// 234 MB with glibc's default, 201 MB with one arena per core). A `MALLOC_ARENA_MAX` the user
-/// set wins.
+/// The long-running commands (the service, its workers, the demo) give freed memory back to the
+/// OS at once; batch commands keep mimalloc's delay (`util::alloc` says why).
+fn tune_allocator(command: &cli::Command) {
+    use cli::Command as C;
+    if matches!(
+        command,
+        C::Run { .. } | C::Worker { .. } | C::Serve { .. } | C::Demo { .. }
+    ) {
+        jiance::util::alloc::return_memory_at_once();
+    }
+}
+
+/// glibc's malloc now serves the C libraries only (SQLite, zstd). It gives each thread that
+/// allocates while another holds an arena a new one, up to eight per core, and an arena keeps
+/// what its threads freed; one arena per core keeps that small. A `MALLOC_ARENA_MAX` the user set
+/// wins.
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {

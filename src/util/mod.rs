@@ -3,6 +3,7 @@
 //! independent work split over threads in input order ([`par`]) and the TLS provider every HTTP
 //! client is built with ([`tls`]).
 
+pub mod alloc;
 pub mod canon;
 pub mod fsx;
 pub mod par;
