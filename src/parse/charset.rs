@@ -137,7 +137,11 @@ pub fn decode(f: &Fetched) -> String {
 }
 
 pub fn decode_bytes(body: &[u8], content_type: Option<&str>) -> String {
-    let (enc, _) = detect(body, content_type);
+    decode_as(body, detect(body, content_type).0)
+}
+
+/// `body` decoded as `enc` (what [`sniff`] chose), as [`decode_bytes`] decodes it.
+pub fn decode_as(body: &[u8], enc: &'static Encoding) -> String {
     // GBK pages routinely contain GB18030-only characters; decoding as GB18030 (a superset) loses
     // nothing and mis-decodes nothing.
     let enc = if enc == encoding_rs::GBK {

@@ -44,6 +44,12 @@ const DATE_META: &[&str] = &[
 /// The article of `html` (decoded), fetched from `url`. `Err` names why there is none
 /// (`no-article`: nothing readable, `too-large`: more elements than are worth reading).
 pub fn article(html: &str, url: &str) -> Result<Article, &'static str> {
+    article_in(html, url, None)
+}
+
+/// [`article`] of a page the caller has also parsed (`page`, from the same `html`): read for a
+/// title or date Readability did not find, instead of parsing the page again.
+pub fn article_in(html: &str, url: &str, page: Option<&Html>) -> Result<Article, &'static str> {
     let cfg = Config {
         max_elements_to_parse: MAX_ELEMENTS,
         text_mode: TextMode::Formatted,
@@ -61,9 +67,9 @@ pub fn article(html: &str, url: &str) -> Result<Article, &'static str> {
         return Err("no-article");
     }
     // dom_smoothie has parsed the page already; ours is parsed again only when its title or
-    // date is missing (the common article has both)
-    let page = std::cell::OnceCell::new();
-    let page = || page.get_or_init(|| Html::parse_document(html));
+    // date is missing (the common article has both) and the caller has not parsed it
+    let own = std::cell::OnceCell::new();
+    let page = || page.unwrap_or_else(|| own.get_or_init(|| Html::parse_document(html)));
     let title = match parsed.title.trim() {
         "" => title_tag(page()).unwrap_or_default(),
         t => t.to_string(),

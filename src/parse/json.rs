@@ -237,19 +237,23 @@ pub(super) fn fill_from_ld(doc: &mut Document, data: &Value) {
 
 /// A page read without selectors: generic extraction, with JSON-LD filling what it left; a page
 /// with no article but a JSON-LD product or news article (a product page) is read from that.
-pub(super) fn generic_or_ld(f: &Fetched, source: &SourceConfig) -> Result<Document, ParseError> {
-    let generic = generic_document(f, source);
-    let body_has_ld = || f.body.windows(7).any(|w| w == b"ld+json");
+pub(super) fn generic_or_ld(
+    f: &Fetched,
+    source: &SourceConfig,
+    body: &str,
+) -> Result<Document, ParseError> {
+    let generic = generic_from(f, source, body, None);
+    let body_has_ld = || body.contains("ld+json");
     match generic {
         Ok(mut doc) => {
             if body_has_ld() {
-                fill_from_ld(&mut doc, &script::page_data(&decode(f)));
+                fill_from_ld(&mut doc, &script::page_data(body));
             }
             Ok(doc)
         }
         Err(e) if e.reason() == "no-article" && body_has_ld() => {
             let mut doc = base_document(f, source, doc_id(&f.url), f.url.clone());
-            fill_from_ld(&mut doc, &script::page_data(&decode(f)));
+            fill_from_ld(&mut doc, &script::page_data(body));
             if doc.title.is_empty() && doc.text.is_empty() {
                 return Err(e);
             }
