@@ -39,7 +39,7 @@ use jieba_rs::Jieba;
 use regex::Regex;
 
 pub use check::check;
-pub use cluster::{ClusterEntry, ClusterIndex, DEFAULT_WINDOW, JOIN, similarity, sketch};
+pub use cluster::{ClusterEntry, ClusterIndex, DEFAULT_WINDOW, JOIN, Sketch, similarity, sketch};
 pub use facts::{Count, Facts, StandardRef, facts, facts_folded};
 pub use findings::{signals, standard_is_mandatory};
 pub use fold::{fold, fold_into, prepare as prepare_fold};
@@ -363,7 +363,17 @@ impl Analyzer {
 
     /// Analyse one document.
     pub fn analyze(&self, doc: &Document, clusters: &mut ClusterIndex) -> Extraction {
-        self.run(doc, clusters, false).0
+        self.run(doc, Some(clusters), false).0
+    }
+
+    /// Analyse one document whose cluster is assigned later, in arrival order, by the one
+    /// thread that keeps the cluster index (the pipeline's sink): its `cluster` is left empty,
+    /// and the sketch the sink looks up is made here, on the worker's thread, from the text the
+    /// analysis has folded anyway. No sketch when the text was cut for the analysis (the sink
+    /// sketches the whole text, as clustering always has).
+    pub fn analyze_unclustered(&self, doc: &Document) -> (Extraction, Option<Sketch>) {
+        let (ex, _, sketch) = self.run(doc, None, false);
+        (ex, sketch)
     }
 
     /// [`Analyzer::analyze`] and the document's [`Facts`] (what `jiance extract` prints), read
@@ -373,24 +383,26 @@ impl Analyzer {
         doc: &Document,
         clusters: &mut ClusterIndex,
     ) -> (Extraction, Facts) {
-        let (ex, facts) = self.run(doc, clusters, true);
+        let (ex, facts, _) = self.run(doc, Some(clusters), true);
         (ex, facts.unwrap_or_default())
     }
 
+    /// The analysis; the cluster assigned in `clusters`, or without them the sketch to assign it
+    /// by later.
     fn run(
         &self,
         doc: &Document,
-        clusters: &mut ClusterIndex,
+        clusters: Option<&mut ClusterIndex>,
         want_facts: bool,
-    ) -> (Extraction, Option<Facts>) {
+    ) -> (Extraction, Option<Facts>, Option<Sketch>) {
         // Work per document is bounded: a text longer than the analysis reads is cut (at a
         // sentence end) and the cut recorded; a notice's findings come early in its text.
         if let Some(cut) = crate::model::cut_text(&doc.text, MAX_ANALYSED_TEXT) {
             let mut short = doc.clone();
             short.text.truncate(cut.kept as usize);
-            let (mut ex, facts) = self.run(&short, clusters, want_facts);
+            let (mut ex, facts, _) = self.run(&short, clusters, want_facts);
             ex.text_cut = Some(cut);
-            return (ex, facts);
+            return (ex, facts, None);
         }
         let p = self.prepare_doc(doc);
         let t = Tokens::new(self, &p.full);
@@ -423,7 +435,10 @@ impl Analyzer {
         } else {
             p.orig.as_str()
         };
-        let cluster = clusters.assign_folded(&doc.id, cluster_folded);
+        let (cluster, sketch) = match clusters {
+            Some(index) => (index.assign_folded(&doc.id, cluster_folded), None),
+            None => (String::new(), Some(Sketch::of_folded(cluster_folded))),
+        };
 
         let hazards = hz
             .iter()
@@ -460,7 +475,7 @@ impl Analyzer {
             cluster,
             text_cut: None,
         };
-        (ex, facts)
+        (ex, facts, sketch)
     }
 
     /// Fold title and text into one buffer, find every substring phrase, and tell the kind.
@@ -1508,6 +1523,13 @@ mod tests {
             assert_eq!(f, facts(&title, &body, &e.standards), "{title}\n{body}");
             let (_, c) = raw.assign(&d.id, &cluster_text(&d));
             assert_eq!(e.cluster, c, "{title}\n{body}");
+            // the sketch a worker hands the sink is the one the sink would make of the text
+            let (_, sketch) = an().analyze_unclustered(&d);
+            assert_eq!(
+                sketch,
+                Some(Sketch::of_folded(&fold(&cluster_text(&d)))),
+                "{title}\n{body}"
+            );
             found += f.counts.len() + f.models.len() + f.batches.len();
         }
         // the texts held things to find

@@ -140,6 +140,9 @@ pub(crate) fn tokenize(jieba: &Jieba, text: &str, subwords: bool) -> Vec<Token> 
     let folded = fold_with_offsets(text);
     let mut out = Vec::new();
     let mut position = 0usize;
+    // byte offsets of a word's chars, and the subwords already emitted for it: kept across words
+    let mut bounds: Vec<usize> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
     for w in jieba.cut(&folded.text, true) {
         // Spaces and punctuation are not terms.
         if !w.word.chars().any(char::is_alphanumeric) {
@@ -161,15 +164,19 @@ pub(crate) fn tokenize(jieba: &Jieba, text: &str, subwords: bool) -> Vec<Token> 
             position_length: 1,
         });
         if subwords {
-            let chars: Vec<char> = w.word.chars().collect();
-            let mut seen: Vec<String> = Vec::new();
+            // the word's char boundaries: gram i..i+n is word[bounds[i]..bounds[i + n]]
+            bounds.clear();
+            bounds.extend(w.word.char_indices().map(|(b, _)| b));
+            let chars = bounds.len();
+            bounds.push(w.word.len());
+            seen.clear();
             for n in [2usize, 3] {
-                if chars.len() <= n {
+                if chars <= n {
                     continue;
                 }
-                for i in 0..=chars.len() - n {
-                    let gram: String = chars[i..i + n].iter().collect();
-                    if seen.contains(&gram) || !jieba.has_word(&gram) {
+                for i in 0..=chars - n {
+                    let gram = &w.word[bounds[i]..bounds[i + n]];
+                    if seen.contains(&gram) || !jieba.has_word(gram) {
                         continue;
                     }
                     let (Some(&gf), Some(&gt)) = (
@@ -178,7 +185,7 @@ pub(crate) fn tokenize(jieba: &Jieba, text: &str, subwords: bool) -> Vec<Token> 
                     ) else {
                         continue;
                     };
-                    let mut g = gram.clone();
+                    let mut g = gram.to_string();
                     g.make_ascii_lowercase();
                     out.push(Token {
                         offset_from: gf,

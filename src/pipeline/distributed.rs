@@ -633,6 +633,8 @@ pub fn sink_worker(
                     &source,
                     Worked {
                         docs,
+                        // sketches do not travel: the sink sketches what came over NATS
+                        sketches: Vec::new(),
                         failure,
                         attachment_errors: Vec::new(),
                     },

@@ -54,6 +54,9 @@ use crate::telemetry::Counters;
 pub const MANIFEST: &str = "rerun.json";
 /// Documents per index commit during a rerun (a crashed rerun is simply run again).
 const RERUN_COMMIT_EVERY: usize = 20_000;
+/// SQLite's page cache for the rerun's store, which takes a batch of RERUN_COMMIT_EVERY documents
+/// in one transaction.
+const RERUN_STORE_CACHE_MIB: u32 = 64;
 /// Batches of jobs and of results in flight between the reader, the workers and the sink: as
 /// many records (8 × 32) as when each record was a message of its own.
 const QUEUE: usize = 8;
@@ -240,6 +243,7 @@ pub fn rerun(
     };
     let staging = prepare_out(&opts.out, &opts.archive)?;
     let engine = Engine::open(DataDir::new(&staging), &rules, CrawlSettings::default())?;
+    engine.store.set_cache_mib(RERUN_STORE_CACHE_MIB)?;
     let mut report = replay(opts, &engine, Arc::new(sources), progress, started)?;
     // Input that holds no readable record (not a WARC archive, or wholly damaged) is an error,
     // and a previous output stays as it was.
@@ -941,15 +945,22 @@ published = ".time"
             .iter()
             .map(|d| analyzer.analyze(d, &mut shared).cluster)
             .collect();
-        let mut sink = ClusterIndex::new();
-        let replay: Vec<String> = docs
+        // the sink's two ways: the sketch a worker made, or the text sketched in the sink
+        let (mut by_sketch, mut by_text) = (ClusterIndex::new(), ClusterIndex::new());
+        let (replay, sketched): (Vec<String>, Vec<String>) = docs
             .iter()
             .map(|d| {
-                let _ = analyzer.analyze(d, &mut ClusterIndex::new());
-                sink.assign(&d.id, &cluster_text(d)).1
+                let (ex, sketch) = analyzer.analyze_unclustered(d);
+                assert!(ex.cluster.is_empty(), "the sink assigns it");
+                let sketch = sketch.expect("an uncut text is sketched");
+                (
+                    by_text.assign(&d.id, &cluster_text(d)).1,
+                    by_sketch.assign_sketch(&d.id, &sketch),
+                )
             })
-            .collect();
+            .unzip();
         assert_eq!(live, replay);
+        assert_eq!(live, sketched);
         assert_eq!(live[1], "a", "the repost joins the story");
         assert_eq!(live[3], "c", "short texts cluster by title and text");
         assert_eq!(live[4], "f", "too little text: its own cluster");

@@ -85,7 +85,9 @@ impl<'a> Sink<'a> {
 
     /// Take what the work made of the page `url` of `source`; commits when a batch is due.
     pub fn accept(&mut self, url: &str, source: &str, worked: Worked) -> Result<(), PipelineError> {
+        let mut sketches = worked.sketches.into_iter();
         for (doc, mut extraction) in worked.docs {
+            let sketch = sketches.next().flatten();
             let unchanged = || {
                 self.counters
                     .parse
@@ -119,9 +121,12 @@ impl<'a> Sink<'a> {
             {
                 self.clusters.remember(entry);
             }
-            extraction.cluster = self
-                .clusters
-                .assign_folded(&doc.id, &fold(&cluster_text(&doc)));
+            extraction.cluster = match &sketch {
+                Some(sk) => self.clusters.assign_sketch(&doc.id, sk),
+                None => self
+                    .clusters
+                    .assign_folded(&doc.id, &fold(&cluster_text(&doc))),
+            };
             let signals = crate::analyze::signals(&doc, &extraction);
             if !extraction.is_signal {
                 c.reject(extraction.reason.as_deref().unwrap_or("not a signal"));

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use tracing::warn;
 
-use crate::analyze::{Analyzer, ClusterIndex};
+use crate::analyze::{Analyzer, Sketch};
 use crate::config::SourceConfig;
 use crate::model::{Document, Extraction, Fetched};
 use crate::telemetry::Counters;
@@ -28,9 +28,13 @@ pub enum Reading<'a> {
 /// What the work made of one page.
 #[derive(Debug, Default)]
 pub struct Worked {
-    /// Documents with their analysis; each `Extraction::cluster` is a scratch id, replaced by
-    /// the sink's.
+    /// Documents with their analysis; each `Extraction::cluster` is left empty for the sink,
+    /// which assigns clusters in arrival order.
     pub docs: Vec<(Document, Extraction)>,
+    /// The sketch each document is clustered by, made on the worker's thread (beside `docs`;
+    /// empty, or `None` for a document, where the sink must sketch it itself: results that came
+    /// over NATS, texts cut for the analysis).
+    pub sketches: Vec<Option<Sketch>>,
     /// Why the page gave no documents (`parse:<reason>`, `panic`), if it failed.
     pub failure: Option<String>,
     /// Reasons of the page's attachments that gave no rows (the page's documents stand).
@@ -75,6 +79,7 @@ pub fn work_page(
             counters.parse.reject(e.reason());
         }
         let mut docs = Vec::with_capacity(parsed.docs.len());
+        let mut sketches = Vec::with_capacity(parsed.docs.len());
         for doc in parsed.docs {
             if !keep(&doc) {
                 counters
@@ -84,12 +89,14 @@ pub fn work_page(
                 continue;
             }
             counters.parse.emitted(1);
-            // A scratch cluster index: the sink clusters in arrival order.
-            let ex = analyzer.analyze(&doc, &mut ClusterIndex::new());
+            // The sink clusters in arrival order; the sketch it needs is made here.
+            let (ex, sketch) = analyzer.analyze_unclustered(&doc);
             docs.push((doc, ex));
+            sketches.push(sketch);
         }
         Worked {
             docs,
+            sketches,
             failure: None,
             attachment_errors: parsed
                 .attachment_errors

@@ -284,6 +284,15 @@ impl Store {
         })
     }
 
+    /// Let SQLite cache up to `mib` MiB of pages (its default is 2 MiB). A rerun writes batches
+    /// of 20,000 documents in one transaction: with the default cache, pages spilled to the
+    /// log mid-transaction and were read back for the next insert.
+    pub fn set_cache_mib(&self, mib: u32) -> Result<()> {
+        let kib = i64::from(mib) * 1024;
+        self.conn().pragma_update(None, "cache_size", -kib)?;
+        Ok(())
+    }
+
     fn conn(&self) -> MutexGuard<'_, rusqlite::Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back), so a poisoned lock is safe to reuse.

@@ -490,6 +490,25 @@ fn merge(
     }
 }
 
+/// A document's sketch, made where it is analysed (a worker thread) so the one thread that
+/// assigns clusters in order only looks it up ([`ClusterIndex::assign_sketch`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sketch {
+    hashes: Vec<u32>,
+    /// Characters the sketch was made of: too few, and the document is a cluster of its own.
+    chars: usize,
+}
+
+impl Sketch {
+    /// The sketch of text folded with [`super::fold`] (what [`ClusterIndex::assign_folded`]
+    /// would make of it).
+    pub fn of_folded(folded: &str) -> Sketch {
+        let mut hashes = Vec::new();
+        let chars = sketch_folded_into(folded, &mut hashes, &mut Vec::new());
+        Sketch { hashes, chars }
+    }
+}
+
 /// Near-duplicate index. Not shared between threads: the pipeline keeps one and assigns in order.
 ///
 /// A windowed index ([`ClusterIndex::windowed`]) holds two generations and drops the older one
@@ -647,11 +666,32 @@ impl ClusterIndex {
             .unwrap_or_default()
     }
 
+    /// [`ClusterIndex::assign_folded`] with the sketch made beforehand: the same cluster as
+    /// `assign_folded(doc_id, folded)` when `sketch` is `Sketch::of_folded(folded)`.
+    pub fn assign_sketch(&mut self, doc_id: &str, sketch: &Sketch) -> String {
+        if self.find(doc_id).is_none() {
+            self.rotate_if_full();
+            let mut sk = std::mem::take(&mut self.scratch);
+            sk.clear();
+            sk.extend_from_slice(&sketch.hashes);
+            self.assign_sketched(doc_id, sk, sketch.chars);
+        }
+        self.find(doc_id)
+            .map(|(g, e)| g.str_at(e.cluster).to_string())
+            .unwrap_or_default()
+    }
+
     /// Clusters a document not in the index yet and appends its entry.
     fn assign_new(&mut self, doc_id: &str, folded: &str) {
         self.rotate_if_full();
         let chars = sketch_folded_into(folded, &mut self.scratch, &mut self.sort_scratch);
         let sk = std::mem::take(&mut self.scratch);
+        self.assign_sketched(doc_id, sk, chars);
+    }
+
+    /// Clusters a document not in the index yet by its sketch `sk` (the index's scratch, handed
+    /// back) of `chars` characters, and appends its entry.
+    fn assign_sketched(&mut self, doc_id: &str, sk: Vec<u32>, chars: usize) {
         let key = sketch_key(&sk);
         let sig = signature(&sk);
         let same_here = self.current.identical(key, &sk);

@@ -234,7 +234,13 @@ struct FileRecords {
     /// A response (or conversion) waiting for the metadata record that may follow it.
     pending: Option<ReadBack>,
     done: bool,
+    /// The gzip member being read, kept between members: grown from empty for every member, it
+    /// cost reallocations and a probing read each (4 % of a rerun's reader thread).
+    member: Vec<u8>,
 }
+
+/// Largest member buffer kept from one gzip member to the next.
+const KEPT_MEMBER: usize = 1 << 20;
 
 impl FileRecords {
     fn new(path: PathBuf, file: File) -> io::Result<FileRecords> {
@@ -251,6 +257,7 @@ impl FileRecords {
             queued: VecDeque::new(),
             pending: None,
             done: false,
+            member: Vec::new(),
         })
     }
 
@@ -329,26 +336,24 @@ impl FileRecords {
             }
         }
         if self.gzip {
-            let mut member = Vec::new();
+            let mut member = std::mem::take(&mut self.member);
+            member.clear();
             let dec = flate2::bufread::GzDecoder::new(&mut self.reader);
-            if let Err(e) = dec.take(MAX_RECORD).read_to_end(&mut member) {
-                let err = self.corrupt(offset, format!("bad gzip member: {e}"));
-                self.resync(offset + 1, GZIP_MAGIC);
-                return Some(Err(err));
+            let read = dec.take(MAX_RECORD).read_to_end(&mut member);
+            let queued = match read {
+                Ok(_) => self.records_of(offset, &member),
+                Err(e) => {
+                    let err = self.corrupt(offset, format!("bad gzip member: {e}"));
+                    self.resync(offset + 1, GZIP_MAGIC);
+                    Err(err)
+                }
+            };
+            // a record of megabytes does not keep its buffer for the rest of the file
+            if member.capacity() <= KEPT_MEMBER {
+                self.member = member;
             }
-            let mut cur = io::Cursor::new(&member[..]);
-            loop {
-                match cur.fill_buf() {
-                    Ok([]) => break,
-                    Ok(_) => {}
-                    Err(e) => return Some(Err(self.corrupt(offset, e.to_string()))),
-                }
-                match read_record(&mut cur) {
-                    Ok(Some(r)) => self.queued.push_back((offset, r)),
-                    Ok(None) => break,
-                    // the member's framing held: the next member is where the reader stands
-                    Err(msg) => return Some(Err(self.corrupt(offset, msg))),
-                }
+            if let Err(e) = queued {
+                return Some(Err(e));
             }
             match self.queued.pop_front() {
                 Some(r) => Some(Ok(r)),
@@ -364,6 +369,24 @@ impl FileRecords {
                     self.resync(offset + 1, b"WARC/1.");
                     Some(Err(err))
                 }
+            }
+        }
+    }
+
+    /// Queue the records of one decompressed gzip member that starts at `offset`.
+    fn records_of(&mut self, offset: u64, member: &[u8]) -> Result<(), ArchiveError> {
+        let mut cur = io::Cursor::new(member);
+        loop {
+            match cur.fill_buf() {
+                Ok([]) => return Ok(()),
+                Ok(_) => {}
+                Err(e) => return Err(self.corrupt(offset, e.to_string())),
+            }
+            match read_record(&mut cur) {
+                Ok(Some(r)) => self.queued.push_back((offset, r)),
+                Ok(None) => return Ok(()),
+                // the member's framing held: the next member is where the reader stands
+                Err(msg) => return Err(self.corrupt(offset, msg)),
             }
         }
     }
