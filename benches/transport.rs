@@ -175,13 +175,7 @@ fn roles_alone(
         .iter()
         .map(|p| {
             let w = work(p, by_name[p.source.as_str()]);
-            ToSink::Page {
-                url: p.url.clone(),
-                source: p.source.clone(),
-                docs: w.docs,
-                failure: w.failure,
-                attachment_errors: Vec::new(),
-            }
+            ToSink::page(p.url.clone(), p.source.clone(), w)
         })
         .collect();
     let analyze_secs = t.elapsed().as_secs_f64();

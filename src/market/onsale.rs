@@ -224,11 +224,7 @@ fn confidence(
         score += w.enterprise;
         matched.push("enterprise".into());
     }
-    let batch: String = flagged_batch
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_uppercase();
+    let batch = batch_key(flagged_batch);
     if batch.len() >= 6
         && p.title
             .to_uppercase()
@@ -258,12 +254,7 @@ fn prepare<'a>(rules: &MarketRules, l: &'a Listing) -> (Prepared<'a>, Vec<String
     let title = names::fold_brand(&format!("{} {}", l.title, l.shop), &[]);
     let mut candidates = names::model_candidates(&l.title, &rules.model.prefixes);
     candidates.extend(names::model_candidates(&l.model, &rules.model.prefixes));
-    if let Some(m) = names::model(
-        &l.model,
-        &rules.model.prefixes,
-        rules.model.min_chars,
-        rules.model.min_digits_only,
-    ) {
+    if let Some(m) = usable_model(rules, &l.model) {
         candidates.push(m);
     }
     candidates.sort();
@@ -381,15 +372,7 @@ type ProductKey = (&'static str, String, String, Vec<String>, String, String);
 
 fn product_key(rules: &MarketRules, f: &Flagged) -> ProductKey {
     let mut models: Vec<String> = names::split_models(&f.model)
-        .map(|m| {
-            names::model(
-                m,
-                &rules.model.prefixes,
-                rules.model.min_chars,
-                rules.model.min_digits_only,
-            )
-            .unwrap_or_else(|| names::fold_brand(m, &[]))
-        })
+        .map(|m| usable_model(rules, m).unwrap_or_else(|| names::fold_brand(m, &[])))
         .collect();
     models.sort();
     models.dedup();
@@ -403,13 +386,35 @@ fn product_key(rules: &MarketRules, f: &Flagged) -> ProductKey {
         names::fold_brand(&f.product, &[]),
         brand,
         models,
-        f.batch
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .collect::<String>()
-            .to_uppercase(),
+        batch_key(&f.batch),
         names::enterprise(&f.enterprise, &rules.names.enterprise_suffixes),
     )
+}
+
+/// A model number as written, normalised under the rules; `None` when it is no usable model.
+fn usable_model(rules: &MarketRules, written: &str) -> Option<String> {
+    names::model(
+        written,
+        &rules.model.prefixes,
+        rules.model.min_chars,
+        rules.model.min_digits_only,
+    )
+}
+
+/// The usable model numbers a flagged product's model field names.
+fn flagged_models(rules: &MarketRules, written: &str) -> Vec<String> {
+    names::split_models(written)
+        .filter_map(|m| usable_model(rules, m))
+        .collect()
+}
+
+/// A batch number for comparing: its letters and digits, upper case.
+fn batch_key(batch: &str) -> String {
+    batch
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_uppercase()
 }
 
 /// Threads and least items per thread of the on-sale matching.
@@ -427,16 +432,7 @@ fn match_flagged(
     run: &mut OnSaleRun,
 ) {
     for fl in flagged {
-        let models: Vec<String> = names::split_models(&fl.model)
-            .filter_map(|m| {
-                names::model(
-                    m,
-                    &rules.model.prefixes,
-                    rules.model.min_chars,
-                    rules.model.min_digits_only,
-                )
-            })
-            .collect();
+        let models = flagged_models(rules, &fl.model);
         if models.is_empty() {
             *run.skipped.entry("no-model").or_default() += 1;
             continue;
@@ -588,16 +584,7 @@ pub(super) fn example_confidence(rules: &MarketRules, ex: &Example) -> Option<f6
     }
     // below the threshold: recompute to report how far
     let (p, candidates) = prepare(rules, &l);
-    let models: Vec<String> = names::split_models(&f.model)
-        .filter_map(|m| {
-            names::model(
-                m,
-                &rules.model.prefixes,
-                rules.model.min_chars,
-                rules.model.min_digits_only,
-            )
-        })
-        .collect();
+    let models = flagged_models(rules, &f.model);
     models
         .iter()
         .any(|m| candidates.contains(m))

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use std::io::Cursor;
 
 use calamine::{Data, Dimensions, Range, Reader, Xls, XlsError, Xlsx, XlsxError};
-use scraper::{Html, Selector};
+use scraper::Html;
 use url::Url;
 
 use super::{docx, ole, table};
@@ -103,7 +103,7 @@ pub fn links(f: &Fetched) -> Vec<String> {
         return Vec::new();
     };
     let page = Html::parse_document(&super::decode(f));
-    let Ok(anchors) = Selector::parse("a[href]") else {
+    let Ok(anchors) = super::compiled("a[href]") else {
         return Vec::new();
     };
     let mut out: Vec<String> = Vec::new();

@@ -7,7 +7,7 @@
 //! portals print it under the headline.
 
 use dom_smoothie::{Config, Readability, TextMode};
-use scraper::{Html, Selector};
+use scraper::Html;
 
 use super::boilerplate;
 use super::dates::parse_date;
@@ -135,13 +135,13 @@ fn without_site(title: &str) -> String {
 }
 
 fn title_tag(page: &Html) -> Option<String> {
-    let sel = Selector::parse("title").ok()?;
+    let sel = super::compiled("title").ok()?;
     let t: String = page.select(&sel).next()?.text().collect();
     Some(t.trim().to_string()).filter(|t| !t.is_empty())
 }
 
 fn meta_date(page: &Html) -> Option<Timestamp> {
-    let sel = Selector::parse("meta[content]").ok()?;
+    let sel = super::compiled("meta[content]").ok()?;
     let metas: Vec<(String, &str)> = page
         .select(&sel)
         .filter_map(|m| {

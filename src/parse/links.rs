@@ -10,7 +10,7 @@
 use std::sync::OnceLock;
 
 use regex::Regex;
-use scraper::{Html, Selector};
+use scraper::Html;
 use url::Url;
 
 use super::html::element_text;
@@ -73,7 +73,7 @@ fn page_path(u: &Url) -> bool {
 
 /// Article links and the next page of `doc`, fetched from `base`.
 pub(super) fn list_links(doc: &Html, base: &Url) -> ListLinks {
-    let Ok(a) = Selector::parse("a[href]") else {
+    let Ok(a) = super::compiled("a[href]") else {
         return ListLinks {
             details: Vec::new(),
             next: None,

@@ -552,10 +552,22 @@ fn next_page(url: &Url, param: &str) -> Url {
     next
 }
 
+/// A source's selector, compiled ([`compiled`]), or an error naming the page and the CSS.
 fn selector(url: &str, css: &str) -> Result<Selector, ParseError> {
+    compiled(css).map_err(|e| {
+        ParseError::new(
+            url,
+            "bad-selector",
+            format!("bad CSS selector {css:?}: {e}"),
+        )
+    })
+}
+
+/// `css` compiled, or why it does not compile. Every selector of the parser — the sources' and
+/// our own constant ones — is kept compiled per thread by its text: compiled again on every
+/// page, they were 2 % of a rerun's CPU.
+fn compiled(css: &str) -> Result<Selector, String> {
     thread_local! {
-        /// Compiled selectors by their CSS: a source's few selectors are compiled once per thread,
-        /// not once per page (compiling them was 2 % of a rerun's CPU).
         static COMPILED: std::cell::RefCell<std::collections::HashMap<String, Selector>> =
             std::cell::RefCell::new(std::collections::HashMap::new());
     }
@@ -564,7 +576,7 @@ fn selector(url: &str, css: &str) -> Result<Selector, ParseError> {
     if let Some(s) = COMPILED.with(|c| c.borrow().get(css).cloned()) {
         return Ok(s);
     }
-    let s = compile_selector(url, css)?;
+    let s = Selector::parse(css).map_err(|e| crate::config::selector_error(&e))?;
     COMPILED.with(|c| {
         let mut c = c.borrow_mut();
         if c.len() >= KEPT {
@@ -573,19 +585,6 @@ fn selector(url: &str, css: &str) -> Result<Selector, ParseError> {
         c.insert(css.to_string(), s.clone());
     });
     Ok(s)
-}
-
-fn compile_selector(url: &str, css: &str) -> Result<Selector, ParseError> {
-    Selector::parse(css).map_err(|e| {
-        ParseError::new(
-            url,
-            "bad-selector",
-            format!(
-                "bad CSS selector {css:?}: {}",
-                crate::config::selector_error(&e)
-            ),
-        )
-    })
 }
 
 fn first_text(page: &Html, url: &str, sels: &[String]) -> Result<String, ParseError> {

@@ -72,6 +72,24 @@ pub enum ToSink {
     Poison(Poison),
 }
 
+impl ToSink {
+    /// What the work made of the page `url` of `source`, as it travels to the sink. Sketches do
+    /// not travel: the sink sketches what came over NATS.
+    pub fn page(url: String, source: String, worked: Worked) -> ToSink {
+        ToSink::Page {
+            url,
+            source,
+            docs: worked.docs.into_iter().map(|(d, e, _)| (d, e)).collect(),
+            failure: worked.failure,
+            attachment_errors: worked
+                .attachment_errors
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Poison {
     /// The stream it was taken from (`fetch`, `fetched`, `worked`).
@@ -512,17 +530,7 @@ async fn analyze_one(
                 }
                 return d.retry(Duration::from_millis(500)).await;
             }
-            ToSink::Page {
-                url,
-                source: source_name,
-                docs: worked.docs,
-                failure: worked.failure,
-                attachment_errors: worked
-                    .attachment_errors
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
-            }
+            ToSink::page(url, source_name, worked)
         }
     };
     let id = format!("w-{}", msg_id(&d));
@@ -632,9 +640,7 @@ pub fn sink_worker(
                     &url,
                     &source,
                     Worked {
-                        docs,
-                        // sketches do not travel: the sink sketches what came over NATS
-                        sketches: Vec::new(),
+                        docs: docs.into_iter().map(|(d, e)| (d, e, None)).collect(),
                         failure,
                         attachment_errors: Vec::new(),
                     },

@@ -85,9 +85,7 @@ impl<'a> Sink<'a> {
 
     /// Take what the work made of the page `url` of `source`; commits when a batch is due.
     pub fn accept(&mut self, url: &str, source: &str, worked: Worked) -> Result<(), PipelineError> {
-        let mut sketches = worked.sketches.into_iter();
-        for (doc, mut extraction) in worked.docs {
-            let sketch = sketches.next().flatten();
+        for (doc, mut extraction, sketch) in worked.docs {
             let unchanged = || {
                 self.counters
                     .parse
@@ -237,7 +235,7 @@ mod tests {
         };
         let ex = analyzer.analyze(&doc, &mut ClusterIndex::new());
         Worked {
-            docs: vec![(doc, ex)],
+            docs: vec![(doc, ex, None)],
             ..Worked::default()
         }
     }

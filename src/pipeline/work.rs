@@ -28,13 +28,11 @@ pub enum Reading<'a> {
 /// What the work made of one page.
 #[derive(Debug, Default)]
 pub struct Worked {
-    /// Documents with their analysis; each `Extraction::cluster` is left empty for the sink,
-    /// which assigns clusters in arrival order.
-    pub docs: Vec<(Document, Extraction)>,
-    /// The sketch each document is clustered by, made on the worker's thread (beside `docs`;
-    /// empty, or `None` for a document, where the sink must sketch it itself: results that came
-    /// over NATS, texts cut for the analysis).
-    pub sketches: Vec<Option<Sketch>>,
+    /// Documents with their analysis and the sketch they are clustered by, made on the worker's
+    /// thread. Each `Extraction::cluster` is left empty for the sink, which assigns clusters in
+    /// arrival order; without a sketch (results that came over NATS, texts cut for the
+    /// analysis) the sink sketches the document itself.
+    pub docs: Vec<(Document, Extraction, Option<Sketch>)>,
     /// Why the page gave no documents (`parse:<reason>`, `panic`), if it failed.
     pub failure: Option<String>,
     /// Reasons of the page's attachments that gave no rows (the page's documents stand).
@@ -79,7 +77,6 @@ pub fn work_page(
             counters.parse.reject(e.reason());
         }
         let mut docs = Vec::with_capacity(parsed.docs.len());
-        let mut sketches = Vec::with_capacity(parsed.docs.len());
         for doc in parsed.docs {
             if !keep(&doc) {
                 counters
@@ -91,12 +88,10 @@ pub fn work_page(
             counters.parse.emitted(1);
             // The sink clusters in arrival order; the sketch it needs is made here.
             let (ex, sketch) = analyzer.analyze_unclustered(&doc);
-            docs.push((doc, ex));
-            sketches.push(sketch);
+            docs.push((doc, ex, sketch));
         }
         Worked {
             docs,
-            sketches,
             failure: None,
             attachment_errors: parsed
                 .attachment_errors
