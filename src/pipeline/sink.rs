@@ -179,7 +179,9 @@ impl<'a> Sink<'a> {
 
     /// Commit the index, then store the batch and mark its pages processed.
     pub fn commit(&mut self) -> Result<(), PipelineError> {
+        let started = Instant::now();
         self.writer.commit()?;
+        let indexed = started.elapsed();
         if let Some(store) = self.store {
             // Clusters before the documents that name them: a replay after a crash finds them.
             store.put_clusters(&self.clusters.take_new())?;
@@ -190,6 +192,12 @@ impl<'a> Sink<'a> {
                 .collect();
             store.put_batch(&docs, &self.pages)?;
         }
+        tracing::debug!(
+            documents = self.pending.len(),
+            index_ms = indexed.as_millis() as u64,
+            store_ms = (started.elapsed() - indexed).as_millis() as u64,
+            "sink: batch committed"
+        );
         self.counters.index.emitted(self.pending.len() as u64);
         self.pending.clear();
         self.positions.clear();
