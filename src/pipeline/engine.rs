@@ -413,8 +413,15 @@ impl Engine {
             cases.iter().map(|c| (c.id.clone(), c)).collect();
         self.store.put_cases(&keyed, &pointers)?;
         self.store.put_alerts(&alerts, &sampling)?;
-        let onsale = self.match_onsale(as_of)?;
-        crate::store::signals::write_partitions(&self.data.signals(), &signals)?;
+        // the partitions are files of their own: written while on-sale matching reads the store
+        let (onsale, partitions) = std::thread::scope(|scope| {
+            let partitions = scope
+                .spawn(|| crate::store::signals::write_partitions(&self.data.signals(), &signals));
+            (self.match_onsale(as_of), partitions.join())
+        });
+        let onsale = onsale?;
+        partitions
+            .map_err(|_| PipelineError::Stage("writing signal partitions panicked".into()))??;
         self.counters
             .score
             .received

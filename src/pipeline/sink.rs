@@ -94,9 +94,12 @@ impl<'a> Sink<'a> {
             };
             // The authority, in arrival order: the live workers' own look (`work_page`'s `keep`)
             // only spares the analysis of what is plainly unchanged; a rerun's workers cannot look.
-            if let Some(store) = self.store
-                && store.unchanged(&doc)?
-            {
+            // One lookup answers this and, below, the owner (the store changes only at commits).
+            let stored = match self.store {
+                Some(store) => store.stored(&doc.id)?,
+                None => None,
+            };
+            if stored.as_ref().is_some_and(|s| s.unchanged(&doc)) {
                 unchanged();
                 continue;
             }
@@ -132,10 +135,9 @@ impl<'a> Sink<'a> {
             c.emitted(1);
             // The same document through two sources (a site's HTML and API faces): the owner is
             // decided by name, not by which arrived first.
-            let owner = match (in_batch, self.store) {
-                (Some(i), _) => self.pending.get(i).map(|p| p.doc.source.clone()),
-                (None, Some(store)) => store.owner(&doc.id)?,
-                (None, None) => None,
+            let owner = match in_batch {
+                Some(i) => self.pending.get(i).map(|p| p.doc.source.clone()),
+                None => stored.map(|s| s.source),
             };
             if owner.is_some_and(|o| crate::store::owns_before(&o, &doc.source)) {
                 unchanged();

@@ -200,6 +200,23 @@ CREATE TABLE IF NOT EXISTS applied (
 CREATE INDEX IF NOT EXISTS applied_at ON applied(at);
 "#;
 
+/// What the store keeps of a document to tell whether it changed and whose it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredDoc {
+    pub fingerprint: String,
+    /// The source that owns it.
+    pub source: String,
+}
+
+impl StoredDoc {
+    /// Is there nothing new in `doc` against this stored one (see [`Store::unchanged`])?
+    pub fn unchanged(&self, doc: &Document) -> bool {
+        owns_before(&self.source, &doc.source)
+            || (self.source == doc.source
+                && self.fingerprint == fingerprint(doc).unwrap_or_default())
+    }
+}
+
 /// A document's content fingerprint: what the source said (title, text, date, fields, rows), not
 /// when it was fetched, so a re-fetched unchanged page is recognised.
 pub fn fingerprint(doc: &Document) -> Result<String> {
@@ -534,24 +551,28 @@ impl Store {
     /// Is there nothing new in this document: stored with exactly this content ([`fingerprint`])
     /// by the same source, or owned by a source that comes first ([`owns_before`])?
     pub fn unchanged(&self, doc: &Document) -> Result<bool> {
-        let stored: Option<(String, String)> = self
+        Ok(self
+            .stored(&doc.id)?
+            .is_some_and(|stored| stored.unchanged(doc)))
+    }
+
+    /// The stored fingerprint and owner of a document, if it is stored.
+    pub fn stored(&self, id: &str) -> Result<Option<StoredDoc>> {
+        Ok(self
             .conn()
             .prepare_cached("SELECT fingerprint, source FROM documents WHERE id = ?1")?
-            .query_row([&doc.id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
-        Ok(stored.is_some_and(|(fp, source)| {
-            owns_before(&source, &doc.source)
-                || (source == doc.source && fp == fingerprint(doc).unwrap_or_default())
-        }))
+            .query_row([id], |r| {
+                Ok(StoredDoc {
+                    fingerprint: r.get(0)?,
+                    source: r.get(1)?,
+                })
+            })
+            .optional()?)
     }
 
     /// The source a stored document belongs to.
     pub fn owner(&self, id: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn()
-            .prepare_cached("SELECT source FROM documents WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))
-            .optional()?)
+        Ok(self.stored(id)?.map(|s| s.source))
     }
 
     /// Every document id, in id order.
