@@ -174,6 +174,82 @@ fn rerunning_the_demo_archive_twice_gives_identical_signals_and_alerts() {
     assert!(precious.join("keep.txt").exists());
 }
 
+/// Documents in a data directory's store.
+fn stored_documents(data: &Path) -> u64 {
+    jiance::store::Store::open(&data.join("state.sqlite"))
+        .unwrap()
+        .document_count()
+        .unwrap()
+}
+
+/// The rerun's store is a scratch one until its end (no syncs, journal in memory): a rerun killed
+/// (SIGKILL) at any moment must leave the previous output whole, and the next rerun into the
+/// same directory must give what an uninterrupted one gives, nothing of the killed run in it.
+#[test]
+fn a_rerun_killed_anywhere_leaves_the_previous_output_and_the_next_one_whole() {
+    let one = first();
+    let (want_parts, want_alerts) = (partitions(&one.out()), alerts_json(&one.out()));
+    let want_docs = stored_documents(&one.out());
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    copy_dir(&one.out(), &out);
+    // an uninterrupted rerun over the previous output, timed: the kills spread over its length
+    let started = std::time::Instant::now();
+    rerun_demo(&out, &[]);
+    let whole = started.elapsed();
+    let (archive, as_of) = (outcome().data.join("archive"), end());
+    let args = [
+        "rerun",
+        "--archive",
+        archive.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--as-of",
+        &as_of,
+    ];
+    const KILLS: u32 = 6;
+    let mut midway = 0;
+    for k in 0..KILLS {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_jiance"))
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(whole * (2 * k + 1) / (2 * KILLS));
+        if child.try_wait().unwrap().is_none() {
+            midway += 1;
+        }
+        // SIGKILL: no destructor, no flush, no sync
+        let _ = child.kill();
+        let _ = child.wait();
+        // A kill between the swap's two renames leaves no `out` (the next start finishes the
+        // swap); otherwise `out` is a whole output, the previous one or the new one, and equal.
+        if out.exists() {
+            assert!(partitions(&out) == want_parts, "kill {k}: partitions");
+            assert_eq!(stored_documents(&out), want_docs, "kill {k}: documents");
+        }
+    }
+    assert!(
+        midway >= KILLS / 2,
+        "only {midway} kills fell inside a rerun"
+    );
+    let again = rerun_demo(&out, &[]);
+    assert_eq!(again["documents"].as_u64(), Some(want_docs), "{again}");
+    assert!(partitions(&out) == want_parts);
+    assert_eq!(alerts_json(&out), want_alerts);
+    assert_eq!(stored_documents(&out), want_docs);
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        left,
+        vec![std::ffi::OsString::from("out")],
+        "staging left behind"
+    );
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
