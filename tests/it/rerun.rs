@@ -24,23 +24,28 @@ fn end() -> String {
     format!("{:04}-{:02}-{:02}", END.0, END.1, END.2)
 }
 
+/// `jiance rerun` of the demo archive into `out`, as of the scenario's end.
+fn rerun_command(out: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_jiance"));
+    c.arg("rerun")
+        .arg("--archive")
+        .arg(outcome().data.join("archive"))
+        .arg("--out")
+        .arg(out)
+        // The archive's records are dated the day the tests run; the scenario ends on END.
+        .arg("--as-of")
+        .arg(end());
+    c
+}
+
 /// `jiance rerun` of the demo archive into `out` with extra arguments; the JSON summary.
 fn rerun_demo(out: &Path, extra: &[&str]) -> serde_json::Value {
-    let archive = outcome().data.join("archive");
-    let mut args = vec![
-        "rerun",
-        "--archive",
-        archive.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        // The archive's records are dated the day the tests run; the scenario ends on END.
-        "--as-of",
-    ];
-    let as_of = end();
-    args.push(&as_of);
-    args.extend_from_slice(extra);
-    args.push("--json");
-    serde_json::from_str(&ok(jiance(&args))).unwrap()
+    let run = rerun_command(out)
+        .args(extra)
+        .arg("--json")
+        .output()
+        .expect("the jiance binary runs");
+    serde_json::from_str(&ok(run)).unwrap()
 }
 
 /// Every file of `signals/`, by name.
@@ -197,21 +202,10 @@ fn a_rerun_killed_anywhere_leaves_the_previous_output_and_the_next_one_whole() {
     let started = std::time::Instant::now();
     rerun_demo(&out, &[]);
     let whole = started.elapsed();
-    let (archive, as_of) = (outcome().data.join("archive"), end());
-    let args = [
-        "rerun",
-        "--archive",
-        archive.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--as-of",
-        &as_of,
-    ];
     const KILLS: u32 = 6;
     let mut midway = 0;
     for k in 0..KILLS {
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_jiance"))
-            .args(args)
+        let mut child = rerun_command(&out)
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()
