@@ -47,6 +47,15 @@ pub fn model(
     valid_model(&norm, min_chars, min_digits_only).then_some(norm)
 }
 
+/// The ASCII letters and digits of `s`, upper case: how batch numbers are compared, and what
+/// the demo and the tests take for the same model number.
+pub fn alnum_upper(s: &str) -> String {
+    s.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_uppercase()
+}
+
 fn valid_model(norm: &str, min_chars: usize, min_digits_only: usize) -> bool {
     let digits = norm.chars().any(|c| c.is_ascii_digit());
     let letters = norm.chars().any(|c| c.is_ascii_alphabetic());

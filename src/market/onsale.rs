@@ -224,7 +224,7 @@ fn confidence(
         score += w.enterprise;
         matched.push("enterprise".into());
     }
-    let batch = batch_key(flagged_batch);
+    let batch = names::alnum_upper(flagged_batch);
     if batch.len() >= 6
         && p.title
             .to_uppercase()
@@ -386,7 +386,7 @@ fn product_key(rules: &MarketRules, f: &Flagged) -> ProductKey {
         names::fold_brand(&f.product, &[]),
         brand,
         models,
-        batch_key(&f.batch),
+        names::alnum_upper(&f.batch),
         names::enterprise(&f.enterprise, &rules.names.enterprise_suffixes),
     )
 }
@@ -406,15 +406,6 @@ fn flagged_models(rules: &MarketRules, written: &str) -> Vec<String> {
     names::split_models(written)
         .filter_map(|m| usable_model(rules, m))
         .collect()
-}
-
-/// A batch number for comparing: its letters and digits, upper case.
-fn batch_key(batch: &str) -> String {
-    batch
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_uppercase()
 }
 
 /// Threads and least items per thread of the on-sale matching.

@@ -371,13 +371,9 @@ pub fn generic_page(f: &Fetched) -> Result<Document, ParseError> {
     Ok(doc)
 }
 
-/// A detail page read by generic article extraction (no selectors): its title, text and
-/// publication time, or an error counted by why there was no article.
-pub fn generic_document(f: &Fetched, source: &SourceConfig) -> Result<Document, ParseError> {
-    generic_from(f, source, &decode(f), None)
-}
-
-/// [`generic_document`] of a page already decoded (`body`) and, where the caller has it, parsed.
+/// A detail page read by generic article extraction: its title, text and publication time from
+/// the page decoded (`body`) and, where the caller has it, parsed; or an error counted by why
+/// there was no article.
 fn generic_from(
     f: &Fetched,
     source: &SourceConfig,

@@ -7,18 +7,11 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use jiance::demo::{Detail, MarketTruth, Site};
+use jiance::market::names::alnum_upper;
 use jiance::model::{Action, FlagBasis, OnSaleFinding};
 use jiance::store::Store;
 
 use crate::api::{Server, VIEWER, runtime};
-
-fn key(model: &str) -> String {
-    model
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_uppercase()
-}
 
 fn findings() -> Vec<OnSaleFinding> {
     let outcome = crate::demo::outcome();
@@ -64,7 +57,7 @@ fn on_sale_findings_meet_precision_and_recall_and_match_no_near_miss() {
     // several shops list each recalled model
     let per_model: BTreeMap<String, usize> = truth.values().fold(BTreeMap::new(), |mut m, t| {
         if let Some(MarketTruth::Recalled { model }) = t {
-            *m.entry(key(model)).or_default() += 1;
+            *m.entry(alnum_upper(model)).or_default() += 1;
         }
         m
     });
@@ -75,7 +68,9 @@ fn on_sale_findings_meet_precision_and_recall_and_match_no_near_miss() {
     for f in found.iter().copied() {
         let t = truth.get(&f.listing.url).cloned().flatten();
         match &t {
-            Some(MarketTruth::Recalled { model }) if key(model) == key(&f.flagged.model) => {
+            Some(MarketTruth::Recalled { model })
+                if alnum_upper(model) == alnum_upper(&f.flagged.model) =>
+            {
                 true_positive += 1;
                 if let Some(u) = recalled.get(&f.listing.url) {
                     hit.insert(u);

@@ -20,6 +20,7 @@ use rand::seq::SliceRandom;
 use super::super::texts;
 use super::super::{Detail, MarketTruth, Review, Role, Site};
 use super::{Gen, truth};
+use crate::market::names::alnum_upper;
 
 /// The Latin names the demo's brands go by on some listings (the same aliases as in
 /// `rules/market.toml`).
@@ -164,15 +165,6 @@ fn full_width(model: &str) -> String {
         .collect()
 }
 
-/// The letters and digits of a model, upper case (what matching compares).
-fn key(model: &str) -> String {
-    model
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .collect::<String>()
-        .to_uppercase()
-}
-
 /// A recall of the scenario, as the market part needs it.
 struct Recalled {
     cat: &'static texts::Cat,
@@ -208,8 +200,14 @@ impl Gen {
             });
         }
         // Two recalls of one model number would make the truth ambiguous: keep the first.
-        let all_keys: Vec<String> = recalls.iter().map(|r| key(&r.model)).collect();
-        recalls.retain(|r| all_keys.iter().filter(|k| **k == key(&r.model)).count() == 1);
+        let all_keys: Vec<String> = recalls.iter().map(|r| alnum_upper(&r.model)).collect();
+        recalls.retain(|r| {
+            all_keys
+                .iter()
+                .filter(|k| **k == alnum_upper(&r.model))
+                .count()
+                == 1
+        });
         for (k, r) in recalls.iter().enumerate() {
             let shops = 2 + k % 2;
             let mut suffixes = texts::SHOP_SUFFIX.to_vec();
@@ -314,7 +312,9 @@ impl Gen {
                     model.replacen(own.as_str(), other, 1)
                 }
             };
-            if key(&candidate) != key(model) && !taken.contains(&key(&candidate)) {
+            if alnum_upper(&candidate) != alnum_upper(model)
+                && !taken.contains(&alnum_upper(&candidate))
+            {
                 return candidate;
             }
         }
