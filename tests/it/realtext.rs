@@ -1,12 +1,21 @@
-//! The analyzer on real public texts: `../shared/realtext/dev.jsonl` (beside the checkout in CI and
-//! on developers' machines; `JIANCE_REALTEXT` names another copy). Each text is analysed as
-//! `jiance extract` would see it — the passage alone, no title, no source kind — and compared with
-//! its labels (see the README beside the file). Prints precision, recall and F1 per field beside issue
-//! 15's targets (categories F1 0.90, hazards F1 0.85, event provinces F1 0.90, `is_signal` accuracy
-//! 0.90), `is_signal` accuracy per genre and every disagreement. It asserts the targets that are met
-//! and, for event provinces, a floor just under what the analyzer measures today, so no change can
-//! slide back unnoticed; the province target is reported, not asserted. A missing file fails the test: it never silently skips.
-//! `cargo test --test it realtext -- --nocapture` shows the table.
+//! The analyzer on real public texts: every `*.jsonl` file of `../shared/realtext` (beside the
+//! checkout in CI and on developers' machines; `JIANCE_REALTEXT` names another directory). Each
+//! text is analysed as `jiance extract` would see it — the passage alone, no title, no source kind
+//! — and compared with its labels (see the README beside the files).
+//!
+//! Every file is scored on its own and must meet its floor (`FLOORS`; a file the table does not
+//! know must meet the lowest floor of the table). Issue 43's targets — categories, hazards and
+//! event provinces F1 0.90, `is_signal` accuracy 0.93 on every file — are printed beside the
+//! figures; a floor is what the analyzer measures today, never lowered, raised as it improves.
+//!
+//! **Validation split.** The items of `dev2-regulatory.jsonl` whose id ends in an odd digit are
+//! held out: no rule was written from them, and this test prints only their aggregate figures,
+//! never one of their texts or disagreements, so that they stay unread. The gap between a file's
+//! tuning part and its validation part is the measure of fitting (issue 43 asks for ≤ 0.05).
+//! `dev.jsonl` and the even-numbered `dev2-regulatory` items are in-sample (tuned on).
+//!
+//! A missing directory or file fails the test: it never silently skips.
+//! `cargo test --test it realtext -- --nocapture` shows the tables and the tuning disagreements.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -42,8 +51,56 @@ struct Region {
     role: String,
 }
 
-/// Issue 15's targets for categories, hazards and event provinces F1 (and 0.90 `is_signal` accuracy).
-const TARGETS: [f64; 3] = [0.90, 0.85, 0.90];
+/// Issue 43's targets on every file: categories, hazards and event provinces F1, then `is_signal`
+/// accuracy.
+const TARGETS: [f64; 3] = [0.90, 0.90, 0.90];
+const TARGET_SIGNAL: f64 = 0.93;
+
+/// Floors per file and part: (file, part, [categories, hazards, event provinces] F1, `is_signal`
+/// accuracy). What the analyzer measured when each was set, a little under; never lowered.
+const FLOORS: [(&str, Part, [f64; 3], f64); 3] = [
+    ("dev.jsonl", Part::Tuning, [0.90, 0.85, 0.86], 0.93),
+    (
+        "dev2-regulatory.jsonl",
+        Part::Tuning,
+        [0.75, 0.67, 0.63],
+        0.88,
+    ),
+    (
+        "dev2-regulatory.jsonl",
+        Part::Validation,
+        [0.66, 0.65, 0.76],
+        0.81,
+    ),
+];
+
+/// Which part of a file an item is in: tuned on, or held out unread (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Part {
+    Tuning,
+    Validation,
+}
+
+impl Part {
+    fn of(file: &str, id: &str) -> Part {
+        let odd = id
+            .chars()
+            .next_back()
+            .is_some_and(|c| matches!(c, '1' | '3' | '5' | '7' | '9'));
+        if file == "dev2-regulatory.jsonl" && odd {
+            Part::Validation
+        } else {
+            Part::Tuning
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Part::Tuning => "tuning (in-sample)",
+            Part::Validation => "validation (held out)",
+        }
+    }
+}
 
 /// Items whose event region is taken from the page outside the passage (the README lists them):
 /// left out of the event-province score, since the passage alone cannot place them.
@@ -51,12 +108,50 @@ const PLACED_OUTSIDE: [&str; 8] = [
     "RD-066", "RD-124", "RD-134", "RD-144", "RD-149", "RD-177", "RD-178", "RD-179",
 ];
 
-fn path() -> PathBuf {
+fn dir() -> PathBuf {
     std::env::var_os("JIANCE_REALTEXT")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/realtext/dev.jsonl")
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/realtext"))
+}
+
+/// Every labelled file of the directory, by name, with its items.
+fn files() -> Vec<(String, Vec<Real>)> {
+    let dir = dir();
+    let missing = |e: std::io::Error| -> ! {
+        panic!(
+            "{}: {e} (the real-text corpus lives in ../shared/realtext beside the checkout; \
+             JIANCE_REALTEXT names another directory)",
+            dir.display()
+        )
+    };
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| missing(e))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    names.sort();
+    assert!(!names.is_empty(), "{}: no *.jsonl file", dir.display());
+    names
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            let items = text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(n, l)| {
+                    serde_json::from_str(l)
+                        .unwrap_or_else(|e| panic!("{} line {}: {e}", path.display(), n + 1))
+                })
+                .collect();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (name, items)
         })
+        .collect()
 }
 
 fn document(r: &Real) -> Document {
@@ -103,34 +198,23 @@ fn predicted(x: &Extraction) -> [BTreeSet<String>; 3] {
     [cats, hazards, provinces]
 }
 
-#[test]
-fn real_texts_meet_the_floors() {
-    let path = path();
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (the real-text set lives in ../shared beside the checkout; JIANCE_REALTEXT names another copy)",
-            path.display()
-        )
-    });
-    let items: Vec<Real> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(n, l)| {
-            serde_json::from_str(l)
-                .unwrap_or_else(|e| panic!("{} line {}: {e}", path.display(), n + 1))
-        })
-        .collect();
-    assert!(items.len() >= 150, "only {} real texts", items.len());
-    let an = analyzer();
-    let names = FIELDS;
-    let mut prf: [Prf; 3] = Default::default();
-    let mut by_genre: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    let mut signal_ok = 0usize;
-    let mut misses = Vec::new();
-    for r in &items {
-        let x = an.analyze(&document(r), &mut ClusterIndex::new());
-        let got = predicted(&x);
+/// Field scores, `is_signal` per genre and the disagreements of one part of one file.
+#[derive(Default)]
+struct Tally {
+    prf: [Prf; 3],
+    signal_ok: usize,
+    n: usize,
+    by_genre: BTreeMap<String, (usize, usize)>,
+    misses: Vec<String>,
+}
+
+impl Tally {
+    fn accuracy(&self) -> f64 {
+        self.signal_ok as f64 / self.n.max(1) as f64
+    }
+
+    fn add(&mut self, r: &Real, x: &Extraction) {
+        let got = predicted(x);
         let want: [BTreeSet<String>; 3] = [
             r.products.iter().map(|p| p.category.clone()).collect(),
             r.hazards.iter().cloned().collect(),
@@ -145,15 +229,16 @@ fn real_texts_meet_the_floors() {
             if i == 2 && PLACED_OUTSIDE.contains(&r.id.as_str()) {
                 continue;
             }
-            prf[i].add(&want[i], &got[i]);
+            self.prf[i].add(&want[i], &got[i]);
             if want[i] != got[i] {
-                wrong.push(format!("{} want {:?} got {:?}", names[i], want[i], got[i]));
+                wrong.push(format!("{} want {:?} got {:?}", FIELDS[i], want[i], got[i]));
             }
         }
-        let g = by_genre.entry(r.genre.as_str()).or_default();
+        let g = self.by_genre.entry(r.genre.clone()).or_default();
         g.1 += 1;
+        self.n += 1;
         if x.is_signal == r.is_risk_signal {
-            signal_ok += 1;
+            self.signal_ok += 1;
             g.0 += 1;
         } else {
             wrong.push(format!(
@@ -166,7 +251,7 @@ fn real_texts_meet_the_floors() {
         }
         if !wrong.is_empty() {
             let head: String = r.text.chars().take(40).collect();
-            misses.push(format!(
+            self.misses.push(format!(
                 "{} [{}] {}\n    {}{}",
                 r.id,
                 r.genre,
@@ -176,24 +261,90 @@ fn real_texts_meet_the_floors() {
             ));
         }
     }
-    let n = items.len();
-    let accuracy = signal_ok as f64 / n as f64;
-    println!("real texts ({}): {n}", path.display());
-    print_table(&prf, Some(TARGETS));
-    println!("is_signal accuracy {accuracy:.3} ({signal_ok}/{n}), target 0.90");
-    for (genre, (ok, all)) in &by_genre {
-        println!("  {genre:<12} {ok}/{all}");
-    }
-    println!("disagreements ({}):\n{}", misses.len(), misses.join("\n"));
+}
 
-    // Categories, hazards and `is_signal` meet the issue's targets; event provinces are held just
-    // under what they measure today (about 0.88) until they reach 0.90.
-    let floors = [0.90, 0.85, 0.86];
-    for ((name, m), floor) in names.iter().zip(&prf).zip(floors) {
-        assert!(m.f1() >= floor, "{name} F1 {:.3} below {floor}", m.f1());
+#[test]
+fn real_texts_meet_the_floors() {
+    let an = analyzer();
+    let files = files();
+    let lowest = FLOORS
+        .iter()
+        .fold(([1.0f64; 3], 1.0f64), |(f, a), (_, _, ff, fa)| {
+            (
+                [f[0].min(ff[0]), f[1].min(ff[1]), f[2].min(ff[2])],
+                a.min(*fa),
+            )
+        });
+    let mut failures = Vec::new();
+    let mut summary = Vec::new();
+    for (file, items) in &files {
+        assert!(items.len() >= 50, "{file}: only {} real texts", items.len());
+        let mut parts: BTreeMap<Part, Tally> = BTreeMap::new();
+        for r in items {
+            let x = an.analyze(&document(r), &mut ClusterIndex::new());
+            parts.entry(Part::of(file, &r.id)).or_default().add(r, &x);
+        }
+        for (part, t) in &parts {
+            println!("\n{file} — {}: {} texts", part.as_str(), t.n);
+            print_table(&t.prf, Some(TARGETS));
+            println!(
+                "is_signal accuracy {:.3} ({}/{}), target {TARGET_SIGNAL}",
+                t.accuracy(),
+                t.signal_ok,
+                t.n
+            );
+            for (genre, (ok, all)) in &t.by_genre {
+                println!("  {genre:<12} {ok}/{all}");
+            }
+            // held-out texts stay unread: their figures only
+            if *part == Part::Tuning {
+                println!(
+                    "disagreements ({}):\n{}",
+                    t.misses.len(),
+                    t.misses.join("\n")
+                );
+            }
+            summary.push(format!(
+                "{file:<24} {:<22} {:>4} {:.3} {:.3} {:.3} {:.3}",
+                part.as_str(),
+                t.n,
+                t.prf[0].f1(),
+                t.prf[1].f1(),
+                t.prf[2].f1(),
+                t.accuracy()
+            ));
+            let (floors, accuracy) = FLOORS
+                .iter()
+                .find(|(f, p, _, _)| f == file && p == part)
+                .map_or(lowest, |(_, _, f, a)| (*f, *a));
+            for ((name, m), floor) in FIELDS.iter().zip(&t.prf).zip(floors) {
+                if m.f1() < floor {
+                    failures.push(format!(
+                        "{file} {}: {name} F1 {:.3} below {floor}",
+                        part.as_str(),
+                        m.f1()
+                    ));
+                }
+            }
+            if t.accuracy() < accuracy {
+                failures.push(format!(
+                    "{file} {}: is_signal accuracy {:.3} below {accuracy}",
+                    part.as_str(),
+                    t.accuracy()
+                ));
+            }
+        }
     }
-    assert!(
-        accuracy >= 0.90,
-        "is_signal accuracy {accuracy:.3} below 0.90"
+    println!(
+        "\n{:<24} {:<22} {:>4} {:>5} {:>5} {:>5} {:>5}\n{}",
+        "file",
+        "part",
+        "n",
+        "cat",
+        "haz",
+        "prov",
+        "sig",
+        summary.join("\n")
     );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
