@@ -171,6 +171,18 @@ impl Analyzer {
                 }
             }
         }
+        let mut pair_id = 0;
+        for h in &f.hazards.hazard {
+            for pr in &h.pairs {
+                for w in &pr.who {
+                    phrases.push((prepare(w), Target::PairWho(pair_id)));
+                }
+                for w in &pr.did {
+                    phrases.push((prepare(w), Target::PairDid(pair_id)));
+                }
+                pair_id += 1;
+            }
+        }
         let list = |v: &[String], t: Target, out: &mut Vec<(String, Target)>| {
             for s in v {
                 out.push((prepare(s), t));
@@ -203,6 +215,9 @@ impl Analyzer {
         );
         for (i, p) in cues.platforms.names.iter().enumerate() {
             phrases.push((prepare(p), Target::Platform(i)));
+        }
+        for (i, w) in cues.generic.register.iter().enumerate() {
+            phrases.push((prepare(w), Target::Register(i)));
         }
 
         phrases
@@ -646,6 +661,23 @@ impl Analyzer {
             maker_re: LazyRegex::new(regexes::MAKER),
             date_re: LazyRegex::new(regexes::DATE),
             neg_window: cues.negation.window.unwrap_or(6),
+            pairs: f
+                .hazards
+                .hazard
+                .iter()
+                .enumerate()
+                .flat_map(|(h, r)| r.pairs.iter().map(move |pr| (h, pr)))
+                .map(|(h, pr)| {
+                    let cats = pr
+                        .categories
+                        .iter()
+                        .filter_map(|c| cat_index.get(c.as_str()).copied())
+                        .collect();
+                    (h, cats)
+                })
+                .collect(),
+            generic_min: cues.generic.min.unwrap_or(3),
+            persons: Endings::new(cues.generic.persons.iter().map(|s| prepare(s)).collect()),
             origin_words: cues.origin.words.iter().map(|s| prepare(s)).collect(),
             made_in: cues.made_in.words.iter().map(|s| prepare(s)).collect(),
             made_in_before: cues.made_in.before.iter().map(|s| prepare(s)).collect(),

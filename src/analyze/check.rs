@@ -223,6 +223,16 @@ fn run_examples(an: &Analyzer, f: &rules::RuleFiles) -> Vec<ConfigError> {
                 .any(|f| f.category == rules::UNCLASSIFIED && f.product.is_some())
         },
     );
+    // a general text (explainer, tip) is no signal; a report of an event is
+    run(
+        cl,
+        ct,
+        table_line(ct, "generic"),
+        "generic",
+        &c.generic.examples,
+        &|e| analyze("", e, None),
+        &|x| x.reason.as_deref() == Some("generic"),
+    );
     for (i, k) in c.kind.iter().enumerate() {
         let from = line_in_block(ct, "kind", i, "kind");
         let want = DocKind::parse(&k.kind);

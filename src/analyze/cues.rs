@@ -41,6 +41,10 @@ pub(super) struct Cues {
     pub(super) all_pass: bool,
     /// Failed batches counted ("3批次不合格", "不合格产品").
     pub(super) failure_count: bool,
+    /// Distinct words of the general register (cues.toml `[generic]`).
+    pub(super) register: FxHashSet<usize>,
+    /// A particular person is named (先生, 车主, 网友).
+    pub(super) person: bool,
 }
 
 impl Analyzer {
@@ -99,6 +103,9 @@ impl Analyzer {
                         c.vulnerable.push(v.clone());
                     }
                 }
+                Target::Register(i) => {
+                    c.register.insert(i);
+                }
                 Target::Platform(i) => {
                     if let Some(name) = self.platforms.get(i)
                         && !c.platforms.contains(name)
@@ -109,6 +116,8 @@ impl Analyzer {
                 _ => {}
             }
         }
+        // a token that names a person or ends so (陈女士, 王先生)
+        c.person = t.words.iter().any(|w| self.persons.ends(w));
         c.title_raise = if p.has_title {
             c.raise_sent.get(&title_sent).copied().unwrap_or(0)
         } else {

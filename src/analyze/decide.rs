@@ -95,6 +95,9 @@ impl Analyzer {
         if kind == DocKind::Standard && !g.evidence {
             return (findings, Some("standard announcement"));
         }
+        if self.speaks_in_general(ev) {
+            return (findings, Some("generic"));
+        }
         let failed_rows: Vec<&BTreeMap<String, String>> = doc
             .rows
             .iter()
@@ -272,6 +275,28 @@ impl Analyzer {
             "no hazard"
         };
         (findings, Some(reason))
+    }
+
+    /// Whether a media text or notice speaks in general rather than reports: it addresses the
+    /// reader, asks, advises or says what tends to happen (cues.toml `[generic]`), and anchors
+    /// nothing in a day, a particular person, a place where something happened or a named maker,
+    /// brand or shop. An explainer or a tip full of hazard words is no report of a hazard; a
+    /// report names when, where or to whom, and a regulator's or a maker's notice names who.
+    fn speaks_in_general(&self, ev: &Evidence) -> bool {
+        let (p, c) = (ev.p, ev.cues);
+        matches!(p.kind, DocKind::Media | DocKind::Notice)
+            && c.register.len() >= self.generic_min
+            && c.realis_sent.is_empty()
+            && !c.person
+            && !self.date_re.is_match(&p.full)
+            && !ev
+                .places
+                .places
+                .iter()
+                .any(|pm| pm.mention.role == RegionRole::Event && pm.mention.province != "全国")
+            && ev.parties.brands.is_empty()
+            && ev.parties.enterprises.is_empty()
+            && ev.parties.shops.is_empty()
     }
 
     /// Whether category `c` is outside this system's scope (food, drugs, medical devices).

@@ -90,6 +90,11 @@ enum Target {
     Nationwide,
     NationPublisher,
     Platform(usize),
+    /// The `who` / `did` word of hazard pair `i` (hazards.toml `pairs`).
+    PairWho(usize),
+    PairDid(usize),
+    /// A word of the general register (cues.toml `[generic]`), by its index.
+    Register(usize),
 }
 
 #[derive(Debug)]
@@ -234,6 +239,12 @@ pub struct Analyzer {
     join_words: Vec<String>,
     not_names: Vec<String>,
     neg_breakers: Vec<String>,
+    /// Hazard pairs (hazards.toml `pairs`): the hazard and the categories a sentence must name.
+    pairs: Vec<(usize, Vec<usize>)>,
+    /// Distinct register words that make an unanchored text general (cues.toml `[generic] min`).
+    generic_min: usize,
+    /// Endings of a token naming a particular person (陈女士, 车主, 网友).
+    persons: Endings,
 }
 
 impl std::fmt::Debug for Analyzer {

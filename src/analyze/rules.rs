@@ -100,12 +100,27 @@ pub struct HazardRule {
     /// `categories`, the words in `items` mean this hazard's test item, whatever they mean elsewhere.
     #[serde(default)]
     pub product_items: Vec<ProductItems>,
+    /// Two words in one clause that together report the hazard, though neither does alone: who
+    /// (an outsider: 陌生人, 黑客) and what they did (查看, 远程控制), in a sentence naming one of
+    /// `categories` ("孩子的手表被陌生人添加为好友").
+    #[serde(default)]
+    pub pairs: Vec<Pair>,
     /// English terms of the hazard (foreign recalls): strong terms matched as whole words, any
     /// case.
     #[serde(default)]
     pub en: Vec<String>,
     #[serde(default)]
     pub examples: Examples,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pair {
+    pub who: Vec<String>,
+    pub did: Vec<String>,
+    /// Products the sentence must name (empty: any).
+    #[serde(default)]
+    pub categories: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -259,6 +274,25 @@ pub struct GenreRule {
 }
 
 /// How to read the product noun of a report about a product no category knows (`未归类`).
+/// What tells a text that speaks in general — an explainer, a tip, an opinion — from a report of
+/// something that happened (cues.toml `[generic]`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Generic {
+    /// Words of the general register: addressing the reader, asking, advising, speaking of what
+    /// tends to happen (你, 如何, 建议, 往往, 一旦 …).
+    #[serde(default)]
+    pub register: Vec<String>,
+    /// Words naming a particular person an event happened to or who reported it (先生, 车主, 网友).
+    #[serde(default)]
+    pub persons: Vec<String>,
+    /// How many distinct register words make a text general (default 3).
+    #[serde(default)]
+    pub min: Option<usize>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Unclassified {
@@ -388,6 +422,8 @@ pub struct CuesFile {
     pub not_names: WordList,
     #[serde(default)]
     pub unclassified: Unclassified,
+    #[serde(default)]
+    pub generic: Generic,
 }
 
 /// The three rule files, parsed and validated, with their text kept for locating examples.
@@ -592,6 +628,24 @@ fn validate(f: &RuleFiles) -> Vec<ConfigError> {
                 line_in_block(ht, "hazard", i, "name"),
                 format!("duplicate hazard `{}`", h.name),
             ));
+        }
+        for pr in &h.pairs {
+            for c in &pr.categories {
+                if !names.contains(c.as_str()) {
+                    errs.push(ConfigError::new(
+                        hl,
+                        line_in_block(ht, "hazard", i, "pairs"),
+                        format!("unknown category `{c}` in pairs"),
+                    ));
+                }
+            }
+            if pr.who.is_empty() || pr.did.is_empty() {
+                errs.push(ConfigError::new(
+                    hl,
+                    line_in_block(ht, "hazard", i, "pairs"),
+                    "a pair needs words in both `who` and `did`",
+                ));
+            }
         }
         for pi in &h.product_items {
             for c in &pi.categories {

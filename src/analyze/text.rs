@@ -173,6 +173,43 @@ impl Analyzer {
         })
     }
 
+    /// Hazard pairs (hazards.toml `pairs`): a clause holding a `who` and a `did` word of one pair,
+    /// in a sentence naming one of the pair's products, reports the pair's hazard at the `did`
+    /// word, as a strong term would.
+    pub(super) fn pair_matches(&self, toks: &[Tok], ms: &mut Vec<Match>) {
+        if self.pairs.is_empty() {
+            return;
+        }
+        let mut found = Vec::new();
+        for d in ms.iter() {
+            let Target::PairDid(i) = d.target else {
+                continue;
+            };
+            let Some((h, cats)) = self.pairs.get(i) else {
+                continue;
+            };
+            let (clause, sent) = (toks[d.a].clause, toks[d.a].sent);
+            let who = ms.iter().any(|w| {
+                w.target == Target::PairWho(i)
+                    && toks[w.a].clause == clause
+                    && (w.b <= d.a || w.a >= d.b)
+            });
+            let product = cats.is_empty()
+                || ms.iter().any(|c| {
+                    matches!(c.target, Target::Category(k) if cats.contains(&k))
+                        && toks[c.a].sent == sent
+                });
+            if who && product {
+                found.push(Match {
+                    a: d.a,
+                    b: d.b,
+                    target: Target::Hazard(*h, Strength::Strong),
+                });
+            }
+        }
+        ms.extend(found);
+    }
+
     pub(super) fn matches(&self, words: &[&str]) -> Vec<Match> {
         let mut out = Vec::new();
         for i in 0..words.len() {
@@ -248,7 +285,8 @@ pub(super) struct Tokens<'t> {
 impl<'t> Tokens<'t> {
     pub(super) fn new(an: &Analyzer, full: &'t str) -> Tokens<'t> {
         let (words, toks) = an.tokens(full);
-        let ms = an.matches(&words);
+        let mut ms = an.matches(&words);
+        an.pair_matches(&toks, &mut ms);
         let n_sent = toks.last().map_or(1, |t| t.sent + 1);
         // byte range of each sentence, in one pass
         let mut sent_ranges: Vec<(usize, usize)> = vec![(0, 0); n_sent];
