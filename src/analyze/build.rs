@@ -490,7 +490,7 @@ impl Analyzer {
         for (words, flag) in [
             (&["不合格"][..], NONCONFORMING),
             (&["gb", "/t"], STD),
-            (&["牌"], BRAND),
+            (&["牌", "商标"], BRAND),
         ] {
             for w in words {
                 substr.id(w, flag);
@@ -675,6 +675,20 @@ impl Analyzer {
                         .collect();
                     (h, cats)
                 })
+                .collect(),
+            brand_marks: cues.brands.marks.iter().map(|s| prepare(s)).collect(),
+            brand_not: cues.brands.not.iter().map(|s| prepare(s)).collect(),
+            place_lead: cues
+                .place_roles
+                .lead
+                .iter()
+                .filter_map(|w| prepare(w).chars().next_back())
+                .collect(),
+            standard_origin: cues
+                .place_roles
+                .standard
+                .iter()
+                .map(|s| prepare(s))
                 .collect(),
             generic_min: cues.generic.min.unwrap_or(3),
             persons: Endings::new(cues.generic.persons.iter().map(|s| prepare(s)).collect()),

@@ -233,6 +233,30 @@ fn run_examples(an: &Analyzer, f: &rules::RuleFiles) -> Vec<ConfigError> {
         &|e| analyze("", e, None),
         &|x| x.reason.as_deref() == Some("generic"),
     );
+    // brands as written
+    run(
+        cl,
+        ct,
+        table_line(ct, "brands"),
+        "brands",
+        &c.brands.examples,
+        &|e| analyze("", e, None),
+        &|x| !x.parties.brands.is_empty(),
+    );
+    // a name that holds a place name but is no place of the event
+    run(
+        cl,
+        ct,
+        table_line(ct, "place_roles"),
+        "place_roles",
+        &c.place_roles.examples,
+        &|e| analyze("", e, None),
+        &|x| {
+            !x.regions
+                .iter()
+                .any(|r| r.role == crate::model::RegionRole::Event)
+        },
+    );
     for (i, k) in c.kind.iter().enumerate() {
         let from = line_in_block(ct, "kind", i, "kind");
         let want = DocKind::parse(&k.kind);

@@ -243,6 +243,12 @@ pub struct Analyzer {
     pairs: Vec<(usize, Vec<usize>)>,
     /// Distinct register words that make an unanchored text general (cues.toml `[generic] min`).
     generic_min: usize,
+    /// cues.toml `[brands]`: marks after a brand token, and tokens that are no brand.
+    brand_marks: Vec<String>,
+    brand_not: Vec<String>,
+    /// cues.toml `[place_roles]`: characters that may lead a place, words of a standard's origin.
+    place_lead: Vec<char>,
+    standard_origin: Vec<String>,
     /// Endings of a token naming a particular person (陈女士, 车主, 网友).
     persons: Endings,
 }
@@ -423,7 +429,7 @@ impl Analyzer {
         let genre = self.genre(&p, standards.iter().any(|s| standard_is_mandatory(s)));
         let mut hz = self.hazard_mentions(&p, &t, &cues, &genre);
         let categories = self.attach(&p, &t, &mut hz, &prod);
-        let names = self.names(&p);
+        let names = self.names(&p, &t);
         let places = self.places(&p, &t, &names, &genre);
         let (parties, listing_parties) = self.parties(&p, &names, &cues);
         let (findings, reason) = self.decide(&Evidence {

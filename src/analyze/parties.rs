@@ -82,16 +82,18 @@ pub(super) fn strip_lead(text: &str, start: usize, end: usize, platforms: &[Stri
     cut
 }
 
-/// Organisation and shop names as byte spans of the document's folded text.
+/// Organisation, shop and brand names as byte spans of the document's folded text.
 pub(super) struct Names {
     pub(super) orgs: Vec<(usize, usize)>,
     pub(super) shops: Vec<(usize, usize)>,
+    /// Brands as written: “X”牌, X牌, 品牌为X, 商标：X, X（品牌）.
+    pub(super) brands: Vec<(usize, usize)>,
 }
 
 impl Analyzer {
     /// Organisation and shop names; each regex runs only over a text holding a word it cannot
     /// match without.
-    pub(super) fn names(&self, p: &Prepared) -> Names {
+    pub(super) fn names(&self, p: &Prepared, t: &Tokens) -> Names {
         let orgs = if p.has(self, ORG) {
             self.org_spans(&p.orig)
         } else {
@@ -105,7 +107,50 @@ impl Analyzer {
         } else {
             Vec::new()
         };
-        Names { orgs, shops }
+        let brands = self.brand_spans(p, t);
+        Names {
+            orgs,
+            shops,
+            brands,
+        }
+    }
+
+    /// Brand names as byte spans: the groups of the brand regex (“X”牌, 品牌为“X”, 商标：X,
+    /// X（品牌）) and a token of two to eight letters or Han characters right before a mark of
+    /// cues.toml `[brands]` (长城牌, ACME牌, 某某品牌) that is no rule word and no `not` word.
+    fn brand_spans(&self, p: &Prepared, t: &Tokens) -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        if p.has(self, BRAND) {
+            for cap in self.brand_re.captures_iter(&p.orig) {
+                if let Some(m) = (1..cap.len()).find_map(|i| cap.get(i)) {
+                    out.push((m.start(), m.end()));
+                }
+            }
+        }
+        for (i, w) in t.words.iter().enumerate().skip(1) {
+            if !self.brand_marks.iter().any(|m| m == w) {
+                continue;
+            }
+            let (prev, tok) = (t.words[i - 1], t.toks[i - 1]);
+            let n = prev.chars().count();
+            let wordlike = prev
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ('\u{4e00}'..='\u{9fff}').contains(&c));
+            let rule_word = self.matcher.get(prev).is_some_and(|v| {
+                v.iter()
+                    .any(|(_, t)| !matches!(t, Target::Place(_) | Target::Nationwide))
+            });
+            if (2..=8).contains(&n)
+                && wordlike
+                && !rule_word
+                && !self.brand_not.iter().any(|x| x == prev)
+                && !out.iter().any(|&(s, e)| s <= tok.s && tok.e <= e)
+            {
+                out.push((tok.s, tok.e));
+            }
+        }
+        out.sort_unstable();
+        out
     }
 
     /// Every party the document names (source fields, table rows, names in the text, brands,
@@ -147,14 +192,9 @@ impl Analyzer {
                 push(&mut parties.shops, name);
             }
         }
-        for cap in p
-            .has(self, BRAND)
-            .then(|| self.brand_re.captures_iter(&p.orig))
-            .into_iter()
-            .flatten()
-        {
-            if let Some(b) = cap.get(1).or(cap.get(2)).or(cap.get(3)) {
-                push(&mut parties.brands, b.as_str());
+        for &(s, e) in &names.brands {
+            if let Some(name) = p.orig.get(s..e) {
+                push(&mut parties.brands, name);
             }
         }
         for pl in &c.platforms {

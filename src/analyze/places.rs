@@ -143,6 +143,9 @@ impl Analyzer {
             {
                 continue;
             }
+            if self.names_no_place(ms, m, &r, &written, before, after) {
+                continue;
+            }
             let named_publisher = matches!(m.target, Target::Place(i)
                 if self.place_names.get(i).is_some_and(|n| self.gaz.is_publisher(n)));
             let role = if publisher_nation || named_publisher {
@@ -207,6 +210,50 @@ impl Analyzer {
             }
         }
         out
+    }
+
+    /// Whether a place name names no place at all here (cues.toml `[place_roles]`): a county's
+    /// short form that ends a longer name ("万达商城" holds 商城县's short form) when the text
+    /// names its province nowhere else, and a place abroad that a standard is named after
+    /// ("欧洲标准EN 71", "美国材料与试验协会标准") — a cited standard says nothing of where
+    /// anything happened.
+    fn names_no_place(
+        &self,
+        ms: &[Match],
+        m: &Match,
+        r: &RegionInfo,
+        written: &str,
+        before: &str,
+        after: &str,
+    ) -> bool {
+        if r.province.starts_with("境外:") {
+            let clause: String = after
+                .chars()
+                .take_while(|c| !"，。；！？、,;!?\n（(".contains(*c))
+                .take(16)
+                .collect();
+            return self
+                .standard_origin
+                .iter()
+                .any(|w| clause.contains(w.as_str()));
+        }
+        let county = r.code.len() == 6 && !r.code.ends_with("00");
+        let short = !written.ends_with(['县', '市', '区', '旗']);
+        let glued = before.chars().next_back().is_some_and(|c| {
+            ('\u{4e00}'..='\u{9fff}').contains(&c) && !self.place_lead.contains(&c)
+        });
+        county
+            && short
+            && glued
+            && !ms.iter().any(|o| {
+                !std::ptr::eq(o, m)
+                    && matches!(o.target, Target::Place(i) if self
+                        .place_names
+                        .get(i)
+                        .and_then(|n| self.gaz.unambiguous_province(n))
+                        .is_some_and(|p| p == r.province)
+                        && self.place_names.get(i).is_some_and(|n| n != written))
+            })
     }
 
     /// A place at the start of the body followed by "3月5日电" / "讯", or inside "（记者 …）".
@@ -383,7 +430,12 @@ impl Analyzer {
             &t.toks,
             &t.ms,
             p.text_start,
-            &[names.orgs.as_slice(), names.shops.as_slice()].concat(),
+            &[
+                names.orgs.as_slice(),
+                names.shops.as_slice(),
+                names.brands.as_slice(),
+            ]
+            .concat(),
         );
         let shop_region = doc.field(field::SHOP_REGION).and_then(|r| {
             self.resolve_text(r).map(|x| RegionMention {

@@ -274,6 +274,35 @@ pub struct GenreRule {
 }
 
 /// How to read the product noun of a report about a product no category knows (`未归类`).
+/// Brands written as a word before 牌 / 品牌 (cues.toml `[brands]`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Brands {
+    /// Tokens that follow a brand name: 牌, 品牌.
+    #[serde(default)]
+    pub marks: Vec<String>,
+    /// Tokens that stand before such a mark but are no brand (知名, 国产, 这个).
+    #[serde(default)]
+    pub not: Vec<String>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
+/// Place names that name no place of the event (cues.toml `[place_roles]`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceRoles {
+    /// Words that may stand right before a place: a county's short form glued to any other Han
+    /// character is the tail of a longer name ("万达商城"), unless the text names its province.
+    #[serde(default)]
+    pub lead: Vec<String>,
+    /// Words after a place abroad, in its clause, that make it a standard's origin (欧洲标准).
+    #[serde(default)]
+    pub standard: Vec<String>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
 /// What tells a text that speaks in general — an explainer, a tip, an opinion — from a report of
 /// something that happened (cues.toml `[generic]`).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -424,6 +453,10 @@ pub struct CuesFile {
     pub unclassified: Unclassified,
     #[serde(default)]
     pub generic: Generic,
+    #[serde(default)]
+    pub place_roles: PlaceRoles,
+    #[serde(default)]
+    pub brands: Brands,
 }
 
 /// The three rule files, parsed and validated, with their text kept for locating examples.
