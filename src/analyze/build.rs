@@ -632,6 +632,29 @@ impl Analyzer {
                     .collect(),
             ),
             noun_not: Endings::new(cues.unclassified.not.iter().map(|s| prepare(s)).collect()),
+            nouns: nouns::NounIndex::new(
+                f.products.category.iter().enumerate().flat_map(|(i, c)| {
+                    std::iter::once(&c.name)
+                        .chain(&c.aliases)
+                        .map(move |a| (prepare(a), i))
+                }),
+                cues.unclassified
+                    .generic_heads
+                    .iter()
+                    .map(|s| prepare(s))
+                    .collect(),
+                cues.unclassified
+                    .heads
+                    .iter()
+                    .filter_map(|h| {
+                        Some((
+                            h.ends.iter().map(|s| prepare(s)).collect(),
+                            h.with.iter().map(|s| prepare(s)).collect(),
+                            cat_index.get(h.category.as_str()).copied()?,
+                        ))
+                    })
+                    .collect(),
+            ),
             anchor_term_cats,
             anchor_term_ends,
             jieba: Arc::new(jieba),

@@ -145,16 +145,20 @@ impl Analyzer {
                         }
                     }
                 }
-                // a real problem of a product no rule knows is kept under its own noun
+                // a real problem of a product no alias names: the category its noun is
+                // nearest to, else kept under its own noun
                 None => {
                     if let Some(noun) = self.product_noun(p, ev.t, Some(m.sent), m.tok) {
-                        let at = At {
-                            cat: self.unclassified,
-                            h: m.h,
-                            severity: m.severity,
-                            sent: m.sent,
-                        };
-                        self.add_finding(ev, &mut findings, at, Some(noun));
+                        let (cat, product) = self.noun_category(noun);
+                        if !self.out_of_scope(cat) {
+                            let at = At {
+                                cat,
+                                h: m.h,
+                                severity: m.severity,
+                                sent: m.sent,
+                            };
+                            self.add_finding(ev, &mut findings, at, product);
+                        }
                     }
                 }
             }
@@ -215,13 +219,16 @@ impl Analyzer {
                 }
                 None if ev.categories.is_empty() => {
                     if let Some(noun) = self.product_noun(p, ev.t, None, 0) {
-                        let at = At {
-                            cat: self.unclassified,
-                            h: self.unspecified,
-                            severity,
-                            sent: 0,
-                        };
-                        self.add_finding(ev, &mut findings, at, Some(noun));
+                        let (cat, product) = self.noun_category(noun);
+                        if !self.out_of_scope(cat) {
+                            let at = At {
+                                cat,
+                                h: self.unspecified,
+                                severity,
+                                sent: 0,
+                            };
+                            self.add_finding(ev, &mut findings, at, product);
+                        }
                     }
                 }
                 None => {}
@@ -318,13 +325,7 @@ impl Analyzer {
             Some(s) => t.toks[k].sent == s,
             None => t.toks[k].sent <= 1,
         };
-        let is_noun = |k: usize| {
-            let w = t.words[k];
-            w.chars().count() >= 2
-                && self.noun_suffixes.ends(w)
-                && !self.noun_not.ends(w)
-                && !self.matcher.contains_key(w)
-        };
+        let is_noun = |k: usize| self.noun_span(t, k).is_some();
         // a sentence's tokens are contiguous: walk back from `near` while still inside it
         let before = (0..near.min(t.toks.len()))
             .rev()
@@ -335,8 +336,43 @@ impl Analyzer {
                 .filter(|&k| in_scope(k))
                 .find(|&k| is_noun(k))
         })?;
-        let tok = t.toks[k];
-        p.orig.get(tok.s..tok.e).map(str::to_string)
+        let (a, b) = self.noun_span(t, k)?;
+        p.orig.get(t.toks[a].s..t.toks[b - 1].e).map(str::to_string)
+    }
+
+    /// The tokens of a product noun whose head is token `k`: a token ending like a product noun
+    /// (cues.toml `[unclassified]`) that no rule names, with the words of two or more Han
+    /// characters before it that no rule names either, when the head is a single character or
+    /// jieba cut an unknown compound (宠物 + 梳毛 + 器).
+    pub(super) fn noun_span(&self, t: &Tokens, k: usize) -> Option<(usize, usize)> {
+        let w = t.words.get(k)?;
+        if !self.noun_suffixes.ends(w) || self.noun_not.ends(w) || self.matcher.contains_key(*w) {
+            return None;
+        }
+        let content = |j: usize| {
+            let v = t.words[j];
+            v.chars().count() >= 2
+                && v.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+                && !self.matcher.contains_key(v)
+                && t.toks[j].clause == t.toks[k].clause
+        };
+        let mut a = k;
+        if w.chars().count() <= 2 {
+            while a > 0 && k - a < 2 && content(a - 1) {
+                a -= 1;
+            }
+        }
+        let n: usize = t.words[a..=k].iter().map(|v| v.chars().count()).sum();
+        (n >= 2).then_some((a, k + 1))
+    }
+
+    /// The category of a product noun no alias matched (`nouns`), with the noun kept when it is
+    /// `未归类`.
+    fn noun_category(&self, noun: String) -> (usize, Option<String>) {
+        match self.nouns.resolve(&noun.to_ascii_lowercase()) {
+            Some(c) if c != self.unclassified => (c, None),
+            _ => (self.unclassified, Some(noun)),
+        }
     }
 
     /// Add (or raise the severity of) the finding `at` describes, placed and with the parties
@@ -356,6 +392,12 @@ impl Analyzer {
         } = at;
         let category = self.categories[cat].name.clone();
         let hazard = self.hazards[h].name.clone();
+        // a `未归类` list member keeps its noun
+        let product = product.or_else(|| {
+            (cat == self.unclassified)
+                .then(|| ev.prod.nouns.first().map(|(_, n)| n.clone()))
+                .flatten()
+        });
         // one finding per product, hazard and place: a text reporting fires in two provinces
         // reports two events
         for (province, city) in ev.places.places_of(sent) {

@@ -20,6 +20,7 @@ mod fold;
 mod fxhash;
 mod hazards;
 mod kind;
+mod nouns;
 mod parties;
 mod places;
 mod products;
@@ -199,6 +200,8 @@ pub struct Analyzer {
     unclassified: usize,
     /// Endings of a product noun no category knows, and words that are no product though they end so.
     noun_suffixes: Endings,
+    /// Names and aliases for placing a noun no alias matched (`nouns`).
+    nouns: nouns::NounIndex,
     noun_not: Endings,
     /// Phrases looked for as substrings of the prepared text rather than as token sequences:
     /// document-kind words, failure and all-pass wording, category and hazard exclusions. One
@@ -519,9 +522,10 @@ impl Analyzer {
         }
     }
 
-    /// Categories: for a signal, the products of its findings first, then the others the document
-    /// is about (in the title, named twice, or carrying a hazard); a passing mention ("用手机拍下")
-    /// is left out. Otherwise every product named, most salient first.
+    /// Categories: for a story's signal (media, complaint, listing), the products of its findings
+    /// first, then the others the document is about (in the title, named twice, or carrying a
+    /// hazard); a passing mention ("用手机拍下") is left out. Otherwise — a regulator's notice or
+    /// no signal — every product named, most salient first.
     fn category_names(
         &self,
         p: &Prepared,
@@ -531,7 +535,14 @@ impl Analyzer {
         hz: &[HazM],
         findings: &[Finding],
     ) -> Vec<String> {
-        if findings.is_empty() {
+        // a regulator's notice (recall, inspection, standard) is about every product it names;
+        // a story may name one in passing
+        if findings.is_empty()
+            || matches!(
+                p.kind,
+                DocKind::Inspection | DocKind::Recall | DocKind::Standard
+            )
+        {
             return categories
                 .iter()
                 .map(|&c| self.categories[c].name.clone())

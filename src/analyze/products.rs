@@ -269,6 +269,8 @@ pub(super) struct Products {
     pub(super) ranked: Vec<usize>,
     /// The category named in the title, if any.
     pub(super) title_cat: Option<usize>,
+    /// (token, noun as written) of each `未归类` list member (`list_members`).
+    pub(super) nouns: Vec<(usize, String)>,
 }
 
 impl Analyzer {
@@ -278,7 +280,7 @@ impl Analyzer {
                 .filter(|m| matches!(m.target, Target::Hazard(_, Strength::Strong)))
                 .map(|m| t.toks[m.a].sent)
                 .collect();
-        let cats = self.category_mentions(
+        let mut cats = self.category_mentions(
             (&p.full, &p.found),
             &t.words,
             &t.toks,
@@ -286,6 +288,11 @@ impl Analyzer {
             if p.has_title { p.text_start } else { 0 },
             Some(&hazard_sents),
         );
+        let (listed, nouns) = self.list_members(p, t, &cats);
+        if !listed.is_empty() {
+            cats.extend(listed);
+            cats.sort_by_key(|m| m.tok);
+        }
         let (toks, words) = (&t.toks, &t.words);
         let victim: Vec<bool> = cats
             .iter()
@@ -317,6 +324,7 @@ impl Analyzer {
             victim,
             ranked,
             title_cat,
+            nouns,
         }
     }
 }

@@ -331,8 +331,25 @@ pub struct Unclassified {
     /// Words a noun never ends with although a suffix matches (机构, 机关 …).
     #[serde(default)]
     pub not: Vec<String>,
+    /// Head words too general to place a noun by themselves (用品, 产品): a noun sharing only
+    /// one of them with a category's name is not that category's.
+    #[serde(default)]
+    pub generic_heads: Vec<String>,
+    /// Head rules, in order: a noun ending in one of `ends` (and holding one of `with`, when
+    /// given) no name or alias places is of `category` (a group fallback, mostly).
+    #[serde(default)]
+    pub heads: Vec<HeadRule>,
     #[serde(default)]
     pub examples: Examples,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HeadRule {
+    pub ends: Vec<String>,
+    #[serde(default)]
+    pub with: Vec<String>,
+    pub category: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -653,6 +670,22 @@ fn validate(f: &RuleFiles) -> Vec<ConfigError> {
         .iter()
         .map(|c| c.group.as_str())
         .collect();
+    for h in &f.cues.unclassified.heads {
+        if !names.contains(h.category.as_str()) {
+            errs.push(ConfigError::new(
+                cl,
+                table_line(ct, "unclassified"),
+                format!("unknown category `{}` in [unclassified] heads", h.category),
+            ));
+        }
+        if h.ends.is_empty() {
+            errs.push(ConfigError::new(
+                cl,
+                table_line(ct, "unclassified"),
+                "a head rule needs `ends`",
+            ));
+        }
+    }
     let mut hnames = HashSet::new();
     for (i, h) in f.hazards.hazard.iter().enumerate() {
         if !hnames.insert(h.name.as_str()) {

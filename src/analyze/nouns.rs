@@ -1,0 +1,250 @@
+//! Product nouns no name or alias of the rules holds: where a text names them (each member of an
+//! enumerated list beside a known product, the noun of a report no category claims) and the
+//! category they are nearest to — a name or alias sharing their head word, one they begin, a head
+//! rule of cues.toml `[unclassified]` (mostly a group fallback `其他<group>`), else `未归类` with the
+//! noun as written, so a new kind of product surfaces instead of being dropped.
+
+use super::*;
+
+/// Words that close an enumeration: what follows them ("…等建材", "…之类的用品") is the class
+/// the list belongs to, no member of it. Grammar, not a domain cue.
+const LIST_CLOSERS: [&str; 4] = ["等", "等等", "之类", "在内"];
+
+/// The names and aliases of every category, prepared, for placing a noun no alias matched.
+#[derive(Debug, Default)]
+pub(super) struct NounIndex {
+    /// Last character → (name or alias as characters, category), in rule-file order.
+    by_end: FxHashMap<char, Vec<(Vec<char>, usize)>>,
+    /// Head words too general to place a noun by themselves (用品, 产品).
+    generic_heads: Vec<String>,
+    /// (endings, words one of which the noun must hold, category), in order.
+    heads: Vec<(Vec<String>, Vec<String>, usize)>,
+}
+
+impl NounIndex {
+    pub(super) fn new(
+        names: impl Iterator<Item = (String, usize)>,
+        generic_heads: Vec<String>,
+        heads: Vec<(Vec<String>, Vec<String>, usize)>,
+    ) -> NounIndex {
+        let mut ix = NounIndex {
+            generic_heads,
+            heads,
+            ..NounIndex::default()
+        };
+        for (name, c) in names {
+            let chars: Vec<char> = name.chars().collect();
+            if chars.len() < 2 {
+                continue;
+            }
+            if let Some(&last) = chars.last() {
+                ix.by_end.entry(last).or_default().push((chars, c));
+            }
+        }
+        ix
+    }
+
+    /// The category a noun (prepared) is nearest to: the name or alias sharing the longest head
+    /// word with it (two characters or more, shorter than the noun, not only a generic head:
+    /// 快热式电热水器 → the
+    /// category of 电热水器), else the first head rule it meets. The earlier category of the rule file wins a tie.
+    pub(super) fn resolve(&self, noun: &str) -> Option<usize> {
+        let chars: Vec<char> = noun.chars().collect();
+        if chars.len() < 2 {
+            return None;
+        }
+        let mut best: Option<(usize, usize)> = None;
+        for (name, c) in chars
+            .last()
+            .and_then(|l| self.by_end.get(l))
+            .map_or(&[][..], Vec::as_slice)
+        {
+            let k = chars
+                .iter()
+                .rev()
+                .zip(name.iter().rev())
+                .take_while(|(a, b)| a == b)
+                .count();
+            // the longest shared head; the earlier category (met first) on a tie. The head must
+            // leave the noun a modifier of its own: a bare head (机械) is no kind of product.
+            if k < 2 || k >= chars.len() || best.is_some_and(|(bk, _)| bk >= k) {
+                continue;
+            }
+            let shared: String = chars[chars.len() - k..].iter().collect();
+            if self.generic_heads.iter().any(|g| *g == shared) {
+                continue;
+            }
+            best = Some((k, *c));
+        }
+        if let Some((_, c)) = best {
+            return Some(c);
+        }
+        self.heads
+            .iter()
+            .find(|(ends, with, _)| {
+                ends.iter().any(|e| noun.ends_with(e.as_str()))
+                    && (with.is_empty() || with.iter().any(|w| noun.contains(w.as_str())))
+            })
+            .map(|(_, _, c)| *c)
+    }
+}
+
+impl Analyzer {
+    /// Whether `noun` (prepared) reads as a product noun: it ends like one (cues.toml
+    /// `[unclassified]` suffixes) and not like a word that only looks so (机构).
+    pub(super) fn looks_like_product(&self, noun: &str) -> bool {
+        noun.chars().count() >= 2 && self.noun_suffixes.ends(noun) && !self.noun_not.ends(noun)
+    }
+
+    /// The category of a product noun no alias matched, by [`NounIndex::resolve`], else `未归类`
+    /// when it looks like a product noun.
+    pub(super) fn place_noun(&self, noun: &str) -> Option<usize> {
+        self.nouns
+            .resolve(noun)
+            .or_else(|| self.looks_like_product(noun).then_some(self.unclassified))
+    }
+
+    /// Members of enumerated lists that no alias matched ("玩具、服装、背提包和小家电": 背提包
+    /// and 小家电 beside the known 玩具 and 服装): each becomes a mention of its own, of the
+    /// category it is nearest to (or `未归类`), with the noun as written for `未归类` ones.
+    /// A member is what stands between two list separators (cues.toml `[coordination]` words)
+    /// next to a known product: at most three tokens of letters and Han characters, none a rule
+    /// word of another kind; of a longer run, its last token.
+    pub(super) fn list_members(
+        &self,
+        p: &Prepared,
+        t: &Tokens,
+        cats: &[CatM],
+    ) -> (Vec<CatM>, Vec<(usize, String)>) {
+        let (toks, words) = (&t.toks, &t.words);
+        // tokens a rule phrase covers (a category phrase its exclusions dropped too), and the
+        // words that close a list ("…等建材" names no member)
+        let mut ruled = vec![false; toks.len()];
+        for m in &t.ms {
+            for r in ruled.iter_mut().take(m.b).skip(m.a) {
+                *r = true;
+            }
+        }
+        for (k, w) in words.iter().enumerate() {
+            if LIST_CLOSERS.contains(w) {
+                ruled[k] = true;
+            }
+        }
+        let covered = |k: usize| cats.iter().any(|c| c.tok <= k && k < c.end);
+        let ruled = |k: usize| ruled[k] && !covered(k);
+        let is_sep = |k: usize| words.get(k).is_some_and(|w| self.joins(w));
+        let wordlike = |k: usize| {
+            words.get(k).is_some_and(|w| {
+                w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ('\u{4e00}'..='\u{9fff}').contains(&c))
+            })
+        };
+        let mut found: Vec<CatM> = Vec::new();
+        let mut nouns: Vec<(usize, String)> = Vec::new();
+        let mut take = |a: usize, b: usize, found: &mut Vec<CatM>| {
+            if a >= b || found.iter().any(|f| f.tok == a) {
+                return;
+            }
+            // a long run ("抽查了背提包"): its last token alone
+            let a = if b - a > 3 { b - 1 } else { a };
+            if (a..b).any(|k| ruled(k) || !wordlike(k) || covered(k)) {
+                return;
+            }
+            let (s, e) = (toks[a].s, toks[b - 1].e);
+            let Some(noun) = p.full.get(s..e) else { return };
+            if !(2..=10).contains(&noun.chars().count()) {
+                return;
+            }
+            let Some(c) = self.place_noun(noun) else {
+                return;
+            };
+            if c == self.unclassified
+                && let Some(w) = p.orig.get(s..e)
+            {
+                nouns.push((a, w.to_string()));
+            }
+            found.push(CatM {
+                c,
+                tok: a,
+                end: b,
+                sent: toks[a].sent,
+            });
+        };
+        for m in cats {
+            // rightwards: separator, member, separator, member … up to the next known product
+            let mut k = m.end;
+            while is_sep(k) {
+                let a = k + 1;
+                let mut b = a;
+                while b < toks.len()
+                    && toks[b].sent == m.sent
+                    && !is_sep(b)
+                    && !covered(b)
+                    && wordlike(b)
+                {
+                    b += 1;
+                }
+                if b == a {
+                    break;
+                }
+                take(a, b, &mut found);
+                k = b;
+            }
+            // leftwards
+            let mut k = m.tok;
+            while k > 0 && is_sep(k - 1) {
+                let b = k - 1;
+                let mut a = b;
+                while a > 0
+                    && toks[a - 1].sent == m.sent
+                    && !is_sep(a - 1)
+                    && !covered(a - 1)
+                    && wordlike(a - 1)
+                {
+                    a -= 1;
+                }
+                if a == b {
+                    break;
+                }
+                take(a, b, &mut found);
+                k = a;
+            }
+        }
+        (found, nouns)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ix() -> NounIndex {
+        NounIndex::new(
+            [
+                ("储水式电热水器".to_string(), 0),
+                ("电热水器".to_string(), 0),
+                ("电线电缆".to_string(), 1),
+                ("儿童用品".to_string(), 2),
+                ("燃气软管".to_string(), 3),
+            ]
+            .into_iter(),
+            vec!["用品".into()],
+            vec![(vec!["锅".into()], vec!["电".into(), "空气".into()], 4)],
+        )
+    }
+
+    #[test]
+    fn a_noun_goes_to_the_name_sharing_its_head_word() {
+        let ix = ix();
+        assert_eq!(ix.resolve("快热式电热水器"), Some(0));
+        assert_eq!(ix.resolve("金属软管"), Some(3));
+        // a bare head word, or a noun that only begins a name, is placed by no name
+        assert_eq!(ix.resolve("水器"), None);
+        assert_eq!(ix.resolve("电线"), None);
+        // a generic head places nothing; a head rule does
+        assert_eq!(ix.resolve("宠物用品"), None);
+        assert_eq!(ix.resolve("空气炸锅"), Some(4));
+        assert_eq!(ix.resolve("炒锅"), None);
+        assert_eq!(ix.resolve("锅"), None);
+    }
+}
