@@ -270,5 +270,30 @@ fn run_examples(an: &Analyzer, f: &rules::RuleFiles) -> Vec<ConfigError> {
             &|x| Some(x.kind) == want,
         );
     }
+    // each clause of a standard family: a notice naming it as failed reports its hazard
+    for (i, fam) in f.hazards.standard_family.iter().enumerate() {
+        let from = line_in_block(ht, "standard_family", i, "standard");
+        for c in &fam.items {
+            let x = analyze("", &c.example, Some(DocKind::Inspection));
+            if !x.findings.iter().any(|fd| fd.hazard == c.hazard) {
+                errs.push(ConfigError::new(
+                    hl,
+                    example_line(ht, from, &c.example),
+                    format!(
+                        "example of {} {} item {} should report {}: \"{}\" (findings {:?})",
+                        fam.standard,
+                        fam.title,
+                        c.item,
+                        c.hazard,
+                        c.example,
+                        x.findings
+                            .iter()
+                            .map(|fd| format!("{}/{}", fd.category, fd.hazard))
+                            .collect::<Vec<_>>()
+                    ),
+                ));
+            }
+        }
+    }
     errs
 }

@@ -163,13 +163,23 @@ impl Analyzer {
                 }
             }
         }
-        // 未指明 stands for a risk stated without a hazard: it gives way to any named one
-        if findings
+        // 未指明 stands for a risk stated without a hazard: it gives way to a hazard named for
+        // the same product or one of its group (婴儿床 and 儿童家具, an e-bike and its battery),
+        // never to one of an unrelated product ("电线抽查不合格，另有安全帽涉嫌假冒": the
+        // cable's risk stays unnamed)
+        let unnamed = &self.hazards[self.unspecified].name;
+        let group = |name: &str| {
+            self.categories
+                .iter()
+                .find(|c| c.name == name)
+                .map(|c| c.group.clone())
+        };
+        let named: Vec<Option<String>> = findings
             .iter()
-            .any(|f| f.hazard != self.hazards[self.unspecified].name)
-        {
-            findings.retain(|f| f.hazard != self.hazards[self.unspecified].name);
-        }
+            .filter(|f| &f.hazard != unnamed)
+            .map(|f| group(&f.category))
+            .collect();
+        findings.retain(|f| &f.hazard != unnamed || !named.contains(&group(&f.category)));
         // A report of its genre that names no hazard (a recall "存在安全隐患", an inspection's
         // "3批次不合格", a complaint about a defect, a new mandatory standard) is still one.
         if findings.is_empty()

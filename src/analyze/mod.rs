@@ -340,17 +340,24 @@ impl Analyzer {
     /// crush test, a fire item; "挤压" of a pram is a pinch).
     fn keeps_term(&self, h: usize, term: &str, cat: Option<usize>) -> bool {
         for (hi, hz) in self.hazards.iter().enumerate() {
+            // every product list the term is an item of for this hazard (a clause may stand in
+            // several standard families)
+            let mut listed = false;
+            let mut for_product = false;
             for (cats, items) in &hz.product_items {
-                if !items.iter().any(|i| i == term) {
-                    continue;
+                if items.iter().any(|i| i == term) {
+                    listed = true;
+                    for_product |= cat.is_some_and(|c| cats.contains(&c));
                 }
-                let for_product = cat.is_some_and(|c| cats.contains(&c));
-                if for_product && hi != h {
-                    return false;
-                }
-                if !for_product && hi == h && !hz.test_items.iter().any(|t| prepare(t) == term) {
-                    return false;
-                }
+            }
+            if !listed {
+                continue;
+            }
+            if for_product && hi != h {
+                return false;
+            }
+            if !for_product && hi == h && !hz.test_items.iter().any(|t| prepare(t) == term) {
+                return false;
             }
         }
         true

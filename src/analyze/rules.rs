@@ -139,6 +139,36 @@ pub struct ProductItems {
 pub struct HazardsFile {
     #[serde(default)]
     pub hazard: Vec<HazardRule>,
+    /// Clause tables per standard family: the failed items an inspection notice names, and the
+    /// hazard each checks, for the products of the family.
+    #[serde(default)]
+    pub standard_family: Vec<StandardFamily>,
+}
+
+/// The clauses of one family of product standards (GB 4706 for household appliances, GB 6675
+/// for toys …) as failed items name them, each with the hazard it checks and an example of a
+/// notice naming it. For the family's products (its `groups` and `categories`) a failed item
+/// reports that hazard; for other products the word keeps whatever else it means.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StandardFamily {
+    pub standard: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub groups: Vec<String>,
+    #[serde(default)]
+    pub categories: Vec<String>,
+    pub items: Vec<Clause>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Clause {
+    pub item: String,
+    pub hazard: String,
+    /// A notice naming the item as failed (run by `jiance check` and the tests).
+    pub example: String,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -558,9 +588,51 @@ pub fn parse_texts(texts: [(String, String); 3]) -> Result<RuleFiles, Vec<Config
     };
     errors.extend(validate(&files));
     if errors.is_empty() {
+        let mut files = files;
+        family_items(&mut files);
         Ok(files)
     } else {
         Err(errors)
+    }
+}
+
+/// The clause tables as product items of their hazards: each family's items check their hazard
+/// for the family's products (its categories and those of its groups).
+fn family_items(f: &mut RuleFiles) {
+    for fam in &f.standard_family_view() {
+        for (item, hazard) in &fam.1 {
+            if let Some(h) = f.hazards.hazard.iter_mut().find(|h| &h.name == hazard) {
+                h.product_items.push(ProductItems {
+                    categories: fam.0.clone(),
+                    items: vec![item.clone()],
+                    strong: false,
+                });
+            }
+        }
+    }
+}
+
+impl RuleFiles {
+    /// Each standard family as (its categories, (item, hazard) pairs).
+    fn standard_family_view(&self) -> Vec<(Vec<String>, Vec<(String, String)>)> {
+        self.hazards
+            .standard_family
+            .iter()
+            .map(|fam| {
+                let mut cats = fam.categories.clone();
+                for c in &self.products.category {
+                    if fam.groups.contains(&c.group) && !cats.contains(&c.name) {
+                        cats.push(c.name.clone());
+                    }
+                }
+                let items = fam
+                    .items
+                    .iter()
+                    .map(|c| (c.item.clone(), c.hazard.clone()))
+                    .collect();
+                (cats, items)
+            })
+            .collect()
     }
 }
 
@@ -684,6 +756,46 @@ fn validate(f: &RuleFiles) -> Vec<ConfigError> {
                 table_line(ct, "unclassified"),
                 "a head rule needs `ends`",
             ));
+        }
+    }
+    for (i, fam) in f.hazards.standard_family.iter().enumerate() {
+        let line = line_in_block(ht, "standard_family", i, "standard");
+        for g in &fam.groups {
+            if !groups.contains(g.as_str()) {
+                errs.push(ConfigError::new(hl, line, format!("unknown group `{g}`")));
+            }
+        }
+        for c in &fam.categories {
+            if !names.contains(c.as_str()) {
+                errs.push(ConfigError::new(
+                    hl,
+                    line,
+                    format!("unknown category `{c}`"),
+                ));
+            }
+        }
+        if fam.groups.is_empty() && fam.categories.is_empty() {
+            errs.push(ConfigError::new(
+                hl,
+                line,
+                "a standard family needs `groups` or `categories`",
+            ));
+        }
+        for c in &fam.items {
+            if !hazard_names.contains(c.hazard.as_str()) {
+                errs.push(ConfigError::new(
+                    hl,
+                    example_line(ht, line, &c.item),
+                    format!("unknown hazard `{}` for item `{}`", c.hazard, c.item),
+                ));
+            }
+            if c.item.trim().is_empty() || c.example.trim().is_empty() {
+                errs.push(ConfigError::new(
+                    hl,
+                    example_line(ht, line, &c.item),
+                    "a clause needs an item and an example",
+                ));
+            }
         }
     }
     let mut hnames = HashSet::new();
