@@ -82,8 +82,8 @@ impl Analyzer {
                 Target::Drill => {
                     c.drill_sent.insert(tok.sent);
                     // a drill named in the title or the lead (the first sentence of the text) is
-                    // what the whole report is about: "…开展了电动车火灾模拟实验观摩活动。…一辆
-                    // 电动车不到一分钟就被引燃"
+                    // what the whole report is about: "消防站今天举办了一场模拟演示。…车棚里的
+                    // 一辆电瓶车几十秒内就烧了起来"
                     if p.in_title(&tok) || tok.sent == lead_sent {
                         c.doc_drill = true;
                     }

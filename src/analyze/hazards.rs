@@ -133,7 +133,7 @@ impl Analyzer {
 
     /// A failed item of a physical hazard followed in its sentence by a causal word and a real hazard of another kind
     /// names that hazard's cause, not a hazard of its own: in "粘合强度不足…导致…漏气" or
-    /// "抗电强度实验使绝缘击穿，使用人员有触电危险" the stated consequence is the hazard. An item with
+    /// "耐压试验中外壳被击穿，用户可能触电" the stated consequence is the hazard. An item with
     /// another item between it and the causal word is not its subject, and keeps its own hazard.
     fn drop_causes(&self, t: &Tokens, hz: &mut Vec<HazM>) {
         const MAX_CLAUSES: usize = 4;

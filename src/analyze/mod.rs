@@ -793,7 +793,7 @@ mod tests {
 
     #[test]
     fn recall_wording_reports_real_defects() {
-        let text = "近日，宁波某电器有限公司向国家市场监督管理总局备案了召回计划，召回部分型号电热暖手宝。本次召回范围内的产品，由于加热片温控元件设计缺陷，长时间使用可能导致表面温度过高，存在烫伤风险。";
+        let text = "近日，宁波某电器有限公司已向市场监管总局提交召回计划，召回部分型号电热暖手宝。本次召回范围内的产品，由于加热片温控元件设计缺陷，长时间使用可能导致表面温度过高，存在烫伤风险。";
         let x = run("宁波某电器有限公司召回部分电热暖手宝", text, None);
         assert_eq!(x.kind, DocKind::Recall);
         assert!(x.is_signal, "{:?} {:?}", x.reason, x.hazards);
@@ -1786,7 +1786,7 @@ mod corpus {
             province: Some("黑龙江省"),
         },
         Case {
-            title: "浙江省市场监督管理局关于2024年电热毯产品质量省级监督抽查情况的通告",
+            title: "浙江省市场监管局通告2024年电热毯产品质量省级抽查情况",
             text: "本次抽查电热毯60批次，发现不合格产品6批次，不合格项目涉及发热、对触及带电部件的防护、标志和说明。",
             kind: None,
             signal: true,

@@ -158,7 +158,7 @@ impl Analyzer {
             } else if org.iter().any(|&(os, oe)| os <= s && e <= oe)
                 || self.maker_re.is_match(after)
                 || self.made_in_before.iter().any(|w| before.ends_with(w.as_str()))
-                // the next place of a list of origins ("产于中国大陆、台湾地区")
+                // the next place of a list of origins ("分别产自越南、泰国")
                 || (out.last().is_some_and(|l| l.mention.role == RegionRole::Company)
                     && at.last().is_some_and(|&(_, le)| {
                         full.get(le..s).is_some_and(|sep| {
@@ -200,7 +200,7 @@ impl Analyzer {
             at.push((s, e));
         }
         // A place written right before a publisher's place is part of its name
-        // ("重庆市大渡口区市场监督管理局"): a publisher's place too, never the event's.
+        // ("杭州市西湖区市场监管局"): a publisher's place too, never the event's.
         for i in (0..out.len().saturating_sub(1)).rev() {
             if out[i + 1].mention.role == RegionRole::Publisher
                 && out[i].mention.role == RegionRole::Event

@@ -553,7 +553,7 @@ impl Gen {
         let (risk, accident) = recall_wording(hazard);
         let body = vec![
             format!(
-                "近日，{enterprise}按照《消费品召回管理暂行规定》的要求，向国家市场监督管理总局备案了召回计划。自{}起，召回{}年{}月至{}年{}月期间生产的{brand}牌{goods}，型号为{model}，涉及数量{quantity}个。",
+                "近日，{enterprise}依照召回管理的有关规定，向市场监管总局提交了召回计划。自{}起，召回{}年{}月至{}年{}月期间生产的{brand}牌{goods}，型号为{model}，涉及数量{quantity}个。",
                 chinese_date(day),
                 from.year(),
                 from.month(),
