@@ -632,6 +632,12 @@ impl Analyzer {
                     .collect(),
             ),
             noun_not: Endings::new(cues.unclassified.not.iter().map(|s| prepare(s)).collect()),
+            noun_lead_not: cues
+                .unclassified
+                .not_before
+                .iter()
+                .map(|s| prepare(s))
+                .collect(),
             nouns: nouns::NounIndex::new(
                 f.products.category.iter().enumerate().flat_map(|(i, c)| {
                     std::iter::once(&c.name)

@@ -3,6 +3,10 @@
 
 use super::*;
 
+/// Single characters that never begin or continue a product noun: particles, prepositions and
+/// measure words (grammar, not a domain cue).
+const NOT_NOUN_CHARS: &str = "的了在和与及把被将对从等是有为个只台件款批种部该此这那其各某一";
+
 /// What the decision reads: everything the earlier phases found in one document.
 pub(super) struct Evidence<'a> {
     pub(super) p: &'a Prepared<'a>,
@@ -351,9 +355,9 @@ impl Analyzer {
     }
 
     /// The tokens of a product noun whose head is token `k`: a token ending like a product noun
-    /// (cues.toml `[unclassified]`) that no rule names, with the words of two or more Han
-    /// characters before it that no rule names either, when the head is a single character or
-    /// jieba cut an unknown compound (宠物 + 梳毛 + 器).
+    /// (cues.toml `[unclassified]`) that no rule names, with up to three words before it that are
+    /// no rule word, function character or `not_before` word (部分, 该款) — jieba cuts an unknown
+    /// compound into pieces (猫砂 + 盆 + 清洁器).
     pub(super) fn noun_span(&self, t: &Tokens, k: usize) -> Option<(usize, usize)> {
         let w = t.words.get(k)?;
         if !self.noun_suffixes.ends(w) || self.noun_not.ends(w) || self.matcher.contains_key(*w) {
@@ -361,16 +365,15 @@ impl Analyzer {
         }
         let content = |j: usize| {
             let v = t.words[j];
-            v.chars().count() >= 2
-                && v.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+            v.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+                && !(v.chars().count() == 1 && v.chars().all(|c| NOT_NOUN_CHARS.contains(c)))
                 && !self.matcher.contains_key(v)
+                && !self.noun_lead_not.iter().any(|x| x == v)
                 && t.toks[j].clause == t.toks[k].clause
         };
         let mut a = k;
-        if w.chars().count() <= 2 {
-            while a > 0 && k - a < 2 && content(a - 1) {
-                a -= 1;
-            }
+        while a > 0 && k - a < 3 && content(a - 1) {
+            a -= 1;
         }
         let n: usize = t.words[a..=k].iter().map(|v| v.chars().count()).sum();
         (n >= 2).then_some((a, k + 1))

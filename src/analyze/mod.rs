@@ -200,6 +200,8 @@ pub struct Analyzer {
     unclassified: usize,
     /// Endings of a product noun no category knows, and words that are no product though they end so.
     noun_suffixes: Endings,
+    /// Words that never begin a product noun (cues.toml `[unclassified] not_before`).
+    noun_lead_not: Vec<String>,
     /// Names and aliases for placing a noun no alias matched (`nouns`).
     nouns: nouns::NounIndex,
     noun_not: Endings,

@@ -161,15 +161,23 @@ impl Analyzer {
                 self.categories[m.c].parts.iter().any(|p| p == t)
             })
             .collect();
+        // a part word listed among two or more products is a product of its own ("抽查童鞋、
+        // 床垫、燃气灶"), not a part of one of them
+        let listed: Vec<bool> = cats
+            .iter()
+            .map(|m| self.coordinated(&cats, m, words).len() >= 2)
+            .collect();
         let part_only: Vec<bool> = cats
             .iter()
             .zip(&is_part)
-            .map(|(m, &part)| {
-                part && cats.iter().zip(&is_part).any(|(o, &o_part)| {
-                    // "手机用锂离子电池": the product is the battery, made for phones
-                    let made_for = o.end + 1 == m.tok && words.get(o.end) == Some(&"用");
-                    o.c != m.c && !o_part && !made_for
-                })
+            .zip(&listed)
+            .map(|((m, &part), &listed)| {
+                part && !listed
+                    && cats.iter().zip(&is_part).any(|(o, &o_part)| {
+                        // "手机用锂离子电池": the product is the battery, made for phones
+                        let made_for = o.end + 1 == m.tok && words.get(o.end) == Some(&"用");
+                        o.c != m.c && !o_part && !made_for
+                    })
             })
             .collect();
         let mut k = 0;

@@ -361,6 +361,9 @@ pub struct Unclassified {
     /// Words a noun never ends with although a suffix matches (机构, 机关 …).
     #[serde(default)]
     pub not: Vec<String>,
+    /// Words that never begin a product noun though they stand right before one (部分, 涉及).
+    #[serde(default)]
+    pub not_before: Vec<String>,
     /// Head words too general to place a noun by themselves (用品, 产品): a noun sharing only
     /// one of them with a category's name is not that category's.
     #[serde(default)]
