@@ -40,7 +40,7 @@ pub fn write_products(
 
 fn write_body(body: &[u8], out: Option<&Path>) -> Result<(), ReportError> {
     match out {
-        Some(path) => crate::util::fsx::write_atomic(path, &body).map_err(io_err(path)),
+        Some(path) => crate::util::fsx::write_atomic(path, body).map_err(io_err(path)),
         None => {
             use std::io::Write;
             let mut stdout = std::io::stdout().lock();

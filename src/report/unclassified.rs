@@ -48,6 +48,9 @@ impl ProductReport {
     }
 }
 
+/// One (period, noun): signals, and the ids of its documents and of its clusters.
+type Tally = (i64, HashSet<usize>, HashSet<usize>);
+
 /// The columns the report reads.
 const READ: [&str; 4] = ["day", PRODUCT, "doc", "cluster"];
 
@@ -70,8 +73,7 @@ pub fn build_unclassified(
         ids.insert(s.to_string(), i);
         i
     };
-    let mut counts: HashMap<(NaiveDate, usize), (i64, HashSet<usize>, HashSet<usize>)> =
-        HashMap::new();
+    let mut counts: HashMap<(NaiveDate, usize), Tally> = HashMap::new();
     let mut bad_products = 0usize;
     let mut bad_days = 0usize;
     for i in 0..signals.pieces() {

@@ -411,7 +411,7 @@ impl SignalColumns {
             ("weight", Col::Float32(&self.weight)),
             ("cluster", Col::Str(&self.cluster)),
             ("doc", Col::Str(&self.doc)),
-            (PRODUCT, Col::Str(&product)),
+            (PRODUCT, Col::Str(product)),
         ])
     }
 }
