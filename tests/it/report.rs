@@ -212,6 +212,38 @@ fn report_lists_unclassified_nouns_most_first() {
     assert!(!out.status.success());
 }
 
+/// On the demo: the nouns the store's signals carry are the nouns the partitions give back,
+/// signal for signal (the demo's analysis may give few or none: then both are empty).
+#[test]
+fn report_unclassified_on_the_demo_agrees_with_the_store() {
+    let o = crate::demo::outcome();
+    let mut expected: BTreeMap<String, i64> = BTreeMap::new();
+    for s in &o.signals {
+        if let Some(p) = &s.product {
+            assert_eq!(s.category, "未归类", "{s:?}");
+            *expected.entry(p.clone()).or_default() += 1;
+        }
+    }
+    let out = jiance(&[
+        "report",
+        "--data",
+        o.data.to_str().unwrap(),
+        "--unclassified",
+        "--every",
+        "month",
+        "--format",
+        "csv",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let mut got: BTreeMap<String, i64> = BTreeMap::new();
+    for l in csv.lines().skip(1) {
+        let cells: Vec<&str> = l.split(',').collect();
+        *got.entry(cells[1].to_string()).or_default() += cells[2].parse::<i64>().unwrap();
+    }
+    assert_eq!(got, expected, "{csv}");
+}
+
 #[test]
 fn report_table_and_bad_group_names() {
     let o = crate::demo::outcome();
