@@ -511,6 +511,11 @@ pub struct Signal {
     pub cluster: String,
     #[serde(default)]
     pub parties: Parties,
+    /// The product noun as written when no category rule knows the product (category `未归类`,
+    /// from [`Finding::product`]): what reports and the dashboard list as new kinds of product.
+    /// Absent in signals stored before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product: Option<String>,
 }
 
 impl Signal {

@@ -168,6 +168,7 @@ pub fn signals(doc: &Document, ex: &Extraction) -> Vec<Signal> {
             weight: doc.weight,
             cluster: ex.cluster.clone(),
             parties: f.parties.clone(),
+            product: f.product.clone(),
         })
         .collect()
 }

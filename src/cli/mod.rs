@@ -291,6 +291,10 @@ pub enum Command {
         /// Group columns, comma-separated: category, hazard, province, city, source, source_kind.
         #[arg(long, default_value = "category,province")]
         by: String,
+        /// Instead of the grouped report: the product nouns of unclassified (未归类) signals per
+        /// period, with their signals, documents and clusters, most signals first.
+        #[arg(long, conflicts_with = "by")]
+        unclassified: bool,
         #[arg(long, value_enum, default_value_t = EveryArg::Week)]
         every: EveryArg,
         /// First day (YYYY-MM-DD, Beijing time).
@@ -571,6 +575,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Report {
             data,
             by,
+            unclassified,
             every,
             from,
             until,
@@ -580,7 +585,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             rules,
         } => report::run(
             &data.data,
-            &by,
+            (!unclassified).then_some(by.as_str()),
             match every {
                 EveryArg::Day => jiance::config::Every::Day,
                 EveryArg::Week => jiance::config::Every::Week,

@@ -1,5 +1,6 @@
-//! `jiance report`: counts, clusters, weighted scores and alert history per period and group, as
-//! CSV, Parquet or a table (glue over `jiance::report`).
+//! `jiance report`: counts, clusters, weighted scores and alert history per period and group, or
+//! (`--unclassified`) the product nouns of unclassified signals per period, as CSV, Parquet or a
+//! table (glue over `jiance::report`).
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -8,18 +9,21 @@ use std::process::ExitCode;
 use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use jiance::config::{Every, ReportFormat};
-use jiance::report::{ReportSpec, parse_by, report_data_dir, write};
+use jiance::report::{
+    ReportSpec, parse_by, report_data_dir, unclassified_data_dir, write, write_products,
+};
 
+/// `by`: the group columns; `None` for the unclassified-products report.
 pub fn run(
     data: &Path,
-    by: &str,
+    by: Option<&str>,
     every: Every,
     (from, until, last): (Option<NaiveDate>, Option<NaiveDate>, Option<u32>),
     format: ReportFormat,
     out: Option<PathBuf>,
     rules: Option<&Path>,
 ) -> Result<ExitCode> {
-    let by = parse_by(by)?;
+    let by = by.map(parse_by).transpose()?;
     let (from, until) = match last {
         Some(0) => bail!("--last needs at least 1 period"),
         Some(n) => {
@@ -44,16 +48,26 @@ pub fn run(
     if format == ReportFormat::Parquet && out.is_none() && std::io::stdout().is_terminal() {
         bail!("Parquet is binary: pass --out FILE (or pipe the output)");
     }
-    let spec = ReportSpec {
-        by,
-        every,
-        from,
-        until,
+    let height = match by {
+        Some(by) => {
+            let spec = ReportSpec {
+                by,
+                every,
+                from,
+                until,
+            };
+            let report = report_data_dir(data, &spec, rules)?;
+            write(&report, format, out.as_deref())?;
+            report.height()
+        }
+        None => {
+            let report = unclassified_data_dir(data, every, from, until)?;
+            write_products(&report, format, out.as_deref())?;
+            report.height()
+        }
     };
-    let report = report_data_dir(data, &spec, rules)?;
-    write(&report, format, out.as_deref())?;
     if let Some(path) = out {
-        eprintln!("{} rows written to {}", report.height(), path.display());
+        eprintln!("{height} rows written to {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -207,6 +207,7 @@ mod tests {
                 brands: vec![brand.into()],
                 ..Parties::default()
             },
+            product: None,
         }
     }
 

@@ -1054,6 +1054,7 @@ mod tests {
             weight: 1.0,
             cluster: doc.into(),
             parties: Default::default(),
+            product: None,
         }
     }
 

@@ -20,13 +20,15 @@
 //! (null).
 
 mod output;
+mod unclassified;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
-pub use output::{format_table, write};
+pub use output::{format_products, format_table, write, write_products};
+pub use unclassified::{ProductReport, ProductRow, build_unclassified};
 
 use crate::config::{ConfigError, Every, GROUP_KEYS, Job};
 use crate::model::{Channel, Scope, alert_id, china_day};
@@ -642,6 +644,16 @@ pub fn report_data_dir(
     build(&signals, store.as_ref(), spec, &weights)
 }
 
+/// The unclassified-products report of a data directory (see `unclassified`).
+pub fn unclassified_data_dir(
+    data: &Path,
+    every: Every,
+    from: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+) -> Result<ProductReport, ReportError> {
+    build_unclassified(&scan_signals(&data.join("signals"))?, every, from, until)
+}
+
 /// A scheduled `report` job: the last `periods` complete periods before `now` (Beijing days),
 /// written to its `out` pattern. `data` and `rules` are the service's, used when the job names
 /// no data directory.
@@ -721,6 +733,7 @@ mod tests {
             weight,
             cluster: cluster.into(),
             parties: Default::default(),
+            product: None,
         }
     }
 

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use unicode_width::UnicodeWidthStr;
 
-use super::{Report, ReportError};
+use super::{ProductReport, Report, ReportError};
 use crate::config::ReportFormat;
 use crate::store::columnar::{Col, StrCol, write_table};
 
@@ -21,14 +21,31 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
 /// temporary name and renamed, so a reader never sees half a report.
 pub fn write(report: &Report, format: ReportFormat, out: Option<&Path>) -> Result<(), ReportError> {
     // A report is a period table: small enough to render in memory, then written whole.
-    let body = render(report, format)?;
+    write_body(&render(report, format)?, out)
+}
+
+/// Write the unclassified-products report as [`write`] writes a report.
+pub fn write_products(
+    report: &ProductReport,
+    format: ReportFormat,
+    out: Option<&Path>,
+) -> Result<(), ReportError> {
+    let body = match format {
+        ReportFormat::Csv => products_csv(report).map_err(io_err(Path::new("CSV output")))?,
+        ReportFormat::Parquet => products_parquet(report)?,
+        ReportFormat::Table => format_products(report).into_bytes(),
+    };
+    write_body(&body, out)
+}
+
+fn write_body(body: &[u8], out: Option<&Path>) -> Result<(), ReportError> {
     match out {
-        Some(path) => crate::util::fsx::write_atomic(path, &body).map_err(io_err(path)),
+        Some(path) => crate::util::fsx::write_atomic(path, body).map_err(io_err(path)),
         None => {
             use std::io::Write;
             let mut stdout = std::io::stdout().lock();
             stdout
-                .write_all(&body)
+                .write_all(body)
                 .and_then(|()| stdout.flush())
                 .map_err(io_err(Path::new("standard output")))
         }
@@ -107,6 +124,89 @@ fn to_parquet(report: &Report) -> Result<Vec<u8>, ReportError> {
     write_table(&cols).map_err(|e| ReportError::Parquet(e.to_string()))
 }
 
+fn products_csv(report: &ProductReport) -> std::io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(ProductReport::COLUMNS)?;
+    for r in &report.rows {
+        w.write_record([
+            r.period.to_string(),
+            r.product.clone(),
+            r.signals.to_string(),
+            r.documents.to_string(),
+            r.clusters.to_string(),
+        ])?;
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
+fn products_parquet(report: &ProductReport) -> Result<Vec<u8>, ReportError> {
+    let rows = &report.rows;
+    let period: Vec<i32> = rows.iter().map(|r| r.period.to_epoch_days()).collect();
+    let product: StrCol = rows.iter().map(|r| Some(r.product.as_str())).collect();
+    let signals: Vec<i64> = rows.iter().map(|r| r.signals).collect();
+    let documents: Vec<i64> = rows.iter().map(|r| r.documents).collect();
+    let clusters: Vec<i64> = rows.iter().map(|r| r.clusters).collect();
+    write_table(&[
+        ("period", Col::Date(&period)),
+        ("product", Col::Str(&product)),
+        ("signals", Col::Int64(&signals)),
+        ("documents", Col::Int64(&documents)),
+        ("clusters", Col::Int64(&clusters)),
+    ])
+    .map_err(|e| ReportError::Parquet(e.to_string()))
+}
+
+/// The unclassified-products report as aligned columns (as [`format_table`]).
+pub fn format_products(report: &ProductReport) -> String {
+    let names: Vec<String> = ProductReport::COLUMNS.map(String::from).to_vec();
+    let cells: Vec<Vec<String>> = report
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.period.to_string(),
+                r.product.clone(),
+                r.signals.to_string(),
+                r.documents.to_string(),
+                r.clusters.to_string(),
+            ]
+        })
+        .collect();
+    let mut out = aligned(&names, &cells, 2);
+    if cells.is_empty() {
+        out.push_str("(no unclassified products in the period)\n");
+    }
+    out
+}
+
+/// Header, rule and rows, each column as wide as its widest cell; the columns from
+/// `first_numeric` on right-aligned.
+fn aligned(names: &[String], cells: &[Vec<String>], first_numeric: usize) -> String {
+    let mut widths: Vec<usize> = names.iter().map(|n| n.width()).collect();
+    for r in cells {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.width());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: &[String]| {
+        let parts: Vec<String> = cells
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(i, (c, &w))| pad(c, w, i >= first_numeric))
+            .collect();
+        out.push_str(parts.join("  ").trim_end());
+        out.push('\n');
+    };
+    line(names);
+    line(&widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>());
+    for r in cells {
+        line(r);
+    }
+    out
+}
+
 fn pad(s: &str, width: usize, right: bool) -> String {
     let fill = " ".repeat(width.saturating_sub(s.width()));
     if right {
@@ -121,7 +221,6 @@ fn pad(s: &str, width: usize, right: bool) -> String {
 /// as `–`).
 pub fn format_table(report: &Report) -> String {
     let names: Vec<String> = report.columns().iter().map(|c| c.to_string()).collect();
-    let numeric: Vec<bool> = (0..names.len()).map(|i| i > report.by.len()).collect();
     let opt = |v: Option<i64>| v.map_or_else(|| "–".to_string(), |n| n.to_string());
     let cells: Vec<Vec<String>> = report
         .rows
@@ -143,27 +242,7 @@ pub fn format_table(report: &Report) -> String {
             row
         })
         .collect();
-    let mut widths: Vec<usize> = names.iter().map(|n| n.width()).collect();
-    for r in &cells {
-        for (w, c) in widths.iter_mut().zip(r) {
-            *w = (*w).max(c.width());
-        }
-    }
-    let mut out = String::new();
-    let mut line = |cells: &[String]| {
-        let parts: Vec<String> = cells
-            .iter()
-            .zip(widths.iter().zip(&numeric))
-            .map(|(c, (&w, &right))| pad(c, w, right))
-            .collect();
-        out.push_str(parts.join("  ").trim_end());
-        out.push('\n');
-    };
-    line(&names);
-    line(&widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>());
-    for r in &cells {
-        line(r);
-    }
+    let mut out = aligned(&names, &cells, report.by.len() + 1);
     if cells.is_empty() {
         out.push_str("(no signals in the period)\n");
     }

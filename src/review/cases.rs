@@ -274,6 +274,7 @@ mod tests {
                 brands: brand.iter().map(|b| b.to_string()).collect(),
                 ..Default::default()
             },
+            product: None,
         }
     }
 

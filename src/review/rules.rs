@@ -94,6 +94,7 @@ impl ExampleSignal {
                 enterprises: self.enterprise.iter().cloned().collect(),
                 ..Default::default()
             },
+            product: None,
         }
     }
 }

@@ -323,6 +323,7 @@ mod tests {
                     brands: vec![brand.into()],
                     ..Parties::default()
                 },
+                product: None,
             })
         };
         let mut i = 0;

@@ -398,6 +398,7 @@ mod tests {
             kind,
             weight,
             parties: Parties::default(),
+            product: None,
         }
     }
 

@@ -814,6 +814,7 @@ mod tests {
             weight: 1.0,
             cluster: format!("c-{id}"),
             parties: Parties::default(),
+            product: None,
         }
     }
 

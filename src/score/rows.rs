@@ -130,6 +130,8 @@ fn signals_of(t: &SignalColumns, rows: &[u32]) -> Vec<(Option<Signal>, Option<u3
             weight: *t.weight.get(r)?,
             cluster: s(&t.cluster)?,
             parties: Parties::default(),
+            // scoring reads no product column: empty here, so None
+            product: t.product.get(r).map(str::to_string),
         })
     };
     (0..t.len())

@@ -690,6 +690,7 @@ mod tests {
             weight,
             cluster: cluster.into(),
             parties: Parties::default(),
+            product: None,
         }
     }
 

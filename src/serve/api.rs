@@ -848,7 +848,23 @@ pub struct Stats {
     pub by_province: Vec<(String, u64)>,
     /// Signals per category, most first.
     pub by_category: Vec<(String, u64)>,
+    /// The product nouns of unclassified (`未归类`) signals — products no category rule knows —
+    /// most signals first, at most [`UNCLASSIFIED_TOP`].
+    #[serde(default)]
+    pub unclassified: Vec<ProductCount>,
 }
+
+/// Signals and documents of one unclassified product noun.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ProductCount {
+    /// The noun as written.
+    pub product: String,
+    pub signals: u64,
+    pub documents: u64,
+}
+
+/// Most product nouns `/api/stats` lists (a dashboard table, not an export).
+pub const UNCLASSIFIED_TOP: usize = 20;
 
 /// Unplaced signals are counted under this name.
 const UNKNOWN_REGION: &str = "未知";
@@ -868,6 +884,7 @@ pub(crate) fn compute_stats(signals: &[Signal], p: &Params) -> Result<Stats, Api
     let mut by_province: HashMap<String, u64> = HashMap::new();
     let mut by_category: HashMap<String, u64> = HashMap::new();
     let mut docs: BTreeSet<&str> = BTreeSet::new();
+    let mut products: HashMap<&str, (u64, BTreeSet<&str>)> = HashMap::new();
     let mut total = 0u64;
     for s in signals {
         let day = s.day();
@@ -884,7 +901,27 @@ pub(crate) fn compute_stats(signals: &[Signal], p: &Params) -> Result<Stats, Api
         *by_day.entry((day, s.category.clone())).or_default() += 1;
         *by_province.entry(prov.to_string()).or_default() += 1;
         *by_category.entry(s.category.clone()).or_default() += 1;
+        if let Some(p) = s.product.as_deref() {
+            let e = products.entry(p).or_default();
+            e.0 += 1;
+            e.1.insert(&s.doc_id);
+        }
     }
+    let mut unclassified: Vec<ProductCount> = products
+        .into_iter()
+        .map(|(product, (signals, docs))| ProductCount {
+            product: product.to_string(),
+            signals,
+            documents: docs.len() as u64,
+        })
+        .collect();
+    unclassified.sort_by(|a, b| {
+        b.signals
+            .cmp(&a.signals)
+            .then_with(|| b.documents.cmp(&a.documents))
+            .then_with(|| a.product.cmp(&b.product))
+    });
+    unclassified.truncate(UNCLASSIFIED_TOP);
     Ok(Stats {
         signals: total,
         documents: docs.len() as u64,
@@ -898,6 +935,7 @@ pub(crate) fn compute_stats(signals: &[Signal], p: &Params) -> Result<Stats, Api
             .collect(),
         by_province: most_first(by_province),
         by_category: most_first(by_category),
+        unclassified,
     })
 }
 
@@ -1110,7 +1148,52 @@ pub(crate) mod tests {
             weight: 1.0,
             cluster: doc.into(),
             parties: Parties::default(),
+            product: None,
         }
+    }
+
+    /// Product nouns are counted under the same filters as the rest, most signals first, then
+    /// most documents, and cut at [`UNCLASSIFIED_TOP`].
+    #[test]
+    fn stats_list_unclassified_nouns_with_signals_and_documents() {
+        let noun = |doc: &str, day: u32, province: Option<&str>, p: &str| Signal {
+            product: Some(p.into()),
+            ..signal(doc, day, "未归类", province)
+        };
+        let mut signals = vec![
+            noun("d1", 1, Some("浙江省"), "暖宫贴"),
+            noun("d1", 1, Some("浙江省"), "暖宫贴"),
+            noun("d2", 2, Some("江苏省"), "筋膜枪"),
+            noun("d3", 2, Some("浙江省"), "筋膜枪"),
+            noun("d4", 9, Some("浙江省"), "暖宫贴"),
+            signal("d5", 1, "电动自行车", Some("浙江省")),
+        ];
+        let s = compute_stats(&signals, &Params::parse(None)).unwrap();
+        let got = |s: &Stats| -> Vec<(String, u64, u64)> {
+            s.unclassified
+                .iter()
+                .map(|p| (p.product.clone(), p.signals, p.documents))
+                .collect()
+        };
+        assert_eq!(got(&s), [("暖宫贴".into(), 3, 2), ("筋膜枪".into(), 2, 2)]);
+        let s = compute_stats(
+            &signals,
+            &Params::parse(Some("province=浙江省&until=2026-03-05")),
+        )
+        .unwrap();
+        assert_eq!(got(&s), [("暖宫贴".into(), 2, 1), ("筋膜枪".into(), 1, 1)]);
+        let s = compute_stats(&signals, &Params::parse(Some("category=电动自行车"))).unwrap();
+        assert!(s.unclassified.is_empty());
+        for i in 0..UNCLASSIFIED_TOP + 5 {
+            signals.push(noun(&format!("x{i}"), 3, None, &format!("新品{i:02}")));
+        }
+        let s = compute_stats(&signals, &Params::parse(None)).unwrap();
+        assert_eq!(s.unclassified.len(), UNCLASSIFIED_TOP);
+        assert_eq!(s.unclassified[2].product, "新品00", "ties by name");
+        // The field is in the JSON the dashboard reads.
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["unclassified"][0]["product"], "暖宫贴");
+        assert_eq!(json["unclassified"][0]["documents"], 2);
     }
 
     #[test]

@@ -774,6 +774,7 @@ mod tests {
             weight: 1.0,
             cluster: e.cluster.clone(),
             parties: Parties::default(),
+            product: None,
         }
     }
 

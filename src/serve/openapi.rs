@@ -49,6 +49,28 @@ fn s() -> Value {
     json!({ "type": "string" })
 }
 
+/// The body of `/api/stats` (`serve::api::Stats`); apart, as one `json!` of the whole document
+/// would pass the macro's recursion limit.
+fn stats_schema() -> Value {
+    json!({ "type": "object",
+        "required": ["signals", "documents", "by_day", "by_province", "by_category", "unclassified"],
+        "properties": {
+            "signals": { "type": "integer", "minimum": 0 },
+            "documents": { "type": "integer", "minimum": 0 },
+            "by_day": { "type": "array", "items": { "type": "object",
+                "required": ["day", "category", "signals"],
+                "properties": { "day": date(), "category": s(), "signals": { "type": "integer", "minimum": 0 } } } },
+            "by_province": { "type": "array", "description": "[province, signals] pairs, most first; 未知 for unplaced signals",
+                "items": { "type": "array", "minItems": 2, "maxItems": 2 } },
+            "by_category": { "type": "array", "description": "[category, signals] pairs, most first",
+                "items": { "type": "array", "minItems": 2, "maxItems": 2 } },
+            "unclassified": { "type": "array", "maxItems": super::api::UNCLASSIFIED_TOP,
+                "description": "Product nouns of unclassified (未归类) signals, products no category rule knows, as written; most signals first, under the same filters",
+                "items": { "type": "object", "required": ["product", "signals", "documents"],
+                    "properties": { "product": s(), "signals": { "type": "integer", "minimum": 0 },
+                        "documents": { "type": "integer", "minimum": 0 } } } } } })
+}
+
 fn date() -> Value {
     json!({ "type": "string", "format": "date" })
 }
@@ -455,9 +477,9 @@ fn core_document() -> Value {
                                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { "schema": { "type": "string", "format": "binary" } } } },
                     "400": errors(&["400"])["400"], "401": errors(&["401"])["401"], "404": errors(&["404"])["404"], "503": errors(&["503"])["503"] } } },
             "/api/stats": { "get": {
-                "summary": "Signal counts by day and category, by province, by category", "security": read,
+                "summary": "Signal counts by day and category, by province, by category, and the product nouns of unclassified signals", "security": read,
                 "parameters": [q("since", "", date()), q("until", "", date()), q("category", "", s()), q("province", "", s())],
-                "responses": ok("Counts", "application/json", json!({ "type": "object" }), &["400", "401"]) } },
+                "responses": ok("Counts", "application/json", stats_schema(), &["400", "401"]) } },
             "/api/openapi.json": { "get": { "summary": "This document", "security": [{}],
                 "responses": ok("OpenAPI 3 document", "application/json", json!({ "type": "object" }), &[]) } },
             "/feeds/alerts.atom": { "get": {

@@ -115,6 +115,41 @@ pub const COLUMNS: [&str; 13] = [
     "doc",
 ];
 
+/// The optional column of the signal table: the product noun of an unclassified signal
+/// ([`Signal::product`]). Not in [`COLUMNS`] (what scoring reads and checks); a file written
+/// before it existed reads it as null.
+pub const PRODUCT: &str = "product";
+
+/// Every column of the signal table, in table (and file) order: [`COLUMNS`], then [`PRODUCT`].
+pub const ALL_COLUMNS: [&str; 14] = [
+    "time",
+    "day",
+    "category",
+    "hazard",
+    "severity",
+    "province",
+    "city",
+    "source",
+    "source_kind",
+    "kind",
+    "weight",
+    "cluster",
+    "doc",
+    PRODUCT,
+];
+
+/// Longest product noun kept, in characters: a noun as written is a few characters; a longer
+/// value is not one (a sentence, another writer's junk) and reads as null, counted.
+pub const MAX_PRODUCT_CHARS: usize = 32;
+
+/// Whether `v` can be a product noun: not blank, at most [`MAX_PRODUCT_CHARS`] characters, no
+/// control characters.
+pub fn valid_product(v: &str) -> bool {
+    !v.trim().is_empty()
+        && v.chars().count() <= MAX_PRODUCT_CHARS
+        && !v.chars().any(char::is_control)
+}
+
 /// Rows of the signal table, one vector per column. A column that was not read is empty.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SignalColumns {
@@ -135,6 +170,9 @@ pub struct SignalColumns {
     pub weight: Vec<f32>,
     pub cluster: StrCol,
     pub doc: StrCol,
+    /// Null but for unclassified signals. May be empty while other columns are filled (a table
+    /// built without it): every row then reads as null (`StrCol::get` is `None` past the end).
+    pub product: StrCol,
 }
 
 impl SignalColumns {
@@ -159,6 +197,7 @@ impl SignalColumns {
             "kind" => &self.kind,
             "cluster" => &self.cluster,
             "doc" => &self.doc,
+            PRODUCT => &self.product,
             _ => return None,
         })
     }
@@ -174,6 +213,7 @@ impl SignalColumns {
             "kind" => &mut self.kind,
             "cluster" => &mut self.cluster,
             "doc" => &mut self.doc,
+            PRODUCT => &mut self.product,
             _ => return None,
         })
     }
@@ -199,6 +239,8 @@ impl SignalColumns {
         self.weight.push(s.weight);
         self.cluster.push(Some(cluster));
         self.doc.push(Some(&s.doc_id));
+        self.pad_product();
+        self.product.push(s.product.as_deref());
         self.rows += 1;
     }
 
@@ -261,6 +303,7 @@ impl SignalColumns {
             weight: nums(&self.weight, idx),
             cluster: strs(&self.cluster, idx),
             doc: strs(&self.doc, idx),
+            product: strs(&self.product, idx),
         }
     }
 
@@ -294,7 +337,22 @@ impl SignalColumns {
         self.weight.extend_from_slice(&other.weight);
         strs(&mut self.cluster, &other.cluster);
         strs(&mut self.doc, &other.doc);
+        // Optional: a piece without it (a table built without it) still appends row for row.
+        if !other.product.is_empty() || !self.product.is_empty() {
+            self.pad_product();
+            strs(&mut self.product, &other.product);
+            for _ in other.product.len()..other.rows {
+                self.product.push(None);
+            }
+        }
         self.rows += other.rows;
+    }
+
+    /// Nulls for the rows the product column lacks, so the next value lands on its row.
+    fn pad_product(&mut self) {
+        for _ in self.product.len()..self.rows {
+            self.product.push(None);
+        }
     }
 
     /// Empty every column not in `keep` (what a pass did not ask for is not held).
@@ -320,12 +378,25 @@ impl SignalColumns {
             kind,
             weight,
             cluster,
-            doc
+            doc,
+            product
         );
     }
 
-    /// The Parquet bytes of the table (every column must have been filled).
+    /// The Parquet bytes of the table (every column of [`COLUMNS`] must have been filled; an
+    /// empty product column is written as nulls).
     pub fn to_parquet(&self) -> Result<Vec<u8>, parquet::errors::ParquetError> {
+        let padded;
+        let product = if self.product.len() == self.rows {
+            &self.product
+        } else {
+            let mut p = self.product.clone();
+            for _ in p.len()..self.rows {
+                p.push(None);
+            }
+            padded = p;
+            &padded
+        };
         write_table(&[
             ("time", Col::TimestampMs(&self.time)),
             ("day", Col::Date(&self.day)),
@@ -340,6 +411,7 @@ impl SignalColumns {
             ("weight", Col::Float32(&self.weight)),
             ("cluster", Col::Str(&self.cluster)),
             ("doc", Col::Str(&self.doc)),
+            (PRODUCT, Col::Str(product)),
         ])
     }
 }
@@ -449,10 +521,15 @@ pub fn write_table(cols: &[(&str, Col<'_>)]) -> Result<Vec<u8>, parquet::errors:
 pub struct ReadTable {
     pub columns: SignalColumns,
     pub null_numbers: Vec<bool>,
+    /// Product values read as null because they could not be read (not UTF-8, a column of
+    /// another type): the row stays, the value is counted here.
+    pub bad_products: usize,
 }
 
-/// Decode `columns` (names of [`COLUMNS`]) of a signal table's Parquet file. Errors name the
-/// column; a missing column or one of another kind (a string where a number belongs) is refused.
+/// Decode `columns` (names of [`ALL_COLUMNS`]) of a signal table's Parquet file. Errors name the
+/// column; a missing column or one of another kind (a string where a number belongs) is refused,
+/// but for the optional [`PRODUCT`]: missing (a file written before it), it reads as null;
+/// of another type or not UTF-8, its values read as null and are counted (`bad_products`).
 pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
     reader: &SerializedFileReader<R>,
     columns: &[&str],
@@ -471,13 +548,28 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
     }
     let mut out = SignalColumns::with_rows(rows);
     let mut null_numbers = vec![false; rows];
+    let mut bad_products = 0usize;
+    let all_null = |c: &mut StrCol| {
+        for _ in 0..rows {
+            c.push(None);
+        }
+    };
     for name in columns {
         let Some(ci) = (0..schema.num_columns()).find(|&i| schema.column(i).name() == *name) else {
+            if *name == PRODUCT {
+                all_null(&mut out.product);
+                continue;
+            }
             return Err(format!("no column `{name}`"));
         };
         let descr = schema.column(ci);
         let want = kind_of(name);
         let found = Kind::of(&descr);
+        if *name == PRODUCT && !want.accepts(found) {
+            all_null(&mut out.product);
+            bad_products += rows;
+            continue;
+        }
         if !want.accepts(found) {
             return Err(format!(
                 "column `{name}` is {}, expected {}",
@@ -518,12 +610,31 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
                         ends.push(bytes.len());
                     }
                     let not_utf8 = || format!("column `{name}` holds text that is not UTF-8");
-                    let text = String::from_utf8(bytes).map_err(|_| not_utf8())?;
-                    // valid as a whole, but a value may still end inside a character
-                    if !ends.iter().all(|&e| text.is_char_boundary(e)) {
-                        return Err(not_utf8());
+                    let whole = |b: &[u8]| {
+                        std::str::from_utf8(b)
+                            .is_ok_and(|t| ends.iter().all(|&e| t.is_char_boundary(e)))
+                    };
+                    if *name == PRODUCT && !whole(&bytes) {
+                        // value by value: a bad noun is one null, not a refused file
+                        for (r, present) in defs.iter().enumerate() {
+                            let start = if r == 0 { 0 } else { ends[r - 1] };
+                            let v = if *present {
+                                let v = std::str::from_utf8(&bytes[start..ends[r]]).ok();
+                                bad_products += usize::from(v.is_none());
+                                v
+                            } else {
+                                None
+                            };
+                            c.push(v);
+                        }
+                    } else {
+                        let text = String::from_utf8(bytes).map_err(|_| not_utf8())?;
+                        // valid as a whole, but a value may still end inside a character
+                        if !ends.iter().all(|&e| text.is_char_boundary(e)) {
+                            return Err(not_utf8());
+                        }
+                        c.extend_parts(&text, &ends, defs.iter().map(|p| !p));
                     }
-                    c.extend_parts(&text, &ends, defs.iter().map(|p| !p));
                     defs.len()
                 }
                 ColumnReader::Int32ColumnReader(r) => {
@@ -582,6 +693,7 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
     Ok(ReadTable {
         columns: out,
         null_numbers,
+        bad_products,
     })
 }
 
@@ -809,6 +921,72 @@ mod tests {
                 .doc,
             t.doc
         );
+    }
+
+    /// A product column that does not read (text not UTF-8 value by value, a number column)
+    /// nulls those values and counts them instead of refusing the file; a file without the
+    /// column reads it as null.
+    #[test]
+    fn an_unreadable_product_value_is_null_and_counted() {
+        let values: Vec<ByteArray> = [
+            &b"\xe7\xad\x8b\xe8\x86\x9c\xe6\x9e\xaa"[..],
+            &[0xFF, 0x41],
+            &[0xE4],
+            &[0xB8, 0xAD],
+        ]
+        .into_iter()
+        .map(|b| ByteArray::from(b.to_vec()))
+        .collect();
+        let schema = Arc::new(
+            parquet::schema::parser::parse_message_type(
+                "message schema { OPTIONAL BYTE_ARRAY product (STRING); }",
+            )
+            .unwrap(),
+        );
+        let mut buf = Vec::new();
+        let mut w = SerializedFileWriter::new(&mut buf, schema, Default::default()).unwrap();
+        let mut g = w.next_row_group().unwrap();
+        let mut c = g.next_column().unwrap().unwrap();
+        c.typed::<parquet::data_type::ByteArrayType>()
+            .write_batch(&values, Some(&[1, 1, 1, 0, 1]), None)
+            .unwrap();
+        c.close().unwrap();
+        g.close().unwrap();
+        w.close().unwrap();
+        let back = reread(&buf, &[PRODUCT]).unwrap();
+        assert_eq!(
+            back.columns.product.iter().collect::<Vec<_>>(),
+            [Some("筋膜枪"), None, None, None, None]
+        );
+        assert_eq!(back.bad_products, 3, "two halves of a character and 0xFF");
+
+        let t = table();
+        let bytes =
+            write_table(&[("doc", Col::Str(&t.doc)), (PRODUCT, Col::Int64(&[1, 2, 3]))]).unwrap();
+        let back = reread(&bytes, &["doc", PRODUCT]).unwrap();
+        assert_eq!(back.bad_products, 3);
+        assert_eq!(back.columns.product.len(), 3);
+        assert!(back.columns.product.iter().all(|p| p.is_none()));
+        let bytes = write_table(&[("doc", Col::Str(&t.doc))]).unwrap();
+        let back = reread(&bytes, &[PRODUCT]).unwrap();
+        assert_eq!((back.columns.product.len(), back.bad_products), (3, 0));
+    }
+
+    #[test]
+    fn appending_a_piece_without_products_keeps_rows_aligned() {
+        let mut with = table();
+        with.product = [None, Some("暖宫贴"), None].into_iter().collect();
+        let mut a = table();
+        a.append(&with);
+        assert_eq!(
+            a.product.iter().collect::<Vec<_>>(),
+            [None, None, None, None, Some("暖宫贴"), None]
+        );
+        let mut b = with.clone();
+        b.append(&table());
+        assert_eq!(b.product.len(), 6);
+        assert_eq!(b.product.get(1), Some("暖宫贴"));
+        assert_eq!(b.take(&[4, 1]).product.get(1), Some("暖宫贴"));
     }
 
     #[test]

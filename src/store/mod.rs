@@ -1194,6 +1194,7 @@ mod tests {
             weight: 0.8,
             cluster: id.into(),
             parties: Parties::default(),
+            product: None,
         }
     }
 
@@ -1214,6 +1215,35 @@ mod tests {
             status: AlertStatus::New,
             summary: String::new(),
         }
+    }
+
+    /// The product noun of an unclassified signal is kept in the store; a row stored before
+    /// signals had one reads as None.
+    #[test]
+    fn a_signals_product_noun_is_stored_and_old_rows_read_without_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let mut s = sig("a", "烫伤/烧伤");
+        s.category = "未归类".into();
+        s.product = Some("暖宫贴".into());
+        store
+            .put_document(&doc("a"), &ex("a"), &[s.clone()])
+            .unwrap();
+        // as an earlier version wrote it: no `product` key
+        let mut old = serde_json::to_value(sig("b", "爆炸")).unwrap();
+        old.as_object_mut().unwrap().remove("product");
+        store
+            .conn()
+            .execute(
+                "INSERT INTO signals (doc_id, seq, day, category, json) VALUES ('b', 0, '2026-03-05', '移动电源', ?1)",
+                [old.to_string()],
+            )
+            .unwrap();
+        let back = store.signals().unwrap();
+        assert_eq!(back.len(), 2);
+        assert_eq!(back[0], s);
+        assert_eq!(back[1].product, None);
+        assert_eq!(back[1].doc_id, "b");
     }
 
     #[test]

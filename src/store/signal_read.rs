@@ -12,8 +12,8 @@
 
 use std::path::{Path, PathBuf};
 
-use super::columnar::SignalColumns;
-use super::signals::{COLUMNS, SignalTableError, partitions, read_jsonl};
+use super::columnar::{ALL_COLUMNS, PRODUCT, SignalColumns, valid_product};
+use super::signals::{SignalTableError, partitions, read_jsonl};
 use crate::model::Channel;
 
 /// Rows of an in-memory table per piece: small enough to spread over the cores, large enough
@@ -36,6 +36,18 @@ const CHECKED: [&str; 9] = [
 enum Piece {
     File(PathBuf),
     Frame(Box<SignalColumns>),
+}
+
+/// One piece as [`SignalSource::read_counted`] gives it.
+pub struct PieceRead {
+    /// The valid rows, with the columns asked for.
+    pub table: SignalColumns,
+    /// Rows skipped as invalid.
+    pub skipped: usize,
+    /// Product values read as null: unreadable (not UTF-8, a column of another type) or not a
+    /// noun (blank, longer than `MAX_PRODUCT_CHARS`, control characters). Zero unless the
+    /// product column was asked for.
+    pub bad_products: usize,
 }
 
 /// A signal table to be read piece by piece.
@@ -112,7 +124,7 @@ impl SignalSource {
         self.pieces.len()
     }
 
-    /// The valid rows of piece `i`, in piece order, with `columns` (of [`COLUMNS`]; the others
+    /// The valid rows of piece `i`, in piece order, with `columns` (of [`ALL_COLUMNS`]; the others
     /// are left empty) and the number of rows skipped. A row is skipped, as `scan` skips it, for
     /// a null time, day, category, hazard, source or doc, an unknown `source_kind` or a severity
     /// outside 1–4; an empty cluster becomes the doc. The same piece always gives the same rows.
@@ -121,15 +133,22 @@ impl SignalSource {
         i: usize,
         columns: &[&str],
     ) -> Result<(SignalColumns, usize), SignalTableError> {
+        let r = self.read_counted(i, columns)?;
+        Ok((r.table, r.skipped))
+    }
+
+    /// [`SignalSource::read`], also counting the product values read as null (when `columns`
+    /// holds [`PRODUCT`]; a file without that column is null throughout, not bad).
+    pub fn read_counted(&self, i: usize, columns: &[&str]) -> Result<PieceRead, SignalTableError> {
         let mut decode: Vec<&str> = CHECKED.to_vec();
         for c in columns {
-            if let Some(known) = COLUMNS.iter().find(|k| *k == c)
+            if let Some(known) = ALL_COLUMNS.iter().find(|k| *k == c)
                 && !decode.contains(known)
             {
                 decode.push(known);
             }
         }
-        let (table, null_numbers) = match &self.pieces[i] {
+        let (table, null_numbers, mut bad_products) = match &self.pieces[i] {
             Piece::File(path) => {
                 let read = super::parquet_check::check_parquet_columns(path, &decode).map_err(
                     |message| SignalTableError::Schema {
@@ -137,11 +156,11 @@ impl SignalSource {
                         message,
                     },
                 )?;
-                (read.columns, read.null_numbers)
+                (read.columns, read.null_numbers, read.bad_products)
             }
             Piece::Frame(t) => {
                 let n = t.len();
-                (SignalColumns::clone(t), vec![false; n])
+                (SignalColumns::clone(t), vec![false; n], 0)
             }
         };
         let total = table.len();
@@ -160,10 +179,34 @@ impl SignalSource {
                 .map(|(c, d)| c.filter(|c| !c.is_empty()).or(d))
                 .collect();
         }
+        if decode.contains(&PRODUCT) {
+            bad_products += check_products(&mut out);
+        }
         out.keep_only(columns);
         let skipped = total - out.len();
-        Ok((out, skipped))
+        Ok(PieceRead {
+            table: out,
+            skipped,
+            bad_products,
+        })
     }
+}
+
+/// Null every product value that is not a noun ([`valid_product`]); how many were.
+fn check_products(t: &mut SignalColumns) -> usize {
+    let bad = t
+        .product
+        .iter()
+        .filter(|v| v.is_some_and(|v| !valid_product(v)))
+        .count();
+    if bad > 0 {
+        t.product = t
+            .product
+            .iter()
+            .map(|v| v.filter(|v| valid_product(v)))
+            .collect();
+    }
+    bad
 }
 
 /// Which rows of a piece `scan` keeps: time, day, category, hazard, source and doc present, a
@@ -196,6 +239,7 @@ fn parquet_magic(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::signals::COLUMNS;
 
     fn sig(doc: &str, cluster: &str, sev: i8, kind: &str) -> SignalColumns {
         let mut t = SignalColumns::with_rows(1);

@@ -23,6 +23,11 @@
 //! | `weight`      | Float32                 | source weight (the channel weight is applied by scoring)     |
 //! | `cluster`     | String                  | near-duplicate cluster (the document id when it had none)    |
 //! | `doc`         | String                  | document id                                                  |
+//! | `product`     | String, nullable        | product noun of an unclassified (`未归类`) signal, else null |
+//!
+//! `product` is optional ([`super::columnar::PRODUCT`], not in [`COLUMNS`]): scoring never reads
+//! it; a file written before it existed reads it as null; a value that is not UTF-8 or not a noun
+//! (blank, over 32 characters, control characters) reads as null and is counted, the row kept.
 //!
 //! `severity` is Int8 (INT32 annotated INTEGER(8, signed)), as earlier versions wrote it. Partitions
 //! use zstd compression and plain Parquet types only (`super::columnar`): pandas, duckdb and polars
@@ -36,7 +41,8 @@
 //!
 //! # JSON Lines input
 //! One object per line: `{"time": RFC 3339 or YYYY-MM-DD, "category", "hazard", "severity": 1-4,
-//! "province", "city"?, "source", "source_kind", "cluster"?, "doc"?, "weight"?, "kind"?}`. A date
+//! "province", "city"?, "source", "source_kind", "cluster"?, "doc"?, "weight"?, "kind"?,
+//! "product"?}`. A date
 //! alone is taken as noon Beijing time of that day. A missing or null `province` is an unplaced
 //! signal; a missing `doc` becomes `<file name>:<line>`; a missing `cluster` becomes the doc, so each
 //! such line counts once; a missing `weight` is 1.0. Other keys are ignored. A bad line (not JSON,
@@ -50,7 +56,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::Deserialize;
 
-pub use super::columnar::{COLUMNS, SignalColumns};
+pub use super::columnar::{ALL_COLUMNS, COLUMNS, PRODUCT, SignalColumns};
 use super::signal_read::SignalSource;
 use crate::model::{Channel, DocKind, Signal, china_day};
 
@@ -124,6 +130,7 @@ fn row_order(a: &Signal, b: &Signal) -> std::cmp::Ordering {
         .then_with(|| a.severity.cmp(&b.severity))
         .then_with(|| a.weight.total_cmp(&b.weight))
         .then_with(|| cluster_or_doc(a).cmp(cluster_or_doc(b)))
+        .then_with(|| a.product.cmp(&b.product))
 }
 
 /// The signal table of these signals, in their order.
@@ -308,12 +315,24 @@ pub fn scan_report(path: &Path) -> Result<Scanned, SignalTableError> {
     let source = SignalSource::open(path)?;
     let mut table = SignalColumns::default();
     let mut skipped = 0usize;
+    let mut bad_products = 0usize;
     for i in 0..source.pieces() {
-        let (piece, s) = source.read(i, &COLUMNS)?;
-        table.append(&piece);
-        skipped += s;
+        let piece = source.read_counted(i, &ALL_COLUMNS)?;
+        table.append(&piece.table);
+        skipped += piece.skipped;
+        bad_products += piece.bad_products;
     }
     let mut bad = source.bad;
+    if bad_products > 0 {
+        bad.push(SignalTableError::Schema {
+            path: path.display().to_string(),
+            message: format!(
+                "{bad_products} product value(s) read as null: not UTF-8, not text, blank, over \
+                 {} characters or with control characters (the rows are kept)",
+                super::columnar::MAX_PRODUCT_CHARS
+            ),
+        });
+    }
     if skipped > 0 {
         bad.push(SignalTableError::Schema {
             path: path.display().to_string(),
@@ -342,6 +361,7 @@ struct Line {
     weight: Option<serde_json::Value>,
     cluster: Option<serde_json::Value>,
     doc: Option<serde_json::Value>,
+    product: Option<serde_json::Value>,
 }
 
 /// A parsed JSON Lines row.
@@ -358,6 +378,7 @@ struct Row {
     weight: f32,
     cluster: Option<String>,
     doc: Option<String>,
+    product: Option<String>,
 }
 
 type FieldResult<T> = Result<T, (&'static str, String)>;
@@ -443,6 +464,7 @@ fn parse_line(text: &str) -> FieldResult<Row> {
     };
     let cluster = optional_str(line.cluster, "cluster")?;
     let doc = optional_str(line.doc, "doc")?;
+    let product = optional_str(line.product, "product")?;
     Ok(Row {
         time,
         category,
@@ -456,6 +478,7 @@ fn parse_line(text: &str) -> FieldResult<Row> {
         weight,
         cluster,
         doc,
+        product,
     })
 }
 
@@ -513,6 +536,7 @@ pub fn read_jsonl(path: &Path) -> Result<(SignalColumns, Vec<SignalTableError>),
                 c.weight.push(r.weight);
                 c.cluster.push(Some(r.cluster.as_deref().unwrap_or(&doc)));
                 c.doc.push(Some(&doc));
+                c.product.push(r.product.as_deref());
                 rows += 1;
             }
             Err((field, message)) => bad.push(SignalTableError::Field {
@@ -552,6 +576,7 @@ mod tests {
                 "k1".into()
             },
             parties: Parties::default(),
+            product: None,
         }
     }
 
@@ -737,6 +762,142 @@ mod tests {
             strings(&out.cluster),
             ["k1", "b"],
             "an empty cluster is the document's own"
+        );
+    }
+
+    /// Unclassified signals with their nouns: 筋膜枪 twice (two documents), 暖宫贴 once.
+    fn with_products() -> Vec<Signal> {
+        let mut out = three();
+        for (s, p) in out.iter_mut().zip([Some("筋膜枪"), None, Some("暖宫贴")]) {
+            if let Some(p) = p {
+                s.category = "未归类".into();
+                s.product = Some(p.into());
+            }
+        }
+        let mut again = sig("d", 3, 6, Some("浙江省"));
+        again.category = "未归类".into();
+        again.product = Some("筋膜枪".into());
+        out.push(again);
+        out
+    }
+
+    fn products(t: &SignalColumns) -> Vec<Option<&str>> {
+        t.product.iter().collect()
+    }
+
+    #[test]
+    fn product_nouns_survive_partitions_and_are_read_only_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let signals = with_products();
+        write_partitions(dir.path(), &signals).unwrap();
+        let back = scan(dir.path()).unwrap();
+        let mut want = signals.clone();
+        want.sort_by(|a, b| a.day().cmp(&b.day()).then_with(|| row_order(a, b)));
+        assert_eq!(back, to_table(&want));
+        assert_eq!(
+            products(&back),
+            want.iter()
+                .map(|s| s.product.as_deref())
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(back.product.iter().flatten().count(), 3);
+        // A pass that does not ask for it (scoring) does not decode it.
+        let source = SignalSource::open(dir.path()).unwrap();
+        let (t, _) = source.read(1, &["day", "cluster"]).unwrap();
+        assert!(t.product.is_empty());
+        let r = source.read_counted(1, &["doc", PRODUCT]).unwrap();
+        assert_eq!(r.table.product.len(), r.table.len());
+        assert_eq!(r.bad_products, 0);
+    }
+
+    /// A partition written before the column existed: every row read, the product null, nothing
+    /// counted as bad.
+    #[test]
+    fn a_partition_without_the_product_column_reads_it_as_null() {
+        use crate::store::columnar::{Col, write_table};
+        let t = to_table(&with_products());
+        let cols: Vec<(&str, Col<'_>)> = vec![
+            ("time", Col::TimestampMs(&t.time)),
+            ("day", Col::Date(&t.day)),
+            ("category", Col::Str(&t.category)),
+            ("hazard", Col::Str(&t.hazard)),
+            ("severity", Col::Int8(&t.severity)),
+            ("province", Col::Str(&t.province)),
+            ("city", Col::Str(&t.city)),
+            ("source", Col::Str(&t.source)),
+            ("source_kind", Col::Str(&t.source_kind)),
+            ("kind", Col::Str(&t.kind)),
+            ("weight", Col::Float32(&t.weight)),
+            ("cluster", Col::Str(&t.cluster)),
+            ("doc", Col::Str(&t.doc)),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("day=2026-03-05.parquet"),
+            write_table(&cols).unwrap(),
+        )
+        .unwrap();
+        let s = scan_report(dir.path()).unwrap();
+        assert!(
+            s.bad.is_empty(),
+            "{:?}",
+            s.bad.iter().map(|e| e.to_string()).collect::<Vec<_>>()
+        );
+        assert_eq!(s.table.len(), 4);
+        assert_eq!(products(&s.table), [None, None, None, None]);
+        let mut old = t.clone();
+        old.product = (0..4).map(|_| None).collect();
+        assert_eq!(s.table, old, "every other column as written");
+    }
+
+    /// Values that are no noun (blank, too long, control characters) are nulled and counted;
+    /// the rows stay for every other use.
+    #[test]
+    fn a_bad_product_value_is_counted_and_its_row_kept() {
+        let mut signals = with_products();
+        let long = "超长名称".repeat(9);
+        for (s, bad) in signals.iter_mut().zip(["   ", &long, "暖\u{7}宫贴"]) {
+            s.category = "未归类".into();
+            s.product = Some(bad.to_string());
+        }
+        let dir = tempfile::tempdir().unwrap();
+        write_partitions(dir.path(), &signals).unwrap();
+        let s = scan_report(dir.path()).unwrap();
+        assert_eq!(s.table.len(), 4, "no row lost");
+        assert_eq!(products(&s.table).iter().flatten().count(), 1);
+        assert!(products(&s.table).contains(&Some("筋膜枪")));
+        assert_eq!(s.bad.len(), 1);
+        let msg = s.bad[0].to_string();
+        assert!(msg.contains("3 product value(s)"), "{msg}");
+        // the same from an in-memory table
+        let source = SignalSource::from_table(to_table(&signals), "mem");
+        let r = source.read_counted(0, &[PRODUCT]).unwrap();
+        assert_eq!((r.table.len(), r.bad_products), (4, 3));
+    }
+
+    #[test]
+    fn jsonl_input_reads_a_product_and_refuses_one_that_is_not_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.jsonl");
+        let line = |product: &str| {
+            format!(
+                r#"{{"time":"2026-03-05","category":"未归类","hazard":"烫伤/烧伤","severity":2,"source":"x","source_kind":"complaint"{product}}}"#
+            )
+        };
+        let text = [
+            line(r#","product":"暖宫贴""#),
+            line(""),
+            line(r#","product":7"#),
+        ]
+        .join("\n");
+        std::fs::write(&path, text).unwrap();
+        let s = scan_report(&path).unwrap();
+        assert_eq!(products(&s.table), [Some("暖宫贴"), None]);
+        assert_eq!(s.bad.len(), 1);
+        assert!(
+            matches!(&s.bad[0], SignalTableError::Field { line: 3, field, .. } if field == "product"),
+            "{}",
+            s.bad[0]
         );
     }
 

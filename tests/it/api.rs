@@ -410,6 +410,100 @@ fn alerts_detail_sampling_search_stats_metrics_and_bad_parameters() {
     });
 }
 
+/// `/api/stats` lists the nouns of unclassified signals with their signals and documents, under
+/// the same filters as the rest; the signals are stored here (the demo's texts may give none).
+#[test]
+fn stats_list_unclassified_product_nouns() {
+    use chrono::TimeZone;
+    use jiance::model::{Channel, DocKind, Document, Extraction, Signal};
+    let server = Server::start(closed_access());
+    let store = server.store();
+    let t = chrono::Utc.with_ymd_and_hms(2026, 1, 5, 2, 0, 0).unwrap();
+    let put = |id: &str, province: &str, nouns: &[&str]| {
+        let doc = Document {
+            id: id.into(),
+            source: "test".into(),
+            channel: Channel::Complaint,
+            kind: Some(DocKind::Complaint),
+            url: format!("https://ts.example.cn/{id}"),
+            title: "使用后皮肤灼伤".into(),
+            text: "贴上半小时后皮肤起泡灼伤。".into(),
+            published_at: Some(t),
+            fetched_at: t,
+            fields: Default::default(),
+            rows: vec![],
+            region_hint: None,
+            weight: 1.0,
+        };
+        let ex = Extraction {
+            categories: vec!["未归类".into()],
+            is_signal: true,
+            ..Extraction::empty(id, DocKind::Complaint)
+        };
+        let signals: Vec<Signal> = nouns
+            .iter()
+            .map(|n| Signal {
+                doc_id: id.into(),
+                time: t,
+                category: "未归类".into(),
+                hazard: "烫伤/烧伤".into(),
+                severity: 2,
+                province: Some(province.into()),
+                city: None,
+                source: "test".into(),
+                channel: Channel::Complaint,
+                kind: DocKind::Complaint,
+                weight: 1.0,
+                cluster: id.into(),
+                parties: Default::default(),
+                product: Some(n.to_string()),
+            })
+            .collect();
+        store.put_document(&doc, &ex, &signals).unwrap();
+    };
+    put("u1", "福建省", &["自发热护膝", "自发热护膝"]);
+    put("u2", "福建省", &["自发热护膝"]);
+    put("u3", "江西省", &["充电暖手袋"]);
+    runtime().block_on(async {
+        let c = Client::new(&server.base);
+        let nouns = |v: &Value| -> Vec<(String, u64, u64)> {
+            v["unclassified"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    (
+                        p["product"].as_str().unwrap().to_string(),
+                        p["signals"].as_u64().unwrap(),
+                        p["documents"].as_u64().unwrap(),
+                    )
+                })
+                .filter(|(p, _, _)| p == "自发热护膝" || p == "充电暖手袋")
+                .collect()
+        };
+        let (status, st) = c
+            .get("/api/stats?since=2026-01-05&until=2026-01-05", Some(VIEWER))
+            .await;
+        assert_eq!(status, 200, "{st}");
+        assert_eq!(
+            nouns(&st),
+            [
+                ("自发热护膝".to_string(), 3, 2),
+                ("充电暖手袋".to_string(), 1, 1)
+            ]
+        );
+        let (_, st) = c
+            .get(
+                "/api/stats?since=2026-01-05&until=2026-01-05&province=江西省",
+                Some(VIEWER),
+            )
+            .await;
+        assert_eq!(nouns(&st), [("充电暖手袋".to_string(), 1, 1)]);
+        let (_, st) = c.get("/api/stats?until=2026-01-04", Some(VIEWER)).await;
+        assert!(nouns(&st).is_empty(), "{st}");
+    });
+}
+
 fn inspection_body(alert: &str, results: &str) -> String {
     format!(r#"{{"alert_id": "{alert}", "inspected_on": "2026-11-21", "results": {results}}}"#)
 }

@@ -100,6 +100,150 @@ fn report_writes_parquet_with_dates_and_alert_history() {
     assert!(new >= o.alerts.len() as i64, "{new} < {}", o.alerts.len());
 }
 
+/// `--unclassified` on a data directory of our own signals (the demo may have no unclassified
+/// ones): nouns per week, most signals first, with documents and clusters; CSV, Parquet and a
+/// table; `--by` with it is refused.
+#[test]
+fn report_lists_unclassified_nouns_most_first() {
+    use chrono::TimeZone;
+    use jiance::model::{Channel, DocKind, Signal};
+    let sig = |doc: &str, day: u32, product: Option<&str>| Signal {
+        doc_id: doc.into(),
+        time: chrono::Utc.with_ymd_and_hms(2026, 6, day, 3, 0, 0).unwrap(),
+        category: product.map_or("电热毯", |_| "未归类").into(),
+        hazard: "烫伤/烧伤".into(),
+        severity: 2,
+        province: Some("广东省".into()),
+        city: None,
+        source: "12315平台".into(),
+        channel: Channel::Complaint,
+        kind: DocKind::Complaint,
+        weight: 1.0,
+        cluster: doc.into(),
+        parties: Default::default(),
+        product: product.map(Into::into),
+    };
+    // 2026-06-01 is a Monday.
+    let signals = vec![
+        sig("a", 1, Some("筋膜枪")),
+        sig("b", 2, Some("挂脖风扇")),
+        sig("b", 2, Some("挂脖风扇")),
+        sig("c", 3, Some("挂脖风扇")),
+        sig("d", 3, None),
+        sig("e", 9, Some("筋膜枪")),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    jiance::store::signals::write_partitions(&dir.path().join("signals"), &signals).unwrap();
+    let data = dir.path().to_str().unwrap();
+    let out = jiance(&[
+        "report",
+        "--data",
+        data,
+        "--unclassified",
+        "--format",
+        "csv",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "period,product,signals,documents,clusters\n\
+         2026-06-01,挂脖风扇,3,2,2\n\
+         2026-06-01,筋膜枪,1,1,1\n\
+         2026-06-08,筋膜枪,1,1,1\n"
+    );
+    let out = jiance(&[
+        "report",
+        "--data",
+        data,
+        "--unclassified",
+        "--every",
+        "month",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let table = text(&out.stdout);
+    let lines: Vec<&str> = table.lines().collect();
+    assert!(
+        lines[0].starts_with("period") && lines[0].contains("documents"),
+        "{table}"
+    );
+    let cells = |l: &str| l.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    assert_eq!(
+        cells(lines[2]),
+        ["2026-06-01", "挂脖风扇", "3", "2", "2"],
+        "{table}"
+    );
+    assert_eq!(
+        cells(lines[3]),
+        ["2026-06-01", "筋膜枪", "2", "2", "2"],
+        "{table}"
+    );
+    let file = dir.path().join("nouns.parquet");
+    let out = jiance(&[
+        "report",
+        "--data",
+        data,
+        "--unclassified",
+        "--format",
+        "parquet",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+    let reader = SerializedFileReader::new(std::fs::File::open(&file).unwrap()).unwrap();
+    let mut nouns = Vec::new();
+    for row in reader.get_row_iter(None).unwrap() {
+        for (name, field) in row.unwrap().get_column_iter() {
+            if let ("product", Field::Str(p)) = (name.as_str(), field) {
+                nouns.push(p.clone());
+            }
+        }
+    }
+    assert_eq!(nouns, ["挂脖风扇", "筋膜枪", "筋膜枪"]);
+    let out = jiance(&[
+        "report",
+        "--data",
+        data,
+        "--unclassified",
+        "--by",
+        "category",
+    ]);
+    assert!(!out.status.success());
+}
+
+/// On the demo: the nouns the store's signals carry are the nouns the partitions give back,
+/// signal for signal (the demo's analysis may give few or none: then both are empty).
+#[test]
+fn report_unclassified_on_the_demo_agrees_with_the_store() {
+    let o = crate::demo::outcome();
+    let mut expected: BTreeMap<String, i64> = BTreeMap::new();
+    for s in &o.signals {
+        if let Some(p) = &s.product {
+            assert_eq!(s.category, "未归类", "{s:?}");
+            *expected.entry(p.clone()).or_default() += 1;
+        }
+    }
+    let out = jiance(&[
+        "report",
+        "--data",
+        o.data.to_str().unwrap(),
+        "--unclassified",
+        "--every",
+        "month",
+        "--format",
+        "csv",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let mut got: BTreeMap<String, i64> = BTreeMap::new();
+    for l in csv.lines().skip(1) {
+        let cells: Vec<&str> = l.split(',').collect();
+        *got.entry(cells[1].to_string()).or_default() += cells[2].parse::<i64>().unwrap();
+    }
+    assert_eq!(got, expected, "{csv}");
+}
+
 #[test]
 fn report_table_and_bad_group_names() {
     let o = crate::demo::outcome();

@@ -194,6 +194,7 @@ fn score_reads_parquet_partitions() {
             weight: 1.0,
             cluster: String::new(),
             parties: Parties::default(),
+            product: None,
         })
         .collect();
     jiance::store::signals::write_partitions(dir.path(), &signals).unwrap();

@@ -550,6 +550,14 @@ async function loadStats() {
   $("#stats-summary").textContent = `信号 ${s.signals} 条，来自 ${s.documents} 篇文档`;
   bars($("#stats-province"), s.by_province);
   bars($("#stats-category"), s.by_category);
+  // Products no category rule knows yet: a new kind of product surfacing shows here first.
+  const nouns = s.unclassified || [];
+  $("#stats-unclassified").replaceChildren(nouns.length === 0
+    ? el("p", { class: "muted" }, "无未归类产品")
+    : el("table", { class: "grid" },
+      el("thead", {}, el("tr", {}, el("th", {}, "产品"), el("th", {}, "信号"), el("th", {}, "文档"))),
+      el("tbody", {}, nouns.map((p) => el("tr", {}, el("td", {}, p.product),
+        el("td", { class: "num" }, p.signals), el("td", { class: "num" }, p.documents))))));
   // Day × category table, newest day first.
   const cats = s.by_category.slice(0, 8).map(([c]) => c);
   const days = new Map();
