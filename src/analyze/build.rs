@@ -719,6 +719,25 @@ impl Analyzer {
                 .iter()
                 .map(|s| prepare(s))
                 .collect(),
+            meeting_verbs: cues
+                .place_roles
+                .meeting_verbs
+                .iter()
+                .map(|s| prepare(s))
+                .collect(),
+            meeting_nouns: cues
+                .place_roles
+                .meeting_nouns
+                .iter()
+                .map(|s| prepare(s))
+                .collect(),
+            makers: cues.place_roles.makers.iter().map(|s| prepare(s)).collect(),
+            not_between: cues
+                .place_roles
+                .not_between
+                .iter()
+                .map(|s| prepare(s))
+                .collect(),
             generic_min: cues.generic.min.unwrap_or(3),
             persons: Endings::new(cues.generic.persons.iter().map(|s| prepare(s)).collect()),
             origin_words: cues.origin.words.iter().map(|s| prepare(s)).collect(),

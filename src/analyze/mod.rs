@@ -254,6 +254,10 @@ pub struct Analyzer {
     /// cues.toml `[place_roles]`: characters that may lead a place, words of a standard's origin.
     place_lead: Vec<char>,
     standard_origin: Vec<String>,
+    meeting_verbs: Vec<String>,
+    meeting_nouns: Vec<String>,
+    makers: Vec<String>,
+    not_between: Vec<String>,
     /// Endings of a token naming a particular person (陈女士, 车主, 网友).
     persons: Endings,
 }

@@ -157,6 +157,7 @@ impl Analyzer {
                 RegionRole::Dateline
             } else if org.iter().any(|&(os, oe)| os <= s && e <= oe)
                 || self.maker_re.is_match(after)
+                || self.makers_home(after)
                 || self.made_in_before.iter().any(|w| before.ends_with(w.as_str()))
                 // the next place of a list of origins ("分别产自越南、泰国")
                 || (out.last().is_some_and(|l| l.mention.role == RegionRole::Company)
@@ -214,9 +215,10 @@ impl Analyzer {
 
     /// Whether a place name names no place at all here (cues.toml `[place_roles]`): a county's
     /// short form that ends a longer name ("万达商城" holds 商城县's short form) when the text
-    /// names its province nowhere else, and a place abroad that a standard is named after
+    /// names its province nowhere else, a place abroad that a standard is named after
     /// ("欧洲标准EN 71", "美国材料与试验协会标准") — a cited standard says nothing of where
-    /// anything happened.
+    /// anything happened — and the place a meeting was held at (a place followed in its clause
+    /// by a verb and a noun of `[place_roles]` meetings: "在杭州召开起草会议").
     fn names_no_place(
         &self,
         ms: &[Match],
@@ -226,6 +228,23 @@ impl Analyzer {
         before: &str,
         after: &str,
     ) -> bool {
+        let clause_after: String = after
+            .chars()
+            .take_while(|c| !"，。；！？,;!?\n".contains(*c))
+            .take(24)
+            .collect();
+        // where a meeting was held ("在黄山市召开标准起草会议") is no event place
+        if self
+            .meeting_verbs
+            .iter()
+            .any(|w| clause_after.contains(w.as_str()))
+            && self
+                .meeting_nouns
+                .iter()
+                .any(|w| clause_after.contains(w.as_str()))
+        {
+            return true;
+        }
         if r.province.starts_with("境外:") {
             let clause: String = after
                 .chars()
@@ -254,6 +273,27 @@ impl Analyzer {
                         .is_some_and(|p| p == r.province)
                         && self.place_names.get(i).is_some_and(|n| n != written))
             })
+    }
+
+    /// Whether a place is the home of makers named after it in its clause ("对河北、山西等21个
+    /// 省的肥料生产企业进行抽查"): one of `[place_roles] makers` within twenty characters, with
+    /// none of `not_between` (a verb of sampling, selling or happening) in between.
+    fn makers_home(&self, after: &str) -> bool {
+        let gap: String = after
+            .chars()
+            .take_while(|c| !"，。；！？,;!?\n".contains(*c))
+            .take(24)
+            .collect();
+        self.makers.iter().any(|w| {
+            gap.find(w.as_str()).is_some_and(|at| {
+                let between = &gap[..at];
+                between.chars().count() <= 20
+                    && !self
+                        .not_between
+                        .iter()
+                        .any(|n| between.contains(n.as_str()))
+            })
+        })
     }
 
     /// A place at the start of the body followed by "3月5日电" / "讯", or inside "（记者 …）".

@@ -329,6 +329,18 @@ pub struct PlaceRoles {
     /// Words after a place abroad, in its clause, that make it a standard's origin (欧洲标准).
     #[serde(default)]
     pub standard: Vec<String>,
+    /// A verb and a noun of a meeting (召开 … 会议) after a place in its clause: where a meeting
+    /// was held is no event place.
+    #[serde(default)]
+    pub meeting_verbs: Vec<String>,
+    #[serde(default)]
+    pub meeting_nouns: Vec<String>,
+    /// Words for the makers a place is the home of when they follow it in its clause ("河北、
+    /// 山西等省的生产企业"), with none of `not_between` in between.
+    #[serde(default)]
+    pub makers: Vec<String>,
+    #[serde(default)]
+    pub not_between: Vec<String>,
     #[serde(default)]
     pub examples: Examples,
 }
