@@ -542,7 +542,7 @@ impl Index {
             let mut g = SnippetGenerator::create(&searcher, &*q, self.fields.text).ok()?;
             g.set_max_num_chars(SNIPPET_BYTES);
             let s = g.snippet(&doc.text);
-            (!s.is_empty()).then(|| s.to_html())
+            (!s.is_empty()).then(|| snippet_html(&s))
         });
         generated.unwrap_or_else(|| plain_snippet(&doc.text))
     }
@@ -649,6 +649,44 @@ fn recover_swap(live: &Path) -> Result<(), IndexError> {
             path: live.to_path_buf(),
             source,
         })
+}
+
+/// A tantivy snippet as HTML, with its highlights in `<b>`. tantivy's own `Snippet::to_html`
+/// slices its fragment by every highlighted range and panics when one reaches past the fragment:
+/// our tokenizer's subwords overlap their word (电动自行车 and 自行车 at one position), and a
+/// subword highlighted at a fragment's end can do so. Ranges outside the fragment or off a char
+/// boundary are dropped, overlapping ones merged.
+pub(crate) fn snippet_html(s: &tantivy::snippet::Snippet) -> String {
+    highlight_html(s.fragment(), s.highlighted())
+}
+
+fn highlight_html(fragment: &str, highlighted: &[std::ops::Range<usize>]) -> String {
+    let mut ranges: Vec<std::ops::Range<usize>> = highlighted
+        .iter()
+        .filter(|r| {
+            r.start < r.end
+                && r.end <= fragment.len()
+                && fragment.is_char_boundary(r.start)
+                && fragment.is_char_boundary(r.end)
+        })
+        .cloned()
+        .collect();
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut html = String::with_capacity(fragment.len() + 16);
+    let mut at = 0usize;
+    for r in ranges {
+        if r.end <= at {
+            continue;
+        }
+        let start = r.start.max(at);
+        html.push_str(&html_escape(&fragment[at..start]));
+        html.push_str("<b>");
+        html.push_str(&html_escape(&fragment[start..r.end]));
+        html.push_str("</b>");
+        at = r.end;
+    }
+    html.push_str(&html_escape(&fragment[at..]));
+    html
 }
 
 /// The opening of `text`, HTML-escaped, cut on a char boundary.
@@ -1234,6 +1272,15 @@ pub(super) mod tests {
             "old version is gone"
         );
         assert!(index.get("no-such-doc").unwrap().is_none());
+    }
+
+    #[test]
+    fn highlights_outside_the_fragment_are_dropped_not_a_panic() {
+        let frag = "电动自行车<起火>";
+        // a subword range past the end, one off a char boundary, and two that overlap
+        let html = highlight_html(frag, &[0..15, 3..9, 20..26, 1..4, 16..19]);
+        assert_eq!(html, "<b>电动自行车</b>&lt;<b>起</b>火&gt;");
+        assert_eq!(highlight_html(frag, &[]), "电动自行车&lt;起火&gt;");
     }
 
     #[test]

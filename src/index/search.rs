@@ -280,7 +280,7 @@ impl Index {
                     if s.is_empty() {
                         plain_snippet(&stored.text)
                     } else {
-                        s.to_html()
+                        super::snippet_html(&s)
                     }
                 }
                 None => plain_snippet(&stored.text),
