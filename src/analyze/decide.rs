@@ -99,9 +99,6 @@ impl Analyzer {
         if kind == DocKind::Standard && !g.evidence {
             return (findings, Some("standard announcement"));
         }
-        if self.speaks_in_general(ev) {
-            return (findings, Some("generic"));
-        }
         let failed_rows: Vec<&BTreeMap<String, String>> = doc
             .rows
             .iter()
@@ -269,6 +266,12 @@ impl Analyzer {
                 f.province = Some("全国".into());
                 f.city = None;
             }
+        }
+        // a text in the general register reports nothing, whatever its hazard words say (when
+        // they are hedged anyway, the hedge is the reason given)
+        if !findings.is_empty() && self.speaks_in_general(ev) {
+            findings.clear();
+            return (findings, Some("generic"));
         }
         if !findings.is_empty() {
             return (findings, None);

@@ -481,3 +481,121 @@ fn fetch_shows_what_a_source_makes_of_a_gbk_product_page() {
     assert!(!out.status.success());
     rt.block_on(sites.shutdown());
 }
+
+/// Runs `jiance extract` over JSON Lines and returns one value per output line.
+fn extract_lines(input: &str) -> Vec<serde_json::Value> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jiance"))
+        .arg("extract")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn strings(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn finding_values(v: &serde_json::Value, key: &str) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f[key].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Issue 43: analysis by mechanism on texts no rule was written from (our own, in the genres'
+/// styles): a notice listing ten products names ten categories; a product no alias knows is
+/// `未归类` with its noun; a notice naming only failed GB 4706 clauses gets their hazards; a
+/// county-only incident gets its province; an explainer is no signal; a smart product reached
+/// by an outsider is an information-security signal; a brand holding a place name places nothing.
+#[test]
+fn extract_generalizes_beyond_the_word_lists() {
+    let input = [
+        r#"{"id": "ten", "text": "区市场监管局公布第二季度产品质量监督抽查结果，共抽查电饭锅、电风扇、插线板、儿童自行车、书包、运动鞋、床垫、燃气灶、电动自行车头盔和空气炸锅十类产品98批次，其中9批次不合格。"}"#,
+        r#"{"id": "noun", "text": "某电器公司召回部分宠物喂食器，该产品内置电池存在过热隐患，可能导致火灾。"}"#,
+        r#"{"id": "clauses", "text": "本次抽查电暖器30批次，4批次不合格，不合格项目为发热、对触及带电部件的防护、泄漏电流和电气强度、稳定性和机械危险。"}"#,
+        r#"{"id": "county", "text": "12日凌晨，慈溪市周巷镇一处出租房内电动自行车充电时起火，一名住户被烧伤。"}"#,
+        r#"{"id": "explainer", "text": "电暖器烤焦被褥、插线板烧黑墙面……这些事你家遇到过吗？大家选购时一定要认准3C标志，别贪便宜买劣质货。"}"#,
+        r#"{"id": "privacy", "text": "家住城东的周女士发现，女儿的电话手表能被陌生人添加为好友并拨打视频通话，孩子的位置也被对方看到。"}"#,
+        r#"{"id": "brand", "text": "抽查发现，标称衡山牌的电热水壶泄漏电流不合格。"}"#,
+    ]
+    .join("\n");
+    let out = extract_lines(&input);
+    assert_eq!(out.len(), 7);
+    let by_id = |id: &str| out.iter().find(|x| x["id"] == id).unwrap();
+
+    let ten = by_id("ten");
+    let cats = strings(&ten["categories"]);
+    assert_eq!(cats.len(), 10, "{cats:?}");
+    assert!(ten["is_signal"].as_bool().unwrap(), "{ten}");
+
+    let noun = by_id("noun");
+    let f = &noun["findings"][0];
+    assert_eq!(f["category"], "未归类", "{noun}");
+    assert_eq!(f["product"], "宠物喂食器", "{noun}");
+    assert_eq!(f["hazard"], "火灾", "{noun}");
+
+    let clauses = finding_values(by_id("clauses"), "hazard");
+    for h in ["火灾", "触电", "机械伤害"] {
+        assert!(clauses.iter().any(|x| x == h), "{h} missing: {clauses:?}");
+    }
+    assert!(!clauses.iter().any(|x| x == "未指明"), "{clauses:?}");
+
+    let county = finding_values(by_id("county"), "province");
+    assert!(
+        !county.is_empty() && county.iter().all(|p| p == "浙江省"),
+        "{county:?}"
+    );
+
+    let explainer = by_id("explainer");
+    assert_eq!(explainer["is_signal"], false, "{explainer}");
+    assert_eq!(explainer["reason"], "generic", "{explainer}");
+
+    let privacy = by_id("privacy");
+    assert_eq!(privacy["is_signal"], true, "{privacy}");
+    assert!(
+        finding_values(privacy, "hazard")
+            .iter()
+            .any(|h| h == "信息安全"),
+        "{privacy}"
+    );
+
+    let brand = by_id("brand");
+    assert!(
+        strings(&brand["parties"]["brands"])
+            .iter()
+            .any(|b| b == "衡山"),
+        "{brand}"
+    );
+    assert!(
+        !brand["regions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["role"] == "event"),
+        "{brand}"
+    );
+}

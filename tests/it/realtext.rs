@@ -59,18 +59,18 @@ const TARGET_SIGNAL: f64 = 0.93;
 /// Floors per file and part: (file, part, [categories, hazards, event provinces] F1, `is_signal`
 /// accuracy). What the analyzer measured when each was set, a little under; never lowered.
 const FLOORS: [(&str, Part, [f64; 3], f64); 3] = [
-    ("dev.jsonl", Part::Tuning, [0.90, 0.85, 0.86], 0.93),
+    ("dev.jsonl", Part::Tuning, [0.90, 0.86, 0.87], 0.96),
     (
         "dev2-regulatory.jsonl",
         Part::Tuning,
-        [0.75, 0.67, 0.63],
+        [0.77, 0.75, 0.72],
         0.88,
     ),
     (
         "dev2-regulatory.jsonl",
         Part::Validation,
-        [0.66, 0.65, 0.76],
-        0.81,
+        [0.72, 0.66, 0.78],
+        0.85,
     ),
 ];
 
