@@ -69,4 +69,7 @@ fn the_api_agrees_with_its_openapi_document() {
     assert_eq!(chosen, all, "operations filtered out:\n{stdout}");
     assert_eq!(tested, all, "operations not tested:\n{stdout}");
     assert!(all.parse::<usize>().unwrap() >= 12, "{stdout}");
+    // what was run (operations, test cases, requests), for the log
+    let tail: Vec<&str> = stdout.lines().rev().take(25).collect();
+    eprintln!("{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
 }
