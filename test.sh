@@ -53,6 +53,6 @@ fi
 JIANCE_PYTHON="$PWD/$venv/bin/python"
 export JIANCE_PYTHON
 
-step "running cargo test --features reference $* (JIANCE_PYTHON=$JIANCE_PYTHON)"
+step "running cargo test --features reference${*:+ $*} (JIANCE_PYTHON=$JIANCE_PYTHON)"
 cargo test --features reference "$@"
 step "all tests passed"
