@@ -261,7 +261,9 @@ impl Engine {
 
     /// A pass through the NATS transport: publish a crawl job per host and wait until the
     /// workers have crawled, worked and committed all of it. Pages and failures are counted in
-    /// the workers' processes; this reports what the store gained.
+    /// the workers' processes and reach the store as each source's pass tally (through the
+    /// sink, once per tally however often it is delivered); this reports what the store gained,
+    /// those tallies included — the summary said "0 pages" for the pages its workers fetched.
     async fn crawl_once_queued(
         &self,
         nats: &crate::queue::Nats,
@@ -272,14 +274,32 @@ impl Engine {
             self.store.document_count()?,
             self.store.signals()?.len() as u64,
         );
+        let (pages, failed) = self.tallied()?;
         super::distributed::publish_pass(nats, sources).await?;
         super::distributed::wait_drained(nats, std::time::Duration::from_millis(250)).await?;
+        let (pages_after, failed_after) = self.tallied()?;
         Ok(RunReport {
+            pages: pages_after.saturating_sub(pages),
+            failures: since(failed_after, &failed),
             documents: self.store.document_count()?.saturating_sub(docs),
             signals: (self.store.signals()?.len() as u64).saturating_sub(signals),
             seconds: started.elapsed().as_secs_f64(),
             ..RunReport::default()
         })
+    }
+
+    /// Responses (304s included, as [`RunReport::pages`] counts them) and failures by reason
+    /// over every source's pass tallies so far.
+    fn tallied(&self) -> Result<(u64, BTreeMap<String, u64>), PipelineError> {
+        let mut pages = 0;
+        let mut failed: BTreeMap<String, u64> = BTreeMap::new();
+        for h in self.store.source_health()? {
+            pages += h.fetched + h.not_modified;
+            for (reason, n) in h.failed {
+                *failed.entry(reason).or_default() += n;
+            }
+        }
+        Ok((pages, failed))
     }
 
     /// Crawl every enabled source once and carry everything through parse, analyze, index and

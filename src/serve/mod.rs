@@ -10,8 +10,9 @@
 //!
 //! Access: bearer tokens, roles viewer and operator (see [`auth`]). Every error is JSON
 //! `{"error": "..."}` with a fitting status (400 for bad parameters, 401/403, 404, 409, 413 for
-//! oversized bodies, 503 when the index is not open, 500 without internals; details go to the
-//! log). Requests have a body limit and a time limit (the event stream is exempt from the
+//! oversized bodies, 414 / 431 for oversized request targets and headers — a target too long
+//! for hyper included, see [`head_guard`] — 503 when the index is not open, 500 without
+//! internals; details go to the log). Requests have a body limit and a time limit (the event stream is exempt from the
 //! latter). Blocking work (tantivy, SQLite) runs on the blocking pool.
 
 mod api;
@@ -21,6 +22,7 @@ mod atom;
 pub mod auth;
 mod events;
 mod export;
+mod head_guard;
 mod metrics;
 mod onsale;
 pub mod openapi;
@@ -227,15 +229,24 @@ pub const MAX_URI: usize = 8 * 1024;
 pub const MAX_HEADERS: usize = 100;
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 /// What hyper itself parses before our limits apply (it answers beyond them with an empty
-/// body): as many headers as this, and URIs up to its own 64 KiB.
+/// body): as many headers as this. URIs of 64 KiB or more, which hyper cannot hold, never reach
+/// it: [`head_guard`] rewrites their request line into one carrying the target's length.
 const HYPER_MAX_HEADERS: usize = 1000;
 
-/// Refuses an oversized request head with a JSON error, as every other error is. hyper's own
-/// limits (which answer 414 / 431 with no body) sit well above these, so only a head beyond
-/// them — a URI over 64 KiB, over 1000 headers, over ~400 KiB in all — still gets an empty one.
+/// Refuses an oversized request head with a JSON error, as every other error is: a request
+/// target over [`MAX_URI`] (as sent, or as [`head_guard`] measured one too long for hyper) with
+/// 414, too many or too large headers with 431. hyper's own header limits (which answer 431 with
+/// no body) sit well above these, so only a head beyond them — over 1000 headers, over ~400 KiB
+/// in all — still gets an empty one.
 async fn head_limits(req: Request, next: Next) -> Response {
-    let target = req.uri().path_and_query().map_or(0, |pq| pq.as_str().len());
-    if target > MAX_URI {
+    let rewritten = req
+        .headers()
+        .get(head_guard::TARGET_BYTES)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let target =
+        rewritten.unwrap_or_else(|| req.uri().path_and_query().map_or(0, |pq| pq.as_str().len()));
+    if target > MAX_URI || rewritten.is_some() {
         return ApiError {
             status: StatusCode::URI_TOO_LONG,
             message: format!("request target of {target} bytes; the limit is {MAX_URI}"),
@@ -445,7 +456,8 @@ pub async fn serve(
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_READ_TIMEOUT)
                 .max_headers(HYPER_MAX_HEADERS);
-            let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
+            let io = TokioIo::new(head_guard::HeadGuard::new(stream));
+            let conn = builder.serve_connection_with_upgrades(io, service);
             let mut conn = std::pin::pin!(conn);
             let mut draining = false;
             loop {
@@ -872,6 +884,56 @@ mod tests {
         let r = http.get(&long).send().await.unwrap();
         assert_eq!(r.status(), 414);
         assert!(json(r).await["error"].as_str().unwrap().contains("limit"));
+        // one longer than hyper can hold (64 KiB; reqwest cannot send it either): JSON too,
+        // saying how long it was (issue 45: hyper's own 414 had no body and no content type)
+        let q = "x".repeat(70_000);
+        let said = format!(
+            "request target of {} bytes",
+            "/api/search?q=".len() + q.len()
+        );
+        let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        tcp.write_all(
+            format!("GET /api/search?q={q} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await
+        .unwrap();
+        let mut answer = Vec::new();
+        tokio::time::timeout(Duration::from_secs(60), tcp.read_to_end(&mut answer))
+            .await
+            .expect("the server answers")
+            .unwrap();
+        let answer = String::from_utf8_lossy(&answer);
+        let (head, body) = answer.split_once("\r\n\r\n").unwrap_or_default();
+        assert!(head.starts_with("HTTP/1.1 414"), "{head}");
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-type: application/json"),
+            "{head}"
+        );
+        let v: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert!(v["error"].as_str().unwrap().contains(&said), "{v}");
+        // the same on a kept-alive connection, after a request with a body and before another
+        let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let requests = format!(
+            "POST /api/alerts/nope/ack HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer op\r\n\
+             Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{{}}\
+             GET /api/search?q={q} HTTP/1.1\r\nHost: t\r\n\r\n\
+             GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+        );
+        tcp.write_all(requests.as_bytes()).await.unwrap();
+        let mut answers = Vec::new();
+        tokio::time::timeout(Duration::from_secs(60), tcp.read_to_end(&mut answers))
+            .await
+            .expect("the server answers all three")
+            .unwrap();
+        let answers = String::from_utf8_lossy(&answers);
+        let statuses: Vec<&str> = answers
+            .match_indices("HTTP/1.1 ")
+            .map(|(i, _)| &answers[i + 9..i + 12])
+            .collect();
+        assert_eq!(statuses, ["404", "414", "200"], "{answers}");
+        assert!(answers.contains(&said), "{answers}");
         let mut many = http.get(format!("http://{addr}/healthz"));
         for i in 0..=MAX_HEADERS {
             many = many.header(format!("x-h{i}"), "1");

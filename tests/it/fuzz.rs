@@ -3,7 +3,11 @@
 //! parser and the analyzer, the same functions the cargo-fuzz targets in `fuzz/` call — runs on
 //! its committed seeds (`fuzz/seeds/<target>/`) and then on random byte mutations of them (flips,
 //! cuts, repeats, splices, NULs, invalid UTF-8, huge numbers) from a fixed seed. An entry panics
-//! when an input breaks an invariant; errors are fine. `JIANCE_FUZZ_ITERS` sets the rounds per
+//! when an input breaks an invariant; errors are fine. Besides surviving, the entries assert
+//! properties (issue 45): WARC pages read, written again and read back are the same; a feed's
+//! entries are links the feed holds; a UTF-8 page is read as UTF-8; a text and the same text with
+//! other whitespace get the same categories. The last two tests show the properties apply to the
+//! seeds and that each fails when what it checks breaks. `JIANCE_FUZZ_ITERS` sets the rounds per
 //! target and `JIANCE_FUZZ_SEED` the sequence (`tests/soak/fuzz.sh` runs long with fresh seeds);
 //! coverage-guided runs are `fuzz/run.sh` (cargo-fuzz, nightly).
 
@@ -200,4 +204,112 @@ fn fuzz_targets_match_the_entries() {
         );
         assert!(root.join("seeds").join(name).is_dir(), "seeds/{name}");
     }
+}
+
+/// The properties the entries assert beyond survival (issue 45) hold on real inputs, not only
+/// vacuously: each seed of its target that the property applies to is counted, and there must
+/// be some. (The mutation smoke above runs the same assertions on every mutation.)
+#[test]
+fn the_properties_apply_to_the_seeds() {
+    let pages: usize = seeds("warc")
+        .iter()
+        .map(|(_, bytes)| {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("seed.warc.gz");
+            std::fs::write(&path, bytes).unwrap();
+            let read: Vec<jiance::model::Fetched> = jiance::crawl::archive::read_file(&path)
+                .unwrap()
+                .filter_map(Result::ok)
+                .collect();
+            jiance::fuzz::warc_round_trip(&read)
+        })
+        .sum();
+    assert!(pages >= 2, "WARC pages written again and compared: {pages}");
+    let entries: usize = seeds("feed")
+        .iter()
+        .map(|(_, b)| jiance::fuzz::feed_entries_are_links(b))
+        .sum();
+    assert!(entries >= 5, "feed entries checked: {entries}");
+    let utf8 = seeds("charset")
+        .iter()
+        .filter(|(_, b)| {
+            let body = &b[1..];
+            let text = jiance::parse::charset::decode_bytes(body, None);
+            jiance::fuzz::utf8_stays_utf8(body, &text)
+        })
+        .count();
+    assert!(utf8 >= 2, "UTF-8 seeds checked: {utf8}");
+}
+
+/// Each property fails when what it checks breaks: a page changed on its way through the
+/// archive, a feed entry that is no link of the feed, a UTF-8 page read as GBK, a text whose
+/// categories change with its whitespace.
+#[test]
+fn each_property_fails_when_broken() {
+    use std::panic::catch_unwind;
+    let page = jiance::model::Fetched::page(
+        "s",
+        "http://127.0.0.1:9/a.html",
+        jiance::model::PageRole::Detail,
+        b"<p>x</p>".to_vec(),
+    );
+    let mut changed = page.clone();
+    changed.headers.push(("x-added".into(), "1".into()));
+    jiance::fuzz::same_pages(std::slice::from_ref(&page), std::slice::from_ref(&page));
+    assert!(
+        catch_unwind(|| jiance::fuzz::same_pages(std::slice::from_ref(&page), &[changed])).is_err()
+    );
+    assert!(catch_unwind(|| jiance::fuzz::same_pages(std::slice::from_ref(&page), &[])).is_err());
+
+    let links: std::collections::HashSet<String> =
+        ["http://127.0.0.1:9/a".to_string()].into_iter().collect();
+    jiance::fuzz::entries_within_links(&["http://127.0.0.1:9/a".into()], &links);
+    assert!(
+        catch_unwind(|| jiance::fuzz::entries_within_links(
+            &["http://127.0.0.1:9/a&amp;b".into()],
+            &links
+        ))
+        .is_err()
+    );
+
+    let body = "<p>电动自行车充电起火</p>".as_bytes();
+    assert!(jiance::fuzz::utf8_stays_utf8(
+        body,
+        "<p>电动自行车充电起火</p>"
+    ));
+    let as_gbk = jiance::parse::charset::decode_as(body, encoding_rs::GBK);
+    assert!(catch_unwind(|| jiance::fuzz::utf8_stays_utf8(body, &as_gbk)).is_err());
+
+    let analyzer = jiance::analyze::Analyzer::load(None, None).unwrap();
+    let doc = |text: &str| jiance::model::Document {
+        id: "d".into(),
+        source: "s".into(),
+        channel: jiance::model::Channel::Media,
+        kind: None,
+        url: String::new(),
+        title: String::new(),
+        text: text.into(),
+        published_at: None,
+        fetched_at: chrono::Utc::now(),
+        fields: Default::default(),
+        rows: Vec::new(),
+        region_hint: None,
+        weight: 1.0,
+    };
+    let mut clusters = jiance::analyze::ClusterIndex::new();
+    let text = "某品牌电动自行车 充电时起火。\n消费者已投诉。";
+    let a = analyzer.analyze(&doc(text), &mut clusters);
+    for how in 0..3 {
+        let b = analyzer.analyze(
+            &doc(&jiance::fuzz::rewhitespace(text, how)),
+            &mut jiance::analyze::ClusterIndex::new(),
+        );
+        jiance::fuzz::same_categories(&a, &b);
+    }
+    assert!(!a.categories.is_empty(), "{:?}", a.categories);
+    let other = analyzer.analyze(
+        &doc("某品牌儿童玩具小零件脱落，存在窒息风险。"),
+        &mut jiance::analyze::ClusterIndex::new(),
+    );
+    assert!(catch_unwind(|| jiance::fuzz::same_categories(&a, &other)).is_err());
 }

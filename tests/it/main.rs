@@ -42,6 +42,7 @@ mod score;
 mod search_eval;
 mod sources;
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// Runs the built `jiance` binary with `args` and waits for it.
@@ -54,4 +55,26 @@ fn jiance(args: &[&str]) -> Output {
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
+}
+
+/// Why a test that runs Python could not find it: the tests never fall back to whatever
+/// `python3` is on the path, which may lack the packages (and then fail far from the cause).
+const NO_PYTHON: &str = "no Python with warcio and schemathesis: ./test.sh makes the virtual \
+environment target/py (tests/requirements.txt) and sets JIANCE_PYTHON to its interpreter; run it \
+once, or set JIANCE_PYTHON to a Python that has those packages";
+
+/// The Python interpreter of the tests that run warcio or schemathesis: `JIANCE_PYTHON`, else
+/// the virtual environment `./test.sh` makes (`target/py`) when it is there. Fails, never skips.
+fn python() -> Command {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/py/bin/python");
+    let path = std::env::var_os("JIANCE_PYTHON")
+        .map(PathBuf::from)
+        .or_else(|| venv.exists().then_some(venv))
+        .unwrap_or_else(|| panic!("{NO_PYTHON}"));
+    assert!(
+        path.exists(),
+        "JIANCE_PYTHON={} does not exist. {NO_PYTHON}",
+        path.display()
+    );
+    Command::new(path)
 }

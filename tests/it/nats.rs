@@ -1,7 +1,10 @@
 //! The NATS JetStream transport (issue 19): a real `nats-server -js` on a loopback port with a
 //! temporary store. 2 fetch, 2 analyze and 1 sink worker processes crawl the simulated sites while
-//! one fetch and one analyze worker are killed with SIGKILL mid-crawl and restarted; what the
-//! data directory holds must equal the in-process run's. And a page whose work panics every time
+//! one fetch and one analyze worker are killed with SIGKILL mid-crawl and restarted, and then the
+//! sink, the one writer, again and again (issue 45): right after a commit (before its
+//! acknowledgements) and at random points of its work. What the data directory holds must equal
+//! the in-process run's — nothing lost, nothing counted twice — and the coordinator's summary
+//! counts the pass's pages from the workers' tallies. And a page whose work panics every time
 //! ends as a counted poison message while the rest completes.
 
 use std::path::{Path, PathBuf};
@@ -12,6 +15,7 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use jiance::demo::DemoSites;
 use jiance::store::Store;
+use rand::{Rng, SeedableRng};
 
 use crate::crash::held;
 
@@ -121,6 +125,33 @@ fn worker(config: &Path, role: &str, data: &Path) -> Child {
         .unwrap()
 }
 
+/// Times the sink is killed in the kill test.
+const SINK_KILLS: usize = 8;
+
+/// The page count of `jiance run --once`'s summary line ("N pages, M documents, …").
+fn summary_pages(log: &str) -> u64 {
+    log.lines()
+        .rev()
+        .find_map(|l| {
+            let (n, rest) = l.split_once(' ')?;
+            rest.starts_with("pages, ")
+                .then(|| n.parse().ok())
+                .flatten()
+        })
+        .unwrap_or_else(|| panic!("no summary line in:\n{log}"))
+}
+
+/// Pages the sources' pass tallies in a data directory count (responses, 304s included).
+fn tallied_pages(data: &Path) -> u64 {
+    Store::open(&data.join("state.sqlite"))
+        .unwrap()
+        .source_health()
+        .unwrap()
+        .iter()
+        .map(|h| h.fetched + h.not_modified)
+        .sum()
+}
+
 struct Workers(Vec<Child>);
 
 impl Drop for Workers {
@@ -153,14 +184,17 @@ fn workers_killed_mid_crawl_lose_nothing_and_count_nothing_twice() {
         "data_dir = \"reference\"\nsource_files = [\"sources.toml\"]\n",
     )
     .unwrap();
-    assert!(
-        jiance(&["run", "--once"], &reference)
-            .status()
-            .unwrap()
-            .success()
-    );
+    let run = jiance(&["run", "--once"], &reference).output().unwrap();
+    let log = crate::text(&run.stderr);
+    assert!(run.status.success(), "{log}");
     let want = held(&root.path().join("reference"));
     assert!(want.documents.len() >= 400, "{}", want.documents.len());
+    // the in-process summary counts what the tallies count: the same measure as below
+    let reference_pages = summary_pages(&log);
+    assert_eq!(
+        reference_pages,
+        tallied_pages(&root.path().join("reference"))
+    );
 
     let config = nats_config(root.path(), "spread", &server.url);
     let data = root.path().join("spread");
@@ -174,8 +208,10 @@ fn workers_killed_mid_crawl_lose_nothing_and_count_nothing_twice() {
     ]);
     // the coordinator: publishes the pass, waits for it, scores
     // (held in a guard too, so that a failing assertion does not leave it running)
+    let coordinator_log = root.path().join("coordinator.log");
     let mut coordinator = Workers(vec![
         jiance(&["run", "--once", "--roles", "none"], &config)
+            .stderr(std::fs::File::create(&coordinator_log).unwrap())
             .spawn()
             .unwrap(),
     ]);
@@ -226,6 +262,46 @@ fn workers_killed_mid_crawl_lose_nothing_and_count_nothing_twice() {
         workers.0[i].wait().unwrap();
         workers.0[i] = worker(&config, role, &dir(d));
     }
+    // SIGKILL the sink, the one writer of index and store, and start it again: every other
+    // time as soon as a commit of its shows in the store (its acknowledgements may not be sent:
+    // the messages come again and must not be counted twice), else at a random point of its
+    // work (inside a commit, a batch, its start-up). Each new sink commits before the next kill,
+    // so a message is not held by sink after sink until it counts as poison.
+    let mut rng = rand::rngs::StdRng::seed_from_u64(45);
+    let mut sink_kills = 0;
+    for k in 0..SINK_KILLS {
+        let before = stored().unwrap_or(0);
+        let delay = Duration::from_millis(rng.random_range(100..1500));
+        let since = Instant::now();
+        loop {
+            let n = stored().unwrap_or(before);
+            let after_commit = k % 2 == 0 && n > before;
+            let by_time = k % 2 == 1 && n > before && since.elapsed() >= delay;
+            if after_commit || by_time || n >= total {
+                break;
+            }
+            assert!(
+                Instant::now() < give_up,
+                "the sink made no progress: {n} stored"
+            );
+            assert!(
+                workers.0[0].try_wait().unwrap().is_none(),
+                "the sink exited"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        if stored().unwrap_or(0) >= total {
+            break;
+        }
+        workers.0[0].kill().unwrap();
+        workers.0[0].wait().unwrap();
+        sink_kills += 1;
+        workers.0[0] = worker(&config, "sink", &data);
+    }
+    assert!(
+        sink_kills >= SINK_KILLS / 2,
+        "most sink kills must land inside the pass ({sink_kills} of {SINK_KILLS} did)"
+    );
     loop {
         if let Some(status) = coordinator.0[0].try_wait().unwrap() {
             assert!(status.success(), "coordinator: {status}");
@@ -239,6 +315,14 @@ fn workers_killed_mid_crawl_lose_nothing_and_count_nothing_twice() {
         std::thread::sleep(Duration::from_millis(100));
     }
     drop(workers);
+    // the coordinator counts the pages its workers fetched (it said "0 pages")
+    let log = std::fs::read_to_string(&coordinator_log).unwrap();
+    let pages = summary_pages(&log);
+    assert!(pages > 0, "{log}");
+    assert_eq!(pages, tallied_pages(&data), "{log}");
+    eprintln!(
+        "sink killed {sink_kills} times; {pages} pages tallied (in-process: {reference_pages})"
+    );
     let got = held(&data);
     assert_eq!(got.documents.len(), want.documents.len(), "documents");
     assert_eq!(got.index_documents, want.index_documents, "index");

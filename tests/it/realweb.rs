@@ -1,4 +1,5 @@
-//! The real pages and feeds of `../shared/realweb` (issue 17; CI has `../shared`). Every file of
+//! The real pages and feeds of `../shared/realweb` (issue 17; beside the checkout, or where
+//! `JIANCE_REALWEB` says; README, *Test corpora*). Every file of
 //! `charsets/` decodes to its expected encoding family (GB2312 ⊂ GBK ⊂ GB18030 is one family,
 //! Big5 ⊂ CP950 ⊂ Big5-HKSCS another) without U+FFFD, a correct declaration is never overridden
 //! and a wrong one is; every feed of `charsets/` and `feeds/` yields its entries. Nothing of these
@@ -10,14 +11,29 @@ use jiance::config::parse_sources;
 use jiance::model::{Fetched, PageRole};
 use serde_json::Value;
 
+/// The real-web corpus: `JIANCE_REALWEB`, else `../shared/realweb` beside the checkout. Missing,
+/// every test of this file fails saying what the corpus is and where it is expected (README,
+/// *Test corpora*); none skips.
 fn realweb() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realweb")
+    let dir = std::env::var_os("JIANCE_REALWEB").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realweb"),
+        PathBuf::from,
+    );
+    assert!(
+        dir.join("MANIFEST.jsonl").is_file(),
+        "{} (no MANIFEST.jsonl there): the real-web corpus — real Chinese web pages with the text \
+         each should give, charset files, feeds, WARC files and e-commerce script data, listed in \
+         MANIFEST.jsonl — is expected beside the checkout, in ../shared/realweb (README, Test \
+         corpora); JIANCE_REALWEB names another copy",
+        dir.display()
+    );
+    dir
 }
 
 /// The manifest's entries under `folder/`.
 fn manifest(folder: &str) -> Vec<Value> {
     let text = std::fs::read_to_string(realweb().join("MANIFEST.jsonl"))
-        .expect("../shared/realweb/MANIFEST.jsonl is readable");
+        .expect("the real-web corpus's MANIFEST.jsonl is readable");
     text.lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .filter(|v| {

@@ -402,14 +402,14 @@ fn a_warc_written_by_warcio_is_rerun_and_its_documents_found() {
     let warc = dir.path().join("from-warcio.warc.gz");
     let script = dir.path().join("write_warc.py");
     std::fs::write(&script, WARCIO_SCRIPT).unwrap();
-    let py = Command::new("python3")
+    let py = crate::python()
         .arg(&script)
         .arg(&warc)
         .output()
-        .expect("python3 is needed for this test (./test.sh installs warcio)");
+        .expect("the Python of the virtual environment runs (./test.sh makes it)");
     assert!(
         py.status.success(),
-        "writing a WARC with Python warcio failed (is warcio installed? ./test.sh installs it with pip):\n{}",
+        "writing a WARC with Python warcio failed (./test.sh installs warcio in target/py):\n{}",
         String::from_utf8_lossy(&py.stderr)
     );
     let config = dir.path().join("jiance.toml");

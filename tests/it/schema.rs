@@ -5,8 +5,6 @@
 //! the settings and the few exceptions OpenAPI cannot express, each with its reason;
 //! `JIANCE_SCHEMATHESIS_EXAMPLES` raises the examples per operation for a longer run.
 
-use std::process::Command;
-
 use jiance::serve::Access;
 
 use crate::api::{OPERATOR, Server, VIEWER};
@@ -20,10 +18,10 @@ fn the_api_agrees_with_its_openapi_document() {
     ));
     let config = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/schemathesis.toml");
     let report = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new("python3");
+    let mut cmd = crate::python();
     // schemathesis keeps state in ./.schemathesis: not in the repository
     cmd.current_dir(report.path());
-    // the console script may not be on PATH (pip --user); its entry point always is importable
+    // the console script's entry point, run by the interpreter named (no PATH involved)
     cmd.args([
         "-c",
         "import sys; from schemathesis.cli import schemathesis; sys.exit(schemathesis())",
@@ -50,7 +48,7 @@ fn the_api_agrees_with_its_openapi_document() {
     }
     let out = cmd
         .output()
-        .expect("python3 runs (./test.sh installs schemathesis)");
+        .expect("the Python of the virtual environment runs (./test.sh makes it)");
     let stdout = crate::text(&out.stdout);
     let stderr = crate::text(&out.stderr);
     assert!(
@@ -71,4 +69,7 @@ fn the_api_agrees_with_its_openapi_document() {
     assert_eq!(chosen, all, "operations filtered out:\n{stdout}");
     assert_eq!(tested, all, "operations not tested:\n{stdout}");
     assert!(all.parse::<usize>().unwrap() >= 12, "{stdout}");
+    // what was run (operations, test cases, requests), for the log
+    let tail: Vec<&str> = stdout.lines().rev().take(25).collect();
+    eprintln!("{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
 }

@@ -457,7 +457,7 @@ mod tests {
 
     /// The files are standard WARC: the Python `warcio` tool (the Internet Archive community's
     /// reader, installed by test.sh) reads every record back, checks block and payload digests,
-    /// and sees the same bodies. Fails, never skips, when warcio is missing.
+    /// and sees the same bodies. Fails, never skips, when warcio is missing (JIANCE_PYTHON).
     /// A list page archived with `render`, then other pages, then its conversion: read back as
     /// one page with the rendered body in the response's place; a marked page whose rendering
     /// never came is read as it was, and a conversion without its response on its own.
@@ -652,15 +652,25 @@ for path in sys.argv[1:]:
             print(rec.rec_type, rec.rec_headers.get_header('WARC-Target-URI'), status, hashlib.sha1(body).hexdigest(), sep='\t')
 "#;
         let files = warc_files(dir.path());
-        let out = std::process::Command::new("python3")
+        // The tests' Python: JIANCE_PYTHON, which ./test.sh sets to the virtual environment it
+        // makes (target/py, with warcio), else that environment; never a python3 that may lack it.
+        let venv = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/py/bin/python");
+        let python = std::env::var_os("JIANCE_PYTHON")
+            .map(std::path::PathBuf::from)
+            .or_else(|| venv.exists().then_some(venv))
+            .expect(
+                "no Python with warcio: ./test.sh makes the virtual environment target/py and sets \
+                 JIANCE_PYTHON to its interpreter; run it once, or set JIANCE_PYTHON yourself",
+            );
+        let out = std::process::Command::new(&python)
             .arg("-c")
             .arg(script)
             .args(&files)
             .output()
-            .expect("python3 must be installed (test.sh installs warcio)");
+            .unwrap_or_else(|e| panic!("{}: {e}", python.display()));
         assert!(
             out.status.success(),
-            "warcio failed (test.sh installs it with pip install warcio): {}",
+            "warcio failed (./test.sh installs it in target/py): {}",
             String::from_utf8_lossy(&out.stderr)
         );
         let text = String::from_utf8(out.stdout).unwrap();

@@ -480,7 +480,7 @@ fn read_record(r: &mut impl BufRead) -> Result<Option<RawRecord>, String> {
             continue;
         }
         match text.split_once(':') {
-            Some((k, v)) => headers.push((k.trim().to_string(), v.trim().to_string())),
+            Some((k, v)) => headers.push((k.trim().to_string(), one_line(v))),
             None => return Err(format!("bad record header line {:?}", truncate(text, 60))),
         }
     }
@@ -512,6 +512,13 @@ fn read_record(r: &mut impl BufRead) -> Result<Option<RawRecord>, String> {
         }
     }
     Ok(Some(RawRecord { headers, block }))
+}
+
+/// A header name or value as the writer would write it again: trimmed, a CR left inside it (a line
+/// ends at LF) read as the space the writer makes of it, so a page read, archived again and
+/// read back is the same page (the fuzzer's round trip found a URL with a bare CR).
+fn one_line(v: &str) -> String {
+    v.trim().replace('\r', " ")
 }
 
 fn truncate(s: &str, n: usize) -> String {
@@ -565,7 +572,7 @@ fn response_to_fetched(rec: &RawRecord) -> Result<Fetched, String> {
     let mut headers = Vec::new();
     for l in lines {
         if let Some((k, v)) = l.split_once(':') {
-            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+            headers.push((one_line(k).to_ascii_lowercase(), one_line(v)));
         }
     }
     let mut body = block.get(head_end.1..).unwrap_or_default().to_vec();
@@ -634,7 +641,7 @@ fn apply_metadata(r: &mut ReadBack, block: &[u8]) {
     let f = &mut r.fetched;
     for line in String::from_utf8_lossy(block).lines() {
         match line.split_once(':') {
-            Some(("source", v)) => f.source = v.trim().to_string(),
+            Some(("source", v)) => f.source = one_line(v),
             Some(("role", v)) => {
                 if let Some(role) = PageRole::parse(v.trim()) {
                     f.role = role;
