@@ -71,7 +71,7 @@ impl NounIndex {
                 continue;
             }
             let shared: String = chars[chars.len() - k..].iter().collect();
-            if self.generic_heads.iter().any(|g| *g == shared) {
+            if self.generic_heads.contains(&shared) {
                 continue;
             }
             best = Some((k, *c));
