@@ -520,6 +520,10 @@ impl Analyzer {
         for suffix in &cues.shop.suffixes {
             substr.id(&prepare(suffix), SHOP);
         }
+        // a brand mark of `[brands]` (牌, 品牌) marks a text worth the token walk of brand_spans
+        for mark in &cues.brands.marks {
+            substr.id(&prepare(mark), BRAND);
+        }
         let (substr, substr_flags) = match substr.build() {
             Ok(x) => x,
             Err(e) => {
@@ -735,31 +739,15 @@ impl Analyzer {
                 .iter()
                 .filter_map(|w| prepare(w).chars().next_back())
                 .collect(),
-            standard_origin: cues
-                .place_roles
-                .standard
-                .iter()
-                .map(|s| prepare(s))
-                .collect(),
-            meeting_verbs: cues
-                .place_roles
-                .meeting_verbs
-                .iter()
-                .map(|s| prepare(s))
-                .collect(),
-            meeting_nouns: cues
-                .place_roles
-                .meeting_nouns
-                .iter()
-                .map(|s| prepare(s))
-                .collect(),
-            makers: cues.place_roles.makers.iter().map(|s| prepare(s)).collect(),
-            not_between: cues
-                .place_roles
-                .not_between
-                .iter()
-                .map(|s| prepare(s))
-                .collect(),
+            standard_origin: text::Words::new(cues.place_roles.standard.iter().map(|s| prepare(s))),
+            meeting_verbs: text::Words::new(
+                cues.place_roles.meeting_verbs.iter().map(|s| prepare(s)),
+            ),
+            meeting_nouns: text::Words::new(
+                cues.place_roles.meeting_nouns.iter().map(|s| prepare(s)),
+            ),
+            makers: text::Words::new(cues.place_roles.makers.iter().map(|s| prepare(s))),
+            not_between: text::Words::new(cues.place_roles.not_between.iter().map(|s| prepare(s))),
             generic_min: cues.generic.min.unwrap_or(3),
             persons: Endings::new(cues.generic.persons.iter().map(|s| prepare(s)).collect()),
             origin_words: cues.origin.words.iter().map(|s| prepare(s)).collect(),

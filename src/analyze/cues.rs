@@ -43,8 +43,6 @@ pub(super) struct Cues {
     pub(super) failure_count: bool,
     /// Distinct words of the general register (cues.toml `[generic]`).
     pub(super) register: FxHashSet<usize>,
-    /// A particular person is named (先生, 车主, 网友).
-    pub(super) person: bool,
 }
 
 impl Analyzer {
@@ -116,8 +114,6 @@ impl Analyzer {
                 _ => {}
             }
         }
-        // a token that names a person or ends so (陈女士, 王先生)
-        c.person = t.words.iter().any(|w| self.persons.ends(w));
         c.title_raise = if p.has_title {
             c.raise_sent.get(&title_sent).copied().unwrap_or(0)
         } else {

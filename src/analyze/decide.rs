@@ -311,7 +311,9 @@ impl Analyzer {
         matches!(p.kind, DocKind::Media | DocKind::Notice)
             && c.register.len() >= self.generic_min
             && c.realis_sent.is_empty()
-            && !c.person
+            // a token that names a person or ends so (陈女士, 王先生); looked at last, as it
+            // reads every token
+            && !ev.t.words.iter().any(|w| self.persons.ends(w))
             && !self.date_re.is_match(&p.full)
             && !ev
                 .places

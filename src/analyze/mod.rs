@@ -157,27 +157,33 @@ struct Genre {
 /// those comparisons were a tenth of extraction).
 #[derive(Debug, Default)]
 struct Endings {
-    words: Vec<String>,
-    last: FxHashSet<char>,
+    /// The endings by their last character, so a token is compared only with the endings its
+    /// own last character could end.
+    by_last: FxHashMap<char, Vec<String>>,
     /// An empty ending ends every word.
     any: bool,
 }
 
 impl Endings {
     fn new(words: Vec<String>) -> Self {
-        let last = words.iter().filter_map(|w| w.chars().next_back()).collect();
         let any = words.iter().any(String::is_empty);
-        Endings { words, last, any }
+        let mut by_last: FxHashMap<char, Vec<String>> = FxHashMap::default();
+        for w in words {
+            if let Some(c) = w.chars().next_back() {
+                by_last.entry(c).or_default().push(w);
+            }
+        }
+        Endings { by_last, any }
     }
 
     /// Whether `w` ends with one of the endings.
     fn ends(&self, w: &str) -> bool {
         self.any
-            || (w
-                .chars()
-                .next_back()
-                .is_some_and(|c| self.last.contains(&c))
-                && self.words.iter().any(|s| w.ends_with(s.as_str())))
+            || w.chars().next_back().is_some_and(|c| {
+                self.by_last
+                    .get(&c)
+                    .is_some_and(|ends| ends.iter().any(|s| w.ends_with(s.as_str())))
+            })
     }
 }
 
@@ -256,11 +262,11 @@ pub struct Analyzer {
     brand_not: Vec<String>,
     /// cues.toml `[place_roles]`: characters that may lead a place, words of a standard's origin.
     place_lead: Vec<char>,
-    standard_origin: Vec<String>,
-    meeting_verbs: Vec<String>,
-    meeting_nouns: Vec<String>,
-    makers: Vec<String>,
-    not_between: Vec<String>,
+    standard_origin: text::Words,
+    meeting_verbs: text::Words,
+    meeting_nouns: text::Words,
+    makers: text::Words,
+    not_between: text::Words,
     /// Endings of a token naming a particular person (陈女士, 车主, 网友).
     persons: Endings,
 }

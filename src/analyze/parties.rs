@@ -127,8 +127,8 @@ impl Analyzer {
                 }
             }
         }
-        // most texts hold no mark at all
-        if !self.brand_marks.iter().any(|m| p.full.contains(m.as_str())) {
+        // most texts hold no mark at all (the marks are BRAND words of the one substring scan)
+        if !p.has(self, BRAND) {
             out.sort_unstable();
             return out;
         }

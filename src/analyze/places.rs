@@ -230,27 +230,32 @@ impl Analyzer {
     ) -> bool {
         let clause_after = clause_head(after, 24);
         // where a meeting was held ("在黄山市召开标准起草会议") is no event place
-        if self
-            .meeting_verbs
-            .iter()
-            .any(|w| clause_after.contains(w.as_str()))
-            && self
-                .meeting_nouns
-                .iter()
-                .any(|w| clause_after.contains(w.as_str()))
-        {
+        if self.meeting_verbs.in_text(clause_after) && self.meeting_nouns.in_text(clause_after) {
             return true;
         }
         if r.province.starts_with("境外:") {
             let clause: String = after
                 .chars()
-                .take_while(|c| !"，。；！？、,;!?\n（(".contains(*c))
+                .take_while(|c| {
+                    !matches!(
+                        c,
+                        '，' | '。'
+                            | '；'
+                            | '！'
+                            | '？'
+                            | '、'
+                            | ','
+                            | ';'
+                            | '!'
+                            | '?'
+                            | '\n'
+                            | '（'
+                            | '('
+                    )
+                })
                 .take(16)
                 .collect();
-            return self
-                .standard_origin
-                .iter()
-                .any(|w| clause.contains(w.as_str()));
+            return self.standard_origin.in_text(&clause);
         }
         let county = r.code.len() == 6 && !r.code.ends_with("00");
         let short = !written.ends_with(['县', '市', '区', '旗']);
@@ -276,15 +281,10 @@ impl Analyzer {
     /// none of `not_between` (a verb of sampling, selling or happening) in between.
     fn makers_home(&self, after: &str) -> bool {
         let gap = clause_head(after, 24);
-        self.makers.iter().any(|w| {
-            gap.find(w.as_str()).is_some_and(|at| {
-                let between = &gap[..at];
-                between.chars().count() <= 20
-                    && !self
-                        .not_between
-                        .iter()
-                        .any(|n| between.contains(n.as_str()))
-            })
+        // the leftmost maker word decides: any later one has a longer stretch in between
+        self.makers.first(gap).is_some_and(|at| {
+            let between = &gap[..at];
+            between.chars().count() <= 20 && !self.not_between.in_text(between)
         })
     }
 
@@ -515,7 +515,12 @@ fn clause_head(text: &str, chars: usize) -> &str {
     let end = text
         .char_indices()
         .take(chars)
-        .find(|&(_, c)| "，。；！？,;!?\n".contains(c))
+        .find(|&(_, c)| {
+            matches!(
+                c,
+                '，' | '。' | '；' | '！' | '？' | ',' | ';' | '!' | '?' | '\n'
+            )
+        })
         .map(|(i, _)| i)
         .unwrap_or_else(|| {
             text.char_indices()

@@ -51,6 +51,44 @@ impl PatternSet {
     }
 }
 
+/// A short list of words looked for inside short spans (the clause after a place): one
+/// automaton, where a substring search per word paid each word's searcher set-up on every call.
+#[derive(Debug, Default)]
+pub(super) struct Words {
+    /// Leftmost-first automaton of `words`; `None` when there are no words (or, never in
+    /// practice, when it cannot be built: then the words are searched one by one).
+    ac: Option<AhoCorasick>,
+    words: Vec<String>,
+}
+
+impl Words {
+    pub(super) fn new(words: impl IntoIterator<Item = String>) -> Self {
+        let words: Vec<String> = words.into_iter().filter(|w| !w.is_empty()).collect();
+        let ac = (!words.is_empty())
+            .then(|| {
+                AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                    .build(&words)
+                    .ok()
+            })
+            .flatten();
+        Words { ac, words }
+    }
+
+    /// Whether one of the words stands in `hay`.
+    pub(super) fn in_text(&self, hay: &str) -> bool {
+        self.first(hay).is_some()
+    }
+
+    /// The start of the leftmost word in `hay`.
+    pub(super) fn first(&self, hay: &str) -> Option<usize> {
+        match &self.ac {
+            Some(ac) => ac.find(hay).map(|m| m.start()),
+            None => self.words.iter().filter_map(|w| hay.find(w.as_str())).min(),
+        }
+    }
+}
+
 /// One occurrence of a substring pattern: (pattern id, start byte, end byte).
 pub(super) type Hit = (u32, usize, usize);
 
