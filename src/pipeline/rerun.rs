@@ -1302,6 +1302,8 @@ published = ".time"
             updated: day,
             status: AlertStatus::New,
             summary: String::new(),
+            reasons: Vec::new(),
+            daily: Vec::new(),
         }
     }
 

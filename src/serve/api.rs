@@ -985,6 +985,8 @@ pub(crate) mod tests {
             updated: day,
             status: AlertStatus::New,
             summary: format!("{category}风险上升"),
+            reasons: Vec::new(),
+            daily: Vec::new(),
         }
     }
 
