@@ -130,7 +130,7 @@ fn page_config(q: &str, shown: &[&DemoDoc]) -> String {
             };
             // the latest few reviews ride along, as a search page's "buyers say" snippets
             let mut latest: Vec<&super::Review> = reviews.iter().collect();
-            latest.sort_by(|a, b| b.date.cmp(&a.date));
+            latest.sort_by_key(|r| std::cmp::Reverse(r.date));
             let comments: Vec<serde_json::Value> = latest
                 .into_iter()
                 .take(SCRIPT_REVIEWS)

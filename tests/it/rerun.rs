@@ -525,7 +525,7 @@ fn a_script_data_search_page_yields_its_listings_in_run_and_rerun() {
         .map(|d| match &d.detail {
             Detail::Listing { reviews, .. } => {
                 let mut latest: Vec<_> = reviews.iter().collect();
-                latest.sort_by(|a, b| b.date.cmp(&a.date));
+                latest.sort_by_key(|r| std::cmp::Reverse(r.date));
                 latest.truncate(jiance::demo::SCRIPT_REVIEWS);
                 latest
                     .iter()
