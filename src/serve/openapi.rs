@@ -195,7 +195,8 @@ fn schemas() -> Value {
                     "evidence": { "type": "array", "items": s() }, "first_seen": date(), "updated": date(),
                     "status": { "type": "string", "enum": ["new", "escalated", "deescalated", "ongoing", "closed", "acknowledged"] },
                     "summary": s(), "reasons": { "type": "array", "items": s() },
-                    "daily": { "type": "array", "items": schema_ref("DayCount") } } },
+                    "daily": { "type": "array", "items": schema_ref("DayCount"),
+                        "description": "The cell's days with the baseline's expected band; given by /api/alerts/{id}, left out of the list" } } },
                 "DayCount": { "type": "object", "required": ["day", "observed", "expected", "low", "high", "window"], "properties": {
                     "day": date(), "observed": { "type": "number" }, "expected": { "type": "number" },
                     "low": { "type": "number" }, "high": { "type": "number" },
