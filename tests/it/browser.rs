@@ -1019,6 +1019,25 @@ fn the_alert_page_charts_the_days_and_fits_1280_px() {
     assert_fits(&mut b, "unfolded");
     b.eval("document.querySelector('#alert-detail details.stats-details').scrollIntoView(); true");
     let unfolded_png = b.screenshot("alert-page-1280-details.png");
+    // every other alert's page fits too (other regions, brands, sampling requests)
+    for a in outcome.alerts.iter().skip(1) {
+        b.eval(&format!(
+            "location.hash = {}; true",
+            js(&format!("#/alert/{}", a.id))
+        ));
+        b.wait_for(
+            "another alert's page",
+            &format!(
+                "(document.querySelector('#alert-detail h2') || {{}}).textContent === {} \
+                 && document.querySelectorAll('#alert-detail svg.daily-chart rect.obs').length === {}",
+                js(&a.category),
+                a.daily.len()
+            ),
+        );
+        assert_fits(&mut b, &format!("{} folded", a.id));
+        b.eval("document.querySelector('#alert-detail details.stats-details').open = true; true");
+        assert_fits(&mut b, &format!("{} unfolded", a.id));
+    }
     eprintln!(
         "screenshots: {} {}",
         folded_png.display(),

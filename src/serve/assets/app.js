@@ -205,7 +205,7 @@ async function showAlert(id) {
       kv("状态 Status", `${STATUSES[a.status] || a.status} ${a.status}`),
       kv("首次发现 First seen", a.first_seen),
       kv("更新 Updated", a.updated),
-      kv("评分 Score", formatNumber(a.score)),
+      kv("评分 Score", a.score.toFixed(1)), // as the ranked list shows it
       kv("p值 p-value", pValueOf(a))),
     el("h3", {}, "评分构成 Why this alert"),
     renderReasons(a.reasons || []),
