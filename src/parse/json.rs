@@ -356,9 +356,38 @@ pub(super) fn json_body(f: &Fetched) -> Result<(Value, bool), ParseError> {
             ParseError::new(&f.url, "bad-xml", "body starts like XML but has no element")
         });
     }
-    serde_json::from_str(&text)
-        .map(|v| (v, false))
-        .map_err(|e| ParseError::new(&f.url, "bad-json", format!("body is not JSON: {e}")))
+    match serde_json::from_str(&text) {
+        Ok(v) => Ok((v, false)),
+        // review and price APIs of shops answer JSONP (`cb123({"comments": [...]});`): the
+        // call's argument is the data, whatever the callback is named this time
+        Err(e) => jsonp(&text)
+            .map(|v| (v, false))
+            .ok_or_else(|| ParseError::new(&f.url, "bad-json", format!("body is not JSON: {e}"))),
+    }
+}
+
+/// The argument of a JSONP body (`name({…})`, `name([…]);`), read as JSON or, failing that, as a
+/// JavaScript literal (see `script`); `None` for anything else.
+fn jsonp(text: &str) -> Option<Value> {
+    let t = text.trim_start_matches('\u{feff}').trim();
+    let t = t.trim_end_matches(';').trim_end();
+    let open = t.find('(')?;
+    let name = t[..open].trim();
+    let is_name = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '$' | '.'));
+    if !is_name || !t.ends_with(')') {
+        return None;
+    }
+    let arg = t[open + 1..t.len() - 1].trim();
+    if let Ok(v) = serde_json::from_str::<Value>(arg) {
+        return Some(v);
+    }
+    match script::page_data(t) {
+        Value::Object(m) if m.len() == 1 => m.into_iter().next().map(|(_, v)| v),
+        _ => None,
+    }
 }
 
 /// The array at a dotted path (`data.items`); the empty path is the top level. In XML one

@@ -790,6 +790,47 @@ window.pageData = {list: [
 }
 
 #[test]
+fn a_jsonp_review_api_reads_like_json() {
+    let text = r#"
+[[source]]
+name = "rates"
+kind = "json"
+channel = "platform"
+start = ["http://shop.test/rates?item=7&callback=jsonp381"]
+[source.api]
+items = "comments"
+[source.api.fields]
+id = "cid"
+text = "body"
+published = "date"
+"#;
+    let src = &parse_sources(text, "s.toml").unwrap_or_else(|e| panic!("{e:?}"))[0];
+    for body in [
+        "jsonp381({\"comments\":[{\"cid\":1,\"body\":\"充电时冒烟\",\"date\":\"2026-03-02\"},{\"cid\":2,\"body\":\"外壳发烫变形\",\"date\":\"2026-03-03\"}]});",
+        // a JavaScript literal, not JSON
+        "  jsonp381({comments: [{cid: 1, body: '充电时冒烟', date: '2026-03-02'}, {cid: 2, body: '外壳发烫变形', date: '2026-03-03'},]})\n",
+    ] {
+        let f = fetched(
+            "http://shop.test/rates?item=7&callback=jsonp381",
+            PageRole::Api,
+            "application/javascript",
+            body.as_bytes().to_vec(),
+        );
+        let docs = parse(&f, src).unwrap_or_else(|e| panic!("{body}: {e}"));
+        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+        assert_eq!(texts, ["充电时冒烟", "外壳发烫变形"], "{body}");
+    }
+    // not a call: still an error that says so
+    let f = fetched(
+        "http://shop.test/rates?item=7",
+        PageRole::Api,
+        "application/javascript",
+        b"var x = 1; alert(x)".to_vec(),
+    );
+    assert_eq!(parse(&f, src).unwrap_err().reason(), "bad-json");
+}
+
+#[test]
 fn script_paths_and_review_blocks_are_checked_on_their_lines() {
     let text = "[[source]]
 name = \"shop\"
