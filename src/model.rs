@@ -600,6 +600,29 @@ pub struct Alert {
     pub status: AlertStatus,
     /// One sentence a person reads first.
     pub summary: String,
+    /// Why, one sentence each (the rise, its chance, corroboration, severity, the action).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+    /// The cell's daily counts over the baseline, guard and window days, each with what the
+    /// baseline expected of that day: what the alert page charts.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub daily: Vec<DayCount>,
+}
+
+/// One day of an alert's cell: its weighted, de-duplicated count and the baseline's expectation
+/// of it, with the band (central 95 %) a day's count falls in when nothing has changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DayCount {
+    pub day: NaiveDate,
+    pub observed: f64,
+    pub expected: f64,
+    pub low: f64,
+    pub high: f64,
+    /// The day is in the scored window (else the baseline or the guard days between).
+    pub window: bool,
+    /// Left out of the baseline (an outage, a disturbance): no expectation.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub excluded: bool,
 }
 
 /// Stable alert id: the same problem keeps its id from day to day.

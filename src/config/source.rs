@@ -155,6 +155,22 @@ pub struct ListSelectors {
 pub struct ScriptItems {
     pub items: String,
     pub fields: BTreeMap<String, String>,
+    /// Each item's reviews (`[source.list.script.reviews]`): an array inside the item, each
+    /// element a document of its own.
+    #[serde(default)]
+    pub reviews: Option<ScriptReviews>,
+}
+
+/// Reviews an item carries in its script data (`comments`, `rateList`), fanned out: each is a
+/// document with the item's structured fields (shop, brand, price), its own `text`, `id`,
+/// `published` and other fields by dotted paths relative to the review, and the item's title
+/// unless a `title` path gives one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptReviews {
+    /// Dotted path from the item to its array of reviews.
+    pub items: String,
+    pub fields: BTreeMap<String, String>,
 }
 
 /// A field selector: one CSS selector, or several whose texts are joined by newlines.
@@ -244,6 +260,14 @@ pub struct ApiFields {
 }
 
 impl SourceConfig {
+    /// Whether this source's pages of `role` are read into documents: detail and API pages, and
+    /// list pages whose items live in their scripts (`[source.list.script]`).
+    pub fn carries_documents(&self, role: crate::model::PageRole) -> bool {
+        role.carries_documents()
+            || (role == crate::model::PageRole::List
+                && self.list.as_ref().is_some_and(|l| l.script.is_some()))
+    }
+
     /// A stand-in for a page fetched with no source (`jiance fetch URL`): a media feed source
     /// of that site, with no selectors, so its detail pages go through generic extraction.
     pub fn for_page(name: &str, site: &str) -> SourceConfig {
@@ -331,7 +355,7 @@ impl SourceConfig {
     }
 
     /// Semantic checks serde cannot make; `n` is the block's index in `text`.
-    pub fn validate(&self, file: &str, text: &str, n: usize) -> Vec<ConfigError> {
+    pub fn validate<'a>(&'a self, file: &str, text: &str, n: usize) -> Vec<ConfigError> {
         let mut errs = Vec::new();
         let mut err = |key: &str, msg: String| {
             errs.push(ConfigError::new(
@@ -430,6 +454,23 @@ impl SourceConfig {
                 "[source.list.script] items need a title or text path among their fields".into(),
             );
         }
+        if let Some(r) = self
+            .list
+            .as_ref()
+            .and_then(|l| l.script.as_ref())
+            .and_then(|sc| sc.reviews.as_ref())
+            && !r.fields.contains_key("text")
+        {
+            errs.push(ConfigError::new(
+                file,
+                line_in_table(text, n, "source.list.script.reviews", "items"),
+                format!(
+                    "source {:?}: [source.list.script.reviews] needs a text path among its \
+                     fields (what the review says)",
+                    self.name
+                ),
+            ));
+        }
         if let Some(p) = self.list.as_ref().and_then(|l| l.pattern.as_ref())
             && !p.contains("{page}")
         {
@@ -497,25 +538,34 @@ impl SourceConfig {
                 ));
             }
         }
-        // script data paths are dotted as API paths are
-        let script_paths = self
-            .list
-            .iter()
-            .filter_map(|l| l.script.as_ref())
+        // script data paths are dotted as API paths are; `a+b` joins paths, each checked on
+        // its own; an error names the line of the key it is written under
+        let joined = |table: &'static str, fields: &'a BTreeMap<String, String>| {
+            fields
+                .iter()
+                .flat_map(move |(k, v)| v.split('+').map(move |p| (table, k.as_str(), p.trim())))
+        };
+        let script = self.list.iter().filter_map(|l| l.script.as_ref());
+        let script_paths = script
+            .clone()
             .flat_map(|sc| {
-                std::iter::once(("items", sc.items.as_str()))
-                    .chain(sc.fields.values().map(|p| ("fields", p.as_str())))
+                std::iter::once(("source.list.script", "items", sc.items.as_str()))
+                    .chain(joined("source.list.script.fields", &sc.fields))
             })
+            .chain(script.filter_map(|sc| sc.reviews.as_ref()).flat_map(|r| {
+                std::iter::once(("source.list.script.reviews", "items", r.items.as_str()))
+                    .chain(joined("source.list.script.reviews.fields", &r.fields))
+            }))
             .chain(
                 self.detail
                     .iter()
-                    .flat_map(|d| d.script.values().map(|p| ("script", p.as_str()))),
+                    .flat_map(|d| joined("source.detail.script", &d.script)),
             );
-        for (key, path) in script_paths {
+        for (table, key, path) in script_paths {
             if let Some(why) = bad_path(path, false) {
                 errs.push(ConfigError::new(
                     file,
-                    line_in_block(text, "source", n, key),
+                    line_in_table(text, n, table, key),
                     format!(
                         "source {:?}: script path {path:?}: {why} (write the variable's name and \
                          dotted names, e.g. \"g_page_config.mods.itemlist.data.auctions\")",
@@ -557,6 +607,28 @@ pub fn selector_error(e: &scraper::error::SelectorErrorKind) -> String {
 }
 
 /// Why a dotted JSON path is malformed, if it is: `items` may be empty (a top-level array).
+/// The line of `key` inside the table `[table]` of the `n`th `[[source]]` block of `text`; the
+/// table's own line when the key is not written in it (a nested table), the block's first line
+/// when the table is not written either (an inline table).
+fn line_in_table(text: &str, n: usize, table: &str, key: &str) -> usize {
+    let start = line_in_block(text, "source", n, "");
+    let header = format!("[{table}]");
+    let lines: Vec<&str> = text.lines().collect();
+    let Some(at) = (start.max(1) - 1..lines.len())
+        .take_while(|&i| i < start || !lines[i].trim().starts_with("[[source]]"))
+        .find(|&i| lines[i].trim() == header)
+    else {
+        return start;
+    };
+    lines
+        .iter()
+        .enumerate()
+        .skip(at + 1)
+        .take_while(|(_, l)| !l.trim().starts_with('['))
+        .find(|(_, l)| l.split('=').next().unwrap_or("").trim() == key)
+        .map_or(at + 1, |(i, _)| i + 1)
+}
+
 fn bad_path(path: &str, may_be_empty: bool) -> Option<&'static str> {
     if path.is_empty() {
         return (!may_be_empty).then_some("empty path");

@@ -743,7 +743,10 @@ impl Pass {
                 }
             }
         }
-        if role.carries_documents() {
+        // a list page carries documents of its own when its items live in its scripts
+        let inline = src.carries_documents(role)
+            && done.discovered.as_ref().is_some_and(|d| d.inline_items > 0);
+        if role.carries_documents() || inline {
             if out.send(page).await.is_err() {
                 // Nobody reads any more: not recorded, so the next pass fetches it again.
                 self.closed.store(true, Ordering::Relaxed);

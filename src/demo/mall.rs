@@ -1,6 +1,6 @@
 //! 优选商城: an e-commerce platform with search-result pages and product pages (brand, shop, shop
 //! location, price, monthly sales, description, buyer reviews). Search pages also carry their
-//! items as script data (`g_page_config`), as large platforms' do.
+//! items as script data (`g_page_config`), as large platforms' do, each with its latest reviews.
 //!
 //! Every page is sent as GBK bytes with `Content-Type: text/html` and no charset; only the page's
 //! `<meta charset="gbk">` says how to read it, so the crawler's charset detection is exercised.
@@ -107,6 +107,9 @@ async fn search(
     render(&format!("{q} - 搜索结果"), &main)
 }
 
+/// Reviews of a listing its search-page item carries in the script data (the latest ones).
+pub const SCRIPT_REVIEWS: usize = 3;
+
 /// The page's items again as script data, the way large platforms ship search results
 /// (`var g_page_config = {…}`, titles with the query highlighted), for sources that read
 /// `[source.list.script]` (issue 18).
@@ -119,11 +122,27 @@ fn page_config(q: &str, shown: &[&DemoDoc]) -> String {
                 shop,
                 sales,
                 shop_region,
+                reviews,
                 ..
             } = &d.detail
             else {
                 return None;
             };
+            // the latest few reviews ride along, as a search page's "buyers say" snippets
+            let mut latest: Vec<&super::Review> = reviews.iter().collect();
+            latest.sort_by_key(|r| std::cmp::Reverse(r.date));
+            let comments: Vec<serde_json::Value> = latest
+                .into_iter()
+                .take(SCRIPT_REVIEWS)
+                .map(|r| {
+                    serde_json::json!({
+                        "buyer": r.user,
+                        "star": r.stars,
+                        "day": layout::date_dash(r.date),
+                        "says": r.text,
+                    })
+                })
+                .collect();
             let nid = d
                 .path
                 .trim_start_matches("/item/")
@@ -141,6 +160,7 @@ fn page_config(q: &str, shown: &[&DemoDoc]) -> String {
                 "view_sales": sales,
                 "nick": shop,
                 "item_loc": shop_region,
+                "comments": comments,
             }))
         })
         .collect();

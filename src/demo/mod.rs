@@ -36,6 +36,7 @@ use crate::config::{ConfigError, SourceConfig, parse_sources};
 use crate::model::DocKind;
 
 pub use archived::{sources_for_archive, sources_from_archive};
+pub use mall::SCRIPT_REVIEWS;
 pub use scenario::scenario;
 
 /// The demo's source declarations, with `{{name}}` placeholders for the sites' base URLs.

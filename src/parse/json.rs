@@ -36,7 +36,75 @@ pub(super) fn script_items(
     }
     let items =
         items(&data, &sc.items, false).map_err(|m| ParseError::new(&f.url, "bad-json", m))?;
-    item_documents(f, source, items, &sc.fields)
+    let docs = item_documents(f, source, items, &sc.fields)?;
+    let Some(rv) = &sc.reviews else {
+        return Ok(docs);
+    };
+    let mut out = Vec::with_capacity(docs.len());
+    for (item, doc) in items.iter().zip(docs) {
+        let reviews = lookup(item, &rv.items).and_then(Value::as_array);
+        let fanned: Vec<Document> = reviews
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(j, r)| review_document(&doc, j, r, &rv.fields))
+            .collect();
+        out.push(doc);
+        out.extend(fanned);
+    }
+    Ok(out)
+}
+
+/// One review of a script item as a document of its own: the item's fields and title, the
+/// review's text, date and fields. Its identity is the item's with the review's id (or, without
+/// one, its text: positions shift as reviews are added); `None` for a review with no text.
+fn review_document(
+    item: &Document,
+    j: usize,
+    review: &Value,
+    fields: &BTreeMap<String, String>,
+) -> Option<Document> {
+    let get = |key: &str| {
+        fields
+            .get(key)
+            .and_then(|path| field_value(review, path))
+            .map(|v| without_markup(&v))
+            .filter(|v| !v.is_empty())
+    };
+    let text = get("text")?;
+    let native = get("id");
+    let key = format!(
+        "{}\u{1f}review\u{1f}{}",
+        item.url,
+        native.as_deref().unwrap_or(&text)
+    );
+    let mut doc = item.clone();
+    doc.id = doc_id(&key);
+    // an item without a page of its own is already a fragment of the list page's URL
+    let sep = if item.url.contains('#') { '-' } else { '#' };
+    doc.url = match &native {
+        Some(n) => format!("{}{sep}review-{n}", item.url),
+        None => format!("{}{sep}review-{j}", item.url),
+    };
+    if let Some(t) = get("title") {
+        doc.title = t;
+    }
+    doc.text = text;
+    doc.published_at = get("published")
+        .and_then(|p| parse_date(&p))
+        .or(item.published_at);
+    for (name, path) in fields {
+        if matches!(name.as_str(), "id" | "url" | "title" | "text" | "published") {
+            continue;
+        }
+        if let Some(v) = field_value(review, path) {
+            doc.fields.insert(name.clone(), without_markup(&v));
+        }
+    }
+    if let Some(r) = doc.field(field::REGION) {
+        doc.region_hint = Some(r.to_string());
+    }
+    Some(doc)
 }
 
 /// Items of an API page or of script data to documents, by field paths relative to each item.
@@ -288,9 +356,38 @@ pub(super) fn json_body(f: &Fetched) -> Result<(Value, bool), ParseError> {
             ParseError::new(&f.url, "bad-xml", "body starts like XML but has no element")
         });
     }
-    serde_json::from_str(&text)
-        .map(|v| (v, false))
-        .map_err(|e| ParseError::new(&f.url, "bad-json", format!("body is not JSON: {e}")))
+    match serde_json::from_str(&text) {
+        Ok(v) => Ok((v, false)),
+        // review and price APIs of shops answer JSONP (`cb123({"comments": [...]});`): the
+        // call's argument is the data, whatever the callback is named this time
+        Err(e) => jsonp(&text)
+            .map(|v| (v, false))
+            .ok_or_else(|| ParseError::new(&f.url, "bad-json", format!("body is not JSON: {e}"))),
+    }
+}
+
+/// The argument of a JSONP body (`name({…})`, `name([…]);`), read as JSON or, failing that, as a
+/// JavaScript literal (see `script`); `None` for anything else.
+fn jsonp(text: &str) -> Option<Value> {
+    let t = text.trim_start_matches('\u{feff}').trim();
+    let t = t.trim_end_matches(';').trim_end();
+    let open = t.find('(')?;
+    let name = t[..open].trim();
+    let is_name = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '$' | '.'));
+    if !is_name || !t.ends_with(')') {
+        return None;
+    }
+    let arg = t[open + 1..t.len() - 1].trim();
+    if let Ok(v) = serde_json::from_str::<Value>(arg) {
+        return Some(v);
+    }
+    match script::page_data(t) {
+        Value::Object(m) if m.len() == 1 => m.into_iter().next().map(|(_, v)| v),
+        _ => None,
+    }
 }
 
 /// The array at a dotted path (`data.items`); the empty path is the top level. In XML one

@@ -717,6 +717,153 @@ g_srp_loadCss();
 }
 
 #[test]
+fn script_item_reviews_fan_out_into_documents_and_fields_join_paths() {
+    let text = r#"
+[[source]]
+name = "shop"
+kind = "html"
+channel = "platform"
+start = ["http://shop.test/s?q=1"]
+[source.list.script]
+items = "pageData.list"
+[source.list.script.fields]
+url = "href"
+title = "name"
+shop = "seller.name + seller.city"
+[source.list.script.reviews]
+items = "comments"
+[source.list.script.reviews.fields]
+id = "cid"
+text = "body"
+published = "date"
+stars = "score"
+"#;
+    let src = &parse_sources(text, "s.toml").unwrap_or_else(|e| panic!("{e:?}"))[0];
+    let page = r#"<html><body><script>
+window.pageData = {list: [
+ {href: "/p/7.html", name: "暖手宝 充电款", seller: {name: "甲乙小家电", city: "温州"},
+  comments: [{cid: 501, body: "充了一晚上外壳烫手，还有焦味", date: "2026-03-02", score: 1},
+             {cid: 502, body: "", date: "2026-03-03"},
+             {cid: 503, body: "用了三天<b>漏液</b>", date: "2026-03-04", score: 2}]},
+ {href: "/p/8.html", name: "电热毯 单人", seller: {name: "丙丁家纺"}}
+]};
+</script></body></html>"#;
+    let f = fetched(
+        "http://shop.test/s?q=1",
+        PageRole::List,
+        "text/html; charset=utf-8",
+        page.as_bytes().to_vec(),
+    );
+    let docs = parse(&f, src).unwrap();
+    // two items, and the first one's two reviews that say something
+    let urls: Vec<&str> = docs.iter().map(|d| d.url.as_str()).collect();
+    assert_eq!(
+        urls,
+        [
+            "http://shop.test/p/7.html",
+            "http://shop.test/p/7.html#review-501",
+            "http://shop.test/p/7.html#review-503",
+            "http://shop.test/p/8.html",
+        ]
+    );
+    // a field joined from two paths
+    assert_eq!(docs[0].fields["shop"], "甲乙小家电\n温州");
+    assert_eq!(docs[3].fields["shop"], "丙丁家纺");
+    let r = &docs[1];
+    assert_eq!(r.title, "暖手宝 充电款", "a review is about its item");
+    assert_eq!(r.text, "充了一晚上外壳烫手，还有焦味");
+    assert_eq!(
+        r.fields["shop"], docs[0].fields["shop"],
+        "item fields carry over"
+    );
+    assert_eq!(r.fields["stars"], "1");
+    assert_eq!(
+        r.published_at
+            .map(|t| crate::model::china_day(t).to_string()),
+        Some("2026-03-02".to_string())
+    );
+    assert_eq!(docs[2].text, "用了三天漏液");
+    // every document its own identity, stable across fetches
+    let ids: std::collections::BTreeSet<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+    assert_eq!(ids.len(), docs.len());
+    assert_eq!(parse(&f, src).unwrap()[1].id, r.id);
+}
+
+#[test]
+fn a_jsonp_review_api_reads_like_json() {
+    let text = r#"
+[[source]]
+name = "rates"
+kind = "json"
+channel = "platform"
+start = ["http://shop.test/rates?item=7&callback=jsonp381"]
+[source.api]
+items = "comments"
+[source.api.fields]
+id = "cid"
+text = "body"
+published = "date"
+"#;
+    let src = &parse_sources(text, "s.toml").unwrap_or_else(|e| panic!("{e:?}"))[0];
+    for body in [
+        "jsonp381({\"comments\":[{\"cid\":1,\"body\":\"充电时冒烟\",\"date\":\"2026-03-02\"},{\"cid\":2,\"body\":\"外壳发烫变形\",\"date\":\"2026-03-03\"}]});",
+        // a JavaScript literal, not JSON
+        "  jsonp381({comments: [{cid: 1, body: '充电时冒烟', date: '2026-03-02'}, {cid: 2, body: '外壳发烫变形', date: '2026-03-03'},]})\n",
+    ] {
+        let f = fetched(
+            "http://shop.test/rates?item=7&callback=jsonp381",
+            PageRole::Api,
+            "application/javascript",
+            body.as_bytes().to_vec(),
+        );
+        let docs = parse(&f, src).unwrap_or_else(|e| panic!("{body}: {e}"));
+        let texts: Vec<&str> = docs.iter().map(|d| d.text.as_str()).collect();
+        assert_eq!(texts, ["充电时冒烟", "外壳发烫变形"], "{body}");
+    }
+    // not a call: still an error that says so
+    let f = fetched(
+        "http://shop.test/rates?item=7",
+        PageRole::Api,
+        "application/javascript",
+        b"var x = 1; alert(x)".to_vec(),
+    );
+    assert_eq!(parse(&f, src).unwrap_err().reason(), "bad-json");
+}
+
+#[test]
+fn script_paths_and_review_blocks_are_checked_on_their_lines() {
+    let text = "[[source]]
+name = \"shop\"
+kind = \"html\"
+channel = \"platform\"
+start = [\"http://shop.test/\"]
+[source.list.script]
+items = \"pageData.list\"
+[source.list.script.fields]
+title = \"name\"
+shop = \"seller.name+seller..city\"
+[source.list.script.reviews]
+items = \"comments\"
+[source.list.script.reviews.fields]
+stars = \"score\"
+";
+    let errs = parse_sources(text, "s.toml").unwrap_err();
+    let lines: Vec<(usize, String)> = errs.iter().map(|e| (e.line, e.to_string())).collect();
+    assert!(
+        lines
+            .iter()
+            .any(|(l, m)| *l == 10 && m.contains("seller..city")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|(l, m)| *l == 12 && m.contains("needs a text path")),
+        "{lines:?}"
+    );
+}
+
+#[test]
 fn json_ld_products_and_articles_are_read_without_configuration() {
     let product = r#"<html><head><title>某牌取暖器</title>
 <script type="application/ld+json">

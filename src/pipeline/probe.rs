@@ -201,7 +201,7 @@ fn inspect(p: &mut Probe, page: &Fetched, source: Option<&SourceConfig>, role: P
             Err(e) => p.parse_error = Some(e.to_string()),
         }
     }
-    if role.carries_documents() {
+    if src.carries_documents(role) {
         match crate::parse::parse(page, src) {
             Ok(docs) => p.documents = docs,
             Err(e) => p.parse_error = Some(e.to_string()),

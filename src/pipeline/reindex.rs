@@ -97,7 +97,10 @@ pub fn reindex(
             }
         };
         report.responses += 1;
-        if !f.role.carries_documents() || !(200..300).contains(&f.status) {
+        // a list page may carry documents (script items): whether it does is its source's say
+        if !(f.role.carries_documents() || f.role == crate::model::PageRole::List)
+            || !(200..300).contains(&f.status)
+        {
             continue;
         }
         let Some(source) = by_name.get(f.source.as_str()) else {
@@ -105,6 +108,9 @@ pub fn reindex(
             count(&mut report, "unknown-source".into());
             continue;
         };
+        if !source.carries_documents(f.role) {
+            continue;
+        }
         let worked = work_page(&f, Reading::Source(source), analyzer, &counters, &|_| true);
         match worked.failure {
             Some(reason) => count(&mut report, reason),

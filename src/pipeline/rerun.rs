@@ -490,7 +490,10 @@ fn classify(
         done.outcome = Outcome::Failed("unknown-source".into());
         return Job::Ready(done);
     };
-    if !f.role.carries_documents() {
+    if !sources
+        .get(source)
+        .is_some_and(|s| s.carries_documents(f.role))
+    {
         done.outcome = Outcome::Skipped(format!("role:{}", f.role.as_str()));
         return Job::Ready(done);
     }
@@ -1299,6 +1302,8 @@ published = ".time"
             updated: day,
             status: AlertStatus::New,
             summary: String::new(),
+            reasons: Vec::new(),
+            daily: Vec::new(),
         }
     }
 

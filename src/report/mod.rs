@@ -1282,6 +1282,8 @@ mod tests {
             updated: d(2026, 11, 2),
             status: AlertStatus::New,
             summary: format!("{province}{category}投诉增多"),
+            reasons: Vec::new(),
+            daily: Vec::new(),
         }
     }
 

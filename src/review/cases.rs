@@ -294,6 +294,8 @@ mod tests {
             updated: NaiveDate::from_ymd_opt(2026, 5, 9).unwrap(),
             status: AlertStatus::New,
             summary: String::new(),
+            reasons: Vec::new(),
+            daily: Vec::new(),
         }
     }
 

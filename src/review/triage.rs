@@ -169,6 +169,8 @@ mod tests {
             updated: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
             status: AlertStatus::New,
             summary: String::new(),
+            reasons: Vec::new(),
+            daily: Vec::new(),
         }
     }
 

@@ -7,9 +7,10 @@ use std::collections::HashSet;
 
 use chrono::{Days, NaiveDate};
 
+use super::stats::format_p;
 use super::{Ctx, Facts, ScoreOutput, ScoringRules};
 use crate::model::{
-    Action, Alert, AlertStatus, SamplingRequest, Scope, ScoreTerm, Signal, alert_id,
+    Action, Alert, AlertStatus, DayCount, SamplingRequest, Scope, ScoreTerm, Signal, alert_id,
 };
 
 /// Why an action was chosen, in Chinese (for the summary) and English (with it, in the breakdown).
@@ -69,7 +70,10 @@ pub(super) fn decide(
     }
     if f.p_conditional >= sample_alpha {
         missing.push(Why::new(
-            format!("条件检验p={:.4}，基线自身波动尚可解释", f.p_conditional),
+            format!(
+                "条件检验p={}，基线自身波动尚可解释",
+                format_p(f.p_conditional)
+            ),
             "baseline noise could explain the rise (conditional test)",
         ));
     }
@@ -124,6 +128,7 @@ pub(super) fn emit(
     action: Action,
     why: Why,
     extra: Vec<ScoreTerm>,
+    daily: Vec<DayCount>,
     out: &mut ScoreOutput,
 ) {
     let rules = ctx.rules;
@@ -214,7 +219,7 @@ pub(super) fn emit(
             f.counts.p,
             &format!(
                 "Poisson 上尾概率 P(X ≥ observed): the whole window's, or a sub-window's × their number if smaller; threshold {}",
-                d.p_threshold
+                format_p(d.p_threshold)
             ),
         ),
         term(
@@ -268,8 +273,8 @@ pub(super) fn emit(
             "p_conditional",
             f.p_conditional,
             &format!(
-                "条件检验 P(window share ≥ observed | window + baseline); sampling needs < {:.2e} (min of sample_p_threshold and sample_family_p / cells that could be sampled)",
-                ctx.sample_alpha
+                "条件检验 P(window share ≥ observed | window + baseline); sampling needs < {} (min of sample_p_threshold and sample_family_p / cells that could be sampled)",
+                format_p(ctx.sample_alpha)
             ),
         ),
         term(
@@ -346,6 +351,7 @@ pub(super) fn emit(
 
     let hazards: Vec<String> = f.hazards.iter().map(|h| h.to_string()).collect();
     let summary = summary(f, scope, &place, provinces.len(), action, &why, w);
+    let reasons = reasons(rules, f, scope, provinces.len(), action, &why, w);
     let alert = Alert {
         id,
         category: f.category.to_string(),
@@ -365,6 +371,8 @@ pub(super) fn emit(
         updated: as_of,
         status,
         summary,
+        reasons,
+        daily,
     };
     match action {
         Action::Dismiss => out.dismissed.push(alert),
@@ -552,6 +560,72 @@ fn summary(
             f.category
         ),
     }
+}
+
+/// Why the alert is what it is, one sentence each, for the analyst who reads it before the
+/// breakdown: the rise against the baseline, how likely chance is, what corroborates it, the
+/// level, and the action with its reason. The numbers are the breakdown's, formatted as the page
+/// shows them (p-values in scientific notation).
+fn reasons(
+    rules: &ScoringRules,
+    f: &Facts,
+    scope: Scope,
+    provinces: usize,
+    action: Action,
+    why: &Why,
+    w: u32,
+) -> Vec<String> {
+    let c = &f.counts;
+    let mut out = Vec::new();
+    let spread = match scope {
+        Scope::Systemic if provinces > 0 => format!("，涉及{provinces}个省份"),
+        _ => String::new(),
+    };
+    out.push(format!(
+        "近{w}天有{}起独立风险信息（加权{:.1}），是基线预期{:.1}的{:.1}倍{spread}。",
+        c.clusters, c.observed, c.expected, c.ratio
+    ));
+    let threshold = format_p(rules.detect.p_threshold);
+    let chance = if c.scan.0 < w {
+        format!(
+            "若无变化，近{}天这样的升高偶然出现的概率为p={}（已按检验窗口数校正，阈值{threshold}）。",
+            c.scan.0,
+            format_p(c.p)
+        )
+    } else {
+        format!(
+            "若无变化，这样的升高偶然出现的概率为p={}（阈值{threshold}）。",
+            format_p(c.p)
+        )
+    };
+    out.push(chance);
+    if c.cusum.fired {
+        out.push(format!(
+            "持续升高检测（负二项CUSUM）在最近{}天累计到{:.1}，超过阈值{}。",
+            c.cusum.days, c.cusum.s, rules.cusum.threshold
+        ));
+    }
+    let mut backing = format!("信息来自{}个独立信息源、{}个渠道", f.sources, f.channels);
+    if f.regulator {
+        backing.push_str("，其中有监管部门通报");
+    }
+    if f.inspection {
+        backing.push_str("，并有抽检不合格或召回");
+    }
+    backing.push('。');
+    out.push(backing);
+    out.push(format!(
+        "最高严重程度{}级、可能性{}级，风险等级为{}级。",
+        f.severity, f.likelihood, f.level
+    ));
+    let verb = match action {
+        Action::Sample => "建议组织网上抽检",
+        Action::Notify => "建议通报属地监管部门，暂不抽检",
+        Action::Dismiss => "未达到处置条件，记录备查",
+    };
+    let because = why.zh.replace('。', "；");
+    out.push(format!("{verb}：{because}。"));
+    out
 }
 
 /// The sampling request of a `sample` alert; `None` when the level has no plan (rules validation

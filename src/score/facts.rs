@@ -14,7 +14,9 @@ use super::aggregate::{Cell, CellSeries, Periods};
 use super::alert::Why;
 use super::stats::{self, binomial_upper_tail, poisson_upper_tail};
 use super::{ScoringRules, cluster_of, step_points};
-use crate::model::{Channel, DocKind, Signal};
+use chrono::Days;
+
+use crate::model::{Channel, DayCount, DocKind, Signal};
 
 /// What the scorer read from one cell's window.
 #[derive(Clone)]
@@ -278,6 +280,43 @@ pub(super) fn counts(rules: &ScoringRules, p: &Periods, series: &CellSeries) -> 
     }
 }
 
+/// The cell's days as the alert page charts them: each day's count, the baseline's expectation
+/// of it (the rate × the day's factor, floored at `prior_per_day`, as the CUSUM reads a day) and
+/// the central 95 % band of a day's count under it — Poisson quantiles of effective events (the
+/// count divided by the dispersion, as both tests count) scaled back. A day left out of the
+/// baseline (factor 0) has no expectation.
+pub(super) fn daily(
+    rules: &ScoringRules,
+    p: &Periods,
+    series: &CellSeries,
+    c: &Counts,
+) -> Vec<DayCount> {
+    let disp = c.dispersion.max(f64::MIN_POSITIVE);
+    // four decimals: the stored alert stays short and the same on every machine
+    let r = |x: f64| (x * 1e4).round() / 1e4;
+    (0..p.len())
+        .filter_map(|i| {
+            let day = p.baseline_start.checked_add_days(Days::new(i as u64))?;
+            let f = series.factors.get(i).copied().unwrap_or(1.0);
+            let excluded = f <= 0.0;
+            let mu = if excluded {
+                0.0
+            } else {
+                (c.baseline_per_day * f).max(rules.detect.prior_per_day)
+            };
+            Some(DayCount {
+                day,
+                observed: r(series.daily.get(i).copied().unwrap_or(0.0)),
+                expected: r(mu),
+                low: r(stats::poisson_quantile(mu / disp, 0.025) * disp),
+                high: r(stats::poisson_quantile(mu / disp, 0.975) * disp),
+                window: i >= p.window_offset(),
+                excluded,
+            })
+        })
+        .collect()
+}
+
 /// A cell's facts: its counts (`c`, [`counts`] of `series`) and its window's signals
 /// (`series.window_signals`, indices into `signals`; none for a cell that read no rows).
 pub(super) fn facts_of<'s>(
@@ -375,7 +414,7 @@ pub(super) fn facts_of<'s>(
             "excess ratio below minimum",
         ),
         Short::Significance => Why::new(
-            format!("p={pval:.4}，未显著高于基线"),
+            format!("p={}，未显著高于基线", stats::format_p(pval)),
             format!("not above baseline (p ≥ {})", d.p_threshold),
         ),
     });

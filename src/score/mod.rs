@@ -161,7 +161,7 @@ use aggregate::{Cell, CellSeries, Periods};
 use alert::{Why, decide, emit, flag, term};
 #[cfg(test)]
 use facts::combined_p_value;
-use facts::{Counts, Facts, counts, facts_of};
+use facts::{Counts, Facts, counts, daily, facts_of};
 use table::Prepared;
 
 /// The cluster a signal belongs to (its own document when analysis gave none).
@@ -478,6 +478,14 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
         }
     }
     let signals = pool.as_slice();
+    // the days an alert's page charts: computed for the cells that become alerts only
+    let days_of = |f: &Facts| {
+        series
+            .iter()
+            .find(|s| s.cell == f.cell)
+            .map(|s| daily(rules, p, s, &f.counts))
+            .unwrap_or_default()
+    };
     // The cells that read no rows have no window signals: their facts are their counts'.
     let all: Vec<Facts> = series
         .iter()
@@ -578,7 +586,7 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
                 combined_p,
                 &format!(
                     "各省联合检验 combined test across provinces: min over k of P(Binomial(n, p(k)) ≥ k) × the k tried; systemic below {}",
-                    rules.scope.combined_p
+                    stats::format_p(rules.scope.combined_p)
                 ),
             ),
             term(
@@ -648,6 +656,7 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
             action,
             why,
             extra,
+            days_of(n),
             out,
         );
         return;
@@ -676,6 +685,7 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
                 action,
                 why,
                 extra,
+                days_of(f),
                 out,
             );
         } else if ctx.run.dismissed
@@ -692,6 +702,7 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
                 Action::Dismiss,
                 why,
                 extra,
+                days_of(f),
                 out,
             );
         }
@@ -722,6 +733,7 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
                 .into_iter()
                 .chain(discounted.iter().cloned())
                 .collect(),
+            days_of(n),
             out,
         );
     }
@@ -1293,6 +1305,57 @@ mod tests {
         assert_eq!(
             a.evidence.len() as f64,
             term_of(a, "clusters").min(rules.alert.max_evidence as f64)
+        );
+    }
+
+    #[test]
+    fn an_alert_carries_its_days_against_the_band_and_its_reasons() {
+        let mut rng = ChaCha8Rng::seed_from_u64(12);
+        let signals = zj_outbreak(&mut rng, 60, 6);
+        let out = run(&signals, day(59));
+        let a = out
+            .alerts
+            .iter()
+            .find(|a| a.category == "电动自行车")
+            .unwrap();
+        let rules = ScoringRules::load(None).unwrap();
+        let p = aggregate::Periods::new(&rules.window, day(59));
+        // every day of baseline, guard and window, in order, the window's last
+        assert_eq!(a.daily.len(), p.len());
+        assert_eq!(a.daily.first().map(|d| d.day), Some(p.baseline_start));
+        assert_eq!(a.daily.last().map(|d| d.day), Some(day(59)));
+        assert_eq!(
+            a.daily.iter().filter(|d| d.window).count(),
+            p.window_days as usize
+        );
+        assert!(a.daily.windows(2).all(|w| w[0].day < w[1].day));
+        for d in a.daily.iter().filter(|d| !d.excluded) {
+            assert!(
+                d.low <= d.expected && d.expected <= d.high.max(d.expected),
+                "{d:?}"
+            );
+            assert!(d.low >= 0.0 && d.observed >= 0.0, "{d:?}");
+        }
+        // the window's counts add up to the breakdown's observed, and the outbreak rises out of
+        // the band
+        let window: f64 = a
+            .daily
+            .iter()
+            .filter(|d| d.window)
+            .map(|d| d.observed)
+            .sum();
+        assert!((window - term_of(a, "observed")).abs() < 1e-3, "{window}");
+        assert!(a.daily.iter().any(|d| d.window && d.observed > d.high));
+        // the reasons: one sentence each, the p-value as the page writes it
+        assert!(a.reasons.len() >= 4, "{:?}", a.reasons);
+        for r in &a.reasons {
+            assert!(r.ends_with('。') && r.matches('。').count() == 1, "{r}");
+        }
+        let p_text = stats::format_p(term_of(a, "p_value"));
+        assert!(
+            a.reasons.iter().any(|r| r.contains(&format!("p={p_text}"))),
+            "{:?}",
+            a.reasons
         );
     }
 

@@ -196,6 +196,55 @@ pub fn nb_cusum(days: &[(f64, f64)], shift: f64, r: Option<f64>) -> Vec<f64> {
         .collect()
 }
 
+/// The q-quantile of Poisson(λ): the smallest k with P(X ≤ k) ≥ q (0 for λ ≤ 0). Summed term by
+/// term from the mode outwards would be exact for any λ; the counts here are daily (λ under a few
+/// hundred), so a plain sum from 0 in log space is enough.
+pub fn poisson_quantile(lambda: f64, q: f64) -> f64 {
+    if !(lambda.is_finite() && lambda > 0.0) {
+        return 0.0;
+    }
+    let limit = (lambda + 12.0 * lambda.sqrt() + 30.0).ceil() as u64;
+    let mut cdf = 0.0;
+    for k in 0..=limit {
+        let kf = k as f64;
+        cdf += (kf * lambda.ln() - lambda - ln_gamma(kf + 1.0)).exp();
+        if cdf >= q {
+            return kf;
+        }
+    }
+    limit as f64
+}
+
+/// A p-value as people read it on the alert page, the same everywhere: two significant digits in
+/// scientific notation with a superscript exponent (`6.2×10⁻³`); `0` when it underflowed.
+pub fn format_p(p: f64) -> String {
+    if !p.is_finite() || p <= 0.0 {
+        return "0".into();
+    }
+    let s = format!("{p:.1e}"); // "6.2e-3"
+    let Some((m, e)) = s.split_once('e') else {
+        return s;
+    };
+    let sup: String = e
+        .chars()
+        .map(|c| match c {
+            '-' => '⁻',
+            '0' => '⁰',
+            '1' => '¹',
+            '2' => '²',
+            '3' => '³',
+            '4' => '⁴',
+            '5' => '⁵',
+            '6' => '⁶',
+            '7' => '⁷',
+            '8' => '⁸',
+            '9' => '⁹',
+            other => other,
+        })
+        .collect();
+    format!("{m}×10{sup}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,5 +352,22 @@ mod tests {
         // r from var = μ + μ²/r: μ = 2, φ = 1.5 → var 3 → r = 4.
         assert_eq!(nb_size(2.0, 1.5), Some(4.0));
         assert_eq!(nb_size(2.0, 1.0), None);
+    }
+
+    #[test]
+    fn p_values_read_in_one_scientific_form() {
+        assert_eq!(format_p(0.0062), "6.2×10⁻³");
+        assert_eq!(format_p(0.31), "3.1×10⁻¹");
+        assert_eq!(format_p(1.0), "1.0×10⁰");
+        assert_eq!(format_p(2.5e-12), "2.5×10⁻¹²");
+        assert_eq!(format_p(0.0), "0");
+    }
+
+    #[test]
+    fn poisson_quantiles_bound_the_counts() {
+        assert_eq!(poisson_quantile(0.0, 0.975), 0.0);
+        // Poisson(4): P(X ≤ 0) = 0.018, P(X ≤ 1) = 0.092; P(X ≤ 8) = 0.979, P(X ≤ 7) = 0.949
+        assert_eq!(poisson_quantile(4.0, 0.025), 1.0);
+        assert_eq!(poisson_quantile(4.0, 0.975), 8.0);
     }
 }

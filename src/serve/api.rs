@@ -362,6 +362,11 @@ pub(super) async fn alerts(
     })
     .await?;
     let mut page = page_alerts(all, &p)?;
+    // the days are the alert page's chart (`/api/alerts/{id}`); a ranked list of 50 alerts,
+    // refreshed every half minute, carries no 50 daily series
+    for a in &mut page.alerts {
+        a.daily.clear();
+    }
     page.stale_sources = stale
         .into_iter()
         .map(|h| StaleSource {
@@ -985,6 +990,8 @@ pub(crate) mod tests {
             updated: day,
             status: AlertStatus::New,
             summary: format!("{category}风险上升"),
+            reasons: Vec::new(),
+            daily: Vec::new(),
         }
     }
 

@@ -194,7 +194,13 @@ fn schemas() -> Value {
                     "score": { "type": "number" }, "breakdown": { "type": "array", "items": schema_ref("ScoreTerm") },
                     "evidence": { "type": "array", "items": s() }, "first_seen": date(), "updated": date(),
                     "status": { "type": "string", "enum": ["new", "escalated", "deescalated", "ongoing", "closed", "acknowledged"] },
-                    "summary": s() } },
+                    "summary": s(), "reasons": { "type": "array", "items": s() },
+                    "daily": { "type": "array", "items": schema_ref("DayCount"),
+                        "description": "The cell's days with the baseline's expected band; given by /api/alerts/{id}, left out of the list" } } },
+                "DayCount": { "type": "object", "required": ["day", "observed", "expected", "low", "high", "window"], "properties": {
+                    "day": date(), "observed": { "type": "number" }, "expected": { "type": "number" },
+                    "low": { "type": "number" }, "high": { "type": "number" },
+                    "window": { "type": "boolean" }, "excluded": { "type": "boolean" } } },
                 "AlertPage": { "type": "object", "properties": { "total": int(), "alerts": { "type": "array", "items": schema_ref("Alert") } } },
                 "AlertChange": { "type": "object", "properties": {
                     "seq": { "type": "integer" }, "alert_id": s(), "at": { "type": "string", "format": "date-time" },

@@ -1214,6 +1214,8 @@ mod tests {
             updated: first,
             status: AlertStatus::New,
             summary: String::new(),
+            reasons: Vec::new(),
+            daily: Vec::new(),
         }
     }
 
@@ -1416,6 +1418,8 @@ mod tests {
             updated: day,
             status: AlertStatus::New,
             summary: "广东省移动电源鼓包起火投诉增多".into(),
+            reasons: Vec::new(),
+            daily: Vec::new(),
         }
     }
 

@@ -830,6 +830,221 @@ fn dashboard_cases_triage_by_a_named_user_and_a_label() {
     );
 }
 
+/// A p-value as the page writes it (`6.2×10⁻³`, or `0`) back to a number.
+fn read_p(text: &str) -> f64 {
+    if text == "0" {
+        return 0.0;
+    }
+    let (m, e) = text
+        .split_once("×10")
+        .unwrap_or_else(|| panic!("{text:?} is not in scientific notation"));
+    let e: String = e
+        .chars()
+        .map(|c| match c {
+            '⁻' => '-',
+            '⁰' => '0',
+            '¹' => '1',
+            '²' => '2',
+            '³' => '3',
+            '⁴' => '4',
+            '⁵' => '5',
+            '⁶' => '6',
+            '⁷' => '7',
+            '⁸' => '8',
+            '⁹' => '9',
+            other => panic!("{other:?} in the exponent of {text:?}"),
+        })
+        .collect();
+    let m: f64 = m.parse().unwrap_or_else(|_| panic!("mantissa of {text:?}"));
+    let e: i32 = e.parse().unwrap_or_else(|_| panic!("exponent of {text:?}"));
+    m * 10f64.powi(e)
+}
+
+/// What sticks out at the page's width: elements whose right edge is past the viewport, and
+/// boxes of the alert page that scroll sideways (content cut off inside them).
+const OVERFLOW: &str = "(() => { \
+    const vw = document.documentElement.clientWidth; \
+    const name = (e) => e.tagName + '.' + (e.getAttribute('class') || '') + '#' + (e.id || ''); \
+    const past = [...document.querySelectorAll('body *')].filter((e) => { \
+      const r = e.getBoundingClientRect(); \
+      return r.width > 0 && r.right > vw + 0.5 && e.checkVisibility(); }) \
+      .map((e) => name(e) + ' right=' + Math.round(e.getBoundingClientRect().right)); \
+    const scrolled = [...document.querySelectorAll('#alert-detail, #alert-detail *')] \
+      .filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible') \
+      .map((e) => name(e) + ' ' + e.scrollWidth + '>' + e.clientWidth); \
+    return { scroll_width: document.documentElement.scrollWidth, client_width: vw, \
+             window_width: window.innerWidth, \
+             past: past.slice(0, 12), scrolled: scrolled.slice(0, 12) }; })()";
+
+fn assert_fits(b: &mut Browser, when: &str) {
+    let o = b.eval(OVERFLOW);
+    // 1280 px wide, less a vertical scrollbar if the page has one
+    assert_eq!(o["window_width"], 1280, "{when}: {o}");
+    assert!(
+        o["scroll_width"].as_u64().unwrap() <= o["client_width"].as_u64().unwrap(),
+        "{when}: the page scrolls sideways: {o}"
+    );
+    assert!(
+        o["past"].as_array().unwrap().is_empty(),
+        "{when}: elements past the right edge: {o}"
+    );
+    assert!(
+        o["scrolled"].as_array().unwrap().is_empty(),
+        "{when}: parts of the alert page cut off in a sideways-scrolling box: {o}"
+    );
+}
+
+/// The alert page an analyst reads, at 1280 px: a chart of the cell's daily counts against the
+/// baseline's expected band (inline SVG), the reasons one sentence each, the statistical
+/// breakdown folded under 统计细节, p-values in one scientific form that agrees with the API's
+/// number, and nothing past the right edge, folded or unfolded (issue 44).
+#[test]
+fn the_alert_page_charts_the_days_and_fits_1280_px() {
+    let outcome = crate::demo::outcome();
+    let top = &outcome.alerts[0];
+    assert!(!top.daily.is_empty() && !top.reasons.is_empty(), "{top:?}");
+    let server = Server::start(Access::new(vec![], vec![], true).with_operator(OPERATOR));
+    let host_port = server.base.trim_start_matches("http://").to_string();
+    let mut b = Browser::launch();
+    b.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({ "width": 1280, "height": 900, "deviceScaleFactor": 1, "mobile": false }),
+    );
+    b.navigate(&format!("{}/#/alert/{}", server.base, top.id));
+    b.wait_for(
+        "alert page with its chart",
+        &format!(
+            "(document.querySelector('#alert-detail h2') || {{}}).textContent === {} \
+             && document.querySelector('#alert-detail svg.daily-chart') !== null",
+            js(&top.category)
+        ),
+    );
+    // the chart: one bar per day, the band and the expectation drawn, the window marked
+    let chart = b.eval(
+        "(() => { const c = document.querySelector('#alert-detail svg.daily-chart'); \
+           const r = c.getBoundingClientRect(); return { \
+           bars: c.querySelectorAll('rect.obs').length, \
+           window_bars: c.querySelectorAll('rect.obs.in-window').length, \
+           bands: [...c.querySelectorAll('polygon.band')].filter((p) => p.points.length >= 3).length, \
+           expected: c.querySelectorAll('polyline.expected').length, \
+           window: c.querySelectorAll('rect.window-bg').length, \
+           width: r.width, height: r.height, label: c.getAttribute('aria-label') }; })()",
+    );
+    let window_days = top.daily.iter().filter(|d| d.window).count();
+    assert_eq!(chart["bars"], top.daily.len(), "{chart}");
+    assert_eq!(chart["window_bars"], window_days, "{chart}");
+    assert!(chart["bands"].as_u64().unwrap() >= 1, "{chart}");
+    assert!(chart["expected"].as_u64().unwrap() >= 1, "{chart}");
+    assert_eq!(chart["window"], 1, "{chart}");
+    assert!(chart["width"].as_f64().unwrap() >= 300.0, "{chart}");
+    // the top alert's days rise out of the band
+    assert!(
+        top.daily.iter().any(|d| d.window && d.observed > d.high),
+        "{:?}",
+        top.daily
+    );
+    // the reasons, one sentence each
+    let reasons: Vec<String> = serde_json::from_value(b.eval(
+        "[...document.querySelectorAll('#alert-detail ol.reasons li')].map((li) => li.textContent)",
+    ))
+    .unwrap();
+    assert_eq!(reasons, top.reasons);
+    for r in &reasons {
+        assert!(
+            r.ends_with('。') && r.matches('。').count() == 1,
+            "not one sentence: {r}"
+        );
+    }
+    // the breakdown folded under 统计细节, every term in it
+    let folded = b.eval(
+        "(() => { const d = document.querySelector('#alert-detail details.stats-details'); return { \
+           open: d.open, summary: d.querySelector('summary').textContent, \
+           rows: d.querySelectorAll('tbody tr').length, \
+           shown: d.querySelector('table').checkVisibility() }; })()",
+    );
+    assert_eq!(folded["open"], false, "{folded}");
+    assert!(
+        folded["summary"].as_str().unwrap().contains("统计细节"),
+        "{folded}"
+    );
+    assert_eq!(folded["rows"], top.breakdown.len(), "{folded}");
+    assert_eq!(folded["shown"], false, "folded: {folded}");
+    assert_fits(&mut b, "folded");
+    let folded_png = b.screenshot("alert-page-1280.png");
+
+    // the p-value: the API's number, written the same way in the facts, the breakdown and any
+    // sentence that quotes it
+    let (status, body) = http(
+        &host_port,
+        "GET",
+        &format!("/api/alerts/{}", top.id),
+        &[],
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    let api: Value = serde_json::from_str(&body).unwrap();
+    let p = api["alert"]["breakdown"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "p_value")
+        .and_then(|t| t["value"].as_f64())
+        .expect("a p_value term");
+    b.eval("document.querySelector('#alert-detail details.stats-details').open = true; true");
+    let shown = b.eval(
+        "(() => { const d = document.querySelector('#alert-detail'); return { \
+           fact: d.querySelector('.p-value').textContent, \
+           row: d.querySelector('tr[data-term=p_value] td.num').textContent, \
+           text: d.innerText }; })()",
+    );
+    let fact = shown["fact"].as_str().unwrap();
+    assert_eq!(shown["row"], fact, "{shown}");
+    let read = read_p(fact);
+    assert!(
+        (p == 0.0 && read == 0.0) || ((read - p) / p).abs() <= 0.05,
+        "the page shows p = {fact} ({read}), the API says {p}"
+    );
+    let text = shown["text"].as_str().unwrap();
+    for quoted in text.split("p=").skip(1) {
+        let number: String = quoted
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || ".×⁻⁰¹²³⁴⁵⁶⁷⁸⁹".contains(*c))
+            .collect();
+        read_p(&number);
+    }
+    assert!(
+        !text.contains("0.000"),
+        "a figure rounded to nothing: {text}"
+    );
+    assert_fits(&mut b, "unfolded");
+    b.eval("document.querySelector('#alert-detail details.stats-details').scrollIntoView(); true");
+    let unfolded_png = b.screenshot("alert-page-1280-details.png");
+    // every other alert's page fits too (other regions, brands, sampling requests)
+    for a in outcome.alerts.iter().skip(1) {
+        b.eval(&format!(
+            "location.hash = {}; true",
+            js(&format!("#/alert/{}", a.id))
+        ));
+        b.wait_for(
+            "another alert's page",
+            &format!(
+                "(document.querySelector('#alert-detail h2') || {{}}).textContent === {} \
+                 && document.querySelectorAll('#alert-detail svg.daily-chart rect.obs').length === {}",
+                js(&a.category),
+                a.daily.len()
+            ),
+        );
+        assert_fits(&mut b, &format!("{} folded", a.id));
+        b.eval("document.querySelector('#alert-detail details.stats-details').open = true; true");
+        assert_fits(&mut b, &format!("{} unfolded", a.id));
+    }
+    eprintln!(
+        "screenshots: {} {}",
+        folded_png.display(),
+        unfolded_png.display()
+    );
+}
+
 /// Whether `mark` is one or more of `words` written one after another.
 fn made_of(mark: &str, words: &[&str]) -> bool {
     let mut reach = vec![false; mark.len() + 1];

@@ -322,6 +322,8 @@ fn alert(id: &str, category: &str, province: &str, level: u8, summary: &str) -> 
         updated: day,
         status: AlertStatus::New,
         summary: summary.into(),
+        reasons: Vec::new(),
+        daily: Vec::new(),
     }
 }
 

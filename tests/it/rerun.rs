@@ -2,7 +2,7 @@
 //! byte-identical signal partitions and alerts; a changed rule file shows in `diff-alerts`; a WARC
 //! written by another tool (Python warcio) is replayed and its documents found.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
@@ -463,4 +463,126 @@ fn a_warc_written_by_warcio_is_rerun_and_its_documents_found() {
     ]));
     assert!(text.contains("unmatched-url"), "{text}");
     assert!(text.contains("records read"), "{text}");
+}
+
+/// A search page whose listings live only in its script data (`g_page_config`, the demo mall's
+/// own search pages on 127.0.0.1) is read by `[source.list.script]`: `jiance run` stores every
+/// listed product and, fanned out, every review the items carry, and `jiance rerun` of the run's
+/// archive stores the same documents (issue 44). Before, list pages never reached the parser:
+/// "1 pages, 0 documents".
+#[test]
+fn a_script_data_search_page_yields_its_listings_in_run_and_rerun() {
+    use jiance::demo::{Detail, Site};
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let end = jiance::model::china_day(chrono::Utc::now());
+    let scenario = std::sync::Arc::new(jiance::demo::scenario(7, end));
+    let sites = rt
+        .block_on(jiance::demo::DemoSites::start(scenario.clone()))
+        .unwrap();
+    let mall = sites.base_urls()["mall"].clone();
+    let dir = tempfile::tempdir().unwrap();
+    let sources = format!(
+        "[[source]]\nname = \"mall-search\"\nkind = \"html\"\nchannel = \"platform\"\n\
+         doc_kind = \"listing\"\nstart = [\"{mall}/search?q=家电&page=1\", \"{mall}/search?q=数码&page=1\"]\n\
+         politeness = {{ rps = 100.0, concurrency = 4 }}\n\
+         [source.list]\nnext = \"div.page-nav a.next\"\n\
+         [source.list.script]\nitems = \"g_page_config.mods.itemlist.data.auctions\"\n\
+         [source.list.script.fields]\nid = \"nid\"\nurl = \"detail_url\"\ntitle = \"raw_title\"\n\
+         price = \"view_price\"\nshop = \"nick\"\nshop_region = \"item_loc\"\n\
+         [source.list.script.reviews]\nitems = \"comments\"\n\
+         [source.list.script.reviews.fields]\ntext = \"says\"\npublished = \"day\"\nstars = \"star\"\n"
+    );
+    std::fs::write(dir.path().join("sources.toml"), sources).unwrap();
+    std::fs::write(
+        dir.path().join("jiance.toml"),
+        "data_dir = \"data\"\nsource_files = [\"sources.toml\"]\n[crawl]\nuser_agent = \"jiance-test\"\n",
+    )
+    .unwrap();
+    let config = dir.path().join("jiance.toml");
+    let config = config.to_str().unwrap();
+    ok(jiance(&["check", config]));
+    let run = jiance(&["run", "--once", "--config", config]);
+    rt.block_on(sites.shutdown());
+    assert!(run.status.success(), "{}", crate::text(&run.stderr));
+
+    // what the two searches list: product pages, and the distinct latest reviews of each
+    let listed: Vec<_> = scenario
+        .docs_of(Site::Mall)
+        // the mall's search: a product of the department, or with the word in its title
+        .filter(|d| {
+            ["家电", "数码"].iter().any(|q| {
+                matches!(&d.detail, Detail::Listing { dept, .. } if dept == q || d.title.contains(q))
+            })
+        })
+        .collect();
+    assert!(listed.len() >= 10, "{} listed products", listed.len());
+    let reviews: usize = listed
+        .iter()
+        .map(|d| match &d.detail {
+            Detail::Listing { reviews, .. } => {
+                let mut latest: Vec<_> = reviews.iter().collect();
+                latest.sort_by_key(|r| std::cmp::Reverse(r.date));
+                latest.truncate(jiance::demo::SCRIPT_REVIEWS);
+                latest
+                    .iter()
+                    .map(|r| r.text.as_str())
+                    .collect::<BTreeSet<_>>()
+                    .len()
+            }
+            _ => 0,
+        })
+        .sum();
+    assert!(reviews > 0, "the listed products carry reviews");
+
+    let stored = |data: &Path| {
+        let store = jiance::store::Store::open(&data.join("state.sqlite")).unwrap();
+        let ids = store.document_ids().unwrap();
+        store.documents(&ids).unwrap()
+    };
+    let docs = stored(&dir.path().join("data"));
+    let (items, fanned): (Vec<_>, Vec<_>) = docs.iter().partition(|d| !d.url.contains("#review-"));
+    for d in &listed {
+        assert!(
+            items
+                .iter()
+                .any(|i| i.url.ends_with(&d.path) && i.title == d.title && i.kind == "listing"),
+            "{} ({}) not stored from the search pages",
+            d.path,
+            d.title
+        );
+    }
+    assert_eq!(items.len(), listed.len(), "one document per listed product");
+    assert_eq!(fanned.len(), reviews, "one document per review");
+
+    // the archive replayed by the same sources gives the same documents
+    let out = dir.path().join("rerun");
+    let archive = dir.path().join("data/archive");
+    let summary: serde_json::Value = serde_json::from_str(&ok(jiance(&[
+        "rerun",
+        "--archive",
+        archive.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--config",
+        config,
+        "--json",
+    ])))
+    .unwrap();
+    assert!(
+        summary["failures"]
+            .as_object()
+            .is_some_and(|f| f.is_empty()),
+        "{summary}"
+    );
+    let again = stored(&out);
+    let key = |d: &[jiance::store::DocumentRow]| {
+        d.iter()
+            .map(|r| (r.id.clone(), r.url.clone(), r.title.clone()))
+            .collect::<BTreeSet<_>>()
+    };
+    assert_eq!(key(&again), key(&docs));
 }

@@ -233,6 +233,8 @@ fn inspect_result_records_a_batch_of_a_sampled_alert() {
         updated: day(80),
         status: AlertStatus::New,
         summary: "浙江省电动自行车火灾".into(),
+        reasons: Vec::new(),
+        daily: Vec::new(),
     };
     let req = SamplingRequest {
         alert_id: id.clone(),

@@ -149,7 +149,8 @@ async function loadAlerts() {
 
 function kv(label, value) {
   if (!value || (Array.isArray(value) && value.length === 0)) return null;
-  return el("div", { class: "kv" }, el("span", { class: "k" }, label), el("span", { class: "v" }, Array.isArray(value) ? value.join("、") : String(value)));
+  const v = value instanceof Node ? value : Array.isArray(value) ? value.join("、") : String(value);
+  return el("div", { class: "kv" }, el("span", { class: "k" }, label), el("span", { class: "v" }, v));
 }
 
 function renderSampling(s) {
@@ -194,10 +195,6 @@ async function showAlert(id) {
     return;
   }
   const a = d.alert;
-  const breakdown = el("table", { class: "grid breakdown" },
-    el("thead", {}, el("tr", {}, el("th", {}, "项目 Term"), el("th", {}, "数值 Value"), el("th", {}, "说明 Note"))),
-    el("tbody", {}, a.breakdown.map((t) => el("tr", {},
-      el("td", {}, t.name), el("td", { class: "num" }, Number.isInteger(t.value) ? t.value : t.value.toFixed(3)), el("td", {}, t.note)))));
   box.replaceChildren(
     el("div", { class: "detail-head" }, levelBadge(a.level), actionBadge(a.action),
       el("span", { class: "scope" }, SCOPES[a.scope] || a.scope), el("h2", {}, a.category)),
@@ -208,8 +205,12 @@ async function showAlert(id) {
       kv("状态 Status", `${STATUSES[a.status] || a.status} ${a.status}`),
       kv("首次发现 First seen", a.first_seen),
       kv("更新 Updated", a.updated),
-      kv("评分 Score", a.score.toFixed(2))),
-    el("h3", {}, "评分构成 Score breakdown"), breakdown,
+      kv("评分 Score", a.score.toFixed(1)), // as the ranked list shows it
+      kv("p值 p-value", pValueOf(a))),
+    el("h3", {}, "评分构成 Why this alert"),
+    renderReasons(a.reasons || []),
+    renderDaily(a.daily || []),
+    renderBreakdown(a.breakdown),
     renderAck(a, d.acknowledgement),
     el("h3", {}, `证据 Evidence（${a.evidence.length}）`), renderEvidence(d.evidence),
     el("h3", {}, "抽样建议 Sampling request"), renderSampling(d.sampling_request),
@@ -217,6 +218,113 @@ async function showAlert(id) {
     renderBrands(d.brands || []),
     el("h3", {}, `变更记录 History（${d.history.length}）`), renderHistory(d.history));
   for (const extra of ALERT_EXTRAS) extra(box, a);
+}
+
+// Numbers on the alert page, one form each: p-values in scientific notation with a superscript
+// exponent (6.2×10⁻³, as the server writes them in the summary and reasons), counts as integers,
+// other figures to two decimals (one above 100, two significant digits below 0.01).
+const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
+function formatP(p) {
+  if (!(p > 0) || !Number.isFinite(p)) return "0";
+  const [m, e] = p.toExponential(1).split("e");
+  return `${m}×10${String(Number(e)).replace(/./g, (c) => SUPERSCRIPT[c] || c)}`;
+}
+function formatNumber(x) {
+  if (Number.isInteger(x)) return String(x);
+  const a = Math.abs(x);
+  if (a >= 100) return x.toFixed(1);
+  // a small figure keeps two significant digits rather than rounding to 0.00
+  return a >= 0.01 ? x.toFixed(2) : String(Number(x.toPrecision(2)));
+}
+// Breakdown terms that are probabilities.
+const P_TERMS = new Set(["p_value", "p_conditional", "combined_p"]);
+function formatTerm(t) {
+  return P_TERMS.has(t.name) ? formatP(t.value) : formatNumber(t.value);
+}
+function pValueOf(a) {
+  const t = a.breakdown.find((x) => x.name === "p_value");
+  return t ? el("span", { class: "p-value", "data-p": String(t.value) }, formatP(t.value)) : null;
+}
+
+// Why, one sentence each (written by the scorer from the breakdown's numbers).
+function renderReasons(list) {
+  if (!list.length) return el("p", { class: "muted" }, "无评分说明。");
+  return el("ol", { class: "reasons" }, list.map((r) => el("li", {}, r)));
+}
+
+// The breakdown, every term, folded: the reasons above say what it means.
+function renderBreakdown(terms) {
+  return el("details", { class: "stats-details" },
+    el("summary", {}, `统计细节 Statistical details（${terms.length} 项）`),
+    el("table", { class: "grid breakdown" },
+      el("colgroup", {}, el("col", { class: "c-name" }), el("col", { class: "c-value" }), el("col", {})),
+      el("thead", {}, el("tr", {}, el("th", {}, "项目 Term"), el("th", { class: "num" }, "数值 Value"), el("th", {}, "说明 Note"))),
+      el("tbody", {}, terms.map((t) => el("tr", { "data-term": t.name },
+        el("td", { class: "term" }, t.name), el("td", { class: "num" }, formatTerm(t)), el("td", {}, t.note))))));
+}
+
+// Daily counts against the band the baseline expects (inline SVG, no library): the band as an
+// area, the expectation as a dashed line, each day's count as a bar (the window's darker, a day
+// above the band red), the window shaded.
+function renderDaily(days) {
+  if (!days.length) return null;
+  const W = 480; const H = 190; const L = 34; const R = 8; const T = 10; const B = 26;
+  const n = days.length;
+  const step = (W - L - R) / n;
+  const top = Math.max(1, ...days.map((d) => Math.max(d.observed, d.high)));
+  const ymax = niceCeil(top * 1.08);
+  const x = (i) => L + step * i;
+  const y = (v) => T + (H - T - B) * (1 - v / ymax);
+  const parts = [];
+  const w0 = days.findIndex((d) => d.window);
+  if (w0 >= 0) parts.push(svg("rect", { x: x(w0).toFixed(1), y: T, width: (step * (n - w0)).toFixed(1), height: H - T - B, class: "window-bg" }));
+  for (const v of [0, ymax / 2, ymax]) {
+    parts.push(svg("line", { x1: L, x2: W - R, y1: y(v).toFixed(1), y2: y(v).toFixed(1), class: v === 0 ? "axis" : "grid-line" }));
+    parts.push(svg("text", { x: L - 4, y: (y(v) + 3).toFixed(1), class: "tick end" }, String(Number(v.toFixed(2)))));
+  }
+  // the band: one area per run of days that have an expectation
+  let run = [];
+  const flush = () => {
+    if (run.length) {
+      const upper = run.map((i) => `${(x(i) + step / 2).toFixed(1)},${y(days[i].high).toFixed(1)}`);
+      const lower = run.slice().reverse().map((i) => `${(x(i) + step / 2).toFixed(1)},${y(days[i].low).toFixed(1)}`);
+      const edge = run.length === 1 ? [`${(x(run[0]) + step * 0.9).toFixed(1)},${y(days[run[0]].high).toFixed(1)}`] : [];
+      parts.push(svg("polygon", { points: [...upper, ...edge, ...lower].join(" "), class: "band" }));
+      parts.push(svg("polyline", { points: run.map((i) => `${(x(i) + step / 2).toFixed(1)},${y(days[i].expected).toFixed(1)}`).join(" "), class: "expected" }));
+    }
+    run = [];
+  };
+  days.forEach((d, i) => { if (d.excluded) flush(); else run.push(i); });
+  flush();
+  days.forEach((d, i) => {
+    const over = !d.excluded && d.observed > d.high;
+    const h = Math.max(0, y(0) - y(d.observed));
+    parts.push(svg("rect", {
+      x: (x(i) + step * 0.15).toFixed(1), y: (y(0) - h).toFixed(1), width: (step * 0.7).toFixed(1), height: h.toFixed(1),
+      class: `obs${d.window ? " in-window" : ""}${over ? " over" : ""}`, "data-day": d.day,
+    }, svg("title", {}, `${d.day}：${formatNumber(d.observed)}${d.excluded ? "（不计入基线）" : `，预期 ${formatNumber(d.expected)}，正常范围 ${formatNumber(d.low)}–${formatNumber(d.high)}`}`)));
+  });
+  const label = (i, anchor) => svg("text", { x: (x(i) + step / 2).toFixed(1), y: H - 8, class: `tick ${anchor}` }, days[i].day.slice(5));
+  parts.push(label(0, "start"));
+  if (w0 > 0) parts.push(label(w0, "middle"));
+  parts.push(label(n - 1, "end"));
+  const over = days.filter((d) => d.window && !d.excluded && d.observed > d.high).length;
+  return el("figure", { class: "daily-fig" },
+    svg("svg", { viewBox: `0 0 ${W} ${H}`, class: "daily-chart", role: "img",
+      "aria-label": `每日信息量与基线预期范围：窗口内 ${over} 天高于正常范围` },
+    svg("title", {}, "每日加权信息量与基线预期范围"), ...parts),
+    el("figcaption", { class: "legend-line" },
+      el("span", { class: "sw sw-obs" }), "每日加权信息量 ",
+      el("span", { class: "sw sw-over" }), "高于正常范围 ",
+      el("span", { class: "sw sw-band" }), "基线预期 95% 范围 ",
+      el("span", { class: "sw sw-window" }), "检验窗口"));
+}
+
+// 1, 2, 2.5, 5 × 10ⁿ at or above x: round gridline labels.
+function niceCeil(x) {
+  const p = 10 ** Math.floor(Math.log10(x));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= x) return m * p;
+  return 10 * p;
 }
 
 // The category's brands: exposure (reports per 10,000 units sold) and disproportionate hazards.
