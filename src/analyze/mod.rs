@@ -604,6 +604,18 @@ mod tests {
     use super::*;
     use std::sync::OnceLock;
 
+    /// A word list finds the leftmost of its words, as the earliest `find` of each word would.
+    #[test]
+    fn words_find_the_leftmost_of_their_words() {
+        let w = text::Words::new(["生产".to_string(), "企业".into(), "".into()]);
+        for hay in ["某某企业生产的", "生产企业", "没有", "", "的企"] {
+            let plain = ["生产", "企业"].iter().filter_map(|x| hay.find(x)).min();
+            assert_eq!(w.first(hay), plain, "{hay}");
+            assert_eq!(w.in_text(hay), plain.is_some(), "{hay}");
+        }
+        assert!(!text::Words::new(Vec::new()).in_text("任何文字"));
+    }
+
     /// The last-character set only rejects: every word a plain `ends_with` scan accepts is
     /// accepted, including through an empty ending.
     #[test]
