@@ -117,7 +117,11 @@ fn template_notices_of_different_products_are_different_stories_and_reposts_are_
     let mut by_style: std::collections::BTreeMap<String, [usize; 3]> = Default::default();
     let (mut tp, mut fp, mut fn_) = (0usize, 0usize, 0usize);
     let mut pairs = 0;
-    for (n, line) in set.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+    for (n, line) in set
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
         let p: StoryPair = serde_json::from_str(line)
             .unwrap_or_else(|e| panic!("tests/eval/stories.jsonl line {}: {e}", n + 1));
         pairs += 1;
@@ -155,5 +159,8 @@ fn template_notices_of_different_products_are_different_stories_and_reposts_are_
     let (precision, recall) = (ratio(tp, tp + fp), ratio(tp, tp + fn_));
     eprintln!("{pairs} pairs: same-story precision {precision:.2}, recall {recall:.2}");
     assert!(pairs >= 30, "the labelled set has {pairs} pairs");
-    assert!(precision >= 0.0 && recall >= 0.0);
+    // Measured: 1.00 / 1.00 with the fields; shingles alone (before issue 44) 0.60 / 1.00, every
+    // template pair but the three of another product's wording joined.
+    assert!(precision >= 0.95, "same-story precision {precision:.2}");
+    assert!(recall >= 0.95, "same-story recall {recall:.2}");
 }

@@ -466,3 +466,37 @@ fn the_new_aggregation_scores_the_demo_as_the_old_one_did() {
     .unwrap();
     assert!(!replay.changes.is_empty());
 }
+
+/// Issue 44: the demo's notices built from one template — the standard announcements of one
+/// ministry, a province's and the nation's inspection notices — name other products,
+/// enterprises and standards, so they are other stories: regulator documents sharing a cluster
+/// are reposts of one scenario story. (Before: six GB announcements in one cluster, and pairs of
+/// inspection notices of two products; 465 documents in 255 clusters, now 417.)
+#[test]
+fn template_notices_of_different_products_are_different_stories() {
+    let o = outcome();
+    let mut by: BTreeMap<&str, Vec<&DocumentRow>> = BTreeMap::new();
+    for d in &o.documents {
+        if matches!(
+            d.kind.as_str(),
+            "inspection" | "standard" | "recall" | "notice"
+        ) {
+            by.entry(d.cluster.as_str()).or_default().push(d);
+        }
+    }
+    for (c, docs) in &by {
+        let stories: BTreeSet<Option<u32>> = docs.iter().map(|d| o.story_of(&d.url)).collect();
+        let titles: Vec<&str> = docs.iter().map(|d| d.title.as_str()).collect();
+        assert!(
+            docs.len() == 1 || (stories.len() == 1 && !stories.contains(&None)),
+            "cluster {c} holds {} notices of other stories: {titles:#?}",
+            docs.len()
+        );
+    }
+    let clusters: BTreeSet<&str> = o.documents.iter().map(|d| d.cluster.as_str()).collect();
+    eprintln!(
+        "{} documents in {} clusters",
+        o.documents.len(),
+        clusters.len()
+    );
+}
