@@ -115,7 +115,10 @@ fn default_review() -> crate::review::ReviewRules {
     crate::review::ReviewRules::load(None).unwrap_or_else(|e| {
         tracing::error!(errors = ?e, "embedded review.toml does not load");
         crate::review::ReviewRules {
-            cases: crate::review::rules::CaseRules { gap_days: 60 },
+            cases: crate::review::rules::CaseRules {
+                gap_days: 7,
+                hazard_family: Vec::new(),
+            },
             suppression: crate::review::rules::SuppressionRules { days: 30 },
             dismiss_reason: Vec::new(),
             case_example: Vec::new(),
