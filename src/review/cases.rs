@@ -41,7 +41,8 @@ pub struct Case {
     /// Stable while the case's first alert stays its first.
     pub id: String,
     pub category: String,
-    /// The hazard family (its name in the rules, or the one hazard).
+    /// The hazard family of its strongest alert's first hazard (the family's name in the rules,
+    /// or the hazard).
     pub hazard: String,
     /// The hazards its alerts and evidence name.
     #[serde(default)]
@@ -258,14 +259,21 @@ fn make_case(
             }
         })
         .collect();
-    let family_name = family.iter().copied().collect::<Vec<_>>().join("、");
+    // the first alert is in this case only: the id stays while it stays the first
     let id = doc_id(&format!(
-        "case\u{1f}{category}\u{1f}{family_name}\u{1f}{}\u{1f}{}",
+        "case\u{1f}{category}\u{1f}{}\u{1f}{}",
         first.map(|a| a.id.as_str()).unwrap_or(""),
         first.map(|a| a.first_seen).unwrap_or_default()
     ));
     let mut alerts: Vec<&Alert> = group.to_vec();
     alerts.sort_by(|a, b| b.level.cmp(&a.level).then_with(|| a.id.cmp(&b.id)));
+    // named after the family of its strongest alert's first hazard
+    let lead = alerts
+        .iter()
+        .find_map(|a| a.hazards.first())
+        .map(|h| rules.family_of(h))
+        .or_else(|| family.iter().next().copied())
+        .unwrap_or("");
     let province = if systemic {
         "全国".to_string()
     } else if provinces.len() == 1 {
@@ -280,7 +288,7 @@ fn make_case(
     Case {
         id,
         category: category.to_string(),
-        hazard: family_name,
+        hazard: lead.to_string(),
         hazards: hazards.into_iter().collect(),
         province,
         provinces: provinces.iter().map(|p| p.to_string()).collect(),

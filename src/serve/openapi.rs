@@ -545,7 +545,7 @@ fn review_paths() -> Value {
             "responses": ok("Who", "application/json", obj.clone(), &["401"]) } },
         "/api/review/options": { "get": { "summary": "Triage states and their next states, dismissal reasons, label kinds", "security": read,
             "responses": ok("Options", "application/json", obj.clone(), &["401"]) } },
-        "/api/cases": { "get": { "summary": "Cases of the last scoring run: one problem across channels, with its evidence per channel, alerts and triage state", "security": read,
+        "/api/cases": { "get": { "summary": "Cases of the last scoring run: one problem (a category and hazard family across provinces and channels, while its alerts overlap in time), with its alerts, its documents per channel (`documents`: how many) and triage state", "security": read,
             "responses": ok("Cases", "application/json", obj.clone(), &["401"]) } },
         "/api/cases/{id}": { "get": { "summary": "One case: timeline, alerts, evidence documents, sampling requests, triage state and history", "security": read,
             "parameters": id, "responses": ok("The case", "application/json", obj.clone(), &["400", "401", "404"]) } },

@@ -151,10 +151,11 @@ async function showCase(id) {
     el("tbody", {}, c.timeline.map((e) => {
       const doc = docs.get(e.doc_id) || {};
       const href = safeHref(doc.url);
-      return el("tr", { "data-channel": e.channel },
+      // attached: the problem's document that no alert cites (same category, hazard family, place, days)
+      return el("tr", { "data-channel": e.channel, class: e.attached ? "attached" : "" },
         el("td", {}, e.day), el("td", {}, CHANNELS[e.channel] || e.channel), el("td", {}, KINDS[e.kind] || e.kind),
         el("td", {}, href ? el("a", { href, target: "_blank", rel: "noopener noreferrer" }, doc.title || doc.url) : (doc.title || e.doc_id)),
-        el("td", {}, e.source));
+        el("td", {}, e.source, e.attached ? el("span", { class: "muted", title: "未被预警引用、按品类、危害、地区和日期关联的文档" }, " · 关联") : ""));
     })));
   const alerts = d.alerts.length === 0 ? el("p", { class: "muted" }, "此案件暂无预警。")
     : el("ul", { class: "case-alerts" }, d.alerts.map((a) => el("li", {},
@@ -165,7 +166,9 @@ async function showCase(id) {
     el("div", { class: "facts" },
       kv("期间 Period", `${c.first_day} – ${c.last_day}`),
       kv("渠道 Channels", Object.entries(c.channels).map(([ch, n]) => `${CHANNELS[ch] || ch} ${n}`)),
-      kv("证据 Evidence", `${c.timeline.length} 篇`)),
+      kv("省份 Provinces", (c.provinces || []).join("、") || c.province),
+      kv("文档 Documents", `${c.timeline.length} 篇（关联 ${c.timeline.filter((e) => e.attached).length} 篇）`),
+      kv("预警 Alerts", `${c.alerts.length} 条`)),
     triagePanel("case", c.id, loadCases),
     el("h3", {}, `预警 Alerts（${d.alerts.length}）`), alerts,
     el("h3", {}, `时间线 Timeline（${c.timeline.length}）`), timeline,
