@@ -301,6 +301,33 @@ fn make_case(
     }
 }
 
+/// Adds the documents analysts attached by hand (case id, evidence) to the cases they were
+/// attached to, unless a case holds them already; a case that is gone drops them.
+pub fn add_attached(cases: &mut [Case], attached: &[(String, CaseEvidence)]) {
+    for (id, e) in attached {
+        if let Some(c) = cases.iter_mut().find(|c| &c.id == id) {
+            attach(c, e.clone());
+        }
+    }
+}
+
+/// Adds one document to a case's timeline (in day order), its channels and its days; false when
+/// the case holds it already.
+pub fn attach(case: &mut Case, mut evidence: CaseEvidence) -> bool {
+    if case.timeline.iter().any(|t| t.doc_id == evidence.doc_id) {
+        return false;
+    }
+    evidence.attached = true;
+    *case.channels.entry(evidence.channel).or_default() += 1;
+    case.first_day = case.first_day.min(evidence.day);
+    case.last_day = case.last_day.max(evidence.day);
+    let at = case
+        .timeline
+        .partition_point(|t| (t.day, &t.doc_id) <= (evidence.day, &evidence.doc_id));
+    case.timeline.insert(at, evidence);
+    true
+}
+
 /// The party most of the evidence names. A notice names the enterprise (浙江速骑车业有限公司)
 /// where complaints name the brand (速骑): a party whose name contains another party's name is
 /// counted as that party.
@@ -460,6 +487,45 @@ mod tests {
         assert_eq!(c.party.as_deref(), Some("闪电"));
         assert_eq!(c.channel_count(), 2);
         assert!(["sys", "hn", "gd"].iter().all(|a| pointers[*a] == c.id));
+    }
+
+    #[test]
+    fn a_document_attached_by_hand_joins_its_timeline_in_day_order_once() {
+        let signals = vec![signal("c1", "电热毯", "触电", "江苏省", 0)];
+        let alerts = vec![alert(
+            "a",
+            "电热毯",
+            &["触电"],
+            Scope::Regional,
+            &["江苏省"],
+            0,
+            5,
+            &["c1"],
+        )];
+        let (mut cases, _) = build_cases(&signals, &alerts, &[], &rules());
+        let late = CaseEvidence {
+            day: day(9),
+            channel: Channel::Media,
+            kind: DocKind::Media,
+            doc_id: "m1".into(),
+            source: "paper".into(),
+            attached: false,
+        };
+        let id = cases[0].id.clone();
+        add_attached(
+            &mut cases,
+            &[(id.clone(), late.clone()), ("gone".into(), late.clone())],
+        );
+        let c = &cases[0];
+        assert_eq!(
+            c.timeline
+                .iter()
+                .map(|e| (e.doc_id.as_str(), e.attached))
+                .collect::<Vec<_>>(),
+            [("c1", false), ("m1", true)]
+        );
+        assert_eq!((c.last_day, c.channel_count()), (day(9), 2));
+        assert!(!attach(&mut cases[0], late));
     }
 
     #[test]

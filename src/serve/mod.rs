@@ -361,6 +361,7 @@ pub fn router(state: AppState) -> Router {
             "/api/cases/{id}/triage",
             get(review::case_triage_get).post(review::case_triage),
         )
+        .route("/api/cases/{id}/documents", post(review::attach_document))
         .route(
             "/api/alerts/{id}/triage",
             get(review::alert_triage_get).post(review::alert_triage),

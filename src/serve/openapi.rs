@@ -25,6 +25,7 @@ pub const PATHS: &[&str] = &[
     "/api/cases",
     "/api/cases/{id}",
     "/api/cases/{id}/triage",
+    "/api/cases/{id}/documents",
     "/api/alerts/{id}/triage",
     "/api/labels",
     "/api/documents/{id}/labels",
@@ -550,6 +551,12 @@ fn review_paths() -> Value {
         "/api/cases/{id}": { "get": { "summary": "One case: timeline, alerts, evidence documents, sampling requests, triage state and history", "security": read,
             "parameters": id, "responses": ok("The case", "application/json", obj.clone(), &["400", "401", "404"]) } },
         "/api/cases/{id}/triage": triage("case"),
+        "/api/cases/{id}/documents": { "post": { "summary": "Attach a document to the case (analyst): one that raised no alert of its own, or no signal, but belongs to the problem. It stays on the case across scoring runs; `attached` is false when the case held it already.",
+            "security": write, "parameters": id,
+            "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                "type": "object", "required": ["doc_id"], "additionalProperties": false, "properties": {
+                    "doc_id": { "type": "string", "maxLength": 2000, "description": "A document id (from search)" } } } } } },
+            "responses": ok("Attached", "application/json", obj.clone(), &["400", "401", "403", "404", "413", "415", "503"]) } },
         "/api/alerts/{id}/triage": triage("alert"),
         "/api/labels": { "get": { "summary": "Every label analysts put on documents, oldest first", "security": read,
             "responses": ok("Labels", "application/json", obj.clone(), &["401"]) } },
