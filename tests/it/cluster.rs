@@ -159,8 +159,10 @@ fn template_notices_of_different_products_are_different_stories_and_reposts_are_
     let (precision, recall) = (ratio(tp, tp + fp), ratio(tp, tp + fn_));
     eprintln!("{pairs} pairs: same-story precision {precision:.2}, recall {recall:.2}");
     assert!(pairs >= 30, "the labelled set has {pairs} pairs");
-    // Measured: 1.00 / 1.00 with the fields; shingles alone (before issue 44) 0.60 / 1.00, every
-    // template pair but the three of another product's wording joined.
+    // Measured on 43 pairs (21 template pairs, 22 reposts): 1.00 / 0.95 with the fields; shingles
+    // alone (before issue 44) 0.58 / 0.95, every template pair but the three of another product's
+    // wording joined. The one repost missed both times is a shortened one (a third of the text
+    // dropped): the shingles' limit, not the fields'.
     assert!(precision >= 0.95, "same-story precision {precision:.2}");
     assert!(recall >= 0.95, "same-story recall {recall:.2}");
 }
