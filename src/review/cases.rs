@@ -161,8 +161,10 @@ pub fn build_cases(
         previous
             .iter()
             .filter(|c| {
-                // (a case of the rules before issue 44 may hold no alert: it is no problem's)
+                // a case built before issue 44 (evidence grouped by province and party, no
+                // `provinces`) is no problem's: it goes with the next build
                 !c.alerts.is_empty()
+                    && !c.provinces.is_empty()
                     && !built.contains(&c.id)
                     && c.alerts.iter().all(|a| !current.contains(a.as_str()))
             })
@@ -598,7 +600,7 @@ mod tests {
     }
 
     #[test]
-    fn a_case_whose_alerts_closed_stays_and_one_without_alerts_goes() {
+    fn a_case_whose_alerts_closed_stays_and_one_without_alerts_or_from_before_goes() {
         let alerts = vec![alert(
             "a",
             "电热毯",
@@ -611,9 +613,12 @@ mod tests {
         )];
         let (old, _) = build_cases(&[], &alerts, &[], &rules());
         let mut alertless = old[0].clone();
-        alertless.id = "old-style".into();
+        alertless.id = "no-alert".into();
         alertless.alerts.clear();
-        let previous = vec![old[0].clone(), alertless];
+        let mut before_44 = old[0].clone();
+        before_44.id = "by-province".into();
+        before_44.provinces.clear();
+        let previous = vec![old[0].clone(), alertless, before_44];
         // the alert is current: its case is built again, not kept twice
         let (again, _) = build_cases(&[], &alerts, &previous, &rules());
         assert_eq!(again, old);
