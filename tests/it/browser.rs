@@ -822,7 +822,28 @@ fn dashboard_cases_triage_by_a_named_user_and_a_label() {
         "label stored",
         "(document.querySelector('#case-detail .label-done') || {textContent: ''}).textContent.includes('王芳')",
     );
+    // 4. A document the case does not hold, attached by her: it joins the timeline, marked.
+    b.wait_for(
+        "documents to attach",
+        "document.querySelector('#case-detail .attach-doc') !== null",
+    );
+    let doc = b.eval(
+        "(() => { const btn = document.querySelector('#case-detail .attach-doc'); \
+           btn.click(); return btn.dataset.doc; })()",
+    );
+    let doc = doc.as_str().unwrap().to_string();
+    b.wait_for(
+        "attached document in the timeline",
+        "document.querySelector('#case-detail .case-timeline tr.attached') !== null",
+    );
     b.screenshot("dashboard-case.png");
+    let cases: Vec<jiance::review::Case> = server.store().cases().unwrap();
+    assert!(
+        cases
+            .iter()
+            .any(|c| c.timeline.iter().any(|e| e.doc_id == doc && e.attached)),
+        "{doc} attached to no case"
+    );
     let labels: Vec<jiance::review::Label> = server.store().labels(None).unwrap();
     assert_eq!(labels.len(), 1);
     assert_eq!(
