@@ -40,7 +40,9 @@ use jieba_rs::Jieba;
 use regex::Regex;
 
 pub use check::check;
-pub use cluster::{ClusterEntry, ClusterIndex, DEFAULT_WINDOW, JOIN, Sketch, similarity, sketch};
+pub use cluster::{
+    ClusterEntry, ClusterIndex, DEFAULT_WINDOW, Fields, JOIN, Sketch, similarity, sketch,
+};
 pub use facts::{Count, Facts, StandardRef, facts, facts_folded};
 pub use findings::{signals, standard_is_mandatory};
 pub use fold::{fold, fold_into, prepare as prepare_fold};
@@ -328,6 +330,59 @@ pub fn cluster_text(doc: &Document) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// What a document names that tells its story from another use of the same template (a
+/// notice of another product, enterprise, batch or standard): its categories and unclassified
+/// product nouns, enterprises and brands, where the event happened, model and batch numbers and
+/// standard numbers.
+pub fn story_fields(
+    categories: &[String],
+    findings: &[Finding],
+    parties: &Parties,
+    regions: &[RegionMention],
+    facts: &Facts,
+    standards: &[String],
+) -> Fields {
+    Fields::new(
+        categories
+            .iter()
+            .chain(findings.iter().filter_map(|f| f.product.as_ref()))
+            .map(String::as_str),
+        parties
+            .enterprises
+            .iter()
+            .chain(&parties.brands)
+            .map(String::as_str),
+        regions
+            .iter()
+            .filter(|r| r.role == RegionRole::Event && !r.code.is_empty())
+            .map(|r| r.code.as_str()),
+        facts
+            .models
+            .iter()
+            .chain(&facts.batches)
+            .map(String::as_str),
+        standards.iter().map(String::as_str),
+    )
+}
+
+/// [`story_fields`] of a document analysed already, its numbers read again from its title and
+/// text (the sink's way for a text cut for the analysis, which it clusters whole).
+pub fn story_fields_of(doc: &Document, ex: &Extraction) -> Fields {
+    let mut folded = String::with_capacity(doc.title.len() + 1 + doc.text.len());
+    fold_into(&doc.title, &mut folded);
+    folded.push('\n');
+    fold_into(&doc.text, &mut folded);
+    let facts = facts_folded(&folded, &ex.standards);
+    story_fields(
+        &ex.categories,
+        &ex.findings,
+        &ex.parties,
+        &ex.regions,
+        &facts,
+        &ex.standards,
+    )
+}
+
 /// Longest text (bytes) one document's analysis reads; the rest is cut and the cut recorded
 /// ([`Extraction::text_cut`]). Real notices and articles are far shorter; the cap keeps a page of
 /// megabytes from holding the stage for minutes.
@@ -477,9 +532,28 @@ impl Analyzer {
         } else {
             p.orig.as_str()
         };
+        let category_names = self.category_names(&p, &t, &prod, &categories, &hz, &findings);
+        let mut regions: Vec<RegionMention> =
+            places.places.into_iter().map(|pm| pm.mention).collect();
+        regions.extend(places.shop_region);
+        let facts = facts_folded(&p.orig, &standards);
+        let fields = story_fields(
+            &category_names,
+            &findings,
+            &parties,
+            &regions,
+            &facts,
+            &standards,
+        );
         let (cluster, sketch) = match clusters {
-            Some(index) => (index.assign_folded(&doc.id, cluster_folded), None),
-            None => (String::new(), Some(Sketch::of_folded(cluster_folded))),
+            Some(index) => (
+                index.assign_folded_with(&doc.id, cluster_folded, &fields),
+                None,
+            ),
+            None => (
+                String::new(),
+                Some(Sketch::of_folded(cluster_folded).with_fields(fields)),
+            ),
         };
 
         let hazards = hz
@@ -493,11 +567,7 @@ impl Analyzer {
                 category: m.category.map(|c| self.categories[c].name.clone()),
             })
             .collect();
-        let category_names = self.category_names(&p, &t, &prod, &categories, &hz, &findings);
-        let mut regions: Vec<RegionMention> =
-            places.places.into_iter().map(|pm| pm.mention).collect();
-        regions.extend(places.shop_region);
-        let facts = want_facts.then(|| facts_folded(&p.orig, &standards));
+        let facts = want_facts.then_some(facts);
         let ex = Extraction {
             doc_id: doc.id.clone(),
             kind: p.kind,
@@ -1583,13 +1653,15 @@ mod tests {
             let (e, f) = an().analyze_with_facts(&d, &mut with_facts);
             assert_eq!(e.is_signal, !e.findings.is_empty());
             assert_eq!(f, facts(&title, &body, &e.standards), "{title}\n{body}");
-            let (_, c) = raw.assign(&d.id, &cluster_text(&d));
+            // the fields the analysis clusters by are those read again from its extraction
+            let fields = story_fields_of(&d, &e);
+            let (_, c) = raw.assign_with(&d.id, &cluster_text(&d), &fields);
             assert_eq!(e.cluster, c, "{title}\n{body}");
             // the sketch a worker hands the sink is the one the sink would make of the text
             let (_, sketch) = an().analyze_unclustered(&d);
             assert_eq!(
                 sketch,
-                Some(Sketch::of_folded(&fold(&cluster_text(&d)))),
+                Some(Sketch::of_folded(&fold(&cluster_text(&d))).with_fields(fields)),
                 "{title}\n{body}"
             );
             found += f.counts.len() + f.models.len() + f.batches.len();

@@ -163,7 +163,7 @@ pub fn cases(data: &Path, json: bool) -> Result<ExitCode> {
             .collect();
         let triage = store.triage("case", &c.id)?.state;
         println!(
-            "{}  {} {} {}{}  {}..{}  {}  {} alert(s)  [{}]",
+            "{}  {} {} {}{}  {}..{}  {}  {} alert(s)  {} document(s)  [{}]",
             c.id,
             c.category,
             c.hazard,
@@ -176,6 +176,7 @@ pub fn cases(data: &Path, json: bool) -> Result<ExitCode> {
             c.last_day,
             channels.join(" "),
             c.alerts.len(),
+            c.timeline.len(),
             triage
         );
     }

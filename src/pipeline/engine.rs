@@ -428,7 +428,11 @@ impl Engine {
         )?;
         let (alerts, mut sampling) = self.review_alerts(out.alerts, out.sampling, as_of)?;
         self.draft_purchases(&mut sampling, &alerts, &sampled, as_of)?;
-        let (cases, pointers) = crate::review::build_cases(&signals, &alerts, &self.review.cases);
+        // a case whose alerts have all closed stays as it was, with the decisions taken on it
+        let previous: Vec<crate::review::Case> = self.store.cases()?;
+        let (mut cases, pointers) =
+            crate::review::build_cases(&signals, &alerts, &previous, &self.review.cases);
+        crate::review::cases::add_attached(&mut cases, &self.store.case_documents()?);
         let keyed: Vec<(String, &crate::review::Case)> =
             cases.iter().map(|c| (c.id.clone(), c)).collect();
         self.store.put_cases(&keyed, &pointers)?;

@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crate::analyze::{ClusterIndex, DEFAULT_WINDOW, cluster_text, fold};
+use crate::analyze::{ClusterIndex, DEFAULT_WINDOW, cluster_text, fold, story_fields_of};
 use crate::index::{Index, IndexWriter};
 use crate::model::{Document, Extraction, Signal};
 use crate::store::Store;
@@ -124,9 +124,11 @@ impl<'a> Sink<'a> {
             }
             extraction.cluster = match &sketch {
                 Some(sk) => self.clusters.assign_sketch(&doc.id, sk),
-                None => self
-                    .clusters
-                    .assign_folded(&doc.id, &fold(&cluster_text(&doc))),
+                None => self.clusters.assign_folded_with(
+                    &doc.id,
+                    &fold(&cluster_text(&doc)),
+                    &story_fields_of(&doc, &extraction),
+                ),
             };
             let signals = crate::analyze::signals(&doc, &extraction);
             if !extraction.is_signal {

@@ -8,7 +8,7 @@ use chrono::{Duration, NaiveDate};
 use serde::Deserialize;
 
 use crate::config::{ConfigError, line_in_block};
-use crate::model::{Channel, DocKind, Parties, Signal};
+use crate::model::{Action, Alert, AlertStatus, Scope};
 
 pub const DEFAULT_REVIEW_TOML: &str = include_str!("../../rules/review.toml");
 pub const REVIEW_FILE: &str = "review.toml";
@@ -27,7 +27,28 @@ pub struct ReviewRules {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseRules {
+    /// Alerts of one problem whose active spans are at most this many days apart are one case.
     pub gap_days: u32,
+    /// Hazards that are one problem's (a battery's fire and explosion).
+    #[serde(default)]
+    pub hazard_family: Vec<HazardFamily>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HazardFamily {
+    pub name: String,
+    pub hazards: Vec<String>,
+}
+
+impl CaseRules {
+    /// The family `hazard` belongs to: its family's name, or the hazard itself.
+    pub fn family_of<'a>(&'a self, hazard: &'a str) -> &'a str {
+        self.hazard_family
+            .iter()
+            .find(|f| f.hazards.iter().any(|h| h == hazard))
+            .map_or(hazard, |f| f.name.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -43,58 +64,47 @@ pub struct DismissReason {
     pub label: String,
 }
 
-/// Two pieces of evidence and whether they must fall in one case.
+/// Two alerts and whether they must fall in one case.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseExample {
-    pub a: ExampleSignal,
-    pub b: ExampleSignal,
+    pub a: ExampleAlert,
+    pub b: ExampleAlert,
     pub same: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ExampleSignal {
+pub struct ExampleAlert {
     pub category: String,
-    pub hazard: String,
-    pub province: Option<String>,
-    pub brand: Option<String>,
-    pub enterprise: Option<String>,
-    pub channel: Channel,
-    #[serde(default)]
-    pub day: u32,
+    pub hazards: Vec<String>,
+    pub scope: Scope,
+    pub regions: Vec<String>,
+    /// First seen and last updated, in days from 0.
+    pub first: u32,
+    pub last: u32,
 }
 
-impl ExampleSignal {
-    fn signal(&self, id: &str) -> Signal {
-        let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default()
-            + Duration::days(i64::from(self.day));
-        let kind = match self.channel {
-            Channel::Complaint => DocKind::Complaint,
-            Channel::Regulator => DocKind::Notice,
-            Channel::Platform => DocKind::Listing,
-            Channel::Media => DocKind::Media,
-            Channel::Standard => DocKind::Standard,
+impl ExampleAlert {
+    fn alert(&self, id: &str) -> Alert {
+        let day = |n: u32| {
+            NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default() + Duration::days(i64::from(n))
         };
-        Signal {
-            doc_id: id.to_string(),
-            time: day.and_hms_opt(4, 0, 0).unwrap_or_default().and_utc(),
+        Alert {
+            id: id.to_string(),
             category: self.category.clone(),
-            hazard: self.hazard.clone(),
-            severity: 2,
-            province: self.province.clone(),
-            city: None,
-            source: format!("example-{id}"),
-            channel: self.channel,
-            kind,
-            weight: 1.0,
-            cluster: id.to_string(),
-            parties: Parties {
-                brands: self.brand.iter().cloned().collect(),
-                enterprises: self.enterprise.iter().cloned().collect(),
-                ..Default::default()
-            },
-            product: None,
+            hazards: self.hazards.clone(),
+            scope: self.scope,
+            regions: self.regions.clone(),
+            level: 3,
+            action: Action::Notify,
+            score: 1.0,
+            breakdown: Vec::new(),
+            evidence: Vec::new(),
+            first_seen: day(self.first),
+            updated: day(self.last),
+            status: AlertStatus::New,
+            summary: String::new(),
         }
     }
 }
@@ -168,8 +178,8 @@ impl ReviewRules {
             }
         }
         for (n, ex) in rules.case_example.iter().enumerate() {
-            let signals = [ex.a.signal("a"), ex.b.signal("b")];
-            let cases = super::cases::build_cases(&signals, &[], &rules.cases).0;
+            let alerts = [ex.a.alert("a"), ex.b.alert("b")];
+            let cases = super::cases::build_cases(&[], &alerts, &[], &rules.cases).0;
             let same = cases.len() == 1;
             if same != ex.same {
                 errors.push(ConfigError::new(

@@ -134,7 +134,7 @@ mod replay;
 mod rows;
 mod rules;
 #[cfg(test)]
-mod sim;
+pub(crate) mod sim;
 mod stats;
 mod table;
 

@@ -1,7 +1,8 @@
 //! Access control: bearer tokens with three roles.
 //!
 //! A viewer may read (every GET except the public ones); an analyst may also triage alerts and
-//! cases and label documents (POSTs to `…/triage` and `…/labels`); an operator may read and write
+//! cases, label documents and attach documents to cases (POSTs to `…/triage`, `…/labels` and
+//! `/api/cases/{id}/documents`); an operator may read and write
 //! everything. Tokens are the config's and the environment's (anonymous: their holder is named
 //! after the role) or named users' from `jiance users add` (the store keeps a SHA-256 of each;
 //! revoking takes effect on the next request). The handler gets the caller as a [`Principal`]. Reads need no token when the deployment opens them (`serve.open_reads`, and
@@ -254,12 +255,15 @@ fn challenge(e: ApiError) -> Response {
     resp
 }
 
-/// The role a request needs: reads a viewer's; triage and labels an analyst's; other writes an
-/// operator's.
+/// The role a request needs: reads a viewer's; triage, labels and documents attached to a case
+/// an analyst's; other writes an operator's.
 fn needed(method: &Method, path: &str) -> Role {
     if matches!(*method, Method::GET | Method::HEAD) {
         Role::Viewer
-    } else if path.ends_with("/triage") || path.ends_with("/labels") {
+    } else if path.ends_with("/triage")
+        || path.ends_with("/labels")
+        || (path.starts_with("/api/cases/") && path.ends_with("/documents"))
+    {
         Role::Analyst
     } else {
         Role::Operator

@@ -115,7 +115,10 @@ fn default_review() -> crate::review::ReviewRules {
     crate::review::ReviewRules::load(None).unwrap_or_else(|e| {
         tracing::error!(errors = ?e, "embedded review.toml does not load");
         crate::review::ReviewRules {
-            cases: crate::review::rules::CaseRules { gap_days: 60 },
+            cases: crate::review::rules::CaseRules {
+                gap_days: 7,
+                hazard_family: Vec::new(),
+            },
             suppression: crate::review::rules::SuppressionRules { days: 30 },
             dismiss_reason: Vec::new(),
             case_example: Vec::new(),
@@ -358,6 +361,7 @@ pub fn router(state: AppState) -> Router {
             "/api/cases/{id}/triage",
             get(review::case_triage_get).post(review::case_triage),
         )
+        .route("/api/cases/{id}/documents", post(review::attach_document))
         .route(
             "/api/alerts/{id}/triage",
             get(review::alert_triage_get).post(review::alert_triage),

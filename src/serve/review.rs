@@ -14,7 +14,9 @@ use super::api::{
 use super::auth::Principal;
 use super::{ApiError, AppState};
 use crate::model::{Alert, SamplingRequest};
-use crate::review::{Case, Dismissal, Label, LabelKind, LabelSnapshot, TriageChange, TriageState};
+use crate::review::{
+    Case, CaseEvidence, Dismissal, Label, LabelKind, LabelSnapshot, TriageChange, TriageState,
+};
 use crate::store::TriageRow;
 
 type Body = Result<axum::body::Bytes, BytesRejection>;
@@ -150,6 +152,72 @@ fn case_onsale(
                         .is_some_and(|p| names(f).iter().any(|n| !n.is_empty() && n.contains(p))))
         })
         .collect()
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AttachBody {
+    /// The document to attach (an id from search).
+    doc_id: String,
+}
+
+/// `POST /api/cases/{id}/documents`: attach a document to a case by hand — one that raised no
+/// alert of its own (or no signal at all) but belongs to the problem. Kept across scoring runs
+/// while the case exists; `attached` is false when the case held the document already.
+pub(super) async fn attach_document(
+    State(st): State<AppState>,
+    Extension(who): Extension<Principal>,
+    id: Result<Path<String>, PathRejection>,
+    headers: axum::http::HeaderMap,
+    body: Body,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let id = path_id(id)?;
+    json_content(&headers, &body)?;
+    let body: AttachBody = parse_body(body, None)?;
+    let doc_id = body.doc_id.trim().to_string();
+    check_len("doc_id", &doc_id)?;
+    let index = st
+        .index
+        .clone()
+        .ok_or_else(|| ApiError::unavailable("the search index is not open"))?;
+    let store = st.store.clone();
+    let out = blocking(move || {
+        let mut case: Case = store
+            .case(&id)
+            .map_err(store_error)?
+            .ok_or_else(|| ApiError::not_found(format!("no case {id:?}")))?;
+        let doc = index
+            .get(&doc_id)
+            .map_err(ApiError::internal)?
+            .ok_or_else(|| ApiError::not_found(format!("no document {doc_id:?}")))?;
+        // a document without a date is shown on the case's last day
+        let day = doc
+            .published
+            .as_deref()
+            .and_then(|p| p.get(..10))
+            .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+            .unwrap_or(case.last_day);
+        let channel = serde_json::from_value(serde_json::json!(doc.channel)).map_err(|_| {
+            ApiError::internal(format!("document {doc_id}: channel {:?}", doc.channel))
+        })?;
+        let kind = crate::model::DocKind::parse(&doc.kind)
+            .ok_or_else(|| ApiError::internal(format!("document {doc_id}: kind {:?}", doc.kind)))?;
+        let evidence = CaseEvidence {
+            day,
+            channel,
+            kind,
+            doc_id: doc_id.clone(),
+            source: doc.source,
+            attached: true,
+        };
+        let added = crate::review::cases::attach(&mut case, evidence.clone())
+            && store
+                .attach_document(&id, &doc_id, &evidence, &case, &who.name)
+                .map_err(store_error)?;
+        Ok(serde_json::json!({ "attached": added, "by": who.name, "case": case }))
+    })
+    .await?;
+    Ok(Json(out))
 }
 
 #[derive(Debug, Deserialize)]

@@ -116,7 +116,8 @@ CREATE INDEX IF NOT EXISTS signals_day ON signals(day);
 CREATE TABLE IF NOT EXISTS clusters (
     doc_id TEXT PRIMARY KEY,
     sketch BLOB NOT NULL,
-    cluster TEXT NOT NULL
+    cluster TEXT NOT NULL,
+    fields BLOB NOT NULL DEFAULT x''
 );
 CREATE TABLE IF NOT EXISTS alerts (
     id TEXT PRIMARY KEY,
@@ -297,6 +298,7 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(SCHEMA)?;
+        add_cluster_fields(&conn)?;
         conn.execute_batch(market::SCHEMA)?;
         conn.execute_batch(review::REVIEW_SCHEMA)?;
         conn.execute_batch(watch::SCHEMA)?;
@@ -598,21 +600,23 @@ impl Store {
             .map_err(Into::into)
     }
 
-    /// Near-duplicate cluster entries (doc id, shingle sketch, cluster id), in insertion order.
-    pub fn clusters(&self) -> Result<Vec<(String, Vec<u32>, String)>> {
+    /// Near-duplicate cluster entries (doc id, shingle sketch, cluster id, the fields that tell
+    /// a story from a template's other uses), in insertion order.
+    pub fn clusters(&self) -> Result<Vec<ClusterRow>> {
         let conn = self.conn();
         let mut stmt =
-            conn.prepare("SELECT doc_id, sketch, cluster FROM clusters ORDER BY rowid")?;
+            conn.prepare("SELECT doc_id, sketch, cluster, fields FROM clusters ORDER BY rowid")?;
         let rows = stmt.query_map([], cluster_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The `limit` most recently stored cluster entries, oldest first: what a windowed
     /// near-duplicate index starts from.
-    pub fn latest_clusters(&self, limit: usize) -> Result<Vec<(String, Vec<u32>, String)>> {
+    pub fn latest_clusters(&self, limit: usize) -> Result<Vec<ClusterRow>> {
         let conn = self.conn();
-        let mut stmt = conn
-            .prepare("SELECT doc_id, sketch, cluster FROM clusters ORDER BY rowid DESC LIMIT ?1")?;
+        let mut stmt = conn.prepare(
+            "SELECT doc_id, sketch, cluster, fields FROM clusters ORDER BY rowid DESC LIMIT ?1",
+        )?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut rows = stmt
             .query_map([limit], cluster_row)?
@@ -622,29 +626,33 @@ impl Store {
     }
 
     /// The stored cluster entry of one document, if any.
-    pub fn cluster_of(&self, doc_id: &str) -> Result<Option<(String, Vec<u32>, String)>> {
+    pub fn cluster_of(&self, doc_id: &str) -> Result<Option<ClusterRow>> {
         // asked for every document the sink accepts: the statement is kept, not prepared per call
         Ok(self
             .conn()
-            .prepare_cached("SELECT doc_id, sketch, cluster FROM clusters WHERE doc_id = ?1")?
+            .prepare_cached(
+                "SELECT doc_id, sketch, cluster, fields FROM clusters WHERE doc_id = ?1",
+            )?
             .query_row([doc_id], cluster_row)
             .optional()?)
     }
 
-    pub fn put_clusters(&self, entries: &[(String, Vec<u32>, String)]) -> Result<()> {
+    pub fn put_clusters(&self, entries: &[ClusterRow]) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         {
             // one statement for the batch (the sink writes every document's entry), not one
             // prepared again per row
             let mut insert = tx.prepare_cached(
-                "INSERT OR REPLACE INTO clusters (doc_id, sketch, cluster) VALUES (?1, ?2, ?3)",
+                "INSERT OR REPLACE INTO clusters (doc_id, sketch, cluster, fields) VALUES (?1, ?2, ?3, ?4)",
             )?;
-            let mut blob: Vec<u8> = Vec::new();
-            for (doc_id, sketch, cluster) in entries {
+            let (mut blob, mut fblob): (Vec<u8>, Vec<u8>) = (Vec::new(), Vec::new());
+            for (doc_id, sketch, cluster, fields) in entries {
                 blob.clear();
                 blob.extend(sketch.iter().flat_map(|h| h.to_le_bytes()));
-                insert.execute(params![doc_id, blob, cluster])?;
+                fblob.clear();
+                fblob.extend(fields.iter().flat_map(|h| h.to_le_bytes()));
+                insert.execute(params![doc_id, blob, cluster, fblob])?;
             }
         }
         tx.commit()?;
@@ -1137,14 +1145,35 @@ fn put_document_in(
     Ok(())
 }
 
-/// A `clusters` row: document id, sketch (little-endian u32s) and cluster id.
-fn cluster_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(String, Vec<u32>, String)> {
-    let blob: Vec<u8> = r.get(1)?;
-    let sketch = blob
-        .chunks_exact(4)
-        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect();
-    Ok((r.get::<_, String>(0)?, sketch, r.get::<_, String>(2)?))
+/// A near-duplicate cluster entry: document id, sketch, cluster id and the document's fields
+/// (the analyzer's stored form; empty when it names none or was stored before fields existed).
+pub type ClusterRow = (String, Vec<u32>, String, Vec<u32>);
+
+/// A `clusters` row: document id, sketch and fields (little-endian u32s) and cluster id.
+fn cluster_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ClusterRow> {
+    let words = |blob: Vec<u8>| -> Vec<u32> {
+        blob.chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect()
+    };
+    Ok((
+        r.get::<_, String>(0)?,
+        words(r.get(1)?),
+        r.get::<_, String>(2)?,
+        words(r.get(3)?),
+    ))
+}
+
+/// A store made before issue 44 has no `fields` column in `clusters`: it is added (empty, as its
+/// entries name no fields), in SQLite's one transactional statement.
+fn add_cluster_fields(conn: &rusqlite::Connection) -> Result<()> {
+    let has = conn
+        .prepare("SELECT 1 FROM pragma_table_info('clusters') WHERE name = 'fields'")?
+        .exists([])?;
+    if !has {
+        conn.execute_batch("ALTER TABLE clusters ADD COLUMN fields BLOB NOT NULL DEFAULT x''")?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -1394,11 +1423,39 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("state.sqlite")).unwrap();
         let entries = vec![
-            ("a".to_string(), vec![u32::MAX, 0, 7], "a".to_string()),
-            ("b".into(), vec![], "a".into()),
+            (
+                "a".to_string(),
+                vec![u32::MAX, 0, 7],
+                "a".to_string(),
+                vec![1, 0, 9],
+            ),
+            ("b".into(), vec![], "a".into(), vec![]),
         ];
         store.put_clusters(&entries).unwrap();
         assert_eq!(store.clusters().unwrap(), entries);
+    }
+
+    /// A store written before issue 44 (no `fields` column) opens, its entries naming no fields.
+    #[test]
+    fn a_store_without_cluster_fields_gets_the_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite");
+        {
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE clusters (doc_id TEXT PRIMARY KEY, sketch BLOB NOT NULL, cluster TEXT NOT NULL);
+                 INSERT INTO clusters VALUES ('a', x'01000000', 'a');",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            store.clusters().unwrap(),
+            vec![("a".to_string(), vec![1], "a".to_string(), vec![])]
+        );
+        drop(store);
+        // and opening again finds the column there
+        assert_eq!(Store::open(&path).unwrap().clusters().unwrap().len(), 1);
     }
 
     fn leveled(id: &str, level: u8, evidence: usize) -> Alert {

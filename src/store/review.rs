@@ -49,6 +49,14 @@ CREATE TABLE IF NOT EXISTS alert_cases (
     alert_id TEXT PRIMARY KEY,
     case_id TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS case_documents (
+    case_id TEXT NOT NULL,
+    doc_id TEXT NOT NULL,
+    json TEXT NOT NULL,
+    by TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (case_id, doc_id)
+);
 CREATE TABLE IF NOT EXISTS labels (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     doc_id TEXT NOT NULL,
@@ -266,6 +274,52 @@ impl Store {
 
     pub fn case<C: DeserializeOwned>(&self, id: &str) -> Result<Option<C>> {
         Ok(json_rows(self, "SELECT json FROM cases WHERE id = ?1", [id])?.pop())
+    }
+
+    /// Attach a document to a case by hand: `evidence` is how its timeline shows it, kept so
+    /// every later build of the case holds it again; and the stored case itself, `case`, updated
+    /// in the same transaction. False when it was attached already.
+    pub fn attach_document<E: Serialize, C: Serialize>(
+        &self,
+        case_id: &str,
+        doc_id: &str,
+        evidence: &E,
+        case: &C,
+        by: &str,
+    ) -> Result<bool> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let added = tx.execute(
+            "INSERT OR IGNORE INTO case_documents (case_id, doc_id, json, by, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                case_id,
+                doc_id,
+                serde_json::to_string(evidence)?,
+                by,
+                chrono::Utc::now().to_rfc3339()
+            ],
+        )? > 0;
+        if added {
+            tx.execute(
+                "UPDATE cases SET json = ?2 WHERE id = ?1",
+                params![case_id, serde_json::to_string(case)?],
+            )?;
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    /// Documents attached to cases by hand: (case id, evidence), oldest first.
+    pub fn case_documents<E: DeserializeOwned>(&self) -> Result<Vec<(String, E)>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare("SELECT case_id, json FROM case_documents ORDER BY rowid")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (case, json) = row?;
+            out.push((case, serde_json::from_str(&json)?));
+        }
+        Ok(out)
     }
 
     /// The case an alert points to.

@@ -507,9 +507,10 @@ fn dashboard_shows_the_top_alert_opens_it_updates_live_and_searches() {
     assert!(hits["facets"].as_u64().unwrap() > 0, "{hits}");
     b.screenshot("dashboard-search.png");
 
-    // 4a. Stories: the newest documents, reposts folded under one hit that opens to list them.
+    // 4a. Stories: the newest media documents, reposts folded under one hit that opens to list
+    // them. (The newest of all are listings: of other brands, each its own story since issue 44.)
     b.eval(
-        "document.querySelector('#search-q').value = ''; \
+        "document.querySelector('#search-q').value = 'kind:media'; \
          document.querySelector('#search-form').requestSubmit(); true",
     );
     b.wait_for(
@@ -544,7 +545,7 @@ fn dashboard_shows_the_top_alert_opens_it_updates_live_and_searches() {
     b.wait_for(
         "search with export links",
         "!document.querySelector('#search-exports').hidden \
-         && document.querySelector('#search-csv').href.includes('q=')",
+         && decodeURIComponent(document.querySelector('#search-csv').href).includes('q=起火')",
     );
     let export = b.eval(
         "(async () => { \
@@ -821,7 +822,28 @@ fn dashboard_cases_triage_by_a_named_user_and_a_label() {
         "label stored",
         "(document.querySelector('#case-detail .label-done') || {textContent: ''}).textContent.includes('王芳')",
     );
+    // 4. A document the case does not hold, attached by her: it joins the timeline, marked.
+    b.wait_for(
+        "documents to attach",
+        "document.querySelector('#case-detail .attach-doc') !== null",
+    );
+    let doc = b.eval(
+        "(() => { const btn = document.querySelector('#case-detail .attach-doc'); \
+           btn.click(); return btn.dataset.doc; })()",
+    );
+    let doc = doc.as_str().unwrap().to_string();
+    b.wait_for(
+        "attached document in the timeline",
+        "document.querySelector('#case-detail .case-timeline tr.attached') !== null",
+    );
     b.screenshot("dashboard-case.png");
+    let cases: Vec<jiance::review::Case> = server.store().cases().unwrap();
+    assert!(
+        cases
+            .iter()
+            .any(|c| c.timeline.iter().any(|e| e.doc_id == doc && e.attached)),
+        "{doc} attached to no case"
+    );
     let labels: Vec<jiance::review::Label> = server.store().labels(None).unwrap();
     assert_eq!(labels.len(), 1);
     assert_eq!(

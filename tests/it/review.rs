@@ -221,6 +221,79 @@ fn cases_are_served_with_their_alerts_and_documents() {
     });
 }
 
+/// Issue 44: a document that raised no alert is no case of its own, but an analyst may attach it
+/// to the case of its problem; it stays there when the cases are built again.
+#[test]
+fn an_analyst_attaches_a_document_raising_no_alert_to_a_case_and_it_stays() {
+    let server = Server::start(Access::new(vec![], vec![OPERATOR.into()], true));
+    let store = server.store();
+    assert!(
+        store
+            .add_user("王芳", "analyst", &token_digest(ANALYST))
+            .unwrap()
+    );
+    assert!(
+        store
+            .add_user("赵强", "viewer", &token_digest(VIEWER))
+            .unwrap()
+    );
+    let rows = store.documents(&store.document_ids().unwrap()).unwrap();
+    let quiet = rows
+        .iter()
+        .find(|d| !d.is_signal)
+        .expect("a document raising no signal");
+    let base = server.base.clone();
+    let case_id = runtime().block_on(async {
+        let (s, v) = call("GET", &format!("{base}/api/cases"), OPERATOR, None).await;
+        assert_eq!(s, 200);
+        v["cases"][0]["id"].as_str().unwrap().to_string()
+    });
+    let url = format!("{base}/api/cases/{case_id}/documents");
+    let body = json!({ "doc_id": quiet.id });
+    let holds = |case: &Value| {
+        case["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["doc_id"] == quiet.id.as_str() && e["attached"] == true)
+    };
+    runtime().block_on(async {
+        let (s, _) = call("POST", &url, VIEWER, Some(body.clone())).await;
+        assert_eq!(s, 403, "a viewer may not attach");
+        let (s, v) = call("POST", &url, ANALYST, Some(json!({ "doc_id": "nope" }))).await;
+        assert_eq!(s, 404, "{v}");
+        let (s, v) = call("POST", &url, ANALYST, Some(body.clone())).await;
+        assert_eq!(s, 200, "{v}");
+        assert_eq!(
+            (v["attached"].as_bool(), v["by"].as_str()),
+            (Some(true), Some("王芳"))
+        );
+        let (s, v) = call("POST", &url, ANALYST, Some(body.clone())).await;
+        assert_eq!((s, v["attached"].as_bool()), (200, Some(false)), "{v}");
+        let (_, one) = call(
+            "GET",
+            &format!("{base}/api/cases/{case_id}"),
+            OPERATOR,
+            None,
+        )
+        .await;
+        assert!(holds(&one["case"]), "{one}");
+    });
+    // built again by the next scoring run, the case still holds it
+    rescore(&server.data);
+    runtime().block_on(async {
+        let (s, one) = call(
+            "GET",
+            &format!("{base}/api/cases/{case_id}"),
+            OPERATOR,
+            None,
+        )
+        .await;
+        assert_eq!(s, 200, "{one}");
+        assert!(holds(&one["case"]), "{one}");
+    });
+}
+
 fn seeded(
     doc: &str,
     kind: LabelKind,

@@ -151,10 +151,11 @@ async function showCase(id) {
     el("tbody", {}, c.timeline.map((e) => {
       const doc = docs.get(e.doc_id) || {};
       const href = safeHref(doc.url);
-      return el("tr", { "data-channel": e.channel },
+      // attached: the problem's document that no alert cites (same category, hazard family, place, days)
+      return el("tr", { "data-channel": e.channel, class: e.attached ? "attached" : "" },
         el("td", {}, e.day), el("td", {}, CHANNELS[e.channel] || e.channel), el("td", {}, KINDS[e.kind] || e.kind),
         el("td", {}, href ? el("a", { href, target: "_blank", rel: "noopener noreferrer" }, doc.title || doc.url) : (doc.title || e.doc_id)),
-        el("td", {}, e.source));
+        el("td", {}, e.source, e.attached ? el("span", { class: "muted", title: "未被预警引用、按品类、危害、地区和日期关联的文档" }, " · 关联") : ""));
     })));
   const alerts = d.alerts.length === 0 ? el("p", { class: "muted" }, "此案件暂无预警。")
     : el("ul", { class: "case-alerts" }, d.alerts.map((a) => el("li", {},
@@ -165,11 +166,14 @@ async function showCase(id) {
     el("div", { class: "facts" },
       kv("期间 Period", `${c.first_day} – ${c.last_day}`),
       kv("渠道 Channels", Object.entries(c.channels).map(([ch, n]) => `${CHANNELS[ch] || ch} ${n}`)),
-      kv("证据 Evidence", `${c.timeline.length} 篇`)),
+      kv("省份 Provinces", (c.provinces || []).join("、") || c.province),
+      kv("文档 Documents", `${c.timeline.length} 篇（关联 ${c.timeline.filter((e) => e.attached).length} 篇）`),
+      kv("预警 Alerts", `${c.alerts.length} 条`)),
     triagePanel("case", c.id, loadCases),
     el("h3", {}, `预警 Alerts（${d.alerts.length}）`), alerts,
     el("h3", {}, `时间线 Timeline（${c.timeline.length}）`), timeline,
     el("h3", {}, "证据文档 Documents"), renderEvidence(d.documents),
+    el("h3", {}, "可关联的文档 Documents to attach"), attachBox(c),
     el("h3", {}, `仍在售 On sale（${d.onsale.length}）`),
     d.onsale.length === 0 ? el("p", { class: "muted" }, "无。") : el("ul", { class: "case-onsale" }, d.onsale.map((f) => {
       const href = safeHref(f.listing.url);
@@ -178,6 +182,39 @@ async function showCase(id) {
     })),
     el("h3", {}, `抽样建议 Sampling（${d.sampling_requests.length}）`),
     d.sampling_requests.length ? d.sampling_requests.map(renderSampling) : el("p", { class: "muted" }, "无。"));
+}
+
+// Documents of the case's category and days that it does not hold (they raised no alert of their
+// own): an analyst attaches one that belongs to the problem; it stays on the case from then on.
+function attachBox(c) {
+  const box = el("div", { class: "case-attach" }, el("p", { class: "muted" }, "加载中…"));
+  const held = new Set(c.timeline.map((e) => e.doc_id));
+  api("/api/search", { category: c.category, since: c.first_day, until: c.last_day, sort: "date", limit: 20 })
+    .then((r) => {
+      const rows = (r.hits || []).filter((h) => !held.has(h.id)).slice(0, 10);
+      if (rows.length === 0) {
+        box.replaceChildren(el("p", { class: "muted" }, "无。"));
+        return;
+      }
+      box.replaceChildren(el("ul", {}, rows.map((h) => {
+        const go = el("button", { type: "button", class: "attach-doc", "data-doc": h.id }, "关联 Attach");
+        go.addEventListener("click", async () => {
+          go.disabled = true;
+          try {
+            await api(`/api/cases/${encodeURIComponent(c.id)}/documents`, null,
+              { method: "POST", body: JSON.stringify({ doc_id: h.id }) });
+            showCase(c.id);
+            loadCases();
+          } catch (e) {
+            go.disabled = false;
+            go.after(el("span", { class: "error" }, ` ${e.message}`));
+          }
+        });
+        return el("li", {}, go, " ", h.title || h.id, el("span", { class: "muted" }, ` · ${KINDS[h.kind] || h.kind} · ${(h.published || "").slice(0, 10)}`));
+      })));
+    })
+    .catch((e) => box.replaceChildren(el("p", { class: "error" }, e.message)));
+  return box;
 }
 
 VIEWS.cases = () => { loadCases(); };
