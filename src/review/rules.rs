@@ -105,6 +105,8 @@ impl ExampleAlert {
             updated: day(self.last),
             status: AlertStatus::New,
             summary: String::new(),
+            reasons: Vec::new(),
+            daily: Vec::new(),
         }
     }
 }
