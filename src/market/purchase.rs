@@ -14,13 +14,31 @@ use super::rules::MarketRules;
 use crate::model::{Listing, Purchase, SamplingRequest};
 
 /// The keys a party name is compared by: its shop form and its enterprise form (a history entry
-/// may be either) and its canonical brand.
-pub fn party_keys(rules: &MarketRules, name: &str) -> [String; 3] {
-    [
+/// may be either), its canonical brand, and the brand its shop name carries (格致工厂店 → 格致).
+pub fn party_keys(rules: &MarketRules, name: &str) -> Vec<String> {
+    let mut keys = vec![
         rules.shop(name),
         names::enterprise(name, &rules.names.enterprise_suffixes),
         rules.brand(name),
-    ]
+    ];
+    keys.extend(rules.shop_brand(name));
+    keys
+}
+
+/// The brands a listing stands for: its brand field's identity and the brand its shop's name
+/// carries, so two shops of one brand are one brand whatever the brand field says.
+fn listing_brands(rules: &MarketRules, l: &Listing) -> Vec<String> {
+    let mut out = Vec::new();
+    if !l.brand.trim().is_empty() {
+        out.push(rules.brand(&l.brand));
+    }
+    if let Some(b) = rules.shop_brand(&l.shop)
+        && !out.contains(&b)
+    {
+        out.push(b);
+    }
+    out.retain(|b| !b.is_empty());
+    out
 }
 
 /// Names with their near-duplicates removed (the first spelling kept), by `key`.
@@ -70,7 +88,10 @@ pub fn plan(
             if named_shops.contains(&rules.shop(&l.shop)) {
                 ev += 1;
             }
-            if named_brands.contains(&rules.brand(&l.brand)) {
+            if listing_brands(rules, l)
+                .iter()
+                .any(|b| named_brands.contains(b))
+            {
                 ev += 1;
             }
             let here = nationwide
@@ -93,27 +114,22 @@ pub fn plan(
             break;
         }
         let shop = rules.shop(&l.shop);
-        let brand = if l.brand.trim().is_empty() {
-            String::new()
-        } else {
-            rules.brand(&l.brand)
-        };
+        let own_brands = listing_brands(rules, l);
         let maker = names::enterprise(&l.enterprise, suffixes);
-        let sampled_before = [&shop, &brand, &maker]
-            .iter()
-            .any(|k| !k.is_empty() && history.contains(*k))
+        let sampled_before = [&shop, &maker]
+            .into_iter()
+            .chain(&own_brands)
+            .any(|k| !k.is_empty() && history.contains(k))
             || history.contains(&names::enterprise(&l.shop, suffixes));
         if sampled_before
             || shops.contains(&shop)
-            || (!brand.is_empty() && brands.contains(&brand))
+            || own_brands.iter().any(|b| brands.contains(b))
             || (!maker.is_empty() && makers.contains(&maker))
         {
             continue;
         }
         shops.insert(shop);
-        if !brand.is_empty() {
-            brands.insert(brand);
-        }
+        brands.extend(own_brands);
         if !maker.is_empty() {
             makers.insert(maker);
         }
@@ -249,5 +265,32 @@ mod tests {
         let mut r = request(1);
         plan(&rules, &mut r, &listings, &sampled, &[]);
         assert_eq!(r.purchases.len(), 1);
+    }
+
+    #[test]
+    fn two_shops_of_one_brand_gezhi_slash_and_chinese_are_never_both_bought() {
+        let rules = MarketRules::load(None).unwrap();
+        let listings = vec![
+            listing("1", "格致优选店", "GEZHI/格致", "", 9000, "浙江省"),
+            listing("2", "格致工厂店", "格致", "", 8000, "浙江省"),
+            // no brand field: the shop's name carries the brand
+            listing("3", "格致旗舰店", "", "", 7000, "浙江省"),
+            // an unknown brand written both ways is one brand too
+            listing("4", "北辰数码专营店", "BEICHEN/北辰", "", 6000, "浙江省"),
+            listing("5", "北辰工厂店", "北辰", "", 5000, "浙江省"),
+            listing("6", "途悦生活馆", "途悦", "", 100, "浙江省"),
+        ];
+        let mut r = request(10);
+        plan(&rules, &mut r, &listings, &HashSet::new(), &[]);
+        let ids: Vec<&str> = r.purchases.iter().map(|p| p.doc_id.as_str()).collect();
+        assert_eq!(ids, ["1", "4", "6"], "{:#?}", r.purchases);
+        assert_eq!(rules.brand("GEZHI/格致"), rules.brand("格致"));
+        assert_eq!(rules.shop_brand("格致优选店").as_deref(), Some("格致"));
+        // the history is checked against the same identity: 格致 sampled, none of its shops
+        let sampled: HashSet<String> = ["GEZHI".to_string()].into();
+        let mut r = request(10);
+        plan(&rules, &mut r, &listings, &sampled, &[]);
+        let ids: Vec<&str> = r.purchases.iter().map(|p| p.doc_id.as_str()).collect();
+        assert_eq!(ids, ["4", "6"], "{:#?}", r.purchases);
     }
 }

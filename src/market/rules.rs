@@ -48,6 +48,10 @@ pub struct NameRules {
     pub shop_labels: Vec<String>,
     #[serde(default)]
     pub shop_prefixes: Vec<String>,
+    /// Endings of a shop's name around a brand (旗舰店, 专营店, 工厂店): what is left names the
+    /// brand the shop sells, so 格致优选店 and 格致工厂店 are two shops of one brand.
+    #[serde(default)]
+    pub shop_suffixes: Vec<String>,
 }
 
 /// What each kind of agreement adds to an on-sale finding's confidence (`[onsale]`).
@@ -151,6 +155,7 @@ impl MarketRules {
                         brand_affixes: Vec::new(),
                         shop_labels: Vec::new(),
                         shop_prefixes: Vec::new(),
+                        shop_suffixes: Vec::new(),
                     },
                     onsale: OnSaleWeights {
                         threshold: 1.0,
@@ -293,8 +298,44 @@ impl MarketRules {
 
     /// The canonical name of a brand as written (an alias resolved; else the folded text).
     pub fn brand(&self, written: &str) -> String {
-        let key = names::fold_brand(written, &self.names.brand_affixes);
-        self.brands.get(&key).cloned().unwrap_or(key)
+        let affixes = &self.names.brand_affixes;
+        let key = names::fold_brand(written, affixes);
+        if let Some(canon) = self.brands.get(&key) {
+            return canon.clone();
+        }
+        // "GEZHI/格致" is one brand written twice, not a third brand: a part that is a known
+        // spelling decides, else the Chinese part (what a listing writing one part would use).
+        let parts: Vec<String> = names::brand_parts(written)
+            .map(|p| names::fold_brand(p, affixes))
+            .filter(|p| !p.is_empty())
+            .collect();
+        if parts.len() < 2 {
+            return key;
+        }
+        if let Some(canon) = parts.iter().find_map(|p| self.brands.get(p)) {
+            return canon.clone();
+        }
+        parts
+            .iter()
+            .find(|p| !p.is_ascii())
+            .or(parts.first())
+            .cloned()
+            .unwrap_or(key)
+    }
+
+    /// The brand a shop's name carries once its ending is cut (格致工厂店 → 格致), `None` when
+    /// no ending of `[names] shop_suffixes` closes it or less than two characters are left.
+    pub fn shop_brand(&self, written: &str) -> Option<String> {
+        let shop = self.shop(written);
+        let rest = self
+            .names
+            .shop_suffixes
+            .iter()
+            .map(|x| crate::analyze::fold(x).to_lowercase())
+            .filter(|x| !x.is_empty())
+            .filter_map(|x| shop.strip_suffix(x.as_str()).map(str::to_string))
+            .min_by_key(String::len)?;
+        (rest.chars().count() >= 2).then(|| self.brand(&rest))
     }
 
     /// A shop's name as a key: one shop written several ways is one key ([`names::shop`]).
