@@ -6,7 +6,8 @@
 //! read as holding ([`names::model_candidates`]: width, case, separators and introducing words
 //! folded, pieces never cut, so 3PB-1234 is not 3PB-123), and enough else agrees — the brand
 //! (aliases from the rules), the enterprise, the batch — to reach the rules' threshold; a listing
-//! naming another brand, or of another category, loses weight. A product without a usable model
+//! naming another brand loses weight; a listing of another category is never a match, whatever
+//! its model, brand or enterprise strings. A product without a usable model
 //! number is not matched at all (a brand names a range, not the recalled product) and is counted.
 //! Each match is an [`OnSaleFinding`] with the action `notify`, addressed to the platform.
 
@@ -234,17 +235,42 @@ fn confidence(
         score += w.batch;
         matched.push("batch".into());
     }
-    if !flagged_categories.is_empty()
-        && !p.listing.categories.is_empty()
-        && !p
+    if !flagged_categories.is_empty() && !p.listing.categories.is_empty() {
+        // another product whatever its model, brand or enterprise strings: never a match
+        if !p
             .listing
             .categories
             .iter()
             .any(|x| flagged_categories.contains(x))
-    {
-        score += w.other_category;
+        {
+            return (0.0, vec!["other-category".into()]);
+        }
+        matched.push("category".into());
     }
     (score.clamp(0.0, 1.0), matched)
+}
+
+/// The head noun of a product name: its last two Chinese characters (多功能宝宝餐椅 → 餐椅), what
+/// a listing of the same product names too; `None` when the name does not end in Chinese.
+fn product_noun(product: &str) -> Option<String> {
+    let name = product
+        .split(['（', '('])
+        .next()
+        .unwrap_or_default()
+        .trim_end();
+    let tail: Vec<char> = name.chars().rev().take(2).collect();
+    (tail.len() == 2 && tail.iter().all(|c| ('\u{4e00}'..='\u{9fff}').contains(c)))
+        .then(|| tail.into_iter().rev().collect())
+}
+
+/// Does the listing's title name the flagged product's head noun (a recalled 餐椅 and a listing
+/// of a 餐椅): said in the finding's reasons. Not naming it proves nothing (a 充电宝 is a 移动电源),
+/// so it never rejects on its own.
+fn names_product(fl: &Flagged, p: &Prepared<'_>) -> bool {
+    product_noun(&fl.product).is_some_and(|noun| {
+        p.title
+            .contains(&crate::analyze::fold(&noun).to_lowercase())
+    })
 }
 
 fn prepare<'a>(rules: &MarketRules, l: &'a Listing) -> (Prepared<'a>, Vec<String>) {
@@ -438,7 +464,7 @@ fn match_flagged(
         hits.dedup();
         for i in hits {
             let p = &prepared[i];
-            let (conf, matched) = confidence(
+            let (conf, mut matched) = confidence(
                 rules,
                 &fl.brand,
                 &fl.enterprise,
@@ -446,6 +472,9 @@ fn match_flagged(
                 &fl.categories,
                 p,
             );
+            if names_product(fl, p) {
+                matched.push("product".into());
+            }
             if conf < rules.onsale.threshold {
                 continue;
             }
@@ -486,6 +515,8 @@ fn finding(
                 "brand" => "品牌",
                 "enterprise" => "企业",
                 "batch" => "批次",
+                "category" => "品类",
+                "product" => "品名",
                 _ => "其他",
             })
             .collect::<Vec<_>>()
@@ -846,6 +877,69 @@ mod tests {
         assert_eq!(merged[0].notices, 30);
         assert_eq!(merged[0].also_in.len(), Flagged::ALSO_IN_MAX);
         assert_eq!(merged[0].also_in[0].doc_id, "n01");
+    }
+
+    #[test]
+    fn a_listing_of_another_category_never_matches_whatever_its_model_brand_or_maker() {
+        let r = rules();
+        let fields = [
+            ("model", "HL-2023A"),
+            ("brand", "贝乐童"),
+            ("enterprise", "浙江贝乐童婴童用品有限公司"),
+        ];
+        let rail = |cats: &[&str]| {
+            let mut ex = Extraction::empty("l", DocKind::Listing);
+            ex.categories = cats.iter().map(|c| c.to_string()).collect();
+            listing(
+                &doc(
+                    "l",
+                    DocKind::Listing,
+                    "贝乐童 升降款儿童床护栏 HL-2023A",
+                    &fields,
+                ),
+                &ex,
+            )
+        };
+        let chair = |cat: Option<&str>| {
+            let mut fs = fields.to_vec();
+            fs.push(("product", "多功能宝宝餐椅"));
+            let mut ex = Extraction::empty("r", DocKind::Recall);
+            if let Some(c) = cat {
+                ex.findings = vec![Finding {
+                    category: c.into(),
+                    hazard: "跌落".into(),
+                    severity: 3,
+                    province: None,
+                    city: None,
+                    parties: Parties::default(),
+                    product: None,
+                }];
+            }
+            flagged(&doc("r", DocKind::Recall, "召回", &fs), &ex)
+        };
+        // categories known and different
+        let run = find(
+            &r,
+            &[rail(&["儿童床"])],
+            &chair(Some("儿童餐椅")),
+            NaiveDate::MIN,
+        );
+        assert!(run.findings.is_empty(), "{:?}", run.findings);
+        // the high chair itself is found, and the reason says the product matched
+        let mut ex = Extraction::empty("l2", DocKind::Listing);
+        ex.categories.clear();
+        let seat = listing(
+            &doc(
+                "l2",
+                DocKind::Listing,
+                "贝乐童 多功能宝宝餐椅 HL-2023A",
+                &fields,
+            ),
+            &ex,
+        );
+        let run = find(&r, &[seat], &chair(None), NaiveDate::MIN);
+        assert_eq!(run.findings.len(), 1, "{:?}", run.findings);
+        assert!(run.findings[0].matched.contains(&"product".to_string()));
     }
 
     #[test]
