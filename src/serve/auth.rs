@@ -131,9 +131,18 @@ impl Access {
         self.open_reads
     }
 
-    /// Can anyone read at all (reads open or some token configured)?
+    /// Can anyone read at all (reads open, some token configured, or a named user's token)?
     pub fn readable(&self) -> bool {
-        self.open_reads || !self.viewer.is_empty() || !self.operator.is_empty()
+        self.open_reads || !self.viewer.is_empty() || !self.operator.is_empty() || self.has_users()
+    }
+
+    /// Does the users' store hold a user whose token is not revoked: their tokens alone are
+    /// enough to serve (a store that cannot be read counts as none).
+    fn has_users(&self) -> bool {
+        self.users.as_ref().is_some_and(|s| {
+            s.users()
+                .is_ok_and(|u| u.iter().any(|x| x.revoked_at.is_none()))
+        })
     }
 
     pub fn writable(&self) -> bool {
@@ -346,6 +355,25 @@ mod tests {
         let closed = Access::default();
         assert!(!closed.readable() && !closed.writable());
         assert!(closed.describe().contains("writes disabled"));
+    }
+
+    #[test]
+    fn serve_starts_with_named_users_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let no_tokens = || Access::new(vec![], vec![], false).with_users(store.clone());
+        assert!(!no_tokens().readable(), "no user yet: nobody can read");
+        store
+            .add_user("li", "analyst", &crate::store::token_digest("t-li"))
+            .unwrap();
+        assert!(no_tokens().readable() && no_tokens().writable());
+        let who = no_tokens().principal_of("t-li").unwrap();
+        assert_eq!(who.name, "li");
+        store.revoke_user("li").unwrap();
+        assert!(
+            !no_tokens().readable(),
+            "a revoked user's token opens nothing"
+        );
     }
 
     #[test]
