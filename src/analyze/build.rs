@@ -428,6 +428,27 @@ impl Analyzer {
                     .collect(),
             })
             .collect();
+        // product-dependent items by term: one lookup per hazard mention (`keeps_term`)
+        let mut product_terms: FxHashMap<String, Vec<(usize, Vec<usize>, bool)>> =
+            FxHashMap::default();
+        for (hi, hz) in hazards.iter().enumerate() {
+            let general: Vec<String> = hz.test_items.iter().map(|t| prepare(t)).collect();
+            for (cats, items) in &hz.product_items {
+                for item in items {
+                    let entries = product_terms.entry(item.clone()).or_default();
+                    match entries.iter_mut().find(|(h, _, _)| *h == hi) {
+                        Some((_, cs, _)) => {
+                            for c in cats {
+                                if !cs.contains(c) {
+                                    cs.push(*c);
+                                }
+                            }
+                        }
+                        None => entries.push((hi, cats.clone(), general.contains(item))),
+                    }
+                }
+            }
+        }
         let cues = &f.cues;
         let org_suffixes: Vec<String> = cues
             .company
@@ -666,6 +687,7 @@ impl Analyzer {
             jieba: Arc::new(jieba),
             categories,
             hazards,
+            product_terms,
             modifiers: cues.modifier.iter().map(|m| m.raise).collect(),
             vulnerable: cues.vulnerable.iter().map(|v| v.name.clone()).collect(),
             kinds,

@@ -369,7 +369,7 @@ impl Analyzer {
         let content = |j: usize| {
             let v = t.words[j];
             v.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-                && !(v.chars().count() == 1 && v.chars().all(|c| NOT_NOUN_CHARS.contains(c)))
+                && (v.chars().count() != 1 || !v.chars().all(|c| NOT_NOUN_CHARS.contains(c)))
                 && !self.matcher.contains_key(v)
                 && !self.noun_lead_not.iter().any(|x| x == v)
                 && t.toks[j].clause == t.toks[k].clause

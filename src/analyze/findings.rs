@@ -59,10 +59,7 @@ impl Analyzer {
                     if !self.keeps_term(h, &term, Some(category)) {
                         continue;
                     }
-                    let product_item = self.hazards[h]
-                        .product_items
-                        .iter()
-                        .any(|(cs, items)| cs.contains(&category) && items.contains(&term));
+                    let product_item = self.product_item(h, &term, category);
                     if s == Strength::TestItem
                         && !product_item
                         && terms.iter().any(|t| t.a < m.b && m.a < t.b)

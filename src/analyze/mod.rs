@@ -202,6 +202,9 @@ pub struct Analyzer {
     noun_suffixes: Endings,
     /// Words that never begin a product noun (cues.toml `[unclassified] not_before`).
     noun_lead_not: Vec<String>,
+    /// Product-dependent test items by term: (hazard, the categories it is an item of that
+    /// hazard for, whether it is one of the hazard's general test items too).
+    product_terms: FxHashMap<String, Vec<(usize, Vec<usize>, bool)>>,
     /// Names and aliases for placing a noun no alias matched (`nouns`).
     nouns: nouns::NounIndex,
     noun_not: Endings,
@@ -345,28 +348,28 @@ impl Analyzer {
     /// those products and nothing else, and no other hazard for them ("挤压" of a power bank is its
     /// crush test, a fire item; "挤压" of a pram is a pinch).
     fn keeps_term(&self, h: usize, term: &str, cat: Option<usize>) -> bool {
-        for (hi, hz) in self.hazards.iter().enumerate() {
-            // every product list the term is an item of for this hazard (a clause may stand in
-            // several standard families)
-            let mut listed = false;
-            let mut for_product = false;
-            for (cats, items) in &hz.product_items {
-                if items.iter().any(|i| i == term) {
-                    listed = true;
-                    for_product |= cat.is_some_and(|c| cats.contains(&c));
-                }
-            }
-            if !listed {
-                continue;
-            }
-            if for_product && hi != h {
+        // each hazard the term is a product item of, with every product it is one for (a clause
+        // may stand in several standard families), and whether it is a general item too
+        let Some(entries) = self.product_terms.get(term) else {
+            return true;
+        };
+        for (hi, cats, general) in entries {
+            let for_product = cat.is_some_and(|c| cats.contains(&c));
+            if for_product && *hi != h {
                 return false;
             }
-            if !for_product && hi == h && !hz.test_items.iter().any(|t| prepare(t) == term) {
+            if !for_product && *hi == h && !general {
                 return false;
             }
         }
         true
+    }
+
+    /// Whether `term` (prepared) is a product item of hazard `h` for category `cat`.
+    fn product_item(&self, h: usize, term: &str, cat: usize) -> bool {
+        self.product_terms
+            .get(term)
+            .is_some_and(|v| v.iter().any(|(hi, cs, _)| *hi == h && cs.contains(&cat)))
     }
 
     /// Test items that check a hazard (for sampling requests).

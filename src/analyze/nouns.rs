@@ -71,7 +71,7 @@ impl NounIndex {
                 continue;
             }
             let shared: String = chars[chars.len() - k..].iter().collect();
-            if self.generic_heads.iter().any(|g| *g == shared) {
+            if self.generic_heads.contains(&shared) {
                 continue;
             }
             best = Some((k, *c));
@@ -117,6 +117,14 @@ impl Analyzer {
         cats: &[CatM],
     ) -> (Vec<CatM>, Vec<(usize, String)>) {
         let (toks, words) = (&t.toks, &t.words);
+        let is_sep = |k: usize| words.get(k).is_some_and(|w| self.joins(w));
+        // most documents list nothing: no separator beside any product
+        if !cats
+            .iter()
+            .any(|m| is_sep(m.end) || (m.tok > 0 && is_sep(m.tok - 1)))
+        {
+            return (Vec::new(), Vec::new());
+        }
         // tokens a rule phrase covers (a category phrase its exclusions dropped too), and the
         // words that close a list ("…等建材" names no member)
         let mut ruled = vec![false; toks.len()];
@@ -132,7 +140,6 @@ impl Analyzer {
         }
         let covered = |k: usize| cats.iter().any(|c| c.tok <= k && k < c.end);
         let ruled = |k: usize| ruled[k] && !covered(k);
-        let is_sep = |k: usize| words.get(k).is_some_and(|w| self.joins(w));
         let wordlike = |k: usize| {
             words.get(k).is_some_and(|w| {
                 w.chars()

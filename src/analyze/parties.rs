@@ -127,6 +127,11 @@ impl Analyzer {
                 }
             }
         }
+        // most texts hold no mark at all
+        if !self.brand_marks.iter().any(|m| p.full.contains(m.as_str())) {
+            out.sort_unstable();
+            return out;
+        }
         for (i, w) in t.words.iter().enumerate().skip(1) {
             if !self.brand_marks.iter().any(|m| m == w) {
                 continue;

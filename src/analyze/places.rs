@@ -228,11 +228,7 @@ impl Analyzer {
         before: &str,
         after: &str,
     ) -> bool {
-        let clause_after: String = after
-            .chars()
-            .take_while(|c| !"，。；！？,;!?\n".contains(*c))
-            .take(24)
-            .collect();
+        let clause_after = clause_head(after, 24);
         // where a meeting was held ("在黄山市召开标准起草会议") is no event place
         if self
             .meeting_verbs
@@ -279,11 +275,7 @@ impl Analyzer {
     /// 省的肥料生产企业进行抽查"): one of `[place_roles] makers` within twenty characters, with
     /// none of `not_between` (a verb of sampling, selling or happening) in between.
     fn makers_home(&self, after: &str) -> bool {
-        let gap: String = after
-            .chars()
-            .take_while(|c| !"，。；！？,;!?\n".contains(*c))
-            .take(24)
-            .collect();
+        let gap = clause_head(after, 24);
         self.makers.iter().any(|w| {
             gap.find(w.as_str()).is_some_and(|at| {
                 let between = &gap[..at];
@@ -515,6 +507,22 @@ impl Analyzer {
             doc_place,
         }
     }
+}
+
+/// The start of `text` up to the end of its clause (a comma or a sentence end), at most `chars`
+/// characters.
+fn clause_head(text: &str, chars: usize) -> &str {
+    let end = text
+        .char_indices()
+        .take(chars)
+        .find(|&(_, c)| "，。；！？,;!?\n".contains(c))
+        .map(|(i, _)| i)
+        .unwrap_or_else(|| {
+            text.char_indices()
+                .nth(chars)
+                .map_or(text.len(), |(i, _)| i)
+        });
+    &text[..end]
 }
 
 /// Taiwan, Hong Kong and Macao: regions with their own regulators, standards and "国内".

@@ -627,9 +627,12 @@ fn family_items(f: &mut RuleFiles) {
     }
 }
 
+/// A standard family's categories and its (item, hazard) pairs.
+type FamilyView = (Vec<String>, Vec<(String, String)>);
+
 impl RuleFiles {
     /// Each standard family as (its categories, (item, hazard) pairs).
-    fn standard_family_view(&self) -> Vec<(Vec<String>, Vec<(String, String)>)> {
+    fn standard_family_view(&self) -> Vec<FamilyView> {
         self.hazards
             .standard_family
             .iter()

@@ -180,26 +180,38 @@ impl Analyzer {
         if self.pairs.is_empty() {
             return;
         }
+        // (pair, clause) of every `who` word, and (sentence, category) of every product: one pass
+        let mut who: Vec<(usize, usize, usize, usize)> = Vec::new();
+        let mut cats: Vec<(usize, usize)> = Vec::new();
+        let mut any_did = false;
+        for m in ms.iter() {
+            match m.target {
+                Target::PairWho(i) => who.push((i, toks[m.a].clause, m.a, m.b)),
+                Target::PairDid(_) => any_did = true,
+                Target::Category(c) => cats.push((toks[m.a].sent, c)),
+                _ => {}
+            }
+        }
+        if !any_did || who.is_empty() {
+            return;
+        }
         let mut found = Vec::new();
         for d in ms.iter() {
             let Target::PairDid(i) = d.target else {
                 continue;
             };
-            let Some((h, cats)) = self.pairs.get(i) else {
+            let Some((h, pair_cats)) = self.pairs.get(i) else {
                 continue;
             };
             let (clause, sent) = (toks[d.a].clause, toks[d.a].sent);
-            let who = ms.iter().any(|w| {
-                w.target == Target::PairWho(i)
-                    && toks[w.a].clause == clause
-                    && (w.b <= d.a || w.a >= d.b)
-            });
-            let product = cats.is_empty()
-                || ms.iter().any(|c| {
-                    matches!(c.target, Target::Category(k) if cats.contains(&k))
-                        && toks[c.a].sent == sent
-                });
-            if who && product {
+            let by_who = who
+                .iter()
+                .any(|&(wi, wc, a, b)| wi == i && wc == clause && (b <= d.a || a >= d.b));
+            let product = pair_cats.is_empty()
+                || cats
+                    .iter()
+                    .any(|&(s, c)| s == sent && pair_cats.contains(&c));
+            if by_who && product {
                 found.push(Match {
                     a: d.a,
                     b: d.b,

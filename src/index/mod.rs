@@ -672,16 +672,21 @@ fn highlight_html(fragment: &str, highlighted: &[std::ops::Range<usize>]) -> Str
         .cloned()
         .collect();
     ranges.sort_by_key(|r| (r.start, r.end));
+    // Touching or overlapping ranges become one mark: a phrase term such as 冒火花 is
+    // highlighted token by token (冒火 + 花), and the reader should see the phrase.
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::with_capacity(ranges.len());
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
     let mut html = String::with_capacity(fragment.len() + 16);
     let mut at = 0usize;
-    for r in ranges {
-        if r.end <= at {
-            continue;
-        }
-        let start = r.start.max(at);
-        html.push_str(&html_escape(&fragment[at..start]));
+    for r in merged {
+        html.push_str(&html_escape(&fragment[at..r.start]));
         html.push_str("<b>");
-        html.push_str(&html_escape(&fragment[start..r.end]));
+        html.push_str(&html_escape(&fragment[r.start..r.end]));
         html.push_str("</b>");
         at = r.end;
     }
@@ -1281,6 +1286,16 @@ pub(super) mod tests {
         let html = highlight_html(frag, &[0..15, 3..9, 20..26, 1..4, 16..19]);
         assert_eq!(html, "<b>电动自行车</b>&lt;<b>起</b>火&gt;");
         assert_eq!(highlight_html(frag, &[]), "电动自行车&lt;起火&gt;");
+    }
+
+    #[test]
+    fn touching_highlights_are_one_mark() {
+        // 冒火花 is highlighted as its tokens 冒火 + 花; the reader sees the phrase
+        let frag = "突然冒火花，烧焦";
+        assert_eq!(
+            highlight_html(frag, &[6..12, 12..15, 18..24]),
+            "突然<b>冒火花</b>，<b>烧焦</b>"
+        );
     }
 
     #[test]

@@ -319,3 +319,49 @@ fn english_aliases_give_category_and_hazard_as_whole_words_in_any_case() {
     assert!(x.categories.is_empty(), "{:?}", x.categories);
     assert!(!x.is_signal);
 }
+
+#[test]
+fn every_category_resolves_from_its_english_name() {
+    // Foreign recalls name products in English; each category of the taxonomy (not the
+    // out-of-scope and unclassified buckets) carries English names, and the first of them,
+    // in a recall sentence, gives that category.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/products.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let rules: toml::Value = toml::from_str(&text).unwrap();
+    let cats = rules["category"].as_array().unwrap();
+    let mut missing = Vec::new();
+    let mut wrong = Vec::new();
+    for c in cats {
+        let name = c["name"].as_str().unwrap();
+        if name.starts_with("范围外") || name == "未归类" {
+            continue;
+        }
+        let Some(en) = c
+            .get("en")
+            .and_then(|e| e.as_array())
+            .and_then(|e| e.first())
+        else {
+            missing.push(name.to_string());
+            continue;
+        };
+        let en = en.as_str().unwrap();
+        let x = english(
+            &format!("Northwind Trading recalls {en}"),
+            &format!("The company is recalling about 2,000 {en} sold online last spring."),
+            None,
+        );
+        if !x.categories.iter().any(|c| c == name) {
+            wrong.push(format!("{en} → {:?} (want {name})", x.categories));
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "categories without English names: {missing:?}"
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} of {}: {wrong:#?}",
+        wrong.len(),
+        cats.len()
+    );
+}
