@@ -7,7 +7,8 @@
 //! folded, pieces never cut, so 3PB-1234 is not 3PB-123), and enough else agrees — the brand
 //! (aliases from the rules), the enterprise, the batch — to reach the rules' threshold; a listing
 //! naming another brand loses weight; a listing of another category is never a match, whatever
-//! its model, brand or enterprise strings. A product without a usable model
+//! its model, brand or enterprise strings, nor one of another product of the same category (a
+//! bed rail for a recalled high chair: the nouns of market.toml `[[product]]`). A product without a usable model
 //! number is not matched at all (a brand names a range, not the recalled product) and is counted.
 //! Each match is an [`OnSaleFinding`] with the action `notify`, addressed to the platform.
 
@@ -193,14 +194,9 @@ struct Prepared<'a> {
 
 /// How sure it is that a listing sells a flagged product, with what matched; `None` when the
 /// model does not match (or the product has no usable model).
-fn confidence(
-    rules: &MarketRules,
-    flagged_brand: &str,
-    flagged_enterprise: &str,
-    flagged_batch: &str,
-    flagged_categories: &[String],
-    p: &Prepared<'_>,
-) -> (f64, Vec<String>) {
+fn confidence(rules: &MarketRules, fl: &Flagged, p: &Prepared<'_>) -> (f64, Vec<String>) {
+    let (flagged_brand, flagged_enterprise, flagged_batch, flagged_categories) =
+        (&fl.brand, &fl.enterprise, &fl.batch, &fl.categories);
     let w = &rules.onsale;
     let mut score = w.model;
     let mut matched = vec!["model".to_string()];
@@ -246,6 +242,25 @@ fn confidence(
             return (0.0, vec!["other-category".into()]);
         }
         matched.push("category".into());
+    }
+    // One category may hold several products (a bed rail and a high chair are both 儿童家具):
+    // when both sides name a product of `[[product]]` and they differ, it is another product.
+    let mut scope: Vec<String> = flagged_categories.clone();
+    scope.extend(p.listing.categories.iter().cloned());
+    let written = if fl.product.trim().is_empty() {
+        &fl.title
+    } else {
+        &fl.product
+    };
+    let own = rules.products_named(written, &scope);
+    let theirs = rules.products_named(&p.listing.title, &scope);
+    if !own.is_empty() && !theirs.is_empty() {
+        if !own.iter().any(|x| theirs.contains(x)) {
+            return (0.0, vec!["other-product".into()]);
+        }
+        matched.push("product".into());
+    } else if names_product(fl, p) {
+        matched.push("product".into());
     }
     (score.clamp(0.0, 1.0), matched)
 }
@@ -464,17 +479,7 @@ fn match_flagged(
         hits.dedup();
         for i in hits {
             let p = &prepared[i];
-            let (conf, mut matched) = confidence(
-                rules,
-                &fl.brand,
-                &fl.enterprise,
-                &fl.batch,
-                &fl.categories,
-                p,
-            );
-            if names_product(fl, p) {
-                matched.push("product".into());
-            }
+            let (conf, matched) = confidence(rules, fl, p);
             if conf < rules.onsale.threshold {
                 continue;
             }
@@ -585,7 +590,7 @@ pub(super) fn example_confidence(rules: &MarketRules, ex: &Example) -> Option<f6
         basis: FlagBasis::Recall,
         url: String::new(),
         title: String::new(),
-        product: String::new(),
+        product: ex.flagged.product.clone(),
         categories: ex.flagged.category.iter().cloned().collect(),
         brand: ex.flagged.brand.clone(),
         model: ex.flagged.model.clone(),
@@ -610,7 +615,7 @@ pub(super) fn example_confidence(rules: &MarketRules, ex: &Example) -> Option<f6
     models
         .iter()
         .any(|m| candidates.contains(m))
-        .then(|| confidence(rules, &f.brand, &f.enterprise, &f.batch, &f.categories, &p).0)
+        .then(|| confidence(rules, &f, &p).0)
 }
 
 #[cfg(test)]
@@ -940,6 +945,53 @@ mod tests {
         let run = find(&r, &[seat], &chair(None), NaiveDate::MIN);
         assert_eq!(run.findings.len(), 1, "{:?}", run.findings);
         assert!(run.findings[0].matched.contains(&"product".to_string()));
+    }
+
+    #[test]
+    fn a_bed_rail_of_the_same_category_brand_model_and_maker_is_not_the_recalled_high_chair() {
+        let r = rules();
+        let fields = [
+            ("model", "MM-7721"),
+            ("brand", "木棉童"),
+            ("enterprise", "温州木棉童用品有限公司"),
+        ];
+        let one_category = |id: &str, kind: DocKind| {
+            let mut ex = Extraction::empty(id, kind);
+            ex.categories = vec!["儿童家具".into()];
+            ex
+        };
+        let mut recall_fields = fields.to_vec();
+        recall_fields.push(("product", "便携式宝宝餐椅"));
+        let chair = flagged(
+            &doc("r", DocKind::Recall, "召回", &recall_fields),
+            &one_category("r", DocKind::Recall),
+        );
+        let rail = listing(
+            &doc(
+                "l1",
+                DocKind::Listing,
+                "木棉童 可升降婴儿床护栏 MM-7721 加高防摔",
+                &fields,
+            ),
+            &one_category("l1", DocKind::Listing),
+        );
+        let seat = listing(
+            &doc("l2", DocKind::Listing, "木棉童 便携餐椅 MM7721", &fields),
+            &one_category("l2", DocKind::Listing),
+        );
+        let run = find(&r, &[rail, seat], &chair, NaiveDate::MIN);
+        let ids: Vec<&str> = run
+            .findings
+            .iter()
+            .map(|f| f.listing.doc_id.as_str())
+            .collect();
+        assert_eq!(ids, ["l2"], "{:#?}", run.findings);
+        // the finding says what matched: the product as well as the strings
+        let f = &run.findings[0];
+        for m in ["model", "brand", "enterprise", "category", "product"] {
+            assert!(f.matched.iter().any(|x| x == m), "{m}: {:?}", f.matched);
+        }
+        assert!(f.summary.contains("品类、品名"), "{}", f.summary);
     }
 
     #[test]

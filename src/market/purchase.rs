@@ -13,16 +13,9 @@ use super::names;
 use super::rules::MarketRules;
 use crate::model::{Listing, Purchase, SamplingRequest};
 
-/// The keys a party name is compared by: its shop form and its enterprise form (a history entry
-/// may be either), its canonical brand, and the brand its shop name carries (格致工厂店 → 格致).
+/// The keys a party name is compared by ([`MarketRules::identity`]).
 pub fn party_keys(rules: &MarketRules, name: &str) -> Vec<String> {
-    let mut keys = vec![
-        rules.shop(name),
-        names::enterprise(name, &rules.names.enterprise_suffixes),
-        rules.brand(name),
-    ];
-    keys.extend(rules.shop_brand(name));
-    keys
+    rules.identity(name)
 }
 
 /// The brands a listing stands for: its brand field's identity and the brand its shop's name
@@ -73,6 +66,12 @@ pub fn plan(
         .flat_map(|n| party_keys(rules, n))
         .filter(|k| !k.is_empty())
         .collect();
+    // The request names no party the history holds in any spelling: the score stage left out
+    // exact spellings only, so GEZHI sampled still let 格致工厂店 through.
+    let unsampled = |n: &String| !party_keys(rules, n).iter().any(|k| history.contains(k));
+    request.shops.retain(unsampled);
+    request.brands.retain(unsampled);
+    request.enterprises.retain(unsampled);
     let named_shops: HashSet<String> = request.shops.iter().map(|s| rules.shop(s)).collect();
     let named_brands: HashSet<String> = request.brands.iter().map(|b| rules.brand(b)).collect();
     let nationwide = request.regions.iter().any(|r| r == "全国");
@@ -292,5 +291,32 @@ mod tests {
         plan(&rules, &mut r, &listings, &sampled, &[]);
         let ids: Vec<&str> = r.purchases.iter().map(|p| p.doc_id.as_str()).collect();
         assert_eq!(ids, ["4", "6"], "{:#?}", r.purchases);
+    }
+
+    #[test]
+    fn a_request_names_no_shop_brand_or_enterprise_sampled_before_in_another_spelling() {
+        let rules = MarketRules::load(None).unwrap();
+        let mut r = request(2);
+        r.shops = vec![
+            "格致工厂店".into(),
+            "倍力源数码专营店".into(),
+            "途悦生活馆".into(),
+        ];
+        r.brands = vec!["GEZHI/格致".into(), "BEILIYUAN".into(), "途悦".into()];
+        r.enterprises = vec![
+            "深圳市倍力源电子科技公司".into(),
+            "杭州途悦车业有限公司".into(),
+        ];
+        // the history writes each party another way than the request
+        let sampled: HashSet<String> = [
+            "格致优选店".to_string(),
+            "倍力源".to_string(),
+            "深圳市倍力源电子科技有限公司".to_string(),
+        ]
+        .into();
+        plan(&rules, &mut r, &[], &sampled, &[]);
+        assert_eq!(r.shops, ["途悦生活馆"]);
+        assert_eq!(r.brands, ["途悦"]);
+        assert_eq!(r.enterprises, ["杭州途悦车业有限公司"]);
     }
 }
