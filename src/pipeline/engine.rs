@@ -605,6 +605,7 @@ impl Engine {
                 &row,
                 &change,
                 None,
+                &crate::store::Actor::new("jiance", "system"),
             )?;
         }
         Ok((alerts, sampling))

@@ -54,6 +54,13 @@ pub struct Principal {
     pub role: Role,
 }
 
+impl Principal {
+    /// The principal as the audit log names it.
+    pub fn actor(&self) -> crate::store::Actor {
+        crate::store::Actor::new(self.name.clone(), self.role.as_str())
+    }
+}
+
 /// The tokens a server accepts and whether reads are open.
 #[derive(Debug, Clone, Default)]
 pub struct Access {
@@ -263,10 +270,12 @@ fn challenge(e: ApiError) -> Response {
     resp
 }
 
-/// The role a request needs: reads a viewer's; triage and labels an analyst's; other writes an
-/// operator's.
+/// The role a request needs: the audit log an operator's; other reads a viewer's; triage and
+/// labels an analyst's; other writes an operator's.
 fn needed(method: &Method, path: &str) -> Role {
-    if matches!(*method, Method::GET | Method::HEAD) {
+    if path == "/api/audit" {
+        Role::Operator
+    } else if matches!(*method, Method::GET | Method::HEAD) {
         Role::Viewer
     } else if path.ends_with("/triage") || path.ends_with("/labels") {
         Role::Analyst

@@ -184,6 +184,7 @@ impl Store {
         row: &TriageRow,
         history: &H,
         dismissal: Option<&D>,
+        by: &super::Actor,
     ) -> Result<std::result::Result<(), String>> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -216,6 +217,12 @@ impl Store {
                 tx.execute("DELETE FROM dismissals WHERE alert_id = ?1", [id])?;
             }
         }
+        let detail = if row.reason.is_empty() {
+            format!("{from} → {}", row.state)
+        } else {
+            format!("{from} → {}: {}", row.state, row.reason)
+        };
+        super::audit::record(&tx, by, "triage", &format!("{subject}:{id}"), &detail)?;
         tx.commit()?;
         Ok(Ok(()))
     }
@@ -280,8 +287,15 @@ impl Store {
             .optional()?)
     }
 
-    /// Store a label; `make` gets the new label's id and returns it as stored JSON.
-    pub fn add_label<L: Serialize>(&self, doc_id: &str, make: impl FnOnce(i64) -> L) -> Result<L> {
+    /// Store a label; `make` gets the new label's id and returns it as stored JSON. `detail` is
+    /// the audit log's line for it (kind and value).
+    pub fn add_label<L: Serialize>(
+        &self,
+        doc_id: &str,
+        make: impl FnOnce(i64) -> L,
+        by: &super::Actor,
+        detail: &str,
+    ) -> Result<L> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
@@ -294,6 +308,7 @@ impl Store {
             "UPDATE labels SET json = ?2 WHERE id = ?1",
             params![id, serde_json::to_string(&label)?],
         )?;
+        super::audit::record(&tx, by, "label", &format!("document:{doc_id}"), detail)?;
         tx.commit()?;
         Ok(label)
     }
@@ -346,18 +361,39 @@ mod tests {
             };
             let h = serde_json::json!({"to": "review"});
             assert_eq!(
-                s.set_triage::<_, ()>("alert", "A", "new", &row, &h, None)
-                    .unwrap(),
+                s.set_triage::<_, ()>(
+                    "alert",
+                    "A",
+                    "new",
+                    &row,
+                    &h,
+                    None,
+                    &crate::store::Actor::new("王芳", "analyst")
+                )
+                .unwrap(),
                 Ok(())
             );
             // a second move from `new` loses: the state moved on
             assert_eq!(
-                s.set_triage::<_, ()>("alert", "A", "new", &row, &h, None)
-                    .unwrap(),
+                s.set_triage::<_, ()>(
+                    "alert",
+                    "A",
+                    "new",
+                    &row,
+                    &h,
+                    None,
+                    &crate::store::Actor::new("王芳", "analyst")
+                )
+                .unwrap(),
                 Err("review".into())
             );
             let l: serde_json::Value = s
-                .add_label("d1", |id| serde_json::json!({"id": id}))
+                .add_label(
+                    "d1",
+                    |id| serde_json::json!({"id": id}),
+                    &crate::store::Actor::new("王芳", "analyst"),
+                    "not-relevant",
+                )
                 .unwrap();
             assert_eq!(l["id"], 1);
         }
