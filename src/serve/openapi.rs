@@ -221,7 +221,7 @@ fn schemas() -> Value {
                     "results": { "type": "array", "minItems": 1, "maxItems": 500, "items": schema_ref("InspectionBatch") } } },
                 "OnSaleFinding": { "type": "object", "properties": {
                     "id": s(), "listing": { "type": "object" }, "flagged": { "type": "object" },
-                    "matched": { "type": "array", "items": { "type": "string", "enum": ["model", "brand", "enterprise", "batch", "category", "no-ccc", "old-standard", "no-standard", "banned-term"] } },
+                    "matched": { "type": "array", "items": { "type": "string", "enum": ["model", "brand", "enterprise", "batch", "category", "product", "no-ccc", "old-standard", "no-standard", "banned-term"] } },
                     "confidence": { "type": "number", "minimum": 0, "maximum": 1 },
                     "action": { "type": "string", "enum": ["notify"] }, "notify": s(), "summary": s(),
                     "reason": s(), "first_seen": date() } },
