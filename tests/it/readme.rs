@@ -187,6 +187,28 @@ fn served(command: &mut Command, line: &str) {
     assert!(healthy, "`{line}` did not serve: {seen:#?}");
 }
 
+#[test]
+fn serve_starts_with_a_named_users_token_alone_as_the_readme_says() {
+    let outcome = crate::demo::outcome();
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    copy_dir(&outcome.data, &data);
+    let jiance = |args: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_jiance"));
+        c.args(args)
+            .arg("--data")
+            .arg(&data)
+            .env_remove(jiance::serve::auth::ENV_VIEWER)
+            .env_remove(jiance::serve::auth::ENV_OPERATOR);
+        c
+    };
+    let out = jiance(&["users", "add", "周敏", "--role", "viewer"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    served(&mut jiance(&["serve"]), "jiance serve with one named user");
+}
+
 /// Counts that a repeated demo run must leave as they were.
 fn counts(data: &Path) -> (u64, usize, Vec<(String, u8)>, i64) {
     let store = Store::open(&data.join("state.sqlite")).unwrap();
