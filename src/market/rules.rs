@@ -567,6 +567,26 @@ mod tests {
     }
 
     #[test]
+    fn every_product_table_names_a_category_of_the_taxonomy() {
+        let products = include_str!("../../rules/products.toml");
+        let r = MarketRules::load(None).unwrap();
+        assert!(r.products.len() >= 6);
+        for p in &r.products {
+            assert!(
+                products.contains(&format!("name = \"{}\"", p.category)),
+                "{} is no category of products.toml",
+                p.category
+            );
+        }
+        let kids = ["儿童家具".to_string()];
+        assert_eq!(
+            r.products_named("升降款儿童床護欄", &kids),
+            r.products_named("床边围栏", &kids)
+        );
+        assert!(r.products_named("移动电源", &kids).is_empty());
+    }
+
+    #[test]
     fn an_alias_naming_two_brands_is_an_error() {
         let text =
             DEFAULT_MARKET_TOML.replace("aliases = [\"TUYUE\"]", "aliases = [\"BEILIYUAN\"]");
