@@ -8,9 +8,11 @@
 //! (aliases from the rules), the enterprise, the batch — to reach the rules' threshold; a listing
 //! naming another brand loses weight; a listing of another category is never a match, whatever
 //! its model, brand or enterprise strings, nor one of another product of the same category (a
-//! bed rail for a recalled high chair: the nouns of market.toml `[[product]]`). A product without a usable model
-//! number is not matched at all (a brand names a range, not the recalled product) and is counted.
-//! Each match is an [`OnSaleFinding`] with the action `notify`, addressed to the platform.
+//! bed rail for a recalled high chair: the nouns of market.toml `[[product]]`); the finding's
+//! `matched` and sentence say what agreed (型号、品牌、企业、批次、品类、品名). A product without a
+//! usable model number is not matched at all (a brand names a range, not the recalled product)
+//! and is counted. Each match is an [`OnSaleFinding`] with the action `notify`, addressed to the
+//! platform.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -192,8 +194,8 @@ struct Prepared<'a> {
     title: String,
 }
 
-/// How sure it is that a listing sells a flagged product, with what matched; `None` when the
-/// model does not match (or the product has no usable model).
+/// How sure it is that a listing whose model matched sells a flagged product, with what matched
+/// (0 and `other-category` / `other-product` when it sells something else).
 fn confidence(rules: &MarketRules, fl: &Flagged, p: &Prepared<'_>) -> (f64, Vec<String>) {
     let (flagged_brand, flagged_enterprise, flagged_batch, flagged_categories) =
         (&fl.brand, &fl.enterprise, &fl.batch, &fl.categories);
