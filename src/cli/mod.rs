@@ -479,10 +479,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             rules,
         } => {
             let engine = open_existing(&data.data, &rules)?;
-            let access = Access::new(vec![], vec![], open_reads).with_env();
+            let access = Access::new(vec![], vec![], open_reads)
+                .with_env()
+                .with_users(engine.store.clone());
             if !access.readable() {
                 bail!(
-                    "no access tokens: set {} and/or {} (comma-separated), or pass --open-reads",
+                    "no access tokens: add a user (jiance users add), set {} and/or {} (comma-separated), or pass --open-reads",
                     jiance::serve::auth::ENV_VIEWER,
                     jiance::serve::auth::ENV_OPERATOR
                 );
@@ -980,10 +982,10 @@ async fn run_service(
         );
         return Ok(ExitCode::SUCCESS);
     }
-    let access = Access::from_settings(&cfg.serve);
+    let access = Access::from_settings(&cfg.serve).with_users(engine.store.clone());
     if !access.readable() {
         bail!(
-            "{}: no access tokens: set serve.viewer_tokens / serve.operator_tokens, {} / {}, or serve.open_reads = true",
+            "{}: no access tokens: add a user (jiance users add), set serve.viewer_tokens / serve.operator_tokens, {} / {}, or serve.open_reads = true",
             config_path.display(),
             jiance::serve::auth::ENV_VIEWER,
             jiance::serve::auth::ENV_OPERATOR

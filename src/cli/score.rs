@@ -247,7 +247,9 @@ pub fn inspect_result(a: &InspectArgs) -> Result<ExitCode> {
     if store.sampling_request(&alert_id)?.is_none() {
         bail!("alert {alert_id:?} has no sampling request to report results for");
     }
-    let Some(change) = store.put_inspection_results(&alert_id, &rows)? else {
+    let Some(change) =
+        store.put_inspection_results(&alert_id, &rows, &jiance::store::Actor::command_line())?
+    else {
         bail!("no alert {alert_id:?} in {}", a.data.display());
     };
     let failed = rows.iter().filter(|r| !r.passed).count();

@@ -88,7 +88,7 @@ pub fn run(cmd: WatchCommand) -> Result<ExitCode> {
         WatchCommand::List { data, json } => list(&data.data, json),
         WatchCommand::Remove { data, id } => {
             let store = super::open_store(&data.data)?;
-            if store.remove_watch_rule(&id)? {
+            if store.remove_watch_rule(&id, &jiance::store::Actor::command_line())? {
                 println!("removed watch rule {id}");
                 Ok(ExitCode::SUCCESS)
             } else {
@@ -137,7 +137,7 @@ fn add(a: AddArgs) -> Result<ExitCode> {
         }),
     };
     let rule = build_rule(&input, chrono::Utc::now(), &check)?;
-    store.add_watch_rule(&rule)?;
+    store.add_watch_rule(&rule, &jiance::store::Actor::command_line())?;
     println!(
         "added watch rule {} for {}: {} ({})",
         rule.id,

@@ -164,6 +164,10 @@ pub struct CrawlSettings {
     pub render_timeout: Duration,
     /// Browsers running at once (each takes a few hundred MB).
     pub render_concurrency: usize,
+    /// Host names fetched at a fixed address instead of through DNS (the demo's fixed host
+    /// names → its servers' loopback ports); not a config key. When set, no proxy is used.
+    #[serde(skip)]
+    pub resolve: Vec<(String, std::net::SocketAddr)>,
 }
 
 impl Default for CrawlSettings {
@@ -189,6 +193,7 @@ impl Default for CrawlSettings {
             render_budget: Duration::from_secs(5),
             render_timeout: Duration::from_secs(30),
             render_concurrency: 2,
+            resolve: Vec::new(),
         }
     }
 }

@@ -188,13 +188,20 @@ impl Fetcher {
                 settings.robots_cache.as_secs()
             )));
         }
-        let client = crate::util::tls::client_builder()
+        let mut builder = crate::util::tls::client_builder()
             .user_agent(settings.user_agent.clone())
             // Redirects are followed by the fetch loop so every hop is archived and checked.
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(settings.connect_timeout)
-            .timeout(settings.timeout)
-            .build()?;
+            .timeout(settings.timeout);
+        if !settings.resolve.is_empty() {
+            // fixed addresses are local servers: a proxy would not know the names
+            builder = builder.no_proxy();
+            for (host, addr) in &settings.resolve {
+                builder = builder.resolve(host, *addr);
+            }
+        }
+        let client = builder.build()?;
         let agent_token = settings
             .user_agent
             .split(|c: char| c == '/' || c.is_whitespace())

@@ -104,8 +104,10 @@ async fn detail(State(st): State<Arc<SiteState>>, uri: Uri) -> Response {
 
 async fn api(
     State(st): State<Arc<SiteState>>,
+    headers: axum::http::HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
+    let base = st.base_for(&headers);
     let page = layout::page_param(&params);
     let all: Vec<&DemoDoc> = st.docs().collect();
     let (shown, _) = layout::paginate(&all, page, PER_PAGE);
@@ -127,7 +129,7 @@ async fn api(
                 "region": region,
                 "status": status,
                 "created": layout::date_dash_time(d.published, d.time),
-                "url": format!("{}{}", st.base, d.path),
+                "url": format!("{base}{}", d.path),
             })),
             _ => None,
         })

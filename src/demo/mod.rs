@@ -7,6 +7,13 @@
 //! exactly like real sources ([`DemoSites::sources`]); tests compare what the pipeline raises with
 //! [`Scenario::expectations`] and each document's [`Truth`].
 //!
+//! Each site listens on a port of its own, which changes from run to run; `jiance demo` crawls
+//! them under fixed host names instead ([`DemoSites::stable_urls`]: `http://mall.jiance-demo.test`
+//! …, resolved to the ports by the fetcher's [`crate::config::CrawlSettings::resolve`]), so a
+//! second run into the same data directory meets the same URLs and adds nothing. Absolute links
+//! (RSS, the JSON API) are written for the host a request named. Other processes (the tests'
+//! `jiance run`, the NATS workers) reach the sites by their loopback URLs ([`DemoSites::base_urls`]).
+//!
 //! Data flows one way: seed → [`Scenario`] → HTTP pages → crawler. Nothing here reads pipeline
 //! output.
 
@@ -369,8 +376,12 @@ impl Scenario {
     }
 }
 
+/// The domain of the demo sites' fixed host names (`.test` is reserved for testing, RFC 6761:
+/// no real host is ever named so).
+pub const STABLE_DOMAIN: &str = "jiance-demo.test";
+
 /// What every site's handlers share: the scenario and the site's own base URL (for absolute
-/// links in RSS and the JSON API).
+/// links in RSS and the JSON API, when a request names no host).
 #[derive(Debug)]
 pub(crate) struct SiteState {
     pub scenario: Arc<Scenario>,
@@ -379,6 +390,20 @@ pub(crate) struct SiteState {
 }
 
 impl SiteState {
+    /// The base URL absolute links are written with: the host the request named (the fixed
+    /// host name when crawled under it, the loopback address otherwise), else the site's own.
+    pub fn base_for(&self, headers: &axum::http::HeaderMap) -> String {
+        headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
+            })
+            .map_or_else(|| self.base.clone(), |h| format!("http://{h}"))
+    }
+
     pub fn docs(&self) -> impl Iterator<Item = &DemoDoc> {
         self.scenario.docs_of(self.site)
     }
@@ -392,6 +417,8 @@ impl SiteState {
 pub struct DemoSites {
     scenario: Arc<Scenario>,
     base_urls: BTreeMap<String, String>,
+    /// Placeholder name → the address its server listens on.
+    addrs: BTreeMap<String, std::net::SocketAddr>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -401,10 +428,13 @@ impl DemoSites {
     pub async fn start(scenario: Arc<Scenario>) -> std::io::Result<DemoSites> {
         let (stop, _) = watch::channel(false);
         let mut base_urls = BTreeMap::new();
+        let mut addrs = BTreeMap::new();
         let mut tasks = Vec::new();
         for site in Site::ALL {
             let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
-            let base = format!("http://{}", listener.local_addr()?);
+            let addr = listener.local_addr()?;
+            addrs.insert(site.name().to_string(), addr);
+            let base = format!("http://{addr}");
             let state = Arc::new(SiteState {
                 scenario: scenario.clone(),
                 site,
@@ -427,6 +457,7 @@ impl DemoSites {
         Ok(DemoSites {
             scenario,
             base_urls,
+            addrs,
             stop,
             tasks,
         })
@@ -435,6 +466,30 @@ impl DemoSites {
     /// Placeholder name → base URL ("mall" → "http://127.0.0.1:40123").
     pub fn base_urls(&self) -> &BTreeMap<String, String> {
         &self.base_urls
+    }
+
+    /// Placeholder name → fixed base URL ("mall" → "http://mall.jiance-demo.test"): the same in
+    /// every run, whatever ports the servers got. Reachable only through a fetcher given
+    /// [`DemoSites::resolutions`].
+    pub fn stable_urls(&self) -> BTreeMap<String, String> {
+        self.addrs
+            .keys()
+            .map(|name| (name.clone(), format!("http://{name}.{STABLE_DOMAIN}")))
+            .collect()
+    }
+
+    /// Fixed host name → the address its server listens on, for
+    /// [`crate::config::CrawlSettings::resolve`].
+    pub fn resolutions(&self) -> Vec<(String, std::net::SocketAddr)> {
+        self.addrs
+            .iter()
+            .map(|(name, addr)| (format!("{name}.{STABLE_DOMAIN}"), *addr))
+            .collect()
+    }
+
+    /// The demo sources under the fixed host names (what `jiance demo` crawls).
+    pub fn stable_sources(&self) -> Result<Vec<SourceConfig>, Vec<ConfigError>> {
+        sources_for(&self.stable_urls())
     }
 
     pub fn scenario(&self) -> &Arc<Scenario> {
@@ -454,12 +509,18 @@ impl DemoSites {
     pub fn doc_for_url(&self, url: &str) -> Option<&DemoDoc> {
         let u = url::Url::parse(url).ok()?;
         let origin = u.origin().ascii_serialization();
-        let (name, _) = self.base_urls.iter().find(|(_, b)| **b == origin)?;
+        let stable = self.stable_urls();
+        let (name, _) = self
+            .base_urls
+            .iter()
+            .chain(stable.iter())
+            .find(|(_, b)| **b == origin)?;
         let site = Site::ALL.into_iter().find(|s| s.name() == name)?;
         self.scenario.docs_of(site).find(|d| d.path == u.path())
     }
 
-    /// The demo sources: `rules/sources/demo.toml` with the placeholders filled in.
+    /// The demo sources at the loopback URLs: `rules/sources/demo.toml` with the placeholders
+    /// filled in.
     pub fn sources(&self) -> Result<Vec<SourceConfig>, Vec<ConfigError>> {
         sources_for(&self.base_urls)
     }

@@ -74,12 +74,13 @@ fn rfc2822(d: &DemoDoc) -> String {
         .unwrap_or_default()
 }
 
-async fn rss(State(st): State<Arc<SiteState>>) -> Response {
+async fn rss(State(st): State<Arc<SiteState>>, headers: axum::http::HeaderMap) -> Response {
     let name = portal_name(st.site);
+    let base = st.base_for(&headers);
     let items: String = st
         .docs()
         .map(|d| {
-            let link = format!("{}{}", st.base, d.path);
+            let link = format!("{base}{}", d.path);
             let summary = d.body.first().map(|p| p.chars().take(80).collect::<String>()).unwrap_or_default();
             format!(
                 "<item>\n<title>{}</title>\n<link>{}</link>\n<guid isPermaLink=\"true\">{}</guid>\n<pubDate>{}</pubDate>\n<description>{}</description>\n</item>\n",
@@ -95,7 +96,7 @@ async fn rss(State(st): State<Arc<SiteState>>) -> Response {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\">\n<channel>\n<title>{n}</title>\n<link>{b}/</link>\n\
          <description>{n}最新消费资讯</description>\n<language>zh-cn</language>\n{items}</channel>\n</rss>\n",
         n = xml(name),
-        b = xml(&st.base),
+        b = xml(&base),
     );
     (
         [(header::CONTENT_TYPE, "application/rss+xml; charset=utf-8")],

@@ -64,7 +64,7 @@ pub fn prepare(opts: &DemoOptions) -> Result<(Engine, Arc<Scenario>), PipelineEr
 
 /// Start the sites, crawl them through the whole pipeline, and score as of the scenario's end.
 pub async fn crawl_and_score(
-    engine: Engine,
+    mut engine: Engine,
     scenario: Arc<Scenario>,
 ) -> Result<DemoRun, PipelineError> {
     let sites = DemoSites::start(scenario.clone())
@@ -73,7 +73,10 @@ pub async fn crawl_and_score(
             path: "demo sites on 127.0.0.1".into(),
             source,
         })?;
-    let sources = sites.sources().map_err(PipelineError::Config)?;
+    // Crawled under the fixed host names: the ports change from run to run, the URLs do not,
+    // so a second run into the same directory finds every page already stored.
+    engine.settings.resolve = sites.resolutions();
+    let sources = sites.stable_sources().map_err(PipelineError::Config)?;
     let report = engine.crawl_once(&sources).await?;
     let summary = engine.score(scenario.end)?;
     Ok(DemoRun {

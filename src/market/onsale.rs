@@ -6,9 +6,13 @@
 //! read as holding ([`names::model_candidates`]: width, case, separators and introducing words
 //! folded, pieces never cut, so 3PB-1234 is not 3PB-123), and enough else agrees — the brand
 //! (aliases from the rules), the enterprise, the batch — to reach the rules' threshold; a listing
-//! naming another brand, or of another category, loses weight. A product without a usable model
-//! number is not matched at all (a brand names a range, not the recalled product) and is counted.
-//! Each match is an [`OnSaleFinding`] with the action `notify`, addressed to the platform.
+//! naming another brand loses weight; a listing of another category is never a match, whatever
+//! its model, brand or enterprise strings, nor one of another product of the same category (a
+//! bed rail for a recalled high chair: the nouns of market.toml `[[product]]`); the finding's
+//! `matched` and sentence say what agreed (型号、品牌、企业、批次、品类、品名). A product without a
+//! usable model number is not matched at all (a brand names a range, not the recalled product)
+//! and is counted. Each match is an [`OnSaleFinding`] with the action `notify`, addressed to the
+//! platform.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -190,16 +194,11 @@ struct Prepared<'a> {
     title: String,
 }
 
-/// How sure it is that a listing sells a flagged product, with what matched; `None` when the
-/// model does not match (or the product has no usable model).
-fn confidence(
-    rules: &MarketRules,
-    flagged_brand: &str,
-    flagged_enterprise: &str,
-    flagged_batch: &str,
-    flagged_categories: &[String],
-    p: &Prepared<'_>,
-) -> (f64, Vec<String>) {
+/// How sure it is that a listing whose model matched sells a flagged product, with what matched
+/// (0 and `other-category` / `other-product` when it sells something else).
+fn confidence(rules: &MarketRules, fl: &Flagged, p: &Prepared<'_>) -> (f64, Vec<String>) {
+    let (flagged_brand, flagged_enterprise, flagged_batch, flagged_categories) =
+        (&fl.brand, &fl.enterprise, &fl.batch, &fl.categories);
     let w = &rules.onsale;
     let mut score = w.model;
     let mut matched = vec!["model".to_string()];
@@ -234,17 +233,61 @@ fn confidence(
         score += w.batch;
         matched.push("batch".into());
     }
-    if !flagged_categories.is_empty()
-        && !p.listing.categories.is_empty()
-        && !p
+    if !flagged_categories.is_empty() && !p.listing.categories.is_empty() {
+        // another product whatever its model, brand or enterprise strings: never a match
+        if !p
             .listing
             .categories
             .iter()
             .any(|x| flagged_categories.contains(x))
-    {
-        score += w.other_category;
+        {
+            return (0.0, vec!["other-category".into()]);
+        }
+        matched.push("category".into());
+    }
+    // One category may hold several products (a bed rail and a high chair are both 儿童家具):
+    // when both sides name a product of `[[product]]` and they differ, it is another product.
+    let mut scope: Vec<String> = flagged_categories.clone();
+    scope.extend(p.listing.categories.iter().cloned());
+    let written = if fl.product.trim().is_empty() {
+        &fl.title
+    } else {
+        &fl.product
+    };
+    let own = rules.products_named(written, &scope);
+    let theirs = rules.products_named(&p.listing.title, &scope);
+    if !own.is_empty() && !theirs.is_empty() {
+        if !own.iter().any(|x| theirs.contains(x)) {
+            return (0.0, vec!["other-product".into()]);
+        }
+        matched.push("product".into());
+    } else if names_product(fl, p) {
+        matched.push("product".into());
     }
     (score.clamp(0.0, 1.0), matched)
+}
+
+/// The head noun of a product name: its last two Chinese characters (多功能宝宝餐椅 → 餐椅), what
+/// a listing of the same product names too; `None` when the name does not end in Chinese.
+fn product_noun(product: &str) -> Option<String> {
+    let name = product
+        .split(['（', '('])
+        .next()
+        .unwrap_or_default()
+        .trim_end();
+    let tail: Vec<char> = name.chars().rev().take(2).collect();
+    (tail.len() == 2 && tail.iter().all(|c| ('\u{4e00}'..='\u{9fff}').contains(c)))
+        .then(|| tail.into_iter().rev().collect())
+}
+
+/// Does the listing's title name the flagged product's head noun (a recalled 餐椅 and a listing
+/// of a 餐椅): said in the finding's reasons. Not naming it proves nothing (a 充电宝 is a 移动电源),
+/// so it never rejects on its own.
+fn names_product(fl: &Flagged, p: &Prepared<'_>) -> bool {
+    product_noun(&fl.product).is_some_and(|noun| {
+        p.title
+            .contains(&crate::analyze::fold(&noun).to_lowercase())
+    })
 }
 
 fn prepare<'a>(rules: &MarketRules, l: &'a Listing) -> (Prepared<'a>, Vec<String>) {
@@ -438,14 +481,7 @@ fn match_flagged(
         hits.dedup();
         for i in hits {
             let p = &prepared[i];
-            let (conf, matched) = confidence(
-                rules,
-                &fl.brand,
-                &fl.enterprise,
-                &fl.batch,
-                &fl.categories,
-                p,
-            );
+            let (conf, matched) = confidence(rules, fl, p);
             if conf < rules.onsale.threshold {
                 continue;
             }
@@ -486,6 +522,8 @@ fn finding(
                 "brand" => "品牌",
                 "enterprise" => "企业",
                 "batch" => "批次",
+                "category" => "品类",
+                "product" => "品名",
                 _ => "其他",
             })
             .collect::<Vec<_>>()
@@ -554,7 +592,7 @@ pub(super) fn example_confidence(rules: &MarketRules, ex: &Example) -> Option<f6
         basis: FlagBasis::Recall,
         url: String::new(),
         title: String::new(),
-        product: String::new(),
+        product: ex.flagged.product.clone(),
         categories: ex.flagged.category.iter().cloned().collect(),
         brand: ex.flagged.brand.clone(),
         model: ex.flagged.model.clone(),
@@ -579,7 +617,7 @@ pub(super) fn example_confidence(rules: &MarketRules, ex: &Example) -> Option<f6
     models
         .iter()
         .any(|m| candidates.contains(m))
-        .then(|| confidence(rules, &f.brand, &f.enterprise, &f.batch, &f.categories, &p).0)
+        .then(|| confidence(rules, &f, &p).0)
 }
 
 #[cfg(test)]
@@ -846,6 +884,116 @@ mod tests {
         assert_eq!(merged[0].notices, 30);
         assert_eq!(merged[0].also_in.len(), Flagged::ALSO_IN_MAX);
         assert_eq!(merged[0].also_in[0].doc_id, "n01");
+    }
+
+    #[test]
+    fn a_listing_of_another_category_never_matches_whatever_its_model_brand_or_maker() {
+        let r = rules();
+        let fields = [
+            ("model", "HL-2023A"),
+            ("brand", "贝乐童"),
+            ("enterprise", "浙江贝乐童婴童用品有限公司"),
+        ];
+        let rail = |cats: &[&str]| {
+            let mut ex = Extraction::empty("l", DocKind::Listing);
+            ex.categories = cats.iter().map(|c| c.to_string()).collect();
+            listing(
+                &doc(
+                    "l",
+                    DocKind::Listing,
+                    "贝乐童 升降款儿童床护栏 HL-2023A",
+                    &fields,
+                ),
+                &ex,
+            )
+        };
+        let chair = |cat: Option<&str>| {
+            let mut fs = fields.to_vec();
+            fs.push(("product", "多功能宝宝餐椅"));
+            let mut ex = Extraction::empty("r", DocKind::Recall);
+            if let Some(c) = cat {
+                ex.findings = vec![Finding {
+                    category: c.into(),
+                    hazard: "跌落".into(),
+                    severity: 3,
+                    province: None,
+                    city: None,
+                    parties: Parties::default(),
+                    product: None,
+                }];
+            }
+            flagged(&doc("r", DocKind::Recall, "召回", &fs), &ex)
+        };
+        // categories known and different
+        let run = find(
+            &r,
+            &[rail(&["儿童床"])],
+            &chair(Some("儿童餐椅")),
+            NaiveDate::MIN,
+        );
+        assert!(run.findings.is_empty(), "{:?}", run.findings);
+        // the high chair itself is found, and the reason says the product matched
+        let mut ex = Extraction::empty("l2", DocKind::Listing);
+        ex.categories.clear();
+        let seat = listing(
+            &doc(
+                "l2",
+                DocKind::Listing,
+                "贝乐童 多功能宝宝餐椅 HL-2023A",
+                &fields,
+            ),
+            &ex,
+        );
+        let run = find(&r, &[seat], &chair(None), NaiveDate::MIN);
+        assert_eq!(run.findings.len(), 1, "{:?}", run.findings);
+        assert!(run.findings[0].matched.contains(&"product".to_string()));
+    }
+
+    #[test]
+    fn a_bed_rail_of_the_same_category_brand_model_and_maker_is_not_the_recalled_high_chair() {
+        let r = rules();
+        let fields = [
+            ("model", "MM-7721"),
+            ("brand", "木棉童"),
+            ("enterprise", "温州木棉童用品有限公司"),
+        ];
+        let one_category = |id: &str, kind: DocKind| {
+            let mut ex = Extraction::empty(id, kind);
+            ex.categories = vec!["儿童家具".into()];
+            ex
+        };
+        let mut recall_fields = fields.to_vec();
+        recall_fields.push(("product", "便携式宝宝餐椅"));
+        let chair = flagged(
+            &doc("r", DocKind::Recall, "召回", &recall_fields),
+            &one_category("r", DocKind::Recall),
+        );
+        let rail = listing(
+            &doc(
+                "l1",
+                DocKind::Listing,
+                "木棉童 可升降婴儿床护栏 MM-7721 加高防摔",
+                &fields,
+            ),
+            &one_category("l1", DocKind::Listing),
+        );
+        let seat = listing(
+            &doc("l2", DocKind::Listing, "木棉童 便携餐椅 MM7721", &fields),
+            &one_category("l2", DocKind::Listing),
+        );
+        let run = find(&r, &[rail, seat], &chair, NaiveDate::MIN);
+        let ids: Vec<&str> = run
+            .findings
+            .iter()
+            .map(|f| f.listing.doc_id.as_str())
+            .collect();
+        assert_eq!(ids, ["l2"], "{:#?}", run.findings);
+        // the finding says what matched: the product as well as the strings
+        let f = &run.findings[0];
+        for m in ["model", "brand", "enterprise", "category", "product"] {
+            assert!(f.matched.iter().any(|x| x == m), "{m}: {:?}", f.matched);
+        }
+        assert!(f.summary.contains("品类、品名"), "{}", f.summary);
     }
 
     #[test]

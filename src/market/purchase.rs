@@ -13,14 +13,25 @@ use super::names;
 use super::rules::MarketRules;
 use crate::model::{Listing, Purchase, SamplingRequest};
 
-/// The keys a party name is compared by: its shop form and its enterprise form (a history entry
-/// may be either) and its canonical brand.
-pub fn party_keys(rules: &MarketRules, name: &str) -> [String; 3] {
-    [
-        rules.shop(name),
-        names::enterprise(name, &rules.names.enterprise_suffixes),
-        rules.brand(name),
-    ]
+/// The keys a party name is compared by ([`MarketRules::identity`]).
+pub fn party_keys(rules: &MarketRules, name: &str) -> Vec<String> {
+    rules.identity(name)
+}
+
+/// The brands a listing stands for: its brand field's identity and the brand its shop's name
+/// carries, so two shops of one brand are one brand whatever the brand field says.
+fn listing_brands(rules: &MarketRules, l: &Listing) -> Vec<String> {
+    let mut out = Vec::new();
+    if !l.brand.trim().is_empty() {
+        out.push(rules.brand(&l.brand));
+    }
+    if let Some(b) = rules.shop_brand(&l.shop)
+        && !out.contains(&b)
+    {
+        out.push(b);
+    }
+    out.retain(|b| !b.is_empty());
+    out
 }
 
 /// Names with their near-duplicates removed (the first spelling kept), by `key`.
@@ -55,6 +66,12 @@ pub fn plan(
         .flat_map(|n| party_keys(rules, n))
         .filter(|k| !k.is_empty())
         .collect();
+    // The request names no party the history holds in any spelling: the score stage left out
+    // exact spellings only, so GEZHI sampled still let 格致工厂店 through.
+    let unsampled = |n: &String| !party_keys(rules, n).iter().any(|k| history.contains(k));
+    request.shops.retain(unsampled);
+    request.brands.retain(unsampled);
+    request.enterprises.retain(unsampled);
     let named_shops: HashSet<String> = request.shops.iter().map(|s| rules.shop(s)).collect();
     let named_brands: HashSet<String> = request.brands.iter().map(|b| rules.brand(b)).collect();
     let nationwide = request.regions.iter().any(|r| r == "全国");
@@ -70,7 +87,10 @@ pub fn plan(
             if named_shops.contains(&rules.shop(&l.shop)) {
                 ev += 1;
             }
-            if named_brands.contains(&rules.brand(&l.brand)) {
+            if listing_brands(rules, l)
+                .iter()
+                .any(|b| named_brands.contains(b))
+            {
                 ev += 1;
             }
             let here = nationwide
@@ -93,27 +113,22 @@ pub fn plan(
             break;
         }
         let shop = rules.shop(&l.shop);
-        let brand = if l.brand.trim().is_empty() {
-            String::new()
-        } else {
-            rules.brand(&l.brand)
-        };
+        let own_brands = listing_brands(rules, l);
         let maker = names::enterprise(&l.enterprise, suffixes);
-        let sampled_before = [&shop, &brand, &maker]
-            .iter()
-            .any(|k| !k.is_empty() && history.contains(*k))
+        let sampled_before = [&shop, &maker]
+            .into_iter()
+            .chain(&own_brands)
+            .any(|k| !k.is_empty() && history.contains(k))
             || history.contains(&names::enterprise(&l.shop, suffixes));
         if sampled_before
             || shops.contains(&shop)
-            || (!brand.is_empty() && brands.contains(&brand))
+            || own_brands.iter().any(|b| brands.contains(b))
             || (!maker.is_empty() && makers.contains(&maker))
         {
             continue;
         }
         shops.insert(shop);
-        if !brand.is_empty() {
-            brands.insert(brand);
-        }
+        brands.extend(own_brands);
         if !maker.is_empty() {
             makers.insert(maker);
         }
@@ -249,5 +264,59 @@ mod tests {
         let mut r = request(1);
         plan(&rules, &mut r, &listings, &sampled, &[]);
         assert_eq!(r.purchases.len(), 1);
+    }
+
+    #[test]
+    fn two_shops_of_one_brand_gezhi_slash_and_chinese_are_never_both_bought() {
+        let rules = MarketRules::load(None).unwrap();
+        let listings = vec![
+            listing("1", "格致优选店", "GEZHI/格致", "", 9000, "浙江省"),
+            listing("2", "格致工厂店", "格致", "", 8000, "浙江省"),
+            // no brand field: the shop's name carries the brand
+            listing("3", "格致旗舰店", "", "", 7000, "浙江省"),
+            // an unknown brand written both ways is one brand too
+            listing("4", "北辰数码专营店", "BEICHEN/北辰", "", 6000, "浙江省"),
+            listing("5", "北辰工厂店", "北辰", "", 5000, "浙江省"),
+            listing("6", "途悦生活馆", "途悦", "", 100, "浙江省"),
+        ];
+        let mut r = request(10);
+        plan(&rules, &mut r, &listings, &HashSet::new(), &[]);
+        let ids: Vec<&str> = r.purchases.iter().map(|p| p.doc_id.as_str()).collect();
+        assert_eq!(ids, ["1", "4", "6"], "{:#?}", r.purchases);
+        assert_eq!(rules.brand("GEZHI/格致"), rules.brand("格致"));
+        assert_eq!(rules.shop_brand("格致优选店").as_deref(), Some("格致"));
+        // the history is checked against the same identity: 格致 sampled, none of its shops
+        let sampled: HashSet<String> = ["GEZHI".to_string()].into();
+        let mut r = request(10);
+        plan(&rules, &mut r, &listings, &sampled, &[]);
+        let ids: Vec<&str> = r.purchases.iter().map(|p| p.doc_id.as_str()).collect();
+        assert_eq!(ids, ["4", "6"], "{:#?}", r.purchases);
+    }
+
+    #[test]
+    fn a_request_names_no_shop_brand_or_enterprise_sampled_before_in_another_spelling() {
+        let rules = MarketRules::load(None).unwrap();
+        let mut r = request(2);
+        r.shops = vec![
+            "格致工厂店".into(),
+            "倍力源数码专营店".into(),
+            "途悦生活馆".into(),
+        ];
+        r.brands = vec!["GEZHI/格致".into(), "BEILIYUAN".into(), "途悦".into()];
+        r.enterprises = vec![
+            "深圳市倍力源电子科技公司".into(),
+            "杭州途悦车业有限公司".into(),
+        ];
+        // the history writes each party another way than the request
+        let sampled: HashSet<String> = [
+            "格致优选店".to_string(),
+            "倍力源".to_string(),
+            "深圳市倍力源电子科技有限公司".to_string(),
+        ]
+        .into();
+        plan(&rules, &mut r, &[], &sampled, &[]);
+        assert_eq!(r.shops, ["途悦生活馆"]);
+        assert_eq!(r.brands, ["途悦"]);
+        assert_eq!(r.enterprises, ["杭州途悦车业有限公司"]);
     }
 }

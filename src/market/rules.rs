@@ -1,5 +1,7 @@
 //! `market.toml`: model-number prefixes, name endings and labels, brand aliases, the on-sale
-//! weights, and must / must-not examples, as data.
+//! weights, and must / must-not examples, as data: of on-sale matches (`[[example]]`) and of
+//! party identity (`[[same_party]]`: two names that are, or are not, one shop, brand or
+//! enterprise for a sampling request).
 //!
 //! The default file is embedded; a rules directory holding its own `market.toml` replaces it.
 //! Unknown keys are rejected, every error names the file and line, and [`MarketRules::parse`]
@@ -29,6 +31,19 @@ struct File {
     brand: Vec<BrandRule>,
     #[serde(default)]
     example: Vec<Example>,
+    #[serde(default)]
+    same_party: Vec<SameParty>,
+    #[serde(default)]
+    product: Vec<ProductRule>,
+}
+
+/// One product of a category that holds several (`[[product]]`): the nouns it is written with.
+/// A bed rail and a high chair are both 儿童家具; a listing naming one is not the other.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProductRule {
+    pub category: String,
+    pub nouns: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -48,6 +63,10 @@ pub struct NameRules {
     pub shop_labels: Vec<String>,
     #[serde(default)]
     pub shop_prefixes: Vec<String>,
+    /// Endings of a shop's name around a brand (旗舰店, 专营店, 工厂店): what is left names the
+    /// brand the shop sells, so 格致优选店 and 格致工厂店 are two shops of one brand.
+    #[serde(default)]
+    pub shop_suffixes: Vec<String>,
 }
 
 /// What each kind of agreement adds to an on-sale finding's confidence (`[onsale]`).
@@ -80,9 +99,22 @@ pub struct Example {
     pub matches: bool,
 }
 
+/// A must / must-not example of identity: two names as a sampling request and its history meet
+/// them (a shop, a brand, an enterprise, in any spelling) and whether they are one party, so a
+/// new shop ending or alias that merges two brands, or fails to merge one, fails `jiance check`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SameParty {
+    pub a: String,
+    pub b: String,
+    pub same: bool,
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ExampleFlagged {
+    /// The product's name as the notice writes it (多功能宝宝餐椅).
+    pub product: String,
     pub brand: String,
     pub model: String,
     pub enterprise: String,
@@ -111,6 +143,9 @@ pub struct MarketRules {
     /// Canonical brand name → its folded aliases (for finding a brand in a title).
     pub(super) aliases: HashMap<String, Vec<String>>,
     pub examples: Vec<Example>,
+    pub same_party: Vec<SameParty>,
+    /// `[[product]]` with the nouns folded (width, case, traditional characters).
+    pub products: Vec<ProductRule>,
 }
 
 impl MarketRules {
@@ -151,6 +186,7 @@ impl MarketRules {
                         brand_affixes: Vec::new(),
                         shop_labels: Vec::new(),
                         shop_prefixes: Vec::new(),
+                        shop_suffixes: Vec::new(),
                     },
                     onsale: OnSaleWeights {
                         threshold: 1.0,
@@ -164,6 +200,8 @@ impl MarketRules {
                     brands: HashMap::new(),
                     aliases: HashMap::new(),
                     examples: Vec::new(),
+                    same_party: Vec::new(),
+                    products: Vec::new(),
                 }
             },
         )
@@ -256,6 +294,43 @@ impl MarketRules {
                 aliases.entry(b.name.clone()).or_default().push(key);
             }
         }
+        let mut products = Vec::with_capacity(f.product.len());
+        let mut noun_of: HashMap<(String, String), usize> = HashMap::new();
+        for (i, p) in f.product.iter().enumerate() {
+            let line = line_in_block(text, "product", i, "nouns");
+            let nouns: Vec<String> = p.nouns.iter().map(|n| fold_noun(n)).collect();
+            if p.category.trim().is_empty()
+                || nouns.is_empty()
+                || nouns.iter().any(String::is_empty)
+            {
+                errors.push(ConfigError::new(
+                    file,
+                    line,
+                    "a product needs its category and at least one noun, none empty",
+                ));
+                continue;
+            }
+            for n in &nouns {
+                if let Some(&other) = noun_of.get(&(p.category.clone(), n.clone()))
+                    && other != i
+                {
+                    errors.push(ConfigError::new(
+                        file,
+                        line,
+                        format!(
+                            "noun {n:?} of {} is already product {} of the category",
+                            p.category,
+                            other + 1
+                        ),
+                    ));
+                }
+                noun_of.insert((p.category.clone(), n.clone()), i);
+            }
+            products.push(ProductRule {
+                category: p.category.clone(),
+                nouns,
+            });
+        }
         let rules = MarketRules {
             model: f.model,
             names: f.names,
@@ -263,6 +338,8 @@ impl MarketRules {
             brands,
             aliases,
             examples: f.example,
+            same_party: f.same_party,
+            products,
         };
         for (i, ex) in rules.examples.iter().enumerate() {
             let found = super::onsale::example_confidence(&rules, ex);
@@ -284,6 +361,25 @@ impl MarketRules {
                 ));
             }
         }
+        for (i, ex) in rules.same_party.iter().enumerate() {
+            let same = rules.same_party(&ex.a, &ex.b);
+            if same != ex.same {
+                errors.push(ConfigError::new(
+                    file,
+                    line_in_block(text, "same_party", i, "same"),
+                    format!(
+                        "same_party {}: {:?} and {:?} {} one party, but the rules {} (keys {:?} and {:?})",
+                        i + 1,
+                        ex.a,
+                        ex.b,
+                        if ex.same { "must be" } else { "must not be" },
+                        if same { "make them one" } else { "keep them apart" },
+                        rules.identity(&ex.a),
+                        rules.identity(&ex.b),
+                    ),
+                ));
+            }
+        }
         if errors.is_empty() {
             Ok(rules)
         } else {
@@ -293,8 +389,79 @@ impl MarketRules {
 
     /// The canonical name of a brand as written (an alias resolved; else the folded text).
     pub fn brand(&self, written: &str) -> String {
-        let key = names::fold_brand(written, &self.names.brand_affixes);
-        self.brands.get(&key).cloned().unwrap_or(key)
+        let affixes = &self.names.brand_affixes;
+        let key = names::fold_brand(written, affixes);
+        if let Some(canon) = self.brands.get(&key) {
+            return canon.clone();
+        }
+        // "GEZHI/格致" is one brand written twice, not a third brand: a part that is a known
+        // spelling decides, else the Chinese part (what a listing writing one part would use).
+        let parts: Vec<String> = names::brand_parts(written)
+            .map(|p| names::fold_brand(p, affixes))
+            .filter(|p| !p.is_empty())
+            .collect();
+        if parts.len() < 2 {
+            return key;
+        }
+        if let Some(canon) = parts.iter().find_map(|p| self.brands.get(p)) {
+            return canon.clone();
+        }
+        parts
+            .iter()
+            .find(|p| !p.is_ascii())
+            .or(parts.first())
+            .cloned()
+            .unwrap_or(key)
+    }
+
+    /// The brand a shop's name carries once its ending is cut (格致工厂店 → 格致), `None` when
+    /// no ending of `[names] shop_suffixes` closes it or less than two characters are left.
+    pub fn shop_brand(&self, written: &str) -> Option<String> {
+        let shop = self.shop(written);
+        let rest = self
+            .names
+            .shop_suffixes
+            .iter()
+            .map(|x| crate::analyze::fold(x).to_lowercase())
+            .filter(|x| !x.is_empty())
+            .filter_map(|x| shop.strip_suffix(x.as_str()).map(str::to_string))
+            .min_by_key(String::len)?;
+        (rest.chars().count() >= 2).then(|| self.brand(&rest))
+    }
+
+    /// The keys a party's name is compared by in sampling (DB33/T 980 §6.2): its shop form and
+    /// its enterprise form (a history entry may be either), its canonical brand, and the brand
+    /// its shop name carries (格致工厂店 → 格致). Two names sharing a key are one party.
+    pub fn identity(&self, name: &str) -> Vec<String> {
+        let mut keys = vec![
+            self.shop(name),
+            names::enterprise(name, &self.names.enterprise_suffixes),
+            self.brand(name),
+        ];
+        keys.extend(self.shop_brand(name));
+        keys.retain(|k| !k.is_empty());
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    /// Are two names one shop, brand or enterprise ([`MarketRules::identity`])?
+    pub fn same_party(&self, a: &str, b: &str) -> bool {
+        let b = self.identity(b);
+        self.identity(a).iter().any(|k| b.contains(k))
+    }
+
+    /// The `[[product]]` entries of `categories` that `text` names (their indices): a bed rail's
+    /// listing names 床护栏, a high chair's recall 餐椅. Empty when it names none of them.
+    pub fn products_named(&self, text: &str, categories: &[String]) -> Vec<usize> {
+        let text = fold_noun(text);
+        self.products
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| categories.contains(&p.category))
+            .filter(|(_, p)| p.nouns.iter().any(|n| text.contains(n.as_str())))
+            .map(|(i, _)| i)
+            .collect()
     }
 
     /// A shop's name as a key: one shop written several ways is one key ([`names::shop`]).
@@ -311,6 +478,11 @@ impl MarketRules {
         }
         out
     }
+}
+
+/// A product noun or a text to look for one in, folded as titles are compared.
+fn fold_noun(s: &str) -> String {
+    crate::analyze::fold(s.trim()).to_lowercase()
 }
 
 /// The line of `key` inside `[section]` (the section's line when the key is absent; 0 when the
@@ -345,6 +517,7 @@ mod tests {
         let r = MarketRules::load(None).unwrap_or_else(|e| panic!("{e:?}"));
         assert!(r.examples.len() >= 6);
         assert!(r.examples.iter().any(|e| !e.matches));
+        assert!(r.same_party.iter().any(|e| e.same) && r.same_party.iter().any(|e| !e.same));
         assert_eq!(r.brand("BeiLiYuan"), "倍力源");
         assert_eq!(r.brand("倍力源牌"), "倍力源");
     }
@@ -367,6 +540,50 @@ mod tests {
             "{msgs:?}"
         );
         assert!(msgs.iter().any(|m| m.contains("must match")), "{msgs:?}");
+    }
+
+    #[test]
+    fn a_shop_suffix_example_that_does_not_hold_fails_check_on_its_line() {
+        // without 工厂店 among the shop endings, 格致工厂店 is no longer 格致's shop
+        let text = DEFAULT_MARKET_TOML.replace("\"工厂店\", ", "");
+        assert_ne!(text, DEFAULT_MARKET_TOML);
+        let errs = MarketRules::parse(&text, "m.toml").unwrap_err();
+        let msgs: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+        let first = text
+            .lines()
+            .position(|l| l.contains("[[same_party]]"))
+            .unwrap();
+        assert!(
+            msgs.iter().any(|m| m.contains("must be one party")
+                && m.contains("工厂店")
+                && m.starts_with("m.toml:")
+                && m["m.toml:".len()..]
+                    .split(':')
+                    .next()
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .is_some_and(|n| n > first)),
+            "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn every_product_table_names_a_category_of_the_taxonomy() {
+        let products = include_str!("../../rules/products.toml");
+        let r = MarketRules::load(None).unwrap();
+        assert!(r.products.len() >= 6);
+        for p in &r.products {
+            assert!(
+                products.contains(&format!("name = \"{}\"", p.category)),
+                "{} is no category of products.toml",
+                p.category
+            );
+        }
+        let kids = ["儿童家具".to_string()];
+        assert_eq!(
+            r.products_named("升降款儿童床護欄", &kids),
+            r.products_named("床边围栏", &kids)
+        );
+        assert!(r.products_named("移动电源", &kids).is_empty());
     }
 
     #[test]

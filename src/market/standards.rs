@@ -68,15 +68,26 @@ pub fn is_standard_number(s: &str) -> bool {
     num_ok && year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit())
 }
 
-/// An item name for comparing: without what names it as a test ("保护", "性能", "试验").
+/// An item name for comparing: folded, without punctuation and the words joining clauses (耐热、
+/// 耐火 and 耐热耐火 are one key) and without what names it as a test ("保护", "性能", "试验").
 fn stem(item: &str) -> String {
-    let mut s = crate::analyze::fold(item).to_lowercase();
+    let folded = crate::analyze::fold(item).to_lowercase();
+    let mut s: String = folded
+        .split(|c: char| !c.is_alphanumeric() || matches!(c, '和' | '及' | '与' | '或'))
+        .collect();
     for w in ["试验", "性能", "保护", "要求"] {
         if s.len() > w.len() + 3 {
             s = s.trim_end_matches(w).to_string();
         }
     }
     s
+}
+
+/// Do two item keys name one clause: equal, or one extending the other's name (耐热耐火 and
+/// 耐热耐火耐起痕), the shorter of at least four characters so 短路 and 外部短路 stay two.
+fn same_item(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    short == long || (short.chars().count() >= 4 && long.starts_with(short))
 }
 
 impl Standards {
@@ -202,9 +213,11 @@ impl Standards {
     }
 
     /// The test items for sampling a category for hazards whose test items are `hazard_items`
-    /// (hazards.toml), as of `as_of`: of each standard in effect for the category, its items that
-    /// check one of the hazards, or all of them when none does; each item once (the first
-    /// standard naming it). A category no standard covers keeps the hazards' items, unnumbered.
+    /// (hazards.toml), as of `as_of`. A category a standard in effect covers gets that
+    /// standard's items only — those checking one of the hazards first (what the evidence says
+    /// failed), then its other clauses — so a hazard's items of another product (甲醛释放量 for
+    /// a battery) never reach the laboratory. A category no standard covers keeps the hazards'
+    /// items, unnumbered. Each item once, spellings of one clause folded ([`same_item`]).
     pub fn items(
         &self,
         category: &str,
@@ -221,7 +234,7 @@ impl Standards {
         let mut out: Vec<TestItem> = Vec::new();
         let mut push = |item: &str, standard: &str, title: &str| {
             let s = stem(item);
-            if !out.iter().any(|t| stem(&t.item) == s) {
+            if !s.is_empty() && !out.iter().any(|t| same_item(&stem(&t.item), &s)) {
                 out.push(TestItem {
                     item: item.to_string(),
                     standard: standard.to_string(),
@@ -229,25 +242,20 @@ impl Standards {
                 });
             }
         };
-        let mut covered = false;
-        for st in self
+        let in_effect: Vec<&Standard> = self
             .standards
             .iter()
             .filter(|s| s.categories.iter().any(|c| c == category))
             .filter(|s| s.effective.is_none_or(|d| d <= as_of))
-        {
-            covered = true;
-            let chosen: Vec<&String> = st.items.iter().filter(|i| relevant(i)).collect();
-            let chosen = if chosen.is_empty() {
-                st.items.iter().collect()
-            } else {
-                chosen
-            };
-            for item in chosen {
-                push(item, &st.number, &st.title);
+            .collect();
+        for first in [true, false] {
+            for st in &in_effect {
+                for item in st.items.iter().filter(|i| !first || relevant(i)) {
+                    push(item, &st.number, &st.title);
+                }
             }
         }
-        if !covered {
+        if in_effect.is_empty() {
             for item in hazard_items {
                 push(item, "", "");
             }
@@ -294,7 +302,9 @@ mod tests {
             .collect();
         let items = s.items("电动自行车用蓄电池", &fire, day("2026-11-20"));
         let names: Vec<&str> = items.iter().map(|t| t.item.as_str()).collect();
-        assert_eq!(names, ["过充电", "外部短路", "热失控"], "{items:?}");
+        // the items the hazards name first, then the standard's other clauses
+        assert_eq!(names[..3], ["过充电", "外部短路", "热失控"], "{items:?}");
+        assert_eq!(names.len(), 9, "{items:?}");
         assert!(items.iter().all(|t| t.standard == "GB 43854-2024"));
         // before the standard took effect it names nothing; the hazards' items stay, unnumbered
         let before = s.items("电动自行车用蓄电池", &fire, day("2024-01-01"));
@@ -307,5 +317,58 @@ mod tests {
         // no hazard item among the standard's: all of its items
         let all = s.items("童车", &["甲醛含量".to_string()], day("2026-11-20"));
         assert_eq!(all.len(), 4);
+    }
+
+    #[test]
+    fn an_e_bike_battery_request_lists_no_item_of_another_family_and_none_twice() {
+        let s = Standards::load(None).unwrap();
+        // the hazards an alert's signals carry: fire, and a chemical one a stray signal added
+        let hazards: Vec<String> = [
+            "过充电保护",
+            "热失控",
+            "甲醛释放量",
+            "邻苯二甲酸酯",
+            "耐热、耐火",
+            "耐热耐火",
+            "耐热、耐火和耐起痕",
+            "pH值",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let items = s.items("电动自行车用蓄电池", &hazards, day("2026-11-20"));
+        let battery: Vec<&String> = s
+            .standards
+            .iter()
+            .filter(|st| st.categories.iter().any(|c| c == "电动自行车用蓄电池"))
+            .flat_map(|st| &st.items)
+            .collect();
+        for t in &items {
+            assert!(
+                battery.contains(&&t.item),
+                "{} is not a battery clause",
+                t.item
+            );
+        }
+        let keys: Vec<String> = items.iter().map(|t| stem(&t.item)).collect();
+        for (i, a) in keys.iter().enumerate() {
+            for b in &keys[i + 1..] {
+                assert!(!same_item(a, b), "one clause twice: {a} / {b}");
+            }
+        }
+        // without a standard the hazards' items stay, each clause once
+        let loose = s.items("无标准品", &hazards, day("2026-11-20"));
+        let names: Vec<&str> = loose.iter().map(|t| t.item.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "过充电保护",
+                "热失控",
+                "甲醛释放量",
+                "邻苯二甲酸酯",
+                "耐热、耐火",
+                "pH值"
+            ]
+        );
     }
 }

@@ -483,6 +483,8 @@ impl Engine {
             .collect();
         for r in sampling.iter_mut() {
             r.items = self.standards.items(&r.category, &r.test_items, as_of);
+            // the request asks for what its items name, not every item its hazards know
+            r.test_items = r.items.iter().map(|t| t.item.clone()).collect();
             let evidence = alerts
                 .iter()
                 .find(|a| a.id == r.alert_id)
@@ -607,6 +609,7 @@ impl Engine {
                 &row,
                 &change,
                 None,
+                &crate::store::Actor::new("jiance", "system"),
             )?;
         }
         Ok((alerts, sampling))

@@ -684,6 +684,7 @@ pub(super) fn check_len(field: &str, v: &str) -> Result<(), ApiError> {
 
 pub(super) async fn acknowledge(
     State(st): State<AppState>,
+    axum::Extension(who): axum::Extension<super::auth::Principal>,
     id: Result<Path<String>, PathRejection>,
     headers: axum::http::HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
@@ -695,7 +696,7 @@ pub(super) async fn acknowledge(
     let store = st.store.clone();
     let ack = blocking(move || {
         store
-            .acknowledge_with(&id, body.note.trim())
+            .acknowledge_with(&id, body.note.trim(), &who.actor())
             .map_err(store_error)?
             .ok_or_else(|| ApiError::not_found(format!("no alert {id:?}")))
     })
@@ -790,6 +791,7 @@ pub fn inspection_rows_from_json(
 
 pub(super) async fn inspection_results(
     State(st): State<AppState>,
+    axum::Extension(who): axum::Extension<super::auth::Principal>,
     headers: axum::http::HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(axum::http::StatusCode, Json<serde_json::Value>), ApiError> {
@@ -814,7 +816,7 @@ pub(super) async fn inspection_results(
             });
         }
         store
-            .put_inspection_results(&alert_id, &rows)
+            .put_inspection_results(&alert_id, &rows, &who.actor())
             .map_err(store_error)?
             .ok_or_else(|| ApiError::not_found(format!("no alert {alert_id:?}")))
             .map(|c| (c, rows))

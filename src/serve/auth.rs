@@ -55,6 +55,13 @@ pub struct Principal {
     pub role: Role,
 }
 
+impl Principal {
+    /// The principal as the audit log names it.
+    pub fn actor(&self) -> crate::store::Actor {
+        crate::store::Actor::new(self.name.clone(), self.role.as_str())
+    }
+}
+
 /// The tokens a server accepts and whether reads are open.
 #[derive(Debug, Clone, Default)]
 pub struct Access {
@@ -132,9 +139,18 @@ impl Access {
         self.open_reads
     }
 
-    /// Can anyone read at all (reads open or some token configured)?
+    /// Can anyone read at all (reads open, some token configured, or a named user's token)?
     pub fn readable(&self) -> bool {
-        self.open_reads || !self.viewer.is_empty() || !self.operator.is_empty()
+        self.open_reads || !self.viewer.is_empty() || !self.operator.is_empty() || self.has_users()
+    }
+
+    /// Does the users' store hold a user whose token is not revoked: their tokens alone are
+    /// enough to serve (a store that cannot be read counts as none).
+    fn has_users(&self) -> bool {
+        self.users.as_ref().is_some_and(|s| {
+            s.users()
+                .is_ok_and(|u| u.iter().any(|x| x.revoked_at.is_none()))
+        })
     }
 
     pub fn writable(&self) -> bool {
@@ -255,10 +271,12 @@ fn challenge(e: ApiError) -> Response {
     resp
 }
 
-/// The role a request needs: reads a viewer's; triage, labels and documents attached to a case
-/// an analyst's; other writes an operator's.
+/// The role a request needs: the audit log an operator's; other reads a viewer's; triage, labels
+/// and documents attached to a case an analyst's; other writes an operator's.
 fn needed(method: &Method, path: &str) -> Role {
-    if matches!(*method, Method::GET | Method::HEAD) {
+    if path == "/api/audit" {
+        Role::Operator
+    } else if matches!(*method, Method::GET | Method::HEAD) {
         Role::Viewer
     } else if path.ends_with("/triage")
         || path.ends_with("/labels")
@@ -350,6 +368,25 @@ mod tests {
         let closed = Access::default();
         assert!(!closed.readable() && !closed.writable());
         assert!(closed.describe().contains("writes disabled"));
+    }
+
+    #[test]
+    fn serve_starts_with_named_users_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("state.sqlite")).unwrap();
+        let no_tokens = || Access::new(vec![], vec![], false).with_users(store.clone());
+        assert!(!no_tokens().readable(), "no user yet: nobody can read");
+        store
+            .add_user("li", "analyst", &crate::store::token_digest("t-li"))
+            .unwrap();
+        assert!(no_tokens().readable() && no_tokens().writable());
+        let who = no_tokens().principal_of("t-li").unwrap();
+        assert_eq!(who.name, "li");
+        store.revoke_user("li").unwrap();
+        assert!(
+            !no_tokens().readable(),
+            "a revoked user's token opens nothing"
+        );
     }
 
     #[test]

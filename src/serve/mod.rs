@@ -19,6 +19,7 @@ mod api;
 pub use api::inspection_rows_from_json;
 mod assets;
 mod atom;
+mod audit;
 pub mod auth;
 mod events;
 mod export;
@@ -376,6 +377,7 @@ pub fn router(state: AppState) -> Router {
             "/api/watch-rules/{id}",
             axum::routing::delete(watch::delete),
         )
+        .route("/api/audit", get(audit::audit))
         .route("/api/openapi.json", get(openapi::openapi))
         .route("/feeds/alerts.atom", get(atom::feed))
         .route("/metrics", get(metrics::metrics))
@@ -1146,7 +1148,11 @@ mod tests {
             ));
         }
         store
-            .acknowledge_with("A", "电话通知属地")
+            .acknowledge_with(
+                "A",
+                "电话通知属地",
+                &crate::store::Actor::new("t", "operator"),
+            )
             .unwrap()
             .unwrap();
         while !text.contains("event: alert") || !text.ends_with("\n\n") {

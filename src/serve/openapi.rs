@@ -29,6 +29,7 @@ pub const PATHS: &[&str] = &[
     "/api/alerts/{id}/triage",
     "/api/labels",
     "/api/documents/{id}/labels",
+    "/api/audit",
     "/feeds/alerts.atom",
     "/metrics",
     "/healthz",
@@ -227,7 +228,7 @@ fn schemas() -> Value {
                     "results": { "type": "array", "minItems": 1, "maxItems": 500, "items": schema_ref("InspectionBatch") } } },
                 "OnSaleFinding": { "type": "object", "properties": {
                     "id": s(), "listing": { "type": "object" }, "flagged": { "type": "object" },
-                    "matched": { "type": "array", "items": { "type": "string", "enum": ["model", "brand", "enterprise", "batch", "category", "no-ccc", "old-standard", "no-standard", "banned-term"] } },
+                    "matched": { "type": "array", "items": { "type": "string", "enum": ["model", "brand", "enterprise", "batch", "category", "product", "no-ccc", "old-standard", "no-standard", "banned-term"] } },
                     "confidence": { "type": "number", "minimum": 0, "maximum": 1 },
                     "action": { "type": "string", "enum": ["notify"] }, "notify": s(), "summary": s(),
                     "reason": s(), "first_seen": date() } },
@@ -547,7 +548,22 @@ fn review_paths() -> Value {
             "security": write, "parameters": id, "requestBody": triage_body,
             "responses": ok("Moved", "application/json", obj.clone(), &["400", "401", "403", "404", "409", "413", "415"]) } })
     };
+    let audit_entry = json!({ "type": "object",
+        "required": ["seq", "at", "user", "role", "action", "target", "detail"],
+        "properties": {
+            "seq": { "type": "integer", "minimum": 1 }, "at": { "type": "string", "format": "date-time" },
+            "user": s(), "role": s(),
+            "action": { "type": "string", "enum": ["acknowledge", "triage", "label", "inspection-results", "watch-rule-add", "watch-rule-remove", "attach"] },
+            "target": { "type": "string", "description": "alert:ID, case:ID, document:ID or watch-rule:ID" },
+            "detail": s() } });
+    let audit_page = json!({ "type": "object", "required": ["total", "limit", "offset", "entries"],
+        "properties": { "total": int(), "limit": int(), "offset": int(),
+            "entries": { "type": "array", "maxItems": super::audit::MAX_LIMIT, "items": audit_entry } } });
     json!({
+        "/api/audit": { "get": { "summary": "The audit log (operator): every write — acknowledgement, triage move, label, inspection results, watch rule added or removed, document attached to a case — with who made it and when, newest first",
+            "security": write, "parameters": [
+                q("limit", "Page size (max 500)", int()), q("offset", "Skip this many (newest first)", int()) ],
+            "responses": ok("A page of the audit log", "application/json", audit_page, &["400", "401", "403"]) } },
         "/api/me": { "get": { "summary": "The caller's name and role", "security": read,
             "responses": ok("Who", "application/json", obj.clone(), &["401"]) } },
         "/api/review/options": { "get": { "summary": "Triage states and their next states, dismissal reasons, label kinds", "security": read,

@@ -212,7 +212,7 @@ pub(super) async fn attach_document(
         };
         let added = crate::review::cases::attach(&mut case, evidence.clone())
             && store
-                .attach_document(&id, &doc_id, &evidence, &case, &who.name)
+                .attach_document(&id, &doc_id, &evidence, &case, &who.actor())
                 .map_err(store_error)?;
         Ok(serde_json::json!({ "attached": added, "by": who.name, "case": case }))
     })
@@ -372,6 +372,7 @@ async fn move_triage(
                 &row,
                 &change,
                 dismissal.as_ref(),
+                &who.actor(),
             )
             .map_err(store_error)?
         {
@@ -480,17 +481,28 @@ pub(super) async fn add_label(
             is_signal: doc.is_signal,
         };
         let at = chrono::Utc::now();
+        let actor = who.actor();
+        let detail = if value.is_empty() {
+            kind.as_str().to_string()
+        } else {
+            format!("{}: {value}", kind.as_str())
+        };
         store
-            .add_label(&id, |n| Label {
-                id: n,
-                doc_id: id.clone(),
-                kind,
-                value,
-                note: body.note.trim().to_string(),
-                by: who.name.clone(),
-                at,
-                snapshot,
-            })
+            .add_label(
+                &id,
+                |n| Label {
+                    id: n,
+                    doc_id: id.clone(),
+                    kind,
+                    value,
+                    note: body.note.trim().to_string(),
+                    by: who.name.clone(),
+                    at,
+                    snapshot,
+                },
+                &actor,
+                &detail,
+            )
             .map_err(store_error)
     })
     .await?;

@@ -1,14 +1,15 @@
-//! `/api/watch-rules`: list (viewer), create and delete (operator) watch rules. The rule is
+//! `/api/watch-rules`: list (viewer), create and delete (operator, in the audit log) watch rules. The rule is
 //! checked by `crate::notify::build_rule` (its search query by the index's parser) and kept by
 //! the store; `jiance run` matches and delivers. Webhook secrets are shown once, in the answer
 //! to the POST that made (or was given) them, and hidden in every list.
 
 use axum::Json;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::StatusCode;
 
 use super::api::{Params, blocking, json_content, parse_body, store_error};
+use super::auth::Principal;
 use super::{ApiError, AppState};
 use crate::notify::{RuleInput, build_rule, redacted};
 
@@ -30,6 +31,7 @@ pub(super) async fn list(
 
 pub(super) async fn create(
     State(st): State<AppState>,
+    Extension(who): Extension<Principal>,
     headers: axum::http::HeaderMap,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
@@ -44,7 +46,9 @@ pub(super) async fn create(
         };
         let rule = build_rule(&input, chrono::Utc::now(), &check)
             .map_err(|e| ApiError::bad_request(e.to_string()))?;
-        store.add_watch_rule(&rule).map_err(store_error)?;
+        store
+            .add_watch_rule(&rule, &who.actor())
+            .map_err(store_error)?;
         Ok(rule)
     })
     .await?;
@@ -56,6 +60,7 @@ pub(super) async fn create(
 
 pub(super) async fn delete(
     State(st): State<AppState>,
+    Extension(who): Extension<Principal>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Path(id) = id.map_err(|e| {
@@ -64,7 +69,8 @@ pub(super) async fn delete(
     let store = st.store.clone();
     let removed = {
         let id = id.clone();
-        blocking(move || store.remove_watch_rule(&id).map_err(store_error)).await?
+        let by = who.actor();
+        blocking(move || store.remove_watch_rule(&id, &by).map_err(store_error)).await?
     };
     if !removed {
         return Err(ApiError::not_found(format!("no watch rule {id:?}")));

@@ -16,6 +16,7 @@ use rusqlite::{OptionalExtension, params};
 
 use crate::model::{Alert, Document, Extraction, SamplingRequest, Signal, Timestamp};
 
+pub mod audit;
 pub mod columnar;
 mod crawl_state;
 mod market;
@@ -24,6 +25,7 @@ pub mod review;
 pub mod signal_read;
 pub mod signals;
 mod watch;
+pub use audit::{Actor, AuditEntry};
 pub use crawl_state::{APPLIED_KEPT_DAYS, Once, ParkedUrl, SourceHealth, SourcePassTally};
 pub use market::{RECORD_KINDS, RECORD_TEXT};
 pub use review::{TriageRow, UserRow, token_digest};
@@ -302,6 +304,7 @@ impl Store {
         conn.execute_batch(market::SCHEMA)?;
         conn.execute_batch(review::REVIEW_SCHEMA)?;
         conn.execute_batch(watch::SCHEMA)?;
+        conn.execute_batch(audit::SCHEMA)?;
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
             changes: tokio::sync::broadcast::channel(CHANGE_CHANNEL).0,
@@ -781,13 +784,19 @@ impl Store {
     }
 
     /// Mark an alert acknowledged by the monitoring centre; false when there is no such alert.
-    pub fn acknowledge(&self, id: &str) -> Result<bool> {
-        Ok(self.acknowledge_with(id, "")?.is_some())
+    pub fn acknowledge(&self, id: &str, by: &Actor) -> Result<bool> {
+        Ok(self.acknowledge_with(id, "", by)?.is_some())
     }
 
     /// Acknowledge an alert with a note (who, what was done); None when there is no such alert.
-    /// Acknowledging again replaces the note. Recorded in the alert's history.
-    pub fn acknowledge_with(&self, id: &str, note: &str) -> Result<Option<Acknowledgement>> {
+    /// Acknowledging again replaces the note. Recorded in the alert's history and, with `by`,
+    /// in the audit log.
+    pub fn acknowledge_with(
+        &self,
+        id: &str,
+        note: &str,
+        by: &Actor,
+    ) -> Result<Option<Acknowledgement>> {
         let at = chrono::Utc::now();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -812,6 +821,7 @@ impl Store {
             alert.score,
             note,
         )?;
+        audit::record(&tx, by, "acknowledge", &format!("alert:{id}"), note)?;
         tx.commit()?;
         drop(conn);
         let _ = self.changes.send(seq);
@@ -852,11 +862,12 @@ impl Store {
 
     /// Record inspected batches of an alert's sampling request in one transaction, add their
     /// parties to the sampling history (so the next requests exclude them), and note the outcome
-    /// in the alert's history. None when there is no such alert.
+    /// in the alert's history and, with `by`, in the audit log. None when there is no such alert.
     pub fn put_inspection_results(
         &self,
         alert_id: &str,
         results: &[InspectionResult],
+        by: &Actor,
     ) -> Result<Option<AlertChange>> {
         let at = chrono::Utc::now();
         let mut conn = self.conn();
@@ -892,6 +903,13 @@ impl Store {
             "inspection",
             alert.level,
             alert.score,
+            &note,
+        )?;
+        audit::record(
+            &tx,
+            by,
+            "inspection-results",
+            &format!("alert:{alert_id}"),
             &note,
         )?;
         tx.commit()?;
@@ -1388,8 +1406,16 @@ mod tests {
         store
             .put_alerts(&[alert("x", d1), alert("y", d1)], &[])
             .unwrap();
-        assert!(store.acknowledge("x").unwrap());
-        assert!(!store.acknowledge("nope").unwrap());
+        assert!(
+            store
+                .acknowledge("x", &Actor::new("t", "operator"))
+                .unwrap()
+        );
+        assert!(
+            !store
+                .acknowledge("nope", &Actor::new("t", "operator"))
+                .unwrap()
+        );
         store
             .put_alerts(&[alert("y", d2), alert("x", d2)], &[])
             .unwrap();
@@ -1507,9 +1533,17 @@ mod tests {
         assert_eq!(changes(&store, "A"), ["new"]);
         assert!(wake.try_recv().is_err());
         // Acknowledged, then escalated: the acknowledgement is cleared.
-        let ack = store.acknowledge_with("A", "已派员核查").unwrap().unwrap();
+        let ack = store
+            .acknowledge_with("A", "已派员核查", &Actor::new("t", "operator"))
+            .unwrap()
+            .unwrap();
         assert_eq!(ack.note, "已派员核查");
-        assert!(store.acknowledge_with("nope", "").unwrap().is_none());
+        assert!(
+            store
+                .acknowledge_with("nope", "", &Actor::new("t", "operator"))
+                .unwrap()
+                .is_none()
+        );
         assert!(store.acknowledgements().unwrap().contains_key("A"));
         store
             .put_alerts(&[leveled("A", 3, 5), leveled("B", 2, 2)], &[])
@@ -1549,7 +1583,10 @@ mod tests {
             result("S-01", "深圳某某科技有限公司", false),
             result("S-02", "", true),
         ];
-        let change = store.put_inspection_results("A", &rows).unwrap().unwrap();
+        let change = store
+            .put_inspection_results("A", &rows, &Actor::new("t", "operator"))
+            .unwrap()
+            .unwrap();
         assert_eq!(change.change, "inspection");
         assert!(change.note.contains("不合格 1"), "{}", change.note);
         assert_eq!(store.inspection_results("A").unwrap(), rows);
@@ -1558,7 +1595,7 @@ mod tests {
         assert!(sampled.contains("深圳某某科技有限公司"));
         assert!(
             store
-                .put_inspection_results("nope", &rows)
+                .put_inspection_results("nope", &rows, &Actor::new("t", "operator"))
                 .unwrap()
                 .is_none()
         );

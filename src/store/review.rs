@@ -184,6 +184,9 @@ impl Store {
     /// Move an alert or case from `from` to `row.state`, in one transaction with its history
     /// entry and, for an alert, its dismissal (`Some` sets it; a move to `review` drops it).
     /// Returns the state found instead when it is not `from` (someone else moved it first).
+    // One transaction's inputs, each the caller's own value; a struct for the two callers
+    // would only rename them.
+    #[allow(clippy::too_many_arguments)]
     pub fn set_triage<H: Serialize, D: Serialize>(
         &self,
         subject: &str,
@@ -192,6 +195,7 @@ impl Store {
         row: &TriageRow,
         history: &H,
         dismissal: Option<&D>,
+        by: &super::Actor,
     ) -> Result<std::result::Result<(), String>> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -224,6 +228,12 @@ impl Store {
                 tx.execute("DELETE FROM dismissals WHERE alert_id = ?1", [id])?;
             }
         }
+        let detail = if row.reason.is_empty() {
+            format!("{from} → {}", row.state)
+        } else {
+            format!("{from} → {}: {}", row.state, row.reason)
+        };
+        super::audit::record(&tx, by, "triage", &format!("{subject}:{id}"), &detail)?;
         tx.commit()?;
         Ok(Ok(()))
     }
@@ -278,14 +288,15 @@ impl Store {
 
     /// Attach a document to a case by hand: `evidence` is how its timeline shows it, kept so
     /// every later build of the case holds it again; and the stored case itself, `case`, updated
-    /// in the same transaction. False when it was attached already.
+    /// in the same transaction, with the audit log's line for it. False when it was attached
+    /// already.
     pub fn attach_document<E: Serialize, C: Serialize>(
         &self,
         case_id: &str,
         doc_id: &str,
         evidence: &E,
         case: &C,
-        by: &str,
+        by: &super::Actor,
     ) -> Result<bool> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -295,7 +306,7 @@ impl Store {
                 case_id,
                 doc_id,
                 serde_json::to_string(evidence)?,
-                by,
+                by.user,
                 chrono::Utc::now().to_rfc3339()
             ],
         )? > 0;
@@ -303,6 +314,13 @@ impl Store {
             tx.execute(
                 "UPDATE cases SET json = ?2 WHERE id = ?1",
                 params![case_id, serde_json::to_string(case)?],
+            )?;
+            super::audit::record(
+                &tx,
+                by,
+                "attach",
+                &format!("case:{case_id}"),
+                &format!("document:{doc_id}"),
             )?;
         }
         tx.commit()?;
@@ -334,8 +352,15 @@ impl Store {
             .optional()?)
     }
 
-    /// Store a label; `make` gets the new label's id and returns it as stored JSON.
-    pub fn add_label<L: Serialize>(&self, doc_id: &str, make: impl FnOnce(i64) -> L) -> Result<L> {
+    /// Store a label; `make` gets the new label's id and returns it as stored JSON. `detail` is
+    /// the audit log's line for it (kind and value).
+    pub fn add_label<L: Serialize>(
+        &self,
+        doc_id: &str,
+        make: impl FnOnce(i64) -> L,
+        by: &super::Actor,
+        detail: &str,
+    ) -> Result<L> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
@@ -348,6 +373,7 @@ impl Store {
             "UPDATE labels SET json = ?2 WHERE id = ?1",
             params![id, serde_json::to_string(&label)?],
         )?;
+        super::audit::record(&tx, by, "label", &format!("document:{doc_id}"), detail)?;
         tx.commit()?;
         Ok(label)
     }
@@ -400,18 +426,39 @@ mod tests {
             };
             let h = serde_json::json!({"to": "review"});
             assert_eq!(
-                s.set_triage::<_, ()>("alert", "A", "new", &row, &h, None)
-                    .unwrap(),
+                s.set_triage::<_, ()>(
+                    "alert",
+                    "A",
+                    "new",
+                    &row,
+                    &h,
+                    None,
+                    &crate::store::Actor::new("王芳", "analyst")
+                )
+                .unwrap(),
                 Ok(())
             );
             // a second move from `new` loses: the state moved on
             assert_eq!(
-                s.set_triage::<_, ()>("alert", "A", "new", &row, &h, None)
-                    .unwrap(),
+                s.set_triage::<_, ()>(
+                    "alert",
+                    "A",
+                    "new",
+                    &row,
+                    &h,
+                    None,
+                    &crate::store::Actor::new("王芳", "analyst")
+                )
+                .unwrap(),
                 Err("review".into())
             );
             let l: serde_json::Value = s
-                .add_label("d1", |id| serde_json::json!({"id": id}))
+                .add_label(
+                    "d1",
+                    |id| serde_json::json!({"id": id}),
+                    &crate::store::Actor::new("王芳", "analyst"),
+                    "not-relevant",
+                )
                 .unwrap();
             assert_eq!(l["id"], 1);
         }

@@ -214,7 +214,7 @@ const OUTBOX_COLUMNS: &str =
 
 impl Store {
     /// Keep a new rule; it matches only alert changes and documents stored after this call.
-    pub fn add_watch_rule(&self, rule: &WatchRule) -> Result<()> {
+    pub fn add_watch_rule(&self, rule: &WatchRule, by: &super::Actor) -> Result<()> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let seq: i64 =
@@ -235,6 +235,13 @@ impl Store {
                 seq,
                 row
             ],
+        )?;
+        super::audit::record(
+            &tx,
+            by,
+            "watch-rule-add",
+            &format!("watch-rule:{}", rule.id),
+            &format!("owner {}", rule.owner),
         )?;
         tx.commit()?;
         Ok(())
@@ -280,7 +287,7 @@ impl Store {
     }
 
     /// Remove a rule and cancel what it still had to send; false when there was no such rule.
-    pub fn remove_watch_rule(&self, id: &str) -> Result<bool> {
+    pub fn remove_watch_rule(&self, id: &str, by: &super::Actor) -> Result<bool> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let n = tx.execute("DELETE FROM watch_rules WHERE id = ?1", [id])?;
@@ -289,6 +296,15 @@ impl Store {
              WHERE rule_id = ?1 AND state IN ('held', 'pending')",
             params![id, time(&Utc::now())],
         )?;
+        if n > 0 {
+            super::audit::record(
+                &tx,
+                by,
+                "watch-rule-remove",
+                &format!("watch-rule:{id}"),
+                "",
+            )?;
+        }
         tx.commit()?;
         Ok(n > 0)
     }
@@ -592,7 +608,9 @@ mod tests {
     fn outbox_keys_cursors_attempts_and_digests() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("s.sqlite")).unwrap();
-        store.add_watch_rule(&rule("w1")).unwrap();
+        store
+            .add_watch_rule(&rule("w1"), &crate::store::Actor::new("t", "operator"))
+            .unwrap();
         assert_eq!(store.watch_rules().unwrap().len(), 1);
         let m = message("w1:a", "pending", "2026-03-01");
         assert_eq!(
@@ -655,8 +673,16 @@ mod tests {
                 .is_empty()
         );
         assert_eq!(store.due_notifications(now, 10).unwrap().len(), 1);
-        assert!(store.remove_watch_rule("w1").unwrap());
+        assert!(
+            store
+                .remove_watch_rule("w1", &crate::store::Actor::new("t", "operator"))
+                .unwrap()
+        );
         assert!(store.due_notifications(now, 10).unwrap().is_empty());
-        assert!(!store.remove_watch_rule("w1").unwrap());
+        assert!(
+            !store
+                .remove_watch_rule("w1", &crate::store::Actor::new("t", "operator"))
+                .unwrap()
+        );
     }
 }

@@ -107,6 +107,39 @@ fn check_reports_a_failing_rule_example_in_a_copied_rules_dir() {
     assert!(stderr.contains("这段话里没有那个词"), "{stderr}");
 }
 
+/// A shop ending dropped from market.toml splits one brand's shops: its `[[same_party]]`
+/// examples fail `jiance check` with their lines, as the [[product]] examples would.
+#[test]
+fn check_runs_the_same_party_examples_of_the_shop_suffixes() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    for f in ["products.toml", "hazards.toml", "cues.toml", "scoring.toml"] {
+        std::fs::copy(root.join(f), rules.join(f)).unwrap();
+    }
+    let market = std::fs::read_to_string(root.join("market.toml")).unwrap();
+    let broken = market.replacen("\"工厂店\", ", "", 1);
+    assert_ne!(broken, market);
+    std::fs::write(rules.join("market.toml"), &broken).unwrap();
+    let out = jiance(&["check", rules.to_str().unwrap()]);
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    let line = broken
+        .lines()
+        .position(|l| l.contains("b = \"格致工厂店\""))
+        .unwrap()
+        + 2;
+    assert!(
+        stderr.contains(&format!("market.toml:{line}: same_party 1:")),
+        "{stderr}"
+    );
+    // the shipped file passes
+    std::fs::write(rules.join("market.toml"), &market).unwrap();
+    let out = jiance(&["check", rules.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
 /// The market stage's rule files (issue 20): a broken compliance example, a standard number
 /// without its year and an unknown key are each reported with file and line.
 #[test]

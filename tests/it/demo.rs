@@ -51,7 +51,7 @@ pub fn outcome() -> &'static Outcome {
             let documents_after_first = run.engine.store.document_count().unwrap();
             let signals_after_first = run.engine.store.signals().unwrap().len();
             // A second pass over the same sites: what was committed is not fetched or counted again.
-            let sources = run.sites.sources().unwrap();
+            let sources = run.sites.stable_sources().unwrap();
             let second = run.engine.crawl_once(&sources).await.unwrap();
             let summary = run.engine.score(run.scenario.end).unwrap();
             let store: &Store = &run.engine.store;
@@ -60,7 +60,7 @@ pub fn outcome() -> &'static Outcome {
             let out = Outcome {
                 data,
                 scenario: run.scenario.clone(),
-                base_urls: run.sites.base_urls().clone(),
+                base_urls: run.sites.stable_urls(),
                 alerts: summary.alerts,
                 signals,
                 documents,

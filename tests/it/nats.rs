@@ -309,8 +309,9 @@ fn workers_killed_mid_crawl_lose_nothing_and_count_nothing_twice() {
         }
         assert!(
             Instant::now() < give_up,
-            "the pass did not finish: {:?} stored",
-            stored()
+            "the pass did not finish: {:?} stored; the coordinator said:\n{}",
+            stored(),
+            std::fs::read_to_string(&coordinator_log).unwrap_or_default()
         );
         std::thread::sleep(Duration::from_millis(100));
     }

@@ -23,6 +23,7 @@ async fn call(method: &str, url: &str, token: &str, body: Option<Value>) -> (u16
     let c = jiance::util::tls::client();
     let mut req = match method {
         "POST" => c.post(url),
+        "DELETE" => c.delete(url),
         _ => c.get(url),
     }
     .bearer_auth(token);
@@ -164,6 +165,142 @@ fn triage_names_who_and_a_dismissal_holds_until_the_alert_escalates() {
     assert_eq!((t.state.as_str(), t.by.as_str()), ("review", "jiance"));
 }
 
+const OPERATOR_LI: &str = "operator-token-li";
+
+#[test]
+fn every_write_is_in_the_audit_log_with_its_user_and_time_newest_first_for_operators_only() {
+    let server = Server::start(Access::new(vec![], vec![OPERATOR.into()], true));
+    let store = server.store();
+    for (name, role, token) in [
+        ("王芳", "analyst", ANALYST),
+        ("赵强", "viewer", VIEWER),
+        ("李伟", "operator", OPERATOR_LI),
+    ] {
+        assert!(store.add_user(name, role, &token_digest(token)).unwrap());
+    }
+    let sampled = store.sampling_requests().unwrap()[0].alert_id.clone();
+    let doc = store.document_ids().unwrap()[0].clone();
+    // whatever the copied data already holds (none from the demo run itself)
+    let before = store.audit(1, 0).unwrap().0;
+    let base = server.base.clone();
+    let started = chrono::Utc::now();
+    runtime().block_on(async {
+        let post = |path: String, token: &'static str, body: Value| {
+            let url = format!("{base}{path}");
+            async move { call("POST", &url, token, Some(body)).await }
+        };
+        let (s, v) = post(
+            format!("/api/alerts/{sampled}/ack"),
+            OPERATOR_LI,
+            json!({"note": "已通知属地核查"}),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        let (s, v) = post(
+            format!("/api/alerts/{sampled}/triage"),
+            ANALYST,
+            json!({"to": "review"}),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        let (s, v) = post(
+            format!("/api/documents/{doc}/labels"),
+            ANALYST,
+            json!({"kind": "wrong-hazard", "value": "触电"}),
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        let (s, v) = post(
+            "/api/inspection-results".into(),
+            OPERATOR_LI,
+            json!({"alert_id": sampled, "results": [{"batch": "B-01", "passed": false}, {"batch": "B-02", "passed": true}]}),
+        )
+        .await;
+        assert_eq!(s, 201, "{v}");
+        let (s, made) = post(
+            "/api/watch-rules".into(),
+            OPERATOR,
+            json!({"owner": "audit-test", "brand": "暖阳", "webhook_url": "https://hooks.example.org/j"}),
+        )
+        .await;
+        assert_eq!(s, 201, "{made}");
+        let rule = made["rule"]["id"].as_str().unwrap().to_string();
+        let (s, v) = call(
+            "DELETE",
+            &format!("{base}/api/watch-rules/{rule}"),
+            OPERATOR_LI,
+            None,
+        )
+        .await;
+        assert_eq!(s, 200, "{v}");
+        // a refused write is no entry
+        let (s, _) = post(
+            format!("/api/alerts/{sampled}/ack"),
+            VIEWER,
+            json!({"note": "x"}),
+        )
+        .await;
+        assert_eq!(s, 403);
+
+        // only operators read the log, named or configured
+        let audit = format!("{base}/api/audit");
+        for (token, status) in [(ANALYST, 403), (VIEWER, 403), ("", 401)] {
+            let (s, v) = call("GET", &audit, token, None).await;
+            assert_eq!(s, status, "{token:?}: {v}");
+        }
+        let (s, log) = call("GET", &audit, OPERATOR_LI, None).await;
+        assert_eq!(s, 200, "{log}");
+        assert_eq!(log["total"], before + 6, "{log}");
+        let entries = &log["entries"].as_array().unwrap()[..6];
+        let seen: Vec<(&str, &str, &str)> = entries
+            .iter()
+            .map(|e| {
+                (
+                    e["action"].as_str().unwrap(),
+                    e["user"].as_str().unwrap(),
+                    e["target"].as_str().unwrap(),
+                )
+            })
+            .collect();
+        let (alert, document, watch) = (
+            format!("alert:{sampled}"),
+            format!("document:{doc}"),
+            format!("watch-rule:{rule}"),
+        );
+        assert_eq!(
+            seen,
+            [
+                ("watch-rule-remove", "李伟", watch.as_str()),
+                ("watch-rule-add", "operator", watch.as_str()),
+                ("inspection-results", "李伟", alert.as_str()),
+                ("label", "王芳", document.as_str()),
+                ("triage", "王芳", alert.as_str()),
+                ("acknowledge", "李伟", alert.as_str()),
+            ]
+        );
+        assert_eq!(entries[0]["role"], "operator");
+        assert_eq!(entries[3]["role"], "analyst");
+        assert!(entries[2]["detail"].as_str().unwrap().contains("不合格 1"));
+        assert!(entries[3]["detail"].as_str().unwrap().contains("触电"));
+        assert!(entries[5]["detail"].as_str().unwrap().contains("已通知属地核查"));
+        let times: Vec<chrono::DateTime<chrono::Utc>> = entries
+            .iter()
+            .map(|e| e["at"].as_str().unwrap().parse().unwrap())
+            .collect();
+        assert!(times.windows(2).all(|w| w[0] >= w[1]), "{times:?}");
+        assert!(times.iter().all(|t| *t >= started), "{times:?}");
+        // paged, newest first
+        let (s, page) = call("GET", &format!("{audit}?limit=2&offset=1"), OPERATOR, None).await;
+        assert_eq!(s, 200);
+        assert_eq!(page["entries"].as_array().unwrap().len(), 2);
+        assert_eq!(page["entries"][0]["action"], "watch-rule-add");
+        assert_eq!(page["entries"][1]["action"], "inspection-results");
+    });
+    // kept in state.sqlite: a new store on the file reads the same log
+    let reopened = jiance::store::Store::open(&server.data.join("state.sqlite")).unwrap();
+    assert_eq!(reopened.audit(10, 0).unwrap().0, before + 6);
+}
+
 #[test]
 fn cases_are_served_with_their_alerts_and_documents() {
     let server = Server::start(Access::new(vec![], vec![OPERATOR.into()], true));
@@ -278,6 +415,22 @@ fn an_analyst_attaches_a_document_raising_no_alert_to_a_case_and_it_stays() {
         )
         .await;
         assert!(holds(&one["case"]), "{one}");
+        // the attachment is a write: once in the audit log, with who made it
+        let (s, log) = call("GET", &format!("{base}/api/audit"), OPERATOR, None).await;
+        assert_eq!(s, 200, "{log}");
+        let attaches: Vec<&Value> = log["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "attach")
+            .collect();
+        assert_eq!(attaches.len(), 1, "{log}");
+        assert_eq!(attaches[0]["user"], "王芳", "{log}");
+        assert_eq!(
+            attaches[0]["target"],
+            format!("case:{case_id}").as_str(),
+            "{log}"
+        );
     });
     // built again by the next scoring run, the case still holds it
     rescore(&server.data);
@@ -393,7 +546,12 @@ fn labels_round_trip_through_export_and_check_lists_the_seeded_disagreements() {
     ];
     for s in seeds {
         store
-            .add_label(&s.doc_id.clone(), |id| Label { id, ..s })
+            .add_label(
+                &s.doc_id.clone(),
+                |id| Label { id, ..s },
+                &jiance::store::Actor::new("seed", "analyst"),
+                "seed",
+            )
             .unwrap();
     }
     let data = server.data.to_str().unwrap();

@@ -63,6 +63,74 @@ fn sampling_requests_name_one_listing_per_shop_brand_and_enterprise_and_standard
     }
 }
 
+/// An item's spelling folded for telling clauses apart: no punctuation or joining words.
+fn clause(item: &str) -> String {
+    item.chars()
+        .filter(|c| c.is_alphanumeric() && !matches!(c, '和' | '及' | '与' | '或'))
+        .collect()
+}
+
+#[test]
+fn the_e_bike_battery_request_lists_no_item_of_another_family_and_none_twice() {
+    let outcome = crate::demo::outcome();
+    let store = Store::open(&outcome.data.join("state.sqlite")).unwrap();
+    let standards = jiance::market::standards::Standards::load(None).unwrap();
+    let requests = store.sampling_requests().unwrap();
+    let rules = MarketRules::load(None).unwrap();
+    for r in &requests {
+        let own: HashSet<&str> = standards
+            .standards
+            .iter()
+            .filter(|s| s.categories.contains(&r.category))
+            .flat_map(|s| s.items.iter().map(String::as_str))
+            .collect();
+        if !own.is_empty() {
+            for t in &r.test_items {
+                assert!(
+                    own.contains(t.as_str()),
+                    "{}: {t} is not of its standard",
+                    r.category
+                );
+            }
+        }
+        let mut seen: Vec<String> = Vec::new();
+        for t in &r.test_items {
+            let k = clause(t);
+            assert!(
+                !seen.iter().any(|s| {
+                    let (short, long) = if s.len() <= k.len() { (s, &k) } else { (&k, s) };
+                    short == long
+                        || (short.chars().count() >= 4 && long.starts_with(short.as_str()))
+                }),
+                "{}: {t} twice in {:?}",
+                r.category,
+                r.test_items
+            );
+            seen.push(k);
+        }
+        // one brand's shops (格致优选店, 格致工厂店) are one brand
+        let brands: Vec<String> = r
+            .purchases
+            .iter()
+            .flat_map(|p| {
+                let mut b: Vec<String> = rules.shop_brand(&p.shop).into_iter().collect();
+                if !p.brand.is_empty() {
+                    b.push(rules.brand(&p.brand));
+                }
+                b.dedup();
+                b
+            })
+            .collect();
+        let unique: HashSet<&String> = brands.iter().collect();
+        assert_eq!(
+            unique.len(),
+            brands.len(),
+            "a brand twice: {:#?}",
+            r.purchases
+        );
+    }
+}
+
 #[test]
 fn a_shop_or_brand_sampled_before_is_not_proposed_again() {
     let outcome = crate::demo::outcome();

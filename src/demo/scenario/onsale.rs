@@ -171,6 +171,8 @@ struct Recalled {
     brand: String,
     enterprise: String,
     model: String,
+    /// The recalled product without its brand (多功能宝宝餐椅): what its listings sell.
+    goods: String,
     day: chrono::NaiveDate,
 }
 
@@ -191,9 +193,14 @@ impl Gen {
                 continue;
             };
             let brand = product.split('牌').next().unwrap_or_default().to_string();
+            let goods = product
+                .split_once('牌')
+                .map_or(product.as_str(), |(_, g)| g)
+                .to_string();
             recalls.push(Recalled {
                 cat,
                 brand,
+                goods,
                 enterprise: enterprise.clone(),
                 model: model.clone(),
                 day: d.published,
@@ -217,7 +224,11 @@ impl Gen {
                     .iter()
                     .find(|(b, _)| *b == r.brand)
                     .map_or(r.brand.as_str(), |(_, l)| l);
-                let goods = r.cat.goods[self.aside.random_range(0..r.cat.goods.len())];
+                // A listing of the recalled model sells the recalled product: a bed rail with the
+                // model of a recalled high chair is another product (the draw keeps the stream of
+                // the other choices as it was).
+                let _ = self.aside.random_range(0..r.cat.goods.len());
+                let goods = r.goods.as_str();
                 // Each shop writes the model its own way.
                 let (title, brand, model, maker) = match (j + k) % 4 {
                     0 => (
@@ -437,6 +448,7 @@ impl Gen {
             brand: String::new(),
             enterprise: String::new(),
             model: String::new(),
+            goods: String::new(),
             day: since,
         };
         let rng = &mut self.aside;
