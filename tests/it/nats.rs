@@ -211,6 +211,7 @@ fn workers_killed_mid_crawl_lose_nothing_and_count_nothing_twice() {
     let coordinator_log = root.path().join("coordinator.log");
     let mut coordinator = Workers(vec![
         jiance(&["run", "--once", "--roles", "none"], &config)
+            .env("RUST_LOG", "info")
             .stderr(std::fs::File::create(&coordinator_log).unwrap())
             .spawn()
             .unwrap(),
