@@ -178,9 +178,12 @@ async fn declare(
             durable_name: Some(stage.reader().to_string()),
             ack_policy: jetstream::consumer::AckPolicy::Explicit,
             ack_wait: settings.ack_wait,
-            // one more than the workers' own limit: the last delivery only
-            // terminates and reports (see `Delivery::poison`)
-            max_deliver: settings.max_deliver.max(2),
+            // no limit at the server: the workers terminate a message on its
+            // `max_deliver`-th delivery and report it (see `Delivery::poison`). Were the
+            // server to stop there too, a worker killed while holding that last delivery
+            // would leave the message in the stream for good, delivered to no one: the
+            // pass never drains and its document is lost (seen in the NATS crash test).
+            max_deliver: -1,
             max_ack_pending: settings.max_ack_pending.max(1),
             ..Default::default()
         };

@@ -244,7 +244,8 @@ fn workers_killed_mid_crawl_lose_nothing_and_count_nothing_twice() {
         }
         assert!(
             Instant::now() < give_up,
-            "no progress: {n} stored (last store error: {last_error:?})"
+            "no progress: {n} stored (last store error: {last_error:?}); the coordinator said:\n{}",
+            std::fs::read_to_string(&coordinator_log).unwrap_or_default()
         );
         assert!(
             coordinator.0[0].try_wait().unwrap().is_none(),
