@@ -317,28 +317,6 @@ fn feed_links(text: &str, page: &str) -> std::collections::HashSet<String> {
     links
 }
 
-/// HTML entities real feeds use without declaring them, as characters (the property's own list).
-const FEED_HTML_ENTITIES: &[(&str, char)] = &[
-    ("nbsp", '\u{a0}'),
-    ("copy", '©'),
-    ("reg", '®'),
-    ("trade", '™'),
-    ("middot", '·'),
-    ("times", '×'),
-    ("hellip", '…'),
-    ("mdash", '—'),
-    ("ndash", '–'),
-    ("lsquo", '‘'),
-    ("rsquo", '’'),
-    ("ldquo", '“'),
-    ("rdquo", '”'),
-    ("laquo", '«'),
-    ("raquo", '»'),
-    ("bull", '•'),
-    ("deg", '°'),
-    ("yen", '¥'),
-];
-
 /// XML's five entities, numeric character references and the HTML entities feeds use undeclared.
 fn unescape_xml(s: &str) -> String {
     if !s.contains('&') {
@@ -358,7 +336,7 @@ fn unescape_xml(s: &str) -> String {
                 "gt" => Some('>'),
                 "quot" => Some('"'),
                 "apos" => Some('\''),
-                _ => FEED_HTML_ENTITIES
+                _ => crate::parse::HTML_ENTITIES
                     .iter()
                     .find(|(n, _)| *n == name)
                     .map(|(_, c)| *c)

@@ -236,23 +236,8 @@ impl Analyzer {
         if r.province.starts_with("境外:") {
             let clause: String = after
                 .chars()
-                .take_while(|c| {
-                    !matches!(
-                        c,
-                        '，' | '。'
-                            | '；'
-                            | '！'
-                            | '？'
-                            | '、'
-                            | ','
-                            | ';'
-                            | '!'
-                            | '?'
-                            | '\n'
-                            | '（'
-                            | '('
-                    )
-                })
+                // a standard's name ends with its clause, a list item or a bracket
+                .take_while(|&c| !ends_clause(c) && !matches!(c, '、' | '（' | '('))
                 .take(16)
                 .collect();
             return self.standard_origin.in_text(&clause);
@@ -509,18 +494,21 @@ impl Analyzer {
     }
 }
 
+/// A comma or a sentence end.
+fn ends_clause(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。' | '；' | '！' | '？' | ',' | ';' | '!' | '?' | '\n'
+    )
+}
+
 /// The start of `text` up to the end of its clause (a comma or a sentence end), at most `chars`
 /// characters.
 fn clause_head(text: &str, chars: usize) -> &str {
     let end = text
         .char_indices()
         .take(chars)
-        .find(|&(_, c)| {
-            matches!(
-                c,
-                '，' | '。' | '；' | '！' | '？' | ',' | ';' | '!' | '?' | '\n'
-            )
-        })
+        .find(|&(_, c)| ends_clause(c))
         .map(|(i, _)| i)
         .unwrap_or_else(|| {
             text.char_indices()

@@ -63,8 +63,9 @@ fn strict(text: &str) -> Result<Vec<String>, String> {
         .collect())
 }
 
-/// HTML entities a feed may carry without declaring them, as characters.
-const HTML_ENTITIES: &[(&str, char)] = &[
+/// HTML entities a feed may carry without declaring them, as characters (also the list the fuzz
+/// properties read a feed's links back with).
+pub(crate) const HTML_ENTITIES: &[(&str, char)] = &[
     ("nbsp", '\u{a0}'),
     ("copy", '©'),
     ("reg", '®'),

@@ -12,6 +12,7 @@ pub mod charset;
 mod dates;
 mod docx;
 mod feed;
+pub(crate) use feed::HTML_ENTITIES;
 pub mod generic;
 mod html;
 mod json;

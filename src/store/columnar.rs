@@ -121,22 +121,15 @@ pub const COLUMNS: [&str; 13] = [
 pub const PRODUCT: &str = "product";
 
 /// Every column of the signal table, in table (and file) order: [`COLUMNS`], then [`PRODUCT`].
-pub const ALL_COLUMNS: [&str; 14] = [
-    "time",
-    "day",
-    "category",
-    "hazard",
-    "severity",
-    "province",
-    "city",
-    "source",
-    "source_kind",
-    "kind",
-    "weight",
-    "cluster",
-    "doc",
-    PRODUCT,
-];
+pub const ALL_COLUMNS: [&str; COLUMNS.len() + 1] = {
+    let mut all = [PRODUCT; COLUMNS.len() + 1];
+    let mut i = 0;
+    while i < COLUMNS.len() {
+        all[i] = COLUMNS[i];
+        i += 1;
+    }
+    all
+};
 
 /// Longest product noun kept, in characters: a noun as written is a few characters; a longer
 /// value is not one (a sentence, another writer's junk) and reads as null, counted.
