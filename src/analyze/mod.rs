@@ -2014,11 +2014,13 @@ mod corpus {
         },
         Case {
             title: "",
+            // a consumer body's test that found products at fault reports a finding (the labels'
+            // genre `inspection`); only a demonstration that found nothing is no signal
             text: "香港消费者委员会测试发现，市面上有3款电热水壶的手柄温度过高，使用时可能烫伤。",
             kind: None,
-            signal: false,
-            findings: &[],
-            province: None,
+            signal: true,
+            findings: &[("电热水壶", "烫伤/烧伤")],
+            province: Some("香港特别行政区"),
         },
         Case {
             title: "",

@@ -10,6 +10,44 @@ use super::*;
 /// the list belongs to, no member of it. Grammar, not a domain cue.
 const LIST_CLOSERS: [&str; 4] = ["等", "等等", "之类", "在内"];
 
+/// Numerals that count a list's members ("…五类产品", "…等10种", "3个品类").
+const NUMERAL_CHARS: &str = "0123456789一二两三四五六七八九十百千几多数";
+/// Measure words that, after a numeral, count a list's members.
+const COUNTERS: &str = "类种个款批项件样";
+
+/// Whether a token counts kinds of product ("五类", "10种"): a list before it in its sentence
+/// enumerates products, class nouns (小家电) included.
+pub(super) fn counts_kinds(w: &str) -> bool {
+    let chars: Vec<char> = w.chars().collect();
+    chars.len() >= 2
+        && matches!(chars.last(), Some('类' | '种'))
+        && chars[..chars.len() - 1]
+            .iter()
+            .all(|&c| NUMERAL_CHARS.contains(c))
+}
+
+/// Whether a token closes an enumeration: a closer word (等), a numeral alone, or a numeral with
+/// its measure word ("五类", "10种"): "玩具、背提包、小家电五类产品" ends its last member at 五类.
+fn closes_list(w: &str) -> bool {
+    if LIST_CLOSERS.contains(&w) {
+        return true;
+    }
+    let mut chars = w.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    if !NUMERAL_CHARS.contains(first) {
+        return false;
+    }
+    let rest: Vec<char> = chars.collect();
+    rest.iter().all(|&c| NUMERAL_CHARS.contains(c))
+        || (rest.len() <= 3
+            && rest.last().is_some_and(|&c| COUNTERS.contains(c))
+            && rest[..rest.len() - 1]
+                .iter()
+                .all(|&c| NUMERAL_CHARS.contains(c)))
+}
+
 /// The names and aliases of every category, prepared, for placing a noun no alias matched.
 #[derive(Debug, Default)]
 pub(super) struct NounIndex {
@@ -134,7 +172,7 @@ impl Analyzer {
             }
         }
         for (k, w) in words.iter().enumerate() {
-            if LIST_CLOSERS.contains(w) {
+            if closes_list(w) {
                 ruled[k] = true;
             }
         }
@@ -188,6 +226,7 @@ impl Analyzer {
                     && !is_sep(b)
                     && !covered(b)
                     && wordlike(b)
+                    && !words.get(b).is_some_and(|w| closes_list(w))
                 {
                     b += 1;
                 }
@@ -253,5 +292,17 @@ mod tests {
         assert_eq!(ix.resolve("空气炸锅"), Some(4));
         assert_eq!(ix.resolve("炒锅"), None);
         assert_eq!(ix.resolve("锅"), None);
+    }
+
+    #[test]
+    fn a_count_of_the_members_closes_a_list() {
+        for w in ["等", "五类", "10种", "3", "两款", "十二类"] {
+            assert!(closes_list(w), "{w}");
+        }
+        for w in ["三轮车", "一次性", "多功能", "五金", "四件套", "产品"] {
+            assert!(!closes_list(w), "{w}");
+        }
+        assert!(counts_kinds("五类") && counts_kinds("12种"));
+        assert!(!counts_kinds("两款") && !counts_kinds("类") && !counts_kinds("人类"));
     }
 }

@@ -63,7 +63,10 @@ pub(super) fn strip_lead(text: &str, start: usize, end: usize, platforms: &[Stri
     let n = chars.len();
     let mut cut = start;
     for (k, &(off, c)) in chars.iter().enumerate() {
-        if MARKERS.contains(&c) && n - k > 4 {
+        // after a closing bracket a marker always starts a new party ("美国消费品安全委员会
+        // （CPSC）与某公司": the regulator is no part of the maker's name, however short that is)
+        let after_bracket = k > 0 && matches!(chars[k - 1].1, ')' | '）');
+        if MARKERS.contains(&c) && (n - k > 4 || after_bracket) {
             cut = start + off + c.len_utf8();
         }
     }
@@ -217,5 +220,24 @@ impl Analyzer {
             enterprises: own(field::ENTERPRISE),
         };
         (parties, listing_parties)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::strip_lead;
+
+    #[test]
+    fn a_party_after_a_bracket_and_a_conjunction_is_a_name_of_its_own() {
+        for (text, name) in [
+            ("美国消费品安全委员会（CPSC）与某公司", "某公司"),
+            ("加拿大卫生部(HC)和某某公司", "某某公司"),
+            ("涉事电动车由天津某车业有限公司", "天津某车业有限公司"),
+            // a conjunction inside a name with little after it stays
+            ("宁波和丰公司", "宁波和丰公司"),
+        ] {
+            let cut = strip_lead(text, 0, text.len(), &[]);
+            assert_eq!(&text[cut..], name, "{text}");
+        }
     }
 }

@@ -162,10 +162,26 @@ impl Analyzer {
             })
             .collect();
         // a part word listed among two or more products is a product of its own ("抽查童鞋、
-        // 床垫、燃气灶"), not a part of one of them
+        // 床垫、燃气灶"), not a part of one of them. A fallback's class noun (小家电) in a 、
+        // list that its sentence counts as kinds of
+        // product is a member of it whatever its neighbours are ("鞋类、背提包、小家电五类产品",
+        // where 背提包 no alias knows); in an uncounted list ("家电、儿童用品等领域") it is a class.
+        let comma = |k: Option<usize>| k.and_then(|k| words.get(k)) == Some(&"、");
+        let counted = |m: &CatM| {
+            toks.iter()
+                .zip(words.iter())
+                .skip(m.end)
+                .take_while(|(t, _)| t.sent == m.sent)
+                .any(|(_, w)| super::nouns::counts_kinds(w))
+        };
+        let enumerated = |m: &CatM| {
+            self.categories[m.c].name.starts_with("其他")
+                && (comma(m.tok.checked_sub(1)) || comma(Some(m.end)))
+                && counted(m)
+        };
         let listed: Vec<bool> = cats
             .iter()
-            .map(|m| self.coordinated(&cats, m, words).len() >= 2)
+            .map(|m| self.coordinated(&cats, m, words).len() >= 2 || enumerated(m))
             .collect();
         let part_only: Vec<bool> = cats
             .iter()
