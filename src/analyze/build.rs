@@ -395,6 +395,7 @@ impl Analyzer {
                     .iter()
                     .filter_map(|h| hazard_index.get(h.as_str()).copied())
                     .collect(),
+                child: c.child.as_deref().and_then(|n| cat_index.get(n).copied()),
             })
             .collect();
         let hazards: Vec<Hazard> = f
@@ -688,6 +689,7 @@ impl Analyzer {
             ),
             anchor_term_cats,
             anchor_term_ends,
+            child_words: f.products.child_words.iter().map(|w| prepare(w)).collect(),
             jieba: Arc::new(jieba),
             categories,
             hazards,

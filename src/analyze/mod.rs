@@ -111,6 +111,8 @@ struct Category {
     parts: Vec<String>,
     /// Hazard indices a rule for this product addresses when it names none.
     principal: Vec<usize>,
+    /// The category of this product made for children (products.toml `child`).
+    child: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -235,6 +237,8 @@ pub struct Analyzer {
     anchor_term_cats: FxHashMap<String, Vec<usize>>,
     /// Last characters of the anchor terms, sorted.
     anchor_term_ends: Vec<char>,
+    /// Words that make the product after them one for children (products.toml `child_words`).
+    child_words: Vec<String>,
     /// First token → (token sequence, target).
     matcher: FxHashMap<String, Vec<(Vec<String>, Target)>>,
     org_re: Regex,

@@ -43,6 +43,31 @@ impl Analyzer {
                 sent: toks[a].sent,
             });
         }
+        // A product made for children: a category with a `child` one, right after a child word
+        // with at most one plain modifier between ("儿童折叠餐椅": 家具 → 儿童家具). A word a rule
+        // knows between them (摔下, 起火) means the child is the subject, not the product's kind.
+        if !self.child_words.is_empty() {
+            let ruled = |k: usize| ms.iter().any(|m| m.a <= k && k < m.b);
+            for m in cats.iter_mut() {
+                let Some(child) = self.categories[m.c].child else {
+                    continue;
+                };
+                let is_child = |k: usize| self.child_words.iter().any(|w| w == words[k]);
+                let plain = |k: usize| {
+                    !ruled(k)
+                        && toks[k].clause == toks[m.tok].clause
+                        && words[k]
+                            .chars()
+                            .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) && c != '的')
+                };
+                let before = |d: usize| m.tok.checked_sub(d);
+                let found = before(1).is_some_and(is_child)
+                    || (before(1).is_some_and(plain) && before(2).is_some_and(is_child));
+                if found {
+                    m.c = child;
+                }
+            }
+        }
         // Anchors: a refining category replaces its anchor in sentences holding one of its anchor terms
         // (电动车 … 锂电池). When the anchor is what the document is about (in its title, or its most
         // named category), an anchor term in a later sentence with no other product refines it too

@@ -59,6 +59,10 @@ pub struct CategoryRule {
     /// for children's furniture is about tip-over, pinching and chemicals (genre key `principal`).
     #[serde(default)]
     pub principal_hazards: Vec<String>,
+    /// The category of this product made for children: a mention right after one of the file's
+    /// `child_words` ("儿童折叠餐椅", 家具 → 儿童家具) is of that category.
+    #[serde(default)]
+    pub child: Option<String>,
     /// English names of the product (foreign recalls): matched as whole words, any case.
     #[serde(default)]
     pub en: Vec<String>,
@@ -69,6 +73,10 @@ pub struct CategoryRule {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ProductsFile {
+    /// Words that make the product after them one for children (儿童, 婴儿, 宝宝): a category's
+    /// `child` takes over its mention.
+    #[serde(default)]
+    pub child_words: Vec<String>,
     #[serde(default)]
     pub category: Vec<CategoryRule>,
 }
@@ -723,6 +731,24 @@ fn validate(f: &RuleFiles) -> Vec<ConfigError> {
                     format!("unknown hazard `{h}` in principal_hazards"),
                 ));
             }
+        }
+    }
+    for (i, c) in f.products.category.iter().enumerate() {
+        if let Some(child) = &c.child
+            && !names.contains(child.as_str())
+        {
+            errs.push(ConfigError::new(
+                pl,
+                line_in_block(pt, "category", i, "child"),
+                format!("unknown child category `{child}`"),
+            ));
+        }
+        if c.child.is_some() && f.products.child_words.is_empty() {
+            errs.push(ConfigError::new(
+                pl,
+                line_in_block(pt, "category", i, "child"),
+                "`child` needs the file's `child_words`".to_string(),
+            ));
         }
     }
     for (i, c) in f.products.category.iter().enumerate() {
