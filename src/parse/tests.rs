@@ -1,6 +1,6 @@
 use super::*;
 use crate::config::parse_sources;
-use crate::model::{Channel, DocKind};
+use crate::model::{Channel, DocKind, doc_id};
 
 const SOURCES: &str = r#"
 [[source]]
