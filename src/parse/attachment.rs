@@ -102,8 +102,8 @@ pub fn links(f: &Fetched) -> Vec<String> {
     let Ok(base) = Url::parse(&f.url) else {
         return Vec::new();
     };
-    let page = Html::parse_document(&super::decode(f));
-    let Ok(anchors) = super::compiled("a[href]") else {
+    let page = Html::parse_document(&super::charset::decode(f));
+    let Ok(anchors) = super::page::compiled("a[href]") else {
         return Vec::new();
     };
     let mut out: Vec<String> = Vec::new();
@@ -111,7 +111,7 @@ pub fn links(f: &Fetched) -> Vec<String> {
         let Some(u) = a
             .value()
             .attr("href")
-            .and_then(|h| super::resolve_url(&base, h))
+            .and_then(|h| super::page::resolve_url(&base, h))
         else {
             continue;
         };
@@ -207,7 +207,7 @@ pub fn read(f: &Fetched) -> Result<Vec<Row>, AttachmentError> {
                 format: "doc",
             });
         }
-        Some(Format::Csv) => vec![csv_grid(url, &super::decode(f))?],
+        Some(Format::Csv) => vec![csv_grid(url, &super::charset::decode(f))?],
         Some(Format::Pdf) => vec![pdf_grid(url, &f.body)?],
         None => {
             return Err(AttachmentError::Unknown {

@@ -50,7 +50,7 @@ fn squash(s: &str) -> String {
 pub fn marks(content: &str) -> Marks {
     let doc = Html::parse_fragment(content);
     let mut m = Marks::default();
-    if let Ok(sel) = super::compiled("a[href]") {
+    if let Ok(sel) = super::page::compiled("a[href]") {
         for a in doc.select(&sel) {
             let href = a
                 .value()
@@ -66,7 +66,7 @@ pub fn marks(content: &str) -> Marks {
             push(list, &text_of(a));
         }
     }
-    if let Ok(sel) = super::compiled("figcaption, [class]") {
+    if let Ok(sel) = super::page::compiled("figcaption, [class]") {
         for e in doc.select(&sel) {
             let caption = e.value().name() == "figcaption"
                 || e.value().classes().any(|c| {

@@ -6,6 +6,8 @@
 //! (`PubDate`, `publishdate` …) and, failing those, the first date in the text's head, where
 //! portals print it under the headline.
 
+use std::cell::OnceCell;
+
 use dom_smoothie::{Config, Readability, TextMode};
 use scraper::Html;
 
@@ -44,12 +46,13 @@ const DATE_META: &[&str] = &[
 /// The article of `html` (decoded), fetched from `url`. `Err` names why there is none
 /// (`no-article`: nothing readable, `too-large`: more elements than are worth reading).
 pub fn article(html: &str, url: &str) -> Result<Article, &'static str> {
-    article_in(html, url, None)
+    article_in(html, url, &OnceCell::new())
 }
 
-/// [`article`] of a page the caller has also parsed (`page`, from the same `html`): read for a
-/// title or date Readability did not find, instead of parsing the page again.
-pub fn article_in(html: &str, url: &str, page: Option<&Html>) -> Result<Article, &'static str> {
+/// [`article`] of a page whose parsed tree the caller keeps (`page`, of the same `html`): read
+/// for a title or date Readability did not find, parsed into `page` only then and only if no
+/// one has yet, so a page is parsed by us at most once.
+pub fn article_in(html: &str, url: &str, page: &OnceCell<Html>) -> Result<Article, &'static str> {
     let cfg = Config {
         max_elements_to_parse: MAX_ELEMENTS,
         text_mode: TextMode::Formatted,
@@ -68,8 +71,7 @@ pub fn article_in(html: &str, url: &str, page: Option<&Html>) -> Result<Article,
     }
     // dom_smoothie has parsed the page already; ours is parsed again only when its title or
     // date is missing (the common article has both) and the caller has not parsed it
-    let own = std::cell::OnceCell::new();
-    let page = || page.unwrap_or_else(|| own.get_or_init(|| Html::parse_document(html)));
+    let page = || page.get_or_init(|| Html::parse_document(html));
     let title = match parsed.title.trim() {
         "" => title_tag(page()).unwrap_or_default(),
         t => t.to_string(),
@@ -135,13 +137,13 @@ fn without_site(title: &str) -> String {
 }
 
 fn title_tag(page: &Html) -> Option<String> {
-    let sel = super::compiled("title").ok()?;
+    let sel = super::page::compiled("title").ok()?;
     let t: String = page.select(&sel).next()?.text().collect();
     Some(t.trim().to_string()).filter(|t| !t.is_empty())
 }
 
 fn meta_date(page: &Html) -> Option<Timestamp> {
-    let sel = super::compiled("meta[content]").ok()?;
+    let sel = super::page::compiled("meta[content]").ok()?;
     let metas: Vec<(String, &str)> = page
         .select(&sel)
         .filter_map(|m| {

@@ -14,7 +14,7 @@ use scraper::Html;
 use url::Url;
 
 use super::html::element_text;
-use super::resolve_url as resolve;
+use super::page::resolve_url as resolve;
 
 /// What a list page leads to.
 pub(super) struct ListLinks {
@@ -73,7 +73,7 @@ fn page_path(u: &Url) -> bool {
 
 /// Article links and the next page of `doc`, fetched from `base`.
 pub(super) fn list_links(doc: &Html, base: &Url) -> ListLinks {
-    let Ok(a) = super::compiled("a[href]") else {
+    let Ok(a) = super::page::compiled("a[href]") else {
         return ListLinks {
             details: Vec::new(),
             next: None,

@@ -13,8 +13,9 @@ use std::sync::OnceLock;
 use regex::Regex;
 use url::Url;
 
-use super::{Discovered, ParseError, parse_date, resolve};
-use crate::model::Fetched;
+use super::dates::parse_date;
+use super::page::{ParseError, resolve};
+use crate::model::{Discovered, Fetched};
 
 /// The sitemap protocol's limit on an uncompressed sitemap.
 pub const MAX_SITEMAP_BYTES: u64 = 50 * 1024 * 1024;
@@ -70,7 +71,7 @@ fn text(f: &Fetched) -> Result<String, ParseError> {
         }
         return Ok(super::charset::decode_bytes(&buf, None));
     }
-    Ok(super::decode(f))
+    Ok(super::charset::decode(f))
 }
 
 /// Links of a sitemap or sitemap index, with their `lastmod`.

@@ -1,6 +1,6 @@
 use super::*;
 use crate::config::parse_sources;
-use crate::model::{Channel, DocKind};
+use crate::model::{Channel, DocKind, doc_id};
 
 const SOURCES: &str = r#"
 [[source]]
@@ -959,4 +959,69 @@ fn xml_api_bodies_are_read_with_the_same_paths() {
     let docs = parse(&other, &src).unwrap();
     assert_eq!(docs.len(), 2);
     assert_eq!(docs[1].region_hint.as_deref(), Some("境外:欧盟"));
+}
+
+#[test]
+fn a_detail_page_is_read_by_its_readers_in_order_each_filling_what_is_empty() {
+    let src = &parse_sources(
+        r#"[[source]]
+name = "shop"
+kind = "html"
+channel = "platform"
+platform = "某商城"
+start = ["http://shop.test/"]
+[source.detail]
+title = "h1"
+text = "auto"
+published = "span.date"
+[source.detail.fields]
+brand = "td.brand"
+shop = "td.shop"
+[source.detail.script]
+title = "pageData.item.title"
+text = "pageData.item.desc"
+brand = "pageData.item.brand"
+shop = "pageData.item.shop"
+publisher = "pageData.item.seller"
+published = "pageData.item.onSale"
+"#,
+        "s.toml",
+    )
+    .unwrap()[0];
+    let page = format!(
+        r#"<html><head><title>页面标题_某商城</title><meta name="PubDate" content="2026-03-05 09:30">
+<script>var pageData = {{item: {{title: "脚本标题", desc: "脚本描述", brand: "脚本品牌", shop: "脚本店铺",
+  seller: "某某旗舰店", onSale: "2026-01-01"}}}};</script>
+<script type="application/ld+json">{{"@type": "Product", "name": "某牌暖风机", "brand": {{"name": "LD品牌"}},
+  "model": "NF-2", "description": "LD描述", "offers": {{"seller": {{"name": "LD店铺"}}}}}}</script>
+</head><body><h1>选择器标题</h1><span class="date">上架已久</span>
+<table><tr><td class="brand">选择器品牌</td><td class="shop"></td></tr></table>
+<article><p>{}</p></article></body></html>"#,
+        "这款暖风机通电后外壳温度偏高，多名买家反映使用半小时后插头发烫并有焦糊气味。".repeat(3)
+    );
+    let f = fetched(
+        "http://shop.test/item/9.html",
+        PageRole::Detail,
+        "text/html; charset=utf-8",
+        page.into_bytes(),
+    );
+    let d = parse(&f, src).unwrap().remove(0);
+    // declared selectors first: their title and fields stand whatever comes after
+    assert_eq!(d.title, "选择器标题");
+    assert_eq!(d.fields["brand"], "选择器品牌");
+    // generic extraction next (text = "auto"): its text and date before script data's
+    assert!(d.text.contains("插头发烫"), "{}", d.text);
+    assert!(!d.text.contains("脚本描述") && !d.text.contains("LD描述"));
+    assert_eq!(
+        d.published_at.map(|t| t.to_rfc3339()),
+        parse_date("2026-03-05 09:30").map(|t| t.to_rfc3339())
+    );
+    // script data fills what the selectors left empty, before JSON-LD
+    assert_eq!(d.fields["shop"], "脚本店铺");
+    // JSON-LD fills what is still empty
+    assert_eq!(d.fields["model"], "NF-2");
+    assert_eq!(d.fields["product"], "某牌暖风机");
+    // the source's own fields last: a page's publisher wins, the platform stays the source's
+    assert_eq!(d.fields["publisher"], "某某旗舰店");
+    assert_eq!(d.fields["platform"], "某商城");
 }

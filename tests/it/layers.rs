@@ -42,7 +42,8 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// The code of a file without comments and without its test module (by convention the
-/// `#[cfg(test)] mod …` at the end of a file; a `tests.rs` file is one whole).
+/// `#[cfg(test)] mod …`, or `pub(crate) mod …` when other tests share it, at the end of a file;
+/// a `tests.rs` file is one whole).
 fn code(path: &Path) -> String {
     if path.file_name().is_some_and(|n| n == "tests.rs") {
         return String::new();
@@ -55,7 +56,8 @@ fn code(path: &Path) -> String {
         if t.starts_with("#[cfg(test)]")
             && lines
                 .peek()
-                .is_some_and(|n| n.trim_start().starts_with("mod "))
+                .map(|n| n.trim_start())
+                .is_some_and(|n| n.starts_with("mod ") || n.starts_with("pub(crate) mod "))
         {
             break;
         }
@@ -173,4 +175,78 @@ fn the_scan_sees_grouped_nested_and_inline_paths_and_skips_comments_and_tests() 
     )
     .unwrap();
     assert_eq!(used_modules(&code(&f)), ["model", "config", "store"]);
+}
+
+/// Paths of the files of a `parse` folder (all but its `mod.rs`) that reach into its `mod.rs`:
+/// a path into `parse` (through `super` or `crate::parse`) naming anything but one of its files,
+/// or a glob of it.
+fn back_into_parse_mod(parse: &Path) -> Vec<String> {
+    let mut files = Vec::new();
+    rust_files(parse, &mut files);
+    files.sort();
+    let modules: std::collections::BTreeSet<String> = std::fs::read_dir(parse)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .filter(|m| m != "mod" && m != "tests")
+        .collect();
+    let mut wrong = Vec::new();
+    for file in &files {
+        let rel = file.strip_prefix(parse).unwrap();
+        if rel == Path::new("mod.rs") {
+            continue;
+        }
+        // the path from this file's module up to `parse` (`read/mod.rs` is `parse::read`)
+        let depth = rel.components().count() - usize::from(rel.ends_with("mod.rs"));
+        let code = code(file)
+            .replace("crate::", "crate_::")
+            .replace("crate_::parse::", "crate::")
+            .replace(&"super::".repeat(depth), "crate::");
+        if code.contains("crate::*") {
+            wrong.push(format!("{} → parse::*", rel.display()));
+        }
+        for used in used_modules(&code) {
+            if !modules.contains(&used) {
+                wrong.push(format!("{} → parse::{used}", rel.display()));
+            }
+        }
+    }
+    wrong
+}
+
+/// Inside `parse`, the readers (`src/parse/read/`) and the tools below them never reach back
+/// into `parse/mod.rs`, which holds the chain: every path they take into `parse` names one of
+/// its files, never an item of `mod.rs`. So the order a page is read in stays in
+/// `parse_page`, and a reader stands on its own.
+#[test]
+fn parse_readers_and_tools_never_reach_back_into_parse_mod() {
+    let parse = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/parse");
+    let wrong = back_into_parse_mod(&parse);
+    assert!(
+        wrong.is_empty(),
+        "files of parse reaching into parse/mod.rs: {wrong:#?}"
+    );
+    // the scan sees a reader's item of mod.rs, a glob and `crate::parse`, not a file's items
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("read")).unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write("mod.rs", "mod page;\nmod read;\npub struct Parsed;\n");
+    write("page.rs", "use super::*;\n");
+    write(
+        "read/mod.rs",
+        "pub(super) mod api;\nuse super::page::Page;\n",
+    );
+    write(
+        "read/api.rs",
+        "use super::super::{page::Page, Parsed};\nuse crate::parse::page::Page as P;\n\
+         use crate::parse::cap_text;\nuse crate::model::Document;\n",
+    );
+    assert_eq!(
+        back_into_parse_mod(dir.path()),
+        [
+            "page.rs → parse::*",
+            "read/api.rs → parse::Parsed",
+            "read/api.rs → parse::cap_text",
+        ]
+    );
 }

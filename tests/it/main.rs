@@ -14,7 +14,7 @@
 //! truth and serves them through `jiance onsale` and `/api/onsale`; `sampling` checks the purchases and
 //! standard-numbered test items of the demo's sampling requests, their CSV and printable page; `foreign` reads the foreign recall sources'
 //! fixtures; `sources` checks the source pack in deploy/sources/; `layers` checks that no module
-//! of src/ uses one above it; `readme` runs the README's usage lines and the demo twice into one
+//! of src/ uses one above it and no file of src/parse/ reaches back into its mod.rs; `readme` runs the README's usage lines and the demo twice into one
 //! directory. `jiance()` runs the built binary.
 
 mod api;
