@@ -180,7 +180,10 @@ impl Analyzer {
             .into_iter()
             .flatten()
         {
-            let prefix = c.get(1).map_or("", |m| m.as_str()).to_ascii_uppercase();
+            let mut prefix = c.get(1).map_or("", |m| m.as_str()).to_ascii_uppercase();
+            if prefix == "GBT" {
+                prefix = "GB/T".into();
+            }
             let num = c.get(2).map_or("", |m| m.as_str());
             let s = match c.get(3) {
                 Some(y) => format!("{prefix} {num}-{}", y.as_str()),

@@ -540,6 +540,26 @@ impl Analyzer {
         let mut regions: Vec<RegionMention> =
             places.places.into_iter().map(|pm| pm.mention).collect();
         regions.extend(places.shop_region);
+        // a national standard (GB, GB/T) applies nationwide, signal or not, where the text places
+        // it nowhere else (a standard of Taiwan, Hong Kong or abroad names its place)
+        if p.kind == DocKind::Standard
+            && !regions.iter().any(|r| {
+                r.role == RegionRole::Event
+                    || r.province.starts_with("境外:")
+                    || places::own_jurisdiction(&r.province)
+            })
+            && let Some(gb) = standards
+                .iter()
+                .find(|s| s.starts_with("GB ") || s.starts_with("GB/T"))
+        {
+            regions.push(RegionMention {
+                text: gb.clone(),
+                code: "000000".into(),
+                province: "全国".into(),
+                city: None,
+                role: RegionRole::Event,
+            });
+        }
         let facts = facts_folded(&p.orig, &standards);
         let fields = story_fields(
             &category_names,

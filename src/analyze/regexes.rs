@@ -40,8 +40,9 @@ impl Deref for LazyRegex {
 
 /// A brand: “X”牌, 品牌为“X”, 品牌：X.
 pub(super) const BRAND: &str = r"(?:[“「『\x22]([^”」』\x22，。]{1,12})[”」』\x22](?:牌|品牌)|(?:品牌|商标|牌子)(?:名称)?(?:为|是|：|:)?\s*[“「『]([^”」』，。]{1,12})[”」』]|(?:品牌|商标)(?:名称)?[：:]\s*([\p{Han}A-Za-z0-9]{2,10})|([\p{Han}A-Za-z0-9]{2,10})[（(](?:品牌|商标)[）)])";
-/// A standard's number, with its year when given: GB/T 1234.1-2019, DB33/T 980.
-pub(super) const STD: &str = r"(?i)(?:^|[^a-z/])(GB/T|GB/Z|GB|[A-Z]{2}/T|DB\d{2}/T)\s*(\d{3,5}(?:\.\d{1,3})?)(?:\s*[-—–]\s*((?:19|20)\d{2}))?";
+/// A standard's number, with its year when given: GB/T 1234.1-2019, DB33/T 980; GBT 1234 is
+/// how many pages write GB/T.
+pub(super) const STD: &str = r"(?i)(?:^|[^a-z/])(GB/T|GBT|GB/Z|GB|[A-Z]{2}/T|DB\d{2}/T)\s*(\d{3,5}(?:\.\d{1,3})?)(?:\s*[-—–]\s*((?:19|20)\d{2}))?";
 /// What follows a news dateline's place: (5月3日)(综合)电 / 讯 / 消息.
 pub(super) const DATELINE: &str = r"^\s*(?:\d{1,2}月)?(?:\d{1,2}日)?\s*(?:综合)?(?:电|讯|消息)";
 /// A count of failed batches, or failure wording that implies one.
@@ -81,6 +82,7 @@ mod tests {
         for (pattern, example) in [
             (BRAND, "“安达”牌电热水壶"),
             (STD, "不符合GB/T 4706.1-2005的要求"),
+            (STD, "GBT39600-2021《分级》"),
             (DATELINE, "5月3日电"),
             (FAILED_BATCHES, "发现3批次不合格"),
             (DATE, "12日凌晨"),
