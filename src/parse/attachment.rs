@@ -19,6 +19,8 @@ use calamine::{Data, Dimensions, Range, Reader, Xls, XlsError, Xlsx, XlsxError};
 use scraper::Html;
 use url::Url;
 
+pub use super::attachment_error::AttachmentError;
+use super::attachment_error::{MAX_ROWS, bad};
 use super::{docx, ole, table};
 use crate::model::{Fetched, field};
 
@@ -37,41 +39,6 @@ pub const MAX_PER_PAGE: usize = 8;
 
 /// One table row (keys of [`crate::model::field`]).
 pub type Row = BTreeMap<String, String>;
-
-/// Why an attachment gave no rows.
-#[derive(Debug, thiserror::Error)]
-pub enum AttachmentError {
-    #[error("{url}: not a readable {format} file: {message}")]
-    Bad {
-        url: String,
-        format: &'static str,
-        message: String,
-    },
-    #[error("{url}: the file is password-protected")]
-    Encrypted { url: String },
-    #[error("{url}: the PDF has no text layer (a scanned image?)")]
-    NoText { url: String },
-    #[error("{url}: no table with recognised column names (产品名称, 不合格项目 …)")]
-    NoTable { url: String },
-    #[error("{url}: a {format} file, a format not read")]
-    Unsupported { url: String, format: &'static str },
-    #[error("{url}: not a spreadsheet, Word, CSV or PDF file")]
-    Unknown { url: String },
-}
-
-impl AttachmentError {
-    /// Short stable reason for counters.
-    pub fn reason(&self) -> &'static str {
-        match self {
-            AttachmentError::Bad { .. } => "bad-attachment",
-            AttachmentError::Encrypted { .. } => "encrypted-attachment",
-            AttachmentError::NoText { .. } => "no-text",
-            AttachmentError::NoTable { .. } => "no-table",
-            AttachmentError::Unsupported { .. } => "unsupported-attachment",
-            AttachmentError::Unknown { .. } => "unknown-attachment",
-        }
-    }
-}
 
 /// A cheap look before parsing a page for attachment links: does its body name a file of one
 /// of the [`SUFFIXES`] anywhere (any case)?
@@ -227,18 +194,6 @@ pub fn read(f: &Fetched) -> Result<Vec<Row>, AttachmentError> {
     Ok(rows)
 }
 
-pub(super) fn bad(
-    url: &str,
-    format: &'static str,
-    message: impl std::fmt::Display,
-) -> AttachmentError {
-    AttachmentError::Bad {
-        url: url.to_string(),
-        format,
-        message: message.to_string(),
-    }
-}
-
 /// Every sheet of an xlsx workbook, merged cells filled in.
 fn xlsx(url: &str, body: &[u8]) -> Result<Vec<Vec<Vec<String>>>, AttachmentError> {
     let err = |e: XlsxError| match e {
@@ -310,9 +265,6 @@ fn xls(url: &str, body: &[u8]) -> Result<Vec<Vec<Vec<String>>>, AttachmentError>
     }
     Ok(out)
 }
-
-/// Longest sheet or Word table read (rows): a notice lists tens to hundreds of products.
-pub(super) const MAX_ROWS: usize = 100_000;
 
 /// A sheet as cell texts; each merged region's cells take its top-left value (an enterprise
 /// merged down over its three products belongs to each of them).

@@ -25,7 +25,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
 use quick_xml::reader::NsReader;
 
-use super::attachment::{AttachmentError, MAX_ROWS, bad};
+use super::attachment_error::{AttachmentError, MAX_ROWS, bad};
 
 /// Largest `word/document.xml` read (uncompressed bytes); a larger one is a `bad-attachment`.
 pub const MAX_XML: u64 = 32 << 20;

@@ -35,6 +35,7 @@
 //! themselves. Adding a kind of page is one reader file and a line here.
 
 pub mod attachment;
+mod attachment_error;
 mod boilerplate;
 pub mod charset;
 mod dates;

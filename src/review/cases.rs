@@ -18,8 +18,34 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::rules::CaseRules;
 use crate::model::{Alert, Channel, DocKind, Scope, Signal, doc_id};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseRules {
+    /// Alerts of one problem whose active spans are at most this many days apart are one case.
+    pub gap_days: u32,
+    /// Hazards that are one problem's (a battery's fire and explosion).
+    #[serde(default)]
+    pub hazard_family: Vec<HazardFamily>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HazardFamily {
+    pub name: String,
+    pub hazards: Vec<String>,
+}
+
+impl CaseRules {
+    /// The family `hazard` belongs to: its family's name, or the hazard itself.
+    pub fn family_of<'a>(&'a self, hazard: &'a str) -> &'a str {
+        self.hazard_family
+            .iter()
+            .find(|f| f.hazards.iter().any(|h| h == hazard))
+            .map_or(hazard, |f| f.name.as_str())
+    }
+}
 
 /// One piece of a case's evidence, as its timeline shows it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

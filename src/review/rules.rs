@@ -24,32 +24,8 @@ pub struct ReviewRules {
     pub case_example: Vec<CaseExample>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CaseRules {
-    /// Alerts of one problem whose active spans are at most this many days apart are one case.
-    pub gap_days: u32,
-    /// Hazards that are one problem's (a battery's fire and explosion).
-    #[serde(default)]
-    pub hazard_family: Vec<HazardFamily>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HazardFamily {
-    pub name: String,
-    pub hazards: Vec<String>,
-}
-
-impl CaseRules {
-    /// The family `hazard` belongs to: its family's name, or the hazard itself.
-    pub fn family_of<'a>(&'a self, hazard: &'a str) -> &'a str {
-        self.hazard_family
-            .iter()
-            .find(|f| f.hazards.iter().any(|h| h == hazard))
-            .map_or(hazard, |f| f.name.as_str())
-    }
-}
+// The case rules are the case builder's own settings (cases.rs); they are read from this file.
+pub use super::cases::{CaseRules, HazardFamily};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
