@@ -124,6 +124,8 @@ mod disturb;
 mod facts;
 pub mod fatigue;
 mod load;
+#[cfg(test)]
+pub(crate) mod oracle;
 mod plan;
 /// The aggregation before issue 22, kept as the reference the comparison tests hold the new one
 /// to (unit tests on the simulated year, `tests/it/demo.rs` on the demo).
