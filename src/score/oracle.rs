@@ -214,21 +214,37 @@ pub fn at_rate(curve: &[Point], rate: f64) -> Option<Point> {
         })
 }
 
-/// Raises of every action by day and kind, for a look at where false alerts come from.
+/// False raises by scope and kind, and how many of them re-raise an alert that closed within
+/// the last `window` days (what week-long hysteresis would remove).
 pub fn false_by_scope(outbreaks: &[Outbreak], changes: &[AlertChange], window: i64) -> String {
     let mut n: BTreeMap<(String, String), usize> = BTreeMap::new();
-    for c in changes.iter().filter(|c| {
-        matches!(c.change, Change::New | Change::Escalated)
-            && c.action != Action::Dismiss
-            && !explained(outbreaks, c, window)
-    }) {
+    let mut closed: BTreeMap<&str, NaiveDate> = BTreeMap::new();
+    let mut reraised = 0;
+    for c in changes {
+        if c.change == Change::Closed {
+            closed.insert(c.alert_id.as_str(), c.day);
+            continue;
+        }
+        if !matches!(c.change, Change::New | Change::Escalated)
+            || c.action == Action::Dismiss
+            || explained(outbreaks, c, window)
+        {
+            continue;
+        }
         *n.entry((
             format!("{:?}", c.scope),
             format!("{:?}/{:?}", c.change, c.action),
         ))
         .or_default() += 1;
+        if c.change == Change::New
+            && closed
+                .get(c.alert_id.as_str())
+                .is_some_and(|d| (c.day - *d).num_days() <= window)
+        {
+            reraised += 1;
+        }
     }
-    format!("{n:?}")
+    format!("{n:?}, of them re-raised within {window} days of closing: {reraised}")
 }
 
 /// jiance and the oracle on one hard year (`sim::hard_year`): jiance's operating point, the
