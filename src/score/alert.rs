@@ -37,12 +37,36 @@ impl Why {
     }
 }
 
+/// The strength of a cell's evidence as a p-value: its Poisson test's, or the CUSUM's bound
+/// (days × e^−S, Ville's inequality) when it fired and is stronger, or `other` (the combined
+/// test of a systemic alert).
+pub(super) fn evidence(rules: &ScoringRules, f: &Facts, other: f64) -> f64 {
+    let c = &f.counts.cusum;
+    let cusum = if c.fired {
+        f64::from(rules.cusum.days) * (-c.s).exp()
+    } else {
+        1.0
+    };
+    f.counts.p.min(cusum).min(other)
+}
+
+/// The notify budget's gate for one cell (issue 46).
+pub(super) struct Gate {
+    /// The cell's [`evidence`].
+    pub(super) evidence: f64,
+    /// The alert is already raised (hysteresis: it keeps `notify` on the detection threshold).
+    pub(super) held: bool,
+    /// The category's new-notify threshold, `ScoringRules::notify_alpha`.
+    pub(super) alpha: f64,
+}
+
 /// The action for an elevated cell, and why.
 pub(super) fn decide(
     rules: &ScoringRules,
     sample_alpha: f64,
     f: &Facts,
     scope: Scope,
+    gate: &Gate,
 ) -> (Action, Why) {
     let a = &rules.action;
     if f.level < a.notify_min_level {
@@ -98,6 +122,20 @@ pub(super) fn decide(
             Why::new(
                 "区域性或普遍性问题，佐证充分",
                 "regional or general problem, corroborated",
+            ),
+        )
+    } else if !gate.held && gate.evidence >= gate.alpha {
+        // Issue 46: a new notification must beat the notify budget's threshold, spread over
+        // every cell and test of the category's year.
+        (
+            Action::Dismiss,
+            Why::new(
+                format!(
+                    "证据p={}未达通报预算阈值{}",
+                    format_p(gate.evidence),
+                    format_p(gate.alpha)
+                ),
+                "evidence short of the notify budget's threshold",
             ),
         )
     } else {

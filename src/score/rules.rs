@@ -267,6 +267,14 @@ pub struct ActionRules {
     #[serde(default = "default_sample_family_p")]
     pub sample_family_p: f64,
     pub local_city_share: f64,
+    /// False `notify` alerts a category may raise in a year by chance (issue 46): the new-notify
+    /// threshold is this spread over the cells and tests scanned a year (`notify_alpha`).
+    #[serde(default = "default_notify_budget")]
+    pub notify_budget: f64,
+}
+
+fn default_notify_budget() -> f64 {
+    16.0
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -292,6 +300,18 @@ pub struct SamplingPlan {
 }
 
 impl ScoringRules {
+    /// The p-value a cell must beat to raise a new `notify` alert: the per-category-year
+    /// `notify_budget` spread over every test the category gets in a year — its `cells` scanned
+    /// (the nation and each province with signals, at most 32) × the tests each cell gets a day
+    /// (the whole window, the Bonferroni-corrected sub-windows, and the CUSUM when on) × 365 days.
+    /// A threshold per cell and test, as before, let some 300 cells a year through by chance.
+    /// Never looser than the detection threshold.
+    pub fn notify_alpha(&self, cells: usize) -> f64 {
+        let tests = 2.0 + if self.cusum.enabled { 1.0 } else { 0.0 };
+        let cells = cells.max(1) as f64;
+        (self.action.notify_budget / (cells * tests * 365.0)).min(self.detect.p_threshold)
+    }
+
     /// The rules of `rules_dir/scoring.toml`, or the embedded defaults when no directory is given
     /// or the directory has no `scoring.toml` (a rules directory may override only some files).
     pub fn load(rules_dir: Option<&Path>) -> Result<ScoringRules, Vec<ConfigError>> {
@@ -634,6 +654,13 @@ impl ScoringRules {
                 ),
             );
         }
+        if !(a.notify_budget.is_finite() && a.notify_budget > 0.0) {
+            err(
+                "action",
+                "notify_budget",
+                format!("notify_budget must be > 0, got {}", a.notify_budget),
+            );
+        }
         if !(a.local_city_share >= 0.0 && a.local_city_share <= 1.0) {
             err(
                 "action",
@@ -849,7 +876,8 @@ mod tests {
                 "[[sampling.plan]]\nlevel = 3",
                 "[[sampling.plan]]\nlevel = 7",
             )
-            .replace("prior_days = 8.0", "prior_days = 0.0");
+            .replace("prior_days = 8.0", "prior_days = 0.0")
+            .replace("notify_budget = 16.0", "notify_budget = -1.0");
         let errs = ScoringRules::parse(&text, "s.toml").unwrap_err();
         let line = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
         let msgs: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
@@ -862,6 +890,10 @@ mod tests {
             "{msgs:?}"
         );
         assert!(errs.iter().any(|e| e.line == line("level = 7")), "{msgs:?}");
+        assert!(
+            errs.iter().any(|e| e.line == line("notify_budget = -1.0")),
+            "{msgs:?}"
+        );
         // 0 pseudo-days would make 0/0 weekday factors.
         assert!(
             errs.iter().any(|e| e.line == line("prior_days = 0.0")),

@@ -345,6 +345,33 @@ impl Gen {
         }
     }
 
+    /// (category, province, day) of each story, by its first published copy: what a de-duplicating
+    /// scorer counts, and the oracle of issue 46 (`super::oracle`) counts too.
+    pub fn story_days(&self) -> Vec<(usize, usize, i64)> {
+        let base = epoch_days(day0());
+        let index = |names: &[&str], name: &str| names.iter().position(|n| *n == name);
+        let categories: Vec<&str> = CATEGORIES.iter().map(|c| c.0).collect();
+        let mut out: Vec<(usize, usize, i64)> = Vec::new();
+        let mut last_cluster = None;
+        for i in 0..self.doc.len() {
+            let day = i64::from(self.day[i] - base);
+            if last_cluster == Some(self.cluster[i]) {
+                if let Some(story) = out.last_mut() {
+                    story.2 = story.2.min(day);
+                }
+                continue;
+            }
+            last_cluster = Some(self.cluster[i]);
+            if let (Some(c), Some(p)) = (
+                index(&categories, self.category[i]),
+                index(&PROVINCES, self.province[i]),
+            ) {
+                out.push((c, p, day));
+            }
+        }
+        out
+    }
+
     /// The generated signals as a signal table (clusters and documents are their numbers).
     pub fn table(self) -> SignalColumns {
         let strs = |v: &[&str]| v.iter().map(|s| Some(*s)).collect::<StrCol>();
@@ -380,6 +407,70 @@ pub fn rates(rng: &mut ChaCha8Rng) -> Vec<Vec<f64>> {
                 .collect()
         })
         .collect()
+}
+
+/// The true expected number of background stories per category, province and day (by the day
+/// their first copy is published), as [`generate_disturbed`] draws them: the cell's rate × the
+/// day's weekday level × the festival's mean lift (the news cycle and the cell's noise have mean
+/// 1); a silent source's share of the stories moves from its days down to its catch-up days. The
+/// oracle of issue 46 (`super::oracle`) tests the observed counts against these.
+pub fn expected_stories(rates: &[Vec<f64>], dist: &Disturbances) -> Vec<Vec<Vec<f64>>> {
+    let total: f64 = SOURCE_ODDS.iter().map(|&o| f64::from(o)).sum();
+    let mut level = Vec::with_capacity(DAYS as usize);
+    let mut moved = Vec::with_capacity(DAYS as usize);
+    for d in 0..DAYS {
+        let date = day0() + chrono::Duration::days(d);
+        let lift = dist.source_lift(d).unwrap_or([1.0; 8]);
+        let odds: Vec<f64> = (0..SOURCES.len())
+            .map(|i| f64::from(SOURCE_ODDS[i]) * lift[i])
+            .collect();
+        let lifted: f64 = odds.iter().sum();
+        level.push(dist.weekday(d, date) * lifted / total);
+        // A story is held back when its only copy (nine in ten have one), or every copy of a
+        // reposted one, comes from the silent source.
+        moved.push(match &dist.outage {
+            Some(o) if d >= o.start && d < o.start + o.days => {
+                let q = odds[o.source] / lifted;
+                0.9 * q + 0.1 * (q.powi(2) + q.powi(3) + q.powi(4)) / 3.0
+            }
+            _ => 0.0,
+        });
+    }
+    rates
+        .iter()
+        .map(|row| {
+            row.iter()
+                .map(|&rate| {
+                    let mut e: Vec<f64> = level.iter().map(|l| rate * l).collect();
+                    if let Some(o) = &dist.outage {
+                        let catchup = o.catchup.max(1);
+                        let mut backlog = 0.0;
+                        for d in o.start..o.start + o.days {
+                            let held = e[d as usize] * moved[d as usize];
+                            e[d as usize] -= held;
+                            backlog += held;
+                        }
+                        for d in o.start + o.days..o.start + o.days + catchup {
+                            if let Some(x) = e.get_mut(d as usize) {
+                                *x += backlog / catchup as f64;
+                            }
+                        }
+                    }
+                    e
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// A hard year of issue 46 by its seed: rates and weak outbreaks (1.2–4×) drawn from `seed`, and
+/// 2025's disturbances with lifts drawn from it.
+pub fn hard_year(seed: u64) -> (Vec<Vec<f64>>, Vec<Outbreak>, Disturbances) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let rates = rates(&mut rng);
+    let injected = outbreaks_between(&mut rng, 1.2, 4.0);
+    let dist = Disturbances::year(&mut ChaCha8Rng::seed_from_u64(seed));
+    (rates, injected, dist)
 }
 
 /// A year of background (and the outbreaks on top of it), with a real year's disturbances
@@ -593,7 +684,7 @@ pub struct Fatigue {
 
 /// An alert change an outbreak explains: its category, from the outbreak's start until its last
 /// day has left the window, in one of its provinces (or systemic).
-fn explained(outbreaks: &[Outbreak], c: &AlertChange, window: i64) -> bool {
+pub(super) fn explained(outbreaks: &[Outbreak], c: &AlertChange, window: i64) -> bool {
     let d = (c.day - day0()).num_days();
     outbreaks.iter().any(|o| {
         CATEGORIES[o.category].0 == c.category
@@ -837,8 +928,10 @@ fn a_simulated_year_finds_outbreaks_early_and_stays_quiet_on_background() {
 /// ≥ 0.90, at most 0.5 false `sample` alerts per category-year. The false alerts and the delay
 /// are met and asserted. Detection and scope are not: the weakest outbreaks (a province at
 /// 1.2–1.5× its level for a few days) are within its own day-to-day noise (measured: 0.78 and
-/// 0.74, against 0.70 and 0.64 before issue 23); like `tests/it/realtext.rs` for an unmet target,
-/// the test holds a floor just under the measurement and prints the target beside it.
+/// 0.74, against 0.70 and 0.64 before issue 23). Issue 46 replaced the floors that stood under
+/// those measurements (0.76 and 0.72: a change halving detection power above them passed) with
+/// the oracle's test (`super::oracle`): detection and scope within 0.05 of what a detector
+/// knowing the true baselines reaches at jiance's own false-alert rate, on three seeds.
 #[test]
 fn a_disturbed_year_is_scored_as_well_as_the_targets_ask() {
     let rules = ScoringRules::load(None).unwrap();
@@ -861,13 +954,6 @@ fn a_disturbed_year_is_scored_as_well_as_the_targets_ask() {
     assert!(
         false_rate <= 0.5,
         "false samples per category-year {false_rate:.2}"
-    );
-    // Floors under the measurement (the targets are not met; see above).
-    assert!(f.detection() >= 0.76, "detection {:.2}", f.detection());
-    assert!(
-        f.right_scope() >= 0.72,
-        "right scope {:.2}",
-        f.right_scope()
     );
     // Issue 21: dismissing false sample alerts leaves no more to look at (measured: the same,
     // as the scorer raises only 0.07 false samples per category-year and none of them comes back
