@@ -16,7 +16,7 @@ use crate::crawl::archive::ArchiveWriter;
 use crate::crawl::{CrawlReport, Crawler};
 use crate::index::Index;
 use crate::market::MarketRules;
-use crate::model::{Alert, Document, Fetched, SamplingRequest};
+use crate::model::{Action, Alert, Document, Extraction, Fetched, SamplingRequest};
 use crate::score::{ScoreInput, ScoringRules};
 use crate::store::Store;
 
@@ -426,8 +426,15 @@ impl Engine {
                 outages: &outages,
             },
         )?;
-        let (alerts, mut sampling) = self.review_alerts(out.alerts, out.sampling, as_of)?;
-        self.draft_purchases(&mut sampling, &alerts, &sampled, as_of)?;
+        let (mut alerts, mut sampling) = self.review_alerts(out.alerts, out.sampling, as_of)?;
+        // listings say where their shops ship from (routing) and are what sampling buys
+        let listings = if alerts.is_empty() {
+            Vec::new()
+        } else {
+            self.store.records(&[crate::model::DocKind::Listing])?
+        };
+        self.route_alerts(&mut alerts, &listings)?;
+        self.draft_purchases(&mut sampling, &alerts, &listings, &sampled, as_of)?;
         // a case whose alerts have all closed stays as it was, with the decisions taken on it
         let previous: Vec<crate::review::Case> = self.store.cases()?;
         let (mut cases, pointers) =
@@ -469,15 +476,14 @@ impl Engine {
         &self,
         sampling: &mut [SamplingRequest],
         alerts: &[Alert],
+        records: &[(Document, Extraction)],
         sampled: &std::collections::HashSet<String>,
         as_of: NaiveDate,
     ) -> Result<(), PipelineError> {
         if sampling.is_empty() {
             return Ok(());
         }
-        let listings: Vec<crate::model::Listing> = self
-            .store
-            .records(&[crate::model::DocKind::Listing])?
+        let listings: Vec<crate::model::Listing> = records
             .iter()
             .map(|(d, e)| crate::market::listing(d, e))
             .collect();
@@ -491,6 +497,37 @@ impl Engine {
                 .map(|a| a.evidence.clone())
                 .unwrap_or_default();
             crate::market::purchase::plan(&self.market, r, &listings, sampled, &evidence);
+        }
+        Ok(())
+    }
+
+    /// Name the regulators each `notify` and `sample` alert is handed to (属地, issue 47): the
+    /// jurisdictions of the enterprises and shops of its evidence, placed by the evidence itself
+    /// or, for a shop a complaint names, by where its stored listing (`records`) ships from.
+    fn route_alerts(
+        &self,
+        alerts: &mut [Alert],
+        records: &[(Document, Extraction)],
+    ) -> Result<(), PipelineError> {
+        let mut places = crate::score::PartyPlaces::default();
+        for (_, ex) in records {
+            places.learn(ex);
+        }
+        let mut extractions = HashMap::new();
+        for a in alerts.iter().filter(|a| a.action != Action::Dismiss) {
+            for id in &a.evidence {
+                if extractions.contains_key(id) {
+                    continue;
+                }
+                if let Some(ex) = self.store.extraction(id)? {
+                    places.learn(&ex);
+                    extractions.insert(id.clone(), ex);
+                }
+            }
+        }
+        for a in alerts.iter_mut().filter(|a| a.action != Action::Dismiss) {
+            let to = crate::score::jurisdictions(&a.evidence, &extractions, &places);
+            crate::score::route(a, to);
         }
         Ok(())
     }

@@ -107,6 +107,7 @@ impl ExampleAlert {
             summary: String::new(),
             reasons: Vec::new(),
             daily: Vec::new(),
+            jurisdictions: Vec::new(),
         }
     }
 }

@@ -131,6 +131,7 @@ mod plan;
 #[doc(hidden)]
 pub mod reference;
 mod replay;
+pub mod route;
 mod rows;
 mod rules;
 #[cfg(test)]
@@ -142,6 +143,7 @@ pub use calendar::{CALENDAR_FILE, Calendar, DEFAULT_CALENDAR_TOML, DayType, Even
 pub use disturb::Outage;
 pub use load::{Table, load};
 pub use replay::{AlertChange, Change, Replay, day_range, replay, replay_table, replay_with};
+pub use route::{PartyPlaces, jurisdictions, route};
 
 pub use rules::{
     ActionRules, AlertRules, ChannelWeights, CusumRules, DEFAULT_SCORING_TOML, DetectRules,

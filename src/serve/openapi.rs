@@ -198,7 +198,9 @@ fn schemas() -> Value {
                     "status": { "type": "string", "enum": ["new", "escalated", "deescalated", "ongoing", "closed", "acknowledged"] },
                     "summary": s(), "reasons": { "type": "array", "items": s() },
                     "daily": { "type": "array", "items": schema_ref("DayCount"),
-                        "description": "The cell's days with the baseline's expected band; given by /api/alerts/{id}, left out of the list" } } },
+                        "description": "The cell's days with the baseline's expected band; given by /api/alerts/{id}, left out of the list" },
+                    "jurisdictions": { "type": "array", "items": schema_ref("Jurisdiction"),
+                        "description": "The regulators to hand it to (属地): where the enterprises and shops of its evidence are; `regions` is where the events happened" } } },
                 "DayCount": { "type": "object", "required": ["day", "observed", "expected", "low", "high", "window"], "properties": {
                     "day": date(), "observed": { "type": "number" }, "expected": { "type": "number" },
                     "low": { "type": "number" }, "high": { "type": "number" },
@@ -252,10 +254,25 @@ fn schemas() -> Value {
                         "shops": { "type": "array", "items": { "type": "object", "properties": { "name": s(), "units": int() } } },
                         "disproportion": { "type": "object", "nullable": true } } } } } }
     });
-    if let (Value::Object(m), Value::Object(more)) = (&mut out, watch_schemas()) {
-        m.extend(more);
+    for more in [watch_schemas(), jurisdiction_schemas()] {
+        if let (Value::Object(m), Value::Object(more)) = (&mut out, more) {
+            m.extend(more);
+        }
     }
     out
+}
+
+/// An alert's jurisdictions (属地, issue 47), beside [`schemas`] for `json!`'s recursion limit.
+fn jurisdiction_schemas() -> Value {
+    json!({
+                "Jurisdiction": { "type": "object", "required": ["province", "parties", "documents"], "properties": {
+                    "province": s(), "city": s(),
+                    "parties": { "type": "array", "items": schema_ref("JurisdictionParty") },
+                    "documents": { "type": "array", "items": s() } } },
+                "JurisdictionParty": { "type": "object", "required": ["role", "name", "documents"], "properties": {
+                    "role": { "type": "string", "enum": ["enterprise", "shop"] }, "name": s(),
+                    "documents": { "type": "array", "items": s() } } }
+    })
 }
 
 /// The watch rules' schemas (beside [`schemas`]: together they pass `json!`'s recursion limit).
