@@ -901,6 +901,10 @@ pub struct OnSaleFinding {
     pub reason: String,
     /// The first scoring day it was found (kept across runs).
     pub first_seen: NaiveDate,
+    /// The regulators of the places of the shop selling it and of the enterprise behind the
+    /// product (属地, issue 47), each with the listing or notice naming its party.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub jurisdictions: Vec<Jurisdiction>,
 }
 
 /// Base64 for body bytes in JSON, so `Fetched` stays a plain serde type.

@@ -143,7 +143,7 @@ pub use calendar::{CALENDAR_FILE, Calendar, DEFAULT_CALENDAR_TOML, DayType, Even
 pub use disturb::Outage;
 pub use load::{Table, load};
 pub use replay::{AlertChange, Change, Replay, day_range, replay, replay_table, replay_with};
-pub use route::{PartyPlaces, jurisdictions, route};
+pub use route::{PartyPlaces, Place, jurisdictions, jurisdictions_of, route};
 
 pub use rules::{
     ActionRules, AlertRules, ChannelWeights, CusumRules, DEFAULT_SCORING_TOML, DetectRules,

@@ -21,6 +21,19 @@ pub struct Place {
 }
 
 impl Place {
+    /// A place as a listing gives it: a province, maybe a city (an empty or unknown province is
+    /// no place).
+    pub fn new(province: &str, city: Option<&str>) -> Option<Place> {
+        let m = RegionMention {
+            text: String::new(),
+            code: String::new(),
+            province: province.to_string(),
+            city: city.map(str::to_string),
+            role: RegionRole::Shop,
+        };
+        Place::of(&m)
+    }
+
     /// The place of a mention a regulator can be found for: a province of the mainland (not
     /// `全国`, not a place abroad, not unresolved).
     fn of(m: &RegionMention) -> Option<Place> {
@@ -43,11 +56,19 @@ impl Place {
 pub struct PartyPlaces {
     enterprises: HashMap<String, Place>,
     shops: HashMap<String, Place>,
+    /// Where each listing's own shop ships from, by the listing's document id: one shop name may
+    /// be used by shops in several places, and a listing says which one it is.
+    listings: HashMap<String, Place>,
 }
 
 impl PartyPlaces {
     /// Learn the places of the parties one document names.
     pub fn learn(&mut self, ex: &Extraction) {
+        if ex.kind == DocKind::Listing
+            && let Some(place) = shipped_from(ex)
+        {
+            self.listings.insert(ex.doc_id.clone(), place);
+        }
         for (role, name, place) in own_places(ex) {
             let Some(place) = place else { continue };
             let map = match role {
@@ -58,7 +79,13 @@ impl PartyPlaces {
         }
     }
 
-    fn get(&self, role: PartyRole, name: &str) -> Option<&Place> {
+    /// Where the shop of the listing with this document id ships from, if it said.
+    pub fn listing(&self, doc_id: &str) -> Option<&Place> {
+        self.listings.get(doc_id)
+    }
+
+    /// Where the party of that name is, if a document said.
+    pub fn place(&self, role: PartyRole, name: &str) -> Option<&Place> {
         match role {
             PartyRole::Enterprise => self.enterprises.get(name),
             PartyRole::Shop => self.shops.get(name),
@@ -84,17 +111,21 @@ fn own_places(ex: &Extraction) -> Vec<(PartyRole, &str, Option<Place>)> {
     }
     // Where the platform says a listing's shop ships from; a document naming several shops does
     // not say which one it is.
-    let shipped = ex
-        .regions
-        .iter()
-        .filter(|m| m.role == RegionRole::Shop)
-        .find_map(Place::of)
-        .filter(|_| ex.parties.shops.len() == 1 || ex.kind == DocKind::Listing);
+    let shipped =
+        shipped_from(ex).filter(|_| ex.parties.shops.len() == 1 || ex.kind == DocKind::Listing);
     for (i, name) in ex.parties.shops.iter().enumerate() {
         let place = if i == 0 { shipped.clone() } else { None };
         out.push((PartyRole::Shop, name.as_str(), place));
     }
     out
+}
+
+/// Where a document's shop ships from (a listing's `shop_region`, read as a shop mention).
+fn shipped_from(ex: &Extraction) -> Option<Place> {
+    ex.regions
+        .iter()
+        .filter(|m| m.role == RegionRole::Shop)
+        .find_map(Place::of)
 }
 
 /// The jurisdictions of an alert's evidence (document ids, strongest first): each party of each
@@ -106,40 +137,70 @@ pub fn jurisdictions(
     extractions: &HashMap<String, Extraction>,
     places: &PartyPlaces,
 ) -> Vec<Jurisdiction> {
-    let mut out: Vec<Jurisdiction> = Vec::new();
-    let mut index: HashMap<Place, usize> = HashMap::new();
+    let mut named = Vec::new();
     for id in evidence {
         let Some(ex) = extractions.get(id) else {
             continue;
         };
         for (role, name, own) in own_places(ex) {
-            let Some(place) = own.or_else(|| places.get(role, name).cloned()) else {
-                continue;
-            };
-            let i = *index.entry(place.clone()).or_insert_with(|| {
-                out.push(Jurisdiction {
-                    province: place.province.clone(),
-                    city: place.city.clone(),
-                    parties: Vec::new(),
-                    documents: Vec::new(),
-                });
-                out.len() - 1
-            });
-            let j = &mut out[i];
-            match j
-                .parties
-                .iter_mut()
-                .find(|p| p.role == role && p.name == name)
-            {
-                Some(p) => push_once(&mut p.documents, id),
-                None => j.parties.push(JurisdictionParty {
-                    role,
-                    name: name.to_string(),
-                    documents: vec![id.clone()],
-                }),
+            if let Some(place) = own.or_else(|| places.place(role, name).cloned()) {
+                named.push((role, name, place, id.as_str()));
             }
-            push_once(&mut j.documents, id);
         }
+    }
+    group(named)
+}
+
+/// The jurisdictions of parties named outright, each with the document naming it (an on-sale
+/// finding's shop by its listing, the flagged product's enterprise by its notice), placed by
+/// the place given with it, else by what `places` learnt of its name; ordered as
+/// [`jurisdictions`].
+pub fn jurisdictions_of(
+    named: &[(PartyRole, &str, Option<Place>, &str)],
+    places: &PartyPlaces,
+) -> Vec<Jurisdiction> {
+    group(
+        named
+            .iter()
+            .filter(|(_, name, _, _)| !name.is_empty())
+            .filter_map(|(role, name, given, doc)| {
+                let place = given
+                    .clone()
+                    .or_else(|| places.place(*role, name).cloned())?;
+                Some((*role, *name, place, *doc))
+            })
+            .collect(),
+    )
+}
+
+/// Parties with their places and documents, grouped by place.
+fn group(named: Vec<(PartyRole, &str, Place, &str)>) -> Vec<Jurisdiction> {
+    let mut out: Vec<Jurisdiction> = Vec::new();
+    let mut index: HashMap<Place, usize> = HashMap::new();
+    for (role, name, place, id) in named {
+        let i = *index.entry(place.clone()).or_insert_with(|| {
+            out.push(Jurisdiction {
+                province: place.province.clone(),
+                city: place.city.clone(),
+                parties: Vec::new(),
+                documents: Vec::new(),
+            });
+            out.len() - 1
+        });
+        let j = &mut out[i];
+        match j
+            .parties
+            .iter_mut()
+            .find(|p| p.role == role && p.name == name)
+        {
+            Some(p) => push_once(&mut p.documents, id),
+            None => j.parties.push(JurisdictionParty {
+                role,
+                name: name.to_string(),
+                documents: vec![id.to_string()],
+            }),
+        }
+        push_once(&mut j.documents, id);
     }
     for j in &mut out {
         // enterprises first; the sort is stable, so each role keeps the evidence's order
@@ -388,7 +449,7 @@ mod tests {
         );
         let mut places = PartyPlaces::default();
         places.learn(&ex);
-        assert!(places.get(PartyRole::Shop, "甲店").is_none());
-        assert!(places.get(PartyRole::Shop, "乙店").is_none());
+        assert!(places.place(PartyRole::Shop, "甲店").is_none());
+        assert!(places.place(PartyRole::Shop, "乙店").is_none());
     }
 }

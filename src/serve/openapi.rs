@@ -233,7 +233,9 @@ fn schemas() -> Value {
                     "matched": { "type": "array", "items": { "type": "string", "enum": ["model", "brand", "enterprise", "batch", "category", "product", "no-ccc", "old-standard", "no-standard", "banned-term"] } },
                     "confidence": { "type": "number", "minimum": 0, "maximum": 1 },
                     "action": { "type": "string", "enum": ["notify"] }, "notify": s(), "summary": s(),
-                    "reason": s(), "first_seen": date() } },
+                    "reason": s(), "first_seen": date(),
+                    "jurisdictions": { "type": "array", "items": schema_ref("Jurisdiction"),
+                        "description": "The regulators of the shop's and the enterprise's places (属地)" } } },
                 "OnSalePage": { "type": "object", "required": ["total", "findings"], "properties": {
                     "total": int(),
                     "platforms": { "type": "object", "additionalProperties": int() },
