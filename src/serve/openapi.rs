@@ -14,6 +14,8 @@ pub const PATHS: &[&str] = &[
     "/api/sampling-requests",
     "/api/onsale",
     "/print/sampling/{id}",
+    "/api/alerts/{id}/jurisdictions",
+    "/print/jurisdictions/{id}",
     "/api/search",
     "/api/search/export",
     "/api/stats",
@@ -459,6 +461,21 @@ fn core_document() -> Value {
                     "400": errors(&["400"])["400"], "401": errors(&["401"])["401"] } } },
             "/print/sampling/{id}": { "get": {
                 "summary": "A sampling request as a printable page for the buyers (采样人员): listings to buy, test items with their standards, lines to sign",
+                "security": read,
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
+                "responses": ok("Printable page", "text/html", s(), &["400", "401", "404"]) } },
+            "/api/alerts/{id}/jurisdictions": { "get": {
+                "summary": "The packages per jurisdiction (属地) of an alert: the places of the enterprises and shops of its evidence with their parties and documents (JSON), or one row per party and document with the document's title and link (CSV, UTF-8 with BOM)",
+                "security": read,
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() },
+                               q("format", "json (default) | csv", one_of(&["json", "csv"]))],
+                "responses": {
+                    "200": { "description": "The alert's jurisdictions",
+                             "content": { "application/json": { "schema": { "type": "array", "items": schema_ref("Jurisdiction") } },
+                                          "text/csv": { "schema": s() } } },
+                    "400": errors(&["400"])["400"], "401": errors(&["401"])["401"], "404": errors(&["404"])["404"] } } },
+            "/print/jurisdictions/{id}": { "get": {
+                "summary": "An alert's packages per jurisdiction (属地通报) as a printable page: one per place, with the parties there, the documents concerning them and a line to sign",
                 "security": read,
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
                 "responses": ok("Printable page", "text/html", s(), &["400", "401", "404"]) } },
