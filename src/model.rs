@@ -661,6 +661,27 @@ pub struct Jurisdiction {
     pub parties: Vec<JurisdictionParty>,
     /// Every document of its parties, each once, in evidence order.
     pub documents: Vec<String>,
+    /// Whom to send it to there, from `rules/jurisdictions.toml` (the city's unit, else the
+    /// province's), when the rules name one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact: Option<Contact>,
+}
+
+/// A regulator's unit to hand alerts to (`rules/jurisdictions.toml`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    /// Canonical province (浙江省).
+    pub province: String,
+    /// Canonical city (宁波市); absent for the province's own unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// The unit (宁波市市场监督管理局).
+    pub unit: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub email: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub phone: String,
 }
 
 impl Jurisdiction {

@@ -199,6 +199,8 @@ pub struct Engine {
     pub compliance: Arc<crate::market::Compliance>,
     /// Case building, suppression and dismissal reasons (`review.toml`).
     pub review: Arc<crate::review::ReviewRules>,
+    /// Whom to hand alerts to per jurisdiction (`jurisdictions.toml`).
+    pub contacts: Arc<crate::score::Contacts>,
     pub store: Store,
     pub index: Arc<Index>,
     pub counters: Arc<Counters>,
@@ -225,6 +227,8 @@ impl Engine {
             .map_err(PipelineError::Config)?;
         let review = crate::review::ReviewRules::load(rules.rules.as_deref())
             .map_err(PipelineError::Config)?;
+        let contacts =
+            crate::score::Contacts::load(rules.rules.as_deref()).map_err(PipelineError::Config)?;
         let store = Store::open(&data.state())?;
         let mut index = Index::open(&data.index(), analyzer.jieba())?;
         index.set_vocabulary(&analyzer.vocabulary());
@@ -246,6 +250,7 @@ impl Engine {
             standards: Arc::new(standards),
             compliance: Arc::new(compliance),
             review: Arc::new(review),
+            contacts: Arc::new(contacts),
             store,
             index: Arc::new(index),
             counters: Arc::new(Counters::default()),
@@ -526,7 +531,8 @@ impl Engine {
             }
         }
         for a in alerts.iter_mut().filter(|a| a.action != Action::Dismiss) {
-            let to = crate::score::jurisdictions(&a.evidence, &extractions, &places);
+            let mut to = crate::score::jurisdictions(&a.evidence, &extractions, &places);
+            self.contacts.address(&mut to);
             crate::score::route(a, to);
         }
         Ok(())
@@ -537,7 +543,10 @@ impl Engine {
     /// findings with what is found as of `as_of`.
     pub fn match_onsale(&self, as_of: NaiveDate) -> Result<usize, PipelineError> {
         let records = self.store.records(&crate::market::MARKET_KINDS)?;
-        let run = crate::market::scan(&self.market, &self.compliance, &records, as_of);
+        let mut run = crate::market::scan(&self.market, &self.compliance, &records, as_of);
+        for f in &mut run.findings {
+            self.contacts.address(&mut f.jurisdictions);
+        }
         self.store.put_onsale(&run.findings)?;
         let c = &self.counters.market;
         c.received.store(

@@ -119,6 +119,7 @@
 mod aggregate;
 mod alert;
 mod calendar;
+mod contacts;
 pub mod disproportion;
 mod disturb;
 mod facts;
@@ -140,6 +141,7 @@ mod stats;
 mod table;
 
 pub use calendar::{CALENDAR_FILE, Calendar, DEFAULT_CALENDAR_TOML, DayType, Event, EventKind};
+pub use contacts::{Contacts, DEFAULT_JURISDICTIONS_TOML, JURISDICTIONS_FILE};
 pub use disturb::Outage;
 pub use load::{Table, load};
 pub use replay::{AlertChange, Change, Replay, day_range, replay, replay_table, replay_with};

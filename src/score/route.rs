@@ -184,6 +184,7 @@ fn group(named: Vec<(PartyRole, &str, Place, &str)>) -> Vec<Jurisdiction> {
                 city: place.city.clone(),
                 parties: Vec::new(),
                 documents: Vec::new(),
+                contact: None,
             });
             out.len() - 1
         });

@@ -17,7 +17,7 @@ use crate::model::{Alert, Jurisdiction};
 use crate::store::{DocumentRow, Store};
 
 /// The CSV header: one row per party and document.
-pub const CSV_HEADER: [&str; 10] = [
+pub const CSV_HEADER: [&str; 13] = [
     "预警 alert",
     "属地 jurisdiction",
     "省份 province",
@@ -28,6 +28,9 @@ pub const CSV_HEADER: [&str; 10] = [
     "标题 title",
     "链接 url",
     "发布 published",
+    "联系单位 contact",
+    "邮箱 email",
+    "电话 phone",
 ];
 
 /// An alert and the stored metadata of its jurisdictions' documents.
@@ -70,6 +73,9 @@ pub fn csv(alert: &Alert, docs: &[DocumentRow]) -> Result<Vec<u8>, csv::Error> {
                     meta.map_or("", |m| m.title.as_str()),
                     meta.map_or("", |m| m.url.as_str()),
                     meta.and_then(|m| m.published.as_deref()).unwrap_or(""),
+                    j.contact.as_ref().map_or("", |c| c.unit.as_str()),
+                    j.contact.as_ref().map_or("", |c| c.email.as_str()),
+                    j.contact.as_ref().map_or("", |c| c.phone.as_str()),
                 ])?;
             }
         }
@@ -107,8 +113,17 @@ fn package(alert: &Alert, j: &Jurisdiction, docs: &[DocumentRow]) -> String {
             )
         })
         .collect();
+    let to = match &j.contact {
+        Some(c) => format!(
+            "<p>送达：<b>{}</b>　{}　{}</p>",
+            esc(&c.unit),
+            esc(&c.email),
+            esc(&c.phone)
+        ),
+        None => String::new(),
+    };
     format!(
-        "<section class=\"package\"><h1>属地通报 · {name}市场监督管理部门</h1>\
+        "<section class=\"package\"><h1>属地通报 · {name}市场监督管理部门</h1>{to}\
          <p>{summary}</p>\
          <p>品类：{cat}　危害：{hazards}　风险等级：{level}　事发地：{regions}　预警编号：{id}</p>\
          <h2>本地当事方</h2><table class=\"grid\"><thead><tr><th>角色</th><th>名称</th><th>涉及文档数</th></tr></thead>\

@@ -272,7 +272,9 @@ fn jurisdiction_schemas() -> Value {
                 "Jurisdiction": { "type": "object", "required": ["province", "parties", "documents"], "properties": {
                     "province": s(), "city": s(),
                     "parties": { "type": "array", "items": schema_ref("JurisdictionParty") },
-                    "documents": { "type": "array", "items": s() } } },
+                    "documents": { "type": "array", "items": s() },
+                    "contact": { "type": "object", "required": ["province", "unit"], "properties": {
+                        "province": s(), "city": s(), "unit": s(), "email": s(), "phone": s() } } } },
                 "JurisdictionParty": { "type": "object", "required": ["role", "name", "documents"], "properties": {
                     "role": { "type": "string", "enum": ["enterprise", "shop"] }, "name": s(),
                     "documents": { "type": "array", "items": s() } } }

@@ -257,6 +257,14 @@ fn the_local_problem_is_addressed_to_the_jurisdictions_of_its_maker_and_shops() 
         "{maker:#?}"
     );
     assert!(maker.documents.iter().all(|d| local.evidence.contains(d)));
+    // the built-in contacts name a unit of the maker's city
+    assert!(
+        maker
+            .contact
+            .as_ref()
+            .is_some_and(|c| c.city.as_deref() == Some("宁波市")),
+        "{maker:#?}"
+    );
     assert!(
         local
             .jurisdictions

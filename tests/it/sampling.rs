@@ -258,6 +258,9 @@ fn jurisdiction_packages_export_as_json_csv_and_a_printable_page() {
             for p in &j.parties {
                 assert!(page.contains(&p.name), "{} missing", p.name);
             }
+            if let Some(c) = &j.contact {
+                assert!(page.contains(&format!("送达：<b>{}</b>", c.unit)), "{page}");
+            }
         }
         for path in [
             "print/jurisdictions/no-such-alert",
