@@ -10,6 +10,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+mod jurisdiction;
+pub use jurisdiction::{Contact, Jurisdiction, JurisdictionParty, PartyRole};
+
 /// UTC instant used everywhere a time is stored.
 pub type Timestamp = DateTime<Utc>;
 
@@ -607,6 +610,10 @@ pub struct Alert {
     /// baseline expected of that day: what the alert page charts.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub daily: Vec<DayCount>,
+    /// The regulators to hand it to (属地): where the enterprises and shops of its evidence are,
+    /// each with its parties and documents. `regions` stays the place of the events.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub jurisdictions: Vec<Jurisdiction>,
 }
 
 /// One day of an alert's cell: its weighted, de-duplicated count and the baseline's expectation
@@ -840,6 +847,10 @@ pub struct OnSaleFinding {
     pub reason: String,
     /// The first scoring day it was found (kept across runs).
     pub first_seen: NaiveDate,
+    /// The regulators of the places of the shop selling it and of the enterprise behind the
+    /// product (属地, issue 47), each with the listing or notice naming its party.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub jurisdictions: Vec<Jurisdiction>,
 }
 
 /// Base64 for body bytes in JSON, so `Fetched` stays a plain serde type.

@@ -19,6 +19,7 @@ const RULE_FILES: &[&str] = &[
     "compliance.toml",
     "calendar.toml",
     "review.toml",
+    "jurisdictions.toml",
 ];
 
 /// A rule file by its name, unless it holds `[[source]]` tables: a source file may share a rule
@@ -99,6 +100,9 @@ pub fn run(paths: &[PathBuf], dirs: &RuleDirs) -> Result<ExitCode> {
             }
         }
         if let Err(e) = jiance::review::ReviewRules::load(set.rules.as_deref()) {
+            errors.extend(e);
+        }
+        if let Err(e) = jiance::score::Contacts::load(set.rules.as_deref()) {
             errors.extend(e);
         }
         if errors.len() == before {

@@ -29,6 +29,7 @@ pub fn alerts_json(alerts: &[Alert]) -> serde_json::Value {
                     "status": a.status,
                     "first_seen": a.first_seen,
                     "summary": a.summary,
+                    "jurisdictions": a.jurisdictions,
                 })
             })
             .collect(),

@@ -44,7 +44,7 @@ use crate::model::DocKind;
 
 pub use archived::{sources_for_archive, sources_from_archive};
 pub use mall::SCRIPT_REVIEWS;
-pub use scenario::scenario;
+pub use scenario::{LOCAL_MAKER, scenario};
 
 /// The demo's source declarations, with `{{name}}` placeholders for the sites' base URLs.
 pub const DEMO_SOURCES_TOML: &str = include_str!("../../rules/sources/demo.toml");

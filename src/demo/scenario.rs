@@ -34,6 +34,9 @@ const SYSTEMIC_QUIET_DAYS: i64 = 24;
 pub const BUDGET_PER_WINDOW: usize = 2;
 pub const BUDGET_WINDOW_DAYS: i64 = 14;
 
+/// The maker the local problem's complaints name (never in the local province, which is
+/// chosen among provinces other than 浙江).
+pub const LOCAL_MAKER: &str = "宁波市暖康电器有限公司";
 const MALL_DOCS: usize = 130;
 const COMPLAINT_DOCS: usize = 140;
 const NEWS_DOCS_PER_PORTAL: usize = 40;
@@ -800,6 +803,13 @@ impl Gen {
             let inc = &cat.incidents[i % 4];
             let t = truth(cat.id, Some(inc.hazard), Some(&pl), true, Role::Local);
             self.complaint(cat, Some(inc), &pl, day, t);
+            // One maker behind the local problem, in another province than the complaints: its
+            // regulator is where the alert goes (属地, issue 47). Fixed, not drawn, so the rest
+            // of the scenario's draws are unchanged.
+            if let Some(doc) = self.docs.last_mut() {
+                doc.body
+                    .insert(1, format!("产品标签标注的生产企业为{LOCAL_MAKER}。"));
+            }
         }
     }
 

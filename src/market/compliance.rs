@@ -704,6 +704,7 @@ fn finding(l: &Listing, b: Breach, as_of: NaiveDate) -> OnSaleFinding {
         summary,
         reason: b.reason,
         first_seen: as_of,
+        jurisdictions: Vec::new(),
     }
 }
 

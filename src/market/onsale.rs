@@ -543,6 +543,7 @@ fn finding(
         summary,
         reason: format!("{}{what}产品（{product}）仍在售", fl.day),
         first_seen: as_of,
+        jurisdictions: Vec::new(),
     }
 }
 

@@ -91,6 +91,12 @@ pub fn alert_item(alert: &Alert, change: &str, extractions: &[Extraction]) -> It
             push_all(&mut enterprises, &f.parties.enterprises);
         }
     }
+    // A province's rule sees the alerts of its events and those routed to it (属地, issue 47):
+    // a rule with the jurisdiction's contact as its address notifies that regulator.
+    let mut provinces = alert.regions.clone();
+    for j in &alert.jurisdictions {
+        push_all(&mut provinces, &[j.province.clone(), j.name()]);
+    }
     Item {
         kind: ItemKind::Alert,
         id: alert.id.clone(),
@@ -99,7 +105,7 @@ pub fn alert_item(alert: &Alert, change: &str, extractions: &[Extraction]) -> It
         url: None,
         level: Some(alert.level),
         categories: vec![alert.category.clone()],
-        provinces: alert.regions.clone(),
+        provinces,
         brands,
         enterprises,
         documents: alert
@@ -321,5 +327,46 @@ mod tests {
         let mut r = rule();
         r.province = Some("广东".into());
         assert!(matches(&r, &national, Some(t)));
+    }
+
+    #[test]
+    fn a_provinces_rule_sees_the_alerts_routed_to_it() {
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let alert = Alert {
+            id: "a".into(),
+            category: "电热毯".into(),
+            hazards: vec![],
+            scope: crate::model::Scope::Regional,
+            regions: vec!["河南省".into()],
+            level: 3,
+            action: crate::model::Action::Notify,
+            score: 3.0,
+            breakdown: vec![],
+            evidence: vec!["c1".into()],
+            first_seen: day,
+            updated: day,
+            status: crate::model::AlertStatus::New,
+            summary: String::new(),
+            reasons: vec![],
+            daily: vec![],
+            jurisdictions: vec![crate::model::Jurisdiction {
+                province: "浙江省".into(),
+                city: Some("宁波市".into()),
+                parties: vec![],
+                documents: vec!["c1".into()],
+                contact: None,
+            }],
+        };
+        let it = alert_item(&alert, "new", &[]);
+        let mut r = rule();
+        for (want, hit) in [
+            ("浙江", true),
+            ("浙江省宁波市", true),
+            ("河南省", true),
+            ("广东", false),
+        ] {
+            r.province = Some(want.into());
+            assert_eq!(matches(&r, &it, None), hit, "{want}");
+        }
     }
 }

@@ -16,7 +16,7 @@ use crate::crawl::archive::ArchiveWriter;
 use crate::crawl::{CrawlReport, Crawler};
 use crate::index::Index;
 use crate::market::MarketRules;
-use crate::model::{Alert, Document, Fetched, SamplingRequest};
+use crate::model::{Action, Alert, Document, Extraction, Fetched, SamplingRequest};
 use crate::score::{ScoreInput, ScoringRules};
 use crate::store::Store;
 
@@ -199,6 +199,8 @@ pub struct Engine {
     pub compliance: Arc<crate::market::Compliance>,
     /// Case building, suppression and dismissal reasons (`review.toml`).
     pub review: Arc<crate::review::ReviewRules>,
+    /// Whom to hand alerts to per jurisdiction (`jurisdictions.toml`).
+    pub contacts: Arc<crate::score::Contacts>,
     pub store: Store,
     pub index: Arc<Index>,
     pub counters: Arc<Counters>,
@@ -225,6 +227,8 @@ impl Engine {
             .map_err(PipelineError::Config)?;
         let review = crate::review::ReviewRules::load(rules.rules.as_deref())
             .map_err(PipelineError::Config)?;
+        let contacts =
+            crate::score::Contacts::load(rules.rules.as_deref()).map_err(PipelineError::Config)?;
         let store = Store::open(&data.state())?;
         let mut index = Index::open(&data.index(), analyzer.jieba())?;
         index.set_vocabulary(&analyzer.vocabulary());
@@ -246,6 +250,7 @@ impl Engine {
             standards: Arc::new(standards),
             compliance: Arc::new(compliance),
             review: Arc::new(review),
+            contacts: Arc::new(contacts),
             store,
             index: Arc::new(index),
             counters: Arc::new(Counters::default()),
@@ -426,8 +431,15 @@ impl Engine {
                 outages: &outages,
             },
         )?;
-        let (alerts, mut sampling) = self.review_alerts(out.alerts, out.sampling, as_of)?;
-        self.draft_purchases(&mut sampling, &alerts, &sampled, as_of)?;
+        let (mut alerts, mut sampling) = self.review_alerts(out.alerts, out.sampling, as_of)?;
+        // listings say where their shops ship from (routing) and are what sampling buys
+        let listings = if alerts.is_empty() {
+            Vec::new()
+        } else {
+            self.store.records(&[crate::model::DocKind::Listing])?
+        };
+        self.route_alerts(&mut alerts, &listings)?;
+        self.draft_purchases(&mut sampling, &alerts, &listings, &sampled, as_of)?;
         // a case whose alerts have all closed stays as it was, with the decisions taken on it
         let previous: Vec<crate::review::Case> = self.store.cases()?;
         let (mut cases, pointers) =
@@ -469,15 +481,14 @@ impl Engine {
         &self,
         sampling: &mut [SamplingRequest],
         alerts: &[Alert],
+        records: &[(Document, Extraction)],
         sampled: &std::collections::HashSet<String>,
         as_of: NaiveDate,
     ) -> Result<(), PipelineError> {
         if sampling.is_empty() {
             return Ok(());
         }
-        let listings: Vec<crate::model::Listing> = self
-            .store
-            .records(&[crate::model::DocKind::Listing])?
+        let listings: Vec<crate::model::Listing> = records
             .iter()
             .map(|(d, e)| crate::market::listing(d, e))
             .collect();
@@ -495,12 +506,47 @@ impl Engine {
         Ok(())
     }
 
+    /// Name the regulators each `notify` and `sample` alert is handed to (属地, issue 47): the
+    /// jurisdictions of the enterprises and shops of its evidence, placed by the evidence itself
+    /// or, for a shop a complaint names, by where its stored listing (`records`) ships from.
+    fn route_alerts(
+        &self,
+        alerts: &mut [Alert],
+        records: &[(Document, Extraction)],
+    ) -> Result<(), PipelineError> {
+        let mut places = crate::score::PartyPlaces::default();
+        for (_, ex) in records {
+            places.learn(ex);
+        }
+        let mut extractions = HashMap::new();
+        for a in alerts.iter().filter(|a| a.action != Action::Dismiss) {
+            for id in &a.evidence {
+                if extractions.contains_key(id) {
+                    continue;
+                }
+                if let Some(ex) = self.store.extraction(id)? {
+                    places.learn(&ex);
+                    extractions.insert(id.clone(), ex);
+                }
+            }
+        }
+        for a in alerts.iter_mut().filter(|a| a.action != Action::Dismiss) {
+            let mut to = crate::score::jurisdictions(&a.evidence, &extractions, &places);
+            self.contacts.address(&mut to);
+            crate::score::route(a, to);
+        }
+        Ok(())
+    }
+
     /// Match the stored listings against the stored recalls and failed batches, and check each
     /// against the rules of `compliance.toml` (the market stage), and replace the stored on-sale
     /// findings with what is found as of `as_of`.
     pub fn match_onsale(&self, as_of: NaiveDate) -> Result<usize, PipelineError> {
         let records = self.store.records(&crate::market::MARKET_KINDS)?;
-        let run = crate::market::scan(&self.market, &self.compliance, &records, as_of);
+        let mut run = crate::market::scan(&self.market, &self.compliance, &records, as_of);
+        for f in &mut run.findings {
+            self.contacts.address(&mut f.jurisdictions);
+        }
         self.store.put_onsale(&run.findings)?;
         let c = &self.counters.market;
         c.received.store(

@@ -1304,6 +1304,7 @@ published = ".time"
             summary: String::new(),
             reasons: Vec::new(),
             daily: Vec::new(),
+            jurisdictions: Vec::new(),
         }
     }
 

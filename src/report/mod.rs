@@ -1284,6 +1284,7 @@ mod tests {
             summary: format!("{province}{category}投诉增多"),
             reasons: Vec::new(),
             daily: Vec::new(),
+            jurisdictions: Vec::new(),
         }
     }
 

@@ -448,6 +448,7 @@ mod tests {
             summary: String::new(),
             reasons: Vec::new(),
             daily: Vec::new(),
+            jurisdictions: Vec::new(),
         }
     }
 

@@ -83,6 +83,7 @@ impl ExampleAlert {
             summary: String::new(),
             reasons: Vec::new(),
             daily: Vec::new(),
+            jurisdictions: Vec::new(),
         }
     }
 }

@@ -171,6 +171,7 @@ mod tests {
             summary: String::new(),
             reasons: Vec::new(),
             daily: Vec::new(),
+            jurisdictions: Vec::new(),
         }
     }
 

@@ -10,7 +10,8 @@ use chrono::{Days, NaiveDate};
 use super::stats::format_p;
 use super::{Ctx, Facts, ScoreOutput, ScoringRules};
 use crate::model::{
-    Action, Alert, AlertStatus, DayCount, SamplingRequest, Scope, ScoreTerm, Signal, alert_id,
+    Action, Alert, AlertStatus, DayCount, Jurisdiction, PartyRole, SamplingRequest, Scope,
+    ScoreTerm, Signal, alert_id,
 };
 
 /// Why an action was chosen, in Chinese (for the summary) and English (with it, in the breakdown).
@@ -411,6 +412,7 @@ pub(super) fn emit(
         summary,
         reasons,
         daily,
+        jurisdictions: Vec::new(),
     };
     match action {
         Action::Dismiss => out.dismissed.push(alert),
@@ -586,17 +588,75 @@ fn summary(
             f.category, f.sources, f.channels, f.level
         ),
         (Action::Notify, Scope::Systemic) => format!(
-            "{}风险信息在全国{provinces}个省份升高，{counts}，主要危害为{hz}，风险{}级，暂不抽检（{why}），建议通报相关省份监管部门关注。",
-            f.category, f.level
+            "{}风险信息在全国{provinces}个省份升高，{counts}，主要危害为{hz}，风险{}级，暂不抽检（{why}），{}",
+            f.category,
+            f.level,
+            notify_advice(scope, place, &[])
         ),
         (Action::Notify, Scope::Regional) => format!(
-            "{place}{}{counts}，主要危害为{hz}，风险{}级，暂不抽检（{why}），建议通报{place}属地监管部门核查处置。",
-            f.category, f.level
+            "{place}{}{counts}，主要危害为{hz}，风险{}级，暂不抽检（{why}），{}",
+            f.category,
+            f.level,
+            notify_advice(scope, place, &[])
         ),
         (Action::Dismiss, _) => format!(
             "{place}{}{counts}，主要危害为{hz}，未达到处置条件（{why}），记录备查。",
             f.category
         ),
+    }
+}
+
+/// The clause that ends a `notify` alert's summary: whom to hand it to. Scoring names the place
+/// of the events; routing ([`super::route`]) adds the jurisdictions of the enterprises and shops
+/// of its evidence (`to`), the place of the events kept.
+pub(super) fn notify_advice(scope: Scope, place: &str, to: &[Jurisdiction]) -> String {
+    match (scope, to.is_empty()) {
+        (Scope::Systemic, true) => "建议通报相关省份监管部门关注。".to_string(),
+        (Scope::Regional, true) => format!("建议通报{place}属地监管部门核查处置。"),
+        (Scope::Systemic, false) => format!(
+            "建议通报相关省份监管部门关注，并通报涉事{}所在地{}监管部门核查处置。",
+            parties_of(to),
+            names(to)
+        ),
+        (Scope::Regional, false) => format!(
+            "建议通报涉事{}所在地{}监管部门核查处置，并告知事发地{place}属地监管部门。",
+            parties_of(to),
+            names(to)
+        ),
+    }
+}
+
+/// How the last reason of a `notify` alert begins: to whom it goes (see [`notify_advice`]).
+pub(super) fn notify_verb(to: &[Jurisdiction]) -> String {
+    if to.is_empty() {
+        "建议通报属地监管部门，暂不抽检".to_string()
+    } else {
+        format!("建议通报{}及事发地属地监管部门，暂不抽检", names(to))
+    }
+}
+
+/// The jurisdictions' names for a sentence: the first few, and how many more.
+fn names(to: &[Jurisdiction]) -> String {
+    const SHOWN: usize = 5;
+    let mut s = to
+        .iter()
+        .take(SHOWN)
+        .map(Jurisdiction::name)
+        .collect::<Vec<_>>()
+        .join("、");
+    if to.len() > SHOWN {
+        s.push_str(&format!("等{}地", to.len()));
+    }
+    s
+}
+
+/// Which kinds of party the jurisdictions hold: 企业, 店铺 or both.
+fn parties_of(to: &[Jurisdiction]) -> &'static str {
+    let has = |role| to.iter().any(|j| j.parties.iter().any(|p| p.role == role));
+    match (has(PartyRole::Enterprise), has(PartyRole::Shop)) {
+        (true, true) => "企业、店铺",
+        (false, true) => "店铺",
+        _ => "企业",
     }
 }
 
@@ -657,9 +717,9 @@ fn reasons(
         f.severity, f.likelihood, f.level
     ));
     let verb = match action {
-        Action::Sample => "建议组织网上抽检",
-        Action::Notify => "建议通报属地监管部门，暂不抽检",
-        Action::Dismiss => "未达到处置条件，记录备查",
+        Action::Sample => "建议组织网上抽检".to_string(),
+        Action::Notify => notify_verb(&[]),
+        Action::Dismiss => "未达到处置条件，记录备查".to_string(),
     };
     let because = why.zh.replace('。', "；");
     out.push(format!("{verb}：{because}。"));

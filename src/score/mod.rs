@@ -122,6 +122,7 @@
 mod aggregate;
 mod alert;
 mod calendar;
+mod contacts;
 pub mod disproportion;
 mod disturb;
 mod facts;
@@ -136,6 +137,7 @@ mod plan;
 #[doc(hidden)]
 pub mod reference;
 mod replay;
+pub mod route;
 mod rows;
 mod rules;
 #[cfg(test)]
@@ -144,9 +146,11 @@ mod stats;
 mod table;
 
 pub use calendar::{CALENDAR_FILE, Calendar, DEFAULT_CALENDAR_TOML, DayType, Event, EventKind};
+pub use contacts::{Contacts, DEFAULT_JURISDICTIONS_TOML, JURISDICTIONS_FILE};
 pub use disturb::Outage;
 pub use load::{Table, load};
 pub use replay::{AlertChange, Change, Replay, day_range, replay, replay_table, replay_with};
+pub use route::{PartyPlaces, Place, jurisdictions, jurisdictions_of, route};
 
 pub use rules::{
     ActionRules, AlertRules, ChannelWeights, CusumRules, DEFAULT_SCORING_TOML, DetectRules,

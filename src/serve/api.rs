@@ -994,6 +994,7 @@ pub(crate) mod tests {
             summary: format!("{category}风险上升"),
             reasons: Vec::new(),
             daily: Vec::new(),
+            jurisdictions: Vec::new(),
         }
     }
 

@@ -24,6 +24,7 @@ pub mod auth;
 mod events;
 mod export;
 mod head_guard;
+mod jurisdiction;
 mod metrics;
 mod onsale;
 pub mod openapi;
@@ -352,6 +353,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/inspection-results", post(api::inspection_results))
         .route("/api/sampling-requests", get(sampling::sampling_requests))
         .route("/print/sampling/{id}", get(sampling::print))
+        .route(
+            "/api/alerts/{id}/jurisdictions",
+            get(jurisdiction::jurisdictions),
+        )
+        .route("/print/jurisdictions/{id}", get(jurisdiction::print))
         .route("/api/onsale", get(onsale::onsale))
         .route("/api/stats", get(api::stats))
         .route("/api/me", get(review::me))

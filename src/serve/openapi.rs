@@ -14,6 +14,8 @@ pub const PATHS: &[&str] = &[
     "/api/sampling-requests",
     "/api/onsale",
     "/print/sampling/{id}",
+    "/api/alerts/{id}/jurisdictions",
+    "/print/jurisdictions/{id}",
     "/api/search",
     "/api/search/export",
     "/api/stats",
@@ -198,7 +200,9 @@ fn schemas() -> Value {
                     "status": { "type": "string", "enum": ["new", "escalated", "deescalated", "ongoing", "closed", "acknowledged"] },
                     "summary": s(), "reasons": { "type": "array", "items": s() },
                     "daily": { "type": "array", "items": schema_ref("DayCount"),
-                        "description": "The cell's days with the baseline's expected band; given by /api/alerts/{id}, left out of the list" } } },
+                        "description": "The cell's days with the baseline's expected band; given by /api/alerts/{id}, left out of the list" },
+                    "jurisdictions": { "type": "array", "items": schema_ref("Jurisdiction"),
+                        "description": "The regulators to hand it to (属地): where the enterprises and shops of its evidence are; `regions` is where the events happened" } } },
                 "DayCount": { "type": "object", "required": ["day", "observed", "expected", "low", "high", "window"], "properties": {
                     "day": date(), "observed": { "type": "number" }, "expected": { "type": "number" },
                     "low": { "type": "number" }, "high": { "type": "number" },
@@ -231,7 +235,9 @@ fn schemas() -> Value {
                     "matched": { "type": "array", "items": { "type": "string", "enum": ["model", "brand", "enterprise", "batch", "category", "product", "no-ccc", "old-standard", "no-standard", "banned-term"] } },
                     "confidence": { "type": "number", "minimum": 0, "maximum": 1 },
                     "action": { "type": "string", "enum": ["notify"] }, "notify": s(), "summary": s(),
-                    "reason": s(), "first_seen": date() } },
+                    "reason": s(), "first_seen": date(),
+                    "jurisdictions": { "type": "array", "items": schema_ref("Jurisdiction"),
+                        "description": "The regulators of the shop's and the enterprise's places (属地)" } } },
                 "OnSalePage": { "type": "object", "required": ["total", "findings"], "properties": {
                     "total": int(),
                     "platforms": { "type": "object", "additionalProperties": int() },
@@ -252,10 +258,27 @@ fn schemas() -> Value {
                         "shops": { "type": "array", "items": { "type": "object", "properties": { "name": s(), "units": int() } } },
                         "disproportion": { "type": "object", "nullable": true } } } } } }
     });
-    if let (Value::Object(m), Value::Object(more)) = (&mut out, watch_schemas()) {
-        m.extend(more);
+    for more in [watch_schemas(), jurisdiction_schemas()] {
+        if let (Value::Object(m), Value::Object(more)) = (&mut out, more) {
+            m.extend(more);
+        }
     }
     out
+}
+
+/// An alert's jurisdictions (属地, issue 47), beside [`schemas`] for `json!`'s recursion limit.
+fn jurisdiction_schemas() -> Value {
+    json!({
+                "Jurisdiction": { "type": "object", "required": ["province", "parties", "documents"], "properties": {
+                    "province": s(), "city": s(),
+                    "parties": { "type": "array", "items": schema_ref("JurisdictionParty") },
+                    "documents": { "type": "array", "items": s() },
+                    "contact": { "type": "object", "required": ["province", "unit"], "properties": {
+                        "province": s(), "city": s(), "unit": s(), "email": s(), "phone": s() } } } },
+                "JurisdictionParty": { "type": "object", "required": ["role", "name", "documents"], "properties": {
+                    "role": { "type": "string", "enum": ["enterprise", "shop"] }, "name": s(),
+                    "documents": { "type": "array", "items": s() } } }
+    })
 }
 
 /// The watch rules' schemas (beside [`schemas`]: together they pass `json!`'s recursion limit).
@@ -440,6 +463,21 @@ fn core_document() -> Value {
                     "400": errors(&["400"])["400"], "401": errors(&["401"])["401"] } } },
             "/print/sampling/{id}": { "get": {
                 "summary": "A sampling request as a printable page for the buyers (采样人员): listings to buy, test items with their standards, lines to sign",
+                "security": read,
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
+                "responses": ok("Printable page", "text/html", s(), &["400", "401", "404"]) } },
+            "/api/alerts/{id}/jurisdictions": { "get": {
+                "summary": "The packages per jurisdiction (属地) of an alert: the places of the enterprises and shops of its evidence with their parties and documents (JSON), or one row per party and document with the document's title and link (CSV, UTF-8 with BOM)",
+                "security": read,
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() },
+                               q("format", "json (default) | csv", one_of(&["json", "csv"]))],
+                "responses": {
+                    "200": { "description": "The alert's jurisdictions",
+                             "content": { "application/json": { "schema": { "type": "array", "items": schema_ref("Jurisdiction") } },
+                                          "text/csv": { "schema": s() } } },
+                    "400": errors(&["400"])["400"], "401": errors(&["401"])["401"], "404": errors(&["404"])["404"] } } },
+            "/print/jurisdictions/{id}": { "get": {
+                "summary": "An alert's packages per jurisdiction (属地通报) as a printable page: one per place, with the parties there, the documents concerning them and a line to sign",
                 "security": read,
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
                 "responses": ok("Printable page", "text/html", s(), &["400", "401", "404"]) } },

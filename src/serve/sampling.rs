@@ -120,7 +120,7 @@ pub(super) async fn sampling_requests(
     Ok(axum::Json(chosen).into_response())
 }
 
-fn esc(s: &str) -> String {
+pub(super) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -210,6 +210,7 @@ mod tests {
             summary: String::new(),
             reason: String::new(),
             first_seen,
+            jurisdictions: Vec::new(),
         }
     }
 

@@ -1263,6 +1263,7 @@ mod tests {
             summary: String::new(),
             reasons: Vec::new(),
             daily: Vec::new(),
+            jurisdictions: Vec::new(),
         }
     }
 
@@ -1503,6 +1504,7 @@ mod tests {
             summary: "广东省移动电源鼓包起火投诉增多".into(),
             reasons: Vec::new(),
             daily: Vec::new(),
+            jurisdictions: Vec::new(),
         }
     }
 

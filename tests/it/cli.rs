@@ -219,6 +219,32 @@ fn check_names_file_and_line_in_the_market_rule_files() {
     );
 }
 
+/// Issue 47: a contact of a province that is not a canonical name is named by file and line.
+#[test]
+fn check_reports_a_bad_jurisdiction_contact_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let contacts = std::fs::read_to_string(root.join("jurisdictions.toml")).unwrap();
+    let good = "province = \"广东省\"";
+    assert!(contacts.contains(good), "the 广东 contact changed");
+    let edited = contacts.replace(good, "province = \"广东\"");
+    std::fs::write(rules.join("jurisdictions.toml"), &edited).unwrap();
+    let line = edited
+        .lines()
+        .position(|l| l.contains("province = \"广东\""))
+        .unwrap()
+        + 1;
+    let out = jiance(&["check", rules.to_str().unwrap()]);
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("jurisdictions.toml:{line}")) && stderr.contains("广东"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn check_reports_a_calendar_day_its_event_does_not_cover_with_its_line() {
     let dir = tempfile::tempdir().unwrap();

@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use chrono::NaiveDate;
 use jiance::demo::run::{DemoOptions, crawl_and_score, prepare};
 use jiance::demo::{Role, Scenario};
-use jiance::model::{Action, Alert, Scope, Signal};
+use jiance::model::{Action, Alert, PartyRole, Scope, Signal};
 use jiance::pipeline::RunReport;
 use jiance::store::{DocumentRow, Store};
 
@@ -229,6 +229,57 @@ fn the_local_problem_is_notified_not_sampled() {
         local[0].regions.contains(&e.local_province),
         "{:#?}",
         local[0]
+    );
+}
+
+/// Issue 47: the local problem's notify goes to the regulator where its maker is (the complaints
+/// name a 宁波 maker) and where the shops complained of ship from, the place of the complaints
+/// kept as the place of the events.
+#[test]
+fn the_local_problem_is_addressed_to_the_jurisdictions_of_its_maker_and_shops() {
+    let o = outcome();
+    let e = o.scenario.expectations();
+    let Some(local) = o.alerts.iter().find(|a| a.category == e.local_category) else {
+        panic!("no local alert: {:#?}", o.alerts);
+    };
+    let Some(maker) = local
+        .jurisdictions
+        .iter()
+        .find(|j| j.name() == "浙江省宁波市")
+    else {
+        panic!("not routed to the maker's city: {local:#?}");
+    };
+    assert!(
+        maker
+            .parties
+            .iter()
+            .any(|p| p.role == PartyRole::Enterprise && p.name == jiance::demo::LOCAL_MAKER),
+        "{maker:#?}"
+    );
+    assert!(maker.documents.iter().all(|d| local.evidence.contains(d)));
+    // the built-in contacts name a unit of the maker's city
+    assert!(
+        maker
+            .contact
+            .as_ref()
+            .is_some_and(|c| c.city.as_deref() == Some("宁波市")),
+        "{maker:#?}"
+    );
+    assert!(
+        local
+            .jurisdictions
+            .iter()
+            .any(|j| j.parties.iter().any(|p| p.role == PartyRole::Shop)),
+        "the shops' places come from their listings: {local:#?}"
+    );
+    assert_eq!(local.regions[0], e.local_province);
+    assert!(local.summary.contains("浙江省宁波市"), "{}", local.summary);
+    assert!(
+        local
+            .summary
+            .contains(&format!("并告知事发地{}", e.local_province)),
+        "{}",
+        local.summary
     );
 }
 

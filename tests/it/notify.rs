@@ -324,6 +324,7 @@ fn alert(id: &str, category: &str, province: &str, level: u8, summary: &str) -> 
         summary: summary.into(),
         reasons: Vec::new(),
         daily: Vec::new(),
+        jurisdictions: Vec::new(),
     }
 }
 

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jiance::demo::{Detail, MarketTruth, Site};
 use jiance::market::names::alnum_upper;
-use jiance::model::{Action, FlagBasis, OnSaleFinding};
+use jiance::model::{Action, FlagBasis, OnSaleFinding, PartyRole};
 use jiance::store::Store;
 
 use crate::api::{Server, VIEWER, runtime};
@@ -120,6 +120,56 @@ fn on_sale_findings_meet_precision_and_recall_and_match_no_near_miss() {
         .map(|d| format!("{}{}", outcome.base_urls["samr"], d.path))
         .collect();
     assert!(found.iter().all(|f| recall_urls.contains(&f.flagged.url)));
+}
+
+/// Issue 47: every finding is addressed to the regulator where its shop ships from (by its
+/// listing) and, for a recalled or failed product whose notice names its maker, to the maker's
+/// (by that notice); the summary names them after the platform.
+#[test]
+fn on_sale_findings_are_addressed_to_the_jurisdictions_of_shop_and_maker() {
+    let found = findings();
+    assert!(!found.is_empty());
+    for f in &found {
+        let shop = f
+            .jurisdictions
+            .iter()
+            .find(|j| j.parties.iter().any(|p| p.role == PartyRole::Shop))
+            .unwrap_or_else(|| panic!("no shop jurisdiction: {f:#?}"));
+        assert_eq!(
+            shop.documents,
+            std::slice::from_ref(&f.listing.doc_id),
+            "{f:#?}"
+        );
+        if let Some(province) = &f.listing.province {
+            assert_eq!(&shop.province, province, "{f:#?}");
+        }
+        assert!(
+            f.summary.contains("建议同时通报属地监管部门") && f.summary.contains(&shop.name()),
+            "{}",
+            f.summary
+        );
+    }
+    let makers: Vec<&OnSaleFinding> = found
+        .iter()
+        .filter(|f| f.flagged.basis == FlagBasis::Recall && !f.flagged.enterprise.is_empty())
+        .collect();
+    assert!(!makers.is_empty());
+    for f in makers {
+        let j = f
+            .jurisdictions
+            .iter()
+            .find(|j| j.parties.iter().any(|p| p.role == PartyRole::Enterprise))
+            .unwrap_or_else(|| panic!("no maker jurisdiction: {f:#?}"));
+        assert_eq!(
+            j.documents,
+            std::slice::from_ref(&f.flagged.doc_id),
+            "{f:#?}"
+        );
+        assert!(
+            j.parties.iter().any(|p| p.name == f.flagged.enterprise),
+            "{f:#?}"
+        );
+    }
 }
 
 #[test]

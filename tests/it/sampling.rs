@@ -210,3 +210,64 @@ fn sampling_exports_as_csv_and_prints_for_the_buyers() {
         assert_eq!(status, 404);
     });
 }
+
+/// Issue 47: an alert's packages per jurisdiction, as JSON, CSV (one row per party and document)
+/// and a printable page with one package per place.
+#[test]
+fn jurisdiction_packages_export_as_json_csv_and_a_printable_page() {
+    let server = Server::start(jiance::serve::Access::new(vec![], vec![], true));
+    let alerts = server.store().alerts().unwrap();
+    let Some(alert) = alerts
+        .iter()
+        .find(|a| a.action == jiance::model::Action::Notify && !a.jurisdictions.is_empty())
+    else {
+        panic!("no routed notify alert: {alerts:#?}");
+    };
+    runtime().block_on(async {
+        let http = jiance::util::tls::client();
+        let url = format!("{}/api/alerts/{}/jurisdictions", server.base, alert.id);
+        let text = http.get(&url).send().await.unwrap().text().await.unwrap();
+        let json: Vec<jiance::model::Jurisdiction> = serde_json::from_str(&text).unwrap();
+        assert_eq!(json, alert.jurisdictions);
+        let resp = http.get(format!("{url}?format=csv")).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        let body = resp.bytes().await.unwrap();
+        let rows: Vec<csv::StringRecord> = csv::Reader::from_reader(&body[3..])
+            .records()
+            .map(Result::unwrap)
+            .collect();
+        let expected: usize = alert
+            .jurisdictions
+            .iter()
+            .flat_map(|j| &j.parties)
+            .map(|p| p.documents.len())
+            .sum();
+        assert_eq!(rows.len(), expected);
+        // every row names a document the store knows, by its title and link
+        assert!(rows.iter().all(|r| !r[7].is_empty() && !r[8].is_empty()));
+        let page = http
+            .get(format!("{}/print/jurisdictions/{}", server.base, alert.id))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for j in &alert.jurisdictions {
+            assert!(page.contains(&format!("属地通报 · {}", j.name())), "{page}");
+            for p in &j.parties {
+                assert!(page.contains(&p.name), "{} missing", p.name);
+            }
+            if let Some(c) = &j.contact {
+                assert!(page.contains(&format!("送达：<b>{}</b>", c.unit)), "{page}");
+            }
+        }
+        for path in [
+            "print/jurisdictions/no-such-alert",
+            "api/alerts/no-such-alert/jurisdictions",
+        ] {
+            let resp = http.get(format!("{}/{path}", server.base)).send().await;
+            assert_eq!(resp.unwrap().status().as_u16(), 404, "{path}");
+        }
+    });
+}

@@ -235,6 +235,7 @@ fn inspect_result_records_a_batch_of_a_sampled_alert() {
         summary: "浙江省电动自行车火灾".into(),
         reasons: Vec::new(),
         daily: Vec::new(),
+        jurisdictions: Vec::new(),
     };
     let req = SamplingRequest {
         alert_id: id.clone(),

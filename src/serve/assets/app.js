@@ -212,6 +212,7 @@ async function showAlert(id) {
     renderDaily(a.daily || []),
     renderBreakdown(a.breakdown),
     renderAck(a, d.acknowledgement),
+    renderJurisdictions(a),
     el("h3", {}, `证据 Evidence（${a.evidence.length}）`), renderEvidence(d.evidence),
     el("h3", {}, "抽样建议 Sampling request"), renderSampling(d.sampling_request),
     renderInspection(d.inspection),
@@ -250,6 +251,24 @@ function pValueOf(a) {
 function renderReasons(list) {
   if (!list.length) return el("p", { class: "muted" }, "无评分说明。");
   return el("ol", { class: "reasons" }, list.map((r) => el("li", {}, r)));
+}
+
+// Whom to hand the alert to (属地, issue 47): the places of the enterprises and shops of its
+// evidence, each with its parties, and the packages to print or download.
+const ROLES = { enterprise: "生产企业", shop: "销售店铺" };
+function renderJurisdictions(a) {
+  const list = a.jurisdictions || [];
+  if (!list.length) return el("div", {});
+  const id = encodeURIComponent(a.id);
+  const auth = token() ? `access_token=${encodeURIComponent(token())}` : "";
+  return el("div", { class: "jurisdictions" },
+    el("h3", {}, `属地 Jurisdictions（${list.length}）`, " ",
+      el("a", { class: "print", href: `/print/jurisdictions/${id}${auth ? `?${auth}` : ""}`, target: "_blank" }, "打印通报"), " ",
+      el("a", { href: `/api/alerts/${id}/jurisdictions?format=csv${auth ? `&${auth}` : ""}` }, "CSV")),
+    el("ul", {}, list.map((j) => el("li", {},
+      el("b", {}, `${j.province}${j.city || ""}`), "：",
+      j.parties.map((p) => `${ROLES[p.role] || p.role} ${p.name}`).join("；"),
+      el("span", { class: "muted" }, `（${j.documents.length} 篇证据）`)))));
 }
 
 // The breakdown, every term, folded: the reasons above say what it means.
@@ -629,7 +648,10 @@ async function loadOnsale() {
       ? [f.flagged.brand, f.flagged.product, f.flagged.model].filter((x) => x).join(" ")
       : f.reason || f.flagged.title),
     el("td", {}, f.matched.map((m) => MATCHED[m] || m).join("、")),
-    el("td", { title: f.summary }, el("span", { class: `action action-${f.action}` }, "通报平台"), ` ${f.notify}`))));
+    el("td", { title: f.summary }, el("span", { class: `action action-${f.action}` }, "通报平台"), ` ${f.notify}`,
+      (f.jurisdictions || []).length
+        ? el("div", { class: "muted" }, `属地：${f.jurisdictions.map((j) => `${j.province}${j.city || ""}`).join("、")}`)
+        : ""))));
   $("#onsale-empty").hidden = page.findings.length > 0;
   pager($("#onsale-pager"), page.total, onsaleState.offset, ONSALE_PAGE, (o) => { onsaleState.offset = o; loadOnsale(); });
 }
