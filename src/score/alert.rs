@@ -55,7 +55,7 @@ pub(super) fn evidence(rules: &ScoringRules, f: &Facts, other: f64) -> f64 {
 pub(super) struct Gate {
     /// The cell's [`evidence`].
     pub(super) evidence: f64,
-    /// The alert is already raised (hysteresis: it keeps `notify` on the detection threshold).
+    /// The gate does not apply (a systemic alert: its own corrections for the provinces scanned).
     pub(super) held: bool,
     /// The category's new-notify threshold, `ScoringRules::notify_alpha`.
     pub(super) alpha: f64,

@@ -101,8 +101,8 @@
 //!    `dismiss` below `notify_min_level` or below the detection threshold (kept in
 //!    [`ScoreOutput::dismissed`] when the cell's count is above its expectation), or, for a new
 //!    regional notify, short of the notify budget's threshold (`notify_budget`, issue 46: the
-//!    budget spread over the category's cells and tests a year; an alert raised the day before
-//!    keeps `notify` on the detection threshold alone).
+//!    budget spread over the category's cells and tests a year; the gate reads the day's data
+//!    alone, never the previous run's alerts, so replays stay exact).
 //! 7. **Explanation and history.** Every number is a [`ScoreTerm`] of the breakdown; evidence is one
 //!    document per cluster, strongest first; status and `first_seen` come from the previous run's
 //!    alert with the same stable id ([`alert_id`] of category, scope and province or `全国`): new
@@ -164,7 +164,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 
-use crate::model::{Action, Alert, SamplingRequest, Scope, Signal, alert_id};
+use crate::model::{Action, Alert, SamplingRequest, Scope, Signal};
 use crate::store::columnar::SignalColumns;
 use aggregate::{Cell, CellSeries, Periods};
 use alert::{Why, decide, emit, flag, term};
@@ -690,11 +690,12 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
         extra.extend(discounted.iter().cloned());
         let name = province_name(f.cell).unwrap_or_default();
         if f.counts.elevated {
+            // No hysteresis from the previous run's alerts: a day's actions depend on its data
+            // alone, so a planned replay (days scored in parallel without history) gives every
+            // change of a full one (`replay.rs`, `reference.rs` tests).
             let gate = alert::Gate {
                 evidence: alert::evidence(rules, f, 1.0),
-                held: ctx
-                    .previous
-                    .contains_key(alert_id(f.category, Scope::Regional, name).as_str()),
+                held: false,
                 alpha: notify_alpha,
             };
             let (action, why) = decide(rules, ctx.sample_alpha, f, Scope::Regional, &gate);
