@@ -73,6 +73,17 @@ impl Params {
         self.get(key).map(str::to_string)
     }
 
+    /// Whether `format` asks for CSV: absent or `json` is JSON, `csv` is CSV, anything else a 400.
+    pub(crate) fn wants_csv(&self) -> Result<bool, ApiError> {
+        match self.get("format") {
+            None | Some("json") => Ok(false),
+            Some("csv") => Ok(true),
+            Some(other) => Err(ApiError::bad_request(format!(
+                "format: expected json or csv, got {other:?}"
+            ))),
+        }
+    }
+
     /// A count: `default` when absent, at most `max`; 400 when not a number.
     pub(crate) fn count(&self, key: &str, default: usize, max: usize) -> Result<usize, ApiError> {
         match self.get(key) {
@@ -955,6 +966,41 @@ pub(super) async fn stats(
     let store = st.store.clone();
     let signals = blocking(move || store.signals().map_err(store_error)).await?;
     Ok(Json(compute_stats(&signals, &p)?))
+}
+
+/// A CSV body sent as a download named `filename` (the `format=csv` answers of the list routes).
+pub(crate) fn csv_download(bytes: Vec<u8>, filename: &str) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A printable page (the sampling request's, a jurisdiction package's): HTML under a policy that
+/// loads nothing but the page's own stylesheet.
+pub(crate) fn print_html(page: String) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+            ),
+        ],
+        page,
+    )
+        .into_response()
 }
 
 #[cfg(test)]

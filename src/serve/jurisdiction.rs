@@ -7,7 +7,6 @@
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use super::api::{Params, blocking, store_error};
@@ -164,44 +163,19 @@ pub fn print_page(alert: &Alert, docs: &[DocumentRow]) -> String {
     format!("{head}{body}</body></html>")
 }
 
-fn alert_id(id: Result<Path<String>, PathRejection>) -> Result<String, ApiError> {
-    let Path(id) = id.map_err(|e| {
-        ApiError::bad_request(format!("bad alert id in the path: {}", e.body_text()))
-    })?;
-    Ok(id)
-}
-
 pub(super) async fn jurisdictions(
     State(st): State<AppState>,
     id: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let id = alert_id(id)?;
+    let id = super::api::path_id(id)?;
     let p = Params::from_query(raw.as_deref())?;
-    let csv_wanted = match p.get("format") {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "format: expected json or csv, got {other:?}"
-            )));
-        }
-    };
+    let csv_wanted = p.wants_csv()?;
     let store = st.store.clone();
     let (alert, docs) = blocking(move || load(&store, &id)).await?;
     if csv_wanted {
         let bytes = csv(&alert, &docs).map_err(ApiError::internal)?;
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"jurisdictions.csv\"",
-                ),
-            ],
-            bytes,
-        )
-            .into_response());
+        return Ok(super::api::csv_download(bytes, "jurisdictions.csv"));
     }
     Ok(axum::Json(alert.jurisdictions).into_response())
 }
@@ -210,18 +184,8 @@ pub(super) async fn print(
     State(st): State<AppState>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    let id = alert_id(id)?;
+    let id = super::api::path_id(id)?;
     let store = st.store.clone();
     let (alert, docs) = blocking(move || load(&store, &id)).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; style-src 'self'; base-uri 'none'; frame-ancestors 'none'",
-            ),
-        ],
-        print_page(&alert, &docs),
-    )
-        .into_response())
+    Ok(super::api::print_html(print_page(&alert, &docs)))
 }

@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 
 use axum::extract::{RawQuery, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -37,15 +36,7 @@ pub(super) async fn onsale(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let p = Params::from_query(raw.as_deref())?;
-    let csv = match p.get("format") {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "format: expected json or csv, got {other:?}"
-            )));
-        }
-    };
+    let csv = p.wants_csv()?;
     let limit = p.count("limit", 200, MAX_LIMIT)?;
     let offset = p.count("offset", 0, usize::MAX)?;
     let platform = p.get("platform").map(str::to_string);
@@ -64,17 +55,7 @@ pub(super) async fn onsale(
         export::filter(&all, platform.as_deref(), region.as_deref(), basis).collect();
     if csv {
         let bytes = export::csv(&found).map_err(ApiError::internal)?;
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"onsale.csv\"",
-                ),
-            ],
-            bytes,
-        )
-            .into_response());
+        return Ok(super::api::csv_download(bytes, "onsale.csv"));
     }
     let mut platforms = BTreeMap::new();
     let mut provinces = BTreeMap::new();

@@ -5,7 +5,6 @@
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
 use super::api::{Params, blocking, store_error};
@@ -85,15 +84,7 @@ pub(super) async fn sampling_requests(
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
     let p = Params::from_query(raw.as_deref())?;
-    let csv_wanted = match p.get("format") {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "format: expected json or csv, got {other:?}"
-            )));
-        }
-    };
+    let csv_wanted = p.wants_csv()?;
     let alert = p.get("alert").map(str::to_string);
     let category = p.get("category").map(str::to_string);
     let store = st.store.clone();
@@ -105,17 +96,7 @@ pub(super) async fn sampling_requests(
         .collect();
     if csv_wanted {
         let bytes = csv(&chosen).map_err(ApiError::internal)?;
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"sampling.csv\"",
-                ),
-            ],
-            bytes,
-        )
-            .into_response());
+        return Ok(super::api::csv_download(bytes, "sampling.csv"));
     }
     Ok(axum::Json(chosen).into_response())
 }
@@ -235,15 +216,5 @@ pub(super) async fn print(
         Ok(print_page(request.as_ref(), &id, &alert.summary))
     })
     .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-            (
-                header::CONTENT_SECURITY_POLICY,
-                "default-src 'none'; style-src 'self'; base-uri 'none'; frame-ancestors 'none'",
-            ),
-        ],
-        page,
-    )
-        .into_response())
+    Ok(super::api::print_html(page))
 }
