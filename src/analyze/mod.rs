@@ -1530,6 +1530,25 @@ mod tests {
         );
     }
 
+    /// An unquoted brand (商标：X, 品牌为X) ends before the product it names, not ten
+    /// characters on ("商标：小飞侠的文具盒结构安" once).
+    #[test]
+    fn unquoted_brands_end_before_their_product() {
+        for (text, want) in [
+            (
+                "县局抽检发现，品牌为青禾的儿童书包1批次不合格。",
+                vec!["青禾"],
+            ),
+            (
+                "其中商标：金蝉文具盒1批次结构安全不合格，品牌为蓝鲸电热水壶等2批次泄漏电流不合格。",
+                vec!["金蝉", "蓝鲸"],
+            ),
+        ] {
+            let x = run("", text, Some(DocKind::Inspection));
+            assert_eq!(x.parties.brands, want, "{text}");
+        }
+    }
+
     #[test]
     fn parties_from_text() {
         let x = run(

@@ -125,7 +125,11 @@ impl Analyzer {
         let mut out: Vec<(usize, usize)> = Vec::new();
         if p.has(self, BRAND) {
             for cap in self.brand_re.captures_iter(&p.orig) {
-                if let Some(m) = (1..cap.len()).find_map(|i| cap.get(i)) {
+                if let Some(m) = cap.get(3) {
+                    if let Some(end) = self.unquoted_brand_end(t, m.start(), m.end()) {
+                        out.push((m.start(), end));
+                    }
+                } else if let Some(m) = (1..cap.len()).find_map(|i| cap.get(i)) {
                     out.push((m.start(), m.end()));
                 }
             }
@@ -159,6 +163,35 @@ impl Analyzer {
         }
         out.sort_unstable();
         out
+    }
+
+    /// Where an unquoted brand (商标：X, 品牌为X) that the regex read as up to ten characters
+    /// really ends: before the first word that is a product or hazard term, a product noun
+    /// (…盒, …器), a child word (儿童) or a joining word (的, 等, 生产), since nothing quotes it ("商标：小熊的儿童
+    /// 水杯" is 小熊). None when under two characters are left.
+    fn unquoted_brand_end(&self, t: &Tokens, start: usize, end: usize) -> Option<usize> {
+        const JOINS: [&str; 10] = ["的", "等", "生产", "产品", "牌", "和", "与", "及", "系列", "型号"];
+        let mut last = start;
+        for (w, tok) in t.words.iter().zip(&t.toks) {
+            if tok.e <= start {
+                continue;
+            }
+            if tok.s < start || tok.s >= end {
+                break;
+            }
+            let term = self.matcher.get(*w).is_some_and(|v| {
+                v.iter().any(|(toks, target)| {
+                    toks.len() == 1 && matches!(target, Target::Category(_) | Target::Hazard(..))
+                })
+            });
+            let noun = w.chars().count() >= 2 && self.noun_suffixes.ends(w) && last > start;
+            let child = last > start && self.child_words.iter().any(|c| c == w);
+            if JOINS.contains(w) || term || noun || child {
+                break;
+            }
+            last = tok.e.min(end);
+        }
+        (t.full[start..last].chars().count() >= 2).then_some(last)
     }
 
     /// Every party the document names (source fields, table rows, names in the text, brands,
