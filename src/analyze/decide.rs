@@ -51,6 +51,8 @@ pub(super) struct GenreState {
     pub(super) publisher_place: bool,
     /// A national publisher makes the finding nationwide.
     pub(super) national_first: bool,
+    /// News or a notice relaying a mandatory standard (the standard rule's evidence holds).
+    pub(super) relayed: bool,
 }
 
 impl Analyzer {
@@ -68,6 +70,43 @@ impl Analyzer {
             || (p.kind == DocKind::Standard && mandatory_std))
             && (g.also.is_empty() || p.any(&g.also))
             && !p.any(&g.unless);
+        // News or a notice relaying a mandatory standard's drafting, revision, postponement or
+        // entry into force is a standard report in other words (the standard rule's evidence and
+        // `also` hold): with no hazard named it is still one, with 未指明. Not the standard's
+        // principal hazards: a relay is mostly about the procedure (a drafting meeting, a new
+        // date), and naming them cost more wrong hazards than it found (in-sample and held out).
+        let relayed = self
+            .genres
+            .iter()
+            .filter(|_| matches!(p.kind, DocKind::Media | DocKind::Notice))
+            .find(|s| s.kind == DocKind::Standard)
+            .filter(|s| {
+                !s.evidence.is_empty()
+                    && p.any(&s.evidence)
+                    && (s.also.is_empty() || p.any(&s.also))
+                    && !p.any(&s.unless)
+                    && s.unnamed
+            });
+        if let Some(s) = relayed {
+            let base = GenreState {
+                evidence,
+                consequence_real: evidence && g.consequence_real,
+                items_count: evidence && g.items_count,
+                requirements: evidence && g.requirements,
+                unnamed: None,
+                principal: false,
+                service: p.any(&g.service),
+                publisher_place: g.publisher_place,
+                national_first: evidence && g.national_first,
+                relayed: false,
+            };
+            return GenreState {
+                unnamed: Some(s.severity.unwrap_or(self.hazards[self.unspecified].severity)),
+                principal: false,
+                relayed: true,
+                ..base
+            };
+        }
         GenreState {
             evidence,
             consequence_real: evidence && g.consequence_real,
@@ -81,6 +120,7 @@ impl Analyzer {
             service: p.any(&g.service),
             publisher_place: g.publisher_place,
             national_first: evidence && g.national_first,
+            relayed: false,
         }
     }
 

@@ -536,7 +536,8 @@ impl Analyzer {
         } else {
             p.orig.as_str()
         };
-        let category_names = self.category_names(&p, &t, &prod, &categories, &hz, &findings);
+        let category_names =
+            self.category_names(&p, &t, &prod, &categories, &hz, &findings, genre.relayed);
         let mut regions: Vec<RegionMention> =
             places.places.into_iter().map(|pm| pm.mention).collect();
         regions.extend(places.shop_region);
@@ -650,10 +651,12 @@ impl Analyzer {
         categories: &[usize],
         hz: &[HazM],
         findings: &[Finding],
+        relayed_standard: bool,
     ) -> Vec<String> {
-        // a regulator's notice (recall, inspection, standard) is about every product it names;
-        // a story may name one in passing
+        // a regulator's notice (recall, inspection, standard, or news relaying a standard) is
+        // about every product it names; a story may name one in passing
         if findings.is_empty()
+            || relayed_standard
             || matches!(
                 p.kind,
                 DocKind::Inspection | DocKind::Recall | DocKind::Standard
@@ -1530,6 +1533,36 @@ mod tests {
         );
     }
 
+    /// News and notices that relay a mandatory standard's drafting or a new date for it report a
+    /// standard even when they name no hazard (未指明); a voluntary standard's news does not.
+    #[test]
+    fn relayed_mandatory_standards_are_signals_without_hazards() {
+        for (kind, text) in [
+            (
+                DocKind::Media,
+                "记者获悉，强制性国家标准《儿童自行车安全要求》修订工作近日启动，起草组在京召开第一次工作会议。",
+            ),
+            (
+                DocKind::Notice,
+                "据标准化协会转发的公告，电动自行车充电器强制性标准的实施日期推迟半年，生产企业可继续按旧标准组织生产。",
+            ),
+        ] {
+            let x = run("", text, Some(kind));
+            assert!(x.is_signal, "{text}: {:?}", x.reason);
+            assert!(
+                x.findings.iter().all(|f| f.hazard == "未指明"),
+                "{text}: {:?}",
+                x.findings
+            );
+        }
+        let x = run(
+            "",
+            "推荐性国家标准《智能水杯通用技术规范》近日发布，明年起实施。",
+            Some(DocKind::Media),
+        );
+        assert!(!x.is_signal, "{:?}", x.findings);
+    }
+
     /// An unquoted brand (商标：X, 品牌为X) ends before the product it names, not ten
     /// characters on ("商标：小飞侠的文具盒结构安" once).
     #[test]
@@ -1982,10 +2015,13 @@ mod corpus {
         },
         Case {
             title: "",
+            // news of a mandatory standard coming into force is a standard report (the label
+            // conventions: new, revised and draft mandatory standards are signals); it names
+            // requirements, not a hazard found, so 未指明
             text: "电动自行车用锂离子蓄电池新国标今年11月实施，新标准要求电池在过充、短路、挤压、针刺等情况下不起火不爆炸。",
             kind: None,
-            signal: false,
-            findings: &[],
+            signal: true,
+            findings: &[("电动自行车用蓄电池", "未指明")],
             province: None,
         },
         Case {
