@@ -11,7 +11,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 mod jurisdiction;
+mod warning;
 pub use jurisdiction::{Contact, Jurisdiction, JurisdictionParty, PartyRole};
+pub use warning::{Warning, WarningKind};
 
 /// UTC instant used everywhere a time is stored.
 pub type Timestamp = DateTime<Utc>;

@@ -101,7 +101,10 @@ impl Analyzer {
                 relayed: false,
             };
             return GenreState {
-                unnamed: Some(s.severity.unwrap_or(self.hazards[self.unspecified].severity)),
+                unnamed: Some(
+                    s.severity
+                        .unwrap_or(self.hazards[self.unspecified].severity),
+                ),
                 principal: false,
                 relayed: true,
                 ..base

@@ -170,7 +170,9 @@ impl Analyzer {
     /// (…盒, …器), a child word (儿童) or a joining word (的, 等, 生产), since nothing quotes it ("商标：小熊的儿童
     /// 水杯" is 小熊). None when under two characters are left.
     fn unquoted_brand_end(&self, t: &Tokens, start: usize, end: usize) -> Option<usize> {
-        const JOINS: [&str; 10] = ["的", "等", "生产", "产品", "牌", "和", "与", "及", "系列", "型号"];
+        const JOINS: [&str; 10] = [
+            "的", "等", "生产", "产品", "牌", "和", "与", "及", "系列", "型号",
+        ];
         let mut last = start;
         for (w, tok) in t.words.iter().zip(&t.toks) {
             if tok.e <= start {

@@ -20,6 +20,7 @@ const RULE_FILES: &[&str] = &[
     "calendar.toml",
     "review.toml",
     "jurisdictions.toml",
+    "warnings.toml",
 ];
 
 /// A rule file by its name, unless it holds `[[source]]` tables: a source file may share a rule
@@ -103,6 +104,9 @@ pub fn run(paths: &[PathBuf], dirs: &RuleDirs) -> Result<ExitCode> {
             errors.extend(e);
         }
         if let Err(e) = jiance::score::Contacts::load(set.rules.as_deref()) {
+            errors.extend(e);
+        }
+        if let Err(e) = jiance::review::WarningRules::load(set.rules.as_deref()) {
             errors.extend(e);
         }
         if errors.len() == before {

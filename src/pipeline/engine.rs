@@ -199,6 +199,8 @@ pub struct Engine {
     pub compliance: Arc<crate::market::Compliance>,
     /// Case building, suppression and dismissal reasons (`review.toml`).
     pub review: Arc<crate::review::ReviewRules>,
+    /// How warnings and consumer tips are drafted (`warnings.toml`).
+    pub warnings: Arc<crate::review::WarningRules>,
     /// Whom to hand alerts to per jurisdiction (`jurisdictions.toml`).
     pub contacts: Arc<crate::score::Contacts>,
     pub store: Store,
@@ -229,6 +231,8 @@ impl Engine {
             .map_err(PipelineError::Config)?;
         let contacts =
             crate::score::Contacts::load(rules.rules.as_deref()).map_err(PipelineError::Config)?;
+        let warnings = crate::review::WarningRules::load(rules.rules.as_deref())
+            .map_err(PipelineError::Config)?;
         let store = Store::open(&data.state())?;
         let mut index = Index::open(&data.index(), analyzer.jieba())?;
         index.set_vocabulary(&analyzer.vocabulary());
@@ -250,6 +254,7 @@ impl Engine {
             standards: Arc::new(standards),
             compliance: Arc::new(compliance),
             review: Arc::new(review),
+            warnings: Arc::new(warnings),
             contacts: Arc::new(contacts),
             store,
             index: Arc::new(index),
@@ -670,6 +675,7 @@ impl Engine {
         )
         .with_market(self.market.clone())
         .with_review(self.review.clone())
+        .with_warnings(self.warnings.clone())
     }
 }
 

@@ -18,6 +18,7 @@ pub mod cases;
 pub mod labels;
 pub mod rules;
 pub mod triage;
+pub mod warnings;
 
 pub use cases::{Case, CaseEvidence, build_cases};
 pub use labels::{
@@ -25,3 +26,4 @@ pub use labels::{
 };
 pub use rules::ReviewRules;
 pub use triage::{Dismissal, TriageChange, TriageState, suppress};
+pub use warnings::{Draft, WarningRules};

@@ -280,6 +280,8 @@ fn needed(method: &Method, path: &str) -> Role {
         Role::Viewer
     } else if path.ends_with("/triage")
         || path.ends_with("/labels")
+        || path.ends_with("/warning")
+        || path.starts_with("/api/warnings/")
         || (path.starts_with("/api/cases/") && path.ends_with("/documents"))
     {
         Role::Analyst

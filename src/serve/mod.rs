@@ -30,6 +30,7 @@ mod onsale;
 pub mod openapi;
 mod review;
 mod sampling;
+mod warnings;
 mod watch;
 
 use std::future::Future;
@@ -73,6 +74,8 @@ pub struct AppState {
     closing: tokio::sync::watch::Receiver<bool>,
     /// `market.toml` (brand aliases for the alert page's brand table).
     pub market: Arc<crate::market::MarketRules>,
+    /// `warnings.toml`: how a warning or consumer tip is drafted for an alert.
+    pub warnings: Arc<crate::review::WarningRules>,
 }
 
 impl AppState {
@@ -91,7 +94,14 @@ impl AppState {
             review: Arc::new(default_review()),
             closing: tokio::sync::watch::channel(false).1,
             market: Arc::new(crate::market::MarketRules::embedded()),
+            warnings: Arc::new(default_warnings()),
         }
+    }
+
+    /// The warning rules of the engine (a rules directory's `warnings.toml`).
+    pub fn with_warnings(mut self, warnings: Arc<crate::review::WarningRules>) -> AppState {
+        self.warnings = warnings;
+        self
     }
 
     /// The market rules of the engine (a rules directory's `market.toml`).
@@ -113,6 +123,14 @@ impl AppState {
 
 /// The embedded review rules; they are checked by the tests, so failing here is a build defect,
 /// and an empty set of reasons is the safe fallback.
+/// The embedded warning rules; they are checked by the tests, so they load.
+fn default_warnings() -> crate::review::WarningRules {
+    crate::review::WarningRules::load(None).unwrap_or_else(|e| {
+        tracing::error!(errors = ?e, "embedded warnings.toml does not load");
+        crate::review::WarningRules::fallback()
+    })
+}
+
 fn default_review() -> crate::review::ReviewRules {
     crate::review::ReviewRules::load(None).unwrap_or_else(|e| {
         tracing::error!(errors = ?e, "embedded review.toml does not load");
@@ -386,6 +404,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/audit", get(audit::audit))
         .route("/api/openapi.json", get(openapi::openapi))
         .route("/feeds/alerts.atom", get(atom::feed))
+        .route("/api/alerts/{id}/warning", post(warnings::draft))
+        .route("/api/warnings", get(warnings::list))
+        .route("/api/warnings/{id}", get(warnings::one).put(warnings::edit))
+        .route("/api/warnings/{id}/approve", post(warnings::approve))
+        .route("/feeds/warnings.atom", get(warnings::feed))
         .route("/metrics", get(metrics::metrics))
         .with_state(state)
         .method_not_allowed_fallback(|| async {

@@ -33,6 +33,11 @@ pub const PATHS: &[&str] = &[
     "/api/documents/{id}/labels",
     "/api/audit",
     "/feeds/alerts.atom",
+    "/api/alerts/{id}/warning",
+    "/api/warnings",
+    "/api/warnings/{id}",
+    "/api/warnings/{id}/approve",
+    "/feeds/warnings.atom",
     "/metrics",
     "/healthz",
     "/",
@@ -591,8 +596,8 @@ fn review_paths() -> Value {
         "properties": {
             "seq": { "type": "integer", "minimum": 1 }, "at": { "type": "string", "format": "date-time" },
             "user": s(), "role": s(),
-            "action": { "type": "string", "enum": ["acknowledge", "triage", "label", "inspection-results", "watch-rule-add", "watch-rule-remove", "attach"] },
-            "target": { "type": "string", "description": "alert:ID, case:ID, document:ID or watch-rule:ID" },
+            "action": { "type": "string", "enum": ["acknowledge", "triage", "label", "inspection-results", "watch-rule-add", "watch-rule-remove", "attach", "warning-draft", "warning-edit", "warning-approve"] },
+            "target": { "type": "string", "description": "alert:ID, case:ID, document:ID, watch-rule:ID or warning:ID" },
             "detail": s() } });
     let audit_page = json!({ "type": "object", "required": ["total", "limit", "offset", "entries"],
         "properties": { "total": int(), "limit": int(), "offset": int(),
@@ -629,11 +634,58 @@ fn review_paths() -> Value {
     })
 }
 
+/// Risk warnings and consumer tips: drafted for an alert, edited and approved by analysts,
+/// published once approved by a named user (`serve::warnings`).
+fn warning_paths() -> Value {
+    let read = json!([{ "bearer": [] }, {}]);
+    let write = json!([{ "bearer": [] }]);
+    let id = json!([{ "name": "id", "in": "path", "required": true, "schema": s() }]);
+    let warning = json!({ "type": "object",
+        "required": ["id", "alert_id", "kind", "category", "hazards", "title", "body", "drafted_by", "drafted_at"],
+        "properties": {
+            "id": s(), "alert_id": s(), "kind": one_of(&["warning", "tip"]), "category": s(),
+            "hazards": { "type": "array", "items": s() }, "title": s(), "body": s(),
+            "drafted_by": s(), "drafted_at": { "type": "string", "format": "date-time" },
+            "edited_by": s(), "edited_at": { "type": "string", "format": "date-time" },
+            "approved_by": s(), "approved_at": { "type": "string", "format": "date-time" } } });
+    let list = json!({ "type": "object", "required": ["total", "warnings"],
+        "properties": { "total": int(), "warnings": { "type": "array", "items": warning.clone() } } });
+    let mut drafted = ok(
+        "The draft the alert already has",
+        "application/json",
+        warning.clone(),
+        &["400", "401", "403", "404"],
+    );
+    drafted["201"] = json!({ "description": "Drafted", "content": { "application/json": { "schema": warning.clone() } } });
+    json!({
+        "/api/alerts/{id}/warning": { "post": { "summary": "Draft the alert's 风险警示 (a sampling alert or one of level 3 and up) or 消费提示 (analyst) from rules/warnings.toml: product, hazards, what to check, what to do, where to complain. An alert has one draft, edited in place.",
+            "security": write, "parameters": id, "responses": drafted } },
+        "/api/warnings": { "get": { "summary": "The published (approved) warnings and tips, newest approval first; status=all adds the drafts", "security": read,
+            "parameters": [ q("status", "published (default) or all", one_of(&["published", "all"])) ],
+            "responses": ok("Warnings", "application/json", list, &["400", "401"]) } },
+        "/api/warnings/{id}": {
+            "get": { "summary": "One warning or tip, draft or approved", "security": read, "parameters": id,
+                "responses": ok("The warning", "application/json", warning.clone(), &["400", "401", "404"]) },
+            "put": { "summary": "Edit the title and text (analyst); an approval is withdrawn", "security": write, "parameters": id,
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object", "required": ["title", "body"], "additionalProperties": false, "properties": {
+                        "title": { "type": "string", "minLength": 1, "maxLength": 200, "pattern": "\\S" },
+                        "body": { "type": "string", "minLength": 1, "maxLength": 5000, "pattern": "\\S" } } } } } },
+                "responses": ok("The edited warning", "application/json", warning.clone(), &["400", "401", "403", "404", "413", "415"]) } },
+        "/api/warnings/{id}/approve": { "post": { "summary": "Approve and publish in the caller's name: a named user's token only (jiance users add), never a configured token", "security": write,
+            "parameters": id, "responses": ok("The approved warning", "application/json", warning, &["400", "401", "403", "404"]) } },
+        "/feeds/warnings.atom": { "get": { "summary": "The approved warnings and tips as an Atom 1.0 feed, each entry naming its approver", "security": read,
+            "responses": ok("Atom feed", "application/atom+xml", s(), &["401"]) } }
+    })
+}
+
 /// The whole document.
 pub fn document() -> Value {
     let mut d = core_document();
-    if let (Some(paths), Value::Object(more)) = (d["paths"].as_object_mut(), review_paths()) {
-        paths.extend(more);
+    for more in [review_paths(), warning_paths()] {
+        if let (Some(paths), Value::Object(more)) = (d["paths"].as_object_mut(), more) {
+            paths.extend(more);
+        }
     }
     d
 }

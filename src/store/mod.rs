@@ -24,6 +24,7 @@ mod parquet_check;
 pub mod review;
 pub mod signal_read;
 pub mod signals;
+mod warnings;
 mod watch;
 pub use audit::{Actor, AuditEntry};
 pub use crawl_state::{APPLIED_KEPT_DAYS, Once, ParkedUrl, SourceHealth, SourcePassTally};
@@ -305,6 +306,7 @@ impl Store {
         conn.execute_batch(review::REVIEW_SCHEMA)?;
         conn.execute_batch(watch::SCHEMA)?;
         conn.execute_batch(audit::SCHEMA)?;
+        conn.execute_batch(warnings::SCHEMA)?;
         Ok(Store {
             conn: Arc::new(Mutex::new(conn)),
             changes: tokio::sync::broadcast::channel(CHANGE_CHANNEL).0,

@@ -43,6 +43,7 @@ mod schema;
 mod score;
 mod search_eval;
 mod sources;
+mod warnings;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
