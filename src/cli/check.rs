@@ -21,6 +21,7 @@ const RULE_FILES: &[&str] = &[
     "review.toml",
     "jurisdictions.toml",
     "warnings.toml",
+    "parties.toml",
 ];
 
 /// A rule file by its name, unless it holds `[[source]]` tables: a source file may share a rule
@@ -107,6 +108,9 @@ pub fn run(paths: &[PathBuf], dirs: &RuleDirs) -> Result<ExitCode> {
             errors.extend(e);
         }
         if let Err(e) = jiance::review::WarningRules::load(set.rules.as_deref()) {
+            errors.extend(e);
+        }
+        if let Err(e) = jiance::review::PartyRules::load(set.rules.as_deref()) {
             errors.extend(e);
         }
         if errors.len() == before {

@@ -251,6 +251,23 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Enterprises, brands and shops with their history in time order (failed inspections,
+    /// recalls, complaints, alerts, on-sale findings, failed sampling), names written differently
+    /// merged; repeat offenders (rules/parties.toml) first, each with the events that make it one.
+    Parties {
+        #[command(flatten)]
+        data: DataArg,
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Only repeat offenders
+        #[arg(long)]
+        repeat: bool,
+        /// Only parties one of whose names holds this text
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Analyse JSON Lines from stdin ({"id", "text", "title"?, "kind"?, "published"?}); one JSON
     /// line of extraction per input on stdout; bad lines are reported on stderr by line number.
     Extract {
@@ -536,6 +553,13 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Users(cmd) => review::users(cmd),
         Command::Labels(cmd) => review::labels(cmd),
         Command::Cases { data, json } => review::cases(&data.data, json),
+        Command::Parties {
+            data,
+            rules,
+            repeat,
+            name,
+            json,
+        } => review::parties(&data.data, &rules.dirs(), repeat, name.as_deref(), json),
         Command::Extract {
             rules,
             cluster_window,

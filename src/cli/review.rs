@@ -222,3 +222,68 @@ pub fn check_labels(data: &Path, dirs: &RuleDirs) -> Result<ExitCode> {
         ExitCode::from(1)
     })
 }
+
+/// `jiance parties`: the parties' histories, repeat offenders first.
+pub fn parties(
+    data: &Path,
+    dirs: &RuleDirs,
+    repeat: bool,
+    name: Option<&str>,
+    json: bool,
+) -> Result<ExitCode> {
+    let store = open_store(data)?;
+    let market =
+        jiance::market::MarketRules::load(dirs.rules.as_deref()).map_err(super::config_errors)?;
+    let rules =
+        jiance::review::PartyRules::load(dirs.rules.as_deref()).map_err(super::config_errors)?;
+    let all = jiance::review::parties::from_store(&store, &market, &rules)?;
+    let shown: Vec<&jiance::review::PartyHistory> = all
+        .iter()
+        .filter(|h| !repeat || !h.repeat.is_empty())
+        .filter(|h| name.is_none_or(|n| h.names.iter().any(|w| w.contains(n)) || h.key.contains(n)))
+        .collect();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&shown)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if shown.is_empty() {
+        println!(
+            "no parties (run `jiance run --once` or `jiance demo` first, or widen the filter)"
+        );
+    }
+    let mut out = std::io::stdout().lock();
+    for h in shown {
+        writeln!(
+            out,
+            "{} {}  ({})  {} event(s){}",
+            h.kind.as_str(),
+            h.key,
+            h.names.join(" / "),
+            h.events.len(),
+            if h.repeat.is_empty() {
+                ""
+            } else {
+                "  REPEAT OFFENDER"
+            }
+        )?;
+        for r in &h.repeat {
+            writeln!(
+                out,
+                "    rule: {}  evidence: {}",
+                r.rule,
+                r.evidence.join(", ")
+            )?;
+        }
+        for e in &h.events {
+            writeln!(
+                out,
+                "    {}  {:<17} {}  {}",
+                e.day.map_or("----------".to_string(), |d| d.to_string()),
+                e.event,
+                e.id,
+                e.title.chars().take(60).collect::<String>()
+            )?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

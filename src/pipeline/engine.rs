@@ -201,6 +201,8 @@ pub struct Engine {
     pub review: Arc<crate::review::ReviewRules>,
     /// How warnings and consumer tips are drafted (`warnings.toml`).
     pub warnings: Arc<crate::review::WarningRules>,
+    /// The repeat-offender rules (`parties.toml`).
+    pub parties: Arc<crate::review::PartyRules>,
     /// Whom to hand alerts to per jurisdiction (`jurisdictions.toml`).
     pub contacts: Arc<crate::score::Contacts>,
     pub store: Store,
@@ -233,6 +235,8 @@ impl Engine {
             crate::score::Contacts::load(rules.rules.as_deref()).map_err(PipelineError::Config)?;
         let warnings = crate::review::WarningRules::load(rules.rules.as_deref())
             .map_err(PipelineError::Config)?;
+        let parties = crate::review::PartyRules::load(rules.rules.as_deref())
+            .map_err(PipelineError::Config)?;
         let store = Store::open(&data.state())?;
         let mut index = Index::open(&data.index(), analyzer.jieba())?;
         index.set_vocabulary(&analyzer.vocabulary());
@@ -255,6 +259,7 @@ impl Engine {
             compliance: Arc::new(compliance),
             review: Arc::new(review),
             warnings: Arc::new(warnings),
+            parties: Arc::new(parties),
             contacts: Arc::new(contacts),
             store,
             index: Arc::new(index),
@@ -676,6 +681,7 @@ impl Engine {
         .with_market(self.market.clone())
         .with_review(self.review.clone())
         .with_warnings(self.warnings.clone())
+        .with_parties(self.parties.clone())
     }
 }
 

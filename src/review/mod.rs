@@ -16,6 +16,7 @@
 
 pub mod cases;
 pub mod labels;
+pub mod parties;
 pub mod rules;
 pub mod triage;
 pub mod warnings;
@@ -24,6 +25,7 @@ pub use cases::{Case, CaseEvidence, build_cases};
 pub use labels::{
     Disagreement, Label, LabelKind, LabelSnapshot, LabelledText, disagreements, labelled_texts,
 };
+pub use parties::{PartyHistory, PartyKind, PartyRules, PartySources, histories};
 pub use rules::ReviewRules;
 pub use triage::{Dismissal, TriageChange, TriageState, suppress};
 pub use warnings::{Draft, WarningRules};

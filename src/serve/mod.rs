@@ -28,6 +28,7 @@ mod jurisdiction;
 mod metrics;
 mod onsale;
 pub mod openapi;
+mod parties;
 mod review;
 mod sampling;
 mod warnings;
@@ -76,6 +77,8 @@ pub struct AppState {
     pub market: Arc<crate::market::MarketRules>,
     /// `warnings.toml`: how a warning or consumer tip is drafted for an alert.
     pub warnings: Arc<crate::review::WarningRules>,
+    /// `parties.toml`: the repeat-offender rules.
+    pub parties: Arc<crate::review::PartyRules>,
 }
 
 impl AppState {
@@ -95,7 +98,14 @@ impl AppState {
             closing: tokio::sync::watch::channel(false).1,
             market: Arc::new(crate::market::MarketRules::embedded()),
             warnings: Arc::new(default_warnings()),
+            parties: Arc::new(default_parties()),
         }
+    }
+
+    /// The repeat-offender rules of the engine (a rules directory's `parties.toml`).
+    pub fn with_parties(mut self, parties: Arc<crate::review::PartyRules>) -> AppState {
+        self.parties = parties;
+        self
     }
 
     /// The warning rules of the engine (a rules directory's `warnings.toml`).
@@ -128,6 +138,14 @@ fn default_warnings() -> crate::review::WarningRules {
     crate::review::WarningRules::load(None).unwrap_or_else(|e| {
         tracing::error!(errors = ?e, "embedded warnings.toml does not load");
         crate::review::WarningRules::fallback()
+    })
+}
+
+/// The embedded repeat-offender rules (their tests load them); none if they fail to.
+fn default_parties() -> crate::review::PartyRules {
+    crate::review::PartyRules::load(None).unwrap_or_else(|e| {
+        tracing::error!(errors = ?e, "embedded parties.toml does not load");
+        crate::review::PartyRules::none()
     })
 }
 
@@ -409,6 +427,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/warnings/{id}", get(warnings::one).put(warnings::edit))
         .route("/api/warnings/{id}/approve", post(warnings::approve))
         .route("/feeds/warnings.atom", get(warnings::feed))
+        .route("/api/parties", get(parties::list))
+        .route("/api/parties/{kind}/{key}", get(parties::one))
         .route("/metrics", get(metrics::metrics))
         .with_state(state)
         .method_not_allowed_fallback(|| async {

@@ -21,6 +21,7 @@ pub mod columnar;
 mod crawl_state;
 mod market;
 mod parquet_check;
+mod parties;
 pub mod review;
 pub mod signal_read;
 pub mod signals;

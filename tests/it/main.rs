@@ -31,6 +31,7 @@ mod layers;
 mod nats;
 mod notify;
 mod onsale;
+mod parties;
 mod readme;
 mod realtext;
 mod realweb;
