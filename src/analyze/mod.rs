@@ -536,8 +536,15 @@ impl Analyzer {
         } else {
             p.orig.as_str()
         };
-        let category_names =
-            self.category_names(&p, &t, &prod, &categories, &hz, &findings, genre.relayed);
+        // a relayed standard, like a regulator's notice, is about every product it names
+        let category_names = if genre.relayed {
+            categories
+                .iter()
+                .map(|&c| self.categories[c].name.clone())
+                .collect()
+        } else {
+            self.category_names(&p, &t, &prod, &categories, &hz, &findings)
+        };
         let mut regions: Vec<RegionMention> =
             places.places.into_iter().map(|pm| pm.mention).collect();
         regions.extend(places.shop_region);
@@ -651,12 +658,10 @@ impl Analyzer {
         categories: &[usize],
         hz: &[HazM],
         findings: &[Finding],
-        relayed_standard: bool,
     ) -> Vec<String> {
-        // a regulator's notice (recall, inspection, standard, or news relaying a standard) is
-        // about every product it names; a story may name one in passing
+        // a regulator's notice (recall, inspection, standard) is about every product it names;
+        // a story may name one in passing
         if findings.is_empty()
-            || relayed_standard
             || matches!(
                 p.kind,
                 DocKind::Inspection | DocKind::Recall | DocKind::Standard
