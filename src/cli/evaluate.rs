@@ -110,11 +110,13 @@ fn delay(p: &Point) -> String {
 
 fn row(label: &str, p: &Point) {
     println!(
-        "  {label:<44} {:>12.2} {:>10.2} {:>13} {:>6.2}",
+        "  {label:<44} {:>12.2} {:>10.2} {:>13} {:>6.2} {:>11.2} {:>11.2}",
         p.false_per_category_year,
         p.detection,
         delay(p),
-        p.scope
+        p.scope,
+        p.scope_regional,
+        p.scope_systemic
     );
 }
 
@@ -142,8 +144,14 @@ fn print_seed(r: &SeedReport) {
         r.outbreaks
     );
     println!(
-        "  {:<44} {:>12} {:>10} {:>13} {:>6}",
-        "operating point", "false/cat-yr", "detection", "median delay", "scope"
+        "  {:<44} {:>12} {:>10} {:>13} {:>6} {:>11} {:>11}",
+        "operating point",
+        "false/cat-yr",
+        "detection",
+        "median delay",
+        "scope",
+        "of regional",
+        "of systemic"
     );
     for o in &r.jiance {
         operating_rows(o);

@@ -123,6 +123,14 @@ impl Evaluation {
             sim::replayed_days(rules),
             i64::from(rules.window.window_days),
         );
+        // What a change of the rules should look at first (`-vv`).
+        let found = sim::evaluate(&self.year.injected, &run.changes);
+        tracing::debug!(
+            seed = self.year.seed,
+            missed = ?found.missed,
+            wrong_scope = ?found.wrong_scope,
+            "outbreaks jiance missed or scoped wrong"
+        );
         Ok((point, run.changes))
     }
 

@@ -35,6 +35,10 @@ pub struct Point {
     /// Days from an outbreak's start to its first alert (none detected: none).
     pub median_delay: Option<i64>,
     pub scope: f64,
+    /// Right scope among the regional outbreaks (a regional alert in the province) and among the
+    /// systemic ones (a systemic alert): where `scope` falls short.
+    pub scope_regional: f64,
+    pub scope_systemic: f64,
 }
 
 impl std::fmt::Display for Point {
@@ -194,6 +198,18 @@ pub fn measure(
     let mut delays = found.delays.clone();
     delays.sort_unstable();
     let n = outbreaks.len().max(1) as f64;
+    let share = |systemic: bool| {
+        let all = outbreaks
+            .iter()
+            .filter(|o| o.systemic() == systemic)
+            .count();
+        let right = found
+            .right_outbreaks
+            .iter()
+            .filter(|&&i| outbreaks[i].systemic() == systemic)
+            .count();
+        right as f64 / all.max(1) as f64
+    };
     Point {
         threshold: f64::NAN,
         false_per_category_year: false_raises as f64 * 365.0
@@ -201,6 +217,8 @@ pub fn measure(
         detection: found.detected as f64 / n,
         median_delay: delays.get(delays.len() / 2).copied(),
         scope: found.right_scope as f64 / n,
+        scope_regional: share(false),
+        scope_systemic: share(true),
     }
 }
 

@@ -581,6 +581,8 @@ pub struct Found {
     pub detected_outbreaks: Vec<usize>,
     pub delays: Vec<i64>,
     pub right_scope: usize,
+    /// Indices of the outbreaks detected with the right scope.
+    pub right_outbreaks: Vec<usize>,
     pub missed: Vec<String>,
     pub wrong_scope: Vec<String>,
 }
@@ -636,6 +638,7 @@ pub fn evaluate(outbreaks: &[Outbreak], changes: &[AlertChange]) -> Found {
                 found.delays.push(d - o.start);
                 if right {
                     found.right_scope += 1;
+                    found.right_outbreaks.push(oi);
                 } else {
                     found.wrong_scope.push(format!(
                         "{category} {:?} day {} ×{:.1} for {} days",

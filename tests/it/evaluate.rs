@@ -41,7 +41,7 @@ fn evaluate_sim_prints_jiance_beside_the_oracles_curve() {
         assert!(num(&w[1], "threshold") < num(&w[0], "threshold"), "{w:?}");
     }
     for p in curve {
-        for key in ["detection", "scope"] {
+        for key in ["detection", "scope", "scope_regional", "scope_systemic"] {
             assert!((0.0..=1.0).contains(&num(p, key)), "{p}");
         }
         assert!(num(p, "scope") <= num(p, "detection"), "{p}");
