@@ -2,6 +2,7 @@
 
 mod check;
 mod diff_alerts;
+mod evaluate;
 mod extract;
 mod fetch;
 mod output;
@@ -333,12 +334,13 @@ pub enum Command {
         rules: Option<PathBuf>,
     },
     /// Score a signal file (JSON Lines, Parquet, or a directory of day=*.parquet partitions):
-    /// the alerts active at the end, or with --daily every alert change day by day.
+    /// the alerts active at the end, or with --daily every alert change day by day; or, with
+    /// --evaluate-sim, measure the scoring on simulated years against an oracle.
     Score {
         /// The signals: JSON Lines ({"time", "category", "hazard", "severity", "province",
         /// "city"?, "source", "source_kind", "cluster"?, "doc"?, "weight"?}) or Parquet.
-        #[arg(long)]
-        signals: PathBuf,
+        #[arg(long, required_unless_present = "evaluate_sim")]
+        signals: Option<PathBuf>,
         /// Replay day by day and print every alert change with its day.
         #[arg(long)]
         daily: bool,
@@ -358,6 +360,8 @@ pub enum Command {
         /// by its share (scoring.toml [outage]); the breakdown says which days were discounted.
         #[arg(long = "outage", value_parser = score::parse_outage)]
         outages: Vec<jiance::score::Outage>,
+        #[command(flatten)]
+        sim: evaluate::SimArgs,
         #[command(flatten)]
         rules: RuleArgs,
     },
@@ -633,18 +637,23 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             as_of,
             from,
             outages,
+            sim,
             rules,
-        } => score::run(
-            &signals,
-            score::Days {
-                daily,
-                as_of,
-                from,
-                outages,
-            },
-            json,
-            &rules,
-        ),
+        } => match signals {
+            _ if sim.evaluate_sim => evaluate::run(&sim, json, &rules),
+            Some(signals) => score::run(
+                &signals,
+                score::Days {
+                    daily,
+                    as_of,
+                    from,
+                    outages,
+                },
+                json,
+                &rules,
+            ),
+            None => bail!("--signals is required"),
+        },
         Command::InspectResult {
             data,
             alert_id,

@@ -125,11 +125,11 @@ mod calendar;
 mod contacts;
 pub mod disproportion;
 mod disturb;
+pub mod evaluate;
 mod facts;
 pub mod fatigue;
 mod load;
-#[cfg(test)]
-pub(crate) mod oracle;
+pub mod oracle;
 mod plan;
 /// The aggregation before issue 22, kept as the reference the comparison tests hold the new one
 /// to (unit tests on the simulated year, `tests/it/demo.rs` on the demo).
@@ -140,8 +140,9 @@ mod replay;
 pub mod route;
 mod rows;
 mod rules;
+pub mod sim;
 #[cfg(test)]
-pub(crate) mod sim;
+mod sim_figures;
 mod stats;
 mod table;
 

@@ -1,4 +1,4 @@
-//! The oracle of issue 46 (test only): what a detector that *knows* every true baseline of the
+//! The oracle of issue 46: what a detector that *knows* every true baseline of the
 //! simulated year (`super::sim`) can do, so the simulation test measures jiance against what is
 //! possible rather than against floors under its own last measurement.
 //!
@@ -12,6 +12,7 @@
 //!
 //! jiance is held to the same count of false alerts: every raise of an action (a new alert, or one
 //! escalated, `notify` as much as `sample`) that no injected outbreak explains, re-raises included.
+//! `super::evaluate` publishes both (`jiance score --evaluate-sim`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,23 +25,31 @@ use super::{Action, AlertChange, Change, Scope, poisson_upper_tail};
 const MAX_WINDOW: usize = 7;
 
 /// One operating point: its false alerts and what it found.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Point {
-    /// The oracle's p-value threshold (jiance's own: NaN).
+    /// The oracle's p-value threshold (jiance's own: NaN, null in JSON).
     pub threshold: f64,
     /// Raises no outbreak explains, per category-year of scored days.
     pub false_per_category_year: f64,
     pub detection: f64,
-    pub median_delay: i64,
+    /// Days from an outbreak's start to its first alert (none detected: none).
+    pub median_delay: Option<i64>,
     pub scope: f64,
+    /// Right scope among the regional outbreaks (a regional alert in the province) and among the
+    /// systemic ones (a systemic alert): where `scope` falls short.
+    pub scope_regional: f64,
+    pub scope_systemic: f64,
 }
 
 impl std::fmt::Display for Point {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let delay = self
+            .median_delay
+            .map_or_else(|| "none".to_string(), |d| format!("{d} d"));
         write!(
             f,
-            "false {:.2}/category-year, detection {:.2}, median delay {} d, scope {:.2}",
-            self.false_per_category_year, self.detection, self.median_delay, self.scope
+            "false {:.2}/category-year, detection {:.2}, median delay {delay}, scope {:.2}",
+            self.false_per_category_year, self.detection, self.scope
         )
     }
 }
@@ -189,13 +198,27 @@ pub fn measure(
     let mut delays = found.delays.clone();
     delays.sort_unstable();
     let n = outbreaks.len().max(1) as f64;
+    let share = |systemic: bool| {
+        let all = outbreaks
+            .iter()
+            .filter(|o| o.systemic() == systemic)
+            .count();
+        let right = found
+            .right_outbreaks
+            .iter()
+            .filter(|&&i| outbreaks[i].systemic() == systemic)
+            .count();
+        right as f64 / all.max(1) as f64
+    };
     Point {
         threshold: f64::NAN,
         false_per_category_year: false_raises as f64 * 365.0
             / (CATEGORIES.len() as f64 * scored_days as f64),
         detection: found.detected as f64 / n,
-        median_delay: delays.get(delays.len() / 2).copied().unwrap_or(i64::MAX),
+        median_delay: delays.get(delays.len() / 2).copied(),
         scope: found.right_scope as f64 / n,
+        scope_regional: share(false),
+        scope_systemic: share(true),
     }
 }
 
@@ -247,45 +270,9 @@ pub fn false_by_scope(outbreaks: &[Outbreak], changes: &[AlertChange], window: i
     format!("{n:?}, of them re-raised within {window} days of closing: {reraised}")
 }
 
-/// jiance and the oracle on one hard year (`sim::hard_year`): jiance's operating point, the
-/// oracle's curve, and jiance's change stream.
-pub fn compare(
-    rules: &super::ScoringRules,
-    seed: u64,
-) -> (Point, Vec<Point>, Vec<AlertChange>, Vec<Outbreak>) {
-    use rand::SeedableRng;
-    let (rates, injected, dist) = super::sim::hard_year(seed);
-    let outages: Vec<super::Outage> = dist
-        .outage
-        .iter()
-        .map(|o| super::Outage {
-            source: Some(super::sim::SOURCES[o.source].0.to_string()),
-            channel: None,
-            from: day0() + chrono::Duration::days(o.start),
-            to: day0() + chrono::Duration::days(o.start + o.days - 1),
-            reason: "stale".into(),
-        })
-        .collect();
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let year = super::sim::generate_disturbed(&mut rng, &rates, &injected, &dist);
-    let stories = year.story_days();
-    let items = |h: &str| vec![format!("{h}检测")];
-    let run =
-        super::replay_with(rules, year.table(), None, None, &items, &outages).unwrap_or_default();
-    let scored_days = super::sim::replayed_days(rules);
-    let window = i64::from(rules.window.window_days);
-    let jiance = measure(&injected, &run.changes, scored_days, window);
-    let scan = scan(
-        &stories,
-        &super::sim::expected_stories(&rates, &dist),
-        DAYS - scored_days,
-    );
-    let curve = scan.curve(&injected, window);
-    (jiance, curve, run.changes, injected)
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::evaluate::{Evaluation, Year, YearKind};
     use super::*;
 
     /// Issue 46: on three hard years (weak outbreaks, festivals, holidays, a ten-day outage),
@@ -297,13 +284,16 @@ mod tests {
         let mut short = Vec::new();
         for seed in [7, 11, 23] {
             let started = std::time::Instant::now();
-            let (jiance, curve, changes, injected) = compare(&rules, seed);
+            let eval = Evaluation::new(Year::new(seed, YearKind::Hard)).unwrap();
+            let (jiance, changes) = eval.jiance(&rules).unwrap();
+            let curve = eval.oracle(&rules);
+            let injected = &eval.year().injected;
             let window = i64::from(rules.window.window_days);
             let oracle = at_rate(&curve, jiance.false_per_category_year);
             eprintln!(
                 "seed {seed} ({:.0} s): jiance {jiance}; false raises by scope and kind {}",
                 started.elapsed().as_secs_f64(),
-                false_by_scope(&injected, &changes, window)
+                false_by_scope(injected, &changes, window)
             );
             match oracle {
                 Some(o) => eprintln!(

@@ -25,6 +25,7 @@ mod cluster;
 mod crash;
 mod demo;
 mod eval;
+mod evaluate;
 mod foreign;
 mod fuzz;
 mod layers;
