@@ -1338,6 +1338,7 @@ pub(crate) mod tests {
             reason: None,
             cluster: "e1".into(),
             text_cut: None,
+            inspections: Vec::new(),
         };
         w.upsert(&doc, &ex).unwrap();
         w.commit().unwrap();

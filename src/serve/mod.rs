@@ -569,6 +569,7 @@ mod tests {
                 reason: None,
                 cluster: id.into(),
                 text_cut: None,
+                inspections: Vec::new(),
             };
             out.push((d, e));
         }
