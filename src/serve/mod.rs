@@ -24,6 +24,7 @@ pub mod auth;
 mod events;
 mod export;
 mod head_guard;
+mod inspections;
 mod jurisdiction;
 mod metrics;
 mod onsale;
@@ -359,6 +360,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/print/jurisdictions/{id}", get(jurisdiction::print))
         .route("/api/onsale", get(onsale::onsale))
+        .route("/api/inspections", get(inspections::inspections))
         .route("/api/stats", get(api::stats))
         .route("/api/me", get(review::me))
         .route("/api/review/options", get(review::options))
