@@ -291,9 +291,15 @@ impl Analyzer {
         let counted: Vec<usize> = (1..tallies.len())
             .filter(|&i| tallies[i].stated())
             .collect();
+        // (unless the notice's totals are wider than the product's: then they stand apart)
+        let within = |notice: Option<u64>, product: Option<u64>| match (notice, product) {
+            (Some(a), Some(b)) => a <= b,
+            _ => true,
+        };
         if let [i] = counted[..]
             && inp.categories.len() == 1
-            && (tallies[i].sampled.is_none() || tallies[i].failed.is_none())
+            && within(tallies[0].sampled, tallies[i].sampled)
+            && within(tallies[0].failed, tallies[i].failed)
         {
             let notice = std::mem::take(&mut tallies[0]);
             let tl = &mut tallies[i];
