@@ -210,6 +210,7 @@ impl Gen {
             reason: None,
             cluster: id,
             text_cut: None,
+            inspections: Vec::new(),
         };
         (doc, ex)
     }

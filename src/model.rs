@@ -10,8 +10,13 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+mod inspection;
 mod jurisdiction;
 mod warning;
+pub use inspection::{
+    FailedItem, FailingParty, InspectionRecord, RecordFrom, StoredInspection,
+    keys as inspection_keys,
+};
 pub use jurisdiction::{Contact, Jurisdiction, JurisdictionParty, PartyRole};
 pub use warning::{Warning, WarningKind};
 
@@ -441,6 +446,9 @@ pub struct Extraction {
     /// Set when the text was longer than the analysis reads: how much was read of how much.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_cut: Option<TextCut>,
+    /// An inspection notice's results, a record per product (`model/inspection.rs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inspections: Vec<InspectionRecord>,
 }
 
 /// A text cut to bound the work spent on one document: `kept` of `total` bytes were read.
@@ -491,6 +499,7 @@ impl Extraction {
             reason: None,
             cluster: doc_id.to_string(),
             text_cut: None,
+            inspections: Vec::new(),
         }
     }
 }

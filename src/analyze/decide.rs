@@ -5,7 +5,8 @@ use super::*;
 
 /// Single characters that never begin or continue a product noun: particles, prepositions and
 /// measure words (grammar, not a domain cue).
-const NOT_NOUN_CHARS: &str = "的了在和与及把被将对从等是有为个只台件款批种部该此这那其各某一";
+pub(super) const NOT_NOUN_CHARS: &str =
+    "的了在和与及把被将对从等是有为个只台件款批种部该此这那其各某一";
 
 /// What the decision reads: everything the earlier phases found in one document.
 pub(super) struct Evidence<'a> {

@@ -19,6 +19,7 @@ mod findings;
 mod fold;
 mod fxhash;
 mod hazards;
+mod inspection;
 mod kind;
 mod nouns;
 mod parties;
@@ -568,6 +569,16 @@ impl Analyzer {
                 role: RegionRole::Event,
             });
         }
+        let inspections = self.inspections(&inspection::RecordInput {
+            p: &p,
+            t: &t,
+            hz: &hz,
+            prod: &prod,
+            categories: &categories,
+            parties: &parties,
+            regions: &regions,
+            failure_count: cues.failure_count,
+        });
         let facts = facts_folded(&p.orig, &standards);
         let fields = story_fields(
             &category_names,
@@ -618,6 +629,7 @@ impl Analyzer {
             },
             cluster,
             text_cut: None,
+            inspections,
         };
         (ex, facts, sketch)
     }

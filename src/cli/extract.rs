@@ -2,7 +2,8 @@
 //! with its number and the rest go on. Each output line has the keys (`id`, `categories`,
 //! `hazards`, `regions` [{province, city, code, role}], `is_signal`, `kind`, `parties`, `standards`
 //! [{number, mandatory}], `cluster`) and, beside them, `reason` (why not a signal), `facts` (model and
-//! batch numbers, counts), `vulnerable` and `findings`.
+//! batch numbers, counts), `vulnerable`, `findings` and `inspections` (an inspection notice's results, a record per
+//! product).
 
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
@@ -124,6 +125,7 @@ pub fn run(dirs: &RuleDirs, cluster_window: usize) -> Result<ExitCode> {
             "facts": {"models": facts.models, "batches": facts.batches, "counts": facts.counts},
             "vulnerable": ex.vulnerable,
             "findings": ex.findings,
+            "inspections": ex.inspections,
             "cluster": ex.cluster,
         });
         writeln!(out, "{line}")?;

@@ -313,6 +313,10 @@ pub enum Command {
         /// period, with their signals, documents and clusters, most signals first.
         #[arg(long, conflicts_with = "by")]
         unclassified: bool,
+        /// Instead of the grouped report: from the inspection records of notices, batches sampled
+        /// and failed and the failure rate per period and category.
+        #[arg(long, conflicts_with_all = ["by", "unclassified"])]
+        inspections: bool,
         #[arg(long, value_enum, default_value_t = EveryArg::Week)]
         every: EveryArg,
         /// First day (YYYY-MM-DD, Beijing time).
@@ -606,6 +610,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             data,
             by,
             unclassified,
+            inspections,
             every,
             from,
             until,
@@ -615,7 +620,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             rules,
         } => report::run(
             &data.data,
-            (!unclassified).then_some(by.as_str()),
+            match (unclassified, inspections) {
+                (true, _) => report::Kind::Unclassified,
+                (_, true) => report::Kind::Inspections,
+                _ => report::Kind::Grouped(by.as_str()),
+            },
             match every {
                 EveryArg::Day => jiance::config::Every::Day,
                 EveryArg::Week => jiance::config::Every::Week,

@@ -1,6 +1,7 @@
 //! `jiance report`: counts, clusters, weighted scores and alert history per period and group, or
-//! (`--unclassified`) the product nouns of unclassified signals per period, as CSV, Parquet or a
-//! table (glue over `jiance::report`).
+//! (`--unclassified`) the product nouns of unclassified signals per period, or (`--inspections`)
+//! the failure rate per category and period from inspection records, as CSV, Parquet or a table
+//! (glue over `jiance::report`).
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -10,20 +11,31 @@ use anyhow::{Result, bail};
 use chrono::NaiveDate;
 use jiance::config::{Every, ReportFormat};
 use jiance::report::{
-    ReportSpec, parse_by, report_data_dir, unclassified_data_dir, write, write_products,
+    ReportSpec, inspections_data_dir, parse_by, report_data_dir, unclassified_data_dir, write,
+    write_inspections, write_products,
 };
 
-/// `by`: the group columns; `None` for the unclassified-products report.
+/// Which report.
+pub enum Kind<'a> {
+    /// Grouped by these columns.
+    Grouped(&'a str),
+    Unclassified,
+    Inspections,
+}
+
 pub fn run(
     data: &Path,
-    by: Option<&str>,
+    kind: Kind<'_>,
     every: Every,
     (from, until, last): (Option<NaiveDate>, Option<NaiveDate>, Option<u32>),
     format: ReportFormat,
     out: Option<PathBuf>,
     rules: Option<&Path>,
 ) -> Result<ExitCode> {
-    let by = by.map(parse_by).transpose()?;
+    let by = match kind {
+        Kind::Grouped(by) => Some(parse_by(by)?),
+        _ => None,
+    };
     let (from, until) = match last {
         Some(0) => bail!("--last needs at least 1 period"),
         Some(n) => {
@@ -58,6 +70,11 @@ pub fn run(
             };
             let report = report_data_dir(data, &spec, rules)?;
             write(&report, format, out.as_deref())?;
+            report.height()
+        }
+        None if matches!(kind, Kind::Inspections) => {
+            let report = inspections_data_dir(data, every, from, until)?;
+            write_inspections(&report, format, out.as_deref())?;
             report.height()
         }
         None => {

@@ -955,6 +955,7 @@ pub(super) mod tests {
             reason: None,
             cluster: fx.id.into(),
             text_cut: None,
+            inspections: Vec::new(),
         };
         (doc, ex)
     }

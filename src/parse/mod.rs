@@ -53,7 +53,7 @@ mod path;
 mod read;
 pub mod script;
 pub mod sitemap;
-mod table;
+pub mod table;
 mod xmltree;
 
 use url::Url;

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::field;
+use crate::model::{field, inspection_keys};
 
 /// The row key of a column header, or `None` for a column rows do not keep (序号, 备注) or a
 /// cell that is no header at all. Checked most specific first: 标称生产企业所在地 is a place,
@@ -24,7 +24,21 @@ pub fn column_key(header: &str) -> Option<&'static str> {
         return None;
     }
     let has = |words: &[&str]| words.iter().any(|w| h.contains(w));
-    let key = if has(&["不合格项目", "不合格检验项目", "主要不合格", "不符合项目"])
+    // a summary table's counts per product (抽查批次, 不合格批次, 合格批次), before 批次号
+    let key = if has(&["不合格批次", "不合格数"]) {
+        inspection_keys::FAILED
+    } else if has(&[
+        "抽查批次",
+        "抽检批次",
+        "抽样批次",
+        "抽取批次",
+        "检验批次",
+        "抽查数量",
+    ]) {
+        inspection_keys::SAMPLED
+    } else if has(&["合格批次", "合格数"]) {
+        inspection_keys::PASSED
+    } else if has(&["不合格项目", "不合格检验项目", "主要不合格", "不符合项目"])
     {
         field::ITEMS
     } else if has(&["检验结果", "抽查结果", "判定结果", "检验结论", "结论"]) {
@@ -46,7 +60,14 @@ pub fn column_key(header: &str) -> Option<&'static str> {
         "生产厂",
     ]) {
         field::ENTERPRISE
-    } else if has(&["产品名称", "样品名称", "商品名称", "抽查产品"]) || h == "产品"
+    } else if has(&[
+        "产品名称",
+        "样品名称",
+        "商品名称",
+        "抽查产品",
+        "产品类别",
+        "产品种类",
+    ]) || h == "产品"
     {
         field::PRODUCT
     } else {

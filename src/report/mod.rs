@@ -19,6 +19,7 @@
 //! `province` only (a systemic alert counts under `全国`); grouped by anything else they are empty
 //! (null).
 
+mod inspections;
 mod output;
 mod unclassified;
 
@@ -27,6 +28,10 @@ use std::path::Path;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
+pub use inspections::{
+    InspectionReport, InspectionRow, build_inspections, format_inspections, inspections_data_dir,
+    write_inspections,
+};
 pub use output::{format_products, format_table, write, write_products};
 pub use unclassified::{ProductReport, ProductRow, build_unclassified};
 

@@ -10,7 +10,7 @@ use super::{ProductReport, Report, ReportError};
 use crate::config::ReportFormat;
 use crate::store::columnar::{Col, StrCol, write_table};
 
-fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
+pub(super) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
     move |source| ReportError::Io {
         path: path.display().to_string(),
         source,
@@ -38,7 +38,7 @@ pub fn write_products(
     write_body(&body, out)
 }
 
-fn write_body(body: &[u8], out: Option<&Path>) -> Result<(), ReportError> {
+pub(super) fn write_body(body: &[u8], out: Option<&Path>) -> Result<(), ReportError> {
     match out {
         Some(path) => crate::util::fsx::write_atomic(path, body).map_err(io_err(path)),
         None => {

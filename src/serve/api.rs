@@ -129,7 +129,7 @@ impl Params {
         }
     }
 
-    fn date_range(&self) -> Result<(Option<NaiveDate>, Option<NaiveDate>), ApiError> {
+    pub(crate) fn date_range(&self) -> Result<(Option<NaiveDate>, Option<NaiveDate>), ApiError> {
         let (since, until) = (self.date("since")?, self.date("until")?);
         if let (Some(s), Some(u)) = (since, until)
             && s > u
@@ -1338,6 +1338,7 @@ pub(crate) mod tests {
             reason: None,
             cluster: "e1".into(),
             text_cut: None,
+            inspections: Vec::new(),
         };
         w.upsert(&doc, &ex).unwrap();
         w.commit().unwrap();

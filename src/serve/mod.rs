@@ -24,6 +24,7 @@ pub mod auth;
 mod events;
 mod export;
 mod head_guard;
+mod inspections;
 mod jurisdiction;
 mod metrics;
 mod onsale;
@@ -395,6 +396,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/print/jurisdictions/{id}", get(jurisdiction::print))
         .route("/api/onsale", get(onsale::onsale))
+        .route("/api/inspections", get(inspections::inspections))
         .route("/api/stats", get(api::stats))
         .route("/api/me", get(review::me))
         .route("/api/review/options", get(review::options))
@@ -612,6 +614,7 @@ mod tests {
                 reason: None,
                 cluster: id.into(),
                 text_cut: None,
+                inspections: Vec::new(),
             };
             out.push((d, e));
         }

@@ -13,6 +13,7 @@ pub const PATHS: &[&str] = &[
     "/api/inspection-results",
     "/api/sampling-requests",
     "/api/onsale",
+    "/api/inspections",
     "/print/sampling/{id}",
     "/api/alerts/{id}/jurisdictions",
     "/print/jurisdictions/{id}",
@@ -265,7 +266,11 @@ fn schemas() -> Value {
                         "shops": { "type": "array", "items": { "type": "object", "properties": { "name": s(), "units": int() } } },
                         "disproportion": { "type": "object", "nullable": true } } } } } }
     });
-    for more in [watch_schemas(), jurisdiction_schemas()] {
+    for more in [
+        watch_schemas(),
+        jurisdiction_schemas(),
+        super::inspections::schemas(),
+    ] {
         if let (Value::Object(m), Value::Object(more)) = (&mut out, more) {
             m.extend(more);
         }
@@ -698,6 +703,13 @@ pub fn document() -> Value {
         if let (Some(paths), Value::Object(more)) = (d["paths"].as_object_mut(), more) {
             paths.extend(more);
         }
+    }
+    if let Some(paths) = d["paths"].as_object_mut() {
+        let read = json!([{ "bearer": [] }, {}]);
+        paths.insert(
+            "/api/inspections".into(),
+            super::inspections::path(&read, q),
+        );
     }
     d
 }

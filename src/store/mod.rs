@@ -19,6 +19,7 @@ use crate::model::{Alert, Document, Extraction, SamplingRequest, Signal, Timesta
 pub mod audit;
 pub mod columnar;
 mod crawl_state;
+mod inspections;
 mod market;
 mod parquet_check;
 mod parties;
@@ -29,6 +30,7 @@ mod warnings;
 mod watch;
 pub use audit::{Actor, AuditEntry};
 pub use crawl_state::{APPLIED_KEPT_DAYS, Once, ParkedUrl, SourceHealth, SourcePassTally};
+pub use inspections::InspectionQuery;
 pub use market::{RECORD_KINDS, RECORD_TEXT};
 pub use review::{TriageRow, UserRow, token_digest};
 pub use watch::{
@@ -304,6 +306,7 @@ impl Store {
         conn.execute_batch(SCHEMA)?;
         add_cluster_fields(&conn)?;
         conn.execute_batch(market::SCHEMA)?;
+        conn.execute_batch(inspections::SCHEMA)?;
         conn.execute_batch(review::REVIEW_SCHEMA)?;
         conn.execute_batch(watch::SCHEMA)?;
         conn.execute_batch(audit::SCHEMA)?;
@@ -1149,6 +1152,7 @@ fn put_document_in(
             fingerprint(doc)?
         ])?;
     market::put_record_in(tx, doc, ex)?;
+    inspections::put_in(tx, doc, ex)?;
     tx.prepare_cached("DELETE FROM signals WHERE doc_id = ?1")?
         .execute([&doc.id])?;
     for (seq, s) in signals.iter().enumerate() {

@@ -12,7 +12,7 @@
 //! `jiance report` on the demo data directory; `rerun` replays the demo archive and a warcio WARC;
 //! `score` runs `jiance score` and `inspect-result`; `onsale` checks on-sale findings against the demo's
 //! truth and serves them through `jiance onsale` and `/api/onsale`; `sampling` checks the purchases and
-//! standard-numbered test items of the demo's sampling requests, their CSV and printable page; `foreign` reads the foreign recall sources'
+//! standard-numbered test items of the demo's sampling requests, their CSV and printable page; `inspections` reads inspection notices of our own into records and shows them in the report and the API; `foreign` reads the foreign recall sources'
 //! fixtures; `sources` checks the source pack in deploy/sources/; `layers` checks that no module
 //! of src/ uses one above it and no file of src/parse/ reaches back into its mod.rs; `readme` runs the README's usage lines and the demo twice into one
 //! directory. `jiance()` runs the built binary.
@@ -28,6 +28,7 @@ mod eval;
 mod evaluate;
 mod foreign;
 mod fuzz;
+mod inspections;
 mod layers;
 mod nats;
 mod notify;
