@@ -28,6 +28,8 @@ mod jurisdiction;
 mod metrics;
 mod onsale;
 pub mod openapi;
+mod reply;
+mod request;
 mod review;
 mod sampling;
 mod watch;
