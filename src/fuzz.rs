@@ -497,7 +497,7 @@ pub fn signals(data: &[u8]) {
         "signals.parquet"
     };
     with_file(name, body, |path| {
-        let _ = crate::store::signals::scan_report(path);
+        let _ = crate::store::signal_read::scan_report(path);
     });
 }
 

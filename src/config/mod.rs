@@ -51,6 +51,29 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
+/// 1-based line of `key = …` inside `[section]`; the section's header line when the key is not
+/// written there; 0 when neither is found.
+pub fn line_of_key(text: &str, section: &str, key: &str) -> usize {
+    let header = format!("[{section}]");
+    let mut header_line = None;
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            if header_line.is_some() {
+                break;
+            }
+            if t == header {
+                header_line = Some(i + 1);
+            }
+            continue;
+        }
+        if header_line.is_some() && t.split('=').next().map(str::trim) == Some(key) {
+            return i + 1;
+        }
+    }
+    header_line.unwrap_or(0)
+}
+
 /// The line of the `key = value` line for `key` inside the `n`-th `[[table]]` block of a file
 /// (for errors found after deserialising, which carry no span). Falls back to the block's header
 /// line, then to 0.

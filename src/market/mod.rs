@@ -13,6 +13,7 @@
 pub mod compliance;
 pub mod export;
 pub mod exposure;
+mod load;
 pub mod names;
 pub mod onsale;
 pub mod purchase;

@@ -33,10 +33,9 @@ use crate::queue::{Delivery, KvState, Nats, PassTally, Stage};
 use crate::store::{Once, Store};
 use crate::telemetry::Counters;
 
-use super::PipelineError;
-use super::engine::FETCHED_CAPACITY;
 use super::sink::{COMMIT_INTERVAL, Sink};
 use super::work::{Reading, Worked, work_page};
+use super::{FETCHED_CAPACITY, PipelineError};
 
 /// One crawl job: the sources of one host for one pass. One fetch worker holds it while it
 /// crawls, so one worker at a time is polite to the host.

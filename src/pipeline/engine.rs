@@ -20,13 +20,10 @@ use crate::model::{Action, Alert, Document, Extraction, Fetched, SamplingRequest
 use crate::score::{ScoreInput, ScoringRules};
 use crate::store::Store;
 
-use super::Counters;
 use super::sink::{COMMIT_INTERVAL, Sink};
 use super::work::{Reading, Worked, pool, work_page};
+use super::{Counters, FETCHED_CAPACITY};
 
-/// Channel capacities between stages (back-pressure: a slow stage slows the crawl, nothing queues
-/// without bound).
-pub const FETCHED_CAPACITY: usize = 64;
 /// Pages worked (parsed and analysed) waiting for the sink.
 pub const WORKED_CAPACITY: usize = 256;
 /// Documents per index commit by default (`[crawl] commit_every`); a crash loses at most this

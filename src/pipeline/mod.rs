@@ -28,3 +28,8 @@ pub mod work;
 
 pub use crate::telemetry::{Counters, StageCounters};
 pub use engine::*;
+
+/// Fetched pages waiting for the work pool, in the live crawl and in a NATS fetch worker: the
+/// channel capacities between stages give back-pressure (a slow stage slows the crawl, nothing
+/// queues without bound). Here, not in `engine.rs`, because both compositions read it.
+pub const FETCHED_CAPACITY: usize = 64;

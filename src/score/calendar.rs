@@ -15,7 +15,7 @@ use std::path::Path;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
-use super::rules::line_of_key;
+use crate::config::line_of_key;
 use crate::config::{ConfigError, line_in_block};
 use crate::model::Channel;
 

@@ -30,6 +30,9 @@ use crate::store::columnar::SignalColumns;
 use crate::store::signal_read::SignalSource;
 use crate::store::signals::{SignalTableError, from_epoch_days};
 
+/// The name of the nation cell in the `cell` column (a signal placed nationwide).
+pub const NATION: &str = "全国";
+
 /// `klen` of a key that is a hash of a longer id.
 const HASHED: u8 = u8::MAX;
 
@@ -408,7 +411,7 @@ pub fn load(source: SignalSource) -> Result<Table, ScoreError> {
         .iter()
         .map(|p| match p.as_deref() {
             None => Place::Unplaced,
-            Some(super::table::NATION) => Place::Nationwide,
+            Some(NATION) => Place::Nationwide,
             Some(p) if p.starts_with("境外") => Place::Abroad,
             Some(_) => Place::Province,
         })

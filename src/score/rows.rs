@@ -1,21 +1,20 @@
 //! The rows a run reads one by one (issue 22): per cell, an index of the table's rows counted
 //! there from the detail day on, with the first day of their cluster in the cell (integers the
 //! aggregation's walk gives, `super::table`); and the rows a run's plan names (`super::plan`),
-//! read back with every column once and built into `Signal`s once ([`Prepared::read_rows`]).
+//! read back with every column once and built into `Signal`s once ([`Rows::read_back`]).
 //! Scoring borrows those signals; nothing else of the table becomes a `Signal`.
 
 use chrono::NaiveDate;
 
 use super::ScoreError;
 use super::load::Table;
-use super::table::Prepared;
 use crate::model::{Channel, DocKind, Parties, Signal};
 use crate::store::columnar::{SignalColumns, StrCol};
 use crate::store::signals::epoch_days;
 
 /// Per cell, the rows counted there from some day on with the first day of their cluster in the
 /// cell (an index of integers, built by the aggregation); and the rows read back so far, as
-/// `Signal`s built once each ([`Prepared::read_rows`]: a run reads only the rows of the cells
+/// `Signal`s built once each ([`Rows::read_back`]: a run reads only the rows of the cells
 /// that need them). A row is named by a handle: its table row, or its position in the frame
 /// `super::reference` reads all at once.
 pub struct Rows {
@@ -40,7 +39,7 @@ impl Rows {
         }
     }
 
-    /// The index alone, handles being table rows; rows are read by [`Prepared::read_rows`].
+    /// The index alone, handles being table rows; rows are read by [`Rows::read_back`].
     pub(super) fn index(by_key: Vec<Vec<(u32, i32, i32)>>) -> Rows {
         Rows {
             loaded: Vec::new(),
@@ -139,36 +138,21 @@ fn signals_of(t: &SignalColumns, rows: &[u32]) -> Vec<(Option<Signal>, Option<u3
         .collect()
 }
 
-impl Prepared {
-    /// Read back the rows at `handles` (table rows of `t`, the table this was prepared from;
+impl Rows {
+    /// Read back the rows at `handles` (table rows of `t`, the table the index was built from;
     /// any order, repeats allowed) with every column, replacing those read before.
-    pub(super) fn read_rows(&mut self, t: &Table, mut handles: Vec<u32>) -> Result<(), ScoreError> {
+    pub(super) fn read_back(&mut self, t: &Table, mut handles: Vec<u32>) -> Result<(), ScoreError> {
         handles.sort_unstable();
         handles.dedup();
         let started = std::time::Instant::now();
         let (table, rows) = t.detail(&handles)?;
-        self.rows.loaded = signals_of(&table, &rows);
-        self.rows.handles = Some(handles);
+        self.loaded = signals_of(&table, &rows);
+        self.handles = Some(handles);
         tracing::debug!(
-            rows = self.rows.loaded.len(),
+            rows = self.loaded.len(),
             read_ms = started.elapsed().as_millis() as u64,
             "detail rows read back"
         );
         Ok(())
-    }
-
-    /// The rows of every cell's window `from ..= to` ([`Rows::window`]), read back.
-    #[cfg(any(test, feature = "reference"))]
-    pub(super) fn read_windows(
-        &mut self,
-        t: &Table,
-        from: NaiveDate,
-        to: NaiveDate,
-    ) -> Result<(), ScoreError> {
-        let handles = (0..self.table.keys.len())
-            .flat_map(|k| self.rows.window(k, from, to))
-            .map(|h| h as u32)
-            .collect();
-        self.read_rows(t, handles)
     }
 }

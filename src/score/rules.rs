@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Deserialize;
 
 use super::calendar::Calendar;
-use crate::config::{ConfigError, line_in_block};
+use crate::config::{ConfigError, line_in_block, line_of_key};
 use crate::model::{Channel, Signal};
 
 /// The embedded default rules.
@@ -812,29 +812,6 @@ fn check_steps(steps: &[(f64, f64)]) -> Option<String> {
         return Some("thresholds must be strictly ascending".into());
     }
     None
-}
-
-/// 1-based line of `key = …` inside `[section]`; the section's header line when the key is not
-/// written there; 0 when neither is found.
-pub(super) fn line_of_key(text: &str, section: &str, key: &str) -> usize {
-    let header = format!("[{section}]");
-    let mut header_line = None;
-    for (i, line) in text.lines().enumerate() {
-        let t = line.trim();
-        if t.starts_with('[') {
-            if header_line.is_some() {
-                break;
-            }
-            if t == header {
-                header_line = Some(i + 1);
-            }
-            continue;
-        }
-        if header_line.is_some() && t.split('=').next().map(str::trim) == Some(key) {
-            return i + 1;
-        }
-    }
-    header_line.unwrap_or(0)
 }
 
 #[cfg(test)]

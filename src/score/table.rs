@@ -21,14 +21,12 @@ use chrono::{Datelike, NaiveDate};
 use super::ScoreError;
 use super::aggregate::{Cell, CellSeries, Periods};
 use super::disturb::{Disturb, Outage};
+pub use super::load::NATION;
 use super::load::{Place, Rec, Table, on_cores};
 pub use super::rows::Rows;
 use super::rules::ScoringRules;
 use crate::model::Channel;
 use crate::store::signals::{epoch_days, from_epoch_days};
-
-/// The name of the nation cell in the `cell` column.
-pub const NATION: &str = "全国";
 
 /// One (category, cell).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -222,6 +220,29 @@ pub struct Prepared {
     pub disturb: Disturb,
     /// Per table day: a calendar event or an outage covers it (left out of weekday patterns).
     pub skip: Vec<bool>,
+}
+
+impl Prepared {
+    /// Read back the rows at `handles` (table rows of `t`, the table this was prepared from;
+    /// any order, repeats allowed) with every column, replacing those read before.
+    pub(super) fn read_rows(&mut self, t: &Table, handles: Vec<u32>) -> Result<(), ScoreError> {
+        self.rows.read_back(t, handles)
+    }
+
+    /// The rows of every cell's window `from ..= to` ([`Rows::window`]), read back.
+    #[cfg(any(test, feature = "reference"))]
+    pub(super) fn read_windows(
+        &mut self,
+        t: &Table,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<(), ScoreError> {
+        let handles = (0..self.table.keys.len())
+            .flat_map(|k| self.rows.window(k, from, to))
+            .map(|h| h as u32)
+            .collect();
+        self.read_rows(t, handles)
+    }
 }
 
 /// The first day a run as of `as_of` (or later) reads: its baseline's first day, or the first of

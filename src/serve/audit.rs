@@ -5,7 +5,8 @@
 use axum::Json;
 use axum::extract::{RawQuery, State};
 
-use super::api::{Params, blocking, store_error};
+use super::reply::{blocking, store_error};
+use super::request::Params;
 use super::{ApiError, AppState};
 
 /// Largest page.

@@ -247,7 +247,7 @@ fn token_of(req: &Request) -> Result<Option<String>, ApiError> {
         return Ok(Some(token.trim().to_string()));
     }
     if req.method() == Method::GET {
-        let q = super::api::Params::parse(req.uri().query());
+        let q = super::request::Params::parse(req.uri().query());
         if let Some(t) = q.get("access_token") {
             return Ok(Some(t.to_string()));
         }

@@ -17,7 +17,7 @@ use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures::Stream;
 
-use super::api::Params;
+use super::request::{Params, saturating_count};
 use super::{ApiError, AppState};
 use crate::store::{AlertChange, Store};
 
@@ -102,7 +102,7 @@ fn start_seq(headers: &HeaderMap, p: &Params, store: &Store) -> Result<i64, ApiE
         .or_else(|| p.get("since").map(|v| ("since", v.to_string())));
     match given {
         // ids are sequence numbers from 1; a longer run of digits is past every id there is
-        Some((name, v)) => match super::api::saturating_count(&v) {
+        Some((name, v)) => match saturating_count(&v) {
             Some(n) => Ok(i64::try_from(n).unwrap_or(i64::MAX)),
             None => Err(ApiError::bad_request(format!(
                 "{name}: expected an event id (a non-negative integer), got {v:?}"

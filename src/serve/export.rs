@@ -11,7 +11,9 @@ use axum::extract::{RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-use super::api::{Params, blocking, search_error, search_request};
+use super::api::{search_error, search_request};
+use super::reply::blocking;
+use super::request::Params;
 use super::{ApiError, IndexHandle};
 use crate::index::ExportFormat;
 

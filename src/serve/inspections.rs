@@ -9,7 +9,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::api::{Params, blocking, store_error};
+use super::reply::{blocking, store_error};
+use super::request::Params;
 use super::{ApiError, AppState};
 use crate::model::StoredInspection;
 use crate::store::InspectionQuery;
@@ -46,7 +47,7 @@ pub(super) async fn inspections(
     let all = blocking(move || store.inspections(&q).map_err(store_error)).await?;
     if csv {
         let bytes = to_csv(&all).map_err(ApiError::internal)?;
-        return Ok(super::api::csv_download(bytes, "inspections.csv"));
+        return Ok(super::reply::csv_download(bytes, "inspections.csv"));
     }
     let (mut sampled, mut failed) = (0u64, 0u64);
     for r in &all {

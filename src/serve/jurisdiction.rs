@@ -9,7 +9,8 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 
-use super::api::{Params, blocking, store_error};
+use super::reply::{blocking, csv_download, print_html, store_error};
+use super::request::{Params, path_id};
 use super::sampling::esc;
 use super::{ApiError, AppState};
 use crate::model::{Alert, Jurisdiction};
@@ -168,14 +169,14 @@ pub(super) async fn jurisdictions(
     id: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let id = super::api::path_id(id)?;
+    let id = path_id(id)?;
     let p = Params::from_query(raw.as_deref())?;
     let csv_wanted = p.wants_csv()?;
     let store = st.store.clone();
     let (alert, docs) = blocking(move || load(&store, &id)).await?;
     if csv_wanted {
         let bytes = csv(&alert, &docs).map_err(ApiError::internal)?;
-        return Ok(super::api::csv_download(bytes, "jurisdictions.csv"));
+        return Ok(csv_download(bytes, "jurisdictions.csv"));
     }
     Ok(axum::Json(alert.jurisdictions).into_response())
 }
@@ -184,8 +185,8 @@ pub(super) async fn print(
     State(st): State<AppState>,
     id: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    let id = super::api::path_id(id)?;
+    let id = path_id(id)?;
     let store = st.store.clone();
     let (alert, docs) = blocking(move || load(&store, &id)).await?;
-    Ok(super::api::print_html(print_page(&alert, &docs)))
+    Ok(print_html(print_page(&alert, &docs)))
 }

@@ -30,6 +30,8 @@ mod metrics;
 mod onsale;
 pub mod openapi;
 mod parties;
+mod reply;
+mod request;
 mod review;
 mod sampling;
 mod warnings;

@@ -10,7 +10,8 @@ use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use super::api::{Params, blocking, store_error};
+use super::reply::{blocking, csv_download, store_error};
+use super::request::Params;
 use super::{ApiError, AppState};
 use crate::market::export;
 use crate::model::{FlagBasis, OnSaleFinding};
@@ -55,7 +56,7 @@ pub(super) async fn onsale(
         export::filter(&all, platform.as_deref(), region.as_deref(), basis).collect();
     if csv {
         let bytes = export::csv(&found).map_err(ApiError::internal)?;
-        return Ok(super::api::csv_download(bytes, "onsale.csv"));
+        return Ok(csv_download(bytes, "onsale.csv"));
     }
     let mut platforms = BTreeMap::new();
     let mut provinces = BTreeMap::new();

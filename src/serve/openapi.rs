@@ -89,12 +89,12 @@ fn date() -> Value {
 
 /// Free text the server accepts up to its length limit (notes, party names, test items).
 fn text() -> Value {
-    json!({ "type": "string", "maxLength": super::api::MAX_TEXT })
+    json!({ "type": "string", "maxLength": super::request::MAX_TEXT })
 }
 
 /// A required label: some non-blank character (the server trims), within the length limit.
 fn label() -> Value {
-    json!({ "type": "string", "minLength": 1, "maxLength": super::api::MAX_TEXT, "pattern": "\\S" })
+    json!({ "type": "string", "minLength": 1, "maxLength": super::request::MAX_TEXT, "pattern": "\\S" })
 }
 
 /// One server-sent event as a client parses it (OpenAPI 3.0 cannot describe a stream, so the

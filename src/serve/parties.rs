@@ -7,7 +7,7 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
 
-use super::api::{blocking, store_error};
+use super::reply::{blocking, store_error};
 use super::{ApiError, AppState};
 use crate::review::{PartyHistory, PartyKind};
 

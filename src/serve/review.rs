@@ -8,10 +8,10 @@ use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{Extension, Path, State};
 use serde::Deserialize;
 
-use super::api::{
-    blocking, check_len, documents, highlight_words, json_content, parse_body, path_id, store_error,
-};
+use super::api::{documents, highlight_words};
 use super::auth::Principal;
+use super::reply::{blocking, store_error};
+use super::request::{check_len, json_content, parse_body, path_id};
 use super::{ApiError, AppState};
 use crate::model::{Alert, SamplingRequest};
 use crate::review::{

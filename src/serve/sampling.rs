@@ -7,7 +7,8 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 
-use super::api::{Params, blocking, store_error};
+use super::reply::{blocking, csv_download, print_html, store_error};
+use super::request::Params;
 use super::{ApiError, AppState};
 use crate::model::SamplingRequest;
 
@@ -96,7 +97,7 @@ pub(super) async fn sampling_requests(
         .collect();
     if csv_wanted {
         let bytes = csv(&chosen).map_err(ApiError::internal)?;
-        return Ok(super::api::csv_download(bytes, "sampling.csv"));
+        return Ok(csv_download(bytes, "sampling.csv"));
     }
     Ok(axum::Json(chosen).into_response())
 }
@@ -216,5 +217,5 @@ pub(super) async fn print(
         Ok(print_page(request.as_ref(), &id, &alert.summary))
     })
     .await?;
-    Ok(super::api::print_html(page))
+    Ok(print_html(page))
 }

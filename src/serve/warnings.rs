@@ -12,9 +12,10 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use serde::Deserialize;
 
-use super::api::{blocking, json_content, parse_body, path_id, store_error};
 use super::atom::{ATOM_NS, base_url, xml_escape};
 use super::auth::Principal;
+use super::reply::{blocking, store_error};
+use super::request::{json_content, parse_body, path_id};
 use super::{ApiError, AppState};
 use crate::model::Warning;
 

@@ -8,8 +8,9 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Extension, Path, RawQuery, State};
 use axum::http::StatusCode;
 
-use super::api::{Params, blocking, json_content, parse_body, store_error};
 use super::auth::Principal;
+use super::reply::{blocking, store_error};
+use super::request::{Params, json_content, parse_body};
 use super::{ApiError, AppState};
 use crate::notify::{RuleInput, build_rule, redacted};
 

@@ -14,6 +14,7 @@
 
 use std::sync::Arc;
 
+use chrono::NaiveDate;
 use parquet::basic::{Compression, LogicalType, TimeUnit, Type as Physical, ZstdLevel};
 use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
 use parquet::column::writer::ColumnWriter;
@@ -219,7 +220,7 @@ impl SignalColumns {
             &s.cluster
         };
         self.time.push(s.time.timestamp_millis());
-        self.day.push(super::signals::epoch_days(s.day()));
+        self.day.push(epoch_days(s.day()));
         self.category.push(Some(&s.category));
         self.hazard.push(Some(&s.hazard));
         // clamp keeps it in 1..=4, so the cast cannot wrap.
@@ -807,6 +808,19 @@ fn kind_of(column: &str) -> Kind {
         "weight" => Kind::Float,
         _ => Kind::Text,
     }
+}
+
+/// Days since 1970-01-01 (the Date column's physical value).
+pub fn epoch_days(d: NaiveDate) -> i32 {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
+    i32::try_from((d - epoch).num_days()).unwrap_or(i32::MIN)
+}
+
+/// The date of a Date column's physical value.
+pub fn from_epoch_days(days: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1)
+        .and_then(|e| e.checked_add_signed(chrono::Duration::days(i64::from(days))))
+        .unwrap_or(NaiveDate::MIN)
 }
 
 #[cfg(test)]

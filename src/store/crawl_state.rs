@@ -1,6 +1,7 @@
-//! The crawler's long-lived state beyond the seen-set: parked URLs (failed after every retry,
-//! waiting for a later schedule) and each source's health record (cumulative counters, last
-//! success, and the staleness threshold it is judged by).
+//! The crawler's long-lived state: the seen-set (each fetched URL with its status and validators,
+//! and the URLs that redirected to it), parked URLs (failed after every retry, waiting for a
+//! later schedule) and each source's health record (cumulative counters, last success, and the
+//! staleness threshold it is judged by).
 //!
 //! Written by `crawl` at the end of each source pass (or by the NATS sink, once per message:
 //! [`Store::apply_once`]); read by `crawl` (which parked URLs are due), `jiance status` and
@@ -14,6 +15,174 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{Result, Store};
 use crate::model::Timestamp;
+
+pub(super) const SCHEMA: &str = r#"
+CREATE TABLE IF NOT EXISTS pages (
+    url TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    record_id TEXT NOT NULL,
+    etag TEXT,
+    last_modified TEXT,
+    fetched_at TEXT,
+    processed INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS aliases (
+    url TEXT PRIMARY KEY,
+    target TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS parked (
+    url TEXT PRIMARY KEY,
+    source TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    parked_at TEXT NOT NULL,
+    retry_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS parked_source ON parked(source, retry_at);
+CREATE TABLE IF NOT EXISTS source_health (
+    source TEXT PRIMARY KEY,
+    first_attempt TEXT NOT NULL,
+    last_attempt TEXT NOT NULL,
+    last_success TEXT,
+    stale_after_secs INTEGER NOT NULL,
+    fetched INTEGER NOT NULL DEFAULT 0,
+    not_modified INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    parked_total INTEGER NOT NULL DEFAULT 0,
+    failed TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS source_days (
+    source TEXT NOT NULL,
+    day TEXT NOT NULL,
+    passes INTEGER NOT NULL,
+    successes INTEGER NOT NULL,
+    PRIMARY KEY (source, day)
+);
+CREATE TABLE IF NOT EXISTS applied (
+    id TEXT PRIMARY KEY,
+    at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS applied_at ON applied(at);
+"#;
+
+/// What the crawler remembers of a fetched URL.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PageRecord {
+    pub url: String,
+    pub source: String,
+    pub status: u16,
+    pub record_id: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub fetched_at: Option<Timestamp>,
+}
+
+impl Store {
+    /// Was this (canonical) URL fetched with a 2xx status AND its documents durably stored and
+    /// indexed ([`Store::mark_processed`])? A page fetched but lost to a crash before its
+    /// documents were committed is not seen, so the next pass fetches it again.
+    pub fn page_seen(&self, url: &str) -> Result<bool> {
+        let conn = self.conn();
+        let done =
+            |row: Option<(i64, bool)>| matches!(row, Some((s, true)) if (200..300).contains(&s));
+        let direct: Option<(i64, bool)> = conn
+            .query_row(
+                "SELECT status, processed FROM pages WHERE url = ?1",
+                [url],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if done(direct) {
+            return Ok(true);
+        }
+        // A URL that redirected is seen when the page it led to is.
+        let via_alias: Option<(i64, bool)> = conn
+            .query_row(
+                "SELECT t.status, t.processed FROM aliases a JOIN pages t ON t.url = a.target WHERE a.url = ?1",
+                [url],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        Ok(done(via_alias))
+    }
+
+    /// Remember that `url` redirected to `target`, so a seen-check of `url` follows it.
+    pub fn record_alias(&self, url: &str, target: &str) -> Result<()> {
+        self.conn().execute(
+            "INSERT OR REPLACE INTO aliases (url, target) VALUES (?1, ?2)",
+            params![url, target],
+        )?;
+        Ok(())
+    }
+
+    /// Mark pages whose documents are committed to the store and the index (called by the sink
+    /// after each index commit). Unknown URLs are recorded as processed too, so a page whose
+    /// crawl record was lost is still not fetched twice.
+    pub fn mark_processed(&self, urls: &[(String, String)]) -> Result<()> {
+        self.put_batch(&[], urls)
+    }
+
+    pub fn page(&self, url: &str) -> Result<Option<PageRecord>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT url, source, status, record_id, etag, last_modified, fetched_at FROM pages WHERE url = ?1",
+                [url],
+                |r| {
+                    Ok(PageRecord {
+                        url: r.get(0)?,
+                        source: r.get(1)?,
+                        status: r.get::<_, i64>(2)?.clamp(0, i64::from(u16::MAX)) as u16,
+                        record_id: r.get(3)?,
+                        etag: r.get(4)?,
+                        last_modified: r.get(5)?,
+                        fetched_at: r
+                            .get::<_, Option<String>>(6)?
+                            .and_then(|s| chrono::DateTime::parse_from_rfc3339(&s).ok())
+                            .map(|d| d.with_timezone(&chrono::Utc)),
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Remember a fetched URL. A later non-2xx answer never erases an earlier success's
+    /// validators, so a passing outage does not make the next pass re-fetch everything.
+    pub fn record_page(&self, rec: &PageRecord) -> Result<()> {
+        let ok = (200..300).contains(&rec.status) || rec.status == 304;
+        let conn = self.conn();
+        if ok {
+            conn.execute(
+                "INSERT INTO pages (url, source, status, record_id, etag, last_modified, fetched_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT(url) DO UPDATE SET source = excluded.source,
+                   status = CASE WHEN excluded.status = 304 THEN pages.status ELSE excluded.status END,
+                   record_id = CASE WHEN excluded.status = 304 THEN pages.record_id ELSE excluded.record_id END,
+                   etag = COALESCE(excluded.etag, pages.etag),
+                   last_modified = COALESCE(excluded.last_modified, pages.last_modified),
+                   fetched_at = excluded.fetched_at",
+                params![
+                    rec.url,
+                    rec.source,
+                    rec.status,
+                    rec.record_id,
+                    rec.etag,
+                    rec.last_modified,
+                    rec.fetched_at.map(|t| t.to_rfc3339())
+                ],
+            )?;
+        } else {
+            conn.execute(
+                "INSERT INTO pages (url, source, status, record_id, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(url) DO UPDATE SET fetched_at = excluded.fetched_at
+                   WHERE pages.status NOT BETWEEN 200 AND 299",
+                params![rec.url, rec.source, rec.status, rec.record_id, rec.fetched_at.map(|t| t.to_rfc3339())],
+            )?;
+        }
+        Ok(())
+    }
+}
 
 /// A URL that failed after all retries, waiting until `retry_at`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -1,5 +1,5 @@
 //! The signal table read piece by piece, a few columns at a time (issue 22): what scoring,
-//! reports and [`super::signals::scan`] (which stacks every column of every piece) read.
+//! reports and [`scan`] (which stacks every column of every piece) read.
 //!
 //! A [`SignalSource`] is a list of pieces: the Parquet partitions of a directory (or one Parquet
 //! file), or slices of an in-memory table (JSON Lines input, the store's signals, tests). A piece
@@ -234,6 +234,63 @@ fn parquet_magic(path: &Path) -> bool {
         .and_then(|mut f| f.read_exact(&mut head))
         .is_ok()
         && &head == b"PAR1"
+}
+
+/// A scanned signal table and the input lines that were skipped.
+pub struct Scanned {
+    pub table: SignalColumns,
+    /// Bad JSON Lines input lines ([`SignalTableError::Field`]), in file order; for Parquet, one
+    /// [`SignalTableError::Schema`] counting the rows skipped.
+    pub bad: Vec<SignalTableError>,
+}
+
+/// The whole signal table of a `.parquet` file, a directory of `day=*.parquet` partitions, or a
+/// JSON Lines file; bad JSON Lines are logged as warnings and skipped (see [`scan_report`]).
+pub fn scan(path: &Path) -> Result<SignalColumns, SignalTableError> {
+    let scanned = scan_report(path)?;
+    for bad in &scanned.bad {
+        tracing::warn!("skipped signal line: {bad}");
+    }
+    Ok(scanned.table)
+}
+
+/// Like [`scan`], returning the skipped JSON Lines instead of logging them. Rows another
+/// writer's file holds that JSON Lines input would refuse line by line (an empty required value,
+/// an unknown channel, a severity outside 1–4) are counted and skipped, and an empty cluster is
+/// the document's own ([`SignalSource::read`]).
+pub fn scan_report(path: &Path) -> Result<Scanned, SignalTableError> {
+    let source = SignalSource::open(path)?;
+    let mut table = SignalColumns::default();
+    let mut skipped = 0usize;
+    let mut bad_products = 0usize;
+    for i in 0..source.pieces() {
+        let piece = source.read_counted(i, &ALL_COLUMNS)?;
+        table.append(&piece.table);
+        skipped += piece.skipped;
+        bad_products += piece.bad_products;
+    }
+    let mut bad = source.bad;
+    if bad_products > 0 {
+        bad.push(SignalTableError::Schema {
+            path: path.display().to_string(),
+            message: format!(
+                "{bad_products} product value(s) read as null: not UTF-8, not text, blank, over \
+                 {} characters or with control characters (the rows are kept)",
+                super::columnar::MAX_PRODUCT_CHARS
+            ),
+        });
+    }
+    if skipped > 0 {
+        bad.push(SignalTableError::Schema {
+            path: path.display().to_string(),
+            message: format!(
+                "{skipped} row(s) skipped: an empty time, day, category, hazard, source or doc, a \
+                 source_kind other than complaint / regulator / platform / media / standard, or a \
+                 severity outside 1–4"
+            ),
+        });
+    }
+    Ok(Scanned { table, bad })
 }
 
 #[cfg(test)]

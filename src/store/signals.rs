@@ -3,7 +3,7 @@
 //!
 //! Data flows: `Signal`s (analysis, via SQLite) → [`to_table`] (a [`SignalColumns`]) → scoring
 //! (`crate::score`) and [`write_partitions`] (`signals/day=YYYY-MM-DD.parquet`, one file per
-//! Beijing-time day) → `super::signal_read::SignalSource` (scoring, reports, reruns; [`scan`] reads
+//! Beijing-time day) → `super::signal_read::SignalSource` (scoring, reports, reruns; `signal_read::scan` reads
 //! a whole table at once). The JSON Lines input format of `jiance score --signals FILE` is read
 //! straight into the table ([`read_jsonl`]), without building `Signal`s.
 //!
@@ -47,7 +47,7 @@
 //! signal; a missing `doc` becomes `<file name>:<line>`; a missing `cluster` becomes the doc, so each
 //! such line counts once; a missing `weight` is 1.0. Other keys are ignored. A bad line (not JSON,
 //! a missing or invalid field) is reported with file:line and field and skipped: the rest of the
-//! batch goes on ([`scan_report`] returns them; [`scan`] logs them as warnings).
+//! batch goes on (`signal_read::scan_report` returns them; `signal_read::scan` logs them as warnings).
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -56,8 +56,10 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use serde::Deserialize;
 
-pub use super::columnar::{ALL_COLUMNS, COLUMNS, PRODUCT, SignalColumns};
-use super::signal_read::SignalSource;
+// the day conversions are read here by scoring and the reference implementation
+pub use super::columnar::{
+    ALL_COLUMNS, COLUMNS, PRODUCT, SignalColumns, epoch_days, from_epoch_days,
+};
 use crate::model::{Channel, DocKind, Signal, china_day};
 
 #[derive(Debug, thiserror::Error)]
@@ -91,19 +93,6 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> SignalTableError + '_ {
         path: path.display().to_string(),
         source,
     }
-}
-
-/// Days since 1970-01-01 (the Date column's physical value).
-pub fn epoch_days(d: NaiveDate) -> i32 {
-    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(NaiveDate::MIN);
-    i32::try_from((d - epoch).num_days()).unwrap_or(i32::MIN)
-}
-
-/// The date of a Date column's physical value.
-pub fn from_epoch_days(days: i32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(1970, 1, 1)
-        .and_then(|e| e.checked_add_signed(chrono::Duration::days(i64::from(days))))
-        .unwrap_or(NaiveDate::MIN)
 }
 
 /// The cluster a signal counts in: its own, or its document when analysis gave none.
@@ -259,24 +248,6 @@ pub fn write_partitions(
     Ok(report)
 }
 
-/// A scanned signal table and the input lines that were skipped.
-pub struct Scanned {
-    pub table: SignalColumns,
-    /// Bad JSON Lines input lines ([`SignalTableError::Field`]), in file order; for Parquet, one
-    /// [`SignalTableError::Schema`] counting the rows skipped.
-    pub bad: Vec<SignalTableError>,
-}
-
-/// The whole signal table of a `.parquet` file, a directory of `day=*.parquet` partitions, or a
-/// JSON Lines file; bad JSON Lines are logged as warnings and skipped (see [`scan_report`]).
-pub fn scan(path: &Path) -> Result<SignalColumns, SignalTableError> {
-    let scanned = scan_report(path)?;
-    for bad in &scanned.bad {
-        tracing::warn!("skipped signal line: {bad}");
-    }
-    Ok(scanned.table)
-}
-
 /// The `day=*.parquet` partitions of a signal directory, sorted; when it holds none but JSON Lines
 /// partitions of an earlier version, the error saying why the table is empty.
 pub(super) fn partitions(
@@ -305,45 +276,6 @@ pub(super) fn partitions(
         .into_iter()
         .collect();
     Ok((files, bad))
-}
-
-/// Like [`scan`], returning the skipped JSON Lines instead of logging them. Rows another
-/// writer's file holds that JSON Lines input would refuse line by line (an empty required value,
-/// an unknown channel, a severity outside 1–4) are counted and skipped, and an empty cluster is
-/// the document's own ([`SignalSource::read`]).
-pub fn scan_report(path: &Path) -> Result<Scanned, SignalTableError> {
-    let source = SignalSource::open(path)?;
-    let mut table = SignalColumns::default();
-    let mut skipped = 0usize;
-    let mut bad_products = 0usize;
-    for i in 0..source.pieces() {
-        let piece = source.read_counted(i, &ALL_COLUMNS)?;
-        table.append(&piece.table);
-        skipped += piece.skipped;
-        bad_products += piece.bad_products;
-    }
-    let mut bad = source.bad;
-    if bad_products > 0 {
-        bad.push(SignalTableError::Schema {
-            path: path.display().to_string(),
-            message: format!(
-                "{bad_products} product value(s) read as null: not UTF-8, not text, blank, over \
-                 {} characters or with control characters (the rows are kept)",
-                super::columnar::MAX_PRODUCT_CHARS
-            ),
-        });
-    }
-    if skipped > 0 {
-        bad.push(SignalTableError::Schema {
-            path: path.display().to_string(),
-            message: format!(
-                "{skipped} row(s) skipped: an empty time, day, category, hazard, source or doc, a \
-                 source_kind other than complaint / regulator / platform / media / standard, or a \
-                 severity outside 1–4"
-            ),
-        });
-    }
-    Ok(Scanned { table, bad })
 }
 
 /// One JSON Lines input line. Strings are owned: serde_json cannot borrow escaped strings.
@@ -556,6 +488,7 @@ mod tests {
     use super::*;
     use crate::model::Parties;
     use crate::store::columnar::StrCol;
+    use crate::store::signal_read::{SignalSource, scan, scan_report};
 
     fn sig(doc: &str, h: u32, d: u32, province: Option<&str>) -> Signal {
         Signal {
