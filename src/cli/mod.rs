@@ -317,8 +317,15 @@ pub enum Command {
         /// and failed and the failure rate per period and category.
         #[arg(long, conflicts_with_all = ["by", "unclassified"])]
         inspections: bool,
-        #[arg(long, value_enum, default_value_t = EveryArg::Week)]
-        every: EveryArg,
+        /// Instead of the grouped report: the key-product risk list of the quarter holding
+        /// --until (default: the last signal's day), categories × hazards ranked by alerts and
+        /// their level, severity, failure rate of the inspection records, complaints and trend,
+        /// each with its evidence counts (--format csv, xlsx, html or table).
+        #[arg(long, conflicts_with_all = ["by", "unclassified", "inspections", "from", "last"])]
+        risk_list: bool,
+        /// Period [default: week; the risk list is per quarter]
+        #[arg(long, value_enum)]
+        every: Option<EveryArg>,
         /// First day (YYYY-MM-DD, Beijing time).
         #[arg(long)]
         from: Option<NaiveDate>,
@@ -414,19 +421,25 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EveryArg {
     Day,
     /// ISO weeks, labelled by their Monday.
     Week,
     Month,
+    /// Calendar quarters (the risk list only).
+    Quarter,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReportFormatArg {
     Csv,
     Parquet,
     Table,
+    /// An XLSX workbook (the risk list only; needs --out).
+    Xlsx,
+    /// A printable page (the risk list only).
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -608,6 +621,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Report {
             data,
+            risk_list: true,
+            every,
+            until,
+            format,
+            out,
+            ..
+        } => report::risk_list(&data.data, every, until, format, out),
+        Command::Report {
+            data,
             by,
             unclassified,
             inspections,
@@ -618,6 +640,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             format,
             out,
             rules,
+            ..
         } => report::run(
             &data.data,
             match (unclassified, inspections) {
@@ -625,16 +648,22 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 (_, true) => report::Kind::Inspections,
                 _ => report::Kind::Grouped(by.as_str()),
             },
-            match every {
+            match every.unwrap_or(EveryArg::Week) {
                 EveryArg::Day => jiance::config::Every::Day,
                 EveryArg::Week => jiance::config::Every::Week,
                 EveryArg::Month => jiance::config::Every::Month,
+                EveryArg::Quarter => {
+                    anyhow::bail!("--every quarter is for the risk list (--risk-list) only")
+                }
             },
             (from, until, last),
             match format {
                 ReportFormatArg::Csv => jiance::config::ReportFormat::Csv,
                 ReportFormatArg::Parquet => jiance::config::ReportFormat::Parquet,
                 ReportFormatArg::Table => jiance::config::ReportFormat::Table,
+                ReportFormatArg::Xlsx | ReportFormatArg::Html => {
+                    anyhow::bail!("--format xlsx and html are for the risk list (--risk-list) only")
+                }
             },
             out,
             rules.as_deref(),

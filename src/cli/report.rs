@@ -88,3 +88,90 @@ pub fn run(
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// `jiance report --risk-list`: the key-product risk list of one quarter.
+pub fn risk_list(
+    data: &Path,
+    every: Option<super::EveryArg>,
+    until: Option<NaiveDate>,
+    format: super::ReportFormatArg,
+    out: Option<PathBuf>,
+) -> Result<ExitCode> {
+    use super::ReportFormatArg as F;
+    use jiance::report::risk;
+    if every.is_some_and(|e| e != super::EveryArg::Quarter) {
+        bail!("the risk list is per quarter: --every quarter (or leave --every out)");
+    }
+    let store = super::open_store(data)?;
+    let signals = store.signals()?;
+    let alerts = store.alerts()?;
+    let records = store.inspections(&jiance::store::InspectionQuery::default())?;
+    let Some(day) = until.or_else(|| signals.iter().map(|s| s.day()).max()) else {
+        bail!(
+            "{}: no signals to list (run `jiance run --once` or `jiance demo` first)",
+            data.display()
+        );
+    };
+    let rows = risk::build_risk_list(day, &signals, &alerts, &records);
+    let (quarter, _, _) = risk::quarter_of(day);
+    let bytes: Vec<u8> = match format {
+        F::Csv => risk::to_csv(&rows)?,
+        F::Html => risk::to_html(&rows, &quarter).into_bytes(),
+        F::Table => {
+            let mut t = format!(
+                "{quarter} 重点消费品质量安全风险清单 ({} rows)\n",
+                rows.len()
+            );
+            for r in &rows {
+                t.push_str(&format!(
+                    "{:>3}  {}  {}  alerts {} (level {})  severity {}  signals {} ({} docs, {} complaints)  batches {}/{}{}  failed-item records {}  {} (before {})\n",
+                    r.rank,
+                    r.category,
+                    r.hazard,
+                    r.alerts,
+                    r.max_level,
+                    r.max_severity,
+                    r.signals,
+                    r.documents,
+                    r.complaints,
+                    r.batches_failed,
+                    r.batches_sampled,
+                    r.failure_rate.map_or(String::new(), |f| format!(" = {:.1} %", f * 100.0)),
+                    r.failed_item_records,
+                    r.trend,
+                    r.previous_signals
+                ));
+            }
+            t.into_bytes()
+        }
+        F::Xlsx => {
+            let Some(path) = &out else {
+                bail!("--format xlsx needs --out FILE");
+            };
+            risk::to_xlsx(&rows, path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            eprintln!(
+                "{} rows of {quarter} written to {}",
+                rows.len(),
+                path.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        F::Parquet => bail!("the risk list is written as csv, xlsx, html or table"),
+    };
+    match out {
+        Some(path) => {
+            std::fs::write(&path, &bytes)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+            eprintln!(
+                "{} rows of {quarter} written to {}",
+                rows.len(),
+                path.display()
+            );
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout().write_all(&bytes)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -21,6 +21,7 @@
 
 mod inspections;
 mod output;
+pub mod risk;
 mod unclassified;
 
 use std::collections::{BTreeMap, HashMap, HashSet};

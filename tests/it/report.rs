@@ -293,3 +293,68 @@ fn check_validates_the_deploy_schedules_and_locates_a_bad_one() {
         "{err}"
     );
 }
+
+/// The risk list of the demo's quarter: every category × hazard of the quarter's signals is a
+/// row, counted as the store holds them, the serious alerts ranked first; `--every month` and
+/// xlsx without a file are refused with a reason.
+#[test]
+fn risk_list_of_the_demo_quarter_agrees_with_the_store() {
+    let o = crate::demo::outcome();
+    let end =
+        chrono::NaiveDate::from_ymd_opt(crate::demo::END.0, crate::demo::END.1, crate::demo::END.2)
+            .unwrap();
+    let (_, first, last) = jiance::report::risk::quarter_of(end);
+    let mut expected: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for s in o
+        .signals
+        .iter()
+        .filter(|s| s.day() >= first && s.day() <= last)
+    {
+        *expected
+            .entry((s.category.clone(), s.hazard.clone()))
+            .or_default() += 1;
+    }
+    let data = o.data.to_str().unwrap();
+    let out = jiance(&[
+        "report",
+        "--data",
+        data,
+        "--risk-list",
+        "--every",
+        "quarter",
+        "--format",
+        "csv",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let csv = text(&out.stdout);
+    let mut got: BTreeMap<(String, String), i64> = BTreeMap::new();
+    let mut levels: Vec<u8> = Vec::new();
+    for l in csv.lines().skip(1) {
+        let c: Vec<&str> = l.split(',').collect();
+        assert_eq!(c[0], "2026Q4", "{l}");
+        levels.push(c[5].parse().unwrap());
+        let n: i64 = c[7].parse().unwrap();
+        if n > 0 {
+            got.insert((c[2].to_string(), c[3].to_string()), n);
+        }
+    }
+    assert_eq!(got, expected, "{csv}");
+    assert!(
+        levels.windows(2).all(|w| w[0] >= w[1]),
+        "ranked by level: {levels:?}"
+    );
+    assert!(levels.first().is_some_and(|&l| l >= 3), "{csv}");
+    let month = jiance(&["report", "--data", data, "--risk-list", "--every", "month"]);
+    assert!(!month.status.success());
+    assert!(
+        text(&month.stderr).contains("per quarter"),
+        "{}",
+        text(&month.stderr)
+    );
+    let xlsx = jiance(&["report", "--data", data, "--risk-list", "--format", "xlsx"]);
+    assert!(
+        text(&xlsx.stderr).contains("--out"),
+        "{}",
+        text(&xlsx.stderr)
+    );
+}
