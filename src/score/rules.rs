@@ -418,13 +418,23 @@ impl ScoringRules {
 
     /// The single-valued settings.
     fn validate_settings(&self, text: &str, file: &str, errors: &mut Vec<ConfigError>) {
-        let mut err = |section: &str, key: &str, message: String| {
-            errors.push(ConfigError::new(
-                file,
-                line_of_key(text, section, key),
-                message,
-            ));
-        };
+        let err: &mut dyn FnMut(&str, &str, String) =
+            &mut |section: &str, key: &str, message: String| {
+                errors.push(ConfigError::new(
+                    file,
+                    line_of_key(text, section, key),
+                    message,
+                ));
+            };
+        self.check_spans(err);
+        self.check_detection(err);
+        self.check_risk_and_scope(err);
+        self.check_action(err);
+        self.check_limits(err);
+    }
+
+    /// The time spans: the window, the memory of inspection results, the weekday history.
+    fn check_spans(&self, err: &mut dyn FnMut(&str, &str, String)) {
         let w = &self.window;
         if w.window_days == 0 || w.window_days > 366 {
             err(
@@ -479,6 +489,10 @@ impl ScoringRules {
                 format!("prior_days must be > 0, got {}", wk.prior_days),
             );
         }
+    }
+
+    /// What makes a rise a detection: thresholds, channel weights, likelihood steps.
+    fn check_detection(&self, err: &mut dyn FnMut(&str, &str, String)) {
         let d = &self.detect;
         if d.min_clusters == 0 {
             err(
@@ -550,6 +564,10 @@ impl ScoringRules {
                 format!("inspection points must be ≥ 0, got {}", l.inspection),
             );
         }
+    }
+
+    /// The risk matrix, the scope of an alert, and the p-values that decide scope and family sampling.
+    fn check_risk_and_scope(&self, err: &mut dyn FnMut(&str, &str, String)) {
         let m = &self.risk.matrix;
         if m.iter().flatten().any(|&v| !(1..=4).contains(&v)) {
             err(
@@ -612,6 +630,10 @@ impl ScoringRules {
                 err(section, key, format!("{key} must be in (0, 1), got {v}"));
             }
         }
+    }
+
+    /// When an alert asks for sampling or notification.
+    fn check_action(&self, err: &mut dyn FnMut(&str, &str, String)) {
         let a = &self.action;
         if !(1..=4).contains(&a.sample_min_level) {
             err(
@@ -671,6 +693,10 @@ impl ScoringRules {
                 ),
             );
         }
+    }
+
+    /// The CUSUM, outage handling, and the caps on evidence and parties.
+    fn check_limits(&self, err: &mut dyn FnMut(&str, &str, String)) {
         let c = &self.cusum;
         if !(c.shift.is_finite() && c.shift > 1.0) {
             err(
