@@ -109,7 +109,7 @@ impl Params {
         Ok(n)
     }
 
-    fn date(&self, key: &str) -> Result<Option<NaiveDate>, ApiError> {
+    pub(crate) fn date(&self, key: &str) -> Result<Option<NaiveDate>, ApiError> {
         self.get(key)
             .map(|v| {
                 NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {
@@ -129,7 +129,7 @@ impl Params {
         }
     }
 
-    pub(crate) fn date_range(&self) -> Result<(Option<NaiveDate>, Option<NaiveDate>), ApiError> {
+    fn date_range(&self) -> Result<(Option<NaiveDate>, Option<NaiveDate>), ApiError> {
         let (since, until) = (self.date("since")?, self.date("until")?);
         if let (Some(s), Some(u)) = (since, until)
             && s > u
