@@ -125,9 +125,17 @@ pub fn standard_is_mandatory(number: &str) -> bool {
         || (n.starts_with("GB") && n[2..].starts_with(|c: char| c.is_ascii_digit()))
 }
 
-/// A row of an inspection table is failed when its result says so; without a result, when it lists
-/// failed items or the notice speaks of failures (its table is then the failed-products table).
+/// A row of an inspection table is failed when it counts failed batches (a summary table) or its
+/// result says so; without either, when it lists failed items or the notice speaks of failures
+/// (its table is then the failed-products table).
 pub(super) fn row_failed(row: &BTreeMap<String, String>, notice_has_failures: bool) -> bool {
+    // a summary row (产品 / 抽查批次 / 不合格批次) failed when it counts failed batches
+    if let Some(n) = row.get(crate::model::inspection_keys::FAILED) {
+        return n
+            .trim()
+            .trim_start_matches('0')
+            .starts_with(|c: char| c.is_ascii_digit());
+    }
     let result = row
         .get(field::RESULT)
         .map(|s| fold(s).into_owned())

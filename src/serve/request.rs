@@ -104,7 +104,7 @@ impl Params {
         Ok(n)
     }
 
-    fn date(&self, key: &str) -> Result<Option<NaiveDate>, ApiError> {
+    pub(crate) fn date(&self, key: &str) -> Result<Option<NaiveDate>, ApiError> {
         self.get(key)
             .map(|v| {
                 NaiveDate::parse_from_str(v, "%Y-%m-%d").map_err(|_| {

@@ -171,6 +171,10 @@ fn an_attachment_gives_records_per_product_with_its_failed_enterprises() {
             (Some("皮肤及毛发护理器具"), Some(18), Some(0), "attachment")
         ]
     );
+    // only the summary row with failed batches is a finding
+    let found: Vec<&str> = ex.findings.iter().map(|f| f.category.as_str()).collect();
+    assert!(found.contains(&"电热毯"), "{found:?}");
+    assert!(!found.contains(&"皮肤及毛发护理器具"), "{found:?}");
     // a list of the failed batches: counted per product, the sampled batches from the text
     let doc = notice_page(
         "本次共抽查电热毯40批次，发现3批次产品不合格，不合格产品及企业名单见附件。",

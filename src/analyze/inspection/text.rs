@@ -44,20 +44,22 @@ const FILLER: [&str; 15] = [
     "检出",
     "被检出",
 ];
-/// Words that make a count no result: a plan, or batches handed to enforcement.
-const NOT_RESULT: [&str; 4] = ["计划", "涉嫌", "移送", "另外"];
+/// Words that make a count no result: a plan, batches handed to enforcement, or those of one item.
+const NOT_RESULT: [&str; 5] = ["计划", "涉嫌", "移送", "另外", "该项目"];
 /// Words that never make a product more particular (不合格 手提式灭火器, 流通市场 灭火器).
-const NOT_PRODUCT: [&str; 9] = [
-    "合格", "市场", "领域", "流通", "生产", "销售", "全省", "全市", "本市",
+const NOT_PRODUCT: [&str; 14] = [
+    "合格", "市场", "领域", "流通", "生产", "销售", "全省", "全市", "本市", "开展", "组织", "进行",
+    "并且", "专项",
 ];
 /// Wording that says nothing failed.
+/// ("均符合" is not: it is said of one index as often as of the batches.)
 const NONE_FAILED: [&str; 6] = [
     "未发现不合格",
     "未检出不合格",
+    "没有发现不合格",
+    "没有检出不合格",
     "全部合格",
     "均合格",
-    "均符合",
-    "全部符合",
 ];
 /// One count of batches in the text: its value, where it is and what it counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +83,8 @@ pub(super) struct Tally {
     pub(super) sampled: Option<u64>,
     pub(super) failed: Option<u64>,
     pub(super) passed: Option<u64>,
+    /// The sentence whose parallel scopes (N家…M批次) the sampled batches add up, once set.
+    pub(super) scope: Option<usize>,
 }
 
 impl Tally {
@@ -135,24 +139,45 @@ impl Analyzer {
         let (p, t) = (inp.p, inp.t);
         let text = p.orig.as_str();
         // product mentions as byte spans, with the product as written
-        let mentions: Vec<(usize, usize, usize, String)> = inp
-            .prod
-            .cats
+        // the products' mentions, and the other places their words stand as whole tokens (the
+        // product stage keeps one mention of a product it has placed already)
+        let mut spans: Vec<(usize, usize, usize)> = Vec::new();
+        for m in inp.prod.cats.iter().filter(|m| !self.out_of_scope(m.c)) {
+            let (Some(a), Some(b)) = (
+                t.toks.get(m.tok),
+                m.end.checked_sub(1).and_then(|k| t.toks.get(k)),
+            ) else {
+                continue;
+            };
+            spans.push((m.tok, m.end, m.c));
+            let word = text.get(a.s..b.e).unwrap_or("");
+            for (at, _) in text.match_indices(word).filter(|(at, _)| *at != a.s) {
+                let k = t.toks.partition_point(|tk| tk.s < at);
+                let n = m.end - m.tok;
+                let whole = t.toks.get(k).is_some_and(|tk| tk.s == at)
+                    && t.toks
+                        .get(k + n - 1)
+                        .is_some_and(|tk| tk.e == at + word.len());
+                if whole && !spans.iter().any(|sp| sp.0 == k) {
+                    spans.push((k, k + n, m.c));
+                }
+            }
+        }
+        let mentions: Vec<(usize, usize, usize, String)> = spans
             .iter()
-            .filter(|m| !self.out_of_scope(m.c))
-            .filter_map(|m| {
-                let s = t.toks.get(m.tok)?.s;
-                let e = t.toks.get(m.end.checked_sub(1)?)?.e;
-                let start = self.noun_start(t, m.tok, s);
+            .filter_map(|&(tok, end, c)| {
+                let s = t.toks.get(tok)?.s;
+                let e = t.toks.get(end.checked_sub(1)?)?.e;
+                let start = self.noun_start(t, tok, s);
                 let e = noun_end(text, e);
-                Some((start, e, m.c, text.get(start..e)?.to_string()))
+                Some((start, e, c, text.get(start..e)?.to_string()))
             })
             .collect();
         let mut tallies: Vec<Tally> = vec![Tally::default()];
         let mut none_failed_notice = false;
         let mut carried_sentence: Option<usize> = None;
         let mut heading: Option<usize> = None;
-        for (ss, se) in sentences(text) {
+        for (si, (ss, se)) in sentences(text).into_iter().enumerate() {
             let sentence = &text[ss..se];
             // a sentence that is only a product's name heads the ones after it; one that opens
             // with 其中 goes on with the product before it
@@ -171,7 +196,7 @@ impl Analyzer {
                 if counts.is_empty() {
                     // a clause naming one product (not a list) is what the next counts count
                     let cats: Vec<usize> = distinct(in_clause.iter().map(|m| m.2));
-                    if cats.len() == 1 && !clause.contains('、') {
+                    if cats.len() == 1 && !clause.contains(['、', '及', '和']) {
                         let m = in_clause[0];
                         current = Some(tally_for(&mut tallies, m.2, &m.3));
                     }
@@ -201,7 +226,12 @@ impl Analyzer {
                             && m.0 <= cs + c.end + 12
                             && m.1 <= cs + next
                             && !text[cs + c.end..m.0].contains('、')
-                            && !text[m.1..cs + next].starts_with(['、', '和', '及'])
+                            && (!text[m.1..cs + next].starts_with(['、', '和', '及'])
+                                // a list of one product's kinds (金属软管和橡胶软管) is that product
+                                || in_clause
+                                    .iter()
+                                    .filter(|o| o.0 > m.0 && o.1 <= cs + next)
+                                    .all(|o| o.2 == m.2))
                     });
                     let cats = distinct(before.iter().map(|m| m.2));
                     let owner = if cats.len() > 1 {
@@ -223,7 +253,20 @@ impl Analyzer {
                         continue;
                     };
                     let at = owner.or(current).unwrap_or(0);
-                    tallies[at].set(role, c.value);
+                    // parallel scopes of one sentence (生产企业3家3批次，经销单位18家22批次) add up
+                    let scope = pre.contains('家').then_some(si);
+                    if role == Role::Sampled
+                        && scope.is_some()
+                        && tallies[at].scope == scope
+                        && let Some(n) = tallies[at].sampled.as_mut()
+                    {
+                        *n += c.value;
+                    } else {
+                        tallies[at].set(role, c.value);
+                        if role == Role::Sampled && tallies[at].scope.is_none() {
+                            tallies[at].scope = scope.or(Some(usize::MAX));
+                        }
+                    }
 
                     any_count = true;
                     if at != 0 {
@@ -309,11 +352,23 @@ impl Analyzer {
             tl.complete();
         }
         let products_stated = tallies.iter().skip(1).any(Tally::stated);
+        // the notice's one product, or the first of products of one group (卫生巾 and 一次性卫生用品)
         let only = match inp.categories {
             [c] => Some(*c),
+            [c, rest @ ..]
+                if rest
+                    .iter()
+                    .all(|o| self.categories[*o].group == self.categories[*c].group) =>
+            {
+                Some(*c)
+            }
             _ => None,
         };
-        if !products_stated && let Some(c) = only.or(inp.prod.title_cat) {
+        // the notice's totals are its one product's, also beside counts of that product's kinds
+        // (23批次LED灯具, 其中可移式LED灯具13批次 …)
+        if (!products_stated || inp.categories.len() == 1)
+            && let Some(c) = only.or(inp.prod.title_cat)
+        {
             tallies[0].cat = Some(c);
         }
         let notice_stated = tallies[0].stated();
