@@ -3,10 +3,14 @@
 use super::*;
 
 impl Analyzer {
-    /// Organisation names (…有限公司, …集团, …厂) as byte spans of `text`; "一公司", "某厂" are not names.
-    pub(super) fn org_spans(&self, text: &str) -> Vec<(usize, usize)> {
+    /// Organisation names (…有限公司, …集团, …厂) as byte spans of `text`; "一公司", "某厂" are not
+    /// names. `suffixes` holds the start of every organisation suffix in `text` (the ORG hits of
+    /// the one substring scan), sorted.
+    pub(super) fn org_spans(&self, text: &str, suffixes: &[usize]) -> Vec<(usize, usize)> {
         let mut out = Vec::new();
-        for m in self.org_re.find_iter(text) {
+        let mut pos = 0;
+        while let Some(m) = next_org(&self.org_re, text, pos, suffixes) {
+            pos = m.end();
             // 厂家, 公司内, 集团化 …: the suffix is the start of another word
             if text[m.end()..].starts_with([
                 '家', '商', '区', '房', '长', '方', '址', '内', '里', '牌', '化', '址',
@@ -47,6 +51,29 @@ impl Analyzer {
             self.place_names.binary_search(&tail).is_ok()
         })
     }
+}
+
+/// Most bytes of the organisation regex's name part before its suffix: 30 characters of its class
+/// (\p{Han} reaches four-byte ideographs).
+const ORG_NAME_BYTES: usize = 30 * 4;
+
+/// The leftmost match of the organisation regex at or after byte `pos`, as `find_iter` would
+/// give it, without scanning text far from every suffix: a match ends in a suffix that starts
+/// after the match's first character and at most [`ORG_NAME_BYTES`] later, so no match starts
+/// before the first suffix after `pos` less that many bytes, and the search starts there. The
+/// regex has no look-around, so a search started there finds what one started at `pos` finds.
+fn next_org<'t>(
+    re: &Regex,
+    text: &'t str,
+    pos: usize,
+    suffixes: &[usize],
+) -> Option<regex::Match<'t>> {
+    let first = suffixes.get(suffixes.partition_point(|&s| s <= pos))?;
+    let mut from = first.saturating_sub(ORG_NAME_BYTES).max(pos);
+    while !text.is_char_boundary(from) {
+        from -= 1;
+    }
+    re.find_at(text, from)
 }
 
 /// Start of an organisation or shop name inside a regex match that began at the start of a run of
@@ -98,7 +125,14 @@ impl Analyzer {
     /// match without.
     pub(super) fn names(&self, p: &Prepared, t: &Tokens) -> Names {
         let orgs = if p.has(self, ORG) {
-            self.org_spans(&p.orig)
+            let mut suffixes: Vec<usize> = p
+                .found
+                .iter()
+                .filter(|h| self.flagged(h, ORG))
+                .map(|h| h.1)
+                .collect();
+            suffixes.sort_unstable();
+            self.org_spans(&p.orig, &suffixes)
         } else {
             Vec::new()
         };

@@ -199,16 +199,19 @@ impl Analyzer {
     /// Where to split a token that is a place name glued to one of cues.toml `[place_glue]`
     /// words ("北京市" + "民"); None for any other token, and for a token the rules know.
     fn place_glued(&self, w: &str) -> Option<usize> {
-        if w.len() < 9 || self.matcher.contains_key(w) {
+        if w.len() < 9 {
             return None;
         }
-        w.char_indices().skip(2).map(|(k, _)| k).find(|&k| {
+        // the rule-word lookup last: it hashes the token, where the glue test mostly compares
+        // lengths, and it is rarely reached
+        let k = w.char_indices().skip(2).map(|(k, _)| k).find(|&k| {
             self.place_glue.iter().any(|g| g == &w[k..])
                 && self
                     .place_names
                     .binary_search_by(|n| n.as_str().cmp(&w[..k]))
                     .is_ok()
-        })
+        })?;
+        (!self.matcher.contains_key(w)).then_some(k)
     }
 
     /// Hazard pairs (hazards.toml `pairs`): a clause holding a `who` and a `did` word of one pair,
@@ -268,7 +271,14 @@ impl Analyzer {
             };
             for (pat, target) in cands {
                 let b = i + pat.len();
-                if b <= words.len() && pat.iter().zip(&words[i..b]).all(|(p, w)| p == w) {
+                // the first word is the key just looked up: only the rest is compared
+                if b <= words.len()
+                    && pat
+                        .iter()
+                        .skip(1)
+                        .zip(words.get(i + 1..b).unwrap_or(&[]))
+                        .all(|(p, w)| p == w)
+                {
                     out.push(Match {
                         a: i,
                         b,
