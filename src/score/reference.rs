@@ -12,8 +12,9 @@ use chrono::NaiveDate;
 use polars::prelude::*;
 
 use super::disturb::{Disturb, Outage};
+use super::load::NATION;
 use super::rules::ScoringRules;
-use super::table::{CellKey, CellTable, NATION, Prepared, Rows, earliest_read};
+use super::table::{CellKey, CellTable, Prepared, Rows, earliest_read};
 use crate::model::Channel;
 use crate::store::columnar::{SignalColumns, StrCol};
 use crate::store::signals::{epoch_days, from_epoch_days};

@@ -21,7 +21,6 @@ use chrono::{Datelike, NaiveDate};
 use super::ScoreError;
 use super::aggregate::{Cell, CellSeries, Periods};
 use super::disturb::{Disturb, Outage};
-pub use super::load::NATION;
 use super::load::{Place, Rec, Table, on_cores};
 pub use super::rows::Rows;
 use super::rules::ScoringRules;
