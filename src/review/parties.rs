@@ -351,6 +351,17 @@ pub fn histories(
             h.events.push(ev);
         }
     };
+    let add_parties = |by: &mut Histories, p: &Parties, ev: &PartyEvent| {
+        for (kind, names) in [
+            (PartyKind::Enterprise, &p.enterprises),
+            (PartyKind::Brand, &p.brands),
+            (PartyKind::Shop, &p.shops),
+        ] {
+            for n in names {
+                add(by, kind, n, ev.clone());
+            }
+        }
+    };
     // which parties each document names, for the alerts citing it
     let mut doc_parties: BTreeMap<&str, &Parties> = BTreeMap::new();
     for (d, p) in src.documents {
@@ -363,15 +374,7 @@ pub fn histories(
             title: d.title.clone(),
             url: d.url.clone(),
         };
-        for (kind, names) in [
-            (PartyKind::Enterprise, &p.enterprises),
-            (PartyKind::Brand, &p.brands),
-            (PartyKind::Shop, &p.shops),
-        ] {
-            for n in names {
-                add(&mut by, kind, n, ev.clone());
-            }
-        }
+        add_parties(&mut by, p, &ev);
     }
     for a in src.alerts {
         let ev = PartyEvent {
@@ -385,15 +388,7 @@ pub fn histories(
             let Some(p) = doc_parties.get(id.as_str()) else {
                 continue;
             };
-            for (kind, names) in [
-                (PartyKind::Enterprise, &p.enterprises),
-                (PartyKind::Brand, &p.brands),
-                (PartyKind::Shop, &p.shops),
-            ] {
-                for n in names {
-                    add(&mut by, kind, n, ev.clone());
-                }
-            }
+            add_parties(&mut by, p, &ev);
         }
     }
     for f in src.onsale {

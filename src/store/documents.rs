@@ -149,22 +149,7 @@ impl Store {
         )?;
         let mut out = Vec::new();
         for id in ids {
-            if let Some(row) = stmt
-                .query_row([id], |r| {
-                    Ok(DocumentRow {
-                        id: r.get(0)?,
-                        source: r.get(1)?,
-                        kind: r.get(2)?,
-                        url: r.get(3)?,
-                        title: r.get(4)?,
-                        published: r.get(5)?,
-                        cluster: r.get(6)?,
-                        is_signal: r.get(7)?,
-                        reason: r.get(8)?,
-                    })
-                })
-                .optional()?
-            {
+            if let Some(row) = stmt.query_row([id], document_row).optional()? {
                 out.push(row);
             }
         }
@@ -288,4 +273,20 @@ fn put_document_in(
         ])?;
     }
     Ok(())
+}
+
+/// A `documents` row read by a query that selects, in this order, id, source, kind, url, title,
+/// published, cluster, is_signal and reason (more columns may follow).
+pub(super) fn document_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<DocumentRow> {
+    Ok(DocumentRow {
+        id: r.get(0)?,
+        source: r.get(1)?,
+        kind: r.get(2)?,
+        url: r.get(3)?,
+        title: r.get(4)?,
+        published: r.get(5)?,
+        cluster: r.get(6)?,
+        is_signal: r.get(7)?,
+        reason: r.get(8)?,
+    })
 }

@@ -18,20 +18,7 @@ impl Store {
              ORDER BY id",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok((
-                DocumentRow {
-                    id: r.get(0)?,
-                    source: r.get(1)?,
-                    kind: r.get(2)?,
-                    url: r.get(3)?,
-                    title: r.get(4)?,
-                    published: r.get(5)?,
-                    cluster: r.get(6)?,
-                    is_signal: r.get(7)?,
-                    reason: r.get(8)?,
-                },
-                r.get::<_, String>(9)?,
-            ))
+            Ok((super::documents::document_row(r)?, r.get::<_, String>(9)?))
         })?;
         #[derive(serde::Deserialize)]
         struct Only {
