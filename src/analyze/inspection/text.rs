@@ -509,7 +509,7 @@ fn role_of(pre: &str, post: &str, rest: &str, named_before: bool) -> Option<Role
     if starts(&after, &FAILED_WORDS) || starts(&rest_after, &FAILED_WORDS) {
         return Some(Role::Failed);
     }
-    // "28个批次燃气灶具的合格率为92.9%": a rate says what was sampled, not how many failed
+    // "抽查电暖器40个批次，合格率为95%": a rate says what was sampled, not how many failed
     if starts(&after, &["合格率", "不合格率"]) || starts(&rest_after, &["合格率", "不合格率"])
     {
         return Some(Role::Sampled);
