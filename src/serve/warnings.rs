@@ -88,7 +88,8 @@ pub(super) async fn list(
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let Query(params) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let published = match params.status.as_deref() {
-        None | Some("published") => true,
+        // an empty value is no value (forms send every field; the document allows it)
+        None | Some("") | Some("published") => true,
         Some("all") => false,
         Some(other) => {
             return Err(ApiError::bad_request(format!(
