@@ -66,65 +66,41 @@ impl Analyzer {
                 ..GenreState::default()
             };
         };
+        // `also` and `unless` of a genre rule hold for the text
+        let qualified = |r: &Genre| (r.also.is_empty() || p.any(&r.also)) && !p.any(&r.unless);
         let evidence = (g.evidence.is_empty()
             || p.any(&g.evidence)
             || (p.kind == DocKind::Standard && mandatory_std))
-            && (g.also.is_empty() || p.any(&g.also))
-            && !p.any(&g.unless);
+            && qualified(g);
         // News or a notice relaying a mandatory standard's drafting, revision, postponement or
         // entry into force is a standard report in other words (the standard rule's evidence and
         // `also` hold): with no hazard named it is still one, with 未指明. Not the standard's
         // principal hazards: a relay is mostly about the procedure (a drafting meeting, a new
         // date), and naming them cost more wrong hazards than it found (in-sample and held out).
-        let relayed = self
+        let relay = self
             .genres
             .iter()
             .filter(|_| matches!(p.kind, DocKind::Media | DocKind::Notice))
             .find(|s| s.kind == DocKind::Standard)
-            .filter(|s| {
-                !s.evidence.is_empty()
-                    && p.any(&s.evidence)
-                    && (s.also.is_empty() || p.any(&s.also))
-                    && !p.any(&s.unless)
-                    && s.unnamed
-            });
-        if let Some(s) = relayed {
-            let base = GenreState {
-                evidence,
-                consequence_real: evidence && g.consequence_real,
-                items_count: evidence && g.items_count,
-                requirements: evidence && g.requirements,
-                unnamed: None,
-                principal: false,
-                service: p.any(&g.service),
-                publisher_place: g.publisher_place,
-                national_first: evidence && g.national_first,
-                relayed: false,
-            };
-            return GenreState {
-                unnamed: Some(
-                    s.severity
-                        .unwrap_or(self.hazards[self.unspecified].severity),
-                ),
-                principal: false,
-                relayed: true,
-                ..base
-            };
-        }
+            .filter(|s| s.unnamed && !s.evidence.is_empty() && p.any(&s.evidence) && qualified(s));
+        let severity_of = |r: &Genre| {
+            r.severity
+                .unwrap_or(self.hazards[self.unspecified].severity)
+        };
         GenreState {
             evidence,
             consequence_real: evidence && g.consequence_real,
             items_count: evidence && g.items_count,
             requirements: evidence && g.requirements,
-            unnamed: (evidence && g.unnamed).then(|| {
-                g.severity
-                    .unwrap_or(self.hazards[self.unspecified].severity)
-            }),
-            principal: evidence && g.principal,
+            unnamed: match relay {
+                Some(s) => Some(severity_of(s)),
+                None => (evidence && g.unnamed).then(|| severity_of(g)),
+            },
+            principal: relay.is_none() && evidence && g.principal,
             service: p.any(&g.service),
             publisher_place: g.publisher_place,
             national_first: evidence && g.national_first,
-            relayed: false,
+            relayed: relay.is_some(),
         }
     }
 

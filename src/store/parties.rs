@@ -28,7 +28,14 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (doc, json) = row?;
-            let only: Only = serde_json::from_str(&json)?;
+            // a row another version wrote that no longer reads is left out, not the whole list
+            let only: Only = match serde_json::from_str(&json) {
+                Ok(o) => o,
+                Err(e) => {
+                    tracing::warn!(doc = %doc.id, error = %e, "stored extraction does not read; its parties are left out");
+                    continue;
+                }
+            };
             if !only.parties.brands.is_empty()
                 || !only.parties.enterprises.is_empty()
                 || !only.parties.shops.is_empty()

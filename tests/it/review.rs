@@ -19,10 +19,17 @@ use crate::demo::END;
 const ANALYST: &str = "analyst-token-wang";
 const VIEWER: &str = "viewer-token-zhao";
 
-async fn call(method: &str, url: &str, token: &str, body: Option<Value>) -> (u16, Value) {
+/// One JSON call with a bearer token: the status and the body (null when it is no JSON).
+pub(crate) async fn call(
+    method: &str,
+    url: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
     let c = jiance::util::tls::client();
     let mut req = match method {
         "POST" => c.post(url),
+        "PUT" => c.put(url),
         "DELETE" => c.delete(url),
         _ => c.get(url),
     }

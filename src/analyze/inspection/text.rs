@@ -536,7 +536,7 @@ fn role_of(pre: &str, post: &str, rest: &str, named_before: bool) -> Option<Role
     if head.ends_with("合格") {
         return Some(Role::Passed);
     }
-    // "50批次产品中不合格7批次", "在抽检10个批次的电线电缆中"
+    // "40批次样品中3批次不合格", "在抽查的12个批次电热毯中"
     if after.starts_with('中') || rest_after.starts_with('中') {
         return Some(Role::Sampled);
     }
