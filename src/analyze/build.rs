@@ -486,6 +486,7 @@ impl Analyzer {
                     kind: DocKind::parse(&g.kind)?,
                     evidence: ids(&g.evidence),
                     also: ids(&g.also),
+                    relay_also: ids(&g.relay_also),
                     unless: ids(&g.unless),
                     service: ids(&g.service),
                     consequence_real: g.consequence_real,

@@ -82,7 +82,18 @@ impl Analyzer {
             .iter()
             .filter(|_| matches!(p.kind, DocKind::Media | DocKind::Notice))
             .find(|s| s.kind == DocKind::Standard)
-            .filter(|s| s.unnamed && !s.evidence.is_empty() && p.any(&s.evidence) && qualified(s));
+            .filter(|s| {
+                let change = if s.relay_also.is_empty() {
+                    &s.also
+                } else {
+                    &s.relay_also
+                };
+                s.unnamed
+                    && !s.evidence.is_empty()
+                    && p.any(&s.evidence)
+                    && (change.is_empty() || p.any(change))
+                    && !p.any(&s.unless)
+            });
         let severity_of = |r: &Genre| {
             r.severity
                 .unwrap_or(self.hazards[self.unspecified].severity)

@@ -145,6 +145,7 @@ struct Genre {
     kind: DocKind,
     evidence: Vec<u32>,
     also: Vec<u32>,
+    relay_also: Vec<u32>,
     unless: Vec<u32>,
     service: Vec<u32>,
     consequence_real: bool,
@@ -2039,6 +2040,15 @@ mod corpus {
             kind: None,
             signal: true,
             findings: &[("电动自行车用蓄电池", "未指明")],
+            province: None,
+        },
+        Case {
+            title: "",
+            // a standing regime, not news of a standard: nothing happened to it (relay_also)
+            text: "电动车头盔要符合哪些标准？我国对电动自行车乘员头盔实施强制性产品认证，产品须满足GB 811的要求，购买时看准CCC标志。",
+            kind: None,
+            signal: false,
+            findings: &[],
             province: None,
         },
         Case {

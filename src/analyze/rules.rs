@@ -272,6 +272,11 @@ pub struct GenreRule {
     /// With `evidence`: one of these too (发布, 实施 for a standard).
     #[serde(default)]
     pub also: Vec<String>,
+    /// For the standard genre: what news or a notice relaying a standard must say happened to it
+    /// (发布, 起实施, 征求意见 …) — a change, not a standing regime ("对童车实施强制性认证");
+    /// empty: `also`.
+    #[serde(default)]
+    pub relay_also: Vec<String>,
     /// Words that cancel the evidence (推荐性, 团体标准).
     #[serde(default)]
     pub unless: Vec<String>,
@@ -961,6 +966,13 @@ fn validate(f: &RuleFiles) -> Vec<ConfigError> {
                 cl,
                 line_in_block(ct, "genre", i, "severity"),
                 "severity must be 1–4 (GB/T 22760)",
+            ));
+        }
+        if !g.relay_also.is_empty() && (g.kind != "standard" || g.evidence.is_empty()) {
+            errs.push(ConfigError::new(
+                cl,
+                line_in_block(ct, "genre", i, "relay_also"),
+                "`relay_also` belongs to the standard genre, with `evidence`",
             ));
         }
         if !g.also.is_empty() && g.evidence.is_empty() {

@@ -215,8 +215,8 @@ impl Analyzer {
     }
 
     /// Hazard pairs (hazards.toml `pairs`): a clause holding a `who` and a `did` word of one pair,
-    /// in a sentence naming one of the pair's products, reports the pair's hazard at the `did`
-    /// word, as a strong term would.
+    /// in a sentence naming one of the pair's products (or in a text naming only the pair's
+    /// products), reports the pair's hazard at the `did` word, as a strong term would.
     pub(super) fn pair_matches(&self, toks: &[Tok], ms: &mut Vec<Match>) {
         if self.pairs.is_empty() {
             return;
@@ -248,10 +248,13 @@ impl Analyzer {
             let by_who = who
                 .iter()
                 .any(|&(wi, wc, a, b)| wi == i && wc == clause && (b <= d.a || a >= d.b));
+            // the product in the sentence, or — when every product the text names is one of the
+            // pair's — anywhere: "设备" and "它" stand for the camera of the sentence before
             let product = pair_cats.is_empty()
                 || cats
                     .iter()
-                    .any(|&(s, c)| s == sent && pair_cats.contains(&c));
+                    .any(|&(s, c)| s == sent && pair_cats.contains(&c))
+                || (!cats.is_empty() && cats.iter().all(|(_, c)| pair_cats.contains(c)));
             if by_who && product {
                 found.push(Match {
                     a: d.a,

@@ -30,6 +30,7 @@ mod foreign;
 mod fuzz;
 mod inspections;
 mod layers;
+mod media_signals;
 mod nats;
 mod notify;
 mod onsale;
