@@ -1554,6 +1554,38 @@ mod tests {
     /// News and notices that relay a mandatory standard's drafting or a new date for it report a
     /// standard even when they name no hazard (未指明); a voluntary standard's news does not.
     #[test]
+    fn a_counted_class_noun_is_a_product_beside_specific_ones() {
+        for (text, class) in [
+            (
+                "欧盟本周通报的中国产品中涉及儿童用品6例，其中一款木制拖拉玩具的小零件容易脱落，可能导致窒息，已被召回。",
+                "其他儿童及学生用品",
+            ),
+            (
+                "消保团体买了18件日用品和玩具送检，结果有5件检出塑化剂超标。",
+                "其他日用消费品",
+            ),
+        ] {
+            let x = run("", text, None);
+            assert!(
+                x.categories.iter().any(|c| c == class) && x.categories.iter().any(|c| c == "玩具"),
+                "{text}: {:?}",
+                x.categories
+            );
+        }
+        // uncounted, the class noun stays the class of the specific product
+        let x = run(
+            "",
+            "本周召回的儿童用品中，一款婴儿床的护栏间距过大，可能卡住婴儿头部。",
+            None,
+        );
+        assert!(
+            !x.categories.iter().any(|c| c == "其他儿童及学生用品"),
+            "{:?}",
+            x.categories
+        );
+    }
+
+    #[test]
     fn relayed_mandatory_standards_are_signals_without_hazards() {
         for (kind, text) in [
             (

@@ -26,6 +26,26 @@ pub(super) fn counts_kinds(w: &str) -> bool {
             .all(|&c| NUMERAL_CHARS.contains(c))
 }
 
+/// Whether the tokens at `k` count items ("10例", "21 件", "3批次"): a numeral with its measure
+/// word, in one token or two. A class noun right beside such a count ("涉及儿童用品10例",
+/// "购买21件日用品") is counted as a product of its own.
+pub(super) fn counts_items(words: &[&str], k: usize) -> bool {
+    let numeral = |w: &str| !w.is_empty() && w.chars().all(|c| NUMERAL_CHARS.contains(c));
+    let counter = |w: &str| matches!(w, "例" | "件" | "批" | "批次" | "款" | "个" | "种" | "项");
+    match words.get(k) {
+        Some(w) if numeral(w) => words.get(k + 1).is_some_and(|n| counter(n)),
+        Some(w) => {
+            let chars: Vec<char> = w.chars().collect();
+            chars.len() >= 2
+                && chars[..chars.len() - 1]
+                    .iter()
+                    .all(|&c| NUMERAL_CHARS.contains(c))
+                && counter(&chars[chars.len() - 1..].iter().collect::<String>())
+        }
+        None => false,
+    }
+}
+
 /// Whether a token closes an enumeration: a closer word (等), a numeral alone, or a numeral with
 /// its measure word ("五类", "10种"): "玩具、背提包、小家电五类产品" ends its last member at 五类.
 fn closes_list(w: &str) -> bool {
@@ -304,5 +324,24 @@ mod tests {
         }
         assert!(counts_kinds("五类") && counts_kinds("12种"));
         assert!(!counts_kinds("两款") && !counts_kinds("类") && !counts_kinds("人类"));
+    }
+
+    #[test]
+    fn a_numeral_with_its_measure_word_counts_items() {
+        for (words, k) in [
+            (&["10", "例"][..], 0),
+            (&["用品", "21件"][..], 1),
+            (&["3", "批次"][..], 0),
+        ] {
+            assert!(counts_items(words, k), "{words:?}");
+        }
+        for (words, k) in [
+            (&["10", "年"][..], 0),
+            (&["件"][..], 0),
+            (&["用品"][..], 1),
+            (&["人类"][..], 0),
+        ] {
+            assert!(!counts_items(words, k), "{words:?}");
+        }
     }
 }

@@ -199,10 +199,20 @@ impl Analyzer {
                 .take_while(|(t, _)| t.sent == m.sent)
                 .any(|(_, w)| super::nouns::counts_kinds(w))
         };
+        // a class noun the text counts ("涉及儿童用品10例", "购买21件日用品") names items of its own
+        let counted_here = |m: &CatM| {
+            super::nouns::counts_items(words, m.end)
+                || m.tok
+                    .checked_sub(2)
+                    .is_some_and(|k| super::nouns::counts_items(words, k))
+                || m.tok
+                    .checked_sub(1)
+                    .is_some_and(|k| super::nouns::counts_items(words, k))
+        };
         let enumerated = |m: &CatM| {
             self.categories[m.c].name.starts_with("其他")
-                && (comma(m.tok.checked_sub(1)) || comma(Some(m.end)))
-                && counted(m)
+                && (((comma(m.tok.checked_sub(1)) || comma(Some(m.end))) && counted(m))
+                    || counted_here(m))
         };
         let listed: Vec<bool> = cats
             .iter()
