@@ -14,6 +14,7 @@ pub const PATHS: &[&str] = &[
     "/api/sampling-requests",
     "/api/onsale",
     "/api/inspections",
+    "/api/risk-list",
     "/print/sampling/{id}",
     "/api/alerts/{id}/jurisdictions",
     "/print/jurisdictions/{id}",
@@ -270,6 +271,7 @@ fn schemas() -> Value {
         watch_schemas(),
         jurisdiction_schemas(),
         super::inspections::schemas(),
+        super::risk::schemas(),
     ] {
         if let (Value::Object(m), Value::Object(more)) = (&mut out, more) {
             m.extend(more);
@@ -710,6 +712,7 @@ pub fn document() -> Value {
             "/api/inspections".into(),
             super::inspections::path(&read, q),
         );
+        paths.insert("/api/risk-list".into(), super::risk::path(&read, q));
     }
     d
 }
