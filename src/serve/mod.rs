@@ -1083,6 +1083,7 @@ mod tests {
             deadline: NaiveDate::from_ymd_opt(2026, 4, 30).unwrap(),
             purchases: vec![],
             items: vec![],
+            reason: String::new(),
         };
         store.put_alerts(&[a, b], &[request]).unwrap();
         let counters = Arc::new(Counters::default());

@@ -232,7 +232,8 @@ fn schemas() -> Value {
                         "price": { "type": "number", "nullable": true }, "sales": { "type": "integer", "minimum": 0, "nullable": true },
                         "why": s() } } },
                     "items": { "type": "array", "items": { "type": "object", "properties": {
-                        "item": s(), "standard": s(), "title": s() } } } } },
+                        "item": s(), "standard": s(), "title": s() } } },
+                    "reason": { "type": "string", "description": "Why its purchases come first: the repeat offenders (rules/parties.toml) it buys from; absent when none" } } },
                 "InspectionBatch": { "type": "object", "required": ["batch", "passed"], "additionalProperties": false, "properties": {
                     "batch": label(), "party": text(), "item": text(), "passed": { "type": "boolean" }, "note": text() } },
                 "InspectionResults": { "type": "object", "required": ["alert_id", "results"], "additionalProperties": false, "properties": {
