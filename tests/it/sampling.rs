@@ -200,6 +200,20 @@ fn sampling_exports_as_csv_and_prints_for_the_buyers() {
         for t in &r.items {
             assert!(page.contains(&t.standard) && page.contains(&t.item));
         }
+        // the buyers read why the repeat offenders come first (nothing in a reason is markup)
+        let r = requests
+            .iter()
+            .find(|r| !r.reason.is_empty())
+            .expect("a request buying from a repeat offender");
+        let page = http
+            .get(format!("{}/print/sampling/{}", server.base, r.alert_id))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(&r.reason), "{page}");
         let status = http
             .get(format!("{}/print/sampling/no-such-alert", server.base))
             .send()
