@@ -139,6 +139,10 @@ pub struct SamplingRequest {
     /// The test items with the standard that sets each ("过充电", GB 43854-2024), each once.
     #[serde(default)]
     pub items: Vec<TestItem>,
+    /// Why its purchases come in their order beyond evidence, place and units sold: the repeat
+    /// offenders whose listings it buys first (issue 47). Empty when it buys from none.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
 }
 
 /// One listing a sampling request proposes to buy.

@@ -483,7 +483,7 @@ impl Engine {
 
     /// Name what each sampling request buys (the market stage, issue 20): the test items of the
     /// product's standards, each once, and concrete listings — one per shop, brand and
-    /// enterprise, none sampled since the exclusion day.
+    /// enterprise, none sampled since the exclusion day, repeat offenders' first.
     fn draft_purchases(
         &self,
         sampling: &mut [SamplingRequest],
@@ -499,6 +499,19 @@ impl Engine {
             .iter()
             .map(|(d, e)| crate::market::listing(d, e))
             .collect();
+        // repeat offenders' listings are bought first (issue 47): the parties' history as the
+        // store holds it when the run starts, so one that this run's on-sale matching makes a
+        // repeat offender (召回后仍在售) comes first from the next run on
+        let mut repeat = crate::market::purchase::RepeatOffenders::default();
+        for p in crate::review::parties::from_store(&self.store, &self.market, &self.parties)? {
+            if p.repeat.is_empty() {
+                continue;
+            }
+            let rules: Vec<&str> = p.repeat.iter().map(|m| m.rule.as_str()).collect();
+            let mut names = p.names.clone();
+            names.push(p.key.clone());
+            repeat.add(&self.market, &names, &rules.join("、"));
+        }
         for r in sampling.iter_mut() {
             r.items = self.standards.items(&r.category, &r.test_items, as_of);
             // the request asks for what its items name, not every item its hazards know
@@ -508,7 +521,7 @@ impl Engine {
                 .find(|a| a.id == r.alert_id)
                 .map(|a| a.evidence.clone())
                 .unwrap_or_default();
-            crate::market::purchase::plan(&self.market, r, &listings, sampled, &evidence);
+            crate::market::purchase::plan(&self.market, r, &listings, sampled, &evidence, &repeat);
         }
         Ok(())
     }

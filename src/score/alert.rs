@@ -783,5 +783,6 @@ fn sampling_request(
         deadline,
         purchases: Vec::new(),
         items: Vec::new(),
+        reason: String::new(),
     })
 }

@@ -33,6 +33,7 @@ mod parties;
 mod reply;
 mod request;
 mod review;
+mod risk;
 mod sampling;
 mod warnings;
 mod watch;
@@ -251,6 +252,7 @@ where
         .route("/assets/app.js", get(assets::app_js))
         .route("/assets/app.css", get(assets::app_css))
         .route("/assets/review.js", get(assets::review_js))
+        .route("/assets/centre.js", get(assets::centre_js))
         .route("/healthz", get(api::healthz))
         .route("/api/search", get(api::search))
         .route("/api/search/export", get(export::export))
@@ -399,6 +401,7 @@ pub fn router(state: AppState) -> Router {
         .route("/print/jurisdictions/{id}", get(jurisdiction::print))
         .route("/api/onsale", get(onsale::onsale))
         .route("/api/inspections", get(inspections::inspections))
+        .route("/api/risk-list", get(risk::risk_list))
         .route("/api/stats", get(api::stats))
         .route("/api/me", get(review::me))
         .route("/api/review/options", get(review::options))
@@ -1080,6 +1083,7 @@ mod tests {
             deadline: NaiveDate::from_ymd_opt(2026, 4, 30).unwrap(),
             purchases: vec![],
             items: vec![],
+            reason: String::new(),
         };
         store.put_alerts(&[a, b], &[request]).unwrap();
         let counters = Arc::new(Counters::default());

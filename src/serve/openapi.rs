@@ -14,6 +14,7 @@ pub const PATHS: &[&str] = &[
     "/api/sampling-requests",
     "/api/onsale",
     "/api/inspections",
+    "/api/risk-list",
     "/print/sampling/{id}",
     "/api/alerts/{id}/jurisdictions",
     "/print/jurisdictions/{id}",
@@ -231,7 +232,8 @@ fn schemas() -> Value {
                         "price": { "type": "number", "nullable": true }, "sales": { "type": "integer", "minimum": 0, "nullable": true },
                         "why": s() } } },
                     "items": { "type": "array", "items": { "type": "object", "properties": {
-                        "item": s(), "standard": s(), "title": s() } } } } },
+                        "item": s(), "standard": s(), "title": s() } } },
+                    "reason": { "type": "string", "description": "Why its purchases come first: the repeat offenders (rules/parties.toml) it buys from; absent when none" } } },
                 "InspectionBatch": { "type": "object", "required": ["batch", "passed"], "additionalProperties": false, "properties": {
                     "batch": label(), "party": text(), "item": text(), "passed": { "type": "boolean" }, "note": text() } },
                 "InspectionResults": { "type": "object", "required": ["alert_id", "results"], "additionalProperties": false, "properties": {
@@ -270,6 +272,7 @@ fn schemas() -> Value {
         watch_schemas(),
         jurisdiction_schemas(),
         super::inspections::schemas(),
+        super::risk::schemas(),
     ] {
         if let (Value::Object(m), Value::Object(more)) = (&mut out, more) {
             m.extend(more);
@@ -710,6 +713,7 @@ pub fn document() -> Value {
             "/api/inspections".into(),
             super::inspections::path(&read, q),
         );
+        paths.insert("/api/risk-list".into(), super::risk::path(&read, q));
     }
     d
 }

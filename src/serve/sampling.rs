@@ -181,6 +181,7 @@ pub fn print_page(r: Option<&SamplingRequest>, alert_id: &str, summary: &str) ->
         "{head}<h1>网络抽样采购单 · {cat}</h1>\
          <p>{summary}</p>\
          <p>抽样批次：<b>{batches}</b>　完成期限：<b>{deadline}</b>　地区：{regions}　预警编号：{id}</p>\
+         {reason}\
          <h2>采购清单（每个店铺、品牌、企业至多一件，均未抽样过）</h2>{none}\
          <table class=\"grid\"><thead><tr><th>序号</th><th>平台</th><th>店铺</th><th>省份</th><th>商品及链接</th>\
          <th>品牌</th><th>型号</th><th>价格</th><th>理由</th><th>采样人员签字</th></tr></thead><tbody>{buys}</tbody></table>\
@@ -193,6 +194,11 @@ pub fn print_page(r: Option<&SamplingRequest>, alert_id: &str, summary: &str) ->
         summary = esc(summary),
         batches = r.batches,
         deadline = r.deadline,
+        reason = if r.reason.is_empty() {
+            String::new()
+        } else {
+            format!("<p><b>{}</b></p>", esc(&r.reason))
+        },
         regions = esc(&r.regions.join("、")),
         id = esc(&r.alert_id),
         shops = esc(&r.shops.join("、")),

@@ -1083,3 +1083,271 @@ fn made_of(mark: &str, words: &[&str]) -> bool {
     }
     reach[mark.len()]
 }
+
+/// What the centre hands on and publishes (issue 47), each page in the browser over the demo's
+/// data: the inspection records searched by a word, the parties with the repeat offenders first
+/// and one party's history in time order, a warning drafted from the top alert, edited, refused
+/// to a configured token and approved by a named user, and the quarter's risk list on the
+/// Stats page — each compared with what the library computes from the same store.
+#[test]
+fn dashboard_inspections_parties_warnings_and_the_risk_list() {
+    const ANALYST: &str = "analyst-token-centre";
+    let outcome = crate::demo::outcome();
+    let top = &outcome.alerts[0];
+    let server = Server::start(Access::new(vec![], vec![], true).with_operator(OPERATOR));
+    let store = server.store();
+    assert!(
+        store
+            .add_user("李敏", "analyst", &jiance::store::token_digest(ANALYST))
+            .unwrap()
+    );
+    let records = store
+        .inspections(&jiance::store::InspectionQuery::default())
+        .unwrap();
+    let market = jiance::market::MarketRules::load(None).unwrap();
+    let party_rules = jiance::review::PartyRules::load(None).unwrap();
+    let parties = jiance::review::parties::from_store(&store, &market, &party_rules).unwrap();
+    let repeat: Vec<&jiance::review::PartyHistory> =
+        parties.iter().filter(|p| !p.repeat.is_empty()).collect();
+    assert!(!records.is_empty(), "the demo has inspection records");
+    assert!(repeat.len() >= 2, "the demo has repeat offenders");
+    let mut b = Browser::launch();
+    let host_port = server.base.trim_start_matches("http://").to_string();
+    b.navigate(&format!("{}/", server.base));
+    b.wait_for("the page", "document.querySelector('#token') !== null");
+    b.eval(&format!(
+        "localStorage.setItem('jiance.token', {}); true",
+        js(OPERATOR)
+    ));
+
+    // 1. Inspection records: every record, then those a party's name finds.
+    b.navigate(&format!("{}/?as=operator#/inspections", server.base));
+    b.wait_for(
+        "inspection rows",
+        &format!(
+            "document.querySelectorAll('#inspection-rows tr').length === {}",
+            records.len().min(1000)
+        ),
+    );
+    let summary = b.eval("document.querySelector('#inspections-summary').textContent");
+    assert!(
+        summary
+            .as_str()
+            .unwrap()
+            .contains(&format!("/ {} 条记录", records.len())),
+        "{summary}"
+    );
+    // a failing enterprise some records name and others do not
+    let word = records
+        .iter()
+        .flat_map(|r| r.record.parties.iter().map(|p| p.name.clone()))
+        .find(|n| {
+            let holding = records
+                .iter()
+                .filter(|r| r.record.parties.iter().any(|p| &p.name == n))
+                .count();
+            holding < records.len()
+        })
+        .expect("a party not every record names");
+    b.eval(&format!(
+        "document.querySelector('#inspection-q').value = {}; \
+         document.querySelector('#inspection-filters').requestSubmit(); true",
+        js(&word)
+    ));
+    b.wait_for(
+        "searched rows",
+        &format!(
+            "document.querySelectorAll('#inspection-rows tr').length < {} \
+             && document.querySelectorAll('#inspection-rows tr').length > 0",
+            records.len()
+        ),
+    );
+    let rows =
+        b.eval("[...document.querySelectorAll('#inspection-rows tr')].map(r => r.innerText)");
+    for row in rows.as_array().unwrap() {
+        assert!(row.as_str().unwrap().contains(&word), "{row}");
+    }
+    b.screenshot("dashboard-inspections.png");
+
+    // 2. Parties: repeat offenders first, each with its rule and evidence; one party's history.
+    b.eval("location.hash = '#/parties'; true");
+    b.wait_for(
+        "party rows",
+        &format!(
+            "document.querySelectorAll('#party-rows tr').length === {}",
+            parties.len().min(500)
+        ),
+    );
+    let listed = b.eval(
+        "[...document.querySelectorAll('#party-rows tr')].slice(0, 40).map(r => ({ key: r.dataset.key, \
+           repeat: r.querySelector('.tag-repeat') !== null, evidence: r.querySelectorAll('.repeat-evidence li').length }))",
+    );
+    let listed = listed.as_array().unwrap();
+    for (i, p) in repeat.iter().enumerate() {
+        assert_eq!(listed[i]["key"], p.key.as_str(), "{listed:?}");
+        assert_eq!(listed[i]["repeat"], true, "{listed:?}");
+        let evidence: usize = p.repeat.iter().map(|m| m.evidence.len()).sum();
+        assert_eq!(listed[i]["evidence"], evidence, "{listed:?}");
+    }
+    assert_eq!(listed[repeat.len()]["repeat"], false, "{listed:?}");
+    let summary = b.eval("document.querySelector('#parties-summary').textContent");
+    assert!(
+        summary
+            .as_str()
+            .unwrap()
+            .contains(&format!("其中重复违法 {} 个", repeat.len())),
+        "{summary}"
+    );
+    let first = repeat[0];
+    b.eval("document.querySelector('#party-rows tr').click(); true");
+    b.wait_for(
+        "the party's history",
+        &format!(
+            "document.querySelectorAll('#party-detail .party-timeline tbody tr').length === {}",
+            first.events.len()
+        ),
+    );
+    let page = b.eval(
+        "({ head: document.querySelector('#party-detail h2').textContent, \
+            days: [...document.querySelectorAll('#party-detail .party-timeline tbody tr td:first-child')].map(td => td.textContent), \
+            marked: document.querySelectorAll('#party-detail .party-timeline tr.evidence-event').length, \
+            why: document.querySelector('#party-detail .party-repeat').innerText })",
+    );
+    assert_eq!(page["head"], first.key.as_str(), "{page}");
+    let days: Vec<&str> = page["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .filter(|d| *d != "日期不详")
+        .collect();
+    assert!(days.len() >= 2, "{page}");
+    assert!(
+        days.windows(2).all(|w| w[0] <= w[1]),
+        "in time order: {page}"
+    );
+    assert!(page["marked"].as_u64().unwrap() >= 2, "{page}");
+    assert!(
+        page["why"]
+            .as_str()
+            .unwrap()
+            .contains(&first.repeat[0].rule),
+        "{page}"
+    );
+    b.screenshot("dashboard-party.png");
+
+    // 3. Warnings: drafted from the top alert, edited, refused to the configured operator token
+    // (no person's name), approved by the named analyst.
+    b.eval(&format!(
+        "location.hash = '#/alert/' + encodeURIComponent({}); true",
+        js(&top.id)
+    ));
+    b.wait_for(
+        "the draft button",
+        "document.querySelector('#alert-detail .warning-draft') !== null",
+    );
+    b.eval("document.querySelector('#alert-detail .warning-draft').click(); true");
+    let warning_id = format!("w-{}", top.id);
+    b.wait_for(
+        "the draft",
+        &format!(
+            "location.hash === '#/warning/' + encodeURIComponent({}) \
+             && document.querySelector('#warning-detail .warning-edit textarea') !== null \
+             && document.querySelector('#warning-detail .warning-edit textarea').value.includes({})",
+            js(&warning_id),
+            js(&top.category)
+        ),
+    );
+    b.wait_for(
+        "the draft listed",
+        "[...document.querySelectorAll('#warning-rows tr')].some(r => r.innerText.includes('草稿'))",
+    );
+    b.eval(
+        "(() => { const box = document.querySelector('#warning-detail'); \
+           box.querySelector('input[name=title]').value = '消费提示：选购时查看认证标志（浏览器测试修改）'; \
+           box.querySelector('.warning-save').click(); return true; })()",
+    );
+    b.wait_for(
+        "the edit saved",
+        "document.querySelector('#warning-detail h2').textContent.includes('浏览器测试修改')",
+    );
+    b.eval("document.querySelector('#warning-detail .warning-approve').click(); true");
+    b.wait_for(
+        "the approval refused to a configured token",
+        "document.querySelector('#warning-detail .warning-note').textContent.includes('发布失败')",
+    );
+    assert!(
+        store
+            .warning(&warning_id)
+            .unwrap()
+            .unwrap()
+            .approved_by
+            .is_none()
+    );
+    b.eval(&format!(
+        "localStorage.setItem('jiance.token', {}); true",
+        js(ANALYST)
+    ));
+    b.navigate(&format!(
+        "{}/?as=analyst#/warning/{}",
+        server.base, warning_id
+    ));
+    b.wait_for(
+        "the analyst named",
+        "(document.querySelector('#whoami') || {textContent: ''}).textContent.includes('李敏') \
+         && document.querySelector('#warning-detail .warning-approve') !== null",
+    );
+    b.eval("document.querySelector('#warning-detail .warning-approve').click(); true");
+    b.wait_for(
+        "published in her name",
+        "(document.querySelector('#warning-detail .tag-published') || {textContent: ''}).textContent.includes('李敏') \
+         && [...document.querySelectorAll('#warning-rows tr')].some(r => r.innerText.includes('审核 李敏'))",
+    );
+    let w = store.warning(&warning_id).unwrap().unwrap();
+    assert_eq!(w.approved_by.as_deref(), Some("李敏"));
+    assert!(w.title.contains("浏览器测试修改"), "{w:?}");
+    let (status, feed) = http(&host_port, "GET", "/feeds/warnings.atom", &[], "");
+    assert_eq!(status, 200);
+    assert!(
+        feed.contains("浏览器测试修改") && feed.contains("李敏"),
+        "{feed}"
+    );
+    b.screenshot("dashboard-warning.png");
+
+    // 4. Stats: the quarter's risk list, as `jiance report --risk-list` ranks it.
+    let signals = store.signals().unwrap();
+    let day = signals.iter().map(|s| s.day()).max().unwrap();
+    let rows =
+        jiance::report::risk::build_risk_list(day, &signals, &store.alerts().unwrap(), &records);
+    let (quarter, _, _) = jiance::report::risk::quarter_of(day);
+    assert!(!rows.is_empty());
+    b.eval("location.hash = '#/stats'; true");
+    b.wait_for(
+        "risk rows",
+        &format!(
+            "document.querySelectorAll('#stats-risk tbody tr').length === {}",
+            rows.len().min(30)
+        ),
+    );
+    let shown = b.eval(
+        "({ quarter: document.querySelector('#risk-quarter').textContent, \
+            first: document.querySelector('#stats-risk tbody tr').dataset.category + '/' \
+              + document.querySelector('#stats-risk tbody tr').dataset.hazard, \
+            unclassified: document.querySelectorAll('#stats-unclassified tbody tr').length, \
+            csv: document.querySelector('#risk-csv').getAttribute('href') })",
+    );
+    assert!(
+        shown["quarter"].as_str().unwrap().starts_with(&quarter),
+        "{shown}"
+    );
+    assert_eq!(
+        shown["first"],
+        format!("{}/{}", rows[0].category, rows[0].hazard),
+        "{shown}"
+    );
+    let (status, csv) = http(&host_port, "GET", shown["csv"].as_str().unwrap(), &[], "");
+    assert_eq!(status, 200);
+    assert_eq!(csv.lines().count(), rows.len() + 1, "{csv}");
+    b.eval("document.querySelector('#stats-risk').scrollIntoView(); true");
+    b.screenshot("dashboard-risk-list.png");
+}

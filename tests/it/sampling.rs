@@ -200,6 +200,20 @@ fn sampling_exports_as_csv_and_prints_for_the_buyers() {
         for t in &r.items {
             assert!(page.contains(&t.standard) && page.contains(&t.item));
         }
+        // the buyers read why the repeat offenders come first (nothing in a reason is markup)
+        let r = requests
+            .iter()
+            .find(|r| !r.reason.is_empty())
+            .expect("a request buying from a repeat offender");
+        let page = http
+            .get(format!("{}/print/sampling/{}", server.base, r.alert_id))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains(&r.reason), "{page}");
         let status = http
             .get(format!("{}/print/sampling/no-such-alert", server.base))
             .send()
@@ -270,4 +284,65 @@ fn jurisdiction_packages_export_as_json_csv_and_a_printable_page() {
             assert_eq!(resp.unwrap().status().as_u16(), 404, "{path}");
         }
     });
+}
+
+/// Repeat offenders' listings first (issue 47): after the demo's first scoring run the store
+/// holds 格致's recall and its listings still on sale, which makes the brand a repeat offender
+/// (`rules/parties.toml`: 召回后仍在售); the second run's request for its category buys a 格致
+/// listing before every other, the purchase's why and the request's reason say so, and in every
+/// request the repeat offenders' purchases come before the rest.
+#[test]
+fn a_repeat_offenders_listing_is_bought_first_and_the_request_says_why() {
+    let outcome = crate::demo::outcome();
+    let store = Store::open(&outcome.data.join("state.sqlite")).unwrap();
+    let market = MarketRules::load(None).unwrap();
+    let party_rules = jiance::review::PartyRules::load(None).unwrap();
+    let parties = jiance::review::parties::from_store(&store, &market, &party_rules).unwrap();
+    assert!(
+        parties
+            .iter()
+            .any(|p| p.key == "格致" && p.repeat.iter().any(|m| m.rule == "召回后仍在售")),
+        "the demo recalls 格致 and still lists it"
+    );
+    let requests = store.sampling_requests().unwrap();
+    for r in &requests {
+        let first: Vec<bool> = r
+            .purchases
+            .iter()
+            .map(|p| p.why.starts_with("重复违法："))
+            .collect();
+        assert!(
+            first.windows(2).all(|w| w[0] >= w[1]),
+            "{}: {:#?}",
+            r.category,
+            r.purchases
+        );
+        assert_eq!(
+            r.reason.is_empty(),
+            first.first() != Some(&true),
+            "{}: {}",
+            r.category,
+            r.reason
+        );
+    }
+    let r = requests
+        .iter()
+        .find(|r| r.purchases.iter().any(|p| market.brand(&p.brand) == "格致"))
+        .expect("a request buying a 格致 listing");
+    assert_eq!(
+        market.brand(&r.purchases[0].brand),
+        "格致",
+        "{:#?}",
+        r.purchases
+    );
+    assert!(
+        r.purchases[0].why.contains("召回后仍在售"),
+        "{}",
+        r.purchases[0].why
+    );
+    assert!(
+        r.reason.starts_with("优先抽购重复违法者的在售商品：") && r.reason.contains("召回后仍在售"),
+        "{}",
+        r.reason
+    );
 }

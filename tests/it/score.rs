@@ -250,6 +250,7 @@ fn inspect_result_records_a_batch_of_a_sampled_alert() {
         deadline: day(95),
         purchases: vec![],
         items: vec![],
+        reason: String::new(),
     };
     store.put_alerts(&[alert], &[req]).unwrap();
     drop(store);

@@ -156,6 +156,7 @@ function kv(label, value) {
 function renderSampling(s) {
   if (!s) return el("p", { class: "muted" }, "本预警无抽样建议（处置为通报或不予处置）。");
   return el("div", { class: "sampling" },
+    kv("优先 Priority", s.reason),
     kv("检验项目 Test items", s.test_items),
     kv("抽样地区 Regions", s.regions),
     kv("平台 Platforms", s.platforms),
@@ -581,7 +582,8 @@ async function loadSampling() {
     el("td", {}, (s.items && s.items.length ? s.items.map((t) => t.standard ? `${t.item}（${t.standard}）` : t.item) : s.test_items).join("、")),
     el("td", {}, s.regions.join("、")),
     el("td", {}, s.platforms.join("、")),
-    el("td", {}, [...s.shops, ...s.brands, ...s.enterprises].join("、")),
+    el("td", { title: s.reason || null }, [...s.shops, ...s.brands, ...s.enterprises].join("、"),
+      s.reason ? el("span", { class: "tag tag-repeat" }, "重复违法优先") : null),
     el("td", { class: "num" }, s.batches),
     el("td", {}, s.deadline),
     el("td", { class: "num purchases" }, (s.purchases || []).length),
