@@ -1554,6 +1554,36 @@ mod tests {
     /// News and notices that relay a mandatory standard's drafting or a new date for it report a
     /// standard even when they name no hazard (未指明); a voluntary standard's news does not.
     #[test]
+    fn a_body_placed_by_how_it_is_written() {
+        for text in [
+            "海關今日宣布，抽查的一款毛絨玩具測試發現小部件容易脫落，有窒息危險，已要求商戶停售。",
+            "海關提醒市民，一款嬰兒牙膠的部件容易斷裂，可能導致窒息，已禁止出售。",
+        ] {
+            let x = run("", text, None);
+            assert!(
+                x.findings
+                    .iter()
+                    .any(|f| f.province.as_deref() == Some("香港特别行政区")),
+                "{text}: {:?}",
+                x.findings
+            );
+        }
+        // written the mainland's way, the same body is no Hong Kong publisher
+        let x = run(
+            "",
+            "海关今日通报，从进口商品中检出一批玩具小零件容易脱落，有窒息危险。",
+            None,
+        );
+        assert!(
+            !x.findings
+                .iter()
+                .any(|f| f.province.as_deref() == Some("香港特别行政区")),
+            "{:?}",
+            x.findings
+        );
+    }
+
+    #[test]
     fn a_counted_class_noun_is_a_product_beside_specific_ones() {
         for (text, class) in [
             (

@@ -146,6 +146,17 @@ impl Analyzer {
             if self.names_no_place(ms, m, &r, &written, before, after) {
                 continue;
             }
+            // a body that places a text only where it is written one way (海關, not 海关)
+            if let Target::Place(i) = m.target
+                && let Some(w) = self
+                    .place_names
+                    .get(i)
+                    .and_then(|n| self.gaz.publisher_as_written(n))
+                && !doc.title.contains(w)
+                && !doc.text.contains(w)
+            {
+                continue;
+            }
             let named_publisher = matches!(m.target, Target::Place(i)
                 if self.place_names.get(i).is_some_and(|n| self.gaz.is_publisher(n)));
             let role = if publisher_nation || named_publisher {

@@ -63,6 +63,9 @@ pub struct Gazetteer {
     /// Bodies whose name places their own notices (标准检验局 → 台湾省, 消委会 → 香港): written
     /// form → the region name it stands for. A mention is a publisher place, never an event's.
     pub publishers: FxHashMap<String, String>,
+    /// Publishers that place a text only where it writes them so (publishers.tsv third column):
+    /// 海关 is Hong Kong's customs where written 海關, the mainland's where written 海关.
+    pub publishers_as_written: FxHashMap<String, String>,
     /// Extra user words for jieba, with an optional frequency (0 = never keep this general-dictionary
     /// word whole: 发生爆炸 → 发生 + 爆炸).
     pub words: Vec<(String, Option<usize>)>,
@@ -287,6 +290,11 @@ impl Gazetteer {
         let (label, text) = &d.publishers;
         for (line, l) in data_lines(text) {
             let mut cols = l.split('\t');
+            let written = l
+                .split('\t')
+                .nth(2)
+                .map(str::trim)
+                .filter(|w| !w.is_empty());
             match (cols.next().map(str::trim), cols.next().map(str::trim)) {
                 (Some(name), Some(region)) if !name.is_empty() && !region.is_empty() => {
                     if g.resolve_in(region, &[]).is_none() {
@@ -295,11 +303,30 @@ impl Gazetteer {
                             line,
                             format!("unknown region `{region}` (a name of regions.tsv, foreign.tsv or 全国)"),
                         ));
+                    } else if let Some(w) = written
+                        && super::fold::fold(w) != name
+                    {
+                        errs.push(ConfigError::new(
+                            label,
+                            line,
+                            format!(
+                                "`{w}` is not a way of writing `{name}` (it folds to `{}`)",
+                                super::fold::fold(w)
+                            ),
+                        ));
                     } else {
                         g.publishers.insert(name.to_string(), region.to_string());
+                        if let Some(w) = written {
+                            g.publishers_as_written
+                                .insert(name.to_string(), w.to_string());
+                        }
                     }
                 }
-                _ => errs.push(ConfigError::new(label, line, "expected: name<TAB>region")),
+                _ => errs.push(ConfigError::new(
+                    label,
+                    line,
+                    "expected: name<TAB>region[<TAB>the name as the text must write it]",
+                )),
             }
         }
         if errs.is_empty() { Ok(g) } else { Err(errs) }
@@ -330,6 +357,14 @@ impl Gazetteer {
     /// Whether a written name is a body that places its own notices (publishers.tsv).
     pub fn is_publisher(&self, name: &str) -> bool {
         self.publishers.contains_key(name.trim())
+    }
+
+    /// How a text must write a publisher for it to place the text (publishers.tsv third column),
+    /// if the table says.
+    pub fn publisher_as_written(&self, name: &str) -> Option<&str> {
+        self.publishers_as_written
+            .get(name.trim())
+            .map(String::as_str)
     }
 
     /// Resolve a name, choosing among same-named places by `context` provinces (those already named
@@ -403,6 +438,21 @@ mod tests {
 
     fn g() -> Gazetteer {
         Gazetteer::load(&read_dicts(None).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_publishers_third_column_must_be_a_way_of_writing_its_name() {
+        let mut d = read_dicts(None).unwrap();
+        d.publishers.1 = "消委会\t香港特别行政区\t消委會\n".into();
+        let g = Gazetteer::load(&d).unwrap();
+        assert_eq!(g.publisher_as_written("消委会"), Some("消委會"));
+        d.publishers.1 = "# comment\n消委会\t香港特别行政区\t消费会\n".into();
+        let errs = Gazetteer::load(&d).err().unwrap_or_default();
+        assert!(
+            errs.iter()
+                .any(|e| e.to_string().contains(":2") && e.to_string().contains("消费会")),
+            "{errs:?}"
+        );
     }
 
     #[test]
