@@ -1554,6 +1554,33 @@ mod tests {
     /// News and notices that relay a mandatory standard's drafting or a new date for it report a
     /// standard even when they name no hazard (未指明); a voluntary standard's news does not.
     #[test]
+    fn a_maker_named_after_a_count_of_the_product_is_a_company_place() {
+        for (text, event, maker) in [
+            (
+                "老人在北京市一家商场购买了一台宁波淋浴器厂生产的电热水器，洗澡时漏电受伤。",
+                "北京市",
+                "浙江省",
+            ),
+            (
+                "昨晚，成都市民在家中给一款深圳恒远电子有限公司生产的充电宝充电时，充电宝突然起火。",
+                "四川省",
+                "广东省",
+            ),
+        ] {
+            let x = run("", text, None);
+            let provinces: Vec<_> = x
+                .findings
+                .iter()
+                .filter_map(|f| f.province.as_deref())
+                .collect();
+            assert!(
+                provinces.contains(&event) && !provinces.contains(&maker),
+                "{text}: {provinces:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_body_placed_by_how_it_is_written() {
         for text in [
             "海關今日宣布，抽查的一款毛絨玩具測試發現小部件容易脫落，有窒息危險，已要求商戶停售。",

@@ -17,7 +17,14 @@ impl Analyzer {
             ]) {
                 continue;
             }
-            let start = strip_lead(text, m.start(), m.end(), &self.platforms);
+            let mut start = strip_lead(text, m.start(), m.end(), &self.platforms);
+            // "一台宁波某电器厂生产的…": a count of the thing bought, then the maker's name
+            if let Some(rest) = text[start..m.end()].strip_prefix('一')
+                && let Some(c) = rest.chars().next()
+                && OBJECT_COUNTERS.contains(c)
+            {
+                start += '一'.len_utf8() + c.len_utf8();
+            }
             let name = &text[start..m.end()];
             if name.chars().count() < 4 {
                 continue;
@@ -52,6 +59,10 @@ impl Analyzer {
         })
     }
 }
+
+/// Measure words that count objects, not organisations: "一台" before a maker's name counts the
+/// appliance bought ("一家" stays an indefinite organisation).
+const OBJECT_COUNTERS: &str = "台款件辆只把张双条套瓶盒袋部批";
 
 /// Most bytes of the organisation regex's name part before its suffix: 30 characters of its class
 /// (\p{Han} reaches four-byte ideographs).
