@@ -1566,6 +1566,17 @@ mod tests {
                 "四川省",
                 "广东省",
             ),
+            // what stands before 给 / 把 is no part of the maker's name
+            (
+                "他在成都的家中给一款深圳恒远电子有限公司生产的充电宝充电时，充电宝突然起火。",
+                "四川省",
+                "广东省",
+            ),
+            (
+                "她在武汉的出租屋里把一台佛山顺达电器厂生产的取暖器放在床边，取暖器突然起火。",
+                "湖北省",
+                "广东省",
+            ),
         ] {
             let x = run("", text, None);
             let provinces: Vec<_> = x

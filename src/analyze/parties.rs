@@ -91,8 +91,9 @@ fn next_org<'t>(
 /// characters: after the last function word (由, 在, 向 …) or platform name that leaves at least four
 /// characters ("涉事电动车由天津某车业有限公司" → "天津某车业有限公司").
 pub(super) fn strip_lead(text: &str, start: usize, end: usize, platforms: &[String]) -> usize {
-    const MARKERS: [char; 15] = [
+    const MARKERS: [char; 19] = [
         '由', '为', '是', '向', '被', '对', '在', '经', '据', '与', '和', '及', '、', '了', '从',
+        '给', '把', '将', '的',
     ];
     let Some(s) = text.get(start..end) else {
         return start;
