@@ -8,6 +8,10 @@ use tracing::debug;
 
 use super::*;
 
+mod tables;
+
+use tables::*;
+
 /// Milliseconds since `t`, for the load log.
 fn ms(t: Instant) -> f64 {
     t.elapsed().as_secs_f64() * 1e3
@@ -337,6 +341,10 @@ impl Analyzer {
             .collect())
     }
 
+    /// The analyzer of parsed rule files and the gazetteer. The order of the steps matters in two
+    /// places: substring pattern ids are given in the order the lists are added (the automaton
+    /// and the tables refer to them), and the tokenizer is awaited only once everything that
+    /// does not need it is built.
     pub(super) fn build(
         f: rules::RuleFiles,
         gaz: Gazetteer,
@@ -347,117 +355,14 @@ impl Analyzer {
         let started = Instant::now();
         let mut errs = Vec::new();
         let vocabulary = Arc::new(Vocabulary::from_rules(&f));
-        let cat_index: HashMap<&str, usize> = f
-            .products
-            .category
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.name.as_str(), i))
-            .collect();
+        let cat_index = category_index(&f);
         let mut substr = PatternSet::default();
-        for c in &f.cues.failure.cues {
-            substr.id(&prepare(c), FAILURE);
-        }
-        for c in &f.cues.all_pass.cues {
-            substr.id(&prepare(c), ALL_PASS);
-        }
-        for c in &f.cues.tested.cues {
-            substr.id(&prepare(c), TESTED);
-        }
-        let hazard_index: HashMap<&str, usize> = f
-            .hazards
-            .hazard
-            .iter()
-            .enumerate()
-            .map(|(i, h)| (h.name.as_str(), i))
-            .collect();
-        let categories: Vec<Category> = f
-            .products
-            .category
-            .iter()
-            .map(|c| Category {
-                name: c.name.clone(),
-                group: c.group.clone(),
-                exclude: c
-                    .exclude
-                    .iter()
-                    .map(|s| substr.id(&prepare(s), 0))
-                    .collect(),
-                anchor: c
-                    .anchor
-                    .iter()
-                    .filter_map(|a| cat_index.get(a.as_str()).copied())
-                    .collect(),
-                anchor_terms: c.anchor_terms.iter().map(|s| prepare(s)).collect(),
-                parts: c.parts.iter().map(|s| prepare(s)).collect(),
-                principal: c
-                    .principal_hazards
-                    .iter()
-                    .filter_map(|h| hazard_index.get(h.as_str()).copied())
-                    .collect(),
-                child: c.child.as_deref().and_then(|n| cat_index.get(n).copied()),
-            })
-            .collect();
-        let hazards: Vec<Hazard> = f
-            .hazards
-            .hazard
-            .iter()
-            .map(|h| Hazard {
-                name: h.name.clone(),
-                prefer_groups: h.prefer_groups.clone(),
-                only_groups: h.only_groups.clone(),
-                minor: h.minor,
-                severity: h.severity,
-                test_items: h.test_items.clone(),
-                exclude: h
-                    .exclude
-                    .iter()
-                    .map(|s| substr.id(&prepare(s), 0))
-                    .collect(),
-                product_items: h
-                    .product_items
-                    .iter()
-                    .map(|pi| {
-                        (
-                            pi.categories
-                                .iter()
-                                .filter_map(|c| cat_index.get(c.as_str()).copied())
-                                .collect(),
-                            pi.items.iter().map(|s| prepare(s)).collect(),
-                        )
-                    })
-                    .collect(),
-            })
-            .collect();
-        // product-dependent items by term: one lookup per hazard mention (`keeps_term`)
-        let mut product_terms: FxHashMap<String, Vec<(usize, Vec<usize>, bool)>> =
-            FxHashMap::default();
-        for (hi, hz) in hazards.iter().enumerate() {
-            let general: Vec<String> = hz.test_items.iter().map(|t| prepare(t)).collect();
-            for (cats, items) in &hz.product_items {
-                for item in items {
-                    let entries = product_terms.entry(item.clone()).or_default();
-                    match entries.iter_mut().find(|(h, _, _)| *h == hi) {
-                        Some((_, cs, _)) => {
-                            for c in cats {
-                                if !cs.contains(c) {
-                                    cs.push(*c);
-                                }
-                            }
-                        }
-                        None => entries.push((hi, cats.clone(), general.contains(item))),
-                    }
-                }
-            }
-        }
+        add_verdict_cues(&f.cues, &mut substr);
+        let categories = categories(&f, &cat_index, &hazard_index(&f), &mut substr);
+        let hazards = hazards(&f, &cat_index, &mut substr);
+        let product_terms = product_terms(&hazards);
         let cues = &f.cues;
-        let org_suffixes: Vec<String> = cues
-            .company
-            .suffixes
-            .iter()
-            .filter(|s| !s.ends_with('店'))
-            .cloned()
-            .collect();
+        let org_suffixes = org_suffixes(cues);
         // The two regexes of the suffix lists (Unicode classes repeated up to 30 times) need
         // nothing else: they compile on a thread of their own while the tables, the phrases and
         // the matcher are built, and are taken last.
@@ -465,41 +370,8 @@ impl Analyzer {
             let (org, shop) = (org_suffixes.clone(), cues.shop.suffixes.clone());
             std::thread::spawn(move || regexes::suffixed(&org, &shop))
         };
-        let mut kinds = Vec::new();
-        for k in &cues.kind {
-            if let Some(kind) = DocKind::parse(&k.kind) {
-                kinds.push(KindRule {
-                    kind,
-                    any: k.any.iter().map(|s| substr.id(&prepare(s), 0)).collect(),
-                    also: k.also.iter().map(|s| substr.id(&prepare(s), 0)).collect(),
-                    title_only: k.title_only,
-                });
-            }
-        }
-        let mut ids =
-            |v: &[String]| -> Vec<u32> { v.iter().map(|s| substr.id(&prepare(s), 0)).collect() };
-        let genres: Vec<Genre> = cues
-            .genre
-            .iter()
-            .filter_map(|g| {
-                Some(Genre {
-                    kind: DocKind::parse(&g.kind)?,
-                    evidence: ids(&g.evidence),
-                    also: ids(&g.also),
-                    relay_also: ids(&g.relay_also),
-                    unless: ids(&g.unless),
-                    service: ids(&g.service),
-                    consequence_real: g.consequence_real,
-                    items_count: g.items_count,
-                    requirements: g.requirements,
-                    unnamed: g.unnamed,
-                    principal: g.principal,
-                    severity: g.severity,
-                    publisher_place: g.publisher_place,
-                    national_first: g.national_first,
-                })
-            })
-            .collect();
+        let kinds = kind_rules(cues, &mut substr);
+        let genres = genres(cues, &mut substr);
         let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();
         place_names.sort_unstable();
 
@@ -507,25 +379,7 @@ impl Analyzer {
         debug!(ms = ms(started), "analyzer: rule tables and phrases");
         let added = Self::user_words(&f, &gaz, &phrases);
 
-        for suffix in &org_suffixes {
-            substr.id(&prepare(suffix), ORG);
-        }
-        for (words, flag) in [
-            (&["不合格"][..], NONCONFORMING),
-            (&["gb", "/t"], STD),
-            (&["牌", "商标"], BRAND),
-        ] {
-            for w in words {
-                substr.id(w, flag);
-            }
-        }
-        for suffix in &cues.shop.suffixes {
-            substr.id(&prepare(suffix), SHOP);
-        }
-        // a brand mark of `[brands]` (牌, 品牌) marks a text worth the token walk of brand_spans
-        for mark in &cues.brands.marks {
-            substr.id(&prepare(mark), BRAND);
-        }
+        add_regex_gates(cues, &org_suffixes, &mut substr);
         let (substr, substr_flags) = match substr.build() {
             Ok(x) => x,
             Err(e) => {
@@ -542,24 +396,7 @@ impl Analyzer {
             join_suffixed(suffixed, &f, &mut errs);
             return Err(errs);
         }
-        let mut anchor_term_cats: FxHashMap<String, Vec<usize>> = FxHashMap::default();
-        for (ci, c) in categories.iter().enumerate() {
-            if c.anchor.is_empty() {
-                continue;
-            }
-            for t in &c.anchor_terms {
-                let v = anchor_term_cats.entry(t.clone()).or_default();
-                if !v.contains(&ci) {
-                    v.push(ci);
-                }
-            }
-        }
-        let mut anchor_term_ends: Vec<char> = anchor_term_cats
-            .keys()
-            .filter_map(|t| t.chars().next_back())
-            .collect();
-        anchor_term_ends.sort_unstable();
-        anchor_term_ends.dedup();
+        let (anchor_term_cats, anchor_term_ends) = anchor_terms(&categories);
         debug!(ms = ms(started), "analyzer: substring automaton");
         // The tokenizer is needed from here on only: everything above was built while another
         // thread read its snapshot or built jieba's dictionary.
@@ -571,66 +408,10 @@ impl Analyzer {
             ?cache,
             "analyzer: user words"
         );
-        // English names and hazard terms (foreign recalls) are phrases but no user words: jieba
-        // already cuts Latin text into words, so a term matches whole words only ("lead" is no
-        // match in "leads"), and the text is lower-cased, so in any case.
-        for (i, c) in f.products.category.iter().enumerate() {
-            for a in &c.en {
-                phrases.push((prepare(a), Target::Category(i)));
-            }
-        }
-        for (i, h) in f.hazards.hazard.iter().enumerate() {
-            for t in &h.en {
-                phrases.push((prepare(t), Target::Hazard(i, Strength::Strong)));
-            }
-        }
-        // Cutting the ~10 k phrases was the largest step left of a start: both cores, each half.
-        let cut = |part: &[(String, Target)]| -> Vec<Vec<String>> {
-            part.iter()
-                .map(|(p, _)| {
-                    jieba
-                        .cut(p, false)
-                        .iter()
-                        .map(|t| t.word.to_string())
-                        .collect()
-                })
-                .collect()
-        };
-        let (front, back) = phrases.split_at(phrases.len() / 2);
-        let mut cuts = std::thread::scope(|s| {
-            let back = s.spawn(|| cut(back));
-            let mut cuts = cut(front);
-            cuts.extend(back.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-            cuts
-        });
-        let mut matcher: FxHashMap<String, Vec<(Vec<String>, Target)>> = FxHashMap::default();
-        for ((_, t), toks) in phrases.iter().zip(cuts.drain(..)) {
-            if let Some(first) = toks.first() {
-                matcher
-                    .entry(first.clone())
-                    .or_default()
-                    .push((toks.clone(), *t));
-            }
-        }
-        for v in matcher.values_mut() {
-            let mut unique: Vec<(Vec<String>, Target)> = Vec::with_capacity(v.len());
-            for e in v.drain(..) {
-                if !unique.contains(&e) {
-                    unique.push(e);
-                }
-            }
-            *v = unique;
-        }
-
+        add_foreign_phrases(&f, &mut phrases);
+        let matcher = phrase_matcher(&jieba, &phrases);
         debug!(ms = ms(started), "analyzer: phrase matcher");
-        let hazard_named = |n: &str| hazards.iter().position(|h| h.name == n);
-        let (Some(unspecified), Some(non_safety), Some(unclassified)) = (
-            hazard_named(rules::UNSPECIFIED),
-            hazard_named(rules::NON_SAFETY),
-            categories
-                .iter()
-                .position(|c| c.name == rules::UNCLASSIFIED),
-        ) else {
+        let Some((unspecified, non_safety, unclassified)) = required(&hazards, &categories) else {
             // rules::load reported the missing name already; this is only reached with rule
             // files that skipped validation
             errs.push(ConfigError::new(
@@ -645,122 +426,27 @@ impl Analyzer {
             return Err(errs);
         };
         debug!(ms = ms(started), "analyzer: suffix regexes");
-        Ok(Analyzer {
+        let tables = Tables {
             vocabulary,
-            genres,
-            unspecified,
-            non_safety,
-            unclassified,
-            noun_suffixes: Endings::new(
-                cues.unclassified
-                    .suffixes
-                    .iter()
-                    .map(|s| prepare(s))
-                    .collect(),
-            ),
-            noun_not: Endings::new(cues.unclassified.not.iter().map(|s| prepare(s)).collect()),
-            noun_lead_not: cues
-                .unclassified
-                .not_before
-                .iter()
-                .map(|s| prepare(s))
-                .collect(),
-            nouns: nouns::NounIndex::new(
-                f.products.category.iter().enumerate().flat_map(|(i, c)| {
-                    std::iter::once(&c.name)
-                        .chain(&c.aliases)
-                        .map(move |a| (prepare(a), i))
-                }),
-                cues.unclassified
-                    .generic_heads
-                    .iter()
-                    .map(|s| prepare(s))
-                    .collect(),
-                cues.unclassified
-                    .heads
-                    .iter()
-                    .filter_map(|h| {
-                        Some((
-                            h.ends.iter().map(|s| prepare(s)).collect(),
-                            h.with.iter().map(|s| prepare(s)).collect(),
-                            cat_index.get(h.category.as_str()).copied()?,
-                        ))
-                    })
-                    .collect(),
-            ),
-            anchor_term_cats,
-            anchor_term_ends,
-            child_words: f.products.child_words.iter().map(|w| prepare(w)).collect(),
             jieba: Arc::new(jieba),
             categories,
             hazards,
             product_terms,
-            modifiers: cues.modifier.iter().map(|m| m.raise).collect(),
-            vulnerable: cues.vulnerable.iter().map(|v| v.name.clone()).collect(),
             kinds,
+            genres,
+            unspecified,
+            non_safety,
+            unclassified,
             substr,
             substr_flags,
-            victim_verbs: cues.victim.cues.iter().map(|s| prepare(s)).collect(),
-            damaged_words: cues.damaged.words.iter().map(|s| prepare(s)).collect(),
-            consequence_words: cues.consequence.words.iter().map(|s| prepare(s)).collect(),
-            place_glue: cues.place_glue.words.iter().map(|s| prepare(s)).collect(),
             place_names,
-            platforms: cues.platforms.names.clone(),
-            publisher_suffixes: cues.publisher.suffixes.iter().map(|s| prepare(s)).collect(),
-            agencies: cues.dateline.agencies.iter().map(|s| prepare(s)).collect(),
-            gaz,
+            anchor_term_cats,
+            anchor_term_ends,
             matcher,
             org_re,
             shop_re,
-            brand_re: LazyRegex::new(regexes::BRAND),
-            std_re: LazyRegex::new(regexes::STD),
-            dateline_re: LazyRegex::new(regexes::DATELINE),
-            failed_batches_re: LazyRegex::new(regexes::FAILED_BATCHES),
-            maker_re: LazyRegex::new(regexes::MAKER),
-            date_re: LazyRegex::new(regexes::DATE),
-            neg_window: cues.negation.window.unwrap_or(6),
-            pairs: f
-                .hazards
-                .hazard
-                .iter()
-                .enumerate()
-                .flat_map(|(h, r)| r.pairs.iter().map(move |pr| (h, pr)))
-                .map(|(h, pr)| {
-                    let cats = pr
-                        .categories
-                        .iter()
-                        .filter_map(|c| cat_index.get(c.as_str()).copied())
-                        .collect();
-                    (h, cats)
-                })
-                .collect(),
-            brand_marks: cues.brands.marks.iter().map(|s| prepare(s)).collect(),
-            brand_not: cues.brands.not.iter().map(|s| prepare(s)).collect(),
-            place_lead: cues
-                .place_roles
-                .lead
-                .iter()
-                .filter_map(|w| prepare(w).chars().next_back())
-                .collect(),
-            standard_origin: text::Words::new(cues.place_roles.standard.iter().map(|s| prepare(s))),
-            meeting_verbs: text::Words::new(
-                cues.place_roles.meeting_verbs.iter().map(|s| prepare(s)),
-            ),
-            meeting_nouns: text::Words::new(
-                cues.place_roles.meeting_nouns.iter().map(|s| prepare(s)),
-            ),
-            makers: text::Words::new(cues.place_roles.makers.iter().map(|s| prepare(s))),
-            not_between: text::Words::new(cues.place_roles.not_between.iter().map(|s| prepare(s))),
-            generic_min: cues.generic.min.unwrap_or(3),
-            persons: Endings::new(cues.generic.persons.iter().map(|s| prepare(s)).collect()),
-            origin_words: cues.origin.words.iter().map(|s| prepare(s)).collect(),
-            made_in: cues.made_in.words.iter().map(|s| prepare(s)).collect(),
-            made_in_before: cues.made_in.before.iter().map(|s| prepare(s)).collect(),
-            made_in_not: cues.made_in.not.iter().map(|s| prepare(s)).collect(),
-            join_words: cues.coordination.words.iter().map(|s| prepare(s)).collect(),
-            not_names: cues.not_names.words.iter().map(|s| prepare(s)).collect(),
-            neg_breakers: cues.negation.breakers.iter().map(|s| prepare(s)).collect(),
-        })
+        };
+        Ok(assemble(&f, &cat_index, gaz, tables))
     }
 }
 

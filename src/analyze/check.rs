@@ -41,67 +41,89 @@ pub(crate) fn example_doc(title: &str, text: &str, kind: Option<DocKind>) -> Doc
     }
 }
 
+/// Every rule example run, each failure located: the rules' own examples file by file.
 fn run_examples(an: &Analyzer, f: &rules::RuleFiles) -> Vec<ConfigError> {
     let mut errs = Vec::new();
-    let analyze = |title: &str, text: &str, kind: Option<DocKind>| -> Extraction {
-        an.analyze(&example_doc(title, text, kind), &mut ClusterIndex::new())
-    };
-    // Runs a rule's examples: `ok(extraction)` must hold for `match`, fail for `no_match`.
-    let mut run = |label: &str,
-                   text: &str,
-                   from: usize,
-                   what: &str,
-                   ex: &Examples,
-                   doc: &dyn Fn(&str) -> Extraction,
-                   ok: &dyn Fn(&Extraction) -> bool| {
-        for (want, list) in [(true, &ex.matches), (false, &ex.no_match)] {
-            for e in list {
-                let x = doc(e);
-                if ok(&x) != want {
-                    let verb = if want {
-                        "should match"
-                    } else {
-                        "should not match"
-                    };
-                    errs.push(ConfigError::new(
-                        label,
-                        example_line(text, from, e),
-                        format!(
-                            "example {verb} {what}: \"{e}\" (categories {:?}, hazards {:?}, reason {:?})",
-                            x.categories,
-                            x.hazards.iter().map(|h| format!("{}{}{}", h.hazard, if h.negated { "/neg" } else { "" }, if h.hypothetical { "/hyp" } else { "" })).collect::<Vec<_>>(),
-                            x.reason
-                        ),
-                    ));
-                }
+    category_examples(an, f, &mut errs);
+    hazard_examples(an, f, &mut errs);
+    cue_examples(an, f, &mut errs);
+    reading_examples(an, f, &mut errs);
+    kind_examples(an, f, &mut errs);
+    family_examples(an, f, &mut errs);
+    errs
+}
+
+/// Where a rule's examples stand: the file's label and text, and the line the search for an
+/// example's own line starts from.
+type At<'a> = (&'a str, &'a str, usize);
+
+/// The extraction of one example document.
+fn analyze(an: &Analyzer, title: &str, text: &str, kind: Option<DocKind>) -> Extraction {
+    an.analyze(&example_doc(title, text, kind), &mut ClusterIndex::new())
+}
+
+/// Runs a rule's examples: `ok(extraction)` must hold for `match`, fail for `no_match`.
+fn run(
+    errs: &mut Vec<ConfigError>,
+    (label, text, from): At<'_>,
+    what: &str,
+    ex: &Examples,
+    doc: &dyn Fn(&str) -> Extraction,
+    ok: &dyn Fn(&Extraction) -> bool,
+) {
+    for (want, list) in [(true, &ex.matches), (false, &ex.no_match)] {
+        for e in list {
+            let x = doc(e);
+            if ok(&x) != want {
+                let verb = if want {
+                    "should match"
+                } else {
+                    "should not match"
+                };
+                errs.push(ConfigError::new(
+                    label,
+                    example_line(text, from, e),
+                    format!(
+                        "example {verb} {what}: \"{e}\" (categories {:?}, hazards {:?}, reason {:?})",
+                        x.categories,
+                        x.hazards.iter().map(|h| format!("{}{}{}", h.hazard, if h.negated { "/neg" } else { "" }, if h.hypothetical { "/hyp" } else { "" })).collect::<Vec<_>>(),
+                        x.reason
+                    ),
+                ));
             }
         }
-    };
+    }
+}
+
+/// Each category's examples name the category.
+fn category_examples(an: &Analyzer, f: &rules::RuleFiles, errs: &mut Vec<ConfigError>) {
     let (pl, pt) = (&f.texts[0].0, &f.texts[0].1);
     for (i, c) in f.products.category.iter().enumerate() {
         let from = line_in_block(pt, "category", i, "name");
         let name = c.name.clone();
         run(
-            pl,
-            pt,
-            from,
+            errs,
+            (pl, pt, from),
             &format!("category {}", c.name),
             &c.examples,
-            &|e| analyze("", e, None),
+            &|e| analyze(an, "", e, None),
             &|x| x.categories.contains(&name),
         );
     }
+}
+
+/// Each hazard's examples report the hazard, neither negated nor hypothetical.
+fn hazard_examples(an: &Analyzer, f: &rules::RuleFiles, errs: &mut Vec<ConfigError>) {
     let (hl, ht) = (&f.texts[1].0, &f.texts[1].1);
     for (i, h) in f.hazards.hazard.iter().enumerate() {
         let from = line_in_block(ht, "hazard", i, "name");
         let name = h.name.clone();
         run(
-            hl,
-            ht,
-            from,
+            errs,
+            (hl, ht, from),
             &format!("hazard {}", h.name),
             &h.examples,
-            &|e| analyze("", e, None),
+            &|e| analyze(an, "", e, None),
             &|x| {
                 x.hazards
                     .iter()
@@ -109,53 +131,53 @@ fn run_examples(an: &Analyzer, f: &rules::RuleFiles) -> Vec<ConfigError> {
             },
         );
     }
+}
+
+/// The examples of the cues that qualify a mention or a text: negation, hypothetical, drill,
+/// advertising, the modifiers and the genres.
+fn cue_examples(an: &Analyzer, f: &rules::RuleFiles, errs: &mut Vec<ConfigError>) {
     let (cl, ct) = (&f.texts[2].0, &f.texts[2].1);
     let c = &f.cues;
     run(
-        cl,
-        ct,
-        table_line(ct, "negation"),
+        errs,
+        (cl, ct, table_line(ct, "negation")),
         "negation",
         &c.negation.examples,
-        &|e| analyze("", e, None),
+        &|e| analyze(an, "", e, None),
         &|x| x.hazards.iter().any(|m| m.negated),
     );
     run(
-        cl,
-        ct,
-        table_line(ct, "hypothetical"),
+        errs,
+        (cl, ct, table_line(ct, "hypothetical")),
         "hypothetical",
         &c.hypothetical.examples,
-        &|e| analyze("", e, None),
+        &|e| analyze(an, "", e, None),
         &|x| x.hazards.iter().any(|m| m.hypothetical && !m.negated),
     );
     run(
-        cl,
-        ct,
-        table_line(ct, "drill"),
+        errs,
+        (cl, ct, table_line(ct, "drill")),
         "drill",
         &c.drill.examples,
-        &|e| analyze("", e, None),
+        &|e| analyze(an, "", e, None),
         &|x| x.reason.as_deref() == Some("drill"),
     );
     run(
-        cl,
-        ct,
-        table_line(ct, "advertising"),
+        errs,
+        (cl, ct, table_line(ct, "advertising")),
         "advertising",
         &c.advertising.examples,
-        &|e| analyze("", e, Some(DocKind::Listing)),
+        &|e| analyze(an, "", e, Some(DocKind::Listing)),
         &|x| x.reason.as_deref() == Some("advertising"),
     );
     for (i, m) in c.modifier.iter().enumerate() {
         let from = line_in_block(ct, "modifier", i, "name");
         run(
-            cl,
-            ct,
-            from,
+            errs,
+            (cl, ct, from),
             &format!("modifier {}", m.name),
             &m.examples,
-            &|e| analyze("", e, None),
+            &|e| analyze(an, "", e, None),
             &|x| {
                 x.hazards.iter().any(|h| {
                     an.hazard_severity(&h.hazard)
@@ -168,23 +190,28 @@ fn run_examples(an: &Analyzer, f: &rules::RuleFiles) -> Vec<ConfigError> {
         let from = line_in_block(ct, "genre", i, "kind");
         let kind = DocKind::parse(&g.kind);
         run(
-            cl,
-            ct,
-            from,
+            errs,
+            (cl, ct, from),
             &format!("genre {}", g.kind),
             &g.examples,
-            &|e| analyze("", e, kind),
+            &|e| analyze(an, "", e, kind),
             &|x| x.is_signal,
         );
     }
+}
+
+/// The examples of the cues that shape what is read of a text: consequences, tested-items
+/// lists, place glue, unclassified products, general texts, brands and place roles.
+fn reading_examples(an: &Analyzer, f: &rules::RuleFiles, errs: &mut Vec<ConfigError>) {
+    let (cl, ct) = (&f.texts[2].0, &f.texts[2].1);
+    let c = &f.cues;
     // the failed item's own hazard gives way to the consequence it is said to lead to
     run(
-        cl,
-        ct,
-        table_line(ct, "consequence"),
+        errs,
+        (cl, ct, table_line(ct, "consequence")),
         "consequence",
         &c.consequence.examples,
-        &|e| analyze("", e, Some(DocKind::Inspection)),
+        &|e| analyze(an, "", e, Some(DocKind::Inspection)),
         &|x| {
             let mut hs: Vec<&str> = x.findings.iter().map(|f| f.hazard.as_str()).collect();
             hs.dedup();
@@ -193,30 +220,27 @@ fn run_examples(an: &Analyzer, f: &rules::RuleFiles) -> Vec<ConfigError> {
     );
     // a tested-items list names no failed item: only 未指明 findings
     run(
-        cl,
-        ct,
-        table_line(ct, "tested"),
+        errs,
+        (cl, ct, table_line(ct, "tested")),
         "tested",
         &c.tested.examples,
-        &|e| analyze("", e, Some(DocKind::Inspection)),
+        &|e| analyze(an, "", e, Some(DocKind::Inspection)),
         &|x| !x.findings.is_empty() && x.findings.iter().all(|f| f.hazard == rules::UNSPECIFIED),
     );
     run(
-        cl,
-        ct,
-        table_line(ct, "place_glue"),
+        errs,
+        (cl, ct, table_line(ct, "place_glue")),
         "place_glue",
         &c.place_glue.examples,
-        &|e| analyze("", e, None),
+        &|e| analyze(an, "", e, None),
         &|x| !x.regions.is_empty(),
     );
     run(
-        cl,
-        ct,
-        table_line(ct, "unclassified"),
+        errs,
+        (cl, ct, table_line(ct, "unclassified")),
         "unclassified",
         &c.unclassified.examples,
-        &|e| analyze("", e, None),
+        &|e| analyze(an, "", e, None),
         &|x| {
             x.findings
                 .iter()
@@ -225,56 +249,61 @@ fn run_examples(an: &Analyzer, f: &rules::RuleFiles) -> Vec<ConfigError> {
     );
     // a general text (explainer, tip) is no signal; a report of an event is
     run(
-        cl,
-        ct,
-        table_line(ct, "generic"),
+        errs,
+        (cl, ct, table_line(ct, "generic")),
         "generic",
         &c.generic.examples,
-        &|e| analyze("", e, None),
+        &|e| analyze(an, "", e, None),
         &|x| x.reason.as_deref() == Some("generic"),
     );
     // brands as written
     run(
-        cl,
-        ct,
-        table_line(ct, "brands"),
+        errs,
+        (cl, ct, table_line(ct, "brands")),
         "brands",
         &c.brands.examples,
-        &|e| analyze("", e, None),
+        &|e| analyze(an, "", e, None),
         &|x| !x.parties.brands.is_empty(),
     );
     // a name that holds a place name but is no place of the event
     run(
-        cl,
-        ct,
-        table_line(ct, "place_roles"),
+        errs,
+        (cl, ct, table_line(ct, "place_roles")),
         "place_roles",
         &c.place_roles.examples,
-        &|e| analyze("", e, None),
+        &|e| analyze(an, "", e, None),
         &|x| {
             !x.regions
                 .iter()
                 .any(|r| r.role == crate::model::RegionRole::Event)
         },
     );
-    for (i, k) in c.kind.iter().enumerate() {
+}
+
+/// Each document-kind rule's examples, read as titles, get that kind.
+fn kind_examples(an: &Analyzer, f: &rules::RuleFiles, errs: &mut Vec<ConfigError>) {
+    let (cl, ct) = (&f.texts[2].0, &f.texts[2].1);
+    for (i, k) in f.cues.kind.iter().enumerate() {
         let from = line_in_block(ct, "kind", i, "kind");
         let want = DocKind::parse(&k.kind);
         run(
-            cl,
-            ct,
-            from,
+            errs,
+            (cl, ct, from),
             &format!("kind {}", k.kind),
             &k.examples,
-            &|e| analyze(e, "", None),
+            &|e| analyze(an, e, "", None),
             &|x| Some(x.kind) == want,
         );
     }
-    // each clause of a standard family: a notice naming it as failed reports its hazard
+}
+
+/// Each clause of a standard family: a notice naming it as failed reports its hazard.
+fn family_examples(an: &Analyzer, f: &rules::RuleFiles, errs: &mut Vec<ConfigError>) {
+    let (hl, ht) = (&f.texts[1].0, &f.texts[1].1);
     for (i, fam) in f.hazards.standard_family.iter().enumerate() {
         let from = line_in_block(ht, "standard_family", i, "standard");
         for c in &fam.items {
-            let x = analyze("", &c.example, Some(DocKind::Inspection));
+            let x = analyze(an, "", &c.example, Some(DocKind::Inspection));
             if !x.findings.iter().any(|fd| fd.hazard == c.hazard) {
                 errs.push(ConfigError::new(
                     hl,
@@ -295,5 +324,4 @@ fn run_examples(an: &Analyzer, f: &rules::RuleFiles) -> Vec<ConfigError> {
             }
         }
     }
-    errs
 }

@@ -57,26 +57,7 @@ impl Analyzer {
         // organisation and shop name spans: a place inside one is a company place
         org: &[(usize, usize)],
     ) -> Vec<PlaceM> {
-        // Context: provinces named unambiguously anywhere, to choose among same-named counties.
-        let mut ctx: Vec<String> = Vec::new();
-        for m in ms {
-            if let Target::Place(i) = m.target
-                && let Some(p) = self
-                    .place_names
-                    .get(i)
-                    .and_then(|n| self.gaz.unambiguous_province(n))
-                && !ctx.contains(&p)
-            {
-                ctx.push(p);
-            }
-        }
-        if let Some(r) = doc
-            .region_hint
-            .as_deref()
-            .and_then(|h| self.resolve_text(h))
-        {
-            ctx.push(r.province);
-        }
+        let ctx = self.province_context(doc, ms);
         let text_head_end = full[text_start.min(full.len())..]
             .char_indices()
             .nth(60)
@@ -104,31 +85,7 @@ impl Analyzer {
             let (s, e) = (toks[m.a].s, toks[m.b - 1].e);
             let written = full_orig.get(s..e).unwrap_or("").to_string();
             let sent = toks[m.a].sent;
-            let (resolved, publisher_nation) = match m.target {
-                Target::Nationwide => (
-                    Some(RegionInfo {
-                        code: "000000".into(),
-                        province: "全国".into(),
-                        city: None,
-                    }),
-                    false,
-                ),
-                Target::NationPublisher => (
-                    Some(RegionInfo {
-                        code: "000000".into(),
-                        province: "全国".into(),
-                        city: None,
-                    }),
-                    true,
-                ),
-                Target::Place(i) => (
-                    self.place_names
-                        .get(i)
-                        .and_then(|n| self.gaz.resolve_in(n, &ctx)),
-                    false,
-                ),
-                _ => (None, false),
-            };
+            let (resolved, publisher_nation) = self.resolve_place(m, &ctx);
             let Some(r) = resolved else { continue };
             let after = &full[e..];
             let before = &full[..s];
@@ -211,17 +168,63 @@ impl Analyzer {
             });
             at.push((s, e));
         }
-        // A place written right before a publisher's place is part of its name
-        // ("杭州市西湖区市场监管局"): a publisher's place too, never the event's.
-        for i in (0..out.len().saturating_sub(1)).rev() {
-            if out[i + 1].mention.role == RegionRole::Publisher
-                && out[i].mention.role == RegionRole::Event
-                && at[i].1 == at[i + 1].0
+        publishers_run_on(&mut out, &at);
+        out
+    }
+
+    /// The provinces named unambiguously anywhere in the text (and the document's region hint),
+    /// to choose among same-named counties.
+    fn province_context(&self, doc: &Document, ms: &[Match]) -> Vec<String> {
+        let mut ctx: Vec<String> = Vec::new();
+        for m in ms {
+            if let Target::Place(i) = m.target
+                && let Some(p) = self
+                    .place_names
+                    .get(i)
+                    .and_then(|n| self.gaz.unambiguous_province(n))
+                && !ctx.contains(&p)
             {
-                out[i].mention.role = RegionRole::Publisher;
+                ctx.push(p);
             }
         }
-        out
+        if let Some(r) = doc
+            .region_hint
+            .as_deref()
+            .and_then(|h| self.resolve_text(h))
+        {
+            ctx.push(r.province);
+        }
+        ctx
+    }
+
+    /// The division a place match names (all China for a nationwide word), and whether it is a
+    /// nationwide publisher's.
+    fn resolve_place(&self, m: &Match, ctx: &[String]) -> (Option<RegionInfo>, bool) {
+        match m.target {
+            Target::Nationwide => (
+                Some(RegionInfo {
+                    code: "000000".into(),
+                    province: "全国".into(),
+                    city: None,
+                }),
+                false,
+            ),
+            Target::NationPublisher => (
+                Some(RegionInfo {
+                    code: "000000".into(),
+                    province: "全国".into(),
+                    city: None,
+                }),
+                true,
+            ),
+            Target::Place(i) => (
+                self.place_names
+                    .get(i)
+                    .and_then(|n| self.gaz.resolve_in(n, ctx)),
+                false,
+            ),
+            _ => (None, false),
+        }
     }
 
     /// Whether a place name names no place at all here (cues.toml `[place_roles]`): a county's
@@ -561,5 +564,19 @@ fn localise_nationwide(places: &mut [PlaceM]) {
         pm.mention.province = region.province.clone();
         pm.mention.code = region.code.clone();
         pm.mention.city = None;
+    }
+}
+
+/// A place written right before a publisher's place is part of its name
+/// ("杭州市西湖区市场监管局"): a publisher's place too, never the event's. `at` is the byte span
+/// of each place of `out`.
+fn publishers_run_on(out: &mut [PlaceM], at: &[(usize, usize)]) {
+    for i in (0..out.len().saturating_sub(1)).rev() {
+        if out[i + 1].mention.role == RegionRole::Publisher
+            && out[i].mention.role == RegionRole::Event
+            && at[i].1 == at[i + 1].0
+        {
+            out[i].mention.role = RegionRole::Publisher;
+        }
     }
 }

@@ -130,10 +130,27 @@ fn data_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
 }
 
 impl Gazetteer {
+    /// The gazetteer of the dictionary texts, file by file; every error located.
     pub fn load(d: &DictTexts) -> Result<Gazetteer, Vec<ConfigError>> {
         let mut errs = Vec::new();
         let mut g = Gazetteer::default();
-        let (label, text) = &d.regions;
+        g.read_regions(&d.regions, &mut errs);
+        g.read_aliases(&d.aliases, &mut errs);
+        g.read_foreign(&d.foreign, &mut errs);
+        g.read_words(&d.words, &mut errs);
+        for ids in g.by_name.values_mut() {
+            ids.sort_unstable();
+            ids.dedup();
+        }
+        // publishers are resolved against the names above, deduplicated
+        g.read_publishers(&d.publishers, &mut errs);
+        if errs.is_empty() { Ok(g) } else { Err(errs) }
+    }
+
+    /// The divisions of regions.tsv (GB/T 2260 code, name, level, province and city codes, short
+    /// forms): provinces and cities named first, then every division placed under them.
+    fn read_regions(&mut self, file: &(String, String), errs: &mut Vec<ConfigError>) {
+        let (label, text) = file;
         let mut prov_names: HashMap<String, String> = HashMap::new();
         let mut city_names: HashMap<String, String> = HashMap::new();
         let mut rows = Vec::new();
@@ -204,22 +221,26 @@ impl Gazetteer {
                     .or_else(|| prov_names.get(&cols[4]).cloned())
                     .or_else(|| Some(cols[1].clone())),
             };
-            let idx = g.places.len();
-            g.places.push(Place {
+            let idx = self.places.len();
+            self.places.push(Place {
                 code: cols[0].clone(),
                 name: cols[1].clone(),
                 level,
                 province,
                 city,
             });
-            g.by_name.entry(cols[1].clone()).or_default().push(idx);
+            self.by_name.entry(cols[1].clone()).or_default().push(idx);
             if let Some(shorts) = cols.get(5) {
                 for s in shorts.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                    g.by_name.entry(s.to_string()).or_default().push(idx);
+                    self.by_name.entry(s.to_string()).or_default().push(idx);
                 }
             }
         }
-        let (label, text) = &d.aliases;
+    }
+
+    /// region_aliases.tsv: another name of divisions, or the division a name means by default.
+    fn read_aliases(&mut self, file: &(String, String), errs: &mut Vec<ConfigError>) {
+        let (label, text) = file;
         for (line, l) in data_lines(text) {
             let mut cols = l.split('\t');
             match (
@@ -228,12 +249,12 @@ impl Gazetteer {
                 cols.next().map(str::trim),
             ) {
                 (Some(alias), Some(code), Some("default")) if !alias.is_empty() => {
-                    let known = g.by_name.get(alias).is_some_and(|ids| {
+                    let known = self.by_name.get(alias).is_some_and(|ids| {
                         ids.iter()
-                            .any(|&i| g.places.get(i).is_some_and(|p| p.code == code))
+                            .any(|&i| self.places.get(i).is_some_and(|p| p.code == code))
                     });
                     if known {
-                        g.defaults.insert(alias.to_string(), code.to_string());
+                        self.defaults.insert(alias.to_string(), code.to_string());
                     } else {
                         errs.push(ConfigError::new(
                             label,
@@ -243,8 +264,12 @@ impl Gazetteer {
                     }
                 }
                 (Some(alias), Some(name), None) if !alias.is_empty() => {
-                    match g.by_name.get(name).cloned() {
-                        Some(ids) => g.by_name.entry(alias.to_string()).or_default().extend(ids),
+                    match self.by_name.get(name).cloned() {
+                        Some(ids) => self
+                            .by_name
+                            .entry(alias.to_string())
+                            .or_default()
+                            .extend(ids),
                         None => errs.push(ConfigError::new(
                             label,
                             line,
@@ -259,17 +284,25 @@ impl Gazetteer {
                 )),
             }
         }
-        let (label, text) = &d.foreign;
+    }
+
+    /// foreign.tsv: a foreign place and its country.
+    fn read_foreign(&mut self, file: &(String, String), errs: &mut Vec<ConfigError>) {
+        let (label, text) = file;
         for (line, l) in data_lines(text) {
             let mut cols = l.split('\t');
             match (cols.next().map(str::trim), cols.next().map(str::trim)) {
                 (Some(name), Some(country)) if !name.is_empty() && !country.is_empty() => {
-                    g.foreign.insert(name.to_string(), country.to_string());
+                    self.foreign.insert(name.to_string(), country.to_string());
                 }
                 _ => errs.push(ConfigError::new(label, line, "expected: name<TAB>country")),
             }
         }
-        let (label, text) = &d.words;
+    }
+
+    /// words.txt: the tokenizer's extra words, with a frequency or without.
+    fn read_words(&mut self, file: &(String, String), errs: &mut Vec<ConfigError>) {
+        let (label, text) = file;
         for (line, l) in data_lines(text) {
             let mut cols = l.split_whitespace();
             let Some(w) = cols.next() else { continue };
@@ -281,13 +314,13 @@ impl Gazetteer {
                     continue;
                 }
             };
-            g.words.push((w.to_string(), freq));
+            self.words.push((w.to_string(), freq));
         }
-        for ids in g.by_name.values_mut() {
-            ids.sort_unstable();
-            ids.dedup();
-        }
-        let (label, text) = &d.publishers;
+    }
+
+    /// publishers.tsv: a publisher and the region it speaks for.
+    fn read_publishers(&mut self, file: &(String, String), errs: &mut Vec<ConfigError>) {
+        let (label, text) = file;
         for (line, l) in data_lines(text) {
             let mut cols = l.split('\t');
             let written = l
@@ -297,7 +330,7 @@ impl Gazetteer {
                 .filter(|w| !w.is_empty());
             match (cols.next().map(str::trim), cols.next().map(str::trim)) {
                 (Some(name), Some(region)) if !name.is_empty() && !region.is_empty() => {
-                    if g.resolve_in(region, &[]).is_none() {
+                    if self.resolve_in(region, &[]).is_none() {
                         errs.push(ConfigError::new(
                             label,
                             line,
@@ -315,9 +348,9 @@ impl Gazetteer {
                             ),
                         ));
                     } else {
-                        g.publishers.insert(name.to_string(), region.to_string());
+                        self.publishers.insert(name.to_string(), region.to_string());
                         if let Some(w) = written {
-                            g.publishers_as_written
+                            self.publishers_as_written
                                 .insert(name.to_string(), w.to_string());
                         }
                     }
@@ -329,7 +362,6 @@ impl Gazetteer {
                 )),
             }
         }
-        if errs.is_empty() { Ok(g) } else { Err(errs) }
     }
 
     /// Every written form, for the tokenizer.

@@ -402,8 +402,32 @@ impl ScheduleConfig {
         let offset = parse_timezone(self.timezone.as_deref().unwrap_or("Asia/Shanghai"))
             .map_err(|m| err("timezone", m))
             .ok();
+        self.check_keys(&mut err);
+        let job = match self.job.as_str() {
+            "crawl" => self.crawl_job(&mut err),
+            "rerun" => self.rerun_job(&mut err),
+            "report" => self.report_job(&mut err),
+            "prune" => self.prune_job(&mut err),
+            "score" => Some(Job::Score),
+            _ => None,
+        };
+        match (schedule, offset, job) {
+            (Some(schedule), Some(offset), Some(job)) if errs.is_empty() => Ok(Scheduled {
+                name: self.name.clone(),
+                cron: CronSpec {
+                    expr: self.cron.clone(),
+                    schedule,
+                    offset,
+                },
+                job,
+            }),
+            _ => Err(errs),
+        }
+    }
 
-        // Which optional keys each job takes; any other set key is an error on its line.
+    /// The job is known, and no key is set that its job does not take (each an error on its
+    /// line).
+    fn check_keys(&self, err: &mut dyn FnMut(&str, String)) {
         let set: Vec<(&str, bool)> = vec![
             ("sources", self.sources.is_some()),
             ("archive", self.archive.is_some()),
@@ -440,121 +464,115 @@ impl ScheduleConfig {
                 }
             }
         }
-        let mut need = |key: &str, present: bool| {
-            if !present {
-                err("job", format!("a {} job needs `{key}`", self.job));
-            }
-        };
-        let job = match self.job.as_str() {
-            "crawl" => {
-                if self.sources.as_ref().is_some_and(|s| s.is_empty()) {
-                    err(
-                        "sources",
-                        "sources is empty; leave it out to crawl every source".into(),
-                    );
-                }
-                Some(Job::Crawl {
-                    sources: self.sources.clone(),
-                })
-            }
-            "rerun" => {
-                need("out", self.out.is_some());
-                if let (Some(f), Some(u)) = (self.from, self.until)
-                    && f > u
-                {
-                    err("until", format!("until {u} is before from {f}"));
-                }
-                self.out.clone().map(|out| Job::Rerun {
-                    archive: self.archive.clone(),
-                    out,
-                    rules: self.rules.clone(),
-                    dictionaries: self.dictionaries.clone(),
-                    from: self.from,
-                    until: self.until,
-                })
-            }
-            "report" => {
-                need("out", self.out.is_some());
-                need("by", self.by.is_some());
-                need("every", self.every.is_some());
-                let by = self.by.clone().unwrap_or_default();
-                for b in &by {
-                    if !GROUP_KEYS.contains(&b.as_str()) {
-                        err(
-                            "by",
-                            format!("cannot group by {b:?}; one of {}", GROUP_KEYS.join(", ")),
-                        );
-                    }
-                }
-                if self.by.as_ref().is_some_and(|b| b.is_empty()) {
-                    err("by", "by needs at least one column".into());
-                }
-                let every = match self.every.as_deref().map(|e| (e, Every::parse(e))) {
-                    Some((_, Some(e))) => Some(e),
-                    Some((e, None)) => {
-                        err(
-                            "every",
-                            format!("every must be day, week or month, not {e:?}"),
-                        );
-                        None
-                    }
-                    None => None,
-                };
-                let format = match self.format.as_deref() {
-                    None => Some(ReportFormat::Csv),
-                    Some(f) => ReportFormat::parse(f).or_else(|| {
-                        err(
-                            "format",
-                            format!("format must be csv, parquet or table, not {f:?}"),
-                        );
-                        None
-                    }),
-                };
-                let periods = self.periods.unwrap_or(1);
-                if periods == 0 {
-                    err("periods", "periods must be at least 1".into());
-                }
-                match (self.out.clone(), every, format) {
-                    (Some(out), Some(every), Some(format)) => Some(Job::Report {
-                        data: self.data.clone(),
-                        by,
-                        every,
-                        format,
-                        out,
-                        periods,
-                    }),
-                    _ => None,
-                }
-            }
-            "prune" => {
-                need("older_than_days", self.older_than_days.is_some());
-                if self.older_than_days == Some(0) {
-                    err(
-                        "older_than_days",
-                        "older_than_days must be at least 1 (today's files are being written)"
-                            .into(),
-                    );
-                }
-                self.older_than_days.map(|d| Job::Prune {
-                    archive: self.archive.clone(),
-                    older_than_days: d,
-                })
-            }
-            "score" => Some(Job::Score),
-            _ => None,
-        };
-        match (schedule, offset, job) {
-            (Some(schedule), Some(offset), Some(job)) if errs.is_empty() => Ok(Scheduled {
-                name: self.name.clone(),
-                cron: CronSpec {
-                    expr: self.cron.clone(),
-                    schedule,
-                    offset,
-                },
-                job,
-            }),
-            _ => Err(errs),
+    }
+
+    /// An error on the `job` line when a key the job needs is not `present`.
+    fn need(&self, err: &mut dyn FnMut(&str, String), key: &str, present: bool) {
+        if !present {
+            err("job", format!("a {} job needs `{key}`", self.job));
         }
+    }
+
+    /// A crawl job: of every source, or of a list that is not empty.
+    fn crawl_job(&self, err: &mut dyn FnMut(&str, String)) -> Option<Job> {
+        if self.sources.as_ref().is_some_and(|s| s.is_empty()) {
+            err(
+                "sources",
+                "sources is empty; leave it out to crawl every source".into(),
+            );
+        }
+        Some(Job::Crawl {
+            sources: self.sources.clone(),
+        })
+    }
+
+    /// A rerun job: an output, and a from no later than its until.
+    fn rerun_job(&self, err: &mut dyn FnMut(&str, String)) -> Option<Job> {
+        self.need(err, "out", self.out.is_some());
+        if let (Some(f), Some(u)) = (self.from, self.until)
+            && f > u
+        {
+            err("until", format!("until {u} is before from {f}"));
+        }
+        self.out.clone().map(|out| Job::Rerun {
+            archive: self.archive.clone(),
+            out,
+            rules: self.rules.clone(),
+            dictionaries: self.dictionaries.clone(),
+            from: self.from,
+            until: self.until,
+        })
+    }
+
+    /// A report job: an output, known grouping columns, a period, a format and at least one
+    /// period to write.
+    fn report_job(&self, err: &mut dyn FnMut(&str, String)) -> Option<Job> {
+        self.need(err, "out", self.out.is_some());
+        self.need(err, "by", self.by.is_some());
+        self.need(err, "every", self.every.is_some());
+        let by = self.by.clone().unwrap_or_default();
+        for b in &by {
+            if !GROUP_KEYS.contains(&b.as_str()) {
+                err(
+                    "by",
+                    format!("cannot group by {b:?}; one of {}", GROUP_KEYS.join(", ")),
+                );
+            }
+        }
+        if self.by.as_ref().is_some_and(|b| b.is_empty()) {
+            err("by", "by needs at least one column".into());
+        }
+        let every = match self.every.as_deref().map(|e| (e, Every::parse(e))) {
+            Some((_, Some(e))) => Some(e),
+            Some((e, None)) => {
+                err(
+                    "every",
+                    format!("every must be day, week or month, not {e:?}"),
+                );
+                None
+            }
+            None => None,
+        };
+        let format = match self.format.as_deref() {
+            None => Some(ReportFormat::Csv),
+            Some(f) => ReportFormat::parse(f).or_else(|| {
+                err(
+                    "format",
+                    format!("format must be csv, parquet or table, not {f:?}"),
+                );
+                None
+            }),
+        };
+        let periods = self.periods.unwrap_or(1);
+        if periods == 0 {
+            err("periods", "periods must be at least 1".into());
+        }
+        match (self.out.clone(), every, format) {
+            (Some(out), Some(every), Some(format)) => Some(Job::Report {
+                data: self.data.clone(),
+                by,
+                every,
+                format,
+                out,
+                periods,
+            }),
+            _ => None,
+        }
+    }
+
+    /// A prune job: an age of at least a day.
+    fn prune_job(&self, err: &mut dyn FnMut(&str, String)) -> Option<Job> {
+        self.need(err, "older_than_days", self.older_than_days.is_some());
+        if self.older_than_days == Some(0) {
+            err(
+                "older_than_days",
+                "older_than_days must be at least 1 (today's files are being written)".into(),
+            );
+        }
+        self.older_than_days.map(|d| Job::Prune {
+            archive: self.archive.clone(),
+            older_than_days: d,
+        })
     }
 }
 

@@ -355,15 +355,29 @@ impl SourceConfig {
     }
 
     /// Semantic checks serde cannot make; `n` is the block's index in `text`.
-    pub fn validate<'a>(&'a self, file: &str, text: &str, n: usize) -> Vec<ConfigError> {
+    pub fn validate(&self, file: &str, text: &str, n: usize) -> Vec<ConfigError> {
+        let at = Block { file, text, n };
         let mut errs = Vec::new();
-        let mut err = |key: &str, msg: String| {
-            errs.push(ConfigError::new(
-                file,
-                line_in_block(text, "source", n, key),
-                format!("source {:?}: {msg}", self.name),
-            ))
-        };
+        self.check_values(&at, &mut errs);
+        self.check_tables(&at, &mut errs);
+        self.check_paging(&at, &mut errs);
+        self.check_api(&at, &mut errs);
+        self.check_script_paths(&at, &mut errs);
+        errs
+    }
+
+    /// An error of this source at the line of `key` in its block.
+    fn error(&self, at: &Block<'_>, key: &str, msg: String) -> ConfigError {
+        ConfigError::new(
+            at.file,
+            line_in_block(at.text, "source", at.n, key),
+            format!("source {:?}: {msg}", self.name),
+        )
+    }
+
+    /// The name, weight, start URLs, rate, staleness and CSS selectors each hold a usable value.
+    fn check_values(&self, at: &Block<'_>, errs: &mut Vec<ConfigError>) {
+        let mut err = |key: &str, msg: String| errs.push(self.error(at, key, msg));
         if self.name.trim().is_empty() {
             err("name", "name must not be empty".into());
         }
@@ -411,6 +425,11 @@ impl SourceConfig {
                 );
             }
         }
+    }
+
+    /// The tables fit the kind, and the detail and list tables read something.
+    fn check_tables(&self, at: &Block<'_>, errs: &mut Vec<ConfigError>) {
+        let mut err = |key: &str, msg: String| errs.push(self.error(at, key, msg));
         match self.kind {
             // an html source without [source.list] finds article links by their shape
             // (parse::links), and without [source.detail] reads articles generically
@@ -454,6 +473,12 @@ impl SourceConfig {
                 "[source.list.script] items need a title or text path among their fields".into(),
             );
         }
+    }
+
+    /// Script reviews say what the review says, a list pattern has its page, and an API pages
+    /// one way.
+    fn check_paging(&self, at: &Block<'_>, errs: &mut Vec<ConfigError>) {
+        let (file, text, n) = (at.file, at.text, at.n);
         if let Some(r) = self
             .list
             .as_ref()
@@ -496,50 +521,57 @@ impl SourceConfig {
                 ),
             ));
         }
-        if let Some(a) = &self.api {
-            // dotted paths: names and array indices, no empty step, no brackets
-            let paths = std::iter::once(("items", a.items.as_str(), true))
-                .chain(a.cursor.as_deref().map(|c| ("cursor", c, false)))
-                .chain(a.follow.as_deref().map(|c| ("follow", c, false)))
-                .chain(
-                    a.fields
-                        .iter()
-                        // `a+b`: each joined path is checked on its own
-                        .flat_map(|(k, v)| {
-                            v.split('+').map(move |p| (k.as_str(), p.trim(), false))
-                        }),
-                );
-            for (key, path, may_be_empty) in paths {
-                if let Some(why) = bad_path(path, may_be_empty) {
-                    let line_key = if ["items", "cursor", "follow"].contains(&key) {
-                        key
-                    } else {
-                        "fields"
-                    };
-                    errs.push(ConfigError::new(
-                        file,
-                        line_in_block(text, "source", n, line_key),
-                        format!(
-                            "source {:?}: api path {path:?} for {key}: {why} (write dotted names, e.g. \"data.items\"; numbers index arrays)",
-                            self.name
-                        ),
-                    ));
-                }
-            }
-            // a product listing has titles and no text; a complaint board may have both
-            if !a.fields.contains_key("title") && !a.fields.contains_key("text") {
+    }
+
+    /// The API's paths are dotted paths, and its fields give a title or a text.
+    fn check_api(&self, at: &Block<'_>, errs: &mut Vec<ConfigError>) {
+        let (file, text, n) = (at.file, at.text, at.n);
+        let Some(a) = &self.api else {
+            return;
+        };
+        // dotted paths: names and array indices, no empty step, no brackets
+        let paths = std::iter::once(("items", a.items.as_str(), true))
+            .chain(a.cursor.as_deref().map(|c| ("cursor", c, false)))
+            .chain(a.follow.as_deref().map(|c| ("follow", c, false)))
+            .chain(
+                a.fields
+                    .iter()
+                    // `a+b`: each joined path is checked on its own
+                    .flat_map(|(k, v)| v.split('+').map(move |p| (k.as_str(), p.trim(), false))),
+            );
+        for (key, path, may_be_empty) in paths {
+            if let Some(why) = bad_path(path, may_be_empty) {
+                let line_key = if ["items", "cursor", "follow"].contains(&key) {
+                    key
+                } else {
+                    "fields"
+                };
                 errs.push(ConfigError::new(
                     file,
-                    line_in_block(text, "source", n, "fields"),
+                    line_in_block(text, "source", n, line_key),
                     format!(
-                        "source {:?}: api.fields needs \"title\" or \"text\"",
+                        "source {:?}: api path {path:?} for {key}: {why} (write dotted names, e.g. \"data.items\"; numbers index arrays)",
                         self.name
                     ),
                 ));
             }
         }
-        // script data paths are dotted as API paths are; `a+b` joins paths, each checked on
-        // its own; an error names the line of the key it is written under
+        // a product listing has titles and no text; a complaint board may have both
+        if !a.fields.contains_key("title") && !a.fields.contains_key("text") {
+            errs.push(ConfigError::new(
+                file,
+                line_in_block(text, "source", n, "fields"),
+                format!(
+                    "source {:?}: api.fields needs \"title\" or \"text\"",
+                    self.name
+                ),
+            ));
+        }
+    }
+
+    /// Script data paths are dotted as API paths are; `a+b` joins paths, each checked on its
+    /// own; an error names the line of the key it is written under.
+    fn check_script_paths<'a>(&'a self, at: &Block<'_>, errs: &mut Vec<ConfigError>) {
         let joined = |table: &'static str, fields: &'a BTreeMap<String, String>| {
             fields
                 .iter()
@@ -564,8 +596,8 @@ impl SourceConfig {
         for (table, key, path) in script_paths {
             if let Some(why) = bad_path(path, false) {
                 errs.push(ConfigError::new(
-                    file,
-                    line_in_table(text, n, table, key),
+                    at.file,
+                    line_in_table(at.text, at.n, table, key),
                     format!(
                         "source {:?}: script path {path:?}: {why} (write the variable's name and \
                          dotted names, e.g. \"g_page_config.mods.itemlist.data.auctions\")",
@@ -574,8 +606,15 @@ impl SourceConfig {
                 ));
             }
         }
-        errs
     }
+}
+
+/// Where a source's block stands: its file's label and text, and its index among the file's
+/// `[[source]]` blocks.
+struct Block<'t> {
+    file: &'t str,
+    text: &'t str,
+    n: usize,
 }
 
 /// A CSS selector error in words: scraper's own message for some errors is "Unexpected error

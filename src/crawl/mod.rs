@@ -340,7 +340,6 @@ impl Pass {
     async fn crawl_source(self: Arc<Self>, src: Arc<SourceConfig>, out: Sender<Fetched>) {
         let role0 = start_role(src.kind);
         let mut queued: HashSet<String> = HashSet::new();
-        let mut paged = 0usize;
         let mut any_failed = false;
         let mut list_failed = false;
         let mut start_ok = false;
@@ -355,39 +354,7 @@ impl Pass {
         let mut deferred: Vec<PageRecord> = Vec::new();
         let mut tasks: JoinSet<PageDone> = JoinSet::new();
 
-        for u in &src.start {
-            match canonicalize(u) {
-                Ok(c) => {
-                    if paged < src.max_pages.max(1) && queued.insert(c.clone()) {
-                        paged += 1;
-                        tasks.spawn(self.clone().visit(src.clone(), c, role0, out.clone()));
-                    }
-                }
-                Err(e) => {
-                    tracing::warn!(source = %src.name, "start URL skipped: {e}");
-                    self.failed(&src.name, "bad-url");
-                    self.fetcher.counters().crawl.reject("bad-url");
-                }
-            }
-        }
-
-        // Parked detail pages whose time has come, whether or not a list page still shows them.
-        match self.store.parked(&src.name) {
-            Ok(parked) => {
-                for p in parked.into_iter().filter(|p| p.retry_at <= self.now) {
-                    if queued.insert(p.url.clone()) {
-                        tracing::info!(source = %src.name, url = %p.url, attempts = p.attempts, reason = %p.reason, "retrying parked page");
-                        tasks.spawn(self.clone().visit(
-                            src.clone(),
-                            p.url,
-                            PageRole::Detail,
-                            out.clone(),
-                        ));
-                    }
-                }
-            }
-            Err(e) => tracing::warn!(source = %src.name, "store: cannot read parked pages: {e}"),
-        }
+        let mut paged = self.queue_first_pages(&src, role0, &out, &mut queued, &mut tasks);
 
         while let Some(joined) = tasks.join_next().await {
             let done = match joined {
@@ -475,6 +442,67 @@ impl Pass {
             }
         }
 
+        self.record_pass(&src, deferred, any_failed, list_failed, incomplete_key);
+        self.record_health(&src, start_ok);
+    }
+
+    /// Queue the pass's first pages: the start URLs (a bad one is counted and skipped), then the
+    /// parked detail pages whose time has come, whether or not a list page still shows them.
+    /// Returns how many start pages were queued: they count toward `max_pages`.
+    fn queue_first_pages(
+        self: &Arc<Self>,
+        src: &Arc<SourceConfig>,
+        role0: PageRole,
+        out: &Sender<Fetched>,
+        queued: &mut HashSet<String>,
+        tasks: &mut JoinSet<PageDone>,
+    ) -> usize {
+        let mut paged = 0usize;
+        for u in &src.start {
+            match canonicalize(u) {
+                Ok(c) => {
+                    if paged < src.max_pages.max(1) && queued.insert(c.clone()) {
+                        paged += 1;
+                        tasks.spawn(self.clone().visit(src.clone(), c, role0, out.clone()));
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(source = %src.name, "start URL skipped: {e}");
+                    self.failed(&src.name, "bad-url");
+                    self.fetcher.counters().crawl.reject("bad-url");
+                }
+            }
+        }
+
+        match self.store.parked(&src.name) {
+            Ok(parked) => {
+                for p in parked.into_iter().filter(|p| p.retry_at <= self.now) {
+                    if queued.insert(p.url.clone()) {
+                        tracing::info!(source = %src.name, url = %p.url, attempts = p.attempts, reason = %p.reason, "retrying parked page");
+                        tasks.spawn(self.clone().visit(
+                            src.clone(),
+                            p.url,
+                            PageRole::Detail,
+                            out.clone(),
+                        ));
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(source = %src.name, "store: cannot read parked pages: {e}"),
+        }
+        paged
+    }
+
+    /// Record the pass's list, feed and API pages, and mark the source complete unless a list
+    /// page failed or the crawl was closed (held for the caller when `hold`).
+    fn record_pass(
+        &self,
+        src: &SourceConfig,
+        deferred: Vec<PageRecord>,
+        any_failed: bool,
+        list_failed: bool,
+        incomplete_key: String,
+    ) {
         // List / feed / API pages are recorded last: their validators make the next pass's
         // conditional GET answer 304, which must not hide detail pages this pass failed to get.
         let mut held = Held::default();
@@ -495,7 +523,6 @@ impl Pass {
         } else if let Err(e) = held.record(self.store.as_ref()) {
             tracing::warn!(source = %src.name, "store: cannot record the pass: {e}");
         }
-        self.record_health(&src, start_ok);
     }
 
     /// Add this pass to the source's health record and judge its freshness: a source with no

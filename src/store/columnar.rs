@@ -589,46 +589,7 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
                     let c = out
                         .strings_mut(name)
                         .ok_or_else(|| format!("column `{name}` is not a text column"))?;
-                    // The values end to end, checked as UTF-8 once: checked one by one, the
-                    // calls cost more than the bytes (an eighth of `jiance score`).
-                    let mut bytes = Vec::with_capacity(values.iter().map(|v| v.len()).sum());
-                    let mut ends = Vec::with_capacity(defs.len());
-                    let mut values = values.iter();
-                    for present in defs.iter() {
-                        if *present {
-                            let v = values
-                                .next()
-                                .ok_or("damaged Parquet file (too few values)")?;
-                            bytes.extend_from_slice(v.data());
-                        }
-                        ends.push(bytes.len());
-                    }
-                    let not_utf8 = || format!("column `{name}` holds text that is not UTF-8");
-                    let whole = |b: &[u8]| {
-                        std::str::from_utf8(b)
-                            .is_ok_and(|t| ends.iter().all(|&e| t.is_char_boundary(e)))
-                    };
-                    if *name == PRODUCT && !whole(&bytes) {
-                        // value by value: a bad noun is one null, not a refused file
-                        for (r, present) in defs.iter().enumerate() {
-                            let start = if r == 0 { 0 } else { ends[r - 1] };
-                            let v = if *present {
-                                let v = std::str::from_utf8(&bytes[start..ends[r]]).ok();
-                                bad_products += usize::from(v.is_none());
-                                v
-                            } else {
-                                None
-                            };
-                            c.push(v);
-                        }
-                    } else {
-                        let text = String::from_utf8(bytes).map_err(|_| not_utf8())?;
-                        // valid as a whole, but a value may still end inside a character
-                        if !ends.iter().all(|&e| text.is_char_boundary(e)) {
-                            return Err(not_utf8());
-                        }
-                        c.extend_parts(&text, &ends, defs.iter().map(|p| !p));
-                    }
+                    push_texts(name, c, &defs, &values, &mut bad_products)?;
                     defs.len()
                 }
                 ColumnReader::Int32ColumnReader(r) => {
@@ -689,6 +650,58 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
         null_numbers,
         bad_products,
     })
+}
+
+/// A text column chunk's values pushed onto `c`, one per row (`defs`: whether the row has a
+/// value). Text that is not UTF-8 refuses the file, but for [`PRODUCT`], where each bad value
+/// reads as null and is counted in `bad_products`.
+fn push_texts(
+    name: &str,
+    c: &mut StrCol,
+    defs: &[bool],
+    values: &[ByteArray],
+    bad_products: &mut usize,
+) -> Result<(), String> {
+    // The values end to end, checked as UTF-8 once: checked one by one, the
+    // calls cost more than the bytes (an eighth of `jiance score`).
+    let mut bytes = Vec::with_capacity(values.iter().map(|v| v.len()).sum());
+    let mut ends = Vec::with_capacity(defs.len());
+    let mut values = values.iter();
+    for present in defs.iter() {
+        if *present {
+            let v = values
+                .next()
+                .ok_or("damaged Parquet file (too few values)")?;
+            bytes.extend_from_slice(v.data());
+        }
+        ends.push(bytes.len());
+    }
+    let not_utf8 = || format!("column `{name}` holds text that is not UTF-8");
+    let whole = |b: &[u8]| {
+        std::str::from_utf8(b).is_ok_and(|t| ends.iter().all(|&e| t.is_char_boundary(e)))
+    };
+    if name == PRODUCT && !whole(&bytes) {
+        // value by value: a bad noun is one null, not a refused file
+        for (r, present) in defs.iter().enumerate() {
+            let start = if r == 0 { 0 } else { ends[r - 1] };
+            let v = if *present {
+                let v = std::str::from_utf8(&bytes[start..ends[r]]).ok();
+                *bad_products += usize::from(v.is_none());
+                v
+            } else {
+                None
+            };
+            c.push(v);
+        }
+    } else {
+        let text = String::from_utf8(bytes).map_err(|_| not_utf8())?;
+        // valid as a whole, but a value may still end inside a character
+        if !ends.iter().all(|&e| text.is_char_boundary(e)) {
+            return Err(not_utf8());
+        }
+        c.extend_parts(&text, &ends, defs.iter().map(|p| !p));
+    }
+    Ok(())
 }
 
 /// Each row's value of a column chunk (`None` where null), marking the null rows in `nulls`

@@ -136,43 +136,8 @@ impl Analyzer {
         inp: &RecordInput,
         top: Option<usize>,
     ) -> Vec<InspectionRecord> {
-        let (p, t) = (inp.p, inp.t);
-        let text = p.orig.as_str();
-        // product mentions as byte spans, with the product as written
-        // the products' mentions, and the other places their words stand as whole tokens (the
-        // product stage keeps one mention of a product it has placed already)
-        let mut spans: Vec<(usize, usize, usize)> = Vec::new();
-        for m in inp.prod.cats.iter().filter(|m| !self.out_of_scope(m.c)) {
-            let (Some(a), Some(b)) = (
-                t.toks.get(m.tok),
-                m.end.checked_sub(1).and_then(|k| t.toks.get(k)),
-            ) else {
-                continue;
-            };
-            spans.push((m.tok, m.end, m.c));
-            let word = text.get(a.s..b.e).unwrap_or("");
-            for (at, _) in text.match_indices(word).filter(|(at, _)| *at != a.s) {
-                let k = t.toks.partition_point(|tk| tk.s < at);
-                let n = m.end - m.tok;
-                let whole = t.toks.get(k).is_some_and(|tk| tk.s == at)
-                    && t.toks
-                        .get(k + n - 1)
-                        .is_some_and(|tk| tk.e == at + word.len());
-                if whole && !spans.iter().any(|sp| sp.0 == k) {
-                    spans.push((k, k + n, m.c));
-                }
-            }
-        }
-        let mentions: Vec<(usize, usize, usize, String)> = spans
-            .iter()
-            .filter_map(|&(tok, end, c)| {
-                let s = t.toks.get(tok)?.s;
-                let e = t.toks.get(end.checked_sub(1)?)?.e;
-                let start = self.noun_start(t, tok, s);
-                let e = noun_end(text, e);
-                Some((start, e, c, text.get(start..e)?.to_string()))
-            })
-            .collect();
+        let text = inp.p.orig.as_str();
+        let mentions = self.written_products(inp);
         let mut tallies: Vec<Tally> = vec![Tally::default()];
         let mut none_failed_notice = false;
         let mut carried_sentence: Option<usize> = None;
@@ -293,6 +258,47 @@ impl Analyzer {
             tl.complete();
         }
         self.finish_text_records(inp, tallies, top)
+    }
+
+    /// The product mentions as byte spans (start, end, category, the product as written), with
+    /// the words before a mention that make it more particular.
+    fn written_products(&self, inp: &RecordInput) -> Vec<(usize, usize, usize, String)> {
+        let (p, t) = (inp.p, inp.t);
+        let text = p.orig.as_str();
+        // the products' mentions, and the other places their words stand as whole tokens (the
+        // product stage keeps one mention of a product it has placed already)
+        let mut spans: Vec<(usize, usize, usize)> = Vec::new();
+        for m in inp.prod.cats.iter().filter(|m| !self.out_of_scope(m.c)) {
+            let (Some(a), Some(b)) = (
+                t.toks.get(m.tok),
+                m.end.checked_sub(1).and_then(|k| t.toks.get(k)),
+            ) else {
+                continue;
+            };
+            spans.push((m.tok, m.end, m.c));
+            let word = text.get(a.s..b.e).unwrap_or("");
+            for (at, _) in text.match_indices(word).filter(|(at, _)| *at != a.s) {
+                let k = t.toks.partition_point(|tk| tk.s < at);
+                let n = m.end - m.tok;
+                let whole = t.toks.get(k).is_some_and(|tk| tk.s == at)
+                    && t.toks
+                        .get(k + n - 1)
+                        .is_some_and(|tk| tk.e == at + word.len());
+                if whole && !spans.iter().any(|sp| sp.0 == k) {
+                    spans.push((k, k + n, m.c));
+                }
+            }
+        }
+        spans
+            .iter()
+            .filter_map(|&(tok, end, c)| {
+                let s = t.toks.get(tok)?.s;
+                let e = t.toks.get(end.checked_sub(1)?)?.e;
+                let start = self.noun_start(t, tok, s);
+                let e = noun_end(text, e);
+                Some((start, e, c, text.get(start..e)?.to_string()))
+            })
+            .collect()
     }
 
     /// Where a product as written starts: the mention, or the words before it in its clause that

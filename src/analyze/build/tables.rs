@@ -1,0 +1,474 @@
+//! The analyzer's tables from the parsed rule files, step by step: categories and hazards with
+//! their names resolved to indices, the kind and genre rules, the substring patterns and their
+//! flags, the anchor terms, the token-phrase matcher, the noun index, and the word lists taken
+//! as they are. `Analyzer::build` (build.rs) calls them in an order that matters (see there).
+
+use super::*;
+
+/// Category name → its index in products.toml.
+pub(super) fn category_index(f: &rules::RuleFiles) -> HashMap<&str, usize> {
+    f.products
+        .category
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.name.as_str(), i))
+        .collect()
+}
+
+/// Hazard name → its index in hazards.toml.
+pub(super) fn hazard_index(f: &rules::RuleFiles) -> HashMap<&str, usize> {
+    f.hazards
+        .hazard
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.name.as_str(), i))
+        .collect()
+}
+
+/// The failure, all-pass and tested wording: the first substring patterns, with their flags.
+pub(super) fn add_verdict_cues(cues: &rules::CuesFile, substr: &mut PatternSet) {
+    for c in &cues.failure.cues {
+        substr.id(&prepare(c), FAILURE);
+    }
+    for c in &cues.all_pass.cues {
+        substr.id(&prepare(c), ALL_PASS);
+    }
+    for c in &cues.tested.cues {
+        substr.id(&prepare(c), TESTED);
+    }
+}
+
+/// The categories of products.toml with names resolved to indices; their exclusions become
+/// substring patterns.
+pub(super) fn categories(
+    f: &rules::RuleFiles,
+    cat_index: &HashMap<&str, usize>,
+    hazard_index: &HashMap<&str, usize>,
+    substr: &mut PatternSet,
+) -> Vec<Category> {
+    f.products
+        .category
+        .iter()
+        .map(|c| Category {
+            name: c.name.clone(),
+            group: c.group.clone(),
+            exclude: c
+                .exclude
+                .iter()
+                .map(|s| substr.id(&prepare(s), 0))
+                .collect(),
+            anchor: c
+                .anchor
+                .iter()
+                .filter_map(|a| cat_index.get(a.as_str()).copied())
+                .collect(),
+            anchor_terms: c.anchor_terms.iter().map(|s| prepare(s)).collect(),
+            parts: c.parts.iter().map(|s| prepare(s)).collect(),
+            principal: c
+                .principal_hazards
+                .iter()
+                .filter_map(|h| hazard_index.get(h.as_str()).copied())
+                .collect(),
+            child: c.child.as_deref().and_then(|n| cat_index.get(n).copied()),
+        })
+        .collect()
+}
+
+/// The hazards of hazards.toml with category names resolved; their exclusions become substring
+/// patterns.
+pub(super) fn hazards(
+    f: &rules::RuleFiles,
+    cat_index: &HashMap<&str, usize>,
+    substr: &mut PatternSet,
+) -> Vec<Hazard> {
+    f.hazards
+        .hazard
+        .iter()
+        .map(|h| Hazard {
+            name: h.name.clone(),
+            prefer_groups: h.prefer_groups.clone(),
+            only_groups: h.only_groups.clone(),
+            minor: h.minor,
+            severity: h.severity,
+            test_items: h.test_items.clone(),
+            exclude: h
+                .exclude
+                .iter()
+                .map(|s| substr.id(&prepare(s), 0))
+                .collect(),
+            product_items: h
+                .product_items
+                .iter()
+                .map(|pi| {
+                    (
+                        pi.categories
+                            .iter()
+                            .filter_map(|c| cat_index.get(c.as_str()).copied())
+                            .collect(),
+                        pi.items.iter().map(|s| prepare(s)).collect(),
+                    )
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// Product-dependent items by term: one lookup per hazard mention (`keeps_term`).
+pub(super) fn product_terms(
+    hazards: &[Hazard],
+) -> FxHashMap<String, Vec<(usize, Vec<usize>, bool)>> {
+    let mut product_terms: FxHashMap<String, Vec<(usize, Vec<usize>, bool)>> = FxHashMap::default();
+    for (hi, hz) in hazards.iter().enumerate() {
+        let general: Vec<String> = hz.test_items.iter().map(|t| prepare(t)).collect();
+        for (cats, items) in &hz.product_items {
+            for item in items {
+                let entries = product_terms.entry(item.clone()).or_default();
+                match entries.iter_mut().find(|(h, _, _)| *h == hi) {
+                    Some((_, cs, _)) => {
+                        for c in cats {
+                            if !cs.contains(c) {
+                                cs.push(*c);
+                            }
+                        }
+                    }
+                    None => entries.push((hi, cats.clone(), general.contains(item))),
+                }
+            }
+        }
+    }
+    product_terms
+}
+
+/// The company suffixes that name an organisation (those ending in 店 name a shop).
+pub(super) fn org_suffixes(cues: &rules::CuesFile) -> Vec<String> {
+    cues.company
+        .suffixes
+        .iter()
+        .filter(|s| !s.ends_with('店'))
+        .cloned()
+        .collect()
+}
+
+/// The document-kind rules of cues.toml with a known kind, their words as substring patterns.
+pub(super) fn kind_rules(cues: &rules::CuesFile, substr: &mut PatternSet) -> Vec<KindRule> {
+    let mut kinds = Vec::new();
+    for k in &cues.kind {
+        if let Some(kind) = DocKind::parse(&k.kind) {
+            kinds.push(KindRule {
+                kind,
+                any: k.any.iter().map(|s| substr.id(&prepare(s), 0)).collect(),
+                also: k.also.iter().map(|s| substr.id(&prepare(s), 0)).collect(),
+                title_only: k.title_only,
+            });
+        }
+    }
+    kinds
+}
+
+/// The genres of cues.toml with a known kind, their words as substring patterns.
+pub(super) fn genres(cues: &rules::CuesFile, substr: &mut PatternSet) -> Vec<Genre> {
+    let mut ids =
+        |v: &[String]| -> Vec<u32> { v.iter().map(|s| substr.id(&prepare(s), 0)).collect() };
+    cues.genre
+        .iter()
+        .filter_map(|g| {
+            Some(Genre {
+                kind: DocKind::parse(&g.kind)?,
+                evidence: ids(&g.evidence),
+                also: ids(&g.also),
+                relay_also: ids(&g.relay_also),
+                unless: ids(&g.unless),
+                service: ids(&g.service),
+                consequence_real: g.consequence_real,
+                items_count: g.items_count,
+                requirements: g.requirements,
+                unnamed: g.unnamed,
+                principal: g.principal,
+                severity: g.severity,
+                publisher_place: g.publisher_place,
+                national_first: g.national_first,
+            })
+        })
+        .collect()
+}
+
+/// The words a regex cannot match without (see [`ORG`]), flagged so a document without one
+/// skips the regex.
+pub(super) fn add_regex_gates(
+    cues: &rules::CuesFile,
+    org_suffixes: &[String],
+    substr: &mut PatternSet,
+) {
+    for suffix in org_suffixes {
+        substr.id(&prepare(suffix), ORG);
+    }
+    for (words, flag) in [
+        (&["不合格"][..], NONCONFORMING),
+        (&["gb", "/t"], STD),
+        (&["牌", "商标"], BRAND),
+    ] {
+        for w in words {
+            substr.id(w, flag);
+        }
+    }
+    for suffix in &cues.shop.suffixes {
+        substr.id(&prepare(suffix), SHOP);
+    }
+    // a brand mark of `[brands]` (牌, 品牌) marks a text worth the token walk of brand_spans
+    for mark in &cues.brands.marks {
+        substr.id(&prepare(mark), BRAND);
+    }
+}
+
+/// Anchor term → the anchored categories it refines into, and the sorted last characters of
+/// those terms.
+pub(super) fn anchor_terms(categories: &[Category]) -> (FxHashMap<String, Vec<usize>>, Vec<char>) {
+    let mut anchor_term_cats: FxHashMap<String, Vec<usize>> = FxHashMap::default();
+    for (ci, c) in categories.iter().enumerate() {
+        if c.anchor.is_empty() {
+            continue;
+        }
+        for t in &c.anchor_terms {
+            let v = anchor_term_cats.entry(t.clone()).or_default();
+            if !v.contains(&ci) {
+                v.push(ci);
+            }
+        }
+    }
+    let mut anchor_term_ends: Vec<char> = anchor_term_cats
+        .keys()
+        .filter_map(|t| t.chars().next_back())
+        .collect();
+    anchor_term_ends.sort_unstable();
+    anchor_term_ends.dedup();
+    (anchor_term_cats, anchor_term_ends)
+}
+
+/// English names and hazard terms (foreign recalls) are phrases but no user words: jieba
+/// already cuts Latin text into words, so a term matches whole words only ("lead" is no match
+/// in "leads"), and the text is lower-cased, so in any case.
+pub(super) fn add_foreign_phrases(f: &rules::RuleFiles, phrases: &mut Vec<(String, Target)>) {
+    for (i, c) in f.products.category.iter().enumerate() {
+        for a in &c.en {
+            phrases.push((prepare(a), Target::Category(i)));
+        }
+    }
+    for (i, h) in f.hazards.hazard.iter().enumerate() {
+        for t in &h.en {
+            phrases.push((prepare(t), Target::Hazard(i, Strength::Strong)));
+        }
+    }
+}
+
+/// First token → the distinct (token sequence, target) of every phrase, cut by `jieba`.
+pub(super) fn phrase_matcher(
+    jieba: &Jieba,
+    phrases: &[(String, Target)],
+) -> FxHashMap<String, Vec<(Vec<String>, Target)>> {
+    // Cutting the ~10 k phrases was the largest step left of a start: both cores, each half.
+    let cut = |part: &[(String, Target)]| -> Vec<Vec<String>> {
+        part.iter()
+            .map(|(p, _)| {
+                jieba
+                    .cut(p, false)
+                    .iter()
+                    .map(|t| t.word.to_string())
+                    .collect()
+            })
+            .collect()
+    };
+    let (front, back) = phrases.split_at(phrases.len() / 2);
+    let mut cuts = std::thread::scope(|s| {
+        let back = s.spawn(|| cut(back));
+        let mut cuts = cut(front);
+        cuts.extend(back.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+        cuts
+    });
+    let mut matcher: FxHashMap<String, Vec<(Vec<String>, Target)>> = FxHashMap::default();
+    for ((_, t), toks) in phrases.iter().zip(cuts.drain(..)) {
+        if let Some(first) = toks.first() {
+            matcher
+                .entry(first.clone())
+                .or_default()
+                .push((toks.clone(), *t));
+        }
+    }
+    for v in matcher.values_mut() {
+        let mut unique: Vec<(Vec<String>, Target)> = Vec::with_capacity(v.len());
+        for e in v.drain(..) {
+            if !unique.contains(&e) {
+                unique.push(e);
+            }
+        }
+        *v = unique;
+    }
+    matcher
+}
+
+/// The indices of the hazards 未指明 and 非安全质量 and of the category 未归类, which the
+/// analysis falls back on; `None` when one is missing.
+pub(super) fn required(
+    hazards: &[Hazard],
+    categories: &[Category],
+) -> Option<(usize, usize, usize)> {
+    let hazard_named = |n: &str| hazards.iter().position(|h| h.name == n);
+    Some((
+        hazard_named(rules::UNSPECIFIED)?,
+        hazard_named(rules::NON_SAFETY)?,
+        categories
+            .iter()
+            .position(|c| c.name == rules::UNCLASSIFIED)?,
+    ))
+}
+
+/// What [`Analyzer::build`] computed in steps; [`assemble`] adds the word lists taken as
+/// they are from the rule files.
+pub(super) struct Tables {
+    pub(super) vocabulary: Arc<Vocabulary>,
+    pub(super) jieba: Arc<Jieba>,
+    pub(super) categories: Vec<Category>,
+    pub(super) hazards: Vec<Hazard>,
+    pub(super) product_terms: FxHashMap<String, Vec<(usize, Vec<usize>, bool)>>,
+    pub(super) kinds: Vec<KindRule>,
+    pub(super) genres: Vec<Genre>,
+    pub(super) unspecified: usize,
+    pub(super) non_safety: usize,
+    pub(super) unclassified: usize,
+    pub(super) substr: AhoCorasick,
+    pub(super) substr_flags: Vec<u8>,
+    pub(super) place_names: Vec<String>,
+    pub(super) anchor_term_cats: FxHashMap<String, Vec<usize>>,
+    pub(super) anchor_term_ends: Vec<char>,
+    pub(super) matcher: FxHashMap<String, Vec<(Vec<String>, Target)>>,
+    pub(super) org_re: Regex,
+    pub(super) shop_re: Regex,
+}
+
+/// The index placing a product noun no alias matched: every category name and alias, the
+/// generic heads, and the heads of cues.toml `[unclassified]` with a known category.
+pub(super) fn noun_index(
+    f: &rules::RuleFiles,
+    cat_index: &HashMap<&str, usize>,
+) -> nouns::NounIndex {
+    let cues = &f.cues;
+    nouns::NounIndex::new(
+        f.products.category.iter().enumerate().flat_map(|(i, c)| {
+            std::iter::once(&c.name)
+                .chain(&c.aliases)
+                .map(move |a| (prepare(a), i))
+        }),
+        cues.unclassified
+            .generic_heads
+            .iter()
+            .map(|s| prepare(s))
+            .collect(),
+        cues.unclassified
+            .heads
+            .iter()
+            .filter_map(|h| {
+                Some((
+                    h.ends.iter().map(|s| prepare(s)).collect(),
+                    h.with.iter().map(|s| prepare(s)).collect(),
+                    cat_index.get(h.category.as_str()).copied()?,
+                ))
+            })
+            .collect(),
+    )
+}
+
+/// Every hazard pair of hazards.toml, in order: its hazard and the categories it names.
+pub(super) fn pairs(
+    f: &rules::RuleFiles,
+    cat_index: &HashMap<&str, usize>,
+) -> Vec<(usize, Vec<usize>)> {
+    f.hazards
+        .hazard
+        .iter()
+        .enumerate()
+        .flat_map(|(h, r)| r.pairs.iter().map(move |pr| (h, pr)))
+        .map(|(h, pr)| {
+            let cats = pr
+                .categories
+                .iter()
+                .filter_map(|c| cat_index.get(c.as_str()).copied())
+                .collect();
+            (h, cats)
+        })
+        .collect()
+}
+
+/// The analyzer of the built `t`, the gazetteer and the word lists of the rule files (prepared).
+pub(super) fn assemble(
+    f: &rules::RuleFiles,
+    cat_index: &HashMap<&str, usize>,
+    gaz: Gazetteer,
+    t: Tables,
+) -> Analyzer {
+    let cues = &f.cues;
+    let words = |v: &[String]| -> Vec<String> { v.iter().map(|s| prepare(s)).collect() };
+    Analyzer {
+        vocabulary: t.vocabulary,
+        genres: t.genres,
+        unspecified: t.unspecified,
+        non_safety: t.non_safety,
+        unclassified: t.unclassified,
+        noun_suffixes: Endings::new(words(&cues.unclassified.suffixes)),
+        noun_not: Endings::new(words(&cues.unclassified.not)),
+        noun_lead_not: words(&cues.unclassified.not_before),
+        nouns: noun_index(f, cat_index),
+        anchor_term_cats: t.anchor_term_cats,
+        anchor_term_ends: t.anchor_term_ends,
+        child_words: words(&f.products.child_words),
+        jieba: t.jieba,
+        categories: t.categories,
+        hazards: t.hazards,
+        product_terms: t.product_terms,
+        modifiers: cues.modifier.iter().map(|m| m.raise).collect(),
+        vulnerable: cues.vulnerable.iter().map(|v| v.name.clone()).collect(),
+        kinds: t.kinds,
+        substr: t.substr,
+        substr_flags: t.substr_flags,
+        victim_verbs: words(&cues.victim.cues),
+        damaged_words: words(&cues.damaged.words),
+        consequence_words: words(&cues.consequence.words),
+        place_glue: words(&cues.place_glue.words),
+        place_names: t.place_names,
+        platforms: cues.platforms.names.clone(),
+        publisher_suffixes: words(&cues.publisher.suffixes),
+        agencies: words(&cues.dateline.agencies),
+        gaz,
+        matcher: t.matcher,
+        org_re: t.org_re,
+        shop_re: t.shop_re,
+        brand_re: LazyRegex::new(regexes::BRAND),
+        std_re: LazyRegex::new(regexes::STD),
+        dateline_re: LazyRegex::new(regexes::DATELINE),
+        failed_batches_re: LazyRegex::new(regexes::FAILED_BATCHES),
+        maker_re: LazyRegex::new(regexes::MAKER),
+        date_re: LazyRegex::new(regexes::DATE),
+        neg_window: cues.negation.window.unwrap_or(6),
+        pairs: pairs(f, cat_index),
+        brand_marks: words(&cues.brands.marks),
+        brand_not: words(&cues.brands.not),
+        place_lead: cues
+            .place_roles
+            .lead
+            .iter()
+            .filter_map(|w| prepare(w).chars().next_back())
+            .collect(),
+        standard_origin: text::Words::new(words(&cues.place_roles.standard)),
+        meeting_verbs: text::Words::new(words(&cues.place_roles.meeting_verbs)),
+        meeting_nouns: text::Words::new(words(&cues.place_roles.meeting_nouns)),
+        makers: text::Words::new(words(&cues.place_roles.makers)),
+        not_between: text::Words::new(words(&cues.place_roles.not_between)),
+        generic_min: cues.generic.min.unwrap_or(3),
+        persons: Endings::new(words(&cues.generic.persons)),
+        origin_words: words(&cues.origin.words),
+        made_in: words(&cues.made_in.words),
+        made_in_before: words(&cues.made_in.before),
+        made_in_not: words(&cues.made_in.not),
+        join_words: words(&cues.coordination.words),
+        not_names: words(&cues.not_names.words),
+        neg_breakers: words(&cues.negation.breakers),
+    }
+}

@@ -1,0 +1,523 @@
+//! Validation of the parsed rule files as a table of checks: each check looks at one kind of
+//! rule and adds a file:line error for every rule it finds wrong. The checks run in table
+//! order, so the errors of a load come in the order the files are read by a person: products,
+//! then the cross references, hazards, then cues.
+
+use std::collections::HashSet;
+
+use super::*;
+use crate::config::{line_in_block, line_of};
+
+/// One check of the rule files: pushes an error for each rule it finds wrong.
+type Check = fn(&Rules<'_>, &mut Vec<ConfigError>);
+
+/// Every check, in the order their errors are reported.
+const CHECKS: &[Check] = &[
+    category_names,
+    principal_hazards,
+    child_categories,
+    anchor_categories,
+    english_terms,
+    unclassified_heads,
+    standard_families,
+    hazard_rules,
+    kind_rules,
+    genre_rules,
+    required_names,
+    modifiers,
+    suffix_lists,
+    negation_cues,
+];
+
+/// Every error of the rule files, located.
+pub(super) fn validate(f: &RuleFiles) -> Vec<ConfigError> {
+    let rules = Rules::new(f);
+    let mut errs = Vec::new();
+    for check in CHECKS {
+        check(&rules, &mut errs);
+    }
+    errs
+}
+
+/// The rule files and the names the checks look references up in.
+struct Rules<'a> {
+    f: &'a RuleFiles,
+    /// Category names of products.toml.
+    categories: HashSet<&'a str>,
+    /// Hazard names of hazards.toml.
+    hazards: HashSet<&'a str>,
+    /// Product groups of products.toml.
+    groups: HashSet<&'a str>,
+}
+
+impl<'a> Rules<'a> {
+    fn new(f: &'a RuleFiles) -> Self {
+        let cats = &f.products.category;
+        Rules {
+            f,
+            categories: cats.iter().map(|c| c.name.as_str()).collect(),
+            hazards: f.hazards.hazard.iter().map(|h| h.name.as_str()).collect(),
+            groups: cats.iter().map(|c| c.group.as_str()).collect(),
+        }
+    }
+
+    /// (label, text) of products.toml.
+    fn products(&self) -> (&'a str, &'a str) {
+        (&self.f.texts[0].0, &self.f.texts[0].1)
+    }
+
+    /// (label, text) of hazards.toml.
+    fn hazards_file(&self) -> (&'a str, &'a str) {
+        (&self.f.texts[1].0, &self.f.texts[1].1)
+    }
+
+    /// (label, text) of cues.toml.
+    fn cues(&self) -> (&'a str, &'a str) {
+        (&self.f.texts[2].0, &self.f.texts[2].1)
+    }
+}
+
+/// Why an `en` term cannot be matched as English words, if it cannot: it must be letters (and
+/// digits, hyphens, apostrophes) in words separated by single spaces, since jieba cuts Latin text
+/// into such words and the term is matched on them.
+fn bad_english(t: &str) -> Option<String> {
+    let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '\'');
+    if t.trim() != t || t.is_empty() || t.contains("  ") {
+        return Some(format!(
+            "en term {t:?}: no empty term, no leading, trailing or double spaces"
+        ));
+    }
+    if !t.chars().all(ok_char) || !t.chars().any(|c| c.is_ascii_alphabetic()) {
+        return Some(format!(
+            "en term {t:?}: English words only (ASCII letters, digits, hyphens, apostrophes)"
+        ));
+    }
+    None
+}
+
+/// Each category has a group and a name of its own, `anchor` goes with `anchor_terms`, and no
+/// alias or phrase is empty.
+fn category_names(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+    let (pl, pt) = r.products();
+    let mut names = HashSet::new();
+    for (i, c) in r.f.products.category.iter().enumerate() {
+        if c.name.trim().is_empty() || c.group.trim().is_empty() {
+            errs.push(ConfigError::new(
+                pl,
+                line_in_block(pt, "category", i, "name"),
+                "category needs a group and a name",
+            ));
+        }
+        if !names.insert(c.name.as_str()) {
+            errs.push(ConfigError::new(
+                pl,
+                line_in_block(pt, "category", i, "name"),
+                format!("duplicate category `{}`", c.name),
+            ));
+        }
+        if c.anchor_terms.is_empty() != c.anchor.is_empty() {
+            errs.push(ConfigError::new(
+                pl,
+                line_in_block(pt, "category", i, "anchor"),
+                "`anchor` and `anchor_terms` go together",
+            ));
+        }
+        if c.aliases
+            .iter()
+            .chain(&c.exclude)
+            .chain(&c.anchor_terms)
+            .any(|a| a.trim().is_empty())
+        {
+            errs.push(ConfigError::new(
+                pl,
+                line_in_block(pt, "category", i, "aliases"),
+                "empty alias or phrase",
+            ));
+        }
+    }
+}
+
+/// A category's principal hazards are hazards of hazards.toml.
+fn principal_hazards(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+    let (pl, pt) = r.products();
+    for (i, c) in r.f.products.category.iter().enumerate() {
+        for h in &c.principal_hazards {
+            if !r.hazards.contains(h.as_str()) {
+                errs.push(ConfigError::new(
+                    pl,
+                    line_in_block(pt, "category", i, "principal_hazards"),
+                    format!("unknown hazard `{h}` in principal_hazards"),
+                ));
+            }
+        }
+    }
+}
+
+/// A category's child is a category, and a child needs the words that make a product one for
+/// children.
+fn child_categories(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+    let (pl, pt) = r.products();
+    for (i, c) in r.f.products.category.iter().enumerate() {
+        if let Some(child) = &c.child
+            && !r.categories.contains(child.as_str())
+        {
+            errs.push(ConfigError::new(
+                pl,
+                line_in_block(pt, "category", i, "child"),
+                format!("unknown child category `{child}`"),
+            ));
+        }
+        if c.child.is_some() && r.f.products.child_words.is_empty() {
+            errs.push(ConfigError::new(
+                pl,
+                line_in_block(pt, "category", i, "child"),
+                "`child` needs the file's `child_words`".to_string(),
+            ));
+        }
+    }
+}
+
+/// A category's anchors are categories.
+fn anchor_categories(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+    let (pl, pt) = r.products();
+    for (i, c) in r.f.products.category.iter().enumerate() {
+        for a in &c.anchor {
+            if !r.categories.contains(a.as_str()) {
+                errs.push(ConfigError::new(
+                    pl,
+                    line_in_block(pt, "category", i, "anchor"),
+                    format!("unknown anchor category `{a}`"),
+                ));
+            }
+        }
+    }
+}
+
+/// The `en` terms of categories, then of hazards, can be matched as English words.
+fn english_terms(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+    let (pl, pt) = r.products();
+    for (i, c) in r.f.products.category.iter().enumerate() {
+        if let Some(why) = c.en.iter().find_map(|t| bad_english(t)) {
+            errs.push(ConfigError::new(
+                pl,
+                line_in_block(pt, "category", i, "en"),
+                why,
+            ));
+        }
+    }
+    let (hl, ht) = r.hazards_file();
+    for (i, h) in r.f.hazards.hazard.iter().enumerate() {
+        if let Some(why) = h.en.iter().find_map(|t| bad_english(t)) {
+            errs.push(ConfigError::new(
+                hl,
+                line_in_block(ht, "hazard", i, "en"),
+                why,
+            ));
+        }
+    }
+}
+
+/// A head rule of cues.toml `[unclassified]` names a category and has endings.
+fn unclassified_heads(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+    let (cl, ct) = r.cues();
+    for h in &r.f.cues.unclassified.heads {
+        if !r.categories.contains(h.category.as_str()) {
+            errs.push(ConfigError::new(
+                cl,
+                table_line(ct, "unclassified"),
+                format!("unknown category `{}` in [unclassified] heads", h.category),
+            ));
+        }
+        if h.ends.is_empty() {
+            errs.push(ConfigError::new(
+                cl,
+                table_line(ct, "unclassified"),
+                "a head rule needs `ends`",
+            ));
+        }
+    }
+}
+
+/// A standard family names known groups or categories, and its clauses known hazards, each
+/// with an item and an example.
+fn standard_families(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+    let (hl, ht) = r.hazards_file();
+    for (i, fam) in r.f.hazards.standard_family.iter().enumerate() {
+        let line = line_in_block(ht, "standard_family", i, "standard");
+        for g in &fam.groups {
+            if !r.groups.contains(g.as_str()) {
+                errs.push(ConfigError::new(hl, line, format!("unknown group `{g}`")));
+            }
+        }
+        for c in &fam.categories {
+            if !r.categories.contains(c.as_str()) {
+                errs.push(ConfigError::new(
+                    hl,
+                    line,
+                    format!("unknown category `{c}`"),
+                ));
+            }
+        }
+        if fam.groups.is_empty() && fam.categories.is_empty() {
+            errs.push(ConfigError::new(
+                hl,
+                line,
+                "a standard family needs `groups` or `categories`",
+            ));
+        }
+        for c in &fam.items {
+            if !r.hazards.contains(c.hazard.as_str()) {
+                errs.push(ConfigError::new(
+                    hl,
+                    example_line(ht, line, &c.item),
+                    format!("unknown hazard `{}` for item `{}`", c.hazard, c.item),
+                ));
+            }
+            if c.item.trim().is_empty() || c.example.trim().is_empty() {
+                errs.push(ConfigError::new(
+                    hl,
+                    example_line(ht, line, &c.item),
+                    "a clause needs an item and an example",
+                ));
+            }
+        }
+    }
+}
+
+/// Each hazard in turn: a name of its own, its pairs, product items and groups, a severity of
+/// GB/T 22760, and non-empty terms.
+fn hazard_rules(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+    let (hl, ht) = r.hazards_file();
+    let mut names = HashSet::new();
+    for (i, h) in r.f.hazards.hazard.iter().enumerate() {
+        if !names.insert(h.name.as_str()) {
+            errs.push(ConfigError::new(
+                hl,
+                line_in_block(ht, "hazard", i, "name"),
+                format!("duplicate hazard `{}`", h.name),
+            ));
+        }
+        hazard_pairs(r, i, h, errs);
+        hazard_product_items(r, i, h, errs);
+        hazard_groups(r, i, h, errs);
+        if !(1..=4).contains(&h.severity) {
+            errs.push(ConfigError::new(
+                hl,
+                line_in_block(ht, "hazard", i, "severity"),
+                "severity must be 1–4 (GB/T 22760)",
+            ));
+        }
+        if h.terms.is_empty() && h.weak_terms.is_empty() && h.test_items.is_empty() {
+            errs.push(ConfigError::new(
+                hl,
+                line_in_block(ht, "hazard", i, "terms"),
+                "hazard has no terms",
+            ));
+        }
+        if h.terms
+            .iter()
+            .chain(&h.weak_terms)
+            .chain(&h.test_items)
+            .any(|t| t.trim().is_empty())
+        {
+            errs.push(ConfigError::new(
+                hl,
+                line_in_block(ht, "hazard", i, "terms"),
+                "empty term",
+            ));
+        }
+    }
+}
+
+/// The pairs of hazard `i` name known categories and words on both sides.
+fn hazard_pairs(r: &Rules<'_>, i: usize, h: &HazardRule, errs: &mut Vec<ConfigError>) {
+    let (hl, ht) = r.hazards_file();
+    for pr in &h.pairs {
+        for c in &pr.categories {
+            if !r.categories.contains(c.as_str()) {
+                errs.push(ConfigError::new(
+                    hl,
+                    line_in_block(ht, "hazard", i, "pairs"),
+                    format!("unknown category `{c}` in pairs"),
+                ));
+            }
+        }
+        if pr.who.is_empty() || pr.did.is_empty() {
+            errs.push(ConfigError::new(
+                hl,
+                line_in_block(ht, "hazard", i, "pairs"),
+                "a pair needs words in both `who` and `did`",
+            ));
+        }
+    }
+}
+
+/// The product items of hazard `i` name known categories and non-empty items.
+fn hazard_product_items(r: &Rules<'_>, i: usize, h: &HazardRule, errs: &mut Vec<ConfigError>) {
+    let (hl, ht) = r.hazards_file();
+    for pi in &h.product_items {
+        for c in &pi.categories {
+            if !r.categories.contains(c.as_str()) {
+                errs.push(ConfigError::new(
+                    hl,
+                    line_in_block(ht, "hazard", i, "product_items"),
+                    format!("unknown category `{c}` in product_items"),
+                ));
+            }
+        }
+        if pi.items.is_empty() || pi.items.iter().any(|t| t.trim().is_empty()) {
+            errs.push(ConfigError::new(
+                hl,
+                line_in_block(ht, "hazard", i, "product_items"),
+                "product_items needs non-empty items",
+            ));
+        }
+    }
+}
+
+/// The preferred and only groups of hazard `i` are product groups.
+fn hazard_groups(r: &Rules<'_>, i: usize, h: &HazardRule, errs: &mut Vec<ConfigError>) {
+    let (hl, ht) = r.hazards_file();
+    for g in h.prefer_groups.iter().chain(&h.only_groups) {
+        if !r.groups.contains(g.as_str()) {
+            errs.push(ConfigError::new(
+                hl,
+                line_in_block(
+                    ht,
+                    "hazard",
+                    i,
+                    if h.prefer_groups.contains(g) {
+                        "prefer_groups"
+                    } else {
+                        "only_groups"
+                    },
+                ),
+                format!("unknown product group `{g}`"),
+            ));
+        }
+    }
+}
+
+/// A document-kind rule names a known kind.
+fn kind_rules(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+    let (cl, ct) = r.cues();
+    for (i, k) in r.f.cues.kind.iter().enumerate() {
+        if crate::model::DocKind::parse(&k.kind).is_none() {
+            errs.push(ConfigError::new(
+                cl,
+                line_in_block(ct, "kind", i, "kind"),
+                format!("unknown kind `{}`", k.kind),
+            ));
+        }
+    }
+}
+
+/// A genre names a known kind once, a severity of GB/T 22760, and `also` only with `evidence`.
+fn genre_rules(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+    let (cl, ct) = r.cues();
+    let genres = &r.f.cues.genre;
+    for (i, g) in genres.iter().enumerate() {
+        if crate::model::DocKind::parse(&g.kind).is_none() {
+            errs.push(ConfigError::new(
+                cl,
+                line_in_block(ct, "genre", i, "kind"),
+                format!("unknown kind `{}`", g.kind),
+            ));
+        }
+        if genres[..i].iter().any(|o| o.kind == g.kind) {
+            errs.push(ConfigError::new(
+                cl,
+                line_in_block(ct, "genre", i, "kind"),
+                format!("duplicate genre `{}`", g.kind),
+            ));
+        }
+        if g.severity.is_some_and(|s| !(1..=4).contains(&s)) {
+            errs.push(ConfigError::new(
+                cl,
+                line_in_block(ct, "genre", i, "severity"),
+                "severity must be 1–4 (GB/T 22760)",
+            ));
+        }
+        if !g.relay_also.is_empty() && (g.kind != "standard" || g.evidence.is_empty()) {
+            errs.push(ConfigError::new(
+                cl,
+                line_in_block(ct, "genre", i, "relay_also"),
+                "`relay_also` belongs to the standard genre, with `evidence`",
+            ));
+        }
+        if !g.also.is_empty() && g.evidence.is_empty() {
+            errs.push(ConfigError::new(
+                cl,
+                line_in_block(ct, "genre", i, "also"),
+                "`also` needs `evidence`",
+            ));
+        }
+    }
+}
+
+/// Names the analyzer itself relies on (fallbacks): a rule set without them cannot say what the
+/// code means to say.
+fn required_names(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+    let ((pl, _), (hl, _)) = (r.products(), r.hazards_file());
+    for name in REQUIRED_HAZARDS {
+        if !r.hazards.contains(name) {
+            errs.push(ConfigError::new(
+                hl,
+                1,
+                format!("hazard `{name}` is missing: the analyzer needs it"),
+            ));
+        }
+    }
+    for name in REQUIRED_CATEGORIES {
+        if !r.categories.contains(name) {
+            errs.push(ConfigError::new(
+                pl,
+                1,
+                format!("category `{name}` is missing: the analyzer needs it"),
+            ));
+        }
+    }
+}
+
+/// A modifier raises the level by at most 3.
+fn modifiers(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+    let (cl, ct) = r.cues();
+    for (i, m) in r.f.cues.modifier.iter().enumerate() {
+        if m.raise > 3 {
+            errs.push(ConfigError::new(
+                cl,
+                line_in_block(ct, "modifier", i, "raise"),
+                "raise must be 0–3",
+            ));
+        }
+    }
+}
+
+/// An empty suffix list would make every run of characters an organisation or shop name.
+fn suffix_lists(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+    let (cl, ct) = r.cues();
+    for (table, list) in [
+        ("company", &r.f.cues.company.suffixes),
+        ("shop", &r.f.cues.shop.suffixes),
+    ] {
+        if list.is_empty() || list.iter().any(|s| s.trim().is_empty()) {
+            errs.push(ConfigError::new(
+                cl,
+                table_line(ct, table),
+                format!("[{table}] needs non-empty suffixes"),
+            ));
+        }
+    }
+}
+
+/// Negation needs cues.
+fn negation_cues(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+    let (cl, ct) = r.cues();
+    if r.f.cues.negation.cues.is_empty() {
+        errs.push(ConfigError::new(
+            cl,
+            line_of(ct, ct.find("[negation]").unwrap_or(0)),
+            "negation needs cues",
+        ));
+    }
+}
