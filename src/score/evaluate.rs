@@ -131,6 +131,17 @@ impl Evaluation {
             wrong_scope = ?found.wrong_scope,
             "outbreaks jiance missed or scoped wrong"
         );
+        tracing::debug!(
+            seed = self.year.seed,
+            budget = rules.action.notify_budget,
+            "false raises: {}",
+            oracle::false_breakdown(
+                &self.year.injected,
+                &run.changes,
+                &self.year.dist,
+                i64::from(rules.window.window_days)
+            )
+        );
         Ok((point, run.changes))
     }
 

@@ -160,6 +160,14 @@ pub(super) struct Counts {
     window_factors: f64,
 }
 
+impl Counts {
+    /// The day factors of the baseline's kept days, summed (the baseline's expectation over the
+    /// rate per day).
+    pub(super) fn base_factors(&self) -> f64 {
+        self.base_factors
+    }
+}
+
 /// Why a cell is not elevated: the first test it fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Short {

@@ -90,6 +90,7 @@ mod tests {
             level,
             action: Action::Sample,
             score: 1.0,
+            fired: Default::default(),
         }
     }
 

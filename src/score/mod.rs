@@ -99,10 +99,13 @@
 //!    baseline's own uncertainty is counted (the conditional test below); `notify` the local unit for a
 //!    real but local or weaker problem (the alert names the province and, when known, the city);
 //!    `dismiss` below `notify_min_level` or below the detection threshold (kept in
-//!    [`ScoreOutput::dismissed`] when the cell's count is above its expectation), or, for a new
-//!    regional notify, short of the notify budget's threshold (`notify_budget`, issue 46: the
-//!    budget spread over the category's cells and tests a year; the gate reads the day's data
-//!    alone, never the previous run's alerts, so replays stay exact).
+//!    [`ScoreOutput::dismissed`] when the cell's count is above its expectation), or, for a
+//!    notify (regional or systemic), short of the notify budget's threshold (`notify_budget`,
+//!    issue 46: a false-alert rate per category-year spread over the category's cells and tests
+//!    a year; the evidence is the conditional test of the scanned window, a systemic alert's the
+//!    nation cell's own). The gate reads the day's data alone, so replays stay exact; the
+//!    hysteresis (`hold`, `hold_days`) is applied after the run: an alert that drops stays open,
+//!    as it was, until its cell has not alerted for `hold_days` days.
 //! 7. **Explanation and history.** Every number is a [`ScoreTerm`] of the breakdown; evidence is one
 //!    document per cluster, strongest first; status and `first_seen` come from the previous run's
 //!    alert with the same stable id ([`alert_id`] of category, scope and province or `全国`): new
@@ -128,6 +131,7 @@ mod disturb;
 pub mod evaluate;
 mod facts;
 pub mod fatigue;
+mod hold;
 mod load;
 pub mod oracle;
 mod plan;
@@ -155,9 +159,9 @@ pub use route::{PartyPlaces, Place, jurisdictions, jurisdictions_of, route};
 
 pub use rules::{
     ActionRules, AlertRules, ChannelWeights, CusumRules, DEFAULT_SCORING_TOML, DetectRules,
-    InspectionRules, LikelihoodRules, OutageRules, RiskRules, SCORING_FILE, SamplingPlan,
-    SamplingRules, ScopeRules, ScoringRules, SeverityModifier, Steps, WeekdayRules, WindowRules,
-    step_points,
+    InspectionRules, LikelihoodRules, NotifyEvidence, OutageRules, RiskRules, SCORING_FILE,
+    SamplingPlan, SamplingRules, ScopeRules, ScoringRules, SeverityModifier, Steps, WeekdayRules,
+    WindowRules, step_points,
 };
 pub use stats::{binomial_upper_tail, nb_cusum, nb_llr, nb_size, poisson_upper_tail};
 
@@ -342,13 +346,15 @@ fn score_loaded(rules: &ScoringRules, t: &Table, run: &Run) -> Result<ScoreOutpu
     let categories = prep.table.categories();
     let cells = plan::planned_cells(rules, &prep, &categories, run.as_of, run.dismissed);
     prep.read_rows(t, plan::window_rows(rules, &prep, &cells, run.as_of))?;
-    Ok(score_prepared_in(
+    let mut out = score_prepared_in(
         rules,
         &prep,
         run,
         &plan::categories_of(&categories, &cells),
         true,
-    ))
+    );
+    hold::hold(run.previous, &mut out, run.as_of, rules.action.hold_days);
+    Ok(out)
 }
 
 /// One run over aggregated data (every row it reads already read back).
@@ -658,11 +664,16 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
             }
         }
         let names = &listed;
-        // A systemic alert needs several provinces raised or the combined test across them
-        // (their own corrections for the provinces scanned): the budget's gate is regional.
+        // With `notify_systemic`, a systemic alert is one more test of the category's day, held
+        // to the same budget on the nation's own evidence: a spread of chance-raised provinces,
+        // or the combined test across them (which takes the provinces as independent and their
+        // baselines as exact), alone made half the false raises at a budget of 2.
         let gate = alert::Gate {
-            evidence: 0.0,
-            held: true,
+            evidence: if rules.action.notify_systemic {
+                alert::evidence(rules, n, 1.0)
+            } else {
+                0.0
+            },
             alpha: notify_alpha,
         };
         let (action, why) = decide(rules, ctx.sample_alpha, n, Scope::Systemic, &gate);
@@ -691,12 +702,11 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
         extra.extend(discounted.iter().cloned());
         let name = province_name(f.cell).unwrap_or_default();
         if f.counts.elevated {
-            // No hysteresis from the previous run's alerts: a day's actions depend on its data
-            // alone, so a planned replay (days scored in parallel without history) gives every
-            // change of a full one (`replay.rs`, `reference.rs` tests).
+            // A day's actions depend on its data alone, so a planned replay (days scored in
+            // parallel without history) gives every change of a full one; the hysteresis is
+            // applied after the run (`hold`).
             let gate = alert::Gate {
                 evidence: alert::evidence(rules, f, 1.0),
-                held: false,
                 alpha: notify_alpha,
             };
             let (action, why) = decide(rules, ctx.sample_alpha, f, Scope::Regional, &gate);

@@ -19,6 +19,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use super::alert::history;
+use super::hold;
 use super::load::{Table, on_cores};
 #[cfg(feature = "reference")]
 use super::score_prepared;
@@ -50,6 +51,34 @@ pub struct AlertChange {
     pub level: u8,
     pub action: Action,
     pub score: f64,
+    /// What fired, for the false alerts' breakdown (`oracle::false_breakdown`); not published.
+    #[serde(skip)]
+    pub fired: Fired,
+}
+
+/// The test that raised an alert: the cell's p-value, the days of the (sub-)window that gave it,
+/// and the detectors that fired (1 Poisson, 2 CUSUM, 3 both, 0 neither).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Fired {
+    pub p: f64,
+    pub scan_days: u8,
+    pub detector: u8,
+}
+
+impl Fired {
+    fn of(a: &Alert) -> Fired {
+        let term = |name: &str| {
+            a.breakdown
+                .iter()
+                .find(|t| t.name == name)
+                .map_or(0.0, |t| t.value)
+        };
+        Fired {
+            p: term("p_value"),
+            scan_days: term("scan_days") as u8,
+            detector: term("detector") as u8,
+        }
+    }
 }
 
 impl AlertChange {
@@ -64,6 +93,7 @@ impl AlertChange {
             level: a.level,
             action: a.action,
             score: a.score,
+            fired: Fired::of(a),
         }
     }
 }
@@ -199,7 +229,8 @@ pub fn replay_table(
         Ok(score_prepared_in(rules, &prep, &run, &categories, false))
     })?;
     let scored = started.elapsed();
-    let replay = replay_days(from, to, test_items, outages, |i, run| {
+    let hold_days = rules.action.hold_days;
+    let replay = replay_days(from, to, test_items, outages, hold_days, |i, run| {
         let mut out = days.get_mut(i).map(std::mem::take).unwrap_or_default();
         let previous: HashMap<&str, &Alert> =
             run.previous.iter().map(|a| (a.id.as_str(), a)).collect();
@@ -240,18 +271,25 @@ pub(super) fn replay_prepared(
         return Ok(Replay::default());
     };
     let prep = prepare(from, to, detail_from)?;
-    Ok(replay_days(from, to, test_items, outages, |_, run| {
-        score_prepared(rules, &prep, run)
-    }))
+    Ok(replay_days(
+        from,
+        to,
+        test_items,
+        outages,
+        rules.action.hold_days,
+        |_, run| score_prepared(rules, &prep, run),
+    ))
 }
 
 /// Score each day from `from` to `to` with `score` (given the day's index and its run, the
-/// previous day's alerts as history) and collect the alert changes.
+/// previous day's alerts as history), hold the alerts that dropped for `hold_days`
+/// (`super::hold`), and collect the alert changes.
 fn replay_days(
     from: NaiveDate,
     to: NaiveDate,
     test_items: &(dyn Fn(&str) -> Vec<String> + Sync),
     outages: &[Outage],
+    hold_days: u32,
     mut score: impl FnMut(usize, &Run) -> ScoreOutput,
 ) -> Replay {
     let sampled = HashSet::new();
@@ -271,7 +309,8 @@ fn replay_days(
             dismissed: false,
             outages,
         };
-        let out = score(i, &run);
+        let mut out = score(i, &run);
+        hold::hold(&previous, &mut out, day, hold_days);
         let now: HashMap<&str, &Alert> = out.alerts.iter().map(|a| (a.id.as_str(), a)).collect();
         let mut today: Vec<AlertChange> = Vec::new();
         for a in &out.alerts {

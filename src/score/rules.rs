@@ -273,6 +273,32 @@ pub struct ActionRules {
     /// threshold is this spread over the cells and tests scanned a year (`notify_alpha`).
     #[serde(default = "default_notify_budget")]
     pub notify_budget: f64,
+    /// Days an alert whose cell stopped alerting stays open (issue 46's hysteresis: one that
+    /// comes back within them is the same alert); 0 closes it the first day it is not raised.
+    #[serde(default = "default_hold_days")]
+    pub hold_days: u32,
+    /// The evidence the notify budget's threshold is applied to (issue 46).
+    #[serde(default)]
+    pub notify_evidence: NotifyEvidence,
+    /// Systemic alerts are held to the notify budget too, on the nation cell's own evidence.
+    #[serde(default)]
+    pub notify_systemic: bool,
+}
+
+/// What a cell's evidence for the notify budget's gate is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NotifyEvidence {
+    /// The cell's Poisson p-value (or the CUSUM's bound): the baseline taken as exact.
+    #[default]
+    Poisson,
+    /// The conditional test of the scanned window against window + baseline (or the CUSUM's
+    /// bound): the baseline's own noise counted.
+    Conditional,
+}
+
+fn default_hold_days() -> u32 {
+    7
 }
 
 fn default_notify_budget() -> f64 {
@@ -453,7 +479,8 @@ mod tests {
                 "[[sampling.plan]]\nlevel = 7",
             )
             .replace("prior_days = 8.0", "prior_days = 0.0")
-            .replace("notify_budget = 16.0", "notify_budget = -1.0");
+            .replace("notify_budget = 16.0", "notify_budget = -1.0")
+            .replace("hold_days = 7", "hold_days = 61");
         let errs = ScoringRules::parse(&text, "s.toml").unwrap_err();
         let line = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
         let msgs: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
@@ -468,6 +495,10 @@ mod tests {
         assert!(errs.iter().any(|e| e.line == line("level = 7")), "{msgs:?}");
         assert!(
             errs.iter().any(|e| e.line == line("notify_budget = -1.0")),
+            "{msgs:?}"
+        );
+        assert!(
+            errs.iter().any(|e| e.line == line("hold_days = 61")),
             "{msgs:?}"
         );
         // 0 pseudo-days would make 0/0 weekday factors.

@@ -281,6 +281,16 @@ impl ScoringRules {
                 format!("notify_budget must be > 0, got {}", a.notify_budget),
             );
         }
+        if a.hold_days > 60 {
+            err(
+                "action",
+                "hold_days",
+                format!(
+                    "hold_days must be at most 60 (a held alert says what its cell said then), got {}",
+                    a.hold_days
+                ),
+            );
+        }
         if !(a.local_city_share >= 0.0 && a.local_city_share <= 1.0) {
             err(
                 "action",
