@@ -488,14 +488,16 @@ fn fallback(
     }
     let max_def = descr.max_def_level();
     let mut out = Strings::default();
+    if max_def == 0 {
+        for v in &values {
+            let code = out.push_entry(v.data());
+            out.codes.push(code);
+        }
+        return Ok(out);
+    }
     let mut values = values.iter();
-    let n = if max_def == 0 {
-        values.len()
-    } else {
-        defs.len()
-    };
-    for i in 0..n {
-        let code = if max_def == 0 || defs[i] == max_def {
+    for &d in &defs {
+        let code = if d == max_def {
             let v = values.next().ok_or_else(|| damaged("too few values"))?;
             out.push_entry(v.data())
         } else {
