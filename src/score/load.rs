@@ -277,42 +277,77 @@ fn cluster_key(s: &str) -> ([u8; 16], u8) {
     (key, HASHED)
 }
 
+/// A code not yet given (see [`read_piece`]).
+const UNSET: u16 = u16::MAX;
+
+/// The piece code of a row's value, given on its first row (so in row order, as a row-by-row
+/// reader would): per distinct value a lookup of its text, per row one of its entry.
+fn local_code<'a>(
+    col: &'a crate::store::columnar::StrCol,
+    entry: u32,
+    seen: &mut [u16],
+    codes: &mut Codes<'a>,
+    what: &str,
+) -> Result<u16, ScoreError> {
+    let slot = &mut seen[entry as usize];
+    if *slot == UNSET {
+        *slot = codes.code(col.entry(entry as usize), what)?;
+    }
+    Ok(*slot)
+}
+
 fn read_piece(source: &SignalSource, i: usize) -> Result<PieceRecs, ScoreError> {
     let (t, skipped) = source.read(i, &COLUMNS)?;
     let (mut cats, mut srcs) = (Codes::default(), Codes::default());
     let mut provs: Codes = Codes::default();
     // Code 0 is "no province" in every piece.
     provs.names.push("");
+    // What each distinct value is, worked out once: its channel, its cluster key, its code.
+    let chan_of: Vec<Option<u8>> = (0..t.source_kind.entries())
+        .map(|e| {
+            let k = t.source_kind.entry(e);
+            Channel::ALL
+                .iter()
+                .position(|x| x.as_str() == k)
+                .map(|c| c as u8)
+        })
+        .collect();
+    let key_of: Vec<([u8; 16], u8)> = (0..t.cluster.entries())
+        .map(|e| cluster_key(t.cluster.entry(e)))
+        .collect();
+    let mut cat_seen = vec![UNSET; t.category.entries()];
+    let mut prov_seen = vec![UNSET; t.province.entries()];
+    let mut src_seen = vec![UNSET; t.source.entries()];
     let mut recs = Vec::with_capacity(t.len());
     for row in 0..t.len() {
-        let (d, p, w) = (t.day[row], t.province.get(row), t.weight[row]);
+        let (d, w) = (t.day[row], t.weight[row]);
         // Validated rows: day, category, channel, source and cluster are present.
         let (Some(c), Some(ch), Some(k), Some(s)) = (
-            t.category.get(row),
-            t.source_kind.get(row),
-            t.cluster.get(row),
-            t.source.get(row),
+            t.category.code(row),
+            t.source_kind.code(row),
+            t.cluster.code(row),
+            t.source.code(row),
         ) else {
             continue;
         };
-        let Some(chan) = Channel::ALL.iter().position(|x| x.as_str() == ch) else {
+        let Some(chan) = chan_of[ch as usize] else {
             continue;
         };
-        let prov = match p {
+        let prov = match t.province.code(row) {
             None => 0,
-            Some(p) => provs.code(p, "province")?,
+            Some(p) => local_code(&t.province, p, &mut prov_seen, &mut provs, "province")?,
         };
-        let (key, klen) = cluster_key(k);
+        let (key, klen) = key_of[k as usize];
         recs.push(Rec {
             key,
             row: row as u32,
             d,
             weight: if w > 0.0 && w < f32::INFINITY { w } else { 0.0 },
-            cat: cats.code(c, "category")?,
+            cat: local_code(&t.category, c, &mut cat_seen, &mut cats, "category")?,
             prov,
-            src: srcs.code(s, "source")?,
+            src: local_code(&t.source, s, &mut src_seen, &mut srcs, "source")?,
             klen,
-            chan: chan as u8,
+            chan,
         });
     }
     let owned = |c: &Codes| c.names.iter().map(|s| s.to_string()).collect::<Vec<_>>();

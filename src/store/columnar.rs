@@ -6,6 +6,10 @@
 //! neither needs a query engine, and polars was half of the first release build (1,096 of 2,202
 //! unit-seconds). The `parquet` crate's column API, without arrow, builds in about 15.
 //!
+//! Text columns are dictionaries ([`StrCol`]): read from dictionary pages, each distinct value
+//! is held and checked once and each row is a `u32` code (`super::pages` decodes the pages,
+//! issue 48), so reading, validating and scoring cost per distinct value where the file does.
+//!
 //! Files are plain Parquet (INT64 TIMESTAMP(MILLIS, UTC), INT32 DATE, INT32 INTEGER(8), FLOAT,
 //! BYTE_ARRAY STRING, zstd), readable by pandas, duckdb and polars; the reader also takes what
 //! polars wrote in earlier versions (every column OPTIONAL, dictionary-encoded strings) and
@@ -16,54 +20,72 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use parquet::basic::{Compression, LogicalType, TimeUnit, Type as Physical, ZstdLevel};
-use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
+use parquet::column::reader::{ColumnReaderImpl, get_typed_column_reader};
 use parquet::column::writer::ColumnWriter;
-use parquet::data_type::{ByteArray, DataType as PqType};
+use parquet::data_type::{
+    ByteArray, DataType as PqType, DoubleType, FloatType, Int32Type, Int64Type,
+};
 use parquet::file::properties::WriterProperties;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnDescriptor;
 
+use super::pages::{Fixed, Numbers};
 use crate::model::Signal;
 
-/// A column of strings, possibly null: the values end to end and where each ends.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// A column of strings, possibly null, kept as a dictionary: its entries end to end, where each
+/// ends, and each row's entry (issue 48). A column read from dictionary pages holds each
+/// distinct value once and a `u32` per row, so a reader costs per distinct value, and so does a
+/// caller that derives something from each value ([`StrCol::entries`], [`StrCol::code`]). Plain
+/// values (and [`StrCol::push`]) are an entry each; entries are not deduplicated, so two codes
+/// may name equal strings.
+#[derive(Debug, Clone, Default)]
 pub struct StrCol {
     text: String,
     ends: Vec<usize>,
-    null: Vec<bool>,
+    codes: Vec<u32>,
 }
+
+/// The code of a null row.
+const NULL: u32 = u32::MAX;
 
 impl StrCol {
     pub fn with_capacity(rows: usize) -> StrCol {
         StrCol {
             text: String::with_capacity(rows * 8),
             ends: Vec::with_capacity(rows),
-            null: Vec::with_capacity(rows),
+            codes: Vec::with_capacity(rows),
         }
     }
 
+    /// Append a row. A value equal to the last entry reuses it (what a sorted column repeats is
+    /// held once).
     pub fn push(&mut self, v: Option<&str>) {
-        self.text.push_str(v.unwrap_or(""));
+        let Some(v) = v else {
+            self.codes.push(NULL);
+            return;
+        };
+        let n = self.ends.len();
+        if n > 0 && self.entry(n - 1) == v {
+            self.codes.push((n - 1) as u32);
+            return;
+        }
+        self.text.push_str(v);
         self.ends.push(self.text.len());
-        self.null.push(v.is_none());
+        self.codes.push(n as u32);
     }
 
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.codes.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.codes.is_empty()
     }
 
     /// Row `i` (`None` when null or out of range).
     pub fn get(&self, i: usize) -> Option<&str> {
-        if *self.null.get(i)? {
-            return None;
-        }
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        self.text.get(start..self.ends[i])
+        self.code(i).map(|e| self.entry(e as usize))
     }
 
     /// Row `i`, null as "".
@@ -72,20 +94,117 @@ impl StrCol {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = Option<&str>> + '_ {
-        (0..self.len()).map(move |i| self.get(i))
+        self.codes
+            .iter()
+            .map(move |&c| (c != NULL).then(|| self.entry(c as usize)))
     }
 
-    /// Append rows given as their text end to end, the end of each (within `text`, on character
-    /// boundaries, ascending) and whether each is null.
-    fn extend_parts(&mut self, text: &str, ends: &[usize], null: impl Iterator<Item = bool>) {
-        let base = self.text.len();
-        self.text.push_str(text);
-        self.ends.extend(ends.iter().map(|e| base + e));
-        self.null.extend(null);
+    /// The entry of row `i` (an index below [`StrCol::entries`]), `None` when null or out of
+    /// range.
+    pub fn code(&self, i: usize) -> Option<u32> {
+        self.codes.get(i).copied().filter(|&c| c != NULL)
+    }
+
+    /// Each row's entry, `None` when null.
+    pub fn codes(&self) -> impl Iterator<Item = Option<u32>> + '_ {
+        self.codes.iter().map(|&c| (c != NULL).then_some(c))
+    }
+
+    /// Entries of the dictionary (at most one per row, often far fewer).
+    pub fn entries(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Entry `e` (below [`StrCol::entries`]).
+    pub fn entry(&self, e: usize) -> &str {
+        let start = if e == 0 { 0 } else { self.ends[e - 1] };
+        self.text.get(start..self.ends[e]).unwrap_or("")
     }
 
     pub fn has_nulls(&self) -> bool {
-        self.null.iter().any(|&n| n)
+        self.codes.contains(&NULL)
+    }
+
+    /// Append a dictionary: `text` with entries ending at `ends` (within `text`, on character
+    /// boundaries, ascending); the new entries' codes start at the returned base.
+    pub(crate) fn add_entries(&mut self, text: &str, ends: &[usize]) -> u32 {
+        let base = self.text.len();
+        let first = self.ends.len() as u32;
+        self.text.push_str(text);
+        self.ends.extend(ends.iter().map(|e| base + e));
+        first
+    }
+
+    /// Append rows by code (`None`: null), codes below [`StrCol::entries`].
+    pub(crate) fn push_codes(&mut self, codes: impl Iterator<Item = Option<u32>>) {
+        self.codes.extend(codes.map(|c| c.unwrap_or(NULL)));
+    }
+
+    /// The rows at `idx`, in that order. A take of at least half as many rows as there are
+    /// entries (a filter of a piece, a column of few values) keeps the dictionary and maps the
+    /// codes; a smaller one (a slice of a large table, detail rows) copies just their values.
+    fn take(&self, idx: &[usize]) -> StrCol {
+        if idx.len().saturating_mul(2) < self.entries() {
+            let mut out = StrCol::with_capacity(idx.len());
+            for &i in idx {
+                out.push(self.get(i));
+            }
+            return out;
+        }
+        StrCol {
+            text: self.text.clone(),
+            ends: self.ends.clone(),
+            codes: idx.iter().map(|&i| self.codes[i]).collect(),
+        }
+    }
+
+    /// Append `other`'s rows, its dictionary after this one's.
+    fn append(&mut self, other: &StrCol) {
+        let base = self.add_entries(&other.text, &other.ends);
+        self.codes.extend(
+            other
+                .codes
+                .iter()
+                .map(|&c| if c == NULL { NULL } else { base + c }),
+        );
+    }
+
+    /// Set row `i` (below [`StrCol::len`]) to `v`, a new entry.
+    pub fn set(&mut self, i: usize, v: Option<&str>) {
+        let code = match v {
+            None => NULL,
+            Some(v) => {
+                self.text.push_str(v);
+                self.ends.push(self.text.len());
+                (self.ends.len() - 1) as u32
+            }
+        };
+        if let Some(c) = self.codes.get_mut(i) {
+            *c = code;
+        }
+    }
+
+    /// Null rows whose value fails `keep`; how many did.
+    pub(crate) fn null_unless(&mut self, keep: impl Fn(&str) -> bool) -> usize {
+        let ok: Vec<bool> = (0..self.entries()).map(|e| keep(self.entry(e))).collect();
+        if ok.iter().all(|&k| k) {
+            return 0;
+        }
+        let mut n = 0;
+        for c in &mut self.codes {
+            if *c != NULL && !ok[*c as usize] {
+                *c = NULL;
+                n += 1;
+            }
+        }
+        n
+    }
+}
+
+/// Rows compare by value, whatever their dictionaries.
+impl PartialEq for StrCol {
+    fn eq(&self, other: &StrCol) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
     }
 }
 
@@ -276,11 +395,7 @@ impl SignalColumns {
             if c.is_empty() {
                 return StrCol::default();
             }
-            let mut out = StrCol::with_capacity(idx.len());
-            for &i in idx {
-                out.push(c.get(i));
-            }
-            out
+            c.take(idx)
         }
         SignalColumns {
             rows: idx.len(),
@@ -316,7 +431,7 @@ impl SignalColumns {
     /// Append `other`'s rows (both must hold the same columns).
     pub fn append(&mut self, other: &SignalColumns) {
         fn strs(to: &mut StrCol, from: &StrCol) {
-            to.extend_parts(&from.text, &from.ends, from.null.iter().copied());
+            to.append(from);
         }
         self.time.extend_from_slice(&other.time);
         self.day.extend_from_slice(&other.day);
@@ -520,23 +635,27 @@ pub struct ReadTable {
     pub bad_products: usize,
 }
 
-/// Decode `columns` (names of [`ALL_COLUMNS`]) of a signal table's Parquet file. Errors name the
+/// Decode `columns` (names of [`ALL_COLUMNS`]) of row groups `groups` of a signal table's Parquet
+/// file (its rows in file order; `0..usize::MAX`: all). Errors name the
 /// column; a missing column or one of another kind (a string where a number belongs) is refused,
 /// but for the optional [`PRODUCT`]: missing (a file written before it), it reads as null;
 /// of another type or not UTF-8, its values read as null and are counted (`bad_products`).
 pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
     reader: &SerializedFileReader<R>,
     columns: &[&str],
+    groups: std::ops::Range<usize>,
 ) -> Result<ReadTable, String> {
     let meta = reader.metadata();
     let schema = meta.file_metadata().schema_descr();
+    let groups = groups.start.min(meta.num_row_groups())..groups.end.min(meta.num_row_groups());
     // The rows of the row groups (each checked against its column chunks' values before a
     // caller decodes), not the file's own count: a damaged count must not size an allocation.
     let group_rows = |g: usize| usize::try_from(meta.row_group(g).num_rows()).unwrap_or(0);
-    let rows: usize = (0..meta.num_row_groups()).map(group_rows).sum();
-    if usize::try_from(meta.file_metadata().num_rows()).ok() != Some(rows) {
+    let rows: usize = groups.clone().map(group_rows).sum();
+    let every: usize = (0..meta.num_row_groups()).map(group_rows).sum();
+    if usize::try_from(meta.file_metadata().num_rows()).ok() != Some(every) {
         return Err(format!(
-            "damaged Parquet file (the footer says {} rows, its row groups hold {rows})",
+            "damaged Parquet file (the footer says {} rows, its row groups hold {every})",
             meta.file_metadata().num_rows()
         ));
     }
@@ -572,67 +691,74 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
             ));
         }
         let mut row = 0usize;
-        for g in 0..meta.num_row_groups() {
+        for g in groups.clone() {
             let group = reader
                 .get_row_group(g)
                 .map_err(|e| format!("damaged Parquet file (row group {g}: {e})"))?;
             let n = usize::try_from(group.metadata().num_rows()).unwrap_or(0);
-            let col = group
-                .get_column_reader(ci)
-                .map_err(|e| format!("damaged Parquet file (column `{name}`: {e})"))?;
             let damaged = |e: parquet::errors::ParquetError| {
                 format!("damaged Parquet file (column `{name}`, row group {g}: {e})")
             };
-            let got = match col {
-                ColumnReader::ByteArrayColumnReader(r) => {
-                    let (defs, values) = read_all(r, n, &descr).map_err(damaged)?;
-                    let c = out
-                        .strings_mut(name)
-                        .ok_or_else(|| format!("column `{name}` is not a text column"))?;
-                    push_texts(name, c, &defs, &values, &mut bad_products)?;
-                    defs.len()
+            if let Some(c) = out.strings_mut(name) {
+                if descr.physical_type() != Physical::BYTE_ARRAY {
+                    return Err(format!("column `{name}`: unsupported Parquet type"));
                 }
-                ColumnReader::Int32ColumnReader(r) => {
-                    let (defs, values) = read_all(r, n, &descr).map_err(damaged)?;
-                    for v in each_row(&defs, values, &mut null_numbers, row) {
-                        let v = v.unwrap_or(0);
+                let chunk =
+                    super::pages::read_strings(group.as_ref(), ci, &descr).map_err(damaged)?;
+                let got = chunk.rows();
+                bad_products += chunk
+                    .append_to(c, *name == PRODUCT)
+                    .map_err(|()| format!("column `{name}` holds text that is not UTF-8"))?;
+                if got != n {
+                    return Err(format!(
+                        "damaged Parquet file (column `{name}`: {got} values in a row group of \
+                         {n} rows)"
+                    ));
+                }
+                row += n;
+                continue;
+            }
+            let g = group.as_ref();
+            let got = match descr.physical_type() {
+                Physical::INT32 => {
+                    let v = numbers::<Int32Type>(g, ci, &descr, n).map_err(damaged)?;
+                    mark(&mut null_numbers, row, &v.nulls);
+                    for &x in &v.values {
                         match *name {
-                            "day" => out.day.push(v),
+                            "day" => out.day.push(x),
                             // out of i8's range: not a severity of 1–4 either
-                            _ => out.severity.push(i8::try_from(v).unwrap_or(0)),
+                            _ => out.severity.push(i8::try_from(x).unwrap_or(0)),
                         }
                     }
-                    defs.len()
+                    v.values.len()
                 }
-                ColumnReader::Int64ColumnReader(r) => {
-                    let (defs, values) = read_all(r, n, &descr).map_err(damaged)?;
+                Physical::INT64 => {
+                    let v = numbers::<Int64Type>(g, ci, &descr, n).map_err(damaged)?;
+                    mark(&mut null_numbers, row, &v.nulls);
                     let per_ms = match found {
                         Kind::Timestamp(div) => div,
                         _ => 1,
                     };
-                    for v in each_row(&defs, values, &mut null_numbers, row) {
-                        let v = v.unwrap_or(0);
+                    for &x in &v.values {
                         match *name {
-                            "time" => out.time.push(v.div_euclid(per_ms)),
-                            _ => out.severity.push(i8::try_from(v).unwrap_or(0)),
+                            "time" => out.time.push(x.div_euclid(per_ms)),
+                            _ => out.severity.push(i8::try_from(x).unwrap_or(0)),
                         }
                     }
-                    defs.len()
+                    v.values.len()
                 }
-                ColumnReader::FloatColumnReader(r) => {
-                    let (defs, values) = read_all(r, n, &descr).map_err(damaged)?;
-                    for v in each_row(&defs, values, &mut null_numbers, row) {
-                        out.weight.push(v.unwrap_or(0.0));
-                    }
-                    defs.len()
+                Physical::FLOAT => {
+                    let v = numbers::<FloatType>(g, ci, &descr, n).map_err(damaged)?;
+                    mark(&mut null_numbers, row, &v.nulls);
+                    out.weight.extend_from_slice(&v.values);
+                    v.values.len()
                 }
-                ColumnReader::DoubleColumnReader(r) => {
-                    let (defs, values) = read_all(r, n, &descr).map_err(damaged)?;
-                    for v in each_row(&defs, values, &mut null_numbers, row) {
-                        // a weight beyond f32 becomes infinite and then counts as nothing
-                        out.weight.push(v.map_or(0.0, |w| w as f32));
-                    }
-                    defs.len()
+                Physical::DOUBLE => {
+                    let v = numbers::<DoubleType>(g, ci, &descr, n).map_err(damaged)?;
+                    mark(&mut null_numbers, row, &v.nulls);
+                    // a weight beyond f32 becomes infinite and then counts as nothing
+                    out.weight.extend(v.values.iter().map(|&w| w as f32));
+                    v.values.len()
                 }
                 _ => return Err(format!("column `{name}`: unsupported Parquet type")),
             };
@@ -652,74 +778,32 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
     })
 }
 
-/// A text column chunk's values pushed onto `c`, one per row (`defs`: whether the row has a
-/// value). Text that is not UTF-8 refuses the file, but for [`PRODUCT`], where each bad value
-/// reads as null and is counted in `bad_products`.
-fn push_texts(
-    name: &str,
-    c: &mut StrCol,
-    defs: &[bool],
-    values: &[ByteArray],
-    bad_products: &mut usize,
-) -> Result<(), String> {
-    // The values end to end, checked as UTF-8 once: checked one by one, the
-    // calls cost more than the bytes (an eighth of `jiance score`).
-    let mut bytes = Vec::with_capacity(values.iter().map(|v| v.len()).sum());
-    let mut ends = Vec::with_capacity(defs.len());
-    let mut values = values.iter();
-    for present in defs.iter() {
-        if *present {
-            let v = values
-                .next()
-                .ok_or("damaged Parquet file (too few values)")?;
-            bytes.extend_from_slice(v.data());
+/// Mark the null rows of a column chunk whose first row is `row` of the table.
+fn mark(null_numbers: &mut [bool], row: usize, nulls: &[usize]) {
+    for &i in nulls {
+        if let Some(n) = null_numbers.get_mut(row + i) {
+            *n = true;
         }
-        ends.push(bytes.len());
     }
-    let not_utf8 = || format!("column `{name}` holds text that is not UTF-8");
-    let whole = |b: &[u8]| {
-        std::str::from_utf8(b).is_ok_and(|t| ends.iter().all(|&e| t.is_char_boundary(e)))
-    };
-    if name == PRODUCT && !whole(&bytes) {
-        // value by value: a bad noun is one null, not a refused file
-        for (r, present) in defs.iter().enumerate() {
-            let start = if r == 0 { 0 } else { ends[r - 1] };
-            let v = if *present {
-                let v = std::str::from_utf8(&bytes[start..ends[r]]).ok();
-                *bad_products += usize::from(v.is_none());
-                v
-            } else {
-                None
-            };
-            c.push(v);
-        }
-    } else {
-        let text = String::from_utf8(bytes).map_err(|_| not_utf8())?;
-        // valid as a whole, but a value may still end inside a character
-        if !ends.iter().all(|&e| text.is_char_boundary(e)) {
-            return Err(not_utf8());
-        }
-        c.extend_parts(&text, &ends, defs.iter().map(|p| !p));
-    }
-    Ok(())
 }
 
-/// Each row's value of a column chunk (`None` where null), marking the null rows in `nulls`
-/// (the chunk's first row is `row` of the table).
-fn each_row<T>(defs: &[bool], values: Vec<T>, nulls: &mut [bool], row: usize) -> Vec<Option<T>> {
-    let mut values = values.into_iter();
-    defs.iter()
-        .enumerate()
-        .map(|(i, present)| {
-            let v = if *present { values.next() } else { None };
-            if v.is_none()
-                && let Some(n) = nulls.get_mut(row + i)
-            {
-                *n = true;
-            }
-            v
-        })
-        .collect()
+/// Column `ci` of a row group, numbers: page by page when its encodings are plain or
+/// dictionary, else through the typed reader (delta and byte-stream-split encodings).
+fn numbers<T: PqType>(
+    group: &dyn parquet::file::reader::RowGroupReader,
+    ci: usize,
+    descr: &ColumnDescriptor,
+    rows: usize,
+) -> parquet::errors::Result<Numbers<T::T>>
+where
+    T::T: Fixed + Default + Clone,
+{
+    if let Some(v) = super::pages::read_numbers::<T::T>(group, ci, descr)? {
+        return Ok(v);
+    }
+    let r = get_typed_column_reader::<T>(group.get_column_reader(ci)?);
+    let (present, values) = read_all(r, rows, descr)?;
+    Ok(Numbers::from_present(&present, values))
 }
 
 /// Every value of one column chunk: whether each row holds a value, and the values.
@@ -870,7 +954,7 @@ mod tests {
 
     fn reread(bytes: &[u8], columns: &[&str]) -> Result<ReadTable, String> {
         let reader = SerializedFileReader::new(bytes::Bytes::from(bytes.to_vec())).unwrap();
-        read_signal_parquet(&reader, columns)
+        read_signal_parquet(&reader, columns, 0..usize::MAX)
     }
 
     #[test]

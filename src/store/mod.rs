@@ -28,6 +28,7 @@ mod crawl_state;
 mod documents;
 mod inspections;
 mod market;
+mod pages;
 mod parquet_check;
 mod parties;
 pub mod review;

@@ -15,10 +15,11 @@
 //! (each column's rows checked against the footer), so such damage ends in an error naming the
 //! file, and what was decoded is what the caller uses.
 
+use std::ops::Range;
 use std::path::Path;
 
-use bytes::Bytes;
-use parquet::file::reader::{FileReader, SerializedFileReader};
+use bytes::{Buf, Bytes};
+use parquet::file::reader::{ChunkReader, FileReader, Length, SerializedFileReader};
 
 use super::columnar::{ReadTable, read_signal_parquet};
 
@@ -29,18 +30,61 @@ const MAX_PAGE_BYTES: i64 = 1 << 30;
 /// depth 2; the bound keeps a damaged header from recursing without end).
 const MAX_DEPTH: u32 = 16;
 
-/// `columns` of the file's rows (see [`read_signal_parquet`]), decoded once after every check;
-/// or why the file is refused, in words for the operator (the caller names the file). Every page
-/// header is checked, whatever columns are decoded.
-pub(crate) fn check_parquet_columns(path: &Path, columns: &[&str]) -> Result<ReadTable, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-    check_frame(&bytes)?;
-    let bytes = Bytes::from(bytes);
-    let reader = read_footer(bytes.clone())?;
+/// `columns` of the rows of row groups `groups` (all when `None`; see [`read_signal_parquet`]),
+/// decoded once after every check; or why the file is refused, in words for the operator (the
+/// caller names the file). Every page header of those row groups is checked, whatever columns
+/// are decoded. A whole file is read at once; a range of row groups reads the footer and those
+/// row groups' bytes alone (a piece of a large file, `super::signal_read`).
+pub(crate) fn check_parquet_columns(
+    path: &Path,
+    columns: &[&str],
+    groups: Option<Range<usize>>,
+) -> Result<ReadTable, String> {
+    match groups {
+        None => {
+            let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+            check_frame(&bytes)?;
+            check_and_decode(Bytes::from(bytes), columns, None)
+        }
+        Some(groups) => {
+            let parts = Parts::footer(path)?;
+            let reader = read_footer(parts.clone())?;
+            let meta = reader.metadata();
+            if groups.end > meta.num_row_groups() || groups.start >= groups.end {
+                return Err(format!(
+                    "damaged Parquet file (row groups {groups:?} of {})",
+                    meta.num_row_groups()
+                ));
+            }
+            let (mut lo, mut hi) = (u64::MAX, 0u64);
+            for g in groups.clone() {
+                for c in meta.row_group(g).columns() {
+                    let (start, len) = c.byte_range();
+                    lo = lo.min(start);
+                    hi = hi.max(start.saturating_add(len));
+                }
+            }
+            let parts = parts.with_region(path, lo, hi)?;
+            check_and_decode(parts, columns, Some(groups))
+        }
+    }
+}
+
+/// Every page header of the row groups checked, then the columns decoded.
+fn check_and_decode<R: ChunkReader + Clone + 'static>(
+    source: R,
+    columns: &[&str],
+    groups: Option<Range<usize>>,
+) -> Result<ReadTable, String> {
+    let reader = read_footer(source.clone())?;
+    let groups = groups.unwrap_or(0..reader.metadata().num_row_groups());
     let footer = chunks(&reader);
-    for (g, (rows, group)) in footer.iter().enumerate() {
+    for g in groups.clone() {
+        let Some((rows, group)) = footer.get(g) else {
+            continue;
+        };
         for (c, chunk) in group.iter().enumerate() {
-            check_chunk(&bytes, chunk)
+            check_chunk(&source, chunk)
                 .and_then(|()| {
                     if chunk.flat && chunk.values != *rows as i64 {
                         return Err(format!(
@@ -58,15 +102,120 @@ pub(crate) fn check_parquet_columns(path: &Path, columns: &[&str]) -> Result<Rea
                 })?;
         }
     }
-    decode(&reader, columns)
+    decode(&reader, columns, groups)
+}
+
+/// The row groups of a Parquet file as a reader would split it: the row counts of its row
+/// groups, or `None` when the file cannot be read that far (the read of the whole file then
+/// says why).
+pub(crate) fn row_groups(path: &Path) -> Option<Vec<usize>> {
+    let parts = Parts::footer(path).ok()?;
+    let reader = read_footer(parts).ok()?;
+    Some(
+        reader
+            .metadata()
+            .row_groups()
+            .iter()
+            .map(|g| usize::try_from(g.num_rows()).unwrap_or(0))
+            .collect(),
+    )
+}
+
+/// The parts of a file a piece reads, by offset: its footer, and then the bytes of its row
+/// groups, read with `pread` (the rest of the file is never read).
+#[derive(Clone)]
+struct Parts {
+    len: u64,
+    parts: Vec<(u64, Bytes)>,
+}
+
+impl Parts {
+    /// The footer (and the frame around it, checked).
+    fn footer(path: &Path) -> Result<Parts, String> {
+        use std::os::unix::fs::FileExt;
+        let io = |e: std::io::Error| format!("cannot read: {e}");
+        let file = std::fs::File::open(path).map_err(io)?;
+        let len = file.metadata().map_err(io)?.len();
+        let cut =
+            || "not a Parquet file (damaged or cut off); remove it or rerun scoring to rewrite it";
+        if len < 12 {
+            return Err("not a Parquet file (too short: damaged or cut off)".into());
+        }
+        let (mut head, mut tail) = ([0u8; 4], [0u8; 8]);
+        file.read_exact_at(&mut head, 0).map_err(io)?;
+        file.read_exact_at(&mut tail, len - 8).map_err(io)?;
+        let footer = u64::from(u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]));
+        if &head != b"PAR1" || &tail[4..] != b"PAR1" || footer + 12 > len {
+            return Err(cut().into());
+        }
+        let start = len - 8 - footer;
+        let mut bytes = vec![0u8; (footer + 8) as usize];
+        file.read_exact_at(&mut bytes, start).map_err(io)?;
+        Ok(Parts {
+            len,
+            parts: vec![(start, Bytes::from(bytes))],
+        })
+    }
+
+    /// These parts and the bytes `lo..hi`.
+    fn with_region(mut self, path: &Path, lo: u64, hi: u64) -> Result<Parts, String> {
+        use std::os::unix::fs::FileExt;
+        if lo > hi || hi > self.len {
+            return Err(format!(
+                "damaged Parquet file (column chunks at bytes {lo}..{hi} of a file of {} bytes)",
+                self.len
+            ));
+        }
+        let io = |e: std::io::Error| format!("cannot read: {e}");
+        let file = std::fs::File::open(path).map_err(io)?;
+        let mut bytes = vec![0u8; (hi - lo) as usize];
+        file.read_exact_at(&mut bytes, lo).map_err(io)?;
+        self.parts.push((lo, Bytes::from(bytes)));
+        Ok(self)
+    }
+
+    /// The part holding `start .. start + len`, from `start` on.
+    fn find(&self, start: u64, len: usize) -> parquet::errors::Result<Bytes> {
+        self.parts
+            .iter()
+            .find(|(at, b)| start >= *at && start - at + len as u64 <= b.len() as u64)
+            .map(|(at, b)| b.slice((start - at) as usize..))
+            .ok_or_else(|| {
+                parquet::errors::ParquetError::EOF(format!(
+                    "bytes {start}..+{len} outside what was read of the file"
+                ))
+            })
+    }
+}
+
+impl Length for Parts {
+    fn len(&self) -> u64 {
+        self.len
+    }
+}
+
+impl ChunkReader for Parts {
+    type T = bytes::buf::Reader<Bytes>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        Ok(self.find(start, 0)?.reader())
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
+        Ok(self.find(start, length)?.slice(..length))
+    }
 }
 
 /// The columns decoded, on this thread: with sizes and counts checked, what damage is left (a
 /// bad run inside a page, a damaged compressed payload) is bounded by them and ends in an error
 /// or, should the reader panic on it, in one caught here; either way the file is named.
-fn decode(reader: &SerializedFileReader<Bytes>, columns: &[&str]) -> Result<ReadTable, String> {
+fn decode<R: ChunkReader + 'static>(
+    reader: &SerializedFileReader<R>,
+    columns: &[&str],
+    groups: Range<usize>,
+) -> Result<ReadTable, String> {
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_signal_parquet(reader, columns)
+        read_signal_parquet(reader, columns, groups)
     }));
     match read {
         Ok(Ok(table)) => Ok(table),
@@ -108,7 +257,7 @@ struct Chunk {
 
 /// The footer, read on this thread under `catch_unwind`: a damaged footer must end in an error
 /// naming the file whatever the Thrift decoder does with it.
-fn read_footer(bytes: Bytes) -> Result<SerializedFileReader<Bytes>, String> {
+fn read_footer<R: ChunkReader + 'static>(bytes: R) -> Result<SerializedFileReader<R>, String> {
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         SerializedFileReader::new(bytes)
     }));
@@ -125,7 +274,7 @@ fn read_footer(bytes: Bytes) -> Result<SerializedFileReader<Bytes>, String> {
 }
 
 /// What the footer says of each row group: its rows and its column chunks.
-fn chunks(reader: &SerializedFileReader<Bytes>) -> Vec<(usize, Vec<Chunk>)> {
+fn chunks<R: ChunkReader + 'static>(reader: &SerializedFileReader<R>) -> Vec<(usize, Vec<Chunk>)> {
     reader
         .metadata()
         .row_groups()
@@ -150,31 +299,37 @@ fn chunks(reader: &SerializedFileReader<Bytes>) -> Vec<(usize, Vec<Chunk>)> {
 }
 
 /// Walks the pages of one column chunk.
-fn check_chunk(bytes: &[u8], chunk: &Chunk) -> Result<(), String> {
-    let (start, end) = (chunk.start as usize, chunk.end as usize);
-    if chunk.start > chunk.end || end > bytes.len() {
+fn check_chunk<R: ChunkReader>(source: &R, chunk: &Chunk) -> Result<(), String> {
+    if chunk.start > chunk.end || chunk.end > source.len() {
         return Err(format!(
             "column chunk at bytes {}..{} lies outside the file of {} bytes",
             chunk.start,
             chunk.end,
-            bytes.len()
+            source.len()
         ));
     }
     if chunk.values < 0 {
         return Err(format!("column chunk holds {} values", chunk.values));
     }
+    let base = chunk.start as usize;
+    let bytes = source
+        .get_bytes(chunk.start, (chunk.end - chunk.start) as usize)
+        .map_err(|e| e.to_string())?;
+    let (start, end) = (0usize, bytes.len());
     let mut at = start;
     let mut values = 0i64;
     while at < end {
         let mut reader = Compact::new(&bytes[at..end]);
-        let header = page_header(&mut reader).map_err(|e| format!("page at byte {at}: {e}"))?;
+        let header =
+            page_header(&mut reader).map_err(|e| format!("page at byte {}: {e}", base + at))?;
         header
             .check()
-            .map_err(|e| format!("page at byte {at}: {e}"))?;
+            .map_err(|e| format!("page at byte {}: {e}", base + at))?;
         let body = reader.pos + header.compressed as usize;
         if body > end - at {
             return Err(format!(
-                "page at byte {at} runs {} bytes past its column chunk",
+                "page at byte {} runs {} bytes past its column chunk",
+                base + at,
                 body - (end - at)
             ));
         }
