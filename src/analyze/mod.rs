@@ -1557,7 +1557,7 @@ mod tests {
     fn a_maker_named_after_a_count_of_the_product_is_a_company_place() {
         for (text, event, maker) in [
             (
-                "老人在北京市一家商场购买了一台宁波淋浴器厂生产的电热水器，洗澡时漏电受伤。",
+                "老人在北京市一家商场买了一台宁波永兴电器厂出品的热水器，洗澡时漏电受伤。",
                 "北京市",
                 "浙江省",
             ),
