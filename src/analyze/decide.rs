@@ -117,7 +117,7 @@ impl Analyzer {
 
     /// The findings of a document, or why it has none.
     pub(super) fn decide(&self, ev: &Evidence) -> (Vec<Finding>, Option<&'static str>) {
-        let (p, c, hz, g) = (ev.p, ev.cues, ev.hz, ev.genre);
+        let (p, c, g) = (ev.p, ev.cues, ev.genre);
         let kind = p.kind;
         let doc = p.doc;
         // the most salient product in scope
@@ -151,6 +151,27 @@ impl Analyzer {
         if kind == DocKind::Inspection && (!doc.rows.is_empty() || c.all_pass) && !c.doc_drill {
             return (findings, Some("all-pass inspection"));
         }
+        self.hazard_findings(ev, &mut findings);
+        self.unnamed_gives_way(&mut findings);
+        self.genre_without_hazard(ev, top, &mut findings);
+        place_findings(kind, &mut findings);
+        // a text in the general register reports nothing, whatever its hazard words say (when
+        // they are hedged anyway, the hedge is the reason given)
+        if !findings.is_empty() && self.speaks_in_general(ev) {
+            findings.clear();
+            return (findings, Some("generic"));
+        }
+        if !findings.is_empty() {
+            return (findings, None);
+        }
+        (findings, Some(self.no_finding_reason(ev, top)))
+    }
+
+    /// A finding per real hazard mention (not negated, not hedged) and the product it is about;
+    /// a minor hazard beside a severe one of the same product is its cause, not a finding.
+    fn hazard_findings(&self, ev: &Evidence, findings: &mut Vec<Finding>) {
+        let (p, hz) = (ev.p, ev.hz);
+        let kind = p.kind;
         let real = |m: &&HazM| !m.negated && !m.hypothetical;
         for m in hz.iter().filter(real) {
             // a minor hazard next to a severe one of the same product is its cause; an
@@ -173,7 +194,7 @@ impl Analyzer {
                                 severity: m.severity,
                                 sent: m.sent,
                             };
-                            self.add_finding(ev, &mut findings, at, None);
+                            self.add_finding(ev, findings, at, None);
                         }
                     }
                 }
@@ -189,12 +210,16 @@ impl Analyzer {
                                 severity: m.severity,
                                 sent: m.sent,
                             };
-                            self.add_finding(ev, &mut findings, at, product);
+                            self.add_finding(ev, findings, at, product);
                         }
                     }
                 }
             }
         }
+    }
+
+    /// 未指明 gives way to a hazard named for the same product or its group.
+    fn unnamed_gives_way(&self, findings: &mut Vec<Finding>) {
         // 未指明 stands for a risk stated without a hazard: it gives way to a hazard named for
         // the same product or one of its group (婴儿床 and 儿童家具, an e-bike and its battery),
         // never to one of an unrelated product ("电线抽查不合格，另有安全帽涉嫌假冒": the
@@ -212,6 +237,13 @@ impl Analyzer {
             .map(|f| group(&f.category))
             .collect();
         findings.retain(|f| &f.hazard != unnamed || !named.contains(&group(&f.category)));
+    }
+
+    /// The finding of a report of its genre that names no hazard (cues.toml `[[genre]]`
+    /// `unnamed`), when nothing else was found.
+    fn genre_without_hazard(&self, ev: &Evidence, top: Option<usize>, findings: &mut Vec<Finding>) {
+        let (p, c, hz, g) = (ev.p, ev.cues, ev.hz, ev.genre);
+        let kind = p.kind;
         // A report of its genre that names no hazard (a recall "存在安全隐患", an inspection's
         // "3批次不合格", a complaint about a defect, a new mandatory standard) is still one.
         if findings.is_empty()
@@ -255,7 +287,7 @@ impl Analyzer {
                                 severity,
                                 sent: cat_sent,
                             };
-                            self.add_finding(ev, &mut findings, at, None);
+                            self.add_finding(ev, findings, at, None);
                         }
                     }
                 }
@@ -269,45 +301,20 @@ impl Analyzer {
                                 severity,
                                 sent: 0,
                             };
-                            self.add_finding(ev, &mut findings, at, product);
+                            self.add_finding(ev, findings, at, product);
                         }
                     }
                 }
                 None => {}
             }
         }
-        // a bloc (欧盟 Safety Gate) gives way to the member country the text names as the event's
-        let abroad = |f: &Finding| {
-            f.province
-                .as_deref()
-                .is_some_and(|p| p.starts_with("境外:"))
-        };
-        let bloc = |f: &Finding| f.province.as_deref() == Some("境外:欧盟");
-        if findings.iter().any(|f| abroad(f) && !bloc(f)) {
-            findings.retain(|f| !bloc(f));
-        }
-        // a national standard applies nationwide, wherever the body that explains it sits (a
-        // provincial gas inspection station); Taiwan's, Hong Kong's and foreign rules stay theirs
-        if kind == DocKind::Standard {
-            let own_rules = |p: &str| p.starts_with("境外:") || places::own_jurisdiction(p);
-            for f in findings
-                .iter_mut()
-                .filter(|f| f.province.as_deref().is_none_or(|p| !own_rules(p)))
-            {
-                f.province = Some("全国".into());
-                f.city = None;
-            }
-        }
-        // a text in the general register reports nothing, whatever its hazard words say (when
-        // they are hedged anyway, the hedge is the reason given)
-        if !findings.is_empty() && self.speaks_in_general(ev) {
-            findings.clear();
-            return (findings, Some("generic"));
-        }
-        if !findings.is_empty() {
-            return (findings, None);
-        }
-        let reason = if hz.iter().any(|m| m.drill) || c.doc_drill {
+    }
+
+    /// Why a document has no finding, the first reason that holds.
+    fn no_finding_reason(&self, ev: &Evidence, top: Option<usize>) -> &'static str {
+        let (p, c, hz, g) = (ev.p, ev.cues, ev.hz, ev.genre);
+        let kind = p.kind;
+        if hz.iter().any(|m| m.drill) || c.doc_drill {
             "drill"
         } else if kind == DocKind::Listing
             && (hz.iter().any(|m| m.advert) || !c.advert_sent.is_empty())
@@ -328,8 +335,7 @@ impl Analyzer {
             "no product"
         } else {
             "no hazard"
-        };
-        (findings, Some(reason))
+        }
     }
 
     /// Whether a media text or notice speaks in general rather than reports: it addresses the
@@ -499,6 +505,33 @@ impl Analyzer {
                     platforms: keep(&ev.parties.platforms),
                 }
             }
+        }
+    }
+}
+
+/// Places of findings fixed by what the document is: a bloc (欧盟 Safety Gate) gives way to the
+/// member country the text names; a national standard applies nationwide.
+fn place_findings(kind: DocKind, findings: &mut Vec<Finding>) {
+    // a bloc (欧盟 Safety Gate) gives way to the member country the text names as the event's
+    let abroad = |f: &Finding| {
+        f.province
+            .as_deref()
+            .is_some_and(|p| p.starts_with("境外:"))
+    };
+    let bloc = |f: &Finding| f.province.as_deref() == Some("境外:欧盟");
+    if findings.iter().any(|f| abroad(f) && !bloc(f)) {
+        findings.retain(|f| !bloc(f));
+    }
+    // a national standard applies nationwide, wherever the body that explains it sits (a
+    // provincial gas inspection station); Taiwan's, Hong Kong's and foreign rules stay theirs
+    if kind == DocKind::Standard {
+        let own_rules = |p: &str| p.starts_with("境外:") || places::own_jurisdiction(p);
+        for f in findings
+            .iter_mut()
+            .filter(|f| f.province.as_deref().is_none_or(|p| !own_rules(p)))
+        {
+            f.province = Some("全国".into());
+            f.city = None;
         }
     }
 }
