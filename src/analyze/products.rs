@@ -16,92 +16,13 @@ impl Analyzer {
         title_end: usize,
         hazard_sents: Option<&FxHashSet<usize>>,
     ) -> Vec<CatM> {
-        let mut cats: Vec<CatM> = Vec::new();
-        // Longest match wins where two category phrases overlap.
-        let mut spans: Vec<(usize, usize, usize)> = ms
-            .iter()
-            .filter_map(|m| match m.target {
-                Target::Category(c) => Some((m.a, m.b, c)),
-                _ => None,
-            })
-            .collect();
-        spans.sort_by_key(|&(a, b, _)| (a, std::cmp::Reverse(b)));
-        let mut covered_to = 0;
-        for (a, b, c) in spans {
-            if a < covered_to {
-                continue;
-            }
-            let (s, e) = (toks[a].s, toks[b - 1].e);
-            if covered(hits, &self.categories[c].exclude, s, e) {
-                continue;
-            }
-            covered_to = b;
-            cats.push(CatM {
-                c,
-                tok: a,
-                end: b,
-                sent: toks[a].sent,
-            });
-        }
-        // A product made for children: a category with a `child` one, right after a child word
-        // with at most one plain modifier between ("儿童折叠餐椅": 家具 → 儿童家具). A word a rule
-        // knows between them (摔下, 起火) means the child is the subject, not the product's kind.
-        if !self.child_words.is_empty() {
-            let ruled = |k: usize| ms.iter().any(|m| m.a <= k && k < m.b);
-            for m in cats.iter_mut() {
-                let Some(child) = self.categories[m.c].child else {
-                    continue;
-                };
-                let is_child = |k: usize| self.child_words.iter().any(|w| w == words[k]);
-                let plain = |k: usize| {
-                    !ruled(k)
-                        && toks[k].clause == toks[m.tok].clause
-                        && words[k]
-                            .chars()
-                            .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) && c != '的')
-                };
-                let before = |d: usize| m.tok.checked_sub(d);
-                let found = before(1).is_some_and(is_child)
-                    || (before(1).is_some_and(plain) && before(2).is_some_and(is_child));
-                if found {
-                    m.c = child;
-                }
-            }
-        }
+        let mut cats = self.category_spans(hits, toks, ms);
+        self.made_for_children(&mut cats, words, toks, ms);
         // Anchors: a refining category replaces its anchor in sentences holding one of its anchor terms
         // (电动车 … 锂电池). When the anchor is what the document is about (in its title, or its most
         // named category), an anchor term in a later sentence with no other product refines it too
         // ("起火车辆的锂电池系网购的非原厂电池" in an e-bike story is the e-bike battery).
-        // Tokens naming an anchor term of a refining category: the term itself, or a word ending
-        // in it at most two characters longer that is no rule phrase of its own (新电池 but not
-        // 蓄电池). (token, category) pairs in token order, found with at most three lookups a token,
-        // and none for a token whose last character ends no anchor term (most tokens).
-        let mut term_toks: Vec<(usize, usize)> = Vec::new();
-        for (i, w) in words.iter().enumerate() {
-            if w.chars()
-                .next_back()
-                .is_none_or(|c| self.anchor_term_ends.binary_search(&c).is_err())
-            {
-                continue;
-            }
-            let mut hit = |t: &str| {
-                for &ci in self.anchor_term_cats.get(t).map_or(&[][..], Vec::as_slice) {
-                    if !term_toks.contains(&(i, ci)) {
-                        term_toks.push((i, ci));
-                    }
-                }
-            };
-            hit(w);
-            let mut suffixes = w.char_indices().skip(1).take(2).map(|(k, _)| &w[k..]);
-            if let Some(first) = suffixes.next()
-                && !self.matcher.contains_key(*w)
-            {
-                hit(first);
-                if let Some(second) = suffixes.next() {
-                    hit(second);
-                }
-            }
-        }
+        let term_toks = self.anchor_term_tokens(words);
         let mut counts: FxHashMap<usize, usize> = FxHashMap::default();
         for m in &cats {
             *counts.entry(m.c).or_default() += 1;
@@ -177,6 +98,14 @@ impl Analyzer {
                 });
             }
         }
+        self.drop_parts(text, words, toks, &mut cats);
+        self.generic_to_specific(text, toks, &mut cats);
+        cats.sort_by_key(|m| m.tok);
+        cats
+    }
+
+    /// Part words (插头, 锂电池) that give way to another product the document names.
+    fn drop_parts(&self, text: &str, words: &[&str], toks: &[Tok], cats: &mut Vec<CatM>) {
         // A part word (插头, 锂电池) gives way to another product the document names: in its
         // sentence ("暖风机的插头烧黑了"), or elsewhere ("充电宝…内部锂电池过热起火" is the power bank's).
         let is_part: Vec<bool> = cats
@@ -216,7 +145,7 @@ impl Analyzer {
         };
         let listed: Vec<bool> = cats
             .iter()
-            .map(|m| self.coordinated(&cats, m, words).len() >= 2 || enumerated(m))
+            .map(|m| self.coordinated(cats, m, words).len() >= 2 || enumerated(m))
             .collect();
         let part_only: Vec<bool> = cats
             .iter()
@@ -236,6 +165,107 @@ impl Analyzer {
             k += 1;
             !part_only[k - 1]
         });
+    }
+
+    /// Category phrases of the text, the longest where two overlap, less those an `exclude`
+    /// phrase covers.
+    fn category_spans(&self, hits: &[Hit], toks: &[Tok], ms: &[Match]) -> Vec<CatM> {
+        let mut cats: Vec<CatM> = Vec::new();
+        // Longest match wins where two category phrases overlap.
+        let mut spans: Vec<(usize, usize, usize)> = ms
+            .iter()
+            .filter_map(|m| match m.target {
+                Target::Category(c) => Some((m.a, m.b, c)),
+                _ => None,
+            })
+            .collect();
+        spans.sort_by_key(|&(a, b, _)| (a, std::cmp::Reverse(b)));
+        let mut covered_to = 0;
+        for (a, b, c) in spans {
+            if a < covered_to {
+                continue;
+            }
+            let (s, e) = (toks[a].s, toks[b - 1].e);
+            if covered(hits, &self.categories[c].exclude, s, e) {
+                continue;
+            }
+            covered_to = b;
+            cats.push(CatM {
+                c,
+                tok: a,
+                end: b,
+                sent: toks[a].sent,
+            });
+        }
+        cats
+    }
+
+    /// A product made for children takes the category's `child` one (see the comment inside).
+    fn made_for_children(&self, cats: &mut [CatM], words: &[&str], toks: &[Tok], ms: &[Match]) {
+        // A product made for children: a category with a `child` one, right after a child word
+        // with at most one plain modifier between ("儿童折叠餐椅": 家具 → 儿童家具). A word a rule
+        // knows between them (摔下, 起火) means the child is the subject, not the product's kind.
+        if !self.child_words.is_empty() {
+            let ruled = |k: usize| ms.iter().any(|m| m.a <= k && k < m.b);
+            for m in cats.iter_mut() {
+                let Some(child) = self.categories[m.c].child else {
+                    continue;
+                };
+                let is_child = |k: usize| self.child_words.iter().any(|w| w == words[k]);
+                let plain = |k: usize| {
+                    !ruled(k)
+                        && toks[k].clause == toks[m.tok].clause
+                        && words[k]
+                            .chars()
+                            .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) && c != '的')
+                };
+                let before = |d: usize| m.tok.checked_sub(d);
+                let found = before(1).is_some_and(is_child)
+                    || (before(1).is_some_and(plain) && before(2).is_some_and(is_child));
+                if found {
+                    m.c = child;
+                }
+            }
+        }
+    }
+
+    /// (token, refining category) of every token naming an anchor term, in token order.
+    fn anchor_term_tokens(&self, words: &[&str]) -> Vec<(usize, usize)> {
+        // Tokens naming an anchor term of a refining category: the term itself, or a word ending
+        // in it at most two characters longer that is no rule phrase of its own (新电池 but not
+        // 蓄电池). (token, category) pairs in token order, found with at most three lookups a token,
+        // and none for a token whose last character ends no anchor term (most tokens).
+        let mut term_toks: Vec<(usize, usize)> = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            if w.chars()
+                .next_back()
+                .is_none_or(|c| self.anchor_term_ends.binary_search(&c).is_err())
+            {
+                continue;
+            }
+            let mut hit = |t: &str| {
+                for &ci in self.anchor_term_cats.get(t).map_or(&[][..], Vec::as_slice) {
+                    if !term_toks.contains(&(i, ci)) {
+                        term_toks.push((i, ci));
+                    }
+                }
+            };
+            hit(w);
+            let mut suffixes = w.char_indices().skip(1).take(2).map(|(k, _)| &w[k..]);
+            if let Some(first) = suffixes.next()
+                && !self.matcher.contains_key(*w)
+            {
+                hit(first);
+                if let Some(second) = suffixes.next() {
+                    hit(second);
+                }
+            }
+        }
+        term_toks
+    }
+
+    /// A generic word in a document naming a more specific product ending in it is that product.
+    fn generic_to_specific(&self, text: &str, toks: &[Tok], cats: &mut [CatM]) {
         // A generic word (充电器, 锂电池, 热水器) in a document that names a more specific product
         // ending in it (电动车充电器, 电动车锂电池, 燃气热水器) is that product.
         let texts: Vec<&str> = cats
@@ -258,8 +288,6 @@ impl Analyzer {
         for (i, c) in reassign {
             cats[i].c = c;
         }
-        cats.sort_by_key(|m| m.tok);
-        cats
     }
 
     /// Categories ordered by salience: title mentions count three times, then count, then first position.
