@@ -108,7 +108,8 @@ pub(crate) fn read_strings(
     if descr.max_rep_level() == 0 && descr.max_def_level() <= 1 {
         let mut pages = group.get_column_page_reader(ci)?;
         let mut out = (Strings::default(), None);
-        if by_pages(pages.as_mut(), descr.max_def_level() == 1, &mut out)? {
+        let rows = row_count(group);
+        if by_pages(pages.as_mut(), descr.max_def_level() == 1, rows, &mut out)? {
             return Ok(out.0);
         }
     }
@@ -266,15 +267,23 @@ impl<T: Fixed> Sink for Numbers<T> {
     }
 }
 
+/// The rows a row group's footer says it holds (a negative count: none).
+fn row_count(group: &dyn RowGroupReader) -> usize {
+    usize::try_from(group.metadata().num_rows()).unwrap_or(0)
+}
+
 /// The chunk decoded page by page into `sink`; `false` at a page in an encoding this does not
-/// decode (what `sink` holds is then to be dropped).
+/// decode (what `sink` holds is then to be dropped). Pages claiming more values than the row
+/// group's `rows` are a damaged file, refused before anything is allocated for them.
 fn by_pages(
     pages: &mut dyn PageReader,
     optional: bool,
+    rows: usize,
     sink: &mut impl Sink,
 ) -> Result<bool, ParquetError> {
     let mut levels: Vec<u32> = Vec::new();
     let mut indices: Vec<u32> = Vec::new();
+    let mut seen = 0usize;
     while let Some(page) = pages.get_next_page()? {
         let (buf, values, encoding, defs) = match &page {
             Page::DictionaryPage {
@@ -330,6 +339,12 @@ fn by_pages(
             }
         };
         let n = values as usize;
+        seen = seen.saturating_add(n);
+        if seen > rows {
+            return Err(damaged(
+                "pages hold more values than the row group has rows",
+            ));
+        }
         levels.clear();
         if optional {
             rle_hybrid(defs, 1, n, &mut levels)?;
@@ -371,7 +386,8 @@ pub(crate) fn read_numbers<T: Fixed>(
     }
     let mut pages = group.get_column_page_reader(ci)?;
     let mut out = Numbers::default();
-    Ok(by_pages(pages.as_mut(), descr.max_def_level() == 1, &mut out)?.then_some(out))
+    let rows = row_count(group);
+    Ok(by_pages(pages.as_mut(), descr.max_def_level() == 1, rows, &mut out)?.then_some(out))
 }
 
 /// One PLAIN byte array: a 4-byte little-endian length, then the bytes.
@@ -511,6 +527,63 @@ fn fallback(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use parquet::column::page::PageMetadata;
+
+    /// Pages from memory, in order.
+    struct Pages(std::vec::IntoIter<Page>);
+
+    impl Iterator for Pages {
+        type Item = Result<Page, ParquetError>;
+        fn next(&mut self) -> Option<Self::Item> {
+            self.0.next().map(Ok)
+        }
+    }
+
+    impl PageReader for Pages {
+        fn get_next_page(&mut self) -> Result<Option<Page>, ParquetError> {
+            Ok(self.0.next())
+        }
+        fn peek_next_page(&mut self) -> Result<Option<PageMetadata>, ParquetError> {
+            Err(damaged("not used"))
+        }
+        fn skip_next_page(&mut self) -> Result<(), ParquetError> {
+            self.0.next();
+            Ok(())
+        }
+    }
+
+    fn plain_i32_page(values: &[i32], claimed: u32) -> Page {
+        let buf: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        Page::DataPage {
+            buf: buf.into(),
+            num_values: claimed,
+            encoding: Encoding::PLAIN,
+            def_level_encoding: Encoding::RLE,
+            rep_level_encoding: Encoding::RLE,
+            statistics: None,
+        }
+    }
+
+    #[test]
+    fn pages_claiming_more_values_than_rows_are_refused() {
+        let read = |pages: Vec<Page>, rows: usize| {
+            let mut out = Numbers::<i32>::default();
+            by_pages(&mut Pages(pages.into_iter()), false, rows, &mut out).map(|_| out.values)
+        };
+        assert_eq!(
+            read(vec![plain_i32_page(&[1, 2, 3], 3)], 3).ok(),
+            Some(vec![1, 2, 3])
+        );
+        // a damaged header claiming four billion values is an error, not an allocation
+        let err = read(vec![plain_i32_page(&[1, 2, 3], u32::MAX)], 3);
+        assert!(err.is_err_and(|e| e.to_string().contains("more values")));
+        // so is a second page past the row group's end
+        let err = read(
+            vec![plain_i32_page(&[1, 2], 2), plain_i32_page(&[3, 4], 2)],
+            3,
+        );
+        assert!(err.is_err());
+    }
 
     #[test]
     fn runs_and_bit_packed_groups_decode() {
