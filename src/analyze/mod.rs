@@ -510,12 +510,12 @@ impl Analyzer {
         let p = self.prepare_doc(doc);
         let t = Tokens::new(self, &p.full);
         let cues = self.cues(&p, &t);
-        let prod = self.products(&p, &t);
+        let names = self.names(&p, &t);
+        let prod = self.products(&p, &t, &names.orgs);
         let standards = self.standards(&p);
         let genre = self.genre(&p, standards.iter().any(|s| standard_is_mandatory(s)));
         let mut hz = self.hazard_mentions(&p, &t, &cues, &genre);
         let categories = self.attach(&p, &t, &mut hz, &prod);
-        let names = self.names(&p, &t);
         let places = self.places(&p, &t, &names, &genre);
         let (parties, listing_parties) = self.parties(&p, &names, &cues);
         let (findings, reason) = self.decide(&Evidence {
@@ -783,6 +783,26 @@ mod tests {
         x.findings
             .iter()
             .find(|f| f.category == cat && f.hazard == hazard)
+    }
+
+    /// A product word inside a company's name is the company's, when the text names a product
+    /// outside the names; a text naming none keeps it.
+    #[test]
+    fn a_product_word_inside_a_company_name_is_not_a_product() {
+        for text in [
+            "市局抽查太阳镜，宁波某某明光眼镜有限公司生产的太阳镜光透射比不合格。",
+            "一批次童装pH值不合格，由浙江某某小博士服饰有限公司生产。",
+        ] {
+            let x = run("", text, None);
+            assert!(
+                !x.categories.iter().any(|c| c == "眼镜" || c == "服装"),
+                "{text}: {:?}",
+                x.categories
+            );
+            assert_eq!(x.categories.len(), 1, "{text}: {:?}", x.categories);
+        }
+        let x = run("", "宁波某某明光眼镜有限公司因销售不合格产品被罚款。", None);
+        assert_eq!(x.categories, ["眼镜"]);
     }
 
     #[test]

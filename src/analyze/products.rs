@@ -346,6 +346,25 @@ impl Analyzer {
     }
 }
 
+/// A product word inside an organisation's name ("某某眼镜有限公司", "某某服饰有限公司") names the
+/// company, not a product of the text — when the text names a product outside the names; a text
+/// whose only product word is a company's ("某某眼镜有限公司被处罚") keeps it, for want of better.
+fn drop_in_names(cats: &mut Vec<CatM>, toks: &[Tok], orgs: &[(usize, usize)]) {
+    if orgs.is_empty() {
+        return;
+    }
+    let inside = |m: &CatM| {
+        let (Some(a), Some(b)) = (toks.get(m.tok), m.end.checked_sub(1).and_then(|e| toks.get(e)))
+        else {
+            return false;
+        };
+        orgs.iter().any(|&(s, e)| s <= a.s && b.e <= e)
+    };
+    if cats.iter().any(|m| !inside(m)) {
+        cats.retain(|m| !inside(m));
+    }
+}
+
 /// The products a document names: each mention, whether a fire reached it rather than started
 /// in it, and the categories most salient first.
 pub(super) struct Products {
@@ -361,7 +380,8 @@ pub(super) struct Products {
 }
 
 impl Analyzer {
-    pub(super) fn products(&self, p: &Prepared, t: &Tokens) -> Products {
+    /// `orgs`: organisation names as byte spans of the text ([`Analyzer::org_spans`]).
+    pub(super) fn products(&self, p: &Prepared, t: &Tokens, orgs: &[(usize, usize)]) -> Products {
         let hazard_sents: FxHashSet<usize> =
             t.ms.iter()
                 .filter(|m| matches!(m.target, Target::Hazard(_, Strength::Strong)))
@@ -375,6 +395,7 @@ impl Analyzer {
             if p.has_title { p.text_start } else { 0 },
             Some(&hazard_sents),
         );
+        drop_in_names(&mut cats, &t.toks, orgs);
         let (listed, nouns) = self.list_members(p, t, &cats);
         if !listed.is_empty() {
             cats.extend(listed);
