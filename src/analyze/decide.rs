@@ -417,6 +417,13 @@ impl Analyzer {
         while a > 0 && k - a < 3 && content(a - 1) {
             a -= 1;
         }
+        // "婴儿爬服": a child word before the noun says whom it is made for
+        if a > 0
+            && t.toks[a - 1].clause == t.toks[k].clause
+            && self.child_words.iter().any(|c| c == t.words[a - 1])
+        {
+            a -= 1;
+        }
         let n: usize = t.words[a..=k].iter().map(|v| v.chars().count()).sum();
         (n >= 2).then_some((a, k + 1))
     }
@@ -424,7 +431,8 @@ impl Analyzer {
     /// The category of a product noun no alias matched (`nouns`), with the noun kept when it is
     /// `未归类`.
     fn noun_category(&self, noun: String) -> (usize, Option<String>) {
-        match self.nouns.resolve(&noun.to_ascii_lowercase()) {
+        let folded = noun.to_ascii_lowercase();
+        match self.nouns.resolve(&folded).map(|c| self.for_children(&folded, c)) {
             Some(c) if c != self.unclassified => (c, None),
             _ => (self.unclassified, Some(noun)),
         }

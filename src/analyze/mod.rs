@@ -805,6 +805,24 @@ mod tests {
         assert_eq!(x.categories, ["眼镜"]);
     }
 
+    /// A garment or shoe no alias names is placed by its head, and one made for children is a
+    /// children's one: by a head rule ("婴儿爬服") or its category's `child` ("儿童快干衬衫").
+    #[test]
+    fn an_unknown_garment_for_children_is_childrens_clothing() {
+        for (text, cat) in [
+            ("某公司召回一批婴儿爬服，按扣可能脱落导致窒息。", "儿童及婴幼儿服装"),
+            ("某品牌召回儿童快干衬衫，纽扣容易脱落，有窒息风险。", "儿童及婴幼儿服装"),
+            ("某公司召回幼儿雪地靴，鞋面检出邻苯二甲酸酯超标。", "童鞋"),
+        ] {
+            let x = run("", text, None);
+            assert!(
+                x.findings.iter().any(|f| f.category == cat),
+                "{text}: {:?}",
+                x.findings
+            );
+        }
+    }
+
     #[test]
     fn analyzer_is_shared_across_threads() {
         fn send_sync<T: Send + Sync>() {}

@@ -159,7 +159,17 @@ impl Analyzer {
     pub(super) fn place_noun(&self, noun: &str) -> Option<usize> {
         self.nouns
             .resolve(noun)
+            .map(|c| self.for_children(noun, c))
             .or_else(|| self.looks_like_product(noun).then_some(self.unclassified))
+    }
+
+    /// A noun that begins with a child word ("儿童快干衬衫", "婴儿防踢被") is of its category's
+    /// `child` category, as a known product after a child word is (`made_for_children`).
+    pub(super) fn for_children(&self, noun: &str, c: usize) -> usize {
+        match self.categories.get(c).and_then(|cat| cat.child) {
+            Some(child) if self.child_words.iter().any(|w| noun.starts_with(w.as_str())) => child,
+            _ => c,
+        }
     }
 
     /// Members of enumerated lists that no alias matched ("玩具、服装、背提包和小家电": 背提包
