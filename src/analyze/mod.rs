@@ -230,6 +230,9 @@ pub struct Analyzer {
     consequence_words: Vec<String>,
     /// Words a general-dictionary token may glue to a place (北京市民): such a token is split.
     place_glue: Vec<String>,
+    /// Failure wording (cues.toml `[failure]`): a token that is a rule word glued to one
+    /// ("温升过高") is split.
+    failure_words: Vec<String>,
     place_names: Vec<String>,
     platforms: Vec<String>,
     publisher_suffixes: Vec<String>,
@@ -817,6 +820,26 @@ mod tests {
             let x = run("", text, None);
             assert!(
                 x.findings.iter().any(|f| f.category == cat),
+                "{text}: {:?}",
+                x.findings
+            );
+        }
+    }
+
+    /// A tested item glued to its result in one dictionary word ("温升过高") is the item and the
+    /// failure: split, the item's hazard is read.
+    #[test]
+    fn a_tested_item_glued_to_its_failure_is_split() {
+        let (words, _) = an().tokens("抽测插线板，温升过高");
+        assert!(words.contains(&"温升") && words.contains(&"过高"), "{words:?}");
+        for text in [
+            "标检局抽测延长线，发现4件温升过高。",
+            "送检的暖风机温升过高，判定不合格。",
+            "这款插线板长时间充电导致温升过高，外壳烧焦。",
+        ] {
+            let x = run("", text, None);
+            assert!(
+                x.findings.iter().any(|f| f.hazard == "火灾"),
                 "{text}: {:?}",
                 x.findings
             );

@@ -159,7 +159,10 @@ impl Analyzer {
         for t in cut {
             // a general-dictionary word that glues a place to what follows it (北京市民, 北京市消协,
             // 美国市场) is the place and the rest, so the place is seen
-            if let Some(k) = self.place_glued(t.word) {
+            if let Some(k) = self
+                .place_glued(t.word)
+                .or_else(|| self.failure_glued(t.word))
+            {
                 let (place, rest) = t.word.split_at(k);
                 words.push(place);
                 toks.push(Tok {
@@ -194,6 +197,20 @@ impl Analyzer {
             }
         }
         (words, toks)
+    }
+
+    /// Where to split a token that is a rule word glued to the failure wording after it ("温升过高"
+    /// = 温升 + 过高: the dictionary's path through a tested item and its result can swallow
+    /// both); None for any other token.
+    fn failure_glued(&self, w: &str) -> Option<usize> {
+        if w.len() < 9 || !w.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+            return None;
+        }
+        // a rule phrase glued to its result ("温升过高" of a 导致 … pair) is split too: the item
+        // and the failure wording say as much as the phrase
+        w.char_indices().skip(2).map(|(k, _)| k).find(|&k| {
+            self.failure_words.iter().any(|f| f == &w[k..]) && self.matcher.contains_key(&w[..k])
+        })
     }
 
     /// Where to split a token that is a place name glued to one of cues.toml `[place_glue]`

@@ -432,6 +432,7 @@ pub(super) fn assemble(
         damaged_words: words(&cues.damaged.words),
         consequence_words: words(&cues.consequence.words),
         place_glue: words(&cues.place_glue.words),
+        failure_words: words(&cues.failure.cues),
         place_names: t.place_names,
         platforms: cues.platforms.names.clone(),
         publisher_suffixes: words(&cues.publisher.suffixes),
