@@ -432,7 +432,11 @@ impl Analyzer {
     /// `未归类`.
     fn noun_category(&self, noun: String) -> (usize, Option<String>) {
         let folded = noun.to_ascii_lowercase();
-        match self.nouns.resolve(&folded).map(|c| self.for_children(&folded, c)) {
+        match self
+            .nouns
+            .resolve(&folded)
+            .map(|c| self.for_children(&folded, c))
+        {
             Some(c) if c != self.unclassified => (c, None),
             _ => (self.unclassified, Some(noun)),
         }

@@ -813,8 +813,14 @@ mod tests {
     #[test]
     fn an_unknown_garment_for_children_is_childrens_clothing() {
         for (text, cat) in [
-            ("某公司召回一批婴儿爬服，按扣可能脱落导致窒息。", "儿童及婴幼儿服装"),
-            ("某品牌召回儿童快干衬衫，纽扣容易脱落，有窒息风险。", "儿童及婴幼儿服装"),
+            (
+                "某公司召回一批婴儿爬服，按扣可能脱落导致窒息。",
+                "儿童及婴幼儿服装",
+            ),
+            (
+                "某品牌召回儿童快干衬衫，纽扣容易脱落，有窒息风险。",
+                "儿童及婴幼儿服装",
+            ),
             ("某公司召回幼儿雪地靴，鞋面检出邻苯二甲酸酯超标。", "童鞋"),
         ] {
             let x = run("", text, None);
@@ -831,7 +837,10 @@ mod tests {
     #[test]
     fn a_tested_item_glued_to_its_failure_is_split() {
         let (words, _) = an().tokens("抽测插线板，温升过高");
-        assert!(words.contains(&"温升") && words.contains(&"过高"), "{words:?}");
+        assert!(
+            words.contains(&"温升") && words.contains(&"过高"),
+            "{words:?}"
+        );
         for text in [
             "标检局抽测延长线，发现4件温升过高。",
             "送检的暖风机温升过高，判定不合格。",
@@ -844,6 +853,34 @@ mod tests {
                 x.findings
             );
         }
+    }
+
+    /// A recall of "a model" counted in vehicles is a car recall; a Taiwan body's 國內 is Taiwan.
+    #[test]
+    fn a_vehicle_model_recalled_is_a_car() {
+        for text in [
+            "某公司召回部分车型，共计3000辆，因转向拉杆可能断裂，导致车辆失控。",
+            "交通部公路總局表示，某車型國內應召回1200輛，因煞車油管可能破裂，導致煞車失靈。",
+        ] {
+            let x = run("", text, None);
+            assert!(
+                x.findings.iter().any(|f| f.category == "汽车"),
+                "{text}: {:?}",
+                x.findings
+            );
+        }
+        let x = run(
+            "",
+            "公路總局今日公布，某品牌機車國內需召回800輛，因油箱可能滲漏，有起火之虞。",
+            None,
+        );
+        assert!(
+            x.findings
+                .iter()
+                .all(|f| f.province.as_deref() == Some("台湾省")),
+            "{:?}",
+            x.findings
+        );
     }
 
     #[test]

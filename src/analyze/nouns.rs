@@ -167,7 +167,14 @@ impl Analyzer {
     /// `child` category, as a known product after a child word is (`made_for_children`).
     pub(super) fn for_children(&self, noun: &str, c: usize) -> usize {
         match self.categories.get(c).and_then(|cat| cat.child) {
-            Some(child) if self.child_words.iter().any(|w| noun.starts_with(w.as_str())) => child,
+            Some(child)
+                if self
+                    .child_words
+                    .iter()
+                    .any(|w| noun.starts_with(w.as_str())) =>
+            {
+                child
+            }
             _ => c,
         }
     }

@@ -354,8 +354,10 @@ fn drop_in_names(cats: &mut Vec<CatM>, toks: &[Tok], orgs: &[(usize, usize)]) {
         return;
     }
     let inside = |m: &CatM| {
-        let (Some(a), Some(b)) = (toks.get(m.tok), m.end.checked_sub(1).and_then(|e| toks.get(e)))
-        else {
+        let (Some(a), Some(b)) = (
+            toks.get(m.tok),
+            m.end.checked_sub(1).and_then(|e| toks.get(e)),
+        ) else {
             return false;
         };
         orgs.iter().any(|&(s, e)| s <= a.s && b.e <= e)
