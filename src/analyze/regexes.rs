@@ -44,8 +44,9 @@ pub(super) const BRAND: &str = r"(?:[“「『\x22]([^”」』\x22，。]{1,12}
 /// A standard's number, with its year when given: GB/T 1234.1-2019, DB33/T 980; GBT 1234 is
 /// how many pages write GB/T.
 pub(super) const STD: &str = r"(?i)(?:^|[^a-z/])(GB/T|GBT|GB/Z|GB|[A-Z]{2}/T|DB\d{2}/T)\s*(\d{3,5}(?:\.\d{1,3})?)(?:\s*[-—–]\s*((?:19|20)\d{2}))?";
-/// What follows a news dateline's place: (5月3日)(综合)电 / 讯 / 消息.
-pub(super) const DATELINE: &str = r"^\s*(?:\d{1,2}月)?(?:\d{1,2}日)?\s*(?:综合)?(?:电|讯|消息)";
+/// What follows a news dateline's place: (5月3日)(综合)电 / 讯 / 消息, after the rest of a media
+/// name the place begins ("[广州]家居网5月8日消息", "[成都]母婴网讯").
+pub(super) const DATELINE: &str = r"^\s*(?:[\p{Han}A-Za-z]{0,6}?(?:网|报|台|频道|新闻))?\s*(?:\d{1,2}月)?(?:\d{1,2}日)?\s*(?:综合)?(?:电|讯|消息)";
 /// A count of failed batches, or failure wording that implies one.
 pub(super) const FAILED_BATCHES: &str = r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:批次|批|家|个)[^，。；]{0,8}不合格|不合格(?:产品|项目|批次)|不合格率";
 /// A calendar day, or a day with its time of day.
@@ -85,6 +86,8 @@ mod tests {
             (STD, "不符合GB/T 4706.1-2005的要求"),
             (STD, "GBT39600-2021《分级》"),
             (DATELINE, "5月3日电"),
+            (DATELINE, "家居网5月8日消息"),
+            (DATELINE, "母婴网讯"),
             (FAILED_BATCHES, "发现3批次不合格"),
             (DATE, "12日凌晨"),
             (MAKER, "乐清市一家电器厂生产的"),
@@ -92,6 +95,20 @@ mod tests {
             let re = LazyRegex::new(pattern);
             assert!(re.is_match(example), "{pattern} on {example}");
             assert!(!re.is_match("无关的文字"), "{pattern}");
+        }
+    }
+
+    /// The rest of a media name after its place is part of the dateline; a place's own event
+    /// is not ("市民报警称…" holds no 电 / 讯 / 消息 after a media word).
+    #[test]
+    fn a_dateline_may_name_the_medium_after_its_place() {
+        let re = LazyRegex::new(DATELINE);
+        for after in [
+            "市民报警称家中起火",
+            "一小区电动车起火",
+            "网友发帖称充电宝鼓包",
+        ] {
+            assert!(!re.is_match(after), "{after}");
         }
     }
 
