@@ -806,6 +806,15 @@ mod tests {
         }
         let x = run("", "宁波某某明光眼镜有限公司因销售不合格产品被罚款。", None);
         assert_eq!(x.categories, ["眼镜"]);
+        // a medium's name in brackets, likewise; a bracketed headline is no name
+        let x = run(
+            "",
+            "[某某童装网] 近期，市场监管局抽查童鞋30批次，2批次耐磨性能不合格。",
+            None,
+        );
+        assert_eq!(x.categories, ["童鞋"]);
+        let x = run("", "【召回】某公司召回部分童装，童鞋同步下架。", None);
+        assert!(x.categories.len() == 2, "{:?}", x.categories);
     }
 
     /// A garment or shoe no alias names is placed by its head, and one made for children is a

@@ -367,6 +367,31 @@ fn drop_in_names(cats: &mut Vec<CatM>, toks: &[Tok], orgs: &[(usize, usize)]) {
     }
 }
 
+/// A medium's name in brackets at the head of the body ("[某某童装网]", "【某某家电网】"): a
+/// product word in it names the medium, not a product of the text. Grammar of bylines, not a
+/// list of media.
+fn source_tag(full: &str, text_start: usize) -> Option<(usize, usize)> {
+    let body = full.get(text_start..)?;
+    let lead = body.len() - body.trim_start().len();
+    let rest = &body[lead..];
+    let close = match rest.chars().next()? {
+        '[' => ']',
+        '【' => '】',
+        _ => return None,
+    };
+    let end = rest.char_indices().take(18).find(|&(_, c)| c == close)?.0;
+    // a bracketed headline or tag ("【召回】电热毯…") is no medium's name
+    let name = rest.get(..end)?;
+    if !["网", "报", "台", "新闻", "频道"]
+        .iter()
+        .any(|m| name.ends_with(m))
+    {
+        return None;
+    }
+    let start = text_start + lead;
+    Some((start, start + end + close.len_utf8()))
+}
+
 /// The products a document names: each mention, whether a fire reached it rather than started
 /// in it, and the categories most salient first.
 pub(super) struct Products {
@@ -397,7 +422,9 @@ impl Analyzer {
             if p.has_title { p.text_start } else { 0 },
             Some(&hazard_sents),
         );
-        drop_in_names(&mut cats, &t.toks, orgs);
+        let mut names = orgs.to_vec();
+        names.extend(source_tag(&p.full, p.text_start));
+        drop_in_names(&mut cats, &t.toks, &names);
         let (listed, nouns) = self.list_members(p, t, &cats);
         if !listed.is_empty() {
             cats.extend(listed);
