@@ -227,6 +227,20 @@ fn reading_examples(an: &Analyzer, f: &rules::RuleFiles, errs: &mut Vec<ConfigEr
         &|e| analyze(an, "", e, Some(DocKind::Inspection)),
         &|x| !x.findings.is_empty() && x.findings.iter().all(|f| f.hazard == rules::UNSPECIFIED),
     );
+    // a variant spelling reads as the rules' form: the example's product and hazard are named
+    run(
+        errs,
+        (cl, ct, table_line(ct, "variants")),
+        "variants",
+        &c.variants.examples,
+        &|e| analyze(an, "", e, None),
+        &|x| {
+            !x.findings.is_empty()
+                && x.findings
+                    .iter()
+                    .all(|f| f.hazard != rules::UNSPECIFIED && f.category != rules::UNCLASSIFIED)
+        },
+    );
     run(
         errs,
         (cl, ct, table_line(ct, "place_glue")),

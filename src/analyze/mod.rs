@@ -230,6 +230,8 @@ pub struct Analyzer {
     consequence_words: Vec<String>,
     /// Words a general-dictionary token may glue to a place (北京市民): such a token is split.
     place_glue: Vec<String>,
+    /// Variant spellings → the rules' form (cues.toml `[variants]`), same byte length each.
+    variants: Vec<(String, String)>,
     /// Failure wording (cues.toml `[failure]`): a token that is a rule word glued to one
     /// ("温升过高") is split.
     failure_words: Vec<String>,
@@ -647,6 +649,12 @@ impl Analyzer {
         orig.push('\n');
         let text_start = orig.len();
         fold_into(&doc.text, &mut orig);
+        // variant spellings (钮扣 for 纽扣): same length, so every offset holds
+        for (from, to) in &self.variants {
+            if orig.contains(from.as_str()) {
+                orig = orig.replace(from.as_str(), to);
+            }
+        }
         // … and lower-cased for matching
         let full = orig.to_ascii_lowercase();
         let found = hits(&self.substr, &full);

@@ -433,6 +433,17 @@ pub struct WordList {
     pub words: Vec<String>,
 }
 
+/// Variant spellings: each `[written, standard]` pair of the same length in characters and
+/// bytes (so that every offset into the text holds), `written` rewritten to `standard` in the
+/// folded text before any rule matches.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variants {
+    pub pairs: Vec<(String, String)>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
 /// A word list whose effect its examples show (`jiance check` runs them).
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -510,6 +521,9 @@ pub struct CuesFile {
     /// a token is split so that the place is seen.
     #[serde(default)]
     pub place_glue: ExampleWords,
+    /// Variant spellings (异体字, 异形词) rewritten to the form the rules use before any match.
+    #[serde(default)]
+    pub variants: Variants,
     #[serde(default)]
     pub genre: Vec<GenreRule>,
     /// Shop-name suffixes (旗舰店): a name ending so is a shop; a place inside it a shop's.

@@ -433,6 +433,13 @@ pub(super) fn assemble(
         consequence_words: words(&cues.consequence.words),
         place_glue: words(&cues.place_glue.words),
         failure_words: words(&cues.failure.cues),
+        variants: cues
+            .variants
+            .pairs
+            .iter()
+            .filter(|(a, b)| !a.is_empty() && a != b && a.len() == b.len())
+            .cloned()
+            .collect(),
         place_names: t.place_names,
         platforms: cues.platforms.names.clone(),
         publisher_suffixes: words(&cues.publisher.suffixes),

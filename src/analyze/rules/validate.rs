@@ -27,6 +27,7 @@ const CHECKS: &[Check] = &[
     modifiers,
     suffix_lists,
     negation_cues,
+    variant_pairs,
 ];
 
 /// Every error of the rule files, located.
@@ -519,5 +520,34 @@ fn negation_cues(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
             line_of(ct, ct.find("[negation]").unwrap_or(0)),
             "negation needs cues",
         ));
+    }
+}
+
+/// Each variant pair rewrites a word to a different one of the same byte length (offsets into
+/// the text must hold), folded already (a traditional form is folded before variants apply).
+fn variant_pairs(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+    let (cl, ct) = r.cues();
+    let line = table_line(ct, "variants");
+    for (from, to) in &r.f.cues.variants.pairs {
+        let why = if from.is_empty() || from == to {
+            Some("a variant pair rewrites a word to a different one")
+        } else if from.len() != to.len() {
+            Some("a variant and its standard form must be of the same length in bytes")
+        } else if crate::analyze::fold::fold(from) != from.as_str() {
+            Some("write the variant folded (simplified, half-width): folding runs first")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            let at = ct
+                .lines()
+                .position(|l| l.contains(&format!("\"{from}\"")))
+                .map_or(line, |i| i + 1);
+            errs.push(ConfigError::new(
+                cl,
+                at,
+                format!("variant {from:?} → {to:?}: {why}"),
+            ));
+        }
     }
 }
