@@ -438,6 +438,17 @@ impl Engine {
                 outages: &outages,
             },
         )?;
+        // On-sale matching first: a party it finds recalled and still on sale (召回后仍在售) is a
+        // repeat offender whose listings this run's sampling buys first (issue 47). The partitions
+        // are files of their own: written while on-sale matching reads the store.
+        let (onsale, partitions) = std::thread::scope(|scope| {
+            let partitions = scope
+                .spawn(|| crate::store::signals::write_partitions(&self.data.signals(), &signals));
+            (self.match_onsale(as_of), partitions.join())
+        });
+        let onsale = onsale?;
+        partitions
+            .map_err(|_| PipelineError::Stage("writing signal partitions panicked".into()))??;
         let (mut alerts, mut sampling) = self.review_alerts(out.alerts, out.sampling, as_of)?;
         // listings say where their shops ship from (routing) and are what sampling buys
         let listings = if alerts.is_empty() {
@@ -456,15 +467,6 @@ impl Engine {
             cases.iter().map(|c| (c.id.clone(), c)).collect();
         self.store.put_cases(&keyed, &pointers)?;
         self.store.put_alerts(&alerts, &sampling)?;
-        // the partitions are files of their own: written while on-sale matching reads the store
-        let (onsale, partitions) = std::thread::scope(|scope| {
-            let partitions = scope
-                .spawn(|| crate::store::signals::write_partitions(&self.data.signals(), &signals));
-            (self.match_onsale(as_of), partitions.join())
-        });
-        let onsale = onsale?;
-        partitions
-            .map_err(|_| PipelineError::Stage("writing signal partitions panicked".into()))??;
         self.counters
             .score
             .received
@@ -500,8 +502,7 @@ impl Engine {
             .map(|(d, e)| crate::market::listing(d, e))
             .collect();
         // repeat offenders' listings are bought first (issue 47): the parties' history as the
-        // store holds it when the run starts, so one that this run's on-sale matching makes a
-        // repeat offender (召回后仍在售) comes first from the next run on
+        // store holds it, with this run's on-sale findings (matched before purchases are planned)
         let mut repeat = crate::market::purchase::RepeatOffenders::default();
         for p in crate::review::parties::from_store(&self.store, &self.market, &self.parties)? {
             if p.repeat.is_empty() {

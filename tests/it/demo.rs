@@ -21,6 +21,8 @@ pub struct Outcome {
     pub signals: Vec<Signal>,
     pub documents: Vec<DocumentRow>,
     pub first: RunReport,
+    /// The sampling requests of the first scoring run (a fresh store).
+    pub first_sampling: Vec<jiance::model::SamplingRequest>,
     pub second: RunReport,
     pub documents_after_first: u64,
     pub signals_after_first: usize,
@@ -65,6 +67,7 @@ pub fn outcome() -> &'static Outcome {
                 signals,
                 documents,
                 first: run.report.clone(),
+                first_sampling: run.summary.sampling.clone(),
                 second,
                 documents_after_first,
                 signals_after_first,

@@ -286,10 +286,10 @@ fn jurisdiction_packages_export_as_json_csv_and_a_printable_page() {
     });
 }
 
-/// Repeat offenders' listings first (issue 47): after the demo's first scoring run the store
-/// holds 格致's recall and its listings still on sale, which makes the brand a repeat offender
-/// (`rules/parties.toml`: 召回后仍在售); the second run's request for its category buys a 格致
-/// listing before every other, the purchase's why and the request's reason say so, and in every
+/// Repeat offenders' listings first (issue 47): the demo holds 格致's recall and its listings
+/// still on sale, which makes the brand a repeat offender (`rules/parties.toml`: 召回后仍在售);
+/// the request for its category buys a 格致 listing before every other — from the first scoring
+/// run on a fresh store, since on-sale matching runs before purchases are planned — the purchase's why and the request's reason say so, and in every
 /// request the repeat offenders' purchases come before the rest.
 #[test]
 fn a_repeat_offenders_listing_is_bought_first_and_the_request_says_why() {
@@ -325,6 +325,19 @@ fn a_repeat_offenders_listing_is_bought_first_and_the_request_says_why() {
             r.reason
         );
     }
+    // the first run on a fresh store already knows: on-sale matching runs before purchases are
+    // planned, so a party it finds recalled and still on sale is bought first in the same run
+    let first = outcome
+        .first_sampling
+        .iter()
+        .find(|r| r.purchases.iter().any(|p| market.brand(&p.brand) == "格致"))
+        .expect("a first-run request buying a 格致 listing");
+    assert_eq!(
+        market.brand(&first.purchases[0].brand),
+        "格致",
+        "{:#?}",
+        first.purchases
+    );
     let r = requests
         .iter()
         .find(|r| r.purchases.iter().any(|p| market.brand(&p.brand) == "格致"))
