@@ -184,6 +184,16 @@ impl Analyzer {
             {
                 continue;
             }
+            // a minor hazard's word right after a failed item of another hazard is that item's
+            // failure wording ("熄火保护装置失效": the item failed, its hazard is 中毒)
+            if self.hazards[m.h].minor
+                && hz
+                    .iter()
+                    .filter(real)
+                    .any(|o| o.h != m.h && o.span.1 == m.span.0 && self.hazards[o.h].severity >= 3)
+            {
+                continue;
+            }
             match m.category {
                 Some(first) => {
                     for cat in std::iter::once(first).chain(m.also.iter().copied()) {

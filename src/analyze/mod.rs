@@ -900,6 +900,29 @@ mod tests {
         );
     }
 
+    /// A failure word right after a failed item ("熄火保护装置失效") is how the item failed, not a
+    /// failed function of its own; alone it still is one.
+    #[test]
+    fn a_failure_word_after_a_failed_item_is_no_hazard_of_its_own() {
+        for text in [
+            "市监局抽查燃气灶20批次，3批次熄火保护装置失效。",
+            "抽检的燃气热水器中，有2批次防过热安全装置失效，判为不合格。",
+        ] {
+            let x = run("", text, Some(DocKind::Inspection));
+            assert!(
+                !x.findings.is_empty() && x.findings.iter().all(|f| f.hazard != "功能失效"),
+                "{text}: {:?}",
+                x.findings
+            );
+        }
+        let x = run("", "消费者投诉，新买的燃气灶点火装置失效，打不着火。", None);
+        assert!(
+            x.findings.iter().any(|f| f.hazard == "功能失效"),
+            "{:?}",
+            x.findings
+        );
+    }
+
     #[test]
     fn analyzer_is_shared_across_threads() {
         fn send_sync<T: Send + Sync>() {}
