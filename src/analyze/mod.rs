@@ -923,6 +923,18 @@ mod tests {
         );
     }
 
+    /// A product named as a child's once is the child's product when the word comes again.
+    #[test]
+    fn a_childs_product_named_again_stays_the_childs() {
+        for text in [
+            "某公司召回约1.5万件儿童抽屉柜。该抽屉柜未固定在墙上时会向前倾倒，已有3起倾倒报告。",
+            "某品牌召回儿童书桌，这批书桌的桌腿可能断裂，已有儿童摔伤。",
+        ] {
+            let x = run("", text, None);
+            assert_eq!(x.categories, ["儿童家具"], "{text}");
+        }
+    }
+
     #[test]
     fn analyzer_is_shared_across_threads() {
         fn send_sync<T: Send + Sync>() {}

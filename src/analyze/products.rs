@@ -264,7 +264,8 @@ impl Analyzer {
         term_toks
     }
 
-    /// A generic word in a document naming a more specific product ending in it is that product.
+    /// A generic word in a document naming a more specific product ending in it is that product,
+    /// and a word named once as a child's product is that product again.
     fn generic_to_specific(&self, text: &str, toks: &[Tok], cats: &mut [CatM]) {
         // A generic word (充电器, 锂电池, 热水器) in a document that names a more specific product
         // ending in it (电动车充电器, 电动车锂电池, 燃气热水器) is that product.
@@ -275,10 +276,13 @@ impl Analyzer {
         let mut reassign: Vec<(usize, usize)> = Vec::new();
         for (i, a) in cats.iter().enumerate() {
             for (j, b) in cats.iter().enumerate() {
+                // the same word again after it was named as a child's ("儿童抽屉柜 … 该抽屉柜")
+                let childs = texts[j] == texts[i] && self.categories[a.c].child == Some(b.c);
                 if a.c != b.c
-                    && texts[j].chars().count() > texts[i].chars().count()
                     && !texts[i].is_empty()
-                    && texts[j].ends_with(texts[i])
+                    && (childs
+                        || (texts[j].chars().count() > texts[i].chars().count()
+                            && texts[j].ends_with(texts[i])))
                 {
                     reassign.push((i, b.c));
                     break;
