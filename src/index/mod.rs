@@ -13,6 +13,10 @@
 //! Text fields use our "jieba" tokenizer (see [`tokenizer`]) on the shared dictionary; the structured
 //! fields (categories, hazards, regions, parties, kind, source) are exact strings, fast fields for
 //! facet counts and filters.
+//!
+//! This file holds the schema and the reader ([`Index`]); writing is in `writer`, the directory's
+//! version and rebuild swap in `version`, searching in `search`, `query`, `facets` and `collapse`,
+//! exports in `export`.
 
 mod collapse;
 mod export;
@@ -20,6 +24,8 @@ mod facets;
 mod query;
 mod search;
 mod tokenizer;
+mod version;
+mod writer;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -38,12 +44,13 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
 use tantivy::{DateTime, DocAddress, ReloadPolicy, TantivyDocument, Term};
 
-use crate::model::{Document, Extraction, RegionRole, field};
 use crate::util::fsx;
 
 pub use export::{ExportFormat, ExportSummary, MAX_EXPORT};
 pub use query::{Concepts, Expansion};
 pub use tokenizer::{JIEBA, JiebaTokenizer};
+use version::{check_version, recover_swap};
+pub use version::{staging_path, swap_in};
 
 /// Version of the schema and of how documents are turned into index fields. Bump it whenever
 /// `build_schema`, the tokenizer or `IndexWriter::upsert` changes what is indexed.
@@ -587,70 +594,6 @@ impl Index {
     }
 }
 
-fn check_version(dir: &Path, version_path: &Path) -> Result<(), IndexError> {
-    let found = match std::fs::read_to_string(version_path) {
-        Ok(t) => match t.trim().parse::<u32>() {
-            Ok(v) if v == SCHEMA_VERSION => return Ok(()),
-            Ok(v) => format!("has schema version {v}"),
-            Err(_) => format!("has an unreadable schema version {:?}", t.trim()),
-        },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            "has no schema version (written by an older jiance)".to_string()
-        }
-        Err(source) => {
-            return Err(IndexError::Dir {
-                path: version_path.to_path_buf(),
-                source,
-            });
-        }
-    };
-    Err(IndexError::Version {
-        path: dir.to_path_buf(),
-        data: dir
-            .parent()
-            .map(|p| p.display().to_string())
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| ".".to_string()),
-        found,
-        expected: SCHEMA_VERSION,
-    })
-}
-
-fn sibling(live: &Path, suffix: &str) -> PathBuf {
-    let mut name = live.file_name().unwrap_or_default().to_os_string();
-    name.push(suffix);
-    live.with_file_name(name)
-}
-
-/// Where a rebuild of the index at `live` is built (`index` → `index.new`).
-pub fn staging_path(live: &Path) -> PathBuf {
-    sibling(live, ".new")
-}
-
-/// Replace the index at `live` by the complete index at `staged` (see [`staging_path`]):
-/// `live` → `live.old`, `staged` → `live`, then `live.old` is removed. A crash between the two
-/// renames leaves no `live` but `live.old`, which tells [`Index::open`] (via `recover_swap`) that
-/// `staged` was complete; it finishes the swap. No process may have `live` open meanwhile.
-pub fn swap_in(staged: &Path, live: &Path) -> Result<(), IndexError> {
-    fsx::swap_dir(staged, live, &sibling(live, ".old")).map_err(|source| IndexError::Dir {
-        path: live.to_path_buf(),
-        source,
-    })
-}
-
-/// Finish a swap a crash interrupted (see [`swap_in`]): a leftover `live.old` means the swap had
-/// begun, so the staged index was complete; without it, the old one comes back.
-fn recover_swap(live: &Path) -> Result<(), IndexError> {
-    let old = sibling(live, ".old");
-    let began = old.exists();
-    fsx::recover_swap(live, &staging_path(live), &old, |_| began)
-        .map(|_| ())
-        .map_err(|source| IndexError::Dir {
-            path: live.to_path_buf(),
-            source,
-        })
-}
-
 /// A tantivy snippet as HTML, with its highlights in `<b>`. tantivy's own `Snippet::to_html`
 /// slices its fragment by every highlighted range and panics when one reaches past the fragment:
 /// our tokenizer's subwords overlap their word (电动自行车 and 自行车 at one position), and a
@@ -722,141 +665,13 @@ pub(crate) fn html_escape(s: &str) -> String {
     out
 }
 
-impl IndexWriter {
-    /// Add the document, replacing any earlier version with the same id (visible after `commit`).
-    pub fn upsert(&mut self, doc: &Document, ex: &Extraction) -> Result<(), IndexError> {
-        let f = &self.fields;
-        self.writer
-            .delete_term(Term::from_field_text(f.id, &doc.id));
-        let mut d = TantivyDocument::default();
-        d.add_text(f.id, &doc.id);
-        d.add_text(f.title, &doc.title);
-        d.add_text(f.text, &doc.text);
-        d.add_text(f.url, &doc.url);
-        d.add_text(f.source, &doc.source);
-        d.add_text(f.kind, ex.kind.as_str());
-        d.add_text(f.channel, doc.channel.as_str());
-
-        let mut categories = Vec::new();
-        for c in &ex.categories {
-            push_unique(&mut categories, c);
-        }
-        let mut hazards = Vec::new();
-        let (mut provinces, mut cities) = (Vec::new(), Vec::new());
-        let (mut brands, mut enterprises, mut platforms) = (Vec::new(), Vec::new(), Vec::new());
-        for fnd in &ex.findings {
-            push_unique(&mut categories, &fnd.category);
-            push_unique(&mut hazards, &fnd.hazard);
-            if let Some(p) = &fnd.province {
-                push_unique(&mut provinces, p);
-            }
-            if let Some(c) = &fnd.city {
-                push_unique(&mut cities, c);
-            }
-            fnd.parties
-                .brands
-                .iter()
-                .for_each(|b| push_unique(&mut brands, b));
-            fnd.parties
-                .enterprises
-                .iter()
-                .for_each(|e| push_unique(&mut enterprises, e));
-            fnd.parties
-                .platforms
-                .iter()
-                .for_each(|p| push_unique(&mut platforms, p));
-        }
-        // A hazard the text denies or only imagines is not what the document reports.
-        for h in ex.hazards.iter().filter(|h| !h.negated && !h.hypothetical) {
-            push_unique(&mut hazards, &h.hazard);
-        }
-        // Only where events happen or shops are: a place inside a company name or a dateline is not.
-        for r in ex
-            .regions
-            .iter()
-            .filter(|r| matches!(r.role, RegionRole::Event | RegionRole::Shop))
-        {
-            push_unique(&mut provinces, &r.province);
-            if let Some(c) = &r.city {
-                push_unique(&mut cities, c);
-            }
-        }
-        ex.parties
-            .brands
-            .iter()
-            .for_each(|b| push_unique(&mut brands, b));
-        ex.parties
-            .enterprises
-            .iter()
-            .for_each(|e| push_unique(&mut enterprises, e));
-        ex.parties
-            .platforms
-            .iter()
-            .for_each(|p| push_unique(&mut platforms, p));
-        if let Some(v) = doc.field(field::BRAND) {
-            push_unique(&mut brands, v);
-        }
-        if let Some(v) = doc.field(field::ENTERPRISE) {
-            push_unique(&mut enterprises, v);
-        }
-        if let Some(v) = doc.field(field::PLATFORM) {
-            push_unique(&mut platforms, v);
-        }
-        for (field, values) in [
-            (f.categories, &categories),
-            (f.hazards, &hazards),
-            (f.provinces, &provinces),
-            (f.cities, &cities),
-            (f.brands, &brands),
-            (f.enterprises, &enterprises),
-            (f.platform, &platforms),
-        ] {
-            for v in values {
-                d.add_text(field, v);
-            }
-        }
-        if let Some(p) = doc.published_at {
-            d.add_date(f.published, index_time(p.timestamp()));
-        }
-        d.add_date(f.day, day_start(doc.day()));
-        d.add_u64(f.is_signal, u64::from(ex.is_signal));
-        let severity = ex.findings.iter().map(|x| x.severity).max().unwrap_or(0);
-        d.add_u64(f.severity, u64::from(severity));
-        // an extraction that was never clustered is its own story
-        d.add_text(
-            f.cluster,
-            if ex.cluster.is_empty() {
-                &doc.id
-            } else {
-                &ex.cluster
-            },
-        );
-        self.writer.add_document(d)?;
-        Ok(())
-    }
-
-    /// Make everything added so far durable and visible to searches.
-    pub fn commit(&mut self) -> Result<(), IndexError> {
-        self.writer.commit()?;
-        self.reader.reload()?;
-        Ok(())
-    }
-
-    /// Commit, then wait for the background segment merges to end (a bulk build leaves fewer,
-    /// larger segments for faster searches) and release the writer.
-    pub fn finish(mut self) -> Result<(), IndexError> {
-        self.commit()?;
-        let reader = self.reader.clone();
-        self.writer.wait_merging_threads()?;
-        reader.reload()?;
-        Ok(())
-    }
-}
-
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::model::{Channel, DocKind, Finding, HazardMention, Parties, RegionMention};
+    use crate::model::{
+        Channel, DocKind, Document, Extraction, Finding, HazardMention, Parties, RegionMention,
+        RegionRole,
+    };
     use chrono::TimeZone;
 
     pub(super) fn jieba() -> Arc<jieba_rs::Jieba> {

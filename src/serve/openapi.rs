@@ -362,7 +362,169 @@ fn search_params() -> Vec<Value> {
     ]
 }
 
+/// The document's frame: info, security schemes, schemas. The paths come from one function per
+/// resource group, each its own `json!`: one for the whole would pass the macro's recursion
+/// limit, and a 200-line literal is hard to find one's way in.
 fn core_document() -> Value {
+    let mut paths = alert_paths();
+    for more in [
+        sampling_paths(),
+        watch_rule_paths(),
+        search_paths(),
+        service_paths(),
+    ] {
+        if let (Value::Object(paths), Value::Object(more)) = (&mut paths, more) {
+            paths.extend(more);
+        }
+    }
+    json!({
+        "openapi": "3.0.3",
+        "info": {
+            "title": "jiance API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "产品质量安全风险监测 · Product quality-safety risk monitoring. Reads need a viewer (or operator) token unless the deployment opens them; writes need an operator token. Tokens: `Authorization: Bearer <token>` (GET also accepts `?access_token=`). Errors are JSON `{\"error\": \"...\"}`, also a request target over 8 KiB (414) and over 100 headers or 64 KiB of them (431)."
+        },
+        "servers": [{ "url": "/" }],
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": schemas()
+        },
+        "paths": paths
+    })
+}
+
+/// The alerts: the ranked list, its change stream, one alert, its acknowledgement.
+fn alert_paths() -> Value {
+    let read = json!([{ "bearer": [] }, {}]);
+    let write = json!([{ "bearer": [] }]);
+    let level = json!({ "type": "integer", "minimum": 1, "maximum": 4 });
+    json!({
+        "/api/alerts": { "get": {
+            "summary": "Ranked alerts with filters and paging", "security": read,
+            "parameters": [
+                q("level", "Exact risk level 1-4", level.clone()), q("min_level", "Lowest risk level", level.clone()),
+                q("action", "dismiss | notify | sample", one_of(&["dismiss", "notify", "sample"])),
+                q("scope", "regional | systemic", one_of(&["regional", "systemic"])),
+                q("category", "Category id (taxonomy)", s()), q("region", "Province name", s()),
+                q("status", "new | escalated | deescalated | ongoing | closed | acknowledged",
+                  one_of(&["new", "escalated", "deescalated", "ongoing", "closed", "acknowledged"])),
+                q("limit", "Page size (max 500)", int()), q("offset", "Skip this many", int())
+            ],
+            "responses": ok("A page of alerts", "application/json", schema_ref("AlertPage"), &["400", "401"]) } },
+        "/api/alerts/stream": { "get": {
+            "summary": "Server-sent events of alert changes (event: ready, then event: alert with an AlertChange; id = seq). Not time-limited.",
+            "security": read,
+            "parameters": [
+                q("since", "Resume after this event id (also the Last-Event-ID header)", int()),
+                q("access_token", "Bearer token for clients that cannot set headers (EventSource)", s())
+            ],
+            "responses": ok("Event stream", "text/event-stream", sse_event(), &["400", "401"]) } },
+        "/api/alerts/{id}": { "get": {
+            "summary": "One alert: evidence with links and snippets, score breakdown, history, sampling request, acknowledgement, inspection results",
+            "security": read,
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
+            "responses": ok("The alert", "application/json", schema_ref("AlertDetail"), &["401", "404"]) } },
+        "/api/alerts/{id}/ack": { "post": {
+            "summary": "Acknowledge an alert (operator); cleared when the alert escalates",
+            "security": write,
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
+            "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false, "properties": { "note": text() } } } } },
+            "responses": ok("Acknowledged", "application/json", json!({ "type": "object" }), &["400", "401", "403", "404", "413", "415"]) } }
+    })
+}
+
+/// What follows an alert on the ground: inspection results, sampling requests, the packages per
+/// jurisdiction, listings still on sale.
+fn sampling_paths() -> Value {
+    let read = json!([{ "bearer": [] }, {}]);
+    let write = json!([{ "bearer": [] }]);
+    json!({
+        "/api/inspection-results": { "post": {
+            "summary": "Record pass/fail per batch for an alert's sampling request (operator); parties go into the sampling history",
+            "security": write,
+            "requestBody": { "required": true, "content": { "application/json": { "schema": schema_ref("InspectionResults") } } },
+            "responses": {
+                "201": { "description": "Recorded", "content": { "application/json": { "schema": { "type": "object" } } } },
+                "400": errors(&["400"])["400"], "401": errors(&["401"])["401"], "403": errors(&["403"])["403"],
+                "404": errors(&["404"])["404"], "409": errors(&["409"])["409"], "413": errors(&["413"])["413"],
+                "415": errors(&["415"])["415"] } } },
+        "/api/sampling-requests": { "get": {
+            "summary": "Drafted sampling requests, in alert rank order", "security": read,
+            "parameters": [q("alert", "Alert id", s()), q("category", "Category id", s()),
+                           q("format", "json (default) | csv (one row per listing to buy)", one_of(&["json", "csv"]))],
+            "responses": {
+                "200": { "description": "Sampling requests (JSON), or their purchases (CSV, UTF-8 with BOM)",
+                         "content": { "application/json": { "schema": { "type": "array", "items": schema_ref("SamplingRequest") } },
+                                      "text/csv": { "schema": s() } } },
+                "400": errors(&["400"])["400"], "401": errors(&["401"])["401"] } } },
+        "/print/sampling/{id}": { "get": {
+            "summary": "A sampling request as a printable page for the buyers (采样人员): listings to buy, test items with their standards, lines to sign",
+            "security": read,
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
+            "responses": ok("Printable page", "text/html", s(), &["400", "401", "404"]) } },
+        "/api/alerts/{id}/jurisdictions": { "get": {
+            "summary": "The packages per jurisdiction (属地) of an alert: the places of the enterprises and shops of its evidence with their parties and documents (JSON), or one row per party and document with the document's title and link (CSV, UTF-8 with BOM)",
+            "security": read,
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() },
+                           q("format", "json (default) | csv", one_of(&["json", "csv"]))],
+            "responses": {
+                "200": { "description": "The alert's jurisdictions",
+                         "content": { "application/json": { "schema": { "type": "array", "items": schema_ref("Jurisdiction") } },
+                                      "text/csv": { "schema": s() } } },
+                "400": errors(&["400"])["400"], "401": errors(&["401"])["401"], "404": errors(&["404"])["404"] } } },
+        "/print/jurisdictions/{id}": { "get": {
+            "summary": "An alert's packages per jurisdiction (属地通报) as a printable page: one per place, with the parties there, the documents concerning them and a line to sign",
+            "security": read,
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
+            "responses": ok("Printable page", "text/html", s(), &["400", "401", "404"]) } },
+        "/api/onsale": { "get": {
+            "summary": "Listings still selling recalled or failed products, and listings breaking the rules (no CCC claim in a CCC category, a replaced standard or none, a banned product): on-sale findings, most certain first; each is to be notified to its platform. format=csv for the platform or the local unit",
+            "security": read,
+            "parameters": [
+                q("platform", "Platform name, exact", s()),
+                q("region", "Province of the shop (广东 or 广东省) or a place in its location", s()),
+                q("basis", "recall | failed (matched products) | ccc | standard | banned (rules broken)",
+                  one_of(&["recall", "failed", "ccc", "standard", "banned"])),
+                q("format", "json (default) | csv", one_of(&["json", "csv"])),
+                q("limit", "Page size of the JSON answer (max 1000; larger values are cut to 1000)", int()),
+                q("offset", "Skip this many", int())
+            ],
+            "responses": {
+                "200": { "description": "A page of findings (JSON), or every filtered finding (CSV, UTF-8 with BOM)",
+                         "content": { "application/json": { "schema": schema_ref("OnSalePage") },
+                                      "text/csv": { "schema": s() } } },
+                "400": errors(&["400"])["400"], "401": errors(&["401"])["401"] } } }
+    })
+}
+
+/// Watch rules: saved criteria notified by webhook or e-mail.
+fn watch_rule_paths() -> Value {
+    let read = json!([{ "bearer": [] }, {}]);
+    let write = json!([{ "bearer": [] }]);
+    json!({
+        "/api/watch-rules": {
+            "get": {
+                "summary": "Watch rules (webhook secrets hidden)", "security": read,
+                "parameters": [q("owner", "Only this user's rules", s())],
+                "responses": ok("Watch rules", "application/json", json!({ "type": "object", "properties": { "rules": { "type": "array", "items": schema_ref("WatchRule") } } }), &["400", "401"]) },
+            "post": {
+                "summary": "Add a watch rule (operator): every criterion given must hold; notified by a signed webhook (X-Jiance-Signature: sha256=HMAC-SHA256(secret, \"<X-Jiance-Timestamp>.<body>\")) and/or e-mail, at once or in a daily digest. The answer shows the webhook secret, once.",
+                "security": write,
+                "requestBody": { "required": true, "content": { "application/json": { "schema": schema_ref("WatchRuleInput") } } },
+                "responses": {
+                    "201": { "description": "Added", "content": { "application/json": { "schema": { "type": "object", "properties": { "rule": schema_ref("WatchRule") } } } } },
+                    "400": errors(&["400"])["400"], "401": errors(&["401"])["401"], "403": errors(&["403"])["403"],
+                    "413": errors(&["413"])["413"], "415": errors(&["415"])["415"] } } },
+        "/api/watch-rules/{id}": { "delete": {
+            "summary": "Remove a watch rule (operator); what it still had to send is cancelled",
+            "security": write,
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
+            "responses": ok("Removed", "application/json", json!({ "type": "object", "properties": { "removed": s() } }), &["400", "401", "403", "404"]) } }
+    })
+}
+
+/// Full-text search, its export and the signal statistics.
+fn search_paths() -> Value {
     let read = json!([{ "bearer": [] }, {}]);
     let mut search = search_params();
     search.push(q(
@@ -394,173 +556,61 @@ fn core_document() -> Value {
         json!({ "type": "integer", "minimum": 0, "maximum": crate::index::MAX_WINDOW }),
     ));
     export.push(q("histogram", "Ignored", one_of(&["day", "week"])));
-    let write = json!([{ "bearer": [] }]);
-    let level = json!({ "type": "integer", "minimum": 1, "maximum": 4 });
     json!({
-        "openapi": "3.0.3",
-        "info": {
-            "title": "jiance API",
-            "version": env!("CARGO_PKG_VERSION"),
-            "description": "产品质量安全风险监测 · Product quality-safety risk monitoring. Reads need a viewer (or operator) token unless the deployment opens them; writes need an operator token. Tokens: `Authorization: Bearer <token>` (GET also accepts `?access_token=`). Errors are JSON `{\"error\": \"...\"}`, also a request target over 8 KiB (414) and over 100 headers or 64 KiB of them (431)."
-        },
-        "servers": [{ "url": "/" }],
-        "components": {
-            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
-            "schemas": schemas()
-        },
-        "paths": {
-            "/api/alerts": { "get": {
-                "summary": "Ranked alerts with filters and paging", "security": read,
-                "parameters": [
-                    q("level", "Exact risk level 1-4", level.clone()), q("min_level", "Lowest risk level", level.clone()),
-                    q("action", "dismiss | notify | sample", one_of(&["dismiss", "notify", "sample"])),
-                    q("scope", "regional | systemic", one_of(&["regional", "systemic"])),
-                    q("category", "Category id (taxonomy)", s()), q("region", "Province name", s()),
-                    q("status", "new | escalated | deescalated | ongoing | closed | acknowledged",
-                      one_of(&["new", "escalated", "deescalated", "ongoing", "closed", "acknowledged"])),
-                    q("limit", "Page size (max 500)", int()), q("offset", "Skip this many", int())
-                ],
-                "responses": ok("A page of alerts", "application/json", schema_ref("AlertPage"), &["400", "401"]) } },
-            "/api/alerts/stream": { "get": {
-                "summary": "Server-sent events of alert changes (event: ready, then event: alert with an AlertChange; id = seq). Not time-limited.",
-                "security": read,
-                "parameters": [
-                    q("since", "Resume after this event id (also the Last-Event-ID header)", int()),
-                    q("access_token", "Bearer token for clients that cannot set headers (EventSource)", s())
-                ],
-                "responses": ok("Event stream", "text/event-stream", sse_event(), &["400", "401"]) } },
-            "/api/alerts/{id}": { "get": {
-                "summary": "One alert: evidence with links and snippets, score breakdown, history, sampling request, acknowledgement, inspection results",
-                "security": read,
-                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
-                "responses": ok("The alert", "application/json", schema_ref("AlertDetail"), &["401", "404"]) } },
-            "/api/alerts/{id}/ack": { "post": {
-                "summary": "Acknowledge an alert (operator); cleared when the alert escalates",
-                "security": write,
-                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
-                "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object", "additionalProperties": false, "properties": { "note": text() } } } } },
-                "responses": ok("Acknowledged", "application/json", json!({ "type": "object" }), &["400", "401", "403", "404", "413", "415"]) } },
-            "/api/inspection-results": { "post": {
-                "summary": "Record pass/fail per batch for an alert's sampling request (operator); parties go into the sampling history",
-                "security": write,
-                "requestBody": { "required": true, "content": { "application/json": { "schema": schema_ref("InspectionResults") } } },
-                "responses": {
-                    "201": { "description": "Recorded", "content": { "application/json": { "schema": { "type": "object" } } } },
-                    "400": errors(&["400"])["400"], "401": errors(&["401"])["401"], "403": errors(&["403"])["403"],
-                    "404": errors(&["404"])["404"], "409": errors(&["409"])["409"], "413": errors(&["413"])["413"],
-                    "415": errors(&["415"])["415"] } } },
-            "/api/watch-rules": {
-                "get": {
-                    "summary": "Watch rules (webhook secrets hidden)", "security": read,
-                    "parameters": [q("owner", "Only this user's rules", s())],
-                    "responses": ok("Watch rules", "application/json", json!({ "type": "object", "properties": { "rules": { "type": "array", "items": schema_ref("WatchRule") } } }), &["400", "401"]) },
-                "post": {
-                    "summary": "Add a watch rule (operator): every criterion given must hold; notified by a signed webhook (X-Jiance-Signature: sha256=HMAC-SHA256(secret, \"<X-Jiance-Timestamp>.<body>\")) and/or e-mail, at once or in a daily digest. The answer shows the webhook secret, once.",
-                    "security": write,
-                    "requestBody": { "required": true, "content": { "application/json": { "schema": schema_ref("WatchRuleInput") } } },
-                    "responses": {
-                        "201": { "description": "Added", "content": { "application/json": { "schema": { "type": "object", "properties": { "rule": schema_ref("WatchRule") } } } } },
-                        "400": errors(&["400"])["400"], "401": errors(&["401"])["401"], "403": errors(&["403"])["403"],
-                        "413": errors(&["413"])["413"], "415": errors(&["415"])["415"] } } },
-            "/api/watch-rules/{id}": { "delete": {
-                "summary": "Remove a watch rule (operator); what it still had to send is cancelled",
-                "security": write,
-                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
-                "responses": ok("Removed", "application/json", json!({ "type": "object", "properties": { "removed": s() } }), &["400", "401", "403", "404"]) } },
-            "/api/sampling-requests": { "get": {
-                "summary": "Drafted sampling requests, in alert rank order", "security": read,
-                "parameters": [q("alert", "Alert id", s()), q("category", "Category id", s()),
-                               q("format", "json (default) | csv (one row per listing to buy)", one_of(&["json", "csv"]))],
-                "responses": {
-                    "200": { "description": "Sampling requests (JSON), or their purchases (CSV, UTF-8 with BOM)",
-                             "content": { "application/json": { "schema": { "type": "array", "items": schema_ref("SamplingRequest") } },
-                                          "text/csv": { "schema": s() } } },
-                    "400": errors(&["400"])["400"], "401": errors(&["401"])["401"] } } },
-            "/print/sampling/{id}": { "get": {
-                "summary": "A sampling request as a printable page for the buyers (采样人员): listings to buy, test items with their standards, lines to sign",
-                "security": read,
-                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
-                "responses": ok("Printable page", "text/html", s(), &["400", "401", "404"]) } },
-            "/api/alerts/{id}/jurisdictions": { "get": {
-                "summary": "The packages per jurisdiction (属地) of an alert: the places of the enterprises and shops of its evidence with their parties and documents (JSON), or one row per party and document with the document's title and link (CSV, UTF-8 with BOM)",
-                "security": read,
-                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() },
-                               q("format", "json (default) | csv", one_of(&["json", "csv"]))],
-                "responses": {
-                    "200": { "description": "The alert's jurisdictions",
-                             "content": { "application/json": { "schema": { "type": "array", "items": schema_ref("Jurisdiction") } },
-                                          "text/csv": { "schema": s() } } },
-                    "400": errors(&["400"])["400"], "401": errors(&["401"])["401"], "404": errors(&["404"])["404"] } } },
-            "/print/jurisdictions/{id}": { "get": {
-                "summary": "An alert's packages per jurisdiction (属地通报) as a printable page: one per place, with the parties there, the documents concerning them and a line to sign",
-                "security": read,
-                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
-                "responses": ok("Printable page", "text/html", s(), &["400", "401", "404"]) } },
-            "/api/onsale": { "get": {
-                "summary": "Listings still selling recalled or failed products, and listings breaking the rules (no CCC claim in a CCC category, a replaced standard or none, a banned product): on-sale findings, most certain first; each is to be notified to its platform. format=csv for the platform or the local unit",
-                "security": read,
-                "parameters": [
-                    q("platform", "Platform name, exact", s()),
-                    q("region", "Province of the shop (广东 or 广东省) or a place in its location", s()),
-                    q("basis", "recall | failed (matched products) | ccc | standard | banned (rules broken)",
-                      one_of(&["recall", "failed", "ccc", "standard", "banned"])),
-                    q("format", "json (default) | csv", one_of(&["json", "csv"])),
-                    q("limit", "Page size of the JSON answer (max 1000; larger values are cut to 1000)", int()),
-                    q("offset", "Skip this many", int())
-                ],
-                "responses": {
-                    "200": { "description": "A page of findings (JSON), or every filtered finding (CSV, UTF-8 with BOM)",
-                             "content": { "application/json": { "schema": schema_ref("OnSalePage") },
-                                          "text/csv": { "schema": s() } } },
-                    "400": errors(&["400"])["400"], "401": errors(&["401"])["401"] } } },
-            "/api/search": { "get": {
-                "summary": "Full-text search: concepts expanded, one hit per story, facets by documents and stories, highlighted snippets", "security": read,
-                "parameters": search,
-                "responses": ok("Hits (with their story's copies), facets, expansions", "application/json", json!({ "type": "object",
-                    "required": ["total", "hits", "facets", "expansions", "query_filters"],
-                    "properties": {
-                        "total": { "type": "integer", "description": "Matching documents" },
-                        "stories": { "type": "integer", "description": "Matching stories (when collapsed)" },
-                        "hits": { "type": "array", "items": { "type": "object",
-                            "required": ["id", "title", "url", "cluster", "copies", "sources", "others"] } },
-                        "facets": { "type": "object", "description": "Facet → [value, documents] pairs" },
-                        "facet_stories": { "type": "object", "description": "Facet → value → stories" },
-                        "expansions": { "type": "array", "items": { "type": "object",
-                            "required": ["word", "kind", "concept", "terms"] } },
-                        "query_filters": { "type": "array", "description": "[name, value] filters taken from q" } } }),
-                    &["400", "401", "404", "503"]) } },
-            "/api/search/export": { "get": {
-                "summary": "Every document a search matches (not one page, not collapsed) as CSV or an Excel workbook", "security": read,
-                "parameters": export,
-                "responses": {
-                    "200": { "description": "The result set, one row per document with the extraction's fields; headers X-Jiance-Rows and X-Jiance-Total",
-                             "content": { "text/csv": { "schema": s() },
-                                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { "schema": { "type": "string", "format": "binary" } } } },
-                    "400": errors(&["400"])["400"], "401": errors(&["401"])["401"], "404": errors(&["404"])["404"], "503": errors(&["503"])["503"] } } },
-            "/api/stats": { "get": {
-                "summary": "Signal counts by day and category, by province, by category, and the product nouns of unclassified signals", "security": read,
-                "parameters": [q("since", "", date()), q("until", "", date()), q("category", "", s()), q("province", "", s())],
-                "responses": ok("Counts", "application/json", stats_schema(), &["400", "401"]) } },
-            "/api/openapi.json": { "get": { "summary": "This document", "security": [{}],
-                "responses": ok("OpenAPI 3 document", "application/json", json!({ "type": "object" }), &[]) } },
-            "/feeds/alerts.atom": { "get": {
-                "summary": "Atom 1.0 feed, one entry per current alert", "security": read,
-                "parameters": [q("access_token", "Bearer token for feed readers", s())],
-                "responses": ok("Atom feed", "application/atom+xml", s(), &["401"]) } },
-            "/metrics": { "get": { "summary": "Prometheus text format: per-stage counters, crawl freshness, queue depths", "security": read,
-                "responses": ok("Metrics", "text/plain", s(), &["401"]) } },
-            "/healthz": { "get": { "summary": "Liveness, and whether every stored document is searchable (status degraded while the index lacks some)", "security": [{}],
-                "responses": ok("Health", "application/json", json!({ "type": "object",
-                    "required": ["status", "index", "unindexed_documents"],
-                    "properties": {
-                        "status": { "type": "string", "enum": ["ok", "degraded"] },
-                        "index": { "type": "boolean" },
-                        "index_documents": { "type": "integer", "minimum": 0, "nullable": true },
-                        "store_documents": { "type": "integer", "minimum": 0, "nullable": true },
-                        "unindexed_documents": { "type": "integer", "minimum": 0 } } }), &[]) } },
-            "/": { "get": { "summary": "The dashboard (HTML; data comes from the API)", "security": [{}],
-                "responses": ok("Dashboard", "text/html", s(), &[]) } }
-        }
+        "/api/search": { "get": {
+            "summary": "Full-text search: concepts expanded, one hit per story, facets by documents and stories, highlighted snippets", "security": read,
+            "parameters": search,
+            "responses": ok("Hits (with their story's copies), facets, expansions", "application/json", json!({ "type": "object",
+                "required": ["total", "hits", "facets", "expansions", "query_filters"],
+                "properties": {
+                    "total": { "type": "integer", "description": "Matching documents" },
+                    "stories": { "type": "integer", "description": "Matching stories (when collapsed)" },
+                    "hits": { "type": "array", "items": { "type": "object",
+                        "required": ["id", "title", "url", "cluster", "copies", "sources", "others"] } },
+                    "facets": { "type": "object", "description": "Facet → [value, documents] pairs" },
+                    "facet_stories": { "type": "object", "description": "Facet → value → stories" },
+                    "expansions": { "type": "array", "items": { "type": "object",
+                        "required": ["word", "kind", "concept", "terms"] } },
+                    "query_filters": { "type": "array", "description": "[name, value] filters taken from q" } } }),
+                &["400", "401", "404", "503"]) } },
+        "/api/search/export": { "get": {
+            "summary": "Every document a search matches (not one page, not collapsed) as CSV or an Excel workbook", "security": read,
+            "parameters": export,
+            "responses": {
+                "200": { "description": "The result set, one row per document with the extraction's fields; headers X-Jiance-Rows and X-Jiance-Total",
+                         "content": { "text/csv": { "schema": s() },
+                                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": { "schema": { "type": "string", "format": "binary" } } } },
+                "400": errors(&["400"])["400"], "401": errors(&["401"])["401"], "404": errors(&["404"])["404"], "503": errors(&["503"])["503"] } } },
+        "/api/stats": { "get": {
+            "summary": "Signal counts by day and category, by province, by category, and the product nouns of unclassified signals", "security": read,
+            "parameters": [q("since", "", date()), q("until", "", date()), q("category", "", s()), q("province", "", s())],
+            "responses": ok("Counts", "application/json", stats_schema(), &["400", "401"]) } }
+    })
+}
+
+/// The service itself: this document, the alerts feed, metrics, health, the dashboard.
+fn service_paths() -> Value {
+    let read = json!([{ "bearer": [] }, {}]);
+    json!({
+        "/api/openapi.json": { "get": { "summary": "This document", "security": [{}],
+            "responses": ok("OpenAPI 3 document", "application/json", json!({ "type": "object" }), &[]) } },
+        "/feeds/alerts.atom": { "get": {
+            "summary": "Atom 1.0 feed, one entry per current alert", "security": read,
+            "parameters": [q("access_token", "Bearer token for feed readers", s())],
+            "responses": ok("Atom feed", "application/atom+xml", s(), &["401"]) } },
+        "/metrics": { "get": { "summary": "Prometheus text format: per-stage counters, crawl freshness, queue depths", "security": read,
+            "responses": ok("Metrics", "text/plain", s(), &["401"]) } },
+        "/healthz": { "get": { "summary": "Liveness, and whether every stored document is searchable (status degraded while the index lacks some)", "security": [{}],
+            "responses": ok("Health", "application/json", json!({ "type": "object",
+                "required": ["status", "index", "unindexed_documents"],
+                "properties": {
+                    "status": { "type": "string", "enum": ["ok", "degraded"] },
+                    "index": { "type": "boolean" },
+                    "index_documents": { "type": "integer", "minimum": 0, "nullable": true },
+                    "store_documents": { "type": "integer", "minimum": 0, "nullable": true },
+                    "unindexed_documents": { "type": "integer", "minimum": 0 } } }), &[]) } },
+        "/": { "get": { "summary": "The dashboard (HTML; data comes from the API)", "security": [{}],
+            "responses": ok("Dashboard", "text/html", s(), &[]) } }
     })
 }
 
