@@ -114,7 +114,8 @@ pub struct RunReport {
     pub pages: u64,
     /// Detail pages not fetched because they were fetched and committed before.
     pub pages_skipped_seen: u64,
-    /// Documents analysed, indexed and stored in this pass.
+    /// Documents this pass added to the store (net: a copy that replaces one stored earlier in
+    /// the pass counts once).
     pub documents: u64,
     /// Documents passed over because a re-fetched page had not changed.
     pub unchanged: u64,
@@ -282,10 +283,7 @@ impl Engine {
         sources: &[SourceConfig],
     ) -> Result<RunReport, PipelineError> {
         let started = Instant::now();
-        let (docs, signals) = (
-            self.store.document_count()?,
-            self.store.signals()?.len() as u64,
-        );
+        let (docs, signals) = (self.store.document_count()?, self.store.signal_count()?);
         let (pages, failed) = self.tallied()?;
         super::distributed::publish_pass(nats, sources).await?;
         super::distributed::wait_drained(nats, std::time::Duration::from_millis(250)).await?;
@@ -294,7 +292,7 @@ impl Engine {
             pages: pages_after.saturating_sub(pages),
             failures: since(failed_after, &failed),
             documents: self.store.document_count()?.saturating_sub(docs),
-            signals: (self.store.signals()?.len() as u64).saturating_sub(signals),
+            signals: self.store.signal_count()?.saturating_sub(signals),
             seconds: started.elapsed().as_secs_f64(),
             ..RunReport::default()
         })
@@ -321,7 +319,11 @@ impl Engine {
             return self.crawl_once_queued(nats, sources).await;
         }
         let started = Instant::now();
-        let before_docs = self.counters.index.get_received();
+        // what the store gained: a document whose copy from a second source replaces the first
+        // one's in a later batch is indexed twice but stored once (the run's printed counts
+        // varied with arrival order while the store did not)
+        let (before_docs, before_signals) =
+            (self.store.document_count()?, self.store.signal_count()?);
         let before_unchanged = self
             .counters
             .parse
@@ -373,7 +375,7 @@ impl Engine {
             })
         };
         let crawl_report: CrawlReport = crawler.crawl(sources, tx_fetched).await;
-        let signals = stages
+        stages
             .await
             .map_err(|e| PipelineError::Stage(format!("work and sink: {e}")))??;
         // Everything the pass sent on is committed: only now may its list validators and
@@ -397,14 +399,14 @@ impl Engine {
         Ok(RunReport {
             pages: crawl_report.pages,
             pages_skipped_seen: crawl_report.skipped_seen,
-            documents: self.counters.index.get_received() - before_docs,
+            documents: self.store.document_count()?.saturating_sub(before_docs),
             unchanged: self
                 .counters
                 .parse
                 .unchanged
                 .load(std::sync::atomic::Ordering::Relaxed)
                 - before_unchanged,
-            signals,
+            signals: self.store.signal_count()?.saturating_sub(before_signals),
             failures,
             not_signals,
             seconds: started.elapsed().as_secs_f64(),

@@ -213,6 +213,14 @@ impl Store {
         Ok(n.max(0) as u64)
     }
 
+    /// Signal rows stored (a document's signals replace its earlier ones).
+    pub fn signal_count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn()
+            .query_row("SELECT COUNT(*) FROM signals", [], |r| r.get(0))?;
+        Ok(n.max(0) as u64)
+    }
+
     pub fn signal_document_count(&self) -> Result<u64> {
         let n: i64 =
             self.conn()
