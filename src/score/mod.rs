@@ -153,6 +153,7 @@ mod table;
 pub use calendar::{CALENDAR_FILE, Calendar, DEFAULT_CALENDAR_TOML, DayType, Event, EventKind};
 pub use contacts::{Contacts, DEFAULT_JURISDICTIONS_TOML, JURISDICTIONS_FILE};
 pub use disturb::Outage;
+pub use hold::keep_held_requests;
 pub use load::{Table, load};
 pub use replay::{AlertChange, Change, Replay, day_range, replay, replay_table, replay_with};
 pub use route::{PartyPlaces, Place, jurisdictions, jurisdictions_of, route};
