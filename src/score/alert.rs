@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 use chrono::{Days, NaiveDate};
 
+use super::rules::NotifyEvidence;
 use super::stats::format_p;
 use super::{Ctx, Facts, ScoreOutput, ScoringRules};
 use crate::model::{
@@ -56,10 +57,21 @@ pub(super) fn evidence(rules: &ScoringRules, f: &Facts, other: f64) -> f64 {
         1.0
     };
     let test = match rules.action.notify_evidence {
-        super::rules::NotifyEvidence::Poisson => f.counts.p,
-        super::rules::NotifyEvidence::Conditional => conditional_scan(rules, f),
+        NotifyEvidence::Poisson => f.counts.p,
+        NotifyEvidence::Conditional => conditional_scan(rules, f),
+        NotifyEvidence::Mixed if baseline_events(f) < rules.action.notify_sparse_events => {
+            f.counts.p
+        }
+        NotifyEvidence::Mixed => conditional_scan(rules, f),
     };
     test.min(cusum).min(other)
+}
+
+/// The effective events of a cell's baseline (its weighted count over the dispersion, as both
+/// tests count): how far its rate is known, which picks the mixed gate's test.
+pub(super) fn baseline_events(f: &Facts) -> f64 {
+    let k = &f.counts;
+    k.baseline_per_day * k.base_factors() / k.dispersion.max(f64::MIN_POSITIVE)
 }
 
 /// The conditional test of the scanned (sub-)window: its count against window + baseline, its

@@ -240,13 +240,20 @@ mod tests {
         assert_eq!(asked, ["s"], "only the held sample alert without a request");
         let ids: Vec<&str> = out.sampling.iter().map(|r| r.alert_id.as_str()).collect();
         assert_eq!(ids, ["r", "s"], "in the alerts' order");
-        assert_eq!(out.sampling[1].shops, ["某店"], "the stored request, as drafted");
+        assert_eq!(
+            out.sampling[1].shops,
+            ["某店"],
+            "the stored request, as drafted"
+        );
 
         // Nothing stored: nothing invented; an error of the store is the caller's.
         let mut none = ScoreOutput::default();
         hold(&previous, &mut none, day(2), 7);
         assert_eq!(keep_held_requests(&mut none, |_| Ok::<_, ()>(None)), Ok(0));
         assert!(none.sampling.is_empty());
-        assert_eq!(keep_held_requests(&mut none, |_| Err("store")), Err("store"));
+        assert_eq!(
+            keep_held_requests(&mut none, |_| Err("store")),
+            Err("store")
+        );
     }
 }
