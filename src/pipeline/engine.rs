@@ -440,9 +440,8 @@ impl Engine {
         )?;
         // A held `sample` alert's cell read no signals this run, so its request is the stored
         // one (redrafted below like the others: purchases and items as of today).
-        let kept = crate::score::keep_held_requests(&mut out, |id| {
-            self.store.sampling_request(id)
-        })?;
+        let kept =
+            crate::score::keep_held_requests(&mut out, |id| self.store.sampling_request(id))?;
         if kept > 0 {
             info!(kept, "held sample alerts keep their sampling requests");
         }
