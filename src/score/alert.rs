@@ -44,11 +44,12 @@ impl Why {
 /// conditional on window + baseline (binomial; the sub-window's Bonferroni factor kept), or the
 /// CUSUM's bound (days × e^−S, Ville's inequality) when it fired and is stronger, or `other`.
 ///
-/// Why a conditional option: the Poisson test takes the baseline mean as the true rate, and a
+/// Why the conditional test: the Poisson test takes the baseline mean as the true rate, and a
 /// cell whose 28 days were quiet by chance then turns ordinary days into p-values far below
 /// what chance gives (measured on the simulated hard years: with it, false regional raises at a
-/// budget of 2 fell from 102-116 to 22-38 a year). It also costs the clean year's detection
-/// (0.82 against its floor of 0.90) and the demo's local notify, so it is not the default.
+/// budget of 2 fell from 102-116 to 22-38 a year). Where the baseline is sparse the conditional
+/// test cannot reach the threshold at all (the prior floor caps it), so "mixed", the default,
+/// keeps the Poisson test there.
 pub(super) fn evidence(rules: &ScoringRules, f: &Facts, other: f64) -> f64 {
     let c = &f.counts.cusum;
     let cusum = if c.fired {

@@ -593,8 +593,9 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
     });
     let k_top = by_p.iter().map(|f| f.counts.observed).fold(0.0, f64::max);
     // Issue 46: the combined test takes the provinces as independent and their baselines as
-    // exact, so on its own it made systemic alerts out of chance (a third of the false raises);
-    // it counts towards systemic only when some provinces are themselves raised.
+    // exact, so on its own it made systemic alerts out of chance; with `combined_min_raised` it
+    // counts towards systemic only when that many provinces are themselves raised (0 by default:
+    // a thin rise with none raised is issue 23's systemic case).
     let combined_rise = |n: &Facts| {
         combined_candidate
             && raised.len() >= rules.scope.combined_min_raised as usize
@@ -676,10 +677,13 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
         // With `notify_systemic`, a systemic alert is one more test of the category's day, held
         // to the same budget on the nation's own evidence: a spread of chance-raised provinces,
         // or the combined test across them (which takes the provinces as independent and their
-        // baselines as exact), alone made half the false raises at a budget of 2.
+        // baselines as exact), alone made half the false raises at a budget of 2. A thin rise
+        // the combined test found is judged on that test's p-value when stronger: the nation's
+        // own count hardly moves when eight provinces are each 1.5× (issue 23's systemic case).
         let gate = alert::Gate {
             evidence: if rules.action.notify_systemic {
-                alert::evidence(rules, n, 1.0)
+                let combined = if combined_rise(n) { combined_p } else { 1.0 };
+                alert::evidence(rules, n, combined)
             } else {
                 0.0
             },

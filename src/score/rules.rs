@@ -497,7 +497,7 @@ mod tests {
             .replace("prior_days = 8.0", "prior_days = 0.0")
             .replace("notify_budget = 12.0", "notify_budget = -1.0")
             .replace("notify_sparse_events = 5.0", "notify_sparse_events = -1.0")
-            .replace("combined_min_raised = 2", "combined_min_raised = 5")
+            .replace("combined_min_raised = 0", "combined_min_raised = 5")
             .replace("hold_days = 7", "hold_days = 61");
         let errs = ScoringRules::parse(&text, "s.toml").unwrap_err();
         let line = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
