@@ -48,7 +48,7 @@ impl Why {
 /// cell whose 28 days were quiet by chance then turns ordinary days into p-values far below
 /// what chance gives (measured on the simulated hard years: with it, false regional raises at a
 /// budget of 2 fell from 102-116 to 22-38 a year). Where the baseline is sparse the conditional
-/// test cannot reach the threshold at all (the prior floor caps it), so "mixed", the default,
+/// test cannot reach the threshold at all (the prior floor caps it), so the "mixed" option
 /// keeps the Poisson test there.
 pub(super) fn evidence(rules: &ScoringRules, f: &Facts, other: f64) -> f64 {
     let c = &f.counts.cusum;

@@ -495,7 +495,7 @@ mod tests {
                 "[[sampling.plan]]\nlevel = 7",
             )
             .replace("prior_days = 8.0", "prior_days = 0.0")
-            .replace("notify_budget = 12.0", "notify_budget = -1.0")
+            .replace("notify_budget = 16.0", "notify_budget = -1.0")
             .replace("notify_sparse_events = 5.0", "notify_sparse_events = -1.0")
             .replace("combined_min_raised = 0", "combined_min_raised = 5")
             .replace("hold_days = 7", "hold_days = 61");
