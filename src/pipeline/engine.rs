@@ -428,7 +428,7 @@ impl Engine {
             inspections.extend(self.store.inspection_results(&a.id)?);
         }
         let outages = self.outages(as_of)?;
-        let out = crate::score::try_score(
+        let mut out = crate::score::try_score(
             &self.scoring,
             &ScoreInput {
                 signals: &signals,
@@ -451,6 +451,13 @@ impl Engine {
         let onsale = onsale?;
         partitions
             .map_err(|_| PipelineError::Stage("writing signal partitions panicked".into()))??;
+        // A held `sample` alert's cell read no signals this run, so its request is the stored
+        // one (redrafted below like the others: purchases and items as of today).
+        let kept =
+            crate::score::keep_held_requests(&mut out, |id| self.store.sampling_request(id))?;
+        if kept > 0 {
+            info!(kept, "held sample alerts keep their sampling requests");
+        }
         let (mut alerts, mut sampling) = self.review_alerts(out.alerts, out.sampling, as_of)?;
         // listings say where their shops ship from (routing) and are what sampling buys
         let listings = if alerts.is_empty() {

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 
 use chrono::{Days, NaiveDate};
 
+use super::rules::NotifyEvidence;
 use super::stats::format_p;
 use super::{Ctx, Facts, ScoreOutput, ScoringRules};
 use crate::model::{
@@ -43,11 +44,12 @@ impl Why {
 /// conditional on window + baseline (binomial; the sub-window's Bonferroni factor kept), or the
 /// CUSUM's bound (days × e^−S, Ville's inequality) when it fired and is stronger, or `other`.
 ///
-/// Why a conditional option: the Poisson test takes the baseline mean as the true rate, and a
+/// Why the conditional test: the Poisson test takes the baseline mean as the true rate, and a
 /// cell whose 28 days were quiet by chance then turns ordinary days into p-values far below
 /// what chance gives (measured on the simulated hard years: with it, false regional raises at a
-/// budget of 2 fell from 102-116 to 22-38 a year). It also costs the clean year's detection
-/// (0.82 against its floor of 0.90) and the demo's local notify, so it is not the default.
+/// budget of 2 fell from 102-116 to 22-38 a year). Where the baseline is sparse the conditional
+/// test cannot reach the threshold at all (the prior floor caps it), so the "mixed" option
+/// keeps the Poisson test there.
 pub(super) fn evidence(rules: &ScoringRules, f: &Facts, other: f64) -> f64 {
     let c = &f.counts.cusum;
     let cusum = if c.fired {
@@ -56,10 +58,21 @@ pub(super) fn evidence(rules: &ScoringRules, f: &Facts, other: f64) -> f64 {
         1.0
     };
     let test = match rules.action.notify_evidence {
-        super::rules::NotifyEvidence::Poisson => f.counts.p,
-        super::rules::NotifyEvidence::Conditional => conditional_scan(rules, f),
+        NotifyEvidence::Poisson => f.counts.p,
+        NotifyEvidence::Conditional => conditional_scan(rules, f),
+        NotifyEvidence::Mixed if baseline_events(f) < rules.action.notify_sparse_events => {
+            f.counts.p
+        }
+        NotifyEvidence::Mixed => conditional_scan(rules, f),
     };
     test.min(cusum).min(other)
+}
+
+/// The effective events of a cell's baseline (its weighted count over the dispersion, as both
+/// tests count): how far its rate is known, which picks the mixed gate's test.
+pub(super) fn baseline_events(f: &Facts) -> f64 {
+    let k = &f.counts;
+    k.baseline_per_day * k.base_factors() / k.dispersion.max(f64::MIN_POSITIVE)
 }
 
 /// The conditional test of the scanned (sub-)window: its count against window + baseline, its

@@ -13,13 +13,15 @@
 //! A held alert keeps what it said the last day its cell alerted (level, action, breakdown,
 //! `updated`), its status `ongoing`, and a breakdown term `held_days`. It is not carried when the
 //! run raises an alert of its category with the other scope (a systemic alert folds in the
-//! provinces: never both).
+//! provinces: never both). A held `sample` alert keeps its sampling request too
+//! ([`keep_held_requests`]): the request is drafted from the window's signals, which a held
+//! alert's run did not read, so the caller that stored it hands it back.
 
 use chrono::NaiveDate;
 
 use super::ScoreOutput;
 use super::alert::term;
-use crate::model::{Action, Alert, AlertStatus};
+use crate::model::{Action, Alert, AlertStatus, SamplingRequest};
 
 /// The breakdown term of a held alert.
 const HELD: &str = "held_days";
@@ -67,6 +69,41 @@ pub(super) fn hold(previous: &[Alert], out: &mut ScoreOutput, as_of: NaiveDate, 
             .then(b.score.total_cmp(&a.score))
             .then_with(|| a.id.cmp(&b.id))
     });
+}
+
+/// Whether an alert is held (`hold`): its cell did not alert in this run.
+pub fn is_held(a: &Alert) -> bool {
+    a.breakdown.iter().any(|t| t.name == HELD)
+}
+
+/// Give each held `sample` alert of `out` without a sampling request the one `stored` holds for
+/// it (the request of the run its cell last alerted in, as the caller stored it), so a held
+/// alert asks for the same sampling while it is held instead of losing its request; the requests
+/// stay in the alerts' order. Returns how many were kept.
+pub fn keep_held_requests<E>(
+    out: &mut ScoreOutput,
+    mut stored: impl FnMut(&str) -> Result<Option<SamplingRequest>, E>,
+) -> Result<usize, E> {
+    let mut kept = 0;
+    for a in &out.alerts {
+        if a.action != Action::Sample
+            || !is_held(a)
+            || out.sampling.iter().any(|r| r.alert_id == a.id)
+        {
+            continue;
+        }
+        if let Some(r) = stored(&a.id)? {
+            out.sampling.push(r);
+            kept += 1;
+        }
+    }
+    if kept > 0 {
+        let order = |id: &str| out.alerts.iter().position(|a| a.id == id);
+        let mut sampling = std::mem::take(&mut out.sampling);
+        sampling.sort_by_key(|r| order(&r.alert_id).unwrap_or(usize::MAX));
+        out.sampling = sampling;
+    }
+    Ok(kept)
 }
 
 #[cfg(test)]
@@ -158,6 +195,65 @@ mod tests {
         assert!(
             out.dismissed.is_empty(),
             "the record gives way to the held alert"
+        );
+    }
+
+    fn request(id: &str) -> SamplingRequest {
+        SamplingRequest {
+            alert_id: id.into(),
+            category: "电热毯".into(),
+            test_items: vec!["过热保护".into()],
+            regions: vec![],
+            platforms: vec![],
+            shops: vec!["某店".into()],
+            brands: vec![],
+            enterprises: vec![],
+            batches: 6,
+            deadline: day(30),
+            purchases: vec![],
+            items: vec![],
+            reason: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_held_sample_alert_keeps_its_stored_sampling_request() {
+        let mut sampled = alert("s", Scope::Regional, 0, 4);
+        sampled.action = Action::Sample;
+        let mut notified = alert("n", Scope::Regional, 0, 4);
+        notified.score = 5.0;
+        let previous = vec![sampled, notified];
+        let mut out = ScoreOutput::default();
+        let mut raised = alert("r", Scope::Regional, 2, 4);
+        raised.action = Action::Sample;
+        raised.score = 9.0;
+        out.alerts.push(raised);
+        out.sampling.push(request("r"));
+        hold(&previous, &mut out, day(2), 7);
+        let mut asked = Vec::new();
+        let kept = keep_held_requests(&mut out, |id| {
+            asked.push(id.to_string());
+            Ok::<_, ()>(Some(request(id)))
+        })
+        .unwrap();
+        assert_eq!(kept, 1);
+        assert_eq!(asked, ["s"], "only the held sample alert without a request");
+        let ids: Vec<&str> = out.sampling.iter().map(|r| r.alert_id.as_str()).collect();
+        assert_eq!(ids, ["r", "s"], "in the alerts' order");
+        assert_eq!(
+            out.sampling[1].shops,
+            ["某店"],
+            "the stored request, as drafted"
+        );
+
+        // Nothing stored: nothing invented; an error of the store is the caller's.
+        let mut none = ScoreOutput::default();
+        hold(&previous, &mut none, day(2), 7);
+        assert_eq!(keep_held_requests(&mut none, |_| Ok::<_, ()>(None)), Ok(0));
+        assert!(none.sampling.is_empty());
+        assert_eq!(
+            keep_held_requests(&mut none, |_| Err("store")),
+            Err("store")
         );
     }
 }

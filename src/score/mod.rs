@@ -90,8 +90,8 @@
 //!    baseline does not dilute an outbreak; provinces only, since nationwide and unplaced reports
 //!    say nothing about where). A rise spread thinly is systemic too when the combined test across
 //!    provinces (the k smallest provincial p-values against Binomial(n, p(k)), Bonferroni over
-//!    k) is below `combined_p` and those provinces are `combined_min_ratio` above expectation
-//!    together. A systemic alert (region `全国` plus the provinces) folds in the category's provinces;
+//!    k) is below `combined_p`, those provinces are `combined_min_ratio` above expectation
+//!    together and at least `combined_min_raised` provinces are raised on their own. A systemic alert (region `全国` plus the provinces) folds in the category's provinces;
 //!    otherwise each elevated province gets its own regional alert.
 //! 6. **Action** (DB33/T 980): `sample` for a regional or systemic problem at level ≥
 //!    `sample_min_level`, with ≥ `sample_min_clusters` clusters, corroborated (≥ `sample_min_sources`
@@ -102,8 +102,10 @@
 //!    [`ScoreOutput::dismissed`] when the cell's count is above its expectation), or, for a
 //!    notify (regional or systemic), short of the notify budget's threshold (`notify_budget`,
 //!    issue 46: a false-alert rate per category-year spread over the category's cells and tests
-//!    a year; the evidence is the conditional test of the scanned window, a systemic alert's the
-//!    nation cell's own). The gate reads the day's data alone, so replays stay exact; the
+//!    a year; the evidence, by `notify_evidence`, the Poisson test, the conditional test of the
+//!    scanned window, or the conditional test where the baseline holds `notify_sparse_events`
+//!    effective events and the Poisson test where it is sparser; with `notify_systemic`, a
+//!    systemic alert's is the nation cell's own). The gate reads the day's data alone, so replays stay exact; the
 //!    hysteresis (`hold`, `hold_days`) is applied after the run: an alert that drops stays open,
 //!    as it was, until its cell has not alerted for `hold_days` days.
 //! 7. **Explanation and history.** Every number is a [`ScoreTerm`] of the breakdown; evidence is one
@@ -131,6 +133,8 @@ mod disturb;
 pub mod evaluate;
 mod facts;
 pub mod fatigue;
+#[cfg(test)]
+mod gates;
 mod hold;
 mod load;
 pub mod oracle;
@@ -153,6 +157,7 @@ mod table;
 pub use calendar::{CALENDAR_FILE, Calendar, DEFAULT_CALENDAR_TOML, DayType, Event, EventKind};
 pub use contacts::{Contacts, DEFAULT_JURISDICTIONS_TOML, JURISDICTIONS_FILE};
 pub use disturb::Outage;
+pub use hold::keep_held_requests;
 pub use load::{Table, load};
 pub use replay::{AlertChange, Change, Replay, day_range, replay, replay_table, replay_with};
 pub use route::{PartyPlaces, Place, jurisdictions, jurisdictions_of, route};
@@ -587,8 +592,13 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
         (o + f.counts.observed, e + f.counts.expected)
     });
     let k_top = by_p.iter().map(|f| f.counts.observed).fold(0.0, f64::max);
+    // Issue 46: the combined test takes the provinces as independent and their baselines as
+    // exact, so on its own it made systemic alerts out of chance; with `combined_min_raised` it
+    // counts towards systemic only when that many provinces are themselves raised (0 by default:
+    // a thin rise with none raised is issue 23's systemic case).
     let combined_rise = |n: &Facts| {
         combined_candidate
+            && raised.len() >= rules.scope.combined_min_raised as usize
             && combined_k >= rules.scope.systemic_min_provinces as usize
             && n.counts.clusters >= rules.detect.min_clusters
             && n.counts.observed >= rules.detect.min_weight
@@ -667,10 +677,13 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
         // With `notify_systemic`, a systemic alert is one more test of the category's day, held
         // to the same budget on the nation's own evidence: a spread of chance-raised provinces,
         // or the combined test across them (which takes the provinces as independent and their
-        // baselines as exact), alone made half the false raises at a budget of 2.
+        // baselines as exact), alone made half the false raises at a budget of 2. A thin rise
+        // the combined test found is judged on that test's p-value when stronger: the nation's
+        // own count hardly moves when eight provinces are each 1.5× (issue 23's systemic case).
         let gate = alert::Gate {
             evidence: if rules.action.notify_systemic {
-                alert::evidence(rules, n, 1.0)
+                let combined = if combined_rise(n) { combined_p } else { 1.0 };
+                alert::evidence(rules, n, combined)
             } else {
                 0.0
             },

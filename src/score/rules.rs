@@ -240,6 +240,9 @@ pub struct ScopeRules {
     /// observed / expected the combined test's provinces need together.
     #[serde(default = "default_combined_min_ratio")]
     pub combined_min_ratio: f64,
+    /// Raised provinces (p < raised_p) the combined test needs before it makes a rise systemic.
+    #[serde(default)]
+    pub combined_min_raised: u32,
 }
 
 fn default_combined_min_ratio() -> f64 {
@@ -283,6 +286,14 @@ pub struct ActionRules {
     /// Systemic alerts are held to the notify budget too, on the nation cell's own evidence.
     #[serde(default)]
     pub notify_systemic: bool,
+    /// With `notify_evidence = "mixed"`: a cell whose baseline holds at least this many effective
+    /// events is judged on the conditional test, a sparser one on the Poisson test.
+    #[serde(default = "default_notify_sparse_events")]
+    pub notify_sparse_events: f64,
+}
+
+fn default_notify_sparse_events() -> f64 {
+    10.0
 }
 
 /// What a cell's evidence for the notify budget's gate is.
@@ -295,6 +306,11 @@ pub enum NotifyEvidence {
     /// The conditional test of the scanned window against window + baseline (or the CUSUM's
     /// bound): the baseline's own noise counted.
     Conditional,
+    /// The conditional test where the cell's baseline has events (at least
+    /// `notify_sparse_events` effective events), the Poisson test against the prior floor where
+    /// it is sparser: there the conditional test's power is capped by the floor (four complaints
+    /// on an empty baseline: 0.2⁴ = 1.6e-3, never below `p_threshold`).
+    Mixed,
 }
 
 fn default_hold_days() -> u32 {
@@ -480,6 +496,8 @@ mod tests {
             )
             .replace("prior_days = 8.0", "prior_days = 0.0")
             .replace("notify_budget = 16.0", "notify_budget = -1.0")
+            .replace("notify_sparse_events = 5.0", "notify_sparse_events = -1.0")
+            .replace("combined_min_raised = 0", "combined_min_raised = 5")
             .replace("hold_days = 7", "hold_days = 61");
         let errs = ScoringRules::parse(&text, "s.toml").unwrap_err();
         let line = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
@@ -501,6 +519,10 @@ mod tests {
             errs.iter().any(|e| e.line == line("hold_days = 61")),
             "{msgs:?}"
         );
+        // Issue 46's gates: a negative event count, more raised provinces than a spread needs.
+        for bad in ["notify_sparse_events = -1.0", "combined_min_raised = 5"] {
+            assert!(errs.iter().any(|e| e.line == line(bad)), "{bad}: {msgs:?}");
+        }
         // 0 pseudo-days would make 0/0 weekday factors.
         assert!(
             errs.iter().any(|e| e.line == line("prior_days = 0.0")),

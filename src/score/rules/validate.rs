@@ -212,6 +212,17 @@ impl ScoringRules {
                 ),
             );
         }
+        if s.combined_min_raised > s.systemic_min_provinces {
+            err(
+                "scope",
+                "combined_min_raised",
+                format!(
+                    "combined_min_raised must be at most systemic_min_provinces ({}): more raised \
+                     provinces are a spread already, got {}",
+                    s.systemic_min_provinces, s.combined_min_raised
+                ),
+            );
+        }
         if !(s.concentration > 0.0 && s.concentration <= 1.0) {
             err(
                 "scope",
@@ -279,6 +290,16 @@ impl ScoringRules {
                 "action",
                 "notify_budget",
                 format!("notify_budget must be > 0, got {}", a.notify_budget),
+            );
+        }
+        if !(a.notify_sparse_events.is_finite() && a.notify_sparse_events >= 0.0) {
+            err(
+                "action",
+                "notify_sparse_events",
+                format!(
+                    "notify_sparse_events must be ≥ 0 (effective events in a baseline), got {}",
+                    a.notify_sparse_events
+                ),
             );
         }
         if a.hold_days > 60 {

@@ -1,0 +1,152 @@
+//! Tests of issue 46's notify gates (test only): the mixed evidence gate (`[action]
+//! notify_evidence = "mixed"`, `notify_sparse_events`) picks the test by the cell's baseline, and
+//! the combined test across provinces counts towards systemic only with `[scope]
+//! combined_min_raised` provinces raised. Each builds a category whose counts give known
+//! p-values (one source, weight 1, constant baselines: no dispersion) and scores it.
+
+use chrono::{NaiveDate, TimeZone, Utc};
+
+use super::*;
+use crate::model::{Channel, DocKind, Parties};
+
+const CATEGORY: &str = "电热毯";
+
+fn day(n: i64) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, 1).unwrap() + chrono::Duration::days(n)
+}
+
+/// The scored day: window days 30–36, guard 28–29, baseline 0–27 (the default 7 + 2 + 28).
+const AS_OF: i64 = 36;
+
+/// `per_day[d]` complaints in `province` on day `d`, each its own story.
+fn complaints(province: &str, per_day: &[u32]) -> Vec<Signal> {
+    let mut out = Vec::new();
+    for (d, &n) in per_day.iter().enumerate() {
+        for k in 0..n {
+            let time = day(d as i64).and_hms_opt(10, 0, 0).unwrap();
+            out.push(Signal {
+                doc_id: format!("{province}-{d}-{k}"),
+                time: Utc.from_utc_datetime(&time),
+                category: CATEGORY.into(),
+                hazard: "触电".into(),
+                severity: 4,
+                province: Some(province.into()),
+                city: None,
+                source: "12315平台".into(),
+                channel: Channel::Complaint,
+                kind: DocKind::Complaint,
+                weight: 1.0,
+                cluster: format!("c-{province}-{d}-{k}"),
+                parties: Parties::default(),
+                product: None,
+            });
+        }
+    }
+    out
+}
+
+/// One a day on days 0–29, then `window` (seven days, 30–36).
+fn busy(province: &str, window: [u32; 7]) -> Vec<Signal> {
+    let mut per_day = vec![1; 30];
+    per_day.extend(window);
+    complaints(province, &per_day)
+}
+
+fn score_with(rules: &ScoringRules, signals: &[Signal]) -> ScoreOutput {
+    let items = |_: &str| Vec::new();
+    let input = ScoreInput {
+        signals,
+        as_of: day(AS_OF),
+        sampled: &HashSet::new(),
+        test_items: &items,
+        previous: &[],
+        inspections: &[],
+        outages: &[],
+    };
+    score(rules, &input)
+}
+
+fn action_in(out: &ScoreOutput, province: &str) -> Option<Action> {
+    out.alerts
+        .iter()
+        .chain(&out.dismissed)
+        .find(|a| a.scope == Scope::Regional && a.regions.first().is_some_and(|r| r == province))
+        .map(|a| a.action)
+}
+
+/// A busy baseline (28 a month) and 20 in the window, against an empty baseline and four
+/// complaints. The Poisson test takes the busy baseline as exact (p ≈ 5e-5); the conditional
+/// test counts its own noise (p ≈ 1e-3): the threshold is set between them. On the empty
+/// baseline the conditional test cannot go below 0.2⁴ (the prior floor's share of the window),
+/// the Poisson test against the floor can.
+#[test]
+fn the_mixed_gate_judges_busy_cells_conditionally_and_sparse_ones_by_poisson() {
+    let mut rules = ScoringRules::load(None).unwrap();
+    let p_poisson = poisson_upper_tail(20.0, 7.0);
+    let p_conditional = binomial_upper_tail(20.0, 48.0, 7.0 / 35.0);
+    let alpha = (p_poisson * p_conditional).sqrt();
+    assert!(p_poisson < alpha && alpha < p_conditional && alpha < rules.detect.p_threshold);
+    // the category scans two cells, the nation and the province: alpha = budget / (2 × 3 × 365)
+    rules.action.notify_budget = alpha * 2.0 * 3.0 * 365.0;
+    assert!((rules.notify_alpha(2) - alpha).abs() < alpha * 1e-9);
+    rules.action.notify_sparse_events = 5.0;
+    let busy_cell = busy("浙江省", [3, 3, 3, 3, 3, 3, 2]);
+
+    rules.action.notify_evidence = NotifyEvidence::Poisson;
+    let out = score_with(&rules, &busy_cell);
+    assert_eq!(action_in(&out, "浙江省"), Some(Action::Notify), "{out:#?}");
+    rules.action.notify_evidence = NotifyEvidence::Mixed;
+    let out = score_with(&rules, &busy_cell);
+    assert_eq!(action_in(&out, "浙江省"), Some(Action::Dismiss), "{out:#?}");
+    // the switch is the baseline's events: above them, a busy cell is judged on Poisson again
+    rules.action.notify_sparse_events = 100.0;
+    let out = score_with(&rules, &busy_cell);
+    assert_eq!(action_in(&out, "浙江省"), Some(Action::Notify), "{out:#?}");
+
+    // Four complaints on an empty baseline, as in the demo's local problem, at the default budget.
+    let mut rules = ScoringRules::load(None).unwrap();
+    rules.action.notify_sparse_events = 5.0;
+    let mut per_day = vec![0; 32];
+    per_day.extend([1, 1, 0, 1, 1]);
+    let sparse = complaints("浙江省", &per_day);
+    rules.action.notify_evidence = NotifyEvidence::Mixed;
+    let out = score_with(&rules, &sparse);
+    assert_eq!(action_in(&out, "浙江省"), Some(Action::Notify), "{out:#?}");
+    rules.action.notify_evidence = NotifyEvidence::Conditional;
+    let out = score_with(&rules, &sparse);
+    assert_eq!(action_in(&out, "浙江省"), Some(Action::Dismiss), "{out:#?}");
+}
+
+/// Ten provinces each a little above a busy baseline (11 against 7: p ≈ 0.1, none raised): the
+/// combined test finds them together, and the nation is elevated. Without raised provinces that
+/// is a systemic alert only when `combined_min_raised` is 0; two provinces raised on their own
+/// make it one again.
+#[test]
+fn the_combined_test_makes_a_systemic_alert_only_with_raised_provinces() {
+    let thin = [2, 2, 2, 2, 1, 1, 1];
+    let mut signals = Vec::new();
+    for province in &crate::model::PROVINCES[..10] {
+        signals.extend(busy(province, thin));
+    }
+    let systemic = |out: &ScoreOutput| {
+        out.alerts
+            .iter()
+            .filter(|a| a.scope == Scope::Systemic)
+            .count()
+    };
+    let mut rules = ScoringRules::load(None).unwrap();
+    rules.action.notify_systemic = false;
+    rules.scope.combined_min_raised = 0;
+    let out = score_with(&rules, &signals);
+    assert_eq!(systemic(&out), 1, "{:#?}", out.alerts);
+    rules.scope.combined_min_raised = 2;
+    let out = score_with(&rules, &signals);
+    assert_eq!(systemic(&out), 0, "{:#?}", out.alerts);
+
+    // Two more provinces raised (20 against 7): real spread, systemic again.
+    for province in &crate::model::PROVINCES[10..12] {
+        signals.extend(busy(province, [3, 3, 3, 3, 3, 3, 2]));
+    }
+    let out = score_with(&rules, &signals);
+    assert_eq!(systemic(&out), 1, "{:#?}", out.alerts);
+}
