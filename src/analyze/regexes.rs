@@ -83,8 +83,8 @@ mod tests {
     fn every_constant_pattern_compiles_and_matches_its_example() {
         for (pattern, example) in [
             (BRAND, "“安达”牌电热水壶"),
-            (STD, "不符合GB/T 4706.1-2005的要求"),
-            (STD, "GBT39600-2021《分级》"),
+            (STD, "不符合GB/T 4706.1的要求"),
+            (STD, "依据GBT 12345-2020《某某要求》"),
             (DATELINE, "5月3日电"),
             (DATELINE, "家居网5月8日消息"),
             (DATELINE, "母婴网讯"),
