@@ -399,6 +399,9 @@ pub fn story_fields_of(doc: &Document, ex: &Extraction) -> Fields {
 /// megabytes from holding the stage for minutes.
 pub const MAX_ANALYSED_TEXT: usize = 256 * 1024;
 
+/// Characters from which a product item is a clause title of one meaning (see `keeps_term`).
+const CLAUSE_TITLE_CHARS: usize = 6;
+
 /// Whether [`cluster_text`] is the body alone (long enough to tell a repost from another story).
 fn clusters_body_alone(doc: &Document) -> bool {
     doc.text.chars().count() >= 20
@@ -430,7 +433,10 @@ impl Analyzer {
             if for_product && *hi != h {
                 return false;
             }
-            if !for_product && *hi == h && !general {
+            // a clause title ("爬电距离、电气间隙和穿通绝缘距离") names one check whatever the
+            // product: it keeps its hazard outside its families; a short word may mean another
+            // thing for another product
+            if !for_product && *hi == h && !general && term.chars().count() < CLAUSE_TITLE_CHARS {
                 return false;
             }
         }
@@ -933,6 +939,29 @@ mod tests {
             let x = run("", text, None);
             assert_eq!(x.categories, ["儿童家具"], "{text}");
         }
+    }
+
+    /// A clause title of one family names its check for a product of another family too; a short
+    /// product item does not (挤压 is a power bank's crush test, a pram's pinch).
+    #[test]
+    fn a_clause_title_keeps_its_hazard_outside_its_family() {
+        for text in [
+            "市局抽查插线板20批次，不合格项目为爬电距离、电气间隙和穿通绝缘距离。",
+            "标检局抽测延长线，3件的电气间隙、爬电距离和绝缘穿透距离不符合规定。",
+        ] {
+            let x = run("", text, Some(DocKind::Inspection));
+            assert!(
+                x.findings.iter().any(|f| f.hazard == "触电"),
+                "{text}: {:?}",
+                x.findings
+            );
+        }
+        let x = run("", "婴儿推车折叠时挤压了孩子的手指。", None);
+        assert!(
+            x.findings.iter().all(|f| f.hazard != "火灾"),
+            "{:?}",
+            x.findings
+        );
     }
 
     #[test]
