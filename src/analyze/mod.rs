@@ -234,7 +234,7 @@ pub struct Analyzer {
     variants: Vec<(String, String)>,
     /// Failure wording (cues.toml `[failure]`): a token that is a rule word glued to one
     /// ("温升过高") is split.
-    failure_words: Vec<String>,
+    failure_words: FxHashSet<String>,
     place_names: Vec<String>,
     platforms: Vec<String>,
     publisher_suffixes: Vec<String>,

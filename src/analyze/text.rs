@@ -208,9 +208,10 @@ impl Analyzer {
         }
         // a rule phrase glued to its result ("温升过高" of a 导致 … pair) is split too: the item
         // and the failure wording say as much as the phrase
-        w.char_indices().skip(2).map(|(k, _)| k).find(|&k| {
-            self.failure_words.iter().any(|f| f == &w[k..]) && self.matcher.contains_key(&w[..k])
-        })
+        w.char_indices()
+            .skip(2)
+            .map(|(k, _)| k)
+            .find(|&k| self.failure_words.contains(&w[k..]) && self.matcher.contains_key(&w[..k]))
     }
 
     /// Where to split a token that is a place name glued to one of cues.toml `[place_glue]`

@@ -222,53 +222,58 @@ fn check_names_file_and_line_in_the_market_rule_files() {
 /// Issue 47: a contact of a province that is not a canonical name is named by file and line.
 #[test]
 fn check_reports_a_bad_jurisdiction_contact_with_its_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let rules = dir.path().join("rules");
-    std::fs::create_dir(&rules).unwrap();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-    let contacts = std::fs::read_to_string(root.join("jurisdictions.toml")).unwrap();
-    let good = "province = \"广东省\"";
-    assert!(contacts.contains(good), "the 广东 contact changed");
-    let edited = contacts.replace(good, "province = \"广东\"");
-    std::fs::write(rules.join("jurisdictions.toml"), &edited).unwrap();
-    let line = edited
-        .lines()
-        .position(|l| l.contains("province = \"广东\""))
-        .unwrap()
-        + 1;
-    let out = jiance(&["check", rules.to_str().unwrap()]);
-    assert!(!out.status.success(), "{}", text(&out.stdout));
-    let stderr = text(&out.stderr);
-    assert!(
-        stderr.contains(&format!("jurisdictions.toml:{line}")) && stderr.contains("广东"),
-        "{stderr}"
+    check_names_the_edited_line(
+        "jurisdictions.toml",
+        "province = \"广东省\"",
+        "province = \"广东\"",
+        "广东",
     );
 }
 
 #[test]
 fn check_reports_a_calendar_day_its_event_does_not_cover_with_its_line() {
+    check_names_the_edited_line(
+        "calendar.toml",
+        "examples = [\"2025-11-11\", \"2026-11-10\"]",
+        "examples = [\"2025-11-11\", \"2026-11-14\"]",
+        "2026-11-14",
+    );
+}
+
+#[test]
+fn check_reports_a_variant_pair_of_unequal_length_with_its_line() {
+    check_names_the_edited_line(
+        "cues.toml",
+        "[\"像框\", \"相框\"]",
+        "[\"像框\", \"相框\"], [\"钮\", \"纽扣\"]",
+        "\"钮\"",
+    );
+}
+
+/// `jiance check` on a rules directory holding the built-in `file` with `good` replaced by `bad`
+/// fails and names the file and the line of the edit, with `needle` in its message. The
+/// analyzer's files are read together, so editing one of them copies the other two.
+fn check_names_the_edited_line(file: &str, good: &str, bad: &str, needle: &str) {
     let dir = tempfile::tempdir().unwrap();
     let rules = dir.path().join("rules");
     std::fs::create_dir(&rules).unwrap();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-    let calendar = std::fs::read_to_string(root.join("calendar.toml")).unwrap();
-    let good = "examples = [\"2025-11-11\", \"2026-11-10\"]";
-    assert!(
-        calendar.contains(good),
-        "the calendar's 双十一 examples changed"
-    );
-    let edited = calendar.replace(good, "examples = [\"2025-11-11\", \"2026-11-14\"]");
-    std::fs::write(rules.join("calendar.toml"), &edited).unwrap();
-    let line = edited
-        .lines()
-        .position(|l| l.contains("2026-11-14"))
-        .unwrap()
-        + 1;
+    let analyzer = ["products.toml", "hazards.toml", "cues.toml"];
+    if analyzer.contains(&file) {
+        for f in analyzer {
+            std::fs::copy(root.join(f), rules.join(f)).unwrap();
+        }
+    }
+    let original = std::fs::read_to_string(root.join(file)).unwrap();
+    assert!(original.contains(good), "{file} no longer holds {good}");
+    let edited = original.replace(good, bad);
+    std::fs::write(rules.join(file), &edited).unwrap();
+    let line = edited.lines().position(|l| l.contains(bad)).unwrap() + 1;
     let out = jiance(&["check", rules.to_str().unwrap()]);
     assert!(!out.status.success(), "{}", text(&out.stdout));
     let stderr = text(&out.stderr);
     assert!(
-        stderr.contains(&format!("calendar.toml:{line}")) && stderr.contains("2026-11-14"),
+        stderr.contains(&format!("{file}:{line}")) && stderr.contains(needle),
         "{stderr}"
     );
 }

@@ -184,15 +184,13 @@ fn sampling_exports_as_csv_and_prints_for_the_buyers() {
             rows,
             requests.iter().map(|r| r.purchases.len()).sum::<usize>()
         );
+        let print = |alert_id: String| {
+            let http = http.clone();
+            let url = format!("{}/print/sampling/{alert_id}", server.base);
+            async move { http.get(url).send().await.unwrap().text().await.unwrap() }
+        };
         let r = &requests[0];
-        let page = http
-            .get(format!("{}/print/sampling/{}", server.base, r.alert_id))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = print(r.alert_id.clone()).await;
         assert!(page.contains("采样人员"), "{page}");
         for p in &r.purchases {
             assert!(page.contains(&p.shop), "{} missing", p.shop);
@@ -205,14 +203,7 @@ fn sampling_exports_as_csv_and_prints_for_the_buyers() {
             .iter()
             .find(|r| !r.reason.is_empty())
             .expect("a request buying from a repeat offender");
-        let page = http
-            .get(format!("{}/print/sampling/{}", server.base, r.alert_id))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = print(r.alert_id.clone()).await;
         assert!(page.contains(&r.reason), "{page}");
         let status = http
             .get(format!("{}/print/sampling/no-such-alert", server.base))

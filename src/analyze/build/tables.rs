@@ -432,7 +432,7 @@ pub(super) fn assemble(
         damaged_words: words(&cues.damaged.words),
         consequence_words: words(&cues.consequence.words),
         place_glue: words(&cues.place_glue.words),
-        failure_words: words(&cues.failure.cues),
+        failure_words: words(&cues.failure.cues).into_iter().collect(),
         variants: cues
             .variants
             .pairs

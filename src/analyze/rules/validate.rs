@@ -539,10 +539,7 @@ fn variant_pairs(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
             None
         };
         if let Some(why) = why {
-            let at = ct
-                .lines()
-                .position(|l| l.contains(&format!("\"{from}\"")))
-                .map_or(line, |i| i + 1);
+            let at = example_line(ct, line, from);
             errs.push(ConfigError::new(
                 cl,
                 at,
