@@ -188,10 +188,21 @@ impl Analyzer {
                     .any(|&(_, _, h)| h != m.h)
             })
             .collect();
+        // what the text says an item leads to holds for every mention of that item ("不合格项目为
+        // 温升过高和标志不全。温升过高可能造成烫伤": the list's 温升过高 is the 烫伤 one too)
+        let causes: Vec<(usize, String)> = hz
+            .iter()
+            .zip(&drop)
+            .filter(|(_, d)| **d)
+            .map(|(m, _)| (m.h, m.term.clone()))
+            .collect();
         let mut i = 0;
-        hz.retain(|_| {
+        hz.retain(|m| {
             i += 1;
-            !drop[i - 1]
+            !(drop[i - 1]
+                || (!m.strong
+                    && !m.negated
+                    && causes.iter().any(|(h, term)| *h == m.h && *term == m.term)))
         });
     }
 

@@ -1486,6 +1486,26 @@ mod tests {
             "{:?}",
             w.regions
         );
+        // a recall announced by a body abroad applies there; a home regulator that received a
+        // maker's plan places nothing
+        for (text, want) in [
+            (
+                "德国联邦机构发布召回通知，一款取暖器的开关可能过热起火。",
+                Some("境外:德国"),
+            ),
+            (
+                "新西兰商业部宣布召回一批儿童滑板车，车把可能断裂导致摔伤。",
+                Some("境外:新西兰"),
+            ),
+            (
+                "江苏省市场监管局发布消息，某公司召回一批电暖器，可能过热起火。",
+                None,
+            ),
+        ] {
+            let x = run("", text, Some(DocKind::Recall));
+            let got = x.findings.first().and_then(|f| f.province.as_deref());
+            assert_eq!(got, want, "{text}");
+        }
     }
 
     #[test]

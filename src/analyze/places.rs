@@ -357,11 +357,13 @@ impl Analyzer {
             return (Some(h.province.clone()), h.city.clone());
         }
         // A local regulator's, fire brigade's or newspaper's own place: its reports are about its area.
-        if publisher_place
-            && let Some(p) = places
-                .iter()
-                .find(|p| p.mention.role == RegionRole::Publisher && p.mention.province != "全国")
-        {
+        // A body abroad always is: a recall it announces applies there, while a home regulator that
+        // only received a maker's recall plan places nothing (the genre's `publisher_place`).
+        if let Some(p) = places.iter().find(|p| {
+            p.mention.role == RegionRole::Publisher
+                && p.mention.province != "全国"
+                && (publisher_place || p.mention.province.starts_with("境外:"))
+        }) {
             return (Some(p.mention.province.clone()), p.mention.city.clone());
         }
         if let Some(s) = shop {
