@@ -1192,6 +1192,24 @@ mod tests {
         );
     }
 
+    /// A product whose name holds the anchor (电动自行车充电器) stands for it beside a term of a
+    /// sibling refinement: the battery of "电动自行车充电器和蓄电池" is the e-bike's.
+    #[test]
+    fn a_sibling_refinement_names_the_anchor_for_the_term_beside_it() {
+        for text in [
+            "市场监管局抽查电动自行车充电器和锂离子蓄电池，多批次过充电保护不合格，存在起火隐患。",
+            "记者了解到，电动车充电器及电池在楼道里充电时起火的事故今年已有三起。",
+        ] {
+            let x = run("", text, None);
+            assert!(
+                x.categories.iter().any(|c| c == "电动自行车用蓄电池")
+                    && x.categories.iter().any(|c| c == "电动自行车充电器"),
+                "{text}: {:?}",
+                x.categories
+            );
+        }
+    }
+
     #[test]
     fn inspection_rows_read_products_in_the_notice_context() {
         let mut d = example_doc(
@@ -1850,6 +1868,20 @@ mod tests {
             "{:?}",
             x.categories
         );
+        // 电器 is a class word, no head shared with a charger (充电器): a list's 小电器 or
+        // 电子电器 is its group's fallback
+        for text in [
+            "本次抽查小电器、灯具等产品共40批次，3批次不合格。",
+            "今年召回较多的是玩具、电子电器和童车，其中玩具的小零件问题最多。",
+        ] {
+            let x = run("", text, None);
+            assert!(
+                x.categories.iter().any(|c| c == "其他家用电器")
+                    && !x.categories.iter().any(|c| c.contains("充电器")),
+                "{text}: {:?}",
+                x.categories
+            );
+        }
     }
 
     #[test]

@@ -75,6 +75,32 @@ impl Analyzer {
                     });
                     continue;
                 }
+                // "电动自行车充电器和(锂离子)蓄电池": a product refining the same anchor, then a
+                // join, stands for the anchor — its name holds it — and the term beside it is
+                // refined too; at most one modifier word may stand before the term
+                if anchor_m.is_none()
+                    && let Some(sib) = cats.iter().find(|m| {
+                        m.sent == sent
+                            && m.c != ci
+                            && m.end <= term_tok
+                            && self.categories[m.c].anchor == cat.anchor
+                    })
+                    && let Some(between) = words.get(sib.end..term_tok)
+                    && between.first().is_some_and(|w| self.joins(w))
+                    && between.iter().filter(|w| !self.joins(w)).count() <= 1
+                    && between
+                        .iter()
+                        .all(|w| self.joins(w) || !self.matcher.contains_key(*w))
+                {
+                    cats.retain(|m| !(m.sent == sent && m.tok == term_tok));
+                    cats.push(CatM {
+                        c: ci,
+                        tok: term_tok,
+                        end: term_tok + 1,
+                        sent,
+                    });
+                    continue;
+                }
                 let anchor_tok = anchor_m.map(|m| m.tok);
                 let at = match anchor_tok {
                     Some(t) => t,
