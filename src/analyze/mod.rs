@@ -1192,6 +1192,41 @@ mod tests {
         );
     }
 
+    /// English compounds: the last noun is the head, and a child word before the phrase (across
+    /// spaces, hyphens, a possessive and two plain words) makes it the children's product.
+    #[test]
+    fn english_product_phrases_read_head_and_child() {
+        for (text, want, not) in [
+            (
+                "Recall: toddler rain boots sold online, the soles can split and cause falls.",
+                "童鞋",
+                "皮鞋",
+            ),
+            (
+                "The recalled baby long-sleeve pajamas have snaps that can detach, posing a choking hazard.",
+                "儿童及婴幼儿服装",
+                "服装",
+            ),
+            (
+                "Kids bike helmets recalled because they fail impact tests, posing a head injury risk.",
+                "头盔",
+                "儿童自行车",
+            ),
+            (
+                "Youth bike helmets are recalled: the chin strap can break, posing a risk of head injury.",
+                "头盔",
+                "自行车",
+            ),
+        ] {
+            let x = run("", text, Some(DocKind::Recall));
+            assert!(
+                x.categories.iter().any(|c| c == want) && !x.categories.iter().any(|c| c == not),
+                "{text}: {:?}",
+                x.categories
+            );
+        }
+    }
+
     /// A product whose name holds the anchor (电动自行车充电器) stands for it beside a term of a
     /// sibling refinement: the battery of "电动自行车充电器和蓄电池" is the e-bike's.
     #[test]

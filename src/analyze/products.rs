@@ -17,6 +17,7 @@ impl Analyzer {
         hazard_sents: Option<&FxHashSet<usize>>,
     ) -> Vec<CatM> {
         let mut cats = self.category_spans(hits, toks, ms);
+        english_heads(&self.categories, &mut cats, words);
         self.made_for_children(&mut cats, words, toks, ms);
         // Anchors: a refining category replaces its anchor in sentences holding one of its anchor terms
         // (电动车 … 锂电池). When the anchor is what the document is about (in its title, or its most
@@ -246,8 +247,32 @@ impl Analyzer {
                             .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) && c != '的')
                 };
                 let before = |d: usize| m.tok.checked_sub(d);
-                let found = before(1).is_some_and(is_child)
-                    || (before(1).is_some_and(plain) && before(2).is_some_and(is_child));
+                let found = if is_english(words[m.tok]) {
+                    // "infant one-piece pajamas", "kids' rain boots": a child word before the
+                    // phrase, across spaces, hyphens and a possessive, with at most two plain words
+                    let mut plain_words = 0;
+                    let mut k = m.tok;
+                    loop {
+                        let Some(j) = k.checked_sub(1) else {
+                            break false;
+                        };
+                        k = j;
+                        let w = words[j];
+                        if w.trim().is_empty() || matches!(w, "-" | "'" | "’" | "s") {
+                            continue;
+                        }
+                        if is_child(j) {
+                            break true;
+                        }
+                        if !is_english(w) || ruled(j) || plain_words == 2 {
+                            break false;
+                        }
+                        plain_words += 1;
+                    }
+                } else {
+                    before(1).is_some_and(is_child)
+                        || (before(1).is_some_and(plain) && before(2).is_some_and(is_child))
+                };
                 if found {
                     m.c = child;
                 }
@@ -494,4 +519,42 @@ impl Analyzer {
             nouns,
         }
     }
+}
+
+/// A token of English letters (a word of a foreign recall).
+fn is_english(w: &str) -> bool {
+    !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic())
+}
+
+/// In an English noun compound the last noun is the head: a product phrase followed, across a
+/// space only, by one of another group modifies it ("kids bike helmets" are helmets), so it is no
+/// product of its own. Of one group, the first is the narrower kind ("school uniform trousers"
+/// are school uniform) and the head gives way to it.
+fn english_heads(categories: &[Category], cats: &mut Vec<CatM>, words: &[&str]) {
+    let mut drop = vec![false; cats.len()];
+    for (i, m) in cats.iter().enumerate() {
+        if m.end == 0 || !words.get(m.end - 1).is_some_and(|w| is_english(w)) {
+            continue;
+        }
+        let head = cats.iter().position(|n| {
+            n.sent == m.sent
+                && n.tok > m.end
+                && words.get(n.tok).is_some_and(|w| is_english(w))
+                && words
+                    .get(m.end..n.tok)
+                    .is_some_and(|b| b.iter().all(|w| w.trim().is_empty()))
+        });
+        if let Some(j) = head {
+            if categories[m.c].group == categories[cats[j].c].group {
+                drop[j] = true;
+            } else {
+                drop[i] = true;
+            }
+        }
+    }
+    let mut i = 0;
+    cats.retain(|_| {
+        i += 1;
+        !drop[i - 1]
+    });
 }
