@@ -197,6 +197,11 @@ impl Analyzer {
         list(&cues.hypothetical.cues, Target::Hypo, &mut phrases);
         list(&cues.hypothetical.post, Target::HypoPost, &mut phrases);
         list(&cues.hypothetical.clause, Target::HypoClause, &mut phrases);
+        list(
+            &cues.hypothetical.circumstance,
+            Target::HypoCircumstance,
+            &mut phrases,
+        );
         list(&cues.hypothetical.title_doc, Target::TitleDoc, &mut phrases);
         list(&cues.hypothetical.lead_doc, Target::LeadDoc, &mut phrases);
         list(&cues.hypothetical.realis, Target::Realis, &mut phrases);

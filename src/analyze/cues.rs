@@ -48,6 +48,7 @@ pub(super) struct Cues {
 impl Analyzer {
     pub(super) fn cues(&self, p: &Prepared, t: &Tokens) -> Cues {
         let mut c = Cues::default();
+        let mut circumstance: Vec<(usize, usize)> = Vec::new();
         let title_sent = 0usize;
         // the text's first sentence: the title and its newline end sentence 0
         let lead_sent = t
@@ -65,6 +66,7 @@ impl Analyzer {
                     c.hypo_post.insert(tok.clause);
                 }
                 Target::HypoClause => c.hypo_clause.push((tok.clause, m.a)),
+                Target::HypoCircumstance => circumstance.push((tok.sent, m.a)),
                 // a 科普 title; a title or lead that says the text is a debunk or a correction
                 Target::TitleDoc if tok.sent == title_sent && p.in_title(&tok) => {
                     c.title_doc_hypo = true
@@ -112,6 +114,20 @@ impl Analyzer {
                     }
                 }
                 _ => {}
+            }
+        }
+        // "在无人看管的情况下长时间使用会起火" hedges; "昨晚…在无人操作的情况下自动接通了陌生号码"
+        // reports: a circumstance cue hedges unless its sentence is dated or says what happened (了)
+        for (sent, a) in circumstance {
+            let happened = t
+                .toks
+                .iter()
+                .zip(&t.words)
+                .skip(a)
+                .take_while(|(k, _)| k.sent == sent)
+                .any(|(_, w)| *w == "了");
+            if !happened && !c.realis_sent.contains(&sent) {
+                c.hypo.push((sent, a));
             }
         }
         c.title_raise = if p.has_title {

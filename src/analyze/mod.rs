@@ -83,6 +83,8 @@ enum Target {
     Hypo,
     HypoPost,
     HypoClause,
+    /// A circumstance cue (在…情况下): hypothetical unless its sentence reports an event.
+    HypoCircumstance,
     TitleDoc,
     LeadDoc,
     Realis,

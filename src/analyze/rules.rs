@@ -207,6 +207,10 @@ pub struct Hypothetical {
     /// Cues that hedge only the rest of their own clause (本以为…, 担心…).
     #[serde(default)]
     pub clause: Vec<String>,
+    /// Circumstance cues (在…情况下): hedging only in a sentence that dates nothing (no `realis`
+    /// word) and says nothing happened (no perfective 了 after the cue).
+    #[serde(default)]
+    pub circumstance: Vec<String>,
     #[serde(default)]
     pub title_doc: Vec<String>,
     /// Like `title_doc`, in the title or the lead (the text's first sentence): a debunk or a
