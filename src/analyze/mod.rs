@@ -1194,6 +1194,41 @@ mod tests {
         );
     }
 
+    /// A standard cited as what the testing went by names no product of the notice.
+    #[test]
+    fn products_in_a_cited_standards_title_are_not_the_notices() {
+        for (text, want, not) in [
+            (
+                "区市场监管局抽检儿童床15批次，依据《家具通用技术条件》和《床垫安全要求》进行检验，2批次护栏高度不合格。",
+                "儿童床",
+                "家具",
+            ),
+            (
+                "国家监督抽查童鞋产品80种，本次抽查依据国家标准《旅游鞋》GB/T 15107、《皮鞋》QB/T 1002进行检验，14种游离甲醛不合格。",
+                "童鞋",
+                "旅游鞋",
+            ),
+        ] {
+            let x = run("", text, Some(DocKind::Inspection));
+            assert!(
+                x.categories.iter().any(|c| c == want) && !x.categories.iter().any(|c| c == not),
+                "{text}: {:?}",
+                x.categories
+            );
+        }
+        // a standard's announcement keeps the product of its title
+        let x = run(
+            "",
+            "国家标准《电动自行车用锂离子蓄电池安全技术规范》将于明年实施，根据该标准，电池须通过热失控测试。",
+            None,
+        );
+        assert!(
+            x.categories.iter().any(|c| c == "电动自行车用蓄电池"),
+            "{:?}",
+            x.categories
+        );
+    }
+
     /// English compounds: the last noun is the head, and a child word before the phrase (across
     /// spaces, hyphens, a possessive and two plain words) makes it the children's product.
     #[test]

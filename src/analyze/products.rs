@@ -447,6 +447,33 @@ fn source_tag(full: &str, text_start: usize) -> Option<(usize, usize)> {
     Some((start, start + end + close.len_utf8()))
 }
 
+/// Words that cite what a test or a rule goes by ("依据国家标准《皮鞋》…进行了检验").
+const CITING: [&str; 4] = ["依据", "按照", "根据", "参照"];
+
+/// The titles of standards a sentence cites as what the testing went by ("本次抽查依据《旅游鞋》
+/// GB/T 15107、《皮鞋》QB/T 1002…"): a product word in one names the standard, not a product of the
+/// text (the notice's own products are named outside them). Grammar of citation, not a list.
+fn cited_standards(full: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for cue in CITING {
+        for (at, _) in full.match_indices(cue) {
+            let rest = &full[at..];
+            let end = rest
+                .find(|c| matches!(c, '。' | '\n' | '；' | ';'))
+                .map_or(full.len(), |e| at + e);
+            let mut k = at;
+            while let Some(open) = full[k..end].find('《').map(|o| k + o) {
+                let Some(close) = full[open..end].find('》').map(|c| open + c) else {
+                    break;
+                };
+                out.push((open, close + '》'.len_utf8()));
+                k = close + '》'.len_utf8();
+            }
+        }
+    }
+    out
+}
+
 /// The products a document names: each mention, whether a fire reached it rather than started
 /// in it, and the categories most salient first.
 pub(super) struct Products {
@@ -479,6 +506,7 @@ impl Analyzer {
         );
         let mut names = orgs.to_vec();
         names.extend(source_tag(&p.full, p.text_start));
+        names.extend(cited_standards(&p.full));
         drop_in_names(&mut cats, &t.toks, &names);
         let (listed, nouns) = self.list_members(p, t, &cats);
         if !listed.is_empty() {
