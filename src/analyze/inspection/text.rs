@@ -46,6 +46,9 @@ const FILLER: [&str; 15] = [
 ];
 /// Words that make a count no result: a plan, batches handed to enforcement, or those of one item.
 const NOT_RESULT: [&str; 5] = ["计划", "涉嫌", "移送", "另外", "该项目"];
+/// Words naming one part of an inspection (生产领域, 流通环节): a result said of it after totals
+/// summed over parts is no total.
+const PART_WORDS: [&str; 2] = ["领域", "环节"];
 /// Words that never make a product more particular (不合格 手提式灭火器, 流通市场 灭火器).
 const NOT_PRODUCT: [&str; 14] = [
     "合格", "市场", "领域", "流通", "生产", "销售", "全省", "全市", "本市", "开展", "组织", "进行",
@@ -85,6 +88,8 @@ pub(super) struct Tally {
     pub(super) passed: Option<u64>,
     /// The sentence whose parallel scopes (N家…M批次) the sampled batches add up, once set.
     pub(super) scope: Option<usize>,
+    /// How many parallel scopes the sampled batches add up.
+    pub(super) parts: u8,
 }
 
 impl Tally {
@@ -211,13 +216,37 @@ impl Analyzer {
                         Some(m) => text.get(m.1..cs + next).unwrap_or(""),
                         None => post,
                     };
-                    let Some(role) = role_of(pre, post, post_rest, !before.is_empty()) else {
+                    // a further scope of a sentence whose first scope counted what was sampled
+                    // ("…26家生产企业的50批次产品，以及10家销售企业的50批次产品") is sampled too
+                    let parallel = pre.contains('家')
+                        && tallies[owner.or(current).unwrap_or(0)].scope == Some(si)
+                        && !NOT_RESULT
+                            .iter()
+                            .any(|w| pre.contains(w) || post.contains(w))
+                        && !FAILED_WORDS.iter().any(|w| post.contains(w));
+                    let role = role_of(pre, post, post_rest, !before.is_empty())
+                        .or(parallel.then_some(Role::Sampled));
+                    let Some(role) = role else {
                         if let Some(o) = owner.filter(|&o| o != 0) {
                             current = Some(o);
                         }
                         continue;
                     };
                     let at = owner.or(current).unwrap_or(0);
+                    // a result of one part ("生产领域合格45批次") of totals summed over parts is
+                    // that part's, not the totals'
+                    // (the notice's own counts go to the summed product later, see
+                    // `finish_text_records`)
+                    let summed = |tl: &Tally| tl.parts >= 2 && tl.scope != Some(si);
+                    if role != Role::Sampled
+                        && (summed(&tallies[at]) || (at == 0 && tallies.iter().any(summed)))
+                        && PART_WORDS
+                            .iter()
+                            .any(|w| text[ss..cs + c.start].contains(w))
+                    {
+                        any_count = true;
+                        continue;
+                    }
                     // parallel scopes of one sentence (生产企业3家3批次，经销单位18家22批次) add up
                     let scope = pre.contains('家').then_some(si);
                     if role == Role::Sampled
@@ -226,10 +255,12 @@ impl Analyzer {
                         && let Some(n) = tallies[at].sampled.as_mut()
                     {
                         *n += c.value;
+                        tallies[at].parts = tallies[at].parts.saturating_add(1);
                     } else {
                         tallies[at].set(role, c.value);
                         if role == Role::Sampled && tallies[at].scope.is_none() {
                             tallies[at].scope = scope.or(Some(usize::MAX));
+                            tallies[at].parts = 1;
                         }
                     }
 
