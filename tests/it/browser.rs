@@ -1317,8 +1317,19 @@ fn dashboard_inspections_parties_warnings_and_the_risk_list() {
     // 4. Stats: the quarter's risk list, as `jiance report --risk-list` ranks it.
     let signals = store.signals().unwrap();
     let day = signals.iter().map(|s| s.day()).max().unwrap();
-    let rows =
-        jiance::report::risk::build_risk_list(day, &signals, &store.alerts().unwrap(), &records);
+    let listings: Vec<_> = store
+        .records(&[jiance::model::DocKind::Listing])
+        .unwrap()
+        .iter()
+        .map(|(d, e)| jiance::market::listing(d, e))
+        .collect();
+    let rows = jiance::report::risk::build_risk_list(
+        day,
+        &signals,
+        &store.alerts().unwrap(),
+        &records,
+        &listings,
+    );
     let (quarter, _, _) = jiance::report::risk::quarter_of(day);
     assert!(!rows.is_empty());
     b.eval("location.hash = '#/stats'; true");
