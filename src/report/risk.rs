@@ -5,9 +5,10 @@
 //! CSV, XLSX, a printable page or a table.
 //!
 //! Ranking, most risk first: highest alert level, then alerts, then highest severity, then
-//! failure rate, then signals. A row exists for every category × hazard with a signal in the
-//! quarter or a failed item of an inspection record; the failure rate is the category's (batches
-//! failed / sampled over the quarter's records that give both numbers).
+//! failure rate, then complaints per 10,000 units sold, then signals. A row exists for every
+//! category × hazard with a signal in the quarter or a failed item of an inspection record; the
+//! failure rate is the category's (batches failed / sampled over the quarter's records that give
+//! both numbers).
 //!
 //! Complaint rate per sales: the row's complaints per 10,000 units of the category sold, the units
 //! being the sales counts of the category's listings seen in the quarter (one figure per listing,
@@ -212,6 +213,11 @@ pub fn build_risk_list(
                     .unwrap_or(0.0)
                     .total_cmp(&a.failure_rate.unwrap_or(0.0)),
             )
+            .then(
+                b.complaints_per_10k
+                    .unwrap_or(0.0)
+                    .total_cmp(&a.complaints_per_10k.unwrap_or(0.0)),
+            )
             .then(b.signals.cmp(&a.signals))
             .then(a.category.cmp(&b.category))
             .then(a.hazard.cmp(&b.hazard))
@@ -316,7 +322,7 @@ pub fn to_html(rows: &[RiskRow], quarter: &str) -> String {
     ));
     h.push_str("<style>@page{size:A4 landscape;margin:12mm}body{font-family:sans-serif;font-size:11px}table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:2px 4px;text-align:right}td:nth-child(2),td:nth-child(3),td:nth-child(17){text-align:left}</style></head><body>");
     h.push_str(&format!(
-        "<h1>重点消费品质量安全风险清单 {}</h1><p>按最高预警级别、预警数、最高严重度、不合格率、风险信息数排序。</p>",
+        "<h1>重点消费品质量安全风险清单 {}</h1><p>按最高预警级别、预警数、最高严重度、不合格率、每万件销量投诉、风险信息数排序。</p>",
         escape(quarter)
     ));
     h.push_str("<table><thead><tr><th>排名</th><th>品类</th><th>危害</th><th>预警</th><th>最高级别</th><th>最高严重度</th><th>风险信息</th><th>文档</th><th>投诉</th><th>销量</th><th>每万件销量投诉</th><th>抽查批次</th><th>不合格批次</th><th>不合格率</th><th>不合格项目记录</th><th>上季度信息</th><th>趋势</th></tr></thead><tbody>");
@@ -478,6 +484,7 @@ mod tests {
             signal("m1", "2026-10-09", "电热毯", "火灾", DocKind::Media),
             signal("c3", "2026-10-10", "电热毯", "触电", DocKind::Complaint),
             signal("c4", "2026-11-02", "童车", "跌落/倾倒", DocKind::Complaint),
+            signal("c5", "2026-11-03", "玩具", "误吞", DocKind::Complaint),
         ];
         let listings = vec![
             listing("l1", "2026-10-03", "电热毯", Some(3000)),
@@ -487,6 +494,7 @@ mod tests {
             listing("l4", "2026-06-30", "电热毯", Some(100_000)),
             listing("l5", "2026-06-30", "童车", Some(500)),
             listing("l6", "2026-10-30", "童车", Some(0)),
+            listing("l7", "2026-10-30", "玩具", Some(500)),
         ];
         let rows = build_risk_list(day("2026-11-20"), &signals, &[], &[], &listings);
         let row = |c: &str, h: &str| {
@@ -500,6 +508,9 @@ mod tests {
         assert_eq!(fire.units_sold, Some(5000));
         assert_eq!(fire.complaints_per_10k, Some(4.0));
         assert_eq!(row("电热毯", "触电").complaints_per_10k, Some(2.0));
+        // the rate ranks rows alike in level, alerts, severity and failure rate, before signals
+        let order: Vec<&str> = rows.iter().map(|r| r.hazard.as_str()).collect();
+        assert_eq!(order, ["误吞", "火灾", "触电", "跌落/倾倒"], "{rows:#?}");
         let falls = row("童车", "跌落/倾倒");
         assert_eq!((falls.units_sold, falls.complaints_per_10k), (None, None));
         let csv = String::from_utf8(to_csv(&rows).unwrap()).unwrap();
