@@ -414,6 +414,7 @@ mod tests {
                 product: Some("童车".into()),
                 sampled: Some(40),
                 failed: Some(4),
+                enterprises: None,
                 failed_items: vec![FailedItem {
                     item: "锁定装置".into(),
                     hazard: "夹伤/挤压".into(),

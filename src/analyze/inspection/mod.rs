@@ -110,6 +110,7 @@ impl Analyzer {
                     product,
                     sampled: t.sampled,
                     failed: t.failed,
+                    enterprises: None,
                     failed_items: items,
                     parties,
                     regulator: None,
@@ -130,6 +131,7 @@ impl Analyzer {
                         // failed ones does not
                         sampled: with_result.then_some(0),
                         failed: Some(0),
+                        enterprises: None,
                         failed_items: Vec::new(),
                         parties: Vec::new(),
                         regulator: None,
@@ -622,6 +624,35 @@ mod tests {
             numbers(&r).contains(&(Some("电热毯"), Some(40), Some(4))),
             "{:?}",
             numbers(&r)
+        );
+    }
+
+    #[test]
+    fn enterprises_sampled_are_read_beside_the_batches_and_never_guessed() {
+        let firms = |text: &str| -> Vec<Option<u64>> {
+            records(text).iter().map(|r| r.enterprises).collect()
+        };
+        assert_eq!(
+            firms("本次共抽查23家企业生产的30批次电热毯，不合格2批次。"),
+            [Some(23)]
+        );
+        // parallel scopes add up, as their batches do
+        assert_eq!(
+            firms(
+                "本次童鞋抽查涉及4家生产企业的6批次产品，以及9家销售企业的12批次产品。不合格3批次。"
+            ),
+            [Some(13)]
+        );
+        // no count of enterprises, or places of several kinds: none
+        assert_eq!(firms("此次抽检插座产品66批次，不合格11批次。"), [None]);
+        assert_eq!(
+            firms("对3家商场、6家超市销售的25批次电吹风进行了抽检，不合格4批次。"),
+            [None]
+        );
+        // enterprises named as failing are not those sampled
+        assert_eq!(
+            firms("共抽检电热水壶40批次，发现5家企业生产的6批次产品不合格。"),
+            [None]
         );
     }
 

@@ -90,6 +90,8 @@ pub(super) struct Tally {
     pub(super) scope: Option<usize>,
     /// How many parallel scopes the sampled batches add up.
     pub(super) parts: u8,
+    /// Enterprises counted with the sampled batches (N家…M批次), added up as they are.
+    pub(super) enterprises: Option<u64>,
 }
 
 impl Tally {
@@ -255,9 +257,16 @@ impl Analyzer {
                         && let Some(n) = tallies[at].sampled.as_mut()
                     {
                         *n += c.value;
-                        tallies[at].parts = tallies[at].parts.saturating_add(1);
+                        let tl = &mut tallies[at];
+                        tl.parts = tl.parts.saturating_add(1);
+                        // enterprises add up only while every scope counts them
+                        tl.enterprises = tl.enterprises.zip(firms_in(pre)).map(|(a, b)| a + b);
                     } else {
+                        let first = role == Role::Sampled && tallies[at].sampled.is_none();
                         tallies[at].set(role, c.value);
+                        if first {
+                            tallies[at].enterprises = firms_in(pre);
+                        }
                         if role == Role::Sampled && tallies[at].scope.is_none() {
                             tallies[at].scope = scope.or(Some(usize::MAX));
                             tallies[at].parts = 1;
@@ -386,6 +395,9 @@ impl Analyzer {
             tl.sampled = tl.sampled.or(notice.sampled);
             tl.failed = tl.failed.or(notice.failed);
             tl.passed = tl.passed.or(notice.passed);
+            if tl.sampled == notice.sampled {
+                tl.enterprises = tl.enterprises.or(notice.enterprises);
+            }
             tl.complete();
         }
         let products_stated = tallies.iter().skip(1).any(Tally::stated);
@@ -450,6 +462,7 @@ impl Analyzer {
                     product: tl.product,
                     sampled: tl.sampled,
                     failed: tl.failed,
+                    enterprises: tl.enterprises.filter(|_| tl.sampled.is_some()),
                     failed_items: items,
                     parties,
                     regulator: None,
@@ -588,6 +601,32 @@ fn role_of(pre: &str, post: &str, rest: &str, named_before: bool) -> Option<Role
     }
     // a product's line of a list: "其中安全帽5批次"
     (named_before && after.trim().is_empty() && pre.chars().count() <= 16).then_some(Role::Sampled)
+}
+
+/// The enterprises a stretch before a sampled count counts: the number written right before 家
+/// ("抽查271家企业生产、销售的", "33家销售单位销售的"); none when there is none, or several (5家商场、
+/// 7家市场、11家超市: places of several kinds, no count of enterprises).
+fn firms_in(pre: &str) -> Option<u64> {
+    let chars: Vec<char> = pre.chars().collect();
+    let mut found = None;
+    let mut seen = 0;
+    for (k, c) in chars.iter().enumerate() {
+        if *c != '家' {
+            continue;
+        }
+        let mut j = k;
+        while j > 0 && (chars[j - 1].is_ascii_digit() || CN_DIGITS.contains(chars[j - 1])) {
+            j -= 1;
+        }
+        // a number glued to a letter or another number's mark is a model or a date, no count
+        let glued = j > 0 && (chars[j - 1].is_ascii_alphanumeric() || chars[j - 1] == '.');
+        if j < k && !glued {
+            let num: String = chars[j..k].iter().collect();
+            found = read_number(&num);
+            seen += 1;
+        }
+    }
+    found.filter(|_| seen == 1)
 }
 
 /// A count of batches in a clause: its value and byte span (number to unit).
