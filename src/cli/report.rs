@@ -106,13 +106,18 @@ pub fn risk_list(
     let signals = store.signals()?;
     let alerts = store.alerts()?;
     let records = store.inspections(&jiance::store::InspectionQuery::default())?;
+    let listings: Vec<_> = store
+        .records(&[jiance::model::DocKind::Listing])?
+        .iter()
+        .map(|(d, e)| jiance::market::listing(d, e))
+        .collect();
     let Some(day) = until.or_else(|| signals.iter().map(|s| s.day()).max()) else {
         bail!(
             "{}: no signals to list (run `jiance run --once` or `jiance demo` first)",
             data.display()
         );
     };
-    let rows = risk::build_risk_list(day, &signals, &alerts, &records);
+    let rows = risk::build_risk_list(day, &signals, &alerts, &records, &listings);
     let (quarter, _, _) = risk::quarter_of(day);
     let bytes: Vec<u8> = match format {
         F::Csv => risk::to_csv(&rows)?,
@@ -124,7 +129,7 @@ pub fn risk_list(
             );
             for r in &rows {
                 t.push_str(&format!(
-                    "{:>3}  {}  {}  alerts {} (level {})  severity {}  signals {} ({} docs, {} complaints)  batches {}/{}{}  failed-item records {}  {} (before {})\n",
+                    "{:>3}  {}  {}  alerts {} (level {})  severity {}  signals {} ({} docs, {} complaints{})  batches {}/{}{}  failed-item records {}  {} (before {})\n",
                     r.rank,
                     r.category,
                     r.hazard,
@@ -134,6 +139,8 @@ pub fn risk_list(
                     r.signals,
                     r.documents,
                     r.complaints,
+                    r.complaints_per_10k
+                        .map_or(String::new(), |x| format!(", {x:.2} per 10,000 sold")),
                     r.batches_failed,
                     r.batches_sampled,
                     r.failure_rate.map_or(String::new(), |f| format!(" = {:.1} %", f * 100.0)),

@@ -81,6 +81,10 @@ pub struct InspectionRecord {
     pub product: Option<String>,
     pub sampled: Option<u64>,
     pub failed: Option<u64>,
+    /// Enterprises sampled, when the notice counts them with the batches ("抽查60家企业生产的
+    /// 60批次"): none when it does not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enterprises: Option<u64>,
     #[serde(default)]
     pub failed_items: Vec<FailedItem>,
     #[serde(default)]

@@ -222,6 +222,7 @@ mod tests {
                 product: None,
                 sampled: s,
                 failed: f,
+                enterprises: None,
                 failed_items: Vec::new(),
                 parties: Vec::new(),
                 regulator: None,

@@ -5,16 +5,22 @@
 //! CSV, XLSX, a printable page or a table.
 //!
 //! Ranking, most risk first: highest alert level, then alerts, then highest severity, then
-//! failure rate, then signals. A row exists for every category × hazard with a signal in the
-//! quarter or a failed item of an inspection record; the failure rate is the category's (batches
-//! failed / sampled over the quarter's records that give both numbers).
+//! failure rate, then complaints per 10,000 units sold, then signals. A row exists for every
+//! category × hazard with a signal in the quarter or a failed item of an inspection record; the
+//! failure rate is the category's (batches failed / sampled over the quarter's records that give
+//! both numbers).
+//!
+//! Complaint rate per sales: the row's complaints per 10,000 units of the category sold, the units
+//! being the sales counts of the category's listings seen in the quarter (one figure per listing,
+//! summed, as `market::exposure` counts them: a floor of the units out there). When no listing of
+//! the quarter gives a count the rate is empty — never a guess.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-use crate::model::{Alert, DocKind, Signal, StoredInspection};
+use crate::model::{Alert, DocKind, Listing, Signal, StoredInspection};
 
 /// One row of the risk list.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -35,6 +41,10 @@ pub struct RiskRow {
     pub documents: usize,
     /// Signals from complaints.
     pub complaints: usize,
+    /// Units of the category sold by the listings seen in the quarter that give a count.
+    pub units_sold: Option<u64>,
+    /// `complaints` per 10,000 of `units_sold` (none when no units are known).
+    pub complaints_per_10k: Option<f64>,
     /// The category's batches sampled and failed in the quarter's inspection records.
     pub batches_sampled: u64,
     pub batches_failed: u64,
@@ -64,12 +74,28 @@ fn within(d: NaiveDate, (from, until): (NaiveDate, NaiveDate)) -> bool {
     d >= from && d <= until
 }
 
-/// The risk list of the quarter holding `day`.
+/// The units of each category sold by the listings seen within `span` that give a count.
+fn units_sold(listings: &[Listing], span: (NaiveDate, NaiveDate)) -> BTreeMap<&str, u64> {
+    let mut units: BTreeMap<&str, u64> = BTreeMap::new();
+    for l in listings.iter().filter(|l| within(l.day, span)) {
+        let Some(sold) = l.sales else { continue };
+        let cats: BTreeSet<&str> = l.categories.iter().map(String::as_str).collect();
+        for c in cats {
+            let u = units.entry(c).or_default();
+            *u = u.saturating_add(sold);
+        }
+    }
+    units
+}
+
+/// The risk list of the quarter holding `day`; `listings` give the units sold behind the
+/// complaint rate.
 pub fn build_risk_list(
     day: NaiveDate,
     signals: &[Signal],
     alerts: &[Alert],
     records: &[StoredInspection],
+    listings: &[Listing],
 ) -> Vec<RiskRow> {
     let (label, first, last) = quarter_of(day);
     let span = (first, last);
@@ -139,11 +165,13 @@ pub fn build_risk_list(
                 .failed_item_records += 1;
         }
     }
+    let units = units_sold(listings, span);
     let mut rows: Vec<RiskRow> = acc
         .into_iter()
         .filter(|(_, a)| a.signals > 0 || a.alerts > 0 || a.failed_item_records > 0)
         .map(|((category, hazard), a)| {
             let (sampled, failed) = batches.get(&category).copied().unwrap_or_default();
+            let sold = units.get(category.as_str()).copied().filter(|u| *u > 0);
             let trend = if a.previous_signals == 0 {
                 if a.signals > 0 { "new" } else { "steady" }
             } else if a.signals * 4 >= a.previous_signals * 5 {
@@ -164,6 +192,8 @@ pub fn build_risk_list(
                 signals: a.signals,
                 documents: a.documents.len(),
                 complaints: a.complaints,
+                units_sold: sold,
+                complaints_per_10k: sold.map(|u| a.complaints as f64 * 10_000.0 / u as f64),
                 batches_sampled: sampled,
                 batches_failed: failed,
                 failure_rate: (sampled > 0).then(|| failed as f64 / sampled as f64),
@@ -183,6 +213,11 @@ pub fn build_risk_list(
                     .unwrap_or(0.0)
                     .total_cmp(&a.failure_rate.unwrap_or(0.0)),
             )
+            .then(
+                b.complaints_per_10k
+                    .unwrap_or(0.0)
+                    .total_cmp(&a.complaints_per_10k.unwrap_or(0.0)),
+            )
             .then(b.signals.cmp(&a.signals))
             .then(a.category.cmp(&b.category))
             .then(a.hazard.cmp(&b.hazard))
@@ -194,7 +229,7 @@ pub fn build_risk_list(
 }
 
 /// The column names, in the order of [`cells`].
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 18] = [
     "quarter",
     "rank",
     "category",
@@ -205,6 +240,8 @@ pub const COLUMNS: [&str; 16] = [
     "signals",
     "documents",
     "complaints",
+    "units_sold",
+    "complaints_per_10k",
     "batches_sampled",
     "batches_failed",
     "failure_rate",
@@ -214,7 +251,7 @@ pub const COLUMNS: [&str; 16] = [
 ];
 
 /// A row's cells as text, in the order of [`COLUMNS`].
-pub fn cells(r: &RiskRow) -> [String; 16] {
+pub fn cells(r: &RiskRow) -> [String; 18] {
     [
         r.quarter.clone(),
         r.rank.to_string(),
@@ -226,6 +263,9 @@ pub fn cells(r: &RiskRow) -> [String; 16] {
         r.signals.to_string(),
         r.documents.to_string(),
         r.complaints.to_string(),
+        r.units_sold.map_or(String::new(), |u| u.to_string()),
+        r.complaints_per_10k
+            .map_or(String::new(), |x| format!("{x:.4}")),
         r.batches_sampled.to_string(),
         r.batches_failed.to_string(),
         r.failure_rate.map_or(String::new(), |f| format!("{f:.4}")),
@@ -280,12 +320,12 @@ pub fn to_html(rows: &[RiskRow], quarter: &str) -> String {
         "<title>重点消费品质量安全风险清单 {}</title>",
         escape(quarter)
     ));
-    h.push_str("<style>@page{size:A4 landscape;margin:12mm}body{font-family:sans-serif;font-size:11px}table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:2px 4px;text-align:right}td:nth-child(2),td:nth-child(3),td:nth-child(15){text-align:left}</style></head><body>");
+    h.push_str("<style>@page{size:A4 landscape;margin:12mm}body{font-family:sans-serif;font-size:11px}table{border-collapse:collapse;width:100%}th,td{border:1px solid #999;padding:2px 4px;text-align:right}td:nth-child(2),td:nth-child(3),td:nth-child(17){text-align:left}</style></head><body>");
     h.push_str(&format!(
-        "<h1>重点消费品质量安全风险清单 {}</h1><p>按最高预警级别、预警数、最高严重度、不合格率、风险信息数排序。</p>",
+        "<h1>重点消费品质量安全风险清单 {}</h1><p>按最高预警级别、预警数、最高严重度、不合格率、每万件销量投诉、风险信息数排序。</p>",
         escape(quarter)
     ));
-    h.push_str("<table><thead><tr><th>排名</th><th>品类</th><th>危害</th><th>预警</th><th>最高级别</th><th>最高严重度</th><th>风险信息</th><th>文档</th><th>投诉</th><th>抽查批次</th><th>不合格批次</th><th>不合格率</th><th>不合格项目记录</th><th>上季度信息</th><th>趋势</th></tr></thead><tbody>");
+    h.push_str("<table><thead><tr><th>排名</th><th>品类</th><th>危害</th><th>预警</th><th>最高级别</th><th>最高严重度</th><th>风险信息</th><th>文档</th><th>投诉</th><th>销量</th><th>每万件销量投诉</th><th>抽查批次</th><th>不合格批次</th><th>不合格率</th><th>不合格项目记录</th><th>上季度信息</th><th>趋势</th></tr></thead><tbody>");
     for r in rows {
         let c = cells(r);
         h.push_str("<tr>");
@@ -374,6 +414,7 @@ mod tests {
                 product: Some("童车".into()),
                 sampled: Some(40),
                 failed: Some(4),
+                enterprises: None,
                 failed_items: vec![FailedItem {
                     item: "锁定装置".into(),
                     hazard: "夹伤/挤压".into(),
@@ -384,7 +425,7 @@ mod tests {
                 from: RecordFrom::Text,
             },
         }];
-        let rows = build_risk_list(day("2026-11-20"), &signals, &alerts, &records);
+        let rows = build_risk_list(day("2026-11-20"), &signals, &alerts, &records, &[]);
         let names: Vec<(&str, &str)> = rows
             .iter()
             .map(|r| (r.category.as_str(), r.hazard.as_str()))
@@ -415,9 +456,80 @@ mod tests {
             "an alert of the quarter before is not this quarter's"
         );
         assert_eq!(rows[2].failed_item_records, 1);
+        assert!(
+            rows.iter()
+                .all(|r| r.units_sold.is_none() && r.complaints_per_10k.is_none()),
+            "no listings, no sales: no rate"
+        );
         let csv = String::from_utf8(to_csv(&rows).unwrap()).unwrap();
         assert!(csv.starts_with("quarter,rank,category"), "{csv}");
         assert_eq!(csv.lines().count(), 4);
         assert!(to_html(&rows, "2026Q4").contains("<td>电热毯</td>"));
+    }
+
+    fn listing(id: &str, d: &str, category: &str, sales: Option<u64>) -> Listing {
+        Listing {
+            doc_id: id.into(),
+            categories: vec![category.into(), category.into()],
+            sales,
+            day: day(d),
+            ..Listing::default()
+        }
+    }
+
+    #[test]
+    fn complaints_per_10k_units_come_from_the_quarters_listings_with_sales() {
+        let signals = vec![
+            signal("c1", "2026-10-05", "电热毯", "火灾", DocKind::Complaint),
+            signal("c2", "2026-10-08", "电热毯", "火灾", DocKind::Complaint),
+            signal("m1", "2026-10-09", "电热毯", "火灾", DocKind::Media),
+            signal("c3", "2026-10-10", "电热毯", "触电", DocKind::Complaint),
+            signal("c4", "2026-11-02", "童车", "跌落/倾倒", DocKind::Complaint),
+            signal("c5", "2026-11-03", "玩具", "误吞", DocKind::Complaint),
+        ];
+        let listings = vec![
+            listing("l1", "2026-10-03", "电热毯", Some(3000)),
+            listing("l2", "2026-11-15", "电热毯", Some(2000)),
+            // no count, or seen in another quarter: not this quarter's units
+            listing("l3", "2026-11-16", "电热毯", None),
+            listing("l4", "2026-06-30", "电热毯", Some(100_000)),
+            listing("l5", "2026-06-30", "童车", Some(500)),
+            listing("l6", "2026-10-30", "童车", Some(0)),
+            listing("l7", "2026-10-30", "玩具", Some(500)),
+        ];
+        let rows = build_risk_list(day("2026-11-20"), &signals, &[], &[], &listings);
+        let row = |c: &str, h: &str| {
+            rows.iter()
+                .find(|r| r.category == c && r.hazard == h)
+                .unwrap_or_else(|| panic!("no row {c} {h}: {rows:#?}"))
+        };
+        let fire = row("电热毯", "火灾");
+        assert_eq!(fire.complaints, 2);
+        // the category's units counted once a listing, whatever categories it repeats
+        assert_eq!(fire.units_sold, Some(5000));
+        assert_eq!(fire.complaints_per_10k, Some(4.0));
+        assert_eq!(row("电热毯", "触电").complaints_per_10k, Some(2.0));
+        // the rate ranks rows alike in level, alerts, severity and failure rate, before signals
+        let order: Vec<&str> = rows.iter().map(|r| r.hazard.as_str()).collect();
+        assert_eq!(order, ["误吞", "火灾", "触电", "跌落/倾倒"], "{rows:#?}");
+        let falls = row("童车", "跌落/倾倒");
+        assert_eq!((falls.units_sold, falls.complaints_per_10k), (None, None));
+        let csv = String::from_utf8(to_csv(&rows).unwrap()).unwrap();
+        let mut lines = csv.lines();
+        let head: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let at = |name: &str| head.iter().position(|h| *h == name).unwrap();
+        let cells: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+        let of = |c: &str, h: &str| {
+            cells
+                .iter()
+                .find(|r| r[at("category")] == c && r[at("hazard")] == h)
+                .unwrap()
+        };
+        assert_eq!(of("电热毯", "火灾")[at("units_sold")], "5000");
+        assert_eq!(of("电热毯", "火灾")[at("complaints_per_10k")], "4.0000");
+        assert_eq!(of("童车", "跌落/倾倒")[at("complaints_per_10k")], "");
+        let page = to_html(&rows, "2026Q4");
+        assert!(page.contains("<th>每万件销量投诉</th>"), "{page}");
+        assert!(page.contains("<td>4.0000</td>"), "{page}");
     }
 }

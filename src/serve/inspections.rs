@@ -179,6 +179,7 @@ pub(super) fn schemas() -> Value {
             "properties": {
                 "doc_id": s, "seq": { "type": "integer", "minimum": 0 }, "title": s, "url": s,
                 "category": ns, "product": s, "sampled": nint, "failed": nint,
+                "enterprises": { "type": "integer", "minimum": 0, "description": "Enterprises sampled, when the notice counts them" },
                 "failed_items": { "type": "array", "items": { "type": "object",
                     "required": ["item", "hazard"], "properties": { "item": s, "hazard": s } } },
                 "parties": { "type": "array", "items": { "type": "object",

@@ -400,6 +400,14 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/print/jurisdictions/{id}", get(jurisdiction::print))
         .route("/api/onsale", get(onsale::onsale))
+        .route(
+            "/api/onsale/{id}/jurisdictions",
+            get(jurisdiction::finding_jurisdictions),
+        )
+        .route(
+            "/print/onsale/{id}/jurisdictions",
+            get(jurisdiction::print_finding),
+        )
         .route("/api/inspections", get(inspections::inspections))
         .route("/api/risk-list", get(risk::risk_list))
         .route("/api/stats", get(api::stats))

@@ -18,6 +18,8 @@ pub const PATHS: &[&str] = &[
     "/print/sampling/{id}",
     "/api/alerts/{id}/jurisdictions",
     "/print/jurisdictions/{id}",
+    "/api/onsale/{id}/jurisdictions",
+    "/print/onsale/{id}/jurisdictions",
     "/api/search",
     "/api/search/export",
     "/api/stats",
@@ -474,6 +476,21 @@ fn sampling_paths() -> Value {
                 "400": errors(&["400"])["400"], "401": errors(&["401"])["401"], "404": errors(&["404"])["404"] } } },
         "/print/jurisdictions/{id}": { "get": {
             "summary": "An alert's packages per jurisdiction (属地通报) as a printable page: one per place, with the parties there, the documents concerning them and a line to sign",
+            "security": read,
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
+            "responses": ok("Printable page", "text/html", s(), &["400", "401", "404"]) } },
+        "/api/onsale/{id}/jurisdictions": { "get": {
+            "summary": "The packages per jurisdiction (属地) of an on-sale finding: the places of its shop and of the maker its notice names, with their parties and documents (JSON), or one row per party and document (CSV, UTF-8 with BOM)",
+            "security": read,
+            "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() },
+                           q("format", "json (default) | csv", one_of(&["json", "csv"]))],
+            "responses": {
+                "200": { "description": "The finding's jurisdictions",
+                         "content": { "application/json": { "schema": { "type": "array", "items": schema_ref("Jurisdiction") } },
+                                      "text/csv": { "schema": s() } } },
+                "400": errors(&["400"])["400"], "401": errors(&["401"])["401"], "404": errors(&["404"])["404"] } } },
+        "/print/onsale/{id}/jurisdictions": { "get": {
+            "summary": "An on-sale finding's packages per jurisdiction (属地通报) as a printable page: one per place, with the shop or maker there, the listing or notice concerning it and a line to sign",
             "security": read,
             "parameters": [{ "name": "id", "in": "path", "required": true, "schema": s() }],
             "responses": ok("Printable page", "text/html", s(), &["400", "401", "404"]) } },

@@ -1,6 +1,6 @@
 //! `GET /api/risk-list`: the key-product risk list of a quarter (issue 47 item 4) for the
 //! dashboard's Stats page, the same rows `jiance report --risk-list` writes (built by
-//! `report::risk` from the signals, alerts and inspection records on each request); or as CSV
+//! `report::risk` from the signals, alerts, inspection records and listings on each request); or as CSV
 //! (`format=csv`). The quarter is the one holding `until`, else the last signal's day, so the
 //! page and the command agree without either naming a quarter.
 
@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::reply::{blocking, store_error};
 use super::request::Params;
 use super::{ApiError, AppState};
+use crate::model::DocKind;
 use crate::report::risk::{self, RiskRow};
 use crate::store::InspectionQuery;
 
@@ -48,12 +49,18 @@ pub(super) async fn risk_list(
         let records = store
             .inspections(&InspectionQuery::default())
             .map_err(store_error)?;
+        let listings: Vec<_> = store
+            .records(&[DocKind::Listing])
+            .map_err(store_error)?
+            .iter()
+            .map(|(d, e)| crate::market::listing(d, e))
+            .collect();
         let (quarter, first, last) = risk::quarter_of(day);
         Ok(RiskList {
             quarter: Some(quarter),
             first: Some(first),
             last: Some(last),
-            rows: risk::build_risk_list(day, &signals, &alerts, &records),
+            rows: risk::build_risk_list(day, &signals, &alerts, &records, &listings),
         })
     })
     .await?;
@@ -105,12 +112,14 @@ pub(super) fn schemas() -> Value {
             "rows": { "type": "array", "items": { "$ref": "#/components/schemas/RiskRow" } } } },
         "RiskRow": { "type": "object",
             "required": ["quarter", "rank", "category", "hazard", "alerts", "max_level", "max_severity",
-                         "signals", "documents", "complaints", "batches_sampled", "batches_failed",
+                         "signals", "documents", "complaints", "units_sold", "complaints_per_10k", "batches_sampled", "batches_failed",
                          "failure_rate", "failed_item_records", "previous_signals", "trend"],
             "properties": {
                 "quarter": s, "rank": { "type": "integer", "minimum": 1 }, "category": s, "hazard": s,
                 "alerts": n, "max_level": { "type": "integer", "minimum": 0, "maximum": 4 },
                 "max_severity": n, "signals": n, "documents": n, "complaints": n,
+                "units_sold": { "type": "integer", "minimum": 0, "nullable": true },
+                "complaints_per_10k": { "type": "number", "minimum": 0, "nullable": true },
                 "batches_sampled": n, "batches_failed": n,
                 "failure_rate": { "type": "number", "nullable": true },
                 "failed_item_records": n, "previous_signals": n,
@@ -137,6 +146,8 @@ mod tests {
             signals: 5,
             documents: 4,
             complaints: 2,
+            units_sold: Some(4000),
+            complaints_per_10k: Some(5.0),
             batches_sampled: 10,
             batches_failed: 2,
             failure_rate: Some(0.2),

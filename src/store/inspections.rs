@@ -152,6 +152,7 @@ mod tests {
             product: None,
             sampled,
             failed,
+            enterprises: None,
             failed_items: Vec::new(),
             parties: Vec::new(),
             regulator: None,

@@ -790,6 +790,8 @@ fn openapi_describes_every_endpoint_and_every_described_path_answers() {
     let cases: Vec<jiance::review::Case> = server.store().cases().unwrap();
     let case = cases[0].id.clone();
     let document = outcome.alerts[0].evidence[0].clone();
+    let findings = server.store().onsale().unwrap();
+    let finding = findings[0].id.clone();
     runtime().block_on(async {
         let c = Client::new(&server.base);
         let (status, doc) = c.get("/api/openapi.json", None).await;
@@ -804,6 +806,8 @@ fn openapi_describes_every_endpoint_and_every_described_path_answers() {
                 &case
             } else if path.starts_with("/api/documents/") {
                 &document
+            } else if path.starts_with("/api/onsale/") || path.starts_with("/print/onsale/") {
+                &finding
             } else {
                 &top
             };

@@ -608,9 +608,18 @@ fn dashboard_shows_the_top_alert_opens_it_updates_live_and_searches() {
             first: document.querySelector('#onsale-rows tr').dataset.id, \
             text: document.querySelector('#onsale-rows').innerText, \
             platforms: [...document.querySelectorAll('#onsale-platform option')].map(o => o.value), \
-            csv: document.querySelector('#onsale-csv').getAttribute('href') })",
+            csv: document.querySelector('#onsale-csv').getAttribute('href'), \
+            package: document.querySelector('#onsale-rows tr a.print').getAttribute('href') })",
     );
     assert_eq!(page["rows"], onsale.len().min(100), "{page}");
+    // the first finding's packages per jurisdiction, to print
+    assert!(
+        page["package"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("/print/onsale/{}/jurisdictions", onsale[0].id)),
+        "{page}"
+    );
     assert_eq!(page["first"], onsale[0].id.as_str(), "{page}");
     let text = page["text"].as_str().unwrap();
     assert!(
@@ -1317,8 +1326,19 @@ fn dashboard_inspections_parties_warnings_and_the_risk_list() {
     // 4. Stats: the quarter's risk list, as `jiance report --risk-list` ranks it.
     let signals = store.signals().unwrap();
     let day = signals.iter().map(|s| s.day()).max().unwrap();
-    let rows =
-        jiance::report::risk::build_risk_list(day, &signals, &store.alerts().unwrap(), &records);
+    let listings: Vec<_> = store
+        .records(&[jiance::model::DocKind::Listing])
+        .unwrap()
+        .iter()
+        .map(|(d, e)| jiance::market::listing(d, e))
+        .collect();
+    let rows = jiance::report::risk::build_risk_list(
+        day,
+        &signals,
+        &store.alerts().unwrap(),
+        &records,
+        &listings,
+    );
     let (quarter, _, _) = jiance::report::risk::quarter_of(day);
     assert!(!rows.is_empty());
     b.eval("location.hash = '#/stats'; true");

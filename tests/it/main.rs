@@ -6,7 +6,7 @@
 //! matches to a webhook receiver and a STARTTLS mail server on loopback;
 //! `fuzz` smokes the fuzz targets' entries on their seeds and mutations; `browser` loads the
 //! dashboard in headless Chromium; `search_eval` scores literal and concept search on the judged queries; `eval` scores the analyzer on the labelled evaluation set
-//! (tests/eval/); `realtext` on the real public texts of ../shared/realtext; `realweb` reads the
+//! (tests/eval/); `realtext` on the real public texts of ../shared/realtext; `realtext_inspections` scores the batch numbers read from its inspection notices against `tests/eval/inspection_numbers.tsv`; `realweb` reads the
 //! real charset files and feeds of ../shared/realweb; `render` crawls a page written by
 //! JavaScript with and without `render = "chromium"`; `report` runs
 //! `jiance report` on the demo data directory; `rerun` replays the demo archive and a warcio WARC;
@@ -37,6 +37,7 @@ mod onsale;
 mod parties;
 mod readme;
 mod realtext;
+mod realtext_inspections;
 mod realweb;
 mod render;
 mod report;

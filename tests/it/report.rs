@@ -339,6 +339,32 @@ fn risk_list_of_the_demo_quarter_agrees_with_the_store() {
         }
     }
     assert_eq!(got, expected, "{csv}");
+    // complaints per 10,000 units sold: the row's complaints over the units its category's
+    // listings of the quarter sold, empty where no listing gives a count
+    let head: Vec<&str> = csv.lines().next().unwrap_or_default().split(',').collect();
+    let col = |name: &str| head.iter().position(|h| *h == name).unwrap();
+    let (complaints, units, rate) = (
+        col("complaints"),
+        col("units_sold"),
+        col("complaints_per_10k"),
+    );
+    let mut with_units = 0;
+    for l in csv.lines().skip(1) {
+        let c: Vec<&str> = l.split(',').collect();
+        if c[units].is_empty() {
+            assert!(c[rate].is_empty(), "a rate without units: {l}");
+            continue;
+        }
+        with_units += 1;
+        let n: f64 = c[complaints].parse().unwrap();
+        let u: f64 = c[units].parse().unwrap();
+        assert!(u > 0.0, "{l}");
+        assert_eq!(c[rate], format!("{:.4}", n * 10_000.0 / u), "{l}");
+    }
+    assert!(
+        with_units > 0,
+        "the demo's listings give sales counts: {csv}"
+    );
     assert!(
         levels.windows(2).all(|w| w[0] >= w[1]),
         "ranked by level: {levels:?}"

@@ -277,6 +277,87 @@ fn jurisdiction_packages_export_as_json_csv_and_a_printable_page() {
     });
 }
 
+/// Issue 47: each on-sale finding's packages per jurisdiction — its shop's place and the place of
+/// the maker its notice names — as JSON, CSV (one row per party and document, first column the
+/// finding) and a printable page with one package per place.
+#[test]
+fn on_sale_finding_packages_export_as_json_csv_and_a_printable_page() {
+    let server = Server::start(jiance::serve::Access::new(vec![], vec![], true));
+    let findings = server.store().onsale().unwrap();
+    // a recalled product whose notice names its maker: a shop's and a maker's jurisdiction
+    let Some(f) = findings.iter().find(|f| {
+        let roles: Vec<_> = f
+            .jurisdictions
+            .iter()
+            .flat_map(|j| j.parties.iter().map(|p| p.role))
+            .collect();
+        roles.contains(&jiance::model::PartyRole::Shop)
+            && roles.contains(&jiance::model::PartyRole::Enterprise)
+    }) else {
+        panic!("no finding routed to a shop's and a maker's place: {findings:#?}");
+    };
+    runtime().block_on(async {
+        let http = jiance::util::tls::client();
+        let url = format!("{}/api/onsale/{}/jurisdictions", server.base, f.id);
+        let text = http.get(&url).send().await.unwrap().text().await.unwrap();
+        let json: Vec<jiance::model::Jurisdiction> = serde_json::from_str(&text).unwrap();
+        assert_eq!(json, f.jurisdictions);
+        let resp = http.get(format!("{url}?format=csv")).send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        let body = resp.bytes().await.unwrap();
+        let mut reader = csv::Reader::from_reader(&body[3..]);
+        assert_eq!(&reader.headers().unwrap()[0], "在售 finding");
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let expected: usize = f
+            .jurisdictions
+            .iter()
+            .flat_map(|j| &j.parties)
+            .map(|p| p.documents.len())
+            .sum();
+        assert_eq!(rows.len(), expected);
+        assert!(rows.iter().all(|r| &r[0] == f.id.as_str()));
+        // the listing and the recall notice, by their titles and links
+        assert!(
+            rows.iter().any(|r| &r[8] == f.listing.url.as_str()),
+            "{rows:?}"
+        );
+        assert!(
+            rows.iter().any(|r| &r[8] == f.flagged.url.as_str()),
+            "{rows:?}"
+        );
+        let page = http
+            .get(format!(
+                "{}/print/onsale/{}/jurisdictions",
+                server.base, f.id
+            ))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(
+            page.matches("<section class=\"package\">").count(),
+            f.jurisdictions.len(),
+            "{page}"
+        );
+        for j in &f.jurisdictions {
+            assert!(page.contains(&format!("属地通报 · {}", j.name())), "{page}");
+            for p in &j.parties {
+                assert!(page.contains(&p.name), "{} missing", p.name);
+            }
+        }
+        assert!(page.contains(&f.listing.shop), "{page}");
+        for path in [
+            "print/onsale/no-such-finding/jurisdictions",
+            "api/onsale/no-such-finding/jurisdictions",
+        ] {
+            let resp = http.get(format!("{}/{path}", server.base)).send().await;
+            assert_eq!(resp.unwrap().status().as_u16(), 404, "{path}");
+        }
+    });
+}
+
 /// Repeat offenders' listings first (issue 47): the demo holds 格致's recall and its listings
 /// still on sale, which makes the brand a repeat offender (`rules/parties.toml`: 召回后仍在售);
 /// the request for its category buys a 格致 listing before every other — from the first scoring

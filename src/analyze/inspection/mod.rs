@@ -110,6 +110,7 @@ impl Analyzer {
                     product,
                     sampled: t.sampled,
                     failed: t.failed,
+                    enterprises: None,
                     failed_items: items,
                     parties,
                     regulator: None,
@@ -130,6 +131,7 @@ impl Analyzer {
                         // failed ones does not
                         sampled: with_result.then_some(0),
                         failed: Some(0),
+                        enterprises: None,
                         failed_items: Vec::new(),
                         parties: Vec::new(),
                         regulator: None,
@@ -583,6 +585,75 @@ mod tests {
     fn a_line_naming_the_failed_batches_and_product() {
         let r = records("2025年照明产品监督抽查\n1批次防爆灯具不合格\n不合格项目为接地措施。");
         assert_eq!(numbers(&r), [(Some("灯具"), None, Some(1))]);
+    }
+
+    #[test]
+    fn totals_read_in_the_two_common_wordings() {
+        // enterprises and batches, then the failed ones after 其中
+        let r = records("市场监管局近期共抽查了58家企业的72批次电热毯产品，其中9批次不合格。");
+        assert_eq!(numbers(&r), [(Some("电热毯"), Some(72), Some(9))]);
+        let r =
+            records("本次共抽查31家企业生产的40批次童鞋，其中有5批次产品不合格，涉及耐磨性能。");
+        assert_eq!(numbers(&r), [(Some("童鞋"), Some(40), Some(5))]);
+        // sampled, failed and a rate in one sentence
+        let r = records("此次抽检插座产品66批次，不合格11批次，不合格发现率为16.7%。");
+        assert_eq!(numbers(&r), [(Some("插头插座"), Some(66), Some(11))]);
+        let r = records("共抽检电吹风18个批次，不合格2个批次，不合格检出率11.1%。");
+        assert_eq!(
+            numbers(&r),
+            [(Some("皮肤及毛发护理器具"), Some(18), Some(2))]
+        );
+    }
+
+    #[test]
+    fn parallel_scopes_after_a_comma_add_up_and_one_scopes_result_is_no_total() {
+        // the second scope in a clause of its own, joined by 以及 or 和
+        let r = records(
+            "本次电热毯抽查涉及5个区县12家生产企业的20批次产品，以及3个区8家销售企业的15批次产品。生产领域合格18批次，不合格2批次。",
+        );
+        assert_eq!(numbers(&r), [(Some("电热毯"), Some(35), None)]);
+        let r = records(
+            "共抽查童鞋生产企业6家的10批次产品，和经销企业9家的14批次产品。流通环节不合格3批次。",
+        );
+        assert_eq!(numbers(&r), [(Some("童鞋"), Some(24), None)]);
+        // the notice's stated totals stay its totals beside a scope's numbers
+        let r = records(
+            "本次共抽查30家企业的40批次电热毯，不合格4批次。其中生产领域20批次，不合格1批次。",
+        );
+        assert!(
+            numbers(&r).contains(&(Some("电热毯"), Some(40), Some(4))),
+            "{:?}",
+            numbers(&r)
+        );
+    }
+
+    #[test]
+    fn enterprises_sampled_are_read_beside_the_batches_and_never_guessed() {
+        let firms = |text: &str| -> Vec<Option<u64>> {
+            records(text).iter().map(|r| r.enterprises).collect()
+        };
+        assert_eq!(
+            firms("本次共抽查23家企业生产的30批次电热毯，不合格2批次。"),
+            [Some(23)]
+        );
+        // parallel scopes add up, as their batches do
+        assert_eq!(
+            firms(
+                "本次童鞋抽查涉及4家生产企业的6批次产品，以及9家销售企业的12批次产品。不合格3批次。"
+            ),
+            [Some(13)]
+        );
+        // no count of enterprises, or places of several kinds: none
+        assert_eq!(firms("此次抽检插座产品66批次，不合格11批次。"), [None]);
+        assert_eq!(
+            firms("对3家商场、6家超市销售的25批次电吹风进行了抽检，不合格4批次。"),
+            [None]
+        );
+        // enterprises named as failing are not those sampled
+        assert_eq!(
+            firms("共抽检电热水壶40批次，发现5家企业生产的6批次产品不合格。"),
+            [None]
+        );
     }
 
     #[test]

@@ -46,6 +46,9 @@ const FILLER: [&str; 15] = [
 ];
 /// Words that make a count no result: a plan, batches handed to enforcement, or those of one item.
 const NOT_RESULT: [&str; 5] = ["计划", "涉嫌", "移送", "另外", "该项目"];
+/// Words naming one part of an inspection (生产领域, 流通环节): a result said of it after totals
+/// summed over parts is no total.
+const PART_WORDS: [&str; 2] = ["领域", "环节"];
 /// Words that never make a product more particular (不合格 手提式灭火器, 流通市场 灭火器).
 const NOT_PRODUCT: [&str; 14] = [
     "合格", "市场", "领域", "流通", "生产", "销售", "全省", "全市", "本市", "开展", "组织", "进行",
@@ -85,6 +88,10 @@ pub(super) struct Tally {
     pub(super) passed: Option<u64>,
     /// The sentence whose parallel scopes (N家…M批次) the sampled batches add up, once set.
     pub(super) scope: Option<usize>,
+    /// How many parallel scopes the sampled batches add up.
+    pub(super) parts: u8,
+    /// Enterprises counted with the sampled batches (N家…M批次), added up as they are.
+    pub(super) enterprises: Option<u64>,
 }
 
 impl Tally {
@@ -211,13 +218,37 @@ impl Analyzer {
                         Some(m) => text.get(m.1..cs + next).unwrap_or(""),
                         None => post,
                     };
-                    let Some(role) = role_of(pre, post, post_rest, !before.is_empty()) else {
+                    // a further scope of a sentence whose first scope counted what was sampled
+                    // ("…26家生产企业的50批次产品，以及10家销售企业的50批次产品") is sampled too
+                    let parallel = pre.contains('家')
+                        && tallies[owner.or(current).unwrap_or(0)].scope == Some(si)
+                        && !NOT_RESULT
+                            .iter()
+                            .any(|w| pre.contains(w) || post.contains(w))
+                        && !FAILED_WORDS.iter().any(|w| post.contains(w));
+                    let role = role_of(pre, post, post_rest, !before.is_empty())
+                        .or(parallel.then_some(Role::Sampled));
+                    let Some(role) = role else {
                         if let Some(o) = owner.filter(|&o| o != 0) {
                             current = Some(o);
                         }
                         continue;
                     };
                     let at = owner.or(current).unwrap_or(0);
+                    // a result of one part ("生产领域合格45批次") of totals summed over parts is
+                    // that part's, not the totals'
+                    // (the notice's own counts go to the summed product later, see
+                    // `finish_text_records`)
+                    let summed = |tl: &Tally| tl.parts >= 2 && tl.scope != Some(si);
+                    if role != Role::Sampled
+                        && (summed(&tallies[at]) || (at == 0 && tallies.iter().any(summed)))
+                        && PART_WORDS
+                            .iter()
+                            .any(|w| text[ss..cs + c.start].contains(w))
+                    {
+                        any_count = true;
+                        continue;
+                    }
                     // parallel scopes of one sentence (生产企业3家3批次，经销单位18家22批次) add up
                     let scope = pre.contains('家').then_some(si);
                     if role == Role::Sampled
@@ -226,10 +257,19 @@ impl Analyzer {
                         && let Some(n) = tallies[at].sampled.as_mut()
                     {
                         *n += c.value;
+                        let tl = &mut tallies[at];
+                        tl.parts = tl.parts.saturating_add(1);
+                        // enterprises add up only while every scope counts them
+                        tl.enterprises = tl.enterprises.zip(firms_in(pre)).map(|(a, b)| a + b);
                     } else {
+                        let first = role == Role::Sampled && tallies[at].sampled.is_none();
                         tallies[at].set(role, c.value);
+                        if first {
+                            tallies[at].enterprises = firms_in(pre);
+                        }
                         if role == Role::Sampled && tallies[at].scope.is_none() {
                             tallies[at].scope = scope.or(Some(usize::MAX));
+                            tallies[at].parts = 1;
                         }
                     }
 
@@ -355,6 +395,9 @@ impl Analyzer {
             tl.sampled = tl.sampled.or(notice.sampled);
             tl.failed = tl.failed.or(notice.failed);
             tl.passed = tl.passed.or(notice.passed);
+            if tl.sampled == notice.sampled {
+                tl.enterprises = tl.enterprises.or(notice.enterprises);
+            }
             tl.complete();
         }
         let products_stated = tallies.iter().skip(1).any(Tally::stated);
@@ -419,6 +462,7 @@ impl Analyzer {
                     product: tl.product,
                     sampled: tl.sampled,
                     failed: tl.failed,
+                    enterprises: tl.enterprises.filter(|_| tl.sampled.is_some()),
                     failed_items: items,
                     parties,
                     regulator: None,
@@ -557,6 +601,32 @@ fn role_of(pre: &str, post: &str, rest: &str, named_before: bool) -> Option<Role
     }
     // a product's line of a list: "其中安全帽5批次"
     (named_before && after.trim().is_empty() && pre.chars().count() <= 16).then_some(Role::Sampled)
+}
+
+/// The enterprises a stretch before a sampled count counts: the number written right before 家
+/// ("抽查271家企业生产、销售的", "33家销售单位销售的"); none when there is none, or several (5家商场、
+/// 7家市场、11家超市: places of several kinds, no count of enterprises).
+fn firms_in(pre: &str) -> Option<u64> {
+    let chars: Vec<char> = pre.chars().collect();
+    let mut found = None;
+    let mut seen = 0;
+    for (k, c) in chars.iter().enumerate() {
+        if *c != '家' {
+            continue;
+        }
+        let mut j = k;
+        while j > 0 && (chars[j - 1].is_ascii_digit() || CN_DIGITS.contains(chars[j - 1])) {
+            j -= 1;
+        }
+        // a number glued to a letter or another number's mark is a model or a date, no count
+        let glued = j > 0 && (chars[j - 1].is_ascii_alphanumeric() || chars[j - 1] == '.');
+        if j < k && !glued {
+            let num: String = chars[j..k].iter().collect();
+            found = read_number(&num);
+            seen += 1;
+        }
+    }
+    found.filter(|_| seen == 1)
 }
 
 /// A count of batches in a clause: its value and byte span (number to unit).

@@ -254,6 +254,15 @@ function renderReasons(list) {
   return el("ol", { class: "reasons" }, list.map((r) => el("li", {}, r)));
 }
 
+// An on-sale finding's packages per jurisdiction: the printable page or the CSV.
+function findingPackage(f, what) {
+  const id = encodeURIComponent(f.id);
+  const auth = token() ? `access_token=${encodeURIComponent(token())}` : "";
+  return what === "print"
+    ? `/print/onsale/${id}/jurisdictions${auth ? `?${auth}` : ""}`
+    : `/api/onsale/${id}/jurisdictions?format=csv${auth ? `&${auth}` : ""}`;
+}
+
 // Whom to hand the alert to (属地, issue 47): the places of the enterprises and shops of its
 // evidence, each with its parties, and the packages to print or download.
 const ROLES = { enterprise: "生产企业", shop: "销售店铺" };
@@ -652,7 +661,10 @@ async function loadOnsale() {
     el("td", {}, f.matched.map((m) => MATCHED[m] || m).join("、")),
     el("td", { title: f.summary }, el("span", { class: `action action-${f.action}` }, "通报平台"), ` ${f.notify}`,
       (f.jurisdictions || []).length
-        ? el("div", { class: "muted" }, `属地：${f.jurisdictions.map((j) => `${j.province}${j.city || ""}`).join("、")}`)
+        ? el("div", { class: "muted" }, `属地：${f.jurisdictions.map((j) => `${j.province}${j.city || ""}`).join("、")} `,
+          // the packages per jurisdiction, as an alert's
+          el("a", { class: "print", href: findingPackage(f, "print"), target: "_blank" }, "打印通报"), " ",
+          el("a", { href: findingPackage(f, "csv") }, "CSV"))
         : ""))));
   $("#onsale-empty").hidden = page.findings.length > 0;
   pager($("#onsale-pager"), page.total, onsaleState.offset, ONSALE_PAGE, (o) => { onsaleState.offset = o; loadOnsale(); });

@@ -291,7 +291,7 @@ async function loadRiskList() {
   const pct = (r) => (r.failure_rate === null ? "—" : `${(r.failure_rate * 100).toFixed(1)}%`);
   box.replaceChildren(el("table", { class: "grid risk" },
     el("thead", {}, el("tr", {}, ["排名", "品类", "危害", "预警（最高级别）", "最高严重度", "风险信息（文档 / 投诉）",
-      "不合格 / 抽查批次", "不合格率", "不合格项目记录", "趋势（上季度）"].map((h) => el("th", {}, h)))),
+      "每万件销量投诉", "不合格 / 抽查批次", "不合格率", "不合格项目记录", "趋势（上季度）"].map((h) => el("th", {}, h)))),
     el("tbody", {}, list.rows.slice(0, 30).map((r) => el("tr", { "data-category": r.category, "data-hazard": r.hazard },
       el("td", { class: "num" }, r.rank),
       el("td", { class: "strong" }, r.category),
@@ -299,6 +299,9 @@ async function loadRiskList() {
       el("td", {}, r.alerts ? [`${r.alerts} `, levelBadge(r.max_level)] : "0"),
       el("td", { class: "num" }, r.max_severity),
       el("td", { class: "num" }, `${r.signals}（${r.documents} / ${r.complaints}）`),
+      // empty when no listing of the quarter gives a sales count: never a guess
+      el("td", { class: "num", title: r.units_sold === null ? "" : `销量 ${r.units_sold}` },
+        r.complaints_per_10k === null ? "—" : r.complaints_per_10k.toFixed(2)),
       el("td", { class: "num" }, r.batches_sampled ? `${r.batches_failed} / ${r.batches_sampled}` : "—"),
       el("td", { class: "num" }, pct(r)),
       el("td", { class: "num" }, r.failed_item_records),
