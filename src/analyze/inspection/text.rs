@@ -219,7 +219,7 @@ impl Analyzer {
                         None => post,
                     };
                     // a further scope of a sentence whose first scope counted what was sampled
-                    // ("…26家生产企业的50批次产品，以及10家销售企业的50批次产品") is sampled too
+                    // ("…12家生产企业的30批次产品，以及8家销售企业的20批次产品") is sampled too
                     let parallel = pre.contains('家')
                         && tallies[owner.or(current).unwrap_or(0)].scope == Some(si)
                         && !NOT_RESULT
