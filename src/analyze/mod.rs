@@ -1591,11 +1591,30 @@ mod tests {
                 "江苏省市场监管局发布消息，某公司召回一批电暖器，可能过热起火。",
                 None,
             ),
+            // a maker's China entity recalls for the whole market
+            (
+                "某汽车（中国）有限公司决定召回部分进口车型，转向横拉杆可能断裂。",
+                Some("全国"),
+            ),
+            (
+                "據報道，某家居 ( 中國 ) 投資有限公司召回一款抽屜櫃，櫃子可能傾倒。",
+                Some("全国"),
+            ),
         ] {
             let x = run("", text, Some(DocKind::Recall));
             let got = x.findings.first().and_then(|f| f.province.as_deref());
             assert_eq!(got, want, "{text}");
         }
+        // in a provincial inspection, such a maker is only a failing enterprise
+        let x = run(
+            "",
+            "浙江省市场监管局抽查童鞋，某鞋业（中国）有限公司生产的1批次童鞋甲醛超标。",
+            Some(DocKind::Inspection),
+        );
+        assert_eq!(
+            x.findings.first().and_then(|f| f.province.as_deref()),
+            Some("浙江省")
+        );
     }
 
     #[test]

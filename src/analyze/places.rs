@@ -484,10 +484,34 @@ impl Analyzer {
             .as_deref()
             .and_then(|h| self.resolve_text(h));
         localise_nationwide(&mut places);
+        // A maker's China entity ("某某（中国）投资有限公司") recalling names the whole market as
+        // surely as the national regulator that receives its plan. The name may begin after the
+        // bracket ("某某 ( 中国 ) 投资有限公司"), so the words just before it count.
+        let china_entity = p.kind == DocKind::Recall
+            && names.orgs.iter().any(|&(s, e)| {
+                let from = p
+                    .full
+                    .get(..s)
+                    .and_then(|b| b.char_indices().rev().nth(7))
+                    .map_or(0, |(k, _)| k);
+                p.full.get(from..e).is_some_and(|n| {
+                    let bare: String = n
+                        .chars()
+                        .filter(|c| !c.is_whitespace())
+                        .map(|c| match c {
+                            '（' => '(',
+                            '）' => ')',
+                            c => c,
+                        })
+                        .collect();
+                    bare.contains("(中国)")
+                })
+            });
         let national = g.national_first
-            && places.iter().any(|pm| {
-                pm.mention.role == RegionRole::Publisher && pm.mention.province == "全国"
-            })
+            && (china_entity
+                || places.iter().any(|pm| {
+                    pm.mention.role == RegionRole::Publisher && pm.mention.province == "全国"
+                }))
             && !places
                 .iter()
                 .any(|pm| pm.mention.province.starts_with("境外"));
