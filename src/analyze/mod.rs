@@ -256,6 +256,7 @@ pub struct Analyzer {
     std_re: LazyRegex,
     dateline_re: LazyRegex,
     failed_batches_re: LazyRegex,
+    partial_pass_re: LazyRegex,
     maker_re: LazyRegex,
     date_re: LazyRegex,
     neg_window: usize,

@@ -452,6 +452,7 @@ pub(super) fn assemble(
         std_re: LazyRegex::new(regexes::STD),
         dateline_re: LazyRegex::new(regexes::DATELINE),
         failed_batches_re: LazyRegex::new(regexes::FAILED_BATCHES),
+        partial_pass_re: LazyRegex::new(regexes::PARTIAL_PASS),
         maker_re: LazyRegex::new(regexes::MAKER),
         date_re: LazyRegex::new(regexes::DATE),
         neg_window: cues.negation.window.unwrap_or(6),
