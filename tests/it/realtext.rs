@@ -59,12 +59,12 @@ const TARGET_SIGNAL: f64 = 0.93;
 /// Floors per file and part: (file, part, [categories, hazards, event provinces] F1, `is_signal`
 /// accuracy). What the analyzer measured when each was set, a little under; never lowered.
 const FLOORS: [(&str, Part, [f64; 3], f64); 3] = [
-    ("dev.jsonl", Part::Tuning, [0.90, 0.86, 0.87], 0.96),
+    ("dev.jsonl", Part::Tuning, [0.90, 0.86, 0.89], 0.96),
     (
         "dev2-regulatory.jsonl",
         Part::Tuning,
-        [0.80, 0.85, 0.75],
-        0.92,
+        [0.83, 0.88, 0.81],
+        0.95,
     ),
     (
         "dev2-regulatory.jsonl",
