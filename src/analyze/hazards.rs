@@ -199,10 +199,10 @@ impl Analyzer {
         let mut i = 0;
         hz.retain(|m| {
             i += 1;
-            !(drop[i - 1]
-                || (!m.strong
-                    && !m.negated
-                    && causes.iter().any(|(h, term)| *h == m.h && *term == m.term)))
+            let said_to_cause = !m.strong
+                && !m.negated
+                && causes.iter().any(|(h, term)| *h == m.h && *term == m.term);
+            !drop[i - 1] && !said_to_cause
         });
     }
 

@@ -459,7 +459,7 @@ fn cited_standards(full: &str) -> Vec<(usize, usize)> {
         for (at, _) in full.match_indices(cue) {
             let rest = &full[at..];
             let end = rest
-                .find(|c| matches!(c, '。' | '\n' | '；' | ';'))
+                .find(['。', '\n', '；', ';'])
                 .map_or(full.len(), |e| at + e);
             let mut k = at;
             while let Some(open) = full[k..end].find('《').map(|o| k + o) {
