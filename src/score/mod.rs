@@ -103,8 +103,8 @@
 //!    notify (regional or systemic), short of the notify budget's threshold (`notify_budget`,
 //!    issue 46: a false-alert rate per category-year spread over the category's cells and tests
 //!    a year; the evidence, by `notify_evidence`, the Poisson test, the conditional test of the
-//!    scanned window, or the conditional test where the baseline holds `notify_sparse_events`
-//!    effective events and the Poisson test where it is sparser; with `notify_systemic`, a
+//!    scanned window, or (the default, "mixed") the conditional test where the baseline holds
+//!    `notify_sparse_events` effective events and the Poisson test where it is sparser; with `notify_systemic`, a
 //!    systemic alert's is the nation cell's own). The gate reads the day's data alone, so replays stay exact; the
 //!    hysteresis (`hold`, `hold_days`) is applied after the run: an alert that drops stays open,
 //!    as it was, until its cell has not alerted for `hold_days` days.
