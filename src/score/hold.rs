@@ -20,7 +20,7 @@
 use chrono::NaiveDate;
 
 use super::ScoreOutput;
-use super::alert::term;
+use super::breakdown::term;
 use crate::model::{Action, Alert, AlertStatus, SamplingRequest};
 
 /// The breakdown term of a held alert.

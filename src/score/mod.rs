@@ -126,6 +126,7 @@
 
 mod aggregate;
 mod alert;
+mod breakdown;
 mod calendar;
 mod contacts;
 pub mod disproportion;
@@ -177,7 +178,8 @@ use chrono::NaiveDate;
 use crate::model::{Action, Alert, SamplingRequest, Scope, Signal};
 use crate::store::columnar::SignalColumns;
 use aggregate::{Cell, CellSeries, Periods};
-use alert::{Why, decide, emit, flag, term};
+use alert::{Why, decide, emit};
+use breakdown::{flag, term};
 #[cfg(test)]
 use facts::combined_p_value;
 use facts::{Counts, Facts, counts, daily, facts_of};

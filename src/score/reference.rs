@@ -14,7 +14,7 @@ use polars::prelude::*;
 use super::disturb::{Disturb, Outage};
 use super::load::NATION;
 use super::rules::ScoringRules;
-use super::table::{CellKey, CellTable, Prepared, Rows, earliest_read};
+use super::table::{CellKey, CellTable, Prepared, Rows, earliest_read, skipped_days};
 use crate::model::Channel;
 use crate::store::columnar::{SignalColumns, StrCol};
 use crate::store::signals::{epoch_days, from_epoch_days};
@@ -247,23 +247,7 @@ pub fn prepare(
     } else {
         all.clone().filter(left_out.not())
     };
-    // Places abroad count nowhere. Their names are few: list them, then test equality (this
-    // polars build has no string functions).
-    let provinces = base.clone().select([col("province").unique()]).collect()?;
-    let abroad: Vec<String> = provinces
-        .column("province")?
-        .str()?
-        .iter()
-        .flatten()
-        .filter(|p| p.starts_with("境外"))
-        .map(str::to_string)
-        .collect();
-    let is_abroad = abroad
-        .iter()
-        .fold(lit(false), |acc, a| {
-            acc.or(col("province").eq(lit(a.as_str())))
-        })
-        .fill_null(lit(false));
+    let is_abroad = abroad(&base)?;
     let in_province = col("province")
         .is_not_null()
         .and(col("province").neq(lit(NATION)))
@@ -306,18 +290,7 @@ pub fn prepare(
         .collect()?;
     let table = cell_table(&daily, floor_i, until_i)?;
     let disturb = measure_disturb(all.filter(is_abroad.clone().not()), rules, outages, until_i)?;
-    let skip: Vec<bool> = (0..table.days)
-        .map(|i| {
-            let day = table
-                .start
-                .map(|s| s + chrono::Duration::days(i as i64))
-                .unwrap_or_default();
-            rules.calendar.any_event(day)
-                || outages
-                    .iter()
-                    .any(|o| o.from <= day && day <= o.excluded_until(catchup))
-        })
-        .collect();
+    let skip = skipped_days(&table, rules, outages);
 
     // Detail rows: the rows from `detail_from` on whose cluster is first seen in their cell from
     // then on, with that first day.
@@ -363,6 +336,41 @@ pub fn prepare(
     // One chunk per column: rows are read one by one below.
     let mut detail = detail;
     detail.rechunk_mut();
+    let by_key = rows_by_cell(&detail, &table)?;
+    Ok(Prepared {
+        table,
+        rows: {
+            let (t, rows) = detail_table(&detail)?;
+            Rows::new(&t, &rows, by_key)
+        },
+        disturb,
+        skip,
+    })
+}
+
+/// Whether a row's place is abroad: places abroad count nowhere. Their names are few: list
+/// them, then test equality (this polars build has no string functions).
+fn abroad(base: &LazyFrame) -> PolarsResult<Expr> {
+    let provinces = base.clone().select([col("province").unique()]).collect()?;
+    let abroad: Vec<String> = provinces
+        .column("province")?
+        .str()?
+        .iter()
+        .flatten()
+        .filter(|p| p.starts_with("境外"))
+        .map(str::to_string)
+        .collect();
+    Ok(abroad
+        .iter()
+        .fold(lit(false), |acc, a| {
+            acc.or(col("province").eq(lit(a.as_str())))
+        })
+        .fill_null(lit(false)))
+}
+
+/// The detail rows of each cell of the table, as (detail row, day, cluster's first day), in
+/// day order and then the input's.
+fn rows_by_cell(detail: &DataFrame, table: &CellTable) -> PolarsResult<Vec<Vec<(u32, i32, i32)>>> {
     let index: HashMap<(&str, &str), usize> = table
         .keys
         .iter()
@@ -392,15 +400,7 @@ pub fn prepare(
     for rows in &mut by_key {
         rows.sort_by_key(|&(r, d, _)| (d, row[r as usize]));
     }
-    Ok(Prepared {
-        table,
-        rows: {
-            let (t, rows) = detail_table(&detail)?;
-            Rows::new(&t, &rows, by_key)
-        },
-        disturb,
-        skip,
-    })
+    Ok(by_key)
 }
 
 fn cell_table(daily: &DataFrame, floor: i32, until: i32) -> PolarsResult<CellTable> {

@@ -462,13 +462,57 @@ pub fn prepare(
     let started = std::time::Instant::now();
     let until_i = epoch_days(until);
     let floor_i = earliest_read(rules, first_run.min(until));
+    let f = filter(t, rules, until_i, floor_i, epoch_days(detail_from), outages);
+    let per_cat: Vec<CatOut> = on_cores(t.by_cat.len(), |c| -> Result<CatOut, ScoreError> {
+        Ok(aggregate_category(&t.by_cat[c], &f))
+    })?;
+
+    let keys = cell_keys(t, &per_cat);
+    let table = cell_series(&per_cat, &keys, f.base, until_i);
+    let disturb = measure_disturb(t, &per_cat, &f, rules, outages);
+    let skip = skipped_days(&table, rules, outages);
+
+    // The detail rows' index, per cell; the rows themselves are read when a run knows which
+    // cells need them (`Prepared::read_rows`).
+    let by_key = detail_index(&per_cat, &keys, table.keys.len());
+    let entries: usize = by_key.iter().map(Vec::len).sum();
+    // Each cell's rows come from one category, already by (day, row) (`aggregate_category`).
+    debug_assert!(
+        by_key
+            .iter()
+            .all(|rows| rows.is_sorted_by_key(|&(r, d, _)| (d, r)))
+    );
+    tracing::debug!(
+        cells = table.keys.len(),
+        detail_rows = entries,
+        aggregate_ms = started.elapsed().as_millis() as u64,
+        "signal table aggregated"
+    );
+    Ok(Prepared {
+        table,
+        rows: Rows::index(by_key),
+        disturb,
+        skip,
+    })
+}
+
+/// The filter of one preparation: the days read, the outages' rows to leave out (by source
+/// index or channel) and the channel weights.
+fn filter<'t>(
+    t: &'t Table,
+    rules: &ScoringRules,
+    until_i: i32,
+    floor_i: i32,
+    detail_from: i32,
+    outages: &[Outage],
+) -> Filter<'t> {
     let catchup = rules.outage.catchup_days;
     let lo = t.day_bounds().map_or(until_i, |(lo, _)| lo);
-    let f = Filter {
+    Filter {
         until: until_i,
         floor: floor_i,
         base: floor_i.max(lo).min(until_i),
-        detail_from: epoch_days(detail_from),
+        detail_from,
         channel_from: (until_i - 3 * 366 - 60).max(lo).min(until_i),
         places: &t.places,
         outages: outages
@@ -492,12 +536,12 @@ pub fn prepare(
             })
             .collect(),
         channel_weight: Channel::ALL.map(|c| rules.channel_weight.get(c)),
-    };
-    let per_cat: Vec<CatOut> = on_cores(t.by_cat.len(), |c| -> Result<CatOut, ScoreError> {
-        Ok(aggregate_category(&t.by_cat[c], &f))
-    })?;
+    }
+}
 
-    // Cell keys, sorted by category, then the nation, then provinces.
+/// Cell keys with their category and cell numbers, sorted by category, then the nation, then
+/// provinces.
+fn cell_keys(t: &Table, per_cat: &[CatOut]) -> Vec<(CellKey, u16, u16)> {
     let mut keys: Vec<(CellKey, u16, u16)> = Vec::new();
     for (c, out) in per_cat.iter().enumerate() {
         for &cell in out.cells.keys() {
@@ -511,13 +555,24 @@ pub fn prepare(
         }
     }
     keys.sort_by(|a, b| a.0.cmp(&b.0));
+    keys
+}
+
+/// The daily series of every cell of `keys`, from the first day a counted cluster is first seen
+/// (`base`: the epoch day of the aggregates' first slot).
+fn cell_series(
+    per_cat: &[CatOut],
+    keys: &[(CellKey, u16, u16)],
+    base: i32,
+    until_i: i32,
+) -> CellTable {
     // The series start on the first day a counted cluster is first seen.
     let start = per_cat
         .iter()
         .flat_map(|o| o.cells.values())
         .filter_map(|s| s.n.iter().position(|&n| n > 0))
         .min();
-    let table = match start {
+    match start {
         None => CellTable::default(),
         Some(s0) => {
             let series = |c: u16, cell: u16| per_cat[c as usize].cells.get(&cell);
@@ -525,10 +580,10 @@ pub fn prepare(
                 v.filter(|v| !v.is_empty())
                     .map_or_else(Vec::new, |v| v[s0..].to_vec())
             };
-            let days = usize::try_from(until_i - f.base + 1).unwrap_or(0) - s0;
+            let days = usize::try_from(until_i - base + 1).unwrap_or(0) - s0;
             let fill = |v: Vec<f64>| if v.is_empty() { vec![0.0; days] } else { v };
             CellTable {
-                start: Some(from_epoch_days(f.base + s0 as i32)),
+                start: Some(from_epoch_days(base + s0 as i32)),
                 days,
                 w: keys
                     .iter()
@@ -549,23 +604,15 @@ pub fn prepare(
                 keys: keys.iter().map(|k| k.0.clone()).collect(),
             }
         }
-    };
-    let disturb = measure_disturb(t, &per_cat, &f, rules, outages);
-    let skip: Vec<bool> = (0..table.days)
-        .map(|i| {
-            let day = table
-                .start
-                .map(|s| s + chrono::Duration::days(i as i64))
-                .unwrap_or_default();
-            rules.calendar.any_event(day)
-                || outages
-                    .iter()
-                    .any(|o| o.from <= day && day <= o.excluded_until(catchup))
-        })
-        .collect();
+    }
+}
 
-    // The detail rows' index, per cell; the rows themselves are read when a run knows which
-    // cells need them (`Prepared::read_rows`).
+/// Per cell of `keys` (`cells` of them), its detail rows as (row, day, cluster's first day).
+fn detail_index(
+    per_cat: &[CatOut],
+    keys: &[(CellKey, u16, u16)],
+    cells: usize,
+) -> Vec<Vec<(u32, i32, i32)>> {
     let mut cell_key: Vec<Vec<Option<u32>>> = vec![Vec::new(); per_cat.len()];
     for (i, k) in keys.iter().enumerate() {
         let slots = &mut cell_key[k.1 as usize];
@@ -579,8 +626,8 @@ pub fn prepare(
         }
         slots[at] = Some(i as u32);
     }
-    let mut by_key: Vec<Vec<(u32, i32, i32)>> = vec![Vec::new(); table.keys.len()];
-    if !table.keys.is_empty() {
+    let mut by_key: Vec<Vec<(u32, i32, i32)>> = vec![Vec::new(); cells];
+    if cells > 0 {
         for (c, out) in per_cat.iter().enumerate() {
             for &(row, cell, first, day) in &out.detail {
                 let at = if cell == NATION_CELL {
@@ -594,25 +641,28 @@ pub fn prepare(
             }
         }
     }
-    let entries: usize = by_key.iter().map(Vec::len).sum();
-    // Each cell's rows come from one category, already by (day, row) (`aggregate_category`).
-    debug_assert!(
-        by_key
-            .iter()
-            .all(|rows| rows.is_sorted_by_key(|&(r, d, _)| (d, r)))
-    );
-    tracing::debug!(
-        cells = table.keys.len(),
-        detail_rows = entries,
-        aggregate_ms = started.elapsed().as_millis() as u64,
-        "signal table aggregated"
-    );
-    Ok(Prepared {
-        table,
-        rows: Rows::index(by_key),
-        disturb,
-        skip,
-    })
+    by_key
+}
+
+/// Per day of the table: a calendar event or a source's outage (with its catch-up days).
+pub(super) fn skipped_days(
+    table: &CellTable,
+    rules: &ScoringRules,
+    outages: &[Outage],
+) -> Vec<bool> {
+    let catchup = rules.outage.catchup_days;
+    (0..table.days)
+        .map(|i| {
+            let day = table
+                .start
+                .map(|s| s + chrono::Duration::days(i as i64))
+                .unwrap_or_default();
+            rules.calendar.any_event(day)
+                || outages
+                    .iter()
+                    .any(|o| o.from <= day && day <= o.excluded_until(catchup))
+        })
+        .collect()
 }
 
 /// The calendar's and the outages' measurements over the national rows (before the outages'

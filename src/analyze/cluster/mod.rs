@@ -38,19 +38,20 @@
 //! same product and template stay ≤ 0.48, but their 64-bit SimHashes overlap in Hamming distance.
 
 mod fields;
+mod keys;
 mod postings;
 mod sketch;
 
 pub use fields::Fields;
 
+use keys::{Table, doc_key, sketch_key};
 use postings::Postings;
 
 #[allow(unused_imports)]
 use sketch::*;
 pub use sketch::{JOIN, SKETCH, similarity, sketch};
 
-use super::fxhash::{FxHashMap, FxHasher};
-use std::hash::Hasher;
+use super::fxhash::FxHashMap;
 
 /// One clustered document: (doc id, sketch, cluster id, [`Fields`] in their stored form).
 pub type ClusterEntry = (String, Vec<u32>, String, Vec<u32>);
@@ -85,56 +86,8 @@ fn prefetch<T>(value: &T) {
 /// Documents a [`ClusterIndex::windowed`] index remembers at least (and at most twice as many).
 pub const DEFAULT_WINDOW: usize = 100_000;
 
-/// Key of a whole sketch in the `exact` map (rebuilt on load, never stored).
-fn sketch_key(sketch: &[u32]) -> u64 {
-    let mut h = FxHasher::default();
-    h.write_usize(sketch.len());
-    for &x in sketch {
-        h.write_u32(x);
-    }
-    h.finish()
-}
-
-/// Key of a document id in the `by_doc` map.
-fn doc_key(doc: &str) -> u64 {
-    let mut h = FxHasher::default();
-    h.write(doc.as_bytes());
-    h.finish()
-}
-
 /// End of a postings list.
 const NONE: u32 = u32::MAX;
-
-/// Map from a 64-bit key (already a hash, or a shingle hash) to an index, with the one
-/// insert the index needs (keep or replace an existing value, and say what it was).
-#[derive(Debug, Default)]
-struct Table(FxHashMap<u64, u32>);
-
-impl Table {
-    #[inline]
-    fn get(&self, key: u64) -> Option<u32> {
-        self.0.get(&key).copied()
-    }
-
-    /// Sets `key` to `value` (when `replace`, or when `key` is absent); returns the value it had.
-    #[inline]
-    fn insert(&mut self, key: u64, value: u32, replace: bool) -> Option<u32> {
-        use std::collections::hash_map::Entry as Slot;
-        match self.0.entry(key) {
-            Slot::Occupied(mut o) => {
-                let old = *o.get();
-                if replace {
-                    o.insert(value);
-                }
-                Some(old)
-            }
-            Slot::Vacant(v) => {
-                v.insert(value);
-                None
-            }
-        }
-    }
-}
 
 /// Start and end of an entry's string in [`Generation::text`] or sketch in
 /// [`Generation::hashes`].
