@@ -913,8 +913,11 @@ mod tests {
         // of a debug build on a loaded two-core machine took over 20 intervals once; without the
         // timed commit the document is never committed, so the bound only decides how long a
         // failing run waits.
+        // The commit ends with the emitted counter (index, then store, then the counter): wait
+        // for that last step, or the index may be seen before the store has the batch (a race a
+        // loaded full run met).
         let give_up = Instant::now() + COMMIT_INTERVAL * 60;
-        while index.num_docs() == 0 && Instant::now() < give_up {
+        while counters.index.get_emitted() == 0 && Instant::now() < give_up {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         assert_eq!(index.num_docs(), 1, "the lone document was committed");
