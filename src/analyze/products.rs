@@ -60,39 +60,31 @@ impl Analyzer {
                 let anchor_m = cats
                     .iter()
                     .find(|m| m.sent == sent && cat.anchor.contains(&m.c));
-                // "电动自行车及充电器": two products side by side; the anchor stays, the term is refined
-                if let Some(a) = anchor_m
-                    && term_tok >= a.end
-                    && words
+                // Two products side by side: the term joined to the anchor ("电动自行车及充电器"),
+                // or to a product refining the same anchor, whose name holds it ("电动自行车充电器
+                // 和(锂离子)蓄电池": at most one modifier word before the term). The product beside it
+                // stays; the term is refined.
+                let joined = match anchor_m {
+                    Some(a) => words
                         .get(a.end..term_tok)
-                        .is_some_and(|b| !b.is_empty() && b.iter().all(|w| self.joins(w)))
-                {
-                    cats.retain(|m| !(m.sent == sent && m.tok == term_tok));
-                    cats.push(CatM {
-                        c: ci,
-                        tok: term_tok,
-                        end: term_tok + 1,
-                        sent,
-                    });
-                    continue;
-                }
-                // "电动自行车充电器和(锂离子)蓄电池": a product refining the same anchor, then a
-                // join, stands for the anchor — its name holds it — and the term beside it is
-                // refined too; at most one modifier word may stand before the term
-                if anchor_m.is_none()
-                    && let Some(sib) = cats.iter().find(|m| {
-                        m.sent == sent
-                            && m.c != ci
-                            && m.end <= term_tok
-                            && self.categories[m.c].anchor == cat.anchor
-                    })
-                    && let Some(between) = words.get(sib.end..term_tok)
-                    && between.first().is_some_and(|w| self.joins(w))
-                    && between.iter().filter(|w| !self.joins(w)).count() <= 1
-                    && between
+                        .is_some_and(|b| !b.is_empty() && b.iter().all(|w| self.joins(w))),
+                    None => cats
                         .iter()
-                        .all(|w| self.joins(w) || !self.matcher.contains_key(*w))
-                {
+                        .find(|m| {
+                            m.sent == sent
+                                && m.c != ci
+                                && m.end <= term_tok
+                                && self.categories[m.c].anchor == cat.anchor
+                        })
+                        .and_then(|sib| words.get(sib.end..term_tok))
+                        .is_some_and(|b| {
+                            b.first().is_some_and(|w| self.joins(w))
+                                && b.iter().filter(|w| !self.joins(w)).count() <= 1
+                                && b.iter()
+                                    .all(|w| self.joins(w) || !self.matcher.contains_key(*w))
+                        }),
+                };
+                if joined {
                     cats.retain(|m| !(m.sent == sent && m.tok == term_tok));
                     cats.push(CatM {
                         c: ci,
@@ -450,7 +442,7 @@ fn source_tag(full: &str, text_start: usize) -> Option<(usize, usize)> {
 /// Words that cite what a test or a rule goes by ("依据国家标准《皮鞋》…进行了检验").
 const CITING: [&str; 4] = ["依据", "按照", "根据", "参照"];
 
-/// The titles of standards a sentence cites as what the testing went by ("本次抽查依据《旅游鞋》
+/// The titles of standards a sentence cites as what the testing went by ("这轮抽检按照《旅游鞋》
 /// GB/T 15107、《皮鞋》QB/T 1002…"): a product word in one names the standard, not a product of the
 /// text (the notice's own products are named outside them). Grammar of citation, not a list.
 fn cited_standards(full: &str) -> Vec<(usize, usize)> {

@@ -101,7 +101,10 @@ fn documents(store: &Store, subject: &Subject) -> Result<Vec<DocumentRow>, ApiEr
 }
 
 /// An alert and its documents' metadata.
-fn load(store: &Store, id: &str) -> Result<(Subject, Vec<DocumentRow>), ApiError> {
+/// A subject with the documents its packages cite.
+type Loaded = Result<(Subject, Vec<DocumentRow>), ApiError>;
+
+fn load(store: &Store, id: &str) -> Loaded {
     let Some(alert) = store.alert(id).map_err(store_error)? else {
         return Err(ApiError::not_found(format!("no alert {id:?}")));
     };
@@ -111,7 +114,7 @@ fn load(store: &Store, id: &str) -> Result<(Subject, Vec<DocumentRow>), ApiError
 }
 
 /// An on-sale finding of the last matching run and its documents' metadata.
-fn load_finding(store: &Store, id: &str) -> Result<(Subject, Vec<DocumentRow>), ApiError> {
+fn load_finding(store: &Store, id: &str) -> Loaded {
     let Some(finding) = store
         .onsale()
         .map_err(store_error)?
@@ -250,12 +253,7 @@ pub(super) async fn jurisdictions(
     id: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
-    let id = path_id(id)?;
-    let p = Params::from_query(raw.as_deref())?;
-    let csv_wanted = p.wants_csv()?;
-    let store = st.store.clone();
-    let (subject, docs) = blocking(move || load(&store, &id)).await?;
-    reply(subject, docs, csv_wanted)
+    packages_of(st, id, raw, load).await
 }
 
 /// `GET /api/onsale/{id}/jurisdictions`: a finding's packages, as an alert's.
@@ -264,11 +262,21 @@ pub(super) async fn finding_jurisdictions(
     id: Result<Path<String>, PathRejection>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, ApiError> {
+    packages_of(st, id, raw, load_finding).await
+}
+
+/// The packages of the subject `load` reads for the path's id, as JSON or CSV.
+async fn packages_of(
+    st: AppState,
+    id: Result<Path<String>, PathRejection>,
+    raw: Option<String>,
+    load: fn(&Store, &str) -> Loaded,
+) -> Result<Response, ApiError> {
     let id = path_id(id)?;
     let p = Params::from_query(raw.as_deref())?;
     let csv_wanted = p.wants_csv()?;
     let store = st.store.clone();
-    let (subject, docs) = blocking(move || load_finding(&store, &id)).await?;
+    let (subject, docs) = blocking(move || load(&store, &id)).await?;
     reply(subject, docs, csv_wanted)
 }
 

@@ -1,8 +1,7 @@
 //! The `jiance` binary: `check`, `extract` and error paths a user meets first.
 
-use crate::{jiance, text};
+use crate::{extract_lines, extract_output, jiance, text};
 use std::io::Write;
-use std::process::{Command, Stdio};
 
 #[test]
 fn check_passes_on_the_built_in_rules_and_runs_their_examples() {
@@ -280,13 +279,6 @@ fn check_names_the_edited_line(file: &str, good: &str, bad: &str, needle: &str) 
 
 #[test]
 fn extract_reads_json_lines_and_reports_bad_lines_by_number() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jiance"))
-        .arg("extract")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     let input = concat!(
         r#"{"id": 1, "text": "浙江省温州市一居民楼内，一辆电动自行车的锂电池在充电时起火，烧毁了楼道内的杂物。"}"#,
         "\n",
@@ -294,13 +286,7 @@ fn extract_reads_json_lines_and_reports_bad_lines_by_number() {
         r#"{"id": "b", "title": "消防演练", "text": "消防大队在小区开展电动自行车火灾应急演练，模拟电池起火后的疏散。"}"#,
         "\n"
     );
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = extract_output(input);
     let stderr = text(&out.stderr);
     assert!(stderr.contains("line 2"), "{stderr}");
     assert_eq!(out.status.code(), Some(2), "bad lines make a non-zero exit");
@@ -355,26 +341,13 @@ fn extract_reads_json_lines_and_reports_bad_lines_by_number() {
 
 #[test]
 fn extract_shows_standards_with_their_kind_and_facts() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jiance"))
-        .arg("extract")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
     let input = concat!(
         r#"{"id": "r", "title": "召回部分电热水壶", "text": "某电器有限公司召回KT-1705型电热水壶，共计8640台，批次号20240311。产品不符合GB 4706.19-2008，参照GB/T 22760-2020评估。"}"#,
         "\n",
     );
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let l: serde_json::Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    let lines = extract_lines(input);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let l = &lines[0];
     let std = l["standards"].as_array().unwrap();
     assert!(
         std.iter()
@@ -544,29 +517,6 @@ fn fetch_shows_what_a_source_makes_of_a_gbk_product_page() {
     ]);
     assert!(!out.status.success());
     rt.block_on(sites.shutdown());
-}
-
-/// Runs `jiance extract` over JSON Lines and returns one value per output line.
-fn extract_lines(input: &str) -> Vec<serde_json::Value> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jiance"))
-        .arg("extract")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    text(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
 }
 
 fn strings(v: &serde_json::Value) -> Vec<String> {

@@ -3,9 +3,6 @@
 //! numbers gives none; stored records shown by `jiance report --inspections` and
 //! `GET /api/inspections` (on a copy of the demo's data directory with our notices added).
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use jiance::analyze::{Analyzer, ClusterIndex};
 use jiance::config::parse_sources;
 use jiance::model::{Channel, DocKind, Document, Fetched, PageRole};
@@ -16,31 +13,10 @@ use crate::api::{Server, copy_dir, runtime};
 
 /// `jiance extract` on JSON Lines: each line's `inspections`.
 fn extract(lines: &[Value]) -> Vec<Vec<Value>> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jiance"))
-        .arg("extract")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = String::new();
-    for l in lines {
-        input.push_str(&l.to_string());
-        input.push('\n');
-    }
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", crate::text(&out.stderr));
-    crate::text(&out.stdout)
-        .lines()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).unwrap();
-            v["inspections"].as_array().cloned().unwrap_or_default()
-        })
+    let input: String = lines.iter().map(|l| format!("{l}\n")).collect();
+    crate::extract_lines(&input)
+        .into_iter()
+        .map(|v| v["inspections"].as_array().cloned().unwrap_or_default())
         .collect()
 }
 

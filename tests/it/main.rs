@@ -65,6 +65,40 @@ fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// Runs `jiance extract` over JSON Lines and returns one value per output line (the run must
+/// succeed).
+fn extract_lines(input: &str) -> Vec<serde_json::Value> {
+    let out = extract_output(input);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+/// Runs `jiance extract` over JSON Lines, whatever its exit. The input is written from a thread,
+/// so a long input cannot fill the pipe while the output fills the other.
+fn extract_output(input: &str) -> Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jiance"))
+        .arg("extract")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the jiance binary runs");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = input.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output().expect("jiance extract ends");
+    writer
+        .join()
+        .expect("the writer thread ends")
+        .expect("the input is written");
+    out
+}
+
 /// Why a test that runs Python could not find it: the tests never fall back to whatever
 /// `python3` is on the path, which may lack the packages (and then fail far from the cause).
 const NO_PYTHON: &str = "no Python with warcio and schemathesis: ./test.sh makes the virtual \

@@ -14,9 +14,7 @@
 //! declare it: what is measured is the reading of numbers, not the telling of kinds.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
@@ -111,13 +109,6 @@ fn passages(ids: &BTreeMap<String, Label>) -> BTreeMap<String, String> {
 
 /// `jiance extract` on the passages: each id's (sampled, failed) per record.
 fn read(passages: &BTreeMap<String, String>) -> BTreeMap<String, Vec<Label>> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jiance"))
-        .arg("extract")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the jiance binary runs");
     let mut input = String::new();
     for (id, text) in passages {
         input.push_str(
@@ -125,18 +116,9 @@ fn read(passages: &BTreeMap<String, String>) -> BTreeMap<String, Vec<Label>> {
         );
         input.push('\n');
     }
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let out = child.wait_with_output().expect("jiance extract ends");
-    writer
-        .join()
-        .expect("the writer thread ends")
-        .expect("the input is written");
-    assert!(out.status.success(), "{}", crate::text(&out.stderr));
-    crate::text(&out.stdout)
-        .lines()
-        .map(|l| {
-            let v: Value = serde_json::from_str(l).expect("a JSON line");
+    crate::extract_lines(&input)
+        .into_iter()
+        .map(|v| {
             let id = v["id"].as_str().unwrap_or_default().to_string();
             let records = v["inspections"]
                 .as_array()
