@@ -211,9 +211,19 @@ impl Analyzer {
                     }
                 }
                 // a real problem of a product no alias names: the category its noun is
-                // nearest to, else kept under its own noun
+                // nearest to, else kept under its own noun. A sentence that names none ("该产品
+                // …存在触电风险") speaks of the product the text began with.
                 None => {
-                    if let Some(noun) = self.product_noun(p, ev.t, Some(m.sent), m.tok) {
+                    // A recall is of the product it opens with: a later sentence's noun is
+                    // mostly a part of it ("床架可能断裂").
+                    let own = || self.product_noun(p, ev.t, Some(m.sent), m.tok);
+                    let first = || self.product_noun(p, ev.t, None, 0);
+                    let noun = if kind == DocKind::Recall {
+                        first().or_else(own)
+                    } else {
+                        own().or_else(first)
+                    };
+                    if let Some(noun) = noun {
                         let (cat, product) = self.noun_category(noun);
                         if !self.out_of_scope(cat) {
                             let at = At {

@@ -561,6 +561,14 @@ impl Analyzer {
         } else {
             self.category_names(&p, &t, &prod, &categories, &hz, &findings)
         };
+        // a finding's product is a product of the text: one placed by its noun alone (a group
+        // fallback, `未归类`) is named with the others
+        let mut category_names = category_names;
+        for f in &findings {
+            if !category_names.contains(&f.category) {
+                category_names.push(f.category.clone());
+            }
+        }
         let mut regions: Vec<RegionMention> =
             places.places.into_iter().map(|pm| pm.mention).collect();
         regions.extend(places.shop_region);

@@ -104,14 +104,26 @@ impl NounIndex {
 
     /// The category a noun (prepared) is nearest to: the name or alias sharing the longest head
     /// word with it (two characters or more, shorter than the noun, not only a generic head:
-    /// 快热式电热水器 → the
-    /// category of 电热水器), else the first head rule it meets. The earlier category of the rule file wins a tie.
+    /// 快热式电热水器 → the category of 电热水器); of those sharing as long a head, the one sharing
+    /// most characters of its modifier (一次性塑料餐盒 is nearer 一次性餐盒 than 纸餐盒), then the
+    /// earlier category of the rule file. Else the first head rule it meets. A noun ending in a
+    /// generic head (书桌椅套装, 宠物喂食用品) is a kind of what stands before it, placed as that.
     pub(super) fn resolve(&self, noun: &str) -> Option<usize> {
         let chars: Vec<char> = noun.chars().collect();
         if chars.len() < 2 {
             return None;
         }
-        let mut best: Option<(usize, usize)> = None;
+        if let Some(rest) = self
+            .generic_heads
+            .iter()
+            .find_map(|g| noun.strip_suffix(g.as_str()))
+            .filter(|r| r.chars().count() >= 2)
+            && let Some(c) = self.resolve(rest)
+        {
+            return Some(c);
+        }
+        // (shared head length, shared modifier characters, category)
+        let mut best: Option<(usize, usize, usize)> = None;
         for (name, c) in chars
             .last()
             .and_then(|l| self.by_end.get(l))
@@ -123,18 +135,26 @@ impl NounIndex {
                 .zip(name.iter().rev())
                 .take_while(|(a, b)| a == b)
                 .count();
-            // the longest shared head; the earlier category (met first) on a tie. The head must
-            // leave the noun a modifier of its own: a bare head (机械) is no kind of product.
-            if k < 2 || k >= chars.len() || best.is_some_and(|(bk, _)| bk >= k) {
+            // The head must leave the noun a modifier of its own: a bare head (机械) is no kind
+            // of product.
+            if k < 2 || k >= chars.len() {
                 continue;
             }
             let shared: String = chars[chars.len() - k..].iter().collect();
             if self.generic_heads.contains(&shared) {
                 continue;
             }
-            best = Some((k, *c));
+            let modifier = &name[..name.len() - k];
+            let common = chars[..chars.len() - k]
+                .iter()
+                .filter(|ch| modifier.contains(ch))
+                .count();
+            // the earlier category (met first) keeps a tie
+            if best.is_none_or(|(bk, bm, _)| (k, common) > (bk, bm)) {
+                best = Some((k, common, *c));
+            }
         }
-        if let Some((_, c)) = best {
+        if let Some((_, _, c)) = best {
             return Some(c);
         }
         self.heads
@@ -329,6 +349,30 @@ mod tests {
         assert_eq!(ix.resolve("空气炸锅"), Some(4));
         assert_eq!(ix.resolve("炒锅"), None);
         assert_eq!(ix.resolve("锅"), None);
+    }
+
+    #[test]
+    fn a_tie_of_heads_goes_to_the_name_sharing_the_modifier() {
+        let ix = NounIndex::new(
+            [
+                ("纸餐盒".to_string(), 0),
+                ("一次性餐盒".to_string(), 1),
+                ("折叠书桌".to_string(), 2),
+            ]
+            .into_iter(),
+            vec!["套装".into(), "用品".into()],
+            Vec::new(),
+        );
+        // both share 餐盒; only one shares the modifier 一次性
+        assert_eq!(ix.resolve("一次性塑料餐盒"), Some(1));
+        assert_eq!(ix.resolve("一次性发泡餐盒"), Some(1));
+        assert_eq!(ix.resolve("牛皮纸餐盒"), Some(0));
+        // no modifier in common: the earlier name
+        assert_eq!(ix.resolve("外卖餐盒"), Some(0));
+        // a generic head is the kind of what stands before it
+        assert_eq!(ix.resolve("实木书桌套装"), Some(2));
+        assert_eq!(ix.resolve("学生书桌用品"), Some(2));
+        assert_eq!(ix.resolve("收纳套装"), None);
     }
 
     #[test]
