@@ -413,7 +413,12 @@ impl Analyzer {
             (0..t.toks.len())
                 .filter(|&k| in_scope(k))
                 .find(|&k| is_noun(k))
-        })?;
+        });
+        let Some(k) = k else {
+            return english_recalled(t, &in_scope)
+                .and_then(|(a, b)| p.orig.get(t.toks[a].s..t.toks[b - 1].e))
+                .map(str::to_string);
+        };
         let (a, b) = self.noun_span(t, k)?;
         p.orig.get(t.toks[a].s..t.toks[b - 1].e).map(str::to_string)
     }
@@ -569,3 +574,86 @@ fn place_findings(kind: DocKind, findings: &mut Vec<Finding>) {
         }
     }
 }
+
+/// Words that end the product phrase of an English recall sentence: what follows names the
+/// reason, the seller or the count, not the product.
+const EN_PHRASE_END: [&str; 24] = [
+    "because", "due", "after", "that", "which", "sold", "with", "from", "in", "for", "over", "as",
+    "can", "could", "may", "might", "pose", "poses", "posing", "to", "by", "following", "amid",
+    "and",
+];
+
+/// The tokens (a, b) of the product an English recall sentence names ("Nova recalls electric egg
+/// cookers because…", "Egg cookers recalled due to…"): the words after `recall(s|ing)` or before
+/// `recalled`, up to a word that ends the phrase; at most six words. Counts and articles before
+/// it ("about 3,000", "the") are no part of it.
+fn english_recalled(t: &Tokens, in_scope: &dyn Fn(usize) -> bool) -> Option<(usize, usize)> {
+    let eng = |k: usize| {
+        t.words
+            .get(k)
+            .is_some_and(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic()))
+    };
+    let glue = |k: usize| {
+        t.words
+            .get(k)
+            .is_some_and(|w| w.trim().is_empty() || matches!(*w, "-" | "'" | "’"))
+    };
+    let ends = |k: usize| {
+        EN_PHRASE_END
+            .iter()
+            .any(|e| t.words[k].eq_ignore_ascii_case(e))
+    };
+    let lead = |k: usize| {
+        let w = t.words[k].to_ascii_lowercase();
+        matches!(
+            w.as_str(),
+            "the" | "a" | "an" | "about" | "approximately" | "nearly" | "some" | "its" | "their"
+                | "units" | "of" | "all" | "certain" | "select"
+        ) || t.words[k].chars().all(|c| c.is_ascii_digit() || c == ',')
+    };
+    for k in (0..t.toks.len()).filter(|&k| in_scope(k)) {
+        let w = t.words[k].to_ascii_lowercase();
+        let (mut a, mut b) = (None, None);
+        if matches!(w.as_str(), "recall" | "recalls" | "recalling") {
+            let mut j = k + 1;
+            while j < t.toks.len() && in_scope(j) && (glue(j) || lead(j)) {
+                j += 1;
+            }
+            let start = j;
+            let mut words = 0;
+            while j < t.toks.len() && in_scope(j) && (eng(j) || glue(j)) && !ends(j) && words < 6 {
+                words += usize::from(eng(j));
+                j += 1;
+            }
+            while j > start && glue(j - 1) {
+                j -= 1;
+            }
+            (a, b) = (Some(start), Some(j));
+        } else if w == "recalled" {
+            let mut j = k;
+            while j > 0 && in_scope(j - 1) && glue(j - 1) {
+                j -= 1;
+            }
+            let end = j;
+            let mut words = 0;
+            while j > 0 && in_scope(j - 1) && (eng(j - 1) || glue(j - 1)) && words < 6 {
+                if eng(j - 1) && (ends(j - 1) || lead(j - 1)) {
+                    break;
+                }
+                words += usize::from(eng(j - 1));
+                j -= 1;
+            }
+            while j < end && glue(j) {
+                j += 1;
+            }
+            (a, b) = (Some(j), Some(end));
+        }
+        if let (Some(a), Some(b)) = (a, b)
+            && a < b
+        {
+            return Some((a, b));
+        }
+    }
+    None
+}
+

@@ -77,6 +77,8 @@ pub(super) struct NounIndex {
     generic_heads: Vec<String>,
     /// (endings, words one of which the noun must hold, category), in order.
     heads: Vec<(Vec<String>, Vec<String>, usize)>,
+    /// Per category, phrases it excludes: a noun holding one is not placed there.
+    excludes: Vec<Vec<String>>,
 }
 
 impl NounIndex {
@@ -100,6 +102,19 @@ impl NounIndex {
             }
         }
         ix
+    }
+
+    /// The phrases each category excludes (by index), prepared.
+    pub(super) fn with_excludes(mut self, excludes: Vec<Vec<String>>) -> NounIndex {
+        self.excludes = excludes;
+        self
+    }
+
+    /// Whether category `c` excludes a phrase the noun holds.
+    fn excluded(&self, noun: &str, c: usize) -> bool {
+        self.excludes
+            .get(c)
+            .is_some_and(|es| es.iter().any(|e| noun.contains(e.as_str())))
     }
 
     /// The category a noun (prepared) is nearest to: the name or alias sharing the longest head
@@ -137,10 +152,32 @@ impl NounIndex {
                 .count();
             // The head must leave the noun a modifier of its own: a bare head (机械) is no kind
             // of product.
-            if k < 2 || k >= chars.len() {
+            if k < 2 || k >= chars.len() || self.excluded(noun, *c) {
+                continue;
+            }
+            // English shares whole words: "egg cookers" and "rice cookers" share " cookers",
+            // "lockers" and "cookers" share nothing
+            let at = chars.len() - k;
+            if chars[chars.len() - 1].is_ascii_alphabetic()
+                && chars[at] != ' '
+                && !(chars[at - 1] == ' ' && (k == name.len() || name[name.len() - k - 1] == ' '))
+            {
                 continue;
             }
             let shared: String = chars[chars.len() - k..].iter().collect();
+            let shared = shared.trim_start().to_string();
+            // an English name's modifier words must all stand in the noun: "car seats" is no
+            // name of "infant bath seats", "seats" alone would be
+            if chars[chars.len() - 1].is_ascii_alphabetic() {
+                let noun_words: String = chars.iter().collect();
+                let modifier: String = name[..name.len() - k].iter().collect();
+                if !modifier
+                    .split_whitespace()
+                    .all(|w| noun_words.split_whitespace().any(|n| n == w))
+                {
+                    continue;
+                }
+            }
             if self.generic_heads.contains(&shared) {
                 continue;
             }
@@ -369,6 +406,15 @@ mod tests {
         assert_eq!(ix.resolve("牛皮纸餐盒"), Some(0));
         // no modifier in common: the earlier name
         assert_eq!(ix.resolve("外卖餐盒"), Some(0));
+        // English heads are whole words
+        let en = NounIndex::new(
+            [("rice cookers".to_string(), 3), ("cookers".to_string(), 4)].into_iter(),
+            Vec::new(),
+            Vec::new(),
+        );
+        assert_eq!(en.resolve("electric rice cookers"), Some(3));
+        assert_eq!(en.resolve("egg cookers"), Some(4));
+        assert_eq!(en.resolve("school lockers"), None);
         // a generic head is the kind of what stands before it
         assert_eq!(ix.resolve("实木书桌套装"), Some(2));
         assert_eq!(ix.resolve("学生书桌用品"), Some(2));

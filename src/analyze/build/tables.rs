@@ -351,12 +351,21 @@ pub(super) fn noun_index(
     cat_index: &HashMap<&str, usize>,
 ) -> nouns::NounIndex {
     let cues = &f.cues;
+    let names = f.products.category.iter().enumerate().flat_map(|(i, c)| {
+        std::iter::once(&c.name)
+            .chain(&c.aliases)
+            .chain(&c.en)
+            .map(move |a| (prepare(a), i))
+    });
+    // a phrase a category excludes ("medical face masks") places no noun holding it there
+    let excludes = f
+        .products
+        .category
+        .iter()
+        .map(|c| c.exclude.iter().map(|e| prepare(e)).collect())
+        .collect();
     nouns::NounIndex::new(
-        f.products.category.iter().enumerate().flat_map(|(i, c)| {
-            std::iter::once(&c.name)
-                .chain(&c.aliases)
-                .map(move |a| (prepare(a), i))
-        }),
+        names,
         cues.unclassified
             .generic_heads
             .iter()
@@ -374,6 +383,7 @@ pub(super) fn noun_index(
             })
             .collect(),
     )
+    .with_excludes(excludes)
 }
 
 /// Every hazard pair of hazards.toml, in order: its hazard and the categories it names.
