@@ -578,8 +578,29 @@ fn place_findings(kind: DocKind, findings: &mut Vec<Finding>) {
 /// Words that end the product phrase of an English recall sentence: what follows names the
 /// reason, the seller or the count, not the product.
 const EN_PHRASE_END: [&str; 24] = [
-    "because", "due", "after", "that", "which", "sold", "with", "from", "in", "for", "over", "as",
-    "can", "could", "may", "might", "pose", "poses", "posing", "to", "by", "following", "amid",
+    "because",
+    "due",
+    "after",
+    "that",
+    "which",
+    "sold",
+    "with",
+    "from",
+    "in",
+    "for",
+    "over",
+    "as",
+    "can",
+    "could",
+    "may",
+    "might",
+    "pose",
+    "poses",
+    "posing",
+    "to",
+    "by",
+    "following",
+    "amid",
     "and",
 ];
 
@@ -607,8 +628,20 @@ fn english_recalled(t: &Tokens, in_scope: &dyn Fn(usize) -> bool) -> Option<(usi
         let w = t.words[k].to_ascii_lowercase();
         matches!(
             w.as_str(),
-            "the" | "a" | "an" | "about" | "approximately" | "nearly" | "some" | "its" | "their"
-                | "units" | "of" | "all" | "certain" | "select"
+            "the"
+                | "a"
+                | "an"
+                | "about"
+                | "approximately"
+                | "nearly"
+                | "some"
+                | "its"
+                | "their"
+                | "units"
+                | "of"
+                | "all"
+                | "certain"
+                | "select"
         ) || t.words[k].chars().all(|c| c.is_ascii_digit() || c == ',')
     };
     for k in (0..t.toks.len()).filter(|&k| in_scope(k)) {
@@ -656,4 +689,3 @@ fn english_recalled(t: &Tokens, in_scope: &dyn Fn(usize) -> bool) -> Option<(usi
     }
     None
 }
-

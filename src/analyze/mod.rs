@@ -1984,6 +1984,64 @@ mod tests {
         }
     }
 
+    /// A recall or story names one product: a plain word of its kind after a product made for
+    /// children is that product again; a notice lists both kinds.
+    #[test]
+    fn a_plain_word_after_a_childs_product_is_that_product() {
+        for text in [
+            "某公司召回儿童衣柜。柜子未固定时可能倾倒。",
+            "Kido recalls children's desks. The desks can tip over onto a child.",
+        ] {
+            let x = run("", text, None);
+            assert_eq!(x.categories, ["儿童家具"], "{text}");
+        }
+        let x = run(
+            "",
+            "本次抽查儿童衣柜20批次。另抽查书柜30批次，2批次稳定性不合格。",
+            Some(DocKind::Inspection),
+        );
+        assert!(
+            x.categories.iter().any(|c| c == "家具")
+                && x.categories.iter().any(|c| c == "儿童家具"),
+            "{:?}",
+            x.categories
+        );
+    }
+
+    /// A product no alias names: a later sentence that names none ("该产品…") speaks of it, and
+    /// its category (a group fallback here) is among the text's categories.
+    #[test]
+    fn a_hazard_of_an_unnamed_product_goes_to_the_product_the_text_opened_with() {
+        for text in [
+            "某公司召回部分家用制冰机。该产品内部接地不可靠，存在触电风险。",
+            "某企业召回一批家用酸奶机。产品的内部导线绝缘不良，使用者有触电危险。",
+        ] {
+            let x = run("", text, None);
+            assert!(x.is_signal, "{text}");
+            assert!(
+                x.categories.iter().any(|c| c == "其他家用电器"),
+                "{text}: {:?}",
+                x.categories
+            );
+            assert!(
+                x.findings
+                    .iter()
+                    .any(|f| f.category == "其他家用电器" && f.hazard == "触电"),
+                "{text}: {:?}",
+                x.findings
+            );
+        }
+        // a foreign recall of a product no English name holds is still a signal
+        for text in [
+            "Health Canada: Brisa recalls electric waffle makers because they can overheat and cause burns.",
+            "Zeta recalls about 12,000 garden hose reels because the crank can break and cause lacerations.",
+        ] {
+            let x = run("", text, None);
+            assert!(x.is_signal, "{text}: {:?}", x.reason);
+            assert!(!x.categories.is_empty(), "{text}");
+        }
+    }
+
     #[test]
     fn relayed_mandatory_standards_are_signals_without_hazards() {
         for (kind, text) in [

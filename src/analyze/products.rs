@@ -337,6 +337,22 @@ impl Analyzer {
         }
     }
 
+    /// A recall, story or complaint is about one product: once it has named a product made for
+    /// children (幼儿书桌椅, children's dressers), a later sentence's plain word of the same kind
+    /// (椅子, the dressers) is that product again, not a grown-up's. Notices and standards list
+    /// both kinds as products of their own, so they are left alone.
+    fn child_product_again(&self, cats: &mut [CatM]) {
+        let firsts: Vec<(usize, usize)> = cats.iter().map(|m| (m.c, m.sent)).collect();
+        for m in cats.iter_mut() {
+            let Some(child) = self.categories[m.c].child else {
+                continue;
+            };
+            if firsts.iter().any(|&(c, sent)| c == child && sent < m.sent) {
+                m.c = child;
+            }
+        }
+    }
+
     /// Categories ordered by salience: title mentions count three times, then count, then first position.
     pub(super) fn rank_categories(
         &self,
@@ -504,6 +520,9 @@ impl Analyzer {
         if !listed.is_empty() {
             cats.extend(listed);
             cats.sort_by_key(|m| m.tok);
+        }
+        if !matches!(p.kind, DocKind::Inspection | DocKind::Standard) {
+            self.child_product_again(&mut cats);
         }
         let (toks, words) = (&t.toks, &t.words);
         let victim: Vec<bool> = cats
