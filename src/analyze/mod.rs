@@ -1984,6 +1984,23 @@ mod tests {
         }
     }
 
+    /// A list member ends before a particle or place word after it, and may begin with whom it
+    /// is made for.
+    #[test]
+    fn a_list_member_is_the_noun_before_its_particle() {
+        for text in [
+            "新标准对书包、文具和学生课桌椅中的甲醛含量作出限制。",
+            "抽查了书包、文具和学生课桌椅的甲醛含量，2批次不合格。",
+        ] {
+            let x = run("", text, None);
+            assert!(
+                x.categories.iter().any(|c| c == "儿童家具"),
+                "{text}: {:?}",
+                x.categories
+            );
+        }
+    }
+
     /// A recall or story names one product: a plain word of its kind after a product made for
     /// children is that product again; a notice lists both kinds.
     #[test]

@@ -46,6 +46,14 @@ pub(super) fn counts_items(words: &[&str], k: usize) -> bool {
     }
 }
 
+/// Whether a one-character token ends the noun before it: a particle or a place word after it
+/// ("…和学生课桌椅中的甲醛": the member is 学生课桌椅).
+fn ends_noun(w: &str) -> bool {
+    let mut cs = w.chars();
+    matches!((cs.next(), cs.next()), (Some(c), None) if "的中上里内之".contains(c))
+        || matches!(w, "当中" | "之中" | "里面" | "上面")
+}
+
 /// Whether a token closes an enumeration: a closer word (等), a numeral alone, or a numeral with
 /// its measure word ("五类", "10种"): "玩具、背提包、小家电五类产品" ends its last member at 五类.
 fn closes_list(w: &str) -> bool {
@@ -286,7 +294,15 @@ impl Analyzer {
             }
             // a long run ("抽查了背提包"): its last token alone
             let a = if b - a > 3 { b - 1 } else { a };
-            if (a..b).any(|k| ruled(k) || !wordlike(k) || covered(k)) {
+            // a member may begin with whom it is made for (学生课桌椅), a rule word of its own
+            let for_whom = |k: usize| {
+                k == a
+                    && b - a > 1
+                    && words
+                        .get(k)
+                        .is_some_and(|w| *w == "学生" || self.child_words.iter().any(|c| c == w))
+            };
+            if (a..b).any(|k| (ruled(k) && !for_whom(k)) || !wordlike(k) || covered(k)) {
                 return;
             }
             let (s, e) = (toks[a].s, toks[b - 1].e);
@@ -320,7 +336,7 @@ impl Analyzer {
                     && !is_sep(b)
                     && !covered(b)
                     && wordlike(b)
-                    && !words.get(b).is_some_and(|w| closes_list(w))
+                    && !words.get(b).is_some_and(|w| closes_list(w) || ends_noun(w))
                 {
                     b += 1;
                 }
