@@ -1984,6 +1984,22 @@ mod tests {
         }
     }
 
+    /// A class word that opens a standard's title is that standard's product.
+    #[test]
+    fn a_class_word_opening_a_standards_title_is_its_product() {
+        for text in [
+            "国家标准委批准发布《学生用品的安全通用要求》《儿童自行车安全要求》两项强制性国家标准，明年起实施。",
+            "强制性国家标准《婴幼儿用品安全技术规范》和《儿童安全座椅》修订后发布，将于下月实施。",
+        ] {
+            let x = run("", text, None);
+            assert!(
+                x.categories.iter().any(|c| c == "其他儿童及学生用品"),
+                "{text}: {:?}",
+                x.categories
+            );
+        }
+    }
+
     /// A list member ends before a particle or place word after it, and may begin with whom it
     /// is made for.
     #[test]

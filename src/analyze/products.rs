@@ -166,12 +166,21 @@ impl Analyzer {
             .iter()
             .map(|m| self.coordinated(cats, m, words).len() >= 2 || enumerated(m))
             .collect();
+        // a standard's title that opens with the word (《学生用品的安全通用要求》) is about it: the
+        // word names that standard's product, whatever other titles name
+        let opens_title = |m: &CatM| {
+            m.tok
+                .checked_sub(1)
+                .and_then(|k| words.get(k))
+                .is_some_and(|w| *w == "《")
+        };
         let part_only: Vec<bool> = cats
             .iter()
             .zip(&is_part)
             .zip(&listed)
             .map(|((m, &part), &listed)| {
                 part && !listed
+                    && !opens_title(m)
                     && cats.iter().zip(&is_part).any(|(o, &o_part)| {
                         // "手机用锂离子电池": the product is the battery, made for phones
                         let made_for = o.end + 1 == m.tok && words.get(o.end) == Some(&"用");
