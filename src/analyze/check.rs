@@ -218,6 +218,20 @@ fn reading_examples(an: &Analyzer, f: &rules::RuleFiles, errs: &mut Vec<ConfigEr
             hs.len() == 1
         },
     );
+    // a structural defect said to lead to another hazard is its cause: one hazard found
+    run(
+        errs,
+        (cl, ct, table_line(ct, "defects")),
+        "defects",
+        &c.defects.examples,
+        &|e| analyze(an, "", e, Some(DocKind::Recall)),
+        &|x| {
+            let mut hs: Vec<&str> = x.findings.iter().map(|f| f.hazard.as_str()).collect();
+            hs.sort_unstable();
+            hs.dedup();
+            hs.len() == 1
+        },
+    );
     // a tested-items list names no failed item: only 未指明 findings
     run(
         errs,

@@ -131,7 +131,8 @@ impl Analyzer {
         hz
     }
 
-    /// A failed item of a physical hazard followed in its sentence by a causal word and a real hazard of another kind
+    /// A failed item of a physical hazard (or a structural defect word, cues.toml `[defects]`)
+    /// followed in its sentence by a causal word and a real hazard of another kind
     /// names that hazard's cause, not a hazard of its own: in "粘合强度不足…导致…漏气" or
     /// "耐压试验中外壳被击穿，用户可能触电" the stated consequence is the hazard. An item with
     /// another item between it and the causal word is not its subject, and keeps its own hazard.
@@ -162,8 +163,10 @@ impl Analyzer {
             .iter()
             .map(|m| {
                 // a failed label, quality or function item is a finding of its own whatever it
-                // leads to; only an item of a physical hazard (severity 3–4) is a cause
-                if m.strong || m.negated || self.hazards[m.h].severity < 3 {
+                // leads to; only an item of a physical hazard (severity 3–4) is a cause, and of
+                // the strong terms only a structural defect ("椅腿断裂，导致使用者摔倒")
+                let defect = m.strong && self.defect_words.iter().any(|d| *d == m.term);
+                if (m.strong && !defect) || m.negated || self.hazards[m.h].severity < 3 {
                     return false;
                 }
                 // the first causal word after the item, in its sentence and near it

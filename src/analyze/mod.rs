@@ -230,6 +230,8 @@ pub struct Analyzer {
     victim_verbs: Vec<String>,
     damaged_words: Vec<String>,
     consequence_words: Vec<String>,
+    /// Structural defect words (cues.toml `[defects]`), prepared.
+    defect_words: Vec<String>,
     /// Words a general-dictionary token may glue to a place (北京市民): such a token is split.
     place_glue: Vec<String>,
     /// Variant spellings → the rules' form (cues.toml `[variants]`), same byte length each.

@@ -521,6 +521,10 @@ pub struct CuesFile {
     /// consequence is the item's hazard ("抗电强度不合格，使用人员有触电危险" is electric shock).
     #[serde(default)]
     pub consequence: ExampleWords,
+    /// Words of a structural defect (断裂, 脱落): a hazard term of its own, but the cause when its
+    /// sentence says it leads to a hazard of another kind ("椅腿可能断裂，导致使用者摔倒").
+    #[serde(default)]
+    pub defects: ExampleWords,
     /// Words the general dictionary glues to a place name in one token (北京市民, 美国市场): such
     /// a token is split so that the place is seen.
     #[serde(default)]

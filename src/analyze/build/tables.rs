@@ -441,6 +441,7 @@ pub(super) fn assemble(
         victim_verbs: words(&cues.victim.cues),
         damaged_words: words(&cues.damaged.words),
         consequence_words: words(&cues.consequence.words),
+        defect_words: words(&cues.defects.words),
         place_glue: words(&cues.place_glue.words),
         failure_words: words(&cues.failure.cues).into_iter().collect(),
         variants: cues
