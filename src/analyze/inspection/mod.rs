@@ -13,9 +13,11 @@
 //! The counting words are grammar, like `facts.rs`'s patterns; products, items, hazards and
 //! regulators come from the rules.
 
+mod counts;
 mod text;
 
-use text::{Tally, sentences};
+use counts::sentences;
+use text::Tally;
 
 use super::*;
 use crate::model::{
