@@ -57,7 +57,12 @@ fn code(path: &Path) -> String {
             && lines
                 .peek()
                 .map(|n| n.trim_start())
-                .is_some_and(|n| n.starts_with("mod ") || n.starts_with("pub(crate) mod "))
+                // a test module's body, not a declaration (`#[cfg(test)] mod gates;`, after which
+                // score/mod.rs goes on for 1,800 lines)
+                .is_some_and(|n| {
+                    (n.starts_with("mod ") || n.starts_with("pub(crate) mod "))
+                        && n.trim().ends_with('{')
+                })
         {
             break;
         }

@@ -47,6 +47,7 @@ mod sampling;
 mod schema;
 mod score;
 mod search_eval;
+mod shape;
 mod sources;
 mod warnings;
 

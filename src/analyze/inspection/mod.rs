@@ -13,9 +13,11 @@
 //! The counting words are grammar, like `facts.rs`'s patterns; products, items, hazards and
 //! regulators come from the rules.
 
+mod counts;
 mod text;
 
-use text::{Tally, sentences};
+use counts::sentences;
+use text::Tally;
 
 use super::*;
 use crate::model::{
@@ -654,6 +656,44 @@ mod tests {
             firms("共抽检电热水壶40批次，发现5家企业生产的6批次产品不合格。"),
             [None]
         );
+    }
+
+    #[test]
+    fn a_heading_line_or_an_opening_qizhong_says_whose_counts_follow() {
+        // a line that is only a product's name heads the sentence after it
+        let two = [
+            (Some("室内加热器"), Some(8), Some(0)),
+            (Some("电热毯"), Some(20), Some(3)),
+        ];
+        let r = records("电暖器\n抽查8批次，全部合格。电热毯\n抽查20批次，不合格3批次。");
+        assert_eq!(numbers(&r), two);
+        // a sentence opening with 其中 goes on with the product of the sentence before
+        let r = records("抽查电暖器8批次，全部合格。本次抽查电热毯20批次。其中，3批次不合格。");
+        assert_eq!(numbers(&r), two);
+        // without 其中 the failed count is no product's
+        let r = records("抽查电暖器8批次，全部合格。本次抽查电热毯20批次。另外3批次不合格。");
+        assert_eq!(numbers(&r)[1], (Some("电热毯"), Some(20), None));
+    }
+
+    #[test]
+    fn a_list_before_a_count_and_nothing_failed_are_said_of_the_notice() {
+        // products listed before one count: the count is the notice's, no product's
+        let r = records("本次抽查电热毯、电暖器共30批次，不合格4批次。");
+        assert_eq!(r.len(), 1);
+        assert_eq!(
+            (r[0].product.as_deref(), r[0].sampled, r[0].failed),
+            (None, Some(30), Some(4))
+        );
+        // nothing failed, said while no product is counted: every product's failed is 0
+        let r = records("抽查电热毯20批次，电暖器10批次。经检验，未发现不合格产品。");
+        let n = numbers(&r);
+        assert!(n.contains(&(Some("电热毯"), Some(20), Some(0))), "{n:?}");
+        assert!(
+            n.contains(&(Some("室内加热器"), Some(10), Some(0))),
+            "{n:?}"
+        );
+        let r = records("抽查电热毯20批次，电暖器10批次。");
+        assert!(r.iter().all(|x| x.failed.is_none()), "{:?}", numbers(&r));
     }
 
     #[test]

@@ -1,51 +1,13 @@
-//! Counts of batches read from a notice's sentences (see the parent module): each count's
-//! role (sampled, failed, passed, all failed or passed) from the words around it, and the product
-//! it belongs to from where products are named in its clause and sentence.
+//! Records read from a notice's sentences (see the parent module): the sentences read in order,
+//! clause by clause and count by count (`Reading`), each count going to the tally of the product
+//! named in its clause or sentence, or to the notice's own; then the tallies as records. What a
+//! count counts (its role, from the words around it) is `counts.rs`'s.
 
 use super::*;
+use counts::{
+    CountAt, NOT_RESULT, Role, SAMPLED_CUES, clauses, counts_in, firms_in, role_of, sentences,
+};
 
-/// Words before a count that say it counts what was sampled.
-const SAMPLED_CUES: [&str; 19] = [
-    "抽查",
-    "抽检",
-    "抽取",
-    "抽到",
-    "抽样",
-    "抽验",
-    "抽测",
-    "采集",
-    "采样",
-    "检验了",
-    "检测了",
-    "共",
-    "涉及",
-    "购买",
-    "选取",
-    "比对",
-    "监测",
-    "受检",
-    "实际",
-];
-/// What may stand between a count and the failure or pass wording about it.
-const FILLER: [&str; 15] = [
-    "产品",
-    "样品",
-    "商品",
-    "问题",
-    "的",
-    "有",
-    "为",
-    "共",
-    "计",
-    "均",
-    "全部",
-    "被判定为",
-    "经检验",
-    "检出",
-    "被检出",
-];
-/// Words that make a count no result: a plan, batches handed to enforcement, or those of one item.
-const NOT_RESULT: [&str; 5] = ["计划", "涉嫌", "移送", "另外", "该项目"];
 /// Words naming one part of an inspection (生产领域, 流通环节): a result said of it after totals
 /// summed over parts is no total.
 const PART_WORDS: [&str; 2] = ["领域", "环节"];
@@ -64,20 +26,6 @@ const NONE_FAILED: [&str; 6] = [
     "全部合格",
     "均合格",
 ];
-/// One count of batches in the text: its value, where it is and what it counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
-    Sampled,
-    Failed,
-    Passed,
-    /// All of the count's batches failed ("13个批次调压器全部不合格").
-    AllFailed,
-    /// All of them passed.
-    AllPassed,
-    /// The notice found nothing failed ("未发现不合格"), no count given.
-    NoneFailed,
-}
-
 /// A record being read from the text: its product key and what was stated.
 #[derive(Debug, Clone, Default)]
 pub(super) struct Tally {
@@ -137,7 +85,36 @@ impl Tally {
     }
 }
 
+/// A product mention as [`Analyzer::written_products`] gives it: its byte span, its category
+/// and the product as written.
+type Mention = (usize, usize, usize, String);
+
+/// The reading of a notice's sentences in order: the tallies begun so far (the notice's own
+/// first) and what carries from one sentence to the next.
+struct Reading<'a> {
+    text: &'a str,
+    mentions: &'a [Mention],
+    tallies: Vec<Tally>,
+    /// "未发现不合格" said where no product was being counted: said of every tally.
+    none_failed_notice: bool,
+    /// The tally a sentence opening with 其中 goes on with.
+    carried_sentence: Option<usize>,
+    /// The tally of a sentence that is only a product's name, heading the next one.
+    heading: Option<usize>,
+}
+
+/// Where the reading of one sentence stands: the tally its counts go to when no product is
+/// named beside them, and whether any count was read.
+struct Sentence {
+    si: usize,
+    ss: usize,
+    current: Option<usize>,
+    any_count: bool,
+}
+
 impl Analyzer {
+    /// The tallies of a notice's sentences, as records: sentence by sentence, clause by clause,
+    /// count by count (`Reading`).
     pub(super) fn text_records(
         &self,
         inp: &RecordInput,
@@ -145,161 +122,239 @@ impl Analyzer {
     ) -> Vec<InspectionRecord> {
         let text = inp.p.orig.as_str();
         let mentions = self.written_products(inp);
-        let mut tallies: Vec<Tally> = vec![Tally::default()];
-        let mut none_failed_notice = false;
-        let mut carried_sentence: Option<usize> = None;
-        let mut heading: Option<usize> = None;
-        for (si, (ss, se)) in sentences(text).into_iter().enumerate() {
-            let sentence = &text[ss..se];
-            // a sentence that is only a product's name heads the ones after it; one that opens
-            // with 其中 goes on with the product before it
-            let mut current = if sentence.trim_start().starts_with("其中") {
-                carried_sentence
-            } else {
-                heading.take()
-            };
-            let mut any_count = false;
-            for (cs, ce) in clauses(sentence) {
-                let (cs, ce) = (ss + cs, ss + ce);
-                let clause = &text[cs..ce];
-                let in_clause: Vec<&(usize, usize, usize, String)> =
-                    mentions.iter().filter(|m| m.0 >= cs && m.1 <= ce).collect();
-                let counts = counts_in(clause);
-                if counts.is_empty() {
-                    // a clause naming one product (not a list) is what the next counts count
-                    let cats: Vec<usize> = distinct(in_clause.iter().map(|m| m.2));
-                    if cats.len() == 1 && !clause.contains(['、', '及', '和']) {
-                        let m = in_clause[0];
-                        current = Some(tally_for(&mut tallies, m.2, &m.3));
-                    }
-                    if NONE_FAILED.iter().any(|w| clause.contains(w)) {
-                        match current {
-                            Some(i) => tallies[i].set(Role::NoneFailed, 0),
-                            None => none_failed_notice = true,
-                        }
-                    }
-                    continue;
-                }
-                let mut prev_end = 0;
-                for (k, c) in counts.iter().enumerate() {
-                    let next = counts.get(k + 1).map_or(clause.len(), |n| n.start);
-                    let pre = &clause[prev_end..c.start];
-                    let post = &clause[c.end..next];
-                    let stretch = cs + prev_end;
-                    prev_end = c.end;
-                    // the product: named before the count in its stretch, right after it, or
-                    // the one the sentence is about
-                    let before: Vec<&&(usize, usize, usize, String)> = in_clause
-                        .iter()
-                        .filter(|m| m.0 >= stretch && m.1 <= cs + c.start)
-                        .collect();
-                    let after = in_clause.iter().find(|m| {
-                        m.0 >= cs + c.end
-                            && m.0 <= cs + c.end + 12
-                            && m.1 <= cs + next
-                            && !text[cs + c.end..m.0].contains('、')
-                            && (!text[m.1..cs + next].starts_with(['、', '和', '及'])
-                                // a list of one product's kinds (金属软管和橡胶软管) is that product
-                                || in_clause
-                                    .iter()
-                                    .filter(|o| o.0 > m.0 && o.1 <= cs + next)
-                                    .all(|o| o.2 == m.2))
-                    });
-                    let cats = distinct(before.iter().map(|m| m.2));
-                    let owner = if cats.len() > 1 {
-                        // a list of products before one count: the count is the notice's
-                        Some(0)
-                    } else if let Some(m) = before.last() {
-                        Some(tally_for(&mut tallies, m.2, &m.3))
-                    } else {
-                        after.map(|m| tally_for(&mut tallies, m.2, &m.3))
-                    };
-                    let post_rest = match after {
-                        Some(m) => text.get(m.1..cs + next).unwrap_or(""),
-                        None => post,
-                    };
-                    // a further scope of a sentence whose first scope counted what was sampled
-                    // ("…12家生产企业的30批次产品，以及8家销售企业的20批次产品") is sampled too
-                    let parallel = pre.contains('家')
-                        && tallies[owner.or(current).unwrap_or(0)].scope == Some(si)
-                        && !NOT_RESULT
-                            .iter()
-                            .any(|w| pre.contains(w) || post.contains(w))
-                        && !FAILED_WORDS.iter().any(|w| post.contains(w));
-                    let role = role_of(pre, post, post_rest, !before.is_empty())
-                        .or(parallel.then_some(Role::Sampled));
-                    let Some(role) = role else {
-                        if let Some(o) = owner.filter(|&o| o != 0) {
-                            current = Some(o);
-                        }
-                        continue;
-                    };
-                    let at = owner.or(current).unwrap_or(0);
-                    // a result of one part ("生产领域合格45批次") of totals summed over parts is
-                    // that part's, not the totals'
-                    // (the notice's own counts go to the summed product later, see
-                    // `finish_text_records`)
-                    let summed = |tl: &Tally| tl.parts >= 2 && tl.scope != Some(si);
-                    if role != Role::Sampled
-                        && (summed(&tallies[at]) || (at == 0 && tallies.iter().any(summed)))
-                        && PART_WORDS
-                            .iter()
-                            .any(|w| text[ss..cs + c.start].contains(w))
-                    {
-                        any_count = true;
-                        continue;
-                    }
-                    // parallel scopes of one sentence (生产企业3家3批次，经销单位18家22批次) add up
-                    let scope = pre.contains('家').then_some(si);
-                    if role == Role::Sampled
-                        && scope.is_some()
-                        && tallies[at].scope == scope
-                        && let Some(n) = tallies[at].sampled.as_mut()
-                    {
-                        *n += c.value;
-                        let tl = &mut tallies[at];
-                        tl.parts = tl.parts.saturating_add(1);
-                        // enterprises add up only while every scope counts them
-                        tl.enterprises = tl.enterprises.zip(firms_in(pre)).map(|(a, b)| a + b);
-                    } else {
-                        let first = role == Role::Sampled && tallies[at].sampled.is_none();
-                        tallies[at].set(role, c.value);
-                        if first {
-                            tallies[at].enterprises = firms_in(pre);
-                        }
-                        if role == Role::Sampled && tallies[at].scope.is_none() {
-                            tallies[at].scope = scope.or(Some(usize::MAX));
-                            tallies[at].parts = 1;
-                        }
-                    }
+        let mut reading = Reading {
+            text,
+            mentions: &mentions,
+            tallies: vec![Tally::default()],
+            none_failed_notice: false,
+            carried_sentence: None,
+            heading: None,
+        };
+        for (si, span) in sentences(text).into_iter().enumerate() {
+            reading.sentence(si, span);
+        }
+        let tallies = reading.finish();
+        self.finish_text_records(inp, tallies, top)
+    }
+}
 
-                    any_count = true;
-                    if at != 0 {
-                        current = Some(at);
-                    }
+impl<'a> Reading<'a> {
+    /// One sentence's clauses, and what it hands on to the next sentence.
+    fn sentence(&mut self, si: usize, (ss, se): (usize, usize)) {
+        let (text, mentions) = (self.text, self.mentions);
+        let sentence = &text[ss..se];
+        // a sentence that is only a product's name heads the ones after it; one that opens
+        // with 其中 goes on with the product before it
+        let current = if sentence.trim_start().starts_with("其中") {
+            self.carried_sentence
+        } else {
+            self.heading.take()
+        };
+        let mut s = Sentence {
+            si,
+            ss,
+            current,
+            any_count: false,
+        };
+        for (cs, ce) in clauses(sentence) {
+            self.clause(&mut s, ss + cs, ss + ce);
+        }
+        self.carried_sentence = s.current.or(self.carried_sentence.filter(|_| !s.any_count));
+        let only_product = mentions
+            .iter()
+            .any(|m| m.0 <= ss + 3 && m.1 + 4 >= se && m.0 >= ss);
+        if only_product && let Some(m) = mentions.iter().find(|m| m.0 >= ss && m.1 <= se) {
+            self.heading = Some(tally_for(&mut self.tallies, m.2, &m.3));
+        }
+    }
+
+    /// One clause: its counts, or, with none, the product it names and whether it says nothing
+    /// failed.
+    fn clause(&mut self, s: &mut Sentence, cs: usize, ce: usize) {
+        let (text, mentions) = (self.text, self.mentions);
+        let clause = &text[cs..ce];
+        let in_clause: Vec<&Mention> = mentions.iter().filter(|m| m.0 >= cs && m.1 <= ce).collect();
+        let counts = counts_in(clause);
+        if counts.is_empty() {
+            // a clause naming one product (not a list) is what the next counts count
+            let cats: Vec<usize> = distinct(in_clause.iter().map(|m| m.2));
+            if cats.len() == 1 && !clause.contains(['、', '及', '和']) {
+                let m = in_clause[0];
+                s.current = Some(tally_for(&mut self.tallies, m.2, &m.3));
+            }
+            if NONE_FAILED.iter().any(|w| clause.contains(w)) {
+                match s.current {
+                    Some(i) => self.tallies[i].set(Role::NoneFailed, 0),
+                    None => self.none_failed_notice = true,
                 }
             }
-            carried_sentence = current.or(carried_sentence.filter(|_| !any_count));
-            let only_product = mentions
+            return;
+        }
+        let mut prev_end = 0;
+        for (k, c) in counts.iter().enumerate() {
+            let next = counts.get(k + 1).map_or(clause.len(), |n| n.start);
+            let pre = &clause[prev_end..c.start];
+            let post = &clause[c.end..next];
+            let stretch = cs + prev_end;
+            prev_end = c.end;
+            let at = Count {
+                c,
+                cs,
+                next: cs + next,
+                stretch,
+                pre,
+                post,
+            };
+            self.count(s, &in_clause, &at);
+        }
+    }
+
+    /// One count: the tally it belongs to, its role, and the tally's numbers set.
+    fn count(&mut self, s: &mut Sentence, in_clause: &[&Mention], at: &Count<'_, 'a>) {
+        let (owner, named_before, post_rest) = self.owner(in_clause, at);
+        let (si, pre, post) = (s.si, at.pre, at.post);
+        // a further scope of a sentence whose first scope counted what was sampled
+        // ("…12家生产企业的30批次产品，以及8家销售企业的20批次产品") is sampled too
+        let parallel = pre.contains('家')
+            && self.tallies[owner.or(s.current).unwrap_or(0)].scope == Some(si)
+            && !NOT_RESULT
                 .iter()
-                .any(|m| m.0 <= ss + 3 && m.1 + 4 >= se && m.0 >= ss);
-            if only_product && let Some(m) = mentions.iter().find(|m| m.0 >= ss && m.1 <= se) {
-                heading = Some(tally_for(&mut tallies, m.2, &m.3));
+                .any(|w| pre.contains(w) || post.contains(w))
+            && !FAILED_WORDS.iter().any(|w| post.contains(w));
+        let role =
+            role_of(pre, post, post_rest, named_before).or(parallel.then_some(Role::Sampled));
+        let Some(role) = role else {
+            if let Some(o) = owner.filter(|&o| o != 0) {
+                s.current = Some(o);
+            }
+            return;
+        };
+        self.record(s, owner.or(s.current).unwrap_or(0), role, at);
+    }
+
+    /// The tally a count belongs to — the product named before it in its stretch, right after
+    /// it, or none (the sentence's) — whether one was named before it, and what follows the
+    /// count past the product named after it.
+    fn owner(
+        &mut self,
+        in_clause: &[&Mention],
+        at: &Count<'_, 'a>,
+    ) -> (Option<usize>, bool, &'a str) {
+        let text = self.text;
+        let (c, cs, next) = (at.c, at.cs, at.next);
+        // the product: named before the count in its stretch, right after it, or
+        // the one the sentence is about
+        let before: Vec<&&Mention> = in_clause
+            .iter()
+            .filter(|m| m.0 >= at.stretch && m.1 <= cs + c.start)
+            .collect();
+        let after = in_clause.iter().find(|m| {
+            m.0 >= cs + c.end
+                && m.0 <= cs + c.end + 12
+                && m.1 <= next
+                && !text[cs + c.end..m.0].contains('、')
+                && (!text[m.1..next].starts_with(['、', '和', '及'])
+                    // a list of one product's kinds (金属软管和橡胶软管) is that product
+                    || in_clause
+                        .iter()
+                        .filter(|o| o.0 > m.0 && o.1 <= next)
+                        .all(|o| o.2 == m.2))
+        });
+        let cats = distinct(before.iter().map(|m| m.2));
+        let owner = if cats.len() > 1 {
+            // a list of products before one count: the count is the notice's
+            Some(0)
+        } else if let Some(m) = before.last() {
+            Some(tally_for(&mut self.tallies, m.2, &m.3))
+        } else {
+            after.map(|m| tally_for(&mut self.tallies, m.2, &m.3))
+        };
+        let post_rest = match after {
+            Some(m) => text.get(m.1..next).unwrap_or(""),
+            None => at.post,
+        };
+        (owner, !before.is_empty(), post_rest)
+    }
+
+    /// A count of `role` set on tally `at`: a part's result beside summed totals is skipped;
+    /// parallel scopes of one sentence add up; the first sampled count opens the tally's scope.
+    fn record(&mut self, s: &mut Sentence, at: usize, role: Role, count: &Count) {
+        let (text, tallies) = (self.text, &mut self.tallies);
+        let (si, ss, cs, c, pre) = (s.si, s.ss, count.cs, count.c, count.pre);
+        // a result of one part ("生产领域合格45批次") of totals summed over parts is
+        // that part's, not the totals'
+        // (the notice's own counts go to the summed product later, see
+        // `finish_text_records`)
+        let summed = |tl: &Tally| tl.parts >= 2 && tl.scope != Some(si);
+        if role != Role::Sampled
+            && (summed(&tallies[at]) || (at == 0 && tallies.iter().any(summed)))
+            && PART_WORDS
+                .iter()
+                .any(|w| text[ss..cs + c.start].contains(w))
+        {
+            s.any_count = true;
+            return;
+        }
+        // parallel scopes of one sentence (生产企业3家3批次，经销单位18家22批次) add up
+        let scope = pre.contains('家').then_some(si);
+        if role == Role::Sampled
+            && scope.is_some()
+            && tallies[at].scope == scope
+            && let Some(n) = tallies[at].sampled.as_mut()
+        {
+            *n += c.value;
+            let tl = &mut tallies[at];
+            tl.parts = tl.parts.saturating_add(1);
+            // enterprises add up only while every scope counts them
+            tl.enterprises = tl.enterprises.zip(firms_in(pre)).map(|(a, b)| a + b);
+        } else {
+            let first = role == Role::Sampled && tallies[at].sampled.is_none();
+            tallies[at].set(role, c.value);
+            if first {
+                tallies[at].enterprises = firms_in(pre);
+            }
+            if role == Role::Sampled && tallies[at].scope.is_none() {
+                tallies[at].scope = scope.or(Some(usize::MAX));
+                tallies[at].parts = 1;
             }
         }
-        if none_failed_notice {
-            for tl in &mut tallies {
+
+        s.any_count = true;
+        if at != 0 {
+            s.current = Some(at);
+        }
+    }
+
+    /// The tallies once every sentence is read: a notice that found nothing failed says so of
+    /// each, and stated numbers complete each other.
+    fn finish(mut self) -> Vec<Tally> {
+        if self.none_failed_notice {
+            for tl in &mut self.tallies {
                 if tl.failed.is_none() {
                     tl.failed = Some(0);
                 }
             }
         }
-        for tl in &mut tallies {
+        for tl in &mut self.tallies {
             tl.complete();
         }
-        self.finish_text_records(inp, tallies, top)
+        self.tallies
     }
+}
 
+/// One count of a clause and the text around it: the clause's start, where the next count
+/// starts (or the clause ends), where the stretch since the previous count starts, and the
+/// words before and after the count within it.
+struct Count<'c, 't> {
+    c: &'c CountAt,
+    cs: usize,
+    next: usize,
+    stretch: usize,
+    pre: &'t str,
+    post: &'t str,
+}
+
+impl Analyzer {
     /// The product mentions as byte spans (start, end, category, the product as written), with
     /// the words before a mention that make it more particular.
     fn written_products(&self, inp: &RecordInput) -> Vec<(usize, usize, usize, String)> {
@@ -513,225 +568,4 @@ fn distinct(it: impl Iterator<Item = usize>) -> Vec<usize> {
         }
     }
     v
-}
-
-/// What a count counts, from the words before it in its stretch (`pre`) and after it (`post`;
-/// `rest`: after the product named right after it). `None`: no result (a plan, a count of
-/// batches with one failed item, a count handed to enforcement).
-fn role_of(pre: &str, post: &str, rest: &str, named_before: bool) -> Option<Role> {
-    if NOT_RESULT
-        .iter()
-        .any(|w| pre.contains(w) || post.contains(w))
-    {
-        return None;
-    }
-    let strip = |s: &str| -> String {
-        let mut s = s
-            .trim_start_matches(['(', ')', '（', '）', ' '])
-            .to_string();
-        loop {
-            let before = s.len();
-            for f in FILLER {
-                if let Some(r) = s.strip_prefix(f) {
-                    s = r.trim_start().to_string();
-                }
-            }
-            if s.len() == before {
-                return s;
-            }
-        }
-    };
-    let (after, rest_after) = (strip(post), strip(rest));
-    let all = |s: &str, words: &[&str]| {
-        let s = s.trim_start_matches(['(', ')', '（', '）', ' ']);
-        let s = s.strip_prefix("产品").unwrap_or(s);
-        words.iter().any(|w| s.starts_with(w))
-    };
-    if all(rest, &["全部不合格", "均不合格"]) || all(post, &["全部不合格", "均不合格"])
-    {
-        return Some(Role::AllFailed);
-    }
-    if all(rest, &["全部合格", "均合格", "均符合"]) || all(post, &["全部合格", "均合格"])
-    {
-        return Some(Role::AllPassed);
-    }
-    let starts = |s: &str, words: &[&str]| words.iter().any(|w| s.starts_with(w));
-    if starts(&after, &FAILED_WORDS) || starts(&rest_after, &FAILED_WORDS) {
-        return Some(Role::Failed);
-    }
-    // "抽查电暖器40个批次，合格率为95%": a rate says what was sampled, not how many failed
-    if starts(&after, &["合格率", "不合格率"]) || starts(&rest_after, &["合格率", "不合格率"])
-    {
-        return Some(Role::Sampled);
-    }
-    if after.starts_with("合格") || rest_after.starts_with("合格") {
-        return Some(Role::Passed);
-    }
-    // before the count: "不合格3批次", "合格45批次", "不合格产品3个批次"
-    let mut head = pre.trim_end().to_string();
-    loop {
-        let before = head.len();
-        for f in FILLER.iter().chain(&["批次", ":", "：", "中", "其中"]) {
-            if let Some(r) = head.strip_suffix(f) {
-                head = r.trim_end().to_string();
-            }
-        }
-        if head.len() == before {
-            break;
-        }
-    }
-    if FAILED_WORDS.iter().any(|w| head.ends_with(w)) {
-        return Some(Role::Failed);
-    }
-    if head.ends_with("合格") {
-        return Some(Role::Passed);
-    }
-    // "40批次样品中3批次不合格", "在抽查的12个批次电热毯中"
-    if after.starts_with('中') || rest_after.starts_with('中') {
-        return Some(Role::Sampled);
-    }
-    // a count whose batches failed one item ("2批次灭火剂含量不合格") is no total
-    if FAILED_WORDS.iter().any(|w| post.contains(w)) {
-        return None;
-    }
-    // nor is one whose batches a finding describes ("发现有1批次电热水器的带电部件…")
-    let described = pre.contains("发现") || (rest.contains('的') && !post.contains("进行"));
-    if !described && (SAMPLED_CUES.iter().any(|w| pre.contains(w)) || post.contains("进行")) {
-        return Some(Role::Sampled);
-    }
-    // a product's line of a list: "其中安全帽5批次"
-    (named_before && after.trim().is_empty() && pre.chars().count() <= 16).then_some(Role::Sampled)
-}
-
-/// The enterprises a stretch before a sampled count counts: the number written right before 家
-/// ("抽查271家企业生产、销售的", "33家销售单位销售的"); none when there is none, or several (5家商场、
-/// 7家市场、11家超市: places of several kinds, no count of enterprises).
-fn firms_in(pre: &str) -> Option<u64> {
-    let chars: Vec<char> = pre.chars().collect();
-    let mut found = None;
-    let mut seen = 0;
-    for (k, c) in chars.iter().enumerate() {
-        if *c != '家' {
-            continue;
-        }
-        let mut j = k;
-        while j > 0 && (chars[j - 1].is_ascii_digit() || CN_DIGITS.contains(chars[j - 1])) {
-            j -= 1;
-        }
-        // a number glued to a letter or another number's mark is a model or a date, no count
-        let glued = j > 0 && (chars[j - 1].is_ascii_alphanumeric() || chars[j - 1] == '.');
-        if j < k && !glued {
-            let num: String = chars[j..k].iter().collect();
-            found = read_number(&num);
-            seen += 1;
-        }
-    }
-    found.filter(|_| seen == 1)
-}
-
-/// A count of batches in a clause: its value and byte span (number to unit).
-struct CountAt {
-    start: usize,
-    end: usize,
-    value: u64,
-}
-
-/// Every `N批次`, `N个批次`, `N批` (not 批号, 批发) of a clause.
-fn counts_in(clause: &str) -> Vec<CountAt> {
-    let mut out = Vec::new();
-    let chars: Vec<(usize, char)> = clause.char_indices().collect();
-    let mut k = 0;
-    while k < chars.len() {
-        let (i, c) = chars[k];
-        if !(c.is_ascii_digit() || CN_DIGITS.contains(c)) {
-            k += 1;
-            continue;
-        }
-        // a number right after a letter, digit or '.' belongs to a model or date
-        let glued = k > 0 && {
-            let p = chars[k - 1].1;
-            p.is_ascii_alphanumeric() || p == '.' || p == '-' || p == '/'
-        };
-        let mut j = k;
-        while j < chars.len() && (chars[j].1.is_ascii_digit() || CN_DIGITS.contains(chars[j].1)) {
-            j += 1;
-        }
-        let num: String = chars[k..j].iter().map(|x| x.1).collect();
-        let mut u = j;
-        while u < chars.len() && chars[u].1 == ' ' {
-            u += 1;
-        }
-        if u < chars.len() && chars[u].1 == '个' {
-            u += 1;
-        }
-        let unit_at = chars.get(u).map(|x| x.0).unwrap_or(clause.len());
-        let rest = &clause[unit_at..];
-        let unit = if rest.starts_with("批次") {
-            Some("批次".len())
-        } else if rest.starts_with('批')
-            && !rest.starts_with("批号")
-            && !rest.starts_with("批发")
-            && !rest.starts_with("批准")
-        {
-            Some("批".len())
-        } else {
-            None
-        };
-        if let (false, Some(ulen), Some(value)) = (glued, unit, read_number(&num)) {
-            out.push(CountAt {
-                start: i,
-                end: unit_at + ulen,
-                value,
-            });
-        }
-        k = j.max(k + 1);
-    }
-    out
-}
-
-/// Sentences of a text as byte ranges: split at 。；;！？ and line ends.
-pub(super) fn sentences(text: &str) -> Vec<(usize, usize)> {
-    split_at(text, |c| {
-        matches!(c, '。' | '；' | ';' | '！' | '？' | '\n')
-    })
-}
-
-/// Clauses of a sentence as byte ranges: split at ，, ：: (a comma between digits groups thousands).
-fn clauses(sentence: &str) -> Vec<(usize, usize)> {
-    let b = sentence.as_bytes();
-    let mut out = Vec::new();
-    let mut start = 0;
-    for (i, c) in sentence.char_indices() {
-        let thousands = c == ','
-            && i > 0
-            && b.get(i - 1).is_some_and(u8::is_ascii_digit)
-            && b.get(i + 1).is_some_and(u8::is_ascii_digit);
-        if matches!(c, '，' | ',' | '：' | ':') && !thousands {
-            if i > start {
-                out.push((start, i));
-            }
-            start = i + c.len_utf8();
-        }
-    }
-    if start < sentence.len() {
-        out.push((start, sentence.len()));
-    }
-    out
-}
-
-fn split_at(text: &str, stop: impl Fn(char) -> bool) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
-        if stop(c) {
-            if i > start {
-                out.push((start, i));
-            }
-            start = i + c.len_utf8();
-        }
-    }
-    if start < text.len() {
-        out.push((start, text.len()));
-    }
-    out
 }

@@ -1,0 +1,283 @@
+//! A count of batches and its words: where counts stand in a clause (`N批次`), what each counts
+//! (sampled, failed, passed, all failed or passed) from the words before and after it, the
+//! enterprises counted beside it, and the sentences and clauses a notice is read in. Grammar
+//! only: which tally a count goes to is the sentence reader's (`text.rs`).
+
+use super::*;
+
+/// Words before a count that say it counts what was sampled.
+pub(super) const SAMPLED_CUES: [&str; 19] = [
+    "抽查",
+    "抽检",
+    "抽取",
+    "抽到",
+    "抽样",
+    "抽验",
+    "抽测",
+    "采集",
+    "采样",
+    "检验了",
+    "检测了",
+    "共",
+    "涉及",
+    "购买",
+    "选取",
+    "比对",
+    "监测",
+    "受检",
+    "实际",
+];
+/// What may stand between a count and the failure or pass wording about it.
+const FILLER: [&str; 15] = [
+    "产品",
+    "样品",
+    "商品",
+    "问题",
+    "的",
+    "有",
+    "为",
+    "共",
+    "计",
+    "均",
+    "全部",
+    "被判定为",
+    "经检验",
+    "检出",
+    "被检出",
+];
+/// Words that make a count no result: a plan, batches handed to enforcement, or those of one item.
+pub(super) const NOT_RESULT: [&str; 5] = ["计划", "涉嫌", "移送", "另外", "该项目"];
+/// What a count of batches counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    Sampled,
+    Failed,
+    Passed,
+    /// All of the count's batches failed ("13个批次调压器全部不合格").
+    AllFailed,
+    /// All of them passed.
+    AllPassed,
+    /// The notice found nothing failed ("未发现不合格"), no count given.
+    NoneFailed,
+}
+
+/// What a count counts, from the words before it in its stretch (`pre`) and after it (`post`;
+/// `rest`: after the product named right after it). `None`: no result (a plan, a count of
+/// batches with one failed item, a count handed to enforcement).
+pub(super) fn role_of(pre: &str, post: &str, rest: &str, named_before: bool) -> Option<Role> {
+    if NOT_RESULT
+        .iter()
+        .any(|w| pre.contains(w) || post.contains(w))
+    {
+        return None;
+    }
+    let strip = |s: &str| -> String {
+        let mut s = s
+            .trim_start_matches(['(', ')', '（', '）', ' '])
+            .to_string();
+        loop {
+            let before = s.len();
+            for f in FILLER {
+                if let Some(r) = s.strip_prefix(f) {
+                    s = r.trim_start().to_string();
+                }
+            }
+            if s.len() == before {
+                return s;
+            }
+        }
+    };
+    let (after, rest_after) = (strip(post), strip(rest));
+    let all = |s: &str, words: &[&str]| {
+        let s = s.trim_start_matches(['(', ')', '（', '）', ' ']);
+        let s = s.strip_prefix("产品").unwrap_or(s);
+        words.iter().any(|w| s.starts_with(w))
+    };
+    if all(rest, &["全部不合格", "均不合格"]) || all(post, &["全部不合格", "均不合格"])
+    {
+        return Some(Role::AllFailed);
+    }
+    if all(rest, &["全部合格", "均合格", "均符合"]) || all(post, &["全部合格", "均合格"])
+    {
+        return Some(Role::AllPassed);
+    }
+    let starts = |s: &str, words: &[&str]| words.iter().any(|w| s.starts_with(w));
+    if starts(&after, &FAILED_WORDS) || starts(&rest_after, &FAILED_WORDS) {
+        return Some(Role::Failed);
+    }
+    // "抽查电暖器40个批次，合格率为95%": a rate says what was sampled, not how many failed
+    if starts(&after, &["合格率", "不合格率"]) || starts(&rest_after, &["合格率", "不合格率"])
+    {
+        return Some(Role::Sampled);
+    }
+    if after.starts_with("合格") || rest_after.starts_with("合格") {
+        return Some(Role::Passed);
+    }
+    // before the count: "不合格3批次", "合格45批次", "不合格产品3个批次"
+    let mut head = pre.trim_end().to_string();
+    loop {
+        let before = head.len();
+        for f in FILLER.iter().chain(&["批次", ":", "：", "中", "其中"]) {
+            if let Some(r) = head.strip_suffix(f) {
+                head = r.trim_end().to_string();
+            }
+        }
+        if head.len() == before {
+            break;
+        }
+    }
+    if FAILED_WORDS.iter().any(|w| head.ends_with(w)) {
+        return Some(Role::Failed);
+    }
+    if head.ends_with("合格") {
+        return Some(Role::Passed);
+    }
+    // "40批次样品中3批次不合格", "在抽查的12个批次电热毯中"
+    if after.starts_with('中') || rest_after.starts_with('中') {
+        return Some(Role::Sampled);
+    }
+    // a count whose batches failed one item ("2批次灭火剂含量不合格") is no total
+    if FAILED_WORDS.iter().any(|w| post.contains(w)) {
+        return None;
+    }
+    // nor is one whose batches a finding describes ("发现有1批次电热水器的带电部件…")
+    let described = pre.contains("发现") || (rest.contains('的') && !post.contains("进行"));
+    if !described && (SAMPLED_CUES.iter().any(|w| pre.contains(w)) || post.contains("进行")) {
+        return Some(Role::Sampled);
+    }
+    // a product's line of a list: "其中安全帽5批次"
+    (named_before && after.trim().is_empty() && pre.chars().count() <= 16).then_some(Role::Sampled)
+}
+
+/// The enterprises a stretch before a sampled count counts: the number written right before 家
+/// ("抽查271家企业生产、销售的", "33家销售单位销售的"); none when there is none, or several (5家商场、
+/// 7家市场、11家超市: places of several kinds, no count of enterprises).
+pub(super) fn firms_in(pre: &str) -> Option<u64> {
+    let chars: Vec<char> = pre.chars().collect();
+    let mut found = None;
+    let mut seen = 0;
+    for (k, c) in chars.iter().enumerate() {
+        if *c != '家' {
+            continue;
+        }
+        let mut j = k;
+        while j > 0 && (chars[j - 1].is_ascii_digit() || CN_DIGITS.contains(chars[j - 1])) {
+            j -= 1;
+        }
+        // a number glued to a letter or another number's mark is a model or a date, no count
+        let glued = j > 0 && (chars[j - 1].is_ascii_alphanumeric() || chars[j - 1] == '.');
+        if j < k && !glued {
+            let num: String = chars[j..k].iter().collect();
+            found = read_number(&num);
+            seen += 1;
+        }
+    }
+    found.filter(|_| seen == 1)
+}
+
+/// A count of batches in a clause: its value and byte span (number to unit).
+pub(super) struct CountAt {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    pub(super) value: u64,
+}
+
+/// Every `N批次`, `N个批次`, `N批` (not 批号, 批发) of a clause.
+pub(super) fn counts_in(clause: &str) -> Vec<CountAt> {
+    let mut out = Vec::new();
+    let chars: Vec<(usize, char)> = clause.char_indices().collect();
+    let mut k = 0;
+    while k < chars.len() {
+        let (i, c) = chars[k];
+        if !(c.is_ascii_digit() || CN_DIGITS.contains(c)) {
+            k += 1;
+            continue;
+        }
+        // a number right after a letter, digit or '.' belongs to a model or date
+        let glued = k > 0 && {
+            let p = chars[k - 1].1;
+            p.is_ascii_alphanumeric() || p == '.' || p == '-' || p == '/'
+        };
+        let mut j = k;
+        while j < chars.len() && (chars[j].1.is_ascii_digit() || CN_DIGITS.contains(chars[j].1)) {
+            j += 1;
+        }
+        let num: String = chars[k..j].iter().map(|x| x.1).collect();
+        let mut u = j;
+        while u < chars.len() && chars[u].1 == ' ' {
+            u += 1;
+        }
+        if u < chars.len() && chars[u].1 == '个' {
+            u += 1;
+        }
+        let unit_at = chars.get(u).map(|x| x.0).unwrap_or(clause.len());
+        let rest = &clause[unit_at..];
+        let unit = if rest.starts_with("批次") {
+            Some("批次".len())
+        } else if rest.starts_with('批')
+            && !rest.starts_with("批号")
+            && !rest.starts_with("批发")
+            && !rest.starts_with("批准")
+        {
+            Some("批".len())
+        } else {
+            None
+        };
+        if let (false, Some(ulen), Some(value)) = (glued, unit, read_number(&num)) {
+            out.push(CountAt {
+                start: i,
+                end: unit_at + ulen,
+                value,
+            });
+        }
+        k = j.max(k + 1);
+    }
+    out
+}
+
+/// Sentences of a text as byte ranges: split at 。；;！？ and line ends.
+pub(super) fn sentences(text: &str) -> Vec<(usize, usize)> {
+    split_at(text, |c| {
+        matches!(c, '。' | '；' | ';' | '！' | '？' | '\n')
+    })
+}
+
+/// Clauses of a sentence as byte ranges: split at ，, ：: (a comma between digits groups thousands).
+pub(super) fn clauses(sentence: &str) -> Vec<(usize, usize)> {
+    let b = sentence.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in sentence.char_indices() {
+        let thousands = c == ','
+            && i > 0
+            && b.get(i - 1).is_some_and(u8::is_ascii_digit)
+            && b.get(i + 1).is_some_and(u8::is_ascii_digit);
+        if matches!(c, '，' | ',' | '：' | ':') && !thousands {
+            if i > start {
+                out.push((start, i));
+            }
+            start = i + c.len_utf8();
+        }
+    }
+    if start < sentence.len() {
+        out.push((start, sentence.len()));
+    }
+    out
+}
+
+fn split_at(text: &str, stop: impl Fn(char) -> bool) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in text.char_indices() {
+        if stop(c) {
+            if i > start {
+                out.push((start, i));
+            }
+            start = i + c.len_utf8();
+        }
+    }
+    if start < text.len() {
+        out.push((start, text.len()));
+    }
+    out
+}
