@@ -31,6 +31,17 @@
 //! of the three are comparable where criterion's separate means are not. Rounds are timed in
 //! on-CPU time of the thread where Linux reports it (time while preempted is not counted), else
 //! in wall time.
+//!
+//! On a machine shared with builds even the fastest rounds move by a quarter or more between runs;
+//! instruction counts do not. For the real-text comparison, run this binary under
+//! `valgrind --tool=callgrind --toggle-collect='jiance::analyze::Analyzer::analyze_with_facts'`
+//! with `JIANCE_BENCH_ROUNDS` 1 and then 3: there a pass takes more than the 0.2 s a round aims at,
+//! so extraction runs once per round plus twice (the digest, the calibration), and half the
+//! difference of the two totals is one steady pass, without the first pass's one-off work (lazy
+//! regexes compiled, their DFA states built). Issue 48 measured so at 4423aed: 124.5 M
+//! instructions a pass, against 22.9 M for a `jieba_hmm` pass (5.4×); the analyzer's own
+//! segmentation was 21.6 M of it. Cache misses are not counted, likely why wall-clock ratios
+//! come out higher.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
