@@ -8,7 +8,8 @@ use std::collections::HashSet;
 use chrono::{Days, NaiveDate};
 
 use super::breakdown::{breakdown, term};
-use super::rules::NotifyEvidence;
+use super::facts::Counts;
+use super::rules::{NotifyEvidence, ScopeEvidence};
 use super::stats::format_p;
 use super::{Ctx, Facts, ScoreOutput, ScoringRules};
 use crate::model::{
@@ -58,29 +59,39 @@ pub(super) fn evidence(rules: &ScoringRules, f: &Facts, other: f64) -> f64 {
     } else {
         1.0
     };
-    let test = match rules.action.notify_evidence {
-        NotifyEvidence::Poisson => f.counts.p,
-        NotifyEvidence::Conditional => conditional_scan(rules, f),
-        NotifyEvidence::Mixed if baseline_events(f) < rules.action.notify_sparse_events => {
-            f.counts.p
-        }
-        NotifyEvidence::Mixed => conditional_scan(rules, f),
-    };
-    test.min(cusum).min(other)
+    test_p(rules, &f.counts).min(cusum).min(other)
+}
+
+/// The test `notify_evidence` names, on a cell's counts: the Poisson p-value, or the conditional
+/// test of the scanned (sub-)window, or (mixed) the one its baseline's size picks.
+pub(super) fn test_p(rules: &ScoringRules, k: &Counts) -> f64 {
+    match rules.action.notify_evidence {
+        NotifyEvidence::Poisson => k.p,
+        NotifyEvidence::Conditional => conditional_scan(rules, k),
+        NotifyEvidence::Mixed if baseline_events(k) < rules.action.notify_sparse_events => k.p,
+        NotifyEvidence::Mixed => conditional_scan(rules, k),
+    }
+}
+
+/// A province's p-value for the scope's tests of spread (raised, combined): its Poisson p-value,
+/// or (`[scope] evidence = "notify"`) the notify gate's test.
+pub(super) fn scope_p(rules: &ScoringRules, c: &Counts) -> f64 {
+    match rules.scope.evidence {
+        ScopeEvidence::Poisson => c.p,
+        ScopeEvidence::Notify => test_p(rules, c),
+    }
 }
 
 /// The effective events of a cell's baseline (its weighted count over the dispersion, as both
 /// tests count): how far its rate is known, which picks the mixed gate's test.
-pub(super) fn baseline_events(f: &Facts) -> f64 {
-    let k = &f.counts;
+pub(super) fn baseline_events(k: &Counts) -> f64 {
     k.baseline_per_day * k.base_factors() / k.dispersion.max(f64::MIN_POSITIVE)
 }
 
 /// The conditional test of the scanned (sub-)window: its count against window + baseline, its
 /// expected share of them the window's expectation over the two expectations (both floored at
 /// `prior_per_day`, as the tests floor them), in effective events.
-fn conditional_scan(rules: &ScoringRules, f: &Facts) -> f64 {
-    let k = &f.counts;
+fn conditional_scan(rules: &ScoringRules, k: &Counts) -> f64 {
     let (days, obs, exp) = k.scan;
     let disp = k.dispersion.max(f64::MIN_POSITIVE);
     let base_days = f64::from(rules.window.baseline_days);

@@ -150,3 +150,37 @@ fn the_combined_test_makes_a_systemic_alert_only_with_raised_provinces() {
     let out = score_with(&rules, &signals);
     assert_eq!(systemic(&out), 1, "{:#?}", out.alerts);
 }
+
+/// Six provinces each 15 against a busy baseline's 7: the Poisson test takes the baseline as
+/// exact and raises each of them (p ≈ 0.006 < `raised_p`); the conditional test counts the
+/// baseline's own noise (p ≈ 0.016) and raises none. With `[scope] evidence = "notify"` the
+/// systemic alert's spread is the conditional test's; the combined test still finds the six
+/// together, so the rise stays systemic.
+#[test]
+fn the_scope_reads_the_notify_gates_test_when_told() {
+    let mut rules = ScoringRules::load(None).unwrap();
+    let p_poisson = poisson_upper_tail(15.0, 7.0);
+    let p_conditional = binomial_upper_tail(15.0, 43.0, 7.0 / 35.0);
+    assert!(p_poisson < rules.scope.raised_p && rules.scope.raised_p < p_conditional);
+    rules.action.notify_evidence = NotifyEvidence::Mixed;
+    rules.action.notify_sparse_events = 20.0;
+    let mut signals = Vec::new();
+    for province in &crate::model::PROVINCES[..6] {
+        signals.extend(busy(province, [3, 2, 2, 2, 2, 2, 2]));
+    }
+    let raised = |out: &ScoreOutput| {
+        let a = out
+            .alerts
+            .iter()
+            .find(|a| a.scope == Scope::Systemic)
+            .unwrap_or_else(|| panic!("no systemic alert: {:#?}", out.alerts));
+        a.breakdown
+            .iter()
+            .find(|t| t.name == "raised_provinces")
+            .map(|t| t.value)
+    };
+    rules.scope.evidence = ScopeEvidence::Poisson;
+    assert_eq!(raised(&score_with(&rules, &signals)), Some(6.0));
+    rules.scope.evidence = ScopeEvidence::Notify;
+    assert_eq!(raised(&score_with(&rules, &signals)), Some(0.0));
+}

@@ -91,7 +91,9 @@
 //!    say nothing about where). A rise spread thinly is systemic too when the combined test across
 //!    provinces (the k smallest provincial p-values against Binomial(n, p(k)), Bonferroni over
 //!    k) is below `combined_p`, those provinces are `combined_min_ratio` above expectation
-//!    together and at least `combined_min_raised` provinces are raised on their own. A systemic alert (region `全国` plus the provinces) folds in the category's provinces;
+//!    together and at least `combined_min_raised` provinces are raised on their own. Both tests
+//!    read each province's Poisson p-value, or with `[scope] evidence = "notify"` the notify
+//!    gate's test (the conditional one where the baseline holds events). A systemic alert (region `全国` plus the provinces) folds in the category's provinces;
 //!    otherwise each elevated province gets its own regional alert.
 //! 6. **Action** (DB33/T 980): `sample` for a regional or systemic problem at level ≥
 //!    `sample_min_level`, with ≥ `sample_min_clusters` clusters, corroborated (≥ `sample_min_sources`
@@ -166,8 +168,8 @@ pub use route::{PartyPlaces, Place, jurisdictions, jurisdictions_of, route};
 pub use rules::{
     ActionRules, AlertRules, ChannelWeights, CusumRules, DEFAULT_SCORING_TOML, DetectRules,
     InspectionRules, LikelihoodRules, NotifyEvidence, OutageRules, RiskRules, SCORING_FILE,
-    SamplingPlan, SamplingRules, ScopeRules, ScoringRules, SeverityModifier, Steps, WeekdayRules,
-    WindowRules, step_points,
+    SamplingPlan, SamplingRules, ScopeEvidence, ScopeRules, ScoringRules, SeverityModifier, Steps,
+    WeekdayRules, WindowRules, step_points,
 };
 pub use stats::{binomial_upper_tail, nb_cusum, nb_llr, nb_size, poisson_upper_tail};
 
@@ -546,7 +548,10 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
     let raised: Vec<&Facts> = placed
         .iter()
         .copied()
-        .filter(|f| f.counts.p < rules.scope.raised_p && f.counts.observed > f.counts.expected)
+        .filter(|f| {
+            alert::scope_p(rules, &f.counts) < rules.scope.raised_p
+                && f.counts.observed > f.counts.expected
+        })
         .collect();
     let spread = raised.len() >= rules.scope.systemic_min_provinces as usize
         && top_share <= rules.scope.max_province_share;
@@ -588,7 +593,11 @@ fn score_category(ctx: &Ctx, keys: std::ops::Range<usize>, out: &mut ScoreOutput
         .copied()
         .filter(|f| f.counts.observed > f.counts.expected)
         .collect();
-    by_p.sort_by(|a, b| a.counts.p.total_cmp(&b.counts.p).then(a.cell.cmp(&b.cell)));
+    by_p.sort_by(|a, b| {
+        alert::scope_p(rules, &a.counts)
+            .total_cmp(&alert::scope_p(rules, &b.counts))
+            .then(a.cell.cmp(&b.cell))
+    });
     by_p.truncate(combined_k);
     let (k_obs, k_exp) = by_p.iter().fold((0.0, 0.0), |(o, e), f| {
         (o + f.counts.observed, e + f.counts.expected)

@@ -302,6 +302,22 @@ pub fn false_breakdown(
         let keys = [
             ("kind", format!("{:?}/{:?}", c.change, c.action)),
             ("scope", format!("{:?}", c.scope)),
+            (
+                "systemic by",
+                match c.scope {
+                    Scope::Regional => "-".to_string(),
+                    Scope::Systemic => format!(
+                        "detector {} raised {} combined {}",
+                        c.fired.detector,
+                        c.fired.raised.min(4),
+                        if c.fired.combined_p < 1e-3 {
+                            "<1e-3"
+                        } else {
+                            ">=1e-3"
+                        }
+                    ),
+                },
+            ),
             ("level", c.level.to_string()),
             ("p", band.to_string()),
             ("scan_days", c.fired.scan_days.to_string()),

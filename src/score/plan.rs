@@ -91,7 +91,7 @@ pub(super) fn reading_rows(
             .iter()
             .enumerate()
             .filter(|&(j, _)| !is_nation(j))
-            .map(|(_, c)| (c.observed, c.expected, c.p)),
+            .map(|(_, c)| (c.observed, c.expected, super::alert::scope_p(rules, c))),
         rules.scope.systemic_min_provinces as usize,
     );
     let combined_candidate = combined.0 < rules.scope.combined_p;

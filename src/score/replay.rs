@@ -63,6 +63,9 @@ pub struct Fired {
     pub p: f64,
     pub scan_days: u8,
     pub detector: u8,
+    /// A systemic alert's provinces raised on their own, and its combined test's p-value.
+    pub raised: u8,
+    pub combined_p: f64,
 }
 
 impl Fired {
@@ -77,6 +80,8 @@ impl Fired {
             p: term("p_value"),
             scan_days: term("scan_days") as u8,
             detector: term("detector") as u8,
+            raised: term("raised_provinces") as u8,
+            combined_p: term("combined_p"),
         }
     }
 }

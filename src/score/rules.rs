@@ -243,6 +243,25 @@ pub struct ScopeRules {
     /// Raised provinces (p < raised_p) the combined test needs before it makes a rise systemic.
     #[serde(default)]
     pub combined_min_raised: u32,
+    /// The provincial p-values the scope's tests (raised, combined) read (issue 46).
+    #[serde(default)]
+    pub evidence: ScopeEvidence,
+}
+
+/// Which p-value of a province the scope's tests read: "raised" (p < `raised_p`) and the
+/// combined test across provinces.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScopeEvidence {
+    /// The province's Poisson p-value: its baseline taken as exact.
+    #[default]
+    Poisson,
+    /// The test the notify gate reads (`[action] notify_evidence`, without the CUSUM's bound):
+    /// with "mixed", the conditional test where the province's baseline holds events. Both
+    /// tests of spread assume each province's p-value is uniform under no rise; a 28-day
+    /// baseline low by chance in a few of 31 provinces breaks that, and the Poisson test counts
+    /// it as spread.
+    Notify,
 }
 
 fn default_combined_min_ratio() -> f64 {
@@ -536,6 +555,32 @@ mod tests {
             errs.iter().any(|e| e.message.contains("level 3")),
             "{msgs:?}"
         );
+    }
+
+    /// `[scope] evidence` (issue 46) takes "poisson" or "notify", defaults to "poisson", and a
+    /// misspelt value is located.
+    #[test]
+    fn scope_evidence_is_read_and_a_bad_one_located() {
+        assert_eq!(
+            ScoringRules::load(None).unwrap().scope.evidence,
+            ScopeEvidence::Poisson
+        );
+        let text = DEFAULT_SCORING_TOML.replace("evidence = \"poisson\"", "evidence = \"notify\"");
+        let r = ScoringRules::parse(&text, "s.toml").unwrap();
+        assert_eq!(r.scope.evidence, ScopeEvidence::Notify);
+        let text = DEFAULT_SCORING_TOML.replace("evidence = \"poisson\"", "evidence = \"exact\"");
+        let errs = ScoringRules::parse(&text, "s.toml").unwrap_err();
+        let want = text
+            .lines()
+            .position(|l| l.contains("evidence = \"exact\""))
+            .unwrap()
+            + 1;
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(errs[0].line, want, "{}", errs[0]);
+        // without the key, the default
+        let text = DEFAULT_SCORING_TOML.replace("evidence = \"poisson\"\n", "");
+        let r = ScoringRules::parse(&text, "s.toml").unwrap();
+        assert_eq!(r.scope.evidence, ScopeEvidence::Poisson);
     }
 
     #[test]
