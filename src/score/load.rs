@@ -384,6 +384,40 @@ fn bucket_by_category(recs: Vec<Rec>, n: usize) -> Vec<Mutex<Vec<Rec>>> {
     by_cat.into_iter().map(Mutex::new).collect()
 }
 
+/// A category's records sorted by (cluster key, province, day, row): first into buckets by the
+/// key's top 16 bits (one counting pass), then each bucket by the whole order. The top bits are
+/// the key's most significant, so the order is one sort's; the comparisons are about half (the
+/// sort was a tenth of `jiance score` at 10 million signals, issue 48).
+fn sort_records(mut recs: Vec<Rec>) -> Vec<Rec> {
+    let order = |r: &Rec| (u128::from_ne_bytes(r.key), r.klen, r.prov, r.d, r.row);
+    let Some(&first) = recs.first().filter(|_| recs.len() >= 1 << 12) else {
+        recs.sort_unstable_by_key(order);
+        return recs;
+    };
+    let top = |r: &Rec| (u128::from_ne_bytes(r.key) >> 112) as usize;
+    let mut starts = vec![0usize; (1 << 16) + 1];
+    for r in &recs {
+        starts[top(r) + 1] += 1;
+    }
+    for b in 1..starts.len() {
+        starts[b] += starts[b - 1];
+    }
+    let mut out = vec![first; recs.len()];
+    let mut next = starts.clone();
+    for r in &recs {
+        let at = &mut next[top(r)];
+        out[*at] = *r;
+        *at += 1;
+    }
+    drop(recs);
+    for w in starts.windows(2) {
+        if w[1] - w[0] > 1 {
+            out[w[0]..w[1]].sort_unstable_by_key(order);
+        }
+    }
+    out
+}
+
 /// Global codes of one dictionary, merged piece by piece.
 #[derive(Default)]
 struct Global<K: std::hash::Hash + Eq + Clone> {
@@ -467,8 +501,7 @@ pub fn load(source: SignalSource) -> Result<Table, ScoreError> {
                 ..*r
             }));
         }
-        recs.sort_unstable_by_key(|r| (u128::from_ne_bytes(r.key), r.klen, r.prov, r.d, r.row));
-        Ok(recs)
+        Ok(sort_records(recs))
     })?;
     drop(pieces);
     let places = provs
@@ -500,4 +533,46 @@ pub fn load(source: SignalSource) -> Result<Table, ScoreError> {
         days,
         skipped,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{Rng, SeedableRng};
+
+    /// Bucketed by the key's top bits or not, the records come out in one sort's order: long
+    /// and short ids, hashed ones, ties on the key broken by province, day and row.
+    #[test]
+    fn records_sort_as_one_sort_would() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for n in [0, 5, 5000, 40_000] {
+            let recs: Vec<Rec> = (0..n)
+                .map(|i| {
+                    let id = match rng.random_range(0..4) {
+                        0 => format!("{:016x}", rng.random_range(0..n as u64 / 3 + 1)),
+                        1 => format!("doc-{}", rng.random_range(0..50)),
+                        2 => format!("a-long-id-{}-past-sixteen-bytes", rng.random_range(0..9)),
+                        _ => String::new(),
+                    };
+                    let (key, klen) = cluster_key(&id);
+                    Rec {
+                        key,
+                        row: i as u32,
+                        d: rng.random_range(0..90),
+                        weight: 1.0,
+                        cat: 0,
+                        prov: rng.random_range(0..4),
+                        src: 0,
+                        klen,
+                        chan: 0,
+                    }
+                })
+                .collect();
+            let mut want = recs.clone();
+            want.sort_by_key(|r| (u128::from_ne_bytes(r.key), r.klen, r.prov, r.d, r.row));
+            let got = sort_records(recs);
+            let rows = |v: &[Rec]| v.iter().map(|r| r.row).collect::<Vec<_>>();
+            assert_eq!(rows(&got), rows(&want), "{n} records");
+        }
+    }
 }
