@@ -1,26 +1,36 @@
 #!/usr/bin/env bash
 # jiance's `score` against the Python polars peer (benches/peers/score_polars.py) on the same
-# signal partitions: wall time and peak resident memory (/usr/bin/time -v), median of RUNS runs.
+# signals: wall time and peak resident memory (GNU time), min and median of RUNS interleaved runs,
+# and jiance's time as a share of the script's (issue 48's target: at most 0.5).
 #
-#   benches/peers/score_compare.sh SIGNALS [--daily]
+#   benches/peers/score_compare.sh [--daily] SIGNALS...
 #
-# SIGNALS: a directory of day=*.parquet partitions (`cargo bench --bench score` writes them under
-# target/bench-data/) or one Parquet file. JIANCE_BIN names the binary (default
-# target/release/jiance, built if missing); RUNS the runs per tool (default 3). Installs polars
-# with pip when Python lacks it. Wall time on a busy machine varies with its load; peak memory
-# does not.
+# SIGNALS: one Parquet file (benches/peers/signals_polars.py writes one as polars does, string
+# ids) or a directory of day=*.parquet partitions (`signals_polars.py --parts`, or `cargo bench
+# --bench score` under target/bench-data/); give both to get both ratios. JIANCE_BIN names the
+# binary (default target/release/jiance, built if missing); JIANCE_BEFORE another one (an older
+# build), measured in the same rounds; PYTHON the interpreter with polars (default python3,
+# which gets polars from pip when it lacks it); RUNS the rounds (default 3). Each round runs every
+# tool once, in turn, so a busy machine's load falls on all of them alike; peak memory does not
+# depend on it.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-signals="${1:?usage: score_compare.sh SIGNALS [--daily]}"
-daily="${2:-}"
+daily=()
+if [[ "${1:-}" == "--daily" ]]; then
+  daily=(--daily)
+  shift
+fi
+[[ $# -gt 0 ]] || { echo "usage: score_compare.sh [--daily] SIGNALS..." >&2; exit 2; }
 runs="${RUNS:-3}"
 bin="${JIANCE_BIN:-$repo/target/release/jiance}"
+before="${JIANCE_BEFORE:-}"
+python="${PYTHON:-python3}"
 if [[ ! -x "$bin" ]]; then
   (cd "$repo" && cargo build --release --bin jiance)
 fi
-if ! python3 -c 'import polars' 2>/dev/null; then
-  python3 -m pip install --quiet polars
+if ! "$python" -c 'import polars' 2>/dev/null; then
+  "$python" -m pip install --quiet polars
 fi
 [[ -x /usr/bin/time ]] || { echo "needs /usr/bin/time (GNU time: apt-get install time)" >&2; exit 1; }
 
@@ -29,34 +39,41 @@ measure() {
   local log out
   log="$(mktemp)"
   out="$(mktemp)"
-  /usr/bin/time -v "$@" >"$out" 2>"$log" || { cat "$log" >&2; exit 1; }
-  awk -F': ' '
-    /Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i] }
-    /Maximum resident set size/ { kb = $2 }
-    END { printf "%.2f %.0f\n", s, kb / 1024 }' "$log"
+  /usr/bin/time -f "%e %M" -o "$log" "$@" >"$out" 2>/dev/null || { echo "failed: $*" >&2; exit 1; }
+  awk '{ printf "%.2f %.0f\n", $1, $2 / 1024 }' "$log"
   rm -f "$out" "$log"
 }
 
+# min and median of the numbers on stdin
+stats() { sort -n | awk '{ v[NR] = $1 } END { printf "%s/%s", v[1], v[int((NR + 1) / 2)] }'; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
-row() {
-  local name="$1"; shift
-  local times=() mems=()
+tools=(jiance polars)
+[[ -n "$before" ]] && tools=(before jiance polars)
+echo "polars $("$python" -c 'import polars; print(polars.__version__)'); $runs interleaved rounds;" \
+  "seconds and MB as min/median"
+printf '%-24s %-8s %14s %12s %8s\n' signals tool "s min/med" "MB min/med" "÷polars"
+for signals in "$@"; do
+  declare -A secs=() mbs=()
   for _ in $(seq "$runs"); do
-    read -r s m < <(measure "$@")
-    times+=("$s"); mems+=("$m")
+    for tool in "${tools[@]}"; do
+      case $tool in
+        before) cmd=("$before" score --signals "$signals" --json "${daily[@]}") ;;
+        jiance) cmd=("$bin" score --signals "$signals" --json "${daily[@]}") ;;
+        polars) cmd=("$python" "$here/score_polars.py" "$signals" "${daily[@]}") ;;
+      esac
+      read -r s m < <(measure "${cmd[@]}")
+      secs[$tool]+="$s "
+      mbs[$tool]+="$m "
+    done
   done
-  printf '%-28s %6s %10s %10s\n' "$name" "$runs" \
-    "$(printf '%s\n' "${times[@]}" | median)" "$(printf '%s\n' "${mems[@]}" | median)"
-}
-
-jiance_args=(score --signals "$signals" --json)
-peer_args=("$here/score_polars.py" "$signals")
-if [[ "$daily" == "--daily" ]]; then
-  jiance_args+=(--daily)
-  peer_args+=(--daily)
-fi
-echo "signals: $signals ${daily}"
-printf '%-28s %6s %10s %10s\n' tool runs "median s" "peak MB"
-row "jiance score" "$bin" "${jiance_args[@]}"
-row "python polars $(python3 -c 'import polars; print(polars.__version__)')" python3 "${peer_args[@]}"
+  peer="$(tr ' ' '\n' <<<"${secs[polars]}" | grep . | median)"
+  for tool in "${tools[@]}"; do
+    med="$(tr ' ' '\n' <<<"${secs[$tool]}" | grep . | median)"
+    printf '%-24s %-8s %14s %12s %8s\n' "$(basename "$signals")" "$tool" \
+      "$(tr ' ' '\n' <<<"${secs[$tool]}" | grep . | stats)" \
+      "$(tr ' ' '\n' <<<"${mbs[$tool]}" | grep . | stats)" \
+      "$(awk -v a="$med" -v b="$peer" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
+  done
+  unset secs mbs
+done

@@ -14,8 +14,6 @@
 //! `super::reference` (feature `reference`) keeps the polars plan this replaced (issue 22); the tests hold the two to
 //! the same tables and alerts.
 
-use std::collections::HashMap;
-
 use chrono::{Datelike, NaiveDate};
 
 use super::ScoreError;
@@ -316,7 +314,7 @@ struct Series {
 struct CatOut {
     /// Cell code (province code or [`NATION_CELL`]) → its series (empty when every cluster of
     /// the cell is older than the floor).
-    cells: HashMap<u16, Series>,
+    cells: Cells,
     /// Detail rows: (table row, cell code, first day of its cluster in the cell, its day), by
     /// cell, day and row.
     detail: Vec<(u32, u16, i32, i32)>,
@@ -331,6 +329,52 @@ struct CatOut {
     first_channel_day: Option<i32>,
 }
 
+/// The cells of one category by code: an index by cell code into the cells in order of first
+/// use. SipHash on every cluster's two cells was a tenth of the aggregation (issue 48).
+#[derive(Default)]
+struct Cells {
+    /// Per cell code + 1 (0: the nation), its place in `cells` + 1 (0: none yet).
+    at: Vec<u32>,
+    cells: Vec<(u16, Series)>,
+}
+
+impl Cells {
+    fn slot(cell: u16) -> usize {
+        if cell == NATION_CELL {
+            0
+        } else {
+            usize::from(cell) + 1
+        }
+    }
+
+    /// The series of `cell`, added empty on first use.
+    fn entry(&mut self, cell: u16) -> &mut Series {
+        let slot = Cells::slot(cell);
+        if self.at.len() <= slot {
+            self.at.resize(slot + 1, 0);
+        }
+        if self.at[slot] == 0 {
+            self.cells.push((cell, Series::default()));
+            self.at[slot] = self.cells.len() as u32;
+        }
+        let i = self.at[slot] as usize - 1;
+        &mut self.cells[i].1
+    }
+
+    fn get(&self, cell: u16) -> Option<&Series> {
+        let i = *self.at.get(Cells::slot(cell))?;
+        (i > 0).then(|| &self.cells[i as usize - 1].1)
+    }
+
+    fn keys(&self) -> impl Iterator<Item = &u16> {
+        self.cells.iter().map(|(c, _)| c)
+    }
+
+    fn values(&self) -> impl Iterator<Item = &Series> {
+        self.cells.iter().map(|(_, s)| s)
+    }
+}
+
 fn aggregate_category(recs: &[Rec], f: &Filter) -> CatOut {
     let mut out = CatOut {
         outage_w: vec![(0.0, false); f.outages.len()],
@@ -339,7 +383,7 @@ fn aggregate_category(recs: &[Rec], f: &Filter) -> CatOut {
     let len = usize::try_from(f.until - f.base + 1).unwrap_or(0);
     let clen = usize::try_from(f.until - f.channel_from + 1).unwrap_or(0);
     let add = |out: &mut CatOut, cell: u16, first: i32, w: f64| {
-        let s = out.cells.entry(cell).or_default();
+        let s = out.cells.entry(cell);
         if first < f.floor {
             return;
         }
@@ -575,7 +619,7 @@ fn cell_series(
     match start {
         None => CellTable::default(),
         Some(s0) => {
-            let series = |c: u16, cell: u16| per_cat[c as usize].cells.get(&cell);
+            let series = |c: u16, cell: u16| per_cat[c as usize].cells.get(cell);
             let cut = |v: Option<&Vec<f64>>| -> Vec<f64> {
                 v.filter(|v| !v.is_empty())
                     .map_or_else(Vec::new, |v| v[s0..].to_vec())

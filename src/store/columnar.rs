@@ -120,6 +120,12 @@ impl StrCol {
         self.codes.contains(&NULL)
     }
 
+    /// A column of `text` with entries ending at `ends` (on character boundaries, ascending)
+    /// and each row's entry (`u32::MAX`: null; others below `ends.len()`).
+    pub(crate) fn from_parts(text: String, ends: Vec<usize>, codes: Vec<u32>) -> StrCol {
+        StrCol { text, ends, codes }
+    }
+
     /// Append a dictionary: `text` with entries ending at `ends` (within `text`, on character
     /// boundaries, ascending); the new entries' codes start at the returned base.
     pub(crate) fn add_entries(&mut self, text: &str, ends: &[usize]) -> u32 {
@@ -571,7 +577,7 @@ mod tests {
 
     fn reread(bytes: &[u8], columns: &[&str]) -> Result<ReadTable, String> {
         let reader = SerializedFileReader::new(bytes::Bytes::from(bytes.to_vec())).unwrap();
-        read_signal_parquet(&reader, columns, 0..usize::MAX)
+        read_signal_parquet(&reader, columns, &[], 0..usize::MAX)
     }
 
     #[test]

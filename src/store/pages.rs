@@ -54,14 +54,20 @@ impl Strings {
     /// Append the rows to `to`. Text that is not UTF-8 (as a whole, or an entry ending inside a
     /// character) is refused, unless `lenient`: then the rows of each bad entry are null, and
     /// how many were is returned.
-    pub(crate) fn append_to(self, to: &mut StrCol, lenient: bool) -> Result<usize, ()> {
-        let whole = std::str::from_utf8(&self.text)
-            .is_ok_and(|t| self.ends.iter().all(|&e| t.is_char_boundary(e)));
-        if whole {
-            let text = String::from_utf8(self.text).map_err(|_| ())?;
-            let base = to.add_entries(&text, &self.ends);
-            to.push_codes(self.codes.iter().map(|&c| (c != NULL).then(|| base + c)));
-            return Ok(0);
+    pub(crate) fn append_to(mut self, to: &mut StrCol, lenient: bool) -> Result<usize, ()> {
+        // checked once; the first chunk of a column becomes it without a copy
+        match String::from_utf8(std::mem::take(&mut self.text)) {
+            Ok(text) if self.ends.iter().all(|&e| text.is_char_boundary(e)) => {
+                if to.is_empty() && to.entries() == 0 {
+                    *to = StrCol::from_parts(text, self.ends, self.codes);
+                } else {
+                    let base = to.add_entries(&text, &self.ends);
+                    to.push_codes(self.codes.iter().map(|&c| (c != NULL).then(|| base + c)));
+                }
+                return Ok(0);
+            }
+            Ok(text) => self.text = text.into_bytes(),
+            Err(e) => self.text = e.into_bytes(),
         }
         if !lenient {
             return Err(());
@@ -118,6 +124,13 @@ pub(crate) fn read_strings(
 
 /// What a column chunk's pages are decoded into.
 trait Sink {
+    /// Whether the values are wanted; if not, only which rows hold one ([`Sink::levels`]),
+    /// whatever the values' encoding.
+    fn wants_values(&self) -> bool {
+        true
+    }
+    /// A page's definition levels (each 1 or 0), for a sink that wants no values.
+    fn levels(&mut self, _levels: &[u32]) {}
     /// The chunk's dictionary page: `n` PLAIN values.
     fn dictionary(&mut self, buf: &[u8], n: u32) -> Result<(), ParquetError>;
     /// Entries of the dictionary read so far (`None`: no dictionary page).
@@ -292,6 +305,9 @@ fn by_pages(
                 encoding,
                 ..
             } => {
+                if !sink.wants_values() {
+                    continue;
+                }
                 if !matches!(encoding, Encoding::PLAIN | Encoding::PLAIN_DICTIONARY) {
                     return Ok(false);
                 }
@@ -351,6 +367,10 @@ fn by_pages(
         } else {
             levels.resize(n, 1);
         }
+        if !sink.wants_values() {
+            sink.levels(&levels);
+            continue;
+        }
         match encoding {
             Encoding::PLAIN => sink.plain(buf, &levels)?,
             Encoding::RLE_DICTIONARY | Encoding::PLAIN_DICTIONARY => {
@@ -386,6 +406,63 @@ pub(crate) fn read_numbers<T: Fixed>(
     }
     let mut pages = group.get_column_page_reader(ci)?;
     let mut out = Numbers::default();
+    let rows = row_count(group);
+    Ok(by_pages(pages.as_mut(), descr.max_def_level() == 1, rows, &mut out)?.then_some(out))
+}
+
+/// Which rows of a column chunk hold a value: the rows, and the null ones.
+#[derive(Default)]
+pub(crate) struct Presence {
+    pub rows: usize,
+    pub nulls: Vec<usize>,
+}
+
+impl Sink for Presence {
+    fn wants_values(&self) -> bool {
+        false
+    }
+
+    fn levels(&mut self, levels: &[u32]) {
+        for (i, &l) in levels.iter().enumerate() {
+            if l != 1 {
+                self.nulls.push(self.rows + i);
+            }
+        }
+        self.rows += levels.len();
+    }
+
+    fn dictionary(&mut self, _: &[u8], _: u32) -> Result<(), ParquetError> {
+        Ok(())
+    }
+
+    fn dictionary_size(&self) -> Option<u32> {
+        None
+    }
+
+    fn plain(&mut self, _: &[u8], levels: &[u32]) -> Result<(), ParquetError> {
+        self.levels(levels);
+        Ok(())
+    }
+
+    fn indexed(&mut self, levels: &[u32], _: &[u32]) {
+        self.levels(levels);
+    }
+}
+
+/// Column `ci` of a row group read for which rows hold a value, not the values (a column that
+/// scoring only requires to be present): its pages are still read, checked and decompressed,
+/// the definition levels decoded, the values skipped. `None` where the levels are not ours to
+/// decode (the caller reads the values then).
+pub(crate) fn read_presence(
+    group: &dyn RowGroupReader,
+    ci: usize,
+    descr: &ColumnDescriptor,
+) -> Result<Option<Presence>, ParquetError> {
+    if descr.max_rep_level() != 0 || descr.max_def_level() > 1 {
+        return Ok(None);
+    }
+    let mut pages = group.get_column_page_reader(ci)?;
+    let mut out = Presence::default();
     let rows = row_count(group);
     Ok(by_pages(pages.as_mut(), descr.max_def_level() == 1, rows, &mut out)?.then_some(out))
 }
@@ -460,13 +537,20 @@ fn unpack(packed: &[u8], width: usize, mask: u32, count: usize, out: &mut Vec<u3
         return;
     }
     let mut bit = 0usize;
+    out.reserve(count);
     for _ in 0..count {
         let byte = bit / 8;
-        let mut word = [0u8; 8];
-        let end = (byte + 8).min(packed.len());
-        word[..end - byte].copy_from_slice(&packed[byte..end]);
-        let v = (u64::from_le_bytes(word) >> (bit % 8)) as u32 & mask;
-        out.push(v);
+        // eight bytes at once where the run has them (all but its last few values)
+        let word = match packed.get(byte..byte + 8) {
+            Some(w) => u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]),
+            None => {
+                let mut word = [0u8; 8];
+                let end = (byte + 8).min(packed.len());
+                word[..end - byte].copy_from_slice(&packed[byte..end]);
+                u64::from_le_bytes(word)
+            }
+        };
+        out.push((word >> (bit % 8)) as u32 & mask);
         bit += width;
     }
 }

@@ -30,7 +30,8 @@ const MAX_PAGE_BYTES: i64 = 1 << 30;
 /// depth 2; the bound keeps a damaged header from recursing without end).
 const MAX_DEPTH: u32 = 16;
 
-/// `columns` of the rows of row groups `groups` (all when `None`; see [`read_signal_parquet`]),
+/// `columns` of the rows of row groups `groups` (all when `None`; see [`read_signal_parquet`],
+/// also for `presence`),
 /// decoded once after every check; or why the file is refused, in words for the operator (the
 /// caller names the file). Every page header of those row groups is checked, whatever columns
 /// are decoded. A whole file is read at once; a range of row groups reads the footer and those
@@ -38,13 +39,14 @@ const MAX_DEPTH: u32 = 16;
 pub(crate) fn check_parquet_columns(
     path: &Path,
     columns: &[&str],
+    presence: &[&str],
     groups: Option<Range<usize>>,
 ) -> Result<ReadTable, String> {
     match groups {
         None => {
             let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
             check_frame(&bytes)?;
-            check_and_decode(Bytes::from(bytes), columns, None)
+            check_and_decode(Bytes::from(bytes), columns, presence, None)
         }
         Some(groups) => {
             let parts = Parts::footer(path)?;
@@ -65,7 +67,7 @@ pub(crate) fn check_parquet_columns(
                 }
             }
             let parts = parts.with_region(path, lo, hi)?;
-            check_and_decode(parts, columns, Some(groups))
+            check_and_decode(parts, columns, presence, Some(groups))
         }
     }
 }
@@ -74,6 +76,7 @@ pub(crate) fn check_parquet_columns(
 fn check_and_decode<R: ChunkReader + Clone + 'static>(
     source: R,
     columns: &[&str],
+    presence: &[&str],
     groups: Option<Range<usize>>,
 ) -> Result<ReadTable, String> {
     let reader = read_footer(source.clone())?;
@@ -102,7 +105,7 @@ fn check_and_decode<R: ChunkReader + Clone + 'static>(
                 })?;
         }
     }
-    decode(&reader, columns, groups)
+    decode(&reader, columns, presence, groups)
 }
 
 /// The row groups of a Parquet file as a reader would split it: the row counts of its row
@@ -212,10 +215,11 @@ impl ChunkReader for Parts {
 fn decode<R: ChunkReader + 'static>(
     reader: &SerializedFileReader<R>,
     columns: &[&str],
+    presence: &[&str],
     groups: Range<usize>,
 ) -> Result<ReadTable, String> {
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        read_signal_parquet(reader, columns, groups)
+        read_signal_parquet(reader, columns, presence, groups)
     }));
     match read {
         Ok(Ok(table)) => Ok(table),

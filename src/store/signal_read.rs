@@ -33,6 +33,11 @@ const CHECKED: [&str; 9] = [
     "doc",
 ];
 
+/// Columns of [`CHECKED`] that validation only requires to be present: unless a pass asks for
+/// them, their values are not decoded (`read_signal_parquet`'s `presence`; the doc's text of
+/// a decoded doc column was a tenth of `jiance score`, issue 48).
+const PRESENCE: [&str; 3] = ["time", "hazard", "doc"];
+
 /// A file larger than this is read in pieces of whole row groups (one Parquet file of millions
 /// of signals, as polars or pyarrow write it, is read on every core; a day's partition is one
 /// piece).
@@ -185,14 +190,24 @@ impl SignalSource {
                 decode.push(known);
             }
         }
+        // Checked, not read: time, hazard and doc are only required to be present, unless
+        // asked for (doc's values are read back below if a row's cluster needs them).
+        let presence: Vec<&str> = PRESENCE
+            .into_iter()
+            .filter(|c| !columns.contains(c))
+            .collect();
         let (table, null_numbers, mut bad_products) = match &self.pieces[i] {
             Piece::File(path, groups) => {
-                let read =
-                    super::parquet_check::check_parquet_columns(path, &decode, groups.clone())
-                        .map_err(|message| SignalTableError::Schema {
-                            path: path.display().to_string(),
-                            message,
-                        })?;
+                let read = super::parquet_check::check_parquet_columns(
+                    path,
+                    &decode,
+                    &presence,
+                    groups.clone(),
+                )
+                .map_err(|message| SignalTableError::Schema {
+                    path: path.display().to_string(),
+                    message,
+                })?;
                 (read.columns, read.null_numbers, read.bad_products)
             }
             Piece::Frame(t) => {
@@ -202,7 +217,8 @@ impl SignalSource {
         };
         let total = table.len();
         let valid = valid_rows(&table, &null_numbers);
-        let mut out = if valid.iter().all(|&v| v) {
+        let all_valid = valid.iter().all(|&v| v);
+        let mut out = if all_valid {
             table
         } else {
             table.filter(&valid)
@@ -214,6 +230,25 @@ impl SignalSource {
         let own: Vec<usize> = (0..out.len())
             .filter(|&i| out.cluster.code(i).is_none_or(|e| empty[e as usize]))
             .collect();
+        if !own.is_empty()
+            && presence.contains(&"doc")
+            && let Piece::File(path, groups) = &self.pieces[i]
+        {
+            // rows whose cluster is their document's: its values after all (rare: our writer
+            // and the analyzer give every signal a cluster)
+            let docs =
+                super::parquet_check::check_parquet_columns(path, &["doc"], &[], groups.clone())
+                    .map_err(|message| SignalTableError::Schema {
+                        path: path.display().to_string(),
+                        message,
+                    })?
+                    .columns;
+            out.doc = if all_valid {
+                docs.doc
+            } else {
+                docs.filter(&valid).doc
+            };
+        }
         for i in own {
             let doc = out.doc.get(i).map(str::to_string);
             out.cluster.set(i, doc.as_deref());

@@ -26,9 +26,15 @@ pub struct ReadTable {
 /// column; a missing column or one of another kind (a string where a number belongs) is refused,
 /// but for the optional [`PRODUCT`]: missing (a file written before it), it reads as null;
 /// of another type or not UTF-8, its values read as null and are counted (`bad_products`).
+///
+/// Columns of `columns` also in `presence` are read for which rows hold a value only (what
+/// validation tests of a column no one reads, issue 48): a number column's nulls are marked in
+/// `null_numbers` and its values left out; a text column holds one entry, `""`, for every row
+/// with a value. Their pages are still read and checked, their values not decoded.
 pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
     reader: &SerializedFileReader<R>,
     columns: &[&str],
+    presence: &[&str],
     groups: std::ops::Range<usize>,
 ) -> Result<ReadTable, String> {
     let meta = reader.metadata();
@@ -85,6 +91,25 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
             let damaged = |e: parquet::errors::ParquetError| {
                 format!("damaged Parquet file (column `{name}`, row group {g}: {e})")
             };
+            let only_presence = presence.contains(name);
+            if only_presence
+                && let Some(p) =
+                    pages::read_presence(group.as_ref(), ci, &descr).map_err(damaged)?
+            {
+                if p.rows != n {
+                    return Err(format!(
+                        "damaged Parquet file (column `{name}`: {} values in a row group of {n} \
+                         rows)",
+                        p.rows
+                    ));
+                }
+                match out.strings_mut(name) {
+                    Some(c) => present_rows(c, n, &p.nulls),
+                    None => mark(&mut null_numbers, row, &p.nulls),
+                }
+                row += n;
+                continue;
+            }
             if let Some(c) = out.strings_mut(name) {
                 if descr.physical_type() != Physical::BYTE_ARRAY {
                     return Err(format!("column `{name}`: unsupported Parquet type"));
@@ -108,7 +133,12 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
                 Physical::INT32 => {
                     let v = numbers::<Int32Type>(g, ci, &descr, n).map_err(damaged)?;
                     mark(&mut null_numbers, row, &v.nulls);
-                    for &x in &v.values {
+                    let values = if only_presence {
+                        &[][..]
+                    } else {
+                        &v.values[..]
+                    };
+                    for &x in values {
                         match *name {
                             "day" => out.day.push(x),
                             // out of i8's range: not a severity of 1–4 either
@@ -124,7 +154,13 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
                         Kind::Timestamp(div) => div,
                         _ => 1,
                     };
-                    for &x in &v.values {
+                    // a column read for presence whose levels took the typed reader
+                    let values = if only_presence {
+                        &[][..]
+                    } else {
+                        &v.values[..]
+                    };
+                    for &x in values {
                         match *name {
                             "time" => out.time.push(x.div_euclid(per_ms)),
                             _ => out.severity.push(i8::try_from(x).unwrap_or(0)),
@@ -135,14 +171,18 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
                 Physical::FLOAT => {
                     let v = numbers::<FloatType>(g, ci, &descr, n).map_err(damaged)?;
                     mark(&mut null_numbers, row, &v.nulls);
-                    out.weight.extend_from_slice(&v.values);
+                    if !only_presence {
+                        out.weight.extend_from_slice(&v.values);
+                    }
                     v.values.len()
                 }
                 Physical::DOUBLE => {
                     let v = numbers::<DoubleType>(g, ci, &descr, n).map_err(damaged)?;
                     mark(&mut null_numbers, row, &v.nulls);
                     // a weight beyond f32 becomes infinite and then counts as nothing
-                    out.weight.extend(v.values.iter().map(|&w| w as f32));
+                    if !only_presence {
+                        out.weight.extend(v.values.iter().map(|&w| w as f32));
+                    }
                     v.values.len()
                 }
                 _ => return Err(format!("column `{name}`: unsupported Parquet type")),
@@ -161,6 +201,21 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
         null_numbers,
         bad_products,
     })
+}
+
+/// `n` rows of a column read for presence: `""` where a value is, null at `nulls` (ascending).
+fn present_rows(c: &mut StrCol, n: usize, nulls: &[usize]) {
+    if c.entries() == 0 {
+        c.add_entries("", &[0]);
+    }
+    let mut nulls = nulls.iter().peekable();
+    c.push_codes((0..n).map(|i| {
+        if nulls.next_if_eq(&&i).is_some() {
+            None
+        } else {
+            Some(0)
+        }
+    }));
 }
 
 /// Mark the null rows of a column chunk whose first row is `row` of the table.
