@@ -165,7 +165,7 @@ impl Analyzer {
                 // a failed label, quality or function item is a finding of its own whatever it
                 // leads to; only an item of a physical hazard (severity 3–4) is a cause, and of
                 // the strong terms only a structural defect ("椅腿断裂，导致使用者摔倒")
-                let defect = m.strong && self.defect_words.iter().any(|d| *d == m.term);
+                let defect = m.strong && self.defect_words.contains(&m.term);
                 if (m.strong && !defect) || m.negated || self.hazards[m.h].severity < 3 {
                     return false;
                 }

@@ -563,14 +563,6 @@ impl Analyzer {
         } else {
             self.category_names(&p, &t, &prod, &categories, &hz, &findings)
         };
-        // a finding's product is a product of the text: one placed by its noun alone (a group
-        // fallback, `未归类`) is named with the others
-        let mut category_names = category_names;
-        for f in &findings {
-            if !category_names.contains(&f.category) {
-                category_names.push(f.category.clone());
-            }
-        }
         let mut regions: Vec<RegionMention> =
             places.places.into_iter().map(|pm| pm.mention).collect();
         regions.extend(places.shop_region);
@@ -2043,8 +2035,10 @@ mod tests {
         );
     }
 
-    /// A product no alias names: a later sentence that names none ("该产品…") speaks of it, and
-    /// its category (a group fallback here) is among the text's categories.
+    /// A product no alias names: a later sentence that names none ("该产品…") speaks of it; the
+    /// finding carries the category its noun is nearest to (a group fallback here). The text's
+    /// `categories` stay those its rules name (adding the finding's was measured and rejected
+    /// twice on the held-out split, see tests/eval/README.md).
     #[test]
     fn a_hazard_of_an_unnamed_product_goes_to_the_product_the_text_opened_with() {
         for text in [
@@ -2053,11 +2047,6 @@ mod tests {
         ] {
             let x = run("", text, None);
             assert!(x.is_signal, "{text}");
-            assert!(
-                x.categories.iter().any(|c| c == "其他家用电器"),
-                "{text}: {:?}",
-                x.categories
-            );
             assert!(
                 x.findings
                     .iter()
@@ -2073,7 +2062,7 @@ mod tests {
         ] {
             let x = run("", text, None);
             assert!(x.is_signal, "{text}: {:?}", x.reason);
-            assert!(!x.categories.is_empty(), "{text}");
+            assert!(!x.findings.is_empty(), "{text}");
         }
     }
 
