@@ -11,35 +11,12 @@ use super::breakdown::{breakdown, term};
 use super::facts::Counts;
 use super::rules::{NotifyEvidence, ScopeEvidence};
 use super::stats::format_p;
+use super::why::Why;
 use super::{Ctx, Facts, ScoreOutput, ScoringRules};
 use crate::model::{
     Action, Alert, AlertStatus, DayCount, Jurisdiction, PartyRole, SamplingRequest, Scope,
     ScoreTerm, Signal, alert_id,
 };
-
-/// Why an action was chosen, in Chinese (for the summary) and English (with it, in the breakdown).
-#[derive(Debug, Clone, Default)]
-pub(super) struct Why {
-    pub(super) zh: String,
-    pub(super) en: String,
-}
-
-impl Why {
-    pub(super) fn new(zh: impl Into<String>, en: impl Into<String>) -> Why {
-        Why {
-            zh: zh.into(),
-            en: en.into(),
-        }
-    }
-
-    fn join(all: Vec<Why>) -> Why {
-        let (zh, en): (Vec<String>, Vec<String>) = all.into_iter().map(|w| (w.zh, w.en)).unzip();
-        Why {
-            zh: zh.join("；"),
-            en: en.join("; "),
-        }
-    }
-}
 
 /// The strength of a cell's evidence as a p-value for the notify budget's gate: its Poisson
 /// p-value or (`notify_evidence = "conditional"`) the test of the (sub-)window that gave it

@@ -2,8 +2,8 @@
 //! first, then English), in the order a reader checks them — counts, tests, detectors,
 //! evidence, severity and likelihood, the extra terms of its gates, the action and the score.
 
-use super::alert::Why;
 use super::stats::format_p;
+use super::why::Why;
 use super::{Ctx, Facts};
 use crate::model::{Action, ScoreTerm};
 

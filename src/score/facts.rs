@@ -11,8 +11,8 @@ use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
 use super::aggregate::{Cell, CellSeries, Periods};
-use super::alert::Why;
 use super::stats::{self, binomial_upper_tail, poisson_upper_tail};
+use super::why::Why;
 use super::{ScoringRules, cluster_of, step_points};
 use chrono::Days;
 

@@ -14,16 +14,12 @@ const MAX_FN_LINES: usize = 150;
 /// Functions over the limit that are being split elsewhere, with why they may stand meanwhile.
 /// One that has come under the limit is printed, not failed, so the split can land first.
 const LONG_FUNCTIONS_ALLOWED: &[(&str, &str, &str)] = &[(
-    "score/mod.rs",
+    "score/category.rs",
     "score_category",
     "the scope decision of a category's cells; its split belongs to the work on src/score/",
 )];
 /// File circles inside a folder that are being undone elsewhere, with why.
-const CIRCLES_ALLOWED: &[(&str, &str, &str)] = &[(
-    "score/alert.rs",
-    "score/breakdown.rs",
-    "the alert uses the breakdown, the breakdown the alert's `Why`: src/score/'s work",
-)];
+const CIRCLES_ALLOWED: &[(&str, &str, &str)] = &[];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {

@@ -128,65 +128,18 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
                 row += n;
                 continue;
             }
-            let g = group.as_ref();
-            let got = match descr.physical_type() {
-                Physical::INT32 => {
-                    let v = numbers::<Int32Type>(g, ci, &descr, n).map_err(damaged)?;
-                    mark(&mut null_numbers, row, &v.nulls);
-                    let values = if only_presence {
-                        &[][..]
-                    } else {
-                        &v.values[..]
-                    };
-                    for &x in values {
-                        match *name {
-                            "day" => out.day.push(x),
-                            // out of i8's range: not a severity of 1–4 either
-                            _ => out.severity.push(i8::try_from(x).unwrap_or(0)),
-                        }
-                    }
-                    v.values.len()
-                }
-                Physical::INT64 => {
-                    let v = numbers::<Int64Type>(g, ci, &descr, n).map_err(damaged)?;
-                    mark(&mut null_numbers, row, &v.nulls);
-                    let per_ms = match found {
-                        Kind::Timestamp(div) => div,
-                        _ => 1,
-                    };
-                    // a column read for presence whose levels took the typed reader
-                    let values = if only_presence {
-                        &[][..]
-                    } else {
-                        &v.values[..]
-                    };
-                    for &x in values {
-                        match *name {
-                            "time" => out.time.push(x.div_euclid(per_ms)),
-                            _ => out.severity.push(i8::try_from(x).unwrap_or(0)),
-                        }
-                    }
-                    v.values.len()
-                }
-                Physical::FLOAT => {
-                    let v = numbers::<FloatType>(g, ci, &descr, n).map_err(damaged)?;
-                    mark(&mut null_numbers, row, &v.nulls);
-                    if !only_presence {
-                        out.weight.extend_from_slice(&v.values);
-                    }
-                    v.values.len()
-                }
-                Physical::DOUBLE => {
-                    let v = numbers::<DoubleType>(g, ci, &descr, n).map_err(damaged)?;
-                    mark(&mut null_numbers, row, &v.nulls);
-                    // a weight beyond f32 becomes infinite and then counts as nothing
-                    if !only_presence {
-                        out.weight.extend(v.values.iter().map(|&w| w as f32));
-                    }
-                    v.values.len()
-                }
-                _ => return Err(format!("column `{name}`: unsupported Parquet type")),
+            let chunk = NumberChunk {
+                group: group.as_ref(),
+                ci,
+                descr: &descr,
+                found,
+                name,
+                gi: g,
+                n,
+                row,
+                only_presence,
             };
+            let got = chunk.read(&mut out, &mut null_numbers)?;
             if got != n {
                 return Err(format!(
                     "damaged Parquet file (column `{name}`: {got} values in a row group of {n} \
@@ -201,6 +154,102 @@ pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
         null_numbers,
         bad_products,
     })
+}
+
+/// One row group's chunk of a number column, to read into the table.
+struct NumberChunk<'a> {
+    group: &'a dyn parquet::file::reader::RowGroupReader,
+    ci: usize,
+    descr: &'a parquet::schema::types::ColumnDescPtr,
+    found: Kind,
+    name: &'a str,
+    /// The row group's index, for errors.
+    gi: usize,
+    /// Rows of the row group, and the first of them in the table.
+    n: usize,
+    row: usize,
+    /// Read which rows hold a value only (see [`read_signal_parquet`]).
+    only_presence: bool,
+}
+
+impl NumberChunk<'_> {
+    /// Appends the chunk's values to their column of `out` (none when read for presence) and
+    /// marks its null rows; the number of values read.
+    fn read(&self, out: &mut SignalColumns, null_numbers: &mut [bool]) -> Result<usize, String> {
+        let NumberChunk {
+            group: g,
+            ci,
+            descr,
+            found,
+            name,
+            gi,
+            n,
+            row,
+            only_presence,
+        } = *self;
+        let damaged = |e: parquet::errors::ParquetError| {
+            format!("damaged Parquet file (column `{name}`, row group {gi}: {e})")
+        };
+        let got = match descr.physical_type() {
+            Physical::INT32 => {
+                let v = numbers::<Int32Type>(g, ci, descr, n).map_err(damaged)?;
+                mark(null_numbers, row, &v.nulls);
+                let values = if only_presence {
+                    &[][..]
+                } else {
+                    &v.values[..]
+                };
+                for &x in values {
+                    match name {
+                        "day" => out.day.push(x),
+                        // out of i8's range: not a severity of 1–4 either
+                        _ => out.severity.push(i8::try_from(x).unwrap_or(0)),
+                    }
+                }
+                v.values.len()
+            }
+            Physical::INT64 => {
+                let v = numbers::<Int64Type>(g, ci, descr, n).map_err(damaged)?;
+                mark(null_numbers, row, &v.nulls);
+                let per_ms = match found {
+                    Kind::Timestamp(div) => div,
+                    _ => 1,
+                };
+                // a column read for presence whose levels took the typed reader
+                let values = if only_presence {
+                    &[][..]
+                } else {
+                    &v.values[..]
+                };
+                for &x in values {
+                    match name {
+                        "time" => out.time.push(x.div_euclid(per_ms)),
+                        _ => out.severity.push(i8::try_from(x).unwrap_or(0)),
+                    }
+                }
+                v.values.len()
+            }
+            Physical::FLOAT => {
+                let v = numbers::<FloatType>(g, ci, descr, n).map_err(damaged)?;
+                mark(null_numbers, row, &v.nulls);
+                if !only_presence {
+                    out.weight.extend_from_slice(&v.values);
+                }
+                v.values.len()
+            }
+            Physical::DOUBLE => {
+                let v = numbers::<DoubleType>(g, ci, descr, n).map_err(damaged)?;
+                mark(null_numbers, row, &v.nulls);
+                // a weight beyond f32 becomes infinite and then counts as nothing
+                if !only_presence {
+                    out.weight.extend(v.values.iter().map(|&w| w as f32));
+                }
+                v.values.len()
+            }
+            _ => return Err(format!("column `{name}`: unsupported Parquet type")),
+        };
+        Ok(got)
+    }
 }
 
 /// `n` rows of a column read for presence: `""` where a value is, null at `nulls` (ascending).
