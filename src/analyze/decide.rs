@@ -8,6 +8,12 @@ use super::*;
 pub(super) const NOT_NOUN_CHARS: &str =
     "的了在和与及把被将对从等是有为个只台件款批种部该此这那其各某一";
 
+/// Words that end a company's name right after a noun: the noun is the company's trade, no
+/// product of the text.
+const ORG_ENDS: [&str; 9] = [
+    "公司", "有限公司", "股份有限公司", "厂", "集团", "商行", "经营部", "经销部", "制造厂",
+];
+
 /// What the decision reads: everything the earlier phases found in one document.
 pub(super) struct Evidence<'a> {
     pub(super) p: &'a Prepared<'a>,
@@ -430,6 +436,10 @@ impl Analyzer {
     pub(super) fn noun_span(&self, t: &Tokens, k: usize) -> Option<(usize, usize)> {
         let w = t.words.get(k)?;
         if !self.noun_suffixes.ends(w) || self.noun_not.ends(w) || self.matcher.contains_key(*w) {
+            return None;
+        }
+        // a word of a company's name (某电器公司, 某某灯具厂) names no product
+        if t.words.get(k + 1).is_some_and(|n| ORG_ENDS.contains(n)) {
             return None;
         }
         let content = |j: usize| {
