@@ -11,7 +11,15 @@ pub(super) const NOT_NOUN_CHARS: &str =
 /// Words that end a company's name right after a noun: the noun is the company's trade, no
 /// product of the text.
 const ORG_ENDS: [&str; 9] = [
-    "公司", "有限公司", "股份有限公司", "厂", "集团", "商行", "经营部", "经销部", "制造厂",
+    "公司",
+    "有限公司",
+    "股份有限公司",
+    "厂",
+    "集团",
+    "商行",
+    "经营部",
+    "经销部",
+    "制造厂",
 ];
 
 /// What the decision reads: everything the earlier phases found in one document.
