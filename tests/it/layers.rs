@@ -30,7 +30,7 @@ const LAYERS: &[&str] = &[
     "cli",
 ];
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+pub(super) fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         if path.is_dir() {
@@ -53,17 +53,7 @@ fn code(path: &Path) -> String {
     let mut lines = text.lines().peekable();
     while let Some(line) = lines.next() {
         let t = line.trim_start();
-        if t.starts_with("#[cfg(test)]")
-            && lines
-                .peek()
-                .map(|n| n.trim_start())
-                // a test module's body, not a declaration (`#[cfg(test)] mod gates;`, after which
-                // score/mod.rs goes on for 1,800 lines)
-                .is_some_and(|n| {
-                    (n.starts_with("mod ") || n.starts_with("pub(crate) mod "))
-                        && n.trim().ends_with('{')
-                })
-        {
+        if test_module_starts(line, lines.peek().copied()) {
             break;
         }
         if t.starts_with("//") {
@@ -78,6 +68,17 @@ fn code(path: &Path) -> String {
         out.push('\n');
     }
     out
+}
+
+/// Whether `line` opens a file's test module: `#[cfg(test)]` before a module's body, not a
+/// declaration (`#[cfg(test)] mod gates;`, after which score/mod.rs goes on for 1,800 lines).
+pub(super) fn test_module_starts(line: &str, next: Option<&str>) -> bool {
+    line.trim_start().starts_with("#[cfg(test)]")
+        && next.is_some_and(|n| {
+            let n = n.trim();
+            n.ends_with('{')
+                && (n.starts_with("mod ") || (n.starts_with("pub(") && n.contains(") mod ")))
+        })
 }
 
 /// Top-level modules a piece of code names through `crate::`, including `use crate::{a, b::c}`.
@@ -118,7 +119,7 @@ fn used_modules(code: &str) -> Vec<String> {
     out
 }
 
-fn first_segment(path: &str) -> String {
+pub(super) fn first_segment(path: &str) -> String {
     path.trim()
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')

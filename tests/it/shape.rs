@@ -5,7 +5,9 @@
 //! layer order (`layers.rs`). `cargo test --test it shape -- --nocapture` prints the largest.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use super::layers::{first_segment, rust_files, test_module_starts};
 
 /// Longest production part of a file, in lines.
 const MAX_FILE_LINES: usize = 800;
@@ -21,17 +23,6 @@ const LONG_FUNCTIONS_ALLOWED: &[(&str, &str, &str)] = &[(
 /// File circles inside a folder that are being undone elsewhere, with why.
 const CIRCLES_ALLOWED: &[(&str, &str, &str)] = &[];
 
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
-}
-
 /// The production part of a file: its lines before a `#[cfg(test)]` followed by a `mod … {` line
 /// (a `tests.rs` file is all test).
 fn production(path: &Path) -> Vec<String> {
@@ -41,16 +32,7 @@ fn production(path: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let end = (0..lines.len())
-        .find(|&k| {
-            lines[k].trim_start().starts_with("#[cfg(test)]")
-                && lines.get(k + 1).is_some_and(|n| {
-                    // a test module's body, not a declaration (`#[cfg(test)] mod gates;`)
-                    let n = n.trim();
-                    n.ends_with('{')
-                        && (n.starts_with("mod ")
-                            || (n.starts_with("pub(") && n.contains(") mod ")))
-                })
-        })
+        .find(|&k| test_module_starts(lines[k], lines.get(k + 1).copied()))
         .unwrap_or(lines.len());
     blank_literals(&lines[..end].join("\n"))
         .lines()
@@ -260,13 +242,6 @@ fn top_names(group: &str) -> Vec<String> {
     }
     out.push(first_segment(&item));
     out
-}
-
-fn first_segment(path: &str) -> String {
-    path.trim()
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-        .collect()
 }
 
 #[test]

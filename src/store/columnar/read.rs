@@ -194,12 +194,7 @@ impl NumberChunk<'_> {
             Physical::INT32 => {
                 let v = numbers::<Int32Type>(g, ci, descr, n).map_err(damaged)?;
                 mark(null_numbers, row, &v.nulls);
-                let values = if only_presence {
-                    &[][..]
-                } else {
-                    &v.values[..]
-                };
-                for &x in values {
+                for &x in kept(only_presence, &v.values) {
                     match name {
                         "day" => out.day.push(x),
                         // out of i8's range: not a severity of 1–4 either
@@ -215,13 +210,7 @@ impl NumberChunk<'_> {
                     Kind::Timestamp(div) => div,
                     _ => 1,
                 };
-                // a column read for presence whose levels took the typed reader
-                let values = if only_presence {
-                    &[][..]
-                } else {
-                    &v.values[..]
-                };
-                for &x in values {
+                for &x in kept(only_presence, &v.values) {
                     match name {
                         "time" => out.time.push(x.div_euclid(per_ms)),
                         _ => out.severity.push(i8::try_from(x).unwrap_or(0)),
@@ -232,24 +221,26 @@ impl NumberChunk<'_> {
             Physical::FLOAT => {
                 let v = numbers::<FloatType>(g, ci, descr, n).map_err(damaged)?;
                 mark(null_numbers, row, &v.nulls);
-                if !only_presence {
-                    out.weight.extend_from_slice(&v.values);
-                }
+                out.weight.extend_from_slice(kept(only_presence, &v.values));
                 v.values.len()
             }
             Physical::DOUBLE => {
                 let v = numbers::<DoubleType>(g, ci, descr, n).map_err(damaged)?;
                 mark(null_numbers, row, &v.nulls);
                 // a weight beyond f32 becomes infinite and then counts as nothing
-                if !only_presence {
-                    out.weight.extend(v.values.iter().map(|&w| w as f32));
-                }
+                out.weight
+                    .extend(kept(only_presence, &v.values).iter().map(|&w| w as f32));
                 v.values.len()
             }
             _ => return Err(format!("column `{name}`: unsupported Parquet type")),
         };
         Ok(got)
     }
+}
+
+/// A chunk's values, or none for a column read for presence (its levels took the typed reader).
+fn kept<T>(only_presence: bool, values: &[T]) -> &[T] {
+    if only_presence { &[] } else { values }
 }
 
 /// `n` rows of a column read for presence: `""` where a value is, null at `nulls` (ascending).
