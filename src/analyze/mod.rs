@@ -1232,6 +1232,36 @@ mod tests {
         );
     }
 
+    /// A product made for a known one (…用…) is the compound, placed by its head: the phrase
+    /// before 用 says what it is for. A category refining another product is not taken.
+    #[test]
+    fn a_product_made_for_a_known_one_is_the_compound() {
+        for text in [
+            "本次抽查燃气灶具连接用橡胶软管12批次，其中3批次不合格。",
+            "抽检燃气灶专用软管8批次，2批次耐压性能不合格。",
+        ] {
+            let x = run("", text, None);
+            assert_eq!(
+                x.categories,
+                vec!["燃气用具连接用软管".to_string()],
+                "{text}"
+            );
+        }
+        // the battery after 用 is the e-bike's, not a car part; what follows it happened to it
+        let x = run("", "楼道里一辆电动车用铅酸蓄电池鼓包起火。", None);
+        assert_eq!(x.categories, vec!["电动自行车用蓄电池".to_string()]);
+        let x = run(
+            "",
+            "新标准《电动客车用动力蓄电池安全要求》发布，要求不起火不爆炸。",
+            None,
+        );
+        assert!(
+            !x.categories.iter().any(|c| c == "电动自行车用蓄电池"),
+            "{:?}",
+            x.categories
+        );
+    }
+
     /// English compounds: the last noun is the head, and a child word before the phrase (across
     /// spaces, hyphens, a possessive and two plain words) makes it the children's product.
     #[test]

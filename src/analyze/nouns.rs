@@ -48,7 +48,7 @@ pub(super) fn counts_items(words: &[&str], k: usize) -> bool {
 
 /// Whether a one-character token ends the noun before it: a particle or a place word after it
 /// ("…和学生课桌椅中的甲醛": the member is 学生课桌椅).
-fn ends_noun(w: &str) -> bool {
+pub(super) fn ends_noun(w: &str) -> bool {
     let mut cs = w.chars();
     matches!((cs.next(), cs.next()), (Some(c), None) if "的中上里内之".contains(c))
         || matches!(w, "当中" | "之中" | "里面" | "上面")

@@ -17,6 +17,7 @@ impl Analyzer {
         hazard_sents: Option<&FxHashSet<usize>>,
     ) -> Vec<CatM> {
         let mut cats = self.category_spans(hits, toks, ms);
+        self.made_for_compounds(text, words, toks, &mut cats);
         english_heads(&self.categories, &mut cats, words);
         self.made_for_children(&mut cats, words, toks, ms);
         // Anchors: a refining category replaces its anchor in sentences holding one of its anchor terms
@@ -121,6 +122,58 @@ impl Analyzer {
         self.generic_to_specific(text, toks, &mut cats);
         cats.sort_by_key(|m| m.tok);
         cats
+    }
+
+    /// A product made for a known one ("燃气灶具连接用不锈钢软管", "燃气灶专用软管"): a
+    /// category phrase, at most two words, a word ending in 用, then a noun no phrase claims. The
+    /// whole compound is one product, placed as a noun no alias holds (by its head, then its
+    /// modifier), so the phrase before 用 says what it is for and no longer names the product.
+    /// A known product after 用 ("手机用锂离子电池") is left to the parts and anchor rules.
+    fn made_for_compounds(&self, text: &str, words: &[&str], toks: &[Tok], cats: &mut [CatM]) {
+        let claimed = |k: usize, cats: &[CatM]| cats.iter().any(|c| c.tok <= k && k < c.end);
+        let han = |k: usize| {
+            words.get(k).is_some_and(|w| {
+                !w.is_empty() && w.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+            })
+        };
+        for i in 0..cats.len() {
+            let m = &cats[i];
+            let same = |k: usize| toks.get(k).is_some_and(|t| t.sent == m.sent);
+            let Some(u) = (m.end..m.end + 3).find(|&k| {
+                words
+                    .get(k)
+                    .is_some_and(|w| w.ends_with('用') && w.chars().count() <= 3)
+            }) else {
+                continue;
+            };
+            if !(m.end..=u).all(|k| same(k) && han(k) && !claimed(k, cats)) {
+                continue;
+            }
+            let mut b = u + 1;
+            while b < u + 5
+                && same(b)
+                && han(b)
+                && !claimed(b, cats)
+                && !super::nouns::ends_noun(words[b])
+            {
+                b += 1;
+            }
+            // the shortest compound that places as a product of another category: what follows
+            // it is mostly what happened to it ("…蓄电池鼓包")
+            let placed = (u + 2..=b).find_map(|e| {
+                let noun = span_text(text, toks, m.tok, e);
+                let c = self.nouns.resolve(noun)?;
+                // a category refining another product (电动自行车用蓄电池) is not one made for this
+                // product: "电动汽车用动力蓄电池" is no e-bike battery
+                let anchor = &self.categories[c].anchor;
+                (c != m.c && c != self.unclassified && (anchor.is_empty() || anchor.contains(&m.c)))
+                    .then(|| (self.for_children(noun, c), e))
+            });
+            if let Some((c, e)) = placed {
+                cats[i].c = c;
+                cats[i].end = e;
+            }
+        }
     }
 
     /// Part words (插头, 锂电池) that give way to another product the document names.
