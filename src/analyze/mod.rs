@@ -1508,6 +1508,25 @@ mod tests {
             Some(RegionRole::Dateline)
         );
         assert_eq!(y.findings[0].city.as_deref(), Some("温州市"));
+        // a regulator reporting on cables (通报 + 电线) is no dateline "…报电"
+        for text in [
+            "嘉兴市市场监管局通报电线电缆质量抽查情况，2批次导体电阻不合格。",
+            "温州市质监局公报电源适配器抽检结果，1批次输出电压不合格。",
+        ] {
+            let z = run("", text, None);
+            assert!(
+                z.regions.iter().all(|r| r.role != RegionRole::Dateline),
+                "{text}: {:?}",
+                z.regions
+            );
+            assert!(
+                z.findings
+                    .iter()
+                    .any(|f| f.province.as_deref() == Some("浙江省")),
+                "{text}: {:?}",
+                z.findings
+            );
+        }
     }
 
     #[test]

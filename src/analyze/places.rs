@@ -293,8 +293,15 @@ impl Analyzer {
         if prefix.contains(['，', '。', ',']) {
             return false;
         }
-        if self.dateline_re.is_match(after) {
-            return true;
+        if let Some(m) = self.dateline_re.find(after) {
+            // "…局通报电线电缆…" is a regulator reporting on cables: an undated 电 is a dateline's
+            // only where the word ends there ("新华社电 记者…", "本报电（…）")
+            let head = &after[..m.end()];
+            let word_goes_on = after[m.end()..]
+                .chars()
+                .next()
+                .is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+            return !(head.ends_with('电') && !head.contains('日') && word_goes_on);
         }
         let open = prefix.rfind(['（', '(']);
         let close = prefix.rfind(['）', ')']);
