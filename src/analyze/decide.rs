@@ -210,7 +210,15 @@ impl Analyzer {
             {
                 continue;
             }
-            match m.category {
+            // An aggregate word (消费品, 未归类) that the mention fell back to, from another
+            // clause, names no product: a product noun of the text is nearer to what it means
+            // ("…召回中心发布公告，某公司召回智能翻译机，该产品…温度过高": the translator)
+            let aggregate = m.category == Some(self.unclassified)
+                && m.also.is_empty()
+                && !ev.prod.cats.iter().any(|c| {
+                    c.c == self.unclassified && ev.t.toks[c.tok].clause == ev.t.toks[m.tok].clause
+                });
+            match m.category.filter(|_| !aggregate) {
                 Some(first) => {
                     for cat in std::iter::once(first).chain(m.also.iter().copied()) {
                         if !self.out_of_scope(cat) {
@@ -237,17 +245,20 @@ impl Analyzer {
                     } else {
                         own().or_else(first)
                     };
-                    if let Some(noun) = noun {
-                        let (cat, product) = self.noun_category(noun);
-                        if !self.out_of_scope(cat) {
-                            let at = At {
-                                cat,
-                                h: m.h,
-                                severity: m.severity,
-                                sent: m.sent,
-                            };
-                            self.add_finding(ev, findings, at, product);
-                        }
+                    let (cat, product) = match noun {
+                        Some(noun) => self.noun_category(noun),
+                        // no noun either: the aggregate it fell back to
+                        None if aggregate => (self.unclassified, None),
+                        None => continue,
+                    };
+                    if !self.out_of_scope(cat) {
+                        let at = At {
+                            cat,
+                            h: m.h,
+                            severity: m.severity,
+                            sent: m.sent,
+                        };
+                        self.add_finding(ev, findings, at, product);
                     }
                 }
             }

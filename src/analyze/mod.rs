@@ -1232,6 +1232,30 @@ mod tests {
         );
     }
 
+    /// An aggregate word (消费品) the text names elsewhere is no product of a hazard: the
+    /// product noun of the text is ("召回智能翻译机，该产品…", "召回一款蓝牙点读笔，其…").
+    #[test]
+    fn a_hazard_goes_to_a_product_noun_before_an_aggregate_word() {
+        for (text, want) in [
+            (
+                "某省消费品安全协会发布消息，某科技公司召回智能翻译机，该产品充电时外壳温度过高，可能烫伤使用者。",
+                "其他电子产品",
+            ),
+            (
+                "据消费品召回平台消息，某文化公司召回一款蓝牙点读笔，其电池仓发热明显，存在烫伤儿童的风险。",
+                "其他电子产品",
+            ),
+        ] {
+            let x = run("", text, None);
+            assert!(
+                x.findings.iter().any(|f| f.category == want),
+                "{text}: {:?}",
+                x.findings
+            );
+            assert!(!x.findings.iter().any(|f| f.category == "未归类"), "{text}");
+        }
+    }
+
     /// A product made for a known one (…用…) is the compound, placed by its head: the phrase
     /// before 用 says what it is for. A category refining another product is not taken.
     #[test]
