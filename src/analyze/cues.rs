@@ -148,15 +148,28 @@ impl Analyzer {
         // All-pass wording and no failure cue outside the all-pass phrases: "未发现不合格产品" is an
         // all-pass notice; "3批次不合格，其余均合格" and "均符合要求，但有3款低于标称值" are not.
         c.all_pass = p.has(self, ALL_PASS) && {
+            // "0批次不合格" inside "20批次不合格" is a count of twenty, and "不合格率为0" inside
+            // "不合格率为0.5%" a rate above none: a phrase's number must be the whole number
+            let whole_number = |s: usize, e: usize| {
+                let digit = |c: char| c.is_ascii_digit();
+                let (Some(head), Some(body), Some(tail)) =
+                    (p.full.get(..s), p.full.get(s..e), p.full.get(e..))
+                else {
+                    return false;
+                };
+                !(body.starts_with(digit) && head.ends_with(digit))
+                    && !(body.ends_with(digit) && tail.starts_with(|c: char| digit(c) || c == '.'))
+            };
             let passes: Vec<(usize, usize)> = p
                 .found
                 .iter()
-                .filter(|h| self.flagged(h, ALL_PASS))
+                .filter(|h| self.flagged(h, ALL_PASS) && whole_number(h.1, h.2))
                 .map(|&(_, s, e)| (s, e))
                 .collect();
-            !p.found.iter().any(|h| {
-                self.flagged(h, FAILURE) && !passes.iter().any(|&(s, e)| s <= h.1 && h.2 <= e)
-            })
+            !passes.is_empty()
+                && !p.found.iter().any(|h| {
+                    self.flagged(h, FAILURE) && !passes.iter().any(|&(s, e)| s <= h.1 && h.2 <= e)
+                })
         };
         // the regex runs only over a text holding a word it cannot match without
         c.failure_count = p.has(self, NONCONFORMING) && self.failed_batches_re.is_match(&p.full);

@@ -1387,6 +1387,26 @@ mod tests {
         );
     }
 
+    /// An all-pass phrase must be the whole number: "0批次不合格" inside "20批次不合格" counts
+    /// twenty batches, "不合格率为0" inside "不合格率为0.5%" is a rate; a count of none passes.
+    #[test]
+    fn a_count_ending_in_zero_is_no_all_pass() {
+        for text in [
+            "抽查儿童雨靴20批次不合格3批次，不合格项目为耐折性能。",
+            "本次共抽检电热毯40批次不合格2批次。",
+            "抽查儿童滑板车30批次，不合格率为0.7%。",
+        ] {
+            let x = run("", text, Some(DocKind::Inspection));
+            assert!(x.is_signal, "{text}: {:?}", x.reason);
+        }
+        let x = run(
+            "",
+            "本次共抽检电热毯40批次，0批次不合格。",
+            Some(DocKind::Inspection),
+        );
+        assert_eq!(x.reason.as_deref(), Some("all-pass inspection"));
+    }
+
     #[test]
     fn failing_inspection_text_without_rows_is_a_signal() {
         let x = run(

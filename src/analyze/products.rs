@@ -125,7 +125,7 @@ impl Analyzer {
     }
 
     /// A product made for a known one ("燃气灶具连接用不锈钢软管", "燃气灶专用软管"): a
-    /// category phrase, at most two words, a word ending in 用, then a noun no phrase claims. The
+    /// category phrase, at most two words, a word ending in 用 (or 配套), then a noun no phrase claims. The
     /// whole compound is one product, placed as a noun no alias holds (by its head, then its
     /// modifier), so the phrase before 用 says what it is for and no longer names the product.
     /// A known product after 用 ("手机用锂离子电池") is left to the parts and anchor rules.
@@ -142,7 +142,7 @@ impl Analyzer {
             let Some(u) = (m.end..m.end + 3).find(|&k| {
                 words
                     .get(k)
-                    .is_some_and(|w| w.ends_with('用') && w.chars().count() <= 3)
+                    .is_some_and(|w| (w.ends_with('用') && w.chars().count() <= 3) || *w == "配套")
             }) else {
                 continue;
             };
