@@ -281,6 +281,8 @@ pub struct Analyzer {
     /// cues.toml `[place_roles]`: characters that may lead a place, words of a standard's origin.
     place_lead: Vec<char>,
     standard_origin: text::Words,
+    /// Bodies' names holding a standard word (`standard_bodies`), prepared.
+    standard_bodies: Vec<String>,
     meeting_verbs: text::Words,
     meeting_nouns: text::Words,
     makers: text::Words,

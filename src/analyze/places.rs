@@ -248,12 +248,16 @@ impl Analyzer {
             return true;
         }
         if r.province.starts_with("境外:") {
-            let clause: String = after
+            let mut clause: String = after
                 .chars()
                 // a standard's name ends with its clause, a list item or a bracket
                 .take_while(|&c| !ends_clause(c) && !matches!(c, '、' | '（' | '('))
                 .take(16)
                 .collect();
+            // a body's name ("英国标准协会") is where the body is, not a standard's origin
+            for body in &self.standard_bodies {
+                clause = clause.replace(body.as_str(), "");
+            }
             return self.standard_origin.in_text(&clause);
         }
         let county = r.code.len() == 6 && !r.code.ends_with("00");

@@ -349,6 +349,10 @@ pub struct PlaceRoles {
     /// Words after a place abroad, in its clause, that make it a standard's origin (欧洲标准).
     #[serde(default)]
     pub standard: Vec<String>,
+    /// Names of bodies that hold a standard word (英国标准协会, 产品安全与标准办公室): a place
+    /// abroad before one is the home of the body that speaks, not a standard's origin.
+    #[serde(default)]
+    pub standard_bodies: Vec<String>,
     /// A verb and a noun of a meeting (召开 … 会议) after a place in its clause: where a meeting
     /// was held is no event place.
     #[serde(default)]

@@ -477,6 +477,12 @@ pub(super) fn assemble(
             .filter_map(|w| prepare(w).chars().next_back())
             .collect(),
         standard_origin: text::Words::new(words(&cues.place_roles.standard)),
+        standard_bodies: cues
+            .place_roles
+            .standard_bodies
+            .iter()
+            .map(|w| prepare(w))
+            .collect(),
         meeting_verbs: text::Words::new(words(&cues.place_roles.meeting_verbs)),
         meeting_nouns: text::Words::new(words(&cues.place_roles.meeting_nouns)),
         makers: text::Words::new(words(&cues.place_roles.makers)),
