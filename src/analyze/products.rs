@@ -235,8 +235,16 @@ impl Analyzer {
                 part && !listed
                     && !opens_title(m)
                     && cats.iter().zip(&is_part).any(|(o, &o_part)| {
-                        // "手机用锂离子电池": the product is the battery, made for phones
-                        let made_for = o.end + 1 == m.tok && words.get(o.end) == Some(&"用");
+                        // "手机用锂离子电池": the product is the battery, made for phones; so is
+                        // it in "battery packs (sold) for garden tools": "for" right before the
+                        // other product, at most two words after the part
+                        let made_for = (o.end + 1 == m.tok && words.get(o.end) == Some(&"用"))
+                            || (m.end < o.tok
+                                && words.get(m.end..o.tok).is_some_and(|between| {
+                                    let ws: Vec<&&str> =
+                                        between.iter().filter(|w| !w.trim().is_empty()).collect();
+                                    ws.len() <= 3 && ws.last().is_some_and(|w| **w == "for")
+                                }));
                         o.c != m.c && !o_part && !made_for
                     })
             })
