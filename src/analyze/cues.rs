@@ -157,8 +157,10 @@ impl Analyzer {
                 else {
                     return false;
                 };
-                !(body.starts_with(digit) && head.ends_with(digit))
-                    && !(body.ends_with(digit) && tail.starts_with(|c: char| digit(c) || c == '.'))
+                let glued_before = body.starts_with(digit) && head.ends_with(digit);
+                let glued_after =
+                    body.ends_with(digit) && tail.starts_with(|c: char| digit(c) || c == '.');
+                !(glued_before || glued_after)
             };
             let passes: Vec<(usize, usize)> = p
                 .found
