@@ -149,16 +149,23 @@ impl Analyzer {
             if !(m.end..=u).all(|k| same(k) && han(k) && !claimed(k, cats)) {
                 continue;
             }
+            // a noun's words: no particle, adverb or number ("充电宝用了一周就鼓包" is a use)
+            let nounish = |k: usize| {
+                let w = words[k];
+                let one = w.chars().count() == 1
+                    && w.chars().all(|c| {
+                        super::decide::NOT_NOUN_CHARS.contains(c)
+                            || "就才都也还又再很过着".contains(c)
+                    });
+                let numeral = w.starts_with(|c: char| {
+                    c.is_ascii_digit() || "一二两三四五六七八九十几半".contains(c)
+                });
+                !one && !numeral && !super::nouns::ends_noun(w)
+            };
             let mut b = u + 1;
-            while b < u + 5
-                && same(b)
-                && han(b)
-                && !claimed(b, cats)
-                && !super::nouns::ends_noun(words[b])
-            {
+            while b < u + 5 && same(b) && han(b) && !claimed(b, cats) && nounish(b) {
                 b += 1;
-            }
-            // the shortest compound that places as a product of another category: what follows
+            } // the shortest compound that places as a product of another category: what follows
             // it is mostly what happened to it ("…蓄电池鼓包")
             let placed = (u + 2..=b).find_map(|e| {
                 let noun = span_text(text, toks, m.tok, e);
