@@ -17,7 +17,7 @@ mod decide;
 mod facts;
 mod findings;
 mod fold;
-mod fxhash;
+pub(crate) mod fxhash;
 mod hazards;
 mod inspection;
 mod kind;

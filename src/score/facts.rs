@@ -8,7 +8,6 @@
 //! `super`'s and `super::alert`'s.
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
 
 use super::aggregate::{Cell, CellSeries, Periods};
 use super::stats::{self, binomial_upper_tail, poisson_upper_tail};
@@ -16,6 +15,9 @@ use super::why::Why;
 use super::{ScoringRules, cluster_of, step_points};
 use chrono::Days;
 
+// FxHash: the keys are the window's own cluster, hazard and source names (no outside map sizes
+// to defend with SipHash), hashed once per window signal.
+use crate::analyze::fxhash::{FxHashMap, FxHashSet};
 use crate::model::{Channel, DayCount, DocKind, Signal};
 
 /// What the scorer read from one cell's window.
@@ -51,15 +53,36 @@ pub(super) struct Facts<'s> {
     pub(super) ranked: Vec<usize>,
 }
 
+/// A window signal's strength, computed once per signal: the sort compared n log n times, and
+/// the modifiers' scan and the weight were its largest costs recomputed in every comparison.
+struct Strength {
+    severity: u8,
+    regulator: bool,
+    weight: f64,
+    /// Index into the category's signals.
+    i: usize,
+}
+
+impl Strength {
+    fn of(rules: &ScoringRules, signals: &[&Signal], i: usize) -> Self {
+        let s = signals[i];
+        Strength {
+            severity: rules.severity(&s.category, &s.hazard, s.severity),
+            regulator: s.channel == Channel::Regulator,
+            weight: rules.signal_weight(s),
+            i,
+        }
+    }
+}
+
 /// Stronger evidence first: higher (modified) severity, regulator, larger weight, later, then id.
-fn stronger(rules: &ScoringRules, a: &Signal, b: &Signal) -> Ordering {
-    let sev = |s: &Signal| rules.severity(&s.category, &s.hazard, s.severity);
-    sev(b)
-        .cmp(&sev(a))
-        .then((b.channel == Channel::Regulator).cmp(&(a.channel == Channel::Regulator)))
-        .then(rules.signal_weight(b).total_cmp(&rules.signal_weight(a)))
-        .then(b.time.cmp(&a.time))
-        .then_with(|| a.doc_id.cmp(&b.doc_id))
+fn stronger(signals: &[&Signal], a: &Strength, b: &Strength) -> Ordering {
+    b.severity
+        .cmp(&a.severity)
+        .then(b.regulator.cmp(&a.regulator))
+        .then(b.weight.total_cmp(&a.weight))
+        .then_with(|| signals[b.i].time.cmp(&signals[a.i].time))
+        .then_with(|| signals[a.i].doc_id.cmp(&signals[b.i].doc_id))
 }
 
 /// The second detector's reading of a cell (see `[cusum]` in scoring.toml).
@@ -356,16 +379,22 @@ pub(super) fn facts_of<'s>(
         window_factors / (window_factors + base_factors),
     );
 
-    let mut ranked = series.window_signals.clone();
-    ranked.sort_by(|&a, &b| stronger(rules, signals[a], signals[b]));
+    let mut strengths: Vec<Strength> = series
+        .window_signals
+        .iter()
+        .map(|&i| Strength::of(rules, signals, i))
+        .collect();
+    strengths.sort_by(|a, b| stronger(signals, a, b));
+    let ranked: Vec<usize> = strengths.iter().map(|k| k.i).collect();
     // First in strength order = the cluster's representative.
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: FxHashSet<&str> = FxHashSet::default();
     let mut evidence = Vec::new();
-    let mut cluster_city: HashMap<&str, &str> = HashMap::new();
-    let mut hazards: HashMap<&str, (u8, HashSet<&str>)> = HashMap::new();
+    let mut cluster_city: FxHashMap<&str, &str> = FxHashMap::default();
+    let mut hazards: FxHashMap<&str, (u8, FxHashSet<&str>)> = FxHashMap::default();
     let (mut regulator, mut national_notice, mut inspection, mut severity) =
         (false, false, false, 1u8);
-    for &i in &ranked {
+    for k in &strengths {
+        let (i, sev) = (k.i, k.severity);
         let s = signals[i];
         let cluster = cluster_of(s);
         if seen.insert(cluster) {
@@ -374,23 +403,22 @@ pub(super) fn facts_of<'s>(
         if let Some(city) = s.city.as_deref().filter(|c| !c.is_empty()) {
             cluster_city.entry(cluster).or_insert(city);
         }
-        let sev = rules.severity(&s.category, &s.hazard, s.severity);
         severity = severity.max(sev);
         let h = hazards
             .entry(s.hazard.as_str())
-            .or_insert((0, HashSet::new()));
+            .or_insert((0, FxHashSet::default()));
         h.0 = h.0.max(sev);
         h.1.insert(cluster);
         regulator |= s.channel == Channel::Regulator;
         national_notice |= s.channel == Channel::Regulator && s.province.as_deref() == Some("全国");
         inspection |= matches!(s.kind, DocKind::Inspection | DocKind::Recall);
     }
-    let sources: HashSet<&str> = evidence
+    let sources: FxHashSet<&str> = evidence
         .iter()
         .map(|&i| signals[i].source.as_str())
         .collect();
-    let channels: HashSet<Channel> = evidence.iter().map(|&i| signals[i].channel).collect();
-    let mut hazards: Vec<(&str, (u8, HashSet<&str>))> = hazards.into_iter().collect();
+    let channels: FxHashSet<Channel> = evidence.iter().map(|&i| signals[i].channel).collect();
+    let mut hazards: Vec<(&str, (u8, FxHashSet<&str>))> = hazards.into_iter().collect();
     hazards.sort_by(|a, b| {
         b.1.0
             .cmp(&a.1.0)
@@ -399,7 +427,7 @@ pub(super) fn facts_of<'s>(
     });
     let hazards: Vec<&str> = hazards.into_iter().map(|(h, _)| h).collect();
 
-    let cities: HashSet<&str> = cluster_city.values().copied().collect();
+    let cities: FxHashSet<&str> = cluster_city.values().copied().collect();
     let city = if cities.len() == 1 {
         cities.into_iter().next()
     } else {

@@ -185,6 +185,11 @@ pub(super) struct CountAt {
 /// Every `N批次`, `N个批次`, `N批` (not 批号, 批发) of a clause.
 pub(super) fn counts_in(clause: &str) -> Vec<CountAt> {
     let mut out = Vec::new();
+    // Every count ends in 批: most clauses have none, and one search rules them out before the
+    // per-character scan (with the 合格 test, 14 → 9.7 M of inspection text's instructions).
+    if !clause.contains('批') {
+        return out;
+    }
     let chars: Vec<(usize, char)> = clause.char_indices().collect();
     let mut k = 0;
     while k < chars.len() {
