@@ -148,11 +148,12 @@ impl Evaluation {
     /// The oracle's curve over the days jiance scores under `rules`.
     pub fn oracle(&self, rules: &ScoringRules) -> Vec<Point> {
         let scored_days = sim::replayed_days(rules);
-        let scan = oracle::scan(
+        let mut scan = oracle::scan(
             &self.stories,
             &sim::expected_stories(&self.year.rates, &self.year.dist),
             sim::DAYS - scored_days,
         );
+        scan.hold_days = rules.action.hold_days as usize;
         scan.curve(&self.year.injected, i64::from(rules.window.window_days))
     }
 }

@@ -21,15 +21,25 @@ use chrono::NaiveDate;
 
 use super::ScoreOutput;
 use super::breakdown::term;
-use crate::model::{Action, Alert, AlertStatus, SamplingRequest};
+use crate::model::{Action, Alert, AlertStatus, SamplingRequest, Scope};
 
 /// The breakdown term of a held alert.
 const HELD: &str = "held_days";
 
 /// Add to `out` the alerts of `previous` it does not raise again and that last alerted (their
 /// `updated` day) at most `hold_days` before `as_of`; a dismissed record of the same id gives way
-/// to the held alert. The alerts stay ranked (level, then score, descending, then id).
-pub(super) fn hold(previous: &[Alert], out: &mut ScoreOutput, as_of: NaiveDate, hold_days: u32) {
+/// to the held alert. The alerts stay ranked (level, then score, descending, then id). With
+/// `across_scope`, first [`continue_across_scope`].
+pub(super) fn hold(
+    previous: &[Alert],
+    out: &mut ScoreOutput,
+    as_of: NaiveDate,
+    hold_days: u32,
+    across_scope: bool,
+) {
+    if across_scope {
+        continue_across_scope(previous, out);
+    }
     if hold_days == 0 {
         return;
     }
@@ -71,6 +81,50 @@ pub(super) fn hold(previous: &[Alert], out: &mut ScoreOutput, as_of: NaiveDate, 
     });
 }
 
+/// `[action] hold_across_scope` (issue 46): a new alert that takes over an open or held alert of
+/// its category with the other scope is that alert, not a new one. A systemic alert folds in the
+/// category's provinces (never both), so when it drops to a province it listed, the province's
+/// alert is the problem the systemic alert already said, narrowed: its status is the systemic
+/// alert's compared (`ongoing` at the same level and action, `escalated` above), its
+/// `first_seen` the systemic alert's. A systemic alert that folds in open regional alerts
+/// widens them: a raise of them (`escalated`, never `ongoing`: the nation's unit has not heard
+/// of it), first seen when the first of them was. Why: measured on the simulated hard year of
+/// seed 7, a third of the false raises came within a week of a change of the other scope in
+/// their category — one chance problem flipping between scopes, each flip a new notification.
+fn continue_across_scope(previous: &[Alert], out: &mut ScoreOutput) {
+    for a in out
+        .alerts
+        .iter_mut()
+        .filter(|a| a.status == AlertStatus::New)
+    {
+        let other = previous
+            .iter()
+            .filter(|p| p.category == a.category && p.scope != a.scope)
+            .filter(|p| p.action != Action::Dismiss);
+        match a.scope {
+            Scope::Regional => {
+                let Some(province) = a.regions.first() else {
+                    continue;
+                };
+                let Some(s) = other
+                    .filter(|s| s.regions.contains(province))
+                    .max_by_key(|s| (s.level, s.action))
+                else {
+                    continue;
+                };
+                (a.first_seen, a.status) =
+                    super::alert::history(Some(s), a.level, a.action, a.first_seen);
+            }
+            Scope::Systemic => {
+                if let Some(first) = other.map(|r| r.first_seen).min() {
+                    a.first_seen = a.first_seen.min(first);
+                    a.status = AlertStatus::Escalated;
+                }
+            }
+        }
+    }
+}
+
 /// Whether an alert is held (`hold`): its cell did not alert in this run.
 pub fn is_held(a: &Alert) -> bool {
     a.breakdown.iter().any(|t| t.name == HELD)
@@ -109,7 +163,6 @@ pub fn keep_held_requests<E>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Scope;
 
     fn alert(id: &str, scope: Scope, updated: u32, level: u8) -> Alert {
         let day = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
@@ -143,7 +196,7 @@ mod tests {
         let previous = vec![alert("a", Scope::Regional, 0, 3)];
         let mut out = ScoreOutput::default();
         out.alerts.push(alert("b", Scope::Regional, 7, 4));
-        hold(&previous, &mut out, day(7), 7);
+        hold(&previous, &mut out, day(7), 7, true);
         let ids: Vec<&str> = out.alerts.iter().map(|a| a.id.as_str()).collect();
         assert_eq!(ids, ["b", "a"], "held, ranked below the stronger alert");
         let a = &out.alerts[1];
@@ -159,7 +212,7 @@ mod tests {
         );
 
         let mut later = ScoreOutput::default();
-        hold(&out.alerts, &mut later, day(8), 7);
+        hold(&out.alerts, &mut later, day(8), 7, true);
         assert!(
             later.alerts.iter().all(|x| x.id != "a"),
             "closed after 7 days"
@@ -167,7 +220,7 @@ mod tests {
         assert!(later.alerts.iter().any(|x| x.id == "b"));
 
         let mut off = ScoreOutput::default();
-        hold(&previous, &mut off, day(1), 0);
+        hold(&previous, &mut off, day(1), 0, true);
         assert!(off.alerts.is_empty(), "hold_days 0: no hysteresis");
     }
 
@@ -179,7 +232,7 @@ mod tests {
         ];
         let mut out = ScoreOutput::default();
         out.alerts.push(alert("a", Scope::Regional, 2, 2));
-        hold(&previous, &mut out, day(2), 7);
+        hold(&previous, &mut out, day(2), 7, true);
         let ids: Vec<&str> = out.alerts.iter().map(|a| a.id.as_str()).collect();
         assert_eq!(
             ids,
@@ -190,12 +243,72 @@ mod tests {
 
         let mut out = ScoreOutput::default();
         out.dismissed.push(alert("a", Scope::Regional, 2, 2));
-        hold(&previous, &mut out, day(2), 7);
+        hold(&previous, &mut out, day(2), 7, true);
         assert_eq!(out.alerts.len(), 2);
         assert!(
             out.dismissed.is_empty(),
             "the record gives way to the held alert"
         );
+    }
+
+    /// `hold_across_scope` (issue 46): a province's alert that a systemic alert listing it drops
+    /// to continues it (no new notification); a systemic alert widening a regional one raises
+    /// it. Off, both are new alerts.
+    #[test]
+    fn an_alert_taking_over_one_of_the_other_scope_continues_it() {
+        let mut systemic = alert("电热毯/全国", Scope::Systemic, 0, 3);
+        systemic.regions = vec!["广东省".into(), "浙江省".into()];
+        systemic.first_seen = day(0) - chrono::Days::new(5);
+        let regional = |id: &str, province: &str, level| {
+            let mut a = alert(id, Scope::Regional, 1, level);
+            a.regions = vec![province.into()];
+            a.first_seen = day(1);
+            a
+        };
+        for across in [true, false] {
+            let mut out = ScoreOutput::default();
+            out.alerts.push(regional("电热毯/广东省", "广东省", 3));
+            out.alerts.push(regional("电热毯/浙江省", "浙江省", 4));
+            out.alerts.push(regional("电热毯/江苏省", "江苏省", 3));
+            hold(std::slice::from_ref(&systemic), &mut out, day(1), 7, across);
+            let status = |id: &str| {
+                let a = out.alerts.iter().find(|a| a.id == id).unwrap();
+                (a.status, a.first_seen)
+            };
+            if across {
+                assert_eq!(
+                    status("电热毯/广东省"),
+                    (AlertStatus::Ongoing, systemic.first_seen)
+                );
+                assert_eq!(
+                    status("电热毯/浙江省"),
+                    (AlertStatus::Escalated, systemic.first_seen),
+                    "above the systemic alert's level: a raise"
+                );
+                assert_eq!(
+                    status("电热毯/江苏省"),
+                    (AlertStatus::New, day(1)),
+                    "a province the systemic alert did not list is a problem of its own"
+                );
+            } else {
+                for id in ["电热毯/广东省", "电热毯/浙江省", "电热毯/江苏省"] {
+                    assert_eq!(status(id), (AlertStatus::New, day(1)), "{id}");
+                }
+            }
+            // ... and the other way: the systemic alert widening them is a raise of them.
+            let previous = out.alerts.clone();
+            let mut wider = ScoreOutput::default();
+            let mut s = alert("电热毯/全国", Scope::Systemic, 2, 3);
+            s.first_seen = day(2);
+            wider.alerts.push(s);
+            hold(&previous, &mut wider, day(2), 7, across);
+            let want = if across {
+                (AlertStatus::Escalated, systemic.first_seen.min(day(1)))
+            } else {
+                (AlertStatus::New, day(2))
+            };
+            assert_eq!((wider.alerts[0].status, wider.alerts[0].first_seen), want);
+        }
     }
 
     fn request(id: &str) -> SamplingRequest {
@@ -229,7 +342,7 @@ mod tests {
         raised.score = 9.0;
         out.alerts.push(raised);
         out.sampling.push(request("r"));
-        hold(&previous, &mut out, day(2), 7);
+        hold(&previous, &mut out, day(2), 7, true);
         let mut asked = Vec::new();
         let kept = keep_held_requests(&mut out, |id| {
             asked.push(id.to_string());
@@ -248,7 +361,7 @@ mod tests {
 
         // Nothing stored: nothing invented; an error of the store is the caller's.
         let mut none = ScoreOutput::default();
-        hold(&previous, &mut none, day(2), 7);
+        hold(&previous, &mut none, day(2), 7, true);
         assert_eq!(keep_held_requests(&mut none, |_| Ok::<_, ()>(None)), Ok(0));
         assert!(none.sampling.is_empty());
         assert_eq!(

@@ -366,7 +366,13 @@ fn score_loaded(rules: &ScoringRules, t: &Table, run: &Run) -> Result<ScoreOutpu
         &plan::categories_of(&categories, &cells),
         true,
     );
-    hold::hold(run.previous, &mut out, run.as_of, rules.action.hold_days);
+    hold::hold(
+        run.previous,
+        &mut out,
+        run.as_of,
+        rules.action.hold_days,
+        rules.action.hold_across_scope,
+    );
     Ok(out)
 }
 

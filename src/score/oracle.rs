@@ -60,6 +60,9 @@ pub struct Scan {
     first: i64,
     /// [category][day - first][province …, nation]
     p: Vec<Vec<Vec<f64>>>,
+    /// Days an alert stays open after its cell last alarmed (jiance's `[action] hold_days`), so
+    /// that both are counted alike.
+    pub hold_days: usize,
 }
 
 /// Scan a year: `stories` as (category, province, day), `expected` as [category][province][day].
@@ -103,29 +106,57 @@ pub fn scan(stories: &[(usize, usize, i64)], expected: &[Vec<Vec<f64>>], first: 
         }
         p.push(per_day);
     }
-    Scan { first, p }
+    Scan {
+        first,
+        p,
+        hold_days: 0,
+    }
 }
 
 impl Scan {
     /// The alert changes of the oracle at `threshold`: alarms become alerts (`notify`), and an
-    /// alarm that stops closes its alert.
+    /// alarm that stops closes its alert. A change of scope is counted as jiance's is
+    /// (`super::hold`): provinces alarming the day after the nation did continue its alert, the
+    /// nation alarming the day after provinces did raises theirs.
     pub fn changes(&self, threshold: f64) -> Vec<AlertChange> {
         let mut out = Vec::new();
         for (c, per_day) in self.p.iter().enumerate() {
             let category = CATEGORIES[c].0;
             let mut active: BTreeSet<usize> = BTreeSet::new();
+            // each open alert's last day alarming (index into the days)
+            let mut last: BTreeMap<usize, usize> = BTreeMap::new();
             for (i, row) in per_day.iter().enumerate() {
                 let day = day0() + chrono::Duration::days(self.first + i as i64);
                 let nation = PROVINCES.len();
                 let best_province = row[..nation].iter().copied().fold(1.0, f64::min);
-                let now: BTreeSet<usize> =
+                let alarming: BTreeSet<usize> =
                     if row[nation] < threshold && row[nation] <= best_province {
                         BTreeSet::from([nation])
                     } else {
                         (0..nation).filter(|&p| row[p] < threshold).collect()
                     };
+                // Held as jiance's alerts are (`[action] hold_days`): an alert whose cell stops
+                // alarming stays open that many days, unless the other scope alarms.
+                let systemic = alarming.contains(&nation);
+                last.retain(|&cell, &mut d| {
+                    i - d <= self.hold_days && (alarming.is_empty() || (cell == nation) == systemic)
+                });
+                for &cell in &alarming {
+                    last.insert(cell, i);
+                }
+                let now: BTreeSet<usize> = last.keys().copied().collect();
+                // Counted as jiance's alerts are at the default `[action] hold_across_scope`
+                // (always here, a little kinder to the oracle with it off): a province's alarm
+                // the nation's drops to continues it, the nation's widening provinces' alarms
+                // raises them.
                 for &cell in now.difference(&active) {
-                    out.push(change(day, Change::New, category, cell));
+                    let kind = match (cell == nation, active.is_empty()) {
+                        (_, true) => Change::New,
+                        (true, false) => Change::Escalated,
+                        (false, false) if active.contains(&nation) => Change::Continued,
+                        (false, false) => Change::New,
+                    };
+                    out.push(change(day, kind, category, cell));
                 }
                 for &cell in active.difference(&now) {
                     out.push(change(day, Change::Closed, category, cell));

@@ -36,6 +36,9 @@ pub enum Change {
     New,
     Escalated,
     Deescalated,
+    /// An alert new by its id that takes over an open or held alert of its category with the
+    /// other scope at the same level and action (`[action] hold_across_scope`): no raise.
+    Continued,
     Closed,
 }
 
@@ -234,8 +237,8 @@ pub fn replay_table(
         Ok(score_prepared_in(rules, &prep, &run, &categories, false))
     })?;
     let scored = started.elapsed();
-    let hold_days = rules.action.hold_days;
-    let replay = replay_days(from, to, test_items, outages, hold_days, |i, run| {
+    let hold = (rules.action.hold_days, rules.action.hold_across_scope);
+    let replay = replay_days(from, to, test_items, outages, hold, |i, run| {
         let mut out = days.get_mut(i).map(std::mem::take).unwrap_or_default();
         let previous: HashMap<&str, &Alert> =
             run.previous.iter().map(|a| (a.id.as_str(), a)).collect();
@@ -281,20 +284,20 @@ pub(super) fn replay_prepared(
         to,
         test_items,
         outages,
-        rules.action.hold_days,
+        (rules.action.hold_days, rules.action.hold_across_scope),
         |_, run| score_prepared(rules, &prep, run),
     ))
 }
 
 /// Score each day from `from` to `to` with `score` (given the day's index and its run, the
-/// previous day's alerts as history), hold the alerts that dropped for `hold_days`
-/// (`super::hold`), and collect the alert changes.
+/// previous day's alerts as history), hold the alerts that dropped for `hold.0` days and, with
+/// `hold.1`, continue alerts across scope (`super::hold`), and collect the alert changes.
 fn replay_days(
     from: NaiveDate,
     to: NaiveDate,
     test_items: &(dyn Fn(&str) -> Vec<String> + Sync),
     outages: &[Outage],
-    hold_days: u32,
+    hold: (u32, bool),
     mut score: impl FnMut(usize, &Run) -> ScoreOutput,
 ) -> Replay {
     let sampled = HashSet::new();
@@ -315,7 +318,7 @@ fn replay_days(
             outages,
         };
         let mut out = score(i, &run);
-        hold::hold(&previous, &mut out, day, hold_days);
+        hold::hold(&previous, &mut out, day, hold.0, hold.1);
         let now: HashMap<&str, &Alert> = out.alerts.iter().map(|a| (a.id.as_str(), a)).collect();
         let mut today: Vec<AlertChange> = Vec::new();
         for a in &out.alerts {
@@ -323,6 +326,8 @@ fn replay_days(
                 AlertStatus::New => Change::New,
                 AlertStatus::Escalated => Change::Escalated,
                 AlertStatus::Deescalated => Change::Deescalated,
+                // Its own id is new, but it continues an alert of the other scope (`hold`).
+                AlertStatus::Ongoing if !previous.iter().any(|p| p.id == a.id) => Change::Continued,
                 _ => continue,
             };
             today.push(AlertChange::of(day, change, a));

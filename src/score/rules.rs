@@ -299,6 +299,11 @@ pub struct ActionRules {
     /// comes back within them is the same alert); 0 closes it the first day it is not raised.
     #[serde(default = "default_hold_days")]
     pub hold_days: u32,
+    /// A new alert taking over an open or held alert of its category with the other scope is
+    /// that alert (issue 46; `super::hold`): a systemic alert narrowed to a province it listed
+    /// is not a new notification, one widening regional alerts is a raise of them.
+    #[serde(default = "default_true")]
+    pub hold_across_scope: bool,
     /// The evidence the notify budget's threshold is applied to (issue 46).
     #[serde(default)]
     pub notify_evidence: NotifyEvidence,
@@ -333,6 +338,10 @@ pub enum NotifyEvidence {
     /// fewer false raises than `Poisson` at the same detection and delay (simulated, README.md).
     #[default]
     Mixed,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 fn default_hold_days() -> u32 {
@@ -581,6 +590,34 @@ mod tests {
         let text = DEFAULT_SCORING_TOML.replace("evidence = \"poisson\"\n", "");
         let r = ScoringRules::parse(&text, "s.toml").unwrap();
         assert_eq!(r.scope.evidence, ScopeEvidence::Poisson);
+    }
+
+    /// `[action] hold_across_scope` (issue 46) is read (the shipped file sets it), defaults to
+    /// true without the key, and a value that is no boolean is located.
+    #[test]
+    fn hold_across_scope_is_read_and_a_bad_one_located() {
+        assert!(ScoringRules::load(None).unwrap().action.hold_across_scope);
+        let text =
+            DEFAULT_SCORING_TOML.replace("hold_across_scope = true", "hold_across_scope = false");
+        assert_ne!(text, DEFAULT_SCORING_TOML, "the shipped file sets the key");
+        let r = ScoringRules::parse(&text, "s.toml").unwrap();
+        assert!(!r.action.hold_across_scope);
+        let text =
+            DEFAULT_SCORING_TOML.replace("hold_across_scope = true", "hold_across_scope = 7");
+        let errs = ScoringRules::parse(&text, "s.toml").unwrap_err();
+        let want = text
+            .lines()
+            .position(|l| l.contains("hold_across_scope = 7"))
+            .unwrap()
+            + 1;
+        assert_eq!(errs[0].line, want, "{}", errs[0]);
+        let text = DEFAULT_SCORING_TOML.replace("hold_across_scope = true\n", "");
+        assert!(
+            ScoringRules::parse(&text, "s.toml")
+                .unwrap()
+                .action
+                .hold_across_scope
+        );
     }
 
     #[test]
