@@ -124,8 +124,8 @@ impl Analyzer {
         cats
     }
 
-    /// A product made for a known one ("燃气灶具连接用不锈钢软管", "燃气灶专用软管"): a
-    /// category phrase, at most two words, a word ending in 用 (or 配套), then a noun no phrase claims. The
+    /// A product made for a known one ("燃气灶具连接用不锈钢软管", "燃气灶专用软管"): a category
+    /// phrase, at most two words, a word ending in 用 (or 配套), then a noun no phrase claims. The
     /// whole compound is one product, placed as a noun no alias holds (by its head, then its
     /// modifier), so the phrase before 用 says what it is for and no longer names the product.
     /// A known product after 用 ("手机用锂离子电池") is left to the parts and anchor rules.
@@ -151,7 +151,7 @@ impl Analyzer {
             }
             // a noun's words: no particle, adverb or number ("充电宝用了一周就鼓包" is a use)
             let nounish = |k: usize| {
-                let w = words[k];
+                let Some(w) = words.get(k) else { return false };
                 let one = w.chars().count() == 1
                     && w.chars().all(|c| {
                         super::decide::NOT_NOUN_CHARS.contains(c)
@@ -165,7 +165,8 @@ impl Analyzer {
             let mut b = u + 1;
             while b < u + 5 && same(b) && han(b) && !claimed(b, cats) && nounish(b) {
                 b += 1;
-            } // the shortest compound that places as a product of another category: what follows
+            }
+            // the shortest compound that places as a product of another category: what follows
             // it is mostly what happened to it ("…蓄电池鼓包")
             let placed = (u + 2..=b).find_map(|e| {
                 let noun = span_text(text, toks, m.tok, e);
