@@ -221,15 +221,13 @@ impl Analyzer {
             match m.category.filter(|_| !aggregate) {
                 Some(first) => {
                     for cat in std::iter::once(first).chain(m.also.iter().copied()) {
-                        if !self.out_of_scope(cat) {
-                            let at = At {
-                                cat,
-                                h: m.h,
-                                severity: m.severity,
-                                sent: m.sent,
-                            };
-                            self.add_finding(ev, findings, at, None);
-                        }
+                        let at = At {
+                            cat,
+                            h: m.h,
+                            severity: m.severity,
+                            sent: m.sent,
+                        };
+                        self.add_finding(ev, findings, at, None);
                     }
                 }
                 // a real problem of a product no alias names: the category its noun is
@@ -251,15 +249,13 @@ impl Analyzer {
                         None if aggregate => (self.unclassified, None),
                         None => continue,
                     };
-                    if !self.out_of_scope(cat) {
-                        let at = At {
-                            cat,
-                            h: m.h,
-                            severity: m.severity,
-                            sent: m.sent,
-                        };
-                        self.add_finding(ev, findings, at, product);
-                    }
+                    let at = At {
+                        cat,
+                        h: m.h,
+                        severity: m.severity,
+                        sent: m.sent,
+                    };
+                    self.add_finding(ev, findings, at, product);
                 }
             }
         }
@@ -318,9 +314,6 @@ impl Analyzer {
                         .map(|m| self.coordinated(&ev.prod.cats, m, &ev.t.words))
                         .unwrap_or_default();
                     for c in std::iter::once(cat).chain(listed) {
-                        if self.out_of_scope(c) {
-                            continue;
-                        }
                         let principal = &self.categories[c].principal;
                         let hs: &[usize] = if g.principal && !principal.is_empty() {
                             principal
@@ -341,15 +334,13 @@ impl Analyzer {
                 None if ev.categories.is_empty() => {
                     if let Some(noun) = self.product_noun(p, ev.t, None, 0) {
                         let (cat, product) = self.noun_category(noun);
-                        if !self.out_of_scope(cat) {
-                            let at = At {
-                                cat,
-                                h: self.unspecified,
-                                severity,
-                                sent: 0,
-                            };
-                            self.add_finding(ev, findings, at, product);
-                        }
+                        let at = At {
+                            cat,
+                            h: self.unspecified,
+                            severity,
+                            sent: 0,
+                        };
+                        self.add_finding(ev, findings, at, product);
                     }
                 }
                 None => {}
@@ -499,7 +490,8 @@ impl Analyzer {
     }
 
     /// Add (or raise the severity of) the finding `at` describes, placed and with the parties
-    /// of its sentence; `product` is the noun of a product no category knows.
+    /// of its sentence; `product` is the noun of a product no category knows. A product out of
+    /// scope (food, drugs, medical devices) is never a finding.
     fn add_finding(
         &self,
         ev: &Evidence,
@@ -513,6 +505,9 @@ impl Analyzer {
             severity,
             sent,
         } = at;
+        if self.out_of_scope(cat) {
+            return;
+        }
         let category = self.categories[cat].name.clone();
         let hazard = self.hazards[h].name.clone();
         // a `未归类` list member keeps its noun
