@@ -242,7 +242,7 @@ pub(super) fn counts_in(clause: &str) -> Vec<CountAt> {
 
 /// Sentences of a text as byte ranges: split at 。；;！？ and line ends.
 pub(super) fn sentences(text: &str) -> Vec<(usize, usize)> {
-    split_at(text, |c| {
+    split_at(text, |_, c| {
         matches!(c, '。' | '；' | ';' | '！' | '？' | '\n')
     })
 }
@@ -250,31 +250,21 @@ pub(super) fn sentences(text: &str) -> Vec<(usize, usize)> {
 /// Clauses of a sentence as byte ranges: split at ，, ：: (a comma between digits groups thousands).
 pub(super) fn clauses(sentence: &str) -> Vec<(usize, usize)> {
     let b = sentence.as_bytes();
-    let mut out = Vec::new();
-    let mut start = 0;
-    for (i, c) in sentence.char_indices() {
+    split_at(sentence, |i, c| {
         let thousands = c == ','
             && i > 0
             && b.get(i - 1).is_some_and(u8::is_ascii_digit)
             && b.get(i + 1).is_some_and(u8::is_ascii_digit);
-        if matches!(c, '，' | ',' | '：' | ':') && !thousands {
-            if i > start {
-                out.push((start, i));
-            }
-            start = i + c.len_utf8();
-        }
-    }
-    if start < sentence.len() {
-        out.push((start, sentence.len()));
-    }
-    out
+        matches!(c, '，' | ',' | '：' | ':') && !thousands
+    })
 }
 
-fn split_at(text: &str, stop: impl Fn(char) -> bool) -> Vec<(usize, usize)> {
+/// Non-empty byte ranges of `text` between the characters `stop` (given their byte offset) cuts at.
+fn split_at(text: &str, stop: impl Fn(usize, char) -> bool) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
     for (i, c) in text.char_indices() {
-        if stop(c) {
+        if stop(i, c) {
             if i > start {
                 out.push((start, i));
             }
