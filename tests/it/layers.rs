@@ -88,34 +88,36 @@ fn used_modules(code: &str) -> Vec<String> {
     while let Some(i) = rest.find("crate::") {
         let after = &rest[i + "crate::".len()..];
         if let Some(group) = after.strip_prefix('{') {
-            // names at the top of the group: split on commas outside nested braces
-            let mut depth = 0usize;
-            let mut item = String::new();
-            for c in group.chars() {
-                match c {
-                    '{' => {
-                        depth += 1;
-                        item.push(c);
-                    }
-                    '}' if depth == 0 => break,
-                    '}' => {
-                        depth -= 1;
-                        item.push(c);
-                    }
-                    ',' if depth == 0 => {
-                        out.push(first_segment(&item));
-                        item.clear();
-                    }
-                    _ => item.push(c),
-                }
-            }
-            out.push(first_segment(&item));
+            out.extend(top_names(group));
         } else {
             out.push(first_segment(after));
         }
         rest = after;
     }
     out.retain(|m| !m.is_empty());
+    out
+}
+
+/// The first segment of each path at the top of a `{…}` group (split on commas outside nested
+/// braces), up to its closing brace.
+pub(super) fn top_names(group: &str) -> Vec<String> {
+    let (mut depth, mut item, mut out) = (0usize, String::new(), Vec::new());
+    for c in group.chars() {
+        match c {
+            '{' => {
+                depth += 1;
+                item.push(c);
+            }
+            '}' if depth == 0 => break,
+            '}' => {
+                depth -= 1;
+                item.push(c);
+            }
+            ',' if depth == 0 => out.push(first_segment(&std::mem::take(&mut item))),
+            _ => item.push(c),
+        }
+    }
+    out.push(first_segment(&item));
     out
 }
 

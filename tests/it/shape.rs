@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::layers::{first_segment, rust_files, test_module_starts};
+use super::layers::{first_segment, rust_files, test_module_starts, top_names};
 
 /// Longest production part of a file, in lines.
 const MAX_FILE_LINES: usize = 800;
@@ -215,28 +215,6 @@ fn siblings_named(src: &Path, file: &Path, code: &str) -> BTreeSet<String> {
             );
         }
     }
-    out
-}
-
-/// The first segment of each path of a `{…}` group, up to its closing brace.
-fn top_names(group: &str) -> Vec<String> {
-    let (mut depth, mut item, mut out) = (0usize, String::new(), Vec::new());
-    for c in group.chars() {
-        match c {
-            '{' => {
-                depth += 1;
-                item.push(c);
-            }
-            '}' if depth == 0 => break,
-            '}' => {
-                depth -= 1;
-                item.push(c);
-            }
-            ',' if depth == 0 => out.push(first_segment(&std::mem::take(&mut item))),
-            _ => item.push(c),
-        }
-    }
-    out.push(first_segment(&item));
     out
 }
 
