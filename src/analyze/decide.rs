@@ -384,12 +384,7 @@ impl Analyzer {
     fn speaks_in_general(&self, ev: &Evidence) -> bool {
         let (p, c) = (ev.p, ev.cues);
         matches!(p.kind, DocKind::Media | DocKind::Notice)
-            && c.register.len() >= self.generic_min
             && c.realis_sent.is_empty()
-            // a token that names a person or ends so (陈女士, 王先生); looked at last, as it
-            // reads every token
-            && !ev.t.words.iter().any(|w| self.persons.ends(w))
-            && !self.date_re.is_match(&p.full)
             && !ev
                 .places
                 .places
@@ -398,6 +393,33 @@ impl Analyzer {
             && ev.parties.brands.is_empty()
             && ev.parties.enterprises.is_empty()
             && ev.parties.shops.is_empty()
+            && self.register_count(ev) >= self.generic_min
+            // a token that names a person or ends so (陈女士, 王先生); looked at last, as it
+            // reads every token
+            && !ev.t.words.iter().any(|w| self.persons.ends(w))
+            && !self.date_re.is_match(&p.full)
+    }
+
+    /// Distinct register words of the text: those matched as tokens, and those of two characters or
+    /// more inside a longer token ("专家建议" is one word of jieba's dictionary, two of the register).
+    /// Read only when the cheaper tests say general, as it reads every token.
+    fn register_count(&self, ev: &Evidence) -> usize {
+        let c = ev.cues;
+        if c.register.len() >= self.generic_min {
+            return c.register.len();
+        }
+        let mut seen = c.register.clone();
+        for w in &ev.t.words {
+            if w.len() <= 3 {
+                continue;
+            }
+            for (i, r) in &self.register_words {
+                if r.len() < w.len() && w.contains(r.as_str()) {
+                    seen.insert(*i);
+                }
+            }
+        }
+        seen.len()
     }
 
     /// Whether category `c` is outside this system's scope (food, drugs, medical devices).

@@ -275,6 +275,9 @@ pub struct Analyzer {
     pairs: Vec<(usize, Vec<usize>)>,
     /// Distinct register words that make an unanchored text general (cues.toml `[generic] min`).
     generic_min: usize,
+    /// Register words of two characters or more, by index (cues.toml `[generic] register`): found
+    /// inside a longer token too, since jieba's own dictionary glues some (专家建议, 大家注意).
+    register_words: Vec<(usize, String)>,
     /// cues.toml `[brands]`: marks after a brand token, and tokens that are no brand.
     brand_marks: Vec<String>,
     brand_not: Vec<String>,

@@ -488,6 +488,14 @@ pub(super) fn assemble(
         makers: text::Words::new(words(&cues.place_roles.makers)),
         not_between: text::Words::new(words(&cues.place_roles.not_between)),
         generic_min: cues.generic.min.unwrap_or(3),
+        register_words: cues
+            .generic
+            .register
+            .iter()
+            .map(|w| prepare(w))
+            .enumerate()
+            .filter(|(_, w)| w.chars().count() >= 2)
+            .collect(),
         persons: Endings::new(words(&cues.generic.persons)),
         origin_words: words(&cues.origin.words),
         made_in: words(&cues.made_in.words),
