@@ -33,12 +33,23 @@ impl Analyzer {
             .get(text_start..)
             .and_then(|t| t.char_indices().nth(300))
             .map_or(full.len(), |(i, _)| text_start + i);
+        // the text's first clause says what it is: "市场监管局公布抽检结果，…已责令下架并召回" is an
+        // inspection that ordered a recall, not a maker's recall notice
+        let lead_end = full
+            .get(text_start..head_end)
+            .and_then(|t| t.find(['。', '！', '？', '\n', '，', '；', ',', ';', '!', '?']))
+            .map_or(head_end, |i| text_start + i);
         let in_scope =
             |ids: &[u32], end: usize| found.iter().any(|&(p, _, e)| e <= end && ids.contains(&p));
-        for (i, scope_end) in [title_end, head_end].into_iter().enumerate() {
+        for (i, scope_end) in [title_end, lead_end, head_end].into_iter().enumerate() {
             for k in &self.kinds {
                 // a title-only rule reaches the head of the text only on a standards channel
-                if i == 1
+                // a notice's words (通知, 公告, 风险警示) name the form of a text, not what it
+                // reports: the lead decides only between what texts report
+                if i == 1 && k.kind == DocKind::Notice {
+                    continue;
+                }
+                if i >= 1
                     && k.title_only
                     && !(k.kind == DocKind::Standard
                         && doc.channel == crate::model::Channel::Standard)

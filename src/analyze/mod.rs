@@ -2425,6 +2425,24 @@ mod corpus {
     }
 
     const CASES: &[Case] = &[
+        // a city regulator's inspection that ordered a recall is an inspection, placed where the
+        // regulator is; its first clause says so
+        Case {
+            title: "",
+            text: "温州市市场监管局公布电热水壶抽检结果，1批次泄漏电流不合格，已责令企业下架并召回。",
+            kind: None,
+            signal: true,
+            findings: &[("电热水壶", "触电")],
+            province: Some("浙江省"),
+        },
+        Case {
+            title: "",
+            text: "杭州市市场监督管理局通报童装抽查情况，2批次绳带不合格，已督促经营者召回问题产品。",
+            kind: None,
+            signal: true,
+            findings: &[("儿童及婴幼儿服装", "勒伤/缠绕")],
+            province: Some("浙江省"),
+        },
         Case {
             title: "",
             text: "3日凌晨，福建省泉州市丰泽区一栋自建房一楼停放的电动自行车在充电过程中起火，浓烟蔓延至楼上，造成2人死亡。",

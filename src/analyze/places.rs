@@ -258,7 +258,7 @@ impl Analyzer {
             for body in &self.standard_bodies {
                 clause = clause.replace(body.as_str(), "");
             }
-            return self.standard_origin.in_text(&clause);
+            return self.standard_origin.in_text_whole(&clause);
         }
         let county = r.code.len() == 6 && !r.code.ends_with("00");
         let short = !written.ends_with(['县', '市', '区', '旗']);

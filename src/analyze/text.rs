@@ -80,6 +80,25 @@ impl Words {
         self.first(hay).is_some()
     }
 
+    /// Whether one of the words stands in `hay`, a word of Latin letters not inside a longer
+    /// one: "EN 71" and "EN71" cite a standard, "Brenna" and "Kenneth" do not.
+    pub(super) fn in_text_whole(&self, hay: &str) -> bool {
+        let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
+        let whole = |s: usize, e: usize| {
+            let w = &hay[s..e];
+            !w.bytes().any(|b| b.is_ascii_alphabetic())
+                || (!alnum(hay[..s].chars().next_back()) && !alnum(hay[e..].chars().next()))
+        };
+        match &self.ac {
+            // leftmost-first: a rejected "en" of "Brenna" leaves the rest to search
+            Some(ac) => ac.find_iter(hay).any(|m| whole(m.start(), m.end())),
+            None => self.words.iter().any(|w| {
+                hay.match_indices(w.as_str())
+                    .any(|(s, m)| whole(s, s + m.len()))
+            }),
+        }
+    }
+
     /// The start of the leftmost word in `hay`.
     pub(super) fn first(&self, hay: &str) -> Option<usize> {
         match &self.ac {
