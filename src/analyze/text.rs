@@ -234,19 +234,22 @@ impl Analyzer {
     }
 
     /// Where to split a token that is a place name glued to one of cues.toml `[place_glue]`
-    /// words ("北京市" + "民"); None for any other token, and for a token the rules know.
+    /// words ("北京市" + "民") or to another place name ("上海" + "浦东"); None for any other
+    /// token, and for a token the rules know.
     fn place_glued(&self, w: &str) -> Option<usize> {
         if w.len() < 9 {
             return None;
         }
         // the rule-word lookup last: it hashes the token, where the glue test mostly compares
         // lengths, and it is rarely reached
+        let place = |s: &str| {
+            self.place_names
+                .binary_search_by(|n| n.as_str().cmp(s))
+                .is_ok()
+        };
+        // a city and its district in one word ("上海浦东", "广州白云") are both places
         let k = w.char_indices().skip(2).map(|(k, _)| k).find(|&k| {
-            self.place_glue.iter().any(|g| g == &w[k..])
-                && self
-                    .place_names
-                    .binary_search_by(|n| n.as_str().cmp(&w[..k]))
-                    .is_ok()
+            (self.place_glue.iter().any(|g| g == &w[k..]) || place(&w[k..])) && place(&w[..k])
         })?;
         (!self.matcher.contains_key(w)).then_some(k)
     }
