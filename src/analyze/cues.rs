@@ -80,6 +80,18 @@ impl Analyzer {
                     c.realis_sent.insert(tok.sent);
                 }
                 Target::Drill => {
+                    // a drill word before a test word of its clause says how a laboratory ran its
+                    // test ("在模拟酸性饮品的测试中释出…"), not that anything was staged
+                    let method = t
+                        .toks
+                        .iter()
+                        .zip(&t.words)
+                        .skip(m.a + 1)
+                        .take_while(|(k, _)| k.clause == tok.clause)
+                        .any(|(_, w)| self.drill_method.iter().any(|x| x == w));
+                    if method {
+                        continue;
+                    }
                     c.drill_sent.insert(tok.sent);
                     // a drill named in the title or the lead (the first sentence of the text) is
                     // what the whole report is about: "消防站今天举办了一场模拟演示。…车棚里的

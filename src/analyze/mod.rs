@@ -271,6 +271,8 @@ pub struct Analyzer {
     join_words: Vec<String>,
     not_names: Vec<String>,
     neg_breakers: Vec<String>,
+    /// cues.toml `[drill] method`: test words that make a drill word before them a test's method.
+    drill_method: Vec<String>,
     /// Hazard pairs (hazards.toml `pairs`): the hazard and the categories a sentence must name.
     pairs: Vec<(usize, Vec<usize>)>,
     /// Distinct register words that make an unanchored text general (cues.toml `[generic] min`).

@@ -231,6 +231,18 @@ pub struct CueList {
     pub examples: Examples,
 }
 
+/// cues.toml `[drill]`: drill and demonstration words, and the test words that make one of them
+/// a laboratory's method instead ("在模拟酸性饮品的测试中" is how a test was run, not a drill).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DrillCues {
+    pub cues: Vec<String>,
+    #[serde(default)]
+    pub method: Vec<String>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Modifier {
@@ -492,7 +504,7 @@ pub struct Names {
 pub struct CuesFile {
     pub negation: Negation,
     pub hypothetical: Hypothetical,
-    pub drill: CueList,
+    pub drill: DrillCues,
     pub advertising: CueList,
     pub failure: CueList,
     pub all_pass: CueList,

@@ -504,5 +504,6 @@ pub(super) fn assemble(
         join_words: words(&cues.coordination.words),
         not_names: words(&cues.not_names.words),
         neg_breakers: words(&cues.negation.breakers),
+        drill_method: words(&cues.drill.method),
     }
 }
