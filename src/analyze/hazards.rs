@@ -138,11 +138,22 @@ impl Analyzer {
     /// another item between it and the causal word is not its subject, and keeps its own hazard.
     fn drop_causes(&self, t: &Tokens, hz: &mut Vec<HazM>) {
         const MAX_CLAUSES: usize = 4;
+        // a failed label, quality or function item is a finding of its own whatever it leads to;
+        // only an item of a physical hazard (severity 3–4) is a cause, and of the strong terms
+        // only a structural defect ("椅腿断裂，导致使用者摔倒")
+        let may_cause = |m: &HazM| {
+            let defect = m.strong && self.defect_words.contains(&m.term);
+            !((m.strong && !defect) || m.negated || self.hazards[m.h].severity < 3)
+        };
+        // most documents have no such item: then nothing is dropped, and the tokens are not read
+        if !hz.iter().any(may_cause) {
+            return;
+        }
         let causal: Vec<usize> = t
             .words
             .iter()
             .enumerate()
-            .filter(|(_, w)| self.consequence_words.iter().any(|c| c == *w))
+            .filter(|(_, w)| self.consequence_words.contains(**w))
             .map(|(i, _)| i)
             .collect();
         if causal.is_empty() {
@@ -162,11 +173,7 @@ impl Analyzer {
         let drop: Vec<bool> = hz
             .iter()
             .map(|m| {
-                // a failed label, quality or function item is a finding of its own whatever it
-                // leads to; only an item of a physical hazard (severity 3–4) is a cause, and of
-                // the strong terms only a structural defect ("椅腿断裂，导致使用者摔倒")
-                let defect = m.strong && self.defect_words.contains(&m.term);
-                if (m.strong && !defect) || m.negated || self.hazards[m.h].severity < 3 {
+                if !may_cause(m) {
                     return false;
                 }
                 // the first causal word after the item, in its sentence and near it

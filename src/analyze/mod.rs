@@ -229,7 +229,9 @@ pub struct Analyzer {
     substr_flags: Vec<u8>,
     victim_verbs: Vec<String>,
     damaged_words: Vec<String>,
-    consequence_words: Vec<String>,
+    /// cues.toml `[consequence]` words, prepared: a set, as every token of a document with a
+    /// possible cause is looked up.
+    consequence_words: FxHashSet<String>,
     /// Structural defect words (cues.toml `[defects]`), prepared.
     defect_words: Vec<String>,
     /// Words a general-dictionary token may glue to a place (北京市民): such a token is split.

@@ -57,23 +57,43 @@ pub(super) fn ends_noun(w: &str) -> bool {
 /// Whether a token closes an enumeration: a closer word (等), a numeral alone, or a numeral with
 /// its measure word ("五类", "10种"): "玩具、背提包、小家电五类产品" ends its last member at 五类.
 fn closes_list(w: &str) -> bool {
-    if LIST_CLOSERS.contains(&w) {
-        return true;
-    }
     let mut chars = w.chars();
     let Some(first) = chars.next() else {
         return false;
     };
-    if !NUMERAL_CHARS.contains(first) {
-        return false;
+    // Called for every token of a list-bearing text: no closer opens with a numeral, so the
+    // first character settles most tokens with one comparison
+    if !numeral(first) {
+        return LIST_CLOSERS.contains(&w);
     }
     let rest: Vec<char> = chars.collect();
-    rest.iter().all(|&c| NUMERAL_CHARS.contains(c))
+    rest.iter().all(|&c| numeral(c))
         || (rest.len() <= 3
             && rest.last().is_some_and(|&c| COUNTERS.contains(c))
-            && rest[..rest.len() - 1]
-                .iter()
-                .all(|&c| NUMERAL_CHARS.contains(c)))
+            && rest[..rest.len() - 1].iter().all(|&c| numeral(c)))
+}
+
+/// `NUMERAL_CHARS.contains(c)` without the search through the string.
+fn numeral(c: char) -> bool {
+    c.is_ascii_digit()
+        || matches!(
+            c,
+            '一' | '二'
+                | '两'
+                | '三'
+                | '四'
+                | '五'
+                | '六'
+                | '七'
+                | '八'
+                | '九'
+                | '十'
+                | '百'
+                | '千'
+                | '几'
+                | '多'
+                | '数'
+        )
 }
 
 /// The names and aliases of every category, prepared, for placing a noun no alias matched.
@@ -446,6 +466,15 @@ mod tests {
             assert!(!closes_list(w), "{w}");
         }
         assert!(counts_kinds("五类") && counts_kinds("12种"));
+        // `numeral` is NUMERAL_CHARS, and no closer opens with one (closes_list's first test)
+        for c in NUMERAL_CHARS
+            .chars()
+            .chain(COUNTERS.chars())
+            .chain("等之在〇零万a ".chars())
+        {
+            assert_eq!(numeral(c), NUMERAL_CHARS.contains(c), "{c}");
+        }
+        assert!(LIST_CLOSERS.iter().all(|w| !w.starts_with(numeral)));
         assert!(!counts_kinds("两款") && !counts_kinds("类") && !counts_kinds("人类"));
     }
 

@@ -256,7 +256,10 @@ impl Analyzer {
                 .collect();
             // a body's name ("英国标准协会") is where the body is, not a standard's origin
             for body in &self.standard_bodies {
-                clause = clause.replace(body.as_str(), "");
+                // searched first: most clauses hold no body, and a replace copies the clause
+                if clause.contains(body.as_str()) {
+                    clause = clause.replace(body.as_str(), "");
+                }
             }
             return self.standard_origin.in_text_whole(&clause);
         }

@@ -541,6 +541,10 @@ const CITING: [&str; 4] = ["依据", "按照", "根据", "参照"];
 /// text (the notice's own products are named outside them). Grammar of citation, not a list.
 fn cited_standards(full: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
+    // a title is all it collects: a text without one is not searched for the four cues
+    if !full.contains('《') {
+        return out;
+    }
     for cue in CITING {
         for (at, _) in full.match_indices(cue) {
             let rest = &full[at..];

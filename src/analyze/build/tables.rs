@@ -440,7 +440,7 @@ pub(super) fn assemble(
         substr_flags: t.substr_flags,
         victim_verbs: words(&cues.victim.cues),
         damaged_words: words(&cues.damaged.words),
-        consequence_words: words(&cues.consequence.words),
+        consequence_words: words(&cues.consequence.words).into_iter().collect(),
         defect_words: words(&cues.defects.words),
         place_glue: words(&cues.place_glue.words),
         failure_words: words(&cues.failure.cues).into_iter().collect(),

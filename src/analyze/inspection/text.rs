@@ -364,6 +364,9 @@ impl Analyzer {
         // the products' mentions, and the other places their words stand as whole tokens (the
         // product stage keeps one mention of a product it has placed already)
         let mut spans: Vec<(usize, usize, usize)> = Vec::new();
+        // (word, tokens) already searched for: a second search finds the same places, every one
+        // of them in `spans` by then (the first mention's own place included), so adds nothing
+        let mut searched: Vec<(&str, usize)> = Vec::new();
         for m in inp.prod.cats.iter().filter(|m| !self.out_of_scope(m.c)) {
             let (Some(a), Some(b)) = (
                 t.toks.get(m.tok),
@@ -373,9 +376,13 @@ impl Analyzer {
             };
             spans.push((m.tok, m.end, m.c));
             let word = text.get(a.s..b.e).unwrap_or("");
+            let n = m.end - m.tok;
+            if searched.contains(&(word, n)) {
+                continue;
+            }
+            searched.push((word, n));
             for (at, _) in text.match_indices(word).filter(|(at, _)| *at != a.s) {
                 let k = t.toks.partition_point(|tk| tk.s < at);
-                let n = m.end - m.tok;
                 let whole = t.toks.get(k).is_some_and(|tk| tk.s == at)
                     && t.toks
                         .get(k + n - 1)
@@ -408,14 +415,17 @@ impl Analyzer {
             };
             let n = w.chars().count();
             let han = w.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-            let grammar = w.chars().any(|c| decide::NOT_NOUN_CHARS.contains(c))
-                || SAMPLED_CUES.iter().any(|q| w.contains(q))
-                || NOT_PRODUCT.iter().any(|q| w.contains(q))
-                || self
-                    .matcher
-                    .get(*w)
-                    .is_some_and(|v| v.iter().any(|(_, tg)| !matches!(tg, Target::Category(_))));
-            if tk.clause != clause || !han || !(2..=3).contains(&n) || grammar {
+            // the word searches last: most words before a mention fail the cheap tests
+            let grammar = || {
+                w.chars().any(|c| decide::NOT_NOUN_CHARS.contains(c))
+                    || SAMPLED_CUES.iter().any(|q| w.contains(q))
+                    || NOT_PRODUCT.iter().any(|q| w.contains(q))
+                    || self
+                        .matcher
+                        .get(*w)
+                        .is_some_and(|v| v.iter().any(|(_, tg)| !matches!(tg, Target::Category(_))))
+            };
+            if tk.clause != clause || !han || !(2..=3).contains(&n) || grammar() {
                 break;
             }
             start = tk.s;
