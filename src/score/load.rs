@@ -58,7 +58,6 @@ pub struct Rec {
     pub d: i32,
     /// Source weight, non-finite and negative values already 0.
     pub weight: f32,
-    pub cat: u16,
     /// Index into [`Table::provinces`].
     pub prov: u16,
     /// Index into [`Table::sources`].
@@ -322,13 +321,39 @@ fn read_piece(source: &SignalSource, i: usize) -> Result<PieceRecs, ScoreError> 
     let mut cat_seen = vec![UNSET; t.category.entries()];
     let mut prov_seen = vec![UNSET; t.province.entries()];
     let mut src_seen = vec![UNSET; t.source.entries()];
-    let mut recs = Vec::with_capacity(t.len());
-    let mut days: Option<(i32, i32)> = None;
-    for row in 0..t.len() {
-        let (d, w) = (t.day[row], t.weight[row]);
+    // Each row's category first (UNSET: not a valid signal), so that the records are written
+    // straight into buckets of their exact size (the table's records are its largest
+    // allocation: no vector of every record to copy them from, issue 48).
+    let mut row_cat = vec![UNSET; t.len()];
+    let mut counts: Vec<usize> = Vec::new();
+    for (row, rc) in row_cat.iter_mut().enumerate() {
         // Validated rows: day, category, channel, source and cluster are present.
-        let (Some(c), Some(ch), Some(k), Some(s)) = (
+        let (Some(c), Some(ch), Some(_), Some(_)) = (
             t.category.code(row),
+            t.source_kind.code(row),
+            t.cluster.code(row),
+            t.source.code(row),
+        ) else {
+            continue;
+        };
+        if chan_of[ch as usize].is_none() {
+            continue;
+        }
+        let c = local_code(&t.category, c, &mut cat_seen, &mut cats, "category")?;
+        if counts.len() <= usize::from(c) {
+            counts.resize(usize::from(c) + 1, 0);
+        }
+        counts[usize::from(c)] += 1;
+        *rc = c;
+    }
+    let mut by_cat: Vec<Vec<Rec>> = counts.iter().map(|&k| Vec::with_capacity(k)).collect();
+    let mut days: Option<(i32, i32)> = None;
+    for (row, &cat) in row_cat.iter().enumerate() {
+        if cat == UNSET {
+            continue;
+        }
+        let (d, w) = (t.day[row], t.weight[row]);
+        let (Some(ch), Some(k), Some(s)) = (
             t.source_kind.code(row),
             t.cluster.code(row),
             t.source.code(row),
@@ -344,12 +369,11 @@ fn read_piece(source: &SignalSource, i: usize) -> Result<PieceRecs, ScoreError> 
         };
         let (key, klen) = key_of[k as usize];
         days = Some(days.map_or((d, d), |(a, b)| (a.min(d), b.max(d))));
-        recs.push(Rec {
+        by_cat[usize::from(cat)].push(Rec {
             key,
             row: row as u32,
             d,
             weight: if w > 0.0 && w < f32::INFINITY { w } else { 0.0 },
-            cat: local_code(&t.category, c, &mut cat_seen, &mut cats, "category")?,
             prov,
             src: local_code(&t.source, s, &mut src_seen, &mut srcs, "source")?,
             klen,
@@ -364,52 +388,54 @@ fn read_piece(source: &SignalSource, i: usize) -> Result<PieceRecs, ScoreError> 
         categories: owned(&cats),
         sources: owned(&srcs),
         provinces,
-        by_cat: bucket_by_category(recs, cats.names.len()),
+        by_cat: by_cat.into_iter().map(Mutex::new).collect(),
         days,
         skipped,
     })
-}
-
-/// Records by category code (below `n`), each category's in their order, in buckets of their
-/// exact size (the table's records are its largest allocation).
-fn bucket_by_category(recs: Vec<Rec>, n: usize) -> Vec<Mutex<Vec<Rec>>> {
-    let mut counts = vec![0usize; n];
-    for r in &recs {
-        counts[usize::from(r.cat)] += 1;
-    }
-    let mut by_cat: Vec<Vec<Rec>> = counts.iter().map(|&k| Vec::with_capacity(k)).collect();
-    for r in recs {
-        by_cat[usize::from(r.cat)].push(r);
-    }
-    by_cat.into_iter().map(Mutex::new).collect()
 }
 
 /// A category's records sorted by (cluster key, province, day, row): first into buckets by the
 /// key's top 16 bits (one counting pass), then each bucket by the whole order. The top bits are
 /// the key's most significant, so the order is one sort's; the comparisons are about half (the
 /// sort was a tenth of `jiance score` at 10 million signals, issue 48).
-fn sort_records(mut recs: Vec<Rec>) -> Vec<Rec> {
+#[cfg(test)]
+fn sort_records(recs: Vec<Rec>) -> Vec<Rec> {
+    gather_sorted(&[(0, recs)], |_, r| *r)
+}
+
+/// The records of a category's piece buckets (`(piece, records)`), each made global by `global`,
+/// sorted as [`sort_records`] says. The counting pass reads the buckets where they lie and
+/// writes each record once, to its sorted place: gathering them into one vector first was a copy
+/// of every record and a fresh allocation the size of the table's records (issue 48).
+fn gather_sorted(buckets: &[(usize, Vec<Rec>)], global: impl Fn(usize, &Rec) -> Rec) -> Vec<Rec> {
     let order = |r: &Rec| (u128::from_ne_bytes(r.key), r.klen, r.prov, r.d, r.row);
-    let Some(&first) = recs.first().filter(|_| recs.len() >= 1 << 12) else {
+    let n: usize = buckets.iter().map(|(_, b)| b.len()).sum();
+    let all = || {
+        buckets
+            .iter()
+            .flat_map(|(i, b)| b.iter().map(move |r| (*i, r)))
+    };
+    let first = all().next().map(|(i, r)| global(i, r));
+    let Some(first) = first.filter(|_| n >= 1 << 12) else {
+        let mut recs: Vec<Rec> = all().map(|(i, r)| global(i, r)).collect();
         recs.sort_unstable_by_key(order);
         return recs;
     };
     let top = |r: &Rec| (u128::from_ne_bytes(r.key) >> 112) as usize;
     let mut starts = vec![0usize; (1 << 16) + 1];
-    for r in &recs {
+    for (_, r) in all() {
         starts[top(r) + 1] += 1;
     }
     for b in 1..starts.len() {
         starts[b] += starts[b - 1];
     }
-    let mut out = vec![first; recs.len()];
+    let mut out = vec![first; n];
     let mut next = starts.clone();
-    for r in &recs {
+    for (i, r) in all() {
         let at = &mut next[top(r)];
-        out[*at] = *r;
+        out[*at] = global(i, r);
         *at += 1;
     }
-    drop(recs);
     for w in starts.windows(2) {
         if w[1] - w[0] > 1 {
             out[w[0]..w[1]].sort_unstable_by_key(order);
@@ -445,7 +471,8 @@ impl<K: std::hash::Hash + Eq + Clone> Global<K> {
 /// Read the whole table into sorted records (pass one).
 ///
 /// Each piece's records come bucketed by category; a category's records are then gathered from
-/// every piece (codes made global, each bucket freed once copied) and sorted on the same core.
+/// every piece and sorted on the same core, each record made global as it is written to its
+/// sorted place.
 /// Gathering them on the main thread was a sixth of `jiance score` at 10 million signals, most
 /// of it the kernel clearing fresh pages on one core (issue 48).
 pub fn load(source: SignalSource) -> Result<Table, ScoreError> {
@@ -490,18 +517,15 @@ pub fn load(source: SignalSource) -> Result<Table, ScoreError> {
     let by_cat = on_cores(parts.len(), |c| -> Result<Vec<Rec>, ScoreError> {
         let buckets: Vec<(usize, Vec<Rec>)> =
             parts[c].iter().map(|&(i, l)| (i, take(i, l))).collect();
-        let mut recs = Vec::with_capacity(buckets.iter().map(|(_, b)| b.len()).sum());
-        for (i, bucket) in buckets {
+        Ok(gather_sorted(&buckets, |i, r| {
             let (m, base) = (&maps[i], offsets[i]);
-            recs.extend(bucket.iter().map(|r| Rec {
-                cat: c as u16,
+            Rec {
                 prov: m.1[usize::from(r.prov)],
                 src: m.2[usize::from(r.src)],
                 row: r.row + base,
                 ..*r
-            }));
-        }
-        Ok(sort_records(recs))
+            }
+        }))
     })?;
     drop(pieces);
     let places = provs
@@ -560,7 +584,6 @@ mod tests {
                         row: i as u32,
                         d: rng.random_range(0..90),
                         weight: 1.0,
-                        cat: 0,
                         prov: rng.random_range(0..4),
                         src: 0,
                         klen,
@@ -570,9 +593,26 @@ mod tests {
                 .collect();
             let mut want = recs.clone();
             want.sort_by_key(|r| (u128::from_ne_bytes(r.key), r.klen, r.prov, r.d, r.row));
+            // the same records from three pieces, rows made global by the piece's base
+            let pieces: Vec<(usize, Vec<Rec>)> = recs
+                .chunks(n / 3 + 1)
+                .enumerate()
+                .map(|(i, c)| {
+                    let local = c.iter().map(|r| Rec {
+                        row: r.row - (i * (n / 3 + 1)) as u32,
+                        ..*r
+                    });
+                    (i, local.collect())
+                })
+                .collect();
             let got = sort_records(recs);
             let rows = |v: &[Rec]| v.iter().map(|r| r.row).collect::<Vec<_>>();
             assert_eq!(rows(&got), rows(&want), "{n} records");
+            let gathered = gather_sorted(&pieces, |i, r| Rec {
+                row: r.row + (i * (n / 3 + 1)) as u32,
+                ..*r
+            });
+            assert_eq!(rows(&gathered), rows(&want), "{n} records in pieces");
         }
     }
 }

@@ -461,10 +461,35 @@ pub(crate) fn read_presence(
     if descr.max_rep_level() != 0 || descr.max_def_level() > 1 {
         return Ok(None);
     }
+    let rows = row_count(group);
+    if without_nulls(group, ci, descr, rows) {
+        return Ok(Some(Presence {
+            rows,
+            nulls: Vec::new(),
+        }));
+    }
     let mut pages = group.get_column_page_reader(ci)?;
     let mut out = Presence::default();
-    let rows = row_count(group);
     Ok(by_pages(pages.as_mut(), descr.max_def_level() == 1, rows, &mut out)?.then_some(out))
+}
+
+/// Whether a flat column chunk holds a value in each of its `rows` rows by what the footer says:
+/// a REQUIRED column, or a chunk whose statistics count no nulls, of as many values as rows (the
+/// count `super::parquet_check` checked against its pages). Its pages are then not decompressed
+/// at all: on a file polars wrote, the doc and time columns read for presence were three fifths
+/// of the bytes pass one decompressed (issue 48). Statistics are what every reader's row-group
+/// pruning trusts; a writer that counted nulls wrong would have a null doc read as "".
+fn without_nulls(
+    group: &dyn RowGroupReader,
+    ci: usize,
+    descr: &ColumnDescriptor,
+    rows: usize,
+) -> bool {
+    let chunk = group.metadata().column(ci);
+    if usize::try_from(chunk.num_values()).ok() != Some(rows) {
+        return false;
+    }
+    descr.max_def_level() == 0 || chunk.statistics().and_then(|s| s.null_count_opt()) == Some(0)
 }
 
 /// One PLAIN byte array: a 4-byte little-endian length, then the bytes.

@@ -30,7 +30,9 @@ pub struct ReadTable {
 /// Columns of `columns` also in `presence` are read for which rows hold a value only (what
 /// validation tests of a column no one reads, issue 48): a number column's nulls are marked in
 /// `null_numbers` and its values left out; a text column holds one entry, `""`, for every row
-/// with a value. Their pages are still read and checked, their values not decoded.
+/// with a value. Their page headers are still checked; their pages are decompressed for the
+/// definition levels only where the footer does not say the chunk holds no nulls
+/// (`pages::read_presence`), and their values are not decoded.
 pub fn read_signal_parquet<R: parquet::file::reader::ChunkReader + 'static>(
     reader: &SerializedFileReader<R>,
     columns: &[&str],
