@@ -154,6 +154,20 @@ impl CellTable {
         s.window_signals.clear();
     }
 
+    /// Key `k`'s summed weight over the `history` days ending on `until` (the days the table
+    /// holds).
+    pub fn history_sum(&self, k: usize, until: NaiveDate, history: u32) -> f64 {
+        let Some(w) = self.w.get(k) else {
+            return 0.0;
+        };
+        let end = self.offset(until).min(w.len() as i64 - 1);
+        let first = (self.offset(until) - i64::from(history) + 1).max(0);
+        if end < first {
+            return 0.0;
+        }
+        w[first as usize..=end as usize].iter().sum()
+    }
+
     /// Day-of-week factors (Monday first, mean 1) of a category, from its nation cell's counts on
     /// the `history` days ending on `until`, shrunk towards 1 by `prior` pseudo-days of an average
     /// day (a category with few signals keeps factors near 1 rather than learning noise).
@@ -246,11 +260,19 @@ impl Prepared {
 /// the weekday history before its guard band, with a day to spare.
 pub(super) fn earliest_read(rules: &ScoringRules, as_of: NaiveDate) -> i32 {
     let p = super::aggregate::Periods::new(&rules.window, as_of);
-    let history = if rules.weekday.enabled {
+    let weekday = if rules.weekday.enabled {
         rules.weekday.history_days + 1
     } else {
         0
     };
+    // The provinces' shares of the nation are read over a history ending where the weekday
+    // pattern's does.
+    let shares = if rules.province_prior.enabled {
+        rules.province_prior.history_days + 1
+    } else {
+        0
+    };
+    let history = weekday.max(shares);
     let before = u64::from(rules.window.guard_days) + 1 + u64::from(history);
     let weekday_from = p
         .window_start
