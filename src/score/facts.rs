@@ -10,7 +10,6 @@
 use std::cmp::Ordering;
 
 use super::aggregate::{Cell, CellSeries, Periods};
-use super::plan::Prior;
 use super::stats::{self, binomial_upper_tail, poisson_upper_tail};
 use super::why::Why;
 use super::{ScoringRules, cluster_of, step_points};
@@ -152,6 +151,16 @@ fn nb_cusum_of(
         && out.expected > 0.0
         && out.observed >= c.min_excess_ratio * out.expected;
     out
+}
+
+/// What [`counts`] (`super::plan::Priors`) shrinks a province's baseline towards.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Prior {
+    /// The nation's baseline rate per average day.
+    pub(super) nation_rate: f64,
+    /// The province's weight over the history and the rest of the nation's.
+    pub(super) own_history: f64,
+    pub(super) rest_history: f64,
 }
 
 /// What a cell's daily counts alone say: the tests, the detectors and whether the cell is

@@ -16,7 +16,7 @@ use chrono::{Days, NaiveDate};
 use super::ScoringRules;
 use super::aggregate::{Cell, CellSeries, Periods};
 use super::disturb::RunDays;
-use super::facts::{Counts, combined_test, counts};
+use super::facts::{Counts, Prior, combined_test, counts};
 use super::table::{CellTable, Prepared};
 use crate::model::ScoreTerm;
 
@@ -68,16 +68,6 @@ pub(super) struct Priors {
     nation_rate: Option<f64>,
 }
 
-/// What [`counts`] shrinks a province's baseline towards.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Prior {
-    /// The nation's baseline rate per average day.
-    pub(super) nation_rate: f64,
-    /// The province's weight over the history and the rest of the nation's.
-    pub(super) own_history: f64,
-    pub(super) rest_history: f64,
-}
-
 impl Priors {
     pub(super) fn of(
         rules: &ScoringRules,
@@ -92,7 +82,7 @@ impl Priors {
             .checked_sub_days(Days::new(u64::from(p.guard_days) + 1))
             .unwrap_or(p.window_start);
         let total = match nation {
-            Some(k) if pp.enabled => table.history_sum(k, until, pp.history_days),
+            Some(k) if pp.enabled => history_sum(table, k, until, pp.history_days),
             _ => 0.0,
         };
         let history = keys
@@ -100,7 +90,7 @@ impl Priors {
                 if total <= 0.0 || Some(k) == nation {
                     return None;
                 }
-                let own = table.history_sum(k, until, pp.history_days);
+                let own = history_sum(table, k, until, pp.history_days);
                 (own > 0.0 && total - own > 0.0).then_some((own, total - own))
             })
             .collect();
@@ -135,6 +125,20 @@ impl Priors {
         }
         c
     }
+}
+
+/// Key `k`'s summed weight over the `history` days ending on `until` (the days the table holds).
+fn history_sum(table: &CellTable, k: usize, until: NaiveDate, history: u32) -> f64 {
+    let (Some(w), Some(start)) = (table.w.get(k), table.start) else {
+        return 0.0;
+    };
+    let end = (until - start).num_days();
+    let first = (end - i64::from(history) + 1).max(0);
+    let last = end.min(w.len() as i64 - 1);
+    if last < first {
+        return 0.0;
+    }
+    w[first as usize..=last as usize].iter().sum()
 }
 
 /// Key `k`'s series for one run into `s` (its vectors reused): a day left out (coverage below

@@ -154,20 +154,6 @@ impl CellTable {
         s.window_signals.clear();
     }
 
-    /// Key `k`'s summed weight over the `history` days ending on `until` (the days the table
-    /// holds).
-    pub fn history_sum(&self, k: usize, until: NaiveDate, history: u32) -> f64 {
-        let Some(w) = self.w.get(k) else {
-            return 0.0;
-        };
-        let end = self.offset(until).min(w.len() as i64 - 1);
-        let first = (self.offset(until) - i64::from(history) + 1).max(0);
-        if end < first {
-            return 0.0;
-        }
-        w[first as usize..=end as usize].iter().sum()
-    }
-
     /// Day-of-week factors (Monday first, mean 1) of a category, from its nation cell's counts on
     /// the `history` days ending on `until`, shrunk towards 1 by `prior` pseudo-days of an average
     /// day (a category with few signals keeps factors near 1 rather than learning noise).
