@@ -77,7 +77,12 @@ fn gather<'a>(ctx: &Ctx<'a, '_>, keys: std::ops::Range<usize>) -> Cells<'a> {
         })
         .collect();
     // Counts first; only the cells that may become an alert or a record read their rows.
-    let counted: Vec<Counts> = series.iter().map(|s| counts(rules, p, s)).collect();
+    let mut priors = plan::Priors::of(rules, table, keys.clone(), p);
+    let counted: Vec<Counts> = series
+        .iter()
+        .enumerate()
+        .map(|(j, s)| priors.counts(rules, p, j, s))
+        .collect();
     let (detailed, (combined_p, combined_k)) =
         plan::reading_rows(rules, table, keys.clone(), &counted, ctx.run.dismissed);
     let mut signals: Vec<&Signal> = Vec::new();

@@ -153,6 +153,16 @@ fn nb_cusum_of(
     out
 }
 
+/// What [`counts`] (`super::plan::Priors`) shrinks a province's baseline towards.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Prior {
+    /// The nation's baseline rate per average day.
+    pub(super) nation_rate: f64,
+    /// The province's weight over the history and the rest of the nation's.
+    pub(super) own_history: f64,
+    pub(super) rest_history: f64,
+}
+
 /// What a cell's daily counts alone say: the tests, the detectors and whether the cell is
 /// elevated. Every cell of every run needs them; only cells that may become an alert or a record
 /// go on to read their window's signals ([`facts_of`]), so this part allocates nothing.
@@ -200,8 +210,14 @@ enum Short {
     Significance,
 }
 
-/// The counts part of [`facts_of`].
-pub(super) fn counts(rules: &ScoringRules, p: &Periods, series: &CellSeries) -> Counts {
+/// The counts part of [`facts_of`]. `prior`: what a province's baseline is shrunk towards
+/// (`super::plan::Priors`).
+pub(super) fn counts(
+    rules: &ScoringRules,
+    p: &Periods,
+    series: &CellSeries,
+    prior: Option<Prior>,
+) -> Counts {
     let d = &rules.detect;
     let observed = series.window_sum(p);
     let base = series.baseline(p);
@@ -249,6 +265,29 @@ pub(super) fn counts(rules: &ScoringRules, p: &Periods, series: &CellSeries) -> 
         1.0
     };
     let dispersion = weight_scale * overdispersion;
+    // Issue 46, `[province_prior]`: the baseline's rate shrunk towards the province's prior, a
+    // gamma prior worth `prior_events` effective events (that many events' worth of days at the
+    // prior rate): a province whose 28 days were quiet by chance no longer makes an ordinary week
+    // look high, while one with a large baseline keeps nearly its own rate. The prior rate is the
+    // rest of the nation's baseline rate × the province's long-run ratio to it; it is never worth
+    // more events than it is known to (1 / Σ 1/events of its three counts: the province's
+    // history, the rest's history, the rest's baseline). Its days count as baseline days in the
+    // conditional test too. The dispersion stays the baseline's own.
+    let (mean, base_factors) = match prior {
+        Some(pr) if rules.province_prior.prior_events > 0.0 => {
+            let rest_base = (pr.nation_rate - mean).max(0.0) * base_factors;
+            let rate = pr.own_history / pr.rest_history * rest_base / base_factors;
+            let known = 1.0 / (1.0 / pr.own_history + 1.0 / pr.rest_history + 1.0 / rest_base);
+            let events = rules.province_prior.prior_events.min(known / dispersion);
+            if rate > 0.0 && events.is_finite() && events > 0.0 {
+                let m = events * dispersion / rate;
+                ((base_sum + m * rate) / (base_factors + m), base_factors + m)
+            } else {
+                (mean, base_factors)
+            }
+        }
+        _ => (mean, base_factors),
+    };
     let wd = f64::from(p.window_days);
     let expected = (mean * window_factors).max(d.prior_per_day * wd);
     let ratio = observed / expected;

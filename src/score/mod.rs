@@ -187,7 +187,7 @@ use breakdown::{flag, term};
 use category::score_category;
 #[cfg(test)]
 use facts::combined_p_value;
-use facts::{Counts, Facts, counts, daily, facts_of};
+use facts::{Counts, Facts, daily, facts_of};
 use table::Prepared;
 use why::Why;
 

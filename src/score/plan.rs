@@ -16,7 +16,7 @@ use chrono::{Days, NaiveDate};
 use super::ScoringRules;
 use super::aggregate::{Cell, CellSeries, Periods};
 use super::disturb::RunDays;
-use super::facts::{Counts, combined_test, counts};
+use super::facts::{Counts, Prior, combined_test, counts};
 use super::table::{CellTable, Prepared};
 use crate::model::ScoreTerm;
 
@@ -51,6 +51,94 @@ pub(super) fn category_factors(
     let category = table.keys[keys.start].category.as_str();
     prep.disturb
         .factors(category, p, &weekday, days, &rules.outage)
+}
+
+/// The provinces' priors of one category's run (`[province_prior]`, issue 46). A province's
+/// prior rate is the rest of the nation's baseline rate (the nation's less its own) × the
+/// province's long-run ratio to that rest (their weights over the history ending with the
+/// baseline): a baseline low by chance is then shrunk towards what the province usually carries
+/// ([`counts`]). The rest of the nation, not the nation: a province that is most of its
+/// category would otherwise be shrunk towards its own baseline. The nation is counted first (it
+/// is the category's first key) and takes none.
+pub(super) struct Priors {
+    /// Per key of the category (position `j`): the province's history and the rest's; `None`
+    /// when off, for the nation, or when either is empty.
+    history: Vec<Option<(f64, f64)>>,
+    /// The nation's baseline rate per average day, once counted.
+    nation_rate: Option<f64>,
+}
+
+impl Priors {
+    pub(super) fn of(
+        rules: &ScoringRules,
+        table: &CellTable,
+        keys: Range<usize>,
+        p: &Periods,
+    ) -> Priors {
+        let pp = &rules.province_prior;
+        let nation = keys.clone().find(|&k| table.keys[k].province.is_none());
+        let until = p
+            .window_start
+            .checked_sub_days(Days::new(u64::from(p.guard_days) + 1))
+            .unwrap_or(p.window_start);
+        let total = match nation {
+            Some(k) if pp.enabled => history_sum(table, k, until, pp.history_days),
+            _ => 0.0,
+        };
+        let history = keys
+            .map(|k| {
+                if total <= 0.0 || Some(k) == nation {
+                    return None;
+                }
+                let own = history_sum(table, k, until, pp.history_days);
+                (own > 0.0 && total - own > 0.0).then_some((own, total - own))
+            })
+            .collect();
+        Priors {
+            history,
+            nation_rate: None,
+        }
+    }
+
+    /// The [`Counts`] of the category's `j`th cell (series `s`): keys in order, nation first.
+    pub(super) fn counts(
+        &mut self,
+        rules: &ScoringRules,
+        p: &Periods,
+        j: usize,
+        s: &CellSeries,
+    ) -> Counts {
+        let prior = self
+            .history
+            .get(j)
+            .copied()
+            .flatten()
+            .zip(self.nation_rate)
+            .map(|((own_history, rest_history), nation_rate)| Prior {
+                nation_rate,
+                own_history,
+                rest_history,
+            });
+        let c = counts(rules, p, s, prior);
+        if s.cell == Cell::Nation {
+            self.nation_rate = Some(c.baseline_per_day);
+        }
+        c
+    }
+}
+
+/// Key `k`'s summed weight over the `history` days ending on `until` (the days the table holds).
+fn history_sum(table: &CellTable, k: usize, until: NaiveDate, history: u32) -> f64 {
+    let (Some(w), Some(start)) = (table.w.get(k), table.start) else {
+        return 0.0;
+    };
+    let end = (until - start).num_days();
+    let first = (end - i64::from(history) + 1).max(0);
+    let last = end.min(w.len() as i64 - 1);
+    if last < first {
+        return 0.0;
+    }
+    w[first as usize..=last as usize].iter().sum()
 }
 
 /// Key `k`'s series for one run into `s` (its vectors reused): a day left out (coverage below
@@ -130,13 +218,14 @@ pub(super) fn planned_cells(
     for keys in categories {
         let (factors, _) = category_factors(rules, prep, &p, &days, keys.clone());
         counted.clear();
-        for k in keys.clone() {
+        let mut priors = Priors::of(rules, table, keys.clone(), &p);
+        for (j, k) in keys.clone().enumerate() {
             let s = match &mut buf {
                 Some(s) => s,
                 None => buf.insert(table.series(k, &p, &factors)),
             };
             run_series(table, k, &p, &factors, s);
-            counted.push(counts(rules, &p, s));
+            counted.push(priors.counts(rules, &p, j, s));
         }
         let (reading, _) = reading_rows(rules, table, keys.clone(), &counted, dismissed);
         out.extend(reading.into_iter().map(|j| keys.start + j));

@@ -42,6 +42,8 @@ pub struct ScoringRules {
     pub cusum: CusumRules,
     #[serde(default)]
     pub outage: OutageRules,
+    #[serde(default)]
+    pub province_prior: ProvincePriorRules,
     /// `calendar.toml` beside it (the embedded one by default).
     #[serde(skip)]
     pub calendar: Calendar,
@@ -135,6 +137,29 @@ impl Default for WeekdayRules {
             enabled: true,
             history_days: 364,
             prior_days: 8.0,
+        }
+    }
+}
+
+/// Each province's baseline shrunk towards its long-run share of the nation's
+/// (`[province_prior]`, issue 46).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProvincePriorRules {
+    pub enabled: bool,
+    /// Days of history (ending with the baseline) the province's share of the nation is read from.
+    pub history_days: u32,
+    /// The prior's weight in effective events: a province's own baseline of that many events
+    /// counts as much as the prior.
+    pub prior_events: f64,
+}
+
+impl Default for ProvincePriorRules {
+    fn default() -> Self {
+        ProvincePriorRules {
+            enabled: false,
+            history_days: 364,
+            prior_events: 100.0,
         }
     }
 }
@@ -529,7 +554,8 @@ mod tests {
             .replace("notify_budget = 36.0", "notify_budget = -1.0")
             .replace("notify_sparse_events = 20.0", "notify_sparse_events = -1.0")
             .replace("combined_min_raised = 0", "combined_min_raised = 5")
-            .replace("hold_days = 7", "hold_days = 61");
+            .replace("hold_days = 7", "hold_days = 61")
+            .replace("prior_events = 100.0", "prior_events = -1.0");
         let errs = ScoringRules::parse(&text, "s.toml").unwrap_err();
         let line = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
         let msgs: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
@@ -551,7 +577,11 @@ mod tests {
             "{msgs:?}"
         );
         // Issue 46's gates: a negative event count, more raised provinces than a spread needs.
-        for bad in ["notify_sparse_events = -1.0", "combined_min_raised = 5"] {
+        for bad in [
+            "notify_sparse_events = -1.0",
+            "combined_min_raised = 5",
+            "prior_events = -1.0",
+        ] {
             assert!(errs.iter().any(|e| e.line == line(bad)), "{bad}: {msgs:?}");
         }
         // 0 pseudo-days would make 0/0 weekday factors.

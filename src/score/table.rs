@@ -246,11 +246,19 @@ impl Prepared {
 /// the weekday history before its guard band, with a day to spare.
 pub(super) fn earliest_read(rules: &ScoringRules, as_of: NaiveDate) -> i32 {
     let p = super::aggregate::Periods::new(&rules.window, as_of);
-    let history = if rules.weekday.enabled {
+    let weekday = if rules.weekday.enabled {
         rules.weekday.history_days + 1
     } else {
         0
     };
+    // The provinces' shares of the nation are read over a history ending where the weekday
+    // pattern's does.
+    let shares = if rules.province_prior.enabled {
+        rules.province_prior.history_days + 1
+    } else {
+        0
+    };
+    let history = weekday.max(shares);
     let before = u64::from(rules.window.guard_days) + 1 + u64::from(history);
     let weekday_from = p
         .window_start

@@ -87,6 +87,21 @@ impl ScoringRules {
                 format!("prior_days must be > 0, got {}", wk.prior_days),
             );
         }
+        let pp = &self.province_prior;
+        if pp.history_days < 7 || pp.history_days > 3660 {
+            err(
+                "province_prior",
+                "history_days",
+                format!("history_days must be 7–3660, got {}", pp.history_days),
+            );
+        }
+        if !(pp.prior_events.is_finite() && pp.prior_events >= 0.0) {
+            err(
+                "province_prior",
+                "prior_events",
+                format!("prior_events must be ≥ 0, got {}", pp.prior_events),
+            );
+        }
     }
 
     /// What makes a rise a detection: thresholds, channel weights, likelihood steps.
