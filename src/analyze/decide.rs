@@ -218,16 +218,16 @@ impl Analyzer {
                 && !ev.prod.cats.iter().any(|c| {
                     c.c == self.unclassified && ev.t.toks[c.tok].clause == ev.t.toks[m.tok].clause
                 });
+            let at = |cat| At {
+                cat,
+                h: m.h,
+                severity: m.severity,
+                sent: m.sent,
+            };
             match m.category.filter(|_| !aggregate) {
                 Some(first) => {
                     for cat in std::iter::once(first).chain(m.also.iter().copied()) {
-                        let at = At {
-                            cat,
-                            h: m.h,
-                            severity: m.severity,
-                            sent: m.sent,
-                        };
-                        self.add_finding(ev, findings, at, None);
+                        self.add_finding(ev, findings, at(cat), None);
                     }
                 }
                 // a real problem of a product no alias names: the category its noun is
@@ -249,13 +249,7 @@ impl Analyzer {
                         None if aggregate => (self.unclassified, None),
                         None => continue,
                     };
-                    let at = At {
-                        cat,
-                        h: m.h,
-                        severity: m.severity,
-                        sent: m.sent,
-                    };
-                    self.add_finding(ev, findings, at, product);
+                    self.add_finding(ev, findings, at(cat), product);
                 }
             }
         }

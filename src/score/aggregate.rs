@@ -40,6 +40,14 @@ impl Periods {
         self.baseline_days as usize + self.guard_days as usize + self.window_days as usize
     }
 
+    /// The baseline's last day, the day before the guard band: history that a current outbreak
+    /// cannot have shaped ends here (the weekday pattern, the provinces' priors).
+    pub fn baseline_end(&self) -> NaiveDate {
+        self.window_start
+            .checked_sub_days(Days::new(u64::from(self.guard_days) + 1))
+            .unwrap_or(self.window_start)
+    }
+
     /// Index of the window's first day in a daily series.
     pub fn window_offset(&self) -> usize {
         self.baseline_days as usize + self.guard_days as usize

@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 
 use super::ScoringRules;
 use super::aggregate::{Cell, CellSeries, Periods};
@@ -30,17 +30,12 @@ pub(super) fn category_factors(
     keys: Range<usize>,
 ) -> (Vec<f64>, Vec<ScoreTerm>) {
     let table = &prep.table;
-    let nation_key = keys.clone().find(|&k| table.keys[k].province.is_none());
     // Weekday pattern from the category's national counts before the guard band, so a current
     // outbreak does not shape its own expectation; calendar and outage days left out.
-    let pattern_until = p
-        .window_start
-        .checked_sub_days(Days::new(u64::from(p.guard_days) + 1))
-        .unwrap_or(p.window_start);
     let weekday = if rules.weekday.enabled {
         table.weekday_factors(
-            nation_key,
-            pattern_until,
+            nation_key(table, keys.clone()),
+            p.baseline_end(),
             rules.weekday.history_days,
             rules.weekday.prior_days,
             &prep.skip,
@@ -51,6 +46,11 @@ pub(super) fn category_factors(
     let category = table.keys[keys.start].category.as_str();
     prep.disturb
         .factors(category, p, &weekday, days, &rules.outage)
+}
+
+/// The key of a category's nation cell among its keys, if it has one.
+fn nation_key(table: &CellTable, mut keys: Range<usize>) -> Option<usize> {
+    keys.find(|&k| table.keys[k].province.is_none())
 }
 
 /// The provinces' priors of one category's run (`[province_prior]`, issue 46). A province's
@@ -76,11 +76,8 @@ impl Priors {
         p: &Periods,
     ) -> Priors {
         let pp = &rules.province_prior;
-        let nation = keys.clone().find(|&k| table.keys[k].province.is_none());
-        let until = p
-            .window_start
-            .checked_sub_days(Days::new(u64::from(p.guard_days) + 1))
-            .unwrap_or(p.window_start);
+        let nation = nation_key(table, keys.clone());
+        let until = p.baseline_end();
         let total = match nation {
             Some(k) if pp.enabled => history_sum(table, k, until, pp.history_days),
             _ => 0.0,
