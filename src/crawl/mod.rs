@@ -776,6 +776,43 @@ fields = {{ title = "title", text = "title" }}
         }
     }
 
+    /// Regression (CI under the whole suite): a page task that ends abnormally — cancelled by
+    /// the runtime's shutdown under a kill, or panicking — counted as a failed page only, so the
+    /// killed pass marked its source complete and the restart stopped paging at the first list
+    /// page whose links were all seen. Such a pass did not get to its end: the mark stays, and
+    /// the next pass pages on to the pages the broken one never read.
+    #[tokio::test]
+    async fn a_page_task_that_dies_leaves_the_source_incomplete() {
+        struct PanicsOnPage2;
+        impl LinkReader for PanicsOnPage2 {
+            fn discover(&self, f: &Fetched, src: &SourceConfig) -> Result<Discovered, String> {
+                if f.url.contains("/list/2") {
+                    panic!("a reader bug on one list page");
+                }
+                test_discover(f, src)
+            }
+            fn attachments(&self, _page: &Fetched) -> Vec<String> {
+                Vec::new()
+            }
+        }
+        let (base, _site) = site(false).await;
+        let src = source(&base);
+        let dir = tempfile::tempdir().unwrap();
+        let key = format!("crawl.incomplete.{}", src.name);
+        let first: HashSet<String> = {
+            let (c, store) = crawler_with(dir.path(), Arc::new(PanicsOnPage2));
+            let (_, pages) = pass_with(&c, &store, &src).await;
+            assert_eq!(store.meta(&key).unwrap().as_deref(), Some("1"));
+            pages.into_iter().map(|p| p.url).collect()
+        };
+        let (c, store) = crawler_with(dir.path(), Arc::new(TestLinks));
+        let (_, pages) = pass_with(&c, &store, &src).await;
+        let second: HashSet<String> = pages.into_iter().map(|p| p.url).collect();
+        assert!(first.is_disjoint(&second), "{first:?} / {second:?}");
+        assert_eq!(first.len() + second.len(), 7, "{first:?} / {second:?}");
+        assert_eq!(store.meta(&key).unwrap().as_deref(), Some("0"));
+    }
+
     #[tokio::test]
     async fn bad_start_urls_and_disabled_sources_do_not_stop_the_pass() {
         let (base, _site) = site(false).await;

@@ -153,8 +153,12 @@ impl Pass {
             let done = match joined {
                 Ok(d) => d,
                 Err(e) => {
+                    // A panicked or cancelled task (the runtime shutting down under a kill) may
+                    // have been a list page whose links were never read: the pass did not get to
+                    // its end, so the next one must page on through seen pages.
                     tracing::error!(source = %src.name, "page task ended abnormally: {e}");
                     any_failed = true;
+                    list_failed = true;
                     continue;
                 }
             };
