@@ -1348,6 +1348,25 @@ mod tests {
         }
     }
 
+    /// Regression (issue 43): the term beside its anchor or a sibling in a notice's list of
+    /// products where no sentence names a hazard was left generic, because the refinement waited
+    /// for a sentence where something happens; being joined in a list is naming, not an event.
+    #[test]
+    fn a_list_of_a_notice_without_hazards_still_refines_the_joined_term() {
+        for text in [
+            "省局抽查电动自行车用锂离子蓄电池和充电器共60批次，不合格5批次。",
+            "市场监管局公布电动车及其充电器产品质量抽查情况，抽查45批次。",
+        ] {
+            let x = run("", text, None);
+            assert!(
+                x.categories.iter().any(|c| c == "电动自行车充电器")
+                    && !x.categories.iter().any(|c| c == "电源适配器及充电器"),
+                "{text}: {:?}",
+                x.categories
+            );
+        }
+    }
+
     #[test]
     fn inspection_rows_read_products_in_the_notice_context() {
         let mut d = example_doc(

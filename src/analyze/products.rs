@@ -49,10 +49,6 @@ impl Analyzer {
                 }
             }
             for (sent, term_tok) in firsts {
-                // a battery named where nothing happens ("该车采用石墨烯电池") describes the bike
-                if hazard_sents.is_some_and(|h| !h.contains(&sent)) {
-                    continue;
-                }
                 let is_term_cat = |m: &CatM| {
                     cat.anchor_terms
                         .iter()
@@ -85,6 +81,9 @@ impl Analyzer {
                                     .all(|w| self.joins(w) || !self.matcher.contains_key(*w))
                         }),
                 };
+                // Joined is a matter of naming and holds in a list of a notice where nothing
+                // happens; otherwise a battery named where nothing happens ("该车采用石墨烯电池")
+                // describes the bike.
                 if joined {
                     cats.retain(|m| !(m.sent == sent && m.tok == term_tok));
                     cats.push(CatM {
@@ -93,6 +92,9 @@ impl Analyzer {
                         end: term_tok + 1,
                         sent,
                     });
+                    continue;
+                }
+                if hazard_sents.is_some_and(|h| !h.contains(&sent)) {
                     continue;
                 }
                 let anchor_tok = anchor_m.map(|m| m.tok);
