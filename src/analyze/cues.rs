@@ -129,16 +129,25 @@ impl Analyzer {
             }
         }
         // "在无人看管的情况下长时间使用会起火" hedges; "昨晚…在无人操作的情况下自动接通了陌生号码"
-        // reports: a circumstance cue hedges unless its sentence is dated or says what happened (了)
+        // reports: a circumstance cue hedges unless its sentence is dated or says what happened —
+        // 了 or a passive 被 after the cue ("在未泄压的情况下被打开"), or a particular person before
+        // it ("市民孙女士在…的情况下") whose circumstance it tells.
         for (sent, a) in circumstance {
+            let in_sent = |k: &&Tok| k.sent == sent;
             let happened = t
                 .toks
                 .iter()
                 .zip(&t.words)
                 .skip(a)
-                .take_while(|(k, _)| k.sent == sent)
-                .any(|(_, w)| *w == "了");
-            if !happened && !c.realis_sent.contains(&sent) {
+                .take_while(|(k, _)| in_sent(k))
+                .any(|(_, w)| *w == "了" || *w == "被");
+            let person = t
+                .toks
+                .iter()
+                .zip(&t.words)
+                .take(a)
+                .any(|(k, w)| in_sent(&k) && self.persons.ends(w));
+            if !happened && !person && !c.realis_sent.contains(&sent) {
                 c.hypo.push((sent, a));
             }
         }
