@@ -116,6 +116,8 @@ struct Category {
     principal: Vec<usize>,
     /// The category of this product made for children (products.toml `child`).
     child: Option<usize>,
+    /// Test items that name this product in a notice naming none (products.toml `implied_by`).
+    implied_by: Vec<String>,
 }
 
 #[derive(Debug)]

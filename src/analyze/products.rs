@@ -605,6 +605,9 @@ impl Analyzer {
             cats.extend(listed);
             cats.sort_by_key(|m| m.tok);
         }
+        if cats.is_empty() {
+            cats.extend(self.implied_product(p, t));
+        }
         if !matches!(p.kind, DocKind::Inspection | DocKind::Standard) {
             self.child_product_again(&mut cats);
         }
@@ -641,6 +644,38 @@ impl Analyzer {
             title_cat,
             nouns,
         }
+    }
+}
+
+impl Analyzer {
+    /// A regulator's notice that names no product but a test item only one product is tested for
+    /// (三聚氰胺迁移量: melamine ware; 脱圈阻力: tyres) is about that product: a passage cut from a
+    /// longer notice often lists the items and leaves the product to the title it lost. The
+    /// earliest such item in the text decides.
+    fn implied_product(&self, p: &Prepared, t: &Tokens) -> Option<CatM> {
+        if !matches!(
+            p.kind,
+            DocKind::Inspection | DocKind::Recall | DocKind::Standard | DocKind::Notice
+        ) {
+            return None;
+        }
+        let (at, c) = self
+            .categories
+            .iter()
+            .enumerate()
+            .flat_map(|(c, cat)| {
+                cat.implied_by
+                    .iter()
+                    .filter_map(move |item| p.full.find(item.as_str()).map(|at| (at, c)))
+            })
+            .min()?;
+        let tok = t.toks.iter().position(|k| k.e > at)?;
+        Some(CatM {
+            c,
+            tok,
+            end: tok + 1,
+            sent: t.toks[tok].sent,
+        })
     }
 }
 

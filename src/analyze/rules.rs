@@ -69,6 +69,10 @@ pub struct CategoryRule {
     /// English names of the product (foreign recalls): matched as whole words, any case.
     #[serde(default)]
     pub en: Vec<String>,
+    /// Test items only this product is tested for (三聚氰胺迁移量 of melamine ware): a notice
+    /// that names no product but one of them is about this product.
+    #[serde(default)]
+    pub implied_by: Vec<String>,
     #[serde(default)]
     pub examples: Examples,
 }

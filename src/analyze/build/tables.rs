@@ -70,6 +70,7 @@ pub(super) fn categories(
                 .filter_map(|h| hazard_index.get(h.as_str()).copied())
                 .collect(),
             child: c.child.as_deref().and_then(|n| cat_index.get(n).copied()),
+            implied_by: c.implied_by.iter().map(|s| prepare(s)).collect(),
         })
         .collect()
 }
