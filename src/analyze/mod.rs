@@ -1369,6 +1369,30 @@ mod tests {
         }
     }
 
+    /// Modifiers sharing one head name a product each ("婴幼儿及成人纸尿裤" is two products).
+    #[test]
+    fn modifiers_sharing_a_head_name_each_product() {
+        for (text, want) in [
+            (
+                "省局通报婴幼儿及成人纸尿裤抽查结果，2批次回渗量不合格。",
+                ["婴幼儿纸尿裤", "成人纸尿裤"],
+            ),
+            (
+                "本次抽查儿童和成人口罩40批次，3批次过滤效率不合格。",
+                ["儿童口罩", "日常防护型口罩"],
+            ),
+        ] {
+            let x = run("", text, None);
+            for w in want {
+                assert!(
+                    x.categories.iter().any(|c| c == w),
+                    "{text}: {:?}",
+                    x.categories
+                );
+            }
+        }
+    }
+
     #[test]
     fn inspection_rows_read_products_in_the_notice_context() {
         let mut d = example_doc(

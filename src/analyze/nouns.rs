@@ -138,6 +138,16 @@ impl NounIndex {
         self
     }
 
+    /// The category whose name or alias is exactly this noun (prepared).
+    pub(super) fn exact(&self, noun: &str) -> Option<usize> {
+        let chars: Vec<char> = noun.chars().collect();
+        self.by_end
+            .get(chars.last()?)?
+            .iter()
+            .find(|(name, _)| *name == chars)
+            .map(|&(_, c)| c)
+    }
+
     /// Whether category `c` excludes a phrase the noun holds.
     fn excluded(&self, noun: &str, c: usize) -> bool {
         self.excludes

@@ -605,6 +605,7 @@ impl Analyzer {
             cats.extend(listed);
             cats.sort_by_key(|m| m.tok);
         }
+        self.shared_heads(p, t, &mut cats);
         if cats.is_empty() {
             cats.extend(self.implied_product(p, t));
         }
@@ -648,6 +649,57 @@ impl Analyzer {
 }
 
 impl Analyzer {
+    /// Modifiers sharing one head ("婴幼儿及成人纸尿裤", "儿童和成人口罩"): a word joined to a
+    /// product phrase by 及 / 和 / 与 / 、 that no phrase claims, and that with the phrase's head
+    /// makes a name or alias of another category, names that product too.
+    fn shared_heads(&self, p: &Prepared, t: &Tokens, cats: &mut Vec<CatM>) {
+        let claimed = |k: usize, cats: &[CatM]| cats.iter().any(|c| c.tok <= k && k < c.end);
+        let joiner = |k: usize| matches!(t.words[k], "及" | "和" | "与" | "、");
+        let modifier = |k: usize, m: &CatM, cats: &[CatM]| {
+            !claimed(k, cats)
+                && t.toks[k].sent == m.sent
+                && t.words[k].chars().count() >= 2
+                && t.words[k]
+                    .chars()
+                    .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        };
+        let mut found = Vec::new();
+        for m in cats.iter() {
+            // "婴幼儿 及 [成人纸尿裤]" or "儿童 和 成人 [口罩]": the word before the joiner, and
+            // where the phrase starts (its own modifier word, when unclaimed, is part of it)
+            let (w, from) = match m.tok {
+                k if k >= 2 && joiner(k - 1) => (k - 2, m.tok),
+                k if k >= 3 && joiner(k - 2) && modifier(k - 1, m, cats) => (k - 3, k - 1),
+                _ => continue,
+            };
+            if !modifier(w, m, cats) {
+                continue;
+            }
+            let written = span_text(&p.full, &t.toks, from, m.end);
+            // the longest ending of the phrase, two characters or more, that the word completes
+            let c = written
+                .char_indices()
+                .skip(1)
+                .filter(|&(k, _)| written[k..].chars().count() >= 2)
+                .find_map(|(k, _)| {
+                    self.nouns
+                        .exact(&format!("{}{}", t.words[w], &written[k..]))
+                });
+            if let Some(c) = c.filter(|&c| c != m.c) {
+                found.push(CatM {
+                    c,
+                    tok: w,
+                    end: w + 1,
+                    sent: m.sent,
+                });
+            }
+        }
+        if !found.is_empty() {
+            cats.extend(found);
+            cats.sort_by_key(|m| m.tok);
+        }
+    }
+
     /// A regulator's notice that names no product but a test item only one product is tested for
     /// (三聚氰胺迁移量: melamine ware; 脱圈阻力: tyres) is about that product: a passage cut from a
     /// longer notice often lists the items and leaves the product to the title it lost. The
