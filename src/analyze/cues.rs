@@ -89,7 +89,14 @@ impl Analyzer {
                         .skip(m.a + 1)
                         .take_while(|(k, _)| k.clause == tok.clause)
                         .any(|(_, w)| self.drill_method.iter().any(|x| x == w));
-                    if method {
+                    // in a test report, a drill word after its sentence's test ("比较试验结果，
+                    // 有2款在模拟过载条件下外壳变形") is the test's condition as well
+                    let tested_before = p.kind == DocKind::Inspection
+                        && t.toks.iter().zip(&t.words).take(m.a).any(|(k, w)| {
+                            k.sent == tok.sent
+                                && self.drill_method.iter().any(|x| w.ends_with(x.as_str()))
+                        });
+                    if method || tested_before {
                         continue;
                     }
                     c.drill_sent.insert(tok.sent);
