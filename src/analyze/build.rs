@@ -202,6 +202,12 @@ impl Analyzer {
             Target::HypoCircumstance,
             &mut phrases,
         );
+        list(&cues.hypothetical.rumour, Target::HypoRumour, &mut phrases);
+        list(
+            &cues.hypothetical.confirmed,
+            Target::Confirmed,
+            &mut phrases,
+        );
         list(&cues.hypothetical.title_doc, Target::TitleDoc, &mut phrases);
         list(&cues.hypothetical.lead_doc, Target::LeadDoc, &mut phrases);
         list(&cues.hypothetical.realis, Target::Realis, &mut phrases);

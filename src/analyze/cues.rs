@@ -49,6 +49,9 @@ impl Analyzer {
     pub(super) fn cues(&self, p: &Prepared, t: &Tokens) -> Cues {
         let mut c = Cues::default();
         let mut circumstance: Vec<(usize, usize)> = Vec::new();
+        // rumour cues, and whether the text confirms what they relay ("物业随后证实")
+        let mut rumours: Vec<(usize, usize)> = Vec::new();
+        let mut confirmed = false;
         let title_sent = 0usize;
         // the text's first sentence: the title and its newline end sentence 0
         let lead_sent = t
@@ -67,6 +70,26 @@ impl Analyzer {
                 }
                 Target::HypoClause => c.hypo_clause.push((tok.clause, m.a)),
                 Target::HypoCircumstance => circumstance.push((tok.sent, m.a)),
+                Target::HypoRumour => rumours.push((tok.sent, m.a)),
+                Target::Confirmed => {
+                    // "尚未证实", "无法证实" leave the rumour a rumour
+                    let negated = m.a.checked_sub(1).is_some_and(|k| {
+                        matches!(
+                            t.words[k],
+                            "未" | "没有"
+                                | "并未"
+                                | "尚未"
+                                | "不"
+                                | "未能"
+                                | "无法"
+                                | "无"
+                                | "尚无"
+                                | "未经"
+                                | "难以"
+                        )
+                    });
+                    confirmed |= !negated;
+                }
                 // a 科普 title; a title or lead that says the text is a debunk or a correction
                 Target::TitleDoc if tok.sent == title_sent && p.in_title(&tok) => {
                     c.title_doc_hypo = true
@@ -134,6 +157,9 @@ impl Analyzer {
                 }
                 _ => {}
             }
+        }
+        if !confirmed {
+            c.hypo.extend(rumours);
         }
         // "在无人看管的情况下长时间使用会起火" hedges; "昨晚…在无人操作的情况下自动接通了陌生号码"
         // reports: a circumstance cue hedges unless its sentence is dated or says what happened —

@@ -85,6 +85,10 @@ enum Target {
     HypoClause,
     /// A circumstance cue (在…情况下): hypothetical unless its sentence reports an event.
     HypoCircumstance,
+    /// A rumour cue (网上流传): hypothetical unless the text confirms it.
+    HypoRumour,
+    /// A word confirming what was rumoured (证实, 属实).
+    Confirmed,
     TitleDoc,
     LeadDoc,
     Realis,

@@ -215,6 +215,12 @@ pub struct Hypothetical {
     /// word) and says nothing happened (no perfective 了 after the cue).
     #[serde(default)]
     pub circumstance: Vec<String>,
+    /// Rumour cues (网上流传, 传言): hedging their sentence unless the text says it was confirmed
+    /// (one of `confirmed`, not right after a negation such as 未 or 尚无).
+    #[serde(default)]
+    pub rumour: Vec<String>,
+    #[serde(default)]
+    pub confirmed: Vec<String>,
     #[serde(default)]
     pub title_doc: Vec<String>,
     /// Like `title_doc`, in the title or the lead (the text's first sentence): a debunk or a
