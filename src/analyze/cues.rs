@@ -163,8 +163,9 @@ impl Analyzer {
         }
         // "在无人看管的情况下长时间使用会起火" hedges; "昨晚…在无人操作的情况下自动接通了陌生号码"
         // reports: a circumstance cue hedges unless its sentence is dated or says what happened —
-        // 了 or a passive 被 after the cue ("在未泄压的情况下被打开"), or a particular person before
-        // it ("市民孙女士在…的情况下") whose circumstance it tells.
+        // 了, a passive 被 or a count of times after the cue ("在未泄压的情况下被打开", "在无人操作的
+        // 情况下多次自动开门"), or a particular person before it ("市民孙女士在…的情况下") whose
+        // circumstance it tells.
         for (sent, a) in circumstance {
             let in_sent = |k: &&Tok| k.sent == sent;
             let happened = t
@@ -173,7 +174,12 @@ impl Analyzer {
                 .zip(&t.words)
                 .skip(a)
                 .take_while(|(k, _)| in_sent(k))
-                .any(|(_, w)| *w == "了" || *w == "被");
+                .any(|(_, w)| {
+                    matches!(
+                        *w,
+                        "了" | "被" | "多次" | "屡次" | "数次" | "几次" | "曾" | "曾经"
+                    )
+                });
             let person = t
                 .toks
                 .iter()
