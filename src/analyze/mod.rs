@@ -242,6 +242,9 @@ pub struct Analyzer {
     /// ("温升过高") is split.
     failure_words: FxHashSet<String>,
     place_names: Vec<String>,
+    /// Hashes of `place_names` ([`place_hash`]): a word none of them hash to is no place, and
+    /// most words a long token is cut into are none, so a lookup seldom reaches the names.
+    place_hashes: FxHashSet<u64>,
     platforms: Vec<String>,
     publisher_suffixes: Vec<String>,
     agencies: Vec<String>,

@@ -108,6 +108,12 @@ impl Words {
     }
 }
 
+/// The hash of a place name in [`Analyzer`]'s `place_hashes`.
+pub(super) fn place_hash(s: &str) -> u64 {
+    use std::hash::BuildHasher;
+    super::fxhash::FxBuild::default().hash_one(s)
+}
+
 /// One occurrence of a substring pattern: (pattern id, start byte, end byte).
 pub(super) type Hit = (u32, usize, usize);
 
@@ -242,16 +248,23 @@ impl Analyzer {
         }
         // the rule-word lookup last: it hashes the token, where the glue test mostly compares
         // lengths, and it is rarely reached
-        let place = |s: &str| {
-            self.place_names
-                .binary_search_by(|n| n.as_str().cmp(s))
-                .is_ok()
-        };
-        // a city and its district in one word ("上海浦东", "广州白云") are both places
+        let place = |s: &str| self.is_place_name(s);
+        // a city and its district in one word ("上海浦东", "广州白云") are both places; the
+        // head first, which few splits pass
         let k = w.char_indices().skip(2).map(|(k, _)| k).find(|&k| {
-            (self.place_glue.iter().any(|g| g == &w[k..]) || place(&w[k..])) && place(&w[..k])
+            place(&w[..k]) && (self.place_glue.iter().any(|g| g == &w[k..]) || place(&w[k..]))
         })?;
         (!self.matcher.contains_key(w)).then_some(k)
+    }
+
+    /// Whether `s` is one of the place names: its hash first, the sorted names only when a name
+    /// hashes the same (a binary search costs a dozen string comparisons, the hash one pass).
+    pub(super) fn is_place_name(&self, s: &str) -> bool {
+        self.place_hashes.contains(&place_hash(s))
+            && self
+                .place_names
+                .binary_search_by(|n| n.as_str().cmp(s))
+                .is_ok()
     }
 
     /// Hazard pairs (hazards.toml `pairs`): a clause holding a `who` and a `did` word of one pair,

@@ -451,6 +451,7 @@ pub(super) fn assemble(
             .filter(|(a, b)| !a.is_empty() && a != b && a.len() == b.len())
             .cloned()
             .collect(),
+        place_hashes: t.place_names.iter().map(|n| place_hash(n)).collect(),
         place_names: t.place_names,
         platforms: cues.platforms.names.clone(),
         publisher_suffixes: words(&cues.publisher.suffixes),
