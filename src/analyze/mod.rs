@@ -253,6 +253,9 @@ pub struct Analyzer {
     anchor_term_cats: FxHashMap<String, Vec<usize>>,
     /// Last characters of the anchor terms, sorted.
     anchor_term_ends: Vec<char>,
+    /// The categories with an anchor (products.toml `anchor`), in order: a handful of the
+    /// categories, walked per document where a walk over all of them paid for every one.
+    anchored: Vec<usize>,
     /// Words that make the product after them one for children (products.toml `child_words`).
     child_words: Vec<String>,
     /// First token → (token sequence, target).

@@ -430,6 +430,13 @@ pub(super) fn assemble(
         anchor_term_ends: t.anchor_term_ends,
         child_words: words(&f.products.child_words),
         jieba: t.jieba,
+        anchored: t
+            .categories
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.anchor.is_empty())
+            .map(|(ci, _)| ci)
+            .collect(),
         categories: t.categories,
         hazards: t.hazards,
         product_terms: t.product_terms,
