@@ -153,7 +153,12 @@ impl Analyzer {
             .words
             .iter()
             .enumerate()
-            .filter(|(_, w)| self.consequence_words.contains(**w))
+            .filter(|(_, w)| {
+                w.chars()
+                    .next()
+                    .is_some_and(|c| self.consequence_firsts.contains(c))
+                    && self.consequence_words.contains(**w)
+            })
             .map(|(i, _)| i)
             .collect();
         if causal.is_empty() {

@@ -232,6 +232,9 @@ pub struct Analyzer {
     /// cues.toml `[consequence]` words, prepared: a set, as every token of a document with a
     /// possible cause is looked up.
     consequence_words: FxHashSet<String>,
+    /// First characters of `consequence_words`: a token opening with none is none of them,
+    /// told without hashing it.
+    consequence_firsts: CharSet,
     /// Structural defect words (cues.toml `[defects]`), prepared.
     defect_words: Vec<String>,
     /// Words a general-dictionary token may glue to a place (北京市民): such a token is split.
@@ -241,6 +244,9 @@ pub struct Analyzer {
     /// Failure wording (cues.toml `[failure]`): a token that is a rule word glued to one
     /// ("温升过高") is split.
     failure_words: FxHashSet<String>,
+    /// Bit n set when a failure word is n bytes long (63: that long or longer): a token's tail
+    /// of another length is looked up in no set.
+    failure_lens: u64,
     place_names: Vec<String>,
     /// Hashes of `place_names` ([`place_hash`]): a word none of them hash to is no place, and
     /// most words a long token is cut into are none, so a lookup seldom reaches the names.
@@ -251,8 +257,8 @@ pub struct Analyzer {
     gaz: Gazetteer,
     /// Anchor term (prepared) → the categories it refines into (`Category::anchor_terms`).
     anchor_term_cats: FxHashMap<String, Vec<usize>>,
-    /// Last characters of the anchor terms, sorted.
-    anchor_term_ends: Vec<char>,
+    /// Last characters of the anchor terms.
+    anchor_term_ends: CharSet,
     /// The categories with an anchor (products.toml `anchor`), in order: a handful of the
     /// categories, walked per document where a walk over all of them paid for every one.
     anchored: Vec<usize>,

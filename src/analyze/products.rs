@@ -358,7 +358,7 @@ impl Analyzer {
         for (i, w) in words.iter().enumerate() {
             if w.chars()
                 .next_back()
-                .is_none_or(|c| self.anchor_term_ends.binary_search(&c).is_err())
+                .is_none_or(|c| !self.anchor_term_ends.contains(c))
             {
                 continue;
             }

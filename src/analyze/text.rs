@@ -108,10 +108,49 @@ impl Words {
     }
 }
 
+/// The bit of a byte length in a mask of lengths (63 for 63 bytes and longer).
+pub(super) fn len_bit(n: usize) -> u64 {
+    1 << n.min(63)
+}
+
 /// The hash of a place name in [`Analyzer`]'s `place_hashes`.
 pub(super) fn place_hash(s: &str) -> u64 {
     use std::hash::BuildHasher;
     super::fxhash::FxBuild::default().hash_one(s)
+}
+
+/// A set of characters asked about once per token: a bit per character of the Basic
+/// Multilingual Plane (8 KB), where a binary search over a few dozen characters took half a
+/// dozen steps a token; characters above it, sorted.
+#[derive(Debug, Clone)]
+pub(super) struct CharSet {
+    bmp: Vec<u64>,
+    rest: Vec<char>,
+}
+
+impl CharSet {
+    pub(super) fn new(chars: impl IntoIterator<Item = char>) -> Self {
+        let mut bmp = vec![0u64; 1 << 10];
+        let mut rest = Vec::new();
+        for c in chars {
+            let u = c as usize;
+            match bmp.get_mut(u >> 6) {
+                Some(w) => *w |= 1 << (u & 63),
+                None => rest.push(c),
+            }
+        }
+        rest.sort_unstable();
+        rest.dedup();
+        CharSet { bmp, rest }
+    }
+
+    pub(super) fn contains(&self, c: char) -> bool {
+        let u = c as usize;
+        match self.bmp.get(u >> 6) {
+            Some(w) => (w >> (u & 63)) & 1 == 1,
+            None => self.rest.binary_search(&c).is_ok(),
+        }
+    }
 }
 
 /// One occurrence of a substring pattern: (pattern id, start byte, end byte).
@@ -142,12 +181,16 @@ pub(super) fn prepare(s: &str) -> String {
 
 /// Where a token ends a sentence (`Some(true)`) or only a clause (`Some(false)`). Called once per
 /// token: a word of letters (most tokens) is told apart by its length and first byte alone.
+#[inline]
 pub(super) fn boundary(w: &str) -> Option<bool> {
     let b = w.as_bytes();
+    // a loop over the token's few bytes, where `contains` calls memchr
+    #[allow(clippy::manual_contains)]
+    let newline = b.iter().any(|&x| x == b'\n');
     match b.first()? {
         // CJK ideographs (E4..E9 lead bytes) and ASCII letters and digits end nothing
-        0xE4..=0xE9 | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' if !b.contains(&b'\n') => None,
-        _ if b.contains(&b'\n') => Some(true),
+        0xE4..=0xE9 | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' if !newline => None,
+        _ if newline => Some(true),
         _ => match w {
             "。" | "！" | "？" | "；" | "!" | "?" | ";" | "…" | "……" => Some(true),
             "，" | "," => Some(false),
@@ -236,10 +279,11 @@ impl Analyzer {
         }
         // a rule phrase glued to its result ("温升过高" of a 导致 … pair) is split too: the item
         // and the failure wording say as much as the phrase
-        w.char_indices()
-            .skip(2)
-            .map(|(k, _)| k)
-            .find(|&k| self.failure_words.contains(&w[k..]) && self.matcher.contains_key(&w[..k]))
+        w.char_indices().skip(2).map(|(k, _)| k).find(|&k| {
+            self.failure_lens & len_bit(w.len() - k) != 0
+                && self.failure_words.contains(&w[k..])
+                && self.matcher.contains_key(&w[..k])
+        })
     }
 
     /// Where to split a token that is a place name glued to one of cues.toml `[place_glue]`
