@@ -762,6 +762,18 @@ mod tests {
     use super::*;
     use std::sync::OnceLock;
 
+    /// A character set holds its characters, in the Basic Multilingual Plane and above it.
+    #[test]
+    fn a_char_set_holds_its_characters_and_no_others() {
+        let set = text::CharSet::new(['池', 'a', '😀', '池', '\u{ffff}']);
+        for c in ['池', 'a', '😀', '\u{ffff}'] {
+            assert!(set.contains(c), "{c}");
+        }
+        for c in ['电', 'b', '😁', '\u{fffe}', '\u{10000}', '\0'] {
+            assert!(!set.contains(c), "{c}");
+        }
+    }
+
     /// A word list finds the leftmost of its words, as the earliest `find` of each word would.
     #[test]
     fn words_find_the_leftmost_of_their_words() {
