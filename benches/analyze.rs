@@ -38,10 +38,10 @@
 //! with `JIANCE_BENCH_ROUNDS` 1 and then 3: there a pass takes more than the 0.2 s a round aims at,
 //! so extraction runs once per round plus twice (the digest, the calibration), and half the
 //! difference of the two totals is one steady pass, without the first pass's one-off work (lazy
-//! regexes compiled, their DFA states built). Issue 48 measured so at f32ab20 (output digest
-//! 27bf6d413795f56c): 111.8 M instructions a pass, against 22.9 M for a `jieba_hmm` pass (4.9×;
-//! 122.9 M, 5.4×, at eda27c2 on the same texts); the analyzer's own segmentation was 21.6 M of
-//! it. A `jieba_hmm` pass is counted the same way with `--toggle-collect='jieba_rs::Jieba::cut'`,
+//! regexes compiled, their DFA states built). Issue 48 measured so at d4acdd3 (output digest
+//! 4991336302573d31): 106.0 M instructions a pass, against 22.9 M for a `jieba_hmm` pass (4.6×;
+//! 117.5 M, 5.1×, at e7fd46d with the same output; 111.8 M at f32ab20, digest 27bf6d413795f56c,
+//! before rule changes moved the output); the analyzer's own segmentation is 21.6 M of it. A `jieba_hmm` pass is counted the same way with `--toggle-collect='jieba_rs::Jieba::cut'`,
 //! from the calls of `realtext`'s closure alone (the analyzer calls it too). Cache misses are not
 //! counted, likely why wall-clock ratios come out higher.
 

@@ -153,7 +153,12 @@ impl Analyzer {
             .words
             .iter()
             .enumerate()
-            .filter(|(_, w)| self.consequence_words.contains(**w))
+            .filter(|(_, w)| {
+                w.chars()
+                    .next()
+                    .is_some_and(|c| self.consequence_firsts.contains(c))
+                    && self.consequence_words.contains(**w)
+            })
             .map(|(i, _)| i)
             .collect();
         if causal.is_empty() {
@@ -265,16 +270,17 @@ impl Analyzer {
         // A refined category (电动自行车用蓄电池) takes over its anchor's mentions of a hazard it also
         // has in the document: "电动车起火" in the title and "电池起火" in the body are one battery fire.
         let mut categories = prod.ranked.clone();
-        for ci in 0..self.categories.len() {
+        for &ci in &self.anchored {
             let anchors = &self.categories[ci].anchor;
-            if anchors.is_empty() {
-                continue;
-            }
             let refined_hazards: Vec<usize> = hz
                 .iter()
                 .filter(|m| m.category == Some(ci))
                 .map(|m| m.h)
                 .collect();
+            // nothing of this category to take over: its anchor's mentions stay (most documents)
+            if refined_hazards.is_empty() {
+                continue;
+            }
             let mut moved = false;
             for m in hz.iter_mut() {
                 if m.category.is_some_and(|c| anchors.contains(&c))

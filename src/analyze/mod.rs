@@ -238,6 +238,9 @@ pub struct Analyzer {
     /// cues.toml `[consequence]` words, prepared: a set, as every token of a document with a
     /// possible cause is looked up.
     consequence_words: FxHashSet<String>,
+    /// First characters of `consequence_words`: a token opening with none is none of them,
+    /// told without hashing it.
+    consequence_firsts: CharSet,
     /// Structural defect words (cues.toml `[defects]`), prepared.
     defect_words: Vec<String>,
     /// Words a general-dictionary token may glue to a place (北京市民): such a token is split.
@@ -247,15 +250,24 @@ pub struct Analyzer {
     /// Failure wording (cues.toml `[failure]`): a token that is a rule word glued to one
     /// ("温升过高") is split.
     failure_words: FxHashSet<String>,
+    /// Bit n set when a failure word is n bytes long (63: that long or longer): a token's tail
+    /// of another length is looked up in no set.
+    failure_lens: u64,
     place_names: Vec<String>,
+    /// Hashes of `place_names` ([`place_hash`]): a word none of them hash to is no place, and
+    /// most words a long token is cut into are none, so a lookup seldom reaches the names.
+    place_hashes: FxHashSet<u64>,
     platforms: Vec<String>,
     publisher_suffixes: Vec<String>,
     agencies: Vec<String>,
     gaz: Gazetteer,
     /// Anchor term (prepared) → the categories it refines into (`Category::anchor_terms`).
     anchor_term_cats: FxHashMap<String, Vec<usize>>,
-    /// Last characters of the anchor terms, sorted.
-    anchor_term_ends: Vec<char>,
+    /// Last characters of the anchor terms.
+    anchor_term_ends: CharSet,
+    /// The categories with an anchor (products.toml `anchor`), in order: a handful of the
+    /// categories, walked per document where a walk over all of them paid for every one.
+    anchored: Vec<usize>,
     /// Words that make the product after them one for children (products.toml `child_words`).
     child_words: Vec<String>,
     /// First token → (token sequence, target).
@@ -755,6 +767,18 @@ mod tests {
     use super::check::example_doc;
     use super::*;
     use std::sync::OnceLock;
+
+    /// A character set holds its characters, in the Basic Multilingual Plane and above it.
+    #[test]
+    fn a_char_set_holds_its_characters_and_no_others() {
+        let set = text::CharSet::new(['池', 'a', '😀', '池', '\u{ffff}']);
+        for c in ['池', 'a', '😀', '\u{ffff}'] {
+            assert!(set.contains(c), "{c}");
+        }
+        for c in ['电', 'b', '😁', '\u{fffe}', '\u{10000}', '\0'] {
+            assert!(!set.contains(c), "{c}");
+        }
+    }
 
     /// A word list finds the leftmost of its words, as the earliest `find` of each word would.
     #[test]

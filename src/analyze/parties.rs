@@ -55,7 +55,7 @@ impl Analyzer {
     fn ends_with_place(&self, chars: &[char]) -> bool {
         (2..=chars.len().min(8)).any(|n| {
             let tail: String = chars[chars.len() - n..].iter().collect();
-            self.place_names.binary_search(&tail).is_ok()
+            self.is_place_name(&tail)
         })
     }
 }

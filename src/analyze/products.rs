@@ -33,10 +33,8 @@ impl Analyzer {
             .iter()
             .max_by_key(|&(c, n)| (*n, std::cmp::Reverse(*c)))
             .map(|(c, _)| *c);
-        for (ci, cat) in self.categories.iter().enumerate() {
-            if cat.anchor.is_empty() {
-                continue;
-            }
+        for &ci in &self.anchored {
+            let cat = &self.categories[ci];
             let doc_about_anchor = cats.iter().any(|m| {
                 cat.anchor.contains(&m.c) && (toks[m.tok].s < title_end || Some(m.c) == most)
             });
@@ -197,6 +195,9 @@ impl Analyzer {
                 self.categories[m.c].parts.iter().any(|p| p == t)
             })
             .collect();
+        if !is_part.contains(&true) {
+            return;
+        }
         // a part word listed among two or more products is a product of its own ("抽查童鞋、
         // 床垫、燃气灶"), not a part of one of them. A fallback's class noun (小家电) in a 、
         // list that its sentence counts as kinds of
@@ -225,10 +226,8 @@ impl Analyzer {
                 && (((comma(m.tok.checked_sub(1)) || comma(Some(m.end))) && counted(m))
                     || counted_here(m))
         };
-        let listed: Vec<bool> = cats
-            .iter()
-            .map(|m| self.coordinated(cats, m, words).len() >= 2 || enumerated(m))
-            .collect();
+        // asked only of a part word: most documents name none, and the test walks the list
+        let listed = |m: &CatM| self.coordinated(cats, m, words).len() >= 2 || enumerated(m);
         // a standard's title that opens with the word (《学生用品的安全通用要求》) is about it: the
         // word names that standard's product, whatever other titles name
         let opens_title = |m: &CatM| {
@@ -240,9 +239,8 @@ impl Analyzer {
         let part_only: Vec<bool> = cats
             .iter()
             .zip(&is_part)
-            .zip(&listed)
-            .map(|((m, &part), &listed)| {
-                part && !listed
+            .map(|(m, &part)| {
+                part && !listed(m)
                     && !opens_title(m)
                     && cats.iter().zip(&is_part).any(|(o, &o_part)| {
                         // "手机用锂离子电池": the product is the battery, made for phones; so is
@@ -362,7 +360,7 @@ impl Analyzer {
         for (i, w) in words.iter().enumerate() {
             if w.chars()
                 .next_back()
-                .is_none_or(|c| self.anchor_term_ends.binary_search(&c).is_err())
+                .is_none_or(|c| !self.anchor_term_ends.contains(c))
             {
                 continue;
             }
@@ -398,15 +396,17 @@ impl Analyzer {
             .collect();
         let mut reassign: Vec<(usize, usize)> = Vec::new();
         for (i, a) in cats.iter().enumerate() {
+            if texts[i].is_empty() {
+                continue;
+            }
             for (j, b) in cats.iter().enumerate() {
+                if a.c == b.c {
+                    continue;
+                }
                 // the same word again after it was named as a child's ("儿童抽屉柜 … 该抽屉柜")
-                let childs = texts[j] == texts[i] && self.categories[a.c].child == Some(b.c);
-                if a.c != b.c
-                    && !texts[i].is_empty()
-                    && (childs
-                        || (texts[j].chars().count() > texts[i].chars().count()
-                            && texts[j].ends_with(texts[i])))
-                {
+                let childs = self.categories[a.c].child == Some(b.c) && texts[j] == texts[i];
+                // a longer text ending in the other holds more characters: bytes compare as well
+                if childs || (texts[j].len() > texts[i].len() && texts[j].ends_with(texts[i])) {
                     reassign.push((i, b.c));
                     break;
                 }

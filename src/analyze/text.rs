@@ -108,6 +108,51 @@ impl Words {
     }
 }
 
+/// The bit of a byte length in a mask of lengths (63 for 63 bytes and longer).
+pub(super) fn len_bit(n: usize) -> u64 {
+    1 << n.min(63)
+}
+
+/// The hash of a place name in [`Analyzer`]'s `place_hashes`.
+pub(super) fn place_hash(s: &str) -> u64 {
+    use std::hash::BuildHasher;
+    super::fxhash::FxBuild::default().hash_one(s)
+}
+
+/// A set of characters asked about once per token: a bit per character of the Basic
+/// Multilingual Plane (8 KB), where a binary search over a few dozen characters took half a
+/// dozen steps a token; characters above it, sorted.
+#[derive(Debug, Clone)]
+pub(super) struct CharSet {
+    bmp: Vec<u64>,
+    rest: Vec<char>,
+}
+
+impl CharSet {
+    pub(super) fn new(chars: impl IntoIterator<Item = char>) -> Self {
+        let mut bmp = vec![0u64; 1 << 10];
+        let mut rest = Vec::new();
+        for c in chars {
+            let u = c as usize;
+            match bmp.get_mut(u >> 6) {
+                Some(w) => *w |= 1 << (u & 63),
+                None => rest.push(c),
+            }
+        }
+        rest.sort_unstable();
+        rest.dedup();
+        CharSet { bmp, rest }
+    }
+
+    pub(super) fn contains(&self, c: char) -> bool {
+        let u = c as usize;
+        match self.bmp.get(u >> 6) {
+            Some(w) => (w >> (u & 63)) & 1 == 1,
+            None => self.rest.binary_search(&c).is_ok(),
+        }
+    }
+}
+
 /// One occurrence of a substring pattern: (pattern id, start byte, end byte).
 pub(super) type Hit = (u32, usize, usize);
 
@@ -122,8 +167,11 @@ pub(super) fn hits(ac: &AhoCorasick, text: &str) -> Vec<Hit> {
 /// Whether a hit of one of `ids` covers the byte span `s..e` (the mention lies inside a phrase
 /// that excludes it).
 pub(super) fn covered(hits: &[Hit], ids: &[u32], s: usize, e: usize) -> bool {
-    hits.iter()
-        .any(|&(p, hs, he)| hs <= s && e <= he && ids.contains(&p))
+    // most categories exclude nothing: their spans need no walk over the hits
+    !ids.is_empty()
+        && hits
+            .iter()
+            .any(|&(p, hs, he)| hs <= s && e <= he && ids.contains(&p))
 }
 
 /// Text prepared for matching: folded, lower-cased ASCII; title then a newline then the body.
@@ -133,12 +181,16 @@ pub(super) fn prepare(s: &str) -> String {
 
 /// Where a token ends a sentence (`Some(true)`) or only a clause (`Some(false)`). Called once per
 /// token: a word of letters (most tokens) is told apart by its length and first byte alone.
+#[inline]
 pub(super) fn boundary(w: &str) -> Option<bool> {
     let b = w.as_bytes();
+    // a loop over the token's few bytes, where `contains` calls memchr
+    #[allow(clippy::manual_contains)]
+    let newline = b.iter().any(|&x| x == b'\n');
     match b.first()? {
         // CJK ideographs (E4..E9 lead bytes) and ASCII letters and digits end nothing
-        0xE4..=0xE9 | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' if !b.contains(&b'\n') => None,
-        _ if b.contains(&b'\n') => Some(true),
+        0xE4..=0xE9 | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' if !newline => None,
+        _ if newline => Some(true),
         _ => match w {
             "。" | "！" | "？" | "；" | "!" | "?" | ";" | "…" | "……" => Some(true),
             "，" | "," => Some(false),
@@ -227,10 +279,11 @@ impl Analyzer {
         }
         // a rule phrase glued to its result ("温升过高" of a 导致 … pair) is split too: the item
         // and the failure wording say as much as the phrase
-        w.char_indices()
-            .skip(2)
-            .map(|(k, _)| k)
-            .find(|&k| self.failure_words.contains(&w[k..]) && self.matcher.contains_key(&w[..k]))
+        w.char_indices().skip(2).map(|(k, _)| k).find(|&k| {
+            self.failure_lens & len_bit(w.len() - k) != 0
+                && self.failure_words.contains(&w[k..])
+                && self.matcher.contains_key(&w[..k])
+        })
     }
 
     /// Where to split a token that is a place name glued to one of cues.toml `[place_glue]`
@@ -242,16 +295,23 @@ impl Analyzer {
         }
         // the rule-word lookup last: it hashes the token, where the glue test mostly compares
         // lengths, and it is rarely reached
-        let place = |s: &str| {
-            self.place_names
-                .binary_search_by(|n| n.as_str().cmp(s))
-                .is_ok()
-        };
-        // a city and its district in one word ("上海浦东", "广州白云") are both places
+        let place = |s: &str| self.is_place_name(s);
+        // a city and its district in one word ("上海浦东", "广州白云") are both places; the
+        // head first, which few splits pass
         let k = w.char_indices().skip(2).map(|(k, _)| k).find(|&k| {
-            (self.place_glue.iter().any(|g| g == &w[k..]) || place(&w[k..])) && place(&w[..k])
+            place(&w[..k]) && (self.place_glue.iter().any(|g| g == &w[k..]) || place(&w[k..]))
         })?;
         (!self.matcher.contains_key(w)).then_some(k)
+    }
+
+    /// Whether `s` is one of the place names: its hash first, the sorted names only when a name
+    /// hashes the same (a binary search costs a dozen string comparisons, the hash one pass).
+    pub(super) fn is_place_name(&self, s: &str) -> bool {
+        self.place_hashes.contains(&place_hash(s))
+            && self
+                .place_names
+                .binary_search_by(|n| n.as_str().cmp(s))
+                .is_ok()
     }
 
     /// Hazard pairs (hazards.toml `pairs`): a clause holding a `who` and a `did` word of one pair,

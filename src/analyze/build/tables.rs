@@ -221,9 +221,9 @@ pub(super) fn add_regex_gates(
     }
 }
 
-/// Anchor term → the anchored categories it refines into, and the sorted last characters of
-/// those terms.
-pub(super) fn anchor_terms(categories: &[Category]) -> (FxHashMap<String, Vec<usize>>, Vec<char>) {
+/// Anchor term → the anchored categories it refines into, and the last characters of those
+/// terms.
+pub(super) fn anchor_terms(categories: &[Category]) -> (FxHashMap<String, Vec<usize>>, CharSet) {
     let mut anchor_term_cats: FxHashMap<String, Vec<usize>> = FxHashMap::default();
     for (ci, c) in categories.iter().enumerate() {
         if c.anchor.is_empty() {
@@ -236,12 +236,11 @@ pub(super) fn anchor_terms(categories: &[Category]) -> (FxHashMap<String, Vec<us
             }
         }
     }
-    let mut anchor_term_ends: Vec<char> = anchor_term_cats
-        .keys()
-        .filter_map(|t| t.chars().next_back())
-        .collect();
-    anchor_term_ends.sort_unstable();
-    anchor_term_ends.dedup();
+    let anchor_term_ends = CharSet::new(
+        anchor_term_cats
+            .keys()
+            .filter_map(|t| t.chars().next_back()),
+    );
     (anchor_term_cats, anchor_term_ends)
 }
 
@@ -339,7 +338,7 @@ pub(super) struct Tables {
     pub(super) substr_flags: Vec<u8>,
     pub(super) place_names: Vec<String>,
     pub(super) anchor_term_cats: FxHashMap<String, Vec<usize>>,
-    pub(super) anchor_term_ends: Vec<char>,
+    pub(super) anchor_term_ends: CharSet,
     pub(super) matcher: FxHashMap<String, Vec<(Vec<String>, Target)>>,
     pub(super) org_re: Regex,
     pub(super) shop_re: Regex,
@@ -431,6 +430,13 @@ pub(super) fn assemble(
         anchor_term_ends: t.anchor_term_ends,
         child_words: words(&f.products.child_words),
         jieba: t.jieba,
+        anchored: t
+            .categories
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| !c.anchor.is_empty())
+            .map(|(ci, _)| ci)
+            .collect(),
         categories: t.categories,
         hazards: t.hazards,
         product_terms: t.product_terms,
@@ -442,9 +448,17 @@ pub(super) fn assemble(
         victim_verbs: words(&cues.victim.cues),
         damaged_words: words(&cues.damaged.words),
         consequence_words: words(&cues.consequence.words).into_iter().collect(),
+        consequence_firsts: CharSet::new(
+            words(&cues.consequence.words)
+                .iter()
+                .filter_map(|w| w.chars().next()),
+        ),
         defect_words: words(&cues.defects.words),
         place_glue: words(&cues.place_glue.words),
         failure_words: words(&cues.failure.cues).into_iter().collect(),
+        failure_lens: words(&cues.failure.cues)
+            .iter()
+            .fold(0, |m, w| m | len_bit(w.len())),
         variants: cues
             .variants
             .pairs
@@ -452,6 +466,7 @@ pub(super) fn assemble(
             .filter(|(a, b)| !a.is_empty() && a != b && a.len() == b.len())
             .cloned()
             .collect(),
+        place_hashes: t.place_names.iter().map(|n| place_hash(n)).collect(),
         place_names: t.place_names,
         platforms: cues.platforms.names.clone(),
         publisher_suffixes: words(&cues.publisher.suffixes),
