@@ -1,8 +1,9 @@
 //! Tests of issue 46's notify gates (test only): the mixed evidence gate (`[action]
 //! notify_evidence = "mixed"`, `notify_sparse_events`) picks the test by the cell's baseline, and
 //! the combined test across provinces counts towards systemic only with `[scope]
-//! combined_min_raised` provinces raised. Each builds a category whose counts give known
-//! p-values (one source, weight 1, constant baselines: no dispersion) and scores it.
+//! combined_min_raised` provinces raised; `[province_prior]` lifts a baseline quiet by chance
+//! only with history before it. Each builds a category whose counts give known p-values (one
+//! source, weight 1, constant baselines: no dispersion) and scores it.
 
 use chrono::{NaiveDate, TimeZone, Utc};
 
@@ -183,4 +184,50 @@ fn the_scope_reads_the_notify_gates_test_when_told() {
     assert_eq!(raised(&score_with(&rules, &signals)), Some(6.0));
     rules.scope.evidence = ScopeEvidence::Notify;
     assert_eq!(raised(&score_with(&rules, &signals)), Some(0.0));
+}
+
+/// `[province_prior]`: two provinces that each carried two complaints a day for `history` days,
+/// then a baseline in which 河南省 had one every other day (quiet by chance), then an ordinary
+/// week of two a day in both. Taken at its word the quiet baseline makes that week a rise (14
+/// against 3.5 expected, p ≈ 1e-5). With the history the prior shrinks it towards the province's
+/// usual share of the rest (two a day, worth some 38 events): 14 against about 7.8, no alert.
+/// Without history before the baseline the prior knows nothing the baseline does not, and
+/// changes nothing.
+#[test]
+fn the_prior_lifts_a_quiet_baseline_only_with_history_before_it() {
+    let score_of = |history: usize, prior: bool| {
+        let mut quiet = vec![2u32; history];
+        quiet.extend((0..28).map(|d| u32::from(d % 2 == 0)));
+        quiet.extend([0, 0]);
+        quiet.extend([2; 7]);
+        let mut usual = vec![2u32; history + 28];
+        usual.extend([0, 0]);
+        usual.extend([2; 7]);
+        let mut signals = complaints("河南省", &quiet);
+        signals.extend(complaints("湖北省", &usual));
+        let mut rules = ScoringRules::load(None).unwrap();
+        rules.province_prior.enabled = prior;
+        let items = |_: &str| Vec::new();
+        let input = ScoreInput {
+            signals: &signals,
+            as_of: day(history as i64 + AS_OF),
+            sampled: &HashSet::new(),
+            test_items: &items,
+            previous: &[],
+            inspections: &[],
+            outages: &[],
+        };
+        score(&rules, &input)
+    };
+    let alerted = |out: &ScoreOutput| {
+        out.alerts
+            .iter()
+            .any(|a| a.scope == Scope::Regional && a.regions.first().is_some_and(|r| r == "河南省"))
+    };
+    assert!(
+        alerted(&score_of(120, false)),
+        "the quiet baseline taken at its word"
+    );
+    assert!(!alerted(&score_of(120, true)), "the prior lifts it");
+    assert!(alerted(&score_of(0, false)) && alerted(&score_of(0, true)));
 }

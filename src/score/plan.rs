@@ -55,7 +55,7 @@ fn nation_key(table: &CellTable, mut keys: Range<usize>) -> Option<usize> {
 
 /// The provinces' priors of one category's run (`[province_prior]`, issue 46). A province's
 /// prior rate is the rest of the nation's baseline rate (the nation's less its own) × the
-/// province's long-run ratio to that rest (their weights over the history ending with the
+/// province's long-run ratio to that rest (their weights over the history before the
 /// baseline): a baseline low by chance is then shrunk towards what the province usually carries
 /// ([`counts`]). The rest of the nation, not the nation: a province that is most of its
 /// category would otherwise be shrunk towards its own baseline. The nation is counted first (it
@@ -77,7 +77,11 @@ impl Priors {
     ) -> Priors {
         let pp = &rules.province_prior;
         let nation = nation_key(table, keys.clone());
-        let until = p.baseline_end();
+        // The history ends the day before the baseline: the prior is then evidence the
+        // baseline does not already hold (its events are added to the baseline's). Ending with
+        // the baseline counted its own days twice — all of the prior when the data begin with
+        // the baseline.
+        let until = p.baseline_start.pred_opt().unwrap_or(p.baseline_start);
         let total = match nation {
             Some(k) if pp.enabled => history_sum(table, k, until, pp.history_days),
             _ => 0.0,

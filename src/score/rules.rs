@@ -147,7 +147,8 @@ impl Default for WeekdayRules {
 #[serde(deny_unknown_fields, default)]
 pub struct ProvincePriorRules {
     pub enabled: bool,
-    /// Days of history (ending with the baseline) the province's share of the nation is read from.
+    /// Days of history (ending the day before the baseline, so the prior is evidence the
+    /// baseline does not hold) the province's share of the nation is read from.
     pub history_days: u32,
     /// The prior's weight in effective events: a province's own baseline of that many events
     /// counts as much as the prior.

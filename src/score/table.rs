@@ -251,10 +251,10 @@ pub(super) fn earliest_read(rules: &ScoringRules, as_of: NaiveDate) -> i32 {
     } else {
         0
     };
-    // The provinces' shares of the nation are read over a history ending where the weekday
-    // pattern's does.
+    // The provinces' shares of the nation are read over a history ending the day before the
+    // baseline.
     let shares = if rules.province_prior.enabled {
-        rules.province_prior.history_days + 1
+        rules.province_prior.history_days + rules.window.baseline_days + 1
     } else {
         0
     };
