@@ -40,6 +40,7 @@
 //! difference of the two totals is one steady pass, without the first pass's one-off work (lazy
 //! regexes compiled, their DFA states built). Issue 48 measured so at d4acdd3 (output digest
 //! 4991336302573d31): 106.0 M instructions a pass, against 22.9 M for a `jieba_hmm` pass (4.6×;
+//! 106.5 M, 4.65×, once merged with the analysis changes of the same day, digest 9a9003cb4c7935e2;
 //! 117.5 M, 5.1×, at e7fd46d with the same output; 111.8 M at f32ab20, digest 27bf6d413795f56c,
 //! before rule changes moved the output); the analyzer's own segmentation is 21.6 M of it. A `jieba_hmm` pass is counted the same way with `--toggle-collect='jieba_rs::Jieba::cut'`,
 //! from the calls of `realtext`'s closure alone (the analyzer calls it too). Cache misses are not
