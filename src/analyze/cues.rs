@@ -161,6 +161,30 @@ impl Analyzer {
         if !confirmed {
             c.hypo.extend(rumours);
         }
+        self.hedge_circumstances(t, &mut c, circumstance);
+        c.title_raise = if p.has_title {
+            c.raise_sent.get(&title_sent).copied().unwrap_or(0)
+        } else {
+            0
+        };
+        // sentences holding failure wording: a hit inside the byte range of its first token's sentence
+        let sentences = |flag: u8| -> FxHashSet<usize> {
+            p.found
+                .iter()
+                .filter(|h| self.flagged(h, flag))
+                .filter_map(|&(_, hs, he)| t.sent_of_span(hs, he))
+                .collect()
+        };
+        c.failure_sent = sentences(FAILURE);
+        c.tested_sent = sentences(TESTED);
+        c.all_pass = self.all_pass(p);
+        // the regex runs only over a text holding a word it cannot match without
+        c.failure_count = p.has(self, NONCONFORMING) && self.failed_batches_re.is_match(&p.full);
+        c
+    }
+
+    /// Circumstance cues (在…情况下) hedge their sentence unless it reports an event.
+    fn hedge_circumstances(&self, t: &Tokens, c: &mut Cues, circumstance: Vec<(usize, usize)>) {
         // "在无人看管的情况下长时间使用会起火" hedges; "昨晚…在无人操作的情况下自动接通了陌生号码"
         // reports: a circumstance cue hedges unless its sentence is dated or says what happened —
         // 了, a passive 被 or a count of times after the cue ("在未泄压的情况下被打开", "在无人操作的
@@ -190,24 +214,13 @@ impl Analyzer {
                 c.hypo.push((sent, a));
             }
         }
-        c.title_raise = if p.has_title {
-            c.raise_sent.get(&title_sent).copied().unwrap_or(0)
-        } else {
-            0
-        };
-        // sentences holding failure wording: a hit inside the byte range of its first token's sentence
-        let sentences = |flag: u8| -> FxHashSet<usize> {
-            p.found
-                .iter()
-                .filter(|h| self.flagged(h, flag))
-                .filter_map(|&(_, hs, he)| t.sent_of_span(hs, he))
-                .collect()
-        };
-        c.failure_sent = sentences(FAILURE);
-        c.tested_sent = sentences(TESTED);
+    }
+
+    /// All-pass wording and no failure wording besides it.
+    fn all_pass(&self, p: &Prepared) -> bool {
         // All-pass wording and no failure cue outside the all-pass phrases: "未发现不合格产品" is an
         // all-pass notice; "3批次不合格，其余均合格" and "均符合要求，但有3款低于标称值" are not.
-        c.all_pass = p.has(self, ALL_PASS) && {
+        p.has(self, ALL_PASS) && {
             // "0批次不合格" inside "20批次不合格" is a count of twenty, and "不合格率为0" inside
             // "不合格率为0.5%" a rate above none: a phrase's number must be the whole number
             let whole_number = |s: usize, e: usize| {
@@ -232,9 +245,6 @@ impl Analyzer {
                 && !p.found.iter().any(|h| {
                     self.flagged(h, FAILURE) && !passes.iter().any(|&(s, e)| s <= h.1 && h.2 <= e)
                 })
-        };
-        // the regex runs only over a text holding a word it cannot match without
-        c.failure_count = p.has(self, NONCONFORMING) && self.failed_batches_re.is_match(&p.full);
-        c
+        }
     }
 }
