@@ -73,21 +73,9 @@ impl Analyzer {
                 Target::HypoRumour => rumours.push((tok.sent, m.a)),
                 Target::Confirmed => {
                     // "尚未证实", "无法证实" leave the rumour a rumour
-                    let negated = m.a.checked_sub(1).is_some_and(|k| {
-                        matches!(
-                            t.words[k],
-                            "未" | "没有"
-                                | "并未"
-                                | "尚未"
-                                | "不"
-                                | "未能"
-                                | "无法"
-                                | "无"
-                                | "尚无"
-                                | "未经"
-                                | "难以"
-                        )
-                    });
+                    let negated =
+                        m.a.checked_sub(1)
+                            .is_some_and(|k| self.hypo_unconfirmed.iter().any(|x| x == t.words[k]));
                     confirmed |= !negated;
                 }
                 // a 科普 title; a title or lead that says the text is a debunk or a correction
@@ -198,12 +186,7 @@ impl Analyzer {
                 .zip(&t.words)
                 .skip(a)
                 .take_while(|(k, _)| in_sent(k))
-                .any(|(_, w)| {
-                    matches!(
-                        *w,
-                        "了" | "被" | "多次" | "屡次" | "数次" | "几次" | "曾" | "曾经"
-                    )
-                });
+                .any(|(_, w)| self.hypo_happened.iter().any(|x| x == w));
             let person = t
                 .toks
                 .iter()

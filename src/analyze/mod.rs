@@ -120,8 +120,9 @@ struct Category {
     principal: Vec<usize>,
     /// The category of this product made for children (products.toml `child`).
     child: Option<usize>,
-    /// Test items that name this product in a notice naming none (products.toml `implied_by`).
-    implied_by: Vec<String>,
+    /// Test items that name this product in a notice naming none (products.toml `implied_by`), as
+    /// pattern ids of [`Analyzer::substr`].
+    implied_by: Vec<u32>,
 }
 
 #[derive(Debug)]
@@ -293,6 +294,9 @@ pub struct Analyzer {
     neg_breakers: Vec<String>,
     /// cues.toml `[drill] method`: test words that make a drill word before them a test's method.
     drill_method: Vec<String>,
+    /// cues.toml `[hypothetical] happened` and `unconfirmed` (circumstances and rumours).
+    hypo_happened: Vec<String>,
+    hypo_unconfirmed: Vec<String>,
     /// Hazard pairs (hazards.toml `pairs`): the hazard and the categories a sentence must name.
     pairs: Vec<(usize, Vec<usize>)>,
     /// Distinct register words that make an unanchored text general (cues.toml `[generic] min`).

@@ -131,11 +131,7 @@ impl Analyzer {
     /// A known product after 用 ("手机用锂离子电池") is left to the parts and anchor rules.
     fn made_for_compounds(&self, text: &str, words: &[&str], toks: &[Tok], cats: &mut [CatM]) {
         let claimed = |k: usize, cats: &[CatM]| cats.iter().any(|c| c.tok <= k && k < c.end);
-        let han = |k: usize| {
-            words.get(k).is_some_and(|w| {
-                !w.is_empty() && w.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-            })
-        };
+        let han = |k: usize| words.get(k).is_some_and(|w| super::text::han_word(w));
         for i in 0..cats.len() {
             let m = &cats[i];
             let same = |k: usize| toks.get(k).is_some_and(|t| t.sent == m.sent);
@@ -659,9 +655,7 @@ impl Analyzer {
             !claimed(k, cats)
                 && t.toks[k].sent == m.sent
                 && t.words[k].chars().count() >= 2
-                && t.words[k]
-                    .chars()
-                    .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+                && super::text::han_word(t.words[k])
         };
         let mut found = Vec::new();
         for m in cats.iter() {
@@ -711,14 +705,15 @@ impl Analyzer {
         ) {
             return None;
         }
-        let (at, c) = self
-            .categories
+        // the items are phrases of the one substring pass: their hits are already in `found`
+        let (at, c) = p
+            .found
             .iter()
-            .enumerate()
-            .flat_map(|(c, cat)| {
-                cat.implied_by
+            .filter_map(|&(id, at, _)| {
+                self.categories
                     .iter()
-                    .filter_map(move |item| p.full.find(item.as_str()).map(|at| (at, c)))
+                    .position(|cat| cat.implied_by.contains(&id))
+                    .map(|c| (at, c))
             })
             .min()?;
         let tok = t.toks.iter().position(|k| k.e > at)?;

@@ -212,7 +212,7 @@ pub struct Hypothetical {
     #[serde(default)]
     pub clause: Vec<String>,
     /// Circumstance cues (在…情况下): hedging only in a sentence that dates nothing (no `realis`
-    /// word) and says nothing happened (no perfective 了 after the cue).
+    /// word) and says nothing happened (no `happened` word after the cue).
     #[serde(default)]
     pub circumstance: Vec<String>,
     /// Rumour cues (网上流传, 传言): hedging their sentence unless the text says it was confirmed
@@ -221,6 +221,12 @@ pub struct Hypothetical {
     pub rumour: Vec<String>,
     #[serde(default)]
     pub confirmed: Vec<String>,
+    /// Words right before a `confirmed` word that leave the rumour unconfirmed (尚未证实).
+    #[serde(default)]
+    pub unconfirmed: Vec<String>,
+    /// Words after a `circumstance` cue in its sentence that say what happened (了, 被, 多次).
+    #[serde(default)]
+    pub happened: Vec<String>,
     #[serde(default)]
     pub title_doc: Vec<String>,
     /// Like `title_doc`, in the title or the lead (the text's first sentence): a debunk or a

@@ -108,6 +108,11 @@ impl Words {
     }
 }
 
+/// A word written in CJK unified ideographs only (the common block), and not empty.
+pub(super) fn han_word(w: &str) -> bool {
+    !w.is_empty() && w.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
 /// The bit of a byte length in a mask of lengths (63 for 63 bytes and longer).
 pub(super) fn len_bit(n: usize) -> u64 {
     1 << n.min(63)
@@ -274,7 +279,7 @@ impl Analyzer {
     /// = 温升 + 过高: the dictionary's path through a tested item and its result can swallow
     /// both); None for any other token.
     fn failure_glued(&self, w: &str) -> Option<usize> {
-        if w.len() < 9 || !w.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+        if w.len() < 9 || !han_word(w) {
             return None;
         }
         // a rule phrase glued to its result ("温升过高" of a 导致 … pair) is split too: the item

@@ -70,7 +70,11 @@ pub(super) fn categories(
                 .filter_map(|h| hazard_index.get(h.as_str()).copied())
                 .collect(),
             child: c.child.as_deref().and_then(|n| cat_index.get(n).copied()),
-            implied_by: c.implied_by.iter().map(|s| prepare(s)).collect(),
+            implied_by: c
+                .implied_by
+                .iter()
+                .map(|s| substr.id(&prepare(s), 0))
+                .collect(),
         })
         .collect()
 }
@@ -521,5 +525,7 @@ pub(super) fn assemble(
         not_names: words(&cues.not_names.words),
         neg_breakers: words(&cues.negation.breakers),
         drill_method: words(&cues.drill.method),
+        hypo_happened: words(&cues.hypothetical.happened),
+        hypo_unconfirmed: words(&cues.hypothetical.unconfirmed),
     }
 }
