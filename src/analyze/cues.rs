@@ -17,6 +17,9 @@ pub(super) struct Cues {
     pub(super) hypo_post: FxHashSet<usize>,
     /// (clause, start token) of each clause-scoped hypothetical cue (本以为, 担心).
     pub(super) hypo_clause: Vec<(usize, usize)>,
+    /// (sentence, start token) of each rumour cue the text does not confirm (网传): it hedges its
+    /// sentence in every genre, as a report's own hedged wording (可能导致) does not.
+    pub(super) rumour: Vec<(usize, usize)>,
     pub(super) realis_sent: FxHashSet<usize>,
     pub(super) drill_sent: FxHashSet<usize>,
     pub(super) advert_sent: FxHashSet<usize>,
@@ -147,7 +150,7 @@ impl Analyzer {
             }
         }
         if !confirmed {
-            c.hypo.extend(rumours);
+            c.rumour = rumours;
         }
         self.hedge_circumstances(t, &mut c, circumstance);
         c.title_raise = if p.has_title {

@@ -99,8 +99,12 @@ impl Analyzer {
                     .iter()
                     .any(|&(cl, a)| cl == tok.clause && a < m.a)
                 || c.hypo_post.contains(&tok.clause);
-            // a recall or a regulator's finding reports real defects in hedged words (可能导致起火)
-            let hypothetical = hypothetical_cue && !g.consequence_real;
+            // a recall or a regulator's finding reports real defects in hedged words (可能导致起火);
+            // what it relays from a rumour it has not confirmed is still a rumour ("网传…，经抽检")
+            let hypothetical = (hypothetical_cue && !g.consequence_real)
+                || c.rumour
+                    .iter()
+                    .any(|&(sent, a)| sent == tok.sent && a < m.a);
             let advert = p.kind == DocKind::Listing
                 && (c.advert_sent.contains(&tok.sent) || p.in_title(&tok));
             let base = self.hazards[h].severity;

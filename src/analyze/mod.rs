@@ -297,8 +297,9 @@ pub struct Analyzer {
     /// cues.toml `[hypothetical] happened` and `unconfirmed` (circumstances and rumours).
     hypo_happened: Vec<String>,
     hypo_unconfirmed: Vec<String>,
-    /// Hazard pairs (hazards.toml `pairs`): the hazard and the categories a sentence must name.
-    pairs: Vec<(usize, Vec<usize>)>,
+    /// Hazard pairs (hazards.toml `pairs`): the hazard, the categories a sentence must name and
+    /// whether the `who` word may stand in an earlier clause of the sentence.
+    pairs: Vec<(usize, Vec<usize>, bool)>,
     /// Distinct register words that make an unanchored text general (cues.toml `[generic] min`).
     generic_min: usize,
     /// Register words of two characters or more, by index (cues.toml `[generic] register`): found
@@ -597,6 +598,9 @@ impl Analyzer {
         let mut regions: Vec<RegionMention> =
             places.places.into_iter().map(|pm| pm.mention).collect();
         regions.extend(places.shop_region);
+        if !is_signal && p.kind == DocKind::Inspection {
+            places::sampled_area(&mut regions, &places.doc_place);
+        }
         // a national standard (GB, GB/T) applies nationwide, signal or not, where the text places
         // it nowhere else (a standard of Taiwan, Hong Kong or abroad names its place)
         if p.kind == DocKind::Standard

@@ -572,6 +572,31 @@ fn clause_head(text: &str, chars: usize) -> &str {
     &text[..end]
 }
 
+/// An inspection that found nothing still sampled somewhere: where no event place is named, the
+/// area a finding would have been placed in — its inspecting regulator's ("长沙市市场监管局…全部合格").
+pub(super) fn sampled_area(
+    regions: &mut Vec<RegionMention>,
+    doc_place: &(Option<String>, Option<String>),
+) {
+    if regions.iter().any(|r| r.role == RegionRole::Event) {
+        return;
+    }
+    let (Some(province), city) = doc_place else {
+        return;
+    };
+    if let Some(own) = regions
+        .iter()
+        .find(|r| &r.province == province && r.role == RegionRole::Publisher)
+    {
+        let event = RegionMention {
+            city: city.clone(),
+            role: RegionRole::Event,
+            ..own.clone()
+        };
+        regions.push(event);
+    }
+}
+
 /// Taiwan, Hong Kong and Macao: regions with their own regulators, standards and "国内".
 pub(super) fn own_jurisdiction(province: &str) -> bool {
     ["台湾省", "香港特别行政区", "澳门特别行政区"].contains(&province)

@@ -401,8 +401,13 @@ impl Analyzer {
                 }
                 // the same word again after it was named as a child's ("儿童抽屉柜 … 该抽屉柜")
                 let childs = self.categories[a.c].child == Some(b.c) && texts[j] == texts[i];
-                // a longer text ending in the other holds more characters: bytes compare as well
-                if childs || (texts[j].len() > texts[i].len() && texts[j].ends_with(texts[i])) {
+                // a longer text ending in the other holds more characters: bytes compare as well.
+                // The colloquial X子 is the word X ("高脚椅 … 椅子", "保温杯 … 杯子").
+                let stem = texts[i]
+                    .strip_suffix('子')
+                    .filter(|s| s.chars().count() == 1)
+                    .unwrap_or(texts[i]);
+                if childs || (texts[j].len() > stem.len() && texts[j].ends_with(stem)) {
                     reassign.push((i, b.c));
                     break;
                 }

@@ -136,6 +136,10 @@ pub struct Pair {
     /// Products the sentence must name (empty: any).
     #[serde(default)]
     pub categories: Vec<String>,
+    /// The `who` word may stand in an earlier clause of the `did` word's sentence (a claim the
+    /// next clause belies: "标注为真皮，实为人造革"), not only in its clause.
+    #[serde(default)]
+    pub sentence: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -682,11 +686,16 @@ pub fn parse_texts(texts: [(String, String); 3]) -> Result<RuleFiles, Vec<Config
 }
 
 /// The clause tables as product items of their hazards: each family's items check their hazard
-/// for the family's products (its categories and those of its groups).
+/// for the family's products (its categories and those of its groups). An item that is already
+/// one of its hazard's own terms names that hazard for every product: made a product item, it
+/// would be dropped outside the family ("婴儿背带…宝宝可能跌落" is a fall though no furniture).
 fn family_items(f: &mut RuleFiles) {
     for fam in &f.standard_family_view() {
         for (item, hazard) in &fam.1 {
             if let Some(h) = f.hazards.hazard.iter_mut().find(|h| &h.name == hazard) {
+                if h.terms.contains(item) {
+                    continue;
+                }
                 h.product_items.push(ProductItems {
                     categories: fam.0.clone(),
                     items: vec![item.clone()],

@@ -319,7 +319,8 @@ impl Analyzer {
                 .is_ok()
     }
 
-    /// Hazard pairs (hazards.toml `pairs`): a clause holding a `who` and a `did` word of one pair,
+    /// Hazard pairs (hazards.toml `pairs`): a clause holding a `who` and a `did` word of one pair
+    /// (or a sentence holding the `who` word before the `did` word, for a `sentence` pair),
     /// in a sentence naming one of the pair's products (or in a text naming only the pair's
     /// products), reports the pair's hazard at the `did` word, as a strong term would.
     pub(super) fn pair_matches(&self, toks: &[Tok], ms: &mut Vec<Match>) {
@@ -327,12 +328,12 @@ impl Analyzer {
             return;
         }
         // (pair, clause) of every `who` word, and (sentence, category) of every product: one pass
-        let mut who: Vec<(usize, usize, usize, usize)> = Vec::new();
+        let mut who: Vec<(usize, usize, usize, usize, usize)> = Vec::new();
         let mut cats: Vec<(usize, usize)> = Vec::new();
         let mut any_did = false;
         for m in ms.iter() {
             match m.target {
-                Target::PairWho(i) => who.push((i, toks[m.a].clause, m.a, m.b)),
+                Target::PairWho(i) => who.push((i, toks[m.a].clause, toks[m.a].sent, m.a, m.b)),
                 Target::PairDid(_) => any_did = true,
                 Target::Category(c) => cats.push((toks[m.a].sent, c)),
                 _ => {}
@@ -346,13 +347,15 @@ impl Analyzer {
             let Target::PairDid(i) = d.target else {
                 continue;
             };
-            let Some((h, pair_cats)) = self.pairs.get(i) else {
+            let Some((h, pair_cats, in_sentence)) = self.pairs.get(i) else {
                 continue;
             };
             let (clause, sent) = (toks[d.a].clause, toks[d.a].sent);
-            let by_who = who
-                .iter()
-                .any(|&(wi, wc, a, b)| wi == i && wc == clause && (b <= d.a || a >= d.b));
+            let by_who = who.iter().any(|&(wi, wc, ws, a, b)| {
+                wi == i
+                    && ((wc == clause && (b <= d.a || a >= d.b))
+                        || (*in_sentence && ws == sent && b <= d.a))
+            });
             // the product in the sentence, or — when every product the text names is one of the
             // pair's — anywhere: "设备" and "它" stand for the camera of the sentence before
             let product = pair_cats.is_empty()

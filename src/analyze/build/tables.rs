@@ -390,11 +390,12 @@ pub(super) fn noun_index(
     .with_excludes(excludes)
 }
 
-/// Every hazard pair of hazards.toml, in order: its hazard and the categories it names.
+/// Every hazard pair of hazards.toml, in order: its hazard, the categories it names and whether
+/// its `who` word may stand in an earlier clause of the sentence.
 pub(super) fn pairs(
     f: &rules::RuleFiles,
     cat_index: &HashMap<&str, usize>,
-) -> Vec<(usize, Vec<usize>)> {
+) -> Vec<(usize, Vec<usize>, bool)> {
     f.hazards
         .hazard
         .iter()
@@ -406,7 +407,7 @@ pub(super) fn pairs(
                 .iter()
                 .filter_map(|c| cat_index.get(c.as_str()).copied())
                 .collect();
-            (h, cats)
+            (h, cats, pr.sentence)
         })
         .collect()
 }
