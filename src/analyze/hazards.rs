@@ -165,7 +165,16 @@ impl Analyzer {
             })
             .map(|(i, _)| i)
             .collect();
-        if causal.is_empty() {
+        // a defect's hedged consequence needs no causal word: "椅腿可能断裂，儿童可能跌落"
+        let is_defect = |m: &HazM| m.strong && self.defect_words.contains(&m.term);
+        let leads: Vec<usize> = if hz.iter().any(is_defect) {
+            (0..t.words.len())
+                .filter(|&i| self.defect_leads.iter().any(|l| l == t.words[i]))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if causal.is_empty() && leads.is_empty() {
             return;
         }
         let toks = &t.toks;
@@ -185,8 +194,12 @@ impl Analyzer {
                 if !may_cause(m) {
                     return false;
                 }
-                // the first causal word after the item, in its sentence and near it
-                let Some(&k) = causal.get(causal.partition_point(|&k| k <= m.tok)) else {
+                // the first causal word after the item, in its sentence and near it; for a
+                // defect, a lead word in a later clause counts as one
+                let after = |v: &[usize]| v.get(v.partition_point(|&k| k <= m.tok)).copied();
+                let lead =
+                    after(&leads).filter(|&k| is_defect(m) && toks[k].clause > toks[m.tok].clause);
+                let Some(k) = [after(&causal), lead].into_iter().flatten().min() else {
                     return false;
                 };
                 if toks[k].sent != m.sent || toks[k].clause > toks[m.tok].clause + MAX_CLAUSES {

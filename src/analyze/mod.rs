@@ -244,6 +244,8 @@ pub struct Analyzer {
     consequence_firsts: CharSet,
     /// Structural defect words (cues.toml `[defects]`), prepared.
     defect_words: Vec<String>,
+    /// Words opening a defect's hedged consequence (cues.toml `[defects] leads`), prepared.
+    defect_leads: Vec<String>,
     /// Words a general-dictionary token may glue to a place (北京市民): such a token is split.
     place_glue: Vec<String>,
     /// Variant spellings → the rules' form (cues.toml `[variants]`), same byte length each.

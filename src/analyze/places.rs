@@ -372,11 +372,14 @@ impl Analyzer {
         }
         // A local regulator's, fire brigade's or newspaper's own place: its reports are about its area.
         // A body abroad always is: a recall it announces applies there, while a home regulator that
-        // only received a maker's recall plan places nothing (the genre's `publisher_place`).
+        // only received a maker's recall plan places nothing (the genre's `publisher_place`). So is
+        // a body of Hong Kong, Macao or Taiwan: its recall applies within its own jurisdiction.
         if let Some(p) = places.iter().find(|p| {
             p.mention.role == RegionRole::Publisher
                 && p.mention.province != "全国"
-                && (publisher_place || p.mention.province.starts_with("境外:"))
+                && (publisher_place
+                    || p.mention.province.starts_with("境外:")
+                    || own_jurisdiction(&p.mention.province))
         }) {
             return (Some(p.mention.province.clone()), p.mention.city.clone());
         }

@@ -493,6 +493,18 @@ pub struct ExampleWords {
     pub examples: Examples,
 }
 
+/// `[defects]`: structural defect words, and the words (`leads`) that, in a later clause of a
+/// defect's sentence, open its hedged consequence ("椅腿可能断裂，儿童可能跌落").
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defects {
+    pub words: Vec<String>,
+    #[serde(default)]
+    pub leads: Vec<String>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
 /// `[made_in]`: words after a place that make it a product's origin, and longer words that start
 /// like them but do not (产品, 产业).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -560,7 +572,7 @@ pub struct CuesFile {
     /// Words of a structural defect (断裂, 脱落): a hazard term of its own, but the cause when its
     /// sentence says it leads to a hazard of another kind ("椅腿可能断裂，导致使用者摔倒").
     #[serde(default)]
-    pub defects: ExampleWords,
+    pub defects: Defects,
     /// Words the general dictionary glues to a place name in one token (北京市民, 美国市场): such
     /// a token is split so that the place is seen.
     #[serde(default)]
