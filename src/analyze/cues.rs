@@ -189,7 +189,13 @@ impl Analyzer {
                 .zip(&t.words)
                 .skip(a)
                 .take_while(|(k, _)| in_sent(k))
-                .any(|(_, w)| self.hypo_happened.iter().any(|x| x == w));
+                .any(|(_, w)| {
+                    self.hypo_happened.iter().any(|x| x == w)
+                        || self
+                            .hypo_happened_prefix
+                            .iter()
+                            .any(|x| w.starts_with(x.as_str()))
+                });
             let person = t
                 .toks
                 .iter()

@@ -298,6 +298,7 @@ pub struct Analyzer {
     drill_method: Vec<String>,
     /// cues.toml `[hypothetical] happened` and `unconfirmed` (circumstances and rumours).
     hypo_happened: Vec<String>,
+    hypo_happened_prefix: Vec<String>,
     hypo_unconfirmed: Vec<String>,
     /// Hazard pairs (hazards.toml `pairs`): the hazard, the categories a sentence must name and
     /// whether the `who` word may stand in an earlier clause of the sentence.

@@ -231,6 +231,10 @@ pub struct Hypothetical {
     /// Words after a `circumstance` cue in its sentence that say what happened (了, 被, 多次).
     #[serde(default)]
     pub happened: Vec<String>,
+    /// Like `happened`, but also at the start of a longer token: jieba glues the passive 被 to
+    /// what follows it (被陌生人).
+    #[serde(default)]
+    pub happened_prefix: Vec<String>,
     #[serde(default)]
     pub title_doc: Vec<String>,
     /// Like `title_doc`, in the title or the lead (the text's first sentence): a debunk or a

@@ -528,6 +528,7 @@ pub(super) fn assemble(
         neg_breakers: words(&cues.negation.breakers),
         drill_method: words(&cues.drill.method),
         hypo_happened: words(&cues.hypothetical.happened),
+        hypo_happened_prefix: words(&cues.hypothetical.happened_prefix),
         hypo_unconfirmed: words(&cues.hypothetical.unconfirmed),
     }
 }
