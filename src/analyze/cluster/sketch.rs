@@ -461,11 +461,12 @@ pub(super) fn jaccard(a: &[u32], b: &[u32], floor: f64) -> Option<f64> {
         }
     };
     let limit = cut(a).min(cut(b));
+    // sketches ascend: a binary search, not a scan of up to two whole sketches per candidate
     let below = |s: &[u32]| {
         if limit == u32::MAX {
             s.len()
         } else {
-            s.iter().position(|&x| x > limit).unwrap_or(s.len())
+            s.partition_point(|&x| x <= limit)
         }
     };
     let (na, nb) = (below(a), below(b));
