@@ -1325,6 +1325,36 @@ mod tests {
     }
 
     #[test]
+    fn bottom_k_keeps_the_smallest_distinct_hashes() {
+        let mut tmp = Vec::new();
+        let mut x: u32 = 54321;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        for n in (0..3000).step_by(7) {
+            let random: Vec<u32> = (0..n).map(|_| next()).collect();
+            // many repeats below the cut, too few distinct values there to fill a sketch
+            let repeated: Vec<u32> = (0..n as u32)
+                .map(|i| if i % 4 == 0 { next() } else { i % 50 })
+                .collect();
+            let low: Vec<u32> = (0..n).map(|_| next() >> 20).collect();
+            let twice: Vec<u32> = random.iter().chain(random.iter()).copied().collect();
+            for v in [random, repeated, low, twice] {
+                let mut want = v.clone();
+                want.sort_unstable();
+                want.dedup();
+                want.truncate(SKETCH);
+                let mut got = v;
+                bottom_k(&mut got, &mut tmp);
+                assert_eq!(got, want, "{n}");
+            }
+        }
+    }
+
+    #[test]
     fn document_ids_whose_hashes_clash_are_kept_apart() {
         let mut idx = ClusterIndex::new();
         assert_eq!(idx.assign("a", STORY).1, "a");

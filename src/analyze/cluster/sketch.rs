@@ -244,14 +244,63 @@ pub(super) fn sketch_folded_into(folded: &str, out: &mut Vec<u32>, tmp: &mut Vec
     let mut shingles = Shingler::new(out);
     normalised_lines(folded, |t| shingles.push_alnum(t));
     let chars = shingles.finish();
-    sort_hashes(out, tmp);
-    out.dedup();
-    out.truncate(SKETCH);
+    bottom_k(out, tmp);
     // `out` is kept between documents: one very long text must not hold its size for good
     if out.capacity() > 1 << 16 {
         out.shrink_to(SKETCH);
     }
     chars
+}
+
+/// Leaves in `out` its [`SKETCH`] smallest distinct hashes, ascending; `tmp` is scratch. A long
+/// text's hashes are first cut to those whose top byte is at most the first top byte below which
+/// half as many again as [`SKETCH`] of them lie (moved to the front): every hash left out is above
+/// every hash kept, so if the kept ones hold [`SKETCH`] distinct values they are the smallest.
+/// Sorting those few instead of all is most of a long text's sketch. A text that repeats itself
+/// too much to fill the cut is cut again twice as wide, at worst sorted whole.
+pub(super) fn bottom_k(out: &mut Vec<u32>, tmp: &mut Vec<u32>) {
+    if out.len() > 2 * SKETCH {
+        let mut count = [0u32; 256];
+        for &x in out.iter() {
+            if let Some(c) = count.get_mut((x >> 24) as usize) {
+                *c += 1;
+            }
+        }
+        let mut want = SKETCH + SKETCH / 2;
+        while want < out.len() {
+            let mut below = 0;
+            let top = count
+                .iter()
+                .position(|&c| {
+                    below += c as usize;
+                    below >= want
+                })
+                .unwrap_or(255) as u32;
+            let mut kept = 0;
+            for j in 0..out.len() {
+                if out.get(j).is_some_and(|&x| x >> 24 <= top) {
+                    out.swap(kept, j);
+                    kept += 1;
+                }
+            }
+            let front = out.get_mut(..kept).unwrap_or_default();
+            sort_hashes(front, tmp);
+            let distinct = 1 + front
+                .windows(2)
+                .filter(|w| matches!(w, [a, b] if a != b))
+                .count();
+            if distinct >= SKETCH || kept == out.len() {
+                out.truncate(kept);
+                out.dedup();
+                out.truncate(SKETCH);
+                return;
+            }
+            want *= 2;
+        }
+    }
+    sort_hashes(out, tmp);
+    out.dedup();
+    out.truncate(SKETCH);
 }
 
 /// Sorts shingle hashes ascending. They are uniform over u32, so a counting pass on their top bits
@@ -412,11 +461,12 @@ pub(super) fn jaccard(a: &[u32], b: &[u32], floor: f64) -> Option<f64> {
         }
     };
     let limit = cut(a).min(cut(b));
+    // sketches ascend: a binary search, not a scan of up to two whole sketches per candidate
     let below = |s: &[u32]| {
         if limit == u32::MAX {
             s.len()
         } else {
-            s.iter().position(|&x| x > limit).unwrap_or(s.len())
+            s.partition_point(|&x| x <= limit)
         }
     };
     let (na, nb) = (below(a), below(b));
