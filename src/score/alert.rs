@@ -30,13 +30,18 @@ use crate::model::{
 /// test cannot reach the threshold at all (the prior floor caps it), so the "mixed" option
 /// keeps the Poisson test there.
 pub(super) fn evidence(rules: &ScoringRules, f: &Facts, other: f64) -> f64 {
-    let c = &f.counts.cusum;
+    counts_evidence(rules, &f.counts).min(other)
+}
+
+/// [`evidence`] from a cell's counts alone (the run-length rule reads past days' counts).
+pub(super) fn counts_evidence(rules: &ScoringRules, k: &Counts) -> f64 {
+    let c = &k.cusum;
     let cusum = if c.fired {
         f64::from(rules.cusum.days) * (-c.s).exp()
     } else {
         1.0
     };
-    test_p(rules, &f.counts).min(cusum).min(other)
+    test_p(rules, k).min(cusum)
 }
 
 /// The test `notify_evidence` names, on a cell's counts: the Poisson p-value, or the conditional

@@ -45,6 +45,8 @@ struct Cells<'a> {
     discounted: Vec<ScoreTerm>,
     /// The new-notify threshold of this category's cells.
     notify_alpha: f64,
+    /// The category's keys (the run-length rule scores past days of its cells).
+    keys: std::ops::Range<usize>,
 }
 
 impl Cells<'_> {
@@ -66,6 +68,7 @@ fn gather<'a>(ctx: &Ctx<'a, '_>, keys: std::ops::Range<usize>) -> Cells<'a> {
     let (table, rows) = (&ctx.prep.table, &ctx.prep.rows);
     let p = ctx.periods;
     let (factors, discounted) = plan::category_factors(rules, ctx.prep, p, ctx.days, keys.clone());
+    let all_keys = keys.clone();
     // Issue 46: the new-notify threshold spreads the budget over the cells this category scans.
     let notify_alpha = rules.notify_alpha(keys.len());
     let mut series: Vec<CellSeries> = keys
@@ -108,6 +111,7 @@ fn gather<'a>(ctx: &Ctx<'a, '_>, keys: std::ops::Range<usize>) -> Cells<'a> {
         combined_k,
         discounted,
         notify_alpha,
+        keys: all_keys,
     }
 }
 
@@ -430,6 +434,7 @@ fn emit_regional(
                 alpha: cells.notify_alpha,
             };
             let (action, why) = decide(rules, ctx.sample_alpha, f, Scope::Regional, &gate);
+            let (action, why) = run_length(ctx, cells, f, &gate, action, why);
             if action != Action::Dismiss {
                 regional += 1;
             }
@@ -503,4 +508,44 @@ fn province_name<'s>(cell: Cell<'s>) -> Option<&'s str> {
         Cell::Province(p) => Some(p),
         Cell::Nation => None,
     }
+}
+
+/// Issue 46's run-length rule (`[action] notify_run_days`): a province's `notify` whose evidence
+/// is not `notify_run_strong` × the threshold stays a `notify` only when its gate also passed on
+/// enough of the days before (`super::run_length`); otherwise it is dismissed, saying why.
+/// `sample` and `dismiss` are unchanged.
+fn run_length(
+    ctx: &Ctx,
+    cells: &Cells,
+    f: &Facts,
+    gate: &alert::Gate,
+    action: Action,
+    why: Why,
+) -> (Action, Why) {
+    let a = &ctx.rules.action;
+    let need = a.notify_run_days;
+    if action != Action::Notify || need <= 1 || gate.evidence < gate.alpha * a.notify_run_strong {
+        return (action, why);
+    }
+    let Some(j) = cells.facts.iter().position(|g| g.cell == f.cell) else {
+        return (action, why);
+    };
+    let back = a.notify_run_of.max(need) - 1;
+    if super::run_length::held(ctx, cells.keys.clone(), j, gate.alpha, need - 1, back) {
+        return (action, why);
+    }
+    (
+        Action::Dismiss,
+        Why::new(
+            format!(
+                "通报证据仅持续不足{}天（近{}天内），且不够强",
+                need,
+                back + 1
+            ),
+            format!(
+                "notify evidence held on fewer than {need} of the last {} days and is not strong",
+                back + 1
+            ),
+        ),
+    )
 }

@@ -231,3 +231,26 @@ fn the_prior_lifts_a_quiet_baseline_only_with_history_before_it() {
     assert!(!alerted(&score_of(120, true)), "the prior lifts it");
     assert!(alerted(&score_of(0, false)) && alerted(&score_of(0, true)));
 }
+
+/// Issue 46's run-length rule: a province's one-day spike (7 against 1 a day: the conditional
+/// test's p ≈ 3e-4, between the threshold 1e-3 and a tenth of it) is notified with the rule off
+/// and dismissed with it on; the same spike after a day already high (5) is notified, and so
+/// is a spike strong enough on its own (9: p ≈ 7e-6). The CUSUM stays below its threshold in
+/// each (it would make the evidence its own).
+#[test]
+fn a_one_day_spike_waits_for_a_second_day_unless_it_is_strong() {
+    let mut rules = ScoringRules::load(None).unwrap();
+    assert_eq!(rules.action.notify_run_days, 2);
+    let spike = busy("浙江省", [1, 1, 1, 1, 1, 1, 7]);
+    let out = score_with(&rules, &spike);
+    assert_eq!(action_in(&out, "浙江省"), Some(Action::Dismiss), "{out:#?}");
+    let second_day = busy("浙江省", [1, 1, 1, 1, 1, 5, 7]);
+    let out = score_with(&rules, &second_day);
+    assert_eq!(action_in(&out, "浙江省"), Some(Action::Notify), "{out:#?}");
+    let strong = busy("浙江省", [1, 1, 1, 1, 1, 1, 9]);
+    let out = score_with(&rules, &strong);
+    assert_eq!(action_in(&out, "浙江省"), Some(Action::Notify), "{out:#?}");
+    rules.action.notify_run_days = 0;
+    let out = score_with(&rules, &spike);
+    assert_eq!(action_in(&out, "浙江省"), Some(Action::Notify), "{out:#?}");
+}

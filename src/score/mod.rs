@@ -107,7 +107,9 @@
 //!    a year; the evidence, by `notify_evidence`, the Poisson test, the conditional test of the
 //!    scanned window, or (the default, "mixed") the conditional test where the baseline holds
 //!    `notify_sparse_events` effective events and the Poisson test where it is sparser; with `notify_systemic`, a
-//!    systemic alert's is the nation cell's own). The gate reads the day's data alone, so replays stay exact; the
+//!    systemic alert's is the nation cell's own), or, for a province's notify, whose evidence has
+//!    not held on `notify_run_days` of the last `notify_run_of` days and is not strong
+//!    (`run_length`: the past days scored again from the data). The gate reads the day's data alone, so replays stay exact; the
 //!    hysteresis (`hold`, `hold_days`) is applied after the run: an alert that drops stays open,
 //!    as it was, until its cell has not alerted for `hold_days` days.
 //! 7. **Explanation and history.** Every number is a [`ScoreTerm`] of the breakdown; evidence is one
@@ -152,6 +154,7 @@ mod replay;
 pub mod route;
 mod rows;
 mod rules;
+mod run_length;
 pub mod sim;
 #[cfg(test)]
 mod sim_figures;

@@ -340,6 +340,30 @@ pub struct ActionRules {
     /// events is judged on the conditional test, a sparser one on the Poisson test.
     #[serde(default = "default_notify_sparse_events")]
     pub notify_sparse_events: f64,
+    /// The run-length rule for regional notifies (issue 46, `super::run_length`): a province's
+    /// new `notify` needs its evidence held on at least this many of the last `notify_run_of`
+    /// days (today one of them); 0 or 1 turns it off.
+    #[serde(default)]
+    pub notify_run_days: u32,
+    /// The days the run-length rule looks back over, today included (at least notify_run_days).
+    #[serde(default)]
+    pub notify_run_of: u32,
+    /// Evidence below `notify_run_strong` × the notify threshold notifies at once, whatever the
+    /// run: a strong one-day spike is not held back.
+    #[serde(default = "default_notify_run_strong")]
+    pub notify_run_strong: f64,
+    /// A past day counts towards the run when its evidence is below this × the notify
+    /// threshold (1: the gate itself; more: a rise building up counts before it crossed it).
+    #[serde(default = "default_notify_run_past")]
+    pub notify_run_past: f64,
+}
+
+fn default_notify_run_past() -> f64 {
+    1.0
+}
+
+fn default_notify_run_strong() -> f64 {
+    0.01
 }
 
 // The serde defaults are the shipped file's (rules/scoring.toml), so a rules directory's
@@ -556,6 +580,9 @@ mod tests {
             .replace("notify_sparse_events = 20.0", "notify_sparse_events = -1.0")
             .replace("combined_min_raised = 0", "combined_min_raised = 5")
             .replace("hold_days = 7", "hold_days = 61")
+            .replace("notify_run_of = 2", "notify_run_of = 1")
+            .replace("notify_run_strong = 0.1", "notify_run_strong = 0.0")
+            .replace("notify_run_past = 100.0", "notify_run_past = 0.5")
             .replace("prior_events = 100.0", "prior_events = -1.0");
         let errs = ScoringRules::parse(&text, "s.toml").unwrap_err();
         let line = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
@@ -573,6 +600,13 @@ mod tests {
             errs.iter().any(|e| e.line == line("notify_budget = -1.0")),
             "{msgs:?}"
         );
+        for bad in [
+            "notify_run_of = 1",
+            "notify_run_strong = 0.0",
+            "notify_run_past = 0.5",
+        ] {
+            assert!(errs.iter().any(|e| e.line == line(bad)), "{bad}: {msgs:?}");
+        }
         assert!(
             errs.iter().any(|e| e.line == line("hold_days = 61")),
             "{msgs:?}"

@@ -327,6 +327,36 @@ impl ScoringRules {
                 ),
             );
         }
+        if a.notify_run_days > 1 && !(a.notify_run_days..=14).contains(&a.notify_run_of) {
+            err(
+                "action",
+                "notify_run_of",
+                format!(
+                    "notify_run_of must be from notify_run_days ({}) to 14 days, got {}",
+                    a.notify_run_days, a.notify_run_of
+                ),
+            );
+        }
+        if !(a.notify_run_strong > 0.0 && a.notify_run_strong <= 1.0) {
+            err(
+                "action",
+                "notify_run_strong",
+                format!(
+                    "notify_run_strong must be in (0, 1] (a share of the notify threshold), got {}",
+                    a.notify_run_strong
+                ),
+            );
+        }
+        if !(a.notify_run_past.is_finite() && a.notify_run_past >= 1.0) {
+            err(
+                "action",
+                "notify_run_past",
+                format!(
+                    "notify_run_past must be ≥ 1 (a multiple of the notify threshold), got {}",
+                    a.notify_run_past
+                ),
+            );
+        }
         if !(a.local_city_share >= 0.0 && a.local_city_share <= 1.0) {
             err(
                 "action",
