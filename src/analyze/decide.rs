@@ -237,7 +237,11 @@ impl Analyzer {
                     // A recall is of the product it opens with: a later sentence's noun is
                     // mostly a part of it ("床架可能断裂").
                     let own = || self.product_noun(p, ev.t, Some(m.sent), m.tok);
-                    let first = || self.product_noun(p, ev.t, None, 0);
+                    // a hazard named of a recalled product no ending marks: the words after 召回
+                    let first = || {
+                        self.product_noun(p, ev.t, None, 0)
+                            .or_else(|| self.chinese_recalled(p, ev.t))
+                    };
                     let noun = if kind == DocKind::Recall {
                         first().or_else(own)
                     } else {
@@ -453,6 +457,40 @@ impl Analyzer {
         };
         let (a, b) = self.noun_span(t, k)?;
         p.orig.get(t.toks[a].s..t.toks[b - 1].e).map(str::to_string)
+    }
+
+    /// The product a Chinese recall's opening sentences name when no product ending marks it ("召回部分游戏手柄，…", "召回香薰蜡烛约8,000个"): up to three content words right
+    /// before the first count or the end of the clause that follows 召回 (not 回收, which the
+    /// mainland writes for recycling).
+    fn chinese_recalled(&self, p: &Prepared, t: &Tokens) -> Option<String> {
+        let k = (0..t.toks.len())
+            .take_while(|&k| t.toks[k].sent <= 1)
+            .find(|&k| t.words[k] == "召回")?;
+        let clause = t.toks[k].clause;
+        let han =
+            |w: &str| !w.is_empty() && w.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        let count = |w: &str| {
+            w.starts_with(|c: char| c.is_ascii_digit())
+                || matches!(w, "约" | "共" | "共计" | "合计" | "总计" | "数量" | "涉及")
+        };
+        let stop = (k + 1..t.toks.len())
+            .find(|&j| t.toks[j].clause != clause || !han(t.words[j]) || count(t.words[j]))
+            .unwrap_or(t.toks.len());
+        let content = |j: usize| {
+            let w = t.words[j];
+            (w.chars().count() != 1 || !w.chars().all(|c| NOT_NOUN_CHARS.contains(c)))
+                && !self.matcher.contains_key(w)
+                && !self.noun_lead_not.iter().any(|x| x == w)
+                && !w.ends_with('的')
+        };
+        let mut a = stop;
+        while a > k + 1 && stop - a < 3 && content(a - 1) {
+            a -= 1;
+        }
+        (a < stop)
+            .then(|| p.orig.get(t.toks[a].s..t.toks[stop - 1].e))
+            .flatten()
+            .map(str::to_string)
     }
 
     /// The tokens of a product noun whose head is token `k`: a token ending like a product noun
