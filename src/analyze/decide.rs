@@ -240,7 +240,7 @@ impl Analyzer {
                     // a hazard named of a recalled product no ending marks: the words after 召回
                     let first = || {
                         self.product_noun(p, ev.t, None, 0)
-                            .or_else(|| self.chinese_recalled(p, ev.t))
+                            .or_else(|| self.verb_object(p, ev.t))
                     };
                     let noun = if kind == DocKind::Recall {
                         first().or_else(own)
@@ -330,7 +330,13 @@ impl Analyzer {
                     }
                 }
                 None if ev.categories.is_empty() => {
-                    if let Some(noun) = self.product_noun(p, ev.t, None, 0) {
+                    // an inspection of a product no ending marks: what it sampled (抽查钢琴10批次)
+                    let noun = self.product_noun(p, ev.t, None, 0).or_else(|| {
+                        (kind == DocKind::Inspection)
+                            .then(|| self.verb_object(p, ev.t))
+                            .flatten()
+                    });
+                    if let Some(noun) = noun {
                         let (cat, product) = self.noun_category(noun);
                         let at = At {
                             cat,
@@ -459,13 +465,13 @@ impl Analyzer {
         p.orig.get(t.toks[a].s..t.toks[b - 1].e).map(str::to_string)
     }
 
-    /// The product a Chinese recall's opening sentences name when no product ending marks it ("召回部分游戏手柄，…", "召回香薰蜡烛约8,000个"): up to three content words right
-    /// before the first count or the end of the clause that follows 召回 (not 回收, which the
-    /// mainland writes for recycling).
-    fn chinese_recalled(&self, p: &Prepared, t: &Tokens) -> Option<String> {
+    /// The product a recall's or an inspection's opening sentences name when no product ending
+    /// marks it ("召回香薰蜡烛约8,000个", "抽检钢琴10批次"): up to three content words right before
+    /// the first count or the end of the clause that follows one of `[unclassified] object_verbs`.
+    fn verb_object(&self, p: &Prepared, t: &Tokens) -> Option<String> {
         let k = (0..t.toks.len())
             .take_while(|&k| t.toks[k].sent <= 1)
-            .find(|&k| t.words[k] == "召回")?;
+            .find(|&k| self.object_verbs.iter().any(|v| v == t.words[k]))?;
         let clause = t.toks[k].clause;
         let han =
             |w: &str| !w.is_empty() && w.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
@@ -482,6 +488,12 @@ impl Analyzer {
                 && !self.matcher.contains_key(w)
                 && !self.noun_lead_not.iter().any(|x| x == w)
                 && !w.ends_with('的')
+        };
+        // "钢琴产品10批次": the generic word names no product
+        let stop = if stop > k + 1 && self.nouns.is_generic_head(t.words[stop - 1]) {
+            stop - 1
+        } else {
+            stop
         };
         let mut a = stop;
         while a > k + 1 && stop - a < 3 && content(a - 1) {

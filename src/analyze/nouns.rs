@@ -155,6 +155,11 @@ impl NounIndex {
             .is_some_and(|es| es.iter().any(|e| noun.contains(e.as_str())))
     }
 
+    /// Whether `w` is a head word too general to name a product alone (产品, 用品).
+    pub(super) fn is_generic_head(&self, w: &str) -> bool {
+        self.generic_heads.iter().any(|g| g == w)
+    }
+
     /// The category a noun (prepared) is nearest to: the name or alias sharing the longest head
     /// word with it (two characters or more, shorter than the noun, not only a generic head:
     /// 快热式电热水器 → the category of 电热水器); of those sharing as long a head, the one sharing

@@ -436,6 +436,10 @@ pub struct Unclassified {
     /// Words that never begin a product noun though they stand right before one (部分, 涉及).
     #[serde(default)]
     pub not_before: Vec<String>,
+    /// Verbs whose object is the product when no ending marks it (召回香薰蜡烛约8,000个,
+    /// 抽查钢琴10批次): a recall's that names a hazard, an inspection's that names none.
+    #[serde(default)]
+    pub object_verbs: Vec<String>,
     /// Head words too general to place a noun by themselves (用品, 产品): a noun sharing only
     /// one of them with a category's name is not that category's.
     #[serde(default)]

@@ -430,6 +430,7 @@ pub(super) fn assemble(
         noun_suffixes: Endings::new(words(&cues.unclassified.suffixes)),
         noun_not: Endings::new(words(&cues.unclassified.not)),
         noun_lead_not: words(&cues.unclassified.not_before),
+        object_verbs: words(&cues.unclassified.object_verbs),
         nouns: noun_index(f, cat_index),
         anchor_term_cats: t.anchor_term_cats,
         anchor_term_ends: t.anchor_term_ends,
