@@ -161,11 +161,31 @@ impl Browser {
         r["result"]["value"].clone()
     }
 
-    /// Waits until `expression` is truthy; fails with what the page shows otherwise.
+    /// `expression`'s value, or the exception it threw.
+    fn try_eval(&mut self, expression: &str) -> Result<Value, Value> {
+        let r = self.call(
+            "Runtime.evaluate",
+            json!({ "expression": expression, "returnByValue": true, "awaitPromise": true }),
+        );
+        match r.get("exceptionDetails") {
+            Some(e) => Err(e.clone()),
+            None => Ok(r["result"]["value"].clone()),
+        }
+    }
+
+    /// Waits until `expression` is truthy; fails with what the page shows otherwise. An
+    /// expression that throws (an element not there yet while a pane renders again) is not yet
+    /// true, and its last exception is shown if it never becomes true.
     fn wait_for(&mut self, what: &str, expression: &str) -> Value {
         let deadline = Instant::now() + PATIENCE;
         loop {
-            let v = self.eval(expression);
+            let v = match self.try_eval(expression) {
+                Ok(v) => v,
+                Err(e) if Instant::now() > deadline => {
+                    panic!("{what}: `{expression}` threw: {e}")
+                }
+                Err(_) => Value::Null,
+            };
             let truthy = match &v {
                 Value::Null => false,
                 Value::Bool(b) => *b,
