@@ -473,22 +473,18 @@ impl Analyzer {
             .take_while(|&k| t.toks[k].sent <= 1)
             .find(|&k| self.object_verbs.iter().any(|v| v == t.words[k]))?;
         let clause = t.toks[k].clause;
-        let han =
-            |w: &str| !w.is_empty() && w.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
         let count = |w: &str| {
             w.starts_with(|c: char| c.is_ascii_digit())
                 || matches!(w, "约" | "共" | "共计" | "合计" | "总计" | "数量" | "涉及")
         };
         let stop = (k + 1..t.toks.len())
-            .find(|&j| t.toks[j].clause != clause || !han(t.words[j]) || count(t.words[j]))
+            .find(|&j| {
+                t.toks[j].clause != clause
+                    || !super::text::han_word(t.words[j])
+                    || count(t.words[j])
+            })
             .unwrap_or(t.toks.len());
-        let content = |j: usize| {
-            let w = t.words[j];
-            (w.chars().count() != 1 || !w.chars().all(|c| NOT_NOUN_CHARS.contains(c)))
-                && !self.matcher.contains_key(w)
-                && !self.noun_lead_not.iter().any(|x| x == w)
-                && !w.ends_with('的')
-        };
+        let content = |j: usize| self.noun_modifier(t.words[j]) && !t.words[j].ends_with('的');
         // "钢琴产品10批次": the generic word names no product
         let stop = if stop > k + 1 && self.nouns.is_generic_head(t.words[stop - 1]) {
             stop - 1
@@ -505,6 +501,15 @@ impl Analyzer {
             .map(str::to_string)
     }
 
+    /// Whether a word may stand in an unknown product noun: Han characters, no function character
+    /// standing alone, no rule word and no `not_before` word (部分, 该款).
+    fn noun_modifier(&self, w: &str) -> bool {
+        super::text::han_word(w)
+            && (w.chars().count() != 1 || !w.chars().all(|c| NOT_NOUN_CHARS.contains(c)))
+            && !self.matcher.contains_key(w)
+            && !self.noun_lead_not.iter().any(|x| x == w)
+    }
+
     /// The tokens of a product noun whose head is token `k`: a token ending like a product noun
     /// (cues.toml `[unclassified]`) that no rule names, with up to three words before it that are
     /// no rule word, function character or `not_before` word (部分, 该款) — jieba cuts an unknown
@@ -518,14 +523,8 @@ impl Analyzer {
         if t.words.get(k + 1).is_some_and(|n| ORG_ENDS.contains(n)) {
             return None;
         }
-        let content = |j: usize| {
-            let v = t.words[j];
-            v.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-                && (v.chars().count() != 1 || !v.chars().all(|c| NOT_NOUN_CHARS.contains(c)))
-                && !self.matcher.contains_key(v)
-                && !self.noun_lead_not.iter().any(|x| x == v)
-                && t.toks[j].clause == t.toks[k].clause
-        };
+        let content =
+            |j: usize| self.noun_modifier(t.words[j]) && t.toks[j].clause == t.toks[k].clause;
         let mut a = k;
         while a > 0 && k - a < 3 && content(a - 1) {
             a -= 1;
