@@ -262,6 +262,7 @@ impl Analyzer {
         );
         user_words.extend(cues.failure.cues.iter().map(|s| prepare(s)));
         user_words.extend(cues.victim.cues.iter().map(|s| prepare(s)));
+        user_words.extend(cues.victim.lists.iter().map(|s| prepare(s)));
         user_words.extend(cues.consequence.words.iter().map(|s| prepare(s)));
         user_words.extend(cues.all_pass.cues.iter().map(|s| prepare(s)));
         for c in &f.products.category {

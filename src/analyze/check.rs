@@ -232,6 +232,15 @@ fn reading_examples(an: &Analyzer, f: &rules::RuleFiles, errs: &mut Vec<ConfigEr
             hs.len() == 1
         },
     );
+    // what a fire reached, or could reach, is not what a notice is about: one product named
+    run(
+        errs,
+        (cl, ct, table_line(ct, "victim")),
+        "victim",
+        &c.victim.examples,
+        &|e| analyze(an, "", e, Some(DocKind::Inspection)),
+        &|x| x.categories.len() == 1,
+    );
     // a tested-items list names no failed item: only 未指明 findings
     run(
         errs,

@@ -30,6 +30,7 @@ mod regions;
 mod rules;
 mod text;
 mod tokcache;
+mod victims;
 mod vocab;
 
 use std::collections::{BTreeMap, HashMap};
@@ -237,6 +238,8 @@ pub struct Analyzer {
     substr: AhoCorasick,
     substr_flags: Vec<u8>,
     victim_verbs: Vec<String>,
+    /// cues.toml `[victim] lists`: after 等 they close a list of things a fire could reach.
+    victim_lists: Vec<String>,
     damaged_words: Vec<String>,
     /// cues.toml `[consequence]` words, prepared: a set, as every token of a document with a
     /// possible cause is looked up.
@@ -742,8 +745,16 @@ impl Analyzer {
                 DocKind::Inspection | DocKind::Recall | DocKind::Standard
             )
         {
+            // a product only a fire reached ("可能引燃床上用品") is not what the notice is about,
+            // unless it is all the text names
+            let source = |c: usize| {
+                let mut of_c = prod.cats.iter().zip(&prod.victim).filter(|(m, _)| m.c == c);
+                of_c.clone().next().is_none() || of_c.any(|(_, v)| !*v)
+            };
+            let any_source = categories.iter().any(|&c| source(c));
             return categories
                 .iter()
+                .filter(|&&c| !any_source || source(c))
                 .map(|&c| self.categories[c].name.clone())
                 .collect();
         }

@@ -127,13 +127,14 @@ impl Analyzer {
                 || self.maker_re.is_match(after)
                 || self.makers_home(after)
                 || self.made_in_before.iter().any(|w| before.ends_with(w.as_str()))
-                // the next place of a list of origins ("分别产自越南、泰国")
+                // the next place of a list of origins ("分别产自越南、泰国"), or the city right after
+                // its province ("生产企业位于广东省东莞市")
                 || (out.last().is_some_and(|l| l.mention.role == RegionRole::Company)
                     && at.last().is_some_and(|&(_, le)| {
                         full.get(le..s).is_some_and(|sep| {
                             matches!(
                                 sep.trim_start_matches("地区"),
-                                "、" | "," | "，" | "和" | "及" | "与"
+                                "" | "、" | "," | "，" | "和" | "及" | "与"
                             )
                         })
                     }))

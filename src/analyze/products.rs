@@ -613,27 +613,8 @@ impl Analyzer {
         if !matches!(p.kind, DocKind::Inspection | DocKind::Standard) {
             self.child_product_again(&mut cats);
         }
-        let (toks, words) = (&t.toks, &t.words);
-        let victim: Vec<bool> = cats
-            .iter()
-            .map(|c| {
-                let clause = toks[c.tok].clause;
-                let is_verb = |w: &str| self.victim_verbs.iter().any(|v| v == w);
-                let before = (0..c.tok)
-                    .rev()
-                    .take_while(|&k| toks[k].clause == clause)
-                    .any(|k| is_verb(words[k]));
-                let after = words.get(c.end) == Some(&"被")
-                    && words.get(c.end + 1).is_some_and(|w| is_verb(w));
-                // "家具损失严重", "被子都烧坏了": the damage it suffered, at most one word between
-                let damaged = (c.end..c.end + 2).any(|k| {
-                    words
-                        .get(k)
-                        .is_some_and(|w| self.damaged_words.iter().any(|d| d == w))
-                });
-                before || after || damaged
-            })
-            .collect();
+        let toks = &t.toks;
+        let victim = self.victims(&cats, t);
         let ranked = self.rank_categories(&cats, p.text_start, toks);
         let title_cat = cats
             .iter()

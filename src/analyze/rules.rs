@@ -255,6 +255,19 @@ pub struct CueList {
     pub examples: Examples,
 }
 
+/// cues.toml `[victim]`: verbs whose object a fire reached (`cues`), and nouns (`lists`) that,
+/// after 等, close a list of things a fire could reach ("远离窗帘、沙发等可燃物"): the products of
+/// such a list are not what the text is about.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Victims {
+    pub cues: Vec<String>,
+    #[serde(default)]
+    pub lists: Vec<String>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
 /// cues.toml `[drill]`: drill and demonstration words, and the test words that make one of them
 /// a laboratory's method instead ("在模拟酸性饮品的测试中" is how a test was run, not a drill).
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -567,9 +580,10 @@ pub struct CuesFile {
     pub dateline: Agencies,
     #[serde(default)]
     pub platforms: Names,
-    /// Verbs whose object is what a fire reached, not the product that failed (引燃了被褥).
+    /// Verbs whose object is what a fire reached, not the product that failed (引燃了被褥), and
+    /// the nouns that close a list of such things (窗帘、沙发等可燃物).
     #[serde(default)]
-    pub victim: CueList,
+    pub victim: Victims,
     /// Words right after a product that say it suffered the damage (家具损失严重, 被子都烧坏了).
     #[serde(default)]
     pub damaged: WordList,

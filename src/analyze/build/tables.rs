@@ -452,6 +452,7 @@ pub(super) fn assemble(
         substr: t.substr,
         substr_flags: t.substr_flags,
         victim_verbs: words(&cues.victim.cues),
+        victim_lists: words(&cues.victim.lists),
         damaged_words: words(&cues.damaged.words),
         consequence_words: words(&cues.consequence.words).into_iter().collect(),
         consequence_firsts: CharSet::new(
