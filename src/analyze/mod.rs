@@ -1334,6 +1334,18 @@ mod tests {
                 "{text}"
             );
         }
+        // "after use" is no compound: what follows is who suffered it, not a product
+        for text in [
+            "网友说，这款纸尿裤使用后宝宝屁股大片发红。",
+            "有家长反映，某品牌湿巾用后宝宝脸上起了红疹。",
+        ] {
+            let x = run("", text, None);
+            assert!(
+                !x.categories.iter().any(|c| c == "其他日用消费品"),
+                "{text}: {:?}",
+                x.categories
+            );
+        }
         // the battery after 用 is the e-bike's, not a car part; what follows it happened to it
         let x = run("", "楼道里一辆电动车用铅酸蓄电池鼓包起火。", None);
         assert_eq!(x.categories, vec!["电动自行车用蓄电池".to_string()]);

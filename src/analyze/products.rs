@@ -145,13 +145,14 @@ impl Analyzer {
             if !(m.end..=u).all(|k| same(k) && han(k) && !claimed(k, cats)) {
                 continue;
             }
-            // a noun's words: no particle, adverb or number ("充电宝用了一周就鼓包" is a use)
+            // a noun's words: no particle, adverb, number or time word ("充电宝用了一周就鼓包",
+            // "纸尿裤使用后宝宝屁股发红" are uses)
             let nounish = |k: usize| {
                 let Some(w) = words.get(k) else { return false };
                 let one = w.chars().count() == 1
                     && w.chars().all(|c| {
                         super::decide::NOT_NOUN_CHARS.contains(c)
-                            || "就才都也还又再很过着".contains(c)
+                            || "就才都也还又再很过着后前时中完".contains(c)
                     });
                 let numeral = w.starts_with(|c: char| {
                     c.is_ascii_digit() || "一二两三四五六七八九十几半".contains(c)
