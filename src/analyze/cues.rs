@@ -179,8 +179,8 @@ impl Analyzer {
         // "在无人看管的情况下长时间使用会起火" hedges; "昨晚…在无人操作的情况下自动接通了陌生号码"
         // reports: a circumstance cue hedges unless its sentence is dated or says what happened —
         // 了, a passive 被 or a count of times after the cue ("在未泄压的情况下被打开", "在无人操作的
-        // 情况下多次自动开门"), or a particular person before it ("市民孙女士在…的情况下") whose
-        // circumstance it tells.
+        // 情况下多次自动开门"), or a particular person or thing before it ("市民孙女士在…的情况下",
+        // "一辆汽车在未充电状态下") whose circumstance it tells.
         for (sent, a) in circumstance {
             let in_sent = |k: &&Tok| k.sent == sent;
             let happened = t
@@ -196,12 +196,9 @@ impl Analyzer {
                             .iter()
                             .any(|x| w.starts_with(x.as_str()))
                 });
-            let person = t
-                .toks
-                .iter()
-                .zip(&t.words)
-                .take(a)
-                .any(|(k, w)| in_sent(&k) && self.persons.ends(w));
+            let person = t.toks.iter().zip(&t.words).take(a).any(|(k, w)| {
+                in_sent(&k) && (self.persons.ends(w) || self.hypo_particular.iter().any(|x| x == w))
+            });
             if !happened && !person && !c.realis_sent.contains(&sent) {
                 c.hypo.push((sent, a));
             }

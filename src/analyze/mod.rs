@@ -304,6 +304,7 @@ pub struct Analyzer {
     /// cues.toml `[hypothetical] happened` and `unconfirmed` (circumstances and rumours).
     hypo_happened: Vec<String>,
     hypo_happened_prefix: Vec<String>,
+    hypo_particular: Vec<String>,
     hypo_unconfirmed: Vec<String>,
     /// Hazard pairs (hazards.toml `pairs`): the hazard, the categories a sentence must name and
     /// whether the `who` word may stand in an earlier clause of the sentence.

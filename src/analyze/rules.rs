@@ -235,6 +235,10 @@ pub struct Hypothetical {
     /// what follows it (被陌生人).
     #[serde(default)]
     pub happened_prefix: Vec<String>,
+    /// Words before a `circumstance` cue in its sentence that name one particular thing (一辆,
+    /// 一台): the circumstance is that thing's, told as an event.
+    #[serde(default)]
+    pub particular: Vec<String>,
     #[serde(default)]
     pub title_doc: Vec<String>,
     /// Like `title_doc`, in the title or the lead (the text's first sentence): a debunk or a

@@ -531,6 +531,7 @@ pub(super) fn assemble(
         drill_method: words(&cues.drill.method),
         hypo_happened: words(&cues.hypothetical.happened),
         hypo_happened_prefix: words(&cues.hypothetical.happened_prefix),
+        hypo_particular: words(&cues.hypothetical.particular),
         hypo_unconfirmed: words(&cues.hypothetical.unconfirmed),
     }
 }
