@@ -2074,8 +2074,8 @@ mod tests {
         );
     }
 
-    /// News and notices that relay a mandatory standard's drafting or a new date for it report a
-    /// standard even when they name no hazard (未指明); a voluntary standard's news does not.
+    /// A maker named after a count of the product ("一台宁波永兴电器厂出品的热水器") is a company
+    /// place; the story's own place stays the event's.
     #[test]
     fn a_maker_named_after_a_count_of_the_product_is_a_company_place() {
         for (text, event, maker) in [
@@ -2109,6 +2109,29 @@ mod tests {
                 .collect();
             assert!(
                 provinces.contains(&event) && !provinces.contains(&maker),
+                "{text}: {provinces:?}"
+            );
+        }
+    }
+
+    /// A county's short form written with another level's suffix is another place: 北屯区 of
+    /// 台中市 is no 北屯市 of Xinjiang.
+    #[test]
+    fn a_short_form_with_another_suffix_is_another_place() {
+        for (text, wrong) in [
+            (
+                "台中市北屯區一處公寓昨晚發生火警，起火點為停放的電動自行車。",
+                "新疆维吾尔自治区",
+            ),
+            (
+                "昨晚，台中市北屯区一栋公寓楼下的电动车充电时起火。",
+                "新疆维吾尔自治区",
+            ),
+        ] {
+            let x = run("", text, None);
+            let provinces: Vec<_> = x.regions.iter().map(|r| r.province.as_str()).collect();
+            assert!(
+                provinces.contains(&"台湾省") && !provinces.contains(&wrong),
                 "{text}: {provinces:?}"
             );
         }

@@ -266,6 +266,11 @@ impl Analyzer {
         }
         let county = r.code.len() == 6 && !r.code.ends_with("00");
         let short = !written.ends_with(['县', '市', '区', '旗']);
+        // a short form written with another level's suffix names another place ("台中市北屯区"
+        // is no 北屯市): the gazetteer's own name with that suffix would have matched whole
+        if county && short && after.starts_with(['区', '县', '镇', '乡']) {
+            return true;
+        }
         let glued = before.chars().next_back().is_some_and(|c| {
             ('\u{4e00}'..='\u{9fff}').contains(&c) && !self.place_lead.contains(&c)
         });
