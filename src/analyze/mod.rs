@@ -1283,6 +1283,26 @@ mod tests {
                 x.categories
             );
         }
+        // a recall that goes by a regulation whose title names a product (依照, 遵照 as 根据)
+        for (text, want, not) in [
+            (
+                "某轮胎有限公司依照《缺陷汽车产品召回管理条例》，向市场监管总局备案了召回计划，召回部分规格的乘用车轮胎共计9,800条。由于帘线排列不均，可能出现胎侧鼓包，极端情况下导致爆胎。",
+                "汽车轮胎",
+                "汽车",
+            ),
+            (
+                "某橡胶有限公司遵照《缺陷汽车产品召回管理条例》，向市场监管总局备案了召回计划，召回部分规格的乘用车轮胎共计2,100条。由于胎面胶料配比有误，可能出现胎面脱层，极端情况下导致爆胎。",
+                "汽车轮胎",
+                "汽车",
+            ),
+        ] {
+            let x = run("", text, None);
+            assert!(
+                x.categories.iter().any(|c| c == want) && !x.categories.iter().any(|c| c == not),
+                "{text}: {:?}",
+                x.categories
+            );
+        }
         // a standard's announcement keeps the product of its title
         let x = run(
             "",

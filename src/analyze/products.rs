@@ -538,7 +538,7 @@ fn source_tag(full: &str, text_start: usize) -> Option<(usize, usize)> {
 }
 
 /// Words that cite what a test or a rule goes by ("依据国家标准《皮鞋》…进行了检验").
-const CITING: [&str; 4] = ["依据", "按照", "根据", "参照"];
+const CITING: [&str; 6] = ["依据", "按照", "根据", "参照", "依照", "遵照"];
 
 /// The titles of standards a sentence cites as what the testing went by ("这轮抽检按照《旅游鞋》
 /// GB/T 15107、《皮鞋》QB/T 1002…"): a product word in one names the standard, not a product of the

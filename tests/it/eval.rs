@@ -3,8 +3,10 @@
 //! per field for the texts written before issue 15 and for the whole set (with the 360 texts written
 //! in the real genres' styles). The first keep their floors (categories F1 0.90, hazards F1 0.90,
 //! event provinces F1 0.95, `is_signal` accuracy 0.95); the whole set is held just under what it
-//! measures (see `labelled_set_meets_the_floors`). Run `cargo test --test it eval -- --nocapture` to
-//! see the tables and every disagreement.
+//! measures (see `labelled_set_meets_the_floors`). The probe texts of issue 43
+//! (`tests/eval/probes.jsonl`) are scored the same way and held at what they measure
+//! (`probe_texts_hold`). Run `cargo test --test it eval -- --nocapture` to see the tables and every
+//! disagreement.
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -14,6 +16,9 @@ use jiance::model::{Channel, DocKind, Document, Extraction};
 use serde::Deserialize;
 
 const SET: &str = include_str!("../eval/labelled.jsonl");
+/// Texts written and labelled before their first run to probe the analysis for issue 43 (see
+/// `tests/eval/README.md`, "Probe texts").
+const PROBES: &str = include_str!("../eval/probes.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,14 +46,47 @@ pub(crate) fn analyzer() -> &'static Analyzer {
 }
 
 fn set() -> Vec<Labelled> {
-    SET.lines()
+    parse_set(SET, "tests/eval/labelled.jsonl")
+}
+
+fn parse_set(text: &str, file: &str) -> Vec<Labelled> {
+    text.lines()
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(n, l)| match serde_json::from_str(l) {
             Ok(x) => x,
-            Err(e) => panic!("tests/eval/labelled.jsonl line {}: {e}", n + 1),
+            Err(e) => panic!("{file} line {}: {e}", n + 1),
         })
         .collect()
+}
+
+/// Every label is canonical, every id unique, and a signal has hazards (a non-signal none).
+fn check_labels(an: &Analyzer, cases: &[Labelled]) {
+    let mut ids = BTreeSet::new();
+    for c in cases {
+        assert!(ids.insert(c.id.as_str()), "duplicate id {}", c.id);
+        for cat in &c.categories {
+            assert!(
+                an.categories().contains(&cat.as_str()),
+                "{}: label {cat} is not a canonical category",
+                c.id
+            );
+        }
+        for h in &c.hazards {
+            assert!(
+                an.hazards().contains(&h.as_str()),
+                "{}: label {h} is not a canonical hazard",
+                c.id
+            );
+        }
+        assert!(DocKind::parse(&c.kind).is_some(), "{}: bad kind", c.id);
+        assert_eq!(
+            c.signal,
+            !c.hazards.is_empty(),
+            "{}: a signal has hazards, a non-signal none",
+            c.id
+        );
+    }
 }
 
 fn document(c: &Labelled) -> Document {
@@ -125,31 +163,7 @@ fn labelled_set_meets_the_floors() {
     let an = analyzer();
     let cases = set();
     assert!(cases.len() >= 200, "only {} labelled texts", cases.len());
-    let mut ids = BTreeSet::new();
-    for c in &cases {
-        assert!(ids.insert(c.id.as_str()), "duplicate id {}", c.id);
-        for cat in &c.categories {
-            assert!(
-                an.categories().contains(&cat.as_str()),
-                "{}: label {cat} is not a canonical category",
-                c.id
-            );
-        }
-        for h in &c.hazards {
-            assert!(
-                an.hazards().contains(&h.as_str()),
-                "{}: label {h} is not a canonical hazard",
-                c.id
-            );
-        }
-        assert!(DocKind::parse(&c.kind).is_some(), "{}: bad kind", c.id);
-        assert_eq!(
-            c.signal,
-            !c.hazards.is_empty(),
-            "{}: a signal has hazards, a non-signal none",
-            c.id
-        );
-    }
+    check_labels(an, &cases);
 
     // The texts written before issue 15 keep their floors; the whole set (with the 360 texts in
     // the real genres' styles, ids ta… and tb…) is held at what it measures (see README).
@@ -168,6 +182,29 @@ fn labelled_set_meets_the_floors() {
     // The issue asks 0.90 / 0.90 / 0.95 / 0.95 of the whole set. Categories, event provinces and
     // `is_signal` meet it; hazards measure about 0.885 today and are held just under.
     w.assert_floors("whole set", [0.90, 0.87, 0.95], 0.95);
+}
+
+/// The probe texts of issue 43's eleventh session (`tests/eval/probes.jsonl`): 148 texts in the
+/// regulatory, media, complaint and incident styles, labelled before the analyzer first read them.
+/// On the code of their first run they measure 0.891 / 0.843 / 0.877 / 0.946 (categories /
+/// hazards / event provinces F1, `is_signal` accuracy); the session's changes, made while reading
+/// them, bring them to 0.913 / 0.872 / 0.910 / 0.986 (so these are in-sample figures). They are
+/// held just under that, so a change that loses what they show fails.
+#[test]
+fn probe_texts_hold() {
+    let an = analyzer();
+    let cases = parse_set(PROBES, "tests/eval/probes.jsonl");
+    assert!(cases.len() >= 100, "only {} probe texts", cases.len());
+    check_labels(an, &cases);
+    let all: Vec<&Labelled> = cases.iter().collect();
+    let s = score(an, &all);
+    s.print("probe texts");
+    println!(
+        "disagreements ({}):\n{}",
+        s.misses.len(),
+        s.misses.join("\n")
+    );
+    s.assert_floors("probe texts", [0.91, 0.87, 0.90], 0.98);
 }
 
 /// The texts written in the styles of real regulators, consumers and reporters (issue 15).
