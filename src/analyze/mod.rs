@@ -2310,6 +2310,20 @@ mod tests {
                 x.findings
             );
         }
+        // doorbells, clocks and remote controls are electronics whatever stands before them
+        for text in [
+            "某公司召回部分电子闹钟。该产品电池仓可能过热，存在起火风险。",
+            "某品牌召回一批万能遥控器。产品的电池仓弹片可能短路发热，引发火灾。",
+        ] {
+            let x = run("", text, None);
+            assert!(
+                x.findings
+                    .iter()
+                    .any(|f| f.category == "其他电子产品" && f.hazard == "火灾"),
+                "{text}: {:?}",
+                x.findings
+            );
+        }
         // a foreign recall of a product no English name holds is still a signal
         for text in [
             "Health Canada: Brisa recalls electric waffle makers because they can overheat and cause burns.",
