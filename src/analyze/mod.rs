@@ -236,8 +236,10 @@ pub struct Analyzer {
     /// pass finds them all; `substr_flags` says which list(s) each pattern belongs to.
     substr: AhoCorasick,
     substr_flags: Vec<u8>,
-    victim_verbs: Vec<String>,
-    damaged_words: Vec<String>,
+    /// cues.toml `[victim]` and `[damaged]` words, prepared: sets, as every word of a product's
+    /// clause is asked about (a list of products in one clause asks about each word many times).
+    victim_verbs: FxHashSet<String>,
+    damaged_words: FxHashSet<String>,
     /// cues.toml `[consequence]` words, prepared: a set, as every token of a document with a
     /// possible cause is looked up.
     consequence_words: FxHashSet<String>,

@@ -618,7 +618,7 @@ impl Analyzer {
             .iter()
             .map(|c| {
                 let clause = toks[c.tok].clause;
-                let is_verb = |w: &str| self.victim_verbs.iter().any(|v| v == w);
+                let is_verb = |w: &str| self.victim_verbs.contains(w);
                 let before = (0..c.tok)
                     .rev()
                     .take_while(|&k| toks[k].clause == clause)

@@ -451,8 +451,8 @@ pub(super) fn assemble(
         kinds: t.kinds,
         substr: t.substr,
         substr_flags: t.substr_flags,
-        victim_verbs: words(&cues.victim.cues),
-        damaged_words: words(&cues.damaged.words),
+        victim_verbs: words(&cues.victim.cues).into_iter().collect(),
+        damaged_words: words(&cues.damaged.words).into_iter().collect(),
         consequence_words: words(&cues.consequence.words).into_iter().collect(),
         consequence_firsts: CharSet::new(
             words(&cues.consequence.words)
