@@ -629,7 +629,7 @@ impl Analyzer {
                 let damaged = (c.end..c.end + 2).any(|k| {
                     words
                         .get(k)
-                        .is_some_and(|w| self.damaged_words.iter().any(|d| d == w))
+                        .is_some_and(|w| self.damaged_words.contains(*w))
                 });
                 before || after || damaged
             })

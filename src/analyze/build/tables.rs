@@ -466,6 +466,18 @@ pub(super) fn assemble(
         failure_lens: words(&cues.failure.cues)
             .iter()
             .fold(0, |m, w| m | len_bit(w.len())),
+        failure_lasts: CharSet::new(
+            words(&cues.failure.cues)
+                .iter()
+                .filter_map(|w| w.chars().next_back()),
+        ),
+        place_firsts: CharSet::new(t.place_names.iter().filter_map(|n| n.chars().next())),
+        glue_lasts: CharSet::new(
+            t.place_names
+                .iter()
+                .chain(&words(&cues.place_glue.words))
+                .filter_map(|n| n.chars().next_back()),
+        ),
         variants: cues
             .variants
             .pairs
