@@ -237,10 +237,12 @@ pub struct Analyzer {
     /// pass finds them all; `substr_flags` says which list(s) each pattern belongs to.
     substr: AhoCorasick,
     substr_flags: Vec<u8>,
-    victim_verbs: Vec<String>,
+    /// cues.toml `[victim]` and `[damaged]` words, prepared: sets, as every word of a product's
+    /// clause is asked about (a list of products in one clause asks about each word many times).
+    victim_verbs: FxHashSet<String>,
     /// cues.toml `[victim] lists`: after 等 they close a list of things a fire could reach.
     victim_lists: Vec<String>,
-    damaged_words: Vec<String>,
+    damaged_words: FxHashSet<String>,
     /// cues.toml `[consequence]` words, prepared: a set, as every token of a document with a
     /// possible cause is looked up.
     consequence_words: FxHashSet<String>,
@@ -261,6 +263,14 @@ pub struct Analyzer {
     /// Bit n set when a failure word is n bytes long (63: that long or longer): a token's tail
     /// of another length is looked up in no set.
     failure_lens: u64,
+    /// Last characters of the failure words: a token ending in none is no word glued to one,
+    /// told without walking its characters (most long tokens).
+    failure_lasts: CharSet,
+    /// First characters of the place names, and last characters of the place names and the
+    /// `place_glue` words: a long token that does not start with the one and end with the other
+    /// holds no place glued to anything, told without hashing its heads.
+    place_firsts: CharSet,
+    glue_lasts: CharSet,
     place_names: Vec<String>,
     /// Hashes of `place_names` ([`place_hash`]): a word none of them hash to is no place, and
     /// most words a long token is cut into are none, so a lookup seldom reaches the names.

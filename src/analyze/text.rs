@@ -279,7 +279,12 @@ impl Analyzer {
     /// = 温升 + 过高: the dictionary's path through a tested item and its result can swallow
     /// both); None for any other token.
     fn failure_glued(&self, w: &str) -> Option<usize> {
-        if w.len() < 9 || !han_word(w) {
+        if w.len() < 9
+            || w.chars()
+                .next_back()
+                .is_none_or(|c| !self.failure_lasts.contains(c))
+            || !han_word(w)
+        {
             return None;
         }
         // a rule phrase glued to its result ("温升过高" of a 导致 … pair) is split too: the item
@@ -295,7 +300,13 @@ impl Analyzer {
     /// words ("北京市" + "民") or to another place name ("上海" + "浦东"); None for any other
     /// token, and for a token the rules know.
     fn place_glued(&self, w: &str) -> Option<usize> {
-        if w.len() < 9 {
+        // a head that is a place starts with a place's first character, and a tail that is glue
+        // or a place ends with one of their last characters: most long tokens do neither
+        let mut cs = w.chars();
+        if w.len() < 9
+            || cs.next().is_none_or(|c| !self.place_firsts.contains(c))
+            || cs.next_back().is_none_or(|c| !self.glue_lasts.contains(c))
+        {
             return None;
         }
         // the rule-word lookup last: it hashes the token, where the glue test mostly compares

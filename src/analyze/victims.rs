@@ -12,7 +12,7 @@ impl Analyzer {
         cats.iter()
             .map(|c| {
                 let clause = toks[c.tok].clause;
-                let is_verb = |w: &str| self.victim_verbs.iter().any(|v| v == w);
+                let is_verb = |w: &str| self.victim_verbs.contains(w);
                 let before = (0..c.tok)
                     .rev()
                     .take_while(|&k| toks[k].clause == clause)
@@ -23,7 +23,7 @@ impl Analyzer {
                 let damaged = (c.end..c.end + 2).any(|k| {
                     words
                         .get(k)
-                        .is_some_and(|w| self.damaged_words.iter().any(|d| d == w))
+                        .is_some_and(|w| self.damaged_words.contains(*w))
                 });
                 before || after || damaged || self.in_victim_list(c, cats, t)
             })

@@ -451,9 +451,9 @@ pub(super) fn assemble(
         kinds: t.kinds,
         substr: t.substr,
         substr_flags: t.substr_flags,
-        victim_verbs: words(&cues.victim.cues),
+        victim_verbs: words(&cues.victim.cues).into_iter().collect(),
         victim_lists: words(&cues.victim.lists),
-        damaged_words: words(&cues.damaged.words),
+        damaged_words: words(&cues.damaged.words).into_iter().collect(),
         consequence_words: words(&cues.consequence.words).into_iter().collect(),
         consequence_firsts: CharSet::new(
             words(&cues.consequence.words)
@@ -467,6 +467,18 @@ pub(super) fn assemble(
         failure_lens: words(&cues.failure.cues)
             .iter()
             .fold(0, |m, w| m | len_bit(w.len())),
+        failure_lasts: CharSet::new(
+            words(&cues.failure.cues)
+                .iter()
+                .filter_map(|w| w.chars().next_back()),
+        ),
+        place_firsts: CharSet::new(t.place_names.iter().filter_map(|n| n.chars().next())),
+        glue_lasts: CharSet::new(
+            t.place_names
+                .iter()
+                .chain(&words(&cues.place_glue.words))
+                .filter_map(|n| n.chars().next_back()),
+        ),
         variants: cues
             .variants
             .pairs

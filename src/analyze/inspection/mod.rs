@@ -16,7 +16,6 @@
 mod counts;
 mod text;
 
-use counts::sentences;
 use text::Tally;
 
 use super::*;
@@ -282,10 +281,16 @@ impl Analyzer {
 
     /// The enterprises and brands a notice names in or next to a sentence of failure, each with
     /// the place inside its name; with `cat`, only those in a sentence naming that product.
-    fn failing_parties(&self, inp: &RecordInput, cat: Option<usize>) -> Vec<FailingParty> {
+    /// `sents` are the sentences of the notice's text (`counts::sentences`), found once for its
+    /// records.
+    fn failing_parties(
+        &self,
+        inp: &RecordInput,
+        cat: Option<usize>,
+        sents: &[(usize, usize)],
+    ) -> Vec<FailingParty> {
         let (p, t) = (inp.p, inp.t);
         let text = p.orig.as_str();
-        let sents = sentences(text);
         let failing = |i: usize| {
             let near = |k: usize| {
                 sents

@@ -122,6 +122,7 @@ impl Analyzer {
     ) -> Vec<InspectionRecord> {
         let text = inp.p.orig.as_str();
         let mentions = self.written_products(inp);
+        let sents = sentences(text);
         let mut reading = Reading {
             text,
             mentions: &mentions,
@@ -130,11 +131,11 @@ impl Analyzer {
             carried_sentence: None,
             heading: None,
         };
-        for (si, span) in sentences(text).into_iter().enumerate() {
+        for (si, &span) in sents.iter().enumerate() {
             reading.sentence(si, span);
         }
         let tallies = reading.finish();
-        self.finish_text_records(inp, tallies, top)
+        self.finish_text_records(inp, tallies, top, &sents)
     }
 }
 
@@ -440,6 +441,7 @@ impl Analyzer {
         inp: &RecordInput,
         mut tallies: Vec<Tally>,
         top: Option<usize>,
+        sents: &[(usize, usize)],
     ) -> Vec<InspectionRecord> {
         // one product counted and the notice's totals beside it, the notice naming no other
         // product: the totals are that product's
@@ -519,7 +521,7 @@ impl Analyzer {
                 }
                 let parties = if tl.failed.is_some_and(|f| f > 0) || (tl.failed.is_none() && n == 1)
                 {
-                    self.failing_parties(inp, if n == 1 { None } else { tl.cat })
+                    self.failing_parties(inp, if n == 1 { None } else { tl.cat }, sents)
                 } else {
                     Vec::new()
                 };
