@@ -474,8 +474,7 @@ impl Analyzer {
             .find(|&k| self.object_verbs.iter().any(|v| v == t.words[k]))?;
         let clause = t.toks[k].clause;
         let count = |w: &str| {
-            w.starts_with(|c: char| c.is_ascii_digit())
-                || matches!(w, "约" | "共" | "共计" | "合计" | "总计" | "数量" | "涉及")
+            w.starts_with(|c: char| c.is_ascii_digit()) || self.object_counts.iter().any(|c| c == w)
         };
         let stop = (k + 1..t.toks.len())
             .find(|&j| {

@@ -223,8 +223,11 @@ pub struct Analyzer {
     /// Endings of a product noun no category knows, and words that are no product though they end so.
     noun_suffixes: Endings,
     /// Words that never begin a product noun (cues.toml `[unclassified] not_before`).
-    /// cues.toml `[unclassified] object_verbs`, prepared.
+    /// cues.toml `[unclassified] object_verbs` and `object_counts`, prepared.
     object_verbs: Vec<String>,
+    object_counts: Vec<String>,
+    /// products.toml `citing`, prepared: words before the titles a text goes by.
+    citing: Vec<String>,
     noun_lead_not: Vec<String>,
     /// Product-dependent test items by term: (hazard, the categories it is an item of that
     /// hazard for, whether it is one of the hazard's general test items too).

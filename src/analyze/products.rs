@@ -537,20 +537,18 @@ fn source_tag(full: &str, text_start: usize) -> Option<(usize, usize)> {
     Some((start, start + end + close.len_utf8()))
 }
 
-/// Words that cite what a test or a rule goes by ("依据国家标准《皮鞋》…进行了检验").
-const CITING: [&str; 6] = ["依据", "按照", "根据", "参照", "依照", "遵照"];
-
 /// The titles of standards a sentence cites as what the testing went by ("这轮抽检按照《旅游鞋》
 /// GB/T 15107、《皮鞋》QB/T 1002…"): a product word in one names the standard, not a product of the
 /// text (the notice's own products are named outside them). Grammar of citation, not a list.
-fn cited_standards(full: &str) -> Vec<(usize, usize)> {
+/// `citing`: products.toml `citing`, prepared ("依据国家标准《皮鞋》…进行了检验").
+fn cited_standards(full: &str, citing: &[String]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    // a title is all it collects: a text without one is not searched for the four cues
+    // a title is all it collects: a text without one is not searched for the citing words
     if !full.contains('《') {
         return out;
     }
-    for cue in CITING {
-        for (at, _) in full.match_indices(cue) {
+    for cue in citing {
+        for (at, _) in full.match_indices(cue.as_str()) {
             let rest = &full[at..];
             let end = rest
                 .find(['。', '\n', '；', ';'])
@@ -600,7 +598,7 @@ impl Analyzer {
         );
         let mut names = orgs.to_vec();
         names.extend(source_tag(&p.full, p.text_start));
-        names.extend(cited_standards(&p.full));
+        names.extend(cited_standards(&p.full, &self.citing));
         drop_in_names(&mut cats, &t.toks, &names);
         let (listed, nouns) = self.list_members(p, t, &cats);
         if !listed.is_empty() {

@@ -84,6 +84,10 @@ pub struct ProductsFile {
     /// `child` takes over its mention.
     #[serde(default)]
     pub child_words: Vec<String>,
+    /// Words that cite what a test or a rule goes by (依据, 按照): a product word inside a title
+    /// they cite (《皮鞋》, 《缺陷汽车产品召回管理条例》) names the standard, not a product of the text.
+    #[serde(default)]
+    pub citing: Vec<String>,
     #[serde(default)]
     pub category: Vec<CategoryRule>,
 }
@@ -457,6 +461,9 @@ pub struct Unclassified {
     /// 抽查钢琴10批次): a recall's that names a hazard, an inspection's that names none.
     #[serde(default)]
     pub object_verbs: Vec<String>,
+    /// Words that end such an object as a number does (约, 共计: "召回香薰蜡烛约8,000个").
+    #[serde(default)]
+    pub object_counts: Vec<String>,
     /// Head words too general to place a noun by themselves (用品, 产品): a noun sharing only
     /// one of them with a category's name is not that category's.
     #[serde(default)]

@@ -431,6 +431,8 @@ pub(super) fn assemble(
         noun_not: Endings::new(words(&cues.unclassified.not)),
         noun_lead_not: words(&cues.unclassified.not_before),
         object_verbs: words(&cues.unclassified.object_verbs),
+        object_counts: words(&cues.unclassified.object_counts),
+        citing: words(&f.products.citing),
         nouns: noun_index(f, cat_index),
         anchor_term_cats: t.anchor_term_cats,
         anchor_term_ends: t.anchor_term_ends,
