@@ -223,10 +223,9 @@ pub struct Analyzer {
     /// Endings of a product noun no category knows, and words that are no product though they end so.
     noun_suffixes: Endings,
     /// Words that never begin a product noun (cues.toml `[unclassified] not_before`).
-    /// cues.toml `[unclassified] object_verbs` and `object_counts`, prepared.
+    /// cues.toml `[unclassified] object_verbs` and `object_counts`, products.toml `citing`.
     object_verbs: Vec<String>,
     object_counts: Vec<String>,
-    /// products.toml `citing`, prepared: words before the titles a text goes by.
     citing: Vec<String>,
     noun_lead_not: Vec<String>,
     /// Product-dependent test items by term: (hazard, the categories it is an item of that
@@ -240,8 +239,7 @@ pub struct Analyzer {
     /// pass finds them all; `substr_flags` says which list(s) each pattern belongs to.
     substr: AhoCorasick,
     substr_flags: Vec<u8>,
-    /// cues.toml `[victim]` and `[damaged]` words, prepared: sets, as every word of a product's
-    /// clause is asked about (a list of products in one clause asks about each word many times).
+    /// cues.toml `[victim]` / `[damaged]` words: sets, as each word of a product's clause is asked.
     victim_verbs: FxHashSet<String>,
     /// cues.toml `[victim] lists`: after 等 they close a list of things a fire could reach.
     victim_lists: Vec<String>,
