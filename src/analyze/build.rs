@@ -194,6 +194,7 @@ impl Analyzer {
         };
         list(&cues.negation.cues, Target::Neg, &mut phrases);
         list(&cues.negation.adjacent, Target::NegAdjacent, &mut phrases);
+        list(&cues.negation.lacking, Target::Lacking, &mut phrases);
         list(&cues.hypothetical.cues, Target::Hypo, &mut phrases);
         list(&cues.hypothetical.post, Target::HypoPost, &mut phrases);
         list(&cues.hypothetical.clause, Target::HypoClause, &mut phrases);
@@ -203,6 +204,7 @@ impl Analyzer {
             &mut phrases,
         );
         list(&cues.hypothetical.rumour, Target::HypoRumour, &mut phrases);
+        list(&cues.hypothetical.rule, Target::Rule, &mut phrases);
         list(
             &cues.hypothetical.confirmed,
             Target::Confirmed,

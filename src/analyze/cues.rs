@@ -20,6 +20,8 @@ pub(super) struct Cues {
     /// (sentence, start token) of each rumour cue the text does not confirm (网传): it hedges its
     /// sentence in every genre, as a report's own hedged wording (可能导致) does not.
     pub(super) rumour: Vec<(usize, usize)>,
+    /// (sentence, start token) of each prohibition word (不得, 严禁).
+    pub(super) rule: Vec<(usize, usize)>,
     pub(super) realis_sent: FxHashSet<usize>,
     pub(super) drill_sent: FxHashSet<usize>,
     pub(super) advert_sent: FxHashSet<usize>,
@@ -62,9 +64,22 @@ impl Analyzer {
             .iter()
             .find(|x| x.s >= p.text_start && !t.full[x.s..x.e].trim().is_empty())
             .map_or(usize::MAX, |x| x.sent);
+        // (clause, start, end) of each word saying a protection is missing: a negation cue inside
+        // it or right after it (at most one token between) is the protection it lacks
+        let lacking: Vec<(usize, usize, usize)> =
+            t.ms.iter()
+                .filter(|m| m.target == Target::Lacking)
+                .map(|m| (t.toks[m.a].clause, m.a, m.b))
+                .collect();
+        let lacked = |m: &Match, clause: usize| {
+            lacking
+                .iter()
+                .any(|&(cl, a, b)| cl == clause && m.a >= a && m.a <= b + 1 && m.b > a)
+        };
         for m in &t.ms {
             let tok = t.toks[m.a];
             match m.target {
+                Target::Neg | Target::NegAdjacent if lacked(m, tok.clause) => {}
                 Target::Neg => c.neg.push((tok.clause, m.b)),
                 Target::NegAdjacent => c.neg_adj.push(m.b),
                 Target::Hypo => c.hypo.push((tok.sent, m.a)),
@@ -74,6 +89,7 @@ impl Analyzer {
                 Target::HypoClause => c.hypo_clause.push((tok.clause, m.a)),
                 Target::HypoCircumstance => circumstance.push((tok.sent, m.a)),
                 Target::HypoRumour => rumours.push((tok.sent, m.a)),
+                Target::Rule => c.rule.push((tok.sent, m.a)),
                 Target::Confirmed => {
                     // "尚未证实", "无法证实" leave the rumour a rumour
                     let negated =

@@ -52,6 +52,10 @@ impl Analyzer {
             {
                 continue;
             }
+            // what is only ever found (a fake) is no hazard a requirement addresses
+            if g.requirements && self.hazards[h].findings_only {
+                continue;
+            }
             // a list of the items tested names no failure, whatever the genre
             let items_count = g.items_count && !c.tested_sent.contains(&tok.sent);
             if strength != Strength::Strong && !items_count && !c.failure_sent.contains(&tok.sent) {
@@ -101,7 +105,12 @@ impl Analyzer {
                 || c.hypo_post.contains(&tok.clause);
             // a recall or a regulator's finding reports real defects in hedged words (可能导致起火);
             // what it relays from a rumour it has not confirmed is still a rumour ("网传…，经抽检")
+            // a rule's condition ("未获得认证的产品不得销售": the term in a relative clause that a
+            // prohibition follows) is no finding, whatever the genre, unless the text states
+            // requirements (a standard names what it addresses)
+            let rule = !g.requirements && rule_condition(c, t, m.a, m.b);
             let hypothetical = (hypothetical_cue && !g.consequence_real)
+                || rule
                 || c.rumour
                     .iter()
                     .any(|&(sent, a)| sent == tok.sent && a < m.a);
@@ -135,8 +144,9 @@ impl Analyzer {
         hz
     }
 
-    /// A failed item of a physical hazard (or a structural defect word, cues.toml `[defects]`)
-    /// followed in its sentence by a causal word and a real hazard of another kind
+    /// A failed item of a physical hazard (or a structural defect word, cues.toml `[defects]`, or a
+    /// minor hazard's word: a thermostat that fails) followed in its sentence by a causal word and a
+    /// real hazard of another kind
     /// names that hazard's cause, not a hazard of its own: in "粘合强度不足…导致…漏气" or
     /// "耐压试验中外壳被击穿，用户可能触电" the stated consequence is the hazard. An item with
     /// another item between it and the causal word is not its subject, and keeps its own hazard.
@@ -144,10 +154,14 @@ impl Analyzer {
         const MAX_CLAUSES: usize = 4;
         // a failed label, quality or function item is a finding of its own whatever it leads to;
         // only an item of a physical hazard (severity 3–4) is a cause, and of the strong terms
-        // only a structural defect ("椅腿断裂，导致使用者摔倒")
+        // only a structural defect ("椅腿断裂，导致使用者摔倒") or a part said to fail, a minor
+        // hazard's word ("温控器失灵，导致毯面起火": the stated consequence is the finding)
         let may_cause = |m: &HazM| {
             let defect = m.strong && self.defect_words.contains(&m.term);
-            !((m.strong && !defect) || m.negated || self.hazards[m.h].severity < 3)
+            let fails = m.strong && self.hazards[m.h].minor;
+            (fails || defect || !m.strong)
+                && (fails || self.hazards[m.h].severity >= 3)
+                && !m.negated
         };
         // most documents have no such item: then nothing is dropped, and the tokens are not read
         if !hz.iter().any(may_cause) {
@@ -158,10 +172,14 @@ impl Analyzer {
             .iter()
             .enumerate()
             .filter(|(_, w)| {
+                // a hazard term that opens with a causal word ("引发火灾" as one token) holds it
                 w.chars()
                     .next()
                     .is_some_and(|c| self.consequence_firsts.contains(c))
-                    && self.consequence_words.contains(**w)
+                    && (self.consequence_words.contains(**w)
+                        || self.consequence_words.iter().any(|c| {
+                            c.chars().count() > 1 && w.len() > c.len() && w.starts_with(c.as_str())
+                        }))
             })
             .map(|(i, _)| i)
             .collect();
@@ -212,8 +230,8 @@ impl Analyzer {
                 {
                     return false;
                 }
-                // and a stated hazard of another kind after it in the sentence
-                let from = stated.partition_point(|&(s, tk, _)| (s, tk) <= (m.sent, k));
+                // and a stated hazard of another kind after it in the sentence (or at it: "引发火灾")
+                let from = stated.partition_point(|&(s, tk, _)| (s, tk) < (m.sent, k));
                 stated[from..]
                     .iter()
                     .take_while(|&&(s, _, _)| s == m.sent)
@@ -329,4 +347,24 @@ pub(super) fn strength_rank(t: Target) -> u8 {
         Target::Hazard(_, Strength::Weak) => 1,
         _ => 2,
     }
+}
+
+/// Whether the mention at tokens `a..b` is the condition of a rule a prohibition word follows
+/// in its sentence: "…的产品不得" in one clause, or a clause ending in 的 right before the
+/// prohibition's ("未标注认证标志的，不得出厂").
+fn rule_condition(c: &Cues, t: &Tokens, a: usize, b: usize) -> bool {
+    let tok = t.toks[a];
+    c.rule.iter().any(|&(sent, r)| {
+        let between = t.words.get(b..r).unwrap_or(&[]);
+        let (rc, tc) = (t.toks[r].clause, tok.clause);
+        sent == tok.sent
+            && r >= b
+            && ((rc == tc && between.contains(&"的"))
+                || (rc == tc + 1
+                    && between
+                        .iter()
+                        .rev()
+                        .find(|w| !matches!(**w, "，" | "," | " "))
+                        == Some(&"的")))
+    })
 }

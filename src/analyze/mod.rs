@@ -14,6 +14,7 @@ mod check;
 mod cluster;
 mod cues;
 mod decide;
+mod endings;
 mod facts;
 mod findings;
 mod fold;
@@ -59,6 +60,7 @@ use crate::model::{
 };
 use cues::Cues;
 use decide::{Evidence, GenreState};
+use endings::Endings;
 use findings::row_failed;
 use fxhash::{FxHashMap, FxHashSet};
 use parties::Names;
@@ -81,6 +83,9 @@ enum Target {
     Hazard(usize, Strength),
     Neg,
     NegAdjacent,
+    /// A word saying a protection is missing (未设有, 缺少): the negation right after it
+    /// (防止跌落) names the hazard left open.
+    Lacking,
     Hypo,
     HypoPost,
     HypoClause,
@@ -88,6 +93,8 @@ enum Target {
     HypoCircumstance,
     /// A rumour cue (网上流传): hypothetical unless the text confirms it.
     HypoRumour,
+    /// A prohibition word (不得): a hazard in a relative clause before it is a rule's condition.
+    Rule,
     /// A word confirming what was rumoured (证实, 属实).
     Confirmed,
     TitleDoc,
@@ -132,6 +139,7 @@ struct Hazard {
     prefer_groups: Vec<String>,
     only_groups: Vec<String>,
     minor: bool,
+    findings_only: bool,
     severity: u8,
     test_items: Vec<String>,
     /// Exclusion phrases, as pattern ids of [`Analyzer::substr`].
@@ -166,41 +174,6 @@ struct Genre {
     severity: Option<u8>,
     publisher_place: bool,
     national_first: bool,
-}
-
-/// Word endings looked up per token: most tokens end in a character no ending ends in, and are
-/// rejected by one set lookup instead of a string comparison per ending (on small-vocabulary text
-/// those comparisons were a tenth of extraction).
-#[derive(Debug, Default)]
-struct Endings {
-    /// The endings by their last character, so a token is compared only with the endings its
-    /// own last character could end.
-    by_last: FxHashMap<char, Vec<String>>,
-    /// An empty ending ends every word.
-    any: bool,
-}
-
-impl Endings {
-    fn new(words: Vec<String>) -> Self {
-        let any = words.iter().any(String::is_empty);
-        let mut by_last: FxHashMap<char, Vec<String>> = FxHashMap::default();
-        for w in words {
-            if let Some(c) = w.chars().next_back() {
-                by_last.entry(c).or_default().push(w);
-            }
-        }
-        Endings { by_last, any }
-    }
-
-    /// Whether `w` ends with one of the endings.
-    fn ends(&self, w: &str) -> bool {
-        self.any
-            || w.chars().next_back().is_some_and(|c| {
-                self.by_last
-                    .get(&c)
-                    .is_some_and(|ends| ends.iter().any(|s| w.ends_with(s.as_str())))
-            })
-    }
 }
 
 /// The analysis stage: rules, dictionaries and tokenizer, loaded once. `Send + Sync`.

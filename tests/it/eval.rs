@@ -19,6 +19,7 @@ const SET: &str = include_str!("../eval/labelled.jsonl");
 /// Texts written and labelled before their first run to probe the analysis for issue 43 (see
 /// `tests/eval/README.md`, "Probe texts").
 const PROBES: &str = include_str!("../eval/probes.jsonl");
+const PROBES2: &str = include_str!("../eval/probes2.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -197,6 +198,30 @@ fn probe_texts_hold() {
     s.print("probe texts");
     s.print_disagreements();
     s.assert_floors("probe texts", [0.91, 0.87, 0.90], 0.98);
+}
+
+/// The probe texts of issue 43's twelfth session (`tests/eval/probes2.jsonl`): 32 regulatory texts
+/// aimed at the validation split's error classes as its aggregate names them (counterfeit and
+/// certification findings, falls in recalls, children's furniture, recalls of products only a group
+/// fallback holds, inspections with quality, marking and function items), labelled before the
+/// analyzer first read them. A separate set, so the first set's floors keep measuring what they
+/// measured. On the code of their first run (labels as first written; eight were corrected to the
+/// taxonomy's extended categories and hazard table, `tests/eval/README.md`) the two batches measured
+/// 0.750 / 0.755 / 0.933 / 1.000 and 0.385 / 0.850 / 0.929 / 0.938; the session's changes bring the
+/// set to 0.780 / 0.917 / 0.966 / 1.000 (in-sample from then on). Held just under that. Categories
+/// stay low: a recall of a product only a group fallback holds (电子阅读器, 奶泡机) names it in its
+/// finding, not among the document's categories (see the issue 43 note).
+#[test]
+fn probe_texts_of_the_twelfth_session_hold() {
+    let an = analyzer();
+    let cases = parse_set(PROBES2, "tests/eval/probes2.jsonl");
+    assert!(cases.len() >= 30, "only {} probe texts", cases.len());
+    check_labels(an, &cases);
+    let all: Vec<&Labelled> = cases.iter().collect();
+    let s = score(an, &all);
+    s.print("probe texts 2");
+    s.print_disagreements();
+    s.assert_floors("probe texts 2", [0.77, 0.91, 0.96], 0.96);
 }
 
 /// The texts written in the styles of real regulators, consumers and reporters (issue 15).

@@ -94,6 +94,7 @@ pub(super) fn hazards(
             prefer_groups: h.prefer_groups.clone(),
             only_groups: h.only_groups.clone(),
             minor: h.minor,
+            findings_only: h.findings_only,
             severity: h.severity,
             test_items: h.test_items.clone(),
             exclude: h
