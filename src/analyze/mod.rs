@@ -124,6 +124,8 @@ struct Category {
     anchor: Vec<usize>,
     anchor_terms: Vec<String>,
     parts: Vec<String>,
+    /// Groups whose products a part word gives way to (empty: any).
+    part_of: Vec<String>,
     /// Hazard indices a rule for this product addresses when it names none.
     principal: Vec<usize>,
     /// The category of this product made for children (products.toml `child`).
@@ -216,6 +218,8 @@ pub struct Analyzer {
     victim_verbs: FxHashSet<String>,
     /// cues.toml `[victim] lists`: after 等 they close a list of things a fire could reach.
     victim_lists: Vec<String>,
+    /// (`[victim] means`, `instruments`): a product used to put a fire out.
+    victim_means: (Vec<String>, Vec<String>),
     damaged_words: FxHashSet<String>,
     /// cues.toml `[consequence]` words, prepared: a set, as every token of a document with a
     /// possible cause is looked up.

@@ -250,7 +250,11 @@ impl Analyzer {
                                         between.iter().filter(|w| !w.trim().is_empty()).collect();
                                     ws.len() <= 3 && ws.last().is_some_and(|w| **w == "for")
                                 }));
-                        o.c != m.c && !o_part && !made_for
+                        // and only to a product that can have the part (a sofa has no camera)
+                        let part_of = &self.categories[m.c].part_of;
+                        let has_it = part_of.is_empty()
+                            || part_of.iter().any(|g| *g == self.categories[o.c].group);
+                        o.c != m.c && !o_part && !made_for && has_it
                     })
             })
             .collect();

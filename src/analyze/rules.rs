@@ -61,6 +61,10 @@ pub struct CategoryRule {
     pub anchor_terms: Vec<String>,
     #[serde(default)]
     pub parts: Vec<String>,
+    /// The product groups a part word is a part of (empty: any): it gives way only to a product
+    /// of one of them (a camera is part of a phone or a robot, never of a sofa).
+    #[serde(default)]
+    pub part_of: Vec<String>,
     /// The hazards a rule for this product addresses when it names none: a new mandatory standard
     /// for children's furniture is about tip-over, pinching and chemicals (genre key `principal`).
     #[serde(default)]

@@ -368,12 +368,14 @@ impl Analyzer {
                         || (*in_sentence && ws == sent && b <= d.a))
             });
             // the product in the sentence, or — when every product the text names is one of the
-            // pair's — anywhere: "设备" and "它" stand for the camera of the sentence before
+            // pair's, or the first it names is — anywhere: "设备" and "它" stand for the camera of
+            // the sentence before (and the sofa it points at is no product of interest)
             let product = pair_cats.is_empty()
                 || cats
                     .iter()
                     .any(|&(s, c)| s == sent && pair_cats.contains(&c))
-                || (!cats.is_empty() && cats.iter().all(|(_, c)| pair_cats.contains(c)));
+                || (!cats.is_empty() && cats.iter().all(|(_, c)| pair_cats.contains(c)))
+                || cats.first().is_some_and(|(_, c)| pair_cats.contains(c));
             if by_who && product {
                 found.push(Match {
                     a: d.a,

@@ -1,6 +1,7 @@
 //! What a fire reached rather than started in: a product named after a `[victim]` verb in its
 //! clause (取暖器倾倒后引燃沙发), right before 被 + one (童鞋被烧毁), right before a `[damaged]`
-//! word (家具损失严重), or in a list of what a fire could reach (远离窗帘、沙发等可燃物). Such a
+//! word (家具损失严重), in a list of what a fire could reach (远离窗帘、沙发等可燃物), or used to put
+//! the fire out (用灭火器扑灭). Such a
 //! mention carries no hazard and does not make the document about its product.
 
 use super::*;
@@ -25,7 +26,15 @@ impl Analyzer {
                         .get(k)
                         .is_some_and(|w| self.damaged_words.contains(*w))
                 });
-                before || after || damaged || self.in_victim_list(c, cats, t)
+                // "用灭火器迅速扑灭明火": what put the fire out, at most one word after the
+                // instrument word
+                let (means, instruments) = &self.victim_means;
+                let used = (c.tok.saturating_sub(2)..c.tok)
+                    .any(|k| instruments.iter().any(|w| w == words[k]))
+                    && (c.end..words.len())
+                        .take_while(|&k| toks[k].clause == clause)
+                        .any(|k| means.iter().any(|w| w == words[k]));
+                before || after || damaged || used || self.in_victim_list(c, cats, t)
             })
             .collect()
     }

@@ -64,6 +64,7 @@ pub(super) fn categories(
                 .collect(),
             anchor_terms: c.anchor_terms.iter().map(|s| prepare(s)).collect(),
             parts: c.parts.iter().map(|s| prepare(s)).collect(),
+            part_of: c.part_of.clone(),
             principal: c
                 .principal_hazards
                 .iter()
@@ -456,6 +457,7 @@ pub(super) fn assemble(
         substr_flags: t.substr_flags,
         victim_verbs: words(&cues.victim.cues).into_iter().collect(),
         victim_lists: words(&cues.victim.lists),
+        victim_means: (words(&cues.victim.means), words(&cues.victim.instruments)),
         damaged_words: words(&cues.damaged.words).into_iter().collect(),
         consequence_words: words(&cues.consequence.words).into_iter().collect(),
         consequence_firsts: CharSet::new(

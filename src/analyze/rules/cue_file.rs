@@ -60,7 +60,7 @@ pub struct Hypothetical {
     #[serde(default)]
     pub happened_prefix: Vec<String>,
     /// Words before a `circumstance` cue in its sentence that name one particular thing (一辆,
-    /// 一台): the circumstance is that thing's, told as an event.
+    /// 一台) or mark the past (曾): the circumstance is that thing's, told as an event.
     #[serde(default)]
     pub particular: Vec<String>,
     #[serde(default)]
@@ -92,6 +92,12 @@ pub struct Victims {
     pub cues: Vec<String>,
     #[serde(default)]
     pub lists: Vec<String>,
+    /// Words later in a product's clause that say it put a fire out (扑灭), when one of
+    /// `instruments` (用, 拿起) stands right before the product: the means, not the source.
+    #[serde(default)]
+    pub means: Vec<String>,
+    #[serde(default)]
+    pub instruments: Vec<String>,
     #[serde(default)]
     pub examples: Examples,
 }

@@ -178,10 +178,19 @@ fn child_categories(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
     }
 }
 
-/// A category's anchors are categories.
+/// A category's anchors are categories; the groups its part words are parts of are groups.
 fn anchor_categories(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
     let (pl, pt) = r.products();
     for (i, c) in r.f.products.category.iter().enumerate() {
+        for g in &c.part_of {
+            if !r.groups.contains(g.as_str()) {
+                errs.push(ConfigError::new(
+                    pl,
+                    line_in_block(pt, "category", i, "part_of"),
+                    format!("unknown product group `{g}` in part_of"),
+                ));
+            }
+        }
         for a in &c.anchor {
             if !r.categories.contains(a.as_str()) {
                 errs.push(ConfigError::new(
