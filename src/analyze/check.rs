@@ -272,6 +272,15 @@ fn reading_examples(an: &Analyzer, f: &rules::RuleFiles, errs: &mut Vec<ConfigEr
         &|e| analyze(an, "", e, None),
         &|x| !x.regions.is_empty(),
     );
+    // a text whose scope is the whole country is placed 全国
+    run(
+        errs,
+        (cl, ct, table_line(ct, "nationwide")),
+        "nationwide",
+        &c.nationwide.examples,
+        &|e| analyze(an, "", e, Some(DocKind::Inspection)),
+        &|x| x.regions.iter().any(|r| r.province == "全国"),
+    );
     run(
         errs,
         (cl, ct, table_line(ct, "unclassified")),

@@ -96,7 +96,9 @@ impl Analyzer {
                 .iter()
                 .any(|p| before.ends_with(p.as_str()))
                 || after.starts_with('籍')
-                || before.ends_with(|c: char| c.is_ascii_digit())
+                // (a count of provinces, "28个省份", is the whole country)
+                || (before.ends_with(|c: char| c.is_ascii_digit())
+                    && m.target != Target::Nationwide)
             {
                 continue;
             }

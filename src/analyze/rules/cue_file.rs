@@ -317,6 +317,9 @@ pub struct Nationwide {
     pub terms: Vec<String>,
     #[serde(default)]
     pub publishers: Vec<String>,
+    /// Texts whose scope is the whole country (read as inspection notices).
+    #[serde(default)]
+    pub examples: Examples,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
