@@ -291,6 +291,8 @@ pub struct Analyzer {
     child_words: Vec<String>,
     /// First token → (token sequence, target).
     matcher: FxHashMap<String, Vec<(Vec<String>, Target)>>,
+    /// The keys of `matcher` as a filter asked before it.
+    matcher_keys: WordFilter,
     org_re: Regex,
     shop_re: Regex,
     brand_re: LazyRegex,

@@ -494,6 +494,7 @@ pub(super) fn assemble(
         publisher_suffixes: words(&cues.publisher.suffixes),
         agencies: words(&cues.dateline.agencies),
         gaz,
+        matcher_keys: WordFilter::new(t.matcher.keys().map(String::as_str)),
         matcher: t.matcher,
         org_re: t.org_re,
         shop_re: t.shop_re,
