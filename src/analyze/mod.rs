@@ -258,6 +258,9 @@ pub struct Analyzer {
     place_glue: Vec<String>,
     /// Variant spellings → the rules' form (cues.toml `[variants]`), same byte length each.
     variants: Vec<(String, String)>,
+    /// The written forms of `variants`, found in one pass: most texts hold none, and a substring
+    /// search per variant read the whole text each.
+    variant_froms: Words,
     /// Failure wording (cues.toml `[failure]`): a token that is a rule word glued to one
     /// ("温升过高") is split.
     failure_words: FxHashSet<String>,
@@ -718,9 +721,11 @@ impl Analyzer {
         let text_start = orig.len();
         fold_into(&doc.text, &mut orig);
         // variant spellings (钮扣 for 纽扣): same length, so every offset holds
-        for (from, to) in &self.variants {
-            if orig.contains(from.as_str()) {
-                orig = orig.replace(from.as_str(), to);
+        if self.variant_froms.first(&orig).is_some() {
+            for (from, to) in &self.variants {
+                if orig.contains(from.as_str()) {
+                    orig = orig.replace(from.as_str(), to);
+                }
             }
         }
         // … and lower-cased for matching

@@ -264,6 +264,14 @@ pub(super) fn add_foreign_phrases(f: &rules::RuleFiles, phrases: &mut Vec<(Strin
     }
 }
 
+/// The variant spellings that fold: a written form of the same byte length as the rules' one.
+fn variant_pairs(cues: &rules::CuesFile) -> impl Iterator<Item = &(String, String)> {
+    cues.variants
+        .pairs
+        .iter()
+        .filter(|(a, b)| !a.is_empty() && a != b && a.len() == b.len())
+}
+
 /// First token → the distinct (token sequence, target) of every phrase, cut by `jieba`.
 pub(super) fn phrase_matcher(
     jieba: &Jieba,
@@ -481,13 +489,8 @@ pub(super) fn assemble(
                 .chain(&words(&cues.place_glue.words))
                 .filter_map(|n| n.chars().next_back()),
         ),
-        variants: cues
-            .variants
-            .pairs
-            .iter()
-            .filter(|(a, b)| !a.is_empty() && a != b && a.len() == b.len())
-            .cloned()
-            .collect(),
+        variants: variant_pairs(cues).cloned().collect(),
+        variant_froms: Words::new(variant_pairs(cues).map(|(a, _)| a.clone())),
         place_hashes: t.place_names.iter().map(|n| place_hash(n)).collect(),
         place_names: t.place_names,
         platforms: cues.platforms.names.clone(),
