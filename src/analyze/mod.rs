@@ -330,6 +330,8 @@ pub struct Analyzer {
     /// Register words of two characters or more, by index (cues.toml `[generic] register`): found
     /// inside a longer token too, since jieba's own dictionary glues some (专家建议, 大家注意).
     register_words: Vec<(usize, String)>,
+    /// The first characters of `register_words`.
+    register_firsts: CharSet,
     /// cues.toml `[brands]`: marks after a brand token, and tokens that are no brand.
     brand_marks: Vec<String>,
     brand_not: Vec<String>,

@@ -264,6 +264,16 @@ pub(super) fn add_foreign_phrases(f: &rules::RuleFiles, phrases: &mut Vec<(Strin
     }
 }
 
+/// The register words of two characters or more (prepared), with their index in the list.
+fn register_words(cues: &rules::CuesFile) -> impl Iterator<Item = (usize, String)> {
+    cues.generic
+        .register
+        .iter()
+        .map(|w| prepare(w))
+        .enumerate()
+        .filter(|(_, w)| w.chars().count() >= 2)
+}
+
 /// The variant spellings that fold: a written form of the same byte length as the rules' one.
 fn variant_pairs(cues: &rules::CuesFile) -> impl Iterator<Item = &(String, String)> {
     cues.variants
@@ -530,14 +540,8 @@ pub(super) fn assemble(
         makers: text::Words::new(words(&cues.place_roles.makers)),
         not_between: text::Words::new(words(&cues.place_roles.not_between)),
         generic_min: cues.generic.min.unwrap_or(3),
-        register_words: cues
-            .generic
-            .register
-            .iter()
-            .map(|w| prepare(w))
-            .enumerate()
-            .filter(|(_, w)| w.chars().count() >= 2)
-            .collect(),
+        register_words: register_words(cues).collect(),
+        register_firsts: CharSet::new(register_words(cues).filter_map(|(_, w)| w.chars().next())),
         persons: Endings::new(words(&cues.generic.persons)),
         origin_words: words(&cues.origin.words),
         made_in: words(&cues.made_in.words),
