@@ -417,9 +417,17 @@ impl Analyzer {
             if w.len() <= 3 {
                 continue;
             }
-            for (i, r) in &self.register_words {
-                if r.len() < w.len() && w.contains(r.as_str()) {
-                    seen.insert(*i);
+            // a word holds a register word where one starts: only at a character that opens
+            // one (most tokens hold none), not a substring search per register word and token
+            for (k, ch) in w.char_indices() {
+                if !self.register_firsts.contains(ch) {
+                    continue;
+                }
+                let from = w.get(k..).unwrap_or_default();
+                for (i, r) in &self.register_words {
+                    if r.len() < w.len() && from.starts_with(r.as_str()) {
+                        seen.insert(*i);
+                    }
                 }
             }
         }

@@ -121,19 +121,40 @@ pub fn fold_into(text: &str, out: &mut String) {
     let bits = CHANGING.as_slice();
     let mut needs_script = false;
     let mut last = 0;
-    for (i, c) in text.char_indices() {
-        if c.is_ascii() {
+    // A walk over the bytes, not `char_indices`: most characters of a Chinese text are three
+    // bytes, read in place here, and only those opening with EF or E3 can be width-folded
+    // (U+FF01..U+FF5E, U+3000); once the converter is due, the others need no look at all.
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&b0) = bytes.get(i) {
+        if b0 < 0x80 {
+            i += 1;
             continue;
         }
-        match narrow(c) {
-            Some(x) => {
+        if let (0xE0..=0xEF, Some(&[b1, b2])) = (b0, bytes.get(i + 1..i + 3)) {
+            let c =
+                (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+            if (b0 == 0xEF || b0 == 0xE3)
+                && let Some(x) = char::from_u32(c).and_then(narrow)
+            {
                 out.push_str(text.get(last..i).unwrap_or(""));
                 out.push(x);
-                last = i + c.len_utf8();
+                last = i + 3;
+            } else if !needs_script {
+                // a width-folded character is ASCII afterwards, which the converter never changes
+                needs_script = bits
+                    .get(c as usize / 64)
+                    .is_some_and(|w| w & (1 << (c % 64)) != 0);
             }
-            // a width-folded character is ASCII afterwards, which the converter never changes
-            None => needs_script = needs_script || may_convert(bits, c),
+            i += 3;
+            continue;
         }
+        // a two- or four-byte character: never width-folded
+        let Some(ch) = text.get(i..).and_then(|s| s.chars().next()) else {
+            break;
+        };
+        needs_script = needs_script || may_convert(bits, ch);
+        i += ch.len_utf8();
     }
     out.push_str(text.get(last..).unwrap_or(""));
     if needs_script {
@@ -186,6 +207,59 @@ mod tests {
             "{path} is out of date (missing {missing:?}, extra {extra:?}): run \
              `JIANCE_BLESS=1 cargo test --lib fold::` and commit it"
         );
+    }
+
+    /// `fold_into` as it was, a character at a time: the byte walk must append the same.
+    fn fold_into_chars(text: &str, out: &mut String) {
+        let start = out.len();
+        let bits = super::CHANGING.as_slice();
+        let mut needs_script = false;
+        let mut last = 0;
+        for (i, c) in text.char_indices() {
+            if c.is_ascii() {
+                continue;
+            }
+            match super::narrow(c) {
+                Some(x) => {
+                    out.push_str(&text[last..i]);
+                    out.push(x);
+                    last = i + c.len_utf8();
+                }
+                None => needs_script = needs_script || super::may_convert(bits, c),
+            }
+        }
+        out.push_str(&text[last..]);
+        if needs_script {
+            let simplified = zhconv::zhconv(&out[start..], zhconv::Variant::ZhHans);
+            out.truncate(start);
+            out.push_str(&simplified);
+        }
+    }
+
+    #[test]
+    fn the_byte_walk_folds_as_the_character_walk() {
+        let mut texts: Vec<String> = [
+            "ＧＢ　１７７６１，電動車 café ñ Ω й ☃ 😀 𠀀 後 x",
+            "é電",
+            "２名兒童",
+            "ａ\u{3000}ｚ\u{FF5F}\u{FF00}～！",
+            "\u{7FF}\u{800}\u{FFFF}\u{10000}\u{3FFFF}\u{40000}\u{10FFFF}",
+        ]
+        .iter()
+        .map(|t| t.to_string())
+        .collect();
+        // every character below U+10000 in runs, and a sample of the planes above
+        let all: Vec<char> = (0x80..0x1_0000)
+            .chain((0x1_0000..0x11_0000).step_by(97))
+            .filter_map(char::from_u32)
+            .collect();
+        texts.extend(all.chunks(64).map(|c| c.iter().collect::<String>()));
+        for t in &texts {
+            let (mut a, mut b) = (String::from("前"), String::from("前"));
+            fold_into(t, &mut a);
+            fold_into_chars(t, &mut b);
+            assert_eq!(a, b, "{t}");
+        }
     }
 
     /// `fold_into` appends exactly what `fold` returns.

@@ -235,6 +235,9 @@ pub struct Analyzer {
     place_glue: Vec<String>,
     /// Variant spellings → the rules' form (cues.toml `[variants]`), same byte length each.
     variants: Vec<(String, String)>,
+    /// The written forms of `variants`, found in one pass: most texts hold none, and a substring
+    /// search per variant read the whole text each.
+    variant_froms: Words,
     /// Failure wording (cues.toml `[failure]`): a token that is a rule word glued to one
     /// ("温升过高") is split.
     failure_words: FxHashSet<String>,
@@ -268,6 +271,8 @@ pub struct Analyzer {
     child_words: Vec<String>,
     /// First token → (token sequence, target).
     matcher: FxHashMap<String, Vec<(Vec<String>, Target)>>,
+    /// The keys of `matcher` as a filter asked before it.
+    matcher_keys: WordFilter,
     org_re: Regex,
     shop_re: Regex,
     brand_re: LazyRegex,
@@ -302,6 +307,8 @@ pub struct Analyzer {
     /// Register words of two characters or more, by index (cues.toml `[generic] register`): found
     /// inside a longer token too, since jieba's own dictionary glues some (专家建议, 大家注意).
     register_words: Vec<(usize, String)>,
+    /// The first characters of `register_words`.
+    register_firsts: CharSet,
     /// cues.toml `[brands]`: marks after a brand token, and tokens that are no brand.
     brand_marks: Vec<String>,
     brand_not: Vec<String>,
@@ -693,9 +700,11 @@ impl Analyzer {
         let text_start = orig.len();
         fold_into(&doc.text, &mut orig);
         // variant spellings (钮扣 for 纽扣): same length, so every offset holds
-        for (from, to) in &self.variants {
-            if orig.contains(from.as_str()) {
-                orig = orig.replace(from.as_str(), to);
+        if self.variant_froms.first(&orig).is_some() {
+            for (from, to) in &self.variants {
+                if orig.contains(from.as_str()) {
+                    orig = orig.replace(from.as_str(), to);
+                }
             }
         }
         // … and lower-cased for matching

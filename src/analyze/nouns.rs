@@ -105,6 +105,9 @@ pub(super) struct NounIndex {
     generic_heads: Vec<String>,
     /// (endings, words one of which the noun must hold, category), in order.
     heads: Vec<(Vec<String>, Vec<String>, usize)>,
+    /// The last characters of every ending of `heads`: a noun ending in none of them takes no
+    /// head, without a suffix test per ending. `None` when an ending is empty (it fits any noun).
+    head_lasts: Option<CharSet>,
     /// Per category, phrases it excludes: a noun holding one is not placed there.
     excludes: Vec<Vec<String>>,
 }
@@ -115,9 +118,14 @@ impl NounIndex {
         generic_heads: Vec<String>,
         heads: Vec<(Vec<String>, Vec<String>, usize)>,
     ) -> NounIndex {
+        let ends = || heads.iter().flat_map(|(ends, _, _)| ends);
+        let head_lasts = ends()
+            .all(|e| !e.is_empty())
+            .then(|| CharSet::new(ends().filter_map(|e| e.chars().next_back())));
         let mut ix = NounIndex {
             generic_heads,
             heads,
+            head_lasts,
             ..NounIndex::default()
         };
         for (name, c) in names {
@@ -236,6 +244,11 @@ impl NounIndex {
         }
         if let Some((_, _, c)) = best {
             return Some(c);
+        }
+        if let Some(lasts) = &self.head_lasts
+            && noun.chars().next_back().is_none_or(|l| !lasts.contains(l))
+        {
+            return None;
         }
         self.heads
             .iter()

@@ -243,18 +243,25 @@ impl Analyzer {
                         // "手机用锂离子电池": the product is the battery, made for phones; so is
                         // it in "battery packs (sold) for garden tools": "for" right before the
                         // other product, at most two words after the part
-                        let made_for = (o.end + 1 == m.tok && words.get(o.end) == Some(&"用"))
-                            || (m.end < o.tok
-                                && words.get(m.end..o.tok).is_some_and(|between| {
-                                    let ws: Vec<&&str> =
-                                        between.iter().filter(|w| !w.trim().is_empty()).collect();
-                                    ws.len() <= 3 && ws.last().is_some_and(|w| **w == "for")
-                                }));
+                        // (asked last, and read from the end: at most three words that are
+                        // not blank, the last "for" — the span may run to the text's end)
+                        let made_for = || {
+                            (o.end + 1 == m.tok && words.get(o.end) == Some(&"用"))
+                                || (m.end < o.tok
+                                    && words.get(m.end..o.tok).is_some_and(|between| {
+                                        let mut ws =
+                                            between.iter().rev().filter(|w| !w.trim().is_empty());
+                                        ws.next().is_some_and(|w| *w == "for")
+                                            && ws.take(3).count() <= 2
+                                    }))
+                        };
                         // and only to a product that can have the part (a sofa has no camera)
                         let part_of = &self.categories[m.c].part_of;
-                        let has_it = part_of.is_empty()
-                            || part_of.iter().any(|g| *g == self.categories[o.c].group);
-                        o.c != m.c && !o_part && !made_for && has_it
+                        let has_it = || {
+                            part_of.is_empty()
+                                || part_of.iter().any(|g| *g == self.categories[o.c].group)
+                        };
+                        o.c != m.c && !o_part && has_it() && !made_for()
                     })
             })
             .collect();

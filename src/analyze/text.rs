@@ -124,6 +124,55 @@ pub(super) fn place_hash(s: &str) -> u64 {
     super::fxhash::FxBuild::default().hash_one(s)
 }
 
+/// A filter in front of a word-keyed map asked about once per token (the phrase matcher): one bit
+/// per class of words (their byte length, first three and last two bytes) in 64 K bits (8 KB).
+/// A clear bit proves the word is not a key, so only the few tokens whose class holds a key are
+/// hashed and looked up; most tokens start no rule phrase, and the map lookup was most of the
+/// phrase matching.
+#[derive(Debug, Clone)]
+pub(super) struct WordFilter(Vec<u64>);
+
+impl WordFilter {
+    pub(super) fn new<'w>(words: impl IntoIterator<Item = &'w str>) -> Self {
+        let mut bits = vec![0u64; 1 << 10];
+        for w in words {
+            let k = Self::slot(w);
+            if let Some(b) = bits.get_mut(k >> 6) {
+                *b |= 1 << (k & 63);
+            }
+        }
+        WordFilter(bits)
+    }
+
+    fn slot(w: &str) -> usize {
+        let b = w.as_bytes();
+        let at = |i: usize| u64::from(b.get(i).copied().unwrap_or(0));
+        let n = b.len();
+        let last = |back: usize| {
+            u64::from(
+                n.checked_sub(back)
+                    .and_then(|i| b.get(i))
+                    .copied()
+                    .unwrap_or(0),
+            )
+        };
+        let key = at(0)
+            | at(1) << 8
+            | at(2) << 16
+            | last(1) << 24
+            | last(2) << 32
+            | (n as u64 & 0xFF) << 40;
+        // Fibonacci hashing: the top 16 bits of the product mix every byte of the key
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize
+    }
+
+    /// False when `w` is surely not one of the words; true when it may be.
+    pub(super) fn may_hold(&self, w: &str) -> bool {
+        let k = Self::slot(w);
+        self.0.get(k >> 6).is_some_and(|b| (b >> (k & 63)) & 1 == 1)
+    }
+}
+
 /// A set of characters asked about once per token: a bit per character of the Basic
 /// Multilingual Plane (8 KB), where a binary search over a few dozen characters took half a
 /// dozen steps a token; characters above it, sorted.
@@ -390,6 +439,9 @@ impl Analyzer {
     pub(super) fn matches(&self, words: &[&str]) -> Vec<Match> {
         let mut out = Vec::new();
         for i in 0..words.len() {
+            if !self.matcher_keys.may_hold(words[i]) {
+                continue;
+            }
             let Some(cands) = self.matcher.get(words[i]) else {
                 continue;
             };

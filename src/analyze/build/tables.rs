@@ -266,6 +266,24 @@ pub(super) fn add_foreign_phrases(f: &rules::RuleFiles, phrases: &mut Vec<(Strin
     }
 }
 
+/// The register words of two characters or more (prepared), with their index in the list.
+fn register_words(cues: &rules::CuesFile) -> impl Iterator<Item = (usize, String)> {
+    cues.generic
+        .register
+        .iter()
+        .map(|w| prepare(w))
+        .enumerate()
+        .filter(|(_, w)| w.chars().count() >= 2)
+}
+
+/// The variant spellings that fold: a written form of the same byte length as the rules' one.
+fn variant_pairs(cues: &rules::CuesFile) -> impl Iterator<Item = &(String, String)> {
+    cues.variants
+        .pairs
+        .iter()
+        .filter(|(a, b)| !a.is_empty() && a != b && a.len() == b.len())
+}
+
 /// First token → the distinct (token sequence, target) of every phrase, cut by `jieba`.
 pub(super) fn phrase_matcher(
     jieba: &Jieba,
@@ -484,19 +502,15 @@ pub(super) fn assemble(
                 .chain(&words(&cues.place_glue.words))
                 .filter_map(|n| n.chars().next_back()),
         ),
-        variants: cues
-            .variants
-            .pairs
-            .iter()
-            .filter(|(a, b)| !a.is_empty() && a != b && a.len() == b.len())
-            .cloned()
-            .collect(),
+        variants: variant_pairs(cues).cloned().collect(),
+        variant_froms: Words::new(variant_pairs(cues).map(|(a, _)| a.clone())),
         place_hashes: t.place_names.iter().map(|n| place_hash(n)).collect(),
         place_names: t.place_names,
         platforms: cues.platforms.names.clone(),
         publisher_suffixes: words(&cues.publisher.suffixes),
         agencies: words(&cues.dateline.agencies),
         gaz,
+        matcher_keys: WordFilter::new(t.matcher.keys().map(String::as_str)),
         matcher: t.matcher,
         org_re: t.org_re,
         shop_re: t.shop_re,
@@ -529,14 +543,8 @@ pub(super) fn assemble(
         makers: text::Words::new(words(&cues.place_roles.makers)),
         not_between: text::Words::new(words(&cues.place_roles.not_between)),
         generic_min: cues.generic.min.unwrap_or(3),
-        register_words: cues
-            .generic
-            .register
-            .iter()
-            .map(|w| prepare(w))
-            .enumerate()
-            .filter(|(_, w)| w.chars().count() >= 2)
-            .collect(),
+        register_words: register_words(cues).collect(),
+        register_firsts: CharSet::new(register_words(cues).filter_map(|(_, w)| w.chars().next())),
         persons: Endings::new(words(&cues.generic.persons)),
         origin_words: words(&cues.origin.words),
         made_in: words(&cues.made_in.words),

@@ -42,14 +42,25 @@ enum Kind {
 fn hash(kind: Kind, value: &str) -> u32 {
     let mut h = FNV_OFFSET;
     h = (h ^ kind as u64).wrapping_mul(FNV_PRIME);
-    for c in value
-        .chars()
-        .filter(|c| c.is_alphanumeric() || *c == '.' || *c == '/')
-        .flat_map(char::to_uppercase)
-    {
-        let mut buf = [0u8; 4];
-        for &b in c.encode_utf8(&mut buf).as_bytes() {
+    let mut feed = |bytes: &[u8]| {
+        for &b in bytes {
             h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+        }
+    };
+    for c in value.chars() {
+        // Most characters are ASCII or CJK ideographs, whose case and class need no Unicode
+        // table search (an ideograph is alphanumeric and its own upper case); the hash is the
+        // same as through the general path below.
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '/' {
+                feed(&[c.to_ascii_uppercase() as u8]);
+            }
+        } else if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            feed(c.encode_utf8(&mut [0u8; 4]).as_bytes());
+        } else if c.is_alphanumeric() {
+            for u in c.to_uppercase() {
+                feed(u.encode_utf8(&mut [0u8; 4]).as_bytes());
+            }
         }
     }
     fnv_fold(h)
@@ -190,6 +201,49 @@ mod tests {
             ids.iter().copied(),
             standards.iter().copied(),
         )
+    }
+
+    /// The hash of the general path, every character through the Unicode tables.
+    fn hash_general(kind: Kind, value: &str) -> u32 {
+        let mut h = FNV_OFFSET;
+        h = (h ^ kind as u64).wrapping_mul(FNV_PRIME);
+        for c in value
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == '.' || *c == '/')
+            .flat_map(char::to_uppercase)
+        {
+            let mut buf = [0u8; 4];
+            for &b in c.encode_utf8(&mut buf).as_bytes() {
+                h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+            }
+        }
+        fnv_fold(h)
+    }
+
+    #[test]
+    fn the_fast_hash_is_the_general_one() {
+        let values = [
+            "GB 4706.8-2026",
+            "电动自行车用蓄电池",
+            "ÄbcßΣ-x/1.2 ｍｎ",
+            "浙江某某电器有限公司（Ltd.）",
+            "ǅ㐀𠀀ⅫⅣ①",
+            "",
+        ];
+        for v in values {
+            for kind in [Kind::Product, Kind::Party, Kind::Id, Kind::Place] {
+                assert_eq!(hash(kind, v), hash_general(kind, v), "{v}");
+            }
+        }
+        let ideographs = ('\u{4E00}'..='\u{9FFF}').map(u32::from);
+        for c in (0..0x11_0000)
+            .step_by(7)
+            .chain(ideographs)
+            .filter_map(char::from_u32)
+        {
+            let v = c.to_string();
+            assert_eq!(hash(Kind::Id, &v), hash_general(Kind::Id, &v), "{c:?}");
+        }
     }
 
     fn agree_f(a: &Fields, b: &Fields) -> bool {
