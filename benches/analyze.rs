@@ -38,7 +38,9 @@
 //! with `JIANCE_BENCH_ROUNDS` 1 and then 3: there a pass takes more than the 0.2 s a round aims at,
 //! so extraction runs once per round plus twice (the digest, the calibration), and half the
 //! difference of the two totals is one steady pass, without the first pass's one-off work (lazy
-//! regexes compiled, their DFA states built). Issue 48 measured so at f3cef7d (output digest
+//! regexes compiled, their DFA states built). Issue 48 measured so at a18fddc, merged with the
+//! twelfth session's analysis changes (output digest fdcb02a97c4dfc26, moved by them): 99.0 M
+//! instructions a pass, 4.32× a `jieba_hmm` pass; at f3cef7d (output digest
 //! eaa0a09b9119c199): 98.1 M instructions a pass, 4.28× a `jieba_hmm` pass (102.5 M at its base
 //! 5cfbb8e, same output); at 30b909b (output digest
 //! eaa0a09b9119c199, moved by that session's analysis changes): 102.6 M instructions a pass,
