@@ -206,20 +206,21 @@ fn probe_texts_hold() {
 /// fallback holds, inspections with quality, marking and function items) and 48 media, advice,
 /// incident and complaint texts (smart products reached by strangers, tips, explainers, drills,
 /// debunks, market news, service disputes), 16 Taiwan, Hong Kong and Macao notices, 16
-/// complaints (quality complaints and service disputes) and 12 English foreign recalls, labelled before the analyzer first read them. A separate
+/// complaints (quality complaints and service disputes), 12 English foreign recalls and 12
+/// standards (mandatory, draft, voluntary, explainers), labelled before the analyzer first read them. A separate
 /// set, so the first set's floors keep measuring what they measured. On the code of their first run
 /// (labels as first written; corrections in `tests/eval/README.md`) the five batches measured
 /// 0.750 / 0.755 / 0.933 / 1.000, 0.385 / 0.850 / 0.929 / 0.938, 0.538 / 0.889 / 0.941 / 0.875,
 /// 0.606 / 0.800 / 0.833 / 0.875, 0.733 / 0.828 / 0.909 / 0.875, 0.903 / 0.538 / 0.783 / 0.688,
-/// 0.667 / 0.667 / 1.000 / 0.938 and 0.818 / 0.750 / 0.800 / 0.833; the session's changes bring the
-/// set to 0.914 / 0.924 / 0.975 / 0.984 (in-sample from then on). Held just under that. Categories stay lowest: a recall of a
+/// 0.667 / 0.667 / 1.000 / 0.938, 0.818 / 0.750 / 0.800 / 0.833 and 0.750 / 0.750 / 0.889 / 0.917;
+/// the session's changes bring the set to 0.916 / 0.924 / 0.977 / 0.985 (in-sample from then on). Held just under that. Categories stay lowest: a recall of a
 /// product only a group fallback holds (电子阅读器, 奶泡机) names it in its finding, not among the
 /// document's categories (see the issue 43 note).
 #[test]
 fn probe_texts_of_the_twelfth_session_hold() {
     let an = analyzer();
     let cases = parse_set(PROBES2, "tests/eval/probes2.jsonl");
-    assert!(cases.len() >= 124, "only {} probe texts", cases.len());
+    assert!(cases.len() >= 136, "only {} probe texts", cases.len());
     check_labels(an, &cases);
     let all: Vec<&Labelled> = cases.iter().collect();
     let s = score(an, &all);
