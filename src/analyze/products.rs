@@ -233,12 +233,19 @@ impl Analyzer {
                 .and_then(|k| words.get(k))
                 .is_some_and(|w| *w == "《")
         };
+        // a record's product field ("产品名称：电线", "样品名称: 插头") names a product of its own
+        let named_field = |m: &CatM| {
+            m.tok.checked_sub(2).is_some_and(|k| {
+                words[k].ends_with("名称") && matches!(words[k + 1], "：" | ":" | "|")
+            })
+        };
         let part_only: Vec<bool> = cats
             .iter()
             .zip(&is_part)
             .map(|(m, &part)| {
                 part && !listed(m)
                     && !opens_title(m)
+                    && !named_field(m)
                     && cats.iter().zip(&is_part).any(|(o, &o_part)| {
                         // "手机用锂离子电池": the product is the battery, made for phones; so is
                         // it in "battery packs (sold) for garden tools": "for" right before the
