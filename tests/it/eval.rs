@@ -204,14 +204,15 @@ fn probe_texts_hold() {
 /// fallback holds, inspections with quality, marking and function items), 48 media, advice,
 /// incident and complaint texts (smart products reached by strangers, tips, explainers, drills,
 /// debunks, market news, service disputes), 16 Taiwan, Hong Kong and Macao notices, 16 complaints
-/// (quality complaints and service disputes), 12 English foreign recalls, 12 standards and 12
-/// inspection notices in records and tables, labelled before the analyzer first read them. A
+/// (quality complaints and service disputes), 12 English foreign recalls, 12 standards, 12
+/// inspection notices in records and tables and 12 more media texts, labelled before the analyzer first read them. A
 /// separate set, so the first set's floors keep measuring what they measured. On the code of their first run (labels as first written; corrections in
-/// `tests/eval/README.md`) the ten batches measured 0.750 / 0.755 / 0.933 / 1.000, 0.385 / 0.850 /
+/// `tests/eval/README.md`) the eleven batches measured 0.750 / 0.755 / 0.933 / 1.000, 0.385 / 0.850 /
 /// 0.929 / 0.938, 0.538 / 0.889 / 0.941 / 0.875, 0.606 / 0.800 / 0.833 / 0.875, 0.733 / 0.828 /
 /// 0.909 / 0.875, 0.903 / 0.538 / 0.783 / 0.688, 0.667 / 0.667 / 1.000 / 0.938, 0.818 / 0.750 /
-/// 0.800 / 0.833, 0.750 / 0.750 / 0.889 / 0.917 and 0.541 / 0.950 / 1.000 / 1.000; the session's
-/// changes bring the set to 0.927 / 0.930 / 0.980 / 0.986 (in-sample from then on). Held just
+/// 0.800 / 0.833, 0.750 / 0.750 / 0.889 / 0.917, 0.541 / 0.950 / 1.000 / 1.000 and 0.609 / 0.800 /
+/// 1.000 / 0.917; the session's changes bring the set to 0.932 / 0.933 / 0.980 / 0.988 (in-sample
+/// from then on). Held just
 /// under that. Categories stay lowest: a recall of a product only a group fallback holds (电子阅读器,
 /// 奶泡机) names it in its finding, not among the document's categories (see the issue 43 note).
 #[test]
@@ -219,8 +220,8 @@ fn probe_texts_of_the_twelfth_session_hold() {
     hold_probe_set(
         PROBES2,
         "tests/eval/probes2.jsonl",
-        148,
-        [0.92, 0.92, 0.97],
+        160,
+        [0.93, 0.93, 0.97],
         0.98,
     );
 }
