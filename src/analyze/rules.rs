@@ -92,7 +92,7 @@ pub struct ProductsFile {
     #[serde(default)]
     pub child_words: Vec<String>,
     /// Words that cite what a test or a rule goes by (依据, 按照): a product word inside a title
-    /// they cite (《皮鞋》, 《缺陷汽车产品召回管理条例》) names the standard, not a product of the text.
+    /// they cite (《皮鞋》, 《汽车产品缺陷召回办法》) names the standard, not a product of the text.
     #[serde(default)]
     pub citing: Vec<String>,
     #[serde(default)]

@@ -249,6 +249,16 @@ fn check_reports_a_variant_pair_of_unequal_length_with_its_line() {
     );
 }
 
+#[test]
+fn check_reports_an_unknown_group_in_part_of_with_its_line() {
+    check_names_the_edited_line(
+        "products.toml",
+        "part_of = [\"电子产品\", ",
+        "part_of = [\"电子设备\", ",
+        "电子设备",
+    );
+}
+
 /// `jiance check` on a rules directory holding the built-in `file` with `good` replaced by `bad`
 /// fails and names the file and the line of the edit, with `needle` in its message. The
 /// analyzer's files are read together, so editing one of them copies the other two.

@@ -17,6 +17,7 @@ const CHECKS: &[Check] = &[
     principal_hazards,
     child_categories,
     anchor_categories,
+    part_of_groups,
     english_terms,
     unclassified_heads,
     standard_families,
@@ -178,8 +179,8 @@ fn child_categories(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
     }
 }
 
-/// A category's anchors are categories; the groups its part words are parts of are groups.
-fn anchor_categories(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+/// The groups a category's part words are parts of are product groups.
+fn part_of_groups(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
     let (pl, pt) = r.products();
     for (i, c) in r.f.products.category.iter().enumerate() {
         for g in &c.part_of {
@@ -191,6 +192,13 @@ fn anchor_categories(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
                 ));
             }
         }
+    }
+}
+
+/// A category's anchors are categories.
+fn anchor_categories(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+    let (pl, pt) = r.products();
+    for (i, c) in r.f.products.category.iter().enumerate() {
         for a in &c.anchor {
             if !r.categories.contains(a.as_str()) {
                 errs.push(ConfigError::new(
