@@ -198,11 +198,16 @@ impl Analyzer {
         let toks = &t.toks;
         // sorted positions, so each item costs a few binary searches (the work stays linear in
         // the number of mentions on long texts)
-        let mut items: Vec<usize> = hz.iter().filter(|m| !m.strong).map(|m| m.tok).collect();
+        let mut items: Vec<(usize, usize)> = hz
+            .iter()
+            .filter(|m| !m.strong)
+            .map(|m| (m.tok, m.h))
+            .collect();
         items.sort_unstable();
         let mut stated: Vec<(usize, usize, usize)> = hz
             .iter()
-            .filter(|o| o.strong && !o.negated)
+            // "存在安全隐患" names no consequence: the item keeps its own hazard
+            .filter(|o| o.strong && !o.negated && o.h != self.unspecified)
             .map(|o| (o.sent, o.tok, o.h))
             .collect();
         stated.sort_unstable();
@@ -223,10 +228,14 @@ impl Analyzer {
                 if toks[k].sent != m.sent || toks[k].clause > toks[m.tok].clause + MAX_CLAUSES {
                     return false;
                 }
-                // with no other item between (that one would be its subject)
-                if items
-                    .get(items.partition_point(|&x| x <= m.tok))
-                    .is_some_and(|&x| x < k)
+                // with no other item between (that one would be its subject) — but for an item of
+                // the same hazard in the same clause, which names one part with it ("卡扣强度不足，
+                // 可能导致摔倒": 卡扣 and 强度 are one item)
+                let clause = toks[m.tok].clause;
+                if items[items.partition_point(|&(x, _)| x <= m.tok)..]
+                    .iter()
+                    .take_while(|&&(x, _)| x < k)
+                    .any(|&(x, h)| h != m.h || toks[x].clause != clause)
                 {
                     return false;
                 }
