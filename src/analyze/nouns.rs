@@ -10,6 +10,10 @@ use super::*;
 /// the list belongs to, no member of it. Grammar, not a domain cue.
 const LIST_CLOSERS: [&str; 4] = ["等", "等等", "之类", "在内"];
 
+/// Words that open the total after a list ("玩具、背提包和小家电共30批次"): the last member ends
+/// before them. Grammar, not a domain cue.
+const TOTALS: [&str; 6] = ["共", "共计", "合计", "总计", "累计", "约"];
+
 /// Numerals that count a list's members ("…五类产品", "…等10种", "3个品类").
 const NUMERAL_CHARS: &str = "0123456789一二两三四五六七八九十百千几多数";
 /// Measure words that, after a numeral, count a list's members.
@@ -384,7 +388,9 @@ impl Analyzer {
                     && !is_sep(b)
                     && !covered(b)
                     && wordlike(b)
-                    && !words.get(b).is_some_and(|w| closes_list(w) || ends_noun(w))
+                    && !words
+                        .get(b)
+                        .is_some_and(|w| closes_list(w) || ends_noun(w) || TOTALS.contains(w))
                 {
                     b += 1;
                 }
