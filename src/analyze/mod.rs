@@ -3028,6 +3028,26 @@ mod corpus {
     ];
 
     #[test]
+    fn a_child_word_and_a_short_head_are_one_childrens_product() {
+        let an = super::tests::shared();
+        let cats = |text: &str| {
+            an.analyze(&example_doc("", text, None), &mut ClusterIndex::new())
+                .categories
+        };
+        for text in [
+            "某公司召回部分儿童凳，凳腿可能断裂，导致儿童摔倒。",
+            "市场监管局抽查幼儿桌椅20批次，3批次稳定性不合格。",
+        ] {
+            assert_eq!(cats(text), vec!["儿童家具".to_string()], "{text}");
+        }
+        // a verb after the child word names no product; a longer noun is not furniture
+        let got = cats("专家提醒，儿童乘车时要坐在后排，家长要为孩子选购合适的安全座椅。");
+        assert!(!got.iter().any(|c| c == "其他儿童及学生用品"), "{got:?}");
+        let got = cats("某公司召回部分儿童床篷，篷布可能脱落，导致儿童窒息。");
+        assert!(!got.iter().any(|c| c == "儿童家具"), "{got:?}");
+    }
+
+    #[test]
     fn labelled_cases() {
         let an = super::tests::shared();
         let mut failures = Vec::new();

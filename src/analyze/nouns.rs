@@ -296,6 +296,71 @@ impl Analyzer {
         }
     }
 
+    /// A child word and a short head no alias holds ("儿童桌", "幼儿凳", "宝宝收纳柜"): one
+    /// product, placed by the head rules of cues.toml `[unclassified]` when they make it a
+    /// children's product (its group is that of children's goods). "儿童书桌" needs no rule: its
+    /// 书桌 is an alias, which `made_for_children` refines. The word after the child word is one
+    /// of at most two Han characters that no rule phrase and no other mention covers.
+    pub(super) fn child_compounds(
+        &self,
+        text: &str,
+        words: &[&str],
+        toks: &[Tok],
+        ms: &[Match],
+        cats: &mut Vec<CatM>,
+    ) {
+        let ruled = |k: usize| ms.iter().any(|m| m.a <= k && k < m.b);
+        let han = |k: usize| {
+            words.get(k).is_some_and(|w| {
+                !w.is_empty() && w.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+            })
+        };
+        let mut found: Vec<CatM> = Vec::new();
+        for (k, w) in words.iter().enumerate() {
+            if !self.child_words.iter().any(|c| c == w) {
+                continue;
+            }
+            let free = |j: usize| {
+                j < toks.len()
+                    && toks[j].sent == toks[k].sent
+                    && han(j)
+                    && !ruled(j)
+                    && !cats.iter().any(|c| c.tok <= j && j < c.end)
+            };
+            // one short word after the child word, ending the noun: "儿童床篷" is a canopy and
+            // "儿童安全坐椅" a car seat written another way, neither a piece of furniture
+            let e = k + 2;
+            let short = words.get(k + 1).is_some_and(|w| w.chars().count() <= 2);
+            let ends = !(free(e) && words.get(e).is_some_and(|w| w.chars().count() == 1));
+            if short && ends {
+                // a verb that ends like a product ("儿童乘车") is in cues.toml `[unclassified] not`
+                if !free(k + 1) || self.noun_not.ends(words[k + 1]) {
+                    continue;
+                }
+                let noun = span_text(text, toks, k, e);
+                let Some(c) = self.nouns.resolve(noun) else {
+                    continue;
+                };
+                // a group some category's `child` belongs to is one of children's goods
+                let childrens = |g: &str| {
+                    self.categories
+                        .iter()
+                        .filter_map(|x| x.child)
+                        .any(|ch| self.categories[ch].group == g)
+                };
+                if c != self.unclassified && childrens(&self.categories[c].group) {
+                    found.push(CatM {
+                        c,
+                        tok: k,
+                        end: e,
+                        sent: toks[k].sent,
+                    });
+                }
+            }
+        }
+        cats.extend(found);
+    }
+
     /// Members of enumerated lists that no alias matched ("玩具、服装、背提包和小家电": 背提包
     /// and 小家电 beside the known 玩具 and 服装): each becomes a mention of its own, of the
     /// category it is nearest to (or `未归类`), with the noun as written for `未归类` ones.

@@ -20,6 +20,7 @@ impl Analyzer {
         self.made_for_compounds(text, words, toks, &mut cats);
         english_heads(&self.categories, &mut cats, words);
         self.made_for_children(&mut cats, words, toks, ms);
+        self.child_compounds(text, words, toks, ms, &mut cats);
         // Anchors: a refining category replaces its anchor in sentences holding one of its anchor terms
         // (电动车 … 锂电池). When the anchor is what the document is about (in its title, or its most
         // named category), an anchor term in a later sentence with no other product refines it too
