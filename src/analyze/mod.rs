@@ -3037,6 +3037,9 @@ mod corpus {
         for text in [
             "某公司召回部分儿童凳，凳腿可能断裂，导致儿童摔倒。",
             "市场监管局抽查幼儿桌椅20批次，3批次稳定性不合格。",
+            // a modifier and a one-character head; a child word with 用 before a known product
+            "某品牌召回部分宝宝成长椅，椅背可能松脱，导致儿童摔倒。",
+            "某公司召回部分儿童用衣柜，柜体可能倾倒，压伤儿童。",
         ] {
             assert_eq!(cats(text), vec!["儿童家具".to_string()], "{text}");
         }

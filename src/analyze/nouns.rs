@@ -299,8 +299,9 @@ impl Analyzer {
     /// A child word and a short head no alias holds ("儿童桌", "幼儿凳", "宝宝收纳柜"): one
     /// product, placed by the head rules of cues.toml `[unclassified]` when they make it a
     /// children's product (its group is that of children's goods). "儿童书桌" needs no rule: its
-    /// 书桌 is an alias, which `made_for_children` refines. The word after the child word is one
-    /// of at most two Han characters that no rule phrase and no other mention covers.
+    /// 书桌 is an alias, which `made_for_children` refines. The words after the child word are
+    /// one of at most two Han characters, or such a modifier and a one-character head, that no
+    /// rule phrase and no other mention covers.
     pub(super) fn child_compounds(
         &self,
         text: &str,
@@ -327,11 +328,17 @@ impl Analyzer {
                     && !ruled(j)
                     && !cats.iter().any(|c| c.tok <= j && j < c.end)
             };
-            // one short word after the child word, ending the noun: "儿童床篷" is a canopy and
-            // "儿童安全坐椅" a car seat written another way, neither a piece of furniture
-            let e = k + 2;
-            let short = words.get(k + 1).is_some_and(|w| w.chars().count() <= 2);
-            let ends = !(free(e) && words.get(e).is_some_and(|w| w.chars().count() == 1));
+            // one short word after the child word, or a short modifier and a one-character head
+            // ("宝宝成长椅"), ending the noun: "儿童床篷" is a canopy and "儿童安全坐椅" a car
+            // seat written another way, neither a piece of furniture
+            let chars = |j: usize| words.get(j).map_or(0, |w| w.chars().count());
+            let e = if chars(k + 1) <= 2 && chars(k + 2) == 1 && free(k + 2) && free(k + 1) {
+                k + 3
+            } else {
+                k + 2
+            };
+            let short = chars(k + 1) <= 2;
+            let ends = !(free(e) && chars(e) == 1);
             if short && ends {
                 // a verb that ends like a product ("儿童乘车") is in cues.toml `[unclassified] not`
                 if !free(k + 1) || self.noun_not.ends(words[k + 1]) {
