@@ -369,6 +369,9 @@ struct CatM {
 struct PlaceM {
     mention: RegionMention,
     sent: usize,
+    /// Followed by a count of failed batches ("不合格…其中浙江省8批次"): the problem is there,
+    /// also in a national notice.
+    failed_here: bool,
 }
 
 /// The text near-duplicate clustering compares: the body, or title and body when the body is
@@ -1728,6 +1731,33 @@ mod tests {
         assert!(y.is_signal, "{:?}", y.reason);
         assert_eq!(y.findings[0].province.as_deref(), Some("全国"));
         assert!(y.regions.iter().any(|r| r.code == "000000"));
+        // a national notice that counts failed batches by province is there too; the provinces
+        // of the makers it sampled are not
+        let provinces = |text: &str| {
+            let x = run("", text, None);
+            let mut ps: Vec<String> = x
+                .findings
+                .iter()
+                .filter_map(|f| f.province.clone())
+                .collect();
+            ps.sort();
+            ps.dedup();
+            ps
+        };
+        assert_eq!(
+            provinces(
+                "市场监管总局通报电热毯国家监督抽查结果，抽查了山东、河北等地企业的80批次产品，\
+                 不合格9批次，其中山东省6批次、河北省3批次，不合格项目为泄漏电流。"
+            ),
+            vec!["全国", "山东省", "河北省"]
+        );
+        assert_eq!(
+            provinces(
+                "市场监管总局通报电热毯国家监督抽查结果，抽查了山东、河北等地企业的80批次产品，\
+                 不合格9批次，不合格项目为泄漏电流。"
+            ),
+            vec!["全国"]
+        );
     }
 
     #[test]
@@ -2132,7 +2162,7 @@ mod tests {
     }
 
     /// A county's short form written with another level's suffix is another place: 北屯区 of
-    /// 台中市 is no 北屯市 of Xinjiang.
+    /// 台中市 is no 北屯市 of Xinjiang, 平山街道 of 惠东县 no 平山县 of Hebei.
     #[test]
     fn a_short_form_with_another_suffix_is_another_place() {
         for (text, wrong) in [
@@ -2144,11 +2174,17 @@ mod tests {
                 "昨晚，台中市北屯区一栋公寓楼下的电动车充电时起火。",
                 "新疆维吾尔自治区",
             ),
+            // a street named like a county of another province (平山县 is in Hebei)
+            (
+                "家住惠东县平山街道的李先生说，他的手机充电时突然爆炸。",
+                "河北省",
+            ),
         ] {
             let x = run("", text, None);
             let provinces: Vec<_> = x.regions.iter().map(|r| r.province.as_str()).collect();
             assert!(
-                provinces.contains(&"台湾省") && !provinces.contains(&wrong),
+                !provinces.contains(&wrong)
+                    && (provinces.contains(&"台湾省") || provinces.contains(&"广东省")),
                 "{text}: {provinces:?}"
             );
         }

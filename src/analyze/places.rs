@@ -159,7 +159,9 @@ impl Analyzer {
             } else {
                 RegionRole::Event
             };
+            let failed_here = role == RegionRole::Event && failed_count_after(before, after);
             out.push(PlaceM {
+                failed_here,
                 mention: RegionMention {
                     text: written,
                     code: r.code,
@@ -269,8 +271,10 @@ impl Analyzer {
         let county = r.code.len() == 6 && !r.code.ends_with("00");
         let short = !written.ends_with(['县', '市', '区', '旗']);
         // a short form written with another level's suffix names another place ("台中市北屯区"
-        // is no 北屯市): the gazetteer's own name with that suffix would have matched whole
-        if county && short && after.starts_with(['区', '县', '镇', '乡']) {
+        // is no 北屯市): the gazetteer's own name with that suffix would have matched whole; so
+        // does a street, village, road or community named like a county ("惠东县平山街道")
+        if county && short && after.starts_with(['区', '县', '镇', '乡', '街', '村', '路', '社'])
+        {
             return true;
         }
         let glued = before.chars().next_back().is_some_and(|c| {
@@ -414,7 +418,19 @@ impl Places {
     /// in it), in order; else the document's place.
     pub(super) fn places_of(&self, sent: usize) -> Vec<(Option<String>, Option<String>)> {
         if self.national {
-            return vec![(Some("全国".into()), None)];
+            // nationwide, and where the notice counts failed batches ("其中浙江省8批次")
+            let mut out = vec![(Some("全国".into()), None)];
+            for p in self
+                .places
+                .iter()
+                .filter(|p| p.sent == sent && p.failed_here)
+            {
+                let place = (Some(p.mention.province.clone()), p.mention.city.clone());
+                if !out.iter().any(|(o, _)| *o == place.0) {
+                    out.push(place);
+                }
+            }
+            return out;
         }
         let evs: Vec<&RegionMention> = self
             .places
@@ -557,6 +573,28 @@ impl Analyzer {
             doc_place,
         }
     }
+}
+
+/// Whether a place is followed by a count of batches or makers ("浙江省8批次", "广东7家") in a
+/// sentence that has already said something failed (不合格, 不符合): the failures are there.
+fn failed_count_after(before: &str, after: &str) -> bool {
+    let digits = after
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || c.is_whitespace())
+        .count();
+    let rest: String = after.chars().skip(digits).take(2).collect();
+    let counted = digits > 0
+        && ["批", "家", "款", "件", "个"]
+            .iter()
+            .any(|u| rest.starts_with(u));
+    // the sentence so far, back to its last full stop
+    let sentence = before
+        .rfind(['。', '\n', '！', '？'])
+        .map_or(before, |i| &before[i..]);
+    counted
+        && ["不合格", "不符合", "不达标"]
+            .iter()
+            .any(|w| sentence.contains(w))
 }
 
 /// A comma or a sentence end.
