@@ -248,8 +248,13 @@ impl Analyzer {
         after: &str,
     ) -> bool {
         let clause_after = clause_head(after, 24);
-        // where a meeting was held ("在黄山市召开标准起草会议") is no event place
-        if self.meeting_verbs.in_text(clause_after) && self.meeting_nouns.in_text(clause_after) {
+        // where a meeting was held ("在黄山市召开标准起草会议", "举办的中国（天津）国际自行车
+        // 展览会") is no event place: the verb after the place or before it in its clause
+        let clause_before = clause_tail(before, 24);
+        if self.meeting_nouns.in_text(clause_after)
+            && (self.meeting_verbs.in_text(clause_after)
+                || self.meeting_verbs.in_text(clause_before))
+        {
             return true;
         }
         if r.province.starts_with("境外:") {
@@ -619,6 +624,23 @@ fn clause_head(text: &str, chars: usize) -> &str {
                 .map_or(text.len(), |(i, _)| i)
         });
     &text[..end]
+}
+
+/// The end of `text` back to the start of its clause, at most `chars` characters.
+fn clause_tail(text: &str, chars: usize) -> &str {
+    let start = text
+        .char_indices()
+        .rev()
+        .take(chars)
+        .find(|&(_, c)| ends_clause(c))
+        .map(|(i, c)| i + c.len_utf8())
+        .unwrap_or_else(|| {
+            text.char_indices()
+                .rev()
+                .nth(chars)
+                .map_or(0, |(i, c)| i + c.len_utf8())
+        });
+    &text[start..]
 }
 
 /// An inspection that found nothing still sampled somewhere: where no event place is named, the
