@@ -477,6 +477,14 @@ impl Analyzer {
     /// marks it ("召回香薰蜡烛约8,000个", "抽检钢琴10批次"): up to three content words right before
     /// the first count or the end of the clause that follows one of `[unclassified] object_verbs`.
     fn verb_object(&self, p: &Prepared, t: &Tokens) -> Option<String> {
+        let (a, stop) = self.verb_object_span(t)?;
+        p.orig
+            .get(t.toks[a].s..t.toks[stop - 1].e)
+            .map(str::to_string)
+    }
+
+    /// The tokens of [`Analyzer::verb_object`]'s noun.
+    pub(super) fn verb_object_span(&self, t: &Tokens) -> Option<(usize, usize)> {
         let k = (0..t.toks.len())
             .take_while(|&k| t.toks[k].sent <= 1)
             .find(|&k| self.object_verbs.iter().any(|v| v == t.words[k]))?;
@@ -502,10 +510,7 @@ impl Analyzer {
         while a > k + 1 && stop - a < 3 && content(a - 1) {
             a -= 1;
         }
-        (a < stop)
-            .then(|| p.orig.get(t.toks[a].s..t.toks[stop - 1].e))
-            .flatten()
-            .map(str::to_string)
+        (a < stop).then_some((a, stop))
     }
 
     /// Whether a word may stand in an unknown product noun: Han characters, no function character

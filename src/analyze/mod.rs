@@ -3063,6 +3063,30 @@ mod corpus {
         },
     ];
 
+    /// What a recall recalled, when no alias names it but the head rules place it, is its
+    /// product: the battery inside gives way to it; a fallback gives way to a named category of
+    /// its group.
+    #[test]
+    fn a_recalls_object_noun_is_its_product() {
+        let an = super::tests::shared();
+        let cats = |text: &str| {
+            an.analyze(&example_doc("", text, None), &mut ClusterIndex::new())
+                .categories
+        };
+        assert_eq!(
+            cats(
+                "某数码公司宣布召回部分型号的无线鼠标。该批鼠标内置的锂电池在充电时可能过热起火。"
+            ),
+            vec!["其他电子产品".to_string()]
+        );
+        assert_eq!(
+            cats(
+                "某家居品牌召回部分折叠躺椅。躺椅的锁定装置可能松开，椅子突然折叠，使用者可能摔倒。"
+            ),
+            vec!["家具".to_string()]
+        );
+    }
+
     #[test]
     fn a_child_word_and_a_short_head_are_one_childrens_product() {
         let an = super::tests::shared();

@@ -368,6 +368,52 @@ impl Analyzer {
         cats.extend(found);
     }
 
+    /// What a recall or an inspection says it recalled or sampled when no alias names it
+    /// ("召回部分无线键盘", "抽查宠物垫20批次"): the noun after the opening sentences' first
+    /// object verb (cues.toml `[unclassified] object_verbs`), when the head rules place it in a
+    /// category. It is then a product of the text like an alias's, and a part word (锂电池)
+    /// gives way to it as to any product. A noun they cannot place is left to the findings.
+    pub(super) fn object_product(&self, p: &Prepared, t: &Tokens, cats: &mut Vec<CatM>) {
+        if !matches!(p.kind, DocKind::Recall | DocKind::Inspection) {
+            return;
+        }
+        let Some((a, b)) = self.verb_object_span(t) else {
+            return;
+        };
+        if cats.iter().any(|c| c.tok < b && a < c.end) {
+            return;
+        }
+        let noun = span_text(&p.full, &t.toks, a, b);
+        let Some(c) = self
+            .nouns
+            .resolve(noun)
+            .map(|c| self.for_children(noun, c))
+            .filter(|&c| c != self.unclassified)
+        else {
+            return;
+        };
+        let mut with = cats.clone();
+        with.push(CatM {
+            c,
+            tok: a,
+            end: b,
+            sent: t.toks[a].sent,
+        });
+        with.sort_by_key(|m| m.tok);
+        self.drop_parts(&p.full, &t.words, &t.toks, &mut with);
+        // a group's fallback gives way to a category of its group the text names ("召回部分折叠
+        // 躺椅…椅子突然折叠": the chair), not to a part word it took over (锂电池)
+        let group = &self.categories[c].group;
+        if rules::is_group_fallback(&self.categories[c].name, group)
+            && with
+                .iter()
+                .any(|m| m.tok != a && &self.categories[m.c].group == group)
+        {
+            return;
+        }
+        *cats = with;
+    }
+
     /// Members of enumerated lists that no alias matched ("玩具、服装、背提包和小家电": 背提包
     /// and 小家电 beside the known 玩具 and 服装): each becomes a mention of its own, of the
     /// category it is nearest to (or `未归类`), with the noun as written for `未归类` ones.

@@ -183,7 +183,13 @@ impl Analyzer {
     }
 
     /// Part words (插头, 锂电池) that give way to another product the document names.
-    fn drop_parts(&self, text: &str, words: &[&str], toks: &[Tok], cats: &mut Vec<CatM>) {
+    pub(super) fn drop_parts(
+        &self,
+        text: &str,
+        words: &[&str],
+        toks: &[Tok],
+        cats: &mut Vec<CatM>,
+    ) {
         // A part word (插头, 锂电池) gives way to another product the document names: in its
         // sentence ("暖风机的插头烧黑了"), or elsewhere ("充电宝…内部锂电池过热起火" is the power bank's).
         let is_part: Vec<bool> = cats
@@ -625,6 +631,7 @@ impl Analyzer {
             cats.sort_by_key(|m| m.tok);
         }
         self.shared_heads(p, t, &mut cats);
+        self.object_product(p, t, &mut cats);
         if cats.is_empty() {
             cats.extend(self.implied_product(p, t));
         }

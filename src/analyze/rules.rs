@@ -29,6 +29,11 @@ pub const NON_SAFETY: &str = "非安全质量";
 pub const UNCLASSIFIED: &str = "未归类";
 /// Category names starting so are outside this system's scope (food, drugs, medical devices).
 pub const OUT_OF_SCOPE: &str = "范围外:";
+
+/// Whether a category is its group's fallback: the taxonomy names it `其他<group>`.
+pub fn is_group_fallback(name: &str, group: &str) -> bool {
+    name.strip_prefix("其他") == Some(group)
+}
 const REQUIRED_HAZARDS: [&str; 2] = [UNSPECIFIED, NON_SAFETY];
 const REQUIRED_CATEGORIES: [&str; 1] = [UNCLASSIFIED];
 
