@@ -678,7 +678,12 @@ fn place_findings(kind: DocKind, findings: &mut Vec<Finding>) {
 
 /// Words that end the product phrase of an English recall sentence: what follows names the
 /// reason, the seller or the count, not the product.
-const EN_PHRASE_END: [&str; 24] = [
+const EN_PHRASE_END: [&str; 29] = [
+    "is",
+    "are",
+    "has",
+    "have",
+    "contains",
     "because",
     "due",
     "after",
@@ -706,10 +711,14 @@ const EN_PHRASE_END: [&str; 24] = [
 ];
 
 /// The tokens (a, b) of the product an English recall sentence names ("Nova recalls electric egg
-/// cookers because…", "Egg cookers recalled due to…"): the words after `recall(s|ing)` or before
-/// `recalled`, up to a word that ends the phrase; at most six words. Counts and articles before
+/// cookers because…", "Egg cookers recalled due to…", "the recalled foot warmers can…"): the words
+/// after `recall(s|ing)` or `the recalled`, or before `recalled`, up to a word that ends the
+/// phrase; at most six words. Counts and articles before
 /// it ("about 3,000", "the") are no part of it.
-fn english_recalled(t: &Tokens, in_scope: &dyn Fn(usize) -> bool) -> Option<(usize, usize)> {
+pub(super) fn english_recalled(
+    t: &Tokens,
+    in_scope: &dyn Fn(usize) -> bool,
+) -> Option<(usize, usize)> {
     let eng = |k: usize| {
         t.words
             .get(k)
@@ -751,6 +760,27 @@ fn english_recalled(t: &Tokens, in_scope: &dyn Fn(usize) -> bool) -> Option<(usi
         if matches!(w.as_str(), "recall" | "recalls" | "recalling") {
             let mut j = k + 1;
             while j < t.toks.len() && in_scope(j) && (glue(j) || lead(j)) {
+                j += 1;
+            }
+            let start = j;
+            let mut words = 0;
+            while j < t.toks.len() && in_scope(j) && (eng(j) || glue(j)) && !ends(j) && words < 6 {
+                words += usize::from(eng(j));
+                j += 1;
+            }
+            while j > start && glue(j - 1) {
+                j -= 1;
+            }
+            (a, b) = (Some(start), Some(j));
+        } else if w == "recalled"
+            && (1..=2)
+                .filter_map(|d| k.checked_sub(d))
+                .find(|&j| !glue(j))
+                .is_some_and(|j| t.words[j].eq_ignore_ascii_case("the"))
+        {
+            // "the recalled electric foot warmers can overheat": the words after it
+            let mut j = k + 1;
+            while j < t.toks.len() && in_scope(j) && glue(j) {
                 j += 1;
             }
             let start = j;

@@ -3085,6 +3085,11 @@ mod corpus {
             ),
             vec!["家具".to_string()]
         );
+        // English: "the recalled …" names it too
+        assert_eq!(
+            cats("Health Canada: the recalled electric towel warmers can overheat and burn users."),
+            vec!["其他家用电器".to_string()]
+        );
     }
 
     #[test]

@@ -369,18 +369,27 @@ impl Analyzer {
     }
 
     /// What a recall or an inspection says it recalled or sampled when no alias names it
-    /// ("召回部分无线键盘", "抽查宠物垫20批次"): the noun after the opening sentences' first
-    /// object verb (cues.toml `[unclassified] object_verbs`), when the head rules place it in a
-    /// category. It is then a product of the text like an alias's, and a part word (锂电池)
+    /// ("召回部分无线键盘", "抽查宠物垫20批次", "the recalled foot warmers"): the noun after the
+    /// opening sentences' first object verb (cues.toml `[unclassified] object_verbs`), or of an
+    /// English recall sentence, when the head rules place it in a category. It is then a product of the text like an alias's, and a part word (锂电池)
     /// gives way to it as to any product. A noun they cannot place is left to the findings.
     pub(super) fn object_product(&self, p: &Prepared, t: &Tokens, cats: &mut Vec<CatM>) {
         if !matches!(p.kind, DocKind::Recall | DocKind::Inspection) {
             return;
         }
-        let Some((a, b)) = self.verb_object_span(t) else {
+        let Some((a, b)) = self
+            .verb_object_span(t)
+            .or_else(|| super::decide::english_recalled(t, &|k| t.toks[k].sent <= 1))
+        else {
             return;
         };
-        if cats.iter().any(|c| c.tok < b && a < c.end) {
+        // a known product at the noun's end is its head: the noun is that product already; one
+        // inside it is a modifier ("towel warmers", "玩具收纳箱") and gives way
+        let overlaps = |c: &CatM| c.tok < b && a < c.end;
+        if cats
+            .iter()
+            .any(|c| overlaps(c) && (c.end >= b || c.tok < a))
+        {
             return;
         }
         let noun = span_text(&p.full, &t.toks, a, b);
@@ -392,7 +401,7 @@ impl Analyzer {
         else {
             return;
         };
-        let mut with = cats.clone();
+        let mut with: Vec<CatM> = cats.iter().filter(|c| !overlaps(c)).cloned().collect();
         with.push(CatM {
             c,
             tok: a,
