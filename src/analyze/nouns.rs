@@ -386,9 +386,15 @@ impl Analyzer {
         // a known product at the noun's end is its head: the noun is that product already; one
         // inside it is a modifier ("towel warmers", "玩具收纳箱") and gives way
         let overlaps = |c: &CatM| c.tok < b && a < c.end;
-        if cats
-            .iter()
-            .any(|c| overlaps(c) && (c.end >= b || c.tok < a))
+        // (a category phrase at its end that another rule dropped, a part word: "the e-bikes'
+        // batteries" are the e-bikes', and the noun is no new product)
+        let head_known =
+            t.ms.iter()
+                .any(|m| m.b == b && m.a >= a && matches!(m.target, Target::Category(_)));
+        if head_known
+            || cats
+                .iter()
+                .any(|c| overlaps(c) && (c.end >= b || c.tok < a))
         {
             return;
         }
