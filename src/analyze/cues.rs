@@ -4,6 +4,10 @@
 
 use super::*;
 
+/// Words that, right before a failure cue, make it a limit or its keeping ("不超过", "不得高于",
+/// "未超出"): grammar, not a domain cue.
+const LIMIT_NEGATORS: [&str; 8] = ["不", "未", "无", "没有", "不得", "不应", "不能", "不可"];
+
 /// Cue positions of one document (token, clause and sentence numbers of [`Tokens`]).
 #[derive(Debug, Default)]
 pub(super) struct Cues {
@@ -182,7 +186,18 @@ impl Analyzer {
                 .filter_map(|&(_, hs, he)| t.sent_of_span(hs, he))
                 .collect()
         };
-        c.failure_sent = sentences(FAILURE);
+        // "不超过25公里每小时" and "未超出限值" state a limit or its keeping, no failure; a cue
+        // that opens with its own negation (不合格, 不符合) is one
+        c.failure_sent = p
+            .found
+            .iter()
+            .filter(|h| self.flagged(h, FAILURE))
+            .filter(|&&(_, hs, _)| {
+                let before = p.full.get(..hs).unwrap_or("");
+                !LIMIT_NEGATORS.iter().any(|n| before.ends_with(n))
+            })
+            .filter_map(|&(_, hs, he)| t.sent_of_span(hs, he))
+            .collect();
         c.tested_sent = sentences(TESTED);
         c.all_pass = self.all_pass(p);
         // the regex runs only over a text holding a word it cannot match without

@@ -3063,6 +3063,28 @@ mod corpus {
         },
     ];
 
+    /// A failure cue right after a negation states a limit or its keeping, no failure.
+    #[test]
+    fn a_negated_limit_is_no_failure() {
+        let an = super::tests::shared();
+        let hazards = |text: &str| {
+            an.analyze(&example_doc("", text, None), &mut ClusterIndex::new())
+                .findings
+                .iter()
+                .map(|f| f.hazard.clone())
+                .collect::<Vec<_>>()
+        };
+        assert!(
+            hazards("新国标有哪些变化？专家解读：电动自行车最高车速不超过25公里每小时。")
+                .is_empty()
+        );
+        assert!(hazards("专家介绍：国家标准规定，电热毯的表面温度不应高于50摄氏度。").is_empty());
+        assert_eq!(
+            hazards("抽查电动自行车20批次，3批次最高车速超过25公里每小时。"),
+            vec!["交通事故/失控".to_string()]
+        );
+    }
+
     /// What a recall recalled, when no alias names it but the head rules place it, is its
     /// product: the battery inside gives way to it; a fallback gives way to a named category of
     /// its group.
