@@ -20,6 +20,7 @@ const SET: &str = include_str!("../eval/labelled.jsonl");
 /// `tests/eval/README.md`, "Probe texts").
 const PROBES: &str = include_str!("../eval/probes.jsonl");
 const PROBES2: &str = include_str!("../eval/probes2.jsonl");
+const PROBES3: &str = include_str!("../eval/probes3.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -213,8 +214,10 @@ fn probe_texts_hold() {
 /// 0.800 / 0.833, 0.750 / 0.750 / 0.889 / 0.917, 0.541 / 0.950 / 1.000 / 1.000 and 0.609 / 0.800 /
 /// 1.000 / 0.917; the session's changes bring the set to 0.932 / 0.933 / 0.980 / 0.988 (in-sample
 /// from then on). Held just
-/// under that. Categories stay lowest: a recall of a product only a group fallback holds (电子阅读器,
-/// 奶泡机) names it in its finding, not among the document's categories (see the issue 43 note).
+/// under that. Categories stay lowest: a recall of a product only a group fallback holds used to
+/// name it in its finding only; since the thirteenth session the noun after a recall's verb is a
+/// product of the text when the head rules place it (电子阅读器), while one they cannot (奶泡机) is
+/// still left to the finding.
 #[test]
 fn probe_texts_of_the_twelfth_session_hold() {
     hold_probe_set(
@@ -223,6 +226,28 @@ fn probe_texts_of_the_twelfth_session_hold() {
         160,
         [0.93, 0.93, 0.97],
         0.98,
+    );
+}
+
+/// The probe texts of issue 43's thirteenth session (`tests/eval/probes3.jsonl`): 128 texts in
+/// eight batches of 16 — incidents, tips and tests; regulatory notices of products beyond the
+/// alias lists; media and advice; complaints (quality and service); Taiwan, Hong Kong, Macao
+/// and English notices; places by role; recalls and inspections of products only a group
+/// fallback holds; more media and advice — each labelled before the analyzer first read it.
+/// First run, on the labels as first written: 0.909 / 0.800 / 1.000 / 0.875, 0.971 / 0.952 /
+/// 0.933 / 1.000, 0.938 / 0.952 / 0.909 / 1.000, 0.909 / 0.588 / 1.000 / 0.938, 0.903 / 0.821 /
+/// 0.929 / 0.875, 0.970 / 0.848 / 0.867 / 1.000, 0.558 / 0.765 / 1.000 / 0.812 and 0.882 / 0.824
+/// / 0.933 / 0.938 (categories / hazards / event provinces F1, `is_signal`); corrections in
+/// `tests/eval/README.md`. The session's changes, made while reading them, bring the set to the
+/// figures held here (in-sample).
+#[test]
+fn probe_texts_of_the_thirteenth_session_hold() {
+    hold_probe_set(
+        PROBES3,
+        "tests/eval/probes3.jsonl",
+        128,
+        [0.93, 0.96, 0.98],
+        0.99,
     );
 }
 
