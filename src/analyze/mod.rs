@@ -1731,6 +1731,13 @@ mod tests {
         assert!(y.is_signal, "{:?}", y.reason);
         assert_eq!(y.findings[0].province.as_deref(), Some("全国"));
         assert!(y.regions.iter().any(|r| r.code == "000000"));
+        // a body abroad beside the company it announces with is no part of the company's name
+        let z = run(
+            "",
+            "加拿大卫生部和某公司联合宣布召回一款儿童浴盆，排水塞可能脱落，造成儿童窒息。",
+            None,
+        );
+        assert_eq!(z.findings[0].province.as_deref(), Some("境外:加拿大"));
         // a national notice that counts failed batches by province is there too; the provinces
         // of the makers it sampled are not
         let provinces = |text: &str| {

@@ -125,9 +125,12 @@ impl Analyzer {
                 && self.is_dateline(full, text_start, s, after)
             {
                 RegionRole::Dateline
-            } else if org.iter().any(|&(os, oe)| os <= s && e <= oe)
-                || self.maker_re.is_match(after)
-                || self.makers_home(after)
+            } else if (!is_body_name(&written, after)
+                // a body's name (加拿大卫生部) is where the body acts, never a maker's home nor
+                // part of the company name it stands beside ("加拿大卫生部和某公司联合宣布")
+                && (org.iter().any(|&(os, oe)| os <= s && e <= oe)
+                    || self.maker_re.is_match(after)
+                    || self.makers_home(after)))
                 || self.made_in_before.iter().any(|w| before.ends_with(w.as_str()))
                 // the next place of a list of origins ("分别产自越南、泰国"), or the city right after
                 // its province ("生产企业位于广东省东莞市")
@@ -578,6 +581,26 @@ impl Analyzer {
             doc_place,
         }
     }
+}
+
+/// Whether a place, with the words that follow it up to a joining word, names a public body
+/// (加拿大卫生部, 美国消费品安全委员会): the endings of government bodies' names. Grammar of
+/// names, not a domain cue.
+fn is_body_name(written: &str, after: &str) -> bool {
+    // the name runs on after the place to the next joining word ("加拿大" + "卫生部和某公司")
+    let tail: String = after
+        .chars()
+        .take_while(|&c| ('\u{4e00}'..='\u{9fff}').contains(&c) && !matches!(c, '和' | '与' | '及'))
+        .take(8)
+        .collect();
+    let name = format!("{written}{tail}");
+    // (a company's name runs on past its place too: "…(上海)有限公司向该局")
+    !["公司", "企业", "厂", "店", "集团"]
+        .iter()
+        .any(|c| name.contains(c))
+        && ["部", "局", "署", "委员会", "中心", "理事会", "监管机构"]
+            .iter()
+            .any(|e| name.ends_with(e))
 }
 
 /// Whether a place is followed by a count of batches or makers ("浙江省8批次", "广东7家") in a
