@@ -24,6 +24,7 @@ mod inspection;
 mod kind;
 mod nouns;
 mod parties;
+mod phrases;
 mod places;
 mod products;
 mod regexes;
@@ -212,7 +213,7 @@ pub struct Analyzer {
     /// Phrases looked for as substrings of the prepared text rather than as token sequences:
     /// document-kind words, failure and all-pass wording, category and hazard exclusions. One
     /// pass finds them all; `substr_flags` says which list(s) each pattern belongs to.
-    substr: AhoCorasick,
+    substr: phrases::Phrases,
     substr_flags: Vec<u8>,
     /// cues.toml `[victim]` / `[damaged]` words: sets, as each word of a product's clause is asked.
     victim_verbs: FxHashSet<String>,

@@ -2,6 +2,7 @@
 //! clause numbers, rule-phrase matches on token sequences, and the one Aho-Corasick pass that finds
 //! every phrase matched as a substring (with list flags saying which list each phrase is in).
 
+use super::phrases::Phrases;
 use super::*;
 
 /// `substr_flags` bits: which phrase list a substring pattern comes from.
@@ -19,7 +20,7 @@ pub(super) const BRAND: u8 = 64;
 pub(super) const TESTED: u8 = 128;
 
 /// Distinct phrases collected while the rules load, each with an id and list flags; built into one
-/// Aho-Corasick automaton so a document is searched for all of them in a single pass.
+/// automaton ([`Phrases`]) so a document is searched for all of them in a single pass.
 #[derive(Default)]
 pub(super) struct PatternSet {
     words: Vec<String>,
@@ -46,8 +47,8 @@ impl PatternSet {
         id
     }
 
-    pub(super) fn build(self) -> Result<(AhoCorasick, Vec<u8>), aho_corasick::BuildError> {
-        Ok((AhoCorasick::new(&self.words)?, self.flags))
+    pub(super) fn build(self) -> Result<(Phrases, Vec<u8>), super::phrases::BuildError> {
+        Ok((Phrases::new(&self.words)?, self.flags))
     }
 }
 
@@ -212,10 +213,8 @@ pub(super) type Hit = (u32, usize, usize);
 
 /// Every occurrence of the patterns of `ac` in `text`, overlapping ones included (a phrase is
 /// "in" a text wherever it occurs, as `str::contains` sees it).
-pub(super) fn hits(ac: &AhoCorasick, text: &str) -> Vec<Hit> {
-    ac.find_overlapping_iter(text)
-        .map(|m| (m.pattern().as_u32(), m.start(), m.end()))
-        .collect()
+pub(super) fn hits(ac: &Phrases, text: &str) -> Vec<Hit> {
+    ac.hits(text)
 }
 
 /// Whether a hit of one of `ids` covers the byte span `s..e` (the mention lies inside a phrase

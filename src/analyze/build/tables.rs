@@ -358,7 +358,7 @@ pub(super) struct Tables {
     pub(super) unspecified: usize,
     pub(super) non_safety: usize,
     pub(super) unclassified: usize,
-    pub(super) substr: AhoCorasick,
+    pub(super) substr: super::phrases::Phrases,
     pub(super) substr_flags: Vec<u8>,
     pub(super) place_names: Vec<String>,
     pub(super) anchor_term_cats: FxHashMap<String, Vec<usize>>,
