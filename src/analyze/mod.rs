@@ -190,6 +190,8 @@ pub struct Analyzer {
     vulnerable: Vec<String>,
     /// Document kind rules, in order.
     kinds: Vec<KindRule>,
+    /// Per phrase id, the kind rules whose words it is ([`kind::kind_masks`]).
+    kind_masks: Vec<u64>,
     /// How each genre reports a risk (cues.toml `[[genre]]`).
     genres: Vec<Genre>,
     /// The hazards 未指明 and 非安全质量 and the category 未归类 (the rules must have them).

@@ -109,6 +109,22 @@ impl Words {
     }
 }
 
+/// The byte offset of character `n` of `s`, if it has one (as `char_indices().nth(n)`): a step
+/// from lead byte to lead byte, no character decoded.
+pub(super) fn char_offset(s: &str, n: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    for _ in 0..n {
+        i += match *b.get(i)? {
+            0..0x80 => 1,
+            0xE0..0xF0 => 3,
+            0xF0.. => 4,
+            _ => 2,
+        };
+    }
+    (i < b.len()).then_some(i)
+}
+
 /// A word written in CJK unified ideographs only (the common block), and not empty.
 pub(super) fn han_word(w: &str) -> bool {
     !w.is_empty() && w.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
@@ -554,5 +570,24 @@ impl<'t> Tokens<'t> {
         let sent = self.toks.get(k)?.sent;
         let (s, e) = self.sent_ranges.get(sent).copied()?;
         (s <= hs && he <= e).then_some(sent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where `char_indices().nth(n)` is, past the end included.
+    #[test]
+    fn char_offset_is_where_the_nth_character_starts() {
+        for s in ["", "a", "抽查ab😀ü。", "😀😀", "abc"] {
+            for n in 0..8 {
+                assert_eq!(
+                    char_offset(s, n),
+                    s.char_indices().nth(n).map(|(i, _)| i),
+                    "{s} {n}"
+                );
+            }
+        }
     }
 }

@@ -470,6 +470,7 @@ pub(super) fn assemble(
         product_terms: t.product_terms,
         modifiers: cues.modifier.iter().map(|m| m.raise).collect(),
         vulnerable: cues.vulnerable.iter().map(|v| v.name.clone()).collect(),
+        kind_masks: super::kind::kind_masks(&t.kinds, t.substr_flags.len()),
         kinds: t.kinds,
         substr: t.substr,
         substr_flags: t.substr_flags,
