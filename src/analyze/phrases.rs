@@ -289,6 +289,8 @@ impl Phrases {
     /// text wherever it occurs, as `str::contains` sees it): by end, and longest first at one end.
     pub(super) fn hits(&self, text: &str) -> Vec<Hit> {
         let mut found = Vec::new();
+        // the tables in locals: the loop keeps them in registers
+        let (dense, classes) = (self.dense.as_slice(), self.root.len());
         let b = text.as_bytes();
         let mut s = ROOT;
         let mut i = 0;
@@ -317,29 +319,41 @@ impl Phrases {
                 s = ROOT;
                 continue;
             }
-            s = match self
-                .dense
-                .get(s as usize * self.root.len() + usize::from(cls))
-            {
+            s = match dense.get(s as usize * classes + usize::from(cls)) {
                 Some(&next) => u32::from(next),
-                None => loop {
-                    if let Some(next) = self.step(s, cls) {
-                        break next;
-                    }
-                    if s == ROOT {
-                        break ROOT;
-                    }
-                    s = self.states.get(s as usize).map_or(ROOT, |x| x.fail);
-                },
+                None => self.follow(s, cls),
             };
-            let mut t = self.states.get(s as usize).map_or(NONE, |x| x.report);
-            while let Some(&p) = self.pat.get(t as usize) {
-                let len = self.lens.get(p as usize).copied().unwrap_or(0) as usize;
-                found.push((p, i.saturating_sub(len), i));
-                t = self.out.get(t as usize).copied().unwrap_or(NONE);
+            let t = self.states.get(s as usize).map_or(NONE, |x| x.report);
+            if t != NONE {
+                self.report(t, i, &mut found);
             }
         }
         found
+    }
+
+    /// The state after `s` on class `cls` without the full table: transitions and failure links.
+    #[inline(never)]
+    fn follow(&self, mut s: u32, cls: u16) -> u32 {
+        loop {
+            if let Some(next) = self.step(s, cls) {
+                return next;
+            }
+            if s == ROOT {
+                return ROOT;
+            }
+            s = self.states.get(s as usize).map_or(ROOT, |x| x.fail);
+        }
+    }
+
+    /// The patterns of state `t` and of those its output links reach, all ending at byte `end`.
+    /// Out of the loop over characters: few characters complete a phrase.
+    #[inline(never)]
+    fn report(&self, mut t: u32, end: usize, found: &mut Vec<Hit>) {
+        while let Some(&p) = self.pat.get(t as usize) {
+            let len = self.lens.get(p as usize).copied().unwrap_or(0) as usize;
+            found.push((p, end.saturating_sub(len), end));
+            t = self.out.get(t as usize).copied().unwrap_or(NONE);
+        }
     }
 }
 
