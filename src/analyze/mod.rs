@@ -24,6 +24,7 @@ mod inspection;
 mod kind;
 mod nouns;
 mod parties;
+mod phrases;
 mod places;
 mod products;
 mod regexes;
@@ -189,6 +190,8 @@ pub struct Analyzer {
     vulnerable: Vec<String>,
     /// Document kind rules, in order.
     kinds: Vec<KindRule>,
+    /// Per phrase id, the kind rules whose words it is ([`kind::kind_masks`]).
+    kind_masks: Vec<u64>,
     /// How each genre reports a risk (cues.toml `[[genre]]`).
     genres: Vec<Genre>,
     /// The hazards 未指明 and 非安全质量 and the category 未归类 (the rules must have them).
@@ -212,7 +215,7 @@ pub struct Analyzer {
     /// Phrases looked for as substrings of the prepared text rather than as token sequences:
     /// document-kind words, failure and all-pass wording, category and hazard exclusions. One
     /// pass finds them all; `substr_flags` says which list(s) each pattern belongs to.
-    substr: AhoCorasick,
+    substr: phrases::Phrases,
     substr_flags: Vec<u8>,
     /// cues.toml `[victim]` / `[damaged]` words: sets, as each word of a product's clause is asked.
     victim_verbs: FxHashSet<String>,

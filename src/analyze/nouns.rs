@@ -68,7 +68,8 @@ fn closes_list(w: &str) -> bool {
     // Called for every token of a list-bearing text: no closer opens with a numeral, so the
     // first character settles most tokens with one comparison
     if !numeral(first) {
-        return LIST_CLOSERS.contains(&w);
+        // the closers' first characters, before comparing the token with each closer
+        return matches!(first, '等' | '之' | '在') && LIST_CLOSERS.contains(&w);
     }
     let rest: Vec<char> = chars.collect();
     rest.iter().all(|&c| numeral(c))
@@ -626,7 +627,10 @@ mod tests {
 
     #[test]
     fn a_count_of_the_members_closes_a_list() {
-        for w in ["等", "五类", "10种", "3", "两款", "十二类"] {
+        for w in ["等", "五类", "10种", "3", "两款", "十二类"]
+            .into_iter()
+            .chain(LIST_CLOSERS)
+        {
             assert!(closes_list(w), "{w}");
         }
         for w in ["三轮车", "一次性", "多功能", "五金", "四件套", "产品"] {

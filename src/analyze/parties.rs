@@ -91,27 +91,56 @@ fn next_org<'t>(
 /// characters: after the last function word (由, 在, 向 …) or platform name that leaves at least four
 /// characters ("涉事电动车由天津某车业有限公司" → "天津某车业有限公司").
 pub(super) fn strip_lead(text: &str, start: usize, end: usize, platforms: &[String]) -> usize {
-    const MARKERS: [char; 19] = [
-        '由', '为', '是', '向', '被', '对', '在', '经', '据', '与', '和', '及', '、', '了', '从',
-        '给', '把', '将', '的',
-    ];
+    // a match, where a search of a list of the markers compared each character with all 19
+    let marker = |c: char| {
+        matches!(
+            c,
+            '由' | '为'
+                | '是'
+                | '向'
+                | '被'
+                | '对'
+                | '在'
+                | '经'
+                | '据'
+                | '与'
+                | '和'
+                | '及'
+                | '、'
+                | '了'
+                | '从'
+                | '给'
+                | '把'
+                | '将'
+                | '的'
+        )
+    };
     let Some(s) = text.get(start..end) else {
         return start;
     };
     let chars: Vec<(usize, char)> = s.char_indices().collect();
     let n = chars.len();
     let mut cut = start;
+    // which of 64 classes (code point mod 64) the name's characters fall in: a platform whose
+    // first character's class is not among them is surely not in the name, told without a
+    // search of the name per platform
+    let mut classes = 0u64;
     for (k, &(off, c)) in chars.iter().enumerate() {
+        classes |= 1 << (c as u32 % 64);
         // after a closing bracket a marker always starts a new party ("美国消费品安全委员会
         // （CPSC）与某公司": the regulator is no part of the maker's name, however short that is)
         let after_bracket = k > 0 && matches!(chars[k - 1].1, ')' | '）');
-        if MARKERS.contains(&c) && (n - k > 4 || after_bracket) {
+        if marker(c) && (n - k > 4 || after_bracket) {
             cut = start + off + c.len_utf8();
         }
     }
     for p in platforms {
         // most names hold no platform name: a char test before building a substring searcher
-        if !p.chars().next().is_some_and(|c| s.contains(c)) {
+        if !p
+            .chars()
+            .next()
+            .is_some_and(|c| classes >> (c as u32 % 64) & 1 == 1 && s.contains(c))
+        {
             continue;
         }
         if let Some(pos) = text[cut..end].find(p.as_str()) {

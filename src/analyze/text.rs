@@ -2,6 +2,7 @@
 //! clause numbers, rule-phrase matches on token sequences, and the one Aho-Corasick pass that finds
 //! every phrase matched as a substring (with list flags saying which list each phrase is in).
 
+use super::phrases::Phrases;
 use super::*;
 
 /// `substr_flags` bits: which phrase list a substring pattern comes from.
@@ -19,7 +20,7 @@ pub(super) const BRAND: u8 = 64;
 pub(super) const TESTED: u8 = 128;
 
 /// Distinct phrases collected while the rules load, each with an id and list flags; built into one
-/// Aho-Corasick automaton so a document is searched for all of them in a single pass.
+/// automaton ([`Phrases`]) so a document is searched for all of them in a single pass.
 #[derive(Default)]
 pub(super) struct PatternSet {
     words: Vec<String>,
@@ -46,8 +47,8 @@ impl PatternSet {
         id
     }
 
-    pub(super) fn build(self) -> Result<(AhoCorasick, Vec<u8>), aho_corasick::BuildError> {
-        Ok((AhoCorasick::new(&self.words)?, self.flags))
+    pub(super) fn build(self) -> Result<(Phrases, Vec<u8>), super::phrases::BuildError> {
+        Ok((Phrases::new(&self.words)?, self.flags))
     }
 }
 
@@ -106,6 +107,22 @@ impl Words {
             None => self.words.iter().filter_map(|w| hay.find(w.as_str())).min(),
         }
     }
+}
+
+/// The byte offset of character `n` of `s`, if it has one (as `char_indices().nth(n)`): a step
+/// from lead byte to lead byte, no character decoded.
+pub(super) fn char_offset(s: &str, n: usize) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    for _ in 0..n {
+        i += match *b.get(i)? {
+            0..0x80 => 1,
+            0xE0..0xF0 => 3,
+            0xF0.. => 4,
+            _ => 2,
+        };
+    }
+    (i < b.len()).then_some(i)
 }
 
 /// A word written in CJK unified ideographs only (the common block), and not empty.
@@ -212,10 +229,8 @@ pub(super) type Hit = (u32, usize, usize);
 
 /// Every occurrence of the patterns of `ac` in `text`, overlapping ones included (a phrase is
 /// "in" a text wherever it occurs, as `str::contains` sees it).
-pub(super) fn hits(ac: &AhoCorasick, text: &str) -> Vec<Hit> {
-    ac.find_overlapping_iter(text)
-        .map(|m| (m.pattern().as_u32(), m.start(), m.end()))
-        .collect()
+pub(super) fn hits(ac: &Phrases, text: &str) -> Vec<Hit> {
+    ac.hits(text)
 }
 
 /// Whether a hit of one of `ids` covers the byte span `s..e` (the mention lies inside a phrase
@@ -233,14 +248,12 @@ pub(super) fn prepare(s: &str) -> String {
     fold(s).to_ascii_lowercase()
 }
 
-/// Where a token ends a sentence (`Some(true)`) or only a clause (`Some(false)`). Called once per
-/// token: a word of letters (most tokens) is told apart by its length and first byte alone.
+/// Where a token ends a sentence (`Some(true)`) or only a clause (`Some(false)`); `newline`: whether
+/// it holds a line end. Called once per token: a word of letters (most tokens) is told apart by
+/// its first byte alone.
 #[inline]
-pub(super) fn boundary(w: &str) -> Option<bool> {
+pub(super) fn boundary(w: &str, newline: bool) -> Option<bool> {
     let b = w.as_bytes();
-    // a loop over the token's few bytes, where `contains` calls memchr
-    #[allow(clippy::manual_contains)]
-    let newline = b.iter().any(|&x| x == b'\n');
     match b.first()? {
         // CJK ideographs (E4..E9 lead bytes) and ASCII letters and digits end nothing
         0xE4..=0xE9 | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' if !newline => None,
@@ -281,6 +294,15 @@ impl Analyzer {
         let mut words = Vec::with_capacity(cut.len());
         let mut toks = Vec::with_capacity(cut.len());
         let (mut sent, mut clause) = (0, 0);
+        // the first line end at or after the token: tokens follow each other, so a search from
+        // a token's start runs once per line, where a scan of every token's bytes took a sixth
+        // of this loop
+        let line_end = |from: usize| {
+            text.get(from..)
+                .and_then(|r| r.find('\n'))
+                .map_or(usize::MAX, |k| from + k)
+        };
+        let mut next_nl = line_end(0);
         for t in cut {
             // a general-dictionary word that glues a place to what follows it (北京市民, 北京市消协,
             // 美国市场) is the place and the rest, so the place is seen
@@ -312,7 +334,10 @@ impl Analyzer {
                 sent,
                 clause,
             });
-            match boundary(t.word) {
+            if next_nl < t.byte_start {
+                next_nl = line_end(t.byte_start);
+            }
+            match boundary(t.word, next_nl < t.byte_end) {
                 Some(true) => {
                     sent += 1;
                     clause += 1;
@@ -555,5 +580,24 @@ impl<'t> Tokens<'t> {
         let sent = self.toks.get(k)?.sent;
         let (s, e) = self.sent_ranges.get(sent).copied()?;
         (s <= hs && he <= e).then_some(sent)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where `char_indices().nth(n)` is, past the end included.
+    #[test]
+    fn char_offset_is_where_the_nth_character_starts() {
+        for s in ["", "a", "抽查ab😀ü。", "😀😀", "abc"] {
+            for n in 0..8 {
+                assert_eq!(
+                    char_offset(s, n),
+                    s.char_indices().nth(n).map(|(i, _)| i),
+                    "{s} {n}"
+                );
+            }
+        }
     }
 }
