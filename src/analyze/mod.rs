@@ -272,6 +272,8 @@ pub struct Analyzer {
     anchored: Vec<usize>,
     /// Words that make the product after them one for children (products.toml `child_words`).
     child_words: Vec<String>,
+    /// First characters of `child_words`: a token opening with none is none of them.
+    child_firsts: CharSet,
     /// First token → (token sequence, target).
     matcher: FxHashMap<String, Vec<(Vec<String>, Target)>>,
     /// The keys of `matcher` as a filter asked before it.

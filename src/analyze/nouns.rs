@@ -319,7 +319,13 @@ impl Analyzer {
         };
         let mut found: Vec<CatM> = Vec::new();
         for (k, w) in words.iter().enumerate() {
-            if !self.child_words.iter().any(|c| c == w) {
+            // most tokens open with no child word's character: one lookup settles them
+            if !w
+                .chars()
+                .next()
+                .is_some_and(|c| self.child_firsts.contains(c))
+                || !self.child_words.iter().any(|c| c == w)
+            {
                 continue;
             }
             let free = |j: usize| {

@@ -186,15 +186,16 @@ fn labelled_set_meets_the_floors() {
 /// regulatory, media, complaint, incident and English recall styles, labelled before the analyzer
 /// first read them. On the code of their first run they measure 0.888 / 0.835 / 0.868 / 0.943
 /// (categories / hazards / event provinces F1, `is_signal` accuracy); the session's changes, made
-/// while reading them, bring them to 0.912 / 0.877 / 0.908 / 0.987 (in-sample figures). They are
-/// held just under that, so a change that loses what they show fails.
+/// while reading them, bring them to 0.912 / 0.877 / 0.908 / 0.987, the later sessions' to 0.921
+/// / 0.885 / 0.908 / 0.994 (in-sample figures). They are held just under that, so a change that
+/// loses what they show fails.
 #[test]
 fn probe_texts_hold() {
     hold_probe_set(
         PROBES,
         "tests/eval/probes.jsonl",
         100,
-        [0.91, 0.87, 0.90],
+        [0.92, 0.88, 0.90],
         0.98,
     );
 }

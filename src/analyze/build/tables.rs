@@ -457,6 +457,11 @@ pub(super) fn assemble(
         anchor_term_cats: t.anchor_term_cats,
         anchor_term_ends: t.anchor_term_ends,
         child_words: words(&f.products.child_words),
+        child_firsts: CharSet::new(
+            words(&f.products.child_words)
+                .iter()
+                .filter_map(|w| w.chars().next()),
+        ),
         jieba: t.jieba,
         anchored: t
             .categories
