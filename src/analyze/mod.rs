@@ -15,6 +15,7 @@ mod cluster;
 mod cues;
 mod decide;
 mod endings;
+mod english;
 mod facts;
 mod findings;
 mod fold;
@@ -3075,6 +3076,13 @@ mod corpus {
         },
     ];
 
+    /// The document categories of an untitled text of no declared kind.
+    fn cats(text: &str) -> Vec<String> {
+        super::tests::shared()
+            .analyze(&example_doc("", text, None), &mut ClusterIndex::new())
+            .categories
+    }
+
     /// A failure cue right after a negation states a limit or its keeping, no failure.
     #[test]
     fn a_negated_limit_is_no_failure() {
@@ -3102,11 +3110,6 @@ mod corpus {
     /// its group.
     #[test]
     fn a_recalls_object_noun_is_its_product() {
-        let an = super::tests::shared();
-        let cats = |text: &str| {
-            an.analyze(&example_doc("", text, None), &mut ClusterIndex::new())
-                .categories
-        };
         assert_eq!(
             cats(
                 "某数码公司宣布召回部分型号的无线鼠标。该批鼠标内置的锂电池在充电时可能过热起火。"
@@ -3128,11 +3131,6 @@ mod corpus {
 
     #[test]
     fn a_child_word_and_a_short_head_are_one_childrens_product() {
-        let an = super::tests::shared();
-        let cats = |text: &str| {
-            an.analyze(&example_doc("", text, None), &mut ClusterIndex::new())
-                .categories
-        };
         for text in [
             "某公司召回部分儿童凳，凳腿可能断裂，导致儿童摔倒。",
             "市场监管局抽查幼儿桌椅20批次，3批次稳定性不合格。",

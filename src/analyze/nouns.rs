@@ -386,7 +386,7 @@ impl Analyzer {
         }
         let Some((a, b)) = self
             .verb_object_span(t)
-            .or_else(|| super::decide::english_recalled(t, &|k| t.toks[k].sent <= 1))
+            .or_else(|| super::english::english_recalled(t, &|k| t.toks[k].sent <= 1))
         else {
             return;
         };

@@ -9,7 +9,9 @@
 //! one end longest first, as the crate's overlapping search reports them.
 
 use super::fxhash::FxHashMap;
-use super::text::Hit;
+
+/// One occurrence of a substring pattern: (pattern id, start byte, end byte).
+pub(super) type Hit = (u32, usize, usize);
 
 /// No state, no pattern.
 const NONE: u32 = u32::MAX;
@@ -68,7 +70,7 @@ pub(super) struct Phrases {
 }
 
 impl Phrases {
-    /// The automaton of `words`, which are distinct ([`super::text::PatternSet`] keeps them so; a
+    /// The automaton of `words`, which are distinct (the loader's pattern set keeps them so; a
     /// repeated word would be found under its first id only). An empty word is never found.
     pub(super) fn new<S: AsRef<str>>(words: &[S]) -> Result<Phrases, BuildError> {
         let mut classes: FxHashMap<char, u16> = FxHashMap::default();

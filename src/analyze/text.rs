@@ -224,8 +224,7 @@ impl CharSet {
     }
 }
 
-/// One occurrence of a substring pattern: (pattern id, start byte, end byte).
-pub(super) type Hit = (u32, usize, usize);
+pub(super) use super::phrases::Hit;
 
 /// Every occurrence of the patterns of `ac` in `text`, overlapping ones included (a phrase is
 /// "in" a text wherever it occurs, as `str::contains` sees it).

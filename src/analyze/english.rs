@@ -1,0 +1,142 @@
+//! English foreign recalls (CPSC, Health Canada, Safety Gate, ACCC): the product a recall
+//! sentence names when no rule phrase does ("Nova recalls electric egg cookers because…",
+//! "Egg cookers recalled due to…", "the recalled foot warmers can…"), for the products stage and
+//! the findings alike.
+
+use super::Tokens;
+
+/// Words that end the product phrase of an English recall sentence: what follows names the
+/// reason, the seller or the count, not the product.
+const EN_PHRASE_END: [&str; 29] = [
+    "is",
+    "are",
+    "has",
+    "have",
+    "contains",
+    "because",
+    "due",
+    "after",
+    "that",
+    "which",
+    "sold",
+    "with",
+    "from",
+    "in",
+    "for",
+    "over",
+    "as",
+    "can",
+    "could",
+    "may",
+    "might",
+    "pose",
+    "poses",
+    "posing",
+    "to",
+    "by",
+    "following",
+    "amid",
+    "and",
+];
+
+/// The tokens (a, b) of the product an English recall sentence names ("Nova recalls electric egg
+/// cookers because…", "Egg cookers recalled due to…", "the recalled foot warmers can…"): the words
+/// after `recall(s|ing)` or `the recalled`, or before `recalled`, up to a word that ends the
+/// phrase; at most six words. Counts and articles before
+/// it ("about 3,000", "the") are no part of it.
+pub(super) fn english_recalled(
+    t: &Tokens,
+    in_scope: &dyn Fn(usize) -> bool,
+) -> Option<(usize, usize)> {
+    let eng = |k: usize| {
+        t.words
+            .get(k)
+            .is_some_and(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic()))
+    };
+    let glue = |k: usize| {
+        t.words
+            .get(k)
+            .is_some_and(|w| w.trim().is_empty() || matches!(*w, "-" | "'" | "’"))
+    };
+    let ends = |k: usize| {
+        EN_PHRASE_END
+            .iter()
+            .any(|e| t.words[k].eq_ignore_ascii_case(e))
+    };
+    let lead = |k: usize| {
+        let w = t.words[k].to_ascii_lowercase();
+        matches!(
+            w.as_str(),
+            "the"
+                | "a"
+                | "an"
+                | "about"
+                | "approximately"
+                | "nearly"
+                | "some"
+                | "its"
+                | "their"
+                | "units"
+                | "of"
+                | "all"
+                | "certain"
+                | "select"
+        ) || t.words[k].chars().all(|c| c.is_ascii_digit() || c == ',')
+    };
+    for k in (0..t.toks.len()).filter(|&k| in_scope(k)) {
+        let w = t.words[k].to_ascii_lowercase();
+        let (mut a, mut b) = (None, None);
+        // the words after token `k`, past what may lead them (`skip`), up to a phrase end
+        let after = |skip: &dyn Fn(usize) -> bool| {
+            let mut j = k + 1;
+            while j < t.toks.len() && in_scope(j) && skip(j) {
+                j += 1;
+            }
+            let start = j;
+            let mut words = 0;
+            while j < t.toks.len() && in_scope(j) && (eng(j) || glue(j)) && !ends(j) && words < 6 {
+                words += usize::from(eng(j));
+                j += 1;
+            }
+            while j > start && glue(j - 1) {
+                j -= 1;
+            }
+            (Some(start), Some(j))
+        };
+        if matches!(w.as_str(), "recall" | "recalls" | "recalling") {
+            (a, b) = after(&|j| glue(j) || lead(j));
+        } else if w == "recalled"
+            && (1..=2)
+                .filter_map(|d| k.checked_sub(d))
+                .find(|&j| !glue(j))
+                .is_some_and(|j| t.words[j].eq_ignore_ascii_case("the"))
+        {
+            // "the recalled electric foot warmers can overheat": the words after it
+            (a, b) = after(&glue);
+        } else if w == "recalled" {
+            let mut j = k;
+            while j > 0 && in_scope(j - 1) && glue(j - 1) {
+                j -= 1;
+            }
+            let end = j;
+            let mut words = 0;
+            while j > 0 && in_scope(j - 1) && (eng(j - 1) || glue(j - 1)) && words < 6 {
+                if eng(j - 1) && (ends(j - 1) || lead(j - 1)) {
+                    break;
+                }
+                words += usize::from(eng(j - 1));
+                j -= 1;
+            }
+            while j < end && glue(j) {
+                j += 1;
+            }
+            (a, b) = (Some(j), Some(end));
+        }
+        if let (Some(a), Some(b)) = (a, b)
+            && a < b
+        {
+            return Some((a, b));
+        }
+    }
+    None
+}
