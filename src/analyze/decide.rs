@@ -485,9 +485,20 @@ impl Analyzer {
 
     /// The tokens of [`Analyzer::verb_object`]'s noun.
     pub(super) fn verb_object_span(&self, t: &Tokens) -> Option<(usize, usize)> {
-        let k = (0..t.toks.len())
+        let k = *self.object_verb_tokens(t).first()?;
+        self.object_after(t, k)
+    }
+
+    /// The tokens of the opening sentences (title and first sentence) that are object verbs.
+    pub(super) fn object_verb_tokens(&self, t: &Tokens) -> Vec<usize> {
+        (0..t.toks.len())
             .take_while(|&k| t.toks[k].sent <= 1)
-            .find(|&k| self.object_verbs.iter().any(|v| v == t.words[k]))?;
+            .filter(|&k| self.object_verbs.iter().any(|v| v == t.words[k]))
+            .collect()
+    }
+
+    /// The object noun after the object verb at token `k` (see [`Analyzer::verb_object`]).
+    pub(super) fn object_after(&self, t: &Tokens, k: usize) -> Option<(usize, usize)> {
         let clause = t.toks[k].clause;
         let count = |w: &str| {
             w.starts_with(|c: char| c.is_ascii_digit()) || self.object_counts.iter().any(|c| c == w)

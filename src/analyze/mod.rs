@@ -3122,6 +3122,15 @@ mod corpus {
             ),
             vec!["家具".to_string()]
         );
+        // the verb's second use names it ("发布召回公告，召回一款…"); so does the noun before 实施召回
+        assert_eq!(
+            cats("某监管机构发布召回公告，召回一款电动牙线器，该产品充电时可能过热起火。"),
+            vec!["其他家用电器".to_string()]
+        );
+        assert_eq!(
+            cats("某公司对部分型号的电子阅读器实施召回，该产品电池可能过热起火。"),
+            vec!["其他电子产品".to_string()]
+        );
         // English: "the recalled …" names it too
         assert_eq!(
             cats("Health Canada: the recalled electric towel warmers can overheat and burn users."),

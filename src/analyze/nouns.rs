@@ -384,12 +384,37 @@ impl Analyzer {
         if !matches!(p.kind, DocKind::Recall | DocKind::Inspection) {
             return;
         }
-        let Some((a, b)) = self
-            .verb_object_span(t)
-            .or_else(|| super::english::english_recalled(t, &|k| t.toks[k].sent <= 1))
-        else {
-            return;
-        };
+        // each object verb of the opening sentences in turn ("发布召回公告，召回一款…" names its
+        // product at the second): the noun right after it, or the noun before "实施召回" ("对…
+        // 阅读器实施召回"); then the English recall phrase. (The first product-like noun of the
+        // verb's clause, "召回2024年生产的部分录音笔", was tried: it placed wrong nouns.)
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for k in self.object_verb_tokens(t) {
+            spans.extend(self.object_after(t, k));
+            if k >= 2 && matches!(t.words[k - 1], "实施" | "进行" | "启动") {
+                spans.extend(self.noun_span(t, k - 2));
+            }
+        }
+        spans.extend(super::english::english_recalled(t, &|k| {
+            t.toks[k].sent <= 1
+        }));
+        for (a, b) in spans {
+            if self.object_product_at(p, t, cats, a, b) {
+                return;
+            }
+        }
+    }
+
+    /// [`Analyzer::object_product`] for the noun at tokens `a..b`; whether it settled the matter
+    /// (a product added, or the noun already a known product's).
+    fn object_product_at(
+        &self,
+        p: &Prepared,
+        t: &Tokens,
+        cats: &mut Vec<CatM>,
+        a: usize,
+        b: usize,
+    ) -> bool {
         // a known product at the noun's end is its head: the noun is that product already; one
         // inside it is a modifier ("towel warmers", "玩具收纳箱") and gives way
         let overlaps = |c: &CatM| c.tok < b && a < c.end;
@@ -403,7 +428,7 @@ impl Analyzer {
                 .iter()
                 .any(|c| overlaps(c) && (c.end >= b || c.tok < a))
         {
-            return;
+            return true;
         }
         let noun = span_text(&p.full, &t.toks, a, b);
         let Some(c) = self
@@ -412,7 +437,7 @@ impl Analyzer {
             .map(|c| self.for_children(noun, c))
             .filter(|&c| c != self.unclassified)
         else {
-            return;
+            return false;
         };
         let mut with: Vec<CatM> = cats.iter().filter(|c| !overlaps(c)).cloned().collect();
         with.push(CatM {
@@ -431,9 +456,10 @@ impl Analyzer {
                 .iter()
                 .any(|m| m.tok != a && &self.categories[m.c].group == group)
         {
-            return;
+            return true;
         }
         *cats = with;
+        true
     }
 
     /// Members of enumerated lists that no alias matched ("玩具、服装、背提包和小家电": 背提包
