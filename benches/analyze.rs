@@ -38,9 +38,10 @@
 //! with `JIANCE_BENCH_ROUNDS` 1 and then 3: there a pass takes more than the 0.2 s a round aims at,
 //! so extraction runs once per round plus twice (the digest, the calibration), and half the
 //! difference of the two totals is one steady pass, without the first pass's one-off work (lazy
-//! regexes compiled, their DFA states built). Issue 48 measured so at c9384fc, merged with the
-//! thirteenth session's analysis changes (output digest cd86ac2ad297e08b, moved by them): 97.9 M
-//! instructions a pass, 4.28× a `jieba_hmm` pass; at c00cdd3 (output digest
+//! regexes compiled, their DFA states built). Issue 48 measured so at the thirteenth session's
+//! end (output digest cd86ac2ad297e08b, moved by that session's analysis changes): 98.9 M
+//! instructions a pass, 4.32× a `jieba_hmm` pass (97.9 M at c9384fc, before a recall's object was
+//! read at each of its verbs); at c00cdd3 (output digest
 //! d618583112e6fd7a): 91.3 M instructions a pass, 3.99× a `jieba_hmm` pass (91.6 M at b9baab9,
 //! 98.9 M at their base a3b27e6, same output); at a18fddc, merged with the
 //! twelfth session's analysis changes (output digest fdcb02a97c4dfc26, moved by them): 99.0 M

@@ -395,13 +395,14 @@ impl Analyzer {
                 spans.extend(self.noun_span(t, k - 2));
             }
         }
-        spans.extend(super::english::english_recalled(t, &|k| {
-            t.toks[k].sent <= 1
-        }));
         for (a, b) in spans {
             if self.object_product_at(p, t, cats, a, b) {
                 return;
             }
+        }
+        // (read only when no Chinese object settled it: most texts are Chinese)
+        if let Some((a, b)) = super::english::english_recalled(t, &|k| t.toks[k].sent <= 1) {
+            self.object_product_at(p, t, cats, a, b);
         }
     }
 
