@@ -179,26 +179,20 @@ impl Analyzer {
             0
         };
         // sentences holding failure wording: a hit inside the byte range of its first token's sentence
-        let sentences = |flag: u8| -> FxHashSet<usize> {
+        let sentences = |flag: u8, keep: &dyn Fn(usize) -> bool| -> FxHashSet<usize> {
             p.found
                 .iter()
-                .filter(|h| self.flagged(h, flag))
+                .filter(|h| self.flagged(h, flag) && keep(h.1))
                 .filter_map(|&(_, hs, he)| t.sent_of_span(hs, he))
                 .collect()
         };
         // "不超过25公里每小时" and "未超出限值" state a limit or its keeping, no failure; a cue
         // that opens with its own negation (不合格, 不符合) is one
-        c.failure_sent = p
-            .found
-            .iter()
-            .filter(|h| self.flagged(h, FAILURE))
-            .filter(|&&(_, hs, _)| {
-                let before = p.full.get(..hs).unwrap_or("");
-                !LIMIT_NEGATORS.iter().any(|n| before.ends_with(n))
-            })
-            .filter_map(|&(_, hs, he)| t.sent_of_span(hs, he))
-            .collect();
-        c.tested_sent = sentences(TESTED);
+        c.failure_sent = sentences(FAILURE, &|hs| {
+            let before = p.full.get(..hs).unwrap_or("");
+            !LIMIT_NEGATORS.iter().any(|n| before.ends_with(n))
+        });
+        c.tested_sent = sentences(TESTED, &|_| true);
         c.all_pass = self.all_pass(p);
         // the regex runs only over a text holding a word it cannot match without
         c.failure_count = p.has(self, NONCONFORMING) && self.failed_batches_re.is_match(&p.full);

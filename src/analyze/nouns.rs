@@ -312,11 +312,7 @@ impl Analyzer {
         cats: &mut Vec<CatM>,
     ) {
         let ruled = |k: usize| ms.iter().any(|m| m.a <= k && k < m.b);
-        let han = |k: usize| {
-            words.get(k).is_some_and(|w| {
-                !w.is_empty() && w.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
-            })
-        };
+        let han = |k: usize| words.get(k).is_some_and(|w| super::text::han_word(w));
         let mut found: Vec<CatM> = Vec::new();
         for (k, w) in words.iter().enumerate() {
             // most tokens open with no child word's character: one lookup settles them
@@ -376,10 +372,11 @@ impl Analyzer {
     }
 
     /// What a recall or an inspection says it recalled or sampled when no alias names it
-    /// ("召回部分无线键盘", "抽查宠物垫20批次", "the recalled foot warmers"): the noun after the
-    /// opening sentences' first object verb (cues.toml `[unclassified] object_verbs`), or of an
-    /// English recall sentence, when the head rules place it in a category. It is then a product of the text like an alias's, and a part word (锂电池)
-    /// gives way to it as to any product. A noun they cannot place is left to the findings.
+    /// ("召回部分无线键盘", "抽查宠物垫20批次", "the recalled foot warmers"): the noun after an
+    /// object verb of the opening sentences (cues.toml `[unclassified] object_verbs`), or of an
+    /// English recall sentence, when the head rules place it in a category. It is then a product
+    /// of the text like an alias's, and a part word (锂电池) gives way to it as to any product. A
+    /// noun they cannot place is left to the findings.
     pub(super) fn object_product(&self, p: &Prepared, t: &Tokens, cats: &mut Vec<CatM>) {
         if !matches!(p.kind, DocKind::Recall | DocKind::Inspection) {
             return;

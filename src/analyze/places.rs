@@ -588,41 +588,44 @@ impl Analyzer {
 /// names, not a domain cue.
 fn is_body_name(written: &str, after: &str) -> bool {
     // the name runs on after the place to the next joining word ("加拿大" + "卫生部和某公司")
-    let tail: String = after
-        .chars()
-        .take_while(|&c| ('\u{4e00}'..='\u{9fff}').contains(&c) && !matches!(c, '和' | '与' | '及'))
+    let end = after
+        .char_indices()
+        .take_while(|&(_, c)| {
+            ('\u{4e00}'..='\u{9fff}').contains(&c) && !matches!(c, '和' | '与' | '及')
+        })
         .take(8)
-        .collect();
-    let name = format!("{written}{tail}");
+        .last()
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let tail = &after[..end];
     // (a company's name runs on past its place too: "…(上海)有限公司向该局")
-    !["公司", "企业", "厂", "店", "集团"]
+    let company = ["公司", "企业", "厂", "店", "集团"]
         .iter()
-        .any(|c| name.contains(c))
+        .any(|c| written.contains(c) || tail.contains(c));
+    let last = if tail.is_empty() { written } else { tail };
+    !company
         && ["部", "局", "署", "委员会", "中心", "理事会", "监管机构"]
             .iter()
-            .any(|e| name.ends_with(e))
+            .any(|e| last.ends_with(e))
 }
 
 /// Whether a place is followed by a count of batches or makers ("浙江省8批次", "广东7家") in a
 /// sentence that has already said something failed (不合格, 不符合): the failures are there.
 fn failed_count_after(before: &str, after: &str) -> bool {
-    let digits = after
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || c.is_whitespace())
-        .count();
-    let rest: String = after.chars().skip(digits).take(2).collect();
-    let counted = digits > 0
+    let unit = after.trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace());
+    let counted = after.trim_start().starts_with(|c: char| c.is_ascii_digit())
         && ["批", "家", "款", "件", "个"]
             .iter()
-            .any(|u| rest.starts_with(u));
+            .any(|u| unit.starts_with(u));
+    if !counted {
+        return false;
+    }
     // the sentence so far, back to its last full stop
     let sentence = before
         .rfind(['。', '\n', '！', '？'])
         .map_or(before, |i| &before[i..]);
-    counted
-        && ["不合格", "不符合", "不达标"]
-            .iter()
-            .any(|w| sentence.contains(w))
+    ["不合格", "不符合", "不达标"]
+        .iter()
+        .any(|w| sentence.contains(w))
 }
 
 /// A comma or a sentence end.
@@ -757,6 +760,28 @@ fn publishers_run_on(out: &mut [PlaceM], at: &[(usize, usize)]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A count right after a place, in a sentence that said something failed, puts the failures
+    /// there; a space alone is no count, and a sentence that failed nothing puts nothing there.
+    #[test]
+    fn failed_batches_counted_after_a_place() {
+        let before = "抽查插座200批次，不合格15批次，其中浙江省";
+        assert!(failed_count_after(before, "8批次、广东省7批次"));
+        assert!(failed_count_after(before, " 8 家企业"));
+        assert!(!failed_count_after(before, " 批发市场"));
+        assert!(!failed_count_after("抽查插座200批次，其中浙江省", "8批次"));
+        assert!(!failed_count_after("不合格15批次。其中浙江省", "生产的"));
+    }
+
+    /// A place that, with the words after it, names a public body is no company's place.
+    #[test]
+    fn a_body_named_after_its_country() {
+        assert!(is_body_name("加拿大", "卫生部和某公司联合宣布"));
+        assert!(is_body_name("美国消费品安全委员会", "(CPSC)"));
+        assert!(!is_body_name("上海", ")有限公司向该局提交"));
+        assert!(!is_body_name("上海", "某电器有限公司"));
+        assert!(!is_body_name("浙江", "省内的销售商"));
+    }
 
     /// The byte scan stops where a scan of characters stops: at the first clause end within the
     /// limit, else after `chars` characters or at the end of the text.
