@@ -218,6 +218,15 @@ fn reading_examples(an: &Analyzer, f: &rules::RuleFiles, errs: &mut Vec<ConfigEr
             hs.len() == 1
         },
     );
+    // a failed item is found beside a failure cue; a cue measuring a market finds nothing
+    run(
+        errs,
+        (cl, ct, table_line(ct, "failure")),
+        "failure",
+        &c.failure.examples,
+        &|e| analyze(an, "", e, None),
+        &|x| !x.findings.is_empty(),
+    );
     // a structural defect said to lead to another hazard is its cause: one hazard found
     run(
         errs,

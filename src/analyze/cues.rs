@@ -187,10 +187,15 @@ impl Analyzer {
                 .collect()
         };
         // "不超过25公里每小时" and "未超出限值" state a limit or its keeping, no failure; a cue
-        // that opens with its own negation (不合格, 不符合) is one
+        // that opens with its own negation (不合格, 不符合) is one. After a statistics word
+        // ("一级能效产品占比超过七成") it measures a market.
         c.failure_sent = sentences(FAILURE, &|hs| {
             let before = p.full.get(..hs).unwrap_or("");
             !LIMIT_NEGATORS.iter().any(|n| before.ends_with(n))
+                && !self
+                    .failure_statistics
+                    .iter()
+                    .any(|n| before.ends_with(n.as_str()))
         });
         c.tested_sent = sentences(TESTED, &|_| true);
         c.all_pass = self.all_pass(p);

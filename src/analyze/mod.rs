@@ -202,9 +202,11 @@ pub struct Analyzer {
     /// Endings of a product noun no category knows, and words that are no product though they end so.
     noun_suffixes: Endings,
     /// Words that never begin a product noun (cues.toml `[unclassified] not_before`).
-    /// cues.toml `[unclassified] object_verbs` and `object_counts`, products.toml `citing`.
+    /// cues.toml `[unclassified] object_verbs`, `object_counts` and `object_fillers`,
+    /// products.toml `citing`.
     object_verbs: Vec<String>,
     object_counts: Vec<String>,
+    object_fillers: Vec<String>,
     citing: Vec<String>,
     noun_lead_not: Vec<String>,
     /// Product-dependent test items by term: (hazard, the categories it is an item of that
@@ -289,6 +291,9 @@ pub struct Analyzer {
     maker_re: LazyRegex,
     date_re: LazyRegex,
     neg_window: usize,
+    /// cues.toml `[failure] statistics`, prepared: a failure cue right after one measures a
+    /// market ("占比超过七成"), not a product.
+    failure_statistics: Vec<String>,
     /// cues.toml word lists: person's-origin words, coordination words, organisation words that
     /// are no name.
     origin_words: Vec<String>,
@@ -3135,6 +3140,23 @@ mod corpus {
         assert_eq!(
             cats("Health Canada: the recalled electric towel warmers can overheat and burn users."),
             vec!["其他家用电器".to_string()]
+        );
+    }
+
+    /// An inspection's object may come before its verb ("对…开展专项抽查", a title's "…抽查结果"):
+    /// a compound jieba keeps whole (家用空调) is placed by its head like any unknown noun.
+    #[test]
+    fn an_inspections_object_before_its_verb_is_its_product() {
+        for text in [
+            "省市场监管局近日对家用空调开展专项抽查，2批次不合格，不合格项目为制冷量。",
+            "家用空调质量抽查结果：抽查25批次，不合格项目为制冷量和能效比。",
+        ] {
+            assert_eq!(cats(text), vec!["房间空气调节器".to_string()], "{text}");
+        }
+        // a word the verb follows that is no product noun adds nothing
+        assert_eq!(
+            cats("市场监管局近日组织抽查，电饭锅3批次发热不合格。"),
+            vec!["自动电饭锅".to_string()]
         );
     }
 

@@ -391,6 +391,7 @@ impl Analyzer {
             if k >= 2 && matches!(t.words[k - 1], "实施" | "进行" | "启动") {
                 spans.extend(self.noun_span(t, k - 2));
             }
+            spans.extend(self.object_before(t, k));
         }
         for (a, b) in spans {
             if self.object_product_at(p, t, cats, a, b) {

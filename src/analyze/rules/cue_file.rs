@@ -290,6 +290,10 @@ pub struct Unclassified {
     /// Words that end such an object as a number does (约, 共计: "召回香薰蜡烛约8,000个").
     #[serde(default)]
     pub object_counts: Vec<String>,
+    /// Words between an object noun and its verb when the noun comes first ("对家用空调开展专项
+    /// 抽查": 开展, 专项): skipped to reach the noun.
+    #[serde(default)]
+    pub object_fillers: Vec<String>,
     /// Head words too general to place a noun by themselves (用品, 产品): a noun sharing only
     /// one of them with a category's name is not that category's.
     #[serde(default)]
@@ -354,6 +358,20 @@ pub struct ExampleWords {
     pub examples: Examples,
 }
 
+/// `[failure]`: failure cues (weak terms and test items count only beside one), and the
+/// statistics words after which a comparison cue measures a market, not a product ("占比超过
+/// 七成"): `examples` match a text reporting a failed item, and do not match one whose only cue
+/// follows such a word.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Failure {
+    pub cues: Vec<String>,
+    #[serde(default)]
+    pub statistics: Vec<String>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
 /// `[defects]`: structural defect words, and the words (`leads`) that, in a later clause of a
 /// defect's sentence, open its hedged consequence ("椅腿可能断裂，儿童可能跌落").
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -399,7 +417,7 @@ pub struct CuesFile {
     pub hypothetical: Hypothetical,
     pub drill: DrillCues,
     pub advertising: CueList,
-    pub failure: CueList,
+    pub failure: Failure,
     pub all_pass: CueList,
     /// Words that introduce the items tested (对下列项目进行了检验): their sentence lists no failure.
     #[serde(default)]
