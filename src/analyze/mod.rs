@@ -3143,6 +3143,24 @@ mod corpus {
         );
     }
 
+    /// A known product right after 用 is the product; the phrase before it names what it is
+    /// for — unless a category refining that phrase takes the word (the e-bike battery).
+    #[test]
+    fn what_a_product_is_made_for_is_no_product_of_the_text() {
+        assert_eq!(
+            cats("某公司召回约2万块电动工具用锂离子电池组，电池组可能过热起火。"),
+            vec!["锂离子电池".to_string()]
+        );
+        assert_eq!(
+            cats("某品牌召回部分手机用充电器，充电器外壳可能带电，有触电风险。"),
+            vec!["电源适配器及充电器".to_string()]
+        );
+        assert_eq!(
+            cats("某公司召回部分电动车用锂电池，电池可能过热起火。"),
+            vec!["电动自行车用蓄电池".to_string()]
+        );
+    }
+
     /// An inspection's object may come before its verb ("对…开展专项抽查", a title's "…抽查结果"):
     /// a compound jieba keeps whole (家用空调) is placed by its head like any unknown noun.
     #[test]

@@ -129,10 +129,13 @@ impl Analyzer {
     /// phrase, at most two words, a word ending in 用 (or 配套), then a noun no phrase claims. The
     /// whole compound is one product, placed as a noun no alias holds (by its head, then its
     /// modifier), so the phrase before 用 says what it is for and no longer names the product.
-    /// A known product after 用 ("手机用锂离子电池") is left to the parts and anchor rules.
-    fn made_for_compounds(&self, text: &str, words: &[&str], toks: &[Tok], cats: &mut [CatM]) {
+    /// A known product right after 用 ("电动工具用锂离子电池组", "手机用充电器") is the product and
+    /// the phrase before names only what it is for, unless a category refining that phrase's
+    /// takes the word (电动车用锂电池: the anchor rules make it the e-bike battery).
+    fn made_for_compounds(&self, text: &str, words: &[&str], toks: &[Tok], cats: &mut Vec<CatM>) {
         let claimed = |k: usize, cats: &[CatM]| cats.iter().any(|c| c.tok <= k && k < c.end);
         let han = |k: usize| words.get(k).is_some_and(|w| super::text::han_word(w));
+        let mut purposes: Vec<usize> = Vec::new();
         for i in 0..cats.len() {
             let m = &cats[i];
             let same = |k: usize| toks.get(k).is_some_and(|t| t.sent == m.sent);
@@ -144,6 +147,20 @@ impl Analyzer {
                 continue;
             };
             if !(m.end..=u).all(|k| same(k) && han(k) && !claimed(k, cats)) {
+                continue;
+            }
+            if let Some(next) = cats.iter().find(|c| c.tok == u + 1 && c.c != m.c) {
+                let refined = self.anchored.iter().any(|&ci| {
+                    self.categories[ci].anchor.contains(&m.c)
+                        && (ci == next.c
+                            || self.categories[ci]
+                                .anchor_terms
+                                .iter()
+                                .any(|t| words.get(u + 1).is_some_and(|w| w == t)))
+                });
+                if !refined {
+                    purposes.push(i);
+                }
                 continue;
             }
             // a noun's words: no particle, adverb, number or time word ("充电宝用了一周就鼓包",
@@ -180,6 +197,11 @@ impl Analyzer {
                 cats[i].end = e;
             }
         }
+        let mut k = 0;
+        cats.retain(|_| {
+            k += 1;
+            !purposes.contains(&(k - 1))
+        });
     }
 
     /// Part words (插头, 锂电池) that give way to another product the document names.
