@@ -267,6 +267,8 @@ impl Analyzer {
         user_words.extend(cues.victim.lists.iter().map(|s| prepare(s)));
         user_words.extend(cues.consequence.words.iter().map(|s| prepare(s)));
         user_words.extend(cues.all_pass.cues.iter().map(|s| prepare(s)));
+        // an object verb is read as one token (主动回收, not 主动 + 回收)
+        user_words.extend(cues.unclassified.object_verbs.iter().map(|s| prepare(s)));
         for c in &f.products.category {
             user_words.extend(c.anchor_terms.iter().map(|s| prepare(s)));
         }

@@ -499,6 +499,17 @@ impl Analyzer {
 
     /// The object noun after the object verb at token `k` (see [`Analyzer::verb_object`]).
     pub(super) fn object_after(&self, t: &Tokens, k: usize) -> Option<(usize, usize)> {
+        // a table's cell or a label's colon stands between a field name and its value
+        // ("产品名称 | 料理棒 |", "召回产品：料理棒")
+        let k = (k + 1..t.toks.len())
+            .take_while(|&j| {
+                matches!(
+                    t.words[j],
+                    " " | "  " | "|" | "｜" | ":" | "：" | "\u{3000}"
+                )
+            })
+            .last()
+            .unwrap_or(k);
         let clause = t.toks[k].clause;
         let count = |w: &str| {
             w.starts_with(|c: char| c.is_ascii_digit()) || self.object_counts.iter().any(|c| c == w)
@@ -510,7 +521,11 @@ impl Analyzer {
                     || count(t.words[j])
             })
             .unwrap_or(t.toks.len());
-        let content = |j: usize| self.noun_modifier(t.words[j]) && !t.words[j].ends_with('的');
+        // (the head itself may be a rule word: an alias its category excludes here)
+        let content = |j: usize| {
+            (self.noun_modifier(t.words[j]) || (j + 1 == stop && super::text::han_word(t.words[j])))
+                && !t.words[j].ends_with('的')
+        };
         // "钢琴产品10批次": the generic word names no product
         let stop = if stop > k + 1 && self.nouns.is_generic_head(t.words[stop - 1]) {
             stop - 1

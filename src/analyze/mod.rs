@@ -3143,6 +3143,25 @@ mod corpus {
         );
     }
 
+    /// A recall's object in Taiwan's and Hong Kong's wording (主動回收) and in a table's field is
+    /// its product; an alias its category excludes there (a climber's 安全带) is placed by its
+    /// head instead.
+    #[test]
+    fn a_recalls_object_in_other_wordings_is_its_product() {
+        assert_eq!(
+            cats("標檢局公布，某公司主動回收一款電動燉鍋，鍋蓋可能脫落，熱湯噴出燙傷使用者。"),
+            vec!["多功能电锅".to_string()]
+        );
+        assert_eq!(
+            cats("产品名称 | 鱼缸加热棒 | 召回数量 | 800个 | 缺陷描述 | 外壳可能破裂，导致触电。"),
+            vec!["其他家用电器".to_string()]
+        );
+        assert_eq!(
+            cats("某户外公司召回部分攀岩安全带，卡扣在受力时可能滑脱，使用者可能坠落。"),
+            vec!["其他防护及运动用品".to_string()]
+        );
+    }
+
     /// A known product right after 用 is the product; the phrase before it names what it is
     /// for — unless a category refining that phrase takes the word (the e-bike battery).
     #[test]

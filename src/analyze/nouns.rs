@@ -419,9 +419,18 @@ impl Analyzer {
         let overlaps = |c: &CatM| c.tok < b && a < c.end;
         // (a category phrase at its end that another rule dropped, a part word: "the e-bikes'
         // batteries" are the e-bikes', and the noun is no new product)
-        let head_known =
-            t.ms.iter()
-                .any(|m| m.b == b && m.a >= a && matches!(m.target, Target::Category(_)));
+        // (but not one its category excludes here: "攀岩安全带" is no car's belt, and the noun is
+        // placed by its head as one no alias holds)
+        let head_known = t.ms.iter().any(|m| {
+            m.b == b
+                && m.a >= a
+                && matches!(m.target, Target::Category(c) if !covered(
+                    &p.found,
+                    &self.categories[c].exclude,
+                    t.toks[m.a].s,
+                    t.toks[m.b - 1].e,
+                ))
+        });
         if head_known
             || cats
                 .iter()
