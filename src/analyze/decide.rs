@@ -510,7 +510,8 @@ impl Analyzer {
             })
             .last()
             .unwrap_or(k);
-        let clause = t.toks[k].clause;
+        // (a colon closes a clause: the value's clause is the one after it)
+        let clause = t.toks.get(k + 1)?.clause;
         let count = |w: &str| {
             w.starts_with(|c: char| c.is_ascii_digit()) || self.object_counts.iter().any(|c| c == w)
         };

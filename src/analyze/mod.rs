@@ -3162,6 +3162,22 @@ mod corpus {
         );
     }
 
+    /// A recall's or an inspection's object noun takes one more modifier word ("电热" 烘鞋器),
+    /// and opens the list it stands in: its other members are products too.
+    #[test]
+    fn an_object_noun_keeps_its_modifier_and_opens_its_list() {
+        assert_eq!(
+            cats("某公司召回部分电热烘鞋器，温控器可能失灵，导致过热起火。"),
+            vec!["其他家用电器".to_string()]
+        );
+        assert_eq!(
+            cats(
+                "市场监管局抽查了电动牙线器、USB暖手垫、蓝牙键盘等产品共30批次，不合格项目为发热。"
+            ),
+            vec!["其他家用电器".to_string(), "其他电子产品".to_string()]
+        );
+    }
+
     /// A known product right after 用 is the product; the phrase before it names what it is
     /// for — unless a category refining that phrase takes the word (the e-bike battery).
     #[test]

@@ -438,12 +438,25 @@ impl Analyzer {
         {
             return true;
         }
-        let noun = span_text(&p.full, &t.toks, a, b);
-        let Some(c) = self
-            .nouns
-            .resolve(noun)
-            .map(|c| self.for_children(noun, c))
-            .filter(|&c| c != self.unclassified)
+        let place = |a: usize| {
+            let noun = span_text(&p.full, &t.toks, a, b);
+            self.nouns
+                .resolve(noun)
+                .map(|c| self.for_children(noun, c))
+                .filter(|&c| c != self.unclassified)
+        };
+        // one word more before the noun may be its modifier: a rule word its words exclude, or
+        // a fourth word ("电热" + 烘鞋器, "电动" + 宠物指甲打磨器: electric ones)
+        let before = a.checked_sub(1).filter(|&j| {
+            t.toks[j].clause == t.toks[a].clause
+                && super::text::han_word(t.words[j])
+                && t.words[j].chars().count() >= 2
+                && !self.object_verbs.iter().any(|v| v == t.words[j])
+                && !self.noun_lead_not.iter().any(|v| v == t.words[j])
+        });
+        let Some((a, c)) = place(a)
+            .map(|c| (a, c))
+            .or_else(|| before.and_then(|j| place(j).map(|c| (j, c))))
         else {
             return false;
         };
@@ -457,12 +470,14 @@ impl Analyzer {
         with.sort_by_key(|m| m.tok);
         self.drop_parts(&p.full, &t.words, &t.toks, &mut with);
         // a group's fallback gives way to a category of its group the text names ("召回部分折叠
-        // 躺椅…椅子突然折叠": the chair), not to a part word it took over (锂电池)
+        // 躺椅…椅子突然折叠": the chair), not to a part word it took over (锂电池), nor to another
+        // member of a list it stands in (its clause: "抽查了电动牙线器、桌面风扇灯…")
         let group = &self.categories[c].group;
+        let clause = t.toks[a].clause;
         if rules::is_group_fallback(&self.categories[c].name, group)
-            && with
-                .iter()
-                .any(|m| m.tok != a && &self.categories[m.c].group == group)
+            && with.iter().any(|m| {
+                m.tok != a && &self.categories[m.c].group == group && t.toks[m.tok].clause != clause
+            })
         {
             return true;
         }

@@ -647,13 +647,25 @@ impl Analyzer {
         names.extend(source_tag(&p.full, p.text_start));
         names.extend(cited_standards(&p.full, &self.citing));
         drop_in_names(&mut cats, &t.toks, &names);
-        let (listed, nouns) = self.list_members(p, t, &cats);
-        if !listed.is_empty() {
+        let (listed, mut nouns) = self.list_members(p, t, &cats);
+        let listed_any = !listed.is_empty();
+        if listed_any {
             cats.extend(listed);
             cats.sort_by_key(|m| m.tok);
         }
         self.shared_heads(p, t, &mut cats);
+        let before = cats.len();
         self.object_product(p, t, &mut cats);
+        // the object noun may open a list no alias stood in ("抽查了电动牙线器、USB暖手垫、
+        // 蓝牙键盘等"): its other members are read beside it
+        if !listed_any && cats.len() > before {
+            let (listed, more) = self.list_members(p, t, &cats);
+            if !listed.is_empty() {
+                cats.extend(listed);
+                cats.sort_by_key(|m| m.tok);
+                nouns.extend(more);
+            }
+        }
         if cats.is_empty() {
             cats.extend(self.implied_product(p, t));
         }
