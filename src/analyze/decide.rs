@@ -537,7 +537,24 @@ impl Analyzer {
         while a > k + 1 && stop - a < 3 && content(a - 1) {
             a -= 1;
         }
-        (a < stop).then_some((a, stop))
+        // a date or a model number after the verb opens a relative clause ("召回2026年5月生产的
+        // 部分打蛋棒", "召回型号为LX-200的播放器"): the object follows its 的
+        let interrupted = t.toks.get(stop).is_some_and(|x| {
+            x.clause == clause
+                && !super::text::han_word(t.words[stop])
+                && (stop == k + 1 || !count(t.words[stop]))
+        });
+        let after_de = || {
+            (stop..t.toks.len())
+                .take_while(|&j| t.toks[j].clause == clause)
+                .find(|&j| t.words[j] == "的")
+                .and_then(|j| self.object_after(t, j))
+        };
+        match (a < stop, interrupted) {
+            (_, true) => after_de().or((a < stop).then_some((a, stop))),
+            (true, false) => Some((a, stop)),
+            (false, false) => None,
+        }
     }
 
     /// The object noun before the object verb at token `k` ("对家用空调开展专项抽查", "电动晾衣机

@@ -3178,6 +3178,20 @@ mod corpus {
         );
     }
 
+    /// A date or a model number after a recall's verb opens a relative clause: the object
+    /// follows its 的.
+    #[test]
+    fn a_recalls_object_follows_the_relative_clause_after_its_verb() {
+        assert_eq!(
+            cats("某科技公司召回型号为LX-200的部分桌面音乐播放器，充电时可能过热起火。"),
+            vec!["其他电子产品".to_string()]
+        );
+        assert_eq!(
+            cats("某公司召回2026年3月生产的部分电热烘鞋器，可能过热起火。"),
+            vec!["其他家用电器".to_string()]
+        );
+    }
+
     /// A known product right after 用 is the product; the phrase before it names what it is
     /// for — unless a category refining that phrase takes the word (the e-bike battery).
     #[test]

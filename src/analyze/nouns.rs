@@ -447,10 +447,15 @@ impl Analyzer {
         };
         // one word more before the noun may be its modifier: a rule word its words exclude, or
         // a fourth word ("电热" + 烘鞋器, "电动" + 宠物指甲打磨器: electric ones)
+        // (not a product's own name: "移动电源" + 支架 is the power bank's stand)
         let before = a.checked_sub(1).filter(|&j| {
             t.toks[j].clause == t.toks[a].clause
                 && super::text::han_word(t.words[j])
                 && t.words[j].chars().count() >= 2
+                && !t
+                    .ms
+                    .iter()
+                    .any(|m| m.a <= j && j < m.b && matches!(m.target, Target::Category(_)))
                 && !self.object_verbs.iter().any(|v| v == t.words[j])
                 && !self.noun_lead_not.iter().any(|v| v == t.words[j])
         });
