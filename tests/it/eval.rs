@@ -196,7 +196,7 @@ fn probe_texts_hold() {
         PROBES,
         "tests/eval/probes.jsonl",
         100,
-        [0.92, 0.88, 0.90],
+        [0.93, 0.88, 0.90],
         0.98,
     );
 }
@@ -226,7 +226,7 @@ fn probe_texts_of_the_twelfth_session_hold() {
         PROBES2,
         "tests/eval/probes2.jsonl",
         160,
-        [0.93, 0.93, 0.97],
+        [0.94, 0.93, 0.97],
         0.98,
     );
 }
@@ -248,22 +248,24 @@ fn probe_texts_of_the_thirteenth_session_hold() {
         PROBES3,
         "tests/eval/probes3.jsonl",
         140,
-        [0.93, 0.96, 0.98],
+        [0.93, 0.965, 0.99],
         0.99,
     );
 }
 
-/// The probe texts of issue 43's fourteenth session (`tests/eval/probes4.jsonl`): 142 texts in
-/// nine batches — inspection notices written in other frames (对…开展抽查, failed items of
+/// The probe texts of issue 43's fourteenth session (`tests/eval/probes4.jsonl`): 152 texts in
+/// ten batches — inspection notices written in other frames (对…开展抽查, failed items of
 /// quality, function and marking); media, complaints and tips; regulatory notices of fakes,
 /// labels and national scope; recalls of products no alias holds (two batches, tables and
 /// Taiwan's wording among them); inspections and comparison tests naming quality, function and
 /// marking items; incidents, complaints, tips and explainers; standards of every force; twelve
-/// more recalls of products no alias holds (dates and model numbers after the verb) — each
+/// more recalls of products no alias holds (dates and model numbers after the verb); ten
+/// complaints, quality and service — each
 /// labelled before the analyzer first read it. First run, on the labels as first written: 0.800
 /// / 0.857 / 1.000 / 0.950, 0.732 / 0.833 / 1.000 / 0.900, 0.895 / 0.913 / 0.971 / 1.000, 0.303
 /// / 0.900 / 1.000 / 1.000, 0.370 / 0.800 / 1.000 / 0.929, 0.966 / 0.842 / 1.000 / 1.000, 0.625
-/// / 0.714 / 1.000 / 0.857, 0.800 / 0.727 / 0.750 / 0.750 and 0.308 / 0.963 / 1.000 / 1.000
+/// / 0.714 / 1.000 / 0.857, 0.800 / 0.727 / 0.750 / 0.750, 0.308 / 0.963 / 1.000 / 1.000 and
+/// 1.000 / 0.667 / 1.000 / 0.700
 /// (categories / hazards / event
 /// provinces F1, `is_signal`); corrections in `tests/eval/README.md`. The session's changes,
 /// made while reading them, bring the set to the figures held here (in-sample).
@@ -272,7 +274,7 @@ fn probe_texts_of_the_fourteenth_session_hold() {
     hold_probe_set(
         PROBES4,
         "tests/eval/probes4.jsonl",
-        142,
+        152,
         [0.88, 0.91, 0.95],
         0.97,
     );
