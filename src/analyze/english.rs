@@ -81,6 +81,8 @@ pub(super) fn english_recalled(
                 | "all"
                 | "certain"
                 | "select"
+                // "issued a recall for a wireless controller"
+                | "for"
         ) || t.words[k].chars().all(|c| c.is_ascii_digit() || c == ',')
     };
     for k in (0..t.toks.len()).filter(|&k| in_scope(k)) {
