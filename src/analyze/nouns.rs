@@ -2,7 +2,8 @@
 //! enumerated list beside a known product, the noun of a report no category claims) and the
 //! category they are nearest to — a name or alias sharing their head word, one they begin, a head
 //! rule of cues.toml `[unclassified]` (mostly a group fallback `其他<group>`), else `未归类` with the
-//! noun as written, so a new kind of product surfaces instead of being dropped.
+//! noun as written, so a new kind of product surfaces instead of being dropped. Also compounds
+//! made for a known product (燃气灶具连接用软管, 电动工具用锂离子电池组): what follows 用 is the product.
 
 use super::*;
 
@@ -369,6 +370,91 @@ impl Analyzer {
             }
         }
         cats.extend(found);
+    }
+
+    /// A product made for a known one ("燃气灶具连接用不锈钢软管", "燃气灶专用软管"): a category
+    /// phrase, at most two words, a word ending in 用 (or 配套), then a noun no phrase claims. The
+    /// whole compound is one product, placed as a noun no alias holds (by its head, then its
+    /// modifier), so the phrase before 用 says what it is for and no longer names the product.
+    /// A known product right after 用 ("电动工具用锂离子电池组", "手机用充电器") is the product and
+    /// the phrase before names only what it is for, unless a category refining that phrase's
+    /// takes the word (电动车用锂电池: the anchor rules make it the e-bike battery).
+    pub(super) fn made_for_compounds(
+        &self,
+        text: &str,
+        words: &[&str],
+        toks: &[Tok],
+        cats: &mut Vec<CatM>,
+    ) {
+        let claimed = |k: usize, cats: &[CatM]| cats.iter().any(|c| c.tok <= k && k < c.end);
+        let han = |k: usize| words.get(k).is_some_and(|w| super::text::han_word(w));
+        let mut purposes: Vec<usize> = Vec::new();
+        for i in 0..cats.len() {
+            let m = &cats[i];
+            let same = |k: usize| toks.get(k).is_some_and(|t| t.sent == m.sent);
+            let Some(u) = (m.end..m.end + 3).find(|&k| {
+                words
+                    .get(k)
+                    .is_some_and(|w| (w.ends_with('用') && w.chars().count() <= 3) || *w == "配套")
+            }) else {
+                continue;
+            };
+            if !(m.end..=u).all(|k| same(k) && han(k) && !claimed(k, cats)) {
+                continue;
+            }
+            if let Some(next) = cats.iter().find(|c| c.tok == u + 1 && c.c != m.c) {
+                let refined = self.anchored.iter().any(|&ci| {
+                    self.categories[ci].anchor.contains(&m.c)
+                        && (ci == next.c
+                            || self.categories[ci]
+                                .anchor_terms
+                                .iter()
+                                .any(|t| words.get(u + 1).is_some_and(|w| w == t)))
+                });
+                if !refined {
+                    purposes.push(i);
+                }
+                continue;
+            }
+            // a noun's words: no particle, adverb, number or time word ("充电宝用了一周就鼓包",
+            // "纸尿裤使用后宝宝屁股发红" are uses)
+            let nounish = |k: usize| {
+                let Some(w) = words.get(k) else { return false };
+                let one = w.chars().count() == 1
+                    && w.chars().all(|c| {
+                        super::decide::NOT_NOUN_CHARS.contains(c)
+                            || "就才都也还又再很过着后前时中完".contains(c)
+                    });
+                let numeral = w.starts_with(|c: char| {
+                    c.is_ascii_digit() || "一二两三四五六七八九十几半".contains(c)
+                });
+                !one && !numeral && !ends_noun(w)
+            };
+            let mut b = u + 1;
+            while b < u + 5 && same(b) && han(b) && !claimed(b, cats) && nounish(b) {
+                b += 1;
+            }
+            // the shortest compound that places as a product of another category: what follows
+            // it is mostly what happened to it ("…蓄电池鼓包")
+            let placed = (u + 2..=b).find_map(|e| {
+                let noun = span_text(text, toks, m.tok, e);
+                let c = self.nouns.resolve(noun)?;
+                // a category refining another product (电动自行车用蓄电池) is not one made for this
+                // product: "电动汽车用动力蓄电池" is no e-bike battery
+                let anchor = &self.categories[c].anchor;
+                (c != m.c && c != self.unclassified && (anchor.is_empty() || anchor.contains(&m.c)))
+                    .then(|| (self.for_children(noun, c), e))
+            });
+            if let Some((c, e)) = placed {
+                cats[i].c = c;
+                cats[i].end = e;
+            }
+        }
+        let mut k = 0;
+        cats.retain(|_| {
+            k += 1;
+            !purposes.contains(&(k - 1))
+        });
     }
 
     /// What a recall or an inspection says it recalled or sampled when no alias names it
