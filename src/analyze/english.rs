@@ -84,7 +84,9 @@ pub(super) fn english_recalled(
         ) || t.words[k].chars().all(|c| c.is_ascii_digit() || c == ',')
     };
     for k in (0..t.toks.len()).filter(|&k| in_scope(k)) {
-        let w = t.words[k].to_ascii_lowercase();
+        // compared without a lower-cased copy: this runs once per token of the scope
+        let w = t.words[k];
+        let is = |s: &str| w.eq_ignore_ascii_case(s);
         let (mut a, mut b) = (None, None);
         // the words after token `k`, past what may lead them (`skip`), up to a phrase end
         let after = |skip: &dyn Fn(usize) -> bool| {
@@ -103,9 +105,9 @@ pub(super) fn english_recalled(
             }
             (Some(start), Some(j))
         };
-        if matches!(w.as_str(), "recall" | "recalls" | "recalling") {
+        if is("recall") || is("recalls") || is("recalling") {
             (a, b) = after(&|j| glue(j) || lead(j));
-        } else if w == "recalled"
+        } else if is("recalled")
             && (1..=2)
                 .filter_map(|d| k.checked_sub(d))
                 .find(|&j| !glue(j))
@@ -113,7 +115,7 @@ pub(super) fn english_recalled(
         {
             // "the recalled electric foot warmers can overheat": the words after it
             (a, b) = after(&glue);
-        } else if w == "recalled" {
+        } else if is("recalled") {
             let mut j = k;
             while j > 0 && in_scope(j - 1) && glue(j - 1) {
                 j -= 1;

@@ -316,12 +316,7 @@ impl Analyzer {
         let mut found: Vec<CatM> = Vec::new();
         for (k, w) in words.iter().enumerate() {
             // most tokens open with no child word's character: one lookup settles them
-            if !w
-                .chars()
-                .next()
-                .is_some_and(|c| self.child_firsts.contains(c))
-                || !self.child_words.iter().any(|c| c == w)
-            {
+            if !self.child_firsts.holds_first(w) || !self.child_words.iter().any(|c| c == w) {
                 continue;
             }
             let free = |j: usize| {
