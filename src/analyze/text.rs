@@ -239,7 +239,7 @@ impl CharSet {
 
     /// Whether `w` opens with one of the characters (false for an empty word). Asked once per
     /// token: a three-byte character (most of a Chinese text) is read from its bytes in place.
-    #[inline]
+    #[inline(always)]
     pub(super) fn holds_first(&self, w: &str) -> bool {
         match *w.as_bytes() {
             [b0 @ 0xE0..=0xEF, b1, b2, ..] => self.holds_bmp(b0, b1, b2),
@@ -249,7 +249,7 @@ impl CharSet {
 
     /// Whether `w` ends with one of the characters (false for an empty word); as
     /// [`CharSet::holds_first`].
-    #[inline]
+    #[inline(always)]
     pub(super) fn holds_last(&self, w: &str) -> bool {
         match *w.as_bytes() {
             [.., b0 @ 0xE0..=0xEF, b1, b2] => self.holds_bmp(b0, b1, b2),
