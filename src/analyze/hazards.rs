@@ -176,7 +176,7 @@ impl Analyzer {
                 self.consequence_firsts.holds_first(w)
                     && (self.consequence_words.contains(**w)
                         || self.consequence_words.iter().any(|c| {
-                            c.chars().count() > 1 && w.len() > c.len() && w.starts_with(c.as_str())
+                            w.len() > c.len() && w.starts_with(c.as_str()) && c.chars().count() > 1
                         }))
             })
             .map(|(i, _)| i)

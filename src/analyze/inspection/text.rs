@@ -508,12 +508,12 @@ impl Analyzer {
                 {
                     let belongs =
                         n == 1 || cat.is_some_and(|c| m.category == Some(c) || m.also.contains(&c));
-                    let fi = FailedItem {
-                        item: m.term.clone(),
-                        hazard: self.hazards[m.h].name.clone(),
-                    };
-                    if belongs && !items.iter().any(|i| i.item == fi.item) {
-                        items.push(fi);
+                    // the item is copied only when it is added
+                    if belongs && !items.iter().any(|i| i.item == m.term) {
+                        items.push(FailedItem {
+                            item: m.term.clone(),
+                            hazard: self.hazards[m.h].name.clone(),
+                        });
                     }
                 }
                 if tl.failed == Some(0) {
