@@ -43,7 +43,8 @@ const EN_PHRASE_END: [&str; 29] = [
 /// cookers because…", "Egg cookers recalled due to…", "the recalled foot warmers can…"): the words
 /// after `recall(s|ing)` or `the recalled`, or before `recalled`, up to a word that ends the
 /// phrase; at most six words. Counts and articles before
-/// it ("about 3,000", "the") are no part of it.
+/// it ("about 3,000", "the") are no part of it. `in_scope` holds on one run of consecutive
+/// tokens (a sentence, or the opening sentences): the walk stops where the run ends.
 pub(super) fn english_recalled(
     t: &Tokens,
     in_scope: &dyn Fn(usize) -> bool,
@@ -83,7 +84,12 @@ pub(super) fn english_recalled(
                 | "select"
         ) || t.words[k].chars().all(|c| c.is_ascii_digit() || c == ',')
     };
-    for k in (0..t.toks.len()).filter(|&k| in_scope(k)) {
+    // (sentence numbers only grow along the tokens, so a scope of sentences is one run; the
+    // tokens after it were each asked and skipped before)
+    for k in (0..t.toks.len())
+        .skip_while(|&k| !in_scope(k))
+        .take_while(|&k| in_scope(k))
+    {
         // compared without a lower-cased copy: this runs once per token of the scope
         let w = t.words[k];
         let is = |s: &str| w.eq_ignore_ascii_case(s);
