@@ -38,7 +38,9 @@
 //! with `JIANCE_BENCH_ROUNDS` 1 and then 3: there a pass takes more than the 0.2 s a round aims at,
 //! so extraction runs once per round plus twice (the digest, the calibration), and half the
 //! difference of the two totals is one steady pass, without the first pass's one-off work (lazy
-//! regexes compiled, their DFA states built). Issue 48 measured so at the thirteenth session's
+//! regexes compiled, their DFA states built). Issue 48 measured so at 157ffe2 (output digest
+//! cd86ac2ad297e08b): 92.5 M instructions a pass, 4.04× a `jieba_hmm` pass (98.6 M at its base
+//! ea23701, same output); at the thirteenth session's
 //! end (output digest cd86ac2ad297e08b, moved by that session's analysis changes): 98.9 M
 //! instructions a pass, 4.32× a `jieba_hmm` pass (97.9 M at c9384fc, before a recall's object was
 //! read at each of its verbs); at c00cdd3 (output digest

@@ -43,7 +43,8 @@ const EN_PHRASE_END: [&str; 29] = [
 /// cookers because…", "Egg cookers recalled due to…", "the recalled foot warmers can…"): the words
 /// after `recall(s|ing)` or `the recalled`, or before `recalled`, up to a word that ends the
 /// phrase; at most six words. Counts and articles before
-/// it ("about 3,000", "the") are no part of it.
+/// it ("about 3,000", "the") are no part of it. `in_scope` holds on one run of consecutive
+/// tokens (a sentence, or the opening sentences): the walk stops where the run ends.
 pub(super) fn english_recalled(
     t: &Tokens,
     in_scope: &dyn Fn(usize) -> bool,
@@ -85,8 +86,15 @@ pub(super) fn english_recalled(
                 | "for"
         ) || t.words[k].chars().all(|c| c.is_ascii_digit() || c == ',')
     };
-    for k in (0..t.toks.len()).filter(|&k| in_scope(k)) {
-        let w = t.words[k].to_ascii_lowercase();
+    // (sentence numbers only grow along the tokens, so a scope of sentences is one run; the
+    // tokens after it were each asked and skipped before)
+    for k in (0..t.toks.len())
+        .skip_while(|&k| !in_scope(k))
+        .take_while(|&k| in_scope(k))
+    {
+        // compared without a lower-cased copy: this runs once per token of the scope
+        let w = t.words[k];
+        let is = |s: &str| w.eq_ignore_ascii_case(s);
         let (mut a, mut b) = (None, None);
         // the words after token `k`, past what may lead them (`skip`), up to a phrase end
         let after = |skip: &dyn Fn(usize) -> bool| {
@@ -105,9 +113,9 @@ pub(super) fn english_recalled(
             }
             (Some(start), Some(j))
         };
-        if matches!(w.as_str(), "recall" | "recalls" | "recalling") {
+        if is("recall") || is("recalls") || is("recalling") {
             (a, b) = after(&|j| glue(j) || lead(j));
-        } else if w == "recalled"
+        } else if is("recalled")
             && (1..=2)
                 .filter_map(|d| k.checked_sub(d))
                 .find(|&j| !glue(j))
@@ -115,7 +123,7 @@ pub(super) fn english_recalled(
         {
             // "the recalled electric foot warmers can overheat": the words after it
             (a, b) = after(&glue);
-        } else if w == "recalled" {
+        } else if is("recalled") {
             let mut j = k;
             while j > 0 && in_scope(j - 1) && glue(j - 1) {
                 j -= 1;

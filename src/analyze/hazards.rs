@@ -173,12 +173,10 @@ impl Analyzer {
             .enumerate()
             .filter(|(_, w)| {
                 // a hazard term that opens with a causal word ("引发火灾" as one token) holds it
-                w.chars()
-                    .next()
-                    .is_some_and(|c| self.consequence_firsts.contains(c))
+                self.consequence_firsts.holds_first(w)
                     && (self.consequence_words.contains(**w)
                         || self.consequence_words.iter().any(|c| {
-                            c.chars().count() > 1 && w.len() > c.len() && w.starts_with(c.as_str())
+                            w.len() > c.len() && w.starts_with(c.as_str()) && c.chars().count() > 1
                         }))
             })
             .map(|(i, _)| i)

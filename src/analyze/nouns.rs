@@ -208,8 +208,9 @@ impl NounIndex {
                 .take_while(|(a, b)| a == b)
                 .count();
             // The head must leave the noun a modifier of its own: a bare head (机械) is no kind
-            // of product.
-            if k < 2 || k >= chars.len() || self.excluded(noun, *c) {
+            // of product. (Whether the category excludes the noun is asked last, of a candidate
+            // that would be the best: it is a substring search per excluded phrase.)
+            if k < 2 || k >= chars.len() {
                 continue;
             }
             // English shares whole words: "egg cookers" and "rice cookers" share " cookers",
@@ -221,8 +222,9 @@ impl NounIndex {
             {
                 continue;
             }
-            let shared: String = chars[chars.len() - k..].iter().collect();
-            let shared = shared.trim_start().to_string();
+            // the shared head less its leading blanks, compared in place (no string built)
+            let shared = &chars[chars.len() - k..];
+            let shared = &shared[shared.iter().take_while(|c| c.is_whitespace()).count()..];
             // an English name's modifier words must all stand in the noun: "car seats" is no
             // name of "infant bath seats", "seats" alone would be
             if chars[chars.len() - 1].is_ascii_alphabetic() {
@@ -235,7 +237,11 @@ impl NounIndex {
                     continue;
                 }
             }
-            if self.generic_heads.contains(&shared) {
+            if self
+                .generic_heads
+                .iter()
+                .any(|g| g.chars().eq(shared.iter().copied()))
+            {
                 continue;
             }
             let modifier = &name[..name.len() - k];
@@ -244,7 +250,7 @@ impl NounIndex {
                 .filter(|ch| modifier.contains(ch))
                 .count();
             // the earlier category (met first) keeps a tie
-            if best.is_none_or(|(bk, bm, _)| (k, common) > (bk, bm)) {
+            if best.is_none_or(|(bk, bm, _)| (k, common) > (bk, bm)) && !self.excluded(noun, *c) {
                 best = Some((k, common, *c));
             }
         }
@@ -317,12 +323,7 @@ impl Analyzer {
         let mut found: Vec<CatM> = Vec::new();
         for (k, w) in words.iter().enumerate() {
             // most tokens open with no child word's character: one lookup settles them
-            if !w
-                .chars()
-                .next()
-                .is_some_and(|c| self.child_firsts.contains(c))
-                || !self.child_words.iter().any(|c| c == w)
-            {
+            if !self.child_firsts.holds_first(w) || !self.child_words.iter().any(|c| c == w) {
                 continue;
             }
             let free = |j: usize| {

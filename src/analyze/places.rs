@@ -597,15 +597,15 @@ fn is_body_name(written: &str, after: &str) -> bool {
         .last()
         .map_or(0, |(i, c)| i + c.len_utf8());
     let tail = &after[..end];
-    // (a company's name runs on past its place too: "…(上海)有限公司向该局")
-    let company = ["公司", "企业", "厂", "店", "集团"]
-        .iter()
-        .any(|c| written.contains(c) || tail.contains(c));
     let last = if tail.is_empty() { written } else { tail };
-    !company
-        && ["部", "局", "署", "委员会", "中心", "理事会", "监管机构"]
+    // the ending first: most places end no body's name, and the company test is ten searches
+    ["部", "局", "署", "委员会", "中心", "理事会", "监管机构"]
+        .iter()
+        .any(|e| last.ends_with(e))
+        // (a company's name runs on past its place too: "…(上海)有限公司向该局")
+        && !["公司", "企业", "厂", "店", "集团"]
             .iter()
-            .any(|e| last.ends_with(e))
+            .any(|c| written.contains(c) || tail.contains(c))
 }
 
 /// Whether a place is followed by a count of batches or makers ("浙江省8批次", "广东7家") in a

@@ -323,10 +323,7 @@ impl Analyzer {
         // and none for a token whose last character ends no anchor term (most tokens).
         let mut term_toks: Vec<(usize, usize)> = Vec::new();
         for (i, w) in words.iter().enumerate() {
-            if w.chars()
-                .next_back()
-                .is_none_or(|c| !self.anchor_term_ends.contains(c))
-            {
+            if !self.anchor_term_ends.holds_last(w) {
                 continue;
             }
             let mut hit = |t: &str| {
@@ -671,15 +668,26 @@ impl Analyzer {
         ) {
             return None;
         }
-        // the items are phrases of the one substring pass: their hits are already in `found`
+        // the items are phrases of the one substring pass: their hits are already in `found`.
+        // (item, category) in category order, so the first pair of an item is its first category:
+        // a few categories have items, and a walk over all of them per hit was most of this
+        let items: Vec<(u32, usize)> = self
+            .categories
+            .iter()
+            .enumerate()
+            .flat_map(|(c, cat)| cat.implied_by.iter().map(move |&id| (id, c)))
+            .collect();
+        if items.is_empty() {
+            return None;
+        }
         let (at, c) = p
             .found
             .iter()
             .filter_map(|&(id, at, _)| {
-                self.categories
+                items
                     .iter()
-                    .position(|cat| cat.implied_by.contains(&id))
-                    .map(|c| (at, c))
+                    .find(|&&(item, _)| item == id)
+                    .map(|&(_, c)| (at, c))
             })
             .min()?;
         let tok = t.toks.iter().position(|k| k.e > at)?;

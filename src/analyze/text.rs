@@ -109,20 +109,34 @@ impl Words {
     }
 }
 
-/// The byte offset of character `n` of `s`, if it has one (as `char_indices().nth(n)`): a step
-/// from lead byte to lead byte, no character decoded.
+/// The byte offset of character `n` of `s`, if it has one (as `char_indices().nth(n)`): where
+/// its `n`th lead byte (any byte but a 10xxxxxx continuation) is, counted eight bytes at a time
+/// while that many characters remain to pass, then a byte at a time; no character decoded.
 pub(super) fn char_offset(s: &str, n: usize) -> Option<usize> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
     let b = s.as_bytes();
-    let mut i = 0;
-    for _ in 0..n {
-        i += match *b.get(i)? {
-            0..0x80 => 1,
-            0xE0..0xF0 => 3,
-            0xF0.. => 4,
-            _ => 2,
-        };
+    let (mut i, mut left) = (0, n);
+    while left >= 8
+        && let Some(chunk) = b.get(i..i + 8).and_then(|c| <[u8; 8]>::try_from(c).ok())
+    {
+        let w = u64::from_le_bytes(chunk);
+        // a continuation byte has its top bit set and the one below it clear
+        let cont = (w & !(w << 1) & HIGH) >> 7;
+        // the bytes of `cont` are 0 or 1: the multiply sums them into the top byte
+        let leads = 8 - (cont.wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize;
+        left -= leads;
+        i += 8;
     }
-    (i < b.len()).then_some(i)
+    loop {
+        let &byte = b.get(i)?;
+        if byte & 0xC0 != 0x80 {
+            if left == 0 {
+                return Some(i);
+            }
+            left -= 1;
+        }
+        i += 1;
+    }
 }
 
 /// A word written in CJK unified ideographs only (the common block), and not empty.
@@ -221,6 +235,36 @@ impl CharSet {
             Some(w) => (w >> (u & 63)) & 1 == 1,
             None => self.rest.binary_search(&c).is_ok(),
         }
+    }
+
+    /// Whether `w` opens with one of the characters (false for an empty word). Asked once per
+    /// token: a three-byte character (most of a Chinese text) is read from its bytes in place.
+    #[inline(always)]
+    pub(super) fn holds_first(&self, w: &str) -> bool {
+        match *w.as_bytes() {
+            [b0 @ 0xE0..=0xEF, b1, b2, ..] => self.holds_bmp(b0, b1, b2),
+            _ => w.chars().next().is_some_and(|c| self.contains(c)),
+        }
+    }
+
+    /// Whether `w` ends with one of the characters (false for an empty word); as
+    /// [`CharSet::holds_first`].
+    #[inline(always)]
+    pub(super) fn holds_last(&self, w: &str) -> bool {
+        match *w.as_bytes() {
+            [.., b0 @ 0xE0..=0xEF, b1, b2] => self.holds_bmp(b0, b1, b2),
+            _ => w.chars().next_back().is_some_and(|c| self.contains(c)),
+        }
+    }
+
+    /// [`CharSet::contains`] of the three-byte character `b0 b1 b2` (in the BMP).
+    #[inline(always)]
+    fn holds_bmp(&self, b0: u8, b1: u8, b2: u8) -> bool {
+        let u =
+            (usize::from(b0 & 0x0F) << 12) | (usize::from(b1 & 0x3F) << 6) | usize::from(b2 & 0x3F);
+        self.bmp
+            .get(u >> 6)
+            .is_some_and(|w| (w >> (u & 63)) & 1 == 1)
     }
 }
 
@@ -352,12 +396,7 @@ impl Analyzer {
     /// = 温升 + 过高: the dictionary's path through a tested item and its result can swallow
     /// both); None for any other token.
     fn failure_glued(&self, w: &str) -> Option<usize> {
-        if w.len() < 9
-            || w.chars()
-                .next_back()
-                .is_none_or(|c| !self.failure_lasts.contains(c))
-            || !han_word(w)
-        {
+        if w.len() < 9 || !self.failure_lasts.holds_last(w) || !han_word(w) {
             return None;
         }
         // a rule phrase glued to its result ("温升过高" of a 导致 … pair) is split too: the item
@@ -375,11 +414,7 @@ impl Analyzer {
     fn place_glued(&self, w: &str) -> Option<usize> {
         // a head that is a place starts with a place's first character, and a tail that is glue
         // or a place ends with one of their last characters: most long tokens do neither
-        let mut cs = w.chars();
-        if w.len() < 9
-            || cs.next().is_none_or(|c| !self.place_firsts.contains(c))
-            || cs.next_back().is_none_or(|c| !self.glue_lasts.contains(c))
-        {
+        if w.len() < 9 || !self.place_firsts.holds_first(w) || !self.glue_lasts.holds_last(w) {
             return None;
         }
         // the rule-word lookup last: it hashes the token, where the glue test mostly compares
@@ -586,11 +621,40 @@ impl<'t> Tokens<'t> {
 mod tests {
     use super::*;
 
+    /// A word's first and last characters, read from its bytes, are held as `contains` holds them.
+    #[test]
+    fn first_and_last_characters_are_held_as_characters_are() {
+        let set = CharSet::new(['池', 'a', '😀', 'é', '\u{ffff}', '器']);
+        let words = [
+            "",
+            "a",
+            "池",
+            "电池",
+            "池电",
+            "ab",
+            "😀x",
+            "x😀",
+            "é",
+            "xé",
+            "éx",
+            "充电器",
+            "器a",
+            "\u{ffff}",
+        ];
+        for w in words {
+            let first = w.chars().next().is_some_and(|c| set.contains(c));
+            let last = w.chars().next_back().is_some_and(|c| set.contains(c));
+            assert_eq!(set.holds_first(w), first, "{w}");
+            assert_eq!(set.holds_last(w), last, "{w}");
+        }
+    }
+
     /// Where `char_indices().nth(n)` is, past the end included.
     #[test]
     fn char_offset_is_where_the_nth_character_starts() {
-        for s in ["", "a", "抽查ab😀ü。", "😀😀", "abc"] {
-            for n in 0..8 {
+        let long = "市场监管局公布抽检结果，a😀ü。".repeat(5);
+        for s in ["", "a", "抽查ab😀ü。", "😀😀", "abc", long.as_str()] {
+            for n in 0..80 {
                 assert_eq!(
                     char_offset(s, n),
                     s.char_indices().nth(n).map(|(i, _)| i),

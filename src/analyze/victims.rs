@@ -10,14 +10,24 @@ impl Analyzer {
     /// Per mention of `cats`: whether it is a victim, not a source.
     pub(super) fn victims(&self, cats: &[CatM], t: &Tokens) -> Vec<bool> {
         let (toks, words) = (&t.toks, &t.words);
+        let is_verb = |w: &str| self.victim_verbs.contains(w);
+        // (clause, token up to which it was read, whether a verb stood there): mentions come in
+        // token order, and each of a list of products in one clause read the clause's start again
+        let mut read: Option<(usize, usize, bool)> = None;
         cats.iter()
             .map(|c| {
                 let clause = toks[c.tok].clause;
-                let is_verb = |w: &str| self.victim_verbs.contains(w);
-                let before = (0..c.tok)
-                    .rev()
-                    .take_while(|&k| toks[k].clause == clause)
-                    .any(|k| is_verb(words[k]));
+                let before = match read {
+                    // the tokens between two of one clause are of that clause too
+                    Some((rc, upto, found)) if rc == clause && upto <= c.tok => {
+                        found || (upto..c.tok).any(|k| is_verb(words[k]))
+                    }
+                    _ => (0..c.tok)
+                        .rev()
+                        .take_while(|&k| toks[k].clause == clause)
+                        .any(|k| is_verb(words[k])),
+                };
+                read = Some((clause, c.tok, before));
                 let after = words.get(c.end) == Some(&"被")
                     && words.get(c.end + 1).is_some_and(|w| is_verb(w));
                 // "家具损失严重", "被子都烧坏了": the damage it suffered, at most one word between

@@ -1070,6 +1070,21 @@ mod tests {
             v.push(format!("电头{pad}讯日电(通讯员)正文内容足够长的一行"));
         }
         v.push(STORY.repeat(3) + OTHER);
+        // long texts, where only the hashes below a cut-off are kept: varied ones, and ones
+        // that repeat themselves or are mostly punctuation and keep too few (hashed again whole)
+        v.push(labelled_texts().concat());
+        v.push(
+            labelled_texts()
+                .iter()
+                .take(12)
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+        v.push("电动车起火，".repeat(800));
+        v.push("充电宝爆炸了。……——————、、、、、，，，，，！！！！！".repeat(200));
+        v.push("Battery fire at home; 3 injured, units recalled. ".repeat(120));
+        v.push(STORY.repeat(40));
         v.push(STORY.replace(
             "物业保安发现后立即使用灭火器扑救，并拨打119报警。",
             "小区居民发现后用灭火器扑救并报警。",

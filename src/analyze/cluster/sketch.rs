@@ -186,6 +186,15 @@ impl<'a> Shingler<'a> {
             let mut h = open;
             match *rest {
                 [] => break,
+                // CJK Unified Ideographs (E5..E9 lead bytes, and E4 from U+4E00): most of a
+                // Chinese text, letters all, so no class test
+                [x0 @ 0xE5..=0xE9, x1, x2, ref tail @ ..]
+                | [x0 @ 0xE4, x1 @ 0xB8..=0xBF, x2, ref tail @ ..] => {
+                    rest = tail;
+                    feed(&mut h, x0);
+                    feed(&mut h, x1);
+                    feed(&mut h, x2);
+                }
                 [x, ref tail @ ..] if x < 0x80 => {
                     rest = tail;
                     if !x.is_ascii_alphanumeric() {
@@ -476,6 +485,11 @@ pub(super) fn jaccard(a: &[u32], b: &[u32], floor: f64) -> Option<f64> {
     } else {
         usize::MAX
     };
+    // every element of the longer side beyond the shorter side's count is a miss: sketches of
+    // very different sizes need no merge
+    if na.abs_diff(nb) > max_misses {
+        return None;
+    }
     let (a, b) = (a.get(..na).unwrap_or(a), b.get(..nb).unwrap_or(b));
     let (mut i, mut j, mut misses) = (0, 0, 0usize);
     while let (Some(&x), Some(&y)) = (a.get(i), b.get(j)) {

@@ -253,10 +253,11 @@ impl Analyzer {
     fn listed_items(&self, p: &Prepared) -> Vec<String> {
         let text = p.orig.as_str();
         let mut out: Vec<String> = Vec::new();
+        // one searcher per label for all its occurrences (a `find` per occurrence sets one up
+        // each time); the search goes on right after each label, as before
         for label in ITEM_LABELS {
-            let mut from = 0;
-            while let Some(i) = text.get(from..).and_then(|s| s.find(label)) {
-                let start = from + i + label.len();
+            for (i, _) in text.match_indices(label) {
+                let start = i + label.len();
                 let rest = &text[start..];
                 let rest = rest.trim_start_matches(['为', '有', '是', ':', '：', ' ']);
                 let rest = rest
@@ -273,7 +274,6 @@ impl Analyzer {
                         out.push(item);
                     }
                 }
-                from = start;
             }
         }
         out
@@ -355,9 +355,8 @@ impl Analyzer {
             .iter()
             .filter(|r| r.role == RegionRole::Publisher && !r.text.is_empty())
             .find_map(|r| {
-                let mut from = 0;
-                while let Some(i) = p.full.get(from..)?.find(r.text.as_str()) {
-                    let at = from + i;
+                // one searcher for every occurrence, each search going on after the last
+                for (at, _) in p.full.match_indices(r.text.as_str()) {
                     let after = at + r.text.len();
                     let rest = p.full.get(after..)?;
                     // the place may be written without its 市 or 省 (上海质监局, 上海市质监局)
@@ -372,7 +371,6 @@ impl Analyzer {
                             return Some((at, p.orig.get(at..end)?.to_string()));
                         }
                     }
-                    from = after;
                 }
                 None
             });

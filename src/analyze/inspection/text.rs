@@ -419,8 +419,8 @@ impl Analyzer {
             // the word searches last: most words before a mention fail the cheap tests
             let grammar = || {
                 w.chars().any(|c| decide::NOT_NOUN_CHARS.contains(c))
-                    || SAMPLED_CUES.iter().any(|q| w.contains(q))
-                    || NOT_PRODUCT.iter().any(|q| w.contains(q))
+                    || SAMPLED_CUES.iter().any(|q| holds(w, q))
+                    || NOT_PRODUCT.iter().any(|q| holds(w, q))
                     || self
                         .matcher
                         .get(*w)
@@ -508,12 +508,12 @@ impl Analyzer {
                 {
                     let belongs =
                         n == 1 || cat.is_some_and(|c| m.category == Some(c) || m.also.contains(&c));
-                    let fi = FailedItem {
-                        item: m.term.clone(),
-                        hazard: self.hazards[m.h].name.clone(),
-                    };
-                    if belongs && !items.iter().any(|i| i.item == fi.item) {
-                        items.push(fi);
+                    // the item is copied only when it is added
+                    if belongs && !items.iter().any(|i| i.item == m.term) {
+                        items.push(FailedItem {
+                            item: m.term.clone(),
+                            hazard: self.hazards[m.h].name.clone(),
+                        });
                     }
                 }
                 if tl.failed == Some(0) {
@@ -540,6 +540,15 @@ impl Analyzer {
             })
             .collect()
     }
+}
+
+/// Whether the short word `w` (two or three characters) holds `part`: its bytes compared window
+/// by window, where `str::contains` sets up a searcher for each of some thirty cues.
+fn holds(w: &str, part: &str) -> bool {
+    part.is_empty()
+        || w.as_bytes()
+            .windows(part.len())
+            .any(|x| x == part.as_bytes())
 }
 
 /// Where a product as written ends: the mention, or up to two characters more that go on with
