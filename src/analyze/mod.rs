@@ -3192,6 +3192,20 @@ mod corpus {
         );
     }
 
+    /// An electric or heated noun whose head a non-electric name shares (饭盒) is an appliance;
+    /// a child's noun keeps the more specific name its head shares (奶瓶).
+    #[test]
+    fn an_electric_noun_is_an_appliance_over_a_name_sharing_its_head() {
+        assert_eq!(
+            cats("某公司召回部分电热饭盒，加热底座可能过热起火。"),
+            vec!["其他家用电器".to_string()]
+        );
+        assert_eq!(
+            cats("某公司召回部分婴儿奶瓶，瓶身可能破裂划伤婴儿。"),
+            vec!["婴幼儿用塑料奶瓶".to_string()]
+        );
+    }
+
     /// A known product right after 用 is the product; the phrase before it names what it is
     /// for — unless a category refining that phrase takes the word (the e-bike battery).
     #[test]

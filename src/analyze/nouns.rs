@@ -102,6 +102,10 @@ fn numeral(c: char) -> bool {
         )
 }
 
+/// A head rule of cues.toml `[unclassified]`, prepared: (endings, words one of which the noun must
+/// hold, category).
+pub(super) type HeadRule = (Vec<String>, Vec<String>, usize);
+
 /// The names and aliases of every category, prepared, for placing a noun no alias matched.
 #[derive(Debug, Default)]
 pub(super) struct NounIndex {
@@ -110,19 +114,21 @@ pub(super) struct NounIndex {
     /// Head words too general to place a noun by themselves (用品, 产品).
     generic_heads: Vec<String>,
     /// (endings, words one of which the noun must hold, category), in order.
-    heads: Vec<(Vec<String>, Vec<String>, usize)>,
+    heads: Vec<HeadRule>,
     /// The last characters of every ending of `heads`: a noun ending in none of them takes no
     /// head, without a suffix test per ending. `None` when an ending is empty (it fits any noun).
     head_lasts: Option<CharSet>,
     /// Per category, phrases it excludes: a noun holding one is not placed there.
     excludes: Vec<Vec<String>>,
+    /// Per head rule, whether it places a noun over a name sharing its head (`over_alias`).
+    over_alias: Vec<bool>,
 }
 
 impl NounIndex {
     pub(super) fn new(
         names: impl Iterator<Item = (String, usize)>,
         generic_heads: Vec<String>,
-        heads: Vec<(Vec<String>, Vec<String>, usize)>,
+        heads: Vec<HeadRule>,
     ) -> NounIndex {
         let ends = || heads.iter().flat_map(|(ends, _, _)| ends);
         let head_lasts = ends()
@@ -144,6 +150,12 @@ impl NounIndex {
             }
         }
         ix
+    }
+
+    /// Which head rules place a noun over a name or alias sharing its head (by index).
+    pub(super) fn with_over_alias(mut self, over_alias: Vec<bool>) -> NounIndex {
+        self.over_alias = over_alias;
+        self
     }
 
     /// The phrases each category excludes (by index), prepared.
@@ -194,8 +206,8 @@ impl NounIndex {
         {
             return Some(c);
         }
-        // (shared head length, shared modifier characters, category)
-        let mut best: Option<(usize, usize, usize)> = None;
+        // (shared head length, shared modifier characters, category, the name)
+        let mut best: Option<(usize, usize, usize, &[char])> = None;
         for (name, c) in chars
             .last()
             .and_then(|l| self.by_end.get(l))
@@ -250,12 +262,29 @@ impl NounIndex {
                 .filter(|ch| modifier.contains(ch))
                 .count();
             // the earlier category (met first) keeps a tie
-            if best.is_none_or(|(bk, bm, _)| (k, common) > (bk, bm)) && !self.excluded(noun, *c) {
-                best = Some((k, common, *c));
+            if best.is_none_or(|(bk, bm, _, _)| (k, common) > (bk, bm)) && !self.excluded(noun, *c)
+            {
+                best = Some((k, common, *c, name.as_slice()));
             }
         }
-        if let Some((_, _, c)) = best {
-            return Some(c);
+        if let Some((_, _, c, name)) = best {
+            // a rule marked `over_alias` says more when the noun holds its word and the name does
+            // not (电热饭盒 is an electric one, not the lunch box of 饭盒)
+            let over = self
+                .heads
+                .iter()
+                .zip(&self.over_alias)
+                .find(|((ends, with, hc), over)| {
+                    **over
+                        && *hc != c
+                        && ends.iter().any(|e| noun.ends_with(e.as_str()))
+                        && with.iter().any(|w| {
+                            noun.contains(w.as_str())
+                                && !name.iter().collect::<String>().contains(w.as_str())
+                        })
+                })
+                .map(|((_, _, hc), _)| *hc);
+            return Some(over.unwrap_or(c));
         }
         if let Some(lasts) = &self.head_lasts
             && noun.chars().next_back().is_none_or(|l| !lasts.contains(l))

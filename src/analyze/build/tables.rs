@@ -388,6 +388,25 @@ pub(super) fn noun_index(
         .iter()
         .map(|c| c.exclude.iter().map(|e| prepare(e)).collect())
         .collect();
+    let heads: Vec<nouns::HeadRule> = cues
+        .unclassified
+        .heads
+        .iter()
+        .filter_map(|h| {
+            Some((
+                h.ends.iter().map(|s| prepare(s)).collect(),
+                h.with.iter().map(|s| prepare(s)).collect(),
+                cat_index.get(h.category.as_str()).copied()?,
+            ))
+        })
+        .collect();
+    let over_alias = cues
+        .unclassified
+        .heads
+        .iter()
+        .filter(|h| cat_index.contains_key(h.category.as_str()))
+        .map(|h| h.over_alias)
+        .collect();
     nouns::NounIndex::new(
         names,
         cues.unclassified
@@ -395,19 +414,10 @@ pub(super) fn noun_index(
             .iter()
             .map(|s| prepare(s))
             .collect(),
-        cues.unclassified
-            .heads
-            .iter()
-            .filter_map(|h| {
-                Some((
-                    h.ends.iter().map(|s| prepare(s)).collect(),
-                    h.with.iter().map(|s| prepare(s)).collect(),
-                    cat_index.get(h.category.as_str()).copied()?,
-                ))
-            })
-            .collect(),
+        heads,
     )
     .with_excludes(excludes)
+    .with_over_alias(over_alias)
 }
 
 /// Every hazard pair of hazards.toml, in order: its hazard, the categories it names and whether

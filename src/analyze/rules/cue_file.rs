@@ -313,6 +313,10 @@ pub struct HeadRule {
     #[serde(default)]
     pub with: Vec<String>,
     pub category: String,
+    /// The rule places a noun holding one of `with` even where a name or alias shares its head
+    /// but not that word (电热饭盒: an electric one, not the lunch box 饭盒 names).
+    #[serde(default)]
+    pub over_alias: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
