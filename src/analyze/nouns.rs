@@ -102,9 +102,17 @@ fn numeral(c: char) -> bool {
         )
 }
 
-/// A head rule of cues.toml `[unclassified]`, prepared: (endings, words one of which the noun must
-/// hold, category).
-pub(super) type HeadRule = (Vec<String>, Vec<String>, usize);
+/// A head rule of cues.toml `[unclassified]`, prepared.
+#[derive(Debug, Default)]
+pub(super) struct HeadRule {
+    /// Endings, one of which the noun has.
+    pub(super) ends: Vec<String>,
+    /// Words one of which the noun must hold (none: any noun).
+    pub(super) with: Vec<String>,
+    pub(super) category: usize,
+    /// Whether it places a noun over a name sharing its head but not its `with` word.
+    pub(super) over_alias: bool,
+}
 
 /// The names and aliases of every category, prepared, for placing a noun no alias matched.
 #[derive(Debug, Default)]
@@ -113,15 +121,13 @@ pub(super) struct NounIndex {
     by_end: FxHashMap<char, Vec<(Vec<char>, usize)>>,
     /// Head words too general to place a noun by themselves (用品, 产品).
     generic_heads: Vec<String>,
-    /// (endings, words one of which the noun must hold, category), in order.
+    /// The head rules, in order.
     heads: Vec<HeadRule>,
     /// The last characters of every ending of `heads`: a noun ending in none of them takes no
     /// head, without a suffix test per ending. `None` when an ending is empty (it fits any noun).
     head_lasts: Option<CharSet>,
     /// Per category, phrases it excludes: a noun holding one is not placed there.
     excludes: Vec<Vec<String>>,
-    /// Per head rule, whether it places a noun over a name sharing its head (`over_alias`).
-    over_alias: Vec<bool>,
 }
 
 impl NounIndex {
@@ -130,7 +136,7 @@ impl NounIndex {
         generic_heads: Vec<String>,
         heads: Vec<HeadRule>,
     ) -> NounIndex {
-        let ends = || heads.iter().flat_map(|(ends, _, _)| ends);
+        let ends = || heads.iter().flat_map(|h| &h.ends);
         let head_lasts = ends()
             .all(|e| !e.is_empty())
             .then(|| CharSet::new(ends().filter_map(|e| e.chars().next_back())));
@@ -150,12 +156,6 @@ impl NounIndex {
             }
         }
         ix
-    }
-
-    /// Which head rules place a noun over a name or alias sharing its head (by index).
-    pub(super) fn with_over_alias(mut self, over_alias: Vec<bool>) -> NounIndex {
-        self.over_alias = over_alias;
-        self
     }
 
     /// The phrases each category excludes (by index), prepared.
@@ -270,20 +270,23 @@ impl NounIndex {
         if let Some((_, _, c, name)) = best {
             // a rule marked `over_alias` says more when the noun holds its word and the name does
             // not (电热饭盒 is an electric one, not the lunch box of 饭盒)
+            // (the name is characters: a word is looked for in it as characters, no string built)
+            let name_holds = |w: &str| {
+                let w: Vec<char> = w.chars().collect();
+                name.windows(w.len()).any(|x| x == w.as_slice())
+            };
             let over = self
                 .heads
                 .iter()
-                .zip(&self.over_alias)
-                .find(|((ends, with, hc), over)| {
-                    **over
-                        && *hc != c
-                        && ends.iter().any(|e| noun.ends_with(e.as_str()))
-                        && with.iter().any(|w| {
-                            noun.contains(w.as_str())
-                                && !name.iter().collect::<String>().contains(w.as_str())
-                        })
+                .find(|h| {
+                    h.over_alias
+                        && h.category != c
+                        && h.ends.iter().any(|e| noun.ends_with(e.as_str()))
+                        && h.with
+                            .iter()
+                            .any(|w| noun.contains(w.as_str()) && !name_holds(w))
                 })
-                .map(|((_, _, hc), _)| *hc);
+                .map(|h| h.category);
             return Some(over.unwrap_or(c));
         }
         if let Some(lasts) = &self.head_lasts
@@ -293,11 +296,11 @@ impl NounIndex {
         }
         self.heads
             .iter()
-            .find(|(ends, with, _)| {
-                ends.iter().any(|e| noun.ends_with(e.as_str()))
-                    && (with.is_empty() || with.iter().any(|w| noun.contains(w.as_str())))
+            .find(|h| {
+                h.ends.iter().any(|e| noun.ends_with(e.as_str()))
+                    && (h.with.is_empty() || h.with.iter().any(|w| noun.contains(w.as_str())))
             })
-            .map(|(_, _, c)| *c)
+            .map(|h| h.category)
     }
 }
 
@@ -749,7 +752,12 @@ mod tests {
             ]
             .into_iter(),
             vec!["用品".into()],
-            vec![(vec!["锅".into()], vec!["电".into(), "空气".into()], 4)],
+            vec![HeadRule {
+                ends: vec!["锅".into()],
+                with: vec!["电".into(), "空气".into()],
+                category: 4,
+                over_alias: false,
+            }],
         )
     }
 

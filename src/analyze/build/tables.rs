@@ -393,19 +393,13 @@ pub(super) fn noun_index(
         .heads
         .iter()
         .filter_map(|h| {
-            Some((
-                h.ends.iter().map(|s| prepare(s)).collect(),
-                h.with.iter().map(|s| prepare(s)).collect(),
-                cat_index.get(h.category.as_str()).copied()?,
-            ))
+            Some(nouns::HeadRule {
+                ends: h.ends.iter().map(|s| prepare(s)).collect(),
+                with: h.with.iter().map(|s| prepare(s)).collect(),
+                category: cat_index.get(h.category.as_str()).copied()?,
+                over_alias: h.over_alias,
+            })
         })
-        .collect();
-    let over_alias = cues
-        .unclassified
-        .heads
-        .iter()
-        .filter(|h| cat_index.contains_key(h.category.as_str()))
-        .map(|h| h.over_alias)
         .collect();
     nouns::NounIndex::new(
         names,
@@ -417,7 +411,6 @@ pub(super) fn noun_index(
         heads,
     )
     .with_excludes(excludes)
-    .with_over_alias(over_alias)
 }
 
 /// Every hazard pair of hazards.toml, in order: its hazard, the categories it names and whether
