@@ -4,6 +4,16 @@
 
 use super::*;
 
+/// cues.toml `[defects]`, prepared: a structural defect (断裂) or a failed item of a part's
+/// strength (卡扣强度) is a cause when a later clause of its sentence opens with one of `leads`
+/// and names a hazard of another kind ("卡扣强度不足，婴儿可能跌落").
+#[derive(Debug, Clone, Default)]
+pub(super) struct DefectCues {
+    pub(super) words: Vec<String>,
+    pub(super) items: Vec<String>,
+    pub(super) leads: Vec<String>,
+}
+
 impl Analyzer {
     /// Every hazard mention of the document with its flags and severity (not yet attached).
     pub(super) fn hazard_mentions(
@@ -157,7 +167,7 @@ impl Analyzer {
         // only a structural defect ("椅腿断裂，导致使用者摔倒") or a part said to fail, a minor
         // hazard's word ("温控器失灵，导致毯面起火": the stated consequence is the finding)
         let may_cause = |m: &HazM| {
-            let defect = m.strong && self.defect_words.contains(&m.term);
+            let defect = m.strong && self.defects.words.contains(&m.term);
             let fails = m.strong && self.hazards[m.h].minor;
             (fails || defect || !m.strong)
                 && (fails || self.hazards[m.h].severity >= 3)
@@ -182,10 +192,17 @@ impl Analyzer {
             .map(|(i, _)| i)
             .collect();
         // a defect's hedged consequence needs no causal word: "椅腿可能断裂，儿童可能跌落"
-        let is_defect = |m: &HazM| m.strong && self.defect_words.contains(&m.term);
+        let is_defect = |m: &HazM| {
+            let d = &self.defects;
+            if m.strong {
+                d.words.contains(&m.term)
+            } else {
+                d.items.contains(&m.term)
+            }
+        };
         let leads: Vec<usize> = if hz.iter().any(is_defect) {
             (0..t.words.len())
-                .filter(|&i| self.defect_leads.iter().any(|l| l == t.words[i]))
+                .filter(|&i| self.defects.leads.iter().any(|l| l == t.words[i]))
                 .collect()
         } else {
             Vec::new()

@@ -233,10 +233,8 @@ pub struct Analyzer {
     /// First characters of `consequence_words`: a token opening with none is none of them,
     /// told without hashing it.
     consequence_firsts: CharSet,
-    /// Structural defect words (cues.toml `[defects]`), prepared.
-    defect_words: Vec<String>,
-    /// Words opening a defect's hedged consequence (cues.toml `[defects] leads`), prepared.
-    defect_leads: Vec<String>,
+    /// Structural defects, strength items and the words opening their hedged consequence.
+    defects: hazards::DefectCues,
     /// Words a general-dictionary token may glue to a place (北京市民): such a token is split.
     place_glue: Vec<String>,
     /// Variant spellings → the rules' form (cues.toml `[variants]`), same byte length each.
@@ -1213,6 +1211,34 @@ mod tests {
             Some(DocKind::Media),
         );
         assert!(!y.is_signal);
+    }
+
+    #[test]
+    fn a_weak_part_or_heat_gives_way_to_its_hedged_consequence() {
+        let hazards = |text: &str| {
+            let mut h: Vec<String> = run("", text, None)
+                .findings
+                .iter()
+                .map(|f| f.hazard.clone())
+                .collect();
+            h.sort();
+            h.dedup();
+            h
+        };
+        // a part's strength is a cause when a later clause hedges what it leads to
+        let h = hazards("某公司召回部分儿童推车，扶手卡扣强度不够，使用时儿童可能从车内跌落。");
+        assert_eq!(h, vec!["跌落/倾倒".to_string()], "{h:?}");
+        // a failed item of its own hazard keeps it ("小零件 … 存在误吞风险": both stand)
+        let h = hazards("某公司召回部分毛绒玩具，小零件项目不合格，存在被儿童误吞的风险。");
+        assert!(
+            h.contains(&"窒息".to_string()) && h.contains(&"误吞".to_string()),
+            "{h:?}"
+        );
+        // a recall's hedged overheating is a fire, unless the sentence says what the heat does
+        let h = hazards("某公司召回部分加湿器，其电源模块可能过热。");
+        assert_eq!(h, vec!["火灾".to_string()], "{h:?}");
+        let h = hazards("某公司召回部分电热鞋垫，电池可能过热，存在烫伤脚底的风险。");
+        assert_eq!(h, vec!["烫伤/烧伤".to_string()], "{h:?}");
     }
 
     fn row(

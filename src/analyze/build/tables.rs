@@ -493,8 +493,11 @@ pub(super) fn assemble(
                 .iter()
                 .filter_map(|w| w.chars().next()),
         ),
-        defect_words: words(&cues.defects.words),
-        defect_leads: words(&cues.defects.leads),
+        defects: super::hazards::DefectCues {
+            words: words(&cues.defects.words),
+            items: words(&cues.defects.items),
+            leads: words(&cues.defects.leads),
+        },
         place_glue: words(&cues.place_glue.words),
         failure_words: words(&cues.failure.cues).into_iter().collect(),
         failure_lens: words(&cues.failure.cues)

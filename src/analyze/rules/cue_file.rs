@@ -382,6 +382,9 @@ pub struct Failure {
 #[serde(deny_unknown_fields)]
 pub struct Defects {
     pub words: Vec<String>,
+    /// Failed items of a part's strength (卡扣强度): causes, like the defect words.
+    #[serde(default)]
+    pub items: Vec<String>,
     #[serde(default)]
     pub leads: Vec<String>,
     #[serde(default)]
