@@ -375,20 +375,22 @@ pub(super) fn strength_rank(t: Target) -> u8 {
 
 /// Whether the mention at tokens `a..b` is the condition of a rule a prohibition word follows
 /// in its sentence: "…的产品不得" in one clause, or a clause ending in 的 right before the
-/// prohibition's ("未标注认证标志的，不得出厂").
+/// prohibition's ("未标注认证标志的，不得出厂"). Written Chinese of Taiwan and Hong Kong closes
+/// the condition with 者 as often ("未經檢驗合格者不得進口"), glued to the word before it.
 fn rule_condition(c: &Cues, t: &Tokens, a: usize, b: usize) -> bool {
     let tok = t.toks[a];
+    let closes = |w: &str| w == "的" || w.ends_with('者');
     c.rule.iter().any(|&(sent, r)| {
         let between = t.words.get(b..r).unwrap_or(&[]);
         let (rc, tc) = (t.toks[r].clause, tok.clause);
         sent == tok.sent
             && r >= b
-            && ((rc == tc && between.contains(&"的"))
+            && ((rc == tc && between.iter().any(|w| closes(w)))
                 || (rc == tc + 1
                     && between
                         .iter()
                         .rev()
                         .find(|w| !matches!(**w, "，" | "," | " "))
-                        == Some(&"的")))
+                        .is_some_and(|w| closes(w))))
     })
 }

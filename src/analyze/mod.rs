@@ -1241,6 +1241,28 @@ mod tests {
         assert_eq!(h, vec!["烫伤/烧伤".to_string()], "{h:?}");
     }
 
+    #[test]
+    fn a_rules_condition_closed_by_zhe_is_no_finding() {
+        let fakes = |text: &str| {
+            run("", text, None)
+                .findings
+                .iter()
+                .filter(|f| f.hazard == "假冒伪劣")
+                .count()
+        };
+        // 者 closes a rule's condition as 的 does
+        assert_eq!(
+            fakes("標檢局公告，電暖器未經檢驗合格者不得進口或在國內銷售。"),
+            0
+        );
+        assert_eq!(
+            fakes("标检局公告，电暖器未经检验合格的不得进口或在国内销售。"),
+            0
+        );
+        // the same words as a finding
+        assert!(fakes("標檢局查獲網路販售未經檢驗的電暖器5件。") > 0);
+    }
+
     fn row(
         product: &str,
         enterprise: &str,
