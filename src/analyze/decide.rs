@@ -575,7 +575,9 @@ impl Analyzer {
         }
         let opens = a == 0 || !same(a - 1);
         let after_dui = !opens && matches!(t.words[a - 1], "对" | "对于" | "针对");
-        (a < end && (after_dui || opens || end == k)).then_some((a, end))
+        // a word no product noun ends in (随机抽检, 机构抽查) is no object
+        let head_ok = a < end && !self.noun_not.ends(t.words[end - 1]);
+        (head_ok && (after_dui || opens || end == k)).then_some((a, end))
     }
 
     /// Whether a word may stand in an unknown product noun: Han characters, no function character

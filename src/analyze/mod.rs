@@ -3287,6 +3287,16 @@ mod corpus {
             cats("市场监管局近日组织抽查，电饭锅3批次发热不合格。"),
             vec!["自动电饭锅".to_string()]
         );
+        // nor does a word no product noun ends in (随机), though it ends in a noun's head
+        assert_eq!(
+            cats("标检局公布随机抽检结果，12件电暖器中有3件温升不合格。"),
+            vec!["室内加热器".to_string()]
+        );
+        // a machine no rule places is a household appliance
+        assert_eq!(
+            cats("某公司召回部分台式制冰机，存在漏电隐患。"),
+            vec!["其他家用电器".to_string()]
+        );
     }
 
     #[test]
