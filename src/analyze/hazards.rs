@@ -233,10 +233,13 @@ impl Analyzer {
                     return false;
                 }
                 // the first causal word after the item, in its sentence and near it; for a
-                // defect, a lead word in a later clause counts as one
+                // defect, the first lead word in a later clause counts as one (its own clause's
+                // hedges the defect: "锁扣可能失效，…热水溢出可能烫伤")
                 let after = |v: &[usize]| v.get(v.partition_point(|&k| k <= m.tok)).copied();
-                let lead =
-                    after(&leads).filter(|&k| is_defect(m) && toks[k].clause > toks[m.tok].clause);
+                let clause = toks[m.tok].clause;
+                let lead = is_defect(m)
+                    .then(|| leads[leads.partition_point(|&k| k <= m.tok)..].iter())
+                    .and_then(|mut l| l.find(|&&k| toks[k].clause > clause).copied());
                 let Some(k) = [after(&causal), lead].into_iter().flatten().min() else {
                     return false;
                 };

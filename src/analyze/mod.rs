@@ -1228,6 +1228,9 @@ mod tests {
         // a part's strength is a cause when a later clause hedges what it leads to
         let h = hazards("某公司召回部分儿童推车，扶手卡扣强度不够，使用时儿童可能从车内跌落。");
         assert_eq!(h, vec!["跌落/倾倒".to_string()], "{h:?}");
+        // a hedge in the part's own clause is the part's; the consequence's comes later
+        let h = hazards("某公司召回部分电热水壶，壶盖锁扣可能失效，倒水时热水溢出可能烫伤使用者。");
+        assert_eq!(h, vec!["烫伤/烧伤".to_string()], "{h:?}");
         // a failed item of its own hazard keeps it ("小零件 … 存在误吞风险": both stand)
         let h = hazards("某公司召回部分毛绒玩具，小零件项目不合格，存在被儿童误吞的风险。");
         assert!(
