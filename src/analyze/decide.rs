@@ -3,6 +3,25 @@
 
 use super::*;
 
+/// A `[[genre]]` rule of cues.toml, its words as pattern ids of [`Analyzer::substr`].
+#[derive(Debug)]
+pub(super) struct Genre {
+    pub(super) kind: DocKind,
+    pub(super) evidence: Vec<u32>,
+    pub(super) also: Vec<u32>,
+    pub(super) relay_also: Vec<u32>,
+    pub(super) unless: Vec<u32>,
+    pub(super) service: Vec<u32>,
+    pub(super) consequence_real: bool,
+    pub(super) items_count: bool,
+    pub(super) requirements: bool,
+    pub(super) unnamed: bool,
+    pub(super) principal: bool,
+    pub(super) severity: Option<u8>,
+    pub(super) publisher_place: bool,
+    pub(super) national_first: bool,
+}
+
 /// Single characters that never begin or continue a product noun: particles, prepositions and
 /// measure words (grammar, not a domain cue).
 pub(super) const NOT_NOUN_CHARS: &str =

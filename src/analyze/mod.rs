@@ -61,7 +61,7 @@ use crate::model::{
     Signal, field,
 };
 use cues::Cues;
-use decide::{Evidence, GenreState};
+use decide::{Evidence, Genre, GenreState};
 use endings::Endings;
 use findings::row_failed;
 use fxhash::{FxHashMap, FxHashSet};
@@ -161,25 +161,6 @@ struct KindRule {
     title_only: bool,
 }
 
-/// A `[[genre]]` rule of cues.toml, its words as pattern ids of [`Analyzer::substr`].
-#[derive(Debug)]
-struct Genre {
-    kind: DocKind,
-    evidence: Vec<u32>,
-    also: Vec<u32>,
-    relay_also: Vec<u32>,
-    unless: Vec<u32>,
-    service: Vec<u32>,
-    consequence_real: bool,
-    items_count: bool,
-    requirements: bool,
-    unnamed: bool,
-    principal: bool,
-    severity: Option<u8>,
-    publisher_place: bool,
-    national_first: bool,
-}
-
 /// The analysis stage: rules, dictionaries and tokenizer, loaded once. `Send + Sync`.
 pub struct Analyzer {
     jieba: Arc<Jieba>,
@@ -226,6 +207,8 @@ pub struct Analyzer {
     victim_lists: Vec<String>,
     /// (`[victim] means`, `instruments`): a product used to put a fire out.
     victim_means: (Vec<String>, Vec<String>),
+    /// (`[victim] away`, `from`, `distance`): what a product is to be kept away from.
+    victim_away: (Vec<String>, Vec<String>, Vec<String>),
     damaged_words: FxHashSet<String>,
     /// cues.toml `[consequence]` words, prepared: a set, as every token of a document with a
     /// possible cause is looked up.
@@ -1242,6 +1225,18 @@ mod tests {
         assert_eq!(h, vec!["火灾".to_string()], "{h:?}");
         let h = hazards("某公司召回部分电热鞋垫，电池可能过热，存在烫伤脚底的风险。");
         assert_eq!(h, vec!["烫伤/烧伤".to_string()], "{h:?}");
+    }
+
+    #[test]
+    fn what_a_product_is_kept_away_from_is_no_product() {
+        let cats = |text: &str| run("", text, None).categories;
+        let heater = vec!["室内加热器".to_string()];
+        assert_eq!(cats("电暖器使用时应远离窗帘、沙发，以免引发火灾。"), heater);
+        assert_eq!(cats("取暖器应与床单、衣物保持一米以上距离。"), heater);
+        // nothing named before: the product is what to keep away from
+        assert_eq!(cats("消防提醒：儿童应远离电暖器，防止烫伤。"), heater);
+        // a list with no distance after 与 is a list of products
+        assert_eq!(cats("抽查电暖器与沙发各10批次。").len(), 2);
     }
 
     #[test]

@@ -44,7 +44,12 @@ impl Analyzer {
                     && (c.end..words.len())
                         .take_while(|&k| toks[k].clause == clause)
                         .any(|k| means.iter().any(|w| w == words[k]));
-                before || after || damaged || used || self.in_victim_list(c, cats, t)
+                before
+                    || after
+                    || damaged
+                    || used
+                    || self.in_victim_list(c, cats, t)
+                    || self.kept_away(c, cats, t)
             })
             .collect()
     }
@@ -93,5 +98,48 @@ impl Analyzer {
                 _ => return false,
             }
         }
+    }
+
+    /// Whether a mention is what another product of its sentence is to be kept away from: in a
+    /// list right after an `away` word ("电暖器应远离窗帘、沙发"), or after a `from` word whose
+    /// clause goes on to a `distance` word ("电暖器应与窗帘、棉被保持一米以上距离"). Without a
+    /// product named before the list the mention is the one to keep away ("儿童应远离电暖器").
+    fn kept_away(&self, c: &CatM, cats: &[CatM], t: &Tokens) -> bool {
+        let (away, from, distance) = &self.victim_away;
+        let (toks, words) = (&t.toks, &t.words);
+        let clause = toks[c.tok].clause;
+        let is = |v: &[String], w: &str| v.iter().any(|x| x == w);
+        let joiner = |w: &str| matches!(w, "、" | "和" | "及" | "与" | "或");
+        let here = |k: usize| toks[k].clause == clause;
+        // back over the list to its first item: a mention, or up to three Han words (a `from`
+        // word joins no items here: it opens the list)
+        let mut a = c.tok;
+        while a >= 2 && joiner(words[a - 1]) && !is(from, words[a - 1]) && here(a - 2) {
+            match cats.iter().find(|m| m.end == a - 1) {
+                Some(m) => a = m.tok,
+                None => {
+                    let n = (0..a - 1)
+                        .rev()
+                        .take_while(|&j| here(j) && !joiner(words[j]) && text::han_word(words[j]))
+                        .take(3)
+                        .count();
+                    if n == 0 {
+                        break;
+                    }
+                    a -= 1 + n;
+                }
+            }
+        }
+        let Some(lead) = a.checked_sub(1).filter(|&k| here(k)).map(|k| words[k]) else {
+            return false;
+        };
+        let kept = is(away, lead)
+            || (is(from, lead)
+                && (c.end..words.len())
+                    .take_while(|&k| here(k))
+                    .any(|k| is(distance, words[k])));
+        kept && cats
+            .iter()
+            .any(|m| m.sent == c.sent && m.end < a && m.c != c.c)
     }
 }

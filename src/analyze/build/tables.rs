@@ -486,6 +486,11 @@ pub(super) fn assemble(
         victim_verbs: words(&cues.victim.cues).into_iter().collect(),
         victim_lists: words(&cues.victim.lists),
         victim_means: (words(&cues.victim.means), words(&cues.victim.instruments)),
+        victim_away: (
+            words(&cues.victim.away),
+            words(&cues.victim.from),
+            words(&cues.victim.distance),
+        ),
         damaged_words: words(&cues.damaged.words).into_iter().collect(),
         consequence_words: words(&cues.consequence.words).into_iter().collect(),
         consequence_firsts: CharSet::new(

@@ -98,6 +98,15 @@ pub struct Victims {
     pub means: Vec<String>,
     #[serde(default)]
     pub instruments: Vec<String>,
+    /// Words a list of what a product is to be kept away from follows: right after one of
+    /// `away` (远离窗帘), or after one of `from` when a `distance` word ends its clause
+    /// (与窗帘保持一米距离).
+    #[serde(default)]
+    pub away: Vec<String>,
+    #[serde(default)]
+    pub from: Vec<String>,
+    #[serde(default)]
+    pub distance: Vec<String>,
     #[serde(default)]
     pub examples: Examples,
 }
