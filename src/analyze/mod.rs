@@ -1237,6 +1237,11 @@ mod tests {
         assert_eq!(cats("消防提醒：儿童应远离电暖器，防止烫伤。"), heater);
         // a list with no distance after 与 is a list of products
         assert_eq!(cats("抽查电暖器与沙发各10批次。").len(), 2);
+        // what follows a list is said of each item: all of it was damaged
+        assert_eq!(
+            cats("手机放在枕边充电，半夜突然自燃，枕头、毛毯和被子都烧坏了。"),
+            vec!["手机".to_string()]
+        );
     }
 
     #[test]

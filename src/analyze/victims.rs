@@ -28,10 +28,12 @@ impl Analyzer {
                         .any(|k| is_verb(words[k])),
                 };
                 read = Some((clause, c.tok, before));
-                let after = words.get(c.end) == Some(&"被")
-                    && words.get(c.end + 1).is_some_and(|w| is_verb(w));
+                // what is said after the product is said of its whole list ("枕头、毛毯和被子都烧坏了")
+                let end = self.list_end(c, cats, t);
+                let after =
+                    words.get(end) == Some(&"被") && words.get(end + 1).is_some_and(|w| is_verb(w));
                 // "家具损失严重", "被子都烧坏了": the damage it suffered, at most one word between
-                let damaged = (c.end..c.end + 2).any(|k| {
+                let damaged = (end..end + 2).any(|k| {
                     words
                         .get(k)
                         .is_some_and(|w| self.damaged_words.contains(*w))
@@ -48,56 +50,46 @@ impl Analyzer {
                     || after
                     || damaged
                     || used
-                    || self.in_victim_list(c, cats, t)
+                    || (words.get(end) == Some(&"等")
+                        && words
+                            .get(end + 1)
+                            .is_some_and(|w| self.victim_lists.iter().any(|v| v == w)))
                     || self.kept_away(c, cats, t)
             })
             .collect()
     }
 
-    /// Whether a mention is an item of a list that 等 and a `[victim] lists` noun close ("远离窗帘、
-    /// 沙发等可燃物"): what a fire could reach, not a product the text is about. From the mention
-    /// on, the list is items (another mention, or up to three Han words) joined by 、 和 及 与 或,
-    /// all in the mention's clause.
-    fn in_victim_list(&self, c: &CatM, cats: &[CatM], t: &Tokens) -> bool {
-        if self.victim_lists.is_empty() {
-            return false;
-        }
+    /// The token after the list a mention opens or continues: from the mention on, items
+    /// (another mention, or up to three Han words) joined by 、 和 及 与 或, all in its clause. What
+    /// follows the list is said of each item: 等 and a `[victim] lists` noun ("远离窗帘、沙发等
+    /// 可燃物": what a fire could reach), a damage word ("枕头、毛毯和被子都烧坏了").
+    fn list_end(&self, c: &CatM, cats: &[CatM], t: &Tokens) -> usize {
         let (toks, words) = (&t.toks, &t.words);
         let clause = toks[c.tok].clause;
         let joiner = |w: &str| matches!(w, "、" | "和" | "及" | "与" | "或");
         let mut k = c.end;
-        loop {
-            match words.get(k) {
-                Some(&"等") => {
-                    return words
-                        .get(k + 1)
-                        .is_some_and(|w| self.victim_lists.iter().any(|v| v == w));
-                }
-                Some(w) if joiner(w) => {
-                    let item = k + 1;
-                    if toks.get(item).is_none_or(|x| x.clause != clause) {
-                        return false;
-                    }
-                    k = match cats.iter().find(|m| m.tok == item) {
-                        Some(m) => m.end,
-                        None => {
-                            let n = (item..words.len().min(item + 3))
-                                .take_while(|&j| {
-                                    !joiner(words[j])
-                                        && words[j] != "等"
-                                        && text::han_word(words[j])
-                                })
-                                .count();
-                            if n == 0 {
-                                return false;
-                            }
-                            item + n
-                        }
-                    };
-                }
-                _ => return false,
+        while words.get(k).is_some_and(|w| joiner(w)) {
+            let item = k + 1;
+            if toks.get(item).is_none_or(|x| x.clause != clause) {
+                break;
             }
+            let next = match cats.iter().find(|m| m.tok == item) {
+                Some(m) => m.end,
+                None => {
+                    let n = (item..words.len().min(item + 3))
+                        .take_while(|&j| {
+                            !joiner(words[j]) && words[j] != "等" && text::han_word(words[j])
+                        })
+                        .count();
+                    if n == 0 {
+                        break;
+                    }
+                    item + n
+                }
+            };
+            k = next;
         }
+        k
     }
 
     /// Whether a mention is what another product of its sentence is to be kept away from: in a
