@@ -3300,6 +3300,21 @@ mod corpus {
             cats("某公司召回部分台式制冰机，存在漏电隐患。"),
             vec!["其他家用电器".to_string()]
         );
+        // the regulator and its verb open no unknown noun: the noun is the product alone
+        let x = super::tests::shared().analyze(
+            &example_doc(
+                "",
+                "市场监管局抽查滑梯30批次，其中3批次锐利边缘不合格。",
+                None,
+            ),
+            &mut ClusterIndex::new(),
+        );
+        let nouns: Vec<_> = x
+            .findings
+            .iter()
+            .filter_map(|f| f.product.clone())
+            .collect();
+        assert_eq!(nouns, vec!["滑梯".to_string()], "{:?}", x.findings);
     }
 
     #[test]
