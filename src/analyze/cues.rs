@@ -123,11 +123,13 @@ impl Analyzer {
                         .skip(m.a + 1)
                         .take_while(|(k, _)| k.clause == tok.clause)
                         .any(|(_, w)| self.drill_method.iter().any(|x| x == w));
-                    // in a test report, a drill word after its sentence's test ("比较试验结果，
-                    // 有2款在模拟过载条件下外壳变形") is the test's condition as well
+                    // in a test report, a drill word in a sentence that names its test ("比较试验
+                    // 结果，有2款在模拟过载条件下外壳变形"; "实验显示，在测试的8款中…") is the
+                    // test's condition or its report as well
                     let tested_before = p.kind == DocKind::Inspection
-                        && t.toks.iter().zip(&t.words).take(m.a).any(|(k, w)| {
+                        && t.toks.iter().zip(&t.words).enumerate().any(|(i, (k, w))| {
                             k.sent == tok.sent
+                                && !(m.a..m.b).contains(&i)
                                 && self.drill_method.iter().any(|x| w.ends_with(x.as_str()))
                         });
                     if method || tested_before {
