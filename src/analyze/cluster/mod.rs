@@ -384,6 +384,7 @@ impl Generation {
         }
         // the bounds below hold for two whole shingle sets only
         let whole = sk.len() < SKETCH;
+        let cut = sig.cut_bucket(sk.len());
         // the keys this generation has, rarest first (ties in key order, so runs agree)
         let mut keys = [(0u32, NONE); KEYS];
         let mut n = 0;
@@ -444,6 +445,14 @@ impl Generation {
                             may_join(sk.len(), len, misses)
                         };
                         if !reachable {
+                            continue;
+                        }
+                    } else {
+                        // A cut sketch is estimated below the smaller cut, where each bucket only
+                        // one side holds is a miss: more than the merge allows (at most the two
+                        // lengths compared) and the merge would stop short of the floor.
+                        let below = cut.min(p.sig.cut_bucket(len));
+                        if sig.misses_below(&p.sig, below) > max_misses(sk.len() + len, floor) {
                             continue;
                         }
                     }
@@ -1185,6 +1194,13 @@ mod tests {
                         > max_misses(a.len() + b.len(), JOIN)
                 {
                     assert!(want < JOIN, "{want}");
+                }
+                // the bound of cut sketches (any pair: a whole set's cut is its end)
+                let (sa, sb) = (signature(a), signature(b));
+                let below = sa.cut_bucket(a.len()).min(sb.cut_bucket(b.len()));
+                if sa.misses_below(&sb, below) > max_misses(a.len() + b.len(), JOIN) {
+                    assert!(want < JOIN, "{want}");
+                    assert!(jaccard(a, b, JOIN).is_none_or(|s| s < JOIN));
                 }
             }
         }

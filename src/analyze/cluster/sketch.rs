@@ -413,6 +413,45 @@ impl Sig {
             .map(|(a, b)| (a ^ b).count_ones() as usize)
             .sum()
     }
+
+    /// The bucket of a cut sketch's largest hash, which bounds what its Jaccard estimate reads:
+    /// buckets follow hash order (multiply-shift is monotone), so it is the highest bucket held.
+    /// [`SIG_BUCKETS`] for a whole shingle set (read to its end) or an empty one.
+    #[inline(always)]
+    pub(super) fn cut_bucket(&self, len: usize) -> usize {
+        if len < SKETCH {
+            return SIG_BUCKETS as usize;
+        }
+        self.0
+            .iter()
+            .rposition(|&w| w != 0)
+            .and_then(|k| {
+                let w = self.0.get(k)?;
+                Some(k * 64 + 63 - w.leading_zeros() as usize)
+            })
+            .unwrap_or(SIG_BUCKETS as usize)
+    }
+
+    /// Buckets below `below` that exactly one of the two signatures holds. Two sketches compared
+    /// up to the smaller of their largest hashes ([`jaccard`]) miss at least once in each such
+    /// bucket below the smaller [`Sig::cut_bucket`]: every hash there is under that cut.
+    #[inline(always)]
+    pub(super) fn misses_below(&self, other: &Sig, below: usize) -> usize {
+        self.0
+            .iter()
+            .zip(other.0.iter())
+            .enumerate()
+            .map(|(k, (a, b))| {
+                let from = k * 64;
+                let mask = match below.saturating_sub(from) {
+                    0 => 0,
+                    n if n >= 64 => u64::MAX,
+                    n => (1u64 << n) - 1,
+                };
+                ((a ^ b) & mask).count_ones() as usize
+            })
+            .sum()
+    }
 }
 
 /// The [`Sig`] of a sketch.
