@@ -261,111 +261,86 @@ pub(super) fn sketch_folded_into(folded: &str, out: &mut Vec<u32>, tmp: &mut Vec
     chars
 }
 
-/// Leaves in `out` its [`SKETCH`] smallest distinct hashes, ascending; `tmp` is scratch. A long
-/// text's hashes are first cut to those whose top byte is at most the first top byte below which
-/// half as many again as [`SKETCH`] of them lie (moved to the front): every hash left out is above
-/// every hash kept, so if the kept ones hold [`SKETCH`] distinct values they are the smallest.
-/// Sorting those few instead of all is most of a long text's sketch. A text that repeats itself
-/// too much to fill the cut is cut again twice as wide, at worst sorted whole.
+/// Leaves in `out` its [`SKETCH`] smallest distinct hashes, ascending; `tmp` is scratch.
+///
+/// Hashes are uniform over u32, so one count of their top bytes tells how far up to go: the
+/// smallest top byte at or below which half as many again as [`SKETCH`] of them lie. Those few are
+/// scattered straight into their top byte's place in `tmp` (a counting sort by that byte, which
+/// leaves only a couple of hashes per byte to order: an insertion sort finishes with about one
+/// comparison each) and deduplicated; every hash left out is above every hash kept, so when the
+/// kept ones hold [`SKETCH`] distinct values they are the smallest. A text that repeats itself
+/// too much to fill the cut is cut again twice as wide, at worst taken whole. One count and one
+/// scatter: a partition to the front followed by a bucket sort of its own counted and moved the
+/// kept hashes twice more.
 pub(super) fn bottom_k(out: &mut Vec<u32>, tmp: &mut Vec<u32>) {
-    if out.len() > 2 * SKETCH {
-        let mut count = [0u32; 256];
-        for &x in out.iter() {
-            if let Some(c) = count.get_mut((x >> 24) as usize) {
-                *c += 1;
-            }
-        }
-        let mut want = SKETCH + SKETCH / 2;
-        while want < out.len() {
-            let mut below = 0;
-            let top = count
-                .iter()
-                .position(|&c| {
-                    below += c as usize;
-                    below >= want
-                })
-                .unwrap_or(255) as u32;
-            let mut kept = 0;
-            for j in 0..out.len() {
-                if out.get(j).is_some_and(|&x| x >> 24 <= top) {
-                    out.swap(kept, j);
-                    kept += 1;
-                }
-            }
-            let front = out.get_mut(..kept).unwrap_or_default();
-            sort_hashes(front, tmp);
-            let distinct = 1 + front
-                .windows(2)
-                .filter(|w| matches!(w, [a, b] if a != b))
-                .count();
-            if distinct >= SKETCH || kept == out.len() {
-                out.truncate(kept);
-                out.dedup();
-                out.truncate(SKETCH);
-                return;
-            }
-            want *= 2;
-        }
-    }
-    sort_hashes(out, tmp);
-    out.dedup();
-    out.truncate(SKETCH);
-}
-
-/// Sorts shingle hashes ascending. They are uniform over u32, so a counting pass on their top bits
-/// into about as many buckets as there are hashes leaves them nearly sorted, and an insertion sort
-/// then finishes with about one comparison each: half the work of a comparison sort at the sizes
-/// of most texts. Longer inputs are sorted normally, which also caps what a text crafted to fill
-/// one bucket can cost.
-pub(super) fn sort_hashes(v: &mut [u32], tmp: &mut Vec<u32>) {
-    const BUCKETED: usize = 256;
-    let n = v.len();
-    if n > BUCKETED {
-        v.sort_unstable();
-        return;
-    }
+    /// Kept hashes above which one top byte holds too many for an insertion sort (a text crafted
+    /// to crowd one byte): they are sorted normally.
+    const INSERTION_MAX: usize = 4 * SKETCH;
+    let n = out.len();
     if n < 2 {
         return;
     }
-    // 2^bits ≥ n buckets, bits ≤ 8
-    let bits = usize::BITS - (n - 1).leading_zeros();
-    let shift = 32 - bits;
-    let mut start = [0u16; BUCKETED + 1];
-    let start = start.get_mut(..=1 << bits).unwrap_or_default();
-    for &x in v.iter() {
-        if let Some(c) = start.get_mut((x >> shift) as usize + 1) {
+    // below[b]: hashes whose top byte is under b
+    let mut below = [0u32; 257];
+    for &x in out.iter() {
+        if let Some(c) = below.get_mut((x >> 24) as usize + 1) {
             *c += 1;
         }
     }
     let mut sum = 0;
-    for c in start.iter_mut() {
+    for c in below.iter_mut() {
         sum += *c;
         *c = sum;
     }
-    tmp.clear();
-    tmp.resize(n, 0);
-    for &x in v.iter() {
-        if let Some(c) = start.get_mut((x >> shift) as usize)
-            && let Some(t) = tmp.get_mut(usize::from(*c))
-        {
-            *t = x;
-            *c += 1;
-        }
-    }
-    for (i, &x) in tmp.iter().enumerate() {
-        let mut j = i;
-        while let Some(prev) = j.checked_sub(1)
-            && let Some(&y) = v.get(prev)
-            && y > x
-        {
-            if let Some(slot) = v.get_mut(j) {
-                *slot = y;
+    let mut want = SKETCH + SKETCH / 2;
+    loop {
+        // the first top byte at or below which `want` hashes lie (all of them at worst)
+        let top = below
+            .iter()
+            .skip(1)
+            .position(|&c| c as usize >= want)
+            .unwrap_or(255);
+        let kept = below.get(top + 1).map_or(n, |&c| c as usize);
+        let mut next = below;
+        tmp.clear();
+        tmp.resize(kept, 0);
+        for &x in out.iter() {
+            let byte = (x >> 24) as usize;
+            if byte <= top
+                && let Some(at) = next.get_mut(byte)
+                && let Some(slot) = tmp.get_mut(*at as usize)
+            {
+                *slot = x;
+                *at += 1;
             }
-            j = prev;
         }
-        if let Some(slot) = v.get_mut(j) {
-            *slot = x;
+        if kept > INSERTION_MAX {
+            tmp.sort_unstable();
+        } else {
+            for i in 1..tmp.len() {
+                let Some(&x) = tmp.get(i) else { break };
+                let mut j = i;
+                while let Some(prev) = j.checked_sub(1)
+                    && let Some(&y) = tmp.get(prev)
+                    && y > x
+                {
+                    if let Some(slot) = tmp.get_mut(j) {
+                        *slot = y;
+                    }
+                    j = prev;
+                }
+                if let Some(slot) = tmp.get_mut(j) {
+                    *slot = x;
+                }
+            }
         }
+        tmp.dedup();
+        if tmp.len() >= SKETCH || kept == n {
+            out.clear();
+            out.extend_from_slice(tmp.get(..SKETCH).unwrap_or(tmp));
+            return;
+        }
+        want *= 2;
     }
 }
 
