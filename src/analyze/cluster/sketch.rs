@@ -168,22 +168,25 @@ impl<'a> Shingler<'a> {
     }
 
     /// Hashes the letters and digits of `t`, reading its bytes directly (the hashes need bytes,
-    /// and most characters are judged by their first two bytes). The states stay in locals for
-    /// the whole line, and the common one- and three-byte characters take unrolled paths.
+    /// and most characters are judged by their first two bytes). The four states, the count and
+    /// the output vector are locals for the whole line, so they stay in registers: through
+    /// `self` they were stored and reloaded at every character, a third of the loop. The common
+    /// one- and three-byte characters take unrolled paths.
     fn push_alnum(&mut self, t: &str) {
-        /// One byte into the three open shingles and the one starting at this character.
         #[inline(always)]
-        fn feed(h: &mut [u64; SHINGLE], x: u8) {
-            for s in h.iter_mut() {
-                *s = (*s ^ u64::from(x)).wrapping_mul(FNV_PRIME);
-            }
+        fn step(h: u64, x: u8) -> u64 {
+            (h ^ u64::from(x)).wrapping_mul(FNV_PRIME)
         }
-        let [a, b, c] = self.open;
-        let mut open = [a, b, c, FNV_OFFSET];
+        let mut out = std::mem::take(&mut *self.out);
+        // at most one shingle ends at each byte: the pushes below never grow the vector
+        out.reserve(t.len());
+        // states of the shingles that started three, two and one characters ago
+        let [mut a, mut b, mut c] = self.open;
         let mut chars = self.chars;
         let mut rest = t.as_bytes();
         loop {
-            let mut h = open;
+            // the shingle starting at this character
+            let mut d = FNV_OFFSET;
             match *rest {
                 [] => break,
                 // CJK Unified Ideographs (E5..E9 lead bytes, and E4 from U+4E00): most of a
@@ -191,25 +194,25 @@ impl<'a> Shingler<'a> {
                 [x0 @ 0xE5..=0xE9, x1, x2, ref tail @ ..]
                 | [x0 @ 0xE4, x1 @ 0xB8..=0xBF, x2, ref tail @ ..] => {
                     rest = tail;
-                    feed(&mut h, x0);
-                    feed(&mut h, x1);
-                    feed(&mut h, x2);
+                    for x in [x0, x1, x2] {
+                        (a, b, c, d) = (step(a, x), step(b, x), step(c, x), step(d, x));
+                    }
                 }
                 [x, ref tail @ ..] if x < 0x80 => {
                     rest = tail;
                     if !x.is_ascii_alphanumeric() {
                         continue;
                     }
-                    feed(&mut h, x);
+                    (a, b, c, d) = (step(a, x), step(b, x), step(c, x), step(d, x));
                 }
                 [x0 @ 0xE0..=0xEF, x1, x2, ref tail @ ..] => {
                     rest = tail;
                     if !is_alnum_utf8(&[x0, x1, x2]) {
                         continue;
                     }
-                    feed(&mut h, x0);
-                    feed(&mut h, x1);
-                    feed(&mut h, x2);
+                    for x in [x0, x1, x2] {
+                        (a, b, c, d) = (step(a, x), step(b, x), step(c, x), step(d, x));
+                    }
                 }
                 [lead, ..] => {
                     let Some((ch, tail)) = rest.split_at_checked(utf8_len(lead)) else {
@@ -220,18 +223,20 @@ impl<'a> Shingler<'a> {
                         continue;
                     }
                     for &x in ch {
-                        feed(&mut h, x);
+                        (a, b, c, d) = (step(a, x), step(b, x), step(c, x), step(d, x));
                     }
                 }
             }
-            chars += 1;
-            if chars >= SHINGLE {
-                self.out.push(fnv_fold(h[0]));
+            // the shingle that started three characters ago is whole
+            if chars >= SHINGLE - 1 {
+                out.push(fnv_fold(a));
             }
-            open = [h[1], h[2], h[3], FNV_OFFSET];
+            chars += 1;
+            (a, b, c) = (b, c, d);
         }
-        self.open = [open[0], open[1], open[2]];
+        self.open = [a, b, c];
         self.chars = chars;
+        *self.out = out;
     }
 
     /// Number of characters seen. A text shorter than a shingle is hashed whole, as one shingle.
