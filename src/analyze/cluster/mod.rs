@@ -49,7 +49,7 @@ use postings::Postings;
 
 #[allow(unused_imports)]
 use sketch::*;
-pub use sketch::{JOIN, SKETCH, similarity, sketch};
+pub use sketch::{JOIN, similarity, sketch};
 
 use super::fxhash::FxHashMap;
 
@@ -382,8 +382,6 @@ impl Generation {
             seen.iter_mut().for_each(|s| *s = 0);
             *stamp = 1;
         }
-        // the bounds below hold for two whole shingle sets only
-        let whole = sk.len() < SKETCH;
         let cut = sig.cut_bucket(sk.len());
         // the keys this generation has, rarest first (ties in key order, so runs agree)
         let mut keys = [(0u32, NONE); KEYS];
@@ -437,24 +435,8 @@ impl Generation {
                         Some((bs, ..)) if raise_floor => bs.max(JOIN),
                         _ => JOIN,
                     };
-                    if whole && len < SKETCH {
-                        let misses = sig.misses_at_least(&p.sig);
-                        let reachable = if floor > JOIN {
-                            may_reach(sk.len(), len, misses, floor)
-                        } else {
-                            may_join(sk.len(), len, misses)
-                        };
-                        if !reachable {
-                            continue;
-                        }
-                    } else {
-                        // A cut sketch is estimated below the smaller cut, where each bucket only
-                        // one side holds is a miss: more than the merge allows (at most the two
-                        // lengths compared) and the merge would stop short of the floor.
-                        let below = cut.min(p.sig.cut_bucket(len));
-                        if sig.misses_below(&p.sig, below) > max_misses(sk.len() + len, floor) {
-                            continue;
-                        }
+                    if !may_pass((&sig, cut, sk.len()), (&p.sig, len), floor) {
+                        continue;
                     }
                     // The merge waits in `pending` while its sketch is fetched (a cache miss a
                     // merge); a later floor only drops what could not win (the floor rises to

@@ -474,6 +474,29 @@ pub(super) fn may_reach(a: usize, b: usize, misses: usize, floor: f64) -> bool {
     min as f64 >= floor * max as f64 * (1.0 - 1e-9) && misses <= max_misses(a + b, floor)
 }
 
+/// Whether a query (signature, [`Sig::cut_bucket`], length) and a candidate (signature, length)
+/// may still reach `floor`, told from their signatures. Two whole shingle sets: by their sizes and
+/// the buckets only one holds ([`may_join`], [`may_reach`]). Otherwise the estimate reads below
+/// the smaller cut, where each bucket only one side holds is a miss: more than the merge allows
+/// (counted against both lengths, at least what it reads) and it would stop short of the floor.
+#[inline(always)]
+pub(super) fn may_pass(
+    (sig, cut, qlen): (&Sig, usize, usize),
+    (other, len): (&Sig, usize),
+    floor: f64,
+) -> bool {
+    if qlen < SKETCH && len < SKETCH {
+        let misses = sig.misses_at_least(other);
+        return if floor > JOIN {
+            may_reach(qlen, len, misses, floor)
+        } else {
+            may_join(qlen, len, misses)
+        };
+    }
+    let below = cut.min(other.cut_bucket(len));
+    sig.misses_below(other, below) <= max_misses(qlen + len, floor)
+}
+
 /// [`similarity`], or `None` as soon as it is certainly below `floor`: comparing a document with
 /// candidates that share only a common shingle mostly stops after a third of the merge.
 pub(super) fn jaccard(a: &[u32], b: &[u32], floor: f64) -> Option<f64> {
