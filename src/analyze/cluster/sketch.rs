@@ -168,22 +168,25 @@ impl<'a> Shingler<'a> {
     }
 
     /// Hashes the letters and digits of `t`, reading its bytes directly (the hashes need bytes,
-    /// and most characters are judged by their first two bytes). The states stay in locals for
-    /// the whole line, and the common one- and three-byte characters take unrolled paths.
+    /// and most characters are judged by their first two bytes). The four states, the count and
+    /// the output vector are locals for the whole line, so they stay in registers: through
+    /// `self` they were stored and reloaded at every character, a third of the loop. The common
+    /// one- and three-byte characters take unrolled paths.
     fn push_alnum(&mut self, t: &str) {
-        /// One byte into the three open shingles and the one starting at this character.
         #[inline(always)]
-        fn feed(h: &mut [u64; SHINGLE], x: u8) {
-            for s in h.iter_mut() {
-                *s = (*s ^ u64::from(x)).wrapping_mul(FNV_PRIME);
-            }
+        fn step(h: u64, x: u8) -> u64 {
+            (h ^ u64::from(x)).wrapping_mul(FNV_PRIME)
         }
-        let [a, b, c] = self.open;
-        let mut open = [a, b, c, FNV_OFFSET];
+        let mut out = std::mem::take(&mut *self.out);
+        // at most one shingle ends at each byte: the pushes below never grow the vector
+        out.reserve(t.len());
+        // states of the shingles that started three, two and one characters ago
+        let [mut a, mut b, mut c] = self.open;
         let mut chars = self.chars;
         let mut rest = t.as_bytes();
         loop {
-            let mut h = open;
+            // the shingle starting at this character
+            let mut d = FNV_OFFSET;
             match *rest {
                 [] => break,
                 // CJK Unified Ideographs (E5..E9 lead bytes, and E4 from U+4E00): most of a
@@ -191,25 +194,25 @@ impl<'a> Shingler<'a> {
                 [x0 @ 0xE5..=0xE9, x1, x2, ref tail @ ..]
                 | [x0 @ 0xE4, x1 @ 0xB8..=0xBF, x2, ref tail @ ..] => {
                     rest = tail;
-                    feed(&mut h, x0);
-                    feed(&mut h, x1);
-                    feed(&mut h, x2);
+                    for x in [x0, x1, x2] {
+                        (a, b, c, d) = (step(a, x), step(b, x), step(c, x), step(d, x));
+                    }
                 }
                 [x, ref tail @ ..] if x < 0x80 => {
                     rest = tail;
                     if !x.is_ascii_alphanumeric() {
                         continue;
                     }
-                    feed(&mut h, x);
+                    (a, b, c, d) = (step(a, x), step(b, x), step(c, x), step(d, x));
                 }
                 [x0 @ 0xE0..=0xEF, x1, x2, ref tail @ ..] => {
                     rest = tail;
                     if !is_alnum_utf8(&[x0, x1, x2]) {
                         continue;
                     }
-                    feed(&mut h, x0);
-                    feed(&mut h, x1);
-                    feed(&mut h, x2);
+                    for x in [x0, x1, x2] {
+                        (a, b, c, d) = (step(a, x), step(b, x), step(c, x), step(d, x));
+                    }
                 }
                 [lead, ..] => {
                     let Some((ch, tail)) = rest.split_at_checked(utf8_len(lead)) else {
@@ -220,18 +223,20 @@ impl<'a> Shingler<'a> {
                         continue;
                     }
                     for &x in ch {
-                        feed(&mut h, x);
+                        (a, b, c, d) = (step(a, x), step(b, x), step(c, x), step(d, x));
                     }
                 }
             }
-            chars += 1;
-            if chars >= SHINGLE {
-                self.out.push(fnv_fold(h[0]));
+            // the shingle that started three characters ago is whole
+            if chars >= SHINGLE - 1 {
+                out.push(fnv_fold(a));
             }
-            open = [h[1], h[2], h[3], FNV_OFFSET];
+            chars += 1;
+            (a, b, c) = (b, c, d);
         }
-        self.open = [open[0], open[1], open[2]];
+        self.open = [a, b, c];
         self.chars = chars;
+        *self.out = out;
     }
 
     /// Number of characters seen. A text shorter than a shingle is hashed whole, as one shingle.
@@ -261,111 +266,86 @@ pub(super) fn sketch_folded_into(folded: &str, out: &mut Vec<u32>, tmp: &mut Vec
     chars
 }
 
-/// Leaves in `out` its [`SKETCH`] smallest distinct hashes, ascending; `tmp` is scratch. A long
-/// text's hashes are first cut to those whose top byte is at most the first top byte below which
-/// half as many again as [`SKETCH`] of them lie (moved to the front): every hash left out is above
-/// every hash kept, so if the kept ones hold [`SKETCH`] distinct values they are the smallest.
-/// Sorting those few instead of all is most of a long text's sketch. A text that repeats itself
-/// too much to fill the cut is cut again twice as wide, at worst sorted whole.
+/// Leaves in `out` its [`SKETCH`] smallest distinct hashes, ascending; `tmp` is scratch.
+///
+/// Hashes are uniform over u32, so one count of their top bytes tells how far up to go: the
+/// smallest top byte at or below which half as many again as [`SKETCH`] of them lie. Those few are
+/// scattered straight into their top byte's place in `tmp` (a counting sort by that byte, which
+/// leaves only a couple of hashes per byte to order: an insertion sort finishes with about one
+/// comparison each) and deduplicated; every hash left out is above every hash kept, so when the
+/// kept ones hold [`SKETCH`] distinct values they are the smallest. A text that repeats itself
+/// too much to fill the cut is cut again twice as wide, at worst taken whole. One count and one
+/// scatter: a partition to the front followed by a bucket sort of its own counted and moved the
+/// kept hashes twice more.
 pub(super) fn bottom_k(out: &mut Vec<u32>, tmp: &mut Vec<u32>) {
-    if out.len() > 2 * SKETCH {
-        let mut count = [0u32; 256];
-        for &x in out.iter() {
-            if let Some(c) = count.get_mut((x >> 24) as usize) {
-                *c += 1;
-            }
-        }
-        let mut want = SKETCH + SKETCH / 2;
-        while want < out.len() {
-            let mut below = 0;
-            let top = count
-                .iter()
-                .position(|&c| {
-                    below += c as usize;
-                    below >= want
-                })
-                .unwrap_or(255) as u32;
-            let mut kept = 0;
-            for j in 0..out.len() {
-                if out.get(j).is_some_and(|&x| x >> 24 <= top) {
-                    out.swap(kept, j);
-                    kept += 1;
-                }
-            }
-            let front = out.get_mut(..kept).unwrap_or_default();
-            sort_hashes(front, tmp);
-            let distinct = 1 + front
-                .windows(2)
-                .filter(|w| matches!(w, [a, b] if a != b))
-                .count();
-            if distinct >= SKETCH || kept == out.len() {
-                out.truncate(kept);
-                out.dedup();
-                out.truncate(SKETCH);
-                return;
-            }
-            want *= 2;
-        }
-    }
-    sort_hashes(out, tmp);
-    out.dedup();
-    out.truncate(SKETCH);
-}
-
-/// Sorts shingle hashes ascending. They are uniform over u32, so a counting pass on their top bits
-/// into about as many buckets as there are hashes leaves them nearly sorted, and an insertion sort
-/// then finishes with about one comparison each: half the work of a comparison sort at the sizes
-/// of most texts. Longer inputs are sorted normally, which also caps what a text crafted to fill
-/// one bucket can cost.
-pub(super) fn sort_hashes(v: &mut [u32], tmp: &mut Vec<u32>) {
-    const BUCKETED: usize = 256;
-    let n = v.len();
-    if n > BUCKETED {
-        v.sort_unstable();
-        return;
-    }
+    /// Kept hashes above which one top byte holds too many for an insertion sort (a text crafted
+    /// to crowd one byte): they are sorted normally.
+    const INSERTION_MAX: usize = 4 * SKETCH;
+    let n = out.len();
     if n < 2 {
         return;
     }
-    // 2^bits ≥ n buckets, bits ≤ 8
-    let bits = usize::BITS - (n - 1).leading_zeros();
-    let shift = 32 - bits;
-    let mut start = [0u16; BUCKETED + 1];
-    let start = start.get_mut(..=1 << bits).unwrap_or_default();
-    for &x in v.iter() {
-        if let Some(c) = start.get_mut((x >> shift) as usize + 1) {
+    // below[b]: hashes whose top byte is under b
+    let mut below = [0u32; 257];
+    for &x in out.iter() {
+        if let Some(c) = below.get_mut((x >> 24) as usize + 1) {
             *c += 1;
         }
     }
     let mut sum = 0;
-    for c in start.iter_mut() {
+    for c in below.iter_mut() {
         sum += *c;
         *c = sum;
     }
-    tmp.clear();
-    tmp.resize(n, 0);
-    for &x in v.iter() {
-        if let Some(c) = start.get_mut((x >> shift) as usize)
-            && let Some(t) = tmp.get_mut(usize::from(*c))
-        {
-            *t = x;
-            *c += 1;
-        }
-    }
-    for (i, &x) in tmp.iter().enumerate() {
-        let mut j = i;
-        while let Some(prev) = j.checked_sub(1)
-            && let Some(&y) = v.get(prev)
-            && y > x
-        {
-            if let Some(slot) = v.get_mut(j) {
-                *slot = y;
+    let mut want = SKETCH + SKETCH / 2;
+    loop {
+        // the first top byte at or below which `want` hashes lie (all of them at worst)
+        let top = below
+            .iter()
+            .skip(1)
+            .position(|&c| c as usize >= want)
+            .unwrap_or(255);
+        let kept = below.get(top + 1).map_or(n, |&c| c as usize);
+        let mut next = below;
+        tmp.clear();
+        tmp.resize(kept, 0);
+        for &x in out.iter() {
+            let byte = (x >> 24) as usize;
+            if byte <= top
+                && let Some(at) = next.get_mut(byte)
+                && let Some(slot) = tmp.get_mut(*at as usize)
+            {
+                *slot = x;
+                *at += 1;
             }
-            j = prev;
         }
-        if let Some(slot) = v.get_mut(j) {
-            *slot = x;
+        if kept > INSERTION_MAX {
+            tmp.sort_unstable();
+        } else {
+            for i in 1..tmp.len() {
+                let Some(&x) = tmp.get(i) else { break };
+                let mut j = i;
+                while let Some(prev) = j.checked_sub(1)
+                    && let Some(&y) = tmp.get(prev)
+                    && y > x
+                {
+                    if let Some(slot) = tmp.get_mut(j) {
+                        *slot = y;
+                    }
+                    j = prev;
+                }
+                if let Some(slot) = tmp.get_mut(j) {
+                    *slot = x;
+                }
+            }
         }
+        tmp.dedup();
+        if tmp.len() >= SKETCH || kept == n {
+            out.clear();
+            out.extend_from_slice(tmp.get(..SKETCH).unwrap_or(tmp));
+            return;
+        }
+        want *= 2;
     }
 }
 
@@ -413,6 +393,45 @@ impl Sig {
             .map(|(a, b)| (a ^ b).count_ones() as usize)
             .sum()
     }
+
+    /// The bucket of a cut sketch's largest hash, which bounds what its Jaccard estimate reads:
+    /// buckets follow hash order (multiply-shift is monotone), so it is the highest bucket held.
+    /// [`SIG_BUCKETS`] for a whole shingle set (read to its end) or an empty one.
+    #[inline(always)]
+    pub(super) fn cut_bucket(&self, len: usize) -> usize {
+        if len < SKETCH {
+            return SIG_BUCKETS as usize;
+        }
+        self.0
+            .iter()
+            .rposition(|&w| w != 0)
+            .and_then(|k| {
+                let w = self.0.get(k)?;
+                Some(k * 64 + 63 - w.leading_zeros() as usize)
+            })
+            .unwrap_or(SIG_BUCKETS as usize)
+    }
+
+    /// Buckets below `below` that exactly one of the two signatures holds. Two sketches compared
+    /// up to the smaller of their largest hashes ([`jaccard`]) miss at least once in each such
+    /// bucket below the smaller [`Sig::cut_bucket`]: every hash there is under that cut.
+    #[inline(always)]
+    pub(super) fn misses_below(&self, other: &Sig, below: usize) -> usize {
+        self.0
+            .iter()
+            .zip(other.0.iter())
+            .enumerate()
+            .map(|(k, (a, b))| {
+                let from = k * 64;
+                let mask = match below.saturating_sub(from) {
+                    0 => 0,
+                    n if n >= 64 => u64::MAX,
+                    n => (1u64 << n) - 1,
+                };
+                ((a ^ b) & mask).count_ones() as usize
+            })
+            .sum()
+    }
 }
 
 /// The [`Sig`] of a sketch.
@@ -453,6 +472,29 @@ pub(super) fn may_join(a: usize, b: usize, misses: usize) -> bool {
 pub(super) fn may_reach(a: usize, b: usize, misses: usize, floor: f64) -> bool {
     let (min, max) = if a < b { (a, b) } else { (b, a) };
     min as f64 >= floor * max as f64 * (1.0 - 1e-9) && misses <= max_misses(a + b, floor)
+}
+
+/// Whether a query (signature, [`Sig::cut_bucket`], length) and a candidate (signature, length)
+/// may still reach `floor`, told from their signatures. Two whole shingle sets: by their sizes and
+/// the buckets only one holds ([`may_join`], [`may_reach`]). Otherwise the estimate reads below
+/// the smaller cut, where each bucket only one side holds is a miss: more than the merge allows
+/// (counted against both lengths, at least what it reads) and it would stop short of the floor.
+#[inline(always)]
+pub(super) fn may_pass(
+    (sig, cut, qlen): (&Sig, usize, usize),
+    (other, len): (&Sig, usize),
+    floor: f64,
+) -> bool {
+    if qlen < SKETCH && len < SKETCH {
+        let misses = sig.misses_at_least(other);
+        return if floor > JOIN {
+            may_reach(qlen, len, misses, floor)
+        } else {
+            may_join(qlen, len, misses)
+        };
+    }
+    let below = cut.min(other.cut_bucket(len));
+    sig.misses_below(other, below) <= max_misses(qlen + len, floor)
 }
 
 /// [`similarity`], or `None` as soon as it is certainly below `floor`: comparing a document with
