@@ -630,6 +630,7 @@ impl Analyzer {
             regions: &regions,
             failure_count: cues.failure_count,
         });
+        let category_names = inspection::with_table_categories(category_names, &inspections);
         let facts = facts_folded(&p.orig, &standards);
         let fields = story_fields(
             &category_names,
@@ -1241,6 +1242,22 @@ mod tests {
         assert_eq!(
             cats("手机放在枕边充电，半夜突然自燃，枕头、毛毯和被子都烧坏了。"),
             vec!["手机".to_string()]
+        );
+    }
+
+    #[test]
+    fn a_table_rows_product_is_a_product_of_the_notice() {
+        let text = "某省市场监管局家具抽查结果\n样品名称 | 检验结论 | 不合格项目\n弹簧软床垫 | 不合格 | 甲醛释放量\n布艺沙发 | 不合格 | 耐磨性能";
+        let x = run("", text, Some(DocKind::Inspection));
+        assert!(
+            x.categories.contains(&"床垫".to_string()),
+            "{:?}",
+            x.categories
+        );
+        assert!(
+            x.categories.contains(&"沙发".to_string()),
+            "{:?}",
+            x.categories
         );
     }
 

@@ -28,6 +28,20 @@ const FAILED_WORDS: [&str; 6] = ["不合格", "不符合", "不达标", "未通�
 /// Labels of a failed-items list in a sentence.
 const ITEM_LABELS: [&str; 4] = ["不合格项目", "不合格检验项目", "不符合项目", "主要问题"];
 
+/// The document's categories with each table record's: a row's product cell names a product of
+/// the notice, placed by its noun where no alias holds it (弹簧软床垫 | 不合格).
+pub(super) fn with_table_categories(
+    mut names: Vec<String>,
+    records: &[InspectionRecord],
+) -> Vec<String> {
+    for r in records.iter().filter(|r| r.from == RecordFrom::Table) {
+        if let Some(c) = r.category.as_ref().filter(|c| !names.contains(c)) {
+            names.push(c.clone());
+        }
+    }
+    names
+}
+
 /// What the analysis found that records are read from.
 pub(super) struct RecordInput<'a> {
     pub(super) p: &'a Prepared<'a>,
