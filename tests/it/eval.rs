@@ -290,12 +290,13 @@ fn probe_texts_of_the_fourteenth_session_hold() {
 /// media, complaints and advice; standards of every force, Taiwan's, Hong Kong's and the EU's;
 /// inspections placed by the role of their places; complaints of quality and of service; recalls
 /// whose hazard is a consequence in other words, or none named; English foreign recalls; Taiwan,
-/// Hong Kong and Macao texts; incidents of every hazard; inspection results as tables. First runs on the labels as first written (categories / hazards / event
+/// Hong Kong and Macao texts; incidents of every hazard; inspection results as tables; standards
+/// that name the hazards they address. First runs on the labels as first written (categories / hazards / event
 /// provinces F1, `is_signal`): 0.714 / 0.923 / 1.000 / 1.000, 0.643 / 0.788 / 1.000 / 1.000,
 /// 0.811 / 0.895 / 1.000 / 1.000, 0.929 / 0.875 / 1.000 / 0.857, 0.815 / 0.750 / 0.952 / 0.917,
 /// 1.000 / 1.000 / 0.786 / 1.000, 1.000 / 0.706 / – / 0.917 (no province labelled),
 /// 0.783 / 0.923 / 0.667 / 1.000, 0.957 / 0.857 / 0.600 / 0.917, 0.870 / 0.923 / 0.941 / 1.000,
-/// 0.917 / 0.960 / 1.000 / 1.000, 0.875 / 1.000 / 1.000 / 1.000;
+/// 0.917 / 0.960 / 1.000 / 1.000, 0.875 / 1.000 / 1.000 / 1.000, 1.000 / 0.727 / 0.857 / 1.000;
 /// corrections in `tests/eval/README.md`. The floors are what the set measures after the
 /// session's changes (in-sample).
 #[test]
@@ -303,8 +304,8 @@ fn probe_texts_of_the_fifteenth_session_hold() {
     hold_probe_set(
         PROBES5,
         "tests/eval/probes5.jsonl",
-        142,
-        [0.93, 0.95, 0.95],
+        150,
+        [0.95, 0.96, 0.96],
         1.00,
     );
 }
