@@ -38,7 +38,9 @@
 //! with `JIANCE_BENCH_ROUNDS` 1 and then 3: there a pass takes more than the 0.2 s a round aims at,
 //! so extraction runs once per round plus twice (the digest, the calibration), and half the
 //! difference of the two totals is one steady pass, without the first pass's one-off work (lazy
-//! regexes compiled, their DFA states built). Issue 48 measured so at a18142f (output digest
+//! regexes compiled, their DFA states built). Issue 48 measured so at 68bf2ce, the fifteenth
+//! session's merge of a18142f with its analysis changes (output digest 685a007292c7e8c0, moved by
+//! them): 91.4 M instructions a pass, 3.99× a `jieba_hmm` pass; at a18142f (output digest
 //! 74b4debb6352a3d4): 90.4 M instructions a pass, 3.95× a `jieba_hmm` pass, of which 1.5 M less
 //! than at fe56f8b is mimalloc's own page allocation (the analyzer's instructions are the same;
 //! the allocator's count moves so between builds); at fe56f8b: 91.9 M, 4.01× (95.2 M at its base
