@@ -127,11 +127,7 @@ impl Analyzer {
                     // 结果，有2款在模拟过载条件下外壳变形"; "实验显示，在测试的8款中…") is the
                     // test's condition or its report as well
                     let tested_before = p.kind == DocKind::Inspection
-                        && t.toks.iter().zip(&t.words).enumerate().any(|(i, (k, w))| {
-                            k.sent == tok.sent
-                                && !(m.a..m.b).contains(&i)
-                                && self.drill_method.iter().any(|x| w.ends_with(x.as_str()))
-                        });
+                        && self.sentence_names_test(t, tok.sent, m.a..m.b);
                     if method || tested_before {
                         continue;
                     }
@@ -267,5 +263,22 @@ impl Analyzer {
                     self.flagged(h, FAILURE) && !passes.iter().any(|&(s, e)| s <= h.1 && h.2 <= e)
                 })
         }
+    }
+}
+
+impl Analyzer {
+    /// Whether sentence `sent` holds a test word (`[drill] method`) outside tokens `skip` (the
+    /// drill word itself). Tokens are in sentence order: only that sentence is read.
+    fn sentence_names_test(&self, t: &Tokens, sent: usize, skip: std::ops::Range<usize>) -> bool {
+        let from = t.toks.partition_point(|k| k.sent < sent);
+        (from..t.toks.len())
+            .take_while(|&i| t.toks[i].sent == sent)
+            .any(|i| {
+                !skip.contains(&i)
+                    && self
+                        .drill_method
+                        .iter()
+                        .any(|x| t.words[i].ends_with(x.as_str()))
+            })
     }
 }

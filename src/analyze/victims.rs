@@ -6,6 +6,11 @@
 
 use super::*;
 
+/// A word joining the items of a list of things (窗帘、沙发和床垫).
+fn joiner(w: &str) -> bool {
+    matches!(w, "、" | "和" | "及" | "与" | "或")
+}
+
 impl Analyzer {
     /// Per mention of `cats`: whether it is a victim, not a source.
     pub(super) fn victims(&self, cats: &[CatM], t: &Tokens) -> Vec<bool> {
@@ -66,7 +71,6 @@ impl Analyzer {
     fn list_end(&self, c: &CatM, cats: &[CatM], t: &Tokens) -> usize {
         let (toks, words) = (&t.toks, &t.words);
         let clause = toks[c.tok].clause;
-        let joiner = |w: &str| matches!(w, "、" | "和" | "及" | "与" | "或");
         let mut k = c.end;
         while words.get(k).is_some_and(|w| joiner(w)) {
             let item = k + 1;
@@ -101,7 +105,6 @@ impl Analyzer {
         let (toks, words) = (&t.toks, &t.words);
         let clause = toks[c.tok].clause;
         let is = |v: &[String], w: &str| v.iter().any(|x| x == w);
-        let joiner = |w: &str| matches!(w, "、" | "和" | "及" | "与" | "或");
         let here = |k: usize| toks[k].clause == clause;
         // back over the list to its first item: a mention, or up to three Han words (a `from`
         // word joins no items here: it opens the list)
