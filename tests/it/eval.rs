@@ -463,3 +463,77 @@ fn score(an: &Analyzer, cases: &[&Labelled]) -> Scores {
     }
     s
 }
+
+/// Every strong hazard term of `rules/hazards.toml` is read in a complaint about a product of its
+/// kind: a term jieba cuts in two (标注不全 as 标注 + 不全) never matches as written and is dead
+/// until a pair reads it. `未指明` is left out (the decision gives it, not a mention), and so are
+/// terms holding other than Chinese characters.
+#[test]
+fn every_strong_hazard_term_is_read() {
+    let rules: toml::Value = match toml::from_str(include_str!("../../rules/hazards.toml")) {
+        Ok(v) => v,
+        Err(e) => panic!("rules/hazards.toml: {e}"),
+    };
+    // a product each hazard is said of (異物 and microbes only of contact goods, crashes only of
+    // vehicles …); others of a socket
+    let product = |h: &str| match h {
+        "交通事故/失控" => "电动自行车",
+        "异物" | "微生物" => "湿巾",
+        "过敏/刺激" => "纸尿裤",
+        "化学危害" | "勒伤/缠绕" => "童装",
+        "中毒" => "燃气灶",
+        "信息安全" => "网络摄像头",
+        "窒息" | "误吞" => "玩具",
+        "跌落/倾倒" => "婴儿床",
+        "夹伤/挤压" => "婴儿推车",
+        _ => "插座",
+    };
+    let an = analyzer();
+    let hazards = rules
+        .get("hazard")
+        .and_then(|h| h.as_array())
+        .expect("hazards.toml has [[hazard]] tables");
+    let mut dead = Vec::new();
+    let mut read = 0;
+    for h in hazards {
+        let name = h.get("name").and_then(|n| n.as_str()).unwrap_or_default();
+        if name == "未指明" {
+            continue;
+        }
+        let terms = h.get("terms").and_then(|t| t.as_array()).cloned();
+        for term in terms.unwrap_or_default().iter().filter_map(|t| t.as_str()) {
+            if !term.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
+                continue;
+            }
+            let doc = Document {
+                id: format!("term:{term}"),
+                source: "eval".into(),
+                channel: Channel::Complaint,
+                kind: None,
+                url: format!("eval:term:{term}"),
+                title: String::new(),
+                text: format!("消费者投诉，她家的{}{term}。", product(name)),
+                published_at: None,
+                fetched_at: chrono::Utc::now(),
+                fields: Default::default(),
+                rows: Vec::new(),
+                region_hint: None,
+                weight: 1.0,
+            };
+            let x = an.analyze(&doc, &mut ClusterIndex::new());
+            read += 1;
+            if !x.hazards.iter().any(|m| m.hazard == name) {
+                dead.push(format!("{name}: {term}"));
+            }
+        }
+    }
+    println!("{read} strong hazard terms read, {} dead", dead.len());
+    assert!(read > 500, "only {read} terms read from rules/hazards.toml");
+    // Known and not yet explained: 失去动力 is read of a car (汽车在高速上失去动力) but not of an
+    // e-bike. Listed so that the test fails on any other dead term, and on this one once mended.
+    let known = ["交通事故/失控: 失去动力"];
+    assert_eq!(
+        dead, known,
+        "terms never read (or a known one now read: drop it from `known`)"
+    );
+}
