@@ -119,6 +119,7 @@ impl Analyzer {
             // prohibition follows) is no finding, whatever the genre, unless the text states
             // requirements (a standard names what it addresses)
             let rule = !g.requirements && rule_condition(c, t, m.a, m.b);
+            let rule = rule || self.circumstance_of_use(t, m.a, m.b);
             let hypothetical = (hypothetical_cue && !g.consequence_real)
                 || rule
                 || c.rumour
@@ -152,6 +153,27 @@ impl Analyzer {
         }
         self.drop_causes(t, &mut hz);
         hz
+    }
+
+    /// Whether the hazard term at tokens `a..b` is the circumstance a product is used in, not a
+    /// hazard it poses: the time of something else ("发生火灾时可能无法报警", "火情发生时"; a bare
+    /// "过热时" stays, a recall hedges its hazard so) or what it fights ("无法扑灭初起火灾").
+    fn circumstance_of_use(&self, t: &Tokens, a: usize, b: usize) -> bool {
+        let clause = t.toks[a].clause;
+        let when = |k: usize| {
+            t.words
+                .get(k)
+                .is_some_and(|w| self.hazard_when.iter().any(|x| x == w))
+                && t.toks.get(k).is_some_and(|x| x.clause == clause)
+        };
+        let fights = (1..=3).any(|d| {
+            a.checked_sub(d).is_some_and(|k| {
+                t.toks[k].clause == clause && self.hazard_fights.iter().any(|x| x == t.words[k])
+            })
+        });
+        fights
+            || (when(b) && a > 0 && self.hazard_meets.iter().any(|x| x == t.words[a - 1]))
+            || (t.words.get(b) == Some(&"发生") && when(b + 1))
     }
 
     /// A failed item of a physical hazard (or a structural defect word, cues.toml `[defects]`, or a

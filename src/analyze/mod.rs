@@ -24,6 +24,7 @@ mod hazards;
 mod inspection;
 mod kind;
 mod nouns;
+mod objects;
 mod parties;
 mod phrases;
 mod places;
@@ -284,6 +285,12 @@ pub struct Analyzer {
     join_words: Vec<String>,
     not_names: Vec<String>,
     neg_breakers: Vec<String>,
+    /// cues.toml `[hypothetical] when`: a hazard term followed by one is a time, not a hazard.
+    hazard_when: Vec<String>,
+    /// cues.toml `[hypothetical] fights`: a hazard term after one is what a product fights.
+    hazard_fights: Vec<String>,
+    /// cues.toml `[hypothetical] meets`: 发生 or 遇到 before a hazard term that `when` follows.
+    hazard_meets: Vec<String>,
     /// cues.toml `[drill] method`: test words that make a drill word before them a test's method.
     drill_method: Vec<String>,
     /// cues.toml `[hypothetical] happened` and `unconfirmed` (circumstances and rumours).
@@ -3332,6 +3339,90 @@ mod corpus {
             .filter_map(|f| f.product.clone())
             .collect();
         assert_eq!(nouns, vec!["滑梯".to_string()], "{:?}", x.findings);
+    }
+
+    /// A recall's object stands past a count ("召回约3万台…"), a model number ("某牌HX-9型…"), a
+    /// cited title (《…召回管理办法》 names no recalled product) or after 召回的; a measure word
+    /// after a numeral (6万盒) is no noun, nor is a token a form word (块) follows.
+    #[test]
+    fn a_recalls_object_stands_past_counts_models_and_titles() {
+        let own = |noun: &str| {
+            [
+                format!("某数码公司召回约3万台{noun}，电池可能过热起火。"),
+                format!("某数码公司召回共计2,400件{noun}，电池可能过热起火。"),
+                format!("本次召回的产品为某牌HX-9型{noun}，电池可能过热起火。"),
+                format!("涉及召回的{noun}生产于今年春季，电池可能过热起火。"),
+                format!("依照《缺陷消费品召回管理办法》，某数码公司召回{noun}，电池可能过热起火。"),
+            ]
+        };
+        for text in own("点读笔").iter().chain(own("扫描仪").iter()) {
+            assert_eq!(cats(text), vec!["其他电子产品".to_string()], "{text}");
+        }
+        // a date before the object is no count: the object follows its 的
+        assert_eq!(
+            cats("某公司召回2025年生产的桌面碎纸机，进纸口可能夹伤手指。"),
+            vec!["其他家用电器".to_string()]
+        );
+        let noun_of = |text: &str| {
+            super::tests::shared()
+                .analyze(&example_doc("", text, None), &mut ClusterIndex::new())
+                .findings
+                .iter()
+                .filter_map(|f| f.product.clone())
+                .collect::<Vec<_>>()
+        };
+        for text in [
+            "某日化公司召回部分洗碗块，共计6万盒，防腐剂可能刺激皮肤。",
+            "某日化公司召回一批驱蚊液，共8千瓶，成分可能刺激皮肤。",
+        ] {
+            let nouns = noun_of(text);
+            assert!(
+                nouns
+                    .iter()
+                    .all(|n| !n.ends_with('盒') && !n.ends_with('瓶') && n != "洗碗"),
+                "{text}: {nouns:?}"
+            );
+        }
+    }
+
+    /// A product word after 其 is a part of what 其 stands for.
+    #[test]
+    fn a_product_word_after_its_is_a_part() {
+        assert_eq!(
+            cats("某环境电器公司召回约9,400台除湿机，因其风扇电机可能过热起火。"),
+            vec!["其他家用电器".to_string()]
+        );
+        assert_eq!(
+            cats("某公司召回部分桌面碎纸机，其插头可能松动，有触电风险。"),
+            vec!["其他家用电器".to_string()]
+        );
+    }
+
+    /// A fire that a detector should report or an extinguisher should put out is the time the
+    /// product is needed, not a hazard it poses; a bare "过热时" of a recall stays its hazard.
+    #[test]
+    fn the_fire_a_product_is_for_is_no_hazard_of_it() {
+        let an = super::tests::shared();
+        let hazards = |text: &str| {
+            let mut h: Vec<String> = an
+                .analyze(&example_doc("", text, None), &mut ClusterIndex::new())
+                .findings
+                .iter()
+                .map(|f| f.hazard.clone())
+                .collect();
+            h.sort();
+            h.dedup();
+            h
+        };
+        for text in [
+            "抽查烟雾报警器15批次，2批次报警响应时间超标，发生火灾时可能无法及时报警。",
+            "抽查灭火器20批次，3批次有效喷射时间不合格，遇到火情时可能无法扑灭初起火灾。",
+        ] {
+            assert_eq!(hazards(text), vec!["功能失效".to_string()], "{text}");
+        }
+        assert!(
+            hazards("某公司召回部分移动电源，电芯过热时可能起火。").contains(&"火灾".to_string())
+        );
     }
 
     #[test]

@@ -455,7 +455,7 @@ impl Analyzer {
                 let Some(w) = words.get(k) else { return false };
                 let one = w.chars().count() == 1
                     && w.chars().all(|c| {
-                        super::decide::NOT_NOUN_CHARS.contains(c)
+                        super::objects::NOT_NOUN_CHARS.contains(c)
                             || "就才都也还又再很过着后前时中完".contains(c)
                     });
                 let numeral = w.starts_with(|c: char| {

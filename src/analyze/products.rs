@@ -135,11 +135,13 @@ impl Analyzer {
     ) {
         // A part word (插头, 锂电池) gives way to another product the document names: in its
         // sentence ("暖风机的插头烧黑了"), or elsewhere ("充电宝…内部锂电池过热起火" is the power bank's).
+        // A product word after 其 ("因其风扇电机可能过热") is a part of what 其 stands for.
+        let its = |m: &CatM| m.tok > 0 && words.get(m.tok - 1) == Some(&"其");
         let is_part: Vec<bool> = cats
             .iter()
             .map(|m| {
                 let t = span_text(text, toks, m.tok, m.end);
-                self.categories[m.c].parts.iter().any(|p| p == t)
+                its(m) || self.categories[m.c].parts.iter().any(|p| p == t)
             })
             .collect();
         if !is_part.contains(&true) {
@@ -583,6 +585,11 @@ impl Analyzer {
                 cats.sort_by_key(|m| m.tok);
                 nouns.extend(more);
             }
+        }
+        // a product word inside a name or a cited title was kept while it was the only one; the
+        // object noun found since ("依照《缺陷消费品召回管理办法》，召回打印机") is the product
+        if cats.len() > before {
+            drop_in_names(&mut cats, &t.toks, &names);
         }
         if cats.is_empty() {
             cats.extend(self.implied_product(p, t));

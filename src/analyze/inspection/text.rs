@@ -418,7 +418,7 @@ impl Analyzer {
             let han = w.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
             // the word searches last: most words before a mention fail the cheap tests
             let grammar = || {
-                w.chars().any(|c| decide::NOT_NOUN_CHARS.contains(c))
+                w.chars().any(|c| objects::NOT_NOUN_CHARS.contains(c))
                     || SAMPLED_CUES.iter().any(|q| holds(w, q))
                     || NOT_PRODUCT.iter().any(|q| holds(w, q))
                     || self
@@ -557,7 +557,7 @@ fn noun_end(text: &str, e: usize) -> usize {
     let mut end = e;
     for c in text.get(e..).unwrap_or("").chars().take(2) {
         let han = ('\u{4e00}'..='\u{9fff}').contains(&c);
-        if !han || decide::NOT_NOUN_CHARS.contains(c) || "中进产样商不合全均类共抽经检".contains(c)
+        if !han || objects::NOT_NOUN_CHARS.contains(c) || "中进产样商不合全均类共抽经检".contains(c)
         {
             break;
         }

@@ -47,6 +47,17 @@ pub struct Hypothetical {
     /// but a text stating requirements.
     #[serde(default)]
     pub rule: Vec<String>,
+    /// Words right after a hazard term that make it the time of something else (发生火灾时 …
+    /// 无法报警, 火情发生时): the circumstance a product is for, not a hazard it poses.
+    #[serde(default)]
+    pub when: Vec<String>,
+    /// Verbs right before a hazard term (two words between at most) whose object it is: what an
+    /// extinguisher or a blanket fights (扑灭初起火灾), not a hazard it poses.
+    #[serde(default)]
+    pub fights: Vec<String>,
+    /// Verbs right before a hazard term that a `when` word follows (发生火灾时, 遇到火情时).
+    #[serde(default)]
+    pub meets: Vec<String>,
     #[serde(default)]
     pub confirmed: Vec<String>,
     /// Words right before a `confirmed` word that leave the rumour unconfirmed (尚未证实).

@@ -1,0 +1,311 @@
+//! The product noun of a recall or an inspection that no category phrase names: the object of its
+//! verb (召回香薰蜡烛约8,000个, 抽检钢琴10批次, 对家用空调开展抽查), a token ending like a product noun
+//! (cues.toml `[unclassified]`) with its modifiers, and the category that noun is nearest to.
+
+use super::*;
+
+/// Single characters that never begin or continue a product noun: particles, prepositions and
+/// measure words (grammar, not a domain cue).
+pub(super) const NOT_NOUN_CHARS: &str =
+    "的了在和与及把被将对从等是有为个只台件款批种部该此这那其各某一";
+
+/// The last token of a count that follows the object verb at token `k` ("约" "2" "万台",
+/// "共计" "1,200" "件"), when the count ends in a measure word and a Han word follows it in the
+/// clause: the object noun comes after it. A date ("2024年生产的") is no count.
+fn count_before_object(t: &Tokens, k: usize, counts: &[String]) -> Option<usize> {
+    const MEASURES: &str = "万千百余多台件个辆套只双支把块条张顶批款种部箱盒瓶袋";
+    let mut clause = t.toks.get(k + 1)?.clause;
+    let first = t.words[k + 1];
+    if !first.starts_with(|c: char| c.is_ascii_digit()) && !counts.iter().any(|c| c == first) {
+        return None;
+    }
+    let mut measured = None;
+    let digits = |j: usize| {
+        t.words
+            .get(j)
+            .is_some_and(|w| w.starts_with(|c: char| c.is_ascii_digit()))
+    };
+    for j in k + 1..t.toks.len() {
+        let w = t.words[j];
+        // a thousands separator ("2,400") ends no clause here
+        let separator = matches!(w, "," | "，") && j > 0 && digits(j - 1) && digits(j + 1);
+        if separator {
+            clause = t.toks[j + 1].clause;
+        } else if t.toks[j].clause != clause {
+            return None;
+        }
+        let number = separator
+            || w.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.'));
+        let measure = w.chars().all(|c| MEASURES.contains(c));
+        if measure {
+            measured = Some(j);
+        } else if number || counts.iter().any(|c| c == w) {
+            measured = None;
+        } else {
+            return measured.filter(|_| super::text::han_word(w));
+        }
+    }
+    None
+}
+
+/// Words that end a company's name right after a noun: the noun is the company's trade, no
+/// product of the text.
+const ORG_ENDS: [&str; 9] = [
+    "公司",
+    "有限公司",
+    "股份有限公司",
+    "厂",
+    "集团",
+    "商行",
+    "经营部",
+    "经销部",
+    "制造厂",
+];
+
+impl Analyzer {
+    /// The product noun of a report about a product no category knows: a token of sentence
+    /// `sent` (when `None`: the title and the text's first sentence) that ends like a product noun (cues.toml
+    /// `[unclassified]`), the nearest one before token `near` first.
+    pub(super) fn product_noun(
+        &self,
+        p: &Prepared,
+        t: &Tokens,
+        sent: Option<usize>,
+        near: usize,
+    ) -> Option<String> {
+        let in_scope = |k: usize| match sent {
+            Some(s) => t.toks[k].sent == s,
+            None => t.toks[k].sent <= 1,
+        };
+        let is_noun = |k: usize| self.noun_span(t, k).is_some();
+        // a sentence's tokens are contiguous: walk back from `near` while still inside it
+        let before = (0..near.min(t.toks.len()))
+            .rev()
+            .take_while(|&k| in_scope(k))
+            .find(|&k| is_noun(k));
+        let k = before.or_else(|| {
+            (0..t.toks.len())
+                .filter(|&k| in_scope(k))
+                .find(|&k| is_noun(k))
+        });
+        let Some(k) = k else {
+            return super::english::english_recalled(t, &in_scope)
+                .and_then(|(a, b)| p.orig.get(t.toks[a].s..t.toks[b - 1].e))
+                .map(str::to_string);
+        };
+        let (a, b) = self.noun_span(t, k)?;
+        p.orig.get(t.toks[a].s..t.toks[b - 1].e).map(str::to_string)
+    }
+
+    /// The product a recall's or an inspection's opening sentences name when no product ending
+    /// marks it ("召回香薰蜡烛约8,000个", "抽检钢琴10批次"): up to three content words right before
+    /// the first count or the end of the clause that follows one of `[unclassified] object_verbs`.
+    pub(super) fn verb_object(&self, p: &Prepared, t: &Tokens) -> Option<String> {
+        let (a, stop) = self.verb_object_span(t)?;
+        p.orig
+            .get(t.toks[a].s..t.toks[stop - 1].e)
+            .map(str::to_string)
+    }
+
+    /// The tokens of [`Analyzer::verb_object`]'s noun.
+    pub(super) fn verb_object_span(&self, t: &Tokens) -> Option<(usize, usize)> {
+        let k = *self.object_verb_tokens(t).first()?;
+        self.object_after(t, k)
+    }
+
+    /// The tokens of the opening sentences (title and first sentence) that are object verbs.
+    /// A verb inside a title (《缺陷消费品召回管理办法》, the rule a recall is filed under) names no
+    /// recalled object.
+    pub(super) fn object_verb_tokens(&self, t: &Tokens) -> Vec<usize> {
+        let mut in_title = false;
+        (0..t.toks.len())
+            .take_while(|&k| t.toks[k].sent <= 1)
+            .filter(|&k| {
+                match t.words[k] {
+                    "《" => in_title = true,
+                    "》" => in_title = false,
+                    _ => {}
+                }
+                !in_title && self.object_verbs.iter().any(|v| v == t.words[k])
+            })
+            .collect()
+    }
+
+    /// The object noun after the object verb at token `k` (see [`Analyzer::verb_object`]).
+    pub(super) fn object_after(&self, t: &Tokens, k: usize) -> Option<(usize, usize)> {
+        // a table's cell or a label's colon stands between a field name and its value
+        // ("产品名称 | 料理棒 |", "召回产品：料理棒")
+        let k = (k + 1..t.toks.len())
+            .take_while(|&j| {
+                matches!(
+                    t.words[j],
+                    " " | "  " | "|" | "｜" | ":" | "：" | "\u{3000}"
+                )
+            })
+            .last()
+            .unwrap_or(k);
+        // (a colon closes a clause: the value's clause is the one after it)
+        let clause = t.toks.get(k + 1)?.clause;
+        // "召回的点读笔产品…": what is recalled is the first product-like noun after 的
+        // (with the words between: "召回的电动窗帘电机" is a motor, not the curtain of its modifier)
+        if t.words[k + 1] == "的" {
+            let (a, b) = (k + 2..t.toks.len())
+                .take_while(|&j| t.toks[j].clause == clause)
+                .find_map(|j| self.noun_span(t, j))?;
+            let han = (k + 2..a).all(|j| super::text::han_word(t.words[j]));
+            return Some((if han && b - (k + 2) <= 4 { k + 2 } else { a }, b));
+        }
+        // a count right after the verb ("召回约2万台点读笔", "召回共计1,200件…"): the object
+        // follows its measure word
+        if let Some(j) = count_before_object(t, k, &self.object_counts)
+            && let Some(span) = self.object_after(t, j)
+        {
+            return Some(span);
+        }
+        let count = |w: &str| {
+            w.starts_with(|c: char| c.is_ascii_digit()) || self.object_counts.iter().any(|c| c == w)
+        };
+        let stop = (k + 1..t.toks.len())
+            .find(|&j| {
+                t.toks[j].clause != clause
+                    || !super::text::han_word(t.words[j])
+                    || count(t.words[j])
+            })
+            .unwrap_or(t.toks.len());
+        // (the head itself may be a rule word: an alias its category excludes here)
+        let content = |j: usize| {
+            (self.noun_modifier(t.words[j]) || (j + 1 == stop && super::text::han_word(t.words[j])))
+                && !t.words[j].ends_with('的')
+        };
+        // "钢琴产品10批次": the generic word names no product
+        let stop = if stop > k + 1 && self.nouns.is_generic_head(t.words[stop - 1]) {
+            stop - 1
+        } else {
+            stop
+        };
+        let mut a = stop;
+        while a > k + 1 && stop - a < 3 && content(a - 1) {
+            a -= 1;
+        }
+        // a date or a model number after the verb opens a relative clause ("召回2026年5月生产的
+        // 部分打蛋棒", "召回型号为LX-200的播放器"): the object follows its 的
+        let interrupted = t.toks.get(stop).is_some_and(|x| {
+            x.clause == clause
+                && !super::text::han_word(t.words[stop])
+                && (stop == k + 1 || !count(t.words[stop]))
+        });
+        let after_de = || {
+            (stop..t.toks.len())
+                .take_while(|&j| t.toks[j].clause == clause)
+                .find(|&j| {
+                    t.words[j] == "的"
+                        || (matches!(t.words[j], "型" | "款")
+                            && !super::text::han_word(t.words[j - 1]))
+                })
+                .and_then(|j| self.object_after(t, j))
+        };
+        match (a < stop, interrupted) {
+            (_, true) => after_de().or((a < stop).then_some((a, stop))),
+            (true, false) => Some((a, stop)),
+            (false, false) => None,
+        }
+    }
+
+    /// The object noun before the object verb at token `k` ("对家用空调开展专项抽查", "电动晾衣机
+    /// 抽查结果"): past the `object_fillers` words, up to three words that may stand in a product
+    /// noun, after 对, opening the clause or right before the verb. jieba keeps some compounds whole (家用空调), so
+    /// the noun is placed by its head like one no alias holds.
+    pub(super) fn object_before(&self, t: &Tokens, k: usize) -> Option<(usize, usize)> {
+        let clause = t.toks[k].clause;
+        let same = |j: usize| t.toks[j].clause == clause;
+        let mut end = k;
+        while end > 0 && same(end - 1) && self.object_fillers.iter().any(|f| f == t.words[end - 1])
+        {
+            end -= 1;
+        }
+        let mut a = end;
+        while a > 0 && end - a < 3 && same(a - 1) && self.noun_modifier(t.words[a - 1]) {
+            a -= 1;
+        }
+        let opens = a == 0 || !same(a - 1);
+        let after_dui = !opens && matches!(t.words[a - 1], "对" | "对于" | "针对");
+        // a word no product noun ends in (随机抽检, 机构抽查) is no object
+        let head_ok = a < end && !self.noun_not.ends(t.words[end - 1]);
+        (head_ok && (after_dui || opens || end == k)).then_some((a, end))
+    }
+
+    /// Whether a word may stand in an unknown product noun: Han characters, no function character
+    /// standing alone, no rule word and no `not_before` word (部分, 该款).
+    fn noun_modifier(&self, w: &str) -> bool {
+        super::text::han_word(w)
+            && (w.chars().count() != 1 || !w.chars().all(|c| NOT_NOUN_CHARS.contains(c)))
+            && !self.matcher.contains_key(w)
+            && !self.noun_lead_not.iter().any(|x| x == w)
+    }
+
+    /// The tokens of a product noun whose head is token `k`: a token ending like a product noun
+    /// (cues.toml `[unclassified]`) that no rule names, with up to three words before it that are
+    /// no rule word, function character or `not_before` word (部分, 该款) — jieba cuts an unknown
+    /// compound into pieces (猫砂 + 盆 + 清洁器).
+    pub(super) fn noun_span(&self, t: &Tokens, k: usize) -> Option<(usize, usize)> {
+        let w = t.words.get(k)?;
+        if !self.noun_suffixes.ends(w) || self.noun_not.ends(w) || self.matcher.contains_key(*w) {
+            return None;
+        }
+        // a word of a company's name (某电器公司, 某某灯具厂) names no product
+        if t.words.get(k + 1).is_some_and(|n| ORG_ENDS.contains(n)) {
+            return None;
+        }
+        // a measure word after a numeral counts, it names nothing ("共计6万盒", "一瓶", "3箱")
+        let numeral =
+            |c: char| c.is_ascii_digit() || "一二两三四五六七八九十百千万余多几".contains(c);
+        let mut head = w.chars();
+        head.next_back();
+        let glued = !head.as_str().is_empty() && head.as_str().chars().all(numeral);
+        let after = k > 0
+            && t.toks[k - 1].clause == t.toks[k].clause
+            && t.words[k - 1].chars().next_back().is_some_and(numeral);
+        if w.chars().count() <= 2 && (glued || (after && w.chars().count() == 1)) {
+            return None;
+        }
+        // a form word glued after it ends the noun there ("洗碗" + 块, "驱蚊" + 液): this token
+        // is no head
+        if t.words.get(k + 1).is_some_and(|n| {
+            t.toks[k + 1].clause == t.toks[k].clause
+                && n.chars().count() == 1
+                && "块片粒条丸液粉皂".contains(n)
+        }) {
+            return None;
+        }
+        let content =
+            |j: usize| self.noun_modifier(t.words[j]) && t.toks[j].clause == t.toks[k].clause;
+        let mut a = k;
+        while a > 0 && k - a < 3 && content(a - 1) {
+            a -= 1;
+        }
+        // "婴儿爬服": a child word before the noun says whom it is made for
+        if a > 0
+            && t.toks[a - 1].clause == t.toks[k].clause
+            && self.child_words.iter().any(|c| c == t.words[a - 1])
+        {
+            a -= 1;
+        }
+        let n: usize = t.words[a..=k].iter().map(|v| v.chars().count()).sum();
+        (n >= 2).then_some((a, k + 1))
+    }
+
+    /// The category of a product noun no alias matched (`nouns`), with the noun kept when it is
+    /// `未归类`.
+    pub(super) fn noun_category(&self, noun: String) -> (usize, Option<String>) {
+        let folded = noun.to_ascii_lowercase();
+        match self
+            .nouns
+            .resolve(&folded)
+            .map(|c| self.for_children(&folded, c))
+        {
+            Some(c) if c != self.unclassified => (c, None),
+            _ => (self.unclassified, Some(noun)),
+        }
+    }
+}
