@@ -55,6 +55,16 @@ pub(super) struct Cues {
 }
 
 impl Analyzer {
+    /// Whether the hypothetical cue `m` is a notice of a fact: one of `[hypothetical] notices`
+    /// (提示) right before one of `notified` (有, 检测到).
+    fn notice_of_fact(&self, t: &Tokens, m: &Match) -> bool {
+        m.b == m.a + 1
+            && self.hypo_notices.iter().any(|x| x == t.words[m.a])
+            && t.words
+                .get(m.b)
+                .is_some_and(|w| self.hypo_notified.iter().any(|x| x == w))
+    }
+
     pub(super) fn cues(&self, p: &Prepared, t: &Tokens) -> Cues {
         let mut c = Cues::default();
         let mut circumstance: Vec<(usize, usize)> = Vec::new();
@@ -86,6 +96,8 @@ impl Analyzer {
                 Target::Neg | Target::NegAdjacent if lacked(m, tok.clause) => {}
                 Target::Neg => c.neg.push((tok.clause, m.b)),
                 Target::NegAdjacent => c.neg_adj.push(m.b),
+                // an app's notice of a fact ("应用提示有陌生设备登录") advises nothing
+                Target::Hypo if self.notice_of_fact(t, m) => {}
                 Target::Hypo => c.hypo.push((tok.sent, m.a)),
                 Target::HypoPost => {
                     c.hypo_post.insert(tok.clause);

@@ -291,6 +291,9 @@ pub struct Analyzer {
     hazard_fights: Vec<String>,
     /// cues.toml `[hypothetical] meets`: 发生 or 遇到 before a hazard term that `when` follows.
     hazard_meets: Vec<String>,
+    /// cues.toml `[hypothetical] notices` and `notified`: a notice of a fact hedges nothing.
+    hypo_notices: Vec<String>,
+    hypo_notified: Vec<String>,
     /// cues.toml `[drill] method`: test words that make a drill word before them a test's method.
     drill_method: Vec<String>,
     /// cues.toml `[hypothetical] happened` and `unconfirmed` (circumstances and rumours).
@@ -3382,6 +3385,50 @@ mod corpus {
                     .all(|n| !n.ends_with('盒') && !n.ends_with('瓶') && n != "洗碗"),
                 "{text}: {nouns:?}"
             );
+        }
+    }
+
+    /// A hose named after the appliance it connects is the hose ("燃气灶连接软管"); 连接 between
+    /// two products joins them; an inspection's object may close a relative clause after 对.
+    #[test]
+    fn a_hose_for_an_appliance_and_an_object_after_dui_are_the_product() {
+        for text in [
+            "市场监管局抽查燃气灶连接软管20批次，3批次不合格。",
+            "抽检热水器连接软管15批次，其中2批次耐压不合格。",
+        ] {
+            assert_eq!(cats(text), vec!["燃气用具连接用软管".to_string()], "{text}");
+        }
+        for text in [
+            "县市场监管局对网络销售的雨衣开展抽查，3批次不合格。",
+            "区市场监管局对辖区商场销售的雨裤进行抽检，2批次不合格。",
+        ] {
+            assert_eq!(
+                cats(text),
+                vec!["其他纺织服装鞋类箱包".to_string()],
+                "{text}"
+            );
+        }
+    }
+
+    /// A test that counts the samples it found wanting ("…，3款存在信息泄露风险") reports a
+    /// finding; an app's notice of a fact ("应用提示有陌生设备登录") advises nothing.
+    #[test]
+    fn counted_samples_and_an_apps_notice_report_findings() {
+        let an = super::tests::shared();
+        let hazards = |text: &str| {
+            an.analyze(&example_doc("", text, None), &mut ClusterIndex::new())
+                .findings
+                .iter()
+                .map(|f| f.hazard.clone())
+                .collect::<Vec<_>>()
+        };
+        for text in [
+            "消协对20款儿童手表进行比较试验，3款存在定位信息泄露风险。",
+            "市消保委比较试验了12款儿童电话手表，发现2款存在信息泄露风险。",
+            "陈先生投诉，家中智能门锁的手机应用多次提示有陌生设备登录，厂家一直没有答复。",
+            "孩子的电话手表前天提示有陌生账号绑定了手表，家长向平台投诉。",
+        ] {
+            assert_eq!(hazards(text), vec!["信息安全".to_string()], "{text}");
         }
     }
 

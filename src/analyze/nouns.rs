@@ -426,12 +426,18 @@ impl Analyzer {
             let m = &cats[i];
             let same = |k: usize| toks.get(k).is_some_and(|t| t.sent == m.sent);
             let Some(u) = (m.end..m.end + 3).find(|&k| {
-                words
-                    .get(k)
-                    .is_some_and(|w| (w.ends_with('用') && w.chars().count() <= 3) || *w == "配套")
+                words.get(k).is_some_and(|w| {
+                    (w.ends_with('用') && w.chars().count() <= 3) || matches!(*w, "配套" | "连接")
+                })
             }) else {
                 continue;
             };
+            // "燃气灶连接软管" is a hose for the stove; "充电器连接手机时" joins two products and
+            // "座椅连接卡扣" names a part: 连接 makes only a hose or a pipe
+            let joint = words[u] == "连接";
+            if joint && cats.iter().any(|c| c.tok == u + 1) {
+                continue;
+            }
             if !(m.end..=u).all(|k| same(k) && han(k) && !claimed(k, cats)) {
                 continue;
             }
@@ -471,6 +477,9 @@ impl Analyzer {
             // it is mostly what happened to it ("…蓄电池鼓包")
             let placed = (u + 2..=b).find_map(|e| {
                 let noun = span_text(text, toks, m.tok, e);
+                if joint && !noun.ends_with('管') {
+                    return None;
+                }
                 let c = self.nouns.resolve(noun)?;
                 // a category refining another product (电动自行车用蓄电池) is not one made for this
                 // product: "电动汽车用动力蓄电池" is no e-bike battery

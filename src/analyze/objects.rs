@@ -229,7 +229,15 @@ impl Analyzer {
             a -= 1;
         }
         let opens = a == 0 || !same(a - 1);
-        let after_dui = !opens && matches!(t.words[a - 1], "对" | "对于" | "针对");
+        let dui = |w: &str| matches!(w, "对" | "对于" | "针对");
+        // (or a relative clause after 对 ends in 的 before it: "对辖区销售的电暖器开展抽检")
+        let after_dui = !opens
+            && (dui(t.words[a - 1])
+                || (t.words[a - 1] == "的"
+                    && (0..a - 1)
+                        .rev()
+                        .take_while(|&j| same(j))
+                        .any(|j| dui(t.words[j]))));
         // a word no product noun ends in (随机抽检, 机构抽查) is no object
         let head_ok = a < end && !self.noun_not.ends(t.words[end - 1]);
         (head_ok && (after_dui || opens || end == k)).then_some((a, end))

@@ -575,6 +575,8 @@ pub(super) fn assemble(
         hazard_when: words(&cues.hypothetical.when),
         hazard_fights: words(&cues.hypothetical.fights),
         hazard_meets: words(&cues.hypothetical.meets),
+        hypo_notices: words(&cues.hypothetical.notices),
+        hypo_notified: words(&cues.hypothetical.notified),
         drill_method: words(&cues.drill.method),
         hypo_happened: words(&cues.hypothetical.happened),
         hypo_happened_prefix: words(&cues.hypothetical.happened_prefix),

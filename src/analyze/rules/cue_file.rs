@@ -58,6 +58,13 @@ pub struct Hypothetical {
     /// Verbs right before a hazard term that a `when` word follows (发生火灾时, 遇到火情时).
     #[serde(default)]
     pub meets: Vec<String>,
+    /// Cues that are a device's or an app's notice when one of `notified` follows them
+    /// ("应用提示有陌生设备登录"): they report, they do not advise.
+    #[serde(default)]
+    pub notices: Vec<String>,
+    /// Words right after a `notices` cue that make it a notice of a fact (有, 检测到).
+    #[serde(default)]
+    pub notified: Vec<String>,
     #[serde(default)]
     pub confirmed: Vec<String>,
     /// Words right before a `confirmed` word that leave the rumour unconfirmed (尚未证实).
