@@ -224,6 +224,26 @@ impl Analyzer {
                 severity: m.severity,
                 sent: m.sent,
             };
+            // a product a fire only reached (引燃了旁边的沙发) that the mention fell back to gives
+            // way to a product noun of the hazard's sentence ("暖脚器在充电时突然起火")
+            let reached_only = m.category.is_some_and(|c| {
+                let mut of_c = ev
+                    .prod
+                    .cats
+                    .iter()
+                    .zip(&ev.prod.victim)
+                    .filter(|(x, _)| x.c == c);
+                of_c.clone().next().is_some() && of_c.all(|(_, v)| *v)
+            });
+            let placed_noun = || {
+                self.product_noun(p, ev.t, Some(m.sent), m.tok)
+                    .map(|noun| self.noun_category(noun))
+                    .filter(|(c, _)| *c != self.unclassified)
+            };
+            if reached_only && let Some((cat, product)) = placed_noun() {
+                self.add_finding(ev, findings, at(cat), product);
+                continue;
+            }
             match m.category.filter(|_| !aggregate) {
                 Some(first) => {
                     for cat in std::iter::once(first).chain(m.also.iter().copied()) {

@@ -781,9 +781,16 @@ impl Analyzer {
                 .cats
                 .iter()
                 .any(|m| m.c == c && p.in_title(&t.toks[m.tok]));
-            let carries = hz.iter().any(|m| m.category == Some(c));
+            // (a product a fire only reached carries the hazard it fell back to, nothing more)
+            let carries = n > 0 && hz.iter().any(|m| m.category == Some(c));
             if !names.contains(name) && (n >= 2 || in_title || carries) {
                 names.push(name.clone());
+            }
+        }
+        // a story's product placed by its noun alone ("暖脚器在充电时突然起火") is what it is about
+        for f in findings {
+            if f.category != rules::UNCLASSIFIED && !names.contains(&f.category) {
+                names.push(f.category.clone());
             }
         }
         names
@@ -3430,6 +3437,71 @@ mod corpus {
         ] {
             assert_eq!(hazards(text), vec!["信息安全".to_string()], "{text}");
         }
+    }
+
+    /// A story's product no alias names is placed by its noun and listed as the story's category;
+    /// a product the fire only reached gives the hazard back to it.
+    #[test]
+    fn a_storys_product_placed_by_its_noun_is_its_category() {
+        for (text, want) in [
+            (
+                "消费者投诉，新买的翻译机用了不到一个月就频繁死机，无法正常使用。",
+                "其他电子产品",
+            ),
+            (
+                "一名男孩攀爬家中的落地镜柜时，镜柜向前倾倒将他压在下面。",
+                "家具",
+            ),
+            (
+                "昨晚，一户居民家中的暖脚器在充电时突然起火，引燃了旁边的沙发。",
+                "其他家用电器",
+            ),
+            (
+                "前天夜里，出租屋内一台除湿机突然冒烟起火，烧着了旁边的窗帘。",
+                "其他家用电器",
+            ),
+        ] {
+            assert_eq!(cats(text), vec![want.to_string()], "{text}");
+        }
+    }
+
+    /// The one model a notice is about after 一款, the owner of a part after 的, Hong Kong's 回收有關
+    /// 產品 as a recall, English recalls of shredders and translators.
+    #[test]
+    fn one_model_a_parts_owner_and_english_heads_name_the_product() {
+        for (text, want) in [
+            (
+                "標檢局表示，一款電熱便當盒的蓋子可能在加熱時脫落，熱湯恐燙傷使用者，廠商已自願回收。",
+                "其他家用电器",
+            ),
+            (
+                "海關呼籲市民停止使用一款電子相架，因其火牛絕緣不足，有起火風險，供應商已回收有關產品。",
+                "其他电子产品",
+            ),
+            (
+                "機電工程署表示，一款藍牙翻譯機的充電電池可能過熱，有起火危險，供應商已停售並回收有關產品。",
+                "其他电子产品",
+            ),
+            (
+                "某公司召回部分打印机，这台打印机的电源线可能过热起火。",
+                "其他电子产品",
+            ),
+            (
+                "Health Canada: the recalled portable translators have a battery that can overheat.",
+                "其他电子产品",
+            ),
+            (
+                "Pax recalls electric paper shredders because the blades can cut fingers.",
+                "其他家用电器",
+            ),
+        ] {
+            assert_eq!(cats(text), vec![want.to_string()], "{text}");
+        }
+        // a known product after 一款 is the product: its part's words are no new noun
+        assert_eq!(
+            cats("機電工程署宣布，一款電熱毯的電源控制器外殼可能破裂，使用者有觸電危險。"),
+            vec!["电热毯".to_string()]
+        );
     }
 
     /// A product word after 其 is a part of what 其 stands for.

@@ -148,13 +148,23 @@ impl Analyzer {
         // (a colon closes a clause: the value's clause is the one after it)
         let clause = t.toks.get(k + 1)?.clause;
         // "召回的点读笔产品…": what is recalled is the first product-like noun after 的
-        // (with the words between: "召回的电动窗帘电机" is a motor, not the curtain of its modifier)
-        if t.words[k + 1] == "的" {
-            let (a, b) = (k + 2..t.toks.len())
-                .take_while(|&j| t.toks[j].clause == clause)
+        // (with the words between: "召回的电动窗帘电机" is a motor, not the curtain of its modifier);
+        // so is it after 一款 ("一款電熱便當盒的蓋子…可能脫落": the lunch box)
+        let first = if t.words[k + 1] == "的" {
+            Some(k + 2)
+        } else {
+            (t.words[k] == "一款").then_some(k + 1)
+        };
+        if let Some(first) = first {
+            // (a known product first is the object already: "一款電熱毯的電源控制器")
+            let (a, b) = (first..t.toks.len())
+                .take_while(|&j| {
+                    t.toks[j].clause == clause
+                        && (t.words[k] != "一款" || !self.matcher.contains_key(t.words[j]))
+                })
                 .find_map(|j| self.noun_span(t, j))?;
-            let han = (k + 2..a).all(|j| super::text::han_word(t.words[j]));
-            return Some((if han && b - (k + 2) <= 4 { k + 2 } else { a }, b));
+            let han = (first..a).all(|j| super::text::han_word(t.words[j]) && t.words[j] != "的");
+            return Some((if han && b - first <= 4 { first } else { a }, b));
         }
         // a count right after the verb ("召回约2万台点读笔", "召回共计1,200件…"): the object
         // follows its measure word
@@ -315,5 +325,46 @@ impl Analyzer {
             Some(c) if c != self.unclassified => (c, None),
             _ => (self.unclassified, Some(noun)),
         }
+    }
+
+    /// A part word after 的 and a product noun no alias holds ("一款藍牙翻譯機的充電電池",
+    /// "这台除湿机的电源线"): the noun owns the part, so it is a product of the text, placed by its
+    /// head; the part then gives way to it (`drop_parts`).
+    pub(super) fn part_owners(&self, p: &Prepared, t: &Tokens, cats: &mut Vec<CatM>) {
+        let mut found: Vec<CatM> = Vec::new();
+        for m in cats.iter() {
+            if m.tok < 2 || t.words[m.tok - 1] != "的" {
+                continue;
+            }
+            let part = span_text(&p.full, &t.toks, m.tok, m.end);
+            if !self.categories[m.c].parts.iter().any(|x| x == part) {
+                continue;
+            }
+            let Some((a, b)) = self.noun_span(t, m.tok - 2) else {
+                continue;
+            };
+            if cats.iter().any(|c| c.tok < b && a < c.end) {
+                continue;
+            }
+            let noun = span_text(&p.full, &t.toks, a, b);
+            if let Some(c) = self
+                .nouns
+                .resolve(noun)
+                .filter(|&c| c != self.unclassified && c != m.c)
+            {
+                found.push(CatM {
+                    c: self.for_children(noun, c),
+                    tok: a,
+                    end: b,
+                    sent: t.toks[a].sent,
+                });
+            }
+        }
+        if found.is_empty() {
+            return;
+        }
+        cats.extend(found);
+        cats.sort_by_key(|m| m.tok);
+        self.drop_parts(&p.full, &t.words, &t.toks, cats);
     }
 }

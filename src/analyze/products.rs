@@ -574,6 +574,7 @@ impl Analyzer {
             cats.sort_by_key(|m| m.tok);
         }
         self.shared_heads(p, t, &mut cats);
+        self.part_owners(p, t, &mut cats);
         let before = cats.len();
         self.object_product(p, t, &mut cats);
         // the object noun may open a list no alias stood in ("抽查了电动牙线器、USB暖手垫、

@@ -315,16 +315,18 @@ fn probe_texts_of_the_fifteenth_session_hold() {
 /// before the analyzer first read it: recalls of products no alias holds whose object stands past
 /// a count, a model number, a cited regulation or 召回的 (`tc83…`); inspection notices of quality,
 /// function, fake and marking items (`tc84…`); consumer tests and incidents of smart products,
-/// tips and a demonstration (`tc85…`). First runs and corrections in `tests/eval/README.md`. The
-/// floors are what the set measures after the session's changes (in-sample).
+/// tips and a demonstration (`tc85…`); incidents and complaints of products no alias holds
+/// (`tc86…`); Taiwan, Hong Kong, Macao and English recalls of such products (`tc87…`). First runs
+/// and corrections in `tests/eval/README.md`. The floors are what the set measures after the
+/// session's changes (in-sample).
 #[test]
 fn probe_texts_of_the_sixteenth_session_hold() {
     hold_probe_set(
         PROBES6,
         "tests/eval/probes6.jsonl",
-        36,
-        [0.95, 0.98, 1.00],
-        1.00,
+        58,
+        [0.94, 0.97, 0.97],
+        0.98,
     );
 }
 
