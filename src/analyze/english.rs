@@ -7,7 +7,7 @@ use super::Tokens;
 
 /// Words that end the product phrase of an English recall sentence: what follows names the
 /// reason, the seller or the count, not the product.
-const EN_PHRASE_END: [&str; 29] = [
+const EN_PHRASE_END: [&str; 30] = [
     "is",
     "are",
     "has",
@@ -37,12 +37,13 @@ const EN_PHRASE_END: [&str; 29] = [
     "following",
     "amid",
     "and",
+    "made",
 ];
 
 /// The tokens (a, b) of the product an English recall sentence names ("Nova recalls electric egg
 /// cookers because…", "Egg cookers recalled due to…", "the recalled foot warmers can…"): the words
-/// after `recall(s|ing)` or `the recalled`, or before `recalled`, up to a word that ends the
-/// phrase; at most six words. Counts and articles before
+/// after `recall(s|ing)`, `the recalled` or an alert's colon ("Safety Gate alert from Germany: a
+/// …"), or before `recalled`, up to a word that ends the phrase; at most six words. Counts and articles before
 /// it ("about 3,000", "the") are no part of it. `in_scope` holds on one run of consecutive
 /// tokens (a sentence, or the opening sentences): the walk stops where the run ends.
 pub(super) fn english_recalled(
@@ -115,6 +116,26 @@ pub(super) fn english_recalled(
         };
         if is("recall") || is("recalls") || is("recalling") {
             (a, b) = after(&|j| glue(j) || lead(j));
+        } else if (is("alert") || is("alerts"))
+            && let Some(colon) = (k + 1..(k + 8).min(t.toks.len()))
+                .take_while(|&j| in_scope(j))
+                .find(|&j| matches!(t.words[j], ":" | "："))
+        {
+            // "Safety Gate alert from Germany: a wireless game controller made in China"
+            let mut j = colon + 1;
+            while j < t.toks.len() && in_scope(j) && (glue(j) || lead(j)) {
+                j += 1;
+            }
+            let start = j;
+            let mut words = 0;
+            while j < t.toks.len() && in_scope(j) && (eng(j) || glue(j)) && !ends(j) && words < 6 {
+                words += usize::from(eng(j));
+                j += 1;
+            }
+            while j > start && glue(j - 1) {
+                j -= 1;
+            }
+            (a, b) = (Some(start), Some(j));
         } else if is("recalled")
             && (1..=2)
                 .filter_map(|d| k.checked_sub(d))

@@ -3494,6 +3494,14 @@ mod corpus {
                 "Pax recalls electric paper shredders because the blades can cut fingers.",
                 "其他家用电器",
             ),
+            (
+                "Safety Gate alert from Spain: a bluetooth speaker made in China. The battery can catch fire. The product was withdrawn from the market.",
+                "有源音箱",
+            ),
+            (
+                "Safety Gate alert from Italy: a portable translator made in China; its battery can catch fire. The product was withdrawn from sale.",
+                "其他电子产品",
+            ),
         ] {
             assert_eq!(cats(text), vec![want.to_string()], "{text}");
         }
