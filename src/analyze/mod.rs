@@ -3512,6 +3512,44 @@ mod corpus {
         );
     }
 
+    /// A standard named by its GB number or as a new version with the date it takes effect is a
+    /// standard report; Hong Kong's gazetted regulation is Hong Kong's new requirement.
+    #[test]
+    fn standards_by_number_version_and_gazette_are_new_requirements() {
+        let an = super::tests::shared();
+        let read = |text: &str| {
+            let x = an.analyze(&example_doc("", text, None), &mut ClusterIndex::new());
+            let provinces: Vec<String> = x
+                .findings
+                .iter()
+                .filter_map(|f| f.province.clone())
+                .collect();
+            (x.kind, x.is_signal, provinces)
+        };
+        for text in [
+            "GB 6675.1-2025《玩具安全 第1部分》代替2014年版，将于明年实施。",
+            "新版《电动自行车用锂离子蓄电池》标准下月起执行，电池须通过热失控测试。",
+        ] {
+            let (kind, signal, provinces) = read(text);
+            assert_eq!((kind, signal), (DocKind::Standard, true), "{text}");
+            assert!(
+                provinces.iter().all(|p| p == "全国"),
+                "{text}: {provinces:?}"
+            );
+        }
+        let (kind, signal, provinces) =
+            read("香港特区政府刊宪新规例，规定电动滑板车须符合安全标准。");
+        assert_eq!((kind, signal), (DocKind::Standard, true));
+        assert!(
+            provinces.iter().all(|p| p == "香港特别行政区"),
+            "{provinces:?}"
+        );
+        // a standard told as history is no news
+        let (_, signal, _) =
+            read("儿童座椅的那项国家标准早在十多年前就已修订，此后一直沿用，家长可放心对照选购。");
+        assert!(!signal);
+    }
+
     /// A product word after 其 is a part of what 其 stands for.
     #[test]
     fn a_product_word_after_its_is_a_part() {
