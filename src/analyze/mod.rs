@@ -3550,6 +3550,36 @@ mod corpus {
         assert!(!signal);
     }
 
+    /// A list closed after 对 names the inspection's products; cushions are textiles; a shoe that
+    /// comes unglued is a quality defect, a cheek red and hot after a cream a reaction.
+    #[test]
+    fn lists_after_dui_cushions_unglued_shoes_and_red_cheeks() {
+        assert_eq!(
+            cats("区市场监管局对蓝牙键盘、游戏手柄和翻译机开展抽检，其中2批次不合格。"),
+            vec!["其他电子产品".to_string()]
+        );
+        assert_eq!(
+            cats("市场监管局抽查毛巾和靠垫40批次，不合格4批次。"),
+            vec!["毛巾".to_string(), "其他纺织服装鞋类箱包".to_string()]
+        );
+        let an = super::tests::shared();
+        let hazards = |text: &str| {
+            an.analyze(&example_doc("", text, None), &mut ClusterIndex::new())
+                .findings
+                .iter()
+                .map(|f| f.hazard.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            hazards("家长投诉，孩子的运动鞋才穿一周鞋底就开胶了，商家只肯换货。"),
+            vec!["非安全质量".to_string()]
+        );
+        assert_eq!(
+            hazards("网友反映，用了网购的面霜后脸颊又红又烫，停用后才消退。"),
+            vec!["过敏/刺激".to_string()]
+        );
+    }
+
     /// A product word after 其 is a part of what 其 stands for.
     #[test]
     fn a_product_word_after_its_is_a_part() {

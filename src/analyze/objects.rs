@@ -240,10 +240,11 @@ impl Analyzer {
         }
         let opens = a == 0 || !same(a - 1);
         let dui = |w: &str| matches!(w, "对" | "对于" | "针对");
-        // (or a relative clause after 对 ends in 的 before it: "对辖区销售的电暖器开展抽检")
+        // (or a relative clause after 对 ends in 的 before it: "对辖区销售的电暖器开展抽检"; or
+        // it closes a list after 对: "对香薰蜡烛、车载香片和除味剂开展抽检")
         let after_dui = !opens
             && (dui(t.words[a - 1])
-                || (t.words[a - 1] == "的"
+                || (matches!(t.words[a - 1], "的" | "和" | "及" | "与" | "以及" | "、")
                     && (0..a - 1)
                         .rev()
                         .take_while(|&j| same(j))

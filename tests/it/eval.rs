@@ -316,7 +316,8 @@ fn probe_texts_of_the_fifteenth_session_hold() {
 /// a count, a model number, a cited regulation or 召回的 (`tc83…`); inspection notices of quality,
 /// function, fake and marking items (`tc84…`); consumer tests and incidents of smart products,
 /// tips and a demonstration (`tc85…`); incidents and complaints of products no alias holds
-/// (`tc86…`); Taiwan, Hong Kong, Macao and English recalls of such products (`tc87…`). First runs
+/// (`tc86…`); Taiwan, Hong Kong, Macao and English recalls of such products (`tc87…`); inspections
+/// listing products of several kinds (`tc88…`); complaints of quality and of service (`tc89…`). First runs
 /// and corrections in `tests/eval/README.md`. The floors are what the set measures after the
 /// session's changes (in-sample).
 #[test]
@@ -324,8 +325,8 @@ fn probe_texts_of_the_sixteenth_session_hold() {
     hold_probe_set(
         PROBES6,
         "tests/eval/probes6.jsonl",
-        58,
-        [0.94, 0.97, 0.97],
+        76,
+        [0.95, 0.97, 0.98],
         0.98,
     );
 }
