@@ -532,6 +532,7 @@ impl Analyzer {
             .region_hint
             .as_deref()
             .and_then(|h| self.resolve_text(h));
+        self.grouped_places(p, t, &mut places);
         localise_nationwide(&mut places);
         // A maker's China entity ("某某（中国）投资有限公司") recalling names the whole market as
         // surely as the national regulator that receives its plan. The name may begin after the
@@ -579,6 +580,44 @@ impl Analyzer {
             places,
             shop_region,
             doc_place,
+        }
+    }
+}
+
+impl Analyzer {
+    /// The provinces a text names together (长三角, 沪苏浙皖四地联合抽查): each an event place of
+    /// the sentence that names them, unless that sentence names it already.
+    fn grouped_places(&self, p: &Prepared, t: &Tokens, places: &mut Vec<PlaceM>) {
+        for (at, province) in self.gaz.grouped_provinces(&p.full) {
+            let Some(sent) = t.toks.iter().find(|x| x.e > at).map(|x| x.sent) else {
+                continue;
+            };
+            if places
+                .iter()
+                .any(|pm| pm.sent == sent && pm.mention.province == province)
+            {
+                continue;
+            }
+            let Some(r) = self.resolve_text(&province) else {
+                continue;
+            };
+            let text = p
+                .full
+                .get(at..)
+                .and_then(|rest| rest.chars().next())
+                .map(String::from)
+                .unwrap_or_default();
+            places.push(PlaceM {
+                mention: RegionMention {
+                    text,
+                    code: r.code,
+                    province: r.province,
+                    city: None,
+                    role: RegionRole::Event,
+                },
+                sent,
+                failed_here: false,
+            });
         }
     }
 }

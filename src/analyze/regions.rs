@@ -66,6 +66,12 @@ pub struct Gazetteer {
     /// Publishers that place a text only where it writes them so (publishers.tsv third column):
     /// 海关 is Hong Kong's customs where written 海關, the mainland's where written 海关.
     pub publishers_as_written: FxHashMap<String, String>,
+    /// Names standing for several provinces (region_aliases.tsv rows marked `group`: 长三角 →
+    /// 上海市, 江苏省, 浙江省, 安徽省), each with its provinces' canonical names.
+    pub groups: Vec<(String, Vec<String>)>,
+    /// One-character short names of provinces (rows marked `short`: 沪 → 上海市), read only in a
+    /// run of two or more that a count of places follows (沪苏浙皖四地, 京津冀三地).
+    pub shorts: FxHashMap<char, String>,
     /// Extra user words for jieba, with an optional frequency (0 = never keep this general-dictionary
     /// word whole: 发生爆炸 → 发生 + 爆炸).
     pub words: Vec<(String, Option<usize>)>,
@@ -263,6 +269,33 @@ impl Gazetteer {
                         ));
                     }
                 }
+                (Some(group), Some(names), Some("group")) if !group.is_empty() => {
+                    let provinces: Vec<String> =
+                        names.split(',').map(|n| n.trim().to_string()).collect();
+                    match provinces.iter().find(|n| !self.is_province(n)) {
+                        Some(bad) => errs.push(ConfigError::new(
+                            label,
+                            line,
+                            format!("`{bad}` is no province of regions.tsv"),
+                        )),
+                        None => self.groups.push((group.to_string(), provinces)),
+                    }
+                }
+                (Some(short), Some(name), Some("short")) => {
+                    let mut chars = short.chars();
+                    match (chars.next(), chars.next()) {
+                        (Some(c), None) if self.is_province(name) => {
+                            self.shorts.insert(c, name.to_string());
+                        }
+                        _ => errs.push(ConfigError::new(
+                            label,
+                            line,
+                            format!(
+                                "`{short}` must be one character naming a province of regions.tsv"
+                            ),
+                        )),
+                    }
+                }
                 (Some(alias), Some(name), None) if !alias.is_empty() => {
                     match self.by_name.get(name).cloned() {
                         Some(ids) => self
@@ -280,10 +313,73 @@ impl Gazetteer {
                 _ => errs.push(ConfigError::new(
                     label,
                     line,
-                    "expected: alias<TAB>name, or name<TAB>code<TAB>default",
+                    "expected: alias<TAB>name, name<TAB>code<TAB>default, \
+                     group<TAB>province,province…<TAB>group, or short<TAB>province<TAB>short",
                 )),
             }
         }
+    }
+
+    /// Whether `name` is a province's canonical name.
+    fn is_province(&self, name: &str) -> bool {
+        self.by_name.get(name).is_some_and(|ids| {
+            ids.iter()
+                .any(|&i| self.places[i].level == Level::Province && self.places[i].name == name)
+        })
+    }
+
+    /// The provinces a text names together (长三角, 沪苏浙皖四地): (byte offset, province) of each,
+    /// in text order. A run of one-character short names counts only when a count of places or
+    /// 等地 follows it, so 沪深 or 京东 are none.
+    pub fn grouped_provinces(&self, text: &str) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        for (name, provinces) in &self.groups {
+            for (at, _) in text.match_indices(name.as_str()) {
+                out.extend(provinces.iter().map(|p| (at, p.clone())));
+            }
+        }
+        if !self.shorts.is_empty() {
+            let chars: Vec<(usize, char)> = text.char_indices().collect();
+            let mut k = 0;
+            while k < chars.len() {
+                let run = chars[k..]
+                    .iter()
+                    .take_while(|(_, c)| self.shorts.contains_key(c))
+                    .count();
+                if run >= 2 {
+                    let rest = chars.get(k + run).map_or("", |&(i, _)| &text[i..]);
+                    let counted = rest
+                        .chars()
+                        .next()
+                        .is_some_and(|c| "两二三四五六七八九".contains(c))
+                        && rest
+                            .chars()
+                            .nth(1)
+                            .is_some_and(|c| matches!(c, '地' | '省'));
+                    if counted || rest.starts_with("等地") {
+                        let at = chars[k].0;
+                        out.extend(
+                            chars[k..k + run]
+                                .iter()
+                                .filter_map(|(_, c)| self.shorts.get(c))
+                                .map(|p| (at, p.clone())),
+                        );
+                    }
+                }
+                k += run.max(1);
+            }
+        }
+        // (a group may also be a run of short names: 川渝两地)
+        out.sort_by_key(|(at, _)| *at);
+        let mut seen = Vec::new();
+        out.retain(|x| {
+            let new = !seen.contains(x);
+            if new {
+                seen.push(x.clone());
+            }
+            new
+        });
+        out
     }
 
     /// foreign.tsv: a foreign place and its country.
@@ -470,6 +566,39 @@ mod tests {
 
     fn g() -> Gazetteer {
         Gazetteer::load(&read_dicts(None).unwrap()).unwrap()
+    }
+
+    /// A name for several provinces gives each; a run of one-character short names counts only
+    /// before a count of places or 等地; a group row must name provinces.
+    #[test]
+    fn provinces_named_together_are_each_named() {
+        let g = g();
+        let names = |t: &str| -> Vec<String> {
+            g.grouped_provinces(t).into_iter().map(|(_, p)| p).collect()
+        };
+        assert_eq!(
+            names("沪苏浙皖四地联合抽查"),
+            ["上海市", "江苏省", "浙江省", "安徽省"]
+        );
+        assert_eq!(names("川渝两地消协联合测试"), ["四川省", "重庆市"]);
+        let mut d = read_dicts(None).unwrap();
+        d.aliases.1.push_str("某三角\t上海市,江苏省\tgroup\n");
+        let with_group = Gazetteer::load(&d).unwrap();
+        let grouped: Vec<String> = with_group
+            .grouped_provinces("某三角联动抽查")
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect();
+        assert_eq!(grouped, ["上海市", "江苏省"]);
+        assert!(names("沪深两地交易所").is_empty());
+        assert!(names("京沪高铁今日开通").is_empty());
+        let mut d = read_dicts(None).unwrap();
+        d.aliases.1 = "某地\t上海市,杭州市\tgroup\n".into();
+        let errs = Gazetteer::load(&d).err().unwrap_or_default();
+        assert!(
+            errs.iter().any(|e| e.to_string().contains("杭州市")),
+            "{errs:?}"
+        );
     }
 
     #[test]
