@@ -22,8 +22,14 @@ impl Analyzer {
                 let pf = prepare(p);
                 let (w, t) = self.tokens(&pf);
                 let ms = self.matches(&w);
-                let cats =
-                    self.category_mentions((&pf, &hits(&self.substr, &pf)), &w, &t, &ms, 0, None);
+                let cats = self.category_mentions(
+                    (&pf, &hits(&self.substr, &pf)),
+                    (&w, &[]),
+                    &t,
+                    &ms,
+                    0,
+                    None,
+                );
                 // "锂电池组" in an e-bike notice is the e-bike battery
                 let refined = self.categories.iter().position(|r| {
                     r.anchor

@@ -182,14 +182,11 @@ pub struct Analyzer {
     unclassified: usize,
     /// Endings of a product noun no category knows, and words that are no product though they end so.
     noun_suffixes: Endings,
-    /// Words that never begin a product noun (cues.toml `[unclassified] not_before`).
-    /// cues.toml `[unclassified] object_verbs`, `object_counts` and `object_fillers`,
-    /// products.toml `citing`.
-    object_verbs: Vec<String>,
+    /// cues.toml `[unclassified] object_counts` and `object_fillers`, products.toml `citing`
+    /// (`not_before` and `object_verbs` are [`lex`] lists of `lexicon`).
     object_counts: Vec<String>,
     object_fillers: Vec<String>,
     citing: Vec<String>,
-    noun_lead_not: Vec<String>,
     /// Product-dependent test items by term: (hazard, the categories it is an item of that
     /// hazard for, whether it is one of the hazard's general test items too).
     product_terms: FxHashMap<String, Vec<(usize, Vec<usize>, bool)>>,
@@ -205,8 +202,6 @@ pub struct Analyzer {
     victim_verbs: FxHashSet<String>,
     /// cues.toml `[victim] lists`: after 等 they close a list of things a fire could reach.
     victim_lists: Vec<String>,
-    /// (`[victim] means`, `instruments`): a product used to put a fire out.
-    victim_means: (Vec<String>, Vec<String>),
     /// (`[victim] away`, `from`, `distance`): what a product is to be kept away from.
     victim_away: (Vec<String>, Vec<String>, Vec<String>),
     damaged_words: FxHashSet<String>,
@@ -258,10 +253,8 @@ pub struct Analyzer {
     child_words: Vec<String>,
     /// First characters of `child_words`: a token opening with none is none of them.
     child_firsts: CharSet,
-    /// First token → (token sequence, target).
-    matcher: FxHashMap<String, Vec<(Vec<String>, Target)>>,
-    /// The keys of `matcher` as a filter asked before it.
-    matcher_keys: WordFilter,
+    /// First token → (token sequence, target), with the word lists a token is asked about.
+    lexicon: Lexicon,
     org_re: Regex,
     shop_re: Regex,
     brand_re: LazyRegex,
@@ -301,8 +294,7 @@ pub struct Analyzer {
     register_words: Vec<(usize, String)>,
     /// The first characters of `register_words`.
     register_firsts: CharSet,
-    /// cues.toml `[brands]`: marks after a brand token, and tokens that are no brand.
-    brand_marks: Vec<String>,
+    /// cues.toml `[brands] not`: tokens that are no brand (its marks are a [`lex`] list).
     brand_not: Vec<String>,
     /// cues.toml `[place_roles]`: characters that may lead a place, words of a standard's origin.
     place_lead: Vec<char>,

@@ -214,8 +214,8 @@ impl Analyzer {
             out.sort_unstable();
             return out;
         }
-        for (i, w) in t.words.iter().enumerate().skip(1) {
-            if !self.brand_marks.iter().any(|m| m == w) {
+        for i in 1..t.words.len() {
+            if !t.is(i, lex::BRAND_MARK) {
                 continue;
             }
             let (prev, tok) = (t.words[i - 1], t.toks[i - 1]);
@@ -223,7 +223,7 @@ impl Analyzer {
             let wordlike = prev
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || ('\u{4e00}'..='\u{9fff}').contains(&c));
-            let rule_word = self.matcher.get(prev).is_some_and(|v| {
+            let rule_word = self.lexicon.rules(prev).is_some_and(|v| {
                 v.iter()
                     .any(|(_, t)| !matches!(t, Target::Place(_) | Target::Nationwide))
             });
@@ -256,7 +256,7 @@ impl Analyzer {
             if tok.s < start || tok.s >= end {
                 break;
             }
-            let term = self.matcher.get(*w).is_some_and(|v| {
+            let term = self.lexicon.rules(w).is_some_and(|v| {
                 v.iter().any(|(toks, target)| {
                     toks.len() == 1 && matches!(target, Target::Category(_) | Target::Hazard(..))
                 })

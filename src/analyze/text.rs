@@ -204,6 +204,84 @@ impl WordFilter {
     }
 }
 
+/// Bits of [`Tokens::kinds`]: the word lists a token is in. Each was a walk over its list (a
+/// byte comparison per word of the same length) wherever a token was asked; one lookup per token
+/// now answers them all, made with the phrase matcher's own.
+pub(super) mod lex {
+    /// The first word of a rule phrase (a key of the phrase matcher).
+    pub(in crate::analyze) const RULE: u16 = 1;
+    /// cues.toml `[coordination]` words.
+    pub(in crate::analyze) const JOIN: u16 = 2;
+    /// cues.toml `[unclassified] object_verbs`.
+    pub(in crate::analyze) const OBJECT_VERB: u16 = 4;
+    /// cues.toml `[unclassified] not_before`.
+    pub(in crate::analyze) const LEAD_NOT: u16 = 8;
+    /// cues.toml `[brands] marks`.
+    pub(in crate::analyze) const BRAND_MARK: u16 = 16;
+    /// products.toml `child_words`.
+    pub(in crate::analyze) const CHILD: u16 = 32;
+    /// cues.toml `[victim] instruments` and `means`.
+    pub(in crate::analyze) const INSTRUMENT: u16 = 64;
+    pub(in crate::analyze) const MEANS: u16 = 128;
+}
+
+/// What a word is to the rules: the phrases it opens and the [`lex`] lists it is in.
+#[derive(Debug, Default)]
+pub(super) struct LexEntry {
+    bits: u16,
+    rules: Vec<(Vec<String>, Target)>,
+}
+
+/// Every word a token is looked up as: the phrase matcher (first token → the distinct token
+/// sequences and targets of the phrases it opens) and the word lists of [`lex`], in one map
+/// behind one [`WordFilter`].
+#[derive(Debug)]
+pub(super) struct Lexicon {
+    words: FxHashMap<String, LexEntry>,
+    keys: WordFilter,
+}
+
+impl Lexicon {
+    pub(super) fn new(
+        matcher: FxHashMap<String, Vec<(Vec<String>, Target)>>,
+        lists: &[(u16, Vec<String>)],
+    ) -> Self {
+        let mut words: FxHashMap<String, LexEntry> = matcher
+            .into_iter()
+            .map(|(w, rules)| {
+                let bits = lex::RULE;
+                (w, LexEntry { bits, rules })
+            })
+            .collect();
+        for (bit, list) in lists {
+            for w in list {
+                words.entry(w.clone()).or_default().bits |= bit;
+            }
+        }
+        let keys = WordFilter::new(words.keys().map(String::as_str));
+        Lexicon { words, keys }
+    }
+
+    fn entry(&self, w: &str) -> Option<&LexEntry> {
+        if !self.keys.may_hold(w) {
+            return None;
+        }
+        self.words.get(w)
+    }
+
+    /// The phrases `w` opens (as token sequences with their targets), `None` when it opens none.
+    pub(super) fn rules(&self, w: &str) -> Option<&[(Vec<String>, Target)]> {
+        self.entry(w)
+            .filter(|e| e.bits & lex::RULE != 0)
+            .map(|e| e.rules.as_slice())
+    }
+
+    /// Whether `w` opens a rule phrase.
+    pub(super) fn is_rule_word(&self, w: &str) -> bool {
+        self.entry(w).is_some_and(|e| e.bits & lex::RULE != 0)
+    }
+}
+
 /// A set of characters asked about once per token: a bit per character of the Basic
 /// Multilingual Plane (8 KB), where a binary search over a few dozen characters took half a
 /// dozen steps a token; characters above it, sorted.
@@ -404,7 +482,7 @@ impl Analyzer {
         w.char_indices().skip(2).map(|(k, _)| k).find(|&k| {
             self.failure_lens & len_bit(w.len() - k) != 0
                 && self.failure_words.contains(&w[k..])
-                && self.matcher.contains_key(&w[..k])
+                && self.lexicon.is_rule_word(&w[..k])
         })
     }
 
@@ -425,7 +503,7 @@ impl Analyzer {
         let k = w.char_indices().skip(2).map(|(k, _)| k).find(|&k| {
             place(&w[..k]) && (self.place_glue.iter().any(|g| g == &w[k..]) || place(&w[k..]))
         })?;
-        (!self.matcher.contains_key(w)).then_some(k)
+        (!self.lexicon.is_rule_word(w)).then_some(k)
     }
 
     /// Whether `s` is one of the place names: its hash first, the sorted names only when a name
@@ -496,12 +574,23 @@ impl Analyzer {
     }
 
     pub(super) fn matches(&self, words: &[&str]) -> Vec<Match> {
+        self.matches_into(words, None)
+    }
+
+    /// [`Analyzer::matches`], and with `kinds` each word's [`lex`] bits pushed to it: the one
+    /// lookup a word takes serves both.
+    pub(super) fn matches_into(
+        &self,
+        words: &[&str],
+        mut kinds: Option<&mut Vec<u16>>,
+    ) -> Vec<Match> {
         let mut out = Vec::new();
         for i in 0..words.len() {
-            if !self.matcher_keys.may_hold(words[i]) {
-                continue;
+            let entry = self.lexicon.entry(words[i]);
+            if let Some(k) = kinds.as_deref_mut() {
+                k.push(entry.map_or(0, |e| e.bits));
             }
-            let Some(cands) = self.matcher.get(words[i]) else {
+            let Some(cands) = entry.filter(|e| e.bits & lex::RULE != 0).map(|e| &e.rules) else {
                 continue;
             };
             for (pat, target) in cands {
@@ -573,6 +662,8 @@ pub(super) struct Tokens<'t> {
     pub(super) words: Vec<&'t str>,
     pub(super) toks: Vec<Tok>,
     pub(super) ms: Vec<Match>,
+    /// Per token, the [`lex`] lists its word is in.
+    pub(super) kinds: Vec<u16>,
     pub(super) sent_ranges: Vec<(usize, usize)>,
     pub(super) full: &'t str,
 }
@@ -580,7 +671,8 @@ pub(super) struct Tokens<'t> {
 impl<'t> Tokens<'t> {
     pub(super) fn new(an: &Analyzer, full: &'t str) -> Tokens<'t> {
         let (words, toks) = an.tokens(full);
-        let mut ms = an.matches(&words);
+        let mut kinds = Vec::with_capacity(words.len());
+        let mut ms = an.matches_into(&words, Some(&mut kinds));
         an.pair_matches(&toks, &mut ms);
         let n_sent = toks.last().map_or(1, |t| t.sent + 1);
         // byte range of each sentence, in one pass
@@ -597,9 +689,16 @@ impl<'t> Tokens<'t> {
             words,
             toks,
             ms,
+            kinds,
             sent_ranges,
             full,
         }
+    }
+
+    /// Whether token `k` is in one of the [`lex`] lists `bits` names (false past the end).
+    #[inline]
+    pub(super) fn is(&self, k: usize, bits: u16) -> bool {
+        self.kinds.get(k).is_some_and(|b| b & bits != 0)
     }
 
     /// The text of sentence `sent` (prepared, lower-cased).

@@ -45,12 +45,10 @@ impl Analyzer {
                 });
                 // "用灭火器迅速扑灭明火": what put the fire out, at most one word after the
                 // instrument word
-                let (means, instruments) = &self.victim_means;
-                let used = (c.tok.saturating_sub(2)..c.tok)
-                    .any(|k| instruments.iter().any(|w| w == words[k]))
+                let used = (c.tok.saturating_sub(2)..c.tok).any(|k| t.is(k, lex::INSTRUMENT))
                     && (c.end..words.len())
                         .take_while(|&k| toks[k].clause == clause)
-                        .any(|k| means.iter().any(|w| w == words[k]));
+                        .any(|k| t.is(k, lex::MEANS));
                 before
                     || after
                     || damaged

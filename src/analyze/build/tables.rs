@@ -452,8 +452,6 @@ pub(super) fn assemble(
         unclassified: t.unclassified,
         noun_suffixes: Endings::new(words(&cues.unclassified.suffixes)),
         noun_not: Endings::new(words(&cues.unclassified.not)),
-        noun_lead_not: words(&cues.unclassified.not_before),
-        object_verbs: words(&cues.unclassified.object_verbs),
         object_counts: words(&cues.unclassified.object_counts),
         object_fillers: words(&cues.unclassified.object_fillers),
         citing: words(&f.products.citing),
@@ -485,7 +483,6 @@ pub(super) fn assemble(
         substr_flags: t.substr_flags,
         victim_verbs: words(&cues.victim.cues).into_iter().collect(),
         victim_lists: words(&cues.victim.lists),
-        victim_means: (words(&cues.victim.means), words(&cues.victim.instruments)),
         victim_away: (
             words(&cues.victim.away),
             words(&cues.victim.from),
@@ -528,8 +525,18 @@ pub(super) fn assemble(
         publisher_suffixes: words(&cues.publisher.suffixes),
         agencies: words(&cues.dateline.agencies),
         gaz,
-        matcher_keys: WordFilter::new(t.matcher.keys().map(String::as_str)),
-        matcher: t.matcher,
+        lexicon: Lexicon::new(
+            t.matcher,
+            &[
+                (lex::JOIN, words(&cues.coordination.words)),
+                (lex::OBJECT_VERB, words(&cues.unclassified.object_verbs)),
+                (lex::LEAD_NOT, words(&cues.unclassified.not_before)),
+                (lex::BRAND_MARK, words(&cues.brands.marks)),
+                (lex::CHILD, words(&f.products.child_words)),
+                (lex::INSTRUMENT, words(&cues.victim.instruments)),
+                (lex::MEANS, words(&cues.victim.means)),
+            ],
+        ),
         org_re: t.org_re,
         shop_re: t.shop_re,
         brand_re: LazyRegex::new(regexes::BRAND),
@@ -542,7 +549,6 @@ pub(super) fn assemble(
         neg_window: cues.negation.window.unwrap_or(6),
         failure_statistics: words(&cues.failure.statistics),
         pairs: pairs(f, cat_index),
-        brand_marks: words(&cues.brands.marks),
         brand_not: words(&cues.brands.not),
         place_lead: cues
             .place_roles
