@@ -189,7 +189,7 @@ impl Analyzer {
     pub(super) fn standards(&self, p: &Prepared) -> Vec<String> {
         let mut standards: Vec<String> = Vec::new();
         for c in p
-            .has(self, STD)
+            .has(STD)
             .then(|| self.std_re.captures_iter(&p.orig))
             .into_iter()
             .flatten()

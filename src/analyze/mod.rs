@@ -699,6 +699,7 @@ impl Analyzer {
         let full = orig.to_ascii_lowercase();
         let found = hits(&self.substr, &full);
         let kind = self.infer_kind(doc, (&full, &found), text_start);
+        let (found_ids, found_flags) = Prepared::found_sets(self, &found);
         Prepared {
             doc,
             orig,
@@ -706,6 +707,8 @@ impl Analyzer {
             text_start,
             has_title,
             found,
+            found_ids,
+            found_flags,
             kind,
         }
     }

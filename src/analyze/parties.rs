@@ -165,7 +165,7 @@ impl Analyzer {
     /// Organisation and shop names; each regex runs only over a text holding a word it cannot
     /// match without.
     pub(super) fn names(&self, p: &Prepared, t: &Tokens) -> Names {
-        let orgs = if p.has(self, ORG) {
+        let orgs = if p.has(ORG) {
             let mut suffixes: Vec<usize> = p
                 .found
                 .iter()
@@ -177,7 +177,7 @@ impl Analyzer {
         } else {
             Vec::new()
         };
-        let shops = if p.has(self, SHOP) {
+        let shops = if p.has(SHOP) {
             self.shop_re
                 .find_iter(&p.orig)
                 .map(|m| (m.start(), m.end()))
@@ -198,7 +198,7 @@ impl Analyzer {
     /// cues.toml `[brands]` (长城牌, ACME牌, 某某品牌) that is no rule word and no `not` word.
     fn brand_spans(&self, p: &Prepared, t: &Tokens) -> Vec<(usize, usize)> {
         let mut out: Vec<(usize, usize)> = Vec::new();
-        if p.has(self, BRAND) {
+        if p.has(BRAND) {
             for cap in self.brand_re.captures_iter(&p.orig) {
                 if let Some(m) = cap.get(3) {
                     if let Some(end) = self.unquoted_brand_end(t, m.start(), m.end()) {
@@ -210,7 +210,7 @@ impl Analyzer {
             }
         }
         // most texts hold no mark at all (the marks are BRAND words of the one substring scan)
-        if !p.has(self, BRAND) {
+        if !p.has(BRAND) {
             out.sort_unstable();
             return out;
         }

@@ -637,18 +637,39 @@ pub(super) struct Prepared<'d> {
     pub(super) has_title: bool,
     /// Substring hits of every phrase list in `full`.
     pub(super) found: Vec<Hit>,
+    /// What `found` holds, asked of it again and again (a walk over the hits each time): a bit
+    /// per phrase id, and the lists (`substr_flags`) of the phrases found.
+    pub(super) found_ids: Vec<u64>,
+    pub(super) found_flags: u8,
     pub(super) kind: DocKind,
 }
 
 impl Prepared<'_> {
+    /// The record of what `found` holds ([`Prepared::has`], [`Prepared::any`]).
+    pub(super) fn found_sets(an: &Analyzer, found: &[Hit]) -> (Vec<u64>, u8) {
+        let mut ids = vec![0u64; an.substr_flags.len().div_ceil(64)];
+        let mut flags = 0;
+        for &(id, _, _) in found {
+            if let Some(w) = ids.get_mut(id as usize / 64) {
+                *w |= 1 << (id % 64);
+            }
+            flags |= an.substr_flags.get(id as usize).copied().unwrap_or(0);
+        }
+        (ids, flags)
+    }
+
     /// Whether the text holds a phrase of the list(s) `flag` names.
-    pub(super) fn has(&self, an: &Analyzer, flag: u8) -> bool {
-        self.found.iter().any(|h| an.flagged(h, flag))
+    pub(super) fn has(&self, flag: u8) -> bool {
+        self.found_flags & flag != 0
     }
 
     /// Whether one of the phrases `ids` occurs anywhere.
     pub(super) fn any(&self, ids: &[u32]) -> bool {
-        self.found.iter().any(|&(p, _, _)| ids.contains(&p))
+        ids.iter().any(|&id| {
+            self.found_ids
+                .get(id as usize / 64)
+                .is_some_and(|w| w >> (id % 64) & 1 == 1)
+        })
     }
 
     /// Whether a token lies in the title.
