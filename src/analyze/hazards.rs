@@ -5,13 +5,12 @@
 use super::*;
 
 /// cues.toml `[defects]`, prepared: a structural defect (断裂) or a failed item of a part's
-/// strength (卡扣强度) is a cause when a later clause of its sentence opens with one of `leads`
-/// and names a hazard of another kind ("卡扣强度不足，婴儿可能跌落").
+/// strength (卡扣强度) is a cause when a later clause of its sentence opens with one of its
+/// `leads` (a [`lex`] list) and names a hazard of another kind ("卡扣强度不足，婴儿可能跌落").
 #[derive(Debug, Clone, Default)]
 pub(super) struct DefectCues {
     pub(super) words: Vec<String>,
     pub(super) items: Vec<String>,
-    pub(super) leads: Vec<String>,
 }
 
 impl Analyzer {
@@ -202,7 +201,7 @@ impl Analyzer {
         };
         let leads: Vec<usize> = if hz.iter().any(is_defect) {
             (0..t.words.len())
-                .filter(|&i| self.defects.leads.iter().any(|l| l == t.words[i]))
+                .filter(|&i| t.is(i, lex::DEFECT_LEAD))
                 .collect()
         } else {
             Vec::new()

@@ -198,13 +198,10 @@ pub struct Analyzer {
     /// pass finds them all; `substr_flags` says which list(s) each pattern belongs to.
     substr: phrases::Phrases,
     substr_flags: Vec<u8>,
-    /// cues.toml `[victim]` / `[damaged]` words: sets, as each word of a product's clause is asked.
-    victim_verbs: FxHashSet<String>,
     /// cues.toml `[victim] lists`: after 等 they close a list of things a fire could reach.
     victim_lists: Vec<String>,
     /// (`[victim] away`, `from`, `distance`): what a product is to be kept away from.
     victim_away: (Vec<String>, Vec<String>, Vec<String>),
-    damaged_words: FxHashSet<String>,
     /// cues.toml `[consequence]` words, prepared: a set, as every token of a document with a
     /// possible cause is looked up.
     consequence_words: FxHashSet<String>,

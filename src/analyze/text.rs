@@ -223,6 +223,11 @@ pub(super) mod lex {
     /// cues.toml `[victim] instruments` and `means`.
     pub(in crate::analyze) const INSTRUMENT: u16 = 64;
     pub(in crate::analyze) const MEANS: u16 = 128;
+    /// cues.toml `[victim] cues` and `[damaged] words`.
+    pub(in crate::analyze) const VICTIM_VERB: u16 = 256;
+    pub(in crate::analyze) const DAMAGED: u16 = 512;
+    /// cues.toml `[defects] leads`.
+    pub(in crate::analyze) const DEFECT_LEAD: u16 = 1024;
 }
 
 /// What a word is to the rules: the phrases it opens and the [`lex`] lists it is in.

@@ -481,14 +481,12 @@ pub(super) fn assemble(
         kinds: t.kinds,
         substr: t.substr,
         substr_flags: t.substr_flags,
-        victim_verbs: words(&cues.victim.cues).into_iter().collect(),
         victim_lists: words(&cues.victim.lists),
         victim_away: (
             words(&cues.victim.away),
             words(&cues.victim.from),
             words(&cues.victim.distance),
         ),
-        damaged_words: words(&cues.damaged.words).into_iter().collect(),
         consequence_words: words(&cues.consequence.words).into_iter().collect(),
         consequence_firsts: CharSet::new(
             words(&cues.consequence.words)
@@ -498,7 +496,6 @@ pub(super) fn assemble(
         defects: super::hazards::DefectCues {
             words: words(&cues.defects.words),
             items: words(&cues.defects.items),
-            leads: words(&cues.defects.leads),
         },
         place_glue: words(&cues.place_glue.words),
         failure_words: words(&cues.failure.cues).into_iter().collect(),
@@ -535,6 +532,9 @@ pub(super) fn assemble(
                 (lex::CHILD, words(&f.products.child_words)),
                 (lex::INSTRUMENT, words(&cues.victim.instruments)),
                 (lex::MEANS, words(&cues.victim.means)),
+                (lex::VICTIM_VERB, words(&cues.victim.cues)),
+                (lex::DAMAGED, words(&cues.damaged.words)),
+                (lex::DEFECT_LEAD, words(&cues.defects.leads)),
             ],
         ),
         org_re: t.org_re,
