@@ -1,6 +1,8 @@
 //! Text and tokens: the prepared (folded, lower-cased) text, jieba tokens with their sentence and
-//! clause numbers, rule-phrase matches on token sequences, and the one Aho-Corasick pass that finds
-//! every phrase matched as a substring (with list flags saying which list each phrase is in).
+//! clause numbers, the lexicon (the phrase matcher and the word lists tokens are compared with,
+//! looked up once per token) with the rule-phrase matches on token sequences and each token's
+//! lists, and the one Aho-Corasick pass that finds every phrase matched as a substring (with list
+//! flags saying which list each phrase is in, and what a document's hits hold).
 
 use super::phrases::Phrases;
 use super::*;
