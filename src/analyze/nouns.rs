@@ -350,6 +350,11 @@ impl Analyzer {
         ms: &[Match],
         cats: &mut Vec<CatM>,
     ) {
+        // most texts hold no child word: one OR over their tokens' lists (vectorised, a fraction
+        // of an instruction a token) settles them
+        if !kinds.is_empty() && kinds.iter().fold(0, |a, &b| a | b) & lex::CHILD == 0 {
+            return;
+        }
         let ruled = |k: usize| ms.iter().any(|m| m.a <= k && k < m.b);
         let han = |k: usize| words.get(k).is_some_and(|w| super::text::han_word(w));
         let mut found: Vec<CatM> = Vec::new();

@@ -418,7 +418,20 @@ impl Analyzer {
     }
 
     pub(super) fn tokens<'a>(&self, text: &'a str) -> (Vec<&'a str>, Vec<Tok>) {
+        let (words, toks, _) = self.tokens_in_sentences(text);
+        (words, toks)
+    }
+
+    /// [`Analyzer::tokens`] and the byte range of each sentence (one, empty, for a text without
+    /// tokens), noted as the tokens are made rather than in a pass of their own.
+    pub(super) fn tokens_in_sentences<'a>(
+        &self,
+        text: &'a str,
+    ) -> (Vec<&'a str>, Vec<Tok>, Vec<(usize, usize)>) {
         let cut = self.jieba.cut(text, false);
+        // sentences are numbered in token order, each from its first token: a sentence not yet
+        // in the list is the next one
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
         let mut words = Vec::with_capacity(cut.len());
         let mut toks = Vec::with_capacity(cut.len());
         let (mut sent, mut clause) = (0, 0);
@@ -432,6 +445,10 @@ impl Analyzer {
         };
         let mut next_nl = line_end(0);
         for t in cut {
+            match ranges.get_mut(sent) {
+                Some(r) => r.1 = t.byte_end,
+                None => ranges.push((t.byte_start, t.byte_end)),
+            }
             // a general-dictionary word that glues a place to what follows it (北京市民, 北京市消协,
             // 美国市场) is the place and the rest, so the place is seen
             if let Some(k) = self
@@ -474,7 +491,10 @@ impl Analyzer {
                 None => {}
             }
         }
-        (words, toks)
+        if ranges.is_empty() {
+            ranges.push((0, 0));
+        }
+        (words, toks, ranges)
     }
 
     /// Where to split a token that is a rule word glued to the failure wording after it ("温升过高"
@@ -698,21 +718,10 @@ pub(super) struct Tokens<'t> {
 
 impl<'t> Tokens<'t> {
     pub(super) fn new(an: &Analyzer, full: &'t str) -> Tokens<'t> {
-        let (words, toks) = an.tokens(full);
+        let (words, toks, sent_ranges) = an.tokens_in_sentences(full);
         let mut kinds = Vec::with_capacity(words.len());
         let mut ms = an.matches_into(&words, Some(&mut kinds));
         an.pair_matches(&toks, &mut ms);
-        let n_sent = toks.last().map_or(1, |t| t.sent + 1);
-        // byte range of each sentence, in one pass
-        let mut sent_ranges: Vec<(usize, usize)> = vec![(0, 0); n_sent];
-        for t in toks.iter().rev() {
-            if let Some(r) = sent_ranges.get_mut(t.sent) {
-                if r.1 == 0 {
-                    r.1 = t.e;
-                }
-                r.0 = t.s;
-            }
-        }
         Tokens {
             words,
             toks,
