@@ -59,10 +59,10 @@ impl Analyzer {
     /// (提示) right before one of `notified` (有, 检测到).
     fn notice_of_fact(&self, t: &Tokens, m: &Match) -> bool {
         m.b == m.a + 1
-            && self.hypo_notices.iter().any(|x| x == t.words[m.a])
+            && self.use_words.notices.iter().any(|x| x == t.words[m.a])
             && t.words
                 .get(m.b)
-                .is_some_and(|w| self.hypo_notified.iter().any(|x| x == w))
+                .is_some_and(|w| self.use_words.notified.iter().any(|x| x == w))
     }
 
     pub(super) fn cues(&self, p: &Prepared, t: &Tokens) -> Cues {
@@ -210,7 +210,7 @@ impl Analyzer {
         c.tested_sent = sentences(TESTED, &|_| true);
         c.all_pass = self.all_pass(p);
         // the regex runs only over a text holding a word it cannot match without
-        c.failure_count = p.has(self, NONCONFORMING) && self.failed_batches_re.is_match(&p.full);
+        c.failure_count = p.has(NONCONFORMING) && self.failed_batches_re.is_match(&p.full);
         c
     }
 
@@ -249,7 +249,7 @@ impl Analyzer {
     fn all_pass(&self, p: &Prepared) -> bool {
         // All-pass wording and no failure cue outside the all-pass phrases: "未发现不合格产品" is an
         // all-pass notice; "3批次不合格，其余均合格" and "均符合要求，但有3款低于标称值" are not.
-        p.has(self, ALL_PASS) && {
+        p.has(ALL_PASS) && {
             // "0批次不合格" inside "20批次不合格" is a count of twenty, and "不合格率为0" inside
             // "不合格率为0.5%" a rate above none: a phrase's number must be the whole number
             let whole_number = |s: usize, e: usize| {

@@ -22,8 +22,14 @@ impl Analyzer {
                 let pf = prepare(p);
                 let (w, t) = self.tokens(&pf);
                 let ms = self.matches(&w);
-                let cats =
-                    self.category_mentions((&pf, &hits(&self.substr, &pf)), &w, &t, &ms, 0, None);
+                let cats = self.category_mentions(
+                    (&pf, &hits(&self.substr, &pf)),
+                    (&w, &[]),
+                    &t,
+                    &ms,
+                    0,
+                    None,
+                );
                 // "锂电池组" in an e-bike notice is the e-bike battery
                 let refined = self.categories.iter().position(|r| {
                     r.anchor
@@ -183,7 +189,7 @@ impl Analyzer {
     pub(super) fn standards(&self, p: &Prepared) -> Vec<String> {
         let mut standards: Vec<String> = Vec::new();
         for c in p
-            .has(self, STD)
+            .has(STD)
             .then(|| self.std_re.captures_iter(&p.orig))
             .into_iter()
             .flatten()

@@ -5,13 +5,12 @@
 use super::*;
 
 /// cues.toml `[defects]`, prepared: a structural defect (断裂) or a failed item of a part's
-/// strength (卡扣强度) is a cause when a later clause of its sentence opens with one of `leads`
-/// and names a hazard of another kind ("卡扣强度不足，婴儿可能跌落").
+/// strength (卡扣强度) is a cause when a later clause of its sentence opens with one of its
+/// `leads` (a [`lex`] list) and names a hazard of another kind ("卡扣强度不足，婴儿可能跌落").
 #[derive(Debug, Clone, Default)]
 pub(super) struct DefectCues {
     pub(super) words: Vec<String>,
     pub(super) items: Vec<String>,
-    pub(super) leads: Vec<String>,
 }
 
 impl Analyzer {
@@ -163,16 +162,16 @@ impl Analyzer {
         let when = |k: usize| {
             t.words
                 .get(k)
-                .is_some_and(|w| self.hazard_when.iter().any(|x| x == w))
+                .is_some_and(|w| self.use_words.when.iter().any(|x| x == w))
                 && t.toks.get(k).is_some_and(|x| x.clause == clause)
         };
         let fights = (1..=3).any(|d| {
             a.checked_sub(d).is_some_and(|k| {
-                t.toks[k].clause == clause && self.hazard_fights.iter().any(|x| x == t.words[k])
+                t.toks[k].clause == clause && self.use_words.fights.iter().any(|x| x == t.words[k])
             })
         });
         fights
-            || (when(b) && a > 0 && self.hazard_meets.iter().any(|x| x == t.words[a - 1]))
+            || (when(b) && a > 0 && self.use_words.meets.iter().any(|x| x == t.words[a - 1]))
             || (t.words.get(b) == Some(&"发生") && when(b + 1))
     }
 
@@ -224,7 +223,7 @@ impl Analyzer {
         };
         let leads: Vec<usize> = if hz.iter().any(is_defect) {
             (0..t.words.len())
-                .filter(|&i| self.defects.leads.iter().any(|l| l == t.words[i]))
+                .filter(|&i| t.is(i, lex::DEFECT_LEAD))
                 .collect()
         } else {
             Vec::new()

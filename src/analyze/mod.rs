@@ -183,14 +183,11 @@ pub struct Analyzer {
     unclassified: usize,
     /// Endings of a product noun no category knows, and words that are no product though they end so.
     noun_suffixes: Endings,
-    /// Words that never begin a product noun (cues.toml `[unclassified] not_before`).
-    /// cues.toml `[unclassified] object_verbs`, `object_counts` and `object_fillers`,
-    /// products.toml `citing`.
-    object_verbs: Vec<String>,
+    /// cues.toml `[unclassified] object_counts` and `object_fillers`, products.toml `citing`
+    /// (`not_before` and `object_verbs` are [`lex`] lists of `lexicon`).
     object_counts: Vec<String>,
     object_fillers: Vec<String>,
     citing: Vec<String>,
-    noun_lead_not: Vec<String>,
     /// Product-dependent test items by term: (hazard, the categories it is an item of that
     /// hazard for, whether it is one of the hazard's general test items too).
     product_terms: FxHashMap<String, Vec<(usize, Vec<usize>, bool)>>,
@@ -202,15 +199,10 @@ pub struct Analyzer {
     /// pass finds them all; `substr_flags` says which list(s) each pattern belongs to.
     substr: phrases::Phrases,
     substr_flags: Vec<u8>,
-    /// cues.toml `[victim]` / `[damaged]` words: sets, as each word of a product's clause is asked.
-    victim_verbs: FxHashSet<String>,
     /// cues.toml `[victim] lists`: after 等 they close a list of things a fire could reach.
     victim_lists: Vec<String>,
-    /// (`[victim] means`, `instruments`): a product used to put a fire out.
-    victim_means: (Vec<String>, Vec<String>),
     /// (`[victim] away`, `from`, `distance`): what a product is to be kept away from.
     victim_away: (Vec<String>, Vec<String>, Vec<String>),
-    damaged_words: FxHashSet<String>,
     /// cues.toml `[consequence]` words, prepared: a set, as every token of a document with a
     /// possible cause is looked up.
     consequence_words: FxHashSet<String>,
@@ -259,10 +251,8 @@ pub struct Analyzer {
     child_words: Vec<String>,
     /// First characters of `child_words`: a token opening with none is none of them.
     child_firsts: CharSet,
-    /// First token → (token sequence, target).
-    matcher: FxHashMap<String, Vec<(Vec<String>, Target)>>,
-    /// The keys of `matcher` as a filter asked before it.
-    matcher_keys: WordFilter,
+    /// First token → (token sequence, target), with the word lists a token is asked about.
+    lexicon: Lexicon,
     org_re: Regex,
     shop_re: Regex,
     brand_re: LazyRegex,
@@ -285,15 +275,8 @@ pub struct Analyzer {
     join_words: Vec<String>,
     not_names: Vec<String>,
     neg_breakers: Vec<String>,
-    /// cues.toml `[hypothetical] when`: a hazard term followed by one is a time, not a hazard.
-    hazard_when: Vec<String>,
-    /// cues.toml `[hypothetical] fights`: a hazard term after one is what a product fights.
-    hazard_fights: Vec<String>,
-    /// cues.toml `[hypothetical] meets`: 发生 or 遇到 before a hazard term that `when` follows.
-    hazard_meets: Vec<String>,
-    /// cues.toml `[hypothetical] notices` and `notified`: a notice of a fact hedges nothing.
-    hypo_notices: Vec<String>,
-    hypo_notified: Vec<String>,
+    /// cues.toml `[hypothetical] when`, `fights`, `meets`, `notices` and `notified`.
+    use_words: UseWords,
     /// cues.toml `[drill] method`: test words that make a drill word before them a test's method.
     drill_method: Vec<String>,
     /// cues.toml `[hypothetical] happened` and `unconfirmed` (circumstances and rumours).
@@ -311,8 +294,7 @@ pub struct Analyzer {
     register_words: Vec<(usize, String)>,
     /// The first characters of `register_words`.
     register_firsts: CharSet,
-    /// cues.toml `[brands]`: marks after a brand token, and tokens that are no brand.
-    brand_marks: Vec<String>,
+    /// cues.toml `[brands] not`: tokens that are no brand (its marks are a [`lex`] list).
     brand_not: Vec<String>,
     /// cues.toml `[place_roles]`: characters that may lead a place, words of a standard's origin.
     place_lead: Vec<char>,
@@ -374,6 +356,19 @@ struct PlaceM {
     /// Followed by a count of failed batches ("不合格…其中浙江省8批次"): the problem is there,
     /// also in a national notice.
     failed_here: bool,
+}
+
+/// cues.toml `[hypothetical]` words that tell a hazard term's circumstance of use or a notice of
+/// a fact: `when` (a term followed by one is a time, not a hazard), `fights` (a term after one is
+/// what a product fights), `meets` (发生 or 遇到 before a term `when` follows), `notices` and
+/// `notified` (a notice of a fact hedges nothing).
+#[derive(Debug, Default)]
+struct UseWords {
+    when: Vec<String>,
+    fights: Vec<String>,
+    meets: Vec<String>,
+    notices: Vec<String>,
+    notified: Vec<String>,
 }
 
 /// The text near-duplicate clustering compares: the body, or title and body when the body is
@@ -717,6 +712,7 @@ impl Analyzer {
         let full = orig.to_ascii_lowercase();
         let found = hits(&self.substr, &full);
         let kind = self.infer_kind(doc, (&full, &found), text_start);
+        let (found_ids, found_flags) = Prepared::found_sets(self, &found);
         Prepared {
             doc,
             orig,
@@ -724,6 +720,8 @@ impl Analyzer {
             text_start,
             has_title,
             found,
+            found_ids,
+            found_flags,
             kind,
         }
     }

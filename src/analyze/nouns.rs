@@ -345,17 +345,27 @@ impl Analyzer {
     pub(super) fn child_compounds(
         &self,
         text: &str,
-        words: &[&str],
+        (words, kinds): (&[&str], &[u16]),
         toks: &[Tok],
         ms: &[Match],
         cats: &mut Vec<CatM>,
     ) {
+        // most texts hold no child word: one OR over their tokens' lists (vectorised, a fraction
+        // of an instruction a token) settles them
+        if !kinds.is_empty() && kinds.iter().fold(0, |a, &b| a | b) & lex::CHILD == 0 {
+            return;
+        }
         let ruled = |k: usize| ms.iter().any(|m| m.a <= k && k < m.b);
         let han = |k: usize| words.get(k).is_some_and(|w| super::text::han_word(w));
         let mut found: Vec<CatM> = Vec::new();
         for (k, w) in words.iter().enumerate() {
-            // most tokens open with no child word's character: one lookup settles them
-            if !self.child_firsts.holds_first(w) || !self.child_words.iter().any(|c| c == w) {
+            let child = match kinds.get(k) {
+                Some(bits) => bits & lex::CHILD != 0,
+                // words without their lists read (a table's cells): most open with no child
+                // word's character, which one lookup settles
+                None => self.child_firsts.holds_first(w) && self.child_words.iter().any(|c| c == w),
+            };
+            if !child {
                 continue;
             }
             let free = |j: usize| {
@@ -584,8 +594,7 @@ impl Analyzer {
                     .ms
                     .iter()
                     .any(|m| m.a <= j && j < m.b && matches!(m.target, Target::Category(_)))
-                && !self.object_verbs.iter().any(|v| v == t.words[j])
-                && !self.noun_lead_not.iter().any(|v| v == t.words[j])
+                && !t.is(j, lex::OBJECT_VERB | lex::LEAD_NOT)
         });
         let Some((a, c)) = place(a)
             .map(|c| (a, c))
@@ -631,7 +640,7 @@ impl Analyzer {
         cats: &[CatM],
     ) -> (Vec<CatM>, Vec<(usize, String)>) {
         let (toks, words) = (&t.toks, &t.words);
-        let is_sep = |k: usize| words.get(k).is_some_and(|w| self.joins(w));
+        let is_sep = |k: usize| t.is(k, lex::JOIN);
         // most documents list nothing: no separator beside any product
         if !cats
             .iter()

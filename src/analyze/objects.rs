@@ -127,7 +127,7 @@ impl Analyzer {
                     "》" => in_title = false,
                     _ => {}
                 }
-                !in_title && self.object_verbs.iter().any(|v| v == t.words[k])
+                !in_title && t.is(k, lex::OBJECT_VERB)
             })
             .collect()
     }
@@ -159,8 +159,7 @@ impl Analyzer {
             // (a known product first is the object already: "一款電熱毯的電源控制器")
             let (a, b) = (first..t.toks.len())
                 .take_while(|&j| {
-                    t.toks[j].clause == clause
-                        && (t.words[k] != "一款" || !self.matcher.contains_key(t.words[j]))
+                    t.toks[j].clause == clause && (t.words[k] != "一款" || !t.is(j, lex::RULE))
                 })
                 .find_map(|j| self.noun_span(t, j))?;
             let han = (first..a).all(|j| super::text::han_word(t.words[j]) && t.words[j] != "的");
@@ -185,7 +184,7 @@ impl Analyzer {
             .unwrap_or(t.toks.len());
         // (the head itself may be a rule word: an alias its category excludes here)
         let content = |j: usize| {
-            (self.noun_modifier(t.words[j]) || (j + 1 == stop && super::text::han_word(t.words[j])))
+            (self.noun_modifier(t, j) || (j + 1 == stop && super::text::han_word(t.words[j])))
                 && !t.words[j].ends_with('的')
         };
         // "钢琴产品10批次": the generic word names no product
@@ -235,7 +234,7 @@ impl Analyzer {
             end -= 1;
         }
         let mut a = end;
-        while a > 0 && end - a < 3 && same(a - 1) && self.noun_modifier(t.words[a - 1]) {
+        while a > 0 && end - a < 3 && same(a - 1) && self.noun_modifier(t, a - 1) {
             a -= 1;
         }
         let opens = a == 0 || !same(a - 1);
@@ -256,11 +255,11 @@ impl Analyzer {
 
     /// Whether a word may stand in an unknown product noun: Han characters, no function character
     /// standing alone, no rule word and no `not_before` word (部分, 该款).
-    fn noun_modifier(&self, w: &str) -> bool {
+    fn noun_modifier(&self, t: &Tokens, j: usize) -> bool {
+        let w = t.words[j];
         super::text::han_word(w)
             && (w.chars().count() != 1 || !w.chars().all(|c| NOT_NOUN_CHARS.contains(c)))
-            && !self.matcher.contains_key(w)
-            && !self.noun_lead_not.iter().any(|x| x == w)
+            && !t.is(j, lex::RULE | lex::LEAD_NOT)
     }
 
     /// The tokens of a product noun whose head is token `k`: a token ending like a product noun
@@ -269,7 +268,7 @@ impl Analyzer {
     /// compound into pieces (猫砂 + 盆 + 清洁器).
     pub(super) fn noun_span(&self, t: &Tokens, k: usize) -> Option<(usize, usize)> {
         let w = t.words.get(k)?;
-        if !self.noun_suffixes.ends(w) || self.noun_not.ends(w) || self.matcher.contains_key(*w) {
+        if !self.noun_suffixes.ends(w) || self.noun_not.ends(w) || t.is(k, lex::RULE) {
             return None;
         }
         // a word of a company's name (某电器公司, 某某灯具厂) names no product
@@ -297,17 +296,13 @@ impl Analyzer {
         }) {
             return None;
         }
-        let content =
-            |j: usize| self.noun_modifier(t.words[j]) && t.toks[j].clause == t.toks[k].clause;
+        let content = |j: usize| self.noun_modifier(t, j) && t.toks[j].clause == t.toks[k].clause;
         let mut a = k;
         while a > 0 && k - a < 3 && content(a - 1) {
             a -= 1;
         }
         // "婴儿爬服": a child word before the noun says whom it is made for
-        if a > 0
-            && t.toks[a - 1].clause == t.toks[k].clause
-            && self.child_words.iter().any(|c| c == t.words[a - 1])
-        {
+        if a > 0 && t.toks[a - 1].clause == t.toks[k].clause && t.is(a - 1, lex::CHILD) {
             a -= 1;
         }
         let n: usize = t.words[a..=k].iter().map(|v| v.chars().count()).sum();

@@ -165,7 +165,7 @@ impl Analyzer {
     /// Organisation and shop names; each regex runs only over a text holding a word it cannot
     /// match without.
     pub(super) fn names(&self, p: &Prepared, t: &Tokens) -> Names {
-        let orgs = if p.has(self, ORG) {
+        let orgs = if p.has(ORG) {
             let mut suffixes: Vec<usize> = p
                 .found
                 .iter()
@@ -177,7 +177,7 @@ impl Analyzer {
         } else {
             Vec::new()
         };
-        let shops = if p.has(self, SHOP) {
+        let shops = if p.has(SHOP) {
             self.shop_re
                 .find_iter(&p.orig)
                 .map(|m| (m.start(), m.end()))
@@ -198,7 +198,7 @@ impl Analyzer {
     /// cues.toml `[brands]` (长城牌, ACME牌, 某某品牌) that is no rule word and no `not` word.
     fn brand_spans(&self, p: &Prepared, t: &Tokens) -> Vec<(usize, usize)> {
         let mut out: Vec<(usize, usize)> = Vec::new();
-        if p.has(self, BRAND) {
+        if p.has(BRAND) {
             for cap in self.brand_re.captures_iter(&p.orig) {
                 if let Some(m) = cap.get(3) {
                     if let Some(end) = self.unquoted_brand_end(t, m.start(), m.end()) {
@@ -210,12 +210,12 @@ impl Analyzer {
             }
         }
         // most texts hold no mark at all (the marks are BRAND words of the one substring scan)
-        if !p.has(self, BRAND) {
+        if !p.has(BRAND) {
             out.sort_unstable();
             return out;
         }
-        for (i, w) in t.words.iter().enumerate().skip(1) {
-            if !self.brand_marks.iter().any(|m| m == w) {
+        for i in 1..t.words.len() {
+            if !t.is(i, lex::BRAND_MARK) {
                 continue;
             }
             let (prev, tok) = (t.words[i - 1], t.toks[i - 1]);
@@ -223,7 +223,7 @@ impl Analyzer {
             let wordlike = prev
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || ('\u{4e00}'..='\u{9fff}').contains(&c));
-            let rule_word = self.matcher.get(prev).is_some_and(|v| {
+            let rule_word = self.lexicon.rules(prev).is_some_and(|v| {
                 v.iter()
                     .any(|(_, t)| !matches!(t, Target::Place(_) | Target::Nationwide))
             });
@@ -256,7 +256,7 @@ impl Analyzer {
             if tok.s < start || tok.s >= end {
                 break;
             }
-            let term = self.matcher.get(*w).is_some_and(|v| {
+            let term = self.lexicon.rules(w).is_some_and(|v| {
                 v.iter().any(|(toks, target)| {
                     toks.len() == 1 && matches!(target, Target::Category(_) | Target::Hazard(..))
                 })

@@ -10,7 +10,8 @@ impl Analyzer {
         &self,
         // the prepared text and its substring hits
         (text, hits): (&str, &[Hit]),
-        words: &[&str],
+        // the tokens, and their word lists ([`lex`]) where they were read
+        (words, kinds): (&[&str], &[u16]),
         toks: &[Tok],
         ms: &[Match],
         title_end: usize,
@@ -20,7 +21,7 @@ impl Analyzer {
         self.made_for_compounds(text, words, toks, &mut cats);
         english_heads(&self.categories, &mut cats, words);
         self.made_for_children(&mut cats, words, toks, ms);
-        self.child_compounds(text, words, toks, ms, &mut cats);
+        self.child_compounds(text, (words, kinds), toks, ms, &mut cats);
         // Anchors: a refining category replaces its anchor in sentences holding one of its anchor terms
         // (电动车 … 锂电池). When the anchor is what the document is about (in its title, or its most
         // named category), an anchor term in a later sentence with no other product refines it too
@@ -77,7 +78,7 @@ impl Analyzer {
                             b.first().is_some_and(|w| self.joins(w))
                                 && b.iter().filter(|w| !self.joins(w)).count() <= 1
                                 && b.iter()
-                                    .all(|w| self.joins(w) || !self.matcher.contains_key(*w))
+                                    .all(|w| self.joins(w) || !self.lexicon.is_rule_word(w))
                         }),
                 };
                 // Joined is a matter of naming and holds in a list of a notice where nothing
@@ -338,7 +339,7 @@ impl Analyzer {
             hit(w);
             let mut suffixes = w.char_indices().skip(1).take(2).map(|(k, _)| &w[k..]);
             if let Some(first) = suffixes.next()
-                && !self.matcher.contains_key(*w)
+                && !self.lexicon.is_rule_word(w)
             {
                 hit(first);
                 if let Some(second) = suffixes.next() {
@@ -557,7 +558,7 @@ impl Analyzer {
                 .collect();
         let mut cats = self.category_mentions(
             (&p.full, &p.found),
-            &t.words,
+            (&t.words, &t.kinds),
             &t.toks,
             &t.ms,
             if p.has_title { p.text_start } else { 0 },

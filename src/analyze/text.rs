@@ -1,6 +1,8 @@
 //! Text and tokens: the prepared (folded, lower-cased) text, jieba tokens with their sentence and
-//! clause numbers, rule-phrase matches on token sequences, and the one Aho-Corasick pass that finds
-//! every phrase matched as a substring (with list flags saying which list each phrase is in).
+//! clause numbers, the lexicon (the phrase matcher and the word lists tokens are compared with,
+//! looked up once per token) with the rule-phrase matches on token sequences and each token's
+//! lists, and the one Aho-Corasick pass that finds every phrase matched as a substring (with list
+//! flags saying which list each phrase is in, and what a document's hits hold).
 
 use super::phrases::Phrases;
 use super::*;
@@ -204,6 +206,89 @@ impl WordFilter {
     }
 }
 
+/// Bits of [`Tokens::kinds`]: the word lists a token is in. Each was a walk over its list (a
+/// byte comparison per word of the same length) wherever a token was asked; one lookup per token
+/// now answers them all, made with the phrase matcher's own.
+pub(super) mod lex {
+    /// The first word of a rule phrase (a key of the phrase matcher).
+    pub(in crate::analyze) const RULE: u16 = 1;
+    /// cues.toml `[coordination]` words.
+    pub(in crate::analyze) const JOIN: u16 = 2;
+    /// cues.toml `[unclassified] object_verbs`.
+    pub(in crate::analyze) const OBJECT_VERB: u16 = 4;
+    /// cues.toml `[unclassified] not_before`.
+    pub(in crate::analyze) const LEAD_NOT: u16 = 8;
+    /// cues.toml `[brands] marks`.
+    pub(in crate::analyze) const BRAND_MARK: u16 = 16;
+    /// products.toml `child_words`.
+    pub(in crate::analyze) const CHILD: u16 = 32;
+    /// cues.toml `[victim] instruments` and `means`.
+    pub(in crate::analyze) const INSTRUMENT: u16 = 64;
+    pub(in crate::analyze) const MEANS: u16 = 128;
+    /// cues.toml `[victim] cues` and `[damaged] words`.
+    pub(in crate::analyze) const VICTIM_VERB: u16 = 256;
+    pub(in crate::analyze) const DAMAGED: u16 = 512;
+    /// cues.toml `[defects] leads`.
+    pub(in crate::analyze) const DEFECT_LEAD: u16 = 1024;
+}
+
+/// What a word is to the rules: the phrases it opens and the [`lex`] lists it is in.
+#[derive(Debug, Default)]
+pub(super) struct LexEntry {
+    bits: u16,
+    rules: Vec<(Vec<String>, Target)>,
+}
+
+/// Every word a token is looked up as: the phrase matcher (first token → the distinct token
+/// sequences and targets of the phrases it opens) and the word lists of [`lex`], in one map
+/// behind one [`WordFilter`].
+#[derive(Debug)]
+pub(super) struct Lexicon {
+    words: FxHashMap<String, LexEntry>,
+    keys: WordFilter,
+}
+
+impl Lexicon {
+    pub(super) fn new(
+        matcher: FxHashMap<String, Vec<(Vec<String>, Target)>>,
+        lists: &[(u16, Vec<String>)],
+    ) -> Self {
+        let mut words: FxHashMap<String, LexEntry> = matcher
+            .into_iter()
+            .map(|(w, rules)| {
+                let bits = lex::RULE;
+                (w, LexEntry { bits, rules })
+            })
+            .collect();
+        for (bit, list) in lists {
+            for w in list {
+                words.entry(w.clone()).or_default().bits |= bit;
+            }
+        }
+        let keys = WordFilter::new(words.keys().map(String::as_str));
+        Lexicon { words, keys }
+    }
+
+    fn entry(&self, w: &str) -> Option<&LexEntry> {
+        if !self.keys.may_hold(w) {
+            return None;
+        }
+        self.words.get(w)
+    }
+
+    /// The phrases `w` opens (as token sequences with their targets), `None` when it opens none.
+    pub(super) fn rules(&self, w: &str) -> Option<&[(Vec<String>, Target)]> {
+        self.entry(w)
+            .filter(|e| e.bits & lex::RULE != 0)
+            .map(|e| e.rules.as_slice())
+    }
+
+    /// Whether `w` opens a rule phrase.
+    pub(super) fn is_rule_word(&self, w: &str) -> bool {
+        self.entry(w).is_some_and(|e| e.bits & lex::RULE != 0)
+    }
+}
+
 /// A set of characters asked about once per token: a bit per character of the Basic
 /// Multilingual Plane (8 KB), where a binary search over a few dozen characters took half a
 /// dozen steps a token; characters above it, sorted.
@@ -333,7 +418,20 @@ impl Analyzer {
     }
 
     pub(super) fn tokens<'a>(&self, text: &'a str) -> (Vec<&'a str>, Vec<Tok>) {
+        let (words, toks, _) = self.tokens_in_sentences(text);
+        (words, toks)
+    }
+
+    /// [`Analyzer::tokens`] and the byte range of each sentence (one, empty, for a text without
+    /// tokens), noted as the tokens are made rather than in a pass of their own.
+    pub(super) fn tokens_in_sentences<'a>(
+        &self,
+        text: &'a str,
+    ) -> (Vec<&'a str>, Vec<Tok>, Vec<(usize, usize)>) {
         let cut = self.jieba.cut(text, false);
+        // sentences are numbered in token order, each from its first token: a sentence not yet
+        // in the list is the next one
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
         let mut words = Vec::with_capacity(cut.len());
         let mut toks = Vec::with_capacity(cut.len());
         let (mut sent, mut clause) = (0, 0);
@@ -347,6 +445,10 @@ impl Analyzer {
         };
         let mut next_nl = line_end(0);
         for t in cut {
+            match ranges.get_mut(sent) {
+                Some(r) => r.1 = t.byte_end,
+                None => ranges.push((t.byte_start, t.byte_end)),
+            }
             // a general-dictionary word that glues a place to what follows it (北京市民, 北京市消协,
             // 美国市场) is the place and the rest, so the place is seen
             if let Some(k) = self
@@ -389,7 +491,10 @@ impl Analyzer {
                 None => {}
             }
         }
-        (words, toks)
+        if ranges.is_empty() {
+            ranges.push((0, 0));
+        }
+        (words, toks, ranges)
     }
 
     /// Where to split a token that is a rule word glued to the failure wording after it ("温升过高"
@@ -404,7 +509,7 @@ impl Analyzer {
         w.char_indices().skip(2).map(|(k, _)| k).find(|&k| {
             self.failure_lens & len_bit(w.len() - k) != 0
                 && self.failure_words.contains(&w[k..])
-                && self.matcher.contains_key(&w[..k])
+                && self.lexicon.is_rule_word(&w[..k])
         })
     }
 
@@ -425,7 +530,7 @@ impl Analyzer {
         let k = w.char_indices().skip(2).map(|(k, _)| k).find(|&k| {
             place(&w[..k]) && (self.place_glue.iter().any(|g| g == &w[k..]) || place(&w[k..]))
         })?;
-        (!self.matcher.contains_key(w)).then_some(k)
+        (!self.lexicon.is_rule_word(w)).then_some(k)
     }
 
     /// Whether `s` is one of the place names: its hash first, the sorted names only when a name
@@ -496,12 +601,23 @@ impl Analyzer {
     }
 
     pub(super) fn matches(&self, words: &[&str]) -> Vec<Match> {
+        self.matches_into(words, None)
+    }
+
+    /// [`Analyzer::matches`], and with `kinds` each word's [`lex`] bits pushed to it: the one
+    /// lookup a word takes serves both.
+    pub(super) fn matches_into(
+        &self,
+        words: &[&str],
+        mut kinds: Option<&mut Vec<u16>>,
+    ) -> Vec<Match> {
         let mut out = Vec::new();
         for i in 0..words.len() {
-            if !self.matcher_keys.may_hold(words[i]) {
-                continue;
+            let entry = self.lexicon.entry(words[i]);
+            if let Some(k) = kinds.as_deref_mut() {
+                k.push(entry.map_or(0, |e| e.bits));
             }
-            let Some(cands) = self.matcher.get(words[i]) else {
+            let Some(cands) = entry.filter(|e| e.bits & lex::RULE != 0).map(|e| &e.rules) else {
                 continue;
             };
             for (pat, target) in cands {
@@ -548,18 +664,39 @@ pub(super) struct Prepared<'d> {
     pub(super) has_title: bool,
     /// Substring hits of every phrase list in `full`.
     pub(super) found: Vec<Hit>,
+    /// What `found` holds, asked of it again and again (a walk over the hits each time): a bit
+    /// per phrase id, and the lists (`substr_flags`) of the phrases found.
+    pub(super) found_ids: Vec<u64>,
+    pub(super) found_flags: u8,
     pub(super) kind: DocKind,
 }
 
 impl Prepared<'_> {
+    /// The record of what `found` holds ([`Prepared::has`], [`Prepared::any`]).
+    pub(super) fn found_sets(an: &Analyzer, found: &[Hit]) -> (Vec<u64>, u8) {
+        let mut ids = vec![0u64; an.substr_flags.len().div_ceil(64)];
+        let mut flags = 0;
+        for &(id, _, _) in found {
+            if let Some(w) = ids.get_mut(id as usize / 64) {
+                *w |= 1 << (id % 64);
+            }
+            flags |= an.substr_flags.get(id as usize).copied().unwrap_or(0);
+        }
+        (ids, flags)
+    }
+
     /// Whether the text holds a phrase of the list(s) `flag` names.
-    pub(super) fn has(&self, an: &Analyzer, flag: u8) -> bool {
-        self.found.iter().any(|h| an.flagged(h, flag))
+    pub(super) fn has(&self, flag: u8) -> bool {
+        self.found_flags & flag != 0
     }
 
     /// Whether one of the phrases `ids` occurs anywhere.
     pub(super) fn any(&self, ids: &[u32]) -> bool {
-        self.found.iter().any(|&(p, _, _)| ids.contains(&p))
+        ids.iter().any(|&id| {
+            self.found_ids
+                .get(id as usize / 64)
+                .is_some_and(|w| w >> (id % 64) & 1 == 1)
+        })
     }
 
     /// Whether a token lies in the title.
@@ -573,33 +710,32 @@ pub(super) struct Tokens<'t> {
     pub(super) words: Vec<&'t str>,
     pub(super) toks: Vec<Tok>,
     pub(super) ms: Vec<Match>,
+    /// Per token, the [`lex`] lists its word is in.
+    pub(super) kinds: Vec<u16>,
     pub(super) sent_ranges: Vec<(usize, usize)>,
     pub(super) full: &'t str,
 }
 
 impl<'t> Tokens<'t> {
     pub(super) fn new(an: &Analyzer, full: &'t str) -> Tokens<'t> {
-        let (words, toks) = an.tokens(full);
-        let mut ms = an.matches(&words);
+        let (words, toks, sent_ranges) = an.tokens_in_sentences(full);
+        let mut kinds = Vec::with_capacity(words.len());
+        let mut ms = an.matches_into(&words, Some(&mut kinds));
         an.pair_matches(&toks, &mut ms);
-        let n_sent = toks.last().map_or(1, |t| t.sent + 1);
-        // byte range of each sentence, in one pass
-        let mut sent_ranges: Vec<(usize, usize)> = vec![(0, 0); n_sent];
-        for t in toks.iter().rev() {
-            if let Some(r) = sent_ranges.get_mut(t.sent) {
-                if r.1 == 0 {
-                    r.1 = t.e;
-                }
-                r.0 = t.s;
-            }
-        }
         Tokens {
             words,
             toks,
             ms,
+            kinds,
             sent_ranges,
             full,
         }
+    }
+
+    /// Whether token `k` is in one of the [`lex`] lists `bits` names (false past the end).
+    #[inline]
+    pub(super) fn is(&self, k: usize, bits: u16) -> bool {
+        self.kinds.get(k).is_some_and(|b| b & bits != 0)
     }
 
     /// The text of sentence `sent` (prepared, lower-cased).

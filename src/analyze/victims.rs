@@ -15,7 +15,7 @@ impl Analyzer {
     /// Per mention of `cats`: whether it is a victim, not a source.
     pub(super) fn victims(&self, cats: &[CatM], t: &Tokens) -> Vec<bool> {
         let (toks, words) = (&t.toks, &t.words);
-        let is_verb = |w: &str| self.victim_verbs.contains(w);
+        let is_verb = |k: usize| t.is(k, lex::VICTIM_VERB);
         // (clause, token up to which it was read, whether a verb stood there): mentions come in
         // token order, and each of a list of products in one clause read the clause's start again
         let mut read: Option<(usize, usize, bool)> = None;
@@ -25,32 +25,25 @@ impl Analyzer {
                 let before = match read {
                     // the tokens between two of one clause are of that clause too
                     Some((rc, upto, found)) if rc == clause && upto <= c.tok => {
-                        found || (upto..c.tok).any(|k| is_verb(words[k]))
+                        found || (upto..c.tok).any(is_verb)
                     }
                     _ => (0..c.tok)
                         .rev()
                         .take_while(|&k| toks[k].clause == clause)
-                        .any(|k| is_verb(words[k])),
+                        .any(is_verb),
                 };
                 read = Some((clause, c.tok, before));
                 // what is said after the product is said of its whole list ("枕头、毛毯和被子都烧坏了")
                 let end = self.list_end(c, cats, t);
-                let after =
-                    words.get(end) == Some(&"被") && words.get(end + 1).is_some_and(|w| is_verb(w));
+                let after = words.get(end) == Some(&"被") && is_verb(end + 1);
                 // "家具损失严重", "被子都烧坏了": the damage it suffered, at most one word between
-                let damaged = (end..end + 2).any(|k| {
-                    words
-                        .get(k)
-                        .is_some_and(|w| self.damaged_words.contains(*w))
-                });
+                let damaged = (end..end + 2).any(|k| t.is(k, lex::DAMAGED));
                 // "用灭火器迅速扑灭明火": what put the fire out, at most one word after the
                 // instrument word
-                let (means, instruments) = &self.victim_means;
-                let used = (c.tok.saturating_sub(2)..c.tok)
-                    .any(|k| instruments.iter().any(|w| w == words[k]))
+                let used = (c.tok.saturating_sub(2)..c.tok).any(|k| t.is(k, lex::INSTRUMENT))
                     && (c.end..words.len())
                         .take_while(|&k| toks[k].clause == clause)
-                        .any(|k| means.iter().any(|w| w == words[k]));
+                        .any(|k| t.is(k, lex::MEANS));
                 before
                     || after
                     || damaged

@@ -452,8 +452,6 @@ pub(super) fn assemble(
         unclassified: t.unclassified,
         noun_suffixes: Endings::new(words(&cues.unclassified.suffixes)),
         noun_not: Endings::new(words(&cues.unclassified.not)),
-        noun_lead_not: words(&cues.unclassified.not_before),
-        object_verbs: words(&cues.unclassified.object_verbs),
         object_counts: words(&cues.unclassified.object_counts),
         object_fillers: words(&cues.unclassified.object_fillers),
         citing: words(&f.products.citing),
@@ -483,15 +481,12 @@ pub(super) fn assemble(
         kinds: t.kinds,
         substr: t.substr,
         substr_flags: t.substr_flags,
-        victim_verbs: words(&cues.victim.cues).into_iter().collect(),
         victim_lists: words(&cues.victim.lists),
-        victim_means: (words(&cues.victim.means), words(&cues.victim.instruments)),
         victim_away: (
             words(&cues.victim.away),
             words(&cues.victim.from),
             words(&cues.victim.distance),
         ),
-        damaged_words: words(&cues.damaged.words).into_iter().collect(),
         consequence_words: words(&cues.consequence.words).into_iter().collect(),
         consequence_firsts: CharSet::new(
             words(&cues.consequence.words)
@@ -501,7 +496,6 @@ pub(super) fn assemble(
         defects: super::hazards::DefectCues {
             words: words(&cues.defects.words),
             items: words(&cues.defects.items),
-            leads: words(&cues.defects.leads),
         },
         place_glue: words(&cues.place_glue.words),
         failure_words: words(&cues.failure.cues).into_iter().collect(),
@@ -528,8 +522,21 @@ pub(super) fn assemble(
         publisher_suffixes: words(&cues.publisher.suffixes),
         agencies: words(&cues.dateline.agencies),
         gaz,
-        matcher_keys: WordFilter::new(t.matcher.keys().map(String::as_str)),
-        matcher: t.matcher,
+        lexicon: Lexicon::new(
+            t.matcher,
+            &[
+                (lex::JOIN, words(&cues.coordination.words)),
+                (lex::OBJECT_VERB, words(&cues.unclassified.object_verbs)),
+                (lex::LEAD_NOT, words(&cues.unclassified.not_before)),
+                (lex::BRAND_MARK, words(&cues.brands.marks)),
+                (lex::CHILD, words(&f.products.child_words)),
+                (lex::INSTRUMENT, words(&cues.victim.instruments)),
+                (lex::MEANS, words(&cues.victim.means)),
+                (lex::VICTIM_VERB, words(&cues.victim.cues)),
+                (lex::DAMAGED, words(&cues.damaged.words)),
+                (lex::DEFECT_LEAD, words(&cues.defects.leads)),
+            ],
+        ),
         org_re: t.org_re,
         shop_re: t.shop_re,
         brand_re: LazyRegex::new(regexes::BRAND),
@@ -542,7 +549,6 @@ pub(super) fn assemble(
         neg_window: cues.negation.window.unwrap_or(6),
         failure_statistics: words(&cues.failure.statistics),
         pairs: pairs(f, cat_index),
-        brand_marks: words(&cues.brands.marks),
         brand_not: words(&cues.brands.not),
         place_lead: cues
             .place_roles
@@ -572,15 +578,23 @@ pub(super) fn assemble(
         join_words: words(&cues.coordination.words),
         not_names: words(&cues.not_names.words),
         neg_breakers: words(&cues.negation.breakers),
-        hazard_when: words(&cues.hypothetical.when),
-        hazard_fights: words(&cues.hypothetical.fights),
-        hazard_meets: words(&cues.hypothetical.meets),
-        hypo_notices: words(&cues.hypothetical.notices),
-        hypo_notified: words(&cues.hypothetical.notified),
+        use_words: use_words(&cues.hypothetical),
         drill_method: words(&cues.drill.method),
         hypo_happened: words(&cues.hypothetical.happened),
         hypo_happened_prefix: words(&cues.hypothetical.happened_prefix),
         hypo_particular: words(&cues.hypothetical.particular),
         hypo_unconfirmed: words(&cues.hypothetical.unconfirmed),
+    }
+}
+
+/// cues.toml `[hypothetical]` words of use and notice, prepared.
+fn use_words(h: &crate::analyze::rules::Hypothetical) -> UseWords {
+    let words = |v: &[String]| -> Vec<String> { v.iter().map(|s| prepare(s)).collect() };
+    UseWords {
+        when: words(&h.when),
+        fights: words(&h.fights),
+        meets: words(&h.meets),
+        notices: words(&h.notices),
+        notified: words(&h.notified),
     }
 }

@@ -422,8 +422,8 @@ impl Analyzer {
                     || SAMPLED_CUES.iter().any(|q| holds(w, q))
                     || NOT_PRODUCT.iter().any(|q| holds(w, q))
                     || self
-                        .matcher
-                        .get(*w)
+                        .lexicon
+                        .rules(w)
                         .is_some_and(|v| v.iter().any(|(_, tg)| !matches!(tg, Target::Category(_))))
             };
             if tk.clause != clause || !han || !(2..=3).contains(&n) || grammar() {
