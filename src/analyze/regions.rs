@@ -338,35 +338,37 @@ impl Gazetteer {
                 out.extend(provinces.iter().map(|p| (at, p.clone())));
             }
         }
+        // a run of short names ends before a count of places (四地, 三省) or 等地: those are rare,
+        // so the text is searched for 地 and 省 (one substring search each) and the run read
+        // backwards from a hit, instead of testing every character
         if !self.shorts.is_empty() {
-            let chars: Vec<(usize, char)> = text.char_indices().collect();
-            let mut k = 0;
-            while k < chars.len() {
-                let run = chars[k..]
-                    .iter()
-                    .take_while(|(_, c)| self.shorts.contains_key(c))
-                    .count();
-                if run >= 2 {
-                    let rest = chars.get(k + run).map_or("", |&(i, _)| &text[i..]);
-                    let counted = rest
-                        .chars()
-                        .next()
-                        .is_some_and(|c| "两二三四五六七八九".contains(c))
-                        && rest
-                            .chars()
-                            .nth(1)
-                            .is_some_and(|c| matches!(c, '地' | '省'));
-                    if counted || rest.starts_with("等地") {
-                        let at = chars[k].0;
-                        out.extend(
-                            chars[k..k + run]
-                                .iter()
-                                .filter_map(|(_, c)| self.shorts.get(c))
-                                .map(|p| (at, p.clone())),
-                        );
+            for mark in ['地', '省'] {
+                for (at, _) in text.match_indices(mark) {
+                    let before = &text[..at];
+                    let mut back = before.chars().rev();
+                    let counted = match back.next() {
+                        Some('等') => mark == '地',
+                        Some(c) => "两二三四五六七八九".contains(c),
+                        None => false,
+                    };
+                    if !counted {
+                        continue;
                     }
+                    let run: Vec<char> = back.take_while(|c| self.shorts.contains_key(c)).collect();
+                    if run.len() < 2 {
+                        continue;
+                    }
+                    let width: usize = run.iter().map(|c| c.len_utf8()).sum();
+                    // (the count's own character is one before the run's end)
+                    let count_width = before.chars().next_back().map_or(0, char::len_utf8);
+                    let start = at - count_width - width;
+                    out.extend(
+                        run.iter()
+                            .rev()
+                            .filter_map(|c| self.shorts.get(c))
+                            .map(|p| (start, p.clone())),
+                    );
                 }
-                k += run.max(1);
             }
         }
         // (a group may also be a run of short names: 川渝两地)
