@@ -133,6 +133,8 @@ struct Category {
     principal: Vec<usize>,
     /// The category of this product made for children (products.toml `child`).
     child: Option<usize>,
+    /// An accessory named right after the product it is made for takes the mention (`accessory`).
+    accessory: bool,
     /// Test items that name this product in a notice naming none (products.toml `implied_by`), as
     /// pattern ids of [`Analyzer::substr`].
     implied_by: Vec<u32>,
@@ -3576,6 +3578,17 @@ mod corpus {
             hazards("网友反映，用了网购的面霜后脸颊又红又烫，停用后才消退。"),
             vec!["过敏/刺激".to_string()]
         );
+    }
+
+    /// An accessory named right after the product it is made for is the product.
+    #[test]
+    fn an_accessory_after_its_product_is_the_product() {
+        for text in [
+            "出租屋起火，原因是床头的蓝牙音箱充电器过热引燃了被褥。",
+            "网友反映，孩子的学习平板充电器插着时突然冒烟。",
+        ] {
+            assert_eq!(cats(text), vec!["电源适配器及充电器".to_string()], "{text}");
+        }
     }
 
     /// A product word after 其 is a part of what 其 stands for.

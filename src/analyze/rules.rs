@@ -78,6 +78,10 @@ pub struct CategoryRule {
     /// `child_words` ("儿童折叠餐椅", 家具 → 儿童家具) is of that category.
     #[serde(default)]
     pub child: Option<String>,
+    /// An accessory sold for other products: named right after another product (蓝牙音箱充电器,
+    /// 台灯适配器) it is the product, the other one what it is made for.
+    #[serde(default)]
+    pub accessory: bool,
     /// English names of the product (foreign recalls): matched as whole words, any case.
     #[serde(default)]
     pub en: Vec<String>,

@@ -326,7 +326,7 @@ fn probe_texts_of_the_sixteenth_session_hold() {
         PROBES6,
         "tests/eval/probes6.jsonl",
         76,
-        [0.95, 0.97, 0.98],
+        [0.97, 0.97, 0.98],
         0.98,
     );
 }

@@ -71,6 +71,7 @@ pub(super) fn categories(
                 .filter_map(|h| hazard_index.get(h.as_str()).copied())
                 .collect(),
             child: c.child.as_deref().and_then(|n| cat_index.get(n).copied()),
+            accessory: c.accessory,
             implied_by: c
                 .implied_by
                 .iter()
