@@ -13,6 +13,19 @@ pub(super) struct DefectCues {
     pub(super) items: Vec<String>,
 }
 
+/// cues.toml `[hypothetical]` words that tell a hazard term's circumstance of use or a notice of
+/// a fact: `when` (a term followed by one is a time, not a hazard), `fights` (a term after one is
+/// what a product fights), `meets` (发生 or 遇到 before a term `when` follows), `notices` and
+/// `notified` (a notice of a fact hedges nothing).
+#[derive(Debug, Default)]
+pub(super) struct UseWords {
+    pub(super) when: Vec<String>,
+    pub(super) fights: Vec<String>,
+    pub(super) meets: Vec<String>,
+    pub(super) notices: Vec<String>,
+    pub(super) notified: Vec<String>,
+}
+
 impl Analyzer {
     /// Every hazard mention of the document with its flags and severity (not yet attached).
     pub(super) fn hazard_mentions(

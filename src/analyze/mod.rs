@@ -23,6 +23,7 @@ pub(crate) mod fxhash;
 mod hazards;
 mod inspection;
 mod kind;
+mod kinds;
 mod nouns;
 mod objects;
 mod parties;
@@ -66,6 +67,7 @@ use decide::{Evidence, Genre, GenreState};
 use endings::Endings;
 use findings::row_failed;
 use fxhash::{FxHashMap, FxHashSet};
+use hazards::UseWords;
 use parties::Names;
 use places::Places;
 use products::Products;
@@ -135,6 +137,8 @@ struct Category {
     child: Option<usize>,
     /// An accessory named right after the product it is made for takes the mention (`accessory`).
     accessory: bool,
+    /// Kinds told by a word before a mention (products.toml `kinds`): (words, category).
+    kinds: Vec<(Vec<String>, usize)>,
     /// Test items that name this product in a notice naming none (products.toml `implied_by`), as
     /// pattern ids of [`Analyzer::substr`].
     implied_by: Vec<u32>,
@@ -358,19 +362,6 @@ struct PlaceM {
     /// Followed by a count of failed batches ("不合格…其中浙江省8批次"): the problem is there,
     /// also in a national notice.
     failed_here: bool,
-}
-
-/// cues.toml `[hypothetical]` words that tell a hazard term's circumstance of use or a notice of
-/// a fact: `when` (a term followed by one is a time, not a hazard), `fights` (a term after one is
-/// what a product fights), `meets` (发生 or 遇到 before a term `when` follows), `notices` and
-/// `notified` (a notice of a fact hedges nothing).
-#[derive(Debug, Default)]
-struct UseWords {
-    when: Vec<String>,
-    fights: Vec<String>,
-    meets: Vec<String>,
-    notices: Vec<String>,
-    notified: Vec<String>,
 }
 
 /// The text near-duplicate clustering compares: the body, or title and body when the body is
@@ -3589,6 +3580,23 @@ mod corpus {
         ] {
             assert_eq!(cats(text), vec!["电源适配器及充电器".to_string()], "{text}");
         }
+    }
+
+    /// A kind told by a word before the product (一次性…塑料吸管) or by the class a list closes
+    /// with (塑料吸管等一次性塑料餐饮具) is of that kind's category.
+    #[test]
+    fn a_kind_told_before_or_after_a_list_is_the_category() {
+        for text in [
+            "抽检一次性可降解塑料吸管20批次，2批次不合格。",
+            "某公司召回一次性使用的塑料餐具，检出塑化剂超标。",
+            "县市场监管局抽检塑料吸管等一次性塑料餐饮具30批次，2批次不合格。",
+        ] {
+            assert_eq!(cats(text), vec!["一次性塑料餐饮具".to_string()], "{text}");
+        }
+        assert_eq!(
+            cats("市场监管局抽检塑料吸管20批次，2批次不合格。"),
+            vec!["塑料餐饮具".to_string()]
+        );
     }
 
     /// A product word after 其 is a part of what 其 stands for.

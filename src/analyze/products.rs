@@ -19,22 +19,10 @@ impl Analyzer {
     ) -> Vec<CatM> {
         let mut cats = self.category_spans(hits, toks, ms);
         self.made_for_compounds(text, words, toks, &mut cats);
-        // an accessory named right after the product it is made for ("蓝牙音响充电器") is the
-        // product; what it is made for gives way
-        let made_for: Vec<usize> = cats
-            .windows(2)
-            .filter(|w| {
-                w[0].end == w[1].tok
-                    && w[0].sent == w[1].sent
-                    && w[0].c != w[1].c
-                    && self.categories[w[1].c].accessory
-                    && !self.categories[w[0].c].accessory
-            })
-            .map(|w| w[0].tok)
-            .collect();
-        cats.retain(|m| !made_for.contains(&m.tok));
+        self.accessories_take_over(&mut cats);
         english_heads(&self.categories, &mut cats, words);
         self.made_for_children(&mut cats, words, toks, ms);
+        self.kinds_told_before(&mut cats, words, toks, ms);
         self.child_compounds(text, (words, kinds), toks, ms, &mut cats);
         // Anchors: a refining category replaces its anchor in sentences holding one of its anchor terms
         // (电动车 … 锂电池). When the anchor is what the document is about (in its title, or its most

@@ -51,6 +51,14 @@ pub struct Examples {
     pub no_match: Vec<String>,
 }
 
+/// A products.toml category's `kinds` rule: words that make a mention after them one of `category`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindRule {
+    pub words: Vec<String>,
+    pub category: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryRule {
@@ -82,6 +90,11 @@ pub struct CategoryRule {
     /// 台灯适配器) it is the product, the other one what it is made for.
     #[serde(default)]
     pub accessory: bool,
+    /// Kinds of this product told by a word before it (at most two plain words between): a
+    /// mention after one of `words` is of `category` ("一次性可降解塑料吸管": 塑料餐饮具 → 一次性
+    /// 塑料餐饮具), as a child word makes a product its `child` category.
+    #[serde(default)]
+    pub kinds: Vec<KindRule>,
     /// English names of the product (foreign recalls): matched as whole words, any case.
     #[serde(default)]
     pub en: Vec<String>,

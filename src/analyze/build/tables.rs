@@ -72,6 +72,14 @@ pub(super) fn categories(
                 .collect(),
             child: c.child.as_deref().and_then(|n| cat_index.get(n).copied()),
             accessory: c.accessory,
+            kinds: c
+                .kinds
+                .iter()
+                .filter_map(|k| {
+                    let c = cat_index.get(k.category.as_str()).copied()?;
+                    Some((k.words.iter().map(|w| prepare(w)).collect(), c))
+                })
+                .collect(),
             implied_by: c
                 .implied_by
                 .iter()

@@ -156,7 +156,7 @@ fn principal_hazards(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
 }
 
 /// A category's child is a category, and a child needs the words that make a product one for
-/// children.
+/// children; a category's kinds name known categories and their words.
 fn child_categories(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
     let (pl, pt) = r.products();
     for (i, c) in r.f.products.category.iter().enumerate() {
@@ -168,6 +168,15 @@ fn child_categories(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
                 line_in_block(pt, "category", i, "child"),
                 format!("unknown child category `{child}`"),
             ));
+        }
+        for k in &c.kinds {
+            if !r.categories.contains(k.category.as_str()) || k.words.is_empty() {
+                errs.push(ConfigError::new(
+                    pl,
+                    line_in_block(pt, "category", i, "kinds"),
+                    format!("a kind needs words and a known category (`{}`)", k.category),
+                ));
+            }
         }
         if c.child.is_some() && r.f.products.child_words.is_empty() {
             errs.push(ConfigError::new(

@@ -1,0 +1,80 @@
+//! What a product's neighbours say of its kind: a word before it (一次性可降解塑料吸管: products.toml
+//! `kinds`), the class a list of it closes with (塑料吸管等一次性塑料餐饮具), and an accessory named
+//! right after the product it is made for (蓝牙音响充电器: products.toml `accessory`).
+
+use super::*;
+
+impl Analyzer {
+    /// A mention after one of its category's `kinds` words, at most two plain words between
+    /// ("一次性可降解塑料吸管"), is of that kind's category.
+    /// So is one a list closes with 等 and that kind ("塑料吸管等一次性塑料餐饮具").
+    pub(super) fn kinds_told_before(
+        &self,
+        cats: &mut [CatM],
+        words: &[&str],
+        toks: &[Tok],
+        ms: &[Match],
+    ) {
+        let ruled = |k: usize| ms.iter().any(|m| m.a <= k && k < m.b);
+        // (token, category) of the mention right after each 等
+        let after_deng: Vec<(usize, usize)> = cats
+            .iter()
+            .filter(|c| c.tok > 0 && words[c.tok - 1] == "等")
+            .map(|c| (c.tok, c.c))
+            .collect();
+        for m in cats.iter_mut() {
+            let kinds = &self.categories[m.c].kinds;
+            if kinds.is_empty() {
+                continue;
+            }
+            // (一次性使用的塑料餐具: a bare 的 joins a modifier too)
+            let plain = |k: usize| {
+                !ruled(k)
+                    && toks[k].clause == toks[m.tok].clause
+                    && super::text::han_word(words[k])
+                    && (words[k] == "的" || !words[k].contains('的'))
+            };
+            let found = (1..=3).find_map(|d| {
+                let k = m.tok.checked_sub(d)?;
+                if toks[k].clause != toks[m.tok].clause {
+                    return None;
+                }
+                let hit = kinds
+                    .iter()
+                    .find(|(ws, _)| ws.iter().any(|w| w == words[k]))
+                    .map(|&(_, c)| c);
+                // the words between must be plain modifiers
+                hit.filter(|_| (k + 1..m.tok).all(plain))
+            });
+            // a list member whose list ends in "等<kind>" in its clause
+            let closing = || {
+                after_deng.iter().find_map(|&(tok, c)| {
+                    (tok > m.end
+                        && toks[tok].clause == toks[m.tok].clause
+                        && kinds.iter().any(|&(_, k)| k == c))
+                    .then_some(c)
+                })
+            };
+            if let Some(c) = found.or_else(closing) {
+                m.c = c;
+            }
+        }
+    }
+
+    /// An accessory named right after the product it is made for ("蓝牙音响充电器") is the
+    /// product; what it is made for gives way.
+    pub(super) fn accessories_take_over(&self, cats: &mut Vec<CatM>) {
+        let made_for: Vec<usize> = cats
+            .windows(2)
+            .filter(|w| {
+                w[0].end == w[1].tok
+                    && w[0].sent == w[1].sent
+                    && w[0].c != w[1].c
+                    && self.categories[w[1].c].accessory
+                    && !self.categories[w[0].c].accessory
+            })
+            .map(|w| w[0].tok)
+            .collect();
+        cats.retain(|m| !made_for.contains(&m.tok));
+    }
+}
