@@ -97,9 +97,9 @@ pub(super) fn english_recalled(
         let w = t.words[k];
         let is = |s: &str| w.eq_ignore_ascii_case(s);
         let (mut a, mut b) = (None, None);
-        // the words after token `k`, past what may lead them (`skip`), up to a phrase end
-        let after = |skip: &dyn Fn(usize) -> bool| {
-            let mut j = k + 1;
+        // the words from token `from` on, past what may lead them (`skip`), up to a phrase end
+        let after = |from: usize, skip: &dyn Fn(usize) -> bool| {
+            let mut j = from;
             while j < t.toks.len() && in_scope(j) && skip(j) {
                 j += 1;
             }
@@ -115,27 +115,14 @@ pub(super) fn english_recalled(
             (Some(start), Some(j))
         };
         if is("recall") || is("recalls") || is("recalling") {
-            (a, b) = after(&|j| glue(j) || lead(j));
+            (a, b) = after(k + 1, &|j| glue(j) || lead(j));
         } else if (is("alert") || is("alerts"))
             && let Some(colon) = (k + 1..(k + 8).min(t.toks.len()))
                 .take_while(|&j| in_scope(j))
                 .find(|&j| matches!(t.words[j], ":" | "："))
         {
             // "Safety Gate alert from Germany: a wireless game controller made in China"
-            let mut j = colon + 1;
-            while j < t.toks.len() && in_scope(j) && (glue(j) || lead(j)) {
-                j += 1;
-            }
-            let start = j;
-            let mut words = 0;
-            while j < t.toks.len() && in_scope(j) && (eng(j) || glue(j)) && !ends(j) && words < 6 {
-                words += usize::from(eng(j));
-                j += 1;
-            }
-            while j > start && glue(j - 1) {
-                j -= 1;
-            }
-            (a, b) = (Some(start), Some(j));
+            (a, b) = after(colon + 1, &|j| glue(j) || lead(j));
         } else if is("recalled")
             && (1..=2)
                 .filter_map(|d| k.checked_sub(d))
@@ -143,7 +130,7 @@ pub(super) fn english_recalled(
                 .is_some_and(|j| t.words[j].eq_ignore_ascii_case("the"))
         {
             // "the recalled electric foot warmers can overheat": the words after it
-            (a, b) = after(&glue);
+            (a, b) = after(k + 1, &glue);
         } else if is("recalled") {
             let mut j = k;
             while j > 0 && in_scope(j - 1) && glue(j - 1) {

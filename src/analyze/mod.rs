@@ -3157,6 +3157,16 @@ mod corpus {
         },
     ];
 
+    /// The findings' hazards of an untitled text of no declared kind, in order.
+    fn hazards(text: &str) -> Vec<String> {
+        super::tests::shared()
+            .analyze(&example_doc("", text, None), &mut ClusterIndex::new())
+            .findings
+            .iter()
+            .map(|f| f.hazard.clone())
+            .collect()
+    }
+
     /// The document categories of an untitled text of no declared kind.
     fn cats(text: &str) -> Vec<String> {
         super::tests::shared()
@@ -3167,14 +3177,6 @@ mod corpus {
     /// A failure cue right after a negation states a limit or its keeping, no failure.
     #[test]
     fn a_negated_limit_is_no_failure() {
-        let an = super::tests::shared();
-        let hazards = |text: &str| {
-            an.analyze(&example_doc("", text, None), &mut ClusterIndex::new())
-                .findings
-                .iter()
-                .map(|f| f.hazard.clone())
-                .collect::<Vec<_>>()
-        };
         assert!(
             hazards("新国标有哪些变化？专家解读：电动自行车最高车速不超过25公里每小时。")
                 .is_empty()
@@ -3412,14 +3414,6 @@ mod corpus {
     /// finding; an app's notice of a fact ("应用提示有陌生设备登录") advises nothing.
     #[test]
     fn counted_samples_and_an_apps_notice_report_findings() {
-        let an = super::tests::shared();
-        let hazards = |text: &str| {
-            an.analyze(&example_doc("", text, None), &mut ClusterIndex::new())
-                .findings
-                .iter()
-                .map(|f| f.hazard.clone())
-                .collect::<Vec<_>>()
-        };
         for text in [
             "消协对20款儿童手表进行比较试验，3款存在定位信息泄露风险。",
             "市消保委比较试验了12款儿童电话手表，发现2款存在信息泄露风险。",
@@ -3553,14 +3547,6 @@ mod corpus {
             cats("市场监管局抽查毛巾和靠垫40批次，不合格4批次。"),
             vec!["毛巾".to_string(), "其他纺织服装鞋类箱包".to_string()]
         );
-        let an = super::tests::shared();
-        let hazards = |text: &str| {
-            an.analyze(&example_doc("", text, None), &mut ClusterIndex::new())
-                .findings
-                .iter()
-                .map(|f| f.hazard.clone())
-                .collect::<Vec<_>>()
-        };
         assert_eq!(
             hazards("家长投诉，孩子的运动鞋才穿一周鞋底就开胶了，商家只肯换货。"),
             vec!["非安全质量".to_string()]
@@ -3616,14 +3602,8 @@ mod corpus {
     /// product is needed, not a hazard it poses; a bare "过热时" of a recall stays its hazard.
     #[test]
     fn the_fire_a_product_is_for_is_no_hazard_of_it() {
-        let an = super::tests::shared();
         let hazards = |text: &str| {
-            let mut h: Vec<String> = an
-                .analyze(&example_doc("", text, None), &mut ClusterIndex::new())
-                .findings
-                .iter()
-                .map(|f| f.hazard.clone())
-                .collect();
+            let mut h = hazards(text);
             h.sort();
             h.dedup();
             h
