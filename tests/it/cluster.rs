@@ -88,21 +88,13 @@ struct StoryText {
 }
 
 fn story_doc(id: &str, t: &StoryText) -> jiance::model::Document {
-    jiance::model::Document {
-        id: id.to_string(),
-        source: "stories".into(),
-        channel: jiance::model::Channel::Media,
-        kind: None,
-        url: format!("eval:{id}"),
-        title: t.title.clone(),
-        text: t.text.clone(),
-        published_at: None,
-        fetched_at: chrono::Utc::now(),
-        fields: Default::default(),
-        rows: Vec::new(),
-        region_hint: None,
-        weight: 1.0,
-    }
+    crate::eval_doc(
+        id,
+        "stories",
+        (jiance::model::Channel::Media, None),
+        &t.title,
+        &t.text,
+    )
 }
 
 /// Issue 44: notices built from one template but naming another product, enterprise, batch, model

@@ -99,21 +99,7 @@ fn document(c: &Labelled) -> Document {
         Some(k) => k,
         None => panic!("{}: unknown source_kind {k}", c.id),
     });
-    Document {
-        id: c.id.clone(),
-        source: "eval".into(),
-        channel: Channel::Media,
-        kind,
-        url: format!("eval:{}", c.id),
-        title: c.title.clone(),
-        text: c.text.clone(),
-        published_at: None,
-        fetched_at: chrono::Utc::now(),
-        fields: Default::default(),
-        rows: Vec::new(),
-        region_hint: None,
-        weight: 1.0,
-    }
+    crate::eval_doc(&c.id, "eval", (Channel::Media, kind), &c.title, &c.text)
 }
 
 /// Micro-averaged counts over (document, value) pairs.
@@ -526,21 +512,13 @@ fn every_strong_hazard_term_is_read() {
             if !term.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)) {
                 continue;
             }
-            let doc = Document {
-                id: format!("term:{term}"),
-                source: "eval".into(),
-                channel: Channel::Complaint,
-                kind: None,
-                url: format!("eval:term:{term}"),
-                title: String::new(),
-                text: format!("消费者投诉，她家的{}{term}。", product(name)),
-                published_at: None,
-                fetched_at: chrono::Utc::now(),
-                fields: Default::default(),
-                rows: Vec::new(),
-                region_hint: None,
-                weight: 1.0,
-            };
+            let doc = crate::eval_doc(
+                &format!("term:{term}"),
+                "eval",
+                (Channel::Complaint, None),
+                "",
+                &format!("消费者投诉，她家的{}{term}。", product(name)),
+            );
             let x = an.analyze(&doc, &mut ClusterIndex::new());
             read += 1;
             if !x.hazards.iter().any(|m| m.hazard == name) {

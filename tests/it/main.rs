@@ -62,6 +62,32 @@ fn jiance(args: &[&str]) -> Output {
         .expect("the jiance binary runs")
 }
 
+/// A document of evaluation text: id, source, channel, kind, title and text as given, the url
+/// `eval:<id>`, everything else empty (the shape every scoring test feeds the analyzer).
+fn eval_doc(
+    id: &str,
+    source: &str,
+    (channel, kind): (jiance::model::Channel, Option<jiance::model::DocKind>),
+    title: &str,
+    text: &str,
+) -> jiance::model::Document {
+    jiance::model::Document {
+        id: id.to_string(),
+        source: source.into(),
+        channel,
+        kind,
+        url: format!("eval:{id}"),
+        title: title.to_string(),
+        text: text.to_string(),
+        published_at: None,
+        fetched_at: chrono::Utc::now(),
+        fields: Default::default(),
+        rows: Vec::new(),
+        region_hint: None,
+        weight: 1.0,
+    }
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }

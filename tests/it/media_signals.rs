@@ -18,7 +18,7 @@
 //! disagreement, and holds the whole set to a floor (never lowered).
 
 use jiance::analyze::ClusterIndex;
-use jiance::model::{Channel, Document};
+use jiance::model::Channel;
 use serde::Deserialize;
 
 use crate::eval::analyzer;
@@ -58,21 +58,7 @@ fn tips_demonstrations_and_explainers_are_no_signals_incidents_are() {
     let mut per_batch: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
     let mut wrong = Vec::new();
     for t in &texts {
-        let doc = Document {
-            id: t.id.clone(),
-            source: "eval".into(),
-            channel: Channel::Media,
-            kind: None,
-            url: format!("eval:{}", t.id),
-            title: String::new(),
-            text: t.text.clone(),
-            published_at: None,
-            fetched_at: chrono::Utc::now(),
-            fields: Default::default(),
-            rows: Vec::new(),
-            region_hint: None,
-            weight: 1.0,
-        };
+        let doc = crate::eval_doc(&t.id, "eval", (Channel::Media, None), "", &t.text);
         let x = an.analyze(&doc, &mut ClusterIndex::new());
         let b = per_batch.entry(t.batch.as_str()).or_default();
         b.1 += 1;
