@@ -3566,6 +3566,39 @@ mod corpus {
         ] {
             assert_eq!(cats(text), vec!["电源适配器及充电器".to_string()], "{text}");
         }
+        // English puts the head last as well: "laptop chargers" are chargers
+        for text in [
+            "Kivo recalls laptop chargers because the casing can crack and expose live parts.",
+            "The recalled tablet chargers can overheat while plugged in.",
+        ] {
+            assert_eq!(cats(text), vec!["电源适配器及充电器".to_string()], "{text}");
+        }
+    }
+
+    /// An English recall's noun that no name holds falls back to the group whose English names
+    /// share its head word ("egg cookers" like rice and slow cookers: an appliance); a head of
+    /// one category or of no clear group places nothing by itself.
+    #[test]
+    fn an_english_noun_falls_back_to_the_group_of_its_head_word() {
+        for (text, want) in [
+            (
+                "Nova recalls poaching egg cookers because the base can overheat.",
+                "其他家用电器",
+            ),
+            (
+                "The recalled sous vide cookers may leak current, posing a shock hazard.",
+                "其他家用电器",
+            ),
+            (
+                "Tolo recalls popcorn makers due to burn hazard.",
+                "其他家用电器",
+            ),
+        ] {
+            assert_eq!(cats(text), vec![want.to_string()], "{text}");
+        }
+        // "stations" are only cars' charging stations: no group of its own
+        let x = cats("Tolo recalls weather stations because the battery can leak.");
+        assert!(!x.iter().any(|c| c.starts_with("其他机动车")), "{x:?}");
     }
 
     /// A kind told by a word before the product (一次性…塑料吸管) or by the class a list closes

@@ -128,6 +128,10 @@ pub(super) struct NounIndex {
     head_lasts: Option<CharSet>,
     /// Per category, phrases it excludes: a noun holding one is not placed there.
     excludes: Vec<Vec<String>>,
+    /// English head word (the last word of a name, lower case) → its group's fallback
+    /// `其他<group>`, for a head the English names of one group hold most often ("cookers": rice,
+    /// slow and pressure cookers are appliances, so "egg cookers" are `其他家用电器`).
+    en_heads: FxHashMap<String, usize>,
 }
 
 impl NounIndex {
@@ -156,6 +160,24 @@ impl NounIndex {
             }
         }
         ix
+    }
+
+    /// The English head words and the group fallback each places a noun in (see `en_heads`).
+    pub(super) fn with_en_heads(mut self, en_heads: FxHashMap<String, usize>) -> NounIndex {
+        self.en_heads = en_heads;
+        self
+    }
+
+    /// The group fallback of an English noun's head word, when no name shares more of it.
+    fn en_head(&self, noun: &str) -> Option<usize> {
+        if !noun.ends_with(|c: char| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        let head = noun.rsplit([' ', '-']).next()?;
+        // (a bare head names no kind of product: "cookers" alone is what the names share)
+        (head.len() < noun.len())
+            .then(|| self.en_heads.get(head).copied())
+            .flatten()
     }
 
     /// The phrases each category excludes (by index), prepared.
@@ -292,7 +314,7 @@ impl NounIndex {
         if let Some(lasts) = &self.head_lasts
             && noun.chars().next_back().is_none_or(|l| !lasts.contains(l))
         {
-            return None;
+            return self.en_head(noun);
         }
         self.heads
             .iter()
@@ -301,6 +323,7 @@ impl NounIndex {
                     && (h.with.is_empty() || h.with.iter().any(|w| noun.contains(w.as_str())))
             })
             .map(|h| h.category)
+            .or_else(|| self.en_head(noun))
     }
 }
 

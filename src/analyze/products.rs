@@ -719,7 +719,8 @@ fn is_english(w: &str) -> bool {
 /// In an English noun compound the last noun is the head: a product phrase followed, across a
 /// space only, by one of another group modifies it ("kids bike helmets" are helmets), so it is no
 /// product of its own. Of one group, the first is the narrower kind ("school uniform trousers"
-/// are school uniform) and the head gives way to it.
+/// are school uniform) and the head gives way to it — unless the head is an accessory made for
+/// the first ("laptop chargers" are chargers, as 蓝牙音箱充电器 is one).
 fn english_heads(categories: &[Category], cats: &mut Vec<CatM>, words: &[&str]) {
     let mut drop = vec![false; cats.len()];
     for (i, m) in cats.iter().enumerate() {
@@ -735,7 +736,8 @@ fn english_heads(categories: &[Category], cats: &mut Vec<CatM>, words: &[&str]) 
                     .is_some_and(|b| b.iter().all(|w| w.trim().is_empty()))
         });
         if let Some(j) = head {
-            if categories[m.c].group == categories[cats[j].c].group {
+            let accessory = categories[cats[j].c].accessory && !categories[m.c].accessory;
+            if categories[m.c].group == categories[cats[j].c].group && !accessory {
                 drop[j] = true;
             } else {
                 drop[i] = true;

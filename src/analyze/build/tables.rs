@@ -420,6 +420,58 @@ pub(super) fn noun_index(
         heads,
     )
     .with_excludes(excludes)
+    .with_en_heads(en_heads(f))
+}
+
+/// English head words → the fallback `其他<group>` of the group whose categories' English names
+/// end in it most often (two or more, strictly more than any other group's): an unknown "egg cookers" is an
+/// appliance because rice, slow and pressure cookers mostly are. A head of no clear group
+/// ("chargers": phones', cars' and e-bikes') places nothing.
+fn en_heads(f: &rules::RuleFiles) -> FxHashMap<String, usize> {
+    let cats = &f.products.category;
+    let fallback: HashMap<&str, usize> = cats
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| rules::is_group_fallback(&c.name, &c.group) || c.name == c.group)
+        .map(|(i, c)| (c.group.as_str(), i))
+        .collect();
+    // head → group → categories naming it
+    let mut by_head: HashMap<String, HashMap<&str, usize>> = HashMap::new();
+    for c in cats {
+        if fallback
+            .get(c.group.as_str())
+            .is_none_or(|&i| cats[i].name == c.name)
+        {
+            continue;
+        }
+        let heads: std::collections::HashSet<String> =
+            c.en.iter()
+                .filter_map(|e| prepare(e).rsplit([' ', '-']).next().map(str::to_string))
+                .collect();
+        for h in heads {
+            *by_head
+                .entry(h)
+                .or_default()
+                .entry(c.group.as_str())
+                .or_default() += 1;
+        }
+    }
+    let mut out = FxHashMap::default();
+    for (head, groups) in by_head {
+        let mut counts: Vec<(usize, &str)> = groups.iter().map(|(g, n)| (*n, *g)).collect();
+        counts.sort_unstable_by(|a, b| b.cmp(a));
+        // (two categories at least: one category's word is its own, not its group's — the
+        // charging "stations" of cars say nothing of power stations)
+        let clear = counts.first().is_some_and(|top| top.0 >= 2)
+            && counts.get(1).is_none_or(|second| counts[0].0 > second.0);
+        if let Some(&(_, group)) = counts.first()
+            && clear
+            && let Some(&i) = fallback.get(group)
+        {
+            out.insert(head, i);
+        }
+    }
+    out
 }
 
 /// Every hazard pair of hazards.toml, in order: its hazard, the categories it names and whether
