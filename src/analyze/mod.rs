@@ -189,10 +189,9 @@ pub struct Analyzer {
     unclassified: usize,
     /// Endings of a product noun no category knows, and words that are no product though they end so.
     noun_suffixes: Endings,
-    /// cues.toml `[unclassified] object_counts` and `object_fillers`, products.toml `citing`
-    /// (`not_before` and `object_verbs` are [`lex`] lists of `lexicon`).
-    object_counts: Vec<String>,
-    object_fillers: Vec<String>,
+    /// cues.toml `[unclassified] object_counts`, `object_fillers` and `object_openers`
+    /// (`not_before` and `object_verbs` are [`lex`] lists of `lexicon`); products.toml `citing`.
+    objects: objects::ObjectWords,
     citing: Vec<String>,
     /// Product-dependent test items by term: (hazard, the categories it is an item of that
     /// hazard for, whether it is one of the hazard's general test items too).
@@ -3572,6 +3571,19 @@ mod corpus {
             "The recalled tablet chargers can overheat while plugged in.",
         ] {
             assert_eq!(cats(text), vec!["电源适配器及充电器".to_string()], "{text}");
+        }
+    }
+
+    /// The product of an inspection notice's title comes after its verb, a 关于 or its date
+    /// (通报X产品质量监督抽查结果, 关于X…抽查情况的通报, 公布2024年第二批X…).
+    #[test]
+    fn a_notices_verb_or_date_opens_the_object_it_sampled() {
+        for text in [
+            "某省市场监管局日前通报投影幕布电机产品质量监督抽查结果，共抽查24批次，3批次不合格。",
+            "某市市场监督管理局关于投影幕布电机产品质量抽查情况的通报：共抽查24批次，不合格2批次。",
+            "某省市场监管局发布2026年第一批投影幕布电机产品质量监督抽查结果，3批次不合格。",
+        ] {
+            assert_eq!(cats(text), vec!["其他家用电器".to_string()], "{text}");
         }
     }
 

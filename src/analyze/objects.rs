@@ -4,6 +4,17 @@
 
 use super::*;
 
+/// cues.toml `[unclassified]`'s words around an object noun, prepared.
+#[derive(Debug, Default)]
+pub(super) struct ObjectWords {
+    /// `object_counts`: words that end the object as a number does (约, 共计).
+    pub(super) counts: Vec<String>,
+    /// `object_fillers`: words between a noun before its verb and the verb (开展, 专项).
+    pub(super) fillers: Vec<String>,
+    /// `object_openers`: words right before the noun that open it (通报, 关于).
+    pub(super) openers: Vec<String>,
+}
+
 /// Single characters that never begin or continue a product noun: particles, prepositions and
 /// measure words (grammar, not a domain cue).
 pub(super) const NOT_NOUN_CHARS: &str =
@@ -167,13 +178,14 @@ impl Analyzer {
         }
         // a count right after the verb ("召回约2万台点读笔", "召回共计1,200件…"): the object
         // follows its measure word
-        if let Some(j) = count_before_object(t, k, &self.object_counts)
+        if let Some(j) = count_before_object(t, k, &self.objects.counts)
             && let Some(span) = self.object_after(t, j)
         {
             return Some(span);
         }
         let count = |w: &str| {
-            w.starts_with(|c: char| c.is_ascii_digit()) || self.object_counts.iter().any(|c| c == w)
+            w.starts_with(|c: char| c.is_ascii_digit())
+                || self.objects.counts.iter().any(|c| c == w)
         };
         let stop = (k + 1..t.toks.len())
             .find(|&j| {
@@ -229,15 +241,20 @@ impl Analyzer {
         let clause = t.toks[k].clause;
         let same = |j: usize| t.toks[j].clause == clause;
         let mut end = k;
-        while end > 0 && same(end - 1) && self.object_fillers.iter().any(|f| f == t.words[end - 1])
+        while end > 0 && same(end - 1) && self.objects.fillers.iter().any(|f| f == t.words[end - 1])
         {
             end -= 1;
         }
         let mut a = end;
-        while a > 0 && end - a < 3 && same(a - 1) && self.noun_modifier(t, a - 1) {
+        while a > 0
+            && end - a < 3
+            && same(a - 1)
+            && !self.opens_object(t.words[a - 1])
+            && self.noun_modifier(t, a - 1)
+        {
             a -= 1;
         }
-        let opens = a == 0 || !same(a - 1);
+        let opens = a == 0 || !same(a - 1) || self.opens_object(t.words[a - 1]);
         let dui = |w: &str| matches!(w, "对" | "对于" | "针对");
         // (or a relative clause after 对 ends in 的 before it: "对辖区销售的电暖器开展抽检"; or
         // it closes a list after 对: "对香薰蜡烛、车载香片和除味剂开展抽检")
@@ -251,6 +268,13 @@ impl Analyzer {
         // a word no product noun ends in (随机抽检, 机构抽查) is no object
         let head_ok = a < end && !self.noun_not.ends(t.words[end - 1]);
         (head_ok && (after_dui || opens || end == k)).then_some((a, end))
+    }
+
+    /// Whether a word before an object noun opens it: an `object_openers` word (通报, 关于), or a
+    /// date or a round of the notice ("2024年", "第三季度", "第二批"), which no product name holds.
+    fn opens_object(&self, w: &str) -> bool {
+        self.objects.openers.iter().any(|o| o == w)
+            || (w.starts_with('第') && (w.ends_with(['批', '期', '轮']) || w.ends_with("季度")))
     }
 
     /// Whether a word may stand in an unknown product noun: Han characters, no function character

@@ -513,8 +513,7 @@ pub(super) fn assemble(
         unclassified: t.unclassified,
         noun_suffixes: Endings::new(words(&cues.unclassified.suffixes)),
         noun_not: Endings::new(words(&cues.unclassified.not)),
-        object_counts: words(&cues.unclassified.object_counts),
-        object_fillers: words(&cues.unclassified.object_fillers),
+        objects: object_words(&cues.unclassified),
         citing: words(&f.products.citing),
         nouns: noun_index(f, cat_index),
         anchor_term_cats: t.anchor_term_cats,
@@ -645,6 +644,16 @@ pub(super) fn assemble(
         hypo_happened_prefix: words(&cues.hypothetical.happened_prefix),
         hypo_particular: words(&cues.hypothetical.particular),
         hypo_unconfirmed: words(&cues.hypothetical.unconfirmed),
+    }
+}
+
+/// cues.toml `[unclassified]` words around an object noun, prepared.
+fn object_words(u: &crate::analyze::rules::Unclassified) -> objects::ObjectWords {
+    let words = |v: &[String]| -> Vec<String> { v.iter().map(|s| prepare(s)).collect() };
+    objects::ObjectWords {
+        counts: words(&u.object_counts),
+        fillers: words(&u.object_fillers),
+        openers: words(&u.object_openers),
     }
 }
 

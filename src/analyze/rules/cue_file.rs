@@ -321,6 +321,10 @@ pub struct Unclassified {
     /// 抽查": 开展, 专项): skipped to reach the noun.
     #[serde(default)]
     pub object_fillers: Vec<String>,
+    /// Words right before such an object noun that open it as 对 does ("通报电动晾衣架产品质量
+    /// 监督抽查结果", "关于…抽查情况的通报", "公布2024年…"): the noun starts after them.
+    #[serde(default)]
+    pub object_openers: Vec<String>,
     /// Head words too general to place a noun by themselves (用品, 产品): a noun sharing only
     /// one of them with a category's name is not that category's.
     #[serde(default)]
