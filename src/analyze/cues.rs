@@ -128,13 +128,15 @@ impl Analyzer {
                 Target::Drill => {
                     // a drill word before a test word of its clause says how a laboratory ran its
                     // test ("在模拟酸性饮品的测试中释出…"), not that anything was staged
-                    let method = t
-                        .toks
-                        .iter()
-                        .zip(&t.words)
-                        .skip(m.a + 1)
-                        .take_while(|(k, _)| k.clause == tok.clause)
-                        .any(|(_, w)| self.drill_method.iter().any(|x| x == w));
+                    // (unless it stages a show: "现场演示了针刺试验")
+                    let (methods, demonstrate) = &self.drill_method;
+                    let method = !demonstrate.iter().any(|d| d == t.words[m.a])
+                        && t.toks
+                            .iter()
+                            .zip(&t.words)
+                            .skip(m.a + 1)
+                            .take_while(|(k, _)| k.clause == tok.clause)
+                            .any(|(_, w)| methods.iter().any(|x| x == w));
                     // in a test report, a drill word in a sentence that names its test ("比较试验
                     // 结果，有2款在模拟过载条件下外壳变形"; "实验显示，在测试的8款中…") is the
                     // test's condition or its report as well
@@ -289,6 +291,7 @@ impl Analyzer {
                 !skip.contains(&i)
                     && self
                         .drill_method
+                        .0
                         .iter()
                         .any(|x| t.words[i].ends_with(x.as_str()))
             })

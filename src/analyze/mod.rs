@@ -282,8 +282,9 @@ pub struct Analyzer {
     neg_breakers: Vec<String>,
     /// cues.toml `[hypothetical] when`, `fights`, `meets`, `notices` and `notified`.
     use_words: UseWords,
-    /// cues.toml `[drill] method`: test words that make a drill word before them a test's method.
-    drill_method: Vec<String>,
+    /// cues.toml `[drill] method` (test words that make a drill word before them a test's
+    /// method) and `demonstrate` (drill words no test word makes a method).
+    drill_method: (Vec<String>, Vec<String>),
     /// cues.toml `[hypothetical] happened` and `unconfirmed` (circumstances and rumours).
     hypo_happened: Vec<String>,
     hypo_happened_prefix: Vec<String>,

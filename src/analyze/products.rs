@@ -21,6 +21,7 @@ impl Analyzer {
         self.made_for_compounds(text, words, toks, &mut cats);
         self.accessories_take_over(&mut cats);
         english_heads(&self.categories, &mut cats, words);
+        self.anaphora_point_back(&mut cats, kinds);
         self.made_for_children(&mut cats, words, toks, ms);
         self.kinds_told_before(&mut cats, words, toks, ms);
         self.child_compounds(text, (words, kinds), toks, ms, &mut cats);
@@ -708,6 +709,26 @@ impl Analyzer {
             end: tok + 1,
             sent: t.toks[tok].sent,
         })
+    }
+}
+
+impl Analyzer {
+    /// A product right after a word that points back (此类玩具) whose group a product named
+    /// before it shares is that product again: the mention is dropped.
+    fn anaphora_point_back(&self, cats: &mut Vec<CatM>, kinds: &[u16]) {
+        let group = |c: usize| self.categories[c].group.as_str();
+        let back: Vec<usize> = cats
+            .iter()
+            .filter(|m| {
+                m.tok > 0
+                    && kinds.get(m.tok - 1).is_some_and(|k| k & lex::ANAPHOR != 0)
+                    && cats
+                        .iter()
+                        .any(|n| n.tok < m.tok && n.c != m.c && group(n.c) == group(m.c))
+            })
+            .map(|m| m.tok)
+            .collect();
+        cats.retain(|m| !back.contains(&m.tok));
     }
 }
 

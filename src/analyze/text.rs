@@ -230,6 +230,8 @@ pub(super) mod lex {
     pub(in crate::analyze) const DAMAGED: u16 = 512;
     /// cues.toml `[defects] leads`.
     pub(in crate::analyze) const DEFECT_LEAD: u16 = 1024;
+    /// products.toml `anaphora`.
+    pub(in crate::analyze) const ANAPHOR: u16 = 2048;
 }
 
 /// What a word is to the rules: the phrases it opens and the [`lex`] lists it is in.

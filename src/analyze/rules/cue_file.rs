@@ -137,6 +137,10 @@ pub struct DrillCues {
     pub cues: Vec<String>,
     #[serde(default)]
     pub method: Vec<String>,
+    /// Drill words that stage a show whatever test they name ("现场演示了针刺试验"): `method`
+    /// does not make them a laboratory's test.
+    #[serde(default)]
+    pub demonstrate: Vec<String>,
     #[serde(default)]
     pub examples: Examples,
 }
