@@ -154,12 +154,17 @@ impl Analyzer {
         if kind == DocKind::Inspection && !failed_rows.is_empty() {
             for row in failed_rows {
                 findings.extend(
-                    self.row_findings(row, top, &ev.places.doc_place, &ev.prod.title_cat)
-                        .into_iter()
-                        .map(|mut f| {
-                            f.severity = (f.severity + c.title_raise).min(4);
-                            f
-                        }),
+                    self.row_findings(
+                        row,
+                        top,
+                        &ev.places.doc_place,
+                        (ev.prod.title_cat, ev.prod.class_cat),
+                    )
+                    .into_iter()
+                    .map(|mut f| {
+                        f.severity = (f.severity + c.title_raise).min(4);
+                        f
+                    }),
                 );
             }
             return (findings, None);

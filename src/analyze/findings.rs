@@ -10,7 +10,7 @@ impl Analyzer {
         row: &BTreeMap<String, String>,
         top: Option<usize>,
         doc_place: &(Option<String>, Option<String>),
-        title_cat: &Option<usize>,
+        (title_cat, class_cat): (Option<usize>, Option<usize>),
     ) -> Vec<Finding> {
         let get = |k: &str| {
             row.get(k)
@@ -34,13 +34,26 @@ impl Analyzer {
                 let refined = self.categories.iter().position(|r| {
                     r.anchor
                         .iter()
-                        .any(|a| Some(*a) == *title_cat || Some(*a) == top)
+                        .any(|a| Some(*a) == title_cat || Some(*a) == top)
                         && r.anchor_terms.iter().any(|t| pf.contains(t.as_str()))
                         && cats.first().is_none_or(|c| !r.anchor.contains(&c.c))
                 });
-                refined.or(cats.first().map(|c| c.c))
+                // a product no name holds is placed by its noun (a table's "电煮茶器" row is an
+                // appliance of its own, not the notice's first product); one its noun cannot
+                // place is of the class the title names ("小家电…抽查结果": 煮茶器 is a small
+                // appliance), else 未归类
+                refined.or(cats.first().map(|c| c.c)).or_else(|| {
+                    let placed = (pf.chars().count() <= 12 && super::text::han_word(pf.trim()))
+                        .then(|| self.place_noun(pf.trim()))
+                        .flatten()?;
+                    Some(if placed == self.unclassified {
+                        class_cat.unwrap_or(placed)
+                    } else {
+                        placed
+                    })
+                })
             })
-            .or(*title_cat)
+            .or(title_cat)
             .or(top);
         let Some(category) = category else {
             return Vec::new();

@@ -547,6 +547,10 @@ pub(super) struct Products {
     pub(super) ranked: Vec<usize>,
     /// The category named in the title, if any.
     pub(super) title_cat: Option<usize>,
+    /// A group's class named in the title or the first sentence, even where it gave way to the
+    /// products named beside it ("小家电产品质量…抽查结果": 其他家用电器): the class of a listed
+    /// product no noun rule places.
+    pub(super) class_cat: Option<usize>,
     /// (token, noun as written) of each `未归类` list member (`list_members`).
     pub(super) nouns: Vec<(usize, String)>,
 }
@@ -609,11 +613,24 @@ impl Analyzer {
             .iter()
             .find(|c| p.has_title && c.sent == 0)
             .map(|c| c.c);
+        let class_cat = t.ms.iter().find_map(|m| match m.target {
+            Target::Category(c)
+                if t.toks[m.a].sent <= 1
+                    && rules::is_group_fallback(
+                        &self.categories[c].name,
+                        &self.categories[c].group,
+                    ) =>
+            {
+                Some(c)
+            }
+            _ => None,
+        });
         Products {
             cats,
             victim,
             ranked,
             title_cat,
+            class_cat,
             nouns,
         }
     }

@@ -95,7 +95,7 @@ impl Analyzer {
         top: Option<usize>,
     ) -> Vec<InspectionRecord> {
         let mut out: Vec<InspectionRecord> = Vec::new();
-        let title_cat = inp.prod.title_cat;
+        let title_cat = (inp.prod.title_cat, inp.prod.class_cat);
         let with_result = rows.iter().any(|r| r.contains_key(field::RESULT));
         for row in rows {
             let number = |k: &str| row.get(k).and_then(|v| read_number(v.trim()));
@@ -188,13 +188,13 @@ impl Analyzer {
         &self,
         row: &BTreeMap<String, String>,
         top: Option<usize>,
-        title_cat: Option<usize>,
+        title_cat: (Option<usize>, Option<usize>),
     ) -> Option<usize> {
         let mut probe = BTreeMap::new();
         if let Some(p) = row.get(field::PRODUCT) {
             probe.insert(field::PRODUCT.to_string(), p.clone());
         }
-        let f = self.row_findings(&probe, top, &(None, None), &title_cat);
+        let f = self.row_findings(&probe, top, &(None, None), title_cat);
         let name = &f.first()?.category;
         self.categories.iter().position(|c| &c.name == name)
     }
@@ -222,7 +222,7 @@ impl Analyzer {
         for item in items {
             let mut probe = BTreeMap::new();
             probe.insert(field::ITEMS.to_string(), item.clone());
-            for f in self.row_findings(&probe, Some(cat), &(None, None), &None) {
+            for f in self.row_findings(&probe, Some(cat), &(None, None), (None, None)) {
                 let fi = FailedItem {
                     item: item.clone(),
                     hazard: f.hazard,
@@ -501,15 +501,25 @@ fn split_items(s: &str) -> Vec<String> {
 /// The rows of a table written into a text (cells between `|`), read by the column names the
 /// attachment reader uses.
 fn text_table_rows(text: &str) -> Vec<BTreeMap<String, String>> {
+    // a row is a line of three cells or more, split by pipes ("| 产品名称 | …") or by tabs (a
+    // table copied from a page or a spreadsheet)
     let grid: Vec<Vec<String>> = text
         .lines()
-        .filter(|l| l.matches('|').count() >= 2)
-        .map(|l| {
-            l.trim()
-                .trim_matches('|')
-                .split('|')
-                .map(|c| c.trim().to_string())
-                .collect()
+        .filter_map(|l| {
+            let sep = if l.matches('|').count() >= 2 {
+                '|'
+            } else if l.trim().matches('\t').count() >= 2 {
+                '\t'
+            } else {
+                return None;
+            };
+            Some(
+                l.trim()
+                    .trim_matches(sep)
+                    .split(sep)
+                    .map(|c| c.trim().to_string())
+                    .collect(),
+            )
         })
         .collect();
     if grid.is_empty() {
@@ -533,6 +543,39 @@ mod tests {
         r.iter()
             .map(|r| (r.category.as_deref(), r.sampled, r.failed))
             .collect()
+    }
+
+    /// A table copied as tab-separated lines is read as a pipe table is, and a row's product
+    /// no name holds is placed by its noun (电煮茶器: an appliance), not taken for the first
+    /// product of the notice.
+    #[test]
+    fn a_tab_table_gives_a_record_per_row_with_its_own_product() {
+        let text = "某省小家电产品质量监督抽查结果\n序号\t产品名称\t抽查批次\t不合格批次\t不合格项目\n\
+                    1\t电煮茶器\t12\t2\t泄漏电流\n2\t电热水壶\t18\t1\t发热\n";
+        let r = records(text);
+        assert!(r.iter().all(|x| x.from == RecordFrom::Table), "{r:?}");
+        assert_eq!(
+            numbers(&r),
+            [
+                (Some("其他家用电器"), Some(12), Some(2)),
+                (Some("电热水壶"), Some(18), Some(1))
+            ]
+        );
+        // a line with one tab is no row
+        assert!(text_table_rows("产品名称\t电热水壶\n").is_empty());
+        // a product no noun rule places is of the class the heading names, else 未归类
+        let rows = "序号\t产品名称\t抽查批次\t不合格批次\n1\t煮茶器\t10\t1\n2\t电热水壶\t8\t0\n";
+        let cats = |text: &str| -> Vec<Option<String>> {
+            records(text).into_iter().map(|x| x.category).collect()
+        };
+        assert_eq!(
+            cats(&format!("某市小家电产品质量监督抽查结果\n{rows}"))[0].as_deref(),
+            Some("其他家用电器")
+        );
+        assert_eq!(
+            cats(&format!("某市产品质量监督抽查结果\n{rows}"))[0].as_deref(),
+            Some("未归类")
+        );
     }
 
     #[test]
