@@ -11,6 +11,7 @@
 
 mod build;
 mod check;
+mod clauses;
 mod cluster;
 mod cues;
 mod decide;
@@ -3572,6 +3573,31 @@ mod corpus {
             "The recalled tablet chargers can overheat while plugged in.",
         ] {
             assert_eq!(cats(text), vec!["电源适配器及充电器".to_string()], "{text}");
+        }
+    }
+
+    /// A foreign body a report cites at its head ("据美国消费品安全委员会消息，…") is where the
+    /// recall applies, not a dateline; a dateline city stays one.
+    #[test]
+    fn a_body_cited_at_the_head_is_no_dateline() {
+        let roles = |text: &str| -> Vec<(String, RegionRole)> {
+            super::tests::shared()
+                .analyze(&example_doc("", text, None), &mut ClusterIndex::new())
+                .regions
+                .into_iter()
+                .map(|r| (r.province, r.role))
+                .collect()
+        };
+        for text in [
+            "据美国消费品安全委员会消息，一家公司召回约2万个儿童夜灯，灯罩可能过热熔化。",
+            "据加拿大卫生部消息，一家企业召回约4,000个婴儿摇铃，摇铃内的小珠可能漏出。",
+        ] {
+            let r = roles(text);
+            assert!(
+                r.iter().any(|(_, role)| *role == RegionRole::Event)
+                    && !r.iter().any(|(_, role)| *role == RegionRole::Dateline),
+                "{text}: {r:?}"
+            );
         }
     }
 

@@ -167,10 +167,17 @@ impl Analyzer {
             (t.words[k] == "一款").then_some(k + 1)
         };
         if let Some(first) = first {
-            // (a known product first is the object already: "一款電熱毯的電源控制器")
+            // (a known product first is the object already: "一款電熱毯的電源控制器"; another
+            // rule word is none: "一款产自中国的…", "一款电动加热坐垫")
+            let product_at = |j: usize| {
+                t.is(j, lex::RULE)
+                    && t.ms
+                        .iter()
+                        .any(|m| m.a == j && matches!(m.target, Target::Category(_)))
+            };
             let (a, b) = (first..t.toks.len())
                 .take_while(|&j| {
-                    t.toks[j].clause == clause && (t.words[k] != "一款" || !t.is(j, lex::RULE))
+                    t.toks[j].clause == clause && (t.words[k] != "一款" || !product_at(j))
                 })
                 .find_map(|j| self.noun_span(t, j))?;
             let han = (first..a).all(|j| super::text::han_word(t.words[j]) && t.words[j] != "的");

@@ -1,6 +1,7 @@
 //! Place mentions and their roles (event, company, publisher, dateline), resolved through the
 //! gazetteer, and the document's own place when a sentence names none.
 
+use super::clauses::{clause_head, clause_tail, ends_clause};
 use super::*;
 
 impl Analyzer {
@@ -123,6 +124,10 @@ impl Analyzer {
             } else if s >= text_start
                 && e <= text_head_end
                 && self.is_dateline(full, text_start, s, after)
+                // a body is where it acts, not where a report was filed ("据美国消费品安全委员会
+                // 消息，…")
+                && !is_body_name(&written, after)
+                && !BODY_ENDS.iter().any(|b| written.ends_with(b))
             {
                 RegionRole::Dateline
             } else if (!is_body_name(&written, after)
@@ -622,6 +627,9 @@ impl Analyzer {
     }
 }
 
+/// How the names of public bodies end (加拿大卫生部, 香港海关署, 美国消费品安全委员会).
+const BODY_ENDS: [&str; 7] = ["部", "局", "署", "委员会", "中心", "理事会", "监管机构"];
+
 /// Whether a place, with the words that follow it up to a joining word, names a public body
 /// (加拿大卫生部, 美国消费品安全委员会): the endings of government bodies' names. Grammar of
 /// names, not a domain cue.
@@ -638,7 +646,7 @@ fn is_body_name(written: &str, after: &str) -> bool {
     let tail = &after[..end];
     let last = if tail.is_empty() { written } else { tail };
     // the ending first: most places end no body's name, and the company test is ten searches
-    ["部", "局", "署", "委员会", "中心", "理事会", "监管机构"]
+    BODY_ENDS
         .iter()
         .any(|e| last.ends_with(e))
         // (a company's name runs on past its place too: "…(上海)有限公司向该局")
@@ -665,61 +673,6 @@ fn failed_count_after(before: &str, after: &str) -> bool {
     ["不合格", "不符合", "不达标"]
         .iter()
         .any(|w| sentence.contains(w))
-}
-
-/// A comma or a sentence end.
-fn ends_clause(c: char) -> bool {
-    matches!(
-        c,
-        '，' | '。' | '；' | '！' | '？' | ',' | ';' | '!' | '?' | '\n'
-    )
-}
-
-/// The start of `text` up to the end of its clause (a comma or a sentence end), at most `chars`
-/// characters. A scan of lead bytes: every clause end is ASCII or starts with E3 or EF, so no
-/// character is decoded.
-fn clause_head(text: &str, chars: usize) -> &str {
-    let b = text.as_bytes();
-    let (mut i, mut n) = (0, 0);
-    while n < chars
-        && let Some(&lead) = b.get(i)
-    {
-        // the clause ends of `ends_clause`: ，。；！？ and their ASCII forms, and line ends
-        let end = match lead {
-            b',' | b';' | b'!' | b'?' | b'\n' => true,
-            0xE3 => b.get(i + 1..i + 3) == Some(&[0x80, 0x82][..]),
-            0xEF => matches!(b.get(i + 1..i + 3), Some([0xBC, 0x8C | 0x9B | 0x81 | 0x9F])),
-            _ => false,
-        };
-        if end {
-            break;
-        }
-        i += match lead {
-            0..0x80 => 1,
-            0xE0..0xF0 => 3,
-            0xF0.. => 4,
-            _ => 2,
-        };
-        n += 1;
-    }
-    text.get(..i).unwrap_or(text)
-}
-
-/// The end of `text` back to the start of its clause, at most `chars` characters.
-fn clause_tail(text: &str, chars: usize) -> &str {
-    let start = text
-        .char_indices()
-        .rev()
-        .take(chars)
-        .find(|&(_, c)| ends_clause(c))
-        .map(|(i, c)| i + c.len_utf8())
-        .unwrap_or_else(|| {
-            text.char_indices()
-                .rev()
-                .nth(chars)
-                .map_or(0, |(i, c)| i + c.len_utf8())
-        });
-    &text[start..]
 }
 
 /// An inspection that found nothing still sampled somewhere: where no event place is named, the
@@ -820,41 +773,5 @@ mod tests {
         assert!(!is_body_name("上海", ")有限公司向该局提交"));
         assert!(!is_body_name("上海", "某电器有限公司"));
         assert!(!is_body_name("浙江", "省内的销售商"));
-    }
-
-    /// The byte scan stops where a scan of characters stops: at the first clause end within the
-    /// limit, else after `chars` characters or at the end of the text.
-    #[test]
-    fn clause_head_stops_at_a_clause_end_or_the_limit() {
-        let by_chars = |text: &str, chars: usize| -> usize {
-            text.char_indices()
-                .take(chars)
-                .find(|&(_, c)| ends_clause(c))
-                .map(|(i, _)| i)
-                .unwrap_or_else(|| {
-                    text.char_indices()
-                        .nth(chars)
-                        .map_or(text.len(), |(i, _)| i)
-                })
-        };
-        for text in [
-            "在杭州召开起草会议，会议决定",
-            "abc,def",
-            "上海市；北京市",
-            "😀😀ü。后面",
-            "没有标点的一段很长很长很长很长很长很长很长很长很长很长的文字",
-            "",
-            "?",
-            "「引号」！",
-            "……省略",
-        ] {
-            for chars in [0, 1, 2, 5, 24] {
-                assert_eq!(
-                    clause_head(text, chars).len(),
-                    by_chars(text, chars),
-                    "{text} {chars}"
-                );
-            }
-        }
     }
 }
