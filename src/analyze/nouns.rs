@@ -625,7 +625,16 @@ impl Analyzer {
         else {
             return false;
         };
-        let mut with: Vec<CatM> = cats.iter().filter(|c| !overlaps(c)).cloned().collect();
+        // (a known product right before the noun, in one compound with it, is its modifier too
+        // when the noun has modifiers of its own: "按摩仪蓝牙遥控器" is the remote of a
+        // massager; a bare part word after a product is the product's, "移动电源支架")
+        let modifier =
+            |c: &CatM| c.end == a && b - a >= 2 && t.toks[c.tok].clause == t.toks[a].clause;
+        let mut with: Vec<CatM> = cats
+            .iter()
+            .filter(|c| !overlaps(c) && !modifier(c))
+            .cloned()
+            .collect();
         with.push(CatM {
             c,
             tok: a,

@@ -168,12 +168,22 @@ impl Analyzer {
         };
         if let Some(first) = first {
             // (a known product first is the object already: "一款電熱毯的電源控制器"; another
-            // rule word is none: "一款产自中国的…", "一款电动加热坐垫")
+            // rule word is none: "一款产自中国的…", "一款电动加热坐垫"; nor is a product a noun
+            // right after it heads: "一款按摩仪蓝牙遥控器" is a remote)
+            let goes_on = |from: usize| {
+                (from..(from + 3).min(t.toks.len()))
+                    .take_while(|&x| {
+                        t.toks[x].clause == clause
+                            && super::text::han_word(t.words[x])
+                            && t.words[x] != "的"
+                    })
+                    .any(|x| self.noun_span(t, x).is_some())
+            };
             let product_at = |j: usize| {
                 t.is(j, lex::RULE)
-                    && t.ms
-                        .iter()
-                        .any(|m| m.a == j && matches!(m.target, Target::Category(_)))
+                    && t.ms.iter().any(|m| {
+                        m.a == j && matches!(m.target, Target::Category(_)) && !goes_on(m.b)
+                    })
             };
             let (a, b) = (first..t.toks.len())
                 .take_while(|&j| {

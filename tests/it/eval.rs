@@ -25,6 +25,7 @@ const PROBES4: &str = include_str!("../eval/probes4.jsonl");
 const PROBES5: &str = include_str!("../eval/probes5.jsonl");
 const PROBES6: &str = include_str!("../eval/probes6.jsonl");
 const PROBES7: &str = include_str!("../eval/probes7.jsonl");
+const PROBES8: &str = include_str!("../eval/probes8.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -332,6 +333,21 @@ fn probe_texts_of_the_seventeenth_session_hold() {
         "tests/eval/probes7.jsonl",
         48,
         [0.95, 0.96, 1.00],
+        1.00,
+    );
+}
+
+/// The seventeenth session's third batch (`tests/eval/probes8.jsonl`): recalls of electronics
+/// and appliances no alias holds, from the mainland, Taiwan, Hong Kong and abroad, relayed in
+/// Chinese (`tc92…`), labelled before the analyzer first read them. Its floors are what it
+/// measures after the session's changes (in-sample).
+#[test]
+fn recalls_of_unnamed_electronics_and_appliances_hold() {
+    hold_probe_set(
+        PROBES8,
+        "tests/eval/probes8.jsonl",
+        16,
+        [0.86, 0.96, 1.00],
         1.00,
     );
 }
