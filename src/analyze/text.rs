@@ -284,18 +284,13 @@ impl Lexicon {
             .map(|(w, e)| (WordFilter::slot(&w), w, e))
             .collect();
         entries.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
-        // starts[k]: the entries of slots below k, counted up
-        let mut starts = vec![0u32; WordFilter::SLOTS + 1];
-        for (k, _, _) in &entries {
-            if let Some(n) = starts.get_mut(k + 1) {
-                *n += 1;
+        // starts[k]: how many entries are of slots below k
+        let (mut starts, mut at) = (Vec::with_capacity(WordFilter::SLOTS + 1), 0);
+        for k in 0..=WordFilter::SLOTS {
+            while entries.get(at).is_some_and(|e| e.0 < k) {
+                at += 1;
             }
-        }
-        for k in 1..starts.len() {
-            let below = starts.get(k - 1).copied().unwrap_or(0);
-            if let Some(n) = starts.get_mut(k) {
-                *n += below;
-            }
+            starts.push(at as u32);
         }
         let entries = entries.into_iter().map(|(_, w, e)| (w, e)).collect();
         Lexicon {
@@ -825,6 +820,29 @@ mod tests {
             let last = w.chars().next_back().is_some_and(|c| set.contains(c));
             assert_eq!(set.holds_first(w), first, "{w}");
             assert_eq!(set.holds_last(w), last, "{w}");
+        }
+    }
+
+    /// Every word of the lists is found with its bits, under every slot, and no other word is.
+    #[test]
+    fn the_lexicon_finds_its_words_and_no_others() {
+        let join: Vec<String> = ["和", "及", "与", "a", "ab", "电动自行车"]
+            .map(String::from)
+            .to_vec();
+        // enough words that several share a slot
+        let many: Vec<String> = (0..20_000).map(|n| format!("词{n}")).collect();
+        let lx = Lexicon::new(
+            FxHashMap::default(),
+            &[(lex::JOIN, join.clone()), (lex::CHILD, many.clone())],
+        );
+        for w in &join {
+            assert_eq!(lx.entry(w).map(|e| e.bits), Some(lex::JOIN), "{w}");
+        }
+        for w in &many {
+            assert_eq!(lx.entry(w).map(|e| e.bits), Some(lex::CHILD), "{w}");
+        }
+        for w in ["", "b", "和和", "电动车", "词", "词20000", "电动自行"] {
+            assert!(lx.entry(w).is_none(), "{w}");
         }
     }
 
