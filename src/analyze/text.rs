@@ -246,12 +246,8 @@ pub(super) struct LexEntry {
 
 /// Every word a token is looked up as: the phrase matcher (first token → the distinct token
 /// sequences and targets of the phrases it opens) and the word lists of [`lex`], in one table
-/// behind one [`WordFilter`].
-///
-/// The table is indexed by the filter's own slot: the entries are sorted by slot, and `starts`
-/// says where each slot's run begins, so a token the filter lets through is compared with the
-/// one or two words of its slot. A hash map there hashed the whole token again and probed for
-/// it — two thirds of a lookup, for the third of the tokens that pass the filter.
+/// behind one [`WordFilter`], sorted by its slot: a token it lets through is compared with the
+/// words of its slot only (a hash map hashed the token again: two thirds of a lookup).
 #[derive(Debug)]
 pub(super) struct Lexicon {
     /// (word, entry), sorted by [`WordFilter::slot`] and then by word.
@@ -467,9 +463,9 @@ impl Analyzer {
         text: &'a str,
     ) -> (Vec<&'a str>, Vec<Tok>, Vec<(usize, usize)>) {
         let cut = self.jieba.cut(text, false);
-        // sentences are numbered in token order, each from its first token: a sentence not yet
-        // in the list is the next one
+        // a sentence's range is pushed at its end: first start (`open`) and last end are locals
         let mut ranges: Vec<(usize, usize)> = Vec::new();
+        let (mut open, mut last_end) = (usize::MAX, 0);
         let mut words = Vec::with_capacity(cut.len());
         let mut toks = Vec::with_capacity(cut.len());
         let (mut sent, mut clause) = (0, 0);
@@ -483,15 +479,12 @@ impl Analyzer {
         };
         let mut next_nl = line_end(0);
         for t in cut {
-            match ranges.get_mut(sent) {
-                Some(r) => r.1 = t.byte_end,
-                None => ranges.push((t.byte_start, t.byte_end)),
-            }
+            open = open.min(t.byte_start);
+            last_end = t.byte_end;
             // a general-dictionary word that glues a place to what follows it (北京市民, 北京市消协,
             // 美国市场) is the place and the rest, so the place is seen
-            if let Some(k) = self
-                .place_glued(t.word)
-                .or_else(|| self.failure_glued(t.word))
+            if t.word.len() >= 9
+                && let Some(k) = self.glued(t.word)
             {
                 let (place, rest) = t.word.split_at(k);
                 words.push(place);
@@ -522,6 +515,8 @@ impl Analyzer {
             }
             match boundary(t.word, next_nl < t.byte_end) {
                 Some(true) => {
+                    ranges.push((open, last_end));
+                    open = usize::MAX;
                     sent += 1;
                     clause += 1;
                 }
@@ -529,10 +524,18 @@ impl Analyzer {
                 None => {}
             }
         }
-        if ranges.is_empty() {
+        if open < usize::MAX {
+            ranges.push((open, last_end));
+        } else if ranges.is_empty() {
             ranges.push((0, 0));
         }
         (words, toks, ranges)
+    }
+
+    /// Where a long token glued of two splits (place, then failure), out of the token loop.
+    #[inline(never)]
+    fn glued(&self, w: &str) -> Option<usize> {
+        self.place_glued(w).or_else(|| self.failure_glued(w))
     }
 
     /// Where to split a token that is a rule word glued to the failure wording after it ("温升过高"
