@@ -108,6 +108,58 @@ pub fn fold(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Width-fold `text` from byte `from` (a character boundary) on, once the converter is due and
+/// only full-width characters still need a look: appends the text up to the last one folded
+/// (the part from `last` on) and returns where the unappended rest starts. Their UTF-8 opens with
+/// EF or E3, bytes that only ever lead a character, so the text is searched for those two
+/// bytes eight at a time: a converted text (a traditional-script story) took a decoded
+/// character and a bit-set test per character for the rest of its length.
+fn narrow_rest(text: &str, from: usize, mut last: usize, out: &mut String) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = from;
+    while let Some(at) = next_wide_lead(bytes, i) {
+        if let Some(&[b0, b1, b2]) = bytes.get(at..at + 3) {
+            let c =
+                (u32::from(b0 & 0x0F) << 12) | (u32::from(b1 & 0x3F) << 6) | u32::from(b2 & 0x3F);
+            if let Some(x) = char::from_u32(c).and_then(narrow) {
+                out.push_str(text.get(last..at).unwrap_or(""));
+                out.push(x);
+                last = at + 3;
+            }
+        }
+        // a three-byte character either way (EF and E3 lead three-byte sequences)
+        i = at + 3;
+    }
+    last
+}
+
+/// The first byte at or after `from` that is EF or E3, eight bytes at a time where it can.
+fn next_wide_lead(bytes: &[u8], from: usize) -> Option<usize> {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // a byte of `w` equal to `v` becomes zero after the XOR, and a zero byte sets its top bit
+    // in (y - LOW) & !y (a borrow can mark a byte above a zero one too, never a word without one)
+    let holds = |w: u64, v: u64| {
+        let y = w ^ (LOW * v);
+        y.wrapping_sub(LOW) & !y & HIGH != 0
+    };
+    let mut i = from;
+    while let Some(chunk) = bytes
+        .get(i..i + 8)
+        .and_then(|c| <[u8; 8]>::try_from(c).ok())
+    {
+        let w = u64::from_le_bytes(chunk);
+        if holds(w, 0xEF) || holds(w, 0xE3) {
+            break;
+        }
+        i += 8;
+    }
+    let rest = bytes.get(i..)?;
+    rest.iter()
+        .position(|&b| b == 0xEF || b == 0xE3)
+        .map(|k| i + k)
+}
+
 /// Append `fold(text)` to `out`, in one pass and without a string of its own: full-width ASCII
 /// (U+FF01..U+FF5E) becomes ASCII and U+3000 a space while copying, and the converter runs over the
 /// appended part only when a character it may change was seen. (The analyzer builds its
@@ -140,21 +192,29 @@ pub fn fold_into(text: &str, out: &mut String) {
                 out.push_str(text.get(last..i).unwrap_or(""));
                 out.push(x);
                 last = i + 3;
-            } else if !needs_script {
+            } else {
                 // a width-folded character is ASCII afterwards, which the converter never changes
                 needs_script = bits
                     .get(c as usize / 64)
                     .is_some_and(|w| w & (1 << (c % 64)) != 0);
             }
             i += 3;
+            if needs_script {
+                last = narrow_rest(text, i, last, out);
+                break;
+            }
             continue;
         }
         // a two- or four-byte character: never width-folded
         let Some(ch) = text.get(i..).and_then(|s| s.chars().next()) else {
             break;
         };
-        needs_script = needs_script || may_convert(bits, ch);
+        needs_script = may_convert(bits, ch);
         i += ch.len_utf8();
+        if needs_script {
+            last = narrow_rest(text, i, last, out);
+            break;
+        }
     }
     out.push_str(text.get(last..).unwrap_or(""));
     if needs_script {
@@ -254,6 +314,17 @@ mod tests {
             .filter_map(char::from_u32)
             .collect();
         texts.extend(all.chunks(64).map(|c| c.iter().collect::<String>()));
+        // full-width characters after the converter is due (read eight bytes at a time), at every
+        // alignment, beside CJK punctuation that also opens with E3 and stays as it is
+        texts.extend((0..17).map(|k| {
+            format!(
+                "後{}ＡＢ。、　ｚ{}！{}",
+                "a".repeat(k),
+                "字".repeat(k),
+                "é".repeat(k)
+            )
+        }));
+        texts.extend((0..17).map(|k| format!("\u{40000}{}，３", "x".repeat(k))));
         for t in &texts {
             let (mut a, mut b) = (String::from("前"), String::from("前"));
             fold_into(t, &mut a);

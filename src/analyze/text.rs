@@ -157,17 +157,19 @@ pub(super) fn place_hash(s: &str) -> u64 {
     super::fxhash::FxBuild::default().hash_one(s)
 }
 
-/// A filter in front of a word-keyed map asked about once per token (the phrase matcher): one bit
-/// per class of words (their byte length, first three and last two bytes) in 64 K bits (8 KB).
-/// A clear bit proves the word is not a key, so only the few tokens whose class holds a key are
-/// hashed and looked up; most tokens start no rule phrase, and the map lookup was most of the
-/// phrase matching.
+/// A filter in front of a word table asked about once per token ([`Lexicon`]): one bit per class
+/// of words (their byte length, first three and last two bytes) in 64 K bits (8 KB). A clear bit
+/// proves the word is not a key, so only the few tokens whose class holds a key are compared
+/// with the keys of that class; most tokens start no rule phrase and are in no list.
 #[derive(Debug, Clone)]
 pub(super) struct WordFilter(Vec<u64>);
 
 impl WordFilter {
+    /// Number of slots (bits).
+    pub(super) const SLOTS: usize = 1 << 16;
+
     pub(super) fn new<'w>(words: impl IntoIterator<Item = &'w str>) -> Self {
-        let mut bits = vec![0u64; 1 << 10];
+        let mut bits = vec![0u64; Self::SLOTS / 64];
         for w in words {
             let k = Self::slot(w);
             if let Some(b) = bits.get_mut(k >> 6) {
@@ -177,7 +179,9 @@ impl WordFilter {
         WordFilter(bits)
     }
 
-    fn slot(w: &str) -> usize {
+    /// The class of `w`: one of [`WordFilter::SLOTS`].
+    #[inline]
+    pub(super) fn slot(w: &str) -> usize {
         let b = w.as_bytes();
         let at = |i: usize| u64::from(b.get(i).copied().unwrap_or(0));
         let n = b.len();
@@ -199,9 +203,10 @@ impl WordFilter {
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 48) as usize
     }
 
-    /// False when `w` is surely not one of the words; true when it may be.
-    pub(super) fn may_hold(&self, w: &str) -> bool {
-        let k = Self::slot(w);
+    /// Whether some word is of slot `k` ([`WordFilter::slot`]): false when a word of that slot
+    /// is surely not one of the words.
+    #[inline]
+    pub(super) fn holds_slot(&self, k: usize) -> bool {
         self.0.get(k >> 6).is_some_and(|b| (b >> (k & 63)) & 1 == 1)
     }
 }
@@ -242,11 +247,15 @@ pub(super) struct LexEntry {
 }
 
 /// Every word a token is looked up as: the phrase matcher (first token → the distinct token
-/// sequences and targets of the phrases it opens) and the word lists of [`lex`], in one map
-/// behind one [`WordFilter`].
+/// sequences and targets of the phrases it opens) and the word lists of [`lex`], in one table
+/// behind one [`WordFilter`], sorted by its slot: a token it lets through is compared with the
+/// words of its slot only (a hash map hashed the token again: two thirds of a lookup).
 #[derive(Debug)]
 pub(super) struct Lexicon {
-    words: FxHashMap<String, LexEntry>,
+    /// (word, entry), sorted by [`WordFilter::slot`] and then by word.
+    entries: Vec<(String, LexEntry)>,
+    /// `entries[starts[k]..starts[k + 1]]` are the words of slot `k` (`SLOTS + 1` bounds).
+    starts: Vec<u32>,
     keys: WordFilter,
 }
 
@@ -268,14 +277,39 @@ impl Lexicon {
             }
         }
         let keys = WordFilter::new(words.keys().map(String::as_str));
-        Lexicon { words, keys }
+        let mut entries: Vec<(usize, String, LexEntry)> = words
+            .into_iter()
+            .map(|(w, e)| (WordFilter::slot(&w), w, e))
+            .collect();
+        entries.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        // starts[k]: how many entries are of slots below k
+        let (mut starts, mut at) = (Vec::with_capacity(WordFilter::SLOTS + 1), 0);
+        for k in 0..=WordFilter::SLOTS {
+            while entries.get(at).is_some_and(|e| e.0 < k) {
+                at += 1;
+            }
+            starts.push(at as u32);
+        }
+        let entries = entries.into_iter().map(|(_, w, e)| (w, e)).collect();
+        Lexicon {
+            entries,
+            starts,
+            keys,
+        }
     }
 
+    #[inline]
     fn entry(&self, w: &str) -> Option<&LexEntry> {
-        if !self.keys.may_hold(w) {
+        let k = WordFilter::slot(w);
+        if !self.keys.holds_slot(k) {
             return None;
         }
-        self.words.get(w)
+        let (a, b) = (*self.starts.get(k)?, *self.starts.get(k + 1)?);
+        self.entries
+            .get(a as usize..b as usize)?
+            .iter()
+            .find(|(key, _)| key == w)
+            .map(|(_, e)| e)
     }
 
     /// The phrases `w` opens (as token sequences with their targets), `None` when it opens none.
@@ -431,9 +465,9 @@ impl Analyzer {
         text: &'a str,
     ) -> (Vec<&'a str>, Vec<Tok>, Vec<(usize, usize)>) {
         let cut = self.jieba.cut(text, false);
-        // sentences are numbered in token order, each from its first token: a sentence not yet
-        // in the list is the next one
+        // a sentence's range is pushed at its end: first start (`open`) and last end are locals
         let mut ranges: Vec<(usize, usize)> = Vec::new();
+        let (mut open, mut last_end) = (usize::MAX, 0);
         let mut words = Vec::with_capacity(cut.len());
         let mut toks = Vec::with_capacity(cut.len());
         let (mut sent, mut clause) = (0, 0);
@@ -447,15 +481,12 @@ impl Analyzer {
         };
         let mut next_nl = line_end(0);
         for t in cut {
-            match ranges.get_mut(sent) {
-                Some(r) => r.1 = t.byte_end,
-                None => ranges.push((t.byte_start, t.byte_end)),
-            }
+            open = open.min(t.byte_start);
+            last_end = t.byte_end;
             // a general-dictionary word that glues a place to what follows it (北京市民, 北京市消协,
             // 美国市场) is the place and the rest, so the place is seen
-            if let Some(k) = self
-                .place_glued(t.word)
-                .or_else(|| self.failure_glued(t.word))
+            if t.word.len() >= 9
+                && let Some(k) = self.glued(t.word)
             {
                 let (place, rest) = t.word.split_at(k);
                 words.push(place);
@@ -486,6 +517,8 @@ impl Analyzer {
             }
             match boundary(t.word, next_nl < t.byte_end) {
                 Some(true) => {
+                    ranges.push((open, last_end));
+                    open = usize::MAX;
                     sent += 1;
                     clause += 1;
                 }
@@ -493,10 +526,18 @@ impl Analyzer {
                 None => {}
             }
         }
-        if ranges.is_empty() {
+        if open < usize::MAX {
+            ranges.push((open, last_end));
+        } else if ranges.is_empty() {
             ranges.push((0, 0));
         }
         (words, toks, ranges)
+    }
+
+    /// Where a long token glued of two splits (place, then failure), out of the token loop.
+    #[inline(never)]
+    fn glued(&self, w: &str) -> Option<usize> {
+        self.place_glued(w).or_else(|| self.failure_glued(w))
     }
 
     /// Where to split a token that is a rule word glued to the failure wording after it ("温升过高"
@@ -784,6 +825,29 @@ mod tests {
             let last = w.chars().next_back().is_some_and(|c| set.contains(c));
             assert_eq!(set.holds_first(w), first, "{w}");
             assert_eq!(set.holds_last(w), last, "{w}");
+        }
+    }
+
+    /// Every word of the lists is found with its bits, under every slot, and no other word is.
+    #[test]
+    fn the_lexicon_finds_its_words_and_no_others() {
+        let join: Vec<String> = ["和", "及", "与", "a", "ab", "电动自行车"]
+            .map(String::from)
+            .to_vec();
+        // enough words that several share a slot
+        let many: Vec<String> = (0..20_000).map(|n| format!("词{n}")).collect();
+        let lx = Lexicon::new(
+            FxHashMap::default(),
+            &[(lex::JOIN, join.clone()), (lex::CHILD, many.clone())],
+        );
+        for w in &join {
+            assert_eq!(lx.entry(w).map(|e| e.bits), Some(lex::JOIN), "{w}");
+        }
+        for w in &many {
+            assert_eq!(lx.entry(w).map(|e| e.bits), Some(lex::CHILD), "{w}");
+        }
+        for w in ["", "b", "和和", "电动车", "词", "词20000", "电动自行"] {
+            assert!(lx.entry(w).is_none(), "{w}");
         }
     }
 
