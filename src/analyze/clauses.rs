@@ -1,5 +1,6 @@
-//! Clauses of a text as byte slices: where the clause around a position starts and ends (a comma
-//! or a sentence end), within a limit of characters — what the places stage reads beside a place.
+//! Clauses and sentences of a text: which token ends a sentence or a clause (for the token loop),
+//! and where the clause around a position starts and ends (a comma or a sentence end), within a
+//! limit of characters — what the places stage reads beside a place.
 
 /// A comma or a sentence end.
 pub(super) fn ends_clause(c: char) -> bool {
@@ -54,6 +55,24 @@ pub(super) fn clause_tail(text: &str, chars: usize) -> &str {
                 .map_or(0, |(i, c)| i + c.len_utf8())
         });
     &text[start..]
+}
+
+/// Where a token ends a sentence (`Some(true)`) or only a clause (`Some(false)`); `newline`: whether
+/// it holds a line end. Called once per token: a word of letters (most tokens) is told apart by
+/// its first byte alone.
+#[inline]
+pub(super) fn boundary(w: &str, newline: bool) -> Option<bool> {
+    let b = w.as_bytes();
+    match b.first()? {
+        // CJK ideographs (E4..E9 lead bytes) and ASCII letters and digits end nothing
+        0xE4..=0xE9 | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' if !newline => None,
+        _ if newline => Some(true),
+        _ => match w {
+            "。" | "！" | "？" | "；" | "!" | "?" | ";" | "…" | "……" => Some(true),
+            "，" | "," => Some(false),
+            _ => None,
+        },
+    }
 }
 
 #[cfg(test)]

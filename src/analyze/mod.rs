@@ -3576,6 +3576,26 @@ mod corpus {
         }
     }
 
+    /// Blank lines end no sentence: a recall's opening sentences, where its object is read, are
+    /// the same whatever whitespace a copy put before or between them.
+    #[test]
+    fn blank_lines_do_not_renumber_the_opening_sentences() {
+        for text in [
+            "某公司召回部分电动拖把，约3,000台。电池仓可能过热起火。",
+            "某市市场监管局通报显示器产品质量监督抽查结果，2批次不合格。",
+        ] {
+            let want = cats(text);
+            assert!(!want.is_empty(), "{text}");
+            for changed in [
+                format!("\r\n\n{text}"),
+                format!("\t\n\t{}", text.replace('。', "。\n \n")),
+                format!("\u{3000}\n\n\n{text}\n\n"),
+            ] {
+                assert_eq!(cats(&changed), want, "{changed:?}");
+            }
+        }
+    }
+
     /// A foreign body a report cites at its head ("据美国消费品安全委员会消息，…") is where the
     /// recall applies, not a dateline; a dateline city stays one.
     #[test]

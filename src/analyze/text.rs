@@ -412,24 +412,6 @@ pub(super) fn prepare(s: &str) -> String {
     fold(s).to_ascii_lowercase()
 }
 
-/// Where a token ends a sentence (`Some(true)`) or only a clause (`Some(false)`); `newline`: whether
-/// it holds a line end. Called once per token: a word of letters (most tokens) is told apart by
-/// its first byte alone.
-#[inline]
-pub(super) fn boundary(w: &str, newline: bool) -> Option<bool> {
-    let b = w.as_bytes();
-    match b.first()? {
-        // CJK ideographs (E4..E9 lead bytes) and ASCII letters and digits end nothing
-        0xE4..=0xE9 | b'0'..=b'9' | b'A'..=b'Z' | b'a'..=b'z' if !newline => None,
-        _ if newline => Some(true),
-        _ => match w {
-            "。" | "！" | "？" | "；" | "!" | "?" | ";" | "…" | "……" => Some(true),
-            "，" | "," => Some(false),
-            _ => None,
-        },
-    }
-}
-
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Tok {
     pub(super) s: usize,
@@ -471,6 +453,11 @@ impl Analyzer {
         let mut words = Vec::with_capacity(cut.len());
         let mut toks = Vec::with_capacity(cut.len());
         let (mut sent, mut clause) = (0, 0);
+        // whether the open sentence has a token of more than whitespace: a blank line ends no
+        // sentence, so what whitespace a copy gives a text does not renumber its sentences (the
+        // first line counts whatever it holds: a document's title line, empty or not, is its
+        // sentence 0)
+        let mut content = true;
         // the first line end at or after the token: tokens follow each other, so a search from
         // a token's start runs once per line, where a scan of every token's bytes took a sixth
         // of this loop
@@ -488,6 +475,7 @@ impl Analyzer {
             if t.word.len() >= 9
                 && let Some(k) = self.glued(t.word)
             {
+                content = true;
                 let (place, rest) = t.word.split_at(k);
                 words.push(place);
                 toks.push(Tok {
@@ -515,15 +503,17 @@ impl Analyzer {
             if next_nl < t.byte_start {
                 next_nl = line_end(t.byte_start);
             }
-            match boundary(t.word, next_nl < t.byte_end) {
-                Some(true) => {
+            content = content || !t.word.trim().is_empty();
+            match super::clauses::boundary(t.word, next_nl < t.byte_end) {
+                Some(true) if content => {
                     ranges.push((open, last_end));
                     open = usize::MAX;
                     sent += 1;
                     clause += 1;
+                    content = false;
                 }
                 Some(false) => clause += 1,
-                None => {}
+                _ => {}
             }
         }
         if open < usize::MAX {

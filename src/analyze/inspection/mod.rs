@@ -498,31 +498,45 @@ fn split_items(s: &str) -> Vec<String> {
     out
 }
 
-/// The rows of a table written into a text (cells between `|`), read by the column names the
-/// attachment reader uses.
+/// Rows of a table written in the text: lines of cells split by pipes ("| 产品名称 | …"), or,
+/// where no line has pipes, by any run of whitespace (a table copied from a page or a
+/// spreadsheet) from a header line of known column names on, while each line has as many cells
+/// as the header. Any run of whitespace, not tabs alone: what whitespace a copy gives a table
+/// (tabs, spaces, ideographic spaces) must not change what the text is about.
 fn text_table_rows(text: &str) -> Vec<BTreeMap<String, String>> {
-    // a row is a line of three cells or more, split by pipes ("| 产品名称 | …") or by tabs (a
-    // table copied from a page or a spreadsheet)
-    let grid: Vec<Vec<String>> = text
+    let piped: Vec<Vec<String>> = text
         .lines()
-        .filter_map(|l| {
-            let sep = if l.matches('|').count() >= 2 {
-                '|'
-            } else if l.trim().matches('\t').count() >= 2 {
-                '\t'
-            } else {
-                return None;
-            };
-            Some(
-                l.trim()
-                    .trim_matches(sep)
-                    .split(sep)
-                    .map(|c| c.trim().to_string())
-                    .collect(),
-            )
+        .filter(|l| l.matches('|').count() >= 2)
+        .map(|l| {
+            l.trim()
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect()
         })
         .collect();
-    if grid.is_empty() {
+    if !piped.is_empty() {
+        return crate::parse::table::rows(&piped);
+    }
+    let mut grid: Vec<Vec<String>> = Vec::new();
+    let mut width = 0;
+    for line in text.lines() {
+        let cells: Vec<String> = line.split_whitespace().map(str::to_string).collect();
+        if cells.is_empty() {
+            continue;
+        }
+        if width == 0 {
+            if cells.len() >= 3 && crate::parse::table::header(&cells).is_some() {
+                width = cells.len();
+                grid.push(cells);
+            }
+        } else if cells.len() == width {
+            grid.push(cells);
+        } else {
+            break;
+        }
+    }
+    if grid.len() < 2 {
         return Vec::new();
     }
     crate::parse::table::rows(&grid)
@@ -561,7 +575,10 @@ mod tests {
                 (Some("电热水壶"), Some(18), Some(1))
             ]
         );
-        // a line with one tab is no row
+        // any whitespace between the cells reads the same: what a copy does to a table
+        let spaced = text.replace('\t', "  ").replace('\n', "\n\u{3000}\n");
+        assert_eq!(numbers(&records(&spaced)), numbers(&r));
+        // a line of two cells is no table
         assert!(text_table_rows("产品名称\t电热水壶\n").is_empty());
         // a product no noun rule places is of the class the heading names, else 未归类
         let rows = "序号\t产品名称\t抽查批次\t不合格批次\n1\t煮茶器\t10\t1\n2\t电热水壶\t8\t0\n";
