@@ -503,7 +503,10 @@ impl Analyzer {
             if next_nl < t.byte_start {
                 next_nl = line_end(t.byte_start);
             }
-            content = content || !t.word.trim().is_empty();
+            // (asked until the sentence has content: once a sentence, not once a token)
+            if !content {
+                content = !t.word.trim().is_empty();
+            }
             match super::clauses::boundary(t.word, next_nl < t.byte_end) {
                 Some(true) if content => {
                     ranges.push((open, last_end));
