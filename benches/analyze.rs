@@ -39,8 +39,9 @@
 //! so extraction runs once per round plus twice (the digest, the calibration), and half the
 //! difference of the two totals is one steady pass, without the first pass's one-off work (lazy
 //! regexes compiled, their DFA states built). Issue 48 measured so at the seventeenth session's
-//! end, f77cddc merged with its analysis changes (output digest 1eba60c2e3d4946e, moved by them):
-//! 88.7–89.0 M instructions a pass, 3.87–3.88× a `jieba_hmm` pass; at f77cddc (output digest
+//! end, 35fbdbe (output digest 1eba60c2e3d4946e): 90.4–90.7 M instructions a pass, 3.95–3.96× a
+//! `jieba_hmm` pass; at aee66bb, f77cddc merged with that session's analysis changes (same
+//! digest, moved by them): 88.7–89.0 M, 3.87–3.88×; at f77cddc (output digest
 //! cc4a68eb03be6674): 88.5 M instructions a pass, 3.86× a `jieba_hmm` pass (90.5 M, 3.95×, at
 //! its base b809020, same output); at the sixteenth session's
 //! end, 0c9abd0 merged with its analysis changes (output digest cc4a68eb03be6674, moved by them):

@@ -521,6 +521,10 @@ fn text_table_rows(text: &str) -> Vec<BTreeMap<String, String>> {
     let mut grid: Vec<Vec<String>> = Vec::new();
     let mut width = 0;
     for line in text.lines() {
+        // (most lines of prose have no inner whitespace: no cells are made for them)
+        if width == 0 && line.split_whitespace().nth(2).is_none() {
+            continue;
+        }
         let cells: Vec<String> = line.split_whitespace().map(str::to_string).collect();
         if cells.is_empty() {
             continue;
