@@ -325,21 +325,7 @@ fn realtext(dir: &std::path::Path) {
 
 /// A document of one line of text, as `jiance extract` makes it.
 fn doc(i: usize, text: &str) -> Document {
-    Document {
-        id: format!("h-{i}"),
-        source: "bench".into(),
-        channel: Channel::Media,
-        kind: None,
-        url: String::new(),
-        title: String::new(),
-        text: text.to_string(),
-        published_at: None,
-        fetched_at: chrono::Utc::now(),
-        fields: Default::default(),
-        rows: Vec::new(),
-        region_hint: None,
-        weight: 1.0,
-    }
+    Document::of_text(format!("h-{i}"), "bench", Channel::Media, "", text)
 }
 
 /// One line per run: its throughput and its time as a multiple of the first run's.

@@ -617,21 +617,13 @@ const SEED_TEXTS: [&str; 3] = [
 ];
 
 fn document(id: &str, text: &str) -> Document {
-    Document {
-        id: id.into(),
-        source: "fuzz".into(),
-        channel: Channel::Media,
-        kind: None,
-        url: String::new(),
-        title: text.chars().take(30).collect(),
-        text: text.into(),
-        published_at: None,
-        fetched_at: Utc::now(),
-        fields: Default::default(),
-        rows: Vec::new(),
-        region_hint: None,
-        weight: 1.0,
-    }
+    Document::of_text(
+        id,
+        "fuzz",
+        Channel::Media,
+        text.chars().take(30).collect::<String>(),
+        text,
+    )
 }
 
 /// The cargo-fuzz targets' `init`: puts the default panic hook back in place of libFuzzer's,

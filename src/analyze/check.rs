@@ -3,8 +3,6 @@
 
 use std::path::Path;
 
-use chrono::Utc;
-
 use super::rules::{self, Examples, example_line, table_line};
 use super::{Analyzer, ClusterIndex};
 use crate::config::{ConfigError, line_in_block};
@@ -25,19 +23,15 @@ pub(crate) fn example_doc(title: &str, text: &str, kind: Option<DocKind>) -> Doc
         fields.insert("shop".to_string(), "示例店铺".to_string());
     }
     Document {
-        id: crate::model::doc_id(&format!("example\u{1f}{title}\u{1f}{text}")),
-        source: "example".into(),
-        channel: Channel::Media,
         kind,
-        url: String::new(),
-        title: title.into(),
-        text: text.into(),
-        published_at: None,
-        fetched_at: Utc::now(),
         fields,
-        rows: Vec::new(),
-        region_hint: None,
-        weight: 1.0,
+        ..Document::of_text(
+            crate::model::doc_id(&format!("example\u{1f}{title}\u{1f}{text}")),
+            "example",
+            Channel::Media,
+            title,
+            text,
+        )
     }
 }
 

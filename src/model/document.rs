@@ -70,6 +70,33 @@ pub struct Document {
 }
 
 impl Document {
+    /// A document of text alone, as `jiance extract` makes one from a line of JSON: no URL, no
+    /// kind, no fields or rows, fetched now, weight 1. Callers set what else they know with
+    /// struct update syntax (`Document { kind, ..Document::of_text(…) }`).
+    pub fn of_text(
+        id: impl Into<String>,
+        source: impl Into<String>,
+        channel: Channel,
+        title: impl Into<String>,
+        text: impl Into<String>,
+    ) -> Document {
+        Document {
+            id: id.into(),
+            source: source.into(),
+            channel,
+            kind: None,
+            url: String::new(),
+            title: title.into(),
+            text: text.into(),
+            published_at: None,
+            fetched_at: chrono::Utc::now(),
+            fields: BTreeMap::new(),
+            rows: Vec::new(),
+            region_hint: None,
+            weight: 1.0,
+        }
+    }
+
     pub fn field(&self, key: &str) -> Option<&str> {
         self.fields
             .get(key)

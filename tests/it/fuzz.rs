@@ -281,20 +281,8 @@ fn each_property_fails_when_broken() {
     assert!(catch_unwind(|| jiance::fuzz::utf8_stays_utf8(body, &as_gbk)).is_err());
 
     let analyzer = jiance::analyze::Analyzer::load(None, None).unwrap();
-    let doc = |text: &str| jiance::model::Document {
-        id: "d".into(),
-        source: "s".into(),
-        channel: jiance::model::Channel::Media,
-        kind: None,
-        url: String::new(),
-        title: String::new(),
-        text: text.into(),
-        published_at: None,
-        fetched_at: chrono::Utc::now(),
-        fields: Default::default(),
-        rows: Vec::new(),
-        region_hint: None,
-        weight: 1.0,
+    let doc = |text: &str| {
+        jiance::model::Document::of_text("d", "s", jiance::model::Channel::Media, "", text)
     };
     let mut clusters = jiance::analyze::ClusterIndex::new();
     let text = "某品牌电动自行车 充电时起火。\n消费者已投诉。";

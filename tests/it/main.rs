@@ -72,19 +72,9 @@ fn eval_doc(
     text: &str,
 ) -> jiance::model::Document {
     jiance::model::Document {
-        id: id.to_string(),
-        source: source.into(),
-        channel,
         kind,
         url: format!("eval:{id}"),
-        title: title.to_string(),
-        text: text.to_string(),
-        published_at: None,
-        fetched_at: chrono::Utc::now(),
-        fields: Default::default(),
-        rows: Vec::new(),
-        region_hint: None,
-        weight: 1.0,
+        ..jiance::model::Document::of_text(id, source, channel, title, text)
     }
 }
 
