@@ -13,6 +13,7 @@ mod build;
 mod check;
 mod clauses;
 mod cluster;
+mod compounds;
 mod cues;
 mod decide;
 mod endings;
@@ -3453,6 +3454,63 @@ mod corpus {
 
     /// The one model a notice is about after 一款, the owner of a part after 的, Hong Kong's 回收有關
     /// 產品 as a recall, English recalls of shredders and translators.
+    /// Two product words in one compound name one product; a product word framed as a place or
+    /// naming a company is none; a child word before an object noun says whom it is made for.
+    #[test]
+    fn compounds_places_and_companies_name_one_product() {
+        for (text, want) in [
+            (
+                "某公司召回部分儿童自行车头盔，缓冲层可能开裂。",
+                vec!["头盔"],
+            ),
+            (
+                "商场下架了一批滑板车头盔，冲击吸收性能不达标。",
+                vec!["头盔"],
+            ),
+            (
+                "某公司召回一款磁力片积木。积木外壳可能开裂，小磁铁脱落后可能被吞食。",
+                vec!["磁性玩具"],
+            ),
+            (
+                "给女儿买的童装卫衣洗了一次就严重褪色。",
+                vec!["儿童及婴幼儿服装"],
+            ),
+            (
+                "某公司召回一款充电宝，在汽车内充电时可能起火。",
+                vec!["移动电源"],
+            ),
+            (
+                "某公司召回一款暖风机，放在沙发旁使用时可能引燃布料。",
+                vec!["暖风机及浴霸"],
+            ),
+            (
+                "一款户外燃气取暖器在室内或帐篷内使用时会产生过量一氧化碳，已被召回。",
+                vec!["其他燃气用具"],
+            ),
+            (
+                "美国一家玩具公司召回一批儿童连帽衫，拉绳可能钩住。",
+                vec!["儿童及婴幼儿服装"],
+            ),
+            (
+                "某公司召回儿童冲锋裤，裤腰抽绳过长。",
+                vec!["儿童及婴幼儿服装"],
+            ),
+            (
+                "Health Canada recall: kids' hooded sweatshirts sold at a national clothing chain; the drawstring can catch.",
+                vec!["儿童及婴幼儿服装"],
+            ),
+            (
+                "The recalled kettles were sold at toy stores; the base can overheat.",
+                vec!["电热水壶"],
+            ),
+        ] {
+            assert_eq!(cats(text), want, "{text}");
+        }
+        // a stove the text is about stays, though a pot was put on it
+        let c = cats("一家餐馆的卡式炉突然爆开。消防员说，店员把大锅具摆在卡式炉上，盖住了气罐。");
+        assert!(c.contains(&"家用燃气灶具".to_string()), "{c:?}");
+    }
+
     #[test]
     fn one_model_a_parts_owner_and_english_heads_name_the_product() {
         for (text, want) in [

@@ -62,7 +62,7 @@ fn count_before_object(t: &Tokens, k: usize, counts: &[String]) -> Option<usize>
 
 /// Words that end a company's name right after a noun: the noun is the company's trade, no
 /// product of the text.
-const ORG_ENDS: [&str; 9] = [
+pub(super) const ORG_ENDS: [&str; 9] = [
     "公司",
     "有限公司",
     "股份有限公司",
@@ -185,11 +185,22 @@ impl Analyzer {
                         m.a == j && matches!(m.target, Target::Category(_)) && !goes_on(m.b)
                     })
             };
-            let (a, b) = (first..t.toks.len())
+            let (a, mut b) = (first..t.toks.len())
                 .take_while(|&j| {
                     t.toks[j].clause == clause && (t.words[k] != "一款" || !product_at(j))
                 })
                 .find_map(|j| self.noun_span(t, j))?;
+            // a head word right after the noun's head ends the compound instead: jieba cuts an
+            // unknown one into characters ("连" + "帽" + "衫": the hoodie, not its hood)
+            while b < t.toks.len()
+                && t.toks[b].clause == clause
+                && t.words[b].chars().count() == 1
+                && super::text::han_word(t.words[b])
+                && t.words[b] != "的"
+                && self.noun_span(t, b).is_some()
+            {
+                b += 1;
+            }
             let han = (first..a).all(|j| super::text::han_word(t.words[j]) && t.words[j] != "的");
             return Some((if han && b - first <= 4 { first } else { a }, b));
         }
@@ -224,6 +235,11 @@ impl Analyzer {
         };
         let mut a = stop;
         while a > k + 1 && stop - a < 3 && content(a - 1) {
+            a -= 1;
+        }
+        // a child word before the noun says whom it is made for, as in `noun_span` ("召回儿童
+        // 连帽衫": a child's hoodie)
+        if a > k + 1 && a < stop && t.is(a - 1, lex::CHILD) {
             a -= 1;
         }
         // a date or a model number after the verb opens a relative clause ("召回2026年5月生产的

@@ -2,6 +2,7 @@
 //! refinement (电动车 + 锂电池 → 电动自行车用蓄电池), part words that give way to the product they belong
 //! to, coordination (插线板和手机充电器) and salience ranking.
 
+use super::compounds::{companies_not_products, english_heads, is_english, places_not_products};
 use super::*;
 
 impl Analyzer {
@@ -25,6 +26,7 @@ impl Analyzer {
         self.made_for_children(&mut cats, words, toks, ms);
         self.kinds_told_before(&mut cats, words, toks, ms);
         self.child_compounds(text, (words, kinds), toks, ms, &mut cats);
+        companies_not_products(&mut cats, words);
         // Anchors: a refining category replaces its anchor in sentences holding one of its anchor terms
         // (电动车 … 锂电池). When the anchor is what the document is about (in its title, or its most
         // named category), an anchor term in a later sentence with no other product refines it too
@@ -123,6 +125,8 @@ impl Analyzer {
                 });
             }
         }
+        self.han_compound_heads(text, words, toks, &mut cats);
+        places_not_products(&self.categories, &mut cats, words);
         self.drop_parts(text, words, toks, &mut cats);
         self.generic_to_specific(text, toks, &mut cats);
         cats.sort_by_key(|m| m.tok);
@@ -599,6 +603,8 @@ impl Analyzer {
         // object noun found since ("依照《缺陷消费品召回管理办法》，召回打印机") is the product
         if cats.len() > before {
             drop_in_names(&mut cats, &t.toks, &names);
+            places_not_products(&self.categories, &mut cats, &t.words);
+            companies_not_products(&mut cats, &t.words);
         }
         if cats.is_empty() {
             cats.extend(self.implied_product(p, t));
@@ -747,44 +753,4 @@ impl Analyzer {
             .collect();
         cats.retain(|m| !back.contains(&m.tok));
     }
-}
-
-/// A token of English letters (a word of a foreign recall).
-fn is_english(w: &str) -> bool {
-    !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic())
-}
-
-/// In an English noun compound the last noun is the head: a product phrase followed, across a
-/// space only, by one of another group modifies it ("kids bike helmets" are helmets), so it is no
-/// product of its own. Of one group, the first is the narrower kind ("school uniform trousers"
-/// are school uniform) and the head gives way to it — unless the head is an accessory made for
-/// the first ("laptop chargers" are chargers, as 蓝牙音箱充电器 is one).
-fn english_heads(categories: &[Category], cats: &mut Vec<CatM>, words: &[&str]) {
-    let mut drop = vec![false; cats.len()];
-    for (i, m) in cats.iter().enumerate() {
-        if m.end == 0 || !words.get(m.end - 1).is_some_and(|w| is_english(w)) {
-            continue;
-        }
-        let head = cats.iter().position(|n| {
-            n.sent == m.sent
-                && n.tok > m.end
-                && words.get(n.tok).is_some_and(|w| is_english(w))
-                && words
-                    .get(m.end..n.tok)
-                    .is_some_and(|b| b.iter().all(|w| w.trim().is_empty()))
-        });
-        if let Some(j) = head {
-            let accessory = categories[cats[j].c].accessory && !categories[m.c].accessory;
-            if categories[m.c].group == categories[cats[j].c].group && !accessory {
-                drop[j] = true;
-            } else {
-                drop[i] = true;
-            }
-        }
-    }
-    let mut i = 0;
-    cats.retain(|_| {
-        i += 1;
-        !drop[i - 1]
-    });
 }

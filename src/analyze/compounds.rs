@@ -1,0 +1,224 @@
+//! How product words combine with the words around them: two product words written as one
+//! compound name one product (儿童自行车头盔, "kids bike helmets"), and a product word framed as a
+//! place (在帐篷内), before a company word (玩具公司) or before an English word for a business
+//! ("clothing chain") names no product of the text. Grammar of compounds and frames, read on a
+//! document's category mentions (see `products.rs`).
+
+use super::*;
+
+impl Analyzer {
+    /// Two product words written as one compound (no mark between them: "儿童自行车头盔",
+    /// "磁力片积木") name one product: the last is the head and the first, of another group, its
+    /// modifier (a bike helmet is a helmet). A first that is a kind of the head (its category's
+    /// name ends in the head's, or is the head's `child`: magnetic building blocks are magnetic
+    /// toys, 童装卫衣 children's clothing) is the product, unless the head is an accessory made for
+    /// it. Two of one group otherwise both stay (插座转换器, 牙胶玩偶: which one the compound is
+    /// is not written). A part word as head is left to `drop_parts` (a phone's battery is the
+    /// phone's).
+    pub(super) fn han_compound_heads(
+        &self,
+        text: &str,
+        words: &[&str],
+        toks: &[Tok],
+        cats: &mut Vec<CatM>,
+    ) {
+        let han = |k: usize| words.get(k).is_some_and(|w| super::text::han_word(w));
+        let mut drop = vec![false; cats.len()];
+        // (head category, head word, narrower category, end of the compound)
+        let mut again: Vec<(usize, &str, usize, usize)> = Vec::new();
+        for (i, m) in cats.iter().enumerate() {
+            if m.end == 0 || !han(m.end - 1) || !han(m.end) {
+                continue;
+            }
+            let Some(j) = cats
+                .iter()
+                .position(|n| n.tok == m.end && n.sent == m.sent && n.c != m.c)
+            else {
+                continue;
+            };
+            let head = &cats[j];
+            let head_text = span_text(text, toks, head.tok, head.end);
+            if self.categories[head.c].parts.iter().any(|p| p == head_text) {
+                continue;
+            }
+            let (first, last) = (&self.categories[m.c], &self.categories[head.c]);
+            // (the head's own category for children is the narrower kind too: 童装卫衣)
+            let kind_of_head = first.name.ends_with(last.name.as_str()) || last.child == Some(m.c);
+            // (an accessory made for the first is the product: 蓝牙音箱充电器)
+            let accessory = last.accessory && !first.accessory;
+            if kind_of_head && !accessory {
+                drop[j] = true;
+                again.push((head.c, head_text, m.c, head.end));
+            } else if first.group != last.group || accessory {
+                drop[i] = true;
+            }
+        }
+        // the head word alone later is that narrower product again ("召回磁力片积木。积木外壳
+        // 可能开裂": the magnetic blocks)
+        for (k, n) in cats.iter_mut().enumerate() {
+            if drop[k] {
+                continue;
+            }
+            if let Some(&(_, _, c, _)) = again.iter().find(|&&(hc, ht, _, end)| {
+                n.c == hc && n.tok >= end && span_text(text, toks, n.tok, n.end) == ht
+            }) {
+                n.c = c;
+            }
+        }
+        let mut i = 0;
+        cats.retain(|_| {
+            i += 1;
+            !drop[i - 1]
+        });
+    }
+}
+
+/// Words that put what follows at a place ("在汽车内", "放在沙发旁").
+const AT: [&str; 8] = [
+    "在",
+    "放在",
+    "摆在",
+    "放置在",
+    "置于",
+    "靠近",
+    "挨着",
+    "贴近",
+];
+/// Words that close such a place after its noun.
+const LOCATIVES: [&str; 16] = [
+    "内", "里", "中", "旁", "边", "旁边", "附近", "上", "下", "周围", "里面", "上面", "下面",
+    "底下", "之中", "之内",
+];
+
+/// A product word framed as a place ("在帐篷内使用", "放在沙发旁", "在汽车内充电") in a
+/// sentence naming a product of another group is where that product was, not a product of the
+/// text (grammar of place phrases; the product beside it is what the sentence is about) — unless
+/// the text names it outside such a frame too ("卡式炉…把锅具摆在卡式炉上": the stove is).
+pub(super) fn places_not_products(categories: &[Category], cats: &mut Vec<CatM>, words: &[&str]) {
+    // (the second of two places is framed by the first's word: "在室内或帐篷内")
+    let opened = |k: usize| {
+        k > 0
+            && (AT.contains(&words[k - 1])
+                || (matches!(words[k - 1], "或" | "和" | "及" | "与" | "、" | "或者")
+                    && words[k.saturating_sub(5)..k - 1]
+                        .iter()
+                        .any(|w| AT.contains(w))))
+    };
+    let framed =
+        |m: &CatM| opened(m.tok) && words.get(m.end).is_some_and(|w| LOCATIVES.contains(w));
+    let drop: Vec<bool> = cats
+        .iter()
+        .map(|m| {
+            framed(m)
+                && !cats.iter().any(|n| n.c == m.c && !framed(n))
+                && cats.iter().any(|n| {
+                    n.sent == m.sent && !framed(n) && categories[n.c].group != categories[m.c].group
+                })
+        })
+        .collect();
+    retain_unmarked(cats, &drop);
+}
+
+/// A product word right before a company word describes the company ("一家玩具公司召回磁力片积木",
+/// "某服饰公司召回…卫衣") in a text naming a product outside such names. Read before anchored
+/// refinement, which places a refined product at its anchor's first mention.
+pub(super) fn companies_not_products(cats: &mut Vec<CatM>, words: &[&str]) {
+    let company = |m: &CatM| {
+        words
+            .get(m.end)
+            .is_some_and(|w| super::objects::ORG_ENDS.contains(w))
+    };
+    if !cats.iter().any(|m| !company(m)) {
+        return;
+    }
+    let drop: Vec<bool> = cats.iter().map(company).collect();
+    retain_unmarked(cats, &drop);
+}
+
+/// Keeps the mentions whose mark is false.
+fn retain_unmarked(cats: &mut Vec<CatM>, drop: &[bool]) {
+    if !drop.contains(&true) {
+        return;
+    }
+    let mut i = 0;
+    cats.retain(|_| {
+        i += 1;
+        !drop[i - 1]
+    });
+}
+
+/// English nouns for a business: a product word right before one names the business, not a
+/// product (grammar of English compounds, not a list of shops).
+const EN_BUSINESSES: [&str; 22] = [
+    "store",
+    "stores",
+    "shop",
+    "shops",
+    "chain",
+    "chains",
+    "retailer",
+    "retailers",
+    "outlet",
+    "outlets",
+    "department",
+    "departments",
+    "aisle",
+    "aisles",
+    "section",
+    "sections",
+    "maker",
+    "makers",
+    "manufacturer",
+    "manufacturers",
+    "brand",
+    "brands",
+];
+
+/// A token of English letters (a word of a foreign recall).
+pub(super) fn is_english(w: &str) -> bool {
+    !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic())
+}
+
+/// In an English noun compound the last noun is the head: a product phrase followed, across a
+/// space only, by one of another group modifies it ("kids bike helmets" are helmets), so it is no
+/// product of its own. Of one group, the first is the narrower kind ("school uniform trousers"
+/// are school uniform) and the head gives way to it — unless the head is an accessory made for
+/// the first ("laptop chargers" are chargers, as 蓝牙音箱充电器 is one).
+pub(super) fn english_heads(categories: &[Category], cats: &mut Vec<CatM>, words: &[&str]) {
+    let mut drop = vec![false; cats.len()];
+    for (i, m) in cats.iter().enumerate() {
+        if m.end == 0 || !words.get(m.end - 1).is_some_and(|w| is_english(w)) {
+            continue;
+        }
+        // a product word before a word for a business names the business ("sold at clothing
+        // chains", "toy stores"), as 服装店 and 玩具店 do
+        let next = words
+            .get(m.end..)
+            .and_then(|r| r.iter().find(|w| !w.trim().is_empty()));
+        if next.is_some_and(|w| EN_BUSINESSES.contains(&w.to_ascii_lowercase().as_str())) {
+            drop[i] = true;
+            continue;
+        }
+        let head = cats.iter().position(|n| {
+            n.sent == m.sent
+                && n.tok > m.end
+                && words.get(n.tok).is_some_and(|w| is_english(w))
+                && words
+                    .get(m.end..n.tok)
+                    .is_some_and(|b| b.iter().all(|w| w.trim().is_empty()))
+        });
+        if let Some(j) = head {
+            let accessory = categories[cats[j].c].accessory && !categories[m.c].accessory;
+            if categories[m.c].group == categories[cats[j].c].group && !accessory {
+                drop[j] = true;
+            } else {
+                drop[i] = true;
+            }
+        }
+    }
+    let mut i = 0;
+    cats.retain(|_| {
+        i += 1;
+        !drop[i - 1]
+    });
+}
