@@ -3506,6 +3506,28 @@ mod corpus {
         ] {
             assert_eq!(cats(text), want, "{text}");
         }
+        // a recall's product before the cause it gives; a part named after 其 is that part again
+        // later; a child word and a word another category names for children
+        for (text, want) in [
+            (
+                "標檢局表示，某公司進口的藍牙滑鼠因電池芯不良，充電時可能過熱，業者已自主回收。",
+                vec!["其他电子产品"],
+            ),
+            (
+                "某公司销售的暖杯垫因温控器失效可能起火，已全部召回。",
+                vec!["其他家用电器"],
+            ),
+            (
+                "某公司召回一款香薰两用机，其电源适配器可能过热。已收到3起适配器烧焦的报告。",
+                vec!["其他家用电器"],
+            ),
+            (
+                "某母婴公司召回一款婴儿安抚睡袋，拉链头可能脱落。",
+                vec!["儿童及婴幼儿服装"],
+            ),
+        ] {
+            assert_eq!(cats(text), want, "{text}");
+        }
         // a stove the text is about stays, though a pot was put on it
         let c = cats("一家餐馆的卡式炉突然爆开。消防员说，店员把大锅具摆在卡式炉上，盖住了气罐。");
         assert!(c.contains(&"家用燃气灶具".to_string()), "{c:?}");

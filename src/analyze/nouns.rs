@@ -554,6 +554,17 @@ impl Analyzer {
             }
             spans.extend(self.object_before(t, k));
         }
+        // a recall that names no verb's object names its product before the cause it gives
+        // ("某公司進口的無線滑鼠因電池芯不良…", "該款電暖器因溫控器失效…")
+        if p.kind == DocKind::Recall {
+            for k in (1..t.toks.len()).take_while(|&k| t.toks[k].sent <= 1) {
+                if matches!(t.words[k], "因" | "因为" | "由于")
+                    && t.toks[k - 1].clause == t.toks[k].clause
+                {
+                    spans.extend(self.noun_span(t, k - 1));
+                }
+            }
+        }
         for (a, b) in spans {
             if self.object_product_at(p, t, cats, a, b) {
                 return;

@@ -145,11 +145,21 @@ impl Analyzer {
         // sentence ("暖风机的插头烧黑了"), or elsewhere ("充电宝…内部锂电池过热起火" is the power bank's).
         // A product word after 其 ("因其风扇电机可能过热") is a part of what 其 stands for.
         let its = |m: &CatM| m.tok > 0 && words.get(m.tok - 1) == Some(&"其");
+        // a word once named as its part is that part again later ("其电源适配器…适配器烧焦")
+        let its_parts: Vec<(usize, usize, &str)> = cats
+            .iter()
+            .filter(|m| its(m))
+            .map(|m| (m.c, m.tok, span_text(text, toks, m.tok, m.end)))
+            .collect();
         let is_part: Vec<bool> = cats
             .iter()
             .map(|m| {
                 let t = span_text(text, toks, m.tok, m.end);
-                its(m) || self.categories[m.c].parts.iter().any(|p| p == t)
+                its(m)
+                    || self.categories[m.c].parts.iter().any(|p| p == t)
+                    || its_parts
+                        .iter()
+                        .any(|&(c, tok, w)| c == m.c && tok < m.tok && w.ends_with(t))
             })
             .collect();
         if !is_part.contains(&true) {
@@ -280,9 +290,9 @@ impl Analyzer {
         if !self.child_words.is_empty() {
             let ruled = |k: usize| ms.iter().any(|m| m.a <= k && k < m.b);
             for m in cats.iter_mut() {
-                let Some(child) = self.categories[m.c].child else {
-                    continue;
-                };
+                // a product with no children's category of its own may have a children's kind
+                // another category names (睡袋 is outdoor gear, 婴儿睡袋 a baby's garment)
+                let own = self.categories[m.c].child;
                 let is_child = |k: usize| self.child_words.iter().any(|w| w == words[k]);
                 let plain = |k: usize| {
                     !ruled(k)
@@ -318,7 +328,26 @@ impl Analyzer {
                     before(1).is_some_and(is_child)
                         || (before(1).is_some_and(plain) && before(2).is_some_and(is_child))
                 };
-                if found {
+                // the child word as written, for a name another category holds with it; a
+                // one-character word between is a preposition more often than a modifier
+                // ("婴儿从学步车中跌落": the child is the subject)
+                let child_word = match (before(1), before(2)) {
+                    (Some(k), _) if is_child(k) => Some(words[k]),
+                    (Some(j), Some(k)) if is_child(k) && words[j].chars().count() >= 2 => {
+                        Some(words[k])
+                    }
+                    _ => None,
+                };
+                // (asked only of a product after a child word: the name is built for it alone)
+                let child = || {
+                    own.or_else(|| {
+                        let word: String = words.get(m.tok..m.end)?.concat();
+                        self.nouns
+                            .exact(&format!("{}{word}", child_word?))
+                            .filter(|&c| c != m.c)
+                    })
+                };
+                if found && let Some(child) = child() {
                     m.c = child;
                 }
             }
@@ -605,6 +634,9 @@ impl Analyzer {
             drop_in_names(&mut cats, &t.toks, &names);
             places_not_products(&self.categories, &mut cats, &t.words);
             companies_not_products(&mut cats, &t.words);
+            // a part word named with no product before ("…两用机，其电源适配器可能过热") gives
+            // way to the object noun as to any product
+            self.drop_parts(&p.full, &t.words, &t.toks, &mut cats);
         }
         if cats.is_empty() {
             cats.extend(self.implied_product(p, t));

@@ -27,6 +27,7 @@ const PROBES6: &str = include_str!("../eval/probes6.jsonl");
 const PROBES7: &str = include_str!("../eval/probes7.jsonl");
 const PROBES8: &str = include_str!("../eval/probes8.jsonl");
 const PROBES9: &str = include_str!("../eval/probes9.jsonl");
+const PROBES10: &str = include_str!("../eval/probes10.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -589,5 +590,21 @@ fn every_strong_hazard_term_is_read() {
     assert_eq!(
         dead, known,
         "terms never read (or a known one now read: drop it from `known`)"
+    );
+}
+
+/// The eighteenth session's later batches (`tests/eval/probes10.jsonl`): incidents, complaints,
+/// explainers, tips and a test demonstration, each signal beside a non-signal of the same product,
+/// smart products' privacy incidents among them (`tc97…`), and recalls of products no alias held
+/// (`tc98…`), labelled before the analyzer first read them. Its floors are what it measures after
+/// the session's changes (in-sample).
+#[test]
+fn incidents_beside_advice_and_unnamed_recalls_hold() {
+    hold_probe_set(
+        PROBES10,
+        "tests/eval/probes10.jsonl",
+        36,
+        [0.97, 0.95, 1.00],
+        1.00,
     );
 }
