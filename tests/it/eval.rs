@@ -28,6 +28,7 @@ const PROBES7: &str = include_str!("../eval/probes7.jsonl");
 const PROBES8: &str = include_str!("../eval/probes8.jsonl");
 const PROBES9: &str = include_str!("../eval/probes9.jsonl");
 const PROBES10: &str = include_str!("../eval/probes10.jsonl");
+const PROBES11: &str = include_str!("../eval/probes11.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -606,5 +607,20 @@ fn incidents_beside_advice_and_unnamed_recalls_hold() {
         36,
         [0.97, 0.95, 1.00],
         1.00,
+    );
+}
+
+/// The eighteenth session's standards (`tests/eval/probes11.jsonl`): new and revised mandatory
+/// standards of the mainland and Taiwan beside an explainer of an old one, a voluntary one and a
+/// meeting (`tc99…`), labelled before the analyzer first read them. Its floors are what it
+/// measures after the session's changes (in-sample); the explainer is still taken for a signal.
+#[test]
+fn standards_new_and_old_hold() {
+    hold_probe_set(
+        PROBES11,
+        "tests/eval/probes11.jsonl",
+        12,
+        [1.00, 0.90, 1.00],
+        0.91,
     );
 }
