@@ -209,6 +209,9 @@ impl Analyzer {
                 }
             }
         }
+        if p.has(BRAND) {
+            out.extend(quoted_brand_runs(&p.orig));
+        }
         // most texts hold no mark at all (the marks are BRAND words of the one substring scan)
         if !p.has(BRAND) {
             out.sort_unstable();
@@ -333,9 +336,75 @@ impl Analyzer {
     }
 }
 
+/// Quoted names in a run that a brand word closes (“甲”“乙”等品牌, “甲”、“乙”和“丙”品牌): each is a
+/// brand, as “甲”牌 is — a place's name among them (“鄂尔多斯”) names a brand, no place.
+fn quoted_brand_runs(text: &str) -> Vec<(usize, usize)> {
+    const CLOSERS: [&str; 6] = [
+        "等品牌",
+        "等知名品牌",
+        "品牌",
+        "等牌子",
+        "等商标",
+        "等多个品牌",
+    ];
+    const JOINS: [&str; 5] = ["、", "和", "与", "及", "，"];
+    let mut out = Vec::new();
+    for (at, _) in text.match_indices('”') {
+        let after = &text[at + '”'.len_utf8()..];
+        if !CLOSERS.iter().any(|c| after.starts_with(c)) {
+            continue;
+        }
+        // walk back over “…” groups, with a joining mark or nothing between them
+        let mut end = at;
+        while let Some(open) = text[..end].rfind('“') {
+            let name = &text[open + '“'.len_utf8()..end];
+            if name.is_empty() || name.chars().count() > 12 || name.contains(['”', '，', '。'])
+            {
+                break;
+            }
+            out.push((open + '“'.len_utf8(), end));
+            let before = &text[..open];
+            let before = JOINS
+                .iter()
+                .find_map(|j| before.strip_suffix(j))
+                .unwrap_or(before);
+            match before.strip_suffix('”') {
+                Some(b) => end = b.len(),
+                None => break,
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::strip_lead;
+    use super::{quoted_brand_runs, strip_lead};
+
+    #[test]
+    fn quoted_names_a_brand_word_closes_are_brands() {
+        for (text, want) in [
+            (
+                "抽查羽绒服，“北辰”“鄂尔多斯”等品牌均合格",
+                vec!["北辰", "鄂尔多斯"],
+            ),
+            (
+                "“长城”、“黄河”和“泰山”品牌的电线均不合格",
+                vec!["长城", "黄河", "泰山"],
+            ),
+            // a quote no brand word closes is no brand
+            ("“鄂尔多斯”羊绒衫展销会开幕", vec![]),
+        ] {
+            let mut got: Vec<&str> = quoted_brand_runs(text)
+                .into_iter()
+                .map(|(s, e)| &text[s..e])
+                .collect();
+            got.sort_unstable();
+            let mut want = want;
+            want.sort_unstable();
+            assert_eq!(got, want, "{text}");
+        }
+    }
 
     #[test]
     fn a_party_after_a_bracket_and_a_conjunction_is_a_name_of_its_own() {
