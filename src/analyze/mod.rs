@@ -26,6 +26,7 @@ mod hazards;
 mod inspection;
 mod kind;
 mod kinds;
+mod noun_index;
 mod nouns;
 mod objects;
 mod parties;

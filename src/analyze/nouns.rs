@@ -5,6 +5,7 @@
 //! noun as written, so a new kind of product surfaces instead of being dropped. Also compounds
 //! made for a known product (燃气灶具连接用软管, 电动工具用锂离子电池组): what follows 用 is the product.
 
+pub(super) use super::noun_index::{HeadRule, NounIndex};
 use super::*;
 
 /// Words that close an enumeration: what follows them ("…等建材", "…之类的用品") is the class
@@ -100,231 +101,6 @@ fn numeral(c: char) -> bool {
                 | '多'
                 | '数'
         )
-}
-
-/// A head rule of cues.toml `[unclassified]`, prepared.
-#[derive(Debug, Default)]
-pub(super) struct HeadRule {
-    /// Endings, one of which the noun has.
-    pub(super) ends: Vec<String>,
-    /// Words one of which the noun must hold (none: any noun).
-    pub(super) with: Vec<String>,
-    pub(super) category: usize,
-    /// Whether it places a noun over a name sharing its head but not its `with` word.
-    pub(super) over_alias: bool,
-}
-
-/// The names and aliases of every category, prepared, for placing a noun no alias matched.
-#[derive(Debug, Default)]
-pub(super) struct NounIndex {
-    /// Last character → (name or alias as characters, category), in rule-file order.
-    by_end: FxHashMap<char, Vec<(Vec<char>, usize)>>,
-    /// Head words too general to place a noun by themselves (用品, 产品).
-    generic_heads: Vec<String>,
-    /// The head rules, in order.
-    heads: Vec<HeadRule>,
-    /// The last characters of every ending of `heads`: a noun ending in none of them takes no
-    /// head, without a suffix test per ending. `None` when an ending is empty (it fits any noun).
-    head_lasts: Option<CharSet>,
-    /// Per category, phrases it excludes: a noun holding one is not placed there.
-    excludes: Vec<Vec<String>>,
-    /// English head word (the last word of a name, lower case) → its group's fallback
-    /// `其他<group>`, for a head the English names of one group hold most often ("cookers": rice,
-    /// slow and pressure cookers are appliances, so "egg cookers" are `其他家用电器`).
-    en_heads: FxHashMap<String, usize>,
-}
-
-impl NounIndex {
-    pub(super) fn new(
-        names: impl Iterator<Item = (String, usize)>,
-        generic_heads: Vec<String>,
-        heads: Vec<HeadRule>,
-    ) -> NounIndex {
-        let ends = || heads.iter().flat_map(|h| &h.ends);
-        let head_lasts = ends()
-            .all(|e| !e.is_empty())
-            .then(|| CharSet::new(ends().filter_map(|e| e.chars().next_back())));
-        let mut ix = NounIndex {
-            generic_heads,
-            heads,
-            head_lasts,
-            ..NounIndex::default()
-        };
-        for (name, c) in names {
-            let chars: Vec<char> = name.chars().collect();
-            if chars.len() < 2 {
-                continue;
-            }
-            if let Some(&last) = chars.last() {
-                ix.by_end.entry(last).or_default().push((chars, c));
-            }
-        }
-        ix
-    }
-
-    /// The English head words and the group fallback each places a noun in (see `en_heads`).
-    pub(super) fn with_en_heads(mut self, en_heads: FxHashMap<String, usize>) -> NounIndex {
-        self.en_heads = en_heads;
-        self
-    }
-
-    /// The group fallback of an English noun's head word, when no name shares more of it.
-    fn en_head(&self, noun: &str) -> Option<usize> {
-        if !noun.ends_with(|c: char| c.is_ascii_alphabetic()) {
-            return None;
-        }
-        let head = noun.rsplit([' ', '-']).next()?;
-        // (a bare head names no kind of product: "cookers" alone is what the names share)
-        (head.len() < noun.len())
-            .then(|| self.en_heads.get(head).copied())
-            .flatten()
-    }
-
-    /// The phrases each category excludes (by index), prepared.
-    pub(super) fn with_excludes(mut self, excludes: Vec<Vec<String>>) -> NounIndex {
-        self.excludes = excludes;
-        self
-    }
-
-    /// The category whose name or alias is exactly this noun (prepared).
-    pub(super) fn exact(&self, noun: &str) -> Option<usize> {
-        let chars: Vec<char> = noun.chars().collect();
-        self.by_end
-            .get(chars.last()?)?
-            .iter()
-            .find(|(name, _)| *name == chars)
-            .map(|&(_, c)| c)
-    }
-
-    /// Whether category `c` excludes a phrase the noun holds.
-    fn excluded(&self, noun: &str, c: usize) -> bool {
-        self.excludes
-            .get(c)
-            .is_some_and(|es| es.iter().any(|e| noun.contains(e.as_str())))
-    }
-
-    /// Whether `w` is a head word too general to name a product alone (产品, 用品).
-    pub(super) fn is_generic_head(&self, w: &str) -> bool {
-        self.generic_heads.iter().any(|g| g == w)
-    }
-
-    /// The category a noun (prepared) is nearest to: the name or alias sharing the longest head
-    /// word with it (two characters or more, shorter than the noun, not only a generic head:
-    /// 快热式电热水器 → the category of 电热水器); of those sharing as long a head, the one sharing
-    /// most characters of its modifier (一次性塑料餐盒 is nearer 一次性餐盒 than 纸餐盒), then the
-    /// earlier category of the rule file. Else the first head rule it meets. A noun ending in a
-    /// generic head (书桌椅套装, 宠物喂食用品) is a kind of what stands before it, placed as that.
-    pub(super) fn resolve(&self, noun: &str) -> Option<usize> {
-        let chars: Vec<char> = noun.chars().collect();
-        if chars.len() < 2 {
-            return None;
-        }
-        if let Some(rest) = self
-            .generic_heads
-            .iter()
-            .find_map(|g| noun.strip_suffix(g.as_str()))
-            .filter(|r| r.chars().count() >= 2)
-            && let Some(c) = self.resolve(rest)
-        {
-            return Some(c);
-        }
-        // (shared head length, shared modifier characters, category, the name)
-        let mut best: Option<(usize, usize, usize, &[char])> = None;
-        for (name, c) in chars
-            .last()
-            .and_then(|l| self.by_end.get(l))
-            .map_or(&[][..], Vec::as_slice)
-        {
-            let k = chars
-                .iter()
-                .rev()
-                .zip(name.iter().rev())
-                .take_while(|(a, b)| a == b)
-                .count();
-            // The head must leave the noun a modifier of its own: a bare head (机械) is no kind
-            // of product. (Whether the category excludes the noun is asked last, of a candidate
-            // that would be the best: it is a substring search per excluded phrase.)
-            if k < 2 || k >= chars.len() {
-                continue;
-            }
-            // English shares whole words: "egg cookers" and "rice cookers" share " cookers",
-            // "lockers" and "cookers" share nothing
-            let at = chars.len() - k;
-            if chars[chars.len() - 1].is_ascii_alphabetic()
-                && chars[at] != ' '
-                && !(chars[at - 1] == ' ' && (k == name.len() || name[name.len() - k - 1] == ' '))
-            {
-                continue;
-            }
-            // the shared head less its leading blanks, compared in place (no string built)
-            let shared = &chars[chars.len() - k..];
-            let shared = &shared[shared.iter().take_while(|c| c.is_whitespace()).count()..];
-            // an English name's modifier words must all stand in the noun: "car seats" is no
-            // name of "infant bath seats", "seats" alone would be
-            if chars[chars.len() - 1].is_ascii_alphabetic() {
-                let noun_words: String = chars.iter().collect();
-                let modifier: String = name[..name.len() - k].iter().collect();
-                if !modifier
-                    .split_whitespace()
-                    .all(|w| noun_words.split_whitespace().any(|n| n == w))
-                {
-                    continue;
-                }
-            }
-            if self
-                .generic_heads
-                .iter()
-                .any(|g| g.chars().eq(shared.iter().copied()))
-            {
-                continue;
-            }
-            let modifier = &name[..name.len() - k];
-            let common = chars[..chars.len() - k]
-                .iter()
-                .filter(|ch| modifier.contains(ch))
-                .count();
-            // the earlier category (met first) keeps a tie
-            if best.is_none_or(|(bk, bm, _, _)| (k, common) > (bk, bm)) && !self.excluded(noun, *c)
-            {
-                best = Some((k, common, *c, name.as_slice()));
-            }
-        }
-        if let Some((_, _, c, name)) = best {
-            // a rule marked `over_alias` says more when the noun holds its word and the name does
-            // not (电热饭盒 is an electric one, not the lunch box of 饭盒)
-            // (the name is characters: a word is looked for in it as characters, no string built)
-            let name_holds = |w: &str| {
-                let w: Vec<char> = w.chars().collect();
-                name.windows(w.len()).any(|x| x == w.as_slice())
-            };
-            let over = self
-                .heads
-                .iter()
-                .find(|h| {
-                    h.over_alias
-                        && h.category != c
-                        && h.ends.iter().any(|e| noun.ends_with(e.as_str()))
-                        && h.with
-                            .iter()
-                            .any(|w| noun.contains(w.as_str()) && !name_holds(w))
-                })
-                .map(|h| h.category);
-            return Some(over.unwrap_or(c));
-        }
-        if let Some(lasts) = &self.head_lasts
-            && noun.chars().next_back().is_none_or(|l| !lasts.contains(l))
-        {
-            return self.en_head(noun);
-        }
-        self.heads
-            .iter()
-            .find(|h| {
-                h.ends.iter().any(|e| noun.ends_with(e.as_str()))
-                    && (h.with.is_empty() || h.with.iter().any(|w| noun.contains(w.as_str())))
-            })
-            .map(|h| h.category)
-            .or_else(|| self.en_head(noun))
-    }
 }
 
 impl Analyzer {
@@ -800,6 +576,7 @@ impl Analyzer {
 
 #[cfg(test)]
 mod tests {
+    use super::super::noun_index::{HeadRule, NounIndex};
     use super::*;
 
     fn ix() -> NounIndex {
@@ -855,6 +632,35 @@ mod tests {
         assert_eq!(ix.resolve("牛皮纸餐盒"), Some(0));
         // no modifier in common: the earlier name
         assert_eq!(ix.resolve("外卖餐盒"), Some(0));
+        // no alias shares the modifier, a category's name does: 塑料 is plastic ware's
+        let named = NounIndex::new(
+            [
+                ("纸餐盒".to_string(), 0),
+                ("外卖餐盒".to_string(), 1),
+                ("保鲜盒".to_string(), 2),
+            ]
+            .into_iter(),
+            Vec::new(),
+            Vec::new(),
+        )
+        .with_category_names(vec![
+            "食品接触用纸制品".chars().collect(),
+            "一次性塑料餐饮具".chars().collect(),
+            "塑料保鲜容器".chars().collect(),
+        ]);
+        assert_eq!(named.resolve("塑料餐盒"), Some(1));
+        assert_eq!(named.resolve("牛皮纸餐盒"), Some(0));
+        // of two names holding as much of it, the one saying least the noun does not
+        let least = NounIndex::new(
+            [("打包餐盒".to_string(), 1), ("外卖餐盒".to_string(), 0)].into_iter(),
+            Vec::new(),
+            Vec::new(),
+        )
+        .with_category_names(vec![
+            "塑料餐饮具".chars().collect(),
+            "一次性塑料餐饮具".chars().collect(),
+        ]);
+        assert_eq!(least.resolve("塑料餐盒"), Some(0));
         // English heads are whole words
         let en = NounIndex::new(
             [("rice cookers".to_string(), 3), ("cookers".to_string(), 4)].into_iter(),

@@ -29,6 +29,7 @@ const PROBES8: &str = include_str!("../eval/probes8.jsonl");
 const PROBES9: &str = include_str!("../eval/probes9.jsonl");
 const PROBES10: &str = include_str!("../eval/probes10.jsonl");
 const PROBES11: &str = include_str!("../eval/probes11.jsonl");
+const PROBES12: &str = include_str!("../eval/probes12.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -622,5 +623,21 @@ fn standards_new_and_old_hold() {
         12,
         [1.00, 0.90, 1.00],
         0.91,
+    );
+}
+
+/// The eighteenth session's last batch (`tests/eval/probes12.jsonl`): city inspection notices
+/// that list two or three kinds of product each (gas appliances, textiles and cases, small
+/// appliances, food-contact ware, shoes, furniture, lamps, wiring accessories), labelled before
+/// the analyzer first read them. Its floors are what it measures after the session's changes
+/// (in-sample).
+#[test]
+fn notices_listing_kinds_of_product_hold() {
+    hold_probe_set(
+        PROBES12,
+        "tests/eval/probes12.jsonl",
+        8,
+        [0.86, 1.00, 1.00],
+        1.00,
     );
 }

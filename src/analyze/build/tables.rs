@@ -421,6 +421,13 @@ pub(super) fn noun_index(
     )
     .with_excludes(excludes)
     .with_en_heads(en_heads(f))
+    .with_category_names(
+        f.products
+            .category
+            .iter()
+            .map(|c| prepare(&c.name).chars().collect())
+            .collect(),
+    )
 }
 
 /// English head words → the fallback `其他<group>` of the group whose categories' English names
