@@ -8,6 +8,7 @@
 //! same sheet) or the end. Title rows above the header, notes below it and the serial-number
 //! column are left out.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::model::{field, inspection_keys};
@@ -16,71 +17,97 @@ use crate::model::{field, inspection_keys};
 /// cell that is no header at all. Checked most specific first: 标称生产企业所在地 is a place,
 /// not the enterprise; 不合格项目 is the failed items, not any 项目.
 pub fn column_key(header: &str) -> Option<&'static str> {
-    let h: String = header
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '*' && *c != '＊')
-        .collect();
+    // every name below is Chinese: a cell of ASCII alone (a number, a word of English) names
+    // none, and is answered without a copy made or a name searched for
+    if header.is_ascii() {
+        return None;
+    }
+    let skipped = |c: char| c.is_whitespace() || c == '*' || c == '＊';
+    // (a cell split off at whitespace, as most are, is its own key text: no copy)
+    let h: Cow<str> = if header.contains(skipped) {
+        Cow::Owned(header.chars().filter(|&c| !skipped(c)).collect())
+    } else {
+        Cow::Borrowed(header)
+    };
     if h.is_empty() || h.chars().count() > 24 {
         return None;
     }
-    let has = |words: &[&str]| words.iter().any(|w| h.contains(w));
-    // a summary table's counts per product (抽查批次, 不合格批次, 合格批次), before 批次号
-    let key = if has(&["不合格批次", "不合格数"]) {
-        inspection_keys::FAILED
-    } else if has(&[
-        "抽查批次",
-        "抽检批次",
-        "抽样批次",
-        "抽取批次",
-        "检验批次",
-        "抽查数量",
-    ]) {
-        inspection_keys::SAMPLED
-    } else if has(&["合格批次", "合格数"]) {
-        inspection_keys::PASSED
-    } else if has(&["不合格项目", "不合格检验项目", "主要不合格", "不符合项目"])
-    {
-        field::ITEMS
-    } else if has(&["检验结果", "抽查结果", "判定结果", "检验结论", "结论"]) {
-        field::RESULT
-    } else if has(&["所在地", "省份", "所在省", "地区"]) {
-        field::PROVINCE
-    } else if has(&["批号", "生产日期", "批次号"]) {
-        field::BATCH
-    } else if has(&["型号", "规格"]) {
-        field::MODEL
-    } else if has(&["商标", "品牌"]) {
-        field::BRAND
-    } else if has(&[
-        "生产企业",
-        "生产者",
-        "生产单位",
-        "制造商",
-        "企业名称",
-        "生产厂",
-    ]) {
-        field::ENTERPRISE
-    } else if has(&[
-        "产品名称",
-        "样品名称",
-        "商品名称",
-        "抽查产品",
-        "产品类别",
-        "产品种类",
-    ]) || h == "产品"
-    {
-        field::PRODUCT
-    } else {
+    // every name holds one of the few characters of KEY_CHARS: a cell with none names no
+    // column, told without a name searched for
+    if !h.contains(|c: char| KEY_CHARS.contains(&c)) {
         return None;
-    };
-    Some(key)
+    }
+    COLUMNS
+        .iter()
+        .find(|(words, key)| {
+            words.iter().any(|w| h.contains(w)) || (*key == field::PRODUCT && h == "产品")
+        })
+        .map(|&(_, key)| key)
 }
+
+/// Column names and their row keys, the most specific first: a summary table's counts per
+/// product (抽查批次, 不合格批次, 合格批次) before 批次号.
+const COLUMNS: [(&[&str], &str); 11] = [
+    (&["不合格批次", "不合格数"], inspection_keys::FAILED),
+    (
+        &[
+            "抽查批次",
+            "抽检批次",
+            "抽样批次",
+            "抽取批次",
+            "检验批次",
+            "抽查数量",
+        ],
+        inspection_keys::SAMPLED,
+    ),
+    (&["合格批次", "合格数"], inspection_keys::PASSED),
+    (
+        &["不合格项目", "不合格检验项目", "主要不合格", "不符合项目"],
+        field::ITEMS,
+    ),
+    (
+        &["检验结果", "抽查结果", "判定结果", "检验结论", "结论"],
+        field::RESULT,
+    ),
+    (&["所在地", "省份", "所在省", "地区"], field::PROVINCE),
+    (&["批号", "生产日期", "批次号"], field::BATCH),
+    (&["型号", "规格"], field::MODEL),
+    (&["商标", "品牌"], field::BRAND),
+    (
+        &[
+            "生产企业",
+            "生产者",
+            "生产单位",
+            "制造商",
+            "企业名称",
+            "生产厂",
+        ],
+        field::ENTERPRISE,
+    ),
+    // (and a cell of 产品 alone)
+    (
+        &[
+            "产品名称",
+            "样品名称",
+            "商品名称",
+            "抽查产品",
+            "产品类别",
+            "产品种类",
+        ],
+        field::PRODUCT,
+    ),
+];
+
+/// Characters one of which every name of [`COLUMNS`] holds (a test checks it).
+const KEY_CHARS: [char; 12] = [
+    '批', '合', '抽', '结', '地', '省', '产', '号', '规', '商', '品', '企',
+];
 
 /// The keys of a row if it is a header row: at least two different recognised columns, one of
 /// them the product or the failed items (a table of something else — staff, dates — is not
 /// ours; a title merged across the columns repeats one name).
-pub fn header(cells: &[String]) -> Option<Vec<Option<&'static str>>> {
-    let keys: Vec<Option<&'static str>> = cells.iter().map(|c| column_key(c)).collect();
+pub fn header<S: AsRef<str>>(cells: &[S]) -> Option<Vec<Option<&'static str>>> {
+    let keys: Vec<Option<&'static str>> = cells.iter().map(|c| column_key(c.as_ref())).collect();
     let mut distinct: Vec<&str> = keys.iter().flatten().copied().collect();
     distinct.sort_unstable();
     distinct.dedup();
@@ -131,6 +158,19 @@ fn clean(cell: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The characters a cell is first looked at for are in every column name (and in 产品): a
+    /// cell without them could name no column.
+    #[test]
+    fn every_column_name_holds_a_key_character() {
+        for w in COLUMNS
+            .iter()
+            .flat_map(|(words, _)| words.iter())
+            .chain(&["产品"])
+        {
+            assert!(w.contains(|c: char| KEY_CHARS.contains(&c)), "{w}");
+        }
+    }
 
     fn grid(rows: &[&[&str]]) -> Vec<Vec<String>> {
         rows.iter()

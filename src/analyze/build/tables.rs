@@ -521,7 +521,7 @@ pub(super) fn assemble(
         noun_suffixes: Endings::new(words(&cues.unclassified.suffixes)),
         noun_not: Endings::new(words(&cues.unclassified.not)),
         objects: object_words(&cues.unclassified),
-        citing: words(&f.products.citing),
+        citing: with_finders(words(&f.products.citing)),
         nouns: noun_index(f, cat_index),
         anchor_term_cats: t.anchor_term_cats,
         anchor_term_ends: t.anchor_term_ends,
@@ -675,4 +675,16 @@ fn use_words(h: &crate::analyze::rules::Hypothetical) -> UseWords {
         notices: words(&h.notices),
         notified: words(&h.notified),
     }
+}
+
+/// Each word with its substring search (memchr's SIMD one), built once: `match_indices` set one
+/// up for every text.
+fn with_finders(words: Vec<String>) -> Vec<(String, memchr::memmem::Finder<'static>)> {
+    words
+        .into_iter()
+        .map(|w| {
+            let finder = memchr::memmem::Finder::new(w.as_str()).into_owned();
+            (w, finder)
+        })
+        .collect()
 }

@@ -27,6 +27,10 @@ use crate::model::{
 const FAILED_WORDS: [&str; 6] = ["不合格", "不符合", "不达标", "未通过", "不合规", "未符合"];
 /// Labels of a failed-items list in a sentence.
 const ITEM_LABELS: [&str; 4] = ["不合格项目", "不合格检验项目", "不符合项目", "主要问题"];
+/// A search for each of [`ITEM_LABELS`], built once: memchr's SIMD substring search, where
+/// `match_indices` of a `&str` sets up a Two-Way searcher per text and walks it byte by byte.
+static ITEM_LABEL_FINDERS: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 4]> =
+    std::sync::LazyLock::new(|| ITEM_LABELS.map(memchr::memmem::Finder::new));
 
 /// The document's categories with each table record's: a row's product cell names a product of
 /// the notice, placed by its noun where no alias holds it (弹簧软床垫 | 不合格).
@@ -267,10 +271,10 @@ impl Analyzer {
     fn listed_items(&self, p: &Prepared) -> Vec<String> {
         let text = p.orig.as_str();
         let mut out: Vec<String> = Vec::new();
-        // one searcher per label for all its occurrences (a `find` per occurrence sets one up
-        // each time); the search goes on right after each label, as before
-        for label in ITEM_LABELS {
-            for (i, _) in text.match_indices(label) {
+        // one searcher per label for all its occurrences, built once for every text
+        // (`ITEM_LABEL_FINDERS`); the search goes on right after each label, as before
+        for (label, finder) in ITEM_LABELS.iter().zip(ITEM_LABEL_FINDERS.iter()) {
+            for i in finder.find_iter(text.as_bytes()) {
                 let start = i + label.len();
                 let rest = &text[start..];
                 let rest = rest.trim_start_matches(['为', '有', '是', ':', '：', ' ']);
@@ -504,37 +508,45 @@ fn split_items(s: &str) -> Vec<String> {
 /// as the header. Any run of whitespace, not tabs alone: what whitespace a copy gives a table
 /// (tabs, spaces, ideographic spaces) must not change what the text is about.
 fn text_table_rows(text: &str) -> Vec<BTreeMap<String, String>> {
-    let piped: Vec<Vec<String>> = text
-        .lines()
-        .filter(|l| l.matches('|').count() >= 2)
-        .map(|l| {
-            l.trim()
-                .trim_matches('|')
-                .split('|')
-                .map(|c| c.trim().to_string())
-                .collect()
-        })
-        .collect();
-    if !piped.is_empty() {
-        return crate::parse::table::rows(&piped);
+    // (a line of pipe cells holds two pipes: a text with fewer, as most are, has no such line)
+    if memchr::memchr_iter(b'|', text.as_bytes()).nth(1).is_some() {
+        let piped: Vec<Vec<String>> = text
+            .lines()
+            .filter(|l| l.matches('|').count() >= 2)
+            .map(|l| {
+                l.trim()
+                    .trim_matches('|')
+                    .split('|')
+                    .map(|c| c.trim().to_string())
+                    .collect()
+            })
+            .collect();
+        if !piped.is_empty() {
+            return crate::parse::table::rows(&piped);
+        }
     }
     let mut grid: Vec<Vec<String>> = Vec::new();
     let mut width = 0;
     for line in text.lines() {
-        // (most lines of prose have no inner whitespace: no cells are made for them)
-        if width == 0 && line.split_whitespace().nth(2).is_none() {
+        if width == 0 {
+            // most lines of prose have no whitespace at all, told by their bytes; one that
+            // has is a header only with three cells or more, its cells read in place (no
+            // copies) until it is one
+            if !has_whitespace(line) || line.split_whitespace().nth(2).is_none() {
+                continue;
+            }
+            let cells: Vec<&str> = line.split_whitespace().collect();
+            if crate::parse::table::header(&cells).is_some() {
+                width = cells.len();
+                grid.push(cells.into_iter().map(str::to_string).collect());
+            }
             continue;
         }
         let cells: Vec<String> = line.split_whitespace().map(str::to_string).collect();
         if cells.is_empty() {
             continue;
         }
-        if width == 0 {
-            if cells.len() >= 3 && crate::parse::table::header(&cells).is_some() {
-                width = cells.len();
-                grid.push(cells);
-            }
-        } else if cells.len() == width {
+        if cells.len() == width {
             grid.push(cells);
         } else {
             break;
@@ -546,10 +558,62 @@ fn text_table_rows(text: &str) -> Vec<BTreeMap<String, String>> {
     crate::parse::table::rows(&grid)
 }
 
+/// Whether `line` holds a character `char::is_whitespace` holds, told by its bytes without a
+/// branch (a loop the compiler vectorises, where decoding characters to ask each cost more
+/// than the split it spares): ASCII 9–13 and space, U+0085 and U+00A0 (C2 85, C2 A0), U+1680
+/// (E1 9A 80), U+2000–U+200A, U+2028, U+2029, U+202F (E2 80 80–8A, A8, A9, AF), U+205F (E2 81
+/// 9F) and U+3000 (E3 80 80).
+fn has_whitespace(line: &str) -> bool {
+    fn starts(b0: u8, b1: u8, b2: u8) -> bool {
+        let ascii = (b0.wrapping_sub(b'\t') < 5) | (b0 == b' ');
+        let two = (b0 == 0xC2) & ((b1 == 0x85) | (b1 == 0xA0));
+        let ogham = (b0 == 0xE1) & (b1 == 0x9A) & (b2 == 0x80);
+        let spaces = (b0 == 0xE2)
+            & (((b1 == 0x80) & ((b2 <= 0x8A) | (b2 == 0xA8) | (b2 == 0xA9) | (b2 == 0xAF)))
+                | ((b1 == 0x81) & (b2 == 0x9F)));
+        let ideographic = (b0 == 0xE3) & (b1 == 0x80) & (b2 == 0x80);
+        ascii | two | ogham | spaces | ideographic
+    }
+    let b = line.as_bytes();
+    let (b1, b2) = (
+        b.get(1..).unwrap_or_default(),
+        b.get(2..).unwrap_or_default(),
+    );
+    let body = b
+        .iter()
+        .zip(b1)
+        .zip(b2)
+        .fold(false, |m, ((&x, &y), &z)| m | starts(x, y, z));
+    // the last two bytes, with nothing after them
+    let tail = match *b {
+        [.., x, y] => starts(x, y, 0) | starts(y, 0, 0),
+        [x] => starts(x, 0, 0),
+        [] => false,
+    };
+    body | tail
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::analyze::check::example_doc;
+
+    /// Whitespace told by bytes is whitespace as `char::is_whitespace` tells it: every
+    /// character of the first planes alone and inside Chinese text (。 and “ share lead bytes
+    /// with U+3000 and U+2000).
+    #[test]
+    fn whitespace_told_by_bytes_is_whitespace_told_by_characters() {
+        for c in ('\0'..='\u{ffff}').chain(['😀', '\u{10ffff}']) {
+            for line in [c.to_string(), format!("抽查。{c}“产品”")] {
+                assert_eq!(
+                    has_whitespace(&line),
+                    line.contains(char::is_whitespace),
+                    "{:?}",
+                    c
+                );
+            }
+        }
+    }
 
     fn records(text: &str) -> Vec<InspectionRecord> {
         let an = crate::analyze::tests::shared();
