@@ -65,11 +65,7 @@ impl Analyzer {
                 n.c = c;
             }
         }
-        let mut i = 0;
-        cats.retain(|_| {
-            i += 1;
-            !drop[i - 1]
-        });
+        retain_unmarked(cats, &drop);
     }
 }
 
@@ -216,9 +212,5 @@ pub(super) fn english_heads(categories: &[Category], cats: &mut Vec<CatM>, words
             }
         }
     }
-    let mut i = 0;
-    cats.retain(|_| {
-        i += 1;
-        !drop[i - 1]
-    });
+    retain_unmarked(cats, &drop);
 }
