@@ -1,4 +1,5 @@
-//! How product words combine with the words around them: two product words written as one
+//! How product words combine with the words around them: a child word before a product (儿童
+//! 折叠餐椅: children's furniture), two product words written as one
 //! compound name one product (儿童自行车头盔, "kids bike helmets"), and a product word framed as a
 //! place (在帐篷内), before a company word (玩具公司) or before an English word for a business
 //! ("clothing chain") names no product of the text. Grammar of compounds and frames, read on a
@@ -7,6 +8,88 @@
 use super::*;
 
 impl Analyzer {
+    /// A product made for children takes the category's `child` one (see the comment inside).
+    pub(super) fn made_for_children(
+        &self,
+        cats: &mut [CatM],
+        words: &[&str],
+        toks: &[Tok],
+        ms: &[Match],
+    ) {
+        // A product made for children: a category with a `child` one, right after a child word
+        // with at most one plain modifier between ("儿童折叠餐椅": 家具 → 儿童家具). A word a rule
+        // knows between them (摔下, 起火) means the child is the subject, not the product's kind.
+        if !self.child_words.is_empty() {
+            let ruled = |k: usize| ms.iter().any(|m| m.a <= k && k < m.b);
+            for m in cats.iter_mut() {
+                // a product with no children's category of its own may have a children's kind
+                // another category names (睡袋 is outdoor gear, 婴儿睡袋 a baby's garment)
+                let own = self.categories[m.c].child;
+                let is_child = |k: usize| self.child_words.iter().any(|w| w == words[k]);
+                let plain = |k: usize| {
+                    !ruled(k)
+                        && toks[k].clause == toks[m.tok].clause
+                        && words[k]
+                            .chars()
+                            .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) && c != '的')
+                };
+                let before = |d: usize| m.tok.checked_sub(d);
+                // the child word as written, for a name another category holds with it; a
+                // one-character word between is a preposition more often than a modifier
+                // ("婴儿从学步车中跌落": the child is the subject)
+                let child_word = match (before(1), before(2)) {
+                    (Some(k), _) if is_child(k) => Some(words[k]),
+                    (Some(j), Some(k)) if is_child(k) && words[j].chars().count() >= 2 => {
+                        Some(words[k])
+                    }
+                    _ => None,
+                };
+                // (most mentions have neither: the rest is not asked of them)
+                if own.is_none() && child_word.is_none() {
+                    continue;
+                }
+                let found = if is_english(words[m.tok]) {
+                    // "infant one-piece pajamas", "kids' rain boots": a child word before the
+                    // phrase, across spaces, hyphens and a possessive, with at most two plain words
+                    let mut plain_words = 0;
+                    let mut k = m.tok;
+                    loop {
+                        let Some(j) = k.checked_sub(1) else {
+                            break false;
+                        };
+                        k = j;
+                        let w = words[j];
+                        if w.trim().is_empty() || matches!(w, "-" | "'" | "’" | "s") {
+                            continue;
+                        }
+                        if is_child(j) {
+                            break true;
+                        }
+                        if !is_english(w) || ruled(j) || plain_words == 2 {
+                            break false;
+                        }
+                        plain_words += 1;
+                    }
+                } else {
+                    before(1).is_some_and(is_child)
+                        || (before(1).is_some_and(plain) && before(2).is_some_and(is_child))
+                };
+                // (asked only of a product after a child word: the name is built for it alone)
+                let child = || {
+                    own.or_else(|| {
+                        let word: String = words.get(m.tok..m.end)?.concat();
+                        self.nouns
+                            .exact(&format!("{}{word}", child_word?))
+                            .filter(|&c| c != m.c)
+                    })
+                };
+                if found && let Some(child) = child() {
+                    m.c = child;
+                }
+            }
+        }
+    }
+
     /// Two product words written as one compound (no mark between them: "儿童自行车头盔",
     /// "磁力片积木") name one product: the last is the head and the first, of another group, its
     /// modifier (a bike helmet is a helmet). A first that is a kind of the head (its category's
@@ -22,17 +105,27 @@ impl Analyzer {
         toks: &[Tok],
         cats: &mut Vec<CatM>,
     ) {
+        if cats.len() < 2 {
+            return;
+        }
         let han = |k: usize| words.get(k).is_some_and(|w| super::text::han_word(w));
         let mut drop = vec![false; cats.len()];
+        // the mentions by first token, to find the one right after each (not in order here)
+        let mut by_tok: Vec<(usize, usize)> =
+            cats.iter().enumerate().map(|(i, c)| (c.tok, i)).collect();
+        by_tok.sort_unstable();
         // (head category, head word, narrower category, end of the compound)
         let mut again: Vec<(usize, &str, usize, usize)> = Vec::new();
         for (i, m) in cats.iter().enumerate() {
             if m.end == 0 || !han(m.end - 1) || !han(m.end) {
                 continue;
             }
-            let Some(j) = cats
+            let from = by_tok.partition_point(|&(tok, _)| tok < m.end);
+            let Some(j) = by_tok[from..]
                 .iter()
-                .position(|n| n.tok == m.end && n.sent == m.sent && n.c != m.c)
+                .take_while(|&&(tok, _)| tok == m.end)
+                .map(|&(_, j)| j)
+                .find(|&j| cats[j].sent == m.sent && cats[j].c != m.c)
             else {
                 continue;
             };
@@ -171,7 +264,7 @@ const EN_BUSINESSES: [&str; 22] = [
 ];
 
 /// A token of English letters (a word of a foreign recall).
-pub(super) fn is_english(w: &str) -> bool {
+fn is_english(w: &str) -> bool {
     !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic())
 }
 

@@ -4,7 +4,7 @@
 
 use memchr::memmem::Finder;
 
-use super::compounds::{companies_not_products, english_heads, is_english, places_not_products};
+use super::compounds::{companies_not_products, english_heads, places_not_products};
 use super::*;
 
 impl Analyzer {
@@ -282,78 +282,6 @@ impl Analyzer {
             });
         }
         cats
-    }
-
-    /// A product made for children takes the category's `child` one (see the comment inside).
-    fn made_for_children(&self, cats: &mut [CatM], words: &[&str], toks: &[Tok], ms: &[Match]) {
-        // A product made for children: a category with a `child` one, right after a child word
-        // with at most one plain modifier between ("儿童折叠餐椅": 家具 → 儿童家具). A word a rule
-        // knows between them (摔下, 起火) means the child is the subject, not the product's kind.
-        if !self.child_words.is_empty() {
-            let ruled = |k: usize| ms.iter().any(|m| m.a <= k && k < m.b);
-            for m in cats.iter_mut() {
-                // a product with no children's category of its own may have a children's kind
-                // another category names (睡袋 is outdoor gear, 婴儿睡袋 a baby's garment)
-                let own = self.categories[m.c].child;
-                let is_child = |k: usize| self.child_words.iter().any(|w| w == words[k]);
-                let plain = |k: usize| {
-                    !ruled(k)
-                        && toks[k].clause == toks[m.tok].clause
-                        && words[k]
-                            .chars()
-                            .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) && c != '的')
-                };
-                let before = |d: usize| m.tok.checked_sub(d);
-                let found = if is_english(words[m.tok]) {
-                    // "infant one-piece pajamas", "kids' rain boots": a child word before the
-                    // phrase, across spaces, hyphens and a possessive, with at most two plain words
-                    let mut plain_words = 0;
-                    let mut k = m.tok;
-                    loop {
-                        let Some(j) = k.checked_sub(1) else {
-                            break false;
-                        };
-                        k = j;
-                        let w = words[j];
-                        if w.trim().is_empty() || matches!(w, "-" | "'" | "’" | "s") {
-                            continue;
-                        }
-                        if is_child(j) {
-                            break true;
-                        }
-                        if !is_english(w) || ruled(j) || plain_words == 2 {
-                            break false;
-                        }
-                        plain_words += 1;
-                    }
-                } else {
-                    before(1).is_some_and(is_child)
-                        || (before(1).is_some_and(plain) && before(2).is_some_and(is_child))
-                };
-                // the child word as written, for a name another category holds with it; a
-                // one-character word between is a preposition more often than a modifier
-                // ("婴儿从学步车中跌落": the child is the subject)
-                let child_word = match (before(1), before(2)) {
-                    (Some(k), _) if is_child(k) => Some(words[k]),
-                    (Some(j), Some(k)) if is_child(k) && words[j].chars().count() >= 2 => {
-                        Some(words[k])
-                    }
-                    _ => None,
-                };
-                // (asked only of a product after a child word: the name is built for it alone)
-                let child = || {
-                    own.or_else(|| {
-                        let word: String = words.get(m.tok..m.end)?.concat();
-                        self.nouns
-                            .exact(&format!("{}{word}", child_word?))
-                            .filter(|&c| c != m.c)
-                    })
-                };
-                if found && let Some(child) = child() {
-                    m.c = child;
-                }
-            }
-        }
     }
 
     /// (token, refining category) of every token naming an anchor term, in token order.
