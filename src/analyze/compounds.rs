@@ -22,9 +22,9 @@ impl Analyzer {
         if !self.child_words.is_empty() {
             let ruled = |k: usize| ms.iter().any(|m| m.a <= k && k < m.b);
             for m in cats.iter_mut() {
-                // a product with no children's category of its own may have a children's kind
-                // another category names (睡袋 is outdoor gear, 婴儿睡袋 a baby's garment)
-                let own = self.categories[m.c].child;
+                let Some(child) = self.categories[m.c].child else {
+                    continue;
+                };
                 let is_child = |k: usize| self.child_words.iter().any(|w| w == words[k]);
                 let plain = |k: usize| {
                     !ruled(k)
@@ -34,20 +34,6 @@ impl Analyzer {
                             .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) && c != '的')
                 };
                 let before = |d: usize| m.tok.checked_sub(d);
-                // the child word as written, for a name another category holds with it; a
-                // one-character word between is a preposition more often than a modifier
-                // ("婴儿从学步车中跌落": the child is the subject)
-                let child_word = match (before(1), before(2)) {
-                    (Some(k), _) if is_child(k) => Some(words[k]),
-                    (Some(j), Some(k)) if is_child(k) && words[j].chars().count() >= 2 => {
-                        Some(words[k])
-                    }
-                    _ => None,
-                };
-                // (most mentions have neither: the rest is not asked of them)
-                if own.is_none() && child_word.is_none() {
-                    continue;
-                }
                 let found = if is_english(words[m.tok]) {
                     // "infant one-piece pajamas", "kids' rain boots": a child word before the
                     // phrase, across spaces, hyphens and a possessive, with at most two plain words
@@ -74,16 +60,7 @@ impl Analyzer {
                     before(1).is_some_and(is_child)
                         || (before(1).is_some_and(plain) && before(2).is_some_and(is_child))
                 };
-                // (asked only of a product after a child word: the name is built for it alone)
-                let child = || {
-                    own.or_else(|| {
-                        let word: String = words.get(m.tok..m.end)?.concat();
-                        self.nouns
-                            .exact(&format!("{}{word}", child_word?))
-                            .filter(|&c| c != m.c)
-                    })
-                };
-                if found && let Some(child) = child() {
+                if found {
                     m.c = child;
                 }
             }
