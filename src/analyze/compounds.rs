@@ -202,7 +202,7 @@ pub(super) fn companies_not_products(cats: &mut Vec<CatM>, words: &[&str]) {
 }
 
 /// Keeps the mentions whose mark is false.
-fn retain_unmarked(cats: &mut Vec<CatM>, drop: &[bool]) {
+pub(super) fn retain_unmarked(cats: &mut Vec<CatM>, drop: &[bool]) {
     if !drop.contains(&true) {
         return;
     }
@@ -261,7 +261,7 @@ pub(super) fn english_heads(categories: &[Category], cats: &mut Vec<CatM>, words
         let next = words
             .get(m.end..)
             .and_then(|r| r.iter().find(|w| !w.trim().is_empty()));
-        if next.is_some_and(|w| EN_BUSINESSES.contains(&w.to_ascii_lowercase().as_str())) {
+        if next.is_some_and(|w| EN_BUSINESSES.iter().any(|b| b.eq_ignore_ascii_case(w))) {
             drop[i] = true;
             continue;
         }

@@ -4,7 +4,9 @@
 
 use memchr::memmem::Finder;
 
-use super::compounds::{companies_not_products, english_heads, places_not_products};
+use super::compounds::{
+    companies_not_products, english_heads, places_not_products, retain_unmarked,
+};
 use super::*;
 
 impl Analyzer {
@@ -244,11 +246,7 @@ impl Analyzer {
                     })
             })
             .collect();
-        let mut k = 0;
-        cats.retain(|_| {
-            k += 1;
-            !part_only[k - 1]
-        });
+        retain_unmarked(cats, &part_only);
     }
 
     /// Category phrases of the text, the longest where two overlap, less those an `exclude`
