@@ -27,6 +27,15 @@ impl Endings {
         Endings { by_last, any }
     }
 
+    /// Whether `w` is one of the endings, whole.
+    pub(super) fn is(&self, w: &str) -> bool {
+        w.chars().next_back().is_some_and(|c| {
+            self.by_last
+                .get(&c)
+                .is_some_and(|ends| ends.iter().any(|s| s == w))
+        })
+    }
+
     /// Whether `w` ends with one of the endings.
     pub(super) fn ends(&self, w: &str) -> bool {
         self.any

@@ -40,6 +40,9 @@ const EN_PHRASE_END: [&str; 30] = [
     "made",
 ];
 
+/// Auxiliaries of a passive recall ("is recalled", "are being recalled", "has been recalled").
+const EN_AUXILIARIES: [&str; 8] = ["is", "are", "was", "were", "being", "been", "has", "have"];
+
 /// The tokens (a, b) of the product an English recall sentence names ("Nova recalls electric egg
 /// cookers because…", "Egg cookers recalled due to…", "the recalled foot warmers can…"): the words
 /// after `recall(s|ing)`, `the recalled` or an alert's colon ("Safety Gate alert from Germany: a
@@ -135,6 +138,19 @@ pub(super) fn english_recalled(
             let mut j = k;
             while j > 0 && in_scope(j - 1) && glue(j - 1) {
                 j -= 1;
+            }
+            // "a portable ice maker is recalled", "heaters are being recalled": the verb's
+            // auxiliaries stand between the product and the participle
+            while j > 0
+                && in_scope(j - 1)
+                && EN_AUXILIARIES
+                    .iter()
+                    .any(|x| t.words[j - 1].eq_ignore_ascii_case(x))
+            {
+                j -= 1;
+                while j > 0 && in_scope(j - 1) && glue(j - 1) {
+                    j -= 1;
+                }
             }
             let end = j;
             let mut words = 0;

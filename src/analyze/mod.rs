@@ -3336,7 +3336,7 @@ mod corpus {
         let x = super::tests::shared().analyze(
             &example_doc(
                 "",
-                "市场监管局抽查滑梯30批次，其中3批次锐利边缘不合格。",
+                "市场监管局抽查吊环30批次，其中3批次锐利边缘不合格。",
                 None,
             ),
             &mut ClusterIndex::new(),
@@ -3346,7 +3346,7 @@ mod corpus {
             .iter()
             .filter_map(|f| f.product.clone())
             .collect();
-        assert_eq!(nouns, vec!["滑梯".to_string()], "{:?}", x.findings);
+        assert_eq!(nouns, vec!["吊环".to_string()], "{:?}", x.findings);
     }
 
     /// A recall's object stands past a count ("召回约3万台…"), a model number ("某牌HX-9型…"), a
@@ -3740,12 +3740,36 @@ mod corpus {
                 "Tolo recalls popcorn makers due to burn hazard.",
                 "其他家用电器",
             ),
+            // a passive recall names the product before its auxiliaries
+            (
+                "A countertop ice maker is recalled because its wiring can melt.",
+                "其他家用电器",
+            ),
+            (
+                "Yogurt machines have been recalled as the lid can crack and burn users.",
+                "其他家用电器",
+            ),
         ] {
             assert_eq!(cats(text), vec![want.to_string()], "{text}");
         }
         // "stations" are only cars' charging stations: no group of its own
         let x = cats("Tolo recalls weather stations because the battery can leak.");
         assert!(!x.iter().any(|c| c.starts_with("其他机动车")), "{x:?}");
+    }
+
+    /// A ladder no alias names falls back to household goods by its head; the lift, the
+    /// escalator and the vehicles a strap may catch on are no products, though they end alike.
+    #[test]
+    fn a_ladder_is_a_product_and_a_lift_is_none() {
+        for text in [
+            "某公司召回铝合金人字梯约3,000把，梯脚防滑垫可能脱落，使用者有摔落风险。",
+            "某家居公司召回一款折叠梯，锁扣可能失效，导致梯子突然合拢，有跌落风险。",
+        ] {
+            assert_eq!(cats(text), vec!["其他日用消费品".to_string()], "{text}");
+        }
+        let x =
+            cats("某公司召回儿童背带裤，背带的自由端可能被电梯、扶梯或交通工具等缠住，造成勒伤。");
+        assert_eq!(x, vec!["儿童及婴幼儿服装".to_string()]);
     }
 
     /// A kind told by a word before the product (一次性…塑料吸管) or by the class a list closes

@@ -111,8 +111,12 @@ impl Analyzer {
     }
 
     /// The category of a product noun no alias matched, by [`NounIndex::resolve`], else `未归类`
-    /// when it looks like a product noun.
+    /// when it looks like a product noun. A word that only looks like one (电梯, 机构), whole, is
+    /// none: its ending would otherwise place it by a head rule (梯 → a ladder).
     pub(super) fn place_noun(&self, noun: &str) -> Option<usize> {
+        if self.noun_not.is(noun) {
+            return None;
+        }
         self.nouns
             .resolve(noun)
             .map(|c| self.for_children(noun, c))
