@@ -161,14 +161,21 @@ const LOCATIVES: [&str; 16] = [
 /// text (grammar of place phrases; the product beside it is what the sentence is about) — unless
 /// the text names it outside such a frame too ("卡式炉…把锅具摆在卡式炉上": the stove is).
 pub(super) fn places_not_products(categories: &[Category], cats: &mut Vec<CatM>, words: &[&str]) {
-    // (the second of two places is framed by the first's word: "在室内或帐篷内")
+    // (the second of two places is framed by the first's word: "在室内或帐篷内"; a modifier of
+    // up to three Han words may stand between the word and the place: "在深色地毯上")
+    let han = |w: &&str| !w.is_empty() && w.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
     let opened = |k: usize| {
         k > 0
-            && (AT.contains(&words[k - 1])
-                || (matches!(words[k - 1], "或" | "和" | "及" | "与" | "、" | "或者")
-                    && words[k.saturating_sub(5)..k - 1]
+            && ((1..=4).any(|d| {
+                k >= d
+                    && AT.contains(&words[k - d])
+                    && words[k - d + 1..k]
                         .iter()
-                        .any(|w| AT.contains(w))))
+                        .all(|w| han(w) && !AT.contains(w))
+            }) || (matches!(words[k - 1], "或" | "和" | "及" | "与" | "、" | "或者")
+                && words[k.saturating_sub(5)..k - 1]
+                    .iter()
+                    .any(|w| AT.contains(w))))
     };
     let framed =
         |m: &CatM| opened(m.tok) && words.get(m.end).is_some_and(|w| LOCATIVES.contains(w));
