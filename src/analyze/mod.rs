@@ -3762,6 +3762,30 @@ mod corpus {
         assert!(!x.iter().any(|c| c.starts_with("其他机动车")), "{x:?}");
     }
 
+    /// An object noun may hold Latin letters (卡拉OK麦克风, LED电子蜡烛) and stand before a
+    /// passive recall (…摇铃被召回); a child's device is a device (儿童智能定位器).
+    #[test]
+    fn object_nouns_with_letters_passives_and_childrens_devices() {
+        for (text, want) in [
+            ("某公司召回一款卡拉OK麦克风，可能过热起火。", "其他电子产品"),
+            (
+                "某公司召回一款K歌麦克风，内置电池可能鼓包起火。",
+                "其他电子产品",
+            ),
+            ("某公司召回LED电子蜡烛约2万个，电池仓可能过热。", "灯具"),
+            (
+                "约8,000个婴儿摇铃被召回，摇铃上的小珠子可能脱落，造成窒息。",
+                "玩具",
+            ),
+            (
+                "某公司召回儿童智能定位器约5,000个，充电时可能过热起火。",
+                "其他电子产品",
+            ),
+        ] {
+            assert_eq!(cats(text), vec![want.to_string()], "{text}");
+        }
+    }
+
     /// A ladder no alias names falls back to household goods by its head; the lift, the
     /// escalator and the vehicles a strap may catch on are no products, though they end alike.
     #[test]

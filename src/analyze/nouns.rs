@@ -329,7 +329,8 @@ impl Analyzer {
         let mut spans: Vec<(usize, usize)> = Vec::new();
         for k in self.object_verb_tokens(t) {
             spans.extend(self.object_after(t, k));
-            if k >= 2 && matches!(t.words[k - 1], "实施" | "进行" | "启动") {
+            // (and the noun before a passive one: "约1.3万个婴儿摇铃被召回")
+            if k >= 2 && matches!(t.words[k - 1], "实施" | "进行" | "启动" | "被" | "遭") {
                 spans.extend(self.noun_span(t, k - 2));
             }
             spans.extend(self.object_before(t, k));

@@ -218,7 +218,7 @@ impl Analyzer {
         let stop = (k + 1..t.toks.len())
             .find(|&j| {
                 t.toks[j].clause != clause
-                    || !super::text::han_word(t.words[j])
+                    || !super::text::noun_word(t.words[j])
                     || count(t.words[j])
             })
             .unwrap_or(t.toks.len());
@@ -310,11 +310,12 @@ impl Analyzer {
             || (w.starts_with('第') && (w.ends_with(['批', '期', '轮']) || w.ends_with("季度")))
     }
 
-    /// Whether a word may stand in an unknown product noun: Han characters, no function character
+    /// Whether a word may stand in an unknown product noun: Han characters (or a short Latin word,
+    /// [`super::text::noun_word`]), no function character
     /// standing alone, no rule word and no `not_before` word (部分, 该款).
     fn noun_modifier(&self, t: &Tokens, j: usize) -> bool {
         let w = t.words[j];
-        super::text::han_word(w)
+        super::text::noun_word(w)
             && (w.chars().count() != 1 || !w.chars().all(|c| NOT_NOUN_CHARS.contains(c)))
             && !t.is(j, lex::RULE | lex::LEAD_NOT)
     }
