@@ -3781,6 +3781,11 @@ mod corpus {
                 "某公司召回儿童智能定位器约5,000个，充电时可能过热起火。",
                 "其他电子产品",
             ),
+            // a head rule's ending is a noun's ending, though no suffix lists it
+            (
+                "機電工程署呼籲市民停止使用一款無線麥克風，其充電電池可能過熱，供應商已回收。",
+                "其他电子产品",
+            ),
         ] {
             assert_eq!(cats(text), vec![want.to_string()], "{text}");
         }

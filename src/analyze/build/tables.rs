@@ -503,6 +503,24 @@ pub(super) fn pairs(
         .collect()
 }
 
+/// The endings of a product noun (prepared): the `[unclassified]` suffixes, and every Han ending
+/// of two characters or more of a head rule that needs no modifier — a noun its head rule places
+/// is a product noun (麦克风, 拨浪鼓), though no suffix was written for it. (Single characters of
+/// the head rules stay out unless listed: 被 and 席 end passives and 出席 as often as quilts.)
+fn noun_suffixes(u: &rules::Unclassified) -> Vec<String> {
+    let mut out: Vec<String> = u.suffixes.iter().map(|s| prepare(s)).collect();
+    for h in u.heads.iter().filter(|h| h.with.is_empty()) {
+        for e in &h.ends {
+            if e.chars().count() >= 2 && super::super::text::han_word(e) {
+                out.push(prepare(e));
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
 /// The analyzer of the built `t`, the gazetteer and the word lists of the rule files (prepared).
 pub(super) fn assemble(
     f: &rules::RuleFiles,
@@ -518,7 +536,7 @@ pub(super) fn assemble(
         unspecified: t.unspecified,
         non_safety: t.non_safety,
         unclassified: t.unclassified,
-        noun_suffixes: Endings::new(words(&cues.unclassified.suffixes)),
+        noun_suffixes: Endings::new(noun_suffixes(&cues.unclassified)),
         noun_not: Endings::new(words(&cues.unclassified.not)),
         objects: object_words(&cues.unclassified),
         citing: with_finders(words(&f.products.citing)),
