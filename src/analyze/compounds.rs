@@ -67,6 +67,55 @@ impl Analyzer {
         }
     }
 
+    /// A child word before a list's first member is every member's whose `child` category the
+    /// first took, when the text names that category outside the list too ("童鞋…儿童皮鞋、凉鞋、
+    /// 旅游鞋等": children's shoes all) — else the word may be the first member's alone ("儿童书桌、
+    /// 鞋架和衣帽架"). A member is the mention right after a separator that follows the one
+    /// before it.
+    pub(super) fn children_of_a_list(&self, cats: &mut [CatM], words: &[&str], toks: &[Tok]) {
+        let opens = |m: &CatM| {
+            let w = words[m.tok];
+            m.tok
+                .checked_sub(1)
+                .is_some_and(|k| self.child_words.iter().any(|c| c == words[k]))
+                || self
+                    .child_words
+                    .iter()
+                    .any(|c| w.starts_with(c.as_str()) && (w != c || m.end > m.tok + 1))
+        };
+        // the tokens of each category's mentions, as they were before this pass
+        let named: Vec<(usize, usize)> = cats.iter().map(|m| (m.c, m.tok)).collect();
+        let elsewhere = |c: usize, tok: usize, end: usize| {
+            named.iter().any(|&(n, t)| n == c && (t < tok || t >= end))
+        };
+        let mut listed: Option<(usize, usize)> = None;
+        let mut first = 0;
+        // (in the order of the text: an object noun found late stands last in `cats`)
+        let mut order: Vec<usize> = (0..cats.len()).collect();
+        order.sort_by_key(|&i| cats[i].tok);
+        for i in order {
+            let m = &mut cats[i];
+            // (up to two plain words may stand before a member: "、皮凉鞋" is 皮 + 凉鞋)
+            if let Some((end, c)) = listed
+                && (end + 1..=end + 3).contains(&m.tok)
+                && words[end + 1..m.tok]
+                    .iter()
+                    .all(|w| super::text::han_word(w))
+                && self.categories[m.c].child == Some(c)
+                && matches!(words.get(end), Some(&("、" | "和" | "及" | "与" | "或")))
+                && toks[m.tok].clause == toks[end - 1].clause
+                && elsewhere(c, first, m.end)
+            {
+                m.c = c;
+                listed = Some((m.end, c));
+                continue;
+            }
+            let is_child = self.categories.iter().any(|k| k.child == Some(m.c));
+            listed = (is_child && opens(m)).then_some((m.end, m.c));
+            first = m.tok;
+        }
+    }
+
     /// Two product words written as one compound (no mark between them: "儿童自行车头盔",
     /// "磁力片积木") name one product: the last is the head and the first, of another group, its
     /// modifier (a bike helmet is a helmet). A first that is a kind of the head (its category's

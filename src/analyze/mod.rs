@@ -3791,6 +3791,21 @@ mod corpus {
         }
     }
 
+    /// A child word before a list's first member is every member's when the text names the
+    /// children's category outside the list; else it is the first member's alone.
+    #[test]
+    fn a_child_word_opening_a_list_is_every_members_when_the_topic_says_so() {
+        for text in [
+            "省市场监管局公布童鞋抽查结果，样品包括儿童皮鞋、运动鞋和凉鞋，3批次耐磨性能不合格。",
+            "本次童装抽检覆盖儿童衬衫、裤子及外套，2批次绳带不合格。",
+        ] {
+            let x = cats(text);
+            assert_eq!(x.len(), 1, "{text}: {x:?}");
+        }
+        let x = cats("抽查儿童书桌、鞋架和衣帽架共30批次，2批次衣帽架稳定性不合格。");
+        assert!(x.iter().any(|c| c == "其他家具"), "{x:?}");
+    }
+
     /// A ladder no alias names falls back to household goods by its head; the lift, the
     /// escalator and the vehicles a strap may catch on are no products, though they end alike.
     #[test]

@@ -30,6 +30,7 @@ impl Analyzer {
         self.made_for_children(&mut cats, words, toks, ms);
         self.kinds_told_before(&mut cats, words, toks, ms);
         self.child_compounds(text, (words, kinds), toks, ms, &mut cats);
+        self.children_of_a_list(&mut cats, words, toks);
         companies_not_products(&mut cats, words);
         // Anchors: a refining category replaces its anchor in sentences holding one of its anchor terms
         // (电动车 … 锂电池). When the anchor is what the document is about (in its title, or its most
@@ -573,6 +574,8 @@ impl Analyzer {
             // way to the object noun as to any product
             self.drop_parts(&p.full, &t.words, &t.toks, &mut cats);
         }
+        // (again, with the members and objects no alias named: "儿童上衣、裤子和外套")
+        self.children_of_a_list(&mut cats, &t.words, &t.toks);
         if cats.is_empty() {
             cats.extend(self.implied_product(p, t));
         }
