@@ -1901,6 +1901,20 @@ mod tests {
         assert_eq!(role(&x, "温州市"), Some(RegionRole::Company));
         assert_eq!(role(&x, "桂林市"), Some(RegionRole::Event));
         assert_eq!(x.findings[0].province.as_deref(), Some("广西壮族自治区"));
+        // a national round lists the makers' provinces: homes all, and the count of them is the
+        // scope of the round
+        for text in [
+            "本次抽查了江苏、安徽、山东、湖北、四川等11个省份150家企业生产的电热毯，不合格12批次。",
+            "国家监督抽查覆盖辽宁、吉林和黑龙江等9个省（区、市）的90家企业，发现不合格童车8批次。",
+        ] {
+            let x = run("", text, None);
+            let provinces: Vec<_> = x
+                .findings
+                .iter()
+                .filter_map(|f| f.province.as_deref())
+                .collect();
+            assert_eq!(provinces, ["全国"], "{text}: {:?}", x.regions);
+        }
         // a dateline names the agency's desk; the event is in the story
         let y = run(
             "",

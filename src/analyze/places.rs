@@ -133,6 +133,9 @@ impl Analyzer {
             } else if (!is_body_name(&written, after)
                 // a body's name (加拿大卫生部) is where the body acts, never a maker's home nor
                 // part of the company name it stands beside ("加拿大卫生部和某公司联合宣布")
+                // (a count of the provinces makers came from, "12个省份180家企业", is the scope of
+                // a national round, not a home)
+                && m.target != Target::Nationwide
                 && (org.iter().any(|&(os, oe)| os <= s && e <= oe)
                     || self.maker_re.is_match(after)
                     || self.makers_home(after)))
@@ -182,6 +185,7 @@ impl Analyzer {
             at.push((s, e));
         }
         publishers_run_on(&mut out, &at);
+        homes_run_back(&mut out, &at, full);
         out
     }
 
@@ -653,6 +657,27 @@ fn is_body_name(written: &str, after: &str) -> bool {
         && !["公司", "企业", "厂", "店", "集团"]
             .iter()
             .any(|c| written.contains(c) || tail.contains(c))
+}
+
+/// A list of places whose later member is the makers' home is theirs all ("北京、天津、河北等12个
+/// 省份的企业": the first stands furthest from the maker word, too far for `makers_home`).
+fn homes_run_back(out: &mut [PlaceM], at: &[(usize, usize)], full: &str) {
+    for i in (0..out.len().saturating_sub(1)).rev() {
+        let listed = at
+            .get(i)
+            .zip(at.get(i + 1))
+            .is_some_and(|(&(_, e), &(s, _))| {
+                full.get(e..s)
+                    .is_some_and(|sep| matches!(sep, "、" | "和" | "及" | "与"))
+            });
+        if listed
+            && out[i].mention.role == RegionRole::Event
+            && out[i + 1].mention.role == RegionRole::Company
+        {
+            out[i].mention.role = RegionRole::Company;
+            out[i].failed_here = false;
+        }
+    }
 }
 
 /// Whether a place is followed by a count of batches or makers ("浙江省8批次", "广东7家") in a
