@@ -30,6 +30,7 @@ const PROBES9: &str = include_str!("../eval/probes9.jsonl");
 const PROBES10: &str = include_str!("../eval/probes10.jsonl");
 const PROBES11: &str = include_str!("../eval/probes11.jsonl");
 const PROBES12: &str = include_str!("../eval/probes12.jsonl");
+const PROBES13: &str = include_str!("../eval/probes13.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -638,6 +639,22 @@ fn notices_listing_kinds_of_product_hold() {
         "tests/eval/probes12.jsonl",
         8,
         [0.86, 1.00, 1.00],
+        1.00,
+    );
+}
+
+/// The nineteenth session's batches (`tests/eval/probes13.jsonl`): inspection notices with
+/// fakes, function and quality items and national rounds; recalls of products no alias holds
+/// (Hong Kong, Taiwan, English, passive); standards and their look-alikes; complaints,
+/// incidents, tips, demonstrations and debunks — each labelled before the analyzer first read
+/// it. Its floors are what it measures after the session's changes (in-sample).
+#[test]
+fn the_nineteenth_sessions_batches_hold() {
+    hold_probe_set(
+        PROBES13,
+        "tests/eval/probes13.jsonl",
+        108,
+        [0.93, 0.95, 0.94],
         1.00,
     );
 }
