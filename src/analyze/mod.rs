@@ -467,11 +467,15 @@ impl Analyzer {
         let Some(entries) = self.product_terms.get(term) else {
             return true;
         };
+        // (a clause may name two hazards for one product: 稳定性和机械危险, tip-over and parts)
+        let mut claims = entries
+            .iter()
+            .filter(|e| cat.is_some_and(|c| e.1.contains(&c)));
+        if claims.clone().next().is_some() && !claims.any(|e| e.0 == h) {
+            return false;
+        }
         for (hi, cats, general) in entries {
             let for_product = cat.is_some_and(|c| cats.contains(&c));
-            if for_product && *hi != h {
-                return false;
-            }
             // a clause title ("爬电距离、电气间隙和穿通绝缘距离") names one check whatever the
             // product: it keeps its hazard outside its families; a short word may mean another
             // thing for another product
