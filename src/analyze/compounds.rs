@@ -83,6 +83,12 @@ impl Analyzer {
                     .iter()
                     .any(|c| w.starts_with(c.as_str()) && (w != c || m.end > m.tok + 1))
         };
+        // (a child category is some category's `child`; asked only of a mention a child word
+        // opens, and the pass ends at once when none does: most texts name no child)
+        let is_child = |c: usize| self.categories.iter().any(|k| k.child == Some(c));
+        if cats.len() < 2 || !cats.iter().any(|m| opens(m) && is_child(m.c)) {
+            return;
+        }
         // the tokens of each category's mentions, as they were before this pass
         let named: Vec<(usize, usize)> = cats.iter().map(|m| (m.c, m.tok)).collect();
         let elsewhere = |c: usize, tok: usize, end: usize| {
@@ -110,8 +116,7 @@ impl Analyzer {
                 listed = Some((m.end, c));
                 continue;
             }
-            let is_child = self.categories.iter().any(|k| k.child == Some(m.c));
-            listed = (is_child && opens(m)).then_some((m.end, m.c));
+            listed = (opens(m) && is_child(m.c)).then_some((m.end, m.c));
             first = m.tok;
         }
     }

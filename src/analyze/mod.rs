@@ -3824,6 +3824,22 @@ mod corpus {
         assert!(x.iter().any(|c| c == "其他家具"), "{x:?}");
     }
 
+    /// A single head character after a noun jieba cut through ends the noun ("除" + "毛球" +
+    /// "机"): the finding's product is the machine, not the fluff.
+    #[test]
+    fn a_head_character_after_a_cut_noun_ends_it() {
+        let x = super::tests::shared().analyze(
+            &example_doc(
+                "",
+                "標檢局接獲通報，某品牌電動除毛球機的充電座可能過熱熔化，業者已主動回收。",
+                None,
+            ),
+            &mut ClusterIndex::new(),
+        );
+        let cats: Vec<_> = x.findings.iter().map(|f| f.category.as_str()).collect();
+        assert_eq!(cats, ["其他家用电器"], "{:?}", x.findings);
+    }
+
     /// A ladder no alias names falls back to household goods by its head; the lift, the
     /// escalator and the vehicles a strap may catch on are no products, though they end alike.
     #[test]

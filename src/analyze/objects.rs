@@ -364,7 +364,20 @@ impl Analyzer {
             a -= 1;
         }
         let n: usize = t.words[a..=k].iter().map(|v| v.chars().count()).sum();
-        (n >= 2).then_some((a, k + 1))
+        // a single head character right after ends the compound instead: jieba cuts an unknown one
+        // through its modifier ("除" + "毛球" + "机": the machine, not the fluff)
+        let mut b = k + 1;
+        while b < t.toks.len()
+            && t.toks[b].clause == t.toks[k].clause
+            && t.words[b].chars().count() == 1
+            && super::text::han_word(t.words[b])
+            && !NOT_NOUN_CHARS.contains(t.words[b])
+            && self.noun_suffixes.ends(t.words[b])
+            && !t.is(b, lex::RULE)
+        {
+            b += 1;
+        }
+        (n >= 2).then_some((a, b))
     }
 
     /// The category of a product noun no alias matched (`nouns`), with the noun kept when it is

@@ -516,7 +516,8 @@ fn noun_suffixes(u: &rules::Unclassified) -> Vec<String> {
             }
         }
     }
-    out.sort_unstable();
+    // (single characters first: most product nouns end in one, and `Endings` asks in order)
+    out.sort_unstable_by(|a, b| (a.chars().count(), a).cmp(&(b.chars().count(), b)));
     out.dedup();
     out
 }
