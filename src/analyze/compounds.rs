@@ -73,15 +73,18 @@ impl Analyzer {
     /// 鞋架和衣帽架"). A member is the mention right after a separator that follows the one
     /// before it.
     pub(super) fn children_of_a_list(&self, cats: &mut [CatM], words: &[&str], toks: &[Tok]) {
+        // (a character set of the child words' first characters rules most words out at once)
+        let child = |w: &str| self.child_firsts.holds_first(w);
         let opens = |m: &CatM| {
             let w = words[m.tok];
             m.tok
                 .checked_sub(1)
-                .is_some_and(|k| self.child_words.iter().any(|c| c == words[k]))
-                || self
-                    .child_words
-                    .iter()
-                    .any(|c| w.starts_with(c.as_str()) && (w != c || m.end > m.tok + 1))
+                .is_some_and(|k| child(words[k]) && self.child_words.iter().any(|c| c == words[k]))
+                || (child(w)
+                    && self
+                        .child_words
+                        .iter()
+                        .any(|c| w.starts_with(c.as_str()) && (w != c || m.end > m.tok + 1)))
         };
         // (a child category is some category's `child`; asked only of a mention a child word
         // opens, and the pass ends at once when none does: most texts name no child)
