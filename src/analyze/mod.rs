@@ -861,6 +861,14 @@ mod tests {
         an().analyze(&example_doc(title, text, kind), &mut ClusterIndex::new())
     }
 
+    /// The provinces of an extraction's findings, in order.
+    fn finding_provinces(x: &Extraction) -> Vec<&str> {
+        x.findings
+            .iter()
+            .filter_map(|f| f.province.as_deref())
+            .collect()
+    }
+
     fn listing(text: &str) -> Document {
         let mut d = example_doc(
             "20000毫安充电宝 大容量快充 防爆阻燃",
@@ -1912,12 +1920,7 @@ mod tests {
             "国家监督抽查覆盖辽宁、吉林和黑龙江等9个省（区、市）的90家企业，发现不合格童车8批次。",
         ] {
             let x = run("", text, None);
-            let provinces: Vec<_> = x
-                .findings
-                .iter()
-                .filter_map(|f| f.province.as_deref())
-                .collect();
-            assert_eq!(provinces, ["全国"], "{text}: {:?}", x.regions);
+            assert_eq!(finding_provinces(&x), ["全国"], "{text}: {:?}", x.regions);
         }
         // a dateline names the agency's desk; the event is in the story
         let y = run(
@@ -2266,11 +2269,7 @@ mod tests {
             ),
         ] {
             let x = run("", text, None);
-            let provinces: Vec<_> = x
-                .findings
-                .iter()
-                .filter_map(|f| f.province.as_deref())
-                .collect();
+            let provinces = finding_provinces(&x);
             assert!(
                 provinces.contains(&event) && !provinces.contains(&maker),
                 "{text}: {provinces:?}"
