@@ -38,8 +38,9 @@
 //! with `JIANCE_BENCH_ROUNDS` 1 and then 3: there a pass takes more than the 0.2 s a round aims at,
 //! so extraction runs once per round plus twice (the digest, the calibration), and half the
 //! difference of the two totals is one steady pass, without the first pass's one-off work (lazy
-//! regexes compiled, their DFA states built). Issue 48 measured so at the eighteenth session's
-//! end, 20060f5 (output digest 85502136b587e3ab, moved by that session's analysis changes):
+//! regexes compiled, their DFA states built). Issue 48 measured so at the nineteenth session's
+//! end, 7c5f759 (output digest 10ffd35e11d645f8, moved by that session's analysis changes): 90.3 M
+//! instructions a pass, 3.94× a `jieba_hmm` pass; at the eighteenth session's end, 20060f5 (output digest 85502136b587e3ab, moved by that session's analysis changes):
 //! 89.9 M instructions a pass, 3.93× a `jieba_hmm` pass; at 043a252 (output digest
 //! 1eba60c2e3d4946e): 87.8 M instructions a pass, 3.83× a `jieba_hmm` pass (90.4 M, 3.95×, at its
 //! base a31c007, same output); at the seventeenth session's
