@@ -3771,6 +3771,15 @@ mod corpus {
                 "Yogurt machines have been recalled as the lid can crack and burn users.",
                 "其他家用电器",
             ),
+            // heated things worn or laid on are appliances, as 加热鞋垫 is
+            (
+                "Nova recalls heated eye masks due to burn hazard.",
+                "其他家用电器",
+            ),
+            (
+                "The recalled heated insoles can burn the feet.",
+                "其他家用电器",
+            ),
         ] {
             assert_eq!(cats(text), vec![want.to_string()], "{text}");
         }
