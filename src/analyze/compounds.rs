@@ -220,7 +220,6 @@ const LOCATIVES: [&str; 16] = [
 pub(super) fn places_not_products(categories: &[Category], cats: &mut Vec<CatM>, words: &[&str]) {
     // (the second of two places is framed by the first's word: "在室内或帐篷内"; a modifier of
     // up to three Han words may stand between the word and the place: "在深色地毯上")
-    let han = |w: &&str| !w.is_empty() && w.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
     let opened = |k: usize| {
         k > 0
             && ((1..=4).any(|d| {
@@ -228,7 +227,7 @@ pub(super) fn places_not_products(categories: &[Category], cats: &mut Vec<CatM>,
                     && AT.contains(&words[k - d])
                     && words[k - d + 1..k]
                         .iter()
-                        .all(|w| han(w) && !AT.contains(w))
+                        .all(|w| super::text::han_word(w) && !AT.contains(w))
             }) || (matches!(words[k - 1], "或" | "和" | "及" | "与" | "、" | "或者")
                 && words[k.saturating_sub(5)..k - 1]
                     .iter()
