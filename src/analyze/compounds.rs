@@ -5,6 +5,7 @@
 //! ("clothing chain") names no product of the text. Grammar of compounds and frames, read on a
 //! document's category mentions (see `products.rs`).
 
+use super::text::latin_word;
 use super::*;
 
 impl Analyzer {
@@ -29,12 +30,11 @@ impl Analyzer {
                 let plain = |k: usize| {
                     !ruled(k)
                         && toks[k].clause == toks[m.tok].clause
-                        && words[k]
-                            .chars()
-                            .all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) && c != '的')
+                        && super::text::han_word(words[k])
+                        && !words[k].contains('的')
                 };
                 let before = |d: usize| m.tok.checked_sub(d);
-                let found = if is_english(words[m.tok]) {
+                let found = if latin_word(words[m.tok]) {
                     // "infant one-piece pajamas", "kids' rain boots": a child word before the
                     // phrase, across spaces, hyphens and a possessive, with at most two plain words
                     let mut plain_words = 0;
@@ -51,7 +51,7 @@ impl Analyzer {
                         if is_child(j) {
                             break true;
                         }
-                        if !is_english(w) || ruled(j) || plain_words == 2 {
+                        if !latin_word(w) || ruled(j) || plain_words == 2 {
                             break false;
                         }
                         plain_words += 1;
@@ -303,11 +303,6 @@ const EN_BUSINESSES: [&str; 22] = [
     "brands",
 ];
 
-/// A token of English letters (a word of a foreign recall).
-fn is_english(w: &str) -> bool {
-    !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic())
-}
-
 /// In an English noun compound the last noun is the head: a product phrase followed, across a
 /// space only, by one of another group modifies it ("kids bike helmets" are helmets), so it is no
 /// product of its own. Of one group, the first is the narrower kind ("school uniform trousers"
@@ -316,7 +311,7 @@ fn is_english(w: &str) -> bool {
 pub(super) fn english_heads(categories: &[Category], cats: &mut Vec<CatM>, words: &[&str]) {
     let mut drop = vec![false; cats.len()];
     for (i, m) in cats.iter().enumerate() {
-        if m.end == 0 || !words.get(m.end - 1).is_some_and(|w| is_english(w)) {
+        if m.end == 0 || !words.get(m.end - 1).is_some_and(|w| latin_word(w)) {
             continue;
         }
         // a product word before a word for a business names the business ("sold at clothing
@@ -331,7 +326,7 @@ pub(super) fn english_heads(categories: &[Category], cats: &mut Vec<CatM>, words
         let head = cats.iter().position(|n| {
             n.sent == m.sent
                 && n.tok > m.end
-                && words.get(n.tok).is_some_and(|w| is_english(w))
+                && words.get(n.tok).is_some_and(|w| latin_word(w))
                 && words
                     .get(m.end..n.tok)
                     .is_some_and(|b| b.iter().all(|w| w.trim().is_empty()))

@@ -53,11 +53,7 @@ pub(super) fn english_recalled(
     t: &Tokens,
     in_scope: &dyn Fn(usize) -> bool,
 ) -> Option<(usize, usize)> {
-    let eng = |k: usize| {
-        t.words
-            .get(k)
-            .is_some_and(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_alphabetic()))
-    };
+    let eng = |k: usize| t.words.get(k).is_some_and(|w| super::text::latin_word(w));
     let glue = |k: usize| {
         t.words
             .get(k)

@@ -195,9 +195,9 @@ pub struct Analyzer {
     /// cues.toml `[unclassified] object_counts`, `object_fillers` and `object_openers`
     /// (`not_before` and `object_verbs` are [`lex`] lists of `lexicon`); products.toml `citing`.
     objects: objects::ObjectWords,
-    /// Each citing word with its substring search, built once (memchr's SIMD search, where
+    /// A substring search for each citing word, built once (memchr's SIMD search, where
     /// `match_indices` set up a Two-Way searcher for every text).
-    citing: Vec<(String, memchr::memmem::Finder<'static>)>,
+    citing: Vec<memchr::memmem::Finder<'static>>,
     /// Product-dependent test items by term: (hazard, the categories it is an item of that
     /// hazard for, whether it is one of the hazard's general test items too).
     product_terms: FxHashMap<String, Vec<(usize, Vec<usize>, bool)>>,

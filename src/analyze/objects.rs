@@ -20,6 +20,13 @@ pub(super) struct ObjectWords {
 pub(super) const NOT_NOUN_CHARS: &str =
     "的了在和与及把被将对从等是有为个只台件款批种部该此这那其各某一";
 
+/// Whether a word may stand inside a Han product noun: Han characters, or a short run of Latin
+/// letters that a Chinese name writes as it is ("卡拉OK麦克风", "USB暖手宝", "K歌话筒"). Digits
+/// make a model number ("KX-20"), which is no part of the noun.
+fn noun_word(w: &str) -> bool {
+    super::text::han_word(w) || (w.len() <= 8 && super::text::latin_word(w))
+}
+
 /// The last token of a count that follows the object verb at token `k` ("约" "2" "万台",
 /// "共计" "1,200" "件"), when the count ends in a measure word and a Han word follows it in the
 /// clause: the object noun comes after it. A date ("2024年生产的") is no count.
@@ -185,22 +192,13 @@ impl Analyzer {
                         m.a == j && matches!(m.target, Target::Category(_)) && !goes_on(m.b)
                     })
             };
-            let (a, mut b) = (first..t.toks.len())
+            // (`noun_span` ends the noun at a head character after it: "连" + "帽" + "衫" is the
+            // hoodie, not its hood)
+            let (a, b) = (first..t.toks.len())
                 .take_while(|&j| {
                     t.toks[j].clause == clause && (t.words[k] != "一款" || !product_at(j))
                 })
                 .find_map(|j| self.noun_span(t, j))?;
-            // a head word right after the noun's head ends the compound instead: jieba cuts an
-            // unknown one into characters ("连" + "帽" + "衫": the hoodie, not its hood)
-            while b < t.toks.len()
-                && t.toks[b].clause == clause
-                && t.words[b].chars().count() == 1
-                && super::text::han_word(t.words[b])
-                && t.words[b] != "的"
-                && self.noun_span(t, b).is_some()
-            {
-                b += 1;
-            }
             let han = (first..a).all(|j| super::text::han_word(t.words[j]) && t.words[j] != "的");
             return Some((if han && b - first <= 4 { first } else { a }, b));
         }
@@ -216,11 +214,7 @@ impl Analyzer {
                 || self.objects.counts.iter().any(|c| c == w)
         };
         let stop = (k + 1..t.toks.len())
-            .find(|&j| {
-                t.toks[j].clause != clause
-                    || !super::text::noun_word(t.words[j])
-                    || count(t.words[j])
-            })
+            .find(|&j| t.toks[j].clause != clause || !noun_word(t.words[j]) || count(t.words[j]))
             .unwrap_or(t.toks.len());
         // (the head itself may be a rule word: an alias its category excludes here)
         let content = |j: usize| {
@@ -311,11 +305,11 @@ impl Analyzer {
     }
 
     /// Whether a word may stand in an unknown product noun: Han characters (or a short Latin word,
-    /// [`super::text::noun_word`]), no function character
+    /// [`noun_word`]), no function character
     /// standing alone, no rule word and no `not_before` word (部分, 该款).
     fn noun_modifier(&self, t: &Tokens, j: usize) -> bool {
         let w = t.words[j];
-        super::text::noun_word(w)
+        noun_word(w)
             && (w.chars().count() != 1 || !w.chars().all(|c| NOT_NOUN_CHARS.contains(c)))
             && !t.is(j, lex::RULE | lex::LEAD_NOT)
     }

@@ -146,11 +146,10 @@ pub(super) fn han_word(w: &str) -> bool {
     !w.is_empty() && w.chars().all(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
 
-/// Whether a word may stand inside a Han product noun: Han characters, or a short run of Latin
-/// letters that a Chinese name writes as it is ("卡拉OK麦克风", "USB暖手宝", "K歌话筒"). Digits
-/// make a model number ("KX-20"), which is no part of the noun.
-pub(super) fn noun_word(w: &str) -> bool {
-    han_word(w) || (!w.is_empty() && w.len() <= 8 && w.bytes().all(|b| b.is_ascii_alphabetic()))
+/// Whether a word is of Latin letters only (a word of an English text, or one a Chinese name
+/// writes as it is).
+pub(super) fn latin_word(w: &str) -> bool {
+    !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphabetic())
 }
 
 /// The bit of a byte length in a mask of lengths (63 for 63 bytes and longer).

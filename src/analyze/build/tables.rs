@@ -540,7 +540,7 @@ pub(super) fn assemble(
         noun_suffixes: Endings::new(noun_suffixes(&cues.unclassified)),
         noun_not: Endings::new(words(&cues.unclassified.not)),
         objects: object_words(&cues.unclassified),
-        citing: with_finders(words(&f.products.citing)),
+        citing: finders(words(&f.products.citing)),
         nouns: noun_index(f, cat_index),
         anchor_term_cats: t.anchor_term_cats,
         anchor_term_ends: t.anchor_term_ends,
@@ -696,14 +696,11 @@ fn use_words(h: &crate::analyze::rules::Hypothetical) -> UseWords {
     }
 }
 
-/// Each word with its substring search (memchr's SIMD one), built once: `match_indices` set one
+/// A substring search (memchr's SIMD one) for each word, built once: `match_indices` set one
 /// up for every text.
-fn with_finders(words: Vec<String>) -> Vec<(String, memchr::memmem::Finder<'static>)> {
+fn finders(words: Vec<String>) -> Vec<memchr::memmem::Finder<'static>> {
     words
-        .into_iter()
-        .map(|w| {
-            let finder = memchr::memmem::Finder::new(w.as_str()).into_owned();
-            (w, finder)
-        })
+        .iter()
+        .map(|w| memchr::memmem::Finder::new(w.as_str()).into_owned())
         .collect()
 }

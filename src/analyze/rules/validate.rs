@@ -14,6 +14,7 @@ type Check = fn(&Rules<'_>, &mut Vec<ConfigError>);
 /// Every check, in the order their errors are reported.
 const CHECKS: &[Check] = &[
     category_names,
+    product_word_lists,
     principal_hazards,
     child_categories,
     anchor_categories,
@@ -134,6 +135,27 @@ fn category_names(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
                 pl,
                 line_in_block(pt, "category", i, "aliases"),
                 "empty alias or phrase",
+            ));
+        }
+    }
+}
+
+/// products.toml's word lists hold no empty word: an empty child word would begin every word
+/// (every product would be one for children) and an empty citing word stand at every character.
+fn product_word_lists(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+    let (pl, pt) = r.products();
+    let p = &r.f.products;
+    for (key, list) in [
+        ("child_words", &p.child_words),
+        ("citing", &p.citing),
+        ("anaphora", &p.anaphora),
+    ] {
+        if list.iter().any(|w| w.trim().is_empty()) {
+            let at = pt.find(&format!("\n{key} =")).map_or(0, |i| i + 1);
+            errs.push(ConfigError::new(
+                pl,
+                line_of(pt, at),
+                format!("`{key}` holds an empty word"),
             ));
         }
     }
@@ -572,5 +594,34 @@ fn variant_pairs(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
                 format!("variant {from:?} → {to:?}: {why}"),
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{parse_texts, read_texts};
+
+    /// An empty word in one of products.toml's word lists is an error naming the file and the
+    /// list's line.
+    #[test]
+    fn an_empty_word_in_a_product_word_list_is_located() {
+        let Ok(mut texts) = read_texts(None) else {
+            panic!("embedded rules must read");
+        };
+        let line = texts[0]
+            .1
+            .lines()
+            .position(|l| l.starts_with("citing = ["))
+            .map(|i| i + 1);
+        texts[0].1 = texts[0].1.replacen("citing = [", "citing = [\"\", ", 1);
+        let Err(errs) = parse_texts(texts) else {
+            panic!("an empty citing word must not load");
+        };
+        let found: Vec<_> = errs
+            .iter()
+            .filter(|e| e.message == "`citing` holds an empty word")
+            .map(|e| (e.file.ends_with("products.toml"), Some(e.line)))
+            .collect();
+        assert_eq!(found, [(true, line)], "{errs:?}");
     }
 }
