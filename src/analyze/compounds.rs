@@ -264,6 +264,35 @@ pub(super) fn companies_not_products(cats: &mut Vec<CatM>, words: &[&str]) {
     retain_unmarked(cats, &drop);
 }
 
+/// A bare product word in a later sentence that ends an earlier mention of another category
+/// ("燃气热水器 … 热水器应安装在通风处", "儿童电话手表 … 手表") is that product again, named short:
+/// it takes the earlier mention's category. (Within one sentence both stand as written:
+/// "电动自行车和自行车" are two.)
+pub(super) fn short_names_point_back(text: &str, toks: &[Tok], cats: &mut [CatM]) {
+    let surface = |m: &CatM| {
+        let (Some(a), Some(b)) = (toks.get(m.tok), toks.get(m.end.saturating_sub(1))) else {
+            return "";
+        };
+        text.get(a.s..b.e).unwrap_or("")
+    };
+    for i in 1..cats.len() {
+        let short = surface(&cats[i]);
+        if short.is_empty() {
+            continue;
+        }
+        let (m, earlier) = (&cats[i], &cats[..i]);
+        let named = earlier.iter().find(|n| {
+            n.sent < m.sent && n.c != m.c && {
+                let long = surface(n);
+                long.len() > short.len() && long.ends_with(short)
+            }
+        });
+        if let Some(n) = named {
+            cats[i].c = n.c;
+        }
+    }
+}
+
 /// Keeps the mentions whose mark is false.
 pub(super) fn retain_unmarked(cats: &mut Vec<CatM>, drop: &[bool]) {
     if !drop.contains(&true) {

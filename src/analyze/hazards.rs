@@ -331,7 +331,12 @@ impl Analyzer {
         let cats = &prod.cats;
         let top = prod.ranked.first().copied();
         for m in hz.iter_mut() {
-            let prefer = &self.hazards[m.h].prefer_groups;
+            // a hazard reported only of some groups is attached to a product of them first: "抽查电动
+            // 自行车、充电器…涉及最高车速" is the bicycle's speed, not the charger's
+            let prefer = match &self.hazards[m.h] {
+                h if h.prefer_groups.is_empty() => &h.only_groups,
+                h => &h.prefer_groups,
+            };
             let clause = toks[m.tok].clause;
             let same: Option<&CatM> = cats
                 .iter()

@@ -62,8 +62,9 @@ impl Analyzer {
     }
 
     /// An accessory named right after the product it is made for ("蓝牙音响充电器") is the
-    /// product; what it is made for gives way.
-    pub(super) fn accessories_take_over(&self, cats: &mut Vec<CatM>) {
+    /// product; what it is made for gives way. One named after a counted product and 的 ("一款
+    /// 香薰加湿器的电源适配器可能漏电") is that product's part: the accessory gives way.
+    pub(super) fn accessories_take_over(&self, cats: &mut Vec<CatM>, words: &[&str]) {
         let made_for: Vec<usize> = cats
             .windows(2)
             .filter(|w| {
@@ -75,6 +76,42 @@ impl Analyzer {
             })
             .map(|w| w[0].tok)
             .collect();
-        cats.retain(|m| !made_for.contains(&m.tok));
+        // (一款, 该款, 这台, 一批 …: a counted product is the one the sentence is about)
+        // (at most two modifier words between: "一款香薰加湿器")
+        // (jieba writes 一款 as one word, 这台 as two)
+        let counted = |k: usize| {
+            let det = |c: char| matches!(c, '一' | '该' | '这' | '此');
+            let unit = |c: char| matches!(c, '款' | '台' | '个' | '批' | '件' | '只');
+            (k.saturating_sub(3)..k).rev().any(|j| {
+                let w: Vec<char> = words.get(j).map_or(Vec::new(), |w| w.chars().collect());
+                let classifier = match w.as_slice() {
+                    [d, u] => det(*d) && unit(*u),
+                    [u] => {
+                        unit(*u)
+                            && j > 0
+                            && words[j - 1].chars().count() == 1
+                            && words[j - 1].chars().all(det)
+                    }
+                    _ => false,
+                };
+                classifier
+                    && words
+                        .get(j + 1..k)
+                        .is_some_and(|b| b.iter().all(|w| super::text::han_word(w) && *w != "的"))
+            })
+        };
+        let parts: Vec<usize> = cats
+            .windows(2)
+            .filter(|w| {
+                w[0].end + 1 == w[1].tok
+                    && words.get(w[0].end) == Some(&"的")
+                    && w[0].c != w[1].c
+                    && self.categories[w[1].c].accessory
+                    && !self.categories[w[0].c].accessory
+                    && counted(w[0].tok)
+            })
+            .map(|w| w[1].tok)
+            .collect();
+        cats.retain(|m| !made_for.contains(&m.tok) && !parts.contains(&m.tok));
     }
 }

@@ -3848,6 +3848,77 @@ mod corpus {
         assert_eq!(cats, ["其他家用电器"], "{:?}", x.findings);
     }
 
+    /// A noun goes on to a head a word or two after an earlier head-like word ("电动" + "毛" +
+    /// "球" + "修剪" + "器"): the trimmer, not the fluff.
+    #[test]
+    fn a_noun_goes_on_to_a_later_head() {
+        for text in [
+            "某公司召回一批电动毛球修剪器，刀网可能破裂，存在割伤风险。",
+            "一款电动毛球修剪器的刀片可能松脱，销售商已回收，使用者可能被割伤。",
+        ] {
+            let x = super::tests::shared()
+                .analyze(&example_doc("", text, None), &mut ClusterIndex::new());
+            let cats: Vec<_> = x.findings.iter().map(|f| f.category.as_str()).collect();
+            assert_eq!(cats, ["其他家用电器"], "{text}: {:?}", x.findings);
+        }
+    }
+
+    /// A hazard reported only of some product groups attaches to the product of its sentence
+    /// that is of them: the bicycle's top speed, not the charger's.
+    #[test]
+    fn a_group_bound_hazard_attaches_to_a_product_of_its_groups() {
+        for text in [
+            "抽查电动自行车60批次、充电器40批次，不合格分别为6、5批次，涉及最高车速、过充电保护等项目。",
+            "本次抽检电动自行车及充电器共80批次，问题集中在充电器输出过压保护和整车质量两项。",
+        ] {
+            let x = super::tests::shared()
+                .analyze(&example_doc("", text, None), &mut ClusterIndex::new());
+            assert!(
+                x.findings
+                    .iter()
+                    .any(|f| f.hazard == "交通事故/失控" && f.category == "电动自行车"),
+                "{text}: {:?}",
+                x.findings
+            );
+        }
+    }
+
+    /// A product named short in a later sentence ("燃气热水器 … 热水器") is the product named in
+    /// full before, not another category its short name is an alias of.
+    #[test]
+    fn a_short_name_points_back_to_the_full_one() {
+        for (text, not) in [
+            (
+                "如果燃气热水器排烟不畅，可能导致一氧化碳中毒。热水器应安装在通风良好的位置。",
+                "储水式电热水器",
+            ),
+            (
+                "抽查儿童电话手表20批次，2批次定位精度不合格。手表的包装标识也有缺项。",
+                "智能手表及手环",
+            ),
+        ] {
+            let x = cats(text);
+            assert!(!x.iter().any(|c| c == not), "{text}: {x:?}");
+            assert_eq!(x.len(), 1, "{text}: {x:?}");
+        }
+    }
+
+    /// An accessory after a counted product and 的 ("一款加湿器的电源适配器") is that product's
+    /// part: the product is what the sentence is about.
+    #[test]
+    fn an_accessory_of_a_counted_product_is_its_part() {
+        for text in [
+            "澳大利亚发布召回：一款加湿器的电源适配器可能漏电。",
+            "某公司召回这台电风扇的充电器，充电时可能过热起火。",
+        ] {
+            let x = cats(text);
+            assert!(
+                !x.iter().any(|c| c == "电源适配器及充电器"),
+                "{text}: {x:?}"
+            );
+        }
+    }
+
     /// A ladder no alias names falls back to household goods by its head; the lift, the
     /// escalator and the vehicles a strap may catch on are no products, though they end alike.
     #[test]

@@ -349,9 +349,13 @@ impl Analyzer {
             return None;
         }
         let content = |j: usize| self.noun_modifier(t, j) && t.toks[j].clause == t.toks[k].clause;
+        // up to three modifier words, or five while they are short: jieba cuts an unknown compound
+        // into single characters ("电动" + "毛" + "球" + "修剪" + "器")
         let mut a = k;
-        while a > 0 && k - a < 3 && content(a - 1) {
+        let mut held = 0;
+        while a > 0 && (k - a < 3 || (k - a < 5 && held < 5)) && content(a - 1) {
             a -= 1;
+            held += t.words[a].chars().count();
         }
         // "婴儿爬服": a child word before the noun says whom it is made for
         if a > 0 && t.toks[a - 1].clause == t.toks[k].clause && t.is(a - 1, lex::CHILD) {
@@ -370,6 +374,15 @@ impl Analyzer {
             && !t.is(b, lex::RULE)
         {
             b += 1;
+        }
+        // … and so does a head a word or two on, past words that may stand in a noun ("电动" +
+        // "毛" + "球" + "修剪" + "器": the trimmer, not the fluff)
+        let mut j = b;
+        while j < t.toks.len() && j < b + 2 && content(j) {
+            j += 1;
+            if self.noun_suffixes.ends(t.words[j - 1]) && !self.noun_not.ends(t.words[j - 1]) {
+                b = j;
+            }
         }
         (n >= 2).then_some((a, b))
     }

@@ -6,6 +6,7 @@ use memchr::memmem::Finder;
 
 use super::compounds::{
     companies_not_products, english_heads, places_not_products, retain_unmarked,
+    short_names_point_back,
 };
 use super::*;
 
@@ -24,9 +25,10 @@ impl Analyzer {
     ) -> Vec<CatM> {
         let mut cats = self.category_spans(hits, toks, ms);
         self.made_for_compounds(text, words, toks, &mut cats);
-        self.accessories_take_over(&mut cats);
+        self.accessories_take_over(&mut cats, words);
         english_heads(&self.categories, &mut cats, words);
         self.anaphora_point_back(&mut cats, kinds);
+        short_names_point_back(text, toks, &mut cats);
         self.made_for_children(&mut cats, words, toks, ms);
         self.kinds_told_before(&mut cats, words, toks, ms);
         self.child_compounds(text, (words, kinds), toks, ms, &mut cats);
