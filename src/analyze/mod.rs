@@ -3903,6 +3903,21 @@ mod corpus {
         }
     }
 
+    /// A list whose members each carry a count ("燃气灶具28批次、金属软管10批次") goes on past the
+    /// counts; a member named by an anchor term of a listed product is its refined category.
+    #[test]
+    fn a_list_goes_on_past_each_members_count() {
+        let x = cats(
+            "市场监管局抽查燃气灶具28批次、金属软管10批次和橡胶软管5批次，其中2批次软管不合格。",
+        );
+        assert!(x.iter().any(|c| c == "燃气用具连接用软管"), "{x:?}");
+        let x = cats("抽查金属软管10批次、燃气灶具28批次，2批次不合格。");
+        assert!(x.iter().any(|c| c == "燃气用具连接用软管"), "{x:?}");
+        let x = cats("某省抽查电动自行车60批次、锂离子蓄电池30批次，不合格分别为6、4批次。");
+        assert!(x.iter().any(|c| c == "电动自行车用蓄电池"), "{x:?}");
+        assert!(!x.iter().any(|c| c == "汽车用蓄电池"), "{x:?}");
+    }
+
     /// An accessory after a counted product and 的 ("一款加湿器的电源适配器") is that product's
     /// part: the product is what the sentence is about.
     #[test]

@@ -468,7 +468,7 @@ impl Analyzer {
         // most documents list nothing: no separator beside any product
         if !cats
             .iter()
-            .any(|m| is_sep(m.end) || (m.tok > 0 && is_sep(m.tok - 1)))
+            .any(|m| is_sep(count_after(words, m.end)) || (m.tok > 0 && is_sep(m.tok - 1)))
         {
             return (Vec::new(), Vec::new());
         }
@@ -517,7 +517,16 @@ impl Analyzer {
             if !(2..=10).contains(&noun.chars().count()) {
                 return;
             }
-            let Some(c) = self.place_noun(noun) else {
+            // a member named by an anchor term of a product the list names ("电动自行车60批次、
+            // 锂离子蓄电池30批次") is that product's refined category, as in anchored refinement
+            let refined = self.anchored.iter().copied().find(|&ci| {
+                let cat = &self.categories[ci];
+                cat.anchor_terms.iter().any(|t| noun.ends_with(t.as_str()))
+                    && cats
+                        .iter()
+                        .any(|m| m.sent == toks[a].sent && cat.anchor.contains(&m.c))
+            });
+            let Some(c) = refined.or_else(|| self.place_noun(noun)) else {
                 return;
             };
             if c == self.unclassified
@@ -532,9 +541,12 @@ impl Analyzer {
                 sent: toks[a].sent,
             });
         };
+        // a count after a product or a member ("燃气灶具28批次、金属软管10批次"): the list goes on
+        // after it
+        let count_end = |k: usize| count_after(words, k);
         for m in cats {
             // rightwards: separator, member, separator, member … up to the next known product
-            let mut k = m.end;
+            let mut k = count_end(m.end);
             while is_sep(k) {
                 let a = k + 1;
                 let mut b = a;
@@ -543,6 +555,7 @@ impl Analyzer {
                     && !is_sep(b)
                     && !covered(b)
                     && wordlike(b)
+                    && count_end(b) == b
                     && !words
                         .get(b)
                         .is_some_and(|w| closes_list(w) || ends_noun(w) || TOTALS.contains(w))
@@ -553,12 +566,12 @@ impl Analyzer {
                     break;
                 }
                 take(a, b, &mut found);
-                k = b;
+                k = count_end(b);
             }
             // leftwards
             let mut k = m.tok;
             while k > 0 && is_sep(k - 1) {
-                let b = k - 1;
+                let b = count_before(words, k - 1);
                 let mut a = b;
                 while a > 0
                     && toks[a - 1].sent == m.sent
@@ -577,6 +590,36 @@ impl Analyzer {
         }
         (found, nouns)
     }
+}
+
+/// Measure words of a count in a list of sampled products ("28批次", "15个批次", "3款").
+const LIST_MEASURES: [&str; 12] = [
+    "批次", "批", "件", "款", "个", "台", "只", "种", "组", "套", "辆", "家",
+];
+
+/// Whether a token is a number: digits (with separators), or Chinese numerals.
+fn number_word(w: &str) -> bool {
+    !w.is_empty() && w.chars().all(|c| numeral(c) || ",.".contains(c))
+}
+
+/// The token after a count starting at `k` (a number and one or two measure words), else `k`.
+fn count_after(words: &[&str], k: usize) -> usize {
+    if !words.get(k).is_some_and(|w| number_word(w)) {
+        return k;
+    }
+    let measure = |j: usize| words.get(j).is_some_and(|w| LIST_MEASURES.contains(w));
+    match (measure(k + 1), measure(k + 2)) {
+        (true, true) => k + 3,
+        (true, false) => k + 2,
+        _ => k,
+    }
+}
+
+/// The first token of a count ending right before `k` ("金属软管10批次、…"), else `k`.
+fn count_before(words: &[&str], k: usize) -> usize {
+    (k.saturating_sub(3)..k)
+        .find(|&j| count_after(words, j) == k && j < k)
+        .unwrap_or(k)
 }
 
 #[cfg(test)]
