@@ -3903,6 +3903,20 @@ mod corpus {
         }
     }
 
+    /// A round-up of recalls names one product per numbered line or field label: each is a
+    /// product of the text, placed by its head like an opening sentence's object.
+    #[test]
+    fn a_recall_roundup_names_a_product_per_line() {
+        for text in [
+            "美国消费品安全委员会近日宣布两项召回：\n一、电动奶泡器约2.6万台。召回原因：电池仓可能过热，存在烧伤风险。\n二、无线游戏手柄约1.1万个。召回原因：充电时可能起火。",
+            "加拿大卫生部本周召回信息：\n产品：电动奶泡器（召回原因：电池仓可能过热，有烧伤风险）\n产品：无线游戏手柄（召回原因：充电口可能短路起火）",
+        ] {
+            let x = cats(text);
+            assert!(x.iter().any(|c| c == "其他家用电器"), "{text}: {x:?}");
+            assert!(x.iter().any(|c| c == "其他电子产品"), "{text}: {x:?}");
+        }
+    }
+
     /// A list whose members each carry a count ("燃气灶具28批次、金属软管10批次") goes on past the
     /// counts; a member named by an anchor term of a listed product is its refined category.
     #[test]

@@ -359,7 +359,7 @@ impl Analyzer {
 
     /// [`Analyzer::object_product`] for the noun at tokens `a..b`; whether it settled the matter
     /// (a product added, or the noun already a known product's).
-    fn object_product_at(
+    pub(super) fn object_product_at(
         &self,
         p: &Prepared,
         t: &Tokens,

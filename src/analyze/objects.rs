@@ -116,6 +116,49 @@ impl Analyzer {
         p.orig.get(t.toks[a].s..t.toks[b - 1].e).map(str::to_string)
     }
 
+    /// The products a recall's later lines name each after a field label or an item number
+    /// ("产品：婴儿提篮（…）", "二、电动奶泡器约2.6万台"): a round-up of several recalls names one
+    /// product per line, each placed like the object of the opening sentence.
+    pub(super) fn roundup_products(&self, p: &Prepared, t: &Tokens, cats: &mut Vec<CatM>) {
+        if p.kind != DocKind::Recall {
+            return;
+        }
+        let words = &t.words;
+        let colon = |k: usize| words.get(k).is_some_and(|w| matches!(*w, ":" | "："));
+        // (an item number opens a line: "一、", "1.", "（2）")
+        let numbered = |k: usize| {
+            let line_start = k == 0 || words[k - 1].contains('\n');
+            line_start
+                && words.get(k).is_some_and(|w| {
+                    w.chars()
+                        .all(|c| c.is_ascii_digit() || "一二三四五六七八九十".contains(c))
+                })
+                && words
+                    .get(k + 1)
+                    .is_some_and(|w| matches!(*w, "、" | "." | "．"))
+        };
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for k in 0..words.len() {
+            if t.toks[k].sent <= 1 {
+                continue;
+            }
+            if matches!(words[k], "产品" | "产品名称" | "召回产品" | "涉及产品") && colon(k + 1)
+            {
+                spans.extend(self.object_after(t, k));
+            } else if numbered(k) {
+                let clause = t.toks[k + 1].clause;
+                spans.extend(
+                    (k + 2..(k + 6).min(words.len()))
+                        .take_while(|&j| t.toks[j].clause == clause)
+                        .find_map(|j| self.noun_span(t, j)),
+                );
+            }
+        }
+        for (a, b) in spans {
+            self.object_product_at(p, t, cats, a, b);
+        }
+    }
+
     /// The product a recall's or an inspection's opening sentences name when no product ending
     /// marks it ("召回香薰蜡烛约8,000个", "抽检钢琴10批次"): up to three content words right before
     /// the first count or the end of the clause that follows one of `[unclassified] object_verbs`.

@@ -550,6 +550,7 @@ impl Analyzer {
         self.part_owners(p, t, &mut cats);
         let before = cats.len();
         self.object_product(p, t, &mut cats);
+        self.roundup_products(p, t, &mut cats);
         // the object noun may open a list no alias stood in ("抽查了电动牙线器、USB暖手垫、
         // 蓝牙键盘等"): its other members are read beside it
         if !listed_any && cats.len() > before {
