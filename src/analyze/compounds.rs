@@ -332,6 +332,32 @@ const EN_BUSINESSES: [&str; 22] = [
     "brands",
 ];
 
+/// English nouns for a thing that holds, hangs or carries a product: a product word right
+/// before one only says what it holds ("towel rails", "bottle racks", "phone stands"), as
+/// 毛巾架 is no towel. The compound is placed by its own head, as a noun no alias holds.
+const EN_FIXTURES: [&str; 20] = [
+    "rail",
+    "rails",
+    "rack",
+    "racks",
+    "holder",
+    "holders",
+    "hook",
+    "hooks",
+    "stand",
+    "stands",
+    "mount",
+    "mounts",
+    "hanger",
+    "hangers",
+    "dispenser",
+    "dispensers",
+    "organizer",
+    "organizers",
+    "shelf",
+    "shelves",
+];
+
 /// In an English noun compound the last noun is the head: a product phrase followed, across a
 /// space only, by one of another group modifies it ("kids bike helmets" are helmets), so it is no
 /// product of its own. Of one group, the first is the narrower kind ("school uniform trousers"
@@ -348,7 +374,12 @@ pub(super) fn english_heads(categories: &[Category], cats: &mut Vec<CatM>, words
         let next = words
             .get(m.end..)
             .and_then(|r| r.iter().find(|w| !w.trim().is_empty()));
-        if next.is_some_and(|w| EN_BUSINESSES.iter().any(|b| b.eq_ignore_ascii_case(w))) {
+        if next.is_some_and(|w| {
+            EN_BUSINESSES
+                .iter()
+                .chain(EN_FIXTURES.iter())
+                .any(|b| b.eq_ignore_ascii_case(w))
+        }) {
             drop[i] = true;
             continue;
         }

@@ -3917,6 +3917,25 @@ mod corpus {
         }
     }
 
+    /// An English product word before a word for what holds or hangs it ("towel rails", "shoe
+    /// racks") only says what it holds: the compound is no towel and no shoe.
+    #[test]
+    fn an_english_holder_is_not_what_it_holds() {
+        for (text, not) in [
+            (
+                "Warmo recalls electric towel rails because the plug can expose live parts, posing a shock hazard.",
+                "毛巾",
+            ),
+            (
+                "Rexa recalls wall-mounted shoe racks because the bracket can break, posing a fall hazard.",
+                "皮鞋",
+            ),
+        ] {
+            let x = cats(text);
+            assert!(!x.iter().any(|c| c == not), "{text}: {x:?}");
+        }
+    }
+
     /// A list whose members each carry a count ("燃气灶具28批次、金属软管10批次") goes on past the
     /// counts; a member named by an anchor term of a listed product is its refined category.
     #[test]

@@ -251,7 +251,10 @@ impl Analyzer {
             if joint && cats.iter().any(|c| c.tok == u + 1) {
                 continue;
             }
-            if !(m.end..=u).all(|k| same(k) && han(k) && !claimed(k, cats)) {
+            // (a coordinator between names two products: "儿童口罩和一次性使用医用口罩")
+            let joins =
+                |k: usize| matches!(words[k], "和" | "及" | "与" | "、" | "以及" | "或" | "或者");
+            if !(m.end..=u).all(|k| same(k) && han(k) && !claimed(k, cats) && !joins(k)) {
                 continue;
             }
             if let Some(next) = cats.iter().find(|c| c.tok == u + 1 && c.c != m.c) {

@@ -32,6 +32,7 @@ const PROBES11: &str = include_str!("../eval/probes11.jsonl");
 const PROBES12: &str = include_str!("../eval/probes12.jsonl");
 const PROBES13: &str = include_str!("../eval/probes13.jsonl");
 const PROBES14: &str = include_str!("../eval/probes14.jsonl");
+const PROBES15: &str = include_str!("../eval/probes15.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -670,6 +671,20 @@ fn failed_items_and_taiwan_and_hong_kong_texts_hold() {
         "tests/eval/probes14.jsonl",
         32,
         [0.98, 0.93, 0.98],
+        1.00,
+    );
+}
+
+/// The twentieth session's batches (`tests/eval/probes15.jsonl`): regulatory notices of products
+/// no alias names, media and advice texts, recall round-ups in four formats and English recalls,
+/// labelled before the analyzer first read them. Floors at what it measures now (in-sample).
+#[test]
+fn recall_roundups_media_and_unnamed_products_hold() {
+    hold_probe_set(
+        PROBES15,
+        "tests/eval/probes15.jsonl",
+        68,
+        [0.81, 0.95, 0.98],
         1.00,
     );
 }
