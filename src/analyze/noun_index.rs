@@ -6,7 +6,7 @@
 use super::*;
 
 /// How near a name is to a noun (see [`NounIndex::resolve`]), compared in order.
-type Key = (usize, usize, usize, std::cmp::Reverse<usize>);
+type Key = (usize, bool, usize, usize, std::cmp::Reverse<usize>);
 
 /// A head rule of cues.toml `[unclassified]`, prepared.
 #[derive(Debug, Default)]
@@ -131,6 +131,16 @@ impl NounIndex {
     /// earlier category of the rule file. Else the first head rule it meets. A noun ending in a
     /// generic head (书桌椅套装, 宠物喂食用品) is a kind of what stands before it, placed as that.
     pub(super) fn resolve(&self, noun: &str) -> Option<usize> {
+        self.resolve_preferring(noun, &|_| false)
+    }
+
+    /// [`NounIndex::resolve`], where of names sharing as long a head a category `prefer` holds
+    /// wins (a list member beside gas stoves: 金属软管 is a gas hose, not a car's brake hose).
+    pub(super) fn resolve_preferring(
+        &self,
+        noun: &str,
+        prefer: &dyn Fn(usize) -> bool,
+    ) -> Option<usize> {
         let chars: Vec<char> = noun.chars().collect();
         if chars.len() < 2 {
             return None;
@@ -140,7 +150,7 @@ impl NounIndex {
             .iter()
             .find_map(|g| noun.strip_suffix(g.as_str()))
             .filter(|r| r.chars().count() >= 2)
-            && let Some(c) = self.resolve(rest)
+            && let Some(c) = self.resolve_preferring(rest, prefer)
         {
             return Some(c);
         }
@@ -204,7 +214,7 @@ impl NounIndex {
                 let held = own.iter().filter(|ch| n.contains(ch)).count();
                 (held, n.iter().filter(|ch| !chars.contains(ch)).count())
             });
-            let key = (k, common, in_name, std::cmp::Reverse(unsaid));
+            let key = (k, prefer(*c), common, in_name, std::cmp::Reverse(unsaid));
             // the earlier category (met first) keeps a tie
             if best.is_none_or(|(bk, _, _)| key > bk) && !self.excluded(noun, *c) {
                 best = Some((key, *c, name.as_slice()));

@@ -114,11 +114,20 @@ impl Analyzer {
     /// when it looks like a product noun. A word that only looks like one (电梯, 机构), whole, is
     /// none: its ending would otherwise place it by a head rule (梯 → a ladder).
     pub(super) fn place_noun(&self, noun: &str) -> Option<usize> {
+        self.place_noun_preferring(noun, &|_| false)
+    }
+
+    /// [`Analyzer::place_noun`], preferring the categories `prefer` holds among equally near ones.
+    pub(super) fn place_noun_preferring(
+        &self,
+        noun: &str,
+        prefer: &dyn Fn(usize) -> bool,
+    ) -> Option<usize> {
         if self.noun_not.is(noun) {
             return None;
         }
         self.nouns
-            .resolve(noun)
+            .resolve_preferring(noun, prefer)
             .map(|c| self.for_children(noun, c))
             .or_else(|| self.looks_like_product(noun).then_some(self.unclassified))
     }
@@ -529,7 +538,14 @@ impl Analyzer {
                         .iter()
                         .any(|m| m.sent == toks[a].sent && cat.anchor.contains(&m.c))
             });
-            let Some(c) = refined.or_else(|| self.place_noun(noun)) else {
+            // (of names as near, one of a group the sentence's known products are of)
+            let sent = toks[a].sent;
+            let prefer = |c: usize| {
+                cats.iter().any(|m| {
+                    m.sent == sent && self.categories[m.c].group == self.categories[c].group
+                })
+            };
+            let Some(c) = refined.or_else(|| self.place_noun_preferring(noun, &prefer)) else {
                 return;
             };
             if c == self.unclassified
