@@ -170,3 +170,53 @@ pub(super) fn english_recalled(
     }
     None
 }
+
+/// The products of an English round-up that lists them after a colon, one per semicolon ("recalls
+/// this week: glow sticks sold at …; bamboo fibre cups (…); a plush rabbit toy (…)"): each item's
+/// words past an article or a count, up to a word that ends the phrase or a bracket; at most six
+/// words. Only a colon followed by a semicolon in its sentence opens such a list.
+pub(super) fn english_list_items(t: &Tokens) -> Vec<(usize, usize)> {
+    let eng = |k: usize| t.words.get(k).is_some_and(|w| super::text::latin_word(w));
+    let glue = |k: usize| t.words.get(k).is_some_and(|w| w.trim().is_empty());
+    let ends = |k: usize| {
+        EN_PHRASE_END
+            .iter()
+            .any(|e| t.words[k].eq_ignore_ascii_case(e))
+    };
+    let lead = |k: usize| {
+        matches!(
+            t.words[k].to_ascii_lowercase().as_str(),
+            "the" | "a" | "an" | "some" | "and"
+        ) || t.words[k].chars().all(|c| c.is_ascii_digit() || c == ',')
+    };
+    let semi = |k: usize| matches!(t.words[k], ";" | "；");
+    let mut items = Vec::new();
+    for k in 0..t.toks.len() {
+        let opens = match t.words[k] {
+            ";" | "；" => true,
+            ":" | "：" => (k + 1..t.toks.len())
+                .take_while(|&j| t.toks[j].sent == t.toks[k].sent)
+                .any(semi),
+            _ => false,
+        };
+        if !opens {
+            continue;
+        }
+        let mut a = k + 1;
+        while a < t.toks.len() && (glue(a) || (eng(a) && lead(a))) {
+            a += 1;
+        }
+        let (mut b, mut words) = (a, 0);
+        while b < t.toks.len() && (eng(b) || glue(b)) && !ends(b) && words < 6 {
+            words += usize::from(eng(b));
+            b += 1;
+        }
+        while b > a && glue(b - 1) {
+            b -= 1;
+        }
+        if b > a {
+            items.push((a, b));
+        }
+    }
+    items
+}

@@ -3936,6 +3936,18 @@ mod corpus {
         }
     }
 
+    /// An English round-up lists its products after a colon, one per semicolon: each is placed
+    /// by its head as a recall's object is.
+    #[test]
+    fn an_english_roundup_lists_a_product_per_semicolon() {
+        let x = cats(
+            "Safety regulators list this week's recalls: glow bracelets sold at fairs (the liquid can leak); melamine cups (the rim can crack); a wooden pull toy (a wheel can detach, posing a choking hazard).",
+        );
+        for want in ["其他日用消费品", "密胺餐具", "玩具"] {
+            assert!(x.iter().any(|c| c == want), "{want}: {x:?}");
+        }
+    }
+
     /// A list whose members each carry a count ("燃气灶具28批次、金属软管10批次") goes on past the
     /// counts; a member named by an anchor term of a listed product is its refined category.
     #[test]

@@ -154,6 +154,7 @@ impl Analyzer {
                 );
             }
         }
+        spans.extend(super::english::english_list_items(t));
         for (a, b) in spans {
             self.object_product_at(p, t, cats, a, b);
         }
