@@ -677,15 +677,15 @@ fn failed_items_and_taiwan_and_hong_kong_texts_hold() {
 
 /// The twentieth session's batches (`tests/eval/probes15.jsonl`): regulatory notices of products
 /// no alias names, media and advice texts, recall round-ups in four formats, English recalls,
-/// complaints beside service disputes, standards, failed items of other families and incidents,
-/// labelled before the analyzer first read them. Floors at what it measures now (in-sample).
+/// complaints beside service disputes, standards, failed items of other families, incidents and a
+/// last mixed batch, labelled before the analyzer first read them. Floors at what it measures now (in-sample).
 #[test]
 fn recall_roundups_media_and_unnamed_products_hold() {
     hold_probe_set(
         PROBES15,
         "tests/eval/probes15.jsonl",
-        112,
-        [0.84, 0.95, 0.96],
+        128,
+        [0.87, 0.95, 0.97],
         1.00,
     );
 }
