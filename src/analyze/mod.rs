@@ -3948,6 +3948,18 @@ mod corpus {
         }
     }
 
+    /// A class noun (鞋类, 小家电) is its group's fallback, a member of a list of its own; a later
+    /// clause that breaks its count down by products of their own counts makes it those products.
+    #[test]
+    fn a_class_noun_stands_unless_its_count_is_broken_down() {
+        let x = cats("抽查小家电30批次、玩具20批次、鞋类10批次，2批次不合格。");
+        for want in ["其他家用电器", "玩具", "其他纺织服装鞋类箱包"] {
+            assert!(x.iter().any(|c| c == want), "{want}: {x:?}");
+        }
+        let x = cats("抽查小家电50批次，其中电饭锅20批次、电水壶30批次，3批次不合格。");
+        assert!(!x.iter().any(|c| c == "其他家用电器"), "{x:?}");
+    }
+
     /// A list whose members each carry a count ("燃气灶具28批次、金属软管10批次") goes on past the
     /// counts; a member named by an anchor term of a listed product is its refined category.
     #[test]

@@ -195,10 +195,23 @@ impl Analyzer {
                     .checked_sub(1)
                     .is_some_and(|k| super::nouns::counts_items(words, k))
         };
+        // … unless a later clause of its sentence breaks that count down by products of their
+        // own counts ("鞋类产品35批次，皮鞋20批次、童鞋15批次": the class is its members; in a list,
+        // "小家电30批次、玩具20批次…", the members stand in its clause)
+        let broken_down = |m: &CatM| {
+            cats.iter()
+                .filter(|o| {
+                    o.sent == m.sent
+                        && toks[o.tok].clause > toks[m.tok].clause
+                        && super::nouns::counts_items(words, o.end)
+                })
+                .count()
+                >= 2
+        };
         let enumerated = |m: &CatM| {
             self.categories[m.c].name.starts_with("其他")
                 && (((comma(m.tok.checked_sub(1)) || comma(Some(m.end))) && counted(m))
-                    || counted_here(m))
+                    || (counted_here(m) && !broken_down(m)))
         };
         // asked only of a part word: most documents name none, and the test walks the list
         let listed = |m: &CatM| self.coordinated(cats, m, words).len() >= 2 || enumerated(m);
