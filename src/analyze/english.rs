@@ -53,39 +53,8 @@ pub(super) fn english_recalled(
     t: &Tokens,
     in_scope: &dyn Fn(usize) -> bool,
 ) -> Option<(usize, usize)> {
-    let eng = |k: usize| t.words.get(k).is_some_and(|w| super::text::latin_word(w));
-    let glue = |k: usize| {
-        t.words
-            .get(k)
-            .is_some_and(|w| w.trim().is_empty() || matches!(*w, "-" | "'" | "’"))
-    };
-    let ends = |k: usize| {
-        EN_PHRASE_END
-            .iter()
-            .any(|e| t.words[k].eq_ignore_ascii_case(e))
-    };
-    let lead = |k: usize| {
-        let w = t.words[k].to_ascii_lowercase();
-        matches!(
-            w.as_str(),
-            "the"
-                | "a"
-                | "an"
-                | "about"
-                | "approximately"
-                | "nearly"
-                | "some"
-                | "its"
-                | "their"
-                | "units"
-                | "of"
-                | "all"
-                | "certain"
-                | "select"
-                // "issued a recall for a wireless controller"
-                | "for"
-        ) || t.words[k].chars().all(|c| c.is_ascii_digit() || c == ',')
-    };
+    let (eng, glue, ends) = (|k| eng(t, k), |k| glue(t, k), |k| ends(t, k));
+    let lead = |k| lead(t, k);
     // (sentence numbers only grow along the tokens, so a scope of sentences is one run; the
     // tokens after it were each asked and skipped before)
     for k in (0..t.toks.len())
@@ -96,22 +65,9 @@ pub(super) fn english_recalled(
         let w = t.words[k];
         let is = |s: &str| w.eq_ignore_ascii_case(s);
         let (mut a, mut b) = (None, None);
-        // the words from token `from` on, past what may lead them (`skip`), up to a phrase end
         let after = |from: usize, skip: &dyn Fn(usize) -> bool| {
-            let mut j = from;
-            while j < t.toks.len() && in_scope(j) && skip(j) {
-                j += 1;
-            }
-            let start = j;
-            let mut words = 0;
-            while j < t.toks.len() && in_scope(j) && (eng(j) || glue(j)) && !ends(j) && words < 6 {
-                words += usize::from(eng(j));
-                j += 1;
-            }
-            while j > start && glue(j - 1) {
-                j -= 1;
-            }
-            (Some(start), Some(j))
+            let (a, b) = phrase_after(t, from, in_scope, skip);
+            (Some(a), Some(b))
         };
         if is("recall") || is("recalls") || is("recalling") {
             (a, b) = after(k + 1, &|j| glue(j) || lead(j));
@@ -176,47 +132,99 @@ pub(super) fn english_recalled(
 /// words past an article or a count, up to a word that ends the phrase or a bracket; at most six
 /// words. Only a colon followed by a semicolon in its sentence opens such a list.
 pub(super) fn english_list_items(t: &Tokens) -> Vec<(usize, usize)> {
-    let eng = |k: usize| t.words.get(k).is_some_and(|w| super::text::latin_word(w));
-    let glue = |k: usize| t.words.get(k).is_some_and(|w| w.trim().is_empty());
-    let ends = |k: usize| {
-        EN_PHRASE_END
-            .iter()
-            .any(|e| t.words[k].eq_ignore_ascii_case(e))
-    };
-    let lead = |k: usize| {
-        matches!(
-            t.words[k].to_ascii_lowercase().as_str(),
-            "the" | "a" | "an" | "some" | "and"
-        ) || t.words[k].chars().all(|c| c.is_ascii_digit() || c == ',')
-    };
     let semi = |k: usize| matches!(t.words[k], ";" | "；");
     let mut items = Vec::new();
     for k in 0..t.toks.len() {
+        let sent = t.toks[k].sent;
         let opens = match t.words[k] {
             ";" | "；" => true,
             ":" | "：" => (k + 1..t.toks.len())
-                .take_while(|&j| t.toks[j].sent == t.toks[k].sent)
+                .take_while(|&j| t.toks[j].sent == sent)
                 .any(semi),
             _ => false,
         };
         if !opens {
             continue;
         }
-        let mut a = k + 1;
-        while a < t.toks.len() && (glue(a) || (eng(a) && lead(a))) {
-            a += 1;
-        }
-        let (mut b, mut words) = (a, 0);
-        while b < t.toks.len() && (eng(b) || glue(b)) && !ends(b) && words < 6 {
-            words += usize::from(eng(b));
-            b += 1;
-        }
-        while b > a && glue(b - 1) {
-            b -= 1;
-        }
+        // (a semicolon may end a sentence: the item's own sentence bounds it; an item after the
+        // first may open with "and": "…; and a plush toy (…)")
+        let Some(item_sent) = t.toks.get(k + 1).map(|x| x.sent) else {
+            continue;
+        };
+        let (a, b) = phrase_after(t, k + 1, &|j| t.toks[j].sent == item_sent, &|j| {
+            glue(t, j) || lead(t, j) || t.words[j].eq_ignore_ascii_case("and")
+        });
         if b > a {
             items.push((a, b));
         }
     }
     items
+}
+
+/// A token of English letters.
+fn eng(t: &Tokens, k: usize) -> bool {
+    t.words.get(k).is_some_and(|w| super::text::latin_word(w))
+}
+
+/// A token that joins the words of an English phrase: a blank, a hyphen, an apostrophe.
+fn glue(t: &Tokens, k: usize) -> bool {
+    t.words
+        .get(k)
+        .is_some_and(|w| w.trim().is_empty() || matches!(*w, "-" | "'" | "’"))
+}
+
+/// A word that ends a product phrase (`EN_PHRASE_END`).
+fn ends(t: &Tokens, k: usize) -> bool {
+    EN_PHRASE_END
+        .iter()
+        .any(|e| t.words[k].eq_ignore_ascii_case(e))
+}
+
+/// A word that may lead a product phrase and is no part of it: an article, a count.
+fn lead(t: &Tokens, k: usize) -> bool {
+    let w = t.words[k].to_ascii_lowercase();
+    matches!(
+        w.as_str(),
+        "the"
+            | "a"
+            | "an"
+            | "about"
+            | "approximately"
+            | "nearly"
+            | "some"
+            | "its"
+            | "their"
+            | "units"
+            | "of"
+            | "all"
+            | "certain"
+            | "select"
+            // "issued a recall for a wireless controller"
+            | "for"
+    ) || t.words[k].chars().all(|c| c.is_ascii_digit() || c == ',')
+}
+
+/// The words from token `from` on, past what may lead them (`skip`), up to a word that ends the
+/// phrase, a token that is neither a word nor glue, or the end of `in_scope`; at most six words,
+/// without glue at its end.
+fn phrase_after(
+    t: &Tokens,
+    from: usize,
+    in_scope: &dyn Fn(usize) -> bool,
+    skip: &dyn Fn(usize) -> bool,
+) -> (usize, usize) {
+    let mut j = from;
+    while j < t.toks.len() && in_scope(j) && skip(j) {
+        j += 1;
+    }
+    let start = j;
+    let mut words = 0;
+    while j < t.toks.len() && in_scope(j) && (eng(t, j) || glue(t, j)) && !ends(t, j) && words < 6 {
+        words += usize::from(eng(t, j));
+        j += 1;
+    }
+    while j > start && glue(t, j - 1) {
+        j -= 1;
+    }
+    (start, j)
 }

@@ -637,7 +637,7 @@ fn count_after(words: &[&str], k: usize) -> usize {
 /// The first token of a count ending right before `k` ("金属软管10批次、…"), else `k`.
 fn count_before(words: &[&str], k: usize) -> usize {
     (k.saturating_sub(3)..k)
-        .find(|&j| count_after(words, j) == k && j < k)
+        .find(|&j| count_after(words, j) == k)
         .unwrap_or(k)
 }
 
