@@ -39,7 +39,7 @@ impl Analyzer {
                     // phrase, across spaces, hyphens and a possessive, with at most two plain words
                     let mut plain_words = 0;
                     let mut k = m.tok;
-                    loop {
+                    let child_before = loop {
                         let Some(j) = k.checked_sub(1) else {
                             break false;
                         };
@@ -55,6 +55,21 @@ impl Analyzer {
                             break false;
                         }
                         plain_words += 1;
+                    };
+                    // "smartwatches for children", "helmets made for kids": the child word after
+                    // the phrase, behind "for"
+                    child_before || {
+                        let mut rest =
+                            (m.end..words.len()).filter(|&k| !words[k].trim().is_empty());
+                        match (rest.next(), rest.next(), rest.next()) {
+                            (Some(f), Some(c), _) if words[f] == "for" => is_child(c),
+                            (Some(md), Some(f), Some(c))
+                                if words[md] == "made" && words[f] == "for" =>
+                            {
+                                is_child(c)
+                            }
+                            _ => false,
+                        }
                     }
                 } else {
                     before(1).is_some_and(is_child)

@@ -165,6 +165,11 @@ pub struct HazardRule {
     /// case.
     #[serde(default)]
     pub en: Vec<String>,
+    /// English test items of the hazard (a market-surveillance round's "small parts test",
+    /// "labelling requirements"): matched as `en` terms are, but counted as test items are — only
+    /// where the text reports failures (a failed round's items, beside failure wording).
+    #[serde(default)]
+    pub en_items: Vec<String>,
     #[serde(default)]
     pub examples: Examples,
 }

@@ -33,6 +33,7 @@ const PROBES12: &str = include_str!("../eval/probes12.jsonl");
 const PROBES13: &str = include_str!("../eval/probes13.jsonl");
 const PROBES14: &str = include_str!("../eval/probes14.jsonl");
 const PROBES15: &str = include_str!("../eval/probes15.jsonl");
+const PROBES16: &str = include_str!("../eval/probes16.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -686,6 +687,20 @@ fn recall_roundups_media_and_unnamed_products_hold() {
         "tests/eval/probes15.jsonl",
         128,
         [0.88, 0.95, 0.97],
+        1.00,
+    );
+}
+
+/// The twenty-first session's batches (`tests/eval/probes16.jsonl`): English market-surveillance
+/// rounds and test purchases (failed, short of a claim, none failed), labelled before the analyzer
+/// first read them. Floors at what it measures now (in-sample).
+#[test]
+fn english_test_rounds_hold() {
+    hold_probe_set(
+        PROBES16,
+        "tests/eval/probes16.jsonl",
+        12,
+        [0.99, 0.95, 0.99],
         1.00,
     );
 }

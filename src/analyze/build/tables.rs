@@ -272,6 +272,9 @@ pub(super) fn add_foreign_phrases(f: &rules::RuleFiles, phrases: &mut Vec<(Strin
         for t in &h.en {
             phrases.push((prepare(t), Target::Hazard(i, Strength::Strong)));
         }
+        for t in &h.en_items {
+            phrases.push((prepare(t), Target::Hazard(i, Strength::TestItem)));
+        }
     }
 }
 

@@ -263,6 +263,13 @@ fn english_terms(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
                 why,
             ));
         }
+        if let Some(why) = h.en_items.iter().find_map(|t| bad_english(t)) {
+            errs.push(ConfigError::new(
+                hl,
+                line_in_block(ht, "hazard", i, "en_items"),
+                why,
+            ));
+        }
     }
 }
 
