@@ -373,6 +373,31 @@ const EN_FIXTURES: [&str; 20] = [
     "shelves",
 ];
 
+/// English heads of an appliance named by what it works on: a product word right before one
+/// says what the appliance warms, dries or cleans ("towel warmers", "shoe dryers", "bottle
+/// sterilizers"), as 干鞋器 is no shoe (not "cleaner": a vacuum cleaner is the vacuum). Placed by its own head, as a noun no alias holds (未归类
+/// with its words where no head rule places it).
+const EN_APPLIANCE_HEADS: [&str; 18] = [
+    "warmer",
+    "warmers",
+    "dryer",
+    "dryers",
+    "steamer",
+    "steamers",
+    "sterilizer",
+    "sterilizers",
+    "steriliser",
+    "sterilisers",
+    "maker",
+    "makers",
+    "sealer",
+    "sealers",
+    "grinder",
+    "grinders",
+    "trimmer",
+    "trimmers",
+];
+
 /// In an English noun compound the last noun is the head: a product phrase followed, across a
 /// space only, by one of another group modifies it ("kids bike helmets" are helmets), so it is no
 /// product of its own. Of one group, the first is the narrower kind ("school uniform trousers"
@@ -393,6 +418,7 @@ pub(super) fn english_heads(categories: &[Category], cats: &mut Vec<CatM>, words
             EN_BUSINESSES
                 .iter()
                 .chain(EN_FIXTURES.iter())
+                .chain(EN_APPLIANCE_HEADS.iter())
                 .any(|b| b.eq_ignore_ascii_case(w))
         }) {
             drop[i] = true;

@@ -86,7 +86,8 @@ pub(super) fn english_recalled(
         {
             // "the recalled electric foot warmers can overheat": the words after it
             (a, b) = after(k + 1, &glue);
-        } else if is("recalled") {
+        } else if is("recalled") || is("withdrawn") {
+            // ("heaters are withdrawn from sale", as a passive recall)
             let mut j = k;
             while j > 0 && in_scope(j - 1) && glue(j - 1) {
                 j -= 1;

@@ -692,14 +692,14 @@ fn recall_roundups_media_and_unnamed_products_hold() {
 }
 
 /// The twenty-first session's batches (`tests/eval/probes16.jsonl`): English market-surveillance
-/// rounds and test purchases (failed, short of a claim, none failed), labelled before the analyzer
-/// first read them. Floors at what it measures now (in-sample).
+/// rounds and test purchases (failed, short of a claim, none failed) and English recalls of
+/// products no alias names, labelled before the analyzer first read them. Floors at what it measures now (in-sample).
 #[test]
 fn english_test_rounds_hold() {
     hold_probe_set(
         PROBES16,
         "tests/eval/probes16.jsonl",
-        12,
+        24,
         [0.99, 0.95, 0.99],
         1.00,
     );
