@@ -211,9 +211,18 @@ impl Analyzer {
     }
 }
 
-/// Words that put what follows at a place ("在汽车内", "放在沙发旁").
-const AT: [&str; 8] = [
+/// Words that put what follows at a place ("在汽车内", "放在沙发旁", "放冰箱里", "塞进背包里").
+const AT: [&str; 17] = [
     "在",
+    "放",
+    "放进",
+    "放入",
+    "放到",
+    "塞进",
+    "塞到",
+    "装进",
+    "存放在",
+    "存放于",
     "放在",
     "摆在",
     "放置在",

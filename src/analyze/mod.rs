@@ -36,6 +36,7 @@ mod products;
 mod regexes;
 mod regions;
 mod rules;
+mod substances;
 mod text;
 mod tokcache;
 mod victims;
@@ -295,9 +296,10 @@ pub struct Analyzer {
     hypo_happened_prefix: Vec<String>,
     hypo_particular: Vec<String>,
     hypo_unconfirmed: Vec<String>,
-    /// Hazard pairs (hazards.toml `pairs`): the hazard, the categories a sentence must name and
-    /// whether the `who` word may stand in an earlier clause of the sentence.
+    /// Hazard pairs (hazards.toml `pairs`: hazard, categories, `sentence`) and substances told by
+    /// their form (hazards.toml `substances`).
     pairs: Vec<(usize, Vec<usize>, bool)>,
+    substances: Vec<substances::Substance>,
     /// Distinct register words that make an unanchored text general (cues.toml `[generic] min`).
     generic_min: usize,
     /// Register words of two characters or more, by index (cues.toml `[generic] register`): found

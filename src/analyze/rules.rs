@@ -170,8 +170,22 @@ pub struct HazardRule {
     /// where the text reports failures (a failed round's items, beside failure wording).
     #[serde(default)]
     pub en_items: Vec<String>,
+    /// Substances no term names, told by their form: a word ending in one of `endings` (胺, 醛,
+    /// 酚: 对苯二胺, 二噁烷) right before one of `measures` (含量, 迁移量) is a test item of
+    /// this hazard.
+    #[serde(default)]
+    pub substances: Option<Substances>,
     #[serde(default)]
     pub examples: Examples,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Substances {
+    /// Last characters of a substance's name, one each.
+    pub endings: Vec<String>,
+    /// Words that measure a substance; a word beginning with one counts (残留 and 残留量).
+    pub measures: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -764,6 +764,7 @@ impl<'t> Tokens<'t> {
         let mut kinds = Vec::with_capacity(words.len());
         let mut ms = an.matches_into(&words, Some(&mut kinds));
         an.pair_matches(&toks, &mut ms);
+        an.substance_matches(&words, &toks, &mut ms);
         Tokens {
             words,
             toks,

@@ -692,15 +692,17 @@ fn recall_roundups_media_and_unnamed_products_hold() {
 }
 
 /// The twenty-first session's batches (`tests/eval/probes16.jsonl`): English market-surveillance
-/// rounds and test purchases (failed, short of a claim, none failed) and English recalls of
-/// products no alias names, labelled before the analyzer first read them. Floors at what it measures now (in-sample).
+/// rounds and test purchases (failed, short of a claim, none failed), English recalls of
+/// products no alias names, media and advice texts (incidents, tips, a demonstration, a debunk,
+/// a court case, privacy intrusions, a complaint) and city, county, Taiwan and Hong Kong notices
+/// of failed items, labelled before the analyzer first read them. Floors at what it measures now (in-sample).
 #[test]
 fn english_test_rounds_hold() {
     hold_probe_set(
         PROBES16,
         "tests/eval/probes16.jsonl",
-        24,
-        [0.99, 0.95, 0.99],
+        54,
+        [0.96, 0.96, 0.99],
         1.00,
     );
 }

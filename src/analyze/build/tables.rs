@@ -639,13 +639,9 @@ pub(super) fn assemble(
         neg_window: cues.negation.window.unwrap_or(6),
         failure_statistics: words(&cues.failure.statistics),
         pairs: pairs(f, cat_index),
+        substances: super::super::substances::table(f),
         brand_not: words(&cues.brands.not),
-        place_lead: cues
-            .place_roles
-            .lead
-            .iter()
-            .filter_map(|w| prepare(w).chars().next_back())
-            .collect(),
+        place_lead: last_chars(&cues.place_roles.lead),
         standard_origin: text::Words::new(words(&cues.place_roles.standard)),
         standard_bodies: cues
             .place_roles
@@ -705,5 +701,13 @@ fn finders(words: Vec<String>) -> Vec<memchr::memmem::Finder<'static>> {
     words
         .iter()
         .map(|w| memchr::memmem::Finder::new(w.as_str()).into_owned())
+        .collect()
+}
+
+/// The last character of each word, prepared.
+fn last_chars(words: &[String]) -> Vec<char> {
+    words
+        .iter()
+        .filter_map(|w| prepare(w).chars().next_back())
         .collect()
 }

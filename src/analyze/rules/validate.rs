@@ -263,6 +263,23 @@ fn english_terms(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
                 why,
             ));
         }
+        if let Some(sub) = &h.substances {
+            let bad = sub.endings.iter().find(|e| e.chars().count() != 1);
+            if let Some(e) = bad {
+                errs.push(ConfigError::new(
+                    hl,
+                    line_in_block(ht, "hazard", i, "substances"),
+                    format!("substances ending {e:?}: one character each"),
+                ));
+            }
+            if sub.endings.is_empty() || sub.measures.iter().all(|m| m.trim().is_empty()) {
+                errs.push(ConfigError::new(
+                    hl,
+                    line_in_block(ht, "hazard", i, "substances"),
+                    "substances: endings and measures must not be empty".to_string(),
+                ));
+            }
+        }
         if let Some(why) = h.en_items.iter().find_map(|t| bad_english(t)) {
             errs.push(ConfigError::new(
                 hl,
