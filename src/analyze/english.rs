@@ -40,6 +40,17 @@ const EN_PHRASE_END: [&str; 30] = [
     "made",
 ];
 
+/// Words for a rule whose product follows "for" ("a safety standard for baby gates").
+const EN_RULE_WORDS: [&str; 7] = [
+    "standard",
+    "standards",
+    "regulation",
+    "regulations",
+    "requirements",
+    "rule",
+    "rules",
+];
+
 /// Auxiliaries of a passive recall ("is recalled", "are being recalled", "has been recalled").
 const EN_AUXILIARIES: [&str; 8] = ["is", "are", "was", "were", "being", "been", "has", "have"];
 
@@ -70,6 +81,18 @@ pub(super) fn english_recalled(
             (Some(a), Some(b))
         };
         if is("recall") || is("recalls") || is("recalling") {
+            (a, b) = after(k + 1, &|j| glue(j) || lead(j));
+        } else if is("for")
+            && (1..=2)
+                .filter_map(|d| k.checked_sub(d))
+                .find(|&j| !glue(j))
+                .is_some_and(|j| {
+                    EN_RULE_WORDS
+                        .iter()
+                        .any(|r| t.words[j].eq_ignore_ascii_case(r))
+                })
+        {
+            // "a new mandatory standard for baby bath seats": a standard's product
             (a, b) = after(k + 1, &|j| glue(j) || lead(j));
         } else if (is("alert") || is("alerts"))
             && let Some(colon) = (k + 1..(k + 8).min(t.toks.len()))

@@ -331,6 +331,13 @@ impl Analyzer {
     /// of the text like an alias's, and a part word (锂电池) gives way to it as to any product. A
     /// noun they cannot place is left to the findings.
     pub(super) fn object_product(&self, p: &Prepared, t: &Tokens, cats: &mut Vec<CatM>) {
+        // (an English standard names its product after "standard for": the English phrase only)
+        if p.kind == DocKind::Standard {
+            if let Some((a, b)) = super::english::english_recalled(t, &|k| t.toks[k].sent <= 1) {
+                self.object_product_at(p, t, cats, a, b);
+            }
+            return;
+        }
         if !matches!(p.kind, DocKind::Recall | DocKind::Inspection) {
             return;
         }
