@@ -35,6 +35,7 @@ const PROBES14: &str = include_str!("../eval/probes14.jsonl");
 const PROBES15: &str = include_str!("../eval/probes15.jsonl");
 const PROBES16: &str = include_str!("../eval/probes16.jsonl");
 const PROBES17: &str = include_str!("../eval/probes17.jsonl");
+const PROBES18: &str = include_str!("../eval/probes18.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -720,5 +721,21 @@ fn standards_of_five_regulators_hold() {
         10,
         [0.99, 0.82, 0.99],
         1.00,
+    );
+}
+
+/// Complaints (`tests/eval/probes18.jsonl`, twenty-first session): defects in platform, hotline,
+/// forum and first-person wordings beside service disputes (an undelivered order, an installation
+/// fee, a refused return), labelled before the analyzer first read them. First run 0.880 / 0.588 /
+/// 0.800 / 0.750; floors at what it measures now (in-sample). Left: a dishwasher's pooling water
+/// names no failure the rules know; a swollen earbud case is an explosion by the rules' 鼓包.
+#[test]
+fn complaints_beside_service_disputes_hold() {
+    hold_probe_set(
+        PROBES18,
+        "tests/eval/probes18.jsonl",
+        12,
+        [0.87, 0.73, 0.99],
+        0.91,
     );
 }
