@@ -71,6 +71,9 @@ impl Analyzer {
         // rumour cues, and whether the text confirms what they relay ("物业随后证实")
         let mut rumours: Vec<(usize, usize)> = Vec::new();
         let mut confirmed = false;
+        // the lead's debunk words (网传 is one and a rumour cue too: a confirmed rumour in the
+        // lead is no debunk)
+        let mut lead_docs: Vec<usize> = Vec::new();
         let title_sent = 0usize;
         // the text's first sentence: the title and its newline end sentence 0
         let lead_sent = t
@@ -120,7 +123,7 @@ impl Analyzer {
                 Target::LeadDoc
                     if (tok.sent == title_sent && p.in_title(&tok)) || tok.sent == lead_sent =>
                 {
-                    c.doc_debunk = true
+                    lead_docs.push(m.a)
                 }
                 Target::Realis => {
                     c.realis_sent.insert(tok.sent);
@@ -181,6 +184,9 @@ impl Analyzer {
                 _ => {}
             }
         }
+        c.doc_debunk = lead_docs
+            .iter()
+            .any(|a| !(confirmed && rumours.iter().any(|r| r.1 == *a)));
         if !confirmed {
             c.rumour = rumours;
         }
@@ -190,6 +196,15 @@ impl Analyzer {
         } else {
             0
         };
+        self.failure_sentences(p, t, &mut c);
+        c.all_pass = self.all_pass(p);
+        // the regex runs only over a text holding a word it cannot match without
+        c.failure_count = p.has(NONCONFORMING) && self.failed_batches_re.is_match(&p.full);
+        c
+    }
+
+    /// The sentences holding failure wording, and those listing what was tested.
+    fn failure_sentences(&self, p: &Prepared, t: &Tokens, c: &mut Cues) {
         // sentences holding failure wording: a hit inside the byte range of its first token's sentence
         let sentences = |flag: u8, keep: &dyn Fn(usize) -> bool| -> FxHashSet<usize> {
             p.found
@@ -210,10 +225,6 @@ impl Analyzer {
                     .any(|n| before.ends_with(n.as_str()))
         });
         c.tested_sent = sentences(TESTED, &|_| true);
-        c.all_pass = self.all_pass(p);
-        // the regex runs only over a text holding a word it cannot match without
-        c.failure_count = p.has(NONCONFORMING) && self.failed_batches_re.is_match(&p.full);
-        c
     }
 
     /// Circumstance cues (在…情况下) hedge their sentence unless it reports an event.
