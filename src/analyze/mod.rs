@@ -24,6 +24,7 @@ mod fold;
 pub(crate) mod fxhash;
 mod hazards;
 mod inspection;
+mod jurisdiction;
 mod kind;
 mod kinds;
 mod noun_index;
@@ -217,8 +218,7 @@ pub struct Analyzer {
     /// cues.toml `[consequence]` words, prepared: a set, as every token of a document with a
     /// possible cause is looked up.
     consequence_words: FxHashSet<String>,
-    /// First characters of `consequence_words`: a token opening with none is none of them,
-    /// told without hashing it.
+    /// First characters of `consequence_words` (a token opening with none is none of them).
     consequence_firsts: CharSet,
     /// Structural defects, strength items and the words opening their hedged consequence.
     defects: hazards::DefectCues,
@@ -277,8 +277,7 @@ pub struct Analyzer {
     /// cues.toml `[failure] statistics`, prepared: a failure cue right after one measures a
     /// market ("占比超过七成"), not a product.
     failure_statistics: Vec<String>,
-    /// cues.toml word lists: person's-origin words, coordination words, organisation words that
-    /// are no name.
+    /// cues.toml word lists: person's-origin, coordination and no-name organisation words.
     origin_words: Vec<String>,
     made_in: Vec<String>,
     made_in_before: Vec<String>,
@@ -1816,6 +1815,38 @@ mod tests {
                 z.findings
             );
         }
+    }
+
+    /// 国内 and 全国 in a text written in traditional characters that names no place are
+    /// Taiwan's; a relay of a recall abroad and a mainland story in traditional script keep theirs.
+    #[test]
+    fn nationwide_words_of_a_traditional_text_are_taiwans() {
+        let province = |text: &str| {
+            let x = run("", text, None);
+            x.findings.first().and_then(|f| f.province.clone())
+        };
+        assert_eq!(
+            province(
+                "經查該款電動機車國內應召回820輛，因電池模組可能過熱起火，車主應儘速回廠檢修。"
+            )
+            .as_deref(),
+            Some("台湾省")
+        );
+        assert_eq!(
+            province("該款烤箱在全國門市販售約三千台，因溫控器失效可能過熱起火，業者已啟動回收。")
+                .as_deref(),
+            Some("台湾省")
+        );
+        assert_eq!(
+            province("美國消費品安全委員會公布，廠商召回在全國超市販售的電熱水壺，壺底可能漏電。")
+                .as_deref(),
+            Some("境外:美国")
+        );
+        assert_eq!(
+            province("國家市場監督管理總局通報，全國抽查電熱毯200批次，其中20批次溫升不合格。")
+                .as_deref(),
+            Some("全国")
+        );
     }
 
     #[test]

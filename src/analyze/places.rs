@@ -2,6 +2,8 @@
 //! gazetteer, and the document's own place when a sentence names none.
 
 use super::clauses::{clause_head, clause_tail, ends_clause};
+pub(super) use super::jurisdiction::own_jurisdiction;
+use super::jurisdiction::{localise_nationwide, traditional_script};
 use super::*;
 
 impl Analyzer {
@@ -542,7 +544,12 @@ impl Analyzer {
             .as_deref()
             .and_then(|h| self.resolve_text(h));
         self.grouped_places(p, t, &mut places);
-        localise_nationwide(&mut places);
+        // (a text in traditional script that names no region of its own is Taiwan's: Hong Kong's
+        // and Macao's name their bodies or their city)
+        let taiwan = traditional_script(&doc.text)
+            .then(|| self.resolve_text("台湾省"))
+            .flatten();
+        localise_nationwide(&mut places, taiwan);
         // A maker's China entity ("某某（中国）投资有限公司") recalling names the whole market as
         // surely as the national regulator that receives its plan. The name may begin after the
         // bracket ("某某 ( 中国 ) 投资有限公司"), so the words just before it count.
@@ -722,41 +729,6 @@ pub(super) fn sampled_area(
             ..own.clone()
         };
         regions.push(event);
-    }
-}
-
-/// Taiwan, Hong Kong and Macao: regions with their own regulators, standards and "国内".
-pub(super) fn own_jurisdiction(province: &str) -> bool {
-    ["台湾省", "香港特别行政区", "澳门特别行政区"].contains(&province)
-}
-
-/// In a text from Taiwan, Hong Kong or Macao that places nothing on the mainland, 国内 and 全国
-/// mean that region ("廠商已同意自主回收國內販售的…" in a Taiwan notice).
-fn localise_nationwide(places: &mut [PlaceM]) {
-    let local = |pm: &PlaceM| own_jurisdiction(&pm.mention.province);
-    let mainland = places.iter().any(|pm| {
-        pm.mention.role == RegionRole::Event
-            && !local(pm)
-            && pm.mention.province != "全国"
-            && !pm.mention.province.starts_with("境外")
-    });
-    let Some(region) = places
-        .iter()
-        .find(|pm| local(pm))
-        .map(|pm| pm.mention.clone())
-    else {
-        return;
-    };
-    if mainland {
-        return;
-    }
-    for pm in places
-        .iter_mut()
-        .filter(|pm| pm.mention.province == "全国" && pm.mention.role == RegionRole::Event)
-    {
-        pm.mention.province = region.province.clone();
-        pm.mention.code = region.code.clone();
-        pm.mention.city = None;
     }
 }
 

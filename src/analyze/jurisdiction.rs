@@ -1,0 +1,68 @@
+//! Taiwan, Hong Kong and Macao: regions with their own regulators, standards and "国内". In a
+//! text of theirs the nationwide words mean the region (a Taiwan notice's 國內), told by a place
+//! of the region the text names or, where it names none, by its traditional script.
+
+use super::PlaceM;
+use super::RegionInfo;
+use crate::model::RegionRole;
+
+/// Taiwan, Hong Kong and Macao: regions with their own regulators, standards and "国内".
+pub(super) fn own_jurisdiction(province: &str) -> bool {
+    ["台湾省", "香港特别行政区", "澳门特别行政区"].contains(&province)
+}
+
+/// Whether a text is written in traditional characters: three or more distinct characters of
+/// common words that only the traditional script writes so.
+pub(super) fn traditional_script(text: &str) -> bool {
+    const ONLY_TRADITIONAL: &str =
+        "國們與為這說會時電車產檢驗標門過發應該號區縣聯關業務條實處進點體灣臺機險氣";
+    let mut seen: Vec<char> = Vec::new();
+    for c in text.chars().filter(|c| ONLY_TRADITIONAL.contains(*c)) {
+        if !seen.contains(&c) {
+            seen.push(c);
+            if seen.len() >= 3 {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// In a text from Taiwan, Hong Kong or Macao that places nothing on the mainland, 国内 and 全国
+/// mean that region ("廠商已同意自主回收國內販售的…" in a Taiwan notice); `script_region` is
+/// the region a text's script alone implies (Taiwan for traditional characters), used when it
+/// names none.
+pub(super) fn localise_nationwide(places: &mut [PlaceM], script_region: Option<RegionInfo>) {
+    let local = |pm: &PlaceM| own_jurisdiction(&pm.mention.province);
+    let mainland = places.iter().any(|pm| {
+        pm.mention.role == RegionRole::Event
+            && !local(pm)
+            && pm.mention.province != "全国"
+            && !pm.mention.province.starts_with("境外")
+    });
+    let named = places.iter().find(|pm| local(pm)).map(|pm| {
+        let m = &pm.mention;
+        (m.province.clone(), m.code.clone())
+    });
+    // (the script speaks only where the text names no other place in any role: a Taiwan relay of
+    // a US recall's 全国, a mainland story in traditional script with its national bodies)
+    let only_nationwide = places
+        .iter()
+        .all(|pm| pm.mention.province == "全国" && pm.mention.role == RegionRole::Event);
+    let script_region = script_region.filter(|_| only_nationwide);
+    let Some((province, code)) = named.or_else(|| script_region.map(|r| (r.province, r.code)))
+    else {
+        return;
+    };
+    if mainland {
+        return;
+    }
+    for pm in places
+        .iter_mut()
+        .filter(|pm| pm.mention.province == "全国" && pm.mention.role == RegionRole::Event)
+    {
+        pm.mention.province = province.clone();
+        pm.mention.code = code.clone();
+        pm.mention.city = None;
+    }
+}
