@@ -147,10 +147,18 @@ impl Analyzer {
                 || (out.last().is_some_and(|l| l.mention.role == RegionRole::Company)
                     && at.last().is_some_and(|&(_, le)| {
                         full.get(le..s).is_some_and(|sep| {
-                            matches!(
-                                sep.trim_start_matches("地区"),
-                                "" | "、" | "," | "，" | "和" | "及" | "与"
-                            )
+                            // (a city glued to its province, perhaps one the gazetteer writes only
+                            // in full, stands between: "福建石狮和浙江湖州")
+                            let joiner = ["、", ",", "，", "和", "及", "与"]
+                                .iter()
+                                .find(|j| sep.ends_with(**j))
+                                .map_or(sep, |j| &sep[..sep.len() - j.len()]);
+                            let rest = joiner.trim_start_matches("地区");
+                            (joiner.len() < sep.len() || sep.is_empty() || rest.is_empty())
+                                && (rest.is_empty()
+                                    || ((2..=3).contains(&rest.chars().count())
+                                        && super::text::han_word(rest)
+                                        && !rest.contains('的')))
                         })
                     }))
                 || (self.made_in.iter().any(|w| after.starts_with(w.as_str()))
