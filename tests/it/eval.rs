@@ -37,6 +37,7 @@ const PROBES16: &str = include_str!("../eval/probes16.jsonl");
 const PROBES17: &str = include_str!("../eval/probes17.jsonl");
 const PROBES18: &str = include_str!("../eval/probes18.jsonl");
 const PROBES19: &str = include_str!("../eval/probes19.jsonl");
+const PROBES20: &str = include_str!("../eval/probes20.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -757,6 +758,21 @@ fn places_by_role_in_regulatory_texts_hold() {
         "tests/eval/probes19.jsonl",
         12,
         [0.99, 0.99, 0.95],
+        1.00,
+    );
+}
+
+/// Foreign recalls relayed in Chinese (`tests/eval/probes20.jsonl`, twenty-first session): ten
+/// regulators' recalls of products made in China, labelled before the analyzer first read them.
+/// First run 0.947 / 0.917 / 1.000 / 1.000; floors at what it measures now (in-sample). Left:
+/// children's glow sticks are placed nowhere (tc12601).
+#[test]
+fn foreign_recalls_relayed_in_chinese_hold() {
+    hold_probe_set(
+        PROBES20,
+        "tests/eval/probes20.jsonl",
+        10,
+        [0.94, 0.95, 0.99],
         1.00,
     );
 }
