@@ -452,3 +452,25 @@ pub(super) fn english_heads(categories: &[Category], cats: &mut Vec<CatM>, words
     }
     retain_unmarked(cats, &drop);
 }
+
+/// A Safety Gate alert's category field ("Category: Clothing, textiles and fashion items.
+/// Product: children's hooded jacket.") names the class of the product its product field names:
+/// a product word in it gives way where another product is named outside it.
+pub(super) fn alert_category_field(cats: &mut Vec<CatM>, words: &[&str]) {
+    let next_word = |from: usize| (from..words.len()).find(|&j| !words[j].trim().is_empty());
+    let Some(start) = (0..words.len()).find(|&k| {
+        words[k].eq_ignore_ascii_case("category")
+            && next_word(k + 1).is_some_and(|j| matches!(words[j], ":" | "："))
+    }) else {
+        return;
+    };
+    // the field ends where the product field opens
+    let end = (start + 1..words.len())
+        .find(|&k| words[k].eq_ignore_ascii_case("product"))
+        .unwrap_or(words.len());
+    let inside = |m: &CatM| start < m.tok && m.tok < end;
+    if cats.iter().all(inside) {
+        return;
+    }
+    cats.retain(|m| !inside(m));
+}

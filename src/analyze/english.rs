@@ -82,6 +82,13 @@ pub(super) fn english_recalled(
         };
         if is("recall") || is("recalls") || is("recalling") {
             (a, b) = after(k + 1, &|j| glue(j) || lead(j));
+        } else if is("product")
+            && let Some(colon) = (k + 1..(k + 3).min(t.toks.len()))
+                .take_while(|&j| in_scope(j))
+                .find(|&j| matches!(t.words[j], ":" | "："))
+        {
+            // an alert's field ("Product: plush unicorn. Risk type: …")
+            (a, b) = after(colon + 1, &|j| glue(j) || lead(j));
         } else if is("for")
             && (1..=2)
                 .filter_map(|d| k.checked_sub(d))

@@ -5,8 +5,8 @@
 use memchr::memmem::Finder;
 
 use super::compounds::{
-    companies_not_products, english_heads, places_not_products, retain_unmarked,
-    short_names_point_back,
+    alert_category_field, companies_not_products, english_heads, places_not_products,
+    retain_unmarked, short_names_point_back,
 };
 use super::*;
 
@@ -27,6 +27,7 @@ impl Analyzer {
         self.made_for_compounds(text, words, toks, &mut cats);
         self.accessories_take_over(&mut cats, words);
         english_heads(&self.categories, &mut cats, words);
+        alert_category_field(&mut cats, words);
         self.anaphora_point_back(&mut cats, kinds);
         short_names_point_back(text, toks, &mut cats);
         self.made_for_children(&mut cats, words, toks, ms);

@@ -38,6 +38,7 @@ const PROBES17: &str = include_str!("../eval/probes17.jsonl");
 const PROBES18: &str = include_str!("../eval/probes18.jsonl");
 const PROBES19: &str = include_str!("../eval/probes19.jsonl");
 const PROBES20: &str = include_str!("../eval/probes20.jsonl");
+const PROBES21: &str = include_str!("../eval/probes21.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -773,6 +774,22 @@ fn foreign_recalls_relayed_in_chinese_hold() {
         "tests/eval/probes20.jsonl",
         10,
         [0.94, 0.95, 0.99],
+        1.00,
+    );
+}
+
+/// Safety Gate alerts in their field format (`tests/eval/probes21.jsonl`, twenty-first session):
+/// category, product, risk type, measures and notifying country, labelled before the analyzer
+/// first read them. First run 0.737 / 0.667 / 0.824 / 0.700; floors at what it measures now
+/// (in-sample). Left: a car's airbag named with the car is also the airbag part (tc12705); a list
+/// of risk types names only its first ("Electric shock, fire": tc12707).
+#[test]
+fn safety_gate_alerts_in_fields_hold() {
+    hold_probe_set(
+        PROBES21,
+        "tests/eval/probes21.jsonl",
+        10,
+        [0.85, 0.86, 0.99],
         1.00,
     );
 }

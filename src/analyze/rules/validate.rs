@@ -84,7 +84,7 @@ impl<'a> Rules<'a> {
 /// digits, hyphens, apostrophes) in words separated by single spaces, since jieba cuts Latin text
 /// into such words and the term is matched on them.
 fn bad_english(t: &str) -> Option<String> {
-    let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '\'');
+    let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '\'' | ':');
     if t.trim() != t || t.is_empty() || t.contains("  ") {
         return Some(format!(
             "en term {t:?}: no empty term, no leading, trailing or double spaces"
@@ -92,7 +92,7 @@ fn bad_english(t: &str) -> Option<String> {
     }
     if !t.chars().all(ok_char) || !t.chars().any(|c| c.is_ascii_alphabetic()) {
         return Some(format!(
-            "en term {t:?}: English words only (ASCII letters, digits, hyphens, apostrophes)"
+            "en term {t:?}: English words only (ASCII letters, digits, hyphens, apostrophes, a field's colon)"
         ));
     }
     None
