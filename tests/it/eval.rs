@@ -39,6 +39,7 @@ const PROBES18: &str = include_str!("../eval/probes18.jsonl");
 const PROBES19: &str = include_str!("../eval/probes19.jsonl");
 const PROBES20: &str = include_str!("../eval/probes20.jsonl");
 const PROBES21: &str = include_str!("../eval/probes21.jsonl");
+const PROBES22: &str = include_str!("../eval/probes22.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -791,5 +792,25 @@ fn safety_gate_alerts_in_fields_hold() {
         10,
         [0.85, 0.86, 0.99],
         1.00,
+    );
+}
+
+/// Longer news texts and signal decisions (`tests/eval/probes22.jsonl`, twenty-first session):
+/// six stories of several sentences (a hotline complaint, a national round-up, market news, a
+/// fire, a consumer body's test, a video debunked as misuse) and twelve texts that test the
+/// signal decision (recall statistics, a pass rate, a warehouse fire, an advert, a tip, a past
+/// recall, a drill, a delivery dispute, an all-pass check, an injury video, a standard's
+/// anniversary, limiter removal), labelled before the analyzer first read them. First runs 0.909 /
+/// 0.857 / 1.000 / 0.833 and 0.857 / 0.667 / 0.000 / 0.750; floors at what it measures now
+/// (in-sample). Left: recall statistics name 儿童用品 nowhere (tc12901); a parcel damaged in
+/// transit is taken for a defect (tc12908).
+#[test]
+fn longer_news_and_signal_decisions_hold() {
+    hold_probe_set(
+        PROBES22,
+        "tests/eval/probes22.jsonl",
+        18,
+        [0.90, 0.92, 0.99],
+        0.94,
     );
 }
