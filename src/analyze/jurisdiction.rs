@@ -29,10 +29,13 @@ pub(super) fn traditional_script(text: &str) -> bool {
 }
 
 /// In a text from Taiwan, Hong Kong or Macao that places nothing on the mainland, 国内 and 全国
-/// mean that region ("廠商已同意自主回收國內販售的…" in a Taiwan notice); `script_region` is
-/// the region a text's script alone implies (Taiwan for traditional characters), used when it
-/// names none.
-pub(super) fn localise_nationwide(places: &mut [PlaceM], script_region: Option<RegionInfo>) {
+/// mean that region ("廠商已同意自主回收國內販售的…" in a Taiwan notice); `script_region` gives
+/// the region a text's script alone implies (Taiwan for traditional characters), asked only when
+/// the text names no place but nationwide words.
+pub(super) fn localise_nationwide(
+    places: &mut [PlaceM],
+    script_region: impl FnOnce() -> Option<RegionInfo>,
+) {
     let local = |pm: &PlaceM| own_jurisdiction(&pm.mention.province);
     let mainland = places.iter().any(|pm| {
         pm.mention.role == RegionRole::Event
@@ -46,12 +49,16 @@ pub(super) fn localise_nationwide(places: &mut [PlaceM], script_region: Option<R
     });
     // (the script speaks only where the text names no other place in any role: a Taiwan relay of
     // a US recall's 全国, a mainland story in traditional script with its national bodies)
-    let only_nationwide = places
-        .iter()
-        .all(|pm| pm.mention.province == "全国" && pm.mention.role == RegionRole::Event);
-    let script_region = script_region.filter(|_| only_nationwide);
-    let Some((province, code)) = named.or_else(|| script_region.map(|r| (r.province, r.code)))
-    else {
+    let only_nationwide = !places.is_empty()
+        && places
+            .iter()
+            .all(|pm| pm.mention.province == "全国" && pm.mention.role == RegionRole::Event);
+    let Some((province, code)) = named.or_else(|| {
+        only_nationwide
+            .then(script_region)
+            .flatten()
+            .map(|r| (r.province, r.code))
+    }) else {
         return;
     };
     if mainland {

@@ -554,9 +554,12 @@ impl Analyzer {
         self.grouped_places(p, t, &mut places);
         // (a text in traditional script that names no region of its own is Taiwan's: Hong Kong's
         // and Macao's name their bodies or their city)
-        let taiwan = traditional_script(&doc.text)
-            .then(|| self.resolve_text("台湾省"))
-            .flatten();
+        // (read only where it can decide: most texts name a place or no nationwide word)
+        let taiwan = || {
+            traditional_script(&doc.text)
+                .then(|| self.resolve_text("台湾省"))
+                .flatten()
+        };
         localise_nationwide(&mut places, taiwan);
         // A maker's China entity ("某某（中国）投资有限公司") recalling names the whole market as
         // surely as the national regulator that receives its plan. The name may begin after the
