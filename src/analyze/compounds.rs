@@ -459,7 +459,8 @@ pub(super) fn english_heads(categories: &[Category], cats: &mut Vec<CatM>, words
 pub(super) fn alert_category_field(cats: &mut Vec<CatM>, words: &[&str]) {
     let next_word = |from: usize| (from..words.len()).find(|&j| !words[j].trim().is_empty());
     let Some(start) = (0..words.len()).find(|&k| {
-        words[k].eq_ignore_ascii_case("category")
+        words[k].len() == 8
+            && words[k].eq_ignore_ascii_case("category")
             && next_word(k + 1).is_some_and(|j| matches!(words[j], ":" | "："))
     }) else {
         return;

@@ -13,6 +13,8 @@ pub(super) struct Substance {
     hazard: usize,
     endings: Vec<char>,
     measures: Vec<String>,
+    /// The first character of each measure word: most tokens are settled by their first.
+    firsts: Vec<char>,
 }
 
 /// The `substances` rules of hazards.toml, by hazard index (endings of one character only:
@@ -24,10 +26,13 @@ pub(super) fn table(f: &RuleFiles) -> Vec<Substance> {
         .enumerate()
         .filter_map(|(h, r)| {
             let s = r.substances.as_ref()?;
+            let measures: Vec<String> =
+                s.measures.iter().map(|m| super::text::prepare(m)).collect();
             Some(Substance {
                 hazard: h,
                 endings: s.endings.iter().filter_map(|e| e.chars().next()).collect(),
-                measures: s.measures.iter().map(|m| super::text::prepare(m)).collect(),
+                firsts: measures.iter().filter_map(|m| m.chars().next()).collect(),
+                measures,
             })
         })
         .collect()
@@ -44,9 +49,9 @@ impl Analyzer {
         let mut found = Vec::new();
         for s in &self.substances {
             for k in 1..words.len() {
-                // (every measure word is two Han characters or more: most tokens are settled by
-                // their length)
-                if words[k].len() < 6
+                // (most tokens are settled by their first character)
+                let first = words[k].chars().next();
+                if !first.is_some_and(|c| s.firsts.contains(&c))
                     || !s.measures.iter().any(|m| words[k].starts_with(m.as_str()))
                 {
                     continue;
