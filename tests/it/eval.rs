@@ -40,6 +40,7 @@ const PROBES19: &str = include_str!("../eval/probes19.jsonl");
 const PROBES20: &str = include_str!("../eval/probes20.jsonl");
 const PROBES21: &str = include_str!("../eval/probes21.jsonl");
 const PROBES22: &str = include_str!("../eval/probes22.jsonl");
+const PROBES23: &str = include_str!("../eval/probes23.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -812,5 +813,22 @@ fn longer_news_and_signal_decisions_hold() {
         18,
         [0.90, 0.92, 0.99],
         0.94,
+    );
+}
+
+/// Incidents of everyday products (`tests/eval/probes23.jsonl`, twenty-first session): a heat
+/// patch, a self-heating meal, a swing, a chest of drawers, a shower door, a curtain cord, a power
+/// bank on a flight, a trampoline, a pacifier, an e-cigarette; labelled before the analyzer first
+/// read them. First run 0.947 / 0.750 / 1.000 / 1.000; floors at what it measures now
+/// (in-sample). Left: a swing is placed nowhere; a shower door's glass that bursts is an
+/// explosion by the rules' 自爆; a pacifier's part nearly swallowed is swallowing, not choking.
+#[test]
+fn incidents_of_everyday_products_hold() {
+    hold_probe_set(
+        PROBES23,
+        "tests/eval/probes23.jsonl",
+        10,
+        [0.94, 0.79, 0.99],
+        1.00,
     );
 }
