@@ -457,6 +457,10 @@ pub(super) fn english_heads(categories: &[Category], cats: &mut Vec<CatM>, words
 /// Product: children's hooded jacket.") names the class of the product its product field names:
 /// a product word in it gives way where another product is named outside it.
 pub(super) fn alert_category_field(cats: &mut Vec<CatM>, words: &[&str]) {
+    // (an alert is written in English: a text whose mentions are all of Han words has none)
+    if !cats.iter().any(|m| super::text::latin_word(words[m.tok])) {
+        return;
+    }
     let next_word = |from: usize| (from..words.len()).find(|&j| !words[j].trim().is_empty());
     let Some(start) = (0..words.len()).find(|&k| {
         words[k].len() == 8

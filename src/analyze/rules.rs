@@ -184,7 +184,7 @@ pub struct HazardRule {
 pub struct Substances {
     /// Last characters of a substance's name, one each.
     pub endings: Vec<String>,
-    /// Words that measure a substance; a word beginning with one counts (残留 and 残留量).
+    /// Words that measure a substance, each a whole token (残留 and 残留量 both listed).
     pub measures: Vec<String>,
 }
 

@@ -13,8 +13,16 @@ pub(super) struct Substance {
     hazard: usize,
     endings: Vec<char>,
     measures: Vec<String>,
-    /// The first character of each measure word: most tokens are settled by their first.
-    firsts: Vec<char>,
+}
+
+/// Every rule's measure words, for the per-token lexicon ([`super::text::lex::MEASURE`]).
+pub(super) fn measure_words(f: &RuleFiles) -> Vec<String> {
+    f.hazards
+        .hazard
+        .iter()
+        .filter_map(|r| r.substances.as_ref())
+        .flat_map(|s| s.measures.iter().cloned())
+        .collect()
 }
 
 /// The `substances` rules of hazards.toml, by hazard index (endings of one character only:
@@ -26,13 +34,10 @@ pub(super) fn table(f: &RuleFiles) -> Vec<Substance> {
         .enumerate()
         .filter_map(|(h, r)| {
             let s = r.substances.as_ref()?;
-            let measures: Vec<String> =
-                s.measures.iter().map(|m| super::text::prepare(m)).collect();
             Some(Substance {
                 hazard: h,
                 endings: s.endings.iter().filter_map(|e| e.chars().next()).collect(),
-                firsts: measures.iter().filter_map(|m| m.chars().next()).collect(),
-                measures,
+                measures: s.measures.iter().map(|m| super::text::prepare(m)).collect(),
             })
         })
         .collect()
@@ -41,19 +46,25 @@ pub(super) fn table(f: &RuleFiles) -> Vec<Substance> {
 impl Analyzer {
     /// A substance's name right before a measure word (with 的 between at most), in one clause,
     /// that no hazard term covers: a test item of the rule's hazard. A letter or a number after
-    /// the name belongs to it (双酚A, 双酚S含量).
-    pub(super) fn substance_matches(&self, words: &[&str], toks: &[Tok], ms: &mut Vec<Match>) {
+    /// the name belongs to it (双酚A, 双酚S含量). A measure word is a whole token.
+    pub(super) fn substance_matches(
+        &self,
+        words: &[&str],
+        kinds: &[u16],
+        toks: &[Tok],
+        ms: &mut Vec<Match>,
+    ) {
         if self.substances.is_empty() {
             return;
         }
         let mut found = Vec::new();
         for s in &self.substances {
             for k in 1..words.len() {
-                // (most tokens are settled by their first character)
-                let first = words[k].chars().next();
-                if !first.is_some_and(|c| s.firsts.contains(&c))
-                    || !s.measures.iter().any(|m| words[k].starts_with(m.as_str()))
-                {
+                // (the lexicon's bit settles most tokens; the rule's own list, the few it holds)
+                let measure = kinds
+                    .get(k)
+                    .is_some_and(|b| b & super::text::lex::MEASURE != 0);
+                if !measure || !s.measures.iter().any(|m| m == words[k]) {
                     continue;
                 }
                 let end = if words[k - 1] == "的" { k - 1 } else { k };

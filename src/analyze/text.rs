@@ -243,6 +243,8 @@ pub(super) mod lex {
     pub(in crate::analyze) const DEFECT_LEAD: u16 = 1024;
     /// products.toml `anaphora`.
     pub(in crate::analyze) const ANAPHOR: u16 = 2048;
+    /// hazards.toml `substances` measures.
+    pub(in crate::analyze) const MEASURE: u16 = 4096;
 }
 
 /// What a word is to the rules: the phrases it opens and the [`lex`] lists it is in.
@@ -764,7 +766,7 @@ impl<'t> Tokens<'t> {
         let mut kinds = Vec::with_capacity(words.len());
         let mut ms = an.matches_into(&words, Some(&mut kinds));
         an.pair_matches(&toks, &mut ms);
-        an.substance_matches(&words, &toks, &mut ms);
+        an.substance_matches(&words, &kinds, &toks, &mut ms);
         Tokens {
             words,
             toks,

@@ -625,6 +625,10 @@ pub(super) fn assemble(
                 (lex::DAMAGED, words(&cues.damaged.words)),
                 (lex::DEFECT_LEAD, words(&cues.defects.leads)),
                 (lex::ANAPHOR, words(&f.products.anaphora)),
+                (
+                    lex::MEASURE,
+                    words(&super::super::substances::measure_words(f)),
+                ),
             ],
         ),
         org_re: t.org_re,
