@@ -38,7 +38,10 @@
 //! with `JIANCE_BENCH_ROUNDS` 1 and then 3: there a pass takes more than the 0.2 s a round aims at,
 //! so extraction runs once per round plus twice (the digest, the calibration), and half the
 //! difference of the two totals is one steady pass, without the first pass's one-off work (lazy
-//! regexes compiled, their DFA states built). Issue 48 measured so at the nineteenth session's
+//! regexes compiled, their DFA states built). Issue 48 measured so at the twenty-first session's
+//! end, eaf3839 (output digest b2ba2d335d0998a1, moved by that session's analysis changes): 92.8 M
+//! instructions a pass, 4.05× a `jieba_hmm` pass (91.3 M, 3.99×, at its start 5954bc0, digest
+//! e64d9cd96cfe6369); at the nineteenth session's
 //! end, 7c5f759 (output digest 10ffd35e11d645f8, moved by that session's analysis changes): 90.3 M
 //! instructions a pass, 3.94× a `jieba_hmm` pass; at the eighteenth session's end, 20060f5 (output digest 85502136b587e3ab, moved by that session's analysis changes):
 //! 89.9 M instructions a pass, 3.93× a `jieba_hmm` pass; at 043a252 (output digest
