@@ -41,6 +41,7 @@ const PROBES20: &str = include_str!("../eval/probes20.jsonl");
 const PROBES21: &str = include_str!("../eval/probes21.jsonl");
 const PROBES22: &str = include_str!("../eval/probes22.jsonl");
 const PROBES23: &str = include_str!("../eval/probes23.jsonl");
+const PROBES24: &str = include_str!("../eval/probes24.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -829,6 +830,22 @@ fn incidents_of_everyday_products_hold() {
         "tests/eval/probes23.jsonl",
         10,
         [0.94, 0.79, 0.99],
+        1.00,
+    );
+}
+
+/// Recalls of products no alias names (`tests/eval/probes24.jsonl`, twenty-first session), in
+/// the frames a notice uses (召回部分…, 对…实施召回, 本次召回涉及…, Taiwan's and Hong Kong's
+/// 回收), labelled before the analyzer first read them. First run 0.762 / 0.917 / 0.667 / 1.000;
+/// floors at what it measures now (in-sample). Left: a pencil case's magnet is also a magnetic
+/// toy (tc13106); a flosser is an appliance, not a toothbrush (tc13108).
+#[test]
+fn recalls_of_unnamed_products_hold() {
+    hold_probe_set(
+        PROBES24,
+        "tests/eval/probes24.jsonl",
+        10,
+        [0.85, 0.91, 0.99],
         1.00,
     );
 }
