@@ -76,6 +76,14 @@ pub(super) fn english_recalled(
         let w = t.words[k];
         let is = |s: &str| w.eq_ignore_ascii_case(s);
         let (mut a, mut b) = (None, None);
+        // the word before the one at `k`, past a blank or a hyphen
+        let word_before = |k: usize| (1..=2).filter_map(|d| k.checked_sub(d)).find(|&j| !glue(j));
+        // a field's colon within `n` tokens after the word at `k` ("Product:", "alert from X:")
+        let colon_within = |k: usize, n: usize| {
+            (k + 1..(k + n).min(t.toks.len()))
+                .take_while(|&j| in_scope(j))
+                .find(|&j| matches!(t.words[j], ":" | "："))
+        };
         let after = |from: usize, skip: &dyn Fn(usize) -> bool| {
             let (a, b) = phrase_after(t, from, in_scope, skip);
             (Some(a), Some(b))
@@ -83,36 +91,26 @@ pub(super) fn english_recalled(
         if is("recall") || is("recalls") || is("recalling") {
             (a, b) = after(k + 1, &|j| glue(j) || lead(j));
         } else if is("product")
-            && let Some(colon) = (k + 1..(k + 3).min(t.toks.len()))
-                .take_while(|&j| in_scope(j))
-                .find(|&j| matches!(t.words[j], ":" | "："))
+            && let Some(colon) = colon_within(k, 3)
         {
             // an alert's field ("Product: plush unicorn. Risk type: …")
             (a, b) = after(colon + 1, &|j| glue(j) || lead(j));
         } else if is("for")
-            && (1..=2)
-                .filter_map(|d| k.checked_sub(d))
-                .find(|&j| !glue(j))
-                .is_some_and(|j| {
-                    EN_RULE_WORDS
-                        .iter()
-                        .any(|r| t.words[j].eq_ignore_ascii_case(r))
-                })
+            && word_before(k).is_some_and(|j| {
+                EN_RULE_WORDS
+                    .iter()
+                    .any(|r| t.words[j].eq_ignore_ascii_case(r))
+            })
         {
             // "a new mandatory standard for baby bath seats": a standard's product
             (a, b) = after(k + 1, &|j| glue(j) || lead(j));
         } else if (is("alert") || is("alerts"))
-            && let Some(colon) = (k + 1..(k + 8).min(t.toks.len()))
-                .take_while(|&j| in_scope(j))
-                .find(|&j| matches!(t.words[j], ":" | "："))
+            && let Some(colon) = colon_within(k, 8)
         {
             // "Safety Gate alert from Germany: a wireless game controller made in China"
             (a, b) = after(colon + 1, &|j| glue(j) || lead(j));
         } else if is("recalled")
-            && (1..=2)
-                .filter_map(|d| k.checked_sub(d))
-                .find(|&j| !glue(j))
-                .is_some_and(|j| t.words[j].eq_ignore_ascii_case("the"))
+            && word_before(k).is_some_and(|j| t.words[j].eq_ignore_ascii_case("the"))
         {
             // "the recalled electric foot warmers can overheat": the words after it
             (a, b) = after(k + 1, &glue);

@@ -256,37 +256,38 @@ fn english_terms(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
     }
     let (hl, ht) = r.hazards_file();
     for (i, h) in r.f.hazards.hazard.iter().enumerate() {
-        if let Some(why) = h.en.iter().find_map(|t| bad_english(t)) {
-            errs.push(ConfigError::new(
-                hl,
-                line_in_block(ht, "hazard", i, "en"),
-                why,
-            ));
-        }
-        if let Some(sub) = &h.substances {
-            let bad = sub.endings.iter().find(|e| e.chars().count() != 1);
-            if let Some(e) = bad {
+        for (key, terms) in [("en", &h.en), ("en_items", &h.en_items)] {
+            if let Some(why) = terms.iter().find_map(|t| bad_english(t)) {
                 errs.push(ConfigError::new(
                     hl,
-                    line_in_block(ht, "hazard", i, "substances"),
-                    format!("substances ending {e:?}: one character each"),
-                ));
-            }
-            if sub.endings.is_empty() || sub.measures.iter().all(|m| m.trim().is_empty()) {
-                errs.push(ConfigError::new(
-                    hl,
-                    line_in_block(ht, "hazard", i, "substances"),
-                    "substances: endings and measures must not be empty".to_string(),
+                    line_in_block(ht, "hazard", i, key),
+                    why,
                 ));
             }
         }
-        if let Some(why) = h.en_items.iter().find_map(|t| bad_english(t)) {
-            errs.push(ConfigError::new(
-                hl,
-                line_in_block(ht, "hazard", i, "en_items"),
-                why,
-            ));
-        }
+        hazard_substances(r, i, h, errs);
+    }
+}
+
+/// The `substances` rule of hazard `i`: endings of one character each, and neither list empty.
+fn hazard_substances(r: &Rules<'_>, i: usize, h: &HazardRule, errs: &mut Vec<ConfigError>) {
+    let Some(sub) = &h.substances else {
+        return;
+    };
+    let (hl, ht) = r.hazards_file();
+    let mut why = Vec::new();
+    if let Some(e) = sub.endings.iter().find(|e| e.chars().count() != 1) {
+        why.push(format!("substances ending {e:?}: one character each"));
+    }
+    if sub.endings.is_empty() || sub.measures.iter().all(|m| m.trim().is_empty()) {
+        why.push("substances: endings and measures must not be empty".to_string());
+    }
+    for w in why {
+        errs.push(ConfigError::new(
+            hl,
+            line_in_block(ht, "hazard", i, "substances"),
+            w,
+        ));
     }
 }
 
