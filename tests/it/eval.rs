@@ -42,6 +42,7 @@ const PROBES21: &str = include_str!("../eval/probes21.jsonl");
 const PROBES22: &str = include_str!("../eval/probes22.jsonl");
 const PROBES23: &str = include_str!("../eval/probes23.jsonl");
 const PROBES24: &str = include_str!("../eval/probes24.jsonl");
+const PROBES25: &str = include_str!("../eval/probes25.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -846,6 +847,23 @@ fn recalls_of_unnamed_products_hold() {
         "tests/eval/probes24.jsonl",
         10,
         [0.85, 0.91, 0.99],
+        1.00,
+    );
+}
+
+/// Quality complaints with no hazard word (`tests/eval/probes25.jsonl`, twenty-first session):
+/// soles that come unglued, dye that runs, a noisy air conditioner, a robot that stops charging,
+/// seams that split, a kettle that seeps, a warped wardrobe door, pilling bedding, a late parcel,
+/// a television's bright spots; labelled before the analyzer first read them. First run 1.000 /
+/// 0.500 / 0.667 / 0.700; floors at what it measures now (in-sample). Left: a school bag's strap
+/// that snaps is a mechanical hazard by the rules' 断裂 (tc13205).
+#[test]
+fn quality_complaints_without_hazard_words_hold() {
+    hold_probe_set(
+        PROBES25,
+        "tests/eval/probes25.jsonl",
+        10,
+        [0.99, 0.79, 0.99],
         1.00,
     );
 }
