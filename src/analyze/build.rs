@@ -272,6 +272,13 @@ impl Analyzer {
         for c in &f.products.category {
             user_words.extend(c.anchor_terms.iter().map(|s| prepare(s)));
         }
+        // a substance's measure word is read as one token (析出量, not 析出 + 量): the substance
+        // rule compares whole tokens
+        user_words.extend(
+            super::substances::measure_words(f)
+                .iter()
+                .map(|s| prepare(s)),
+        );
         // Longer words first, so a short word's suggested frequency does not break a longer one.
         user_words.sort_by_cached_key(|w| std::cmp::Reverse(w.chars().count()));
         user_words.dedup();

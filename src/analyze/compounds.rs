@@ -384,8 +384,9 @@ const EN_FIXTURES: [&str; 20] = [
 
 /// English heads of an appliance named by what it works on: a product word right before one
 /// says what the appliance warms, dries or cleans ("towel warmers", "shoe dryers", "bottle
-/// sterilizers"), as 干鞋器 is no shoe (not "cleaner": a vacuum cleaner is the vacuum). Placed by its own head, as a noun no alias holds (未归类
-/// with its words where no head rule places it).
+/// sterilizers"), as 干鞋器 is no shoe (not "cleaner": a vacuum cleaner is the vacuum). Placed
+/// by its own head, as a noun no alias holds (未归类 with its words where no head rule places
+/// it).
 const EN_APPLIANCE_HEADS: [&str; 18] = [
     "warmer",
     "warmers",

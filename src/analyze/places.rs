@@ -146,20 +146,7 @@ impl Analyzer {
                 // its province ("生产企业位于广东省东莞市")
                 || (out.last().is_some_and(|l| l.mention.role == RegionRole::Company)
                     && at.last().is_some_and(|&(_, le)| {
-                        full.get(le..s).is_some_and(|sep| {
-                            // (a city glued to its province, perhaps one the gazetteer writes only
-                            // in full, stands between: "福建石狮和浙江湖州")
-                            let joiner = ["、", ",", "，", "和", "及", "与"]
-                                .iter()
-                                .find(|j| sep.ends_with(**j))
-                                .map_or(sep, |j| &sep[..sep.len() - j.len()]);
-                            let rest = joiner.trim_start_matches("地区");
-                            (joiner.len() < sep.len() || sep.is_empty() || rest.is_empty())
-                                && (rest.is_empty()
-                                    || ((2..=3).contains(&rest.chars().count())
-                                        && super::text::han_word(rest)
-                                        && !rest.contains('的')))
-                        })
+                        full.get(le..s).is_some_and(list_continues)
                     }))
                 || (self.made_in.iter().any(|w| after.starts_with(w.as_str()))
                     && !self
@@ -743,6 +730,23 @@ pub(super) fn sampled_area(
     }
 }
 
+/// Whether what stands between two places continues a list of them: nothing, 地区, or a joiner
+/// (、 和 及 …) — with, before the joiner, a short name the gazetteer did not read, a city glued to
+/// its province that it writes only in full ("福建石狮和浙江湖州").
+fn list_continues(sep: &str) -> bool {
+    let joiner = ["、", ",", "，", "和", "及", "与"]
+        .iter()
+        .find(|j| sep.ends_with(**j));
+    let rest = joiner
+        .map_or(sep, |j| &sep[..sep.len() - j.len()])
+        .trim_start_matches("地区");
+    rest.is_empty()
+        || (joiner.is_some()
+            && (2..=3).contains(&rest.chars().count())
+            && super::text::han_word(rest)
+            && !rest.contains('的'))
+}
+
 /// A place written right before a publisher's place is part of its name
 /// ("杭州市西湖区市场监管局"): a publisher's place too, never the event's. `at` is the byte span
 /// of each place of `out`.
@@ -771,6 +775,18 @@ mod tests {
         assert!(!failed_count_after(before, " 批发市场"));
         assert!(!failed_count_after("抽查插座200批次，其中浙江省", "8批次"));
         assert!(!failed_count_after("不合格15批次。其中浙江省", "生产的"));
+    }
+
+    /// A list of places goes on across nothing, 地区 or a joiner, and across a short name glued
+    /// before the joiner; not across words of a sentence.
+    #[test]
+    fn a_list_of_places_continues_across_a_glued_city() {
+        for sep in ["", "、", "和", "地区、", "石狮和", "义乌、"] {
+            assert!(list_continues(sep), "{sep}");
+        }
+        for sep in ["石狮", "的企业和", "生产的电暖器和", "省内的销售商"] {
+            assert!(!list_continues(sep), "{sep}");
+        }
     }
 
     /// A place that, with the words after it, names a public body is no company's place.
