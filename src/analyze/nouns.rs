@@ -12,6 +12,12 @@ use super::*;
 /// the list belongs to, no member of it. Grammar, not a domain cue.
 const LIST_CLOSERS: [&str; 4] = ["等", "等等", "之类", "在内"];
 
+/// Whether a token is a word that closes an enumeration (等, 之类): what follows it is the
+/// list's class.
+pub(super) fn closes_with(w: &str) -> bool {
+    LIST_CLOSERS.contains(&w)
+}
+
 /// Words that open the total after a list ("玩具、背提包和小家电共30批次"): the last member ends
 /// before them. Grammar, not a domain cue.
 const TOTALS: [&str; 6] = ["共", "共计", "合计", "总计", "累计", "约"];
@@ -38,6 +44,12 @@ pub(super) fn counts_kinds(w: &str) -> bool {
 pub(super) fn counts_items(words: &[&str], k: usize) -> bool {
     let numeral = |w: &str| !w.is_empty() && w.chars().all(|c| NUMERAL_CHARS.contains(c));
     let counter = |w: &str| matches!(w, "例" | "件" | "批" | "批次" | "款" | "个" | "种" | "项");
+    // "一批" is an article ("公布一批儿童产品召回名单": a batch of), not a count
+    if words.get(k) == Some(&"一批")
+        || (words.get(k) == Some(&"一") && words.get(k + 1) == Some(&"批"))
+    {
+        return false;
+    }
     match words.get(k) {
         Some(w) if numeral(w) => words.get(k + 1).is_some_and(|n| counter(n)),
         Some(w) => {
@@ -790,6 +802,8 @@ mod tests {
             (&["件"][..], 0),
             (&["用品"][..], 1),
             (&["人类"][..], 0),
+            (&["一批", "儿童产品"][..], 0),
+            (&["一", "批", "儿童产品"][..], 0),
         ] {
             assert!(!counts_items(words, k), "{words:?}");
         }

@@ -346,6 +346,8 @@ impl Analyzer {
     fn opens_object(&self, w: &str) -> bool {
         self.objects.openers.iter().any(|o| o == w)
             || (w.starts_with('第') && (w.ends_with(['批', '期', '轮']) || w.ends_with("季度")))
+            // (a date's unit cut from its numeral: "2026" + "年" + 电子电器)
+            || matches!(w, "年" | "月" | "日" | "季度" | "年度")
     }
 
     /// Whether a word may stand in an unknown product noun: Han characters (or a short Latin word,

@@ -214,8 +214,17 @@ impl Analyzer {
                 && (((comma(m.tok.checked_sub(1)) || comma(Some(m.end))) && counted(m))
                     || (counted_here(m) && !broken_down(m)))
         };
+        // a class noun right after 等 sums up the list before it ("剃须刀等个人护理电器36批次"):
+        // counted or not, it is no member of its own
+        let sums_list = |m: &CatM| {
+            m.tok
+                .checked_sub(1)
+                .is_some_and(|k| super::nouns::closes_with(words[k]))
+        };
         // asked only of a part word: most documents name none, and the test walks the list
-        let listed = |m: &CatM| self.coordinated(cats, m, words).len() >= 2 || enumerated(m);
+        let listed = |m: &CatM| {
+            !sums_list(m) && (self.coordinated(cats, m, words).len() >= 2 || enumerated(m))
+        };
         // a standard's title that opens with the word (《学生用品的安全通用要求》) is about it: the
         // word names that standard's product, whatever other titles name
         let opens_title = |m: &CatM| {
