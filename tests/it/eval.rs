@@ -44,6 +44,7 @@ const PROBES23: &str = include_str!("../eval/probes23.jsonl");
 const PROBES24: &str = include_str!("../eval/probes24.jsonl");
 const PROBES25: &str = include_str!("../eval/probes25.jsonl");
 const PROBES26: &str = include_str!("../eval/probes26.jsonl");
+const PROBES27: &str = include_str!("../eval/probes27.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -885,5 +886,25 @@ fn regulatory_notices_recalls_and_records_hold() {
         60,
         [0.96, 0.93, 0.99],
         1.00,
+    );
+}
+
+/// Mixed genres of the twenty-second session (`tests/eval/probes27.jsonl`): a consumer Q&A, a
+/// court case, a consumer body's case report, a hotel kettle, a shared power bank, a nursery's
+/// blocks, an advert, market statistics, a rental e-bike's brakes, a massage chair, a
+/// second-hand laptop, a corridor fire, school uniforms, a gas tip, a swallowed button cell, a
+/// tracking watch, a denial, a sun-protective shirt; labelled before the analyzer first read them.
+/// First run 0.927 / 0.800 / 1.000 / 0.900 (no text names a province: any province found is a miss);
+/// floors at what it measures now
+/// (in-sample). Left: the Q&A's question is read as the answer's advice (tc13601), a kettle's
+/// grime is no foreign matter to the rules (tc13605).
+#[test]
+fn media_complaints_and_incidents_of_the_22nd_session_hold() {
+    hold_probe_set(
+        PROBES27,
+        "tests/eval/probes27.jsonl",
+        20,
+        [0.97, 0.82, 0.99],
+        0.90,
     );
 }
