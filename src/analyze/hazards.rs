@@ -364,8 +364,10 @@ impl Analyzer {
             let only = &self.hazards[m.h].only_groups;
             self.keeps_term(m.h, term, m.category)
                 && (only.is_empty()
-                    || m.category
-                        .is_none_or(|c| only.contains(&self.categories[c].group)))
+                    || m.category.is_none_or(|c| {
+                        only.contains(&self.categories[c].group)
+                            || only.contains(&self.categories[c].name)
+                    }))
         });
 
         // A refined category (电动自行车用蓄电池) takes over its anchor's mentions of a hazard it also

@@ -142,7 +142,8 @@ pub struct HazardRule {
     pub prefer_groups: Vec<String>,
     /// Product groups this hazard is reported of: a mention attached to a product of another group
     /// is that product's cause, not its hazard (异物 in a battery cell or a fuel pump is why it
-    /// fails; 异物 in a diaper is the complaint). Empty: every group.
+    /// fails; 异物 in a diaper is the complaint). A category's name stands for that category alone
+    /// (a kettle among appliances: grit in its water is the complaint). Empty: every group.
     #[serde(default)]
     pub only_groups: Vec<String>,
     #[serde(default)]

@@ -449,11 +449,14 @@ fn hazard_product_items(r: &Rules<'_>, i: usize, h: &HazardRule, errs: &mut Vec<
     }
 }
 
-/// The preferred and only groups of hazard `i` are product groups.
+/// The preferred groups of hazard `i` are product groups; its only groups are groups or
+/// categories.
 fn hazard_groups(r: &Rules<'_>, i: usize, h: &HazardRule, errs: &mut Vec<ConfigError>) {
     let (hl, ht) = r.hazards_file();
     for g in h.prefer_groups.iter().chain(&h.only_groups) {
-        if !r.groups.contains(g.as_str()) {
+        let only = !h.prefer_groups.contains(g);
+        let known = r.groups.contains(g.as_str()) || (only && r.categories.contains(g.as_str()));
+        if !known {
             errs.push(ConfigError::new(
                 hl,
                 line_in_block(
@@ -466,7 +469,10 @@ fn hazard_groups(r: &Rules<'_>, i: usize, h: &HazardRule, errs: &mut Vec<ConfigE
                         "only_groups"
                     },
                 ),
-                format!("unknown product group `{g}`"),
+                format!(
+                    "unknown product group{} `{g}`",
+                    if only { " or category" } else { "" }
+                ),
             ));
         }
     }
