@@ -45,6 +45,7 @@ const PROBES24: &str = include_str!("../eval/probes24.jsonl");
 const PROBES25: &str = include_str!("../eval/probes25.jsonl");
 const PROBES26: &str = include_str!("../eval/probes26.jsonl");
 const PROBES27: &str = include_str!("../eval/probes27.jsonl");
+const PROBES28: &str = include_str!("../eval/probes28.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -909,6 +910,23 @@ fn media_complaints_and_incidents_of_the_22nd_session_hold() {
     );
 }
 
+/// Traditional-script texts of the twenty-second session (`tests/eval/probes28.jsonl`): Taiwan's
+/// inspections, standards, recalls and incidents, Hong Kong's council tests, customs seizures,
+/// safety warnings and complaints, Macao's masks; labelled before the analyzer first read them.
+/// First run 0.923 / 0.762 / 0.933 / 0.950; floors at what it measures now (in-sample). Left: a
+/// claim a mask's filtration falls short of (tc13708), a washer that walks (tc13713), Taiwan named
+/// only as 在台 (tc13718).
+#[test]
+fn traditional_script_texts_of_the_22nd_session_hold() {
+    hold_probe_set(
+        PROBES28,
+        "tests/eval/probes28.jsonl",
+        20,
+        [0.94, 0.83, 0.90],
+        1.00,
+    );
+}
+
 /// Issue 43's complaint target on every own complaint (labelled set and probe files, 293 texts,
 /// in-sample): a quality complaint is a signal (recall at least 0.95, measured 0.968 at the
 /// twenty-second session) and service disputes are not (at most 2 of the 77 taken, as measured;
@@ -945,6 +963,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES25, "probes25"),
         (PROBES26, "probes26"),
         (PROBES27, "probes27"),
+        (PROBES28, "probes28"),
     ];
     let (mut found, mut quality, mut taken, mut disputes) = (0, 0, 0, 0);
     let mut misses = Vec::new();
