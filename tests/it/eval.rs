@@ -46,6 +46,7 @@ const PROBES25: &str = include_str!("../eval/probes25.jsonl");
 const PROBES26: &str = include_str!("../eval/probes26.jsonl");
 const PROBES27: &str = include_str!("../eval/probes27.jsonl");
 const PROBES28: &str = include_str!("../eval/probes28.jsonl");
+const PROBES29: &str = include_str!("../eval/probes29.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -927,6 +928,23 @@ fn traditional_script_texts_of_the_22nd_session_hold() {
     );
 }
 
+/// Enforcement and warnings of the twenty-second session (`tests/eval/probes29.jsonl`): penalty
+/// decisions, risk and consumer warnings with and without findings, defect clues, interviews of
+/// platforms, customs at import and export, a consumer council's test, a recall on a regulator's
+/// request, recall statistics, a drill; labelled before the analyzer first read them. First run
+/// 0.864 / 0.895 / 1.000 / 0.800; floors at what it measures now (in-sample). Left: cylinders
+/// overdue for inspection name no hazard (tc13819), a drill's battery is the e-bike's (tc13820).
+#[test]
+fn enforcement_and_warnings_of_the_22nd_session_hold() {
+    hold_probe_set(
+        PROBES29,
+        "tests/eval/probes29.jsonl",
+        20,
+        [0.95, 0.97, 0.99],
+        0.95,
+    );
+}
+
 /// Issue 43's complaint target on every own complaint (labelled set and probe files, 293 texts,
 /// in-sample): a quality complaint is a signal (recall at least 0.95, measured 0.968 at the
 /// twenty-second session) and service disputes are not (at most 2 of the 77 taken, as measured;
@@ -964,6 +982,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES26, "probes26"),
         (PROBES27, "probes27"),
         (PROBES28, "probes28"),
+        (PROBES29, "probes29"),
     ];
     let (mut found, mut quality, mut taken, mut disputes) = (0, 0, 0, 0);
     let mut misses = Vec::new();
