@@ -2759,6 +2759,38 @@ mod tests {
         }
         assert!(errs.is_empty(), "{} failing rule examples", errs.len());
     }
+
+    /// Each place of a list whose last member names a body is a body's place, none an event's
+    /// ("南京、杭州、合肥消保委" are three councils); a list of places alone stays events.
+    #[test]
+    fn places_listed_before_a_body_are_its_places() {
+        let role =
+            |x: &Extraction, p: &str| x.regions.iter().find(|r| r.province == p).map(|r| r.role);
+        let x = run(
+            "",
+            "苏州消保委联合宁波、芜湖和衢州消保委开展取暖器比较试验，发现4款温升超标。",
+            None,
+        );
+        for p in ["浙江省", "安徽省"] {
+            assert_eq!(
+                role(&x, p),
+                Some(RegionRole::Publisher),
+                "{p}: {:?}",
+                x.regions
+            );
+        }
+        let y = run(
+            "",
+            "比较试验的样品购自宁波、芜湖两地商场，4款温升超标。",
+            None,
+        );
+        assert_eq!(
+            role(&y, "浙江省"),
+            Some(RegionRole::Event),
+            "{:?}",
+            y.regions
+        );
+    }
 }
 
 /// A small labelled set of realistic texts (written for this project) that runs the whole stage: each

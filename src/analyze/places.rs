@@ -181,7 +181,7 @@ impl Analyzer {
             });
             at.push((s, e));
         }
-        publishers_run_on(&mut out, &at);
+        publishers_run_on(&mut out, &at, full);
         homes_run_back(&mut out, &at, full);
         out
     }
@@ -748,13 +748,20 @@ fn list_continues(sep: &str) -> bool {
 }
 
 /// A place written right before a publisher's place is part of its name
-/// ("杭州市西湖区市场监管局"): a publisher's place too, never the event's. `at` is the byte span
-/// of each place of `out`.
-fn publishers_run_on(out: &mut [PlaceM], at: &[(usize, usize)]) {
+/// ("杭州市西湖区市场监管局"): a publisher's place too, never the event's; so is each place of a
+/// list whose last member names the body ("南京、杭州、合肥消保委": three councils). `at` is the
+/// byte span of each place of `out`.
+fn publishers_run_on(out: &mut [PlaceM], at: &[(usize, usize)], full: &str) {
+    let joined = |a: usize, b: usize| {
+        a == b
+            || full
+                .get(a..b)
+                .is_some_and(|sep| matches!(sep, "、" | "和" | "及" | "与"))
+    };
     for i in (0..out.len().saturating_sub(1)).rev() {
         if out[i + 1].mention.role == RegionRole::Publisher
             && out[i].mention.role == RegionRole::Event
-            && at[i].1 == at[i + 1].0
+            && joined(at[i].1, at[i + 1].0)
         {
             out[i].mention.role = RegionRole::Publisher;
         }
