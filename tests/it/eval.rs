@@ -47,6 +47,7 @@ const PROBES26: &str = include_str!("../eval/probes26.jsonl");
 const PROBES27: &str = include_str!("../eval/probes27.jsonl");
 const PROBES28: &str = include_str!("../eval/probes28.jsonl");
 const PROBES29: &str = include_str!("../eval/probes29.jsonl");
+const PROBES30: &str = include_str!("../eval/probes30.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -942,6 +943,23 @@ fn enforcement_and_warnings_of_the_22nd_session_hold() {
         20,
         [0.95, 0.97, 0.99],
         0.95,
+    );
+}
+
+/// Foreign recalls of the twenty-second session (`tests/eval/probes30.jsonl`): ten in English
+/// (CPSC, Health Canada, the ACCC: power stations, sleeping bags, an activity cube, kettles, solar
+/// lights, dressers, ceiling fans, bath seats, e-bike batteries, a straightener) and ten relayed in
+/// Chinese (the US, Australia, Canada, the EU, New Zealand, Korea, Japan, the UK); labelled before
+/// the analyzer first read them. First run 0.850 / 0.917 / 1.000 / 1.000; floors at what it
+/// measures now (in-sample). Left: furniture's entrapment (tc13906).
+#[test]
+fn foreign_recalls_of_the_22nd_session_hold() {
+    hold_probe_set(
+        PROBES30,
+        "tests/eval/probes30.jsonl",
+        20,
+        [0.99, 0.97, 0.99],
+        1.00,
     );
 }
 
