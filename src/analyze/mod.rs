@@ -2791,6 +2791,32 @@ mod tests {
             y.regions
         );
     }
+
+    /// The place that opens a maker's name after its label ("生产企业分别为：") is the maker's
+    /// home, even where a 和 inside the name hides where the name begins.
+    #[test]
+    fn a_place_after_a_makers_label_is_its_home() {
+        let x = run(
+            "",
+            "南京市市场监管局抽查保温杯20批次，2批次保温效能不合格，生产企业分别为：金华永和兴盛日用品有限公司、某某商贸公司。",
+            None,
+        );
+        let zj = x.regions.iter().find(|r| r.province == "浙江省");
+        assert_eq!(
+            zj.map(|r| r.role),
+            Some(RegionRole::Company),
+            "{:?}",
+            x.regions
+        );
+        assert!(
+            !x.findings.is_empty()
+                && x.findings
+                    .iter()
+                    .all(|f| f.province.as_deref() == Some("江苏省")),
+            "{:?}",
+            x.findings
+        );
+    }
 }
 
 /// A small labelled set of realistic texts (written for this project) that runs the whole stage: each
