@@ -92,6 +92,11 @@ impl Analyzer {
             let Some(r) = resolved else { continue };
             let after = &full[e..];
             let before = &full[..s];
+            // a nationwide word inside a quoted slogan or theme ("主题为“全面提高我国质量总体水平”")
+            // is the slogan's, not a scope of the text
+            if m.target == Target::Nationwide && in_quote(before) {
+                continue;
+            }
             // a person's origin (来自安徽的, 河南籍) is not where anything happened: not recorded;
             // nor is a word after a number ("第30周至第45周" holds no 周至县)
             if self
@@ -747,6 +752,13 @@ fn list_continues(sep: &str) -> bool {
             && !rest.contains('的'))
 }
 
+/// Whether a text ending at `before` is inside an open quotation (“ or 「 not yet closed).
+fn in_quote(before: &str) -> bool {
+    let open = before.rfind(['“', '「']);
+    let close = before.rfind(['”', '」']);
+    open.is_some_and(|o| close.is_none_or(|c| c < o))
+}
+
 /// A place written right before a publisher's place is part of its name
 /// ("杭州市西湖区市场监管局"): a publisher's place too, never the event's; so is each place of a
 /// list whose last member names the body ("南京、杭州、合肥消保委": three councils). `at` is the
@@ -771,6 +783,15 @@ fn publishers_run_on(out: &mut [PlaceM], at: &[(usize, usize)], full: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A quotation still open at the end of the text before a word holds that word.
+    #[test]
+    fn a_word_inside_an_open_quote_is_quoted() {
+        assert!(in_quote("围绕“统筹推进，提高"));
+        assert!(in_quote("主题「安全"));
+        assert!(!in_quote("围绕“质量强国”主题，"));
+        assert!(!in_quote("今年以来，"));
+    }
 
     /// A count right after a place, in a sentence that said something failed, puts the failures
     /// there; a space alone is no count, and a sentence that failed nothing puts nothing there.
