@@ -605,9 +605,7 @@ impl Analyzer {
         let mut regions: Vec<RegionMention> =
             places.places.into_iter().map(|pm| pm.mention).collect();
         regions.extend(places.shop_region);
-        if !is_signal && p.kind == DocKind::Inspection {
-            places::sampled_area(&mut regions, &places.doc_place);
-        }
+        places::sampled_area(&mut regions, &places.doc_place, (p.kind, is_signal));
         // a national standard (GB, GB/T) applies nationwide, signal or not, where the text places
         // it nowhere else (a standard of Taiwan, Hong Kong or abroad names its place)
         if p.kind == DocKind::Standard
@@ -2790,6 +2788,31 @@ mod tests {
             "{:?}",
             y.regions
         );
+    }
+
+    /// A notice or a standard that finds nothing still happens where its body rules: the
+    /// publisher's place is its event place, as an all-pass round's is.
+    #[test]
+    fn a_notice_without_a_finding_is_placed_where_its_body_rules() {
+        let events = |x: &Extraction| -> Vec<String> {
+            x.regions
+                .iter()
+                .filter(|r| r.role == RegionRole::Event)
+                .map(|r| r.province.clone())
+                .collect()
+        };
+        let x = run(
+            "",
+            "宁波市市场监督管理局关于开展消费品安全宣传周活动的通知：各区县局要组织宣传电动自行车的安全知识。",
+            None,
+        );
+        assert!(
+            !x.is_signal && x.kind == DocKind::Notice,
+            "{:?} {:?}",
+            x.kind,
+            x.reason
+        );
+        assert_eq!(events(&x), ["浙江省"], "{:?}", x.regions);
     }
 
     /// The place that opens a maker's name after its label ("生产企业分别为：") is the maker's

@@ -710,13 +710,21 @@ fn failed_count_after(before: &str, after: &str) -> bool {
         .any(|w| sentence.contains(w))
 }
 
-/// An inspection that found nothing still sampled somewhere: where no event place is named, the
-/// area a finding would have been placed in — its inspecting regulator's ("长沙市市场监管局…全部合格").
+/// An inspection that found nothing still sampled somewhere, and a notice or standard that found
+/// nothing still applies somewhere: where no event place is named, the area a finding would have
+/// been placed in — its regulator's ("长沙市市场监管局…全部合格").
 pub(super) fn sampled_area(
     regions: &mut Vec<RegionMention>,
     doc_place: &(Option<String>, Option<String>),
+    (kind, is_signal): (DocKind, bool),
 ) {
-    if regions.iter().any(|r| r.role == RegionRole::Event) {
+    // (an all-pass round happened where its regulator samples; a standard or a notice that
+    // finds nothing applies where its body rules; a signal's findings carry their own places)
+    let placed_by_body = matches!(
+        kind,
+        DocKind::Inspection | DocKind::Standard | DocKind::Notice
+    );
+    if is_signal || !placed_by_body || regions.iter().any(|r| r.role == RegionRole::Event) {
         return;
     }
     let (Some(province), city) = doc_place else {
