@@ -211,6 +211,38 @@ impl Analyzer {
     }
 }
 
+impl Analyzer {
+    /// A product out of scope named beside an in-scope one of the same head ("日常防护型口罩…
+    /// 违规标注医用口罩字样", "电子体温计…水银体温计") is the contrast the text draws, not a product
+    /// of its own: the in-scope kind is what the text is about.
+    pub(super) fn out_of_scope_gives_way(&self, text: &str, toks: &[Tok], cats: &mut Vec<CatM>) {
+        if !cats.iter().any(|m| self.out_of_scope(m.c)) {
+            return;
+        }
+        // the last two characters of a mention's words: its head
+        let head = |m: &CatM| -> String {
+            let w = span_text(text, toks, m.tok, m.end);
+            let n = w.chars().count();
+            w.chars().skip(n.saturating_sub(2)).collect()
+        };
+        let in_scope: Vec<String> = cats
+            .iter()
+            .filter(|m| !self.out_of_scope(m.c))
+            .map(head)
+            .collect();
+        let drop: Vec<bool> = cats
+            .iter()
+            .map(|m| {
+                self.out_of_scope(m.c) && {
+                    let h = head(m);
+                    h.chars().count() == 2 && in_scope.contains(&h)
+                }
+            })
+            .collect();
+        retain_unmarked(cats, &drop);
+    }
+}
+
 /// Words that put what follows at a place ("在汽车内", "放在沙发旁", "放冰箱里", "塞进背包里").
 const AT: [&str; 17] = [
     "在",

@@ -2790,6 +2790,28 @@ mod tests {
         );
     }
 
+    /// An out-of-scope product named beside an in-scope one of the same head is the text's
+    /// contrast (a mask sold as medical), not a product of its own; alone it stays.
+    #[test]
+    fn an_out_of_scope_kind_beside_an_in_scope_one_gives_way() {
+        let x = run(
+            "",
+            "区市场监管局抽查民用口罩15批次，2批次过滤效率不合格，另有产品冒称医用口罩。",
+            None,
+        );
+        assert!(
+            x.categories.iter().all(|c| !c.starts_with("范围外")) && x.is_signal,
+            "{:?}",
+            x.categories
+        );
+        let y = run("", "一批医用口罩被检出细菌超标。", None);
+        assert!(
+            y.categories.iter().any(|c| c == "范围外:医疗器械"),
+            "{:?}",
+            y.categories
+        );
+    }
+
     /// A notice or a standard that finds nothing still happens where its body rules: the
     /// publisher's place is its event place, as an all-pass round's is.
     #[test]

@@ -596,6 +596,7 @@ impl Analyzer {
         }
         // (again, with the members and objects no alias named: "儿童上衣、裤子和外套")
         self.children_of_a_list(&mut cats, &t.words, &t.toks);
+        self.out_of_scope_gives_way(&p.full, &t.toks, &mut cats);
         if cats.is_empty() {
             cats.extend(self.implied_product(p, t));
         }
