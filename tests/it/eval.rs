@@ -907,8 +907,8 @@ fn media_complaints_and_incidents_of_the_22nd_session_hold() {
         PROBES27,
         "tests/eval/probes27.jsonl",
         20,
-        [0.97, 0.82, 0.99],
-        0.90,
+        [0.97, 0.88, 0.99],
+        0.95,
     );
 }
 

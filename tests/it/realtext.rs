@@ -59,17 +59,17 @@ const TARGET_SIGNAL: f64 = 0.93;
 /// Floors per file and part: (file, part, [categories, hazards, event provinces] F1, `is_signal`
 /// accuracy). What the analyzer measured when each was set, a little under; never lowered.
 const FLOORS: [(&str, Part, [f64; 3], f64); 3] = [
-    ("dev.jsonl", Part::Tuning, [0.90, 0.88, 0.90], 0.965),
+    ("dev.jsonl", Part::Tuning, [0.91, 0.89, 0.90], 0.97),
     (
         "dev2-regulatory.jsonl",
         Part::Tuning,
-        [0.86, 0.90, 0.84],
+        [0.87, 0.93, 0.89],
         0.97,
     ),
     (
         "dev2-regulatory.jsonl",
         Part::Validation,
-        [0.81, 0.77, 0.83],
+        [0.81, 0.77, 0.85],
         0.91,
     ),
 ];
