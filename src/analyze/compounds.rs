@@ -269,6 +269,27 @@ const LOCATIVES: [&str; 16] = [
     "底下", "之中", "之内",
 ];
 
+/// The agent of a passive harm ("拉绳被栅栏挂住…被汽车拖拽") in a sentence naming a product of
+/// another group is what the harm comes from, not a product of the text — unless the text names
+/// it outside such a frame too.
+pub(super) fn agents_not_products(categories: &[Category], cats: &mut Vec<CatM>, words: &[&str]) {
+    let agent = |m: &CatM| m.tok > 0 && words[m.tok - 1] == "被";
+    if !cats.iter().any(agent) {
+        return;
+    }
+    let drop: Vec<bool> = cats
+        .iter()
+        .map(|m| {
+            agent(m)
+                && !cats.iter().any(|n| n.c == m.c && !agent(n))
+                && cats.iter().any(|n| {
+                    n.sent == m.sent && !agent(n) && categories[n.c].group != categories[m.c].group
+                })
+        })
+        .collect();
+    retain_unmarked(cats, &drop);
+}
+
 /// A product word framed as a place ("在帐篷内使用", "放在沙发旁", "在汽车内充电") in a
 /// sentence naming a product of another group is where that product was, not a product of the
 /// text (grammar of place phrases; the product beside it is what the sentence is about) — unless

@@ -2790,6 +2790,28 @@ mod tests {
         );
     }
 
+    /// The agent of a passive harm beside the text's product ("…被汽车拖拽") is no product of the
+    /// text; alone it is ("孩子被电风扇割伤").
+    #[test]
+    fn the_agent_of_a_passive_harm_is_no_product_beside_another() {
+        let x = run(
+            "",
+            "某公司召回儿童外套，拉绳可能被栅栏挂住，使孩子面临被汽车拖拽的风险。",
+            None,
+        );
+        assert!(
+            !x.categories.iter().any(|c| c == "汽车"),
+            "{:?}",
+            x.categories
+        );
+        let y = run("", "孩子在家被电风扇割伤手指。", None);
+        assert!(
+            y.categories.iter().any(|c| c == "电风扇"),
+            "{:?}",
+            y.categories
+        );
+    }
+
     /// An out-of-scope product named beside an in-scope one of the same head is the text's
     /// contrast (a mask sold as medical), not a product of its own; alone it stays.
     #[test]

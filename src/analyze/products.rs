@@ -5,8 +5,8 @@
 use memchr::memmem::Finder;
 
 use super::compounds::{
-    alert_category_field, companies_not_products, english_heads, places_not_products,
-    retain_unmarked, short_names_point_back,
+    agents_not_products, alert_category_field, companies_not_products, english_heads,
+    places_not_products, retain_unmarked, short_names_point_back,
 };
 use super::*;
 
@@ -135,6 +135,7 @@ impl Analyzer {
         }
         self.han_compound_heads(text, words, toks, &mut cats);
         places_not_products(&self.categories, &mut cats, words);
+        agents_not_products(&self.categories, &mut cats, words);
         self.drop_parts(text, words, toks, &mut cats);
         self.generic_to_specific(text, toks, &mut cats);
         cats.sort_by_key(|m| m.tok);
