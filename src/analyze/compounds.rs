@@ -310,8 +310,9 @@ pub(super) fn places_not_products(categories: &[Category], cats: &mut Vec<CatM>,
                     .iter()
                     .any(|w| AT.contains(w))))
     };
+    // the locative after the word first: one comparison list, where the frame before it is four
     let framed =
-        |m: &CatM| opened(m.tok) && words.get(m.end).is_some_and(|w| LOCATIVES.contains(w));
+        |m: &CatM| words.get(m.end).is_some_and(|w| LOCATIVES.contains(w)) && opened(m.tok);
     let drop: Vec<bool> = cats
         .iter()
         .map(|m| {

@@ -1,5 +1,6 @@
-//! Word endings looked up per token (product-noun suffixes, place glue): a set of last characters
-//! first, so most tokens are rejected without a string comparison.
+//! Word endings looked up per token (product-noun suffixes, place glue), and word openings looked
+//! up beside each place (what follows it): the words by their last (first) character, so most
+//! strings are rejected without a string comparison.
 
 use super::fxhash::FxHashMap;
 
@@ -44,5 +45,79 @@ impl Endings {
                     .get(&c)
                     .is_some_and(|ends| ends.iter().any(|s| w.ends_with(s.as_str())))
             })
+    }
+}
+
+/// Words a string may open with (cues.toml lists read right after a place: 产, 制造, 消协 …), by
+/// their first character as [`Endings`] holds its words by their last: most places are followed
+/// by a character none of the words opens with, where each word's comparison was a call.
+#[derive(Debug, Default)]
+pub(super) struct Openings {
+    /// The words, in order.
+    all: Vec<String>,
+    /// Indices into `all` by the words' first character, in order.
+    by_first: FxHashMap<char, Vec<usize>>,
+    /// An empty word opens every string.
+    any: bool,
+}
+
+impl Openings {
+    pub(super) fn new(all: Vec<String>) -> Self {
+        let any = all.iter().any(String::is_empty);
+        let mut by_first: FxHashMap<char, Vec<usize>> = FxHashMap::default();
+        for (i, w) in all.iter().enumerate() {
+            if let Some(c) = w.chars().next() {
+                by_first.entry(c).or_default().push(i);
+            }
+        }
+        Openings { all, by_first, any }
+    }
+
+    /// The words, in order.
+    pub(super) fn all(&self) -> &[String] {
+        &self.all
+    }
+
+    /// Whether `s` opens with one of the words.
+    pub(super) fn opens(&self, s: &str) -> bool {
+        self.any
+            || s.chars().next().is_some_and(|c| {
+                self.by_first.get(&c).is_some_and(|ks| {
+                    ks.iter()
+                        .any(|&k| self.all.get(k).is_some_and(|w| s.starts_with(w.as_str())))
+                })
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Openings answer as a comparison with every word does, and keep the words' order.
+    #[test]
+    fn openings_agree_with_every_words_comparison() {
+        let words: Vec<String> = ["产", "产品", "制造", "tbt", "wto/tbt", "消协", "消费者协会"]
+            .map(String::from)
+            .to_vec();
+        let o = Openings::new(words.clone());
+        for s in [
+            "",
+            "产",
+            "产品召回",
+            "制",
+            "制造商",
+            "tbt通报",
+            "wto/tbt",
+            "消费者委员会",
+            "其他",
+            "é",
+        ] {
+            let plain = words.iter().any(|w| s.starts_with(w.as_str()));
+            assert_eq!(o.opens(s), plain, "{s}");
+        }
+        assert_eq!(o.all(), words.as_slice());
+        assert!(Openings::new(vec![String::new()]).opens("任何"));
+        assert!(!Openings::new(Vec::new()).opens("任何"));
     }
 }

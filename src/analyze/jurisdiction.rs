@@ -14,10 +14,50 @@ pub(super) fn own_jurisdiction(province: &str) -> bool {
 /// Whether a text is written in traditional characters: three or more distinct characters of
 /// common words that only the traditional script writes so.
 pub(super) fn traditional_script(text: &str) -> bool {
-    const ONLY_TRADITIONAL: &str =
-        "國們與為這說會時電車產檢驗標門過發應該號區縣聯關業務條實處進點體灣臺機險氣";
+    // a match of characters, where a search of a string of them ran once per character
+    let only_traditional = |c: &char| {
+        matches!(
+            c,
+            '國' | '們'
+                | '與'
+                | '為'
+                | '這'
+                | '說'
+                | '會'
+                | '時'
+                | '電'
+                | '車'
+                | '產'
+                | '檢'
+                | '驗'
+                | '標'
+                | '門'
+                | '過'
+                | '發'
+                | '應'
+                | '該'
+                | '號'
+                | '區'
+                | '縣'
+                | '聯'
+                | '關'
+                | '業'
+                | '務'
+                | '條'
+                | '實'
+                | '處'
+                | '進'
+                | '點'
+                | '體'
+                | '灣'
+                | '臺'
+                | '機'
+                | '險'
+                | '氣'
+        )
+    };
     let mut seen: Vec<char> = Vec::new();
-    for c in text.chars().filter(|c| ONLY_TRADITIONAL.contains(*c)) {
+    for c in text.chars().filter(only_traditional) {
         if !seen.contains(&c) {
             seen.push(c);
             if seen.len() >= 3 {

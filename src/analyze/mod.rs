@@ -47,7 +47,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-use aho_corasick::AhoCorasick;
 use jieba_rs::Jieba;
 use regex::Regex;
 
@@ -69,7 +68,7 @@ use crate::model::{
 };
 use cues::Cues;
 use decide::{Evidence, Genre, GenreState};
-use endings::Endings;
+use endings::{Endings, Openings};
 use findings::row_failed;
 use fxhash::{FxHashMap, FxHashSet};
 use hazards::UseWords;
@@ -248,7 +247,7 @@ pub struct Analyzer {
     /// most words a long token is cut into are none, so a lookup seldom reaches the names.
     place_hashes: FxHashSet<u64>,
     platforms: Vec<String>,
-    publisher_suffixes: Vec<String>,
+    publisher_suffixes: Openings,
     agencies: Vec<String>,
     gaz: Gazetteer,
     /// Anchor term (prepared) → the categories it refines into (`Category::anchor_terms`).
@@ -278,10 +277,10 @@ pub struct Analyzer {
     /// market ("占比超过七成"), not a product.
     failure_statistics: Vec<String>,
     /// cues.toml word lists: person's-origin, coordination and no-name organisation words.
-    origin_words: Vec<String>,
-    made_in: Vec<String>,
-    made_in_before: Vec<String>,
-    made_in_not: Vec<String>,
+    origin_words: Endings,
+    made_in: Openings,
+    made_in_before: Endings,
+    made_in_not: Openings,
     join_words: Vec<String>,
     not_names: Vec<String>,
     neg_breakers: Vec<String>,

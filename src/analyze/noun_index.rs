@@ -148,6 +148,9 @@ impl NounIndex {
         if let Some(rest) = self
             .generic_heads
             .iter()
+            // the last bytes compared first: most nouns end in no generic head, and each
+            // comparison of a whole head was a call
+            .filter(|g| g.is_empty() || g.as_bytes().last() == noun.as_bytes().last())
             .find_map(|g| noun.strip_suffix(g.as_str()))
             .filter(|r| r.chars().count() >= 2)
             && let Some(c) = self.resolve_preferring(rest, prefer)

@@ -30,12 +30,11 @@ const COUNTERS: &str = "类种个款批项件样";
 /// Whether a token counts kinds of product ("五类", "10种"): a list before it in its sentence
 /// enumerates products, class nouns (小家电) included.
 pub(super) fn counts_kinds(w: &str) -> bool {
-    let chars: Vec<char> = w.chars().collect();
-    chars.len() >= 2
-        && matches!(chars.last(), Some('类' | '种'))
-        && chars[..chars.len() - 1]
-            .iter()
-            .all(|&c| NUMERAL_CHARS.contains(c))
+    // read in place: collecting the characters allocated for every token asked about
+    let mut cs = w.chars();
+    matches!(cs.next_back(), Some('类' | '种'))
+        && !cs.as_str().is_empty()
+        && cs.all(|c| NUMERAL_CHARS.contains(c))
 }
 
 /// Whether the tokens at `k` count items ("10例", "21 件", "3批次"): a numeral with its measure
@@ -53,12 +52,11 @@ pub(super) fn counts_items(words: &[&str], k: usize) -> bool {
     match words.get(k) {
         Some(w) if numeral(w) => words.get(k + 1).is_some_and(|n| counter(n)),
         Some(w) => {
-            let chars: Vec<char> = w.chars().collect();
-            chars.len() >= 2
-                && chars[..chars.len() - 1]
-                    .iter()
-                    .all(|&c| NUMERAL_CHARS.contains(c))
-                && counter(&chars[chars.len() - 1..].iter().collect::<String>())
+            let mut cs = w.chars();
+            cs.next_back()
+                .is_some_and(|c| counter(c.encode_utf8(&mut [0; 4])))
+                && !cs.as_str().is_empty()
+                && cs.all(|c| NUMERAL_CHARS.contains(c))
         }
         None => false,
     }
@@ -85,11 +83,14 @@ fn closes_list(w: &str) -> bool {
         // the closers' first characters, before comparing the token with each closer
         return matches!(first, '等' | '之' | '在') && LIST_CLOSERS.contains(&w);
     }
-    let rest: Vec<char> = chars.collect();
-    rest.iter().all(|&c| numeral(c))
-        || (rest.len() <= 3
-            && rest.last().is_some_and(|&c| COUNTERS.contains(c))
-            && rest[..rest.len() - 1].iter().all(|&c| numeral(c)))
+    // the rest all numerals, or at most three characters ending in a counter after numerals;
+    // read in place (a numeral opens many tokens, and collecting the rest allocated for each)
+    let rest = chars.as_str();
+    let mut body = rest.chars();
+    let Some(last) = body.next_back() else {
+        return true;
+    };
+    body.all(numeral) && (numeral(last) || (rest.chars().count() <= 3 && COUNTERS.contains(last)))
 }
 
 /// `NUMERAL_CHARS.contains(c)` without the search through the string.

@@ -99,10 +99,7 @@ impl Analyzer {
             }
             // a person's origin (来自安徽的, 河南籍) is not where anything happened: not recorded;
             // nor is a word after a number ("第30周至第45周" holds no 周至县)
-            if self
-                .origin_words
-                .iter()
-                .any(|p| before.ends_with(p.as_str()))
+            if self.origin_words.ends(before)
                 || after.starts_with('籍')
                 // (a count of provinces, "28个省份", is the whole country)
                 || (before.ends_with(|c: char| c.is_ascii_digit())
@@ -146,26 +143,19 @@ impl Analyzer {
                 && (org.iter().any(|&(os, oe)| os <= s && e <= oe)
                     || self.maker_re.is_match(after)
                     || self.makers_home(after)))
-                || self.made_in_before.iter().any(|w| before.ends_with(w.as_str()))
+                || self.made_in_before.ends(before)
                 // the next place of a list of origins ("分别产自越南、泰国"), or the city right after
                 // its province ("生产企业位于广东省东莞市")
                 || (out.last().is_some_and(|l| l.mention.role == RegionRole::Company)
                     && at.last().is_some_and(|&(_, le)| {
                         full.get(le..s).is_some_and(list_continues)
                     }))
-                || (self.made_in.iter().any(|w| after.starts_with(w.as_str()))
-                    && !self
-                        .made_in_not
-                        .iter()
-                        .any(|w| after.starts_with(w.as_str())))
+                || (self.made_in.opens(after) && !self.made_in_not.opens(after))
             {
                 // inside a company name, the home of an unnamed maker ("乐清市一家电器厂生产的插座"),
                 // or where a product was made ("中国产婴儿床", "日本某大牌纸尿裤")
                 RegionRole::Company
-            } else if self
-                .publisher_suffixes
-                .iter()
-                .any(|p| after.starts_with(p.as_str()))
+            } else if self.publisher_suffixes.opens(after)
                 || (before.ends_with("据") && (after.starts_with("市") || after.starts_with("省")))
             {
                 RegionRole::Publisher

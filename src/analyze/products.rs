@@ -39,7 +39,21 @@ impl Analyzer {
         // (电动车 … 锂电池). When the anchor is what the document is about (in its title, or its most
         // named category), an anchor term in a later sentence with no other product refines it too
         // ("起火车辆的锂电池系网购的非原厂电池" in an e-bike story is the e-bike battery).
-        let term_toks = self.anchor_term_tokens(words);
+        // (a refinement needs a product of the refining category's family among the mentions:
+        // its anchor, or a sibling refining the same anchor; most texts name none, and their
+        // tokens are not read for anchor terms)
+        let related = |c: usize| {
+            !self.categories[c].anchor.is_empty()
+                || self
+                    .anchored
+                    .iter()
+                    .any(|&a| self.categories[a].anchor.contains(&c))
+        };
+        let term_toks = if cats.iter().any(|m| related(m.c)) {
+            self.anchor_term_tokens(words)
+        } else {
+            Vec::new()
+        };
         let mut counts: FxHashMap<usize, usize> = FxHashMap::default();
         for m in &cats {
             *counts.entry(m.c).or_default() += 1;

@@ -485,7 +485,7 @@ impl Gazetteer {
     /// in it. An ambiguous name (朝阳区 of Beijing and of 长春) names none, even with a default
     /// reading, so it cannot decide another ambiguous name.
     pub fn unambiguous_province(&self, name: &str) -> Option<String> {
-        let all = self.by_name.get(name.trim())?;
+        let all = self.by_name.get(trimmed(name))?;
         let mut provinces = all
             .iter()
             .filter_map(|&i| self.places.get(i))
@@ -496,21 +496,21 @@ impl Gazetteer {
 
     /// Whether a written name is a body that places its own notices (publishers.tsv).
     pub fn is_publisher(&self, name: &str) -> bool {
-        self.publishers.contains_key(name.trim())
+        self.publishers.contains_key(trimmed(name))
     }
 
     /// How a text must write a publisher for it to place the text (publishers.tsv third column),
     /// if the table says.
     pub fn publisher_as_written(&self, name: &str) -> Option<&str> {
         self.publishers_as_written
-            .get(name.trim())
+            .get(trimmed(name))
             .map(String::as_str)
     }
 
     /// Resolve a name, choosing among same-named places by `context` provinces (those already named
     /// in the text); a name that stays ambiguous across provinces resolves to nothing.
     pub fn resolve_in(&self, name: &str, context: &[String]) -> Option<Resolved> {
-        let name = name.trim();
+        let name = trimmed(name);
         if matches!(name, "全国" | "我国" | "中国" | "国内") {
             return Some(Resolved {
                 code: "000000".into(),
@@ -572,9 +572,42 @@ impl Gazetteer {
     }
 }
 
+/// `name.trim()`; a name opening and ending with a character of U+4000..U+9FFF (lead bytes E4 to
+/// E9: most names, asked about at every place a text names) is no whitespace at either end, and
+/// is taken as it is without a look at the classes of its characters.
+fn trimmed(name: &str) -> &str {
+    let b = name.as_bytes();
+    let han = |x: Option<&u8>| x.is_some_and(|x| (0xE4..=0xE9).contains(x));
+    if han(b.first()) && han(b.len().checked_sub(3).and_then(|k| b.get(k))) {
+        name
+    } else {
+        name.trim()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trimmed_is_trim() {
+        for s in [
+            "",
+            " ",
+            "杭州市",
+            " 杭州市",
+            "杭州市\u{3000}",
+            "\u{3000}杭州",
+            "a",
+            "杭",
+            "杭 ",
+            "é杭",
+            "杭州é",
+            "　上海　",
+        ] {
+            assert_eq!(trimmed(s), s.trim(), "{s:?}");
+        }
+    }
 
     fn g() -> Gazetteer {
         Gazetteer::load(&read_dicts(None).unwrap()).unwrap()

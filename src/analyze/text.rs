@@ -7,6 +7,10 @@
 use super::phrases::Phrases;
 use super::*;
 
+#[path = "words.rs"]
+mod words;
+pub(super) use words::Words;
+
 /// `substr_flags` bits: which phrase list a substring pattern comes from.
 pub(super) const FAILURE: u8 = 1;
 pub(super) const ALL_PASS: u8 = 2;
@@ -51,63 +55,6 @@ impl PatternSet {
 
     pub(super) fn build(self) -> Result<(Phrases, Vec<u8>), super::phrases::BuildError> {
         Ok((Phrases::new(&self.words)?, self.flags))
-    }
-}
-
-/// A short list of words looked for inside short spans (the clause after a place): one
-/// automaton, where a substring search per word paid each word's searcher set-up on every call.
-#[derive(Debug, Default)]
-pub(super) struct Words {
-    /// Leftmost-first automaton of `words`; `None` when there are no words (or, never in
-    /// practice, when it cannot be built: then the words are searched one by one).
-    ac: Option<AhoCorasick>,
-    words: Vec<String>,
-}
-
-impl Words {
-    pub(super) fn new(words: impl IntoIterator<Item = String>) -> Self {
-        let words: Vec<String> = words.into_iter().filter(|w| !w.is_empty()).collect();
-        let ac = (!words.is_empty())
-            .then(|| {
-                AhoCorasick::builder()
-                    .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-                    .build(&words)
-                    .ok()
-            })
-            .flatten();
-        Words { ac, words }
-    }
-
-    /// Whether one of the words stands in `hay`.
-    pub(super) fn in_text(&self, hay: &str) -> bool {
-        self.first(hay).is_some()
-    }
-
-    /// Whether one of the words stands in `hay`, a word of Latin letters not inside a longer
-    /// one: "EN 71" and "EN71" cite a standard, "Brenna" and "Kenneth" do not.
-    pub(super) fn in_text_whole(&self, hay: &str) -> bool {
-        let alnum = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic());
-        let whole = |s: usize, e: usize| {
-            let w = &hay[s..e];
-            !w.bytes().any(|b| b.is_ascii_alphabetic())
-                || (!alnum(hay[..s].chars().next_back()) && !alnum(hay[e..].chars().next()))
-        };
-        match &self.ac {
-            // leftmost-first: a rejected "en" of "Brenna" leaves the rest to search
-            Some(ac) => ac.find_iter(hay).any(|m| whole(m.start(), m.end())),
-            None => self.words.iter().any(|w| {
-                hay.match_indices(w.as_str())
-                    .any(|(s, m)| whole(s, s + m.len()))
-            }),
-        }
-    }
-
-    /// The start of the leftmost word in `hay`.
-    pub(super) fn first(&self, hay: &str) -> Option<usize> {
-        match &self.ac {
-            Some(ac) => ac.find(hay).map(|m| m.start()),
-            None => self.words.iter().filter_map(|w| hay.find(w.as_str())).min(),
-        }
     }
 }
 
@@ -336,7 +283,7 @@ impl Lexicon {
 /// A set of characters asked about once per token: a bit per character of the Basic
 /// Multilingual Plane (8 KB), where a binary search over a few dozen characters took half a
 /// dozen steps a token; characters above it, sorted.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub(super) struct CharSet {
     bmp: Vec<u64>,
     rest: Vec<char>,
@@ -384,6 +331,30 @@ impl CharSet {
             [.., b0 @ 0xE0..=0xEF, b1, b2] => self.holds_bmp(b0, b1, b2),
             _ => w.chars().next_back().is_some_and(|c| self.contains(c)),
         }
+    }
+
+    /// Whether one of the characters stands anywhere in `s`: its characters read from their bytes
+    /// in place, as [`CharSet::holds_first`] reads one.
+    pub(super) fn holds_any(&self, s: &str) -> bool {
+        let b = s.as_bytes();
+        let mut i = 0;
+        while let Some(&b0) = b.get(i) {
+            if let (0xE0..=0xEF, Some(&b1), Some(&b2)) = (b0, b.get(i + 1), b.get(i + 2)) {
+                if self.holds_bmp(b0, b1, b2) {
+                    return true;
+                }
+                i += 3;
+                continue;
+            }
+            let Some(c) = s.get(i..).and_then(|r| r.chars().next()) else {
+                return false;
+            };
+            if self.contains(c) {
+                return true;
+            }
+            i += c.len_utf8();
+        }
+        false
     }
 
     /// [`CharSet::contains`] of the three-byte character `b0 b1 b2` (in the BMP).
@@ -469,9 +440,11 @@ impl Analyzer {
         // the first line end at or after the token: tokens follow each other, so a search from
         // a token's start runs once per line, where a scan of every token's bytes took a sixth
         // of this loop
+        // (memchr's vector search: `str::find` of a char took the portable one)
         let line_end = |from: usize| {
-            text.get(from..)
-                .and_then(|r| r.find('\n'))
+            text.as_bytes()
+                .get(from..)
+                .and_then(|r| memchr::memchr(b'\n', r))
                 .map_or(usize::MAX, |k| from + k)
         };
         let mut next_nl = line_end(0);

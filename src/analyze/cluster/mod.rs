@@ -1553,6 +1553,34 @@ mod tests {
     }
 
     #[test]
+    fn lines_are_those_of_the_standard_library() {
+        let mut texts = labelled_texts();
+        texts.extend(edge_texts());
+        texts.extend(
+            [
+                "",
+                "\n",
+                "\n\n",
+                "a",
+                "a\n",
+                "a\r\n",
+                "a\r",
+                "\r\n\r\n",
+                "a\r\rb\n\rc",
+                "一\n二\r\n\n三\r",
+            ]
+            .map(String::from),
+        );
+        for t in &texts {
+            assert_eq!(
+                sketch::lines(t).collect::<Vec<_>>(),
+                t.lines().collect::<Vec<_>>(),
+                "{t:?}"
+            );
+        }
+    }
+
+    #[test]
     fn normalise_drops_dateline_and_source_lines() {
         let n = normalise("中新网上海3月5日电（记者 李明）电动车起火。\n来源：中新网");
         assert_eq!(n, "电动车起火");

@@ -61,6 +61,21 @@ pub(super) enum Role {
     NoneFailed,
 }
 
+/// Whether `s` may open with `w`: their first two bytes (of a short word, what it has) agree.
+/// A word's whole comparison is a call: the words a count's role is read by are compared with
+/// every stretch beside a count, and most differ at once.
+fn opens(s: &str, w: &str) -> bool {
+    let (s, w) = (s.as_bytes(), w.as_bytes());
+    w.first().is_none_or(|a| s.first() == Some(a)) && w.get(1).is_none_or(|b| s.get(1) == Some(b))
+}
+
+/// Whether `s` may end with `w`: their last bytes agree, as [`opens`] compares first bytes.
+fn closes(s: &str, w: &str) -> bool {
+    w.as_bytes()
+        .last()
+        .is_none_or(|a| s.as_bytes().last() == Some(a))
+}
+
 /// What a count counts, from the words before it in its stretch (`pre`) and after it (`post`;
 /// `rest`: after the product named right after it). `None`: no result (a plan, a count of
 /// batches with one failed item, a count handed to enforcement).
@@ -77,7 +92,7 @@ pub(super) fn role_of(pre: &str, post: &str, rest: &str, named_before: bool) -> 
         loop {
             let before = s.len();
             for f in FILLER {
-                if let Some(r) = s.strip_prefix(f) {
+                if let Some(r) = opens(s, f).then(|| s.strip_prefix(f)).flatten() {
                     s = r.trim_start();
                 }
             }
@@ -90,7 +105,7 @@ pub(super) fn role_of(pre: &str, post: &str, rest: &str, named_before: bool) -> 
     let all = |s: &str, words: &[&str]| {
         let s = s.trim_start_matches(['(', ')', '（', '）', ' ']);
         let s = s.strip_prefix("产品").unwrap_or(s);
-        words.iter().any(|w| s.starts_with(w))
+        words.iter().any(|w| opens(s, w) && s.starts_with(w))
     };
     if all(rest, &["全部不合格", "均不合格"]) || all(post, &["全部不合格", "均不合格"])
     {
@@ -100,7 +115,7 @@ pub(super) fn role_of(pre: &str, post: &str, rest: &str, named_before: bool) -> 
     {
         return Some(Role::AllPassed);
     }
-    let starts = |s: &str, words: &[&str]| words.iter().any(|w| s.starts_with(w));
+    let starts = |s: &str, words: &[&str]| words.iter().any(|w| opens(s, w) && s.starts_with(w));
     if starts(after, &FAILED_WORDS) || starts(rest_after, &FAILED_WORDS) {
         return Some(Role::Failed);
     }
@@ -117,7 +132,7 @@ pub(super) fn role_of(pre: &str, post: &str, rest: &str, named_before: bool) -> 
     loop {
         let before = head.len();
         for f in FILLER.iter().chain(&["批次", ":", "：", "中", "其中"]) {
-            if let Some(r) = head.strip_suffix(f) {
+            if let Some(r) = closes(head, f).then(|| head.strip_suffix(f)).flatten() {
                 head = r.trim_end();
             }
         }
@@ -125,7 +140,10 @@ pub(super) fn role_of(pre: &str, post: &str, rest: &str, named_before: bool) -> 
             break;
         }
     }
-    if FAILED_WORDS.iter().any(|w| head.ends_with(w)) {
+    if FAILED_WORDS
+        .iter()
+        .any(|w| closes(head, w) && head.ends_with(w))
+    {
         return Some(Role::Failed);
     }
     if head.ends_with("合格") {
@@ -188,7 +206,8 @@ pub(super) fn counts_in(clause: &str) -> Vec<CountAt> {
     // may stand between), where a walk over every character of the clause found the numbers
     // first and then looked for a 批 after each.
     let digit = |c: char| c.is_ascii_digit() || CN_DIGITS.contains(c);
-    for (unit_at, _) in clause.match_indices('批') {
+    // (memchr's vector search: `match_indices` of a char took the portable memchr)
+    for unit_at in memchr::memmem::find_iter(clause.as_bytes(), "批".as_bytes()) {
         let rest = clause.get(unit_at..).unwrap_or("");
         let ulen = if rest.starts_with("批次") {
             "批次".len()

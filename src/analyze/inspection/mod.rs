@@ -382,7 +382,7 @@ impl Analyzer {
                         let Some(tail) = rest.strip_prefix(glue) else {
                             continue;
                         };
-                        if let Some(sfx) = self.publisher_suffixes.iter().find(|s| {
+                        if let Some(sfx) = self.publisher_suffixes.all().iter().find(|s| {
                             tail.starts_with(s.as_str()) && s.ends_with(['局', '会', '委'])
                         }) {
                             let end = after + glue.len() + sfx.len();

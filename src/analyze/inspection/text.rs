@@ -382,7 +382,10 @@ impl Analyzer {
                 continue;
             }
             searched.push((word, n));
-            for (at, _) in text.match_indices(word).filter(|(at, _)| *at != a.s) {
+            let mut visit = |at: usize| {
+                if at == a.s {
+                    return;
+                }
                 let k = t.toks.partition_point(|tk| tk.s < at);
                 let whole = t.toks.get(k).is_some_and(|tk| tk.s == at)
                     && t.toks
@@ -391,6 +394,14 @@ impl Analyzer {
                 if whole && !spans.iter().any(|sp| sp.0 == k) {
                     spans.push((k, k + n, m.c));
                 }
+            };
+            // memchr's vector search finds the same non-overlapping matches as `match_indices`,
+            // whose searcher read the whole notice once per product word (an empty word, which
+            // `match_indices` finds at every character, never comes from a token)
+            if word.is_empty() {
+                text.match_indices(word).for_each(|(at, _)| visit(at));
+            } else {
+                memchr::memmem::find_iter(text.as_bytes(), word.as_bytes()).for_each(visit);
             }
         }
         spans
