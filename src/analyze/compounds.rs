@@ -274,16 +274,26 @@ const LOCATIVES: [&str; 16] = [
 /// it outside such a frame too.
 pub(super) fn agents_not_products(categories: &[Category], cats: &mut Vec<CatM>, words: &[&str]) {
     let agent = |m: &CatM| m.tok > 0 && words[m.tok - 1] == "被";
-    if !cats.iter().any(agent) {
-        return;
+    if cats.iter().any(agent) {
+        drop_framed_beside_others(categories, cats, agent);
     }
+}
+
+/// Drops each mention `framed` marks that the text names nowhere unframed, in a sentence that
+/// names a product of another group unframed: the frame (a place, a passive agent) says it is no
+/// product of the text, and the other product is what the sentence is about.
+fn drop_framed_beside_others(
+    categories: &[Category],
+    cats: &mut Vec<CatM>,
+    framed: impl Fn(&CatM) -> bool,
+) {
     let drop: Vec<bool> = cats
         .iter()
         .map(|m| {
-            agent(m)
-                && !cats.iter().any(|n| n.c == m.c && !agent(n))
+            framed(m)
+                && !cats.iter().any(|n| n.c == m.c && !framed(n))
                 && cats.iter().any(|n| {
-                    n.sent == m.sent && !agent(n) && categories[n.c].group != categories[m.c].group
+                    n.sent == m.sent && !framed(n) && categories[n.c].group != categories[m.c].group
                 })
         })
         .collect();
@@ -313,17 +323,7 @@ pub(super) fn places_not_products(categories: &[Category], cats: &mut Vec<CatM>,
     // the locative after the word first: one comparison list, where the frame before it is four
     let framed =
         |m: &CatM| words.get(m.end).is_some_and(|w| LOCATIVES.contains(w)) && opened(m.tok);
-    let drop: Vec<bool> = cats
-        .iter()
-        .map(|m| {
-            framed(m)
-                && !cats.iter().any(|n| n.c == m.c && !framed(n))
-                && cats.iter().any(|n| {
-                    n.sent == m.sent && !framed(n) && categories[n.c].group != categories[m.c].group
-                })
-        })
-        .collect();
-    retain_unmarked(cats, &drop);
+    drop_framed_beside_others(categories, cats, framed);
 }
 
 /// A product word right before a company word describes the company ("一家玩具公司召回磁力片积木",
