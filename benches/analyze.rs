@@ -38,8 +38,10 @@
 //! with `JIANCE_BENCH_ROUNDS` 1 and then 3: there a pass takes more than the 0.2 s a round aims at,
 //! so extraction runs once per round plus twice (the digest, the calibration), and half the
 //! difference of the two totals is one steady pass, without the first pass's one-off work (lazy
-//! regexes compiled, their DFA states built). Issue 48 measured so at a00b2fc, the twenty-second
-//! session's speed work (output digest b2ba2d335d0998a1): 88.9 M instructions a pass, 3.88× a
+//! regexes compiled, their DFA states built). Issue 48 measured so at the twenty-second session's
+//! end, 5366cb0 (a00b2fc merged with that session's analysis changes; output digest
+//! 690d506e4b4d05c4, moved by them): 89.1 M instructions a pass, 3.89× a `jieba_hmm` pass; at
+//! a00b2fc, the twenty-second session's speed work (output digest b2ba2d335d0998a1): 88.9 M instructions a pass, 3.88× a
 //! `jieba_hmm` pass (92.3 M, 4.03×, at its base 0bd729d, same output); at the twenty-first session's
 //! end, eaf3839 (output digest b2ba2d335d0998a1, moved by that session's analysis changes): 92.8 M
 //! instructions a pass, 4.05× a `jieba_hmm` pass (91.3 M, 3.99×, at its start 5954bc0, digest
