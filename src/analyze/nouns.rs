@@ -81,7 +81,7 @@ fn closes_list(w: &str) -> bool {
     // first character settles most tokens with one comparison
     if !numeral(first) {
         // the closers' first characters, before comparing the token with each closer
-        return matches!(first, '等' | '之' | '在') && LIST_CLOSERS.contains(&w);
+        return matches!(first, '等' | '之' | '在') && closes_with(w);
     }
     // the rest all numerals, or at most three characters ending in a counter after numerals;
     // read in place (a numeral opens many tokens, and collecting the rest allocated for each)

@@ -92,9 +92,9 @@ impl Analyzer {
             let Some(r) = resolved else { continue };
             let after = &full[e..];
             let before = &full[..s];
-            // a nationwide word inside a quoted slogan or theme ("主题为“全面提高我国质量总体水平”")
-            // is the slogan's, not a scope of the text
-            if m.target == Target::Nationwide && in_quote(before) {
+            // a nationwide word inside a quoted name, slogan or theme ("围绕“全面提高我国质量总体水平”
+            // 主题") is the name's, not a scope of the text (a quoted statement keeps its scope)
+            if m.target == Target::Nationwide && in_quoted_name(before) {
                 continue;
             }
             // a person's origin (来自安徽的, 河南籍) is not where anything happened: not recorded;
@@ -691,10 +691,7 @@ fn failed_count_after(before: &str, after: &str) -> bool {
     if !counted {
         return false;
     }
-    // the sentence so far, back to its last full stop
-    let sentence = before
-        .rfind(['。', '\n', '！', '？'])
-        .map_or(before, |i| &before[i..]);
+    let sentence = sentence_so_far(before);
     ["不合格", "不符合", "不达标"]
         .iter()
         .any(|w| sentence.contains(w))
@@ -750,11 +747,25 @@ fn list_continues(sep: &str) -> bool {
             && !rest.contains('的'))
 }
 
-/// Whether a text ending at `before` is inside an open quotation (“ or 「 not yet closed).
-fn in_quote(before: &str) -> bool {
-    let open = before.rfind(['“', '「']);
-    let close = before.rfind(['”', '」']);
-    open.is_some_and(|o| close.is_none_or(|c| c < o))
+/// The sentence a text ending at `before` is in, back to its last full stop.
+fn sentence_so_far(before: &str) -> &str {
+    before
+        .rfind(['。', '\n', '！', '？'])
+        .map_or(before, |i| &before[i..])
+}
+
+/// Whether a word after `before` stands in a quoted name, slogan or theme ("围绕“全面提高我国质量
+/// 总体水平”主题", "在“全国认证认可信息公共服务平台”查询"): a quotation opened earlier in its
+/// sentence and not yet closed — unless a colon opens it, as it opens a quoted statement
+/// (负责人表示：“今年全国…”), whose scope is the text's.
+fn in_quoted_name(before: &str) -> bool {
+    let sentence = sentence_so_far(before);
+    let Some(open) = sentence.rfind(['“', '「']) else {
+        return false;
+    };
+    let closed = sentence.rfind(['”', '」']).is_some_and(|c| c > open);
+    let statement = sentence[..open].trim_end().ends_with(['：', ':']);
+    !closed && !statement
 }
 
 /// A place written right before a publisher's place is part of its name
@@ -782,13 +793,16 @@ fn publishers_run_on(out: &mut [PlaceM], at: &[(usize, usize)], full: &str) {
 mod tests {
     use super::*;
 
-    /// A quotation still open at the end of the text before a word holds that word.
+    /// A word in a quotation opened in its sentence is the quotation's, unless a colon opens it
+    /// (a statement); a closed quotation or one opened in an earlier sentence holds nothing.
     #[test]
-    fn a_word_inside_an_open_quote_is_quoted() {
-        assert!(in_quote("围绕“统筹推进，提高"));
-        assert!(in_quote("主题「安全"));
-        assert!(!in_quote("围绕“质量强国”主题，"));
-        assert!(!in_quote("今年以来，"));
+    fn a_word_inside_a_quoted_name_is_the_names() {
+        assert!(in_quoted_name("围绕“统筹推进，提高"));
+        assert!(in_quoted_name("可在「全国认证"));
+        assert!(!in_quoted_name("负责人表示：“今年"));
+        assert!(!in_quoted_name("围绕“质量强国”主题，"));
+        assert!(!in_quoted_name("他说：“好。今年"));
+        assert!(!in_quoted_name("今年以来，"));
     }
 
     /// A count right after a place, in a sentence that said something failed, puts the failures

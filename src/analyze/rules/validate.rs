@@ -279,8 +279,12 @@ fn hazard_substances(r: &Rules<'_>, i: usize, h: &HazardRule, errs: &mut Vec<Con
     if let Some(e) = sub.endings.iter().find(|e| e.chars().count() != 1) {
         why.push(format!("substances ending {e:?}: one character each"));
     }
-    if sub.endings.is_empty() || sub.measures.iter().all(|m| m.trim().is_empty()) {
+    if sub.endings.is_empty() || sub.measures.is_empty() {
         why.push("substances: endings and measures must not be empty".to_string());
+    }
+    // (a blank measure word would be a blank user word of the tokenizer)
+    if sub.measures.iter().any(|m| m.trim().is_empty()) {
+        why.push("substances: a blank measure word".to_string());
     }
     for w in why {
         errs.push(ConfigError::new(
@@ -453,28 +457,24 @@ fn hazard_product_items(r: &Rules<'_>, i: usize, h: &HazardRule, errs: &mut Vec<
 /// categories.
 fn hazard_groups(r: &Rules<'_>, i: usize, h: &HazardRule, errs: &mut Vec<ConfigError>) {
     let (hl, ht) = r.hazards_file();
-    for g in h.prefer_groups.iter().chain(&h.only_groups) {
-        let only = !h.prefer_groups.contains(g);
-        let known = r.groups.contains(g.as_str()) || (only && r.categories.contains(g.as_str()));
-        if !known {
-            errs.push(ConfigError::new(
-                hl,
-                line_in_block(
-                    ht,
-                    "hazard",
-                    i,
-                    if h.prefer_groups.contains(g) {
-                        "prefer_groups"
-                    } else {
-                        "only_groups"
-                    },
-                ),
-                format!(
-                    "unknown product group{} `{g}`",
-                    if only { " or category" } else { "" }
-                ),
-            ));
+    // (key, name, whether a category's name is allowed too)
+    let named = h
+        .prefer_groups
+        .iter()
+        .map(|g| ("prefer_groups", g, false))
+        .chain(h.only_groups.iter().map(|g| ("only_groups", g, true)));
+    for (key, g, category_too) in named {
+        if r.groups.contains(g.as_str()) || (category_too && r.categories.contains(g.as_str())) {
+            continue;
         }
+        errs.push(ConfigError::new(
+            hl,
+            line_in_block(ht, "hazard", i, key),
+            format!(
+                "unknown product group{} `{g}`",
+                if category_too { " or category" } else { "" }
+            ),
+        ));
     }
 }
 
@@ -654,5 +654,51 @@ mod tests {
             .map(|e| (e.file.ends_with("products.toml"), Some(e.line)))
             .collect();
         assert_eq!(found, [(true, line)], "{errs:?}");
+    }
+
+    /// A hazard's `only_groups` names groups or single categories, its `prefer_groups` groups
+    /// only; a blank substance measure word is an error; each names hazards.toml.
+    #[test]
+    fn hazard_groups_and_substances_are_checked() {
+        let Ok(texts) = read_texts(None) else {
+            panic!("embedded rules must read");
+        };
+        let Some(h) = texts
+            .iter()
+            .position(|(name, _)| name.ends_with("hazards.toml"))
+        else {
+            panic!("no hazards.toml among the rule files");
+        };
+        let errors_with = |from: &str, to: &str| {
+            let mut t = texts.clone();
+            assert!(t[h].1.contains(from), "{from} not in hazards.toml");
+            t[h].1 = t[h].1.replacen(from, to, 1);
+            match parse_texts(t) {
+                Ok(_) => Vec::new(),
+                Err(errs) => errs
+                    .into_iter()
+                    .filter(|e| e.file.ends_with("hazards.toml"))
+                    .map(|e| e.message)
+                    .collect(),
+            }
+        };
+        // a category in only_groups loads; in prefer_groups it does not
+        assert!(errors_with("only_groups = [\"", "only_groups = [\"电热水壶\", \"").is_empty());
+        let e = errors_with("prefer_groups = [\"", "prefer_groups = [\"电热水壶\", \"");
+        assert!(
+            e.iter().any(|m| m == "unknown product group `电热水壶`"),
+            "{e:?}"
+        );
+        let e = errors_with("only_groups = [\"", "only_groups = [\"电热锅\", \"");
+        assert!(
+            e.iter()
+                .any(|m| m == "unknown product group or category `电热锅`"),
+            "{e:?}"
+        );
+        let e = errors_with("measures = [\"", "measures = [\" \", \"");
+        assert!(
+            e.iter().any(|m| m == "substances: a blank measure word"),
+            "{e:?}"
+        );
     }
 }
