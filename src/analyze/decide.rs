@@ -175,7 +175,7 @@ impl Analyzer {
         self.hazard_findings(ev, &mut findings);
         self.unnamed_gives_way(&mut findings);
         self.genre_without_hazard(ev, top, &mut findings);
-        place_findings(kind, &mut findings);
+        place_findings(kind, &ev.places, &mut findings);
         // a text in the general register reports nothing, whatever its hazard words say (when
         // they are hedged anyway, the hedge is the reason given)
         if !findings.is_empty() && self.speaks_in_general(ev) {
@@ -547,18 +547,52 @@ impl Analyzer {
     }
 }
 
-/// Places of findings fixed by what the document is: a bloc (欧盟 Safety Gate) gives way to the
-/// member country the text names; a national standard applies nationwide.
-fn place_findings(kind: DocKind, findings: &mut Vec<Finding>) {
-    // a bloc (欧盟 Safety Gate) gives way to the member country the text names as the event's
-    let abroad = |f: &Finding| {
-        f.province
-            .as_deref()
-            .is_some_and(|p| p.starts_with("境外:"))
+/// Places of findings fixed by what the document is: a national standard applies nationwide.
+/// A bloc's alert (欧盟 Safety Gate) keeps the bloc and adds each member country the text names
+/// as an event place (通报国为法国, 德国当局已下令召回): the alert is EU-wide and the notifying
+/// country acted, as real relays are labelled.
+fn place_findings(kind: DocKind, places: &places::Places, findings: &mut Vec<Finding>) {
+    let members: Vec<&str> = places
+        .places
+        .iter()
+        .map(|p| &p.mention)
+        .filter(|m| m.role == RegionRole::Event && m.province.starts_with("境外:"))
+        .map(|m| m.province.as_str())
+        .filter(|p| !matches!(*p, "境外:欧盟" | "境外:全球"))
+        .collect();
+    let bloc_named = places
+        .places
+        .iter()
+        .any(|p| p.mention.role == RegionRole::Event && p.mention.province == "境外:欧盟");
+    // a finding placed in the bloc or in one of the countries its alert names (a table's
+    // "通报国:瑞典" line) is placed in both
+    let in_bloc: Vec<Finding> = findings
+        .iter()
+        .filter(|f| {
+            f.province
+                .as_deref()
+                .is_some_and(|p| p == "境外:欧盟" || (bloc_named && members.contains(&p)))
+        })
+        .cloned()
+        .collect();
+    let bloc = if bloc_named {
+        vec!["境外:欧盟"]
+    } else {
+        Vec::new()
     };
-    let bloc = |f: &Finding| f.province.as_deref() == Some("境外:欧盟");
-    if findings.iter().any(|f| abroad(f) && !bloc(f)) {
-        findings.retain(|f| !bloc(f));
+    for f in in_bloc {
+        for m in members.iter().chain(&bloc) {
+            let placed = |g: &Finding| {
+                g.category == f.category && g.hazard == f.hazard && g.province.as_deref() == Some(m)
+            };
+            if !findings.iter().any(placed) {
+                findings.push(Finding {
+                    province: Some((*m).to_string()),
+                    city: None,
+                    ..f.clone()
+                });
+            }
+        }
     }
     // a national standard applies nationwide, wherever the body that explains it sits (a
     // provincial gas inspection station); Taiwan's, Hong Kong's and foreign rules stay theirs

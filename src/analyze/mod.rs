@@ -3765,6 +3765,37 @@ mod corpus {
         );
     }
 
+    /// An EU alert is placed in the bloc and in the member country that notified it or acted on
+    /// it, wherever the text names that country (a field line, a later sentence, English).
+    #[test]
+    fn an_eu_alert_is_placed_in_the_bloc_and_its_notifying_country() {
+        let an = super::tests::shared();
+        for (text, country) in [
+            (
+                "欧盟快速预警系统通报一款中国产拨浪鼓，小零件容易脱落，儿童可能误吞。通报国为葡萄牙。",
+                "境外:葡萄牙",
+            ),
+            (
+                "欧盟非食品类消费品快速预警系统发布通报：一款中国产充电式暖手宝电池可能过热起火，比利时已责令撤回。",
+                "境外:比利时",
+            ),
+            (
+                "Safety Gate alert from Austria: a travel adapter made in China. Live parts are accessible and users can get an electric shock.",
+                "境外:奥地利",
+            ),
+        ] {
+            let x = an.analyze(&example_doc("", text, None), &mut ClusterIndex::new());
+            let provinces: std::collections::BTreeSet<String> = x
+                .findings
+                .iter()
+                .filter_map(|f| f.province.clone())
+                .collect();
+            let want: std::collections::BTreeSet<String> =
+                ["境外:欧盟", country].map(String::from).into();
+            assert_eq!(provinces, want, "{text}");
+        }
+    }
+
     /// A standard named by its GB number or as a new version with the date it takes effect is a
     /// standard report; Hong Kong's gazetted regulation is Hong Kong's new requirement.
     #[test]
@@ -4178,6 +4209,18 @@ mod corpus {
             cats("市场监管局抽检塑料吸管20批次，2批次不合格。"),
             vec!["塑料餐饮具".to_string()]
         );
+        // a list member before a product named with its modifier ("…和塑料吸管") is read with
+        // the modifiers that place it within its group (塑料餐盒, not 餐盒)
+        for text in [
+            "县市场监管局抽查了一次性塑料餐盒及不锈钢保温杯，2批次不合格。",
+            "抽检外卖常用的塑料餐盒、塑料吸管30批次，其中2批次总迁移量超标。",
+        ] {
+            assert!(
+                cats(text).contains(&"一次性塑料餐饮具".to_string()),
+                "{text}: {:?}",
+                cats(text)
+            );
+        }
     }
 
     /// A product word after 其 is a part of what 其 stands for.

@@ -485,6 +485,41 @@ impl Analyzer {
         true
     }
 
+    /// Where a member read from a long run of tokens ending at `b` begins ("抽查了背提包": its last
+    /// token alone), or with the one or two modifiers before it when they place it more precisely
+    /// within the group its head alone names (抽检一次性塑料餐盒: 塑料餐盒 is disposable ware, 餐盒 only
+    /// food-contact ware; a modifier refines the head, it does not change what the thing is).
+    fn long_member_start(
+        &self,
+        p: &Prepared,
+        t: &Tokens,
+        b: usize,
+        ruled: &dyn Fn(usize) -> bool,
+    ) -> usize {
+        let toks = &t.toks;
+        let specific = |c: usize| {
+            c != self.unclassified
+                && !rules::is_group_fallback(&self.categories[c].name, &self.categories[c].group)
+        };
+        let place = |j: usize| {
+            p.full
+                .get(toks[j].s..toks[b - 1].e)
+                .and_then(|n| self.place_noun(n))
+        };
+        let Some(head) = place(b - 1).filter(|&h| !specific(h) && h != self.unclassified) else {
+            return b - 1;
+        };
+        [b - 3, b - 2]
+            .into_iter()
+            .find(|&j| {
+                (j..b - 1).all(|k| !ruled(k) && !t.is(k, lex::OBJECT_VERB))
+                    && place(j).is_some_and(|c| {
+                        specific(c) && self.categories[head].group == self.categories[c].group
+                    })
+            })
+            .unwrap_or(b - 1)
+    }
+
     /// Members of enumerated lists that no alias matched ("玩具、服装、背提包和小家电": 背提包
     /// and 小家电 beside the known 玩具 and 服装): each becomes a mention of its own, of the
     /// category it is nearest to (or `未归类`), with the noun as written for `未归类` ones.
@@ -499,10 +534,12 @@ impl Analyzer {
     ) -> (Vec<CatM>, Vec<(usize, String)>) {
         let (toks, words) = (&t.toks, &t.words);
         let is_sep = |k: usize| t.is(k, lex::JOIN);
-        // most documents list nothing: no separator beside any product
+        // most documents list nothing: no separator beside any product (or before a product's
+        // modifiers: "餐盒和塑料吸管", where the rules name 吸管)
+        let sep_before = |m: &CatM| (1..=3).any(|d| m.tok >= d && is_sep(m.tok - d));
         if !cats
             .iter()
-            .any(|m| is_sep(count_after(words, m.end)) || (m.tok > 0 && is_sep(m.tok - 1)))
+            .any(|m| is_sep(count_after(words, m.end)) || sep_before(m))
         {
             return (Vec::new(), Vec::new());
         }
@@ -521,20 +558,19 @@ impl Analyzer {
         }
         let covered = |k: usize| cats.iter().any(|c| c.tok <= k && k < c.end);
         let ruled = |k: usize| ruled[k] && !covered(k);
-        let wordlike = |k: usize| {
-            words.get(k).is_some_and(|w| {
-                w.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || ('\u{4e00}'..='\u{9fff}').contains(&c))
-            })
-        };
+        let wordlike = |k: usize| words.get(k).is_some_and(|w| wordlike(w));
         let mut found: Vec<CatM> = Vec::new();
         let mut nouns: Vec<(usize, String)> = Vec::new();
         let mut take = |a: usize, b: usize, found: &mut Vec<CatM>| {
             if a >= b || found.iter().any(|f| f.tok == a) {
                 return;
             }
-            // a long run ("抽查了背提包"): its last token alone
-            let a = if b - a > 3 { b - 1 } else { a };
+            // a long run ("抽查了背提包"): its last token alone, or with its modifiers
+            let a = if b - a > 3 {
+                self.long_member_start(p, t, b, &ruled)
+            } else {
+                a
+            };
             // a member may begin with whom it is made for (学生课桌椅), a rule word of its own
             let for_whom = |k: usize| {
                 k == a
@@ -609,8 +645,17 @@ impl Analyzer {
                 take(a, b, &mut found);
                 k = count_end(b);
             }
-            // leftwards
-            let mut k = m.tok;
+            // leftwards, from the separator before the product's modifiers (塑料 of 塑料吸管)
+            let modifier = |j: usize| {
+                toks[j].sent == m.sent
+                    && wordlike(j)
+                    && !covered(j)
+                    && !ruled(j)
+                    && !t.is(j, lex::OBJECT_VERB)
+            };
+            let mut k = (1..=2)
+                .find(|&d| m.tok > d && is_sep(m.tok - d - 1) && (m.tok - d..m.tok).all(modifier))
+                .map_or(m.tok, |d| m.tok - d);
             while k > 0 && is_sep(k - 1) {
                 let b = count_before(words, k - 1);
                 let mut a = b;
@@ -631,6 +676,12 @@ impl Analyzer {
         }
         (found, nouns)
     }
+}
+
+/// Whether a token is a word a product name is made of: letters, digits and CJK characters.
+fn wordlike(w: &str) -> bool {
+    w.chars()
+        .all(|c| c.is_ascii_alphanumeric() || ('\u{4e00}'..='\u{9fff}').contains(&c))
 }
 
 /// Measure words of a count in a list of sampled products ("28批次", "15个批次", "3款").

@@ -578,7 +578,10 @@ impl Analyzer {
         names.extend(source_tag(&p.full, p.text_start));
         names.extend(cited_standards(&p.full, &self.citing));
         drop_in_names(&mut cats, &t.toks, &names);
-        let (listed, mut nouns) = self.list_members(p, t, &cats);
+        let (mut listed, mut nouns) = self.list_members(p, t, &cats);
+        // a member's kind word before it tells its kind as a named product's does ("一次性塑料
+        // 餐盒和塑料吸管": the member read as 餐盒 is disposable ware)
+        self.kinds_told_before(&mut listed, &t.words, &t.toks, &t.ms);
         let listed_any = !listed.is_empty();
         if listed_any {
             cats.extend(listed);
