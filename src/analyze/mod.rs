@@ -3577,9 +3577,18 @@ mod corpus {
         ] {
             assert_eq!(cats(text), vec!["燃气用具连接用软管".to_string()], "{text}");
         }
+        // (a garment no alias names is clothing, as the real labels read 兒童雨衣 as children's
+        // clothing; footwear and bags no alias names fall back to the group)
         for text in [
             "县市场监管局对网络销售的雨衣开展抽查，3批次不合格。",
             "区市场监管局对辖区商场销售的雨裤进行抽检，2批次不合格。",
+            "抽查男装衬衫、休闲裤20批次，3批次不合格。",
+        ] {
+            assert_eq!(cats(text), vec!["服装".to_string()], "{text}");
+        }
+        for text in [
+            "县市场监管局对网络销售的雨靴开展抽查，3批次不合格。",
+            "区市场监管局对辖区商场销售的渔夫帽进行抽检，2批次不合格。",
         ] {
             assert_eq!(
                 cats(text),

@@ -160,6 +160,9 @@ impl NounIndex {
         // ((shared head length, shared modifier characters, modifier characters the category's
         // name holds, its name's characters the noun lacks), category, the name)
         let mut best: Option<(Key, usize, &[char])> = None;
+        // (shared head length, shared modifier characters) of the nearest category that refused
+        // the noun by its `exclude`
+        let mut refused: Option<(usize, usize)> = None;
         for (name, c) in chars
             .last()
             .and_then(|l| self.by_end.get(l))
@@ -219,9 +222,20 @@ impl NounIndex {
             });
             let key = (k, prefer(*c), common, in_name, std::cmp::Reverse(unsaid));
             // the earlier category (met first) keeps a tie
-            if best.is_none_or(|(bk, _, _)| key > bk) && !self.excluded(noun, *c) {
-                best = Some((key, *c, name.as_slice()));
+            if best.is_none_or(|(bk, _, _)| key > bk) {
+                if !self.excluded(noun, *c) {
+                    best = Some((key, *c, name.as_slice()));
+                } else if refused.is_none_or(|r| (k, common) > r) {
+                    refused = Some((k, common));
+                }
             }
+        }
+        // a noun a category refuses (宠物玩具 is no toy) is no sibling's that shares no more of it
+        // than the head the refusing one shared (磁性玩具 shares 玩具 only)
+        if let (Some((key, _, _)), Some(r)) = (best, refused)
+            && (key.0, key.2) <= r
+        {
+            best = None;
         }
         if let Some((_, c, name)) = best {
             // a rule marked `over_alias` says more when the noun holds its word and the name does

@@ -754,6 +754,22 @@ mod tests {
         assert_eq!(ix.resolve("锅"), None);
     }
 
+    /// A noun a category refuses by its `exclude` is no sibling's that shares only the head.
+    #[test]
+    fn a_refused_noun_goes_to_no_sibling_sharing_only_the_head() {
+        let ix = NounIndex::new(
+            [("玩具".to_string(), 0), ("磁性玩具".to_string(), 1)].into_iter(),
+            Vec::new(),
+            Vec::new(),
+        )
+        .with_excludes(vec![vec!["宠物玩具".into()], Vec::new()]);
+        assert_eq!(ix.resolve("宠物玩具"), None);
+        assert_eq!(ix.resolve("猫咪宠物玩具"), None);
+        assert_eq!(ix.resolve("毛绒玩具"), Some(0));
+        // a sibling that shares more than the head still takes it
+        assert_eq!(ix.resolve("磁性宠物玩具"), Some(1));
+    }
+
     #[test]
     fn a_tie_of_heads_goes_to_the_name_sharing_the_modifier() {
         let ix = NounIndex::new(

@@ -49,6 +49,7 @@ const PROBES28: &str = include_str!("../eval/probes28.jsonl");
 const PROBES29: &str = include_str!("../eval/probes29.jsonl");
 const PROBES30: &str = include_str!("../eval/probes30.jsonl");
 const PROBES31: &str = include_str!("../eval/probes31.jsonl");
+const PROBES32: &str = include_str!("../eval/probes32.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -983,6 +984,29 @@ fn regulatory_texts_of_the_23rd_session_hold() {
     );
 }
 
+/// Failed items as notices write them (`tests/eval/probes32.jsonl`, twenty-third session): flame
+/// failure devices and name plates, plasticisers, fibre content against the label, extinguishers'
+/// discharge, smoke alarms' thresholds, furniture's formaldehyde and stability, garments' cords and
+/// buttons, Taiwan's kettles and scooters, Hong Kong's battery boxes, fake makers' names, false
+/// certificates, nappies' leakage and bacteria, ceramics' lead, cosmetics' mercury, e-bikes' speed,
+/// child seats' dynamic test, compass points, filed and foreign recalls, a battery standard, an
+/// explainer, a council's cots, an all-pass round, tyres, a complaint over steel grade and a market
+/// report; labelled before the analyzer first read them. First run 0.918 / 0.882 / 0.981 / 0.967
+/// (four labels since set to the taxonomy and to the rules' documented conventions,
+/// `tests/eval/README.md`); floors at what it measures now (in-sample). Left: board furniture read
+/// as wooden (tc14106), an undeclared steroid as a marking failure (tc14114), a bicycle's snapped
+/// stem as a fall (tc14118), a charger dropped as a fall (tc14120).
+#[test]
+fn failed_items_of_the_23rd_session_hold() {
+    hold_probe_set(
+        PROBES32,
+        "tests/eval/probes32.jsonl",
+        30,
+        [0.96, 0.95, 0.99],
+        1.00,
+    );
+}
+
 /// Issue 43's complaint target on every own complaint (labelled set and probe files, 295 texts,
 /// in-sample): a quality complaint is a signal (recall at least 0.95, measured 0.972, 211 of 217,
 /// at the twenty-second session's end) and service disputes are not (at most 2 of the 78 taken,
@@ -1023,6 +1047,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES29, "probes29"),
         (PROBES30, "probes30"),
         (PROBES31, "probes31"),
+        (PROBES32, "probes32"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
