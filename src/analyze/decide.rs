@@ -175,7 +175,7 @@ impl Analyzer {
         self.hazard_findings(ev, &mut findings);
         self.unnamed_gives_way(&mut findings);
         self.genre_without_hazard(ev, top, &mut findings);
-        place_findings(kind, &ev.places, &mut findings);
+        place_findings(kind, ev.places, &mut findings);
         // a text in the general register reports nothing, whatever its hazard words say (when
         // they are hedged anyway, the hedge is the reason given)
         if !findings.is_empty() && self.speaks_in_general(ev) {
