@@ -425,8 +425,29 @@ impl Analyzer {
             && self.register_count(ev) >= self.generic_min
             // a token that names a person or ends so (陈女士, 王先生); looked at last, as it
             // reads every token
-            && !ev.t.words.iter().any(|w| self.persons.ends(w))
+            && !self.names_a_person(&ev.t.words)
             && !self.date_re.is_match(&p.full)
+    }
+
+    /// Whether a token names a person or ends so (陈女士, 王先生, 车主), other than the addressee of
+    /// advice: a person word right after a register word ("建议车主…", "提醒广大市民…") is whom
+    /// the text speaks to, no one it reports on.
+    fn names_a_person(&self, words: &[&str]) -> bool {
+        let register = |w: &str| self.register_words.iter().any(|(_, r)| r == w);
+        words.iter().enumerate().any(|(k, w)| {
+            self.persons.ends(w) && {
+                // (one word of address between: 广大, 各位)
+                let before = k.checked_sub(1).map(|j| words[j]);
+                let addressed = match before {
+                    Some("广大" | "各位" | "全体" | "各位的") => {
+                        k.checked_sub(2).is_some_and(|j| register(words[j]))
+                    }
+                    Some(b) => register(b),
+                    None => false,
+                };
+                !addressed
+            }
+        })
     }
 
     /// Distinct register words of the text: those matched as tokens, and those of two characters or

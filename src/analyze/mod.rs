@@ -1168,6 +1168,21 @@ mod tests {
             None,
         );
         assert!(!w.is_signal);
+        // the person advice speaks to (建议车主, 提醒广大市民) is no person it reports on
+        for text in [
+            "冬天电动车为什么容易趴窝？专家解释，低温下电池容易鼓包，建议车主把电池放在室内，但不要在楼道里充电。",
+            "燃气热水器为什么会让人中毒？专家提醒广大市民，安装时一定要接好排烟管，使用时注意通风。",
+        ] {
+            let x = run("", text, None);
+            assert!(!x.is_signal, "{text}: {:?}", x.findings);
+        }
+        // one it names is
+        let v = run(
+            "",
+            "车主陈先生的电动车电池鼓包起火，专家提醒市民一定要选购正规电池。",
+            None,
+        );
+        assert!(v.is_signal, "{:?}", v.reason);
     }
 
     #[test]

@@ -50,6 +50,7 @@ const PROBES29: &str = include_str!("../eval/probes29.jsonl");
 const PROBES30: &str = include_str!("../eval/probes30.jsonl");
 const PROBES31: &str = include_str!("../eval/probes31.jsonl");
 const PROBES32: &str = include_str!("../eval/probes32.jsonl");
+const PROBES33: &str = include_str!("../eval/probes33.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1007,6 +1008,27 @@ fn failed_items_of_the_23rd_session_hold() {
     );
 }
 
+/// Media, advice, incidents and complaints (`tests/eval/probes33.jsonl`, twenty-third session):
+/// fifteen reports (a garage battery fire, a child's swallowed cell, a CO poisoning, a Taiwan
+/// balance-board fire, a camera watched by strangers, a hood cord, a failing car, a Hong Kong power
+/// strip, a hand warmer that burst, complaints of a kettle, a dishwasher, a face mask, a cot and
+/// fake down) and fifteen that report nothing (explainers, lessons, tips, a flight rule, sales and
+/// output figures, a drill, a service dispute, a debunked video); labelled before the analyzer
+/// first read them. First run 0.903 / 0.780 / 0.900 / 0.767 (three labels since set to the own
+/// files' scoring and to real-text practice, `tests/eval/README.md`); floors at what it measures
+/// now (in-sample). Left: fake down told by a claim and a measure in two clauses (tc14227), a
+/// debunked video (tc14230), a child's coat (tc14216), a cot read as a bed (tc14221).
+#[test]
+fn media_and_advice_of_the_23rd_session_hold() {
+    hold_probe_set(
+        PROBES33,
+        "tests/eval/probes33.jsonl",
+        30,
+        [0.90, 0.91, 0.99],
+        0.93,
+    );
+}
+
 /// Issue 43's complaint target on every own complaint (labelled set and probe files, 295 texts,
 /// in-sample): a quality complaint is a signal (recall at least 0.95, measured 0.972, 211 of 217,
 /// at the twenty-second session's end) and service disputes are not (at most 2 of the 78 taken,
@@ -1048,6 +1070,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES30, "probes30"),
         (PROBES31, "probes31"),
         (PROBES32, "probes32"),
+        (PROBES33, "probes33"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
