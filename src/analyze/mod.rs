@@ -30,6 +30,7 @@ mod kinds;
 mod noun_index;
 mod nouns;
 mod objects;
+mod outlets;
 mod parties;
 mod phrases;
 mod places;
@@ -312,6 +313,7 @@ pub struct Analyzer {
     standard_origin: text::Words,
     /// Bodies' names holding a standard word (`standard_bodies`), prepared.
     standard_bodies: Vec<String>,
+    standard_verbs: Vec<String>,
     meeting_verbs: text::Words,
     meeting_nouns: text::Words,
     makers: text::Words,
@@ -3787,6 +3789,39 @@ mod corpus {
             cats("機電工程署宣布，一款電熱毯的電源控制器外殼可能破裂，使用者有觸電危險。"),
             vec!["电热毯".to_string()]
         );
+    }
+
+    /// A local paper jieba reads as one word with its place (湖北日报, 合肥晚报) places a text that
+    /// names no event place, as a local regulator's name does; a place the text names wins.
+    #[test]
+    fn a_local_papers_place_stands_for_an_unnamed_event_place() {
+        let an = super::tests::shared();
+        let provinces = |text: &str| -> Vec<String> {
+            let x = an.analyze(&example_doc("", text, None), &mut ClusterIndex::new());
+            let mut p: Vec<String> = x
+                .findings
+                .iter()
+                .filter_map(|f| f.province.clone())
+                .collect();
+            p.dedup();
+            p
+        };
+        for (text, want) in [
+            (
+                "湖北日报记者从省市场监管局获悉，全省抽检取暖器300批次，其中12批次泄漏电流不合格。",
+                "湖北省",
+            ),
+            (
+                "合肥晚报记者从市市场监管局了解到，本轮抽查的电热毯中有3批次电气强度不合格。",
+                "安徽省",
+            ),
+            (
+                "湖北日报讯 近日，广州市一小区车棚内的电动自行车在充电时起火，烧毁车辆10余辆。",
+                "广东省",
+            ),
+        ] {
+            assert_eq!(provinces(text), vec![want.to_string()], "{text}");
+        }
     }
 
     /// An EU alert is placed in the bloc and in the member country that notified it or acted on

@@ -178,6 +178,7 @@ impl Analyzer {
         }
         publishers_run_on(&mut out, &at, full);
         homes_run_back(&mut out, &at, full);
+        out.extend(self.outlet_places((full, full_orig), toks, &at));
         out
     }
 
@@ -274,6 +275,15 @@ impl Analyzer {
                 if clause.contains(body.as_str()) {
                     clause = clause.replace(body.as_str(), "");
                 }
+            }
+            // a rule the place made or notified ("欧盟委员会通报了法规草案") is its own
+            if let Some(at) = self
+                .standard_verbs
+                .iter()
+                .filter_map(|v| clause.find(v.as_str()))
+                .min()
+            {
+                clause.truncate(at);
             }
             return self.standard_origin.in_text_whole(&clause);
         }

@@ -51,6 +51,7 @@ const PROBES30: &str = include_str!("../eval/probes30.jsonl");
 const PROBES31: &str = include_str!("../eval/probes31.jsonl");
 const PROBES32: &str = include_str!("../eval/probes32.jsonl");
 const PROBES33: &str = include_str!("../eval/probes33.jsonl");
+const PROBES34: &str = include_str!("../eval/probes34.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1029,6 +1030,27 @@ fn media_and_advice_of_the_23rd_session_hold() {
     );
 }
 
+/// Results as the press and consumer bodies tell them (`tests/eval/probes34.jsonl`, twenty-third
+/// session): councils' comparative tests (watches, power banks, pens, purifiers, desks, sandals,
+/// kettles, flasks, chargers, masks, nappies, lamps), papers relaying a regulator's round ("湖北日报
+/// 记者从省市场监管局获悉"), undercover buys, foreign tests (Korea, Australia, the US), standards
+/// (a revised mandatory one, a draft, an EU notification to the WTO, an industry standard, an
+/// explainer); labelled before the analyzer first read them. First run 0.820 / 0.841 / 0.776 /
+/// 0.933 (four labels since set to the own files' scoring and to the real-text README,
+/// `tests/eval/README.md`); floors at what it measures now (in-sample). Left: a product inside a
+/// cited foreign standard (tc14303), claims against measures as fakes (tc14302, tc14304), a seat
+/// belt's buckle read as the car (tc14315), a charger sold by an e-bike shop (tc14321).
+#[test]
+fn press_and_council_results_of_the_23rd_session_hold() {
+    hold_probe_set(
+        PROBES34,
+        "tests/eval/probes34.jsonl",
+        30,
+        [0.83, 0.89, 0.99],
+        1.00,
+    );
+}
+
 /// Issue 43's complaint target on every own complaint (labelled set and probe files, 295 texts,
 /// in-sample): a quality complaint is a signal (recall at least 0.95, measured 0.972, 211 of 217,
 /// at the twenty-second session's end) and service disputes are not (at most 2 of the 78 taken,
@@ -1071,6 +1093,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES31, "probes31"),
         (PROBES32, "probes32"),
         (PROBES33, "probes33"),
+        (PROBES34, "probes34"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");

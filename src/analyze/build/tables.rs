@@ -647,12 +647,8 @@ pub(super) fn assemble(
         brand_not: words(&cues.brands.not),
         place_lead: last_chars(&cues.place_roles.lead),
         standard_origin: text::Words::new(words(&cues.place_roles.standard)),
-        standard_bodies: cues
-            .place_roles
-            .standard_bodies
-            .iter()
-            .map(|w| prepare(w))
-            .collect(),
+        standard_bodies: prepared(&cues.place_roles.standard_bodies),
+        standard_verbs: prepared(&cues.place_roles.standard_verbs),
         meeting_verbs: text::Words::new(words(&cues.place_roles.meeting_verbs)),
         meeting_nouns: text::Words::new(words(&cues.place_roles.meeting_nouns)),
         makers: text::Words::new(words(&cues.place_roles.makers)),
@@ -714,4 +710,9 @@ fn last_chars(words: &[String]) -> Vec<char> {
         .iter()
         .filter_map(|w| prepare(w).chars().next_back())
         .collect()
+}
+
+/// A word list as the prepared text writes it (folded), for substring searches in it.
+fn prepared(list: &[String]) -> Vec<String> {
+    list.iter().map(|w| prepare(w)).collect()
 }

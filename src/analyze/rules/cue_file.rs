@@ -267,6 +267,10 @@ pub struct PlaceRoles {
     /// abroad before one is the home of the body that speaks, not a standard's origin.
     #[serde(default)]
     pub standard_bodies: Vec<String>,
+    /// Verbs of making or notifying a rule (通报, 发布): a standard word after one in the clause of a
+    /// place abroad is what the place made ("欧盟委员会向WTO通报了玩具法规草案"), not its origin.
+    #[serde(default)]
+    pub standard_verbs: Vec<String>,
     /// A verb and a noun of a meeting (召开 … 会议) after a place in its clause: where a meeting
     /// was held is no event place.
     #[serde(default)]
