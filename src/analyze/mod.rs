@@ -4282,6 +4282,28 @@ mod corpus {
         }
     }
 
+    /// A part word coordinated with one product in a round that counts its batches is a product
+    /// sampled of its own; beside a product in a story it is still that product's part.
+    #[test]
+    fn a_part_word_in_a_counted_round_is_a_product() {
+        for text in [
+            "市场监管局抽查了充电宝及锂电池共30批次，其中3批次不合格。",
+            "总局公布锂离子电池和移动电源产品质量监督抽查结果，抽查200批次，不合格9批次。",
+        ] {
+            let mut got = cats(text);
+            got.sort();
+            assert_eq!(
+                got,
+                vec!["移动电源".to_string(), "锂离子电池".to_string()],
+                "{text}"
+            );
+        }
+        assert_eq!(
+            cats("一名男子的充电宝和锂电池在背包里起火。"),
+            vec!["移动电源".to_string()]
+        );
+    }
+
     /// A product word after 其 is a part of what 其 stands for.
     #[test]
     fn a_product_word_after_its_is_a_part() {

@@ -237,8 +237,23 @@ impl Analyzer {
                 .is_some_and(|k| super::nouns::closes_with(words[k]))
         };
         // asked only of a part word: most documents name none, and the test walks the list
+        // (a sampling round counts its batches: "抽检锂离子电池及移动电源…200批次" lists two
+        // products, where "暖风机和插头" may name a heater and its plug)
+        let batched = |m: &CatM| {
+            toks.iter()
+                .zip(words.iter())
+                .skip(m.end)
+                .take_while(|(t, _)| t.sent == m.sent)
+                .any(|(_, w)| w.ends_with("批次"))
+        };
         let listed = |m: &CatM| {
-            !sums_list(m) && (self.coordinated(cats, m, words).len() >= 2 || enumerated(m))
+            !sums_list(m)
+                && ({
+                    let n = self.coordinated(cats, m, words).len();
+                    // (a class noun keeps its own rule, `enumerated`)
+                    n >= 2
+                        || (n == 1 && batched(m) && !self.categories[m.c].name.starts_with("其他"))
+                } || enumerated(m))
         };
         // a standard's title that opens with the word (《学生用品的安全通用要求》) is about it: the
         // word names that standard's product, whatever other titles name
