@@ -53,6 +53,7 @@ const PROBES32: &str = include_str!("../eval/probes32.jsonl");
 const PROBES33: &str = include_str!("../eval/probes33.jsonl");
 const PROBES34: &str = include_str!("../eval/probes34.jsonl");
 const PROBES35: &str = include_str!("../eval/probes35.jsonl");
+const PROBES36: &str = include_str!("../eval/probes36.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1074,6 +1075,27 @@ fn multi_product_rounds_of_the_23rd_session_hold() {
     );
 }
 
+/// Taiwan, Hong Kong, Macao and abroad (`tests/eval/probes36.jsonl`, twenty-third session): the
+/// standards bureau's and the consumer foundation's tests, customs, the consumer council, the
+/// electrical safety office, Macao's masks, recalls relayed from the US, Canada, Australia,
+/// Singapore, Japan, Korea, the UK and Germany, a Malaysian raid, a gazetted regulation, a new
+/// mandatory inspection, incidents in Taichung, Tseung Kwan O and Kaohsiung, tips and an old US
+/// standard; labelled before the analyzer first read them. First run 0.885 / 0.862 / 0.857 /
+/// 0.933 (five labels since set to the taxonomy and the own files' scoring,
+/// `tests/eval/README.md`); floors at what it measures now (in-sample). Left: a mandatory
+/// inspection announced (tc14516), a child's hooded top in a list (tc14515), an e-bike's battery
+/// fire (tc14519), an old standard explained (tc14530), mercury relayed with a warning (tc14511).
+#[test]
+fn across_the_strait_and_abroad_of_the_23rd_session_hold() {
+    hold_probe_set(
+        PROBES36,
+        "tests/eval/probes36.jsonl",
+        30,
+        [0.95, 0.86, 0.96],
+        0.93,
+    );
+}
+
 /// Issue 43's complaint target on every own complaint (labelled set and probe files, 295 texts,
 /// in-sample): a quality complaint is a signal (recall at least 0.95, measured 0.972, 211 of 217,
 /// at the twenty-second session's end) and service disputes are not (at most 2 of the 78 taken,
@@ -1118,6 +1140,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES33, "probes33"),
         (PROBES34, "probes34"),
         (PROBES35, "probes35"),
+        (PROBES36, "probes36"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
