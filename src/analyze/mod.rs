@@ -4302,6 +4302,23 @@ mod corpus {
             cats("一名男子的充电宝和锂电池在背包里起火。"),
             vec!["移动电源".to_string()]
         );
+        // a member's own modifiers stand between the joining word and it (弹簧软床垫)
+        for (text, want) in [
+            (
+                "抽检实木家具和弹簧软床垫45批次，不合格5批次。",
+                ["木制家具", "床垫"],
+            ),
+            (
+                "抽查了充电宝和大容量锂电池共30批次，3批次不合格。",
+                ["移动电源", "锂离子电池"],
+            ),
+        ] {
+            let mut got = cats(text);
+            got.sort();
+            let mut want: Vec<String> = want.map(String::from).into();
+            want.sort();
+            assert_eq!(got, want, "{text}");
+        }
     }
 
     /// A product word after 其 is a part of what 其 stands for.

@@ -456,11 +456,23 @@ impl Analyzer {
         let Some(pos) = chain.iter().position(|c| c.tok == at.tok) else {
             return Vec::new();
         };
+        // (the joining words may be followed by up to two plain words of the next product's own:
+        // "实木家具、弹簧软床垫" names 床垫 with 弹簧软 before it)
         let joined = |a: &CatM, b: &CatM| {
             b.tok > a.end
-                && words
-                    .get(a.end..b.tok)
-                    .is_some_and(|between| between.iter().all(|w| self.joins(w)))
+                && words.get(a.end..b.tok).is_some_and(|between| {
+                    let j = between.iter().take_while(|w| self.joins(w)).count();
+                    j >= 1
+                        && between.len() - j <= 2
+                        && between[j..].iter().all(|w| {
+                            // (no count, "和一辆自行车", and no made-for 用, "及平衡车用充电器")
+                            super::text::han_word(w)
+                                && !matches!(*w, "的" | "用" | "专用" | "适用")
+                                && !w.starts_with(|c: char| {
+                                    "一二两三四五六七八九十几多数".contains(c)
+                                })
+                        })
+                })
         };
         let mut out = Vec::new();
         let mut i = pos;
