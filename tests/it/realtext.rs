@@ -59,11 +59,11 @@ const TARGET_SIGNAL: f64 = 0.93;
 /// Floors per file and part: (file, part, [categories, hazards, event provinces] F1, `is_signal`
 /// accuracy). What the analyzer measured when each was set, a little under; never lowered.
 const FLOORS: [(&str, Part, [f64; 3], f64); 3] = [
-    ("dev.jsonl", Part::Tuning, [0.91, 0.89, 0.90], 0.97),
+    ("dev.jsonl", Part::Tuning, [0.91, 0.89, 0.91], 0.97),
     (
         "dev2-regulatory.jsonl",
         Part::Tuning,
-        [0.88, 0.93, 0.89],
+        [0.88, 0.93, 0.91],
         0.97,
     ),
     (
