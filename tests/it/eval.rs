@@ -54,6 +54,7 @@ const PROBES33: &str = include_str!("../eval/probes33.jsonl");
 const PROBES34: &str = include_str!("../eval/probes34.jsonl");
 const PROBES35: &str = include_str!("../eval/probes35.jsonl");
 const PROBES36: &str = include_str!("../eval/probes36.jsonl");
+const PROBES37: &str = include_str!("../eval/probes37.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1096,6 +1097,27 @@ fn across_the_strait_and_abroad_of_the_23rd_session_hold() {
     );
 }
 
+/// Recalls of the twenty-third session (`tests/eval/probes37.jsonl`): makers' recalls of products
+/// with and without an alias (an ice maker in fields, a teether, a hot-water bag, a dresser, a
+/// pram, a mouse, a climbing harness, a floor lamp, bunk beds, a plug-in hybrid, a scooter, an
+/// e-scooter, candles, an e-bike, a hand blender, a tap), US, Canadian and Australian recalls and
+/// a Taiwan one; labelled before the analyzer first read them. First run 0.800 / 0.884 / 0.462 /
+/// 1.000 (the provinces figure chiefly my labels' 全国 for makers' recalls that name no body, which
+/// the real labels give only some of; corrections in `tests/eval/README.md`); floors at what it
+/// measures now (in-sample). Left: a teether no rule names (tc14602), a dresser's crush as a pinch
+/// (tc14604), a charger in a circumstance (tc14616), a sleeping bag (tc14617), shards in food
+/// (tc14618).
+#[test]
+fn recalls_of_the_23rd_session_hold() {
+    hold_probe_set(
+        PROBES37,
+        "tests/eval/probes37.jsonl",
+        20,
+        [0.89, 0.92, 0.99],
+        1.00,
+    );
+}
+
 /// Issue 43's complaint target on every own complaint (labelled set and probe files, 295 texts,
 /// in-sample): a quality complaint is a signal (recall at least 0.95, measured 0.972, 211 of 217,
 /// at the twenty-second session's end) and service disputes are not (at most 2 of the 78 taken,
@@ -1141,6 +1163,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES34, "probes34"),
         (PROBES35, "probes35"),
         (PROBES36, "probes36"),
+        (PROBES37, "probes37"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
