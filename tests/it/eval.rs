@@ -55,6 +55,7 @@ const PROBES34: &str = include_str!("../eval/probes34.jsonl");
 const PROBES35: &str = include_str!("../eval/probes35.jsonl");
 const PROBES36: &str = include_str!("../eval/probes36.jsonl");
 const PROBES37: &str = include_str!("../eval/probes37.jsonl");
+const PROBES38: &str = include_str!("../eval/probes38.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1118,9 +1119,28 @@ fn recalls_of_the_23rd_session_hold() {
     );
 }
 
-/// Issue 43's complaint target on every own complaint (labelled set and probe files, 295 texts,
-/// in-sample): a quality complaint is a signal (recall at least 0.95, measured 0.972, 211 of 217,
-/// at the twenty-second session's end) and service disputes are not (at most 2 of the 78 taken,
+/// Complaints of the twenty-third session (`tests/eval/probes38.jsonl`): ten about a product's
+/// defect (a kettle's smell, a swelling power bank, an e-bike's brakes, sandals, a water heater, a
+/// nappy, an electric blanket, a gas hose, a fitness band, a flask, a toy gun) beside ten service
+/// disputes (delivery, carrying fees, coupons, trial returns, auto-renewal, bundled sales, a closed
+/// salon, subsidies, installation fees); labelled before the analyzer first read them. First run
+/// 0.919 / 0.800 / 1.000 / 0.950, one dispute taken (a coupon that would not work); floors at what
+/// it measures now (in-sample). Left: a car bought with a bundle (tc14712), a purifier-dispenser no
+/// rule names (tc14720), a band's heat read as a fire (tc14716).
+#[test]
+fn complaints_of_the_23rd_session_hold() {
+    hold_probe_set(
+        PROBES38,
+        "tests/eval/probes38.jsonl",
+        20,
+        [0.94, 0.95, 0.99],
+        1.00,
+    );
+}
+
+/// Issue 43's complaint target on every own complaint (labelled set and probe files, 324 texts,
+/// in-sample): a quality complaint is a signal (recall at least 0.95, measured 0.970, 228 of 235,
+/// at the twenty-third session's end) and service disputes are not (at most 2 of the 89 taken,
 /// as measured; the issue allows one on a real set of its size).
 #[test]
 fn own_complaints_are_signals_and_service_disputes_are_not() {
@@ -1164,6 +1184,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES35, "probes35"),
         (PROBES36, "probes36"),
         (PROBES37, "probes37"),
+        (PROBES38, "probes38"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
