@@ -48,7 +48,10 @@ pub(crate) struct NounIndex {
 /// another character than a noun, and each whole comparison was a call to `memcmp`.
 #[inline]
 fn ends_in(noun: &str, e: &str) -> bool {
-    e.as_bytes().last().is_none_or(|l| noun.as_bytes().last() == Some(l)) && noun.ends_with(e)
+    e.as_bytes()
+        .last()
+        .is_none_or(|l| noun.as_bytes().last() == Some(l))
+        && noun.ends_with(e)
 }
 
 impl NounIndex {
