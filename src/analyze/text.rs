@@ -263,7 +263,7 @@ impl Lexicon {
         self.entries
             .get(a as usize..b as usize)?
             .iter()
-            .find(|(key, _)| key == w)
+            .find(|(key, _)| same_word(key, w))
             .map(|(_, e)| e)
     }
 
@@ -278,6 +278,24 @@ impl Lexicon {
     pub(super) fn is_rule_word(&self, w: &str) -> bool {
         self.entry(w).is_some_and(|e| e.bits & lex::RULE != 0)
     }
+}
+
+/// `a == b` for words as short as tokens, one to four Chinese characters compared in place:
+/// a call to `memcmp` for each took more than the comparison itself.
+#[inline(always)]
+pub(super) fn same_word(a: &str, b: &str) -> bool {
+    fn arr<const N: usize>(s: &[u8]) -> Option<[u8; N]> {
+        s.try_into().ok()
+    }
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len()
+        && match a.len() {
+            3 => arr::<3>(a) == arr::<3>(b),
+            6 => arr::<6>(a) == arr::<6>(b),
+            9 => arr::<9>(a) == arr::<9>(b),
+            12 => arr::<12>(a) == arr::<12>(b),
+            _ => a == b,
+        }
 }
 
 /// A set of characters asked about once per token: a bit per character of the Basic
@@ -645,7 +663,7 @@ impl Analyzer {
                         .iter()
                         .skip(1)
                         .zip(words.get(i + 1..b).unwrap_or(&[]))
-                        .all(|(p, w)| p == w)
+                        .all(|(p, w)| same_word(p, w))
                 {
                     out.push(Match {
                         a: i,

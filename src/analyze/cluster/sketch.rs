@@ -175,7 +175,8 @@ pub(super) fn strip_dateline(line: &str) -> &str {
 pub(super) struct Shingler<'a> {
     /// FNV states of the shingles that started three, two and one characters ago.
     open: [u64; SHINGLE - 1],
-    chars: usize,
+    /// One hash per character seen: the first three are of partial shingles until
+    /// [`Shingler::finish`] mends them, so the loop needs neither a count nor a test of it.
     out: &'a mut Vec<u32>,
 }
 
@@ -183,7 +184,6 @@ impl<'a> Shingler<'a> {
     fn new(out: &'a mut Vec<u32>) -> Self {
         Shingler {
             open: [FNV_OFFSET; SHINGLE - 1],
-            chars: 0,
             out,
         }
     }
@@ -203,7 +203,6 @@ impl<'a> Shingler<'a> {
         out.reserve(t.len());
         // states of the shingles that started three, two and one characters ago
         let [mut a, mut b, mut c] = self.open;
-        let mut chars = self.chars;
         let mut rest = t.as_bytes();
         loop {
             // the shingle starting at this character
@@ -248,26 +247,30 @@ impl<'a> Shingler<'a> {
                     }
                 }
             }
-            // the shingle that started three characters ago is whole
-            if chars >= SHINGLE - 1 {
-                out.push(fnv_fold(a));
-            }
-            chars += 1;
+            // the shingle that started three characters ago is whole (but for the text's
+            // first three characters, mended by `finish`)
+            out.push(fnv_fold(a));
             (a, b, c) = (b, c, d);
         }
         self.open = [a, b, c];
-        self.chars = chars;
         *self.out = out;
     }
 
-    /// Number of characters seen. A text shorter than a shingle is hashed whole, as one shingle.
+    /// Number of characters seen. A text shorter than a shingle is hashed whole, as one shingle;
+    /// a longer one's three hashes of partial shingles become copies of its first whole one,
+    /// which the bottom-k drops as duplicates (cheaper than moving every hash down).
     fn finish(self) -> usize {
-        if (1..SHINGLE).contains(&self.chars)
-            && let Some(&h) = self.open.get(SHINGLE - 1 - self.chars)
-        {
-            self.out.push(fnv_fold(h));
+        let chars = self.out.len();
+        if (1..SHINGLE).contains(&chars) {
+            let whole = self.open.get(SHINGLE - 1 - chars).copied();
+            self.out.clear();
+            self.out.extend(whole.map(fnv_fold));
+        } else if let Some(&first) = self.out.get(SHINGLE - 1) {
+            for h in self.out.iter_mut().take(SHINGLE - 1) {
+                *h = first;
+            }
         }
-        self.chars
+        chars
     }
 }
 
@@ -320,40 +323,54 @@ pub(super) fn bottom_k(out: &mut Vec<u32>, tmp: &mut Vec<u32>) {
     }
     let mut want = SKETCH + SKETCH / 2;
     loop {
-        // the first top byte at or below which `want` hashes lie (all of them at worst)
-        let top = below
-            .iter()
-            .skip(1)
-            .position(|&c| c as usize >= want)
-            .unwrap_or(255);
+        // the first top byte at or below which `want` hashes lie (all of them at worst, with
+        // no search when there are no more than that)
+        let top = if n <= want {
+            255
+        } else {
+            below
+                .iter()
+                .skip(1)
+                .position(|&c| c as usize >= want)
+                .unwrap_or(255)
+        };
         let kept = below.get(top + 1).map_or(n, |&c| c as usize);
         let mut next = below;
         tmp.clear();
         tmp.resize(kept, 0);
-        for &x in out.iter() {
-            let byte = (x >> 24) as usize;
-            if byte <= top
-                && let Some(at) = next.get_mut(byte)
-                && let Some(slot) = tmp.get_mut(*at as usize)
-            {
-                *slot = x;
-                *at += 1;
-            }
-        }
         if kept > INSERTION_MAX {
+            for &x in out.iter() {
+                let byte = (x >> 24) as usize;
+                if byte <= top
+                    && let Some(at) = next.get_mut(byte)
+                    && let Some(slot) = tmp.get_mut(*at as usize)
+                {
+                    *slot = x;
+                    *at += 1;
+                }
+            }
             tmp.sort_unstable();
         } else {
-            for i in 1..tmp.len() {
-                let Some(&x) = tmp.get(i) else { break };
-                let mut j = i;
-                while let Some(prev) = j.checked_sub(1)
-                    && let Some(&y) = tmp.get(prev)
+            // each hash inserted in order among those of its top byte as it is scattered: one
+            // pass, where a scatter and then an insertion sort over the whole took two
+            for &x in out.iter() {
+                let byte = (x >> 24) as usize;
+                if byte > top {
+                    continue;
+                }
+                let (Some(&first), Some(at)) = (below.get(byte), next.get_mut(byte)) else {
+                    continue;
+                };
+                let mut j = *at as usize;
+                *at += 1;
+                while j > first as usize
+                    && let Some(&y) = tmp.get(j - 1)
                     && y > x
                 {
                     if let Some(slot) = tmp.get_mut(j) {
                         *slot = y;
                     }
-                    j = prev;
+                    j -= 1;
                 }
                 if let Some(slot) = tmp.get_mut(j) {
                     *slot = x;
