@@ -849,6 +849,18 @@ mod tests {
         an()
     }
 
+    /// The distinct provinces of an extraction's findings, sorted.
+    pub(super) fn distinct_finding_provinces(x: &Extraction) -> Vec<String> {
+        let mut ps: Vec<String> = x
+            .findings
+            .iter()
+            .filter_map(|f| f.province.clone())
+            .collect();
+        ps.sort();
+        ps.dedup();
+        ps
+    }
+
     fn an() -> &'static Analyzer {
         static AN: OnceLock<Analyzer> = OnceLock::new();
         AN.get_or_init(|| match Analyzer::load(None, None) {
@@ -1893,14 +1905,7 @@ mod tests {
         // of the makers it sampled are not
         let provinces = |text: &str| {
             let x = run("", text, None);
-            let mut ps: Vec<String> = x
-                .findings
-                .iter()
-                .filter_map(|f| f.province.clone())
-                .collect();
-            ps.sort();
-            ps.dedup();
-            ps
+            distinct_finding_provinces(&x)
         };
         assert_eq!(
             provinces(
@@ -3798,13 +3803,7 @@ mod corpus {
         let an = super::tests::shared();
         let provinces = |text: &str| -> Vec<String> {
             let x = an.analyze(&example_doc("", text, None), &mut ClusterIndex::new());
-            let mut p: Vec<String> = x
-                .findings
-                .iter()
-                .filter_map(|f| f.province.clone())
-                .collect();
-            p.dedup();
-            p
+            super::tests::distinct_finding_provinces(&x)
         };
         for (text, want) in [
             (
