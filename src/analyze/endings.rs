@@ -37,6 +37,16 @@ impl Endings {
         })
     }
 
+    /// The ending `w` ends with, if any (the first of its last character's).
+    pub(super) fn ending_of(&self, w: &str) -> Option<&str> {
+        let c = w.chars().next_back()?;
+        self.by_last
+            .get(&c)?
+            .iter()
+            .find(|s| w.ends_with(s.as_str()))
+            .map(String::as_str)
+    }
+
     /// Whether `w` ends with one of the endings.
     pub(super) fn ends(&self, w: &str) -> bool {
         self.any

@@ -249,6 +249,7 @@ pub struct Analyzer {
     place_hashes: FxHashSet<u64>,
     platforms: Vec<String>,
     publisher_suffixes: Openings,
+    publisher_ends: Endings,
     agencies: Vec<String>,
     gaz: Gazetteer,
     /// Anchor term (prepared) → the categories it refines into (`Category::anchor_terms`).

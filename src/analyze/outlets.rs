@@ -1,12 +1,13 @@
-//! Outlets jieba reads as one word with their place ("湖北日报", "合肥晚报"): the place is the
-//! outlet's, a publisher place, which stands for the event's only where the text names none (as a
-//! regulator's own place does: a local paper's reports are about its area).
+//! Publishers' own places: outlets jieba reads as one word with their place ("湖北日报",
+//! "合肥晚报"), whose place is a publisher place that stands for the event's only where the text
+//! names none (as a regulator's own place does: a local paper's reports are about its area), and
+//! places that run on into a publisher's name ("杭州市西湖区市场监管局").
 
 use super::*;
 
 impl Analyzer {
-    /// Publisher places of tokens that are a place name run into a publisher word (日报, 晚报,
-    /// 电视台 … of cues.toml `[publisher] suffixes`); `at` holds the byte spans of the places
+    /// Publisher places of tokens that are a place name run into an outlet's word of cues.toml
+    /// `[publisher] suffixes` (日报, 晚报, 电视台, 新闻网); `at` holds the byte spans of the places
     /// already read, which no outlet place repeats.
     pub(super) fn outlet_places(
         &self,
@@ -16,21 +17,30 @@ impl Analyzer {
     ) -> Vec<PlaceM> {
         let mut out = Vec::new();
         for t in toks {
+            // (a place of two characters and a suffix of two: twelve bytes at least, told by the
+            // token's span alone, which rules out nearly every token before its text is read)
+            if t.e < t.s + 12 {
+                continue;
+            }
             let Some(word) = full.get(t.s..t.e) else {
                 continue;
             };
-            // (a place name of two characters at least, and a suffix after it)
-            if word.chars().count() < 4 || at.iter().any(|&(s, e)| s < t.e && t.s < e) {
+            // (a place name of two characters at least before the suffix, where no place was read)
+            let Some(name) = self
+                .publisher_ends
+                .ending_of(word)
+                .and_then(|suffix| word.strip_suffix(suffix))
+                .filter(|name| name.chars().count() >= 2)
+            else {
+                continue;
+            };
+            if at.iter().any(|&(s, e)| s < t.e && t.s < e) {
                 continue;
             }
-            let found = word.char_indices().skip(2).find_map(|(k, _)| {
-                let (name, rest) = word.split_at(k);
-                if !self.publisher_suffixes.opens(rest) {
-                    return None;
-                }
-                self.gaz.resolve_in(name, &[]).map(|r| (k, r))
-            });
-            let Some((k, r)) = found else { continue };
+            let Some(r) = self.gaz.resolve_in(name, &[]) else {
+                continue;
+            };
+            let k = name.len();
             out.push(PlaceM {
                 mention: RegionMention {
                     text: full_orig.get(t.s..t.s + k).unwrap_or_default().to_string(),
@@ -44,5 +54,26 @@ impl Analyzer {
             });
         }
         out
+    }
+}
+
+/// A place written right before a publisher's place is part of its name
+/// ("杭州市西湖区市场监管局"): a publisher's place too, never the event's; so is each place of a
+/// list whose last member names the body ("南京、杭州、合肥消保委": three councils). `at` is the
+/// byte span of each place of `out`.
+pub(super) fn publishers_run_on(out: &mut [PlaceM], at: &[(usize, usize)], full: &str) {
+    let joined = |a: usize, b: usize| {
+        a == b
+            || full
+                .get(a..b)
+                .is_some_and(|sep| matches!(sep, "、" | "和" | "及" | "与"))
+    };
+    for i in (0..out.len().saturating_sub(1)).rev() {
+        if out[i + 1].mention.role == RegionRole::Publisher
+            && out[i].mention.role == RegionRole::Event
+            && joined(at[i].1, at[i + 1].0)
+        {
+            out[i].mention.role = RegionRole::Publisher;
+        }
     }
 }

@@ -176,7 +176,7 @@ impl Analyzer {
             });
             at.push((s, e));
         }
-        publishers_run_on(&mut out, &at, full);
+        super::outlets::publishers_run_on(&mut out, &at, full);
         homes_run_back(&mut out, &at, full);
         out.extend(self.outlet_places((full, full_orig), toks, &at));
         out
@@ -276,7 +276,11 @@ impl Analyzer {
                     clause = clause.replace(body.as_str(), "");
                 }
             }
-            // a rule the place made or notified ("欧盟委员会通报了法规草案") is its own
+            // a rule the place made or notified ("欧盟委员会通报了法规草案") is its own (asked only
+            // of a clause holding a standard word: most hold none)
+            if !self.standard_origin.in_text_whole(&clause) {
+                return false;
+            }
             if let Some(at) = self
                 .standard_verbs
                 .iter()
@@ -776,27 +780,6 @@ fn in_quoted_name(before: &str) -> bool {
     let closed = sentence.rfind(['”', '」']).is_some_and(|c| c > open);
     let statement = sentence[..open].trim_end().ends_with(['：', ':']);
     !closed && !statement
-}
-
-/// A place written right before a publisher's place is part of its name
-/// ("杭州市西湖区市场监管局"): a publisher's place too, never the event's; so is each place of a
-/// list whose last member names the body ("南京、杭州、合肥消保委": three councils). `at` is the
-/// byte span of each place of `out`.
-fn publishers_run_on(out: &mut [PlaceM], at: &[(usize, usize)], full: &str) {
-    let joined = |a: usize, b: usize| {
-        a == b
-            || full
-                .get(a..b)
-                .is_some_and(|sep| matches!(sep, "、" | "和" | "及" | "与"))
-    };
-    for i in (0..out.len().saturating_sub(1)).rev() {
-        if out[i + 1].mention.role == RegionRole::Publisher
-            && out[i].mention.role == RegionRole::Event
-            && joined(at[i].1, at[i + 1].0)
-        {
-            out[i].mention.role = RegionRole::Publisher;
-        }
-    }
 }
 
 #[cfg(test)]

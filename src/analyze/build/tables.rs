@@ -609,6 +609,7 @@ pub(super) fn assemble(
         place_names: t.place_names,
         platforms: cues.platforms.names.clone(),
         publisher_suffixes: Openings::new(words(&cues.publisher.suffixes)),
+        publisher_ends: Endings::new(words(&cues.publisher.suffixes)),
         agencies: words(&cues.dateline.agencies),
         gaz,
         lexicon: Lexicon::new(
