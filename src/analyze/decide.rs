@@ -439,7 +439,7 @@ impl Analyzer {
                 // (one word of address between: 广大, 各位)
                 let before = k.checked_sub(1).map(|j| words[j]);
                 let addressed = match before {
-                    Some("广大" | "各位" | "全体" | "各位的") => {
+                    Some("广大" | "各位" | "全体") => {
                         k.checked_sub(2).is_some_and(|j| register(words[j]))
                     }
                     Some(b) => register(b),
@@ -573,42 +573,42 @@ impl Analyzer {
 /// as an event place (通报国为法国, 德国当局已下令召回): the alert is EU-wide and the notifying
 /// country acted, as real relays are labelled.
 fn place_findings(kind: DocKind, places: &places::Places, findings: &mut Vec<Finding>) {
-    let members: Vec<&str> = places
-        .places
-        .iter()
-        .map(|p| &p.mention)
-        .filter(|m| m.role == RegionRole::Event && m.province.starts_with("境外:"))
-        .map(|m| m.province.as_str())
-        .filter(|p| !matches!(*p, "境外:欧盟" | "境外:全球"))
+    const BLOC: &str = "境外:欧盟";
+    let events = || {
+        places
+            .places
+            .iter()
+            .map(|p| &p.mention)
+            .filter(|m| m.role == RegionRole::Event)
+            .map(|m| m.province.as_str())
+    };
+    let bloc_named = events().any(|p| p == BLOC);
+    // the bloc (where the text names it) and each country abroad the text names as an event's
+    let mut targets: Vec<&str> = events()
+        .filter(|p| p.starts_with("境外:") && !matches!(*p, BLOC | "境外:全球"))
         .collect();
-    let bloc_named = places
-        .places
-        .iter()
-        .any(|p| p.mention.role == RegionRole::Event && p.mention.province == "境外:欧盟");
-    // a finding placed in the bloc or in one of the countries its alert names (a table's
-    // "通报国:瑞典" line) is placed in both
+    if bloc_named {
+        targets.push(BLOC);
+    }
+    // a finding placed in the bloc, or, where the bloc is named, in one of the countries its
+    // alert names (a table's "通报国:瑞典" line), is placed in all of them
     let in_bloc: Vec<Finding> = findings
         .iter()
         .filter(|f| {
             f.province
                 .as_deref()
-                .is_some_and(|p| p == "境外:欧盟" || (bloc_named && members.contains(&p)))
+                .is_some_and(|p| p == BLOC || (bloc_named && targets.contains(&p)))
         })
         .cloned()
         .collect();
-    let bloc = if bloc_named {
-        vec!["境外:欧盟"]
-    } else {
-        Vec::new()
-    };
     for f in in_bloc {
-        for m in members.iter().chain(&bloc) {
+        for &m in &targets {
             let placed = |g: &Finding| {
                 g.category == f.category && g.hazard == f.hazard && g.province.as_deref() == Some(m)
             };
             if !findings.iter().any(placed) {
                 findings.push(Finding {
-                    province: Some((*m).to_string()),
+                    province: Some(m.to_string()),
                     city: None,
                     ..f.clone()
                 });

@@ -37,13 +37,15 @@ impl Endings {
         })
     }
 
-    /// The ending `w` ends with, if any (the first of its last character's).
+    /// The longest ending `w` ends with, if any ("湖北广播电视台" ends with 广播电视台, not only
+    /// with 电视台).
     pub(super) fn ending_of(&self, w: &str) -> Option<&str> {
         let c = w.chars().next_back()?;
         self.by_last
             .get(&c)?
             .iter()
-            .find(|s| w.ends_with(s.as_str()))
+            .filter(|s| w.ends_with(s.as_str()))
+            .max_by_key(|s| s.len())
             .map(String::as_str)
     }
 
@@ -103,6 +105,16 @@ impl Openings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ending a word ends with is the longest of those it ends with.
+    #[test]
+    fn the_ending_of_a_word_is_its_longest() {
+        let e = Endings::new(["电视台", "广播电视台", "日报"].map(String::from).to_vec());
+        assert_eq!(e.ending_of("湖北广播电视台"), Some("广播电视台"));
+        assert_eq!(e.ending_of("中央电视台"), Some("电视台"));
+        assert_eq!(e.ending_of("合肥晚报"), None);
+        assert_eq!(e.ending_of(""), None);
+    }
 
     /// Openings answer as a comparison with every word does, and keep the words' order.
     #[test]

@@ -23,7 +23,7 @@ pub(super) fn closes_with(w: &str) -> bool {
 const TOTALS: [&str; 6] = ["共", "共计", "合计", "总计", "累计", "约"];
 
 /// Numerals that count a list's members ("…五类产品", "…等10种", "3个品类").
-const NUMERAL_CHARS: &str = "0123456789一二两三四五六七八九十百千几多数";
+pub(super) const NUMERAL_CHARS: &str = "0123456789一二两三四五六七八九十百千几多数";
 /// Measure words that, after a numeral, count a list's members.
 const COUNTERS: &str = "类种个款批项件样";
 

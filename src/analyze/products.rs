@@ -468,9 +468,7 @@ impl Analyzer {
                             // (no count, "和一辆自行车", and no made-for 用, "及平衡车用充电器")
                             super::text::han_word(w)
                                 && !matches!(*w, "的" | "用" | "专用" | "适用")
-                                && !w.starts_with(|c: char| {
-                                    "一二两三四五六七八九十几多数".contains(c)
-                                })
+                                && !w.starts_with(|c| super::nouns::NUMERAL_CHARS.contains(c))
                         })
                 })
         };
@@ -605,10 +603,7 @@ impl Analyzer {
         names.extend(source_tag(&p.full, p.text_start));
         names.extend(cited_standards(&p.full, &self.citing));
         drop_in_names(&mut cats, &t.toks, &names);
-        let (mut listed, mut nouns) = self.list_members(p, t, &cats);
-        // a member's kind word before it tells its kind as a named product's does ("一次性塑料
-        // 餐盒和塑料吸管": the member read as 餐盒 is disposable ware)
-        self.kinds_told_before(&mut listed, &t.words, &t.toks, &t.ms);
+        let (listed, mut nouns) = self.list_members(p, t, &cats);
         let listed_any = !listed.is_empty();
         if listed_any {
             cats.extend(listed);
