@@ -212,6 +212,11 @@ impl Analyzer {
         );
         list(&cues.hypothetical.title_doc, Target::TitleDoc, &mut phrases);
         list(&cues.hypothetical.lead_doc, Target::LeadDoc, &mut phrases);
+        list(
+            &cues.hypothetical.lead_answer,
+            Target::LeadAnswer,
+            &mut phrases,
+        );
         list(&cues.hypothetical.realis, Target::Realis, &mut phrases);
         list(&cues.drill.cues, Target::Drill, &mut phrases);
         list(&cues.advertising.cues, Target::Advert, &mut phrases);

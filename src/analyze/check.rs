@@ -346,11 +346,50 @@ fn kind_examples(an: &Analyzer, f: &rules::RuleFiles, errs: &mut Vec<ConfigError
     }
 }
 
+/// A family's `unknown`: the noun of each `match` example is placed in its category, that of each
+/// `no_match` example is not.
+fn unknown_examples(
+    an: &Analyzer,
+    (hl, ht, from): (&str, &str, usize),
+    fam: &rules::StandardFamily,
+    u: &rules::UnknownProducts,
+    errs: &mut Vec<ConfigError>,
+) {
+    let cases = u.matches.iter().map(|e| (e, true));
+    for (e, want) in cases.chain(u.no_match.iter().map(|e| (e, false))) {
+        let x = analyze(an, "", e, Some(DocKind::Inspection));
+        if x.findings.iter().any(|fd| fd.category == u.category) != want {
+            errs.push(ConfigError::new(
+                hl,
+                example_line(ht, from, e),
+                format!(
+                    "{} of {}'s unknown products should {}be {}: \"{e}\" (findings {:?})",
+                    if want {
+                        "match example"
+                    } else {
+                        "no_match example"
+                    },
+                    fam.standard,
+                    if want { "" } else { "not " },
+                    u.category,
+                    x.findings
+                        .iter()
+                        .map(|fd| format!("{}/{}", fd.category, fd.hazard))
+                        .collect::<Vec<_>>()
+                ),
+            ));
+        }
+    }
+}
+
 /// Each clause of a standard family: a notice naming it as failed reports its hazard.
 fn family_examples(an: &Analyzer, f: &rules::RuleFiles, errs: &mut Vec<ConfigError>) {
     let (hl, ht) = (&f.texts[1].0, &f.texts[1].1);
     for (i, fam) in f.hazards.standard_family.iter().enumerate() {
         let from = line_in_block(ht, "standard_family", i, "standard");
+        if let Some(u) = &fam.unknown {
+            unknown_examples(an, (hl, ht, from), fam, u, errs);
+        }
         for c in &fam.items {
             let x = analyze(an, "", &c.example, Some(DocKind::Inspection));
             if !x.findings.iter().any(|fd| fd.hazard == c.hazard) {

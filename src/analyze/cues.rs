@@ -74,6 +74,8 @@ impl Analyzer {
         // the lead's debunk words (网传 is one and a rumour cue too: a confirmed rumour in the
         // lead is no debunk)
         let mut lead_docs: Vec<usize> = Vec::new();
+        // an answer word in the sentence after the lead (an explainer if the lead asks)
+        let mut answered = false;
         let title_sent = 0usize;
         // the text's first sentence: the title and its newline end sentence 0
         let lead_sent = t
@@ -125,6 +127,7 @@ impl Analyzer {
                 {
                     lead_docs.push(m.a)
                 }
+                Target::LeadAnswer if tok.sent == lead_sent.wrapping_add(1) => answered = true,
                 Target::Realis => {
                     c.realis_sent.insert(tok.sent);
                 }
@@ -183,6 +186,11 @@ impl Analyzer {
                 }
                 _ => {}
             }
+        }
+        // a lead that asks, answered by the next sentence, opens an explainer ("为什么有的插线板会
+        // 发烫？电工解释，…"), as a 科普 title does
+        if answered && t.sent_text(lead_sent).trim_end().ends_with(['？', '?']) {
+            c.title_doc_hypo = true;
         }
         c.doc_debunk = lead_docs
             .iter()

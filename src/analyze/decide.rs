@@ -272,8 +272,16 @@ impl Analyzer {
                     } else {
                         own().or_else(first)
                     };
-                    let (cat, product) = match noun {
-                        Some(noun) => self.noun_category(noun),
+                    let (cat, product) = match noun.map(|n| self.noun_category(n)) {
+                        // a noun no rule places that failed a clause of a standard family is of
+                        // the family's products ("干衣柜…对触及带电部件的防护不合格": an appliance)
+                        Some((c, _))
+                            if c == self.unclassified
+                                && let Some(fam) = self.failed_clause_place(hz) =>
+                        {
+                            (fam, None)
+                        }
+                        Some(placed) => placed,
                         // no noun either: the aggregate it fell back to
                         None if aggregate => (self.unclassified, None),
                         None => continue,
@@ -282,6 +290,17 @@ impl Analyzer {
                 }
             }
         }
+    }
+
+    /// The category a standard family gives a product noun no rule places, by the first clause
+    /// of the family the document reports failed of no known product (hazards.toml
+    /// `standard_family.unknown`): every mention of that noun is of it, the failed clause's and
+    /// a fire's told beside it alike.
+    pub(super) fn failed_clause_place(&self, hz: &[HazM]) -> Option<usize> {
+        hz.iter()
+            .filter(|o| !o.negated && !o.hypothetical)
+            .filter(|o| o.category.is_none_or(|c| c == self.unclassified))
+            .find_map(|o| self.nouns.of_failed_item(&prepare(&o.term)))
     }
 
     /// 未指明 gives way to a hazard named for the same product or its group.

@@ -1,5 +1,5 @@
-//! Findings from inspection tables (one per hazard of a failed row), standard numbers' force, and
-//! the `Signal`s a signal document yields (one per finding).
+//! Findings from inspection tables (one per hazard of a failed row), standard numbers' force, the
+//! `Signal`s a signal document yields (one per finding), and the categories a document reports.
 
 use super::*;
 
@@ -221,5 +221,83 @@ impl Analyzer {
             }
         }
         standards
+    }
+
+    /// Categories: for a story's signal (media, complaint, listing), the products of its findings
+    /// first, then the others the document is about (in the title, named twice, or carrying a
+    /// hazard); a passing mention ("用手机拍下") is left out. Otherwise — a regulator's notice or
+    /// no signal — every product named, most salient first.
+    pub(super) fn category_names(
+        &self,
+        p: &Prepared,
+        t: &Tokens,
+        prod: &Products,
+        categories: &[usize],
+        hz: &[HazM],
+        findings: &[Finding],
+    ) -> Vec<String> {
+        // a regulator's notice (recall, inspection, standard) is about every product it names;
+        // a story may name one in passing
+        if findings.is_empty()
+            || matches!(
+                p.kind,
+                DocKind::Inspection | DocKind::Recall | DocKind::Standard
+            )
+        {
+            // a product only a fire reached ("可能引燃床上用品") is not what the notice is about,
+            // unless it is all the text names
+            let source = |c: usize| {
+                let mut of_c = prod.cats.iter().zip(&prod.victim).filter(|(m, _)| m.c == c);
+                of_c.clone().next().is_none() || of_c.any(|(_, v)| !*v)
+            };
+            let any_source = categories.iter().any(|&c| source(c));
+            let mut names: Vec<String> = categories
+                .iter()
+                .filter(|&&c| !any_source || source(c))
+                .map(|&c| self.categories[c].name.clone())
+                .collect();
+            // a product no rule names that a failed clause of a standard family placed
+            // ("干衣柜…对触及带电部件的防护不合格": an appliance) is one the notice is about
+            if let Some(c) = self.failed_clause_place(hz)
+                && let name = &self.categories[c].name
+                && findings.iter().any(|f| &f.category == name)
+                && !names.contains(name)
+            {
+                names.push(name.clone());
+            }
+            return names;
+        }
+        let mut names: Vec<String> = Vec::new();
+        for &c in categories {
+            let name = &self.categories[c].name;
+            if findings.iter().any(|f| &f.category == name) {
+                names.push(name.clone());
+            }
+        }
+        for &c in categories {
+            let name = &self.categories[c].name;
+            let n = prod
+                .cats
+                .iter()
+                .zip(&prod.victim)
+                .filter(|(m, v)| m.c == c && !**v)
+                .count();
+            let in_title = prod
+                .cats
+                .iter()
+                .any(|m| m.c == c && p.in_title(&t.toks[m.tok]));
+            // (a product a fire only reached carries the hazard it fell back to, nothing more)
+            let carries = n > 0 && hz.iter().any(|m| m.category == Some(c));
+            if !names.contains(name) && (n >= 2 || in_title || carries) {
+                names.push(name.clone());
+            }
+        }
+        // a story's product placed by its noun alone ("暖脚器在充电时突然起火") is what it is about
+        for f in findings {
+            if f.category != rules::UNCLASSIFIED && !names.contains(&f.category) {
+                names.push(f.category.clone());
+            }
+        }
+        names
     }
 }

@@ -42,6 +42,10 @@ pub(crate) struct NounIndex {
     /// whose category's name holds more of the noun's modifier wins (塑料餐盒: 塑料餐饮具's
     /// 餐盒, not a paper one).
     category_names: Vec<Vec<char>>,
+    /// A standard family's clause title (prepared) → the category of an unknown product noun
+    /// that failed it (hazards.toml `standard_family.unknown`; titles two families disagree on
+    /// are left out).
+    by_failed_item: FxHashMap<String, usize>,
 }
 
 /// `noun.ends_with(e)`, the last bytes compared first: most endings of the head rules end in
@@ -104,6 +108,17 @@ impl NounIndex {
     pub(super) fn with_category_names(mut self, names: Vec<Vec<char>>) -> NounIndex {
         self.category_names = names;
         self
+    }
+
+    /// The clause titles that place an unknown product noun (see `by_failed_item`).
+    pub(super) fn with_failed_items(mut self, items: FxHashMap<String, usize>) -> NounIndex {
+        self.by_failed_item = items;
+        self
+    }
+
+    /// The category of a product noun no rule places that failed the clause `item` (prepared).
+    pub(super) fn of_failed_item(&self, item: &str) -> Option<usize> {
+        self.by_failed_item.get(item).copied()
     }
 
     /// The phrases each category excludes (by index), prepared.

@@ -270,7 +270,15 @@ impl Analyzer {
             // "燃气灶连接软管" is a hose for the stove; "充电器连接手机时" joins two products and
             // "座椅连接卡扣" names a part: 连接 makes only a hose or a pipe
             let joint = words[u] == "连接";
-            if joint && cats.iter().any(|c| c.tok == u + 1) {
+            // (用 and 的 may stand before the product: "燃气灶连接用的橡胶软管", "手机专用的充电线")
+            let mut v = u + 1;
+            if joint && words.get(v) == Some(&"用") {
+                v += 1;
+            }
+            if words.get(v) == Some(&"的") {
+                v += 1;
+            }
+            if joint && cats.iter().any(|c| c.tok == v) {
                 continue;
             }
             // (a coordinator between names two products: "儿童口罩和一次性使用医用口罩")
@@ -279,14 +287,14 @@ impl Analyzer {
             if !(m.end..=u).all(|k| same(k) && han(k) && !claimed(k, cats) && !joins(k)) {
                 continue;
             }
-            if let Some(next) = cats.iter().find(|c| c.tok == u + 1 && c.c != m.c) {
+            if let Some(next) = cats.iter().find(|c| c.tok == v && c.c != m.c) {
                 let refined = self.anchored.iter().any(|&ci| {
                     self.categories[ci].anchor.contains(&m.c)
                         && (ci == next.c
                             || self.categories[ci]
                                 .anchor_terms
                                 .iter()
-                                .any(|t| words.get(u + 1).is_some_and(|w| w == t)))
+                                .any(|t| words.get(v).is_some_and(|w| w == t)))
                 });
                 if !refined {
                     purposes.push(i);
@@ -307,13 +315,13 @@ impl Analyzer {
                 });
                 !one && !numeral && !ends_noun(w)
             };
-            let mut b = u + 1;
+            let mut b = v;
             while b < u + 5 && same(b) && han(b) && !claimed(b, cats) && nounish(b) {
                 b += 1;
             }
             // the shortest compound that places as a product of another category: what follows
             // it is mostly what happened to it ("…蓄电池鼓包")
-            let placed = (u + 2..=b).find_map(|e| {
+            let placed = (v + 1..=b).find_map(|e| {
                 let noun = span_text(text, toks, m.tok, e);
                 if joint && !noun.ends_with('管') {
                     return None;
@@ -423,10 +431,17 @@ impl Analyzer {
         {
             return true;
         }
+        // (of names as near, one of a group the sentence's known products are of: a hose "燃气灶
+        // 连接用的" is the gas appliances' hose, not a car's)
+        let sent = t.toks[a].sent;
+        let prefer = |c: usize| {
+            cats.iter()
+                .any(|m| m.sent == sent && self.categories[m.c].group == self.categories[c].group)
+        };
         let place = |a: usize| {
             let noun = span_text(&p.full, &t.toks, a, b);
             self.nouns
-                .resolve(noun)
+                .resolve_preferring(noun, &prefer)
                 .map(|c| self.for_children(noun, c))
                 .filter(|&c| c != self.unclassified)
         };

@@ -50,9 +50,9 @@ pub(super) const DATELINE: &str = r"^\s*(?:[\p{Han}A-Za-z]{0,6}?(?:网|报|台|�
 /// A count of failed batches, or failure wording that implies one.
 pub(super) const FAILED_BATCHES: &str = r"(?:\d+|[一二两三四五六七八九十]+)\s*(?:批次|批|家|个)[^，。；]{0,8}不合格|不合格(?:产品|项目|批次)|不合格率";
 /// A pass rate under 100 % ("合格率为87.6%", "合格率仅为八成", "百分之九十"), or a count of the
-/// samples a result sets apart ("有4款样品的刷头脱落", "其中3款", "…，3款存在信息泄露风险"): some of
-/// what was sampled failed.
-pub(super) const PARTIAL_PASS: &str = r"合格率(?:为|是|仅为|只有|仅|达到|达|不到|不足)?\s*(?:\d{1,2}(?:\.\d+)?\s*[%％]|[一二三四五六七八九]成|百分之[一二三四五六七八九十]+)|(?:有|其中)\s*(?:\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:款|个|件)(?:样品|产品)?|(?:^|[，。；：,;:]|发现|显示|表明)\s*(?:\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:款|个|件)(?:样品|产品)?(?:存在|出现|检出|被检出|不符合|不达标|未达到|达不到)";
+/// samples a result sets apart ("有4款样品的刷头脱落", "其中3款", "…，3款存在信息泄露风险", "发现2款
+/// 外壳在跌落后出现裂纹", the sample's part between count and verb): some of what was sampled failed.
+pub(super) const PARTIAL_PASS: &str = r"合格率(?:为|是|仅为|只有|仅|达到|达|不到|不足)?\s*(?:\d{1,2}(?:\.\d+)?\s*[%％]|[一二三四五六七八九]成|百分之[一二三四五六七八九十]+)|(?:有|其中)\s*(?:\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:款|个|件)(?:样品|产品)?|(?:^|[，。；：,;:]|发现|显示|表明)\s*(?:\d{1,3}|[一二两三四五六七八九十]{1,3})\s*(?:款|个|件)(?:样品|产品)?[^，。；,;]{0,12}?(?:存在|出现|检出|被检出|不符合|不达标|未达到|达不到)";
 /// A calendar day, or a day with its time of day.
 pub(super) const DATE: &str = r"\d{1,2}月\d{1,2}日|\d{1,2}日(?:凌晨|上午|中午|下午|晚|早|夜)";
 /// The home of an unnamed maker: "[乐清市]一家电器厂生产的…", "某玩具厂制造的…".
@@ -98,6 +98,8 @@ mod tests {
             (PARTIAL_PASS, "样品合格率不足百分之九十"),
             (PARTIAL_PASS, "有4款样品的刷头在拉力测试中脱落"),
             (PARTIAL_PASS, "其中两款在跌落后外壳开裂"),
+            (PARTIAL_PASS, "测试发现3款手柄在拉力试验后出现松动"),
+            (PARTIAL_PASS, "结果显示，2个样品的涂层经摩擦后存在脱落"),
             (DATE, "12日凌晨"),
             (MAKER, "乐清市一家电器厂生产的"),
         ] {

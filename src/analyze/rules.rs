@@ -240,6 +240,24 @@ pub struct StandardFamily {
     #[serde(default)]
     pub categories: Vec<String>,
     pub items: Vec<Clause>,
+    /// Where a product noun no rule knows goes when it failed one of these clauses: a noun that
+    /// fails an appliance's clause is an appliance, whatever its head.
+    #[serde(default)]
+    pub unknown: Option<UnknownProducts>,
+}
+
+/// A standard family's `unknown`: the category of a product noun no rule places that failed
+/// one of the family's clause titles (items of five characters or more: 对触及带电部件的防护,
+/// 非正常工作; a short one such as 机械强度 names checks of many kinds of product), with examples
+/// whose noun must land there (`match`) and must not (`no_match`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnknownProducts {
+    pub category: String,
+    #[serde(default, rename = "match")]
+    pub matches: Vec<String>,
+    #[serde(default)]
+    pub no_match: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

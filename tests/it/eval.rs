@@ -56,6 +56,8 @@ const PROBES35: &str = include_str!("../eval/probes35.jsonl");
 const PROBES36: &str = include_str!("../eval/probes36.jsonl");
 const PROBES37: &str = include_str!("../eval/probes37.jsonl");
 const PROBES38: &str = include_str!("../eval/probes38.jsonl");
+const PROBES39: &str = include_str!("../eval/probes39.jsonl");
+const PROBES40: &str = include_str!("../eval/probes40.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1138,9 +1140,51 @@ fn complaints_of_the_23rd_session_hold() {
     );
 }
 
-/// Issue 43's complaint target on every own complaint (labelled set and probe files, 324 texts,
-/// in-sample): a quality complaint is a signal (recall at least 0.95, measured 0.970, 228 of 235,
-/// at the twenty-third session's end) and service disputes are not (at most 2 of the 89 taken,
+/// Fakes and unknown products of the twenty-fourth session (`tests/eval/probes39.jsonl`): ten texts
+/// telling a fake in its many words (a misused CCC mark, a maker that does not exist, a refurbished
+/// set sold as new, no licence, a 三无 toy, wool that is not wool, a seized counterfeit, an advice
+/// text on fakes), ten results on products no alias holds (a hand dryer, a walkie-talkie, a baby
+/// carrier, a pet dryer, a curtain motor, heat packs, baby baths, a learning tablet) and ten of
+/// mixed genres (explainers, a privacy incident, a fire drill, Taiwan, Hong Kong, a council's
+/// test); labelled before the analyzer first read them. First run 0.923 / 0.885 / 0.923 / 0.900;
+/// floors at what it measures now (in-sample). Left: wool sold short told as claim and measure
+/// (tc14806), a nameplate that differs read as a marking fault (tc14809), a strap's strength
+/// beside the fall it leads to (tc14813), a curtain motor's curtain (tc14816), a learning tablet
+/// (tc14819), a drop test named as the circumstance (tc14830).
+#[test]
+fn fakes_and_unknown_products_of_the_24th_session_hold() {
+    hold_probe_set(
+        PROBES39,
+        "tests/eval/probes39.jsonl",
+        30,
+        [0.95, 0.90, 0.99],
+        0.96,
+    );
+}
+
+/// Rounds of the twenty-fourth session (`tests/eval/probes40.jsonl`): sampling results on the
+/// products a round names in its own ways (masks of two kinds, disposable tableware, school bags
+/// and stationery, gas stoves and their hoses, heaters, lithium cells, magnetic toys, helmets, a
+/// city's whole year, fire products, furniture, a kitchen round, paper cups, prams, tableware, down
+/// coats) and advice beside them; labelled before the analyzer first read them. First run 0.940 /
+/// 0.928 / 1.000 / 0.967; floors at what it measures now (in-sample). Left: a mask's breathing
+/// resistance (tc14902), a pass rate under 100 % for a second product (tc14906), a leak as a blast
+/// too (tc14908), a reporter's test read as a demonstration (tc14918), an e-bike battery after 购买
+/// (tc14929).
+#[test]
+fn rounds_of_the_24th_session_hold() {
+    hold_probe_set(
+        PROBES40,
+        "tests/eval/probes40.jsonl",
+        30,
+        [0.97, 0.92, 0.99],
+        0.96,
+    );
+}
+
+/// Issue 43's complaint target on every own complaint (labelled set and probe files, 330 texts,
+/// in-sample): a quality complaint is a signal (recall at least 0.95, measured 0.967, 233 of 241,
+/// at the twenty-fourth session's first two files) and service disputes are not (at most 2 of the 89 taken,
 /// as measured; the issue allows one on a real set of its size).
 #[test]
 fn own_complaints_are_signals_and_service_disputes_are_not() {
@@ -1185,6 +1229,8 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES36, "probes36"),
         (PROBES37, "probes37"),
         (PROBES38, "probes38"),
+        (PROBES39, "probes39"),
+        (PROBES40, "probes40"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");

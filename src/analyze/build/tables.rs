@@ -424,6 +424,7 @@ pub(super) fn noun_index(
     )
     .with_excludes(excludes)
     .with_en_heads(en_heads(f))
+    .with_failed_items(failed_items(f, cat_index))
     .with_category_names(
         f.products
             .category
@@ -431,6 +432,45 @@ pub(super) fn noun_index(
             .map(|c| prepare(&c.name).chars().collect())
             .collect(),
     )
+}
+
+/// Clause titles of the standard families that place unknown nouns (`unknown`) → that category.
+/// Only titles of five characters or more: a short item (结构, 机械强度) names checks of many kinds
+/// of product. A title two families send to different categories places nothing.
+fn failed_items(
+    f: &rules::RuleFiles,
+    cat_index: &HashMap<&str, usize>,
+) -> FxHashMap<String, usize> {
+    let mut out: FxHashMap<String, Option<usize>> = FxHashMap::default();
+    for fam in &f.hazards.standard_family {
+        let Some(c) = fam
+            .unknown
+            .as_ref()
+            .and_then(|u| cat_index.get(u.category.as_str()))
+        else {
+            continue;
+        };
+        for item in fam.items.iter().filter(|i| i.item.chars().count() >= 5) {
+            let e = out.entry(prepare(&item.item)).or_insert(Some(*c));
+            if *e != Some(*c) {
+                *e = None;
+            }
+        }
+    }
+    // (a title of a family without `unknown` is no appliance's own either)
+    for fam in f
+        .hazards
+        .standard_family
+        .iter()
+        .filter(|f| f.unknown.is_none())
+    {
+        for item in &fam.items {
+            if let Some(e) = out.get_mut(&prepare(&item.item)) {
+                *e = None;
+            }
+        }
+    }
+    out.into_iter().filter_map(|(k, v)| Some((k, v?))).collect()
 }
 
 /// English head words → the fallback `其他<group>` of the group whose categories' English names

@@ -87,6 +87,11 @@ pub struct Hypothetical {
     /// correction says so at once.
     #[serde(default)]
     pub lead_doc: Vec<String>,
+    /// Words that answer a question: in the sentence after a lead that asks one ("为什么…会发热？
+    /// 工程师解释，…"), the text explains, as a `title_doc` cue in a title says (a realis sentence
+    /// still reports).
+    #[serde(default)]
+    pub lead_answer: Vec<String>,
     #[serde(default)]
     pub realis: Vec<String>,
     #[serde(default)]

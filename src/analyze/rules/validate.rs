@@ -336,6 +336,15 @@ fn standard_families(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
                 ));
             }
         }
+        if let Some(u) = &fam.unknown
+            && !r.categories.contains(u.category.as_str())
+        {
+            errs.push(ConfigError::new(
+                hl,
+                line,
+                format!("unknown category `{}` in unknown", u.category),
+            ));
+        }
         if fam.groups.is_empty() && fam.categories.is_empty() {
             errs.push(ConfigError::new(
                 hl,
