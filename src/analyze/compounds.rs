@@ -13,20 +13,58 @@ impl Analyzer {
     pub(super) fn made_for_children(
         &self,
         cats: &mut [CatM],
-        words: &[&str],
+        (words, kinds): (&[&str], &[u16]),
         toks: &[Tok],
         ms: &[Match],
     ) {
         // A product made for children: a category with a `child` one, right after a child word
         // with at most one plain modifier between ("儿童折叠餐椅": 家具 → 儿童家具). A word a rule
         // knows between them (摔下, 起火) means the child is the subject, not the product's kind.
+        // A child who owns it or is bought it says so too: "孩子的智能手表", "给女儿买的羽绒服"
+        // (products.toml `child_owners`; a verb of buying or using may stand before 的)
+        let owner = |k: usize| kinds.get(k).is_some_and(|b| b & lex::CHILD_OWNER != 0);
+        let owned = |m: &CatM| {
+            let at = |d: usize| m.tok.checked_sub(d);
+            at(1).is_some_and(|k| words[k] == "的")
+                && at(2).is_some_and(|k| {
+                    owner(k)
+                        || (matches!(words[k], "买" | "用" | "穿" | "戴" | "玩" | "购买" | "选购")
+                            && at(3).is_some_and(owner))
+                })
+        };
         if !self.child_words.is_empty() {
             let ruled = |k: usize| ms.iter().any(|m| m.a <= k && k < m.b);
             for m in cats.iter_mut() {
+                let is_child = |k: usize| self.child_words.iter().any(|w| w == words[k]);
                 let Some(child) = self.categories[m.c].child else {
+                    // a product of a group given no `child`, right after a child word: the head
+                    // rules place the whole as a noun no alias holds ("儿童折叠椅" is children's
+                    // furniture, though 折叠椅 alone is camping gear)
+                    // (a group some category's `child` belongs to is one of children's goods)
+                    let childrens = |c: usize| {
+                        let g = &self.categories[c].group;
+                        self.categories
+                            .iter()
+                            .filter_map(|x| x.child)
+                            .any(|ch| &self.categories[ch].group == g)
+                    };
+                    if let Some(k) = m.tok.checked_sub(1).filter(|&k| is_child(k))
+                        && let Some(c) = self.nouns.resolve(&words[k..m.end].concat())
+                        && c != m.c
+                        && c != self.unclassified
+                        && childrens(c)
+                        && !childrens(m.c)
+                        // (a group that gives its other products a child category gives this
+                        // one none on purpose: a children's bunk bed is still a bunk bed)
+                        && !self.categories.iter().any(|x| {
+                            x.child == Some(c) && x.group == self.categories[m.c].group
+                        })
+                    {
+                        m.c = c;
+                        m.tok = k;
+                    }
                     continue;
                 };
-                let is_child = |k: usize| self.child_words.iter().any(|w| w == words[k]);
                 let plain = |k: usize| {
                     !ruled(k)
                         && toks[k].clause == toks[m.tok].clause
@@ -74,6 +112,7 @@ impl Analyzer {
                 } else {
                     before(1).is_some_and(is_child)
                         || (before(1).is_some_and(plain) && before(2).is_some_and(is_child))
+                        || owned(m)
                 };
                 if found {
                     m.c = child;

@@ -30,7 +30,7 @@ impl Analyzer {
         alert_category_field(&mut cats, words);
         self.anaphora_point_back(&mut cats, kinds);
         short_names_point_back(text, toks, &mut cats);
-        self.made_for_children(&mut cats, words, toks, ms);
+        self.made_for_children(&mut cats, (words, kinds), toks, ms);
         self.kinds_told_before(&mut cats, words, toks, ms);
         self.child_compounds(text, (words, kinds), toks, ms, &mut cats);
         self.children_of_a_list(&mut cats, words, toks);

@@ -113,6 +113,11 @@ pub struct ProductsFile {
     /// `child` takes over its mention.
     #[serde(default)]
     pub child_words: Vec<String>,
+    /// Words for a child who owns a product or is bought one (孩子, 女儿): a product right after
+    /// one of them and 的, a verb of buying or using between or not (孩子的智能手表, 给女儿买的
+    /// 羽绒服), is made for children, as after a `child_words` word.
+    #[serde(default)]
+    pub child_owners: Vec<String>,
     /// Words that cite what a test or a rule goes by (依据, 按照): a product word inside a title
     /// they cite (《皮鞋》, 《汽车产品缺陷召回办法》) names the standard, not a product of the text.
     #[serde(default)]

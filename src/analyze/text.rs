@@ -192,6 +192,8 @@ pub(super) mod lex {
     pub(in crate::analyze) const ANAPHOR: u16 = 2048;
     /// hazards.toml `substances` measures.
     pub(in crate::analyze) const MEASURE: u16 = 4096;
+    /// products.toml `child_owners` (孩子, 女儿): whose a product is.
+    pub(in crate::analyze) const CHILD_OWNER: u16 = 8192;
 }
 
 /// What a word is to the rules: the phrases it opens and the [`lex`] lists it is in.

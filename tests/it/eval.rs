@@ -58,6 +58,7 @@ const PROBES37: &str = include_str!("../eval/probes37.jsonl");
 const PROBES38: &str = include_str!("../eval/probes38.jsonl");
 const PROBES39: &str = include_str!("../eval/probes39.jsonl");
 const PROBES40: &str = include_str!("../eval/probes40.jsonl");
+const PROBES41: &str = include_str!("../eval/probes41.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1182,6 +1183,26 @@ fn rounds_of_the_24th_session_hold() {
     );
 }
 
+/// Media and advice of the twenty-fourth session (`tests/eval/probes41.jsonl`): half report
+/// something that happened to a product (a charger's sparks, a pram's brakes, a robot's leaked
+/// pictures, a court's finding on a massage chair, a trampoline net, a pan's coating in the food,
+/// a heater's fire, watches anyone can call, earphones short of their battery life, a pressure
+/// cooker's lid, a shoe's heel, a nappy's rash, a child's chair, a lock that lets anyone try, a
+/// water heater's leak, a car losing power), half advise, demonstrate, review, survey or explain;
+/// labelled before the analyzer first read them. First run 0.889 / 0.897 / 1.000 / 0.900; floors
+/// at what it measures now (in-sample). Left: a lock's missing alarm told as a worry (tc15026), a
+/// pillow in a simulated test (tc15027), clothes in buying advice (tc15029).
+#[test]
+fn media_and_advice_of_the_24th_session_hold() {
+    hold_probe_set(
+        PROBES41,
+        "tests/eval/probes41.jsonl",
+        30,
+        [0.96, 0.96, 0.99],
+        0.96,
+    );
+}
+
 /// Issue 43's complaint target on every own complaint (labelled set and probe files, 330 texts,
 /// in-sample): a quality complaint is a signal (recall at least 0.95, measured 0.967, 233 of 241,
 /// at the twenty-fourth session's first two files) and service disputes are not (at most 2 of the 89 taken,
@@ -1231,6 +1252,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES38, "probes38"),
         (PROBES39, "probes39"),
         (PROBES40, "probes40"),
+        (PROBES41, "probes41"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");

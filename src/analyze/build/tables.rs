@@ -660,6 +660,7 @@ pub(super) fn assemble(
                 (lex::LEAD_NOT, words(&cues.unclassified.not_before)),
                 (lex::BRAND_MARK, words(&cues.brands.marks)),
                 (lex::CHILD, words(&f.products.child_words)),
+                (lex::CHILD_OWNER, words(&f.products.child_owners)),
                 (lex::INSTRUMENT, words(&cues.victim.instruments)),
                 (lex::MEANS, words(&cues.victim.means)),
                 (lex::VICTIM_VERB, words(&cues.victim.cues)),
