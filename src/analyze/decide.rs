@@ -175,7 +175,15 @@ impl Analyzer {
         self.hazard_findings(ev, &mut findings);
         self.unnamed_gives_way(&mut findings);
         self.genre_without_hazard(ev, top, &mut findings);
-        place_findings(kind, ev.places, &mut findings);
+        // (asked only of a recall's unplaced finding; a text in traditional script is Taiwan's or
+        // Hong Kong's, whose recalls follow their own rules)
+        let nationwide = |name: &str| {
+            self.categories
+                .iter()
+                .any(|c| c.recall_nationwide && c.name == name)
+                && !super::jurisdiction::traditional_script(&ev.p.doc.text)
+        };
+        place_findings(kind, ev.places, &mut findings, &nationwide);
         // a text in the general register reports nothing, whatever its hazard words say (when
         // they are hedged anyway, the hedge is the reason given)
         if !findings.is_empty() && self.speaks_in_general(ev) {
@@ -590,8 +598,15 @@ impl Analyzer {
 /// Places of findings fixed by what the document is: a national standard applies nationwide.
 /// A bloc's alert (欧盟 Safety Gate) keeps the bloc and adds each member country the text names
 /// as an event place (通报国为法国, 德国当局已下令召回): the alert is EU-wide and the notifying
-/// country acted, as real relays are labelled.
-fn place_findings(kind: DocKind, places: &places::Places, findings: &mut Vec<Finding>) {
+/// country acted, as real relays are labelled. A recall of a product every recall of which is filed
+/// with the national regulator (`recall_nationwide`: cars) is nationwide where the text places it
+/// nowhere.
+fn place_findings(
+    kind: DocKind,
+    places: &places::Places,
+    findings: &mut Vec<Finding>,
+    recall_nationwide: &dyn Fn(&str) -> bool,
+) {
     const BLOC: &str = "境外:欧盟";
     let events = || {
         places
@@ -632,6 +647,21 @@ fn place_findings(kind: DocKind, places: &places::Places, findings: &mut Vec<Fin
                     ..f.clone()
                 });
             }
+        }
+    }
+    // (Taiwan's, Hong Kong's and foreign recalls follow their own rules: a text placing anything
+    // there is theirs)
+    let elsewhere = || {
+        places.places.iter().any(|p| {
+            p.mention.province.starts_with("境外:") || places::own_jurisdiction(&p.mention.province)
+        })
+    };
+    if kind == DocKind::Recall && !elsewhere() {
+        for f in findings
+            .iter_mut()
+            .filter(|f| f.province.is_none() && recall_nationwide(&f.category))
+        {
+            f.province = Some("全国".into());
         }
     }
     // a national standard applies nationwide, wherever the body that explains it sits (a

@@ -143,6 +143,8 @@ struct Category {
     child: Option<usize>,
     /// An accessory named right after the product it is made for takes the mention (`accessory`).
     accessory: bool,
+    /// A recall of it that names no place is nationwide (products.toml `recall_nationwide`).
+    recall_nationwide: bool,
     /// Kinds told by a word before a mention (products.toml `kinds`): (words, category).
     kinds: Vec<(Vec<String>, usize)>,
     /// Test items that name this product in a notice naming none (products.toml `implied_by`), as
@@ -2320,6 +2322,31 @@ mod tests {
             "{:?}",
             x.findings
         );
+    }
+
+    #[test]
+    fn a_car_recall_that_names_no_place_is_nationwide() {
+        let province = |text: &str| {
+            let x = run("", text, Some(DocKind::Recall));
+            x.findings
+                .iter()
+                .map(|f| f.province.clone().unwrap_or_default())
+                .collect::<Vec<_>>()
+        };
+        // every car recall is filed with the national regulator
+        let car = province("某汽车公司召回部分越野车，制动软管可能磨损漏液，导致制动失效。");
+        assert!(
+            !car.is_empty() && car.iter().all(|p| p == "全国"),
+            "{car:?}"
+        );
+        // a maker's recall of another product that names no place is placed nowhere
+        let toaster = province("某电器公司召回部分多士炉，加热管可能过热引发火灾。");
+        assert!(toaster.iter().all(|p| p.is_empty()), "{toaster:?}");
+        // a recall written in traditional script follows Taiwan's or Hong Kong's rules
+        let taiwan = province(
+            "國內代理商針對進口的某款轎車展開召回，原因為電子駐車系統可能失效，導致車輛滑動。",
+        );
+        assert!(!taiwan.iter().any(|p| p == "全国"), "{taiwan:?}");
     }
 
     #[test]

@@ -86,6 +86,10 @@ pub struct CategoryRule {
     /// `child_words` ("儿童折叠餐椅", 家具 → 儿童家具) is of that category.
     #[serde(default)]
     pub child: Option<String>,
+    /// Every recall of this product is filed with the national regulator by law (cars under the
+    /// 缺陷汽车产品召回管理条例): a recall that names no place is nationwide.
+    #[serde(default)]
+    pub recall_nationwide: bool,
     /// An accessory sold for other products: named right after another product (蓝牙音箱充电器,
     /// 台灯适配器) it is the product, the other one what it is made for.
     #[serde(default)]

@@ -72,6 +72,7 @@ pub(super) fn categories(
                 .collect(),
             child: c.child.as_deref().and_then(|n| cat_index.get(n).copied()),
             accessory: c.accessory,
+            recall_nationwide: c.recall_nationwide,
             kinds: c
                 .kinds
                 .iter()
