@@ -60,6 +60,7 @@ const PROBES39: &str = include_str!("../eval/probes39.jsonl");
 const PROBES40: &str = include_str!("../eval/probes40.jsonl");
 const PROBES41: &str = include_str!("../eval/probes41.jsonl");
 const PROBES42: &str = include_str!("../eval/probes42.jsonl");
+const PROBES43: &str = include_str!("../eval/probes43.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1223,6 +1224,26 @@ fn standards_and_recalls_of_the_24th_session_hold() {
     );
 }
 
+/// Recalls of several products of the twenty-fourth session (`tests/eval/probes43.jsonl`): weekly
+/// and monthly round-ups, EU, US, Australian, Canadian, Japanese, UK and Korean lists, a maker's
+/// two or three products in one notice, fields naming two products, a product and its accessory;
+/// labelled before the analyzer first read them. First run 0.932 / 0.783 / 0.941 / 0.950; floors at
+/// what it measures now (in-sample). Left: a scooter's stem that snaps read as 机械伤害 by the
+/// taxonomy's wording (tc15201), a month's recall statistics (tc15202), 电器 as a class
+/// (tc15203), a company's trade before 企业 (tc15206, tc15212: taking it dropped a product of the
+/// held-out part, so it is not done), a battery of the same model (tc15213), knee pads and a
+/// helmet's collision (tc15214).
+#[test]
+fn multi_product_recalls_of_the_24th_session_hold() {
+    hold_probe_set(
+        PROBES43,
+        "tests/eval/probes43.jsonl",
+        20,
+        [0.94, 0.88, 0.94],
+        0.95,
+    );
+}
+
 /// Issue 43's complaint target on every own complaint (labelled set and probe files, 330 texts,
 /// in-sample): a quality complaint is a signal (recall at least 0.95, measured 0.967, 233 of 241,
 /// at the twenty-fourth session's first two files) and service disputes are not (at most 2 of the 89 taken,
@@ -1274,6 +1295,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES40, "probes40"),
         (PROBES41, "probes41"),
         (PROBES42, "probes42"),
+        (PROBES43, "probes43"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
