@@ -194,6 +194,7 @@ impl Analyzer {
         };
         list(&cues.negation.cues, Target::Neg, &mut phrases);
         list(&cues.negation.adjacent, Target::NegAdjacent, &mut phrases);
+        list(&cues.negation.passed, Target::NegPassed, &mut phrases);
         list(&cues.negation.lacking, Target::Lacking, &mut phrases);
         list(&cues.hypothetical.cues, Target::Hypo, &mut phrases);
         list(&cues.hypothetical.post, Target::HypoPost, &mut phrases);

@@ -15,6 +15,8 @@ pub(super) struct Cues {
     pub(super) neg: Vec<(usize, usize)>,
     /// End token of each adjacent negation (无, 不, 防 …).
     pub(super) neg_adj: Vec<usize>,
+    /// (clause, start token) of each word saying what stands before it passed (均符合).
+    pub(super) neg_passed: Vec<(usize, usize)>,
     /// (sentence, start token) of each hypothetical / advice cue.
     pub(super) hypo: Vec<(usize, usize)>,
     /// Clauses holding a post cue (存在…风险).
@@ -101,6 +103,7 @@ impl Analyzer {
                 Target::Neg | Target::NegAdjacent if lacked(m, tok.clause) => {}
                 Target::Neg => c.neg.push((tok.clause, m.b)),
                 Target::NegAdjacent => c.neg_adj.push(m.b),
+                Target::NegPassed => c.neg_passed.push((tok.clause, m.a)),
                 // an app's notice of a fact ("应用提示有陌生设备登录") advises nothing
                 Target::Hypo if self.notice_of_fact(t, m) => {}
                 Target::Hypo => c.hypo.push((tok.sent, m.a)),

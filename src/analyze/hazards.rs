@@ -112,7 +112,10 @@ impl Analyzer {
                 end <= m.a
                     && end + 1 >= m.a
                     && toks.get(end).is_some_and(|x| x.clause == tok.clause)
-            });
+            }) || c
+                .neg_passed
+                .iter()
+                .any(|&(cl, a)| cl == tok.clause && a >= m.b);
             // a requirement to prevent a hazard names the hazard addressed
             let negated = negated && !g.requirements;
             let drill = c.doc_drill || c.drill_sent.contains(&tok.sent);

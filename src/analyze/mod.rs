@@ -93,6 +93,7 @@ enum Target {
     Hazard(usize, Strength),
     Neg,
     NegAdjacent,
+    NegPassed,
     /// A word saying a protection is missing (未设有, 缺少): the negation right after it
     /// (防止跌落) names the hazard left open.
     Lacking,

@@ -61,6 +61,7 @@ const PROBES40: &str = include_str!("../eval/probes40.jsonl");
 const PROBES41: &str = include_str!("../eval/probes41.jsonl");
 const PROBES42: &str = include_str!("../eval/probes42.jsonl");
 const PROBES43: &str = include_str!("../eval/probes43.jsonl");
+const PROBES44: &str = include_str!("../eval/probes44.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1244,6 +1245,27 @@ fn multi_product_recalls_of_the_24th_session_hold() {
     );
 }
 
+/// Long notices of the twenty-fourth session (`tests/eval/probes44.jsonl`): fifteen texts of a
+/// notice's length and parts (a quarter's report in sections, a city's children's round, a paper's
+/// report of a gas check, a maker's letter, a province's electronics round, a standard with its
+/// transition, readers' letters, a council's cup test, an e-bike maker's filed recall, a result's
+/// fields, a fire brigade's year, a market raid, a campaign notice, a camera test, a complaint's
+/// sampling); labelled before the analyzer first read them. First run 0.815 / 0.745 / 0.667 /
+/// 1.000; floors at what it measures now (in-sample). Left: a round's own name as a product class
+/// (tc15305), a standard's named requirements (tc15306), a burning smell told before the heat
+/// (tc15307), a child's cup (tc15308), e-bike parts in a fire brigade's advice (tc15311), 开关插座
+/// as one product (tc15312), a bare 电池 (tc15313).
+#[test]
+fn long_notices_of_the_24th_session_hold() {
+    hold_probe_set(
+        PROBES44,
+        "tests/eval/probes44.jsonl",
+        15,
+        [0.81, 0.76, 0.99],
+        0.99,
+    );
+}
+
 /// Issue 43's complaint target on every own complaint (labelled set and probe files, 330 texts,
 /// in-sample): a quality complaint is a signal (recall at least 0.95, measured 0.967, 233 of 241,
 /// at the twenty-fourth session's first two files) and service disputes are not (at most 2 of the 89 taken,
@@ -1296,6 +1318,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES41, "probes41"),
         (PROBES42, "probes42"),
         (PROBES43, "probes43"),
+        (PROBES44, "probes44"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");

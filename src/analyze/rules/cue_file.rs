@@ -11,6 +11,10 @@ pub struct Negation {
     pub cues: Vec<String>,
     #[serde(default)]
     pub adjacent: Vec<String>,
+    /// Words after a term in its clause that say what it names passed ("双酚A迁移量均符合标准要求",
+    /// "铅含量均合格"): the term is negated as a cue before it would.
+    #[serde(default)]
+    pub passed: Vec<String>,
     /// How many tokens after a cue it still negates (default 6).
     #[serde(default)]
     pub window: Option<usize>,
