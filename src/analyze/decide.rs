@@ -531,8 +531,9 @@ impl Analyzer {
         if self.out_of_scope(cat) {
             return;
         }
-        let category = self.categories[cat].name.clone();
-        let hazard = self.hazards[h].name.clone();
+        // (copied only into a finding made: most calls add to one already made)
+        let category = self.categories[cat].name.as_str();
+        let hazard = self.hazards[h].name.as_str();
         // a `未归类` list member keeps its noun
         let product = product.or_else(|| {
             (cat == self.unclassified)
@@ -550,8 +551,8 @@ impl Analyzer {
                 continue;
             }
             findings.push(Finding {
-                category: category.clone(),
-                hazard: hazard.clone(),
+                category: category.to_string(),
+                hazard: hazard.to_string(),
                 severity,
                 province,
                 city,
@@ -578,9 +579,16 @@ impl Analyzer {
             }
             _ => {
                 let st = ev.t.sent_text(sent);
+                // (a name without capitals is its own lower case: no copy made of it)
                 let keep = |v: &[String]| {
                     v.iter()
-                        .filter(|x| st.contains(x.to_ascii_lowercase().as_str()))
+                        .filter(|x| {
+                            if x.bytes().any(|b| b.is_ascii_uppercase()) {
+                                st.contains(x.to_ascii_lowercase().as_str())
+                            } else {
+                                st.contains(x.as_str())
+                            }
+                        })
                         .cloned()
                         .collect::<Vec<_>>()
                 };

@@ -290,7 +290,8 @@ impl Phrases {
     /// Every occurrence of every phrase in `text`, overlapping ones included (a phrase is "in" a
     /// text wherever it occurs, as `str::contains` sees it): by end, and longest first at one end.
     pub(super) fn hits(&self, text: &str) -> Vec<Hit> {
-        let mut found = Vec::new();
+        // (sized ahead for a typical text, where pushes grew it several times)
+        let mut found = Vec::with_capacity(text.len() / 64);
         // the tables in locals: the loop keeps them in registers
         let (dense, classes) = (self.dense.as_slice(), self.root.len());
         let b = text.as_bytes();

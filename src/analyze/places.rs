@@ -560,28 +560,20 @@ impl Analyzer {
         // A maker's China entity ("某某（中国）投资有限公司") recalling names the whole market as
         // surely as the national regulator that receives its plan. The name may begin after the
         // bracket ("某某 ( 中国 ) 投资有限公司"), so the words just before it count.
-        let china_entity = p.kind == DocKind::Recall
-            && names.orgs.iter().any(|&(s, e)| {
-                let from = p
-                    .full
-                    .get(..s)
-                    .and_then(|b| b.char_indices().rev().nth(7))
-                    .map_or(0, |(k, _)| k);
-                p.full.get(from..e).is_some_and(|n| {
-                    let bare: String = n
-                        .chars()
-                        .filter(|c| !c.is_whitespace())
-                        .map(|c| match c {
-                            '（' => '(',
-                            '）' => ')',
-                            c => c,
-                        })
-                        .collect();
-                    bare.contains("(中国)")
+        // (asked only of a text whose first place is nationwide)
+        let china_entity = || {
+            p.kind == DocKind::Recall
+                && names.orgs.iter().any(|&(s, e)| {
+                    let from = p
+                        .full
+                        .get(..s)
+                        .and_then(|b| b.char_indices().rev().nth(7))
+                        .map_or(0, |(k, _)| k);
+                    p.full.get(from..e).is_some_and(china_in_brackets)
                 })
-            });
+        };
         let national = g.national_first
-            && (china_entity
+            && (china_entity()
                 || places.iter().any(|pm| {
                     pm.mention.role == RegionRole::Publisher && pm.mention.province == "全国"
                 }))
@@ -605,6 +597,30 @@ impl Analyzer {
             doc_place,
         }
     }
+}
+
+/// Whether `n`, its whitespace dropped and full-width brackets read as ASCII, holds "(中国)":
+/// read in place, where a copy of every name was made to search it. ('(' opens the pattern
+/// only, so a mismatch goes back to its start, or just past it on a '('.)
+fn china_in_brackets(n: &str) -> bool {
+    const PAT: [char; 4] = ['(', '中', '国', ')'];
+    let mut k = 0;
+    for c in n.chars().filter(|c| !c.is_whitespace()) {
+        let c = match c {
+            '（' => '(',
+            '）' => ')',
+            c => c,
+        };
+        k = if PAT.get(k) == Some(&c) {
+            k + 1
+        } else {
+            usize::from(c == '(')
+        };
+        if k == PAT.len() {
+            return true;
+        }
+    }
+    false
 }
 
 impl Analyzer {
@@ -785,6 +801,38 @@ fn in_quoted_name(before: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bracketed 中国 is found in place as in the name copied without whitespace and with
+    /// its brackets made ASCII.
+    #[test]
+    fn china_in_brackets_is_read_as_in_a_bare_copy() {
+        let copied = |n: &str| {
+            let bare: String = n
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .map(|c| match c {
+                    '（' => '(',
+                    '）' => ')',
+                    c => c,
+                })
+                .collect();
+            bare.contains("(中国)")
+        };
+        for n in [
+            "某某（中国）投资有限公司",
+            "某某 ( 中国 ) 投资",
+            "某某((中国)",
+            "某某(（中 国）",
+            "(中(中国)",
+            "(中国",
+            "中国)",
+            "某某（中华）有限公司",
+            "",
+            "((((",
+        ] {
+            assert_eq!(china_in_brackets(n), copied(n), "{n}");
+        }
+    }
 
     /// A word in a quotation opened in its sentence is the quotation's, unless a colon opens it
     /// (a statement); a closed quotation or one opened in an earlier sentence holds nothing.

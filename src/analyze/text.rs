@@ -447,7 +447,7 @@ impl Analyzer {
     ) -> (Vec<&'a str>, Vec<Tok>, Vec<(usize, usize)>) {
         let cut = self.jieba.cut(text, false);
         // a sentence's range is pushed at its end: first start (`open`) and last end are locals
-        let mut ranges: Vec<(usize, usize)> = Vec::new();
+        let mut ranges: Vec<(usize, usize)> = Vec::with_capacity(cut.len() / 16 + 1);
         let (mut open, mut last_end) = (usize::MAX, 0);
         let mut words = Vec::with_capacity(cut.len());
         let mut toks = Vec::with_capacity(cut.len());
@@ -648,7 +648,8 @@ impl Analyzer {
         words: &[&str],
         mut kinds: Option<&mut Vec<u16>>,
     ) -> Vec<Match> {
-        let mut out = Vec::new();
+        // (sized ahead for a typical text, where pushes grew it several times)
+        let mut out = Vec::with_capacity(words.len() / 8);
         for i in 0..words.len() {
             let entry = self.lexicon.entry(words[i]);
             if let Some(k) = kinds.as_deref_mut() {

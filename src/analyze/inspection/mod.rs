@@ -313,7 +313,7 @@ impl Analyzer {
             let near = |k: usize| {
                 sents
                     .get(k)
-                    .is_some_and(|&(s, e)| FAILED_WORDS.iter().any(|w| text[s..e].contains(w)))
+                    .is_some_and(|&(s, e)| counts::FAILED_IN.in_text(&text[s..e]))
             };
             near(i) || near(i + 1) || i.checked_sub(1).is_some_and(near)
         };

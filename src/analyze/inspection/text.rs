@@ -5,7 +5,8 @@
 
 use super::*;
 use counts::{
-    CountAt, NOT_RESULT, Role, SAMPLED_CUES, clauses, counts_in, firms_in, role_of, sentences,
+    CountAt, FAILED_IN, NOT_RESULT_IN, Role, SAMPLED_CUES, clauses, counts_in, firms_in, role_of,
+    sentences,
 };
 
 /// Words naming one part of an inspection (生产领域, 流通环节): a result said of it after totals
@@ -219,10 +220,9 @@ impl<'a> Reading<'a> {
         // ("…12家生产企业的30批次产品，以及8家销售企业的20批次产品") is sampled too
         let parallel = pre.contains('家')
             && self.tallies[owner.or(s.current).unwrap_or(0)].scope == Some(si)
-            && !NOT_RESULT
-                .iter()
-                .any(|w| pre.contains(w) || post.contains(w))
-            && !FAILED_WORDS.iter().any(|w| post.contains(w));
+            && !NOT_RESULT_IN.in_text(pre)
+            && !NOT_RESULT_IN.in_text(post)
+            && !FAILED_IN.in_text(post);
         let role =
             role_of(pre, post, post_rest, named_before).or(parallel.then_some(Role::Sampled));
         let Some(role) = role else {
