@@ -62,6 +62,7 @@ const PROBES41: &str = include_str!("../eval/probes41.jsonl");
 const PROBES42: &str = include_str!("../eval/probes42.jsonl");
 const PROBES43: &str = include_str!("../eval/probes43.jsonl");
 const PROBES44: &str = include_str!("../eval/probes44.jsonl");
+const PROBES45: &str = include_str!("../eval/probes45.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1266,9 +1267,28 @@ fn long_notices_of_the_24th_session_hold() {
     );
 }
 
-/// Issue 43's complaint target on every own complaint (labelled set and probe files, 330 texts,
-/// in-sample): a quality complaint is a signal (recall at least 0.95, measured 0.967, 233 of 241,
-/// at the twenty-fourth session's first two files) and service disputes are not (at most 2 of the 89 taken,
+/// Long stories of the twenty-fourth session (`tests/eval/probes45.jsonl`): fifteen texts of a
+/// story's length (a platform complaint's fields, a gas blast, a Canadian recall's parts, a floor's
+/// formaldehyde, a burns ward's winter, a Hong Kong fryer test, blue-light glasses, a pram's axle, a
+/// microwaved egg, a filed cot recall, a fire-safety fair, a robot's camera, an e-bike shop raid, a
+/// shedding towel, a risk warning); labelled before the analyzer first read them. First run 0.909 /
+/// 0.800 / 1.000 / 0.867; floors at what it measures now (in-sample). Left: a child's electric
+/// toothbrush (tc15403), a claim and its measure across clauses (tc15407), an egg's burst
+/// (tc15409), a cot's gap (tc15410), a robot that steers itself (tc15412).
+#[test]
+fn long_stories_of_the_24th_session_hold() {
+    hold_probe_set(
+        PROBES45,
+        "tests/eval/probes45.jsonl",
+        15,
+        [0.93, 0.85, 0.99],
+        0.93,
+    );
+}
+
+/// Issue 43's complaint target on every own complaint (labelled set and probe files, 334 texts,
+/// in-sample): a quality complaint is a signal (recall at least 0.95, measured 0.967, 237 of 245,
+/// at the twenty-fourth session's end) and service disputes are not (at most 2 of the 89 taken,
 /// as measured; the issue allows one on a real set of its size).
 #[test]
 fn own_complaints_are_signals_and_service_disputes_are_not() {
@@ -1319,6 +1339,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES42, "probes42"),
         (PROBES43, "probes43"),
         (PROBES44, "probes44"),
+        (PROBES45, "probes45"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
