@@ -63,6 +63,7 @@ const PROBES42: &str = include_str!("../eval/probes42.jsonl");
 const PROBES43: &str = include_str!("../eval/probes43.jsonl");
 const PROBES44: &str = include_str!("../eval/probes44.jsonl");
 const PROBES45: &str = include_str!("../eval/probes45.jsonl");
+const PROBES46: &str = include_str!("../eval/probes46.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1286,8 +1287,28 @@ fn long_stories_of_the_24th_session_hold() {
     );
 }
 
-/// Issue 43's complaint target on every own complaint (labelled set and probe files, 334 texts,
-/// in-sample): a quality complaint is a signal (recall at least 0.95, measured 0.967, 237 of 245,
+/// The twenty-fourth session's last batch (`tests/eval/probes46.jsonl`), written after every
+/// change of the session and **not tuned on**: twenty texts of all genres (stationery, an ice
+/// machine's shock, a heated eye mask, a steamer recall, advice, prams, customs, a US recall, a TV,
+/// trade news, power strips, shoes, shared power banks, Taiwan's raincoats, a risk warning, slime,
+/// charging posts, a toilet seat, an EU alert, gas regulators), labelled before their only run:
+/// 0.923 / 0.765 / 0.857 / 0.850, the session's honest estimate on text it was not tuned to. The
+/// floors are that run; what it misses (a customs seizure of fakes, a risk warning's hedged fire,
+/// exposed wiring, an eye mask's blister) is left for the next session to read as a batch.
+#[test]
+fn untuned_batch_of_the_24th_session_holds() {
+    hold_probe_set(
+        PROBES46,
+        "tests/eval/probes46.jsonl",
+        20,
+        [0.92, 0.76, 0.85],
+        0.85,
+    );
+}
+
+/// Issue 43's complaint target on every own complaint (labelled set and probe files, 337 texts,
+/// in-sample but for probes46's three): a quality complaint is a signal (recall at least 0.95,
+/// measured 0.976, 242 of 248,
 /// at the twenty-fourth session's end) and service disputes are not (at most 2 of the 89 taken,
 /// as measured; the issue allows one on a real set of its size).
 #[test]
@@ -1340,6 +1361,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES43, "probes43"),
         (PROBES44, "probes44"),
         (PROBES45, "probes45"),
+        (PROBES46, "probes46"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
