@@ -35,7 +35,8 @@ impl Analyzer {
         if !self.child_words.is_empty() {
             let ruled = |k: usize| ms.iter().any(|m| m.a <= k && k < m.b);
             for m in cats.iter_mut() {
-                let is_child = |k: usize| self.child_words.iter().any(|w| w == words[k]);
+                // (the token's lexicon bits: a test per child word cost every mention)
+                let is_child = |k: usize| kinds.get(k).is_some_and(|b| b & lex::CHILD != 0);
                 let Some(child) = self.categories[m.c].child else {
                     // a product of a group given no `child`, right after a child word: the head
                     // rules place the whole as a noun no alias holds ("儿童折叠椅" is children's

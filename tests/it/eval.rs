@@ -1029,16 +1029,17 @@ fn failed_items_of_the_23rd_session_hold() {
 /// output figures, a drill, a service dispute, a debunked video); labelled before the analyzer
 /// first read them. First run 0.903 / 0.780 / 0.900 / 0.767 (three labels since set to the own
 /// files' scoring and to real-text practice, `tests/eval/README.md`); floors at what it measures
-/// now (in-sample). Left: fake down told by a claim and a measure in two clauses (tc14227), a
-/// debunked video (tc14230), a child's coat (tc14216), a cot read as a bed (tc14221).
+/// now (in-sample; fake down told by a claim and a measure in two clauses, tc14227, read since the
+/// twenty-fourth session). Left: a debunked video (tc14230), a child's coat (tc14216), a cot read
+/// as a bed (tc14221).
 #[test]
 fn media_and_advice_of_the_23rd_session_hold() {
     hold_probe_set(
         PROBES33,
         "tests/eval/probes33.jsonl",
         30,
-        [0.90, 0.91, 0.99],
-        0.93,
+        [0.90, 0.94, 0.99],
+        0.96,
     );
 }
 
@@ -1153,8 +1154,8 @@ fn complaints_of_the_23rd_session_hold() {
 /// carrier, a pet dryer, a curtain motor, heat packs, baby baths, a learning tablet) and ten of
 /// mixed genres (explainers, a privacy incident, a fire drill, Taiwan, Hong Kong, a council's
 /// test); labelled before the analyzer first read them. First run 0.923 / 0.885 / 0.923 / 0.900;
-/// floors at what it measures now (in-sample). Left: wool sold short told as claim and measure
-/// (tc14806), a nameplate that differs read as a marking fault (tc14809), a strap's strength
+/// floors at what it measures now (in-sample). Left: a nameplate that differs read as a marking
+/// fault (tc14809), a strap's strength
 /// beside the fall it leads to (tc14813), a curtain motor's curtain (tc14816), a learning tablet
 /// (tc14819), a drop test named as the circumstance (tc14830).
 #[test]
@@ -1163,8 +1164,8 @@ fn fakes_and_unknown_products_of_the_24th_session_hold() {
         PROBES39,
         "tests/eval/probes39.jsonl",
         30,
-        [0.95, 0.90, 0.99],
-        0.96,
+        [0.95, 0.92, 0.99],
+        0.99,
     );
 }
 
@@ -1263,7 +1264,7 @@ fn long_notices_of_the_24th_session_hold() {
         PROBES44,
         "tests/eval/probes44.jsonl",
         15,
-        [0.81, 0.76, 0.99],
+        [0.83, 0.78, 0.99],
         0.99,
     );
 }
