@@ -370,10 +370,16 @@ pub(super) fn places_not_products(categories: &[Category], cats: &mut Vec<CatM>,
 /// "某服饰公司召回…卫衣") in a text naming a product outside such names. Read before anchored
 /// refinement, which places a refined product at its anchor's first mention.
 pub(super) fn companies_not_products(cats: &mut Vec<CatM>, words: &[&str]) {
+    // (an unnamed company told by its trade, "某家具企业召回…", is a company too; a bare "…生产
+    // 企业" of a sampling round names the makers of the product sampled, so 企业 needs the 某)
     let company = |m: &CatM| {
-        words
-            .get(m.end)
-            .is_some_and(|w| super::objects::ORG_ENDS.contains(w))
+        words.get(m.end).is_some_and(|w| {
+            super::objects::ORG_ENDS.contains(w)
+                || (*w == "企业"
+                    && m.tok
+                        .checked_sub(1)
+                        .is_some_and(|k| matches!(words[k], "某" | "一家" | "某家")))
+        })
     };
     if !cats.iter().any(|m| !company(m)) {
         return;

@@ -270,16 +270,17 @@ impl NounIndex {
                 let w: Vec<char> = w.chars().collect();
                 name.windows(w.len()).any(|x| x == w.as_slice())
             };
+            // (the first such rule the noun meets decides, and a rule of the name's own category
+            // met first keeps it: 电热发梳 is a hair comb, before the rule of 电 makes an appliance)
             let over = self
                 .heads
                 .iter()
                 .find(|h| {
                     h.over_alias
-                        && h.category != c
                         && h.ends.iter().any(|e| ends_in(noun, e))
-                        && h.with
-                            .iter()
-                            .any(|w| noun.contains(w.as_str()) && !name_holds(w))
+                        && h.with.iter().any(|w| {
+                            noun.contains(w.as_str()) && (h.category == c || !name_holds(w))
+                        })
                 })
                 .map(|h| h.category);
             return Some(over.unwrap_or(c));

@@ -64,6 +64,7 @@ const PROBES43: &str = include_str!("../eval/probes43.jsonl");
 const PROBES44: &str = include_str!("../eval/probes44.jsonl");
 const PROBES45: &str = include_str!("../eval/probes45.jsonl");
 const PROBES46: &str = include_str!("../eval/probes46.jsonl");
+const PROBES47: &str = include_str!("../eval/probes47.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1234,16 +1235,15 @@ fn standards_and_recalls_of_the_24th_session_hold() {
 /// labelled before the analyzer first read them. First run 0.932 / 0.783 / 0.941 / 0.950; floors at
 /// what it measures now (in-sample). Left: a scooter's stem that snaps read as 机械伤害 by the
 /// taxonomy's wording (tc15201), a month's recall statistics (tc15202), 电器 as a class
-/// (tc15203), a company's trade before 企业 (tc15206, tc15212: taking it dropped a product of the
-/// held-out part, so it is not done), a battery of the same model (tc15213), knee pads and a
-/// helmet's collision (tc15214).
+/// (tc15203), a battery of the same model (tc15213), knee pads and a helmet's collision (tc15214);
+/// a company's trade before 企业 (tc15206, tc15212) is read since probes47, where 某 marks it.
 #[test]
 fn multi_product_recalls_of_the_24th_session_hold() {
     hold_probe_set(
         PROBES43,
         "tests/eval/probes43.jsonl",
         20,
-        [0.94, 0.88, 0.94],
+        [0.96, 0.88, 0.94],
         0.95,
     );
 }
@@ -1307,6 +1307,26 @@ fn untuned_batch_of_the_24th_session_holds() {
     );
 }
 
+/// Recall round-ups of the twenty-fourth session (`tests/eval/probes47.jsonl`), written after
+/// probes46 in formats probes43 had not tried (a table of recalls, a monthly report, Hong Kong
+/// customs in traditional script, two makers' notices in one, a US list, a retailer's two
+/// products, a set of three, an Australian month, a platform's notice, a filed recall with its
+/// flue); labelled before the analyzer first read them. First run 0.867 / 0.968 / 0.889 / 1.000
+/// (two labels since set: a child's vacuum flask is 不锈钢真空保温容器 by the real texts' alias
+/// notes, and a recalled set is each product in it); floors at what it measures now (in-sample).
+/// Left: a flask's straw as a product (tc15601), 文体用品 and a monthly report's scope
+/// (tc15602).
+#[test]
+fn recall_round_ups_of_the_24th_session_hold() {
+    hold_probe_set(
+        PROBES47,
+        "tests/eval/probes47.jsonl",
+        10,
+        [0.96, 0.96, 0.88],
+        0.99,
+    );
+}
+
 /// Issue 43's complaint target on every own complaint (labelled set and probe files, 337 texts,
 /// in-sample but for probes46's three): a quality complaint is a signal (recall at least 0.95,
 /// measured 0.976, 242 of 248,
@@ -1363,6 +1383,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES44, "probes44"),
         (PROBES45, "probes45"),
         (PROBES46, "probes46"),
+        (PROBES47, "probes47"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
