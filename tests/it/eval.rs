@@ -207,9 +207,9 @@ fn labelled_set_meets_the_floors() {
     w.print("whole set");
     w.print_disagreements();
     o.assert_floors("texts written before issue 15", [0.90, 0.90, 0.95], 0.95);
-    // The issue asks 0.90 / 0.90 / 0.95 / 0.95 of the whole set. Categories, event provinces and
-    // `is_signal` meet it; hazards measure about 0.885 today and are held just under.
-    w.assert_floors("whole set", [0.90, 0.87, 0.95], 0.95);
+    // The issue asks 0.90 / 0.90 / 0.95 / 0.95 of the whole set; since the twenty-fourth session
+    // it meets it on every field (0.922 / 0.906 / 0.965 / 0.974, in-sample), held there.
+    w.assert_floors("whole set", [0.92, 0.90, 0.96], 0.97);
 }
 
 /// The probe texts of issue 43's eleventh session (`tests/eval/probes.jsonl`): 158 texts in the
