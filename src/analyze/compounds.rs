@@ -34,21 +34,14 @@ impl Analyzer {
         };
         if !self.child_words.is_empty() {
             let ruled = |k: usize| ms.iter().any(|m| m.a <= k && k < m.b);
+            // (the token's lexicon bits: a test per child word cost every mention)
+            let is_child = |k: usize| kinds.get(k).is_some_and(|b| b & lex::CHILD != 0);
+            let childrens = |c: usize| self.childrens_group(&self.categories[c].group);
             for m in cats.iter_mut() {
-                // (the token's lexicon bits: a test per child word cost every mention)
-                let is_child = |k: usize| kinds.get(k).is_some_and(|b| b & lex::CHILD != 0);
                 let Some(child) = self.categories[m.c].child else {
                     // a product of a group given no `child`, right after a child word: the head
                     // rules place the whole as a noun no alias holds ("儿童折叠椅" is children's
                     // furniture, though 折叠椅 alone is camping gear)
-                    // (a group some category's `child` belongs to is one of children's goods)
-                    let childrens = |c: usize| {
-                        let g = &self.categories[c].group;
-                        self.categories
-                            .iter()
-                            .filter_map(|x| x.child)
-                            .any(|ch| &self.categories[ch].group == g)
-                    };
                     if let Some(k) = m.tok.checked_sub(1).filter(|&k| is_child(k))
                         && let Some(c) = self.nouns.resolve(&words[k..m.end].concat())
                         && c != m.c
@@ -120,6 +113,14 @@ impl Analyzer {
                 }
             }
         }
+    }
+
+    /// Whether group `g` is one of children's goods: some category's `child` belongs to it.
+    pub(super) fn childrens_group(&self, g: &str) -> bool {
+        self.categories
+            .iter()
+            .filter_map(|x| x.child)
+            .any(|ch| self.categories[ch].group == g)
     }
 
     /// A child word before a list's first member is every member's whose `child` category the

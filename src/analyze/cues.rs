@@ -130,7 +130,7 @@ impl Analyzer {
                 {
                     lead_docs.push(m.a)
                 }
-                Target::LeadAnswer if tok.sent == lead_sent.wrapping_add(1) => answered = true,
+                Target::LeadAnswer if lead_sent.checked_add(1) == Some(tok.sent) => answered = true,
                 Target::Realis => {
                     c.realis_sent.insert(tok.sent);
                 }

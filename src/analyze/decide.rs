@@ -175,15 +175,8 @@ impl Analyzer {
         self.hazard_findings(ev, &mut findings);
         self.unnamed_gives_way(&mut findings);
         self.genre_without_hazard(ev, top, &mut findings);
-        // (asked only of a recall's unplaced finding; a text in traditional script is Taiwan's or
-        // Hong Kong's, whose recalls follow their own rules)
-        let nationwide = |name: &str| {
-            self.categories
-                .iter()
-                .any(|c| c.recall_nationwide && c.name == name)
-                && !super::jurisdiction::traditional_script(&ev.p.doc.text)
-        };
-        place_findings(kind, ev.places, &mut findings, &nationwide);
+        place_findings(kind, ev.places, &mut findings);
+        self.nationwide_recalls(ev, &mut findings);
         // a text in the general register reports nothing, whatever its hazard words say (when
         // they are hedged anyway, the hedge is the reason given)
         if !findings.is_empty() && self.speaks_in_general(ev) {
@@ -285,7 +278,7 @@ impl Analyzer {
                         // the family's products ("干衣柜…对触及带电部件的防护不合格": an appliance)
                         Some((c, _))
                             if c == self.unclassified
-                                && let Some(fam) = self.failed_clause_place(hz) =>
+                                && let Some(fam) = self.failed_clause_place(&p.full, hz) =>
                         {
                             (fam, None)
                         }
@@ -300,15 +293,43 @@ impl Analyzer {
         }
     }
 
+    /// A recall of a product every recall of which is filed with the national regulator
+    /// (products.toml `recall_nationwide`: cars) is nationwide where the text places it nowhere.
+    /// Taiwan's, Hong Kong's and foreign recalls follow their own rules: a text that places
+    /// anything there, or is written in traditional script, is theirs.
+    fn nationwide_recalls(&self, ev: &Evidence, findings: &mut [Finding]) {
+        let nationwide = |f: &Finding| {
+            f.province.is_none()
+                && self
+                    .categories
+                    .iter()
+                    .any(|c| c.recall_nationwide && c.name == f.category)
+        };
+        // (the cheap tests first: most documents are no recall, most recalls are of no car)
+        if ev.p.kind != DocKind::Recall
+            || !findings.iter().any(nationwide)
+            || ev.places.places.iter().any(|p| {
+                p.mention.province.starts_with("境外:")
+                    || places::own_jurisdiction(&p.mention.province)
+            })
+            || super::jurisdiction::traditional_script(&ev.p.doc.text)
+        {
+            return;
+        }
+        for f in findings.iter_mut().filter(|f| nationwide(f)) {
+            f.province = Some("全国".into());
+        }
+    }
+
     /// The category a standard family gives a product noun no rule places, by the first clause
     /// of the family the document reports failed of no known product (hazards.toml
     /// `standard_family.unknown`): every mention of that noun is of it, the failed clause's and
-    /// a fire's told beside it alike.
-    pub(super) fn failed_clause_place(&self, hz: &[HazM]) -> Option<usize> {
+    /// a fire's told beside it alike. `full` is the prepared text the mentions' spans are in.
+    pub(super) fn failed_clause_place(&self, full: &str, hz: &[HazM]) -> Option<usize> {
         hz.iter()
             .filter(|o| !o.negated && !o.hypothetical)
             .filter(|o| o.category.is_none_or(|c| c == self.unclassified))
-            .find_map(|o| self.nouns.of_failed_item(&prepare(&o.term)))
+            .find_map(|o| self.nouns.of_failed_item(full.get(o.span.0..o.span.1)?))
     }
 
     /// 未指明 gives way to a hazard named for the same product or its group.
@@ -606,15 +627,8 @@ impl Analyzer {
 /// Places of findings fixed by what the document is: a national standard applies nationwide.
 /// A bloc's alert (欧盟 Safety Gate) keeps the bloc and adds each member country the text names
 /// as an event place (通报国为法国, 德国当局已下令召回): the alert is EU-wide and the notifying
-/// country acted, as real relays are labelled. A recall of a product every recall of which is filed
-/// with the national regulator (`recall_nationwide`: cars) is nationwide where the text places it
-/// nowhere.
-fn place_findings(
-    kind: DocKind,
-    places: &places::Places,
-    findings: &mut Vec<Finding>,
-    recall_nationwide: &dyn Fn(&str) -> bool,
-) {
+/// country acted, as real relays are labelled.
+fn place_findings(kind: DocKind, places: &places::Places, findings: &mut Vec<Finding>) {
     const BLOC: &str = "境外:欧盟";
     let events = || {
         places
@@ -655,21 +669,6 @@ fn place_findings(
                     ..f.clone()
                 });
             }
-        }
-    }
-    // (Taiwan's, Hong Kong's and foreign recalls follow their own rules: a text placing anything
-    // there is theirs)
-    let elsewhere = || {
-        places.places.iter().any(|p| {
-            p.mention.province.starts_with("境外:") || places::own_jurisdiction(&p.mention.province)
-        })
-    };
-    if kind == DocKind::Recall && !elsewhere() {
-        for f in findings
-            .iter_mut()
-            .filter(|f| f.province.is_none() && recall_nationwide(&f.category))
-        {
-            f.province = Some("全国".into());
         }
     }
     // a national standard applies nationwide, wherever the body that explains it sits (a

@@ -258,7 +258,11 @@ impl Analyzer {
                 .collect();
             // a product no rule names that a failed clause of a standard family placed
             // ("干衣柜…对触及带电部件的防护不合格": an appliance) is one the notice is about
-            if let Some(c) = self.failed_clause_place(hz)
+            // (asked only when a finding's product is missing from the names)
+            if findings
+                .iter()
+                .any(|f| f.category != rules::UNCLASSIFIED && !names.contains(&f.category))
+                && let Some(c) = self.failed_clause_place(&p.full, hz)
                 && let name = &self.categories[c].name
                 && findings.iter().any(|f| &f.category == name)
                 && !names.contains(name)

@@ -2342,12 +2342,27 @@ mod tests {
         );
         // a maker's recall of another product that names no place is placed nowhere
         let toaster = province("某电器公司召回部分多士炉，加热管可能过热引发火灾。");
-        assert!(toaster.iter().all(|p| p.is_empty()), "{toaster:?}");
-        // a recall written in traditional script follows Taiwan's or Hong Kong's rules
+        assert!(
+            !toaster.is_empty() && toaster.iter().all(|p| p.is_empty()),
+            "{toaster:?}"
+        );
+        // a recall written in traditional script follows Taiwan's or Hong Kong's rules, though
+        // it names no place of theirs
         let taiwan = province(
+            "某代理商針對進口的某款轎車展開召回，原因為電子駐車系統可能失效，導致車輛滑動。",
+        );
+        assert!(
+            !taiwan.is_empty() && taiwan.iter().all(|p| p.is_empty()),
+            "{taiwan:?}"
+        );
+        // one that names a place of theirs is placed there
+        let placed = province(
             "國內代理商針對進口的某款轎車展開召回，原因為電子駐車系統可能失效，導致車輛滑動。",
         );
-        assert!(!taiwan.iter().any(|p| p == "全国"), "{taiwan:?}");
+        assert!(
+            !placed.is_empty() && placed.iter().all(|p| p == "台湾省"),
+            "{placed:?}"
+        );
     }
 
     #[test]

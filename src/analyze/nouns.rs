@@ -220,14 +220,7 @@ impl Analyzer {
                 let Some(c) = self.nouns.resolve(noun) else {
                     continue;
                 };
-                // a group some category's `child` belongs to is one of children's goods
-                let childrens = |g: &str| {
-                    self.categories
-                        .iter()
-                        .filter_map(|x| x.child)
-                        .any(|ch| self.categories[ch].group == g)
-                };
-                if c != self.unclassified && childrens(&self.categories[c].group) {
+                if c != self.unclassified && self.childrens_group(&self.categories[c].group) {
                     found.push(CatM {
                         c,
                         tok: k,
