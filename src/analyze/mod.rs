@@ -4140,6 +4140,27 @@ mod corpus {
         }
     }
 
+    /// A round-up whose clauses each open on 一款 names one product per clause, each placed by
+    /// its head: a fallback of a group another clause names is a product of its own there.
+    #[test]
+    fn a_recall_roundup_names_a_product_per_clause_on_yikuan() {
+        for (text, want) in [
+            (
+                "澳大利亚竞争与消费者委员会发布两项召回：一款儿童拖拉玩具，小零件可能脱落；另有一款电动奶泡器，电池仓可能过热起火。",
+                ["玩具", "其他家用电器"],
+            ),
+            (
+                "本周召回信息汇总：一款蓝牙音箱充电时可能起火；一款无线游戏手柄的按键可能脱落，儿童可能误吞。",
+                ["有源音箱", "其他电子产品"],
+            ),
+        ] {
+            let x = cats(text);
+            for w in want {
+                assert!(x.iter().any(|c| c == w), "{text}: {x:?}");
+            }
+        }
+    }
+
     /// An English product word before a word for what holds or hangs it ("towel rails", "shoe
     /// racks") only says what it holds: the compound is no towel and no shoe.
     #[test]

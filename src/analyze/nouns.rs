@@ -348,7 +348,7 @@ impl Analyzer {
         // (an English standard names its product after "standard for": the English phrase only)
         if p.kind == DocKind::Standard {
             if let Some((a, b)) = super::english::english_recalled(t, &|k| t.toks[k].sent <= 1) {
-                self.object_product_at(p, t, cats, a, b);
+                self.object_product_at(p, t, cats, (a, b), false);
             }
             return;
         }
@@ -380,25 +380,26 @@ impl Analyzer {
             }
         }
         for (a, b) in spans {
-            if self.object_product_at(p, t, cats, a, b) {
+            if self.object_product_at(p, t, cats, (a, b), false) {
                 return;
             }
         }
         // (read only when no Chinese object settled it: most texts are Chinese)
         if let Some((a, b)) = super::english::english_recalled(t, &|k| t.toks[k].sent <= 1) {
-            self.object_product_at(p, t, cats, a, b);
+            self.object_product_at(p, t, cats, (a, b), false);
         }
     }
 
     /// [`Analyzer::object_product`] for the noun at tokens `a..b`; whether it settled the matter
-    /// (a product added, or the noun already a known product's).
+    /// (a product added, or the noun already a known product's). `listed`: the noun is one
+    /// product of a round-up (a line, a clause opening on 一款), never another product named again.
     pub(super) fn object_product_at(
         &self,
         p: &Prepared,
         t: &Tokens,
         cats: &mut Vec<CatM>,
-        a: usize,
-        b: usize,
+        (a, b): (usize, usize),
+        listed: bool,
     ) -> bool {
         // a known product at the noun's end is its head: the noun is that product already; one
         // inside it is a modifier ("towel warmers", "玩具收纳箱") and gives way
@@ -482,7 +483,8 @@ impl Analyzer {
         // member of a list it stands in (its clause: "抽查了电动牙线器、桌面风扇灯…")
         let group = &self.categories[c].group;
         let clause = t.toks[a].clause;
-        if rules::is_group_fallback(&self.categories[c].name, group)
+        if !listed
+            && rules::is_group_fallback(&self.categories[c].name, group)
             && with.iter().any(|m| {
                 m.tok != a && &self.categories[m.c].group == group && t.toks[m.tok].clause != clause
             })

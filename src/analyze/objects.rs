@@ -137,8 +137,22 @@ impl Analyzer {
                     .get(k + 1)
                     .is_some_and(|w| matches!(*w, "、" | "." | "．"))
         };
+        // (a clause that opens on 一款 introduces one product of a list of recalls: "召回：一款…；
+        // 另有一款…"; the first sentence's verb object is read by `object_product` already)
+        let opens_clause = |k: usize| {
+            k == 0
+                || t.toks[k - 1].clause != t.toks[k].clause
+                || matches!(
+                    words[k - 1],
+                    ":" | "：" | ";" | "；" | "有" | "另有" | "还有" | "其中" | "以及"
+                )
+        };
         let mut spans: Vec<(usize, usize)> = Vec::new();
         for k in 0..words.len() {
+            if words[k] == "一款" && opens_clause(k) {
+                spans.extend(self.object_after(t, k));
+                continue;
+            }
             if t.toks[k].sent <= 1 {
                 continue;
             }
@@ -155,8 +169,8 @@ impl Analyzer {
             }
         }
         spans.extend(super::english::english_list_items(t));
-        for (a, b) in spans {
-            self.object_product_at(p, t, cats, a, b);
+        for span in spans {
+            self.object_product_at(p, t, cats, span, true);
         }
     }
 

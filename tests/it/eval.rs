@@ -66,6 +66,7 @@ const PROBES45: &str = include_str!("../eval/probes45.jsonl");
 const PROBES46: &str = include_str!("../eval/probes46.jsonl");
 const PROBES47: &str = include_str!("../eval/probes47.jsonl");
 const PROBES48: &str = include_str!("../eval/probes48.jsonl");
+const PROBES49: &str = include_str!("../eval/probes49.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1343,6 +1344,26 @@ fn traditional_script_texts_of_the_24th_session_hold() {
     );
 }
 
+/// Texts of the twenty-fifth session (`tests/eval/probes49.jsonl`): recalls naming several
+/// products (a maker's three, a Canadian and an EU round-up whose clauses each open on 一款 or a
+/// member state, a field list, a US list in English, a Taiwan notice, a monthly round-up), long
+/// and tabled inspection notices, media (an incident, a tip, a demonstration, an explainer),
+/// complaints (quality and service), a new standard and an all-pass check; labelled before the
+/// analyzer first read them. First run 0.953 / 0.925 / 0.960 / 0.950; one label since set by
+/// the real texts' practice (a fire's burn injury is 烫伤/烧伤 too). Floors at what it measures
+/// now (in-sample). Left: an e-bike named only beside its battery and in a tip (tc16012), a
+/// kettle's leak beside sparks as a shock (tc16018).
+#[test]
+fn round_ups_and_long_notices_of_the_25th_session_hold() {
+    hold_probe_set(
+        PROBES49,
+        "tests/eval/probes49.jsonl",
+        20,
+        [0.98, 0.98, 0.99],
+        0.99,
+    );
+}
+
 /// Issue 43's complaint target on every own complaint (labelled set and probe files, 338 texts,
 /// in-sample but for probes46's three and probes48's one): a quality complaint is a signal (recall
 /// at least 0.95, measured 0.976, 243 of 249,
@@ -1401,6 +1422,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES46, "probes46"),
         (PROBES47, "probes47"),
         (PROBES48, "probes48"),
+        (PROBES49, "probes49"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
