@@ -68,6 +68,7 @@ const PROBES47: &str = include_str!("../eval/probes47.jsonl");
 const PROBES48: &str = include_str!("../eval/probes48.jsonl");
 const PROBES49: &str = include_str!("../eval/probes49.jsonl");
 const PROBES51: &str = include_str!("../eval/probes51.jsonl");
+const PROBES52: &str = include_str!("../eval/probes52.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1387,6 +1388,24 @@ fn held_out_error_classes_of_the_25th_session_hold() {
     );
 }
 
+/// Hazards in many words, the twenty-fifth session (`tests/eval/probes52.jsonl`): every hazard
+/// of the taxonomy told as a failed item, a consequence, an injury or a complaint, in inspection
+/// notices, recalls (one in English), incidents, complaints and a tip; labelled before the
+/// analyzer first read them. First run 0.976 / 0.923 / 1.000 / 1.000; floors at what it measures
+/// now (in-sample). Left: a crib's head trap also read as suffocation and a fall (tc16313), an
+/// e-bike beside its battery in a tip (tc16319; the battery refines the bike where both stand,
+/// which the real files keep: keeping both lowered all three of them).
+#[test]
+fn hazards_in_many_words_of_the_25th_session_hold() {
+    hold_probe_set(
+        PROBES52,
+        "tests/eval/probes52.jsonl",
+        20,
+        [0.97, 0.96, 0.99],
+        0.99,
+    );
+}
+
 /// Issue 43's complaint target on every own complaint (labelled set and probe files, 338 texts,
 /// in-sample but for probes46's three and probes48's one): a quality complaint is a signal (recall
 /// at least 0.95, measured 0.976, 243 of 249,
@@ -1447,6 +1466,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES48, "probes48"),
         (PROBES49, "probes49"),
         (PROBES51, "probes51"),
+        (PROBES52, "probes52"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
