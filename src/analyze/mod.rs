@@ -4140,6 +4140,19 @@ mod corpus {
         }
     }
 
+    /// A recall of "the following products" names them after its colon: the first is the
+    /// verb's object, placed by its head, not the word 产品.
+    #[test]
+    fn the_following_products_are_named_after_the_colon() {
+        for text in [
+            "某公司召回以下产品：电动奶泡器（型号MF-1）、手持挂烫机（型号GS-2）。上述产品可能过热起火。",
+            "某电器公司召回下列产品：电动奶泡器。该产品充电时可能过热起火。",
+        ] {
+            let x = cats(text);
+            assert!(x.iter().any(|c| c == "其他家用电器"), "{text}: {x:?}");
+        }
+    }
+
     /// A round-up whose clauses each open on 一款 names one product per clause, each placed by
     /// its head: a fallback of a group another clause names is a product of its own there.
     #[test]

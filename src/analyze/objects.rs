@@ -210,6 +210,15 @@ impl Analyzer {
 
     /// The object noun after the object verb at token `k` (see [`Analyzer::verb_object`]).
     pub(super) fn object_after(&self, t: &Tokens, k: usize) -> Option<(usize, usize)> {
+        // "召回以下产品：电动奶泡器…": what 以下 points to follows the colon
+        if t.words
+            .get(k + 1)
+            .is_some_and(|w| matches!(*w, "以下" | "如下" | "下列"))
+            && let Some(colon) =
+                (k + 2..(k + 5).min(t.toks.len())).find(|&j| matches!(t.words[j], ":" | "："))
+        {
+            return self.object_after(t, colon);
+        }
         // a table's cell or a label's colon stands between a field name and its value
         // ("产品名称 | 料理棒 |", "召回产品：料理棒")
         let k = (k + 1..t.toks.len())
