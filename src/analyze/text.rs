@@ -796,6 +796,35 @@ impl<'t> Tokens<'t> {
 mod tests {
     use super::*;
 
+    /// jieba's cut without the HMM works out its route as it walks the trie, with no DAG
+    /// (vendor/jieba-rs/JIANCE.md); tagging still builds the DAG and reads the route from it.
+    /// Both give the same words at the same places, with the analyzer's own dictionary, on every
+    /// line of the labelled set as the analyzer prepares it.
+    #[test]
+    fn the_cut_without_a_dag_is_the_dags_route() {
+        let j = &super::super::tests::shared().jieba;
+        let labelled = include_str!("../../tests/eval/labelled.jsonl");
+        let ours = [
+            "",
+            "Type-C快充头 abc123 x\r\ny 𠮷野家",
+            "南京市长江大桥，电热水壶漏电",
+        ];
+        for line in ours.into_iter().chain(labelled.lines()) {
+            let t = prepare(line);
+            let cut: Vec<_> = j
+                .cut(&t, false)
+                .iter()
+                .map(|k| (k.word, k.byte_start))
+                .collect();
+            let tagged: Vec<_> = j
+                .tag(&t, false)
+                .iter()
+                .map(|k| (k.word, k.byte_start))
+                .collect();
+            assert_eq!(cut, tagged, "{line}");
+        }
+    }
+
     /// A word's first and last characters, read from its bytes, are held as `contains` holds them.
     #[test]
     fn first_and_last_characters_are_held_as_characters_are() {
