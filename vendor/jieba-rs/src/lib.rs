@@ -834,6 +834,7 @@ impl Jieba {
     fn cut_route_without_dag<'a>(
         &self,
         walk: &trie::Walk<'_>,
+        log_freqs: &[f64],
         block: &'a str,
         chars: &[(u32, char)],
         words: &mut impl FnMut(&'a str, i32, usize, usize, &StaticSparseDAG),
@@ -841,14 +842,20 @@ impl Jieba {
         dag: &mut StaticSparseDAG,
         hmm_context: &mut hmm::HmmContext,
     ) {
-        self.calc_walking(walk, chars, route);
+        self.calc_walking(walk, log_freqs, chars, route);
         self.follow_route::<false>(block, chars, words, route, dag, hmm_context);
     }
 
     /// [`Jieba::calc`] with each position's words found by the trie walk as the route reaches
     /// it (from the last character back), not read from a DAG: the same comparisons in the same
     /// order, so the same route.
-    fn calc_walking(&self, walk: &trie::Walk<'_>, chars: &[(u32, char)], route: &mut Vec<RouteEntry>) {
+    fn calc_walking(
+        &self,
+        walk: &trie::Walk<'_>,
+        log_freqs: &[f64],
+        chars: &[(u32, char)],
+        route: &mut Vec<RouteEntry>,
+    ) {
         // A position's walk starts a few characters before the one just walked (the walk goes
         // backwards): the slot its second character needs is touched ahead, as in the forward
         // walk.
@@ -866,7 +873,6 @@ impl Jieba {
 
         let logtotal = self.log_total;
         let log1 = 0.0f64 - logtotal; // ln(1) - logtotal, precomputed for freq=1 case
-        let log_freqs = self.log_freqs.as_slice();
         for idx in (0..n).rev() {
             if let Some(ahead) = idx.checked_sub(LOOKAHEAD) {
                 walk.prefetch(chars, ahead);
@@ -1059,8 +1065,9 @@ impl Jieba {
     ) {
         let base = sentence.as_ptr() as usize;
         let mut unicode_offset = 0;
-        // the trie's tables out of their stores once a text, not once a block
-        let walk = self.trie.walk();
+        // the trie's tables and the log frequencies out of their stores once a text, not once
+        // a block
+        let (walk, log_freqs) = (self.trie.walk(), self.log_freqs.as_slice());
 
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
@@ -1091,7 +1098,7 @@ impl Jieba {
                         } else if blocks {
                             self.cut_route::<false>(block, chars, &mut sink, route, dag, hmm_context);
                         } else {
-                            self.cut_route_without_dag(&walk, block, chars, &mut sink, route, dag, hmm_context);
+                            self.cut_route_without_dag(&walk, log_freqs, block, chars, &mut sink, route, dag, hmm_context);
                         }
                     }
                     SplitState::Unmatched(block) => {
@@ -1131,6 +1138,12 @@ impl Jieba {
         let mut tokens = Vec::with_capacity(output_capacity(sentence));
         self.cut_each(sentence, hmm, false, |token, _, _| tokens.push(token));
         tokens
+    }
+
+    /// jiance patch: [`Jieba::cut`] with each token handed to `emit` in order as it is made, for
+    /// a caller that keeps tokens its own way (no vector of them built and read again).
+    pub fn cut_with<'a>(&self, sentence: &'a str, hmm: bool, mut emit: impl FnMut(Token<'a>)) {
+        self.cut_each(sentence, hmm, false, |token, _, _| emit(token));
     }
 
     /// Cut the input text, return all possible words
