@@ -38,9 +38,11 @@
 //! with `JIANCE_BENCH_ROUNDS` 1 and then 3: there a pass takes more than the 0.2 s a round aims at,
 //! so extraction runs once per round plus twice (the digest, the calibration), and half the
 //! difference of the two totals is one steady pass, without the first pass's one-off work (lazy
-//! regexes compiled, their DFA states built). Issue 48 measured so at the twenty-fourth session's
-//! end, 8971384 (444041c merged with that session's analysis changes; output digest
-//! a99ee0dd8bb24c90, moved by them): 89.0 M instructions a pass, 3.89× a `jieba_hmm` pass; at its
+//! regexes compiled, their DFA states built). Issue 48 measured so at the twenty-fifth session's
+//! speed work, 670cf12 (output digest a99ee0dd8bb24c90, unchanged): 85.2 M instructions a pass,
+//! 3.72× a `jieba_hmm` pass (88.7 M, 3.87×, at its base 4df2243, measured beside it); at the
+//! twenty-fourth session's end, 8971384 (444041c merged with that session's analysis changes;
+//! output digest a99ee0dd8bb24c90, moved by them): 89.0 M instructions a pass, 3.89× a `jieba_hmm` pass; at its
 //! speed work, 444041c (output digest 6b6858547c38d461, unchanged): 88.5 M instructions a pass,
 //! 3.87× a `jieba_hmm` pass (89.6 M, 3.91×, at its base e7a3191, measured beside it); at the twenty-third session's end, 5948203 (output digest 6b6858547c38d461, moved by that session's analysis changes): 89.8 M
 //! instructions a pass, 3.92× a `jieba_hmm` pass; at the twenty-third session's speed work, 00cbd43 (output digest 690d506e4b4d05c4, unchanged): 88.0 M instructions a pass,

@@ -821,6 +821,99 @@ impl Jieba {
     ) {
         self.dag(chars, dag);
         self.calc(chars, dag, route);
+        self.follow_route::<HMM>(block, chars, words, route, dag, hmm_context);
+        dag.clear();
+    }
+
+    /// [`Jieba::cut_route`] without the HMM and without a DAG (jiance patch): the best route is
+    /// worked out from the last character back as the trie walk finds each position's words,
+    /// the same words in the same order `calc` reads them from the DAG, so the same route; the
+    /// DAG's building and reading cost about as much again as the route itself. `dag` is left
+    /// empty: `words` must not look at it.
+    #[allow(clippy::too_many_arguments)]
+    fn cut_route_without_dag<'a>(
+        &self,
+        walk: &trie::Walk<'_>,
+        log_freqs: &[f64],
+        block: &'a str,
+        chars: &[(u32, char)],
+        words: &mut impl FnMut(&'a str, i32, usize, usize, &StaticSparseDAG),
+        route: &mut Vec<RouteEntry>,
+        dag: &mut StaticSparseDAG,
+        hmm_context: &mut hmm::HmmContext,
+    ) {
+        self.calc_walking(walk, log_freqs, chars, route);
+        self.follow_route::<false>(block, chars, words, route, dag, hmm_context);
+    }
+
+    /// [`Jieba::calc`] with each position's words found by the trie walk as the route reaches
+    /// it (from the last character back), not read from a DAG: the same comparisons in the same
+    /// order, so the same route.
+    fn calc_walking(
+        &self,
+        walk: &trie::Walk<'_>,
+        log_freqs: &[f64],
+        chars: &[(u32, char)],
+        route: &mut Vec<RouteEntry>,
+    ) {
+        // A position's walk starts a few characters before the one just walked (the walk goes
+        // backwards): the slot its second character needs is touched ahead, as in the forward
+        // walk.
+        const LOOKAHEAD: usize = 3;
+        let n = chars.len();
+        let end_entry = |end| RouteEntry {
+            prob: 0.0,
+            end,
+            word_id: NO_MATCH,
+        };
+        if n + 1 > route.len() {
+            route.resize(n + 1, end_entry(0));
+        }
+        route[n] = end_entry(n);
+
+        let logtotal = self.log_total;
+        let log1 = 0.0f64 - logtotal; // ln(1) - logtotal, precomputed for freq=1 case
+        for idx in (0..n).rev() {
+            if let Some(ahead) = idx.checked_sub(LOOKAHEAD) {
+                walk.prefetch(chars, ahead);
+            }
+            let mut best: Option<RouteEntry> = None;
+            walk.prefixes_at(chars, idx, |end, word_id| {
+                let log_freq = if word_id != NO_MATCH {
+                    log_freqs[word_id as usize]
+                } else {
+                    0.0 // ln(1)
+                };
+                let prob = log_freq - logtotal + route[end].prob;
+
+                if let Some(b) = best {
+                    if prob > b.prob || (prob == b.prob && end > b.end) {
+                        best = Some(RouteEntry { prob, end, word_id });
+                    }
+                } else {
+                    best = Some(RouteEntry { prob, end, word_id });
+                }
+            });
+
+            route[idx] = best.unwrap_or_else(|| RouteEntry {
+                prob: log1 + route[idx + 1].prob,
+                end: idx + 1,
+                word_id: NO_MATCH,
+            });
+        }
+    }
+
+    /// Emit the words of the route `calc` left in `route` for `block`.
+    #[inline(always)]
+    fn follow_route<'a, const HMM: bool>(
+        &self,
+        block: &'a str,
+        chars: &[(u32, char)],
+        words: &mut impl FnMut(&'a str, i32, usize, usize, &StaticSparseDAG),
+        route: &[RouteEntry],
+        dag: &StaticSparseDAG,
+        hmm_context: &mut hmm::HmmContext,
+    ) {
         let n = chars.len();
         let mut x = 0;
         let mut left: Option<usize> = None;
@@ -845,8 +938,6 @@ impl Jieba {
         if let Some(start) = left {
             self.cut_run::<HMM>(block, chars, route, start, n, dag, words, hmm_context);
         }
-
-        dag.clear();
     }
 
     /// Emit the run of single characters the route left unjoined at
@@ -962,9 +1053,21 @@ impl Jieba {
     /// its dictionary id when the segmentation looked the word up
     /// (`NO_MATCH` otherwise, which does not mean the word is unknown) and,
     /// for a token cut from a dictionary block, where it sits in that block.
-    fn cut_each<'a>(&self, sentence: &'a str, hmm: bool, mut emit: impl FnMut(Token<'a>, i32, Option<BlockRef<'_>>)) {
+    ///
+    /// jiance patch: without `blocks` (a caller that never reads a token's block) a segmentation
+    /// without the HMM builds no DAG ([`Jieba::cut_route_without_dag`]) and hands `emit` no block.
+    fn cut_each<'a>(
+        &self,
+        sentence: &'a str,
+        hmm: bool,
+        blocks: bool,
+        mut emit: impl FnMut(Token<'a>, i32, Option<BlockRef<'_>>),
+    ) {
         let base = sentence.as_ptr() as usize;
         let mut unicode_offset = 0;
+        // the trie's tables and the log frequencies out of their stores once a text, not once
+        // a block
+        let (walk, log_freqs) = (self.trie.walk(), self.log_freqs.as_slice());
 
         SCRATCH.with(|scratch| {
             let mut scratch = scratch.borrow_mut();
@@ -987,13 +1090,15 @@ impl Jieba {
                                 emit(
                                     Self::make_token_incremental(word, base, &mut unicode_offset, char_count),
                                     word_id,
-                                    Some(BlockRef { dag, chars, start }),
+                                    blocks.then_some(BlockRef { dag, chars, start }),
                                 );
                             };
                         if hmm {
                             self.cut_route::<true>(block, chars, &mut sink, route, dag, hmm_context);
-                        } else {
+                        } else if blocks {
                             self.cut_route::<false>(block, chars, &mut sink, route, dag, hmm_context);
+                        } else {
+                            self.cut_route_without_dag(&walk, log_freqs, block, chars, &mut sink, route, dag, hmm_context);
                         }
                     }
                     SplitState::Unmatched(block) => {
@@ -1031,8 +1136,14 @@ impl Jieba {
     /// `hmm`: enable HMM or not
     pub fn cut<'a>(&self, sentence: &'a str, hmm: bool) -> Vec<Token<'a>> {
         let mut tokens = Vec::with_capacity(output_capacity(sentence));
-        self.cut_each(sentence, hmm, |token, _, _| tokens.push(token));
+        self.cut_each(sentence, hmm, false, |token, _, _| tokens.push(token));
         tokens
+    }
+
+    /// jiance patch: [`Jieba::cut`] with each token handed to `emit` in order as it is made, for
+    /// a caller that keeps tokens its own way (no vector of them built and read again).
+    pub fn cut_with<'a>(&self, sentence: &'a str, hmm: bool, mut emit: impl FnMut(Token<'a>)) {
+        self.cut_each(sentence, hmm, false, |token, _, _| emit(token));
     }
 
     /// Cut the input text, return all possible words
@@ -1093,7 +1204,7 @@ impl Jieba {
     /// `hmm`: enable HMM or not
     pub fn cut_for_search<'a>(&self, sentence: &'a str, hmm: bool) -> Vec<Token<'a>> {
         let mut new_words = Vec::with_capacity(output_capacity(sentence));
-        self.cut_each(sentence, hmm, |token, _, block| {
+        self.cut_each(sentence, hmm, true, |token, _, block| {
             // An alphanumeric token joined by connectors is a compound in the
             // same sense as a multi-word Chinese term, so search mode offers
             // its parts too: `WES-5.4.5` is findable as `WES` and `5.4.5` as
@@ -1200,7 +1311,7 @@ impl Jieba {
     /// segmentation scratch is borrowed, so it must not segment.
     #[cfg_attr(not(any(feature = "tfidf", feature = "textrank")), allow(dead_code))]
     pub(crate) fn tag_each<'a>(&'a self, sentence: &'a str, hmm: bool, mut emit: impl FnMut(Tag<'a>)) {
-        self.cut_each(sentence, hmm, |token, word_id, block| {
+        self.cut_each(sentence, hmm, true, |token, word_id, block| {
             let word = token.word;
             let word_id = if word_id != NO_MATCH {
                 Some(word_id)

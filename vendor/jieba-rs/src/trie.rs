@@ -137,6 +137,71 @@ fn root_step(root: &[RootEntry], slots: &[Slot], shift: u32, ch: char) -> Option
     (slot.key != 0).then_some((slot.child, slot.word_id))
 }
 
+/// A trie's tables taken out of their stores, for the walk of
+/// [`CharTrie::for_each_prefix_at_every_char`] one position at a time (jiance patch: the best
+/// route is then worked out from the last character back as the words are found, with no DAG of
+/// them stored and read again).
+pub(crate) struct Walk<'t> {
+    root: &'t [RootEntry],
+    slots: &'t [Slot],
+    shift: u32,
+    id_limit: u32,
+}
+
+impl Walk<'_> {
+    /// Touch the slot the walk from character `at` of `chars` will need for its second
+    /// character, so it is in cache by then (as `for_each_prefix_at_every_char` does).
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, chars: &[(u32, char)], at: usize) {
+        if let Some(&[(_, c1), (_, c2)]) = chars.get(at..at + 2)
+            && let Some(entry) = self.root.get(c1 as usize)
+        {
+            let child = entry.child;
+            if child & filter_bits(c2).1 != 0 {
+                let i = index(self.shift, key(child & ID_MASK, c2));
+                std::hint::black_box(self.slots[i].key);
+            }
+        }
+    }
+
+    /// Call `emit(end_index, word_id)` for every dictionary word starting at character `pos` of
+    /// `chars`, shortest first: the words `for_each_prefix_at_every_char` reports at `pos`, in
+    /// the same order.
+    #[inline(always)]
+    pub(crate) fn prefixes_at(&self, chars: &[(u32, char)], pos: usize, mut emit: impl FnMut(usize, i32)) {
+        let (slots, n) = (self.slots, chars.len());
+        let Some(&(_, first)) = chars.get(pos) else {
+            return;
+        };
+        let Some((mut child, mut word_id)) = root_step(self.root, slots, self.shift, first) else {
+            return;
+        };
+        let mut key_filter = u64::MAX;
+        let mut next = pos + 1;
+        loop {
+            if (word_id as u32) < self.id_limit {
+                emit(next, word_id);
+            }
+            if next >= n {
+                break;
+            }
+            let (_, ch) = chars[next];
+            let (a, b) = filter_bits(ch);
+            if key_filter & a == 0 || child & b == 0 {
+                break;
+            }
+            let slot = &slots[probe(slots, self.shift, key(child & ID_MASK, ch))];
+            if slot.key == 0 {
+                break;
+            }
+            key_filter = slot.key;
+            child = slot.child;
+            word_id = slot.word_id;
+            next += 1;
+        }
+    }
+}
+
 impl CharTrie {
     pub(crate) fn new() -> Self {
         Self::with_slots(1 << 10)
@@ -268,6 +333,17 @@ impl CharTrie {
                 word_id = slot.word_id;
                 next += 1;
             }
+        }
+    }
+
+    /// The tables of a walk, out of their stores once (jiance patch): for a caller that walks
+    /// one position at a time ([`Walk::prefixes_at`]) in an order of its own.
+    pub(crate) fn walk(&self) -> Walk<'_> {
+        Walk {
+            root: self.root.as_slice(),
+            slots: self.slots.as_slice(),
+            shift: self.shift,
+            id_limit: self.id_limit,
         }
     }
 
