@@ -117,8 +117,9 @@ impl Analyzer {
     }
 
     /// The products a recall's later lines name each after a field label or an item number
-    /// ("产品：婴儿提篮（…）", "二、电动奶泡器约2.6万台"): a round-up of several recalls names one
-    /// product per line, each placed like the object of the opening sentence.
+    /// ("产品：婴儿提篮（…）", "二、电动奶泡器约2.6万台"), and its clauses that open on 一款 ("召回：
+    /// 一款…；另有一款…"): a round-up of several recalls names one product per line or clause, each
+    /// placed like the object of the opening sentence.
     pub(super) fn roundup_products(&self, p: &Prepared, t: &Tokens, cats: &mut Vec<CatM>) {
         if p.kind != DocKind::Recall {
             return;
