@@ -39,6 +39,8 @@
 //! so extraction runs once per round plus twice (the digest, the calibration), and half the
 //! difference of the two totals is one steady pass, without the first pass's one-off work (lazy
 //! regexes compiled, their DFA states built). Issue 48 measured so at the twenty-fifth session's
+//! end, 3d62ad9 (670cf12 merged with that session's analysis changes; output digest
+//! e88068be2942c61b, moved by them): 85.7 M instructions a pass, 3.74× a `jieba_hmm` pass; at its
 //! speed work, 670cf12 (output digest a99ee0dd8bb24c90, unchanged): 85.2 M instructions a pass,
 //! 3.72× a `jieba_hmm` pass (88.7 M, 3.87×, at its base 4df2243, measured beside it); at the
 //! twenty-fourth session's end, 8971384 (444041c merged with that session's analysis changes;
