@@ -4126,45 +4126,36 @@ mod corpus {
         }
     }
 
-    /// A round-up of recalls names one product per numbered line or field label: each is a
-    /// product of the text, placed by its head like an opening sentence's object.
+    /// A round-up of recalls names one product per numbered line, field label or clause opening
+    /// on 一款, and a recall of "the following products" names them after its colon: each is a
+    /// product of the text, placed by its head like an opening sentence's object (not the word
+    /// 产品); a fallback of a group another clause names is a product of its own there.
     #[test]
-    fn a_recall_roundup_names_a_product_per_line() {
-        for text in [
-            "美国消费品安全委员会近日宣布两项召回：\n一、电动奶泡器约2.6万台。召回原因：电池仓可能过热，存在烧伤风险。\n二、无线游戏手柄约1.1万个。召回原因：充电时可能起火。",
-            "加拿大卫生部本周召回信息：\n产品：电动奶泡器（召回原因：电池仓可能过热，有烧伤风险）\n产品：无线游戏手柄（召回原因：充电口可能短路起火）",
-        ] {
-            let x = cats(text);
-            assert!(x.iter().any(|c| c == "其他家用电器"), "{text}: {x:?}");
-            assert!(x.iter().any(|c| c == "其他电子产品"), "{text}: {x:?}");
-        }
-    }
-
-    /// A recall of "the following products" names them after its colon: the first is the
-    /// verb's object, placed by its head, not the word 产品.
-    #[test]
-    fn the_following_products_are_named_after_the_colon() {
-        for text in [
-            "某公司召回以下产品：电动奶泡器（型号MF-1）、手持挂烫机（型号GS-2）。上述产品可能过热起火。",
-            "某电器公司召回下列产品：电动奶泡器。该产品充电时可能过热起火。",
-        ] {
-            let x = cats(text);
-            assert!(x.iter().any(|c| c == "其他家用电器"), "{text}: {x:?}");
-        }
-    }
-
-    /// A round-up whose clauses each open on 一款 names one product per clause, each placed by
-    /// its head: a fallback of a group another clause names is a product of its own there.
-    #[test]
-    fn a_recall_roundup_names_a_product_per_clause_on_yikuan() {
+    fn a_recall_roundup_names_each_product() {
         for (text, want) in [
             (
+                "美国消费品安全委员会近日宣布两项召回：\n一、电动奶泡器约2.6万台。召回原因：电池仓可能过热，存在烧伤风险。\n二、无线游戏手柄约1.1万个。召回原因：充电时可能起火。",
+                &["其他家用电器", "其他电子产品"][..],
+            ),
+            (
+                "加拿大卫生部本周召回信息：\n产品：电动奶泡器（召回原因：电池仓可能过热，有烧伤风险）\n产品：无线游戏手柄（召回原因：充电口可能短路起火）",
+                &["其他家用电器", "其他电子产品"],
+            ),
+            (
                 "澳大利亚竞争与消费者委员会发布两项召回：一款儿童拖拉玩具，小零件可能脱落；另有一款电动奶泡器，电池仓可能过热起火。",
-                ["玩具", "其他家用电器"],
+                &["玩具", "其他家用电器"],
             ),
             (
                 "本周召回信息汇总：一款蓝牙音箱充电时可能起火；一款无线游戏手柄的按键可能脱落，儿童可能误吞。",
-                ["有源音箱", "其他电子产品"],
+                &["有源音箱", "其他电子产品"],
+            ),
+            (
+                "某公司召回以下产品：电动奶泡器（型号MF-1）、手持挂烫机（型号GS-2）。上述产品可能过热起火。",
+                &["其他家用电器"],
+            ),
+            (
+                "某电器公司召回下列产品：电动奶泡器。该产品充电时可能过热起火。",
+                &["其他家用电器"],
             ),
         ] {
             let x = cats(text);
