@@ -35,6 +35,24 @@ impl Running {
         }
         Ok(())
     }
+
+    /// Wait until a role's task ends by itself — none should before [`Running::stop`] — and say
+    /// which and how. A process whose only role had died went on waiting for Ctrl-C, alive to
+    /// its supervisor and doing nothing; now it can stop and exit with the role's error.
+    pub async fn ended(&mut self) -> (&'static str, Result<()>) {
+        if self.tasks.is_empty() {
+            return std::future::pending().await;
+        }
+        let (out, i, _) =
+            futures::future::select_all(self.tasks.iter_mut().map(|(_, task)| task)).await;
+        let (role, _) = self.tasks.remove(i);
+        let out = match out {
+            Ok(Ok(())) => Err(anyhow::anyhow!("ended before it was told to stop")),
+            Ok(Err(e)) => Err(e),
+            Err(e) => Err(anyhow::anyhow!("{e}")),
+        };
+        (role, out)
+    }
 }
 
 /// Connect to the config's NATS server (refusing a config without one).
@@ -180,7 +198,7 @@ pub async fn run(
     // A worker process has its machine to itself: every core, unless told otherwise.
     let threads =
         threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let running = start(
+    let mut running = start(
         &cfg,
         roles,
         &data,
@@ -195,12 +213,22 @@ pub async fn run(
     );
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("SIGTERM handler")?;
-    tokio::select! {
-        r = tokio::signal::ctrl_c() => r.context("waiting for Ctrl-C")?,
-        _ = term.recv() => {}
-    }
+    let died = tokio::select! {
+        r = tokio::signal::ctrl_c() => {
+            r.context("waiting for Ctrl-C")?;
+            None
+        }
+        _ = term.recv() => None,
+        (role, out) = running.ended() => Some((role, out)),
+    };
     eprintln!("stopping…");
     let stopped = running.stop().await;
+    if let Some((role, out)) = died {
+        if let Some(m) = metrics_server {
+            m.abort();
+        }
+        return out.with_context(|| format!("the {role} worker stopped by itself"));
+    }
     if let Some(m) = metrics_server {
         m.abort();
     }
@@ -227,4 +255,36 @@ async fn serve_metrics(addr: &str, counters: Arc<Counters>) -> Result<JoinHandle
             tracing::error!("worker metrics server stopped: {e}");
         }
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_role_that_dies_is_reported_and_the_others_stop() {
+        let stop = Arc::new(AtomicBool::new(false));
+        let waits = stop.clone();
+        let mut running = Running {
+            stop,
+            tasks: vec![
+                (
+                    "sink",
+                    tokio::spawn(async move {
+                        while !waits.load(Ordering::Relaxed) {
+                            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+                        }
+                        Ok(())
+                    }),
+                ),
+                ("fetch", tokio::spawn(async { bail!("crawler: no client") })),
+            ],
+        };
+        let (role, out) = running.ended().await;
+        assert_eq!(role, "fetch");
+        assert!(format!("{:#}", out.unwrap_err()).contains("no client"));
+        // the one left still runs, and stops when told
+        assert_eq!(running.tasks.len(), 1);
+        running.stop().await.unwrap();
+    }
 }

@@ -380,21 +380,32 @@ impl Nats {
             what: format!("pull from {}", stage.name()),
             message: e.to_string(),
         };
-        // No wait: whatever is there now, up to n.
-        let mut now = consumer
+        // No wait: whatever is there now, up to n. The server ends such a request at once (with
+        // "no messages" when there are none), but one it never answers (a server race of the kind
+        // nats-server#7457 reports) had no client timer on it and would hold this worker for
+        // good. Suspected in a CI run where two live fetch workers left every crawl job waiting.
+        let now = consumer
             .fetch()
             .max_messages(n.max(1))
             .messages()
             .await
             .map_err(|e| failed(&e))?;
-        let mut out = Vec::new();
-        while let Some(m) = now.next().await {
-            out.push(Delivery::new(m.map_err(|e| failed(&e))?));
+        let (came, answered) = until_deadline(now, NO_WAIT_REPLY).await;
+        if !answered {
+            tracing::warn!(
+                stage = stage.name(),
+                "a pull request was not answered in time; asking again"
+            );
         }
-        if !out.is_empty() || wait.is_zero() {
+        let mut out = came
+            .into_iter()
+            .map(|m| m.map(Delivery::new).map_err(|e| failed(&e)))
+            .collect::<Result<Vec<_>, _>>()?;
+        if !out.is_empty() || wait.is_zero() || !answered {
             return Ok(out);
         }
-        // Nothing there: wait for the first that comes (a long poll, not a busy loop).
+        // Nothing there: wait for the first that comes (a long poll, not a busy loop). The
+        // client ends this one itself 5 s past its expiry, if the server says nothing.
         let mut later = consumer
             .batch()
             .max_messages(1)
@@ -493,6 +504,27 @@ impl Nats {
     }
 }
 
+/// How long a no-wait pull request may go unanswered before it is given up and asked again.
+/// A message the server delivers to the given-up request comes back after `ack_wait`.
+const NO_WAIT_REPLY: Duration = Duration::from_secs(10);
+
+/// The items `stream` yields until it ends or `limit` passes; and whether it ended (false: the
+/// limit came first, and what it had yielded by then is returned all the same).
+async fn until_deadline<S: futures::Stream + Unpin>(
+    mut stream: S,
+    limit: Duration,
+) -> (Vec<S::Item>, bool) {
+    let deadline = tokio::time::Instant::now() + limit;
+    let mut out = Vec::new();
+    loop {
+        match tokio::time::timeout_at(deadline, stream.next()).await {
+            Ok(Some(item)) => out.push(item),
+            Ok(None) => return (out, true),
+            Err(_) => return (out, false),
+        }
+    }
+}
+
 fn stream_name(prefix: &str, stage: Stage) -> String {
     format!("{}_{}", prefix, stage.name()).to_uppercase()
 }
@@ -571,6 +603,21 @@ impl Delivery {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_pull_never_answered_ends_at_its_limit_with_what_came() {
+        // two messages, then a server that says nothing more (no "no messages" status)
+        let silent = futures::stream::iter([1, 2]).chain(futures::stream::pending());
+        let limit = Duration::from_millis(50);
+        let started = std::time::Instant::now();
+        let (got, ended) = until_deadline(Box::pin(silent), limit).await;
+        assert_eq!(got, vec![1, 2]);
+        assert!(!ended);
+        assert!(started.elapsed() >= limit);
+        // an answered request ends when its stream does, before its limit
+        let (got, ended) = until_deadline(futures::stream::iter([3]), NO_WAIT_REPLY).await;
+        assert_eq!((got, ended), (vec![3], true));
+    }
 
     #[test]
     fn host_tokens_are_single_subject_tokens() {

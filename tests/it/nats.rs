@@ -122,12 +122,43 @@ fn jiance(args: &[&str], config: &Path) -> Command {
     c
 }
 
+/// A worker of `role` on `data`; what it logs (warnings, and each crawl job it takes) goes to
+/// `<data>.log`, appended across restarts, for [`worker_logs`] to show when the test fails.
 fn worker(config: &Path, role: &str, data: &Path) -> Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(data.with_extension("log"))
+        .unwrap();
     jiance(&["worker", "--role", role], config)
         .arg("--data")
         .arg(data)
+        .env("RUST_LOG", "warn,jiance::pipeline::distributed=info")
+        .stderr(log)
         .spawn()
         .unwrap()
+}
+
+/// The last lines of every worker's log under `root`.
+fn worker_logs(root: &Path) -> String {
+    let mut out = String::new();
+    let mut logs: Vec<_> = std::fs::read_dir(root)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "log") && !p.ends_with("coordinator.log"))
+        .collect();
+    logs.sort();
+    for p in logs {
+        let text = std::fs::read_to_string(&p).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        out.push_str(&format!("--- {}\n", p.display()));
+        for l in &lines[lines.len().saturating_sub(15)..] {
+            out.push_str(l);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// Times the sink is killed in the kill test.
@@ -249,15 +280,20 @@ fn workers_killed_mid_crawl_lose_nothing_and_count_nothing_twice() {
         }
         assert!(
             Instant::now() < give_up,
-            "no progress: {n} stored (last store error: {last_error:?}); the coordinator said:\n{}",
-            std::fs::read_to_string(&coordinator_log).unwrap_or_default()
+            "no progress: {n} stored (last store error: {last_error:?}); the coordinator said:\n{}\nthe workers said:\n{}",
+            std::fs::read_to_string(&coordinator_log).unwrap_or_default(),
+            worker_logs(root.path())
         );
         assert!(
             coordinator.0[0].try_wait().unwrap().is_none(),
             "ended early"
         );
         for (i, w) in workers.0.iter_mut().enumerate() {
-            assert!(w.try_wait().unwrap().is_none(), "worker {i} exited");
+            assert!(
+                w.try_wait().unwrap().is_none(),
+                "worker {i} exited; the workers said:\n{}",
+                worker_logs(root.path())
+            );
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -293,7 +329,8 @@ fn workers_killed_mid_crawl_lose_nothing_and_count_nothing_twice() {
             );
             assert!(
                 workers.0[0].try_wait().unwrap().is_none(),
-                "the sink exited"
+                "the sink exited; the workers said:\n{}",
+                worker_logs(root.path())
             );
             std::thread::sleep(Duration::from_millis(5));
         }
@@ -316,9 +353,10 @@ fn workers_killed_mid_crawl_lose_nothing_and_count_nothing_twice() {
         }
         assert!(
             Instant::now() < give_up,
-            "the pass did not finish: {:?} stored; the coordinator said:\n{}",
+            "the pass did not finish: {:?} stored; the coordinator said:\n{}\nthe workers said:\n{}",
             stored(),
-            std::fs::read_to_string(&coordinator_log).unwrap_or_default()
+            std::fs::read_to_string(&coordinator_log).unwrap_or_default(),
+            worker_logs(root.path())
         );
         std::thread::sleep(Duration::from_millis(100));
     }
