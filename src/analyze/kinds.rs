@@ -1,6 +1,7 @@
 //! What a product's neighbours say of its kind: a word before it (一次性可降解塑料吸管: products.toml
 //! `kinds`), the class a list of it closes with (塑料吸管等一次性塑料餐饮具), and an accessory named
-//! right after the product it is made for (蓝牙音响充电器: products.toml `accessory`).
+//! right after the product it is made for (蓝牙音响充电器: products.toml `accessory`), and whether a
+//! fallback's class noun (小家电) counted in its sentence is a kind of product of its own.
 
 use super::*;
 
@@ -22,6 +23,8 @@ impl Analyzer {
             .filter(|c| c.tok > 0 && words[c.tok - 1] == "等")
             .map(|c| (c.tok, c.c))
             .collect();
+        // (category before, category told, the mention's words, its token) of each told kind
+        let mut told: Vec<(usize, usize, String, usize)> = Vec::new();
         for m in cats.iter_mut() {
             let kinds = &self.categories[m.c].kinds;
             if kinds.is_empty() {
@@ -56,6 +59,22 @@ impl Analyzer {
                 })
             };
             if let Some(c) = found.or_else(closing) {
+                told.push((m.c, c, words[m.tok..m.end].concat(), m.tok));
+                m.c = c;
+            }
+        }
+        // The same product named again by its head alone ("一次性塑料吸管 … 1批次吸管的标签") is
+        // the kind told before, not the plain category the head word names.
+        if told.is_empty() {
+            return;
+        }
+        for m in cats.iter_mut() {
+            let again = told.iter().find(|(before, _, named, tok)| {
+                m.c == *before
+                    && m.tok > *tok
+                    && named.ends_with(words[m.tok..m.end].concat().as_str())
+            });
+            if let Some(&(_, c, _, _)) = again {
                 m.c = c;
             }
         }
@@ -113,5 +132,61 @@ impl Analyzer {
             .map(|w| w[1].tok)
             .collect();
         cats.retain(|m| !made_for.contains(&m.tok) && !parts.contains(&m.tok));
+    }
+}
+
+impl Analyzer {
+    /// Whether the fallback's class noun `m` (小家电) is a member of a list its sentence counts as
+    /// kinds of product (see `drop_parts`).
+    pub(super) fn class_enumerated(
+        &self,
+        m: &CatM,
+        cats: &[CatM],
+        is_part: &[bool],
+        words: &[&str],
+        toks: &[Tok],
+    ) -> bool {
+        let comma = |k: Option<usize>| k.and_then(|k| words.get(k)) == Some(&"、");
+        let counted = |m: &CatM| {
+            toks.iter()
+                .zip(words.iter())
+                .skip(m.end)
+                .take_while(|(t, _)| t.sent == m.sent)
+                .any(|(_, w)| super::nouns::counts_kinds(w))
+        };
+        // a class noun the text counts ("涉及儿童用品10例", "购买21件日用品") names items of its own
+        let counted_here = |m: &CatM| {
+            super::nouns::counts_items(words, m.end)
+                || m.tok
+                    .checked_sub(2)
+                    .is_some_and(|k| super::nouns::counts_items(words, k))
+                || m.tok
+                    .checked_sub(1)
+                    .is_some_and(|k| super::nouns::counts_items(words, k))
+        };
+        // … unless a later clause of its sentence breaks that count down by products of their
+        // own counts ("鞋类产品35批次，皮鞋20批次、童鞋15批次": the class is its members; in a list,
+        // "小家电30批次、玩具20批次…", the members stand in its clause)
+        let broken_down = |m: &CatM| {
+            cats.iter()
+                .filter(|o| {
+                    o.sent == m.sent
+                        && toks[o.tok].clause > toks[m.tok].clause
+                        && super::nouns::counts_items(words, o.end)
+                })
+                .count()
+                >= 2
+        };
+        // … or a colon after it opens the list of its members ("召回三款小家电：一款打蛋器…")
+        let introduces = |m: &CatM| {
+            matches!(words.get(m.end), Some(&("：" | ":")))
+                && cats
+                    .iter()
+                    .zip(is_part)
+                    .any(|(o, &part)| !part && o.tok > m.end)
+        };
+        self.categories[m.c].name.starts_with("其他")
+            && (((comma(m.tok.checked_sub(1)) || comma(Some(m.end))) && counted(m))
+                || (counted_here(m) && !broken_down(m) && !introduces(m)))
     }
 }

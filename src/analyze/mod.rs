@@ -4206,6 +4206,14 @@ mod corpus {
         }
         let x = cats("抽查小家电50批次，其中电饭锅20批次、电水壶30批次，3批次不合格。");
         assert!(!x.iter().any(|c| c == "其他家用电器"), "{x:?}");
+        // a colon after the counted class opens the list of its members
+        for text in [
+            "某公司召回两款厨房电器：一款电水壶的底座可能漏电；一款电饭锅的内胆可能过热。",
+            "某品牌召回三款小家电:电吹风、电水壶和微波炉，均存在过热隐患。",
+        ] {
+            let x = cats(text);
+            assert!(!x.iter().any(|c| c == "其他家用电器"), "{text}: {x:?}");
+        }
     }
 
     /// A list whose members each carry a count ("燃气灶具28批次、金属软管10批次") goes on past the
@@ -4262,6 +4270,9 @@ mod corpus {
             "抽检一次性可降解塑料吸管20批次，2批次不合格。",
             "某公司召回一次性使用的塑料餐具，检出塑化剂超标。",
             "县市场监管局抽检塑料吸管等一次性塑料餐饮具30批次，2批次不合格。",
+            // the product named again by its head alone is the kind told before
+            "区局抽检一次性塑料吸管12批次，其中1批次吸管的标识未注明材质。",
+            "某公司召回一次性可降解吸管，该批吸管的总迁移量超标。",
         ] {
             assert_eq!(cats(text), vec!["一次性塑料餐饮具".to_string()], "{text}");
         }

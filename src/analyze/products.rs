@@ -193,42 +193,7 @@ impl Analyzer {
         // list that its sentence counts as kinds of
         // product is a member of it whatever its neighbours are ("鞋类、背提包、小家电五类产品",
         // where 背提包 no alias knows); in an uncounted list ("家电、儿童用品等领域") it is a class.
-        let comma = |k: Option<usize>| k.and_then(|k| words.get(k)) == Some(&"、");
-        let counted = |m: &CatM| {
-            toks.iter()
-                .zip(words.iter())
-                .skip(m.end)
-                .take_while(|(t, _)| t.sent == m.sent)
-                .any(|(_, w)| super::nouns::counts_kinds(w))
-        };
-        // a class noun the text counts ("涉及儿童用品10例", "购买21件日用品") names items of its own
-        let counted_here = |m: &CatM| {
-            super::nouns::counts_items(words, m.end)
-                || m.tok
-                    .checked_sub(2)
-                    .is_some_and(|k| super::nouns::counts_items(words, k))
-                || m.tok
-                    .checked_sub(1)
-                    .is_some_and(|k| super::nouns::counts_items(words, k))
-        };
-        // … unless a later clause of its sentence breaks that count down by products of their
-        // own counts ("鞋类产品35批次，皮鞋20批次、童鞋15批次": the class is its members; in a list,
-        // "小家电30批次、玩具20批次…", the members stand in its clause)
-        let broken_down = |m: &CatM| {
-            cats.iter()
-                .filter(|o| {
-                    o.sent == m.sent
-                        && toks[o.tok].clause > toks[m.tok].clause
-                        && super::nouns::counts_items(words, o.end)
-                })
-                .count()
-                >= 2
-        };
-        let enumerated = |m: &CatM| {
-            self.categories[m.c].name.starts_with("其他")
-                && (((comma(m.tok.checked_sub(1)) || comma(Some(m.end))) && counted(m))
-                    || (counted_here(m) && !broken_down(m)))
-        };
+        let enumerated = |m: &CatM| self.class_enumerated(m, cats, &is_part, words, toks);
         // a class noun right after 等 sums up the list before it ("剃须刀等个人护理电器36批次"):
         // counted or not, it is no member of its own
         let sums_list = |m: &CatM| {

@@ -71,6 +71,8 @@ const PROBES50: &str = include_str!("../eval/probes50.jsonl");
 const PROBES51: &str = include_str!("../eval/probes51.jsonl");
 const PROBES52: &str = include_str!("../eval/probes52.jsonl");
 const PROBES53: &str = include_str!("../eval/probes53.jsonl");
+const PROBES54: &str = include_str!("../eval/probes54.jsonl");
+const PROBES55: &str = include_str!("../eval/probes55.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1448,6 +1450,43 @@ fn long_texts_of_the_25th_session_hold() {
     );
 }
 
+/// The twenty-sixth session's batch aimed at the held-out aggregate's error classes
+/// (`tests/eval/probes54.jsonl`): recalls naming several appliances under a class word, a
+/// customs notice from Hong Kong, a Taiwan and a Japanese recall, an EU alert, notices whose
+/// failed items are the only hazard words, a ministry's new rules, fakes, a lock that fails;
+/// labelled before the analyzer first read them. First run 0.717 / 0.880 / 0.963 / 0.950 as
+/// written, 0.764 / 0.880 / 1.000 / 0.950 with three labels set by the written conventions
+/// (`tests/eval/README.md`); floors at what it measures now (in-sample). Left: a coordinated
+/// 儿童 that should carry to the second product (tc16520), a generic 口罩 that swallows a listed
+/// adult mask (tc16509), the things a tip says to keep away from (tc16510).
+#[test]
+fn the_26th_sessions_held_out_classes_hold() {
+    hold_probe_set(
+        PROBES54,
+        "tests/eval/probes54.jsonl",
+        20,
+        [0.83, 0.99, 0.99],
+        0.99,
+    );
+}
+
+/// Twelve texts of all genres written at the twenty-sixth session's start and run once at its
+/// end, after every change of the session (`tests/eval/probes55.jsonl`): **not tuned on**.
+/// Floors at that one run. Left: a US agency's notice without the word recall read as advice
+/// (tc16602), a revised standard's flame-failure requirement read with no hazard (tc16608), a
+/// wire's insulation thickness read as shock beside the fire the text names (tc16603, the
+/// rules' item table says shock), a chest of drawers' crush read as a pinch (tc16606).
+#[test]
+fn the_26th_sessions_unseen_batch_holds() {
+    hold_probe_set(
+        PROBES55,
+        "tests/eval/probes55.jsonl",
+        12,
+        [0.99, 0.81, 0.79],
+        0.83,
+    );
+}
+
 /// Issue 43's complaint target on every own complaint (labelled set and probe files, 350 texts,
 /// in-sample but for probes46's three, probes48's one and probes50's four): a quality complaint is a signal (recall
 /// at least 0.95, measured 0.977, 253 of 259,
@@ -1511,6 +1550,8 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES51, "probes51"),
         (PROBES52, "probes52"),
         (PROBES53, "probes53"),
+        (PROBES54, "probes54"),
+        (PROBES55, "probes55"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
