@@ -116,6 +116,10 @@ impl Analyzer {
     }
 
     /// Whether group `g` is one of children's goods: some category's `child` belongs to it.
+    fn same_group(&self, a: usize, b: usize) -> bool {
+        self.categories[a].group == self.categories[b].group
+    }
+
     pub(super) fn childrens_group(&self, g: &str) -> bool {
         self.categories
             .iter()
@@ -161,16 +165,26 @@ impl Analyzer {
         for i in order {
             let m = &mut cats[i];
             // (up to two plain words may stand before a member: "、皮凉鞋" is 皮 + 凉鞋)
+            // (a member of another kind, named by the bare word its child's name ends in, takes
+            // that child's category when it is of the first member's group: "儿童自行车和滑板车"
+            // lists two children's vehicles, "儿童自行车和电动滑板车" a child's and a grown-up's)
+            let own_child = self.categories[m.c].child.filter(|&k| {
+                listed.is_some_and(|(_, c)| k != c && self.same_group(k, c))
+                    && self.categories[k]
+                        .name
+                        .ends_with(words[m.tok..m.end].concat().as_str())
+            });
             if let Some((end, c)) = listed
                 && (end + 1..=end + 3).contains(&m.tok)
                 && words[end + 1..m.tok]
                     .iter()
                     .all(|w| super::text::han_word(w))
-                && self.categories[m.c].child == Some(c)
+                && (own_child.is_some()
+                    || (self.categories[m.c].child == Some(c) && elsewhere(c, first, m.end)))
                 && matches!(words.get(end), Some(&("、" | "和" | "及" | "与" | "或")))
                 && toks[m.tok].clause == toks[end - 1].clause
-                && elsewhere(c, first, m.end)
             {
+                let c = own_child.unwrap_or(c);
                 m.c = c;
                 listed = Some((m.end, c));
                 continue;

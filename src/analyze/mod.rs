@@ -2444,6 +2444,19 @@ mod tests {
         }
     }
 
+    /// A plain word a notice names in full as products of two kinds (a child's and its own) may
+    /// be either: it stays its own, and both kinds are the notice's products.
+    #[test]
+    fn a_plain_word_both_kinds_end_in_stays_its_own() {
+        for text in [
+            "市局抽查儿童口罩和防护口罩共40批次，其中4批次口罩的耳带拉力不合格。",
+            "抽检婴儿床和实木床各10批次，另有2批次床的护栏高度不达标。",
+        ] {
+            let x = run("", text, Some(DocKind::Inspection));
+            assert!(x.categories.len() >= 2, "{text}: {:?}", x.categories);
+        }
+    }
+
     /// A recall or story names one product: a plain word of its kind after a product made for
     /// children is that product again; a notice lists both kinds.
     #[test]
@@ -4053,6 +4066,16 @@ mod corpus {
         }
         let x = cats("抽查儿童书桌、鞋架和衣帽架共30批次，2批次衣帽架稳定性不合格。");
         assert!(x.iter().any(|c| c == "其他家具"), "{x:?}");
+        // a member of another kind named by the bare word its child's name ends in is that child
+        // product when the child is of the first member's group; a grown-up's word stays
+        for text in [
+            "区局抽查儿童自行车和滑板车20批次，3批次车把强度不合格。",
+            "某公司召回一批儿童自行车及滑板车，车把可能断裂。",
+        ] {
+            assert!(cats(text).iter().any(|c| c == "儿童滑板车"), "{text}");
+        }
+        let x = cats("抽查儿童自行车和电动滑板车，2批次不合格。");
+        assert!(x.iter().any(|c| c == "电动滑板车"), "{x:?}");
     }
 
     /// A single head character after a noun jieba cut through ends the noun ("除" + "毛球" +

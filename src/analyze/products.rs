@@ -349,19 +349,25 @@ impl Analyzer {
             if texts[i].is_empty() {
                 continue;
             }
+            // a longer text ending in the other holds more characters: bytes compare as well.
+            // The colloquial X子 is the word X ("高脚椅 … 椅子", "保温杯 … 杯子").
+            let stem = texts[i]
+                .strip_suffix('子')
+                .filter(|s| s.chars().count() == 1)
+                .unwrap_or(texts[i]);
+            let longer = |k: usize| texts[k].len() > stem.len() && texts[k].ends_with(stem);
+            // a word the document also names as a product of its own category in full ("儿童口罩
+            // 和日常防护口罩 … 口罩带") may be either: it stays its own
+            if (0..cats.len()).any(|k| k != i && cats[k].c == a.c && longer(k)) {
+                continue;
+            }
             for (j, b) in cats.iter().enumerate() {
                 if a.c == b.c {
                     continue;
                 }
                 // the same word again after it was named as a child's ("儿童抽屉柜 … 该抽屉柜")
                 let childs = self.categories[a.c].child == Some(b.c) && texts[j] == texts[i];
-                // a longer text ending in the other holds more characters: bytes compare as well.
-                // The colloquial X子 is the word X ("高脚椅 … 椅子", "保温杯 … 杯子").
-                let stem = texts[i]
-                    .strip_suffix('子')
-                    .filter(|s| s.chars().count() == 1)
-                    .unwrap_or(texts[i]);
-                if childs || (texts[j].len() > stem.len() && texts[j].ends_with(stem)) {
+                if childs || longer(j) {
                     reassign.push((i, b.c));
                     break;
                 }
