@@ -159,6 +159,8 @@ struct Hazard {
     prefer_groups: Vec<String>,
     only_groups: Vec<String>,
     minor: bool,
+    /// Categories whose failing is no cause only (hazards.toml `protective`).
+    protective: Vec<usize>,
     findings_only: bool,
     severity: u8,
     test_items: Vec<String>,

@@ -157,6 +157,10 @@ pub struct HazardRule {
     pub only_groups: Vec<String>,
     #[serde(default)]
     pub minor: bool,
+    /// Products whose function is the protection (an alarm, an extinguisher, a breaker): with
+    /// `minor`, their failing is a finding of its own beside the harm it lets through.
+    #[serde(default)]
+    pub protective: Vec<String>,
     /// Something only ever found, never a hazard a requirement addresses: in a text that states
     /// requirements (a standard) its words count nothing ("未获得CCC认证的产品不得销售" is a rule).
     #[serde(default)]

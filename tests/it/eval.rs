@@ -73,6 +73,7 @@ const PROBES52: &str = include_str!("../eval/probes52.jsonl");
 const PROBES53: &str = include_str!("../eval/probes53.jsonl");
 const PROBES54: &str = include_str!("../eval/probes54.jsonl");
 const PROBES55: &str = include_str!("../eval/probes55.jsonl");
+const PROBES56: &str = include_str!("../eval/probes56.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1470,9 +1471,30 @@ fn the_26th_sessions_held_out_classes_hold() {
     );
 }
 
-/// Twelve texts of all genres written at the twenty-sixth session's start and run once at its
-/// end, after every change of the session (`tests/eval/probes55.jsonl`): **not tuned on**.
-/// Floors at that one run. Left: a US agency's notice without the word recall read as advice
+/// The twenty-sixth session's second batch at the held-out error classes
+/// (`tests/eval/probes56.jsonl`): monitoring rounds not called 抽查, standards and certification
+/// notices, forged marks, missing Chinese labels, poisoning told by its gas, extinguishers,
+/// customs, foreign recalls; labelled before the analyzer first read them. First run 0.933 /
+/// 0.735 / 0.909 / 0.900; floors at what it measures now (in-sample). Left: an extinguisher's
+/// failure read as a fire too (tc16707), a German maker's EU-wide recall placed in the EU
+/// (tc16708), a child seat's webbing read as a failure and a cut (tc16709), a self-heating
+/// hotpot's heating pack read as a pot (tc16712), a helmet's certification with no hazard
+/// (tc16713: the helmet's principal hazard in the rules is a loss of control, the label's a
+/// head injury).
+#[test]
+fn the_26th_sessions_second_batch_holds() {
+    hold_probe_set(
+        PROBES56,
+        "tests/eval/probes56.jsonl",
+        20,
+        [0.95, 0.86, 0.90],
+        0.99,
+    );
+}
+
+/// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
+/// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
+/// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
 /// (tc16602), a revised standard's flame-failure requirement read with no hazard (tc16608), a
 /// wire's insulation thickness read as shock beside the fire the text names (tc16603, the
 /// rules' item table says shock), a chest of drawers' crush read as a pinch (tc16606).
@@ -1552,6 +1574,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES53, "probes53"),
         (PROBES54, "probes54"),
         (PROBES55, "probes55"),
+        (PROBES56, "probes56"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");

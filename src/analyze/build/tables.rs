@@ -105,6 +105,11 @@ pub(super) fn hazards(
             prefer_groups: h.prefer_groups.clone(),
             only_groups: h.only_groups.clone(),
             minor: h.minor,
+            protective: h
+                .protective
+                .iter()
+                .filter_map(|c| cat_index.get(c.as_str()).copied())
+                .collect(),
             findings_only: h.findings_only,
             severity: h.severity,
             test_items: h.test_items.clone(),

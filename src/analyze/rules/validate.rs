@@ -386,6 +386,15 @@ fn hazard_rules(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
         }
         hazard_pairs(r, i, h, errs);
         hazard_product_items(r, i, h, errs);
+        for c in &h.protective {
+            if !r.categories.contains(c.as_str()) {
+                errs.push(ConfigError::new(
+                    hl,
+                    line_in_block(ht, "hazard", i, "protective"),
+                    format!("unknown category `{c}` in protective"),
+                ));
+            }
+        }
         hazard_groups(r, i, h, errs);
         if !(1..=4).contains(&h.severity) {
             errs.push(ConfigError::new(
