@@ -3731,6 +3731,11 @@ mod corpus {
                 "某母婴公司召回一款婴儿安抚睡袋，拉链头可能脱落。",
                 vec!["儿童及婴幼儿服装"],
             ),
+            // what came with it, after 其 and a word of coming with it, is its part too
+            (
+                "某公司召回一批电动牙刷，其配套充电器的外壳可能开裂。",
+                vec!["电动牙刷"],
+            ),
             (
                 "某网店的儿童智能平衡车未标注CCC标志，电池充电时可能过热。",
                 vec!["电动平衡车"],

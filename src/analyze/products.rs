@@ -167,7 +167,17 @@ impl Analyzer {
         // A part word (插头, 锂电池) gives way to another product the document names: in its
         // sentence ("暖风机的插头烧黑了"), or elsewhere ("充电宝…内部锂电池过热起火" is the power bank's).
         // A product word after 其 ("因其风扇电机可能过热") is a part of what 其 stands for.
-        let its = |m: &CatM| m.tok > 0 && words.get(m.tok - 1) == Some(&"其");
+        // (so is one after 其 and a word of what came with it: "其配套电源适配器", "其内置电池")
+        let its = |m: &CatM| {
+            m.tok > 0
+                && (words.get(m.tok - 1) == Some(&"其")
+                    || (m.tok > 1
+                        && words[m.tok - 2] == "其"
+                        && matches!(
+                            words[m.tok - 1],
+                            "配套" | "自带" | "附带" | "随附" | "所附" | "所配" | "配备" | "内置"
+                        )))
+        };
         // a word once named as its part is that part again later ("其电源适配器…适配器烧焦")
         let its_parts: Vec<(usize, usize, &str)> = cats
             .iter()
