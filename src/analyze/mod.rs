@@ -2872,6 +2872,25 @@ mod tests {
         assert_eq!(events(&x), ["浙江省"], "{:?}", x.regions);
     }
 
+    /// A place goods are sent to (出口美国的, 销往欧盟的) is their market, not where a customs
+    /// check found them wanting: no event there.
+    #[test]
+    fn a_market_goods_are_sent_to_is_no_event_place() {
+        for text in [
+            "某海关在对一批出口美国的儿童积木实施检验时发现，其小零件不合格。",
+            "检验人员发现一批销往欧盟的电吹风插头不符合进口国标准，已退运。",
+        ] {
+            let x = run("", text, None);
+            assert!(
+                !x.regions
+                    .iter()
+                    .any(|r| r.role == RegionRole::Event && r.province.starts_with("境外")),
+                "{text}: {:?}",
+                x.regions
+            );
+        }
+    }
+
     /// The place that opens a maker's name after its label ("生产企业分别为：") is the maker's
     /// home, even where a 和 inside the name hides where the name begins.
     #[test]

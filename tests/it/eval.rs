@@ -75,6 +75,7 @@ const PROBES54: &str = include_str!("../eval/probes54.jsonl");
 const PROBES55: &str = include_str!("../eval/probes55.jsonl");
 const PROBES56: &str = include_str!("../eval/probes56.jsonl");
 const PROBES57: &str = include_str!("../eval/probes57.jsonl");
+const PROBES58: &str = include_str!("../eval/probes58.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1513,6 +1514,24 @@ fn the_26th_sessions_multi_product_recalls_hold() {
     );
 }
 
+/// Inspections and standards told as news, with headlines (`tests/eval/probes58.jsonl`): the
+/// held-out signal errors are notices read as media. Labelled before the analyzer first read
+/// them; first run 1.000 / 0.800 / 0.889 / 1.000 (every signal right). Floors at what it
+/// measures now (in-sample). Left: a child seat's crash injury read as a cut, not a crash
+/// (tc16901), swallowed small parts read as swallowing too (tc16905), a mask's protection grade
+/// short of its claim read as a failure too (tc16911), furniture that falls and crushes read as
+/// a cut too (tc16912).
+#[test]
+fn the_26th_sessions_notices_told_as_news_hold() {
+    hold_probe_set(
+        PROBES58,
+        "tests/eval/probes58.jsonl",
+        12,
+        [0.99, 0.79, 0.99],
+        0.99,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -1597,6 +1616,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES55, "probes55"),
         (PROBES56, "probes56"),
         (PROBES57, "probes57"),
+        (PROBES58, "probes58"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
