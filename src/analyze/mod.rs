@@ -3750,6 +3750,15 @@ mod corpus {
                 "某母婴公司召回一款婴儿安抚睡袋，拉链头可能脱落。",
                 vec!["儿童及婴幼儿服装"],
             ),
+            // a device something is seen on is where it shows, beside the product
+            (
+                "孩子的电话手表被人远程查看位置，家长手机上收到了陌生设备的登录提示。",
+                vec!["儿童手表"],
+            ),
+            (
+                "家里的智能摄像头被入侵，我在电脑上看到有陌生人在转动镜头。",
+                vec!["网络摄像机"],
+            ),
             // what came with it, after 其 and a word of coming with it, is its part too
             (
                 "某公司召回一批电动牙刷，其配套充电器的外壳可能开裂。",

@@ -184,11 +184,23 @@ impl Analyzer {
             .filter(|m| its(m))
             .map(|m| (m.c, m.tok, span_text(text, toks, m.tok, m.end)))
             .collect();
+        // a device something is seen on ("手机上收到…的记录", "电脑上弹出提示") is where the
+        // product's doings show, not the product, beside another product
+        let seen_on = |m: &CatM| {
+            words.get(m.end) == Some(&"上")
+                && words.iter().skip(m.end + 1).take(3).any(|w| {
+                    matches!(
+                        *w,
+                        "收到" | "接到" | "显示" | "弹出" | "提示" | "看到" | "查看" | "出现"
+                    )
+                })
+        };
         let is_part: Vec<bool> = cats
             .iter()
             .map(|m| {
                 let t = span_text(text, toks, m.tok, m.end);
                 its(m)
+                    || seen_on(m)
                     || self.categories[m.c].parts.iter().any(|p| p == t)
                     || its_parts
                         .iter()
