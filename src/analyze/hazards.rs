@@ -203,9 +203,19 @@ impl Analyzer {
         // only an item of a physical hazard (severity 3–4) is a cause, and of the strong terms
         // only a structural defect ("椅腿断裂，导致使用者摔倒") or a part said to fail, a minor
         // hazard's word ("温控器失灵，导致毯面起火": the stated consequence is the finding)
+        // (but a product whose function is the protection, named in the sentence, fails as a
+        // finding of its own: "报警器未能发出警报，可能导致中毒" is both; hazards.toml `protective`)
+        let protects = |m: &HazM| {
+            let prot = &self.hazards[m.h].protective;
+            !prot.is_empty()
+                && t.ms.iter().any(|x| {
+                    matches!(x.target, Target::Category(c) if prot.contains(&c))
+                        && t.toks.get(x.a).is_some_and(|k| k.sent == m.sent)
+                })
+        };
         let may_cause = |m: &HazM| {
             let defect = m.strong && self.defects.words.contains(&m.term);
-            let fails = m.strong && self.hazards[m.h].minor;
+            let fails = m.strong && self.hazards[m.h].minor && !protects(m);
             (fails || defect || !m.strong)
                 && (fails || self.hazards[m.h].severity >= 3)
                 && !m.negated

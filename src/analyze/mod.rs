@@ -2872,6 +2872,26 @@ mod tests {
         assert_eq!(events(&x), ["浙江省"], "{:?}", x.regions);
     }
 
+    /// A protective product's failure is a finding beside the harm it lets through, even told as
+    /// that harm's cause; another product's failing part is only the cause.
+    #[test]
+    fn a_protective_products_failure_stands_beside_the_harm() {
+        for text in [
+            "区局抽查燃气报警器，发现部分产品未能发出警报，可能导致燃气中毒。",
+            "家里的烟感报警器失灵，没有及时报警，导致火势蔓延。",
+        ] {
+            let x = run("", text, None);
+            let hz: Vec<&str> = x.findings.iter().map(|f| f.hazard.as_str()).collect();
+            assert!(hz.contains(&"功能失效") && hz.len() >= 2, "{text}: {hz:?}");
+        }
+        let x = run("", "这条电热毯的温控器失灵，导致毯面起火。", None);
+        assert!(
+            x.findings.iter().all(|f| f.hazard != "功能失效"),
+            "{:?}",
+            x.findings
+        );
+    }
+
     /// A place goods are sent to (出口美国的, 销往欧盟的) is their market, not where a customs
     /// check found them wanting: no event there.
     #[test]
