@@ -1481,16 +1481,14 @@ fn the_26th_sessions_held_out_classes_hold() {
 /// 0.735 / 0.909 / 0.900; floors at what it measures now (in-sample). Left: an extinguisher's
 /// failure read as a fire too (tc16707), a German maker's EU-wide recall placed in the EU
 /// (tc16708), a child seat's webbing read as a failure and a cut (tc16709), a self-heating
-/// hotpot's heating pack read as a pot (tc16712), a helmet's certification with no hazard
-/// (tc16713: the helmet's principal hazard in the rules is a loss of control, the label's a
-/// head injury).
+/// hotpot's heating pack read as a pot (tc16712).
 #[test]
 fn the_26th_sessions_second_batch_holds() {
     hold_probe_set(
         PROBES56,
         "tests/eval/probes56.jsonl",
         20,
-        [0.95, 0.86, 0.90],
+        [0.95, 0.90, 0.90],
         0.99,
     );
 }
