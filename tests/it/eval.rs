@@ -1460,8 +1460,8 @@ fn long_texts_of_the_25th_session_hold() {
 /// failed items are the only hazard words, a ministry's new rules, fakes, a lock that fails;
 /// labelled before the analyzer first read them. First run 0.717 / 0.880 / 0.963 / 0.950 as
 /// written, 0.764 / 0.880 / 1.000 / 0.950 with three labels set by the written conventions
-/// (`tests/eval/README.md`); floors at what it measures now (in-sample). Left: the things a tip
-/// says to keep away from (tc16510), a child's learning machine read as a tablet (tc16502), a
+/// (`tests/eval/README.md`); floors at what it measures now (in-sample). Left: a child's
+/// learning machine read as a tablet (tc16502), a
 /// dashcam read as a car part (tc16503), a skipping rope and a yoga mat (tc16515).
 #[test]
 fn the_26th_sessions_held_out_classes_hold() {
@@ -1469,7 +1469,7 @@ fn the_26th_sessions_held_out_classes_hold() {
         PROBES54,
         "tests/eval/probes54.jsonl",
         20,
-        [0.89, 0.99, 0.99],
+        [0.92, 0.99, 0.99],
         0.99,
     );
 }
