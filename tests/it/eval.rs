@@ -76,6 +76,7 @@ const PROBES55: &str = include_str!("../eval/probes55.jsonl");
 const PROBES56: &str = include_str!("../eval/probes56.jsonl");
 const PROBES57: &str = include_str!("../eval/probes57.jsonl");
 const PROBES58: &str = include_str!("../eval/probes58.jsonl");
+const PROBES59: &str = include_str!("../eval/probes59.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1531,6 +1532,24 @@ fn the_26th_sessions_notices_told_as_news_hold() {
     );
 }
 
+/// Fakes, marks, poisoning and unnamed risks in notices, recalls and complaints
+/// (`tests/eval/probes59.jsonl`), the held-out aggregate's hazard misses; labelled before the
+/// analyzer first read them. First run 0.900 / 0.818 / 1.000 / 0.900; floors at what it
+/// measures now (in-sample). Left: a switch named after a shop's sales read as no product
+/// (tc17001), a mislabelled heater's carbon monoxide told after 一旦 (tc17002), 彩泥 in a list
+/// closed by 等玩具 read as stationery (tc17004), buttons' pull strength read as choking only
+/// (tc17007).
+#[test]
+fn the_26th_sessions_fakes_and_marks_hold() {
+    hold_probe_set(
+        PROBES59,
+        "tests/eval/probes59.jsonl",
+        10,
+        [0.89, 0.91, 0.99],
+        0.99,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -1616,6 +1635,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES56, "probes56"),
         (PROBES57, "probes57"),
         (PROBES58, "probes58"),
+        (PROBES59, "probes59"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
