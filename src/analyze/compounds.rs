@@ -115,11 +115,12 @@ impl Analyzer {
         }
     }
 
-    /// Whether group `g` is one of children's goods: some category's `child` belongs to it.
+    /// Whether categories `a` and `b` are of one group.
     fn same_group(&self, a: usize, b: usize) -> bool {
         self.categories[a].group == self.categories[b].group
     }
 
+    /// Whether group `g` is one of children's goods: some category's `child` belongs to it.
     pub(super) fn childrens_group(&self, g: &str) -> bool {
         self.categories
             .iter()

@@ -197,13 +197,11 @@ impl Analyzer {
         let real = |m: &&HazM| !m.negated && !m.hypothetical;
         for m in hz.iter().filter(real) {
             // a minor hazard next to a severe one of the same product is its cause; an
-            // inspection's failed items are each a finding of their own, and so is the failing of
-            // a product whose function is the protection (an alarm that stays silent in a leak)
+            // inspection's failed items are each a finding of their own, and so is a protective
+            // product's failing (an alarm that stays silent in a leak)
             if self.hazards[m.h].minor
                 && kind != DocKind::Inspection
-                && !m
-                    .category
-                    .is_some_and(|c| self.hazards[m.h].protective.contains(&c))
+                && !self.protective_fails(ev.t, m)
                 && hz.iter().filter(real).any(|o| {
                     o.sent == m.sent && o.category == m.category && self.hazards[o.h].severity >= 3
                 })

@@ -191,6 +191,25 @@ impl Analyzer {
             || (t.words.get(b) == Some(&"发生") && when(b + 1))
     }
 
+    /// Whether minor hazard mention `m` is the failing of a product whose function is the
+    /// protection (hazards.toml `protective`: an alarm, an extinguisher, a breaker): a finding of
+    /// its own beside the harm it let through ("报警器未能发出警报，可能导致中毒" is both), never
+    /// only that harm's cause. The product is the one `m` is attached to; before attachment, one
+    /// named in its sentence.
+    pub(super) fn protective_fails(&self, t: &Tokens, m: &HazM) -> bool {
+        let prot = &self.hazards[m.h].protective;
+        if prot.is_empty() {
+            return false;
+        }
+        match m.category {
+            Some(c) => prot.contains(&c),
+            None => t.ms.iter().any(|x| {
+                matches!(x.target, Target::Category(c) if prot.contains(&c))
+                    && t.toks.get(x.a).is_some_and(|k| k.sent == m.sent)
+            }),
+        }
+    }
+
     /// A failed item of a physical hazard (or a structural defect word, cues.toml `[defects]`, or a
     /// minor hazard's word: a thermostat that fails) followed in its sentence by a causal word and a
     /// real hazard of another kind
@@ -203,19 +222,10 @@ impl Analyzer {
         // only an item of a physical hazard (severity 3–4) is a cause, and of the strong terms
         // only a structural defect ("椅腿断裂，导致使用者摔倒") or a part said to fail, a minor
         // hazard's word ("温控器失灵，导致毯面起火": the stated consequence is the finding)
-        // (but a product whose function is the protection, named in the sentence, fails as a
-        // finding of its own: "报警器未能发出警报，可能导致中毒" is both; hazards.toml `protective`)
-        let protects = |m: &HazM| {
-            let prot = &self.hazards[m.h].protective;
-            !prot.is_empty()
-                && t.ms.iter().any(|x| {
-                    matches!(x.target, Target::Category(c) if prot.contains(&c))
-                        && t.toks.get(x.a).is_some_and(|k| k.sent == m.sent)
-                })
-        };
+        // (but a protective product's failing is a finding of its own: `protective_fails`)
         let may_cause = |m: &HazM| {
             let defect = m.strong && self.defects.words.contains(&m.term);
-            let fails = m.strong && self.hazards[m.h].minor && !protects(m);
+            let fails = m.strong && self.hazards[m.h].minor && !self.protective_fails(t, m);
             (fails || defect || !m.strong)
                 && (fails || self.hazards[m.h].severity >= 3)
                 && !m.negated

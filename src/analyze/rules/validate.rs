@@ -386,15 +386,7 @@ fn hazard_rules(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
         }
         hazard_pairs(r, i, h, errs);
         hazard_product_items(r, i, h, errs);
-        for c in &h.protective {
-            if !r.categories.contains(c.as_str()) {
-                errs.push(ConfigError::new(
-                    hl,
-                    line_in_block(ht, "hazard", i, "protective"),
-                    format!("unknown category `{c}` in protective"),
-                ));
-            }
-        }
+        hazard_categories(r, i, "protective", &h.protective, errs);
         hazard_groups(r, i, h, errs);
         if !(1..=4).contains(&h.severity) {
             errs.push(ConfigError::new(
@@ -425,19 +417,29 @@ fn hazard_rules(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
     }
 }
 
+/// Every name of `names`, hazard `i`'s `key`, is a category of products.toml.
+fn hazard_categories(
+    r: &Rules<'_>,
+    i: usize,
+    key: &str,
+    names: &[String],
+    errs: &mut Vec<ConfigError>,
+) {
+    let (hl, ht) = r.hazards_file();
+    for c in names.iter().filter(|c| !r.categories.contains(c.as_str())) {
+        errs.push(ConfigError::new(
+            hl,
+            line_in_block(ht, "hazard", i, key),
+            format!("unknown category `{c}` in {key}"),
+        ));
+    }
+}
+
 /// The pairs of hazard `i` name known categories and words on both sides.
 fn hazard_pairs(r: &Rules<'_>, i: usize, h: &HazardRule, errs: &mut Vec<ConfigError>) {
     let (hl, ht) = r.hazards_file();
     for pr in &h.pairs {
-        for c in &pr.categories {
-            if !r.categories.contains(c.as_str()) {
-                errs.push(ConfigError::new(
-                    hl,
-                    line_in_block(ht, "hazard", i, "pairs"),
-                    format!("unknown category `{c}` in pairs"),
-                ));
-            }
-        }
+        hazard_categories(r, i, "pairs", &pr.categories, errs);
         if pr.who.is_empty() || pr.did.is_empty() {
             errs.push(ConfigError::new(
                 hl,
@@ -452,15 +454,7 @@ fn hazard_pairs(r: &Rules<'_>, i: usize, h: &HazardRule, errs: &mut Vec<ConfigEr
 fn hazard_product_items(r: &Rules<'_>, i: usize, h: &HazardRule, errs: &mut Vec<ConfigError>) {
     let (hl, ht) = r.hazards_file();
     for pi in &h.product_items {
-        for c in &pi.categories {
-            if !r.categories.contains(c.as_str()) {
-                errs.push(ConfigError::new(
-                    hl,
-                    line_in_block(ht, "hazard", i, "product_items"),
-                    format!("unknown category `{c}` in product_items"),
-                ));
-            }
-        }
+        hazard_categories(r, i, "product_items", &pi.categories, errs);
         if pi.items.is_empty() || pi.items.iter().any(|t| t.trim().is_empty()) {
             errs.push(ConfigError::new(
                 hl,
@@ -675,7 +669,8 @@ mod tests {
     }
 
     /// A hazard's `only_groups` names groups or single categories, its `prefer_groups` groups
-    /// only; a blank substance measure word is an error; each names hazards.toml.
+    /// only; a blank substance measure word and an unknown category in `pairs`, `protective` or
+    /// `product_items` are errors; each names hazards.toml.
     #[test]
     fn hazard_groups_and_substances_are_checked() {
         let Ok(texts) = read_texts(None) else {
@@ -713,6 +708,28 @@ mod tests {
                 .any(|m| m == "unknown product group or category `电热锅`"),
             "{e:?}"
         );
+        // every key naming categories names known ones
+        for (from, to, key) in [
+            (
+                "pairs = [{ who = [",
+                "pairs = [{ categories = [\"电热锅\"], who = [",
+                "pairs",
+            ),
+            (
+                "protective = [\"",
+                "protective = [\"电热锅\", \"",
+                "protective",
+            ),
+            (
+                "product_items = [{ categories = [\"",
+                "product_items = [{ categories = [\"电热锅\", \"",
+                "product_items",
+            ),
+        ] {
+            let e = errors_with(from, to);
+            let want = format!("unknown category `电热锅` in {key}");
+            assert!(e.contains(&want), "{key}: {e:?}");
+        }
         let e = errors_with("measures = [\"", "measures = [\" \", \"");
         assert!(
             e.iter().any(|m| m == "substances: a blank measure word"),
