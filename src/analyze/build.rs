@@ -401,6 +401,9 @@ impl Analyzer {
         };
         let kinds = kind_rules(cues, &mut substr);
         let genres = genres(cues, &mut substr);
+        let unaffected: Vec<u32> = (cues.unaffected.words.iter())
+            .map(|w| substr.id(&prepare(w), 0))
+            .collect();
         let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();
         place_names.sort_unstable();
 
@@ -463,6 +466,7 @@ impl Analyzer {
             product_terms,
             kinds,
             genres,
+            unaffected,
             unspecified,
             non_safety,
             unclassified,

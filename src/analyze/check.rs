@@ -296,6 +296,15 @@ fn reading_examples(an: &Analyzer, f: &rules::RuleFiles, errs: &mut Vec<ConfigEr
                 .any(|f| f.category == rules::UNCLASSIFIED && f.product.is_some())
         },
     );
+    // a product the report leaves out gives way: one product stays
+    run(
+        errs,
+        (cl, ct, table_line(ct, "unaffected")),
+        "unaffected",
+        &c.unaffected.examples,
+        &|e| analyze(an, "", e, None),
+        &|x| x.categories.len() == 1,
+    );
     // a general text (explainer, tip) is no signal; a report of an event is
     run(
         errs,

@@ -268,6 +268,39 @@ impl Analyzer {
 }
 
 impl Analyzer {
+    /// A product its clause goes on to leave out of the report (cues.toml `[unaffected]`: "同批次
+    /// 销售的奶瓶不在召回范围内", "耳机本身不受影响") gives way to the products the text reports;
+    /// the word must follow the product with no other product between, and one product stays.
+    pub(super) fn unaffected_give_way(&self, p: &Prepared, t: &Tokens, cats: &mut Vec<CatM>) {
+        if cats.len() < 2 || !p.any(&self.unaffected) {
+            return;
+        }
+        let said: Vec<usize> = (p.found.iter())
+            .filter(|h| self.unaffected.contains(&h.0))
+            .map(|h| h.1)
+            .collect();
+        let drop: Vec<bool> = cats
+            .iter()
+            .map(|m| {
+                let clause = t.toks[m.end - 1].clause;
+                let from = t.toks[m.end - 1].e;
+                let until = (t.toks[m.end..].iter())
+                    .take_while(|x| x.clause == clause)
+                    .last()
+                    .map_or(from, |x| x.e);
+                said.iter().any(|&s| {
+                    from <= s
+                        && s < until
+                        && !cats.iter().any(|o| o.tok >= m.end && t.toks[o.tok].s < s)
+                })
+            })
+            .collect();
+        if drop.iter().all(|&d| d) {
+            return;
+        }
+        retain_unmarked(cats, &drop);
+    }
+
     /// A product out of scope named beside an in-scope one of the same head ("日常防护型口罩…
     /// 违规标注医用口罩字样", "电子体温计…水银体温计") is the contrast the text draws, not a product
     /// of its own: the in-scope kind is what the text is about.
@@ -382,15 +415,29 @@ pub(super) fn places_not_products(categories: &[Category], cats: &mut Vec<CatM>,
     drop_framed_beside_others(categories, cats, framed);
 }
 
+/// Words of a shop after the trade it sells ("保健品店", "母婴店", "五金商店").
+const SHOP_ENDS: [&str; 8] = [
+    "店",
+    "商店",
+    "门店",
+    "小店",
+    "专卖店",
+    "专营店",
+    "专柜",
+    "柜台",
+];
+
 /// A product word right before a company word describes the company ("一家玩具公司召回磁力片积木",
 /// "某服饰公司召回…卫衣") in a text naming a product outside such names. Read before anchored
 /// refinement, which places a refined product at its anchor's first mention.
 pub(super) fn companies_not_products(cats: &mut Vec<CatM>, words: &[&str]) {
     // (an unnamed company told by its trade, "某家具企业召回…", is a company too; a bare "…生产
     // 企业" of a sampling round names the makers of the product sampled, so 企业 needs the 某)
+    // (a shop told by its trade, "在保健品店检查时", "玩具店老板说", is a place of trade likewise)
     let company = |m: &CatM| {
         words.get(m.end).is_some_and(|w| {
             super::objects::ORG_ENDS.contains(w)
+                || SHOP_ENDS.contains(w)
                 || (*w == "企业"
                     && m.tok
                         .checked_sub(1)

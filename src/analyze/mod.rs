@@ -194,6 +194,8 @@ pub struct Analyzer {
     kind_masks: Vec<u64>,
     /// How each genre reports a risk (cues.toml `[[genre]]`).
     genres: Vec<Genre>,
+    /// Words saying the report leaves a product out (cues.toml `[unaffected]`), as phrase ids.
+    unaffected: Vec<u32>,
     /// The hazards 未指明 and 非安全质量 and the category 未归类 (the rules must have them).
     unspecified: usize,
     non_safety: usize,
@@ -4369,6 +4371,82 @@ mod corpus {
                 "{text}: {:?}",
                 cats(text)
             );
+        }
+    }
+
+    /// What a test round tested (对…进行测试, 检测…) is its product though no alias names it, and
+    /// a part word of it later (电源线) gives way; the round naming a known product again by its
+    /// head word alone (…测试的18款座椅) adds no product.
+    #[test]
+    fn the_object_of_a_test_round_is_the_product() {
+        for text in [
+            "检测机构对网购的20款电动美甲机进行测试，其中7款外壳温度过高，另有3款电源线的拉力测试不合格。",
+            "质检所检测了市售的15款电动磨脚器，4款电源线的护套厚度不达标。",
+        ] {
+            assert_eq!(cats(text), vec!["其他家用电器".to_string()], "{text}");
+        }
+        for text in [
+            "消保委发布儿童安全座椅比较试验结果，测试的18款座椅中有2款侧面碰撞表现较差。",
+            "县局抽检电动牙刷20批次，检测的牙刷中3批次刷毛磨圆不合格。",
+        ] {
+            assert_eq!(cats(text).len(), 1, "{text}: {:?}", cats(text));
+        }
+    }
+
+    /// What belongs to a product or is left out of a report is no product of its own: a noun
+    /// after a product's 的 (耳机的充电盒), a part after 及其 (阅读器及其配套充电器), a product
+    /// its clause says the recall leaves out (cues.toml `[unaffected]`).
+    #[test]
+    fn what_a_product_owns_or_the_report_leaves_out_is_no_product() {
+        for (text, want) in [
+            ("某公司召回部分无线耳机的充电盒，电池可能过热起火。", "耳机"),
+            (
+                "某品牌召回一批扫地机器人的充电座，充电座外壳可能带电。",
+                "扫地机器人",
+            ),
+            (
+                "某公司召回部分电子阅读器及其配套充电器，电池在充电时可能过热。",
+                "其他电子产品",
+            ),
+            (
+                "某公司召回一批电子词典及其充电器，词典电池可能鼓包。",
+                "其他电子产品",
+            ),
+            (
+                "某公司召回一批电热水壶，温控器可能失灵，同期销售的电饭煲不在召回范围内。",
+                "电热水壶",
+            ),
+            (
+                "某品牌召回部分电暖器，倾倒开关可能失效；同款取暖桌不受此次召回影响。",
+                "室内加热器",
+            ),
+        ] {
+            assert_eq!(cats(text), vec![want.to_string()], "{text}");
+        }
+        // both named as recalled, both stay
+        assert_eq!(
+            cats("某公司召回一批电热水壶和电饭煲，温控器可能失灵。").len(),
+            2
+        );
+    }
+
+    /// A list's member jieba cuts into characters (手动 + 打 + 奶 + 器) is read whole, and the
+    /// round's verb after it (开展抽检) is no part of it; the object of 对…进行抽检 may be a word
+    /// an alias would name were it not excluded (暖菜板 is no cutting board).
+    #[test]
+    fn a_member_cut_into_characters_is_one_product() {
+        for text in [
+            "区局抽检电热水壶和手动打奶器，2批次不合格。",
+            "区局对电热水壶、电动磨脚器开展抽检，2批次不合格。",
+        ] {
+            let got = cats(text);
+            assert!(got.contains(&"其他家用电器".to_string()), "{text}: {got:?}");
+        }
+        for text in [
+            "市场监管部门对网售的暖菜板进行抽检，3批次泄漏电流超标。",
+            "县局对加热菜板开展抽查，2批次发热不合格。",
+        ] {
+            assert_eq!(cats(text), vec!["其他家用电器".to_string()], "{text}");
         }
     }
 

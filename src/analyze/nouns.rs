@@ -18,6 +18,10 @@ pub(super) fn closes_with(w: &str) -> bool {
     LIST_CLOSERS.contains(&w)
 }
 
+/// One-character heads of a device (打 + 奶 + 器, 磨 + 脚 + 器): jieba cuts a device's name it
+/// does not know into characters, where a garment's or a bag's is more often a brand's.
+const DEVICE_HEADS: &str = "器机仪锅壶炉灯扇";
+
 /// Words that open the total after a list ("玩具、背提包和小家电共30批次"): the last member ends
 /// before them. Grammar, not a domain cue.
 const TOTALS: [&str; 6] = ["共", "共计", "合计", "总计", "累计", "约"];
@@ -418,7 +422,24 @@ impl Analyzer {
                     t.toks[m.b - 1].e,
                 ))
         });
+        // (a bare word that is the last word of a product named before is that product again:
+        // "儿童安全座椅…测试的18款座椅", "电动牙刷…抽检的牙刷")
+        let named_again = b - a == 1 && {
+            let noun = t.words[a];
+            cats.iter().any(|c| {
+                c.end <= a
+                    && span_text(&p.full, &t.toks, c.tok, c.end)
+                        .strip_suffix(noun)
+                        .is_some_and(|m| !m.is_empty())
+            })
+        };
+        // (a noun no alias names right after a product and its 的 is that product's part or
+        // accessory: "耳机的充电盒", "扫地机的充电座"; the noun may have a modifier of its own)
+        let owned = super::objects::after_product_de(t, a)
+            || (a >= 1 && super::objects::after_product_de(t, a - 1));
         if head_known
+            || named_again
+            || owned
             || cats
                 .iter()
                 .any(|c| overlaps(c) && (c.end >= b || c.tok < a))
@@ -505,6 +526,7 @@ impl Analyzer {
         t: &Tokens,
         b: usize,
         ruled: &dyn Fn(usize) -> bool,
+        prefer: &dyn Fn(usize) -> bool,
     ) -> usize {
         let toks = &t.toks;
         let specific = |c: usize| {
@@ -516,8 +538,31 @@ impl Analyzer {
                 .get(toks[j].s..toks[b - 1].e)
                 .and_then(|n| self.place_noun(n))
         };
+        let free = |k: usize| !ruled(k) && !t.is(k, lex::OBJECT_VERB);
         let Some(head) = place(b - 1).filter(|&h| !specific(h) && h != self.unclassified) else {
-            return b - 1;
+            // (jieba cuts a compound it does not know into characters, "手动" + 打 + 奶 + 器: the
+            // member is those characters, with the word before them when that places it in a
+            // group the sentence's known products are of)
+            let one_char = |k: usize| {
+                let mut cs = t.words[k].chars();
+                cs.next()
+                    .is_some_and(|c| !super::objects::NOT_NOUN_CHARS.contains(c))
+                    && cs.next().is_none()
+            };
+            let mut j = b - 1;
+            let device =
+                t.words[b - 1].chars().count() == 1 && DEVICE_HEADS.contains(t.words[b - 1]);
+            while device && j > b.saturating_sub(3) && one_char(j - 1) && free(j - 1) {
+                j -= 1;
+            }
+            if j == b - 1 {
+                return b - 1;
+            }
+            return [j, j - 1]
+                .into_iter()
+                .filter(|&s| s == j || free(s))
+                .find(|&s| place(s).is_some_and(prefer))
+                .unwrap_or(b - 1);
         };
         [b - 3, b - 2]
             .into_iter()
@@ -575,9 +620,16 @@ impl Analyzer {
             if a >= b || found.iter().any(|f| f.tok == a) {
                 return;
             }
+            // (of names as near, one of a group the sentence's known products are of)
+            let sent = toks[a].sent;
+            let prefer = |c: usize| {
+                cats.iter().any(|m| {
+                    m.sent == sent && self.categories[m.c].group == self.categories[c].group
+                })
+            };
             // a long run ("抽查了背提包"): its last token alone, or with its modifiers
             let a = if b - a > 3 {
-                self.long_member_start(p, t, b, &ruled)
+                self.long_member_start(p, t, b, &ruled, &prefer)
             } else {
                 a
             };
@@ -606,13 +658,6 @@ impl Analyzer {
                         .iter()
                         .any(|m| m.sent == toks[a].sent && cat.anchor.contains(&m.c))
             });
-            // (of names as near, one of a group the sentence's known products are of)
-            let sent = toks[a].sent;
-            let prefer = |c: usize| {
-                cats.iter().any(|m| {
-                    m.sent == sent && self.categories[m.c].group == self.categories[c].group
-                })
-            };
             let Some(c) = refined.or_else(|| self.place_noun_preferring(noun, &prefer)) else {
                 return;
             };
@@ -643,9 +688,7 @@ impl Analyzer {
                     && !covered(b)
                     && wordlike(b)
                     && count_end(b) == b
-                    && !words
-                        .get(b)
-                        .is_some_and(|w| closes_list(w) || ends_noun(w) || TOTALS.contains(w))
+                    && !words.get(b).is_some_and(|w| ends_member(w))
                 {
                     b += 1;
                 }
@@ -686,6 +729,15 @@ impl Analyzer {
         }
         (found, nouns)
     }
+}
+
+/// Whether a word ends a list's member: it closes the list (等), ends a noun, opens the total
+/// (共), or is the round's verb after 对 ("对…和电动打奶器开展抽检").
+fn ends_member(w: &str) -> bool {
+    closes_list(w)
+        || ends_noun(w)
+        || TOTALS.contains(&w)
+        || matches!(w, "开展" | "进行" | "组织开展")
 }
 
 /// Whether a token is a word a product name is made of: letters, digits and CJK characters.

@@ -96,7 +96,10 @@ impl Analyzer {
             Some(s) => t.toks[k].sent == s,
             None => t.toks[k].sent <= 1,
         };
-        let is_noun = |k: usize| self.noun_span(t, k).is_some();
+        // (a noun right after a product and its 的 is that product's part, there and when named
+        // again: "耳机的充电盒，充电盒内的电池…")
+        let owned = |a: usize| (0..=a).any(|j| t.words[j] == t.words[a] && after_product_de(t, j));
+        let is_noun = |k: usize| self.noun_span(t, k).is_some_and(|(a, _)| !owned(a));
         // a sentence's tokens are contiguous: walk back from `near` while still inside it
         let before = (0..near.min(t.toks.len()))
             .rev()
@@ -281,8 +284,16 @@ impl Analyzer {
             w.starts_with(|c: char| c.is_ascii_digit())
                 || self.objects.counts.iter().any(|c| c == w)
         };
+        // (a joining word ends the first product of a list: "召回电子阅读器及其配套充电器" recalls
+        // the reader, with its charger)
+        let joins = |w: &str| matches!(w, "及" | "及其" | "和" | "与" | "以及");
         let stop = (k + 1..t.toks.len())
-            .find(|&j| t.toks[j].clause != clause || !noun_word(t.words[j]) || count(t.words[j]))
+            .find(|&j| {
+                t.toks[j].clause != clause
+                    || !noun_word(t.words[j])
+                    || count(t.words[j])
+                    || (j > k + 1 && joins(t.words[j]))
+            })
             .unwrap_or(t.toks.len());
         // (the head itself may be a rule word: an alias its category excludes here)
         let content = |j: usize| {
@@ -324,7 +335,9 @@ impl Analyzer {
         match (a < stop, interrupted) {
             (_, true) => after_de().or((a < stop).then_some((a, stop))),
             (true, false) => Some((a, stop)),
-            (false, false) => None,
+            // (no noun right after the verb: a relative clause may open the object, "检测了市售
+            // 的15款…", "抽检网购的…")
+            (false, false) => after_de(),
         }
     }
 
@@ -341,16 +354,35 @@ impl Analyzer {
             end -= 1;
         }
         let mut a = end;
+        // (the head itself may be a rule word: an alias its category excludes here, "对暖菜板
+        // 进行抽检", as in `object_after`)
         while a > 0
             && end - a < 3
             && same(a - 1)
             && !self.opens_object(t.words[a - 1])
-            && self.noun_modifier(t, a - 1)
+            && (self.noun_modifier(t, a - 1)
+                || (a == end && t.is(a - 1, lex::RULE) && super::text::han_word(t.words[a - 1])))
+        {
+            a -= 1;
+        }
+        let dui = |w: &str| matches!(w, "对" | "对于" | "针对");
+        // (between 对 and the verb, a word other rules use, no product, may still be the noun's
+        // modifier: "对加热菜板进行抽检", where 加热 is a hazard rule's word)
+        if a < end
+            && a >= 2
+            && end - a < 3
+            && dui(t.words[a - 2])
+            && same(a - 2)
+            && super::text::han_word(t.words[a - 1])
+            && !t
+                .ms
+                .iter()
+                .any(|m| m.a < a && a - 1 < m.b && matches!(m.target, Target::Category(_)))
+            && !t.is(a - 1, lex::OBJECT_VERB)
         {
             a -= 1;
         }
         let opens = a == 0 || !same(a - 1) || self.opens_object(t.words[a - 1]);
-        let dui = |w: &str| matches!(w, "对" | "对于" | "针对");
         // (or a relative clause after 对 ends in 的 before it: "对辖区销售的电暖器开展抽检"; or
         // it closes a list after 对: "对香薰蜡烛、车载香片和除味剂开展抽检")
         let after_dui = !opens
@@ -511,4 +543,14 @@ impl Analyzer {
         cats.sort_by_key(|m| m.tok);
         self.drop_parts(&p.full, &t.words, &t.toks, cats);
     }
+}
+
+/// Whether the noun starting at token `a` follows a product phrase and its 的 ("耳机的充电盒",
+/// "扫地机的充电座"): it is that product's part or accessory, no product of its own.
+pub(super) fn after_product_de(t: &Tokens, a: usize) -> bool {
+    a >= 2
+        && t.words[a - 1] == "的"
+        && t.ms
+            .iter()
+            .any(|m| m.b == a - 1 && matches!(m.target, Target::Category(_)))
 }

@@ -168,16 +168,7 @@ impl Analyzer {
         // sentence ("暖风机的插头烧黑了"), or elsewhere ("充电宝…内部锂电池过热起火" is the power bank's).
         // A product word after 其 ("因其风扇电机可能过热") is a part of what 其 stands for.
         // (so is one after 其 and a word of what came with it: "其配套电源适配器", "其内置电池")
-        let its = |m: &CatM| {
-            m.tok > 0
-                && (words.get(m.tok - 1) == Some(&"其")
-                    || (m.tok > 1
-                        && words[m.tok - 2] == "其"
-                        && matches!(
-                            words[m.tok - 1],
-                            "配套" | "自带" | "附带" | "随附" | "所附" | "所配" | "配备" | "内置"
-                        )))
-        };
+        let its = |m: &CatM| its_own(words, m);
         // a word once named as its part is that part again later ("其电源适配器…适配器烧焦")
         let its_parts: Vec<(usize, usize, &str)> = cats
             .iter()
@@ -260,7 +251,9 @@ impl Analyzer {
             .iter()
             .zip(&is_part)
             .map(|(m, &part)| {
-                part && !listed(m)
+                // (a part told as 其's is one though listed, "阅读器及其配套充电器", unless a
+                // round counts its batches: "电动自行车及其电池、充电器…90批次" sampled each)
+                part && (!listed(m) || (its(m) && !batched(m)))
                     && !opens_title(m)
                     && !named_field(m)
                     && cats.iter().zip(&is_part).any(|(o, &o_part)| {
@@ -601,6 +594,10 @@ impl Analyzer {
         if listed_any {
             cats.extend(listed);
             cats.sort_by_key(|m| m.tok);
+            // (a member no alias named may own the part word after it: "电子阅读器及其配套充电器")
+            if cats.iter().any(|m| its_own(&t.words, m)) {
+                self.drop_parts(&p.full, &t.words, &t.toks, &mut cats);
+            }
         }
         self.shared_heads(p, t, &mut cats);
         self.part_owners(p, t, &mut cats);
@@ -630,6 +627,7 @@ impl Analyzer {
         // (again, with the members and objects no alias named: "儿童上衣、裤子和外套")
         self.children_of_a_list(&mut cats, &t.words, &t.toks);
         self.out_of_scope_gives_way(&p.full, &t.toks, &mut cats);
+        self.unaffected_give_way(p, t, &mut cats);
         if cats.is_empty() {
             cats.extend(self.implied_product(p, t));
         }
@@ -777,4 +775,19 @@ impl Analyzer {
             .collect();
         cats.retain(|m| !back.contains(&m.tok));
     }
+}
+
+/// Whether a product word is told as a part of what 其 stands for: right after 其 ("因其风扇电机
+/// 可能过热"), or after 其 and a word of what came with it ("其配套电源适配器", "其内置电池").
+/// jieba keeps 及其 whole ("阅读器及其配套充电器").
+fn its_own(words: &[&str], m: &CatM) -> bool {
+    let qi = |w: &str| matches!(w, "其" | "及其");
+    m.tok > 0
+        && (qi(words[m.tok - 1])
+            || (m.tok > 1
+                && qi(words[m.tok - 2])
+                && matches!(
+                    words[m.tok - 1],
+                    "配套" | "自带" | "附带" | "随附" | "所附" | "所配" | "配备" | "内置"
+                )))
 }

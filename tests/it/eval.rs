@@ -77,6 +77,10 @@ const PROBES56: &str = include_str!("../eval/probes56.jsonl");
 const PROBES57: &str = include_str!("../eval/probes57.jsonl");
 const PROBES58: &str = include_str!("../eval/probes58.jsonl");
 const PROBES59: &str = include_str!("../eval/probes59.jsonl");
+const PROBES60: &str = include_str!("../eval/probes60.jsonl");
+const PROBES61: &str = include_str!("../eval/probes61.jsonl");
+const PROBES62: &str = include_str!("../eval/probes62.jsonl");
+const PROBES63: &str = include_str!("../eval/probes63.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1550,6 +1554,74 @@ fn the_26th_sessions_fakes_and_marks_hold() {
     );
 }
 
+/// Twelve texts of all genres written at the twenty-seventh session's start and scored before any
+/// change of it (`tests/eval/probes60.jsonl`): **not tuned on**. First run 1.000 / 0.957 / 1.000
+/// / 1.000 as written; 1.000 / 1.000 / 1.000 / 1.000 with one label set by the written convention
+/// that a content unlike its label is sold short (tc17111, hazards.toml 假冒伪劣). Floors at that run.
+#[test]
+fn the_27th_sessions_unseen_batch_holds() {
+    hold_probe_set(
+        PROBES60,
+        "tests/eval/probes60.jsonl",
+        12,
+        [0.99, 0.99, 0.99],
+        0.99,
+    );
+}
+
+/// Regulatory texts at the held-out aggregate's error classes (`tests/eval/probes61.jsonl`):
+/// customs checks told in plain words, alarms that stay silent, radio devices without type
+/// approval, certification made compulsory as news; labelled before the analyzer first read
+/// them. First run 0.688 / 0.842 / 0.833 / 0.750 as written (five labels then set by the
+/// taxonomy's names and the written conventions, `tests/eval/README.md`); floors at what it
+/// measures now (in-sample).
+#[test]
+fn the_27th_sessions_plain_word_checks_hold() {
+    hold_probe_set(
+        PROBES61,
+        "tests/eval/probes61.jsonl",
+        16,
+        [0.99, 0.99, 0.99],
+        0.99,
+    );
+}
+
+/// Products no alias names beside known ones (`tests/eval/probes62.jsonl`): test rounds' objects,
+/// list members jieba cuts into characters, a product's own parts and accessories, products a
+/// recall leaves out. First run 0.717 / 0.733 / 0.667 / 0.929 as written, 0.836 / 0.774 / 0.667 /
+/// 0.929 with four labels set by the taxonomy and the rules' clause table; floors at what it
+/// measures now (in-sample). Left: a replacement head listed after a child's electric
+/// toothbrush read as a grown-up's brush (tc17312), a swollen cell read as an explosion as the
+/// rules' 鼓包 says (tc17309).
+#[test]
+fn the_27th_sessions_unnamed_products_hold() {
+    hold_probe_set(
+        PROBES62,
+        "tests/eval/probes62.jsonl",
+        14,
+        [0.97, 0.96, 0.99],
+        0.99,
+    );
+}
+
+/// In-scope products beside words of food, medicine and medical devices, and notices of Taiwan,
+/// Hong Kong and Macau (`tests/eval/probes63.jsonl`). First run 0.533 / 0.480 / 0.857 / 0.714 as
+/// written, 0.667 on categories with three labels set by the taxonomy's names; floors at what it
+/// measures now (in-sample). Left: a massage shawl sold with a cure claim (tc17403), a silicone
+/// weaning spoon named after 辅食 (tc17404), a battery door a child opens told with 易 after a
+/// round's lead (tc17411), a detergent told through the clothes it washed (tc17412), a heated
+/// knee pad read as sports gear (tc17409).
+#[test]
+fn the_27th_sessions_scope_words_hold() {
+    hold_probe_set(
+        PROBES63,
+        "tests/eval/probes63.jsonl",
+        14,
+        [0.79, 0.78, 0.85],
+        0.78,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -1636,6 +1708,10 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES57, "probes57"),
         (PROBES58, "probes58"),
         (PROBES59, "probes59"),
+        (PROBES60, "probes60"),
+        (PROBES61, "probes61"),
+        (PROBES62, "probes62"),
+        (PROBES63, "probes63"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");

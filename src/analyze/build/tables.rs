@@ -373,6 +373,7 @@ pub(super) struct Tables {
     pub(super) product_terms: FxHashMap<String, Vec<(usize, Vec<usize>, bool)>>,
     pub(super) kinds: Vec<KindRule>,
     pub(super) genres: Vec<Genre>,
+    pub(super) unaffected: Vec<u32>,
     pub(super) unspecified: usize,
     pub(super) non_safety: usize,
     pub(super) unclassified: usize,
@@ -583,6 +584,7 @@ pub(super) fn assemble(
     Analyzer {
         vocabulary: t.vocabulary,
         genres: t.genres,
+        unaffected: t.unaffected,
         unspecified: t.unspecified,
         non_safety: t.non_safety,
         unclassified: t.unclassified,

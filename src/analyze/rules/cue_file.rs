@@ -390,6 +390,16 @@ pub struct WordList {
     pub words: Vec<String>,
 }
 
+/// Words after a product in its clause saying the report leaves it out ("同批次的奶瓶不在召回范围
+/// 内", "耳机本身不受影响"): it gives way to the products the text reports.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Unaffected {
+    pub words: Vec<String>,
+    #[serde(default)]
+    pub examples: Examples,
+}
+
 /// Variant spellings: each `[written, standard]` pair of the same length in characters and
 /// bytes (so that every offset into the text holds), `written` rewritten to `standard` in the
 /// folded text before any rule matches.
@@ -532,6 +542,10 @@ pub struct CuesFile {
     /// Organisation words that are no name ("一家公司", "该厂", "子公司").
     #[serde(default)]
     pub not_names: WordList,
+    /// Words after a product in its clause that put it outside what the text reports
+    /// ("奶瓶不在召回范围内", "耳机本身不受影响").
+    #[serde(default)]
+    pub unaffected: Unaffected,
     #[serde(default)]
     pub unclassified: Unclassified,
     #[serde(default)]
