@@ -4430,6 +4430,28 @@ mod corpus {
         );
     }
 
+    /// An alias its every category excludes here (发光手环 is no smart band) is a product noun
+    /// no rule names after all: a report of it is placed by its head, not left without a product.
+    #[test]
+    fn an_alias_refused_here_is_still_a_noun() {
+        for text in [
+            "某公司召回一批儿童发光手环，其外壳含有超量的铅。",
+            "欧盟通报一款荧光手环，其塑料部件检出超标的邻苯二甲酸酯，已从市场撤回。",
+        ] {
+            let x = super::tests::shared()
+                .analyze(&example_doc("", text, None), &mut ClusterIndex::new());
+            assert!(
+                x.findings.iter().any(|f| f.category == "玩具"),
+                "{text}: {:?}",
+                x.findings
+            );
+            assert!(
+                !x.categories.iter().any(|c| c == "智能手表及手环"),
+                "{text}"
+            );
+        }
+    }
+
     /// A list's member jieba cuts into characters (手动 + 打 + 奶 + 器) is read whole, and the
     /// round's verb after it (开展抽检) is no part of it; the object of 对…进行抽检 may be a word
     /// an alias would name were it not excluded (暖菜板 is no cutting board).

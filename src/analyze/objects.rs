@@ -110,13 +110,44 @@ impl Analyzer {
                 .filter(|&k| in_scope(k))
                 .find(|&k| is_noun(k))
         });
-        let Some(k) = k else {
-            return super::english::english_recalled(t, &in_scope)
-                .and_then(|(a, b)| p.orig.get(t.toks[a].s..t.toks[b - 1].e))
-                .map(str::to_string);
+        let span = match k {
+            Some(k) => self.noun_span(t, k),
+            None => (0..t.toks.len())
+                .filter(|&k| in_scope(k))
+                .find_map(|k| self.refused_alias_span(p, t, k))
+                .or_else(|| super::english::english_recalled(t, &in_scope)),
         };
-        let (a, b) = self.noun_span(t, k)?;
+        let (a, b) = span?;
         p.orig.get(t.toks[a].s..t.toks[b - 1].e).map(str::to_string)
+    }
+
+    /// The noun at token `k` when it is an alias its every category excludes here ("儿童发光手环":
+    /// no smart band): a product noun no rule names after all, with up to two modifiers before it.
+    fn refused_alias_span(&self, p: &Prepared, t: &Tokens, k: usize) -> Option<(usize, usize)> {
+        if !t.is(k, lex::RULE) || !self.noun_suffixes.ends(t.words[k]) {
+            return None;
+        }
+        let mut of_k =
+            t.ms.iter()
+                .filter(|m| m.a <= k && k < m.b && matches!(m.target, Target::Category(_)))
+                .peekable();
+        of_k.peek()?;
+        let refused = of_k.all(|m| match m.target {
+            Target::Category(c) => covered(
+                &p.found,
+                &self.categories[c].exclude,
+                t.toks[m.a].s,
+                t.toks[m.b - 1].e,
+            ),
+            _ => false,
+        });
+        let same = |j: usize| t.toks[j].clause == t.toks[k].clause;
+        let a = (k.saturating_sub(2)..k)
+            .rev()
+            .take_while(|&j| same(j) && self.noun_modifier(t, j))
+            .last()
+            .unwrap_or(k);
+        refused.then_some((a, k + 1))
     }
 
     /// The products a recall's later lines name each after a field label or an item number
