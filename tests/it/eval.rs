@@ -1609,17 +1609,16 @@ fn the_27th_sessions_unnamed_products_hold() {
 /// Hong Kong and Macau (`tests/eval/probes63.jsonl`). First run 0.533 / 0.480 / 0.857 / 0.714 as
 /// written, 0.667 on categories with three labels set by the taxonomy's names; floors at what it
 /// measures now (in-sample). Left: a massage shawl sold with a cure claim (tc17403), a silicone
-/// weaning spoon named after 辅食 (tc17404), a battery door a child opens told with 易 after a
-/// round's lead (tc17411), a detergent told through the clothes it washed (tc17412), a heated
-/// knee pad read as sports gear (tc17409).
+/// weaning spoon named after 辅食 (tc17404), a detergent told through the clothes it washed
+/// (tc17412), a heated knee pad read as sports gear (tc17409).
 #[test]
 fn the_27th_sessions_scope_words_hold() {
     hold_probe_set(
         PROBES63,
         "tests/eval/probes63.jsonl",
         14,
-        [0.79, 0.78, 0.85],
-        0.78,
+        [0.79, 0.82, 0.99],
+        0.85,
     );
 }
 
