@@ -401,7 +401,10 @@ impl Analyzer {
         };
         let kinds = kind_rules(cues, &mut substr);
         let genres = genres(cues, &mut substr);
-        let unaffected: Vec<u32> = (cues.unaffected.words.iter())
+        let unaffected: Vec<u32> = cues
+            .unaffected
+            .words
+            .iter()
             .map(|w| substr.id(&prepare(w), 0))
             .collect();
         let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();

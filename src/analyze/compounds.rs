@@ -275,7 +275,9 @@ impl Analyzer {
         if cats.len() < 2 || !p.any(&self.unaffected) {
             return;
         }
-        let said: Vec<usize> = (p.found.iter())
+        let said: Vec<usize> = p
+            .found
+            .iter()
             .filter(|h| self.unaffected.contains(&h.0))
             .map(|h| h.1)
             .collect();
@@ -284,7 +286,8 @@ impl Analyzer {
             .map(|m| {
                 let clause = t.toks[m.end - 1].clause;
                 let from = t.toks[m.end - 1].e;
-                let until = (t.toks[m.end..].iter())
+                let until = t.toks[m.end..]
+                    .iter()
                     .take_while(|x| x.clause == clause)
                     .last()
                     .map_or(from, |x| x.e);

@@ -412,16 +412,9 @@ impl Analyzer {
         // batteries" are the e-bikes', and the noun is no new product)
         // (but not one its category excludes here: "攀岩安全带" is no car's belt, and the noun is
         // placed by its head as one no alias holds)
-        let head_known = t.ms.iter().any(|m| {
-            m.b == b
-                && m.a >= a
-                && matches!(m.target, Target::Category(c) if !covered(
-                    &p.found,
-                    &self.categories[c].exclude,
-                    t.toks[m.a].s,
-                    t.toks[m.b - 1].e,
-                ))
-        });
+        let head_known =
+            t.ms.iter()
+                .any(|m| m.b == b && m.a >= a && self.refused_here(p, t, m) == Some(false));
         // (a bare word that is the last word of a product named before is that product again:
         // "儿童安全座椅…测试的18款座椅", "电动牙刷…抽检的牙刷")
         let named_again = b - a == 1 && {
@@ -434,9 +427,8 @@ impl Analyzer {
             })
         };
         // (a noun no alias names right after a product and its 的 is that product's part or
-        // accessory: "耳机的充电盒", "扫地机的充电座"; the noun may have a modifier of its own)
-        let owned = super::objects::after_product_de(t, a)
-            || (a >= 1 && super::objects::after_product_de(t, a - 1));
+        // accessory: "耳机的充电盒", "扫地机的充电座")
+        let owned = super::objects::owned_by_product(t, a);
         if head_known
             || named_again
             || owned
@@ -558,9 +550,8 @@ impl Analyzer {
             if j == b - 1 {
                 return b - 1;
             }
-            return [j, j - 1]
-                .into_iter()
-                .filter(|&s| s == j || free(s))
+            return std::iter::once(j)
+                .chain(j.checked_sub(1).filter(|&s| free(s)))
                 .find(|&s| place(s).is_some_and(prefer))
                 .unwrap_or(b - 1);
         };

@@ -96,10 +96,10 @@ impl Analyzer {
             Some(s) => t.toks[k].sent == s,
             None => t.toks[k].sent <= 1,
         };
-        // (a noun right after a product and its 的 is that product's part, there and when named
-        // again: "耳机的充电盒，充电盒内的电池…")
-        let owned = |a: usize| (0..=a).any(|j| t.words[j] == t.words[a] && after_product_de(t, j));
-        let is_noun = |k: usize| self.noun_span(t, k).is_some_and(|(a, _)| !owned(a));
+        let is_noun = |k: usize| {
+            self.noun_span(t, k)
+                .is_some_and(|(a, _)| !owned_by_product(t, a))
+        };
         // a sentence's tokens are contiguous: walk back from `near` while still inside it
         let before = (0..near.min(t.toks.len()))
             .rev()
@@ -132,15 +132,7 @@ impl Analyzer {
                 .filter(|m| m.a <= k && k < m.b && matches!(m.target, Target::Category(_)))
                 .peekable();
         of_k.peek()?;
-        let refused = of_k.all(|m| match m.target {
-            Target::Category(c) => covered(
-                &p.found,
-                &self.categories[c].exclude,
-                t.toks[m.a].s,
-                t.toks[m.b - 1].e,
-            ),
-            _ => false,
-        });
+        let refused = of_k.all(|m| self.refused_here(p, t, m) == Some(true));
         let same = |j: usize| t.toks[j].clause == t.toks[k].clause;
         let a = (k.saturating_sub(2)..k)
             .rev()
@@ -576,12 +568,35 @@ impl Analyzer {
     }
 }
 
-/// Whether the noun starting at token `a` follows a product phrase and its 的 ("耳机的充电盒",
-/// "扫地机的充电座"): it is that product's part or accessory, no product of its own.
-pub(super) fn after_product_de(t: &Tokens, a: usize) -> bool {
-    a >= 2
-        && t.words[a - 1] == "的"
-        && t.ms
-            .iter()
-            .any(|m| m.b == a - 1 && matches!(m.target, Target::Category(_)))
+/// Whether the noun starting at token `a` is a product's part or accessory, no product of its
+/// own: it follows a product phrase and its 的, with at most one modifier of its own between
+/// ("耳机的充电盒", "扫地机的无线充电座"), or its word was so named before ("耳机的充电盒，充电盒内的
+/// 电池…").
+pub(super) fn owned_by_product(t: &Tokens, a: usize) -> bool {
+    let after_de = |j: usize| {
+        j >= 2
+            && t.words[j - 1] == "的"
+            && t.ms
+                .iter()
+                .any(|m| m.b == j - 1 && matches!(m.target, Target::Category(_)))
+    };
+    after_de(a)
+        || (a >= 1 && after_de(a - 1))
+        || (0..a).any(|j| t.words[j] == t.words[a] && after_de(j))
+}
+
+impl Analyzer {
+    /// Of a rule match, whether its category's `exclude` refuses it here ("攀岩安全带" is no
+    /// car's belt, "发光手环" no smart band); `None` when the match names no category.
+    pub(super) fn refused_here(&self, p: &Prepared, t: &Tokens, m: &Match) -> Option<bool> {
+        let Target::Category(c) = m.target else {
+            return None;
+        };
+        Some(covered(
+            &p.found,
+            &self.categories[c].exclude,
+            t.toks[m.a].s,
+            t.toks[m.b - 1].e,
+        ))
+    }
 }
