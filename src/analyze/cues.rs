@@ -125,6 +125,8 @@ impl Analyzer {
                 Target::TitleDoc if tok.sent == title_sent && p.in_title(&tok) => {
                     c.title_doc_hypo = true
                 }
+                // a revoked certificate in its clause makes 撤销 a sanction the text reports
+                Target::LeadDoc if clause_has(t, tok.clause, &self.hypo_revoked) => {}
                 Target::LeadDoc
                     if (tok.sent == title_sent && p.in_title(&tok)) || tok.sent == lead_sent =>
                 {
@@ -320,4 +322,12 @@ impl Analyzer {
                         .any(|x| t.words[i].ends_with(x.as_str()))
             })
     }
+}
+
+/// Whether a word of clause `clause` is one of `list` or holds one (jieba keeps 认证证书 whole).
+fn clause_has(t: &Tokens, clause: usize, list: &[String]) -> bool {
+    t.toks
+        .iter()
+        .zip(&t.words)
+        .any(|(k, w)| k.clause == clause && list.iter().any(|x| w.contains(x.as_str())))
 }

@@ -304,6 +304,8 @@ pub struct Analyzer {
     hypo_happened_prefix: Vec<String>,
     hypo_particular: Vec<String>,
     hypo_unconfirmed: Vec<String>,
+    /// cues.toml `[hypothetical] revoked` (a revoked certificate is no retraction).
+    hypo_revoked: Vec<String>,
     /// Hazard pairs (hazards.toml `pairs`: hazard, categories, `sentence`) and substances told by
     /// their form (hazards.toml `substances`).
     pairs: Vec<(usize, Vec<usize>, bool)>,

@@ -82,6 +82,8 @@ const PROBES61: &str = include_str!("../eval/probes61.jsonl");
 const PROBES62: &str = include_str!("../eval/probes62.jsonl");
 const PROBES63: &str = include_str!("../eval/probes63.jsonl");
 const PROBES64: &str = include_str!("../eval/probes64.jsonl");
+const PROBES65: &str = include_str!("../eval/probes65.jsonl");
+const PROBES66: &str = include_str!("../eval/probes66.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1639,6 +1641,37 @@ fn the_27th_sessions_places_hold() {
     );
 }
 
+/// Fourteen texts of all genres written at the twenty-eighth session's start and scored before any
+/// change (`tests/eval/probes65.jsonl`): **not tuned on**. First run 0.968 / 0.903 / 0.947 / 0.857;
+/// two general rules it showed lifted it (a revoked certificate is no retraction, a child's hair
+/// clip or hair band is a child's product). Floors at what it measures now. Left: a heater's
+/// temperature rise read as a fire beside the burn its notice names (tc17606).
+#[test]
+fn the_28th_sessions_unseen_batch_holds() {
+    hold_probe_set(
+        PROBES65,
+        "tests/eval/probes65.jsonl",
+        14,
+        [0.99, 0.96, 0.99],
+        0.99,
+    );
+}
+
+/// Regulatory texts at the held-out aggregate's hazard classes — fakes, poisoning, labels,
+/// chemicals, failed functions, quality (`tests/eval/probes66.jsonl`). First run 0.929 / 0.909 /
+/// 1.000 / 1.000; floors at what it measures now (in-sample). Left: a car seat's dynamic test read
+/// as a loss of control where the label says an injury (tc17712).
+#[test]
+fn the_28th_sessions_hazard_classes_hold() {
+    hold_probe_set(
+        PROBES66,
+        "tests/eval/probes66.jsonl",
+        14,
+        [0.99, 0.93, 0.99],
+        0.99,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -1730,6 +1763,8 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES62, "probes62"),
         (PROBES63, "probes63"),
         (PROBES64, "probes64"),
+        (PROBES65, "probes65"),
+        (PROBES66, "probes66"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");

@@ -91,6 +91,10 @@ pub struct Hypothetical {
     /// correction says so at once.
     #[serde(default)]
     pub lead_doc: Vec<String>,
+    /// Words that make a `lead_doc` cue of their clause a sanction the text reports, not a
+    /// retraction of it: a certificate or a licence revoked (证书被撤销, 撤销其生产许可证).
+    #[serde(default)]
+    pub revoked: Vec<String>,
     /// Words that answer a question: in the sentence after a lead that asks one ("为什么…会发热？
     /// 工程师解释，…"), the text explains, as a `title_doc` cue in a title says (a realis sentence
     /// still reports).
