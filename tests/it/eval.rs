@@ -84,6 +84,7 @@ const PROBES63: &str = include_str!("../eval/probes63.jsonl");
 const PROBES64: &str = include_str!("../eval/probes64.jsonl");
 const PROBES65: &str = include_str!("../eval/probes65.jsonl");
 const PROBES66: &str = include_str!("../eval/probes66.jsonl");
+const PROBES67: &str = include_str!("../eval/probes67.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1672,6 +1673,24 @@ fn the_28th_sessions_hazard_classes_hold() {
     );
 }
 
+/// Media, advice, incidents and complaints — tips, a staged abuse test, an explainer, marketing,
+/// privacy incidents of smart products (`tests/eval/probes67.jsonl`). First run 0.903 / 0.588 /
+/// 1.000 / 0.857; floors at what it measures now (in-sample). Left: a robot vacuum's complaint
+/// told by its symptoms only (tc17806), a swallowed cell's burn inside read as a burn (tc17807),
+/// an extinguisher whose use a drill explains listed (tc17810), a non-stick coating flaking into
+/// food (tc17811, my own labels are split between chemical and foreign matter on it), a
+/// kindergarten slide read as a toy (tc17813).
+#[test]
+fn the_28th_sessions_media_and_advice_hold() {
+    hold_probe_set(
+        PROBES67,
+        "tests/eval/probes67.jsonl",
+        14,
+        [0.90, 0.66, 0.99],
+        0.92,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -1765,6 +1784,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES64, "probes64"),
         (PROBES65, "probes65"),
         (PROBES66, "probes66"),
+        (PROBES67, "probes67"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
