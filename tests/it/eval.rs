@@ -85,6 +85,7 @@ const PROBES64: &str = include_str!("../eval/probes64.jsonl");
 const PROBES65: &str = include_str!("../eval/probes65.jsonl");
 const PROBES66: &str = include_str!("../eval/probes66.jsonl");
 const PROBES67: &str = include_str!("../eval/probes67.jsonl");
+const PROBES68: &str = include_str!("../eval/probes68.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1691,6 +1692,24 @@ fn the_28th_sessions_media_and_advice_hold() {
     );
 }
 
+/// Notices of Taiwan, Hong Kong and Macau in traditional script (`tests/eval/probes68.jsonl`).
+/// First run 0.750 / 0.741 / 0.889 / 0.833 as written (one label then set by products.toml and the
+/// principal-hazard convention, tc17909); floors at what it measures now (in-sample). Left: a
+/// crib's slat gap read as a pinch and a fall beside the entrapment (tc17905), Taiwan's 安全帽 (a
+/// helmet there) read as a hard hat (tc17906), a charger brought under Taiwan's inspection list
+/// read as a fake (tc17909: the rule tried for it lowered the held-out part), a power bank's short
+/// capacity read as unnamed (tc17910).
+#[test]
+fn the_28th_sessions_traditional_notices_hold() {
+    hold_probe_set(
+        PROBES68,
+        "tests/eval/probes68.jsonl",
+        12,
+        [0.91, 0.73, 0.99],
+        0.99,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -1785,6 +1804,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES65, "probes65"),
         (PROBES66, "probes66"),
         (PROBES67, "probes67"),
+        (PROBES68, "probes68"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
