@@ -4402,7 +4402,8 @@ mod corpus {
     }
 
     /// What belongs to a product or is left out of a report is no product of its own: a noun
-    /// after a product's 的 (耳机的充电盒), a part after 及其 (阅读器及其配套充电器), a product
+    /// after a product's 的 (耳机的充电盒), a part after 及其 (阅读器及其配套充电器) or after the
+    /// notice's 产品 (产品电源适配器, 该产品的充电器), a product
     /// its clause says the recall leaves out (cues.toml `[unaffected]`).
     #[test]
     fn what_a_product_owns_or_the_report_leaves_out_is_no_product() {
@@ -4419,6 +4420,15 @@ mod corpus {
             (
                 "某公司召回一批电子词典及其充电器，词典电池可能鼓包。",
                 "其他电子产品",
+            ),
+            // the notice's 产品 stands for the recalled product, as 其 does
+            (
+                "某公司召回部分家用吸尘器，召回范围内的产品电源适配器外壳绝缘不足，可能漏电。",
+                "吸尘器",
+            ),
+            (
+                "某品牌召回一批蓝牙音箱，该产品的充电器在充电时可能过热。",
+                "有源音箱",
             ),
             (
                 "某公司召回一批电热水壶，温控器可能失灵，同期销售的电饭煲不在召回范围内。",

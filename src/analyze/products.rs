@@ -779,9 +779,11 @@ impl Analyzer {
 
 /// Whether a product word is told as a part of what 其 stands for: right after 其 ("因其风扇电机
 /// 可能过热"), or after 其 and a word of what came with it ("其配套电源适配器", "其内置电池").
-/// jieba keeps 及其 whole ("阅读器及其配套充电器").
+/// jieba keeps 及其 whole ("阅读器及其配套充电器"). The notice's own 产品 stands for it as 其
+/// does ("召回范围内的产品电源适配器外壳绝缘不足", "该产品的电池可能过热").
 fn its_own(words: &[&str], m: &CatM) -> bool {
-    let qi = |w: &str| matches!(w, "其" | "及其");
+    let qi = |w: &str| matches!(w, "其" | "及其" | "产品" | "该产品" | "本产品");
+    let product = |w: &str| matches!(w, "产品" | "该产品" | "本产品");
     m.tok > 0
         && (qi(words[m.tok - 1])
             || (m.tok > 1
@@ -789,5 +791,6 @@ fn its_own(words: &[&str], m: &CatM) -> bool {
                 && matches!(
                     words[m.tok - 1],
                     "配套" | "自带" | "附带" | "随附" | "所附" | "所配" | "配备" | "内置"
-                )))
+                ))
+            || (m.tok > 1 && product(words[m.tok - 2]) && words[m.tok - 1] == "的"))
 }

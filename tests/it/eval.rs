@@ -86,6 +86,7 @@ const PROBES65: &str = include_str!("../eval/probes65.jsonl");
 const PROBES66: &str = include_str!("../eval/probes66.jsonl");
 const PROBES67: &str = include_str!("../eval/probes67.jsonl");
 const PROBES68: &str = include_str!("../eval/probes68.jsonl");
+const PROBES69: &str = include_str!("../eval/probes69.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1710,6 +1711,23 @@ fn the_28th_sessions_traditional_notices_hold() {
     );
 }
 
+/// Recalls of products the category lists hold no alias for — a projector, a pet fountain, a
+/// baby rocker, a camping lantern, a curling brush, a baby monitor, a car's air pump
+/// (`tests/eval/probes69.jsonl`). First run 0.640 / 0.917 / 1.000 / 1.000 as written (one label
+/// then set by the real texts' 电动工具); floors at what it measures now (in-sample). Left: a
+/// child's electric rocking ride read as a toy (tc18008), a swollen cell read as an explosion, as
+/// the rules' 鼓包 has it (tc18011).
+#[test]
+fn the_28th_sessions_unlisted_recalls_hold() {
+    hold_probe_set(
+        PROBES69,
+        "tests/eval/probes69.jsonl",
+        12,
+        [0.91, 0.91, 0.99],
+        0.99,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -1805,6 +1823,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES66, "probes66"),
         (PROBES67, "probes67"),
         (PROBES68, "probes68"),
+        (PROBES69, "probes69"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
