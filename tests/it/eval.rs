@@ -87,6 +87,7 @@ const PROBES66: &str = include_str!("../eval/probes66.jsonl");
 const PROBES67: &str = include_str!("../eval/probes67.jsonl");
 const PROBES68: &str = include_str!("../eval/probes68.jsonl");
 const PROBES69: &str = include_str!("../eval/probes69.jsonl");
+const PROBES70: &str = include_str!("../eval/probes70.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1728,6 +1729,23 @@ fn the_28th_sessions_unlisted_recalls_hold() {
     );
 }
 
+/// Incidents at home and abroad — fires, a gas explosion, a strangling cord, a swallowed magnet,
+/// a shock, a drill and a debunked rumour (`tests/eval/probes70.jsonl`). First run 0.800 / 0.923 /
+/// 1.000 / 1.000 as written (one label then set by the taxonomy's 燃气泄漏 → 中毒); floors at what
+/// it measures now (in-sample). Left: a curtain's cord placed as a textile (tc18103), a bumper's
+/// gap read as a mattress's (tc18106), a treadmill's sudden speed read as a loss of control
+/// (tc18107), a car cleared of a fire a power bank caused still listed (tc18110).
+#[test]
+fn the_28th_sessions_incidents_hold() {
+    hold_probe_set(
+        PROBES70,
+        "tests/eval/probes70.jsonl",
+        12,
+        [0.79, 0.95, 0.99],
+        0.99,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -1824,6 +1842,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES67, "probes67"),
         (PROBES68, "probes68"),
         (PROBES69, "probes69"),
+        (PROBES70, "probes70"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
