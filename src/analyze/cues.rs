@@ -125,10 +125,10 @@ impl Analyzer {
                 Target::TitleDoc if tok.sent == title_sent && p.in_title(&tok) => {
                     c.title_doc_hypo = true
                 }
-                // a revoked certificate in its clause makes 撤销 a sanction the text reports
-                Target::LeadDoc if clause_has(t, tok.clause, &self.hypo_revoked) => {}
+                // (a revoked certificate in its clause makes 撤销 a sanction the text reports)
                 Target::LeadDoc
-                    if (tok.sent == title_sent && p.in_title(&tok)) || tok.sent == lead_sent =>
+                    if ((tok.sent == title_sent && p.in_title(&tok)) || tok.sent == lead_sent)
+                        && !clause_has(t, tok.clause, &self.hypo_revoked) =>
                 {
                     lead_docs.push(m.a)
                 }
@@ -325,9 +325,12 @@ impl Analyzer {
 }
 
 /// Whether a word of clause `clause` is one of `list` or holds one (jieba keeps 认证证书 whole).
+/// Tokens are in clause order: only that clause is read.
 fn clause_has(t: &Tokens, clause: usize, list: &[String]) -> bool {
-    t.toks
+    let from = t.toks.partition_point(|k| k.clause < clause);
+    t.toks[from..]
         .iter()
-        .zip(&t.words)
-        .any(|(k, w)| k.clause == clause && list.iter().any(|x| w.contains(x.as_str())))
+        .zip(&t.words[from..])
+        .take_while(|(k, _)| k.clause == clause)
+        .any(|(_, w)| list.iter().any(|x| w.contains(x.as_str())))
 }

@@ -3395,19 +3395,21 @@ mod corpus {
 
     /// The findings' hazards of an untitled text of no declared kind, in order.
     fn hazards(text: &str) -> Vec<String> {
-        super::tests::shared()
-            .analyze(&example_doc("", text, None), &mut ClusterIndex::new())
+        untitled(text)
             .findings
             .iter()
             .map(|f| f.hazard.clone())
             .collect()
     }
 
+    /// The extraction of an untitled text of no declared kind, by the shared analyzer.
+    fn untitled(text: &str) -> Extraction {
+        super::tests::shared().analyze(&example_doc("", text, None), &mut ClusterIndex::new())
+    }
+
     /// The document categories of an untitled text of no declared kind.
     fn cats(text: &str) -> Vec<String> {
-        super::tests::shared()
-            .analyze(&example_doc("", text, None), &mut ClusterIndex::new())
-            .categories
+        untitled(text).categories
     }
 
     /// A failure cue right after a negation states a limit or its keeping, no failure.
@@ -3603,8 +3605,7 @@ mod corpus {
             vec!["其他家用电器".to_string()]
         );
         let noun_of = |text: &str| {
-            super::tests::shared()
-                .analyze(&example_doc("", text, None), &mut ClusterIndex::new())
+            untitled(text)
                 .findings
                 .iter()
                 .filter_map(|f| f.product.clone())
@@ -4006,8 +4007,7 @@ mod corpus {
     #[test]
     fn a_body_cited_at_the_head_is_no_dateline() {
         let roles = |text: &str| -> Vec<(String, RegionRole)> {
-            super::tests::shared()
-                .analyze(&example_doc("", text, None), &mut ClusterIndex::new())
+            untitled(text)
                 .regions
                 .into_iter()
                 .map(|r| (r.province, r.role))
@@ -4161,8 +4161,7 @@ mod corpus {
             "某公司召回一批电动毛球修剪器，刀网可能破裂，存在割伤风险。",
             "一款电动毛球修剪器的刀片可能松脱，销售商已回收，使用者可能被割伤。",
         ] {
-            let x = super::tests::shared()
-                .analyze(&example_doc("", text, None), &mut ClusterIndex::new());
+            let x = untitled(text);
             let cats: Vec<_> = x.findings.iter().map(|f| f.category.as_str()).collect();
             assert_eq!(cats, ["其他家用电器"], "{text}: {:?}", x.findings);
         }
@@ -4176,8 +4175,7 @@ mod corpus {
             "抽查电动自行车60批次、充电器40批次，不合格分别为6、5批次，涉及最高车速、过充电保护等项目。",
             "本次抽检电动自行车及充电器共80批次，问题集中在充电器输出过压保护和整车质量两项。",
         ] {
-            let x = super::tests::shared()
-                .analyze(&example_doc("", text, None), &mut ClusterIndex::new());
+            let x = untitled(text);
             assert!(
                 x.findings
                     .iter()
@@ -4456,8 +4454,7 @@ mod corpus {
             "某公司召回一批儿童发光手环，其外壳含有超量的铅。",
             "欧盟通报一款荧光手环，其塑料部件检出超标的邻苯二甲酸酯，已从市场撤回。",
         ] {
-            let x = super::tests::shared()
-                .analyze(&example_doc("", text, None), &mut ClusterIndex::new());
+            let x = untitled(text);
             assert!(
                 x.findings.iter().any(|f| f.category == "玩具"),
                 "{text}: {:?}",

@@ -782,8 +782,8 @@ impl Analyzer {
 /// jieba keeps 及其 whole ("阅读器及其配套充电器"). The notice's own 产品 stands for it as 其
 /// does ("召回范围内的产品电源适配器外壳绝缘不足", "该产品的电池可能过热").
 fn its_own(words: &[&str], m: &CatM) -> bool {
-    let qi = |w: &str| matches!(w, "其" | "及其" | "产品" | "该产品" | "本产品");
     let product = |w: &str| matches!(w, "产品" | "该产品" | "本产品");
+    let qi = |w: &str| matches!(w, "其" | "及其") || product(w);
     m.tok > 0
         && (qi(words[m.tok - 1])
             || (m.tok > 1
