@@ -82,11 +82,14 @@ impl Analyzer {
         };
         // `also` and `unless` of a genre rule hold for the text
         let qualified = |r: &Genre| (r.also.is_empty() || p.any(&r.also)) && !p.any(&r.unless);
-        // a sampling round's pass rate under 100 % says some of it failed, as 不合格 would
+        // a sampling round's pass rate under 100 %, or fewer batches passed than sampled, says
+        // some of it failed, as 不合格 would
         let evidence = (g.evidence.is_empty()
             || p.any(&g.evidence)
             || (p.kind == DocKind::Standard && mandatory_std)
-            || (p.kind == DocKind::Inspection && self.partial_pass_re.is_match(&p.full)))
+            || (p.kind == DocKind::Inspection
+                && (self.partial_pass_re.is_match(&p.full)
+                    || inspection::fewer_passed_than_sampled(&p.full))))
             && qualified(g);
         // News or a notice relaying a mandatory standard's drafting, revision, postponement or
         // entry into force is a standard report in other words (the standard rule's evidence and

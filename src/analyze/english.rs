@@ -89,7 +89,9 @@ pub(super) fn english_recalled(
             (Some(a), Some(b))
         };
         if is("recall") || is("recalls") || is("recalling") {
-            (a, b) = after(k + 1, &|j| glue(j) || lead(j));
+            // a headline's colon after the word ("Recall: heated eye masks") opens the product
+            let from = colon_within(k, 3).map_or(k + 1, |c| c + 1);
+            (a, b) = after(from, &|j| glue(j) || lead(j));
         } else if is("product")
             && let Some(colon) = colon_within(k, 3)
         {

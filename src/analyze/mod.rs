@@ -873,6 +873,22 @@ mod tests {
         assert!(x.categories.len() == 2, "{:?}", x.categories);
     }
 
+    /// 厂 after a verb of going to or from a works (出厂, 返厂) ends no company's name: the products
+    /// before it stay the text's.
+    #[test]
+    fn leaving_the_works_names_no_works() {
+        for text in [
+            "按规定，取暖器、电热毯等产品须经认证后方可出厂销售。",
+            "她买的取暖器和电热毯都已寄回返厂检测。",
+        ] {
+            let x = run("", text, None);
+            assert_eq!(x.categories, ["室内加热器", "电热毯"], "{text}");
+        }
+        // a works' name keeps its products to itself
+        let x = run("", "宁波某某电热毯厂生产的取暖器漏电。", None);
+        assert_eq!(x.categories, ["室内加热器"]);
+    }
+
     /// A garment or shoe no alias names is placed by its head, and one made for children is a
     /// children's one: by a head rule ("婴儿爬服") or its category's `child` ("儿童快干衬衫").
     #[test]
@@ -1618,6 +1634,27 @@ mod tests {
             Some(DocKind::Inspection),
         );
         assert_eq!(x.reason.as_deref(), Some("all-pass inspection"));
+    }
+
+    /// Fewer batches passed than were sampled says some failed, though no word of failure is
+    /// written; as many passed as were sampled says none did.
+    #[test]
+    fn fewer_passed_than_sampled_is_a_failure() {
+        for text in [
+            "区市场监管局抽检儿童雨衣25批次，合格22批次。",
+            "本轮共抽查电热毯三十批次，经检验合格二十七批次。",
+        ] {
+            let x = run("", text, Some(DocKind::Inspection));
+            assert!(x.is_signal, "{text}: {:?}", x.reason);
+        }
+        for text in [
+            "区市场监管局抽检儿童雨衣25批次，合格25批次。",
+            // a product's share of the round is no total
+            "共抽查电热毯和取暖器40批次，其中电热毯20批次，合格40批次。",
+        ] {
+            let x = run("", text, Some(DocKind::Inspection));
+            assert!(!x.is_signal, "{text}: {:?}", x.findings);
+        }
     }
 
     #[test]
@@ -4075,6 +4112,15 @@ mod corpus {
                 "The recalled heated insoles can burn the feet.",
                 "其他家用电器",
             ),
+            // a headline's colon after "recall" opens the product, whatever the later sentences call it
+            (
+                "Product recall: USB heated neck wraps. The wraps can overheat.",
+                "其他家用电器",
+            ),
+            (
+                "Voluntary recall: heated seat cushions. The cushions may get too hot.",
+                "其他家用电器",
+            ),
         ] {
             assert_eq!(cats(text), vec![want.to_string()], "{text}");
         }
@@ -4381,7 +4427,7 @@ mod corpus {
     fn the_object_of_a_test_round_is_the_product() {
         for text in [
             "检测机构对网购的20款电动美甲机进行测试，其中7款外壳温度过高，另有3款电源线的拉力测试不合格。",
-            "质检所检测了市售的15款电动磨脚器，4款电源线的护套厚度不达标。",
+            "质检所检测了市售的15款电动擦窗器，4款电源线的护套厚度不达标。",
         ] {
             assert_eq!(cats(text), vec!["其他家用电器".to_string()], "{text}");
         }
@@ -4474,11 +4520,14 @@ mod corpus {
     fn a_member_cut_into_characters_is_one_product() {
         for text in [
             "区局抽检电热水壶和手动打奶器，2批次不合格。",
-            "区局对电热水壶、电动磨脚器开展抽检，2批次不合格。",
+            "区局对电热水壶、电动擦窗器开展抽检，2批次不合格。",
         ] {
             let got = cats(text);
             assert!(got.contains(&"其他家用电器".to_string()), "{text}: {got:?}");
         }
+        // a machine for the skin is a skin-care appliance, over the rule of 电
+        let got = cats("区局对电热水壶、电动磨脚器开展抽检，2批次不合格。");
+        assert!(got.contains(&"皮肤及毛发护理器具".to_string()), "{got:?}");
         for text in [
             "市场监管部门对网售的暖菜板进行抽检，3批次泄漏电流超标。",
             "县局对加热菜板开展抽查，2批次发热不合格。",

@@ -29,6 +29,10 @@ impl Analyzer {
             if name.chars().count() < 4 {
                 continue;
             }
+            // "…等产品方可出厂销售", "返厂维修": a verb of going to or from a works, no works' name
+            if MOVES_AT_WORKS.iter().any(|v| name.ends_with(v)) {
+                continue;
+            }
             // "一服装厂", "杭州一家电动车公司": an indefinite mention, not a name; 一 inside a
             // name ("金一亭电器厂", 第一, 统一) is part of it
             let chars: Vec<char> = name.chars().collect();
@@ -59,6 +63,11 @@ impl Analyzer {
         })
     }
 }
+
+/// A verb and 厂 (leaving, entering, going back to a works): the 厂 is no organisation's suffix.
+const MOVES_AT_WORKS: [&str; 8] = [
+    "出厂", "进厂", "入厂", "返厂", "回厂", "离厂", "到厂", "送厂",
+];
 
 /// Measure words that count objects, not organisations: "一台" before a maker's name counts the
 /// appliance bought ("一家" stays an indefinite organisation).

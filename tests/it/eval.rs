@@ -88,6 +88,8 @@ const PROBES67: &str = include_str!("../eval/probes67.jsonl");
 const PROBES68: &str = include_str!("../eval/probes68.jsonl");
 const PROBES69: &str = include_str!("../eval/probes69.jsonl");
 const PROBES70: &str = include_str!("../eval/probes70.jsonl");
+const PROBES71: &str = include_str!("../eval/probes71.jsonl");
+const PROBES72: &str = include_str!("../eval/probes72.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1746,6 +1748,39 @@ fn the_28th_sessions_incidents_hold() {
     );
 }
 
+/// Regulatory texts on products no alias held when they were written — lunch boxes that heat,
+/// e-readers, baby carriers, foot files, dish cloths — and fakes in plain words (a mark's owner
+/// who never licensed the sample, a maker no register holds, an imitation), a standard, recalls
+/// and advice (`tests/eval/probes71.jsonl`). First run 0.917 / 0.875 / 1.000 / 0.889 as written;
+/// floors at what it measures now (in-sample). Left: a plug's missing maker read as a marking
+/// defect beside the fake (tc19106), disposable gloves placed as a textile (tc19116).
+#[test]
+fn the_29th_sessions_regulatory_batch_holds() {
+    hold_probe_set(
+        PROBES71,
+        "tests/eval/probes71.jsonl",
+        18,
+        [0.97, 0.97, 0.99],
+        0.99,
+    );
+}
+
+/// Media, advice, incidents and complaints: a drill, tips, a hypothetical, an explainer, a
+/// council's all-pass test, a rumour, service and quality complaints, a smart lock opened by a
+/// stranger's box (`tests/eval/probes72.jsonl`). First run 1.000 / 0.889 / 1.000 / 0.929 as
+/// written; floors at what it measures now (in-sample). Left: a grade under the one marked read
+/// as a fake beside the quality finding (tc19207).
+#[test]
+fn the_29th_sessions_media_batch_holds() {
+    hold_probe_set(
+        PROBES72,
+        "tests/eval/probes72.jsonl",
+        14,
+        [0.99, 0.94, 0.99],
+        0.99,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -1843,6 +1878,8 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES68, "probes68"),
         (PROBES69, "probes69"),
         (PROBES70, "probes70"),
+        (PROBES71, "probes71"),
+        (PROBES72, "probes72"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");

@@ -46,6 +46,37 @@ pub(super) fn with_table_categories(
     names
 }
 
+/// Whether a sentence of `text` counts fewer batches passed than sampled ("抽检羽绒服20批次，
+/// 合格17批次"): some failed, though no word of failure is written. The largest sampled count of the
+/// sentence is its total (a sentence may also count a product's share of it); a sentence that
+/// counts none passed, or names failures itself, is left to the words that say so.
+pub(super) fn fewer_passed_than_sampled(text: &str) -> bool {
+    counts::sentences(text).into_iter().any(|(ss, se)| {
+        let Some(sentence) = text.get(ss..se) else {
+            return false;
+        };
+        let (mut sampled, mut passed) = (0u64, None::<u64>);
+        for (cs, ce) in counts::clauses(sentence) {
+            let Some(clause) = sentence.get(cs..ce) else {
+                continue;
+            };
+            for at in counts::counts_in(clause) {
+                let pre = clause.get(..at.start).unwrap_or_default();
+                let post = clause.get(at.end..).unwrap_or_default();
+                match counts::role_of(pre, post, post, false) {
+                    Some(counts::Role::Sampled) => sampled = sampled.max(at.value),
+                    Some(counts::Role::Passed) => {
+                        passed = Some(passed.unwrap_or(0) + at.value);
+                    }
+                    Some(_) => return false,
+                    None => {}
+                }
+            }
+        }
+        passed.is_some_and(|n| n > 0 && n < sampled)
+    })
+}
+
 /// What the analysis found that records are read from.
 pub(super) struct RecordInput<'a> {
     pub(super) p: &'a Prepared<'a>,
