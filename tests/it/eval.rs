@@ -742,7 +742,7 @@ fn recall_roundups_media_and_unnamed_products_hold() {
         PROBES15,
         "tests/eval/probes15.jsonl",
         128,
-        [0.88, 0.95, 0.97],
+        [0.89, 0.95, 0.97],
         1.00,
     );
 }
@@ -1618,14 +1618,15 @@ fn the_27th_sessions_unnamed_products_hold() {
 /// written, 0.667 on categories with three labels set by the taxonomy's names; floors at what it
 /// measures now (in-sample). Left: a massage shawl sold with a cure claim (tc17403), a silicone
 /// weaning spoon named after 辅食 (tc17404), a detergent told through the clothes it washed
-/// (tc17412), a heated knee pad read as sports gear (tc17409).
+/// (tc17412). A heated knee pad read as sports gear (tc17409) is placed as an appliance since the
+/// twenty-ninth session (0.897 on categories).
 #[test]
 fn the_27th_sessions_scope_words_hold() {
     hold_probe_set(
         PROBES63,
         "tests/eval/probes63.jsonl",
         14,
-        [0.79, 0.82, 0.99],
+        [0.89, 0.82, 0.99],
         0.85,
     );
 }
