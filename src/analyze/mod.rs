@@ -319,6 +319,9 @@ pub struct Analyzer {
     register_firsts: CharSet,
     /// cues.toml `[brands] not`: tokens that are no brand (its marks are a [`lex`] list).
     brand_not: Vec<String>,
+    /// "《" and the title of each standard family whose number is a mandatory one (GB, not
+    /// GB/T), prepared: a text naming the standard by its title alone names a mandatory one.
+    mandatory_titles: Vec<String>,
     /// cues.toml `[place_roles]`: characters that may lead a place, words of a standard's origin.
     place_lead: Vec<char>,
     standard_origin: text::Words,
@@ -445,6 +448,22 @@ pub fn story_fields_of(doc: &Document, ex: &Extraction) -> Fields {
         &ex.standards,
     )
 }
+
+/// Words saying a standard named by its title is changing: a new edition, an amendment, a draft,
+/// a day it takes effect.
+const TITLE_CHANGES: [&str; 8] = [
+    "修改单",
+    "修订",
+    "征求意见",
+    "将于",
+    "起实施",
+    "起施行",
+    "起执行",
+    "代替",
+];
+
+/// Words of an international standard, whose title a mandatory GB standard may share.
+const INTERNATIONAL: [&str; 5] = ["iso", "iec", "国际标准", "astm", "欧洲标准"];
 
 /// Longest text (bytes) one document's analysis reads; the rest is cut and the cut recorded
 /// ([`Extraction::text_cut`]). Real notices and articles are far shorter; the cap keeps a page of
@@ -580,7 +599,18 @@ impl Analyzer {
         let names = self.names(&p, &t);
         let prod = self.products(&p, &t, &names.orgs);
         let standards = self.standards(&p);
-        let genre = self.genre(&p, standards.iter().any(|s| standard_is_mandatory(s)));
+        // a mandatory standard named by its title alone, in a text that cites no number and no
+        // international standard (ISO 8124 shares GB 6675's title) and says the standard is
+        // changing (an explainer of one in force is no news)
+        let mandatory = standards.iter().any(|s| standard_is_mandatory(s))
+            || (standards.is_empty()
+                && !INTERNATIONAL.iter().any(|w| p.full.contains(w))
+                && self
+                    .mandatory_titles
+                    .iter()
+                    .any(|t| p.full.contains(t.as_str()))
+                && TITLE_CHANGES.iter().any(|w| p.full.contains(w)));
+        let genre = self.genre(&p, mandatory);
         let mut hz = self.hazard_mentions(&p, &t, &cues, &genre);
         let categories = self.attach(&p, &t, &mut hz, &prod);
         let places = self.places(&p, &t, &names, &genre);
@@ -3938,6 +3968,30 @@ mod corpus {
             let want: std::collections::BTreeSet<String> =
                 ["境外:欧盟", country].map(String::from).into();
             assert_eq!(provinces, want, "{text}");
+        }
+    }
+
+    /// A mandatory standard named by its title alone (a standard family's title, no number) is a
+    /// new requirement when the text says it changes; an explainer of it in force, or an ISO
+    /// standard that shares its title, is not.
+    #[test]
+    fn a_mandatory_standard_named_by_its_title_is_news_when_it_changes() {
+        let an = super::tests::shared();
+        let signal = |text: &str| {
+            an.analyze(&example_doc("", text, None), &mut ClusterIndex::new())
+                .is_signal
+        };
+        for text in [
+            "《家用燃气灶具》国家标准的第2号修改单将于明年3月起实施，新增熄火保护要求。",
+            "《玩具安全》系列标准完成修订，新版将于2027年起施行。",
+        ] {
+            assert!(signal(text), "{text}");
+        }
+        for text in [
+            "《家用燃气灶具》标准解读：标准对熄火保护装置的开阀时间作出了规定。",
+            "ISO 8124-9《玩具安全 第9部分》国际标准完成修订，将于明年发布。",
+        ] {
+            assert!(!signal(text), "{text}");
         }
     }
 

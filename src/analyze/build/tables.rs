@@ -695,6 +695,7 @@ pub(super) fn assemble(
         pairs: pairs(f, cat_index),
         substances: super::super::substances::table(f),
         brand_not: words(&cues.brands.not),
+        mandatory_titles: mandatory_titles(f),
         place_lead: last_chars(&cues.place_roles.lead),
         standard_origin: text::Words::new(words(&cues.place_roles.standard)),
         standard_bodies: prepared(&cues.place_roles.standard_bodies),
@@ -760,6 +761,24 @@ fn last_chars(words: &[String]) -> Vec<char> {
     words
         .iter()
         .filter_map(|w| prepare(w).chars().next_back())
+        .collect()
+}
+
+/// "《" and each standard family's title, prepared, for the families whose first number (the one
+/// the title is of) is a mandatory standard's (GB 16410, "GB 811 / GB 2811"; not GB/T 5023, nor
+/// "GB/T 32610 / GB 2626").
+fn mandatory_titles(f: &rules::RuleFiles) -> Vec<String> {
+    f.hazards
+        .standard_family
+        .iter()
+        .filter(|fam| !fam.title.is_empty())
+        .filter(|fam| {
+            fam.standard
+                .split(" / ")
+                .next()
+                .is_some_and(crate::analyze::standard_is_mandatory)
+        })
+        .map(|fam| prepare(&format!("《{}", fam.title)))
         .collect()
 }
 
