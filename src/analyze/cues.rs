@@ -125,7 +125,8 @@ impl Analyzer {
                 Target::TitleDoc if tok.sent == title_sent && p.in_title(&tok) => {
                     c.title_doc_hypo = true
                 }
-                // (a revoked certificate in its clause makes 撤销 a sanction the text reports)
+                // (a revoked certificate in its clause makes 撤销 a sanction the text reports; a
+                // swallowing makes 误将 a mishap)
                 Target::LeadDoc
                     if ((tok.sent == title_sent && p.in_title(&tok)) || tok.sent == lead_sent)
                         && !clause_has(t, tok.clause, &self.hypo_revoked) =>

@@ -304,7 +304,8 @@ pub struct Analyzer {
     hypo_happened_prefix: Vec<String>,
     hypo_particular: Vec<String>,
     hypo_unconfirmed: Vec<String>,
-    /// cues.toml `[hypothetical] revoked` (a revoked certificate is no retraction).
+    /// cues.toml `[hypothetical] revoked` and `mishap` (a revoked certificate is no retraction, a
+    /// child who swallowed what it mistook for food no correction).
     hypo_revoked: Vec<String>,
     /// Hazard pairs (hazards.toml `pairs`: hazard, categories, `sentence`) and substances told by
     /// their form (hazards.toml `substances`).

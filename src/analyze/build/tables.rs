@@ -721,7 +721,13 @@ pub(super) fn assemble(
         hypo_happened_prefix: words(&cues.hypothetical.happened_prefix),
         hypo_particular: words(&cues.hypothetical.particular),
         hypo_unconfirmed: words(&cues.hypothetical.unconfirmed),
-        hypo_revoked: words(&cues.hypothetical.revoked),
+        hypo_revoked: words(
+            &[
+                &cues.hypothetical.revoked[..],
+                &cues.hypothetical.mishap[..],
+            ]
+            .concat(),
+        ),
     }
 }
 

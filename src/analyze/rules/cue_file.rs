@@ -95,6 +95,10 @@ pub struct Hypothetical {
     /// retraction of it: a certificate or a licence revoked (证书被撤销, 撤销其生产许可证).
     #[serde(default)]
     pub revoked: Vec<String>,
+    /// Words of a mishap (a child swallowing what it mistook for food) that, in a `lead_doc` cue's
+    /// clause, make the cue's 误将 an accident the text reports, not a correction.
+    #[serde(default)]
+    pub mishap: Vec<String>,
     /// Words that answer a question: in the sentence after a lead that asks one ("为什么…会发热？
     /// 工程师解释，…"), the text explains, as a `title_doc` cue in a title says (a realis sentence
     /// still reports).
