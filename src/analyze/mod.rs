@@ -1912,6 +1912,25 @@ mod tests {
             None,
         );
         assert_eq!(z.findings[0].province.as_deref(), Some("境外:加拿大"));
+        // an English recall sold "in the US" or "in the U.S." is one in the United States; the
+        // word "us" is no country
+        for (text, want) in [
+            (
+                "Nova recalls bunk beds because the rail can detach, posing a fall hazard. About 900 were sold in the US.",
+                Some("境外:美国"),
+            ),
+            (
+                "Nova recalls bunk beds because the rail can detach, posing a fall hazard. Sold in the U.S. only.",
+                Some("境外:美国"),
+            ),
+            (
+                "Nova recalls bunk beds because the rail can detach, posing a fall hazard. Contact us for a repair kit.",
+                None,
+            ),
+        ] {
+            let x = run("", text, None);
+            assert_eq!(x.findings[0].province.as_deref(), want, "{text}");
+        }
         // a national notice that counts failed batches by province is there too; the provinces
         // of the makers it sampled are not
         let provinces = |text: &str| {

@@ -90,6 +90,7 @@ const PROBES69: &str = include_str!("../eval/probes69.jsonl");
 const PROBES70: &str = include_str!("../eval/probes70.jsonl");
 const PROBES71: &str = include_str!("../eval/probes71.jsonl");
 const PROBES72: &str = include_str!("../eval/probes72.jsonl");
+const PROBES73: &str = include_str!("../eval/probes73.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1782,6 +1783,22 @@ fn the_29th_sessions_media_batch_holds() {
     );
 }
 
+/// Twelve texts of all genres written in the middle of the twenty-ninth session, after its
+/// first rule commits, and scored before any change they could prompt (`tests/eval/probes73.jsonl`):
+/// first run 1.000 / 0.909 / 0.933 / 1.000 as written, 1.000 / 1.000 / 0.933 / 1.000 with one
+/// label set by the taxonomy (a seat's side impact, 碰撞, is 交通事故/失控). One mechanism it
+/// showed was built: an English recall sold "in the US" is one in the United States.
+#[test]
+fn the_29th_sessions_mixed_batch_holds() {
+    hold_probe_set(
+        PROBES73,
+        "tests/eval/probes73.jsonl",
+        12,
+        [0.99, 0.99, 0.99],
+        0.99,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -1881,6 +1898,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES70, "probes70"),
         (PROBES71, "probes71"),
         (PROBES72, "probes72"),
+        (PROBES73, "probes73"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
