@@ -38,7 +38,12 @@
 //! with `JIANCE_BENCH_ROUNDS` 1 and then 3: there a pass takes more than the 0.2 s a round aims at,
 //! so extraction runs once per round plus twice (the digest, the calibration), and half the
 //! difference of the two totals is one steady pass, without the first pass's one-off work (lazy
-//! regexes compiled, their DFA states built). Issue 48 measured so after the twenty-sixth
+//! regexes compiled, their DFA states built). Issue 48 measured so at the twenty-ninth session's
+//! end, 5ea2f75 (output digest bc40f6fce0989aaf, moved by the twenty-eighth and twenty-ninth
+//! sessions' analysis changes): 88.0 M instructions a pass, 3.84× a `jieba_hmm` pass (86.5 M at its
+//! start cf09929, digest 0984449463525db3; 95.6 M before a standard-title check of its own was
+//! guarded by one search for 《); after the twenty-seventh session's, 1fc9f21 (digest
+//! 4f5431ec0a0e2e72): 86.1 M, 3.76×; after the twenty-sixth
 //! session's analysis changes, b47d535 (output digest 1c8276b3424d3327, moved by them; no speed
 //! work): 85.8 M instructions a pass, 3.75× a `jieba_hmm` pass; at the twenty-fifth session's
 //! end, 3d62ad9 (670cf12 merged with that session's analysis changes; output digest
