@@ -600,20 +600,7 @@ impl Analyzer {
         let names = self.names(&p, &t);
         let prod = self.products(&p, &t, &names.orgs);
         let standards = self.standards(&p);
-        // a mandatory standard named by its title alone, in a text that cites no number and no
-        // international standard (ISO 8124 shares GB 6675's title) and says the standard is
-        // changing (an explainer of one in force is no news)
-        // (a title is quoted: most texts hold no 《 and are passed by one memchr search)
-        let mandatory = standards.iter().any(|s| standard_is_mandatory(s))
-            || (standards.is_empty()
-                && p.full.contains('《')
-                && !INTERNATIONAL.iter().any(|w| p.full.contains(w))
-                && self
-                    .mandatory_titles
-                    .iter()
-                    .any(|t| p.full.contains(t.as_str()))
-                && TITLE_CHANGES.iter().any(|w| p.full.contains(w)));
-        let genre = self.genre(&p, mandatory);
+        let genre = self.genre(&p, self.cites_mandatory(&p, &standards));
         let mut hz = self.hazard_mentions(&p, &t, &cues, &genre);
         let categories = self.attach(&p, &t, &mut hz, &prod);
         let places = self.places(&p, &t, &names, &genre);
@@ -735,6 +722,23 @@ impl Analyzer {
             inspections,
         };
         (ex, facts, sketch)
+    }
+
+    /// Whether the text cites a mandatory standard: by a GB number, or by a mandatory standard
+    /// family's title alone in a text that cites no number and no international standard (ISO
+    /// 8124 shares GB 6675's title) and says the standard is changing (an explainer of one in
+    /// force is no news). A title is quoted: most texts hold no 《 and are passed by one memchr
+    /// search.
+    fn cites_mandatory(&self, p: &Prepared, standards: &[String]) -> bool {
+        standards.iter().any(|s| standard_is_mandatory(s))
+            || (standards.is_empty()
+                && p.full.contains('《')
+                && !INTERNATIONAL.iter().any(|w| p.full.contains(w))
+                && self
+                    .mandatory_titles
+                    .iter()
+                    .any(|t| p.full.contains(t.as_str()))
+                && TITLE_CHANGES.iter().any(|w| p.full.contains(w)))
     }
 
     /// Fold title and text into one buffer, find every substring phrase, and tell the kind.

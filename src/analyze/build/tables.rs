@@ -596,11 +596,7 @@ pub(super) fn assemble(
         anchor_term_cats: t.anchor_term_cats,
         anchor_term_ends: t.anchor_term_ends,
         child_words: words(&f.products.child_words),
-        child_firsts: CharSet::new(
-            words(&f.products.child_words)
-                .iter()
-                .filter_map(|w| w.chars().next()),
-        ),
+        child_firsts: first_chars(&f.products.child_words),
         jieba: t.jieba,
         anchored: t
             .categories
@@ -625,11 +621,7 @@ pub(super) fn assemble(
             words(&cues.victim.distance),
         ),
         consequence_words: words(&cues.consequence.words).into_iter().collect(),
-        consequence_firsts: CharSet::new(
-            words(&cues.consequence.words)
-                .iter()
-                .filter_map(|w| w.chars().next()),
-        ),
+        consequence_firsts: first_chars(&cues.consequence.words),
         defects: super::hazards::DefectCues {
             words: words(&cues.defects.words),
             items: words(&cues.defects.items),
@@ -721,13 +713,7 @@ pub(super) fn assemble(
         hypo_happened_prefix: words(&cues.hypothetical.happened_prefix),
         hypo_particular: words(&cues.hypothetical.particular),
         hypo_unconfirmed: words(&cues.hypothetical.unconfirmed),
-        hypo_revoked: words(
-            &[
-                &cues.hypothetical.revoked[..],
-                &cues.hypothetical.mishap[..],
-            ]
-            .concat(),
-        ),
+        hypo_revoked: words(&cues.hypothetical.not_retraction()),
     }
 }
 
@@ -760,6 +746,11 @@ fn finders(words: Vec<String>) -> Vec<memchr::memmem::Finder<'static>> {
         .iter()
         .map(|w| memchr::memmem::Finder::new(w.as_str()).into_owned())
         .collect()
+}
+
+/// The first character of each word, prepared, as a set.
+fn first_chars(words: &[String]) -> CharSet {
+    CharSet::new(words.iter().filter_map(|w| prepare(w).chars().next()))
 }
 
 /// The last character of each word, prepared.

@@ -110,6 +110,14 @@ pub struct Hypothetical {
     pub examples: Examples,
 }
 
+impl Hypothetical {
+    /// The words that make a `lead_doc` cue of their clause no retraction or correction:
+    /// `revoked` and `mishap`.
+    pub fn not_retraction(&self) -> Vec<String> {
+        self.revoked.iter().chain(&self.mishap).cloned().collect()
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CueList {
