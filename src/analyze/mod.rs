@@ -320,7 +320,7 @@ pub struct Analyzer {
     register_firsts: CharSet,
     /// cues.toml `[brands] not`: tokens that are no brand (its marks are a [`lex`] list).
     brand_not: Vec<String>,
-    /// "《" and the title of each standard family whose number is a mandatory one (GB, not
+    /// "《" and the title of each standard family whose first number is a mandatory one (GB, not
     /// GB/T), prepared: a text naming the standard by its title alone names a mandatory one.
     mandatory_titles: Vec<String>,
     /// cues.toml `[place_roles]`: characters that may lead a place, words of a standard's origin.
