@@ -129,7 +129,7 @@ impl Analyzer {
                 // swallowing makes 误将 a mishap)
                 Target::LeadDoc
                     if ((tok.sent == title_sent && p.in_title(&tok)) || tok.sent == lead_sent)
-                        && !clause_has(t, tok.clause, &self.hypo_revoked) =>
+                        && !clause_has(t, tok.clause, &self.hypo_not_retraction) =>
                 {
                     lead_docs.push(m.a)
                 }

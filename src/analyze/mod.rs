@@ -306,7 +306,7 @@ pub struct Analyzer {
     hypo_unconfirmed: Vec<String>,
     /// cues.toml `[hypothetical] revoked` and `mishap` (a revoked certificate is no retraction, a
     /// child who swallowed what it mistook for food no correction).
-    hypo_revoked: Vec<String>,
+    hypo_not_retraction: Vec<String>,
     /// Hazard pairs (hazards.toml `pairs`: hazard, categories, `sentence`) and substances told by
     /// their form (hazards.toml `substances`).
     pairs: Vec<(usize, Vec<usize>, bool)>,

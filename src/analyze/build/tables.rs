@@ -713,7 +713,7 @@ pub(super) fn assemble(
         hypo_happened_prefix: words(&cues.hypothetical.happened_prefix),
         hypo_particular: words(&cues.hypothetical.particular),
         hypo_unconfirmed: words(&cues.hypothetical.unconfirmed),
-        hypo_revoked: words(&cues.hypothetical.not_retraction()),
+        hypo_not_retraction: words(&cues.hypothetical.not_retraction()),
     }
 }
 
