@@ -361,7 +361,7 @@ impl Analyzer {
                 h => &h.prefer_groups,
             };
             let clause = toks[m.tok].clause;
-            let same: Option<&CatM> = cats
+            let mut same: Option<&CatM> = cats
                 .iter()
                 .zip(&prod.victim)
                 .filter(|(c, v)| c.sent == m.sent && !**v)
@@ -376,6 +376,19 @@ impl Analyzer {
                         c.tok > m.tok,
                     )
                 });
+            // of two products one phrase names (开关插座, products.toml `joint`) the hazard goes
+            // to the one whose item the term is (通断能力 is a switch's clause)
+            if let Some(c) = same
+                && !self.joints.is_empty()
+            {
+                let term = p.full.get(m.span.0..m.span.1).unwrap_or("");
+                if !self.keeps_term(m.h, term, Some(c.c)) {
+                    let keeps = |o: &&CatM| {
+                        o.tok == c.tok && o.c != c.c && self.keeps_term(m.h, term, Some(o.c))
+                    };
+                    same = cats.iter().find(keeps).or(same);
+                }
+            }
             m.category = same.map(|c| c.c).or(prod.title_cat).or(top);
             if let Some(same) = same {
                 m.also = self.coordinated(cats, same, words);

@@ -1,11 +1,64 @@
 //! What a product's neighbours say of its kind: a word before it (一次性可降解塑料吸管: products.toml
 //! `kinds`), the class a list of it closes with (塑料吸管等一次性塑料餐饮具), and an accessory named
 //! right after the product it is made for (蓝牙音响充电器: products.toml `accessory`), and whether a
-//! fallback's class noun (小家电) counted in its sentence is a kind of product of its own.
+//! fallback's class noun (小家电) counted in its sentence is a kind of product of its own; and the
+//! products joined to one by coordination words alone (插线板和手机充电器), which share its findings.
 
 use super::*;
 
 impl Analyzer {
+    /// Whether a token joins two products into one list (cues.toml `[coordination]`).
+    pub(super) fn joins(&self, w: &str) -> bool {
+        self.join_words.iter().any(|j| j == w)
+    }
+
+    /// Category mentions joined to `at` by coordination words alone ("插线板和手机充电器").
+    pub(super) fn coordinated(&self, cats: &[CatM], at: &CatM, words: &[&str]) -> Vec<usize> {
+        let mut chain: Vec<&CatM> = cats.iter().filter(|c| c.sent == at.sent).collect();
+        chain.sort_by_key(|c| c.tok);
+        // (two products of one phrase, products.toml `joint`, stand at one token: the walk goes
+        // from phrase to phrase, and each phrase gives all its products)
+        let all_at = chain.clone();
+        chain.dedup_by_key(|c| c.tok);
+        let Some(pos) = chain.iter().position(|c| c.tok == at.tok) else {
+            return Vec::new();
+        };
+        // (the joining words may be followed by up to two plain words of the next product's own:
+        // "实木家具、弹簧软床垫" names 床垫 with 弹簧软 before it)
+        let joined = |a: &CatM, b: &CatM| {
+            b.tok > a.end
+                && words.get(a.end..b.tok).is_some_and(|between| {
+                    let j = between.iter().take_while(|w| self.joins(w)).count();
+                    j >= 1
+                        && between.len() - j <= 2
+                        && between[j..].iter().all(|w| {
+                            // (no count, "和一辆自行车", and no made-for 用, "及平衡车用充电器")
+                            super::text::han_word(w)
+                                && !matches!(*w, "的" | "用" | "专用" | "适用")
+                                && !w.starts_with(|c| super::nouns::NUMERAL_CHARS.contains(c))
+                        })
+                })
+        };
+        let mut at_toks = vec![at.tok];
+        let mut i = pos;
+        while i + 1 < chain.len() && joined(chain[i], chain[i + 1]) {
+            at_toks.push(chain[i + 1].tok);
+            i += 1;
+        }
+        let mut i = pos;
+        while i > 0 && joined(chain[i - 1], chain[i]) {
+            at_toks.push(chain[i - 1].tok);
+            i -= 1;
+        }
+        let mut out: Vec<usize> = at_toks
+            .iter()
+            .flat_map(|&k| all_at.iter().filter(move |c| c.tok == k).map(|c| c.c))
+            .collect();
+        out.retain(|&c| c != at.c);
+        out.dedup();
+        out
+    }
+
     /// A mention after one of its category's `kinds` words, at most two plain words between
     /// ("一次性可降解塑料吸管"), is of that kind's category.
     /// So is one a list closes with 等 and that kind ("塑料吸管等一次性塑料餐饮具").

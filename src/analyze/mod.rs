@@ -267,6 +267,9 @@ pub struct Analyzer {
     /// The categories with an anchor (products.toml `anchor`), in order: a handful of the
     /// categories, walked per document where a walk over all of them paid for every one.
     anchored: Vec<usize>,
+    /// (prepared phrase, category) of products.toml `joint`: a mention through the phrase names
+    /// the category too (开关插座 → 开关 beside 插头插座).
+    joints: Vec<(String, usize)>,
     /// Words that make the product after them one for children (products.toml `child_words`).
     child_words: Vec<String>,
     /// First characters of `child_words`: a token opening with none is none of them.
@@ -1056,6 +1059,47 @@ mod tests {
             x.findings.iter().all(|f| f.hazard != "火灾"),
             "{:?}",
             x.findings
+        );
+    }
+
+    /// A device's head that jieba glued to the modal after it (故事 + 机会) goes back to the
+    /// device's name; 机会 elsewhere stays a word.
+    #[test]
+    fn a_head_glued_to_a_modal_goes_back_to_its_device() {
+        for text in [
+            "孩子的智能故事机会在半夜自己播放",
+            "这款早教机会自动连上陌生的网络",
+        ] {
+            let x = run("", text, None);
+            assert!(
+                x.categories.iter().any(|c| c == "其他电子产品"),
+                "{text}: {:?}",
+                x.categories
+            );
+        }
+        let x = run("", "商家趁双十一的机会推出电暖器促销。", None);
+        assert!(
+            x.categories.iter().all(|c| c != "其他电子产品"),
+            "{:?}",
+            x.categories
+        );
+    }
+
+    /// A name of two products (开关插座) gives both, and a failed item goes to the product whose
+    /// clause it is (通断能力 is a switch's).
+    #[test]
+    fn a_joint_name_gives_both_products_and_the_item_goes_to_its_own() {
+        let x = run(
+            "",
+            "市局抽查开关插座30批次，3批次通断能力不合格。",
+            Some(DocKind::Inspection),
+        );
+        let has = |c: &str, h: &str| x.findings.iter().any(|f| f.category == c && f.hazard == h);
+        assert!(has("开关", "火灾"), "{:?}", x.findings);
+        assert!(
+            x.categories.iter().any(|c| c == "插头插座"),
+            "{:?}",
+            x.categories
         );
     }
 

@@ -23,7 +23,7 @@ impl Analyzer {
         title_end: usize,
         hazard_sents: Option<&FxHashSet<usize>>,
     ) -> Vec<CatM> {
-        let mut cats = self.category_spans(hits, toks, ms);
+        let mut cats = self.category_spans(text, hits, toks, ms);
         self.made_for_compounds(text, words, toks, &mut cats);
         self.accessories_take_over(&mut cats, words);
         english_heads(&self.categories, &mut cats, words);
@@ -286,8 +286,8 @@ impl Analyzer {
     }
 
     /// Category phrases of the text, the longest where two overlap, less those an `exclude`
-    /// phrase covers.
-    fn category_spans(&self, hits: &[Hit], toks: &[Tok], ms: &[Match]) -> Vec<CatM> {
+    /// phrase covers; a phrase naming two products (products.toml `joint`) gives both.
+    fn category_spans(&self, text: &str, hits: &[Hit], toks: &[Tok], ms: &[Match]) -> Vec<CatM> {
         let mut cats: Vec<CatM> = Vec::new();
         // Longest match wins where two category phrases overlap.
         let mut spans: Vec<(usize, usize, usize)> = ms
@@ -308,12 +308,22 @@ impl Analyzer {
                 continue;
             }
             covered_to = b;
+            let sent = toks[a].sent;
             cats.push(CatM {
                 c,
                 tok: a,
                 end: b,
-                sent: toks[a].sent,
+                sent,
             });
+            let joint = |(p, j): &&(String, usize)| *j != c && text.get(s..e) == Some(p.as_str());
+            for &(_, j) in self.joints.iter().filter(joint) {
+                cats.push(CatM {
+                    c: j,
+                    tok: a,
+                    end: b,
+                    sent,
+                });
+            }
         }
         cats
     }
@@ -426,52 +436,6 @@ impl Analyzer {
         let mut v: Vec<(usize, (u32, usize))> = score.into_iter().collect();
         v.sort_by_key(|&(_, (s, first))| (std::cmp::Reverse(s), first));
         v.into_iter().map(|(c, _)| c).collect()
-    }
-}
-
-impl Analyzer {
-    /// Whether a token joins two products into one list (cues.toml `[coordination]`).
-    pub(super) fn joins(&self, w: &str) -> bool {
-        self.join_words.iter().any(|j| j == w)
-    }
-
-    /// Category mentions joined to `at` by coordination words alone ("插线板和手机充电器").
-    pub(super) fn coordinated(&self, cats: &[CatM], at: &CatM, words: &[&str]) -> Vec<usize> {
-        let mut chain: Vec<&CatM> = cats.iter().filter(|c| c.sent == at.sent).collect();
-        chain.sort_by_key(|c| c.tok);
-        let Some(pos) = chain.iter().position(|c| c.tok == at.tok) else {
-            return Vec::new();
-        };
-        // (the joining words may be followed by up to two plain words of the next product's own:
-        // "实木家具、弹簧软床垫" names 床垫 with 弹簧软 before it)
-        let joined = |a: &CatM, b: &CatM| {
-            b.tok > a.end
-                && words.get(a.end..b.tok).is_some_and(|between| {
-                    let j = between.iter().take_while(|w| self.joins(w)).count();
-                    j >= 1
-                        && between.len() - j <= 2
-                        && between[j..].iter().all(|w| {
-                            // (no count, "和一辆自行车", and no made-for 用, "及平衡车用充电器")
-                            super::text::han_word(w)
-                                && !matches!(*w, "的" | "用" | "专用" | "适用")
-                                && !w.starts_with(|c| super::nouns::NUMERAL_CHARS.contains(c))
-                        })
-                })
-        };
-        let mut out = Vec::new();
-        let mut i = pos;
-        while i + 1 < chain.len() && joined(chain[i], chain[i + 1]) {
-            out.push(chain[i + 1].c);
-            i += 1;
-        }
-        let mut i = pos;
-        while i > 0 && joined(chain[i - 1], chain[i]) {
-            out.push(chain[i - 1].c);
-            i -= 1;
-        }
-        out.retain(|&c| c != at.c);
-        out.dedup();
-        out
     }
 }
 

@@ -94,6 +94,10 @@ pub struct CategoryRule {
     /// 台灯适配器) it is the product, the other one what it is made for.
     #[serde(default)]
     pub accessory: bool,
+    /// Names of two products at once that another category's phrase holds (开关插座 is switches
+    /// and sockets): a mention of that category through one of them names this one too.
+    #[serde(default)]
+    pub joint: Vec<String>,
     /// Kinds of this product told by a word before it (at most two plain words between): a
     /// mention after one of `words` is of `category` ("一次性可降解塑料吸管": 塑料餐饮具 → 一次性
     /// 塑料餐饮具), as a child word makes a product its `child` category.

@@ -7,6 +7,8 @@
 use super::phrases::Phrases;
 use super::*;
 
+#[path = "glue.rs"]
+mod glue;
 #[path = "words.rs"]
 mod words;
 pub(super) use words::Words;
@@ -496,6 +498,21 @@ impl Analyzer {
                 });
                 return;
             }
+            // a device's head glued to the modal after it (故事 + 机会) goes back to the device
+            if let (Some(prev), Some(w)) = (toks.last_mut(), words.last_mut())
+                && let Some(joined) = self.head_glued(text, prev.s, t.byte_start, t.word)
+            {
+                *w = joined;
+                prev.e = t.byte_start + 3;
+                words.push(&t.word[3..]);
+                toks.push(Tok {
+                    s: t.byte_start + 3,
+                    e: t.byte_end,
+                    sent,
+                    clause,
+                });
+                return;
+            }
             words.push(t.word);
             toks.push(Tok {
                 s: t.byte_start,
@@ -528,48 +545,6 @@ impl Analyzer {
             ranges.push((0, 0));
         }
         (words, toks, ranges)
-    }
-
-    /// Where a long token glued of two splits (place, then failure), out of the token loop.
-    #[inline(never)]
-    fn glued(&self, w: &str) -> Option<usize> {
-        self.place_glued(w).or_else(|| self.failure_glued(w))
-    }
-
-    /// Where to split a token that is a rule word glued to the failure wording after it ("温升过高"
-    /// = 温升 + 过高: the dictionary's path through a tested item and its result can swallow
-    /// both); None for any other token.
-    fn failure_glued(&self, w: &str) -> Option<usize> {
-        if w.len() < 9 || !self.failure_lasts.holds_last(w) || !han_word(w) {
-            return None;
-        }
-        // a rule phrase glued to its result ("温升过高" of a 导致 … pair) is split too: the item
-        // and the failure wording say as much as the phrase
-        w.char_indices().skip(2).map(|(k, _)| k).find(|&k| {
-            self.failure_lens & len_bit(w.len() - k) != 0
-                && self.failure_words.contains(&w[k..])
-                && self.lexicon.is_rule_word(&w[..k])
-        })
-    }
-
-    /// Where to split a token that is a place name glued to one of cues.toml `[place_glue]`
-    /// words ("北京市" + "民") or to another place name ("上海" + "浦东"); None for any other
-    /// token, and for a token the rules know.
-    fn place_glued(&self, w: &str) -> Option<usize> {
-        // a head that is a place starts with a place's first character, and a tail that is glue
-        // or a place ends with one of their last characters: most long tokens do neither
-        if w.len() < 9 || !self.place_firsts.holds_first(w) || !self.glue_lasts.holds_last(w) {
-            return None;
-        }
-        // the rule-word lookup last: it hashes the token, where the glue test mostly compares
-        // lengths, and it is rarely reached
-        let place = |s: &str| self.is_place_name(s);
-        // a city and its district in one word ("上海浦东", "广州白云") are both places; the
-        // head first, which few splits pass
-        let k = w.char_indices().skip(2).map(|(k, _)| k).find(|&k| {
-            place(&w[..k]) && (self.place_glue.iter().any(|g| g == &w[k..]) || place(&w[k..]))
-        })?;
-        (!self.lexicon.is_rule_word(w)).then_some(k)
     }
 
     /// Whether `s` is one of the place names: its hash first, the sorted names only when a name

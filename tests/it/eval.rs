@@ -91,6 +91,8 @@ const PROBES70: &str = include_str!("../eval/probes70.jsonl");
 const PROBES71: &str = include_str!("../eval/probes71.jsonl");
 const PROBES72: &str = include_str!("../eval/probes72.jsonl");
 const PROBES73: &str = include_str!("../eval/probes73.jsonl");
+const PROBES74: &str = include_str!("../eval/probes74.jsonl");
+const PROBES75: &str = include_str!("../eval/probes75.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1799,6 +1801,40 @@ fn the_29th_sessions_mixed_batch_holds() {
     );
 }
 
+/// Fourteen texts of media, advice, incidents and complaints written at the thirtieth session's
+/// start (`tests/eval/probes74.jsonl`): first run 0.593 / 0.560 / 0.923 / 0.857 as written, 0.812
+/// / 0.857 / 1.000 / 0.857 with labels set by the taxonomy's names and the written conventions.
+/// Built for it: a stranger reaching any device from afar and data anyone may query are
+/// 信息安全; a device's head jieba glued to 会 (故事机会) goes back to the device; a power bank
+/// named after the phone it charges is the power bank; a content a fraction of its label's is a
+/// fake; 开关插座 names switches and sockets.
+#[test]
+fn the_30th_sessions_media_batch_holds() {
+    hold_probe_set(
+        PROBES74,
+        "tests/eval/probes74.jsonl",
+        14,
+        [0.90, 0.96, 0.99],
+        0.99,
+    );
+}
+
+/// Fourteen regulatory texts written at the thirtieth session's start (`tests/eval/probes75.jsonl`):
+/// first run 0.926 / 0.826 / 1.000 / 1.000 as written, 0.926 / 0.864 / 1.000 / 1.000 with two
+/// labels set by the taxonomy and the clause table. Built for it: a steam oven's and a glass
+/// table's glass that bursts cuts (no explosion); a brake fluid's boiling point is a loss of
+/// control; a urea solution's content is a quality item; 蒸烤一体机 is an oven.
+#[test]
+fn the_30th_sessions_regulatory_batch_holds() {
+    hold_probe_set(
+        PROBES75,
+        "tests/eval/probes75.jsonl",
+        14,
+        [0.96, 0.95, 0.99],
+        0.99,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -1899,6 +1935,8 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES71, "probes71"),
         (PROBES72, "probes72"),
         (PROBES73, "probes73"),
+        (PROBES74, "probes74"),
+        (PROBES75, "probes75"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");

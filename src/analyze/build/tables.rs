@@ -573,6 +573,26 @@ fn noun_suffixes(u: &rules::Unclassified) -> Vec<String> {
 }
 
 /// The analyzer of the built `t`, the gazetteer and the word lists of the rule files (prepared).
+/// The categories that refine another (products.toml `anchor`).
+fn anchored(categories: &[Category]) -> Vec<usize> {
+    categories
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.anchor.is_empty())
+        .map(|(ci, _)| ci)
+        .collect()
+}
+
+/// (prepared phrase, category) of every products.toml `joint` name.
+fn joints(f: &rules::RuleFiles, cat_index: &HashMap<&str, usize>) -> Vec<(String, usize)> {
+    f.products
+        .category
+        .iter()
+        .filter_map(|c| Some((c, cat_index.get(c.name.as_str()).copied()?)))
+        .flat_map(|(c, ci)| c.joint.iter().map(move |j| (prepare(j), ci)))
+        .collect()
+}
+
 pub(super) fn assemble(
     f: &rules::RuleFiles,
     cat_index: &HashMap<&str, usize>,
@@ -598,13 +618,8 @@ pub(super) fn assemble(
         child_words: words(&f.products.child_words),
         child_firsts: first_chars(&f.products.child_words),
         jieba: t.jieba,
-        anchored: t
-            .categories
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| !c.anchor.is_empty())
-            .map(|(ci, _)| ci)
-            .collect(),
+        anchored: anchored(&t.categories),
+        joints: joints(f, cat_index),
         categories: t.categories,
         hazards: t.hazards,
         product_terms: t.product_terms,

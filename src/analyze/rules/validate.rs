@@ -18,6 +18,7 @@ const CHECKS: &[Check] = &[
     principal_hazards,
     child_categories,
     anchor_categories,
+    joint_names,
     part_of_groups,
     english_terms,
     unclassified_heads,
@@ -220,6 +221,27 @@ fn part_of_groups(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
                     pl,
                     line_in_block(pt, "category", i, "part_of"),
                     format!("unknown product group `{g}` in part_of"),
+                ));
+            }
+        }
+    }
+}
+
+/// A category's joint names are aliases of another category (what a mention goes through).
+fn joint_names(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+    let (pl, pt) = r.products();
+    let cats = &r.f.products.category;
+    for (i, c) in cats.iter().enumerate() {
+        for j in &c.joint {
+            let held = cats
+                .iter()
+                .enumerate()
+                .any(|(k, o)| k != i && (o.name == *j || o.aliases.contains(j)));
+            if !held {
+                errs.push(ConfigError::new(
+                    pl,
+                    line_in_block(pt, "category", i, "joint"),
+                    format!("joint name `{j}` is no alias of another category"),
                 ));
             }
         }
@@ -663,6 +685,31 @@ mod tests {
         let found: Vec<_> = errs
             .iter()
             .filter(|e| e.message == "`citing` holds an empty word")
+            .map(|e| (e.file.ends_with("products.toml"), Some(e.line)))
+            .collect();
+        assert_eq!(found, [(true, line)], "{errs:?}");
+    }
+
+    /// A joint name no other category holds is an error at the `joint` line.
+    #[test]
+    fn a_joint_name_no_category_holds_is_located() {
+        let Ok(mut texts) = read_texts(None) else {
+            panic!("embedded rules must read");
+        };
+        let line = texts[0]
+            .1
+            .lines()
+            .position(|l| l.starts_with("joint = ["))
+            .map(|i| i + 1);
+        texts[0].1 = texts[0]
+            .1
+            .replacen("joint = [", "joint = [\"开关灯泡\", ", 1);
+        let Err(errs) = parse_texts(texts) else {
+            panic!("an unknown joint name must not load");
+        };
+        let found: Vec<_> = errs
+            .iter()
+            .filter(|e| e.message.contains("joint name `开关灯泡`"))
             .map(|e| (e.file.ends_with("products.toml"), Some(e.line)))
             .collect();
         assert_eq!(found, [(true, line)], "{errs:?}");
