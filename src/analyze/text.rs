@@ -499,7 +499,9 @@ impl Analyzer {
                 return;
             }
             // a device's head glued to the modal after it (故事 + 机会) goes back to the device
-            if let (Some(prev), Some(w)) = (toks.last_mut(), words.last_mut())
+            // (two characters first: the one test most tokens take)
+            if t.word.len() == 6
+                && let (Some(prev), Some(w)) = (toks.last_mut(), words.last_mut())
                 && let Some(joined) = self.head_glued(text, prev.s, t.byte_start, t.word)
             {
                 *w = joined;
