@@ -93,6 +93,7 @@ const PROBES72: &str = include_str!("../eval/probes72.jsonl");
 const PROBES73: &str = include_str!("../eval/probes73.jsonl");
 const PROBES74: &str = include_str!("../eval/probes74.jsonl");
 const PROBES75: &str = include_str!("../eval/probes75.jsonl");
+const PROBES76: &str = include_str!("../eval/probes76.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1835,6 +1836,23 @@ fn the_30th_sessions_regulatory_batch_holds() {
     );
 }
 
+/// Twelve texts of all genres written in the middle of the thirtieth session, after its first
+/// rule commits, and scored before any change they could prompt (`tests/eval/probes76.jsonl`):
+/// **not tuned on**. Floors at that first run (0.875 / 0.909 / 0.933 / 0.833). Left: an e-bike
+/// round's charger and battery after 及其 read as a plain charger and no battery (tc19601), a
+/// shoe's loose battery compartment (tc19602), fires a city had in a tip (tc19604), e-bikes a
+/// tricycle's fire reached (tc19612).
+#[test]
+fn the_30th_sessions_unseen_batch_holds() {
+    hold_probe_set(
+        PROBES76,
+        "tests/eval/probes76.jsonl",
+        12,
+        [0.87, 0.90, 0.93],
+        0.83,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -1937,6 +1955,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES73, "probes73"),
         (PROBES74, "probes74"),
         (PROBES75, "probes75"),
+        (PROBES76, "probes76"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
