@@ -2710,6 +2710,10 @@ mod tests {
                 "其中商标：金蝉文具盒1批次结构安全不合格，品牌为蓝鲸电热水壶等2批次泄漏电流不合格。",
                 vec!["金蝉", "蓝鲸"],
             ),
+            (
+                "抽查发现2批次电吹风不合格，品牌名：暖风，商标名为“青鸟”的电熨斗1批次不合格。",
+                vec!["暖风", "青鸟"],
+            ),
         ] {
             let x = run("", text, Some(DocKind::Inspection));
             assert_eq!(x.parties.brands, want, "{text}");

@@ -38,9 +38,9 @@ impl Deref for LazyRegex {
     }
 }
 
-/// A brand: “X”牌, 品牌为“X”, 品牌：X, 品牌为X (group 3, unquoted: its end is read by word, see
+/// A brand: “X”牌, 品牌为“X”, 品牌：X, 品牌名：X, 品牌为X (group 3, unquoted: its end is read by word, see
 /// `parties::unquoted_brand_end`).
-pub(super) const BRAND: &str = r"(?:[“「『\x22]([^”」』\x22，。]{1,12})[”」』\x22](?:牌|品牌)|(?:品牌|商标|牌子)(?:名称)?(?:为|是|：|:)?\s*[“「『]([^”」』，。]{1,12})[”」』]|(?:品牌|商标)(?:名称)?(?:[：:]|为)\s*([\p{Han}A-Za-z0-9]{2,10})|([\p{Han}A-Za-z0-9]{2,10})[（(](?:品牌|商标)[）)])";
+pub(super) const BRAND: &str = r"(?:[“「『\x22]([^”」』\x22，。]{1,12})[”」』\x22](?:牌|品牌)|(?:品牌|商标|牌子)(?:名称|名)?(?:为|是|：|:)?\s*[“「『]([^”」』，。]{1,12})[”」』]|(?:品牌|商标)(?:名称|名)?(?:[：:]|为)\s*([\p{Han}A-Za-z0-9]{2,10})|([\p{Han}A-Za-z0-9]{2,10})[（(](?:品牌|商标)[）)])";
 /// A standard's number, with its year when given: GB/T 1234.1-2019, DB33/T 980; GBT 1234 is
 /// how many pages write GB/T.
 pub(super) const STD: &str = r"(?i)(?:^|[^a-z/])(GB/T|GBT|GB/Z|GB|[A-Z]{2}/T|DB\d{2}/T)\s*(\d{3,5}(?:\.\d{1,3})?)(?:\s*[-—–]\s*((?:19|20)\d{2}))?";
