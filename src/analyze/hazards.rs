@@ -378,8 +378,9 @@ impl Analyzer {
                 });
             // of two products one phrase names (开关插座, products.toml `joint`) the hazard goes
             // to the one whose item the term is (通断能力 is a switch's clause)
+            // (asked only where a twin stands at the same token: most mentions have none)
             if let Some(c) = same
-                && !self.joints.is_empty()
+                && cats.iter().any(|o| o.tok == c.tok && o.c != c.c)
             {
                 let term = p.full.get(m.span.0..m.span.1).unwrap_or("");
                 if !self.keeps_term(m.h, term, Some(c.c)) {

@@ -17,9 +17,16 @@ impl Analyzer {
         let mut chain: Vec<&CatM> = cats.iter().filter(|c| c.sent == at.sent).collect();
         chain.sort_by_key(|c| c.tok);
         // (two products of one phrase, products.toml `joint`, stand at one token: the walk goes
-        // from phrase to phrase, and each phrase gives all its products)
-        let all_at = chain.clone();
-        chain.dedup_by_key(|c| c.tok);
+        // from phrase to phrase, and each phrase gives all its products; most texts have none,
+        // and keep no copy)
+        let twins = chain.windows(2).any(|w| w[0].tok == w[1].tok);
+        let all_at = if twins {
+            let all = chain.clone();
+            chain.dedup_by_key(|c| c.tok);
+            all
+        } else {
+            Vec::new()
+        };
         let Some(pos) = chain.iter().position(|c| c.tok == at.tok) else {
             return Vec::new();
         };
@@ -39,21 +46,25 @@ impl Analyzer {
                         })
                 })
         };
-        let mut at_toks = vec![at.tok];
+        let mut walked: Vec<&CatM> = Vec::new();
         let mut i = pos;
         while i + 1 < chain.len() && joined(chain[i], chain[i + 1]) {
-            at_toks.push(chain[i + 1].tok);
+            walked.push(chain[i + 1]);
             i += 1;
         }
         let mut i = pos;
         while i > 0 && joined(chain[i - 1], chain[i]) {
-            at_toks.push(chain[i - 1].tok);
+            walked.push(chain[i - 1]);
             i -= 1;
         }
-        let mut out: Vec<usize> = at_toks
-            .iter()
-            .flat_map(|&k| all_at.iter().filter(move |c| c.tok == k).map(|c| c.c))
-            .collect();
+        let mut out: Vec<usize> = if twins {
+            std::iter::once(at.tok)
+                .chain(walked.iter().map(|c| c.tok))
+                .flat_map(|k| all_at.iter().filter(move |c| c.tok == k).map(|c| c.c))
+                .collect()
+        } else {
+            walked.iter().map(|c| c.c).collect()
+        };
         out.retain(|&c| c != at.c);
         out.dedup();
         out

@@ -672,6 +672,7 @@ impl Analyzer {
             failure_count: cues.failure_count,
         });
         let category_names = inspection::with_table_categories(category_names, &inspections);
+        let parties = inspection::with_row_brands(parties, &inspections);
         let facts = facts_folded(&p.orig, &standards);
         let fields = story_fields(
             &category_names,
@@ -2718,6 +2719,24 @@ mod tests {
             let x = run("", text, Some(DocKind::Inspection));
             assert_eq!(x.parties.brands, want, "{text}");
         }
+    }
+
+    /// A notice's table with a brand column names each failed batch's brand: the document's
+    /// brands hold them, and a slash in the column (no brand) is none.
+    #[test]
+    fn a_tables_brand_column_gives_brand_parties() {
+        let text = "市局通报儿童用品抽查结果，不合格产品如下：\n\
+            序号 产品名称 标称生产企业 商标 规格型号 不合格项目\n\
+            1 儿童外套 某某童装有限公司 蓝鲸 120cm 绳带\n\
+            2 遥控玩具车 某某玩具厂 / RC-8 使用说明\n\
+            3 儿童餐椅 某某家居有限公司 乐坐 标准款 稳定性";
+        let x = run("", text, Some(DocKind::Inspection));
+        assert_eq!(
+            x.parties.brands,
+            vec!["蓝鲸", "乐坐"],
+            "{:?}",
+            x.inspections
+        );
     }
 
     #[test]

@@ -46,6 +46,35 @@ pub(super) fn with_table_categories(
     names
 }
 
+/// The document's parties with the brands of its notice's table rows: a brand column names the
+/// brand of each failed batch (the sampling request and on-sale matching read them).
+pub(super) fn with_row_brands(mut parties: Parties, records: &[InspectionRecord]) -> Parties {
+    let brands = records
+        .iter()
+        .flat_map(|r| &r.parties)
+        .filter(|p| p.role == "brand");
+    for b in brands {
+        if !parties.brands.contains(&b.name) {
+            parties.brands.push(b.name.clone());
+        }
+    }
+    parties
+}
+
+/// Cell values that say a row names no party: a dash or a slash in the column, 无, 未标注.
+const NO_NAME: [&str; 10] = [
+    "/",
+    "／",
+    "-",
+    "－",
+    "—",
+    "——",
+    "无",
+    "未标注",
+    "不详",
+    "n/a",
+];
+
 /// Whether a sentence of `text` counts fewer batches passed than sampled ("抽检羽绒服20批次，
 /// 合格17批次"): some failed, though no word of failure is written. The largest sampled count of the
 /// sentence is its total (a sentence may also count a product's share of it); a sentence that
@@ -273,7 +302,11 @@ impl Analyzer {
     /// The enterprise and brand of a row, the enterprise placed by the row's place column or the
     /// place in its name.
     fn row_parties(&self, row: &BTreeMap<String, String>) -> Vec<FailingParty> {
-        let get = |k: &str| row.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
+        let get = |k: &str| {
+            row.get(k)
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty() && !NO_NAME.iter().any(|n| s.eq_ignore_ascii_case(n)))
+        };
         let mut out = Vec::new();
         if let Some(e) = get(field::ENTERPRISE) {
             let place = get(field::PROVINCE)
