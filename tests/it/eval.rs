@@ -864,8 +864,8 @@ fn longer_news_and_signal_decisions_hold() {
         PROBES22,
         "tests/eval/probes22.jsonl",
         18,
-        [0.90, 0.92, 0.99],
-        0.94,
+        [0.92, 0.95, 0.99],
+        0.99,
     );
 }
 
@@ -1111,7 +1111,7 @@ fn multi_product_rounds_of_the_23rd_session_hold() {
         PROBES35,
         "tests/eval/probes35.jsonl",
         30,
-        [0.93, 0.96, 0.98],
+        [0.93, 0.97, 0.98],
         1.00,
     );
 }
@@ -1293,7 +1293,7 @@ fn long_notices_of_the_24th_session_hold() {
         PROBES44,
         "tests/eval/probes44.jsonl",
         15,
-        [0.83, 0.78, 0.99],
+        [0.85, 0.78, 0.99],
         0.99,
     );
 }
