@@ -666,53 +666,44 @@ fn variant_pairs(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
 mod tests {
     use super::super::{parse_texts, read_texts};
 
-    /// An empty word in one of products.toml's word lists is an error naming the file and the
-    /// list's line.
-    #[test]
-    fn an_empty_word_in_a_product_word_list_is_located() {
+    /// Loads the embedded rules with products.toml's line starting `opening` replaced by
+    /// `with`, and asserts one error whose message `says` holds, at that line of products.toml.
+    fn assert_products_error_at(opening: &str, with: &str, says: &dyn Fn(&str) -> bool) {
         let Ok(mut texts) = read_texts(None) else {
             panic!("embedded rules must read");
         };
         let line = texts[0]
             .1
             .lines()
-            .position(|l| l.starts_with("citing = ["))
+            .position(|l| l.starts_with(opening))
             .map(|i| i + 1);
-        texts[0].1 = texts[0].1.replacen("citing = [", "citing = [\"\", ", 1);
+        texts[0].1 = texts[0].1.replacen(opening, with, 1);
         let Err(errs) = parse_texts(texts) else {
-            panic!("an empty citing word must not load");
+            panic!("`{with}` must not load");
         };
         let found: Vec<_> = errs
             .iter()
-            .filter(|e| e.message == "`citing` holds an empty word")
+            .filter(|e| says(&e.message))
             .map(|e| (e.file.ends_with("products.toml"), Some(e.line)))
             .collect();
         assert_eq!(found, [(true, line)], "{errs:?}");
     }
 
+    /// An empty word in one of products.toml's word lists is an error naming the file and the
+    /// list's line.
+    #[test]
+    fn an_empty_word_in_a_product_word_list_is_located() {
+        assert_products_error_at("citing = [", "citing = [\"\", ", &|m| {
+            m == "`citing` holds an empty word"
+        });
+    }
+
     /// A joint name no other category holds is an error at the `joint` line.
     #[test]
     fn a_joint_name_no_category_holds_is_located() {
-        let Ok(mut texts) = read_texts(None) else {
-            panic!("embedded rules must read");
-        };
-        let line = texts[0]
-            .1
-            .lines()
-            .position(|l| l.starts_with("joint = ["))
-            .map(|i| i + 1);
-        texts[0].1 = texts[0]
-            .1
-            .replacen("joint = [", "joint = [\"开关灯泡\", ", 1);
-        let Err(errs) = parse_texts(texts) else {
-            panic!("an unknown joint name must not load");
-        };
-        let found: Vec<_> = errs
-            .iter()
-            .filter(|e| e.message.contains("joint name `开关灯泡`"))
-            .map(|e| (e.file.ends_with("products.toml"), Some(e.line)))
-            .collect();
-        assert_eq!(found, [(true, line)], "{errs:?}");
+        assert_products_error_at("joint = [", "joint = [\"开关灯泡\", ", &|m| {
+            m.contains("joint name `开关灯泡`")
+        });
     }
 
     /// A hazard's `only_groups` names groups or single categories, its `prefer_groups` groups
