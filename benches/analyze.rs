@@ -38,8 +38,10 @@
 //! with `JIANCE_BENCH_ROUNDS` 1 and then 3: there a pass takes more than the 0.2 s a round aims at,
 //! so extraction runs once per round plus twice (the digest, the calibration), and half the
 //! difference of the two totals is one steady pass, without the first pass's one-off work (lazy
-//! regexes compiled, their DFA states built). Issue 48 measured so at the twenty-ninth session's
-//! end, 5ea2f75 (output digest bc40f6fce0989aaf, moved by the twenty-eighth and twenty-ninth
+//! regexes compiled, their DFA states built). Issue 48 measured so at the thirtieth session's
+//! e4d71a5 (output digest cf5fca3876cb13a8, moved by a notice table's brands joining the
+//! document's parties): 88.7 M instructions a pass, 3.87× a `jieba_hmm` pass; at the twenty-ninth
+//! session's end, 5ea2f75 (output digest bc40f6fce0989aaf, moved by the twenty-eighth and twenty-ninth
 //! sessions' analysis changes): 88.0 M instructions a pass, 3.84× a `jieba_hmm` pass (86.5 M at its
 //! start cf09929, digest 0984449463525db3; 95.6 M before a standard-title check of its own was
 //! guarded by one search for 《); after the twenty-seventh session's, 1fc9f21 (digest
