@@ -323,9 +323,12 @@ pub struct Analyzer {
     register_firsts: CharSet,
     /// cues.toml `[brands] not`: tokens that are no brand (its marks are a [`lex`] list).
     brand_not: Vec<String>,
-    /// "《" and the title of each standard family whose first number is a mandatory one (GB, not
-    /// GB/T), prepared: a text naming the standard by its title alone names a mandatory one.
+    /// 《 followed by the title of each standard family whose first number is a mandatory one (GB,
+    /// not GB/T), prepared: a text naming the standard by its title alone names a mandatory one.
     mandatory_titles: Vec<String>,
+    /// cues.toml `[standard_titles] changes` and `international`, prepared.
+    title_changes: Vec<String>,
+    title_international: Vec<String>,
     /// cues.toml `[place_roles]`: characters that may lead a place, words of a standard's origin.
     place_lead: Vec<char>,
     standard_origin: text::Words,
@@ -452,22 +455,6 @@ pub fn story_fields_of(doc: &Document, ex: &Extraction) -> Fields {
         &ex.standards,
     )
 }
-
-/// Words saying a standard named by its title is changing: a new edition, an amendment, a draft,
-/// a day it takes effect.
-const TITLE_CHANGES: [&str; 8] = [
-    "修改单",
-    "修订",
-    "征求意见",
-    "将于",
-    "起实施",
-    "起施行",
-    "起执行",
-    "代替",
-];
-
-/// Words of an international standard, whose title a mandatory GB standard may share.
-const INTERNATIONAL: [&str; 5] = ["iso", "iec", "国际标准", "astm", "欧洲标准"];
 
 /// Longest text (bytes) one document's analysis reads; the rest is cut and the cut recorded
 /// ([`Extraction::text_cut`]). Real notices and articles are far shorter; the cap keeps a page of
@@ -737,12 +724,18 @@ impl Analyzer {
         standards.iter().any(|s| standard_is_mandatory(s))
             || (standards.is_empty()
                 && p.full.contains('《')
-                && !INTERNATIONAL.iter().any(|w| p.full.contains(w))
+                && !self
+                    .title_international
+                    .iter()
+                    .any(|w| p.full.contains(w.as_str()))
                 && self
                     .mandatory_titles
                     .iter()
                     .any(|t| p.full.contains(t.as_str()))
-                && TITLE_CHANGES.iter().any(|w| p.full.contains(w)))
+                && self
+                    .title_changes
+                    .iter()
+                    .any(|w| p.full.contains(w.as_str())))
     }
 
     /// Fold title and text into one buffer, find every substring phrase, and tell the kind.

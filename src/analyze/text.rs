@@ -284,6 +284,24 @@ impl Lexicon {
     }
 }
 
+/// Pushes token `w`, starting at byte `s` of the text, of (sentence, clause) `at`.
+#[inline(always)]
+fn push_token<'a>(
+    words: &mut Vec<&'a str>,
+    toks: &mut Vec<Tok>,
+    w: &'a str,
+    s: usize,
+    at: (usize, usize),
+) {
+    words.push(w);
+    toks.push(Tok {
+        s,
+        e: s + w.len(),
+        sent: at.0,
+        clause: at.1,
+    });
+}
+
 /// `a == b` for words as short as tokens, one to four Chinese characters compared in place:
 /// a call to `memcmp` for each took more than the comparison itself.
 #[inline(always)]
@@ -482,20 +500,14 @@ impl Analyzer {
             {
                 content = true;
                 let (place, rest) = t.word.split_at(k);
-                words.push(place);
-                toks.push(Tok {
-                    s: t.byte_start,
-                    e: t.byte_start + k,
-                    sent,
-                    clause,
-                });
-                words.push(rest);
-                toks.push(Tok {
-                    s: t.byte_start + k,
-                    e: t.byte_end,
-                    sent,
-                    clause,
-                });
+                push_token(&mut words, &mut toks, place, t.byte_start, (sent, clause));
+                push_token(
+                    &mut words,
+                    &mut toks,
+                    rest,
+                    t.byte_start + k,
+                    (sent, clause),
+                );
                 return;
             }
             // a device's head glued to the modal after it (故事 + 机会) goes back to the device
@@ -506,22 +518,16 @@ impl Analyzer {
             {
                 *w = joined;
                 prev.e = t.byte_start + 3;
-                words.push(&t.word[3..]);
-                toks.push(Tok {
-                    s: t.byte_start + 3,
-                    e: t.byte_end,
-                    sent,
-                    clause,
-                });
+                push_token(
+                    &mut words,
+                    &mut toks,
+                    &t.word[3..],
+                    t.byte_start + 3,
+                    (sent, clause),
+                );
                 return;
             }
-            words.push(t.word);
-            toks.push(Tok {
-                s: t.byte_start,
-                e: t.byte_end,
-                sent,
-                clause,
-            });
+            push_token(&mut words, &mut toks, t.word, t.byte_start, (sent, clause));
             if next_nl < t.byte_start {
                 next_nl = line_end(t.byte_start);
             }

@@ -572,7 +572,6 @@ fn noun_suffixes(u: &rules::Unclassified) -> Vec<String> {
     out
 }
 
-/// The analyzer of the built `t`, the gazetteer and the word lists of the rule files (prepared).
 /// The categories that refine another (products.toml `anchor`).
 fn anchored(categories: &[Category]) -> Vec<usize> {
     categories
@@ -593,6 +592,7 @@ fn joints(f: &rules::RuleFiles, cat_index: &HashMap<&str, usize>) -> Vec<(String
         .collect()
 }
 
+/// The analyzer of the built `t`, the gazetteer and the word lists of the rule files (prepared).
 pub(super) fn assemble(
     f: &rules::RuleFiles,
     cat_index: &HashMap<&str, usize>,
@@ -703,6 +703,8 @@ pub(super) fn assemble(
         substances: super::super::substances::table(f),
         brand_not: words(&cues.brands.not),
         mandatory_titles: mandatory_titles(f),
+        title_changes: words(&cues.standard_titles.changes),
+        title_international: words(&cues.standard_titles.international),
         place_lead: last_chars(&cues.place_roles.lead),
         standard_origin: text::Words::new(words(&cues.place_roles.standard)),
         standard_bodies: prepared(&cues.place_roles.standard_bodies),
@@ -776,7 +778,7 @@ fn last_chars(words: &[String]) -> Vec<char> {
         .collect()
 }
 
-/// "《" and each standard family's title, prepared, for the families whose first number (the one
+/// 《 followed by each standard family's title, prepared, for the families whose first number (the one
 /// the title is of) is a mandatory standard's (GB 16410, "GB 811 / GB 2811"; not GB/T 5023, nor
 /// "GB/T 32610 / GB 2626").
 fn mandatory_titles(f: &rules::RuleFiles) -> Vec<String> {

@@ -570,4 +570,20 @@ pub struct CuesFile {
     pub place_roles: PlaceRoles,
     #[serde(default)]
     pub brands: Brands,
+    #[serde(default)]
+    pub standard_titles: StandardTitles,
+}
+
+/// cues.toml `[standard_titles]`: when a text that cites no standard number names a mandatory
+/// standard by its title alone (a standard family's title in hazards.toml), the words that say it
+/// is changing, and the words of an international standard, whose title a GB one may share.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StandardTitles {
+    /// A new edition, an amendment, a draft, a day it takes effect (修改单, 征求意见, 将于 …).
+    #[serde(default)]
+    pub changes: Vec<String>,
+    /// Words of an international standard (ISO, IEC, 国际标准): the title is then that one's.
+    #[serde(default)]
+    pub international: Vec<String>,
 }

@@ -29,6 +29,7 @@ const CHECKS: &[Check] = &[
     required_names,
     modifiers,
     suffix_lists,
+    standard_title_words,
     negation_cues,
     variant_pairs,
 ];
@@ -624,6 +625,23 @@ fn suffix_lists(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
     }
 }
 
+/// `[standard_titles]` holds no empty word: one would be in every text.
+fn standard_title_words(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
+    let (cl, ct) = r.cues();
+    let t = &r.f.cues.standard_titles;
+    if t.changes
+        .iter()
+        .chain(&t.international)
+        .any(|w| w.trim().is_empty())
+    {
+        errs.push(ConfigError::new(
+            cl,
+            table_line(ct, "standard_titles"),
+            "[standard_titles] holds an empty word".to_string(),
+        ));
+    }
+}
+
 /// Negation needs cues.
 fn negation_cues(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
     let (cl, ct) = r.cues();
@@ -666,25 +684,32 @@ fn variant_pairs(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
 mod tests {
     use super::super::{parse_texts, read_texts};
 
-    /// Loads the embedded rules with products.toml's line starting `opening` replaced by
-    /// `with`, and asserts one error whose message `says` holds, at that line of products.toml.
-    fn assert_products_error_at(opening: &str, with: &str, says: &dyn Fn(&str) -> bool) {
+    /// Loads the embedded rules with `from` replaced by `with` in rule file `file` (0 products.toml,
+    /// 2 cues.toml), and asserts one error whose message `says` holds, in that file, at its first
+    /// line starting with `at`.
+    fn assert_error_at(
+        file: usize,
+        at: &str,
+        (from, with): (&str, &str),
+        says: &dyn Fn(&str) -> bool,
+    ) {
         let Ok(mut texts) = read_texts(None) else {
             panic!("embedded rules must read");
         };
-        let line = texts[0]
+        let name = texts[file].0.clone();
+        let line = texts[file]
             .1
             .lines()
-            .position(|l| l.starts_with(opening))
+            .position(|l| l.starts_with(at))
             .map(|i| i + 1);
-        texts[0].1 = texts[0].1.replacen(opening, with, 1);
+        texts[file].1 = texts[file].1.replacen(from, with, 1);
         let Err(errs) = parse_texts(texts) else {
             panic!("`{with}` must not load");
         };
         let found: Vec<_> = errs
             .iter()
             .filter(|e| says(&e.message))
-            .map(|e| (e.file.ends_with("products.toml"), Some(e.line)))
+            .map(|e| (e.file.ends_with(&name), Some(e.line)))
             .collect();
         assert_eq!(found, [(true, line)], "{errs:?}");
     }
@@ -693,7 +718,7 @@ mod tests {
     /// list's line.
     #[test]
     fn an_empty_word_in_a_product_word_list_is_located() {
-        assert_products_error_at("citing = [", "citing = [\"\", ", &|m| {
+        assert_error_at(0, "citing = [", ("citing = [", "citing = [\"\", "), &|m| {
             m == "`citing` holds an empty word"
         });
     }
@@ -701,8 +726,21 @@ mod tests {
     /// A joint name no other category holds is an error at the `joint` line.
     #[test]
     fn a_joint_name_no_category_holds_is_located() {
-        assert_products_error_at("joint = [", "joint = [\"开关灯泡\", ", &|m| {
-            m.contains("joint name `开关灯泡`")
+        assert_error_at(
+            0,
+            "joint = [",
+            ("joint = [", "joint = [\"开关灯泡\", "),
+            &|m| m.contains("joint name `开关灯泡`"),
+        );
+    }
+
+    /// An empty word in cues.toml `[standard_titles]` (it would stand in every text) is an error
+    /// at the table's line.
+    #[test]
+    fn an_empty_standard_title_word_is_located() {
+        let empty = ("changes = [\"修改单\"", "changes = [\"\", \"修改单\"");
+        assert_error_at(2, "[standard_titles]", empty, &|m| {
+            m == "[standard_titles] holds an empty word"
         });
     }
 
