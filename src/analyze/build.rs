@@ -486,6 +486,24 @@ impl Analyzer {
     }
 }
 
+/// 《 followed by each standard family's title, prepared, for the families whose first number (the one
+/// the title is of) is a mandatory standard's (GB 16410, "GB 811 / GB 2811"; not GB/T 5023, nor
+/// "GB/T 32610 / GB 2626").
+fn mandatory_titles(f: &rules::RuleFiles) -> Vec<String> {
+    f.hazards
+        .standard_family
+        .iter()
+        .filter(|fam| !fam.title.is_empty())
+        .filter(|fam| {
+            fam.standard
+                .split(" / ")
+                .next()
+                .is_some_and(crate::analyze::standard_is_mandatory)
+        })
+        .map(|fam| prepare(&format!("《{}", fam.title)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::check::example_doc;

@@ -702,7 +702,7 @@ pub(super) fn assemble(
         pairs: pairs(f, cat_index),
         substances: super::super::substances::table(f),
         brand_not: words(&cues.brands.not),
-        mandatory_titles: mandatory_titles(f),
+        mandatory_titles: super::mandatory_titles(f),
         title_changes: words(&cues.standard_titles.changes),
         title_international: words(&cues.standard_titles.international),
         place_lead: last_chars(&cues.place_roles.lead),
@@ -775,24 +775,6 @@ fn last_chars(words: &[String]) -> Vec<char> {
     words
         .iter()
         .filter_map(|w| prepare(w).chars().next_back())
-        .collect()
-}
-
-/// 《 followed by each standard family's title, prepared, for the families whose first number (the one
-/// the title is of) is a mandatory standard's (GB 16410, "GB 811 / GB 2811"; not GB/T 5023, nor
-/// "GB/T 32610 / GB 2626").
-fn mandatory_titles(f: &rules::RuleFiles) -> Vec<String> {
-    f.hazards
-        .standard_family
-        .iter()
-        .filter(|fam| !fam.title.is_empty())
-        .filter(|fam| {
-            fam.standard
-                .split(" / ")
-                .next()
-                .is_some_and(crate::analyze::standard_is_mandatory)
-        })
-        .map(|fam| prepare(&format!("《{}", fam.title)))
         .collect()
 }
 
