@@ -16,7 +16,8 @@ pub(crate) struct HeadRule {
     /// Words one of which the noun must hold (none: any noun).
     pub(super) with: Vec<String>,
     pub(super) category: usize,
-    /// Whether it places a noun over a name sharing its head but not its `with` word.
+    /// Whether it places a noun over a name sharing its head but not its `with` word (with no
+    /// `with` words, over every name sharing its head).
     pub(super) over_alias: bool,
 }
 
@@ -271,16 +272,19 @@ impl NounIndex {
                 name.windows(w.len()).any(|x| x == w.as_slice())
             };
             // (the first such rule the noun meets decides, and a rule of the name's own category
-            // met first keeps it: 电热发梳 is a hair comb, before the rule of 电 makes an appliance)
+            // met first keeps it: 电热发梳 is a hair comb, before the rule of 电 makes an appliance;
+            // one with no words of its own holds for every noun of its head: a 机械门铃 is no
+            // 可视门铃 for sharing its head)
             let over = self
                 .heads
                 .iter()
                 .find(|h| {
                     h.over_alias
                         && h.ends.iter().any(|e| ends_in(noun, e))
-                        && h.with.iter().any(|w| {
-                            noun.contains(w.as_str()) && (h.category == c || !name_holds(w))
-                        })
+                        && (h.with.is_empty()
+                            || h.with.iter().any(|w| {
+                                noun.contains(w.as_str()) && (h.category == c || !name_holds(w))
+                            }))
                 })
                 .map(|h| h.category);
             return Some(over.unwrap_or(c));

@@ -378,7 +378,8 @@ pub struct HeadRule {
     pub with: Vec<String>,
     pub category: String,
     /// The rule places a noun holding one of `with` even where a name or alias shares its head
-    /// but not that word (电热饭盒: an electric one, not the lunch box 饭盒 names).
+    /// but not that word (电热饭盒: an electric one, not the lunch box 饭盒 names); with no `with`,
+    /// every noun of its ending, over a name that only shares it (机械门铃 is no 可视门铃).
     #[serde(default)]
     pub over_alias: bool,
 }
