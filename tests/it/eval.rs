@@ -94,6 +94,8 @@ const PROBES73: &str = include_str!("../eval/probes73.jsonl");
 const PROBES74: &str = include_str!("../eval/probes74.jsonl");
 const PROBES75: &str = include_str!("../eval/probes75.jsonl");
 const PROBES76: &str = include_str!("../eval/probes76.jsonl");
+const PROBES77: &str = include_str!("../eval/probes77.jsonl");
+const PROBES78: &str = include_str!("../eval/probes78.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1853,6 +1855,40 @@ fn the_30th_sessions_unseen_batch_holds() {
     );
 }
 
+/// Fourteen regulatory texts written at the thirty-first session's start, weighted to the classes
+/// the held-out split misses by its aggregate (group fallbacks, fakes, Taiwan's and Hong Kong's
+/// notices, gas stoves) (`tests/eval/probes77.jsonl`): first run 0.903 / 0.882 / 0.957 / 0.929 as
+/// written, 0.938 / 0.914 / 0.957 / 0.929 with two labels set by the taxonomy. Built for it: a
+/// serial number or anti-fake code nobody registered marks a fake.
+#[test]
+fn the_31st_sessions_regulatory_batch_holds() {
+    hold_probe_set(
+        PROBES77,
+        "tests/eval/probes77.jsonl",
+        14,
+        [0.93, 0.94, 0.99],
+        0.99,
+    );
+}
+
+/// Fourteen texts of media, advice, incidents and complaints written beside probes77
+/// (`tests/eval/probes78.jsonl`): first run 0.857 / 0.857 / 0.889 / 0.857 as written, 0.966 / 0.857
+/// / 0.889 / 0.857 with two labels set by the taxonomy and the non-signal convention. Built for
+/// it: a nail or hammer driven into a cell is abuse on purpose (a staged show); a doorbell that
+/// does not film is no camera. Left: a smart doorbell's maker read with no product in a media text
+/// (tc19814: unknown nouns are read in notices and recalls only), a swallowed cell's burn read as
+/// 烫伤/烧伤 beside 误吞 (tc19809, as tc19409).
+#[test]
+fn the_31st_sessions_media_batch_holds() {
+    hold_probe_set(
+        PROBES78,
+        "tests/eval/probes78.jsonl",
+        14,
+        [0.96, 0.90, 0.88],
+        0.92,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -1956,6 +1992,8 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES74, "probes74"),
         (PROBES75, "probes75"),
         (PROBES76, "probes76"),
+        (PROBES77, "probes77"),
+        (PROBES78, "probes78"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
