@@ -220,17 +220,18 @@ impl Analyzer {
     /// The sentences holding failure wording, and those listing what was tested.
     fn failure_sentences(&self, p: &Prepared, t: &Tokens, c: &mut Cues) {
         // sentences holding failure wording: a hit inside the byte range of its first token's sentence
-        let sentences = |flag: u8, keep: &dyn Fn(usize) -> bool| -> FxHashSet<usize> {
+        let sentences = |flag: u8, keep: &dyn Fn(usize, usize) -> bool| -> FxHashSet<usize> {
             p.found
                 .iter()
-                .filter(|h| self.flagged(h, flag) && keep(h.1))
+                .filter(|h| self.flagged(h, flag) && keep(h.1, h.2))
                 .filter_map(|&(_, hs, he)| t.sent_of_span(hs, he))
                 .collect()
         };
         // "不超过25公里每小时" and "未超出限值" state a limit or its keeping, no failure; a cue
         // that opens with its own negation (不合格, 不符合) is one. After a statistics word
-        // ("一级能效产品占比超过七成") it measures a market.
-        c.failure_sent = sentences(FAILURE, &|hs| {
+        // ("一级能效产品占比超过七成") it measures a market; before a share of people ("超过六成的
+        // 家长") it counts a survey's answers.
+        c.failure_sent = sentences(FAILURE, &|hs, he| {
             let before = p.full.get(..hs).unwrap_or("");
             // last bytes first: a whole comparison per word was a call, and most differ there
             let ends = |n: &str| {
@@ -239,8 +240,23 @@ impl Analyzer {
             };
             !LIMIT_NEGATORS.iter().any(|n| ends(n))
                 && !self.failure_statistics.iter().any(|n| ends(n))
+                && !self.counts_people(p.full.get(he..).unwrap_or(""))
         });
-        c.tested_sent = sentences(TESTED, &|_| true);
+        c.tested_sent = sentences(TESTED, &|_, _| true);
+    }
+
+    /// Whether the text after a comparison cue is a share of people (六成的家长, 50%的受访者):
+    /// a share's numerals and measure, an optional 的, then one of `[failure] respondents`.
+    fn counts_people(&self, after: &str) -> bool {
+        let rest = after.trim_start_matches(|c: char| {
+            c.is_ascii_digit() || ".%％一二三四五六七八九十百千半两几成数分之".contains(c)
+        });
+        rest.len() < after.len() && {
+            let rest = rest.strip_prefix('的').unwrap_or(rest);
+            self.failure_respondents
+                .iter()
+                .any(|r| !r.is_empty() && rest.starts_with(r.as_str()))
+        }
     }
 
     /// Circumstance cues (在…情况下) hedge their sentence unless it reports an event.

@@ -289,6 +289,9 @@ pub struct Analyzer {
     /// cues.toml `[failure] statistics`, prepared: a failure cue right after one measures a
     /// market ("占比超过七成"), not a product.
     failure_statistics: Vec<String>,
+    /// cues.toml `[failure] respondents`, prepared: a failure cue before a share of them counts
+    /// people ("超过六成的家长"), not a product's failure.
+    failure_respondents: Vec<String>,
     /// cues.toml word lists: person's-origin, coordination and no-name organisation words.
     origin_words: Endings,
     made_in: Openings,
@@ -3846,6 +3849,19 @@ mod corpus {
             ),
         ] {
             assert_eq!(cats(text), vec![want.to_string()], "{text}");
+        }
+    }
+
+    /// What a fire reached (引燃了纸箱, 点燃了纸箱) is no product of the story even when no alias
+    /// holds it: a fire a spark or a cigarette started names none, and is no signal.
+    #[test]
+    fn what_a_fire_reached_is_no_unknown_product() {
+        for text in [
+            "某工厂车间发生火灾，原因是工人切割钢管时火花引燃了堆放的纸箱。",
+            "一间仓库起火，系有人乱扔烟头点燃了纸箱，无人受伤。",
+        ] {
+            assert!(cats(text).is_empty(), "{text}: {:?}", cats(text));
+            assert!(hazards(text).is_empty(), "{text}: {:?}", hazards(text));
         }
     }
 

@@ -699,6 +699,7 @@ pub(super) fn assemble(
         date_re: LazyRegex::new(regexes::DATE),
         neg_window: cues.negation.window.unwrap_or(6),
         failure_statistics: words(&cues.failure.statistics),
+        failure_respondents: words(&cues.failure.respondents),
         pairs: pairs(f, cat_index),
         substances: super::super::substances::table(f),
         brand_not: words(&cues.brands.not),

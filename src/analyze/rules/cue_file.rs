@@ -439,14 +439,18 @@ pub struct ExampleWords {
 
 /// `[failure]`: failure cues (weak terms and test items count only beside one), and the
 /// statistics words after which a comparison cue measures a market, not a product ("占比超过
-/// 七成"): `examples` match a text reporting a failed item, and do not match one whose only cue
-/// follows such a word.
+/// 七成"), and the people whose share it may count instead: `examples` match a text reporting a
+/// failed item, and do not match one whose only cue follows such a word or counts such people.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Failure {
     pub cues: Vec<String>,
     #[serde(default)]
     pub statistics: Vec<String>,
+    /// People a share of whom a comparison cue counts ("超过六成的家长", "不足两成的受访者"): a
+    /// survey's figure, no product's.
+    #[serde(default)]
+    pub respondents: Vec<String>,
     #[serde(default)]
     pub examples: Examples,
 }
