@@ -2931,6 +2931,47 @@ mod tests {
         assert!(errs.is_empty(), "{} failing rule examples", errs.len());
     }
 
+    /// A province's or a city's quality institute tests for its regulator: its place is the
+    /// publisher's, though the name ends as a company's (研究院), and the finding is placed there;
+    /// a company of that ending stays a company.
+    #[test]
+    fn a_quality_institutes_place_is_its_jurisdiction() {
+        for (text, p) in [
+            (
+                "福建省产品质量监督检验研究院对网售的暖手宝开展风险监测，3批次在过充试验中起火。",
+                "福建省",
+            ),
+            (
+                "温州市质量监督检验所抽检了20批次插线板，2批次的温升超标。",
+                "浙江省",
+            ),
+        ] {
+            let x = run("", text, None);
+            let r = x.regions.iter().find(|r| r.province == p);
+            assert_eq!(
+                r.map(|r| r.role),
+                Some(RegionRole::Publisher),
+                "{text}: {:?}",
+                x.regions
+            );
+            assert!(
+                x.findings.iter().any(|f| f.province.as_deref() == Some(p)),
+                "{text}: {:?}",
+                x.findings
+            );
+        }
+        let y = run(
+            "",
+            "宁波某电器研究院有限公司召回一款暖风机，可能过热起火。",
+            None,
+        );
+        assert!(
+            y.regions.iter().all(|r| r.role != RegionRole::Publisher),
+            "{:?}",
+            y.regions
+        );
+    }
+
     /// Each place of a list whose last member names a body is a body's place, none an event's
     /// ("南京、杭州、合肥消保委" are three councils); a list of places alone stays events.
     #[test]

@@ -96,6 +96,8 @@ const PROBES75: &str = include_str!("../eval/probes75.jsonl");
 const PROBES76: &str = include_str!("../eval/probes76.jsonl");
 const PROBES77: &str = include_str!("../eval/probes77.jsonl");
 const PROBES78: &str = include_str!("../eval/probes78.jsonl");
+const PROBES79: &str = include_str!("../eval/probes79.jsonl");
+const PROBES80: &str = include_str!("../eval/probes80.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1889,6 +1891,39 @@ fn the_31st_sessions_media_batch_holds() {
     );
 }
 
+/// Fourteen complaints, incidents and media texts written after probes78's changes
+/// (`tests/eval/probes79.jsonl`): first run 0.929 / 0.720 / 0.750 / 0.643. Built for it: a
+/// comparison cue before a share of people counts a survey's answers; what a fire reached is no
+/// unknown product; a box crushed in delivery is the carrier's matter; Hong Kong, Macao and
+/// Taiwan in English; a two-pin plug where an earth is required is a shock; what a fire burnt
+/// through (烧穿了裤子) is no product.
+#[test]
+fn the_31st_sessions_complaint_batch_holds() {
+    hold_probe_set(
+        PROBES79,
+        "tests/eval/probes79.jsonl",
+        14,
+        [0.96, 0.86, 0.99],
+        0.92,
+    );
+}
+
+/// Fourteen regulatory texts written after probes79's changes (`tests/eval/probes80.jsonl`):
+/// first run 1.000 / 0.863 / 0.960 / 1.000 (one sentence reworded afterwards: it shared a stock
+/// phrase with a real text), 1.000 / 0.923 / 0.960 / 1.000 with a standard's label set by the
+/// genre's written convention (a standard naming no hazard addresses its product's principal
+/// ones). Built for it: a province's quality institute (…检验研究院) is placed as its regulator.
+#[test]
+fn the_31st_sessions_second_regulatory_batch_holds() {
+    hold_probe_set(
+        PROBES80,
+        "tests/eval/probes80.jsonl",
+        14,
+        [0.99, 0.92, 0.99],
+        0.99,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -1994,6 +2029,8 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES76, "probes76"),
         (PROBES77, "probes77"),
         (PROBES78, "probes78"),
+        (PROBES79, "probes79"),
+        (PROBES80, "probes80"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
