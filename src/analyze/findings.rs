@@ -38,9 +38,9 @@ impl Analyzer {
                         && r.anchor_terms.iter().any(|t| pf.contains(t.as_str()))
                         && cats.first().is_none_or(|c| !r.anchor.contains(&c.c))
                 });
-                // a product no name holds is placed by its noun (a table's "电煮茶器" row is an
+                // a product no name holds is placed by its noun (a table's "电动剥蒜器" row is an
                 // appliance of its own, not the notice's first product); one its noun cannot
-                // place is of the class the title names ("小家电…抽查结果": 煮茶器 is a small
+                // place is of the class the title names ("小家电…抽查结果": 剥蒜器 is a small
                 // appliance), else 未归类
                 refined.or(cats.first().map(|c| c.c)).or_else(|| {
                     let placed = (pf.chars().count() <= 12 && super::text::han_word(pf.trim()))

@@ -692,12 +692,12 @@ mod tests {
     }
 
     /// A table copied as tab-separated lines is read as a pipe table is, and a row's product
-    /// no name holds is placed by its noun (电煮茶器: an appliance), not taken for the first
+    /// no name holds is placed by its noun (电动剥蒜器: an appliance), not taken for the first
     /// product of the notice.
     #[test]
     fn a_tab_table_gives_a_record_per_row_with_its_own_product() {
         let text = "某省小家电产品质量监督抽查结果\n序号\t产品名称\t抽查批次\t不合格批次\t不合格项目\n\
-                    1\t电煮茶器\t12\t2\t泄漏电流\n2\t电热水壶\t18\t1\t发热\n";
+                    1\t电动剥蒜器\t12\t2\t泄漏电流\n2\t电热水壶\t18\t1\t发热\n";
         let r = records(text);
         assert!(r.iter().all(|x| x.from == RecordFrom::Table), "{r:?}");
         assert_eq!(
@@ -713,7 +713,7 @@ mod tests {
         // a line of two cells is no table
         assert!(text_table_rows("产品名称\t电热水壶\n").is_empty());
         // a product no noun rule places is of the class the heading names, else 未归类
-        let rows = "序号\t产品名称\t抽查批次\t不合格批次\n1\t煮茶器\t10\t1\n2\t电热水壶\t8\t0\n";
+        let rows = "序号\t产品名称\t抽查批次\t不合格批次\n1\t剥蒜器\t10\t1\n2\t电热水壶\t8\t0\n";
         let cats = |text: &str| -> Vec<Option<String>> {
             records(text).into_iter().map(|x| x.category).collect()
         };
