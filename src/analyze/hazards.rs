@@ -109,8 +109,12 @@ impl Analyzer {
                                 && words.get(end + 2 + k) != Some(&"的")
                         })
             }) || c.neg_adj.iter().any(|&end| {
+                // (one word may stand between, but not a lone character jieba cut from the cue's
+                // own word: 不 | 稳 of 放置不稳倾倒 negates no fall)
                 end <= m.a
-                    && end + 1 >= m.a
+                    && (end == m.a
+                        || (end + 1 == m.a
+                            && words.get(end).is_none_or(|w| w.chars().nth(1).is_some())))
                     && toks.get(end).is_some_and(|x| x.clause == tok.clause)
             }) || c
                 .neg_passed

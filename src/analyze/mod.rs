@@ -1173,6 +1173,22 @@ mod tests {
         // the cue negates only what follows it in its clause
         let z = run("", "电动车在楼下起火，未造成人员伤亡。", None);
         assert!(z.is_signal);
+        // an adjacent 不 or 无 negates the hazard right after it, or one word on; not across a
+        // lone character cut from its own word (不 | 稳, 不 | 精)
+        for (text, negated) in [
+            ("暖风机放置不稳倾倒后，引燃了床单。", false),
+            ("这个插线板做工不精漏电，把孩子电了一下。", false),
+            ("检测显示这款热水器无漏电。", true),
+        ] {
+            let w = run("", text, None);
+            assert_eq!(
+                w.hazards.iter().all(|h| h.negated),
+                negated,
+                "{text}: {:?}",
+                w.hazards
+            );
+            assert!(!w.hazards.is_empty(), "{text}");
+        }
     }
 
     #[test]
