@@ -3920,6 +3920,13 @@ mod corpus {
             assert!(cats(text).is_empty(), "{text}: {:?}", cats(text));
             assert!(hazards(text).is_empty(), "{text}: {:?}", hazards(text));
         }
+        // a fire that reached what follows 把 is still the fire (起火 | 把, no torch 火把)
+        for text in [
+            "床头的充电宝起火把被子烧了一个洞。",
+            "暖手宝着火把沙发垫烧黑了一片。",
+        ] {
+            assert_eq!(hazards(text), vec!["火灾".to_string()], "{text}");
+        }
     }
 
     /// The one model a notice is about after 一款, the owner of a part after 的, Hong Kong's 回收有關

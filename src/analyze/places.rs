@@ -135,9 +135,8 @@ impl Analyzer {
             {
                 RegionRole::Dateline
             } else if (!is_body_name(&written, after)
-                // a body's name (加拿大卫生部) is where the body acts, never a maker's home nor
-                // part of the company name it stands beside ("加拿大卫生部和某公司联合宣布"); so
-                // is a publisher's, though its name ends as a company's may (…检验研究院)
+                // a body's or a publisher's name (加拿大卫生部, …检验研究院) is where it acts, never a
+                // maker's home nor part of a company name ("加拿大卫生部和某公司联合宣布")
                 && !self.publisher_suffixes.opens(after)
                 // (a count of the provinces makers came from, "12个省份180家企业", is the scope of
                 // a national round, not a home)

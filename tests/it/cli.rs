@@ -559,7 +559,7 @@ fn finding_values(v: &serde_json::Value, key: &str) -> Vec<String> {
 fn extract_generalizes_beyond_the_word_lists() {
     let input = [
         r#"{"id": "ten", "text": "区市场监管局公布第二季度产品质量监督抽查结果，共抽查电饭锅、电风扇、插线板、儿童自行车、书包、运动鞋、床垫、燃气灶、电动自行车头盔和空气炸锅十类产品98批次，其中9批次不合格。"}"#,
-        r#"{"id": "noun", "text": "某电器公司召回部分毛球修剪器，该产品内置电池存在过热隐患，可能导致火灾。"}"#,
+        r#"{"id": "noun", "text": "某电器公司召回部分剥蒜器，该产品内置电池存在过热隐患，可能导致火灾。"}"#,
         r#"{"id": "clauses", "text": "本次抽查电暖器30批次，4批次不合格，不合格项目为发热、对触及带电部件的防护、泄漏电流和电气强度、稳定性和机械危险。"}"#,
         r#"{"id": "county", "text": "12日凌晨，慈溪市周巷镇一处出租房内电动自行车充电时起火，一名住户被烧伤。"}"#,
         r#"{"id": "explainer", "text": "电暖器烤焦被褥、插线板烧黑墙面……这些事你家遇到过吗？大家选购时一定要认准3C标志，别贪便宜买劣质货。"}"#,
@@ -579,7 +579,7 @@ fn extract_generalizes_beyond_the_word_lists() {
     let noun = by_id("noun");
     let f = &noun["findings"][0];
     assert_eq!(f["category"], "未归类", "{noun}");
-    assert_eq!(f["product"], "毛球修剪器", "{noun}");
+    assert_eq!(f["product"], "剥蒜器", "{noun}");
     assert_eq!(f["hazard"], "火灾", "{noun}");
 
     let clauses = finding_values(by_id("clauses"), "hazard");
