@@ -3920,6 +3920,13 @@ mod corpus {
             assert!(cats(text).is_empty(), "{text}: {:?}", cats(text));
             assert!(hazards(text).is_empty(), "{text}: {:?}", hazards(text));
         }
+        // what 把 takes to a fire's verb is what the fire reached, no product of the story
+        for text in [
+            "新买的电热毯开了一夜，差点把被子烤着。",
+            "充电器过热，把墙上的插座烧坏了。",
+        ] {
+            assert_eq!(cats(text).len(), 1, "{text}: {:?}", cats(text));
+        }
         // a fire that reached what follows 把 is still the fire (起火 | 把, no torch 火把)
         for text in [
             "床头的充电宝起火把被子烧了一个洞。",

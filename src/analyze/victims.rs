@@ -1,5 +1,6 @@
 //! What a fire reached rather than started in: a product named after a `[victim]` verb in its
-//! clause (取暖器倾倒后引燃沙发), right before 被 + one (童鞋被烧毁), right before a `[damaged]`
+//! clause (取暖器倾倒后引燃沙发), right before 被 + one (童鞋被烧毁), after 把 with one later in its
+//! clause (把被子烤着), right before a `[damaged]`
 //! word (家具损失严重), in a list of what a fire could reach (远离窗帘、沙发等可燃物), or used to put
 //! the fire out (用灭火器扑灭). Such a
 //! mention carries no hazard and does not make the document about its product.
@@ -36,6 +37,13 @@ impl Analyzer {
                 // what is said after the product is said of its whole list ("枕头、毛毯和被子都烧坏了")
                 let end = self.list_end(c, cats, t);
                 let after = words.get(end) == Some(&"被") && is_verb(end + 1);
+                // "差点把被子烤着", "把地毯烧坏了": what 把 takes, with a victim verb or damage
+                // later in its clause
+                let taken = c.tok > 0
+                    && words.get(c.tok - 1) == Some(&"把")
+                    && (end..words.len())
+                        .take_while(|&k| toks[k].clause == clause)
+                        .any(|k| is_verb(k) || t.is(k, lex::DAMAGED));
                 // "家具损失严重", "被子都烧坏了": the damage it suffered, at most one word between
                 let damaged = (end..end + 2).any(|k| t.is(k, lex::DAMAGED));
                 // "用灭火器迅速扑灭明火": what put the fire out, at most one word after the
@@ -46,6 +54,7 @@ impl Analyzer {
                         .any(|k| t.is(k, lex::MEANS));
                 before
                     || after
+                    || taken
                     || damaged
                     || used
                     || (words.get(end) == Some(&"等")
