@@ -249,7 +249,7 @@ impl Analyzer {
     /// a share's numerals and measure, an optional 的, then one of `[failure] respondents`.
     fn counts_people(&self, after: &str) -> bool {
         let rest = after.trim_start_matches(|c: char| {
-            c.is_ascii_digit() || ".%％一二三四五六七八九十百千半两几成数分之".contains(c)
+            super::nouns::numeral(c) || matches!(c, '.' | '%' | '％' | '半' | '成' | '分' | '之')
         });
         rest.len() < after.len() && {
             let rest = rest.strip_prefix('的').unwrap_or(rest);

@@ -98,7 +98,7 @@ fn closes_list(w: &str) -> bool {
 }
 
 /// `NUMERAL_CHARS.contains(c)` without the search through the string.
-fn numeral(c: char) -> bool {
+pub(super) fn numeral(c: char) -> bool {
     c.is_ascii_digit()
         || matches!(
             c,

@@ -98,15 +98,10 @@ impl Analyzer {
         };
         // (not what a fire reached, after a `[victim]` verb of its clause: "引燃纸箱" names the
         // fuel, as it does of a known product)
-        let reached = |a: usize| {
-            (0..a)
-                .rev()
-                .take_while(|&j| t.toks[j].clause == t.toks[a].clause)
-                .any(|j| t.is(j, lex::VICTIM_VERB))
-        };
         let is_noun = |k: usize| {
-            self.noun_span(t, k)
-                .is_some_and(|(a, _)| !owned_by_product(t, a) && !reached(a))
+            self.noun_span(t, k).is_some_and(|(a, _)| {
+                !owned_by_product(t, a) && !t.before_in_clause(a, lex::VICTIM_VERB)
+            })
         };
         // a sentence's tokens are contiguous: walk back from `near` while still inside it
         let before = (0..near.min(t.toks.len()))

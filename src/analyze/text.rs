@@ -762,6 +762,17 @@ impl<'t> Tokens<'t> {
         self.kinds.get(k).is_some_and(|b| b & bits != 0)
     }
 
+    /// Whether a token of the [`lex`] lists `bits` stands before token `k` in its clause.
+    pub(super) fn before_in_clause(&self, k: usize, bits: u16) -> bool {
+        let Some(clause) = self.toks.get(k).map(|x| x.clause) else {
+            return false;
+        };
+        (0..k)
+            .rev()
+            .take_while(|&j| self.toks[j].clause == clause)
+            .any(|j| self.is(j, bits))
+    }
+
     /// The text of sentence `sent` (prepared, lower-cased).
     pub(super) fn sent_text(&self, sent: usize) -> &'t str {
         let (s, e) = self.sent_ranges.get(sent).copied().unwrap_or((0, 0));

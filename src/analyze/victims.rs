@@ -28,10 +28,7 @@ impl Analyzer {
                     Some((rc, upto, found)) if rc == clause && upto <= c.tok => {
                         found || (upto..c.tok).any(is_verb)
                     }
-                    _ => (0..c.tok)
-                        .rev()
-                        .take_while(|&k| toks[k].clause == clause)
-                        .any(is_verb),
+                    _ => t.before_in_clause(c.tok, lex::VICTIM_VERB),
                 };
                 read = Some((clause, c.tok, before));
                 // what is said after the product is said of its whole list ("枕头、毛毯和被子都烧坏了")
