@@ -3838,6 +3838,33 @@ mod corpus {
         }
     }
 
+    /// A word or two before an object noun that both place are part of the noun when they place
+    /// it otherwise (燃气 + 金属软管: a gas hose, though 软管 alone is as near a car's brake hose);
+    /// a head rule placing in the name's own group's fallback says nothing more (智能 + 晾衣机 is
+    /// the clothes airer, an appliance already, not some other appliance).
+    #[test]
+    fn a_rule_word_before_an_object_noun_places_it() {
+        for text in [
+            "市场监管局抽查燃气金属软管20批次，2批次不合格。",
+            "某公司召回一批天然气橡胶软管，软管可能老化开裂导致漏气。",
+        ] {
+            assert_eq!(cats(text), vec!["燃气用具连接用软管".to_string()], "{text}");
+        }
+        for text in [
+            "某公司召回部分智能升降晾衣机，晾杆可能坠落。",
+            "抽检智能电动晾衣机15批次，1批次不合格。",
+        ] {
+            assert_eq!(cats(text), vec!["电动晾衣架".to_string()], "{text}");
+        }
+        // (two words before: 可视 + 对讲 + 门铃 films, though 对讲门铃 alone does not)
+        for text in [
+            "某公司召回部分可视对讲门铃，他人可能远程查看画面。",
+            "抽查可视对讲门铃12批次，1批次不合格。",
+        ] {
+            assert_eq!(cats(text), vec!["网络摄像机".to_string()], "{text}");
+        }
+    }
+
     /// A hose named after the appliance it connects is the hose ("燃气灶连接软管"); 连接 between
     /// two products joins them; an inspection's object may close a relative clause after 对.
     #[test]

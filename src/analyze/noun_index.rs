@@ -47,6 +47,8 @@ pub(crate) struct NounIndex {
     /// that failed it (hazards.toml `standard_family.unknown`; titles two families disagree on
     /// are left out).
     by_failed_item: FxHashMap<String, usize>,
+    /// Per category, its group's fallback `其他<group>` (when the rules have one).
+    group_fallback: Vec<Option<usize>>,
 }
 
 /// `noun.ends_with(e)`, the last bytes compared first: most endings of the head rules end in
@@ -111,6 +113,11 @@ impl NounIndex {
         self
     }
 
+    /// Each category's group fallback (by index; see `group_fallback`).
+    pub(super) fn with_group_fallbacks(mut self, fallbacks: Vec<Option<usize>>) -> NounIndex {
+        self.group_fallback = fallbacks;
+        self
+    }
     /// The clause titles that place an unknown product noun (see `by_failed_item`).
     pub(super) fn with_failed_items(mut self, items: FxHashMap<String, usize>) -> NounIndex {
         self.by_failed_item = items;
@@ -274,7 +281,10 @@ impl NounIndex {
             // (the first such rule the noun meets decides, and a rule of the name's own category
             // met first keeps it: 电热发梳 is a hair comb, before the rule of 电 makes an appliance;
             // one with no words of its own holds for every noun of its head: a 机械门铃 is no
-            // 可视门铃 for sharing its head)
+            // 可视门铃 for sharing its head; a rule whose word places in the name's own group's
+            // fallback says nothing the name does not: 智能 + 晾衣机 is the clothes airer, an
+            // appliance already)
+            let own_fallback = self.group_fallback.get(c).copied().flatten();
             let over = self
                 .heads
                 .iter()
@@ -282,9 +292,10 @@ impl NounIndex {
                     h.over_alias
                         && h.ends.iter().any(|e| ends_in(noun, e))
                         && (h.with.is_empty()
-                            || h.with.iter().any(|w| {
-                                noun.contains(w.as_str()) && (h.category == c || !name_holds(w))
-                            }))
+                            || own_fallback != Some(h.category)
+                                && h.with.iter().any(|w| {
+                                    noun.contains(w.as_str()) && (h.category == c || !name_holds(w))
+                                }))
                 })
                 .map(|h| h.category);
             return Some(over.unwrap_or(c));

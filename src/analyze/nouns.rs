@@ -452,10 +452,10 @@ impl Analyzer {
                 .map(|c| self.for_children(noun, c))
                 .filter(|&c| c != self.unclassified)
         };
-        // one word more before the noun may be its modifier: a rule word its words exclude, or
-        // a fourth word ("电热" + 烘鞋器, "电动" + 宠物指甲打磨器: electric ones)
+        // a word or two more before the noun may be its modifiers: a rule word its words exclude,
+        // or a fourth word ("电热" + 烘鞋器, "电动" + 宠物指甲打磨器: electric ones)
         // (not a product's own name: "移动电源" + 支架 is the power bank's stand)
-        let before = a.checked_sub(1).filter(|&j| {
+        let modifier_word = |j: usize| {
             t.toks[j].clause == t.toks[a].clause
                 && super::text::han_word(t.words[j])
                 && t.words[j].chars().count() >= 2
@@ -464,11 +464,22 @@ impl Analyzer {
                     .iter()
                     .any(|m| m.a <= j && j < m.b && matches!(m.target, Target::Category(_)))
                 && !t.is(j, lex::OBJECT_VERB | lex::LEAD_NOT)
-        });
-        let Some((a, c)) = place(a)
-            .map(|c| (a, c))
-            .or_else(|| before.and_then(|j| place(j).map(|c| (j, c))))
-        else {
+        };
+        // the noun as found, then each wider one that places it and disagrees: the wider noun
+        // says more (燃气 + 金属软管 is a gas hose, where 软管 alone is as near a car's brake
+        // hose; 可视 + 对讲 + 门铃 films)
+        let mut placed = place(a).map(|c| (a, c));
+        for j in (a.saturating_sub(2)..a).rev() {
+            if !modifier_word(j) {
+                break;
+            }
+            if let Some(c) = place(j)
+                && placed.is_none_or(|(_, p)| p != c)
+            {
+                placed = Some((j, c));
+            }
+        }
+        let Some((a, c)) = placed else {
             return false;
         };
         // (a known product right before the noun, in one compound with it, is its modifier too

@@ -439,6 +439,13 @@ pub(super) fn noun_index(
             .map(|c| prepare(&c.name).chars().collect())
             .collect(),
     )
+    .with_group_fallbacks(
+        f.products
+            .category
+            .iter()
+            .map(|c| cat_index.get(format!("其他{}", c.group).as_str()).copied())
+            .collect(),
+    )
 }
 
 /// Clause titles of the standard families that place unknown nouns (`unknown`) → that category.
