@@ -3865,6 +3865,22 @@ mod corpus {
         }
     }
 
+    /// A gas valve, meter or shut-off no alias names is a gas appliance of the group's fallback;
+    /// a gas name of the group keeps a gas noun that shares it.
+    #[test]
+    fn a_gas_noun_no_alias_names_is_a_gas_appliance() {
+        for text in [
+            "市场监管局抽查燃气自闭阀15批次，2批次不合格。",
+            "某公司召回部分天然气紧急切断阀，阀门可能关闭不严导致漏气。",
+        ] {
+            assert_eq!(cats(text), vec!["其他燃气用具".to_string()], "{text}");
+        }
+        assert_eq!(
+            cats("抽检强排式燃气热水器12批次，1批次不合格。"),
+            vec!["家用燃气快速热水器".to_string()]
+        );
+    }
+
     /// A hose named after the appliance it connects is the hose ("燃气灶连接软管"); 连接 between
     /// two products joins them; an inspection's object may close a relative clause after 对.
     #[test]
