@@ -3865,6 +3865,28 @@ mod corpus {
         }
     }
 
+    /// A floor mat that heats is an electric blanket's kind; one that does not is a home textile,
+    /// though a heated mat's name shares its head.
+    #[test]
+    fn a_floor_mat_heats_or_does_not() {
+        for text in [
+            "抽查泡沫拼接地垫20批次，3批次不合格。",
+            "某公司召回部分浴室防滑垫，垫面可能开裂。",
+        ] {
+            assert_eq!(
+                cats(text),
+                vec!["其他纺织服装鞋类箱包".to_string()],
+                "{text}"
+            );
+        }
+        for text in [
+            "抽查碳晶地垫15批次，2批次不合格。",
+            "某公司召回部分石墨烯加热地垫，温控器可能失灵。",
+        ] {
+            assert_eq!(cats(text), vec!["电热毯".to_string()], "{text}");
+        }
+    }
+
     /// A gas valve, meter or shut-off no alias names is a gas appliance of the group's fallback;
     /// a gas name of the group keeps a gas noun that shares it.
     #[test]
