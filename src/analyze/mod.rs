@@ -3865,6 +3865,20 @@ mod corpus {
         }
     }
 
+    /// A child's potty seat, swing, scissors or drawing board no alias names is a child's article
+    /// or stationery, not the ceramic toilet or the tool a name shares its head with.
+    #[test]
+    fn a_childs_article_no_alias_names_is_placed_as_one() {
+        for (text, want) in [
+            ("抽查儿童座便器12批次，2批次不合格。", "其他儿童及学生用品"),
+            ("某公司召回部分婴儿秋千，座椅绑带可能断裂。", "其他儿童及学生用品"),
+            ("抽检儿童安全剪刀20批次，1批次不合格。", "学生文具"),
+            ("某公司召回部分磁性画板，画笔笔头可能脱落。", "学生文具"),
+        ] {
+            assert_eq!(cats(text), vec![want.to_string()], "{text}");
+        }
+    }
+
     /// A floor mat that heats is an electric blanket's kind; one that does not is a home textile,
     /// though a heated mat's name shares its head.
     #[test]
