@@ -101,6 +101,7 @@ const PROBES80: &str = include_str!("../eval/probes80.jsonl");
 const PROBES81: &str = include_str!("../eval/probes81.jsonl");
 const PROBES82: &str = include_str!("../eval/probes82.jsonl");
 const PROBES83: &str = include_str!("../eval/probes83.jsonl");
+const PROBES84: &str = include_str!("../eval/probes84.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1978,6 +1979,23 @@ fn the_32nd_sessions_regulatory_batch_holds() {
     );
 }
 
+/// Twelve media, advice and complaint texts written in the thirty-second session after its
+/// regulatory batch (`tests/eval/probes84.jsonl`): tips, a staged test, an explainer, a blogger's
+/// demonstration and a hypothetical (no signals), fires, a swallowed cell, privacy incidents,
+/// complaints and a service dispute. First run 0.917 / 0.833 / 1.000 / 1.000; one change made
+/// from it (a straw beside a cup is its part). Left: a silicone piece nearly swallowed read as
+/// swallowing where I labelled choking by the small-parts row of the taxonomy (tc20409).
+#[test]
+fn the_32nd_sessions_media_batch_holds() {
+    hold_probe_set(
+        PROBES84,
+        "tests/eval/probes84.jsonl",
+        12,
+        [0.99, 0.83, 0.99],
+        0.99,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -2088,6 +2106,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES81, "probes81"),
         (PROBES82, "probes82"),
         (PROBES83, "probes83"),
+        (PROBES84, "probes84"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
