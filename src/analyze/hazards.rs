@@ -62,6 +62,16 @@ impl Analyzer {
                             .is_some_and(|w| matches!(*w, "，" | ",") || self.joins(w))
                 })
         };
+        // whether a 的 after the negation's cue closes a relative clause on a product named
+        // between it and the hazard at `a`
+        let describes_product = |end: usize, a: usize| {
+            (end + 1..a).any(|k| {
+                words.get(k) == Some(&"的")
+                    && t.ms
+                        .iter()
+                        .any(|p| matches!(p.target, Target::Category(_)) && p.a > k && p.b <= a)
+            })
+        };
         for m in hmatches {
             let Target::Hazard(h, strength) = m.target else {
                 continue;
@@ -92,11 +102,14 @@ impl Analyzer {
             }
             hz_spans.push((m.a, m.b));
             // A negation reaches forward in its clause, at most `window` tokens, and not past a causal
-            // word ("物业未及时处理导致起火" is a fire).
+            // word ("物业未及时处理导致起火" is a fire), nor out of a relative clause that describes a
+            // product named after its 的 ("从未安装护栏的双层床上铺摔下": the bed lacked the rail,
+            // the fall happened).
             let negated = c.neg.iter().any(|&(cl, end)| {
                 (cl == tok.clause || listed(end, m.a))
                     && end <= m.a
                     && m.a - end <= self.neg_window
+                    && !describes_product(end, m.a)
                     // the word right after the cue is what it negates (未引起火灾), so it never breaks;
                     // nor does a causal word inside a relative clause ("未发生因充电引发的火灾")
                     && !words

@@ -1189,6 +1189,23 @@ mod tests {
             );
             assert!(!w.hazards.is_empty(), "{text}");
         }
+        // a negation inside a relative clause on a product named after its 的 stays there: the
+        // product lacked something, what happened to it happened
+        for (text, negated) in [
+            ("一名男孩从没有装护栏的双层床上铺摔下，手臂骨折。", false),
+            ("未加装保护门的插座把孩子的手指电了一下。", false),
+            ("这次未发生因充电引发的火灾。", true),
+            ("检查中没有发现这批电热毯的起火隐患。", true),
+        ] {
+            let w = run("", text, None);
+            assert_eq!(
+                w.hazards.iter().all(|h| h.negated),
+                negated,
+                "{text}: {:?}",
+                w.hazards
+            );
+            assert!(!w.hazards.is_empty(), "{text}");
+        }
     }
 
     #[test]
@@ -3871,7 +3888,10 @@ mod corpus {
     fn a_childs_article_no_alias_names_is_placed_as_one() {
         for (text, want) in [
             ("抽查儿童座便器12批次，2批次不合格。", "其他儿童及学生用品"),
-            ("某公司召回部分婴儿秋千，座椅绑带可能断裂。", "其他儿童及学生用品"),
+            (
+                "某公司召回部分婴儿秋千，座椅绑带可能断裂。",
+                "其他儿童及学生用品",
+            ),
             ("抽检儿童安全剪刀20批次，1批次不合格。", "学生文具"),
             ("某公司召回部分磁性画板，画笔笔头可能脱落。", "学生文具"),
         ] {
