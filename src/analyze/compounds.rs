@@ -304,6 +304,53 @@ impl Analyzer {
         retain_unmarked(cats, &drop);
     }
 
+    /// A list naming two kinds out of scope among its members ("食品、药品、化妆品和工业产品",
+    /// "食品、药品、医疗器械和特种设备") lists the domains a regulator watches, not products the
+    /// text reports: its members give way to the products named elsewhere ("其中电动自行车、
+    /// 电线电缆…不合格"). A text that names nothing else keeps them.
+    pub(super) fn domains_give_way(&self, words: &[&str], toks: &[Tok], cats: &mut Vec<CatM>) {
+        if cats.iter().filter(|m| self.out_of_scope(m.c)).count() < 2 {
+            return;
+        }
+        let mut order: Vec<usize> = (0..cats.len()).collect();
+        order.sort_by_key(|&i| cats[i].tok);
+        // runs of mentions joined by coordination words alone, in one clause
+        let joined = |a: &CatM, b: &CatM| {
+            b.tok > a.end
+                && toks
+                    .get(a.end)
+                    .zip(toks.get(b.tok))
+                    .is_some_and(|(x, y)| x.clause == y.clause)
+                && words
+                    .get(a.end..b.tok)
+                    .is_some_and(|between| between.iter().all(|w| self.joins(w)))
+        };
+        let mut drop = vec![false; cats.len()];
+        let mut start = 0;
+        while start < order.len() {
+            let mut end = start + 1;
+            while end < order.len() && joined(&cats[order[end - 1]], &cats[order[end]]) {
+                end += 1;
+            }
+            let run = &order[start..end];
+            if run
+                .iter()
+                .filter(|&&i| self.out_of_scope(cats[i].c))
+                .count()
+                >= 2
+            {
+                for &i in run {
+                    drop[i] = true;
+                }
+            }
+            start = end;
+        }
+        if drop.iter().all(|&d| d) {
+            return;
+        }
+        retain_unmarked(cats, &drop);
+    }
+
     /// A product out of scope named beside an in-scope one of the same head ("日常防护型口罩…
     /// 违规标注医用口罩字样", "电子体温计…水银体温计") is the contrast the text draws, not a product
     /// of its own: the in-scope kind is what the text is about.

@@ -3882,6 +3882,26 @@ mod corpus {
         }
     }
 
+    /// A list with food and drugs among its members names a regulator's domains: its members give
+    /// way to the products named elsewhere; a text naming nothing else keeps them.
+    #[test]
+    fn a_list_of_domains_gives_way_to_the_products_named() {
+        assert_eq!(
+            cats(
+                "全年抽检食品、药品、化妆品和工业产品1万批次，其中电热毯、插线板等产品不合格率较高。"
+            ),
+            vec!["电热毯".to_string(), "移动式插座".to_string()]
+        );
+        assert_eq!(
+            cats("今后将加强对食品、药品和医疗器械的监管，同时开展童车质量抽查，3批次不合格。"),
+            vec!["童车".to_string()]
+        );
+        assert_eq!(
+            cats("抽检食品、药品和化妆品共300批次，发现不合格12批次。").len(),
+            3
+        );
+    }
+
     /// A child's potty seat, swing, scissors or drawing board no alias names is a child's article
     /// or stationery, not the ceramic toilet or the tool a name shares its head with.
     #[test]

@@ -590,6 +590,7 @@ impl Analyzer {
         }
         // (again, with the members and objects no alias named: "儿童上衣、裤子和外套")
         self.children_of_a_list(&mut cats, &t.words, &t.toks);
+        self.domains_give_way(&t.words, &t.toks, &mut cats);
         self.out_of_scope_gives_way(&p.full, &t.toks, &mut cats);
         self.unaffected_give_way(p, t, &mut cats);
         if cats.is_empty() {
