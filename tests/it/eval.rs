@@ -102,6 +102,7 @@ const PROBES81: &str = include_str!("../eval/probes81.jsonl");
 const PROBES82: &str = include_str!("../eval/probes82.jsonl");
 const PROBES83: &str = include_str!("../eval/probes83.jsonl");
 const PROBES84: &str = include_str!("../eval/probes84.jsonl");
+const PROBES85: &str = include_str!("../eval/probes85.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -1996,6 +1997,24 @@ fn the_32nd_sessions_media_batch_holds() {
     );
 }
 
+/// Twelve texts of all genres written in the thirty-second session after its rule commits but
+/// one (`tests/eval/probes85.jsonl`): **not tuned on**; floors at its first run, 0.848 / 0.923
+/// / 1.000 / 0.917. Left: an immersion heater in quotes (“热得快”) read as no product (tc20503),
+/// a content sold short read without the fake its claim makes (tc20504), a tip's extension lead
+/// read as a product (tc20507), a mall's coin ride read as a toy where my own labels put ride-on
+/// rockers with prams (tc20509), a smart socket switched on by someone else read with no hazard
+/// (tc20511).
+#[test]
+fn the_32nd_sessions_unseen_batch_holds() {
+    hold_probe_set(
+        PROBES85,
+        "tests/eval/probes85.jsonl",
+        12,
+        [0.84, 0.92, 0.99],
+        0.91,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -2107,6 +2126,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES82, "probes82"),
         (PROBES83, "probes83"),
         (PROBES84, "probes84"),
+        (PROBES85, "probes85"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
