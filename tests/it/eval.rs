@@ -1997,8 +1997,8 @@ fn the_32nd_sessions_media_batch_holds() {
     );
 }
 
-/// Twelve texts of all genres written in the thirty-second session after its rule commits but
-/// one (`tests/eval/probes85.jsonl`): **not tuned on**; floors at its first run, 0.848 / 0.923
+/// Twelve texts of all genres written in the thirty-second session after its rule commits up to
+/// then (`tests/eval/probes85.jsonl`): **not tuned on**; floors at its first run, 0.848 / 0.923
 /// / 1.000 / 0.917. Left: an immersion heater in quotes (“热得快”) read as no product (tc20503),
 /// a content sold short read without the fake its claim makes (tc20504), a tip's extension lead
 /// read as a product (tc20507), a mall's coin ride read as a toy where my own labels put ride-on
