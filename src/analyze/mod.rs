@@ -2075,6 +2075,17 @@ mod tests {
         assert_eq!(role(&x, "温州市"), Some(RegionRole::Company));
         assert_eq!(role(&x, "桂林市"), Some(RegionRole::Event));
         assert_eq!(x.findings[0].province.as_deref(), Some("广西壮族自治区"));
+        // one works at a place (一工厂, 一企业) is where something happened, as 一家 is
+        for (text, at) in [
+            ("昆山一工厂宿舍内的电暖器引发火灾。", "昆山"),
+            ("温州一企业车间里的插线板冒烟起火。", "温州"),
+        ] {
+            assert_eq!(
+                role(&run("", text, None), at),
+                Some(RegionRole::Event),
+                "{text}"
+            );
+        }
         // a national round lists the makers' provinces: homes all, and the count of them is the
         // scope of the round
         for text in [
