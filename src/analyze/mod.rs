@@ -2739,7 +2739,8 @@ mod tests {
     }
 
     /// An unquoted brand (商标：X, 品牌为X) ends before the product it names, not ten
-    /// characters on ("商标：小飞侠的文具盒结构安" once).
+    /// characters on ("商标：小飞侠的文具盒结构安" once); one before （品牌） starts after the
+    /// clause's verb.
     #[test]
     fn unquoted_brands_end_before_their_product() {
         for (text, want) in [
@@ -2755,6 +2756,12 @@ mod tests {
                 "抽查发现2批次电吹风不合格，品牌名：暖风，商标名为“青鸟”的电熨斗1批次不合格。",
                 vec!["暖风", "青鸟"],
             ),
+            // (one before （品牌） starts after the clause's verb and lead words)
+            (
+                "某公司召回部分安心宝（品牌）儿童安全座椅，卡扣可能松开。",
+                vec!["安心宝"],
+            ),
+            ("抽查发现一批乐乐（商标）电暖器温升不合格。", vec!["乐乐"]),
         ] {
             let x = run("", text, Some(DocKind::Inspection));
             assert_eq!(x.parties.brands, want, "{text}");

@@ -64,6 +64,25 @@ impl Analyzer {
     }
 }
 
+/// Where an unquoted brand before （品牌） that the regex read as up to ten characters really
+/// starts: after the last object verb (召回, 抽查), lead word (部分, 一批) or 的 / 了 in it, since
+/// nothing quotes it. None when under two characters are left.
+fn unquoted_brand_start(t: &Tokens, start: usize, end: usize) -> Option<usize> {
+    let mut first = start;
+    for (k, tok) in t.toks.iter().enumerate() {
+        if tok.e <= start {
+            continue;
+        }
+        if tok.s >= end {
+            break;
+        }
+        if t.is(k, lex::OBJECT_VERB | lex::LEAD_NOT) || matches!(t.words[k], "的" | "了") {
+            first = tok.e.clamp(start, end);
+        }
+    }
+    (t.full.get(first..end)?.chars().count() >= 2).then_some(first)
+}
+
 /// A verb and 厂 (leaving, entering, going back to a works): the 厂 is no organisation's suffix.
 const MOVES_AT_WORKS: [&str; 8] = [
     "出厂", "进厂", "入厂", "返厂", "回厂", "离厂", "到厂", "送厂",
@@ -212,6 +231,11 @@ impl Analyzer {
                 if let Some(m) = cap.get(3) {
                     if let Some(end) = self.unquoted_brand_end(t, m.start(), m.end()) {
                         out.push((m.start(), end));
+                    }
+                } else if let Some(m) = cap.get(4) {
+                    // (the run before （品牌） may open with the clause's verb: "召回部分安心宝（品牌）")
+                    if let Some(start) = unquoted_brand_start(t, m.start(), m.end()) {
+                        out.push((start, m.end()));
                     }
                 } else if let Some(m) = (1..cap.len()).find_map(|i| cap.get(i)) {
                     out.push((m.start(), m.end()));
