@@ -62,16 +62,6 @@ impl Analyzer {
                             .is_some_and(|w| matches!(*w, "，" | ",") || self.joins(w))
                 })
         };
-        // whether a 的 after the negation's cue closes a relative clause on a product named
-        // between it and the hazard at `a`
-        let describes_product = |end: usize, a: usize| {
-            (end + 1..a).any(|k| {
-                words.get(k) == Some(&"的")
-                    && t.ms
-                        .iter()
-                        .any(|p| matches!(p.target, Target::Category(_)) && p.a > k && p.b <= a)
-            })
-        };
         for m in hmatches {
             let Target::Hazard(h, strength) = m.target else {
                 continue;
@@ -109,7 +99,7 @@ impl Analyzer {
                 (cl == tok.clause || listed(end, m.a))
                     && end <= m.a
                     && m.a - end <= self.neg_window
-                    && !describes_product(end, m.a)
+                    && !describes_product(words, &t.ms, end, m.a)
                     // the word right after the cue is what it negates (未引起火灾), so it never breaks;
                     // nor does a causal word inside a relative clause ("未发生因充电引发的火灾")
                     && !words
@@ -490,5 +480,16 @@ fn rule_condition(c: &Cues, t: &Tokens, a: usize, b: usize) -> bool {
                         .rev()
                         .find(|w| !matches!(**w, "，" | "," | " "))
                         .is_some_and(|w| closes(w))))
+    })
+}
+
+/// Whether a 的 after a negation's cue (token `end`) closes a relative clause on a product named
+/// between it and the hazard at token `a` ("从未安装护栏的双层床上铺摔下").
+fn describes_product(words: &[&str], ms: &[Match], end: usize, a: usize) -> bool {
+    (end + 1..a).any(|k| {
+        words.get(k) == Some(&"的")
+            && ms
+                .iter()
+                .any(|p| matches!(p.target, Target::Category(_)) && p.a > k && p.b <= a)
     })
 }

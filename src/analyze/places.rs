@@ -323,9 +323,7 @@ impl Analyzer {
     /// none of `not_between` (a verb of sampling, selling or happening) in between.
     fn makers_home(&self, after: &str) -> bool {
         let gap = clause_head(after, 24);
-        // the leftmost maker word decides: any later one has a longer stretch in between
-        // (a lone 一 before the maker word is one works there, where something happened, as 一家
-        // of `not_between` is: "昆山一工厂宿舍内…起火")
+        // the leftmost maker word decides; a lone 一 is one works there, as 一家 is (昆山一工厂)
         self.makers.first(gap).is_some_and(|at| {
             let between = &gap[..at];
             between.chars().count() <= 20 && between != "一" && !self.not_between.in_text(between)
