@@ -263,7 +263,7 @@ fn probe_texts_hold() {
         PROBES,
         "tests/eval/probes.jsonl",
         100,
-        [0.93, 0.89, 0.90],
+        [0.93, 0.90, 0.90],
         0.98,
     );
 }
@@ -873,7 +873,7 @@ fn longer_news_and_signal_decisions_hold() {
         PROBES22,
         "tests/eval/probes22.jsonl",
         18,
-        [0.92, 0.95, 0.99],
+        [0.94, 0.95, 0.99],
         0.99,
     );
 }
@@ -1254,15 +1254,16 @@ fn media_and_advice_of_the_24th_session_hold() {
 /// car maker's, a numbered round-up, US, Canadian, Australian, EU and Japanese ones; tables and
 /// fields of failed items; Hong Kong, Macao, Taiwan, provincial, city, e-commerce and customs
 /// results; labelled before the analyzer first read them. First run 0.958 / 1.000 / 0.971 / 1.000;
-/// floors at what it measures now (in-sample). Left: a cup's straw as a product (tc15111), a
-/// baby rocker as furniture (tc15113).
+/// floors at what it measures now (in-sample). Left: a baby rocker as furniture (tc15113); a
+/// cup's straw read as a product of its own (tc15111) went at the thirty-second session, when a
+/// straw beside a cup became its part.
 #[test]
 fn standards_and_recalls_of_the_24th_session_hold() {
     hold_probe_set(
         PROBES42,
         "tests/eval/probes42.jsonl",
         30,
-        [0.95, 0.99, 0.99],
+        [0.97, 0.99, 0.99],
         0.99,
     );
 }
@@ -1332,15 +1333,17 @@ fn long_stories_of_the_24th_session_hold() {
 /// trade news, power strips, shoes, shared power banks, Taiwan's raincoats, a risk warning, slime,
 /// charging posts, a toilet seat, an EU alert, gas regulators), labelled before their only run:
 /// 0.923 / 0.765 / 0.857 / 0.850, the session's honest estimate on text it was not tuned to. The
-/// floors are that run; what it misses (a customs seizure of fakes, a risk warning's hedged fire,
-/// exposed wiring, an eye mask's blister) is left for the next session to read as a batch.
+/// floors are that run, the hazards' raised to 0.833 when the thirty-second session's rules (not
+/// made from it) read a suspected harmful substance as chemical; what it misses (a customs
+/// seizure of fakes, a risk warning's hedged fire, exposed wiring, an eye mask's blister) is left
+/// for the next session to read as a batch.
 #[test]
 fn untuned_batch_of_the_24th_session_holds() {
     hold_probe_set(
         PROBES46,
         "tests/eval/probes46.jsonl",
         20,
-        [0.92, 0.76, 0.85],
+        [0.92, 0.83, 0.85],
         0.85,
     );
 }
@@ -1352,15 +1355,15 @@ fn untuned_batch_of_the_24th_session_holds() {
 /// flue); labelled before the analyzer first read them. First run 0.867 / 0.968 / 0.889 / 1.000
 /// (two labels since set: a child's vacuum flask is 不锈钢真空保温容器 by the real texts' alias
 /// notes, and a recalled set is each product in it); floors at what it measures now (in-sample).
-/// Left: a flask's straw as a product (tc15601), 文体用品 and a monthly report's scope
-/// (tc15602).
+/// Left: 文体用品 and a monthly report's scope (tc15602); a flask's straw read as a product of
+/// its own (tc15601) went at the thirty-second session.
 #[test]
 fn recall_round_ups_of_the_24th_session_hold() {
     hold_probe_set(
         PROBES47,
         "tests/eval/probes47.jsonl",
         10,
-        [0.96, 0.96, 0.88],
+        [0.98, 0.96, 0.88],
         0.99,
     );
 }

@@ -69,7 +69,7 @@ const FLOORS: [(&str, Part, [f64; 3], f64); 3] = [
     (
         "dev2-regulatory.jsonl",
         Part::Validation,
-        [0.81, 0.77, 0.85],
+        [0.82, 0.77, 0.85],
         0.91,
     ),
 ];
