@@ -38,9 +38,11 @@
 //! with `JIANCE_BENCH_ROUNDS` 1 and then 3: there a pass takes more than the 0.2 s a round aims at,
 //! so extraction runs once per round plus twice (the digest, the calibration), and half the
 //! difference of the two totals is one steady pass, without the first pass's one-off work (lazy
-//! regexes compiled, their DFA states built). Issue 48 measured so at the thirty-first session's
-//! 7127fd6 (output digest 0e02c1e48cbcbbab, moved by that session's analysis changes; no speed
-//! work): 89.0 M instructions a pass, 3.88× a `jieba_hmm` pass; at the thirtieth session's
+//! regexes compiled, their DFA states built). Issue 48 measured so at the thirty-second session's
+//! 6e50faa (output digest 0e02c1e48cbcbbab, unchanged by that session's analysis changes; no
+//! speed work): 89.2 M instructions a pass, 3.90× a `jieba_hmm` pass; at the thirty-first
+//! session's 7127fd6 (output digest 0e02c1e48cbcbbab, moved by that session's analysis changes;
+//! no speed work): 89.0 M instructions a pass, 3.88× a `jieba_hmm` pass; at the thirtieth session's
 //! e4d71a5 (output digest cf5fca3876cb13a8, moved by a notice table's brands joining the
 //! document's parties): 88.7 M instructions a pass, 3.87× a `jieba_hmm` pass; at the twenty-ninth
 //! session's end, 5ea2f75 (output digest bc40f6fce0989aaf, moved by the twenty-eighth and twenty-ninth
