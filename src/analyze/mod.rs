@@ -1179,19 +1179,8 @@ mod tests {
             ("暖风机放置不稳倾倒后，引燃了床单。", false),
             ("这个插线板做工不精漏电，把孩子电了一下。", false),
             ("检测显示这款热水器无漏电。", true),
-        ] {
-            let w = run("", text, None);
-            assert_eq!(
-                w.hazards.iter().all(|h| h.negated),
-                negated,
-                "{text}: {:?}",
-                w.hazards
-            );
-            assert!(!w.hazards.is_empty(), "{text}");
-        }
-        // a negation inside a relative clause on a product named after its 的 stays there: the
-        // product lacked something, what happened to it happened
-        for (text, negated) in [
+            // a negation inside a relative clause on a product named after its 的 stays there:
+            // the product lacked something, what happened to it happened
             ("一名男孩从没有装护栏的双层床上铺摔下，手臂骨折。", false),
             ("未加装保护门的插座把孩子的手指电了一下。", false),
             ("这次未发生因充电引发的火灾。", true),
@@ -3655,6 +3644,13 @@ mod corpus {
         super::tests::shared().analyze(&example_doc("", text, None), &mut ClusterIndex::new())
     }
 
+    /// Each text's categories are `want`, in order.
+    fn cats_are(texts: &[&str], want: &[&str]) {
+        for text in texts {
+            assert_eq!(cats(text), want, "{text}");
+        }
+    }
+
     /// The document categories of an untitled text of no declared kind.
     fn cats(text: &str) -> Vec<String> {
         untitled(text).categories
@@ -3792,12 +3788,13 @@ mod corpus {
     /// a compound jieba keeps whole (家用空调) is placed by its head like any unknown noun.
     #[test]
     fn an_inspections_object_before_its_verb_is_its_product() {
-        for text in [
-            "省市场监管局近日对家用空调开展专项抽查，2批次不合格，不合格项目为制冷量。",
-            "家用空调质量抽查结果：抽查25批次，不合格项目为制冷量和能效比。",
-        ] {
-            assert_eq!(cats(text), vec!["房间空气调节器".to_string()], "{text}");
-        }
+        cats_are(
+            &[
+                "省市场监管局近日对家用空调开展专项抽查，2批次不合格，不合格项目为制冷量。",
+                "家用空调质量抽查结果：抽查25批次，不合格项目为制冷量和能效比。",
+            ],
+            &["房间空气调节器"],
+        );
         // a word the verb follows that is no product noun adds nothing
         assert_eq!(
             cats("市场监管局近日组织抽查，电饭锅3批次发热不合格。"),
@@ -3845,7 +3842,7 @@ mod corpus {
             ]
         };
         for text in own("点读笔").iter().chain(own("扫描仪").iter()) {
-            assert_eq!(cats(text), vec!["其他电子产品".to_string()], "{text}");
+            cats_are(&[text], &["其他电子产品"]);
         }
         // a date before the object is no count: the object follows its 的
         assert_eq!(
@@ -3879,25 +3876,28 @@ mod corpus {
     /// the clothes airer, an appliance already, not some other appliance).
     #[test]
     fn a_rule_word_before_an_object_noun_places_it() {
-        for text in [
-            "市场监管局抽查燃气金属软管20批次，2批次不合格。",
-            "某公司召回一批天然气橡胶软管，软管可能老化开裂导致漏气。",
-        ] {
-            assert_eq!(cats(text), vec!["燃气用具连接用软管".to_string()], "{text}");
-        }
-        for text in [
-            "某公司召回部分智能升降晾衣机，晾杆可能坠落。",
-            "抽检智能电动晾衣机15批次，1批次不合格。",
-        ] {
-            assert_eq!(cats(text), vec!["电动晾衣架".to_string()], "{text}");
-        }
+        cats_are(
+            &[
+                "市场监管局抽查燃气金属软管20批次，2批次不合格。",
+                "某公司召回一批天然气橡胶软管，软管可能老化开裂导致漏气。",
+            ],
+            &["燃气用具连接用软管"],
+        );
+        cats_are(
+            &[
+                "某公司召回部分智能升降晾衣机，晾杆可能坠落。",
+                "抽检智能电动晾衣机15批次，1批次不合格。",
+            ],
+            &["电动晾衣架"],
+        );
         // (two words before: 可视 + 对讲 + 门铃 films, though 对讲门铃 alone does not)
-        for text in [
-            "某公司召回部分可视对讲门铃，他人可能远程查看画面。",
-            "抽查可视对讲门铃12批次，1批次不合格。",
-        ] {
-            assert_eq!(cats(text), vec!["网络摄像机".to_string()], "{text}");
-        }
+        cats_are(
+            &[
+                "某公司召回部分可视对讲门铃，他人可能远程查看画面。",
+                "抽查可视对讲门铃12批次，1批次不合格。",
+            ],
+            &["网络摄像机"],
+        );
     }
 
     /// A list with food and drugs among its members names a regulator's domains: its members give
@@ -3933,7 +3933,7 @@ mod corpus {
             ("抽检儿童安全剪刀20批次，1批次不合格。", "学生文具"),
             ("某公司召回部分磁性画板，画笔笔头可能脱落。", "学生文具"),
         ] {
-            assert_eq!(cats(text), vec![want.to_string()], "{text}");
+            cats_are(&[text], &[want]);
         }
     }
 
@@ -3941,34 +3941,33 @@ mod corpus {
     /// though a heated mat's name shares its head.
     #[test]
     fn a_floor_mat_heats_or_does_not() {
-        for text in [
-            "抽查泡沫拼接地垫20批次，3批次不合格。",
-            "某公司召回部分浴室防滑垫，垫面可能开裂。",
-        ] {
-            assert_eq!(
-                cats(text),
-                vec!["其他纺织服装鞋类箱包".to_string()],
-                "{text}"
-            );
-        }
-        for text in [
-            "抽查碳晶地垫15批次，2批次不合格。",
-            "某公司召回部分石墨烯加热地垫，温控器可能失灵。",
-        ] {
-            assert_eq!(cats(text), vec!["电热毯".to_string()], "{text}");
-        }
+        cats_are(
+            &[
+                "抽查泡沫拼接地垫20批次，3批次不合格。",
+                "某公司召回部分浴室防滑垫，垫面可能开裂。",
+            ],
+            &["其他纺织服装鞋类箱包"],
+        );
+        cats_are(
+            &[
+                "抽查碳晶地垫15批次，2批次不合格。",
+                "某公司召回部分石墨烯加热地垫，温控器可能失灵。",
+            ],
+            &["电热毯"],
+        );
     }
 
     /// A gas valve, meter or shut-off no alias names is a gas appliance of the group's fallback;
     /// a gas name of the group keeps a gas noun that shares it.
     #[test]
     fn a_gas_noun_no_alias_names_is_a_gas_appliance() {
-        for text in [
-            "市场监管局抽查燃气自闭阀15批次，2批次不合格。",
-            "某公司召回部分天然气紧急切断阀，阀门可能关闭不严导致漏气。",
-        ] {
-            assert_eq!(cats(text), vec!["其他燃气用具".to_string()], "{text}");
-        }
+        cats_are(
+            &[
+                "市场监管局抽查燃气自闭阀15批次，2批次不合格。",
+                "某公司召回部分天然气紧急切断阀，阀门可能关闭不严导致漏气。",
+            ],
+            &["其他燃气用具"],
+        );
         assert_eq!(
             cats("抽检强排式燃气热水器12批次，1批次不合格。"),
             vec!["家用燃气快速热水器".to_string()]
@@ -3979,31 +3978,30 @@ mod corpus {
     /// two products joins them; an inspection's object may close a relative clause after 对.
     #[test]
     fn a_hose_for_an_appliance_and_an_object_after_dui_are_the_product() {
-        for text in [
-            "市场监管局抽查燃气灶连接软管20批次，3批次不合格。",
-            "抽检热水器连接软管15批次，其中2批次耐压不合格。",
-        ] {
-            assert_eq!(cats(text), vec!["燃气用具连接用软管".to_string()], "{text}");
-        }
+        cats_are(
+            &[
+                "市场监管局抽查燃气灶连接软管20批次，3批次不合格。",
+                "抽检热水器连接软管15批次，其中2批次耐压不合格。",
+            ],
+            &["燃气用具连接用软管"],
+        );
         // (a garment no alias names is clothing, as the real labels read 兒童雨衣 as children's
         // clothing; footwear and bags no alias names fall back to the group)
-        for text in [
-            "县市场监管局对网络销售的雨衣开展抽查，3批次不合格。",
-            "区市场监管局对辖区商场销售的雨裤进行抽检，2批次不合格。",
-            "抽查男装衬衫、休闲裤20批次，3批次不合格。",
-        ] {
-            assert_eq!(cats(text), vec!["服装".to_string()], "{text}");
-        }
-        for text in [
-            "县市场监管局对网络销售的雨靴开展抽查，3批次不合格。",
-            "区市场监管局对辖区商场销售的渔夫帽进行抽检，2批次不合格。",
-        ] {
-            assert_eq!(
-                cats(text),
-                vec!["其他纺织服装鞋类箱包".to_string()],
-                "{text}"
-            );
-        }
+        cats_are(
+            &[
+                "县市场监管局对网络销售的雨衣开展抽查，3批次不合格。",
+                "区市场监管局对辖区商场销售的雨裤进行抽检，2批次不合格。",
+                "抽查男装衬衫、休闲裤20批次，3批次不合格。",
+            ],
+            &["服装"],
+        );
+        cats_are(
+            &[
+                "县市场监管局对网络销售的雨靴开展抽查，3批次不合格。",
+                "区市场监管局对辖区商场销售的渔夫帽进行抽检，2批次不合格。",
+            ],
+            &["其他纺织服装鞋类箱包"],
+        );
     }
 
     /// A test that counts the samples it found wanting ("…，3款存在信息泄露风险") reports a
@@ -4042,7 +4040,7 @@ mod corpus {
                 "其他家用电器",
             ),
         ] {
-            assert_eq!(cats(text), vec![want.to_string()], "{text}");
+            cats_are(&[text], &[want]);
         }
     }
 
@@ -4214,7 +4212,7 @@ mod corpus {
                 "其他电子产品",
             ),
         ] {
-            assert_eq!(cats(text), vec![want.to_string()], "{text}");
+            cats_are(&[text], &[want]);
         }
         // a known product after 一款 is the product: its part's words are no new noun
         assert_eq!(
@@ -4368,19 +4366,21 @@ mod corpus {
     /// An accessory named right after the product it is made for is the product.
     #[test]
     fn an_accessory_after_its_product_is_the_product() {
-        for text in [
-            "出租屋起火，原因是床头的蓝牙音箱充电器过热引燃了被褥。",
-            "网友反映，孩子的学习平板充电器插着时突然冒烟。",
-        ] {
-            assert_eq!(cats(text), vec!["电源适配器及充电器".to_string()], "{text}");
-        }
+        cats_are(
+            &[
+                "出租屋起火，原因是床头的蓝牙音箱充电器过热引燃了被褥。",
+                "网友反映，孩子的学习平板充电器插着时突然冒烟。",
+            ],
+            &["电源适配器及充电器"],
+        );
         // English puts the head last as well: "laptop chargers" are chargers
-        for text in [
-            "Kivo recalls laptop chargers because the casing can crack and expose live parts.",
-            "The recalled tablet chargers can overheat while plugged in.",
-        ] {
-            assert_eq!(cats(text), vec!["电源适配器及充电器".to_string()], "{text}");
-        }
+        cats_are(
+            &[
+                "Kivo recalls laptop chargers because the casing can crack and expose live parts.",
+                "The recalled tablet chargers can overheat while plugged in.",
+            ],
+            &["电源适配器及充电器"],
+        );
     }
 
     /// Blank lines end no sentence: a recall's opening sentences, where its object is read, are
@@ -4431,13 +4431,14 @@ mod corpus {
     /// (通报X产品质量监督抽查结果, 关于X…抽查情况的通报, 公布2024年第二批X…).
     #[test]
     fn a_notices_verb_or_date_opens_the_object_it_sampled() {
-        for text in [
-            "某省市场监管局日前通报投影幕布电机产品质量监督抽查结果，共抽查24批次，3批次不合格。",
-            "某市市场监督管理局关于投影幕布电机产品质量抽查情况的通报：共抽查24批次，不合格2批次。",
-            "某省市场监管局发布2026年第一批投影幕布电机产品质量监督抽查结果，3批次不合格。",
-        ] {
-            assert_eq!(cats(text), vec!["其他家用电器".to_string()], "{text}");
-        }
+        cats_are(
+            &[
+                "某省市场监管局日前通报投影幕布电机产品质量监督抽查结果，共抽查24批次，3批次不合格。",
+                "某市市场监督管理局关于投影幕布电机产品质量抽查情况的通报：共抽查24批次，不合格2批次。",
+                "某省市场监管局发布2026年第一批投影幕布电机产品质量监督抽查结果，3批次不合格。",
+            ],
+            &["其他家用电器"],
+        );
     }
 
     /// An English recall's noun that no name holds falls back to the group whose English names
@@ -4486,7 +4487,7 @@ mod corpus {
                 "其他家用电器",
             ),
         ] {
-            assert_eq!(cats(text), vec![want.to_string()], "{text}");
+            cats_are(&[text], &[want]);
         }
         // "stations" are only cars' charging stations: no group of its own
         let x = cats("Tolo recalls weather stations because the battery can leak.");
@@ -4518,7 +4519,7 @@ mod corpus {
                 "其他电子产品",
             ),
         ] {
-            assert_eq!(cats(text), vec![want.to_string()], "{text}");
+            cats_are(&[text], &[want]);
         }
     }
 
@@ -4741,12 +4742,13 @@ mod corpus {
     /// escalator and the vehicles a strap may catch on are no products, though they end alike.
     #[test]
     fn a_ladder_is_a_product_and_a_lift_is_none() {
-        for text in [
-            "某公司召回铝合金人字梯约3,000把，梯脚防滑垫可能脱落，使用者有摔落风险。",
-            "某家居公司召回一款折叠梯，锁扣可能失效，导致梯子突然合拢，有跌落风险。",
-        ] {
-            assert_eq!(cats(text), vec!["其他日用消费品".to_string()], "{text}");
-        }
+        cats_are(
+            &[
+                "某公司召回铝合金人字梯约3,000把，梯脚防滑垫可能脱落，使用者有摔落风险。",
+                "某家居公司召回一款折叠梯，锁扣可能失效，导致梯子突然合拢，有跌落风险。",
+            ],
+            &["其他日用消费品"],
+        );
         let x =
             cats("某公司召回儿童背带裤，背带的自由端可能被电梯、扶梯或交通工具等缠住，造成勒伤。");
         assert_eq!(x, vec!["儿童及婴幼儿服装".to_string()]);
@@ -4756,16 +4758,17 @@ mod corpus {
     /// with (塑料吸管等一次性塑料餐饮具) is of that kind's category.
     #[test]
     fn a_kind_told_before_or_after_a_list_is_the_category() {
-        for text in [
-            "抽检一次性可降解塑料吸管20批次，2批次不合格。",
-            "某公司召回一次性使用的塑料餐具，检出塑化剂超标。",
-            "县市场监管局抽检塑料吸管等一次性塑料餐饮具30批次，2批次不合格。",
-            // the product named again by its head alone is the kind told before
-            "区局抽检一次性塑料吸管12批次，其中1批次吸管的标识未注明材质。",
-            "某公司召回一次性可降解吸管，该批吸管的总迁移量超标。",
-        ] {
-            assert_eq!(cats(text), vec!["一次性塑料餐饮具".to_string()], "{text}");
-        }
+        cats_are(
+            &[
+                "抽检一次性可降解塑料吸管20批次，2批次不合格。",
+                "某公司召回一次性使用的塑料餐具，检出塑化剂超标。",
+                "县市场监管局抽检塑料吸管等一次性塑料餐饮具30批次，2批次不合格。",
+                // the product named again by its head alone is the kind told before
+                "区局抽检一次性塑料吸管12批次，其中1批次吸管的标识未注明材质。",
+                "某公司召回一次性可降解吸管，该批吸管的总迁移量超标。",
+            ],
+            &["一次性塑料餐饮具"],
+        );
         assert_eq!(
             cats("市场监管局抽检塑料吸管20批次，2批次不合格。"),
             vec!["塑料餐饮具".to_string()]
@@ -4789,12 +4792,13 @@ mod corpus {
     /// head word alone (…测试的18款座椅) adds no product.
     #[test]
     fn the_object_of_a_test_round_is_the_product() {
-        for text in [
-            "检测机构对网购的20款电动美甲机进行测试，其中7款外壳温度过高，另有3款电源线的拉力测试不合格。",
-            "质检所检测了市售的15款电动擦窗器，4款电源线的护套厚度不达标。",
-        ] {
-            assert_eq!(cats(text), vec!["其他家用电器".to_string()], "{text}");
-        }
+        cats_are(
+            &[
+                "检测机构对网购的20款电动美甲机进行测试，其中7款外壳温度过高，另有3款电源线的拉力测试不合格。",
+                "质检所检测了市售的15款电动擦窗器，4款电源线的护套厚度不达标。",
+            ],
+            &["其他家用电器"],
+        );
         for (text, want) in [
             (
                 "消保委发布儿童安全座椅比较试验结果，测试的18款座椅中有2款侧面碰撞表现较差。",
@@ -4805,7 +4809,7 @@ mod corpus {
                 "电动牙刷",
             ),
         ] {
-            assert_eq!(cats(text), vec![want.to_string()], "{text}");
+            cats_are(&[text], &[want]);
         }
     }
 
@@ -4847,7 +4851,7 @@ mod corpus {
                 "室内加热器",
             ),
         ] {
-            assert_eq!(cats(text), vec![want.to_string()], "{text}");
+            cats_are(&[text], &[want]);
         }
         // both named as recalled, both stay
         assert_eq!(
@@ -4892,12 +4896,13 @@ mod corpus {
         // a machine for the skin is a skin-care appliance, over the rule of 电
         let got = cats("区局对电热水壶、电动磨脚器开展抽检，2批次不合格。");
         assert!(got.contains(&"皮肤及毛发护理器具".to_string()), "{got:?}");
-        for text in [
-            "市场监管部门对网售的暖菜板进行抽检，3批次泄漏电流超标。",
-            "县局对加热菜板开展抽查，2批次发热不合格。",
-        ] {
-            assert_eq!(cats(text), vec!["其他家用电器".to_string()], "{text}");
-        }
+        cats_are(
+            &[
+                "市场监管部门对网售的暖菜板进行抽检，3批次泄漏电流超标。",
+                "县局对加热菜板开展抽查，2批次发热不合格。",
+            ],
+            &["其他家用电器"],
+        );
     }
 
     /// A part word coordinated with one product in a round that counts its batches is a product
@@ -4975,15 +4980,16 @@ mod corpus {
 
     #[test]
     fn a_child_word_and_a_short_head_are_one_childrens_product() {
-        for text in [
-            "某公司召回部分儿童凳，凳腿可能断裂，导致儿童摔倒。",
-            "市场监管局抽查幼儿桌椅20批次，3批次稳定性不合格。",
-            // a modifier and a one-character head; a child word with 用 before a known product
-            "某品牌召回部分宝宝成长椅，椅背可能松脱，导致儿童摔倒。",
-            "某公司召回部分儿童用衣柜，柜体可能倾倒，压伤儿童。",
-        ] {
-            assert_eq!(cats(text), vec!["儿童家具".to_string()], "{text}");
-        }
+        cats_are(
+            &[
+                "某公司召回部分儿童凳，凳腿可能断裂，导致儿童摔倒。",
+                "市场监管局抽查幼儿桌椅20批次，3批次稳定性不合格。",
+                // a modifier and a one-character head; a child word with 用 before a known product
+                "某品牌召回部分宝宝成长椅，椅背可能松脱，导致儿童摔倒。",
+                "某公司召回部分儿童用衣柜，柜体可能倾倒，压伤儿童。",
+            ],
+            &["儿童家具"],
+        );
         // a verb after the child word names no product; a longer noun is not furniture
         let got = cats("专家提醒，儿童乘车时要坐在后排，家长要为孩子选购合适的安全座椅。");
         assert!(!got.iter().any(|c| c == "其他儿童及学生用品"), "{got:?}");
