@@ -439,13 +439,19 @@ pub(super) fn noun_index(
             .map(|c| prepare(&c.name).chars().collect())
             .collect(),
     )
-    .with_group_fallbacks(
-        f.products
-            .category
+    .with_group_fallbacks({
+        // (a group's fallback is a category of that group)
+        let cats = &f.products.category;
+        let fallbacks: HashMap<&str, usize> = cats
             .iter()
-            .map(|c| cat_index.get(format!("其他{}", c.group).as_str()).copied())
-            .collect(),
-    )
+            .enumerate()
+            .filter(|(_, d)| rules::is_group_fallback(&d.name, &d.group))
+            .map(|(i, d)| (d.group.as_str(), i))
+            .collect();
+        cats.iter()
+            .map(|c| fallbacks.get(c.group.as_str()).copied())
+            .collect()
+    })
 }
 
 /// Clause titles of the standard families that place unknown nouns (`unknown`) → that category.
