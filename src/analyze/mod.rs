@@ -591,7 +591,7 @@ impl Analyzer {
         let t = Tokens::new(self, &p.full);
         let cues = self.cues(&p, &t);
         let names = self.names(&p, &t);
-        let prod = self.products(&p, &t, &names.orgs);
+        let prod = self.products(&p, &t, &names.orgs, &cues.failure_sent);
         let standards = self.standards(&p);
         let genre = self.genre(&p, self.cites_mandatory(&p, &standards));
         let mut hz = self.hazard_mentions(&p, &t, &cues, &genre);
@@ -1637,6 +1637,26 @@ mod tests {
             let x = run("", text, None);
             assert!(
                 x.categories.iter().any(|c| c == "电动自行车充电器")
+                    && !x.categories.iter().any(|c| c == "电源适配器及充电器"),
+                "{text}: {:?}",
+                x.categories
+            );
+        }
+    }
+
+    /// Regression (issue 43): a notice's failure refines the anchor's terms in its sentence and
+    /// leaves the anchor named there a product: an e-bike check's failing chargers are e-bike
+    /// chargers, and e-bikes sampled beside them stay.
+    #[test]
+    fn a_failure_refines_the_term_and_keeps_the_anchor() {
+        for text in [
+            "区市场监管局检查电动车销售网点，抽检充电器20批次，其中2批次输出电压不合格。",
+            "本次抽检电动自行车40批次、充电器25批次，共有4批次不合格。",
+        ] {
+            let x = run("", text, None);
+            assert!(
+                x.categories.iter().any(|c| c == "电动自行车充电器")
+                    && x.categories.iter().any(|c| c == "电动自行车")
                     && !x.categories.iter().any(|c| c == "电源适配器及充电器"),
                 "{text}: {:?}",
                 x.categories

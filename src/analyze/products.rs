@@ -21,7 +21,8 @@ impl Analyzer {
         toks: &[Tok],
         ms: &[Match],
         title_end: usize,
-        hazard_sents: Option<&FxHashSet<usize>>,
+        // the sentences holding a strong hazard term, and those holding failure wording
+        sents: Option<(&FxHashSet<usize>, &FxHashSet<usize>)>,
     ) -> Vec<CatM> {
         let mut cats = self.category_spans(text, hits, toks, ms);
         self.made_for_compounds(text, words, toks, &mut cats);
@@ -62,6 +63,9 @@ impl Analyzer {
             .iter()
             .max_by_key(|&(c, n)| (*n, std::cmp::Reverse(*c)))
             .map(|(c, _)| *c);
+        // sentences whose anchor a refinement took: a sibling refinement there refines its own term
+        // ("电动自行车…抽检充电器和蓄电池": the battery took the bike, the charger is the bike's too)
+        let mut anchor_taken: Vec<(usize, &[usize])> = Vec::new();
         for &ci in &self.anchored {
             let cat = &self.categories[ci];
             let doc_about_anchor = cats.iter().any(|m| {
@@ -121,9 +125,18 @@ impl Analyzer {
                     });
                     continue;
                 }
-                if hazard_sents.is_some_and(|h| !h.contains(&sent)) {
-                    continue;
-                }
+                // A notice's failure is something that happened as well, to the refined product
+                // beside its anchor: the anchor named there stays a product of its own ("抽查电动
+                // 自行车60批次、充电器40批次…不合格"; "电动自行车门店…抽检充电器…不合格").
+                let failed_only = match sents {
+                    Some((hazard, failed)) if !hazard.contains(&sent) => {
+                        if !failed.contains(&sent) {
+                            continue;
+                        }
+                        true
+                    }
+                    _ => false,
+                };
                 let anchor_tok = anchor_m.map(|m| m.tok);
                 let at = match anchor_tok {
                     Some(t) => t,
@@ -134,8 +147,27 @@ impl Analyzer {
                     {
                         term_tok
                     }
+                    None if anchor_taken.contains(&(sent, &cat.anchor[..])) => term_tok,
                     None => continue,
                 };
+                if failed_only {
+                    let terms: Vec<usize> = term_toks
+                        .iter()
+                        .filter(|&&(i, c)| c == ci && toks.get(i).is_some_and(|t| t.sent == sent))
+                        .map(|&(i, _)| i)
+                        .collect();
+                    cats.retain(|m| !(m.sent == sent && terms.contains(&m.tok)));
+                    cats.extend(terms.iter().map(|&i| CatM {
+                        c: ci,
+                        tok: i,
+                        end: i + 1,
+                        sent,
+                    }));
+                    continue;
+                }
+                if anchor_m.is_some() {
+                    anchor_taken.push((sent, &cat.anchor[..]));
+                }
                 cats.retain(|m| {
                     !(m.sent == sent && (cat.anchor.contains(&m.c) || is_term_cat(m) || m.c == ci))
                 });
@@ -535,7 +567,14 @@ pub(super) struct Products {
 
 impl Analyzer {
     /// `orgs`: organisation names as byte spans of the text ([`Analyzer::org_spans`]).
-    pub(super) fn products(&self, p: &Prepared, t: &Tokens, orgs: &[(usize, usize)]) -> Products {
+    /// `failed`: the sentences holding failure wording ([`Cues::failure_sent`]).
+    pub(super) fn products(
+        &self,
+        p: &Prepared,
+        t: &Tokens,
+        orgs: &[(usize, usize)],
+        failed: &FxHashSet<usize>,
+    ) -> Products {
         let hazard_sents: FxHashSet<usize> =
             t.ms.iter()
                 .filter(|m| matches!(m.target, Target::Hazard(_, Strength::Strong)))
@@ -547,7 +586,7 @@ impl Analyzer {
             &t.toks,
             &t.ms,
             if p.has_title { p.text_start } else { 0 },
-            Some(&hazard_sents),
+            Some((&hazard_sents, failed)),
         );
         let mut names = orgs.to_vec();
         names.extend(source_tag(&p.full, p.text_start));
