@@ -465,6 +465,48 @@ pub(super) fn places_not_products(categories: &[Category], cats: &mut Vec<CatM>,
     drop_framed_beside_others(categories, cats, framed);
 }
 
+/// Words that make what follows the means of an act ("用一台电脑", "通过手机").
+const MEANS: [&str; 5] = ["用", "通过", "借助", "利用", "使用"];
+/// What follows a means that is how easily the act was done ("用手机就能", "通过电脑即可"): right
+/// after the noun, or (but for 就 and 便, which follow a clause's time as often) a word or two later
+/// ("通过手机App即可").
+const WITH_EASE: [&str; 7] = ["就", "便", "就能", "即可", "便能", "就可以", "便可"];
+
+/// A product named as the means of an act done with ease ("用一台电脑就能远程查看摄像头画面",
+/// "通过手机即可打开门锁") in a sentence naming another product is the tool of whoever did it,
+/// not a product of the text — unless the text names it outside such a frame too. (Not any
+/// means: "用手机充电器充电时起火" names its product by 用; the ease is what marks the tool.)
+pub(super) fn tools_not_products(cats: &mut Vec<CatM>, words: &[&str]) {
+    let framed = |m: &CatM| {
+        // the means word right before the noun, or before a measure word before it (一台, 一部)
+        let means = (1..=2).any(|d| {
+            m.tok >= d
+                && words.get(m.tok - d).is_some_and(|w| MEANS.contains(w))
+                && (d == 1 || words.get(m.tok - 1).is_some_and(|w| w.starts_with('一')))
+        });
+        means
+            && (m.end..m.end + 3).any(|k| {
+                words.get(k).is_some_and(|w| {
+                    WITH_EASE.contains(w) && (k == m.end || !matches!(*w, "就" | "便"))
+                })
+            })
+    };
+    if !cats.iter().any(framed) {
+        return;
+    }
+    let drop: Vec<bool> = cats
+        .iter()
+        .map(|m| {
+            framed(m)
+                && !cats.iter().any(|n| n.c == m.c && !framed(n))
+                && cats
+                    .iter()
+                    .any(|n| n.sent == m.sent && n.c != m.c && !framed(n))
+        })
+        .collect();
+    retain_unmarked(cats, &drop);
+}
+
 /// Words of a shop after the trade it sells ("保健品店", "母婴店", "五金商店").
 const SHOP_ENDS: [&str; 8] = [
     "店",

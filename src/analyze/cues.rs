@@ -138,23 +138,7 @@ impl Analyzer {
                     c.realis_sent.insert(tok.sent);
                 }
                 Target::Drill => {
-                    // a drill word before a test word of its clause says how a laboratory ran its
-                    // test ("在模拟酸性饮品的测试中释出…"), not that anything was staged
-                    // (unless it stages a show: "现场演示了针刺试验")
-                    let (methods, demonstrate) = &self.drill_method;
-                    let method = !demonstrate.iter().any(|d| d == t.words[m.a])
-                        && t.toks
-                            .iter()
-                            .zip(&t.words)
-                            .skip(m.a + 1)
-                            .take_while(|(k, _)| k.clause == tok.clause)
-                            .any(|(_, w)| methods.iter().any(|x| x == w));
-                    // in a test report, a drill word in a sentence that names its test ("比较试验
-                    // 结果，有2款在模拟过载条件下外壳变形"; "实验显示，在测试的8款中…") is the
-                    // test's condition or its report as well
-                    let tested_before = p.kind == DocKind::Inspection
-                        && self.sentence_names_test(t, tok.sent, m.a..m.b);
-                    if method || tested_before {
+                    if !self.stages(p, t, m, title_sent) {
                         continue;
                     }
                     c.drill_sent.insert(tok.sent);
@@ -324,6 +308,38 @@ impl Analyzer {
 }
 
 impl Analyzer {
+    /// Whether the drill word of match `m` stages something: not a laboratory's method, a test
+    /// report's condition, or a demonstration that exposed a product's flaw.
+    fn stages(&self, p: &Prepared, t: &Tokens, m: &Match, title_sent: usize) -> bool {
+        let Some(tok) = t.toks.get(m.a) else {
+            return false;
+        };
+        // a drill word before a test word of its clause says how a laboratory ran its
+        // test ("在模拟酸性饮品的测试中释出…"), not that anything was staged
+        // (unless it stages a show: "现场演示了针刺试验")
+        let (methods, demonstrate) = &self.drill_method;
+        let method = !demonstrate
+            .iter()
+            .any(|d| Some(&d.as_str()) == t.words.get(m.a))
+            && t.toks
+                .iter()
+                .zip(&t.words)
+                .skip(m.a + 1)
+                .take_while(|(k, _)| k.clause == tok.clause)
+                .any(|(_, w)| methods.iter().any(|x| x == w));
+        // in a test report, a drill word in a sentence that names its test ("比较试验
+        // 结果，有2款在模拟过载条件下外壳变形"; "实验显示，在测试的8款中…") is the
+        // test's condition or its report as well
+        let tested_before =
+            p.kind == DocKind::Inspection && self.sentence_names_test(t, tok.sent, m.a..m.b);
+        // a demonstration that exposed a flaw of a product on sale ("被曝…技术人员演示
+        // …厂家已推送固件修复") reports it
+        let disclosed = [tok.sent, title_sent].iter().any(|&s| {
+            (s == tok.sent || p.has_title) && sentence_holds(&p.full, t, s, &self.drill_disclosure)
+        });
+        !(method || tested_before || disclosed)
+    }
+
     /// Whether sentence `sent` holds a test word (`[drill] method`) outside tokens `skip` (the
     /// drill word itself). Tokens are in sentence order: only that sentence is read.
     fn sentence_names_test(&self, t: &Tokens, sent: usize, skip: std::ops::Range<usize>) -> bool {
@@ -339,6 +355,21 @@ impl Analyzer {
                         .any(|x| t.words[i].ends_with(x.as_str()))
             })
     }
+}
+
+/// Whether the text of sentence `sent` holds a phrase of `list` (phrases of several words, as
+/// 厂家回应, are found too). Tokens are in sentence order: only that sentence is read.
+fn sentence_holds(text: &str, t: &Tokens, sent: usize, list: &[String]) -> bool {
+    let from = t.toks.partition_point(|k| k.sent < sent);
+    let to = t.toks.partition_point(|k| k.sent <= sent);
+    let span = match (
+        t.toks.get(from),
+        to.checked_sub(1).and_then(|l| t.toks.get(l)),
+    ) {
+        (Some(a), Some(b)) if from < to => text.get(a.s..b.e).unwrap_or(""),
+        _ => "",
+    };
+    !span.is_empty() && list.iter().any(|x| span.contains(x.as_str()))
 }
 
 /// Whether a word of clause `clause` is one of `list` or holds one (jieba keeps 认证证书 whole).

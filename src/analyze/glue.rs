@@ -1,6 +1,7 @@
 //! Tokens jieba glued that the analysis reads apart: a place glued to what follows it (北京市 +
-//! 民), a rule word glued to its failure wording (温升 + 过高), and a device's head glued to the
-//! modal after it (故事 + 机会, which goes back to 故事机).
+//! 民), a rule word glued to its failure wording (温升 + 过高), an adverb glued to the rule word
+//! after it (突然 + 折断), and a device's head glued to the modal after it (故事 + 机会, which goes
+//! back to 故事机).
 
 use super::super::*;
 use super::{han_word, len_bit};
@@ -9,11 +10,26 @@ use super::{han_word, len_bit};
 /// jieba cuts "故事机会" as 故事 / 机会 when 故事机 is only a rule's word. Grammar, not a domain cue.
 const HEAD_MODALS: [&str; 2] = ["机会", "灯会"];
 
+/// Adverbs of manner the general dictionary glues to the verb after them (突然折断, 突然起火):
+/// the verb alone is what a rule names. Grammar, not a domain cue.
+const GLUED_ADVERBS: [&str; 4] = ["突然", "忽然", "瞬间", "当场"];
+
 impl Analyzer {
     /// Where a long token glued of two splits (place, then failure), out of the token loop.
     #[inline(never)]
     pub(super) fn glued(&self, w: &str) -> Option<usize> {
-        self.place_glued(w).or_else(|| self.failure_glued(w))
+        self.place_glued(w)
+            .or_else(|| self.failure_glued(w))
+            .or_else(|| self.adverb_glued(w))
+    }
+
+    /// Where to split a token that is an adverb ([`GLUED_ADVERBS`]) glued to a rule word ("突然折断"
+    /// = 突然 + 折断); None for any other token, and for a token the rules know whole.
+    fn adverb_glued(&self, w: &str) -> Option<usize> {
+        let a = GLUED_ADVERBS.iter().find(|a| w.starts_with(**a))?;
+        let rest = w.get(a.len()..)?;
+        (!rest.is_empty() && self.lexicon.is_rule_word(rest) && !self.lexicon.is_rule_word(w))
+            .then_some(a.len())
     }
 
     /// Where to split a token that is a rule word glued to the failure wording after it ("温升过高"

@@ -383,6 +383,9 @@ impl Analyzer {
                         c.tok > m.tok,
                     )
                 });
+            if let Some(c) = same {
+                same = self.whole_for(c, m, cats).or(same);
+            }
             // of two products one phrase names (开关插座, products.toml `joint`) the hazard goes
             // to the one whose item the term is (通断能力 is a switch's clause)
             // (asked only where a twin stands at the same token: most mentions have none)
@@ -449,6 +452,25 @@ impl Analyzer {
             }
         }
         categories
+    }
+}
+
+impl Analyzer {
+    /// A refined part (电动自行车充电器) takes the hazards its rules address; one they do not (最高车
+    /// 速's loss of control in "抽查电动自行车60批次、充电器40批次…涉及最高车速") goes to the whole it
+    /// refines, named in the mention's sentence and addressing it. None where the part keeps it.
+    fn whole_for<'c>(&self, part: &CatM, m: &HazM, cats: &'c [CatM]) -> Option<&'c CatM> {
+        let pc = &self.categories[part.c];
+        if pc.anchor.is_empty() || pc.principal.contains(&m.h) {
+            return None;
+        }
+        cats.iter()
+            .filter(|o| {
+                o.sent == m.sent
+                    && pc.anchor.contains(&o.c)
+                    && self.categories[o.c].principal.contains(&m.h)
+            })
+            .min_by_key(|o| o.tok.abs_diff(m.tok))
     }
 }
 

@@ -9,6 +9,7 @@
 //! ASCII lower-cased), so 电击 inside another word or 东城 inside 广东城 never fires. The Analyzer is
 //! built once and shared by `Arc`; analysing a document clones no dictionary.
 
+mod anchors;
 mod build;
 mod check;
 mod clauses;
@@ -305,6 +306,8 @@ pub struct Analyzer {
     /// cues.toml `[drill] method` (test words that make a drill word before them a test's
     /// method) and `demonstrate` (drill words no test word makes a method).
     drill_method: (Vec<String>, Vec<String>),
+    /// cues.toml `[drill] disclosure`: a demonstration that exposed a product's flaw.
+    drill_disclosure: Vec<String>,
     /// cues.toml `[hypothetical] happened` and `unconfirmed` (circumstances and rumours).
     hypo_happened: Vec<String>,
     hypo_happened_prefix: Vec<String>,
@@ -3669,6 +3672,49 @@ mod corpus {
         for text in texts {
             assert_eq!(cats(text), want, "{text}");
         }
+    }
+
+    /// Regression (issue 43): jieba glues an adverb to the verb after it (突然折断 is one word of
+    /// its dictionary), and the rule's verb went unseen.
+    #[test]
+    fn an_adverb_glued_to_a_rule_word_is_read_apart() {
+        for text in [
+            "孩子骑的儿童自行车车把突然折断",
+            "家里那张折叠椅的椅腿前天突然折断了",
+        ] {
+            assert!(hazards(text).iter().any(|h| h == "机械伤害"), "{text}");
+        }
+    }
+
+    /// Regression (issue 43): a demonstration that exposed a flaw of a product on sale reports
+    /// it; a fire brigade's show stays a drill.
+    #[test]
+    fn a_demonstration_that_exposed_a_flaw_is_no_drill() {
+        let found = untitled(
+            "安全研究员在会上演示，用一个电磁装置几秒内就让某款智能锁自动打开，厂商回应称已推送固件升级。",
+        );
+        assert!(found.is_signal, "{:?}", found.reason);
+        assert!(found.findings.iter().any(|f| f.hazard == "信息安全"));
+        let show = untitled("消防员现场演示了电动车电池过充后起火的全过程。");
+        assert_eq!(show.reason.as_deref(), Some("drill"));
+    }
+
+    /// Regression (issue 43): a phone or a computer an attacker used with ease is the tool, not
+    /// the product (a camera's picture seen "用一台电脑就能"); a charger "用" names stays.
+    #[test]
+    fn a_tool_used_with_ease_is_no_product() {
+        cats_are(
+            &[
+                "某品牌智能摄像头被曝漏洞，用一台电脑就能远程查看他人家中的画面。",
+                "某款网络摄像头存在漏洞，有人通过手机App即可远程查看实时画面。",
+            ],
+            &["网络摄像机"],
+        );
+        assert!(
+            cats("用手机充电器充电时，充电器突然起火。")
+                .iter()
+                .any(|c| c == "电源适配器及充电器")
+        );
     }
 
     /// The document categories of an untitled text of no declared kind.

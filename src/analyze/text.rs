@@ -494,7 +494,8 @@ impl Analyzer {
             open = open.min(t.byte_start);
             last_end = t.byte_end;
             // a general-dictionary word that glues a place to what follows it (北京市民, 北京市消协,
-            // 美国市场) is the place and the rest, so the place is seen
+            // 美国市场) is the place and the rest, so the place is seen (and so for a failure or
+            // an adverb glued to a rule word: 温升过高, 突然折断)
             if t.word.len() >= 9
                 && let Some(k) = self.glued(t.word)
             {

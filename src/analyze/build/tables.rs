@@ -740,6 +740,7 @@ pub(super) fn assemble(
         neg_breakers: words(&cues.negation.breakers),
         use_words: use_words(&cues.hypothetical),
         drill_method: (words(&cues.drill.method), words(&cues.drill.demonstrate)),
+        drill_disclosure: words(&cues.drill.disclosure),
         hypo_happened: words(&cues.hypothetical.happened),
         hypo_happened_prefix: words(&cues.hypothetical.happened_prefix),
         hypo_particular: words(&cues.hypothetical.particular),

@@ -166,6 +166,10 @@ pub struct DrillCues {
     /// does not make them a laboratory's test.
     #[serde(default)]
     pub demonstrate: Vec<String>,
+    /// Words telling that a demonstration exposed a flaw of a product on sale (漏洞, 被曝, a
+    /// maker's fix): a drill word in their sentence or in the title reports a finding.
+    #[serde(default)]
+    pub disclosure: Vec<String>,
     #[serde(default)]
     pub examples: Examples,
 }
