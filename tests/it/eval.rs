@@ -103,6 +103,8 @@ const PROBES82: &str = include_str!("../eval/probes82.jsonl");
 const PROBES83: &str = include_str!("../eval/probes83.jsonl");
 const PROBES84: &str = include_str!("../eval/probes84.jsonl");
 const PROBES85: &str = include_str!("../eval/probes85.jsonl");
+const PROBES86: &str = include_str!("../eval/probes86.jsonl");
+const PROBES87: &str = include_str!("../eval/probes87.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2006,7 +2008,8 @@ fn the_32nd_sessions_media_batch_holds() {
 /// a content sold short read without the fake its claim makes (tc20504), a tip's extension lead
 /// read as a product (tc20507), a mall's coin ride read as a toy where my own labels put ride-on
 /// rockers with prams (tc20509), a smart socket switched on by someone else read with no hazard
-/// (tc20511).
+/// (tc20511). The thirty-third session made one change from that last item (an outsider's login to
+/// a smart socket's account is an information-security finding): 0.875 / 0.963 / 1.000 / 1.000.
 #[test]
 fn the_32nd_sessions_unseen_batch_holds() {
     hold_probe_set(
@@ -2015,6 +2018,45 @@ fn the_32nd_sessions_unseen_batch_holds() {
         12,
         [0.84, 0.92, 0.99],
         0.91,
+    );
+}
+
+/// Twelve regulatory texts written at the thirty-third session's start
+/// (`tests/eval/probes86.jsonl`): a Taiwan check of toothbrushes, a district's children's
+/// furniture, a city's school goods, a notice's table row, a Hong Kong test purchase, a county's
+/// e-bike chargers and batteries, a recall filed with SAMR, an EU alert (English), a Taiwan
+/// recall, a voluntary and a mandatory standard, an all-pass round. First run 0.857 / 0.828 /
+/// 1.000 / 1.000; the changes made from it: a failure refines an anchor's term, input power and
+/// reachable holes as items, a fail-safe no failure, two names. Left: the bikes of a bike shop
+/// read as sampled (tc20606), a scooter standard's fail-safe read by the product's principal
+/// hazards (tc20611).
+#[test]
+fn the_33rd_sessions_regulatory_batch_holds() {
+    hold_probe_set(
+        PROBES86,
+        "tests/eval/probes86.jsonl",
+        12,
+        [0.97, 0.93, 0.99],
+        0.99,
+    );
+}
+
+/// Twelve media, advice and complaint texts written in the thirty-third session after its
+/// regulatory batch (`tests/eval/probes87.jsonl`): a toothbrush charger's smoke, a fire brigade's
+/// tip, a child's watch that called a stranger, an air fryer fire, a council's nail test, sour wet
+/// wipes, an explainer on battery fires, a scooter's stem that snapped, a smart lock opened by a
+/// researcher's device, a courier's tricycle brakes, a rumour explained, a coat sold short. First
+/// run 1.000 / 0.778 / 1.000 / 0.917; the changes made from it: a demonstration that exposed a
+/// flaw is no drill, an adverb glued to a rule word is read apart, sour wipes have gone off, a
+/// label's claim found short in plain words is a fake, a smart lock's name.
+#[test]
+fn the_33rd_sessions_media_batch_holds() {
+    hold_probe_set(
+        PROBES87,
+        "tests/eval/probes87.jsonl",
+        12,
+        [0.99, 0.99, 0.99],
+        0.99,
     );
 }
 
@@ -2130,6 +2172,8 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES83, "probes83"),
         (PROBES84, "probes84"),
         (PROBES85, "probes85"),
+        (PROBES86, "probes86"),
+        (PROBES87, "probes87"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
