@@ -105,6 +105,7 @@ const PROBES84: &str = include_str!("../eval/probes84.jsonl");
 const PROBES85: &str = include_str!("../eval/probes85.jsonl");
 const PROBES86: &str = include_str!("../eval/probes86.jsonl");
 const PROBES87: &str = include_str!("../eval/probes87.jsonl");
+const PROBES88: &str = include_str!("../eval/probes88.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2060,6 +2061,25 @@ fn the_33rd_sessions_media_batch_holds() {
     );
 }
 
+/// Twelve texts of all genres written in the thirty-third session after its rule commits up to
+/// then (`tests/eval/probes88.jsonl`): **not tuned on**; floors at its first run, 0.929 / 0.783 /
+/// 0.800 / 0.833 (one label set by the written convention that regions are the passage's own: an
+/// English recall naming no country has none; as written 0.667 on provinces). Left: an inflatable
+/// camping mattress read as a mattress (tc20802), a flimsy strip's "劣质" read without the fake
+/// (tc20806), a raincoat's dim reflective strip read as quality where I labelled the road risk
+/// (tc20807), a revised kitchen-hood standard read as a signal (tc20808), a robot vacuum a
+/// stranger's device connected to read as a service dispute (tc20809).
+#[test]
+fn the_33rd_sessions_unseen_batch_holds() {
+    hold_probe_set(
+        PROBES88,
+        "tests/eval/probes88.jsonl",
+        12,
+        [0.92, 0.78, 0.79],
+        0.83,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -2174,6 +2194,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES85, "probes85"),
         (PROBES86, "probes86"),
         (PROBES87, "probes87"),
+        (PROBES88, "probes88"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
