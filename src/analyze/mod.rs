@@ -3674,6 +3674,20 @@ mod corpus {
         }
     }
 
+    /// Regression (issue 43): "…及类似器具" after a list names a class like its members, no
+    /// product of its own (it was 未归类).
+    #[test]
+    fn a_similar_class_closing_a_list_is_no_member() {
+        cats_are(
+            &["抽查电吹风、卷发器及类似器具30批次，2批次不合格。"],
+            &["皮肤及毛发护理器具"],
+        );
+        cats_are(
+            &["本次抽检电热水壶、养生壶及类似器具25批次，1批次不合格。"],
+            &["电热水壶"],
+        );
+    }
+
     /// Regression (issue 43): jieba glues an adverb to the verb after it (突然折断 is one word of
     /// its dictionary), and the rule's verb went unseen.
     #[test]

@@ -577,6 +577,18 @@ impl Analyzer {
             .unwrap_or(b - 1)
     }
 
+    /// The refining category of a list member named by one of its anchor terms beside its anchor
+    /// in the sentence (锂离子蓄电池 beside 电动自行车), if any.
+    fn refined_member(&self, noun: &str, sent: usize, cats: &[CatM]) -> Option<usize> {
+        self.anchored.iter().copied().find(|&ci| {
+            let cat = &self.categories[ci];
+            cat.anchor_terms.iter().any(|t| noun.ends_with(t.as_str()))
+                && cats
+                    .iter()
+                    .any(|m| m.sent == sent && cat.anchor.contains(&m.c))
+        })
+    }
+
     /// Members of enumerated lists that no alias matched ("玩具、服装、背提包和小家电": 背提包
     /// and 小家电 beside the known 玩具 and 服装): each becomes a mention of its own, of the
     /// category it is nearest to (or `未归类`), with the noun as written for `未归类` ones.
@@ -643,7 +655,10 @@ impl Analyzer {
                         .get(k)
                         .is_some_and(|w| *w == "学生" || self.child_words.iter().any(|c| c == w))
             };
-            if (a..b).any(|k| (ruled(k) && !for_whom(k)) || !wordlike(k) || covered(k)) {
+            // ("…及类似柔性发热器具" names a class like the members before it, no product)
+            if words.get(a).is_some_and(|w| w.starts_with("类似"))
+                || (a..b).any(|k| (ruled(k) && !for_whom(k)) || !wordlike(k) || covered(k))
+            {
                 return;
             }
             let (s, e) = (toks[a].s, toks[b - 1].e);
@@ -653,13 +668,7 @@ impl Analyzer {
             }
             // a member named by an anchor term of a product the list names ("电动自行车60批次、
             // 锂离子蓄电池30批次") is that product's refined category, as in anchored refinement
-            let refined = self.anchored.iter().copied().find(|&ci| {
-                let cat = &self.categories[ci];
-                cat.anchor_terms.iter().any(|t| noun.ends_with(t.as_str()))
-                    && cats
-                        .iter()
-                        .any(|m| m.sent == toks[a].sent && cat.anchor.contains(&m.c))
-            });
+            let refined = self.refined_member(noun, toks[a].sent, cats);
             let Some(c) = refined.or_else(|| self.place_noun_preferring(noun, &prefer)) else {
                 return;
             };
