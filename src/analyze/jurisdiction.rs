@@ -1,6 +1,7 @@
 //! Taiwan, Hong Kong and Macao: regions with their own regulators, standards and "国内". In a
 //! text of theirs the nationwide words mean the region (a Taiwan notice's 國內), told by a place
-//! of the region the text names or, where it names none, by its traditional script.
+//! of the region the text names or, where it names none, by its traditional script. So does a
+//! foreign regulator's 全国 in a text placing nothing at home: that country's.
 
 use super::PlaceM;
 use super::RegionInfo;
@@ -71,11 +72,18 @@ pub(super) fn traditional_script(text: &str) -> bool {
 /// In a text from Taiwan, Hong Kong or Macao that places nothing on the mainland, 国内 and 全国
 /// mean that region ("廠商已同意自主回收國內販售的…" in a Taiwan notice); `script_region` gives
 /// the region a text's script alone implies (Taiwan for traditional characters), asked only when
-/// the text names no place but nationwide words.
+/// the text names no place but nationwide words. A foreign country's 全国 likewise
+/// ([`foreign_nationwide`]).
 pub(super) fn localise_nationwide(
     places: &mut [PlaceM],
     script_region: impl FnOnce() -> Option<RegionInfo>,
 ) {
+    own_region(places, script_region);
+    foreign_nationwide(places);
+}
+
+/// [`localise_nationwide`] for Taiwan, Hong Kong and Macao.
+fn own_region(places: &mut [PlaceM], script_region: impl FnOnce() -> Option<RegionInfo>) {
     let local = |pm: &PlaceM| own_jurisdiction(&pm.mention.province);
     let mainland = places.iter().any(|pm| {
         pm.mention.role == RegionRole::Event
@@ -110,6 +118,37 @@ pub(super) fn localise_nationwide(
     {
         pm.mention.province = province.clone();
         pm.mention.code = code.clone();
+        pm.mention.city = None;
+    }
+}
+
+/// In a text that names one country abroad and no place at home, 全国 (written so) is that
+/// country's ("澳大利亚…召回…该产品在全国多家商店有售"). 我国 and 国内 stay: a relay says them of
+/// China ("该产品未在我国销售").
+fn foreign_nationwide(places: &mut [PlaceM]) {
+    let abroad = |pm: &PlaceM| pm.mention.province.starts_with("境外:");
+    let nationwide = |pm: &PlaceM| {
+        pm.mention.province == "全国"
+            && pm.mention.role == RegionRole::Event
+            && pm.mention.text.starts_with("全国")
+    };
+    let Some(first) = places.iter().find(|pm| abroad(pm)) else {
+        return;
+    };
+    let country = first.mention.province.clone();
+    let at_home = places
+        .iter()
+        .any(|pm| !abroad(pm) && pm.mention.province != "全国");
+    let one_country = places
+        .iter()
+        .filter(|pm| abroad(pm))
+        .all(|pm| pm.mention.province == country);
+    if at_home || !one_country || !places.iter().any(nationwide) {
+        return;
+    }
+    for pm in places.iter_mut().filter(|pm| nationwide(pm)) {
+        pm.mention.province = country.clone();
+        pm.mention.code = String::new();
         pm.mention.city = None;
     }
 }

@@ -3674,6 +3674,33 @@ mod corpus {
         }
     }
 
+    /// Regression (issue 43): a foreign regulator's 全国 is its own country's, where the text
+    /// places nothing at home (it was read as China's nationwide).
+    #[test]
+    fn a_foreign_notices_nationwide_is_that_country() {
+        for (text, want) in [
+            (
+                "澳大利亚竞争与消费者委员会发布召回通知：一款儿童秋千的座椅连接件可能断裂，该产品在全国多家商店有售。",
+                "境外:澳大利亚",
+            ),
+            (
+                "加拿大卫生部发布召回通知，一款儿童睡衣不符合燃烧性能要求，该产品曾在全国的百货商店销售。",
+                "境外:加拿大",
+            ),
+        ] {
+            let x = untitled(text);
+            let provinces: Vec<_> = x
+                .findings
+                .iter()
+                .filter_map(|f| f.province.as_deref())
+                .collect();
+            assert!(
+                !provinces.is_empty() && provinces.iter().all(|p| *p == want),
+                "{text}: {provinces:?}"
+            );
+        }
+    }
+
     /// Regression (issue 43): "…及类似器具" after a list names a class like its members, no
     /// product of its own (it was 未归类).
     #[test]
