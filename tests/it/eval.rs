@@ -106,6 +106,7 @@ const PROBES85: &str = include_str!("../eval/probes85.jsonl");
 const PROBES86: &str = include_str!("../eval/probes86.jsonl");
 const PROBES87: &str = include_str!("../eval/probes87.jsonl");
 const PROBES88: &str = include_str!("../eval/probes88.jsonl");
+const PROBES89: &str = include_str!("../eval/probes89.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2080,6 +2081,27 @@ fn the_33rd_sessions_unseen_batch_holds() {
     );
 }
 
+/// Twelve regulatory texts written late in the thirty-third session (`tests/eval/probes89.jsonl`),
+/// weighted to Taiwan and Hong Kong: a Taiwan kettle round, a Hong Kong hair-clip test, a Taiwan
+/// recall, nappies, an e-tricycle recall filed with SAMR, sanitary goods, an Australian recall, a
+/// water-heater standard, lighters, customs' speakers, a Taiwan inspection-list notice, flasks.
+/// First run 0.963 / 0.903 / 0.800 / 0.917 (one label set by the written convention that a
+/// requirement naming no hazard takes the product's principal hazards, tc20911); changes made
+/// from it: a foreign notice's 全国 is that country's, 一次性卫生用品 gives way to its members.
+/// Left: 在台 read as no place (tc20903), a lighter's child-resistance read without the burn
+/// (tc20909), Taiwan's inspection list read as advice (tc20911: making it a requirement lowered
+/// the held-out split).
+#[test]
+fn the_33rd_sessions_late_regulatory_batch_holds() {
+    hold_probe_set(
+        PROBES89,
+        "tests/eval/probes89.jsonl",
+        12,
+        [0.99, 0.90, 0.89],
+        0.91,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -2195,6 +2217,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES86, "probes86"),
         (PROBES87, "probes87"),
         (PROBES88, "probes88"),
+        (PROBES89, "probes89"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
