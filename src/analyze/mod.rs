@@ -328,10 +328,10 @@ pub struct Analyzer {
     brand_not: Vec<String>,
     /// 《 followed by the title of each standard family whose first number is a mandatory one (GB,
     /// not GB/T), prepared: a text naming the standard by its title alone names a mandatory one.
-    mandatory_titles: Vec<String>,
+    mandatory_titles: text::Words,
     /// cues.toml `[standard_titles] changes` and `international`, prepared.
-    title_changes: Vec<String>,
-    title_international: Vec<String>,
+    title_changes: text::Words,
+    title_international: text::Words,
     /// cues.toml `[place_roles]`: characters that may lead a place, words of a standard's origin.
     place_lead: Vec<char>,
     standard_origin: text::Words,
@@ -727,18 +727,9 @@ impl Analyzer {
         standards.iter().any(|s| standard_is_mandatory(s))
             || (standards.is_empty()
                 && p.full.contains('《')
-                && !self
-                    .title_international
-                    .iter()
-                    .any(|w| p.full.contains(w.as_str()))
-                && self
-                    .mandatory_titles
-                    .iter()
-                    .any(|t| p.full.contains(t.as_str()))
-                && self
-                    .title_changes
-                    .iter()
-                    .any(|w| p.full.contains(w.as_str())))
+                && !self.title_international.any_in(&p.full)
+                && self.mandatory_titles.any_in(&p.full)
+                && self.title_changes.any_in(&p.full))
     }
 
     /// Fold title and text into one buffer, find every substring phrase, and tell the kind.
