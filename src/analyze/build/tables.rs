@@ -665,6 +665,7 @@ pub(super) fn assemble(
                 .filter_map(|w| w.chars().next_back()),
         ),
         place_firsts: CharSet::new(t.place_names.iter().filter_map(|n| n.chars().next())),
+        place_lasts: CharSet::new(t.place_names.iter().filter_map(|n| n.chars().next_back())),
         glue_lasts: CharSet::new(
             t.place_names
                 .iter()
