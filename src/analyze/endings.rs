@@ -86,8 +86,26 @@ impl Openings {
     }
 
     /// The words, in order.
+    #[cfg(test)]
     pub(super) fn all(&self) -> &[String] {
         &self.all
+    }
+
+    /// The first word, in order, that `s` opens with and `keep` takes: only the words of `s`'s
+    /// first character are compared (an empty word, which opens every string, sends the search
+    /// through every word).
+    pub(super) fn first_opening(&self, s: &str, keep: impl Fn(&str) -> bool) -> Option<&str> {
+        let found = |w: &&str| s.starts_with(*w) && keep(w);
+        if self.any {
+            return self.all.iter().map(String::as_str).find(found);
+        }
+        let c = s.chars().next()?;
+        self.by_first
+            .get(&c)?
+            .iter()
+            .filter_map(|&k| self.all.get(k))
+            .map(String::as_str)
+            .find(found)
     }
 
     /// Whether `s` opens with one of the words.
@@ -137,6 +155,13 @@ mod tests {
         ] {
             let plain = words.iter().any(|w| s.starts_with(w.as_str()));
             assert_eq!(o.opens(s), plain, "{s}");
+            // the first word a filter takes, as a search of every word in order finds it
+            let keep = |w: &str| w.chars().count() > 1;
+            let first = words
+                .iter()
+                .map(String::as_str)
+                .find(|w| s.starts_with(*w) && keep(w));
+            assert_eq!(o.first_opening(s, keep), first, "{s}");
         }
         assert_eq!(o.all(), words.as_slice());
         assert!(Openings::new(vec![String::new()]).opens("任何"));

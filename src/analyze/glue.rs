@@ -61,9 +61,12 @@ impl Analyzer {
         // lengths, and it is rarely reached
         let place = |s: &str| self.is_place_name(s);
         // a city and its district in one word ("上海浦东", "广州白云") are both places; the
-        // head first, which few splits pass
+        // head first, which few splits pass (a head ending in no place's last character is
+        // passed without hashing it: most heads)
         let k = w.char_indices().skip(2).map(|(k, _)| k).find(|&k| {
-            place(&w[..k]) && (self.place_glue.iter().any(|g| g == &w[k..]) || place(&w[k..]))
+            self.place_lasts.holds_last(&w[..k])
+                && place(&w[..k])
+                && (self.place_glue.iter().any(|g| g == &w[k..]) || place(&w[k..]))
         })?;
         (!self.lexicon.is_rule_word(w)).then_some(k)
     }

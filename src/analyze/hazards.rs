@@ -246,11 +246,14 @@ impl Analyzer {
             .iter()
             .enumerate()
             .filter(|(_, w)| {
-                // a hazard term that opens with a causal word ("引发火灾" as one token) holds it
+                // a hazard term that opens with a causal word of two characters or more
+                // ("引发火灾" as one token) holds it: the token's own shorter prefixes of two
+                // characters on are looked up, where a walk over every causal word compared each
                 self.consequence_firsts.holds_first(w)
                     && (self.consequence_words.contains(**w)
-                        || self.consequence_words.iter().any(|c| {
-                            w.len() > c.len() && w.starts_with(c.as_str()) && c.chars().count() > 1
+                        || w.char_indices().skip(2).any(|(k, _)| {
+                            w.get(..k)
+                                .is_some_and(|c| self.consequence_words.contains(c))
                         }))
             })
             .map(|(i, _)| i)

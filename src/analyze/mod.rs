@@ -249,9 +249,11 @@ pub struct Analyzer {
     failure_lasts: CharSet,
     /// First characters of the place names, and last characters of the place names and the
     /// `place_glue` words: a long token that does not start with the one and end with the other
-    /// holds no place glued to anything, told without hashing its heads.
+    /// holds no place glued to anything, told without hashing its heads. Last characters of the
+    /// place names: a head of a token ending in none is no place, told without hashing it.
     place_firsts: CharSet,
     glue_lasts: CharSet,
+    place_lasts: CharSet,
     place_names: Vec<String>,
     /// Hashes of `place_names` ([`place_hash`]): a word none of them hash to is no place, and
     /// most words a long token is cut into are none, so a lookup seldom reaches the names.
@@ -331,10 +333,10 @@ pub struct Analyzer {
     brand_not: Vec<String>,
     /// 《 followed by the title of each standard family whose first number is a mandatory one (GB,
     /// not GB/T), prepared: a text naming the standard by its title alone names a mandatory one.
-    mandatory_titles: Vec<String>,
+    mandatory_titles: text::Words,
     /// cues.toml `[standard_titles] changes` and `international`, prepared.
-    title_changes: Vec<String>,
-    title_international: Vec<String>,
+    title_changes: text::Words,
+    title_international: text::Words,
     /// cues.toml `[place_roles]`: characters that may lead a place, words of a standard's origin.
     place_lead: Vec<char>,
     standard_origin: text::Words,
@@ -730,18 +732,9 @@ impl Analyzer {
         standards.iter().any(|s| standard_is_mandatory(s))
             || (standards.is_empty()
                 && p.full.contains('《')
-                && !self
-                    .title_international
-                    .iter()
-                    .any(|w| p.full.contains(w.as_str()))
-                && self
-                    .mandatory_titles
-                    .iter()
-                    .any(|t| p.full.contains(t.as_str()))
-                && self
-                    .title_changes
-                    .iter()
-                    .any(|w| p.full.contains(w.as_str())))
+                && !self.title_international.any_in(&p.full)
+                && self.mandatory_titles.any_in(&p.full)
+                && self.title_changes.any_in(&p.full))
     }
 
     /// Fold title and text into one buffer, find every substring phrase, and tell the kind.

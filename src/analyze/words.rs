@@ -18,11 +18,20 @@ pub(in crate::analyze) struct Words {
     words: Vec<String>,
     /// The first character of every word: a short span holding none of them holds no word.
     firsts: CharSet,
+    /// Whether the list given held an empty word (which every text holds): see [`Words::any_in`].
+    empty: bool,
 }
 
 impl Words {
     pub(in crate::analyze) fn new(words: impl IntoIterator<Item = String>) -> Self {
-        let words: Vec<String> = words.into_iter().filter(|w| !w.is_empty()).collect();
+        let mut empty = false;
+        let words: Vec<String> = words
+            .into_iter()
+            .filter(|w| {
+                empty |= w.is_empty();
+                !w.is_empty()
+            })
+            .collect();
         let ac = (!words.is_empty())
             .then(|| {
                 AhoCorasick::builder()
@@ -32,7 +41,19 @@ impl Words {
             })
             .flatten();
         let firsts = CharSet::new(words.iter().filter_map(|w| w.chars().next()));
-        Words { ac, words, firsts }
+        Words {
+            ac,
+            words,
+            firsts,
+            empty,
+        }
+    }
+
+    /// `words.iter().any(|w| hay.contains(w))` of the list given, an empty word included: one
+    /// automaton pass over a whole text, where a substring search per word set up its searcher
+    /// and read the text once per word.
+    pub(in crate::analyze) fn any_in(&self, hay: &str) -> bool {
+        self.empty || self.in_text(hay)
     }
 
     /// Whether one of the words stands in `hay`.

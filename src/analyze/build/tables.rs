@@ -665,6 +665,7 @@ pub(super) fn assemble(
                 .filter_map(|w| w.chars().next_back()),
         ),
         place_firsts: CharSet::new(t.place_names.iter().filter_map(|n| n.chars().next())),
+        place_lasts: CharSet::new(t.place_names.iter().filter_map(|n| n.chars().next_back())),
         glue_lasts: CharSet::new(
             t.place_names
                 .iter()
@@ -716,9 +717,9 @@ pub(super) fn assemble(
         pairs: pairs(f, cat_index),
         substances: super::super::substances::table(f),
         brand_not: words(&cues.brands.not),
-        mandatory_titles: super::mandatory_titles(f),
-        title_changes: words(&cues.standard_titles.changes),
-        title_international: words(&cues.standard_titles.international),
+        mandatory_titles: text::Words::new(super::mandatory_titles(f)),
+        title_changes: text::Words::new(words(&cues.standard_titles.changes)),
+        title_international: text::Words::new(words(&cues.standard_titles.international)),
         place_lead: last_chars(&cues.place_roles.lead),
         standard_origin: text::Words::new(words(&cues.place_roles.standard)),
         standard_bodies: prepared(&cues.place_roles.standard_bodies),

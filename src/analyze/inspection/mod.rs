@@ -446,9 +446,10 @@ impl Analyzer {
                         let Some(tail) = rest.strip_prefix(glue) else {
                             continue;
                         };
-                        if let Some(sfx) = self.publisher_suffixes.all().iter().find(|s| {
-                            tail.starts_with(s.as_str()) && s.ends_with(['局', '会', '委'])
-                        }) {
+                        if let Some(sfx) = self
+                            .publisher_suffixes
+                            .first_opening(tail, |s| s.ends_with(['局', '会', '委']))
+                        {
                             let end = after + glue.len() + sfx.len();
                             return Some((at, p.orig.get(at..end)?.to_string()));
                         }
