@@ -15,7 +15,8 @@ const HEAD_MODALS: [&str; 2] = ["机会", "灯会"];
 const GLUED_ADVERBS: [&str; 4] = ["突然", "忽然", "瞬间", "当场"];
 
 impl Analyzer {
-    /// Where a long token glued of two splits (place, then failure), out of the token loop.
+    /// Where a long token glued of two splits (place, then failure, then adverb), out of the token
+    /// loop.
     #[inline(never)]
     pub(super) fn glued(&self, w: &str) -> Option<usize> {
         self.place_glued(w)
