@@ -348,7 +348,7 @@ fn probe_texts_of_the_fourteenth_session_hold() {
         PROBES4,
         "tests/eval/probes4.jsonl",
         178,
-        [0.90, 0.91, 0.95],
+        [0.91, 0.91, 0.95],
         0.97,
     );
 }
@@ -1102,7 +1102,7 @@ fn press_and_council_results_of_the_23rd_session_hold() {
         PROBES34,
         "tests/eval/probes34.jsonl",
         30,
-        [0.83, 0.89, 0.99],
+        [0.87, 0.89, 0.99],
         1.00,
     );
 }
@@ -1124,7 +1124,7 @@ fn multi_product_rounds_of_the_23rd_session_hold() {
         PROBES35,
         "tests/eval/probes35.jsonl",
         30,
-        [0.93, 0.97, 0.98],
+        [0.95, 0.97, 0.98],
         1.00,
     );
 }
@@ -1307,7 +1307,7 @@ fn long_notices_of_the_24th_session_hold() {
         PROBES44,
         "tests/eval/probes44.jsonl",
         15,
-        [0.85, 0.78, 0.99],
+        [0.87, 0.78, 0.99],
         0.99,
     );
 }
@@ -1847,7 +1847,7 @@ fn the_30th_sessions_regulatory_batch_holds() {
         PROBES75,
         "tests/eval/probes75.jsonl",
         14,
-        [0.96, 0.95, 0.99],
+        [0.98, 0.95, 0.99],
         0.99,
     );
 }
@@ -1857,14 +1857,15 @@ fn the_30th_sessions_regulatory_batch_holds() {
 /// **not tuned on**. Floors at that first run (0.875 / 0.909 / 0.933 / 0.833). Left: an e-bike
 /// round's charger and battery after 及其 read as a plain charger and no battery (tc19601), a
 /// shoe's loose battery compartment (tc19602), fires a city had in a tip (tc19604), e-bikes a
-/// tricycle's fire reached (tc19612).
+/// tricycle's fire reached (tc19612). The thirty-third session's refinement of a notice's
+/// failing term (built from its own texts) moved categories to 0.909; the floor followed.
 #[test]
 fn the_30th_sessions_unseen_batch_holds() {
     hold_probe_set(
         PROBES76,
         "tests/eval/probes76.jsonl",
         12,
-        [0.87, 0.90, 0.93],
+        [0.90, 0.90, 0.93],
         0.83,
     );
 }
