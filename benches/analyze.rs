@@ -38,7 +38,11 @@
 //! with `JIANCE_BENCH_ROUNDS` 1 and then 3: there a pass takes more than the 0.2 s a round aims at,
 //! so extraction runs once per round plus twice (the digest, the calibration), and half the
 //! difference of the two totals is one steady pass, without the first pass's one-off work (lazy
-//! regexes compiled, their DFA states built). Issue 48 measured so at the thirty-second session's
+//! regexes compiled, their DFA states built). Issue 48 measured so at the thirty-third session's
+//! end, d33c720 (output digest 9c93ba847256c8f4, moved by its analysis changes): 87.8 M
+//! instructions a pass, 3.83× a `jieba_hmm` pass; at its speed work, 1a6f33e (digest
+//! 37d24a53d0fe9539, unchanged): 87.3 M, 3.81× (89.15 M, 3.89×, at its base fda1f03); at the
+//! thirty-second session's
 //! 6e50faa (output digest 0e02c1e48cbcbbab, unchanged by that session's analysis changes; no
 //! speed work): 89.2 M instructions a pass, 3.90× a `jieba_hmm` pass; at the thirty-first
 //! session's 7127fd6 (output digest 0e02c1e48cbcbbab, moved by that session's analysis changes;
