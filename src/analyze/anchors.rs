@@ -129,6 +129,8 @@ impl Analyzer {
                     None if anchor_taken.contains(&(sent, &cat.anchor[..])) => term_tok,
                     None => continue,
                 };
+                // (`at` is not used there, but decides as for the rest whether the term has an
+                // anchor to refine against: in its sentence, or the document's)
                 if failed_only {
                     refine_in_place(cats, &term_toks, ci, sent, toks);
                     continue;

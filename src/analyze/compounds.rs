@@ -426,14 +426,26 @@ fn drop_framed_beside_others(
     cats: &mut Vec<CatM>,
     framed: impl Fn(&CatM) -> bool,
 ) {
+    drop_framed(cats, framed, |m, n| {
+        categories[n.c].group != categories[m.c].group
+    });
+}
+
+/// Drops each mention `framed` marks that the text names nowhere unframed, in a sentence naming
+/// unframed a product `other` tells apart from it.
+fn drop_framed(
+    cats: &mut Vec<CatM>,
+    framed: impl Fn(&CatM) -> bool,
+    other: impl Fn(&CatM, &CatM) -> bool,
+) {
     let drop: Vec<bool> = cats
         .iter()
         .map(|m| {
             framed(m)
                 && !cats.iter().any(|n| n.c == m.c && !framed(n))
-                && cats.iter().any(|n| {
-                    n.sent == m.sent && !framed(n) && categories[n.c].group != categories[m.c].group
-                })
+                && cats
+                    .iter()
+                    .any(|n| n.sent == m.sent && !framed(n) && other(m, n))
         })
         .collect();
     retain_unmarked(cats, &drop);
@@ -491,20 +503,10 @@ pub(super) fn tools_not_products(cats: &mut Vec<CatM>, words: &[&str]) {
                 })
             })
     };
-    if !cats.iter().any(framed) {
-        return;
+    if cats.iter().any(framed) {
+        // (a tool is no product beside any other product, of its own group too: 电脑 and 摄像头)
+        drop_framed(cats, framed, |m, n| n.c != m.c);
     }
-    let drop: Vec<bool> = cats
-        .iter()
-        .map(|m| {
-            framed(m)
-                && !cats.iter().any(|n| n.c == m.c && !framed(n))
-                && cats
-                    .iter()
-                    .any(|n| n.sent == m.sent && n.c != m.c && !framed(n))
-        })
-        .collect();
-    retain_unmarked(cats, &drop);
 }
 
 /// Words of a shop after the trade it sells ("保健品店", "母婴店", "五金商店").

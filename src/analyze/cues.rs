@@ -334,9 +334,13 @@ impl Analyzer {
             p.kind == DocKind::Inspection && self.sentence_names_test(t, tok.sent, m.a..m.b);
         // a demonstration that exposed a flaw of a product on sale ("被曝…技术人员演示
         // …厂家已推送固件修复") reports it
-        let disclosed = [tok.sent, title_sent].iter().any(|&s| {
-            (s == tok.sent || p.has_title) && sentence_holds(&p.full, t, s, &self.drill_disclosure)
-        });
+        let exposes = |s: usize| {
+            let text = t.sent_text(s);
+            self.drill_disclosure
+                .iter()
+                .any(|w| text.contains(w.as_str()))
+        };
+        let disclosed = exposes(tok.sent) || (p.has_title && exposes(title_sent));
         !(method || tested_before || disclosed)
     }
 
@@ -355,21 +359,6 @@ impl Analyzer {
                         .any(|x| t.words[i].ends_with(x.as_str()))
             })
     }
-}
-
-/// Whether the text of sentence `sent` holds a phrase of `list` (phrases of several words, as
-/// 厂家回应, are found too). Tokens are in sentence order: only that sentence is read.
-fn sentence_holds(text: &str, t: &Tokens, sent: usize, list: &[String]) -> bool {
-    let from = t.toks.partition_point(|k| k.sent < sent);
-    let to = t.toks.partition_point(|k| k.sent <= sent);
-    let span = match (
-        t.toks.get(from),
-        to.checked_sub(1).and_then(|l| t.toks.get(l)),
-    ) {
-        (Some(a), Some(b)) if from < to => text.get(a.s..b.e).unwrap_or(""),
-        _ => "",
-    };
-    !span.is_empty() && list.iter().any(|x| span.contains(x.as_str()))
 }
 
 /// Whether a word of clause `clause` is one of `list` or holds one (jieba keeps 认证证书 whole).

@@ -456,9 +456,7 @@ impl Analyzer {
         }
         categories
     }
-}
 
-impl Analyzer {
     /// A refined part (电动自行车充电器) takes the hazards its rules address; one they do not (最高车
     /// 速's loss of control in "抽查电动自行车60批次、充电器40批次…涉及最高车速") goes to the whole it
     /// refines, named in the mention's sentence and addressing it. None where the part keeps it.

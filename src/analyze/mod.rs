@@ -249,10 +249,11 @@ pub struct Analyzer {
     failure_lasts: CharSet,
     /// First characters of the place names, and last characters of the place names and the
     /// `place_glue` words: a long token that does not start with the one and end with the other
-    /// holds no place glued to anything, told without hashing its heads. Last characters of the
-    /// place names: a head of a token ending in none is no place, told without hashing it.
+    /// holds no place glued to anything, told without hashing its heads.
     place_firsts: CharSet,
     glue_lasts: CharSet,
+    /// Last characters of the place names: a head of a token ending in none is no place, told
+    /// without hashing it.
     place_lasts: CharSet,
     place_names: Vec<String>,
     /// Hashes of `place_names` ([`place_hash`]): a word none of them hash to is no place, and
