@@ -8,6 +8,24 @@ use super::*;
 /// "未超出"): grammar, not a domain cue.
 const LIMIT_NEGATORS: [&str; 8] = ["不", "未", "无", "没有", "不得", "不应", "不能", "不可"];
 
+/// cues.toml `[negation]` words read beside the cues: where a negation's reach ends, and the
+/// endings of a protective part a negation says is missing.
+#[derive(Debug)]
+pub(super) struct NegWords {
+    pub(super) breakers: Vec<String>,
+    lacked: Endings,
+}
+
+impl NegWords {
+    pub(super) fn new(n: &super::rules::Negation) -> NegWords {
+        let words = |v: &[String]| -> Vec<String> { v.iter().map(|s| prepare(s)).collect() };
+        NegWords {
+            breakers: words(&n.breakers),
+            lacked: Endings::new(words(&n.lacked)),
+        }
+    }
+}
+
 /// Cue positions of one document (token, clause and sentence numbers of [`Tokens`]).
 #[derive(Debug, Default)]
 pub(super) struct Cues {
@@ -97,10 +115,25 @@ impl Analyzer {
                 .iter()
                 .any(|&(cl, a, b)| cl == clause && m.a >= a && m.a <= b + 1 && m.b > a)
         };
+        // sentences where a negation says a protective part is missing ("燃气灶无熄火保护装置",
+        // "没有过热保护装置": the part in the next two words of the clause): that is a failed item,
+        // as 未安装 says it
+        let mut missing_part: Vec<usize> = Vec::new();
+        let part_missed = |m: &Match, clause: usize| {
+            (m.b..m.b + 2).any(|k| {
+                t.toks.get(k).is_some_and(|x| x.clause == clause)
+                    && t.words
+                        .get(k)
+                        .is_some_and(|w| self.neg_words.lacked.ends(w))
+            })
+        };
         for m in &t.ms {
             let tok = t.toks[m.a];
             match m.target {
                 Target::Neg | Target::NegAdjacent if lacked(m, tok.clause) => {}
+                Target::Neg | Target::NegAdjacent if part_missed(m, tok.clause) => {
+                    missing_part.push(tok.sent)
+                }
                 Target::Neg => c.neg.push((tok.clause, m.b)),
                 Target::NegAdjacent => c.neg_adj.push(m.b),
                 Target::NegPassed => c.neg_passed.push((tok.clause, m.a)),
@@ -195,6 +228,7 @@ impl Analyzer {
             0
         };
         self.failure_sentences(p, t, &mut c);
+        c.failure_sent.extend(missing_part);
         c.all_pass = self.all_pass(p);
         // the regex runs only over a text holding a word it cannot match without
         c.failure_count = p.has(NONCONFORMING) && self.failed_batches_re.is_match(&p.full);

@@ -108,7 +108,7 @@ impl Analyzer {
                         .iter()
                         .enumerate()
                         .any(|(k, w)| {
-                            self.neg_breakers.iter().any(|b| b == w)
+                            self.neg_words.breakers.iter().any(|b| b == w)
                                 && words.get(end + 2 + k) != Some(&"的")
                         })
             }) || c.neg_adj.iter().any(|&end| {

@@ -303,7 +303,7 @@ pub struct Analyzer {
     made_in_not: Openings,
     join_words: Vec<String>,
     not_names: Vec<String>,
-    neg_breakers: Vec<String>,
+    neg_words: cues::NegWords,
     /// cues.toml `[hypothetical] when`, `fights`, `meets`, `notices` and `notified`.
     use_words: UseWords,
     /// cues.toml `[drill] method` (test words that make a drill word before them a test's
@@ -1016,6 +1016,33 @@ mod tests {
         let x = run("", "消费者投诉，新买的燃气灶点火装置失效，打不着火。", None);
         assert!(
             x.findings.iter().any(|f| f.hazard == "功能失效"),
+            "{:?}",
+            x.findings
+        );
+    }
+
+    /// A negation before a protective part says the part is missing: the part's failed item
+    /// ("燃气灶无熄火保护装置" is poisoning); before a hazard it still says the hazard is absent.
+    #[test]
+    fn a_protective_part_negated_is_missing() {
+        for (text, hazard) in [
+            ("执法检查发现，两家门店销售的燃气灶无熄火保护装置。", "中毒"),
+            ("抽查发现，部分插线板没有保护门。", "触电"),
+        ] {
+            let x = run("", text, Some(DocKind::Inspection));
+            assert!(
+                x.findings.iter().any(|f| f.hazard == hazard),
+                "{text}: {:?}",
+                x.findings
+            );
+        }
+        let x = run(
+            "",
+            "抽查发现，部分插线板无漏电现象。",
+            Some(DocKind::Inspection),
+        );
+        assert!(
+            x.findings.iter().all(|f| f.hazard != "触电"),
             "{:?}",
             x.findings
         );

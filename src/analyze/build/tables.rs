@@ -738,7 +738,7 @@ pub(super) fn assemble(
         made_in_not: Openings::new(words(&cues.made_in.not)),
         join_words: words(&cues.coordination.words),
         not_names: words(&cues.not_names.words),
-        neg_breakers: words(&cues.negation.breakers),
+        neg_words: cues::NegWords::new(&cues.negation),
         use_words: use_words(&cues.hypothetical),
         drill_method: (words(&cues.drill.method), words(&cues.drill.demonstrate)),
         drill_disclosure: words(&cues.drill.disclosure),

@@ -25,6 +25,11 @@ pub struct Negation {
     /// 未设有防止跌落的装置) negates nothing — the hazard is left open.
     #[serde(default)]
     pub lacking: Vec<String>,
+    /// Endings of a protective part (装置, 保护门): a negation cue right before a word ending in
+    /// one ("无熄火保护装置", "没有保护门") says the part is missing, a failure, not that a hazard
+    /// is absent.
+    #[serde(default)]
+    pub lacked: Vec<String>,
     #[serde(default)]
     pub examples: Examples,
 }
