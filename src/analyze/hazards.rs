@@ -142,11 +142,14 @@ impl Analyzer {
             // requirements (a standard names what it addresses)
             let rule = !g.requirements && rule_condition(c, t, m.a, m.b);
             let rule = rule || self.circumstance_of_use(t, m.a, m.b);
+            // (a claim quoted before the cue is what it relays too: "一段“水壶漏电”的视频在网上热传")
             let hypothetical = (hypothetical_cue && !g.consequence_real)
                 || rule
-                || c.rumour
-                    .iter()
-                    .any(|&(sent, a)| sent == tok.sent && a < m.a);
+                || c.rumour.iter().any(|&(sent, a)| {
+                    sent == tok.sent
+                        && (a < m.a
+                            || super::places::in_quoted_name(t.full.get(..tok.s).unwrap_or("")))
+                });
             let advert = p.kind == DocKind::Listing
                 && (c.advert_sent.contains(&tok.sent) || p.in_title(&tok));
             let base = self.hazards[h].severity;

@@ -789,7 +789,7 @@ fn sentence_so_far(before: &str) -> &str {
 /// 总体水平”主题", "在“全国认证认可信息公共服务平台”查询"): a quotation opened earlier in its
 /// sentence and not yet closed — unless a colon opens it, as it opens a quoted statement
 /// (负责人表示：“今年全国…”), whose scope is the text's.
-fn in_quoted_name(before: &str) -> bool {
+pub(super) fn in_quoted_name(before: &str) -> bool {
     let sentence = sentence_so_far(before);
     let Some(open) = sentence.rfind(['“', '「']) else {
         return false;
