@@ -427,12 +427,12 @@ fn drop_framed_beside_others(
     framed: impl Fn(&CatM) -> bool,
 ) {
     drop_framed(cats, framed, |m, n| {
-        categories[n.c].group != categories[m.c].group
+        n.sent == m.sent && categories[n.c].group != categories[m.c].group
     });
 }
 
-/// Drops each mention `framed` marks that the text names nowhere unframed, in a sentence naming
-/// unframed a product `other` tells apart from it.
+/// Drops each mention `framed` marks that the text names nowhere unframed, where the text names
+/// unframed a product `other` tells apart from it (`other` says where: mostly its sentence).
 fn drop_framed(
     cats: &mut Vec<CatM>,
     framed: impl Fn(&CatM) -> bool,
@@ -443,9 +443,7 @@ fn drop_framed(
         .map(|m| {
             framed(m)
                 && !cats.iter().any(|n| n.c == m.c && !framed(n))
-                && cats
-                    .iter()
-                    .any(|n| n.sent == m.sent && !framed(n) && other(m, n))
+                && cats.iter().any(|n| !framed(n) && other(m, n))
         })
         .collect();
     retain_unmarked(cats, &drop);
@@ -474,7 +472,14 @@ pub(super) fn places_not_products(categories: &[Category], cats: &mut Vec<CatM>,
     // the locative after the word first: one comparison list, where the frame before it is four
     let framed =
         |m: &CatM| words.get(m.end).is_some_and(|w| LOCATIVES.contains(w)) && opened(m.tok);
-    drop_framed_beside_others(categories, cats, framed);
+    // A sentence naming nothing but the place goes on about the product of the sentences
+    // before ("充电宝…。充电时不要放在床上或沙发上"): any product of another group the text
+    // names unframed is what was put there.
+    let named: FxHashSet<usize> = cats.iter().filter(|m| !framed(m)).map(|m| m.sent).collect();
+    drop_framed(cats, framed, |m, n| {
+        (n.sent == m.sent || !named.contains(&m.sent))
+            && categories[n.c].group != categories[m.c].group
+    });
 }
 
 /// Words that make what follows the means of an act ("用一台电脑", "通过手机").
@@ -505,7 +510,7 @@ pub(super) fn tools_not_products(cats: &mut Vec<CatM>, words: &[&str]) {
     };
     if cats.iter().any(framed) {
         // (a tool is no product beside any other product, of its own group too: 电脑 and 摄像头)
-        drop_framed(cats, framed, |m, n| n.c != m.c);
+        drop_framed(cats, framed, |m, n| n.sent == m.sent && n.c != m.c);
     }
 }
 

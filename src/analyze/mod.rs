@@ -4239,6 +4239,11 @@ mod corpus {
                 "测试发现，3款扫地机器人在浅色地毯上会打滑，无法继续清扫。",
                 vec!["扫地机器人"],
             ),
+            // a sentence naming only the place goes on about the product named before it
+            (
+                "使用暖手宝要注意温度。睡觉时不要把它放在被子里或枕头下。",
+                vec!["电热暖手器"],
+            ),
             (
                 "美国一家玩具公司召回一批儿童连帽衫，拉绳可能钩住。",
                 vec!["儿童及婴幼儿服装"],
