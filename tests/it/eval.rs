@@ -107,6 +107,9 @@ const PROBES86: &str = include_str!("../eval/probes86.jsonl");
 const PROBES87: &str = include_str!("../eval/probes87.jsonl");
 const PROBES88: &str = include_str!("../eval/probes88.jsonl");
 const PROBES89: &str = include_str!("../eval/probes89.jsonl");
+const PROBES90: &str = include_str!("../eval/probes90.jsonl");
+const PROBES91: &str = include_str!("../eval/probes91.jsonl");
+const PROBES92: &str = include_str!("../eval/probes92.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2103,6 +2106,64 @@ fn the_33rd_sessions_late_regulatory_batch_holds() {
     );
 }
 
+/// Twelve texts of all genres written at the thirty-fourth session's start (`tests/eval/probes90.jsonl`):
+/// advice, complaints, incidents, media, an English recall, an inspection and a draft standard.
+/// First run 0.963 / 0.783 / 1.000 / 0.917 as first labelled; two labels were then set by written
+/// conventions (tc21002: a break and the swallowing it led to, no causal word, keep both; tc21005:
+/// a 三无 description is a fake only, as tc14805). Changes made from it: swallowing verbs with their
+/// complement (吞进去), a smart lock a box opens. Left: an e-bike whose battery burned read as the
+/// battery alone (tc21003), a hair dryer's 结构 item read as mechanical beside the fire and shock the
+/// notice names (tc21008).
+#[test]
+fn the_34th_sessions_first_batch_holds() {
+    hold_probe_set(
+        PROBES90,
+        "tests/eval/probes90.jsonl",
+        12,
+        [0.96, 0.95, 0.99],
+        0.99,
+    );
+}
+
+/// Twelve regulatory texts of the thirty-fourth session (`tests/eval/probes91.jsonl`): a Taiwan
+/// heater round, a table of children's vehicles, Hong Kong customs' plugs, a national cable round
+/// with makers' provinces, a car recall filed with SAMR, a Canadian hoodie recall (English), a
+/// province's school goods, a toothbrush test, a county's gas-stove check, an EU alert, a children's
+/// textile standard, customs' scooters. First run 0.938 / 0.927 / 0.909 / 0.917 (one label set by
+/// the convention that regions are the passage's own, tc21108). Changes made from it: a negated
+/// protective part is missing (无熄火保护装置), 附件抗拉强力 is swallowing too (the taxonomy's
+/// table), 绝缘性能 is a shock item. Left: an airbag inflator in a car recall read as the part sold
+/// alone (tc21105).
+#[test]
+fn the_34th_sessions_regulatory_batch_holds() {
+    hold_probe_set(
+        PROBES91,
+        "tests/eval/probes91.jsonl",
+        12,
+        [0.93, 0.99, 0.99],
+        0.99,
+    );
+}
+
+/// Twelve media, advice and complaint texts of the thirty-fourth session (`tests/eval/probes92.jsonl`),
+/// half of them no signal: a heater tip, a cot test that found nothing, a swallowed magnet, a
+/// power-bank tip, a video debunked, a camera a stranger spoke through, balance-bike reviews, an
+/// explainer on e-bike fires, an oven that scalded, a city's fire count, a hair-dryer test, a
+/// child's mask. First run 0.963 / 0.750 / 1.000 / 0.833. Changes made from it: a rumour relays the
+/// claim quoted before it (热传), a place a sentence names alone is where the earlier product was.
+/// Left: a city's count of e-bike fires read as general talk (tc21210), a mask's missing dates read
+/// without the marking defect and its smell as a chemical (tc21212).
+#[test]
+fn the_34th_sessions_media_batch_holds() {
+    hold_probe_set(
+        PROBES92,
+        "tests/eval/probes92.jsonl",
+        12,
+        [0.99, 0.79, 0.99],
+        0.91,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -2219,6 +2280,9 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES87, "probes87"),
         (PROBES88, "probes88"),
         (PROBES89, "probes89"),
+        (PROBES90, "probes90"),
+        (PROBES91, "probes91"),
+        (PROBES92, "probes92"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
