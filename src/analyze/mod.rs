@@ -4239,6 +4239,11 @@ mod corpus {
                 "测试发现，3款扫地机器人在浅色地毯上会打滑，无法继续清扫。",
                 vec!["扫地机器人"],
             ),
+            // a count after 其中 picks one of the products named before: its part is a part
+            (
+                "检验机构买了三款遥控车做测试，结果其中一款的纽扣电池可被徒手取出。",
+                vec!["玩具"],
+            ),
             // a sentence naming only the place goes on about the product named before it
             (
                 "使用暖手宝要注意温度。睡觉时不要把它放在被子里或枕头下。",

@@ -47,9 +47,11 @@ pub(super) fn counts_kinds(w: &str) -> bool {
 pub(super) fn counts_items(words: &[&str], k: usize) -> bool {
     let numeral = |w: &str| !w.is_empty() && w.chars().all(|c| NUMERAL_CHARS.contains(c));
     let counter = |w: &str| matches!(w, "例" | "件" | "批" | "批次" | "款" | "个" | "种" | "项");
-    // "一批" is an article ("公布一批儿童产品召回名单": a batch of), not a count
+    // "一批" is an article ("公布一批儿童产品召回名单": a batch of), not a count; nor is a count
+    // after 其中, which picks from what was named before ("其中一款的纽扣电池" is one's battery)
     if words.get(k) == Some(&"一批")
         || (words.get(k) == Some(&"一") && words.get(k + 1) == Some(&"批"))
+        || k.checked_sub(1).and_then(|j| words.get(j)) == Some(&"其中")
     {
         return false;
     }
