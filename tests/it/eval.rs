@@ -110,6 +110,7 @@ const PROBES89: &str = include_str!("../eval/probes89.jsonl");
 const PROBES90: &str = include_str!("../eval/probes90.jsonl");
 const PROBES91: &str = include_str!("../eval/probes91.jsonl");
 const PROBES92: &str = include_str!("../eval/probes92.jsonl");
+const PROBES93: &str = include_str!("../eval/probes93.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2164,6 +2165,24 @@ fn the_34th_sessions_media_batch_holds() {
     );
 }
 
+/// Twelve regulatory texts of the thirty-fourth session weighted to Taiwan and Hong Kong
+/// (`tests/eval/probes93.jsonl`, eight in traditional script). First run 0.897 / 0.903 / 0.957 /
+/// 0.917 (one label set by the rules' written joint convention: 开关插座 is switches and sockets,
+/// tc21308). Changes made from it: a helmet's chin strap and buckle, a handle's temperature rise,
+/// a finger spinner, a count after 其中 picks one named before. Tried and taken out: 未标示 as a
+/// marking term. Left: a flask round's material not marked read without the marking defect
+/// (tc21303).
+#[test]
+fn the_34th_sessions_taiwan_and_hong_kong_batch_holds() {
+    hold_probe_set(
+        PROBES93,
+        "tests/eval/probes93.jsonl",
+        12,
+        [0.99, 0.96, 0.99],
+        0.99,
+    );
+}
+
 /// Twelve texts of all genres written at the twenty-sixth session's start, first run after its
 /// first rule commit (`tests/eval/probes55.jsonl`): **not tuned on**; the session's later changes
 /// left its figures as they were. Floors at that run. Left: a US agency's notice without the word recall read as advice
@@ -2283,6 +2302,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES90, "probes90"),
         (PROBES91, "probes91"),
         (PROBES92, "probes92"),
+        (PROBES93, "probes93"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
