@@ -244,9 +244,18 @@ impl Gazetteer {
                 city,
             });
             self.by_name.entry(cols[1].clone()).or_default().push(idx);
+            // an autonomous county or banner is written by its short name and its level word
+            // ("彭水苗族土家族自治县" is 彭水县 in most reports, "鄂伦春自治旗" 鄂伦春旗)
+            let level_word = ["自治县", "自治旗"]
+                .into_iter()
+                .find(|w| cols[1].ends_with(w))
+                .map(|w| &w[w.len() - 3..]);
             if let Some(shorts) = cols.get(5) {
                 for s in shorts.split(',').map(str::trim).filter(|s| !s.is_empty()) {
                     self.by_name.entry(s.to_string()).or_default().push(idx);
+                    if let Some(w) = level_word {
+                        self.by_name.entry(format!("{s}{w}")).or_default().push(idx);
+                    }
                 }
             }
         }
@@ -677,6 +686,9 @@ mod tests {
             g.resolve_in("义乌市", &[]).unwrap().city.as_deref(),
             Some("金华市")
         );
+        // an autonomous county by its short name and 县
+        assert_eq!(g.resolve_in("彭水县", &[]).unwrap().code, "500243");
+        assert_eq!(g.resolve_in("丰宁县", &[]).unwrap().province, "河北省");
         assert_eq!(g.resolve_in("香港", &[]).unwrap().code, "810000");
         assert_eq!(g.resolve_in("台湾省", &[]).unwrap().code, "710000");
         assert_eq!(g.resolve_in("吉林", &[]).unwrap().code, "220000");
