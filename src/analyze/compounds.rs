@@ -8,6 +8,19 @@
 use super::text::latin_word;
 use super::*;
 
+/// Per category, whether it is some category's `child` (products.toml): what
+/// [`Analyzer::children_of_a_list`] asks of a mention a child word opens, where a walk over every
+/// category for each took most of that pass.
+pub(super) fn child_categories(categories: &[Category]) -> Vec<bool> {
+    let mut is = vec![false; categories.len()];
+    for c in categories.iter().filter_map(|k| k.child) {
+        if let Some(x) = is.get_mut(c) {
+            *x = true;
+        }
+    }
+    is
+}
+
 impl Analyzer {
     /// A product made for children takes the category's `child` one (see the comment inside).
     pub(super) fn made_for_children(
@@ -149,7 +162,7 @@ impl Analyzer {
         };
         // (a child category is some category's `child`; asked only of a mention a child word
         // opens, and the pass ends at once when none does: most texts name no child)
-        let is_child = |c: usize| self.categories.iter().any(|k| k.child == Some(c));
+        let is_child = |c: usize| self.child_cats.get(c).is_some_and(|&x| x);
         if cats.len() < 2 || !cats.iter().any(|m| opens(m) && is_child(m.c)) {
             return;
         }

@@ -278,6 +278,8 @@ pub struct Analyzer {
     child_words: Vec<String>,
     /// First characters of `child_words`: a token opening with none is none of them.
     child_firsts: CharSet,
+    /// Per category, whether it is another's `child` ([`compounds::child_categories`]).
+    child_cats: Vec<bool>,
     /// First token → (token sequence, target), with the word lists a token is asked about.
     lexicon: Lexicon,
     org_re: Regex,

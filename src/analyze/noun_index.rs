@@ -28,6 +28,9 @@ pub(crate) struct NounIndex {
     by_end: FxHashMap<char, Vec<(Vec<char>, usize)>>,
     /// Head words too general to place a noun by themselves (用品, 产品).
     generic_heads: Vec<String>,
+    /// The last characters of `generic_heads`, as `head_lasts` is of the head rules' endings: a
+    /// noun ending in none of them ends in no generic head, without a walk over them.
+    generic_lasts: Option<CharSet>,
     /// The head rules, in order.
     heads: Vec<HeadRule>,
     /// The last characters of every ending of `heads`: a noun ending in none of them takes no
@@ -71,8 +74,13 @@ impl NounIndex {
         let head_lasts = ends()
             .all(|e| !e.is_empty())
             .then(|| CharSet::new(ends().filter_map(|e| e.chars().next_back())));
+        let generic_lasts = generic_heads
+            .iter()
+            .all(|g| !g.is_empty())
+            .then(|| CharSet::new(generic_heads.iter().filter_map(|g| g.chars().next_back())));
         let mut ix = NounIndex {
             generic_heads,
+            generic_lasts,
             heads,
             head_lasts,
             ..NounIndex::default()
@@ -178,14 +186,18 @@ impl NounIndex {
         if chars.len() < 2 {
             return None;
         }
-        if let Some(rest) = self
-            .generic_heads
-            .iter()
-            // the last bytes compared first: most nouns end in no generic head, and each
-            // comparison of a whole head was a call
-            .filter(|g| g.is_empty() || g.as_bytes().last() == noun.as_bytes().last())
-            .find_map(|g| noun.strip_suffix(g.as_str()))
-            .filter(|r| r.chars().count() >= 2)
+        if self
+            .generic_lasts
+            .as_ref()
+            .is_none_or(|lasts| lasts.holds_last(noun))
+            && let Some(rest) = self
+                .generic_heads
+                .iter()
+                // the last bytes compared first: most nouns end in no generic head, and each
+                // comparison of a whole head was a call
+                .filter(|g| g.is_empty() || g.as_bytes().last() == noun.as_bytes().last())
+                .find_map(|g| noun.strip_suffix(g.as_str()))
+                .filter(|r| r.chars().count() >= 2)
             && let Some(c) = self.resolve_preferring(rest, prefer)
         {
             return Some(c);

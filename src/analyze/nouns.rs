@@ -76,9 +76,40 @@ pub(super) fn ends_noun(w: &str) -> bool {
         || matches!(w, "当中" | "之中" | "里面" | "上面")
 }
 
+/// Bit `b & 63` set for the last byte `b` of each three-byte numeral of [`NUMERAL_CHARS`] and of
+/// each closer's first character (等之在, as [`closes_list`] tests them).
+const OPENS_CLOSE: u64 = last_bytes(NUMERAL_CHARS) | last_bytes("等之在");
+
+/// [`OPENS_CLOSE`] of the three-byte characters of `s`.
+const fn last_bytes(s: &str) -> u64 {
+    let b = s.as_bytes();
+    let (mut mask, mut i) = (0u64, 0);
+    while i < b.len() {
+        if b[i] >= 0xE0 && b[i] < 0xF0 && i + 2 < b.len() {
+            mask |= 1 << (b[i + 2] & 63);
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    mask
+}
+
 /// Whether a token closes an enumeration: a closer word (等), a numeral alone, or a numeral with
 /// its measure word ("五类", "10种"): "玩具、背提包、小家电五类产品" ends its last member at 五类.
+#[inline]
 fn closes_list(w: &str) -> bool {
+    // Asked of every token of a list-bearing text: a token opening with a three-byte character
+    // whose last byte no numeral's or closer's has (most) is settled without decoding it
+    match *w.as_bytes() {
+        [] => false,
+        [0xE0..=0xEF, _, b2, ..] if OPENS_CLOSE >> (b2 & 63) & 1 == 0 => false,
+        _ => opens_close(w),
+    }
+}
+
+/// [`closes_list`] past its first test.
+fn opens_close(w: &str) -> bool {
     let mut chars = w.chars();
     let Some(first) = chars.next() else {
         return false;
@@ -928,6 +959,12 @@ mod tests {
             assert_eq!(numeral(c), NUMERAL_CHARS.contains(c), "{c}");
         }
         assert!(LIST_CLOSERS.iter().all(|w| !w.starts_with(numeral)));
+        // closes_list's first test passes every three-byte numeral and closer
+        for c in ('\u{800}'..='\u{FFFF}').filter(|&c| numeral(c) || matches!(c, '等' | '之' | '在'))
+        {
+            let last = c.to_string().as_bytes()[2];
+            assert_eq!(OPENS_CLOSE >> (last & 63) & 1, 1, "{c}");
+        }
         assert!(!counts_kinds("两款") && !counts_kinds("类") && !counts_kinds("人类"));
     }
 

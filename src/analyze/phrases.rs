@@ -19,6 +19,11 @@ const NONE: u32 = u32::MAX;
 const ROOT: u32 = 0;
 /// Characters of the Basic Multilingual Plane, each with its class in a table.
 const BMP: usize = 1 << 16;
+/// A [`Phrases::dense`] entry: the state's number in its low 15 bits, and the top bit set when
+/// the state completes a pattern, so a step to a state that reports nothing (most) reads no state
+/// record.
+const STATE_MASK: u16 = 0x7FFF;
+const REPORTS: u16 = 0x8000;
 /// Most entries of the full transition table (16 MB): the rules' phrases need about 2 M.
 const DENSE_MAX: usize = 8 << 20;
 
@@ -65,7 +70,8 @@ pub(super) struct Phrases {
     lens: Vec<u32>,
     /// Every state's transition on every class, `dense[state * classes + class]` (the failure
     /// links followed already), so a character costs one lookup; empty when too large, and then
-    /// the sparse transitions and failure links are followed as the text is read.
+    /// the sparse transitions and failure links are followed as the text is read. An entry is a
+    /// state's number with [`REPORTS`] set when it completes a pattern ([`Phrases::dense_entry`]).
     dense: Vec<u16>,
 }
 
@@ -210,17 +216,17 @@ impl Phrases {
     }
 
     /// The full transition table ([`Phrases::dense`]), or none when it would pass [`DENSE_MAX`]
-    /// entries or a state's number would not fit in 16 bits. A state's row is its failure
+    /// entries or a state's number would not fit in 15 bits. A state's row is its failure
     /// state's (already filled: breadth first, a failure state is shallower) with its own
     /// transitions written over it.
     fn densify(&mut self, order: &[u32]) {
         let (n, k) = (self.states.len(), self.root.len());
-        if n > usize::from(u16::MAX) || n.saturating_mul(k) > DENSE_MAX {
+        if n > usize::from(STATE_MASK) || n.saturating_mul(k) > DENSE_MAX {
             return;
         }
         let mut dense = vec![0u16; n * k];
         for (slot, &next) in dense.iter_mut().zip(&self.root) {
-            *slot = next as u16;
+            *slot = self.dense_entry(next);
         }
         for &u in order {
             let Some(st) = self.states.get(u as usize).copied() else {
@@ -237,11 +243,21 @@ impl Phrases {
                 .unwrap_or(&[]);
             for &(cls, next) in edges {
                 if let Some(slot) = dense.get_mut(row + usize::from(cls)) {
-                    *slot = next as u16;
+                    *slot = self.dense_entry(next);
                 }
             }
         }
         self.dense = dense;
+    }
+
+    /// State `s` as [`Phrases::dense`] holds it: its number, with [`REPORTS`] set when it
+    /// completes a pattern.
+    fn dense_entry(&self, s: u32) -> u16 {
+        let reports = self
+            .states
+            .get(s as usize)
+            .is_some_and(|x| x.report != NONE);
+        (s as u16 & STATE_MASK) | if reports { REPORTS } else { 0 }
     }
 
     /// The transition of state `s` on class `cls`, if it has one.
@@ -322,13 +338,22 @@ impl Phrases {
                 s = ROOT;
                 continue;
             }
-            s = match dense.get(s as usize * classes + usize::from(cls)) {
-                Some(&next) => u32::from(next),
-                None => self.follow(s, cls),
+            // the full table says whether the state reports: most do not, and are not read
+            let reports = match dense.get(s as usize * classes + usize::from(cls)) {
+                Some(&next) => {
+                    s = u32::from(next & STATE_MASK);
+                    next & REPORTS != 0
+                }
+                None => {
+                    s = self.follow(s, cls);
+                    true
+                }
             };
-            let t = self.states.get(s as usize).map_or(NONE, |x| x.report);
-            if t != NONE {
-                self.report(t, i, &mut found);
+            if reports {
+                let t = self.states.get(s as usize).map_or(NONE, |x| x.report);
+                if t != NONE {
+                    self.report(t, i, &mut found);
+                }
             }
         }
         found

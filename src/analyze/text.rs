@@ -627,19 +627,18 @@ impl Analyzer {
         self.matches_into(words, None)
     }
 
-    /// [`Analyzer::matches`], and with `kinds` each word's [`lex`] bits pushed to it: the one
-    /// lookup a word takes serves both.
-    pub(super) fn matches_into(
-        &self,
-        words: &[&str],
-        mut kinds: Option<&mut Vec<u16>>,
-    ) -> Vec<Match> {
+    /// [`Analyzer::matches`], and with `kinds` (zeroed, a slot per word) each word's [`lex`]
+    /// bits written to its slot: the one lookup a word takes serves both. (Written only for the
+    /// third of words in some list: a push per word cost more than the zeroing.)
+    pub(super) fn matches_into(&self, words: &[&str], mut kinds: Option<&mut [u16]>) -> Vec<Match> {
         // (sized ahead for a typical text, where pushes grew it several times)
         let mut out = Vec::with_capacity(words.len() / 8);
         for i in 0..words.len() {
             let entry = self.lexicon.entry(words[i]);
-            if let Some(k) = kinds.as_deref_mut() {
-                k.push(entry.map_or(0, |e| e.bits));
+            if let (Some(k), Some(e)) = (kinds.as_deref_mut(), entry)
+                && let Some(slot) = k.get_mut(i)
+            {
+                *slot = e.bits;
             }
             let Some(cands) = entry.filter(|e| e.bits & lex::RULE != 0).map(|e| &e.rules) else {
                 continue;
@@ -743,7 +742,7 @@ pub(super) struct Tokens<'t> {
 impl<'t> Tokens<'t> {
     pub(super) fn new(an: &Analyzer, full: &'t str) -> Tokens<'t> {
         let (words, toks, sent_ranges) = an.tokens_in_sentences(full);
-        let mut kinds = Vec::with_capacity(words.len());
+        let mut kinds = vec![0; words.len()];
         let mut ms = an.matches_into(&words, Some(&mut kinds));
         an.pair_matches(&toks, &mut ms);
         an.substance_matches(&words, &kinds, &toks, &mut ms);

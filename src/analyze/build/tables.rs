@@ -632,6 +632,7 @@ pub(super) fn assemble(
         child_firsts: first_chars(&f.products.child_words),
         jieba: t.jieba,
         anchored: anchored(&t.categories),
+        child_cats: super::super::compounds::child_categories(&t.categories),
         joints: joints(f, cat_index),
         categories: t.categories,
         hazards: t.hazards,

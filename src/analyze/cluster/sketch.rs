@@ -175,91 +175,120 @@ pub(super) fn strip_dateline(line: &str) -> &str {
 pub(super) struct Shingler<'a> {
     /// FNV states of the shingles that started three, two and one characters ago.
     open: [u64; SHINGLE - 1],
+    /// Hashes made and not yet moved to `out`: `block[..filled]`.
+    block: [u32; BLOCK],
+    filled: usize,
     /// One hash per character seen: the first three are of partial shingles until
     /// [`Shingler::finish`] mends them, so the loop needs neither a count nor a test of it.
     out: &'a mut Vec<u32>,
+}
+
+/// Hashes a [`Shingler`] makes into its block before it moves them to its vector: a push at each
+/// character kept the vector's length and capacity in memory, and a test of the capacity.
+const BLOCK: usize = 64;
+
+/// One FNV-1a step.
+#[inline(always)]
+fn step(h: u64, x: u8) -> u64 {
+    (h ^ u64::from(x)).wrapping_mul(FNV_PRIME)
+}
+
+/// [`Shingler::push_alnum`]'s loop over ASCII and CJK ideographs (most of a text), hashing into
+/// `block` from `filled`: returns the states, the bytes left and the new fill at the end of
+/// `rest`, at a character of another kind, or with the block full. No call is made in it, so the
+/// states stay in registers: with the class test of other characters (a call) in the same loop
+/// they were stored and reloaded at every character.
+#[inline(never)]
+fn hash_common<'t>(
+    [mut a, mut b, mut c]: [u64; SHINGLE - 1],
+    mut rest: &'t [u8],
+    block: &mut [u32; BLOCK],
+    mut filled: usize,
+) -> ([u64; SHINGLE - 1], &'t [u8], usize) {
+    while let Some(slot) = block.get_mut(filled) {
+        // the shingle starting at this character
+        let mut d = FNV_OFFSET;
+        match *rest {
+            // CJK Unified Ideographs (E5..E9 lead bytes, and E4 from U+4E00): letters all, so
+            // no class test
+            [x0 @ 0xE5..=0xE9, x1, x2, ref tail @ ..]
+            | [x0 @ 0xE4, x1 @ 0xB8..=0xBF, x2, ref tail @ ..] => {
+                rest = tail;
+                for x in [x0, x1, x2] {
+                    (a, b, c, d) = (step(a, x), step(b, x), step(c, x), step(d, x));
+                }
+            }
+            [x, ref tail @ ..] if x < 0x80 => {
+                rest = tail;
+                if !x.is_ascii_alphanumeric() {
+                    continue;
+                }
+                (a, b, c, d) = (step(a, x), step(b, x), step(c, x), step(d, x));
+            }
+            _ => break,
+        }
+        // the shingle that started three characters ago is whole (but for the text's first
+        // three characters, mended by `finish`)
+        *slot = fnv_fold(a);
+        filled += 1;
+        (a, b, c) = (b, c, d);
+    }
+    ([a, b, c], rest, filled)
 }
 
 impl<'a> Shingler<'a> {
     fn new(out: &'a mut Vec<u32>) -> Self {
         Shingler {
             open: [FNV_OFFSET; SHINGLE - 1],
+            block: [0; BLOCK],
+            filled: 0,
             out,
         }
     }
 
     /// Hashes the letters and digits of `t`, reading its bytes directly (the hashes need bytes,
-    /// and most characters are judged by their first two bytes). The four states, the count and
-    /// the output vector are locals for the whole line, so they stay in registers: through
-    /// `self` they were stored and reloaded at every character, a third of the loop. The common
-    /// one- and three-byte characters take unrolled paths.
+    /// and most characters are judged by their first two bytes): the common one- and three-byte
+    /// characters in [`hash_common`], any other here.
     fn push_alnum(&mut self, t: &str) {
-        #[inline(always)]
-        fn step(h: u64, x: u8) -> u64 {
-            (h ^ u64::from(x)).wrapping_mul(FNV_PRIME)
-        }
-        let mut out = std::mem::take(&mut *self.out);
-        // at most one shingle ends at each byte: the pushes below never grow the vector
-        out.reserve(t.len());
-        // states of the shingles that started three, two and one characters ago
-        let [mut a, mut b, mut c] = self.open;
         let mut rest = t.as_bytes();
         loop {
-            // the shingle starting at this character
-            let mut d = FNV_OFFSET;
-            match *rest {
-                [] => break,
-                // CJK Unified Ideographs (E5..E9 lead bytes, and E4 from U+4E00): most of a
-                // Chinese text, letters all, so no class test
-                [x0 @ 0xE5..=0xE9, x1, x2, ref tail @ ..]
-                | [x0 @ 0xE4, x1 @ 0xB8..=0xBF, x2, ref tail @ ..] => {
-                    rest = tail;
-                    for x in [x0, x1, x2] {
-                        (a, b, c, d) = (step(a, x), step(b, x), step(c, x), step(d, x));
-                    }
-                }
-                [x, ref tail @ ..] if x < 0x80 => {
-                    rest = tail;
-                    if !x.is_ascii_alphanumeric() {
-                        continue;
-                    }
-                    (a, b, c, d) = (step(a, x), step(b, x), step(c, x), step(d, x));
-                }
-                [x0 @ 0xE0..=0xEF, x1, x2, ref tail @ ..] => {
-                    rest = tail;
-                    if !is_alnum_utf8(&[x0, x1, x2]) {
-                        continue;
-                    }
-                    for x in [x0, x1, x2] {
-                        (a, b, c, d) = (step(a, x), step(b, x), step(c, x), step(d, x));
-                    }
-                }
-                [lead, ..] => {
-                    let Some((ch, tail)) = rest.split_at_checked(utf8_len(lead)) else {
-                        break;
-                    };
-                    rest = tail;
-                    if !is_alnum_utf8(ch) {
-                        continue;
-                    }
-                    for &x in ch {
-                        (a, b, c, d) = (step(a, x), step(b, x), step(c, x), step(d, x));
-                    }
-                }
+            let (open, r, filled) = hash_common(self.open, rest, &mut self.block, self.filled);
+            (self.open, rest, self.filled) = (open, r, filled);
+            if filled == BLOCK {
+                self.out.extend_from_slice(&self.block);
+                self.filled = 0;
+                continue;
             }
-            // the shingle that started three characters ago is whole (but for the text's
-            // first three characters, mended by `finish`)
-            out.push(fnv_fold(a));
-            (a, b, c) = (b, c, d);
+            let Some(&lead) = rest.first() else {
+                return;
+            };
+            let Some((ch, tail)) = rest.split_at_checked(utf8_len(lead)) else {
+                return;
+            };
+            rest = tail;
+            if !is_alnum_utf8(ch) {
+                continue;
+            }
+            let [mut a, mut b, mut c] = self.open;
+            let mut d = FNV_OFFSET;
+            for &x in ch {
+                (a, b, c, d) = (step(a, x), step(b, x), step(c, x), step(d, x));
+            }
+            // (the block first: the hashes stay in order)
+            self.out
+                .extend_from_slice(self.block.get(..self.filled).unwrap_or_default());
+            self.out.push(fnv_fold(a));
+            self.filled = 0;
+            self.open = [b, c, d];
         }
-        self.open = [a, b, c];
-        *self.out = out;
     }
 
     /// Number of characters seen. A text shorter than a shingle is hashed whole, as one shingle;
     /// a longer one's three hashes of partial shingles become copies of its first whole one,
     /// which the bottom-k drops as duplicates (cheaper than moving every hash down).
     fn finish(self) -> usize {
+        self.out
+            .extend_from_slice(self.block.get(..self.filled).unwrap_or_default());
         let chars = self.out.len();
         if (1..SHINGLE).contains(&chars) {
             let whole = self.open.get(SHINGLE - 1 - chars).copied();
