@@ -485,6 +485,10 @@ pub(super) fn places_not_products(categories: &[Category], cats: &mut Vec<CatM>,
     // the locative after the word first: one comparison list, where the frame before it is four
     let framed =
         |m: &CatM| words.get(m.end).is_some_and(|w| LOCATIVES.contains(w)) && opened(m.tok);
+    // most texts frame no product as a place: nothing to drop, so no set of sentences to build
+    if !cats.iter().any(framed) {
+        return;
+    }
     // A sentence naming nothing but the place goes on about the product of the sentences
     // before ("充电宝…。充电时不要放在床上或沙发上"): any product of another group the text
     // names unframed is what was put there.
