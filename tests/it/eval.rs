@@ -111,6 +111,7 @@ const PROBES90: &str = include_str!("../eval/probes90.jsonl");
 const PROBES91: &str = include_str!("../eval/probes91.jsonl");
 const PROBES92: &str = include_str!("../eval/probes92.jsonl");
 const PROBES93: &str = include_str!("../eval/probes93.jsonl");
+const PROBES94: &str = include_str!("../eval/probes94.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -987,7 +988,7 @@ fn traditional_script_texts_of_the_22nd_session_hold() {
         PROBES28,
         "tests/eval/probes28.jsonl",
         20,
-        [0.94, 0.83, 0.90],
+        [0.94, 0.83, 0.93],
         1.00,
     );
 }
@@ -1063,7 +1064,7 @@ fn failed_items_of_the_23rd_session_hold() {
         PROBES32,
         "tests/eval/probes32.jsonl",
         30,
-        [0.96, 0.95, 0.99],
+        [0.96, 0.96, 0.99],
         1.00,
     );
 }
@@ -1448,7 +1449,7 @@ fn held_out_error_classes_of_the_25th_session_hold() {
         PROBES51,
         "tests/eval/probes51.jsonl",
         20,
-        [0.97, 0.91, 0.99],
+        [0.97, 0.95, 0.99],
         0.99,
     );
 }
@@ -1582,7 +1583,7 @@ fn the_26th_sessions_fakes_and_marks_hold() {
         PROBES59,
         "tests/eval/probes59.jsonl",
         10,
-        [0.89, 0.91, 0.99],
+        [0.89, 0.95, 0.99],
         0.99,
     );
 }
@@ -2093,16 +2094,16 @@ fn the_33rd_sessions_unseen_batch_holds() {
 /// First run 0.963 / 0.903 / 0.800 / 0.917 (one label set by the written convention that a
 /// requirement naming no hazard takes the product's principal hazards, tc20911); changes made
 /// from it: a foreign notice's 全国 is that country's, 一次性卫生用品 gives way to its members.
-/// Left: 在台 read as no place (tc20903), a lighter's child-resistance read without the burn
-/// (tc20909), Taiwan's inspection list read as advice (tc20911: making it a requirement lowered
-/// the held-out split).
+/// Left: a lighter's child-resistance read without the burn (tc20909), Taiwan's inspection list
+/// read as advice (tc20911: making it a requirement lowered the held-out split). 在台 (tc20903) is
+/// a place since the thirty-fourth session: provinces 0.952, floor raised.
 #[test]
 fn the_33rd_sessions_late_regulatory_batch_holds() {
     hold_probe_set(
         PROBES89,
         "tests/eval/probes89.jsonl",
         12,
-        [0.99, 0.90, 0.89],
+        [0.99, 0.90, 0.95],
         0.91,
     );
 }
@@ -2180,6 +2181,25 @@ fn the_34th_sessions_taiwan_and_hong_kong_batch_holds() {
         12,
         [0.99, 0.96, 0.99],
         0.99,
+    );
+}
+
+/// Twelve texts of all genres written in the thirty-fourth session before its last rule commits
+/// and run once after them (`tests/eval/probes94.jsonl`): **not tuned on**; floors at that run,
+/// 0.788 / 0.870 / 0.923 / 0.917. Left: a robot vacuum a stranger shares read as a worry
+/// (tc21402), a pool float's 浮床 read as furniture (tc21403), a recall filed with a province's
+/// regulator placed nowhere (tc21405), a pan's black spots read as foreign matter (tc21407),
+/// children's tableware of melamine read as children's goods (tc21409), 电子电器 read as
+/// unclassified (tc21410), a swing read as no product (tc21411), a shop check's modified bikes
+/// read without the bike (tc21412).
+#[test]
+fn the_34th_sessions_unseen_batch_holds() {
+    hold_probe_set(
+        PROBES94,
+        "tests/eval/probes94.jsonl",
+        12,
+        [0.78, 0.86, 0.92],
+        0.91,
     );
 }
 
@@ -2303,6 +2323,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES91, "probes91"),
         (PROBES92, "probes92"),
         (PROBES93, "probes93"),
+        (PROBES94, "probes94"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
