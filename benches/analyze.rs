@@ -38,7 +38,10 @@
 //! with `JIANCE_BENCH_ROUNDS` 1 and then 3: there a pass takes more than the 0.2 s a round aims at,
 //! so extraction runs once per round plus twice (the digest, the calibration), and half the
 //! difference of the two totals is one steady pass, without the first pass's one-off work (lazy
-//! regexes compiled, their DFA states built). Issue 48 measured so at the thirty-third session's
+//! regexes compiled, their DFA states built). Issue 48 measured so at the thirty-fourth session's
+//! end, c2e179b (output digest 53ed8079a0ef8a32, moved by its analysis changes): 85.8 M
+//! instructions a pass, 3.75× a `jieba_hmm` pass (its two speed rounds, output unchanged:
+//! 87.71 → 85.71 M and 86.28 → 85.78 M); at the thirty-third session's
 //! end, d33c720 (output digest 9c93ba847256c8f4, moved by its analysis changes): 87.8 M
 //! instructions a pass, 3.83× a `jieba_hmm` pass; at its speed work, 1a6f33e (digest
 //! 37d24a53d0fe9539, unchanged): 87.3 M, 3.81× (89.15 M, 3.89×, at its base fda1f03); at the
