@@ -26,6 +26,20 @@ pub(super) struct UseWords {
     pub(super) notified: Vec<String>,
 }
 
+impl UseWords {
+    /// cues.toml `[hypothetical]` words of use and notice, prepared.
+    pub(super) fn new(h: &super::rules::Hypothetical) -> UseWords {
+        let words = |v: &[String]| -> Vec<String> { v.iter().map(|s| prepare(s)).collect() };
+        UseWords {
+            when: words(&h.when),
+            fights: words(&h.fights),
+            meets: words(&h.meets),
+            notices: words(&h.notices),
+            notified: words(&h.notified),
+        }
+    }
+}
+
 impl Analyzer {
     /// Every hazard mention of the document with its flags and severity (not yet attached).
     pub(super) fn hazard_mentions(
@@ -142,14 +156,8 @@ impl Analyzer {
             // requirements (a standard names what it addresses)
             let rule = !g.requirements && rule_condition(c, t, m.a, m.b);
             let rule = rule || self.circumstance_of_use(t, m.a, m.b);
-            // (a claim quoted before the cue is what it relays too: "一段“水壶漏电”的视频在网上热传")
-            let hypothetical = (hypothetical_cue && !g.consequence_real)
-                || rule
-                || c.rumour.iter().any(|&(sent, a)| {
-                    sent == tok.sent
-                        && (a < m.a
-                            || super::places::in_quoted_name(t.full.get(..tok.s).unwrap_or("")))
-                });
+            let hypothetical =
+                (hypothetical_cue && !g.consequence_real) || rule || rumoured(c, t, m.a);
             let advert = p.kind == DocKind::Listing
                 && (c.advert_sent.contains(&tok.sent) || p.in_title(&tok));
             let base = self.hazards[h].severity;
@@ -485,6 +493,16 @@ pub(super) fn strength_rank(t: Target) -> u8 {
         Target::Hazard(_, Strength::Weak) => 1,
         _ => 2,
     }
+}
+
+/// Whether the hazard term at token `a` is what an unconfirmed rumour of its sentence relays: it
+/// follows the rumour cue, or stands in a claim quoted before it ("一段“水壶漏电”的视频在网上热传").
+fn rumoured(c: &Cues, t: &Tokens, a: usize) -> bool {
+    let tok = t.toks[a];
+    c.rumour.iter().any(|&(sent, r)| {
+        sent == tok.sent
+            && (r < a || super::places::in_quoted_name(t.full.get(..tok.s).unwrap_or("")))
+    })
 }
 
 /// Whether the mention at tokens `a..b` is the condition of a rule a prohibition word follows

@@ -28,6 +28,7 @@ mod inspection;
 mod jurisdiction;
 mod kind;
 mod kinds;
+mod list_words;
 mod noun_index;
 mod nouns;
 mod objects;

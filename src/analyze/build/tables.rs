@@ -740,7 +740,7 @@ pub(super) fn assemble(
         join_words: words(&cues.coordination.words),
         not_names: words(&cues.not_names.words),
         neg_words: cues::NegWords::new(&cues.negation),
-        use_words: use_words(&cues.hypothetical),
+        use_words: UseWords::new(&cues.hypothetical),
         drill_method: (words(&cues.drill.method), words(&cues.drill.demonstrate)),
         drill_disclosure: words(&cues.drill.disclosure),
         hypo_happened: words(&cues.hypothetical.happened),
@@ -758,18 +758,6 @@ fn object_words(u: &crate::analyze::rules::Unclassified) -> objects::ObjectWords
         counts: words(&u.object_counts),
         fillers: words(&u.object_fillers),
         openers: words(&u.object_openers),
-    }
-}
-
-/// cues.toml `[hypothetical]` words of use and notice, prepared.
-fn use_words(h: &crate::analyze::rules::Hypothetical) -> UseWords {
-    let words = |v: &[String]| -> Vec<String> { v.iter().map(|s| prepare(s)).collect() };
-    UseWords {
-        when: words(&h.when),
-        fights: words(&h.fights),
-        meets: words(&h.meets),
-        notices: words(&h.notices),
-        notified: words(&h.notified),
     }
 }
 
