@@ -18,10 +18,9 @@ pub(super) struct NegWords {
 
 impl NegWords {
     pub(super) fn new(n: &super::rules::Negation) -> NegWords {
-        let words = |v: &[String]| -> Vec<String> { v.iter().map(|s| prepare(s)).collect() };
         NegWords {
-            breakers: words(&n.breakers),
-            lacked: Endings::new(words(&n.lacked)),
+            breakers: prepared(&n.breakers),
+            lacked: Endings::new(prepared(&n.lacked)),
         }
     }
 }
@@ -267,7 +266,8 @@ impl Analyzer {
     /// a share's numerals and measure, an optional 的, then one of `[failure] respondents`.
     fn counts_people(&self, after: &str) -> bool {
         let rest = after.trim_start_matches(|c: char| {
-            super::nouns::numeral(c) || matches!(c, '.' | '%' | '％' | '半' | '成' | '分' | '之')
+            super::list_words::numeral(c)
+                || matches!(c, '.' | '%' | '％' | '半' | '成' | '分' | '之')
         });
         rest.len() < after.len() && {
             let rest = rest.strip_prefix('的').unwrap_or(rest);

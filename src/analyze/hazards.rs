@@ -29,13 +29,12 @@ pub(super) struct UseWords {
 impl UseWords {
     /// cues.toml `[hypothetical]` words of use and notice, prepared.
     pub(super) fn new(h: &super::rules::Hypothetical) -> UseWords {
-        let words = |v: &[String]| -> Vec<String> { v.iter().map(|s| prepare(s)).collect() };
         UseWords {
-            when: words(&h.when),
-            fights: words(&h.fights),
-            meets: words(&h.meets),
-            notices: words(&h.notices),
-            notified: words(&h.notified),
+            when: prepared(&h.when),
+            fights: prepared(&h.fights),
+            meets: prepared(&h.meets),
+            notices: prepared(&h.notices),
+            notified: prepared(&h.notified),
         }
     }
 }

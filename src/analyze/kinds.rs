@@ -42,7 +42,7 @@ impl Analyzer {
                             // (no count, "和一辆自行车", and no made-for 用, "及平衡车用充电器")
                             super::text::han_word(w)
                                 && !matches!(*w, "的" | "用" | "专用" | "适用")
-                                && !w.starts_with(|c| super::nouns::NUMERAL_CHARS.contains(c))
+                                && !w.starts_with(|c| super::list_words::NUMERAL_CHARS.contains(c))
                         })
                 })
         };
@@ -216,17 +216,17 @@ impl Analyzer {
                 .zip(words.iter())
                 .skip(m.end)
                 .take_while(|(t, _)| t.sent == m.sent)
-                .any(|(_, w)| super::nouns::counts_kinds(w))
+                .any(|(_, w)| super::list_words::counts_kinds(w))
         };
         // a class noun the text counts ("涉及儿童用品10例", "购买21件日用品") names items of its own
         let counted_here = |m: &CatM| {
-            super::nouns::counts_items(words, m.end)
+            super::list_words::counts_items(words, m.end)
                 || m.tok
                     .checked_sub(2)
-                    .is_some_and(|k| super::nouns::counts_items(words, k))
+                    .is_some_and(|k| super::list_words::counts_items(words, k))
                 || m.tok
                     .checked_sub(1)
-                    .is_some_and(|k| super::nouns::counts_items(words, k))
+                    .is_some_and(|k| super::list_words::counts_items(words, k))
         };
         // … unless a later clause of its sentence breaks that count down by products of their
         // own counts ("鞋类产品35批次，皮鞋20批次、童鞋15批次": the class is its members; in a list,
@@ -236,7 +236,7 @@ impl Analyzer {
                 .filter(|o| {
                     o.sent == m.sent
                         && toks[o.tok].clause > toks[m.tok].clause
-                        && super::nouns::counts_items(words, o.end)
+                        && super::list_words::counts_items(words, o.end)
                 })
                 .count()
                 >= 2

@@ -8,9 +8,7 @@
 pub(super) use super::noun_index::{HeadRule, NounIndex};
 use super::*;
 
-pub(super) use super::list_words::{
-    NUMERAL_CHARS, closes_list, closes_with, counts_items, counts_kinds, ends_noun, numeral,
-};
+use super::list_words::{closes_list, ends_noun, numeral};
 
 /// One-character heads of a device (打 + 奶 + 器, 磨 + 脚 + 器): jieba cuts a device's name it
 /// does not know into characters, where a garment's or a bag's is more often a brand's.

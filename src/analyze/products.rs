@@ -103,7 +103,7 @@ impl Analyzer {
         let sums_list = |m: &CatM| {
             m.tok
                 .checked_sub(1)
-                .is_some_and(|k| super::nouns::closes_with(words[k]))
+                .is_some_and(|k| super::list_words::closes_with(words[k]))
         };
         // asked only of a part word: most documents name none, and the test walks the list
         // (a sampling round counts its batches: "抽检锂离子电池及移动电源…200批次" lists two

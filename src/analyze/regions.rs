@@ -246,10 +246,10 @@ impl Gazetteer {
             self.by_name.entry(cols[1].clone()).or_default().push(idx);
             // an autonomous county or banner is written by its short name and its level word
             // ("彭水苗族土家族自治县" is 彭水县 in most reports, "鄂伦春自治旗" 鄂伦春旗)
-            let level_word = ["自治县", "自治旗"]
+            let level_word = [("自治县", "县"), ("自治旗", "旗")]
                 .into_iter()
-                .find(|w| cols[1].ends_with(w))
-                .map(|w| &w[w.len() - 3..]);
+                .find(|(full, _)| cols[1].ends_with(full))
+                .map(|(_, short)| short);
             if let Some(shorts) = cols.get(5) {
                 for s in shorts.split(',').map(str::trim).filter(|s| !s.is_empty()) {
                     self.by_name.entry(s.to_string()).or_default().push(idx);

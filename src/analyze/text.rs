@@ -431,6 +431,11 @@ pub(super) fn prepare(s: &str) -> String {
     fold(s).to_ascii_lowercase()
 }
 
+/// A word list as the prepared text writes it ([`prepare`]), for matching in it.
+pub(super) fn prepared(list: &[String]) -> Vec<String> {
+    list.iter().map(|w| prepare(w)).collect()
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Tok {
     pub(super) s: usize,

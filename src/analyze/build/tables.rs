@@ -613,7 +613,7 @@ pub(super) fn assemble(
     t: Tables,
 ) -> Analyzer {
     let cues = &f.cues;
-    let words = |v: &[String]| -> Vec<String> { v.iter().map(|s| prepare(s)).collect() };
+    let words = prepared;
     Analyzer {
         vocabulary: t.vocabulary,
         genres: t.genres,
@@ -753,7 +753,7 @@ pub(super) fn assemble(
 
 /// cues.toml `[unclassified]` words around an object noun, prepared.
 fn object_words(u: &crate::analyze::rules::Unclassified) -> objects::ObjectWords {
-    let words = |v: &[String]| -> Vec<String> { v.iter().map(|s| prepare(s)).collect() };
+    let words = prepared;
     objects::ObjectWords {
         counts: words(&u.object_counts),
         fillers: words(&u.object_fillers),
@@ -781,9 +781,4 @@ fn last_chars(words: &[String]) -> Vec<char> {
         .iter()
         .filter_map(|w| prepare(w).chars().next_back())
         .collect()
-}
-
-/// A word list as the prepared text writes it (folded), for substring searches in it.
-fn prepared(list: &[String]) -> Vec<String> {
-    list.iter().map(|w| prepare(w)).collect()
 }

@@ -246,6 +246,13 @@ impl<'a> Shingler<'a> {
         }
     }
 
+    /// Moves the block's hashes to the vector, in order.
+    fn flush(&mut self) {
+        self.out
+            .extend_from_slice(self.block.get(..self.filled).unwrap_or_default());
+        self.filled = 0;
+    }
+
     /// Hashes the letters and digits of `t`, reading its bytes directly (the hashes need bytes,
     /// and most characters are judged by their first two bytes): the common one- and three-byte
     /// characters in [`hash_common`], any other here.
@@ -255,8 +262,7 @@ impl<'a> Shingler<'a> {
             let (open, r, filled) = hash_common(self.open, rest, &mut self.block, self.filled);
             (self.open, rest, self.filled) = (open, r, filled);
             if filled == BLOCK {
-                self.out.extend_from_slice(&self.block);
-                self.filled = 0;
+                self.flush();
                 continue;
             }
             let Some(&lead) = rest.first() else {
@@ -275,10 +281,8 @@ impl<'a> Shingler<'a> {
                 (a, b, c, d) = (step(a, x), step(b, x), step(c, x), step(d, x));
             }
             // (the block first: the hashes stay in order)
-            self.out
-                .extend_from_slice(self.block.get(..self.filled).unwrap_or_default());
+            self.flush();
             self.out.push(fnv_fold(a));
-            self.filled = 0;
             self.open = [b, c, d];
         }
     }
@@ -286,9 +290,8 @@ impl<'a> Shingler<'a> {
     /// Number of characters seen. A text shorter than a shingle is hashed whole, as one shingle;
     /// a longer one's three hashes of partial shingles become copies of its first whole one,
     /// which the bottom-k drops as duplicates (cheaper than moving every hash down).
-    fn finish(self) -> usize {
-        self.out
-            .extend_from_slice(self.block.get(..self.filled).unwrap_or_default());
+    fn finish(mut self) -> usize {
+        self.flush();
         let chars = self.out.len();
         if (1..SHINGLE).contains(&chars) {
             let whole = self.open.get(SHINGLE - 1 - chars).copied();
