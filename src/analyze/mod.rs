@@ -4247,6 +4247,12 @@ mod corpus {
                 "检验机构买了三款遥控车做测试，结果其中一款的纽扣电池可被徒手取出。",
                 vec!["玩具"],
             ),
+            // a part word a sampling verb takes (a count between) is the product sampled, though
+            // another product is named before it
+            (
+                "区局走访电动车维修店后，又抽检了15批次插座，2批次不合格。",
+                vec!["电动自行车", "插头插座"],
+            ),
             // a sentence naming only the place goes on about the product named before it
             (
                 "使用暖手宝要注意温度。睡觉时不要把它放在被子里或枕头下。",

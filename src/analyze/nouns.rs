@@ -399,7 +399,7 @@ impl Analyzer {
         with.sort_by_key(|m| m.tok);
         // (the noun's accessory after 的 is its part: "一款奶泡机的火牛可能过热")
         self.accessories_take_over(&mut with, &t.words);
-        self.drop_parts(&p.full, &t.words, &t.toks, &mut with);
+        self.drop_parts(&p.full, (&t.words, &t.kinds), &t.toks, &mut with);
         // a group's fallback gives way to a category of its group the text names ("召回部分折叠
         // 躺椅…椅子突然折叠": the chair), not to a part word it took over (锂电池), nor to another
         // member of a list it stands in (its clause: "抽查了电动牙线器、桌面风扇灯…")

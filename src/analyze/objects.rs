@@ -567,7 +567,7 @@ impl Analyzer {
         }
         cats.extend(found);
         cats.sort_by_key(|m| m.tok);
-        self.drop_parts(&p.full, &t.words, &t.toks, cats);
+        self.drop_parts(&p.full, (&t.words, &t.kinds), &t.toks, cats);
     }
 }
 

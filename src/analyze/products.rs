@@ -41,7 +41,7 @@ impl Analyzer {
         places_not_products(&self.categories, &mut cats, words);
         agents_not_products(&self.categories, &mut cats, words);
         tools_not_products(&mut cats, words);
-        self.drop_parts(text, words, toks, &mut cats);
+        self.drop_parts(text, (words, kinds), toks, &mut cats);
         self.generic_to_specific(text, toks, &mut cats);
         cats.sort_by_key(|m| m.tok);
         cats
@@ -51,7 +51,7 @@ impl Analyzer {
     pub(super) fn drop_parts(
         &self,
         text: &str,
-        words: &[&str],
+        (words, kinds): (&[&str], &[u16]),
         toks: &[Tok],
         cats: &mut Vec<CatM>,
     ) {
@@ -138,6 +138,24 @@ impl Analyzer {
                 words[k].ends_with("名称") && matches!(words[k + 1], "：" | ":" | "|")
             })
         };
+        // a part word a sampling verb takes as its object, a count between at most ("抽检了12
+        // 批次插座", "抽查插头"), is the product sampled, not a part of another one the text names
+        // before it (a class noun the sentence goes on to list, "抽查厨房电器，抽检消毒柜、电磁炉",
+        // gives way to its members)
+        let sampled = |m: &CatM| {
+            let from = m.tok.saturating_sub(4);
+            !cats.iter().any(|o| o.sent == m.sent && o.tok > m.tok)
+                && (from..m.tok).rev().any(|k| {
+                    kinds.get(k).is_some_and(|b| b & lex::OBJECT_VERB != 0)
+                        && toks[k].sent == m.sent
+                        && (k + 1..m.tok).all(|j| {
+                            words[j] == "了" || super::list_words::counts_items(words, j) || {
+                                // (the count's own measure word, after its numeral)
+                                j > k + 1 && super::list_words::counts_items(words, j - 1)
+                            }
+                        })
+                })
+        };
         let part_only: Vec<bool> = cats
             .iter()
             .zip(&is_part)
@@ -146,6 +164,7 @@ impl Analyzer {
                 // round counts its batches: "电动自行车及其电池、充电器…90批次" sampled each)
                 part && (!listed(m) || (its(m) && !batched(m)))
                     && !opens_title(m)
+                    && !sampled(m)
                     && !named_field(m)
                     && cats.iter().zip(&is_part).any(|(o, &o_part)| {
                         // "手机用锂离子电池": the product is the battery, made for phones; so is
@@ -426,7 +445,7 @@ impl Analyzer {
             cats.sort_by_key(|m| m.tok);
             // (a member no alias named may own the part word after it: "电子阅读器及其配套充电器")
             if cats.iter().any(|m| its_own(&t.words, m)) {
-                self.drop_parts(&p.full, &t.words, &t.toks, &mut cats);
+                self.drop_parts(&p.full, (&t.words, &t.kinds), &t.toks, &mut cats);
             }
         }
         self.shared_heads(p, t, &mut cats);
@@ -452,7 +471,7 @@ impl Analyzer {
             companies_not_products(&mut cats, &t.words);
             // a part word named with no product before ("…两用机，其电源适配器可能过热") gives
             // way to the object noun as to any product
-            self.drop_parts(&p.full, &t.words, &t.toks, &mut cats);
+            self.drop_parts(&p.full, (&t.words, &t.kinds), &t.toks, &mut cats);
         }
         // (again, with the members and objects no alias named: "儿童上衣、裤子和外套")
         self.children_of_a_list(&mut cats, &t.words, &t.toks);
