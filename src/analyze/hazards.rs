@@ -514,7 +514,7 @@ fn rumoured(c: &Cues, t: &Tokens, a: usize) -> bool {
     let tok = t.toks[a];
     c.rumour.iter().any(|&(sent, r)| {
         sent == tok.sent
-            && (r < a || super::places::in_quoted_name(t.full.get(..tok.s).unwrap_or("")))
+            && (r < a || super::place_text::in_quoted_name(t.full.get(..tok.s).unwrap_or("")))
     })
 }
 

@@ -35,6 +35,7 @@ mod objects;
 mod outlets;
 mod parties;
 mod phrases;
+mod place_text;
 mod places;
 mod products;
 mod regexes;

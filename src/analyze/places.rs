@@ -4,6 +4,9 @@
 use super::clauses::{clause_head, clause_tail, ends_clause};
 pub(super) use super::jurisdiction::own_jurisdiction;
 use super::jurisdiction::{localise_nationwide, traditional_script};
+use super::place_text::{
+    china_in_brackets, failed_count_after, follows_in_row, in_quoted_name, list_continues,
+};
 use super::*;
 
 impl Analyzer {
@@ -141,7 +144,9 @@ impl Analyzer {
                 // (a count of the provinces makers came from, "12个省份180家企业", is the scope of
                 // a national round, not a home)
                 && m.target != Target::Nationwide
-                && (org.iter().any(|&(os, oe)| os <= s && e <= oe)
+                && (org
+                    .iter()
+                    .any(|&(os, oe)| (os <= s && e <= oe) || follows_in_row(full, oe, s))
                     || self.maker_re.is_match(after)
                     || self.makers_home(after)))
                 || self.made_in_before.ends(before)
@@ -600,30 +605,6 @@ impl Analyzer {
     }
 }
 
-/// Whether `n`, its whitespace dropped and full-width brackets read as ASCII, holds "(中国)":
-/// read in place, where a copy of every name was made to search it. ('(' opens the pattern
-/// only, so a mismatch goes back to its start, or just past it on a '('.)
-fn china_in_brackets(n: &str) -> bool {
-    const PAT: [char; 4] = ['(', '中', '国', ')'];
-    let mut k = 0;
-    for c in n.chars().filter(|c| !c.is_whitespace()) {
-        let c = match c {
-            '（' => '(',
-            '）' => ')',
-            c => c,
-        };
-        k = if PAT.get(k) == Some(&c) {
-            k + 1
-        } else {
-            usize::from(c == '(')
-        };
-        if k == PAT.len() {
-            return true;
-        }
-    }
-    false
-}
-
 impl Analyzer {
     /// The provinces a text names together (长三角, 沪苏浙皖四地联合抽查): each an event place of
     /// the sentence that names them, unless that sentence names it already.
@@ -711,23 +692,6 @@ fn homes_run_back(out: &mut [PlaceM], at: &[(usize, usize)], full: &str) {
     }
 }
 
-/// Whether a place is followed by a count of batches or makers ("浙江省8批次", "广东7家") in a
-/// sentence that has already said something failed (不合格, 不符合): the failures are there.
-fn failed_count_after(before: &str, after: &str) -> bool {
-    let unit = after.trim_start_matches(|c: char| c.is_ascii_digit() || c.is_whitespace());
-    let counted = after.trim_start().starts_with(|c: char| c.is_ascii_digit())
-        && ["批", "家", "款", "件", "个"]
-            .iter()
-            .any(|u| unit.starts_with(u));
-    if !counted {
-        return false;
-    }
-    let sentence = sentence_so_far(before);
-    ["不合格", "不符合", "不达标"]
-        .iter()
-        .any(|w| sentence.contains(w))
-}
-
 /// An inspection that found nothing still sampled somewhere, and a notice or standard that found
 /// nothing still applies somewhere: where no event place is named, the area a finding would have
 /// been placed in — its regulator's ("长沙市市场监管局…全部合格").
@@ -761,115 +725,9 @@ pub(super) fn sampled_area(
     }
 }
 
-/// Whether what stands between two places continues a list of them: nothing, 地区, or a joiner
-/// (、 和 及 …) — with, before the joiner, a short name the gazetteer did not read, a city glued to
-/// its province that it writes only in full ("福建石狮和浙江湖州").
-fn list_continues(sep: &str) -> bool {
-    let joiner = ["、", ",", "，", "和", "及", "与"]
-        .iter()
-        .find(|j| sep.ends_with(**j));
-    let rest = joiner
-        .map_or(sep, |j| &sep[..sep.len() - j.len()])
-        .trim_start_matches("地区");
-    rest.is_empty()
-        || (joiner.is_some()
-            && (2..=3).contains(&rest.chars().count())
-            && super::text::han_word(rest)
-            && !rest.contains('的'))
-}
-
-/// The sentence a text ending at `before` is in, back to its last full stop.
-fn sentence_so_far(before: &str) -> &str {
-    before
-        .rfind(['。', '\n', '！', '？'])
-        .map_or(before, |i| &before[i..])
-}
-
-/// Whether a word after `before` stands in a quoted name, slogan or theme ("围绕“全面提高我国质量
-/// 总体水平”主题", "在“全国认证认可信息公共服务平台”查询"): a quotation opened earlier in its
-/// sentence and not yet closed — unless a colon opens it, as it opens a quoted statement
-/// (负责人表示：“今年全国…”), whose scope is the text's.
-pub(super) fn in_quoted_name(before: &str) -> bool {
-    let sentence = sentence_so_far(before);
-    let Some(open) = sentence.rfind(['“', '「']) else {
-        return false;
-    };
-    let closed = sentence.rfind(['”', '」']).is_some_and(|c| c > open);
-    let statement = sentence[..open].trim_end().ends_with(['：', ':']);
-    !closed && !statement
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The bracketed 中国 is found in place as in the name copied without whitespace and with
-    /// its brackets made ASCII.
-    #[test]
-    fn china_in_brackets_is_read_as_in_a_bare_copy() {
-        let copied = |n: &str| {
-            let bare: String = n
-                .chars()
-                .filter(|c| !c.is_whitespace())
-                .map(|c| match c {
-                    '（' => '(',
-                    '）' => ')',
-                    c => c,
-                })
-                .collect();
-            bare.contains("(中国)")
-        };
-        for n in [
-            "某某（中国）投资有限公司",
-            "某某 ( 中国 ) 投资",
-            "某某((中国)",
-            "某某(（中 国）",
-            "(中(中国)",
-            "(中国",
-            "中国)",
-            "某某（中华）有限公司",
-            "",
-            "((((",
-        ] {
-            assert_eq!(china_in_brackets(n), copied(n), "{n}");
-        }
-    }
-
-    /// A word in a quotation opened in its sentence is the quotation's, unless a colon opens it
-    /// (a statement); a closed quotation or one opened in an earlier sentence holds nothing.
-    #[test]
-    fn a_word_inside_a_quoted_name_is_the_names() {
-        assert!(in_quoted_name("围绕“统筹推进，提高"));
-        assert!(in_quoted_name("可在「全国认证"));
-        assert!(!in_quoted_name("负责人表示：“今年"));
-        assert!(!in_quoted_name("围绕“质量强国”主题，"));
-        assert!(!in_quoted_name("他说：“好。今年"));
-        assert!(!in_quoted_name("今年以来，"));
-    }
-
-    /// A count right after a place, in a sentence that said something failed, puts the failures
-    /// there; a space alone is no count, and a sentence that failed nothing puts nothing there.
-    #[test]
-    fn failed_batches_counted_after_a_place() {
-        let before = "抽查插座200批次，不合格15批次，其中浙江省";
-        assert!(failed_count_after(before, "8批次、广东省7批次"));
-        assert!(failed_count_after(before, " 8 家企业"));
-        assert!(!failed_count_after(before, " 批发市场"));
-        assert!(!failed_count_after("抽查插座200批次，其中浙江省", "8批次"));
-        assert!(!failed_count_after("不合格15批次。其中浙江省", "生产的"));
-    }
-
-    /// A list of places goes on across nothing, 地区 or a joiner, and across a short name glued
-    /// before the joiner; not across words of a sentence.
-    #[test]
-    fn a_list_of_places_continues_across_a_glued_city() {
-        for sep in ["", "、", "和", "地区、", "石狮和", "义乌、"] {
-            assert!(list_continues(sep), "{sep}");
-        }
-        for sep in ["石狮", "的企业和", "生产的电暖器和", "省内的销售商"] {
-            assert!(!list_continues(sep), "{sep}");
-        }
-    }
 
     /// A place that, with the words after it, names a public body is no company's place.
     #[test]
