@@ -643,8 +643,23 @@ impl Analyzer {
     }
 }
 
-/// How the names of public bodies end (加拿大卫生部, 香港海关署, 美国消费品安全委员会).
-const BODY_ENDS: [&str; 7] = ["部", "局", "署", "委员会", "中心", "理事会", "监管机构"];
+/// How the names of public bodies end (加拿大卫生部, 香港海关署, 美国消费品安全委员会, 省公安厅,
+/// and Japan's ministries: 日本经济产业省, 厚生劳动省).
+const BODY_ENDS: [&str; 13] = [
+    "部",
+    "局",
+    "署",
+    "委员会",
+    "中心",
+    "理事会",
+    "监管机构",
+    "厅",
+    "产业省",
+    "劳动省",
+    "交通省",
+    "科学省",
+    "环境省",
+];
 
 /// Whether a place, with the words that follow it up to a joining word, names a public body
 /// (加拿大卫生部, 美国消费品安全委员会): the endings of government bodies' names. Grammar of
@@ -662,9 +677,10 @@ fn is_body_name(written: &str, after: &str) -> bool {
     let tail = &after[..end];
     let last = if tail.is_empty() { written } else { tail };
     // the ending first: most places end no body's name, and the company test is ten searches
+    // (a body the gazetteer holds whole, 日本经济产业省, is one whatever follows it)
     BODY_ENDS
         .iter()
-        .any(|e| last.ends_with(e))
+        .any(|e| last.ends_with(e) || written.ends_with(e))
         // (a company's name runs on past its place too: "…(上海)有限公司向该局")
         && !["公司", "企业", "厂", "店", "集团"]
             .iter()
