@@ -211,6 +211,8 @@ pub struct Analyzer {
     /// A substring search for each citing word, built once (memchr's SIMD search, where
     /// `match_indices` set up a Two-Way searcher for every text).
     citing: Vec<memchr::memmem::Finder<'static>>,
+    /// products.toml `declaring`, searched as `citing` is.
+    declaring: Vec<memchr::memmem::Finder<'static>>,
     /// Product-dependent test items by term: (hazard, the categories it is an item of that
     /// hazard for, whether it is one of the hazard's general test items too).
     product_terms: FxHashMap<String, Vec<(usize, Vec<usize>, bool)>>,
@@ -1477,6 +1479,37 @@ mod tests {
                 .enterprises
                 .contains(&"汕头市澄海区乐童玩具厂".to_string())
         );
+    }
+
+    /// What goods were declared as (a quoted name after 申报为) is no product of the text where it
+    /// names the goods; a declared name that is the only product stays.
+    #[test]
+    fn declared_names_are_no_products() {
+        for (text, want, not) in [
+            (
+                "海关在一批申报为“玩具”的货物中查获儿童安全座椅800个，其中500个阻燃性能不合格。",
+                Some("机动车儿童乘员用约束系统"),
+                Some("玩具"),
+            ),
+            (
+                "关员查验时发现，这批谎报为 “服装配件” 的货物实为电热毯300条，均无3C认证。",
+                Some("电热毯"),
+                Some("服装"),
+            ),
+            (
+                "海关对一批申报为“毛绒玩具”的货物查验，发现300件小零件脱落。",
+                Some("玩具"),
+                None,
+            ),
+        ] {
+            let x = run("", text, Some(DocKind::Inspection));
+            assert!(
+                want.is_none_or(|w| x.categories.iter().any(|c| c == w))
+                    && not.is_none_or(|n| !x.categories.iter().any(|c| c == n)),
+                "{text}: {:?}",
+                x.categories
+            );
+        }
     }
 
     /// A standard cited as what the testing went by names no product of the notice.

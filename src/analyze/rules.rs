@@ -130,6 +130,10 @@ pub struct ProductsFile {
     /// they cite (《皮鞋》, 《汽车产品缺陷召回办法》) names the standard, not a product of the text.
     #[serde(default)]
     pub citing: Vec<String>,
+    /// Words that declare goods as something (申报为, 谎报为): a product word quoted right after one
+    /// (申报为“玩具”的货物) is what the goods were declared as, not a product of the text.
+    #[serde(default)]
+    pub declaring: Vec<String>,
     /// Words that point back (此类, 这类): a product of the group of one named before, right
     /// after one of them, is that product again ("磁力珠…请将此类玩具放在…"), no product of its own.
     #[serde(default)]

@@ -625,6 +625,7 @@ pub(super) fn assemble(
         noun_not: Endings::new(words(&cues.unclassified.not)),
         objects: object_words(&cues.unclassified),
         citing: finders(words(&f.products.citing)),
+        declaring: finders(words(&f.products.declaring)),
         nouns: noun_index(f, cat_index),
         anchor_term_cats: t.anchor_term_cats,
         anchor_term_ends: t.anchor_term_ends,

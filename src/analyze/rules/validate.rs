@@ -150,6 +150,7 @@ fn product_word_lists(r: &Rules<'_>, errs: &mut Vec<ConfigError>) {
     for (key, list) in [
         ("child_words", &p.child_words),
         ("citing", &p.citing),
+        ("declaring", &p.declaring),
         ("anaphora", &p.anaphora),
     ] {
         if list.iter().any(|w| w.trim().is_empty()) {
