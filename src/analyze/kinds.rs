@@ -35,14 +35,28 @@ impl Analyzer {
         let joined = |a: &CatM, b: &CatM| {
             b.tok > a.end
                 && words.get(a.end..b.tok).is_some_and(|between| {
-                    let j = between.iter().take_while(|w| self.joins(w)).count();
+                    // (a list closed by 等 joins its class, which may be counted: "电热水壶、电吹风等
+                    // 8款小家电")
+                    let closes = |w: &&str| super::list_words::closes_with(w);
+                    let j = between
+                        .iter()
+                        .take_while(|w| self.joins(w) || closes(w))
+                        .count();
+                    let closed = between[..j].iter().any(closes);
+                    let counted = |k: usize| {
+                        super::list_words::counts_items(between, k)
+                            || (k > j && super::list_words::counts_items(between, k - 1))
+                    };
                     j >= 1
                         && between.len() - j <= 2
-                        && between[j..].iter().all(|w| {
+                        && between[j..].iter().enumerate().all(|(k, w)| {
                             // (no count, "和一辆自行车", and no made-for 用, "及平衡车用充电器")
-                            super::text::han_word(w)
-                                && !matches!(*w, "的" | "用" | "专用" | "适用")
-                                && !w.starts_with(|c| super::list_words::NUMERAL_CHARS.contains(c))
+                            (closed && counted(j + k))
+                                || (super::text::han_word(w)
+                                    && !matches!(*w, "的" | "用" | "专用" | "适用")
+                                    && !w.starts_with(|c| {
+                                        super::list_words::NUMERAL_CHARS.contains(c)
+                                    }))
                         })
                 })
         };
