@@ -149,6 +149,7 @@ impl Analyzer {
                 });
             }
         }
+        refined_again(cats, &term_toks, words);
     }
 
     /// (token, refining category) of every token naming an anchor term, in token order.
@@ -181,6 +182,28 @@ impl Analyzer {
             }
         }
         term_toks
+    }
+}
+
+/// A term refined where it was joined to its anchor ("电动自行车及充电器") is the refined product
+/// again where the text names the same word bare later ("…充电器40批次"): the text named that
+/// charger once as the bike's.
+fn refined_again(cats: &mut [CatM], term_toks: &[(usize, usize)], words: &[&str]) {
+    let refined: Vec<(usize, usize)> = cats
+        .iter()
+        .filter(|m| term_toks.contains(&(m.tok, m.c)))
+        .map(|m| (m.tok, m.c))
+        .collect();
+    if refined.is_empty() {
+        return;
+    }
+    for m in cats.iter_mut() {
+        if let Some(&(_, c)) = refined
+            .iter()
+            .find(|&&(tok, c)| tok < m.tok && m.c != c && words.get(tok) == words.get(m.tok))
+        {
+            m.c = c;
+        }
     }
 }
 

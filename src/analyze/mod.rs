@@ -4281,6 +4281,12 @@ mod corpus {
                 "检验机构买了三款遥控车做测试，结果其中一款的纽扣电池可被徒手取出。",
                 vec!["玩具"],
             ),
+            // a part word refined where it was joined to its anchor is the refined product again
+            // where the sentence names it bare
+            (
+                "两地联合抽查电动自行车及充电器，共抽检电动自行车30批次、充电器20批次。",
+                vec!["电动自行车", "电动自行车充电器"],
+            ),
             // a part word a sampling verb takes (a count between) is the product sampled, though
             // another product is named before it
             (
