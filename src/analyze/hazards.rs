@@ -75,6 +75,8 @@ impl Analyzer {
                             .is_some_and(|w| matches!(*w, "，" | ",") || self.joins(w))
                 })
         };
+        // (titles are looked for only in a text that has one)
+        let titled = p.full.contains('《');
         for m in hmatches {
             let Target::Hazard(h, strength) = m.target else {
                 continue;
@@ -97,6 +99,14 @@ impl Analyzer {
                 continue;
             }
             let (s, e) = (tok.s, toks[m.b - 1].e);
+            // an item word inside a cited title (《能源效益(产品标签)条例》) names the law or the
+            // standard, not an item that failed
+            if titled
+                && strength != Strength::Strong
+                && in_book_title(p.full.get(..s).unwrap_or(""))
+            {
+                continue;
+            }
             if covered(&p.found, &self.hazards[h].exclude, s, e) {
                 continue;
             }
@@ -549,4 +559,28 @@ fn describes_product(words: &[&str], ms: &[Match], end: usize, a: usize) -> bool
                 .iter()
                 .any(|p| matches!(p.target, Target::Category(_)) && p.a > k && p.b <= a)
     })
+}
+
+/// Whether a text ending at `before` is inside a 《title》 opened in its sentence and not yet
+/// closed (grammar of citation).
+fn in_book_title(before: &str) -> bool {
+    let sentence = before.rfind(['。', '\n']).map_or(before, |i| &before[i..]);
+    sentence
+        .rfind('《')
+        .is_some_and(|open| !sentence[open..].contains('》'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_book_title;
+
+    /// A word after an unclosed 《 of its sentence is in a title; after a closed one, or one
+    /// opened in an earlier sentence, it is not.
+    #[test]
+    fn an_item_word_in_a_cited_title() {
+        assert!(in_book_title("根据《能源效益（产品"));
+        assert!(!in_book_title("根据《产品标签条例》，两款"));
+        assert!(!in_book_title("依据《某条例。两款"));
+        assert!(!in_book_title("两款冷气机的"));
+    }
 }

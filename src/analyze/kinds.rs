@@ -36,13 +36,17 @@ impl Analyzer {
             b.tok > a.end
                 && words.get(a.end..b.tok).is_some_and(|between| {
                     // (a list closed by 等 joins its class, which may be counted: "电热水壶、电吹风等
-                    // 8款小家电")
+                    // 8款小家电"; a count may follow the joiner)
                     let closes = |w: &&str| super::list_words::closes_with(w);
                     let j = between
                         .iter()
                         .take_while(|w| self.joins(w) || closes(w))
                         .count();
-                    let closed = between[..j].iter().any(closes);
+                    // (and members each counted join as a list does: "两款冷气机及一款雪柜")
+                    let counted_first = a.tok > 0
+                        && (super::list_words::counts_items(words, a.tok - 1)
+                            || (a.tok > 1 && super::list_words::counts_items(words, a.tok - 2)));
+                    let closed = counted_first || between[..j].iter().any(closes);
                     let counted = |k: usize| {
                         super::list_words::counts_items(between, k)
                             || (k > j && super::list_words::counts_items(between, k - 1))
