@@ -112,6 +112,9 @@ const PROBES91: &str = include_str!("../eval/probes91.jsonl");
 const PROBES92: &str = include_str!("../eval/probes92.jsonl");
 const PROBES93: &str = include_str!("../eval/probes93.jsonl");
 const PROBES94: &str = include_str!("../eval/probes94.jsonl");
+const PROBES95: &str = include_str!("../eval/probes95.jsonl");
+const PROBES96: &str = include_str!("../eval/probes96.jsonl");
+const PROBES97: &str = include_str!("../eval/probes97.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2075,15 +2078,17 @@ fn the_33rd_sessions_media_batch_holds() {
 /// camping mattress read as a mattress (tc20802), a flimsy strip's "劣质" read without the fake
 /// (tc20806), a raincoat's dim reflective strip read as quality where I labelled the road risk
 /// (tc20807), a revised kitchen-hood standard read as a signal (tc20808), a robot vacuum a
-/// stranger's device connected to read as a service dispute (tc20809).
+/// stranger's device connected to read as a service dispute (tc20809). The thirty-fifth session's
+/// changes (an inflatable mattress is camping gear, a stranger's device connected is access taken
+/// over) moved it to 1.000 / 0.833 / 0.800 / 0.917; floors raised to that.
 #[test]
 fn the_33rd_sessions_unseen_batch_holds() {
     hold_probe_set(
         PROBES88,
         "tests/eval/probes88.jsonl",
         12,
-        [0.92, 0.78, 0.79],
-        0.83,
+        [0.99, 0.83, 0.79],
+        0.91,
     );
 }
 
@@ -2191,15 +2196,85 @@ fn the_34th_sessions_taiwan_and_hong_kong_batch_holds() {
 /// regulator placed nowhere (tc21405), a pan's black spots read as foreign matter (tc21407),
 /// children's tableware of melamine read as children's goods (tc21409), 电子电器 read as
 /// unclassified (tc21410), a swing read as no product (tc21411), a shop check's modified bikes
-/// read without the bike (tc21412).
+/// read without the bike (tc21412). Tuned on in the thirty-fifth session: one label set to the
+/// corpus' convention (a recall filed with a province's regulator is placed nowhere, as the
+/// in-sample RD-004, RD-034 and RD-036 are; tc21405); the stranger, the float, the spots and the
+/// swing were mended, 1.000 / 1.000 / 1.000 / 1.000 on those; the file at 0.848 / 1.000 / 1.000 /
+/// 1.000, floors raised to that. Still left: tc21409, tc21410, tc21412.
 #[test]
 fn the_34th_sessions_unseen_batch_holds() {
     hold_probe_set(
         PROBES94,
         "tests/eval/probes94.jsonl",
         12,
-        [0.78, 0.86, 0.92],
-        0.91,
+        [0.84, 0.99, 0.99],
+        0.99,
+    );
+}
+
+/// Twenty-four regulatory texts of the thirty-fifth session (`tests/eval/probes95.jsonl`): a
+/// provincial round of five appliances, filed and foreign recalls, Taiwan's and Hong Kong's
+/// inspectors, a charger standard, a county's flask round, an all-pass round, gas appliances, a
+/// rocking chair's recall, a table-form recall, a draft standard, a council's fryer test, an EU
+/// weekly alert, a kettle tip and a fake charger. First runs 1.000 / 0.970 / 0.952 / 1.000 (12)
+/// and 0.976 / 0.833 / 0.941 / 0.917 (12). Changes made from it: a missing CCC mark is no label
+/// defect, two items joined by 的 are one, dolls, a maker's address that does not exist, 未达 as
+/// failure wording, item words in a cited title name the law. Left: a fryer's power deviation read
+/// as shock and a fake (tc21608; the table says shock when over).
+#[test]
+fn the_35th_sessions_regulatory_batch_holds() {
+    hold_probe_set(
+        PROBES95,
+        "tests/eval/probes95.jsonl",
+        24,
+        [0.99, 0.95, 0.99],
+        0.99,
+    );
+}
+
+/// Forty longer texts of the thirty-fifth session in the shapes real notices take
+/// (`tests/eval/probes96.jsonl`): a provincial notice with its failed-products table and
+/// signature, a national round relayed with a byline, a filed recall in sections, Taiwan's and
+/// Hong Kong's test purchases, standards, a county fire, a market report, a city's e-bike notice
+/// with its list, a Japanese recall relayed, an EU draft, a restaurant's gas blast, a council's
+/// flask test, a platform's monitoring round, a rumour denied, helmets, a customs seizure of
+/// goods declared as toys, a bunk-bed recall in fields, cosmetics, a wardrobe complaint,
+/// wallpaper, a scooter fire, an all-pass alarm test, a car recall, an enforcement raid, a
+/// court case, a child's shoe alert. First runs 0.971 / 0.968 / 0.800 / 1.000 (8), 1.000 /
+/// 1.000 / 0.923 / 1.000 (8), 0.632 / 0.870 / 1.000 / 1.000 (8), 0.800 / 0.900 / 1.000 / 1.000
+/// (8), 0.842 / 1.000 / 1.000 / 1.000 (8). Changes made from it: a table row's address is the
+/// company's, advice to parents hedges its items, a foreign body the gazetteer holds whole acts
+/// where it is, declared names are no products, children's wash goods, a list closed by 等 joins
+/// its counted class, a part refined once is refined again. Left: a bunk bed for children read as
+/// children's furniture (tc22003), an NMPA notice's 标示为 read as a label (tc22004), a wardrobe
+/// of solid wood read as furniture (tc22005: 衣柜 is an alias, the material rule reads nouns no
+/// alias names), an alarm's placement advice naming the stove (tc22008), a standard's 防火 read
+/// with no hazard (tc22104), an e-bike's battery tests in an advert (tc22208).
+#[test]
+fn the_35th_sessions_long_notices_hold() {
+    hold_probe_set(
+        PROBES96,
+        "tests/eval/probes96.jsonl",
+        40,
+        [0.91, 0.97, 0.99],
+        0.99,
+    );
+}
+
+/// Twelve texts of all genres written in the thirty-fifth session after its first rule commits
+/// and run once after its last (`tests/eval/probes97.jsonl`): **not tuned on**; floors at that
+/// run, 0.903 / 0.960 / 1.000 / 1.000. Left: a child's electric toothbrush read as a child's
+/// toothbrush where I labelled the electric one (tc21901; the taxonomy's core 儿童牙刷 may be the
+/// better reading), a detergent's 总活性物含量 read without the quality item (tc21904), a seizure's
+/// second product after a count read as none (tc21912).
+#[test]
+fn the_35th_sessions_unseen_batch_holds() {
+    hold_probe_set(
+        PROBES97,
+        "tests/eval/probes97.jsonl",
+        12,
+        [0.90, 0.95, 0.99],
+        0.99,
     );
 }
 
@@ -2324,6 +2399,9 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES92, "probes92"),
         (PROBES93, "probes93"),
         (PROBES94, "probes94"),
+        (PROBES95, "probes95"),
+        (PROBES96, "probes96"),
+        (PROBES97, "probes97"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
