@@ -463,7 +463,7 @@ fn drop_framed(
 }
 
 /// A product word framed as a place ("在帐篷内使用", "放在沙发旁", "在汽车内充电") in a
-/// sentence naming a product of another group is where that product was, not a product of the
+/// sentence naming another product is where that product was, not a product of the
 /// text (grammar of place phrases; the product beside it is what the sentence is about) — unless
 /// the text names it outside such a frame too ("卡式炉…把锅具摆在卡式炉上": the stove is).
 pub(super) fn places_not_products(categories: &[Category], cats: &mut Vec<CatM>, words: &[&str]) {
@@ -493,9 +493,11 @@ pub(super) fn places_not_products(categories: &[Category], cats: &mut Vec<CatM>,
     // before ("充电宝…。充电时不要放在床上或沙发上"): any product of another group the text
     // names unframed is what was put there.
     let named: FxHashSet<usize> = cats.iter().filter(|m| !framed(m)).map(|m| m.sent).collect();
+    // (in its own sentence, a product of the same group is told apart too: "报警器应安装在燃气
+    // 灶具附近" puts the alarm by the stove)
     drop_framed(cats, framed, |m, n| {
-        (n.sent == m.sent || !named.contains(&m.sent))
-            && categories[n.c].group != categories[m.c].group
+        (n.sent == m.sent && n.c != m.c)
+            || (!named.contains(&m.sent) && categories[n.c].group != categories[m.c].group)
     });
 }
 

@@ -4281,6 +4281,12 @@ mod corpus {
                 "检验机构买了三款遥控车做测试，结果其中一款的纽扣电池可被徒手取出。",
                 vec!["玩具"],
             ),
+            // a product framed as a place is where the other product of its sentence is, of
+            // its group or not
+            (
+                "燃气报警器要安装在燃气灶附近，每年请人检查一次。",
+                vec!["家用燃气报警器"],
+            ),
             // a part word refined where it was joined to its anchor is the refined product again
             // where the sentence names it bare
             (
