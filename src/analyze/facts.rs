@@ -134,20 +134,23 @@ const FIRSTS: [char; 15] = [
     '型', '批', '召', '伤', '死', '身', '遇', '中', '送', '抽', '不', '，', '。', '；', '、',
 ];
 
-/// Bit `c & 63` set for each of `cs` (the low six bits of the code point, which are also those of
-/// the last UTF-8 byte): a character whose bit is clear is none of them.
-const fn low6_mask(cs: &[char]) -> u64 {
+/// Bit `(c >> shift) & 63` set for each of `cs`: with `shift` 0 the low six bits of the code
+/// point, which are also those of the last UTF-8 byte, with 6 those of a three-byte character's
+/// middle byte. A character whose bit is clear is none of them.
+const fn low6_mask(cs: &[char], shift: u32) -> u64 {
     let mut m = 0u64;
     let mut k = 0;
     while k < cs.len() {
-        m |= 1 << (cs[k] as u32 & 63);
+        m |= 1 << ((cs[k] as u32 >> shift) & 63);
         k += 1;
     }
     m
 }
 
-/// [`low6_mask`] of [`FIRSTS`], tested on a three-byte character's last byte.
-const FIRSTS_LAST_BYTE: u64 = low6_mask(&FIRSTS);
+/// [`low6_mask`]s of [`FIRSTS`], tested on a three-byte character's last byte and then its middle
+/// one: on real notices 27% of three-byte characters pass the first, 13% both (9% are FIRSTS).
+const FIRSTS_LAST_BYTE: u64 = low6_mask(&FIRSTS, 0);
+const FIRSTS_MID_BYTE: u64 = low6_mask(&FIRSTS, 6);
 
 /// Every word and stop of `s` with its byte position, in order: one pass over the bytes that
 /// decodes only the rare three-byte characters that may be one. Before the first word only the last
@@ -196,6 +199,7 @@ fn keywords(s: &str) -> Vec<(Kind, usize)> {
         }
         if let (Some(&b1), Some(&b2)) = (b.get(i + 1), b.get(i + 2))
             && FIRSTS_LAST_BYTE >> (b2 & 63) & 1 == 1
+            && FIRSTS_MID_BYTE >> (b1 & 63) & 1 == 1
         {
             let c = u32::from(lead & 0x0F) << 12 | u32::from(b1 & 0x3F) << 6 | u32::from(b2 & 0x3F);
             if let Some(kind) = char::from_u32(c).and_then(|c| keyword(c, s, i + 3)) {
@@ -282,7 +286,7 @@ const NUMERALS: [char; 13] = [
 ];
 
 /// [`low6_mask`] of [`NUMERALS`]: most characters are turned away by one test.
-const NUMERALS_LOW_BITS: u64 = low6_mask(&NUMERALS);
+const NUMERALS_LOW_BITS: u64 = low6_mask(&NUMERALS, 0);
 
 #[inline]
 fn is_numeral(c: char) -> bool {

@@ -18,8 +18,9 @@ impl Analyzer {
         let mut out = Vec::new();
         for t in toks {
             // (a place of two characters and a suffix of two: twelve bytes at least, told by the
-            // token's span alone, which rules out nearly every token before its text is read)
-            if t.e < t.s + 12 {
+            // token's span alone, which rules out nearly every token before its text is read; a
+            // span that ends before it starts wraps to a length the text below refuses)
+            if t.e.wrapping_sub(t.s) < 12 {
                 continue;
             }
             let Some(word) = full.get(t.s..t.e) else {

@@ -262,22 +262,33 @@ pub(super) fn counts_in(clause: &str) -> Vec<CountAt> {
 
 /// Sentences of a text as byte ranges: split at 。；;！？ and line ends.
 pub(super) fn sentences(text: &str) -> Vec<(usize, usize)> {
-    split_at(text, |b, i| match b.get(i) {
+    split_at(text, sentence_mark)
+}
+
+/// The byte length of the sentence mark at byte `i` of `b`, 0 for none.
+fn sentence_mark(b: &[u8], i: usize) -> usize {
+    match b.get(i) {
         Some(b';' | b'\n') => 1,
         // 。
         Some(0xE3) if b.get(i + 1..i + 3) == Some(&[0x80, 0x82][..]) => 3,
         // ；！？
         Some(0xEF) if matches!(b.get(i + 1..i + 3), Some([0xBC, 0x9B | 0x81 | 0x9F])) => 3,
         _ => 0,
-    })
+    }
 }
 
 /// Clauses of a sentence as byte ranges: split at ，, ：: (a comma between digits groups thousands).
 pub(super) fn clauses(sentence: &str) -> Vec<(usize, usize)> {
-    split_at(sentence, |b, i| match b.get(i) {
+    split_at(sentence, |b, i| clause_mark(b, i, 0))
+}
+
+/// The byte length of the clause mark at byte `i` of `b`, 0 for none, in a sentence starting at
+/// byte `from` (a comma right after it groups nothing).
+fn clause_mark(b: &[u8], i: usize, from: usize) -> usize {
+    match b.get(i) {
         Some(b':') => 1,
         Some(b',') => {
-            let thousands = i > 0
+            let thousands = i > from
                 && b.get(i - 1).is_some_and(u8::is_ascii_digit)
                 && b.get(i + 1).is_some_and(u8::is_ascii_digit);
             usize::from(!thousands)
@@ -285,7 +296,59 @@ pub(super) fn clauses(sentence: &str) -> Vec<(usize, usize)> {
         // ，：
         Some(0xEF) if matches!(b.get(i + 1..i + 3), Some([0xBC, 0x8C | 0x9A])) => 3,
         _ => 0,
-    })
+    }
+}
+
+/// A clause as [`sentences_and_clauses`] gives it: its sentence's index, its start and end byte.
+pub(super) type ClauseSpan = (usize, usize, usize);
+
+/// [`sentences`] of `text`, and the [`clauses`] of each as (sentence, start, end) in `text`: one
+/// scan of the bytes for both, where a second scan of each sentence cut its clauses. No mark is
+/// both (a digit after a comma is in the comma's sentence, as it is in `clauses`' slice).
+pub(super) fn sentences_and_clauses(text: &str) -> (Vec<(usize, usize)>, Vec<ClauseSpan>) {
+    let b = text.as_bytes();
+    let (mut sents, mut cls) = (Vec::new(), Vec::new());
+    // where the open sentence and clause start
+    let (mut ss, mut cs, mut i) = (0, 0, 0);
+    while let Some(&lead) = b.get(i) {
+        let (n, m) = match lead {
+            b'\n' | b';' | b',' | b':' | 0xE3 | 0xEF => match sentence_mark(b, i) {
+                0 => (0, clause_mark(b, i, ss)),
+                n => (n, 0),
+            },
+            _ => (0, 0),
+        };
+        if n > 0 {
+            if i > ss {
+                if i > cs {
+                    cls.push((sents.len(), cs, i));
+                }
+                sents.push((ss, i));
+            }
+            i += n;
+            (ss, cs) = (i, i);
+        } else if m > 0 {
+            if i > cs {
+                cls.push((sents.len(), cs, i));
+            }
+            i += m;
+            cs = i;
+        } else {
+            i += match lead {
+                0..0x80 => 1,
+                0xE0..0xF0 => 3,
+                0xF0.. => 4,
+                _ => 2,
+            };
+        }
+    }
+    if ss < b.len() {
+        if cs < b.len() {
+            cls.push((sents.len(), cs, b.len()));
+        }
+        sents.push((ss, b.len()));
+    }
+    (sents, cls)
 }
 
 /// Non-empty byte ranges of `text` between the characters `stop` cuts at. `stop(bytes, i)` is
@@ -440,6 +503,34 @@ mod tests {
                 matches!(c, '，' | ',' | '：' | ':') && !thousands
             });
             assert_eq!(clauses(text), clause, "{text}");
+        }
+    }
+
+    /// The one scan cuts the sentences and clauses the two scans cut.
+    #[test]
+    fn one_scan_cuts_as_two() {
+        for text in [
+            "抽查电暖器40个批次，合格率为95%。其中3批次不合格；另有1,200件：召回！完了？",
+            "a;b\nc。。d：e:f,1,2,g",
+            ",1,2;,3\n1,\n,1",
+            "😀，ü。",
+            "",
+            "。",
+            "，",
+            "没有标点",
+            "「引号」，“双引号”；《书名》：，,",
+            "共抽查2,000批次，其中不合格12批次：\n\n电热毯5批次，1,2,3；",
+        ] {
+            let sents = sentences(text);
+            let mut want = Vec::new();
+            for (si, &(ss, se)) in sents.iter().enumerate() {
+                want.extend(
+                    clauses(&text[ss..se])
+                        .iter()
+                        .map(|&(a, b)| (si, ss + a, ss + b)),
+                );
+            }
+            assert_eq!(sentences_and_clauses(text), (sents, want), "{text}");
         }
     }
 }

@@ -5,8 +5,8 @@
 
 use super::*;
 use counts::{
-    CountAt, FAILED_IN, NOT_RESULT_IN, Role, SAMPLED_CUES, clauses, counts_in, firms_in, role_of,
-    sentences,
+    ClauseSpan, CountAt, FAILED_IN, NOT_RESULT_IN, Role, SAMPLED_CUES, counts_in, firms_in,
+    role_of, sentences_and_clauses,
 };
 
 /// Words naming one part of an inspection (生产领域, 流通环节): a result said of it after totals
@@ -123,7 +123,7 @@ impl Analyzer {
     ) -> Vec<InspectionRecord> {
         let text = inp.p.orig.as_str();
         let mentions = self.written_products(inp);
-        let sents = sentences(text);
+        let (sents, clauses) = sentences_and_clauses(text);
         let mut reading = Reading {
             text,
             mentions: &mentions,
@@ -132,8 +132,13 @@ impl Analyzer {
             carried_sentence: None,
             heading: None,
         };
+        // each sentence's clauses, which follow each other in `clauses`
+        let mut rest = clauses.as_slice();
         for (si, &span) in sents.iter().enumerate() {
-            reading.sentence(si, span);
+            let n = rest.iter().take_while(|c| c.0 == si).count();
+            let (own, after) = rest.split_at(n);
+            reading.sentence(si, span, own);
+            rest = after;
         }
         let tallies = reading.finish();
         self.finish_text_records(inp, tallies, top, &sents)
@@ -141,8 +146,8 @@ impl Analyzer {
 }
 
 impl<'a> Reading<'a> {
-    /// One sentence's clauses, and what it hands on to the next sentence.
-    fn sentence(&mut self, si: usize, (ss, se): (usize, usize)) {
+    /// One sentence's clauses (sentence, start, end), and what it hands on to the next sentence.
+    fn sentence(&mut self, si: usize, (ss, se): (usize, usize), clauses: &[ClauseSpan]) {
         let (text, mentions) = (self.text, self.mentions);
         let sentence = &text[ss..se];
         // a sentence that is only a product's name heads the ones after it; one that opens
@@ -158,8 +163,8 @@ impl<'a> Reading<'a> {
             current,
             any_count: false,
         };
-        for (cs, ce) in clauses(sentence) {
-            self.clause(&mut s, ss + cs, ss + ce);
+        for &(_, cs, ce) in clauses {
+            self.clause(&mut s, cs, ce);
         }
         self.carried_sentence = s.current.or(self.carried_sentence.filter(|_| !s.any_count));
         let only_product = mentions

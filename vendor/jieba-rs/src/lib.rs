@@ -266,33 +266,70 @@ impl<'t, F: Fn(char) -> bool> SplitByCharacterClass<'t, F> {
     }
 
     #[inline]
-    fn advance(&mut self, mut record: impl FnMut(usize, char)) -> Option<SplitState<'t>> {
-        let text = self.text;
-        if self.pos >= text.len() {
-            return None;
-        }
-
+    fn advance(&mut self, record: impl FnMut(usize, char)) -> Option<SplitState<'t>> {
         let start = self.pos;
-        let mut iter = text[start..].char_indices();
-        let (_, first) = iter.next().unwrap();
-        let matched = (self.classify)(first);
-        record(0, first);
-        let mut end = start + first.len_utf8();
-        for (i, c) in iter {
-            if (self.classify)(c) != matched {
-                break;
-            }
-            record(i, c);
-            end = start + i + c.len_utf8();
-        }
+        let rest = self.text.get(start..).filter(|r| !r.is_empty())?;
+        let (matched, len) = scan_run(rest, &self.classify, record);
+        Some(self.take_run(start, len, matched))
+    }
+
+    /// The run of `len` bytes at `start`, and the position moved past it.
+    #[inline]
+    fn take_run(&mut self, start: usize, len: usize, matched: bool) -> SplitState<'t> {
+        let end = start + len;
         self.pos = end;
-        let run = &text[start..end];
-        Some(if matched {
+        let run = &self.text[start..end];
+        if matched {
             SplitState::Matched(run)
         } else {
             SplitState::Unmatched(run)
-        })
+        }
     }
+}
+
+/// jiance patch: the run of characters of one class that opens `rest` (not empty): whether
+/// `classify` holds for them, and the run's length in bytes, with `record(offset, char)` called
+/// for each. The characters are decoded from the bytes in place, ASCII and the three-byte ones
+/// (nearly all of a Chinese text) inline, where `char_indices` and each character's length worked
+/// out again cost more: the same characters at the same offsets, so the same runs.
+#[inline(always)]
+fn scan_run<F: Fn(char) -> bool>(rest: &str, classify: &F, mut record: impl FnMut(usize, char)) -> (bool, usize) {
+    let Some(first) = rest.chars().next() else {
+        return (false, 0);
+    };
+    let matched = classify(first);
+    record(0, first);
+    let b = rest.as_bytes();
+    // the offset in `rest` after the last character of the run
+    let mut i = first.len_utf8();
+    while let Some(&b0) = b.get(i) {
+        let (c, n) = match b0 {
+            0..0x80 => (char::from(b0), 1),
+            0xE0..0xF0 => {
+                let (Some(&b1), Some(&b2)) = (b.get(i + 1), b.get(i + 2)) else {
+                    break;
+                };
+                let code = u32::from(b0 & 0x0F) << 12 | u32::from(b1 & 0x3F) << 6 | u32::from(b2 & 0x3F);
+                // (never `None` in a `str`)
+                let Some(c) = char::from_u32(code) else {
+                    break;
+                };
+                (c, 3)
+            }
+            _ => {
+                let Some(c) = rest.get(i..).and_then(|r| r.chars().next()) else {
+                    break;
+                };
+                (c, c.len_utf8())
+            }
+        };
+        if classify(c) != matched {
+            break;
+        }
+        record(i, c);
+        i += n;
+    }
+    (matched, i)
 }
 
 impl<'t, F: Fn(char) -> bool> Iterator for SplitByCharacterClass<'t, F> {
