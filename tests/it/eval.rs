@@ -115,6 +115,7 @@ const PROBES94: &str = include_str!("../eval/probes94.jsonl");
 const PROBES95: &str = include_str!("../eval/probes95.jsonl");
 const PROBES96: &str = include_str!("../eval/probes96.jsonl");
 const PROBES97: &str = include_str!("../eval/probes97.jsonl");
+const PROBES98: &str = include_str!("../eval/probes98.jsonl");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2245,18 +2246,19 @@ fn the_35th_sessions_regulatory_batch_holds() {
 /// (8), 0.842 / 1.000 / 1.000 / 1.000 (8). Changes made from it: a table row's address is the
 /// company's, advice to parents hedges its items, a foreign body the gazetteer holds whole acts
 /// where it is, declared names are no products, children's wash goods, a list closed by 等 joins
-/// its counted class, a part refined once is refined again. Left: a bunk bed for children read as
-/// children's furniture (tc22003), an NMPA notice's 标示为 read as a label (tc22004), a wardrobe
-/// of solid wood read as furniture (tc22005: 衣柜 is an alias, the material rule reads nouns no
-/// alias names), an alarm's placement advice naming the stove (tc22008), a standard's 防火 read
-/// with no hazard (tc22104), an e-bike's battery tests in an advert (tc22208).
+/// its counted class, a part refined once is refined again, 标示为 read whole as a claim, 防火 a
+/// fire item, furniture by its wood or metal, 上下铺床, a place-framed product beside one of its
+/// own group. Left: a toy standard's magnet requirement read as magnetic toys too (tc21706), an
+/// NMPA notice's SPF values read as a failed function too (tc22004), the counted class kept
+/// beside its members (tc22102), a standards approval whose appliance title names no class
+/// (tc22104), an e-bike's battery tests in an advert read as the battery (tc22208).
 #[test]
 fn the_35th_sessions_long_notices_hold() {
     hold_probe_set(
         PROBES96,
         "tests/eval/probes96.jsonl",
         40,
-        [0.91, 0.97, 0.99],
+        [0.95, 0.99, 0.99],
         0.99,
     );
 }
@@ -2275,6 +2277,28 @@ fn the_35th_sessions_unseen_batch_holds() {
         12,
         [0.90, 0.95, 0.99],
         0.99,
+    );
+}
+
+/// Ten media, advice and complaint texts of the thirty-fifth session written last
+/// (`tests/eval/probes98.jsonl`): a bitten teether, an e-bike charging tip, a nail lamp fire, a
+/// knife handle, a reporter's hand-warmer test, a children's watch showing other children, a
+/// water-heater explainer, a heater's burnt plug, a swallowed button cell, an exaggerated
+/// maternity garment. First run 0.696 / 0.667 / 1.000 / 0.600 (one label then set to probes73's
+/// convention: a nail lamp is a lamp, tc22303). Changes made from it: a bitten-off piece is
+/// choking, others' children's data seen is exposure, exaggerated adverts are false advertising,
+/// 孕妇服, 宝妈 as a particular person, a reporter's test as media evidence. Tried and taken out:
+/// a genre's evidence as an anchor against the general register (in-sample dev `is_signal` 0.975
+/// → 0.970). Left: the e-bike tip's charger and battery (tc22302), the reporter's test read as
+/// general talk (tc22305).
+#[test]
+fn the_35th_sessions_media_batch_holds() {
+    hold_probe_set(
+        PROBES98,
+        "tests/eval/probes98.jsonl",
+        10,
+        [0.86, 0.85, 0.99],
+        0.79,
     );
 }
 
@@ -2402,6 +2426,7 @@ fn own_complaints_are_signals_and_service_disputes_are_not() {
         (PROBES95, "probes95"),
         (PROBES96, "probes96"),
         (PROBES97, "probes97"),
+        (PROBES98, "probes98"),
     ];
     // every probe file of tests/eval is in the list (a new one cannot be left out unseen)
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
