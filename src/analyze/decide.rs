@@ -652,13 +652,16 @@ fn place_findings(kind: DocKind, places: &places::Places, findings: &mut Vec<Fin
         targets.push(BLOC);
     }
     // a finding placed in the bloc, or, where the bloc is named, in one of the countries its
-    // alert names (a table's "通报国:瑞典" line), is placed in all of them
+    // alert names (a table's "通报国:瑞典" line), is placed in all of them; so is a recall's
+    // placed in one of the countries abroad it names (a joint recall of two regulators, a
+    // product sold in two countries: "在美国和加拿大销售")
+    let joint = kind == DocKind::Recall && targets.len() > 1;
     let in_bloc: Vec<Finding> = findings
         .iter()
         .filter(|f| {
             f.province
                 .as_deref()
-                .is_some_and(|p| p == BLOC || (bloc_named && targets.contains(&p)))
+                .is_some_and(|p| p == BLOC || ((bloc_named || joint) && targets.contains(&p)))
         })
         .cloned()
         .collect();

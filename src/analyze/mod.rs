@@ -4472,6 +4472,36 @@ mod corpus {
         }
     }
 
+    /// A recall placed abroad is placed in every country abroad it names as an event's: two
+    /// regulators recalling together, a product sold in two countries.
+    #[test]
+    fn a_joint_recall_is_placed_in_each_country() {
+        let an = super::tests::shared();
+        for (text, want) in [
+            (
+                "美国消费品安全委员会和加拿大卫生部近日联合宣布召回一款中国产婴儿摇椅。该产品在美国售出约2万台。召回原因：座椅可能向后翻倒，婴儿可能跌落受伤。",
+                vec!["境外:加拿大", "境外:美国"],
+            ),
+            (
+                "某公司宣布召回一款中国产儿童水杯，该产品曾在美国和加拿大销售，其中在加拿大售出3000个。召回原因：吸管阀门可能脱落，儿童可能误吞。",
+                vec!["境外:加拿大", "境外:美国"],
+            ),
+        ] {
+            let x = an.analyze(
+                &example_doc("", text, Some(DocKind::Recall)),
+                &mut ClusterIndex::new(),
+            );
+            let provinces: std::collections::BTreeSet<String> = x
+                .findings
+                .iter()
+                .filter_map(|f| f.province.clone())
+                .collect();
+            let want: std::collections::BTreeSet<String> =
+                want.into_iter().map(String::from).collect();
+            assert_eq!(provinces, want, "{text}");
+        }
+    }
+
     /// A mandatory standard named by its title alone (a standard family's title, no number) is a
     /// new requirement when the text says it changes; an explainer of it in force, or an ISO
     /// standard that shares its title, is not.
