@@ -407,6 +407,14 @@ impl Analyzer {
             .iter()
             .map(|w| substr.id(&prepare(w), 0))
             .collect();
+        // (searched in the one substring pass: a search of its own per word cost more than the
+        // rest of the declared-name test)
+        let declaring: Vec<u32> = f
+            .products
+            .declaring
+            .iter()
+            .map(|w| substr.id(&prepare(w), 0))
+            .collect();
         let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();
         place_names.sort_unstable();
 
@@ -470,6 +478,7 @@ impl Analyzer {
             kinds,
             genres,
             unaffected,
+            declaring,
             unspecified,
             non_safety,
             unclassified,

@@ -211,8 +211,8 @@ pub struct Analyzer {
     /// A substring search for each citing word, built once (memchr's SIMD search, where
     /// `match_indices` set up a Two-Way searcher for every text).
     citing: Vec<memchr::memmem::Finder<'static>>,
-    /// products.toml `declaring`, searched as `citing` is.
-    declaring: Vec<memchr::memmem::Finder<'static>>,
+    /// products.toml `declaring`, as phrase ids of the substring pass.
+    declaring: Vec<u32>,
     /// Product-dependent test items by term: (hazard, the categories it is an item of that
     /// hazard for, whether it is one of the hazard's general test items too).
     product_terms: FxHashMap<String, Vec<(usize, Vec<usize>, bool)>>,

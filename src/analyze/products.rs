@@ -396,36 +396,33 @@ fn cited_standards(full: &str, citing: &[Finder<'static>]) -> Vec<(usize, usize)
 /// The quoted names goods were declared as (申报为“玩具”的货物): a product word in one is what a
 /// declaration said, and another product the text names is what the goods were. The quotation
 /// must open right after the declaring word, blanks between at most.
-fn declared_names(full: &str, declaring: &[Finder<'static>]) -> Vec<(usize, usize)> {
+fn declared_names(full: &str, found: &[Hit], declaring: &[u32]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
-    if !full.contains(['“', '"', '「']) {
-        return out;
-    }
-    for finder in declaring {
-        let n = finder.needle().len();
-        for at in finder.find_iter(full.as_bytes()) {
-            let Some(rest) = full.get(at + n..) else {
-                continue;
-            };
-            let open = at + n + (rest.len() - rest.trim_start().len());
-            let Some(q) = full[open..].chars().next() else {
-                continue;
-            };
-            let close = match q {
-                '“' => '”',
-                '"' => '"',
-                '「' => '」',
-                _ => continue,
-            };
-            let body = open + q.len_utf8();
-            // (a short name: a quotation running on is no declared name)
-            if let Some((k, _)) = full[body..]
-                .char_indices()
-                .take(20)
-                .find(|&(_, c)| c == close)
-            {
-                out.push((open, body + k + close.len_utf8()));
-            }
+    for &(id, _, end) in found {
+        if !declaring.contains(&id) {
+            continue;
+        }
+        let Some(rest) = full.get(end..) else {
+            continue;
+        };
+        let open = end + (rest.len() - rest.trim_start().len());
+        let Some(q) = full[open..].chars().next() else {
+            continue;
+        };
+        let close = match q {
+            '“' => '”',
+            '"' => '"',
+            '「' => '」',
+            _ => continue,
+        };
+        let body = open + q.len_utf8();
+        // (a short name: a quotation running on is no declared name)
+        if let Some((k, _)) = full[body..]
+            .char_indices()
+            .take(20)
+            .find(|&(_, c)| c == close)
+        {
+            out.push((open, body + k + close.len_utf8()));
         }
     }
     out
@@ -475,7 +472,7 @@ impl Analyzer {
         let mut names = orgs.to_vec();
         names.extend(source_tag(&p.full, p.text_start));
         names.extend(cited_standards(&p.full, &self.citing));
-        names.extend(declared_names(&p.full, &self.declaring));
+        names.extend(declared_names(&p.full, &p.found, &self.declaring));
         drop_in_names(&mut cats, &t.toks, &names);
         let (listed, mut nouns) = self.list_members(p, t, &cats);
         let listed_any = !listed.is_empty();
