@@ -38,8 +38,12 @@
 //! with `JIANCE_BENCH_ROUNDS` 1 and then 3: there a pass takes more than the 0.2 s a round aims at,
 //! so extraction runs once per round plus twice (the digest, the calibration), and half the
 //! difference of the two totals is one steady pass, without the first pass's one-off work (lazy
-//! regexes compiled, their DFA states built). Issue 48 measured so at the thirty-fourth session's
-//! end, c2e179b (output digest 53ed8079a0ef8a32, moved by its analysis changes): 85.8 M
+//! regexes compiled, their DFA states built). Issue 48 measured so at the thirty-fifth session's
+//! end, 5f61dfe (output digest 4bfc9bedf91a9932, moved by its analysis changes): 86.0 M
+//! instructions a pass, 3.76× a `jieba_hmm` pass (its speed round, output unchanged at digest
+//! 53ed8079a0ef8a32: 85.71 → 85.00 M; its analysis changes cost 2.4 M at first, 87.4 M at
+//! 925aac2, 1.4 M of it a declared-name search since made part of the substring pass); at the
+//! thirty-fourth session's end, c2e179b (output digest 53ed8079a0ef8a32, moved by its analysis changes): 85.8 M
 //! instructions a pass, 3.75× a `jieba_hmm` pass (its two speed rounds, output unchanged:
 //! 87.71 → 85.71 M and 86.28 → 85.78 M); at the thirty-third session's
 //! end, d33c720 (output digest 9c93ba847256c8f4, moved by its analysis changes): 87.8 M
