@@ -99,15 +99,9 @@ impl Analyzer {
                 continue;
             }
             let (s, e) = (tok.s, toks[m.b - 1].e);
-            // an item word inside a cited title (《能源效益(产品标签)条例》) names the law or the
-            // standard, not an item that failed
-            if titled
-                && strength != Strength::Strong
-                && in_book_title(p.full.get(..s).unwrap_or(""))
+            if item_in_title(&p.full, titled, strength == Strength::Strong, s)
+                || covered(&p.found, &self.hazards[h].exclude, s, e)
             {
-                continue;
-            }
-            if covered(&p.found, &self.hazards[h].exclude, s, e) {
                 continue;
             }
             if hz.iter().any(|x| x.tok == m.a && x.h == h) {
@@ -559,6 +553,13 @@ fn describes_product(words: &[&str], ms: &[Match], end: usize, a: usize) -> bool
                 .iter()
                 .any(|p| matches!(p.target, Target::Category(_)) && p.a > k && p.b <= a)
     })
+}
+
+/// Whether an item word at `s` (not a strong term) stands inside a cited title (《能源效益(产品标签)
+/// 条例》): it names the law or the standard, not an item that failed. `titled`: the text holds a
+/// 《 at all.
+fn item_in_title(full: &str, titled: bool, strong: bool, s: usize) -> bool {
+    titled && !strong && in_book_title(full.get(..s).unwrap_or(""))
 }
 
 /// Whether a text ending at `before` is inside a 《title》 opened in its sentence and not yet
