@@ -334,9 +334,12 @@ impl Analyzer {
                 // 不足" names the mechanism's pin, one item, where a 、 or a 和 lists two)
                 let clause = toks[m.tok].clause;
                 let one_item = |x: usize| {
-                    t.words
-                        .get(m.tok + 1..x)
-                        .is_some_and(|b| b.len() <= 5 && b.iter().all(|w| joins_item(w)))
+                    t.words.get(m.tok + 1..x).is_some_and(|b| {
+                        // (words or 的, no coordination word or punctuation, which list two)
+                        b.len() <= 5
+                            && b.iter()
+                                .all(|w| !self.joins(w) && w.chars().all(char::is_alphanumeric))
+                    })
                 };
                 if items[items.partition_point(|&(x, _)| x <= m.tok)..]
                     .iter()
@@ -507,13 +510,6 @@ pub(super) fn strength_rank(t: Target) -> u8 {
 
 /// Whether the hazard term at token `a` is what an unconfirmed rumour of its sentence relays: it
 /// follows the rumour cue, or stands in a claim quoted before it ("一段“水壶漏电”的视频在网上热传").
-/// Whether a word between two test items keeps them one item ("折叠机构的锁止销强度"): a word
-/// or 的, not a conjunction or punctuation, which list two (grammar, not cues).
-fn joins_item(w: &str) -> bool {
-    !matches!(w, "和" | "及" | "与" | "以及" | "或" | "或者" | "跟" | "同")
-        && w.chars().all(char::is_alphanumeric)
-}
-
 fn rumoured(c: &Cues, t: &Tokens, a: usize) -> bool {
     let tok = t.toks[a];
     c.rumour.iter().any(|&(sent, r)| {
