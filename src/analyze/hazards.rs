@@ -555,29 +555,5 @@ fn describes_product(words: &[&str], ms: &[Match], end: usize, a: usize) -> bool
 /// 条例》): it names the law or the standard, not an item that failed. `titled`: the text holds a
 /// 《 at all.
 fn item_in_title(full: &str, titled: bool, strong: bool, s: usize) -> bool {
-    titled && !strong && in_book_title(full.get(..s).unwrap_or(""))
-}
-
-/// Whether a text ending at `before` is inside a 《title》 opened in its sentence and not yet
-/// closed (grammar of citation).
-fn in_book_title(before: &str) -> bool {
-    let sentence = before.rfind(['。', '\n']).map_or(before, |i| &before[i..]);
-    sentence
-        .rfind('《')
-        .is_some_and(|open| !sentence[open..].contains('》'))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::in_book_title;
-
-    /// A word after an unclosed 《 of its sentence is in a title; after a closed one, or one
-    /// opened in an earlier sentence, it is not.
-    #[test]
-    fn an_item_word_in_a_cited_title() {
-        assert!(in_book_title("根据《能源效益（产品"));
-        assert!(!in_book_title("根据《产品标签条例》，两款"));
-        assert!(!in_book_title("依据《某条例。两款"));
-        assert!(!in_book_title("两款冷气机的"));
-    }
+    titled && !strong && super::place_text::in_book_title(full.get(..s).unwrap_or(""))
 }

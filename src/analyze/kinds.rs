@@ -43,19 +43,16 @@ impl Analyzer {
                         .take_while(|w| self.joins(w) || closes(w))
                         .count();
                     // (and members each counted join as a list does: "两款冷气机及一款雪柜")
-                    let counted_first = a.tok > 0
-                        && (super::list_words::counts_items(words, a.tok - 1)
-                            || (a.tok > 1 && super::list_words::counts_items(words, a.tok - 2)));
+                    let counted_first = a
+                        .tok
+                        .checked_sub(1)
+                        .is_some_and(|k| super::list_words::in_count(words, k, 0));
                     let closed = counted_first || between[..j].iter().any(closes);
-                    let counted = |k: usize| {
-                        super::list_words::counts_items(between, k)
-                            || (k > j && super::list_words::counts_items(between, k - 1))
-                    };
                     j >= 1
                         && between.len() - j <= 2
                         && between[j..].iter().enumerate().all(|(k, w)| {
                             // (no count, "和一辆自行车", and no made-for 用, "及平衡车用充电器")
-                            (closed && counted(j + k))
+                            (closed && super::list_words::in_count(between, j + k, j))
                                 || (super::text::han_word(w)
                                     && !matches!(*w, "的" | "用" | "专用" | "适用")
                                     && !w.starts_with(|c| {
@@ -240,11 +237,8 @@ impl Analyzer {
         let counted_here = |m: &CatM| {
             super::list_words::counts_items(words, m.end)
                 || m.tok
-                    .checked_sub(2)
-                    .is_some_and(|k| super::list_words::counts_items(words, k))
-                || m.tok
                     .checked_sub(1)
-                    .is_some_and(|k| super::list_words::counts_items(words, k))
+                    .is_some_and(|k| super::list_words::in_count(words, k, 0))
         };
         // … unless a later clause of its sentence breaks that count down by products of their
         // own counts ("鞋类产品35批次，皮鞋20批次、童鞋15批次": the class is its members; in a list,

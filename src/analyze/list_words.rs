@@ -55,6 +55,12 @@ pub(super) fn counts_items(words: &[&str], k: usize) -> bool {
     }
 }
 
+/// Whether token `k` is part of a count: its numeral (or the count in one token, "3批次"), or the
+/// measure word right after the numeral — that numeral at `from` or later.
+pub(super) fn in_count(words: &[&str], k: usize, from: usize) -> bool {
+    counts_items(words, k) || (k > from && counts_items(words, k - 1))
+}
+
 /// Whether a one-character token ends the noun before it: a particle or a place word after it
 /// ("…和学生课桌椅中的甲醛": the member is 学生课桌椅).
 pub(super) fn ends_noun(w: &str) -> bool {

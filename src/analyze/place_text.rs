@@ -1,7 +1,8 @@
-//! Tests on the text around a place mention: what stands right before or after a place (a
-//! quotation it is inside, a count of failed batches after it, a joiner that goes on with a list
-//! of places, a company name it follows in a table's row, a bracketed 中国 in a name) tells the
-//! role `places.rs` gives it. Plain string tests, no tokens.
+//! Tests on the text around a place mention or a word: what stands right before or after a
+//! place (a quotation or a 《title》 it is inside, a count of failed batches after it, a joiner
+//! that goes on with a list of places, a company name it follows in a table's row, a bracketed
+//! 中国 in a name) tells the role `places.rs` gives it; `hazards.rs` asks the quotation and the
+//! title tests of its words too. Plain string tests, no tokens.
 
 /// Whether `n`, its whitespace dropped and full-width brackets read as ASCII, holds "(中国)":
 /// read in place, where a copy of every name was made to search it. ('(' opens the pattern
@@ -93,6 +94,15 @@ pub(super) fn in_quoted_name(before: &str) -> bool {
     !closed && !statement
 }
 
+/// Whether a word after `before` stands inside a 《title》 opened in its sentence and not yet
+/// closed (grammar of citation): an item word there names the law or the standard.
+pub(super) fn in_book_title(before: &str) -> bool {
+    let sentence = sentence_so_far(before);
+    sentence
+        .rfind('《')
+        .is_some_and(|open| !sentence[open..].contains('》'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +149,16 @@ mod tests {
         assert!(!in_quoted_name("围绕“质量强国”主题，"));
         assert!(!in_quoted_name("他说：“好。今年"));
         assert!(!in_quoted_name("今年以来，"));
+    }
+
+    /// A word after an unclosed 《 of its sentence is in a title; after a closed one, or one
+    /// opened in an earlier sentence, it is not.
+    #[test]
+    fn a_word_in_a_cited_title() {
+        assert!(in_book_title("根据《能源效益（产品"));
+        assert!(!in_book_title("根据《产品标签条例》，两款"));
+        assert!(!in_book_title("依据《某条例。两款"));
+        assert!(!in_book_title("两款冷气机的"));
     }
 
     /// A count right after a place, in a sentence that said something failed, puts the failures

@@ -149,10 +149,7 @@ impl Analyzer {
                     kinds.get(k).is_some_and(|b| b & lex::OBJECT_VERB != 0)
                         && toks[k].sent == m.sent
                         && (k + 1..m.tok).all(|j| {
-                            words[j] == "了" || super::list_words::counts_items(words, j) || {
-                                // (the count's own measure word, after its numeral)
-                                j > k + 1 && super::list_words::counts_items(words, j - 1)
-                            }
+                            words[j] == "了" || super::list_words::in_count(words, j, k + 1)
                         })
                 })
         };
