@@ -401,20 +401,12 @@ impl Analyzer {
         };
         let kinds = kind_rules(cues, &mut substr);
         let genres = genres(cues, &mut substr);
-        let unaffected: Vec<u32> = cues
-            .unaffected
-            .words
-            .iter()
-            .map(|w| substr.id(&prepare(w), 0))
-            .collect();
+        let mut ids =
+            |v: &[String]| -> Vec<u32> { v.iter().map(|w| substr.id(&prepare(w), 0)).collect() };
+        let unaffected = ids(&cues.unaffected.words);
         // (searched in the one substring pass: a search of its own per word cost more than the
         // rest of the declared-name test)
-        let declaring: Vec<u32> = f
-            .products
-            .declaring
-            .iter()
-            .map(|w| substr.id(&prepare(w), 0))
-            .collect();
+        let declaring = ids(&f.products.declaring);
         let mut place_names: Vec<String> = gaz.names().map(str::to_string).collect();
         place_names.sort_unstable();
 
